@@ -1,0 +1,145 @@
+"""The ``backend-architect`` command: argument parsing and exit codes only.
+
+Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 bad usage or bad input
+(``file:line:col: message`` on stderr); 3 an internal error (a bug: please report it).
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from backend_architect import __version__
+from backend_architect.api import design_file, write_files
+from backend_architect.errors import BackendArchitectError, InputError
+from backend_architect.rules.model import Severity
+
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+EXIT_INTERNAL = 3
+
+app = typer.Typer(
+    name="backend-architect",
+    help="Design backend systems from a compact YAML spec, and review what exists.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+class OutputFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(str, enum.Enum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+    never = "never"
+
+
+def _fail(error: BackendArchitectError) -> typer.Exit:
+    typer.echo(str(error), err=True)
+    return typer.Exit(EXIT_INPUT)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"backend-architect {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Design backend systems from a compact YAML spec, and review what exists."""
+
+
+@app.command("design")
+def design_command(
+    spec: Annotated[Path, typer.Argument(help="The spec file (YAML or JSON).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the design into.")] = Path("out"),
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="What to print: a text summary, or handoff.json.")] = OutputFormat.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when the self-review finds this severity or worse.")] = FailOn.error,
+) -> None:
+    """Design a system from SPEC: OpenAPI, DDL, diagrams, design.md and handoff.json in OUT."""
+    from backend_architect.render.summary import render_summary
+
+    try:
+        result = design_file(spec)
+    except InputError as exc:
+        raise _fail(exc) from None
+    try:
+        write_files(result.files, out)
+    except OSError as exc:
+        typer.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if output_format is OutputFormat.json:
+        sys.stdout.write(result.files["handoff.json"])
+    else:
+        out_label = str(out).rstrip("/") + "/"
+        sys.stdout.write(render_summary(result.architecture, result.findings, list(result.files), out_label))
+    if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("validate")
+def validate_command(spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)]) -> None:
+    """Check SPEC without designing: every problem with its file:line:col."""
+    from backend_architect.spec.load import load_spec
+
+    try:
+        loaded = load_spec(spec)
+    except InputError as exc:
+        raise _fail(exc) from None
+    model = loaded.spec
+    typer.echo(f"{spec}: ok ({len(model.entities)} entities, {len(model.use_cases)} use cases)")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the spec language (for editor autocompletion)."""
+    from backend_architect.spec.schema_export import spec_json_schema_text
+
+    sys.stdout.write(spec_json_schema_text())
+
+
+@app.command("init")
+def init_command(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter spec.")] = Path("spec.yaml"),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented starter spec that designs without error."""
+    from backend_architect.spec.starter import STARTER_SPEC
+
+    if path.exists() and not force:
+        typer.echo(f"{path}: already exists (use --force to overwrite)", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    try:
+        path.write_text(STARTER_SPEC, encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"{path}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(f"wrote {path}; next: backend-architect design {path} -o out/")
+
+
+def run() -> None:
+    """Console entry point: no traceback ever reaches the user."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: report, never a traceback
+        sys.stderr.write(f"backend-architect: internal error: {type(exc).__name__}: {exc}\nPlease report this with the input that caused it.\n")
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    run()

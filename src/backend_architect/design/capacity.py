@@ -1,0 +1,169 @@
+"""Stage 5: the numbers: request rates, storage, instances, connections.
+
+Every figure keeps its formula and inputs (``Figure``), so the report can show the
+working and a test can recompute it. Thresholds are named constants with their source.
+"""
+
+from __future__ import annotations
+
+import math
+
+from backend_architect.design.usecases import analyse, peak_factor
+from backend_architect.ir.model import Architecture, Figure, Table
+from backend_architect.spec.model import Spec
+from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
+
+#: Requests per second one instance of a typical JSON API (2 vCPU, I/O bound, p99 < 100 ms)
+#: sustains; TechEmpower's "multiple queries" results for mainstream frameworks sit at 1-5k,
+#: we plan at the low end to leave room for business logic.
+INSTANCE_RPS = 500
+#: Planned database time per request, for Little's law on connections.
+DB_TIME_PER_REQUEST_S = 0.005
+#: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench
+#: TPC-B-like runs reach 5-20k tps; we plan at the low end with indexes and WAL).
+PRIMARY_WRITE_CEILING = 5_000
+#: Simple indexed reads/s one PostgreSQL node serves before replicas pay off.
+PRIMARY_READ_CEILING = 20_000
+#: Heap tuple header (23 bytes, aligned to 24) plus the line pointer (4 bytes).
+ROW_OVERHEAD_BYTES = 28
+#: B-tree entry overhead: index tuple header (8) + line pointer (4) + alignment.
+INDEX_ENTRY_OVERHEAD = 16
+#: Fill factor and page overhead: tables and indexes take ~1/0.9 of their raw bytes.
+PAGE_FILL = 0.9
+#: Minimum instances for availability: one can fail or be redeployed.
+MIN_INSTANCES = 2
+
+
+def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
+    """Figures for rates per use case, service and system; storage per table; compute per service."""
+    figures: list[Figure] = []
+    factor = peak_factor(spec)
+    assumptions = list(arch.assumptions)
+    if spec.scale.peak_factor is None:
+        assumptions.append(f"scale.peak_factor: not given; peak traffic assumed {factor:g}x the average")
+    reading = spec.scale.rates
+    for use_case in analyse(spec):
+        if use_case.spec.rate is None:
+            continue
+        given = use_case.spec.rate.per_second
+        scope = f"use case '{use_case.name}'"
+        if reading == "average":
+            figures.append(Figure(key=f"qps.avg.{use_case.id}", quantity=f"average rate of {use_case.name}", value=given, unit="req/s",
+                                  formula=f"{use_case.spec.rate.text} converted to per second", inputs={"rate_per_s": given}, scope=scope))  # fmt: skip
+            figures.append(Figure(key=f"qps.peak.{use_case.id}", quantity=f"peak rate of {use_case.name}", value=given * factor, unit="req/s",
+                                  formula="average x peak_factor", inputs={"average": given, "peak_factor": factor}, scope=scope))  # fmt: skip
+        else:
+            figures.append(Figure(key=f"qps.peak.{use_case.id}", quantity=f"peak rate of {use_case.name}", value=given, unit="req/s",
+                                  formula=f"{use_case.spec.rate.text} converted to per second (given as peak)", inputs={"rate_per_s": given}, scope=scope))  # fmt: skip
+            figures.append(Figure(key=f"qps.avg.{use_case.id}", quantity=f"average rate of {use_case.name}", value=given / factor, unit="req/s",
+                                  formula="peak / peak_factor", inputs={"peak": given, "peak_factor": factor}, scope=scope))  # fmt: skip
+        if use_case.spec.avg_fanout:
+            figures.append(Figure(key=f"fanout.peak.{use_case.id}", quantity=f"deliveries caused by {use_case.name} at peak",
+                                  value=use_case.peak_qps * use_case.spec.avg_fanout, unit="deliveries/s", formula="peak rate x avg_fanout",
+                                  inputs={"peak": use_case.peak_qps, "avg_fanout": use_case.spec.avg_fanout}, scope=scope))  # fmt: skip
+    figures += _totals(spec, arch)
+    figures += _storage(spec, arch)
+    figures += _compute(spec, arch, figures)
+    return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
+
+
+def _totals(spec: Spec, arch: Architecture) -> list[Figure]:
+    use_cases = [u for u in analyse(spec) if u.spec.rate is not None]
+    reads = {f"peak_{u.id}": u.peak_qps for u in use_cases if not u.is_write}
+    writes = {f"peak_{u.id}": u.peak_qps for u in use_cases if u.is_write}
+    figures = [
+        Figure(key="qps.peak.read", quantity="peak read rate, all use cases", value=sum(reads.values()), unit="req/s",
+               formula="sum of peak rates of read use cases", inputs=reads),
+        Figure(key="qps.peak.write", quantity="peak write rate, all use cases", value=sum(writes.values()), unit="req/s",
+               formula="sum of peak rates of write use cases", inputs=writes),
+    ]  # fmt: skip
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    for service in arch.services:
+        mine = {f"peak_{u.id}": u.peak_qps for u in use_cases if owner.get(u.entity) == service.name}
+        figures.append(Figure(key=f"qps.peak.service.{service.name}", quantity=f"peak request rate of {service.name}", value=sum(mine.values()),
+                              unit="req/s", formula="sum of peak rates of its use cases", inputs=mine, scope=service.name))  # fmt: skip
+    return figures
+
+
+def row_bytes(table: Table) -> int:
+    """Bytes one row takes in the heap: column averages plus tuple overhead."""
+    return ROW_OVERHEAD_BYTES + sum(c.avg_bytes for c in table.columns)
+
+
+def index_bytes_per_row(table: Table) -> int:
+    """Bytes each row adds across its indexes, the primary key included."""
+    width = {c.name: c.avg_bytes for c in table.columns}
+    total = INDEX_ENTRY_OVERHEAD + sum(width.get(c, 8) for c in table.primary_key)
+    for index in table.indexes:
+        keys = sum(width.get(c.name, 8) for c in index.columns) + sum(width.get(c, 8) for c in index.include)
+        total += INDEX_ENTRY_OVERHEAD + (keys if index.method == "btree" else 3 * keys)
+    for unique in table.uniques:
+        total += INDEX_ENTRY_OVERHEAD + sum(width.get(c, 8) for c in unique.columns)
+    return total
+
+
+def rows_after(table: Table, years: float, growth: float) -> tuple[float, str]:
+    """Rows after ``years``, with traffic growing by ``growth`` a year and retention capping it."""
+    per_year = table.rows_per_day * DAYS_PER_YEAR
+    whole = math.floor(years)
+    added = sum(per_year * (1 + growth) ** k for k in range(whole)) + per_year * (1 + growth) ** whole * (years - whole)
+    formula = "rows_now + rows_per_day x 365 x sum((1+growth)^k for each year)"
+    rows = table.rows_now + added
+    if table.retention_days is not None and table.rows_per_day and table.retention_days < years * DAYS_PER_YEAR:
+        cap = table.rows_per_day * (1 + growth) ** max(years - 1, 0) * table.retention_days
+        if cap < rows:
+            rows, formula = cap, "rows_per_day x (1+growth)^(years-1) x retention_days (older rows expire)"
+    return rows, formula
+
+
+def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
+    growth = spec.scale.growth_per_year or 0.0
+    horizon = spec.scale.retention_years or 5.0
+    figures: list[Figure] = []
+    for store in arch.datastores:
+        totals = {1.0: 0.0, horizon: 0.0}
+        for table in store.tables:
+            per_row = (row_bytes(table) + index_bytes_per_row(table)) / PAGE_FILL
+            for years in sorted(set(totals)):
+                rows, formula = rows_after(table, years, growth)
+                label = f"{years:g}y"
+                figures.append(Figure(key=f"rows.{label}.{table.name}", quantity=f"rows in {table.name} after {years:g} year(s)", value=rows,
+                                      unit="rows", formula=formula, scope=table.name,
+                                      inputs={"rows_now": table.rows_now, "rows_per_day": table.rows_per_day, "growth": growth, "years": years}))  # fmt: skip
+                size = rows * per_row
+                figures.append(Figure(key=f"bytes.{label}.{table.name}", quantity=f"size of {table.name} with indexes after {years:g} year(s)",
+                                      value=size, unit="bytes", formula="rows x (row_bytes + index_bytes_per_row) / page_fill", scope=table.name,
+                                      inputs={"rows": rows, "row_bytes": row_bytes(table), "index_bytes_per_row": index_bytes_per_row(table),
+                                              "page_fill": PAGE_FILL}))  # fmt: skip
+                totals[years] += size
+        for years, size in sorted(totals.items()):
+            figures.append(Figure(key=f"bytes.{years:g}y.datastore.{store.name}", quantity=f"size of {store.name} after {years:g} year(s)", value=size,
+                                  unit="bytes", formula="sum of its tables' sizes", inputs={}, scope=store.name))  # fmt: skip
+    return figures
+
+
+def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figure]:
+    by_key = {f.key: f for f in figures}
+    result: list[Figure] = []
+    for service in arch.services:
+        peak = by_key[f"qps.peak.service.{service.name}"].value
+        needed = math.ceil(peak / INSTANCE_RPS)
+        instances = max(MIN_INSTANCES, needed + 1)
+        result.append(Figure(key=f"instances.{service.name}", quantity=f"instances of {service.name}", value=instances, unit="instances",
+                             formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)", scope=service.name,
+                             inputs={"peak": peak, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES}))  # fmt: skip
+        busy = peak * DB_TIME_PER_REQUEST_S
+        pool = max(5, math.ceil(busy * 2))
+        result.append(Figure(key=f"connections.{service.name}", quantity=f"database connections needed by {service.name} at peak", value=pool,
+                             unit="connections", formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom)",
+                             inputs={"peak": peak, "db_time_per_request": DB_TIME_PER_REQUEST_S}, scope=service.name))  # fmt: skip
+    read = by_key["qps.peak.read"].value
+    write = by_key["qps.peak.write"].value
+    replicas = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
+    result.append(Figure(key="db.read_replicas", quantity="read replicas needed for the read load", value=replicas, unit="replicas",
+                         formula="max(0, ceil(peak_read / primary_read_ceiling) - 1)",
+                         inputs={"peak_read": read, "primary_read_ceiling": PRIMARY_READ_CEILING}))  # fmt: skip
+    result.append(Figure(key="db.write_utilisation", quantity="share of one primary's write ceiling used at peak", value=write / PRIMARY_WRITE_CEILING,
+                         unit="ratio", formula="peak_write / primary_write_ceiling",
+                         inputs={"peak_write": write, "primary_write_ceiling": PRIMARY_WRITE_CEILING}))  # fmt: skip
+    return result

@@ -1,0 +1,134 @@
+"""Stage 4: how services talk for each use case: locally, by a call, by an event, or by a saga.
+
+A use case that only touches its own service's data is local. Reading another
+service's data needs a synchronous query when the read must be fresh, and an event-fed
+local copy when it may be stale. Writing across services is a saga: each step commits
+locally and publishes through a transactional outbox; failures run compensations.
+"""
+
+from __future__ import annotations
+
+import re
+
+from backend_architect.design.usecases import UseCase, analyse
+from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Service
+from backend_architect.spec.model import Spec
+
+_IRREGULAR_PAST = {
+    "send": "Sent", "pay": "Paid", "write": "Written", "buy": "Bought", "sell": "Sold", "make": "Made",
+    "set": "Set", "put": "Put", "run": "Run", "begin": "Begun", "take": "Taken", "give": "Given", "hold": "Held",
+    "cancel": "Cancelled", "log": "Logged", "submit": "Submitted", "ship": "Shipped", "stop": "Stopped", "plan": "Planned",
+}  # fmt: skip
+
+
+def past_tense(verb: str) -> str:
+    """The past participle of a verb, capitalised, for event names.
+
+    >>> [past_tense(v) for v in ["place", "add", "cancel", "apply", "send", "book"]]
+    ['Placed', 'Added', 'Cancelled', 'Applied', 'Sent', 'Booked']
+    """
+    verb = verb.lower()
+    if verb in _IRREGULAR_PAST:
+        return _IRREGULAR_PAST[verb]
+    if verb.endswith("e"):
+        word = verb + "d"
+    elif re.search(r"[^aeiou]y$", verb):
+        word = verb[:-1] + "ied"
+    elif re.fullmatch(r"[^aeiou]*[aeiou][bdgmnpt]", verb):
+        word = verb + verb[-1] + "ed"
+    else:
+        word = verb + "ed"
+    return word.capitalize()
+
+
+_KIND_VERB = {"create": "Created", "update": "Updated", "replace": "Replaced", "delete": "Deleted"}
+
+
+def event_name(use_case: UseCase) -> str:
+    verb = use_case.name.split()[0]
+    if use_case.kind == "action":
+        return use_case.entity + past_tense(verb)
+    if use_case.kind == "create" and verb.lower() not in {"create", "add"}:
+        return use_case.entity + past_tense(verb)
+    return use_case.entity + _KIND_VERB.get(use_case.kind, past_tense(verb))
+
+
+def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
+    """A flow per use case, the events it publishes, and service dependencies."""
+    owner = {entity: service.name for service in arch.services for entity in service.entities}
+    use_cases = analyse(spec)
+    readers: dict[str, set[str]] = {}
+    for use_case in use_cases:
+        for entity in use_case.reads:
+            readers.setdefault(entity, set()).add(owner[use_case.entity] if use_case.entity else owner[entity])
+    flows: list[Flow] = []
+    events: list[Event] = []
+    depends: dict[str, set[str]] = {s.name: set(s.depends_on) for s in arch.services}
+    externals: dict[str, set[str]] = {s.name: set(s.externals) for s in arch.services}
+    for use_case in use_cases:
+        home = owner[use_case.entity]
+        flow, event = _flow(use_case, home, owner, readers)
+        flows.append(flow)
+        if event is not None:
+            events.append(event)
+        for step in flow.steps:
+            if step.kind in {"call", "query"} and step.source == home:
+                depends[home].add(step.target)
+            if step.kind == "external":
+                externals[home].add(step.target)
+    services = [
+        s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services
+    ]
+    return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
+
+
+def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str, set[str]]) -> tuple[Flow, Event | None]:
+    actor = use_case.spec.actor
+    steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
+    remote_reads = sorted({owner[e] for e in use_case.reads} - {home})
+    remote_writes = sorted({owner[e] for e in use_case.writes} - {home})
+    for service in remote_reads:
+        entities = ", ".join(e for e in use_case.reads if owner[e] == service)
+        steps.append(FlowStep(source=home, target=service, kind="query", description=f"read {entities}"))
+    for service in remote_writes:
+        entities = ", ".join(e for e in use_case.writes if owner[e] == service)
+        steps.append(FlowStep(source=home, target=service, kind="call", description=f"write {entities} (saga step, compensated on failure)"))
+    for external in use_case.spec.calls:
+        steps.append(FlowStep(source=home, target=external, kind="external", description=f"call {external}"))
+    event = None
+    if use_case.is_write:
+        consumers = sorted((readers.get(use_case.entity, set()) | set(remote_writes)) - {home})
+        if use_case.spec.notify:
+            consumers = sorted({*consumers, "notifications"})
+        if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
+            name = event_name(use_case)
+            event = Event(name=name, producer=home, consumers=consumers, entity=use_case.entity, key=f"{use_case.entity.lower()}_id",
+                          use_case=use_case.name, fields=["id", *use_case.written_columns])  # fmt: skip
+            for consumer in consumers:
+                steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox"))
+    if remote_writes:
+        style, why = "saga", f"writes span {', '.join([home, *remote_writes])}: each step commits locally, failures run compensations"
+    elif remote_reads and use_case.spec.consistency == "eventual":
+        style, why = "event", f"reads {', '.join(remote_reads)} data that may be stale: served from an event-fed local copy"
+    elif remote_reads:
+        style, why = "sync", f"needs fresh data from {', '.join(remote_reads)} within the request"
+    elif event is not None:
+        style, why = "event", "state change others react to: published through the transactional outbox after commit"
+    else:
+        style, why = "local", f"all data lives in {home}"
+    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps), event  # type: ignore[arg-type]
+
+
+def _unique_events(events: list[Event]) -> list[Event]:
+    merged: dict[str, Event] = {}
+    for event in events:
+        if event.name in merged:
+            old = merged[event.name]
+            merged[event.name] = old.model_copy(update={"consumers": sorted({*old.consumers, *event.consumers}),
+                                                        "fields": list(dict.fromkeys([*old.fields, *event.fields]))})  # fmt: skip
+        else:
+            merged[event.name] = event
+    return list(merged.values())
+
+
+__all__ = ["Service", "derive_communication", "event_name", "past_tense"]

@@ -1,0 +1,404 @@
+"""Stage 2: tables, keys, relationships and indexes, one datastore per service.
+
+Indexes come from the access patterns: each list use case's filters and sorts are
+ordered equality-sort-range (the ESR rule), tenant first in tenant-scoped tables; every
+foreign key is indexed; an index that is a prefix of another is folded into it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from backend_architect.design.usecases import UseCase, analyse
+from backend_architect.ir.model import (
+    Architecture, CheckConstraint, Column, Datastore, ForeignKey, Index, IndexColumn, Service, Table, UniqueConstraint,
+)  # fmt: skip
+from backend_architect.spec.field_types import EMAIL_LENGTH, URL_LENGTH
+from backend_architect.spec.model import EntitySpec, FieldSpec, Spec
+from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, VERSION_COLUMN, join_table, resolve_column, snake, table_name
+from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
+
+#: PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1).
+MAX_IDENTIFIER = 63
+#: Rows assumed for an entity with no size hint and no creating use case.
+DEFAULT_ROWS = 10_000
+#: Retention assumed when neither the entity nor the scale gives one.
+DEFAULT_RETENTION_YEARS = 5.0
+#: Blob content goes to object storage; the row keeps its key.
+OBJECT_KEY_LENGTH = 1024
+
+RANGE_KINDS = frozenset({"datetime", "date", "int", "bigint", "decimal", "money"})
+TEXT_KINDS = frozenset({"string", "text", "email", "url"})
+
+
+def derive_data(spec: Spec, arch: Architecture) -> Architecture:
+    """A datastore per service holding a table per owned entity, keys and derived indexes."""
+    use_cases = analyse(spec)
+    owner = {entity: service for service in arch.services for entity in service.entities}
+    uuid_keys = _uuid_keyed(spec, use_cases, arch)
+    retention = spec.scale.retention_years or DEFAULT_RETENTION_YEARS
+    assumptions = list(arch.assumptions)
+    if spec.scale.retention_years is None:
+        assumptions.append(f"scale.retention_years: not given; data kept {DEFAULT_RETENTION_YEARS:g} years")
+    sizes = _row_estimates(spec, use_cases, assumptions)
+    stores: list[Datastore] = []
+    for service in arch.services:
+        tables = []
+        for entity in service.entities:
+            ctx = _Context(spec, entity, service, owner, uuid_keys, use_cases)
+            table = _entity_table(ctx)
+            rows_now, rows_per_day = sizes[entity]
+            days = spec.entities[entity].retention / SECONDS_PER_DAY if spec.entities[entity].retention else retention * DAYS_PER_YEAR
+            tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
+            for other in spec.entities[entity].many_to_many:
+                tables.append(_join_table(ctx, other))
+        tables = [_with_indexes(t, spec, use_cases, service) for t in tables]
+        schema = service.name.replace("-", "_") if service.kind == "module" else None
+        stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
+    return arch.model_copy(update={"datastores": stores, "assumptions": assumptions})
+
+
+@dataclass(frozen=True)
+class _Context:
+    spec: Spec
+    entity: str
+    service: Service
+    owner: dict[str, Service]
+    uuid_keys: frozenset[str]
+    use_cases: tuple[UseCase, ...]
+
+    def local(self, other: str) -> bool:
+        """Foreign keys only inside one service's data; across services, plain ids."""
+        return self.owner[other].name == self.service.name
+
+
+def _uuid_keyed(spec: Spec, use_cases: tuple[UseCase, ...], arch: Architecture) -> frozenset[str]:
+    """Entities whose ids are exposed in URLs or cross service lines get UUIDv7 keys."""
+    exposed = {u.entity for u in use_cases if u.kind != "job"} | {e for u in use_cases if u.kind != "job" for e in u.entities}
+    if arch.deployment == "microservices":
+        exposed |= set(spec.entities)
+    if spec.tenant:
+        exposed.add(spec.tenant)
+    return frozenset(exposed)
+
+
+def _id_column(entity: str, uuid_keys: frozenset[str], name: str = "id", nullable: bool = False, comment: str | None = None) -> Column:
+    if entity in uuid_keys:
+        return Column(name=name, type="uuid", nullable=nullable, avg_bytes=16, comment=comment)
+    return Column(name=name, type="bigint", nullable=nullable, avg_bytes=8, comment=comment)
+
+
+def _field_columns(name: str, field: FieldSpec, ctx: _Context) -> list[Column]:
+    kind = field.type.kind
+    common = {"nullable": field.is_nullable, "pii": field.pii, "secret": field.secret, "source_field": name, "comment": field.description}
+    default = _sql_default(field)
+    if kind == "money":
+        amount = Column(name=f"{name}_amount", type="numeric", precision=19, scale=4, avg_bytes=field.avg_bytes or 12, default=default, **common)  # type: ignore[arg-type]
+        currency = Column(name=f"{name}_currency", type="char", length=3, avg_bytes=4, **common)  # type: ignore[arg-type]
+        return [amount, currency]
+    if kind == "ref":
+        target = field.type.target or ""
+        note = None if ctx.local(target) else f"id of {target}, owned by {ctx.owner[target].name}: no foreign key across services"
+        column = _id_column(target, ctx.uuid_keys, f"{name}_id", field.is_nullable, note)
+        return [column.model_copy(update={"source_field": name, "pii": field.pii})]
+    simple: dict[str, dict[str, object]] = {
+        "string": {"type": "varchar", "length": field.type.length, "avg_bytes": min(field.type.length or 255, 32)},
+        "text": {"type": "text", "avg_bytes": 400},
+        "int": {"type": "integer", "avg_bytes": 4},
+        "bigint": {"type": "bigint", "avg_bytes": 8},
+        "decimal": {"type": "numeric", "precision": field.type.precision, "scale": field.type.scale, "avg_bytes": 4 + (field.type.precision or 18) // 2},
+        "bool": {"type": "boolean", "avg_bytes": 1},
+        "date": {"type": "date", "avg_bytes": 4},
+        "datetime": {"type": "timestamptz", "avg_bytes": 8},
+        "uuid": {"type": "uuid", "avg_bytes": 16},
+        "email": {"type": "varchar", "length": EMAIL_LENGTH, "avg_bytes": 24},
+        "url": {"type": "varchar", "length": URL_LENGTH, "avg_bytes": 80},
+        "json": {"type": "jsonb", "avg_bytes": 300},
+        "blob": {"type": "varchar", "length": OBJECT_KEY_LENGTH, "avg_bytes": 64},
+        "vector": {"type": "vector", "dims": field.type.dims, "avg_bytes": 4 * (field.type.dims or 1) + 24},
+        "enum": {"type": "varchar", "length": max(len(v) for v in field.type.values or ("x",)), "enum_values": list(field.type.values), "avg_bytes": 8},
+    }
+    attributes = dict(simple[kind])
+    if field.avg_bytes is not None and kind != "blob":
+        attributes["avg_bytes"] = field.avg_bytes
+    if kind == "blob":
+        common["comment"] = "object-store key; the content lives in object storage"
+    return [Column(name=name, default=default, **common, **attributes)]  # type: ignore[arg-type]
+
+
+def _sql_default(field: FieldSpec) -> str | None:
+    value = field.default
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if field.type.kind == "datetime" and value.lower() == "now":
+        return "CURRENT_TIMESTAMP"
+    return "'" + value.replace("'", "''") + "'"
+
+
+def constraint_name(prefix: str, table: str, columns: list[str]) -> str:
+    """``prefix_table_col1_col2``, shortened with a stable hash when past 63 bytes.
+
+    >>> constraint_name("ix", "orders", ["customer_id", "created_at"])
+    'ix_orders_customer_id_created_at'
+    """
+    name = "_".join([prefix, table, *columns])
+    if len(name.encode()) <= MAX_IDENTIFIER:
+        return name
+    digest = hashlib.sha1(name.encode()).hexdigest()[:8]
+    return name[: MAX_IDENTIFIER - 9].rstrip("_") + "_" + digest
+
+
+def _entity_table(ctx: _Context) -> Table:
+    spec, entity_name = ctx.spec, ctx.entity
+    entity = spec.entities[entity_name]
+    table = table_name(entity_name)
+    columns = [_id_column(entity_name, ctx.uuid_keys)]
+    fks: list[ForeignKey] = []
+    if entity.tenant_scoped:
+        tenant = spec.tenant
+        tenant_column = _id_column(tenant, ctx.uuid_keys, TENANT_COLUMN) if tenant else Column(name=TENANT_COLUMN, type="uuid", avg_bytes=16)
+        columns.append(tenant_column.model_copy(update={"comment": "tenant that owns the row; every query filters on it"}))
+        if tenant and ctx.local(tenant):
+            fks.append(_fk(table, TENANT_COLUMN, tenant, "tenant", "restrict"))
+    if entity.belongs_to:
+        parent = entity.belongs_to
+        column = _id_column(parent, ctx.uuid_keys, f"{snake(parent)}_id")
+        if ctx.local(parent):
+            fks.append(_fk(table, column.name, parent, snake(parent), "cascade"))
+        else:
+            column = column.model_copy(update={"comment": f"id of {parent}, owned by {ctx.owner[parent].name}"})
+        columns.append(column)
+    for name, field in entity.fields.items():
+        columns += _field_columns(name, field, ctx)
+        if field.type.kind == "ref" and field.type.target and ctx.local(field.type.target):
+            fks.append(_fk(table, f"{name}_id", field.type.target, name, "set null" if field.is_nullable else "restrict"))
+    columns.append(Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8))
+    if not entity.append_only:
+        columns.append(Column(name="updated_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8))
+    if _updates_race(ctx):
+        columns.append(Column(name=VERSION_COLUMN, type="integer", default="1", avg_bytes=4, comment="optimistic concurrency: bumped on every update, exposed as the ETag"))
+    if entity.soft_delete:
+        columns.append(Column(name=DELETED_AT, type="timestamptz", nullable=True, avg_bytes=8, comment="soft delete: set instead of deleting the row"))
+    checks = [CheckConstraint(name=constraint_name("ck", table, [c.name]), column=c.name, values=c.enum_values) for c in columns if c.enum_values]
+    return Table(
+        name=table, entity=entity_name, comment=entity.description or f"{entity_name} rows", columns=columns,
+        primary_key=["id"], foreign_keys=fks, uniques=_uniques(spec, entity_name, entity, table), checks=checks,
+        append_only=entity.append_only, tenant_scoped=entity.tenant_scoped, soft_delete=entity.soft_delete,
+    )  # fmt: skip
+
+
+def _updates_race(ctx: _Context) -> bool:
+    """Rows changed by an update use case can be changed by two clients at once."""
+    return any(u.entity == ctx.entity and u.kind in {"update", "replace", "action"} for u in ctx.use_cases)
+
+
+def _fk(table: str, column: str, target: str, relation: str, on_delete: str) -> ForeignKey:
+    return ForeignKey(name=constraint_name("fk", table, [column]), columns=[column], ref_table=table_name(target),
+                      ref_columns=["id"], on_delete=on_delete, relation=relation)  # type: ignore[arg-type]  # fmt: skip
+
+
+def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[UniqueConstraint]:
+    keys: list[tuple[list[str], str]] = []
+    prefix = [TENANT_COLUMN] if entity.tenant_scoped else []
+    for field_name, field in entity.fields.items():
+        if field.unique:
+            column = resolve_column(spec, name, field_name) or field_name
+            keys.append(([*prefix, column], f"{field_name} is unique" + (" per tenant" if prefix else "")))
+    for key in entity.unique:
+        columns = [resolve_column(spec, name, part) or part for part in key]
+        keys.append(([*prefix, *columns], f"composite key ({', '.join(key)})"))
+    return [UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason) for cols, reason in keys]
+
+
+def _join_table(ctx: _Context, other: str) -> Table:
+    left, right = ctx.entity, other
+    name = join_table(left, right)
+    left_col, right_col = f"{snake(left)}_id", f"{snake(right)}_id"
+    if left_col == right_col:
+        right_col = f"related_{right_col}"
+    columns = [
+        _id_column(left, ctx.uuid_keys, left_col),
+        _id_column(right, ctx.uuid_keys, right_col),
+        Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8),
+    ]
+    fks = [_fk(name, left_col, left, snake(left), "cascade")]
+    if ctx.local(right):
+        fks.append(_fk(name, right_col, right, snake(right), "cascade"))
+    return Table(name=name, entity=None, comment=f"links {left} and {right} (many to many)", columns=columns,
+                 primary_key=[left_col, right_col], foreign_keys=fks)  # fmt: skip
+
+
+# --- sizes ----------------------------------------------------------------------------
+
+
+def _row_estimates(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str]) -> dict[str, tuple[float, float]]:
+    """Rows today and new rows per day per entity, from hints, parents and creating use cases."""
+    result: dict[str, tuple[float, float]] = {}
+
+    def estimate(name: str, depth: int = 0) -> tuple[float, float]:
+        if name in result:
+            return result[name]
+        entity = spec.entities[name]
+        created = sum(u.avg_qps for u in use_cases if u.kind == "create" and name in u.writes) * SECONDS_PER_DAY
+        per_day = entity.growth.per_second * SECONDS_PER_DAY if entity.growth else created
+        rows = entity.rows
+        if entity.belongs_to and depth < 20 and (rows is None or (not entity.growth and not created)):
+            parent_rows, parent_day = estimate(entity.belongs_to, depth + 1)
+            per_parent = entity.avg_per_parent if entity.avg_per_parent is not None else 1.0
+            rows = parent_rows * per_parent if rows is None else rows
+            per_day = per_day or parent_day * per_parent
+        if rows is None:
+            rows = float(DEFAULT_ROWS) if not per_day else per_day * 30
+            assumptions.append(f"entities.{name}.rows: not given; assumed {rows:,.0f} rows today")
+        result[name] = (rows, per_day)
+        return result[name]
+
+    for name in spec.entities:
+        estimate(name)
+    return result
+
+
+# --- indexes --------------------------------------------------------------------------
+
+
+def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...], service: Service) -> Table:
+    candidates: list[Index] = []
+    if table.entity is not None:
+        candidates += _access_indexes(table, spec, use_cases)
+        candidates += _soft_delete_uniques(table)
+    candidates += _foreign_key_indexes(table)
+    indexes = _drop_redundant(table, candidates)
+    uniques = [u for u in table.uniques if not table.soft_delete]
+    return table.model_copy(update={"indexes": indexes, "uniques": uniques})
+
+
+def _soft_delete_uniques(table: Table) -> list[Index]:
+    """With soft delete a unique key holds among live rows only: a partial unique index."""
+    if not table.soft_delete:
+        return []
+    return [
+        Index(name=constraint_name("uq", table.name, u.columns), columns=[IndexColumn(name=c) for c in u.columns],
+              unique=True, where=f"{DELETED_AT} IS NULL", reasons=[u.reason + " among live rows"])  # fmt: skip
+        for u in table.uniques
+    ]
+
+
+def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Index]:
+    entity = table.entity or ""
+    found: list[Index] = []
+    for use_case in use_cases:
+        if use_case.kind not in {"list", "get", "job"} or entity not in use_case.entities:
+            continue
+        equality: list[IndexColumn] = []
+        ranges: list[IndexColumn] = []
+        for ref in use_case.spec.filter:
+            column, kind = _own_column(spec, use_case, entity, ref)
+            if column is None:
+                continue
+            (ranges if kind in RANGE_KINDS else equality).append(IndexColumn(name=column))
+        sorts: list[IndexColumn] = []
+        for ref in use_case.spec.sort:
+            column, _ = _own_column(spec, use_case, entity, ref.removeprefix("-"))
+            if column is not None:
+                sorts.append(IndexColumn(name=column, descending=ref.startswith("-")))
+        search = [c for ref in use_case.spec.search for c in [_own_column(spec, use_case, entity, ref)[0]] if c]
+        where = f"{DELETED_AT} IS NULL" if table.soft_delete else None
+        reason = f"use case '{use_case.name}'"
+        if equality or sorts or ranges:
+            columns = _dedupe([IndexColumn(name=TENANT_COLUMN)] * table.tenant_scoped + equality + sorts + ranges)
+            if sorts and use_case.spec.page != "none":
+                columns = _dedupe([*columns, IndexColumn(name="id", descending=sorts[-1].descending)])
+            found.append(Index(name=constraint_name("ix", table.name, [c.name for c in columns]), columns=columns, where=where, reasons=[reason]))
+        if search:
+            expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in search) + ")"  # for readers; DDL quotes
+            found.append(Index(name=constraint_name("ix", table.name, [*search, "fts"]), columns=[IndexColumn(name=c) for c in search],
+                               method="gin", expression=expression, where=where, reasons=[reason + " (full-text search)"]))  # fmt: skip
+    return found
+
+
+def _own_column(spec: Spec, use_case: UseCase, entity: str, ref: str) -> tuple[str | None, str | None]:
+    owner, dot, field = ref.partition(".")
+    if not dot:
+        owner, field = use_case.entity, ref
+    if owner != entity:
+        return None, None
+    column = resolve_column(spec, entity, field)
+    spec_field = spec.entities[entity].fields.get(field)
+    kind = spec_field.type.kind if spec_field else ("datetime" if column in {"created_at", "updated_at"} else "ref")
+    return column, kind
+
+
+def _dedupe(columns: list[IndexColumn]) -> list[IndexColumn]:
+    seen: set[str] = set()
+    kept = []
+    for column in columns:
+        if column.name not in seen:
+            seen.add(column.name)
+            kept.append(column)
+    return kept
+
+
+def _foreign_key_indexes(table: Table) -> list[Index]:
+    """Every foreign key (and cross-service id) gets an index: joins and cascades need it."""
+    found = []
+    for fk in table.foreign_keys:
+        found.append(Index(name=constraint_name("ix", table.name, fk.columns), columns=[IndexColumn(name=c) for c in fk.columns],
+                           reasons=[f"foreign key {fk.relation} -> {fk.ref_table}"]))  # fmt: skip
+    fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+    for column in table.columns:
+        if column.name.endswith("_id") and column.name not in fk_columns and column.name not in table.primary_key:
+            found.append(Index(name=constraint_name("ix", table.name, [column.name]), columns=[IndexColumn(name=column.name)],
+                               reasons=[f"look-ups by {column.name} (reference to another service's data)"]))  # fmt: skip
+    return found
+
+
+def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
+    """Merge duplicates and drop indexes that are a leading prefix of another (or of a key)."""
+    live_uniques = [] if table.soft_delete else table.uniques
+    keys = [[IndexColumn(name=c) for c in table.primary_key], *([IndexColumn(name=c) for c in u.columns] for u in live_uniques)]
+    kept: list[Index] = []
+    for index in candidates:
+        twin = next((k for k in kept if _same(k, index)), None)
+        if twin is not None:
+            kept[kept.index(twin)] = twin.model_copy(update={"reasons": _merge(twin.reasons, index.reasons)})
+            continue
+        kept.append(index)
+    result: list[Index] = []
+    for index in kept:
+        if index.unique or index.method != "btree":
+            result.append(index)
+            continue
+        covered_by_key = index.where is None and any(_is_prefix(index.columns, key) for key in keys)
+        wider = next((o for o in kept if o is not index and o.method == "btree" and o.where == index.where
+                      and len(o.columns) > len(index.columns) and _is_prefix(index.columns, o.columns)), None)  # fmt: skip
+        if covered_by_key:
+            continue
+        if wider is not None:
+            position = kept.index(wider)
+            kept[position] = wider.model_copy(update={"reasons": _merge(wider.reasons, index.reasons)})
+            continue
+        result.append(index)
+    refreshed = {i.name: i for i in kept}
+    return sorted((refreshed.get(i.name, i) for i in result), key=lambda i: i.name)
+
+
+def _same(a: Index, b: Index) -> bool:
+    return (a.columns, a.method, a.where, a.expression, a.unique) == (b.columns, b.method, b.where, b.expression, b.unique)
+
+
+def _is_prefix(short: list[IndexColumn], long: list[IndexColumn]) -> bool:
+    if len(short) > len(long):
+        return False
+    if all(a.name == b.name and a.descending == b.descending for a, b in zip(short, long, strict=False)):
+        return True
+    # a one-column index serves either direction, so a reversed match still covers it
+    return len(short) == 1 and short[0].name == long[0].name
+
+
+def _merge(first: list[str], second: list[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))

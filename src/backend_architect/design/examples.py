@@ -1,0 +1,102 @@
+"""Deterministic, realistic example values for API properties.
+
+An ``email`` looks like one, an ``isbn`` like one; the same property always gets the
+same value, so golden files stay stable. Every value satisfies the property's schema.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from backend_architect.ir.model import ApiProperty
+
+EXAMPLE_TIME = "2026-03-14T09:26:53Z"
+EXAMPLE_DATE = "2026-03-14"
+
+_BY_NAME: dict[str, Any] = {
+    "name": "Ada Lovelace", "full_name": "Ada Lovelace", "first_name": "Ada", "last_name": "Lovelace",
+    "display_name": "ada", "username": "ada", "handle": "ada", "title": "Notes on the Analytical Engine",
+    "subject": "Cannot sign in after password reset", "isbn": "978-0-13-468599-1", "phone": "+44 20 7946 0958",
+    "phone_number": "+44 20 7946 0958", "country": "GB", "country_code": "GB", "currency": "EUR",
+    "language": "en", "locale": "en-GB", "timezone": "Europe/London", "city": "London", "slug": "analytical-engine",
+    "sku": "SKU-10442", "code": "A1B2C3", "postcode": "EC1A 1BB", "zip": "94103", "address": "10 Downing Street",
+    "street": "10 Downing Street", "description": "A short description written by a person.",
+    "body": "Clear, well argued and a pleasure to read.", "content": "Hello! Are we still on for Thursday?",
+    "text": "Hello! Are we still on for Thursday?", "comment": "Looks good to me.", "summary": "A one-line summary.",
+    "color": "#3366ff", "ip": "203.0.113.7", "ip_address": "203.0.113.7", "user_agent": "Mozilla/5.0",
+    "password": "correct horse battery staple", "token": "tok_3f9a8b7c6d5e", "secret": "s3cr3t-v4lue",
+    "device_id": "sensor-0042", "serial": "SN-2026-000042", "unit": "celsius", "metric": "temperature",
+    "genre": "science", "category": "books", "status": "active", "role": "member", "plan": "pro",
+    "domain": "example.com", "hostname": "api.example.com", "version": "1.4.2", "mime_type": "image/png",
+    "content_type": "image/png", "filename": "report.pdf", "file_name": "report.pdf",
+}  # fmt: skip
+_INTS = {"quantity": 2, "rating": 5, "stars": 4, "count": 3, "age": 36, "year": 1843, "priority": 2, "position": 1,
+         "page_count": 352, "pages": 352, "stock": 120, "seats": 4, "capacity": 120, "duration": 90, "size": 2048}  # fmt: skip
+_NUMBERS = {"latitude": 51.5072, "lat": 51.5072, "longitude": -0.1276, "lon": -0.1276, "lng": -0.1276,
+            "temperature": 21.5, "value": 21.5, "humidity": 48.2, "score": 0.87, "weight": 1.2}  # fmt: skip
+
+
+def example_uuid(seed: str) -> str:
+    """A stable UUID (version 7 layout, fixed timestamp) derived from ``seed``.
+
+    >>> example_uuid("Book")
+    '01950f6b-8a3c-7d4b-9b54-5ef0fd04d4f5'
+    """
+    digest = hashlib.sha256(seed.encode()).digest()
+    raw = bytearray(bytes.fromhex("01950f6b8a3c") + digest[:10])
+    raw[6] = 0x70 | (raw[6] & 0x0F)
+    raw[8] = 0x80 | (raw[8] & 0x3F)
+    return str(uuid.UUID(bytes=bytes(raw)))
+
+
+def example_value(prop: ApiProperty, owner: str) -> Any:
+    """An example for one property of schema ``owner``."""
+    name = prop.name
+    if prop.enum:
+        return prop.enum[0]
+    if prop.type == "boolean":
+        return not name.startswith(("is_deleted", "deleted", "archived", "disabled"))
+    if prop.type == "integer":
+        if name == "id" or name.endswith("_id"):
+            return 1 + int(hashlib.sha256(f"{owner}.{name}".encode()).hexdigest()[:4], 16) % 9000
+        return _INTS.get(name, 42)
+    if prop.type == "number":
+        return _NUMBERS.get(name, 12.5)
+    if prop.type != "string":
+        return None
+    return _clip(_string(prop, owner), prop.max_length)
+
+
+def _string(prop: ApiProperty, owner: str) -> str:
+    name = prop.name
+    fmt = prop.format
+    if fmt == "uuid":
+        return example_uuid(f"{owner.removesuffix('Create').removesuffix('Update')}.{name}" if name != "id" else owner)
+    if fmt == "date-time":
+        return EXAMPLE_TIME
+    if fmt == "date":
+        return EXAMPLE_DATE
+    if fmt == "email":
+        return "ada@example.com"
+    if fmt == "uri":
+        if "image" in name or "avatar" in name or "photo" in name:
+            return "https://cdn.example.com/images/4f1c.png"
+        return f"https://example.com/{name.replace('_', '-')}"
+    if fmt == "decimal":
+        return "19.99"
+    if prop.pattern == "^[A-Z]{3}$":
+        return "EUR"
+    if name in _BY_NAME:
+        return str(_BY_NAME[name])
+    for key, value in _BY_NAME.items():
+        if name.endswith("_" + key):
+            return str(value)
+    if name.endswith("_key") or "file" in name or "image" in name or "attachment" in name:
+        return f"uploads/2026/03/{name}.bin"
+    return name.replace("_", " ").capitalize() + " example"
+
+
+def _clip(text: str, limit: int | None) -> str:
+    return text if limit is None else text[:limit]

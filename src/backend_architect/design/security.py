@@ -1,0 +1,63 @@
+"""Stage 7: authentication, authorization, rate limits, sensitive data and compliance."""
+
+from __future__ import annotations
+
+from backend_architect.design.usecases import analyse
+from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
+from backend_architect.spec.model import Spec
+
+#: Default token-bucket limits per client for interactive users: generous for people,
+#: tight enough to stop scraping and credential stuffing (OWASP API4:2023).
+USER_READS_PER_MINUTE = 600
+USER_WRITES_PER_MINUTE = 120
+#: Burst: ten seconds' worth of the limit.
+BURST_SECONDS = 10
+
+_COMPLIANCE_NOTES = {
+    "gdpr": "GDPR: record a lawful basis per PII field; support export and erasure (soft-deleted rows purged within 30 days); keep PII in the EU region",
+    "pci": "PCI DSS: never store card numbers (PAN) or CVV; use the payment provider's tokens; keep the payment flow out of scope by redirect or hosted fields",
+    "hipaa": "HIPAA: encrypt PHI at rest and in transit, log every access to PHI, sign BAAs with hosting providers",
+    "soc2": "SOC 2: audit trail of changes, access reviews, encrypted backups with restore tests",
+}
+
+
+def derive_security(spec: Spec, arch: Architecture) -> Architecture:
+    """The security model: who authenticates how, who may do what, and what is sensitive."""
+    use_cases = analyse(spec)
+    provider = spec.constraints.auth
+    scopes = {scope: text for api in arch.apis for scope, text in api.scopes.items()}
+    limits = []
+    for actor in sorted({u.spec.actor for u in use_cases if u.kind != "job"}):
+        for op_class, per_minute in (("read", USER_READS_PER_MINUTE), ("write", USER_WRITES_PER_MINUTE)):
+            theirs = [u for u in use_cases if u.spec.actor == actor and u.is_write == (op_class == "write") and u.kind != "job"]
+            if theirs:
+                limits.append(RateLimit(actor=actor, operation_class=op_class, limit_per_minute=per_minute, burst=per_minute * BURST_SECONDS // 60,  # type: ignore[arg-type]
+                                        rationale=f"token bucket per client; covers {', '.join(u.name for u in theirs)}"))  # fmt: skip
+    pii = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.pii]
+    secrets = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.secret]
+    tenant = any(t.tenant_scoped for s in arch.datastores for t in s.tables)
+    items = [
+        "Verify JWT signature, issuer, audience and expiry on every request; reject 'alg: none' and symmetric keys from clients",
+        "Check object-level authorization on every id in a path (OWASP API1:2023, BOLA)",
+    ]
+    if any(u.spec.owner_only for u in use_cases):
+        items.append("Owner-only operations: " + ", ".join(u.name for u in use_cases if u.spec.owner_only) + " must compare the resource owner to the token subject")
+    if secrets:
+        items.append("Secret fields are write-only in the API and must be hashed (argon2id) or encrypted: " + ", ".join(secrets))
+    if pii:
+        items.append("PII fields must be excluded from logs and traces: " + ", ".join(pii))
+    if tenant:
+        items.append("Tenant isolation: every query filters on tenant_id; PostgreSQL row-level security enforces it as a second line")
+    if any(u.spec.auth == "none" for u in use_cases):
+        items.append("Public operations: " + ", ".join(u.name for u in use_cases if u.spec.auth == "none") + " need rate limits per IP and no PII in responses")
+    model = SecurityModel(
+        authentication=f"OAuth 2.0 / OpenID Connect with {provider}" if provider else "OAuth 2.0 / OpenID Connect (any compliant identity provider)",
+        provider=provider, scopes=dict(sorted(scopes.items())), rate_limits=limits, pii_fields=pii, secret_fields=secrets,
+        tenant_isolation="tenant_id on every tenant-scoped row, taken from the token's tenant claim, enforced by row-level security" if tenant else None,
+        audit=["authentication failures", "permission denials", *[f"writes: {u.name}" for u in use_cases if u.is_write and u.kind in {"delete", "action"}]],
+        compliance=[_COMPLIANCE_NOTES[c] for c in spec.constraints.compliance], review_items=items,
+    )  # fmt: skip
+    assumptions = list(arch.assumptions)
+    if provider is None:
+        assumptions.append("constraints.auth: not given; any OpenID Connect provider issuing JWT access tokens")
+    return arch.model_copy(update={"security": model, "assumptions": assumptions})

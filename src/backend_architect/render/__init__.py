@@ -1,0 +1,1 @@
+"""Renderers: IR, findings and changes into files and text. Nothing here writes to disk."""

@@ -1,0 +1,40 @@
+"""IR -> plain-text diagrams, for terminals and readers without Mermaid."""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture, Datastore
+
+
+def _box(title: str, rows: list[str]) -> list[str]:
+    width = max(len(title), *(len(r) for r in rows)) + 2 if rows else len(title) + 2
+    top = "+" + "-" * width + "+"
+    out = [top, f"| {title.ljust(width - 2)} |", top if rows else ""]
+    out += [f"| {r.ljust(width - 2)} |" for r in rows]
+    if rows:
+        out.append(top)
+    return [line for line in out if line]
+
+
+def render_architecture_ascii(arch: Architecture) -> str:
+    """Clients, the services with what they own, and every arrow between parts."""
+    shape = "modular monolith" if arch.deployment == "modular-monolith" else "microservices"
+    rows = [f"[{s.name}] owns {', '.join(s.entities)} -> {s.datastore}" for s in arch.services]
+    lines = ["[clients]", "    |", "    v", *_box(f"{arch.system} ({shape})", rows)]
+    arrows = []
+    for service in arch.services:
+        arrows += [f"  {service.name} --sync--> {callee}" for callee in service.depends_on]
+        arrows += [f"  {service.name} --call--> {ext} (external)" for ext in service.externals]
+    for event in arch.events:
+        arrows += [f"  {event.producer} ~~{event.name}~~> {consumer}" for consumer in event.consumers]
+    if arrows:
+        lines += ["", "Arrows (--> synchronous, ~~> event through the outbox):", *arrows]
+    return "\n".join(lines) + "\n"
+
+
+def render_tables_ascii(store: Datastore) -> str:
+    """Each table with its columns and the tables it references."""
+    lines = [f"{store.name}" + (f" (schema {store.schema_name})" if store.schema_name else "")]
+    for table in store.tables:
+        refs = ", ".join(f"{','.join(fk.columns)} -> {fk.ref_table}" for fk in table.foreign_keys)
+        lines.append(f"  {table.name} ({len(table.columns)} columns, {len(table.indexes)} indexes)" + (f"  refs: {refs}" if refs else ""))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,166 @@
+"""IR datastore -> DDL for PostgreSQL and SQLite, compiled by SQLAlchemy's dialects.
+
+Tables come out in dependency order (parents first); every index is preceded by a
+comment naming the use cases or rule that need it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable
+
+from backend_architect.ir.model import Column, Datastore, Index, Table
+
+Dialect = Literal["postgresql", "sqlite"]
+DIALECTS: tuple[Dialect, ...] = ("postgresql", "sqlite")
+
+
+def _type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[object]:
+    kind = column.type
+    if kind == "uuid":
+        return sa.Uuid(as_uuid=True)
+    if kind == "bigint":
+        return sa.Integer() if dialect == "sqlite" and column.identity else sa.BigInteger()
+    if kind == "integer":
+        return sa.Integer()
+    if kind == "smallint":
+        return sa.SmallInteger()
+    if kind == "boolean":
+        return sa.Boolean(create_constraint=dialect == "sqlite", name=f"ck_{column.name}_bool")
+    if kind == "numeric":
+        return sa.Numeric(column.precision, column.scale)
+    if kind == "varchar":
+        return sa.String(column.length)
+    if kind == "char":
+        return sa.CHAR(column.length)
+    if kind == "text":
+        return sa.Text()
+    if kind == "date":
+        return sa.Date()
+    if kind == "timestamptz":
+        return sa.DateTime(timezone=True)
+    if kind == "jsonb":
+        return postgresql.JSONB() if dialect == "postgresql" else sa.JSON()
+    if kind == "bytea":
+        return sa.LargeBinary()
+    if kind == "vector":
+        return postgresql.ARRAY(sa.REAL()) if dialect == "postgresql" else sa.LargeBinary()
+    if kind == "float":
+        return sa.Float()
+    raise ValueError(f"no SQL type for {kind}")
+
+
+def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[object]:
+    default = column.default
+    server_default = sa.text(default) if default is not None else None
+    is_pk = column.name in table.primary_key
+    if is_pk and column.type == "uuid" and len(table.primary_key) == 1 and dialect == "postgresql":
+        server_default = sa.text("gen_random_uuid()")
+    args: list[object] = []
+    if is_pk and column.type == "bigint" and len(table.primary_key) == 1 and dialect == "postgresql":
+        args.append(sa.Identity(always=False))
+    return sa.Column(column.name, _type(column, dialect), *args, primary_key=is_pk, nullable=column.nullable or False,  # type: ignore[arg-type]
+                     server_default=server_default, comment=column.comment if dialect == "postgresql" else None,
+                     autoincrement=is_pk and column.type == "bigint" and len(table.primary_key) == 1)  # fmt: skip
+
+
+def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: Dialect) -> sa.Table:
+    items: list[sa.SchemaItem] = [_column(c, table, dialect) for c in table.columns]
+    if table.primary_key:
+        items.append(sa.PrimaryKeyConstraint(*table.primary_key, name=f"pk_{table.name}"))
+    for fk in table.foreign_keys:
+        target = f"{schema}.{fk.ref_table}" if schema else fk.ref_table
+        items.append(sa.ForeignKeyConstraint(fk.columns, [f"{target}.{c}" for c in fk.ref_columns], name=fk.name,
+                                             ondelete=fk.on_delete.upper() if fk.on_delete != "no action" else None))  # fmt: skip
+    for unique in table.uniques:
+        items.append(sa.UniqueConstraint(*unique.columns, name=unique.name))
+    for check in table.checks:
+        values = ", ".join("'" + v.replace("'", "''") + "'" for v in check.values)
+        items.append(sa.CheckConstraint(f"{check.column} IN ({values})", name=check.name))
+    for column in table.columns:
+        if column.type == "vector" and dialect == "postgresql":
+            items.append(sa.CheckConstraint(f"array_length({column.name}, 1) = {column.dims}", name=f"ck_{table.name}_{column.name}_dims"))
+    return sa.Table(table.name, metadata, *items, schema=schema, comment=table.comment if dialect == "postgresql" else None)
+
+
+def _index(index: Index, sa_table: sa.Table, dialect: Dialect) -> sa.Index | None:
+    if index.method == "gin" and dialect == "sqlite":
+        return None
+    if index.method == "hnsw":
+        return None
+    kwargs: dict[str, object] = {}
+    if index.where:
+        kwargs[f"{dialect}_where"] = sa.text(index.where)
+    if index.include and dialect == "postgresql":
+        kwargs["postgresql_include"] = index.include
+    if index.method == "gin":
+        kwargs["postgresql_using"] = "gin"
+        expression_index = sa.Index(index.name, _tsvector(index, sa_table), **kwargs)  # type: ignore[arg-type]
+        sa_table.append_constraint(expression_index)
+        return expression_index
+    columns = [sa_table.c[c.name].desc() if c.descending else sa_table.c[c.name] for c in index.columns]
+    return sa.Index(index.name, *columns, unique=index.unique, **kwargs)  # type: ignore[arg-type]
+
+
+def _tsvector(index: Index, sa_table: sa.Table) -> sa.ColumnElement[object]:
+    """``to_tsvector('simple', coalesce(a, '') || ' ' || coalesce(b, ''))`` over the index columns."""
+    document: sa.ColumnElement[object] | None = None
+    for column in index.columns:
+        part = sa.func.coalesce(sa_table.c[column.name], sa.literal_column("''"))
+        document = part if document is None else document.op("||")(sa.literal_column("' '")).op("||")(part)
+    return sa.func.to_tsvector(sa.literal_column("'simple'"), document)
+
+
+def render_ddl(store: Datastore, dialect: Dialect) -> str:
+    """The DDL creating every table and index of ``store`` in ``dialect``."""
+    engine_dialect = postgresql.dialect() if dialect == "postgresql" else sqlite.dialect()
+    schema = store.schema_name if dialect == "postgresql" else None
+    metadata = sa.MetaData()
+    by_name = {t.name: t for t in store.tables}
+    sa_tables = {t.name: _sa_table(t, metadata, schema, dialect) for t in store.tables}
+    out = [
+        f"-- {store.name}: tables of service '{store.service}' for {'PostgreSQL 15+' if dialect == 'postgresql' else 'SQLite 3.35+'}.",
+        "-- Generated by backend-architect; edit the spec, not this file.",
+        "",
+    ]
+    if dialect == "sqlite":
+        out += ["PRAGMA foreign_keys = ON;", ""]
+    if schema:
+        out += [str(CreateSchema(schema, if_not_exists=True).compile(dialect=engine_dialect)) + ";", ""]
+    for sa_table in metadata.sorted_tables:
+        table = by_name[sa_table.name]
+        out.append(str(CreateTable(sa_table).compile(dialect=engine_dialect)).strip() + ";")
+        if dialect == "postgresql":
+            out += _comments(table, schema, engine_dialect.identifier_preparer.quote)
+        out.append("")
+        for index in table.indexes:
+            built = _index(index, sa_table, dialect)
+            out.append(f"-- {index.name}: " + "; ".join(index.reasons))
+            if built is None:
+                out.append(f"-- (not created on SQLite: {index.method} index; use an FTS5 table for full-text search)")
+            else:
+                out.append(str(CreateIndex(built).compile(dialect=engine_dialect)).strip() + ";")
+        if table.indexes:
+            out.append("")
+    text = "\n".join(line.rstrip().replace("\t", "    ") for line in "\n".join(out).splitlines())
+    return text.rstrip() + "\n"
+
+
+def _comments(table: Table, schema: str | None, quote: Callable[[str], str]) -> list[str]:
+    """Table and column comments as COMMENT ON statements, with identifiers quoted as needed."""
+    name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+    lines = []
+    if table.comment:
+        lines.append(f"COMMENT ON TABLE {name} IS {_literal(table.comment)};")
+    for column in table.columns:
+        if column.comment:
+            lines.append(f"COMMENT ON COLUMN {name}.{quote(column.name)} IS {_literal(column.comment)};")
+    return lines
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

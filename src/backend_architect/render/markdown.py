@@ -1,0 +1,216 @@
+"""IR + findings -> ``design.md``, the design document a team reads and reviews."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from backend_architect.ir.model import Api, Architecture, Datastore, Figure
+from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
+from backend_architect.render.handoff import endpoint_count, index_count, next_phase
+from backend_architect.render.mermaid import render_architecture, render_er
+from backend_architect.render.numbers import human, short
+from backend_architect.rules.model import Finding
+
+
+def _cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return out + [""]
+
+
+def _json_block(value: Any) -> list[str]:
+    return ["```json", json.dumps(value, indent=2, ensure_ascii=False), "```"]
+
+
+def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
+    """The whole design document."""
+    parts = [
+        _summary(arch), _architecture(arch), _services(arch), ["## API", ""], *(_api(api) for api in arch.apis),
+        ["## Data", ""], *(_data(arch, s) for s in arch.datastores),
+        _communication(arch), _caching(arch), _security(arch), _capacity(arch), _decisions(arch), _bottlenecks(arch),
+        _assumptions(arch), _review(findings), _next(arch, findings),
+    ]  # fmt: skip
+    return "\n".join(line for part in parts for line in part).rstrip() + "\n"
+
+
+def _summary(arch: Architecture) -> list[str]:
+    peak_read = next((f.value for f in arch.figures if f.key == "qps.peak.read"), 0.0)
+    peak_write = next((f.value for f in arch.figures if f.key == "qps.peak.write"), 0.0)
+    tables = sum(len(s.tables) for s in arch.datastores)
+    lines = [f"# {arch.system}: backend design", ""]
+    if arch.description:
+        lines += [arch.description, ""]
+    lines += [
+        "## Summary", "",
+        *_table(["aspect", "design"], [
+            ["deployment", arch.deployment],
+            [("modules" if arch.deployment == "modular-monolith" else "services"), ", ".join(s.name for s in arch.services)],
+            ["endpoints", endpoint_count(arch)],
+            ["tables / indexes", f"{tables} / {index_count(arch)}"],
+            ["events", ", ".join(e.name for e in arch.events) or "none"],
+            ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes"],
+        ]),
+        "Contents: [Architecture](#architecture) · [API](#api) · [Data](#data) · [Communication](#communication) · "
+        "[Caching](#caching) · [Security](#security) · [Capacity](#capacity) · [Decisions](#decisions) · "
+        "[Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · [Review](#review) · [Next phase](#next-phase)", "",
+    ]  # fmt: skip
+    return lines
+
+
+def _architecture(arch: Architecture) -> list[str]:
+    return ["## Architecture", "", "```mermaid", render_architecture(arch).rstrip(), "```", "", "Plain-text view:", "",
+            "```text", render_architecture_ascii(arch).rstrip(), "```", ""]  # fmt: skip
+
+
+def _services(arch: Architecture) -> list[str]:
+    lines = ["### Boundaries", ""]
+    for service in arch.services:
+        lines.append(f"- **{service.name}** ({service.kind}) owns {', '.join(service.entities)}; data in `{service.datastore}`.")
+        lines += [f"  - {reason}" for reason in service.rationale]
+        if service.depends_on:
+            lines.append(f"  - calls {', '.join(service.depends_on)}")
+        if service.externals:
+            lines.append(f"  - calls external {', '.join(service.externals)}")
+    return lines + [""]
+
+
+def _api(api: Api) -> list[str]:
+    lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1), base path `{api.base_path}`.", ""]
+    rows = []
+    for op in api.operations:
+        auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + ", ".join(op.scopes)
+        rows.append([op.method.upper(), f"`{api.base_path}{op.path}`", op.summary, auth, f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}"])
+    lines += _table(["method", "path", "summary", "auth", "responses"], rows)
+    for op in api.operations:
+        lines += [f"#### {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
+        notes = []
+        if op.paginated:
+            notes.append("cursor pagination (`limit`, `cursor`, `next_cursor`)")
+        if op.idempotency_key:
+            notes.append("`Idempotency-Key` makes retries safe")
+        if op.conditional:
+            notes.append("`ETag` / `If-Match` (412 on a stale write)")
+        if notes:
+            lines += ["Conventions: " + "; ".join(notes) + ".", ""]
+        if op.example_request is not None:
+            lines += ["Request:", "", *_json_block(op.example_request), ""]
+        if op.example_response is not None:
+            lines += [f"Response {op.success_status}:", "", *_json_block(op.example_response), ""]
+        elif op.success_status == 204:
+            lines += ["Response 204: no content.", ""]
+        if op.example_error is not None:
+            lines += [f"Error {op.example_error_status} (`application/problem+json`):", "", *_json_block(op.example_error), ""]
+    return lines
+
+
+def _data(arch: Architecture, store: Datastore) -> list[str]:
+    lines = [f"### {store.name}", "", f"DDL: `schema/{store.service}.postgresql.sql`, `schema/{store.service}.sqlite.sql`.", "",
+             "```mermaid", render_er(store).rstrip(), "```", "", "```text", render_tables_ascii(store).rstrip(), "```", ""]  # fmt: skip
+    for table in store.tables:
+        lines += [f"#### {table.name}", "", table.comment or "", ""]
+        rows = []
+        for column in table.columns:
+            sql = column.type + (f"({column.length})" if column.length else f"({column.precision},{column.scale})" if column.precision else "")
+            flags = [f for f, on in (("PK", column.name in table.primary_key), ("null", column.nullable), ("PII", column.pii), ("secret", column.secret)) if on]
+            rows.append([column.name, sql, " ".join(flags), column.comment or ""])
+        lines += _table(["column", "type", "flags", "note"], rows)
+        for fk in table.foreign_keys:
+            lines.append(f"- foreign key `{', '.join(fk.columns)}` → `{fk.ref_table}` on delete {fk.on_delete}")
+        for unique in table.uniques:
+            lines.append(f"- unique ({', '.join(unique.columns)}): {unique.reason}")
+        for index in table.indexes:
+            cols = ", ".join(c.name + (" DESC" if c.descending else "") for c in index.columns)
+            extra = f" {index.method}" if index.method != "btree" else ""
+            where = f" WHERE {index.where}" if index.where else ""
+            lines.append(f"- index `{index.name}`{extra} ({cols}){where}: {'; '.join(index.reasons)}")
+        lines.append("")
+    return lines
+
+
+def _communication(arch: Architecture) -> list[str]:
+    lines = ["## Communication", ""]
+    lines += _table(["use case", "style", "why"], [[f.use_case, f.style, f.rationale] for f in arch.flows])
+    if arch.events:
+        lines += ["Events (published through a transactional outbox; consumers are idempotent):", ""]
+        lines += _table(["event", "producer", "consumers", "key", "from use case"],
+                        [[e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case] for e in arch.events])  # fmt: skip
+    return lines
+
+
+def _caching(arch: Architecture) -> list[str]:
+    rows = [[c.use_case, c.strategy, f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-", c.invalidation or "-", c.rationale] for c in arch.caches]
+    return ["## Caching", "", *_table(["read path", "strategy", "TTL", "invalidation", "why"], rows)]
+
+
+def _security(arch: Architecture) -> list[str]:
+    sec = arch.security
+    if sec is None:
+        return []
+    lines = ["## Security", "", f"- Authentication: {sec.authentication}; {sec.token}.", "- Authorization: OAuth scopes per operation:"]
+    lines += [f"  - `{scope}`: {text}" for scope, text in sec.scopes.items()]
+    if sec.tenant_isolation:
+        lines.append(f"- Tenant isolation: {sec.tenant_isolation}.")
+    if sec.pii_fields:
+        lines.append(f"- PII (excluded from logs, encrypted backups): {', '.join(sec.pii_fields)}.")
+    if sec.secret_fields:
+        lines.append(f"- Secrets (write-only, hashed or encrypted): {', '.join(sec.secret_fields)}.")
+    lines += ["", "Rate limits (token bucket per client):", ""]
+    lines += _table(["actor", "class", "limit/min", "burst", "why"], [[r.actor, r.operation_class, r.limit_per_minute, r.burst, r.rationale] for r in sec.rate_limits])
+    if sec.compliance:
+        lines += ["Compliance:", "", *[f"- {c}" for c in sec.compliance], ""]
+    lines += ["Audit log: " + ", ".join(sec.audit) + ".", "", "For the security reviewer:", "", *[f"- [ ] {item}" for item in sec.review_items], ""]
+    return lines
+
+
+def _formula(figure: Figure) -> str:
+    inputs = ", ".join(f"{k}={short(v)}" for k, v in figure.inputs.items())
+    return f"{figure.formula}" + (f" with {inputs}" if inputs and len(inputs) < 300 else "")
+
+
+def _capacity(arch: Architecture) -> list[str]:
+    lines = ["## Capacity", "", "Every figure with its working; exact values are in `handoff.json`.", ""]
+    groups = (("Traffic", ("qps.", "fanout.")), ("Storage", ("rows.", "bytes.")), ("Compute and database", ("instances.", "connections.", "db.")), ("Cache", ("cache.",)))
+    for title, prefixes in groups:
+        figures = [f for f in arch.figures if f.key.startswith(prefixes)]
+        if figures:
+            lines += [f"### {title}", ""]
+            lines += _table(["quantity", "value", "formula"], [[f.quantity, human(f.value, f.unit), _formula(f)] for f in figures])
+    return lines
+
+
+def _decisions(arch: Architecture) -> list[str]:
+    lines = ["## Decisions", ""]
+    for number, decision in enumerate(arch.decisions, start=1):
+        lines += [f"### ADR {number:04d}: {decision.title}", "", f"- **Decision:** {decision.choice}", f"- **Context:** {decision.context}",
+                  f"- **Why:** {decision.rationale}"]  # fmt: skip
+        if decision.alternatives:
+            lines.append("- **Alternatives considered:**")
+            lines += [f"  - {a.name}: {a.why_not}" for a in decision.alternatives]
+        if decision.consequences:
+            lines.append(f"- **Consequences:** {decision.consequences}")
+        lines.append("")
+    return lines
+
+
+def _bottlenecks(arch: Architecture) -> list[str]:
+    rows = [[b.rank, b.title, b.trigger, b.scaling_step] for b in arch.bottlenecks]
+    return ["## Bottlenecks", "", "Ranked by how close each is to its threshold.", "", *_table(["#", "risk", "trigger", "scaling step"], rows)]
+
+
+def _assumptions(arch: Architecture) -> list[str]:
+    return ["## Assumptions", "", *([f"- {a}" for a in arch.assumptions] or ["- none: the spec gave every input"]), ""]
+
+
+def _review(findings: list[Finding]) -> list[str]:
+    if not findings:
+        return ["## Review", "", "The reviewer found nothing in this design.", ""]
+    return ["## Review", "", *_table(["severity", "code", "where", "finding"], [[str(f.severity), f.code, f.where, f.message] for f in findings])]
+
+
+def _next(arch: Architecture, findings: list[Finding]) -> list[str]:
+    return ["## Next phase", "", *[f"- **{step['role']}**: {step['task']}" for step in next_phase(arch, findings)], ""]

@@ -1,0 +1,83 @@
+"""IR -> Mermaid diagrams: the service architecture (flowchart) and one ER diagram per datastore."""
+
+from __future__ import annotations
+
+import re
+
+from backend_architect.ir.model import Architecture, Column, Datastore
+
+
+def node_id(prefix: str, name: str) -> str:
+    """A Mermaid-safe node id.
+
+    >>> node_id("svc", "order-lines")
+    'svc_order_lines'
+    """
+    return f"{prefix}_{re.sub(r'[^A-Za-z0-9_]', '_', name)}"
+
+
+def _label(text: str) -> str:
+    return text.replace('"', "'")
+
+
+def render_architecture(arch: Architecture) -> str:
+    """A flowchart: clients, services (inside the deployable when a monolith), datastores, externals and flows."""
+    lines = ["flowchart LR", '    clients(["Clients"])']
+    shape = "modular monolith" if arch.deployment == "modular-monolith" else "services"
+    lines.append(f'    subgraph system["{_label(arch.system)} ({shape})"]')
+    for service in arch.services:
+        owned = ", ".join(service.entities)
+        lines.append(f'        {node_id("svc", service.name)}["{_label(service.name)}<br/>{_label(owned)}"]')
+    lines.append("    end")
+    for store in arch.datastores:
+        label = f"{store.name}" + (f" (schema {store.schema_name})" if store.schema_name else "")
+        lines.append(f'    {node_id("db", store.name)}[("{_label(label)}")]')
+    for external in arch.externals:
+        lines.append(f'    {node_id("ext", external.name)}{{{{"{_label(external.name)} ({_label(external.kind)})"}}}}')
+    if arch.events:
+        lines.append('    outbox[["outbox / event relay"]]')
+    for service in arch.services:
+        sid = node_id("svc", service.name)
+        if any(step.target == service.name and step.kind == "request" for flow in arch.flows for step in flow.steps):
+            lines.append(f"    clients --> {sid}")
+        if service.datastore:
+            lines.append(f"    {sid} --> {node_id('db', service.datastore)}")
+        for callee in service.depends_on:
+            lines.append(f"    {sid} -->|sync| {node_id('svc', callee)}")
+        for external in service.externals:
+            lines.append(f"    {sid} -->|call| {node_id('ext', external)}")
+    for event in arch.events:
+        lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| outbox")
+        for consumer in event.consumers:
+            target = node_id("svc", consumer) if any(s.name == consumer for s in arch.services) else node_id("sink", consumer)
+            if target.startswith("sink_") and f'    {target}(["{consumer}"])' not in lines:
+                lines.append(f'    {target}(["{_label(consumer)}"])')
+            lines.append(f"    outbox -.-> {target}")
+    return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def _attribute_type(column: Column) -> str:
+    return {"timestamptz": "timestamptz", "varchar": "varchar", "char": "char", "numeric": "numeric"}.get(column.type, column.type)
+
+
+def render_er(store: Datastore) -> str:
+    """An ``erDiagram`` of one datastore, with keys and cardinalities."""
+    lines = ["erDiagram"]
+    for table in store.tables:
+        fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+        unique_columns = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
+        lines.append(f"    {table.name} {{")
+        for column in table.columns:
+            keys = [k for k, on in (("PK", column.name in table.primary_key), ("FK", column.name in fk_columns), ("UK", column.name in unique_columns)) if on]
+            comment = f' "{_label(column.comment)}"' if column.comment else ""
+            lines.append(f"        {_attribute_type(column)} {column.name}{' ' + ', '.join(keys) if keys else ''}{comment}")
+        lines.append("    }")
+    names = {t.name for t in store.tables}
+    for table in store.tables:
+        for fk in table.foreign_keys:
+            if fk.ref_table not in names:
+                continue
+            nullable = any(c.nullable for c in table.columns if c.name in fk.columns)
+            left = "|o" if nullable else "||"
+            lines.append(f'    {fk.ref_table} {left}--o{{ {table.name} : "{_label(fk.relation)}"')
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,34 @@
+"""Numbers rounded for people; the exact values stay in the data."""
+
+from __future__ import annotations
+
+
+def human(value: float, unit: str) -> str:
+    """Format ``value`` in ``unit`` for reading.
+
+    >>> human(1_234_567_890, "bytes")
+    '1.23 GB'
+    >>> human(0.25, "ratio")
+    '25.0%'
+    >>> human(13.8889, "req/s")
+    '13.9 req/s'
+    """
+    if unit == "bytes":
+        for size, name in ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
+            if abs(value) >= size:
+                return f"{value / size:.2f} {name}"
+        return f"{value:.0f} B"
+    if unit == "ratio":
+        return f"{value:.1%}"
+    if unit in {"rows", "instances", "connections", "replicas"}:
+        return f"{value:,.0f} {unit}"
+    if abs(value) >= 100:
+        return f"{value:,.0f} {unit}"
+    return f"{value:,.1f} {unit}" if abs(value) >= 1 else f"{value:.3g} {unit}"
+
+
+def short(value: float) -> str:
+    """A compact number for formula inputs: ``1200`` -> ``1,200``, ``0.00694`` -> ``0.00694``."""
+    if value == int(value) and abs(value) < 1e15:
+        return f"{int(value):,}"
+    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"

@@ -1,0 +1,293 @@
+"""IR ``Api`` -> an OpenAPI 3.1 document (as a dict, and as YAML text).
+
+The conventions shared by every contract live here: RFC 9457 problem details, the
+``Money`` type, the IETF RateLimit headers, idempotency and conditional-request headers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter
+
+OPENAPI_VERSION = "3.1.0"
+SERVER_URL = "https://api.example.com"
+AUTH_URL = "https://auth.example.com"
+PROBLEM = "application/problem+json"
+
+VERSIONING_POLICY = (
+    "Versioning: the major version is in the URL (/v1). Within a major version changes are additive only: "
+    "new operations, new optional request fields, new response fields (clients must ignore unknown fields). "
+    "Removing or renaming anything, adding a required input, or narrowing a type is breaking and needs /v2. "
+    "A superseded major version is supported for at least 12 months after its successor ships; responses from it "
+    "carry `Deprecation` and `Sunset` headers (RFC 9745, RFC 8594)."
+)
+
+ERROR_TEXT = {
+    400: ("BadRequest", "The request is malformed (bad JSON, unknown or invalid parameters)."),
+    401: ("Unauthorized", "Missing or invalid bearer token."),
+    403: ("Forbidden", "The token lacks the scope, or the caller does not own the resource."),
+    404: ("NotFound", "The resource does not exist or is not visible to the caller."),
+    409: ("Conflict", "The request conflicts with the current state (duplicate key, invalid state transition)."),
+    412: ("PreconditionFailed", "If-Match does not match the current ETag: reload and retry."),
+    422: ("UnprocessableContent", "The body is well-formed but fails validation; see errors[]."),
+    429: ("TooManyRequests", "Rate limit exceeded; retry after Retry-After seconds."),
+    500: ("InternalError", "Unexpected server error; safe to retry idempotent requests."),
+}
+
+
+def _problem_schemas() -> dict[str, Any]:
+    return {
+        "Problem": {
+            "type": "object",
+            "description": "An RFC 9457 problem details object.",
+            "required": ["type", "title", "status"],
+            "properties": {
+                "type": {"type": "string", "format": "uri", "description": "Identifies the problem type."},
+                "title": {"type": "string", "maxLength": 200},
+                "status": {"type": "integer", "format": "int32", "minimum": 100, "maximum": 599},
+                "detail": {"type": "string", "maxLength": 2000},
+                "instance": {"type": "string", "format": "uri-reference"},
+                "errors": {"type": "array", "maxItems": 100, "items": {"$ref": "#/components/schemas/FieldError"}},
+            },
+        },
+        "FieldError": {
+            "type": "object",
+            "description": "One invalid field of a request.",
+            "required": ["pointer", "detail"],
+            "properties": {
+                "pointer": {"type": "string", "description": "JSON Pointer (RFC 6901) to the field.", "maxLength": 500},
+                "detail": {"type": "string", "maxLength": 500},
+            },
+        },
+    }
+
+
+MONEY_SCHEMA = {
+    "type": "object",
+    "description": "An amount of money: a decimal string (never a float) and an ISO 4217 currency.",
+    "required": ["amount", "currency"],
+    "additionalProperties": False,
+    "properties": {
+        "amount": {"type": "string", "pattern": r"^-?\d{1,15}(\.\d{1,4})?$", "examples": ["19.99"]},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "examples": ["EUR"]},
+    },
+}
+
+HEADERS: dict[str, Any] = {
+    "RateLimit": {"description": "Remaining quota in the current window (IETF draft-ietf-httpapi-ratelimit-headers).", "schema": {"type": "string"}, "example": '"default";r=58;t=12'},
+    "RateLimit-Policy": {"description": "The quota policy applied to this client.", "schema": {"type": "string"}, "example": '"default";q=600;w=60'},
+    "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "format": "int32", "minimum": 0}, "example": 12},
+    "Location": {"description": "URL of the created resource.", "schema": {"type": "string", "format": "uri-reference"}},
+    "ETag": {"description": "Version of the resource, for If-Match.", "schema": {"type": "string"}, "example": '"3"'},
+}
+
+HEADER_PARAMS: dict[str, Any] = {
+    "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": False,
+                       "description": "Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for 24 hours.",
+                       "schema": {"type": "string", "maxLength": 255}, "example": "8e03978e-40d5-43e8-bc93-6894a57f9324"},
+    "IfMatch": {"name": "If-Match", "in": "header", "required": False,
+                "description": "ETag from a previous read; the write fails with 412 if the resource changed since.",
+                "schema": {"type": "string", "maxLength": 64}, "example": '"3"'},
+}  # fmt: skip
+
+
+def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of one service's API."""
+    used_errors: set[int] = set()
+    used_headers: set[str] = {"RateLimit", "RateLimit-Policy"}
+    used_params: set[str] = set()
+    paths: dict[str, dict[str, Any]] = {}
+    for op in api.operations:
+        paths.setdefault(op.path, {})[op.method] = _operation(op, used_errors, used_headers, used_params)
+    schemas = {s.name: _schema(s) for s in api.schemas}
+    if any(p.ref == "Money" for s in api.schemas for p in s.properties):
+        schemas["Money"] = MONEY_SCHEMA
+    schemas.update(_problem_schemas())
+    if 429 in used_errors:
+        used_headers.add("Retry-After")
+    responses = {ERROR_TEXT[s][0]: _error_response(s) for s in sorted(used_errors)}
+    scopes = api.scopes
+    tags = sorted({op.tag for op in api.operations})
+    service = next((s for s in arch.services if s.name == api.service), None)
+    doc: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": api.title,
+            "version": api.version,
+            "description": (service.description + " " if service else "") + VERSIONING_POLICY,
+            "contact": {"name": f"{api.service} team", "email": f"{api.service}-team@example.com", "url": "https://example.com/support"},
+            "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
+        },
+        "servers": [{"url": f"{SERVER_URL}{api.base_path}", "description": "Production"}],
+        "tags": [{"name": t, "description": f"Operations on {t.replace('-', ' ')}."} for t in tags],
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": dict(sorted(schemas.items())),
+            "parameters": {k: v for k, v in HEADER_PARAMS.items() if k in used_params},
+            "headers": {k: v for k, v in HEADERS.items() if k in used_headers},
+            "responses": responses,
+            "securitySchemes": {
+                "oauth2": {
+                    "type": "oauth2",
+                    "description": "OAuth 2.0 authorization code flow with PKCE; access tokens are JWTs sent as `Authorization: Bearer`.",
+                    "flows": {"authorizationCode": {"authorizationUrl": f"{AUTH_URL}/authorize", "tokenUrl": f"{AUTH_URL}/oauth/token", "scopes": scopes}},
+                }
+            },
+        },
+    }
+    if not doc["components"]["parameters"]:
+        del doc["components"]["parameters"]
+    return doc
+
+
+def _operation(op: Operation, used_errors: set[int], used_headers: set[str], used_params: set[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary, "description": op.description, "tags": [op.tag]}
+    params: list[Any] = [_parameter(p) for p in op.parameters]
+    if op.idempotency_key:
+        params.append({"$ref": "#/components/parameters/IdempotencyKey"})
+        used_params.add("IdempotencyKey")
+    if op.conditional and op.kind != "get":
+        params.append({"$ref": "#/components/parameters/IfMatch"})
+        used_params.add("IfMatch")
+    if params:
+        out["parameters"] = params
+    if op.request_schema:
+        media = "application/merge-patch+json" if op.method == "patch" else "application/json"
+        out["requestBody"] = {"required": True, "content": {media: {"schema": _ref(op.request_schema), "example": op.example_request}}}
+    out["responses"] = _responses(op, used_errors, used_headers)
+    if op.auth == "none":
+        out["security"] = []
+    elif op.auth == "optional":
+        out["security"] = [{}, {"oauth2": op.scopes}]
+    else:
+        out["security"] = [{"oauth2": op.scopes}]
+    if op.cache_control:
+        out["x-cache-control"] = op.cache_control
+    if op.internal:
+        out["x-internal"] = True
+    if op.use_cases:
+        out["x-use-cases"] = op.use_cases
+    return out
+
+
+def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> dict[str, Any]:
+    headers: dict[str, Any] = {"RateLimit": {"$ref": "#/components/headers/RateLimit"}, "RateLimit-Policy": {"$ref": "#/components/headers/RateLimit-Policy"}}
+    if op.kind == "create":
+        headers["Location"] = {"$ref": "#/components/headers/Location"}
+        used_headers.add("Location")
+    if op.conditional and op.kind != "delete":
+        headers["ETag"] = {"$ref": "#/components/headers/ETag"}
+        used_headers.add("ETag")
+    description = {200: "OK", 201: "Created", 204: "No Content"}[op.success_status]
+    success: dict[str, Any] = {"description": description, "headers": headers}
+    if op.response_schema and op.success_status != 204:
+        success["content"] = {"application/json": {"schema": _ref(op.response_schema), "example": op.example_response}}
+    responses: dict[str, Any] = {str(op.success_status): success}
+    for status in op.error_statuses:
+        if status == op.example_error_status:
+            name, text = ERROR_TEXT[status]
+            response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem"), "example": op.example_error}}}
+            if status == 429:
+                response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+            responses[str(status)] = response
+        else:
+            used_errors.add(status)
+            responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_TEXT[status][0]}"}
+    return responses
+
+
+def _error_response(status: int) -> dict[str, Any]:
+    name, text = ERROR_TEXT[status]
+    response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem")}}}
+    if status == 429:
+        response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+    return response
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _parameter(param: Parameter) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": param.type}
+    if param.format:
+        schema["format"] = param.format
+    if param.enum:
+        schema["enum"] = param.enum
+    if param.minimum is not None:
+        schema["minimum"] = param.minimum
+    if param.maximum is not None:
+        schema["maximum"] = param.maximum
+    if param.default is not None:
+        schema["default"] = param.default
+    if param.type == "string" and not param.enum and param.format is None:
+        schema["maxLength"] = 512
+    out: dict[str, Any] = {"name": param.name, "in": param.location, "description": param.description, "schema": schema}
+    if param.required or param.location == "path":
+        out["required"] = True
+    return out
+
+
+def _schema(schema: ApiSchema) -> dict[str, Any]:
+    request = schema.name.endswith(("Create", "Update", "Request"))
+    props = {p.name: _property(p) for p in schema.properties}
+    out: dict[str, Any] = {"type": "object"}
+    if schema.entity:
+        kind = "Page of" if schema.name.endswith("Page") else "Create request for" if schema.name.endswith("Create") else \
+            "Partial update (JSON Merge Patch) of" if schema.name.endswith("Update") else "Request for" if request else "A"
+        out["description"] = f"{kind} {schema.entity}."
+    required = [p.name for p in schema.properties if p.required]
+    if required:
+        out["required"] = required
+    out["properties"] = props
+    if request:
+        out["additionalProperties"] = False
+    return out
+
+
+def _property(prop: ApiProperty) -> dict[str, Any]:
+    if prop.ref:
+        base: dict[str, Any] = _ref(prop.ref)
+        if prop.nullable:
+            base = {"oneOf": [base, {"type": "null"}]}
+        if prop.description:
+            base["description"] = prop.description
+        return base
+    out: dict[str, Any] = {"type": [prop.type, "null"] if prop.nullable else prop.type}
+    if prop.format:
+        out["format"] = prop.format
+    if prop.max_length is not None:
+        out["maxLength"] = prop.max_length
+    if prop.pattern:
+        out["pattern"] = prop.pattern
+    if prop.enum:
+        out["enum"] = [*prop.enum, None] if prop.nullable else list(prop.enum)
+    if prop.type == "array" and prop.items:
+        out["items"] = _ref(prop.items)
+        out["maxItems"] = 100
+    if prop.type == "object" and not prop.ref:
+        out["additionalProperties"] = True
+    if prop.read_only:
+        out["readOnly"] = True
+    if prop.write_only:
+        out["writeOnly"] = True
+    if prop.description:
+        out["description"] = prop.description
+    if prop.pii:
+        out["x-pii"] = True
+    return out
+
+
+class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
+    """Block-style YAML that keeps key order and never emits anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def to_yaml(document: Any) -> str:
+    """Deterministic YAML: insertion order kept, no anchors, wide lines."""
+    return str(yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False))

@@ -1,0 +1,81 @@
+"""What a review rule is, and what it finds.
+
+A rule is data (code, name, severity, title, fix, docs) plus one function over the
+IR that yields ``Finding``s. The ``rule`` decorator only attaches the data.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend_architect.ir.model import Architecture
+
+
+class Severity(enum.IntEnum):
+    """How bad a finding is; ordered so ``--fail-on`` can compare."""
+
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One problem found by one rule, at one place. Sorts totally, for stable output."""
+
+    where: str
+    code: str
+    message: str
+    severity: Severity = field(compare=False)
+    rule: str = field(compare=False)
+    fix: str = field(compare=False, default="")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "rule": self.rule, "severity": str(self.severity), "where": self.where, "message": self.message, "fix": self.fix}
+
+
+RuleFunction = Callable[[Architecture], Iterator[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    title: str
+    fix: str
+    function: RuleFunction
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.function.__doc__ or "")
+
+    def check(self, arch: Architecture) -> list[Finding]:
+        return sorted(self.function(arch))
+
+    def finding(self, where: str, message: str) -> Finding:
+        return Finding(where=where, code=self.code, message=message, severity=self.severity, rule=self.name, fix=self.fix)
+
+
+def rule(*, code: str, name: str, severity: Severity, title: str, fix: str) -> Callable[[Callable[[Rule, Architecture], Iterator[Finding]]], Rule]:
+    """Make a function a ``Rule``; the function receives the rule itself to build findings."""
+
+    def wrap(function: Callable[[Rule, Architecture], Iterator[Finding]]) -> Rule:
+        holder: list[Rule] = []
+
+        def run(arch: Architecture) -> Iterator[Finding]:
+            return function(holder[0], arch)
+
+        run.__doc__ = function.__doc__
+        made = Rule(code=code, name=name, severity=severity, title=title, fix=fix, function=run)
+        holder.append(made)
+        return made
+
+    return wrap

@@ -1,0 +1,46 @@
+"""The spec language as JSON Schema, for editors (``# yaml-language-server: $schema=...``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
+
+from backend_architect.spec.field_types import TYPE_SYNTAX
+from backend_architect.spec.model import Spec
+
+
+class _SpecSchema(GenerateJsonSchema):
+    def is_instance_schema(self, schema: core_schema.IsInstanceSchema) -> JsonSchemaValue:
+        return {"type": "string"}
+
+
+def _field_type_schema(node: dict[str, Any]) -> None:
+    """Field types are written as strings in the compact grammar; say so, not the parsed shape."""
+    definitions = node.get("$defs", {})
+    if "FieldType" in definitions:
+        definitions["FieldType"] = {
+            "type": "string",
+            "description": "Compact type: " + "; ".join(TYPE_SYNTAX.values()) + ". A trailing '?' makes it nullable.",
+            "examples": ["string(100)", "decimal(12,2)", "enum[draft,published]", "ref(User)", "datetime?"],
+        }
+    field_spec = definitions.get("FieldSpec")
+    if field_spec is not None:
+        entity = definitions.get("EntitySpec", {})
+        fields = entity.get("properties", {}).get("fields")
+        if fields is not None:
+            fields["additionalProperties"] = {"anyOf": [{"$ref": "#/$defs/FieldType"}, {"$ref": "#/$defs/FieldSpec"}]}
+
+
+def spec_json_schema() -> dict[str, Any]:
+    """The JSON Schema of the spec language."""
+    schema = Spec.model_json_schema(schema_generator=_SpecSchema, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    _field_type_schema(schema)
+    return schema
+
+
+def spec_json_schema_text() -> str:
+    return json.dumps(spec_json_schema(), indent=2, sort_keys=False) + "\n"
