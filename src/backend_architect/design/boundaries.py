@@ -7,6 +7,8 @@ Each cluster becomes a module (or a service). Explicit ``services`` in the spec 
 
 from __future__ import annotations
 
+from collections import Counter
+
 from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Architecture, Decision, Alternative, External, Service
 from backend_architect.spec.model import Spec
@@ -74,6 +76,8 @@ def _clusters(spec: Spec) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     for name, entity in spec.entities.items():
         if entity.belongs_to:
             union(entity.belongs_to, name, f"{name} belongs to {entity.belongs_to} (composition)")
+        for other in entity.many_to_many:
+            union(name, other, f"{name} and {other} are linked many-to-many (the join table needs both)")
     for use_case in analyse(spec):
         if use_case.spec.consistency == "strong" and len(use_case.writes) > 1:
             first = use_case.writes[0]
@@ -84,8 +88,11 @@ def _clusters(spec: Spec) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
         groups.setdefault(find(name), []).append(name)
     clusters: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
+    focus = Counter(u.entity for u in analyse(spec))
     for root, members in groups.items():
-        name = plural(kebab(root))
+        # name the cluster after the entity most use cases are about; ties go to the root
+        named = max(members, key=lambda m: (focus[m], m == root, -members.index(m)))
+        name = plural(kebab(named))
         clusters[name] = members
         found = [r for (a, b), r in why.items() if find(a) == root]
         reasons[name] = [f"aggregate root {root}", *sorted(found)]

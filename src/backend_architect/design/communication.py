@@ -44,8 +44,16 @@ def past_tense(verb: str) -> str:
 _KIND_VERB = {"create": "Created", "update": "Updated", "replace": "Replaced", "delete": "Deleted"}
 
 
+_PARTICLES = frozenset({"up", "in", "out", "off", "on", "over", "back", "down"})
+
+
 def event_name(use_case: UseCase) -> str:
-    verb = use_case.name.split()[0]
+    """``<Entity><PastTense>``: 'place order' -> OrderPlaced, 'sign up' -> UserSignedUp."""
+    words = use_case.name.split()
+    verb = words[0]
+    particle = words[1].capitalize() if len(words) > 1 and words[1].lower() in _PARTICLES else ""
+    if particle:
+        return use_case.entity + past_tense(verb) + particle
     if use_case.kind == "action":
         return use_case.entity + past_tense(verb)
     if use_case.kind == "create" and verb.lower() not in {"create", "add"}:
@@ -67,14 +75,14 @@ def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
     externals: dict[str, set[str]] = {s.name: set(s.externals) for s in arch.services}
     for use_case in use_cases:
         home = owner[use_case.entity]
-        flow, event = _flow(use_case, home, owner, readers)
+        flow, event = _flow(use_case, home, owner, readers, set(spec.external))
         flows.append(flow)
         if event is not None:
             events.append(event)
         for step in flow.steps:
             if step.kind in {"call", "query"} and step.source == home:
                 depends[home].add(step.target)
-            if step.kind == "external":
+            if step.kind == "external" or (step.kind == "event" and step.target in spec.external):
                 externals[home].add(step.target)
     services = [
         s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services
@@ -82,7 +90,7 @@ def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
     return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
 
 
-def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str, set[str]]) -> tuple[Flow, Event | None]:
+def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str, set[str]], externals: set[str]) -> tuple[Flow, Event | None]:
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
     remote_reads = sorted({owner[e] for e in use_case.reads} - {home})
@@ -98,8 +106,9 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
     event = None
     if use_case.is_write:
         consumers = sorted((readers.get(use_case.entity, set()) | set(remote_writes)) - {home})
-        if use_case.spec.notify:
-            consumers = sorted({*consumers, "notifications"})
+        # notify names external systems (delivered by a consumer that calls them) or audiences (in-app notifications)
+        audiences = {"notifications" for n in use_case.spec.notify if n not in externals}
+        consumers = sorted({*consumers, *audiences, *(n for n in use_case.spec.notify if n in externals)})
         if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
             name = event_name(use_case)
             event = Event(name=name, producer=home, consumers=consumers, entity=use_case.entity, key=f"{use_case.entity.lower()}_id",

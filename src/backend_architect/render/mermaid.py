@@ -45,11 +45,17 @@ def render_architecture(arch: Architecture) -> str:
         for callee in service.depends_on:
             lines.append(f"    {sid} -->|sync| {node_id('svc', callee)}")
         for external in service.externals:
-            lines.append(f"    {sid} -->|call| {node_id('ext', external)}")
+            if any(step.source == service.name and step.target == external and step.kind == "external" for flow in arch.flows for step in flow.steps):
+                lines.append(f"    {sid} -->|call| {node_id('ext', external)}")
     for event in arch.events:
         lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| outbox")
         for consumer in event.consumers:
-            target = node_id("svc", consumer) if any(s.name == consumer for s in arch.services) else node_id("sink", consumer)
+            if any(s.name == consumer for s in arch.services):
+                target = node_id("svc", consumer)
+            elif any(e.name == consumer for e in arch.externals):
+                target = node_id("ext", consumer)
+            else:
+                target = node_id("sink", consumer)
             if target.startswith("sink_") and f'    {target}(["{consumer}"])' not in lines:
                 lines.append(f'    {target}(["{_label(consumer)}"])')
             lines.append(f"    outbox -.-> {target}")
