@@ -64,6 +64,10 @@ def example_value(prop: ApiProperty, owner: str) -> Any:
         return _INTS.get(name, 42)
     if prop.type == "number":
         return _NUMBERS.get(name, 12.5)
+    if prop.type == "object":
+        if "address" in name:
+            return {"line1": "10 Downing Street", "city": "London", "postcode": "SW1A 2AA", "country": "GB"}
+        return {"source": "web", "tags": ["priority"]}
     if prop.type != "string":
         return None
     return _clip(_string(prop, owner), prop.max_length)

@@ -27,6 +27,11 @@ MAX_NODES = 500_000
 #: Nesting depth; the spec language needs six levels.
 MAX_DEPTH = 40
 
+#: Tags a spec may use; anything else (python/object, binary, custom) is refused.
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("map", "seq", "str", "int", "float", "bool", "null", "timestamp", "merge")
+)
+
 _Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -116,6 +121,8 @@ class _Walker:
         if depth > MAX_DEPTH:
             raise self._error(node, f"document nests deeper than {MAX_DEPTH} levels")
         self.positions.values.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _PLAIN_TAGS:
+            raise self._error(node, f"cannot read value: unsupported YAML tag {node.tag!r}")
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from backend_architect.spec.field_types import FieldType, parse_field_type, suggest
@@ -31,16 +31,37 @@ def _checked(parse: Any) -> Any:
     return run
 
 
-Count = Annotated[float, BeforeValidator(_checked(parse_count)), Field(json_schema_extra={"examples": ["2M", 1500]})]
-Fraction = Annotated[float, BeforeValidator(_checked(parse_fraction))]
-Seconds = Annotated[float, BeforeValidator(_checked(parse_duration))]
-Bytes = Annotated[int, BeforeValidator(_checked(parse_bytes))]
+_COUNT_SCHEMA = {"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d[\d,_.]*\s*[kKmMbBGT]?$"}], "examples": ["2M", 1500]}
+Count = Annotated[float, BeforeValidator(_checked(parse_count)), WithJsonSchema(_COUNT_SCHEMA)]
+Fraction = Annotated[
+    float,
+    BeforeValidator(_checked(parse_fraction)),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?\s*%?$"}], "examples": ["99.9%", 0.5]}),
+]
+Seconds = Annotated[
+    float,
+    BeforeValidator(_checked(parse_duration)),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?\s*[a-z]+$"}], "examples": ["30s", "5m", "90d"]}),
+]
+Bytes = Annotated[
+    int,
+    BeforeValidator(_checked(parse_bytes)),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?\s*[a-zA-Z]*$"}], "examples": [512, "2KB"]}),
+]
 RateValue = Annotated[
     Rate,
     BeforeValidator(_checked(parse_rate)),
     PlainSerializer(lambda r: r.text, return_type=str),
-    Field(json_schema_extra={"type": "string", "examples": ["800/s", "2M/day", "10M/month"]}),
+    WithJsonSchema({"type": "string", "pattern": r"^\s*\d[\d,_.]*\s*[kKmMbBGT]?\s*(/|per\s+)\s*[a-z]+\s*$", "examples": ["800/s", "2M/day", "10M/month"]}),
 ]
+
+
+def _one_or_many_schema(item: dict[str, Any]) -> Any:
+    return WithJsonSchema({"anyOf": [item, {"type": "array", "items": item}]})
+
+
+Names = Annotated[list[str], _one_or_many_schema({"type": "string"})]
+UniqueKeys = Annotated[list[list[str]], _one_or_many_schema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
 
 
 class SpecModel(BaseModel):
@@ -107,8 +128,8 @@ class EntitySpec(SpecModel):
     description: str | None = None
     fields: dict[Annotated[str, Field(pattern=FIELD_NAME)], FieldValue] = Field(default_factory=dict)
     belongs_to: str | None = Field(default=None, description="Parent entity this one is part of (composition).")
-    many_to_many: list[str] = Field(default_factory=list, description="Entities linked through a join table.")
-    unique: list[list[str]] = Field(default_factory=list, description="Composite unique keys, as lists of fields.")
+    many_to_many: Names = Field(default_factory=list, description="Entities linked through a join table.")
+    unique: UniqueKeys = Field(default_factory=list, description="Composite unique keys, as lists of fields.")
     rows: Count | None = Field(default=None, description="Rows today.")
     growth: RateValue | None = Field(default=None, description="New rows over time, e.g. 5k/day.")
     avg_per_parent: float | None = Field(default=None, ge=0, description="Children per parent row (belongs_to).")
@@ -138,7 +159,7 @@ class ScaleSpec(SpecModel):
     growth_per_year: Fraction | None = Field(default=None, description="Yearly growth of data and traffic, e.g. 50%.")
     retention_years: float | None = Field(default=None, gt=0, le=100)
     availability: Fraction | None = Field(default=None, description="Target availability, e.g. 99.9%.")
-    regions: list[str] = Field(default_factory=list)
+    regions: Names = Field(default_factory=list)
     rates: Literal["peak", "average"] = Field(
         default="average", description="Whether use-case rates are given as averages or as peaks."
     )
@@ -192,11 +213,11 @@ class UseCaseSpec(SpecModel):
     actor: str = Field(default="user", pattern=IDENTIFIER)
     auth: Literal["required", "optional", "none"] = "required"
     owner_only: bool = Field(default=False, description="Only the owner of the data may do this.")
-    reads: list[str] = Field(default_factory=list, description="Entities or Entity.field read.")
-    writes: list[str] = Field(default_factory=list, description="Entities or Entity.field written.")
-    filter: list[str] = Field(default_factory=list, description="Fields compared for equality or range.")
-    sort: list[str] = Field(default_factory=list, description="Fields to order by; a leading '-' is descending.")
-    search: list[str] = Field(default_factory=list, description="Fields searched as full text.")
+    reads: Names = Field(default_factory=list, description="Entities or Entity.field read.")
+    writes: Names = Field(default_factory=list, description="Entities or Entity.field written.")
+    filter: Names = Field(default_factory=list, description="Fields compared for equality or range.")
+    sort: Names = Field(default_factory=list, description="Fields to order by; a leading '-' is descending.")
+    search: Names = Field(default_factory=list, description="Fields searched as full text.")
     page: Literal["cursor", "offset", "none"] | None = None
     rate: RateValue | None = None
     consistency: Literal["strong", "eventual"] = "strong"
@@ -204,8 +225,8 @@ class UseCaseSpec(SpecModel):
     latency_ms: float | None = Field(default=None, gt=0)
     avg_fanout: float | None = Field(default=None, ge=0, description="Deliveries per write (feeds, notifications).")
     schedule: str | None = Field(default=None, description="For batch jobs: hourly, daily, or a cron expression.")
-    calls: list[str] = Field(default_factory=list, description="External systems called.")
-    notify: list[str] = Field(default_factory=list, description="Who is told when this happens (actors or externals).")
+    calls: Names = Field(default_factory=list, description="External systems called.")
+    notify: Names = Field(default_factory=list, description="Who is told when this happens (actors or externals).")
 
     @field_validator("reads", "writes", "filter", "sort", "search", "calls", "notify", mode="before")
     @classmethod
@@ -233,7 +254,9 @@ class Spec(SpecModel):
     team: TeamSpec | None = None
     constraints: ConstraintsSpec = Field(default_factory=ConstraintsSpec)
     tenant: str | None = Field(default=None, description="The entity that tenant_scoped entities belong to.")
-    external: dict[Annotated[str, Field(pattern=IDENTIFIER)], ExternalSpec] = Field(default_factory=dict)
+    external: dict[Annotated[str, Field(pattern=IDENTIFIER)], ExternalSpec] = Field(
+        default_factory=dict, description="External systems by name; a plain list of names is accepted too."
+    )
     entities: dict[Annotated[str, Field(pattern=IDENTIFIER)], EntitySpec] = Field(min_length=1)
     use_cases: list[UseCaseSpec] = Field(default_factory=list)
     services: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], ServiceSpec] | None = None

@@ -26,12 +26,17 @@ def _field_type_schema(node: dict[str, Any]) -> None:
             "description": "Compact type: " + "; ".join(TYPE_SYNTAX.values()) + ". A trailing '?' makes it nullable.",
             "examples": ["string(100)", "decimal(12,2)", "enum[draft,published]", "ref(User)", "datetime?"],
         }
-    field_spec = definitions.get("FieldSpec")
-    if field_spec is not None:
-        entity = definitions.get("EntitySpec", {})
-        fields = entity.get("properties", {}).get("fields")
-        if fields is not None:
-            fields["additionalProperties"] = {"anyOf": [{"$ref": "#/$defs/FieldType"}, {"$ref": "#/$defs/FieldSpec"}]}
+    fields = definitions.get("EntitySpec", {}).get("properties", {}).get("fields", {})
+    for pattern, long_form in fields.get("patternProperties", {}).items():
+        fields["patternProperties"][pattern] = {"anyOf": [{"$ref": "#/$defs/FieldType"}, long_form]}
+
+
+def _external_names(node: dict[str, Any]) -> None:
+    """``external`` may also be a plain list of system names."""
+    external = node["properties"]["external"]
+    names = {"type": "array", "items": {"type": "string"}}
+    node["properties"]["external"] = {"anyOf": [{k: v for k, v in external.items() if k not in {"description", "title"}}, names],
+                                      "description": external.get("description", "")}  # fmt: skip
 
 
 def spec_json_schema() -> dict[str, Any]:
@@ -39,6 +44,7 @@ def spec_json_schema() -> dict[str, Any]:
     schema = Spec.model_json_schema(schema_generator=_SpecSchema, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     _field_type_schema(schema)
+    _external_names(schema)
     return schema
 
 

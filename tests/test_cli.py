@@ -1,0 +1,122 @@
+"""CLI scenarios: command, exit status, stdout and stderr, as a user sees them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+BOOKSTORE = ROOT / "examples" / "bookstore.yaml"
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "backend_architect.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_design_writes_every_artefact_ok(tmp_path: Path) -> None:
+    """design writes design.md, handoff.json, OpenAPI, DDL and diagrams, and prints a summary."""
+    result = run("design", str(BOOKSTORE), "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    for relative in ["design.md", "handoff.json", "openapi/books.yaml", "schema/books.postgresql.sql", "schema/books.sqlite.sql",
+                     "diagrams/architecture.mmd", "diagrams/er-books.mmd"]:  # fmt: skip
+        assert (tmp_path / relative).is_file(), relative
+    assert result.stdout.startswith("bookstore: modular monolith, 4 modules")
+    assert "GET    /v1/books " in result.stdout
+    assert "Next phase:" in result.stdout
+    assert "database-administration" in result.stdout
+
+
+def test_design_format_json_prints_handoff_ok(tmp_path: Path) -> None:
+    """--format json prints handoff.json, byte for byte."""
+    result = run("design", str(BOOKSTORE), "-o", str(tmp_path), "--format", "json")
+    assert result.returncode == 0
+    assert result.stdout == (tmp_path / "handoff.json").read_text()
+    handoff = json.loads(result.stdout)
+    assert handoff["schema_version"] == "1.0"
+    assert {step["role"] for step in handoff["next_phase"]} >= {"implementers", "security-review", "database-administration"}
+
+
+def test_design_unknown_format_err(tmp_path: Path) -> None:
+    """An unknown --format is a usage error: exit 2."""
+    result = run("design", str(BOOKSTORE), "-o", str(tmp_path), "--format", "xml")
+    assert result.returncode == 2
+    assert "xml" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("system: x\nentities:\n  A:\n    fields: {n: strnig}\n", ":4:17: unknown field type 'strnig' (did you mean 'string'?)", id="unknown-type"),
+        pytest.param("system: [", ":2:1: invalid YAML", id="malformed-yaml"),
+        pytest.param("system: x\nentities:\n  A:\n    fields: {r: ref(B)}\n", ":4:17: unknown entity 'B'", id="dangling-reference"),
+        pytest.param("system: x\nentitys: {}\n", ":2:1: unknown key 'entitys' (did you mean 'entities'?)", id="unknown-key"),
+    ],
+)
+def test_design_bad_spec_err(tmp_path: Path, content: str, message: str) -> None:
+    """A bad spec prints file:line:col: message on stderr, exits 2, writes nothing, shows no traceback."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(content)
+    result = run("design", str(spec), "-o", str(tmp_path / "out"))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{spec}{message}"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    assert not (tmp_path / "out").exists()
+
+
+def test_design_missing_file_err(tmp_path: Path) -> None:
+    """A spec path that does not exist exits 2 with a located message."""
+    result = run("design", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert result.stderr == f"{tmp_path / 'nope.yaml'}:1:1: cannot read: No such file or directory\n"
+
+
+def test_validate_ok() -> None:
+    """validate reports a valid spec with its size."""
+    result = run("validate", str(BOOKSTORE))
+    assert result.returncode == 0
+    assert result.stdout == f"{BOOKSTORE}: ok (6 entities, 11 use cases)\n"
+
+
+def test_init_writes_a_spec_that_designs_ok(tmp_path: Path) -> None:
+    """init writes a starter spec that validates and designs without error; it will not overwrite."""
+    assert run("init", cwd=tmp_path).returncode == 0
+    assert run("validate", "spec.yaml", cwd=tmp_path).returncode == 0
+    designed = run("design", "spec.yaml", "-o", "out", cwd=tmp_path)
+    assert designed.returncode == 0, designed.stderr
+    again = run("init", cwd=tmp_path)
+    assert again.returncode == 2
+    assert "already exists" in again.stderr
+
+
+def test_schema_prints_json_schema_ok() -> None:
+    """schema prints a JSON Schema (2020-12) that accepts every bundled example."""
+    import jsonschema
+    import yaml
+
+    result = run("schema")
+    assert result.returncode == 0
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for spec in sorted((ROOT / "examples").glob("*.yaml")):
+        jsonschema.validate(yaml.safe_load(spec.read_text()), schema)
+
+
+def test_no_arguments_shows_usage_err() -> None:
+    """Without a command the usage is shown and the exit code is 2."""
+    result = run()
+    assert result.returncode == 2
+    assert "design" in result.stdout + result.stderr
+
+
+def test_version_ok() -> None:
+    """--version prints the version."""
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.startswith("backend-architect ")
