@@ -51,8 +51,23 @@ class PgServer:
 
     def psql(self, sql: str, dbname: str = "postgres", *, on_error_stop: bool = True) -> subprocess.CompletedProcess[str]:
         """Run SQL through psql; raise CalledProcessError with psql's message on failure."""
-        command = [str(self.bindir / "psql"), "-X", "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", "-d", dbname,
-                   "-v", f"ON_ERROR_STOP={1 if on_error_stop else 0}", "-f", "-"]  # fmt: skip
+        command = [
+            str(self.bindir / "psql"),
+            "-X",
+            "-q",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(self.port),
+            "-U",
+            "postgres",
+            "-d",
+            dbname,
+            "-v",
+            f"ON_ERROR_STOP={1 if on_error_stop else 0}",
+            "-f",
+            "-",
+        ]
         return subprocess.run(command, input=sql, check=True, capture_output=True, text=True, timeout=300)
 
     def stop(self) -> None:
@@ -74,7 +89,9 @@ def start_server() -> PgServer:
     server = PgServer(bindir=bindir, root=root, port=_free_port(), user=user)
     data = root / "data"
     server._run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-    options = f"-c listen_addresses=127.0.0.1 -c port={server.port} -c unix_socket_directories={root} -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={server.port} -c unix_socket_directories={root} -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    )
     server._run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start")
     deadline = time.monotonic() + 30
     while True:

@@ -23,8 +23,15 @@ def test_design_writes_every_artefact_ok(tmp_path: Path) -> None:
     result = run("design", str(BOOKSTORE), "-o", str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    for relative in ["design.md", "handoff.json", "openapi/books.yaml", "schema/books.postgresql.sql", "schema/books.sqlite.sql",
-                     "diagrams/architecture.mmd", "diagrams/er-books.mmd"]:  # fmt: skip
+    for relative in [
+        "design.md",
+        "handoff.json",
+        "openapi/books.yaml",
+        "schema/books.postgresql.sql",
+        "schema/books.sqlite.sql",
+        "diagrams/architecture.mmd",
+        "diagrams/er-books.mmd",
+    ]:
         assert (tmp_path / relative).is_file(), relative
     assert result.stdout.startswith("bookstore: modular monolith, 4 modules")
     assert "GET    /v1/books " in result.stdout

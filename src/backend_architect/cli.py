@@ -31,12 +31,12 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(str, enum.Enum):
+class OutputFormat(enum.StrEnum):
     text = "text"
     json = "json"
 
 
-class FailOn(str, enum.Enum):
+class FailOn(enum.StrEnum):
     info = "info"
     warning = "warning"
     error = "error"

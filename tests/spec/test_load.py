@@ -66,37 +66,53 @@ def test_notes_anywhere_ok() -> None:
 
 def test_yaml_merge_keys_ok() -> None:
     """YAML anchors and merge keys work for legitimate reuse."""
-    spec = load(
-        "system: x\nentities:\n  A:\n    fields: &f {name: string, size: int}\n  B:\n    fields:\n      <<: *f\n      extra: text\n"
-    )
+    spec = load("system: x\nentities:\n  A:\n    fields: &f {name: string, size: int}\n  B:\n    fields:\n      <<: *f\n      extra: text\n")
     assert list(spec.entities["B"].fields) == ["name", "size", "extra"]  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
     ("replace", "by", "expected"),
     [
-        pytest.param("string(100)\n      author", "strnig(100)\n      author", "spec.yaml:5:14: unknown field type 'strnig' (did you mean 'string'?)", id="unknown-type"),
+        pytest.param(
+            "string(100)\n      author", "strnig(100)\n      author", "spec.yaml:5:14: unknown field type 'strnig' (did you mean 'string'?)", id="unknown-type"
+        ),
         pytest.param("    fields:\n      title", "    feilds:\n      title", "spec.yaml:4:5: unknown key 'feilds' (did you mean 'fields'?)", id="unknown-key"),
         pytest.param("ref(Author)", "ref(Autor)", "spec.yaml:6:15: unknown entity 'Autor' (did you mean 'Author'?)", id="dangling-ref"),
         pytest.param("belongs_to: Book", "belongs_to: Bok", "spec.yaml:11:17: unknown entity 'Bok' (did you mean 'Book'?)", id="dangling-belongs-to"),
         pytest.param("reads: [Book]", "reads: [Books]", "spec.yaml:16:13: unknown entity 'Books' (did you mean 'Book'?)", id="dangling-read"),
-        pytest.param("filter: [author]", "filter: [Review.author_id]",
-                     "spec.yaml:17:14: 'Review' has no field or relation 'author_id'", id="dangling-relation"),  # fmt: skip
+        pytest.param(
+            "filter: [author]", "filter: [Review.author_id]", "spec.yaml:17:14: 'Review' has no field or relation 'author_id'", id="dangling-relation"
+        ),
         pytest.param("rate: 10/s", "rate: 10/fortnight", "spec.yaml:18:11: cannot read rate '10/fortnight'", id="bad-rate"),
         pytest.param("  Author:\n", "  Author:\n    rows: many\n", "spec.yaml:8:11: expected a count such as 2M or 1500, got 'many'", id="bad-count"),
         pytest.param("system: shop", "system: 'shop!'", "spec.yaml:1:9: 'shop!' is not a valid name here", id="bad-system-name"),
         pytest.param("system: shop\n", "", "spec.yaml:1:1: missing required key 'system'", id="missing-system"),
-        pytest.param("  - name: browse books\n", "  - name: browse books\n    auth: maybe\n",
-                     "spec.yaml:16:11: expected 'required', 'optional' or 'none', got 'maybe'", id="bad-literal"),  # fmt: skip
+        pytest.param(
+            "  - name: browse books\n",
+            "  - name: browse books\n    auth: maybe\n",
+            "spec.yaml:16:11: expected 'required', 'optional' or 'none', got 'maybe'",
+            id="bad-literal",
+        ),
         pytest.param("  Author:\n", "  Book:\n    fields: {}\n  Author:\n", "spec.yaml:7:3: duplicate key 'Book'", id="duplicate-entity"),
-        pytest.param("    rate: 10/s\n", "    rate: 10/s\n  - name: Browse Books\n    reads: [Book]\n",
-                     "spec.yaml:19:11: duplicate use case name 'Browse Books' (also use case 1)", id="duplicate-use-case"),  # fmt: skip
-        pytest.param("      rating: int\n", "      rating: int\n      id: uuid\n", "spec.yaml:14:7: 'id' is added to every table; remove this field", id="reserved-field"),
+        pytest.param(
+            "    rate: 10/s\n",
+            "    rate: 10/s\n  - name: Browse Books\n    reads: [Book]\n",
+            "spec.yaml:19:11: duplicate use case name 'Browse Books' (also use case 1)",
+            id="duplicate-use-case",
+        ),
+        pytest.param(
+            "      rating: int\n", "      rating: int\n      id: uuid\n", "spec.yaml:14:7: 'id' is added to every table; remove this field", id="reserved-field"
+        ),
         pytest.param("filter: [author]", "search: [author]", "spec.yaml:17:14: 'Book.author' is not text", id="search-non-text"),
         pytest.param("    rate: 10/s\n", "    rate: 10/s\n    calls: [stripe]\n", "spec.yaml:19:13: unknown external system 'stripe'", id="unknown-external"),
         pytest.param("    rate: 10/s\n", "    rate: 10/s\n    filter: [rating]\n", "spec.yaml:19:5: duplicate key 'filter'", id="duplicate-key"),
         pytest.param("belongs_to: Book", "belongs_to: Review", "spec.yaml:11:17: an entity cannot belong to itself", id="self-belongs-to"),
-        pytest.param("  Review:\n", "  Review:\n    unique: [[book, raiting]]\n", "spec.yaml:11:21: 'Review' has no field or relation 'raiting' (did you mean 'rating'?)", id="bad-unique-key"),
+        pytest.param(
+            "  Review:\n",
+            "  Review:\n    unique: [[book, raiting]]\n",
+            "spec.yaml:11:21: 'Review' has no field or relation 'raiting' (did you mean 'rating'?)",
+            id="bad-unique-key",
+        ),
     ],
 )
 def test_invalid_spec_err(replace: str, by: str, expected: str) -> None:

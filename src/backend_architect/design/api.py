@@ -9,7 +9,7 @@ conditional on ``If-Match``. Examples are generated here so the IR carries them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from backend_architect.design.examples import EXAMPLE_TIME, example_uuid, example_value
 from backend_architect.design.usecases import UseCase, analyse
@@ -98,7 +98,7 @@ class _ApiBuilder:
     def _id_parameter(self, entity: str) -> Parameter:
         id_type = self.table(entity).columns[0].type
         fmt = {"type": "string", "format": "uuid"} if id_type == "uuid" else {"type": "integer", "format": "int64"}
-        return Parameter(name=id_param(entity), location="path", required=True, description=f"Id of the {entity}.", **fmt)  # type: ignore[arg-type]
+        return Parameter(name=id_param(entity), location="path", required=True, description=f"Id of the {entity}.", **fmt)
 
     # --- schemas -----------------------------------------------------------------------
 
@@ -114,8 +114,16 @@ class _ApiBuilder:
                 if field is not None and field.type.kind == "money":
                     if column.source_field not in seen_money:
                         seen_money.add(column.source_field)
-                        props.append(ApiProperty(name=column.source_field, type="object", ref="Money", nullable=column.nullable,
-                                                 required=not column.nullable, description=column.comment))  # fmt: skip
+                        props.append(
+                            ApiProperty(
+                                name=column.source_field,
+                                type="object",
+                                ref="Money",
+                                nullable=column.nullable,
+                                required=not column.nullable,
+                                description=column.comment,
+                            )
+                        )
                     continue
             field = self.spec.entities[entity].fields.get(column.source_field or "")
             props.append(_property(column, field.type.kind if field else None))
@@ -133,13 +141,20 @@ class _ApiBuilder:
             name=f"{entity}Update", entity=entity, properties=[p.model_copy(update={"required": False}) for p in writable]
         )
         self.schemas[f"{entity}Page"] = ApiSchema(
-            name=f"{entity}Page", entity=entity,
+            name=f"{entity}Page",
+            entity=entity,
             properties=[
                 ApiProperty(name="items", type="array", items=entity, required=True),
-                ApiProperty(name="next_cursor", type="string", nullable=True, required=True, max_length=512,
-                            description="Opaque cursor for the next page; null on the last page."),
+                ApiProperty(
+                    name="next_cursor",
+                    type="string",
+                    nullable=True,
+                    required=True,
+                    max_length=512,
+                    description="Opaque cursor for the next page; null on the last page.",
+                ),
             ],
-        )  # fmt: skip
+        )
 
     def _implicit(self, entity: str) -> set[str]:
         """Columns set by the server or the path, never by the request body."""
@@ -175,7 +190,7 @@ class _ApiBuilder:
 
     def add_missing_gets(self) -> None:
         """A created resource's ``Location`` must be readable: add its GET where missing."""
-        for (method, path), op in list(self.operations.items()):
+        for (_method, _path), op in list(self.operations.items()):
             if op.kind != "create" or not op.entity:
                 continue
             item = self.item_path(op.entity)
@@ -183,14 +198,26 @@ class _ApiBuilder:
                 resource = collection(op.entity)
                 public = any(o.auth == "none" and o.entity == op.entity and o.kind in {"get", "list"} for o in self.operations.values())
                 personal = any(c.pii for c in self.table(op.entity).columns)
-                self.operations[("get", item)] = self._finish(Operation(
-                    operation_id=camel(f"get {snake(op.entity)}"), method="get", path=item, summary=f"Get one {op.entity}",
-                    description=f"Reads the {op.entity} created by '{op.use_cases[0]}'." + (" Only its owner may read it (it holds personal data)." if personal and not public else ""), use_cases=[], entity=op.entity,
-                    kind="get", tag=resource, parameters=self.path_params(op.entity, True), response_schema=op.entity,
-                    auth="none" if public else "required", scopes=[] if public else [f"{resource}:read"],
-                    owner_only=op.owner_only or personal,
-                    conditional=op.conditional,
-                ))  # fmt: skip
+                self.operations[("get", item)] = self._finish(
+                    Operation(
+                        operation_id=camel(f"get {snake(op.entity)}"),
+                        method="get",
+                        path=item,
+                        summary=f"Get one {op.entity}",
+                        description=f"Reads the {op.entity} created by '{op.use_cases[0]}'."
+                        + (" Only its owner may read it (it holds personal data)." if personal and not public else ""),
+                        use_cases=[],
+                        entity=op.entity,
+                        kind="get",
+                        tag=resource,
+                        parameters=self.path_params(op.entity, True),
+                        response_schema=op.entity,
+                        auth="none" if public else "required",
+                        scopes=[] if public else [f"{resource}:read"],
+                        owner_only=op.owner_only or personal,
+                        conditional=op.conditional,
+                    )
+                )
 
     def _operation(self, use_case: UseCase, method: str, path: str, item: bool) -> Operation:
         entity = use_case.entity
@@ -199,7 +226,9 @@ class _ApiBuilder:
         table = self.table(entity)
         versioned = any(c.name == VERSION_COLUMN for c in table.columns)
         params = self.path_params(entity, item)
-        request, response, status = None, entity, 200
+        request: str | None = None
+        response: str | None = entity
+        status = 200
         if kind == "list":
             params += self._list_params(use_case, table)
             response = f"{entity}Page"
@@ -219,12 +248,26 @@ class _ApiBuilder:
         if use_case.spec.owner_only:
             description += " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
         op = Operation(
-            operation_id=camel(use_case.id), method=method, path=path, summary=use_case.name[:1].upper() + use_case.name[1:],  # type: ignore[arg-type]
-            description=description, use_cases=[use_case.name], entity=entity, kind=kind, tag=resource, parameters=params,
-            request_schema=request, response_schema=response, success_status=status, auth=use_case.spec.auth, scopes=scopes,
-            owner_only=use_case.spec.owner_only, paginated=kind == "list" and use_case.spec.page != "none",
-            idempotency_key=method == "post", conditional=versioned and kind in {"get", "update", "replace", "action", "delete"},
-        )  # fmt: skip
+            operation_id=camel(use_case.id),
+            method=method,
+            path=path,
+            summary=use_case.name[:1].upper() + use_case.name[1:],
+            description=description,
+            use_cases=[use_case.name],
+            entity=entity,
+            kind=kind,
+            tag=resource,
+            parameters=params,
+            request_schema=request,
+            response_schema=response,
+            success_status=status,
+            auth=use_case.spec.auth,
+            scopes=scopes,
+            owner_only=use_case.spec.owner_only,
+            paginated=kind == "list" and use_case.spec.page != "none",
+            idempotency_key=method == "post",
+            conditional=versioned and kind in {"get", "update", "replace", "action", "delete"},
+        )
         return self._finish(op)
 
     def _merge(self, existing: Operation, use_case: UseCase) -> Operation:
@@ -241,12 +284,19 @@ class _ApiBuilder:
                 params.append(param)
                 names.add(param.name)
         description = existing.description + f" Also serves '{use_case.name}'."
-        auth = existing.auth if existing.auth == "required" and use_case.spec.auth == "required" else "optional"
+        auth: Literal["required", "optional", "none"] = existing.auth if existing.auth == "required" and use_case.spec.auth == "required" else "optional"
         if "none" in {existing.auth, use_case.spec.auth} and existing.auth == use_case.spec.auth:
             auth = "none"
-        return self._finish(existing.model_copy(update={
-            "parameters": params, "use_cases": [*existing.use_cases, use_case.name], "description": description, "auth": auth,
-        }))  # fmt: skip
+        return self._finish(
+            existing.model_copy(
+                update={
+                    "parameters": params,
+                    "use_cases": [*existing.use_cases, use_case.name],
+                    "description": description,
+                    "auth": auth,
+                }
+            )
+        )
 
     def _list_params(self, use_case: UseCase, table: Table) -> list[Parameter]:
         params: list[Parameter] = []
@@ -260,26 +310,55 @@ class _ApiBuilder:
             col = next(c for c in table.columns if c.name == column)
             if col.type in {"timestamptz", "date", "numeric", "integer", "bigint"} and not column.endswith("_id"):
                 for bound, word in (("min", "from"), ("max", "to")):
-                    params.append(Parameter(name=f"{column}_{word}" if col.type in {"timestamptz", "date"} else f"{bound}_{column}",
-                                            location="query", description=f"Only items whose {column} is {'at least' if bound == 'min' else 'below'} this.",
-                                            **_param_type(col.type)))  # type: ignore[arg-type]  # fmt: skip
+                    params.append(
+                        Parameter(
+                            name=f"{column}_{word}" if col.type in {"timestamptz", "date"} else f"{bound}_{column}",
+                            location="query",
+                            description=f"Only items whose {column} is {'at least' if bound == 'min' else 'below'} this.",
+                            **_param_type(col.type),
+                        )
+                    )
             else:
-                params.append(Parameter(name=column, location="query", description=f"Only items with this {column}.",
-                                        enum=list(col.enum_values), **_param_type(col.type)))  # type: ignore[arg-type]  # fmt: skip
+                params.append(
+                    Parameter(name=column, location="query", description=f"Only items with this {column}.", enum=list(col.enum_values), **_param_type(col.type))
+                )
         sorts = [s.removeprefix("-").split(".")[-1] for s in use_case.spec.sort]
         if sorts:
-            allowed = [f"{'-' if s.startswith('-') else ''}{resolve_column(self.spec, use_case.entity, s.removeprefix('-').split('.')[-1])}" for s in use_case.spec.sort]
-            params.append(Parameter(name="sort", location="query", enum=allowed, default=allowed[0],
-                                    description="Sort order; a leading '-' sorts descending."))  # fmt: skip
+            allowed = [
+                f"{'-' if s.startswith('-') else ''}{resolve_column(self.spec, use_case.entity, s.removeprefix('-').split('.')[-1])}"
+                for s in use_case.spec.sort
+            ]
+            params.append(Parameter(name="sort", location="query", enum=allowed, default=allowed[0], description="Sort order; a leading '-' sorts descending."))
         if use_case.spec.search:
-            params.append(Parameter(name="q", location="query", description="Full-text search over " + ", ".join(use_case.spec.search) + ".",
-                                    minimum=None, maximum=None))  # fmt: skip
+            params.append(
+                Parameter(name="q", location="query", description="Full-text search over " + ", ".join(use_case.spec.search) + ".", minimum=None, maximum=None)
+            )
         if use_case.spec.page != "none":
-            params.append(Parameter(name="limit", location="query", type="integer", format="int32", minimum=1, maximum=MAX_PAGE_SIZE,
-                                    default=DEFAULT_PAGE_SIZE, description=f"Page size, at most {MAX_PAGE_SIZE}."))  # fmt: skip
+            params.append(
+                Parameter(
+                    name="limit",
+                    location="query",
+                    type="integer",
+                    format="int32",
+                    minimum=1,
+                    maximum=MAX_PAGE_SIZE,
+                    default=DEFAULT_PAGE_SIZE,
+                    description=f"Page size, at most {MAX_PAGE_SIZE}.",
+                )
+            )
             if use_case.spec.page == "offset" and table.rows_now <= OFFSET_MAX_ROWS:
-                params.append(Parameter(name="offset", location="query", type="integer", format="int32", minimum=0, maximum=OFFSET_MAX_ROWS, default=0,
-                                        description=f"Items to skip; offset paging is used because the table stays under {OFFSET_MAX_ROWS:,} rows."))  # fmt: skip
+                params.append(
+                    Parameter(
+                        name="offset",
+                        location="query",
+                        type="integer",
+                        format="int32",
+                        minimum=0,
+                        maximum=OFFSET_MAX_ROWS,
+                        default=0,
+                        description=f"Items to skip; offset paging is used because the table stays under {OFFSET_MAX_ROWS:,} rows.",
+                    )
+                )
             else:
                 params.append(Parameter(name="cursor", location="query", description="Opaque cursor from the previous page's next_cursor."))
         return params
@@ -353,8 +432,7 @@ class _ApiBuilder:
         if error_status == 422 and op.request_schema:
             first = next((p.name for p in self.schemas[op.request_schema].properties), "body")
             problem["errors"] = [{"pointer": f"/{first}", "detail": "must not be empty"}]
-        return op.model_copy(update={"example_request": request, "example_response": response,
-                                     "example_error": problem, "example_error_status": error_status})  # fmt: skip
+        return op.model_copy(update={"example_request": request, "example_response": response, "example_error": problem, "example_error_status": error_status})
 
     def _example_path(self, op: Operation) -> str:
         path = op.path
@@ -369,8 +447,15 @@ class _ApiBuilder:
     def build(self) -> Api:
         title = self.service.replace("-", " ").title()
         ops = sorted(self.operations.values(), key=lambda o: (o.path, _METHOD_ORDER[o.method]))
-        return Api(service=self.service, title=f"{self.spec.system} {title} API", version="1.0.0", base_path=f"/{API_VERSION}",
-                   schemas=sorted(self.schemas.values(), key=lambda s: s.name), operations=ops, scopes=dict(sorted(self.scopes.items())))  # fmt: skip
+        return Api(
+            service=self.service,
+            title=f"{self.spec.system} {title} API",
+            version="1.0.0",
+            base_path=f"/{API_VERSION}",
+            schemas=sorted(self.schemas.values(), key=lambda s: s.name),
+            operations=ops,
+            scopes=dict(sorted(self.scopes.items())),
+        )
 
 
 _METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}

@@ -22,35 +22,85 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
     write = figure(arch, "db.write_utilisation")
     read = figure(arch, "qps.peak.read")
     if write:
-        found.append((write.value, Bottleneck(rank=0, title="Write ceiling of one database primary", scope="database",
-            trigger=f"peak writes {write.inputs['peak_write']:,.1f}/s = {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s",
-            scaling_step="batch writes, then partition the hottest table, then shard by its dominant key", figure=write.key)))  # fmt: skip
+        found.append(
+            (
+                write.value,
+                Bottleneck(
+                    rank=0,
+                    title="Write ceiling of one database primary",
+                    scope="database",
+                    trigger=f"peak writes {write.inputs['peak_write']:,.1f}/s = {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s",
+                    scaling_step="batch writes, then partition the hottest table, then shard by its dominant key",
+                    figure=write.key,
+                ),
+            )
+        )
     if read:
         share = read.value / PRIMARY_READ_CEILING
-        found.append((share, Bottleneck(rank=0, title="Read load on the primary", scope="database",
-            trigger=f"peak reads {read.value:,.1f}/s = {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
-            scaling_step="cache hot paths, then add read replicas for reads that tolerate lag", figure=read.key)))  # fmt: skip
+        found.append(
+            (
+                share,
+                Bottleneck(
+                    rank=0,
+                    title="Read load on the primary",
+                    scope="database",
+                    trigger=f"peak reads {read.value:,.1f}/s = {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
+                    scaling_step="cache hot paths, then add read replicas for reads that tolerate lag",
+                    figure=read.key,
+                ),
+            )
+        )
     horizon = spec.scale.retention_years or 5.0
     for store in arch.datastores:
         for table in store.tables:
             size = figure(arch, f"bytes.{horizon:g}y.{table.name}")
             if size and size.value > PARTITION_MIN_BYTES / 10:
-                step = "partition by created_at (monthly) and drop old partitions for retention" if table.append_only else "partition or shard by the dominant key"
-                found.append((size.value / PARTITION_MIN_BYTES, Bottleneck(rank=0, title=f"Size of {table.name}", scope=table.name,
-                    trigger=f"{size.value / 1e9:,.1f} GB after {horizon:g} years (threshold {PARTITION_MIN_BYTES / 1e9:,.0f} GB)",
-                    scaling_step=step, figure=size.key)))  # fmt: skip
+                step = (
+                    "partition by created_at (monthly) and drop old partitions for retention" if table.append_only else "partition or shard by the dominant key"
+                )
+                found.append(
+                    (
+                        size.value / PARTITION_MIN_BYTES,
+                        Bottleneck(
+                            rank=0,
+                            title=f"Size of {table.name}",
+                            scope=table.name,
+                            trigger=f"{size.value / 1e9:,.1f} GB after {horizon:g} years (threshold {PARTITION_MIN_BYTES / 1e9:,.0f} GB)",
+                            scaling_step=step,
+                            figure=size.key,
+                        ),
+                    )
+                )
     rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables}
     for use_case in analyse(spec):
         if use_case.spec.avg_fanout:
             deliveries = use_case.peak_qps * use_case.spec.avg_fanout
-            found.append((deliveries / FANOUT_MAX_PER_S, Bottleneck(rank=0, title=f"Fan-out on write in '{use_case.name}'", scope=use_case.name,
-                trigger=f"{deliveries:,.0f} deliveries/s at peak (threshold {FANOUT_MAX_PER_S:,.0f}/s)",
-                scaling_step="deliver through a queue with batching; switch to fan-out on read for recipients with huge audiences",
-                figure=f"fanout.peak.{use_case.id}")))  # fmt: skip
+            found.append(
+                (
+                    deliveries / FANOUT_MAX_PER_S,
+                    Bottleneck(
+                        rank=0,
+                        title=f"Fan-out on write in '{use_case.name}'",
+                        scope=use_case.name,
+                        trigger=f"{deliveries:,.0f} deliveries/s at peak (threshold {FANOUT_MAX_PER_S:,.0f}/s)",
+                        scaling_step="deliver through a queue with batching; switch to fan-out on read for recipients with huge audiences",
+                        figure=f"fanout.peak.{use_case.id}",
+                    ),
+                )
+            )
         if use_case.kind == "list" and use_case.spec.page == "none" and rows.get(use_case.entity, 0) > UNBOUNDED_LIST_ROWS:
-            found.append((rows[use_case.entity] / UNBOUNDED_LIST_ROWS, Bottleneck(rank=0, title=f"Unbounded list in '{use_case.name}'", scope=use_case.name,
-                trigger=f"{rows[use_case.entity]:,.0f} rows may be returned at once (threshold {UNBOUNDED_LIST_ROWS:,})",
-                scaling_step="paginate with a cursor and a maximum page size")))  # fmt: skip
+            found.append(
+                (
+                    rows[use_case.entity] / UNBOUNDED_LIST_ROWS,
+                    Bottleneck(
+                        rank=0,
+                        title=f"Unbounded list in '{use_case.name}'",
+                        scope=use_case.name,
+                        trigger=f"{rows[use_case.entity]:,.0f} rows may be returned at once (threshold {UNBOUNDED_LIST_ROWS:,})",
+                        scaling_step="paginate with a cursor and a maximum page size",
+                    ),
+                )
+            )
     ranked = sorted(found, key=lambda item: (-item[0], item[1].title))
     bottlenecks = [b.model_copy(update={"rank": i + 1}) for i, (_, b) in enumerate(ranked)]
     return arch.model_copy(update={"bottlenecks": bottlenecks})

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 
 from backend_architect.design.usecases import analyse
-from backend_architect.ir.model import Architecture, Decision, Alternative, External, Service
+from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, plural
 
@@ -25,8 +25,7 @@ DEFAULT_TEAM_SIZE = 5
 def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
     """Services (or modules) with the entities they own, and the deployment shape."""
     externals = [
-        External(name=name, kind=ext.kind or "other", latency_ms=ext.latency_ms, availability=ext.availability,
-                 description=ext.description or "")  # fmt: skip
+        External(name=name, kind=ext.kind or "other", latency_ms=ext.latency_ms, availability=ext.availability, description=ext.description or "")
         for name, ext in spec.external.items()
     ]
     assumptions = list(arch.assumptions)
@@ -43,15 +42,21 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
     deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
     kind = "module" if deployment == "modular-monolith" else "service"
     services = [
-        Service(name=name, kind=kind, entities=entities, rationale=reasons[name], depends_on=calls[name],
-                description=f"Owns {', '.join(entities)}.", datastore=f"{name}-db",
-                port=8080)  # fmt: skip
+        Service(
+            name=name,
+            kind=kind,
+            entities=entities,
+            rationale=reasons[name],
+            depends_on=calls[name],
+            description=f"Owns {', '.join(entities)}.",
+            datastore=f"{name}-db",
+            port=8080,
+        )
         for name, entities in clusters.items()
     ]
     decision = _deployment_decision(deployment, team, len(services))
     return arch.model_copy(
-        update={"services": services, "externals": externals, "deployment": deployment,
-                "decisions": [*arch.decisions, decision], "assumptions": assumptions}  # fmt: skip
+        update={"services": services, "externals": externals, "deployment": deployment, "decisions": [*arch.decisions, decision], "assumptions": assumptions}
     )
 
 
@@ -102,7 +107,9 @@ def _clusters(spec: Spec) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 def _deployment_decision(deployment: str, team: int, count: int) -> Decision:
     if deployment == "modular-monolith":
         return Decision(
-            id="deployment-shape", area="architecture", title="Deploy as a modular monolith",
+            id="deployment-shape",
+            area="architecture",
+            title="Deploy as a modular monolith",
             choice=f"one deployable with {count} modules, one database with a schema per module",
             context=f"team of {team} engineers (threshold for separate services: more than {MONOLITH_MAX_TEAM})",
             rationale="A single team pays the costs of distribution (network failures, sagas, versioned contracts, "
@@ -111,12 +118,14 @@ def _deployment_decision(deployment: str, team: int, count: int) -> Decision:
             alternatives=[Alternative(name="microservices", why_not=f"{count} services for {team} people: operational load with no team autonomy to gain")],
             consequences="Extract a module into a service when a second team takes it over, or when its load or "
             "release cadence differs by an order of magnitude from the rest.",
-        )  # fmt: skip
+        )
     return Decision(
-        id="deployment-shape", area="architecture", title="Deploy as microservices",
+        id="deployment-shape",
+        area="architecture",
+        title="Deploy as microservices",
         choice=f"{count} services, each with its own database",
         context=f"team of {team} engineers, more than the {MONOLITH_MAX_TEAM} one team can hold",
         rationale="Independent teams need independent deployables and data ownership; services talk through APIs and events.",
         alternatives=[Alternative(name="modular monolith", why_not="teams would block each other on one release train")],
         consequences="Cross-service consistency becomes eventual: sagas and the outbox carry multi-service writes.",
-    )  # fmt: skip
+    )

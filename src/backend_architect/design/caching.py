@@ -35,23 +35,46 @@ def derive_caching(spec: Spec, arch: Architecture) -> Architecture:
         qps = use_case.peak_qps
         public = use_case.spec.auth == "none"
         key = f"{use_case.entity.lower()}:{use_case.id}:{{params}}"
-        if staleness is None or use_case.spec.consistency == "strong" and staleness == 0:
+        if staleness is None or (use_case.spec.consistency == "strong" and staleness == 0):
             plan = CachePlan(use_case=use_case.name, strategy="none", rationale="no staleness allowed (no 'staleness' given): reads go to the database")
         elif qps < CACHE_MIN_READ_QPS:
-            plan = CachePlan(use_case=use_case.name, strategy="http" if public else "none", ttl_seconds=staleness if public else None,
-                             rationale=f"{qps:.1f} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
-                             + ("; Cache-Control lets browsers reuse responses" if public else ""))  # fmt: skip
+            plan = CachePlan(
+                use_case=use_case.name,
+                strategy="http" if public else "none",
+                ttl_seconds=staleness if public else None,
+                rationale=f"{qps:.1f} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
+                + ("; Cache-Control lets browsers reuse responses" if public else ""),
+            )
         elif public and qps >= CDN_MIN_READ_QPS:
-            plan = CachePlan(use_case=use_case.name, strategy="cdn", ttl_seconds=staleness, key=key, invalidation="TTL expiry; purge by surrogate key on writes",
-                             rationale=f"public and {qps:.0f} req/s at peak (>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge for {staleness:g}s")  # fmt: skip
+            plan = CachePlan(
+                use_case=use_case.name,
+                strategy="cdn",
+                ttl_seconds=staleness,
+                key=key,
+                invalidation="TTL expiry; purge by surrogate key on writes",
+                rationale=f"public and {qps:.0f} req/s at peak (>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge for {staleness:g}s",
+            )
         else:
-            plan = CachePlan(use_case=use_case.name, strategy="cache-aside", ttl_seconds=staleness, key=key,
-                             invalidation=f"delete on writes to {use_case.entity}; TTL {staleness:g}s bounds staleness",
-                             rationale=f"{qps:.0f} req/s at peak (>= {CACHE_MIN_READ_QPS:g}) and staleness of {staleness:g}s allowed")  # fmt: skip
+            plan = CachePlan(
+                use_case=use_case.name,
+                strategy="cache-aside",
+                ttl_seconds=staleness,
+                key=key,
+                invalidation=f"delete on writes to {use_case.entity}; TTL {staleness:g}s bounds staleness",
+                rationale=f"{qps:.0f} req/s at peak (>= {CACHE_MIN_READ_QPS:g}) and staleness of {staleness:g}s allowed",
+            )
         plans.append(plan)
         if plan.strategy == "cache-aside":
             entries = math.ceil(rows.get(use_case.entity, 0) * HOT_SHARE) or 1
-            figures.append(Figure(key=f"cache.bytes.{use_case.id}", quantity=f"cache memory for {use_case.name}", value=entries * CACHE_ENTRY_BYTES,
-                                  unit="bytes", formula="rows x hot_share x entry_bytes", scope=f"use case '{use_case.name}'",
-                                  inputs={"rows": rows.get(use_case.entity, 0), "hot_share": HOT_SHARE, "entry_bytes": CACHE_ENTRY_BYTES}))  # fmt: skip
+            figures.append(
+                Figure(
+                    key=f"cache.bytes.{use_case.id}",
+                    quantity=f"cache memory for {use_case.name}",
+                    value=entries * CACHE_ENTRY_BYTES,
+                    unit="bytes",
+                    formula="rows x hot_share x entry_bytes",
+                    scope=f"use case '{use_case.name}'",
+                    inputs={"rows": rows.get(use_case.entity, 0), "hot_share": HOT_SHARE, "entry_bytes": CACHE_ENTRY_BYTES},
+                )
+            )
     return arch.model_copy(update={"caches": plans, "figures": [*arch.figures, *figures]})

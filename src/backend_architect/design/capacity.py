@@ -11,7 +11,7 @@ import math
 from backend_architect.design.usecases import analyse, peak_factor
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
+from backend_architect.spec.units import DAYS_PER_YEAR
 
 #: Requests per second one instance of a typical JSON API (2 vCPU, I/O bound, p99 < 100 ms)
 #: sustains; TechEmpower's "multiple queries" results for mainstream frameworks sit at 1-5k,
@@ -48,19 +48,63 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
         given = use_case.spec.rate.per_second
         scope = f"use case '{use_case.name}'"
         if reading == "average":
-            figures.append(Figure(key=f"qps.avg.{use_case.id}", quantity=f"average rate of {use_case.name}", value=given, unit="req/s",
-                                  formula=f"{use_case.spec.rate.text} converted to per second", inputs={"rate_per_s": given}, scope=scope))  # fmt: skip
-            figures.append(Figure(key=f"qps.peak.{use_case.id}", quantity=f"peak rate of {use_case.name}", value=given * factor, unit="req/s",
-                                  formula="average x peak_factor", inputs={"average": given, "peak_factor": factor}, scope=scope))  # fmt: skip
+            figures.append(
+                Figure(
+                    key=f"qps.avg.{use_case.id}",
+                    quantity=f"average rate of {use_case.name}",
+                    value=given,
+                    unit="req/s",
+                    formula=f"{use_case.spec.rate.text} converted to per second",
+                    inputs={"rate_per_s": given},
+                    scope=scope,
+                )
+            )
+            figures.append(
+                Figure(
+                    key=f"qps.peak.{use_case.id}",
+                    quantity=f"peak rate of {use_case.name}",
+                    value=given * factor,
+                    unit="req/s",
+                    formula="average x peak_factor",
+                    inputs={"average": given, "peak_factor": factor},
+                    scope=scope,
+                )
+            )
         else:
-            figures.append(Figure(key=f"qps.peak.{use_case.id}", quantity=f"peak rate of {use_case.name}", value=given, unit="req/s",
-                                  formula=f"{use_case.spec.rate.text} converted to per second (given as peak)", inputs={"rate_per_s": given}, scope=scope))  # fmt: skip
-            figures.append(Figure(key=f"qps.avg.{use_case.id}", quantity=f"average rate of {use_case.name}", value=given / factor, unit="req/s",
-                                  formula="peak / peak_factor", inputs={"peak": given, "peak_factor": factor}, scope=scope))  # fmt: skip
+            figures.append(
+                Figure(
+                    key=f"qps.peak.{use_case.id}",
+                    quantity=f"peak rate of {use_case.name}",
+                    value=given,
+                    unit="req/s",
+                    formula=f"{use_case.spec.rate.text} converted to per second (given as peak)",
+                    inputs={"rate_per_s": given},
+                    scope=scope,
+                )
+            )
+            figures.append(
+                Figure(
+                    key=f"qps.avg.{use_case.id}",
+                    quantity=f"average rate of {use_case.name}",
+                    value=given / factor,
+                    unit="req/s",
+                    formula="peak / peak_factor",
+                    inputs={"peak": given, "peak_factor": factor},
+                    scope=scope,
+                )
+            )
         if use_case.spec.avg_fanout:
-            figures.append(Figure(key=f"fanout.peak.{use_case.id}", quantity=f"deliveries caused by {use_case.name} at peak",
-                                  value=use_case.peak_qps * use_case.spec.avg_fanout, unit="deliveries/s", formula="peak rate x avg_fanout",
-                                  inputs={"peak": use_case.peak_qps, "avg_fanout": use_case.spec.avg_fanout}, scope=scope))  # fmt: skip
+            figures.append(
+                Figure(
+                    key=f"fanout.peak.{use_case.id}",
+                    quantity=f"deliveries caused by {use_case.name} at peak",
+                    value=use_case.peak_qps * use_case.spec.avg_fanout,
+                    unit="deliveries/s",
+                    formula="peak rate x avg_fanout",
+                    inputs={"peak": use_case.peak_qps, "avg_fanout": use_case.spec.avg_fanout},
+                    scope=scope,
+                )
+            )
     figures += _totals(spec, arch)
     figures += _storage(spec, arch)
     figures += _compute(spec, arch, figures)
@@ -72,16 +116,37 @@ def _totals(spec: Spec, arch: Architecture) -> list[Figure]:
     reads = {f"peak_{u.id}": u.peak_qps for u in use_cases if not u.is_write}
     writes = {f"peak_{u.id}": u.peak_qps for u in use_cases if u.is_write}
     figures = [
-        Figure(key="qps.peak.read", quantity="peak read rate, all use cases", value=sum(reads.values()), unit="req/s",
-               formula="sum of peak rates of read use cases", inputs=reads),
-        Figure(key="qps.peak.write", quantity="peak write rate, all use cases", value=sum(writes.values()), unit="req/s",
-               formula="sum of peak rates of write use cases", inputs=writes),
-    ]  # fmt: skip
+        Figure(
+            key="qps.peak.read",
+            quantity="peak read rate, all use cases",
+            value=sum(reads.values()),
+            unit="req/s",
+            formula="sum of peak rates of read use cases",
+            inputs=reads,
+        ),
+        Figure(
+            key="qps.peak.write",
+            quantity="peak write rate, all use cases",
+            value=sum(writes.values()),
+            unit="req/s",
+            formula="sum of peak rates of write use cases",
+            inputs=writes,
+        ),
+    ]
     owner = {e: s.name for s in arch.services for e in s.entities}
     for service in arch.services:
         mine = {f"peak_{u.id}": u.peak_qps for u in use_cases if owner.get(u.entity) == service.name}
-        figures.append(Figure(key=f"qps.peak.service.{service.name}", quantity=f"peak request rate of {service.name}", value=sum(mine.values()),
-                              unit="req/s", formula="sum of peak rates of its use cases", inputs=mine, scope=service.name))  # fmt: skip
+        figures.append(
+            Figure(
+                key=f"qps.peak.service.{service.name}",
+                quantity=f"peak request rate of {service.name}",
+                value=sum(mine.values()),
+                unit="req/s",
+                formula="sum of peak rates of its use cases",
+                inputs=mine,
+                scope=service.name,
+            )
+        )
     return figures
 
 
@@ -127,18 +192,42 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
             for years in sorted(set(totals)):
                 rows, formula = rows_after(table, years, growth)
                 label = f"{years:g}y"
-                figures.append(Figure(key=f"rows.{label}.{table.name}", quantity=f"rows in {table.name} after {years:g} year(s)", value=rows,
-                                      unit="rows", formula=formula, scope=table.name,
-                                      inputs={"rows_now": table.rows_now, "rows_per_day": table.rows_per_day, "growth": growth, "years": years}))  # fmt: skip
+                figures.append(
+                    Figure(
+                        key=f"rows.{label}.{table.name}",
+                        quantity=f"rows in {table.name} after {years:g} year(s)",
+                        value=rows,
+                        unit="rows",
+                        formula=formula,
+                        scope=table.name,
+                        inputs={"rows_now": table.rows_now, "rows_per_day": table.rows_per_day, "growth": growth, "years": years},
+                    )
+                )
                 size = rows * per_row
-                figures.append(Figure(key=f"bytes.{label}.{table.name}", quantity=f"size of {table.name} with indexes after {years:g} year(s)",
-                                      value=size, unit="bytes", formula="rows x (row_bytes + index_bytes_per_row) / page_fill", scope=table.name,
-                                      inputs={"rows": rows, "row_bytes": row_bytes(table), "index_bytes_per_row": index_bytes_per_row(table),
-                                              "page_fill": PAGE_FILL}))  # fmt: skip
+                figures.append(
+                    Figure(
+                        key=f"bytes.{label}.{table.name}",
+                        quantity=f"size of {table.name} with indexes after {years:g} year(s)",
+                        value=size,
+                        unit="bytes",
+                        formula="rows x (row_bytes + index_bytes_per_row) / page_fill",
+                        scope=table.name,
+                        inputs={"rows": rows, "row_bytes": row_bytes(table), "index_bytes_per_row": index_bytes_per_row(table), "page_fill": PAGE_FILL},
+                    )
+                )
                 totals[years] += size
         for years, size in sorted(totals.items()):
-            figures.append(Figure(key=f"bytes.{years:g}y.datastore.{store.name}", quantity=f"size of {store.name} after {years:g} year(s)", value=size,
-                                  unit="bytes", formula="sum of its tables' sizes", inputs={}, scope=store.name))  # fmt: skip
+            figures.append(
+                Figure(
+                    key=f"bytes.{years:g}y.datastore.{store.name}",
+                    quantity=f"size of {store.name} after {years:g} year(s)",
+                    value=size,
+                    unit="bytes",
+                    formula="sum of its tables' sizes",
+                    inputs={},
+                    scope=store.name,
+                )
+            )
     return figures
 
 
@@ -149,21 +238,51 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
         peak = by_key[f"qps.peak.service.{service.name}"].value
         needed = math.ceil(peak / INSTANCE_RPS)
         instances = max(MIN_INSTANCES, needed + 1)
-        result.append(Figure(key=f"instances.{service.name}", quantity=f"instances of {service.name}", value=instances, unit="instances",
-                             formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)", scope=service.name,
-                             inputs={"peak": peak, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES}))  # fmt: skip
+        result.append(
+            Figure(
+                key=f"instances.{service.name}",
+                quantity=f"instances of {service.name}",
+                value=instances,
+                unit="instances",
+                formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
+                scope=service.name,
+                inputs={"peak": peak, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+            )
+        )
         busy = peak * DB_TIME_PER_REQUEST_S
         pool = max(5, math.ceil(busy * 2))
-        result.append(Figure(key=f"connections.{service.name}", quantity=f"database connections needed by {service.name} at peak", value=pool,
-                             unit="connections", formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom)",
-                             inputs={"peak": peak, "db_time_per_request": DB_TIME_PER_REQUEST_S}, scope=service.name))  # fmt: skip
+        result.append(
+            Figure(
+                key=f"connections.{service.name}",
+                quantity=f"database connections needed by {service.name} at peak",
+                value=pool,
+                unit="connections",
+                formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom)",
+                inputs={"peak": peak, "db_time_per_request": DB_TIME_PER_REQUEST_S},
+                scope=service.name,
+            )
+        )
     read = by_key["qps.peak.read"].value
     write = by_key["qps.peak.write"].value
     replicas = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
-    result.append(Figure(key="db.read_replicas", quantity="read replicas needed for the read load", value=replicas, unit="replicas",
-                         formula="max(0, ceil(peak_read / primary_read_ceiling) - 1)",
-                         inputs={"peak_read": read, "primary_read_ceiling": PRIMARY_READ_CEILING}))  # fmt: skip
-    result.append(Figure(key="db.write_utilisation", quantity="share of one primary's write ceiling used at peak", value=write / PRIMARY_WRITE_CEILING,
-                         unit="ratio", formula="peak_write / primary_write_ceiling",
-                         inputs={"peak_write": write, "primary_write_ceiling": PRIMARY_WRITE_CEILING}))  # fmt: skip
+    result.append(
+        Figure(
+            key="db.read_replicas",
+            quantity="read replicas needed for the read load",
+            value=replicas,
+            unit="replicas",
+            formula="max(0, ceil(peak_read / primary_read_ceiling) - 1)",
+            inputs={"peak_read": read, "primary_read_ceiling": PRIMARY_READ_CEILING},
+        )
+    )
+    result.append(
+        Figure(
+            key="db.write_utilisation",
+            quantity="share of one primary's write ceiling used at peak",
+            value=write / PRIMARY_WRITE_CEILING,
+            unit="ratio",
+            formula="peak_write / primary_write_ceiling",
+            inputs={"peak_write": write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
+        )
+    )
     return result

@@ -15,10 +15,26 @@ from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Serv
 from backend_architect.spec.model import Spec
 
 _IRREGULAR_PAST = {
-    "send": "Sent", "pay": "Paid", "write": "Written", "buy": "Bought", "sell": "Sold", "make": "Made",
-    "set": "Set", "put": "Put", "run": "Run", "begin": "Begun", "take": "Taken", "give": "Given", "hold": "Held",
-    "cancel": "Cancelled", "log": "Logged", "submit": "Submitted", "ship": "Shipped", "stop": "Stopped", "plan": "Planned",
-}  # fmt: skip
+    "send": "Sent",
+    "pay": "Paid",
+    "write": "Written",
+    "buy": "Bought",
+    "sell": "Sold",
+    "make": "Made",
+    "set": "Set",
+    "put": "Put",
+    "run": "Run",
+    "begin": "Begun",
+    "take": "Taken",
+    "give": "Given",
+    "hold": "Held",
+    "cancel": "Cancelled",
+    "log": "Logged",
+    "submit": "Submitted",
+    "ship": "Shipped",
+    "stop": "Stopped",
+    "plan": "Planned",
+}
 
 
 def past_tense(verb: str) -> str:
@@ -84,9 +100,7 @@ def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
                 depends[home].add(step.target)
             if step.kind == "external" or (step.kind == "event" and step.target in spec.external):
                 externals[home].add(step.target)
-    services = [
-        s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services
-    ]
+    services = [s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services]
     return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
 
 
@@ -111,8 +125,15 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
         consumers = sorted({*consumers, *audiences, *(n for n in use_case.spec.notify if n in externals)})
         if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
             name = event_name(use_case)
-            event = Event(name=name, producer=home, consumers=consumers, entity=use_case.entity, key=f"{use_case.entity.lower()}_id",
-                          use_case=use_case.name, fields=["id", *use_case.written_columns])  # fmt: skip
+            event = Event(
+                name=name,
+                producer=home,
+                consumers=consumers,
+                entity=use_case.entity,
+                key=f"{use_case.entity.lower()}_id",
+                use_case=use_case.name,
+                fields=["id", *use_case.written_columns],
+            )
             for consumer in consumers:
                 steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox"))
     if remote_writes:
@@ -125,7 +146,7 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
         style, why = "event", "state change others react to: published through the transactional outbox after commit"
     else:
         style, why = "local", f"all data lives in {home}"
-    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps), event  # type: ignore[arg-type]
+    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps), event
 
 
 def _unique_events(events: list[Event]) -> list[Event]:
@@ -133,8 +154,9 @@ def _unique_events(events: list[Event]) -> list[Event]:
     for event in events:
         if event.name in merged:
             old = merged[event.name]
-            merged[event.name] = old.model_copy(update={"consumers": sorted({*old.consumers, *event.consumers}),
-                                                        "fields": list(dict.fromkeys([*old.fields, *event.fields]))})  # fmt: skip
+            merged[event.name] = old.model_copy(
+                update={"consumers": sorted({*old.consumers, *event.consumers}), "fields": list(dict.fromkeys([*old.fields, *event.fields]))}
+            )
         else:
             merged[event.name] = event
     return list(merged.values())

@@ -12,8 +12,17 @@ from dataclasses import dataclass
 
 from backend_architect.design.usecases import UseCase, analyse
 from backend_architect.ir.model import (
-    Architecture, CheckConstraint, Column, Datastore, ForeignKey, Index, IndexColumn, Service, Table, UniqueConstraint,
-)  # fmt: skip
+    Architecture,
+    CheckConstraint,
+    Column,
+    Datastore,
+    ForeignKey,
+    Index,
+    IndexColumn,
+    Service,
+    Table,
+    UniqueConstraint,
+)
 from backend_architect.spec.field_types import EMAIL_LENGTH, URL_LENGTH
 from backend_architect.spec.model import EntitySpec, FieldSpec, Spec
 from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, VERSION_COLUMN, join_table, resolve_column, snake, table_name
@@ -49,7 +58,8 @@ def derive_data(spec: Spec, arch: Architecture) -> Architecture:
             ctx = _Context(spec, entity, service, owner, uuid_keys, use_cases)
             table = _entity_table(ctx)
             rows_now, rows_per_day = sizes[entity]
-            days = spec.entities[entity].retention / SECONDS_PER_DAY if spec.entities[entity].retention else retention * DAYS_PER_YEAR
+            kept = spec.entities[entity].retention
+            days = kept / SECONDS_PER_DAY if kept else retention * DAYS_PER_YEAR
             tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
             for other in spec.entities[entity].many_to_many:
                 tables.append(_join_table(ctx, other))
@@ -94,8 +104,8 @@ def _field_columns(name: str, field: FieldSpec, ctx: _Context) -> list[Column]:
     common = {"nullable": field.is_nullable, "pii": field.pii, "secret": field.secret, "source_field": name, "comment": field.description}
     default = _sql_default(field)
     if kind == "money":
-        amount = Column(name=f"{name}_amount", type="numeric", precision=19, scale=4, avg_bytes=field.avg_bytes or 12, default=default, **common)  # type: ignore[arg-type]
-        currency = Column(name=f"{name}_currency", type="char", length=3, avg_bytes=4, **common)  # type: ignore[arg-type]
+        amount = Column(name=f"{name}_amount", type="numeric", precision=19, scale=4, avg_bytes=field.avg_bytes or 12, default=default, **common)
+        currency = Column(name=f"{name}_currency", type="char", length=3, avg_bytes=4, **common)
         return [amount, currency]
     if kind == "ref":
         target = field.type.target or ""
@@ -124,7 +134,7 @@ def _field_columns(name: str, field: FieldSpec, ctx: _Context) -> list[Column]:
         attributes["avg_bytes"] = field.avg_bytes
     if kind == "blob":
         common["comment"] = "object-store key; the content lives in object storage"
-    return [Column(name=name, default=default, **common, **attributes)]  # type: ignore[arg-type]
+    return [Column(name=name, default=default, **common, **attributes)]
 
 
 def _sql_default(field: FieldSpec) -> str | None:
@@ -181,15 +191,25 @@ def _entity_table(ctx: _Context) -> Table:
     if not entity.append_only:
         columns.append(Column(name="updated_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8))
     if _updates_race(ctx):
-        columns.append(Column(name=VERSION_COLUMN, type="integer", default="1", avg_bytes=4, comment="optimistic concurrency: bumped on every update, exposed as the ETag"))
+        columns.append(
+            Column(name=VERSION_COLUMN, type="integer", default="1", avg_bytes=4, comment="optimistic concurrency: bumped on every update, exposed as the ETag")
+        )
     if entity.soft_delete:
         columns.append(Column(name=DELETED_AT, type="timestamptz", nullable=True, avg_bytes=8, comment="soft delete: set instead of deleting the row"))
     checks = [CheckConstraint(name=constraint_name("ck", table, [c.name]), column=c.name, values=c.enum_values) for c in columns if c.enum_values]
     return Table(
-        name=table, entity=entity_name, comment=entity.description or f"{entity_name} rows", columns=columns,
-        primary_key=["id"], foreign_keys=fks, uniques=_uniques(spec, entity_name, entity, table), checks=checks,
-        append_only=entity.append_only, tenant_scoped=entity.tenant_scoped, soft_delete=entity.soft_delete,
-    )  # fmt: skip
+        name=table,
+        entity=entity_name,
+        comment=entity.description or f"{entity_name} rows",
+        columns=columns,
+        primary_key=["id"],
+        foreign_keys=fks,
+        uniques=_uniques(spec, entity_name, entity, table),
+        checks=checks,
+        append_only=entity.append_only,
+        tenant_scoped=entity.tenant_scoped,
+        soft_delete=entity.soft_delete,
+    )
 
 
 def _updates_race(ctx: _Context) -> bool:
@@ -198,8 +218,9 @@ def _updates_race(ctx: _Context) -> bool:
 
 
 def _fk(table: str, column: str, target: str, relation: str, on_delete: str) -> ForeignKey:
-    return ForeignKey(name=constraint_name("fk", table, [column]), columns=[column], ref_table=table_name(target),
-                      ref_columns=["id"], on_delete=on_delete, relation=relation)  # type: ignore[arg-type]  # fmt: skip
+    return ForeignKey(
+        name=constraint_name("fk", table, [column]), columns=[column], ref_table=table_name(target), ref_columns=["id"], on_delete=on_delete, relation=relation
+    )
 
 
 def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[UniqueConstraint]:
@@ -229,8 +250,9 @@ def _join_table(ctx: _Context, other: str) -> Table:
     fks = [_fk(name, left_col, left, snake(left), "cascade")]
     if ctx.local(right):
         fks.append(_fk(name, right_col, right, snake(right), "cascade"))
-    return Table(name=name, entity=None, comment=f"links {left} and {right} (many to many)", columns=columns,
-                 primary_key=[left_col, right_col], foreign_keys=fks)  # fmt: skip
+    return Table(
+        name=name, entity=None, comment=f"links {left} and {right} (many to many)", columns=columns, primary_key=[left_col, right_col], foreign_keys=fks
+    )
 
 
 # --- sizes ----------------------------------------------------------------------------
@@ -282,8 +304,13 @@ def _soft_delete_uniques(table: Table) -> list[Index]:
     if not table.soft_delete:
         return []
     return [
-        Index(name=constraint_name("uq", table.name, u.columns), columns=[IndexColumn(name=c) for c in u.columns],
-              unique=True, where=f"{DELETED_AT} IS NULL", reasons=[u.reason + " among live rows"])  # fmt: skip
+        Index(
+            name=constraint_name("uq", table.name, u.columns),
+            columns=[IndexColumn(name=c) for c in u.columns],
+            unique=True,
+            where=f"{DELETED_AT} IS NULL",
+            reasons=[u.reason + " among live rows"],
+        )
         for u in table.uniques
     ]
 
@@ -316,8 +343,16 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
             found.append(Index(name=constraint_name("ix", table.name, [c.name for c in columns]), columns=columns, where=where, reasons=[reason]))
         if search:
             expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in search) + ")"  # for readers; DDL quotes
-            found.append(Index(name=constraint_name("ix", table.name, [*search, "fts"]), columns=[IndexColumn(name=c) for c in search],
-                               method="gin", expression=expression, where=where, reasons=[reason + " (full-text search)"]))  # fmt: skip
+            found.append(
+                Index(
+                    name=constraint_name("ix", table.name, [*search, "fts"]),
+                    columns=[IndexColumn(name=c) for c in search],
+                    method="gin",
+                    expression=expression,
+                    where=where,
+                    reasons=[reason + " (full-text search)"],
+                )
+            )
     return found
 
 
@@ -347,13 +382,23 @@ def _foreign_key_indexes(table: Table) -> list[Index]:
     """Every foreign key (and cross-service id) gets an index: joins and cascades need it."""
     found = []
     for fk in table.foreign_keys:
-        found.append(Index(name=constraint_name("ix", table.name, fk.columns), columns=[IndexColumn(name=c) for c in fk.columns],
-                           reasons=[f"foreign key {fk.relation} -> {fk.ref_table}"]))  # fmt: skip
+        found.append(
+            Index(
+                name=constraint_name("ix", table.name, fk.columns),
+                columns=[IndexColumn(name=c) for c in fk.columns],
+                reasons=[f"foreign key {fk.relation} -> {fk.ref_table}"],
+            )
+        )
     fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
     for column in table.columns:
         if column.name.endswith("_id") and column.name not in fk_columns and column.name not in table.primary_key:
-            found.append(Index(name=constraint_name("ix", table.name, [column.name]), columns=[IndexColumn(name=column.name)],
-                               reasons=[f"look-ups by {column.name} (reference to another service's data)"]))  # fmt: skip
+            found.append(
+                Index(
+                    name=constraint_name("ix", table.name, [column.name]),
+                    columns=[IndexColumn(name=column.name)],
+                    reasons=[f"look-ups by {column.name} (reference to another service's data)"],
+                )
+            )
     return found
 
 
@@ -374,8 +419,18 @@ def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
             result.append(index)
             continue
         covered_by_key = index.where is None and any(_is_prefix(index.columns, key) for key in keys)
-        wider = next((o for o in kept if o is not index and o.method == "btree" and o.where == index.where
-                      and len(o.columns) > len(index.columns) and _is_prefix(index.columns, o.columns)), None)  # fmt: skip
+        wider = next(
+            (
+                o
+                for o in kept
+                if o is not index
+                and o.method == "btree"
+                and o.where == index.where
+                and len(o.columns) > len(index.columns)
+                and _is_prefix(index.columns, o.columns)
+            ),
+            None,
+        )
         if covered_by_key:
             continue
         if wider is not None:

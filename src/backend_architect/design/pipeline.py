@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from backend_architect.design.api import derive_api
-from backend_architect.design.boundaries import derive_boundaries
 from backend_architect.design.bottlenecks import derive_bottlenecks
+from backend_architect.design.boundaries import derive_boundaries
 from backend_architect.design.caching import derive_caching
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication

@@ -31,8 +31,15 @@ def derive_security(spec: Spec, arch: Architecture) -> Architecture:
         for op_class, per_minute in (("read", USER_READS_PER_MINUTE), ("write", USER_WRITES_PER_MINUTE)):
             theirs = [u for u in use_cases if u.spec.actor == actor and u.is_write == (op_class == "write") and u.kind != "job"]
             if theirs:
-                limits.append(RateLimit(actor=actor, operation_class=op_class, limit_per_minute=per_minute, burst=per_minute * BURST_SECONDS // 60,  # type: ignore[arg-type]
-                                        rationale=f"token bucket per client; covers {', '.join(u.name for u in theirs)}"))  # fmt: skip
+                limits.append(
+                    RateLimit(
+                        actor=actor,
+                        operation_class=op_class,
+                        limit_per_minute=per_minute,
+                        burst=per_minute * BURST_SECONDS // 60,
+                        rationale=f"token bucket per client; covers {', '.join(u.name for u in theirs)}",
+                    )
+                )
     pii = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.pii]
     secrets = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.secret]
     tenant = any(t.tenant_scoped for s in arch.datastores for t in s.tables)
@@ -41,7 +48,9 @@ def derive_security(spec: Spec, arch: Architecture) -> Architecture:
         "Check object-level authorization on every id in a path (OWASP API1:2023, BOLA)",
     ]
     if any(u.spec.owner_only for u in use_cases):
-        items.append("Owner-only operations: " + ", ".join(u.name for u in use_cases if u.spec.owner_only) + " must compare the resource owner to the token subject")
+        items.append(
+            "Owner-only operations: " + ", ".join(u.name for u in use_cases if u.spec.owner_only) + " must compare the resource owner to the token subject"
+        )
     if secrets:
         items.append("Secret fields are write-only in the API and must be hashed (argon2id) or encrypted: " + ", ".join(secrets))
     if pii:
@@ -52,11 +61,16 @@ def derive_security(spec: Spec, arch: Architecture) -> Architecture:
         items.append("Public operations: " + ", ".join(u.name for u in use_cases if u.spec.auth == "none") + " need rate limits per IP and no PII in responses")
     model = SecurityModel(
         authentication=f"OAuth 2.0 / OpenID Connect with {provider}" if provider else "OAuth 2.0 / OpenID Connect (any compliant identity provider)",
-        provider=provider, scopes=dict(sorted(scopes.items())), rate_limits=limits, pii_fields=pii, secret_fields=secrets,
+        provider=provider,
+        scopes=dict(sorted(scopes.items())),
+        rate_limits=limits,
+        pii_fields=pii,
+        secret_fields=secrets,
         tenant_isolation="tenant_id on every tenant-scoped row, taken from the token's tenant claim, enforced by row-level security" if tenant else None,
         audit=["authentication failures", "permission denials", *[f"writes: {u.name}" for u in use_cases if u.is_write and u.kind in {"delete", "action"}]],
-        compliance=[_COMPLIANCE_NOTES[c] for c in spec.constraints.compliance], review_items=items,
-    )  # fmt: skip
+        compliance=[_COMPLIANCE_NOTES[c] for c in spec.constraints.compliance],
+        review_items=items,
+    )
     assumptions = list(arch.assumptions)
     if provider is None:
         assumptions.append("constraints.auth: not given; any OpenID Connect provider issuing JWT access tokens")

@@ -45,14 +45,31 @@ def _pick(spec: Spec, candidates: list[tuple[str, str]]) -> tuple[tuple[str, str
 
 def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidates: list[tuple[str, str]], consequences: str = "") -> Decision:
     (choice, rationale), others = _pick(spec, candidates)
-    return Decision(id=id, area=area, title=title, choice=choice, context=context, rationale=rationale, consequences=consequences,
-                    alternatives=[Alternative(name=n, why_not=("avoided by the spec's constraints; " if _avoided(spec, n) else "") + why) for n, why in others])  # fmt: skip
+    return Decision(
+        id=id,
+        area=area,
+        title=title,
+        choice=choice,
+        context=context,
+        rationale=rationale,
+        consequences=consequences,
+        alternatives=[Alternative(name=n, why_not=("avoided by the spec's constraints; " if _avoided(spec, n) else "") + why) for n, why in others],
+    )
 
 
 def derive_technology(spec: Spec, arch: Architecture) -> Architecture:
     """Decision records for the database, cache, messaging, search, storage, runtime and operations."""
-    decisions = [*arch.decisions, _database(spec, arch), _cache(spec, arch), _messaging(spec, arch), _search(spec, arch),
-                 _storage(spec, arch), _edge(spec, arch), _runtime(spec, arch), _observability(spec)]  # fmt: skip
+    decisions = [
+        *arch.decisions,
+        _database(spec, arch),
+        _cache(spec, arch),
+        _messaging(spec, arch),
+        _search(spec, arch),
+        _storage(spec, arch),
+        _edge(spec, arch),
+        _runtime(spec, arch),
+        _observability(spec),
+    ]
     assumptions = list(arch.assumptions)
     if spec.constraints.language is None:
         assumptions.append(f"constraints.language: not given; {DEFAULT_LANGUAGE} assumed")
@@ -63,31 +80,55 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
     write = figure(arch, "db.write_utilisation")
     util = write.value if write else 0.0
     vectors = any(c.type == "vector" for s in arch.datastores for t in s.tables for c in t.columns)
-    return _decision(spec, "database", "data", "Primary database",
+    return _decision(
+        spec,
+        "database",
+        "data",
+        "Primary database",
         f"relational data with {sum(len(s.tables) for s in arch.datastores)} tables, foreign keys and transactions; "
         f"peak writes use {util:.1%} of one primary's ceiling" + ("; embeddings stored (vector fields)" if vectors else ""),
         [
-            ("PostgreSQL 16", "transactions, foreign keys, partial and covering indexes, JSONB, full-text search, partitioning"
-             + (" and pgvector for embeddings (install the extension; the generated DDL stores real[] until it is)" if vectors else "")
-             + " in one engine the team can run managed anywhere"),
+            (
+                "PostgreSQL 16",
+                "transactions, foreign keys, partial and covering indexes, JSONB, full-text search, partitioning"
+                + (" and pgvector for embeddings (install the extension; the generated DDL stores real[] until it is)" if vectors else "")
+                + " in one engine the team can run managed anywhere",
+            ),
             ("MySQL 8", "capable, but no partial indexes, transactional DDL or INCLUDE columns, which this design uses"),
             ("MongoDB", "the data is relational (foreign keys, multi-entity transactions); documents would move joins into code"),
             ("DynamoDB", "access patterns must be fixed up front and ad-hoc queries cost scans; lock-in to one cloud"),
         ],
-        "One primary with point-in-time recovery; read replicas and partitioning when the capacity figures say so.")  # fmt: skip
+        "One primary with point-in-time recovery; read replicas and partitioning when the capacity figures say so.",
+    )
 
 
 def _cache(spec: Spec, arch: Architecture) -> Decision:
     hot = [c for c in arch.caches if c.strategy == "cache-aside"]
     if hot:
-        return _decision(spec, "cache", "caching", "Shared cache", f"{len(hot)} read path(s) need a shared cache: {', '.join(c.use_case for c in hot)}",
-            [("Redis 7 (managed)", "sub-millisecond reads, TTLs, atomic operations for rate limiting, widely managed"),
-             ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
-             ("Memcached", "no persistence or data structures; cannot also back rate limiting"),
-             ("in-process cache", "each instance caches separately: lower hit ratio and inconsistent invalidation")])  # fmt: skip
-    return _decision(spec, "cache", "caching", "Shared cache", "no read path passes the cache threshold",
-        [("not needed", "the database serves every read path at its peak rate; HTTP caching covers public reads"),
-         ("Redis 7", "an extra moving part with nothing to hold yet; add it when a read path passes the threshold")])  # fmt: skip
+        return _decision(
+            spec,
+            "cache",
+            "caching",
+            "Shared cache",
+            f"{len(hot)} read path(s) need a shared cache: {', '.join(c.use_case for c in hot)}",
+            [
+                ("Redis 7 (managed)", "sub-millisecond reads, TTLs, atomic operations for rate limiting, widely managed"),
+                ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
+                ("Memcached", "no persistence or data structures; cannot also back rate limiting"),
+                ("in-process cache", "each instance caches separately: lower hit ratio and inconsistent invalidation"),
+            ],
+        )
+    return _decision(
+        spec,
+        "cache",
+        "caching",
+        "Shared cache",
+        "no read path passes the cache threshold",
+        [
+            ("not needed", "the database serves every read path at its peak rate; HTTP caching covers public reads"),
+            ("Redis 7", "an extra moving part with nothing to hold yet; add it when a read path passes the threshold"),
+        ],
+    )
 
 
 def _messaging(spec: Spec, arch: Architecture) -> Decision:
@@ -95,24 +136,51 @@ def _messaging(spec: Spec, arch: Architecture) -> Decision:
     rate = sum(by_use_case[e.use_case].peak_qps * max(1.0, by_use_case[e.use_case].spec.avg_fanout or 1.0) for e in arch.events if e.use_case in by_use_case)
     context = f"{len(arch.events)} event type(s), about {rate:.1f} events/s at peak"
     if not arch.events:
-        return _decision(spec, "messaging", "communication", "Messaging", "no use case publishes events",
-            [("not needed", "every use case completes in one request within one service"),
-             ("RabbitMQ", "nothing to carry yet")])  # fmt: skip
+        return _decision(
+            spec,
+            "messaging",
+            "communication",
+            "Messaging",
+            "no use case publishes events",
+            [("not needed", "every use case completes in one request within one service"), ("RabbitMQ", "nothing to carry yet")],
+        )
     if arch.deployment == "modular-monolith":
-        return _decision(spec, "messaging", "communication", "Messaging", context,
-            [("Transactional outbox table polled by an in-process worker", "events commit with the data that caused them, in the one database; no broker to run for one deployable"),
-             ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
-             ("Kafka", f"built for sustained high throughput and replay; {rate:.1f} events/s needs neither")],
-            "Handlers are idempotent (keyed by event id) so the poller may deliver twice.")  # fmt: skip
+        return _decision(
+            spec,
+            "messaging",
+            "communication",
+            "Messaging",
+            context,
+            [
+                (
+                    "Transactional outbox table polled by an in-process worker",
+                    "events commit with the data that caused them, in the one database; no broker to run for one deployable",
+                ),
+                ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
+                ("Kafka", f"built for sustained high throughput and replay; {rate:.1f} events/s needs neither"),
+            ],
+            "Handlers are idempotent (keyed by event id) so the poller may deliver twice.",
+        )
     if rate > QUEUE_MAX_EVENTS_PER_S:
-        candidates = [("Apache Kafka", f"{rate:,.0f} events/s at peak exceeds {QUEUE_MAX_EVENTS_PER_S:,.0f}; partitioned log with replay and per-key ordering"),
-                      ("RabbitMQ", "struggles past ~10k msgs/s per queue and has no long-term replay")]  # fmt: skip
+        candidates = [
+            ("Apache Kafka", f"{rate:,.0f} events/s at peak exceeds {QUEUE_MAX_EVENTS_PER_S:,.0f}; partitioned log with replay and per-key ordering"),
+            ("RabbitMQ", "struggles past ~10k msgs/s per queue and has no long-term replay"),
+        ]
     else:
-        candidates = [("RabbitMQ", f"{rate:,.1f} events/s at peak is well within one cluster; per-consumer queues, retries and dead-letter queues built in"),
-                      ("Apache Kafka", f"partitioned log for high throughput and replay; {rate:,.1f} events/s needs neither and it costs more to run")]  # fmt: skip
+        candidates = [
+            ("RabbitMQ", f"{rate:,.1f} events/s at peak is well within one cluster; per-consumer queues, retries and dead-letter queues built in"),
+            ("Apache Kafka", f"partitioned log for high throughput and replay; {rate:,.1f} events/s needs neither and it costs more to run"),
+        ]
     candidates.append(("NATS JetStream", "light and fast, but fewer managed offerings and less tooling for dead letters"))
-    return _decision(spec, "messaging", "communication", "Message broker", context, candidates,
-                     "Producers write to an outbox table in the same transaction; a relay publishes. Consumers are idempotent and keyed by entity id for ordering.")
+    return _decision(
+        spec,
+        "messaging",
+        "communication",
+        "Message broker",
+        context,
+        candidates,
+        "Producers write to an outbox table in the same transaction; a relay publishes. Consumers are idempotent and keyed by entity id for ordering.",
+    )
 
 
 def _search(spec: Spec, arch: Architecture) -> Decision | None:
@@ -124,46 +192,112 @@ def _search(spec: Spec, arch: Architecture) -> Decision | None:
     qps = sum(u.peak_qps for u in searches)
     context = f"full-text search in {', '.join(u.name for u in searches)}: {qps:.0f} searches/s at peak over up to {biggest:,.0f} rows"
     if biggest <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS:
-        return _decision(spec, "search", "data", "Full-text search", context,
-            [("PostgreSQL full-text search (GIN index on tsvector)", f"under {PG_SEARCH_MAX_ROWS:,} rows and {PG_SEARCH_MAX_QPS:g} searches/s: no second system to keep in sync"),
-             ("OpenSearch", "relevance tuning and facets, but a cluster to run and an index to keep in sync; adopt past the thresholds"),
-             ("Meilisearch", "great typo tolerance for small data sets, but another store to sync")])  # fmt: skip
-    return _decision(spec, "search", "data", "Full-text search", context,
-        [("OpenSearch", f"past {PG_SEARCH_MAX_ROWS:,} rows or {PG_SEARCH_MAX_QPS:g} searches/s; fed from the outbox events"),
-         ("PostgreSQL full-text search", "ranking and scale limits at this size; GIN updates slow writes"),
-         ("Elasticsearch", "equivalent, with licence constraints")])  # fmt: skip
+        return _decision(
+            spec,
+            "search",
+            "data",
+            "Full-text search",
+            context,
+            [
+                (
+                    "PostgreSQL full-text search (GIN index on tsvector)",
+                    f"under {PG_SEARCH_MAX_ROWS:,} rows and {PG_SEARCH_MAX_QPS:g} searches/s: no second system to keep in sync",
+                ),
+                ("OpenSearch", "relevance tuning and facets, but a cluster to run and an index to keep in sync; adopt past the thresholds"),
+                ("Meilisearch", "great typo tolerance for small data sets, but another store to sync"),
+            ],
+        )
+    return _decision(
+        spec,
+        "search",
+        "data",
+        "Full-text search",
+        context,
+        [
+            ("OpenSearch", f"past {PG_SEARCH_MAX_ROWS:,} rows or {PG_SEARCH_MAX_QPS:g} searches/s; fed from the outbox events"),
+            ("PostgreSQL full-text search", "ranking and scale limits at this size; GIN updates slow writes"),
+            ("Elasticsearch", "equivalent, with licence constraints"),
+        ],
+    )
 
 
 def _storage(spec: Spec, arch: Architecture) -> Decision | None:
     blobs = [f"{name}.{field_name}" for name, e in spec.entities.items() for field_name, f in e.fields.items() if f.type.kind == "blob"]
     if not blobs:
         return None
-    return _decision(spec, "object-storage", "data", "Object storage for large binaries", f"blob fields: {', '.join(blobs)}",
-        [("S3-compatible object storage with presigned upload/download URLs", "binaries stay out of the database and its backups; clients transfer directly"),
-         ("bytea columns", "bloats the database, its backups and replication; every download passes through the API"),
-         ("a shared file system", "no HTTP access, harder to replicate and to secure per object")])  # fmt: skip
+    return _decision(
+        spec,
+        "object-storage",
+        "data",
+        "Object storage for large binaries",
+        f"blob fields: {', '.join(blobs)}",
+        [
+            (
+                "S3-compatible object storage with presigned upload/download URLs",
+                "binaries stay out of the database and its backups; clients transfer directly",
+            ),
+            ("bytea columns", "bloats the database, its backups and replication; every download passes through the API"),
+            ("a shared file system", "no HTTP access, harder to replicate and to secure per object"),
+        ],
+    )
 
 
 def _edge(spec: Spec, arch: Architecture) -> Decision:
     if arch.deployment == "microservices":
-        return _decision(spec, "edge", "architecture", "API gateway", f"{len(arch.services)} services behind one public API",
-            [("Managed API gateway (or Envoy) doing TLS, JWT validation, rate limits and routing", "one place for cross-cutting edge concerns"),
-             ("Backend for frontend per client", "worth it when clients diverge; none does yet"),
-             ("Each service exposed directly", "duplicates auth and rate limiting in every service")])  # fmt: skip
-    return _decision(spec, "edge", "architecture", "Edge", "one deployable",
-        [("Load balancer with TLS termination in front of the instances", "a gateway adds nothing over one deployable; rate limits live in the app (Redis token bucket) or the load balancer"),
-         ("API gateway", "routing and aggregation are unneeded with one deployable")])  # fmt: skip
+        return _decision(
+            spec,
+            "edge",
+            "architecture",
+            "API gateway",
+            f"{len(arch.services)} services behind one public API",
+            [
+                ("Managed API gateway (or Envoy) doing TLS, JWT validation, rate limits and routing", "one place for cross-cutting edge concerns"),
+                ("Backend for frontend per client", "worth it when clients diverge; none does yet"),
+                ("Each service exposed directly", "duplicates auth and rate limiting in every service"),
+            ],
+        )
+    return _decision(
+        spec,
+        "edge",
+        "architecture",
+        "Edge",
+        "one deployable",
+        [
+            (
+                "Load balancer with TLS termination in front of the instances",
+                "a gateway adds nothing over one deployable; rate limits live in the app (Redis token bucket) or the load balancer",
+            ),
+            ("API gateway", "routing and aggregation are unneeded with one deployable"),
+        ],
+    )
 
 
 def _runtime(spec: Spec, arch: Architecture) -> Decision:
     language = (spec.constraints.language or DEFAULT_LANGUAGE).lower()
     stack, why = FRAMEWORKS.get(language, (f"{language} with its mainstream HTTP framework", "the language the team uses"))
     others = [(s, f"team language is {language}") for lang, (s, _) in FRAMEWORKS.items() if lang != language][:3]
-    return _decision(spec, "runtime", "implementation", "Runtime and framework", f"language: {language}" + (" (given)" if spec.constraints.language else " (assumed)"),
-                     [(stack, why), *others])  # fmt: skip
+    return _decision(
+        spec,
+        "runtime",
+        "implementation",
+        "Runtime and framework",
+        f"language: {language}" + (" (given)" if spec.constraints.language else " (assumed)"),
+        [(stack, why), *others],
+    )
 
 
 def _observability(spec: Spec) -> Decision:
-    return _decision(spec, "observability", "operations", "Observability", "every service needs traces, metrics and logs correlated by request",
-        [("OpenTelemetry SDK exporting traces and metrics (Prometheus + Grafana, or a managed backend); JSON logs with trace ids", "vendor neutral; one instrumentation for all signals"),
-         ("Vendor agent only", "locks instrumentation to one vendor")])  # fmt: skip
+    return _decision(
+        spec,
+        "observability",
+        "operations",
+        "Observability",
+        "every service needs traces, metrics and logs correlated by request",
+        [
+            (
+                "OpenTelemetry SDK exporting traces and metrics (Prometheus + Grafana, or a managed backend); JSON logs with trace ids",
+                "vendor neutral; one instrumentation for all signals",
+            ),
+            ("Vendor agent only", "locks instrumentation to one vendor"),
+        ],
+    )

@@ -16,14 +16,13 @@ from backend_architect.spec.naming import resolve_column
 DEFAULT_PEAK_FACTOR = 3.0
 
 CREATE_VERBS = frozenset(
-    "create add place register post submit send upload record ingest write book sign enroll invite log report "
-    "subscribe import start".split()
+    "create add place register post submit send upload record ingest write book sign enroll invite log report subscribe import start".split()
 )
 UPDATE_VERBS = frozenset("update edit change modify rename set move rate adjust correct configure".split())
 REPLACE_VERBS = frozenset(["replace", "overwrite"])
-DELETE_VERBS = frozenset("delete remove unsubscribe purge".split())
-GET_VERBS = frozenset("get view show read fetch see display lookup open inspect download check".split())
-LIST_VERBS = frozenset("list browse search find query explore filter scan".split())
+DELETE_VERBS = frozenset(["delete", "remove", "unsubscribe", "purge"])
+GET_VERBS = frozenset(["get", "view", "show", "read", "fetch", "see", "display", "lookup", "open", "inspect", "download", "check"])
+LIST_VERBS = frozenset(["list", "browse", "search", "find", "query", "explore", "filter", "scan"])
 
 
 @dataclass(frozen=True)
@@ -119,19 +118,12 @@ def _analyse(spec: Spec) -> tuple[UseCase, ...]:
         writes = tuple(dict.fromkeys(w.split(".", 1)[0] for w in use_case.writes))
         reads = tuple(dict.fromkeys(r.split(".", 1)[0] for r in use_case.reads))
         written = tuple(
-            column
-            for w in use_case.writes
-            if w.startswith(entity + ".")
-            for column in [resolve_column(spec, entity, w.split(".", 1)[1])]
-            if column
+            column for w in use_case.writes if w.startswith(entity + ".") for column in [resolve_column(spec, entity, w.split(".", 1)[1])] if column
         )
         given = use_case.rate.per_second if use_case.rate else 0.0
         if spec.scale.rates == "peak":
             peak, avg = given, given / factor
         else:
             avg, peak = given, given * factor
-        result.append(
-            UseCase(use_case, index, slug(use_case.name), kind, entity, reads, writes, written,
-                    _action_name(use_case, kind), avg, peak)  # fmt: skip
-        )
+        result.append(UseCase(use_case, index, slug(use_case.name), kind, entity, reads, writes, written, _action_name(use_case, kind), avg, peak))
     return tuple(result)

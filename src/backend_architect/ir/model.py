@@ -24,9 +24,22 @@ class IRModel(BaseModel):
 # --- data ----------------------------------------------------------------------------
 
 ColumnType = Literal[
-    "uuid", "bigint", "integer", "smallint", "boolean", "numeric", "varchar", "char", "text", "date",
-    "timestamptz", "jsonb", "bytea", "vector", "float",
-]  # fmt: skip
+    "uuid",
+    "bigint",
+    "integer",
+    "smallint",
+    "boolean",
+    "numeric",
+    "varchar",
+    "char",
+    "text",
+    "date",
+    "timestamptz",
+    "jsonb",
+    "bytea",
+    "vector",
+    "float",
+]
 
 
 class Column(IRModel):

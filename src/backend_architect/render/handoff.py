@@ -25,15 +25,25 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
     tables = sum(len(s.tables) for s in arch.datastores)
     security = arch.security
     steps: list[dict[str, Any]] = [
-        {"role": "implementers", "task": f"scaffold {len(arch.services)} {'modules' if arch.deployment == 'modular-monolith' else 'services'} "
-         f"from openapi/*.yaml and implement {endpoint_count(arch)} endpoints; apply schema/*.postgresql.sql as the first migration",
-         "inputs": sorted([f"openapi/{api.service}.yaml" for api in arch.apis])},
-        {"role": "security-review", "task": "review authentication, scopes, owner checks, PII and secret handling",
-         "inputs": ["design.md#security"], "items": list(security.review_items) if security else []},
-        {"role": "database-administration", "task": f"review {tables} tables and {index_count(arch)} indexes, provision the database, backups "
-         "(daily base backup + WAL archiving for point-in-time recovery) and connection pooling",
-         "inputs": sorted(f"schema/{s.service}.postgresql.sql" for s in arch.datastores)},
-    ]  # fmt: skip
+        {
+            "role": "implementers",
+            "task": f"scaffold {len(arch.services)} {'modules' if arch.deployment == 'modular-monolith' else 'services'} "
+            f"from openapi/*.yaml and implement {endpoint_count(arch)} endpoints; apply schema/*.postgresql.sql as the first migration",
+            "inputs": sorted([f"openapi/{api.service}.yaml" for api in arch.apis]),
+        },
+        {
+            "role": "security-review",
+            "task": "review authentication, scopes, owner checks, PII and secret handling",
+            "inputs": ["design.md#security"],
+            "items": list(security.review_items) if security else [],
+        },
+        {
+            "role": "database-administration",
+            "task": f"review {tables} tables and {index_count(arch)} indexes, provision the database, backups "
+            "(daily base backup + WAL archiving for point-in-time recovery) and connection pooling",
+            "inputs": sorted(f"schema/{s.service}.postgresql.sql" for s in arch.datastores),
+        },
+    ]
     if findings:
         steps.append({"role": "architect", "task": f"resolve {len(findings)} review finding(s) before implementation", "inputs": ["design.md#review"]})
     return steps

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure
@@ -17,10 +18,10 @@ def _cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def _table(header: list[str], rows: list[list[object]]) -> list[str]:
+def _table(header: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     out += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return out + [""]
+    return [*out, ""]
 
 
 def _json_block(value: Any) -> list[str]:
@@ -30,11 +31,23 @@ def _json_block(value: Any) -> list[str]:
 def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
     """The whole design document."""
     parts = [
-        _summary(arch), _architecture(arch), _services(arch), ["## API", ""], *(_api(api) for api in arch.apis),
-        ["## Data", ""], *(_data(arch, s) for s in arch.datastores),
-        _communication(arch), _caching(arch), _security(arch), _capacity(arch), _decisions(arch), _bottlenecks(arch),
-        _assumptions(arch), _review(findings), _next(arch, findings),
-    ]  # fmt: skip
+        _summary(arch),
+        _architecture(arch),
+        _services(arch),
+        ["## API", ""],
+        *(_api(api) for api in arch.apis),
+        ["## Data", ""],
+        *(_data(arch, s) for s in arch.datastores),
+        _communication(arch),
+        _caching(arch),
+        _security(arch),
+        _capacity(arch),
+        _decisions(arch),
+        _bottlenecks(arch),
+        _assumptions(arch),
+        _review(findings),
+        _next(arch, findings),
+    ]
     return "\n".join(line for part in parts for line in part).rstrip() + "\n"
 
 
@@ -46,25 +59,42 @@ def _summary(arch: Architecture) -> list[str]:
     if arch.description:
         lines += [arch.description, ""]
     lines += [
-        "## Summary", "",
-        *_table(["aspect", "design"], [
-            ["deployment", arch.deployment],
-            [("modules" if arch.deployment == "modular-monolith" else "services"), ", ".join(s.name for s in arch.services)],
-            ["endpoints", endpoint_count(arch)],
-            ["tables / indexes", f"{tables} / {index_count(arch)}"],
-            ["events", ", ".join(e.name for e in arch.events) or "none"],
-            ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes"],
-        ]),
+        "## Summary",
+        "",
+        *_table(
+            ["aspect", "design"],
+            [
+                ["deployment", arch.deployment],
+                [("modules" if arch.deployment == "modular-monolith" else "services"), ", ".join(s.name for s in arch.services)],
+                ["endpoints", endpoint_count(arch)],
+                ["tables / indexes", f"{tables} / {index_count(arch)}"],
+                ["events", ", ".join(e.name for e in arch.events) or "none"],
+                ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes"],
+            ],
+        ),
         "Contents: [Architecture](#architecture) · [API](#api) · [Data](#data) · [Communication](#communication) · "
         "[Caching](#caching) · [Security](#security) · [Capacity](#capacity) · [Decisions](#decisions) · "
-        "[Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · [Review](#review) · [Next phase](#next-phase)", "",
-    ]  # fmt: skip
+        "[Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · [Review](#review) · [Next phase](#next-phase)",
+        "",
+    ]
     return lines
 
 
 def _architecture(arch: Architecture) -> list[str]:
-    return ["## Architecture", "", "```mermaid", render_architecture(arch).rstrip(), "```", "", "Plain-text view:", "",
-            "```text", render_architecture_ascii(arch).rstrip(), "```", ""]  # fmt: skip
+    return [
+        "## Architecture",
+        "",
+        "```mermaid",
+        render_architecture(arch).rstrip(),
+        "```",
+        "",
+        "Plain-text view:",
+        "",
+        "```text",
+        render_architecture_ascii(arch).rstrip(),
+        "```",
+        "",
+    ]
 
 
 def _services(arch: Architecture) -> list[str]:
@@ -76,7 +106,7 @@ def _services(arch: Architecture) -> list[str]:
             lines.append(f"  - calls {', '.join(service.depends_on)}")
         if service.externals:
             lines.append(f"  - calls external {', '.join(service.externals)}")
-    return lines + [""]
+    return [*lines, ""]
 
 
 def _api(api: Api) -> list[str]:
@@ -84,7 +114,9 @@ def _api(api: Api) -> list[str]:
     rows = []
     for op in api.operations:
         auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + ", ".join(op.scopes)
-        rows.append([op.method.upper(), f"`{api.base_path}{op.path}`", op.summary, auth, f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}"])
+        rows.append(
+            [op.method.upper(), f"`{api.base_path}{op.path}`", op.summary, auth, f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}"]
+        )
     lines += _table(["method", "path", "summary", "auth", "responses"], rows)
     for op in api.operations:
         lines += [f"#### {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
@@ -109,8 +141,20 @@ def _api(api: Api) -> list[str]:
 
 
 def _data(arch: Architecture, store: Datastore) -> list[str]:
-    lines = [f"### {store.name}", "", f"DDL: `schema/{store.service}.postgresql.sql`, `schema/{store.service}.sqlite.sql`.", "",
-             "```mermaid", render_er(store).rstrip(), "```", "", "```text", render_tables_ascii(store).rstrip(), "```", ""]  # fmt: skip
+    lines = [
+        f"### {store.name}",
+        "",
+        f"DDL: `schema/{store.service}.postgresql.sql`, `schema/{store.service}.sqlite.sql`.",
+        "",
+        "```mermaid",
+        render_er(store).rstrip(),
+        "```",
+        "",
+        "```text",
+        render_tables_ascii(store).rstrip(),
+        "```",
+        "",
+    ]
     for table in store.tables:
         lines += [f"#### {table.name}", "", table.comment or "", ""]
         rows = []
@@ -137,8 +181,10 @@ def _communication(arch: Architecture) -> list[str]:
     lines += _table(["use case", "style", "why"], [[f.use_case, f.style, f.rationale] for f in arch.flows])
     if arch.events:
         lines += ["Events (published through a transactional outbox; consumers are idempotent):", ""]
-        lines += _table(["event", "producer", "consumers", "key", "from use case"],
-                        [[e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case] for e in arch.events])  # fmt: skip
+        lines += _table(
+            ["event", "producer", "consumers", "key", "from use case"],
+            [[e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case] for e in arch.events],
+        )
     return lines
 
 
@@ -160,7 +206,9 @@ def _security(arch: Architecture) -> list[str]:
     if sec.secret_fields:
         lines.append(f"- Secrets (write-only, hashed or encrypted): {', '.join(sec.secret_fields)}.")
     lines += ["", "Rate limits (token bucket per client):", ""]
-    lines += _table(["actor", "class", "limit/min", "burst", "why"], [[r.actor, r.operation_class, r.limit_per_minute, r.burst, r.rationale] for r in sec.rate_limits])
+    lines += _table(
+        ["actor", "class", "limit/min", "burst", "why"], [[r.actor, r.operation_class, r.limit_per_minute, r.burst, r.rationale] for r in sec.rate_limits]
+    )
     if sec.compliance:
         lines += ["Compliance:", "", *[f"- {c}" for c in sec.compliance], ""]
     lines += ["Audit log: " + ", ".join(sec.audit) + ".", "", "For the security reviewer:", "", *[f"- [ ] {item}" for item in sec.review_items], ""]
@@ -174,7 +222,12 @@ def _formula(figure: Figure) -> str:
 
 def _capacity(arch: Architecture) -> list[str]:
     lines = ["## Capacity", "", "Every figure with its working; exact values are in `handoff.json`.", ""]
-    groups = (("Traffic", ("qps.", "fanout.")), ("Storage", ("rows.", "bytes.")), ("Compute and database", ("instances.", "connections.", "db.")), ("Cache", ("cache.",)))
+    groups = (
+        ("Traffic", ("qps.", "fanout.")),
+        ("Storage", ("rows.", "bytes.")),
+        ("Compute and database", ("instances.", "connections.", "db.")),
+        ("Cache", ("cache.",)),
+    )
     for title, prefixes in groups:
         figures = [f for f in arch.figures if f.key.startswith(prefixes)]
         if figures:
@@ -186,8 +239,13 @@ def _capacity(arch: Architecture) -> list[str]:
 def _decisions(arch: Architecture) -> list[str]:
     lines = ["## Decisions", ""]
     for number, decision in enumerate(arch.decisions, start=1):
-        lines += [f"### ADR {number:04d}: {decision.title}", "", f"- **Decision:** {decision.choice}", f"- **Context:** {decision.context}",
-                  f"- **Why:** {decision.rationale}"]  # fmt: skip
+        lines += [
+            f"### ADR {number:04d}: {decision.title}",
+            "",
+            f"- **Decision:** {decision.choice}",
+            f"- **Context:** {decision.context}",
+            f"- **Why:** {decision.rationale}",
+        ]
         if decision.alternatives:
             lines.append("- **Alternatives considered:**")
             lines += [f"  - {a.name}: {a.why_not}" for a in decision.alternatives]

@@ -44,9 +44,9 @@ def render_architecture(arch: Architecture) -> str:
             lines.append(f"    {sid} --> {node_id('db', service.datastore)}")
         for callee in service.depends_on:
             lines.append(f"    {sid} -->|sync| {node_id('svc', callee)}")
-        for external in service.externals:
-            if any(step.source == service.name and step.target == external and step.kind == "external" for flow in arch.flows for step in flow.steps):
-                lines.append(f"    {sid} -->|call| {node_id('ext', external)}")
+        for called in service.externals:
+            if any(step.source == service.name and step.target == called and step.kind == "external" for flow in arch.flows for step in flow.steps):
+                lines.append(f"    {sid} -->|call| {node_id('ext', called)}")
     for event in arch.events:
         lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| outbox")
         for consumer in event.consumers:

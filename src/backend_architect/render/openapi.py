@@ -77,7 +77,11 @@ MONEY_SCHEMA = {
 }
 
 HEADERS: dict[str, Any] = {
-    "RateLimit": {"description": "Remaining quota in the current window (IETF draft-ietf-httpapi-ratelimit-headers).", "schema": {"type": "string"}, "example": '"default";r=58;t=12'},
+    "RateLimit": {
+        "description": "Remaining quota in the current window (IETF draft-ietf-httpapi-ratelimit-headers).",
+        "schema": {"type": "string"},
+        "example": '"default";r=58;t=12',
+    },
     "RateLimit-Policy": {"description": "The quota policy applied to this client.", "schema": {"type": "string"}, "example": '"default";q=600;w=60'},
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "format": "int32", "minimum": 0}, "example": 12},
     "Location": {"description": "URL of the created resource.", "schema": {"type": "string", "format": "uri-reference"}},
@@ -85,13 +89,23 @@ HEADERS: dict[str, Any] = {
 }
 
 HEADER_PARAMS: dict[str, Any] = {
-    "IdempotencyKey": {"name": "Idempotency-Key", "in": "header", "required": False,
-                       "description": "Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for 24 hours.",
-                       "schema": {"type": "string", "maxLength": 255}, "example": "8e03978e-40d5-43e8-bc93-6894a57f9324"},
-    "IfMatch": {"name": "If-Match", "in": "header", "required": False,
-                "description": "ETag from a previous read; the write fails with 412 if the resource changed since.",
-                "schema": {"type": "string", "maxLength": 64}, "example": '"3"'},
-}  # fmt: skip
+    "IdempotencyKey": {
+        "name": "Idempotency-Key",
+        "in": "header",
+        "required": False,
+        "description": "Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for 24 hours.",
+        "schema": {"type": "string", "maxLength": 255},
+        "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
+    },
+    "IfMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "required": False,
+        "description": "ETag from a previous read; the write fails with 412 if the resource changed since.",
+        "schema": {"type": "string", "maxLength": 64},
+        "example": '"3"',
+    },
+}
 
 
 def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
@@ -188,7 +202,7 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
     responses: dict[str, Any] = {str(op.success_status): success}
     for status in op.error_statuses:
         if status == op.example_error_status:
-            name, text = ERROR_TEXT[status]
+            _name, text = ERROR_TEXT[status]
             response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem"), "example": op.example_error}}}
             if status == 429:
                 response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
@@ -200,7 +214,7 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
 
 
 def _error_response(status: int) -> dict[str, Any]:
-    name, text = ERROR_TEXT[status]
+    _name, text = ERROR_TEXT[status]
     response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem")}}}
     if status == 429:
         response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
@@ -236,8 +250,17 @@ def _schema(schema: ApiSchema) -> dict[str, Any]:
     props = {p.name: _property(p) for p in schema.properties}
     out: dict[str, Any] = {"type": "object"}
     if schema.entity:
-        kind = "Page of" if schema.name.endswith("Page") else "Create request for" if schema.name.endswith("Create") else \
-            "Partial update (JSON Merge Patch) of" if schema.name.endswith("Update") else "Request for" if request else "A"
+        kind = (
+            "Page of"
+            if schema.name.endswith("Page")
+            else "Create request for"
+            if schema.name.endswith("Create")
+            else "Partial update (JSON Merge Patch) of"
+            if schema.name.endswith("Update")
+            else "Request for"
+            if request
+            else "A"
+        )
         out["description"] = f"{kind} {schema.entity}."
     required = [p.name for p in schema.properties if p.required]
     if required:

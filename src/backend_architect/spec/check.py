@@ -24,8 +24,7 @@ class Problem:
 
 def check_references(spec: Spec) -> list[Problem]:
     """Every dangling reference, duplicate and contradiction in ``spec``."""
-    checks = (_entity_names, _entity_fields, _entity_relations, _unique_keys, _belongs_to_cycles, _tenancy,
-              _use_case_names, _use_case_refs, _services)  # fmt: skip
+    checks = (_entity_names, _entity_fields, _entity_relations, _unique_keys, _belongs_to_cycles, _tenancy, _use_case_names, _use_case_refs, _services)
     return [problem for check in checks for problem in check(spec)]
 
 

@@ -13,9 +13,24 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 TypeKind = Literal[
-    "string", "text", "int", "bigint", "decimal", "money", "bool", "date", "datetime",
-    "uuid", "email", "url", "json", "blob", "vector", "enum", "ref",
-]  # fmt: skip
+    "string",
+    "text",
+    "int",
+    "bigint",
+    "decimal",
+    "money",
+    "bool",
+    "date",
+    "datetime",
+    "uuid",
+    "email",
+    "url",
+    "json",
+    "blob",
+    "vector",
+    "enum",
+    "ref",
+]
 
 #: Every type name the compact form accepts, with how it is written.
 TYPE_SYNTAX: dict[str, str] = {
@@ -39,10 +54,19 @@ TYPE_SYNTAX: dict[str, str] = {
 }
 
 _ALIASES = {
-    "str": "string", "varchar": "string", "integer": "int", "long": "bigint", "float": "decimal",
-    "number": "decimal", "boolean": "bool", "timestamp": "datetime", "time": "datetime",
-    "jsonb": "json", "bytes": "blob", "binary": "blob",
-}  # fmt: skip
+    "str": "string",
+    "varchar": "string",
+    "integer": "int",
+    "long": "bigint",
+    "float": "decimal",
+    "number": "decimal",
+    "boolean": "bool",
+    "timestamp": "datetime",
+    "time": "datetime",
+    "jsonb": "json",
+    "bytes": "blob",
+    "binary": "blob",
+}
 
 DEFAULT_STRING_LENGTH = 255
 EMAIL_LENGTH = 320  # RFC 3696 errata: 64 + 1 + 255
@@ -155,4 +179,4 @@ def _sized(kind: str, name: str, args: list[str], nullable: bool) -> FieldType:
         return FieldType(kind="vector", dims=ints[0], nullable=nullable)
     if ints:
         raise ValueError(f"'{kind}' takes no parameters")
-    return FieldType(kind=kind, nullable=nullable)  # type: ignore[arg-type]
+    return FieldType(kind=kind, nullable=nullable)

@@ -160,9 +160,7 @@ class ScaleSpec(SpecModel):
     retention_years: float | None = Field(default=None, gt=0, le=100)
     availability: Fraction | None = Field(default=None, description="Target availability, e.g. 99.9%.")
     regions: Names = Field(default_factory=list)
-    rates: Literal["peak", "average"] = Field(
-        default="average", description="Whether use-case rates are given as averages or as peaks."
-    )
+    rates: Literal["peak", "average"] = Field(default="average", description="Whether use-case rates are given as averages or as peaks.")
     peak_factor: float | None = Field(default=None, ge=1, le=100, description="Peak rate over average rate.")
 
     @field_validator("regions", mode="before")
@@ -247,7 +245,7 @@ class Spec(SpecModel):
 
     model_config = ConfigDict(title="backend-architect spec", json_schema_extra={"$id": "backend-architect-spec-v1"})
 
-    version: Literal[1] = Field(default=SPEC_VERSION, description="Version of the spec language.")
+    version: Literal[1] = Field(default=1, description="Version of the spec language.")
     system: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z][A-Za-z0-9 _-]*$")
     description: str | None = None
     scale: ScaleSpec = Field(default_factory=ScaleSpec)

@@ -35,8 +35,10 @@ def _external_names(node: dict[str, Any]) -> None:
     """``external`` may also be a plain list of system names."""
     external = node["properties"]["external"]
     names = {"type": "array", "items": {"type": "string"}}
-    node["properties"]["external"] = {"anyOf": [{k: v for k, v in external.items() if k not in {"description", "title"}}, names],
-                                      "description": external.get("description", "")}  # fmt: skip
+    node["properties"]["external"] = {
+        "anyOf": [{k: v for k, v in external.items() if k not in {"description", "title"}}, names],
+        "description": external.get("description", ""),
+    }
 
 
 def spec_json_schema() -> dict[str, Any]:

@@ -75,8 +75,8 @@ class Rate:
 def parse_rate(value: object) -> Rate:
     """Parse ``800/s``, ``2M/day``, ``10M/month``, ``50/min`` or ``3 per hour``.
 
-    >>> parse_rate("2M/day").per_second
-    23.148148148148145
+    >>> round(parse_rate("2M/day").per_second, 3)
+    23.148
     >>> parse_rate(" 10 per minute ").text
     '10/minute'
     """

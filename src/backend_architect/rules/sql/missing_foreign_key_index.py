@@ -7,8 +7,13 @@ from backend_architect.ir.query import all_tables
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
-@rule(code="SQL003", name="missing-foreign-key-index", severity=Severity.WARNING, title="Foreign key column has no index",
-      fix="Index the foreign key column(s), or make them the leading columns of an existing index.")  # fmt: skip
+@rule(
+    code="SQL003",
+    name="missing-foreign-key-index",
+    severity=Severity.WARNING,
+    title="Foreign key column has no index",
+    fix="Index the foreign key column(s), or make them the leading columns of an existing index.",
+)
 def missing_foreign_key_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does

@@ -7,8 +7,13 @@ from backend_architect.ir.query import all_tables
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
-@rule(code="SQL001", name="missing-primary-key", severity=Severity.ERROR, title="Table has no primary key",
-      fix="Add a primary key: a surrogate id, or the natural key that identifies a row.")  # fmt: skip
+@rule(
+    code="SQL001",
+    name="missing-primary-key",
+    severity=Severity.ERROR,
+    title="Table has no primary key",
+    fix="Add a primary key: a surrogate id, or the natural key that identifies a row.",
+)
 def missing_primary_key(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
