@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh machine, then runs lint, type checks and the tests.
+#   - the package with its test extras, into .venv
+#   - PostgreSQL server binaries (Debian's postgresql); the tests start a throwaway server
+#   - Node.js and Mermaid's parser (tests/js, from package-lock.json)
+# Extra arguments go to pytest, e.g.  scripts/test.sh -k openapi
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_setup.sh
+
+setup_venv "[test]"
+
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
+  echo "installing PostgreSQL (Debian package postgresql)"
+  apt_install postgresql
+fi
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  echo "installing Node.js (Debian packages nodejs, npm)"
+  apt_install nodejs npm
+fi
+stamp="tests/js/node_modules/.ba-lock-sha"
+lock_sha="$(sha256sum tests/js/package-lock.json | cut -d' ' -f1)"
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_sha" ]; then
+  (cd tests/js && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sha" > "$stamp"
+fi
+
+echo "ruff check"; .venv/bin/ruff check src tests
+echo "ruff format --check"; .venv/bin/ruff format --check src tests
+echo "mypy --strict"; .venv/bin/mypy
+.venv/bin/python -m pytest "$@"
