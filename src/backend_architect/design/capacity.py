@@ -11,7 +11,7 @@ import math
 from backend_architect.design.usecases import analyse, peak_factor
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.units import DAYS_PER_YEAR
+from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
 #: Requests per second one instance of a typical JSON API (2 vCPU, I/O bound, p99 < 100 ms)
 #: sustains; TechEmpower's "multiple queries" results for mainstream frameworks sit at 1-5k,
@@ -54,8 +54,8 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
                     quantity=f"average rate of {use_case.name}",
                     value=given,
                     unit="req/s",
-                    formula=f"{use_case.spec.rate.text} converted to per second",
-                    inputs={"rate_per_s": given},
+                    formula="count / period_s",
+                    inputs=_rate_inputs(use_case.spec.rate),
                     scope=scope,
                 )
             )
@@ -77,8 +77,8 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
                     quantity=f"peak rate of {use_case.name}",
                     value=given,
                     unit="req/s",
-                    formula=f"{use_case.spec.rate.text} converted to per second (given as peak)",
-                    inputs={"rate_per_s": given},
+                    formula="count / period_s",
+                    inputs=_rate_inputs(use_case.spec.rate),
                     scope=scope,
                 )
             )
@@ -109,6 +109,11 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
     figures += _storage(spec, arch)
     figures += _compute(spec, arch, figures)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
+
+
+def _rate_inputs(rate: Rate) -> dict[str, float]:
+    """The spec's rate as written: ``2M/day`` is count 2,000,000 over period 86,400 s."""
+    return {"count": rate.count, "period_s": rate.period_s}
 
 
 def _totals(spec: Spec, arch: Architecture) -> list[Figure]:
@@ -187,6 +192,7 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
     figures: list[Figure] = []
     for store in arch.datastores:
         totals = {1.0: 0.0, horizon: 0.0}
+        by_table: dict[tuple[str, float], float] = {}
         for table in store.tables:
             per_row = (row_bytes(table) + index_bytes_per_row(table)) / PAGE_FILL
             for years in sorted(set(totals)):
@@ -200,7 +206,13 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
                         unit="rows",
                         formula=formula,
                         scope=table.name,
-                        inputs={"rows_now": table.rows_now, "rows_per_day": table.rows_per_day, "growth": growth, "years": years},
+                        inputs={
+                            "rows_now": table.rows_now,
+                            "rows_per_day": table.rows_per_day,
+                            "growth": growth,
+                            "years": years,
+                            "retention_days": table.retention_days or 0.0,
+                        },
                     )
                 )
                 size = rows * per_row
@@ -216,7 +228,9 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
                     )
                 )
                 totals[years] += size
+                by_table[(table.name, years)] = size
         for years, size in sorted(totals.items()):
+            parts = {t.name: by_table[(t.name, years)] for t in store.tables}
             figures.append(
                 Figure(
                     key=f"bytes.{years:g}y.datastore.{store.name}",
@@ -224,7 +238,7 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
                     value=size,
                     unit="bytes",
                     formula="sum of its tables' sizes",
-                    inputs={},
+                    inputs=parts,
                     scope=store.name,
                 )
             )

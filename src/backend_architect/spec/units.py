@@ -67,6 +67,8 @@ class Rate:
 
     text: str
     per_second: float
+    count: float = 0.0
+    period_s: float = 1.0
 
     def __str__(self) -> str:
         return self.text
@@ -88,7 +90,7 @@ def parse_rate(value: object) -> Rate:
         if match and match["unit"] in RATE_UNITS:
             count = _number(match["num"], match["suffix"])
             normal = f"{match['num']}{match['suffix']}/{match['unit']}"
-            return Rate(normal, count / RATE_UNITS[match["unit"]])
+            return Rate(normal, count / RATE_UNITS[match["unit"]], count, RATE_UNITS[match["unit"]])
     units = ", ".join(sorted({"s", "min", "h", "day", "week", "month", "year"}))
     raise ValueError(f"cannot read rate {value!r}: write a count per unit such as 800/s or 2M/day (units: {units})")
 

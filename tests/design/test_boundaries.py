@@ -1,0 +1,61 @@
+"""Boundaries: aggregates cluster, team size picks the deployment shape, explicit services win."""
+
+from __future__ import annotations
+
+from design.helpers import design_of
+
+SHOP = """\
+system: shop
+team: {size: %d}
+entities:
+  Order: {fields: {total: money}}
+  OrderLine: {belongs_to: Order, fields: {qty: int}}
+  Payment: {fields: {amount: money}}
+  Product: {fields: {name: string}}
+use_cases:
+  - {name: place order, writes: [Order, OrderLine, Payment], consistency: %s, rate: 5/s}
+  - {name: browse products, reads: [Product], rate: 50/s}
+"""
+
+
+def owners(arch: object) -> dict[str, list[str]]:
+    return {s.name: s.entities for s in arch.services}  # type: ignore[attr-defined]
+
+
+def test_small_team_gets_modular_monolith_ok() -> None:
+    """Five engineers get one deployable whose modules are the aggregates."""
+    arch = design_of(SHOP % (5, "strong"))
+    assert arch.deployment == "modular-monolith"
+    assert {s.kind for s in arch.services} == {"module"}
+    assert arch.decisions[0].id == "deployment-shape"
+
+
+def test_large_team_gets_services_ok() -> None:
+    """Twenty engineers get services, each with its own database."""
+    arch = design_of(SHOP % (20, "strong"))
+    assert arch.deployment == "microservices"
+    assert len({s.datastore for s in arch.services}) == len(arch.services)
+
+
+def test_strong_co_writes_cluster_ok() -> None:
+    """Entities written together under strong consistency, and children, share a service."""
+    assert owners(design_of(SHOP % (5, "strong"))) == {"orders": ["Order", "OrderLine", "Payment"], "products": ["Product"]}
+
+
+def test_eventual_co_writes_do_not_cluster_ok() -> None:
+    """Eventually consistent co-writes leave the entities in separate services."""
+    assert owners(design_of(SHOP % (5, "eventual"))) == {"orders": ["Order", "OrderLine"], "payments": ["Payment"], "products": ["Product"]}
+
+
+def test_explicit_services_respected_ok() -> None:
+    """Services declared in the spec are used as given, with their calls."""
+    text = (SHOP % (20, "strong")) + "services:\n  sales: {owns: [Order, OrderLine, Payment], calls: [catalog]}\n  catalog: {owns: [Product]}\n"
+    arch = design_of(text)
+    assert owners(arch) == {"sales": ["Order", "OrderLine", "Payment"], "catalog": ["Product"]}
+    assert arch.services[0].depends_on == ["catalog"]
+
+
+def test_missing_team_is_an_assumption_ok() -> None:
+    """Without team.size the engine assumes one and says so."""
+    arch = design_of((SHOP % (5, "strong")).replace("team: {size: 5}\n", ""))
+    assert any(a.startswith("team.size: not given") for a in arch.assumptions)

@@ -1,0 +1,71 @@
+"""Capacity: every figure can be recomputed from its inputs with its formula."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from backend_architect.api import DesignResult
+from backend_architect.ir.model import Figure
+
+RECOMPUTE = {
+    "count / period_s": lambda i: i["count"] / i["period_s"],
+    "sum of its tables' sizes": lambda i: sum(i.values()),
+    "rows_per_day x (1+growth)^(years-1) x retention_days (older rows expire)": (
+        lambda i: i["rows_per_day"] * (1 + i["growth"]) ** max(i["years"] - 1, 0) * i["retention_days"]
+    ),
+    "average x peak_factor": lambda i: i["average"] * i["peak_factor"],
+    "peak / peak_factor": lambda i: i["peak"] / i["peak_factor"],
+    "peak rate x avg_fanout": lambda i: i["peak"] * i["avg_fanout"],
+    "rows x (row_bytes + index_bytes_per_row) / page_fill": lambda i: i["rows"] * (i["row_bytes"] + i["index_bytes_per_row"]) / i["page_fill"],
+    "max(min_instances, ceil(peak / instance_rps) + 1 for one failing)": lambda i: max(i["min_instances"], math.ceil(i["peak"] / i["instance_rps"]) + 1),
+    "max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom)": lambda i: max(5, math.ceil(2 * i["peak"] * i["db_time_per_request"])),
+    "max(0, ceil(peak_read / primary_read_ceiling) - 1)": lambda i: max(0, math.ceil(i["peak_read"] / i["primary_read_ceiling"]) - 1),
+    "peak_write / primary_write_ceiling": lambda i: i["peak_write"] / i["primary_write_ceiling"],
+    "rows x hot_share x entry_bytes": lambda i: math.ceil(i["rows"] * i["hot_share"]) * i["entry_bytes"],
+    "sum of peak rates of read use cases": lambda i: sum(i.values()),
+    "sum of peak rates of write use cases": lambda i: sum(i.values()),
+    "sum of peak rates of its use cases": lambda i: sum(i.values()),
+}
+
+
+def _recompute(figure: Figure) -> float | None:
+    if figure.formula in RECOMPUTE:
+        return float(RECOMPUTE[figure.formula](figure.inputs))
+    if figure.formula.startswith("rows_now + rows_per_day x 365"):
+        i = figure.inputs
+        whole = math.floor(i["years"])
+        per_year = i["rows_per_day"] * 365
+        added = sum(per_year * (1 + i["growth"]) ** k for k in range(whole)) + per_year * (1 + i["growth"]) ** whole * (i["years"] - whole)
+        return float(i["rows_now"] + added)
+    return None
+
+
+def test_figures_recompute_from_inputs_ok(example: DesignResult) -> None:
+    """Every figure with a known formula equals the formula applied to its inputs."""
+    checked = 0
+    for figure in example.architecture.figures:
+        expected = _recompute(figure)
+        if expected is not None:
+            assert figure.value == pytest.approx(expected, rel=1e-9), figure.key
+            checked += 1
+    assert checked == len(example.architecture.figures), [f.formula for f in example.architecture.figures if _recompute(f) is None]
+
+
+def test_rates_convert_with_stated_peak_factor_ok(example: DesignResult) -> None:
+    """Each rated use case has an average and a peak figure, and peak >= average."""
+    figures = {f.key: f.value for f in example.architecture.figures}
+    for use_case in example.spec.use_cases:
+        if use_case.rate is None:
+            continue
+        key = use_case.name.lower().replace(" ", "-")
+        assert figures[f"qps.peak.{key}"] >= figures[f"qps.avg.{key}"] > 0
+
+
+def test_datastore_size_is_sum_of_tables_ok(example: DesignResult) -> None:
+    """A datastore's size is the sum of its tables' sizes."""
+    figures = {f.key: f.value for f in example.architecture.figures}
+    for store in example.architecture.datastores:
+        tables = sum(figures[f"bytes.1y.{t.name}"] for t in store.tables)
+        assert figures[f"bytes.1y.datastore.{store.name}"] == pytest.approx(tables)

@@ -1,0 +1,68 @@
+"""Caching, security and technology decisions follow the numbers and the constraints."""
+
+from __future__ import annotations
+
+from design.helpers import design_of
+
+NEWS = """\
+system: news
+team: {size: 3}
+constraints: {avoid: [postgresql], language: go}
+entities:
+  Article: {fields: {title: string(200), body: text}, rows: 100k}
+  Reader: {fields: {email: {type: email, pii: true}, password_hash: {type: string(100), secret: true}}}
+use_cases:
+  - {name: read front page, actor: visitor, auth: none, reads: [Article], rate: 900/s, staleness: 30s, consistency: eventual}
+  - {name: read article, actor: reader, reads: [Article], rate: 300/s, staleness: 10s, consistency: eventual}
+  - {name: read archive, actor: reader, reads: [Article], filter: [title], rate: 2/s, staleness: 10s}
+  - {name: edit article, actor: editor, writes: [Article.title], rate: 1/min}
+"""
+
+
+def test_hot_public_read_goes_to_cdn_ok() -> None:
+    """A public read at 2,700 req/s peak that may be 30 s stale is served by a CDN for 30 s."""
+    plan = next(c for c in design_of(NEWS).caches if c.use_case == "read front page")
+    assert (plan.strategy, plan.ttl_seconds) == ("cdn", 30)
+
+
+def test_hot_private_read_goes_to_cache_aside_ok() -> None:
+    """An authenticated hot read that may be stale uses cache-aside with staleness as TTL."""
+    plan = next(c for c in design_of(NEWS).caches if c.use_case == "read article")
+    assert (plan.strategy, plan.ttl_seconds) == ("cache-aside", 10)
+
+
+def test_cold_read_needs_no_cache_ok() -> None:
+    """A read under the threshold gets 'none' and the number that says why."""
+    plan = next(c for c in design_of(NEWS).caches if c.use_case == "read archive")
+    assert plan.strategy == "none"
+    assert "req/s at peak is under" in plan.rationale
+
+
+def test_avoided_technology_never_chosen_ok() -> None:
+    """constraints.avoid removes PostgreSQL; the alternative is chosen and the reason recorded."""
+    database = next(d for d in design_of(NEWS).decisions if d.id == "database")
+    assert "PostgreSQL" not in database.choice
+    postgres = next(a for a in database.alternatives if a.name.startswith("PostgreSQL"))
+    assert postgres.why_not.startswith("avoided by the spec's constraints")
+
+
+def test_language_constraint_picks_runtime_ok() -> None:
+    """constraints.language decides the runtime."""
+    runtime = next(d for d in design_of(NEWS).decisions if d.id == "runtime")
+    assert runtime.choice.startswith("Go ")
+
+
+def test_security_lists_sensitive_fields_ok() -> None:
+    """PII and secret columns are listed for the security reviewer; limits exist per actor."""
+    security = design_of(NEWS).security
+    assert security is not None
+    assert security.pii_fields == ["readers.email"]
+    assert security.secret_fields == ["readers.password_hash"]
+    assert {(r.actor, r.operation_class) for r in security.rate_limits} >= {("visitor", "read"), ("editor", "write")}
+
+
+def test_every_decision_has_alternatives_ok() -> None:
+    """Every decision record names at least one alternative with why not."""
+    for decision in design_of(NEWS).decisions:
+        assert decision.alternatives, decision.id
+        assert all(a.why_not for a in decision.alternatives)
