@@ -51,7 +51,8 @@ def test_list_is_cursor_paginated_with_typed_filters_ok() -> None:
     assert params["status"].enum == ["open", "paid", "cancelled"]
     assert params["sort"].enum == ["-created_at"]
     assert (params["limit"].minimum, params["limit"].maximum) == (1, 100)
-    assert "cursor" in params and "offset" not in params
+    assert "cursor" in params
+    assert "offset" not in params
     assert listing.paginated
 
 
@@ -107,6 +108,7 @@ def test_every_operation_has_examples_ok() -> None:
     """Every operation has a success example (unless 204) and a problem+json error example."""
     for api in design_of(STORE).apis:
         for o in api.operations:
-            assert o.example_error is not None and o.example_error["status"] == o.example_error_status
+            assert o.example_error is not None
+            assert o.example_error["status"] == o.example_error_status
             assert o.example_response is not None or o.success_status == 204
             assert (o.example_request is not None) == (o.request_schema is not None)
