@@ -1,0 +1,26 @@
+"""The public surface is pinned: adding or removing a name is a deliberate change."""
+
+from __future__ import annotations
+
+import backend_architect
+
+EXPECTED = {
+    "RULES", "STAGES", "Architecture", "BackendArchitectError", "DesignResult", "Finding", "InputError", "InputErrors",
+    "LoadedSpec", "Location", "Rule", "Severity", "Spec", "__version__", "design", "design_file", "design_spec",
+    "load_spec", "load_spec_bytes", "review", "write_files",
+}  # fmt: skip
+
+
+def test_all_is_pinned_ok() -> None:
+    """__all__ lists exactly the expected names, and each exists."""
+    assert set(backend_architect.__all__) == EXPECTED
+    for name in backend_architect.__all__:
+        assert hasattr(backend_architect, name), name
+
+
+def test_stages_in_order_ok() -> None:
+    """The design process runs its stages in the documented order."""
+    assert [s.__name__ for s in backend_architect.STAGES] == [
+        "derive_boundaries", "derive_data", "derive_api", "derive_communication", "derive_capacity",
+        "derive_caching", "derive_security", "derive_technology", "derive_bottlenecks",
+    ]  # fmt: skip
