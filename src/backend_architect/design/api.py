@@ -9,12 +9,12 @@ conditional on ``If-Match``. Examples are generated here so the IR carries them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from backend_architect.design.examples import EXAMPLE_TIME, example_uuid, example_value
-from backend_architect.design.usecases import UseCase, analyse
+from backend_architect.design.usecases import UseCase, analyse, by_primary
 from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
-from backend_architect.ir.query import table_of_entity
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import VERSION_COLUMN, kebab, plural, resolve_column, snake
 
@@ -29,13 +29,19 @@ STATE_METHODS = {"create": "post", "get": "get", "list": "get", "update": "patch
 
 def derive_api(spec: Spec, arch: Architecture) -> Architecture:
     """An ``Api`` per service with schemas, operations, scopes and examples."""
-    use_cases = [u for u in analyse(spec) if u.kind != "job"]
+    grouped = by_primary([u for u in analyse(spec) if u.kind != "job"])
+    lookups = _Lookups(
+        owner={entity: s.name for s in arch.services for entity in s.entities},
+        tables={t.entity: t for store in arch.datastores for t in store.tables if t.entity},
+        by_snake={snake(e): e for e in spec.entities},
+    )
     apis = []
     for service in arch.services:
-        mine = [u for u in use_cases if u.entity in service.entities]
+        mine = [u for entity in service.entities for u in grouped.get(entity, ())]
+        mine.sort(key=lambda u: u.index)
         if not mine:
             continue
-        builder = _ApiBuilder(spec, arch, service.name)
+        builder = _ApiBuilder(spec, lookups, service.name)
         for use_case in mine:
             builder.add(use_case)
         builder.add_missing_gets()
@@ -56,26 +62,34 @@ def camel(text: str) -> str:
     return words[0].lower() + "".join(w.capitalize() for w in words[1:]) if words else "op"
 
 
+@dataclass(frozen=True)
+class _Lookups:
+    """Look-up tables shared by every service's builder: who owns what, and each entity's table."""
+
+    owner: dict[str, str]
+    tables: dict[str, Table]
+    by_snake: dict[str, str]
+
+
 class _ApiBuilder:
-    def __init__(self, spec: Spec, arch: Architecture, service: str) -> None:
+    def __init__(self, spec: Spec, lookups: _Lookups, service: str) -> None:
         self.spec = spec
-        self.arch = arch
         self.service = service
         self.schemas: dict[str, ApiSchema] = {}
         self.operations: dict[tuple[str, str], Operation] = {}
         self.scopes: dict[str, str] = {}
+        self.owner = lookups.owner
+        self.tables = lookups.tables
+        self.by_snake = lookups.by_snake
 
     # --- resources ---------------------------------------------------------------------
 
     def table(self, entity: str) -> Table:
-        table = table_of_entity(self.arch, entity)
-        assert table is not None, entity
-        return table
+        return self.tables[entity]
 
     def parent(self, entity: str) -> str | None:
         parent = self.spec.entities[entity].belongs_to
-        owner = next((s.name for s in self.arch.services if parent in s.entities), None)
-        return parent if parent and owner == self.service else None
+        return parent if parent and self.owner.get(parent) == self.service else None
 
     def collection_path(self, entity: str) -> str:
         parent = self.parent(entity)
@@ -439,7 +453,7 @@ class _ApiBuilder:
         for param in op.parameters:
             if param.location == "path":
                 entity = param.name.removesuffix("_id")
-                owner = next((e for e in self.spec.entities if snake(e) == entity), entity)
+                owner = self.by_snake.get(entity, entity)
                 value = example_uuid(owner) if param.format == "uuid" else str(example_value(ApiProperty(name="id", type="integer"), owner))
                 path = path.replace("{" + param.name + "}", value)
         return f"/{API_VERSION}{path}"

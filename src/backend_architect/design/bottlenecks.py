@@ -5,7 +5,6 @@ from __future__ import annotations
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Architecture, Bottleneck
-from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
 
 #: Tables past this size make vacuum, index builds and restores slow: partition them.
@@ -19,8 +18,9 @@ UNBOUNDED_LIST_ROWS = 1_000
 def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
     """Risks with the number that triggers each, most pressing first, and the 10x outlook."""
     found: list[tuple[float, Bottleneck]] = []
-    write = figure(arch, "db.write_utilisation")
-    read = figure(arch, "qps.peak.read")
+    figures = {f.key: f for f in arch.figures}
+    write = figures.get("db.write_utilisation")
+    read = figures.get("qps.peak.read")
     if write:
         found.append(
             (
@@ -53,7 +53,7 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
     horizon = spec.scale.retention_years or 5.0
     for store in arch.datastores:
         for table in store.tables:
-            size = figure(arch, f"bytes.{horizon:g}y.{table.name}")
+            size = figures.get(f"bytes.{horizon:g}y.{table.name}")
             if size and size.value > PARTITION_MIN_BYTES / 10:
                 step = (
                     "partition by created_at (monthly) and drop old partitions for retention" if table.append_only else "partition or shard by the dominant key"

@@ -139,8 +139,11 @@ def _totals(spec: Spec, arch: Architecture) -> list[Figure]:
         ),
     ]
     owner = {e: s.name for s in arch.services for e in s.entities}
+    per_service: dict[str, dict[str, float]] = {s.name: {} for s in arch.services}
+    for use_case in use_cases:
+        per_service[owner[use_case.entity]][f"peak_{use_case.id}"] = use_case.peak_qps
     for service in arch.services:
-        mine = {f"peak_{u.id}": u.peak_qps for u in use_cases if owner.get(u.entity) == service.name}
+        mine = per_service[service.name]
         figures.append(
             Figure(
                 key=f"qps.peak.service.{service.name}",

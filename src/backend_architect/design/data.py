@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from backend_architect.design.usecases import UseCase, analyse
+from backend_architect.design.usecases import UseCase, analyse, by_entity, by_primary
 from backend_architect.ir.model import (
     Architecture,
     CheckConstraint,
@@ -51,11 +51,13 @@ def derive_data(spec: Spec, arch: Architecture) -> Architecture:
     if spec.scale.retention_years is None:
         assumptions.append(f"scale.retention_years: not given; data kept {DEFAULT_RETENTION_YEARS:g} years")
     sizes = _row_estimates(spec, use_cases, assumptions)
+    primary = by_primary(use_cases)
+    touching = by_entity(use_cases)
     stores: list[Datastore] = []
     for service in arch.services:
         tables = []
         for entity in service.entities:
-            ctx = _Context(spec, entity, service, owner, uuid_keys, use_cases)
+            ctx = _Context(spec, entity, service, owner, uuid_keys, primary)
             table = _entity_table(ctx)
             rows_now, rows_per_day = sizes[entity]
             kept = spec.entities[entity].retention
@@ -63,7 +65,7 @@ def derive_data(spec: Spec, arch: Architecture) -> Architecture:
             tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
             for other in spec.entities[entity].many_to_many:
                 tables.append(_join_table(ctx, other))
-        tables = [_with_indexes(t, spec, use_cases, service) for t in tables]
+        tables = [_with_indexes(t, spec, tuple(touching.get(t.entity or "", ())), service) for t in tables]
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
     return arch.model_copy(update={"datastores": stores, "assumptions": assumptions})
@@ -76,7 +78,7 @@ class _Context:
     service: Service
     owner: dict[str, Service]
     uuid_keys: frozenset[str]
-    use_cases: tuple[UseCase, ...]
+    use_cases: dict[str, list[UseCase]]
 
     def local(self, other: str) -> bool:
         """Foreign keys only inside one service's data; across services, plain ids."""
@@ -214,7 +216,7 @@ def _entity_table(ctx: _Context) -> Table:
 
 def _updates_race(ctx: _Context) -> bool:
     """Rows changed by an update use case can be changed by two clients at once."""
-    return any(u.entity == ctx.entity and u.kind in {"update", "replace", "action"} for u in ctx.use_cases)
+    return any(u.kind in {"update", "replace", "action"} for u in ctx.use_cases.get(ctx.entity, ()))
 
 
 def _fk(table: str, column: str, target: str, relation: str, on_delete: str) -> ForeignKey:
@@ -261,12 +263,17 @@ def _join_table(ctx: _Context, other: str) -> Table:
 def _row_estimates(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str]) -> dict[str, tuple[float, float]]:
     """Rows today and new rows per day per entity, from hints, parents and creating use cases."""
     result: dict[str, tuple[float, float]] = {}
+    creators: dict[str, float] = {}
+    for use_case in use_cases:
+        if use_case.kind == "create":
+            for written in use_case.writes:
+                creators[written] = creators.get(written, 0.0) + use_case.avg_qps
 
     def estimate(name: str, depth: int = 0) -> tuple[float, float]:
         if name in result:
             return result[name]
         entity = spec.entities[name]
-        created = sum(u.avg_qps for u in use_cases if u.kind == "create" and name in u.writes) * SECONDS_PER_DAY
+        created = creators.get(name, 0.0) * SECONDS_PER_DAY
         per_day = entity.growth.per_second * SECONDS_PER_DAY if entity.growth else created
         rows = entity.rows
         if entity.belongs_to and depth < 20 and (rows is None or (not entity.growth and not created)):

@@ -89,6 +89,23 @@ def _action_name(use_case: UseCaseSpec, kind: str) -> str | None:
     return slug(use_case.name.split()[0]) or "run"
 
 
+def by_entity(use_cases: tuple[UseCase, ...]) -> dict[str, list[UseCase]]:
+    """Use cases grouped by every entity they read or write, in spec order."""
+    groups: dict[str, list[UseCase]] = {}
+    for use_case in use_cases:
+        for entity in use_case.entities:
+            groups.setdefault(entity, []).append(use_case)
+    return groups
+
+
+def by_primary(use_cases: tuple[UseCase, ...] | list[UseCase]) -> dict[str, list[UseCase]]:
+    """Use cases grouped by their main entity, in spec order."""
+    groups: dict[str, list[UseCase]] = {}
+    for use_case in use_cases:
+        groups.setdefault(use_case.entity, []).append(use_case)
+    return groups
+
+
 _RECENT: dict[int, tuple[Spec, tuple[UseCase, ...]]] = {}
 _RECENT_MAX = 8
 

@@ -8,7 +8,8 @@ from backend_architect.render.ddl import DIALECTS, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
 from backend_architect.render.mermaid import render_architecture, render_er
-from backend_architect.render.openapi import render_openapi, to_yaml
+from backend_architect.render.openapi import render_openapi
+from backend_architect.render.yaml_text import to_yaml
 from backend_architect.rules.model import Finding
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+import orjson
 
 from backend_architect import __version__
 from backend_architect.ir.model import Architecture
@@ -71,4 +72,5 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
 
 
 def handoff_json(document: dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON; orjson's encoder keeps this linear and fast on large systems."""
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure
 from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
@@ -25,7 +26,7 @@ def _table(header: list[str], rows: Sequence[Sequence[object]]) -> list[str]:
 
 
 def _json_block(value: Any) -> list[str]:
-    return ["```json", json.dumps(value, indent=2, ensure_ascii=False), "```"]
+    return ["```json", orjson.dumps(value, option=orjson.OPT_INDENT_2).decode(), "```"]
 
 
 def render_markdown(arch: Architecture, findings: list[Finding]) -> str:

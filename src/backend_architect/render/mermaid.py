@@ -36,17 +36,19 @@ def render_architecture(arch: Architecture) -> str:
         lines.append(f'    {node_id("ext", external.name)}{{{{"{_label(external.name)} ({_label(external.kind)})"}}}}')
     if arch.events:
         lines.append('    outbox[["outbox / event relay"]]')
+    requested = {step.target for flow in arch.flows for step in flow.steps if step.kind == "request"}
+    called = {(step.source, step.target) for flow in arch.flows for step in flow.steps if step.kind == "external"}
     for service in arch.services:
         sid = node_id("svc", service.name)
-        if any(step.target == service.name and step.kind == "request" for flow in arch.flows for step in flow.steps):
+        if service.name in requested:
             lines.append(f"    clients --> {sid}")
         if service.datastore:
             lines.append(f"    {sid} --> {node_id('db', service.datastore)}")
         for callee in service.depends_on:
             lines.append(f"    {sid} -->|sync| {node_id('svc', callee)}")
-        for called in service.externals:
-            if any(step.source == service.name and step.target == called and step.kind == "external" for flow in arch.flows for step in flow.steps):
-                lines.append(f"    {sid} -->|call| {node_id('ext', called)}")
+        for external_name in service.externals:
+            if (service.name, external_name) in called:
+                lines.append(f"    {sid} -->|call| {node_id('ext', external_name)}")
     for event in arch.events:
         lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| outbox")
         for consumer in event.consumers:

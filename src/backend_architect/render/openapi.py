@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter
 
 OPENAPI_VERSION = "3.1.0"
@@ -302,15 +300,3 @@ def _property(prop: ApiProperty) -> dict[str, Any]:
     if prop.pii:
         out["x-pii"] = True
     return out
-
-
-class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
-    """Block-style YAML that keeps key order and never emits anchors."""
-
-    def ignore_aliases(self, data: Any) -> bool:
-        return True
-
-
-def to_yaml(document: Any) -> str:
-    """Deterministic YAML: insertion order kept, no anchors, wide lines."""
-    return str(yaml.dump(document, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120, default_flow_style=False))

@@ -6,6 +6,7 @@ One place, so the checker, the data stage and the API stage can never disagree.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from backend_architect.spec.model import EntitySpec, Spec
 
@@ -16,6 +17,7 @@ DELETED_AT = "deleted_at"
 VERSION_COLUMN = "version"
 
 
+@lru_cache(maxsize=65_536)
 def snake(name: str) -> str:
     """``OrderLine`` -> ``order_line``.
 
@@ -27,6 +29,7 @@ def snake(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
+@lru_cache(maxsize=65_536)
 def plural(word: str) -> str:
     """English plural of a snake or kebab word, good enough for resource names.
 
