@@ -11,7 +11,7 @@ from collections import Counter
 
 from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
-from backend_architect.spec.model import Spec
+from backend_architect.spec.model import Spec, slug
 from backend_architect.spec.naming import kebab, plural
 
 #: Below this many engineers, run the modules as one deployable. Two-pizza teams
@@ -49,7 +49,7 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
             rationale=reasons[name],
             depends_on=calls[name],
             description=f"Owns {', '.join(entities)}.",
-            datastore=f"{name}-db",
+            datastore=f"{name}-db" if kind == "service" else f"{slug(spec.system)}-db.{name.replace('-', '_')}",
             port=8080,
         )
         for name, entities in clusters.items()

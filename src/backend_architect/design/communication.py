@@ -111,7 +111,11 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
     remote_writes = sorted({owner[e] for e in use_case.writes} - {home})
     for service in remote_reads:
         entities = ", ".join(e for e in use_case.reads if owner[e] == service)
-        steps.append(FlowStep(source=home, target=service, kind="query", description=f"read {entities}"))
+        if use_case.spec.consistency == "eventual" and not remote_writes:
+            # stale reads are served from a local copy fed by the owner's events: no runtime dependency
+            steps.append(FlowStep(source=service, target=home, kind="event", description=f"{entities} changes keep a local read model current"))
+        else:
+            steps.append(FlowStep(source=home, target=service, kind="query", description=f"read {entities}"))
     for service in remote_writes:
         entities = ", ".join(e for e in use_case.writes if owner[e] == service)
         steps.append(FlowStep(source=home, target=service, kind="call", description=f"write {entities} (saga step, compensated on failure)"))

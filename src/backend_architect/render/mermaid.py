@@ -20,6 +20,22 @@ def _label(text: str) -> str:
     return text.replace('"', "'")
 
 
+def _shared_database(arch: Architecture) -> bool:
+    """A modular monolith keeps every module's schema in one database: draw it once."""
+    return arch.deployment == "modular-monolith"
+
+
+def _db_node(arch: Architecture, datastore: str) -> str:
+    return node_id("db", datastore.split(".")[0] if _shared_database(arch) else datastore)
+
+
+def _db_label(arch: Architecture, datastore: str) -> str:
+    if _shared_database(arch):
+        schemas = ", ".join(s.schema_name or s.name for s in arch.datastores)
+        return f"{datastore.split('.')[0]} (PostgreSQL; schemas {schemas})"
+    return f"{datastore} (PostgreSQL)"
+
+
 def render_architecture(arch: Architecture) -> str:
     """A flowchart: clients, services (inside the deployable when a monolith), datastores, externals and flows."""
     lines = ["flowchart LR", '    clients(["Clients"])']
@@ -30,8 +46,7 @@ def render_architecture(arch: Architecture) -> str:
         lines.append(f'        {node_id("svc", service.name)}["{_label(service.name)}<br/>{_label(owned)}"]')
     lines.append("    end")
     for store in arch.datastores:
-        label = f"{store.name}" + (f" (schema {store.schema_name})" if store.schema_name else "")
-        lines.append(f'    {node_id("db", store.name)}[("{_label(label)}")]')
+        lines.append(f'    {_db_node(arch, store.name)}[("{_label(_db_label(arch, store.name))}")]')
     for external in arch.externals:
         lines.append(f'    {node_id("ext", external.name)}{{{{"{_label(external.name)} ({_label(external.kind)})"}}}}')
     if arch.events:
@@ -43,7 +58,7 @@ def render_architecture(arch: Architecture) -> str:
         if service.name in requested:
             lines.append(f"    clients --> {sid}")
         if service.datastore:
-            lines.append(f"    {sid} --> {node_id('db', service.datastore)}")
+            lines.append(f"    {sid} --> {_db_node(arch, service.datastore)}")
         for callee in service.depends_on:
             lines.append(f"    {sid} -->|sync| {node_id('svc', callee)}")
         for external_name in service.externals:
