@@ -127,3 +127,8 @@ def test_version_ok() -> None:
     result = run("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("backend-architect ")
+
+
+def test_committed_schema_matches_ok() -> None:
+    """docs/spec.schema.json (referenced by the examples for editors) is what `schema` prints."""
+    assert (ROOT / "docs" / "spec.schema.json").read_text() == run("schema").stdout
