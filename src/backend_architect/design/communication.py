@@ -57,6 +57,8 @@ def past_tense(verb: str) -> str:
     return word.capitalize()
 
 
+#: Verbs that say nothing beyond the operation's kind: their events are named by the kind.
+_GENERIC_VERBS = frozenset({"create", "add", "new", "update", "edit", "change", "modify", "set", "delete", "remove", "replace"})
 _KIND_VERB = {"create": "Created", "update": "Updated", "replace": "Replaced", "delete": "Deleted"}
 
 
@@ -70,11 +72,9 @@ def event_name(use_case: UseCase) -> str:
     particle = words[1].capitalize() if len(words) > 1 and words[1].lower() in _PARTICLES else ""
     if particle:
         return use_case.entity + past_tense(verb) + particle
-    if use_case.kind == "action":
-        return use_case.entity + past_tense(verb)
-    if use_case.kind == "create" and verb.lower() not in {"create", "add"}:
-        return use_case.entity + past_tense(verb)
-    return use_case.entity + _KIND_VERB.get(use_case.kind, past_tense(verb))
+    if verb.lower() in _GENERIC_VERBS and use_case.kind in _KIND_VERB:
+        return use_case.entity + _KIND_VERB[use_case.kind]
+    return use_case.entity + past_tense(verb)
 
 
 def derive_communication(spec: Spec, arch: Architecture) -> Architecture:

@@ -1,0 +1,74 @@
+"""Communication: local, sync, event or saga per use case, and the events it publishes."""
+
+from __future__ import annotations
+
+from design.helpers import design_of
+
+SHOP = """\
+system: shop
+team: {size: 20}
+external:
+  stripe: {kind: payment}
+  mailer: {kind: email}
+services:
+  orders: {owns: [Order]}
+  payments: {owns: [Payment]}
+  catalog: {owns: [Product]}
+entities:
+  Order: {fields: {product: ref(Product), total: money}}
+  Payment: {fields: {order: ref(Order), amount: money}}
+  Product: {fields: {name: string}}
+use_cases:
+  - {name: place order, writes: [Order, Payment], reads: [Product], calls: [stripe], notify: [mailer], rate: 5/s}
+  - {name: show order, reads: [Order, Product], rate: 20/s}
+  - {name: list orders, reads: [Order, Product], consistency: eventual, rate: 20/s}
+  - {name: rename product, writes: [Product.name], rate: 1/min}
+  - {name: browse products, reads: [Product], rate: 50/s}
+"""
+
+
+def flows(text: str) -> dict[str, object]:
+    return {f.use_case: f for f in design_of(text).flows}
+
+
+def test_cross_service_write_is_saga_ok() -> None:
+    """Writing two services' data is a saga, with the remote write as a compensable step."""
+    flow = flows(SHOP)["place order"]
+    assert flow.style == "saga"  # type: ignore[attr-defined]
+    assert any(s.kind == "call" and s.target == "payments" for s in flow.steps)  # type: ignore[attr-defined]
+
+
+def test_fresh_remote_read_is_sync_ok() -> None:
+    """A strongly consistent read of another service's data is a synchronous query and a dependency."""
+    arch = design_of(SHOP)
+    assert next(f for f in arch.flows if f.use_case == "show order").style == "sync"
+    assert "catalog" in next(s for s in arch.services if s.name == "orders").depends_on
+
+
+def test_stale_remote_read_is_event_fed_ok() -> None:
+    """An eventually consistent remote read is served from a local copy fed by events."""
+    flow = flows(SHOP)["list orders"]
+    assert flow.style == "event"  # type: ignore[attr-defined]
+    assert [(s.source, s.target, s.kind) for s in flow.steps[1:]] == [("catalog", "orders", "event")]  # type: ignore[attr-defined]
+
+
+def test_notify_external_becomes_event_consumer_ok() -> None:
+    """notify: an external system makes it a consumer of the use case's event."""
+    arch = design_of(SHOP)
+    placed = next(e for e in arch.events if e.name == "OrderPlaced")
+    assert "mailer" in placed.consumers
+    assert placed.key == "order_id"
+
+
+def test_local_read_stays_local_ok() -> None:
+    """A read inside one service is local: no steps beyond the request."""
+    flow = flows(SHOP)["browse products"]
+    assert flow.style == "local"  # type: ignore[attr-defined]
+    assert len(flow.steps) == 1  # type: ignore[attr-defined]
+
+
+def test_state_change_read_elsewhere_publishes_event_ok() -> None:
+    """Changing data that another service reads publishes an event that service consumes."""
+    arch = design_of(SHOP)
+    renamed = next(e for e in arch.events if e.use_case == "rename product")
+    assert (renamed.name, renamed.producer, renamed.consumers) == ("ProductRenamed", "catalog", ["orders"])
