@@ -1,8 +1,8 @@
-"""Stage 2: tables, keys, relationships and indexes, one datastore per service.
+"""Stage 2: tables, keys and relationships, one datastore per service.
 
-Indexes come from the access patterns: each list use case's filters and sorts are
-ordered equality-sort-range (the ESR rule), tenant first in tenant-scoped tables; every
-foreign key is indexed; an index that is a prefix of another is folded into it.
+Third normal form: one table per entity, references as foreign keys inside a service
+and as plain ids across services (each service owns the truth of its own data). Keys
+are UUIDv7 where ids leave the database, identity columns otherwise.
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from backend_architect.design.usecases import UseCase, analyse, by_entity, by_primary
+from backend_architect.design.usecases import UseCase, analyse, by_primary
 from backend_architect.ir.model import (
     Architecture,
     CheckConstraint,
     Column,
     Datastore,
     ForeignKey,
-    Index,
-    IndexColumn,
     Service,
     Table,
     UniqueConstraint,
@@ -37,9 +35,6 @@ DEFAULT_RETENTION_YEARS = 5.0
 #: Blob content goes to object storage; the row keeps its key.
 OBJECT_KEY_LENGTH = 1024
 
-RANGE_KINDS = frozenset({"datetime", "date", "int", "bigint", "decimal", "money"})
-TEXT_KINDS = frozenset({"string", "text", "email", "url"})
-
 
 def derive_data(spec: Spec, arch: Architecture) -> Architecture:
     """A datastore per service holding a table per owned entity, keys and derived indexes."""
@@ -52,7 +47,6 @@ def derive_data(spec: Spec, arch: Architecture) -> Architecture:
         assumptions.append(f"scale.retention_years: not given; data kept {DEFAULT_RETENTION_YEARS:g} years")
     sizes = _row_estimates(spec, use_cases, assumptions)
     primary = by_primary(use_cases)
-    touching = by_entity(use_cases)
     stores: list[Datastore] = []
     for service in arch.services:
         tables = []
@@ -65,7 +59,6 @@ def derive_data(spec: Spec, arch: Architecture) -> Architecture:
             tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
             for other in spec.entities[entity].many_to_many:
                 tables.append(_join_table(ctx, other))
-        tables = [_with_indexes(t, spec, tuple(touching.get(t.entity or "", ())), service) for t in tables]
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
     return arch.model_copy(update={"datastores": stores, "assumptions": assumptions})
@@ -290,177 +283,3 @@ def _row_estimates(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list
     for name in spec.entities:
         estimate(name)
     return result
-
-
-# --- indexes --------------------------------------------------------------------------
-
-
-def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...], service: Service) -> Table:
-    candidates: list[Index] = []
-    if table.entity is not None:
-        candidates += _access_indexes(table, spec, use_cases)
-        candidates += _soft_delete_uniques(table)
-    candidates += _foreign_key_indexes(table)
-    indexes = _drop_redundant(table, candidates)
-    uniques = [u for u in table.uniques if not table.soft_delete]
-    return table.model_copy(update={"indexes": indexes, "uniques": uniques})
-
-
-def _soft_delete_uniques(table: Table) -> list[Index]:
-    """With soft delete a unique key holds among live rows only: a partial unique index."""
-    if not table.soft_delete:
-        return []
-    return [
-        Index(
-            name=constraint_name("uq", table.name, u.columns),
-            columns=[IndexColumn(name=c) for c in u.columns],
-            unique=True,
-            where=f"{DELETED_AT} IS NULL",
-            reasons=[u.reason + " among live rows"],
-        )
-        for u in table.uniques
-    ]
-
-
-def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Index]:
-    entity = table.entity or ""
-    found: list[Index] = []
-    for use_case in use_cases:
-        if use_case.kind not in {"list", "get", "job"} or entity not in use_case.entities:
-            continue
-        equality: list[IndexColumn] = []
-        ranges: list[IndexColumn] = []
-        for ref in use_case.spec.filter:
-            column, kind = _own_column(spec, use_case, entity, ref)
-            if column is None:
-                continue
-            (ranges if kind in RANGE_KINDS else equality).append(IndexColumn(name=column))
-        sorts: list[IndexColumn] = []
-        for ref in use_case.spec.sort:
-            column, _ = _own_column(spec, use_case, entity, ref.removeprefix("-"))
-            if column is not None:
-                sorts.append(IndexColumn(name=column, descending=ref.startswith("-")))
-        search = [c for ref in use_case.spec.search for c in [_own_column(spec, use_case, entity, ref)[0]] if c]
-        where = f"{DELETED_AT} IS NULL" if table.soft_delete else None
-        reason = f"use case '{use_case.name}'"
-        if equality or sorts or ranges:
-            columns = _dedupe([IndexColumn(name=TENANT_COLUMN)] * table.tenant_scoped + equality + sorts + ranges)
-            if sorts and use_case.spec.page != "none":
-                columns = _dedupe([*columns, IndexColumn(name="id", descending=sorts[-1].descending)])
-            found.append(Index(name=constraint_name("ix", table.name, [c.name for c in columns]), columns=columns, where=where, reasons=[reason]))
-        if search:
-            expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in search) + ")"  # for readers; DDL quotes
-            found.append(
-                Index(
-                    name=constraint_name("ix", table.name, [*search, "fts"]),
-                    columns=[IndexColumn(name=c) for c in search],
-                    method="gin",
-                    expression=expression,
-                    where=where,
-                    reasons=[reason + " (full-text search)"],
-                )
-            )
-    return found
-
-
-def _own_column(spec: Spec, use_case: UseCase, entity: str, ref: str) -> tuple[str | None, str | None]:
-    owner, dot, field = ref.partition(".")
-    if not dot:
-        owner, field = use_case.entity, ref
-    if owner != entity:
-        return None, None
-    column = resolve_column(spec, entity, field)
-    spec_field = spec.entities[entity].fields.get(field)
-    kind = spec_field.type.kind if spec_field else ("datetime" if column in {"created_at", "updated_at"} else "ref")
-    return column, kind
-
-
-def _dedupe(columns: list[IndexColumn]) -> list[IndexColumn]:
-    seen: set[str] = set()
-    kept = []
-    for column in columns:
-        if column.name not in seen:
-            seen.add(column.name)
-            kept.append(column)
-    return kept
-
-
-def _foreign_key_indexes(table: Table) -> list[Index]:
-    """Every foreign key (and cross-service id) gets an index: joins and cascades need it."""
-    found = []
-    for fk in table.foreign_keys:
-        found.append(
-            Index(
-                name=constraint_name("ix", table.name, fk.columns),
-                columns=[IndexColumn(name=c) for c in fk.columns],
-                reasons=[f"foreign key {fk.relation} -> {fk.ref_table}"],
-            )
-        )
-    fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
-    for column in table.columns:
-        if column.name.endswith("_id") and column.name not in fk_columns and column.name not in table.primary_key:
-            found.append(
-                Index(
-                    name=constraint_name("ix", table.name, [column.name]),
-                    columns=[IndexColumn(name=column.name)],
-                    reasons=[f"look-ups by {column.name} (reference to another service's data)"],
-                )
-            )
-    return found
-
-
-def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
-    """Merge duplicates and drop indexes that are a leading prefix of another (or of a key)."""
-    live_uniques = [] if table.soft_delete else table.uniques
-    keys = [[IndexColumn(name=c) for c in table.primary_key], *([IndexColumn(name=c) for c in u.columns] for u in live_uniques)]
-    kept: list[Index] = []
-    for index in candidates:
-        twin = next((k for k in kept if _same(k, index)), None)
-        if twin is not None:
-            kept[kept.index(twin)] = twin.model_copy(update={"reasons": _merge(twin.reasons, index.reasons)})
-            continue
-        kept.append(index)
-    result: list[Index] = []
-    for index in kept:
-        if index.unique or index.method != "btree":
-            result.append(index)
-            continue
-        covered_by_key = index.where is None and any(_is_prefix(index.columns, key) for key in keys)
-        wider = next(
-            (
-                o
-                for o in kept
-                if o is not index
-                and o.method == "btree"
-                and o.where == index.where
-                and len(o.columns) > len(index.columns)
-                and _is_prefix(index.columns, o.columns)
-            ),
-            None,
-        )
-        if covered_by_key:
-            continue
-        if wider is not None:
-            position = kept.index(wider)
-            kept[position] = wider.model_copy(update={"reasons": _merge(wider.reasons, index.reasons)})
-            continue
-        result.append(index)
-    refreshed = {i.name: i for i in kept}
-    return sorted((refreshed.get(i.name, i) for i in result), key=lambda i: i.name)
-
-
-def _same(a: Index, b: Index) -> bool:
-    return (a.columns, a.method, a.where, a.expression, a.unique) == (b.columns, b.method, b.where, b.expression, b.unique)
-
-
-def _is_prefix(short: list[IndexColumn], long: list[IndexColumn]) -> bool:
-    if len(short) > len(long):
-        return False
-    if all(a.name == b.name and a.descending == b.descending for a, b in zip(short, long, strict=False)):
-        return True
-    # a one-column index serves either direction, so a reversed match still covers it
-    return len(short) == 1 and short[0].name == long[0].name
-
-
-def _merge(first: list[str], second: list[str]) -> list[str]:
-    return list(dict.fromkeys([*first, *second]))

@@ -1,7 +1,7 @@
 """The design process, in order: each stage is a pure function ``(spec, arch) -> arch``.
 
 Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data,
-expose it as APIs, connect the services, size it, cache it, secure it, choose the
+index it for its access patterns, expose it as APIs, connect the services, size it, cache it, secure it, choose the
 technology, and name the bottlenecks.
 """
 
@@ -16,6 +16,7 @@ from backend_architect.design.caching import derive_caching
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
+from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
 from backend_architect.ir.model import Architecture
@@ -26,6 +27,7 @@ Stage = Callable[[Spec, Architecture], Architecture]
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
     derive_data,
+    derive_indexes,
     derive_api,
     derive_communication,
     derive_capacity,

@@ -111,6 +111,24 @@ class Index(IRModel):
     reasons: list[str] = Field(default_factory=list, description="Why it exists: the use cases or rule that need it.")
 
 
+class Partitioning(IRModel):
+    """How a large table is split into partitions, and the retention job that enables."""
+
+    method: Literal["range"] = "range"
+    column: str = Field(description="The partition key column, e.g. created_at.")
+    interval: Literal["day", "week", "month"] = "month"
+    reason: str = Field(description="The number that triggered it.")
+    retention_job: str | None = Field(default=None, description="What drops old partitions, when retention is set.")
+
+
+class Sharding(IRModel):
+    """A recommended sharding key for a table one primary cannot hold, and what it costs."""
+
+    key: str = Field(description="The column rows are distributed by.")
+    reason: str = Field(description="The write rate or size that passes one primary, with its threshold.")
+    cross_shard: list[str] = Field(default_factory=list, description="Use cases whose queries would span shards.")
+
+
 class Table(IRModel):
     """A table with its keys, constraints, indexes and size estimates."""
 
@@ -126,6 +144,10 @@ class Table(IRModel):
     append_only: bool = Field(default=False, description="Rows are inserted, never updated (no updated_at).")
     tenant_scoped: bool = Field(default=False, description="Rows carry tenant_id, first in every index.")
     soft_delete: bool = Field(default=False, description="Deletes set deleted_at; unique keys hold among live rows.")
+    key_strategy: Literal["uuidv7", "identity", "composite"] = Field(default="identity", description="How primary keys are made.")
+    key_reason: str = Field(default="", description="Why that key strategy.")
+    partitioning: Partitioning | None = None
+    sharding: Sharding | None = None
     rows_now: float = Field(default=0, description="Estimated rows today.")
     rows_per_day: float = Field(default=0, description="Estimated new rows per day.")
     retention_days: float | None = Field(default=None, description="Days rows are kept; None is forever.")

@@ -1,0 +1,198 @@
+"""Stage 3: indexes derived from the access patterns.
+
+Each list use case's filters and sorts become one index ordered equality, sort, range
+(the ESR rule), tenant first in tenant-scoped tables and the id last as the cursor
+tiebreaker; constant filters make it partial; full-text search gets GIN; every foreign
+key is indexed; an index that is a leading prefix of another is folded into it.
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.data import constraint_name
+from backend_architect.design.usecases import UseCase, analyse, by_entity
+from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column
+
+RANGE_KINDS = frozenset({"datetime", "date", "int", "bigint", "decimal", "money"})
+
+
+def derive_indexes(spec: Spec, arch: Architecture) -> Architecture:
+    """Every table gets the indexes its use cases and foreign keys need, and no redundant one."""
+    touching = by_entity(analyse(spec))
+    stores = [
+        store.model_copy(update={"tables": [_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables]})
+        for store in arch.datastores
+    ]
+    return arch.model_copy(update={"datastores": stores})
+
+
+def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> Table:
+    candidates: list[Index] = []
+    if table.entity is not None:
+        candidates += _access_indexes(table, spec, use_cases)
+        candidates += _soft_delete_uniques(table)
+    candidates += _foreign_key_indexes(table)
+    indexes = _drop_redundant(table, candidates)
+    uniques = [u for u in table.uniques if not table.soft_delete]
+    return table.model_copy(update={"indexes": indexes, "uniques": uniques})
+
+
+def _soft_delete_uniques(table: Table) -> list[Index]:
+    """With soft delete a unique key holds among live rows only: a partial unique index."""
+    if not table.soft_delete:
+        return []
+    return [
+        Index(
+            name=constraint_name("uq", table.name, u.columns),
+            columns=[IndexColumn(name=c) for c in u.columns],
+            unique=True,
+            where=f"{DELETED_AT} IS NULL",
+            reasons=[u.reason + " among live rows"],
+        )
+        for u in table.uniques
+    ]
+
+
+def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Index]:
+    entity = table.entity or ""
+    found: list[Index] = []
+    for use_case in use_cases:
+        if use_case.kind not in {"list", "get", "job"} or entity not in use_case.entities:
+            continue
+        equality: list[IndexColumn] = []
+        ranges: list[IndexColumn] = []
+        for ref in use_case.spec.filter:
+            column, kind = _own_column(spec, use_case, entity, ref)
+            if column is None:
+                continue
+            (ranges if kind in RANGE_KINDS else equality).append(IndexColumn(name=column))
+        sorts: list[IndexColumn] = []
+        for ref in use_case.spec.sort:
+            column, _ = _own_column(spec, use_case, entity, ref.removeprefix("-"))
+            if column is not None:
+                sorts.append(IndexColumn(name=column, descending=ref.startswith("-")))
+        search = [c for ref in use_case.spec.search for c in [_own_column(spec, use_case, entity, ref)[0]] if c]
+        where = f"{DELETED_AT} IS NULL" if table.soft_delete else None
+        reason = f"use case '{use_case.name}'"
+        if equality or sorts or ranges:
+            columns = _dedupe([IndexColumn(name=TENANT_COLUMN)] * table.tenant_scoped + equality + sorts + ranges)
+            if sorts and use_case.spec.page != "none":
+                columns = _dedupe([*columns, IndexColumn(name="id", descending=sorts[-1].descending)])
+            found.append(Index(name=constraint_name("ix", table.name, [c.name for c in columns]), columns=columns, where=where, reasons=[reason]))
+        if search:
+            expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in search) + ")"  # for readers; DDL quotes
+            found.append(
+                Index(
+                    name=constraint_name("ix", table.name, [*search, "fts"]),
+                    columns=[IndexColumn(name=c) for c in search],
+                    method="gin",
+                    expression=expression,
+                    where=where,
+                    reasons=[reason + " (full-text search)"],
+                )
+            )
+    return found
+
+
+def _own_column(spec: Spec, use_case: UseCase, entity: str, ref: str) -> tuple[str | None, str | None]:
+    owner, dot, field = ref.partition(".")
+    if not dot:
+        owner, field = use_case.entity, ref
+    if owner != entity:
+        return None, None
+    column = resolve_column(spec, entity, field)
+    spec_field = spec.entities[entity].fields.get(field)
+    kind = spec_field.type.kind if spec_field else ("datetime" if column in {"created_at", "updated_at"} else "ref")
+    return column, kind
+
+
+def _dedupe(columns: list[IndexColumn]) -> list[IndexColumn]:
+    seen: set[str] = set()
+    kept = []
+    for column in columns:
+        if column.name not in seen:
+            seen.add(column.name)
+            kept.append(column)
+    return kept
+
+
+def _foreign_key_indexes(table: Table) -> list[Index]:
+    """Every foreign key (and cross-service id) gets an index: joins and cascades need it."""
+    found = []
+    for fk in table.foreign_keys:
+        found.append(
+            Index(
+                name=constraint_name("ix", table.name, fk.columns),
+                columns=[IndexColumn(name=c) for c in fk.columns],
+                reasons=[f"foreign key {fk.relation} -> {fk.ref_table}"],
+            )
+        )
+    fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+    for column in table.columns:
+        if column.name.endswith("_id") and column.name not in fk_columns and column.name not in table.primary_key:
+            found.append(
+                Index(
+                    name=constraint_name("ix", table.name, [column.name]),
+                    columns=[IndexColumn(name=column.name)],
+                    reasons=[f"look-ups by {column.name} (reference to another service's data)"],
+                )
+            )
+    return found
+
+
+def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
+    """Merge duplicates and drop indexes that are a leading prefix of another (or of a key)."""
+    live_uniques = [] if table.soft_delete else table.uniques
+    keys = [[IndexColumn(name=c) for c in table.primary_key], *([IndexColumn(name=c) for c in u.columns] for u in live_uniques)]
+    kept: list[Index] = []
+    for index in candidates:
+        twin = next((k for k in kept if _same(k, index)), None)
+        if twin is not None:
+            kept[kept.index(twin)] = twin.model_copy(update={"reasons": _merge(twin.reasons, index.reasons)})
+            continue
+        kept.append(index)
+    result: list[Index] = []
+    for index in kept:
+        if index.unique or index.method != "btree":
+            result.append(index)
+            continue
+        covered_by_key = index.where is None and any(_is_prefix(index.columns, key) for key in keys)
+        wider = next(
+            (
+                o
+                for o in kept
+                if o is not index
+                and o.method == "btree"
+                and o.where == index.where
+                and len(o.columns) > len(index.columns)
+                and _is_prefix(index.columns, o.columns)
+            ),
+            None,
+        )
+        if covered_by_key:
+            continue
+        if wider is not None:
+            position = kept.index(wider)
+            kept[position] = wider.model_copy(update={"reasons": _merge(wider.reasons, index.reasons)})
+            continue
+        result.append(index)
+    refreshed = {i.name: i for i in kept}
+    return sorted((refreshed.get(i.name, i) for i in result), key=lambda i: i.name)
+
+
+def _same(a: Index, b: Index) -> bool:
+    return (a.columns, a.method, a.where, a.expression, a.unique) == (b.columns, b.method, b.where, b.expression, b.unique)
+
+
+def _is_prefix(short: list[IndexColumn], long: list[IndexColumn]) -> bool:
+    if len(short) > len(long):
+        return False
+    if all(a.name == b.name and a.descending == b.descending for a, b in zip(short, long, strict=False)):
+        return True
+    # a one-column index serves either direction, so a reversed match still covers it
+    return len(short) == 1 and short[0].name == long[0].name
+
+
+def _merge(first: list[str], second: list[str]) -> list[str]:
+    return list(dict.fromkeys([*first, *second]))
