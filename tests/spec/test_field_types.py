@@ -54,6 +54,7 @@ def test_parse_field_type_ok(text: str, rendered: str) -> None:
         pytest.param("vector", "vector takes its dimension count", id="vector-no-dims"),
         pytest.param("string[a]", "only enum[a,b] does", id="brackets-on-string"),
         pytest.param("(((", "cannot read field type", id="garbage"),
+        pytest.param("decimal(12", "quote types with commas", id="comma-split-by-flow-mapping"),
     ],
 )
 def test_parse_field_type_err(text: str, message: str) -> None:

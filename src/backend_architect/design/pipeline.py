@@ -1,8 +1,9 @@
 """The design process, in order: each stage is a pure function ``(spec, arch) -> arch``.
 
-Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data,
-index it for its access patterns, expose it as APIs, connect the services, size it, cache it, secure it, choose the
-technology, and name the bottlenecks.
+Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data, index
+it for its access patterns, expose it as APIs, connect the services, size it, partition
+what outgrows one node, cache it, secure it, choose the technology, and name the
+bottlenecks.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
+from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
 from backend_architect.ir.model import Architecture
@@ -31,6 +33,7 @@ STAGES: tuple[Stage, ...] = (
     derive_api,
     derive_communication,
     derive_capacity,
+    derive_partitioning,
     derive_caching,
     derive_security,
     derive_technology,

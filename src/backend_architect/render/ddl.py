@@ -94,7 +94,10 @@ def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: 
     for column in table.columns:
         if column.type == "vector" and dialect == "postgresql":
             items.append(sa.CheckConstraint(f"array_length({column.name}, 1) = {column.dims}", name=f"ck_{table.name}_{column.name}_dims"))
-    return sa.Table(table.name, metadata, *items, schema=schema, comment=table.comment if dialect == "postgresql" else None)
+    kwargs: dict[str, Any] = {}
+    if table.partitioning and dialect == "postgresql":
+        kwargs["postgresql_partition_by"] = f"RANGE ({table.partitioning.column})"
+    return sa.Table(table.name, metadata, *items, schema=schema, comment=table.comment if dialect == "postgresql" else None, **kwargs)
 
 
 def _index(index: Index, sa_table: sa.Table, dialect: Dialect) -> sa.Index | None:
@@ -147,6 +150,7 @@ def render_ddl(store: Datastore, dialect: Dialect) -> str:
         out.append(str(CreateTable(sa_table).compile(dialect=engine_dialect)).strip() + ";")
         if dialect == "postgresql":
             out += _comments(table, schema, engine_dialect.identifier_preparer.quote)
+        out += _partition_notes(table, schema, dialect, engine_dialect.identifier_preparer.quote)
         out.append("")
         for index in table.indexes:
             built = _index(index, sa_table, dialect)
@@ -170,6 +174,27 @@ def _comments(table: Table, schema: str | None, quote: Callable[[str], str]) -> 
     for column in table.columns:
         if column.comment:
             lines.append(f"COMMENT ON COLUMN {name}.{quote(column.name)} IS {_literal(column.comment)};")
+    return lines
+
+
+def _partition_notes(table: Table, schema: str | None, dialect: Dialect, quote: Callable[[str], str]) -> list[str]:
+    """A default partition so inserts work from day one; the plan for the real partitions as comments."""
+    lines: list[str] = []
+    if table.partitioning is not None:
+        plan = table.partitioning
+        lines.append(f"-- partitioned by {plan.column} per {plan.interval}: {plan.reason}")
+        if dialect == "postgresql":
+            name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
+            default = f"{quote(schema)}.{quote(table.name + '_default')}" if schema else quote(table.name + "_default")
+            every = {"day": "daily", "week": "weekly", "month": "monthly"}[plan.interval]
+            lines.append(f"-- create {every} partitions ahead of time with pg_partman; the default partition catches the rest")
+            lines.append(f"CREATE TABLE {default} PARTITION OF {name} DEFAULT;")
+        else:
+            lines.append("-- (SQLite has no partitioning: one table)")
+        if plan.retention_job:
+            lines.append(f"-- retention: {plan.retention_job}")
+    if table.sharding is not None:
+        lines.append(f"-- shard by {table.sharding.key}: {table.sharding.reason}")
     return lines
 
 

@@ -127,6 +127,10 @@ def parse_field_type(text: str) -> FieldType:
     'enum[open,closed]'
     """
     match = _PATTERN.fullmatch(text.strip())
+    if not match and text.count("(") > text.count(")"):
+        raise ValueError(
+            f'cannot read field type {text!r}: inside a {{...}} mapping a comma ends the value, so quote types with commas, as in {{type: "decimal(12,2)"}}'
+        )
     if not match:
         raise ValueError(f"cannot read field type {text!r}: write e.g. string(100), decimal(12,2), enum[a,b] or ref(User)")
     name = match["name"]

@@ -39,20 +39,25 @@ COMMENT ON COLUMN memberships.version IS 'optimistic concurrency: bumped on ever
 CREATE INDEX ix_memberships_user_id_last_read_at_id ON memberships (user_id, last_read_at DESC, id DESC);
 
 CREATE TABLE messages (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID NOT NULL,
     conversation_id UUID NOT NULL,
     sender_id UUID NOT NULL,
     body TEXT NOT NULL,
     reply_to_id UUID,
     embedding REAL[],
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_messages PRIMARY KEY (id),
+    CONSTRAINT pk_messages PRIMARY KEY (id, created_at),
     CONSTRAINT fk_messages_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE,
-    CONSTRAINT fk_messages_reply_to_id FOREIGN KEY(reply_to_id) REFERENCES messages (id) ON DELETE SET NULL,
     CONSTRAINT ck_messages_embedding_dims CHECK (array_length(embedding, 1) = 384)
-);
+)
+ PARTITION BY RANGE (created_at);
 COMMENT ON TABLE messages IS 'Message rows';
 COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
+COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
+-- partitioned by created_at per day: append-only, 2,557,072 GB after 3 years > 32 GB (server memory)
+-- create daily partitions ahead of time with pg_partman; the default partition catches the rest
+CREATE TABLE messages_default PARTITION OF messages DEFAULT;
+-- shard by conversation_id: 20,833 inserts/s at peak > 5,000 per primary; 2,557.1 TB at the horizon > 2 TB per primary
 
 -- ix_messages_conversation_id_created_at_id: use case 'list messages'; foreign key conversation -> conversations
 CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);

@@ -43,10 +43,12 @@ CREATE TABLE messages (
     reply_to_id CHAR(32),
     embedding BLOB,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_messages PRIMARY KEY (id),
-    CONSTRAINT fk_messages_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE,
-    CONSTRAINT fk_messages_reply_to_id FOREIGN KEY(reply_to_id) REFERENCES messages (id) ON DELETE SET NULL
+    CONSTRAINT pk_messages PRIMARY KEY (id, created_at),
+    CONSTRAINT fk_messages_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE
 );
+-- partitioned by created_at per day: append-only, 2,557,072 GB after 3 years > 32 GB (server memory)
+-- (SQLite has no partitioning: one table)
+-- shard by conversation_id: 20,833 inserts/s at peak > 5,000 per primary; 2,557.1 TB at the horizon > 2 TB per primary
 
 -- ix_messages_conversation_id_created_at_id: use case 'list messages'; foreign key conversation -> conversations
 CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);

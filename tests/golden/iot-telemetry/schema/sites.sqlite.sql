@@ -4,7 +4,7 @@
 PRAGMA foreign_keys = ON;
 
 CREATE TABLE sites (
-    id BIGINT NOT NULL,
+    id INTEGER NOT NULL,
     name VARCHAR(120) NOT NULL,
     timezone VARCHAR(64) NOT NULL,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,

@@ -1,0 +1,163 @@
+"""Stage 6: which tables to partition by time, which to shard, and "not needed" otherwise.
+
+Time partitioning pays off for append-only tables larger than the database server's
+memory, and turns retention into dropping whole partitions. Sharding is recommended
+when one table's peak insert rate or size passes what one primary sustains; the key is
+the tenant, the parent (so a parent's rows stay together), or the dominant filter.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Literal
+
+from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.usecases import UseCase, analyse, by_entity, peak_factor
+from backend_architect.ir.model import Alternative, Architecture, Column, Decision, Partitioning, Sharding, Table
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake
+from backend_architect.spec.units import SECONDS_PER_DAY
+
+#: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
+#: should exceed the physical memory of the database server"; we plan for a 32 GB server.
+PARTITION_MIN_BYTES = 32 * 10**9
+#: Practical size of one PostgreSQL primary before backups, restores, vacuum and major
+#: upgrades take too long for a 99.9% target (managed offerings top out at 64 TB).
+SHARD_MIN_BYTES = 2 * 10**12
+#: Partition interval by daily volume: keep each partition around 10-100M rows.
+DAILY_ROWS_FOR_DAY_PARTITIONS = 50_000_000
+DAILY_ROWS_FOR_WEEK_PARTITIONS = 5_000_000
+PARTITION_COLUMN = "created_at"
+
+
+def derive_partitioning(spec: Spec, arch: Architecture) -> Architecture:
+    """Partitioning and sharding plans per table, their DDL consequences, and the decision record."""
+    figures = {f.key: f.value for f in arch.figures}
+    horizon = spec.scale.retention_years or 5.0
+    use_cases = by_entity(analyse(spec))
+    factor = peak_factor(spec)
+    planned: dict[str, Table] = {}
+    for store in arch.datastores:
+        for table in store.tables:
+            size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
+            peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
+            partitioning = _partitioning(table, size, horizon)
+            sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
+            if partitioning or sharding:
+                planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
+    partitioned = {name for name, t in planned.items() if t.partitioning}
+    stores = []
+    for store in arch.datastores:
+        tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
+        stores.append(store.model_copy(update={"tables": tables}))
+    decision = _decision(arch, planned, figures, horizon, factor)
+    return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision]})
+
+
+def _partitioning(table: Table, size: float, horizon: float) -> Partitioning | None:
+    if not table.append_only or size < PARTITION_MIN_BYTES:
+        return None
+    interval: Literal["day", "week", "month"]
+    if table.rows_per_day >= DAILY_ROWS_FOR_DAY_PARTITIONS:
+        interval = "day"
+    elif table.rows_per_day >= DAILY_ROWS_FOR_WEEK_PARTITIONS:
+        interval = "week"
+    else:
+        interval = "month"
+    job = None
+    if table.retention_days is not None and table.retention_days < horizon * 365:
+        job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)"
+    reason = f"append-only, {size / 1e9:,.0f} GB after {horizon:g} years > {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory)"
+    return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job)
+
+
+def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_cases: list[UseCase]) -> Sharding | None:
+    reasons = []
+    if peak_inserts > PRIMARY_WRITE_CEILING:
+        reasons.append(f"{peak_inserts:,.0f} inserts/s at peak > {PRIMARY_WRITE_CEILING:,} per primary")
+    if size > SHARD_MIN_BYTES:
+        reasons.append(f"{size / 1e12:,.1f} TB at the horizon > {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary")
+    if not reasons or table.entity is None:
+        return None
+    key = _shard_key(spec, table, use_cases)
+    cross = [u.name for u in use_cases if not u.is_write and key not in _filtered_columns(spec, u, table.entity)]
+    return Sharding(key=key, reason="; ".join(reasons), cross_shard=cross)
+
+
+def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
+    columns = set()
+    for ref in use_case.spec.filter:
+        owner, dot, field = ref.partition(".")
+        if not dot:
+            owner, field = use_case.entity, ref
+        if owner == entity:
+            column = resolve_column(spec, entity, field)
+            if column:
+                columns.add(column)
+    return columns
+
+
+def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase]) -> str:
+    """Tenant first; else the parent, so a parent's rows share a shard; else the most used filter."""
+    if table.tenant_scoped:
+        return TENANT_COLUMN
+    entity = spec.entities[table.entity or ""]
+    if entity.belongs_to:
+        return f"{snake(entity.belongs_to)}_id"
+    counts = Counter(c for u in use_cases for c in _filtered_columns(spec, u, table.entity or ""))
+    return counts.most_common(1)[0][0] if counts else "id"
+
+
+def _apply(table: Table, partitioned: set[str]) -> Table:
+    """A partitioned table's key includes the partition column; foreign keys to it become plain ids."""
+    update: dict[str, object] = {}
+    if table.partitioning and table.partitioning.column not in table.primary_key:
+        update["primary_key"] = [*table.primary_key, table.partitioning.column]
+    kept = [fk for fk in table.foreign_keys if fk.ref_table not in partitioned]
+    if len(kept) != len(table.foreign_keys):
+        dropped = {c for fk in table.foreign_keys if fk.ref_table in partitioned for c in fk.columns}
+        update["foreign_keys"] = kept
+        update["columns"] = [_plain_id(c) if c.name in dropped else c for c in table.columns]
+    return table.model_copy(update=update) if update else table
+
+
+def _plain_id(column: Column) -> Column:
+    note = "no foreign key: the referenced table is partitioned (its key includes created_at)"
+    return column.model_copy(update={"comment": f"{column.comment}; {note}" if column.comment else note})
+
+
+def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, float], horizon: float, factor: float) -> Decision:
+    tables = [t for s in arch.datastores for t in s.tables]
+    size = {t.name: figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0) for t in tables}
+    largest = max(tables, key=lambda t: size[t.name])
+    appended = [t for t in tables if t.append_only]
+    hottest = max(tables, key=lambda t: t.rows_per_day)
+    context = (
+        f"largest table {largest.name}: {size[largest.name] / 1e9:,.1f} GB after {horizon:g} years; "
+        f"most inserts: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak"
+    )
+    if not planned:
+        biggest_log = max(appended, key=lambda t: size[t.name], default=None)
+        logs = f"the largest append-only table is {size[biggest_log.name] / 1e9:,.1f} GB" if biggest_log else "no table is append-only"
+        return Decision(
+            id="partitioning", area="data", title="Partitioning and sharding", choice="not needed", context=context,
+            rationale=f"time partitioning pays off for append-only tables past {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory) and {logs}; "
+            f"sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table, and no table comes close: "
+            "one PostgreSQL primary holds it",
+            alternatives=[Alternative(name="time partitioning now", why_not="adds key and maintenance complexity with no table that gains from it")],
+        )  # fmt: skip
+    parts = [
+        f"{name}: partition by {t.partitioning.column} per {t.partitioning.interval} ({t.partitioning.reason})" for name, t in planned.items() if t.partitioning
+    ]
+    shards = [f"{name}: shard by {t.sharding.key} ({t.sharding.reason})" for name, t in planned.items() if t.sharding]
+    return Decision(
+        id="partitioning", area="data", title="Partitioning and sharding", choice="; ".join(parts + shards), context=context,
+        rationale="partitions keep indexes and vacuum per partition small and make retention a metadata operation; "
+        "sharding spreads writes and storage past one primary, keyed so the hot queries stay on one shard",
+        alternatives=[
+            Alternative(name="one big table", why_not="index and vacuum work grow with the whole table; deletes for retention bloat it"),
+            Alternative(name="TimescaleDB hypertables", why_not="good for time series; adds an extension the managed offering must support"),
+            Alternative(name="Citus (distributed PostgreSQL)", why_not="the managed route to the sharding above; chosen per deployment"),
+        ],
+        consequences="Queries listed as cross-shard fan out to every shard: keep them off hot paths or serve them from a read model.",
+    )  # fmt: skip

@@ -1,0 +1,63 @@
+"""Partitioning and sharding: triggered by the numbers, with their consequences on keys."""
+
+from __future__ import annotations
+
+from design.helpers import design_of, table
+
+TELEMETRY = """\
+system: telemetry
+team: {size: 4}
+scale: {retention_years: 2, rates: peak, peak_factor: 2}
+entities:
+  Device: {fields: {serial: string(40)}, rows: 10k}
+  Reading:
+    append_only: true
+    belongs_to: Device
+    retention: 180d
+    fields: {value: "decimal(12,4)", recorded_at: datetime}
+  Note:
+    belongs_to: Device
+    fields: {reading: ref(Reading), text: text}
+use_cases:
+  - {name: ingest readings, writes: [Reading], rate: %s}
+  - {name: list readings, reads: [Reading], filter: [Reading.device], sort: [-recorded_at], rate: 20/s}
+  - {name: latest readings, reads: [Reading], sort: [-recorded_at], rate: 1/s}
+  - {name: add note, writes: [Note], rate: 1/min}
+"""
+
+
+def test_small_system_needs_neither_ok() -> None:
+    """At 10 readings/s nothing is partitioned or sharded, and the decision says why with numbers."""
+    arch = design_of(TELEMETRY % "10/s")
+    readings = table(arch, "readings")
+    assert readings.partitioning is None
+    assert readings.sharding is None
+    decision = next(d for d in arch.decisions if d.id == "partitioning")
+    assert decision.choice == "not needed"
+    assert "GB" in decision.rationale
+
+
+def test_large_append_only_table_partitioned_by_time_ok() -> None:
+    """A large append-only table is range-partitioned by created_at; its key includes it; retention drops partitions."""
+    readings = table(design_of(TELEMETRY % "4k/s"), "readings")
+    assert readings.partitioning is not None
+    assert (readings.partitioning.column, readings.partitioning.interval) == ("created_at", "day")
+    assert readings.primary_key == ["id", "created_at"]
+    assert "older than 180 days" in (readings.partitioning.retention_job or "")
+
+
+def test_foreign_keys_to_partitioned_table_become_plain_ids_ok() -> None:
+    """A reference to a partitioned table keeps its column and index but loses the foreign key."""
+    arch = design_of(TELEMETRY % "4k/s")
+    notes = table(arch, "notes")
+    assert [fk.ref_table for fk in notes.foreign_keys] == ["devices"]
+    assert "partitioned" in (next(c for c in notes.columns if c.name == "reading_id").comment or "")
+
+
+def test_write_rate_past_one_primary_is_sharded_by_parent_ok() -> None:
+    """Past one primary's insert ceiling, the table is sharded by its parent; unfiltered reads are cross-shard."""
+    readings = table(design_of(TELEMETRY % "20k/s"), "readings")
+    assert readings.sharding is not None
+    assert readings.sharding.key == "device_id"
+    assert "inserts/s at peak > 5,000" in readings.sharding.reason
+    assert readings.sharding.cross_shard == ["latest readings"]
