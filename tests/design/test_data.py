@@ -42,6 +42,11 @@ use_cases:
     reads: [Product]
     filter: [status]
     rate: 1/s
+  - name: live catalogue
+    reads: [Product.title, Product.price]
+    filter: [status=live]
+    sort: [title]
+    rate: 300/s
   - name: search products
     reads: [Product]
     search: [title, description]
@@ -150,3 +155,31 @@ def test_key_strategy_uuid_when_exposed_ok() -> None:
     arch = design_of(CATALOG)
     assert table(arch, "products").columns[0].type == "uuid"
     assert table(arch, "follows").columns[0].type == "bigint"
+
+
+def test_constant_filter_makes_partial_index_ok() -> None:
+    """A constant filter (status=live) is the index predicate, not a key column."""
+    products = table(design_of(CATALOG), "products")
+    partial = next(i for i in products.indexes if i.where and "status = 'live'" in i.where)
+    assert partial.where == "deleted_at IS NULL AND status = 'live'"
+    assert [c.name for c in partial.columns] == ["tenant_id", "title", "id"]
+
+
+def test_hot_read_of_named_fields_is_covering_ok() -> None:
+    """A read of named fields at 300 req/s includes them in its index for index-only scans."""
+    products = table(design_of(CATALOG), "products")
+    partial = next(i for i in products.indexes if i.where and "status = 'live'" in i.where)
+    assert partial.include == ["price_amount"]
+    assert "covering" in partial.reasons[0]
+
+
+def test_constant_filter_is_not_a_query_parameter_ok() -> None:
+    """The API applies a constant filter itself: no query parameter, and the description says so."""
+    arch = design_of(
+        'system: s\nentities:\n  Alert: {fields: {state: "enum[firing,resolved]", level: int}}\n'
+        "use_cases:\n  - {name: list firing alerts, reads: [Alert], filter: [state=firing, level], rate: 1/s}\n"
+    )
+    (op,) = (o for api in arch.apis for o in api.operations if o.kind == "list")
+    assert {p.name for p in op.parameters} >= {"min_level", "max_level"}
+    assert "state" not in {p.name for p in op.parameters}
+    assert "state = firing" in op.description

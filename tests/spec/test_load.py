@@ -108,6 +108,12 @@ def test_yaml_merge_keys_ok() -> None:
         pytest.param("    rate: 10/s\n", "    rate: 10/s\n    filter: [rating]\n", "spec.yaml:19:5: duplicate key 'filter'", id="duplicate-key"),
         pytest.param("belongs_to: Book", "belongs_to: Review", "spec.yaml:11:17: an entity cannot belong to itself", id="self-belongs-to"),
         pytest.param(
+            "filter: [author]",
+            "filter: [author=5]",
+            "spec.yaml:17:14: a constant filter needs an enum, bool, integer or string field; Book.author is not one",
+            id="constant-on-ref",
+        ),
+        pytest.param(
             "  Review:\n",
             "  Review:\n    unique: [[book, raiting]]\n",
             "spec.yaml:11:21: 'Review' has no field or relation 'raiting' (did you mean 'rating'?)",
@@ -145,6 +151,11 @@ def test_services_must_own_everything_err() -> None:
         pytest.param("system: [unclosed", "spec.yaml:2:1: invalid YAML: did not find expected ',' or ']'", id="malformed"),
         pytest.param("", "spec.yaml:1:1: the file is empty", id="empty"),
         pytest.param("- a\n- b\n", "spec.yaml:1:1: a spec is a mapping", id="not-mapping"),
+        pytest.param(
+            "system: x\nentities:\n  A: {fields: {s: enum[a,b]}}\n",
+            "spec.yaml:3:23: invalid YAML: did not find expected ',' or '}'; inside {...} quote values that contain commas",
+            id="comma-in-flow-mapping",
+        ),
         pytest.param("system: x\n\tentities: {}\n", "spec.yaml:2:1: invalid YAML", id="tab-indent"),
         pytest.param("system: x\nentities: !!python/object:os.system {}\n", "spec.yaml:2:11: cannot read value: unsupported YAML tag", id="python-tag"),
     ],

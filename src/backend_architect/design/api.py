@@ -16,7 +16,7 @@ from backend_architect.design.examples import EXAMPLE_TIME, example_uuid, exampl
 from backend_architect.design.usecases import UseCase, analyse, by_primary
 from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import VERSION_COLUMN, kebab, plural, resolve_column, snake
+from backend_architect.spec.naming import VERSION_COLUMN, kebab, plural, resolve_column, snake, split_filter
 
 API_VERSION = "v1"
 DEFAULT_PAGE_SIZE = 20
@@ -259,6 +259,9 @@ class _ApiBuilder:
         for scope in scopes:
             self.scopes[scope] = f"{'Change' if write else 'Read'} {resource.replace('-', ' ')}"
         description = use_case.spec.description or f"Use case '{use_case.name}' (actor: {use_case.spec.actor})."
+        constants = [f"{field} = {value}" for field, value in map(split_filter, use_case.spec.filter) if value is not None]
+        if constants:
+            description += f" Returns only items where {' and '.join(c.split('.')[-1] for c in constants)}."
         if use_case.spec.owner_only:
             description += " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
         op = Operation(
@@ -314,7 +317,10 @@ class _ApiBuilder:
 
     def _list_params(self, use_case: UseCase, table: Table) -> list[Parameter]:
         params: list[Parameter] = []
-        for ref in use_case.spec.filter:
+        for raw in use_case.spec.filter:
+            ref, constant = split_filter(raw)
+            if constant is not None:
+                continue  # applied by the operation itself, not chosen by the client
             entity, dot, field = ref.partition(".")
             if not dot:
                 entity, field = use_case.entity, ref

@@ -15,7 +15,7 @@ from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.usecases import UseCase, analyse, by_entity, peak_factor
 from backend_architect.ir.model import Alternative, Architecture, Column, Decision, Partitioning, Sharding, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake
+from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
 from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
@@ -86,7 +86,8 @@ def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_ca
 
 def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
     columns = set()
-    for ref in use_case.spec.filter:
+    for raw in use_case.spec.filter:
+        ref, _ = split_filter(raw)
         owner, dot, field = ref.partition(".")
         if not dot:
             owner, field = use_case.entity, ref

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from backend_architect.spec.field_types import suggest
 from backend_architect.spec.model import Spec, UseCaseSpec, slug
-from backend_architect.spec.naming import BUILTIN_COLUMNS, column_names, relations, resolve_column, snake, table_name
+from backend_architect.spec.naming import BUILTIN_COLUMNS, column_names, relations, resolve_column, snake, split_filter, table_name
 from backend_architect.spec.positions import Path
 
 
@@ -152,6 +152,9 @@ def _use_case_refs(spec: Spec) -> Iterator[Problem]:
 
 
 def _field_ref(spec: Spec, use_case: UseCaseSpec, main: str | None, key: str, ref: str, path: Path) -> Iterator[Problem]:
+    constant: str | None = None
+    if key == "filter":
+        ref, constant = split_filter(ref)
     text = ref.removeprefix("-") if key == "sort" else ref
     entity, dot, field = text.partition(".")
     if not dot:
@@ -168,6 +171,25 @@ def _field_ref(spec: Spec, use_case: UseCaseSpec, main: str | None, key: str, re
         spec_field = spec.entities[entity].fields.get(field)
         if spec_field is None or spec_field.type.kind not in {"string", "text", "email", "url", "json"}:
             yield Problem(path, f"'{entity}.{field}' is not text; full-text search needs a string or text field")
+    elif constant is not None:
+        problem = _constant_problem(spec, entity, field, constant)
+        if problem:
+            yield Problem(path, problem)
+
+
+def _constant_problem(spec: Spec, entity: str, field: str, constant: str) -> str | None:
+    """A constant filter (``status=open``) compares an enum, bool, string or integer field to a valid value."""
+    spec_field = spec.entities[entity].fields.get(field)
+    kind = spec_field.type.kind if spec_field else None
+    if kind == "enum" and spec_field is not None and constant not in spec_field.type.values:
+        return f"'{constant}' is not a value of {entity}.{field}{suggest(constant, list(spec_field.type.values))}"
+    if kind == "bool" and constant not in {"true", "false"}:
+        return f"{entity}.{field} is a bool: compare it to true or false"
+    if kind in {"int", "bigint"} and not constant.lstrip("-").isdigit():
+        return f"{entity}.{field} is an integer: compare it to a whole number"
+    if kind not in {"enum", "bool", "int", "bigint", "string"}:
+        return f"a constant filter needs an enum, bool, integer or string field; {entity}.{field} is not one"
+    return None
 
 
 def _services(spec: Spec) -> Iterator[Problem]:

@@ -8,6 +8,7 @@ overwrite), and bounds what a hostile file can cost (size, depth, alias expansio
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
@@ -90,7 +91,7 @@ def parse_document(text: str, name: str) -> tuple[Any, Positions]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise InputError(Location(name, line, col), f"invalid YAML: {exc.problem or exc.context}") from None
+        raise InputError(Location(name, line, col), f"invalid YAML: {exc.problem or exc.context}{_flow_hint(text, line)}") from None
     except yaml.YAMLError as exc:
         raise InputError(Location(name), f"invalid YAML: {exc}") from None
     except RecursionError:
@@ -100,6 +101,15 @@ def parse_document(text: str, name: str) -> tuple[Any, Positions]:
         raise InputError(Location(name), "the file is empty")
     walker = _Walker(name, positions)
     return walker.walk(root, (), 0), positions
+
+
+def _flow_hint(text: str, line: int) -> str:
+    """Inside ``{...}`` a comma ends a value, which splits ``enum[a,b]`` and ``decimal(12,2)``: say so."""
+    lines = text.splitlines()
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "{" in source and re.search(r"[\[(][^\])]*,", source):
+        return '; inside {...} quote values that contain commas, as in {type: "enum[a,b]"}'
+    return ""
 
 
 class _Walker:

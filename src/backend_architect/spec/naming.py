@@ -101,6 +101,16 @@ def column_names(spec: Spec, entity_name: str) -> list[str]:
     return columns
 
 
+def split_filter(ref: str) -> tuple[str, str | None]:
+    """A filter is a field, compared to a request parameter, or ``field=value``, a constant.
+
+    >>> split_filter("status=open"), split_filter("Order.customer")
+    (('status', 'open'), ('Order.customer', None))
+    """
+    field, equals, value = ref.partition("=")
+    return (field.strip(), value.strip()) if equals else (ref.strip(), None)
+
+
 def resolve_column(spec: Spec, entity_name: str, name: str) -> str | None:
     """The column a field reference names, or None.
 

@@ -20,9 +20,9 @@ COMMENT ON COLUMN alerts.alerts.device_id IS 'id of Device, owned by devices: no
 COMMENT ON COLUMN alerts.alerts.rule_id IS 'id of AlertRule, owned by devices: no foreign key across services';
 COMMENT ON COLUMN alerts.alerts.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
+-- ix_alerts_created_at_id_partial: use case 'list firing alerts'
+CREATE INDEX ix_alerts_created_at_id_partial ON alerts.alerts (created_at DESC, id DESC) WHERE state = 'firing';
 -- ix_alerts_device_id: look-ups by device_id (reference to another service's data)
 CREATE INDEX ix_alerts_device_id ON alerts.alerts (device_id);
 -- ix_alerts_rule_id: look-ups by rule_id (reference to another service's data)
 CREATE INDEX ix_alerts_rule_id ON alerts.alerts (rule_id);
--- ix_alerts_state_created_at_id: use case 'list firing alerts'
-CREATE INDEX ix_alerts_state_created_at_id ON alerts.alerts (state, created_at DESC, id DESC);

@@ -16,9 +16,9 @@ CREATE TABLE alerts (
     CONSTRAINT ck_alerts_state CHECK (state IN ('firing', 'acknowledged', 'resolved'))
 );
 
+-- ix_alerts_created_at_id_partial: use case 'list firing alerts'
+CREATE INDEX ix_alerts_created_at_id_partial ON alerts (created_at DESC, id DESC) WHERE state = 'firing';
 -- ix_alerts_device_id: look-ups by device_id (reference to another service's data)
 CREATE INDEX ix_alerts_device_id ON alerts (device_id);
 -- ix_alerts_rule_id: look-ups by rule_id (reference to another service's data)
 CREATE INDEX ix_alerts_rule_id ON alerts (rule_id);
--- ix_alerts_state_created_at_id: use case 'list firing alerts'
-CREATE INDEX ix_alerts_state_created_at_id ON alerts (state, created_at DESC, id DESC);
