@@ -98,10 +98,12 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
             )
         if search:
             expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in search) + ")"  # for readers; DDL quotes
+            # per-tenant search needs the tenant inside the GIN index (btree_gin), or the planner filters one tenant's rows by hand
+            tenant = [TENANT_COLUMN] if table.tenant_scoped else []
             found.append(
                 Index(
-                    name=constraint_name("ix", table.name, [*search, "fts"]),
-                    columns=[IndexColumn(name=c) for c in search],
+                    name=constraint_name("ix", table.name, [*tenant, *search, "fts"]),
+                    columns=[IndexColumn(name=c) for c in [*tenant, *search]],
                     method="gin",
                     expression=expression,
                     where=where,

@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable
 
 from backend_architect.ir.model import Column, Datastore, Index, Table
+from backend_architect.spec.naming import TENANT_COLUMN
 
 Dialect = Literal["postgresql", "sqlite"]
 DIALECTS: tuple[Dialect, ...] = ("postgresql", "sqlite")
@@ -112,20 +113,21 @@ def _index(index: Index, sa_table: sa.Table, dialect: Dialect) -> sa.Index | Non
         kwargs["postgresql_include"] = index.include
     if index.method == "gin":
         kwargs["postgresql_using"] = "gin"
-        expression_index = sa.Index(index.name, _tsvector(index, sa_table), **kwargs)  # type: ignore[arg-type]
+        expression_index = sa.Index(index.name, *_tsvector(index, sa_table), **kwargs)  # type: ignore[arg-type]
         sa_table.append_constraint(expression_index)
         return expression_index
     columns = [sa_table.c[c.name].desc() if c.descending else sa_table.c[c.name] for c in index.columns]
     return sa.Index(index.name, *columns, unique=index.unique, **kwargs)  # type: ignore[arg-type]
 
 
-def _tsvector(index: Index, sa_table: sa.Table) -> sa.ColumnElement[object]:
-    """``to_tsvector('simple', coalesce(a, '') || ' ' || coalesce(b, ''))`` over the index columns."""
+def _tsvector(index: Index, sa_table: sa.Table) -> list[sa.ColumnElement[Any]]:
+    """``tenant_id, to_tsvector('simple', coalesce(a, '') || ' ' || coalesce(b, ''))`` over the index columns."""
+    scalar = [sa_table.c[c.name] for c in index.columns if c.name == TENANT_COLUMN]
     document: sa.ColumnElement[object] | None = None
-    for column in index.columns:
+    for column in (c for c in index.columns if c.name != TENANT_COLUMN):
         part = sa.func.coalesce(sa_table.c[column.name], sa.literal_column("''"))
         document = part if document is None else document.op("||")(sa.literal_column("' '")).op("||")(part)
-    return sa.func.to_tsvector(sa.literal_column("'simple'"), document)
+    return [*scalar, sa.func.to_tsvector(sa.literal_column("'simple'"), document)]
 
 
 def render_ddl(store: Datastore, dialect: Dialect) -> str:
@@ -143,6 +145,12 @@ def render_ddl(store: Datastore, dialect: Dialect) -> str:
     ]
     if dialect == "sqlite":
         out += ["PRAGMA foreign_keys = ON;", ""]
+    if dialect == "postgresql" and any(i.method == "gin" and any(c.name == TENANT_COLUMN for c in i.columns) for t in store.tables for i in t.indexes):
+        out += [
+            "-- btree_gin lets one GIN index hold tenant_id next to the search document (PostgreSQL contrib)",
+            "CREATE EXTENSION IF NOT EXISTS btree_gin;",
+            "",
+        ]
     if schema:
         out += [str(CreateSchema(schema, if_not_exists=True).compile(dialect=engine_dialect)) + ";", ""]
     for sa_table in metadata.sorted_tables:

@@ -48,8 +48,6 @@ CREATE TABLE tickets (
 CREATE INDEX ix_tickets_assignee_id ON tickets (assignee_id);
 -- ix_tickets_requester_id: foreign key requester -> requesters
 CREATE INDEX ix_tickets_requester_id ON tickets (requester_id);
--- ix_tickets_subject_description_fts: use case 'search tickets' (full-text search)
--- (not created on SQLite: gin index; use an FTS5 table for full-text search)
 -- ix_tickets_tenant_id: look-ups by tenant_id (reference to another service's data)
 CREATE INDEX ix_tickets_tenant_id ON tickets (tenant_id);
 -- ix_tickets_tenant_id_requester_id_created_at_id: use case 'list tickets of requester'
@@ -58,6 +56,8 @@ CREATE INDEX ix_tickets_tenant_id_requester_id_created_at_id ON tickets (tenant_
 CREATE INDEX ix_tickets_tenant_id_status_assignee_id_priority_created_at_id ON tickets (tenant_id, status, assignee_id, priority, created_at DESC, id DESC) WHERE deleted_at IS NULL;
 -- ix_tickets_tenant_id_status_due_at: use case 'escalate overdue tickets'
 CREATE INDEX ix_tickets_tenant_id_status_due_at ON tickets (tenant_id, status, due_at) WHERE deleted_at IS NULL;
+-- ix_tickets_tenant_id_subject_description_fts: use case 'search tickets' (full-text search)
+-- (not created on SQLite: gin index; use an FTS5 table for full-text search)
 
 CREATE TABLE comments (
     id CHAR(32) NOT NULL,
