@@ -81,10 +81,10 @@ def test_prefix_redundant_index_dropped_ok() -> None:
 
 
 def test_full_text_search_gets_gin_index_ok() -> None:
-    """search: fields get a GIN full-text index."""
+    """search: fields get a GIN full-text index, with the tenant inside it for tenant-scoped tables."""
     products = table(design_of(CATALOG), "products")
     gin = [i for i in products.indexes if i.method == "gin"]
-    assert [[c.name for c in i.columns] for i in gin] == [["title", "description"]]
+    assert [[c.name for c in i.columns] for i in gin] == [["tenant_id", "title", "description"]]
 
 
 def test_soft_delete_uniques_become_partial_ok() -> None:
