@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from backend_architect.design.pipeline import design
-from backend_architect.ir.model import Architecture
-from backend_architect.render.files import render_files
+from backend_architect.errors import InputError, Location
+from backend_architect.ir.model import IR_VERSION, Architecture
+from backend_architect.render.files import Previous, render_files
 from backend_architect.rules.model import Finding
 from backend_architect.rules.registry import review
 from backend_architect.spec.load import load_spec
@@ -24,16 +29,66 @@ class DesignResult:
     files: dict[str, str]
 
 
-def design_spec(spec: Spec) -> DesignResult:
-    """Design ``spec``, review the result, render every artefact."""
+def design_spec(spec: Spec, previous: Previous | None = None) -> DesignResult:
+    """Design ``spec``, review the result, render every artefact (with migrations from ``previous``)."""
     arch = design(spec)
     findings = review(arch)
-    return DesignResult(spec, arch, findings, render_files(arch, findings))
+    return DesignResult(spec, arch, findings, render_files(arch, findings, previous))
 
 
-def design_file(path: str | Path) -> DesignResult:
-    """Load the spec at ``path`` (raising ``InputError`` on any problem in it) and design it."""
-    return design_spec(load_spec(path).spec)
+def design_file(path: str | Path, previous: str | Path | None = None) -> DesignResult:
+    """Load the spec at ``path`` (raising ``InputError`` on any problem in it) and design it.
+
+    ``previous`` is the output folder of an earlier design: its migrations are carried over
+    and the next migration is written from the schema difference.
+    """
+    spec = load_spec(path).spec
+    return design_spec(spec, load_previous(previous) if previous is not None else None)
+
+
+#: A hand-off of a 1,000-entity design is about 60 MB.
+MAX_HANDOFF_BYTES = 512 * 2**20
+MAX_MIGRATION_BYTES = 16 * 2**20
+_MIGRATION_NAME = re.compile(r"\d{4}_[A-Za-z0-9_]+\.sql")
+
+
+def load_previous(folder: str | Path) -> Previous:
+    """Read an earlier design's ``handoff.json`` and migrations from its output folder.
+
+    Only ``handoff.json`` and ``schema/*/migrations/NNNN_*.sql`` are read; links are not followed.
+    """
+    root = Path(folder)
+    handoff = root / "handoff.json"
+    where = Location(str(handoff))
+    if not handoff.is_file() or handoff.is_symlink():
+        raise InputError(where, "not found: --previous takes the output folder of an earlier design (it holds handoff.json)")
+    if handoff.stat().st_size > MAX_HANDOFF_BYTES:
+        raise InputError(where, f"larger than {MAX_HANDOFF_BYTES // 2**20} MiB")
+    try:
+        document = json.loads(handoff.read_bytes())
+    except json.JSONDecodeError as exc:
+        raise InputError(Location(str(handoff), exc.lineno, exc.colno), f"invalid JSON: {exc.msg}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(where, f"cannot read: {exc}") from None
+    if not isinstance(document, dict) or not isinstance(document.get("architecture"), dict):
+        raise InputError(where, "not a backend-architect hand-off (no 'architecture')")
+    version = str(document["architecture"].get("ir_version", ""))
+    if version.split(".")[0] != IR_VERSION.split(".")[0]:
+        raise InputError(where, f"made by an incompatible version (IR {version or 'unknown'}; this is {IR_VERSION})")
+    try:
+        architecture = Architecture.model_validate(document["architecture"])
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field_path = ".".join(str(p) for p in first["loc"])
+        raise InputError(where, f"invalid hand-off at architecture.{field_path}: {first['msg']}") from None
+    migrations: dict[str, str] = {}
+    for path in sorted((root / "schema").glob("*/migrations/*.sql")):
+        if path.is_symlink() or not path.is_file() or not _MIGRATION_NAME.fullmatch(path.name):
+            continue
+        if path.stat().st_size > MAX_MIGRATION_BYTES:
+            raise InputError(Location(str(path)), f"larger than {MAX_MIGRATION_BYTES // 2**20} MiB")
+        migrations[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+    return Previous(architecture, migrations)
 
 
 def write_files(files: dict[str, str], out_dir: str | Path) -> list[Path]:

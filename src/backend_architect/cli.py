@@ -67,12 +67,15 @@ def design_command(
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the design into.")] = Path("out"),
     output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="What to print: a text summary, or handoff.json.")] = OutputFormat.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when the self-review finds this severity or worse.")] = FailOn.error,
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="Output folder of an earlier design: carry its migrations and write the next one.")
+    ] = None,
 ) -> None:
     """Design a system from SPEC: OpenAPI, DDL, diagrams, design.md and handoff.json in OUT."""
     from backend_architect.render.summary import render_summary
 
     try:
-        result = design_file(spec)
+        result = design_file(spec, previous)
     except InputError as exc:
         raise _fail(exc) from None
     try:

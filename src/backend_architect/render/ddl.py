@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.schema import CreateIndex, CreateSchema, CreateTable
+from sqlalchemy.schema import CreateColumn, CreateIndex, CreateSchema, CreateTable
 
 from backend_architect.ir.model import Column, Datastore, Index, Table
 from backend_architect.spec.naming import TENANT_COLUMN
@@ -34,10 +34,11 @@ def _type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         return sa.Boolean(create_constraint=dialect == "sqlite", name=f"ck_{column.name}_bool")
     if kind == "numeric":
         return sa.Numeric(column.precision, column.scale)
-    if kind == "varchar":
-        return sa.String(column.length)
-    if kind == "char":
-        return sa.CHAR(column.length)
+    if kind in {"varchar", "char"}:
+        # PostgreSQL: text plus a length CHECK (changing a CHECK needs no table rewrite; squawk's prefer-text-field)
+        if dialect == "postgresql":
+            return sa.Text()
+        return sa.String(column.length) if kind == "varchar" else sa.CHAR(column.length)
     if kind == "text":
         return sa.Text()
     if kind == "date":
@@ -76,6 +77,16 @@ def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[Any]:
     )
 
 
+def length_check_name(table: str, column: str) -> str:
+    return f"ck_{table}_{column}_length"[:63]
+
+
+def _length_check(table: Table, column: Column) -> sa.CheckConstraint:
+    """The length limit a varchar(n) or char(n) would have enforced, on a text column."""
+    operator = "=" if column.type == "char" else "<="
+    return sa.CheckConstraint(f"char_length({column.name}) {operator} {column.length}", name=length_check_name(table.name, column.name))
+
+
 def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: Dialect) -> sa.Table:
     items: list[Any] = [_column(c, table, dialect) for c in table.columns]
     if table.primary_key:
@@ -92,6 +103,8 @@ def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: 
     for check in table.checks:
         values = ", ".join("'" + v.replace("'", "''") + "'" for v in check.values)
         items.append(sa.CheckConstraint(f"{check.column} IN ({values})", name=check.name))
+    if dialect == "postgresql":
+        items += [_length_check(table, c) for c in table.columns if c.type in {"varchar", "char"} and c.length and not c.enum_values]
     for column in table.columns:
         if column.type == "vector" and dialect == "postgresql":
             items.append(sa.CheckConstraint(f"array_length({column.name}, 1) = {column.dims}", name=f"ck_{table.name}_{column.name}_dims"))
@@ -130,14 +143,75 @@ def _tsvector(index: Index, sa_table: sa.Table) -> list[sa.ColumnElement[Any]]:
     return [*scalar, sa.func.to_tsvector(sa.literal_column("'simple'"), document)]
 
 
+class SchemaCompiler:
+    """SQLAlchemy tables for one datastore in one dialect, and the statements that build them."""
+
+    def __init__(self, store: Datastore, dialect: Dialect) -> None:
+        self.store = store
+        self.dialect = dialect
+        self.engine_dialect = postgresql.dialect() if dialect == "postgresql" else sqlite.dialect()  # type: ignore[no-untyped-call]
+        self.schema = store.schema_name if dialect == "postgresql" else None
+        self.metadata = sa.MetaData()
+        self.tables = {t.name: t for t in store.tables}
+        self.sa_tables = {t.name: _sa_table(t, self.metadata, self.schema, dialect) for t in store.tables}
+        self.quote: Callable[[str], str] = self.engine_dialect.identifier_preparer.quote
+
+    def compile(self, construct: Any) -> str:
+        text = str(construct.compile(dialect=self.engine_dialect)).strip()
+        return "\n".join(line.rstrip().replace("\t", "    ") for line in text.splitlines()) + ";"
+
+    def qualified(self, table: str) -> str:
+        return f"{self.quote(self.schema)}.{self.quote(table)}" if self.schema else self.quote(table)
+
+    def ordered(self) -> list[Table]:
+        """Tables parents first."""
+        return [self.tables[t.name] for t in self.metadata.sorted_tables]
+
+    def create_table(self, table: Table) -> list[str]:
+        """CREATE TABLE with its comments and partition notes (no indexes)."""
+        out = [self.compile(CreateTable(self.sa_tables[table.name]))]
+        if self.dialect == "postgresql":
+            out += _comments(table, self.schema, self.quote)
+        return out + _partition_notes(table, self.schema, self.dialect, self.quote)
+
+    def create_index(self, table: Table, index: Index, *, concurrently: bool = False) -> list[str]:
+        """The index with a comment naming why it exists (a note where the dialect cannot build it)."""
+        built = _index(index, self.sa_tables[table.name], self.dialect)
+        out = [f"-- {index.name}: " + "; ".join(index.reasons)]
+        if built is None:
+            return [*out, f"-- (not created on SQLite: {index.method} index; use an FTS5 table for full-text search)"]
+        if concurrently and table.partitioning is None:
+            built.dialect_options["postgresql"]["concurrently"] = True
+            return [*out, self.compile(CreateIndex(built, if_not_exists=True))]
+        if concurrently:
+            out.append("-- partitioned table: CONCURRENTLY is not supported on the parent; for a large table build it per partition and ATTACH")
+        return [*out, self.compile(CreateIndex(built))]
+
+    def column_spec(self, table: str, column: str) -> str:
+        return str(CreateColumn(self.sa_tables[table].c[column]).compile(dialect=self.engine_dialect)).strip()
+
+    def needs_btree_gin(self) -> bool:
+        return self.dialect == "postgresql" and any(
+            i.method == "gin" and any(c.name == TENANT_COLUMN for c in i.columns) for t in self.store.tables for i in t.indexes
+        )
+
+    def preamble(self) -> list[str]:
+        """Extensions and the schema the tables need."""
+        out: list[str] = []
+        if self.needs_btree_gin():
+            out += [
+                "-- btree_gin lets one GIN index hold tenant_id next to the search document (PostgreSQL contrib)",
+                "CREATE EXTENSION IF NOT EXISTS btree_gin;",
+                "",
+            ]
+        if self.schema:
+            out += [self.compile(CreateSchema(self.schema, if_not_exists=True)), ""]
+        return out
+
+
 def render_ddl(store: Datastore, dialect: Dialect) -> str:
     """The DDL creating every table and index of ``store`` in ``dialect``."""
-    engine_dialect = postgresql.dialect() if dialect == "postgresql" else sqlite.dialect()  # type: ignore[no-untyped-call]
-    schema = store.schema_name if dialect == "postgresql" else None
-    metadata = sa.MetaData()
-    by_name = {t.name: t for t in store.tables}
-    for table in store.tables:
-        _sa_table(table, metadata, schema, dialect)
+    compiler = SchemaCompiler(store, dialect)
     out = [
         f"-- {store.name}: tables of service '{store.service}' for {'PostgreSQL 15+' if dialect == 'postgresql' else 'SQLite 3.35+'}.",
         "-- Generated by backend-architect; edit the spec, not this file.",
@@ -145,32 +219,24 @@ def render_ddl(store: Datastore, dialect: Dialect) -> str:
     ]
     if dialect == "sqlite":
         out += ["PRAGMA foreign_keys = ON;", ""]
-    if dialect == "postgresql" and any(i.method == "gin" and any(c.name == TENANT_COLUMN for c in i.columns) for t in store.tables for i in t.indexes):
-        out += [
-            "-- btree_gin lets one GIN index hold tenant_id next to the search document (PostgreSQL contrib)",
-            "CREATE EXTENSION IF NOT EXISTS btree_gin;",
-            "",
-        ]
-    if schema:
-        out += [str(CreateSchema(schema, if_not_exists=True).compile(dialect=engine_dialect)) + ";", ""]
-    for sa_table in metadata.sorted_tables:
-        table = by_name[sa_table.name]
-        out.append(str(CreateTable(sa_table).compile(dialect=engine_dialect)).strip() + ";")
-        if dialect == "postgresql":
-            out += _comments(table, schema, engine_dialect.identifier_preparer.quote)
-        out += _partition_notes(table, schema, dialect, engine_dialect.identifier_preparer.quote)
-        out.append("")
+    out += compiler.preamble()
+    out += create_statements(compiler)
+    return "\n".join(out).rstrip() + "\n"
+
+
+def create_statements(compiler: SchemaCompiler, tables: list[Table] | None = None) -> list[str]:
+    """CREATE TABLE and CREATE INDEX for ``tables`` (default: all), parents first."""
+    wanted = {t.name for t in tables} if tables is not None else None
+    out: list[str] = []
+    for table in compiler.ordered():
+        if wanted is not None and table.name not in wanted:
+            continue
+        out += [*compiler.create_table(table), ""]
         for index in table.indexes:
-            built = _index(index, sa_table, dialect)
-            out.append(f"-- {index.name}: " + "; ".join(index.reasons))
-            if built is None:
-                out.append(f"-- (not created on SQLite: {index.method} index; use an FTS5 table for full-text search)")
-            else:
-                out.append(str(CreateIndex(built).compile(dialect=engine_dialect)).strip() + ";")
+            out += compiler.create_index(table, index)
         if table.indexes:
             out.append("")
-    text = "\n".join(line.rstrip().replace("\t", "    ") for line in "\n".join(out).splitlines())
-    return text.rstrip() + "\n"
+    return out
 
 
 def _comments(table: Table, schema: str | None, quote: Callable[[str], str]) -> list[str]:

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Architecture
+from dataclasses import dataclass, field
+
+from backend_architect.diff.schema import diff_datastore
+from backend_architect.ir.model import Architecture, Datastore
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.ddl import DIALECTS, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
 from backend_architect.render.mermaid import render_architecture, render_er
+from backend_architect.render.migration import render_initial_migration, render_migration
 from backend_architect.render.openapi import render_openapi
 from backend_architect.render.yaml_text import to_yaml
 from backend_architect.rules.model import Finding
 
 
-def render_files(arch: Architecture, findings: list[Finding]) -> dict[str, str]:
+@dataclass(frozen=True)
+class Previous:
+    """The design a new one follows: its architecture and the migrations already written for it."""
+
+    architecture: Architecture
+    migrations: dict[str, str] = field(default_factory=dict)
+
+
+def render_files(arch: Architecture, findings: list[Finding], previous: Previous | None = None) -> dict[str, str]:
     """All artefacts of a design, keyed by their path relative to the output folder."""
     files: dict[str, str] = {}
+    for store in arch.datastores:
+        files.update(_migrations(store, previous))
     for api in arch.apis:
         files[f"openapi/{api.service}.yaml"] = to_yaml(render_openapi(api, arch))
     for store in arch.datastores:
@@ -27,3 +41,28 @@ def render_files(arch: Architecture, findings: list[Finding]) -> dict[str, str]:
     files["design.md"] = render_markdown(arch, findings)
     files["handoff.json"] = handoff_json(render_handoff(arch, findings, [*files, "handoff.json"]))
     return dict(sorted(files.items()))
+
+
+def _migrations(store: Datastore, previous: Previous | None) -> dict[str, str]:
+    """Carry the previous migrations over and add the next one from the schema difference.
+
+    Without a previous design the schema starts at ``0001_initial``. The expand migration
+    goes to ``migrations/``; destructive steps go to ``contract/``, to be moved into
+    ``migrations/`` by the team once no deployed code needs the old shape.
+    """
+    base = f"schema/{store.service}/migrations"
+    old = next((s for s in previous.architecture.datastores if s.service == store.service), None) if previous else None
+    carried = {path: text for path, text in (previous.migrations if previous else {}).items() if path.startswith(base + "/")}
+    if old is None:
+        return carried or {f"{base}/0001_initial.sql": render_initial_migration(store)}
+    files = carried or {f"{base}/0001_initial.sql": render_initial_migration(old)}
+    changes = diff_datastore(old, store)
+    number = 1 + max(int(path.rsplit("/", 1)[1][:4]) for path in files)
+    slug = "_".join(dict.fromkeys(f"{c.kind}_{c.table}" for c in changes))[:60].rstrip("_")
+    expand = render_migration(old, store, changes, "expand")
+    if expand is not None:
+        files[f"{base}/{number:04d}_{slug}.sql"] = expand
+    contract = render_migration(old, store, changes, "contract")
+    if contract is not None:
+        files[f"schema/{store.service}/contract/{number + 1:04d}_{slug}_contract.sql"] = contract
+    return files

@@ -5,10 +5,11 @@ CREATE SCHEMA IF NOT EXISTS authors;
 
 CREATE TABLE authors.authors (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
-    name VARCHAR(200) NOT NULL,
+    name TEXT NOT NULL,
     bio TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_authors PRIMARY KEY (id)
+    CONSTRAINT pk_authors PRIMARY KEY (id),
+    CONSTRAINT ck_authors_name_length CHECK (char_length(name) <= 200)
 );
 COMMENT ON TABLE authors.authors IS 'Author rows';

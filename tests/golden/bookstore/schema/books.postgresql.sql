@@ -5,14 +5,14 @@ CREATE SCHEMA IF NOT EXISTS books;
 
 CREATE TABLE books.books (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
-    isbn VARCHAR(17) NOT NULL,
-    title VARCHAR(300) NOT NULL,
+    isbn TEXT NOT NULL,
+    title TEXT NOT NULL,
     description TEXT,
     price_amount NUMERIC(19, 4) NOT NULL,
-    price_currency CHAR(3) NOT NULL,
-    genre VARCHAR(11) NOT NULL,
+    price_currency TEXT NOT NULL,
+    genre TEXT NOT NULL,
     published_at DATE NOT NULL,
-    cover VARCHAR(1024),
+    cover TEXT,
     author_id UUID NOT NULL,
     stock INTEGER NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
@@ -20,7 +20,11 @@ CREATE TABLE books.books (
     version INTEGER DEFAULT 1 NOT NULL,
     CONSTRAINT pk_books PRIMARY KEY (id),
     CONSTRAINT uq_books_isbn UNIQUE (isbn),
-    CONSTRAINT ck_books_genre CHECK (genre IN ('fiction', 'non_fiction', 'science', 'children', 'comics'))
+    CONSTRAINT ck_books_genre CHECK (genre IN ('fiction', 'non_fiction', 'science', 'children', 'comics')),
+    CONSTRAINT ck_books_isbn_length CHECK (char_length(isbn) <= 17),
+    CONSTRAINT ck_books_title_length CHECK (char_length(title) <= 300),
+    CONSTRAINT ck_books_price_currency_length CHECK (char_length(price_currency) = 3),
+    CONSTRAINT ck_books_cover_length CHECK (char_length(cover) <= 1024)
 );
 COMMENT ON TABLE books.books IS 'Book rows';
 COMMENT ON COLUMN books.books.cover IS 'object-store key; the content lives in object storage';

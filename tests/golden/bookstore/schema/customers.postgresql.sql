@@ -5,12 +5,15 @@ CREATE SCHEMA IF NOT EXISTS customers;
 
 CREATE TABLE customers.customers (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
-    email VARCHAR(320) NOT NULL,
-    name VARCHAR(200) NOT NULL,
-    password_hash VARCHAR(255) NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    password_hash TEXT NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_customers PRIMARY KEY (id),
-    CONSTRAINT uq_customers_email UNIQUE (email)
+    CONSTRAINT uq_customers_email UNIQUE (email),
+    CONSTRAINT ck_customers_email_length CHECK (char_length(email) <= 320),
+    CONSTRAINT ck_customers_name_length CHECK (char_length(name) <= 200),
+    CONSTRAINT ck_customers_password_hash_length CHECK (char_length(password_hash) <= 255)
 );
 COMMENT ON TABLE customers.customers IS 'Customer rows';

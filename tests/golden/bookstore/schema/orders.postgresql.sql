@@ -6,16 +6,17 @@ CREATE SCHEMA IF NOT EXISTS orders;
 CREATE TABLE orders.orders (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     customer_id UUID NOT NULL,
-    status VARCHAR(9) NOT NULL,
+    status TEXT NOT NULL,
     total_amount NUMERIC(19, 4) NOT NULL,
-    total_currency CHAR(3) NOT NULL,
+    total_currency TEXT NOT NULL,
     shipping_address JSONB NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     version INTEGER DEFAULT 1 NOT NULL,
     deleted_at TIMESTAMP WITH TIME ZONE,
     CONSTRAINT pk_orders PRIMARY KEY (id),
-    CONSTRAINT ck_orders_status CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled'))
+    CONSTRAINT ck_orders_status CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled')),
+    CONSTRAINT ck_orders_total_currency_length CHECK (char_length(total_currency) = 3)
 );
 COMMENT ON TABLE orders.orders IS 'Order rows';
 COMMENT ON COLUMN orders.orders.customer_id IS 'id of Customer, owned by customers: no foreign key across services';
@@ -33,11 +34,12 @@ CREATE TABLE orders.order_lines (
     book_id UUID NOT NULL,
     quantity INTEGER NOT NULL,
     unit_price_amount NUMERIC(19, 4) NOT NULL,
-    unit_price_currency CHAR(3) NOT NULL,
+    unit_price_currency TEXT NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_order_lines PRIMARY KEY (id),
-    CONSTRAINT fk_order_lines_order_id FOREIGN KEY(order_id) REFERENCES orders.orders (id) ON DELETE CASCADE
+    CONSTRAINT fk_order_lines_order_id FOREIGN KEY(order_id) REFERENCES orders.orders (id) ON DELETE CASCADE,
+    CONSTRAINT ck_order_lines_unit_price_currency_length CHECK (char_length(unit_price_currency) = 3)
 );
 COMMENT ON TABLE orders.order_lines IS 'OrderLine rows';
 COMMENT ON COLUMN orders.order_lines.book_id IS 'id of Book, owned by books: no foreign key across services';

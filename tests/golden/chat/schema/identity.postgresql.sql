@@ -3,15 +3,19 @@
 
 CREATE TABLE users (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
-    handle VARCHAR(32) NOT NULL,
-    display_name VARCHAR(80) NOT NULL,
-    phone VARCHAR(20) NOT NULL,
-    avatar VARCHAR(1024),
+    handle TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    phone TEXT NOT NULL,
+    avatar TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_users PRIMARY KEY (id),
     CONSTRAINT uq_users_handle UNIQUE (handle),
-    CONSTRAINT uq_users_phone UNIQUE (phone)
+    CONSTRAINT uq_users_phone UNIQUE (phone),
+    CONSTRAINT ck_users_handle_length CHECK (char_length(handle) <= 32),
+    CONSTRAINT ck_users_display_name_length CHECK (char_length(display_name) <= 80),
+    CONSTRAINT ck_users_phone_length CHECK (char_length(phone) <= 20),
+    CONSTRAINT ck_users_avatar_length CHECK (char_length(avatar) <= 1024)
 );
 COMMENT ON TABLE users IS 'User rows';
 COMMENT ON COLUMN users.avatar IS 'object-store key; the content lives in object storage';
@@ -20,13 +24,14 @@ CREATE TABLE contacts (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     owner_id UUID NOT NULL,
     contact_id UUID NOT NULL,
-    nickname VARCHAR(80),
+    nickname TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_contacts PRIMARY KEY (id),
     CONSTRAINT fk_contacts_owner_id FOREIGN KEY(owner_id) REFERENCES users (id) ON DELETE RESTRICT,
     CONSTRAINT fk_contacts_contact_id FOREIGN KEY(contact_id) REFERENCES users (id) ON DELETE RESTRICT,
-    CONSTRAINT uq_contacts_owner_id_contact_id UNIQUE (owner_id, contact_id)
+    CONSTRAINT uq_contacts_owner_id_contact_id UNIQUE (owner_id, contact_id),
+    CONSTRAINT ck_contacts_nickname_length CHECK (char_length(nickname) <= 80)
 );
 COMMENT ON TABLE contacts IS 'Contact rows';
 

@@ -3,13 +3,14 @@
 
 CREATE TABLE conversations (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
-    kind VARCHAR(6) NOT NULL,
-    title VARCHAR(120),
+    kind TEXT NOT NULL,
+    title TEXT,
     created_by_id UUID NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_conversations PRIMARY KEY (id),
-    CONSTRAINT ck_conversations_kind CHECK (kind IN ('direct', 'group'))
+    CONSTRAINT ck_conversations_kind CHECK (kind IN ('direct', 'group')),
+    CONSTRAINT ck_conversations_title_length CHECK (char_length(title) <= 120)
 );
 COMMENT ON TABLE conversations IS 'Conversation rows';
 COMMENT ON COLUMN conversations.created_by_id IS 'id of User, owned by identity: no foreign key across services';
@@ -21,7 +22,7 @@ CREATE TABLE memberships (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     conversation_id UUID NOT NULL,
     user_id UUID NOT NULL,
-    role VARCHAR(6) NOT NULL,
+    role TEXT NOT NULL,
     last_read_at TIMESTAMP WITH TIME ZONE,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,

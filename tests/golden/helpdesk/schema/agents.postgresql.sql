@@ -4,15 +4,17 @@
 CREATE TABLE agents (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     tenant_id UUID NOT NULL,
-    email VARCHAR(320) NOT NULL,
-    name VARCHAR(200) NOT NULL,
-    role VARCHAR(5) NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
     active BOOLEAN DEFAULT true NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_agents PRIMARY KEY (id),
     CONSTRAINT uq_agents_tenant_id_email UNIQUE (tenant_id, email),
-    CONSTRAINT ck_agents_role CHECK (role IN ('agent', 'lead', 'admin'))
+    CONSTRAINT ck_agents_role CHECK (role IN ('agent', 'lead', 'admin')),
+    CONSTRAINT ck_agents_email_length CHECK (char_length(email) <= 320),
+    CONSTRAINT ck_agents_name_length CHECK (char_length(name) <= 200)
 );
 COMMENT ON TABLE agents IS 'Agent rows';
 COMMENT ON COLUMN agents.tenant_id IS 'tenant that owns the row; every query filters on it';

@@ -3,13 +3,15 @@
 
 CREATE TABLE organizations (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
-    name VARCHAR(200) NOT NULL,
-    domain VARCHAR(253) NOT NULL,
-    plan VARCHAR(10) NOT NULL,
+    name TEXT NOT NULL,
+    domain TEXT NOT NULL,
+    plan TEXT NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_organizations PRIMARY KEY (id),
     CONSTRAINT uq_organizations_domain UNIQUE (domain),
-    CONSTRAINT ck_organizations_plan CHECK (plan IN ('free', 'team', 'business', 'enterprise'))
+    CONSTRAINT ck_organizations_plan CHECK (plan IN ('free', 'team', 'business', 'enterprise')),
+    CONSTRAINT ck_organizations_name_length CHECK (char_length(name) <= 200),
+    CONSTRAINT ck_organizations_domain_length CHECK (char_length(domain) <= 253)
 );
 COMMENT ON TABLE organizations IS 'Organization rows';

@@ -7,12 +7,14 @@ CREATE EXTENSION IF NOT EXISTS btree_gin;
 CREATE TABLE requesters (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     tenant_id UUID NOT NULL,
-    email VARCHAR(320) NOT NULL,
-    name VARCHAR(200),
+    email TEXT NOT NULL,
+    name TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_requesters PRIMARY KEY (id),
-    CONSTRAINT uq_requesters_tenant_id_email UNIQUE (tenant_id, email)
+    CONSTRAINT uq_requesters_tenant_id_email UNIQUE (tenant_id, email),
+    CONSTRAINT ck_requesters_email_length CHECK (char_length(email) <= 320),
+    CONSTRAINT ck_requesters_name_length CHECK (char_length(name) <= 200)
 );
 COMMENT ON TABLE requesters IS 'Requester rows';
 COMMENT ON COLUMN requesters.tenant_id IS 'tenant that owns the row; every query filters on it';
@@ -20,11 +22,12 @@ COMMENT ON COLUMN requesters.tenant_id IS 'tenant that owns the row; every query
 CREATE TABLE tags (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     tenant_id UUID NOT NULL,
-    name VARCHAR(60) NOT NULL,
+    name TEXT NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_tags PRIMARY KEY (id),
-    CONSTRAINT uq_tags_tenant_id_name UNIQUE (tenant_id, name)
+    CONSTRAINT uq_tags_tenant_id_name UNIQUE (tenant_id, name),
+    CONSTRAINT ck_tags_name_length CHECK (char_length(name) <= 60)
 );
 COMMENT ON TABLE tags IS 'Tag rows';
 COMMENT ON COLUMN tags.tenant_id IS 'tenant that owns the row; every query filters on it';
@@ -32,10 +35,10 @@ COMMENT ON COLUMN tags.tenant_id IS 'tenant that owns the row; every query filte
 CREATE TABLE tickets (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     tenant_id UUID NOT NULL,
-    subject VARCHAR(300) NOT NULL,
+    subject TEXT NOT NULL,
     description TEXT NOT NULL,
-    status VARCHAR(7) NOT NULL,
-    priority VARCHAR(6) NOT NULL,
+    status TEXT NOT NULL,
+    priority TEXT NOT NULL,
     requester_id UUID NOT NULL,
     assignee_id UUID,
     due_at TIMESTAMP WITH TIME ZONE,
@@ -46,7 +49,8 @@ CREATE TABLE tickets (
     CONSTRAINT pk_tickets PRIMARY KEY (id),
     CONSTRAINT fk_tickets_requester_id FOREIGN KEY(requester_id) REFERENCES requesters (id) ON DELETE RESTRICT,
     CONSTRAINT ck_tickets_status CHECK (status IN ('new', 'open', 'pending', 'solved', 'closed')),
-    CONSTRAINT ck_tickets_priority CHECK (priority IN ('low', 'normal', 'high', 'urgent'))
+    CONSTRAINT ck_tickets_priority CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+    CONSTRAINT ck_tickets_subject_length CHECK (char_length(subject) <= 300)
 );
 COMMENT ON TABLE tickets IS 'Ticket rows';
 COMMENT ON COLUMN tickets.tenant_id IS 'tenant that owns the row; every query filters on it';
@@ -76,10 +80,11 @@ CREATE TABLE comments (
     author_agent_id UUID,
     body TEXT NOT NULL,
     public BOOLEAN DEFAULT true NOT NULL,
-    attachment VARCHAR(1024),
+    attachment TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_comments PRIMARY KEY (id, created_at),
-    CONSTRAINT fk_comments_ticket_id FOREIGN KEY(ticket_id) REFERENCES tickets (id) ON DELETE CASCADE
+    CONSTRAINT fk_comments_ticket_id FOREIGN KEY(ticket_id) REFERENCES tickets (id) ON DELETE CASCADE,
+    CONSTRAINT ck_comments_attachment_length CHECK (char_length(attachment) <= 1024)
 )
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE comments IS 'Comment rows';

@@ -1,0 +1,137 @@
+"""Schema changes between two versions of one datastore.
+
+Each change says what moved, whether it is safe to apply while the old code runs
+(``expand``) or must wait until no code depends on the old shape (``contract``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from backend_architect.ir.model import CheckConstraint, Column, Datastore, ForeignKey, Index, Table, UniqueConstraint
+
+ChangeKind = Literal[
+    "add_table", "drop_table", "add_column", "drop_column", "alter_column_type", "set_not_null", "drop_not_null",
+    "alter_default", "add_index", "drop_index", "add_foreign_key", "drop_foreign_key", "add_unique", "drop_unique",
+    "add_check", "drop_check", "alter_length",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SchemaChange:
+    """One change to a table; ``old``/``new`` hold the objects before and after."""
+
+    kind: ChangeKind
+    table: str
+    name: str
+    phase: Literal["expand", "contract"]
+    breaking: bool = False
+    old: object = field(default=None, compare=False)
+    new: object = field(default=None, compare=False)
+    note: str = ""
+
+
+def _columns(table: Table) -> dict[str, Column]:
+    return {c.name: c for c in table.columns}
+
+
+def _type_of(column: Column) -> tuple[object, ...]:
+    return (column.type, column.length, column.precision, column.scale, column.dims)
+
+
+def diff_datastore(old: Datastore | None, new: Datastore) -> list[SchemaChange]:
+    """Every change from ``old`` to ``new`` (``old`` None: everything is new), in a safe order."""
+    before = {t.name: t for t in (old.tables if old else [])}
+    after = {t.name: t for t in new.tables}
+    changes: list[SchemaChange] = []
+    for name, table in after.items():
+        if name not in before:
+            changes.append(SchemaChange("add_table", name, name, "expand", new=table))
+    for name, table in after.items():
+        if name in before:
+            changes += _table_changes(before[name], table)
+    for name, table in before.items():
+        if name not in after:
+            changes.append(SchemaChange("drop_table", name, name, "contract", breaking=True, old=table, note="drops the table and its data"))
+    return changes
+
+
+def _table_changes(old: Table, new: Table) -> list[SchemaChange]:
+    changes: list[SchemaChange] = []
+    was, now = _columns(old), _columns(new)
+    added = [c for c in new.columns if c.name not in was]
+    dropped = [c for c in old.columns if c.name not in now]
+    for column in added:
+        changes.append(SchemaChange("add_column", new.name, column.name, "expand", new=column))
+        if not column.nullable and column.default is None:
+            changes.append(
+                SchemaChange("set_not_null", new.name, column.name, "contract", new=column, note="after the code writes it and old rows are backfilled")
+            )
+    for name, column in now.items():
+        if name not in was:
+            continue
+        previous = was[name]
+        if _type_of(previous) != _type_of(column) and _only_length(previous, column):
+            widened = (column.length or 0) > (previous.length or 0)
+            changes.append(SchemaChange("alter_length", new.name, name, "expand" if widened else "contract", breaking=not widened, old=previous, new=column,
+                                        note="" if widened else "rows longer than the new limit must be shortened first"))  # fmt: skip
+        elif _type_of(previous) != _type_of(column):
+            changes.append(SchemaChange("alter_column_type", new.name, name, "contract", breaking=True, old=previous, new=column,
+                                        note="rewrites the table under an exclusive lock: prefer expand/contract with a new column"))  # fmt: skip
+        if previous.nullable and not column.nullable:
+            changes.append(SchemaChange("set_not_null", new.name, name, "expand", old=previous, new=column))
+        elif not previous.nullable and column.nullable:
+            changes.append(SchemaChange("drop_not_null", new.name, name, "expand", old=previous, new=column))
+        if previous.default != column.default:
+            changes.append(SchemaChange("alter_default", new.name, name, "expand", old=previous, new=column))
+    renamed = _possible_renames(dropped, added)
+    for column in dropped:
+        note = f"possibly renamed to {renamed[column.name]}: copy its values before this step" if column.name in renamed else "drops the column's data"
+        changes.append(SchemaChange("drop_column", new.name, column.name, "contract", breaking=True, old=column, note=note))
+    changes += _named_changes(old.indexes, new.indexes, new.name, "index")
+    changes += _named_changes(old.foreign_keys, new.foreign_keys, new.name, "foreign_key")
+    changes += _named_changes(old.uniques, new.uniques, new.name, "unique")
+    changes += _named_changes(old.checks, new.checks, new.name, "check")
+    return changes
+
+
+def _only_length(old: Column, new: Column) -> bool:
+    """A string column whose only change is its length limit (a CHECK on text in PostgreSQL)."""
+    return old.type == new.type and old.type in {"varchar", "char"} and old.length != new.length and not old.enum_values and not new.enum_values
+
+
+def _possible_renames(dropped: list[Column], added: list[Column]) -> dict[str, str]:
+    """A dropped and an added column of the same type in one table may be a rename."""
+    renames = {}
+    for old in dropped:
+        twins = [c for c in added if _type_of(c) == _type_of(old)]
+        if len(twins) == 1:
+            renames[old.name] = twins[0].name
+    return renames
+
+
+Named = Index | ForeignKey | UniqueConstraint | CheckConstraint
+
+
+def _named_changes(old: Sequence[Named], new: Sequence[Named], table: str, what: str) -> list[SchemaChange]:
+    """Added, dropped and redefined indexes or constraints (redefined = dropped and re-added)."""
+    before = {o.name: o for o in old}
+    after = {o.name: o for o in new}
+    changes: list[SchemaChange] = []
+    for name, item in before.items():
+        if name not in after or _definition(after[name]) != _definition(item):
+            kind = f"drop_{what}"
+            changes.append(SchemaChange(kind, table, name, "expand" if what == "index" else "contract", old=item))  # type: ignore[arg-type]
+    for name, item in after.items():
+        if name not in before or _definition(before[name]) != _definition(item):
+            changes.append(SchemaChange(f"add_{what}", table, name, "expand", new=item))  # type: ignore[arg-type]
+    return changes
+
+
+def _definition(item: Named) -> object:
+    """What makes two versions of an index or constraint the same (reasons and comments aside)."""
+    if isinstance(item, Index):
+        return item.model_dump(exclude={"reasons"})
+    return item.model_dump()
