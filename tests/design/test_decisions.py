@@ -66,3 +66,20 @@ def test_every_decision_has_alternatives_ok() -> None:
     for decision in design_of(NEWS).decisions:
         assert decision.alternatives, decision.id
         assert all(a.why_not for a in decision.alternatives)
+
+
+def test_third_normal_form_by_default_ok() -> None:
+    """Without a hot, latency-bound joining read, the design stays in 3NF and says which read came closest."""
+    decision = next(d for d in design_of(NEWS).decisions if d.id == "normalization")
+    assert decision.choice == "third normal form; no denormalized copies"
+
+
+def test_hot_joining_read_gets_a_copy_with_its_cost_ok() -> None:
+    """A 3,000 req/s read of two entities with a 20 ms target earns a read copy; the record states the write amplification."""
+    text = NEWS.replace(
+        "  - {name: read archive,",
+        "  - {name: read feed, actor: reader, reads: [Article, Reader], rate: 1k/s, latency_ms: 20}\n  - {name: read archive,",
+    )
+    decision = next(d for d in design_of(text).decisions if d.id == "normalization")
+    assert decision.choice.startswith("third normal form, with read copies: copy the fields of Reader that 'read feed' shows into Article")
+    assert "write amplification" in decision.consequences

@@ -11,6 +11,7 @@ from backend_architect.rules.model import Rule
 from backend_architect.rules.registry import RULES, review, rule_by_code
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
 from backend_architect.rules.sql.missing_primary_key import missing_primary_key
+from backend_architect.rules.sql.redundant_index import redundant_index
 
 
 def assert_findings(arch: Architecture, rule: Rule) -> str:
@@ -88,3 +89,38 @@ def test_rule_catalogue_is_well_formed_ok() -> None:
 def test_generated_designs_review_clean_ok(example: object) -> None:
     """A generated design carries no finding above info from its own reviewer."""
     assert [f for f in review(example.architecture) if f.severity > 1] == []  # type: ignore[attr-defined]
+
+
+def _orders(*indexes: Index) -> Architecture:
+    columns = [ID, Column(name="customer_id", type="bigint"), Column(name="created_at", type="timestamptz")]
+    return arch_of(Table(name="orders", columns=columns, primary_key=["id"], indexes=list(indexes)))
+
+
+def _ix(name: str, *columns: str, where: str | None = None, unique: bool = False) -> Index:
+    return Index(name=name, columns=[IndexColumn(name=c.removeprefix("-"), descending=c.startswith("-")) for c in columns], where=where, unique=unique)
+
+
+def test_prefix_index_is_redundant_err() -> None:
+    """An index that leads another is reported, naming the wider one."""
+    text = assert_findings(_orders(_ix("ix_a", "customer_id"), _ix("ix_b", "customer_id", "created_at")), redundant_index)
+    assert text == "db.orders: SQL004 index ix_a is covered by ix_b"
+
+
+def test_duplicate_index_reported_once_err() -> None:
+    """Of two identical indexes, one is reported."""
+    text = assert_findings(_orders(_ix("ix_a", "customer_id"), _ix("ix_b", "customer_id")), redundant_index)
+    assert text == "db.orders: SQL004 index ix_b is covered by ix_a"
+
+
+@pytest.mark.parametrize(
+    "indexes",
+    [
+        pytest.param((_ix("ix_a", "created_at"), _ix("ix_b", "customer_id", "created_at")), id="not-leading"),
+        pytest.param((_ix("ix_a", "customer_id", where="deleted_at IS NULL"), _ix("ix_b", "customer_id", "created_at")), id="different-predicate"),
+        pytest.param((_ix("ix_a", "customer_id", unique=True), _ix("ix_b", "customer_id", "created_at")), id="unique-enforces"),
+        pytest.param((_ix("ix_a", "customer_id", "-created_at"), _ix("ix_b", "customer_id", "created_at", "id")), id="mixed-direction"),
+    ],
+)
+def test_distinct_indexes_ok(indexes: tuple[Index, ...]) -> None:
+    """Indexes that serve different queries or enforce uniqueness are not redundant."""
+    assert_clean(_orders(*indexes), redundant_index)

@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
 from backend_architect.design.usecases import UseCase, analyse, by_primary
 from backend_architect.ir.model import (
     Architecture,
@@ -62,7 +63,8 @@ def derive_data(spec: Spec, arch: Architecture) -> Architecture:
                 tables.append(_join_table(ctx, other))
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
-    return arch.model_copy(update={"datastores": stores, "assumptions": assumptions})
+    decisions = [key_decision(stores), enum_decision(spec), normalization_decision(use_cases)]
+    return arch.model_copy(update={"datastores": stores, "assumptions": assumptions, "decisions": [*arch.decisions, *(d for d in decisions if d)]})
 
 
 @dataclass(frozen=True)

@@ -119,6 +119,12 @@ def _apply(table: Table, partitioned: set[str]) -> Table:
         dropped = {c for fk in table.foreign_keys if fk.ref_table in partitioned for c in fk.columns}
         update["foreign_keys"] = kept
         update["columns"] = [_plain_id(c) if c.name in dropped else c for c in table.columns]
+        gone = {
+            f"foreign key {fk.relation} -> {fk.ref_table}": f"look-ups by {fk.columns[0]} ({fk.ref_table} is partitioned: no foreign key)"
+            for fk in table.foreign_keys
+            if fk.ref_table in partitioned
+        }
+        update["indexes"] = [i.model_copy(update={"reasons": [gone.get(r, r) for r in i.reasons]}) for i in table.indexes]
     return table.model_copy(update=update) if update else table
 
 
@@ -141,18 +147,26 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
         biggest_log = max(appended, key=lambda t: size[t.name], default=None)
         logs = f"the largest append-only table is {size[biggest_log.name] / 1e9:,.1f} GB" if biggest_log else "no table is append-only"
         return Decision(
-            id="partitioning", area="data", title="Partitioning and sharding", choice="not needed", context=context,
+            id="partitioning",
+            area="data",
+            title="Partitioning and sharding",
+            choice="not needed",
+            context=context,
             rationale=f"time partitioning pays off for append-only tables past {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory) and {logs}; "
             f"sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table, and no table comes close: "
             "one PostgreSQL primary holds it",
             alternatives=[Alternative(name="time partitioning now", why_not="adds key and maintenance complexity with no table that gains from it")],
-        )  # fmt: skip
+        )
     parts = [
         f"{name}: partition by {t.partitioning.column} per {t.partitioning.interval} ({t.partitioning.reason})" for name, t in planned.items() if t.partitioning
     ]
     shards = [f"{name}: shard by {t.sharding.key} ({t.sharding.reason})" for name, t in planned.items() if t.sharding]
     return Decision(
-        id="partitioning", area="data", title="Partitioning and sharding", choice="; ".join(parts + shards), context=context,
+        id="partitioning",
+        area="data",
+        title="Partitioning and sharding",
+        choice="; ".join(parts + shards),
+        context=context,
         rationale="partitions keep indexes and vacuum per partition small and make retention a metadata operation; "
         "sharding spreads writes and storage past one primary, keyed so the hot queries stay on one shard",
         alternatives=[
@@ -161,4 +175,4 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
             Alternative(name="Citus (distributed PostgreSQL)", why_not="the managed route to the sharding above; chosen per deployment"),
         ],
         consequences="Queries listed as cross-shard fan out to every shard: keep them off hot paths or serve them from a read model.",
-    )  # fmt: skip
+    )

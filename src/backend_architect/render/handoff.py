@@ -29,7 +29,7 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
         {
             "role": "implementers",
             "task": f"scaffold {len(arch.services)} {'modules' if arch.deployment == 'modular-monolith' else 'services'} "
-            f"from openapi/*.yaml and implement {endpoint_count(arch)} endpoints; apply schema/*.postgresql.sql as the first migration",
+            f"from openapi/*.yaml and implement {endpoint_count(arch)} endpoints; apply schema/<service>/migrations/ in order (dbmate)",
             "inputs": sorted([f"openapi/{api.service}.yaml" for api in arch.apis]),
         },
         {
@@ -50,6 +50,71 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
     return steps
 
 
+#: Backups a database administrator can start from: PITR over a window that covers a slow-to-notice error.
+BACKUP_POLICY = "daily base backup plus continuous WAL archiving (point-in-time recovery), kept 14 days; a restore drill each quarter"
+POOLING = "PgBouncer in transaction mode in front of the primary; application pools sized by the connections figures"
+
+
+def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
+    """What the database administrator needs: layout, tables with sizes and keys, indexes and why, partitioning, operations."""
+    figures = {f.key: f.value for f in arch.figures}
+    # sizes are computed at 1 year and at the retention horizon: "bytes.<N>y.<table>"
+    horizon = max((float(k.split(".")[1].removesuffix("y")) for k in figures if k.startswith("bytes.") and k.count(".") == 2), default=1.0)
+    stores = []
+    for store in arch.datastores:
+        tables = []
+        for table in store.tables:
+            tables.append(
+                {
+                    "name": table.name,
+                    "entity": table.entity,
+                    "rows": {
+                        "now": table.rows_now,
+                        "per_day": table.rows_per_day,
+                        "1y": figures.get(f"rows.1y.{table.name}"),
+                        f"{horizon:g}y": figures.get(f"rows.{horizon:g}y.{table.name}"),
+                    },
+                    "bytes": {"1y": figures.get(f"bytes.1y.{table.name}"), f"{horizon:g}y": figures.get(f"bytes.{horizon:g}y.{table.name}")},
+                    "primary_key": table.primary_key,
+                    "key_strategy": table.key_strategy,
+                    "key_reason": table.key_reason,
+                    "foreign_keys": [fk.model_dump() for fk in table.foreign_keys],
+                    "unique": [u.model_dump() for u in table.uniques],
+                    "indexes": [i.model_dump() for i in table.indexes],
+                    "partitioning": table.partitioning.model_dump() if table.partitioning else None,
+                    "sharding": table.sharding.model_dump() if table.sharding else None,
+                    "retention_days": table.retention_days,
+                }
+            )
+        stores.append(
+            {
+                "name": store.name,
+                "service": store.service,
+                "engine": store.engine,
+                "schema": store.schema_name,
+                "ddl": {d: f"schema/{store.service}.{d}.sql" for d in ("postgresql", "sqlite")},
+                "migrations": sorted(f for f in files if f.startswith(f"schema/{store.service}/")),
+                "connections": figures.get(f"connections.{store.service}"),
+                "tables": tables,
+            }
+        )
+    retention = [f"{t.name}: {t.partitioning.retention_job}" for s in arch.datastores for t in s.tables if t.partitioning and t.partitioning.retention_job]
+    extensions = sorted(
+        {"btree_gin"}
+        if any(i.method == "gin" and any(c.name == "tenant_id" for c in i.columns) for s in arch.datastores for t in s.tables for i in t.indexes)
+        else set()
+    )
+    return {
+        "layout": "one database, a schema per module" if arch.deployment == "modular-monolith" else "a database per service",
+        "extensions": extensions,
+        "datastores": stores,
+        "backups": BACKUP_POLICY,
+        "retention_jobs": retention,
+        "pooling": POOLING,
+        "read_replicas": figures.get("db.read_replicas"),
+    }
+
+
 def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]) -> dict[str, Any]:
     """The hand-off document as plain data."""
     return {
@@ -65,6 +130,7 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
             "events": [e.name for e in arch.events],
         },
         "files": sorted(files),
+        "database": database_section(arch, files),
         "architecture": arch.model_dump(mode="json"),
         "review": {"findings": [f.as_dict() for f in findings]},
         "next_phase": next_phase(arch, findings),

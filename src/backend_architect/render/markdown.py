@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 
-from backend_architect.ir.model import Api, Architecture, Datastore, Figure
+from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Table
 from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase
 from backend_architect.render.mermaid import render_architecture, render_er
@@ -164,6 +164,7 @@ def _data(arch: Architecture, store: Datastore) -> list[str]:
             flags = [f for f, on in (("PK", column.name in table.primary_key), ("null", column.nullable), ("PII", column.pii), ("secret", column.secret)) if on]
             rows.append([column.name, sql, " ".join(flags), column.comment or ""])
         lines += _table(["column", "type", "flags", "note"], rows)
+        lines += _table_facts(arch, table)
         for fk in table.foreign_keys:
             lines.append(f"- foreign key `{', '.join(fk.columns)}` → `{fk.ref_table}` on delete {fk.on_delete}")
         for unique in table.uniques:
@@ -174,6 +175,27 @@ def _data(arch: Architecture, store: Datastore) -> list[str]:
             where = f" WHERE {index.where}" if index.where else ""
             lines.append(f"- index `{index.name}`{extra} ({cols}){where}: {'; '.join(index.reasons)}")
         lines.append("")
+    return lines
+
+
+def _table_facts(arch: Architecture, table: Table) -> list[str]:
+    """Key strategy, size now and later, partitioning and sharding of one table."""
+    figures = {f.key: f.value for f in arch.figures}
+    lines = [f"- key: {table.key_strategy} ({', '.join(table.primary_key)}): {table.key_reason}"]
+    sizes = []
+    for key in sorted({k.split(".")[1] for k in figures if k.startswith("rows.") and k.endswith("." + table.name)}, key=lambda y: float(y[:-1])):
+        rows, size = figures.get(f"rows.{key}.{table.name}", 0.0), figures.get(f"bytes.{key}.{table.name}", 0.0)
+        sizes.append(f"{human(rows, 'rows')} / {human(size, 'bytes')} after {key[:-1]} year(s)")
+    lines.append(f"- size: {human(table.rows_now, 'rows')} now, {human(table.rows_per_day, 'rows')} a day; " + "; ".join(sizes))
+    if table.partitioning:
+        plan = table.partitioning
+        lines.append(
+            f"- partitioned by range of {plan.column}, one partition per {plan.interval}: {plan.reason}"
+            + (f"; {plan.retention_job}" if plan.retention_job else "")
+        )
+    if table.sharding:
+        cross = f"; cross-shard: {', '.join(table.sharding.cross_shard)}" if table.sharding.cross_shard else ""
+        lines.append(f"- shard by {table.sharding.key}: {table.sharding.reason}{cross}")
     return lines
 
 

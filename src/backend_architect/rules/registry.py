@@ -6,10 +6,12 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
 from backend_architect.rules.sql.missing_primary_key import missing_primary_key
+from backend_architect.rules.sql.redundant_index import redundant_index
 
 RULES: tuple[Rule, ...] = (
     missing_primary_key,
     missing_foreign_key_index,
+    redundant_index,
 )
 
 

@@ -61,14 +61,15 @@ CREATE TABLE messages (
 COMMENT ON TABLE messages IS 'Message rows';
 COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
 COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
--- partitioned by created_at per day: append-only, 2,557,072 GB after 3 years > 32 GB (server memory)
+COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
+-- partitioned by created_at per day: append-only, 93,989 GB after 3 years > 32 GB (server memory)
 -- create daily partitions ahead of time with pg_partman; the default partition catches the rest
 CREATE TABLE messages_default PARTITION OF messages DEFAULT;
--- shard by conversation_id: 20,833 inserts/s at peak > 5,000 per primary; 2,557.1 TB at the horizon > 2 TB per primary
+-- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
 
 -- ix_messages_conversation_id_created_at_id: use case 'list messages'; foreign key conversation -> conversations
 CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
--- ix_messages_reply_to_id: foreign key reply_to -> messages
+-- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
 CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
 -- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
 CREATE INDEX ix_messages_sender_id ON messages (sender_id);

@@ -1,0 +1,97 @@
+"""The decision records of the data stage: keys, enum storage, normalization."""
+
+from __future__ import annotations
+
+from backend_architect.design.usecases import UseCase
+from backend_architect.ir.model import Alternative, Datastore, Decision
+from backend_architect.spec.model import Spec
+
+#: A read joining entities at this rate, with a tight latency target, may earn a denormalized copy.
+DENORMALIZE_MIN_QPS = 1_000.0
+DENORMALIZE_MAX_LATENCY_MS = 50.0
+
+
+def key_decision(stores: list[Datastore]) -> Decision:
+    tables = [t for s in stores for t in s.tables]
+    uuid = [t.name for t in tables if t.key_strategy == "uuidv7"]
+    identity = [t.name for t in tables if t.key_strategy == "identity"]
+    composite = [t.name for t in tables if t.key_strategy == "composite"]
+    parts = [
+        f"UUIDv7 for {', '.join(uuid)}" if uuid else "",
+        f"bigint identity for {', '.join(identity)}" if identity else "",
+        f"composite keys for join tables {', '.join(composite)}" if composite else "",
+    ]
+    return Decision(
+        id="keys",
+        area="data",
+        title="Primary keys",
+        choice="; ".join(p for p in parts if p),
+        context="ids that appear in URLs or cross services must not leak counts or collide; internal ids should be small",
+        rationale="UUIDv7 where ids leave the database: unguessable, generated anywhere (idempotent client-side creates, other services), "
+        "and time-ordered so B-tree inserts stay local; bigint identity elsewhere: 8 bytes, the densest index",
+        alternatives=[
+            Alternative(name="UUIDv4 everywhere", why_not="random order scatters index inserts across pages (write amplification, cache misses)"),
+            Alternative(name="bigint everywhere", why_not="exposed sequential ids reveal business volume and invite enumeration (OWASP API1)"),
+            Alternative(name="natural keys", why_not="they change (emails, ISBN corrections) and cascade; kept as unique constraints instead"),
+        ],
+    )
+
+
+def enum_decision(spec: Spec) -> Decision | None:
+    enums = [f"{e}.{f}" for e, entity in spec.entities.items() for f, field in entity.fields.items() if field.type.kind == "enum"]
+    if not enums:
+        return None
+    return Decision(
+        id="enums",
+        area="data",
+        title="Enumerated values",
+        choice="text columns with a CHECK listing the values",
+        context=f"enum fields: {', '.join(enums)}",
+        rationale="a CHECK is changed in one transactional ALTER (add NOT VALID, validate) on every engine, and keeps values readable in queries",
+        alternatives=[
+            Alternative(
+                name="PostgreSQL ENUM types", why_not="values cannot be removed or reordered; ALTER TYPE ... ADD VALUE cannot be used in the same transaction"
+            ),
+            Alternative(
+                name="lookup tables", why_not="worth it when values change at runtime or carry attributes (labels, ordering); these are fixed by the code"
+            ),
+        ],
+    )
+
+
+def normalization_decision(use_cases: tuple[UseCase, ...]) -> Decision:
+    """Third normal form, unless a hot, latency-bound read joins entities: then a copy, with its cost."""
+    joins = [u for u in use_cases if not u.is_write and len(u.reads) > 1]
+    hot = [u for u in joins if u.peak_qps >= DENORMALIZE_MIN_QPS and (u.spec.latency_ms or 1e9) <= DENORMALIZE_MAX_LATENCY_MS]
+    alternatives = [Alternative(name="document store aggregates", why_not="the data is relational and written across aggregates")]
+    if not hot:
+        top = max(joins, key=lambda u: u.peak_qps, default=None)
+        context = f"hottest joining read: '{top.name}' at {top.peak_qps:,.0f} req/s" if top else "no use case reads more than one entity"
+        return Decision(
+            id="normalization",
+            area="data",
+            title="Normalization",
+            choice="third normal form; no denormalized copies",
+            context=context,
+            rationale=f"a copy is justified only for reads over {DENORMALIZE_MIN_QPS:,.0f} req/s with a latency target under "
+            f"{DENORMALIZE_MAX_LATENCY_MS:g} ms; none qualifies, so every fact is stored once and joins stay indexed",
+            alternatives=[
+                Alternative(name="denormalized read copies", why_not="every copy must be kept in sync on each write for no measured gain"),
+                *alternatives,
+            ],
+        )
+    choices = []
+    for use_case in hot:
+        joined = ", ".join(use_case.reads[1:])
+        choices.append(f"copy the fields of {joined} that '{use_case.name}' shows into {use_case.reads[0]}")
+    return Decision(
+        id="normalization",
+        area="data",
+        title="Normalization",
+        choice="third normal form, with read copies: " + "; ".join(choices),
+        context=", ".join(f"'{u.name}' at {u.peak_qps:,.0f} req/s, {u.spec.latency_ms:g} ms target" for u in hot),
+        rationale="these reads are hot and latency-bound enough that a join per request costs more than keeping a copy in sync",
+        alternatives=[Alternative(name="join on every read", why_not="adds the joined table's look-up to the hottest path"), *alternatives],
+        consequences="Each write to a copied entity also updates its copies (write amplification = the number of rows holding the copy); "
+        "copies are refreshed from the outbox events and may lag by the event delay.",
+    )
