@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,11 +32,29 @@ class DesignResult:
     files: dict[str, str]
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for one job, then restore it.
+
+    A design allocates hundreds of thousands of objects that all live until the job ends;
+    collections in between find nothing to free and took a third of the time at 1,000
+    entities (BENCHMARKS.md). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def design_spec(spec: Spec, previous: Previous | None = None) -> DesignResult:
     """Design ``spec``, review the result, render every artefact (with migrations from ``previous``)."""
-    arch = design(spec)
-    findings = review(arch)
-    return DesignResult(spec, arch, findings, render_files(arch, findings, previous))
+    with _collector_paused():
+        arch = design(spec)
+        findings = review(arch)
+        return DesignResult(spec, arch, findings, render_files(arch, findings, previous))
 
 
 def design_file(path: str | Path, previous: str | Path | None = None) -> DesignResult:

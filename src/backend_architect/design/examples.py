@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from backend_architect.ir.model import ApiProperty
@@ -103,6 +104,7 @@ _NUMBERS = {
 }
 
 
+@lru_cache(maxsize=65_536)
 def example_uuid(seed: str) -> str:
     """A stable UUID (version 7 layout, fixed timestamp) derived from ``seed``.
 

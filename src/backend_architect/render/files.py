@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from backend_architect.diff.schema import diff_datastore
 from backend_architect.ir.model import Architecture, Datastore
 from backend_architect.render.ascii import render_architecture_ascii
-from backend_architect.render.ddl import DIALECTS, render_ddl
+from backend_architect.render.ddl import DIALECTS, SchemaCompiler, compile_store, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
 from backend_architect.render.mermaid import render_architecture, render_er
@@ -28,13 +28,13 @@ class Previous:
 def render_files(arch: Architecture, findings: list[Finding], previous: Previous | None = None) -> dict[str, str]:
     """All artefacts of a design, keyed by their path relative to the output folder."""
     files: dict[str, str] = {}
-    for store in arch.datastores:
-        files.update(_migrations(store, previous))
     for api in arch.apis:
         files[f"openapi/{api.service}.yaml"] = to_yaml(render_openapi(api, arch))
     for store in arch.datastores:
+        postgres = compile_store(store, "postgresql")
+        files.update(_migrations(store, previous, postgres))
         for dialect in DIALECTS:
-            files[f"schema/{store.service}.{dialect}.sql"] = render_ddl(store, dialect)
+            files[f"schema/{store.service}.{dialect}.sql"] = render_ddl(store, dialect, postgres if dialect == "postgresql" else None)
         files[f"diagrams/er-{store.service}.mmd"] = render_er(store)
     files["diagrams/architecture.mmd"] = render_architecture(arch)
     files["diagrams/architecture.txt"] = render_architecture_ascii(arch)
@@ -43,7 +43,7 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
     return dict(sorted(files.items()))
 
 
-def _migrations(store: Datastore, previous: Previous | None) -> dict[str, str]:
+def _migrations(store: Datastore, previous: Previous | None, compiled: tuple[SchemaCompiler, list[str]]) -> dict[str, str]:
     """Carry the previous migrations over and add the next one from the schema difference.
 
     Without a previous design the schema starts at ``0001_initial``. The expand migration
@@ -54,7 +54,7 @@ def _migrations(store: Datastore, previous: Previous | None) -> dict[str, str]:
     old = next((s for s in previous.architecture.datastores if s.service == store.service), None) if previous else None
     carried = {path: text for path, text in (previous.migrations if previous else {}).items() if path.startswith(base + "/")}
     if old is None:
-        return carried or {f"{base}/0001_initial.sql": render_initial_migration(store)}
+        return carried or {f"{base}/0001_initial.sql": render_initial_migration(store, compiled)}
     files = carried or {f"{base}/0001_initial.sql": render_initial_migration(old)}
     changes = diff_datastore(old, store)
     number = 1 + max(int(path.rsplit("/", 1)[1][:4]) for path in files)

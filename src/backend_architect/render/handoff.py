@@ -60,6 +60,11 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
     figures = {f.key: f.value for f in arch.figures}
     # sizes are computed at 1 year and at the retention horizon: "bytes.<N>y.<table>"
     horizon = max((float(k.split(".")[1].removesuffix("y")) for k in figures if k.startswith("bytes.") and k.count(".") == 2), default=1.0)
+    by_service: dict[str, list[str]] = {}
+    for path in sorted(files):
+        parts = path.split("/")
+        if len(parts) == 4 and parts[0] == "schema":
+            by_service.setdefault(parts[1], []).append(path)
     stores = []
     for store in arch.datastores:
         tables = []
@@ -93,7 +98,7 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
                 "engine": store.engine,
                 "schema": store.schema_name,
                 "ddl": {d: f"schema/{store.service}.{d}.sql" for d in ("postgresql", "sqlite")},
-                "migrations": sorted(f for f in files if f.startswith(f"schema/{store.service}/")),
+                "migrations": by_service.get(store.service or "", []),
                 "connections": figures.get(f"connections.{store.service}"),
                 "tables": tables,
             }

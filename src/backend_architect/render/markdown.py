@@ -31,6 +31,8 @@ def _json_block(value: Any) -> list[str]:
 
 def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
     """The whole design document."""
+    figures = {f.key: f.value for f in arch.figures}
+    horizons = sorted({k.split(".")[1] for k in figures if k.startswith("rows.")}, key=lambda y: float(y[:-1]))
     parts = [
         _summary(arch),
         _architecture(arch),
@@ -38,7 +40,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         ["## API", ""],
         *(_api(api) for api in arch.apis),
         ["## Data", ""],
-        *(_data(arch, s) for s in arch.datastores),
+        *(_data(s, figures, horizons) for s in arch.datastores),
         _communication(arch),
         _caching(arch),
         _security(arch),
@@ -141,7 +143,7 @@ def _api(api: Api) -> list[str]:
     return lines
 
 
-def _data(arch: Architecture, store: Datastore) -> list[str]:
+def _data(store: Datastore, figures: dict[str, float], horizons: list[str]) -> list[str]:
     lines = [
         f"### {store.name}",
         "",
@@ -164,7 +166,7 @@ def _data(arch: Architecture, store: Datastore) -> list[str]:
             flags = [f for f, on in (("PK", column.name in table.primary_key), ("null", column.nullable), ("PII", column.pii), ("secret", column.secret)) if on]
             rows.append([column.name, sql, " ".join(flags), column.comment or ""])
         lines += _table(["column", "type", "flags", "note"], rows)
-        lines += _table_facts(arch, table)
+        lines += _table_facts(figures, horizons, table)
         for fk in table.foreign_keys:
             lines.append(f"- foreign key `{', '.join(fk.columns)}` → `{fk.ref_table}` on delete {fk.on_delete}")
         for unique in table.uniques:
@@ -178,12 +180,11 @@ def _data(arch: Architecture, store: Datastore) -> list[str]:
     return lines
 
 
-def _table_facts(arch: Architecture, table: Table) -> list[str]:
+def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -> list[str]:
     """Key strategy, size now and later, partitioning and sharding of one table."""
-    figures = {f.key: f.value for f in arch.figures}
     lines = [f"- key: {table.key_strategy} ({', '.join(table.primary_key)}): {table.key_reason}"]
     sizes = []
-    for key in sorted({k.split(".")[1] for k in figures if k.startswith("rows.") and k.endswith("." + table.name)}, key=lambda y: float(y[:-1])):
+    for key in horizons:
         rows, size = figures.get(f"rows.{key}.{table.name}", 0.0), figures.get(f"bytes.{key}.{table.name}", 0.0)
         sizes.append(f"{human(rows, 'rows')} / {human(size, 'bytes')} after {key[:-1]} year(s)")
     lines.append(f"- size: {human(table.rows_now, 'rows')} now, {human(table.rows_per_day, 'rows')} a day; " + "; ".join(sizes))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from backend_architect.diff.schema import ChangeKind, SchemaChange
 from backend_architect.ir.model import Column, Datastore, ForeignKey, Table
-from backend_architect.render.ddl import SchemaCompiler, create_statements, length_check_name
+from backend_architect.render.ddl import SchemaCompiler, compile_store, create_statements, length_check_name
 
 LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30min"
@@ -30,10 +30,10 @@ SQUAWK_FILE_IGNORES = [
 ]
 
 
-def render_initial_migration(store: Datastore) -> str:
+def render_initial_migration(store: Datastore, compiled: tuple[SchemaCompiler, list[str]] | None = None) -> str:
     """``0001_initial.sql``: every table and index, and a down section that removes them."""
-    compiler = SchemaCompiler(store, "postgresql")
-    up = [*compiler.preamble(), *create_statements(compiler)]
+    compiler, statements = compiled or compile_store(store, "postgresql")
+    up = [*compiler.preamble(), *statements]
     down = [f"DROP TABLE IF EXISTS {compiler.qualified(t.name)};" for t in reversed(compiler.ordered())]
     if compiler.schema:
         down.append(f"DROP SCHEMA IF EXISTS {compiler.quote(compiler.schema)};")

@@ -29,61 +29,61 @@ def _string(text: str) -> str:
     return json.dumps(text, ensure_ascii=False).translate(_LINE_SEPARATORS)
 
 
-def _scalar(value: Any) -> str:
+def _float(value: float) -> str:
+    if not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    text = repr(value)
+    if "e" in text and "." not in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}.0e{exponent}"
+    return text
+
+
+def _inline(value: Any) -> str:
+    """A scalar, or an empty collection, on one line."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
     if value is None:
         return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
-        text = repr(value)
-        if "e" in text and "." not in text:
-            mantissa, exponent = text.split("e")
-            text = f"{mantissa}.0e{exponent}"
-        return text
-    if isinstance(value, str):
-        return _string(value)
-    raise TypeError(f"cannot write {type(value).__name__} as YAML")
-
-
-def _is_block(value: Any) -> bool:
-    return isinstance(value, dict | list) and bool(value)
+    if kind is float:
+        return _float(value)
+    if kind is dict:
+        return "{}"
+    if kind is list:
+        return "[]"
+    raise TypeError(f"cannot write {kind.__name__} as YAML")
 
 
 def _emit(value: Any, indent: int, out: list[str]) -> None:
     pad = " " * indent
-    if isinstance(value, dict):
+    if type(value) is dict:
         for key, item in value.items():
-            name = _string(str(key))
-            if _is_block(item):
+            name = _string(key if type(key) is str else str(key))
+            if type(item) in _CONTAINERS and item:
                 out.append(f"{pad}{name}:")
                 _emit(item, indent + 2, out)
             else:
                 out.append(f"{pad}{name}: {_inline(item)}")
         return
     for item in value:
-        if isinstance(item, dict) and item:
+        kind = type(item)
+        if kind is dict and item:
             first = len(out)
             _emit(item, indent + 2, out)
             out[first] = f"{pad}- {out[first][indent + 2 :]}"
-        elif isinstance(item, list) and item:
+        elif kind is list and item:
             out.append(f"{pad}-")
             _emit(item, indent + 2, out)
         else:
             out.append(f"{pad}- {_inline(item)}")
 
 
-def _inline(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _scalar(value)
+_CONTAINERS = (dict, list)
 
 
 def to_yaml(document: Any) -> str:
@@ -96,7 +96,7 @@ def to_yaml(document: Any) -> str:
         c: []
     d: "x: y"
     """
-    if not _is_block(document):
+    if type(document) not in _CONTAINERS or not document:
         return _inline(document) + "\n"
     out: list[str] = []
     _emit(document, 0, out)
