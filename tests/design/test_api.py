@@ -112,3 +112,40 @@ def test_every_operation_has_examples_ok() -> None:
             assert o.example_error["status"] == o.example_error_status
             assert o.example_response is not None or o.success_status == 204
             assert (o.example_request is not None) == (o.request_schema is not None)
+
+
+SAGA = """\
+system: shop
+team: {size: 20}
+services:
+  orders: {owns: [Order]}
+  payments: {owns: [Payment]}
+  catalog: {owns: [Product]}
+entities:
+  Order: {fields: {product: ref(Product)}}
+  Payment: {fields: {order: ref(Order), amount: money}}
+  Product: {fields: {name: string}}
+use_cases:
+  - {name: place order, writes: [Order, Payment], reads: [Product], rate: 5/s}
+  - {name: browse products, reads: [Product], rate: 50/s}
+"""
+
+
+def test_saga_step_gets_internal_idempotent_create_ok() -> None:
+    """A service written by another's saga gets an internal, idempotent create marked with its consumer."""
+    create = op(design_of(SAGA), "post", "/payments")
+    assert (create.internal, create.consumers, create.idempotency_key) == (True, ["orders"], True)
+    assert create.success_status == 201
+
+
+def test_fresh_remote_read_gets_internal_get_ok() -> None:
+    """A strongly consistent read of another service's entity is served by a GET marked with its consumer."""
+    get = op(design_of(SAGA), "get", "/products/{product_id}")
+    assert (get.internal, get.consumers) == (True, ["orders"])
+
+
+def test_existing_operation_gains_consumer_ok() -> None:
+    """When the owner already exposes the read, it is reused and lists the consumer, not duplicated."""
+    text = SAGA + "  - {name: view product, reads: [Product], rate: 20/s}\n"
+    get = op(design_of(text), "get", "/products/{product_id}")
+    assert (get.internal, get.consumers, get.use_cases) == (False, ["orders"], ["view product"])

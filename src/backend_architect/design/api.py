@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from backend_architect.design.examples import EXAMPLE_TIME, example_uuid, example_value
-from backend_architect.design.usecases import UseCase, analyse, by_primary
+from backend_architect.design.usecases import UseCase, analyse, by_primary, remote_access
 from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import VERSION_COLUMN, kebab, plural, resolve_column, snake, split_filter
@@ -35,18 +35,36 @@ def derive_api(spec: Spec, arch: Architecture) -> Architecture:
         tables={t.entity: t for store in arch.datastores for t in store.tables if t.entity},
         by_snake={snake(e): e for e in spec.entities},
     )
+    needs = _cross_service_needs(spec, lookups.owner)
     apis = []
     for service in arch.services:
         mine = [u for entity in service.entities for u in grouped.get(entity, ())]
         mine.sort(key=lambda u: u.index)
-        if not mine:
+        if not mine and not needs.get(service.name):
             continue
         builder = _ApiBuilder(spec, lookups, service.name)
         for use_case in mine:
             builder.add(use_case)
         builder.add_missing_gets()
+        for consumer, entity, mode in needs.get(service.name, []):
+            builder.add_for_consumer(consumer, entity, mode)
         apis.append(builder.build())
     return arch.model_copy(update={"apis": apis})
+
+
+def _cross_service_needs(spec: Spec, owner: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
+    """Per service, what other services call it for: (consumer, entity, "read" or "write")."""
+    needs: dict[str, list[tuple[str, str, str]]] = {}
+    for use_case in analyse(spec):
+        reads, writes = remote_access(use_case, owner)
+        home = owner[use_case.entity]
+        for mode, wanted in (("read", reads), ("write", writes)):
+            for service, entities in wanted.items():
+                for entity in entities:
+                    need = (home, entity, mode)
+                    if need not in needs.setdefault(service, []):
+                        needs[service].append(need)
+    return needs
 
 
 def collection(entity: str) -> str:
@@ -232,6 +250,39 @@ class _ApiBuilder:
                         conditional=op.conditional,
                     )
                 )
+
+    def add_for_consumer(self, consumer: str, entity: str, mode: str) -> None:
+        """The operation another service calls: an existing one gains a consumer, else an internal one is added."""
+        self.ensure_schemas(entity)
+        resource = collection(entity)
+        key = ("get", self.item_path(entity)) if mode == "read" else ("post", self.collection_path(entity))
+        existing = self.operations.get(key)
+        if existing is not None:
+            self.operations[key] = existing.model_copy(update={"consumers": sorted({*existing.consumers, consumer})})
+            return
+        write = mode == "write"
+        scope = f"{resource}:{'write' if write else 'read'}"
+        op = Operation(
+            operation_id=camel(f"{'create' if write else 'get'} {snake(entity)} for services"),
+            method=key[0],
+            path=key[1],
+            summary=f"{'Create' if write else 'Get'} one {entity} (internal)",
+            description=f"Called by {consumer}, not by clients: service-to-service, with a client-credentials token."
+            + (" Idempotent by Idempotency-Key, so a saga step can be retried safely." if write else ""),
+            entity=entity,
+            kind="create" if write else "get",
+            tag=resource,
+            parameters=self.path_params(entity, not write),
+            request_schema=f"{entity}Create" if write else None,
+            response_schema=entity,
+            success_status=201 if write else 200,
+            auth="required",
+            scopes=[scope],
+            idempotency_key=write,
+            internal=True,
+            consumers=[consumer],
+        )
+        self.operations[key] = self._finish(op)
 
     def _operation(self, use_case: UseCase, method: str, path: str, item: bool) -> Operation:
         entity = use_case.entity
@@ -464,15 +515,30 @@ class _ApiBuilder:
                 path = path.replace("{" + param.name + "}", value)
         return f"/{API_VERSION}{path}"
 
+    def used_schemas(self) -> list[ApiSchema]:
+        """Schemas the operations reference, directly or through properties (no unused components)."""
+        pending = [name for op in self.operations.values() for name in (op.request_schema, op.response_schema) if name]
+        used: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name in used or name not in self.schemas:
+                continue
+            used.add(name)
+            pending += [p.items or p.ref or "" for p in self.schemas[name].properties]
+        return sorted((s for s in self.schemas.values() if s.name in used), key=lambda s: s.name)
+
     def build(self) -> Api:
         title = self.service.replace("-", " ").title()
         ops = sorted(self.operations.values(), key=lambda o: (o.path, _METHOD_ORDER[o.method]))
+        for op in ops:
+            for scope in op.scopes:
+                self.scopes.setdefault(scope, f"{'Change' if scope.endswith(':write') else 'Read'} {scope.split(':')[0].replace('-', ' ')}")
         return Api(
             service=self.service,
             title=f"{self.spec.system} {title} API",
             version="1.0.0",
             base_path=f"/{API_VERSION}",
-            schemas=sorted(self.schemas.values(), key=lambda s: s.name),
+            schemas=self.used_schemas(),
             operations=ops,
             scopes=dict(sorted(self.scopes.items())),
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from backend_architect.design.usecases import UseCase, analyse
+from backend_architect.design.usecases import UseCase, analyse, remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Service
 from backend_architect.spec.model import Spec
 
@@ -107,18 +107,18 @@ def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
 def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str, set[str]], externals: set[str]) -> tuple[Flow, Event | None]:
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
+    sync_reads, writes = remote_access(use_case, owner)
     remote_reads = sorted({owner[e] for e in use_case.reads} - {home})
-    remote_writes = sorted({owner[e] for e in use_case.writes} - {home})
+    remote_writes = sorted(writes)
     for service in remote_reads:
         entities = ", ".join(e for e in use_case.reads if owner[e] == service)
-        if use_case.spec.consistency == "eventual" and not remote_writes:
+        if service in sync_reads:
+            steps.append(FlowStep(source=home, target=service, kind="query", description=f"read {entities}"))
+        else:
             # stale reads are served from a local copy fed by the owner's events: no runtime dependency
             steps.append(FlowStep(source=service, target=home, kind="event", description=f"{entities} changes keep a local read model current"))
-        else:
-            steps.append(FlowStep(source=home, target=service, kind="query", description=f"read {entities}"))
     for service in remote_writes:
-        entities = ", ".join(e for e in use_case.writes if owner[e] == service)
-        steps.append(FlowStep(source=home, target=service, kind="call", description=f"write {entities} (saga step, compensated on failure)"))
+        steps.append(FlowStep(source=home, target=service, kind="call", description=f"write {', '.join(writes[service])} (saga step, compensated on failure)"))
     for external in use_case.spec.calls:
         steps.append(FlowStep(source=home, target=external, kind="external", description=f"call {external}"))
     event = None

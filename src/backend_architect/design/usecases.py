@@ -89,6 +89,26 @@ def _action_name(use_case: UseCaseSpec, kind: str) -> str | None:
     return slug(use_case.name.split()[0]) or "run"
 
 
+def remote_access(use_case: UseCase, owner: dict[str, str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """What a use case needs from services other than its own, synchronously.
+
+    Returns (reads, writes), each service -> entities. Stale-tolerant reads (eventual
+    consistency, no cross-service write) are served from event-fed local copies, so they
+    need no call and are left out.
+    """
+    home = owner[use_case.entity]
+    writes: dict[str, list[str]] = {}
+    for entity in use_case.writes:
+        if owner[entity] != home:
+            writes.setdefault(owner[entity], []).append(entity)
+    reads: dict[str, list[str]] = {}
+    if use_case.spec.consistency == "strong" or writes:
+        for entity in use_case.reads:
+            if owner[entity] != home:
+                reads.setdefault(owner[entity], []).append(entity)
+    return reads, writes
+
+
 def by_entity(use_cases: tuple[UseCase, ...]) -> dict[str, list[UseCase]]:
     """Use cases grouped by every entity they read or write, in spec order."""
     groups: dict[str, list[UseCase]] = {}

@@ -290,6 +290,7 @@ class Operation(IRModel):
     conditional: bool = Field(default=False, description="Uses ETag / If-Match for concurrency control.")
     cache_control: str | None = None
     internal: bool = Field(default=False, description="Only other services call it (x-internal).")
+    consumers: list[str] = Field(default_factory=list, description="Other services that call it.")
     example_request: Any = None
     example_response: Any = None
     example_error: Any = None

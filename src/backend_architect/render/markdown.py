@@ -121,6 +121,13 @@ def _api(api: Api) -> list[str]:
             [op.method.upper(), f"`{api.base_path}{op.path}`", op.summary, auth, f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}"]
         )
     lines += _table(["method", "path", "summary", "auth", "responses"], rows)
+    consumers = [
+        f"{', '.join(op.consumers)} → {op.method.upper()} {api.base_path}{op.path}{' (internal)' if op.internal else ''}"
+        for op in api.operations
+        if op.consumers
+    ]
+    if consumers:
+        lines += ["Called by other services:", "", *[f"- {c}" for c in consumers], ""]
     for op in api.operations:
         lines += [f"#### {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
         notes = []

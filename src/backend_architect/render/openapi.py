@@ -180,6 +180,8 @@ def _operation(op: Operation, used_errors: set[int], used_headers: set[str], use
         out["x-cache-control"] = op.cache_control
     if op.internal:
         out["x-internal"] = True
+    if op.consumers:
+        out["x-consumers"] = op.consumers
     if op.use_cases:
         out["x-use-cases"] = op.use_cases
     return out

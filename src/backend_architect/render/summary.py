@@ -16,7 +16,8 @@ def render_summary(arch: Architecture, findings: list[Finding], files: list[str]
     for api in arch.apis:
         for op in api.operations:
             auth = "public" if op.auth == "none" else ", ".join(op.scopes) or op.auth
-            lines.append(f"  {op.method.upper():<6} {(api.base_path + op.path):<{width}}  {op.summary} [{auth}]")
+            used_by = f" (used by {', '.join(op.consumers)})" if op.consumers else ""
+            lines.append(f"  {op.method.upper():<6} {(api.base_path + op.path):<{width}}  {op.summary} [{auth}]{used_by}")
     tables = [(s, t) for s in arch.datastores for t in s.tables]
     lines += ["", f"Tables ({len(tables)}) and indexes ({index_count(arch)}):"]
     for store, table in tables:
