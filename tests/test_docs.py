@@ -29,3 +29,10 @@ def test_readme_library_snippet_runs_ok(tmp_path: Path, monkeypatch: object) -> 
     code = code.replace('"out/"', repr(str(tmp_path)))
     exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "design.md").is_file()
+
+
+def test_api_conventions_doc_is_generated_ok() -> None:
+    """docs/api-conventions.md is exactly what the generator's own constants produce."""
+    from backend_architect.conventions import render_api_conventions
+
+    assert (ROOT / "docs" / "api-conventions.md").read_text() == render_api_conventions()

@@ -113,6 +113,14 @@ def schema_command() -> None:
     sys.stdout.write(spec_json_schema_text())
 
 
+@app.command("conventions")
+def conventions_command() -> None:
+    """Print the API conventions every generated contract follows (Markdown)."""
+    from backend_architect.conventions import render_api_conventions
+
+    sys.stdout.write(render_api_conventions())
+
+
 @app.command("init")
 def init_command(
     path: Annotated[Path, typer.Argument(help="Where to write the starter spec.")] = Path("spec.yaml"),

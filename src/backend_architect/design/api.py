@@ -315,6 +315,8 @@ class _ApiBuilder:
             description += f" Returns only items where {' and '.join(c.split('.')[-1] for c in constants)}."
         if use_case.spec.owner_only:
             description += " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
+        reads, writes = remote_access(use_case, self.owner)
+        upstreams = sorted({*reads, *writes, *use_case.spec.calls})
         op = Operation(
             operation_id=camel(use_case.id),
             method=method,
@@ -335,6 +337,7 @@ class _ApiBuilder:
             paginated=kind == "list" and use_case.spec.page != "none",
             idempotency_key=method == "post",
             conditional=versioned and kind in {"get", "update", "replace", "action", "delete"},
+            upstreams=upstreams,
         )
         return self._finish(op)
 
@@ -446,7 +449,9 @@ class _ApiBuilder:
 
     def _finish(self, op: Operation) -> Operation:
         """Error statuses and examples follow from the operation's shape."""
-        errors = {500}
+        errors = {429, 500}
+        if op.upstreams:
+            errors.add(503)
         if op.parameters or op.request_schema:
             errors.add(400)
         if op.auth != "none":
@@ -457,9 +462,6 @@ class _ApiBuilder:
             errors |= {409, 422}
         if op.conditional and op.kind != "get":
             errors.add(412)
-        if op.kind != "get" or op.auth != "none":
-            errors.add(429)
-        errors.add(429)
         op = op.model_copy(update={"error_statuses": sorted(errors)})
         return self._examples(op)
 

@@ -8,6 +8,8 @@ key is indexed; an index that is a leading prefix of another is folded into it.
 
 from __future__ import annotations
 
+import hashlib
+
 from backend_architect.design.data import constraint_name
 from backend_architect.design.usecases import UseCase, analyse, by_entity
 from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
@@ -33,9 +35,26 @@ def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> T
         candidates += _access_indexes(table, spec, use_cases)
         candidates += _soft_delete_uniques(table)
     candidates += _foreign_key_indexes(table)
-    indexes = _drop_redundant(table, candidates)
+    indexes = _distinct_names(table, _drop_redundant(table, candidates))
     uniques = [u for u in table.uniques if not table.soft_delete]
     return table.model_copy(update={"indexes": indexes, "uniques": uniques})
+
+
+def _distinct_names(table: Table, indexes: list[Index]) -> list[Index]:
+    """Indexes differing only in sort direction or predicate would share a name: tell them apart."""
+    taken = {u.name for u in table.uniques} | {fk.name for fk in table.foreign_keys}
+    named: list[Index] = []
+    for index in indexes:
+        if index.name in taken:
+            shape = ",".join(f"{c.name}{' desc' if c.descending else ''}" for c in index.columns) + f"|{index.where}|{index.method}"
+            index = index.model_copy(update={"name": constraint_name("ix", table.name, [c.name for c in index.columns] + [_digest(shape)])})
+        taken.add(index.name)
+        named.append(index)
+    return named
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha1(text.encode()).hexdigest()[:6]
 
 
 def _soft_delete_uniques(table: Table) -> list[Index]:
@@ -182,56 +201,48 @@ def _foreign_key_indexes(table: Table) -> list[Index]:
 
 
 def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
-    """Merge duplicates and drop indexes that are a leading prefix of another (or of a key)."""
+    """Fold every index another one covers into it (reasons merged); drop those the keys cover."""
     live_uniques = [] if table.soft_delete else table.uniques
     keys = [[IndexColumn(name=c) for c in table.primary_key], *([IndexColumn(name=c) for c in u.columns] for u in live_uniques)]
     kept: list[Index] = []
     for index in candidates:
-        twin = next((k for k in kept if _same(k, index)), None)
-        if twin is not None:
-            kept[kept.index(twin)] = twin.model_copy(update={"reasons": _merge(twin.reasons, index.reasons)})
+        host = next((k for k in kept if _covers(k, index)), None)
+        if host is not None:
+            kept[kept.index(host)] = host.model_copy(update={"reasons": _merge(host.reasons, index.reasons)})
             continue
+        absorbed = [k for k in kept if _covers(index, k)]
+        if absorbed:
+            reasons = [r for k in absorbed for r in k.reasons]
+            index = index.model_copy(update={"reasons": _merge(reasons, index.reasons)})
+            kept = [k for k in kept if k not in absorbed]
         kept.append(index)
-    result: list[Index] = []
-    for index in kept:
-        if index.unique or index.method != "btree":
-            result.append(index)
-            continue
-        covered_by_key = index.where is None and any(_is_prefix(index.columns, key) for key in keys)
-        wider = next(
-            (
-                o
-                for o in kept
-                if o is not index
-                and o.method == "btree"
-                and o.where == index.where
-                and len(o.columns) > len(index.columns)
-                and _is_prefix(index.columns, o.columns)
-            ),
-            None,
-        )
-        if covered_by_key:
-            continue
-        if wider is not None:
-            position = kept.index(wider)
-            kept[position] = wider.model_copy(update={"reasons": _merge(wider.reasons, index.reasons)})
-            continue
-        result.append(index)
-    refreshed = {i.name: i for i in kept}
-    return sorted((refreshed.get(i.name, i) for i in result), key=lambda i: i.name)
+    result = [
+        i for i in kept
+        if i.unique or i.method != "btree" or i.where is not None or i.include or not any(_leads(i.columns, key) for key in keys)
+    ]  # fmt: skip
+    return sorted(result, key=lambda i: i.name)
 
 
-def _same(a: Index, b: Index) -> bool:
-    return (a.columns, a.method, a.where, a.expression, a.unique) == (b.columns, b.method, b.where, b.expression, b.unique)
-
-
-def _is_prefix(short: list[IndexColumn], long: list[IndexColumn]) -> bool:
-    if len(short) > len(long):
+def _covers(wide: Index, narrow: Index) -> bool:
+    """``wide`` serves every query ``narrow`` serves (the same notion as rule SQL004)."""
+    if narrow.unique or (wide.method, wide.where, wide.expression) != (narrow.method, narrow.where, narrow.expression):
         return False
-    if all(a.name == b.name and a.descending == b.descending for a, b in zip(short, long, strict=False)):
-        return True
-    # a one-column index serves either direction, so a reversed match still covers it
-    return len(short) == 1 and short[0].name == long[0].name
+    if wide.method != "btree":
+        return [c.name for c in wide.columns] == [c.name for c in narrow.columns] and wide.include == narrow.include
+    included = {c.name for c in wide.columns} | set(wide.include)
+    return set(narrow.include) <= included and _leads(narrow.columns, wide.columns)
+
+
+def _leads(short: list[IndexColumn], long: list[IndexColumn]) -> bool:
+    """``short`` is a leading prefix of ``long``, in the same directions or all reversed (a B-tree scans both ways)."""
+    if len(short) > len(long) or not short:
+        return False
+    pairs = list(zip(short, long, strict=False))
+    if any(a.name != b.name for a, b in pairs):
+        return False
+    same = all(a.descending == b.descending for a, b in pairs)
+    flipped = all(a.descending != b.descending for a, b in pairs)
+    return same or flipped or len(short) == 1
 
 
 def _merge(first: list[str], second: list[str]) -> list[str]:

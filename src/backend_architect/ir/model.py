@@ -291,6 +291,7 @@ class Operation(IRModel):
     cache_control: str | None = None
     internal: bool = Field(default=False, description="Only other services call it (x-internal).")
     consumers: list[str] = Field(default_factory=list, description="Other services that call it.")
+    upstreams: list[str] = Field(default_factory=list, description="Services and external systems it calls synchronously (503 when they are down).")
     example_request: Any = None
     example_response: Any = None
     example_error: Any = None

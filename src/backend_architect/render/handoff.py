@@ -50,6 +50,39 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
     return steps
 
 
+def api_section(arch: Architecture) -> list[dict[str, Any]]:
+    """What implementers need per service: the contract, each operation's shape and who calls it."""
+    section = []
+    for api in arch.apis:
+        operations = [
+            {
+                "operation_id": op.operation_id,
+                "method": op.method.upper(),
+                "path": api.base_path + op.path,
+                "summary": op.summary,
+                "use_cases": op.use_cases,
+                "auth": op.auth,
+                "scopes": op.scopes,
+                "owner_only": op.owner_only,
+                "request": op.request_schema,
+                "response": op.response_schema,
+                "success": op.success_status,
+                "errors": op.error_statuses,
+                "paginated": op.paginated,
+                "idempotency_key": op.idempotency_key,
+                "conditional": op.conditional,
+                "internal": op.internal,
+                "consumers": op.consumers,
+                "upstreams": op.upstreams,
+            }
+            for op in api.operations
+        ]
+        section.append(
+            {"service": api.service, "contract": f"openapi/{api.service}.yaml", "base_path": api.base_path, "scopes": api.scopes, "operations": operations}
+        )
+    return section
+
+
 #: Backups a database administrator can start from: PITR over a window that covers a slow-to-notice error.
 BACKUP_POLICY = "daily base backup plus continuous WAL archiving (point-in-time recovery), kept 14 days; a restore drill each quarter"
 POOLING = "PgBouncer in transaction mode in front of the primary; application pools sized by the connections figures"
@@ -135,6 +168,7 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
             "events": [e.name for e in arch.events],
         },
         "files": sorted(files),
+        "api": api_section(arch),
         "database": database_section(arch, files),
         "architecture": arch.model_dump(mode="json"),
         "review": {"findings": [f.as_dict() for f in findings]},

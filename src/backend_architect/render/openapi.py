@@ -33,6 +33,7 @@ ERROR_TEXT = {
     422: ("UnprocessableContent", "The body is well-formed but fails validation; see errors[]."),
     429: ("TooManyRequests", "Rate limit exceeded; retry after Retry-After seconds."),
     500: ("InternalError", "Unexpected server error; safe to retry idempotent requests."),
+    503: ("ServiceUnavailable", "A system this operation depends on is unavailable; retry after Retry-After seconds."),
 }
 
 
@@ -112,13 +113,23 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     used_headers: set[str] = {"RateLimit", "RateLimit-Policy"}
     used_params: set[str] = set()
     paths: dict[str, dict[str, Any]] = {}
+    limits = _limits(arch)
     for op in api.operations:
-        paths.setdefault(op.path, {})[op.method] = _operation(op, used_errors, used_headers, used_params)
+        item = _operation(op, used_errors, used_headers, used_params)
+        limit = limits.get("read" if op.method == "get" else "write")
+        if limit:
+            item["x-rate-limit"] = {
+                "class": "read" if op.method == "get" else "write",
+                "per_minute": limit[0],
+                "burst": limit[1],
+                "key": "client IP" if op.auth == "none" else "token subject",
+            }
+        paths.setdefault(op.path, {})[op.method] = item
     schemas = {s.name: _schema(s) for s in api.schemas}
     if any(p.ref == "Money" for s in api.schemas for p in s.properties):
         schemas["Money"] = MONEY_SCHEMA
     schemas.update(_problem_schemas())
-    if 429 in used_errors:
+    if used_errors & {429, 503} or any(op.example_error_status in {429, 503} for op in api.operations):
         used_headers.add("Retry-After")
     responses = {ERROR_TEXT[s][0]: _error_response(s) for s in sorted(used_errors)}
     scopes = api.scopes
@@ -129,7 +140,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
         "info": {
             "title": api.title,
             "version": api.version,
-            "description": (service.description + " " if service else "") + VERSIONING_POLICY,
+            "description": (service.description + " " if service else "") + VERSIONING_POLICY + _limits_text(limits),
             "contact": {"name": f"{api.service} team", "email": f"{api.service}-team@example.com", "url": "https://example.com/support"},
             "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
         },
@@ -153,6 +164,25 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     if not doc["components"]["parameters"]:
         del doc["components"]["parameters"]
     return doc
+
+
+def _limits(arch: Architecture) -> dict[str, tuple[int, int]]:
+    """Token-bucket limit and burst per operation class (the most generous actor's, which the gateway enforces per client)."""
+    limits: dict[str, tuple[int, int]] = {}
+    for limit in arch.security.rate_limits if arch.security else []:
+        current = limits.get(limit.operation_class, (0, 0))
+        limits[limit.operation_class] = max(current, (limit.limit_per_minute, limit.burst))
+    return limits
+
+
+def _limits_text(limits: dict[str, tuple[int, int]]) -> str:
+    if not limits:
+        return ""
+    parts = [f"{cls} operations {per_minute} requests a minute (bursts of {burst})" for cls, (per_minute, burst) in sorted(limits.items())]
+    return (
+        " Rate limits, per token subject (per client IP for public operations): " + "; ".join(parts) + ". Every response carries "
+        "`RateLimit` and `RateLimit-Policy`; a 429 carries `Retry-After`."
+    )
 
 
 def _operation(op: Operation, used_errors: set[int], used_headers: set[str], used_params: set[str]) -> dict[str, Any]:
@@ -204,7 +234,7 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
         if status == op.example_error_status:
             _name, text = ERROR_TEXT[status]
             response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem"), "example": op.example_error}}}
-            if status == 429:
+            if status in {429, 503}:
                 response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
             responses[str(status)] = response
         else:
@@ -216,7 +246,7 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
 def _error_response(status: int) -> dict[str, Any]:
     _name, text = ERROR_TEXT[status]
     response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem")}}}
-    if status == 429:
+    if status in {429, 503}:
         response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
     return response
 

@@ -43,7 +43,7 @@ CREATE TABLE reviews (
     CONSTRAINT uq_reviews_book_id_customer_id UNIQUE (book_id, customer_id)
 );
 
--- ix_reviews_book_id_created_at_id: use case 'list reviews of a book'
+-- ix_reviews_book_id_created_at_id: use case 'list reviews of a book'; foreign key book -> books
 CREATE INDEX ix_reviews_book_id_created_at_id ON reviews (book_id, created_at DESC, id DESC);
 -- ix_reviews_customer_id: look-ups by customer_id (reference to another service's data)
 CREATE INDEX ix_reviews_customer_id ON reviews (customer_id);

@@ -59,7 +59,7 @@ CREATE TABLE books.reviews (
 COMMENT ON TABLE books.reviews IS 'Review rows';
 COMMENT ON COLUMN books.reviews.customer_id IS 'id of Customer, owned by customers: no foreign key across services';
 
--- ix_reviews_book_id_created_at_id: use case 'list reviews of a book'
+-- ix_reviews_book_id_created_at_id: use case 'list reviews of a book'; foreign key book -> books
 CREATE INDEX ix_reviews_book_id_created_at_id ON books.reviews (book_id, created_at DESC, id DESC);
 -- ix_reviews_customer_id: look-ups by customer_id (reference to another service's data)
 CREATE INDEX ix_reviews_customer_id ON books.reviews (customer_id);

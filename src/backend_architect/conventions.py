@@ -1,0 +1,104 @@
+"""The API conventions, written from the constants the API stage and OpenAPI renderer use.
+
+``docs/api-conventions.md`` is this text; a test fails if they differ, so the documented
+conventions and the generated contracts cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.api import API_VERSION, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OFFSET_MAX_ROWS, STATE_METHODS
+from backend_architect.design.security import BURST_SECONDS, USER_READS_PER_MINUTE, USER_WRITES_PER_MINUTE
+from backend_architect.render.openapi import ERROR_TEXT, HEADER_PARAMS, HEADERS, MONEY_SCHEMA, OPENAPI_VERSION, PROBLEM, VERSIONING_POLICY
+
+_KIND_TEXT = {
+    "create": "creates a resource in a collection: 201 with `Location`, `Idempotency-Key` accepted",
+    "get": "reads one resource: 200 with `ETag` where it is versioned",
+    "list": "reads a collection: 200 with a page (`items`, `next_cursor`)",
+    "update": "changes some fields (JSON Merge Patch, `application/merge-patch+json`): `If-Match` where versioned",
+    "replace": "replaces the whole resource: `If-Match` where versioned",
+    "delete": "removes the resource: 204 without a body",
+    "action": "a command that is not CRUD, as a custom method `POST /things/{thing_id}:verb` (Google AIP-136)",
+}
+
+
+def render_api_conventions() -> str:
+    """The conventions every generated contract follows, as Markdown."""
+    lines = [
+        "# API conventions",
+        "",
+        "Every contract backend-architect generates follows these conventions. This file is generated",
+        "from the constants the generator uses (`backend-architect conventions`); a test keeps them equal.",
+        "",
+        f"- OpenAPI {OPENAPI_VERSION}, one document per service (`openapi/<service>.yaml`).",
+        "- Paths: plural kebab-case nouns; a child nests once under its parent (`/orders/{order_id}/lines`); ids are path",
+        f"  parameters named `<entity>_id`; the major version is the first segment of the server URL (`/{API_VERSION}`).",
+        "",
+        "## Versioning",
+        "",
+        VERSIONING_POLICY,
+        "",
+        "## Methods",
+        "",
+        "| use case kind | method | meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {kind} | {method.upper()} | {_KIND_TEXT[kind]} |" for kind, method in STATE_METHODS.items()]
+    lines += [
+        "",
+        "Custom methods keep verbs out of resource paths while making commands explicit and auditable; a state sub-resource",
+        "(`PUT /orders/{order_id}/status`) was the alternative, rejected because commands carry intent (cancel, refund) that a",
+        "state write loses.",
+        "",
+        "## Errors",
+        "",
+        f"Every error is RFC 9457 problem details (`{PROBLEM}`) with `type`, `title`, `status`, `detail`, `instance`, and",
+        "`errors[]` (`pointer`, `detail`) for validation failures. Each operation declares the statuses it can really return:",
+        "",
+        "| status | response | when |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {status} | `{name}` | {text} |" for status, (name, text) in sorted(ERROR_TEXT.items())]
+    lines += [
+        "",
+        "## Pagination",
+        "",
+        f"Lists are cursor-paginated: `limit` (default {DEFAULT_PAGE_SIZE}, at most {MAX_PAGE_SIZE}) and an opaque `cursor`;",
+        "the page holds `items` and `next_cursor` (null on the last page). The sort order always ends with the id, so pages",
+        f"never skip or repeat rows. Offset paging is used only when a use case asks for it and the table stays under {OFFSET_MAX_ROWS:,} rows.",
+        "",
+        "## Headers",
+        "",
+        "| header | in | meaning |",
+        "|---|---|---|",
+    ]
+    lines += [f"| `{p['name']}` | request | {p['description']} |" for p in HEADER_PARAMS.values()]
+    lines += [f"| `{name}` | response | {h['description']} |" for name, h in HEADERS.items()]
+    lines += [
+        "",
+        "## Security",
+        "",
+        "OAuth 2.0 authorization code flow with PKCE; access tokens are JWTs sent as `Authorization: Bearer`. Each operation",
+        "requires the scope `<resource>:read` or `<resource>:write`; public operations declare `security: []`; operations that",
+        "allow anonymous callers declare `[{}, {oauth2: [...]}]`. Owner-only operations answer 404 to non-owners so ids",
+        "cannot be probed. Operations called only by other services are marked `x-internal`; every operation another service",
+        "calls lists it in `x-consumers`.",
+        "",
+        f"Rate limits are token buckets per token subject (per client IP for public operations): by default {USER_READS_PER_MINUTE} reads",
+        f"and {USER_WRITES_PER_MINUTE} writes a minute, bursts of {BURST_SECONDS} seconds' worth; each operation states its class in `x-rate-limit`.",
+        "",
+        "## Schemas",
+        "",
+        "- Each resource has a read schema, a create schema (`<Entity>Create`) and a merge-patch schema (`<Entity>Update`);",
+        "  request schemas set `additionalProperties: false`.",
+        "- Server-set fields are `readOnly`; secret fields are `writeOnly` and never appear in responses or examples;",
+        "  personal data is marked `x-pii: true`.",
+        "- Strings have `maxLength`, enums list their values, ids are `uuid` or `int64`, instants `date-time`.",
+        f"- Money is an object: `amount` as a decimal string (pattern `{MONEY_SCHEMA['properties']['amount']['pattern']}`) and an ISO 4217 `currency`.",  # type: ignore[index]
+        "",
+        "## Examples",
+        "",
+        "Every operation has a request example (when it has a body), a success example and one error example, generated",
+        "deterministically from field names, types and constraints and validated against their schemas in the tests.",
+        "",
+    ]
+    return "\n".join(lines)
