@@ -45,8 +45,8 @@ def test_design_format_json_prints_handoff_ok(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout == (tmp_path / "handoff.json").read_text()
     handoff = json.loads(result.stdout)
-    assert handoff["schema_version"] == "1.0"
-    assert {step["role"] for step in handoff["next_phase"]} >= {"implementers", "security-review", "database-administration"}
+    assert handoff["schema_version"] == "1.1"
+    assert {step["role"] for step in handoff["next_phase"]} >= {"implementers", "security-review", "database-administration", "operations"}
 
 
 def test_design_unknown_format_err(tmp_path: Path) -> None:
@@ -132,3 +132,31 @@ def test_version_ok() -> None:
 def test_committed_schema_matches_ok() -> None:
     """docs/spec.schema.json (referenced by the examples for editors) is what `schema` prints."""
     assert (ROOT / "docs" / "spec.schema.json").read_text() == run("schema").stdout
+
+
+def test_handoff_schema_validates_every_handoff_ok() -> None:
+    """schema --handoff is the committed docs/handoff.schema.json, and every example's handoff.json validates against it."""
+    import jsonschema
+
+    from conftest import EXAMPLE_IDS, designed
+
+    result = run("schema", "--handoff")
+    assert result.returncode == 0
+    assert (ROOT / "docs" / "handoff.schema.json").read_text() == result.stdout
+    schema = json.loads(result.stdout)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for name in EXAMPLE_IDS:
+        jsonschema.validate(json.loads(designed(name).files["handoff.json"]), schema)
+
+
+def test_handoff_schema_rejects_a_broken_handoff_err() -> None:
+    """The schema is strict: a hand-off missing a section fails validation."""
+    import jsonschema
+
+    from conftest import designed
+
+    schema = json.loads(run("schema", "--handoff").stdout)
+    document = json.loads(designed("bookstore").files["handoff.json"])
+    del document["operations"]
+    with pytest.raises(jsonschema.ValidationError, match="'operations' is a required property"):
+        jsonschema.validate(document, schema)

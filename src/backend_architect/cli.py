@@ -106,8 +106,15 @@ def validate_command(spec: Annotated[Path, typer.Argument(help="The spec file to
 
 
 @app.command("schema")
-def schema_command() -> None:
-    """Print the JSON Schema of the spec language (for editor autocompletion)."""
+def schema_command(
+    handoff: Annotated[bool, typer.Option("--handoff", help="Print the JSON Schema of handoff.json instead.")] = False,
+) -> None:
+    """Print the JSON Schema of the spec language (for editor autocompletion), or of the hand-off."""
+    if handoff:
+        from backend_architect.render.handoff_model import handoff_json_schema_text
+
+        sys.stdout.write(handoff_json_schema_text())
+        return
     from backend_architect.spec.schema_export import spec_json_schema_text
 
     sys.stdout.write(spec_json_schema_text())

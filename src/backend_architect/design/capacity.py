@@ -251,6 +251,20 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
 def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figure]:
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
+    if arch.deployment == "modular-monolith":
+        # every module runs in one deployable: its instances carry the sum of their load
+        total = sum(by_key[f"qps.peak.service.{s.name}"].value for s in arch.services)
+        result.append(
+            Figure(
+                key=f"instances.deployable.{arch.system}",
+                quantity=f"instances of the {arch.system} deployable (all modules)",
+                value=max(MIN_INSTANCES, math.ceil(total / INSTANCE_RPS) + 1),
+                unit="instances",
+                formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
+                scope=arch.system,
+                inputs={"peak": total, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+            )
+        )
     for service in arch.services:
         peak = by_key[f"qps.peak.service.{service.name}"].value
         needed = math.ceil(peak / INSTANCE_RPS)

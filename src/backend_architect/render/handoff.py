@@ -7,10 +7,9 @@ from typing import Any
 import orjson
 
 from backend_architect import __version__
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.model import Architecture, Service
+from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.rules.model import Finding
-
-HANDOFF_SCHEMA_VERSION = "1.0"
 
 
 def endpoint_count(arch: Architecture) -> int:
@@ -45,6 +44,13 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
             "inputs": sorted(f"schema/{s.service}.postgresql.sql" for s in arch.datastores),
         },
     ]
+    steps.append(
+        {
+            "role": "operations",
+            "task": f"provision {len(arch.services)} deployable(s) with health checks, autoscaling on the listed signals, secrets and observability",
+            "inputs": ["handoff.json#/operations", "design.md#capacity"],
+        }
+    )
     if findings:
         steps.append({"role": "architect", "task": f"resolve {len(findings)} review finding(s) before implementation", "inputs": ["design.md#review"]})
     return steps
@@ -153,9 +159,127 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
     }
 
 
-def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]) -> dict[str, Any]:
-    """The hand-off document as plain data."""
+def _decision_choice(arch: Architecture, decision_id: str) -> str:
+    return next((d.choice for d in arch.decisions if d.id == decision_id), "not decided")
+
+
+def implementers_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
+    """Per service: what it owns, its contract, migrations, DTOs, and what it calls, publishes and consumes."""
+    apis = {api.service: api for api in arch.apis}
+    services = []
+    for service in arch.services:
+        api = apis.get(service.name)
+        services.append(
+            {
+                "name": service.name,
+                "kind": service.kind,
+                "entities": service.entities,
+                "datastore": service.datastore,
+                "port": service.port,
+                "contract": f"openapi/{service.name}.yaml" if api else None,
+                "migrations": sorted(f for f in files if f.startswith(f"schema/{service.name}/migrations/")),
+                "dtos": [s.name for s in api.schemas] if api else [],
+                "depends_on": service.depends_on,
+                "externals": service.externals,
+                "publishes": [e.name for e in arch.events if e.producer == service.name],
+                "consumes": [e.name for e in arch.events if service.name in e.consumers],
+            }
+        )
+    return {"runtime": _decision_choice(arch, "runtime"), "services": services, "api": api_section(arch)}
+
+
+def security_section(arch: Architecture) -> dict[str, Any]:
+    """The security model, the trust boundaries it crosses, and what the reviewer must still decide."""
+    security = arch.security
+    if security is None:
+        raise ValueError("the security stage has not run")
+    boundaries = ["clients -> edge: TLS 1.2+, JWT validated (signature, issuer, audience, expiry) before any handler runs"]
+    if arch.deployment == "microservices":
+        boundaries.append("service -> service: client-credentials tokens with the callee's scopes; mTLS inside the cluster")
+    boundaries.append("service -> its database: one role per service, no access to other services' schemas")
+    boundaries += [f"service -> {e.name} ({e.kind}): outbound only, credentials from the secret store" for e in arch.externals]
+    questions = []
+    if security.provider is None:
+        questions.append("Which identity provider issues the tokens, and which claims carry the subject, roles and tenant?")
+    if security.pii_fields and not security.compliance:
+        questions.append("Personal data is stored: which regulations apply (GDPR, CCPA), and where must it reside?")
+    if security.tenant_isolation:
+        questions.append("How is the tenant claim issued and can a user belong to several tenants?")
+    if any(op.auth == "none" and op.method != "get" for api in arch.apis for op in api.operations):
+        questions.append("Public write operations exist: is a CAPTCHA or proof-of-work needed against automated abuse?")
     return {
+        "authentication": security.authentication,
+        "provider": security.provider,
+        "token": security.token,
+        "scopes": security.scopes,
+        "trust_boundaries": boundaries,
+        "pii_fields": security.pii_fields,
+        "secret_fields": security.secret_fields,
+        "tenant_isolation": security.tenant_isolation,
+        "rate_limits": [r.model_dump() for r in security.rate_limits],
+        "audit": security.audit,
+        "compliance": security.compliance,
+        "items": security.review_items,
+        "open_questions": questions,
+    }
+
+
+def operations_section(arch: Architecture) -> dict[str, Any]:
+    """What operations needs to run it: ports, health checks, instances, scaling signals, secrets."""
+    figures = {f.key: f.value for f in arch.figures}
+    services = []
+    for service in _deployables(arch):
+        secrets = ["DATABASE_URL"] + (["OIDC_CLIENT_SECRET"] if service.depends_on else [])
+        secrets += [f"{e.upper().replace('-', '_')}_API_KEY" for e in service.externals]
+        services.append(
+            {
+                "name": service.name,
+                "port": service.port,
+                "health": {"liveness": "/healthz", "readiness": "/readyz (checks the database and the broker)"},
+                "instances": figures.get(f"instances.deployable.{service.name}", figures.get(f"instances.{service.name}")),
+                "scaling_signals": [
+                    "CPU above 70% for 5 minutes",
+                    f"request rate above {INSTANCE_RPS_SIGNAL} per instance",
+                    "p99 latency above the use cases' latency targets",
+                    "database connections in use above 80% of the pool",
+                ],
+                "secrets": secrets,
+            }
+        )
+    return {
+        "runtime": _decision_choice(arch, "runtime"),
+        "services": services,
+        "observability": _decision_choice(arch, "observability"),
+        "message_broker": _decision_choice(arch, "messaging"),
+        "cache": _decision_choice(arch, "cache"),
+    }
+
+
+def _deployables(arch: Architecture) -> list[Service]:
+    """What operations runs: each service, or the one deployable that holds every module."""
+    if arch.deployment != "modular-monolith":
+        return list(arch.services)
+    modules = arch.services
+    return [
+        Service(
+            name=arch.system,
+            kind="service",
+            entities=[m.name for m in modules],
+            datastore=modules[0].datastore.split(".")[0] if modules and modules[0].datastore else None,
+            depends_on=[],
+            externals=sorted({e for m in modules for e in m.externals}),
+            port=8080,
+        )
+    ]
+
+
+#: Scale out before an instance reaches the throughput the capacity model plans for it (80% of 500 req/s).
+INSTANCE_RPS_SIGNAL = 400
+
+
+def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]) -> dict[str, Any]:
+    """The hand-off document as plain data, validated against its published schema."""
+    document = {
         "schema_version": HANDOFF_SCHEMA_VERSION,
         "generator": f"backend-architect {__version__}",
         "system": arch.system,
@@ -168,12 +292,18 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
             "events": [e.name for e in arch.events],
         },
         "files": sorted(files),
-        "api": api_section(arch),
+        "implementers": implementers_section(arch, files),
+        "security_review": security_section(arch),
         "database": database_section(arch, files),
-        "architecture": arch.model_dump(mode="json"),
+        "operations": operations_section(arch),
+        "capacity": [f.model_dump() for f in arch.figures],
+        "assumptions": arch.assumptions,
         "review": {"findings": [f.as_dict() for f in findings]},
         "next_phase": next_phase(arch, findings),
+        "architecture": arch.model_dump(mode="json"),
     }
+    Handoff.model_validate(document)  # the published schema is a promise: fail loudly here, not in a consumer
+    return document
 
 
 def handoff_json(document: dict[str, Any]) -> str:

@@ -1,0 +1,198 @@
+"""The hand-off document's shape: one section per role that picks the design up next.
+
+Published as JSON Schema (``backend-architect schema --handoff``); every generated
+``handoff.json`` validates against it in the tests.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backend_architect.ir.model import Architecture, Figure, RateLimit
+
+HANDOFF_SCHEMA_VERSION: Literal["1.1"] = "1.1"
+
+
+class HandoffModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Summary(HandoffModel):
+    deployment: str
+    services: list[str]
+    endpoints: list[str] = Field(description="METHOD /path, base path included.")
+    tables: list[str]
+    indexes: int
+    events: list[str]
+
+
+class ApiOperation(HandoffModel):
+    operation_id: str
+    method: str
+    path: str
+    summary: str
+    use_cases: list[str]
+    auth: str
+    scopes: list[str]
+    owner_only: bool
+    request: str | None = Field(description="Request schema (DTO) name, in the contract's components.")
+    response: str | None
+    success: int
+    errors: list[int]
+    paginated: bool
+    idempotency_key: bool
+    conditional: bool
+    internal: bool
+    consumers: list[str]
+    upstreams: list[str]
+
+
+class ServiceApi(HandoffModel):
+    service: str
+    contract: str = Field(description="Path of the OpenAPI document.")
+    base_path: str
+    scopes: dict[str, str]
+    operations: list[ApiOperation]
+
+
+class ImplementedService(HandoffModel):
+    name: str
+    kind: str
+    entities: list[str]
+    datastore: str | None
+    port: int
+    contract: str | None
+    migrations: list[str]
+    dtos: list[str] = Field(description="Request and response schemas the service implements.")
+    depends_on: list[str] = Field(description="Services it calls synchronously.")
+    externals: list[str]
+    publishes: list[str]
+    consumes: list[str]
+
+
+class Implementers(HandoffModel):
+    runtime: str
+    services: list[ImplementedService]
+    api: list[ServiceApi]
+
+
+class SecurityReview(HandoffModel):
+    authentication: str
+    provider: str | None
+    token: str
+    scopes: dict[str, str]
+    trust_boundaries: list[str]
+    pii_fields: list[str]
+    secret_fields: list[str]
+    tenant_isolation: str | None
+    rate_limits: list[RateLimit]
+    audit: list[str]
+    compliance: list[str]
+    items: list[str] = Field(description="What the security reviewer should check.")
+    open_questions: list[str]
+
+
+class DatabaseTable(HandoffModel):
+    name: str
+    entity: str | None
+    rows: dict[str, float | None] = Field(description="now, per_day, and at 1 year and the retention horizon.")
+    bytes: dict[str, float | None]
+    primary_key: list[str]
+    key_strategy: str
+    key_reason: str
+    foreign_keys: list[dict[str, Any]]
+    unique: list[dict[str, Any]]
+    indexes: list[dict[str, Any]]
+    partitioning: dict[str, Any] | None
+    sharding: dict[str, Any] | None
+    retention_days: float | None
+
+
+class DatabaseStore(HandoffModel):
+    name: str
+    service: str | None
+    engine: str
+    schema_name: str | None = Field(alias="schema")
+    ddl: dict[str, str]
+    migrations: list[str]
+    connections: float | None
+    tables: list[DatabaseTable]
+
+
+class Database(HandoffModel):
+    layout: str
+    extensions: list[str]
+    datastores: list[DatabaseStore]
+    backups: str
+    retention_jobs: list[str]
+    pooling: str
+    read_replicas: float | None
+
+
+class OperatedService(HandoffModel):
+    name: str
+    port: int
+    health: dict[str, str] = Field(description="Liveness and readiness endpoints.")
+    instances: float | None = Field(description="Instances at peak, one failing included.")
+    scaling_signals: list[str]
+    secrets: list[str]
+
+
+class Operations(HandoffModel):
+    runtime: str
+    services: list[OperatedService]
+    observability: str
+    message_broker: str
+    cache: str
+
+
+class NextStep(HandoffModel):
+    role: Literal["implementers", "security-review", "database-administration", "operations", "architect"]
+    task: str
+    inputs: list[str]
+    items: list[str] = Field(default_factory=list)
+
+
+class Finding(HandoffModel):
+    code: str
+    rule: str
+    severity: str
+    where: str
+    message: str
+    fix: str
+
+
+class Review(HandoffModel):
+    findings: list[Finding]
+
+
+class Handoff(HandoffModel):
+    """Everything a design produced, as data, for the roles that take it from here."""
+
+    model_config = ConfigDict(extra="forbid", title="backend-architect hand-off", populate_by_name=True)
+
+    schema_version: Literal["1.1"] = HANDOFF_SCHEMA_VERSION
+    generator: str
+    system: str
+    summary: Summary
+    files: list[str]
+    implementers: Implementers
+    security_review: SecurityReview
+    database: Database
+    operations: Operations
+    capacity: list[Figure] = Field(description="Every figure with its formula and inputs, exact values.")
+    assumptions: list[str] = Field(description="Defaults the engine chose for what the spec left out.")
+    review: Review
+    next_phase: list[NextStep]
+    architecture: Architecture
+
+
+def handoff_json_schema_text() -> str:
+    """The published JSON Schema (2020-12) of ``handoff.json``."""
+    schema = Handoff.model_json_schema(mode="serialization", by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = f"backend-architect-handoff-{HANDOFF_SCHEMA_VERSION}"
+    return json.dumps(schema, indent=2) + "\n"
