@@ -86,7 +86,7 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
         "data",
         "Primary database",
         f"relational data with {sum(len(s.tables) for s in arch.datastores)} tables, foreign keys and transactions; "
-        f"peak writes use {util:.1%} of one primary's ceiling" + ("; embeddings stored (vector fields)" if vectors else ""),
+        f"peak writes use {util:.2%} of one primary's ceiling" + ("; embeddings stored (vector fields)" if vectors else ""),
         [
             (
                 "PostgreSQL 16",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from backend_architect.diff.schema import diff_datastore
 from backend_architect.ir.model import Architecture, Datastore
+from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.ddl import DIALECTS, SchemaCompiler, compile_store, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
@@ -36,6 +37,7 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
         for dialect in DIALECTS:
             files[f"schema/{store.service}.{dialect}.sql"] = render_ddl(store, dialect, postgres if dialect == "postgresql" else None)
         files[f"diagrams/er-{store.service}.mmd"] = render_er(store)
+    files.update(render_adrs(arch))
     files["diagrams/architecture.mmd"] = render_architecture(arch)
     files["diagrams/architecture.txt"] = render_architecture_ascii(arch)
     files["design.md"] = render_markdown(arch, findings)

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Table
+from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase
 from backend_architect.render.mermaid import render_architecture, render_er
@@ -271,7 +272,7 @@ def _decisions(arch: Architecture) -> list[str]:
     lines = ["## Decisions", ""]
     for number, decision in enumerate(arch.decisions, start=1):
         lines += [
-            f"### ADR {number:04d}: {decision.title}",
+            f"### ADR {number:04d}: {decision.title} (`{adr_filename(number, decision)}`)",
             "",
             f"- **Decision:** {decision.choice}",
             f"- **Context:** {decision.context}",
