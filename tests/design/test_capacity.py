@@ -10,6 +10,18 @@ from backend_architect.api import DesignResult
 from backend_architect.ir.model import Figure
 
 RECOMPUTE = {
+    "r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = writes_per_s x ttl_s / hot_keys": lambda i: (
+        (r := i["peak"] * i["ttl_s"] / i["hot_keys"]) / (r + 1 + i["writes_per_s"] * i["ttl_s"] / i["hot_keys"]) if i["peak"] * i["ttl_s"] else 0.0
+    ),
+    "peak x hit_ratio": lambda i: i["peak"] * i["hit_ratio"],
+    "sum of peak rates of use cases that read it": lambda i: sum(i.values()),
+    "sum of peak rates of use cases that write it": lambda i: sum(i.values()),
+    "sum of peak rates of use cases calling or notifying through it (x fan-out)": lambda i: sum(i.values()),
+    "rows_per_day x interval_s / 86400": lambda i: i["rows_per_day"] * i["interval_s"] / 86400,
+    "ceil(rows_per_run / (interval_s x window_share))": lambda i: math.ceil(i["rows_per_run"] / (i["interval_s"] * i["window_share"])),
+    "sum over tables of rows x blob bytes per row": lambda i: sum(
+        v * i[k.removesuffix("_rows") + "_bytes_per_row"] for k, v in i.items() if k.endswith("_rows")
+    ),
     "count / period_s": lambda i: i["count"] / i["period_s"],
     "sum of its tables' sizes": lambda i: sum(i.values()),
     "rows_per_day x (1+growth)^(years-1) x retention_days (older rows expire)": (

@@ -12,6 +12,7 @@ import math
 from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Architecture, CachePlan, Figure
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
 
 #: Below this many reads/s of one path, a cache saves less than it costs to run and invalidate.
 CACHE_MIN_READ_QPS = 50.0
@@ -23,11 +24,41 @@ CACHE_ENTRY_BYTES = 2_048
 HOT_SHARE = 0.2
 
 
+def _hit_figures(key: str, name: str, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
+    """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
+    reads_per_key = peak * ttl / keys
+    writes_per_key = writes * ttl / keys
+    ratio = reads_per_key / (reads_per_key + 1 + writes_per_key) if reads_per_key else 0.0
+    scope = f"use case '{name}'"
+    inputs = {"peak": peak, "ttl_s": ttl, "hot_keys": keys, "writes_per_s": writes}
+    return [
+        Figure(
+            key=f"cache.hit_ratio.{key}",
+            quantity=f"expected cache hit ratio of {name}",
+            value=ratio,
+            unit="ratio",
+            formula="r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = writes_per_s x ttl_s / hot_keys",
+            inputs=inputs,
+            scope=scope,
+        ),
+        Figure(
+            key=f"cache.db_reads_removed.{key}",
+            quantity=f"database reads the cache removes for {name}",
+            value=peak * ratio,
+            unit="req/s",
+            formula="peak x hit_ratio",
+            inputs={"peak": peak, "hit_ratio": ratio},
+            scope=scope,
+        ),
+    ]
+
+
 def derive_caching(spec: Spec, arch: Architecture) -> Architecture:
     """A ``CachePlan`` per read use case, and cache size figures."""
     plans: list[CachePlan] = []
     figures: list[Figure] = []
     rows = {t.entity: t.rows_now for store in arch.datastores for t in store.tables if t.entity}
+    known = {f.key: f.value for f in arch.figures}
     for use_case in analyse(spec):
         if use_case.is_write or use_case.kind == "job":
             continue
@@ -52,6 +83,7 @@ def derive_caching(spec: Spec, arch: Architecture) -> Architecture:
                 ttl_seconds=staleness,
                 key=key,
                 invalidation="TTL expiry; purge by surrogate key on writes",
+                protection="the CDN collapses concurrent misses per key (request coalescing); stale-while-revalidate hides refreshes",
                 rationale=f"public and {qps:.0f} req/s at peak (>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge for {staleness:g}s",
             )
         else:
@@ -60,10 +92,16 @@ def derive_caching(spec: Spec, arch: Architecture) -> Architecture:
                 strategy="cache-aside",
                 ttl_seconds=staleness,
                 key=key,
-                invalidation=f"delete on writes to {use_case.entity}; TTL {staleness:g}s bounds staleness",
+                invalidation=f"delete the keys on writes to {use_case.entity} (from its events); TTL {staleness:g}s bounds staleness",
+                protection="single-flight recompute per key on a miss, TTL jitter of +-10% against synchronized expiry, "
+                "and a small in-process cache for the hottest keys",
                 rationale=f"{qps:.0f} req/s at peak (>= {CACHE_MIN_READ_QPS:g}) and staleness of {staleness:g}s allowed",
             )
         plans.append(plan)
+        if plan.strategy in {"cache-aside", "cdn"}:
+            keys = math.ceil(rows.get(use_case.entity, 0) * HOT_SHARE) or 1
+            writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0)
+            figures += _hit_figures(use_case.id, use_case.name, qps, plan.ttl_seconds or 0.0, keys, writes)
         if plan.strategy == "cache-aside":
             entries = math.ceil(rows.get(use_case.entity, 0) * HOT_SHARE) or 1
             figures.append(

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.usecases import analyse, peak_factor
+from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
 #: Requests per second one instance of a typical JSON API (2 vCPU, I/O bound, p99 < 100 ms)
@@ -30,6 +32,8 @@ ROW_OVERHEAD_BYTES = 28
 INDEX_ENTRY_OVERHEAD = 16
 #: Fill factor and page overhead: tables and indexes take ~1/0.9 of their raw bytes.
 PAGE_FILL = 0.9
+#: Average size of a blob (images, documents) when the spec gives none.
+BLOB_CONTENT_BYTES = 250_000
 #: Minimum instances for availability: one can fail or be redeployed.
 MIN_INSTANCES = 2
 
@@ -105,8 +109,13 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
                     scope=scope,
                 )
             )
+    use_cases = analyse(spec)
     figures += _totals(spec, arch)
+    figures += table_figures(use_cases)
+    figures += external_figures(spec, use_cases)
+    figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     figures += _storage(spec, arch)
+    figures += _object_storage(spec, arch, figures, assumptions)
     figures += _compute(spec, arch, figures)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
 
@@ -246,6 +255,39 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
                 )
             )
     return figures
+
+
+def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assumptions: list[str]) -> list[Figure]:
+    """Bytes of blob content in object storage, kept apart from the database."""
+    rows = {f.key: f.value for f in figures if f.key.startswith("rows.")}
+    horizon = spec.scale.retention_years or 5.0
+    per_row: dict[str, float] = {}
+    for name, entity in spec.entities.items():
+        for field_name, field in entity.fields.items():
+            if field.type.kind == "blob":
+                size = field.avg_bytes or BLOB_CONTENT_BYTES
+                if field.avg_bytes is None:
+                    assumptions.append(f"entities.{name}.fields.{field_name}.avg_bytes: not given; blobs assumed {BLOB_CONTENT_BYTES // 1000} KB")
+                per_row[table_name(name)] = per_row.get(table_name(name), 0.0) + size
+    result = []
+    for years in sorted({1.0, horizon}):
+        label = f"{years:g}y"
+        inputs = {f"{t}_rows": rows.get(f"rows.{label}.{t}", 0.0) for t in per_row} | {f"{t}_bytes_per_row": b for t, b in per_row.items()}
+        if not per_row:
+            continue
+        total = sum(rows.get(f"rows.{label}.{t}", 0.0) * b for t, b in per_row.items())
+        result.append(
+            Figure(
+                key=f"bytes.{label}.object_store",
+                quantity=f"object storage after {years:g} year(s)",
+                value=total,
+                unit="bytes",
+                formula="sum over tables of rows x blob bytes per row",
+                inputs=inputs,
+                scope="object storage",
+            )
+        )
+    return result
 
 
 def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figure]:

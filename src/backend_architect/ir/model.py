@@ -333,6 +333,7 @@ class CachePlan(IRModel):
     ttl_seconds: float | None = None
     key: str | None = None
     invalidation: str = ""
+    protection: str = Field(default="", description="Stampede and hot-key protection.")
     rationale: str
 
 

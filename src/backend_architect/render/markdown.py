@@ -221,8 +221,10 @@ def _communication(arch: Architecture) -> list[str]:
 
 
 def _caching(arch: Architecture) -> list[str]:
-    rows = [[c.use_case, c.strategy, f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-", c.invalidation or "-", c.rationale] for c in arch.caches]
-    return ["## Caching", "", *_table(["read path", "strategy", "TTL", "invalidation", "why"], rows)]
+    rows = [
+        [c.use_case, c.strategy, f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-", c.invalidation or "-", c.protection or "-", c.rationale] for c in arch.caches
+    ]
+    return ["## Caching", "", *_table(["read path", "strategy", "TTL", "invalidation", "stampede / hot keys", "why"], rows)]
 
 
 def _security(arch: Architecture) -> list[str]:
@@ -259,6 +261,7 @@ def _capacity(arch: Architecture) -> list[str]:
         ("Storage", ("rows.", "bytes.")),
         ("Compute and database", ("instances.", "connections.", "db.")),
         ("Cache", ("cache.",)),
+        ("Batch jobs", ("job.",)),
     )
     for title, prefixes in groups:
         figures = [f for f in arch.figures if f.key.startswith(prefixes)]

@@ -1,0 +1,135 @@
+"""Where the traffic lands: per table, per external system, and per batch-job run.
+
+Figure builders used by the capacity stage; each returns ``Figure``s with their formula
+and inputs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from backend_architect.design.usecases import UseCase
+from backend_architect.ir.model import Figure
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
+from backend_architect.spec.units import SECONDS_PER_DAY
+
+#: A batch job should finish within half its interval, so a late run never overlaps the next.
+JOB_WINDOW_SHARE = 0.5
+_SCHEDULES = {"minutely": 60, "every minute": 60, "hourly": 3_600, "daily": SECONDS_PER_DAY, "nightly": SECONDS_PER_DAY, "weekly": 7 * SECONDS_PER_DAY}
+
+
+def schedule_interval(schedule: str) -> float:
+    """Seconds between runs of a schedule: words, ``every N minutes``, or a cron expression.
+
+    >>> schedule_interval("*/5 * * * *"), schedule_interval("0 3 * * *"), schedule_interval("every 15 minutes")
+    (300, 86400, 900)
+    """
+    text = schedule.strip().lower()
+    if text in _SCHEDULES:
+        return _SCHEDULES[text]
+    words = re.fullmatch(r"every (\d+) (minute|hour|day)s?", text)
+    if words:
+        return int(words[1]) * {"minute": 60, "hour": 3_600, "day": SECONDS_PER_DAY}[words[2]]
+    fields = text.split()
+    if len(fields) == 5:
+        minute, hour = fields[0], fields[1]
+        if minute.startswith("*/"):
+            return int(minute[2:]) * 60
+        if minute == "*":
+            return 60
+        if hour.startswith("*/"):
+            return int(hour[2:]) * 3_600
+        if hour == "*":
+            return 3_600
+        return SECONDS_PER_DAY
+    return SECONDS_PER_DAY
+
+
+def table_figures(use_cases: tuple[UseCase, ...]) -> list[Figure]:
+    """Peak reads and writes per second on each table, from the use cases that touch it."""
+    reads: dict[str, dict[str, float]] = {}
+    writes: dict[str, dict[str, float]] = {}
+    for use_case in use_cases:
+        if use_case.spec.rate is None:
+            continue
+        for entity in use_case.reads:
+            reads.setdefault(table_name(entity), {})[f"peak_{use_case.id}"] = use_case.peak_qps
+        for entity in use_case.writes:
+            writes.setdefault(table_name(entity), {})[f"peak_{use_case.id}"] = use_case.peak_qps
+    figures = []
+    for kind, tables in (("read", reads), ("write", writes)):
+        for table, inputs in sorted(tables.items()):
+            figures.append(
+                Figure(
+                    key=f"qps.peak.{kind}.table.{table}",
+                    quantity=f"peak {kind}s of {table}",
+                    value=sum(inputs.values()),
+                    unit="req/s",
+                    formula=f"sum of peak rates of use cases that {kind} it",
+                    inputs=inputs,
+                    scope=table,
+                )
+            )
+    return figures
+
+
+def external_figures(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Figure]:
+    """Peak calls per second to each external system: direct calls plus notifications delivered through it."""
+    calls: dict[str, dict[str, float]] = {}
+    for use_case in use_cases:
+        for name in use_case.spec.calls:
+            calls.setdefault(name, {})[f"peak_{use_case.id}"] = use_case.peak_qps
+        for name in use_case.spec.notify:
+            if name in spec.external:
+                fanout = use_case.spec.avg_fanout or 1.0
+                calls.setdefault(name, {})[f"peak_{use_case.id}_x_fanout"] = use_case.peak_qps * fanout
+    return [
+        Figure(
+            key=f"qps.peak.external.{name}",
+            quantity=f"peak calls to {name}",
+            value=sum(inputs.values()),
+            unit="calls/s",
+            formula="sum of peak rates of use cases calling or notifying through it (x fan-out)",
+            inputs=inputs,
+            scope=name,
+        )
+        for name, inputs in sorted(calls.items())
+    ]
+
+
+def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float]) -> list[Figure]:
+    """For each batch job: rows one run must handle, and the throughput that finishes it within its window."""
+    figures = []
+    for use_case in use_cases:
+        if not use_case.spec.schedule or not use_case.reads:
+            continue
+        interval = schedule_interval(use_case.spec.schedule)
+        table = use_case.reads[0]
+        per_run = rows_per_day.get(table, 0.0) * interval / SECONDS_PER_DAY
+        window = interval * JOB_WINDOW_SHARE
+        scope = f"use case '{use_case.name}'"
+        figures.append(
+            Figure(
+                key=f"job.rows_per_run.{use_case.id}",
+                quantity=f"new {table} rows each run of {use_case.name} handles",
+                value=per_run,
+                unit="rows",
+                formula="rows_per_day x interval_s / 86400",
+                inputs={"rows_per_day": rows_per_day.get(table, 0.0), "interval_s": interval},
+                scope=scope,
+            )
+        )
+        figures.append(
+            Figure(
+                key=f"job.rows_per_s.{use_case.id}",
+                quantity=f"throughput {use_case.name} needs to finish within its window",
+                value=math.ceil(per_run / window),
+                unit="rows/s",
+                formula="ceil(rows_per_run / (interval_s x window_share))",
+                inputs={"rows_per_run": per_run, "interval_s": interval, "window_share": JOB_WINDOW_SHARE},
+                scope=scope,
+            )
+        )
+    return figures
