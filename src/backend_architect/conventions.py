@@ -7,7 +7,7 @@ conventions and the generated contracts cannot drift apart.
 from __future__ import annotations
 
 from backend_architect.design.api import API_VERSION, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OFFSET_MAX_ROWS, STATE_METHODS
-from backend_architect.design.security import BURST_SECONDS, USER_READS_PER_MINUTE, USER_WRITES_PER_MINUTE
+from backend_architect.design.security import BURST_SECONDS, FLOOR_PER_MINUTE, HEADROOM, USER_READS_PER_MINUTE, USER_WRITES_PER_MINUTE
 from backend_architect.render.openapi import ERROR_TEXT, HEADER_PARAMS, HEADERS, MONEY_SCHEMA, OPENAPI_VERSION, PROBLEM, VERSIONING_POLICY
 
 _KIND_TEXT = {
@@ -83,8 +83,10 @@ def render_api_conventions() -> str:
         "cannot be probed. Operations called only by other services are marked `x-internal`; every operation another service",
         "calls lists it in `x-consumers`.",
         "",
-        f"Rate limits are token buckets per token subject (per client IP for public operations): by default {USER_READS_PER_MINUTE} reads",
-        f"and {USER_WRITES_PER_MINUTE} writes a minute, bursts of {BURST_SECONDS} seconds' worth; each operation states its class in `x-rate-limit`.",
+        "Rate limits are token buckets per token subject (per client IP for public operations), derived from the spec's rates: a",
+        f"client's share of its actor's peak, times {HEADROOM}, at least {FLOOR_PER_MINUTE['read']} reads and {FLOOR_PER_MINUTE['write']} writes a minute",
+        f"({USER_READS_PER_MINUTE} and {USER_WRITES_PER_MINUTE} when the spec gives no client count), bursts of {BURST_SECONDS} seconds' worth; each",
+        "operation states its class in `x-rate-limit`.",
         "",
         "## Schemas",
         "",

@@ -83,3 +83,30 @@ def test_hot_joining_read_gets_a_copy_with_its_cost_ok() -> None:
     decision = next(d for d in design_of(text).decisions if d.id == "normalization")
     assert decision.choice.startswith("third normal form, with read copies: copy the fields of Reader that 'read feed' shows into Article")
     assert "write amplification" in decision.consequences
+
+
+DEVICES = """\
+system: fleet
+team: {size: 3}
+scale: {daily_active: 1k, rates: peak}
+entities:
+  Device: {fields: {serial: string(20)}, rows: 10k}
+  Reading: {belongs_to: Device, append_only: true, fields: {value: int}}
+use_cases:
+  - {name: ingest readings, actor: device, writes: [Reading], rate: 1k/s}
+  - {name: list readings, actor: operator, reads: [Reading], filter: [Reading.device], rate: 10/s}
+"""
+
+
+def test_rate_limits_derive_from_machine_count_ok() -> None:
+    """1,000 writes/s over 10,000 devices is 6/min each; x5 headroom gives 30/min per device."""
+    limits = {(r.actor, r.operation_class): r for r in design_of(DEVICES).security.rate_limits}  # type: ignore[union-attr]
+    assert limits[("device", "write")].limit_per_minute == 30
+    assert "10,000 Device rows" in limits[("device", "write")].rationale
+
+
+def test_rate_limits_for_people_use_active_users_and_a_floor_ok() -> None:
+    """10 reads/s over 100 operators online is 6/min; x5 = 30, raised to the floor of 60."""
+    limit = next(r for r in design_of(DEVICES).security.rate_limits if r.actor == "operator")  # type: ignore[union-attr]
+    assert limit.limit_per_minute == 60
+    assert "raised to the floor" in limit.rationale

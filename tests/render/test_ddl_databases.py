@@ -50,3 +50,32 @@ def test_postgresql_ddl_applies_ok(example: DesignResult, postgres: Any) -> None
     indexes = sum(1 for s in example.architecture.datastores for t in s.tables for i in t.indexes if i.name.startswith("ix_"))
     fks = sum(len(t.foreign_keys) for s in example.architecture.datastores for t in s.tables)
     assert counts == f"{tables}|{indexes}|{fks}"
+
+
+@pytest.mark.postgres
+def test_row_level_security_isolates_tenants_ok(postgres: Any) -> None:
+    """In the helpdesk schema, an application role sees only the rows of the tenant its session is set to."""
+    from conftest import designed
+
+    result = designed("helpdesk")
+    database = "rls_helpdesk"
+    postgres.psql(f"DROP DATABASE IF EXISTS {database}; CREATE DATABASE {database};")
+    for store in result.architecture.datastores:
+        postgres.psql(result.files[f"schema/{store.service}.postgresql.sql"], database)
+    tenant_a, tenant_b = "11111111-1111-7111-8111-111111111111", "22222222-2222-7222-8222-222222222222"
+    postgres.psql(
+        "DROP ROLE IF EXISTS app; CREATE ROLE app LOGIN;"
+        " GRANT SELECT, INSERT ON tags TO app;"
+        f" INSERT INTO tags (tenant_id, name) VALUES ('{tenant_a}', 'billing'), ('{tenant_a}', 'bug'), ('{tenant_b}', 'vip');",
+        database,
+    )
+    visible = postgres.psql(
+        "\\pset tuples_only on\n\\pset format unaligned\n"
+        f"SET ROLE app; SET app.tenant_id = '{tenant_a}'; SELECT string_agg(name, ',' ORDER BY name) FROM tags;",
+        database,
+    ).stdout.strip()
+    assert visible == "billing,bug"
+    sneaky = f"SET ROLE app; SET app.tenant_id = '{tenant_a}'; INSERT INTO tags (tenant_id, name) VALUES ('{tenant_b}', 'sneaky');"
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        postgres.psql(sneaky, database)
+    assert "violates row-level security policy" in refused.value.stderr

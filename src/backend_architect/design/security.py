@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from backend_architect.design.usecases import analyse
+import math
+
+from backend_architect.design.usecases import UseCase, analyse
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
 from backend_architect.spec.model import Spec
 
@@ -21,6 +23,44 @@ _COMPLIANCE_NOTES = {
 }
 
 
+#: Limits allow this many times a client's share of the actor's peak rate: bursty clients stay unthrottled.
+HEADROOM = 5
+#: Share of daily active users online at the peak minute, when the spec names no entity per client.
+CONCURRENT_SHARE = 0.1
+#: No limit goes below these per minute, so a normal interactive session is never throttled.
+FLOOR_PER_MINUTE = {"read": 60, "write": 20}
+
+
+def _clients(spec: Spec, arch: Architecture, actor: str) -> tuple[float, str] | None:
+    """How many clients share an actor's traffic at the peak.
+
+    Machines (an entity named after the actor, holding no personal data, such as Device) are
+    all online: count their rows. People are counted by the active users online at the peak.
+    """
+    for store in arch.datastores:
+        for table in store.tables:
+            if table.entity and table.entity.lower() == actor.lower() and table.rows_now and not any(c.pii for c in table.columns):
+                return table.rows_now, f"{table.rows_now:,.0f} {table.entity} rows (machines, all online)"
+    if spec.scale.daily_active:
+        return spec.scale.daily_active * CONCURRENT_SHARE, f"{CONCURRENT_SHARE:.0%} of {spec.scale.daily_active:,.0f} daily active users"
+    return None
+
+
+def _rate_limit(spec: Spec, arch: Architecture, actor: str, op_class: str, theirs: list[UseCase], default: int) -> RateLimit:
+    """A token bucket per client: the client's share of the actor's peak, times the headroom, or the default."""
+    covers = ", ".join(u.name for u in theirs)
+    peak = sum(u.peak_qps for u in theirs)
+    clients = _clients(spec, arch, actor)
+    if clients is None or peak == 0:
+        limit, why = default, f"default for interactive clients (no client count or rate to derive from); covers {covers}"
+    else:
+        share = peak * 60 / clients[0]
+        limit = max(FLOOR_PER_MINUTE[op_class], math.ceil(share * HEADROOM))
+        floor = f", raised to the floor of {limit}/min" if limit == FLOOR_PER_MINUTE[op_class] else ""
+        why = f"{peak:,.1f} req/s at peak over {clients[1]} = {share:,.2f}/min per client, x{HEADROOM} headroom{floor}; covers {covers}"
+    return RateLimit(actor=actor, operation_class=op_class, limit_per_minute=limit, burst=max(1, limit * BURST_SECONDS // 60), rationale=why)
+
+
 def derive_security(spec: Spec, arch: Architecture) -> Architecture:
     """The security model: who authenticates how, who may do what, and what is sensitive."""
     use_cases = analyse(spec)
@@ -28,18 +68,10 @@ def derive_security(spec: Spec, arch: Architecture) -> Architecture:
     scopes = {scope: text for api in arch.apis for scope, text in api.scopes.items()}
     limits = []
     for actor in sorted({u.spec.actor for u in use_cases if u.kind != "job"}):
-        for op_class, per_minute in (("read", USER_READS_PER_MINUTE), ("write", USER_WRITES_PER_MINUTE)):
+        for op_class, default in (("read", USER_READS_PER_MINUTE), ("write", USER_WRITES_PER_MINUTE)):
             theirs = [u for u in use_cases if u.spec.actor == actor and u.is_write == (op_class == "write") and u.kind != "job"]
             if theirs:
-                limits.append(
-                    RateLimit(
-                        actor=actor,
-                        operation_class=op_class,
-                        limit_per_minute=per_minute,
-                        burst=per_minute * BURST_SECONDS // 60,
-                        rationale=f"token bucket per client; covers {', '.join(u.name for u in theirs)}",
-                    )
-                )
+                limits.append(_rate_limit(spec, arch, actor, op_class, theirs, default))
     pii = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.pii]
     secrets = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.secret]
     tenant = any(t.tenant_scoped for s in arch.datastores for t in s.tables)

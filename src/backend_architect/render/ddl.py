@@ -172,7 +172,25 @@ class SchemaCompiler:
         out = [self.compile(CreateTable(self.sa_tables[table.name]))]
         if self.dialect == "postgresql":
             out += _comments(table, self.schema, self.quote)
+            out += self.row_level_security(table)
         return out + _partition_notes(table, self.schema, self.dialect, self.quote)
+
+    def row_level_security(self, table: Table) -> list[str]:
+        """Tenant isolation enforced by PostgreSQL itself: rows are visible only to their tenant's sessions.
+
+        The application sets ``app.tenant_id`` from the token's tenant claim at the start of each
+        transaction and connects as a role that does not own the tables (owners bypass policies).
+        """
+        if not table.tenant_scoped:
+            return []
+        column = next(c for c in table.columns if c.name == TENANT_COLUMN)
+        cast = "uuid" if column.type == "uuid" else "bigint"
+        name = self.qualified(table.name)
+        match = f"{self.quote(TENANT_COLUMN)} = current_setting('app.tenant_id', true)::{cast}"
+        return [
+            f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;",
+            f"CREATE POLICY {self.quote(f'tenant_isolation_{table.name}'[:63])} ON {name} USING ({match}) WITH CHECK ({match});",
+        ]
 
     def create_index(self, table: Table, index: Index, *, concurrently: bool = False) -> list[str]:
         """The index with a comment naming why it exists (a note where the dialect cannot build it)."""

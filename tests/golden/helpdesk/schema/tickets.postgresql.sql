@@ -18,6 +18,8 @@ CREATE TABLE requesters (
 );
 COMMENT ON TABLE requesters IS 'Requester rows';
 COMMENT ON COLUMN requesters.tenant_id IS 'tenant that owns the row; every query filters on it';
+ALTER TABLE requesters ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation_requesters ON requesters USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 
 CREATE TABLE tags (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
@@ -31,6 +33,8 @@ CREATE TABLE tags (
 );
 COMMENT ON TABLE tags IS 'Tag rows';
 COMMENT ON COLUMN tags.tenant_id IS 'tenant that owns the row; every query filters on it';
+ALTER TABLE tags ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation_tags ON tags USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 
 CREATE TABLE tickets (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
@@ -57,6 +61,8 @@ COMMENT ON COLUMN tickets.tenant_id IS 'tenant that owns the row; every query fi
 COMMENT ON COLUMN tickets.assignee_id IS 'id of Agent, owned by agents: no foreign key across services';
 COMMENT ON COLUMN tickets.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 COMMENT ON COLUMN tickets.deleted_at IS 'soft delete: set instead of deleting the row';
+ALTER TABLE tickets ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation_tickets ON tickets USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 
 -- ix_tickets_assignee_id: look-ups by assignee_id (reference to another service's data)
 CREATE INDEX ix_tickets_assignee_id ON tickets (assignee_id);
@@ -91,6 +97,8 @@ COMMENT ON TABLE comments IS 'Comment rows';
 COMMENT ON COLUMN comments.tenant_id IS 'tenant that owns the row; every query filters on it';
 COMMENT ON COLUMN comments.author_agent_id IS 'id of Agent, owned by agents: no foreign key across services';
 COMMENT ON COLUMN comments.attachment IS 'object-store key; the content lives in object storage';
+ALTER TABLE comments ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation_comments ON comments USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 -- partitioned by created_at per month: append-only, 1,098 GB after 5 years > 32 GB (server memory)
 -- create monthly partitions ahead of time with pg_partman; the default partition catches the rest
 CREATE TABLE comments_default PARTITION OF comments DEFAULT;

@@ -24,6 +24,8 @@ CREATE TABLE agents (
 );
 COMMENT ON TABLE agents IS 'Agent rows';
 COMMENT ON COLUMN agents.tenant_id IS 'tenant that owns the row; every query filters on it';
+ALTER TABLE agents ENABLE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation_agents ON agents USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 
 
 -- migrate:down
