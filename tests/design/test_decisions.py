@@ -110,3 +110,35 @@ def test_rate_limits_for_people_use_active_users_and_a_floor_ok() -> None:
     limit = next(r for r in design_of(DEVICES).security.rate_limits if r.actor == "operator")  # type: ignore[union-attr]
     assert limit.limit_per_minute == 60
     assert "raised to the floor" in limit.rationale
+
+
+STOCK = """\
+system: shop
+team: {size: 3}
+external:
+  mailer: {kind: email, rate_limit: 10/s}
+entities:
+  Product: {fields: {name: string, stock: int}, rows: 1k}
+use_cases:
+  - {name: reserve stock, writes: [Product.stock], rate: 100/s, notify: [mailer]}
+  - {name: browse products, reads: [Product], rate: 20/s}
+"""
+
+
+def test_hot_counter_is_a_bottleneck_ok() -> None:
+    """A counter updated in place at 300/s peak is reported as hot rows, with the split-counter step."""
+    found = next(b for b in design_of(STOCK).bottlenecks if b.title.startswith("Hot rows"))
+    assert found.title == "Hot rows: Product.stock in 'reserve stock'"
+    assert "split the counter" in found.scaling_step
+
+
+def test_external_rate_limit_is_a_bottleneck_ok() -> None:
+    """Notifying through a mailer limited to 10/s at 300/s peak is ranked first."""
+    arch = design_of(STOCK)
+    assert arch.bottlenecks[0].title == "Rate limit of mailer"
+    assert "300.0 calls/s" in arch.bottlenecks[0].trigger
+
+
+def test_outlook_names_first_resource_to_saturate_ok() -> None:
+    """Every design says which resource runs out first at ten times its peak."""
+    assert any(b.title.startswith("First to saturate at 10x load") for b in design_of(STOCK).bottlenecks)

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+from backend_architect.design.bottleneck_checks import chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.design.partitioning import PARTITION_MIN_BYTES
 from backend_architect.design.usecases import analyse
-from backend_architect.ir.model import Architecture, Bottleneck
+from backend_architect.ir.model import Architecture, Bottleneck, Table
 from backend_architect.spec.model import Spec
 
-#: Tables past this size make vacuum, index builds and restores slow: partition them.
-PARTITION_MIN_BYTES = 100 * 10**9
 #: Fan-out deliveries per second past which write-time fan-out needs a queue of its own.
 FANOUT_MAX_PER_S = 1_000.0
 #: Rows past which an unpaginated list is a risk.
 UNBOUNDED_LIST_ROWS = 1_000
+
+
+def _size_step(table: Table) -> str:
+    """What to do about a large table, given what the partitioning stage already decided."""
+    steps = []
+    if table.partitioning:
+        steps.append(f"partitioned by {table.partitioning.column} per {table.partitioning.interval} (see the partitioning decision)")
+    elif table.append_only:
+        steps.append("partition by created_at and drop old partitions for retention once it passes the threshold")
+    else:
+        steps.append("archive cold rows to a history table or object storage; partition by the dominant key if it keeps growing")
+    if table.sharding:
+        steps.append(f"shard by {table.sharding.key}")
+    return "; ".join(steps)
 
 
 def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
@@ -55,9 +69,7 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
         for table in store.tables:
             size = figures.get(f"bytes.{horizon:g}y.{table.name}")
             if size and size.value > PARTITION_MIN_BYTES / 10:
-                step = (
-                    "partition by created_at (monthly) and drop old partitions for retention" if table.append_only else "partition or shard by the dominant key"
-                )
+                step = _size_step(table)
                 found.append(
                     (
                         size.value / PARTITION_MIN_BYTES,
@@ -65,13 +77,13 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
                             rank=0,
                             title=f"Size of {table.name}",
                             scope=table.name,
-                            trigger=f"{size.value / 1e9:,.1f} GB after {horizon:g} years (threshold {PARTITION_MIN_BYTES / 1e9:,.0f} GB)",
+                            trigger=f"{size.value / 1e9:,.1f} GB after {horizon:g} years (large past {PARTITION_MIN_BYTES / 1e9:,.0f} GB, the server's memory)",
                             scaling_step=step,
                             figure=size.key,
                         ),
                     )
                 )
-    rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables}
+    rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables if t.entity}
     for use_case in analyse(spec):
         if use_case.spec.avg_fanout:
             deliveries = use_case.peak_qps * use_case.spec.avg_fanout
@@ -101,6 +113,13 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
                     ),
                 )
             )
+    use_cases = analyse(spec)
+    found += hot_rows(spec, use_cases)
+    found += large_offsets(use_cases, rows)
+    found += indexed_writes(arch)
+    found += chatty_calls(arch, use_cases)
+    found += external_limits(spec, arch)
+    found += outlook(arch)
     ranked = sorted(found, key=lambda item: (-item[0], item[1].title))
     bottlenecks = [b.model_copy(update={"rank": i + 1}) for i, (_, b) in enumerate(ranked)]
     return arch.model_copy(update={"bottlenecks": bottlenecks})

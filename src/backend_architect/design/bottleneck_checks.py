@@ -1,0 +1,159 @@
+"""More bottleneck checks, one per function: each returns (pressure, Bottleneck) pairs.
+
+Pressure is the triggering number over its threshold: 1.0 means at the limit.
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.api import OFFSET_MAX_ROWS
+from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.design.usecases import UseCase
+from backend_architect.ir.model import Architecture, Bottleneck
+from backend_architect.spec.model import Spec
+
+Pressure = tuple[float, Bottleneck]
+
+#: Updates per second on a few rows past which row locks serialize writers (one row ~ a few hundred updates/s).
+HOT_ROW_UPDATES_PER_S = 50.0
+#: Index maintenance: past this many indexes, each insert costs several times the heap write.
+MANY_INDEXES = 5
+#: Writes per second at which many indexes start to matter.
+INDEXED_WRITES_PER_S = 200.0
+#: Synchronous cross-service reads per second on one path past which latency and coupling hurt.
+CHATTY_CALLS_PER_S = 200.0
+#: Load multiplier for the "what breaks first" outlook.
+GROWTH_OUTLOOK = 10
+NUMERIC_KINDS = frozenset({"int", "bigint", "decimal", "money"})
+
+
+def _b(title: str, scope: str, trigger: str, step: str, figure: str | None = None) -> Bottleneck:
+    return Bottleneck(rank=0, title=title, scope=scope, trigger=trigger, scaling_step=step, figure=figure)
+
+
+def hot_rows(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Pressure]:
+    """Counters and balances updated in place at a high rate contend on the same rows' locks."""
+    found = []
+    for use_case in use_cases:
+        if use_case.kind not in {"update", "action"} or use_case.peak_qps < HOT_ROW_UPDATES_PER_S / 10:
+            continue
+        entity = spec.entities[use_case.entity]
+        numeric = [
+            f for f in (w.split(".", 1)[1] for w in use_case.spec.writes if "." in w) if f in entity.fields and entity.fields[f].type.kind in NUMERIC_KINDS
+        ]
+        if numeric:
+            found.append(
+                (
+                    use_case.peak_qps / HOT_ROW_UPDATES_PER_S,
+                    _b(
+                        f"Hot rows: {use_case.entity}.{', '.join(numeric)} in '{use_case.name}'",
+                        use_case.entity,
+                        f"{use_case.peak_qps:,.1f} in-place updates/s at peak of a counter-like field (contention from {HOT_ROW_UPDATES_PER_S:g}/s on one row)",
+                        "split the counter over N rows summed on read, or accumulate increments in Redis and flush in batches",
+                        f"qps.peak.{use_case.id}",
+                    ),
+                )
+            )
+    return found
+
+
+def large_offsets(use_cases: tuple[UseCase, ...], rows: dict[str, float]) -> list[Pressure]:
+    """Offset pagination reads and discards every skipped row: deep pages cost the whole prefix."""
+    found = []
+    for use_case in use_cases:
+        if use_case.kind == "list" and use_case.spec.page == "offset" and rows.get(use_case.entity, 0) > OFFSET_MAX_ROWS:
+            found.append(
+                (
+                    rows[use_case.entity] / OFFSET_MAX_ROWS,
+                    _b(
+                        f"Large offsets in '{use_case.name}'",
+                        use_case.name,
+                        f"{rows[use_case.entity]:,.0f} rows paged by offset (threshold {OFFSET_MAX_ROWS:,}); the design uses a cursor instead",
+                        "keep cursor pagination (keyset on the sort columns and id)",
+                    ),
+                )
+            )
+    return found
+
+
+def indexed_writes(arch: Architecture) -> list[Pressure]:
+    """Write-heavy tables with many indexes pay each index on every insert."""
+    figures = {f.key: f.value for f in arch.figures}
+    found = []
+    for store in arch.datastores:
+        for table in store.tables:
+            writes = figures.get(f"qps.peak.write.table.{table.name}", table.rows_per_day / 86_400)
+            count = len(table.indexes) + 1 + len(table.uniques)
+            if count >= MANY_INDEXES and writes >= INDEXED_WRITES_PER_S / 10:
+                found.append(
+                    (
+                        writes / INDEXED_WRITES_PER_S * count / MANY_INDEXES,
+                        _b(
+                            f"Index maintenance on {table.name}",
+                            table.name,
+                            f"{writes:,.1f} writes/s at peak x {count} indexes (from {MANY_INDEXES} indexes at {INDEXED_WRITES_PER_S:g} writes/s)",
+                            "drop indexes no hot query needs, batch inserts, or move analytical reads to a replica with its own indexes",
+                        ),
+                    )
+                )
+    return found
+
+
+def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pressure]:
+    """A hot request path that calls another service synchronously couples their latency and availability."""
+    by_name = {u.name: u for u in use_cases}
+    found = []
+    for flow in arch.flows:
+        use_case = by_name.get(flow.use_case)
+        calls = [s for s in flow.steps if s.kind in {"query", "call"}]
+        if use_case and calls and use_case.peak_qps >= CHATTY_CALLS_PER_S / 10:
+            targets = ", ".join(sorted({s.target for s in calls}))
+            found.append(
+                (
+                    use_case.peak_qps / CHATTY_CALLS_PER_S,
+                    _b(
+                        f"Synchronous calls on the hot path of '{flow.use_case}'",
+                        flow.use_case,
+                        f"{use_case.peak_qps:,.1f} req/s at peak each calling {targets} (threshold {CHATTY_CALLS_PER_S:g}/s)",
+                        "cache the callee's answers, or keep an event-fed local copy when the use case tolerates staleness",
+                    ),
+                )
+            )
+    return found
+
+
+def external_limits(spec: Spec, arch: Architecture) -> list[Pressure]:
+    """An external system's own rate limit caps what our use cases may send it."""
+    figures = {f.key: f.value for f in arch.figures}
+    found = []
+    for name, external in spec.external.items():
+        calls = figures.get(f"qps.peak.external.{name}")
+        if external.rate_limit and calls:
+            limit = external.rate_limit.per_second
+            found.append(
+                (
+                    calls / limit,
+                    _b(
+                        f"Rate limit of {name}",
+                        name,
+                        f"{calls:,.1f} calls/s at peak against its limit of {external.rate_limit.text}",
+                        "queue calls and send them at the allowed rate; batch where the API allows it",
+                        f"qps.peak.external.{name}",
+                    ),
+                )
+            )
+    return found
+
+
+def outlook(arch: Architecture) -> list[Pressure]:
+    """At ten times today's peak, which resource runs out first, and by how much."""
+    figures = {f.key: f.value for f in arch.figures}
+    candidates = [
+        ("database primary writes", GROWTH_OUTLOOK * figures.get("qps.peak.write", 0.0) / PRIMARY_WRITE_CEILING, "shard or batch writes"),
+        ("database primary reads", GROWTH_OUTLOOK * figures.get("qps.peak.read", 0.0) / PRIMARY_READ_CEILING, "read replicas and caching"),
+    ]
+    for key, value in figures.items():
+        if key.startswith("connections."):
+            candidates.append((f"connections of {key.split('.', 1)[1]}", GROWTH_OUTLOOK * value / 500, "PgBouncer transaction pooling"))
+    name, pressure, step = max(candidates, key=lambda c: c[1])
+    trigger = f"at {GROWTH_OUTLOOK}x today's peak, {name} reach {pressure:.0%} of capacity; instances scale out horizontally before that"
+    return [(pressure / GROWTH_OUTLOOK, _b(f"First to saturate at {GROWTH_OUTLOOK}x load: {name}", "system", trigger, step))]
