@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from backend_architect.design.bottleneck_checks import chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
-from backend_architect.design.partitioning import PARTITION_MIN_BYTES
+from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
 from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Architecture, Bottleneck, Table
 from backend_architect.spec.model import Spec
@@ -72,12 +72,13 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
                 step = _size_step(table)
                 found.append(
                     (
-                        size.value / PARTITION_MIN_BYTES,
+                        size.value / SHARD_MIN_BYTES,  # pressure against what one primary holds, the hard limit
                         Bottleneck(
                             rank=0,
                             title=f"Size of {table.name}",
                             scope=table.name,
-                            trigger=f"{size.value / 1e9:,.1f} GB after {horizon:g} years (large past {PARTITION_MIN_BYTES / 1e9:,.0f} GB, the server's memory)",
+                            trigger=f"{size.value / 1e9:,.1f} GB after {horizon:g} years (partition past {PARTITION_MIN_BYTES / 1e9:,.0f} GB; "
+                            f"one primary holds about {SHARD_MIN_BYTES / 1e12:,.0f} TB)",
                             scaling_step=step,
                             figure=size.key,
                         ),

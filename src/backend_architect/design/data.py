@@ -285,7 +285,8 @@ def _row_estimates(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list
     creators: dict[str, float] = {}
     for use_case in use_cases:
         if use_case.kind == "create":
-            for written in use_case.writes:
+            # only whole-entity writes create rows; "Seat.status" updates seats that exist
+            for written in (w for w in use_case.spec.writes if "." not in w):
                 creators[written] = creators.get(written, 0.0) + use_case.avg_qps
 
     def estimate(name: str, depth: int = 0) -> tuple[float, float]:

@@ -99,14 +99,18 @@ def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
 
 
 def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase]) -> str:
-    """Tenant first; else the parent, so a parent's rows share a shard; else the most used filter."""
+    """Tenant first; else the parent, so a parent's rows share a shard; else the most used filter;
+    else the first required reference, so a row lives next to what it points at."""
     if table.tenant_scoped:
         return TENANT_COLUMN
     entity = spec.entities[table.entity or ""]
     if entity.belongs_to:
         return f"{snake(entity.belongs_to)}_id"
     counts = Counter(c for u in use_cases for c in _filtered_columns(spec, u, table.entity or ""))
-    return counts.most_common(1)[0][0] if counts else "id"
+    if counts:
+        return counts.most_common(1)[0][0]
+    required = [f"{name}_id" for name, field in entity.fields.items() if field.type.kind == "ref" and not field.is_nullable]
+    return required[0] if required else "id"
 
 
 def _apply(table: Table, partitioned: set[str]) -> Table:
