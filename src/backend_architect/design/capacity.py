@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from backend_architect.design.usecases import analyse, peak_factor
+from backend_architect.design.usecases import UseCase, analyse, peak_factor
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
@@ -49,54 +49,8 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
     for use_case in analyse(spec):
         if use_case.spec.rate is None:
             continue
-        given = use_case.spec.rate.per_second
         scope = f"use case '{use_case.name}'"
-        if reading == "average":
-            figures.append(
-                Figure(
-                    key=f"qps.avg.{use_case.id}",
-                    quantity=f"average rate of {use_case.name}",
-                    value=given,
-                    unit="req/s",
-                    formula="count / period_s",
-                    inputs=_rate_inputs(use_case.spec.rate),
-                    scope=scope,
-                )
-            )
-            figures.append(
-                Figure(
-                    key=f"qps.peak.{use_case.id}",
-                    quantity=f"peak rate of {use_case.name}",
-                    value=given * factor,
-                    unit="req/s",
-                    formula="average x peak_factor",
-                    inputs={"average": given, "peak_factor": factor},
-                    scope=scope,
-                )
-            )
-        else:
-            figures.append(
-                Figure(
-                    key=f"qps.peak.{use_case.id}",
-                    quantity=f"peak rate of {use_case.name}",
-                    value=given,
-                    unit="req/s",
-                    formula="count / period_s",
-                    inputs=_rate_inputs(use_case.spec.rate),
-                    scope=scope,
-                )
-            )
-            figures.append(
-                Figure(
-                    key=f"qps.avg.{use_case.id}",
-                    quantity=f"average rate of {use_case.name}",
-                    value=given / factor,
-                    unit="req/s",
-                    formula="peak / peak_factor",
-                    inputs={"peak": given, "peak_factor": factor},
-                    scope=scope,
-                )
-            )
+        figures += _rate_figures(use_case, reading, factor)
         if use_case.spec.avg_fanout:
             figures.append(
                 Figure(
@@ -118,6 +72,42 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
     figures += _object_storage(spec, arch, figures, assumptions)
     figures += _compute(spec, arch, figures)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
+
+
+def _rate_figures(use_case: UseCase, reading: str, factor: float) -> list[Figure]:
+    """The use case's rate as given (average or peak), and the other one through the peak factor."""
+    rate = use_case.spec.rate
+    assert rate is not None
+    given = rate.per_second
+    scope = f"use case '{use_case.name}'"
+    stated = "avg" if reading == "average" else "peak"
+    derived = "peak" if stated == "avg" else "avg"
+    names = {"avg": "average", "peak": "peak"}
+    derived_value, derived_formula, derived_inputs = (
+        (given * factor, "average x peak_factor", {"average": given, "peak_factor": factor})
+        if derived == "peak"
+        else (given / factor, "peak / peak_factor", {"peak": given, "peak_factor": factor})
+    )
+    return [
+        Figure(
+            key=f"qps.{stated}.{use_case.id}",
+            quantity=f"{names[stated]} rate of {use_case.name}",
+            value=given,
+            unit="req/s",
+            formula="count / period_s",
+            inputs=_rate_inputs(rate),
+            scope=scope,
+        ),
+        Figure(
+            key=f"qps.{derived}.{use_case.id}",
+            quantity=f"{names[derived]} rate of {use_case.name}",
+            value=derived_value,
+            unit="req/s",
+            formula=derived_formula,
+            inputs=derived_inputs,
+            scope=scope,
+        ),
+    ]
 
 
 def _rate_inputs(rate: Rate) -> dict[str, float]:
