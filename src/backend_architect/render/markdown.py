@@ -14,6 +14,7 @@ from backend_architect.render.handoff import endpoint_count, index_count, next_p
 from backend_architect.render.mermaid import render_architecture, render_er
 from backend_architect.render.numbers import human, short
 from backend_architect.rules.model import Finding
+from backend_architect.spec.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
 def _cell(text: object) -> str:
@@ -255,7 +256,14 @@ def _formula(figure: Figure) -> str:
 
 
 def _capacity(arch: Architecture) -> list[str]:
-    lines = ["## Capacity", "", "Every figure with its working; exact values are in `handoff.json`.", ""]
+    factor = next((f.inputs["peak_factor"] for f in arch.figures if "peak_factor" in f.inputs), None)
+    lines = [
+        "## Capacity",
+        "",
+        "Every figure with its working; exact values are in `handoff.json`. Units: a day is 86,400 s, a month "
+        f"{DAYS_PER_MONTH:.2f} days (365/12), a year {DAYS_PER_YEAR} days" + (f"; peak traffic is {factor:g}x the average." if factor else "."),
+        "",
+    ]
     groups = (
         ("Traffic", ("qps.", "fanout.")),
         ("Storage", ("rows.", "bytes.")),
