@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from design.helpers import design_of
 
 SHOP = """\
@@ -72,3 +74,27 @@ def test_state_change_read_elsewhere_publishes_event_ok() -> None:
     arch = design_of(SHOP)
     renamed = next(e for e in arch.events if e.use_case == "rename product")
     assert (renamed.name, renamed.producer, renamed.consumers) == ("ProductRenamed", "catalog", ["orders"])
+
+
+def test_call_chain_budgets_and_availability_ok() -> None:
+    """A saga's synchronous hops get timeouts within the budget; the flow multiplies the parts' availability."""
+    text = SHOP.replace("system: shop\n", "system: shop\nscale: {availability: 99.9%}\n").replace(
+        "stripe: {kind: payment}", "stripe: {kind: payment, latency_ms: 400, availability: 99.95%}"
+    )
+    flow = flows(text)["place order"]
+    assert flow.depth == 3  # type: ignore[attr-defined]
+    assert flow.latency_budget_ms == 500  # type: ignore[attr-defined]
+    assert flow.expected_latency_ms == 20 + 20 + 400  # type: ignore[attr-defined]
+    assert flow.availability == pytest.approx(0.9999 * 0.9999 * 0.9999 * 0.9995)  # type: ignore[attr-defined]
+    hops = {s.target: s for s in flow.steps if s.timeout_ms}  # type: ignore[attr-defined]
+    assert hops["stripe"].timeout_ms == round(500 * 0.8 / 3)
+    assert hops["catalog"].timeout_ms == 60
+    assert all(s.circuit_breaker for s in hops.values())
+
+
+def test_slow_chain_is_a_bottleneck_ok() -> None:
+    """Hops expected to take most of the latency budget are reported with the asynchronous alternative."""
+    text = SHOP.replace("stripe: {kind: payment}", "stripe: {kind: payment, latency_ms: 900}")
+    found = [b for b in design_of(text).bottlenecks if b.title == "Latency of 'place order'"]
+    assert found
+    assert "940 ms of a 500 ms budget" in found[0].trigger

@@ -121,6 +121,40 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
     return found
 
 
+def call_chains(spec: Spec, arch: Architecture) -> list[Pressure]:
+    """A request whose synchronous hops exceed its latency budget, or whose parts multiply below the availability target."""
+    target = spec.scale.availability
+    found = []
+    for flow in arch.flows:
+        if flow.depth == 0:
+            continue
+        if flow.expected_latency_ms > flow.latency_budget_ms * 0.8:
+            found.append(
+                (
+                    flow.expected_latency_ms / flow.latency_budget_ms,
+                    _b(
+                        f"Latency of '{flow.use_case}'",
+                        flow.use_case,
+                        f"{flow.depth} synchronous hop(s) expected to take {flow.expected_latency_ms:,.0f} ms of a {flow.latency_budget_ms:,.0f} ms budget",
+                        "move slow hops (external calls) after the response: accept, enqueue, and notify when done",
+                    ),
+                )
+            )
+        if target and flow.availability < target:
+            found.append(
+                (
+                    (1 - flow.availability) / (1 - target),
+                    _b(
+                        f"Availability of '{flow.use_case}'",
+                        flow.use_case,
+                        f"{flow.depth} synchronous dependencies give {flow.availability:.4%}, below the {target:.4%} target",
+                        "make the dependency asynchronous or degrade gracefully without it (cached answer, queued request)",
+                    ),
+                )
+            )
+    return found
+
+
 def external_limits(spec: Spec, arch: Architecture) -> list[Pressure]:
     """An external system's own rate limit caps what our use cases may send it."""
     figures = {f.key: f.value for f in arch.figures}

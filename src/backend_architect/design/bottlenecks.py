@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend_architect.design.bottleneck_checks import chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
+from backend_architect.design.bottleneck_checks import call_chains, chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
 from backend_architect.design.usecases import analyse
@@ -120,6 +120,7 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
     found += indexed_writes(arch)
     found += chatty_calls(arch, use_cases)
     found += external_limits(spec, arch)
+    found += call_chains(spec, arch)
     found += outlook(arch)
     ranked = sorted(found, key=lambda item: (-item[0], item[1].title))
     bottlenecks = [b.model_copy(update={"rank": i + 1}) for i, (_, b) in enumerate(ranked)]

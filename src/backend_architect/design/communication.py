@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.usecases import UseCase, analyse, remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Service
 from backend_architect.spec.model import Spec
@@ -92,7 +93,7 @@ def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
     for use_case in use_cases:
         home = owner[use_case.entity]
         flow, event = _flow(use_case, home, owner, readers, set(spec.external))
-        flows.append(flow)
+        flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
             events.append(event)
         for step in flow.steps:

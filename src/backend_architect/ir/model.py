@@ -209,6 +209,9 @@ class FlowStep(IRModel):
     target: str
     kind: Literal["request", "call", "event", "external", "query"]
     description: str
+    timeout_ms: float | None = Field(default=None, description="Client timeout for a synchronous hop, from the latency budget.")
+    retries: int = Field(default=0, description="Retries with jittered backoff; only for idempotent hops.")
+    circuit_breaker: bool = Field(default=False, description="Whether the caller wraps the hop in a circuit breaker.")
 
 
 class Flow(IRModel):
@@ -217,6 +220,10 @@ class Flow(IRModel):
     use_case: str
     style: Literal["local", "sync", "event", "saga"] = Field(description="How the use case crosses services, if it does.")
     rationale: str
+    depth: int = Field(default=0, description="Synchronous hops after the request.")
+    latency_budget_ms: float = Field(default=0, description="The use case's latency target (or the default budget).")
+    expected_latency_ms: float = Field(default=0, description="Sum of the expected latency of every synchronous hop.")
+    availability: float = Field(default=1.0, description="Composite availability: the product of every part the request needs.")
     steps: list[FlowStep] = Field(default_factory=list)
 
 

@@ -8,14 +8,16 @@ from backend_architect.diff.schema import diff_datastore
 from backend_architect.ir.model import Architecture, Datastore
 from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
+from backend_architect.render.asyncapi import render_asyncapi
 from backend_architect.render.ddl import DIALECTS, SchemaCompiler, compile_store, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
-from backend_architect.render.mermaid import render_architecture, render_er
+from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.migration import render_initial_migration, render_migration
 from backend_architect.render.openapi import render_openapi
 from backend_architect.render.yaml_text import to_yaml
 from backend_architect.rules.model import Finding
+from backend_architect.spec.model import slug
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
     files: dict[str, str] = {}
     for api in arch.apis:
         files[f"openapi/{api.service}.yaml"] = to_yaml(render_openapi(api, arch))
+    for service in arch.services:
+        events = render_asyncapi(arch, service.name)
+        if events is not None:
+            files[f"asyncapi/{service.name}.yaml"] = to_yaml(events)
     for store in arch.datastores:
         postgres = compile_store(store, "postgresql")
         files.update(_migrations(store, previous, postgres))
@@ -38,6 +44,8 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
             files[f"schema/{store.service}.{dialect}.sql"] = render_ddl(store, dialect, postgres if dialect == "postgresql" else None)
         files[f"diagrams/er-{store.service}.mmd"] = render_er(store)
     files.update(render_adrs(arch))
+    for flow in crossing_flows(arch):
+        files[f"diagrams/sequence-{slug(flow.use_case)}.mmd"] = render_sequence(arch, flow)
     files["diagrams/architecture.mmd"] = render_architecture(arch)
     files["diagrams/architecture.txt"] = render_architecture_ascii(arch)
     files["design.md"] = render_markdown(arch, findings)

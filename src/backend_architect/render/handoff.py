@@ -8,6 +8,7 @@ import orjson
 
 from backend_architect import __version__
 from backend_architect.ir.model import Architecture, Service
+from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.rules.model import Finding
 
@@ -273,6 +274,34 @@ def _deployables(arch: Architecture) -> list[Service]:
     ]
 
 
+def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, Any]]:
+    """Per service: what it calls synchronously (with timeouts, retries, breakers), what it publishes and consumes."""
+    section = []
+    for service in arch.services:
+        calls = [
+            {"target": s.target, "kind": s.kind, "use_case": f.use_case, "timeout_ms": s.timeout_ms, "retries": s.retries, "circuit_breaker": s.circuit_breaker}
+            for f in arch.flows
+            for s in f.steps
+            if s.source == service.name and s.kind in {"query", "call", "external"}
+        ]
+        section.append(
+            {
+                "service": service.name,
+                "asyncapi": f"asyncapi/{service.name}.yaml" if f"asyncapi/{service.name}.yaml" in files else None,
+                "calls": calls,
+                "publishes": [
+                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers}
+                    for e in arch.events
+                    if e.producer == service.name
+                ],
+                "consumes": [
+                    {"event": e.name, "producer": e.producer, "channel": channel_address(arch, e)} for e in arch.events if service.name in e.consumers
+                ],
+            }
+        )
+    return section
+
+
 #: Scale out before an instance reaches the throughput the capacity model plans for it (80% of 500 req/s).
 INSTANCE_RPS_SIGNAL = 400
 
@@ -296,6 +325,7 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
         "security_review": security_section(arch),
         "database": database_section(arch, files),
         "operations": operations_section(arch),
+        "integration": integration_section(arch, files),
         "capacity": [f.model_dump() for f in arch.figures],
         "assumptions": arch.assumptions,
         "review": {"findings": [f.as_dict() for f in findings]},

@@ -149,6 +149,36 @@ class Operations(HandoffModel):
     cache: str
 
 
+class Call(HandoffModel):
+    target: str
+    kind: str = Field(description="query (fresh read), call (saga step) or external.")
+    use_case: str
+    timeout_ms: float | None
+    retries: int
+    circuit_breaker: bool
+
+
+class Published(HandoffModel):
+    event: str
+    channel: str
+    key: str
+    consumers: list[str]
+
+
+class Consumed(HandoffModel):
+    event: str
+    producer: str
+    channel: str
+
+
+class Integration(HandoffModel):
+    service: str
+    asyncapi: str | None = Field(description="Path of the service's AsyncAPI document, if it has events.")
+    calls: list[Call]
+    publishes: list[Published]
+    consumes: list[Consumed]
+
+
 class NextStep(HandoffModel):
     role: Literal["implementers", "security-review", "database-administration", "operations", "architect"]
     task: str
@@ -183,6 +213,7 @@ class Handoff(HandoffModel):
     security_review: SecurityReview
     database: Database
     operations: Operations
+    integration: list[Integration] = Field(description="Per service: synchronous calls with their timeouts, and events.")
     capacity: list[Figure] = Field(description="Every figure with its formula and inputs, exact values.")
     assumptions: list[str] = Field(description="Defaults the engine chose for what the spec left out.")
     review: Review

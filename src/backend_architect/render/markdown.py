@@ -11,7 +11,7 @@ from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Tab
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase
-from backend_architect.render.mermaid import render_architecture, render_er
+from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
 from backend_architect.rules.model import Finding
 from backend_architect.spec.units import DAYS_PER_MONTH, DAYS_PER_YEAR
@@ -212,6 +212,8 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
 def _communication(arch: Architecture) -> list[str]:
     lines = ["## Communication", ""]
     lines += _table(["use case", "style", "why"], [[f.use_case, f.style, f.rationale] for f in arch.flows])
+    for flow in crossing_flows(arch):
+        lines += [f"### {flow.use_case}", "", "```mermaid", render_sequence(arch, flow).rstrip(), "```", ""]
     if arch.events:
         lines += ["Events (published through a transactional outbox; consumers are idempotent):", ""]
         lines += _table(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from backend_architect.ir.model import Architecture, Column, Datastore
+from backend_architect.ir.model import Architecture, Column, Datastore, Flow
 
 
 def node_id(prefix: str, name: str) -> str:
@@ -104,3 +104,38 @@ def render_er(store: Datastore) -> str:
             left = "|o" if nullable else "||"
             lines.append(f'    {fk.ref_table} {left}--o{{ {table.name} : "{_label(fk.relation)}"')
     return "\n".join(lines) + "\n"
+
+
+def render_sequence(arch: Architecture, flow: Flow) -> str:
+    """A ``sequenceDiagram`` of one use case: request, synchronous hops with replies, events via the outbox."""
+    request = flow.steps[0]
+    home = request.target
+    externals = {e.name for e in arch.externals}
+    names = list(dict.fromkeys([request.source, home, *(s.target for s in flow.steps[1:]), *(s.source for s in flow.steps[1:])]))
+    lines = ["sequenceDiagram", f"    actor {node_id('actor', request.source)} as {_label(request.source)}"]
+    for name in names[1:]:
+        kind = "participant"
+        lines.append(f"    {kind} {node_id('p', name)} as {_label(name)}{' (external)' if name in externals else ''}")
+    if any(s.kind == "event" and s.source == home for s in flow.steps):
+        lines.append(f"    participant outbox as {_label(home)} outbox relay")
+    lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_label(flow.use_case)}")
+    for step in flow.steps[1:]:
+        source, target = node_id("p", step.source), node_id("p", step.target)
+        if step.kind in {"query", "call", "external"}:
+            lines.append(f"    {source}->>{target}: {_label(step.description)}")
+            lines.append(f"    {target}-->>{source}: result")
+        elif step.kind == "event" and step.source == home:
+            lines.append(f"    {source}-)outbox: {_label(step.description.split(' via ')[0])}")
+            lines.append(f"    outbox-){target}: deliver (at least once)")
+        elif step.kind == "event":
+            lines.append(f"    {source}-){target}: {_label(step.description)}")
+    if flow.style == "saga":
+        undo = ", ".join(s.target for s in flow.steps if s.kind == "call")
+        lines.append(f"    Note over {node_id('p', home)}: saga: if a later step fails, compensate in {_label(undo)} (reverse order)")
+    lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
+    return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def crossing_flows(arch: Architecture) -> list[Flow]:
+    """Use cases that involve more than their own service (calls, queries, sagas, events)."""
+    return [f for f in arch.flows if len(f.steps) > 1]

@@ -1,0 +1,105 @@
+"""IR events -> an AsyncAPI 3.0 document per service: what it publishes and what it consumes.
+
+Every event travels in an envelope (``event_id`` for idempotent consumers, ``occurred_at``,
+the ordering key) and is published through the producer's transactional outbox.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backend_architect.ir.model import Architecture, Column, Event
+
+ASYNCAPI_VERSION = "3.0.0"
+
+
+def channel_address(arch: Architecture, event: Event) -> str:
+    """``bookstore.orders.order-placed``: system, producer, event in kebab case."""
+    return f"{arch.system}.{event.producer}.{re.sub(r'(?<!^)(?=[A-Z])', '-', event.name).lower()}"
+
+
+def _column_schema(column: Column) -> dict[str, Any]:
+    kind = column.type
+    if kind == "uuid":
+        schema: dict[str, Any] = {"type": "string", "format": "uuid"}
+    elif kind in {"bigint", "integer", "smallint"}:
+        schema = {"type": "integer"}
+    elif kind == "numeric":
+        schema = {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}
+    elif kind == "boolean":
+        schema = {"type": "boolean"}
+    elif kind == "timestamptz":
+        schema = {"type": "string", "format": "date-time"}
+    elif kind == "date":
+        schema = {"type": "string", "format": "date"}
+    elif kind == "jsonb":
+        schema = {"type": "object"}
+    else:
+        schema = {"type": "string"}
+        if column.length:
+            schema["maxLength"] = column.length
+    if column.enum_values:
+        schema["enum"] = list(column.enum_values)
+    return {"type": [schema["type"], "null"], **{k: v for k, v in schema.items() if k != "type"}} if column.nullable else schema
+
+
+def _payload(arch: Architecture, event: Event) -> dict[str, Any]:
+    table = next((t for s in arch.datastores for t in s.tables if t.entity == event.entity), None)
+    columns = {c.name: c for c in table.columns} if table else {}
+    properties: dict[str, Any] = {
+        "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: consumers skip ids they have processed."},
+        "occurred_at": {"type": "string", "format": "date-time"},
+        event.key: {"type": "string", "format": "uuid", "description": f"Id of the {event.entity}; the ordering (partition) key."},
+    }
+    for field in event.fields:
+        if field == "id" or field in properties or field not in columns or columns[field].secret:
+            continue
+        properties[field] = _column_schema(columns[field])
+    return {"type": "object", "required": ["event_id", "occurred_at", event.key], "properties": properties}
+
+
+def render_asyncapi(arch: Architecture, service: str) -> dict[str, Any] | None:
+    """The AsyncAPI document of ``service``, or None when it neither publishes nor consumes events."""
+    published = [e for e in arch.events if e.producer == service]
+    consumed = [e for e in arch.events if service in e.consumers and e.producer != service]
+    if not published and not consumed:
+        return None
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for event, action in [*((e, "send") for e in published), *((e, "receive") for e in consumed)]:
+        messages[event.name] = {
+            "name": event.name,
+            "title": event.name,
+            "summary": f"Published by {event.producer} when '{event.use_case}' commits.",
+            "contentType": "application/json",
+            "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},
+        }
+        schemas[f"{event.name}Payload"] = _payload(arch, event)
+        channels[event.name] = {
+            "address": channel_address(arch, event),
+            "description": f"Consumers: {', '.join(event.consumers) or 'none yet'}. Ordered per {event.key}; delivered at least once.",
+            "messages": {event.name: {"$ref": f"#/components/messages/{event.name}"}},
+        }
+        verb = "publish" if action == "send" else "consume"
+        operations[f"{verb}{event.name}"] = {
+            "action": action,
+            "channel": {"$ref": f"#/channels/{event.name}"},
+            "summary": f"{'Publish through the transactional outbox' if action == 'send' else 'Consume idempotently (by event_id)'}: {event.name}.",
+            "messages": [{"$ref": f"#/channels/{event.name}/messages/{event.name}"}],
+        }
+    return {
+        "asyncapi": ASYNCAPI_VERSION,
+        "info": {
+            "title": f"{arch.system} {service} events",
+            "version": "1.0.0",
+            "description": f"Events {service} publishes and consumes. Producers write to an outbox table in the same transaction as the change; "
+            "a relay publishes; consumers are idempotent and process one key in order.",
+        },
+        "defaultContentType": "application/json",
+        "channels": dict(sorted(channels.items())),
+        "operations": dict(sorted(operations.items())),
+        "components": {"messages": dict(sorted(messages.items())), "schemas": dict(sorted(schemas.items()))},
+    }
