@@ -59,3 +59,18 @@ def test_missing_team_is_an_assumption_ok() -> None:
     """Without team.size the engine assumes one and says so."""
     arch = design_of((SHOP % (5, "strong")).replace("team: {size: 5}\n", ""))
     assert any(a.startswith("team.size: not given") for a in arch.assumptions)
+
+
+def test_cohesion_and_coupling_scores_ok() -> None:
+    """A service keeping its strongly co-written entities scores high cohesion; the crossing weight is its coupling."""
+    arch = design_of(SHOP % (5, "strong"))
+    orders = next(s for s in arch.services if s.name == "orders")
+    assert orders.cohesion > 0.9
+    products = next(s for s in arch.services if s.name == "products")
+    assert products.cohesion == 1.0
+
+
+def test_monolith_names_first_module_to_extract_ok() -> None:
+    """A module carrying ten times the load of the next one is named as the first to extract."""
+    decision = next(d for d in design_of(SHOP % (5, "strong")).decisions if d.id == "extraction")
+    assert decision.choice.startswith("keep the modules together; extract products first")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from backend_architect.design.coupling import coupling_graph, scores
 from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec, slug
@@ -41,6 +42,7 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
         calls = {name: [] for name in clusters}
     deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
     kind = "module" if deployment == "modular-monolith" else "service"
+    graph = coupling_graph(spec)
     services = [
         Service(
             name=name,
@@ -51,6 +53,8 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
             description=f"Owns {', '.join(entities)}.",
             datastore=f"{name}-db" if kind == "service" else f"{slug(spec.system)}-db.{name.replace('-', '_')}",
             port=8080,
+            cohesion=scores(graph, entities)[0],
+            coupling=scores(graph, entities)[1],
         )
         for name, entities in clusters.items()
     ]

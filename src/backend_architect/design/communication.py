@@ -151,7 +151,7 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
         style, why = "event", "state change others react to: published through the transactional outbox after commit"
     else:
         style, why = "local", f"all data lives in {home}"
-    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps), event
+    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps, consistency=use_case.spec.consistency), event
 
 
 def _unique_events(events: list[Event]) -> list[Event]:

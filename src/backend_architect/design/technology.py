@@ -61,6 +61,7 @@ def derive_technology(spec: Spec, arch: Architecture) -> Architecture:
     """Decision records for the database, cache, messaging, search, storage, runtime and operations."""
     decisions = [
         *arch.decisions,
+        _extraction(arch),
         _database(spec, arch),
         _cache(spec, arch),
         _messaging(spec, arch),
@@ -74,6 +75,37 @@ def derive_technology(spec: Spec, arch: Architecture) -> Architecture:
     if spec.constraints.language is None:
         assumptions.append(f"constraints.language: not given; {DEFAULT_LANGUAGE} assumed")
     return arch.model_copy(update={"decisions": [d for d in decisions if d is not None], "assumptions": assumptions})
+
+
+#: A module whose load is this many times the median of the others scales differently: extract it first.
+EXTRACT_LOAD_RATIO = 10.0
+
+
+def _extraction(arch: Architecture) -> Decision | None:
+    """For a modular monolith: when to split a module out, and which one would go first."""
+    if arch.deployment != "modular-monolith" or len(arch.services) < 2:
+        return None
+    load = {s.name: next((f.value for f in arch.figures if f.key == f"qps.peak.service.{s.name}"), 0.0) for s in arch.services}
+    ordered = sorted(load.values())
+    median = ordered[len(ordered) // 2] if len(ordered) % 2 else (ordered[len(ordered) // 2 - 1] + ordered[len(ordered) // 2]) / 2
+    top = max(load, key=lambda name: (load[name], name))
+    runner_up = max((v for n, v in load.items() if n != top), default=0.0)
+    if load[top] >= EXTRACT_LOAD_RATIO * max(runner_up, 1.0):
+        share = f"{load[top] / runner_up:,.0f}x the next busiest module" if runner_up >= 1 else "the other modules carry almost none"
+        choice = f"keep the modules together; extract {top} first when it needs its own scaling ({load[top]:,.0f} req/s at peak, {share})"
+    else:
+        choice = "keep the modules together; no module's load stands out (extract on the criteria below)"
+    return Decision(
+        id="extraction",
+        area="architecture",
+        title="When to extract a module",
+        choice=choice,
+        context=f"peak load per module: {', '.join(f'{n} {v:,.0f} req/s' for n, v in sorted(load.items()))} (median {median:,.0f})",
+        rationale="a module earns its own deployable when a second team owns it, when its load or scaling profile differs by an order "
+        f"of magnitude ({EXTRACT_LOAD_RATIO:g}x) from the rest, or when its release cadence or availability target does",
+        alternatives=[Alternative(name="extract every module now", why_not="pays the costs of distribution before any module needs independence")],
+        consequences="Modules already talk only through their APIs and events and own separate schemas, so extraction moves code, not data models.",
+    )
 
 
 def _database(spec: Spec, arch: Architecture) -> Decision:

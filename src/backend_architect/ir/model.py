@@ -177,6 +177,8 @@ class Service(IRModel):
     depends_on: list[str] = Field(default_factory=list, description="Services called synchronously.")
     externals: list[str] = Field(default_factory=list, description="External systems called.")
     rationale: list[str] = Field(default_factory=list, description="Why these entities belong together.")
+    cohesion: float = Field(default=1.0, description="Share of its entities' coupling weight that stays inside it (1 = self-contained).")
+    coupling: float = Field(default=0.0, description="Coupling weight crossing its boundary (lower is better).")
     port: int = Field(default=8080, description="HTTP port the service listens on.")
 
 
@@ -219,6 +221,7 @@ class Flow(IRModel):
 
     use_case: str
     style: Literal["local", "sync", "event", "saga"] = Field(description="How the use case crosses services, if it does.")
+    consistency: Literal["strong", "eventual"] = Field(default="strong", description="What the use case asked for.")
     rationale: str
     depth: int = Field(default=0, description="Synchronous hops after the request.")
     latency_budget_ms: float = Field(default=0, description="The use case's latency target (or the default budget).")

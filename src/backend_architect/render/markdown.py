@@ -105,7 +105,10 @@ def _architecture(arch: Architecture) -> list[str]:
 def _services(arch: Architecture) -> list[str]:
     lines = ["### Boundaries", ""]
     for service in arch.services:
-        lines.append(f"- **{service.name}** ({service.kind}) owns {', '.join(service.entities)}; data in `{service.datastore}`.")
+        lines.append(
+            f"- **{service.name}** ({service.kind}) owns {', '.join(service.entities)}; data in `{service.datastore}`; "
+            f"cohesion {service.cohesion:.2f}, coupling {service.coupling:g}."
+        )
         lines += [f"  - {reason}" for reason in service.rationale]
         if service.depends_on:
             lines.append(f"  - calls {', '.join(service.depends_on)}")

@@ -7,11 +7,17 @@ from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
 from backend_architect.rules.sql.missing_primary_key import missing_primary_key
 from backend_architect.rules.sql.redundant_index import redundant_index
+from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
+from backend_architect.rules.topology.shared_reference_data import shared_reference_data
+from backend_architect.rules.topology.strong_consistency_split import strong_consistency_split
 
 RULES: tuple[Rule, ...] = (
     missing_primary_key,
     missing_foreign_key_index,
     redundant_index,
+    strong_consistency_split,
+    cyclic_dependency,
+    shared_reference_data,
 )
 
 

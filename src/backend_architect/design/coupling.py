@@ -1,0 +1,67 @@
+"""How strongly entities are coupled, from the spec: the weighted graph boundaries are judged by.
+
+Weights follow Service Cutter's coupling criteria, strongest first: composition, writes
+in one strongly consistent use case, many-to-many links, writes in one eventually
+consistent use case, reads in one use case, and plain references.
+"""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+from backend_architect.design.usecases import analyse
+from backend_architect.spec.model import Spec
+
+COMPOSITION = 10.0
+STRONG_CO_WRITE = 8.0
+MANY_TO_MANY = 5.0
+EVENTUAL_CO_WRITE = 3.0
+READ_TOGETHER = 1.0
+REFERENCE = 0.5
+
+Edge = tuple[str, str]
+
+
+def _edge(a: str, b: str) -> Edge:
+    return (a, b) if a < b else (b, a)
+
+
+def coupling_graph(spec: Spec) -> dict[Edge, float]:
+    """Entity pairs and how strongly they are coupled (weights add up over criteria and use cases)."""
+    weights: dict[Edge, float] = {}
+
+    def add(a: str, b: str, weight: float) -> None:
+        if a != b:
+            key = _edge(a, b)
+            weights[key] = weights.get(key, 0.0) + weight
+
+    for name, entity in spec.entities.items():
+        if entity.belongs_to:
+            add(name, entity.belongs_to, COMPOSITION)
+        for other in entity.many_to_many:
+            add(name, other, MANY_TO_MANY)
+        for field in entity.fields.values():
+            if field.type.kind == "ref" and field.type.target:
+                add(name, field.type.target, REFERENCE)
+    for use_case in analyse(spec):
+        written = STRONG_CO_WRITE if use_case.spec.consistency == "strong" else EVENTUAL_CO_WRITE
+        for a, b in combinations(use_case.writes, 2):
+            add(a, b, written)
+        for a, b in combinations(use_case.entities, 2):
+            if not (a in use_case.writes and b in use_case.writes):
+                add(a, b, READ_TOGETHER)
+    return dict(sorted(weights.items()))
+
+
+def scores(graph: dict[Edge, float], members: list[str]) -> tuple[float, float]:
+    """(cohesion, coupling) of a group: the share of its edge weight kept inside, and the weight crossing out.
+
+    >>> scores({("A", "B"): 8.0, ("B", "C"): 2.0}, ["A", "B"])
+    (0.8, 2.0)
+    """
+    inside = set(members)
+    internal = sum(w for (a, b), w in graph.items() if a in inside and b in inside)
+    external = sum(w for (a, b), w in graph.items() if (a in inside) != (b in inside))
+    total = internal + external
+    cohesion = 1.0 if len(inside) == 1 or not total else internal / total  # one entity has nothing inside to split
+    return round(cohesion, 3), round(external, 3)

@@ -1,0 +1,74 @@
+"""Topology rules: boundary smells found in designs and declared topologies."""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture, Flow, FlowStep, Service
+from backend_architect.rules.registry import review
+from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
+from backend_architect.rules.topology.shared_reference_data import shared_reference_data
+from backend_architect.rules.topology.strong_consistency_split import strong_consistency_split
+from design.helpers import design_of
+from rules.test_sql_rules import assert_clean, assert_findings
+
+
+def _services(*calls: tuple[str, list[str]]) -> Architecture:
+    return Architecture(system="t", services=[Service(name=name, depends_on=callees) for name, callees in calls])
+
+
+def test_cyclic_dependency_err() -> None:
+    """Two services calling each other form a cycle, reported once."""
+    text = assert_findings(_services(("orders", ["catalog"]), ("catalog", ["orders"]), ("users", [])), cyclic_dependency)
+    assert text == "services catalog, orders: TOP002 synchronous calls form a cycle through catalog -> orders -> catalog"
+
+
+def test_acyclic_calls_ok() -> None:
+    """A chain of calls is not a cycle."""
+    assert_clean(_services(("orders", ["catalog"]), ("catalog", ["users"]), ("users", [])), cyclic_dependency)
+
+
+def _reads(*callers: str) -> Architecture:
+    flows = [Flow(use_case=f"uc {c}", style="sync", rationale="", steps=[FlowStep(source="u", target=c, kind="request", description=""),
+             FlowStep(source=c, target="catalog", kind="query", description="read Product")]) for c in callers]  # fmt: skip
+    return Architecture(system="t", flows=flows)
+
+
+def test_shared_reference_data_err() -> None:
+    """Three services querying one owner synchronously is reported as reference data to replicate."""
+    assert "catalog is read synchronously by 3 services" in assert_findings(_reads("a", "b", "c"), shared_reference_data)
+
+
+def test_two_readers_ok() -> None:
+    """Two synchronous readers are fine."""
+    assert_clean(_reads("a", "b"), shared_reference_data)
+
+
+SPLIT = """\
+system: shop
+team: {size: 20}
+services:
+  orders: {owns: [Order]}
+  payments: {owns: [Payment]}
+entities:
+  Order: {fields: {total: money}}
+  Payment: {fields: {order: ref(Order), amount: money}}
+use_cases:
+  - {name: place order, writes: [Order, Payment], consistency: %s, rate: 5/s}
+"""
+
+
+def test_declared_services_splitting_a_strong_write_err() -> None:
+    """When the spec's own services split a strongly consistent write, the self-review says so."""
+    text = assert_findings(design_of(SPLIT % "strong"), strong_consistency_split)
+    assert text == "use case 'place order': TOP001 'place order' needs strong consistency but writes in orders, payments"
+
+
+def test_eventual_split_write_ok() -> None:
+    """An eventually consistent write across services is a normal saga."""
+    assert_clean(design_of(SPLIT % "eventual"), strong_consistency_split)
+
+
+def test_derived_boundaries_never_split_strong_writes_ok() -> None:
+    """Without declared services, the engine keeps strongly co-written entities together: no finding."""
+    assert not [
+        f for f in review(design_of((SPLIT % "strong").split("services:")[0] + "entities:" + (SPLIT % "strong").split("entities:")[1])) if f.code == "TOP001"
+    ]
