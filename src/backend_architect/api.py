@@ -122,3 +122,39 @@ def write_files(files: dict[str, str], out_dir: str | Path) -> list[Path]:
         target.write_text(text, encoding="utf-8", newline="\n")
         written.append(target)
     return written
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    """What a review looked at and what it found."""
+
+    target: str
+    kind: str
+    architecture: Architecture
+    findings: list[Finding]
+
+
+def review_path(path: str | Path) -> ReviewResult:
+    """Review a spec (its design) or a docker-compose topology; ``InputError`` when the file is neither."""
+    from backend_architect.importers.compose import import_compose, is_compose
+    from backend_architect.spec.load import MAX_SPEC_BYTES, parse_document
+
+    name = str(path)
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_SPEC_BYTES:
+            raise InputError(Location(name), f"file is larger than {MAX_SPEC_BYTES // 2**20} MiB")
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Location(name), f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    data, _ = parse_document(text, name)
+    if is_compose(data):
+        arch = import_compose(file)
+        with _collector_paused():
+            return ReviewResult(name, "docker-compose topology", arch, review(arch))
+    if isinstance(data, dict) and "entities" in data and "system" in data:
+        result = design_file(file)
+        return ReviewResult(name, "design of a spec", result.architecture, result.findings)
+    if isinstance(data, dict) and ("openapi" in data or "swagger" in data):
+        raise InputError(Location(name), "OpenAPI review is not available yet; this version reviews specs and docker-compose topologies")
+    raise InputError(Location(name), "cannot review this file: expected a backend-architect spec or a docker-compose file")

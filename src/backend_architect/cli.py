@@ -92,6 +92,35 @@ def design_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+class ReportFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    sarif = "sarif"
+
+
+@app.command("review")
+def review_command(
+    target: Annotated[Path, typer.Argument(help="A spec, or a docker-compose file.", show_default=False)],
+    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
+    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse.")] = FailOn.error,
+) -> None:
+    """Review TARGET for design flaws: a spec's design, or a docker-compose topology."""
+    import importlib
+
+    from backend_architect.api import review_path
+    from backend_architect.rules.registry import RULES
+
+    try:
+        result = review_path(target)
+    except InputError as exc:
+        raise _fail(exc) from None
+    reporter = importlib.import_module(f"backend_architect.report.{output_format.value}")
+    sys.stdout.write(reporter.render(result.findings, RULES, str(target)))
+    if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 @app.command("validate")
 def validate_command(spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)]) -> None:
     """Check SPEC without designing: every problem with its file:line:col."""

@@ -72,3 +72,22 @@ def test_derived_boundaries_never_split_strong_writes_ok() -> None:
     assert not [
         f for f in review(design_of((SPLIT % "strong").split("services:")[0] + "entities:" + (SPLIT % "strong").split("entities:")[1])) if f.code == "TOP001"
     ]
+
+
+def test_shared_database_err() -> None:
+    """Two services on one database are reported; a modular monolith's modules are not."""
+    from backend_architect.rules.topology.shared_database import shared_database
+
+    arch = Architecture(system="t", deployment="microservices", services=[Service(name="a", datastore="db"), Service(name="b", datastore="db")])
+    assert assert_findings(arch, shared_database) == "database db: TOP004 db is used by 2 services: a, b"
+    assert_clean(arch.model_copy(update={"deployment": "modular-monolith"}), shared_database)
+
+
+def test_single_point_of_failure_err() -> None:
+    """One replica or no health check is reported; unknown (None) is not guessed at."""
+    from backend_architect.rules.topology.single_point_of_failure import single_point_of_failure
+
+    arch = Architecture(system="t", services=[Service(name="a", replicas=1, health_check=True), Service(name="b", replicas=3, health_check=False)])
+    text = assert_findings(arch, single_point_of_failure)
+    assert text == "service a: TOP005 a runs 1 replica\nservice b: TOP005 b declares no health check"
+    assert_clean(Architecture(system="t", services=[Service(name="c")]), single_point_of_failure)

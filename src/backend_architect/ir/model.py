@@ -180,6 +180,9 @@ class Service(IRModel):
     cohesion: float = Field(default=1.0, description="Share of its entities' coupling weight that stays inside it (1 = self-contained).")
     coupling: float = Field(default=0.0, description="Coupling weight crossing its boundary (lower is better).")
     port: int = Field(default=8080, description="HTTP port the service listens on.")
+    replicas: int | None = Field(default=None, description="Instances running, when known from a deployment (None: not declared).")
+    health_check: bool | None = Field(default=None, description="Whether a health check is declared, when known.")
+    source_line: int | None = Field(default=None, description="Line of its definition in an imported file.")
 
 
 class External(IRModel):

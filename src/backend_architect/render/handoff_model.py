@@ -193,6 +193,7 @@ class Finding(HandoffModel):
     where: str
     message: str
     fix: str
+    location: dict[str, Any] | None = None
 
 
 class Review(HandoffModel):

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend_architect.errors import Location
 from backend_architect.ir.model import Architecture
 
 
@@ -36,9 +37,20 @@ class Finding:
     severity: Severity = field(compare=False)
     rule: str = field(compare=False)
     fix: str = field(compare=False, default="")
+    location: Location | None = field(compare=False, default=None)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "rule": self.rule, "severity": str(self.severity), "where": self.where, "message": self.message, "fix": self.fix}
+        found: dict[str, Any] = {
+            "code": self.code,
+            "rule": self.rule,
+            "severity": str(self.severity),
+            "where": self.where,
+            "message": self.message,
+            "fix": self.fix,
+        }
+        if self.location is not None:
+            found["location"] = {"file": self.location.file, "line": self.location.line, "col": self.location.col}
+        return found
 
 
 RuleFunction = Callable[[Architecture], Iterator[Finding]]
@@ -60,8 +72,8 @@ class Rule:
     def check(self, arch: Architecture) -> list[Finding]:
         return sorted(self.function(arch))
 
-    def finding(self, where: str, message: str) -> Finding:
-        return Finding(where=where, code=self.code, message=message, severity=self.severity, rule=self.name, fix=self.fix)
+    def finding(self, where: str, message: str, location: Location | None = None) -> Finding:
+        return Finding(where=where, code=self.code, message=message, severity=self.severity, rule=self.name, fix=self.fix, location=location)
 
 
 def rule(*, code: str, name: str, severity: Severity, title: str, fix: str) -> Callable[[Callable[[Rule, Architecture], Iterator[Finding]]], Rule]:

@@ -8,7 +8,9 @@ from backend_architect.rules.sql.missing_foreign_key_index import missing_foreig
 from backend_architect.rules.sql.missing_primary_key import missing_primary_key
 from backend_architect.rules.sql.redundant_index import redundant_index
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
+from backend_architect.rules.topology.shared_database import shared_database
 from backend_architect.rules.topology.shared_reference_data import shared_reference_data
+from backend_architect.rules.topology.single_point_of_failure import single_point_of_failure
 from backend_architect.rules.topology.strong_consistency_split import strong_consistency_split
 
 RULES: tuple[Rule, ...] = (
@@ -18,6 +20,8 @@ RULES: tuple[Rule, ...] = (
     strong_consistency_split,
     cyclic_dependency,
     shared_reference_data,
+    shared_database,
+    single_point_of_failure,
 )
 
 

@@ -1,0 +1,1 @@
+"""Importers: existing artefacts -> the Architecture IR."""
