@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from backend_architect.design.coupling import coupling_graph, scores
+from backend_architect.design.coupling import all_scores, coupling_graph
 from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec, slug
@@ -42,7 +42,7 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
         calls = {name: [] for name in clusters}
     deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
     kind = "module" if deployment == "modular-monolith" else "service"
-    graph = coupling_graph(spec)
+    scored = all_scores(coupling_graph(spec), clusters)
     services = [
         Service(
             name=name,
@@ -53,8 +53,8 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
             description=f"Owns {', '.join(entities)}.",
             datastore=f"{name}-db" if kind == "service" else f"{slug(spec.system)}-db.{name.replace('-', '_')}",
             port=8080,
-            cohesion=scores(graph, entities)[0],
-            coupling=scores(graph, entities)[1],
+            cohesion=scored[name][0],
+            coupling=scored[name][1],
         )
         for name, entities in clusters.items()
     ]

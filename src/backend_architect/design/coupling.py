@@ -53,6 +53,31 @@ def coupling_graph(spec: Spec) -> dict[Edge, float]:
     return dict(sorted(weights.items()))
 
 
+def all_scores(graph: dict[Edge, float], groups: dict[str, list[str]]) -> dict[str, tuple[float, float]]:
+    """(cohesion, coupling) of every group, in one pass over the edges.
+
+    >>> all_scores({("A", "B"): 8.0, ("B", "C"): 2.0}, {"ab": ["A", "B"], "c": ["C"]})
+    {'ab': (0.8, 2.0), 'c': (1.0, 2.0)}
+    """
+    group_of = {member: name for name, members in groups.items() for member in members}
+    internal = dict.fromkeys(groups, 0.0)
+    external = dict.fromkeys(groups, 0.0)
+    for (a, b), weight in graph.items():
+        ga, gb = group_of.get(a), group_of.get(b)
+        if ga is not None and ga == gb:
+            internal[ga] += weight
+            continue
+        for group in (ga, gb):
+            if group is not None:
+                external[group] += weight
+    result = {}
+    for name, members in groups.items():
+        total = internal[name] + external[name]
+        cohesion = 1.0 if len(members) == 1 or not total else internal[name] / total  # one entity has nothing inside to split
+        result[name] = (round(cohesion, 3), round(external[name], 3))
+    return result
+
+
 def scores(graph: dict[Edge, float], members: list[str]) -> tuple[float, float]:
     """(cohesion, coupling) of a group: the share of its edge weight kept inside, and the weight crossing out.
 

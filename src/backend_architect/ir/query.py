@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Service, Table
+from backend_architect.ir.model import Api, Architecture, Datastore, Event, Figure, Service, Table
 
 
 def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
@@ -32,3 +32,14 @@ def table_of_entity(arch: Architecture, entity: str) -> Table | None:
 
 def figure(arch: Architecture, key: str) -> Figure | None:
     return next((f for f in arch.figures if f.key == key), None)
+
+
+def events_by_service(arch: Architecture) -> tuple[dict[str, list[Event]], dict[str, list[Event]]]:
+    """Events each service publishes, and events each service (or other consumer) consumes."""
+    published: dict[str, list[Event]] = {}
+    consumed: dict[str, list[Event]] = {}
+    for event in arch.events:
+        published.setdefault(event.producer, []).append(event)
+        for consumer in event.consumers:
+            consumed.setdefault(consumer, []).append(event)
+    return published, consumed

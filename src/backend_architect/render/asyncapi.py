@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from backend_architect.ir.model import Architecture, Column, Event
+from backend_architect.ir.model import Architecture, Column, Event, Table
 
 ASYNCAPI_VERSION = "3.0.0"
 
@@ -44,8 +44,7 @@ def _column_schema(column: Column) -> dict[str, Any]:
     return {"type": [schema["type"], "null"], **{k: v for k, v in schema.items() if k != "type"}} if column.nullable else schema
 
 
-def _payload(arch: Architecture, event: Event) -> dict[str, Any]:
-    table = next((t for s in arch.datastores for t in s.tables if t.entity == event.entity), None)
+def _payload(event: Event, table: Table | None) -> dict[str, Any]:
     columns = {c.name: c for c in table.columns} if table else {}
     properties: dict[str, Any] = {
         "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: consumers skip ids they have processed."},
@@ -59,10 +58,9 @@ def _payload(arch: Architecture, event: Event) -> dict[str, Any]:
     return {"type": "object", "required": ["event_id", "occurred_at", event.key], "properties": properties}
 
 
-def render_asyncapi(arch: Architecture, service: str) -> dict[str, Any] | None:
-    """The AsyncAPI document of ``service``, or None when it neither publishes nor consumes events."""
-    published = [e for e in arch.events if e.producer == service]
-    consumed = [e for e in arch.events if service in e.consumers and e.producer != service]
+def render_asyncapi(arch: Architecture, service: str, published: list[Event], consumed: list[Event], tables: dict[str, Table]) -> dict[str, Any] | None:
+    """The AsyncAPI document of ``service`` (given its events and the tables by entity), or None without events."""
+    consumed = [e for e in consumed if e.producer != service]
     if not published and not consumed:
         return None
     channels: dict[str, Any] = {}
@@ -77,7 +75,7 @@ def render_asyncapi(arch: Architecture, service: str) -> dict[str, Any] | None:
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},
         }
-        schemas[f"{event.name}Payload"] = _payload(arch, event)
+        schemas[f"{event.name}Payload"] = _payload(event, tables.get(event.entity))
         channels[event.name] = {
             "address": channel_address(arch, event),
             "description": f"Consumers: {', '.join(event.consumers) or 'none yet'}. Ordered per {event.key}; delivered at least once.",

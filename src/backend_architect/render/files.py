@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from backend_architect.diff.schema import diff_datastore
 from backend_architect.ir.model import Architecture, Datastore
+from backend_architect.ir.query import events_by_service
 from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.asyncapi import render_asyncapi
@@ -33,8 +34,10 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
     files: dict[str, str] = {}
     for api in arch.apis:
         files[f"openapi/{api.service}.yaml"] = to_yaml(render_openapi(api, arch))
+    published, consumed = events_by_service(arch)
+    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity}
     for service in arch.services:
-        events = render_asyncapi(arch, service.name)
+        events = render_asyncapi(arch, service.name, published.get(service.name, []), consumed.get(service.name, []), tables)
         if events is not None:
             files[f"asyncapi/{service.name}.yaml"] = to_yaml(events)
     for store in arch.datastores:

@@ -8,6 +8,7 @@ import orjson
 
 from backend_architect import __version__
 from backend_architect.ir.model import Architecture, Service
+from backend_architect.ir.query import events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.rules.model import Finding
@@ -167,6 +168,12 @@ def _decision_choice(arch: Architecture, decision_id: str) -> str:
 def implementers_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
     """Per service: what it owns, its contract, migrations, DTOs, and what it calls, publishes and consumes."""
     apis = {api.service: api for api in arch.apis}
+    published, consumed = events_by_service(arch)
+    migrations: dict[str, list[str]] = {}
+    for path in sorted(files):
+        parts = path.split("/")
+        if len(parts) == 4 and parts[0] == "schema" and parts[2] == "migrations":
+            migrations.setdefault(parts[1], []).append(path)
     services = []
     for service in arch.services:
         api = apis.get(service.name)
@@ -178,12 +185,12 @@ def implementers_section(arch: Architecture, files: list[str]) -> dict[str, Any]
                 "datastore": service.datastore,
                 "port": service.port,
                 "contract": f"openapi/{service.name}.yaml" if api else None,
-                "migrations": sorted(f for f in files if f.startswith(f"schema/{service.name}/migrations/")),
+                "migrations": migrations.get(service.name, []),
                 "dtos": [s.name for s in api.schemas] if api else [],
                 "depends_on": service.depends_on,
                 "externals": service.externals,
-                "publishes": [e.name for e in arch.events if e.producer == service.name],
-                "consumes": [e.name for e in arch.events if service.name in e.consumers],
+                "publishes": [e.name for e in published.get(service.name, [])],
+                "consumes": [e.name for e in consumed.get(service.name, [])],
             }
         )
     return {"runtime": _decision_choice(arch, "runtime"), "services": services, "api": api_section(arch)}
@@ -276,27 +283,33 @@ def _deployables(arch: Architecture) -> list[Service]:
 
 def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, Any]]:
     """Per service: what it calls synchronously (with timeouts, retries, breakers), what it publishes and consumes."""
+    calls_by: dict[str, list[dict[str, Any]]] = {}
+    for flow in arch.flows:
+        for s in flow.steps:
+            if s.kind in {"query", "call", "external"}:
+                calls_by.setdefault(s.source, []).append(
+                    {
+                        "target": s.target,
+                        "kind": s.kind,
+                        "use_case": flow.use_case,
+                        "timeout_ms": s.timeout_ms,
+                        "retries": s.retries,
+                        "circuit_breaker": s.circuit_breaker,
+                    }
+                )
+    published, consumed = events_by_service(arch)
     section = []
     for service in arch.services:
-        calls = [
-            {"target": s.target, "kind": s.kind, "use_case": f.use_case, "timeout_ms": s.timeout_ms, "retries": s.retries, "circuit_breaker": s.circuit_breaker}
-            for f in arch.flows
-            for s in f.steps
-            if s.source == service.name and s.kind in {"query", "call", "external"}
-        ]
+        calls = calls_by.get(service.name, [])
         section.append(
             {
                 "service": service.name,
                 "asyncapi": f"asyncapi/{service.name}.yaml" if f"asyncapi/{service.name}.yaml" in files else None,
                 "calls": calls,
                 "publishes": [
-                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers}
-                    for e in arch.events
-                    if e.producer == service.name
+                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers} for e in published.get(service.name, [])
                 ],
-                "consumes": [
-                    {"event": e.name, "producer": e.producer, "channel": channel_address(arch, e)} for e in arch.events if service.name in e.consumers
-                ],
+                "consumes": [{"event": e.name, "producer": e.producer, "channel": channel_address(arch, e)} for e in consumed.get(service.name, [])],
             }
         )
     return section
