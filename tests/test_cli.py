@@ -160,3 +160,28 @@ def test_handoff_schema_rejects_a_broken_handoff_err() -> None:
     del document["operations"]
     with pytest.raises(jsonschema.ValidationError, match="'operations' is a required property"):
         jsonschema.validate(document, schema)
+
+
+def test_rules_lists_catalogue_ok() -> None:
+    """rules lists every rule with its code, severity and name."""
+    from backend_architect.rules.registry import RULES
+
+    result = run("rules")
+    assert result.returncode == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == [r.code for r in RULES]
+
+
+def test_rules_show_prints_docs_ok() -> None:
+    """rules show CODE (or name) prints the rule's documentation and fix."""
+    for key in ("SQL003", "missing-foreign-key-index"):
+        result = run("rules", "show", key)
+        assert result.returncode == 0
+        assert "## Why is this bad?" in result.stdout
+        assert result.stdout.startswith("SQL003 missing-foreign-key-index (warning)")
+
+
+def test_rules_show_unknown_err() -> None:
+    """An unknown rule code is a usage error with a suggestion."""
+    result = run("rules", "show", "SQL030")
+    assert result.returncode == 2
+    assert result.stderr == "unknown rule 'SQL030' (did you mean 'SQL004'?)\n"

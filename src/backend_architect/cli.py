@@ -121,6 +121,35 @@ def review_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+rules_app = typer.Typer(help="The review rules: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.callback()
+def rules_list(context: typer.Context) -> None:
+    """List every rule: code, severity, name and title."""
+    if context.invoked_subcommand is not None:
+        return
+    from backend_architect.rules.registry import RULES
+
+    for rule in RULES:
+        typer.echo(f"{rule.code}  {rule.severity!s:<7}  {rule.name:<28}  {rule.title}")
+
+
+@rules_app.command("show")
+def rules_show(code: Annotated[str, typer.Argument(help="A rule code (SQL003) or name (missing-foreign-key-index).", show_default=False)]) -> None:
+    """Print one rule's documentation: what it does, why it is bad, an example and the fix."""
+    from backend_architect.rules.registry import RULES, rule_by_code
+
+    rule = rule_by_code(code)
+    if rule is None:
+        from backend_architect.spec.field_types import suggest
+
+        typer.echo(f"unknown rule '{code}'{suggest(code.upper(), [r.code for r in RULES]) or suggest(code, [r.name for r in RULES])}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"{rule.code} {rule.name} ({rule.severity}): {rule.title}\n\n{rule.doc}\n\nFix: {rule.fix}")
+
+
 @app.command("validate")
 def validate_command(spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)]) -> None:
     """Check SPEC without designing: every problem with its file:line:col."""
