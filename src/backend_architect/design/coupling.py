@@ -76,17 +76,3 @@ def all_scores(graph: dict[Edge, float], groups: dict[str, list[str]]) -> dict[s
         cohesion = 1.0 if len(members) == 1 or not total else internal[name] / total  # one entity has nothing inside to split
         result[name] = (round(cohesion, 3), round(external[name], 3))
     return result
-
-
-def scores(graph: dict[Edge, float], members: list[str]) -> tuple[float, float]:
-    """(cohesion, coupling) of a group: the share of its edge weight kept inside, and the weight crossing out.
-
-    >>> scores({("A", "B"): 8.0, ("B", "C"): 2.0}, ["A", "B"])
-    (0.8, 2.0)
-    """
-    inside = set(members)
-    internal = sum(w for (a, b), w in graph.items() if a in inside and b in inside)
-    external = sum(w for (a, b), w in graph.items() if (a in inside) != (b in inside))
-    total = internal + external
-    cohesion = 1.0 if len(inside) == 1 or not total else internal / total  # one entity has nothing inside to split
-    return round(cohesion, 3), round(external, 3)

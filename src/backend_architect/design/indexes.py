@@ -216,10 +216,7 @@ def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
             index = index.model_copy(update={"reasons": _merge(reasons, index.reasons)})
             kept = [k for k in kept if k not in absorbed]
         kept.append(index)
-    result = [
-        i for i in kept
-        if i.unique or i.method != "btree" or i.where is not None or i.include or not any(_leads(i.columns, key) for key in keys)
-    ]  # fmt: skip
+    result = [i for i in kept if i.unique or i.method != "btree" or i.where is not None or i.include or not any(_leads(i.columns, key) for key in keys)]
     return sorted(result, key=lambda i: i.name)
 
 

@@ -13,10 +13,24 @@ from typing import Literal
 from backend_architect.ir.model import CheckConstraint, Column, Datastore, ForeignKey, Index, Table, UniqueConstraint
 
 ChangeKind = Literal[
-    "add_table", "drop_table", "add_column", "drop_column", "alter_column_type", "set_not_null", "drop_not_null",
-    "alter_default", "add_index", "drop_index", "add_foreign_key", "drop_foreign_key", "add_unique", "drop_unique",
-    "add_check", "drop_check", "alter_length",
-]  # fmt: skip
+    "add_table",
+    "drop_table",
+    "add_column",
+    "drop_column",
+    "alter_column_type",
+    "set_not_null",
+    "drop_not_null",
+    "alter_default",
+    "add_index",
+    "drop_index",
+    "add_foreign_key",
+    "drop_foreign_key",
+    "add_unique",
+    "drop_unique",
+    "add_check",
+    "drop_check",
+    "alter_length",
+]
 
 
 @dataclass(frozen=True)
@@ -75,11 +89,31 @@ def _table_changes(old: Table, new: Table) -> list[SchemaChange]:
         previous = was[name]
         if _type_of(previous) != _type_of(column) and _only_length(previous, column):
             widened = (column.length or 0) > (previous.length or 0)
-            changes.append(SchemaChange("alter_length", new.name, name, "expand" if widened else "contract", breaking=not widened, old=previous, new=column,
-                                        note="" if widened else "rows longer than the new limit must be shortened first"))  # fmt: skip
+            changes.append(
+                SchemaChange(
+                    "alter_length",
+                    new.name,
+                    name,
+                    "expand" if widened else "contract",
+                    breaking=not widened,
+                    old=previous,
+                    new=column,
+                    note="" if widened else "rows longer than the new limit must be shortened first",
+                )
+            )
         elif _type_of(previous) != _type_of(column):
-            changes.append(SchemaChange("alter_column_type", new.name, name, "contract", breaking=True, old=previous, new=column,
-                                        note="rewrites the table under an exclusive lock: prefer expand/contract with a new column"))  # fmt: skip
+            changes.append(
+                SchemaChange(
+                    "alter_column_type",
+                    new.name,
+                    name,
+                    "contract",
+                    breaking=True,
+                    old=previous,
+                    new=column,
+                    note="rewrites the table under an exclusive lock: prefer expand/contract with a new column",
+                )
+            )
         if previous.nullable and not column.nullable:
             changes.append(SchemaChange("set_not_null", new.name, name, "expand", old=previous, new=column))
         elif not previous.nullable and column.nullable:

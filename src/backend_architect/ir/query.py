@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backend_architect.ir.model import Api, Architecture, Datastore, Event, Figure, Service, Table
+from backend_architect.ir.model import Architecture, Datastore, Event, Figure, Table
 
 
 def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
@@ -12,22 +12,6 @@ def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
     for store in arch.datastores:
         for table in store.tables:
             yield store, table
-
-
-def service_of_entity(arch: Architecture, entity: str) -> Service | None:
-    return next((s for s in arch.services if entity in s.entities), None)
-
-
-def datastore_of(arch: Architecture, service: Service) -> Datastore | None:
-    return next((d for d in arch.datastores if d.name == service.datastore), None)
-
-
-def api_of(arch: Architecture, service: str) -> Api | None:
-    return next((a for a in arch.apis if a.service == service), None)
-
-
-def table_of_entity(arch: Architecture, entity: str) -> Table | None:
-    return next((t for _, t in all_tables(arch) if t.entity == entity), None)
 
 
 def figure(arch: Architecture, key: str) -> Figure | None:

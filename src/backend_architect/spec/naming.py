@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from backend_architect.spec.model import EntitySpec, Spec
+from backend_architect.spec.model import Spec
 
 #: Columns every table gets; a field may not take these names.
 BUILTIN_COLUMNS = ("id", "created_at", "updated_at")
@@ -56,11 +56,6 @@ def table_name(entity: str) -> str:
 
 def kebab(entity: str) -> str:
     return snake(entity).replace("_", "-")
-
-
-def parent_relation(entity: EntitySpec) -> str | None:
-    """The relation name a ``belongs_to`` creates (``Book`` -> ``book``)."""
-    return snake(entity.belongs_to) if entity.belongs_to else None
 
 
 def join_table(left: str, right: str) -> str:

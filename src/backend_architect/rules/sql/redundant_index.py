@@ -25,8 +25,13 @@ def _covers(wide: Index, narrow: Index) -> bool:
     return (same_direction or reversed_direction) and covers_include and (len(short) < len(long) or wide.name < narrow.name)
 
 
-@rule(code="SQL004", name="redundant-index", severity=Severity.WARNING, title="Index is redundant with another index",
-      fix="Drop the narrower index; the wider one serves its queries.")  # fmt: skip
+@rule(
+    code="SQL004",
+    name="redundant-index",
+    severity=Severity.WARNING,
+    title="Index is redundant with another index",
+    fix="Drop the narrower index; the wider one serves its queries.",
+)
 def redundant_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does

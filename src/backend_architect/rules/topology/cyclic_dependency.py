@@ -8,8 +8,13 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
-@rule(code="TOP002", name="cyclic-dependency", severity=Severity.ERROR, title="Services call each other in a cycle",
-      fix="Break the cycle: move the shared data to one side, or replace one direction by events.")  # fmt: skip
+@rule(
+    code="TOP002",
+    name="cyclic-dependency",
+    severity=Severity.ERROR,
+    title="Services call each other in a cycle",
+    fix="Break the cycle: move the shared data to one side, or replace one direction by events.",
+)
 def cyclic_dependency(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does

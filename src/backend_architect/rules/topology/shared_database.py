@@ -6,8 +6,13 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
-@rule(code="TOP004", name="shared-database", severity=Severity.WARNING, title="Several services use one database",
-      fix="Give each service its own database (or schema and role); share data through APIs and events.")  # fmt: skip
+@rule(
+    code="TOP004",
+    name="shared-database",
+    severity=Severity.WARNING,
+    title="Several services use one database",
+    fix="Give each service its own database (or schema and role); share data through APIs and events.",
+)
 def shared_database(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does

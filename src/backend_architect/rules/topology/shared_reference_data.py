@@ -9,8 +9,13 @@ from backend_architect.rules.model import Finding, Rule, Severity, rule
 SHARED_READERS = 3
 
 
-@rule(code="TOP003", name="shared-reference-data", severity=Severity.INFO, title="Many services read one service's data synchronously",
-      fix="Replicate it to the readers through events, or cache it close to them.")  # fmt: skip
+@rule(
+    code="TOP003",
+    name="shared-reference-data",
+    severity=Severity.INFO,
+    title="Many services read one service's data synchronously",
+    fix="Replicate it to the readers through events, or cache it close to them.",
+)
 def shared_reference_data(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does

@@ -7,8 +7,13 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
-@rule(code="TOP005", name="single-point-of-failure", severity=Severity.WARNING, title="A service runs one replica or has no health check",
-      fix="Run at least two replicas behind a health-checked load balancer.")  # fmt: skip
+@rule(
+    code="TOP005",
+    name="single-point-of-failure",
+    severity=Severity.WARNING,
+    title="A service runs one replica or has no health check",
+    fix="Run at least two replicas behind a health-checked load balancer.",
+)
 def single_point_of_failure(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does

@@ -6,8 +6,13 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
-@rule(code="TOP001", name="strong-consistency-split", severity=Severity.WARNING, title="A strongly consistent use case writes across services",
-      fix="Put the entities it writes in one service, or accept eventual consistency with a saga and compensations.")  # fmt: skip
+@rule(
+    code="TOP001",
+    name="strong-consistency-split",
+    severity=Severity.WARNING,
+    title="A strongly consistent use case writes across services",
+    fix="Put the entities it writes in one service, or accept eventual consistency with a saga and compensations.",
+)
 def strong_consistency_split(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
