@@ -86,6 +86,8 @@ def test_yaml_merge_keys_ok() -> None:
         pytest.param("rate: 10/s", "rate: 10/fortnight", "spec.yaml:18:11: cannot read rate '10/fortnight'", id="bad-rate"),
         pytest.param("  Author:\n", "  Author:\n    rows: many\n", "spec.yaml:8:11: expected a count such as 2M or 1500, got 'many'", id="bad-count"),
         pytest.param("system: shop", "system: 'shop!'", "spec.yaml:1:9: 'shop!' is not a valid name here", id="bad-system-name"),
+        pytest.param("  Author:\n", "  bad name:\n", "spec.yaml:7:3: 'bad name' is not a valid name here", id="bad-entity-name"),
+        pytest.param("      rating: int\n", "      Rating-Stars: int\n", "spec.yaml:13:7: 'Rating-Stars' is not a valid name here", id="bad-field-name"),
         pytest.param("system: shop\n", "", "spec.yaml:1:1: missing required key 'system'", id="missing-system"),
         pytest.param(
             "  - name: browse books\n",

@@ -175,6 +175,7 @@ class _Walker:
 
 
 def _located(error: Any, positions: Positions) -> InputError:
+    at_key = "[key]" in error["loc"]  # pydantic marks errors in a mapping's keys; point at the key, not its value
     loc = tuple(part for part in error["loc"] if isinstance(part, str | int) and not _internal(part))
     if error["type"] == "unknown_key":
         loc = (*loc, error["ctx"]["key"])
@@ -187,9 +188,7 @@ def _located(error: Any, positions: Positions) -> InputError:
         message = f"expected {error['ctx']['expected']}, got {error['input']!r}"
     elif error["type"] == "string_pattern_mismatch":
         message = f"{error['input']!r} is not a valid name here (it must match {error['ctx']['pattern']})"
-        if len(loc) >= 2 and loc[-1] == "[key]":
-            loc = loc[:-1]
-    return InputError(positions.locate(loc, key=bool(loc) and loc[-1] == "[key]"), message)
+    return InputError(positions.locate(loc, key=at_key), message)
 
 
 def _internal(part: str | int) -> bool:
