@@ -185,3 +185,19 @@ def test_rules_show_unknown_err() -> None:
     result = run("rules", "show", "SQL030")
     assert result.returncode == 2
     assert result.stderr == "unknown rule 'SQL030' (did you mean 'SQL004'?)\n"
+
+
+def test_redesign_removes_only_stale_generated_files_ok(tmp_path: Path) -> None:
+    """Designing again into the same folder removes files the earlier design wrote and this one does not; other files stay."""
+    out = tmp_path / "out"
+    assert run("design", str(BOOKSTORE), "-o", str(out)).returncode == 0
+    (out / "notes.txt").write_text("mine")
+    smaller = tmp_path / "smaller.yaml"
+    smaller.write_text(
+        BOOKSTORE.read_text().replace("  - name: register customer\n    actor: visitor\n    auth: none\n    writes: [Customer]\n    rate: 3k/day\n", "")
+    )
+    assert (out / "openapi" / "customers.yaml").exists()
+    assert run("design", str(smaller), "-o", str(out)).returncode == 0
+    assert not (out / "openapi" / "customers.yaml").exists()
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "openapi" / "books.yaml").exists()

@@ -112,9 +112,31 @@ def load_previous(folder: str | Path) -> Previous:
     return Previous(architecture, migrations)
 
 
-def write_files(files: dict[str, str], out_dir: str | Path) -> list[Path]:
-    """Write rendered files under ``out_dir``; returns the paths written."""
+def stale_files(out_dir: str | Path, files: dict[str, str]) -> list[Path]:
+    """Files an earlier design wrote into ``out_dir`` (listed in its handoff.json) that this design no longer writes.
+
+    Only paths the earlier hand-off lists, relative and inside ``out_dir``, are candidates:
+    nothing else in the folder is ever touched.
+    """
     root = Path(out_dir)
+    try:
+        listed = json.loads((root / "handoff.json").read_bytes()).get("files", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    stale = []
+    for name in listed if isinstance(listed, list) else []:
+        path = root / str(name)
+        inside = not Path(str(name)).is_absolute() and ".." not in Path(str(name)).parts
+        if inside and str(name) not in files and path.is_file() and not path.is_symlink():
+            stale.append(path)
+    return sorted(stale)
+
+
+def write_files(files: dict[str, str], out_dir: str | Path) -> list[Path]:
+    """Write rendered files under ``out_dir``, removing the earlier design's files it no longer produces."""
+    root = Path(out_dir)
+    for path in stale_files(root, files):
+        path.unlink()
     written = []
     for relative, text in files.items():
         target = root / relative
