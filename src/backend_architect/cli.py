@@ -178,6 +178,17 @@ def schema_command(
     sys.stdout.write(spec_json_schema_text())
 
 
+@app.command("mcp")
+def mcp_command() -> None:
+    """Serve the Model Context Protocol over stdio, for AI coding agents (needs the 'mcp' extra)."""
+    try:
+        from backend_architect.mcp.server import serve
+    except ImportError:
+        typer.echo("the MCP server needs the official SDK: pip install 'backend-architect[mcp]'", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    serve()
+
+
 @app.command("conventions")
 def conventions_command() -> None:
     """Print the API conventions every generated contract follows (Markdown)."""

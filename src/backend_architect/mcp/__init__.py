@@ -1,0 +1,1 @@
+"""The Model Context Protocol server: the engine as tools for AI coding agents."""

@@ -1,0 +1,126 @@
+"""backend-architect over MCP (stdio): tools that take a spec or topology as text and return JSON.
+
+A thin shell over the library: every tool calls the same functions as the CLI, and input
+problems come back as tool errors carrying the same ``line:col: message`` lines. Tools read
+only the text they are given; nothing here opens a path supplied by the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any, Literal
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from backend_architect import __version__
+from backend_architect.api import design_spec, review_path
+from backend_architect.errors import InputError
+from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
+from backend_architect.rules.registry import RULES, rule_by_code
+from backend_architect.spec.load import LoadedSpec, load_spec_bytes
+from backend_architect.spec.model import slug
+from backend_architect.spec.schema_export import spec_json_schema
+
+INSTRUCTIONS = (
+    "Design backends from a compact YAML spec instead of writing designs freehand. Express the requirements as a spec "
+    "(read the schema resource), call validate_spec until it passes, then design; review docker-compose topologies with review."
+)
+
+server = MCPServer(name="backend-architect", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
+
+
+def _load(spec: str) -> LoadedSpec:
+    try:
+        return load_spec_bytes(spec.encode(), "spec.yaml")
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+
+
+@server.tool(
+    description="Check a spec (YAML or JSON text). Returns its size when valid; otherwise an error listing every problem as spec.yaml:line:col: message."
+)
+def validate_spec(spec: str) -> dict[str, Any]:
+    loaded = _load(spec).spec
+    return {"valid": True, "system": loaded.system, "entities": len(loaded.entities), "use_cases": len(loaded.use_cases)}
+
+
+@server.tool(
+    description="Design a system from a spec: returns the summary, next-phase tasks, design.md and the list of files; include_files adds every file's text."
+)
+def design(spec: str, include_files: bool = False) -> dict[str, Any]:
+    result = design_spec(_load(spec).spec)
+    handoff = json.loads(result.files["handoff.json"])
+    answer: dict[str, Any] = {
+        "summary": handoff["summary"],
+        "next_phase": handoff["next_phase"],
+        "findings": handoff["review"]["findings"],
+        "files": sorted(result.files),
+        "markdown": result.files["design.md"],
+    }
+    if include_files:
+        answer["file_contents"] = result.files
+    return answer
+
+
+@server.tool(description="Capacity figures of a spec: every rate, size, instance and cache number with its formula and inputs.")
+def estimate_capacity(spec: str) -> dict[str, Any]:
+    arch = design_spec(_load(spec).spec).architecture
+    figures = [f.model_dump() for f in arch.figures]
+    lines = ["| quantity | value | unit | formula |", "|---|---|---|---|"] + [
+        f"| {f.quantity} | {f.value:,.4g} | {f.unit} | {f.formula} |" for f in arch.figures
+    ]
+    return {"figures": figures, "assumptions": arch.assumptions, "markdown": "\n".join(lines)}
+
+
+@server.tool(description="Review a spec's design, or a docker-compose topology (YAML text): findings with code, severity, where and fix.")
+def review(document: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "input.yaml"
+        path.write_text(document, encoding="utf-8")
+        try:
+            result = review_path(path)
+        except InputError as exc:
+            raise ToolError(str(exc).replace(str(path), "input.yaml")) from None
+    findings = [f.as_dict() for f in result.findings]
+    for finding in findings:
+        if "location" in finding:
+            finding["location"]["file"] = "input.yaml"
+    return {"kind": result.kind, "findings": findings}
+
+
+@server.tool(description="Mermaid text of a spec's architecture flowchart, ER diagrams, or sequence diagrams of use cases that cross services.")
+def render_diagram(spec: str, kind: Literal["architecture", "er", "sequence"] = "architecture") -> dict[str, Any]:
+    arch = design_spec(_load(spec).spec).architecture
+    if kind == "architecture":
+        diagrams = {"architecture": render_architecture(arch)}
+    elif kind == "er":
+        diagrams = {store.service or store.name: render_er(store) for store in arch.datastores}
+    else:
+        diagrams = {slug(flow.use_case): render_sequence(arch, flow) for flow in crossing_flows(arch)}
+    return {"diagrams": diagrams}
+
+
+@server.tool(description="Documentation of a review rule by code (SQL003) or name (missing-foreign-key-index).")
+def explain_rule(code: str) -> dict[str, Any]:
+    found = rule_by_code(code)
+    if found is None:
+        raise ToolError(f"unknown rule '{code}'; known: {', '.join(r.code for r in RULES)}")
+    return {"code": found.code, "name": found.name, "severity": str(found.severity), "title": found.title, "doc": found.doc, "fix": found.fix}
+
+
+@server.resource("backend-architect://spec-schema", mime_type="application/json", description="JSON Schema of the spec language.")
+def spec_schema() -> str:
+    return json.dumps(spec_json_schema(), indent=2)
+
+
+@server.resource("backend-architect://rules", mime_type="application/json", description="The review rule catalogue.")
+def rule_catalogue() -> str:
+    return json.dumps([{"code": r.code, "name": r.name, "severity": str(r.severity), "title": r.title, "fix": r.fix} for r in RULES], indent=2)
+
+
+def serve() -> None:
+    """Serve over stdio until the client disconnects."""
+    server.run("stdio")

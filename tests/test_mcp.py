@@ -1,0 +1,57 @@
+"""The MCP server, driven end to end by the official SDK's client over stdio."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from typing import Any
+
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+
+from conftest import ROOT
+
+BOOKSTORE = (ROOT / "examples" / "bookstore.yaml").read_text()
+COMPOSE = (ROOT / "examples" / "topology" / "docker-compose.yml").read_text()
+
+
+async def _session_calls() -> dict[str, Any]:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "backend_architect.cli", "mcp"])
+    out: dict[str, Any] = {}
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        out["tools"] = sorted(t.name for t in (await session.list_tools()).tools)
+        out["resources"] = sorted(str(r.uri) for r in (await session.list_resources()).resources)
+        out["valid"] = await session.call_tool("validate_spec", {"spec": BOOKSTORE})
+        out["invalid"] = await session.call_tool("validate_spec", {"spec": "system: x\nentities:\n  A: {fields: {n: strnig}}\n"})
+        out["design"] = await session.call_tool("design", {"spec": BOOKSTORE})
+        out["capacity"] = await session.call_tool("estimate_capacity", {"spec": BOOKSTORE})
+        out["review"] = await session.call_tool("review", {"document": COMPOSE})
+        out["diagram"] = await session.call_tool("render_diagram", {"spec": BOOKSTORE, "kind": "sequence"})
+        out["rule"] = await session.call_tool("explain_rule", {"code": "SQL003"})
+        out["schema"] = await session.read_resource("backend-architect://spec-schema")
+    return out
+
+
+def _structured(result: Any) -> dict[str, Any]:
+    assert not result.is_error, result.content
+    return dict(result.structured_content)
+
+
+def test_mcp_server_end_to_end_ok() -> None:
+    """Every tool answers over stdio with JSON; input errors come back as tool errors with line:col messages."""
+    out = asyncio.run(_session_calls())
+    assert out["tools"] == ["design", "estimate_capacity", "explain_rule", "render_diagram", "review", "validate_spec"]
+    assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
+    assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 11}
+    assert out["invalid"].is_error
+    assert "spec.yaml:3:19: unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
+    designed = _structured(out["design"])
+    assert designed["summary"]["services"] == ["authors", "books", "customers", "orders"]
+    assert designed["markdown"].startswith("# bookstore: backend design")
+    assert any(f["key"] == "qps.peak.browse-books" for f in _structured(out["capacity"])["figures"])
+    assert {f["code"] for f in _structured(out["review"])["findings"]} == {"TOP002", "TOP004", "TOP005"}
+    assert _structured(out["diagram"])["diagrams"]["place-order"].startswith("sequenceDiagram")
+    assert _structured(out["rule"])["name"] == "missing-foreign-key-index"
+    assert json.loads(out["schema"].contents[0].text)["title"] == "backend-architect spec"
