@@ -10,7 +10,7 @@ import orjson
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Table
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
-from backend_architect.render.handoff import endpoint_count, index_count, next_phase
+from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
 from backend_architect.rules.model import Finding
@@ -47,6 +47,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         _caching(arch),
         _security(arch),
         _capacity(arch),
+        _operations(arch),
         _decisions(arch),
         _bottlenecks(arch),
         _assumptions(arch),
@@ -78,7 +79,7 @@ def _summary(arch: Architecture) -> list[str]:
             ],
         ),
         "Contents: [Architecture](#architecture) · [API](#api) · [Data](#data) · [Communication](#communication) · "
-        "[Caching](#caching) · [Security](#security) · [Capacity](#capacity) · [Decisions](#decisions) · "
+        "[Caching](#caching) · [Security](#security) · [Capacity](#capacity) · [Operations](#operations) · [Decisions](#decisions) · "
         "[Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · [Review](#review) · [Next phase](#next-phase)",
         "",
     ]
@@ -282,6 +283,24 @@ def _capacity(arch: Architecture) -> list[str]:
             lines += [f"### {title}", ""]
             lines += _table(["quantity", "value", "formula"], [[f.quantity, human(f.value, f.unit), _formula(f)] for f in figures])
     return lines
+
+
+def _operations(arch: Architecture) -> list[str]:
+    """What it takes to run: per deployable, port, health checks, instances, scaling signals and secrets."""
+    section = operations_section(arch)
+    lines = ["## Operations", "", f"Runtime: {section['runtime']}. Observability: {section['observability']}.", ""]
+    rows = [
+        [
+            s["name"],
+            s["port"],
+            "; ".join(f"{k}: {v}" for k, v in s["health"].items()),
+            f"{s['instances']:,.0f}" if s["instances"] else "-",
+            "; ".join(s["scaling_signals"]),
+            ", ".join(s["secrets"]),
+        ]
+        for s in section["services"]
+    ]
+    return [*lines, *_table(["deployable", "port", "health", "instances at peak", "scale out on", "secrets"], rows)]
 
 
 def _decisions(arch: Architecture) -> list[str]:
