@@ -189,6 +189,26 @@ def mcp_command() -> None:
     serve()
 
 
+@app.command("agent-files")
+def agent_files_command(
+    root: Annotated[Path, typer.Argument(help="Repository to write the agent definitions into.")] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+) -> None:
+    """Write a backend-architect agent for Claude Code and Factory, with the MCP server wired in."""
+    from backend_architect.agent.files import agent_files
+
+    files = agent_files()
+    existing = [path for path in files if (root / path).exists()]
+    if existing and not force:
+        typer.echo(f"{root / existing[0]}: already exists (use --force to overwrite)", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    for path, text in files.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {target}")
+
+
 @app.command("conventions")
 def conventions_command() -> None:
     """Print the API conventions every generated contract follows (Markdown)."""

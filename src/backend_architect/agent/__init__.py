@@ -1,0 +1,1 @@
+"""Agent definitions for AI coding hosts, wired to the MCP server."""
