@@ -355,9 +355,8 @@ class _ApiBuilder:
                 params.append(param)
                 names.add(param.name)
         description = existing.description + f" Also serves '{use_case.name}'."
-        auth: Literal["required", "optional", "none"] = existing.auth if existing.auth == "required" and use_case.spec.auth == "required" else "optional"
-        if "none" in {existing.auth, use_case.spec.auth} and existing.auth == use_case.spec.auth:
-            auth = "none"
+        # one operation serving two use cases: the same auth when they agree, else anonymous callers allowed with scopes honoured
+        auth: Literal["required", "optional", "none"] = existing.auth if existing.auth == use_case.spec.auth else "optional"
         return self._finish(
             existing.model_copy(
                 update={
