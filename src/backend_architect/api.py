@@ -16,8 +16,9 @@ from backend_architect.design.pipeline import design
 from backend_architect.errors import InputError, Location
 from backend_architect.ir.model import IR_VERSION, Architecture
 from backend_architect.render.files import Previous, render_files
-from backend_architect.rules.model import Finding
-from backend_architect.rules.registry import review
+from backend_architect.rules.config import ReviewConfig
+from backend_architect.rules.model import Finding, Rule
+from backend_architect.rules.registry import RULES, review
 from backend_architect.spec.load import load_spec
 from backend_architect.spec.model import Spec
 
@@ -148,21 +149,46 @@ def write_files(files: dict[str, str], out_dir: str | Path) -> list[Path]:
 
 @dataclass(frozen=True)
 class ReviewResult:
-    """What a review looked at and what it found."""
+    """What a review looked at, the rules it ran and what they found."""
 
     target: str
     kind: str
     architecture: Architecture
     findings: list[Finding]
+    rules: tuple[Rule, ...] = RULES
 
 
-def review_path(path: str | Path) -> ReviewResult:
-    """Review a spec (its design) or a docker-compose topology; ``InputError`` when the file is neither."""
+@dataclass(frozen=True)
+class ReviewOptions:
+    """How to review: what references may reach, and the team's rule configuration."""
+
+    allow_external_refs: bool = False
+    config: ReviewConfig | None = None
+
+
+_OPENAPI_MARK = re.compile(r"""(^|[\n{,])\s*["']?(openapi|swagger)["']?\s*:""")
+
+
+def is_api_document(head: str) -> bool:
+    """Whether the start of a file reads like an OpenAPI or Swagger document.
+
+    >>> is_api_document('{"openapi": "3.1.0"}'), is_api_document("swagger: '2.0'"), is_api_document("system: shop")
+    (True, True, False)
+    """
+    return bool(_OPENAPI_MARK.search(head))
+
+
+def review_path(path: str | Path, options: ReviewOptions | None = None) -> ReviewResult:
+    """Review what ``path`` holds: OpenAPI documents (a file or a folder), a spec's design, or a docker-compose topology."""
     from backend_architect.importers.compose import import_compose, is_compose
     from backend_architect.spec.load import MAX_SPEC_BYTES, parse_document
 
+    options = options or ReviewOptions()
+    rules = options.config.select(RULES) if options.config else RULES
     name = str(path)
     file = Path(path)
+    if file.is_dir() or (file.is_file() and is_api_document(_head(file))):
+        return _review_contracts(file, rules, options)
     try:
         if file.stat().st_size > MAX_SPEC_BYTES:
             raise InputError(Location(name), f"file is larger than {MAX_SPEC_BYTES // 2**20} MiB")
@@ -173,10 +199,33 @@ def review_path(path: str | Path) -> ReviewResult:
     if is_compose(data):
         arch = import_compose(file)
         with _collector_paused():
-            return ReviewResult(name, "docker-compose topology", arch, review(arch))
+            return ReviewResult(name, "docker-compose topology", arch, _settled(review(arch, rules), options), rules)
     if isinstance(data, dict) and "entities" in data and "system" in data:
         result = design_file(file)
-        return ReviewResult(name, "design of a spec", result.architecture, result.findings)
-    if isinstance(data, dict) and ("openapi" in data or "swagger" in data):
-        raise InputError(Location(name), "OpenAPI review is not available yet; this version reviews specs and docker-compose topologies")
-    raise InputError(Location(name), "cannot review this file: expected a backend-architect spec or a docker-compose file")
+        return ReviewResult(name, "design of a spec", result.architecture, _settled(review(result.architecture, rules), options), rules)
+    raise InputError(Location(name), "cannot review this file: expected an OpenAPI document, a backend-architect spec or a docker-compose file")
+
+
+def _head(file: Path) -> str:
+    try:
+        with file.open("rb") as stream:
+            return stream.read(65536).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _review_contracts(path: Path, rules: tuple[Rule, ...], options: ReviewOptions) -> ReviewResult:
+    from backend_architect.importers.openapi import import_openapi
+
+    contracts = import_openapi(path, allow_external=options.allow_external_refs)
+    arch = Architecture(system=path.stem, contracts=contracts)
+    try:
+        findings = review(arch, rules)
+    except RecursionError:
+        raise InputError(Location(str(path)), "a schema nests too deep to review") from None
+    kind = f"{len(contracts)} API documents" if len(contracts) > 1 else f"OpenAPI {contracts[0].version} document"
+    return ReviewResult(str(path), kind, arch, _settled(findings, options), rules)
+
+
+def _settled(findings: list[Finding], options: ReviewOptions) -> list[Finding]:
+    return sorted(options.config.settle(findings)) if options.config else findings

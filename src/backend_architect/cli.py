@@ -16,6 +16,7 @@ import typer
 from backend_architect import __version__
 from backend_architect.api import design_file, write_files
 from backend_architect.errors import BackendArchitectError, InputError
+from backend_architect.rules.config import CONFIG_FILE
 from backend_architect.rules.model import Severity
 
 EXIT_FINDINGS = 1
@@ -97,27 +98,51 @@ class ReportFormat(enum.StrEnum):
     json = "json"
     markdown = "markdown"
     sarif = "sarif"
+    junit = "junit"
+    github = "github"
 
 
 @app.command("review")
 def review_command(
-    target: Annotated[Path, typer.Argument(help="A spec, or a docker-compose file.", show_default=False)],
+    target: Annotated[Path, typer.Argument(help="An OpenAPI document or a folder of them, a spec, or a docker-compose file.", show_default=False)],
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse.")] = FailOn.error,
+    config: Annotated[Path | None, typer.Option("--config", help=f"Rule configuration (default: ./{CONFIG_FILE} when present).")] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings this baseline file does not list.")] = None,
+    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Write the current findings as a baseline file, then exit 0.")] = None,
+    allow_external_refs: Annotated[
+        bool, typer.Option("--allow-external-refs", help="Follow $refs to URLs, absolute paths and files outside the document's folder.")
+    ] = False,
+    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report (default: when printing to a terminal).")] = None,
 ) -> None:
-    """Review TARGET for design flaws: a spec's design, or a docker-compose topology."""
+    """Review TARGET for design flaws: OpenAPI documents, a spec's design, or a docker-compose topology."""
     import importlib
 
-    from backend_architect.api import review_path
+    from backend_architect.api import ReviewOptions, review_path
+    from backend_architect.rules.baseline import new_findings, read_baseline, render_baseline
+    from backend_architect.rules.config import load_config
     from backend_architect.rules.registry import RULES
 
     try:
-        result = review_path(target)
+        config_path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None)
+        options = ReviewOptions(allow_external_refs=allow_external_refs, config=load_config(config_path, RULES) if config_path else None)
+        result = review_path(target, options)
+        findings = result.findings
+        if baseline is not None:
+            findings = new_findings(findings, read_baseline(baseline))
     except InputError as exc:
         raise _fail(exc) from None
+    if write_baseline is not None:
+        try:
+            write_baseline.write_text(render_baseline(result.findings), encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"{write_baseline}: cannot write: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+        typer.echo(f"{write_baseline}: baseline of {len(result.findings)} finding(s) written")
+        return
     reporter = importlib.import_module(f"backend_architect.report.{output_format.value}")
-    sys.stdout.write(reporter.render(result.findings, RULES, str(target)))
-    if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
+    sys.stdout.write(reporter.render(findings, result.rules, str(target), color=sys.stdout.isatty() if color is None else color))
+    if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
 
 

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from backend_architect.ir.contract import ApiContract
+
 IR_VERSION = "1.0"
 
 
@@ -426,3 +428,6 @@ class Architecture(IRModel):
     decisions: list[Decision] = Field(default_factory=list)
     bottlenecks: list[Bottleneck] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list, description="Defaults chosen for what the spec left out.")
+    contracts: list[ApiContract] = Field(
+        default_factory=list, exclude=True, description="API documents under review, as written (see ir/contract.py); never serialised."
+    )

@@ -7,6 +7,6 @@ import json
 from backend_architect.rules.model import Finding, Rule
 
 
-def render(findings: list[Finding], rules: tuple[Rule, ...], target: str) -> str:
+def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, color: bool = False) -> str:
     document = {"target": target, "rules_checked": len(rules), "findings": [f.as_dict() for f in findings]}
     return json.dumps(document, indent=2) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from backend_architect.rules.model import Finding, Rule
 
 
-def render(findings: list[Finding], rules: tuple[Rule, ...], target: str) -> str:
+def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, color: bool = False) -> str:
     lines = [f"## Review of `{target}`", ""]
     if not findings:
         return "\n".join([*lines, f"No findings ({len(rules)} rules checked).", ""])

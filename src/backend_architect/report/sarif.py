@@ -11,7 +11,7 @@ from backend_architect.rules.model import Finding, Rule, Severity
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def render(findings: list[Finding], rules: tuple[Rule, ...], target: str) -> str:
+def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, color: bool = False) -> str:
     index = {r.code: i for i, r in enumerate(rules)}
     results: list[dict[str, Any]] = []
     for f in findings:
@@ -25,6 +25,8 @@ def render(findings: list[Finding], rules: tuple[Rule, ...], target: str) -> str
             "message": {"text": f"{f.message} ({f.where})"},
             "locations": [{"physicalLocation": physical, "logicalLocations": [{"fullyQualifiedName": f.where}]}],
         }
+        if f.pointer is not None:
+            result["properties"] = {"jsonPointer": f.pointer}
         if f.code in index:
             result["ruleIndex"] = index[f.code]
         results.append(result)

@@ -38,6 +38,15 @@ class Finding:
     rule: str = field(compare=False)
     fix: str = field(compare=False, default="")
     location: Location | None = field(compare=False, default=None)
+    #: For findings in a document: the file and the JSON pointer of the node, located in one batch after the review.
+    anchor: tuple[str, tuple[str | int, ...]] | None = field(compare=False, default=None)
+
+    @property
+    def pointer(self) -> str | None:
+        """RFC 6901 pointer of the node the finding is about, when it is in a document."""
+        if self.anchor is None:
+            return None
+        return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in self.anchor[1])
 
     def as_dict(self) -> dict[str, Any]:
         found: dict[str, Any] = {
@@ -50,6 +59,8 @@ class Finding:
         }
         if self.location is not None:
             found["location"] = {"file": self.location.file, "line": self.location.line, "col": self.location.col}
+        if self.anchor is not None:
+            found["pointer"] = self.pointer
         return found
 
 
@@ -72,8 +83,8 @@ class Rule:
     def check(self, arch: Architecture) -> list[Finding]:
         return sorted(self.function(arch))
 
-    def finding(self, where: str, message: str, location: Location | None = None) -> Finding:
-        return Finding(where=where, code=self.code, message=message, severity=self.severity, rule=self.name, fix=self.fix, location=location)
+    def finding(self, where: str, message: str, location: Location | None = None, anchor: tuple[str, tuple[str | int, ...]] | None = None) -> Finding:
+        return Finding(where=where, code=self.code, message=message, severity=self.severity, rule=self.name, fix=self.fix, location=location, anchor=anchor)
 
 
 def rule(*, code: str, name: str, severity: Severity, title: str, fix: str) -> Callable[[Callable[[Rule, Architecture], Iterator[Finding]]], Rule]:

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
+from backend_architect.errors import Location
 from backend_architect.ir.model import Architecture
+from backend_architect.rules.api.documentation import deprecated_without_sunset, missing_summary, missing_tags, unused_component
+from backend_architect.rules.api.errors import error_schema_not_shared, error_without_problem_json, missing_error_responses
+from backend_architect.rules.api.examples import invalid_example, missing_example
+from backend_architect.rules.api.methods import body_on_get_or_delete, create_not_201, created_without_location, missing_idempotency_key, unpaginated_collection
+from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
+from backend_architect.rules.api.schemas import inconsistent_property_casing, integer_without_format, open_request_body, unbounded_request_input
+from backend_architect.rules.api.security import missing_auth_errors, missing_rate_limit, undefined_security_scheme, unsecured_operation, unused_security_scheme
+from backend_architect.rules.api.structure import duplicate_operation_id, invalid_document, missing_operation_id, path_parameter_mismatch, unresolved_reference
+from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
+from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
 from backend_architect.rules.sql.missing_primary_key import missing_primary_key
@@ -13,21 +27,105 @@ from backend_architect.rules.topology.shared_reference_data import shared_refere
 from backend_architect.rules.topology.single_point_of_failure import single_point_of_failure
 from backend_architect.rules.topology.strong_consistency_split import strong_consistency_split
 
-RULES: tuple[Rule, ...] = (
-    missing_primary_key,
-    missing_foreign_key_index,
-    redundant_index,
-    strong_consistency_split,
-    cyclic_dependency,
-    shared_reference_data,
-    shared_database,
-    single_point_of_failure,
+API_RULES: tuple[Rule, ...] = (
+    unresolved_reference,
+    invalid_document,
+    path_parameter_mismatch,
+    duplicate_operation_id,
+    missing_operation_id,
+    missing_version,
+    inconsistent_versioning,
+    error_without_problem_json,
+    error_schema_not_shared,
+    missing_error_responses,
+    unpaginated_collection,
+    path_not_kebab_case,
+    trailing_slash,
+    verb_in_path,
+    singular_collection,
+    file_extension_in_path,
+    inconsistent_property_casing,
+    body_on_get_or_delete,
+    create_not_201,
+    created_without_location,
+    missing_idempotency_key,
+    unsecured_operation,
+    undefined_security_scheme,
+    unused_security_scheme,
+    missing_auth_errors,
+    missing_rate_limit,
+    open_request_body,
+    unbounded_request_input,
+    integer_without_format,
+    missing_summary,
+    missing_tags,
+    missing_example,
+    invalid_example,
+    unused_component,
+    deprecated_without_sunset,
+    inconsistent_conventions,
+    resource_owned_twice,
 )
+
+SQL_RULES: tuple[Rule, ...] = (missing_primary_key, missing_foreign_key_index, redundant_index)
+
+TOPOLOGY_RULES: tuple[Rule, ...] = (strong_consistency_split, cyclic_dependency, shared_reference_data, shared_database, single_point_of_failure)
+
+RULES: tuple[Rule, ...] = (*SQL_RULES, *TOPOLOGY_RULES, *API_RULES)
+
+#: The extension that silences findings on a node and everything under it: a code, a name, a list of them, or true.
+IGNORE_EXTENSION = "x-backend-architect-ignore"
 
 
 def review(arch: Architecture, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
-    """Run ``rules`` over ``arch``; findings sorted for stable output."""
-    return sorted(f for r in rules for f in r.check(arch))
+    """Run ``rules`` over ``arch``; findings in documents are located and inline suppressions applied; sorted."""
+    findings = [f for r in rules for f in r.check(arch)]
+    if arch.contracts:
+        findings = locate(arch, [f for f in findings if not _suppressed(arch, f)])
+    return sorted(findings)
+
+
+def locate(arch: Architecture, findings: list[Finding]) -> list[Finding]:
+    """Fill in the line and column of findings anchored in documents: one pass per file."""
+    sources = {name: source for contract in arch.contracts for name, source in contract.files.items()}
+    wanted: dict[str, set[tuple[str | int, ...]]] = {}
+    for finding in findings:
+        if finding.anchor is not None and finding.location is None:
+            wanted.setdefault(finding.anchor[0], set()).add(finding.anchor[1])
+    positions = {name: sources[name].locator.locate_many(sorted(pointers, key=str)) for name, pointers in wanted.items() if name in sources}
+    located = []
+    for finding in findings:
+        if finding.anchor is not None and finding.location is None and finding.anchor[0] in positions:
+            line, col = positions[finding.anchor[0]][finding.anchor[1]]
+            finding = dataclasses.replace(finding, location=Location(finding.anchor[0], line, col))
+        located.append(finding)
+    return located
+
+
+def _suppressed(arch: Architecture, finding: Finding) -> bool:
+    """Whether a node on the finding's path carries ``x-backend-architect-ignore`` naming its rule."""
+    if finding.anchor is None:
+        return False
+    file, pointer = finding.anchor
+    source = next((c.files[file] for c in arch.contracts if file in c.files), None)
+    value: Any = source.tree if source is not None else None
+    for part in (None, *pointer):
+        if isinstance(value, dict) and part is not None and part in value:
+            value = value[part]
+        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+            value = value[part]
+        elif part is not None:
+            return False
+        if isinstance(value, dict) and IGNORE_EXTENSION in value and _names_rule(value[IGNORE_EXTENSION], finding):
+            return True
+    return False
+
+
+def _names_rule(ignored: Any, finding: Finding) -> bool:
+    if ignored is True or ignored in ("all", "*"):
+        return True
+    names = ignored if isinstance(ignored, list) else [ignored]
+    return any(isinstance(n, str) and n in {finding.code, finding.rule} for n in names)
 
 
 def rule_by_code(code: str) -> Rule | None:

@@ -1,0 +1,186 @@
+"""OpenAPI 3.0/3.1 and Swagger 2.0 documents → ``ApiContract``s for the reviewer.
+
+``import_openapi`` reads one document (or every document of a folder), loads the files
+its relative ``$ref``s reach, and indexes its operations. What a reference may reach is a
+security decision, not a convenience: a reviewer running on a server must not become a file
+reader or an SSRF proxy, so references to URLs, absolute paths and files outside the
+document's folder are refused unless the caller allows them (``allow_external``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from backend_architect.errors import InputError, InputErrors, Location
+from backend_architect.importers.openapi.index import index_operations
+from backend_architect.importers.openapi.source import MAX_FILE_BYTES, parse_source, read_source
+from backend_architect.ir.contract import ApiContract, Node, Pointer, SourceFile, Version, parse_pointer, pointer_text
+
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+@dataclass(frozen=True)
+class RefPolicy:
+    """What a ``$ref`` may reach besides the document's own folder."""
+
+    allow_external: bool = False
+    root: Path | None = None
+
+
+def import_openapi(target: str | Path, *, allow_external: bool = False) -> list[ApiContract]:
+    """The API documents at ``target`` (a file, or a folder of them), each indexed for review."""
+    path = Path(target)
+    if path.is_dir():
+        contracts = []
+        for candidate in sorted(p for p in path.rglob("*") if p.suffix in _DOCUMENT_SUFFIXES and p.is_file()):
+            source = read_source(candidate, str(candidate))
+            if isinstance(source.tree, dict) and ("openapi" in source.tree or "swagger" in source.tree):
+                contracts.append(_contract(source, RefPolicy(allow_external, path.resolve()), candidate))
+        if not contracts:
+            raise InputError(Location(str(path)), "no OpenAPI or Swagger document in this folder")
+        return contracts
+    source = read_source(path, str(target))
+    return [_contract(source, RefPolicy(allow_external, path.resolve().parent), path)]
+
+
+def import_openapi_text(text: str, name: str = "<openapi>") -> ApiContract:
+    """One document given as text; it may only use references inside itself."""
+    source = parse_source(text.encode(), name)
+    return _contract(source, RefPolicy(False, None), None)
+
+
+def document_version(source: SourceFile) -> Version:
+    """Which OpenAPI the document is written in, from its ``openapi``/``swagger`` field."""
+    tree = source.tree
+    if not isinstance(tree, dict):
+        raise InputError(Location(source.name), "an OpenAPI document is a mapping with an 'openapi' (or 'swagger') field")
+    declared = str(tree.get("openapi", tree.get("swagger", "")))
+    for prefix, version in (("3.1", "3.1"), ("3.0", "3.0"), ("2.0", "2.0")):
+        if declared.startswith(prefix):
+            return version  # type: ignore[return-value]
+    key = "openapi" if "openapi" in tree else "swagger" if "swagger" in tree else None
+    where = source.locator.locate_many([(key,)])[(key,)] if key else (1, 1)
+    if key is None:
+        raise InputError(Location(source.name, *where), "not an OpenAPI document: no 'openapi' or 'swagger' field")
+    raise InputError(Location(source.name, *where), f"unsupported version {declared!r}: expected OpenAPI 3.0, 3.1 or Swagger 2.0")
+
+
+def _contract(source: SourceFile, policy: RefPolicy, path: Path | None) -> ApiContract:
+    version = document_version(source)
+    contract = ApiContract(name=source.name, version=version, root=source, files={source.name: source})
+    refs = _load_references(contract, policy, path)
+    for node, ref in refs:
+        target = contract.target(ref, node.file)
+        if target is None:
+            contract.unresolved.append((node, ref))
+        else:
+            key = (target.file, pointer_text(target.pointer))
+            contract.references[key] = contract.references.get(key, 0) + 1
+    contract.operations = index_operations(contract)
+    return contract
+
+
+def _load_references(contract: ApiContract, policy: RefPolicy, path: Path | None) -> list[tuple[Node, str]]:
+    """Every ``$ref`` of every file reached, loading the files they name as they appear."""
+    found: list[tuple[Node, str]] = []
+    pending = [contract.root]
+    disk = {contract.root.name: path}
+    refused: list[InputError] = []
+    while pending:
+        source = pending.pop()
+        for pointer, ref in _references(source.tree):
+            found.append((Node(None, source.name, pointer), ref))
+            where = ref.partition("#")[0]
+            if not where:
+                continue
+            name = contract.resolve_file(where, source.name)
+            if name in contract.files:
+                continue
+            problem = _refusal(where, disk.get(source.name), policy)
+            if problem:
+                line, col = source.locator.locate_many([(*pointer, "$ref")])[(*pointer, "$ref")]
+                refused.append(InputError(Location(source.name, line, col), problem))
+                continue
+            loaded = _load(where, disk.get(source.name), name or where)
+            if loaded is None:
+                continue  # reported as an unresolved reference, with its position
+            file, on_disk = loaded
+            contract.files[file.name] = file
+            disk[file.name] = on_disk
+            pending.append(file)
+    if refused:
+        raise InputErrors(refused)
+    return found
+
+
+def _refusal(where: str, origin: Path | None, policy: RefPolicy) -> str | None:
+    """Why a reference to ``where`` is refused, or None when it may be followed."""
+    if policy.allow_external:
+        return None
+    if _URL.match(where):
+        return f"$ref to a URL ({where}) is not followed; pass --allow-external-refs to allow it"
+    if where.startswith(("/", "\\")) or os.path.isabs(where):
+        return f"$ref to an absolute path ({where}) is not followed; pass --allow-external-refs to allow it"
+    if origin is None or policy.root is None:
+        return f"$ref to another file ({where}) needs the document to be read from disk"
+    resolved = (origin.parent / where).resolve()
+    if not resolved.is_relative_to(policy.root):
+        return f"$ref leaves the document's folder ({where}); pass --allow-external-refs to allow it"
+    return None
+
+
+def _load(where: str, origin: Path | None, name: str) -> tuple[SourceFile, Path | None] | None:
+    if _URL.match(where):
+        return _fetch(where)
+    base = origin.parent if origin is not None else Path()
+    on_disk = (base / where).resolve()
+    if not on_disk.is_file():
+        return None
+    return read_source(on_disk, name), on_disk
+
+
+def _fetch(url: str) -> tuple[SourceFile, Path | None] | None:
+    """A document from a URL the user allowed; bounded in time and size."""
+    import urllib.request
+
+    if not url.startswith(("https://", "http://")):
+        return None
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            raw = response.read(MAX_FILE_BYTES + 1)
+    except OSError:
+        return None
+    return parse_source(raw, url), None
+
+
+def _references(tree: Any) -> list[tuple[Pointer, str]]:
+    """Every ``$ref`` string in ``tree`` with the pointer of the mapping that holds it."""
+    found: list[tuple[Pointer, str]] = []
+    stack: list[tuple[Any, Pointer]] = [(tree, ())]
+    seen: set[int] = set()
+    while stack:
+        value, pointer = stack.pop()
+        if isinstance(value, dict):
+            if id(value) in seen:
+                continue  # a shared YAML alias: its references were collected once
+            seen.add(id(value))
+            ref = value.get("$ref")
+            if isinstance(ref, str):
+                found.append((pointer, ref))
+            for key, child in value.items():
+                if isinstance(child, dict | list):
+                    stack.append((child, (*pointer, key)))
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                if isinstance(child, dict | list):
+                    stack.append((child, (*pointer, i)))
+    found.reverse()
+    return found
+
+
+__all__ = ["import_openapi", "import_openapi_text", "parse_pointer"]

@@ -1,0 +1,174 @@
+"""Whole-system review: the documents of several services checked against each other."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from backend_architect.ir.contract import ApiContract, Node
+from backend_architect.ir.model import Architecture
+from backend_architect.rules.api import PAGINATION_PARAMETERS, located, object_view
+from backend_architect.rules.api.errors import PROBLEM_JSON
+from backend_architect.rules.api.methods import is_create
+from backend_architect.rules.api.paths import static_segments
+from backend_architect.rules.api.schemas import casing
+from backend_architect.rules.api.versioning import base_versions, path_version
+from backend_architect.rules.model import Finding, Rule, Severity, rule
+
+_CURSOR = frozenset({"cursor", "starting_after", "ending_before", "page_token", "pagetoken", "after", "before", "next", "page[cursor]", "page[after]"})
+
+
+def conventions(contract: ApiContract) -> dict[str, str]:
+    """The conventions one document follows, each as a short label (absent when it shows none)."""
+    found: dict[str, str] = {}
+    error_media = {b.media_type.split(";")[0].lower() for op in contract.operations for r in op.responses if r.is_error for b in r.bodies}
+    if error_media:
+        found["error format"] = PROBLEM_JSON if PROBLEM_JSON in error_media else ", ".join(sorted(error_media))
+    paging = {p.name.lower() for op in contract.operations for p in op.parameters if p.location == "query" and p.name.lower() in PAGINATION_PARAMETERS}
+    if paging:
+        found["pagination"] = "cursor" if paging & _CURSOR else "page/offset"
+    styles = Counter(style for schema in contract.schemas() for name in object_view(contract, schema).properties if (style := casing(name)))
+    if styles:
+        found["property casing"] = max(sorted(styles), key=lambda s: styles[s])
+    if base_versions(contract):
+        found["versioning"] = "base URL"
+    elif contract.operations and all(path_version(op.path) for op in contract.operations):
+        found["versioning"] = "path prefix"
+    elif contract.operations:
+        found["versioning"] = "none"
+    return found
+
+
+@rule(
+    code="API050",
+    name="inconsistent-conventions",
+    severity=Severity.WARNING,
+    title="Services follow different API conventions",
+    fix="Agree on one convention per concern (errors, pagination, casing, versioning) and apply it in every service.",
+)
+def inconsistent_conventions(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Given several services' documents, compares their error format, pagination style,
+    property casing and versioning, and reports each document that departs from what most
+    of them do.
+
+    ## Why is this bad?
+    Clients of the system write one error handler, one pager and one naming policy per
+    service; a UI calling four services pays four times, and mistakes hide in the seams.
+
+    ## Example
+    openapi: 3.1.0
+    info: {title: Pets, version: 1.0.0}
+    paths:
+      /v1/pets:
+        get:
+          parameters: [{name: cursor, in: query, schema: {type: string}}]
+          responses: {'200': {description: The pets.}}
+    ---
+    openapi: 3.1.0
+    info: {title: Owners, version: 1.0.0}
+    paths:
+      /v1/owners:
+        get:
+          parameters: [{name: cursor, in: query, schema: {type: string}}]
+          responses: {'200': {description: The owners.}}
+    ---
+    openapi: 3.1.0
+    info: {title: Toys, version: 1.0.0}
+    paths:
+      /v1/toys:
+        get:
+          parameters: [{name: page, in: query, schema: {type: integer}}]
+          responses: {'200': {description: The toys.}}
+
+    Use instead:
+    openapi: 3.1.0
+    info: {title: Pets, version: 1.0.0}
+    paths:
+      /v1/pets:
+        get:
+          parameters: [{name: cursor, in: query, schema: {type: string}}]
+          responses: {'200': {description: The pets.}}
+    ---
+    openapi: 3.1.0
+    info: {title: Toys, version: 1.0.0}
+    paths:
+      /v1/toys:
+        get:
+          parameters: [{name: cursor, in: query, schema: {type: string}}]
+          responses: {'200': {description: The toys.}}
+    """
+    if len(arch.contracts) < 2:
+        return
+    seen = {c.name: conventions(c) for c in arch.contracts}
+    for concern in sorted({k for found in seen.values() for k in found}):
+        labels = Counter(found[concern] for found in seen.values() if concern in found)
+        if len(labels) < 2:
+            continue
+        usual = max(sorted(labels), key=lambda label: labels[label])
+        for contract in arch.contracts:
+            label = seen[contract.name].get(concern)
+            if label is not None and label != usual:
+                root = Node(contract.document, contract.root.name, ())
+                yield located(self, root, contract.name, f"{concern} is {label}; {labels[usual]} other service(s) use {usual}")
+
+
+@rule(
+    code="API051",
+    name="resource-owned-twice",
+    severity=Severity.WARNING,
+    title="Two services create the same resource",
+    fix="Give each resource one owning service; others read it through that service's API or its events.",
+)
+def resource_owned_twice(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Given several services' documents, finds collections (the last static path segment) that
+    more than one service creates with POST.
+
+    ## Why is this bad?
+    Two services writing the same resource means two sources of truth: their copies drift,
+    and every invariant needs a distributed transaction to hold.
+
+    ## Example
+    openapi: 3.1.0
+    info: {title: Orders, version: 1.0.0}
+    paths:
+      /v1/customers:
+        post: {responses: {'201': {description: Created.}}}
+    ---
+    openapi: 3.1.0
+    info: {title: Customers, version: 1.0.0}
+    paths:
+      /v1/customers:
+        post: {responses: {'201': {description: Created.}}}
+
+    Use instead:
+    openapi: 3.1.0
+    info: {title: Orders, version: 1.0.0}
+    paths:
+      /v1/orders:
+        post: {responses: {'201': {description: Created.}}}
+    ---
+    openapi: 3.1.0
+    info: {title: Customers, version: 1.0.0}
+    paths:
+      /v1/customers:
+        post: {responses: {'201': {description: Created.}}}
+    """
+    if len(arch.contracts) < 2:
+        return
+    owners: dict[str, list[tuple[ApiContract, Node]]] = {}
+    for contract in arch.contracts:
+        for operation in contract.operations:
+            names = static_segments(operation.path)
+            if is_create(operation) and names:
+                owners.setdefault(names[-1].lower(), []).append((contract, operation.node))
+    for resource, creators in sorted(owners.items()):
+        services = sorted({c.name for c, _ in creators})
+        if len(services) < 2:
+            continue
+        for contract, node in creators:
+            others = ", ".join(s for s in services if s != contract.name)
+            yield located(self, node, contract.name, f"'{resource}' is also created by {others}")

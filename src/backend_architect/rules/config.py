@@ -1,0 +1,132 @@
+"""The review configuration (``.backend-architect.yaml``): which rules run, at what severity, on what.
+
+```yaml
+rules:                      # by code or name: off, info, warning or error
+  API036: off
+  missing-rate-limit: warning
+ignore:                     # findings to drop, by where they are (globs); `rules` narrows an entry
+  - path: /internal/*       # an API path
+  - file: vendor/**         # a file
+  - where: public.audit_*   # a table, service or schema node
+    rules: [SQL001]
+custom_rules: [...]         # declarative rules, see rules/custom.py
+plugins: [my_rules:RULES]   # Python rules: module:attribute holding a Rule or a tuple of them
+```
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fnmatch
+import importlib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from backend_architect.errors import InputError, InputErrors, Location
+from backend_architect.rules.custom import CustomRule, compile_rule
+from backend_architect.rules.model import Finding, Rule, Severity
+
+CONFIG_FILE = ".backend-architect.yaml"
+Level = Literal["off", "info", "warning", "error"]
+
+
+class Ignore(BaseModel):
+    """One class of findings to drop."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str | None = Field(default=None, description="Glob on the API path of an operation or path finding.")
+    file: str | None = Field(default=None, description="Glob on the file the finding is in.")
+    where: str | None = Field(default=None, description="Glob on the finding's subject: a table, a service, a schema pointer.")
+    rules: list[str] = Field(default_factory=list, description="Only these rules (codes or names); all when empty.")
+
+    def drops(self, finding: Finding) -> bool:
+        if self.rules and finding.code not in self.rules and finding.rule not in self.rules:
+            return False
+        checks = []
+        if self.path is not None:
+            path = finding.where.split(" ", 1)[1] if " " in finding.where and finding.where.split(" ", 1)[0].isupper() else finding.where
+            checks.append(fnmatch.fnmatchcase(path, self.path))
+        if self.file is not None:
+            checks.append(finding.location is not None and fnmatch.fnmatchcase(finding.location.file, self.file))
+        if self.where is not None:
+            checks.append(fnmatch.fnmatchcase(finding.where, self.where))
+        return bool(checks) and all(checks)
+
+
+class ReviewConfig(BaseModel):
+    """What a team decided about the reviewer's rules."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    rules: dict[str, Level] = Field(default_factory=dict)
+    ignore: list[Ignore] = Field(default_factory=list)
+    custom_rules: list[CustomRule] = Field(default_factory=list, alias="custom-rules")
+    plugins: list[str] = Field(default_factory=list)
+
+    def select(self, catalogue: tuple[Rule, ...]) -> tuple[Rule, ...]:
+        """The rules to run: the catalogue, the custom and plugin rules, minus those turned off."""
+        extra = tuple(compile_rule(c) for c in self.custom_rules) + tuple(r for plugin in self.plugins for r in load_plugin(plugin))
+        return tuple(r for r in (*catalogue, *extra) if self._level(r) != "off")
+
+    def settle(self, findings: list[Finding]) -> list[Finding]:
+        """Findings with the configured severities, without the ignored ones."""
+        kept = []
+        for finding in findings:
+            if any(i.drops(finding) for i in self.ignore):
+                continue
+            level = self.rules.get(finding.code) or self.rules.get(finding.rule)
+            if level is not None and level != "off":
+                finding = dataclasses.replace(finding, severity=Severity[level.upper()])
+            kept.append(finding)
+        return kept
+
+    def _level(self, rule: Rule) -> Level | None:
+        return self.rules.get(rule.code) or self.rules.get(rule.name)
+
+
+def load_plugin(reference: str) -> tuple[Rule, ...]:
+    """The rules a ``module:attribute`` reference names (a Rule, or a tuple/list of them)."""
+    module_name, _, attribute = reference.partition(":")
+    try:
+        value: Any = importlib.import_module(module_name)
+        for part in attribute.split(".") if attribute else ():
+            value = getattr(value, part)
+    except (ImportError, AttributeError) as exc:
+        raise InputError(Location(CONFIG_FILE), f"plugin '{reference}' cannot be loaded: {exc}") from None
+    rules = (value,) if isinstance(value, Rule) else tuple(value) if isinstance(value, list | tuple) else ()
+    if not rules or not all(isinstance(r, Rule) for r in rules):
+        raise InputError(Location(CONFIG_FILE), f"plugin '{reference}' is not a Rule nor a tuple of Rules (make them with @rule)")
+    return rules
+
+
+def load_config(path: Path, catalogue: tuple[Rule, ...]) -> ReviewConfig:
+    """Read and check a config file; unknown keys, levels and rule names are located errors."""
+    from backend_architect.spec.load import parse_document
+
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(Location(name), f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    data, positions = parse_document(text, name) if text.strip() else ({}, None)
+    if not isinstance(data, dict):
+        raise InputError(Location(name), "a config is a mapping with 'rules', 'ignore', 'custom_rules' or 'plugins'")
+    try:
+        config = ReviewConfig.model_validate(data)
+    except ValidationError as exc:
+        errors = []
+        for error in exc.errors():
+            loc = tuple(p for p in error["loc"] if isinstance(p, str | int))
+            where = positions.locate(loc) if positions is not None else Location(name)
+            errors.append(InputError(where, f"{'.'.join(map(str, loc)) or 'config'}: {error['msg']}"))
+        raise InputErrors(errors) from None
+    known = {r.code for r in catalogue} | {r.name for r in catalogue} | {c.code for c in config.custom_rules} | {c.name for c in config.custom_rules}
+    unknown = [key for key in config.rules if key not in known]
+    if unknown and positions is not None:
+        from backend_architect.spec.field_types import suggest
+
+        raise InputErrors([InputError(positions.locate(("rules", key), key=True), f"unknown rule '{key}'{suggest(key, sorted(known))}") for key in unknown])
+    return config
