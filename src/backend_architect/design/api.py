@@ -576,6 +576,20 @@ def _param_type(column_type: str) -> dict[str, str]:
     return {"type": "string"}
 
 
+def decimal_pattern(precision: int | None, scale: int | None) -> str:
+    """The pattern of a decimal string that fits numeric(precision, scale): bounded, so the input is too.
+
+    >>> decimal_pattern(12, 4)
+    '^-?\\\\d{1,8}(\\\\.\\\\d{1,4})?$'
+    >>> decimal_pattern(None, None)
+    '^-?\\\\d{1,131072}(\\\\.\\\\d{1,16383})?$'
+    """
+    if precision is None:
+        return r"^-?\d{1,131072}(\.\d{1,16383})?$"  # PostgreSQL's unconstrained numeric
+    digits = max(precision - (scale or 0), 1)
+    return rf"^-?\d{{1,{digits}}}(\.\d{{1,{scale}}})?$" if scale else rf"^-?\d{{1,{digits}}}$"
+
+
 def _property(column: Any, field_kind: str | None) -> ApiProperty:
     read_only = column.name in AUDIT_COLUMNS or column.name == "id" or column.identity
     base: dict[str, Any] = {"name": column.name, "nullable": column.nullable, "pii": column.pii, "description": column.comment}
@@ -588,7 +602,7 @@ def _property(column: Any, field_kind: str | None) -> ApiProperty:
     if kind in {"bigint", "integer", "smallint"}:
         return ApiProperty(type="integer", format="int64" if kind == "bigint" else "int32", **base)
     if kind == "numeric":
-        return ApiProperty(type="string", format="decimal", pattern=r"^-?\d+(\.\d+)?$", **base)
+        return ApiProperty(type="string", format="decimal", pattern=decimal_pattern(column.precision, column.scale), **base)
     if kind == "boolean":
         return ApiProperty(type="boolean", **base)
     if kind == "timestamptz":

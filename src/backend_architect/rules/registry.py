@@ -110,15 +110,24 @@ def _suppressed(arch: Architecture, finding: Finding) -> bool:
     source = next((c.files[file] for c in arch.contracts if file in c.files), None)
     value: Any = source.tree if source is not None else None
     for part in (None, *pointer):
-        if isinstance(value, dict) and part is not None and part in value:
-            value = value[part]
-        elif isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
-            value = value[part]
-        elif part is not None:
-            return False
+        if part is not None:
+            value = _child(value, part)
+            if value is _MISSING:
+                return False
         if isinstance(value, dict) and IGNORE_EXTENSION in value and _names_rule(value[IGNORE_EXTENSION], finding):
             return True
     return False
+
+
+_MISSING = object()
+
+
+def _child(value: Any, part: str | int) -> Any:
+    if isinstance(value, dict):
+        return value.get(part, _MISSING) if isinstance(part, str) else _MISSING
+    if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
+        return value[part]
+    return _MISSING
 
 
 def _names_rule(ignored: Any, finding: Finding) -> bool:

@@ -64,7 +64,17 @@ def _paths(arch: Architecture) -> Iterator[tuple[ApiContract, str, Node]]:
 
 
 def static_segments(path: str) -> list[str]:
-    return [s for s in segments(path) if not is_parameter(s) and not is_version(s)]
+    """The named parts of a path: no parameters, no version; a custom method (``{id}:cancel``) counts as its verb.
+
+    >>> static_segments("/v1/orders/{order_id}:cancel")
+    ['orders', 'cancel']
+    """
+    found = []
+    for segment in segments(path):
+        for part in segment.split(":"):
+            if part and not is_parameter(part) and not is_version(part):
+                found.append(part)
+    return found
 
 
 @rule(
@@ -102,7 +112,7 @@ def path_not_kebab_case(self: Rule, arch: Architecture) -> Iterator[Finding]:
     Zalando RESTful API Guidelines 129 (kebab-case for path segments).
     """
     for _, path, node in _paths(arch):
-        bad = [s for s in static_segments(path) if not _KEBAB.match(_EXTENSION.sub("", s.rstrip(":")).split(":")[0] or "x")]
+        bad = [s for s in static_segments(path) if not _KEBAB.match(_EXTENSION.sub("", s) or "x")]
         if bad:
             yield located(self, node, path, f"segment{'s' if len(bad) > 1 else ''} {', '.join(repr(s) for s in bad)} not kebab-case")
 

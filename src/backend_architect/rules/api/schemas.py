@@ -91,13 +91,26 @@ def open_request_body(self: Rule, arch: Architecture) -> Iterator[Finding]:
             yield located(self, schema, operation.label, "the request body accepts properties it does not declare")
 
 
+def bounded_pattern(pattern: object) -> bool:
+    """A pattern anchored at both ends with only bounded repetition, so it bounds the length.
+
+    >>> bounded_pattern(r"^-?\\d{1,15}(\\.\\d{1,4})?$"), bounded_pattern("^[a-z]+$"), bounded_pattern("[A-Z]{3}")
+    (True, False, False)
+    """
+    if not isinstance(pattern, str) or not pattern.startswith("^") or not pattern.endswith("$"):
+        return False
+    plain = re.sub(r"\\.", "", pattern)
+    return not re.search(r"[*+]|\{\d+,\}", plain)
+
+
 def _unbounded(contract: ApiContract, schema: Node) -> list[str]:
     found = []
     for path, node in subschemas(contract, schema):
         value = node.value
         kind = value.get("type")
         kinds = set(kind) if isinstance(kind, list) else {kind}
-        if "string" in kinds and not ({"maxLength", "enum", "const"} & set(value) or value.get("format") in BOUNDED_FORMATS):
+        bounded = {"maxLength", "enum", "const"} & set(value) or value.get("format") in BOUNDED_FORMATS or bounded_pattern(value.get("pattern"))
+        if "string" in kinds and not bounded:
             found.append(f"{path or '(body)'} (string without maxLength)")
         if "array" in kinds and "maxItems" not in value:
             found.append(f"{path or '(body)'} (array without maxItems)")
