@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import re
@@ -13,7 +14,9 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from backend_architect.design.pipeline import design
+from backend_architect.diff.model import Change, DiffResult
 from backend_architect.errors import InputError, Location
+from backend_architect.ir.contract import ApiContract
 from backend_architect.ir.model import IR_VERSION, Architecture
 from backend_architect.render.files import Previous, render_files
 from backend_architect.rules.config import ReviewConfig
@@ -229,3 +232,34 @@ def _review_contracts(path: Path, rules: tuple[Rule, ...], options: ReviewOption
 
 def _settled(findings: list[Finding], options: ReviewOptions) -> list[Finding]:
     return sorted(options.config.settle(findings)) if options.config else findings
+
+
+def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = False) -> DiffResult:
+    """Every change between two versions of an API document, located in both."""
+    from backend_architect.diff.api import diff_contracts
+    from backend_architect.importers.openapi import import_openapi
+
+    before = import_openapi(old, allow_external=allow_external_refs)
+    after = import_openapi(new, allow_external=allow_external_refs)
+    if len(before) != 1 or len(after) != 1:
+        raise InputError(Location(str(old if len(before) != 1 else new)), "diff compares two documents: give a file, not a folder of several")
+    changes = diff_contracts(before[0], after[0])
+    return DiffResult(str(old), str(new), _locate_changes(changes, before[0], after[0]))
+
+
+def _locate_changes(changes: list[Change], old: ApiContract, new: ApiContract) -> list[Change]:
+    wanted: dict[tuple[str, str], set[tuple[str | int, ...]]] = {}
+    for change in changes:
+        for side, anchor in (("old", change.old), ("new", change.new)):
+            if anchor is not None:
+                wanted.setdefault((side, anchor[0]), set()).add(anchor[1])
+    sides = {"old": old, "new": new}
+    found = {key: sides[key[0]].files[key[1]].locator.locate_many(pointers) for key, pointers in wanted.items() if key[1] in sides[key[0]].files}
+
+    def at(side: str, anchor: tuple[str, tuple[str | int, ...]] | None) -> Location | None:
+        positions = found.get((side, anchor[0])) if anchor else None
+        if anchor is None or positions is None:
+            return None
+        return Location(anchor[0], *positions[anchor[1]])
+
+    return [dataclasses.replace(c, old_location=at("old", c.old), new_location=at("new", c.new)) for c in changes]

@@ -146,6 +146,43 @@ def review_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+class DiffFormat(enum.StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class DiffFailOn(enum.StrEnum):
+    breaking = "breaking"
+    possibly_breaking = "possibly-breaking"
+    never = "never"
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="The earlier version of the API document.", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The later version.", show_default=False)],
+    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Report format.")] = DiffFormat.text,
+    fail_on: Annotated[DiffFailOn, typer.Option("--fail-on", help="Exit 1 when a change has this impact or worse.")] = DiffFailOn.never,
+    allow_external_refs: Annotated[bool, typer.Option("--allow-external-refs", help="Follow $refs that leave the documents' folders.")] = False,
+    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report (default: when printing to a terminal).")] = None,
+) -> None:
+    """List every change from OLD to NEW: breaking, possibly breaking or safe, and whether it needs a new major version."""
+    import importlib
+
+    from backend_architect.api import diff_paths
+    from backend_architect.diff.model import Impact
+
+    try:
+        result = diff_paths(old, new, allow_external_refs=allow_external_refs)
+    except InputError as exc:
+        raise _fail(exc) from None
+    reporter = importlib.import_module(f"backend_architect.report.changes.{output_format.value}")
+    sys.stdout.write(reporter.render(result, color=sys.stdout.isatty() if color is None else color))
+    if fail_on is not DiffFailOn.never and any(c.impact >= Impact[fail_on.name.upper()] for c in result.changes):
+        raise typer.Exit(EXIT_FINDINGS)
+
+
 rules_app = typer.Typer(help="The review rules: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
 

@@ -22,7 +22,7 @@ import importlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backend_architect.errors import InputError, InputErrors, Location
 from backend_architect.rules.custom import CustomRule, compile_rule
@@ -65,6 +65,14 @@ class ReviewConfig(BaseModel):
     ignore: list[Ignore] = Field(default_factory=list)
     custom_rules: list[CustomRule] = Field(default_factory=list, alias="custom-rules")
     plugins: list[str] = Field(default_factory=list)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _yaml_off(cls, rules: Any) -> Any:
+        """YAML 1.1 reads a bare ``off`` as false; the user meant the level."""
+        if isinstance(rules, dict):
+            return {key: "off" if value is False else value for key, value in rules.items()}
+        return rules
 
     def select(self, catalogue: tuple[Rule, ...]) -> tuple[Rule, ...]:
         """The rules to run: the catalogue, the custom and plugin rules, minus those turned off."""
@@ -123,7 +131,9 @@ def load_config(path: Path, catalogue: tuple[Rule, ...]) -> ReviewConfig:
             where = positions.locate(loc) if positions is not None else Location(name)
             errors.append(InputError(where, f"{'.'.join(map(str, loc)) or 'config'}: {error['msg']}"))
         raise InputErrors(errors) from None
-    known = {r.code for r in catalogue} | {r.name for r in catalogue} | {c.code for c in config.custom_rules} | {c.name for c in config.custom_rules}
+    plugged = [r for plugin in config.plugins for r in load_plugin(plugin)]
+    known = {r.code for r in (*catalogue, *plugged)} | {r.name for r in (*catalogue, *plugged)}
+    known |= {c.code for c in config.custom_rules} | {c.name for c in config.custom_rules}
     unknown = [key for key in config.rules if key not in known]
     if unknown and positions is not None:
         from backend_architect.spec.field_types import suggest

@@ -145,7 +145,7 @@ def body_on_get_or_delete(self: Rule, arch: Architecture) -> Iterator[Finding]:
 
 @rule(
     code="API023",
-    name="create-not-201",
+    name="create-without-created-status",
     severity=Severity.INFO,
     title="Create operation does not answer 201",
     fix="Answer a create with 201 Created, the new resource in the body and its URL in Location (202 if it completes later).",

@@ -1,0 +1,1 @@
+"""Reporters for diffs: one format per module, one signature ``render(result, *, color) -> str``."""

@@ -1,0 +1,19 @@
+"""Changes as JSON, for scripts and CI."""
+
+from __future__ import annotations
+
+import json
+
+from backend_architect.diff.model import DiffResult, Impact
+
+
+def render(result: DiffResult, *, color: bool = False) -> str:
+    document = {
+        "old": result.old,
+        "new": result.new,
+        "needs_major_version": result.needs_major_version,
+        "bump": result.bump,
+        "counts": {str(i): result.count(i) for i in (Impact.BREAKING, Impact.POSSIBLY_BREAKING, Impact.SAFE)},
+        "changes": [c.as_dict() for c in result.changes],
+    }
+    return json.dumps(document, indent=2) + "\n"
