@@ -191,7 +191,10 @@ def test_python_plugin_rule_ok(api: Path, tmp_path: Path) -> None:
     config.write_text("plugins: ['house_rules:too_many_paths']\n")
     result = subprocess.run(
         [sys.executable, "-m", "backend_architect.cli", "review", str(api), "--config", str(config)],
-        capture_output=True, text=True, timeout=120, env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"},
     )
     assert result.returncode == 1, result.stderr
     assert "error[HOUSE002] too-many-paths: 2 operations" in result.stdout
@@ -200,7 +203,9 @@ def test_python_plugin_rule_ok(api: Path, tmp_path: Path) -> None:
 def test_ref_to_url_is_refused_err(tmp_path: Path) -> None:
     """A $ref to a URL stops the review with exit 2 and the $ref's position; nothing is fetched."""
     path = tmp_path / "api.yaml"
-    path.write_text(DOCUMENT.replace("schema: {type: object}, example: {}}}}\n        '401'", "schema: {$ref: 'http://127.0.0.1:9/x.yaml'}}}}\n        '401'", 1))
+    path.write_text(
+        DOCUMENT.replace("schema: {type: object}, example: {}}}}\n        '401'", "schema: {$ref: 'http://127.0.0.1:9/x.yaml'}}}}\n        '401'", 1)
+    )
     result = run(str(path))
     assert result.returncode == 2
     assert result.stderr.startswith(f"{path}:14:72: $ref to a URL (http://127.0.0.1:9/x.yaml) is not followed; pass --allow-external-refs")
@@ -212,7 +217,9 @@ def test_generated_design_folder_reviews_clean_ok(tmp_path: Path) -> None:
     from conftest import ROOT
 
     out = tmp_path / "out"
-    subprocess.run([sys.executable, "-m", "backend_architect.cli", "design", str(ROOT / "examples" / "helpdesk.yaml"), "-o", str(out)], check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "backend_architect.cli", "design", str(ROOT / "examples" / "helpdesk.yaml"), "-o", str(out)], check=True, capture_output=True
+    )
     result = run(str(out / "openapi"), "--fail-on", "info")
     assert result.returncode == 0, result.stdout
     assert "no findings" in result.stdout

@@ -251,7 +251,9 @@ def test_unsecured_operation_in_secured_document_err() -> None:
         get: {security: [{bearer: []}], responses: {'200': {description: ok}}}
         post: {responses: {'201': {description: ok}}}
     """
-    assert assert_findings(contracts(document), unsecured_operation).endswith("POST /v1/pets: no security requirement applies and `security: []` does not mark it public")
+    assert assert_findings(contracts(document), unsecured_operation).endswith(
+        "POST /v1/pets: no security requirement applies and `security: []` does not mark it public"
+    )
 
 
 @pytest.mark.parametrize(
@@ -331,7 +333,10 @@ def test_unresolved_reference_points_at_the_ref_err() -> None:
         Pet:
           $ref: '#/components/schemas/Animal'
     """
-    assert assert_findings(contracts(document), unresolved_reference) == "api0.yaml:7:7: /components/schemas/Pet: $ref '#/components/schemas/Animal' does not resolve"
+    assert (
+        assert_findings(contracts(document), unresolved_reference)
+        == "api0.yaml:7:7: /components/schemas/Pet: $ref '#/components/schemas/Animal' does not resolve"
+    )
 
 
 def test_generated_designs_review_clean_ok(example: object) -> None:
