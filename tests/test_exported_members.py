@@ -7,7 +7,7 @@ import backend_architect
 EXPECTED = {
     "RULES", "STAGES", "Architecture", "BackendArchitectError", "DesignResult", "Finding", "InputError", "InputErrors",
     "LoadedSpec", "Location", "Rule", "Severity", "Spec", "__version__", "design", "design_file", "design_spec",
-    "load_spec", "load_spec_bytes", "review", "write_files",
+    "load_spec", "load_spec_bytes", "review", "write_files", "DiffResult", "ReviewResult", "diff_paths", "review_path",
 }  # fmt: skip
 
 

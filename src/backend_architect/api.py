@@ -10,20 +10,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
-from backend_architect.design.pipeline import design
 from backend_architect.diff.model import Change, DiffResult
 from backend_architect.errors import InputError, Location
 from backend_architect.ir.contract import ApiContract
 from backend_architect.ir.model import IR_VERSION, Architecture
-from backend_architect.render.files import Previous, render_files
 from backend_architect.rules.config import ReviewConfig
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.registry import RULES, review
-from backend_architect.spec.load import load_spec
-from backend_architect.spec.model import Spec
+
+if TYPE_CHECKING:
+    # The design pipeline and renderers (SQLAlchemy among them) load on first use: a review
+    # of an OpenAPI document should not pay 0.4 s to import what it never runs.
+    from backend_architect.render.files import Previous
+    from backend_architect.spec.model import Spec
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,9 @@ def _collector_paused() -> Iterator[None]:
 
 def design_spec(spec: Spec, previous: Previous | None = None) -> DesignResult:
     """Design ``spec``, review the result, render every artefact (with migrations from ``previous``)."""
+    from backend_architect.design.pipeline import design
+    from backend_architect.render.files import render_files
+
     with _collector_paused():
         arch = design(spec)
         findings = review(arch)
@@ -67,6 +73,8 @@ def design_file(path: str | Path, previous: str | Path | None = None) -> DesignR
     ``previous`` is the output folder of an earlier design: its migrations are carried over
     and the next migration is written from the schema difference.
     """
+    from backend_architect.spec.load import load_spec
+
     spec = load_spec(path).spec
     return design_spec(spec, load_previous(previous) if previous is not None else None)
 
@@ -82,6 +90,8 @@ def load_previous(folder: str | Path) -> Previous:
 
     Only ``handoff.json`` and ``schema/*/migrations/NNNN_*.sql`` are read; links are not followed.
     """
+    from backend_architect.render.files import Previous
+
     root = Path(folder)
     handoff = root / "handoff.json"
     where = Location(str(handoff))
@@ -190,7 +200,7 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
     rules = options.config.select(RULES) if options.config else RULES
     name = str(path)
     file = Path(path)
-    if file.is_dir() or (file.is_file() and is_api_document(_head(file))):
+    if file.is_dir() or (file.is_file() and (is_api_document(_head(file)) or _declares_api_at_top(file))):
         return _review_contracts(file, rules, options)
     try:
         if file.stat().st_size > MAX_SPEC_BYTES:
@@ -215,6 +225,21 @@ def _head(file: Path) -> str:
             return stream.read(65536).decode("utf-8", errors="replace")
     except OSError:
         return ""
+
+
+_TOP_LEVEL_API_KEY = re.compile(r"""^(openapi|swagger)\s*:|^\s{0,4}"(openapi|swagger)"\s*:""", re.MULTILINE)
+
+
+def _declares_api_at_top(file: Path) -> bool:
+    """Whether ``openapi:``/``swagger:`` is a top-level key further down (Stripe's sorted keys put it last)."""
+    from backend_architect.importers.openapi.source import MAX_FILE_BYTES
+
+    try:
+        if file.stat().st_size > MAX_FILE_BYTES:
+            return False
+        return bool(_TOP_LEVEL_API_KEY.search(file.read_text(encoding="utf-8", errors="replace")))
+    except OSError:
+        return False
 
 
 def _review_contracts(path: Path, rules: tuple[Rule, ...], options: ReviewOptions) -> ReviewResult:

@@ -14,7 +14,6 @@ from typing import Annotated
 import typer
 
 from backend_architect import __version__
-from backend_architect.api import design_file, write_files
 from backend_architect.errors import BackendArchitectError, InputError
 from backend_architect.rules.config import CONFIG_FILE
 from backend_architect.rules.model import Severity
@@ -73,6 +72,7 @@ def design_command(
     ] = None,
 ) -> None:
     """Design a system from SPEC: OpenAPI, DDL, diagrams, design.md and handoff.json in OUT."""
+    from backend_architect.api import design_file, write_files
     from backend_architect.render.summary import render_summary
 
     try:
