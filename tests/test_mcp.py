@@ -14,6 +14,15 @@ from conftest import ROOT
 
 BOOKSTORE = (ROOT / "examples" / "bookstore.yaml").read_text()
 COMPOSE = (ROOT / "examples" / "topology" / "docker-compose.yml").read_text()
+API = """\
+openapi: 3.1.0
+info: {title: Pets, version: 1.0.0}
+paths:
+  /v1/pets/:
+    get:
+      parameters: [{name: limit, in: query, schema: {type: integer, maximum: 100}}]
+      responses: {'200': {description: ok}}
+"""
 
 
 async def _session_calls() -> dict[str, Any]:
@@ -30,6 +39,11 @@ async def _session_calls() -> dict[str, Any]:
         out["review"] = await session.call_tool("review", {"document": COMPOSE})
         out["diagram"] = await session.call_tool("render_diagram", {"spec": BOOKSTORE, "kind": "sequence"})
         out["rule"] = await session.call_tool("explain_rule", {"code": "SQL003"})
+        out["review_openapi"] = await session.call_tool("review_openapi", {"document": API})
+        out["refused_ref"] = await session.call_tool(
+            "review_openapi", {"document": API.replace("{type: integer", "{$ref: 'file:///etc/passwd#/x', type: integer")}
+        )
+        out["diff"] = await session.call_tool("diff", {"old": API, "new": API.replace("maximum: 100", "maximum: 10")})
         out["schema"] = await session.read_resource("backend-architect://spec-schema")
     return out
 
@@ -42,7 +56,7 @@ def _structured(result: Any) -> dict[str, Any]:
 def test_mcp_server_end_to_end_ok() -> None:
     """Every tool answers over stdio with JSON; input errors come back as tool errors with line:col messages."""
     out = asyncio.run(_session_calls())
-    assert out["tools"] == ["design", "estimate_capacity", "explain_rule", "render_diagram", "review", "validate_spec"]
+    assert out["tools"] == ["design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "validate_spec"]
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
     assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 11}
     assert out["invalid"].is_error
@@ -55,3 +69,13 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert _structured(out["diagram"])["diagrams"]["place-order"].startswith("sequenceDiagram")
     assert _structured(out["rule"])["name"] == "missing-foreign-key-index"
     assert json.loads(out["schema"].contents[0].text)["title"] == "backend-architect spec"
+    reviewed = _structured(out["review_openapi"])
+    slash = next(f for f in reviewed["findings"] if f["code"] == "API017")
+    assert (slash["location"]["line"], slash["pointer"]) == (4, "/paths/~1v1~1pets~1")
+    assert reviewed["markdown"].startswith("## Review of `openapi.yaml`")
+    assert out["refused_ref"].is_error
+    assert "openapi.yaml:6:54: $ref to a URL (file:///etc/passwd) is not followed" in out["refused_ref"].content[0].text
+    changed = _structured(out["diff"])
+    assert changed["needs_major_version"] is True
+    assert changed["changes"][0]["code"] == "request-maximum-tightened"
+    assert "**Needs a new major version.**" in changed["markdown"]

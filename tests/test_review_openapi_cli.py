@@ -223,3 +223,31 @@ def test_generated_design_folder_reviews_clean_ok(tmp_path: Path) -> None:
     result = run(str(out / "openapi"), "--fail-on", "info")
     assert result.returncode == 0, result.stdout
     assert "no findings" in result.stdout
+
+
+def test_several_targets_as_pre_commit_passes_them_ok(api: Path, tmp_path: Path) -> None:
+    """Several files on the command line (as pre-commit passes them) are reviewed together."""
+    other = tmp_path / "other.yaml"
+    other.write_text(DOCUMENT.replace("/v1/getOwners/", "/v1/listCats/"))
+    report = json.loads(run(str(api), str(other), "--format", "json").stdout)
+    assert {f["location"]["file"] for f in report["findings"]} == {str(api), str(other)}
+    assert report["target"] == "2 targets"
+
+
+def test_pre_commit_hooks_manifest_ok() -> None:
+    """Each hook has the fields pre-commit requires, runs the review command, and its files pattern matches a document."""
+    import re
+
+    import yaml
+
+    from conftest import ROOT
+
+    hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert [h["id"] for h in hooks] == ["backend-architect-openapi", "backend-architect-topology"]
+    for hook in hooks:
+        assert {"id", "name", "entry", "language"} <= set(hook)
+        assert hook["entry"].startswith("backend-architect review ")
+        assert hook["language"] == "python"
+    assert re.search(hooks[0]["files"], "api/openapi.yaml")
+    assert re.search(hooks[1]["files"], "deploy/docker-compose.yml")
+    assert not re.search(hooks[0]["files"], "src/app.py")

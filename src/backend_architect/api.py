@@ -272,6 +272,15 @@ def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = 
     return DiffResult(str(old), str(new), _locate_changes(changes, before[0], after[0]))
 
 
+def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "new.yaml") -> DiffResult:
+    """``diff_paths`` for two documents given as text (they may only reference themselves)."""
+    from backend_architect.diff.api import diff_contracts
+    from backend_architect.importers.openapi import import_openapi_text
+
+    before, after = import_openapi_text(old, old_name), import_openapi_text(new, new_name)
+    return DiffResult(old_name, new_name, _locate_changes(diff_contracts(before, after), before, after))
+
+
 def _locate_changes(changes: list[Change], old: ApiContract, new: ApiContract) -> list[Change]:
     wanted: dict[tuple[str, str], set[tuple[str | int, ...]]] = {}
     for change in changes:

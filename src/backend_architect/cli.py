@@ -104,7 +104,7 @@ class ReportFormat(enum.StrEnum):
 
 @app.command("review")
 def review_command(
-    target: Annotated[Path, typer.Argument(help="An OpenAPI document or a folder of them, a spec, or a docker-compose file.", show_default=False)],
+    targets: Annotated[list[Path], typer.Argument(help="OpenAPI documents or folders of them, specs, or docker-compose files.", show_default=False)],
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse.")] = FailOn.error,
     config: Annotated[Path | None, typer.Option("--config", help=f"Rule configuration (default: ./{CONFIG_FILE} when present).")] = None,
@@ -115,7 +115,7 @@ def review_command(
     ] = False,
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report (default: when printing to a terminal).")] = None,
 ) -> None:
-    """Review TARGET for design flaws: OpenAPI documents, a spec's design, or a docker-compose topology."""
+    """Review TARGETS for design flaws: OpenAPI documents, a spec's design, or a docker-compose topology."""
     import importlib
 
     from backend_architect.api import ReviewOptions, review_path
@@ -126,22 +126,24 @@ def review_command(
     try:
         config_path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None)
         options = ReviewOptions(allow_external_refs=allow_external_refs, config=load_config(config_path, RULES) if config_path else None)
-        result = review_path(target, options)
-        findings = result.findings
+        results = [review_path(target, options) for target in targets]
+        every = sorted(f for result in results for f in result.findings)
+        findings = every
         if baseline is not None:
             findings = new_findings(findings, read_baseline(baseline))
     except InputError as exc:
         raise _fail(exc) from None
     if write_baseline is not None:
         try:
-            write_baseline.write_text(render_baseline(result.findings), encoding="utf-8")
+            write_baseline.write_text(render_baseline(every), encoding="utf-8")
         except OSError as exc:
             typer.echo(f"{write_baseline}: cannot write: {exc.strerror or exc}", err=True)
             raise typer.Exit(EXIT_INPUT) from None
-        typer.echo(f"{write_baseline}: baseline of {len(result.findings)} finding(s) written")
+        typer.echo(f"{write_baseline}: baseline of {len(every)} finding(s) written")
         return
     reporter = importlib.import_module(f"backend_architect.report.{output_format.value}")
-    sys.stdout.write(reporter.render(findings, result.rules, str(target), color=sys.stdout.isatty() if color is None else color))
+    label = str(targets[0]) if len(targets) == 1 else f"{len(targets)} targets"
+    sys.stdout.write(reporter.render(findings, results[0].rules, label, color=sys.stdout.isatty() if color is None else color))
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
 

@@ -243,9 +243,8 @@ class _Differ:
             return self.memo[key]
         if key in path:
             return []  # a recursive schema: its changes are found on the way in
-        found: list[tuple[str, str, str, Impact, Anchor | None, Anchor | None]] = []
-        self.memo[key] = found  # placeholder while computing, for cycles through other keys
-        found.extend(self._compare(old, new, direction, depth, path | {key}))
+        found = list(self._compare(old, new, direction, depth, path | {key}))
+        self.memo[key] = found
         return found
 
     def _compare(

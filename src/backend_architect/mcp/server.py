@@ -16,9 +16,14 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from backend_architect import __version__
-from backend_architect.api import design_spec, review_path
+from backend_architect.api import design_spec, diff_texts, review_path
 from backend_architect.errors import InputError
+from backend_architect.importers.openapi import import_openapi_text
+from backend_architect.ir.model import Architecture
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
+from backend_architect.report import markdown as markdown_report
+from backend_architect.report.changes import markdown as changes_markdown
+from backend_architect.rules import registry
 from backend_architect.rules.registry import RULES, rule_by_code
 from backend_architect.spec.load import LoadedSpec, load_spec_bytes
 from backend_architect.spec.model import slug
@@ -26,7 +31,8 @@ from backend_architect.spec.schema_export import spec_json_schema
 
 INSTRUCTIONS = (
     "Design backends from a compact YAML spec instead of writing designs freehand. Express the requirements as a spec "
-    "(read the schema resource), call validate_spec until it passes, then design; review docker-compose topologies with review."
+    "(read the schema resource), call validate_spec until it passes, then design; review docker-compose topologies with review, "
+    "OpenAPI documents with review_openapi, and compare two API versions with diff."
 )
 
 server = MCPServer(name="backend-architect", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
@@ -89,6 +95,43 @@ def review(document: str) -> dict[str, Any]:
         if "location" in finding:
             finding["location"]["file"] = "input.yaml"
     return {"kind": result.kind, "findings": findings}
+
+
+@server.tool(
+    description="Review an OpenAPI 3.0/3.1 or Swagger 2.0 document (YAML or JSON text) for design flaws: findings with code, severity, "
+    "line:col, JSON pointer and fix, plus a Markdown report. $refs may only point inside the document."
+)
+def review_openapi(document: str) -> dict[str, Any]:
+    try:
+        contract = import_openapi_text(document, "openapi.yaml")
+        findings = registry.review(Architecture(system="api", contracts=[contract]))
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+    except RecursionError:
+        raise ToolError("openapi.yaml: a schema nests too deep to review") from None
+    return {
+        "version": contract.version,
+        "operations": len(contract.operations),
+        "findings": [f.as_dict() for f in findings],
+        "markdown": markdown_report.render(findings, RULES, "openapi.yaml"),
+    }
+
+
+@server.tool(
+    description="Compare two versions of an OpenAPI document (YAML or JSON text): every change classified breaking, possibly-breaking or safe, "
+    "located in both, whether a new major version is needed, and a Markdown report."
+)
+def diff(old: str, new: str) -> dict[str, Any]:
+    try:
+        result = diff_texts(old, new)
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+    return {
+        "needs_major_version": result.needs_major_version,
+        "bump": result.bump,
+        "changes": [c.as_dict() for c in result.changes],
+        "markdown": changes_markdown.render(result),
+    }
 
 
 @server.tool(description="Mermaid text of a spec's architecture flowchart, ER diagrams, or sequence diagrams of use cases that cross services.")
