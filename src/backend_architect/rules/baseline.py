@@ -23,7 +23,7 @@ def fingerprint(finding: Finding) -> str:
 
     >>> from backend_architect.rules.model import Severity
     >>> fingerprint(Finding("GET /pets", "API014", "no 4xx", Severity.WARNING, "missing-error-responses"))[:12]
-    'b87d8d3ff4b5'
+    '361db826aa58'
     """
     file = finding.location.file if finding.location else ""
     text = "\x1f".join((finding.code, file, finding.where, finding.message))
