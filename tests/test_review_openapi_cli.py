@@ -251,3 +251,21 @@ def test_pre_commit_hooks_manifest_ok() -> None:
     assert re.search(hooks[0]["files"], "api/openapi.yaml")
     assert re.search(hooks[1]["files"], "deploy/docker-compose.yml")
     assert not re.search(hooks[0]["files"], "src/app.py")
+
+
+def test_services_reviewed_with_their_spec_find_chatty_path_err(tmp_path: Path) -> None:
+    """A folder of services' documents reviewed with the system's spec reports a use case that calls four services."""
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        "system: portal\nteam: {size: 30}\nservices:\n  web: {owns: [Dashboard], calls: [accounts, orders, billing, support]}\n"
+        "  accounts: {owns: [Account]}\n  orders: {owns: [Order]}\n  billing: {owns: [Invoice]}\n  support: {owns: [Ticket]}\n"
+        "entities:\n  Dashboard: {fields: {title: string(80)}}\n  Account: {fields: {name: string(80)}}\n"
+        "  Order: {fields: {account: ref(Account), total: money}}\n  Invoice: {fields: {account: ref(Account), total: money}}\n"
+        "  Ticket: {fields: {account: ref(Account), subject: string(200)}}\n"
+        "use_cases:\n  - {name: show dashboard, reads: [Dashboard, Account, Order, Invoice, Ticket], rate: 50/s}\n"
+    )
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "backend_architect.cli", "design", str(spec), "-o", str(out)], check=True, capture_output=True)
+    result = run(str(out / "openapi"), "--spec", str(spec), "--fail-on", "warning")
+    assert result.returncode == 1
+    assert "warning[TOP006] chatty-call-path: 4 synchronous calls in one request: web -> accounts, billing, orders, support" in result.stdout

@@ -177,6 +177,8 @@ class ReviewOptions:
 
     allow_external_refs: bool = False
     config: ReviewConfig | None = None
+    #: The system's spec, reviewed together with API documents: its flows show the calls each use case makes.
+    spec: Path | None = None
 
 
 _OPENAPI_MARK = re.compile(r"""(^|[\n{,])\s*["']?(openapi|swagger)["']?\s*:""")
@@ -246,7 +248,10 @@ def _review_contracts(path: Path, rules: tuple[Rule, ...], options: ReviewOption
     from backend_architect.importers.openapi import import_openapi
 
     contracts = import_openapi(path, allow_external=options.allow_external_refs)
-    arch = Architecture(system=path.stem, contracts=contracts)
+    if options.spec is not None:
+        arch = design_file(options.spec).architecture.model_copy(update={"contracts": contracts})
+    else:
+        arch = Architecture(system=path.stem, contracts=contracts)
     try:
         findings = review(arch, rules)
     except RecursionError:

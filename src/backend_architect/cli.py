@@ -114,6 +114,9 @@ def review_command(
         bool, typer.Option("--allow-external-refs", help="Follow $refs to URLs, absolute paths and files outside the document's folder.")
     ] = False,
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report (default: when printing to a terminal).")] = None,
+    spec: Annotated[
+        Path | None, typer.Option("--spec", help="The system's spec, reviewed with the API documents (call paths per use case, boundaries).")
+    ] = None,
 ) -> None:
     """Review TARGETS for design flaws: OpenAPI documents, a spec's design, or a docker-compose topology."""
     import importlib
@@ -125,7 +128,7 @@ def review_command(
 
     try:
         config_path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None)
-        options = ReviewOptions(allow_external_refs=allow_external_refs, config=load_config(config_path, RULES) if config_path else None)
+        options = ReviewOptions(allow_external_refs=allow_external_refs, config=load_config(config_path, RULES) if config_path else None, spec=spec)
         results = [review_path(target, options) for target in targets]
         every = sorted(f for result in results for f in result.findings)
         findings = every

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from backend_architect.ir.model import Architecture, Flow, FlowStep, Service
 from backend_architect.rules.registry import review
+from backend_architect.rules.topology.chatty_call_path import chatty_call_path
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
 from backend_architect.rules.topology.shared_reference_data import shared_reference_data
 from backend_architect.rules.topology.strong_consistency_split import strong_consistency_split
@@ -91,3 +92,25 @@ def test_single_point_of_failure_err() -> None:
     text = assert_findings(arch, single_point_of_failure)
     assert text == "service a: TOP005 a runs 1 replica\nservice b: TOP005 b declares no health check"
     assert_clean(Architecture(system="t", services=[Service(name="c")]), single_point_of_failure)
+
+
+def _path(*targets: str) -> Architecture:
+    steps = [FlowStep(source="user", target="web", kind="request", description="")]
+    steps += [FlowStep(source="web", target=t, kind="query", description=f"read {t}") for t in targets]
+    return Architecture(system="t", flows=[Flow(use_case="show dashboard", style="sync", rationale="", steps=steps)])
+
+
+def test_chatty_call_path_err() -> None:
+    """Four synchronous reads of other services in one request are reported with the path."""
+    text = assert_findings(_path("a", "b", "c", "d"), chatty_call_path)
+    assert text == "use case show dashboard: TOP006 4 synchronous calls in one request: web -> a, b, c, d"
+
+
+def test_same_service_called_twice_err() -> None:
+    """Calling one service twice in a request is a join over the network."""
+    assert "calls a more than once" in assert_findings(_path("a", "b", "a"), chatty_call_path)
+
+
+def test_three_calls_ok() -> None:
+    """Three distinct synchronous reads are within the limit."""
+    assert_clean(_path("a", "b", "c"), chatty_call_path)

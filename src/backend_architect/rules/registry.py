@@ -21,6 +21,7 @@ from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
 from backend_architect.rules.sql.missing_primary_key import missing_primary_key
 from backend_architect.rules.sql.redundant_index import redundant_index
+from backend_architect.rules.topology.chatty_call_path import chatty_call_path
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
 from backend_architect.rules.topology.shared_database import shared_database
 from backend_architect.rules.topology.shared_reference_data import shared_reference_data
@@ -69,7 +70,14 @@ API_RULES: tuple[Rule, ...] = (
 
 SQL_RULES: tuple[Rule, ...] = (missing_primary_key, missing_foreign_key_index, redundant_index)
 
-TOPOLOGY_RULES: tuple[Rule, ...] = (strong_consistency_split, cyclic_dependency, shared_reference_data, shared_database, single_point_of_failure)
+TOPOLOGY_RULES: tuple[Rule, ...] = (
+    strong_consistency_split,
+    cyclic_dependency,
+    shared_reference_data,
+    shared_database,
+    single_point_of_failure,
+    chatty_call_path,
+)
 
 RULES: tuple[Rule, ...] = (*SQL_RULES, *TOPOLOGY_RULES, *API_RULES)
 
