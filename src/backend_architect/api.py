@@ -179,6 +179,8 @@ class ReviewOptions:
     config: ReviewConfig | None = None
     #: The system's spec, reviewed together with API documents: its flows show the calls each use case makes.
     spec: Path | None = None
+    #: The SQL dialect of schema files (postgresql, sqlite, mysql); guessed per file when None.
+    dialect: str | None = None
 
 
 _OPENAPI_MARK = re.compile(r"""(^|[\n{,])\s*["']?(openapi|swagger)["']?\s*:""")
@@ -200,8 +202,16 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
 
     options = options or ReviewOptions()
     rules = options.config.select(RULES) if options.config else RULES
+    from backend_architect.importers.live import import_live, is_database_url, redacted
+
+    if is_database_url(str(path)):
+        arch = import_live(str(path))
+        tables = sum(len(s.tables) for s in arch.datastores)
+        return ReviewResult(redacted(str(path)), f"live database ({tables} tables)", arch, _settled(review(arch, rules), options), rules)
     name = str(path)
     file = Path(path)
+    if _is_sql(file):
+        return _review_sql(file, rules, options)
     if file.is_dir() or (file.is_file() and (is_api_document(_head(file)) or _declares_api_at_top(file))):
         return _review_contracts(file, rules, options)
     try:
@@ -219,6 +229,24 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
         result = design_file(file)
         return ReviewResult(name, "design of a spec", result.architecture, _settled(review(result.architecture, rules), options), rules)
     raise InputError(Location(name), "cannot review this file: expected an OpenAPI document, a backend-architect spec or a docker-compose file")
+
+
+def _is_sql(file: Path) -> bool:
+    """A .sql file, or a folder of them with no API documents."""
+    if file.is_file():
+        return file.suffix.lower() == ".sql"
+    if not file.is_dir():
+        return False
+    return any(file.rglob("*.sql")) and not any(p.suffix in {".yaml", ".yml", ".json"} for p in file.rglob("*") if p.is_file())
+
+
+def _review_sql(path: Path, rules: tuple[Rule, ...], options: ReviewOptions) -> ReviewResult:
+    from backend_architect.importers.sql import import_sql
+
+    arch = import_sql(path, options.dialect)
+    tables = sum(len(s.tables) for s in arch.datastores)
+    kind = f"SQL schema ({tables} tables" + (f", {len(arch.migrations)} migrations)" if arch.migrations else ")")
+    return ReviewResult(str(path), kind, arch, _settled(review(arch, rules), options), rules)
 
 
 def _head(file: Path) -> str:

@@ -102,9 +102,22 @@ class ReportFormat(enum.StrEnum):
     github = "github"
 
 
+class SqlDialect(enum.StrEnum):
+    postgresql = "postgresql"
+    sqlite = "sqlite"
+    mysql = "mysql"
+
+
 @app.command("review")
 def review_command(
-    targets: Annotated[list[Path], typer.Argument(help="OpenAPI documents or folders of them, specs, or docker-compose files.", show_default=False)],
+    targets: Annotated[
+        list[str],
+        typer.Argument(
+            help="OpenAPI documents or folders of them, SQL files or migration folders, database URLs (postgresql://, sqlite:///), specs, "
+            "or docker-compose files.",
+            show_default=False,
+        ),
+    ],
     output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
     fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse.")] = FailOn.error,
     config: Annotated[Path | None, typer.Option("--config", help=f"Rule configuration (default: ./{CONFIG_FILE} when present).")] = None,
@@ -117,8 +130,9 @@ def review_command(
     spec: Annotated[
         Path | None, typer.Option("--spec", help="The system's spec, reviewed with the API documents (call paths per use case, boundaries).")
     ] = None,
+    dialect: Annotated[SqlDialect | None, typer.Option("--dialect", help="SQL dialect of schema files (default: guessed per file).")] = None,
 ) -> None:
-    """Review TARGETS for design flaws: OpenAPI documents, a spec's design, or a docker-compose topology."""
+    """Review TARGETS for design flaws: OpenAPI documents, SQL schemas and migrations, live databases, a spec's design, or a topology."""
     import importlib
 
     from backend_architect.api import ReviewOptions, review_path
@@ -128,7 +142,8 @@ def review_command(
 
     try:
         config_path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None)
-        options = ReviewOptions(allow_external_refs=allow_external_refs, config=load_config(config_path, RULES) if config_path else None, spec=spec)
+        config_loaded = load_config(config_path, RULES) if config_path else None
+        options = ReviewOptions(allow_external_refs=allow_external_refs, config=config_loaded, spec=spec, dialect=dialect.value if dialect else None)
         results = [review_path(target, options) for target in targets]
         every = sorted(f for result in results for f in result.findings)
         findings = every

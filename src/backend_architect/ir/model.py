@@ -62,6 +62,17 @@ class Column(IRModel):
     avg_bytes: int = Field(default=8, description="Average stored size, for capacity figures.")
     comment: str | None = None
     source_field: str | None = Field(default=None, description="The spec field this column stores, if any.")
+    sql_type: str | None = Field(
+        default=None, description="For imported schemas: the type as PostgreSQL's format_type() spells it (e.g. 'timestamp without time zone')."
+    )
+
+
+class SourceSpan(IRModel):
+    """Where an imported object is defined: a file and the line and column of its statement."""
+
+    file: str
+    line: int = 1
+    col: int = 1
 
 
 class ForeignKey(IRModel):
@@ -71,10 +82,11 @@ class ForeignKey(IRModel):
     columns: list[str]
     ref_table: str
     ref_columns: list[str]
-    on_delete: Literal["cascade", "restrict", "set null", "no action"] = Field(
+    on_delete: Literal["cascade", "restrict", "set null", "no action", "set default"] = Field(
         default="restrict", description="cascade for composition (belongs_to), set null for nullable references."
     )
     relation: str = Field(description="The relation name in the spec (e.g. 'author').")
+    source: SourceSpan | None = Field(default=None, description="Where an imported foreign key is defined.")
 
 
 class UniqueConstraint(IRModel):
@@ -83,6 +95,7 @@ class UniqueConstraint(IRModel):
     name: str
     columns: list[str]
     reason: str = ""
+    source: SourceSpan | None = Field(default=None, description="Where an imported unique key is defined.")
 
 
 class CheckConstraint(IRModel):
@@ -98,6 +111,9 @@ class IndexColumn(IRModel):
 
     name: str
     descending: bool = False
+    expression: str | None = Field(default=None, description="For an expression key: its text, normalised by the parser (name is then the text too).")
+    opclass: str | None = Field(default=None, description="Operator class, when not the type's default.")
+    collation: str | None = None
 
 
 class Index(IRModel):
@@ -106,11 +122,27 @@ class Index(IRModel):
     name: str
     columns: list[IndexColumn]
     unique: bool = False
-    method: Literal["btree", "gin", "hnsw"] = Field(default="btree", description="Access method; gin for full-text search.")
+    method: Literal["btree", "gin", "hnsw", "gist", "hash", "brin", "spgist", "other"] = Field(
+        default="btree", description="Access method; gin for full-text search."
+    )
     include: list[str] = Field(default_factory=list, description="Covered columns (PostgreSQL INCLUDE).")
     where: str | None = Field(default=None, description="Partial index predicate, portable SQL.")
     expression: str | None = Field(default=None, description="For full-text indexes: the indexed expression.")
     reasons: list[str] = Field(default_factory=list, description="Why it exists: the use cases or rule that need it.")
+    source: SourceSpan | None = Field(default=None, description="Where an imported index is defined.")
+    valid: bool = Field(default=True, description="False for an index a failed CREATE INDEX CONCURRENTLY left invalid (live databases).")
+    scans: int | None = Field(default=None, description="Index scans since statistics were reset (live PostgreSQL).")
+    size_bytes: int | None = Field(default=None, description="On-disk size (live databases).")
+
+
+class TableStats(IRModel):
+    """Runtime statistics of a table in a live PostgreSQL database, and how old they are."""
+
+    seq_scans: int = 0
+    index_scans: int = 0
+    live_rows: int = 0
+    dead_rows: int = 0
+    stats_age_days: float | None = Field(default=None, description="Days since the statistics were reset (None: unknown).")
 
 
 class Partitioning(IRModel):
@@ -153,6 +185,22 @@ class Table(IRModel):
     rows_now: float = Field(default=0, description="Estimated rows today.")
     rows_per_day: float = Field(default=0, description="Estimated new rows per day.")
     retention_days: float | None = Field(default=None, description="Days rows are kept; None is forever.")
+    source: SourceSpan | None = Field(default=None, description="Where an imported table is defined.")
+    partition_of: str | None = Field(default=None, description="For an imported partition: the partitioned table it belongs to.")
+    stats: TableStats | None = Field(default=None, description="Runtime statistics, from a live PostgreSQL database.")
+    not_valid_constraints: list[str] = Field(default_factory=list, description="Constraints added NOT VALID and never validated (live databases).")
+    long_identifiers: list[str] = Field(
+        default_factory=list, description="Names longer than 63 bytes in the statements that define it (PostgreSQL truncates them)."
+    )
+
+
+class SequenceState(IRModel):
+    """A sequence of a live database: its type's ceiling and its last value."""
+
+    name: str
+    data_type: str
+    last_value: int | None
+    max_value: int
 
 
 class Datastore(IRModel):
@@ -163,6 +211,7 @@ class Datastore(IRModel):
     service: str | None = Field(default=None, description="The service that owns it; None when shared.")
     schema_name: str | None = Field(default=None, description="The schema (namespace) the tables live in.")
     tables: list[Table] = Field(default_factory=list)
+    sequences: list[SequenceState] = Field(default_factory=list, description="Sequences and how far they have gone (live databases).")
 
 
 # --- services and communication ------------------------------------------------------
@@ -409,6 +458,39 @@ class Bottleneck(IRModel):
     figure: str | None = Field(default=None, description="Key of the Figure it is measured by.")
 
 
+class MigrationStep(IRModel):
+    """One DDL statement of a migration, as the migration rules need to see it."""
+
+    action: Literal[
+        "create_table", "create_index", "add_constraint", "validate_constraint", "add_column", "alter_column_type", "set_not_null",
+        "drop_table", "drop_column", "drop_index", "drop_constraint", "rename_table", "rename_column", "set_timeout", "other",
+    ]  # fmt: skip
+    table: str | None = Field(default=None, description="The qualified table the statement changes.")
+    detail: str = Field(default="", description="The column, index or constraint concerned, and what is done to it.")
+    concurrently: bool = Field(default=False, description="CREATE/DROP INDEX CONCURRENTLY.")
+    not_valid: bool = Field(default=False, description="ADD CONSTRAINT ... NOT VALID.")
+    constraint_kind: str | None = Field(default=None, description="foreign key, check, unique, primary key...")
+    not_null: bool = Field(default=False, description="ADD COLUMN ... NOT NULL.")
+    has_default: bool = Field(default=False, description="ADD COLUMN ... DEFAULT.")
+    existed_before: bool = Field(default=True, description="The table existed before this migration (not created in it).")
+    timeout: str | None = Field(default=None, description="For SET: lock_timeout or statement_timeout.")
+    source: SourceSpan | None = None
+
+
+class ParseProblem(IRModel):
+    """A statement of an imported file that could not be parsed (reported, never silently dropped)."""
+
+    source: SourceSpan
+    message: str
+
+
+class Migration(IRModel):
+    """One migration file, its statements in order."""
+
+    file: str
+    steps: list[MigrationStep] = Field(default_factory=list)
+
+
 class Architecture(IRModel):
     """The whole design of a backend system."""
 
@@ -428,6 +510,8 @@ class Architecture(IRModel):
     decisions: list[Decision] = Field(default_factory=list)
     bottlenecks: list[Bottleneck] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list, description="Defaults chosen for what the spec left out.")
+    migrations: list[Migration] = Field(default_factory=list, description="Imported migrations, in the order they apply.")
+    parse_problems: list[ParseProblem] = Field(default_factory=list, description="Imported statements that could not be parsed.")
     contracts: list[ApiContract] = Field(
         default_factory=list, exclude=True, description="API documents under review, as written (see ir/contract.py); never serialised."
     )

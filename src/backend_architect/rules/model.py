@@ -83,8 +83,18 @@ class Rule:
     def check(self, arch: Architecture) -> list[Finding]:
         return sorted(self.function(arch))
 
-    def finding(self, where: str, message: str, location: Location | None = None, anchor: tuple[str, tuple[str | int, ...]] | None = None) -> Finding:
-        return Finding(where=where, code=self.code, message=message, severity=self.severity, rule=self.name, fix=self.fix, location=location, anchor=anchor)
+    def finding(
+        self,
+        where: str,
+        message: str,
+        location: Location | None = None,
+        anchor: tuple[str, tuple[str | int, ...]] | None = None,
+        fix: str | None = None,
+    ) -> Finding:
+        """A finding of this rule; ``fix`` replaces the rule's generic fix with one for this case (DDL, say)."""
+        return Finding(
+            where=where, code=self.code, message=message, severity=self.severity, rule=self.name, fix=fix or self.fix, location=location, anchor=anchor
+        )
 
 
 def rule(*, code: str, name: str, severity: Severity, title: str, fix: str) -> Callable[[Callable[[Rule, Architecture], Iterator[Finding]]], Rule]:

@@ -18,9 +18,42 @@ from backend_architect.rules.api.structure import duplicate_operation_id, invali
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.model import Finding, Rule
+from backend_architect.rules.sql.keys import (
+    foreign_key_type_mismatch,
+    int4_key_on_growing_table,
+    keyed_only_by_unique_index,
+    nullable_column_in_unique_key,
+    serial_instead_of_identity,
+)
+from backend_architect.rules.sql.migrations import (
+    column_type_change,
+    constraint_without_not_valid,
+    destructive_change,
+    index_without_concurrently,
+    missing_lock_timeout,
+    not_null_without_default,
+    rename,
+)
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
 from backend_architect.rules.sql.missing_primary_key import missing_primary_key
 from backend_architect.rules.sql.redundant_index import redundant_index
+from backend_architect.rules.sql.runtime import (
+    dead_tuple_bloat,
+    invalid_index,
+    not_valid_constraint,
+    sequence_near_max,
+    sequential_scan_heavy_table,
+    unused_index,
+)
+from backend_architect.rules.sql.shape import (
+    entity_attribute_value,
+    identifier_too_long,
+    polymorphic_foreign_key,
+    repeated_column_group,
+    unparsable_statement,
+    wide_table,
+)
+from backend_architect.rules.sql.types import char_column, json_instead_of_jsonb, money_as_float, timestamp_without_time_zone
 from backend_architect.rules.topology.chatty_call_path import chatty_call_path
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
 from backend_architect.rules.topology.shared_database import shared_database
@@ -68,7 +101,38 @@ API_RULES: tuple[Rule, ...] = (
     resource_owned_twice,
 )
 
-SQL_RULES: tuple[Rule, ...] = (missing_primary_key, missing_foreign_key_index, redundant_index)
+SQL_RULES: tuple[Rule, ...] = (
+    unparsable_statement,
+    missing_primary_key,
+    keyed_only_by_unique_index,
+    missing_foreign_key_index,
+    redundant_index,
+    foreign_key_type_mismatch,
+    int4_key_on_growing_table,
+    serial_instead_of_identity,
+    money_as_float,
+    timestamp_without_time_zone,
+    json_instead_of_jsonb,
+    char_column,
+    nullable_column_in_unique_key,
+    identifier_too_long,
+    repeated_column_group,
+    wide_table,
+    polymorphic_foreign_key,
+    entity_attribute_value,
+)
+
+MIGRATION_RULES: tuple[Rule, ...] = (
+    index_without_concurrently,
+    constraint_without_not_valid,
+    column_type_change,
+    not_null_without_default,
+    destructive_change,
+    rename,
+    missing_lock_timeout,
+)
+
+RUNTIME_RULES: tuple[Rule, ...] = (unused_index, sequential_scan_heavy_table, invalid_index, not_valid_constraint, sequence_near_max, dead_tuple_bloat)
 
 TOPOLOGY_RULES: tuple[Rule, ...] = (
     strong_consistency_split,
@@ -79,7 +143,7 @@ TOPOLOGY_RULES: tuple[Rule, ...] = (
     chatty_call_path,
 )
 
-RULES: tuple[Rule, ...] = (*SQL_RULES, *TOPOLOGY_RULES, *API_RULES)
+RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES)
 
 #: The extension that silences findings on a node and everything under it: a code, a name, a list of them, or true.
 IGNORE_EXTENSION = "x-backend-architect-ignore"

@@ -2,9 +2,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backend_architect.ir.model import Architecture
-from backend_architect.ir.query import all_tables
+from backend_architect.ir.model import Architecture, Table
 from backend_architect.rules.model import Finding, Rule, Severity, rule
+from backend_architect.rules.sql import concurrently, design_tables, location, qualified, where
+
+
+def leading_column_sets(table: Table) -> list[list[str]]:
+    """Column lists that can serve a lookup by their leading columns: the keys and every full btree index."""
+    leading = [table.primary_key, *(u.columns for u in table.uniques)]
+    leading += [[c.expression or c.name for c in i.columns] for i in table.indexes if i.method == "btree" and i.where is None]
+    return leading
 
 
 @rule(
@@ -18,7 +25,7 @@ def missing_foreign_key_index(self: Rule, arch: Architecture) -> Iterator[Findin
     """
     ## What it does
     Finds foreign keys whose columns are not the leading columns of any index (or of the
-    primary key, or of a unique constraint).
+    primary key, or of a unique constraint), in any order.
 
     ## Why is this bad?
     Joins from the parent scan the child table, and every delete or key update of a parent
@@ -26,15 +33,26 @@ def missing_foreign_key_index(self: Rule, arch: Architecture) -> Iterator[Findin
     parent delete, under a lock.
 
     ## Example
+    CREATE TABLE books (id bigint PRIMARY KEY);
     CREATE TABLE reviews (id bigint PRIMARY KEY, book_id bigint REFERENCES books (id));
 
     Use instead:
+    CREATE TABLE books (id bigint PRIMARY KEY);
     CREATE TABLE reviews (id bigint PRIMARY KEY, book_id bigint REFERENCES books (id));
     CREATE INDEX ix_reviews_book_id ON reviews (book_id);
+
+    ## References
+    PostgreSQL documentation, "Foreign Keys" (the referencing side is not indexed automatically).
     """
-    for store, table in all_tables(arch):
-        leading = [table.primary_key, *(u.columns for u in table.uniques)]
-        leading += [[c.name for c in i.columns] for i in table.indexes if i.method == "btree" and i.where is None]
+    for store, table in design_tables(arch):
+        leading = leading_column_sets(table)
         for fk in table.foreign_keys:
-            if not any(cols[: len(fk.columns)] == fk.columns for cols in leading):
-                yield self.finding(f"{store.name}.{table.name}", f"foreign key {fk.name} ({', '.join(fk.columns)}) has no supporting index")
+            if not any(sorted(cols[: len(fk.columns)]) == sorted(fk.columns) for cols in leading):
+                name = f"ix_{table.name}_{'_'.join(fk.columns)}"[:63]
+                fix = f"CREATE INDEX {concurrently(store)}{name} ON {qualified(store, table)} ({', '.join(fk.columns)});"
+                yield self.finding(
+                    where(store, table),
+                    f"foreign key {fk.name} ({', '.join(fk.columns)}) has no supporting index",
+                    location(fk.source or table.source),
+                    fix=fix,
+                )

@@ -1,0 +1,171 @@
+"""SQLite and MySQL DDL → the schema builder, through sqlglot.
+
+Types are kept as the file declares them, lowercased (SQLite's types are declarations, not
+PostgreSQL types), so the PostgreSQL-specific type rules stay quiet while the design rules
+(keys, foreign key indexes, redundant indexes, shape) judge these schemas as they judge
+PostgreSQL's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
+from backend_architect.importers.sql.postgres import SourceText
+from backend_architect.importers.sql.types import logical_type
+from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, ParseProblem, SourceSpan, UniqueConstraint
+
+Dialect = str
+
+
+def guess_dialect(text: str) -> Dialect:
+    """MySQL or SQLite when the text says so (backticks, ENGINE=, AUTOINCREMENT); PostgreSQL otherwise.
+
+    >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
+    ('mysql', 'sqlite')
+    """
+    upper = text.upper()
+    if "`" in text or "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper:
+        return "mysql"
+    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper or "PRAGMA " in upper:
+        return "sqlite"
+    return "postgresql"
+
+
+def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> list[ParseProblem]:
+    """Apply every CREATE TABLE and CREATE INDEX of a SQLite or MySQL file; statements sqlglot refuses become problems."""
+    text = source.raw.decode("utf-8", "replace")
+    problems = []
+    offset = 0
+    for piece in _statements(text):
+        start = text.index(piece, offset) if piece in text[offset:] else offset
+        offset = start + len(piece)
+        span = source.span(len(text[:start].encode()))
+        try:
+            parsed = sqlglot.parse_one(piece, read=dialect)
+        except ParseError as exc:
+            problems.append(ParseProblem(source=span, message=f"cannot parse statement: {str(exc).splitlines()[0]}"))
+            continue
+        if isinstance(parsed, exp.Create):
+            _create(builder, parsed, span, dialect)
+    return problems
+
+
+def _statements(text: str) -> list[str]:
+    """Statements split on semicolons outside quotes and comments (what sqlglot's tokenizer sees)."""
+    from sqlglot.tokens import (
+        Tokenizer,
+        TokenType,  # type: ignore[attr-defined]  # re-exported by sqlglot at runtime
+    )
+
+    pieces, start = [], 0
+    try:
+        tokens = Tokenizer().tokenize(text)
+    except Exception:  # noqa: BLE001 - an untokenisable file is one statement, reported by the parser
+        return [text]
+    for token in tokens:
+        if token.token_type == TokenType.SEMICOLON:
+            pieces.append(text[start : token.end + 1].strip())
+            start = token.end + 1
+    if text[start:].strip():
+        pieces.append(text[start:].strip())
+    return [p for p in pieces if p.strip(" ;\n\t")]
+
+
+def _create(builder: SchemaBuilder, node: exp.Create, span: SourceSpan, dialect: Dialect) -> None:
+    kind = str(node.args.get("kind", "")).upper()
+    if kind == "TABLE" and isinstance(node.this, exp.Schema):
+        table = node.this.this
+        draft = builder.create(table.db or None, table.name, span)
+        for element in node.this.expressions:
+            _element(builder, draft, element, span)
+    elif kind == "INDEX" and isinstance(node.this, exp.Index):
+        target = node.this.args.get("table")
+        owner = builder.table(target.db or None, target.name) if target is not None else None
+        made = _index(node, dialect, span)
+        if owner is not None and made is not None:
+            builder.add_index(owner, made)
+
+
+def _element(builder: SchemaBuilder, draft: TableDraft, element: Any, span: SourceSpan) -> None:
+    if isinstance(element, exp.ColumnDef):
+        name = element.name
+        declared = element.args.get("kind")
+        sql_type = declared.sql().lower() if declared is not None else ""
+        nullable, default, identity = True, None, False
+        for constraint in element.args.get("constraints") or []:
+            kind = constraint.args.get("kind")
+            if isinstance(kind, exp.NotNullColumnConstraint):
+                nullable = bool(kind.args.get("allow_null"))
+            elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+                draft.primary_key, nullable = [name], False
+            elif isinstance(kind, exp.AutoIncrementColumnConstraint):
+                identity = True
+            elif isinstance(kind, exp.DefaultColumnConstraint):
+                default = kind.sql()
+            elif isinstance(kind, exp.UniqueColumnConstraint):
+                draft.uniques.append(UniqueConstraint(name=f"{draft.name}_{name}_key", columns=[name], source=span))
+            elif isinstance(kind, exp.Reference):
+                draft.foreign_keys.append(_reference(draft, kind, [name], None, span))
+        logical, length = logical_type(sql_type)
+        draft.columns[name] = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type)
+    elif isinstance(element, exp.PrimaryKey):
+        draft.primary_key = [e.name for e in element.expressions]
+    elif isinstance(element, exp.Constraint):
+        for inner in element.expressions:
+            _element(builder, draft, inner, span)
+            if isinstance(inner, exp.ForeignKey) and draft.foreign_keys:
+                draft.foreign_keys[-1] = draft.foreign_keys[-1].model_copy(update={"name": element.name, "relation": element.name})
+    elif isinstance(element, exp.ForeignKey):
+        draft.foreign_keys.append(_reference(draft, element.args["reference"], [e.name for e in element.expressions], None, span))
+    elif isinstance(element, exp.UniqueColumnConstraint):
+        columns = [e.name for e in (element.this.expressions if isinstance(element.this, exp.Schema) else [])]
+        draft.uniques.append(UniqueConstraint(name=f"{draft.name}_{'_'.join(columns)}_key", columns=columns, source=span))
+    elif isinstance(element, exp.IndexColumnConstraint):
+        columns = [IndexColumn(name=c.name) for c in element.expressions]
+        builder.add_index(draft, Index(name=element.name or f"{draft.name}_idx", columns=columns, source=span))
+
+
+def _reference(draft: TableDraft, reference: exp.Reference, columns: list[str], name: str | None, span: SourceSpan) -> ForeignKey:
+    target = reference.this
+    table = target.this if isinstance(target, exp.Schema) else target
+    ref_columns = [e.name for e in target.expressions] if isinstance(target, exp.Schema) else []
+    options = " ".join(str(o) for o in reference.args.get("options") or []).lower()
+    on_delete: Any = next((a for a in ("cascade", "restrict", "set null", "no action", "set default") if f"on delete {a}" in options), "no action")
+    label = name or f"{draft.name}_{'_'.join(columns)}_fkey"
+    return ForeignKey(name=label, columns=columns, ref_table=table.name, ref_columns=ref_columns, on_delete=on_delete, relation=label, source=span)
+
+
+def _index(node: exp.Create, dialect: Dialect, span: SourceSpan | None) -> Index | None:
+    index = node.this
+    params = index.args.get("params")
+    if params is None:
+        return None
+    columns = []
+    for ordered in params.args.get("columns") or []:
+        inner = ordered.this if isinstance(ordered, exp.Ordered) else ordered
+        expression = None if isinstance(inner, exp.Column) else inner.sql(dialect=dialect)
+        columns.append(
+            IndexColumn(name=inner.name if isinstance(inner, exp.Column) else str(expression), descending=bool(ordered.args.get("desc")), expression=expression)
+        )
+    where = params.args.get("where")
+    return Index(
+        name=index.name,
+        columns=columns,
+        unique=bool(node.args.get("unique")),
+        where=where.this.sql(dialect=dialect) if where is not None else None,
+        source=span,
+    )
+
+
+def index_from_sql(sql: str, dialect: Dialect) -> Index | None:
+    """An index from its CREATE INDEX text (SQLite keeps it in sqlite_master)."""
+    try:
+        node = sqlglot.parse_one(sql, read=dialect)
+    except ParseError:
+        return None
+    return _index(node, dialect, None) if isinstance(node, exp.Create) and isinstance(node.this, exp.Index) else None

@@ -1,0 +1,458 @@
+"""PostgreSQL DDL → the schema builder, through pglast (PostgreSQL's own parser).
+
+The whole file is parsed in one call to the C parser, as JSON; only statements that shape
+tables (CREATE TABLE, ALTER TABLE, CREATE INDEX, DROP, RENAME) are applied, everything else
+(functions, triggers, grants, views) is read past. psql meta-commands and COPY data blocks
+are blanked out first, keeping every offset, so positions stay exact. A statement the parser
+refuses is reported with its position and the rest of the file is still read.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from pglast import parser as pg_parser
+from pglast.parser import ParseError
+
+from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
+from backend_architect.importers.sql.types import canonical_type, logical_type
+from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, MigrationStep, ParseProblem, SourceSpan, UniqueConstraint
+
+_META = re.compile(rb"^[ \t]*\\[^\n]*$", re.MULTILINE)
+_COPY_BLOCK = re.compile(rb"^COPY [^\n]*FROM stdin;\n.*?^\\\.$", re.MULTILINE | re.DOTALL | re.IGNORECASE)
+_CONSTRAINT_KINDS = {"CONSTR_PRIMARY": "primary key", "CONSTR_UNIQUE": "unique", "CONSTR_FOREIGN": "foreign key", "CONSTR_CHECK": "check"}
+_CONSTRAINT_KINDS["CONSTR_EXCLUSION"] = "exclusion"
+_LONG_NAME = re.compile(r'"[^"]{64,}"|(?<![\w$])[A-Za-z_][\w$]{63,}')
+_ON_DELETE = {"c": "cascade", "r": "restrict", "n": "set null", "a": "no action", "d": "set default"}
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One parsed statement: its parse tree (as JSON data) and where it starts."""
+
+    node: dict[str, Any]
+    kind: str
+    source: SourceSpan
+    text: str
+
+
+class SourceText:
+    """A file's bytes with offsets turned into lines and columns (pglast counts in bytes)."""
+
+    def __init__(self, name: str, raw: bytes) -> None:
+        self.name = name
+        self.raw = raw
+        self.newlines = [m.start() for m in re.finditer(rb"\n", raw)]
+
+    def span(self, offset: int) -> SourceSpan:
+        import bisect
+
+        line = bisect.bisect_left(self.newlines, offset)
+        start = self.newlines[line - 1] + 1 if line else 0
+        return SourceSpan(file=self.name, line=line + 1, col=len(self.raw[start:offset].decode("utf-8", "replace")) + 1)
+
+
+def blank_client_commands(raw: bytes) -> bytes:
+    r"""psql meta-commands (``\set``, ``\i``) and COPY data blocks as spaces, so offsets keep their meaning.
+
+    >>> blank_client_commands(b"\\set ON_ERROR_STOP 1\nCREATE TABLE t (id int);\n")
+    b'                    \nCREATE TABLE t (id int);\n'
+    """
+
+    def spaces(match: re.Match[bytes]) -> bytes:
+        return re.sub(rb"[^\n]", b" ", match.group(0))
+
+    return _META.sub(spaces, _COPY_BLOCK.sub(spaces, raw))
+
+
+def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParseProblem]]:
+    """Every statement of the file; those the parser refuses become problems, and the others are still read."""
+    raw = blank_client_commands(source.raw)
+    text = raw.decode("utf-8", "replace")
+    try:
+        return _statements(orjson.loads(pg_parser.parse_sql_json(text)), source, raw), []
+    except ParseError:
+        pass
+    statements: list[Statement] = []
+    problems: list[ParseProblem] = []
+    for start, length in _split(raw):
+        piece = raw[start : start + length].decode("utf-8", "replace")
+        try:
+            parsed = orjson.loads(pg_parser.parse_sql_json(piece))
+        except ParseError as error:
+            offset = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
+            at = start + len(piece[: max(offset - 1, 0)].encode())
+            problems.append(ParseProblem(source=source.span(at), message=f"cannot parse statement: {error.args[0]}"))
+            continue
+        for found in _statements(parsed, source, raw, base=start):
+            statements.append(found)
+    return statements, problems
+
+
+def _split(raw: bytes) -> list[tuple[int, int]]:
+    """Byte offsets of each statement, found by PostgreSQL's scanner (so semicolons in strings and bodies are safe)."""
+    text = raw.decode("utf-8", "replace")
+    found = []
+    for piece in pg_parser.split(text, with_parser=False, only_slices=True):
+        start, end = int(piece.start), int(piece.stop)
+        found.append((len(text[:start].encode()), len(text[start:end].encode())))
+    return found
+
+
+def _statements(parsed: dict[str, Any], source: SourceText, raw: bytes, base: int = 0) -> list[Statement]:
+    found = []
+    for item in parsed.get("stmts", []):
+        node = item.get("stmt", {})
+        kind = next(iter(node), "")
+        start = base + int(item.get("stmt_location", 0))
+        length = int(item.get("stmt_len", 0)) or len(raw) - start
+        while start < len(raw) and raw[start : start + 1] in b" \t\r\n":
+            start += 1
+            length -= 1
+        found.append(Statement(node[kind] if kind else {}, kind, source.span(start), raw[start : start + length].decode("utf-8", "replace")))
+    return found
+
+
+# --- applying statements ------------------------------------------------------------------------------
+
+
+def apply(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    """Apply one statement to the schema; return what it did, for the migration rules."""
+    steps = _apply(builder, statement)
+    if statement.kind in _HANDLERS and _LONG_NAME.search(statement.text):
+        # The parser has already cut these names to 63 bytes, as the server will: only the text still shows them.
+        tables = {s.table for s in steps if s.table}
+        for draft in builder.tables.values():
+            if draft.qualified in tables:
+                draft.long_identifiers += [m.group(0).strip('"') for m in _LONG_NAME.finditer(statement.text)]
+    return steps
+
+
+def _apply(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    handler = _HANDLERS.get(statement.kind)
+    if handler is None:
+        if statement.kind == "VariableSetStmt":
+            name = str(statement.node.get("name", ""))
+            if name == "search_path":
+                values = [str(a.get("A_Const", {}).get("sval", {}).get("sval", "")) for a in statement.node.get("args") or []]
+                builder.search_path = [v for v in values if v and v != "$user"] or builder.search_path
+            if name in {"lock_timeout", "statement_timeout"}:
+                return [MigrationStep(action="set_timeout", timeout=name, source=statement.source)]
+        return []
+    return handler(builder, statement)
+
+
+def _names(items: list[dict[str, Any]] | None) -> list[str]:
+    return [str(i["String"]["sval"]) for i in items or () if "String" in i]
+
+
+def _relation(node: dict[str, Any]) -> tuple[str | None, str]:
+    return node.get("schemaname"), str(node.get("relname", ""))
+
+
+def _qualified(draft: TableDraft) -> str:
+    return draft.qualified
+
+
+def _create_table(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    node = statement.node
+    schema, name = _relation(node.get("relation", {}))
+    draft = builder.create(schema, name, statement.source)
+    parents = node.get("inhRelations") or []
+    if node.get("partbound") and parents:
+        parent_schema, parent = _relation(parents[0].get("RangeVar", {}))
+        owner = builder.table(parent_schema, parent)
+        draft.partition_of = owner.qualified if owner else parent
+        if owner is not None:
+            draft.columns = dict(owner.columns)
+    if node.get("partspec"):
+        draft.partitioned_by = "partitioned"
+    for element in node.get("tableElts") or []:
+        if "ColumnDef" in element:
+            _add_column(draft, element["ColumnDef"], statement)
+        elif "Constraint" in element:
+            _add_constraint(builder, draft, element["Constraint"], statement)
+    return [MigrationStep(action="create_table", table=draft.qualified, existed_before=False, source=statement.source)]
+
+
+def _add_column(draft: TableDraft, column: dict[str, Any], statement: Statement, builder: SchemaBuilder | None = None) -> Column:
+    type_name = column.get("typeName", {})
+    sql_type, serial = canonical_type(_names(type_name.get("names")), _typmods(type_name), bool(type_name.get("arrayBounds")))
+    nullable, default, identity = True, "nextval()" if serial else None, False
+    name = str(column.get("colname", ""))
+    for item in column.get("constraints") or []:
+        constraint = item.get("Constraint", {})
+        kind = constraint.get("contype")
+        if kind == "CONSTR_NOTNULL":
+            nullable = False
+        elif kind == "CONSTR_DEFAULT":
+            default = "default"
+        elif kind == "CONSTR_IDENTITY":
+            identity, nullable = True, False
+        elif kind == "CONSTR_PRIMARY":
+            nullable = False
+            draft.primary_key = [name]
+        elif kind == "CONSTR_UNIQUE":
+            draft.uniques.append(UniqueConstraint(name=str(constraint.get("conname") or f"{draft.name}_{name}_key"), columns=[name], source=statement.source))
+        elif kind == "CONSTR_FOREIGN":
+            draft.foreign_keys.append(_foreign_key(draft, constraint, [name], statement))
+    logical, length = logical_type(sql_type)
+    made = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type)
+    draft.columns[name] = made
+    return made
+
+
+def _typmods(type_name: dict[str, Any]) -> list[int]:
+    mods = []
+    for item in type_name.get("typmods") or []:
+        value = item.get("A_Const", {}).get("ival", {})
+        if isinstance(value, dict):
+            mods.append(int(value.get("ival", 0)))
+    return mods
+
+
+def _foreign_key(draft: TableDraft, constraint: dict[str, Any], columns: list[str], statement: Statement) -> ForeignKey:
+    ref_schema, ref_table = _relation(constraint.get("pktable", {}))
+    name = str(constraint.get("conname") or f"{draft.name}_{'_'.join(columns)}_fkey")
+    if constraint.get("skip_validation"):
+        draft.not_valid.append(name)
+    return ForeignKey(
+        name=name,
+        columns=columns,
+        ref_table=f"{ref_schema}.{ref_table}" if ref_schema else ref_table,
+        ref_columns=_names(constraint.get("pk_attrs")),
+        on_delete=_ON_DELETE.get(str(constraint.get("fk_del_action", "a")), "no action"),
+        relation=name,
+        source=statement.source,
+    )
+
+
+def _add_constraint(builder: SchemaBuilder, draft: TableDraft, constraint: dict[str, Any], statement: Statement) -> MigrationStep:
+    kind = constraint.get("contype")
+    keys = _names(constraint.get("keys"))
+    name = str(constraint.get("conname") or "")
+    label = {
+        "CONSTR_PRIMARY": "primary key",
+        "CONSTR_UNIQUE": "unique",
+        "CONSTR_FOREIGN": "foreign key",
+        "CONSTR_CHECK": "check",
+        "CONSTR_EXCLUSION": "exclusion",
+    }
+    if kind == "CONSTR_PRIMARY":
+        index = constraint.get("indexname")
+        if index and not keys:
+            owned = next((i for i in draft.indexes if i.name == index), None)
+            keys = [c.name for c in owned.columns] if owned else keys
+        draft.primary_key = keys
+        for key in keys:
+            if key in draft.columns:
+                draft.columns[key] = draft.columns[key].model_copy(update={"nullable": False})
+    elif kind == "CONSTR_UNIQUE":
+        index = constraint.get("indexname")
+        if index and not keys:
+            owned = next((i for i in draft.indexes if i.name == index), None)
+            keys = [c.name for c in owned.columns] if owned else keys
+        draft.uniques.append(UniqueConstraint(name=name or f"{draft.name}_{'_'.join(keys)}_key", columns=keys, source=statement.source))
+    elif kind == "CONSTR_FOREIGN":
+        draft.foreign_keys.append(_foreign_key(draft, constraint, _names(constraint.get("fk_attrs")), statement))
+    elif kind == "CONSTR_CHECK" and constraint.get("skip_validation") and name:
+        draft.not_valid.append(name)
+    return MigrationStep(
+        action="add_constraint",
+        table=draft.qualified,
+        detail=name or label.get(str(kind), "constraint"),
+        constraint_kind=label.get(str(kind), "constraint"),
+        not_valid=bool(constraint.get("skip_validation")),
+        source=statement.source,
+    )
+
+
+def _alter_table(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    node = statement.node
+    if node.get("objtype") not in {None, "OBJECT_TABLE"}:
+        return []
+    schema, name = _relation(node.get("relation", {}))
+    draft = builder.table(schema, name)
+    if draft is None:
+        return [MigrationStep(action="other", table=f"{schema or 'public'}.{name}", detail="alter an unknown table", source=statement.source)]
+    steps = []
+    for item in node.get("cmds") or []:
+        command = item.get("AlterTableCmd", {})
+        subtype = command.get("subtype")
+        definition = command.get("def", {})
+        column = str(command.get("name", ""))
+        if subtype == "AT_AddConstraint" and "Constraint" in definition:
+            steps.append(_add_constraint(builder, draft, definition["Constraint"], statement))
+        elif subtype == "AT_ValidateConstraint":
+            draft.not_valid = [c for c in draft.not_valid if c != column]
+            steps.append(MigrationStep(action="validate_constraint", table=draft.qualified, detail=column, source=statement.source))
+        elif subtype == "AT_AddColumn" and "ColumnDef" in definition:
+            added = _add_column(draft, definition["ColumnDef"], statement)
+            steps.append(
+                MigrationStep(
+                    action="add_column", table=draft.qualified, detail=added.name, not_null=not added.nullable and not added.identity,
+                    has_default=added.default is not None, source=statement.source,
+                )
+            )  # fmt: skip
+        elif subtype == "AT_AlterColumnType" and "ColumnDef" in definition:
+            type_name = definition["ColumnDef"].get("typeName", {})
+            sql_type, _ = canonical_type(_names(type_name.get("names")), _typmods(type_name), bool(type_name.get("arrayBounds")))
+            if column in draft.columns:
+                logical, length = logical_type(sql_type)
+                draft.columns[column] = draft.columns[column].model_copy(update={"sql_type": sql_type, "type": logical, "length": length})
+            steps.append(MigrationStep(action="alter_column_type", table=draft.qualified, detail=f"{column} to {sql_type}", source=statement.source))
+        elif subtype == "AT_SetNotNull":
+            if column in draft.columns:
+                draft.columns[column] = draft.columns[column].model_copy(update={"nullable": False})
+            steps.append(MigrationStep(action="set_not_null", table=draft.qualified, detail=column, source=statement.source))
+        elif subtype == "AT_DropNotNull" and column in draft.columns:
+            draft.columns[column] = draft.columns[column].model_copy(update={"nullable": True})
+        elif subtype == "AT_ColumnDefault" and column in draft.columns:
+            draft.columns[column] = draft.columns[column].model_copy(update={"default": "default" if definition else None})
+        elif subtype == "AT_DropColumn":
+            draft.columns.pop(column, None)
+            steps.append(MigrationStep(action="drop_column", table=draft.qualified, detail=column, source=statement.source))
+        elif subtype == "AT_DropConstraint":
+            _drop_constraint(draft, column)
+            steps.append(MigrationStep(action="drop_constraint", table=draft.qualified, detail=column, source=statement.source))
+        elif subtype == "AT_AttachPartition" and "PartitionCmd" in definition:
+            child_schema, child = _relation(definition["PartitionCmd"].get("name", {}))
+            attached = builder.table(child_schema, child)
+            if attached is not None:
+                attached.partition_of = draft.qualified
+    return steps
+
+
+def _drop_constraint(draft: TableDraft, name: str) -> None:
+    draft.foreign_keys = [f for f in draft.foreign_keys if f.name != name]
+    draft.uniques = [u for u in draft.uniques if u.name != name]
+    draft.not_valid = [c for c in draft.not_valid if c != name]
+    if name.endswith("_pkey"):
+        draft.primary_key = []
+
+
+def _create_index(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    node = statement.node
+    schema, name = _relation(node.get("relation", {}))
+    draft = builder.table(schema, name)
+    index_name = str(node.get("idxname") or f"{name}_idx")
+    step = MigrationStep(
+        action="create_index",
+        table=draft.qualified if draft else f"{schema or 'public'}.{name}",
+        detail=index_name,
+        concurrently=bool(node.get("concurrent")),
+        source=statement.source,
+    )
+    if draft is None:
+        return [step]
+    expressions = _deparsed(statement) if _needs_deparse(node) else {}
+    columns = []
+    for position, element in enumerate(node.get("indexParams") or []):
+        elem = element.get("IndexElem", {})
+        expression = expressions.get(f"expr{position}")
+        columns.append(
+            IndexColumn(
+                name=str(elem.get("name") or expression or f"expr{position}"),
+                descending=elem.get("ordering") == "SORTBY_DESC",
+                expression=expression,
+                opclass=".".join(_names(elem.get("opclass"))) or None,
+                collation=".".join(_names(elem.get("collation"))) or None,
+            )
+        )
+    method = str(node.get("accessMethod", "btree"))
+    index = Index(
+        name=index_name,
+        columns=columns,
+        unique=bool(node.get("unique")),
+        method=method if method in {"btree", "gin", "gist", "hash", "brin", "spgist", "hnsw"} else "other",
+        include=[str(e.get("IndexElem", {}).get("name", "")) for e in node.get("indexIncludingParams") or []],
+        where=expressions.get("where"),
+        source=statement.source,
+    )
+    builder.add_index(draft, index)
+    if node.get("primary"):
+        draft.primary_key = [c.name for c in columns]
+    return [step]
+
+
+def _needs_deparse(node: dict[str, Any]) -> bool:
+    return bool(node.get("whereClause")) or any("expr" in e.get("IndexElem", {}) for e in node.get("indexParams") or [])
+
+
+def _deparsed(statement: Statement) -> dict[str, str]:
+    """Expression keys and the predicate of an index, printed back by pglast in one canonical form."""
+    from pglast import parse_sql
+    from pglast.stream import RawStream
+
+    try:
+        (raw,) = parse_sql(statement.text)
+    except (ParseError, ValueError):
+        return {}
+    index: Any = raw.stmt
+    found = {}
+    for position, element in enumerate(index.indexParams or ()):
+        if element.expr is not None:
+            found[f"expr{position}"] = RawStream()(element.expr)
+    if index.whereClause is not None:
+        found["where"] = RawStream()(index.whereClause)
+    return found
+
+
+def _drop(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    node = statement.node
+    kind = node.get("removeType")
+    steps = []
+    for item in node.get("objects") or []:
+        names = _names(item.get("List", {}).get("items"))
+        if not names:
+            continue
+        schema, name = (names[-2], names[-1]) if len(names) > 1 else (None, names[-1])
+        if kind == "OBJECT_TABLE":
+            draft = builder.table(schema, name)
+            builder.drop(schema, name)
+            steps.append(MigrationStep(action="drop_table", table=draft.qualified if draft else name, source=statement.source))
+        elif kind == "OBJECT_INDEX":
+            builder.drop_index(schema, name)
+            steps.append(MigrationStep(action="drop_index", detail=name, concurrently=bool(node.get("concurrent")), source=statement.source))
+    return steps
+
+
+def _rename(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    node = statement.node
+    schema, name = _relation(node.get("relation", {}))
+    draft = builder.table(schema, name)
+    new = str(node.get("newname", ""))
+    rename = node.get("renameType")
+    if draft is None:
+        return []
+    if rename == "OBJECT_TABLE":
+        del builder.tables[(draft.schema, draft.name)]
+        old = draft.qualified
+        draft.name = new
+        builder.tables[(draft.schema, new)] = draft
+        return [MigrationStep(action="rename_table", table=old, detail=f"to {new}", source=statement.source)]
+    if rename == "OBJECT_COLUMN":
+        old_column = str(node.get("subname", ""))
+        if old_column in draft.columns:
+            draft.columns = {new if k == old_column else k: (c.model_copy(update={"name": new}) if k == old_column else c) for k, c in draft.columns.items()}
+        return [MigrationStep(action="rename_column", table=draft.qualified, detail=f"{old_column} to {new}", source=statement.source)]
+    return []
+
+
+_HANDLERS = {
+    "CreateStmt": _create_table,
+    "AlterTableStmt": _alter_table,
+    "IndexStmt": _create_index,
+    "DropStmt": _drop,
+    "RenameStmt": _rename,
+}
+
+
+def statements_of(name: str, raw: bytes) -> Iterator[Statement]:
+    """Convenience for tests: the statements of one file (problems ignored)."""
+    statements, _ = parse_statements(SourceText(name, raw))
+    yield from statements
