@@ -17,7 +17,7 @@ from pathlib import Path
 from backend_architect.errors import InputError, Location
 from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.generic import apply_text, guess_dialect
-from backend_architect.importers.sql.postgres import SourceText, apply, parse_statements
+from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements
 from backend_architect.ir.model import Architecture, Migration, ParseProblem
 
 #: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
@@ -41,7 +41,7 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
     for file in files:
         name = str(file)
         source = SourceText(name, _read(file))
-        spoken = dialect or guess_dialect(source.raw[:200_000].decode("utf-8", "replace"))
+        spoken = dialect or _dialect_of(source)
         engines.add(spoken)
         if spoken == "sqlite" and not builder.tables:
             builder.search_path = ["main"]
@@ -70,6 +70,19 @@ def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
     for statement in statements:
         apply(builder, statement)
     return Architecture(system=Path(name).stem, description=f"imported from {name}", datastores=builder.datastores(), parse_problems=problems)
+
+
+def _dialect_of(source: SourceText) -> str:
+    """PostgreSQL when its parser reads the whole file; otherwise MySQL or SQLite if the text shows their marks."""
+    from pglast import parser
+    from pglast.parser import ParseError
+
+    text = blank_client_commands(source.raw).decode("utf-8", "replace")
+    try:
+        parser.parse_sql_json(text)
+    except ParseError:
+        return guess_dialect(text)
+    return "postgresql"
 
 
 def _files(path: Path) -> list[Path]:

@@ -86,7 +86,7 @@ class SchemaBuilder:
             parent = self.tables.get((schema, name)) if draft.partition_of else None
             if parent is not None and not draft.primary_key:
                 draft.primary_key = parent.primary_key  # a partitioned table's key holds in every partition
-            store = stores.setdefault(draft.schema, Datastore(name=draft.schema, engine=engine, schema_name=draft.schema))  # type: ignore[arg-type]
+            store = stores.setdefault(draft.schema, Datastore(name=draft.schema, engine=engine, schema_name=draft.schema))
             store.tables.append(
                 Table(
                     name=draft.name,

@@ -8,6 +8,9 @@ PostgreSQL's.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import sqlglot
@@ -23,15 +26,20 @@ Dialect = str
 
 
 def guess_dialect(text: str) -> Dialect:
-    """MySQL or SQLite when the text says so (backticks, ENGINE=, AUTOINCREMENT); PostgreSQL otherwise.
+    """MySQL or SQLite when the text carries their marks (ENGINE=, AUTO_INCREMENT, AUTOINCREMENT, WITHOUT ROWID).
+
+    Only asked about text PostgreSQL's parser refused: backticks alone prove nothing (they
+    appear in comments), so they count only together with a failed PostgreSQL parse.
 
     >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
     ('mysql', 'sqlite')
+    >>> guess_dialect("CREATE TABLE t (id int);")
+    'postgresql'
     """
     upper = text.upper()
-    if "`" in text or "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper:
+    if "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper or "`" in text:
         return "mysql"
-    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper or "PRAGMA " in upper:
+    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper:
         return "sqlite"
     return "postgresql"
 
@@ -46,7 +54,8 @@ def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> 
         offset = start + len(piece)
         span = source.span(len(text[:start].encode()))
         try:
-            parsed = sqlglot.parse_one(piece, read=dialect)
+            with _quiet_sqlglot():
+                parsed = sqlglot.parse_one(piece, read=dialect)
         except ParseError as exc:
             problems.append(ParseProblem(source=span, message=f"cannot parse statement: {str(exc).splitlines()[0]}"))
             continue
@@ -55,12 +64,22 @@ def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> 
     return problems
 
 
+@contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    """sqlglot logs a warning for every statement it keeps as an opaque command (functions, triggers); we read past those."""
+    logger = logging.getLogger("sqlglot")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _statements(text: str) -> list[str]:
     """Statements split on semicolons outside quotes and comments (what sqlglot's tokenizer sees)."""
-    from sqlglot.tokens import (
-        Tokenizer,
-        TokenType,  # type: ignore[attr-defined]  # re-exported by sqlglot at runtime
-    )
+    from sqlglot.tokenizer_core import TokenType
+    from sqlglot.tokens import Tokenizer
 
     pieces, start = [], 0
     try:
@@ -165,7 +184,8 @@ def _index(node: exp.Create, dialect: Dialect, span: SourceSpan | None) -> Index
 def index_from_sql(sql: str, dialect: Dialect) -> Index | None:
     """An index from its CREATE INDEX text (SQLite keeps it in sqlite_master)."""
     try:
-        node = sqlglot.parse_one(sql, read=dialect)
+        with _quiet_sqlglot():
+            node = sqlglot.parse_one(sql, read=dialect)
     except ParseError:
         return None
     return _index(node, dialect, None) if isinstance(node, exp.Create) and isinstance(node.this, exp.Index) else None

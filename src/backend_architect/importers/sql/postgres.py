@@ -85,7 +85,7 @@ def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParsePro
             parsed = orjson.loads(pg_parser.parse_sql_json(piece))
         except ParseError as error:
             offset = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
-            at = start + len(piece[: max(offset - 1, 0)].encode())
+            at = start + len(piece[:offset].encode())  # the parser's cursor counts characters from 0
             problems.append(ParseProblem(source=source.span(at), message=f"cannot parse statement: {error.args[0]}"))
             continue
         for found in _statements(parsed, source, raw, base=start):
@@ -190,7 +190,7 @@ def _add_column(draft: TableDraft, column: dict[str, Any], statement: Statement,
         if kind == "CONSTR_NOTNULL":
             nullable = False
         elif kind == "CONSTR_DEFAULT":
-            default = "default"
+            default = _default_text(constraint.get("raw_expr"))
         elif kind == "CONSTR_IDENTITY":
             identity, nullable = True, False
         elif kind == "CONSTR_PRIMARY":
@@ -204,6 +204,12 @@ def _add_column(draft: TableDraft, column: dict[str, Any], statement: Statement,
     made = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type)
     draft.columns[name] = made
     return made
+
+
+def _default_text(expression: Any) -> str:
+    """A default as the rules need it: ``nextval(...)`` for a sequence (what serial expands to), otherwise a marker."""
+    call = expression.get("FuncCall", {}) if isinstance(expression, dict) else {}
+    return "nextval(...)" if _names(call.get("funcname"))[-1:] == ["nextval"] else "default"
 
 
 def _typmods(type_name: dict[str, Any]) -> list[int]:
@@ -312,7 +318,7 @@ def _alter_table(builder: SchemaBuilder, statement: Statement) -> list[Migration
         elif subtype == "AT_DropNotNull" and column in draft.columns:
             draft.columns[column] = draft.columns[column].model_copy(update={"nullable": True})
         elif subtype == "AT_ColumnDefault" and column in draft.columns:
-            draft.columns[column] = draft.columns[column].model_copy(update={"default": "default" if definition else None})
+            draft.columns[column] = draft.columns[column].model_copy(update={"default": _default_text(definition) if definition else None})
         elif subtype == "AT_DropColumn":
             draft.columns.pop(column, None)
             steps.append(MigrationStep(action="drop_column", table=draft.qualified, detail=column, source=statement.source))
