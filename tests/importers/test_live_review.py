@@ -108,7 +108,8 @@ def test_unreachable_or_refused_database_is_one_line_exit_two_err(postgres: Any)
         assert result.returncode == 2
         assert len(result.stderr.strip().splitlines()) == 1
         assert "cannot connect" in result.stderr
-        assert "s3cret" not in result.stderr and ":pw@" not in result.stderr
+        assert "s3cret" not in result.stderr
+        assert ":pw@" not in result.stderr
 
 
 def test_sqlite_database_matches_its_schema_file_ok(tmp_path: Path) -> None:
