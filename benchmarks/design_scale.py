@@ -82,10 +82,14 @@ def main(sizes: tuple[int, ...]) -> None:
             path.write_text(make_spec(n))
             out = subprocess.run([sys.executable, __file__, "--child", str(path)], capture_output=True, text=True, check=True)
             rows.append((n, path.stat().st_size, json.loads(out.stdout)))
-    print(f"{'entities':>8} {'use cases':>9} {'spec KB':>8} {'load s':>7} {'design s':>9} {'full job s':>10} {'peak MiB':>9} {'files':>6} {'s/(n log2 n) x1e5':>18}")
+    print(
+        f"{'entities':>8} {'use cases':>9} {'spec KB':>8} {'load s':>7} {'design s':>9} {'full job s':>10} {'peak MiB':>9} {'files':>6} {'s/(n log2 n) x1e5':>18}"
+    )
     for n, size, r in rows:
         per = r["total"] / (n * math.log2(n)) * 1e5
-        print(f"{n:>8} {3 * n:>9} {size / 1000:>8.0f} {r['load']:>7.3f} {r['design']:>9.3f} {r['total']:>10.3f} {r['peak_mib']:>9.0f} {r['files']:>6} {per:>18.2f}")
+        print(
+            f"{n:>8} {3 * n:>9} {size / 1000:>8.0f} {r['load']:>7.3f} {r['design']:>9.3f} {r['total']:>10.3f} {r['peak_mib']:>9.0f} {r['files']:>6} {per:>18.2f}"
+        )
     if len(rows) >= 2:
         (n0, _, r0), (n1, _, r1) = rows[-2], rows[-1]
         growth = math.log(r1["total"] / r0["total"]) / math.log(n1 / n0)

@@ -43,9 +43,7 @@ def measured(command: list[str], cwd: Path | None = None) -> tuple[float, float,
     """Wall seconds, peak RSS in MiB and stdout of ``command`` on one core."""
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
-        result = subprocess.run(
-            ["/usr/bin/time", "-f", "%e %M", "-o", report.name, *pin, *command], capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd
-        )
+        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name, *pin, *command], capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
         seconds, kib = report.read().strip().splitlines()[-1].split()
     return float(seconds), int(kib) / 1024, result.stdout
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine, then runs lint, type checks and the tests.
 #   - the package with its test extras, into .venv
-#   - PostgreSQL server binaries (Debian's postgresql); the tests start a throwaway server
+#   - PostgreSQL server binaries (Debian's postgresql) and HypoPG; the tests start a throwaway server
 #   - Node.js and Mermaid's parser (tests/js, from package-lock.json)
 # Extra arguments go to pytest, e.g.  scripts/test.sh -k openapi
 set -euo pipefail
@@ -13,6 +13,13 @@ setup_venv "[test]"
 if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v pg_ctl >/dev/null 2>&1; then
   echo "installing PostgreSQL (Debian package postgresql)"
   apt_install postgresql
+fi
+
+# HypoPG (hypothetical indexes) for the index advisor's tests, from Debian's package for the installed major version.
+pg_major="$(ls -d /usr/lib/postgresql/*/ 2>/dev/null | sort -V | tail -1 | xargs -r basename)"
+if [ -n "$pg_major" ] && ! ls "/usr/share/postgresql/$pg_major/extension/hypopg.control" >/dev/null 2>&1; then
+  echo "installing HypoPG (Debian package postgresql-$pg_major-hypopg)"
+  apt_install "postgresql-$pg_major-hypopg"
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -203,6 +203,32 @@ def diff_command(
         raise typer.Exit(EXIT_FINDINGS)
 
 
+@app.command("advise-indexes")
+def advise_indexes_command(
+    database: Annotated[
+        str, typer.Argument(help="A PostgreSQL URL (postgresql://...) of a database with the schema and, ideally, its statistics.", show_default=False)
+    ],
+    workload: Annotated[
+        Path | None, typer.Option("--workload", "-w", help="A file of queries (-- calls: N before one weights it); default: pg_stat_statements.")
+    ] = None,
+    budget_mb: Annotated[float, typer.Option("--budget-mb", help="Most disk the recommended indexes may take together.")] = 1024.0,
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="Report format.")] = OutputFormat.text,
+) -> None:
+    """Recommend indexes for a workload, costed by PostgreSQL's planner with HypoPG (read-only; nothing is built)."""
+    from backend_architect.advisor.costing import advise
+    from backend_architect.report.advice import render_json, render_text
+
+    try:
+        text = workload.read_text(encoding="utf-8") if workload is not None else None
+        advice = advise(database, text, budget_mb)
+    except OSError as exc:
+        typer.echo(f"{workload}: cannot read: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except InputError as exc:
+        raise _fail(exc) from None
+    sys.stdout.write(render_json(advice) if output_format is OutputFormat.json else render_text(advice))
+
+
 rules_app = typer.Typer(help="The review rules: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
 

@@ -148,3 +148,15 @@ def test_cli_reviews_musicbrainz_with_fixes_ok() -> None:
     assert result.returncode == 1
     assert "warning[SQL003] missing-foreign-key-index: foreign key alternative_medium_fk_medium (medium) has no supporting index" in result.stdout
     assert "fix: CREATE INDEX CONCURRENTLY ix_alternative_medium_medium ON musicbrainz.alternative_medium (medium);" in result.stdout
+
+
+def test_inline_suppression_comment_silences_its_statement_ok() -> None:
+    """`-- backend-architect-ignore: SQL001` silences that rule for the statement it annotates, and only there."""
+    text = (
+        "-- backend-architect-ignore: missing-primary-key\n"
+        "CREATE TABLE audit_log (at timestamptz, what text);\n"
+        "CREATE TABLE scratch (x int);  -- backend-architect-ignore: SQL002\n"
+        "CREATE TABLE other (x int);\n"
+    )
+    findings = review(import_sql_text(text, "s.sql"), SQL_RULES)
+    assert sorted(f.where for f in findings if f.code == "SQL001") == ["public.other", "public.scratch"]

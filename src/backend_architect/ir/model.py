@@ -484,6 +484,14 @@ class ParseProblem(IRModel):
     message: str
 
 
+class Suppression(IRModel):
+    """An inline ``-- backend-architect-ignore: SQL003`` comment: the rules it silences for the statement it annotates."""
+
+    file: str
+    line: int = Field(description="The line where the annotated statement starts.")
+    rules: list[str] = Field(description="Rule codes or names; empty silences every rule.")
+
+
 class Migration(IRModel):
     """One migration file, its statements in order."""
 
@@ -512,6 +520,7 @@ class Architecture(IRModel):
     assumptions: list[str] = Field(default_factory=list, description="Defaults chosen for what the spec left out.")
     migrations: list[Migration] = Field(default_factory=list, description="Imported migrations, in the order they apply.")
     parse_problems: list[ParseProblem] = Field(default_factory=list, description="Imported statements that could not be parsed.")
+    suppressions: list[Suppression] = Field(default_factory=list, description="Inline suppression comments of imported files.")
     contracts: list[ApiContract] = Field(
         default_factory=list, exclude=True, description="API documents under review, as written (see ir/contract.py); never serialised."
     )

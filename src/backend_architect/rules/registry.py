@@ -152,6 +152,9 @@ IGNORE_EXTENSION = "x-backend-architect-ignore"
 def review(arch: Architecture, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
     """Run ``rules`` over ``arch``; findings in documents are located and inline suppressions applied; sorted."""
     findings = [f for r in rules for f in r.check(arch)]
+    if arch.suppressions:
+        silenced = {(s.file, s.line): set(s.rules) for s in arch.suppressions}
+        findings = [f for f in findings if not _silenced_inline(f, silenced)]
     if arch.contracts:
         findings = locate(arch, [f for f in findings if not _suppressed(arch, f)])
     return sorted(findings)
@@ -200,6 +203,14 @@ def _child(value: Any, part: str | int) -> Any:
     if isinstance(value, list) and isinstance(part, int) and 0 <= part < len(value):
         return value[part]
     return _MISSING
+
+
+def _silenced_inline(finding: Finding, silenced: dict[tuple[str, int], set[str]]) -> bool:
+    """Whether a ``-- backend-architect-ignore`` comment annotates the statement the finding is located at."""
+    if finding.location is None:
+        return False
+    rules = silenced.get((finding.location.file, finding.location.line))
+    return rules is not None and (not rules or finding.code in rules or finding.rule in rules)
 
 
 def _names_rule(ignored: Any, finding: Finding) -> bool:

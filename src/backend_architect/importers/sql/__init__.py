@@ -17,8 +17,8 @@ from pathlib import Path
 from backend_architect.errors import InputError, Location
 from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.generic import apply_text, guess_dialect
-from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements
-from backend_architect.ir.model import Architecture, Migration, ParseProblem
+from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
+from backend_architect.ir.model import Architecture, Migration, ParseProblem, Suppression
 
 #: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
 MAX_SQL_BYTES = 64 * 1024 * 1024
@@ -36,11 +36,13 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
     builder = SchemaBuilder()
     migrations: list[Migration] = []
     engines: set[str] = set()
+    silenced: list[Suppression] = []
     problems: list[ParseProblem] = []
     as_migrations = path.is_dir() and all(_NUMBERED.match(f.name) or _NUMBERED.match(f.parent.name) for f in files)
     for file in files:
         name = str(file)
         source = SourceText(name, _read(file))
+        silenced += suppressions(source)
         spoken = dialect or _dialect_of(source)
         engines.add(spoken)
         if spoken == "sqlite" and not builder.tables:
@@ -60,16 +62,21 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
     system = path.stem if path.is_file() else path.name
     engine = engines.pop() if len(engines) == 1 else "postgresql"
     datastores = builder.datastores(engine=engine)
-    return Architecture(system=system, description=f"imported from {path}", datastores=datastores, migrations=migrations, parse_problems=problems)
+    return Architecture(
+        system=system, description=f"imported from {path}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
+    )
 
 
 def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
     """The schema in one SQL text (a file's content given directly)."""
     builder = SchemaBuilder()
-    statements, problems = parse_statements(SourceText(name, text.encode()))
+    source = SourceText(name, text.encode())
+    statements, problems = parse_statements(source)
     for statement in statements:
         apply(builder, statement)
-    return Architecture(system=Path(name).stem, description=f"imported from {name}", datastores=builder.datastores(), parse_problems=problems)
+    return Architecture(
+        system=Path(name).stem, description=f"imported from {name}", datastores=builder.datastores(), parse_problems=problems, suppressions=suppressions(source)
+    )
 
 
 def _dialect_of(source: SourceText) -> str:

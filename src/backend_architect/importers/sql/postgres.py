@@ -20,7 +20,7 @@ from pglast.parser import ParseError
 
 from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
 from backend_architect.importers.sql.types import canonical_type, logical_type
-from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, MigrationStep, ParseProblem, SourceSpan, UniqueConstraint
+from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, MigrationStep, ParseProblem, SourceSpan, Suppression, UniqueConstraint
 
 _META = re.compile(rb"^[ \t]*\\[^\n]*$", re.MULTILINE)
 _COPY_BLOCK = re.compile(rb"^COPY [^\n]*FROM stdin;\n.*?^\\\.$", re.MULTILINE | re.DOTALL | re.IGNORECASE)
@@ -54,6 +54,25 @@ class SourceText:
         line = bisect.bisect_left(self.newlines, offset)
         start = self.newlines[line - 1] + 1 if line else 0
         return SourceSpan(file=self.name, line=line + 1, col=len(self.raw[start:offset].decode("utf-8", "replace")) + 1)
+
+
+_SUPPRESS = re.compile(r"--\s*backend-architect-ignore\b:?\s*(?P<rules>[\w\-, ]*)")
+
+
+def suppressions(source: SourceText) -> list[Suppression]:
+    """Inline suppression comments, each tied to the line of the statement it annotates (its own, or the next one)."""
+    lines = source.raw.decode("utf-8", "replace").split("\n")
+    found = []
+    for number, line in enumerate(lines):
+        match = _SUPPRESS.search(line)
+        if match is None:
+            continue
+        rules = [r.strip() for r in match.group("rules").split(",") if r.strip()]
+        target = number
+        if not line[: match.start()].strip():
+            target = next((n for n in range(number + 1, len(lines)) if lines[n].strip() and not lines[n].lstrip().startswith("--")), number)
+        found.append(Suppression(file=source.name, line=target + 1, rules=rules))
+    return found
 
 
 def blank_client_commands(raw: bytes) -> bytes:

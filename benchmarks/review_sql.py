@@ -1,0 +1,92 @@
+"""SQL review: wall time, peak memory and findings next to squawk and sqlfluff, in one run.
+
+Every tool reviews the same files of ``../shared/corpora/sql`` in a fresh process pinned to
+one core; ``/usr/bin/time`` reports peak RSS. squawk (``squawk-cli`` from PyPI, installed
+with the test extras) lints migrations for locking hazards; sqlfluff (installed from PyPI
+into the venv on first use) lints style with ``--dialect postgres``. backend-architect runs
+every SQL rule (design, and migration rules on the migration folder), JSON output.
+
+    .venv/bin/python benchmarks/review_sql.py                 # every corpus
+    .venv/bin/python benchmarks/review_sql.py musicbrainz-all.sql
+    .venv/bin/python benchmarks/review_sql.py --skip-sqlfluff   # sqlfluff takes minutes on MusicBrainz
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "sql"
+TARGETS = ("musicbrainz-all.sql", "osm-structure.sql", "pagila-schema.sql", "synapse-main-full72.sql", "lemmy-migrations")
+BIN = Path(sys.executable).parent
+TIMEOUT = 1800
+
+
+def measured(command: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MiB and stdout; seconds is inf when the tool ran past the timeout."""
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        try:
+            result = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name, *pin, *command], capture_output=True, text=True, timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            return float("inf"), 0.0, ""
+        seconds, kib = report.read().strip().splitlines()[-1].split()
+    return float(seconds), int(kib) / 1024, result.stdout
+
+
+def files_of(target: Path) -> list[str]:
+    return sorted(str(p) for p in target.rglob("*.up.sql")) if target.is_dir() else [str(target)]
+
+
+def ours(target: Path) -> tuple[float, float, int]:
+    seconds, mib, out = measured([sys.executable, "-m", "backend_architect.cli", "review", str(target), "--format", "json", "--fail-on", "never"])
+    return seconds, mib, len(json.loads(out)["findings"])
+
+
+def squawk(target: Path) -> tuple[float, float, int]:
+    seconds, mib, out = measured([str(BIN / "squawk"), "--reporter", "json", *files_of(target)])
+    try:
+        count = len(json.loads(out or "[]"))
+    except json.JSONDecodeError:
+        count = -1
+    return seconds, mib, count
+
+
+def sqlfluff(target: Path) -> tuple[float, float, int]:
+    if not (BIN / "sqlfluff").exists():
+        subprocess.run([sys.executable, "-m", "pip", "install", "-q", "sqlfluff"], check=True)
+    seconds, mib, out = measured(
+        [str(BIN / "sqlfluff"), "lint", "--dialect", "postgres", "--format", "json", "--nofail", "--processes", "1", *files_of(target)]
+    )
+    try:
+        count = sum(len(f.get("violations", [])) for f in json.loads(out or "[]"))
+    except json.JSONDecodeError:
+        count = -1
+    return seconds, mib, count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("targets", nargs="*", default=list(TARGETS))
+    parser.add_argument("--skip-sqlfluff", action="store_true")
+    args = parser.parse_args()
+    print(f"{'corpus':<26} {'tool':<18} {'seconds':>8} {'MiB':>7} {'findings':>9} {'x ours (time)':>14} {'x ours (mem)':>13}")
+    for name in args.targets:
+        target = CORPUS / name
+        seconds, mib, count = ours(target)
+        print(f"{name[:26]:<26} {'backend-architect':<18} {seconds:8.2f} {mib:7.0f} {count:9d} {'1.00':>14} {'1.00':>13}")
+        peers = [("squawk", squawk)] + ([] if args.skip_sqlfluff else [("sqlfluff", sqlfluff)])
+        for label, tool in peers:
+            peer_seconds, peer_mib, peer_count = tool(target)
+            shown = f"{peer_seconds:8.2f}" if peer_seconds != float("inf") else f"{'>' + str(TIMEOUT):>8}"
+            print(f"{'':<26} {label:<18} {shown} {peer_mib:7.0f} {peer_count:9d} {peer_seconds / seconds:14.2f} {peer_mib / mib if mib else 0:13.2f}")
+
+
+if __name__ == "__main__":
+    main()
