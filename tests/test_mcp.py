@@ -43,6 +43,7 @@ async def _session_calls() -> dict[str, Any]:
         out["refused_ref"] = await session.call_tool(
             "review_openapi", {"document": API.replace("{type: integer", "{$ref: 'file:///etc/passwd#/x', type: integer")}
         )
+        out["review_sql"] = await session.call_tool("review_sql", {"sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id serial PRIMARY KEY, at timestamp);\n"})
         out["diff"] = await session.call_tool("diff", {"old": API, "new": API.replace("maximum: 100", "maximum: 10")})
         out["schema"] = await session.read_resource("backend-architect://spec-schema")
     return out
@@ -56,7 +57,9 @@ def _structured(result: Any) -> dict[str, Any]:
 def test_mcp_server_end_to_end_ok() -> None:
     """Every tool answers over stdio with JSON; input errors come back as tool errors with line:col messages."""
     out = asyncio.run(_session_calls())
-    assert out["tools"] == ["design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "validate_spec"]
+    assert out["tools"] == [
+        "design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "review_sql", "validate_spec"
+    ]
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
     assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 11}
     assert out["invalid"].is_error
@@ -75,6 +78,10 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert reviewed["markdown"].startswith("## Review of `openapi.yaml`")
     assert out["refused_ref"].is_error
     assert "openapi.yaml:6:54: $ref to a URL (file:///etc/passwd) is not followed" in out["refused_ref"].content[0].text
+    sql = _structured(out["review_sql"])
+    assert sql["tables"] == 2
+    assert ("SQL001", {"file": "schema.sql", "line": 1, "col": 1}) in [(f["code"], f.get("location")) for f in sql["findings"]]
+    assert {"SQL006", "SQL007", "SQL009"} <= {f["code"] for f in sql["findings"]}
     changed = _structured(out["diff"])
     assert changed["needs_major_version"] is True
     assert changed["changes"][0]["code"] == "request-maximum-tightened"

@@ -18,7 +18,7 @@ DESCRIPTION = (
     "then returns OpenAPI contracts, schemas, capacity numbers, decisions and a JSON hand-off. Use for new services, "
     "API or database design, scaling questions, and architecture reviews."
 )
-TOOLS = ("validate_spec", "design", "estimate_capacity", "review", "review_openapi", "diff", "render_diagram", "explain_rule")
+TOOLS = ("validate_spec", "design", "estimate_capacity", "review", "review_openapi", "review_sql", "diff", "render_diagram", "explain_rule")
 #: Read-only file tools: the agent reads the repository, the engine writes nothing but its answers.
 CLAUDE_FILE_TOOLS = ("Read", "Grep", "Glob")
 FACTORY_FILE_TOOLS = ("Read", "LS", "Grep", "Glob")
@@ -33,7 +33,8 @@ backend-architect spec and let the engine design, size and review the system, th
 2. Read the spec schema resource (backend-architect://spec-schema) and write the spec in YAML.
 3. Call validate_spec. Fix every reported line:col problem and validate again until it passes.
 4. Call design (and estimate_capacity or render_diagram when asked for numbers or pictures). For an existing system,
-   call review with its spec or its docker-compose.yml, review_openapi with each OpenAPI document, and diff with
+   call review with its spec or its docker-compose.yml, review_openapi with each OpenAPI document, review_sql with
+   its schema or migrations, and diff with
    two versions of a document to classify the changes as breaking or safe.
 5. Answer with: the architecture in one paragraph, the endpoints, the tables and indexes and why they exist, the
    capacity figures with their formulas, the key decisions with the alternatives considered, the bottlenecks, the

@@ -32,7 +32,7 @@ from backend_architect.spec.schema_export import spec_json_schema
 INSTRUCTIONS = (
     "Design backends from a compact YAML spec instead of writing designs freehand. Express the requirements as a spec "
     "(read the schema resource), call validate_spec until it passes, then design; review docker-compose topologies with review, "
-    "OpenAPI documents with review_openapi, and compare two API versions with diff."
+    "OpenAPI documents with review_openapi, SQL schemas and migrations with review_sql, and compare two API versions with diff."
 )
 
 server = MCPServer(name="backend-architect", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
@@ -115,6 +115,33 @@ def review_openapi(document: str) -> dict[str, Any]:
         "findings": [f.as_dict() for f in findings],
         "markdown": markdown_report.render(findings, RULES, "openapi.yaml"),
     }
+
+
+@server.tool(
+    description="Review SQL DDL text (PostgreSQL; SQLite or MySQL when dialect says so) for design flaws: findings with code, severity, "
+    "line:col and a DDL fix, plus a Markdown report. Several files may be passed as a list of migrations, applied in order."
+)
+def review_sql(sql: str, dialect: Literal["postgresql", "sqlite", "mysql"] | None = None, migrations: list[str] | None = None) -> dict[str, Any]:
+    from backend_architect.importers.sql import import_sql
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "sql"
+        root.mkdir()
+        texts = migrations if migrations else [sql]
+        for number, text in enumerate(texts, 1):
+            (root / (f"{number:04d}_migration.sql" if migrations else "schema.sql")).write_text(text, encoding="utf-8")
+        try:
+            arch = import_sql(root if migrations else root / "schema.sql", dialect)
+        except InputError as exc:
+            raise ToolError(str(exc).replace(f"{root}/", "")) from None
+        findings = [f.as_dict() for f in registry.review(arch)]
+    for finding in findings:
+        if "location" in finding:
+            finding["location"]["file"] = finding["location"]["file"].replace(f"{root}/", "")
+    tables = sum(len(s.tables) for s in arch.datastores)
+    rows = ["| severity | rule | where | finding | fix |", "|---|---|---|---|---|"]
+    rows += [f"| {f['severity']} | {f['code']} {f['rule']} | {f['where']} | {f['message']} | {f['fix']} |" for f in findings]
+    return {"tables": tables, "findings": findings, "markdown": "\n".join(rows) if findings else "No findings."}
 
 
 @server.tool(
