@@ -91,6 +91,7 @@ def start_server() -> PgServer:
     server._run(str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
     options = (
         f"-c listen_addresses=127.0.0.1 -c port={server.port} -c unix_socket_directories={root} -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        " -c shared_preload_libraries=pg_stat_statements"
     )
     server._run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "-t", "60", "start")
     deadline = time.monotonic() + 30

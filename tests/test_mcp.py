@@ -57,9 +57,7 @@ def _structured(result: Any) -> dict[str, Any]:
 def test_mcp_server_end_to_end_ok() -> None:
     """Every tool answers over stdio with JSON; input errors come back as tool errors with line:col messages."""
     out = asyncio.run(_session_calls())
-    assert out["tools"] == [
-        "design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "review_sql", "validate_spec"
-    ]
+    assert out["tools"] == ["design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "review_sql", "validate_spec"]
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
     assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 11}
     assert out["invalid"].is_error

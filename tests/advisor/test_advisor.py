@@ -103,3 +103,18 @@ def test_sorted_range_column_appears_once_ok() -> None:
     """A column that is both sorted on and ranged over is one key, not two."""
     [access] = accesses("SELECT id FROM orders WHERE status = 'open' AND created_at > now() ORDER BY created_at", COLUMNS)
     assert candidates_for(access)[0].columns == ("status", "created_at")
+
+
+@pytest.mark.postgres
+def test_workload_from_pg_stat_statements_err(postgres: Any) -> None:
+    """Without a workload file the advisor reads pg_stat_statements and plans its parameterised queries generically."""
+    url = _database(postgres, "advisor_statements", hypopg=True)
+    postgres.psql("CREATE EXTENSION pg_stat_statements; SELECT pg_stat_statements_reset();", "advisor_statements")
+    for customer in (7, 8, 9):
+        postgres.psql(f"SELECT id, total FROM orders WHERE customer_id = {customer} ORDER BY created_at DESC LIMIT 20;", "advisor_statements")
+    advice = advise(url)
+    assert advice.method == "hypopg"
+    recommended = [r for r in advice.recommendations if r.candidate.columns[0] == "customer_id"]
+    assert recommended
+    assert "$1" in recommended[0].queries[0].query
+    assert recommended[0].queries[0].calls == 3
