@@ -118,3 +118,13 @@ def test_workload_from_pg_stat_statements_err(postgres: Any) -> None:
     assert recommended
     assert "$1" in recommended[0].queries[0].query
     assert recommended[0].queries[0].calls == 3
+
+
+def test_variants_have_distinct_names_ok() -> None:
+    """A plain, a partial and a covering index on the same keys get different names, so all can be created."""
+    names = {
+        Candidate("public.orders", ("created_at",)).name,
+        Candidate("public.orders", ("created_at",), where="status = 'open'").name,
+        Candidate("public.orders", ("created_at",), include=("total",)).name,
+    }
+    assert len(names) == 3

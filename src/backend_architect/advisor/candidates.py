@@ -46,16 +46,32 @@ class Candidate:
     where: str | None = None
     include: tuple[str, ...] = ()
 
+    @property
+    def name(self) -> str:
+        """A name that tells the variants apart: ``ix_orders_created_at``, ``..._where_status_open``, ``..._covering``.
+
+        >>> Candidate("public.orders", ("created_at",), where="status = 'open'").name
+        'ix_orders_created_at_where_status_open'
+        """
+        parts = [self.table.rsplit(".", 1)[-1], *(_slug(c) for c in self.columns)]
+        if self.where:
+            parts += ["where", _slug(self.where)]
+        if self.include:
+            parts.append("covering")
+        return ("ix_" + "_".join(parts))[:63].rstrip("_")
+
     def ddl(self, name: str | None = None) -> str:
         keys = ", ".join(self.columns)
-        label = name or "ix_" + "_".join([self.table.rsplit(".", 1)[-1], *(_slug(c) for c in self.columns)])[:60]
+        label = name or self.name
         include = f" INCLUDE ({', '.join(self.include)})" if self.include else ""
         where = f" WHERE {self.where}" if self.where else ""
         return f"CREATE INDEX {label} ON {self.table} ({keys}){include}{where}"
 
 
 def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in text.replace(" DESC", "")).strip("_")
+    import re
+
+    return re.sub(r"_+", "_", "".join(ch if ch.isalnum() else "_" for ch in text.replace(" DESC", "").lower())).strip("_")
 
 
 @dataclass(frozen=True)
