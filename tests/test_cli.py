@@ -182,9 +182,9 @@ def test_rules_show_prints_docs_ok() -> None:
 
 def test_rules_show_unknown_err() -> None:
     """An unknown rule code is a usage error with a suggestion."""
-    result = run("rules", "show", "SQL030")
+    result = run("rules", "show", "redundant-indx")
     assert result.returncode == 2
-    assert result.stderr == "unknown rule 'SQL030' (did you mean 'SQL004'?)\n"
+    assert result.stderr == "unknown rule 'redundant-indx' (did you mean 'redundant-index'?)\n"
 
 
 def test_redesign_removes_only_stale_generated_files_ok(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 Design stages build it from a spec, importers build it from existing artefacts,
 rules and renderers read it. It is plain pydantic so it serialises to ``handoff.json``
-as it is. Lists keep a stable order (the order stages produced them), so output is
+as it is — except the facts only an imported schema has (source positions, catalog
+statistics, migrations), which are excluded from serialisation: they belong to a review,
+not to a design's hand-off. Lists keep a stable order (the order stages produced them), so output is
 deterministic.
 """
 
@@ -63,7 +65,7 @@ class Column(IRModel):
     comment: str | None = None
     source_field: str | None = Field(default=None, description="The spec field this column stores, if any.")
     sql_type: str | None = Field(
-        default=None, description="For imported schemas: the type as PostgreSQL's format_type() spells it (e.g. 'timestamp without time zone')."
+        default=None, exclude=True, description="For imported schemas: the type as PostgreSQL's format_type() spells it (e.g. 'timestamp without time zone')."
     )
 
 
@@ -86,7 +88,7 @@ class ForeignKey(IRModel):
         default="restrict", description="cascade for composition (belongs_to), set null for nullable references."
     )
     relation: str = Field(description="The relation name in the spec (e.g. 'author').")
-    source: SourceSpan | None = Field(default=None, description="Where an imported foreign key is defined.")
+    source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported foreign key is defined.")
 
 
 class UniqueConstraint(IRModel):
@@ -95,7 +97,7 @@ class UniqueConstraint(IRModel):
     name: str
     columns: list[str]
     reason: str = ""
-    source: SourceSpan | None = Field(default=None, description="Where an imported unique key is defined.")
+    source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported unique key is defined.")
 
 
 class CheckConstraint(IRModel):
@@ -111,9 +113,11 @@ class IndexColumn(IRModel):
 
     name: str
     descending: bool = False
-    expression: str | None = Field(default=None, description="For an expression key: its text, normalised by the parser (name is then the text too).")
-    opclass: str | None = Field(default=None, description="Operator class, when not the type's default.")
-    collation: str | None = None
+    expression: str | None = Field(
+        default=None, exclude=True, description="For an expression key: its text, normalised by the parser (name is then the text too)."
+    )
+    opclass: str | None = Field(default=None, exclude=True, description="Operator class, when not the type's default.")
+    collation: str | None = Field(default=None, exclude=True)
 
 
 class Index(IRModel):
@@ -129,10 +133,10 @@ class Index(IRModel):
     where: str | None = Field(default=None, description="Partial index predicate, portable SQL.")
     expression: str | None = Field(default=None, description="For full-text indexes: the indexed expression.")
     reasons: list[str] = Field(default_factory=list, description="Why it exists: the use cases or rule that need it.")
-    source: SourceSpan | None = Field(default=None, description="Where an imported index is defined.")
-    valid: bool = Field(default=True, description="False for an index a failed CREATE INDEX CONCURRENTLY left invalid (live databases).")
-    scans: int | None = Field(default=None, description="Index scans since statistics were reset (live PostgreSQL).")
-    size_bytes: int | None = Field(default=None, description="On-disk size (live databases).")
+    source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported index is defined.")
+    valid: bool = Field(default=True, exclude=True, description="False for an index a failed CREATE INDEX CONCURRENTLY left invalid (live databases).")
+    scans: int | None = Field(default=None, exclude=True, description="Index scans since statistics were reset (live PostgreSQL).")
+    size_bytes: int | None = Field(default=None, exclude=True, description="On-disk size (live databases).")
 
 
 class TableStats(IRModel):
@@ -185,12 +189,14 @@ class Table(IRModel):
     rows_now: float = Field(default=0, description="Estimated rows today.")
     rows_per_day: float = Field(default=0, description="Estimated new rows per day.")
     retention_days: float | None = Field(default=None, description="Days rows are kept; None is forever.")
-    source: SourceSpan | None = Field(default=None, description="Where an imported table is defined.")
-    partition_of: str | None = Field(default=None, description="For an imported partition: the partitioned table it belongs to.")
-    stats: TableStats | None = Field(default=None, description="Runtime statistics, from a live PostgreSQL database.")
-    not_valid_constraints: list[str] = Field(default_factory=list, description="Constraints added NOT VALID and never validated (live databases).")
+    source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported table is defined.")
+    partition_of: str | None = Field(default=None, exclude=True, description="For an imported partition: the partitioned table it belongs to.")
+    stats: TableStats | None = Field(default=None, exclude=True, description="Runtime statistics, from a live PostgreSQL database.")
+    not_valid_constraints: list[str] = Field(
+        default_factory=list, exclude=True, description="Constraints added NOT VALID and never validated (live databases)."
+    )
     long_identifiers: list[str] = Field(
-        default_factory=list, description="Names longer than 63 bytes in the statements that define it (PostgreSQL truncates them)."
+        default_factory=list, exclude=True, description="Names longer than 63 bytes in the statements that define it (PostgreSQL truncates them)."
     )
 
 
@@ -211,7 +217,7 @@ class Datastore(IRModel):
     service: str | None = Field(default=None, description="The service that owns it; None when shared.")
     schema_name: str | None = Field(default=None, description="The schema (namespace) the tables live in.")
     tables: list[Table] = Field(default_factory=list)
-    sequences: list[SequenceState] = Field(default_factory=list, description="Sequences and how far they have gone (live databases).")
+    sequences: list[SequenceState] = Field(default_factory=list, exclude=True, description="Sequences and how far they have gone (live databases).")
 
 
 # --- services and communication ------------------------------------------------------
@@ -518,9 +524,9 @@ class Architecture(IRModel):
     decisions: list[Decision] = Field(default_factory=list)
     bottlenecks: list[Bottleneck] = Field(default_factory=list)
     assumptions: list[str] = Field(default_factory=list, description="Defaults chosen for what the spec left out.")
-    migrations: list[Migration] = Field(default_factory=list, description="Imported migrations, in the order they apply.")
-    parse_problems: list[ParseProblem] = Field(default_factory=list, description="Imported statements that could not be parsed.")
-    suppressions: list[Suppression] = Field(default_factory=list, description="Inline suppression comments of imported files.")
+    migrations: list[Migration] = Field(default_factory=list, exclude=True, description="Imported migrations, in the order they apply.")
+    parse_problems: list[ParseProblem] = Field(default_factory=list, exclude=True, description="Imported statements that could not be parsed.")
+    suppressions: list[Suppression] = Field(default_factory=list, exclude=True, description="Inline suppression comments of imported files.")
     contracts: list[ApiContract] = Field(
         default_factory=list, exclude=True, description="API documents under review, as written (see ir/contract.py); never serialised."
     )
