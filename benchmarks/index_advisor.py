@@ -70,11 +70,10 @@ def timed(url: str, query: str) -> float:
 
 
 def main() -> None:
-    from pg_server import start_server
-
     from backend_architect.advisor.candidates import parse_workload
     from backend_architect.advisor.costing import advise
     from backend_architect.report.advice import render_text
+    from pg_server import start_server
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0)

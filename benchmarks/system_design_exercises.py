@@ -69,12 +69,12 @@ EXERCISES: dict[str, tuple[list[Number], list[Choice]]] = {
             Choice(
                 "locations partitioned by day",
                 "8.64B rows/day: daily partitions, dropped after a day",
-                lambda a: getattr(table(a, "driver_locations"), "partitioning").interval == "day",
+                lambda a: table(a, "driver_locations").partitioning.interval == "day",
             ),  # type: ignore[union-attr]
             Choice(
                 "locations sharded by driver",
                 "300k writes/s is 60x one primary: shard, keyed by driver",
-                lambda a: getattr(table(a, "driver_locations"), "sharding").key == "driver_id",
+                lambda a: table(a, "driver_locations").sharding.key == "driver_id",
             ),  # type: ignore[union-attr]
             Choice("ride tracking cached", "15k/s peak, 2 s stale allowed, authenticated: shared cache", lambda a: cache(a, "track ride") == "cache-aside"),
             Choice("microservices", "25 engineers: several teams", lambda a: a.deployment == "microservices"),
@@ -101,7 +101,7 @@ EXERCISES: dict[str, tuple[list[Number], list[Choice]]] = {
             Choice(
                 "holds sharded",
                 "50k inserts/s: shard the holds (hand: by event, to keep an on-sale on one shard)",
-                lambda a: getattr(table(a, "seat_holds"), "sharding") is not None,
+                lambda a: table(a, "seat_holds").sharding is not None,
             ),  # type: ignore[union-attr]
             Choice(
                 "stripe limit watched",
@@ -129,14 +129,14 @@ EXERCISES: dict[str, tuple[list[Number], list[Choice]]] = {
                 "points partitioned by day, 30-day retention",
                 "8.64B rows/day: daily partitions; drop those older than 30 days",
                 lambda a: (
-                    getattr(table(a, "points"), "partitioning").interval == "day"  # type: ignore[union-attr]
-                    and "older than 30 days" in (getattr(table(a, "points"), "partitioning").retention_job or "")
+                    table(a, "points").partitioning.interval == "day"  # type: ignore[union-attr]
+                    and "older than 30 days" in (table(a, "points").partitioning.retention_job or "")
                 ),
             ),  # type: ignore[union-attr]
             Choice(
                 "points sharded by series",
                 "150k inserts/s, 53 TB: shard by series so a query stays on one shard",
-                lambda a: getattr(table(a, "points"), "sharding").key == "series_id",
+                lambda a: table(a, "points").sharding.key == "series_id",
             ),  # type: ignore[union-attr]
             Choice("series queries cached", "450/s peak, 10 s stale allowed", lambda a: cache(a, "query series") == "cache-aside"),
             Choice("modular monolith", "6 engineers: one team", lambda a: a.deployment == "modular-monolith"),
@@ -151,7 +151,7 @@ def main() -> int:
         arch = design_file(HERE / f"{name}.yaml").architecture
         figures = {f.key: f.value for f in arch.figures}
         print(f"\n## {name}\n")
-        print(f"| quantity | hand | engine | engine/hand | agrees | hand working |\n|---|---|---|---|---|---|")
+        print("| quantity | hand | engine | engine/hand | agrees | hand working |\n|---|---|---|---|---|---|")
         for n in numbers:
             engine = figures.get(n.figure)
             ratio = engine / n.hand if engine is not None else float("nan")

@@ -1,0 +1,131 @@
+"""Service boundaries the engine proposes vs the real ones, on four reference systems.
+
+Each folder holds a spec written from the system's code (its entities and use cases, with
+the reads and writes each makes) and ``truth.yaml``: which service owns which entity in the
+real system. The engine designs each spec without being told its services; the proposed
+partition is compared with the truth by MoJoFM (Wen & Tzerpos 2004: 100% is identical, the
+share of Move/Join operations saved against the worst partition) and the Adjusted Rand
+Index (Hubert & Arabie 1985: 1 is identical, 0 is chance). Two naive baselines frame the
+numbers: one service per entity, and one service for everything.
+
+    .venv/bin/python benchmarks/decomposition/run.py
+"""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from math import comb
+from pathlib import Path
+
+import networkx as nx
+import yaml
+
+HERE = Path(__file__).resolve().parent
+SYSTEMS = ("online-boutique", "ftgo", "piggy-metrics", "acme-air")
+
+Partition = dict[str, str]  # entity -> cluster
+
+
+def mno(a: Partition, b: Partition) -> int:
+    """Minimum Move and Join operations turning partition ``a`` into ``b`` (Wen & Tzerpos's exact algorithm).
+
+    Each cluster of A is tagged with the B clusters it shares most entities with; moves are the
+    entities outside the tag, joins the A clusters beyond one per B cluster, and a maximum
+    bipartite matching over the tied tags makes the joins as few as they can be.
+
+    >>> mno({"x": "1", "y": "1", "z": "2"}, {"x": "a", "y": "a", "z": "b"})
+    0
+    >>> mno({"x": "1", "y": "2", "z": "3"}, {"x": "a", "y": "a", "z": "a"})
+    2
+    """
+    clusters: dict[str, list[str]] = {}
+    for entity, cluster in a.items():
+        clusters.setdefault(cluster, []).append(entity)
+    moves = 0
+    graph = nx.Graph()
+    for name, members in clusters.items():
+        overlap = Counter(b[m] for m in members)
+        best = max(overlap.values())
+        moves += len(members) - best
+        graph.add_node(("A", name), bipartite=0)
+        for target, count in overlap.items():
+            if count == best:
+                graph.add_edge(("A", name), ("B", target))
+    matching = nx.bipartite.hopcroft_karp_matching(graph, top_nodes=[n for n in graph if n[0] == "A"])
+    groups = sum(1 for n in matching if n[0] == "A")
+    return moves + len(clusters) - groups
+
+
+def mojofm(a: Partition, b: Partition) -> float:
+    """MoJoFM(A, B) in percent: 1 - mno(A, B) / max over all A' of mno(A', B).
+
+    >>> mojofm({"x": "1", "y": "1", "z": "2"}, {"x": "a", "y": "a", "z": "b"})
+    100.0
+    """
+    sizes = sorted(Counter(b.values()).values())
+    groups = 0
+    for size in sizes:
+        if size > groups:
+            groups += 1
+    worst = len(b) - groups
+    return 100.0 if worst == 0 else round(100.0 * (1 - mno(a, b) / worst), 1)
+
+
+def adjusted_rand(a: Partition, b: Partition) -> float:
+    """Adjusted Rand Index of two partitions of the same entities.
+
+    >>> adjusted_rand({"x": "1", "y": "1", "z": "2"}, {"x": "a", "y": "a", "z": "b"})
+    1.0
+    """
+    entities = sorted(b)
+    n = len(entities)
+    pairs = Counter((a[e], b[e]) for e in entities)
+    index = sum(comb(c, 2) for c in pairs.values())
+    rows = sum(comb(c, 2) for c in Counter(a[e] for e in entities).values())
+    cols = sum(comb(c, 2) for c in Counter(b[e] for e in entities).values())
+    expected = rows * cols / comb(n, 2)
+    top = (rows + cols) / 2
+    return 1.0 if top == expected else round((index - expected) / (top - expected), 3)
+
+
+def truth_of(system: str) -> Partition:
+    owned = yaml.safe_load((HERE / system / "truth.yaml").read_text())
+    return {entity: service for service, entities in owned.items() for entity in entities}
+
+
+def proposed(system: str) -> tuple[Partition, list[str]]:
+    from backend_architect.api import design_file
+
+    arch = design_file(HERE / system / "spec.yaml").architecture
+    partition = {entity: service.name for service in arch.services for entity in service.entities}
+    return partition, [f"{s.name}: {', '.join(s.entities)}" for s in arch.services]
+
+
+def main() -> None:
+    show = "--show" in sys.argv
+    print(f"{'system':<16} {'entities':>8} {'true':>5} {'ours':>5}  {'MoJoFM ours':>11} {'ARI ours':>8}  {'MoJoFM 1/entity':>15} {'MoJoFM 1 svc':>12}")
+    totals: dict[str, list[float]] = {"ours": [], "ari": [], "singleton": [], "monolith": []}
+    for system in SYSTEMS:
+        truth = truth_of(system)
+        ours, services = proposed(system)
+        ours = {e: ours[e] for e in truth}
+        singleton = {e: e for e in truth}
+        monolith = dict.fromkeys(truth, "all")
+        scores = (mojofm(ours, truth), adjusted_rand(ours, truth), mojofm(singleton, truth), mojofm(monolith, truth))
+        totals["ours"].append(scores[0])
+        totals["ari"].append(scores[1])
+        totals["singleton"].append(scores[2])
+        totals["monolith"].append(scores[3])
+        print(
+            f"{system:<16} {len(truth):>8} {len(set(truth.values())):>5} {len(set(ours.values())):>5}  {scores[0]:>10.1f}% {scores[1]:>8.3f}  {scores[2]:>14.1f}% {scores[3]:>11.1f}%"
+        )
+        if show:
+            for line in services:
+                print(f"    {line}")
+    mean = {k: sum(v) / len(v) for k, v in totals.items()}
+    print(f"{'mean':<16} {'':>8} {'':>5} {'':>5}  {mean['ours']:>10.1f}% {mean['ari']:>8.3f}  {mean['singleton']:>14.1f}% {mean['monolith']:>11.1f}%")
+
+
+if __name__ == "__main__":
+    main()
