@@ -8,7 +8,9 @@ share of Move/Join operations saved against the worst partition) and the Adjuste
 Index (Hubert & Arabie 1985: 1 is identical, 0 is chance). Two naive baselines frame the
 numbers: one service per entity, and one service for everything.
 
-    .venv/bin/python benchmarks/decomposition/run.py
+    .venv/bin/python benchmarks/decomposition/run.py               # the table
+    .venv/bin/python benchmarks/decomposition/run.py --show        # and each proposed service
+    .venv/bin/python benchmarks/decomposition/run.py --sensitivity # hard groups alone, and Louvain's resolution swept
 """
 
 from __future__ import annotations
@@ -102,7 +104,32 @@ def proposed(system: str) -> tuple[Partition, list[str]]:
     return partition, [f"{s.name}: {', '.join(s.entities)}" for s in arch.services]
 
 
+def sensitivity() -> None:
+    """MoJoFM of the hard groups alone (no community detection) and of Louvain at several resolutions."""
+    from unittest import mock
+
+    from backend_architect.design import boundaries
+
+    print(f"{'variant':<28}" + "".join(f"{s:>17}" for s in SYSTEMS) + f"{'mean':>8}")
+    variants: list[tuple[str, float | None]] = [("hard groups only", None)] + [(f"Louvain resolution {r:g}", r) for r in (1, 2, 4, 6, 8, 12)]
+    for label, resolution in variants:
+        scores = []
+        for system in SYSTEMS:
+            truth = truth_of(system)
+            if resolution is None:
+                with mock.patch.object(boundaries, "_communities", lambda groups, graph, limit: [list(m) for m in groups.values()]):
+                    ours, _ = proposed(system)
+            else:
+                with mock.patch.object(boundaries, "RESOLUTION", resolution):
+                    ours, _ = proposed(system)
+            scores.append(mojofm({e: ours[e] for e in truth}, truth))
+        print(f"{label:<28}" + "".join(f"{s:>16.1f}%" for s in scores) + f"{sum(scores) / len(scores):>7.1f}%")
+
+
 def main() -> None:
+    if "--sensitivity" in sys.argv:
+        sensitivity()
+        return
     show = "--show" in sys.argv
     print(f"{'system':<16} {'entities':>8} {'true':>5} {'ours':>5}  {'MoJoFM ours':>11} {'ARI ours':>8}  {'MoJoFM 1/entity':>15} {'MoJoFM 1 svc':>12}")
     totals: dict[str, list[float]] = {"ours": [], "ari": [], "singleton": [], "monolith": []}

@@ -74,3 +74,55 @@ def test_monolith_names_first_module_to_extract_ok() -> None:
     """A module carrying ten times the load of the next one is named as the first to extract."""
     decision = next(d for d in design_of(SHOP % (5, "strong")).decisions if d.id == "extraction")
     assert decision.choice.startswith("keep the modules together; extract products first")
+
+
+DELIVERY = """\
+system: delivery
+team: {size: %d}
+entities:
+  Courier: {fields: {name: string, available: bool}}
+  Delivery: {fields: {courier: ref(Courier)?, address: string}}
+  Consumer: {fields: {name: string}}
+  Airport: {fields: {code: string(3)}}
+  Flight: {fields: {origin: ref(Airport), departs: datetime}}
+use_cases:
+  - {name: schedule delivery, reads: [Courier], writes: [Delivery], rate: 2/s}
+  - {name: update courier availability, writes: [Courier], rate: 20/s}
+  - {name: pick up order, writes: [Delivery], rate: 2/s}
+  - {name: sign up, writes: [Consumer], rate: 1/s}
+  - {name: query flights, reads: [Flight, Airport], rate: 100/s}
+"""
+
+
+def test_community_detection_joins_tightly_coupled_aggregates_ok() -> None:
+    """In FTGO, Courier and Delivery (read and referenced together, coupled to little else) become one service, with the reason."""
+    from backend_architect.design.pipeline import design
+    from conftest import ROOT
+    from design.helpers import spec_of
+
+    arch = design(spec_of((ROOT / "benchmarks" / "decomposition" / "ftgo" / "spec.yaml").read_text()))
+    assert owners(arch)["deliveries"] == ["Courier", "Delivery"]
+    rationale = next(s.rationale for s in arch.services if s.name == "deliveries")
+    assert any("community detection keeps them together" in r for r in rationale)
+    assert owners(arch)["consumers"] == ["Consumer"]
+
+
+def test_reference_data_read_together_is_one_catalog_ok() -> None:
+    """Entities no use case writes, read together by a query, are one service's reference data."""
+    arch = design_of(DELIVERY % 20)
+    assert owners(arch)["flights"] == ["Airport", "Flight"]
+    assert any("reference data no use case writes" in r for s in arch.services for r in s.rationale)
+
+
+def test_team_size_bounds_the_number_of_services_ok() -> None:
+    """Nine engineers own at most four services: of five groups, the most coupled pair (Courier, Delivery) merges."""
+    spec = (DELIVERY % 9).replace("  Consumer: {fields: {name: string}}\n", "  Consumer: {fields: {name: string}}\n  Coupon: {fields: {code: string}}\n")
+    arch = design_of(spec)
+    assert arch.deployment == "microservices"
+    assert len(arch.services) == 4
+    assert ["Courier", "Delivery"] in [s.entities for s in arch.services]
+
+
+def test_boundaries_are_deterministic_ok() -> None:
+    """Louvain is randomised; with its fixed seed the same spec gives the same services every time."""
+    assert owners(design_of(DELIVERY % 20)) == owners(design_of(DELIVERY % 20))

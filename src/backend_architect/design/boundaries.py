@@ -1,13 +1,18 @@
 """Stage 1: service boundaries, and whether to deploy them as one modular monolith.
 
-Entities that must change together form one aggregate cluster: a child and its
-``belongs_to`` parent, and entities written together by a strongly consistent use case.
-Each cluster becomes a module (or a service). Explicit ``services`` in the spec win.
+First the hard groups — entities that must change together: a child and its ``belongs_to``
+parent, many-to-many partners, entities written together by a strongly consistent use case,
+and reference data read together by a query. Then the coupling graph between those groups
+(design/coupling.py: Service Cutter's criteria) is clustered by Louvain community detection
+(networkx), so the number of services is the algorithm's outcome, bounded by what the team
+can own. Each community becomes a module (or a service). Explicit ``services`` in the spec win.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
+from typing import Any
 
 from backend_architect.design.coupling import all_scores, coupling_graph
 from backend_architect.design.usecases import analyse
@@ -21,6 +26,13 @@ from backend_architect.spec.naming import kebab, plural
 MONOLITH_MAX_TEAM = 8
 #: Assumed when the spec gives no team size.
 DEFAULT_TEAM_SIZE = 5
+#: Louvain's resolution. At 1 every aggregate with one read link is absorbed by its neighbour; from 6 upwards
+#: only aggregates whose coupling dominates their other links merge (benchmarks/decomposition: MoJoFM plateau 6-10+).
+RESOLUTION = 8.0
+#: Louvain is randomised; a fixed seed keeps designs byte-identical.
+SEED = 7
+ENGINEERS_PER_SERVICE = 2
+MODULES_PER_ENGINEER = 3
 
 
 def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
@@ -38,7 +50,8 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
         reasons = {name: [f"declared in the spec: {s.description or 'owns ' + ', '.join(s.owns)}"] for name, s in spec.services.items()}
         calls = {name: list(s.calls) for name, s in spec.services.items()}
     else:
-        clusters, reasons = _clusters(spec)
+        deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
+        clusters, reasons = _clusters(spec, team, "module" if deployment == "modular-monolith" else "service")
         calls = {name: [] for name in clusters}
     deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
     kind = "module" if deployment == "modular-monolith" else "service"
@@ -64,9 +77,37 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
     )
 
 
-def _clusters(spec: Spec) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _clusters(spec: Spec, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Entities grouped into services: hard groups first, then community detection over their coupling."""
+    groups, why = hard_groups(spec)
+    graph = coupling_graph(spec)
+    communities = _communities(groups, graph, _max_services(team, kind, len(groups)))
+    clusters: dict[str, list[str]] = {}
+    reasons: dict[str, list[str]] = {}
+    focus = Counter(u.entity for u in analyse(spec))
+    order = list(spec.entities)
+    for members in sorted((sorted(c, key=order.index) for c in communities), key=lambda c: order.index(c[0])):
+        # name the cluster after the entity most use cases are about; ties go to the first declared
+        named = max(members, key=lambda m: (focus[m], -order.index(m)))
+        name = plural(kebab(named))
+        clusters[name] = members
+        roots = [g for g, ms in groups.items() if set(ms) <= set(members)]
+        found = sorted(reason for (a, _), reason in why.items() if a in members)
+        joined = _joined_by(members, groups, graph) if len(roots) > 1 else []
+        reasons[name] = [f"aggregate root{'s' if len(roots) > 1 else ''} {', '.join(roots)}", *found, *joined]
+    return clusters, reasons
+
+
+def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str], str]]:
+    """Entities that must live in one service, and why each pair was joined.
+
+    Composition (``belongs_to``), many-to-many links, writes in one strongly consistent use case,
+    and reference data read together by a query that writes nothing (a read-only catalog: Flight,
+    FlightSegment and Airport are one service's data even if no use case writes them together).
+    """
     parent = {name: name for name in spec.entities}
     why: dict[tuple[str, str], str] = {}
+    order = list(spec.entities)
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -77,7 +118,6 @@ def _clusters(spec: Spec) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     def union(a: str, b: str, reason: str) -> None:
         ra, rb = find(a), find(b)
         if ra != rb:
-            order = list(spec.entities)
             keep, drop = sorted((ra, rb), key=order.index)
             parent[drop] = keep
             why[(a, b)] = reason
@@ -87,25 +127,68 @@ def _clusters(spec: Spec) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
             union(entity.belongs_to, name, f"{name} belongs to {entity.belongs_to} (composition)")
         for other in entity.many_to_many:
             union(name, other, f"{name} and {other} are linked many-to-many (the join table needs both)")
-    for use_case in analyse(spec):
+    use_cases = analyse(spec)
+    written = {e for u in use_cases for e in u.writes}
+    for use_case in use_cases:
         if use_case.spec.consistency == "strong" and len(use_case.writes) > 1:
             first = use_case.writes[0]
             for other in use_case.writes[1:]:
                 union(first, other, f"{first} and {other} are written together by '{use_case.name}' under strong consistency")
+        catalog = [e for e in use_case.entities if e not in written] if not use_case.writes else []
+        for a, b in itertools.pairwise(catalog):
+            union(a, b, f"{a} and {b} are reference data no use case writes, read together by '{use_case.name}'")
     groups: dict[str, list[str]] = {}
     for name in spec.entities:
         groups.setdefault(find(name), []).append(name)
-    clusters: dict[str, list[str]] = {}
-    reasons: dict[str, list[str]] = {}
-    focus = Counter(u.entity for u in analyse(spec))
-    for root, members in groups.items():
-        # name the cluster after the entity most use cases are about; ties go to the root
-        named = max(members, key=lambda m: (focus[m], m == root, -members.index(m)))
-        name = plural(kebab(named))
-        clusters[name] = members
-        found = [r for (a, b), r in why.items() if find(a) == root]
-        reasons[name] = [f"aggregate root {root}", *sorted(found)]
-    return clusters, reasons
+    return groups, why
+
+
+def _communities(groups: dict[str, list[str]], graph: dict[tuple[str, str], float], limit: int) -> list[list[str]]:
+    """Louvain communities over the hard groups, merged down to ``limit`` along the strongest coupling."""
+    import networkx as nx
+    from networkx.algorithms.community import louvain_communities
+
+    group_of = {member: root for root, members in groups.items() for member in members}
+    contracted = nx.Graph()
+    contracted.add_nodes_from(groups)
+    for (a, b), weight in graph.items():
+        ga, gb = group_of[a], group_of[b]
+        if ga != gb:
+            contracted.add_edge(ga, gb, weight=contracted.get_edge_data(ga, gb, {"weight": 0.0})["weight"] + weight)
+    found = louvain_communities(contracted, weight="weight", resolution=RESOLUTION, seed=SEED) if contracted.number_of_edges() else []
+    communities = [sorted(c) for c in found] or [[g] for g in groups]
+    covered = {g for c in communities for g in c}
+    communities += [[g] for g in groups if g not in covered]
+    while len(communities) > limit:
+        communities = _merge_closest(communities, contracted)
+    return [[m for g in c for m in groups[g]] for c in communities]
+
+
+def _merge_closest(communities: list[list[str]], graph: Any) -> list[list[str]]:
+    """Two communities joined: the pair with the most coupling between them (the first two when none is coupled)."""
+    best, pair = -1.0, (0, 1)
+    for i in range(len(communities)):
+        for j in range(i + 1, len(communities)):
+            weight = sum(graph.get_edge_data(a, b, {"weight": 0.0})["weight"] for a in communities[i] for b in communities[j])
+            if weight > best:
+                best, pair = weight, (i, j)
+    i, j = pair
+    merged = sorted(communities[i] + communities[j])
+    return [c for k, c in enumerate(communities) if k not in pair] + [merged]
+
+
+def _max_services(team: int, kind: str, groups: int) -> int:
+    """How many services a team can own: about two engineers per service, or two modules per engineer in a monolith."""
+    per_team = max(1, team // ENGINEERS_PER_SERVICE) if kind == "service" else max(1, team * MODULES_PER_ENGINEER)
+    return min(groups, per_team)
+
+
+def _joined_by(members: list[str], groups: dict[str, list[str]], graph: dict[tuple[str, str], float]) -> list[str]:
+    """Why community detection put separate aggregates together: their strongest coupling."""
+    inside = set(members)
+    group_of = {m: root for root, ms in groups.items() for m in ms}
+    links = sorted(((w, a, b) for (a, b), w in graph.items() if a in inside and b in inside and group_of[a] != group_of[b]), reverse=True)
+    return [f"{a} and {b} are coupled (weight {w:g}: shared use cases and references); community detection keeps them together" for w, a, b in links[:2]]
 
 
 def _deployment_decision(deployment: str, team: int, count: int) -> Decision:
