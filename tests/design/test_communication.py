@@ -98,3 +98,50 @@ def test_slow_chain_is_a_bottleneck_ok() -> None:
     found = [b for b in design_of(text).bottlenecks if b.title == "Latency of 'place order'"]
     assert found
     assert "940 ms of a 500 ms budget" in found[0].trigger
+
+
+SAGA = """\
+system: shop
+team: {size: 20}
+external:
+  stripe: {kind: payment}
+services:
+  orders: {owns: [Order]}
+  payments: {owns: [Payment]}
+  stock: {owns: [Reservation]}
+entities:
+  Order: {fields: {total: money}}
+  Payment: {fields: {amount: money}}
+  Reservation: {fields: {qty: int}}
+use_cases:
+  - {name: place order, writes: [Order, Payment, Reservation], consistency: eventual, calls: [stripe], rate: 5/s}
+  - {name: pay order, writes: [Order, Payment], consistency: eventual, rate: 5/s}
+"""
+
+
+def test_saga_across_three_services_is_orchestrated_with_compensations_ok() -> None:
+    """Three services and a payment call: an orchestrator, a compensation for every step before the pivot, the payment as pivot."""
+    from design.helpers import design_of
+
+    flow = next(f for f in design_of(SAGA).flows if f.use_case == "place order")
+    assert flow.saga is not None
+    assert flow.saga.coordination == "orchestration"
+    assert [(s.service, s.kind) for s in flow.saga.steps] == [
+        ("orders", "compensatable"),
+        ("payments", "compensatable"),
+        ("stock", "compensatable"),
+        ("orders", "pivot"),
+    ]
+    assert all(s.compensation for s in flow.saga.steps if s.kind == "compensatable")
+    assert flow.saga.steps[-1].action == "call stripe"
+
+
+def test_two_service_saga_is_choreographed_ok() -> None:
+    """Two services without an external call react to each other's events: choreography, the last write is the pivot."""
+    from design.helpers import design_of
+
+    flow = next(f for f in design_of(SAGA).flows if f.use_case == "pay order")
+    assert flow.saga is not None
+    assert flow.saga.coordination == "choreography"
+    assert flow.saga.steps[-1].kind == "pivot"
+    assert flow.saga.steps[-1].compensation is None

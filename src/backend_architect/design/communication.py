@@ -12,7 +12,7 @@ import re
 
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.usecases import UseCase, analyse, remote_access
-from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Service
+from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
 
 _IRREGULAR_PAST = {
@@ -141,8 +141,10 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
             )
             for consumer in consumers:
                 steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox"))
+    saga = None
     if remote_writes:
         style, why = "saga", f"writes span {', '.join([home, *remote_writes])}: each step commits locally, failures run compensations"
+        saga = plan_saga(use_case, home, writes, externals)
     elif remote_reads and use_case.spec.consistency == "eventual":
         style, why = "event", f"reads {', '.join(remote_reads)} data that may be stale: served from an event-fed local copy"
     elif remote_reads:
@@ -151,7 +153,53 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
         style, why = "event", "state change others react to: published through the transactional outbox after commit"
     else:
         style, why = "local", f"all data lives in {home}"
-    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps, consistency=use_case.spec.consistency), event
+    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps, consistency=use_case.spec.consistency, saga=saga), event
+
+
+#: Participants from which a saga gets an orchestrator: with three or more services, choreographed
+#: events make the flow implicit and cyclic dependencies between services likely (Richardson, *Microservices Patterns* ch. 4).
+ORCHESTRATE_FROM = 3
+
+
+def plan_saga(use_case: UseCase, home: str, writes: dict[str, list[str]], externals: set[str]) -> Saga:
+    """Orchestrated or choreographed, and for each step what it commits and what undoes it.
+
+    The home service's own write comes first; remote writes follow in service order; external
+    calls (a payment provider) are the pivot, because they are the hardest to undo, and the last
+    remote write becomes the pivot when there is none. Steps after the pivot are retried, never
+    compensated.
+    """
+    created = use_case.kind == "create"
+    local = [e for e in use_case.writes if e not in {x for ws in writes.values() for x in ws}]
+    steps = [_step(home, local or [use_case.entity], created)]
+    steps += [_step(service, entities, False) for service, entities in sorted(writes.items())]
+    called = [e for e in use_case.spec.calls if e in externals]
+    if called:
+        steps += [SagaStep(service=home, action=f"call {name}", kind="pivot") for name in called]
+    else:
+        last = steps[-1]
+        steps[-1] = last.model_copy(update={"kind": "pivot", "compensation": None})
+    if use_case.spec.notify:
+        steps.append(SagaStep(service=home, action=f"notify {', '.join(use_case.spec.notify)}", kind="retriable"))
+    participants = len({s.service for s in steps})
+    if participants >= ORCHESTRATE_FROM or called:
+        coordination = "orchestration"
+        reason = (
+            f"{participants} services{' and an external call' if called else ''}: an orchestrator in {home} keeps the order and the compensations in one place"
+        )
+    else:
+        coordination = "choreography"
+        reason = f"{participants} services: each reacts to the other's event, no coordinator needed"
+    return Saga(coordination=coordination, reason=reason, steps=steps)
+
+
+def _step(service: str, entities: list[str], created: bool) -> SagaStep:
+    names = ", ".join(entities)
+    if created:
+        return SagaStep(service=service, action=f"create {names}", kind="compensatable", compensation=f"cancel the {names} it created (kept, marked cancelled)")
+    return SagaStep(
+        service=service, action=f"update {names}", kind="compensatable", compensation=f"restore {names} as they were before the saga (from its log)"
+    )
 
 
 def _unique_events(events: list[Event]) -> list[Event]:

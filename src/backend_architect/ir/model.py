@@ -276,6 +276,25 @@ class FlowStep(IRModel):
     circuit_breaker: bool = Field(default=False, description="Whether the caller wraps the hop in a circuit breaker.")
 
 
+class SagaStep(IRModel):
+    """One local transaction of a saga, and how it is undone."""
+
+    service: str
+    action: str = Field(description="What the step commits, e.g. 'create Payment'.")
+    kind: Literal["compensatable", "pivot", "retriable"] = Field(
+        description="compensatable: undone on a later failure; pivot: the go/no-go step; retriable: runs after the pivot and is retried until it succeeds."
+    )
+    compensation: str | None = Field(default=None, description="The transaction that undoes it (compensatable steps only).")
+
+
+class Saga(IRModel):
+    """How a write that spans services completes or compensates."""
+
+    coordination: Literal["orchestration", "choreography"]
+    reason: str
+    steps: list[SagaStep]
+
+
 class Flow(IRModel):
     """How a use case travels through the services, and why that way."""
 
@@ -288,6 +307,7 @@ class Flow(IRModel):
     expected_latency_ms: float = Field(default=0, description="Sum of the expected latency of every synchronous hop.")
     availability: float = Field(default=1.0, description="Composite availability: the product of every part the request needs.")
     steps: list[FlowStep] = Field(default_factory=list)
+    saga: Saga | None = Field(default=None, description="For writes across services: coordination and compensations, step by step.")
 
 
 # --- API ----------------------------------------------------------------------------

@@ -218,6 +218,12 @@ def _communication(arch: Architecture) -> list[str]:
     lines += _table(["use case", "style", "why"], [[f.use_case, f.style, f.rationale] for f in arch.flows])
     for flow in crossing_flows(arch):
         lines += [f"### {flow.use_case}", "", "```mermaid", render_sequence(arch, flow).rstrip(), "```", ""]
+        if flow.saga is not None:
+            lines += [f"Saga by {flow.saga.coordination}: {flow.saga.reason}.", ""]
+            lines += _table(
+                ["step", "service", "commits", "kind", "compensation"],
+                [[str(n), s.service, s.action, s.kind, s.compensation or "-"] for n, s in enumerate(flow.saga.steps, 1)],
+            )
     if arch.events:
         lines += ["Events (published through a transactional outbox; consumers are idempotent):", ""]
         lines += _table(
