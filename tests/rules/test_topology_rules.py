@@ -114,3 +114,31 @@ def test_same_service_called_twice_err() -> None:
 def test_three_calls_ok() -> None:
     """Three distinct synchronous reads are within the limit."""
     assert_clean(_path("a", "b", "c"), chatty_call_path)
+
+
+def test_hot_read_path_without_cache_err() -> None:
+    """A 2,000 reads/s path that may be 60 s stale but has no cache is a warning; demanded-fresh reads are information."""
+    from backend_architect.ir.model import CachePlan, Figure
+    from backend_architect.rules.topology.hot_read_without_cache import hot_read_path_without_cache
+
+    figure = Figure(key="qps.peak.view-product", quantity="q", value=2000, unit="req/s", formula="f", scope="use case 'view product'")
+    stale = Architecture(system="t", figures=[figure], caches=[CachePlan(use_case="view product", strategy="none", rationale="left out")])
+    fresh = Architecture(system="t", figures=[figure], caches=[CachePlan(use_case="view product", strategy="none", rationale="no staleness allowed")])
+    assert "2,000 reads/s at peak reach the database with no cache" in assert_findings(stale, hot_read_path_without_cache)
+    assert [f.severity.name for f in review(fresh, (hot_read_path_without_cache,))] == ["INFO"]
+    cached = Architecture(system="t", figures=[figure], caches=[CachePlan(use_case="view product", strategy="cache-aside", rationale="ttl")])
+    assert_clean(cached, hot_read_path_without_cache)
+
+
+def test_call_chain_breaking_latency_and_availability_err() -> None:
+    """Internal hops over budget and below target are warnings; a job is judged on latency only."""
+    from backend_architect.rules.topology.call_chain_breaks_target import call_chain_breaks_target
+
+    steps = [FlowStep(source="user", target="web", kind="request", description=""), FlowStep(source="web", target="a", kind="call", description="")]
+    slow = Flow(use_case="checkout", style="sync", rationale="", steps=steps, depth=1, latency_budget_ms=100, expected_latency_ms=250,
+                availability=0.998, availability_target=0.999)  # fmt: skip
+    text = assert_findings(Architecture(system="t", flows=[slow]), call_chain_breaks_target)
+    assert "take 250 ms, over the 100 ms budget" in text
+    assert "below the 99.900% target" in text
+    job = slow.model_copy(update={"steps": [steps[0].model_copy(update={"source": "scheduler"}), steps[1]], "expected_latency_ms": 50})
+    assert_clean(Architecture(system="t", flows=[job]), call_chain_breaks_target)

@@ -65,5 +65,12 @@ def plan_flow(spec: Spec, use_case: UseCase, flow: Flow, *, in_process: bool) ->
         retries = 1 if timeout * 2 <= share else 0
         steps.append(step.model_copy(update={"timeout_ms": round(timeout), "retries": retries, "circuit_breaker": True}))
     return flow.model_copy(
-        update={"steps": steps, "depth": len(hops), "latency_budget_ms": budget, "expected_latency_ms": latency, "availability": availability}
+        update={
+            "steps": steps,
+            "depth": len(hops),
+            "latency_budget_ms": budget,
+            "expected_latency_ms": latency,
+            "availability": availability,
+            "availability_target": spec.scale.availability,
+        }
     )

@@ -306,6 +306,7 @@ class Flow(IRModel):
     latency_budget_ms: float = Field(default=0, description="The use case's latency target (or the default budget).")
     expected_latency_ms: float = Field(default=0, description="Sum of the expected latency of every synchronous hop.")
     availability: float = Field(default=1.0, description="Composite availability: the product of every part the request needs.")
+    availability_target: float | None = Field(default=None, description="The availability the spec asks of the system, when it states one.")
     steps: list[FlowStep] = Field(default_factory=list)
     saga: Saga | None = Field(default=None, description="For writes across services: coordination and compensations, step by step.")
 

@@ -54,8 +54,10 @@ from backend_architect.rules.sql.shape import (
     wide_table,
 )
 from backend_architect.rules.sql.types import char_column, json_instead_of_jsonb, money_as_float, timestamp_without_time_zone
+from backend_architect.rules.topology.call_chain_breaks_target import call_chain_breaks_target
 from backend_architect.rules.topology.chatty_call_path import chatty_call_path
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
+from backend_architect.rules.topology.hot_read_without_cache import hot_read_path_without_cache
 from backend_architect.rules.topology.shared_database import shared_database
 from backend_architect.rules.topology.shared_reference_data import shared_reference_data
 from backend_architect.rules.topology.single_point_of_failure import single_point_of_failure
@@ -141,6 +143,8 @@ TOPOLOGY_RULES: tuple[Rule, ...] = (
     shared_database,
     single_point_of_failure,
     chatty_call_path,
+    hot_read_path_without_cache,
+    call_chain_breaks_target,
 )
 
 RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES)
