@@ -207,7 +207,7 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
     if is_database_url(str(path)):
         arch = import_live(str(path))
         tables = sum(len(s.tables) for s in arch.datastores)
-        return ReviewResult(redacted(str(path)), f"live database ({tables} tables)", arch, _settled(review(arch, rules), options), rules)
+        return ReviewResult(redacted(str(path)), f"live database ({tables} tables)", arch, _settled(_static(review(arch, rules)), options), rules)
     name = str(path)
     file = Path(path)
     if _is_sql(file):
@@ -246,7 +246,12 @@ def _review_sql(path: Path, rules: tuple[Rule, ...], options: ReviewOptions) -> 
     arch = import_sql(path, options.dialect)
     tables = sum(len(s.tables) for s in arch.datastores)
     kind = f"SQL schema ({tables} tables" + (f", {len(arch.migrations)} migrations)" if arch.migrations else ")")
-    return ReviewResult(str(path), kind, arch, _settled(review(arch, rules), options), rules)
+    return ReviewResult(str(path), kind, arch, _settled(_static(review(arch, rules)), options), rules)
+
+
+def _static(findings: list[Finding]) -> list[Finding]:
+    """Database findings not drawn from runtime statistics are judged from the schema alone: say so."""
+    return [f if f.evidence else dataclasses.replace(f, evidence="static") for f in findings]
 
 
 def _head(file: Path) -> str:

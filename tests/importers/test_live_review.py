@@ -135,3 +135,19 @@ def test_missing_sqlite_database_err(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such database file"):
         import_live(f"sqlite:///{tmp_path / 'none.db'}")
     assert not (tmp_path / "none.db").exists()
+
+
+@pytest.mark.postgres
+def test_findings_are_tagged_static_or_runtime_ok(postgres: Any) -> None:
+    """In a live review, schema findings say static and statistics findings say runtime with the statistics' age."""
+    import json
+
+    postgres.psql("DROP DATABASE IF EXISTS live_tags; CREATE DATABASE live_tags;")
+    postgres.psql("CREATE TABLE t (id serial PRIMARY KEY, at timestamp); SELECT setval('t_id_seq', 2100000000);", "live_tags")
+    result = subprocess.run(
+        [sys.executable, "-m", "backend_architect.cli", "review", _url(postgres, "live_tags"), "--format", "json", "--fail-on", "never"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    evidence = {f["code"]: f["evidence"] for f in json.loads(result.stdout)["findings"]}
+    assert evidence["SQL009"] == "static"
+    assert evidence["SQL205"].startswith("runtime")

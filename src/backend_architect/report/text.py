@@ -37,7 +37,8 @@ def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, col
         for finding in sorted(by_where[where], key=lambda f: (-f.severity, f.code, f.message)):
             at = f"{finding.location}: " if finding.location else ""
             label = paint(f"{finding.severity}[{finding.code}]", _COLOURS[finding.severity])
-            lines.append(f"  {at}{label} {finding.rule}: {finding.message}")
+            evidence = f" [{finding.evidence}]" if finding.evidence and finding.evidence != "static" else ""
+            lines.append(f"  {at}{label} {finding.rule}: {finding.message}{evidence}")
             source = source_line(finding)
             if source is not None:
                 lines.append(paint(f"    | {source}", _DIM))

@@ -40,6 +40,8 @@ class Finding:
     location: Location | None = field(compare=False, default=None)
     #: For findings in a document: the file and the JSON pointer of the node, located in one batch after the review.
     anchor: tuple[str, tuple[str | int, ...]] | None = field(compare=False, default=None)
+    #: For database findings: "static" (from the schema) or "runtime (statistics of N days)" (from a live database's statistics).
+    evidence: str | None = field(compare=False, default=None)
 
     @property
     def pointer(self) -> str | None:
@@ -61,6 +63,8 @@ class Finding:
             found["location"] = {"file": self.location.file, "line": self.location.line, "col": self.location.col}
         if self.anchor is not None:
             found["pointer"] = self.pointer
+        if self.evidence is not None:
+            found["evidence"] = self.evidence
         return found
 
 

@@ -6,6 +6,7 @@ the statistics have covered a full business cycle.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture, Table
@@ -17,6 +18,14 @@ MIN_ROWS = 10_000
 SEQ_SCAN_SHARE = 0.5
 SEQUENCE_SHARE = 0.75
 DEAD_SHARE = 0.2
+
+
+def _runtime(found: Finding, table: Table | None) -> Finding:
+    """Tag a finding as drawn from runtime statistics, with their age (a schema file's NOT VALID constraint stays static)."""
+    if table is not None and table.stats is None:
+        return found
+    age = table.stats.stats_age_days if table is not None and table.stats is not None else None
+    return dataclasses.replace(found, evidence=f"runtime (statistics of {age:.1f} days)" if age is not None else "runtime")
 
 
 def _age(table: Table) -> str:
@@ -53,7 +62,9 @@ def unused_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
             if index.scans == 0 and not index.unique and index.name not in table.primary_key:
                 size = f", {index.size_bytes / 2**20:.1f} MiB" if index.size_bytes else ""
                 fix = f"DROP INDEX CONCURRENTLY {store.schema_name + '.' if store.schema_name else ''}{index.name};"
-                yield self.finding(where(store, table), f"index {index.name} has not been scanned ({_age(table)}{size})", location(index.source), fix=fix)
+                yield _runtime(
+                    self.finding(where(store, table), f"index {index.name} has not been scanned ({_age(table)}{size})", location(index.source), fix=fix), table
+                )
 
 
 @rule(
@@ -86,7 +97,7 @@ def sequential_scan_heavy_table(self: Rule, arch: Architecture) -> Iterator[Find
         if scans and stats.seq_scans / scans > SEQ_SCAN_SHARE:
             share = stats.seq_scans / scans
             message = f"{share:.0%} of {scans:,} scans are sequential over {stats.live_rows:,} rows ({_age(table)})"
-            yield self.finding(where(store, table), message, location(table.source))
+            yield _runtime(self.finding(where(store, table), message, location(table.source)), table)
 
 
 @rule(
@@ -115,7 +126,7 @@ def invalid_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for index in table.indexes:
             if not index.valid:
                 fix = f"DROP INDEX CONCURRENTLY {store.schema_name + '.' if store.schema_name else ''}{index.name}; -- then CREATE INDEX CONCURRENTLY again"
-                yield self.finding(where(store, table), f"index {index.name} is invalid", location(index.source), fix=fix)
+                yield _runtime(self.finding(where(store, table), f"index {index.name} is invalid", location(index.source), fix=fix), table)
 
 
 @rule(
@@ -144,7 +155,7 @@ def not_valid_constraint(self: Rule, arch: Architecture) -> Iterator[Finding]:
     for store, table in ((s, t) for s in arch.datastores for t in s.tables):
         for name in table.not_valid_constraints:
             fix = f"ALTER TABLE {qualified(store, table)} VALIDATE CONSTRAINT {name};"
-            yield self.finding(where(store, table), f"constraint {name} is not validated", location(table.source), fix=fix)
+            yield _runtime(self.finding(where(store, table), f"constraint {name} is not validated", location(table.source), fix=fix), table)
 
 
 @rule(
@@ -174,7 +185,7 @@ def sequence_near_max(self: Rule, arch: Architecture) -> Iterator[Finding]:
             if sequence.last_value is not None and sequence.max_value and sequence.last_value / sequence.max_value > SEQUENCE_SHARE:
                 share = sequence.last_value / sequence.max_value
                 fix = f"ALTER SEQUENCE {store.name}.{sequence.name} AS bigint;  -- and the column it feeds"
-                yield self.finding(f"{store.name}.{sequence.name}", f"{sequence.data_type} sequence at {share:.0%} of its maximum", fix=fix)
+                yield _runtime(self.finding(f"{store.name}.{sequence.name}", f"{sequence.data_type} sequence at {share:.0%} of its maximum", fix=fix), None)
 
 
 @rule(
@@ -204,4 +215,4 @@ def dead_tuple_bloat(self: Rule, arch: Architecture) -> Iterator[Finding]:
         if stats is not None and stats.live_rows >= MIN_ROWS and stats.dead_rows > DEAD_SHARE * stats.live_rows:
             message = f"{stats.dead_rows:,} dead rows next to {stats.live_rows:,} live ({stats.dead_rows / stats.live_rows:.0%}, {_age(table)})"
             fix = f"ALTER TABLE {qualified(store, table)} SET (autovacuum_vacuum_scale_factor = 0.02);"
-            yield self.finding(where(store, table), message, location(table.source), fix=fix)
+            yield _runtime(self.finding(where(store, table), message, location(table.source), fix=fix), table)
