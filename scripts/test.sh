@@ -2,7 +2,8 @@
 # Installs what the tests need on a fresh machine, then runs lint, type checks and the tests.
 #   - the package with its test extras, into .venv
 #   - PostgreSQL server binaries (Debian's postgresql) and HypoPG; the tests start a throwaway server
-#   - Node.js and Mermaid's parser (tests/js, from package-lock.json)
+#   - Node.js and Mermaid's parser (tests/js, from package-lock.json); Chromium for the HTML report
+#     (driven by Playwright with executable_path; Playwright's own browser download is never used)
 # Extra arguments go to pytest, e.g.  scripts/test.sh -k openapi
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,11 @@ pg_major="$(ls -d /usr/lib/postgresql/*/ 2>/dev/null | sort -V | tail -1 | xargs
 if [ -n "$pg_major" ] && ! ls "/usr/share/postgresql/$pg_major/extension/hypopg.control" >/dev/null 2>&1; then
   echo "installing HypoPG (Debian package postgresql-$pg_major-hypopg)"
   apt_install "postgresql-$pg_major-hypopg"
+fi
+
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "installing Chromium (Debian package chromium) for the HTML report's browser tests"
+  apt_install chromium
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

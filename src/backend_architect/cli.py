@@ -70,6 +70,7 @@ def design_command(
     previous: Annotated[
         Path | None, typer.Option("--previous", help="Output folder of an earlier design: carry its migrations and write the next one.")
     ] = None,
+    html: Annotated[bool, typer.Option("--html", help="Also write design.html: one self-contained page with every diagram drawn (works offline).")] = False,
 ) -> None:
     """Design a system from SPEC: OpenAPI, DDL, diagrams, design.md and handoff.json in OUT."""
     from backend_architect.api import design_file, write_files
@@ -81,6 +82,10 @@ def design_command(
         raise _fail(exc) from None
     try:
         write_files(result.files, out)
+        if html:
+            from backend_architect.render.html import render_html
+
+            (out / "design.html").write_text(render_html(result.architecture, result.findings), encoding="utf-8")
     except OSError as exc:
         typer.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
@@ -100,6 +105,7 @@ class ReportFormat(enum.StrEnum):
     sarif = "sarif"
     junit = "junit"
     github = "github"
+    html = "html"
 
 
 class SqlDialect(enum.StrEnum):
