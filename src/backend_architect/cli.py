@@ -235,6 +235,44 @@ def advise_indexes_command(
     sys.stdout.write(render_json(advice) if output_format is OutputFormat.json else render_text(advice))
 
 
+@app.command("draft")
+def draft_command(
+    requirements: Annotated[str, typer.Argument(help="The requirements in words (or @file to read them from a file).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the spec.")] = Path("spec.yaml"),
+    model: Annotated[str | None, typer.Option("--model", help="The model (default: $BACKEND_ARCHITECT_MODEL or a current Claude model).")] = None,
+    api_key: Annotated[str | None, typer.Option("--api-key", help="The provider's API key (default: $ANTHROPIC_API_KEY).", show_default=False)] = None,
+    max_turns: Annotated[int, typer.Option("--max-turns", min=1, max=10, help="Attempts to repair an invalid draft.")] = 4,
+) -> None:
+    """Draft a spec from requirements in words with a language model; the loader's errors go back until it is valid."""
+    import os
+
+    from backend_architect.agent.draft import DEFAULT_MODEL, AnthropicModel, draft_spec
+
+    key = api_key or os.environ.get("ANTHROPIC_API_KEY")
+    if not key:
+        typer.echo("draft needs a model: set ANTHROPIC_API_KEY or pass --api-key", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    text = requirements
+    if requirements.startswith("@"):
+        try:
+            text = Path(requirements[1:]).read_text(encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"{requirements[1:]}: cannot read: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+    try:
+        chat = AnthropicModel(key, model or os.environ.get("BACKEND_ARCHITECT_MODEL") or DEFAULT_MODEL)
+    except RuntimeError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    result = draft_spec(text, chat, max_turns)
+    out.write_text(result.spec_text, encoding="utf-8")
+    if not result.valid:
+        typer.echo(f"{out}: still invalid after {result.turns} turns:", err=True)
+        typer.echo("\n".join(result.errors), err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"{out}: valid spec after {result.turns} turn(s); {len(result.assumptions)} assumption(s) recorded in notes")
+
+
 rules_app = typer.Typer(help="The review rules: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
 
