@@ -273,6 +273,37 @@ def draft_command(
     typer.echo(f"{out}: valid spec after {result.turns} turn(s); {len(result.assumptions)} assumption(s) recorded in notes")
 
 
+@app.command("serve")
+def serve_command(
+    host: Annotated[str, typer.Option("--host", help="Interface to listen on (localhost by default).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
+    database: Annotated[str, typer.Option("--database", help="sqlite:///path (default) or a postgresql:// URL.")] = "sqlite:///backend-architect.db",
+) -> None:
+    """Serve the HTTP API and the web workspace (FastAPI on uvicorn). Writes need $BACKEND_ARCHITECT_API_KEYS (comma-separated)."""
+    import os
+    import secrets
+
+    try:
+        import uvicorn
+
+        from backend_architect.server.app import create_app
+        from backend_architect.server.store import Store
+    except ImportError:
+        typer.echo("the server needs its extra: pip install 'backend-architect[server]'", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    keys = {k.strip() for k in os.environ.get("BACKEND_ARCHITECT_API_KEYS", "").split(",") if k.strip()}
+    if not keys:
+        generated = secrets.token_urlsafe(24)
+        keys = {generated}
+        typer.echo(f"no BACKEND_ARCHITECT_API_KEYS given; this run's API key: {generated}", err=True)
+    try:
+        store = Store(database)
+    except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's input to fix
+        typer.echo(f"{database}: cannot open: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    uvicorn.run(create_app(store, keys), host=host, port=port, log_level="info")
+
+
 rules_app = typer.Typer(help="The review rules: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
 app.add_typer(rules_app, name="rules")
 
