@@ -171,3 +171,20 @@ def test_empty_folder_is_an_error_err(tmp_path: Path) -> None:
     """A folder without any OpenAPI document says so."""
     with pytest.raises(InputError, match="no OpenAPI or Swagger document in this folder"):
         import_openapi(tmp_path)
+
+
+def test_json_positions_inside_arrays_ok(tmp_path: Path) -> None:
+    """A finding on a list item (a parameter) points at that item in JSON, not at its parent."""
+    document = {
+        "openapi": "3.1.0",
+        "info": {"title": "Pets", "version": "1"},
+        "paths": {"/v1/pets": {"get": {"parameters": [{"name": "q", "in": "query"}, {"name": "id", "in": "path", "required": True}],
+                                        "responses": {"200": {"description": "ok"}}}}},
+    }  # fmt: skip
+    path = tmp_path / "api.json"
+    path.write_text(json.dumps(document, indent=2))
+    findings = review(Architecture(system="t", contracts=import_openapi(path)), API_RULES)
+    stray = next(f for f in findings if f.code == "API003")
+    line = path.read_text().splitlines()[stray.location.line - 1]  # type: ignore[union-attr]
+    assert line.strip() == "{"
+    assert '"name": "id"' in path.read_text().splitlines()[stray.location.line]  # type: ignore[union-attr]

@@ -134,3 +134,13 @@ def test_migrations_bring_an_older_database_forward_ok(tmp_path: Path) -> None:
     names = [r[0] for r in sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'index'")]
     assert "ix_designs_updated_at_id" in names
     store.close()
+
+
+def test_made_up_tokens_share_the_address_budget_err(tmp_path: Path) -> None:
+    """Sending a different invalid token each time does not escape the limit: unknown tokens count against the address."""
+    store = Store(f"sqlite:///{tmp_path / 'rl2.db'}")
+    client = TestClient(create_app(store, {KEY}, rate_per_minute=2))
+    statuses = [client.get("/v1/designs", headers={"Authorization": f"Bearer fake-{n}"}).status_code for n in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/v1/designs", headers=AUTH).status_code == 200
+    store.close()

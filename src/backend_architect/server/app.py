@@ -193,14 +193,16 @@ def create_app(store: Store, api_keys: set[str] | None = None, rate_per_minute: 
         length = request.headers.get("content-length")
         if length is not None and length.isdigit() and int(length) > MAX_BODY_BYTES:
             return _problem(413, "Payload too large", f"request bodies may be at most {MAX_BODY_BYTES // 2**20} MiB")
-        client = request.headers.get("authorization") or (request.client.host if request.client else "local")
+        token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        known = token and any(secrets.compare_digest(token, k) for k in keys)
+        # a valid key is its own budget; anything else counts against the address, so made-up tokens cannot buy fresh buckets
+        client = f"key:{token}" if known else f"address:{request.client.host if request.client else 'local'}"
         allowed, left, wait = limiter.take(hashlib.sha256(client.encode()).hexdigest())
         limits = {"RateLimit-Limit": str(limiter.capacity), "RateLimit-Remaining": str(left), "RateLimit-Reset": str(int(wait) + 1 if wait else 0)}
         if not allowed:
             return _problem(429, "Too many requests", "slow down; see Retry-After", headers={**limits, "Retry-After": str(int(wait) + 1)})
         if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.url.path != "/v1/validations":
-            token = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-            if not token or not any(secrets.compare_digest(token, k) for k in keys):
+            if not known:
                 return _problem(401, "Unauthorized", "writes need an API key: Authorization: Bearer <key>", headers={**limits, "WWW-Authenticate": "Bearer"})
         response = await call_next(request)
         for name, value in limits.items():

@@ -191,7 +191,7 @@ class JsonLocator:
         self._visit(_skip_ws(self.text, 0), (), trie, offsets)
         found: dict[Pointer, tuple[int, int]] = {}
         for pointer in wanted:
-            probe = tuple(pointer)
+            probe = tuple(str(part) for part in pointer)  # the pass records list indexes as text, like keys
             while probe not in offsets and probe:
                 probe = probe[:-1]
             found[pointer] = self._line_col(offsets.get(probe, 0))
