@@ -1,4 +1,4 @@
-"""The fast YAML path (yaml-rs + the indentation index) agrees with libyaml on values and on positions."""
+"""The fast YAML path (rapidyaml + the indentation index) agrees with libyaml on values and on positions."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def _documents() -> list[Any]:
 
 @pytest.mark.parametrize(("name", "text"), _documents())
 def test_fast_path_reads_the_same_tree_ok(name: str, text: str) -> None:
-    """yaml-rs (YAML 1.2, timestamps as text) builds the tree the libyaml path builds."""
+    """rapidyaml (YAML 1.2, timestamps as text) builds the tree the libyaml path builds."""
     slow, _ = _parse_yaml(text, name)
     fast = _parse_yaml_fast(text, name)
     assert fast is not None
@@ -115,8 +115,19 @@ def test_yaml_one_two_scalars_ok() -> None:
         pytest.param("a: 1\na: 2\n", id="duplicate-key"),
         pytest.param("x: !!python/object:os.system ls\n", id="tag"),
         pytest.param("a: [unclosed\n", id="syntax"),
+        pytest.param("a: ~\n", id="tilde-null"),
+        pytest.param("a: .inf\n", id="float-infinity"),
+        pytest.param("a: 007\n", id="leading-zero"),
+        pytest.param("a: &x 1\nb: *x\n", id="alias"),
     ],
 )
 def test_fast_path_hands_refusals_to_libyaml_ok(text: str) -> None:
-    """Whatever yaml-rs refuses goes to the libyaml path, which locates the problem."""
+    """Whatever rapidyaml refuses, or would read differently, goes to the libyaml path, which reads it exactly."""
     assert _parse_yaml_fast(text, "x.yaml") is None
+
+
+def test_bare_inf_stays_a_string_ok() -> None:
+    """The plain scalar inf is a string in YAML (Stripe's enums use it); the fast path keeps it one."""
+    fast = _parse_yaml_fast("up_to:\n  - inf\n  - 5\n", "x.yaml")
+    assert fast is not None
+    assert fast.tree == {"up_to": ["inf", 5]}

@@ -201,9 +201,8 @@ def create_app(store: Store, api_keys: set[str] | None = None, rate_per_minute: 
         limits = {"RateLimit-Limit": str(limiter.capacity), "RateLimit-Remaining": str(left), "RateLimit-Reset": str(int(wait) + 1 if wait else 0)}
         if not allowed:
             return _problem(429, "Too many requests", "slow down; see Retry-After", headers={**limits, "Retry-After": str(int(wait) + 1)})
-        if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.url.path != "/v1/validations":
-            if not known:
-                return _problem(401, "Unauthorized", "writes need an API key: Authorization: Bearer <key>", headers={**limits, "WWW-Authenticate": "Bearer"})
+        if request.method in {"POST", "PUT", "PATCH", "DELETE"} and request.url.path != "/v1/validations" and not known:
+            return _problem(401, "Unauthorized", "writes need an API key: Authorization: Bearer <key>", headers={**limits, "WWW-Authenticate": "Bearer"})
         response = await call_next(request)
         for name, value in limits.items():
             response.headers[name] = value

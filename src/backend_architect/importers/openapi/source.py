@@ -12,10 +12,10 @@ size of the tree its aliases expand to.
 from __future__ import annotations
 
 import bisect
-import datetime as dt
 import json
 import json.decoder
 import json.scanner
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -98,48 +98,47 @@ def parse_source(raw: bytes, name: str) -> SourceFile:
 
 
 def _parse_yaml_fast(text: str, name: str) -> SourceFile | None:
-    """The tree from yaml-rs (ten times libyaml's speed) with positions from indentation.
+    """The tree from rapidyaml (a C++ YAML parser) by way of its JSON emitter, with positions from indentation.
 
-    Returns None when yaml-rs is missing or refuses the document (a syntax error, a duplicate
-    key, a tag, too many aliases): the libyaml path then reads it again and says precisely
-    what is wrong and where.
+    rapidyaml parses Stripe's 4 MB description and writes it out as JSON in 0.06 s, which the
+    C JSON decoder reads in 0.02 s: twenty times libyaml's compose. Its JSON typing of plain
+    scalars differs from YAML's in corners (``~``, ``True``, ``inf``, ``007``), aliases and tags
+    need resolving, and JSON keeps duplicate keys silently; so a document with any of those
+    returns None and goes down the libyaml path, which reads every corner exactly and locates
+    every error. (yaml-rs was faster still but crashed the interpreter in the HTTP server's
+    worker threads.)
     """
+    if _NEEDS_LIBYAML.search(text):
+        return None
     try:
-        import yaml_rs
+        import ryml
     except ImportError:
         return None
     try:
-        loaded = yaml_rs.loads(text, parse_datetime=False)
-    except Exception:  # noqa: BLE001 - any refusal sends the document down the path that locates errors
+        # rapidyaml's JSON writes the plain string inf as .inf; quoted, it stays the string YAML says it is
+        tree = ryml.parse_in_arena(_BARE_INFINITY.sub(r"\1'\2'\3", text).encode())
+        emitted = ryml.emit_json_malloc(tree, tree.root_id())
+        data = json.loads(emitted, object_pairs_hook=_unique_keys)
+    except Exception:  # noqa: BLE001 - any refusal (a parse error, a duplicate key, deep nesting) goes to the path that locates it
         return None
-    try:
-        tree = _plain(loaded, 0)
-    except _TooDeep:
-        return None
-    return SourceFile(name, tree, IndexedYamlLocator(text, name))
+    return SourceFile(name, data, IndexedYamlLocator(text, name))
 
 
-class _TooDeep(Exception):
-    pass
+#: Aliases, anchors and tags at the start of a value, and plain scalars rapidyaml's JSON types differently from YAML.
+_NEEDS_LIBYAML = re.compile(
+    r"""(?m)(?:^\s*-\s+|:\s+|[\[{,]\s*)(?:[&*!][^\s,\[\]{}]"""
+    r"""|(?:~|Null|NULL|True|TRUE|False|FALSE|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|[-+]?0[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)\s*(?:$|[,\]}#]))"""
+)
 
 
-def _plain(value: Any, depth: int) -> Any:
-    """The tree as the libyaml path builds it: string keys, dates as ISO text."""
-    if depth > MAX_DEPTH:
-        raise _TooDeep
-    if isinstance(value, dict):
-        return {(k if isinstance(k, str) else _key_text(k)): _plain(v, depth + 1) if isinstance(v, dict | list | dt.date) else v for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v, depth + 1) if isinstance(v, dict | list | dt.date) else v for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
+_BARE_INFINITY = re.compile(r"(?m)(^\s*-\s+|:\s+)([-+]?(?:inf|Inf|INF|nan|NaN|NAN))(\s*(?:#.*)?)$")
 
 
-def _key_text(key: Any) -> str:
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    return "null" if key is None else str(key)
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping = dict(pairs)
+    if len(mapping) != len(pairs):
+        raise ValueError("duplicate key")
+    return mapping
 
 
 class IndexedYamlLocator:
