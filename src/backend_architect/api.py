@@ -197,14 +197,12 @@ def is_api_document(head: str) -> bool:
 
 def review_path(path: str | Path, options: ReviewOptions | None = None) -> ReviewResult:
     """Review what ``path`` holds: OpenAPI documents (a file or a folder), a spec's design, or a docker-compose topology."""
-    from backend_architect.importers.compose import import_compose, is_compose
-    from backend_architect.spec.load import MAX_SPEC_BYTES, parse_document
-
     options = options or ReviewOptions()
     rules = options.config.select(RULES) if options.config else RULES
-    from backend_architect.importers.live import import_live, is_database_url, redacted
+    if str(path).startswith(("postgresql://", "postgres://", "sqlite://")):
+        # each kind of input imports only its own importer: a review of one OpenAPI file should not load pglast and sqlglot
+        from backend_architect.importers.live import import_live, redacted
 
-    if is_database_url(str(path)):
         arch = import_live(str(path))
         tables = sum(len(s.tables) for s in arch.datastores)
         return ReviewResult(redacted(str(path)), f"live database ({tables} tables)", arch, _settled(_static(review(arch, rules)), options), rules)
@@ -214,6 +212,9 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
         return _review_sql(file, rules, options)
     if file.is_dir() or (file.is_file() and (is_api_document(_head(file)) or _declares_api_at_top(file))):
         return _review_contracts(file, rules, options)
+    from backend_architect.importers.compose import import_compose, is_compose
+    from backend_architect.spec.load import MAX_SPEC_BYTES, parse_document
+
     try:
         if file.stat().st_size > MAX_SPEC_BYTES:
             raise InputError(Location(name), f"file is larger than {MAX_SPEC_BYTES // 2**20} MiB")

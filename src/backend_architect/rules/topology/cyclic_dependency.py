@@ -2,8 +2,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import networkx as nx
-
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
@@ -33,6 +31,10 @@ def cyclic_dependency(self: Rule, arch: Architecture) -> Iterator[Finding]:
     ## References
     Newman, *Building Microservices*, 2nd ed., ch. 4; the Acyclic Dependencies Principle.
     """
+    if not any(s.depends_on for s in arch.services):
+        return
+    import networkx as nx  # loaded only when there are calls to follow, not by every review
+
     graph = nx.DiGraph()
     graph.add_nodes_from(s.name for s in arch.services)
     graph.add_edges_from((s.name, callee) for s in arch.services for callee in s.depends_on)
