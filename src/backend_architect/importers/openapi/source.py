@@ -15,8 +15,12 @@ import bisect
 import json
 import json.decoder
 import json.scanner
+import os
 import re
-from collections.abc import Iterable
+import sys
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,20 +112,37 @@ def _parse_yaml_fast(text: str, name: str) -> SourceFile | None:
     every error. (yaml-rs was faster still but crashed the interpreter in the HTTP server's
     worker threads.)
     """
-    if _NEEDS_LIBYAML.search(text):
+    if _NEEDS_LIBYAML.search(text) or threading.current_thread() is not threading.main_thread():
+        # servers (HTTP, MCP) read small documents on worker threads: libyaml is fast enough there, and the
+        # silencing of rapidyaml's error printer below swaps the process's stderr, which only the main thread may do
         return None
     try:
         import ryml
     except ImportError:
         return None
     try:
-        # rapidyaml's JSON writes the plain string inf as .inf; quoted, it stays the string YAML says it is
-        tree = ryml.parse_in_arena(_BARE_INFINITY.sub(r"\1'\2'\3", text).encode())
-        emitted = ryml.emit_json_malloc(tree, tree.root_id())
+        with _stderr_silenced():
+            # rapidyaml's JSON writes the plain string inf as .inf; quoted, it stays the string YAML says it is
+            tree = ryml.parse_in_arena(_BARE_INFINITY.sub(r"\1'\2'\3", text).encode())
+            emitted = ryml.emit_json_malloc(tree, tree.root_id())
         data = json.loads(emitted, object_pairs_hook=_unique_keys)
     except Exception:  # noqa: BLE001 - any refusal (a parse error, a duplicate key, deep nesting) goes to the path that locates it
         return None
     return SourceFile(name, data, IndexedYamlLocator(text, name))
+
+
+@contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    """rapidyaml prints its parse errors to the C stderr before raising; the libyaml path reports them properly."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as sink:
+            os.dup2(sink.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 #: Aliases, anchors and tags at the start of a value, and plain scalars rapidyaml's JSON types differently from YAML.
