@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -336,3 +336,62 @@ def _locate_changes(changes: list[Change], old: ApiContract, new: ApiContract) -
         return Location(anchor[0], *positions[anchor[1]])
 
     return [dataclasses.replace(c, old_location=at("old", c.old), new_location=at("new", c.new)) for c in changes]
+
+
+def review_text(kind: str, content: str, name: str | None = None) -> list[Finding]:
+    """Review a document given as text — ``openapi``, ``sql`` or ``spec`` — with every rule.
+
+    Nothing in the text can reach the file system or the network: an OpenAPI document's
+    ``$ref`` may only point inside it. Raises ``InputError`` when the text cannot be read.
+    """
+    if kind == "openapi":
+        from backend_architect.importers.openapi import import_openapi_text
+
+        arch = Architecture(system="api", contracts=[import_openapi_text(content, name or "openapi.yaml")])
+    elif kind == "sql":
+        from backend_architect.importers.sql import import_sql_text
+
+        arch = import_sql_text(content, name or "schema.sql")
+    elif kind == "spec":
+        from backend_architect.spec.load import load_spec_bytes
+
+        return design_spec(load_spec_bytes(content.encode(), name or "spec.yaml").spec).findings
+    else:
+        raise ValueError(f"unknown kind of document: {kind!r}")
+    return review(arch)
+
+
+@dataclass(frozen=True)
+class DesignComparison:
+    """What changed between two designs of one system: API changes per service, schema changes, services."""
+
+    api_changes: list[tuple[str, Change]]
+    schema_changes: list[tuple[str, Any]]
+    services_added: list[str]
+    services_removed: list[str]
+
+    @property
+    def needs_major_version(self) -> bool:
+        from backend_architect.diff.model import Impact
+
+        return any(change.impact is Impact.BREAKING for _, change in self.api_changes)
+
+
+def compare_designs(old: dict[str, str], new: dict[str, str]) -> DesignComparison:
+    """Compare two designs from their rendered files (each OpenAPI document, and the hand-off's architecture)."""
+    from backend_architect.diff.api import diff_contracts
+    from backend_architect.diff.schema import diff_datastore
+    from backend_architect.importers.openapi import import_openapi_text
+
+    api_changes = []
+    for path in sorted(set(old) & set(new)):
+        if path.startswith("openapi/"):
+            service = path.removeprefix("openapi/").removesuffix(".yaml")
+            changes = diff_contracts(import_openapi_text(old[path], path), import_openapi_text(new[path], path))
+            api_changes += [(service, change) for change in changes]
+    before = Architecture.model_validate(json.loads(old["handoff.json"])["architecture"])
+    after = Architecture.model_validate(json.loads(new["handoff.json"])["architecture"])
+    previous = {store.name: store for store in before.datastores}
+    schema_changes = [(store.name, change) for store in after.datastores for change in diff_datastore(previous.get(store.name), store)]
+    old_services, new_services = {s.name for s in before.services}, {s.name for s in after.services}
+    return DesignComparison(api_changes, schema_changes, sorted(new_services - old_services), sorted(old_services - new_services))

@@ -411,59 +411,28 @@ _TITLES = {
 
 
 def review_text(kind: str, content: str) -> list[dict[str, Any]]:
-    """Findings for a document given as text; nothing it says can reach the file system or the network."""
-    from backend_architect.ir.model import Architecture
-    from backend_architect.rules.registry import review
+    """Findings of a document given as text, as JSON objects."""
+    from backend_architect.api import review_text as review_document
 
-    if kind == "openapi":
-        from backend_architect.importers.openapi import import_openapi_text
-
-        arch = Architecture(system="api", contracts=[import_openapi_text(content, "openapi.yaml")])
-    elif kind == "sql":
-        from backend_architect.importers.sql import import_sql_text
-
-        arch = import_sql_text(content, "schema.sql")
-    else:
-        arch = _design_arch(content)
-    return [f.as_dict() for f in review(arch)]
-
-
-def _design_arch(spec_text: str) -> Any:
-    from backend_architect.api import design_spec
-    from backend_architect.spec.load import load_spec_bytes
-
-    return design_spec(load_spec_bytes(spec_text.encode(), "spec.yaml").spec).architecture
+    return [f.as_dict() for f in review_document(kind, content)]
 
 
 def compare(old: Version, new: Version) -> DiffOut:
-    """API changes per service (breaking or not) and schema changes between two stored versions."""
-    from backend_architect.diff.api import diff_contracts
-    from backend_architect.diff.schema import diff_datastore
-    from backend_architect.importers.openapi import import_openapi_text
-    from backend_architect.ir.model import Architecture
+    """The library's comparison of two stored versions, as the API answers it."""
+    from backend_architect.api import compare_designs
 
-    api_changes: list[dict[str, Any]] = []
-    for path in sorted(set(old.files) & set(new.files)):
-        if path.startswith("openapi/"):
-            before, after = import_openapi_text(old.files[path], path), import_openapi_text(new.files[path], path)
-            api_changes += [{"service": path.removeprefix("openapi/").removesuffix(".yaml"), **c.as_dict()} for c in diff_contracts(before, after)]
-    old_arch = Architecture.model_validate(json.loads(old.files["handoff.json"])["architecture"])
-    new_arch = Architecture.model_validate(json.loads(new.files["handoff.json"])["architecture"])
-    previous = {s.name: s for s in old_arch.datastores}
-    schema_changes = [
-        {"datastore": store.name, "kind": c.kind, "table": c.table, "name": c.name, "phase": c.phase, "breaking": c.breaking}
-        for store in new_arch.datastores
-        for c in diff_datastore(previous.get(store.name), store)
-    ]
-    old_services, new_services = {s.name for s in old_arch.services}, {s.name for s in new_arch.services}
+    found = compare_designs(old.files, new.files)
     return DiffOut(
         from_version=old.number,
         to_version=new.number,
-        needs_major_version=any(c["impact"] == "breaking" for c in api_changes),
-        api_changes=api_changes,
-        schema_changes=schema_changes,
-        services_added=sorted(new_services - old_services),
-        services_removed=sorted(old_services - new_services),
+        needs_major_version=found.needs_major_version,
+        api_changes=[{"service": service, **change.as_dict()} for service, change in found.api_changes],
+        schema_changes=[
+            {"datastore": store, "kind": c.kind, "table": c.table, "name": c.name, "phase": c.phase, "breaking": c.breaking}
+            for store, c in found.schema_changes
+        ],
+        services_added=found.services_added,
+        services_removed=found.services_removed,
     )
 
 
