@@ -17,114 +17,37 @@ import secrets
 import threading
 import time
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Header, Query, Request, Response
 from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from backend_architect import __version__
 from backend_architect.errors import InputError
+from backend_architect.server.models import (
+    MAX_BODY_BYTES,
+    DesignCreate,
+    DesignItem,
+    DesignOut,
+    DesignPage,
+    DiffOut,
+    Problem,
+    ReviewCreate,
+    ReviewOut,
+    SpecText,
+    SpecUpdate,
+    Validation,
+    VersionItem,
+    VersionOut,
+    VersionPage,
+)
 from backend_architect.server.store import Store, Version
 
-#: A 1,000-entity spec is 0.4 MB; an OpenAPI document may be larger.
-MAX_BODY_BYTES = 8 * 1024 * 1024
 PROBLEM = "application/problem+json"
 MAX_PAGE = 100
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str | None = None
-    errors: list[str] | None = None
-
-
-class DesignCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200, examples=["bookstore"])
-    spec: str = Field(min_length=1, max_length=MAX_BODY_BYTES, description="The spec as YAML or JSON text.")
-
-
-class SpecUpdate(BaseModel):
-    spec: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
-
-
-class SpecText(BaseModel):
-    spec: str = Field(max_length=MAX_BODY_BYTES)
-
-
-class Validation(BaseModel):
-    valid: bool
-    errors: list[str]
-
-
-class DesignOut(BaseModel):
-    id: str
-    name: str
-    version: int
-    created_at: str
-    updated_at: str
-    summary: dict[str, Any]
-    findings: list[dict[str, Any]]
-
-
-class DesignItem(BaseModel):
-    id: str
-    name: str
-    version: int
-    updated_at: str
-
-
-class DesignPage(BaseModel):
-    items: list[DesignItem]
-    next_cursor: str | None
-
-
-class VersionItem(BaseModel):
-    number: int
-    created_at: str
-    summary: dict[str, Any]
-
-
-class VersionPage(BaseModel):
-    items: list[VersionItem]
-    next_cursor: str | None
-
-
-class VersionOut(BaseModel):
-    number: int
-    created_at: str
-    spec: str
-    summary: dict[str, Any]
-    findings: list[dict[str, Any]]
-    files: list[str]
-
-
-class DiffOut(BaseModel):
-    from_version: int
-    to_version: int
-    needs_major_version: bool
-    api_changes: list[dict[str, Any]]
-    schema_changes: list[dict[str, Any]]
-    services_added: list[str]
-    services_removed: list[str]
-
-
-class ReviewCreate(BaseModel):
-    kind: Literal["openapi", "sql", "spec"]
-    content: str = Field(min_length=1, max_length=MAX_BODY_BYTES)
-
-
-class ReviewOut(BaseModel):
-    id: str
-    kind: str
-    findings: list[dict[str, Any]]
 
 
 class TokenBucket:

@@ -1,139 +1,31 @@
-"""PostgreSQL DDL → the schema builder, through pglast (PostgreSQL's own parser).
+"""PostgreSQL DDL → the schema builder: statements (statements.py) applied in order.
 
-The whole file is parsed in one call to the C parser, as JSON; only statements that shape
-tables (CREATE TABLE, ALTER TABLE, CREATE INDEX, DROP, RENAME) are applied, everything else
-(functions, triggers, grants, views) is read past. psql meta-commands and COPY data blocks
-are blanked out first, keeping every offset, so positions stay exact. A statement the parser
-refuses is reported with its position and the rest of the file is still read.
+Only statements that shape tables (CREATE TABLE, ALTER TABLE, CREATE INDEX, DROP, RENAME,
+SET search_path) are applied; everything else (functions, triggers, grants, views) is read past.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-import orjson
-from pglast import parser as pg_parser
 from pglast.parser import ParseError
 
 from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
+from backend_architect.importers.sql.statements import SourceText, Statement, blank_client_commands, parse_statements, suppressions
 from backend_architect.importers.sql.types import canonical_type, logical_type
-from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, MigrationStep, ParseProblem, SourceSpan, Suppression, UniqueConstraint
+from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, MigrationStep, UniqueConstraint
 
-_META = re.compile(rb"^[ \t]*\\[^\n]*$", re.MULTILINE)
-_COPY_BLOCK = re.compile(rb"^COPY [^\n]*FROM stdin;\n.*?^\\\.$", re.MULTILINE | re.DOTALL | re.IGNORECASE)
-_CONSTRAINT_KINDS = {"CONSTR_PRIMARY": "primary key", "CONSTR_UNIQUE": "unique", "CONSTR_FOREIGN": "foreign key", "CONSTR_CHECK": "check"}
-_CONSTRAINT_KINDS["CONSTR_EXCLUSION"] = "exclusion"
+_CONSTRAINT_KINDS = {
+    "CONSTR_PRIMARY": "primary key",
+    "CONSTR_UNIQUE": "unique",
+    "CONSTR_FOREIGN": "foreign key",
+    "CONSTR_CHECK": "check",
+    "CONSTR_EXCLUSION": "exclusion",
+}
 _LONG_NAME = re.compile(r'"[^"]{64,}"|(?<![\w$])[A-Za-z_][\w$]{63,}')
 _ON_DELETE = {"c": "cascade", "r": "restrict", "n": "set null", "a": "no action", "d": "set default"}
-
-
-@dataclass(frozen=True)
-class Statement:
-    """One parsed statement: its parse tree (as JSON data) and where it starts."""
-
-    node: dict[str, Any]
-    kind: str
-    source: SourceSpan
-    text: str
-
-
-class SourceText:
-    """A file's bytes with offsets turned into lines and columns (pglast counts in bytes)."""
-
-    def __init__(self, name: str, raw: bytes) -> None:
-        self.name = name
-        self.raw = raw
-        self.newlines = [m.start() for m in re.finditer(rb"\n", raw)]
-
-    def span(self, offset: int) -> SourceSpan:
-        import bisect
-
-        line = bisect.bisect_left(self.newlines, offset)
-        start = self.newlines[line - 1] + 1 if line else 0
-        return SourceSpan(file=self.name, line=line + 1, col=len(self.raw[start:offset].decode("utf-8", "replace")) + 1)
-
-
-_SUPPRESS = re.compile(r"--\s*backend-architect-ignore\b:?\s*(?P<rules>[\w\-, ]*)")
-
-
-def suppressions(source: SourceText) -> list[Suppression]:
-    """Inline suppression comments, each tied to the line of the statement it annotates (its own, or the next one)."""
-    lines = source.raw.decode("utf-8", "replace").split("\n")
-    found = []
-    for number, line in enumerate(lines):
-        match = _SUPPRESS.search(line)
-        if match is None:
-            continue
-        rules = [r.strip() for r in match.group("rules").split(",") if r.strip()]
-        target = number
-        if not line[: match.start()].strip():
-            target = next((n for n in range(number + 1, len(lines)) if lines[n].strip() and not lines[n].lstrip().startswith("--")), number)
-        found.append(Suppression(file=source.name, line=target + 1, rules=rules))
-    return found
-
-
-def blank_client_commands(raw: bytes) -> bytes:
-    r"""psql meta-commands (``\set``, ``\i``) and COPY data blocks as spaces, so offsets keep their meaning.
-
-    >>> blank_client_commands(b"\\set ON_ERROR_STOP 1\nCREATE TABLE t (id int);\n")
-    b'                    \nCREATE TABLE t (id int);\n'
-    """
-
-    def spaces(match: re.Match[bytes]) -> bytes:
-        return re.sub(rb"[^\n]", b" ", match.group(0))
-
-    return _META.sub(spaces, _COPY_BLOCK.sub(spaces, raw))
-
-
-def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParseProblem]]:
-    """Every statement of the file; those the parser refuses become problems, and the others are still read."""
-    raw = blank_client_commands(source.raw)
-    text = raw.decode("utf-8", "replace")
-    try:
-        return _statements(orjson.loads(pg_parser.parse_sql_json(text)), source, raw), []
-    except ParseError:
-        pass
-    statements: list[Statement] = []
-    problems: list[ParseProblem] = []
-    for start, length in _split(raw):
-        piece = raw[start : start + length].decode("utf-8", "replace")
-        try:
-            parsed = orjson.loads(pg_parser.parse_sql_json(piece))
-        except ParseError as error:
-            offset = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
-            at = start + len(piece[:offset].encode())  # the parser's cursor counts characters from 0
-            problems.append(ParseProblem(source=source.span(at), message=f"cannot parse statement: {error.args[0]}"))
-            continue
-        for found in _statements(parsed, source, raw, base=start):
-            statements.append(found)
-    return statements, problems
-
-
-def _split(raw: bytes) -> list[tuple[int, int]]:
-    """Byte offsets of each statement, found by PostgreSQL's scanner (so semicolons in strings and bodies are safe)."""
-    text = raw.decode("utf-8", "replace")
-    found = []
-    for piece in pg_parser.split(text, with_parser=False, only_slices=True):
-        start, end = int(piece.start), int(piece.stop)
-        found.append((len(text[:start].encode()), len(text[start:end].encode())))
-    return found
-
-
-def _statements(parsed: dict[str, Any], source: SourceText, raw: bytes, base: int = 0) -> list[Statement]:
-    found = []
-    for item in parsed.get("stmts", []):
-        node = item.get("stmt", {})
-        kind = next(iter(node), "")
-        start = base + int(item.get("stmt_location", 0))
-        length = int(item.get("stmt_len", 0)) or len(raw) - start
-        while start < len(raw) and raw[start : start + 1] in b" \t\r\n":
-            start += 1
-            length -= 1
-        found.append(Statement(node[kind] if kind else {}, kind, source.span(start), raw[start : start + length].decode("utf-8", "replace")))
-    return found
 
 
 # --- applying statements ------------------------------------------------------------------------------
@@ -481,3 +373,6 @@ def statements_of(name: str, raw: bytes) -> Iterator[Statement]:
     """Convenience for tests: the statements of one file (problems ignored)."""
     statements, _ = parse_statements(SourceText(name, raw))
     yield from statements
+
+
+__all__ = ["SourceText", "Statement", "apply", "blank_client_commands", "parse_statements", "statements_of", "suppressions"]
