@@ -166,7 +166,7 @@ def review_command(
         typer.echo(f"{write_baseline}: baseline of {len(every)} finding(s) written")
         return
     reporter = importlib.import_module(f"backend_architect.report.{output_format.value}")
-    label = str(targets[0]) if len(targets) == 1 else f"{len(targets)} targets"
+    label = results[0].target if len(targets) == 1 else f"{len(targets)} targets"  # a database URL shows without its password
     sys.stdout.write(reporter.render(findings, results[0].rules, label, color=sys.stdout.isatty() if color is None else color))
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
