@@ -67,6 +67,7 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert designed["markdown"].startswith("# bookstore: backend design")
     assert any(f["key"] == "qps.peak.browse-books" for f in _structured(out["capacity"])["figures"])
     assert {f["code"] for f in _structured(out["review"])["findings"]} == {"TOP002", "TOP004", "TOP005"}
+    assert _structured(out["review"])["markdown"].startswith("## Review of `input.yaml`")
     assert _structured(out["diagram"])["diagrams"]["place-order"].startswith("sequenceDiagram")
     assert _structured(out["rule"])["name"] == "missing-foreign-key-index"
     assert json.loads(out["schema"].contents[0].text)["title"] == "backend-architect spec"

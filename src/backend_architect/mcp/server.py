@@ -94,7 +94,11 @@ def review(document: str) -> dict[str, Any]:
     for finding in findings:
         if "location" in finding:
             finding["location"]["file"] = "input.yaml"
-    return {"kind": result.kind, "findings": findings}
+    return {
+        "kind": result.kind,
+        "findings": findings,
+        "markdown": markdown_report.render(result.findings, RULES, "input.yaml").replace(str(path), "input.yaml"),
+    }
 
 
 @server.tool(
