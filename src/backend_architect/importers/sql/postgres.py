@@ -7,7 +7,6 @@ SET search_path) are applied; everything else (functions, triggers, grants, view
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from pglast.parser import ParseError
@@ -369,10 +368,4 @@ _HANDLERS = {
 }
 
 
-def statements_of(name: str, raw: bytes) -> Iterator[Statement]:
-    """Convenience for tests: the statements of one file (problems ignored)."""
-    statements, _ = parse_statements(SourceText(name, raw))
-    yield from statements
-
-
-__all__ = ["SourceText", "Statement", "apply", "blank_client_commands", "parse_statements", "statements_of", "suppressions"]
+__all__ = ["SourceText", "Statement", "apply", "blank_client_commands", "parse_statements", "suppressions"]

@@ -54,10 +54,6 @@ def located(rule: Rule, node: Node, where: str, message: str) -> Finding:
     return rule.finding(where, message, anchor=(node.file, node.pointer))
 
 
-def contracts(arch: Architecture) -> list[ApiContract]:
-    return arch.contracts
-
-
 def operations(arch: Architecture) -> Iterator[tuple[ApiContract, ContractOperation]]:
     for contract in arch.contracts:
         for operation in contract.operations:
@@ -86,7 +82,7 @@ def is_version(segment: str) -> bool:
     return bool(_VERSION_SEGMENT.match(segment))
 
 
-def where_of(contract: ApiContract, node: Node) -> str:
+def where_of(node: Node) -> str:
     """A name for a node outside any operation: its pointer, read as a path."""
     return pointer_text(node.pointer) or "/"
 

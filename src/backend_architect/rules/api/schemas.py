@@ -213,7 +213,7 @@ def integer_without_format(self: Rule, arch: Architecture) -> Iterator[Finding]:
                 if (kind == "integer" or (isinstance(kind, list) and "integer" in kind)) and "format" not in value and "maximum" not in value:
                     loose.append(name)
             if loose:
-                yield located(self, schema, where_of(contract, schema), f"integer propert{'ies' if len(loose) > 1 else 'y'} without format: {_names(loose)}")
+                yield located(self, schema, where_of(schema), f"integer propert{'ies' if len(loose) > 1 else 'y'} without format: {_names(loose)}")
 
 
 @rule(
@@ -266,4 +266,4 @@ def inconsistent_property_casing(self: Rule, arch: Architecture) -> Iterator[Fin
         for schema, styled in by_schema:
             odd = [name for name, style in styled if style != usual]
             if odd:
-                yield located(self, schema, where_of(contract, schema), f"{_names(odd)} not {usual} like {counts[usual]} other property names")
+                yield located(self, schema, where_of(schema), f"{_names(odd)} not {usual} like {counts[usual]} other property names")

@@ -49,7 +49,7 @@ def unresolved_reference(self: Rule, arch: Architecture) -> Iterator[Finding]:
     for contract in arch.contracts:
         for node, ref in contract.unresolved:
             at = Node(None, node.file, (*node.pointer, "$ref"))
-            yield located(self, at, where_of(contract, node), f"$ref '{ref}' does not resolve")
+            yield located(self, at, where_of(node), f"$ref '{ref}' does not resolve")
 
 
 _REQUIRED_TOP = {"2.0": ("swagger", "info", "paths"), "3.0": ("openapi", "info", "paths"), "3.1": ("openapi", "info")}
