@@ -160,3 +160,20 @@ def test_inline_suppression_comment_silences_its_statement_ok() -> None:
     )
     findings = review(import_sql_text(text, "s.sql"), SQL_RULES)
     assert sorted(f.where for f in findings if f.code == "SQL001") == ["public.other", "public.scratch"]
+
+
+def test_migration_findings_carry_rewritten_ddl_ok(tmp_path: Path) -> None:
+    """Fixes are the statement itself made safe: CONCURRENTLY added, NOT VALID then VALIDATE."""
+    (tmp_path / "0001_init.sql").write_text(
+        "CREATE TABLE users (id bigint PRIMARY KEY, team_id bigint, name text);\nCREATE TABLE teams (id bigint PRIMARY KEY);\n"
+    )
+    (tmp_path / "0002_change.sql").write_text(
+        "CREATE INDEX ix_users_name ON users (name);\nALTER TABLE users ADD CONSTRAINT users_team_fk FOREIGN KEY (team_id) REFERENCES teams (id);\n"
+    )
+    fixes = {f.code: f.fix for f in review(import_sql(tmp_path), MIGRATION_RULES)}
+    assert fixes["SQL101"] == "CREATE INDEX CONCURRENTLY ix_users_name ON users (name);  -- outside a transaction"
+    assert fixes["SQL102"] == (
+        "ALTER TABLE users ADD CONSTRAINT users_team_fk FOREIGN KEY (team_id) REFERENCES teams (id) NOT VALID; "
+        "ALTER TABLE public.users VALIDATE CONSTRAINT users_team_fk;"
+    )
+    assert fixes["SQL107"].startswith("SET lock_timeout = '2s';")

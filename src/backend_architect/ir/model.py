@@ -502,6 +502,7 @@ class MigrationStep(IRModel):
     existed_before: bool = Field(default=True, description="The table existed before this migration (not created in it).")
     timeout: str | None = Field(default=None, description="For SET: lock_timeout or statement_timeout.")
     source: SourceSpan | None = None
+    statement: str = Field(default="", description="The statement's text, for fixes that rewrite it.")
 
 
 class ParseProblem(IRModel):

@@ -32,7 +32,7 @@ _ON_DELETE = {"c": "cascade", "r": "restrict", "n": "set null", "a": "no action"
 
 def apply(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
     """Apply one statement to the schema; return what it did, for the migration rules."""
-    steps = _apply(builder, statement)
+    steps = [step.model_copy(update={"statement": statement.text.rstrip().rstrip(";")}) for step in _apply(builder, statement)]
     if statement.kind in _HANDLERS and _LONG_NAME.search(statement.text):
         # The parser has already cut these names to 63 bytes, as the server will: only the text still shows them.
         tables = {s.table for s in steps if s.table}

@@ -6,6 +6,7 @@ table that does not exist yet, so its locks cost nothing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture, Migration, MigrationStep
@@ -68,7 +69,9 @@ def index_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Findi
     for migration, step in _steps(arch, "create_index", "drop_index"):
         if not step.concurrently and (step.action == "drop_index" or step.table):
             verb = "CREATE INDEX" if step.action == "create_index" else "DROP INDEX"
-            yield self.finding(_where(migration, step), f"{verb} {step.detail} without CONCURRENTLY blocks writes", location(step.source))
+            fix = re.sub(r"(?i)^(CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX)\b", r"\1 CONCURRENTLY", step.statement) + ";  -- outside a transaction"
+            message = f"{verb} {step.detail} without CONCURRENTLY blocks writes"
+            yield self.finding(_where(migration, step), message, location(step.source), fix=fix if step.statement else None)
 
 
 @rule(
@@ -100,7 +103,9 @@ def constraint_without_not_valid(self: Rule, arch: Architecture) -> Iterator[Fin
     """
     for migration, step in _steps(arch, "add_constraint"):
         if step.constraint_kind in {"foreign key", "check"} and not step.not_valid:
-            yield self.finding(_where(migration, step), f"{step.constraint_kind} {step.detail} is validated while locking {step.table}", location(step.source))
+            fix = f"{step.statement} NOT VALID; ALTER TABLE {step.table} VALIDATE CONSTRAINT {step.detail};" if step.statement else None
+            message = f"{step.constraint_kind} {step.detail} is validated while locking {step.table}"
+            yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
 
 
 @rule(
@@ -153,7 +158,14 @@ def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding
     """
     for migration, step in _steps(arch, "add_column", "set_not_null"):
         if step.action == "set_not_null":
-            yield self.finding(_where(migration, step), f"SET NOT NULL on {step.detail} scans {step.table} under an exclusive lock", location(step.source))
+            check = f"{step.table.rsplit('.', 1)[-1] if step.table else 't'}_{step.detail}_not_null"
+            fix = (
+                f"ALTER TABLE {step.table} ADD CONSTRAINT {check} CHECK ({step.detail} IS NOT NULL) NOT VALID; "
+                f"ALTER TABLE {step.table} VALIDATE CONSTRAINT {check}; ALTER TABLE {step.table} ALTER COLUMN {step.detail} SET NOT NULL; "
+                f"ALTER TABLE {step.table} DROP CONSTRAINT {check};"
+            )
+            message = f"SET NOT NULL on {step.detail} scans {step.table} under an exclusive lock"
+            yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
         elif step.not_null and not step.has_default:
             yield self.finding(_where(migration, step), f"new column {step.detail} is NOT NULL without a default", location(step.source))
 
@@ -243,5 +255,7 @@ def missing_lock_timeout(self: Rule, arch: Architecture) -> Iterator[Finding]:
             if step.action == "set_timeout" and step.timeout == "lock_timeout":
                 timed = True
             elif step.action in _LOCKING and step.existed_before and not step.concurrently and not timed:
-                yield self.finding(f"{migration.file}: {step.table}", "takes locks on an existing table without SET lock_timeout first", location(step.source))
+                fix = f"SET lock_timeout = '2s';  -- first in the migration, then: {step.statement};" if step.statement else None
+                message = "takes locks on an existing table without SET lock_timeout first"
+                yield self.finding(f"{migration.file}: {step.table}", message, location(step.source), fix=fix)
                 break
