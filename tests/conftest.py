@@ -12,6 +12,9 @@ from backend_architect.api import DesignResult, design_file
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+#: The real schemas and API documents shared beside the repository (read from there, never copied in).
+CORPORA = ROOT.parent / "shared" / "corpora"
+needs_corpora = pytest.mark.skipif(not (CORPORA / "sql").is_dir(), reason=f"the shared corpora are not at {CORPORA}")
 EXAMPLE_IDS = [p.stem for p in EXAMPLES]
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

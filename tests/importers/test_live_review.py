@@ -14,8 +14,9 @@ from backend_architect.errors import InputError
 from backend_architect.importers.live import connect_read_only, import_live
 from backend_architect.importers.sql import import_sql
 from backend_architect.rules.registry import RUNTIME_RULES, SQL_RULES, review
+from conftest import CORPORA, needs_corpora
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "sql"
+CORPUS = CORPORA / "sql"
 #: What MusicBrainz's schema files expect to exist already (created by its install scripts).
 MUSICBRAINZ_PRELUDE = """\
 CREATE SCHEMA musicbrainz;
@@ -35,6 +36,7 @@ def _design_findings(arch: Any) -> set[tuple[str, str, str]]:
     return {(f.code, f.where, f.message) for f in review(arch, SQL_RULES) if f.code != "SQL013"}
 
 
+@needs_corpora
 @pytest.mark.postgres
 @pytest.mark.parametrize(
     ("name", "prelude"),

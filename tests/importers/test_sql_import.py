@@ -11,10 +11,12 @@ import pytest
 from backend_architect.errors import InputError
 from backend_architect.importers.sql import import_sql, import_sql_text
 from backend_architect.rules.registry import MIGRATION_RULES, SQL_RULES, review
+from conftest import CORPORA, needs_corpora
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "sql"
+CORPUS = CORPORA / "sql"
 
 
+@needs_corpora
 @pytest.mark.parametrize(
     ("name", "tables", "keyed", "unindexed_fks", "redundant"),
     [
@@ -139,6 +141,7 @@ def test_bad_sql_input_err(tmp_path: Path, content: bytes | None, message: str) 
         import_sql(path)
 
 
+@needs_corpora
 def test_cli_reviews_musicbrainz_with_fixes_ok() -> None:
     """The CLI reviews the largest corpus schema: located findings with DDL fixes, exit 1 at --fail-on warning."""
     result = subprocess.run(
