@@ -18,8 +18,19 @@ def qualified(store: Datastore, table: str) -> str:
     return f'"{store.schema_name}"."{table}"' if store.schema_name else f'"{table}"'
 
 
+def _varies_with_row(column: Column, table: Table) -> bool:
+    """Whether the column takes the row number so a unique key holds: the last column of each unique key.
+
+    The other columns of a composite key keep drawing from their pools, so (book_id, customer_id)
+    gives many reviews per book, as real data does, instead of one review per book that leaves
+    the planner indifferent between every index starting with book_id.
+    """
+    keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
+    return any(key and key[-1] == column.name for key in keys)
+
+
 def _expression(column: Column, table: Table, store: Datastore, parents: dict[str, str]) -> str | None:
-    unique = any(column.name in u.columns for u in table.uniques) or any(column.name in [c.name for c in i.columns] for i in table.indexes if i.unique)
+    unique = _varies_with_row(column, table)
     pool = "g" if unique else f"(g % {TENANTS if column.name == 'tenant_id' else POOL})"
     if column.name in parents:
         ids = parents[column.name]

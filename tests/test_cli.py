@@ -33,7 +33,7 @@ def test_design_writes_every_artefact_ok(tmp_path: Path) -> None:
         "diagrams/er-books.mmd",
     ]:
         assert (tmp_path / relative).is_file(), relative
-    assert result.stdout.startswith("bookstore: modular monolith, 4 modules")
+    assert result.stdout.startswith("bookstore: modular monolith, 3 modules")
     assert "GET    /v1/books " in result.stdout
     assert "Next phase:" in result.stdout
     assert "database-administration" in result.stdout

@@ -63,7 +63,7 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert out["invalid"].is_error
     assert "spec.yaml:3:19: unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
     designed = _structured(out["design"])
-    assert designed["summary"]["services"] == ["authors", "books", "customers", "orders"]
+    assert designed["summary"]["services"] == ["books", "customers", "orders"]
     assert designed["markdown"].startswith("# bookstore: backend design")
     assert any(f["key"] == "qps.peak.browse-books" for f in _structured(out["capacity"])["figures"])
     assert {f["code"] for f in _structured(out["review"])["findings"]} == {"TOP002", "TOP004", "TOP005"}

@@ -1,4 +1,4 @@
-"""Service boundaries the engine proposes vs the real ones, on four reference systems.
+"""Service boundaries the engine proposes vs the real ones, on seven reference systems.
 
 Each folder holds a spec written from the system's code (its entities and use cases, with
 the reads and writes each makes) and ``truth.yaml``: which service owns which entity in the
@@ -7,6 +7,12 @@ partition is compared with the truth by MoJoFM (Wen & Tzerpos 2004: 100% is iden
 share of Move/Join operations saved against the worst partition) and the Adjusted Rand
 Index (Hubert & Arabie 1985: 1 is identical, 0 is chance). Two naive baselines frame the
 numbers: one service per entity, and one service for everything.
+
+The systems fall in two sets, printed apart. ``SYSTEMS`` were in view while the clustering
+rules and constants were chosen (eShop joined them when its first run, 75.0% MoJoFM, showed
+lookup tables split from their aggregate). ``HELD_OUT`` were written from their code after
+the rules were fixed and have not changed anything since: they say how the algorithm does on
+systems it has never seen.
 
     .venv/bin/python benchmarks/decomposition/run.py               # the table
     .venv/bin/python benchmarks/decomposition/run.py --show        # and each proposed service
@@ -24,7 +30,8 @@ import networkx as nx
 import yaml
 
 HERE = Path(__file__).resolve().parent
-SYSTEMS = ("online-boutique", "ftgo", "piggy-metrics", "acme-air")
+SYSTEMS = ("online-boutique", "ftgo", "piggy-metrics", "acme-air", "eshop")
+HELD_OUT = ("sock-shop", "petclinic")
 
 Partition = dict[str, str]  # entity -> cluster
 
@@ -110,11 +117,12 @@ def sensitivity() -> None:
 
     from backend_architect.design import boundaries
 
-    print(f"{'variant':<28}" + "".join(f"{s:>17}" for s in SYSTEMS) + f"{'mean':>8}")
+    systems = SYSTEMS + HELD_OUT
+    print(f"{'variant':<28}" + "".join(f"{s:>17}" for s in systems) + f"{'mean':>8}")
     variants: list[tuple[str, float | None]] = [("hard groups only", None)] + [(f"Louvain resolution {r:g}", r) for r in (1, 2, 4, 6, 8, 12)]
     for label, resolution in variants:
         scores = []
-        for system in SYSTEMS:
+        for system in systems:
             truth = truth_of(system)
             if resolution is None:
                 with mock.patch.object(boundaries, "_communities", lambda groups, graph, limit: [list(m) for m in groups.values()]):
@@ -126,24 +134,18 @@ def sensitivity() -> None:
         print(f"{label:<28}" + "".join(f"{s:>16.1f}%" for s in scores) + f"{sum(scores) / len(scores):>7.1f}%")
 
 
-def main() -> None:
-    if "--sensitivity" in sys.argv:
-        sensitivity()
-        return
-    show = "--show" in sys.argv
-    print(f"{'system':<16} {'entities':>8} {'true':>5} {'ours':>5}  {'MoJoFM ours':>11} {'ARI ours':>8}  {'MoJoFM 1/entity':>15} {'MoJoFM 1 svc':>12}")
+def score(systems: tuple[str, ...], show: bool) -> None:
+    """One row per system, then the means."""
     totals: dict[str, list[float]] = {"ours": [], "ari": [], "singleton": [], "monolith": []}
-    for system in SYSTEMS:
+    for system in systems:
         truth = truth_of(system)
         ours, services = proposed(system)
         ours = {e: ours[e] for e in truth}
         singleton = {e: e for e in truth}
         monolith = dict.fromkeys(truth, "all")
         scores = (mojofm(ours, truth), adjusted_rand(ours, truth), mojofm(singleton, truth), mojofm(monolith, truth))
-        totals["ours"].append(scores[0])
-        totals["ari"].append(scores[1])
-        totals["singleton"].append(scores[2])
-        totals["monolith"].append(scores[3])
+        for key, value in zip(totals, scores, strict=True):
+            totals[key].append(value)
         print(
             f"{system:<16} {len(truth):>8} {len(set(truth.values())):>5} {len(set(ours.values())):>5}  {scores[0]:>10.1f}% {scores[1]:>8.3f}  {scores[2]:>14.1f}% {scores[3]:>11.1f}%"
         )
@@ -152,6 +154,20 @@ def main() -> None:
                 print(f"    {line}")
     mean = {k: sum(v) / len(v) for k, v in totals.items()}
     print(f"{'mean':<16} {'':>8} {'':>5} {'':>5}  {mean['ours']:>10.1f}% {mean['ari']:>8.3f}  {mean['singleton']:>14.1f}% {mean['monolith']:>11.1f}%")
+
+
+def main() -> None:
+    if "--sensitivity" in sys.argv:
+        sensitivity()
+        return
+    show = "--show" in sys.argv
+    header = f"{'system':<16} {'entities':>8} {'true':>5} {'ours':>5}  {'MoJoFM ours':>11} {'ARI ours':>8}  {'MoJoFM 1/entity':>15} {'MoJoFM 1 svc':>12}"
+    print("in view while the rules were chosen")
+    print(header)
+    score(SYSTEMS, show)
+    print("\nheld out")
+    print(header)
+    score(HELD_OUT, show)
 
 
 if __name__ == "__main__":

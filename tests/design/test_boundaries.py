@@ -114,6 +114,56 @@ def test_reference_data_read_together_is_one_catalog_ok() -> None:
     assert any("reference data no use case writes" in r for s in arch.services for r in s.rationale)
 
 
+CATALOG = """\
+system: catalog
+team: {size: 20}
+entities:
+  Brand: {fields: {name: string(100)}}
+  Item: {fields: {name: string(100), brand: ref(Brand), price: money}}
+  Basket: {fields: {buyer: string(100)}}
+  BasketLine: {belongs_to: Basket, fields: {item_id: int, quantity: int}}
+  Currency: {fields: {code: string(3)}}
+  Invoice: {fields: {total: money, currency: ref(Currency)}}
+  Quote: {fields: {total: money, currency: ref(Currency)}}
+use_cases:
+  - {name: list brands, reads: [Brand], rate: 20/s}
+  - {name: list items, reads: [Item, Brand], rate: 100/s}
+  - {name: update item, writes: [Item], rate: 1/min}
+  - {name: update basket, reads: [Item], writes: [Basket, BasketLine], rate: 10/s}
+  - {name: invoice, writes: [Invoice], rate: 1/s}
+  - {name: quote, writes: [Quote], rate: 1/s}
+"""
+
+
+def test_lookup_referenced_by_one_aggregate_joins_it_ok() -> None:
+    """A table nobody writes, referenced only by Item (eShop's CatalogBrand), is Item's lookup: one service, named after Item."""
+    services = owners(design_of(CATALOG))
+    assert services["items"] == ["Brand", "Item"]
+    rationale = next(s.rationale for s in design_of(CATALOG).services if s.name == "items")
+    assert rationale[0] == "aggregate root Item"
+    assert any("Brand is reference data no use case writes, referenced only by Item's aggregate" in r for r in rationale)
+
+
+def test_lookup_referenced_by_two_aggregates_stays_shared_ok() -> None:
+    """Currency is referenced by Invoice and Quote: shared reference data, not one aggregate's lookup."""
+    services = owners(design_of(CATALOG))
+    assert services["currencies"] == ["Currency"]
+    assert services["invoices"] == ["Invoice"]
+
+
+def test_catalog_read_by_a_use_case_is_not_a_lookup_ok() -> None:
+    """Reading a table in another aggregate's use case (the basket reads items) does not move it: only declared refs do."""
+    services = owners(design_of(CATALOG))
+    assert services["baskets"] == ["Basket", "BasketLine"]
+    assert "Item" not in services["baskets"]
+
+
+def test_written_entity_is_never_a_lookup_ok() -> None:
+    """Once a use case writes Brand, it is an aggregate of its own again."""
+    spec = CATALOG.replace("  - {name: list brands, reads: [Brand], rate: 20/s}\n", "  - {name: rename brand, writes: [Brand], rate: 1/min}\n")
+    assert owners(design_of(spec))["items"] == ["Item"]
+
+
 def test_team_size_bounds_the_number_of_services_ok() -> None:
     """Nine engineers own at most four services: of five groups, the most coupled pair (Courier, Delivery) merges."""
     spec = (DELIVERY % 9).replace("  Consumer: {fields: {name: string}}\n", "  Consumer: {fields: {name: string}}\n  Coupon: {fields: {code: string}}\n")

@@ -2,7 +2,8 @@
 
 First the hard groups — entities that must change together: a child and its ``belongs_to``
 parent, many-to-many partners, entities written together by a strongly consistent use case,
-and reference data read together by a query. Then the coupling graph between those groups
+reference data read together by a query, and a lookup table nobody writes referenced by one
+aggregate only. Then the coupling graph between those groups
 (design/coupling.py: Service Cutter's criteria) is clustered by Louvain community detection
 (networkx), so the number of services is the algorithm's outcome, bounded by what the team
 can own. Each community becomes a module (or a service). Explicit ``services`` in the spec win.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from backend_architect.design.coupling import all_scores, coupling_graph
@@ -103,7 +105,8 @@ def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str],
 
     Composition (``belongs_to``), many-to-many links, writes in one strongly consistent use case,
     and reference data read together by a query that writes nothing (a read-only catalog: Flight,
-    FlightSegment and Airport are one service's data even if no use case writes them together).
+    FlightSegment and Airport are one service's data even if no use case writes them together),
+    and lookup tables referenced by one aggregate only (``_private_lookups``).
     """
     parent = {name: name for name in spec.entities}
     why: dict[tuple[str, str], str] = {}
@@ -115,10 +118,11 @@ def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str],
             x = parent[x]
         return x
 
-    def union(a: str, b: str, reason: str) -> None:
+    def union(a: str, b: str, reason: str, absorb: bool = False) -> None:
+        """Join a's group and b's; the earlier declared root names the group, or a's when b is ``absorb``ed into it."""
         ra, rb = find(a), find(b)
         if ra != rb:
-            keep, drop = sorted((ra, rb), key=order.index)
+            keep, drop = (ra, rb) if absorb else sorted((ra, rb), key=order.index)
             parent[drop] = keep
             why[(a, b)] = reason
 
@@ -137,10 +141,42 @@ def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str],
         catalog = [e for e in use_case.entities if e not in written] if not use_case.writes else []
         for a, b in itertools.pairwise(catalog):
             union(a, b, f"{a} and {b} are reference data no use case writes, read together by '{use_case.name}'")
+    for lookup, referrer in _private_lookups(spec, written, find):
+        union(referrer, lookup, f"{lookup} is reference data no use case writes, referenced only by {referrer}'s aggregate (its lookup table)", absorb=True)
     groups: dict[str, list[str]] = {}
     for name in spec.entities:
         groups.setdefault(find(name), []).append(name)
     return groups, why
+
+
+def _private_lookups(spec: Spec, written: set[str], find: Callable[[str], str]) -> list[tuple[str, str]]:
+    """Lookup tables owned by the one aggregate that references them: (lookup, its referrer).
+
+    A group nobody writes (CatalogBrand, CardType) whose foreign-key referrers all sit in one
+    other group is that aggregate's reference data: a service of its own would own nothing that
+    changes. Referenced from several groups it is shared reference data (Online Boutique's
+    Product, read by carts and orders) and stays apart for community detection and TOP003.
+    Only declared ``ref`` fields count: reading a catalog in a use case (Acme Air's flights,
+    read when booking) is a query across services, not ownership.
+    """
+    referrers: dict[str, list[str]] = {}
+    for name, entity in spec.entities.items():
+        for field in entity.fields.values():
+            if field.type.kind == "ref" and field.type.target and field.type.target != name:
+                referrers.setdefault(field.type.target, []).append(name)
+        if entity.tenant_scoped and spec.tenant and spec.tenant != name:
+            referrers.setdefault(spec.tenant, []).append(name)  # tenant_id is a reference too
+    members: dict[str, list[str]] = {}
+    for name in spec.entities:
+        members.setdefault(find(name), []).append(name)
+    found: list[tuple[str, str]] = []
+    for root, group in members.items():
+        if any(m in written for m in group):
+            continue
+        outside = [(m, r) for m in group for r in referrers.get(m, []) if find(r) != root]
+        if outside and len({find(r) for _, r in outside}) == 1:
+            found.append(outside[0])
+    return found
 
 
 def _communities(groups: dict[str, list[str]], graph: dict[tuple[str, str], float], limit: int) -> list[list[str]]:

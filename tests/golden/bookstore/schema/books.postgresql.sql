@@ -3,6 +3,17 @@
 
 CREATE SCHEMA IF NOT EXISTS books;
 
+CREATE TABLE books.authors (
+    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    name TEXT NOT NULL,
+    bio TEXT,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_authors PRIMARY KEY (id),
+    CONSTRAINT ck_authors_name_length CHECK (char_length(name) <= 200)
+);
+COMMENT ON TABLE books.authors IS 'Author rows';
+
 CREATE TABLE books.books (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     isbn TEXT NOT NULL,
@@ -19,6 +30,7 @@ CREATE TABLE books.books (
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     version INTEGER DEFAULT 1 NOT NULL,
     CONSTRAINT pk_books PRIMARY KEY (id),
+    CONSTRAINT fk_books_author_id FOREIGN KEY(author_id) REFERENCES books.authors (id) ON DELETE RESTRICT,
     CONSTRAINT uq_books_isbn UNIQUE (isbn),
     CONSTRAINT ck_books_genre CHECK (genre IN ('fiction', 'non_fiction', 'science', 'children', 'comics')),
     CONSTRAINT ck_books_isbn_length CHECK (char_length(isbn) <= 17),
@@ -28,10 +40,9 @@ CREATE TABLE books.books (
 );
 COMMENT ON TABLE books.books IS 'Book rows';
 COMMENT ON COLUMN books.books.cover IS 'object-store key; the content lives in object storage';
-COMMENT ON COLUMN books.books.author_id IS 'id of Author, owned by authors: no foreign key across services';
 COMMENT ON COLUMN books.books.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
--- ix_books_author_id: look-ups by author_id (reference to another service's data)
+-- ix_books_author_id: foreign key author -> authors
 CREATE INDEX ix_books_author_id ON books.books (author_id);
 -- ix_books_genre_author_id_published_at_id: use case 'browse books'
 CREATE INDEX ix_books_genre_author_id_published_at_id ON books.books (genre, author_id, published_at DESC, id DESC);

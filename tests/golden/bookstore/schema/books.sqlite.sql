@@ -3,6 +3,15 @@
 
 PRAGMA foreign_keys = ON;
 
+CREATE TABLE authors (
+    id CHAR(32) NOT NULL,
+    name VARCHAR(200) NOT NULL,
+    bio TEXT,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_authors PRIMARY KEY (id)
+);
+
 CREATE TABLE books (
     id CHAR(32) NOT NULL,
     isbn VARCHAR(17) NOT NULL,
@@ -19,11 +28,12 @@ CREATE TABLE books (
     updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     version INTEGER DEFAULT 1 NOT NULL,
     CONSTRAINT pk_books PRIMARY KEY (id),
+    CONSTRAINT fk_books_author_id FOREIGN KEY(author_id) REFERENCES authors (id) ON DELETE RESTRICT,
     CONSTRAINT uq_books_isbn UNIQUE (isbn),
     CONSTRAINT ck_books_genre CHECK (genre IN ('fiction', 'non_fiction', 'science', 'children', 'comics'))
 );
 
--- ix_books_author_id: look-ups by author_id (reference to another service's data)
+-- ix_books_author_id: foreign key author -> authors
 CREATE INDEX ix_books_author_id ON books (author_id);
 -- ix_books_genre_author_id_published_at_id: use case 'browse books'
 CREATE INDEX ix_books_genre_author_id_published_at_id ON books (genre, author_id, published_at DESC, id DESC);

@@ -3,6 +3,15 @@
 
 PRAGMA foreign_keys = ON;
 
+CREATE TABLE sites (
+    id INTEGER NOT NULL,
+    name VARCHAR(120) NOT NULL,
+    timezone VARCHAR(64) NOT NULL,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_sites PRIMARY KEY (id)
+);
+
 CREATE TABLE devices (
     id CHAR(32) NOT NULL,
     serial VARCHAR(40) NOT NULL,
@@ -13,10 +22,11 @@ CREATE TABLE devices (
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_devices PRIMARY KEY (id),
+    CONSTRAINT fk_devices_site_id FOREIGN KEY(site_id) REFERENCES sites (id) ON DELETE RESTRICT,
     CONSTRAINT uq_devices_serial UNIQUE (serial)
 );
 
--- ix_devices_site_id_serial_id: use case 'list devices of site'; look-ups by site_id (reference to another service's data)
+-- ix_devices_site_id_serial_id: use case 'list devices of site'; foreign key site -> sites
 CREATE INDEX ix_devices_site_id_serial_id ON devices (site_id, serial, id);
 
 CREATE TABLE alert_rules (
