@@ -45,6 +45,10 @@ async def _session_calls() -> dict[str, Any]:
         )
         out["review_sql"] = await session.call_tool("review_sql", {"sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id serial PRIMARY KEY, at timestamp);\n"})
         out["diff"] = await session.call_tool("diff", {"old": API, "new": API.replace("maximum: 100", "maximum: 10")})
+        out["diff_sql"] = await session.call_tool(
+            "diff", {"old": "CREATE TABLE t (id int PRIMARY KEY, a text);\n", "new": "CREATE TABLE t (id int PRIMARY KEY);\n", "kind": "sql"}
+        )
+        out["diff_sql_broken"] = await session.call_tool("diff", {"old": "CREATE TABLE t (id int,,);\n", "new": "", "kind": "sql"})
         out["schema"] = await session.read_resource("backend-architect://spec-schema")
     return out
 
@@ -85,3 +89,16 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert changed["needs_major_version"] is True
     assert changed["changes"][0]["code"] == "request-maximum-tightened"
     assert "**Needs a new major version.**" in changed["markdown"]
+    schema_change = _structured(out["diff_sql"])["changes"]
+    assert schema_change == [
+        {
+            "impact": "breaking",
+            "code": "column-removed",
+            "where": "public.t.a",
+            "message": "column a removed: drops the column's data",
+            "old": {"file": "old.sql", "line": 1, "col": 1},
+            "new": {"file": "new.sql", "line": 1, "col": 1},
+        }
+    ]
+    assert out["diff_sql_broken"].is_error
+    assert "old.sql:1:24: cannot parse statement" in out["diff_sql_broken"].content[0].text

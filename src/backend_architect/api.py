@@ -298,8 +298,18 @@ def _settled(findings: list[Finding], options: ReviewOptions) -> list[Finding]:
     return sorted(options.config.settle(findings)) if options.config else findings
 
 
-def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = False) -> DiffResult:
-    """Every change between two versions of an API document, located in both."""
+def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = False, dialect: str | None = None) -> DiffResult:
+    """Every change between two versions of an API document, or of a database schema, located in both.
+
+    A schema is a SQL file, a folder of SQL files or migrations (applied in order), or a
+    database URL (read-only), so a file can be compared with the database it should describe.
+    """
+    kinds = [_schema_kind(p) for p in (old, new)]
+    if any(kinds):
+        if not all(kinds):
+            odd = old if not kinds[0] else new
+            raise InputError(Location(str(odd)), "diff compares like with like: the other side is a database schema, this is not SQL or a database URL")
+        return _diff_schema_paths(old, new, dialect)
     from backend_architect.diff.api import diff_contracts
     from backend_architect.importers.openapi import import_openapi
 
@@ -311,6 +321,37 @@ def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = 
     return DiffResult(str(old), str(new), _locate_changes(changes, before[0], after[0]))
 
 
+def _schema_kind(path: str | Path) -> str | None:
+    """ "database" for a database URL, "sql" for SQL files or folders, None for anything else."""
+    if str(path).startswith(("postgresql://", "postgres://", "sqlite://")):
+        return "database"
+    return "sql" if _is_sql(Path(path)) else None
+
+
+def _diff_schema_paths(old: str | Path, new: str | Path, dialect: str | None) -> DiffResult:
+    from backend_architect.diff.sql import diff_schemas
+
+    before, old_name = _schema_of(old, dialect)
+    after, new_name = _schema_of(new, dialect)
+    return DiffResult(old_name, new_name, diff_schemas(before, after))
+
+
+def _schema_of(path: str | Path, dialect: str | None) -> tuple[Architecture, str]:
+    """The schema at ``path``; a statement that does not parse stops the diff (what it defines would show as removed)."""
+    if _schema_kind(path) == "database":
+        from backend_architect.importers.live import import_live, redacted
+
+        return import_live(str(path)), redacted(str(path))
+    from backend_architect.importers.sql import import_sql
+
+    arch = import_sql(Path(path), dialect)
+    if arch.parse_problems:
+        problem = arch.parse_problems[0]
+        where = Location(problem.source.file, problem.source.line, problem.source.col)
+        raise InputError(where, f"{problem.message}; fix it first, or the diff would report what it defines as removed")
+    return arch, str(path)
+
+
 def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "new.yaml") -> DiffResult:
     """``diff_paths`` for two documents given as text (they may only reference themselves)."""
     from backend_architect.diff.api import diff_contracts
@@ -318,6 +359,38 @@ def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "
 
     before, after = import_openapi_text(old, old_name), import_openapi_text(new, new_name)
     return DiffResult(old_name, new_name, _locate_changes(diff_contracts(before, after), before, after))
+
+
+def diff_schema_texts(old: str, new: str, dialect: str | None = None, old_name: str = "old.sql", new_name: str = "new.sql") -> DiffResult:
+    """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name``."""
+    import tempfile
+
+    from backend_architect.diff.sql import diff_schemas
+
+    with tempfile.TemporaryDirectory() as folder:
+        sides = []
+        for side, text, name in (("old", old, old_name), ("new", new, new_name)):
+            path = Path(folder) / side / Path(name).name
+            path.parent.mkdir()
+            path.write_text(text, encoding="utf-8")
+            try:
+                arch = _schema_of(path, dialect)[0]
+            except InputError as exc:
+                raise InputError(Location(name, exc.location.line, exc.location.col), exc.message) from None
+            sides.append((arch, str(path), name))
+        changes = diff_schemas(sides[0][0], sides[1][0])
+    renamed = {str(path): name for _, path, name in sides}
+    return DiffResult(old_name, new_name, [_renamed(c, renamed) for c in changes])
+
+
+def _renamed(change: Change, names: dict[str, str]) -> Change:
+    """The change with its locations naming the caller's files instead of temporary ones."""
+    old, new = change.old_location, change.new_location
+    return dataclasses.replace(
+        change,
+        old_location=dataclasses.replace(old, file=names.get(old.file, old.file)) if old else None,
+        new_location=dataclasses.replace(new, file=names.get(new.file, new.file)) if new else None,
+    )
 
 
 def _locate_changes(changes: list[Change], old: ApiContract, new: ApiContract) -> list[Change]:

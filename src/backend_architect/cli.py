@@ -186,21 +186,22 @@ class DiffFailOn(enum.StrEnum):
 
 @app.command("diff")
 def diff_command(
-    old: Annotated[Path, typer.Argument(help="The earlier version of the API document.", show_default=False)],
-    new: Annotated[Path, typer.Argument(help="The later version.", show_default=False)],
+    old: Annotated[str, typer.Argument(help="The earlier version: an API document, a SQL schema (file or folder) or a database URL.", show_default=False)],
+    new: Annotated[str, typer.Argument(help="The later version, of the same kind (a SQL file may be compared with a database).", show_default=False)],
     output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Report format.")] = DiffFormat.text,
     fail_on: Annotated[DiffFailOn, typer.Option("--fail-on", help="Exit 1 when a change has this impact or worse.")] = DiffFailOn.never,
     allow_external_refs: Annotated[bool, typer.Option("--allow-external-refs", help="Follow $refs that leave the documents' folders.")] = False,
+    dialect: Annotated[SqlDialect | None, typer.Option("--dialect", help="SQL dialect of schema files (default: guessed per file).")] = None,
     color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report (default: when printing to a terminal).")] = None,
 ) -> None:
-    """List every change from OLD to NEW: breaking, possibly breaking or safe, and whether it needs a new major version."""
+    """List every change from OLD to NEW (two API documents, or two database schemas): breaking, possibly breaking or safe."""
     import importlib
 
     from backend_architect.api import diff_paths
     from backend_architect.diff.model import Impact
 
     try:
-        result = diff_paths(old, new, allow_external_refs=allow_external_refs)
+        result = diff_paths(old, new, allow_external_refs=allow_external_refs, dialect=dialect.value if dialect else None)
     except InputError as exc:
         raise _fail(exc) from None
     reporter = importlib.import_module(f"backend_architect.report.changes.{output_format.value}")

@@ -69,6 +69,31 @@ def test_unparsable_statement_is_reported_and_the_rest_read_err() -> None:
     assert any(f.code == "SQL001" and f.where == "public.c" for f in findings)
 
 
+def test_unbalanced_parenthesis_is_reported_not_swallowed_err() -> None:
+    """An unclosed parenthesis hides every later semicolon from the scanner; the rest is still a located SQL000, never silently dropped."""
+    arch = import_sql_text("CREATE TABLE a (id int PRIMARY KEY);\nCREATE TABLE (;\nCREATE TABLE c (x int);\n", "s.sql")
+    findings = review(arch)
+    assert [(f.code, str(f.location)) for f in findings if f.code == "SQL000"] == [("SQL000", "s.sql:2:14")]
+
+
+def test_sqlite_parse_error_is_located_at_the_token_err(tmp_path: Path) -> None:
+    """sqlglot's refusal points at the offending token, in words (no token dumps), and the tables around it are read."""
+    path = tmp_path / "s.sql"
+    path.write_text("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);\n\nCREATE TABLE (;\nCREATE TABLE u (x int);\n")
+    arch = import_sql(path)
+    [problem] = arch.parse_problems
+    assert (problem.source.line, problem.source.col) == (3, 14)
+    assert problem.message == "cannot parse statement: Expected table name but got '('"
+    assert [t.name for s in arch.datastores for t in s.tables] == ["t", "u"]
+
+
+def test_trailing_statement_without_semicolon_is_read_ok() -> None:
+    """The last statement needs no semicolon, in a file that also holds an error."""
+    arch = import_sql_text("CREATE TABLE a (id int PRIMARY KEY,,);\nCREATE TABLE b (id int PRIMARY KEY)", "s.sql")
+    assert [t.name for s in arch.datastores for t in s.tables] == ["b"]
+    assert len(arch.parse_problems) == 1
+
+
 def test_expression_and_opclass_make_indexes_distinct_ok() -> None:
     """lower(email) and email, or different operator classes, are different indexes; an exact copy is redundant."""
     arch = import_sql_text(

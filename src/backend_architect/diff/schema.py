@@ -52,7 +52,8 @@ def _columns(table: Table) -> dict[str, Column]:
 
 
 def _type_of(column: Column) -> tuple[object, ...]:
-    return (column.type, column.length, column.precision, column.scale, column.dims)
+    """What makes two column types the same; an imported column's declared type (numeric(12,2)) counts too."""
+    return (column.type, column.length, column.precision, column.scale, column.dims, column.sql_type)
 
 
 def diff_datastore(old: Datastore | None, new: Datastore) -> list[SchemaChange]:

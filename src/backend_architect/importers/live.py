@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 from backend_architect.errors import InputError, Location
 from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
+from backend_architect.importers.sql.defaults import catalog_default_text
 from backend_architect.importers.sql.postgres import SourceText, apply, parse_statements
 from backend_architect.importers.sql.types import logical_type
 from backend_architect.ir.model import Architecture, Column, ForeignKey, SequenceState, TableStats, UniqueConstraint
@@ -122,7 +123,7 @@ def _read_catalog(cursor: Any, url: str) -> Architecture:
             type=logical,
             length=length,
             nullable=not not_null,
-            default=default,
+            default=catalog_default_text(default) if default is not None else None,
             identity=bool(identity),
             sql_type=sql_type,
         )
@@ -227,9 +228,16 @@ def _read_sqlite(connection: sqlite3.Connection, url: str) -> Architecture:
         draft = builder.create("main", name, None)
         keyed = []
         for _, column, declared, not_null, default, pk in connection.execute(f"PRAGMA table_info({_quote(name)})"):
-            sql_type = str(declared or "").lower()
+            sql_type = _sqlite_type(str(declared or ""))
             logical, length = logical_type(sql_type)
-            draft.columns[column] = Column(name=column, type=logical, length=length, nullable=not not_null and not pk, default=default, sql_type=sql_type)
+            draft.columns[column] = Column(
+                name=column,
+                type=logical,
+                length=length,
+                nullable=not not_null and not pk,
+                default=catalog_default_text(default) if default is not None else None,
+                sql_type=sql_type,
+            )
             if pk:
                 keyed.append((pk, column))
         draft.primary_key = [c for _, c in sorted(keyed)]
@@ -268,3 +276,14 @@ def _read_sqlite(connection: sqlite3.Connection, url: str) -> Architecture:
 
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _sqlite_type(declared: str) -> str:
+    """A declared SQLite type spelt as the file importer spells it (sqlglot's rendering: INTEGER is int)."""
+    from sqlglot import exp
+    from sqlglot.errors import ParseError
+
+    try:
+        return exp.DataType.build(declared, dialect="sqlite").sql().lower() if declared else ""
+    except (ParseError, ValueError):
+        return declared.lower()

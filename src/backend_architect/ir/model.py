@@ -46,6 +46,14 @@ ColumnType = Literal[
 ]
 
 
+class SourceSpan(IRModel):
+    """Where an imported object is defined: a file and the line and column of its statement."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+
+
 class Column(IRModel):
     """One column of a table."""
 
@@ -67,14 +75,7 @@ class Column(IRModel):
     sql_type: str | None = Field(
         default=None, exclude=True, description="For imported schemas: the type as PostgreSQL's format_type() spells it (e.g. 'timestamp without time zone')."
     )
-
-
-class SourceSpan(IRModel):
-    """Where an imported object is defined: a file and the line and column of its statement."""
-
-    file: str
-    line: int = 1
-    col: int = 1
+    source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported column is defined (its CREATE or ALTER TABLE).")
 
 
 class ForeignKey(IRModel):

@@ -16,7 +16,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from backend_architect import __version__
-from backend_architect.api import design_spec, diff_texts, review_path
+from backend_architect.api import design_spec, diff_schema_texts, diff_texts, review_path
 from backend_architect.errors import InputError
 from backend_architect.importers.openapi import import_openapi_text
 from backend_architect.ir.model import Architecture
@@ -149,12 +149,12 @@ def review_sql(sql: str, dialect: Literal["postgresql", "sqlite", "mysql"] | Non
 
 
 @server.tool(
-    description="Compare two versions of an OpenAPI document (YAML or JSON text): every change classified breaking, possibly-breaking or safe, "
-    "located in both, whether a new major version is needed, and a Markdown report."
+    description="Compare two versions of an OpenAPI document (YAML or JSON text), or with kind 'sql' of a database schema (DDL text): "
+    "every change classified breaking, possibly-breaking or safe, located in both, whether a new major version is needed, and a Markdown report."
 )
-def diff(old: str, new: str) -> dict[str, Any]:
+def diff(old: str, new: str, kind: Literal["openapi", "sql"] = "openapi", dialect: Literal["postgresql", "sqlite", "mysql"] | None = None) -> dict[str, Any]:
     try:
-        result = diff_texts(old, new)
+        result = diff_schema_texts(old, new, dialect) if kind == "sql" else diff_texts(old, new)
     except InputError as exc:
         raise ToolError(str(exc)) from None
     return {

@@ -9,6 +9,7 @@ PostgreSQL's.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -18,6 +19,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 
 from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
+from backend_architect.importers.sql.defaults import catalog_default_text
 from backend_architect.importers.sql.postgres import SourceText
 from backend_architect.importers.sql.types import logical_type
 from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, ParseProblem, SourceSpan, UniqueConstraint
@@ -57,11 +59,34 @@ def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> 
             with _quiet_sqlglot():
                 parsed = sqlglot.parse_one(piece, read=dialect)
         except ParseError as exc:
-            problems.append(ParseProblem(source=span, message=f"cannot parse statement: {str(exc).splitlines()[0]}"))
+            where, message = _error_of(exc, piece)
+            problems.append(
+                ParseProblem(source=source.span(len(text[:start].encode()) + len(piece[:where].encode())), message=f"cannot parse statement: {message}")
+            )
             continue
         if isinstance(parsed, exp.Create):
             _create(builder, parsed, span, dialect)
     return problems
+
+
+_TOKEN = re.compile(r"<Token token_type: [^,]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")
+
+
+def _error_of(exc: ParseError, piece: str) -> tuple[int, str]:
+    """Where in the statement sqlglot stopped (a character offset) and what it expected, without its token dumps.
+
+    >>> try:
+    ...     sqlglot.parse_one("CREATE TABLE (;", read="sqlite")
+    ... except ParseError as exc:
+    ...     _error_of(exc, "CREATE TABLE (;")
+    (13, "Expected table name but got '('")
+    """
+    first = exc.errors[0] if exc.errors else {}
+    description = _TOKEN.sub(lambda m: repr(m.group(1)), str(first.get("description") or exc).splitlines()[0])
+    line, col = int(first.get("line") or 1), int(first.get("col") or 1)
+    lines = piece.split("\n")
+    offset = sum(len(x) + 1 for x in lines[: line - 1]) + max(col - 1, 0)
+    return min(offset, len(piece)), description
 
 
 @contextmanager
@@ -125,13 +150,15 @@ def _element(builder: SchemaBuilder, draft: TableDraft, element: Any, span: Sour
             elif isinstance(kind, exp.AutoIncrementColumnConstraint):
                 identity = True
             elif isinstance(kind, exp.DefaultColumnConstraint):
-                default = kind.sql()
+                default = catalog_default_text(kind.this.sql(dialect="postgres")) if kind.this is not None else None
             elif isinstance(kind, exp.UniqueColumnConstraint):
                 draft.uniques.append(UniqueConstraint(name=f"{draft.name}_{name}_key", columns=[name], source=span))
             elif isinstance(kind, exp.Reference):
                 draft.foreign_keys.append(_reference(draft, kind, [name], None, span))
         logical, length = logical_type(sql_type)
-        draft.columns[name] = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type)
+        draft.columns[name] = Column(
+            name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type, source=span
+        )
     elif isinstance(element, exp.PrimaryKey):
         draft.primary_key = [e.name for e in element.expressions]
     elif isinstance(element, exp.Constraint):

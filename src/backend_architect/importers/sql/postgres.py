@@ -12,6 +12,7 @@ from typing import Any
 from pglast.parser import ParseError
 
 from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
+from backend_architect.importers.sql.defaults import default_text
 from backend_architect.importers.sql.statements import SourceText, Statement, blank_client_commands, parse_statements, suppressions
 from backend_architect.importers.sql.types import canonical_type, logical_type
 from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, MigrationStep, UniqueConstraint
@@ -92,7 +93,7 @@ def _create_table(builder: SchemaBuilder, statement: Statement) -> list[Migratio
 def _add_column(draft: TableDraft, column: dict[str, Any], statement: Statement, builder: SchemaBuilder | None = None) -> Column:
     type_name = column.get("typeName", {})
     sql_type, serial = canonical_type(_names(type_name.get("names")), _typmods(type_name), bool(type_name.get("arrayBounds")))
-    nullable, default, identity = True, "nextval()" if serial else None, False
+    nullable, default, identity = True, "nextval(...)" if serial else None, False
     name = str(column.get("colname", ""))
     for item in column.get("constraints") or []:
         constraint = item.get("Constraint", {})
@@ -111,15 +112,14 @@ def _add_column(draft: TableDraft, column: dict[str, Any], statement: Statement,
         elif kind == "CONSTR_FOREIGN":
             draft.foreign_keys.append(_foreign_key(draft, constraint, [name], statement))
     logical, length = logical_type(sql_type)
-    made = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type)
+    made = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type, source=statement.source)
     draft.columns[name] = made
     return made
 
 
 def _default_text(expression: Any) -> str:
-    """A default as the rules need it: ``nextval(...)`` for a sequence (what serial expands to), otherwise a marker."""
-    call = expression.get("FuncCall", {}) if isinstance(expression, dict) else {}
-    return "nextval(...)" if _names(call.get("funcname"))[-1:] == ["nextval"] else "default"
+    """A default as canonical text (``defaults.py``): ``nextval(...)`` for a sequence, literals without their casts."""
+    return default_text(expression)
 
 
 def _typmods(type_name: dict[str, Any]) -> list[int]:
@@ -219,16 +219,20 @@ def _alter_table(builder: SchemaBuilder, statement: Statement) -> list[Migration
             sql_type, _ = canonical_type(_names(type_name.get("names")), _typmods(type_name), bool(type_name.get("arrayBounds")))
             if column in draft.columns:
                 logical, length = logical_type(sql_type)
-                draft.columns[column] = draft.columns[column].model_copy(update={"sql_type": sql_type, "type": logical, "length": length})
+                draft.columns[column] = draft.columns[column].model_copy(
+                    update={"sql_type": sql_type, "type": logical, "length": length, "source": statement.source}
+                )
             steps.append(MigrationStep(action="alter_column_type", table=draft.qualified, detail=f"{column} to {sql_type}", source=statement.source))
         elif subtype == "AT_SetNotNull":
             if column in draft.columns:
-                draft.columns[column] = draft.columns[column].model_copy(update={"nullable": False})
+                draft.columns[column] = draft.columns[column].model_copy(update={"nullable": False, "source": statement.source})
             steps.append(MigrationStep(action="set_not_null", table=draft.qualified, detail=column, source=statement.source))
         elif subtype == "AT_DropNotNull" and column in draft.columns:
-            draft.columns[column] = draft.columns[column].model_copy(update={"nullable": True})
+            draft.columns[column] = draft.columns[column].model_copy(update={"nullable": True, "source": statement.source})
         elif subtype == "AT_ColumnDefault" and column in draft.columns:
-            draft.columns[column] = draft.columns[column].model_copy(update={"default": _default_text(definition) if definition else None})
+            draft.columns[column] = draft.columns[column].model_copy(
+                update={"default": _default_text(definition) if definition else None, "source": statement.source}
+            )
         elif subtype == "AT_DropColumn":
             draft.columns.pop(column, None)
             steps.append(MigrationStep(action="drop_column", table=draft.qualified, detail=column, source=statement.source))

@@ -106,12 +106,27 @@ def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParsePro
 
 
 def _split(raw: bytes) -> list[tuple[int, int]]:
-    """Byte offsets of each statement, found by PostgreSQL's scanner (so semicolons in strings and bodies are safe)."""
+    r"""Byte offsets of each statement, found by PostgreSQL's scanner (so semicolons in strings and bodies are safe).
+
+    The scanner leaves out text it cannot close (an unbalanced parenthesis swallows every later
+    semicolon); that text is kept as one more piece, so its parse error is reported rather than
+    the rest of the file silently dropped.
+
+    >>> raw = b"CREATE TABLE t (id int);\nCREATE TABLE (;\nSELECT 1;\n"
+    >>> [raw[s : s + n] for s, n in _split(raw)]
+    [b'CREATE TABLE t (id int)', b';\nCREATE TABLE (;\nSELECT 1;\n']
+    """
     text = raw.decode("utf-8", "replace")
     found = []
+    covered = 0
     for piece in pg_parser.split(text, with_parser=False, only_slices=True):
         start, end = int(piece.start), int(piece.stop)
+        if text[covered:start].strip(" \t\r\n;"):
+            found.append((len(text[:covered].encode()), len(text[covered:start].encode())))
         found.append((len(text[:start].encode()), len(text[start:end].encode())))
+        covered = end
+    if text[covered:].strip(" \t\r\n;"):
+        found.append((len(text[:covered].encode()), len(text[covered:].encode())))
     return found
 
 
