@@ -109,6 +109,24 @@ def test_migration_folders_are_applied_before_comparing_ok(tmp_path: Path) -> No
     _write(new, "0002_drop_a.sql", "ALTER TABLE t DROP COLUMN a;\n")
     result = diff_paths(old, new)
     assert [(c.where, c.code) for c in result.changes] == [("public.t.a", "column-removed")]
+    assert str(result.changes[0].new_location) == f"{new}/0002_drop_a.sql:1:1"
+
+
+def test_renamed_column_is_one_breaking_change_at_its_rename_ok(tmp_path: Path) -> None:
+    """A migration's RENAME COLUMN (followed through a chain) is reported as a rename, not as a removal and an addition."""
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder in (old, new):
+        folder.mkdir()
+        _write(folder, "0001_init.sql", "CREATE TABLE t (id bigint PRIMARY KEY, a boolean, b boolean);\n")
+    _write(new, "0002_rename.sql", "ALTER TABLE t RENAME COLUMN a TO a_enabled;\nALTER TABLE t RENAME COLUMN b TO b_enabled;\n")
+    _write(new, "0003_rename_again.sql", "\nALTER TABLE t RENAME COLUMN a_enabled TO a_on;\n")
+    result = diff_paths(old, new)
+    assert [(c.where, c.code, c.impact) for c in result.changes] == [
+        ("public.t.a", "column-renamed", Impact.BREAKING),
+        ("public.t.b", "column-renamed", Impact.BREAKING),
+    ]
+    assert result.changes[0].message == "column a renamed to a_on: code that uses the old name fails"
+    assert str(result.changes[0].new_location) == f"{new}/0003_rename_again.sql:2:1"
 
 
 def test_unparsable_side_stops_the_diff_err(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ expand/contract migrations; this module judges each change and locates it in bot
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from backend_architect.diff.model import Change, Impact
 from backend_architect.diff.schema import SchemaChange, diff_datastore
@@ -54,13 +55,61 @@ def diff_schemas(old: Architecture, new: Architecture) -> list[Change]:
         now = after.get(name) or (was.model_copy(update={"tables": []}) if was else None)
         if now is None:
             continue
-        judge = _Judge(name, was, now)
+        judge = _Judge(name, was, now, _removals(new))
         for found in diff_datastore(was, now):
             change = judge.change(found)
             if change is not None:
                 changes.append(change)
         changes += judge.primary_keys()
-    return sorted(changes)
+    return sorted(_renames_folded(changes, _renames(old, new)))
+
+
+def _renames(old: Architecture, new: Architecture) -> dict[tuple[str, str], tuple[str, SourceSpan]]:
+    """Columns the new side's own migrations rename: (table, old name) -> (final name, the RENAME statement).
+
+    Only migrations the old side does not have count (matched by file name), and a chain
+    a -> b -> c is followed to its end.
+    """
+    seen = {Path(m.file).name for m in old.migrations}
+    found: dict[tuple[str, str], tuple[str, SourceSpan]] = {}
+    for migration in new.migrations:
+        if Path(migration.file).name in seen:
+            continue
+        for step in migration.steps:
+            if step.action != "rename_column" or step.source is None or step.table is None or " to " not in step.detail:
+                continue
+            before, after = step.detail.split(" to ", 1)
+            origin = next((k for k, (name, _) in found.items() if k[0] == step.table and name == before), (step.table, before))
+            found[origin] = (after, step.source)
+    return found
+
+
+def _renames_folded(changes: list[Change], renames: dict[tuple[str, str], tuple[str, SourceSpan]]) -> list[Change]:
+    """A column removed and one added that a migration's RENAME COLUMN connects become one breaking rename."""
+    by_where = {(c.where, c.code): c for c in changes}
+    folded = list(changes)
+    for (table, before), (after, span) in renames.items():
+        removed = by_where.get((f"{table}.{before}", "column-removed"))
+        added = by_where.get((f"{table}.{after}", "column-added")) or by_where.get((f"{table}.{after}", "required-column-added"))
+        if removed is None or added is None:
+            continue
+        folded.remove(removed)
+        folded.remove(added)
+        message = f"column {before} renamed to {after}: code that uses the old name fails"
+        folded.append(_located(Change(removed.where, "column-renamed", message, Impact.BREAKING), removed.old_location, _span(span)))
+    return folded
+
+
+def _removals(arch: Architecture) -> dict[tuple[str, ...], SourceSpan]:
+    """Where each drop happened in a migration folder, the last one winning: (action, table, object) -> statement."""
+    found: dict[tuple[str, ...], SourceSpan] = {}
+    for migration in arch.migrations:
+        for step in migration.steps:
+            if step.source is None or not step.action.startswith("drop_"):
+                continue
+            key = ("drop_index", step.detail) if step.action == "drop_index" else (step.action, step.table or "", step.detail)
+            found[key] = step.source
+    return found
 
 
 def _qualified(store: Datastore) -> Datastore:
@@ -81,10 +130,11 @@ def _qualified(store: Datastore) -> Datastore:
 class _Judge:
     """Turns the schema changes of one datastore into located, classified ``Change``s."""
 
-    def __init__(self, schema: str, old: Datastore | None, new: Datastore) -> None:
+    def __init__(self, schema: str, old: Datastore | None, new: Datastore, removals: dict[tuple[str, ...], SourceSpan] | None = None) -> None:
         self.schema = schema
         self.old = {t.name: t for t in (old.tables if old else [])}
         self.new = {t.name: t for t in new.tables}
+        self.removals = removals or {}
 
     def change(self, found: SchemaChange) -> Change | None:
         """The judged change, or None for the half of a pair another change already reports."""
@@ -197,10 +247,21 @@ class _Judge:
         old_span = None
         if not found.kind.startswith("add_"):
             old_span = _span(getattr(found.old, "source", None)) or (_span(old_table.source) if old_table else None)
-        new_span = None
-        if found.kind != "drop_table":
+        new_span = _span(self._removed_by(found))
+        if new_span is None and found.kind != "drop_table":
             new_span = _span(getattr(found.new, "source", None)) or (_span(new_table.source) if new_table else None)
         return _located(Change(where, code, message, impact), old_span, new_span)
+
+    def _removed_by(self, found: SchemaChange) -> SourceSpan | None:
+        """The migration statement that dropped what ``found`` removes, when the new side is a migration folder."""
+        if not found.kind.startswith("drop_"):
+            return None
+        qualified = f"{self.schema}.{found.table}"
+        if found.kind == "drop_index":
+            return self.removals.get(("drop_index", found.name))
+        if found.kind in {"drop_table", "drop_column"}:
+            return self.removals.get((found.kind, qualified, "" if found.kind == "drop_table" else found.name))
+        return self.removals.get(("drop_constraint", qualified, found.name))
 
 
 def _added_impact(what: str, unique_index: bool) -> tuple[Impact, str]:
