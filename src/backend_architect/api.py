@@ -333,7 +333,7 @@ def _diff_schema_paths(old: str | Path, new: str | Path, dialect: str | None) ->
 
     before, old_name = _schema_of(old, dialect)
     after, new_name = _schema_of(new, dialect)
-    return DiffResult(old_name, new_name, diff_schemas(before, after))
+    return DiffResult(old_name, new_name, diff_schemas(before, after), subject="schema")
 
 
 def _schema_of(path: str | Path, dialect: str | None) -> tuple[Architecture, str]:
@@ -380,7 +380,7 @@ def diff_schema_texts(old: str, new: str, dialect: str | None = None, old_name: 
             sides.append((arch, str(path), name))
         changes = diff_schemas(sides[0][0], sides[1][0])
     renamed = {str(path): name for _, path, name in sides}
-    return DiffResult(old_name, new_name, [_renamed(c, renamed) for c in changes])
+    return DiffResult(old_name, new_name, [_renamed(c, renamed) for c in changes], subject="schema")
 
 
 def _renamed(change: Change, names: dict[str, str]) -> Change:

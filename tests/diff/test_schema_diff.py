@@ -153,12 +153,14 @@ def test_cli_fails_on_breaking_and_reports_json_ok(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
+    assert report["subject"] == "schema"
     removed = next(c for c in report["changes"] if c["code"] == "table-removed")
     assert removed["old"] == {"file": str(old), "line": 11, "col": 1}
     assert "new" not in removed
     same = [sys.executable, "-m", "backend_architect.cli", "diff", str(old), str(old), "--fail-on", "breaking"]
     safe = subprocess.run(same, capture_output=True, text=True, timeout=120)
     assert safe.returncode == 0
+    assert safe.stdout.rstrip().endswith("compatible: code written for the old schema keeps working")
 
 
 @pytest.mark.postgres

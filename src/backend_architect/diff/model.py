@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from backend_architect.errors import Location
 
@@ -50,6 +50,7 @@ class DiffResult:
     old: str
     new: str
     changes: list[Change]
+    subject: Literal["api", "schema"] = "api"
 
     def count(self, impact: Impact) -> int:
         return sum(1 for c in self.changes if c.impact is impact)
@@ -57,6 +58,20 @@ class DiffResult:
     @property
     def needs_major_version(self) -> bool:
         return self.count(Impact.BREAKING) > 0
+
+    @property
+    def title(self) -> str:
+        """What was compared, for a report's heading: "API changes" or "Schema changes"."""
+        return "Schema changes" if self.subject == "schema" else "API changes"
+
+    @property
+    def verdict(self) -> str:
+        """The one-line conclusion a reader acts on."""
+        if self.subject == "schema":
+            if self.needs_major_version:
+                return "breaking: code written for the old schema fails against the new one; ship it as expand, deploy, contract"
+            return "compatible: code written for the old schema keeps working"
+        return "needs a new major version" if self.needs_major_version else f"compatible: a {self.bump} version is enough"
 
     @property
     def bump(self) -> str:

@@ -158,6 +158,8 @@ def diff(old: str, new: str, kind: Literal["openapi", "sql"] = "openapi", dialec
     except InputError as exc:
         raise ToolError(str(exc)) from None
     return {
+        "subject": result.subject,
+        "verdict": result.verdict,
         "needs_major_version": result.needs_major_version,
         "bump": result.bump,
         "changes": [c.as_dict() for c in result.changes],

@@ -9,6 +9,7 @@ from backend_architect.diff.model import DiffResult, Impact
 
 def render(result: DiffResult, *, color: bool = False) -> str:
     document = {
+        "subject": result.subject,
         "old": result.old,
         "new": result.new,
         "needs_major_version": result.needs_major_version,

@@ -6,9 +6,11 @@ from backend_architect.diff.model import DiffResult, Impact
 
 
 def render(result: DiffResult, *, color: bool = False) -> str:
-    verdict = "**Needs a new major version.**" if result.needs_major_version else f"Compatible: a {result.bump} version is enough."
+    verdict = result.verdict[0].upper() + result.verdict[1:] + "."
+    if result.needs_major_version:
+        verdict = f"**{verdict}**"
     counts = ", ".join(f"{result.count(i)} {i}" for i in (Impact.BREAKING, Impact.POSSIBLY_BREAKING, Impact.SAFE))
-    lines = [f"## API changes: `{result.old}` → `{result.new}`", "", f"{verdict} {len(result.changes)} change(s): {counts}.", ""]
+    lines = [f"## {result.title}: `{result.old}` → `{result.new}`", "", f"{verdict} {len(result.changes)} change(s): {counts}.", ""]
     if result.changes:
         lines += ["| impact | where | change | old | new |", "|---|---|---|---|---|"]
         for change in sorted(result.changes, key=lambda c: (-c.impact, c.where, c.code)):

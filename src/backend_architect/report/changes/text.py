@@ -23,6 +23,5 @@ def render(result: DiffResult, *, color: bool = False) -> str:
                 lines.append(f"    at {', '.join(places)}")
         lines.append("")
     counts = ", ".join(f"{result.count(i)} {i}" for i in (Impact.BREAKING, Impact.POSSIBLY_BREAKING, Impact.SAFE))
-    verdict = "needs a new major version" if result.needs_major_version else f"compatible: a {result.bump} version is enough"
-    lines.append(f"{result.old} -> {result.new}: {len(result.changes)} change(s) ({counts}); {verdict}")
+    lines.append(f"{result.old} -> {result.new}: {len(result.changes)} change(s) ({counts}); {result.verdict}")
     return "\n".join(lines) + "\n"
