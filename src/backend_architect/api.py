@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from backend_architect.diff.model import Change, DiffResult
 from backend_architect.errors import InputError, Location
+from backend_architect.importers import is_database_url
 from backend_architect.ir.contract import ApiContract
 from backend_architect.ir.model import IR_VERSION, Architecture
 from backend_architect.rules.config import ReviewConfig
@@ -199,7 +200,7 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
     """Review what ``path`` holds: OpenAPI documents (a file or a folder), a spec's design, or a docker-compose topology."""
     options = options or ReviewOptions()
     rules = options.config.select(RULES) if options.config else RULES
-    if str(path).startswith(("postgresql://", "postgres://", "sqlite://")):
+    if is_database_url(str(path)):
         # each kind of input imports only its own importer: a review of one OpenAPI file should not load pglast and sqlglot
         from backend_architect.importers.live import import_live, redacted
 
@@ -323,7 +324,7 @@ def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = 
 
 def _schema_kind(path: str | Path) -> str | None:
     """ "database" for a database URL, "sql" for SQL files or folders, None for anything else."""
-    if str(path).startswith(("postgresql://", "postgres://", "sqlite://")):
+    if is_database_url(str(path)):
         return "database"
     return "sql" if _is_sql(Path(path)) else None
 

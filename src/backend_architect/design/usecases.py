@@ -22,7 +22,6 @@ UPDATE_VERBS = frozenset("update edit change modify rename set move rate adjust 
 REPLACE_VERBS = frozenset(["replace", "overwrite"])
 DELETE_VERBS = frozenset(["delete", "remove", "unsubscribe", "purge"])
 GET_VERBS = frozenset(["get", "view", "show", "read", "fetch", "see", "display", "lookup", "open", "inspect", "download", "check"])
-LIST_VERBS = frozenset(["list", "browse", "search", "find", "query", "explore", "filter", "scan"])
 
 
 @dataclass(frozen=True)

@@ -49,13 +49,14 @@ def diff_schemas(old: Architecture, new: Architecture) -> list[Change]:
     """Every change from ``old``'s datastores to ``new``'s (matched by schema name), sorted by where it is."""
     before = {s.name: _qualified(s) for s in old.datastores}
     after = {s.name: _qualified(s) for s in new.datastores}
+    removals = _removals(new)
     changes: list[Change] = []
     for name in sorted(set(before) | set(after)):
         was = before.get(name)
         now = after.get(name) or (was.model_copy(update={"tables": []}) if was else None)
         if now is None:
             continue
-        judge = _Judge(name, was, now, _removals(new))
+        judge = _Judge(name, was, now, removals)
         for found in diff_datastore(was, now):
             change = judge.change(found)
             if change is not None:
@@ -130,11 +131,11 @@ def _qualified(store: Datastore) -> Datastore:
 class _Judge:
     """Turns the schema changes of one datastore into located, classified ``Change``s."""
 
-    def __init__(self, schema: str, old: Datastore | None, new: Datastore, removals: dict[tuple[str, ...], SourceSpan] | None = None) -> None:
+    def __init__(self, schema: str, old: Datastore | None, new: Datastore, removals: dict[tuple[str, ...], SourceSpan]) -> None:
         self.schema = schema
         self.old = {t.name: t for t in (old.tables if old else [])}
         self.new = {t.name: t for t in new.tables}
-        self.removals = removals or {}
+        self.removals = removals
 
     def change(self, found: SchemaChange) -> Change | None:
         """The judged change, or None for the half of a pair another change already reports."""

@@ -56,14 +56,6 @@ SELECT EXTRACT(EPOCH FROM now() - COALESCE((SELECT stats_reset FROM pg_stat_data
 """
 
 
-def is_database_url(target: str) -> bool:
-    """
-    >>> is_database_url("postgresql://localhost/shop"), is_database_url("sqlite:///tmp/app.db"), is_database_url("schema.sql")
-    (True, True, False)
-    """
-    return target.startswith(("postgresql://", "postgres://", "sqlite://"))
-
-
 def redacted(url: str) -> str:
     """The URL without its password, for messages.
 

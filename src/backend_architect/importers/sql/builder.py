@@ -28,7 +28,6 @@ class TableDraft:
     uniques: list[UniqueConstraint] = field(default_factory=list)
     indexes: list[Index] = field(default_factory=list)
     partition_of: str | None = None
-    partitioned_by: str | None = None
     not_valid: list[str] = field(default_factory=list)
     long_identifiers: list[str] = field(default_factory=list)
 

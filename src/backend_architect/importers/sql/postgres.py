@@ -80,8 +80,6 @@ def _create_table(builder: SchemaBuilder, statement: Statement) -> list[Migratio
         draft.partition_of = owner.qualified if owner else parent
         if owner is not None:
             draft.columns = dict(owner.columns)
-    if node.get("partspec"):
-        draft.partitioned_by = "partitioned"
     for element in node.get("tableElts") or []:
         if "ColumnDef" in element:
             _add_column(draft, element["ColumnDef"], statement)
