@@ -59,7 +59,9 @@ def test_design_unknown_format_err(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param("system: x\nentities:\n  A:\n    fields: {n: strnig}\n", ":4:17: unknown field type 'strnig' (did you mean 'string'?)", id="unknown-type"),
+        pytest.param(
+            "system: x\nentities:\n  A:\n    fields: {n: strnig}\n", ":4:17: 'n': unknown field type 'strnig' (did you mean 'string'?)", id="unknown-type"
+        ),
         pytest.param("system: [", ":2:1: invalid YAML", id="malformed-yaml"),
         pytest.param("system: x\nentities:\n  A:\n    fields: {r: ref(B)}\n", ":4:17: unknown entity 'B'", id="dangling-reference"),
         pytest.param("system: x\nentitys: {}\n", ":2:1: unknown key 'entitys' (did you mean 'entities'?)", id="unknown-key"),

@@ -65,7 +65,7 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
     assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 11}
     assert out["invalid"].is_error
-    assert "spec.yaml:3:19: unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
+    assert "spec.yaml:3:19: 'n': unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
     designed = _structured(out["design"])
     assert designed["summary"]["services"] == ["books", "customers", "orders"]
     assert designed["markdown"].startswith("# bookstore: backend design")

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     # The design pipeline and renderers (SQLAlchemy among them) load on first use: a review
     # of an OpenAPI document should not pay 0.4 s to import what it never runs.
     from backend_architect.render.files import Previous
+    from backend_architect.spec.load import LoadedSpec
     from backend_architect.spec.model import Spec
 
 
@@ -38,6 +39,7 @@ class DesignResult:
     architecture: Architecture
     findings: list[Finding]
     files: dict[str, str]
+    warnings: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -57,15 +59,33 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def design_spec(spec: Spec, previous: Previous | None = None) -> DesignResult:
-    """Design ``spec``, review the result, render every artefact (with migrations from ``previous``)."""
-    from backend_architect.design.pipeline import design
-    from backend_architect.render.files import render_files
+def design_spec(spec: Spec | LoadedSpec, previous: Previous | None = None) -> DesignResult:
+    """Design ``spec``, review the result, render every artefact (with migrations from ``previous``).
 
+    Given the ``LoadedSpec``, its warnings (located in the file) join the design's
+    assumptions and the result's ``warnings``.
+    """
+    from backend_architect.design.pipeline import design_with_analysis
+    from backend_architect.render.files import render_files
+    from backend_architect.spec.load import LoadedSpec
+
+    loaded = spec if isinstance(spec, LoadedSpec) else None
+    model = loaded.spec if loaded is not None else spec
+    assert not isinstance(model, LoadedSpec)
     with _collector_paused():
-        arch = design(spec)
+        arch, analysis = design_with_analysis(model)
+        warnings = (*(str(w) for w in loaded.warnings), *(f"warning: {w}" for w in analysis.warnings)) if loaded else analysis.warnings
+        if loaded and loaded.warnings:
+            arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *(f"{w.location}: {w.message}" for w in loaded.warnings)]})
         findings = review(arch)
-        return DesignResult(spec, arch, findings, render_files(arch, findings, previous))
+        return DesignResult(model, arch, findings, render_files(arch, findings, previous), tuple(warnings))
+
+
+def spec_warnings(loaded: LoadedSpec) -> list[str]:
+    """What ``validate`` warns about: the loader's notes and the analysis' surprising readings (e.g. a kind the entity contradicts)."""
+    from backend_architect.design.analysis import analyse
+
+    return [*(str(w) for w in loaded.warnings), *(f"warning: {w}" for w in analyse(loaded.spec).warnings)]
 
 
 def design_file(path: str | Path, previous: str | Path | None = None) -> DesignResult:
@@ -76,8 +96,7 @@ def design_file(path: str | Path, previous: str | Path | None = None) -> DesignR
     """
     from backend_architect.spec.load import load_spec
 
-    spec = load_spec(path).spec
-    return design_spec(spec, load_previous(previous) if previous is not None else None)
+    return design_spec(load_spec(path), load_previous(previous) if previous is not None else None)
 
 
 #: A hand-off of a 1,000-entity design is about 60 MB.

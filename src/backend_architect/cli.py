@@ -80,6 +80,8 @@ def design_command(
         result = design_file(spec, previous)
     except InputError as exc:
         raise _fail(exc) from None
+    for warning in result.warnings:
+        typer.echo(warning, err=True)
     try:
         write_files(result.files, out)
         if html:
@@ -335,16 +337,58 @@ def rules_show(code: Annotated[str, typer.Argument(help="A rule code (SQL003) or
 
 
 @app.command("validate")
-def validate_command(spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)]) -> None:
-    """Check SPEC without designing: every problem with its file:line:col."""
+def validate_command(
+    spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)],
+    fix: Annotated[bool, typer.Option("--fix", help="Also rewrite SPEC in its canonical spelling (comments kept), as 'fmt' does.")] = False,
+) -> None:
+    """Check SPEC without designing: every problem with its file:line:col, and warnings for surprising readings."""
+    from backend_architect.api import spec_warnings
     from backend_architect.spec.load import load_spec
 
     try:
         loaded = load_spec(spec)
+        warnings = spec_warnings(loaded)
     except InputError as exc:
         raise _fail(exc) from None
+    for warning in warnings:
+        typer.echo(warning, err=True)
+    if fix:
+        _format_file(spec, check=False)
     model = loaded.spec
-    typer.echo(f"{spec}: ok ({len(model.entities)} entities, {len(model.use_cases)} use cases)")
+    typer.echo(f"{spec}: ok ({len(model.entities)} entities, {len(model.use_cases)} use cases" + (f", {len(warnings)} warning(s))" if warnings else ")"))
+
+
+def _format_file(path: Path, *, check: bool) -> bool:
+    """Rewrite ``path`` in canonical spelling; True when it changed (or, with ``check``, would)."""
+    from backend_architect.spec.fmt import format_spec
+    from backend_architect.spec.load import read_spec_bytes
+
+    try:
+        raw = read_spec_bytes(path)
+        text = format_spec(raw, str(path))
+    except InputError as exc:
+        raise _fail(exc) from None
+    changed = text != raw.decode("utf-8-sig")
+    if changed and not check:
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"{path}: cannot write: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+    return changed
+
+
+@app.command("fmt")
+def fmt_command(
+    spec: Annotated[Path, typer.Argument(help="The spec file to rewrite.", show_default=False)],
+    check: Annotated[bool, typer.Option("--check", help="Change nothing; exit 1 if SPEC is not in canonical spelling.")] = False,
+) -> None:
+    """Rewrite SPEC in its canonical spelling (comments and layout kept); the design it gives does not change."""
+    changed = _format_file(spec, check=check)
+    if check and changed:
+        typer.echo(f"{spec}: would be reformatted")
+        raise typer.Exit(EXIT_FINDINGS)
+    typer.echo(f"{spec}: {'reformatted' if changed else 'already canonical'}")
 
 
 @app.command("schema")

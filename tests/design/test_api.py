@@ -18,7 +18,7 @@ entities:
       customer: ref(Customer)
       status: enum[open,paid,cancelled]
   OrderLine:
-    belongs_to: Order
+    part_of: Order
     fields: {qty: int}
 use_cases:
   - {name: sign up, actor: visitor, auth: none, writes: [Customer], rate: 1/s}

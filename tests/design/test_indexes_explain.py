@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from backend_architect.api import DesignResult
-from backend_architect.design.usecases import analyse
+from backend_architect.design.analysis import analyse
 from backend_architect.ir.model import Datastore, Table
 from backend_architect.spec.naming import resolve_column
 from synthetic_rows import fill_sql, qualified
@@ -121,7 +121,7 @@ def test_list_queries_use_their_derived_index_ok(example: DesignResult, postgres
         postgres.psql(example.files[f"schema/{store.service}.postgresql.sql"], database)
         _fill(postgres, database, store)
     checked = 0
-    for use_case in analyse(example.spec):
+    for use_case in analyse(example.spec).use_cases:
         if use_case.kind != "list":
             continue
         found = [

@@ -12,11 +12,11 @@ entities:
   Device: {fields: {serial: string(40)}, rows: 10k}
   Reading:
     append_only: true
-    belongs_to: Device
+    part_of: Device
     retention: 180d
     fields: {value: "decimal(12,4)", recorded_at: datetime}
   Note:
-    belongs_to: Device
+    part_of: Device
     fields: {reading: ref(Reading), text: text}
 use_cases:
   - {name: ingest readings, writes: [Reading], rate: %s}

@@ -12,30 +12,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.examples import EXAMPLE_TIME, example_uuid, example_value
-from backend_architect.design.usecases import UseCase, analyse, by_primary, remote_access
+from backend_architect.design.usecases import by_primary, remote_access
 from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
-from backend_architect.spec.model import Spec
+from backend_architect.spec.model import DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_MAX, Spec
 from backend_architect.spec.naming import VERSION_COLUMN, kebab, plural, resolve_column, snake, split_filter
 
 API_VERSION = "v1"
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = DEFAULT_PAGE_LIMIT
+MAX_PAGE_SIZE = DEFAULT_PAGE_MAX
 #: Offset pagination is allowed only below this many rows: deeper offsets scan and skip.
 OFFSET_MAX_ROWS = 10_000
 AUDIT_COLUMNS = frozenset({"created_at", "updated_at", "deleted_at"})
 STATE_METHODS = {"create": "post", "get": "get", "list": "get", "update": "patch", "replace": "put", "delete": "delete", "action": "post"}
 
 
-def derive_api(spec: Spec, arch: Architecture) -> Architecture:
+def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """An ``Api`` per service with schemas, operations, scopes and examples."""
-    grouped = by_primary([u for u in analyse(spec) if u.kind != "job"])
+    grouped = by_primary([u for u in analysis.use_cases if u.kind != "job"])
     lookups = _Lookups(
         owner={entity: s.name for s in arch.services for entity in s.entities},
         tables={t.entity: t for store in arch.datastores for t in store.tables if t.entity},
         by_snake={snake(e): e for e in spec.entities},
     )
-    needs = _cross_service_needs(spec, lookups.owner)
+    needs = _cross_service_needs(analysis, lookups.owner)
     apis = []
     for service in arch.services:
         mine = [u for entity in service.entities for u in grouped.get(entity, ())]
@@ -52,10 +53,10 @@ def derive_api(spec: Spec, arch: Architecture) -> Architecture:
     return arch.model_copy(update={"apis": apis})
 
 
-def _cross_service_needs(spec: Spec, owner: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
+def _cross_service_needs(analysis: Analysis, owner: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
     """Per service, what other services call it for: (consumer, entity, "read" or "write")."""
     needs: dict[str, list[tuple[str, str, str]]] = {}
-    for use_case in analyse(spec):
+    for use_case in analysis.use_cases:
         reads, writes = remote_access(use_case, owner)
         home = owner[use_case.entity]
         for mode, wanted in (("read", reads), ("write", writes)):
@@ -106,7 +107,7 @@ class _ApiBuilder:
         return self.tables[entity]
 
     def parent(self, entity: str) -> str | None:
-        parent = self.spec.entities[entity].belongs_to
+        parent = self.spec.entities[entity].part_of
         return parent if parent and self.owner.get(parent) == self.service else None
 
     def collection_path(self, entity: str) -> str:
@@ -334,7 +335,7 @@ class _ApiBuilder:
             auth=use_case.spec.auth,
             scopes=scopes,
             owner_only=use_case.spec.owner_only,
-            paginated=kind == "list" and use_case.spec.page != "none",
+            paginated=kind == "list" and use_case.spec.page.style != "none",
             idempotency_key=method == "post",
             conditional=versioned and kind in {"get", "update", "replace", "action", "delete"},
             upstreams=upstreams,
@@ -406,7 +407,7 @@ class _ApiBuilder:
             params.append(
                 Parameter(name="q", location="query", description="Full-text search over " + ", ".join(use_case.spec.search) + ".", minimum=None, maximum=None)
             )
-        if use_case.spec.page != "none":
+        if use_case.spec.page.style != "none":
             params.append(
                 Parameter(
                     name="limit",
@@ -414,12 +415,12 @@ class _ApiBuilder:
                     type="integer",
                     format="int32",
                     minimum=1,
-                    maximum=MAX_PAGE_SIZE,
-                    default=DEFAULT_PAGE_SIZE,
-                    description=f"Page size, at most {MAX_PAGE_SIZE}.",
+                    maximum=use_case.spec.page.max,
+                    default=use_case.spec.page.limit,
+                    description=f"Page size, at most {use_case.spec.page.max}.",
                 )
             )
-            if use_case.spec.page == "offset" and table.rows_now <= OFFSET_MAX_ROWS:
+            if use_case.spec.page.style == "offset" and table.rows_now <= OFFSET_MAX_ROWS:
                 params.append(
                     Parameter(
                         name="offset",

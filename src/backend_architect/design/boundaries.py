@@ -1,6 +1,6 @@
 """Stage 1: service boundaries, and whether to deploy them as one modular monolith.
 
-First the hard groups — entities that must change together: a child and its ``belongs_to``
+First the hard groups — entities that must change together: a child and its ``part_of``
 parent, many-to-many partners, entities written together by a strongly consistent use case,
 reference data read together by a query, and a lookup table nobody writes referenced by one
 aggregate only. Then the coupling graph between those groups
@@ -16,8 +16,8 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from backend_architect.design.analysis import Analysis
 from backend_architect.design.coupling import all_scores, coupling_graph
-from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec, slug
 from backend_architect.spec.naming import kebab, plural
@@ -37,7 +37,7 @@ ENGINEERS_PER_SERVICE = 2
 MODULES_PER_ENGINEER = 3
 
 
-def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
+def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Services (or modules) with the entities they own, and the deployment shape."""
     externals = [
         External(name=name, kind=ext.kind or "other", latency_ms=ext.latency_ms, availability=ext.availability, description=ext.description or "")
@@ -53,11 +53,11 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
         calls = {name: list(s.calls) for name, s in spec.services.items()}
     else:
         deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
-        clusters, reasons = _clusters(spec, team, "module" if deployment == "modular-monolith" else "service")
+        clusters, reasons = _clusters(spec, analysis, team, "module" if deployment == "modular-monolith" else "service")
         calls = {name: [] for name in clusters}
     deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
     kind = "module" if deployment == "modular-monolith" else "service"
-    scored = all_scores(coupling_graph(spec), clusters)
+    scored = all_scores(coupling_graph(spec, analysis), clusters)
     services = [
         Service(
             name=name,
@@ -79,14 +79,14 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
     )
 
 
-def _clusters(spec: Spec, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _clusters(spec: Spec, analysis: Analysis, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Entities grouped into services: hard groups first, then community detection over their coupling."""
-    groups, why = hard_groups(spec)
-    graph = coupling_graph(spec)
+    groups, why = hard_groups(spec, analysis)
+    graph = coupling_graph(spec, analysis)
     communities = _communities(groups, graph, _max_services(team, kind, len(groups)))
     clusters: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
-    focus = Counter(u.entity for u in analyse(spec))
+    focus = Counter(u.entity for u in analysis.use_cases)
     order = list(spec.entities)
     for members in sorted((sorted(c, key=order.index) for c in communities), key=lambda c: order.index(c[0])):
         # name the cluster after the entity most use cases are about; ties go to the first declared
@@ -100,10 +100,10 @@ def _clusters(spec: Spec, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -
     return clusters, reasons
 
 
-def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str], str]]:
+def hard_groups(spec: Spec, analysis: Analysis) -> tuple[dict[str, list[str]], dict[tuple[str, str], str]]:
     """Entities that must live in one service, and why each pair was joined.
 
-    Composition (``belongs_to``), many-to-many links, writes in one strongly consistent use case,
+    Composition (``part_of``), many-to-many links, writes in one strongly consistent use case,
     and reference data read together by a query that writes nothing (a read-only catalog: Flight,
     FlightSegment and Airport are one service's data even if no use case writes them together),
     and lookup tables referenced by one aggregate only (``_private_lookups``).
@@ -127,11 +127,11 @@ def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str],
             why[(a, b)] = reason
 
     for name, entity in spec.entities.items():
-        if entity.belongs_to:
-            union(entity.belongs_to, name, f"{name} belongs to {entity.belongs_to} (composition)")
-        for other in entity.many_to_many:
+        if entity.part_of:
+            union(entity.part_of, name, f"{name} is part of {entity.part_of} (composition)")
+        for other in entity.many_to_many.values():
             union(name, other, f"{name} and {other} are linked many-to-many (the join table needs both)")
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     written = {e for u in use_cases for e in u.writes}
     for use_case in use_cases:
         if use_case.spec.consistency == "strong" and len(use_case.writes) > 1:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from backend_architect.design.usecases import analyse
+from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Architecture, CachePlan, Figure
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -53,13 +53,13 @@ def _hit_figures(key: str, name: str, peak: float, ttl: float, keys: int, writes
     ]
 
 
-def derive_caching(spec: Spec, arch: Architecture) -> Architecture:
+def derive_caching(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """A ``CachePlan`` per read use case, and cache size figures."""
     plans: list[CachePlan] = []
     figures: list[Figure] = []
     rows = {t.entity: t.rows_now for store in arch.datastores for t in store.tables if t.entity}
     known = {f.key: f.value for f in arch.figures}
-    for use_case in analyse(spec):
+    for use_case in analysis.use_cases:
         if use_case.is_write or use_case.kind == "job":
             continue
         staleness = use_case.spec.staleness

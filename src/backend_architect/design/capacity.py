@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from backend_architect.design.usecases import UseCase, analyse, peak_factor
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
@@ -38,15 +38,15 @@ BLOB_CONTENT_BYTES = 250_000
 MIN_INSTANCES = 2
 
 
-def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
+def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Figures for rates per use case, service and system; storage per table; compute per service."""
     figures: list[Figure] = []
-    factor = peak_factor(spec)
+    factor = analysis.peak_factor
     assumptions = list(arch.assumptions)
     if spec.scale.peak_factor is None:
         assumptions.append(f"scale.peak_factor: not given; peak traffic assumed {factor:g}x the average")
     reading = spec.scale.rates
-    for use_case in analyse(spec):
+    for use_case in analysis.use_cases:
         if use_case.spec.rate is None:
             continue
         scope = f"use case '{use_case.name}'"
@@ -63,8 +63,8 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
                     scope=scope,
                 )
             )
-    use_cases = analyse(spec)
-    figures += _totals(spec, arch)
+    use_cases = analysis.use_cases
+    figures += _totals(analysis, arch)
     figures += table_figures(use_cases)
     figures += external_figures(spec, use_cases)
     figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
@@ -115,8 +115,8 @@ def _rate_inputs(rate: Rate) -> dict[str, float]:
     return {"count": rate.count, "period_s": rate.period_s}
 
 
-def _totals(spec: Spec, arch: Architecture) -> list[Figure]:
-    use_cases = [u for u in analyse(spec) if u.spec.rate is not None]
+def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
+    use_cases = [u for u in analysis.use_cases if u.spec.rate is not None]
     reads = {f"peak_{u.id}": u.peak_qps for u in use_cases if not u.is_write}
     writes = {f"peak_{u.id}": u.peak_qps for u in use_cases if u.is_write}
     figures = [

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
-from backend_architect.design.usecases import UseCase, analyse, remote_access
+from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
 
@@ -78,10 +79,10 @@ def event_name(use_case: UseCase) -> str:
     return use_case.entity + past_tense(verb)
 
 
-def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
+def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """A flow per use case, the events it publishes, and service dependencies."""
     owner = {entity: service.name for service in arch.services for entity in service.entities}
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     readers: dict[str, set[str]] = {}
     for use_case in use_cases:
         for entity in use_case.reads:

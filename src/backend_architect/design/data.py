@@ -11,8 +11,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
-from backend_architect.design.usecases import UseCase, analyse, by_primary
+from backend_architect.design.usecases import by_primary
 from backend_architect.ir.model import (
     Architecture,
     CheckConstraint,
@@ -25,29 +26,35 @@ from backend_architect.ir.model import (
 )
 from backend_architect.spec.field_types import EMAIL_LENGTH, URL_LENGTH
 from backend_architect.spec.model import EntitySpec, FieldSpec, Spec
-from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, VERSION_COLUMN, join_table, resolve_column, snake, table_name
+from backend_architect.spec.naming import (
+    DELETED_AT,
+    TENANT_COLUMN,
+    VERSION_COLUMN,
+    join_columns,
+    join_table,
+    resolve_column,
+    snake,
+    table_name,
+)
 from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
 
 #: PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1).
 MAX_IDENTIFIER = 63
-#: Rows assumed for an entity with no size hint and no creating use case.
-DEFAULT_ROWS = 10_000
 #: Retention assumed when neither the entity nor the scale gives one.
 DEFAULT_RETENTION_YEARS = 5.0
 #: Blob content goes to object storage; the row keeps its key.
 OBJECT_KEY_LENGTH = 1024
 
 
-def derive_data(spec: Spec, arch: Architecture) -> Architecture:
+def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """A datastore per service holding a table per owned entity, keys and derived indexes."""
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     owner = {entity: service for service in arch.services for entity in service.entities}
     uuid_keys = _uuid_keyed(spec, use_cases, arch)
     retention = spec.scale.retention_years or DEFAULT_RETENTION_YEARS
     assumptions = list(arch.assumptions)
     if spec.scale.retention_years is None:
         assumptions.append(f"scale.retention_years: not given; data kept {DEFAULT_RETENTION_YEARS:g} years")
-    sizes = _row_estimates(spec, use_cases, assumptions)
     primary = by_primary(use_cases)
     stores: list[Datastore] = []
     for service in arch.services:
@@ -55,12 +62,13 @@ def derive_data(spec: Spec, arch: Architecture) -> Architecture:
         for entity in service.entities:
             ctx = _Context(spec, entity, service, owner, uuid_keys, primary)
             table = _entity_table(ctx)
-            rows_now, rows_per_day = sizes[entity]
+            facts = analysis.entities[entity]
+            rows_now, rows_per_day = facts.rows_now, facts.rows_per_day
             kept = spec.entities[entity].retention
             days = kept / SECONDS_PER_DAY if kept else retention * DAYS_PER_YEAR
             tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
-            for other in spec.entities[entity].many_to_many:
-                tables.append(_join_table(ctx, other))
+            for relation, other in spec.entities[entity].many_to_many.items():
+                tables.append(_join_table(ctx, relation, other))
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
     decisions = [key_decision(stores), enum_decision(spec), normalization_decision(use_cases)]
@@ -187,8 +195,8 @@ def _entity_table(ctx: _Context) -> Table:
         columns.append(tenant_column.model_copy(update={"comment": "tenant that owns the row; every query filters on it"}))
         if tenant and ctx.local(tenant):
             fks.append(_fk(table, TENANT_COLUMN, tenant, "tenant", "restrict"))
-    if entity.belongs_to:
-        parent = entity.belongs_to
+    if entity.part_of:
+        parent = entity.part_of
         column = _id_column(parent, ctx.uuid_keys, f"{snake(parent)}_id")
         if ctx.local(parent):
             fks.append(_fk(table, column.name, parent, snake(parent), "cascade"))
@@ -250,12 +258,10 @@ def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[Uniq
     return [UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason) for cols, reason in keys]
 
 
-def _join_table(ctx: _Context, other: str) -> Table:
+def _join_table(ctx: _Context, relation: str, other: str) -> Table:
     left, right = ctx.entity, other
-    name = join_table(left, right)
-    left_col, right_col = f"{snake(left)}_id", f"{snake(right)}_id"
-    if left_col == right_col:
-        right_col = f"related_{right_col}"
+    name = join_table(left, relation)
+    left_col, right_col = join_columns(left, relation, right)
     columns = [
         _id_column(left, ctx.uuid_keys, left_col),
         _id_column(right, ctx.uuid_keys, right_col),
@@ -274,39 +280,3 @@ def _join_table(ctx: _Context, other: str) -> Table:
         key_reason="a link exists once: the pair of ids is the key, and leads the index for one direction",
         foreign_keys=fks,
     )
-
-
-# --- sizes ----------------------------------------------------------------------------
-
-
-def _row_estimates(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str]) -> dict[str, tuple[float, float]]:
-    """Rows today and new rows per day per entity, from hints, parents and creating use cases."""
-    result: dict[str, tuple[float, float]] = {}
-    creators: dict[str, float] = {}
-    for use_case in use_cases:
-        if use_case.kind == "create":
-            # only whole-entity writes create rows; "Seat.status" updates seats that exist
-            for written in (w for w in use_case.spec.writes if "." not in w):
-                creators[written] = creators.get(written, 0.0) + use_case.avg_qps
-
-    def estimate(name: str, depth: int = 0) -> tuple[float, float]:
-        if name in result:
-            return result[name]
-        entity = spec.entities[name]
-        created = creators.get(name, 0.0) * SECONDS_PER_DAY
-        per_day = entity.growth.per_second * SECONDS_PER_DAY if entity.growth else created
-        rows = entity.rows
-        if entity.belongs_to and depth < 20 and (rows is None or (not entity.growth and not created)):
-            parent_rows, parent_day = estimate(entity.belongs_to, depth + 1)
-            per_parent = entity.avg_per_parent if entity.avg_per_parent is not None else 1.0
-            rows = parent_rows * per_parent if rows is None else rows
-            per_day = per_day or parent_day * per_parent
-        if rows is None:
-            rows = float(DEFAULT_ROWS) if not per_day else per_day * 30
-            assumptions.append(f"entities.{name}.rows: not given; assumed {rows:,.0f} rows today")
-        result[name] = (rows, per_day)
-        return result[name]
-
-    for name in spec.entities:
-        estimate(name)
-    return result

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
-from backend_architect.design.usecases import UseCase, analyse, by_entity
+from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column, split_filter
@@ -19,9 +20,9 @@ from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_col
 RANGE_KINDS = frozenset({"datetime", "date", "int", "bigint", "decimal", "money"})
 
 
-def derive_indexes(spec: Spec, arch: Architecture) -> Architecture:
+def derive_indexes(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Every table gets the indexes its use cases and foreign keys need, and no redundant one."""
-    touching = by_entity(analyse(spec))
+    touching = by_entity(analysis.use_cases)
     stores = [
         store.model_copy(update={"tables": [_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables]})
         for store in arch.datastores
@@ -102,7 +103,7 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
         reason = f"use case '{use_case.name}'"
         if equality or sorts or ranges or constants:
             columns = _dedupe([IndexColumn(name=TENANT_COLUMN)] * table.tenant_scoped + equality + sorts + ranges)
-            if (sorts and use_case.spec.page != "none") or not columns:
+            if (sorts and use_case.spec.page.style != "none") or not columns:
                 columns = _dedupe([*columns, IndexColumn(name="id", descending=bool(sorts) and sorts[-1].descending)])
             include = _covering(spec, use_case, table, columns)
             suffix = ["partial"] if constants else []

@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
-from backend_architect.design.usecases import UseCase, analyse, by_entity, peak_factor
+from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Decision, Partitioning, Sharding, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
@@ -30,12 +31,12 @@ DAILY_ROWS_FOR_WEEK_PARTITIONS = 5_000_000
 PARTITION_COLUMN = "created_at"
 
 
-def derive_partitioning(spec: Spec, arch: Architecture) -> Architecture:
+def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Partitioning and sharding plans per table, their DDL consequences, and the decision record."""
     figures = {f.key: f.value for f in arch.figures}
     horizon = spec.scale.retention_years or 5.0
-    use_cases = by_entity(analyse(spec))
-    factor = peak_factor(spec)
+    use_cases = by_entity(analysis.use_cases)
+    factor = analysis.peak_factor
     planned: dict[str, Table] = {}
     for store in arch.datastores:
         for table in store.tables:
@@ -104,8 +105,8 @@ def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase]) -> str:
     if table.tenant_scoped:
         return TENANT_COLUMN
     entity = spec.entities[table.entity or ""]
-    if entity.belongs_to:
-        return f"{snake(entity.belongs_to)}_id"
+    if entity.part_of:
+        return f"{snake(entity.part_of)}_id"
     counts = Counter(c for u in use_cases for c in _filtered_columns(spec, u, table.entity or ""))
     if counts:
         return counts.most_common(1)[0][0]

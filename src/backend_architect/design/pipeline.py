@@ -1,4 +1,4 @@
-"""The design process, in order: each stage is a pure function ``(spec, arch) -> arch``.
+"""The design process, in order: the spec is analysed once, then each stage is a pure function ``(spec, analysis, arch) -> arch``.
 
 Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data, index
 it for its access patterns, expose it as APIs, connect the services, size it, partition
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.api import derive_api
 from backend_architect.design.bottlenecks import derive_bottlenecks
 from backend_architect.design.boundaries import derive_boundaries
@@ -24,7 +25,7 @@ from backend_architect.design.technology import derive_technology
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec
 
-Stage = Callable[[Spec, Architecture], Architecture]
+Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
@@ -42,8 +43,14 @@ STAGES: tuple[Stage, ...] = (
 
 
 def design(spec: Spec) -> Architecture:
-    """Run every stage over ``spec`` and return the finished architecture."""
-    arch = Architecture(system=spec.system, description=spec.description or "")
+    """Read ``spec`` once, run every stage over it and return the finished architecture."""
+    return design_with_analysis(spec)[0]
+
+
+def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
+    """The finished architecture and the analysis every stage received (its warnings, for the caller to show)."""
+    analysis = analyse(spec)
+    arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions])
     for stage in STAGES:
-        arch = stage(spec, arch)
-    return arch
+        arch = stage(spec, analysis, arch)
+    return arch, analysis

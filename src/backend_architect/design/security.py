@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from backend_architect.design.usecases import UseCase, analyse
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
 from backend_architect.spec.model import Spec
 
@@ -61,9 +61,9 @@ def _rate_limit(spec: Spec, arch: Architecture, actor: str, op_class: str, their
     return RateLimit(actor=actor, operation_class=op_class, limit_per_minute=limit, burst=max(1, limit * BURST_SECONDS // 60), rationale=why)
 
 
-def derive_security(spec: Spec, arch: Architecture) -> Architecture:
+def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """The security model: who authenticates how, who may do what, and what is sensitive."""
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     provider = spec.constraints.auth
     scopes = {scope: text for api in arch.apis for scope, text in api.scopes.items()}
     limits = []

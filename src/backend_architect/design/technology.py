@@ -7,7 +7,7 @@ component nothing needs is recorded as "not needed" with the number that says so
 
 from __future__ import annotations
 
-from backend_architect.design.usecases import analyse
+from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
@@ -57,15 +57,15 @@ def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidat
     )
 
 
-def derive_technology(spec: Spec, arch: Architecture) -> Architecture:
+def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Decision records for the database, cache, messaging, search, storage, runtime and operations."""
     decisions = [
         *arch.decisions,
         _extraction(arch),
         _database(spec, arch),
         _cache(spec, arch),
-        _messaging(spec, arch),
-        _search(spec, arch),
+        _messaging(spec, analysis, arch),
+        _search(spec, analysis, arch),
         _storage(spec, arch),
         _edge(spec, arch),
         _runtime(spec, arch),
@@ -163,8 +163,8 @@ def _cache(spec: Spec, arch: Architecture) -> Decision:
     )
 
 
-def _messaging(spec: Spec, arch: Architecture) -> Decision:
-    by_use_case = {u.name: u for u in analyse(spec)}
+def _messaging(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
+    by_use_case = {u.name: u for u in analysis.use_cases}
     rate = sum(by_use_case[e.use_case].peak_qps * max(1.0, by_use_case[e.use_case].spec.avg_fanout or 1.0) for e in arch.events if e.use_case in by_use_case)
     context = f"{len(arch.events)} event type(s), about {rate:.1f} events/s at peak"
     if not arch.events:
@@ -215,8 +215,8 @@ def _messaging(spec: Spec, arch: Architecture) -> Decision:
     )
 
 
-def _search(spec: Spec, arch: Architecture) -> Decision | None:
-    searches = [u for u in analyse(spec) if u.spec.search]
+def _search(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision | None:
+    searches = [u for u in analysis.use_cases if u.spec.search]
     if not searches:
         return None
     rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables}

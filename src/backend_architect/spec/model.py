@@ -16,6 +16,8 @@ from backend_architect.spec.field_types import FieldType, parse_field_type, sugg
 from backend_architect.spec.units import Rate, parse_bytes, parse_count, parse_duration, parse_fraction, parse_rate
 
 SPEC_VERSION = 1
+#: The JSON Schema's id: a URN, so editors and tools can refer to it without a network.
+SPEC_SCHEMA_ID = "urn:backend-architect:spec:v1"
 
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
 FIELD_NAME = r"^[a-z][a-z0-9_]*$"
@@ -61,13 +63,20 @@ def _one_or_many_schema(item: dict[str, Any]) -> Any:
 
 
 Names = Annotated[list[str], _one_or_many_schema({"type": "string"})]
+Relations = Annotated[
+    dict[Annotated[str, Field(pattern=FIELD_NAME)], str],
+    WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "object", "additionalProperties": {"type": "string"}}]}
+    ),
+]
 UniqueKeys = Annotated[list[list[str]], _one_or_many_schema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
 
 
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors with a suggestion; ``notes`` is free text."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    # strict: a YAML true is not the number 1, nor 404 the text "404", in a spec
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=True)
 
     notes: str | None = Field(default=None, description="Free text for people; the engine ignores it.")
 
@@ -86,6 +95,11 @@ class SpecModel(BaseModel):
         return data
 
 
+OnDelete = Literal["cascade", "restrict", "set_null"]
+KeyStrategy = Literal["auto", "uuid", "identity"]
+PageStyle = Literal["cursor", "offset", "none"]
+
+
 class FieldSpec(SpecModel):
     """One field of an entity, in the long form."""
 
@@ -96,6 +110,10 @@ class FieldSpec(SpecModel):
     pii: bool = Field(default=False, description="Personal data: encrypted at rest where sensitive, never logged.")
     secret: bool = Field(default=False, description="Never returned by an API nor logged (passwords, tokens).")
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
+    index: bool = Field(default=False, description="Index this column even if no use case filters on it.")
+    on_delete: OnDelete | None = Field(
+        default=None, description="For a ref: what deleting the referenced row does (cascade, restrict, set_null); chosen by the design when left out."
+    )
     description: str | None = None
 
     @field_validator("type", mode="before")
@@ -104,7 +122,7 @@ class FieldSpec(SpecModel):
         if isinstance(value, FieldType):
             return value
         if not isinstance(value, str):
-            raise PydanticCustomError("spec_value", "a field type is a string such as string(100) or ref(User)")
+            raise PydanticCustomError("spec_value", "expected a compact type such as string(100) or ref(User)")
         try:
             return parse_field_type(value)
         except ValueError as exc:
@@ -116,6 +134,7 @@ class FieldSpec(SpecModel):
 
 
 def _field_short_form(value: Any) -> Any:
+    # a bare compact type ("string(100)") is the short form of {type: ...}
     return {"type": value} if isinstance(value, str) else value
 
 
@@ -127,12 +146,13 @@ class EntitySpec(SpecModel):
 
     description: str | None = None
     fields: dict[Annotated[str, Field(pattern=FIELD_NAME)], FieldValue] = Field(default_factory=dict)
-    belongs_to: str | None = Field(default=None, description="Parent entity this one is part of (composition).")
-    many_to_many: Names = Field(default_factory=list, description="Entities linked through a join table.")
+    part_of: str | None = Field(default=None, description="The aggregate this entity is part of (composition): created, read and deleted with its parent.")
+    many_to_many: Relations = Field(default_factory=dict, description="Entities linked through a join table: a list of names, or relation name -> entity.")
     unique: UniqueKeys = Field(default_factory=list, description="Composite unique keys, as lists of fields.")
+    key: KeyStrategy = Field(default="auto", description="The primary key: uuid, identity (bigint), or auto (the design chooses).")
     rows: Count | None = Field(default=None, description="Rows today.")
     growth: RateValue | None = Field(default=None, description="New rows over time, e.g. 5k/day.")
-    avg_per_parent: float | None = Field(default=None, ge=0, description="Children per parent row (belongs_to).")
+    avg_per_parent: float | None = Field(default=None, ge=0, le=1e9, description="Rows per row of the parent: part_of, else the first required reference.")
     append_only: bool = Field(default=False, description="Rows are never updated (events, logs, readings).")
     tenant_scoped: bool = Field(default=False, description="Rows belong to a tenant; queries are always per tenant.")
     soft_delete: bool = Field(default=False, description="Deletes set deleted_at instead of removing the row.")
@@ -147,8 +167,24 @@ class EntitySpec(SpecModel):
 
     @field_validator("many_to_many", mode="before")
     @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+    def _relation_names(cls, value: Any) -> Any:
+        """``[Tag]`` names each relation after its entity's plural (``tags``); a mapping names them."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return {default_relation(v): v for v in value}
+        return value
+
+
+def default_relation(entity: str) -> str:
+    """The name a many-to-many relation gets from its entity: ``Tag`` -> ``tags``.
+
+    >>> default_relation("OrderLine")
+    'order_lines'
+    """
+    from backend_architect.spec.naming import table_name
+
+    return table_name(entity)
 
 
 class ScaleSpec(SpecModel):
@@ -201,6 +237,33 @@ class ExternalSpec(SpecModel):
 
 UseCaseKind = Literal["create", "get", "list", "update", "replace", "delete", "action", "job"]
 
+#: Page size a list returns when the client asks for none, and the most it may ask for.
+DEFAULT_PAGE_LIMIT = 20
+DEFAULT_PAGE_MAX = 100
+
+
+class PageSpec(SpecModel):
+    """How a list is paged: the style, the default page size and the largest a client may ask for."""
+
+    style: PageStyle = Field(default="cursor", description="cursor (default), offset, or none (the whole result).")
+    limit: int = Field(default=DEFAULT_PAGE_LIMIT, ge=1, le=10_000, description="Items per page when the client asks for no limit.")
+    max: int = Field(default=DEFAULT_PAGE_MAX, ge=1, le=10_000, description="The largest page a client may ask for.")
+
+    @model_validator(mode="after")
+    def _limit_within_max(self) -> PageSpec:
+        if self.limit > self.max:
+            raise PydanticCustomError("spec_value", "page.limit ({limit}) must be at most page.max ({max})", {"limit": self.limit, "max": self.max})
+        return self
+
+
+def _page_short_form(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"style": value}
+    return value
+
+
+PageValue = Annotated[PageSpec, BeforeValidator(_page_short_form)]
+
 
 class UseCaseSpec(SpecModel):
     """Something an actor does, with the data it touches and how often."""
@@ -216,7 +279,7 @@ class UseCaseSpec(SpecModel):
     filter: Names = Field(default_factory=list, description="Fields compared for equality or range.")
     sort: Names = Field(default_factory=list, description="Fields to order by; a leading '-' is descending.")
     search: Names = Field(default_factory=list, description="Fields searched as full text.")
-    page: Literal["cursor", "offset", "none"] | None = None
+    page: PageValue = Field(default_factory=PageSpec, description="cursor (default), offset or none, or {style, limit, max}.")
     rate: RateValue | None = None
     consistency: Literal["strong", "eventual"] = "strong"
     staleness: Seconds | None = Field(default=None, description="How old a read may be, e.g. 30s.")
@@ -243,7 +306,7 @@ class ServiceSpec(SpecModel):
 class Spec(SpecModel):
     """A whole system, as the user describes it."""
 
-    model_config = ConfigDict(title="backend-architect spec", json_schema_extra={"$id": "backend-architect-spec-v1"})
+    model_config = ConfigDict(title="backend-architect spec", json_schema_extra={"$id": SPEC_SCHEMA_ID})
 
     version: Literal[1] = Field(default=1, description="Version of the spec language.")
     system: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z][A-Za-z0-9 _-]*$")

@@ -41,12 +41,22 @@ def _external_names(node: dict[str, Any]) -> None:
     }
 
 
+def _page_word(node: dict[str, Any]) -> None:
+    """``page`` may also be just its style: ``page: offset``."""
+    page = node.get("$defs", {}).get("UseCaseSpec", {}).get("properties", {}).get("page")
+    if page is not None:
+        description = page.pop("description", "")
+        page.pop("default", None)
+        node["$defs"]["UseCaseSpec"]["properties"]["page"] = {"anyOf": [{"enum": ["cursor", "offset", "none"]}, page], "description": description}
+
+
 def spec_json_schema() -> dict[str, Any]:
     """The JSON Schema of the spec language."""
     schema = Spec.model_json_schema(schema_generator=_SpecSchema, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     _field_type_schema(schema)
     _external_names(schema)
+    _page_word(schema)
     return schema
 
 

@@ -52,7 +52,7 @@ def parse_count(value: object) -> float:
         raise ValueError(f"expected a count such as 2M or 1500, got {value!r}")
     if isinstance(value, int | float):
         if value < 0:
-            raise ValueError(f"a count cannot be negative, got {value}")
+            raise ValueError(f"expected a count such as 2M or 1500 (not negative), got {value}")
         return float(value)
     if isinstance(value, str):
         match = re.fullmatch(_NUMBER, value.strip())
