@@ -41,7 +41,7 @@ TOLERANCE = 0.25
 #: Decision topics: a decision belongs to a topic when its id, title or area matches the regex.
 TOPICS: dict[str, str] = {
     "feed": r"feed|timeline|fan.?out|read.?model|inbox",
-    "realtime": r"real.?time|websocket|\bsse\b|push|gateway|deliver|stream|connection",
+    "realtime": r"real.?time|websocket|\bsse\b|server.?sent|socket|push|deliver|firehose|live update",
     "presence": r"presence|last.?seen|online|heartbeat",
     "geo": r"geo|nearby|proximity|location|spatial",
     "media": r"media|video|transcod|upload|rendition|processing|pipeline",

@@ -10,6 +10,7 @@ evaluated against the design's ``handoff.json`` with the vocabulary of ``predica
     .venv/bin/python benchmarks/system_design/score.py --markdown # the per-case table for BENCHMARKS.md
     .venv/bin/python benchmarks/system_design/score.py --lint     # check the checklists only, design nothing
     .venv/bin/python benchmarks/system_design/score.py --case uber -v
+    .venv/bin/python benchmarks/system_design/score.py --strip-refused   # diagnostic, see strip.py
 
 A spec the loader refuses meets none of its lines; the loader's errors are printed. The
 self-review findings above ``info`` are counted per case (the issue asks for none).
@@ -31,6 +32,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import strip  # noqa: E402
 from predicates import CheckError, Handoff, Verdict, evaluate, parse  # noqa: E402
 
 CATEGORIES = ("capacity", "data", "api", "architecture", "scaling", "storage", "availability", "growth", "mechanisms")
@@ -61,6 +63,9 @@ class CaseResult:
     crashed: str | None = None
     findings: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: With --strip-refused: what the loader refused and was taken out before designing (diagnostic only).
+    stripped: list[str] = field(default_factory=list)
+    designed: bool = False
 
     @property
     def met(self) -> int:
@@ -104,22 +109,39 @@ def discover(only: Iterable[str] = ()) -> list[Case]:
     return [load_case(f) for f in folders if not wanted or f.name in wanted]
 
 
-def score(case: Case) -> CaseResult:
-    """Design the case's spec and evaluate every line of its checklist."""
-    from backend_architect.api import design_file
+def score(case: Case, strip_refused: bool = False) -> CaseResult:
+    """Design the case's spec and evaluate every line of its checklist.
+
+    With ``strip_refused``, a spec the loader refuses is designed again without what it refused
+    (strip.py) — a diagnostic of the rest of the engine, never the score.
+    """
+    from backend_architect.api import design_file, design_spec
     from backend_architect.errors import InputError
     from backend_architect.rules.model import Severity
+    from backend_architect.spec.load import load_spec_bytes
 
     result = CaseResult(case)
     started = time.perf_counter()
     handoff: Handoff | None = None
+    path = case.folder / "spec.yaml"
     try:
-        design = design_file(case.folder / "spec.yaml")
+        design = design_file(path)
     except InputError as exc:
         result.refused = str(exc).splitlines()
+        design = None
+        if strip_refused:
+            stripped = strip.strip_refused(path.read_text(encoding="utf-8"), str(path))
+            result.stripped = stripped.removed + ([f"gave up: {stripped.reason}"] if stripped.reason else [])
+            if stripped.text is not None:
+                try:
+                    design = design_spec(load_spec_bytes(stripped.text.encode(), str(path)).spec)
+                except Exception as crash:  # noqa: BLE001 - a crash is a result to report
+                    result.crashed = f"{type(crash).__name__}: {crash}"
     except Exception as exc:  # noqa: BLE001 - a crash is a result to report, not a reason to stop scoring the other cases
         result.crashed = f"{type(exc).__name__}: {exc}"
-    else:
+        design = None
+    if design is not None:
+        result.designed = True
         handoff = Handoff(json.loads(design.files["handoff.json"]))
         result.findings = [f"{f.severity} {f.code} {f.where}: {f.message}" for f in design.findings if f.severity > Severity.INFO]
     result.seconds = time.perf_counter() - started
@@ -142,20 +164,23 @@ def report_text(results: list[CaseResult], verbose: bool) -> str:
     out: list[str] = []
     for r in results:
         lines = r.case.lines
-        status = "REFUSED by the loader, " if r.refused else f"CRASHED ({r.crashed}), " if r.crashed else ""
-        findings = "" if r.refused or r.crashed else f", {len(r.findings)} self-review findings above info"
+        status = "REFUSED by the loader, " if r.refused else ""
+        status += "DIAGNOSTIC design without what it refused, " if r.refused and r.designed else ""
+        status += f"CRASHED ({r.crashed}), " if r.crashed else ""
+        findings = f", {len(r.findings)} self-review findings above info" if r.designed else ""
         out.append(f"\n{r.case.name}: {status}{r.met}/{len(lines)} lines met ({_percent(r.met, len(lines))}){findings}  [{r.seconds:.1f} s]")
         out += [f"  | {e}" for e in r.refused]
+        out += [f"  - removed {e}" for e in r.stripped]
         out.append("  " + "  ".join(f"{c} {m}/{t}" for c, (m, t) in r.by_category().items()))
         capacity = [line for line in lines if line.category == "capacity"]
-        if capacity and not r.refused and not r.crashed:
+        if capacity and r.designed:
             out.append("  capacity (engine / source):")
             for line in capacity:
                 v = r.verdicts[line.id]
                 ratio = f"x{v.engine / v.source:.2f}" if v.engine is not None and v.source else "missing"
                 out.append(f"    {'met  ' if v.ok else 'UNMET'} {line.id:<26} {ratio:>8}   {v.detail}")
         unmet = [line for line in lines if not r.verdicts[line.id].ok and line.category != "capacity"]
-        if unmet and not r.refused and not r.crashed:
+        if unmet and r.designed:
             out.append("  unmet:")
             out += [f"    {line.id:<26} {r.verdicts[line.id].detail}" if verbose else f"    {line.id}" for line in unmet]
         if verbose:
@@ -189,8 +214,8 @@ def report_markdown(results: list[CaseResult]) -> str:
         return [f"{met}/{total} ({_percent(met, total)})", *(f"{cats[c][0]}/{cats[c][1]}" if c in cats else "-" for c in CATEGORIES)]
 
     for r in results:
-        spec = "refused" if r.refused else "crashed" if r.crashed else "designed"
-        findings = "-" if r.refused or r.crashed else str(len(r.findings))
+        spec = "crashed" if r.crashed else "refused, stripped" if r.refused and r.designed else "refused" if r.refused else "designed"
+        findings = str(len(r.findings)) if r.designed else "-"
         rows.append("| " + " | ".join([r.case.name, *cells(r.met, len(r.case.lines), r.by_category()), findings, spec]) + " |")
     total, met = sum(len(r.case.lines) for r in results), sum(r.met for r in results)
     findings = str(sum(len(r.findings) for r in results))
@@ -207,6 +232,8 @@ def report_json(results: list[CaseResult]) -> dict[str, Any]:
                 "lines": len(r.case.lines),
                 "by_category": {c: {"met": m, "lines": t} for c, (m, t) in r.by_category().items()},
                 "refused": r.refused,
+                "stripped": r.stripped,
+                "designed": r.designed,
                 "crashed": r.crashed,
                 "findings_above_info": r.findings,
                 "seconds": round(r.seconds, 2),
@@ -238,13 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", action="store_true", help="print the per-case table (Markdown)")
     parser.add_argument("--lint", action="store_true", help="check the checklists without designing anything")
     parser.add_argument("--case", action="append", default=[], help="score only this case (repeatable)")
+    parser.add_argument("--strip-refused", action="store_true", help="diagnostic: design refused specs without what was refused")
     parser.add_argument("-v", "--verbose", action="store_true", help="say what each unmet line found, list findings")
     args = parser.parse_args(argv)
     cases = discover(args.case)
     if args.lint:
         print(f"{len(cases)} cases, {sum(len(c.lines) for c in cases)} lines: checklists are well-formed")
         return 0
-    results = [score(c) for c in cases]
+    results = [score(c, args.strip_refused) for c in cases]
     if args.json:
         print(json.dumps(report_json(results), indent=2))
     elif args.markdown:
