@@ -217,7 +217,7 @@ CASES = [
     pytest.param(
         "      rating: int\n",
         "      rating: int\n    key: random\n",
-        ["spec.yaml:21:10: 'key' takes one of auto, uuid or identity, got 'random' (e.g. key: uuid)"],
+        ["spec.yaml:21:10: 'key' takes one of auto, uuid, identity, short_code or slug, got 'random' (e.g. key: uuid)"],
         id="bad-key-strategy",
     ),
     pytest.param("  Author:\n", "  Book:\n    fields: {}\n  Author:\n", ["spec.yaml:14:3: duplicate key 'Book'"], id="duplicate-entity"),

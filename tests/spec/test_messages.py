@@ -19,14 +19,20 @@ from backend_architect.spec.load import load_spec_bytes
 from backend_architect.spec.messages import EXAMPLES
 from backend_architect.spec.model import (
     ConstraintsSpec,
+    DeliverSpec,
     EntitySpec,
     ExternalSpec,
     FieldSpec,
+    MediaSpec,
     PageSpec,
+    PresenceSpec,
     ScaleSpec,
+    SeriesSpec,
     ServiceSpec,
     Spec,
     TeamSpec,
+    TopSpec,
+    TraverseSpec,
     UseCaseSpec,
 )
 
@@ -36,9 +42,23 @@ VALID: dict[str, Any] = {
     "team": {"size": 3},
     "constraints": {"language": "python"},
     "external": {"stripe": {"kind": "payment"}},
-    "entities": {"Book": {"fields": {"title": {"type": "string"}}}, "Author": {"fields": {"name": "string"}}},
-    "use_cases": [{"name": "browse books", "reads": ["Book"], "page": {"style": "cursor"}}],
-    "services": {"catalog": {"owns": ["Book", "Author"]}},
+    "entities": {
+        "Book": {"fields": {"title": {"type": "string"}, "cover": {"type": "blob", "media": {"thumbnails": True}}, "sold": "int"}},
+        "Author": {"fields": {"name": "string"}, "presence": {"offline_after": "30s"}},
+        "Follow": {"fields": {"follower": "ref(Author)", "followee": "ref(Author)"}},
+    },
+    "use_cases": [
+        {
+            "name": "browse books",
+            "reads": ["Book"],
+            "page": {"style": "cursor"},
+            "top": {"by": "count", "field": "title"},
+            "series": {"field": "sold"},
+            "traverse": {"via": "Follow.followee"},
+            "deliver": {"mode": "realtime"},
+        }
+    ],
+    "services": {"catalog": {"owns": ["Book", "Author", "Follow"]}},
 }
 
 #: Where each part of the language sits in VALID, and the section its examples are under.
@@ -52,6 +72,12 @@ PARTS: list[tuple[type[BaseModel], tuple[str | int, ...], str]] = [
     (FieldSpec, ("entities", "Book", "fields", "title"), "field"),
     (UseCaseSpec, ("use_cases", 0), "use_case"),
     (PageSpec, ("use_cases", 0, "page"), "page"),
+    (TopSpec, ("use_cases", 0, "top"), "top"),
+    (SeriesSpec, ("use_cases", 0, "series"), "series"),
+    (TraverseSpec, ("use_cases", 0, "traverse"), "traverse"),
+    (DeliverSpec, ("use_cases", 0, "deliver"), "deliver"),
+    (PresenceSpec, ("entities", "Author", "presence"), "presence"),
+    (MediaSpec, ("entities", "Book", "fields", "cover", "media"), "media"),
     (ServiceSpec, ("services", "catalog"), "service"),
 ]
 

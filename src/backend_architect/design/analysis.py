@@ -15,10 +15,11 @@ from types import MappingProxyType
 from typing import Literal
 
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
-from backend_architect.spec.check import TEXT_KINDS, primary_entity
+from backend_architect.spec.check import TEXT_KINDS
 from backend_architect.spec.model import Spec, UseCaseKind, UseCaseSpec, slug
 from backend_architect.spec.naming import parent_relation, relations, resolve_column, snake, split_filter
 from backend_architect.spec.relations import Hop, join_path
+from backend_architect.spec.subject import owner_of_field, primary_entity
 from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: Used when the spec gives no peak factor: a common diurnal peak-to-average ratio
@@ -160,7 +161,7 @@ def _analyse(spec: Spec) -> Analysis:
 
 
 def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warnings: list[str]) -> UseCase:
-    entity = primary_entity(use_case) or ""
+    entity = primary_entity(spec, use_case) or ""
     reading = read_kind(spec, use_case, entity)
     if reading.overruled is not None:
         warnings.append(
@@ -206,7 +207,7 @@ def _refs(spec: Spec, use_case: UseCaseSpec, main: str, key: str) -> list[FieldR
         text = text.removeprefix("-")
         entity, dot, name = text.partition(".")
         if not dot:
-            entity, name = main, text
+            entity, name = owner_of_field(spec, use_case, main, text), text
         if entity not in spec.entities:
             continue
         column = resolve_column(spec, entity, name)

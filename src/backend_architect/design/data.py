@@ -120,6 +120,13 @@ def _field_columns(name: str, field: FieldSpec, ctx: _Context) -> list[Column]:
     kind = field.type.kind
     common = {"nullable": field.is_nullable, "pii": field.pii, "secret": field.secret, "source_field": name, "comment": field.description}
     default = _sql_default(field)
+    if kind == "geo":
+        # a point as two exact coordinates and the geohash cell that indexes proximity (no extension needed);
+        # the geo pattern picks the cell precision from the search radius
+        lat = Column(name=f"{name}_lat", type="numeric", precision=9, scale=6, avg_bytes=8, **common)
+        lon = Column(name=f"{name}_lon", type="numeric", precision=9, scale=6, avg_bytes=8, **common)
+        cell = Column(name=f"{name}_cell", type="varchar", length=12, avg_bytes=8, **{**common, "comment": "geohash cell of the point: indexes proximity"})
+        return [lat, lon, cell]
     if kind == "money":
         amount = Column(name=f"{name}_amount", type="numeric", precision=19, scale=4, avg_bytes=field.avg_bytes or 12, default=default, **common)
         currency = Column(name=f"{name}_currency", type="char", length=3, avg_bytes=4, **common)

@@ -99,8 +99,10 @@ def read_kind(spec: Spec, use_case: UseCaseSpec, entity: str) -> Reading:
     name = use_case.name.strip().lower()
     verb = verb_of(name)
     body = spec.entities.get(entity)
-    field_writes = bool(use_case.writes) and all("." in w for w in use_case.writes)
-    by_verb = _verb_kind(verb, bool(use_case.writes))
+    # only writes to the main entity make the use case a write; others are side writes (a search logging its query)
+    own_writes = [w for w in use_case.writes if w.split(".", 1)[0] == entity]
+    field_writes = bool(own_writes) and all("." in w for w in own_writes)
+    by_verb = _verb_kind(verb, bool(own_writes))
     if use_case.kind:
         return Reading(use_case.kind, _flow(spec, use_case, entity, use_case.kind), "kind given in the spec")
     if use_case.schedule:
@@ -111,7 +113,7 @@ def read_kind(spec: Spec, use_case: UseCaseSpec, entity: str) -> Reading:
         return Reading("create", "login", f"logs in as {entity} (it holds a password): a session is created")
     if has_password(body) and _LOGOUT.match(name):
         return Reading("delete", "logout", "logs out: the caller's session is deleted")
-    if use_case.writes:
+    if own_writes:
         return _write_reading(spec, use_case, entity, body, verb, name, field_writes, by_verb)
     if has_password(body) and _ME.search(name):
         return Reading("get", "me", f"reads the caller's own {entity}: GET /me")

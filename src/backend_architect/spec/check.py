@@ -24,6 +24,7 @@ from backend_architect.spec.naming import (
 from backend_architect.spec.positions import Path
 from backend_architect.spec.problems import Note, Problem
 from backend_architect.spec.relations import join_path
+from backend_architect.spec.subject import owner_of_field, primary_entity
 
 #: Field kinds searched as text; any other searched field is matched exactly.
 TEXT_KINDS = frozenset({"string", "text", "email", "url", "json"})
@@ -39,7 +40,7 @@ def spec_notes(spec: Spec) -> list[Note]:
     """What the engine will read in a way the author may not expect (a valid spec's warnings)."""
     notes: list[Note] = []
     for i, use_case in enumerate(spec.use_cases):
-        main = primary_entity(use_case)
+        main = primary_entity(spec, use_case)
         for j, ref in enumerate(use_case.search):
             entity, dot, field = ref.partition(".")
             if not dot:
@@ -108,6 +109,8 @@ def _entity_relations(spec: Spec) -> Iterator[Problem]:
             elif relation in entity.fields:
                 yield Problem(("entities", name, "many_to_many", relation), f"'{relation}' is both a field and a many-to-many relation of {name}; rename one")
         for field_name, field in entity.fields.items():
+            if field.media is not None and field.type.kind != "blob":
+                yield Problem(("entities", name, "fields", field_name, "media"), f"'media' processes uploaded files: {name}.{field_name} needs type blob")
             target = field.type.target
             if field.type.kind == "ref" and target not in spec.entities:
                 yield Problem(("entities", name, "fields", field_name), _unknown_entity(spec, target or ""))
@@ -176,13 +179,6 @@ def _use_case_names(spec: Spec) -> Iterator[Problem]:
         seen.setdefault(key, i)
 
 
-def primary_entity(use_case: UseCaseSpec) -> str | None:
-    """The entity a use case is mainly about: the first written, else the first read."""
-    for ref in (*use_case.writes, *use_case.reads):
-        return ref.split(".", 1)[0]
-    return None
-
-
 def _use_case_refs(spec: Spec) -> Iterator[Problem]:
     """Reads, writes, filters, sorts, searches and calls name things that exist."""
     for i, use_case in enumerate(spec.use_cases):
@@ -195,14 +191,65 @@ def _use_case_refs(spec: Spec) -> Iterator[Problem]:
                     yield Problem(("use_cases", i, key, j), _unknown_entity(spec, entity))
                 elif field and resolve_column(spec, entity, field) is None:
                     yield Problem(("use_cases", i, key, j), _unknown_field(spec, entity, field))
-        main = primary_entity(use_case)
+        main = primary_entity(spec, use_case)
         for key in ("filter", "sort", "search"):
             for j, ref in enumerate(getattr(use_case, key)):
                 yield from _field_ref(spec, use_case, main, key, ref, ("use_cases", i, key, j))
+        yield from _mechanism_refs(spec, use_case, main, i)
         for j, name in enumerate(use_case.calls):
             if name not in spec.external:
                 hint = suggest(name, list(spec.external)) or _choices("the spec's external systems", list(spec.external))
                 yield Problem(("use_cases", i, "calls", j), f"unknown external system '{name}'{hint}")
+
+
+def _mechanism_refs(spec: Spec, use_case: UseCaseSpec, main: str | None, i: int) -> Iterator[Problem]:
+    """``near``, ``top``, ``series``, ``traverse`` and ``latest`` name what they work on, of the right kind."""
+    if main is None or main not in spec.entities:
+        return
+    if use_case.near is not None:
+        entity, field = _split(use_case.near, main)
+        found = spec.entities.get(entity)
+        kind = found.fields[field].type.kind if found and field in found.fields else None
+        if kind != "geo":
+            yield Problem(("use_cases", i, "near"), f"'near' names a geo field, as in near: Driver.location; {entity}.{field} is {kind or 'not a field'}")
+    for key, spec_field in (("top", use_case.top.field if use_case.top else None), ("series", use_case.series.field if use_case.series else None)):
+        if spec_field is not None and resolve_column(spec, main, spec_field) is None:
+            yield Problem(("use_cases", i, key, "field"), _unknown_field(spec, main, spec_field))
+    if use_case.series is not None and use_case.series.field in spec.entities[main].fields:
+        kind = spec.entities[main].fields[use_case.series.field].type.kind
+        if kind not in {"int", "bigint", "decimal", "money"} and use_case.series.aggregate not in {"count", "last"}:
+            yield Problem(("use_cases", i, "series", "field"), f"'series' {use_case.series.aggregate}s a number; {main}.{use_case.series.field} is {kind}")
+    if use_case.traverse is not None:
+        yield from _traverse_problem(spec, use_case.traverse.via, main, ("use_cases", i, "traverse", "via"))
+    if use_case.latest and not use_case.writes:
+        yield Problem(("use_cases", i, "latest"), "'latest: true' is for a use case that writes the value kept (e.g. writes: [Driver.location])")
+
+
+def _split(ref: str, main: str) -> tuple[str, str]:
+    entity, dot, field = ref.partition(".")
+    return (entity, field) if dot else (main, ref)
+
+
+def _traverse_problem(spec: Spec, via: str, main: str, path: Path) -> Iterator[Problem]:
+    """A traversal walks edges between rows of one kind: a self reference, a self many-to-many, or a link entity between two of them."""
+    entity, field = _split(via, main)
+    body = spec.entities.get(entity)
+    if body is None:
+        yield Problem(path, _unknown_entity(spec, entity))
+        return
+    if field and field in body.fields:
+        target = body.fields[field].type.target
+        owner_refs = [f.type.target for f in body.fields.values() if f.type.kind == "ref"]
+        if target is None or (target != entity and owner_refs.count(target) < 2):
+            yield Problem(path, f"'traverse' walks a relation between rows of one kind; {entity}.{field} does not link two of them")
+        return
+    if field and field in body.many_to_many:
+        return
+    if not field or entity != main:
+        targets = [f.type.target for f in body.fields.values() if f.type.kind == "ref"]
+        if any(targets.count(t) >= 2 for t in targets):
+            return
+    yield Problem(path, f"'traverse' needs a relation such as Follow.followee (a link entity) or many_to_many: {{friends: User}}; got {via!r}")
 
 
 def _field_ref(spec: Spec, use_case: UseCaseSpec, main: str | None, key: str, ref: str, path: Path) -> Iterator[Problem]:
@@ -215,7 +262,7 @@ def _field_ref(spec: Spec, use_case: UseCaseSpec, main: str | None, key: str, re
     if not dot:
         if main not in spec.entities:
             return  # the use case's main entity is already reported as unknown
-        entity, field = main or "", text
+        entity, field = owner_of_field(spec, use_case, main, text), text
     if entity not in spec.entities:
         yield Problem(path, _unknown_entity(spec, entity))
         return

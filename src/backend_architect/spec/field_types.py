@@ -28,6 +28,7 @@ TypeKind = Literal[
     "json",
     "blob",
     "vector",
+    "geo",
     "enum",
     "ref",
 ]
@@ -49,6 +50,7 @@ TYPE_SYNTAX: dict[str, str] = {
     "json": "json: a JSON document",
     "blob": "blob: large binary content; an object-store candidate",
     "vector": "vector(n): an embedding of n floats",
+    "geo": "geo: a point on Earth (latitude, longitude)",
     "enum": "enum[a,b,c] or enum(a|b|c): one of the listed values",
     "ref": "ref(Entity): a reference to another entity",
 }
@@ -90,6 +92,11 @@ _ALIASES = {
     "uri": "url",
     "link": "url",
     "guid": "uuid",
+    "point": "geo",
+    "location": "geo",
+    "geopoint": "geo",
+    "geography": "geo",
+    "latlng": "geo",
     "reference": "ref",
     "foreignkey": "ref",
 }

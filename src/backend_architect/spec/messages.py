@@ -35,6 +35,9 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "regions": "regions: [eu-west-1]",
         "rates": "rates: average",
         "peak_factor": "peak_factor: 3",
+        "requests": "requests: 1B/day",
+        "concurrent_users": "concurrent_users: 5M",
+        "concurrent_connections": "concurrent_connections: 500k",
         "notes": "notes: free text",
     },
     "team": {"size": "size: 5", "notes": "notes: free text"},
@@ -65,6 +68,8 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "rows": "rows: 1.2M",
         "growth": "growth: 300/day",
         "avg_per_parent": "avg_per_parent: 12",
+        "max_per_parent": "max_per_parent: 100",
+        "presence": "presence: {offline_after: 30s}",
         "append_only": "append_only: true",
         "tenant_scoped": "tenant_scoped: true",
         "soft_delete": "soft_delete: true",
@@ -81,6 +86,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "avg_bytes": "avg_bytes: 2KB",
         "index": "index: true",
         "on_delete": "on_delete: cascade",
+        "media": "media: {transcode: [h264, vp9], renditions: [1080p, 720p]}",
         "description": "description: shown to buyers",
         "notes": "notes: free text",
     },
@@ -105,9 +111,23 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "schedule": "schedule: hourly",
         "calls": "calls: [stripe]",
         "notify": "notify: [postmark]",
+        "near": "near: Driver.location",
+        "radius": "radius: 5km",
+        "latest": "latest: true",
+        "deliver": "deliver: realtime",
+        "top": "top: {by: count, field: text, k: 10, window: 1h}",
+        "series": "series: {field: value, aggregate: avg, every: 1m, over: 24h}",
+        "traverse": "traverse: {via: Follow.followee, depth: 3}",
+        "cache": "cache: false",
         "notes": "notes: free text",
     },
     "page": {"style": "style: cursor", "limit": "limit: 20", "max": "max: 100", "notes": "notes: free text"},
+    "top": {"by": "by: count", "field": "field: text", "k": "k: 10", "window": "window: 1h", "notes": "notes: free text"},
+    "series": {"field": "field: value", "aggregate": "aggregate: avg", "every": "every: 1m", "over": "over: 24h", "notes": "notes: free text"},
+    "traverse": {"via": "via: Follow.followee", "depth": "depth: 3", "out_degree": "out_degree: 200", "notes": "notes: free text"},
+    "deliver": {"mode": "mode: realtime", "to": "to: Message.recipient", "notes": "notes: free text"},
+    "presence": {"offline_after": "offline_after: 30s", "notes": "notes: free text"},
+    "media": {"transcode": "transcode: [h264, vp9]", "renditions": "renditions: [1080p, 720p]", "thumbnails": "thumbnails: true", "notes": "notes: free text"},
     "service": {
         "description": "description: the catalog",
         "owns": "owns: [Book, Author]",
@@ -127,9 +147,13 @@ def section_of(loc: tuple[str | int, ...]) -> str:
     if head == "external":
         return "external"
     if head == "entities":
+        if len(loc) >= 6 and loc[2] == "fields" and loc[4] == "media":
+            return "media"
+        if len(loc) >= 4 and loc[2] == "presence":
+            return "presence"
         return "field" if len(loc) >= 4 and loc[2] == "fields" else "entity"
     if head == "use_cases":
-        return "page" if len(loc) >= 4 and loc[2] == "page" else "use_case"
+        return str(loc[2]) if len(loc) >= 4 and loc[2] in {"page", "top", "series", "traverse", "deliver"} else "use_case"
     if head == "services":
         return "service"
     return "spec"

@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from pydantic_core import PydanticCustomError
 
 from backend_architect.spec.field_types import FieldType, parse_field_type, suggest
-from backend_architect.spec.units import Rate, parse_bytes, parse_count, parse_duration, parse_fraction, parse_rate
+from backend_architect.spec.units import Rate, parse_bytes, parse_count, parse_distance, parse_duration, parse_fraction, parse_rate
 
 SPEC_VERSION = 1
 #: The JSON Schema's id: a URN, so editors and tools can refer to it without a network.
@@ -49,6 +49,11 @@ Bytes = Annotated[
     int,
     BeforeValidator(_checked(parse_bytes)),
     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?\s*[a-zA-Z]*$"}], "examples": [512, "2KB"]}),
+]
+Meters = Annotated[
+    float,
+    BeforeValidator(_checked(parse_distance)),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?\s*(m|km|mi)$"}], "examples": ["5km", "500m"]}),
 ]
 RateValue = Annotated[
     Rate,
@@ -96,8 +101,16 @@ class SpecModel(BaseModel):
 
 
 OnDelete = Literal["cascade", "restrict", "set_null"]
-KeyStrategy = Literal["auto", "uuid", "identity"]
+KeyStrategy = Literal["auto", "uuid", "identity", "short_code", "slug"]
 PageStyle = Literal["cursor", "offset", "none"]
+
+
+class MediaSpec(SpecModel):
+    """What is made of an uploaded blob before it is served: encodings, sizes, thumbnails."""
+
+    transcode: Names = Field(default_factory=list, description="Encodings to produce, e.g. [h264, vp9].")
+    renditions: Names = Field(default_factory=list, description="Sizes or qualities to produce, e.g. [1080p, 720p] or [thumb, large].")
+    thumbnails: bool = Field(default=False, description="Also produce preview images.")
 
 
 class FieldSpec(SpecModel):
@@ -111,6 +124,7 @@ class FieldSpec(SpecModel):
     secret: bool = Field(default=False, description="Never returned by an API nor logged (passwords, tokens).")
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
     index: bool = Field(default=False, description="Index this column even if no use case filters on it.")
+    media: MediaSpec | None = Field(default=None, description="For a blob: process it after upload (transcode, renditions, thumbnails).")
     on_delete: OnDelete | None = Field(
         default=None, description="For a ref: what deleting the referenced row does (cascade, restrict, set_null); chosen by the design when left out."
     )
@@ -141,6 +155,18 @@ def _field_short_form(value: Any) -> Any:
 FieldValue = Annotated[FieldSpec, BeforeValidator(_field_short_form)]
 
 
+class PresenceSpec(SpecModel):
+    """Whether someone is online now: kept from heartbeats, gone after a silence."""
+
+    offline_after: Seconds = Field(default=60.0, gt=0, le=86_400, description="Silence after which someone counts as offline, e.g. 30s.")
+
+
+def _presence_short_form(value: Any) -> Any:
+    if value is True:
+        return {}
+    return value
+
+
 class EntitySpec(SpecModel):
     """A thing the system stores: fields, relationships and size hints."""
 
@@ -149,10 +175,17 @@ class EntitySpec(SpecModel):
     part_of: str | None = Field(default=None, description="The aggregate this entity is part of (composition): created, read and deleted with its parent.")
     many_to_many: Relations = Field(default_factory=dict, description="Entities linked through a join table: a list of names, or relation name -> entity.")
     unique: UniqueKeys = Field(default_factory=list, description="Composite unique keys, as lists of fields.")
-    key: KeyStrategy = Field(default="auto", description="The primary key: uuid, identity (bigint), or auto (the design chooses).")
+    key: KeyStrategy = Field(
+        default="auto",
+        description="The primary key: uuid, identity (bigint), auto (the design chooses); short_code or slug for a public short identifier.",
+    )
     rows: Count | None = Field(default=None, description="Rows today.")
     growth: RateValue | None = Field(default=None, description="New rows over time, e.g. 5k/day.")
     avg_per_parent: float | None = Field(default=None, ge=0, le=1e9, description="Rows per row of the parent: part_of, else the first required reference.")
+    max_per_parent: float | None = Field(default=None, ge=1, le=1e12, description="The most rows one parent may have, e.g. 100 members a group.")
+    presence: Annotated[PresenceSpec | None, BeforeValidator(_presence_short_form)] = Field(
+        default=None, description="Track whether each row (a person, a device) is online: true, or {offline_after: 30s}."
+    )
     append_only: bool = Field(default=False, description="Rows are never updated (events, logs, readings).")
     tenant_scoped: bool = Field(default=False, description="Rows belong to a tenant; queries are always per tenant.")
     soft_delete: bool = Field(default=False, description="Deletes set deleted_at instead of removing the row.")
@@ -198,6 +231,11 @@ class ScaleSpec(SpecModel):
     regions: Names = Field(default_factory=list)
     rates: Literal["peak", "average"] = Field(default="average", description="Whether use-case rates are given as averages or as peaks.")
     peak_factor: float | None = Field(default=None, ge=1, le=100, description="Peak rate over average rate.")
+    requests: RateValue | None = Field(default=None, description="All requests to the system, e.g. 1B/day: a check on the use cases' rates.")
+    concurrent_users: Count | None = Field(default=None, description="People connected at the same moment at peak.")
+    concurrent_connections: Count | None = Field(
+        default=None, description="Open client connections at peak (real-time delivery); concurrent_users when not given."
+    )
 
     @field_validator("regions", mode="before")
     @classmethod
@@ -233,6 +271,59 @@ class ExternalSpec(SpecModel):
     latency_ms: float | None = Field(default=None, gt=0)
     availability: Fraction | None = None
     rate_limit: RateValue | None = None
+
+
+class TopSpec(SpecModel):
+    """A ranking read: the k items with the highest count or sum, over a sliding window."""
+
+    by: Literal["count", "sum", "score"] = Field(default="count", description="Rank by how often (count), a sum of a field, or a score field.")
+    field: str | None = Field(default=None, description="The field grouped by (count) or added up / read (sum, score).")
+    k: int = Field(default=10, ge=1, le=10_000, description="How many to return.")
+    window: Seconds | None = Field(default=None, description="Only the last window counts, e.g. 1h; all time when left out.")
+
+
+class SeriesSpec(SpecModel):
+    """A time-series read: a value aggregated per time bucket over a recent range."""
+
+    field: str = Field(description="The field aggregated, e.g. value.")
+    aggregate: Literal["avg", "sum", "min", "max", "count", "last"] = "avg"
+    every: Seconds = Field(default=60.0, gt=0, description="Bucket size, e.g. 1m.")
+    over: Seconds | None = Field(default=None, gt=0, description="The range read, e.g. 24h.")
+
+
+class TraverseSpec(SpecModel):
+    """A graph read over a self-referencing relation: degrees of separation, friends of friends."""
+
+    via: str = Field(description="The relation walked: Entity.field (a ref to the same kind) or a many-to-many relation.")
+    depth: int = Field(default=2, ge=1, le=12, description="The most hops followed.")
+    out_degree: float | None = Field(default=None, gt=0, description="Average edges per node (friends per person).")
+
+
+class DeliverSpec(SpecModel):
+    """Pushing what a use case writes to connected clients as it happens."""
+
+    mode: Literal["realtime", "push", "poll"] = Field(default="realtime", description="realtime (a live connection), push (notifications), poll.")
+    to: str | None = Field(default=None, description="Who receives it: an actor, or Entity.field naming the recipients.")
+
+
+def _deliver_short_form(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"mode": value}
+    if value is True:
+        return {}
+    return value
+
+
+def _top_short_form(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"k": value}
+    return value
+
+
+def _traverse_short_form(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"via": value}
+    return value
 
 
 UseCaseKind = Literal["create", "get", "list", "update", "replace", "delete", "action", "job"]
@@ -288,6 +379,20 @@ class UseCaseSpec(SpecModel):
     schedule: str | None = Field(default=None, description="For batch jobs: hourly, daily, or a cron expression.")
     calls: Names = Field(default_factory=list, description="External systems called.")
     notify: Names = Field(default_factory=list, description="Who is told when this happens (actors or externals).")
+    near: str | None = Field(default=None, description="Proximity: Entity.field of a geo field; rows nearest to a point, within radius.")
+    radius: Meters | None = Field(default=None, description="How far 'near' reaches, e.g. 5km; k nearest when left out.")
+    latest: bool = Field(default=False, description="Writes replace the latest value per row (a position, a reading); the history is not read.")
+    deliver: Annotated[DeliverSpec | None, BeforeValidator(_deliver_short_form)] = Field(
+        default=None, description="Push what this writes to connected clients: realtime (a live connection), push, or {mode, to}."
+    )
+    top: Annotated[TopSpec | None, BeforeValidator(_top_short_form)] = Field(
+        default=None, description="A ranking: the k items with the highest count or sum, e.g. {by: count, field: text, k: 10, window: 1h}."
+    )
+    series: SeriesSpec | None = Field(default=None, description="A time series: {field: value, aggregate: avg, every: 1m, over: 24h}.")
+    traverse: Annotated[TraverseSpec | None, BeforeValidator(_traverse_short_form)] = Field(
+        default=None, description="A graph walk over a self-referencing relation: {via: Follow.followee, depth: 3}."
+    )
+    cache: bool | None = Field(default=None, description="false forbids caching this read (whatever the numbers); true asks for it.")
 
     @field_validator("reads", "writes", "filter", "sort", "search", "calls", "notify", mode="before")
     @classmethod

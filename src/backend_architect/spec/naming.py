@@ -118,6 +118,8 @@ def column_names(spec: Spec, entity_name: str) -> list[str]:
             columns.append(f"{name}_id")
         elif field.type.kind == "money":
             columns += [f"{name}_amount", f"{name}_currency"]
+        elif field.type.kind == "geo":
+            columns += [f"{name}_lat", f"{name}_lon", f"{name}_cell"]
         else:
             columns.append(name)
     columns.append("created_at")
@@ -155,6 +157,8 @@ def resolve_column(spec: Spec, entity_name: str, name: str) -> str | None:
     field = entity.fields.get(name)
     if field is not None and field.type.kind == "money":
         return f"{name}_amount"
+    if field is not None and field.type.kind == "geo":
+        return f"{name}_cell"
     if name in columns:
         return name
     if name == "tenant" and entity.tenant_scoped:

@@ -157,3 +157,21 @@ def parse_bytes(value: object) -> int:
         if match and match[2].lower() in _BYTE_UNITS | {"": 1}:
             return round(float(match[1]) * _BYTE_UNITS.get(match[2].lower(), 1))
     raise ValueError(f"expected a size such as 512, 2KB or 1.5MiB, got {value!r}")
+
+
+_DISTANCE_UNITS = {"m": 1.0, "km": 1000.0, "mi": 1609.344}
+
+
+def parse_distance(value: object) -> float:
+    """Parse a distance into metres: ``500m``, ``5km``, ``3mi`` (a bare number is metres).
+
+    >>> parse_distance("5km")
+    5000.0
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(m|km|mi)", value.strip().lower())
+        if match:
+            return float(match[1]) * _DISTANCE_UNITS[match[2]]
+    raise ValueError(f"expected a distance such as 500m, 5km or 3mi, got {value!r}")
