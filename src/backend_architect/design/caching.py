@@ -59,8 +59,12 @@ def derive_caching(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     figures: list[Figure] = []
     rows = {t.entity: t.rows_now for store in arch.datastores for t in store.tables if t.entity}
     known = {f.key: f.value for f in arch.figures}
+    decided = {c.use_case: c for c in arch.caches}
     for use_case in analysis.use_cases:
         if use_case.is_write or use_case.kind == "job":
+            continue
+        if use_case.name in decided:  # served by a read model a pattern chose
+            plans.append(decided[use_case.name])
             continue
         staleness = use_case.spec.staleness
         qps = use_case.peak_qps

@@ -20,12 +20,16 @@ from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.partitioning import derive_partitioning
+from backend_architect.design.patterns.apply import stage_of
+from backend_architect.design.patterns.registry import PATTERNS
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec
 
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
+
+derive_read_paths = stage_of("read_paths", PATTERNS)
 
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
@@ -35,6 +39,7 @@ STAGES: tuple[Stage, ...] = (
     derive_communication,
     derive_capacity,
     derive_partitioning,
+    derive_read_paths,
     derive_caching,
     derive_security,
     derive_technology,

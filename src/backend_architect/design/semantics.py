@@ -73,10 +73,14 @@ def is_link(spec: Spec, name: str) -> bool:
     return refs_count == 2 and not others
 
 
+#: Nouns that name a collection though singular: "view home timeline" lists tweets.
+_COLLECTIONS = frozenset("timeline feed inbox history list page stream queue board gallery catalog catalogue log wall digest".split())
+
+
 def _names_many(name: str) -> bool:
-    """The name's object is plural ("view my lists"): a list was meant, whatever the verb."""
+    """The name's object is plural or a collection ("view my lists", "view home timeline"): a list was meant, whatever the verb."""
     last = name.split()[-1] if name.split() else ""
-    return last.endswith("s") and not last.endswith("ss")
+    return (last.endswith("s") and not last.endswith("ss")) or last in _COLLECTIONS
 
 
 def _verb_kind(verb: str, writes: bool) -> UseCaseKind | None:

@@ -12,17 +12,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from backend_architect.ir.base import IRModel
 from backend_architect.ir.contract import ApiContract
+from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, PatternNote, Placement
 
-IR_VERSION = "1.0"
-
-
-class IRModel(BaseModel):
-    """Base of the IR models: no unknown attributes, copy-on-write updates."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+IR_VERSION = "1.1"
 
 
 # --- data ----------------------------------------------------------------------------
@@ -421,7 +417,9 @@ class CachePlan(IRModel):
     """The caching verdict for one read path, with the number behind it."""
 
     use_case: str
-    strategy: Literal["none", "http", "cache-aside", "cdn"] = Field(description="none, HTTP caching, a shared cache, or a CDN.")
+    strategy: Literal["none", "http", "cache-aside", "cdn", "read-model"] = Field(
+        description="none, HTTP caching, a shared cache, a CDN, or a precomputed read model that serves the read instead of the database."
+    )
     ttl_seconds: float | None = None
     key: str | None = None
     invalidation: str = ""
@@ -473,6 +471,12 @@ class Decision(IRModel):
     rationale: str = Field(description="Why the choice fits them.")
     alternatives: list[Alternative] = Field(default_factory=list)
     consequences: str = ""
+    pattern: str | None = Field(default=None, description="Code of the design pattern that made it (PATnnn), if one did.")
+    subject: str | None = Field(default=None, description="What it is about: a use case, an entity, or the system.")
+    inputs: dict[str, float] = Field(default_factory=dict, description="The numbers that triggered it.")
+    decided_by: Literal["numbers", "spec", "constraint", "default"] = Field(
+        default="numbers", description="What decided it: the figures, the spec author, a constraint, or a default."
+    )
 
 
 class Bottleneck(IRModel):
@@ -546,6 +550,12 @@ class Architecture(IRModel):
     security: SecurityModel | None = None
     decisions: list[Decision] = Field(default_factory=list)
     bottlenecks: list[Bottleneck] = Field(default_factory=list)
+    components: list[Component] = Field(default_factory=list, description="Infrastructure beside the services: caches, brokers, gateways, stores.")
+    jobs: list[Job] = Field(default_factory=list, description="Scheduled batch jobs.")
+    placements: list[Placement] = Field(default_factory=list, description="Where each class of data lives.")
+    availability: AvailabilityPlan | None = None
+    stages: list[GrowthStage] = Field(default_factory=list, description="What to build now and what later, with the trigger of each step.")
+    pattern_notes: list[PatternNote] = Field(default_factory=list, description="Patterns considered and not applied, with the number that said no.")
     assumptions: list[str] = Field(default_factory=list, description="Defaults chosen for what the spec left out.")
     migrations: list[Migration] = Field(default_factory=list, exclude=True, description="Imported migrations, in the order they apply.")
     parse_problems: list[ParseProblem] = Field(default_factory=list, exclude=True, description="Imported statements that could not be parsed.")

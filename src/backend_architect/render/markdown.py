@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Table
+from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
@@ -44,6 +45,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         ["## Data", ""],
         *(_data(s, figures, horizons) for s in arch.datastores),
         _communication(arch),
+        _paths(arch),
         _caching(arch),
         _security(arch),
         _capacity(arch),
@@ -231,6 +233,56 @@ def _communication(arch: Architecture) -> list[str]:
             [[e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case] for e in arch.events],
         )
     return lines
+
+
+def _paths(arch: Architecture) -> list[str]:
+    """The decisions the numbers drove (one line each, the full record under Decisions) and the components they add."""
+    chosen = [d for d in arch.decisions if d.pattern]
+    if not chosen and not arch.components and not arch.pattern_notes:
+        return []
+    lines = ["## Read and write paths", ""]
+    if chosen:
+        lines += _table(["decision", "for", "choice"], [[f"[{d.title}](#{_anchor(d.title)})", d.subject or "system", d.choice] for d in chosen])
+    if arch.components:
+        lines += ["Components beside the services:", ""]
+        rows = [[c.name, c.kind, c.technology, c.purpose, _component_size(c)] for c in arch.components]
+        lines += _table(["component", "kind", "technology", "purpose", "size"], rows)
+    if arch.jobs:
+        lines += ["Batch jobs (started by the scheduler, never a public endpoint):", ""]
+        lines += _table(
+            ["job", "every", "reads", "writes", "rows a run", "rows/s", "workers", "retries and idempotency"],
+            [
+                [
+                    j.use_case,
+                    f"{j.interval_s:g}s",
+                    ", ".join(j.reads),
+                    ", ".join(j.writes),
+                    f"{j.rows_per_run:,.0f}",
+                    f"{j.rows_per_s:,.0f}",
+                    j.workers,
+                    f"{j.retries}; {j.idempotency}",
+                ]
+                for j in arch.jobs
+            ],
+        )
+    if arch.pattern_notes:
+        lines += ["Not needed at these numbers:", ""]
+        lines += [f"- {n.subject}: {n.reason} ({n.pattern})" for n in arch.pattern_notes]
+        lines.append("")
+    return lines
+
+
+def _anchor(title: str) -> str:
+    return "".join(c for c in title.lower().replace(" ", "-") if c.isalnum() or c == "-")
+
+
+def _component_size(component: Component) -> str:
+    parts = []
+    if component.instances:
+        parts.append(f"{component.instances} instance(s)")
+    if component.memory_bytes:
+        parts.append(human(component.memory_bytes, "bytes"))
+    return ", ".join(parts) or "-"
 
 
 def _caching(arch: Architecture) -> list[str]:

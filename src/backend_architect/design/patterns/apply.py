@@ -1,0 +1,101 @@
+"""Run the patterns of one stage and merge what they return into the architecture.
+
+Merging is by identity, so patterns compose: a component two patterns need (one Redis
+cluster holding timelines and presence) is one component serving both, with their memory
+added; a decision, figure, cache plan, job or placement with the id of an earlier one
+replaces it (the later pattern saw more of the design).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns import Applied, Pattern, Skipped
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime import Component, PatternNote
+from backend_architect.spec.model import Spec
+
+Stage = Callable[[Spec, Analysis, Architecture], Architecture]
+
+
+def merge_components(existing: Sequence[Component], added: Sequence[Component]) -> list[Component]:
+    """Components by name: one that several patterns add serves all of them, its memory summed and its size the largest asked."""
+    by_name = {c.name: c for c in existing}
+    for component in added:
+        known = by_name.get(component.name)
+        if known is None:
+            by_name[component.name] = component
+            continue
+        memory = (known.memory_bytes or 0.0) + (component.memory_bytes or 0.0)
+        instances = max(known.instances or 0, component.instances or 0) or None
+        by_name[component.name] = known.model_copy(
+            update={
+                "purpose": known.purpose if component.purpose in known.purpose else f"{known.purpose}; {component.purpose}",
+                "services": sorted({*known.services, *component.services}),
+                "use_cases": list(dict.fromkeys([*known.use_cases, *component.use_cases])),
+                "memory_bytes": memory or None,
+                "instances": instances,
+            }
+        )
+    return list(by_name.values())
+
+
+def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skipped]]) -> Architecture:
+    """The architecture with every applied outcome merged in, and every skipped one noted."""
+    decisions = {d.id: d for d in arch.decisions}
+    figures = {f.key: f for f in arch.figures}
+    caches = {c.use_case: c for c in arch.caches}
+    jobs = {j.use_case: j for j in arch.jobs}
+    placements = {p.data: p for p in arch.placements}
+    components = list(arch.components)
+    assumptions = list(arch.assumptions)
+    notes = list(arch.pattern_notes)
+    stores = {s.name: s for s in arch.datastores}
+    events = {e.name: e for e in arch.events}
+    for pattern, outcome in outcomes:
+        if isinstance(outcome, Skipped):
+            notes.append(PatternNote(pattern=pattern.code, subject=outcome.subject, reason=outcome.reason))
+            continue
+        decision = outcome.decision
+        decisions[decision.id] = decision.model_copy(update={"pattern": decision.pattern or pattern.code})
+        figures.update({f.key: f for f in outcome.figures})
+        caches.update({c.use_case: c for c in outcome.caches})
+        jobs.update({j.use_case: j for j in outcome.jobs})
+        placements.update({p.data: p for p in outcome.placements})
+        events.update({e.name: e for e in outcome.events})
+        components = merge_components(components, outcome.components)
+        assumptions += [a for a in outcome.assumptions if a not in assumptions]
+        for store_name, table in outcome.tables:
+            store = stores[store_name]
+            kept = [t for t in store.tables if t.name != table.name]
+            stores[store_name] = store.model_copy(update={"tables": [*kept, table]})
+    cache_order = [c.use_case for c in arch.caches]
+    return arch.model_copy(
+        update={
+            "decisions": list(decisions.values()),
+            "figures": list(figures.values()),
+            "caches": sorted(caches.values(), key=lambda c: (c.use_case not in cache_order, cache_order.index(c.use_case) if c.use_case in cache_order else 0)),
+            "jobs": list(jobs.values()),
+            "placements": list(placements.values()),
+            "components": components,
+            "assumptions": assumptions,
+            "pattern_notes": notes,
+            "datastores": [stores[s.name] for s in arch.datastores],
+            "events": list(events.values()),
+        }
+    )
+
+
+def stage_of(name: str, patterns: Sequence[Pattern]) -> Stage:
+    """A pipeline stage running, in order, the patterns registered for stage ``name``; each sees what the earlier ones merged."""
+    mine = tuple(p for p in patterns if p.stage == name)
+
+    def run(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+        for pattern in mine:
+            arch = merge(arch, [(pattern, outcome) for outcome in pattern(spec, analysis, arch)])
+        return arch
+
+    run.__name__ = f"derive_{name}"
+    run.__doc__ = f"Apply the {name.replace('_', ' ')} patterns: {', '.join(p.name for p in mine)}."
+    return run
