@@ -39,6 +39,19 @@ RECOMPUTE = {
     "sum of peak rates of read use cases": lambda i: sum(i.values()),
     "sum of peak rates of write use cases": lambda i: sum(i.values()),
     "sum of peak rates of its use cases": lambda i: sum(i.values()),
+    "sum of peak x (1 - hit_ratio)": lambda i: sum(i.values()),
+    "sum of peak writes, jobs' rows/s included": lambda i: sum(i.values()),
+    "max(0, ceil(peak_reads / primary_read_ceiling) - 1)": lambda i: max(0, math.ceil(i["peak_reads"] / i["primary_read_ceiling"]) - 1),
+    "primary_read_ceiling x (1 + replicas)": lambda i: i["primary_read_ceiling"] * (1 + i["replicas"]),
+    "max over databases of db.read_replicas.<db>": lambda i: max(i.values(), default=0),
+    "max over databases of peak_reads / primary_read_ceiling": lambda i: i["peak_reads"] / i["primary_read_ceiling"],
+    "max over databases of peak_write / primary_write_ceiling": lambda i: i["peak_write"] / i["primary_write_ceiling"],
+    "keys x hot_share x entry_bytes": lambda i: math.ceil(i["keys"] * i["hot_share"]) * i["entry_bytes"],
+    "writes_avg x sources_per_reader": lambda i: i["writes_avg"] * i["sources_per_reader"],
+    "writes_peak x sources_per_reader": lambda i: i["writes_peak"] * i["sources_per_reader"],
+    "sources_per_reader / worker_rate": lambda i: i["sources_per_reader"] / i["worker_rate"],
+    "active_readers x keep x entry_bytes": lambda i: i["active_readers"] * i["keep"] * i["entry_bytes"],
+    "peak_reads x sources_per_reader": lambda i: i["peak_reads"] * i["sources_per_reader"],
 }
 
 

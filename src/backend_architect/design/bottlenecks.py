@@ -34,7 +34,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
     found: list[tuple[float, Bottleneck]] = []
     figures = {f.key: f for f in arch.figures}
     write = figures.get("db.write_utilisation")
-    read = figures.get("qps.peak.read")
+    read = figures.get("db.read_utilisation")
     if write:
         found.append(
             (
@@ -50,7 +50,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
             )
         )
     if read:
-        share = read.value / PRIMARY_READ_CEILING
+        share = read.value
         found.append(
             (
                 share,
@@ -58,7 +58,8 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     rank=0,
                     title="Read load on the primary",
                     scope="database",
-                    trigger=f"peak reads {read.value:,.1f}/s = {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
+                    trigger=f"peak reads reaching the busiest database after caches {read.inputs['peak_reads']:,.1f}/s "
+                    f"= {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
                     scaling_step="cache hot paths, then add read replicas for reads that tolerate lag",
                     figure=read.key,
                 ),

@@ -325,27 +325,4 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
                 scope=service.name,
             )
         )
-    read = by_key["qps.peak.read"].value
-    write = by_key["qps.peak.write"].value
-    replicas = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
-    result.append(
-        Figure(
-            key="db.read_replicas",
-            quantity="read replicas needed for the read load",
-            value=replicas,
-            unit="replicas",
-            formula="max(0, ceil(peak_read / primary_read_ceiling) - 1)",
-            inputs={"peak_read": read, "primary_read_ceiling": PRIMARY_READ_CEILING},
-        )
-    )
-    result.append(
-        Figure(
-            key="db.write_utilisation",
-            quantity="share of one primary's write ceiling used at peak",
-            value=write / PRIMARY_WRITE_CEILING,
-            unit="ratio",
-            formula="peak_write / primary_write_ceiling",
-            inputs={"peak_write": write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
-        )
-    )
     return result

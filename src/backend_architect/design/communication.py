@@ -124,6 +124,12 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
     for external in use_case.spec.calls:
         steps.append(FlowStep(source=home, target=external, kind="external", description=f"call {external}"))
     event = None
+    side = sorted({owner[e] for e in use_case.writes} - {home}) if not use_case.is_write else []
+    if side or (not use_case.is_write and use_case.writes):
+        name = event_name(use_case)
+        event = Event(name=name, producer=home, consumers=side or [home], entity=use_case.entity, key=f"{use_case.entity.lower()}_id", use_case=use_case.name)
+        for consumer in side:
+            steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox: records {', '.join(use_case.writes)}"))
     if use_case.is_write:
         consumers = sorted((readers.get(use_case.entity, set()) | set(remote_writes)) - {home})
         # notify names external systems (delivered by a consumer that calls them) or audiences (in-app notifications)

@@ -14,7 +14,6 @@ from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.api import derive_api
 from backend_architect.design.bottlenecks import derive_bottlenecks
 from backend_architect.design.boundaries import derive_boundaries
-from backend_architect.design.caching import derive_caching
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
@@ -30,6 +29,8 @@ from backend_architect.spec.model import Spec
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
 derive_read_paths = stage_of("read_paths", PATTERNS)
+derive_caching = stage_of("caching", PATTERNS)
+derive_database_load = stage_of("database", PATTERNS)
 
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
@@ -41,6 +42,7 @@ STAGES: tuple[Stage, ...] = (
     derive_partitioning,
     derive_read_paths,
     derive_caching,
+    derive_database_load,
     derive_security,
     derive_technology,
     derive_bottlenecks,

@@ -135,20 +135,28 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
 
 
 def _cache(spec: Spec, arch: Architecture) -> Decision:
-    hot = [c for c in arch.caches if c.strategy == "cache-aside"]
-    if hot:
+    redis = next((c for c in arch.components if c.name == "redis"), None)
+    if redis is not None:
+        l1 = any("L1" in c.protection for c in arch.caches)
+        size = f"{redis.instances or 1} node(s)" + (f", {redis.memory_bytes / 2**30:,.1f} GiB" if redis.memory_bytes else "")
         return _decision(
             spec,
             "cache",
             "caching",
-            "Shared cache",
-            f"{len(hot)} read path(s) need a shared cache: {', '.join(c.use_case for c in hot)}",
+            "Shared cache and in-memory state",
+            f"Redis holds: {redis.purpose} ({size})",
             [
-                ("Redis 7 (managed)", "sub-millisecond reads, TTLs, atomic operations for rate limiting, widely managed"),
+                (
+                    "Redis 7 (managed, cluster mode)",
+                    "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; one primary and one replica per "
+                    "shard with automatic failover (Sentinel or the managed service), so a lost node loses no shard"
+                    + ("; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2)" if l1 else ""),
+                ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
-                ("Memcached", "no persistence or data structures; cannot also back rate limiting"),
-                ("in-process cache", "each instance caches separately: lower hit ratio and inconsistent invalidation"),
+                ("Memcached", "no replication, persistence or data structures (lists, sorted sets) that this design uses"),
+                ("in-process cache only", "each instance caches separately: lower hit ratio and inconsistent invalidation"),
             ],
+            "Keys carry TTLs; memory is sized from the figures above with headroom for a failover; evictions (allkeys-lru for caches) are alerted.",
         )
     return _decision(
         spec,
@@ -296,8 +304,9 @@ def _edge(spec: Spec, arch: Architecture) -> Decision:
         "one deployable",
         [
             (
-                "Load balancer with TLS termination in front of the instances",
-                "a gateway adds nothing over one deployable; rate limits live in the app (Redis token bucket) or the load balancer",
+                "Load balancer with TLS termination in front of the instances, health-checked",
+                "a gateway adds nothing over one deployable; rate limits live in the load balancer"
+                + (" or in the app against Redis (one token bucket per client across instances)" if any(c.name == "redis" for c in arch.components) else ""),
             ),
             ("API gateway", "routing and aggregation are unneeded with one deployable"),
         ],

@@ -16,7 +16,8 @@ def remote_access(use_case: UseCase, owner: dict[str, str]) -> tuple[dict[str, l
     """
     home = owner[use_case.entity]
     writes: dict[str, list[str]] = {}
-    for entity in use_case.writes:
+    # a read's side writes (a search logging its query) go out as an event, never as a synchronous write
+    for entity in use_case.writes if use_case.is_write else ():
         if owner[entity] != home:
             writes.setdefault(owner[entity], []).append(entity)
     reads: dict[str, list[str]] = {}

@@ -26,9 +26,9 @@ from backend_architect.spec.model import Spec
 
 @dataclass(frozen=True)
 class Applied:
-    """A pattern applies to ``subject``: its decision and what it adds to the architecture."""
+    """A pattern applies: its decision (None when the per-path record, e.g. a cache plan, says it all) and what it adds."""
 
-    decision: Decision
+    decision: Decision | None
     components: tuple[Component, ...] = ()
     figures: tuple[Figure, ...] = ()
     jobs: tuple[Job, ...] = ()

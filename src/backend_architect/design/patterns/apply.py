@@ -58,7 +58,8 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             notes.append(PatternNote(pattern=pattern.code, subject=outcome.subject, reason=outcome.reason))
             continue
         decision = outcome.decision
-        decisions[decision.id] = decision.model_copy(update={"pattern": decision.pattern or pattern.code})
+        if decision is not None:
+            decisions[decision.id] = decision.model_copy(update={"pattern": decision.pattern or pattern.code})
         figures.update({f.key: f for f in outcome.figures})
         caches.update({c.use_case: c for c in outcome.caches})
         jobs.update({j.use_case: j for j in outcome.jobs})

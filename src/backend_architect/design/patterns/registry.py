@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from backend_architect.design.patterns import Pattern
+from backend_architect.design.patterns.caching import read_path_cache
+from backend_architect.design.patterns.database_load import database_load
 from backend_architect.design.patterns.feed import feed_fan_out
 
-PATTERNS: tuple[Pattern, ...] = (feed_fan_out,)
+PATTERNS: tuple[Pattern, ...] = (
+    feed_fan_out,
+    read_path_cache,
+    database_load,
+)
 
 
 def pattern_by_code(code: str) -> Pattern | None:
