@@ -26,8 +26,12 @@ from backend_architect.spec.naming import kebab, plural
 #: (~8 people) can own one service each; a single team gains nothing from a network
 #: between its own modules (Fowler, "MonolithFirst"; Newman, *Building Microservices*).
 MONOLITH_MAX_TEAM = 8
-#: Assumed when the spec gives no team size.
+#: Assumed when the spec gives no team size and the load is that of one team's system.
 DEFAULT_TEAM_SIZE = 5
+#: With no team size given, a system past this many requests/s at peak is assumed to be built by several
+#: teams (and to need parts that scale apart): services, sized for this many engineers.
+SERVICES_FROM_PEAK_RPS = 10_000.0
+ASSUMED_TEAMS_SIZE = 24
 #: Louvain's resolution. At 1 every aggregate with one read link is absorbed by its neighbour; from 6 upwards
 #: only aggregates whose coupling dominates their other links merge (benchmarks/decomposition: MoJoFM plateau 6-10+).
 RESOLUTION = 8.0
@@ -44,9 +48,17 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         for name, ext in spec.external.items()
     ]
     assumptions = list(arch.assumptions)
-    team = spec.team.size if spec.team else DEFAULT_TEAM_SIZE
+    peak = system_peak(spec, analysis)
+    team = spec.team.size if spec.team else (ASSUMED_TEAMS_SIZE if peak >= SERVICES_FROM_PEAK_RPS else DEFAULT_TEAM_SIZE)
     if spec.team is None:
-        assumptions.append(f"team.size: not given; assumed {DEFAULT_TEAM_SIZE} engineers (one team)")
+        assumptions.append(
+            f"team.size: not given; assumed {team} engineers ("
+            + (
+                f"several teams: {peak:,.0f} req/s at peak, past {SERVICES_FROM_PEAK_RPS:,.0f}, is a system whose parts scale apart)"
+                if team > DEFAULT_TEAM_SIZE
+                else "one team)"
+            )
+        )
     if spec.services is not None:
         clusters = {name: list(s.owns) for name, s in spec.services.items()}
         reasons = {name: [f"declared in the spec: {s.description or 'owns ' + ', '.join(s.owns)}"] for name, s in spec.services.items()}
@@ -73,7 +85,7 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         )
         for name, entities in clusters.items()
     ]
-    decision = _deployment_decision(deployment, team, len(services))
+    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak)
     return arch.model_copy(
         update={"services": services, "externals": externals, "deployment": deployment, "decisions": [*arch.decisions, decision], "assumptions": assumptions}
     )
@@ -227,7 +239,33 @@ def _joined_by(members: list[str], groups: dict[str, list[str]], graph: dict[tup
     return [f"{a} and {b} are coupled (weight {w:g}: shared use cases and references); community detection keeps them together" for w, a, b in links[:2]]
 
 
-def _deployment_decision(deployment: str, team: int, count: int) -> Decision:
+def system_peak(spec: Spec, analysis: Analysis) -> float:
+    """Requests/s at peak for the whole system: ``scale.requests`` when stated, else the sum of the use cases' peaks."""
+    if spec.scale.requests is not None:
+        given = spec.scale.requests.per_second
+        return given if spec.scale.rates == "peak" else given * analysis.peak_factor
+    return sum(u.peak_qps for u in analysis.use_cases)
+
+
+def _deployment_decision(deployment: str, team: int, count: int, peak: float | None) -> Decision:
+    if deployment == "microservices" and peak is not None:
+        return Decision(
+            id="deployment-shape",
+            area="architecture",
+            title="Deploy as microservices",
+            choice=f"{count} services, each with its own database and its own scaling",
+            context=f"no team size given; {peak:,.0f} requests/s at peak (services from {SERVICES_FROM_PEAK_RPS:,.0f})",
+            rationale="At this load the parts scale apart (the hottest path needs many instances, the rest few) and such a system is "
+            "built by several teams; each service owns its data and scales on its own figures.",
+            alternatives=[
+                Alternative(
+                    name="modular monolith",
+                    why_not="every instance would carry every module's memory and deploy cadence; state the team size if one team builds it",
+                )
+            ],
+            consequences="Cross-service consistency becomes eventual: sagas and the outbox carry multi-service writes.",
+            inputs={"peak_rps": peak, "threshold": SERVICES_FROM_PEAK_RPS},
+        )
     if deployment == "modular-monolith":
         return Decision(
             id="deployment-shape",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
@@ -32,8 +33,8 @@ ROW_OVERHEAD_BYTES = 28
 INDEX_ENTRY_OVERHEAD = 16
 #: Fill factor and page overhead: tables and indexes take ~1/0.9 of their raw bytes.
 PAGE_FILL = 0.9
-#: Average size of a blob (images, documents) when the spec gives none.
-BLOB_CONTENT_BYTES = 250_000
+#: Average size of a blob (images, documents) when the spec gives none (one constant for storage and traffic).
+BLOB_CONTENT_BYTES = BLOB_BYTES
 #: Minimum instances for availability: one can fail or be redeployed.
 MIN_INSTANCES = 2
 
@@ -70,6 +71,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     figures += _storage(spec, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
+    figures += traffic_figures(spec, analysis, arch, assumptions)
     figures += _compute(spec, arch, figures)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
 

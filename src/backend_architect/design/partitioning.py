@@ -42,7 +42,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         for table in store.tables:
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
-            partitioning = _partitioning(table, size, horizon)
+            partitioning = _partitioning(table, size, horizon, _append_mostly(analysis, table))
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
             if partitioning or sharding:
                 planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
@@ -55,8 +55,24 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision]})
 
 
-def _partitioning(table: Table, size: float, horizon: float) -> Partitioning | None:
-    if not table.append_only or size < PARTITION_MIN_BYTES:
+#: A table whose updates and deletes are at most this share of its inserts is appended to, for partitioning.
+APPEND_MOSTLY_SHARE = 0.1
+
+
+def _append_mostly(analysis: Analysis, table: Table) -> bool:
+    """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
+    if table.append_only or table.entity is None:
+        return table.append_only
+    inserts = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind == "create")
+    changes = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "replace", "delete", "action"})
+    return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
+
+
+def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> Partitioning | None:
+    if not appended or size < PARTITION_MIN_BYTES:
+        return None
+    if table.uniques:
+        # PostgreSQL enforces a unique key per partition only: partitioning by time would make (book, customer) unique per month
         return None
     interval: Literal["day", "week", "month"]
     if table.rows_per_day >= DAILY_ROWS_FOR_DAY_PARTITIONS:
@@ -68,7 +84,8 @@ def _partitioning(table: Table, size: float, horizon: float) -> Partitioning | N
     job = None
     if table.retention_days is not None and table.retention_days < horizon * 365:
         job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)"
-    reason = f"append-only, {size / 1e9:,.0f} GB after {horizon:g} years > {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory)"
+    kind = "append-only" if table.append_only else f"appended to (changes at most {APPEND_MOSTLY_SHARE:.0%} of inserts)"
+    reason = f"{kind}, {size / 1e9:,.0f} GB after {horizon:g} years > {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory)"
     return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job)
 
 
@@ -173,7 +190,12 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
         choice="; ".join(parts + shards),
         context=context,
         rationale="partitions keep indexes and vacuum per partition small and make retention a metadata operation; "
-        "sharding spreads writes and storage past one primary, keyed so the hot queries stay on one shard",
+        "sharding spreads writes and storage past one primary, keyed so the hot queries stay on one shard"
+        + (
+            "; shards are placed by consistent hashing of the key over virtual nodes, so capacity grows by adding nodes and only the moved ranges rebalance"
+            if shards
+            else ""
+        ),
         alternatives=[
             Alternative(name="one big table", why_not="index and vacuum work grow with the whole table; deletes for retention bloat it"),
             Alternative(name="TimescaleDB hypertables", why_not="good for time series; adds an extension the managed offering must support"),

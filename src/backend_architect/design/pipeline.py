@@ -30,7 +30,9 @@ Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
 derive_read_paths = stage_of("read_paths", PATTERNS)
 derive_caching = stage_of("caching", PATTERNS)
+derive_write_paths = stage_of("write_paths", PATTERNS)
 derive_database_load = stage_of("database", PATTERNS)
+derive_edge = stage_of("edge", PATTERNS)
 
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
@@ -42,7 +44,9 @@ STAGES: tuple[Stage, ...] = (
     derive_partitioning,
     derive_read_paths,
     derive_caching,
+    derive_write_paths,
     derive_database_load,
+    derive_edge,
     derive_security,
     derive_technology,
     derive_bottlenecks,
