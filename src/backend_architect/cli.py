@@ -336,6 +336,35 @@ def rules_show(code: Annotated[str, typer.Argument(help="A rule code (SQL003) or
     typer.echo(f"{rule.code} {rule.name} ({rule.severity}): {rule.title}\n\n{rule.doc}\n\nFix: {rule.fix}")
 
 
+patterns_app = typer.Typer(help="The design patterns: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
+app.add_typer(patterns_app, name="patterns")
+
+
+@patterns_app.callback()
+def patterns_list(context: typer.Context) -> None:
+    """List every design pattern: code, stage, name and title."""
+    if context.invoked_subcommand is not None:
+        return
+    from backend_architect.design.patterns.registry import PATTERNS
+
+    for pattern in PATTERNS:
+        typer.echo(f"{pattern.code}  {pattern.stage:<11}  {pattern.name:<26}  {pattern.title}")
+
+
+@patterns_app.command("show")
+def patterns_show(code: Annotated[str, typer.Argument(help="A pattern code (PAT001) or name (feed-fan-out-on-write).", show_default=False)]) -> None:
+    """Print one pattern's documentation: when it applies, what it adds and costs, the alternatives."""
+    from backend_architect.design.patterns.registry import PATTERNS, pattern_by_code
+
+    pattern = pattern_by_code(code)
+    if pattern is None:
+        from backend_architect.spec.field_types import suggest
+
+        typer.echo(f"unknown pattern '{code}'{suggest(code.upper(), [p.code for p in PATTERNS]) or suggest(code, [p.name for p in PATTERNS])}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"{pattern.code} {pattern.name} ({pattern.stage}): {pattern.title}\n\n{pattern.doc}")
+
+
 @app.command("validate")
 def validate_command(
     spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)],

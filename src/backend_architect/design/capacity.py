@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
@@ -16,10 +17,6 @@ from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
-#: Requests per second one instance of a typical JSON API (2 vCPU, I/O bound, p99 < 100 ms)
-#: sustains; TechEmpower's "multiple queries" results for mainstream frameworks sit at 1-5k,
-#: we plan at the low end to leave room for business logic.
-INSTANCE_RPS = 500
 #: Planned database time per request, for Little's law on connections.
 DB_TIME_PER_REQUEST_S = 0.005
 #: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench
@@ -72,7 +69,10 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += _storage(spec, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
     figures += traffic_figures(spec, analysis, arch, assumptions)
-    figures += _compute(spec, arch, figures)
+    rps, basis = instance_rps(spec)
+    if spec.constraints.instance_rps is None:
+        assumptions.append(f"constraints.instance_rps: not given; {rps:,.0f} req/s per instance ({basis})")
+    figures += _compute(spec, arch, figures, rps)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
 
 
@@ -282,7 +282,7 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
     return result
 
 
-def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figure]:
+def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) -> list[Figure]:
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
     if arch.deployment == "modular-monolith":
@@ -292,16 +292,16 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
             Figure(
                 key=f"instances.deployable.{arch.system}",
                 quantity=f"instances of the {arch.system} deployable (all modules)",
-                value=max(MIN_INSTANCES, math.ceil(total / INSTANCE_RPS) + 1),
+                value=max(MIN_INSTANCES, math.ceil(total / rps) + 1),
                 unit="instances",
                 formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
                 scope=arch.system,
-                inputs={"peak": total, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+                inputs={"peak": total, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
         )
     for service in arch.services:
         peak = by_key[f"qps.peak.service.{service.name}"].value
-        needed = math.ceil(peak / INSTANCE_RPS)
+        needed = math.ceil(peak / rps)
         instances = max(MIN_INSTANCES, needed + 1)
         result.append(
             Figure(
@@ -311,7 +311,7 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
                 unit="instances",
                 formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
                 scope=service.name,
-                inputs={"peak": peak, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+                inputs={"peak": peak, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
         )
         busy = peak * DB_TIME_PER_REQUEST_S

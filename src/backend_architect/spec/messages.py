@@ -48,6 +48,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "compliance": "compliance: [gdpr, pci]",
         "auth": "auth: auth0",
         "cloud": "cloud: aws",
+        "instance_rps": "instance_rps: 800",
         "notes": "notes: free text",
     },
     "external": {

@@ -261,6 +261,9 @@ class ConstraintsSpec(SpecModel):
     compliance: list[Compliance] = Field(default_factory=list)
     auth: str | None = Field(default=None, description="The identity provider, e.g. auth0, keycloak, cognito.")
     cloud: str | None = None
+    instance_rps: Count | None = Field(
+        default=None, description="Requests/s one instance of the service sustains (measured); a per-runtime planning figure when left out."
+    )
 
 
 class ExternalSpec(SpecModel):

@@ -15,6 +15,7 @@ numbers), References.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -65,7 +66,7 @@ class Pattern:
 
     @property
     def doc(self) -> str:
-        return (self.function.__doc__ or "").strip()
+        return inspect.cleandoc(self.function.__doc__ or "")
 
     def __call__(self, spec: Spec, analysis: Analysis, arch: Architecture) -> list[Outcome]:
         return list(self.function(spec, analysis, arch))
