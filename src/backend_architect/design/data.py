@@ -13,6 +13,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
+from backend_architect.design.semantics import is_link
 from backend_architect.design.usecases import by_primary
 from backend_architect.ir.model import (
     Architecture,
@@ -210,10 +211,11 @@ def _entity_table(ctx: _Context) -> Table:
         else:
             column = column.model_copy(update={"comment": f"id of {parent}, owned by {ctx.owner[parent].name}"})
         columns.append(column)
+    link = is_link(spec, entity_name)
     for name, field in entity.fields.items():
         columns += _field_columns(name, field, ctx)
         if field.type.kind == "ref" and field.type.target and ctx.local(field.type.target):
-            fks.append(_fk(table, f"{name}_id", field.type.target, name, "set null" if field.is_nullable else "restrict"))
+            fks.append(_fk(table, f"{name}_id", field.type.target, name, _on_delete(field, link)))
     columns.append(Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8))
     if not entity.append_only:
         columns.append(Column(name="updated_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8))
@@ -241,6 +243,15 @@ def _entity_table(ctx: _Context) -> Table:
     )
 
 
+def _on_delete(field: FieldSpec, link: bool) -> str:
+    """The spec's word first; a link goes with either side it links; a nullable reference is cleared; else the delete is refused."""
+    if field.on_delete is not None:
+        return field.on_delete.replace("_", " ")
+    if link:
+        return "cascade"
+    return "set null" if field.is_nullable else "restrict"
+
+
 def _updates_race(ctx: _Context) -> bool:
     """Rows changed by an update use case can be changed by two clients at once."""
     return any(u.kind in {"update", "replace", "action"} for u in ctx.use_cases.get(ctx.entity, ()))
@@ -262,6 +273,11 @@ def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[Uniq
     for key in entity.unique:
         columns = [resolve_column(spec, name, part) or part for part in key]
         keys.append(([*prefix, *columns], f"composite key ({', '.join(key)})"))
+    if is_link(spec, name):
+        pair = [f"{n}_id" for n, f in entity.fields.items() if f.type.kind == "ref" and not f.is_nullable]
+        pair = ([f"{snake(entity.part_of)}_id"] if entity.part_of else []) + pair
+        if not any(set(pair) <= set(cols) for cols, _ in keys):
+            keys.append(([*prefix, *pair], "a link exists once"))
     return [UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason) for cols, reason in keys]
 
 

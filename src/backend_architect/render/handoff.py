@@ -49,7 +49,9 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
     steps.append(
         {
             "role": "operations",
-            "task": f"provision {len(arch.services)} deployable(s) with health checks, autoscaling on the listed signals, secrets and observability",
+            "task": f"provision {len(_deployables(arch))} deployable(s)"
+            + (f" and {len(arch.components)} component(s) ({', '.join(c.name for c in arch.components)})" if arch.components else "")
+            + " with health checks, autoscaling on the listed signals, secrets and observability",
             "inputs": ["handoff.json#/operations", "design.md#capacity"],
         }
     )
@@ -234,20 +236,27 @@ def security_section(arch: Architecture) -> dict[str, Any]:
 
 def operations_section(arch: Architecture) -> dict[str, Any]:
     """What operations needs to run it: ports, health checks, instances, scaling signals, secrets."""
-    figures = {f.key: f.value for f in arch.figures}
+    figures = {f.key: f for f in arch.figures}
     services = []
     for service in _deployables(arch):
         secrets = ["DATABASE_URL"] + (["OIDC_CLIENT_SECRET"] if service.depends_on else [])
         secrets += [f"{e.upper().replace('-', '_')}_API_KEY" for e in service.externals]
+        members = set(service.entities) | {service.name} if arch.deployment == "modular-monolith" else {service.name}
+        needs = [c for c in arch.components if c.kind in DEPENDENCY_KINDS and (set(c.services) & members or arch.deployment == "modular-monolith")]
+        instances = figures.get(f"instances.deployable.{service.name}") or figures.get(f"instances.{service.name}")
+        per_instance = instances.inputs.get("instance_rps", 0.0) if instances else 0.0
         services.append(
             {
                 "name": service.name,
                 "port": service.port,
-                "health": {"liveness": "/healthz", "readiness": "/readyz (checks the database and the broker)"},
-                "instances": figures.get(f"instances.deployable.{service.name}", figures.get(f"instances.{service.name}")),
+                "health": {
+                    "liveness": "/healthz",
+                    "readiness": "/readyz (checks the database" + "".join(f", {c.name}" for c in needs) + ")",
+                },
+                "instances": instances.value if instances else None,
                 "scaling_signals": [
                     "CPU above 70% for 5 minutes",
-                    f"request rate above {INSTANCE_RPS_SIGNAL} per instance",
+                    f"request rate above {per_instance * SCALE_AT_SHARE:,.0f} per instance ({SCALE_AT_SHARE:.0%} of the {per_instance:,.0f} planned)",
                     "p99 latency above the use cases' latency targets",
                     "database connections in use above 80% of the pool",
                 ],
@@ -257,6 +266,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
     return {
         "runtime": _decision_choice(arch, "runtime"),
         "services": services,
+        "components": [c.model_dump(exclude_none=True) for c in arch.components],
         "observability": _decision_choice(arch, "observability"),
         "message_broker": _decision_choice(arch, "messaging"),
         "cache": _decision_choice(arch, "cache"),
@@ -315,8 +325,10 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
     return section
 
 
-#: Scale out before an instance reaches the throughput the capacity model plans for it (80% of 500 req/s).
-INSTANCE_RPS_SIGNAL = 400
+#: Scale out before an instance reaches the throughput the capacity model plans for it.
+SCALE_AT_SHARE = 0.8
+#: Components a deployable cannot serve without: its readiness check includes them.
+DEPENDENCY_KINDS = frozenset({"cache", "broker", "queue", "search-engine", "key-value", "wide-column"})
 
 
 def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend_architect.ir.model import Architecture, Figure, RateLimit
+from backend_architect.ir.runtime import Component
 
 HANDOFF_SCHEMA_VERSION: Literal["1.1"] = "1.1"
 
@@ -144,6 +145,7 @@ class OperatedService(HandoffModel):
 class Operations(HandoffModel):
     runtime: str
     services: list[OperatedService]
+    components: list[Component] = Field(default_factory=list, description="Infrastructure beside the services, with what each is for and its size.")
     observability: str
     message_broker: str
     cache: str

@@ -17,6 +17,9 @@ from backend_architect.rules.api.security import missing_auth_errors, missing_ra
 from backend_architect.rules.api.structure import duplicate_operation_id, invalid_document, missing_operation_id, path_parameter_mismatch, unresolved_reference
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
+from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
+from backend_architect.rules.design.data_agrees import aggregate_split_across_shards, link_blocks_delete, link_without_unique_pair
+from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.sql.keys import (
     foreign_key_type_mismatch,
@@ -147,7 +150,17 @@ TOPOLOGY_RULES: tuple[Rule, ...] = (
     call_chain_breaks_target,
 )
 
-RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES)
+#: The design critic: a finished design checked against itself.
+DESIGN_RULES: tuple[Rule, ...] = (
+    chosen_technology_not_deployed,
+    rejected_technology_deployed,
+    server_owned_field_in_request,
+    aggregate_split_across_shards,
+    link_without_unique_pair,
+    link_blocks_delete,
+)
+
+RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES, *DESIGN_RULES)
 
 #: The extension that silences findings on a node and everything under it: a code, a name, a list of them, or true.
 IGNORE_EXTENSION = "x-backend-architect-ignore"
