@@ -7,10 +7,10 @@ from typing import Any
 
 import orjson
 
-from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Table
+from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
-from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
+from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
@@ -42,6 +42,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         _services(arch),
         ["## API", ""],
         *(_api(api) for api in arch.apis),
+        _examples(arch.apis),
         ["## Data", ""],
         *(_data(s, figures, horizons) for s in arch.datastores),
         _communication(arch),
@@ -120,15 +121,35 @@ def _services(arch: Architecture) -> list[str]:
     return [*lines, ""]
 
 
+def _conventions(op: Operation) -> str:
+    notes = []
+    if op.paginated:
+        notes.append("cursor pages")
+    if op.idempotency_key:
+        notes.append("Idempotency-Key")
+    if op.conditional:
+        notes.append("ETag/If-Match")
+    if op.owner_only:
+        notes.append("owner only")
+    return ", ".join(notes) or "-"
+
+
 def _api(api: Api) -> list[str]:
-    lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1), base path `{api.base_path}`.", ""]
+    lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1, every operation with examples), base path `{api.base_path}`.", ""]
     rows = []
     for op in api.operations:
         auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + ", ".join(op.scopes)
         rows.append(
-            [op.method.upper(), f"`{api.base_path}{op.path}`", op.summary, auth, f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}"]
+            [
+                op.method.upper(),
+                f"`{api.base_path}{op.path}`",
+                op.summary,
+                auth,
+                _conventions(op),
+                f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}",
+            ]
         )
-    lines += _table(["method", "path", "summary", "auth", "responses"], rows)
+    lines += _table(["method", "path", "summary", "auth", "conventions", "responses"], rows)
     consumers = [
         f"{', '.join(op.consumers)} → {op.method.upper()} {api.base_path}{op.path}{' (internal)' if op.internal else ''}"
         for op in api.operations
@@ -136,26 +157,28 @@ def _api(api: Api) -> list[str]:
     ]
     if consumers:
         lines += ["Called by other services:", "", *[f"- {c}" for c in consumers], ""]
-    for op in api.operations:
-        lines += [f"#### {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
-        notes = []
-        if op.paginated:
-            notes.append("cursor pagination (`limit`, `cursor`, `next_cursor`)")
-        if op.idempotency_key:
-            notes.append("`Idempotency-Key` makes retries safe")
-        if op.conditional:
-            notes.append("`ETag` / `If-Match` (412 on a stale write)")
-        if notes:
-            lines += ["Conventions: " + "; ".join(notes) + ".", ""]
-        if op.example_request is not None:
-            lines += ["Request:", "", *_json_block(op.example_request), ""]
-        if op.example_response is not None:
-            lines += [f"Response {op.success_status}:", "", *_json_block(op.example_response), ""]
-        elif op.success_status == 204:
-            lines += ["Response 204: no content.", ""]
-        if op.example_error is not None:
-            lines += [f"Error {op.example_error_status} (`application/problem+json`):", "", *_json_block(op.example_error), ""]
     return lines
+
+
+def _examples(apis: list[Api]) -> list[str]:
+    """One worked example per kind of operation (the first of each); every operation's examples are in its OpenAPI document."""
+    seen: set[str] = set()
+    lines = ["### Examples", "", "One of each kind of operation; the contracts hold an example request, response and error for every operation.", ""]
+    for api in apis:
+        for op in api.operations:
+            if op.kind in seen or op.internal:
+                continue
+            seen.add(op.kind)
+            lines += [f"#### {op.kind}: {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
+            if op.example_request is not None:
+                lines += ["Request:", "", *_json_block(op.example_request), ""]
+            if op.example_response is not None:
+                lines += [f"Response {op.success_status}:", "", *_json_block(op.example_response), ""]
+            elif op.success_status == 204:
+                lines += ["Response 204: no content.", ""]
+            if op.example_error is not None and op.kind in {"create", "list"}:
+                lines += [f"Error {op.example_error_status} (`application/problem+json`):", "", *_json_block(op.example_error), ""]
+    return lines if seen else []
 
 
 def _data(store: Datastore, figures: dict[str, float], horizons: list[str]) -> list[str]:
@@ -166,10 +189,6 @@ def _data(store: Datastore, figures: dict[str, float], horizons: list[str]) -> l
         "",
         "```mermaid",
         render_er(store).rstrip(),
-        "```",
-        "",
-        "```text",
-        render_tables_ascii(store).rstrip(),
         "```",
         "",
     ]
