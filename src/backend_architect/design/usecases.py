@@ -11,8 +11,8 @@ def remote_access(use_case: UseCase, owner: dict[str, str]) -> tuple[dict[str, l
     """What a use case needs from services other than its own, synchronously.
 
     Returns (reads, writes), each service -> entities. Stale-tolerant reads (eventual
-    consistency, no cross-service write) are served from event-fed local copies, so they
-    need no call and are left out.
+    consistency, no cross-service write) and a batch job's reads are served from event-fed
+    local copies, so they need no call and are left out.
     """
     home = owner[use_case.entity]
     writes: dict[str, list[str]] = {}
@@ -21,7 +21,8 @@ def remote_access(use_case: UseCase, owner: dict[str, str]) -> tuple[dict[str, l
         if owner[entity] != home:
             writes.setdefault(owner[entity], []).append(entity)
     reads: dict[str, list[str]] = {}
-    if use_case.spec.consistency == "strong" or writes:
+    # a batch job reads other services' data from its event-fed copy, never their public API row by row
+    if (use_case.spec.consistency == "strong" or writes) and not use_case.is_job:
         for entity in use_case.reads:
             if owner[entity] != home:
                 reads.setdefault(owner[entity], []).append(entity)
