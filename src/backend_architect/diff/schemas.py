@@ -68,7 +68,7 @@ class SchemaDiffer:
             return []  # a recursive schema: its changes are found on the way in
         self.active.add(key)
         try:
-            found = list(self._compare(before, after, direction, loose, depth + 1))
+            found = _once(self._compare(before, after, direction, loose, depth + 1))
         finally:
             self.active.discard(key)
         self.memo[key] = found
@@ -257,6 +257,19 @@ class SchemaDiffer:
             return
         for keyword in ("then", "else"):
             yield from self._single(keyword, f"<{keyword}>", before, after, direction, loose, depth)
+
+
+def _once(deltas: Iterator[Delta]) -> list[Delta]:
+    """Each change once, at its shortest path: a component reached along many paths (Stripe nests the same ones
+    hundreds of ways) is one change, not one per path, which also keeps the lists linear in the document's size."""
+    listed = list(deltas)
+    best: dict[tuple[Any, ...], int] = {}
+    for i, delta in enumerate(listed):
+        key = (delta.code, delta.old, delta.new, delta.message)
+        if key not in best or len(delta.path) < len(listed[best[key]].path):
+            best[key] = i
+    keep = set(best.values())
+    return [delta for i, delta in enumerate(listed) if i in keep]
 
 
 def _hidden(schema: SchemaView | None, direction: Direction) -> bool:

@@ -39,15 +39,20 @@ def requirement_changes(where: str, old: ContractOperation, new: ContractOperati
         return [Change(where, "security-added", f"the operation now requires {_describe(after)}", Impact.BREAKING, *anchors)]
     if before and not after:
         return [Change(where, "security-removed", "the operation no longer requires authentication", Impact.SAFE, *anchors)]
-    for requirement in after:
-        covered = any(set(requirement) <= set(was) and all(set(requirement[s]) <= set(was[s]) for s in requirement) for was in before)
-        if not covered:
-            found.append(Change(where, "security-requirement-tightened", f"new requirement {_describe([requirement])}", Impact.BREAKING, *anchors))
+    # A caller satisfies one old requirement; it keeps access when some new requirement asks no more of it.
     for requirement in before:
-        if requirement not in after:
-            found.append(
-                Change(where, "security-requirement-removed", f"requirement {_describe([requirement])} was removed", Impact.POSSIBLY_BREAKING, *anchors)
+        if not any(_within(new_requirement, requirement) for new_requirement in after):
+            replaced = [r for r in after if set(r) & set(requirement)]
+            code = "security-requirement-tightened" if replaced else "security-requirement-removed"
+            message = (
+                f"callers using {_describe([requirement])} now need {_describe(replaced)}"
+                if replaced
+                else f"callers using {_describe([requirement])} are no longer accepted"
             )
+            found.append(Change(where, code, message, Impact.BREAKING, *anchors))
+    for requirement in after:
+        if not any(set(requirement) & set(was) for was in before):
+            found.append(Change(where, "security-requirement-added", f"callers may also use {_describe([requirement])}", Impact.SAFE, *anchors))
     return found
 
 
@@ -137,6 +142,11 @@ def _requirements(operation: ContractOperation) -> list[Requirement]:
     if any(not r for r in requirements):
         return []  # an empty requirement makes the operation public
     return [{k: sorted(v) if isinstance(v, list) else [] for k, v in r.items()} for r in requirements]
+
+
+def _within(requirement: Requirement, held: Requirement) -> bool:
+    """Whether a caller holding ``held`` (schemes with scopes) satisfies ``requirement``."""
+    return set(requirement) <= set(held) and all(set(requirement[s]) <= set(held[s]) for s in requirement)
 
 
 def _describe(requirements: list[Requirement]) -> str:
