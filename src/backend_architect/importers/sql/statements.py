@@ -41,12 +41,20 @@ class SourceText:
         self.raw = raw
         self.newlines = [m.start() for m in re.finditer(rb"\n", raw)]
 
-    def span(self, offset: int) -> SourceSpan:
+    def span(self, offset: int, end: int | None = None) -> SourceSpan:
+        """The line and column of a byte offset, and of ``end`` (just past the statement's last character) when given."""
+        line, col = self._position(offset)
+        if end is None:
+            return SourceSpan(file=self.name, line=line, col=col)
+        end_line, end_col = self._position(max(end, offset))
+        return SourceSpan(file=self.name, line=line, col=col, end_line=end_line, end_col=end_col)
+
+    def _position(self, offset: int) -> tuple[int, int]:
         import bisect
 
         line = bisect.bisect_left(self.newlines, offset)
         start = self.newlines[line - 1] + 1 if line else 0
-        return SourceSpan(file=self.name, line=line + 1, col=len(self.raw[start:offset].decode("utf-8", "replace")) + 1)
+        return line + 1, len(self.raw[start:offset].decode("utf-8", "replace")) + 1
 
 
 _SUPPRESS = re.compile(r"--\s*backend-architect-ignore\b:?\s*(?P<rules>[\w\-, ]*)")
@@ -140,5 +148,7 @@ def _statements(parsed: dict[str, Any], source: SourceText, raw: bytes, base: in
         while start < len(raw) and raw[start : start + 1] in b" \t\r\n":
             start += 1
             length -= 1
-        found.append(Statement(node[kind] if kind else {}, kind, source.span(start), raw[start : start + length].decode("utf-8", "replace")))
+        text = raw[start : start + length]
+        end = start + len(text.rstrip())
+        found.append(Statement(node[kind] if kind else {}, kind, source.span(start, end), text.decode("utf-8", "replace")))
     return found

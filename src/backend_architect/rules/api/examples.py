@@ -203,6 +203,7 @@ def invalid_example(self: Rule, arch: Architecture) -> Iterator[Finding]:
     severity=Severity.INFO,
     title="Success response has no example",
     fix="Add an example (or named examples) to the success response's JSON media type.",
+    tier="all",
 )
 def missing_example(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
