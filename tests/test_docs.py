@@ -36,3 +36,11 @@ def test_api_conventions_doc_is_generated_ok() -> None:
     from backend_architect.conventions import render_api_conventions
 
     assert (ROOT / "docs" / "api-conventions.md").read_text() == render_api_conventions()
+
+
+def test_rules_doc_is_generated_ok() -> None:
+    """docs/rules.md (where SARIF's helpUri points) is exactly what the rule registry produces."""
+    from backend_architect.rules.catalogue import render_rules_markdown
+    from backend_architect.rules.registry import RULES
+
+    assert (ROOT / "docs" / "rules.md").read_text() == render_rules_markdown(RULES)

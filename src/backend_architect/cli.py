@@ -167,6 +167,9 @@ def review_command(
     stdin_filename: Annotated[
         str | None, typer.Option("--stdin-filename", help="The name to review standard input (-) under; its suffix says its kind.")
     ] = None,
+    in_folder: Annotated[
+        bool, typer.Option("--in-folder", help="Review each file with its folder (migrations before it applied first); report only the files given.")
+    ] = False,
 ) -> None:
     """Review TARGETS for design flaws: OpenAPI documents, SQL schemas and migrations, live databases, a spec's design, or a topology."""
     import importlib
@@ -203,8 +206,13 @@ def review_command(
                     shown[str(path)] = stdin_filename or "-"
                 else:
                     paths.append(target)
+            given = {str(Path(p).resolve()) for p in paths} if in_folder else set()
+            if in_folder:
+                paths = list(dict.fromkeys(str(Path(p).parent) for p in paths))
             results = [review_path(target, options) for target in paths]
         every = sorted(_renamed_finding(f, shown) for result in results for f in result.findings)
+        if in_folder:
+            every = [f for f in every if f.location is not None and str(Path(f.location.file).resolve()) in given]
         findings = every
         if baseline is not None:
             findings = new_findings(findings, read_baseline(baseline))
@@ -431,14 +439,22 @@ app.add_typer(rules_app, name="rules")
 
 
 @rules_app.callback()
-def rules_list(context: typer.Context) -> None:
-    """List every rule: code, severity, name and title."""
+def rules_list(
+    context: typer.Context, markdown: Annotated[bool, typer.Option("--markdown", help="Print the catalogue as Markdown (docs/rules.md).")] = False
+) -> None:
+    """List every rule: code, severity, tier, name and title."""
     if context.invoked_subcommand is not None:
         return
     from backend_architect.rules.registry import RULES
 
+    if markdown:
+        from backend_architect.rules.catalogue import render_rules_markdown
+
+        sys.stdout.write(render_rules_markdown(RULES))
+        return
     for rule in RULES:
-        typer.echo(f"{rule.code}  {rule.severity!s:<7}  {rule.name:<28}  {rule.title}")
+        tier = "" if rule.tier == "recommended" else f"  ({rule.tier})"
+        typer.echo(f"{rule.code}  {rule.severity!s:<7}  {rule.name:<28}  {rule.title}{tier}")
 
 
 @rules_app.command("show")

@@ -4,7 +4,7 @@ A selector is a rule's code (``SQL003``), a prefix of codes (``API0`` is API001 
 ``SQL1`` the migration rules, ``SQL`` all SQL rules), a rule's name
 (``missing-foreign-key-index``) or ``ALL``. Without ``select`` the recommended tier runs;
 ``select`` replaces it, ``extend-select`` adds to it, ``ignore`` takes away — as in ruff.
-Preview rules run only with ``preview``, whatever selects them.
+Preview rules run only with ``preview``, which also adds them to the recommended ones.
 
 >>> from backend_architect.rules.registry import RULES
 >>> [r.code for r in select_rules(RULES, select=["SQL10"], ignore=["rename"])]
@@ -45,7 +45,8 @@ def select_rules(
     """The rules to run, in catalogue order; an unknown selector is a located error (with a suggestion)."""
     where = origin or Location("--select")
     _check_known(catalogue, [*(select or ()), *extend_select, *ignore], where)
-    chosen = [r for r in catalogue if r.tier == "recommended"] if select is None else [r for r in catalogue if _any(select, r)]
+    default = ("recommended", "preview") if preview else ("recommended",)
+    chosen = [r for r in catalogue if r.tier in default] if select is None else [r for r in catalogue if _any(select, r)]
     chosen += [r for r in catalogue if _any(extend_select, r) and r not in chosen]
     named = {s.strip() for s in (*(select or ()), *extend_select)}
     if not preview:

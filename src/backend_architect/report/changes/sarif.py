@@ -22,7 +22,7 @@ HELP = f"{REPOSITORY}#diffing-two-versions-of-an-api"
 _REVISION = re.compile(r"^[\w./@{}~^-]+:(?!//)")
 
 
-def render(result: DiffResult, *, color: bool = False, view: str = "changelog", root: str | None = None) -> str:
+def render(result: DiffResult, *, color: bool = False, view: str = "changelog", quiet: bool = False, root: str | None = None) -> str:
     base = Path(root or os.getcwd()).resolve()
     changes = result.shown(view)
     codes = sorted({c.code for c in changes})
