@@ -62,7 +62,7 @@ def _endpoints(differ: OperationDiffer, old: Iterable[ContractOperation], new: I
             continue
         gone = key[1] not in new_paths
         code = f"{kind}-removed" if gone else ("webhook-operation-removed" if flipped else "operation-removed")
-        what = f"{kind} {op.path} was removed" if gone else "the operation was removed"
+        what = f"the {kind} was removed" if gone else "the operation was removed"
         if level:
             differ.add(where, code, f"{what} ({level}: no compatibility promise)", Impact.SAFE, op.node, None)
         elif op.node.get("deprecated") is True:

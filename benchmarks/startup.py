@@ -1,0 +1,94 @@
+"""Start-up time: what a pre-commit hook pays on every commit, next to squawk on the same SQL, in one run.
+
+Each command runs in a fresh process pinned to one core (``taskset -c 0``) ``--runs`` times;
+the median wall time is reported (and the fastest). The commands are the installed console
+script, as a hook runs it. squawk (``squawk-cli`` from PyPI, a test dependency) lints the
+same SQL files with its default rules; the ratio is ours over squawk's.
+
+    .venv/bin/python benchmarks/startup.py
+    .venv/bin/python benchmarks/startup.py --runs 31
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "sql"
+SQL_CORPORA = ("synapse-main-full72.sql", "pagila-schema.sql", "osm-structure.sql", "musicbrainz-all.sql")
+SMALL_SQL = """\
+CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, email text NOT NULL UNIQUE, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE orders (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  customer_id bigint NOT NULL REFERENCES customers (id),
+  total numeric(12, 2) NOT NULL,
+  status text NOT NULL DEFAULT 'open',
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ix_orders_customer_id ON orders (customer_id);
+"""
+
+
+def timed(command: list[str], runs: int) -> tuple[float, float]:
+    """Median and fastest wall seconds of ``runs`` fresh processes (pinned to one core when taskset exists)."""
+    pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([*pin, *command], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples), min(samples)
+
+
+def small_openapi(folder: Path) -> Path:
+    """The books service of the bundled bookstore example: a real, small contract (about 20 KB)."""
+    from backend_architect.api import design_file
+
+    result = design_file(ROOT / "examples" / "bookstore.yaml")
+    name = next(p for p in result.files if p.startswith("openapi/"))
+    path = folder / Path(name).name
+    path.write_text(result.files[name])
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    tool = str(BIN / "backend-architect")
+    squawk = str(BIN / "squawk")
+    with tempfile.TemporaryDirectory() as folder:
+        api = small_openapi(Path(folder))
+        sql = Path(folder) / "schema.sql"
+        sql.write_text(SMALL_SQL)
+        rows = [
+            ("python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"]),
+            ("backend-architect --version", [tool, "--version"]),
+            (f"review {api.name} ({api.stat().st_size // 1024} KB OpenAPI)", [tool, "review", str(api), "--fail-on", "never"]),
+            (f"review schema.sql ({len(SMALL_SQL)} B SQL)", [tool, "review", str(sql), "--fail-on", "never"]),
+        ]
+        print(f"{'command':<58} {'median s':>9} {'fastest s':>10}")
+        for label, command in rows:
+            median, fastest = timed(command, args.runs)
+            print(f"{label:<58} {median:>9.3f} {fastest:>10.3f}")
+        print()
+        print(f"{'SQL corpus':<34} {'ours s':>8} {'squawk s':>9} {'ratio':>7}")
+        for name in SQL_CORPORA:
+            path = CORPUS / name
+            if not path.is_file():
+                continue
+            ours, _ = timed([tool, "review", str(path), "--fail-on", "never"], args.runs)
+            theirs, _ = timed([squawk, str(path)], args.runs)
+            print(f"{name + f' ({path.stat().st_size // 1024} KB)':<34} {ours:>8.3f} {theirs:>9.3f} {ours / theirs:>6.1f}x")
+
+
+if __name__ == "__main__":
+    main()
