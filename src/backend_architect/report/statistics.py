@@ -3,7 +3,7 @@
 >>> from backend_architect.rules.registry import rule_by_code
 >>> rule = rule_by_code("SQL001")
 >>> print(render([rule.finding("public.t", "no key")] * 2, (rule,), "s.sql"), end="")
- 2  SQL001  [warning]  missing-primary-key  Table has no primary key
+2  SQL001  [error]  missing-primary-key  Table has no primary key
 Found 2 findings from 1 rule.
 """
 
