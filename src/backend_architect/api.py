@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from backend_architect.diff.model import Change, DiffResult
 from backend_architect.errors import InputError, Location
 from backend_architect.importers import is_database_url
 from backend_architect.ir.model import IR_VERSION, Architecture
-from backend_architect.rules.config import ReviewConfig
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.registry import RULES, review
 
 if TYPE_CHECKING:
+    # loaded where used: a review without a config file, or without a diff, does not pay for them
+    from backend_architect.diff.model import Change, DiffResult
+
     # The design pipeline and renderers (SQLAlchemy among them) load on first use: a review
     # of an OpenAPI document should not pay 0.4 s to import what it never runs.
     from backend_architect.render.files import Previous
+    from backend_architect.rules.config import ReviewConfig
     from backend_architect.spec.model import Spec
 
 
@@ -312,7 +314,8 @@ def _review_contracts(path: Path, rules: tuple[Rule, ...], options: ReviewOption
     if options.spec is not None:
         arch = design_file(options.spec).architecture.model_copy(update={"contracts": contracts})
     else:
-        arch = Architecture(system=path.stem, contracts=contracts)
+        # a container for the documents, built without validating it: validation would build the whole IR's schema
+        arch = Architecture.model_construct(system=path.stem, contracts=contracts)
     try:
         findings = review(arch, rules)
     except RecursionError:

@@ -9,14 +9,16 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from backend_architect import __version__
 from backend_architect.errors import BackendArchitectError, InputError
-from backend_architect.rules.config import CONFIG_FILE
-from backend_architect.rules.model import Finding, Severity
+from backend_architect.rules import CONFIG_FILE
+
+if TYPE_CHECKING:
+    from backend_architect.rules.model import Finding
 
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
@@ -56,7 +58,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Design backend systems from a compact YAML spec, and review what exists."""
 
@@ -94,6 +96,8 @@ def design_command(
     else:
         out_label = str(out).rstrip("/") + "/"
         sys.stdout.write(render_summary(result.architecture, result.findings, list(result.files), out_label))
+    from backend_architect.rules.model import Severity
+
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -120,7 +124,7 @@ def _selectors(values: list[str] | None) -> tuple[str, ...]:
 
 
 def _config(given: Path | None) -> Path | None:
-    from backend_architect.rules.config import find_config
+    from backend_architect.rules import find_config
 
     return given if given is not None else find_config(Path.cwd())
 
@@ -178,12 +182,15 @@ def review_command(
     from backend_architect import console
     from backend_architect.api import ReviewOptions, review_path
     from backend_architect.rules.baseline import new_findings, read_baseline, render_baseline
-    from backend_architect.rules.config import load_config
     from backend_architect.rules.registry import RULES
 
     try:
         config_path = _config(config)
-        config_loaded = load_config(config_path, RULES) if config_path else None
+        config_loaded = None
+        if config_path is not None:
+            from backend_architect.rules.config import load_config
+
+            config_loaded = load_config(config_path, RULES)
         options = ReviewOptions(
             allow_external_refs=allow_external_refs,
             config=config_loaded,
@@ -235,6 +242,8 @@ def review_command(
         console.emit(reporter.render(findings, results[0].rules, label, color=colour, **extra), output)
     except InputError as exc:
         raise _fail(exc) from None
+    from backend_architect.rules.model import Severity
+
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in findings):
         raise typer.Exit(EXIT_FINDINGS)
 
@@ -303,12 +312,15 @@ def diff_command(
     from backend_architect import console
     from backend_architect.diff.model import Impact
     from backend_architect.diffs import DiffOptions, diff_paths
-    from backend_architect.rules.config import load_config
-    from backend_architect.rules.registry import RULES
 
     try:
         config_path = _config(config)
-        settings = load_config(config_path, RULES).diff if config_path else None
+        settings = None
+        if config_path is not None:
+            from backend_architect.rules.config import load_config
+            from backend_architect.rules.registry import RULES
+
+            settings = load_config(config_path, RULES).diff
         accepted_file = accepted
         if accepted_file is None and settings is not None and settings.accepted and config_path is not None:
             accepted_file = config_path.parent / settings.accepted

@@ -38,10 +38,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from backend_architect.errors import InputError, InputErrors, Location
+from backend_architect.rules import CONFIG_FILE, PYPROJECT, TOOL_TABLE
 from backend_architect.rules.custom import CustomRule, compile_rule
 from backend_architect.rules.model import Finding, Rule, Severity
 
-CONFIG_FILE = ".backend-architect.yaml"
 Level = Literal["off", "info", "warning", "error"]
 
 
@@ -147,31 +147,6 @@ def load_plugin(reference: str) -> tuple[Rule, ...]:
     if not rules or not all(isinstance(r, Rule) for r in rules):
         raise InputError(Location(CONFIG_FILE), f"plugin '{reference}' is not a Rule nor a tuple of Rules (make them with @rule)")
     return rules
-
-
-PYPROJECT = "pyproject.toml"
-TOOL_TABLE = "tool.backend-architect"
-
-
-def find_config(start: Path) -> Path | None:
-    """The config that applies in ``start``: ``.backend-architect.yaml`` or a ``pyproject.toml`` with a
-    ``[tool.backend-architect]`` table, in ``start`` or the nearest parent folder that has one."""
-    for folder in (start, *start.parents):
-        candidate = folder / CONFIG_FILE
-        if candidate.is_file():
-            return candidate
-        project = folder / PYPROJECT
-        if project.is_file() and _has_tool_table(project):
-            return project
-    return None
-
-
-def _has_tool_table(path: Path) -> bool:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return f"[{TOOL_TABLE}" in text or '[tool."backend-architect"' in text
 
 
 class _TomlPositions:
