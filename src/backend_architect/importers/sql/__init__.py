@@ -83,16 +83,14 @@ def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
 
 def _dialect_of(source: SourceText) -> str:
     """PostgreSQL when its parser reads the whole file; otherwise MySQL or SQLite if the text shows their marks."""
-    from pglast import parser
     from pglast.parser import ParseError
 
-    text = blank_client_commands(source.raw).decode("utf-8", "replace")
     try:
-        parser.parse_sql_json(text)
+        source.parsed()  # kept for parse_statements: the file is parsed once
     except ParseError:
         from backend_architect.importers.sql.generic import guess_dialect
 
-        return guess_dialect(text)
+        return guess_dialect(blank_client_commands(source.raw).decode("utf-8", "replace"))
     return "postgresql"
 
 

@@ -40,6 +40,13 @@ class SourceText:
         self.name = name
         self.raw = raw
         self.newlines = [m.start() for m in re.finditer(rb"\n", raw)]
+        self._parsed: str | None = None
+
+    def parsed(self) -> str:
+        """The whole file as PostgreSQL's parser reads it (JSON), parsed once however often asked; raises ParseError."""
+        if self._parsed is None:
+            self._parsed = pg_parser.parse_sql_json(blank_client_commands(self.raw).decode("utf-8", "replace"))
+        return self._parsed
 
     def span(self, offset: int, end: int | None = None) -> SourceSpan:
         """The line and column of a byte offset, and of ``end`` (just past the statement's last character) when given."""
@@ -92,9 +99,8 @@ def blank_client_commands(raw: bytes) -> bytes:
 def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParseProblem]]:
     """Every statement of the file; those the parser refuses become problems, and the others are still read."""
     raw = blank_client_commands(source.raw)
-    text = raw.decode("utf-8", "replace")
     try:
-        return _statements(orjson.loads(pg_parser.parse_sql_json(text)), source, raw), []
+        return _statements(orjson.loads(source.parsed()), source, raw), []
     except ParseError:
         pass
     statements: list[Statement] = []
