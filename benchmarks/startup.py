@@ -6,7 +6,10 @@ script, as a hook runs it. squawk (``squawk-cli`` from PyPI, a test dependency) 
 same SQL files with its default rules, both writing JSON; the ratio is ours over squawk's.
 
     .venv/bin/python benchmarks/startup.py
-    .venv/bin/python benchmarks/startup.py --runs 31
+    .venv/bin/python benchmarks/startup.py --runs 31 --before 687ff9f   # also time an earlier revision, same run
+
+``--before REV`` exports that revision's ``src/`` with ``git archive`` and runs its command
+line with the same interpreter and packages, so the two are measured side by side.
 """
 
 from __future__ import annotations
@@ -67,26 +70,41 @@ def small_openapi(folder: Path) -> Path:
     return path
 
 
+def earlier(revision: str, folder: Path) -> list[str]:
+    """A command running the command line of an earlier revision (its ``src/`` exported from git) with this interpreter."""
+    target = folder / "before"
+    target.mkdir()
+    archive = subprocess.run(["git", "archive", revision, "src"], cwd=ROOT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
+    entry = "import sys; sys.path.insert(0, sys.argv.pop(1)); from backend_architect.cli import run; sys.argv[0] = 'backend-architect'; run()"
+    return [sys.executable, "-c", entry, str(target / "src")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--before", help="an earlier git revision to time beside this one")
     args = parser.parse_args()
     tool = str(BIN / "backend-architect")
     squawk = str(BIN / "squawk")
     with tempfile.TemporaryDirectory() as folder:
+        versions = {"now": [tool]}
+        if args.before:
+            versions[args.before] = earlier(args.before, Path(folder))
         api = small_openapi(Path(folder))
         sql = Path(folder) / "schema.sql"
         sql.write_text(SMALL_SQL)
-        rows = [
-            ("python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"]),
-            ("backend-architect --version", [tool, "--version"]),
-            (f"review {api.name} ({api.stat().st_size // 1024} KB OpenAPI)", [tool, "review", str(api), "--fail-on", "never"]),
-            (f"review schema.sql ({len(SMALL_SQL)} B SQL)", [tool, "review", str(sql), "--fail-on", "never"]),
-        ]
-        print(f"{'command':<58} {'wall s':>7} {'cpu s':>7}")
+        rows = [("python -c pass (the interpreter alone)", [sys.executable, "-c", "pass"])]
+        for version, command in versions.items():
+            rows += [
+                (f"{version}: backend-architect --version", [*command, "--version"]),
+                (f"{version}: review {api.name} ({api.stat().st_size // 1024} KB OpenAPI)", [*command, "review", str(api), "--fail-on", "never"]),
+                (f"{version}: review schema.sql ({len(SMALL_SQL)} B SQL)", [*command, "review", str(sql), "--fail-on", "never"]),
+            ]
+        print(f"{'command':<66} {'wall s':>7} {'cpu s':>7}")
         for label, command in rows:
             wall, cpu = timed(command, args.runs)
-            print(f"{label:<58} {wall:>7.3f} {cpu:>7.3f}")
+            print(f"{label:<66} {wall:>7.3f} {cpu:>7.3f}")
         print()
         print(f"{'SQL corpus':<34} {'ours wall/cpu s':>16} {'squawk wall/cpu s':>18} {'ratio (cpu)':>12}")
         for name in SQL_CORPORA:
