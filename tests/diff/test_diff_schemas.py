@@ -213,6 +213,23 @@ STRUCTURE = [
         S,
         id="property-sunset-passed",
     ),
+    pytest.param(obj({"name": STR}), obj({"name": {"type": "string", "deprecated": True}}), "property-deprecated", S, S, id="property-deprecated"),
+    pytest.param(
+        obj({"name": STR}),
+        obj({"name": {"type": "string", "deprecated": True, "x-sunset": "soon"}}),
+        "property-sunset-invalid",
+        B,
+        B,
+        id="property-sunset-invalid",
+    ),
+    pytest.param(
+        obj({"name": {"type": "string", "deprecated": True, "x-sunset": FUTURE}}),
+        obj({"name": {"type": "string", "deprecated": True}}),
+        "property-sunset-removed",
+        B,
+        B,
+        id="property-sunset-removed",
+    ),
     # maps and property names
     pytest.param(obj({"a": STR}, additionalProperties=False), obj({"a": STR}), "additional-properties-allowed", S, P, id="opened"),
     pytest.param(obj({"a": STR}), obj({"a": STR}, additionalProperties=False), "additional-properties-closed", P, S, id="closed"),

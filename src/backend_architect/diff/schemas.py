@@ -19,7 +19,7 @@ from typing import Any
 
 from backend_architect.diff.deltas import Delta, Direction, Shift, fixed
 from backend_architect.diff.keywords import CHECKS
-from backend_architect.diff.lifecycle import removal_allowed
+from backend_architect.diff.lifecycle import deprecation_events, removal_allowed
 from backend_architect.diff.model import Anchor, Impact
 from backend_architect.diff.view import SchemaView, view
 from backend_architect.ir.contract import ApiContract, Node
@@ -149,8 +149,8 @@ class SchemaDiffer:
                 if required_before != required_after:
                     code, message = ("property-became-required", "became required") if required_after else ("property-became-optional", "became optional")
                     yield Delta(name, code, message, Shift.NARROWER if required_after else Shift.WIDER, old_anchor, new_anchor)
-                if new_view is not None and new_view.flag("deprecated") and not (old_view is not None and old_view.flag("deprecated")):
-                    yield Delta(name, "property-deprecated", "deprecated", Shift.NONE, old_anchor, new_anchor)
+                for code, message, impact in deprecation_events(_lifecycle(old_view), _lifecycle(new_view), "the property"):
+                    yield Delta(name, f"property-{code}", message, Shift.NONE, old_anchor, new_anchor, impacts=fixed(impact, impact))
                 if old_view is not None or new_view is not None:
                     yield from (d.under(name) for d in self.compare_views(old_view, new_view, direction, loose, depth))
 
@@ -270,6 +270,11 @@ def _once(deltas: Iterator[Delta]) -> list[Delta]:
             best[key] = i
     keep = set(best.values())
     return [delta for i, delta in enumerate(listed) if i in keep]
+
+
+def _lifecycle(schema: SchemaView | None) -> dict[str, Any]:
+    """``deprecated`` and ``x-sunset`` of a property, as the lifecycle checks read them."""
+    return {k: schema.keywords[k] for k in ("deprecated", "x-sunset") if schema is not None and k in schema.keywords}
 
 
 def _hidden(schema: SchemaView | None, direction: Direction) -> bool:
