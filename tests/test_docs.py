@@ -79,3 +79,11 @@ def test_spec_reference_examples_load_ok() -> None:
         + use_cases.replace("writes: [Order.status]", "writes: [Order.status]")
     )
     assert load_spec_bytes(spec.encode(), "docs/spec.md").spec.system == "reference"
+
+
+def test_rules_doc_is_generated_ok() -> None:
+    """docs/rules.md (where SARIF's helpUri points) is exactly what the rule registry produces."""
+    from backend_architect.rules.catalogue import render_rules_markdown
+    from backend_architect.rules.registry import RULES
+
+    assert (ROOT / "docs" / "rules.md").read_text() == render_rules_markdown(RULES)

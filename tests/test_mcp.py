@@ -87,7 +87,7 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert {"SQL006", "SQL007", "SQL009"} <= {f["code"] for f in sql["findings"]}
     changed = _structured(out["diff"])
     assert changed["needs_major_version"] is True
-    assert changed["changes"][0]["code"] == "request-maximum-tightened"
+    assert changed["changes"][0]["code"] == "request-parameter-maximum-decreased"
     assert "**Needs a new major version.**" in changed["markdown"]
     schema_change = _structured(out["diff_sql"])["changes"]
     assert schema_change == [

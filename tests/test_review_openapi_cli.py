@@ -243,13 +243,14 @@ def test_pre_commit_hooks_manifest_ok() -> None:
     from conftest import ROOT
 
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in hooks] == ["backend-architect-openapi", "backend-architect-topology"]
+    assert [h["id"] for h in hooks] == ["backend-architect-openapi", "backend-architect-migrations", "backend-architect-topology"]
     for hook in hooks:
         assert {"id", "name", "entry", "language"} <= set(hook)
         assert hook["entry"].startswith("backend-architect review ")
         assert hook["language"] == "python"
     assert re.search(hooks[0]["files"], "api/openapi.yaml")
-    assert re.search(hooks[1]["files"], "deploy/docker-compose.yml")
+    assert re.search(hooks[1]["files"], "db/migrations/0004_add_index.sql")
+    assert re.search(hooks[2]["files"], "deploy/docker-compose.yml")
     assert not re.search(hooks[0]["files"], "src/app.py")
 
 

@@ -14,19 +14,20 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from backend_architect.diff.model import Change, DiffResult
 from backend_architect.errors import InputError, Location
 from backend_architect.importers import is_database_url
-from backend_architect.ir.contract import ApiContract
 from backend_architect.ir.model import IR_VERSION, Architecture
-from backend_architect.rules.config import ReviewConfig
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.registry import RULES, review
 
 if TYPE_CHECKING:
+    # loaded where used: a review without a config file, or without a diff, does not pay for them
+    from backend_architect.diff.model import Change, DiffResult
+
     # The design pipeline and renderers (SQLAlchemy among them) load on first use: a review
     # of an OpenAPI document should not pay 0.4 s to import what it never runs.
     from backend_architect.render.files import Previous
+    from backend_architect.rules.config import ReviewConfig
     from backend_architect.spec.load import LoadedSpec
     from backend_architect.spec.model import Spec
 
@@ -201,6 +202,30 @@ class ReviewOptions:
     spec: Path | None = None
     #: The SQL dialect of schema files (postgresql, sqlite, mysql); guessed per file when None.
     dialect: str | None = None
+    #: Rule selectors (codes, prefixes, names, ALL): ``select`` replaces the recommended rules, the others add or remove.
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    #: Run preview rules too.
+    preview: bool = False
+    #: Major PostgreSQL version the SQL runs on (a live database tells its own).
+    pg_version: int | None = None
+
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules to run: the config's catalogue (custom and plugin rules included), selected by the config and then these options."""
+        from backend_architect.rules.selection import select_rules
+
+        config = self.config
+        catalogue = config.catalogue(RULES) if config else RULES
+        select = self.select if self.select is not None else (config.select if config else None)
+        extend = (*(config.extend_select if config else ()), *self.extend_select)
+        ignore = (*(config.ignored_rules if config else ()), *self.ignore)
+        preview = self.preview or bool(config and config.preview)
+        return select_rules(catalogue, select=select, extend_select=extend, ignore=ignore, preview=preview)
+
+    @property
+    def postgres_version(self) -> int | None:
+        return self.pg_version if self.pg_version is not None else (self.config.pg_version if self.config else None)
 
 
 _OPENAPI_MARK = re.compile(r"""(^|[\n{,])\s*["']?(openapi|swagger)["']?\s*:""")
@@ -218,12 +243,14 @@ def is_api_document(head: str) -> bool:
 def review_path(path: str | Path, options: ReviewOptions | None = None) -> ReviewResult:
     """Review what ``path`` holds: OpenAPI documents (a file or a folder), a spec's design, or a docker-compose topology."""
     options = options or ReviewOptions()
-    rules = options.config.select(RULES) if options.config else RULES
+    rules = options.rules()
     if is_database_url(str(path)):
         # each kind of input imports only its own importer: a review of one OpenAPI file should not load pglast and sqlglot
         from backend_architect.importers.live import import_live, redacted
 
         arch = import_live(str(path))
+        if options.postgres_version is not None:
+            arch.postgres_version = options.postgres_version
         tables = sum(len(s.tables) for s in arch.datastores)
         return ReviewResult(redacted(str(path)), f"live database ({tables} tables)", arch, _settled(_static(review(arch, rules)), options), rules)
     name = str(path)
@@ -265,6 +292,7 @@ def _review_sql(path: Path, rules: tuple[Rule, ...], options: ReviewOptions) -> 
     from backend_architect.importers.sql import import_sql
 
     arch = import_sql(path, options.dialect)
+    arch.postgres_version = options.postgres_version
     tables = sum(len(s.tables) for s in arch.datastores)
     kind = f"SQL schema ({tables} tables" + (f", {len(arch.migrations)} migrations)" if arch.migrations else ")")
     return ReviewResult(str(path), kind, arch, _settled(_static(review(arch, rules)), options), rules)
@@ -305,7 +333,8 @@ def _review_contracts(path: Path, rules: tuple[Rule, ...], options: ReviewOption
     if options.spec is not None:
         arch = design_file(options.spec).architecture.model_copy(update={"contracts": contracts})
     else:
-        arch = Architecture(system=path.stem, contracts=contracts)
+        # a container for the documents, built without validating it: validation would build the whole IR's schema
+        arch = Architecture.model_construct(system=path.stem, contracts=contracts)
     try:
         findings = review(arch, rules)
     except RecursionError:
@@ -323,112 +352,26 @@ def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = 
 
     A schema is a SQL file, a folder of SQL files or migrations (applied in order), or a
     database URL (read-only), so a file can be compared with the database it should describe.
+    The diff's own front door, ``backend_architect.diffs``, also takes git revisions,
+    accepted changes and the version policy.
     """
-    kinds = [_schema_kind(p) for p in (old, new)]
-    if any(kinds):
-        if not all(kinds):
-            odd = old if not kinds[0] else new
-            raise InputError(Location(str(odd)), "diff compares like with like: the other side is a database schema, this is not SQL or a database URL")
-        return _diff_schema_paths(old, new, dialect)
-    from backend_architect.diff.api import diff_contracts
-    from backend_architect.importers.openapi import import_openapi
+    from backend_architect import diffs
 
-    before = import_openapi(old, allow_external=allow_external_refs)
-    after = import_openapi(new, allow_external=allow_external_refs)
-    if len(before) != 1 or len(after) != 1:
-        raise InputError(Location(str(old if len(before) != 1 else new)), "diff compares two documents: give a file, not a folder of several")
-    changes = diff_contracts(before[0], after[0])
-    return DiffResult(str(old), str(new), _locate_changes(changes, before[0], after[0]))
-
-
-def _schema_kind(path: str | Path) -> str | None:
-    """ "database" for a database URL, "sql" for SQL files or folders, None for anything else."""
-    if is_database_url(str(path)):
-        return "database"
-    return "sql" if _is_sql(Path(path)) else None
-
-
-def _diff_schema_paths(old: str | Path, new: str | Path, dialect: str | None) -> DiffResult:
-    from backend_architect.diff.sql import diff_schemas
-
-    before, old_name = _schema_of(old, dialect)
-    after, new_name = _schema_of(new, dialect)
-    return DiffResult(old_name, new_name, diff_schemas(before, after), subject="schema")
-
-
-def _schema_of(path: str | Path, dialect: str | None) -> tuple[Architecture, str]:
-    """The schema at ``path``; a statement that does not parse stops the diff (what it defines would show as removed)."""
-    if _schema_kind(path) == "database":
-        from backend_architect.importers.live import import_live, redacted
-
-        return import_live(str(path)), redacted(str(path))
-    from backend_architect.importers.sql import import_sql
-
-    arch = import_sql(Path(path), dialect)
-    if arch.parse_problems:
-        problem = arch.parse_problems[0]
-        where = Location(problem.source.file, problem.source.line, problem.source.col)
-        raise InputError(where, f"{problem.message}; fix it first, or the diff would report what it defines as removed")
-    return arch, str(path)
+    return diffs.diff_paths(old, new, allow_external_refs=allow_external_refs, dialect=dialect)
 
 
 def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "new.yaml") -> DiffResult:
     """``diff_paths`` for two documents given as text (they may only reference themselves)."""
-    from backend_architect.diff.api import diff_contracts
-    from backend_architect.importers.openapi import import_openapi_text
+    from backend_architect import diffs
 
-    before, after = import_openapi_text(old, old_name), import_openapi_text(new, new_name)
-    return DiffResult(old_name, new_name, _locate_changes(diff_contracts(before, after), before, after))
+    return diffs.diff_texts(old, new, old_name, new_name)
 
 
 def diff_schema_texts(old: str, new: str, dialect: str | None = None, old_name: str = "old.sql", new_name: str = "new.sql") -> DiffResult:
     """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name``."""
-    import tempfile
+    from backend_architect import diffs
 
-    from backend_architect.diff.sql import diff_schemas
-
-    with tempfile.TemporaryDirectory() as folder:
-        sides = []
-        for side, text, name in (("old", old, old_name), ("new", new, new_name)):
-            path = Path(folder) / side / Path(name).name
-            path.parent.mkdir()
-            path.write_text(text, encoding="utf-8")
-            try:
-                arch = _schema_of(path, dialect)[0]
-            except InputError as exc:
-                raise InputError(Location(name, exc.location.line, exc.location.col), exc.message) from None
-            sides.append((arch, str(path), name))
-        changes = diff_schemas(sides[0][0], sides[1][0])
-    renamed = {str(path): name for _, path, name in sides}
-    return DiffResult(old_name, new_name, [_renamed(c, renamed) for c in changes], subject="schema")
-
-
-def _renamed(change: Change, names: dict[str, str]) -> Change:
-    """The change with its locations naming the caller's files instead of temporary ones."""
-    old, new = change.old_location, change.new_location
-    return dataclasses.replace(
-        change,
-        old_location=dataclasses.replace(old, file=names.get(old.file, old.file)) if old else None,
-        new_location=dataclasses.replace(new, file=names.get(new.file, new.file)) if new else None,
-    )
-
-
-def _locate_changes(changes: list[Change], old: ApiContract, new: ApiContract) -> list[Change]:
-    wanted: dict[tuple[str, str], set[tuple[str | int, ...]]] = {}
-    for change in changes:
-        for side, anchor in (("old", change.old), ("new", change.new)):
-            if anchor is not None:
-                wanted.setdefault((side, anchor[0]), set()).add(anchor[1])
-    sides = {"old": old, "new": new}
-    found = {key: sides[key[0]].files[key[1]].locator.locate_many(pointers) for key, pointers in wanted.items() if key[1] in sides[key[0]].files}
-
-    def at(side: str, anchor: tuple[str, tuple[str | int, ...]] | None) -> Location | None:
-        positions = found.get((side, anchor[0])) if anchor else None
-        if anchor is None or positions is None:
-            return None
-        return Location(anchor[0], *positions[anchor[1]])
-
-    return [dataclasses.replace(c, old_location=at("old", c.old), new_location=at("new", c.new)) for c in changes]
+    return diffs.diff_schema_texts(old, new, dialect, old_name, new_name)
 
 
 def review_text(kind: str, content: str, name: str | None = None) -> list[Finding]:

@@ -127,6 +127,8 @@ class ContractOperation:
     request_required: bool
     responses: tuple[ContractResponse, ...]
     security: list[dict[str, list[str]]] | None = field(default=None, repr=False)
+    #: Operations of its callbacks (the API calls them), with each callback's name; their ``path`` is the callback's expression.
+    callbacks: tuple[tuple[str, ContractOperation], ...] = field(default=(), repr=False)
 
     @property
     def label(self) -> str:
@@ -151,6 +153,8 @@ class ApiContract:
     root: SourceFile
     files: dict[str, SourceFile]
     operations: list[ContractOperation] = field(default_factory=list)
+    #: Operations of ``webhooks`` (OpenAPI 3.1), the webhook's name in place of a path.
+    webhooks: list[ContractOperation] = field(default_factory=list)
     unresolved: list[tuple[Node, str]] = field(default_factory=list, repr=False)
     references: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 

@@ -43,11 +43,13 @@ ColumnType = Literal[
 
 
 class SourceSpan(IRModel):
-    """Where an imported object is defined: a file and the line and column of its statement."""
+    """Where an imported object is defined: a file and the line and column of its statement (and where the statement ends)."""
 
     file: str
     line: int = 1
     col: int = 1
+    end_line: int | None = None
+    end_col: int | None = None
 
 
 class Column(IRModel):
@@ -495,7 +497,7 @@ class MigrationStep(IRModel):
 
     action: Literal[
         "create_table", "create_index", "add_constraint", "validate_constraint", "add_column", "alter_column_type", "set_not_null",
-        "drop_table", "drop_column", "drop_index", "drop_constraint", "rename_table", "rename_column", "set_timeout", "other",
+        "drop_table", "drop_column", "drop_index", "drop_constraint", "rename_table", "rename_column", "set_timeout", "reindex", "other",
     ]  # fmt: skip
     table: str | None = Field(default=None, description="The qualified table the statement changes.")
     detail: str = Field(default="", description="The column, index or constraint concerned, and what is done to it.")
@@ -504,6 +506,7 @@ class MigrationStep(IRModel):
     constraint_kind: str | None = Field(default=None, description="foreign key, check, unique, primary key...")
     not_null: bool = Field(default=False, description="ADD COLUMN ... NOT NULL.")
     has_default: bool = Field(default=False, description="ADD COLUMN ... DEFAULT.")
+    default: str | None = Field(default=None, description="For ADD COLUMN: the default expression, as written.")
     existed_before: bool = Field(default=True, description="The table existed before this migration (not created in it).")
     timeout: str | None = Field(default=None, description="For SET: lock_timeout or statement_timeout.")
     source: SourceSpan | None = None
@@ -560,6 +563,9 @@ class Architecture(IRModel):
     migrations: list[Migration] = Field(default_factory=list, exclude=True, description="Imported migrations, in the order they apply.")
     parse_problems: list[ParseProblem] = Field(default_factory=list, exclude=True, description="Imported statements that could not be parsed.")
     suppressions: list[Suppression] = Field(default_factory=list, exclude=True, description="Inline suppression comments of imported files.")
+    postgres_version: int | None = Field(
+        default=None, exclude=True, description="Major PostgreSQL version the schema runs on (a live database's, or --pg-version); None: a current one."
+    )
     contracts: list[ApiContract] = Field(
         default_factory=list, exclude=True, description="API documents under review, as written (see ir/contract.py); never serialised."
     )

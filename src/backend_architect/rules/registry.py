@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from backend_architect.errors import Location
+from backend_architect.ir.anchors import located as located_at
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.api.documentation import deprecated_without_sunset, missing_summary, missing_tags, unused_component
 from backend_architect.rules.api.errors import error_schema_not_shared, error_without_problem_json, missing_error_responses
@@ -29,12 +29,14 @@ from backend_architect.rules.sql.keys import (
     serial_instead_of_identity,
 )
 from backend_architect.rules.sql.migrations import (
+    column_default_rewrites_table,
     column_type_change,
     constraint_without_not_valid,
     destructive_change,
     index_without_concurrently,
     missing_lock_timeout,
     not_null_without_default,
+    reindex_without_concurrently,
     rename,
 )
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
@@ -57,6 +59,7 @@ from backend_architect.rules.sql.shape import (
     wide_table,
 )
 from backend_architect.rules.sql.types import char_column, json_instead_of_jsonb, money_as_float, timestamp_without_time_zone
+from backend_architect.rules.suppression import unused_in_documents, unused_inline, unused_suppression
 from backend_architect.rules.topology.call_chain_breaks_target import call_chain_breaks_target
 from backend_architect.rules.topology.chatty_call_path import chatty_call_path
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
@@ -135,6 +138,8 @@ MIGRATION_RULES: tuple[Rule, ...] = (
     destructive_change,
     rename,
     missing_lock_timeout,
+    column_default_rewrites_table,
+    reindex_without_concurrently,
 )
 
 RUNTIME_RULES: tuple[Rule, ...] = (unused_index, sequential_scan_heavy_table, invalid_index, not_valid_constraint, sequence_near_max, dead_tuple_bloat)
@@ -160,20 +165,46 @@ DESIGN_RULES: tuple[Rule, ...] = (
     link_blocks_delete,
 )
 
-RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES, *DESIGN_RULES)
+#: Rules about the review's own machinery.
+META_RULES: tuple[Rule, ...] = (unused_suppression,)
+
+RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES, *DESIGN_RULES, *META_RULES)
 
 #: The extension that silences findings on a node and everything under it: a code, a name, a list of them, or true.
 IGNORE_EXTENSION = "x-backend-architect-ignore"
 
 
 def review(arch: Architecture, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
-    """Run ``rules`` over ``arch``; findings in documents are located and inline suppressions applied; sorted."""
+    """Run ``rules`` over ``arch``; findings in documents are located and inline suppressions applied; sorted.
+
+    With SUP001 among ``rules``, suppressions that silenced nothing are reported too.
+    """
     findings = [f for r in rules for f in r.check(arch)]
+    used_inline: set[tuple[str, int]] = set()
+    used_nodes: set[tuple[str, tuple[str | int, ...]]] = set()
     if arch.suppressions:
         silenced = {(s.file, s.line): set(s.rules) for s in arch.suppressions}
-        findings = [f for f in findings if not _silenced_inline(f, silenced)]
+        kept = []
+        for finding in findings:
+            if _silenced_inline(finding, silenced):
+                assert finding.location is not None
+                used_inline.add((finding.location.file, finding.location.line))
+            else:
+                kept.append(finding)
+        findings = kept
     if arch.contracts:
-        findings = locate(arch, [f for f in findings if not _suppressed(arch, f)])
+        kept = []
+        for finding in findings:
+            node = _suppressed(arch, finding)
+            if node is None:
+                kept.append(finding)
+            else:
+                used_nodes.add(node)
+        findings = kept
+    if unused_suppression in rules:
+        findings += unused_inline(arch, used_inline, rules) + unused_in_documents(arch, used_nodes, rules, IGNORE_EXTENSION)
+    if arch.contracts:
+        findings = locate(arch, findings)
     return sorted(findings)
 
 
@@ -189,26 +220,26 @@ def locate(arch: Architecture, findings: list[Finding]) -> list[Finding]:
     for finding in findings:
         if finding.anchor is not None and finding.location is None and finding.anchor[0] in positions:
             line, col = positions[finding.anchor[0]][finding.anchor[1]]
-            finding = dataclasses.replace(finding, location=Location(finding.anchor[0], line, col))
+            finding = dataclasses.replace(finding, location=located_at(finding.anchor[0], finding.anchor[1], line, col))
         located.append(finding)
     return located
 
 
-def _suppressed(arch: Architecture, finding: Finding) -> bool:
-    """Whether a node on the finding's path carries ``x-backend-architect-ignore`` naming its rule."""
-    if finding.anchor is None:
-        return False
+def _suppressed(arch: Architecture, finding: Finding) -> tuple[str, tuple[str | int, ...]] | None:
+    """The node on the finding's path whose ``x-backend-architect-ignore`` names its rule (file and pointer), or None."""
+    if finding.anchor is None or finding.code == unused_suppression.code:
+        return None
     file, pointer = finding.anchor
     source = next((c.files[file] for c in arch.contracts if file in c.files), None)
     value: Any = source.tree if source is not None else None
-    for part in (None, *pointer):
+    for depth, part in enumerate((None, *pointer)):
         if part is not None:
             value = _child(value, part)
             if value is _MISSING:
-                return False
+                return None
         if isinstance(value, dict) and IGNORE_EXTENSION in value and _names_rule(value[IGNORE_EXTENSION], finding):
-            return True
-    return False
+            return (file, pointer[:depth])
+    return None
 
 
 _MISSING = object()

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from backend_architect.errors import InputError, InputErrors, Location
-from backend_architect.importers.openapi.index import index_operations
+from backend_architect.importers.openapi.index import index_operations, index_webhooks
 from backend_architect.importers.openapi.source import MAX_FILE_BYTES, parse_source, read_source
 from backend_architect.ir.contract import ApiContract, Node, Pointer, SourceFile, Version, parse_pointer, pointer_text
 
@@ -82,6 +82,7 @@ def _contract(source: SourceFile, policy: RefPolicy, path: Path | None) -> ApiCo
             key = (target.file, pointer_text(target.pointer))
             contract.references[key] = contract.references.get(key, 0) + 1
     contract.operations = index_operations(contract)
+    contract.webhooks = index_webhooks(contract)
     return contract
 
 

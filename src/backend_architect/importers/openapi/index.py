@@ -16,7 +16,16 @@ _DEFAULT_MEDIA = "application/json"
 
 def index_operations(contract: ApiContract) -> list[ContractOperation]:
     """Every operation under ``paths``, in document order."""
-    paths = contract.resolve(contract.top("paths"))
+    return index_path_items(contract, contract.resolve(contract.top("paths")))
+
+
+def index_webhooks(contract: ApiContract) -> list[ContractOperation]:
+    """Every operation under ``webhooks`` (OpenAPI 3.1), keyed by the webhook's name where a path would be."""
+    return index_path_items(contract, contract.resolve(contract.top("webhooks")))
+
+
+def index_path_items(contract: ApiContract, paths: Node | None, depth: int = 0) -> list[ContractOperation]:
+    """The operations of a map of path items (``paths``, ``webhooks``, or one callback's expressions)."""
     if paths is None or not isinstance(paths.value, dict):
         return []
     operations = []
@@ -45,9 +54,22 @@ def index_operations(contract: ApiContract) -> list[ContractOperation]:
                     request_required=required,
                     responses=_responses(contract, node),
                     security=security if isinstance(security, list) else None,
+                    callbacks=_callbacks(contract, node, depth),
                 )
             )
     return operations
+
+
+def _callbacks(contract: ApiContract, operation: Node, depth: int) -> tuple[tuple[str, ContractOperation], ...]:
+    """The operations of an operation's callbacks, each with its callback's name; callbacks of callbacks stop at two levels."""
+    holder = operation.child("callbacks")
+    if holder is None or not isinstance(holder.value, dict) or depth >= 2:
+        return ()
+    found = []
+    for name in holder.value:
+        callback = contract.resolve(holder.child(name))
+        found += [(str(name), op) for op in index_path_items(contract, callback, depth + 1)]
+    return tuple(found)
 
 
 def _parameters(contract: ApiContract, holder: Node | None) -> list[ContractParameter]:

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from backend_architect.errors import InputError, Location
 from backend_architect.importers.sql.builder import SchemaBuilder
-from backend_architect.importers.sql.generic import apply_text, guess_dialect
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
 from backend_architect.ir.model import Architecture, Migration, ParseProblem, Suppression
 
@@ -48,6 +47,8 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
         if spoken == "sqlite" and not builder.tables:
             builder.search_path = ["main"]
         if spoken != "postgresql":
+            from backend_architect.importers.sql.generic import apply_text  # sqlglot, a quarter second to import, only for SQLite and MySQL
+
             problems += apply_text(builder, source, spoken)
             continue
         statements, trouble = parse_statements(source)
@@ -62,7 +63,8 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
     system = path.stem if path.is_file() else path.name
     engine = engines.pop() if len(engines) == 1 else "postgresql"
     datastores = builder.datastores(engine=engine)
-    return Architecture(
+    # built from models already validated one by one: validating the container again would build the whole IR's schema
+    return Architecture.model_construct(
         system=system, description=f"imported from {path}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
     )
 
@@ -74,21 +76,21 @@ def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
     statements, problems = parse_statements(source)
     for statement in statements:
         apply(builder, statement)
-    return Architecture(
+    return Architecture.model_construct(
         system=Path(name).stem, description=f"imported from {name}", datastores=builder.datastores(), parse_problems=problems, suppressions=suppressions(source)
     )
 
 
 def _dialect_of(source: SourceText) -> str:
     """PostgreSQL when its parser reads the whole file; otherwise MySQL or SQLite if the text shows their marks."""
-    from pglast import parser
     from pglast.parser import ParseError
 
-    text = blank_client_commands(source.raw).decode("utf-8", "replace")
     try:
-        parser.parse_sql_json(text)
+        source.parsed()  # kept for parse_statements: the file is parsed once
     except ParseError:
-        return guess_dialect(text)
+        from backend_architect.importers.sql.generic import guess_dialect
+
+        return guess_dialect(blank_client_commands(source.raw).decode("utf-8", "replace"))
     return "postgresql"
 
 

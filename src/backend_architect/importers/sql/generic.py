@@ -54,7 +54,7 @@ def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> 
     for piece in _statements(text):
         start = text.index(piece, offset) if piece in text[offset:] else offset
         offset = start + len(piece)
-        span = source.span(len(text[:start].encode()))
+        span = source.span(len(text[:start].encode()), len(text[:start].encode()) + len(piece.rstrip().encode()))
         try:
             with _quiet_sqlglot():
                 parsed = sqlglot.parse_one(piece, read=dialect)

@@ -53,8 +53,20 @@ def _apply(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
                 builder.search_path = [v for v in values if v and v != "$user"] or builder.search_path
             if name in {"lock_timeout", "statement_timeout"}:
                 return [MigrationStep(action="set_timeout", timeout=name, source=statement.source)]
+        if statement.kind == "ReindexStmt":
+            return [_reindex(builder, statement)]
         return []
     return handler(builder, statement)
+
+
+def _reindex(builder: SchemaBuilder, statement: Statement) -> MigrationStep:
+    """REINDEX of an index or table; CONCURRENTLY (PostgreSQL 12+) is written in the statement's options."""
+    node = statement.node
+    options = [str(o.get("DefElem", {}).get("defname", "")) for o in node.get("params") or []]
+    schema, name = _relation(node.get("relation", {})) if node.get("relation") else (None, str(node.get("name") or ""))
+    draft = builder.table(schema, name) if node.get("relation") else None
+    target = draft.qualified if draft is not None else name
+    return MigrationStep(action="reindex", table=target, detail=target, concurrently="concurrently" in options, source=statement.source)
 
 
 def _names(items: list[dict[str, Any]] | None) -> list[str]:
@@ -209,7 +221,7 @@ def _alter_table(builder: SchemaBuilder, statement: Statement) -> list[Migration
             steps.append(
                 MigrationStep(
                     action="add_column", table=draft.qualified, detail=added.name, not_null=not added.nullable and not added.identity,
-                    has_default=added.default is not None, source=statement.source,
+                    has_default=added.default is not None, default=added.default, source=statement.source,
                 )
             )  # fmt: skip
         elif subtype == "AT_AlterColumnType" and "ColumnDef" in definition:

@@ -40,13 +40,28 @@ class SourceText:
         self.name = name
         self.raw = raw
         self.newlines = [m.start() for m in re.finditer(rb"\n", raw)]
+        self._parsed: str | None = None
 
-    def span(self, offset: int) -> SourceSpan:
+    def parsed(self) -> str:
+        """The whole file as PostgreSQL's parser reads it (JSON), parsed once however often asked; raises ParseError."""
+        if self._parsed is None:
+            self._parsed = pg_parser.parse_sql_json(blank_client_commands(self.raw).decode("utf-8", "replace"))
+        return self._parsed
+
+    def span(self, offset: int, end: int | None = None) -> SourceSpan:
+        """The line and column of a byte offset, and of ``end`` (just past the statement's last character) when given."""
+        line, col = self._position(offset)
+        if end is None:
+            return SourceSpan(file=self.name, line=line, col=col)
+        end_line, end_col = self._position(max(end, offset))
+        return SourceSpan(file=self.name, line=line, col=col, end_line=end_line, end_col=end_col)
+
+    def _position(self, offset: int) -> tuple[int, int]:
         import bisect
 
         line = bisect.bisect_left(self.newlines, offset)
         start = self.newlines[line - 1] + 1 if line else 0
-        return SourceSpan(file=self.name, line=line + 1, col=len(self.raw[start:offset].decode("utf-8", "replace")) + 1)
+        return line + 1, len(self.raw[start:offset].decode("utf-8", "replace")) + 1
 
 
 _SUPPRESS = re.compile(r"--\s*backend-architect-ignore\b:?\s*(?P<rules>[\w\-, ]*)")
@@ -84,9 +99,8 @@ def blank_client_commands(raw: bytes) -> bytes:
 def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParseProblem]]:
     """Every statement of the file; those the parser refuses become problems, and the others are still read."""
     raw = blank_client_commands(source.raw)
-    text = raw.decode("utf-8", "replace")
     try:
-        return _statements(orjson.loads(pg_parser.parse_sql_json(text)), source, raw), []
+        return _statements(orjson.loads(source.parsed()), source, raw), []
     except ParseError:
         pass
     statements: list[Statement] = []
@@ -140,5 +154,7 @@ def _statements(parsed: dict[str, Any], source: SourceText, raw: bytes, base: in
         while start < len(raw) and raw[start : start + 1] in b" \t\r\n":
             start += 1
             length -= 1
-        found.append(Statement(node[kind] if kind else {}, kind, source.span(start), raw[start : start + length].decode("utf-8", "replace")))
+        text = raw[start : start + length]
+        end = start + len(text.rstrip())
+        found.append(Statement(node[kind] if kind else {}, kind, source.span(start, end), text.decode("utf-8", "replace")))
     return found

@@ -12,23 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
-from typing import Any
-
-import jsonschema
-import jsonschema.validators
-from referencing import Registry
-from referencing.jsonschema import DRAFT4, DRAFT202012
+from typing import TYPE_CHECKING, Any
 
 from backend_architect.ir.contract import ApiContract, MediaBody, Node, pointer_text
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.api import has_json, located, operations
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
+if TYPE_CHECKING:
+    from referencing import Registry
+
+# jsonschema is imported where examples are validated, not with the rule registry: it is a
+# tenth of a second of every review's start-up, and most documents' examples are few.
+
 _URI = "urn:backend-architect:"
 _MAX_ERROR = 160
 
 
 def _nullable_type(validator: Any, types: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
+    import jsonschema
+
     if instance is None and (schema.get("nullable") is True or schema.get("x-nullable") is True):
         return
     yield from jsonschema._keywords.type(validator, types, instance, schema)  # type: ignore[attr-defined]
@@ -36,6 +39,8 @@ def _nullable_type(validator: Any, types: Any, instance: Any, schema: dict[str, 
 
 def _nullable_enum(validator: Any, values: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
     """OpenAPI 3.0 ``nullable`` admits null past an ``enum`` too, as every code generator reads it."""
+    import jsonschema
+
     if instance is None and (schema.get("nullable") is True or schema.get("x-nullable") is True):
         return
     yield from jsonschema._keywords.enum(validator, values, instance, schema)  # type: ignore[attr-defined]
@@ -45,6 +50,8 @@ def _required_skipping(flag: str) -> Any:
     """``required`` that does not ask for properties marked ``flag`` (readOnly in requests, writeOnly in responses)."""
 
     def required(validator: Any, names: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
+        import jsonschema
+
         if not validator.is_type(instance, "object") or not isinstance(names, list):
             return
         properties = schema.get("properties", {})
@@ -66,6 +73,8 @@ def _required_skipping(flag: str) -> Any:
 
 def _discriminated(keyword: str) -> Any:
     """``oneOf``/``anyOf`` that honours an OpenAPI ``discriminator``."""
+    import jsonschema
+
     base = getattr(jsonschema._keywords, keyword.lower().replace("of", "Of"))  # type: ignore[attr-defined]
 
     def check(validator: Any, variants: Any, instance: Any, schema: dict[str, Any]) -> Iterator[Any]:
@@ -89,6 +98,9 @@ def _discriminated(keyword: str) -> Any:
 
 @cache
 def _validator_class(version: str, direction: str) -> Any:
+    import jsonschema
+    import jsonschema.validators
+
     base = jsonschema.Draft202012Validator if version == "3.1" else jsonschema.Draft4Validator
     keywords: dict[str, Any] = {
         "required": _required_skipping("readOnly" if direction == "request" else "writeOnly"),
@@ -102,6 +114,9 @@ def _validator_class(version: str, direction: str) -> Any:
 
 
 def _registry(contract: ApiContract) -> Registry[Any]:
+    from referencing import Registry
+    from referencing.jsonschema import DRAFT4, DRAFT202012
+
     dialect = DRAFT202012 if contract.version == "3.1" else DRAFT4
     resources = [(_URI + name, dialect.create_resource(source.tree)) for name, source in contract.files.items()]
     return Registry().with_resources(resources)
@@ -109,6 +124,8 @@ def _registry(contract: ApiContract) -> Registry[Any]:
 
 def example_error(contract: ApiContract, registry: Registry[Any], schema: Node, example: Any, direction: str) -> str | None:
     """Why ``example`` does not match ``schema``, or None when it does."""
+    import jsonschema.exceptions
+
     cls = _validator_class(contract.version, direction)
     validator = cls({"$ref": f"{_URI}{schema.file}#{pointer_text(schema.pointer)}"}, registry=registry)
     try:
@@ -203,6 +220,7 @@ def invalid_example(self: Rule, arch: Architecture) -> Iterator[Finding]:
     severity=Severity.INFO,
     title="Success response has no example",
     fix="Add an example (or named examples) to the success response's JSON media type.",
+    tier="all",
 )
 def missing_example(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """

@@ -122,6 +122,10 @@ def int4_key_on_growing_table(self: Rule, arch: Architecture) -> Iterator[Findin
             )
 
 
+#: The first PostgreSQL version with identity columns.
+IDENTITY_COLUMNS = 10
+
+
 @rule(
     code="SQL007",
     name="serial-instead-of-identity",
@@ -149,6 +153,8 @@ def serial_instead_of_identity(self: Rule, arch: Architecture) -> Iterator[Findi
     ## References
     PostgreSQL wiki, "Don't Do This: Don't use serial".
     """
+    if arch.postgres_version is not None and arch.postgres_version < IDENTITY_COLUMNS:
+        return  # identity columns do not exist before PostgreSQL 10: serial is the only choice
     for store, table in design_tables(arch):
         for column in table.columns:
             if (column.default or "").startswith("nextval") and not column.identity:

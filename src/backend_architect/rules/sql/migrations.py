@@ -25,8 +25,18 @@ _LOCKING = frozenset(
         "rename_table",
         "rename_column",
         "drop_constraint",
+        "reindex",
     }
 )
+#: Functions PostgreSQL marks volatile that appear in column defaults: such a default is evaluated per row, so adding the
+#: column rewrites the table on every version (11+ only skips the rewrite for non-volatile defaults).
+_VOLATILE = re.compile(r"\b(random|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v[14]|nextval|txid_current)\s*\(", re.IGNORECASE)
+#: The first version that adds a column with a non-volatile default without rewriting the table.
+FAST_DEFAULTS = 11
+#: The first version whose SET NOT NULL uses a validated CHECK (col IS NOT NULL) instead of scanning.
+NOT_NULL_FROM_CHECK = 12
+#: The first version with REINDEX CONCURRENTLY.
+REINDEX_CONCURRENTLY = 12
 
 
 def _steps(arch: Architecture, *actions: str) -> Iterator[tuple[Migration, MigrationStep]]:
@@ -165,6 +175,11 @@ def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding
                 f"ALTER TABLE {step.table} DROP CONSTRAINT {check};"
             )
             message = f"SET NOT NULL on {step.detail} scans {step.table} under an exclusive lock"
+            if arch.postgres_version is not None and arch.postgres_version < NOT_NULL_FROM_CHECK:
+                fix = (
+                    f"PostgreSQL {arch.postgres_version} scans the table for SET NOT NULL even after a validated CHECK: "
+                    "run it in a quiet window, or keep the CHECK ... NOT VALID + VALIDATE instead of NOT NULL"
+                )
             yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
         elif step.not_null and not step.has_default:
             yield self.finding(_where(migration, step), f"new column {step.detail} is NOT NULL without a default", location(step.source))
@@ -259,3 +274,83 @@ def missing_lock_timeout(self: Rule, arch: Architecture) -> Iterator[Finding]:
                 message = "takes locks on an existing table without SET lock_timeout first"
                 yield self.finding(f"{migration.file}: {step.table}", message, location(step.source), fix=fix)
                 break
+
+
+@rule(
+    code="SQL108",
+    name="column-default-rewrites-table",
+    severity=Severity.WARNING,
+    title="New column's default rewrites an existing table",
+    fix="Add the column without a default, set the default in a second statement, and backfill existing rows in batches.",
+)
+def column_default_rewrites_table(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds ADD COLUMN ... DEFAULT on tables that existed before the migration when the default
+    makes PostgreSQL rewrite the table: a volatile default (`random()`, `clock_timestamp()`,
+    `gen_random_uuid()`, `nextval(...)`) on any version, and any default before PostgreSQL 11
+    (`--pg-version`, or the live database's version).
+
+    ## Why is this bad?
+    The rewrite copies every row and rebuilds every index under an ACCESS EXCLUSIVE lock: on a
+    50 GB table that is minutes to hours of neither reads nor writes. From PostgreSQL 11 a
+    non-volatile default is stored once in the catalog and costs nothing.
+
+    ## Example
+    ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();
+
+    Use instead:
+    ALTER TABLE orders ADD COLUMN token uuid;
+    ALTER TABLE orders ALTER COLUMN token SET DEFAULT gen_random_uuid();
+
+    ## References
+    PostgreSQL 11 release notes ("fast default"); squawk's adding-field-with-default.
+    """
+    old_server = arch.postgres_version is not None and arch.postgres_version < FAST_DEFAULTS
+    for migration, step in _steps(arch, "add_column"):
+        if not step.has_default:
+            continue
+        volatile = bool(_VOLATILE.search(step.default or ""))
+        if volatile or old_server:
+            why = f"volatile default {step.default}" if volatile else f"a default on PostgreSQL {arch.postgres_version} (before {FAST_DEFAULTS})"
+            yield self.finding(_where(migration, step), f"adding {step.detail} with {why} rewrites {step.table} under an exclusive lock", location(step.source))
+
+
+@rule(
+    code="SQL109",
+    name="reindex-without-concurrently",
+    severity=Severity.WARNING,
+    title="REINDEX without CONCURRENTLY",
+    fix="REINDEX ... CONCURRENTLY (PostgreSQL 12+), outside a transaction.",
+    tier="preview",
+)
+def reindex_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds REINDEX without CONCURRENTLY, on PostgreSQL 12 and later (where the option exists;
+    `--pg-version` tells which version the migrations run on).
+
+    ## Why is this bad?
+    A plain REINDEX locks out writes to the table (and reads that would use the index) until
+    the index is rebuilt; CONCURRENTLY builds the new index beside the old one and swaps them.
+
+    ## Example
+    REINDEX INDEX ix_orders_customer;
+
+    Use instead:
+    REINDEX INDEX CONCURRENTLY ix_orders_customer;
+
+    ## References
+    PostgreSQL documentation, REINDEX; squawk's require-concurrent-index-creation.
+    """
+    if arch.postgres_version is not None and arch.postgres_version < REINDEX_CONCURRENTLY:
+        return
+    for migration in arch.migrations:
+        for step in migration.steps:
+            if step.action == "reindex" and not step.concurrently:
+                fix = (
+                    re.sub(r"(?i)^(REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\b", r"\1 CONCURRENTLY", step.statement)
+                    if step.statement
+                    else None
+                )
+                yield self.finding(_where(migration, step), f"REINDEX of {step.detail} blocks writes while it runs", location(step.source), fix=fix)
