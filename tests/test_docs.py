@@ -62,6 +62,7 @@ def test_spec_reference_documents_every_key_ok() -> None:
         model.FieldSpec,
         model.UseCaseSpec,
         model.PageSpec,
+        model.DecisionOverride,
     ]
     missing = sorted({f"{part.__name__}.{key}" for part in parts for key in part.model_fields if f"`{key}`" not in text and f"`{key}:" not in text})
     assert missing == []

@@ -76,6 +76,7 @@ def design_spec(spec: Spec | LoadedSpec, previous: Previous | None = None) -> De
     with _collector_paused():
         arch, analysis = design_with_analysis(model)
         warnings = (*(str(w) for w in loaded.warnings), *(f"warning: {w}" for w in analysis.warnings)) if loaded else analysis.warnings
+        warnings = (*warnings, *(f"warning: {w}" for w in arch.assumptions if w.startswith("decisions.") and "changed nothing" in w))
         if loaded and loaded.warnings:
             arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *(f"{w.location}: {w.message}" for w in loaded.warnings)]})
         findings = review(arch)

@@ -247,6 +247,38 @@ def patterns_show(code: Annotated[str, typer.Argument(help="A pattern code (PAT0
     typer.echo(f"{pattern.code} {pattern.name} ({pattern.stage}): {pattern.title}\n\n{pattern.doc}")
 
 
+@app.command("explain")
+def explain_command(
+    spec: Annotated[Path, typer.Argument(help="The spec file.", show_default=False)],
+    decision: Annotated[
+        str, typer.Argument(help="A decision id (as in handoff.json: messaging, feed.view-home-timeline) or a pattern code.", show_default=False)
+    ],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text, or json.")] = OutputFormat.text,
+) -> None:
+    """Explain one decision: the numbers behind it, the alternatives, and what choosing each would change."""
+    import json
+
+    from backend_architect.api import design_file
+    from backend_architect.design.explain import explain, find, render_text
+
+    try:
+        result = design_file(spec)
+    except InputError as exc:
+        raise _fail(exc) from None
+    found = find(result.architecture, decision)
+    if not found:
+        from backend_architect.spec.field_types import suggest
+
+        ids = [d.id for d in result.architecture.decisions]
+        typer.echo(f"{spec}: no decision '{decision}'{suggest(decision, ids)} (decisions: {', '.join(ids)})", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    explained = [explain(result.spec, result.architecture, d) for d in found]
+    if output_format is OutputFormat.json:
+        sys.stdout.write(json.dumps(explained, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write("\n".join(render_text(e) for e in explained))
+
+
 @app.command("validate")
 def validate_command(
     spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)],

@@ -19,6 +19,7 @@ from backend_architect.spec.load import load_spec_bytes
 from backend_architect.spec.messages import EXAMPLES
 from backend_architect.spec.model import (
     ConstraintsSpec,
+    DecisionOverride,
     DeliverSpec,
     EntitySpec,
     ExternalSpec,
@@ -59,6 +60,7 @@ VALID: dict[str, Any] = {
         }
     ],
     "services": {"catalog": {"owns": ["Book", "Author", "Follow"]}},
+    "decisions": {"messaging": {"choose": "Apache Kafka", "reason": "the platform runs it"}},
 }
 
 #: Where each part of the language sits in VALID, and the section its examples are under.
@@ -79,6 +81,7 @@ PARTS: list[tuple[type[BaseModel], tuple[str | int, ...], str]] = [
     (PresenceSpec, ("entities", "Author", "presence"), "presence"),
     (MediaSpec, ("entities", "Book", "fields", "cover", "media"), "media"),
     (ServiceSpec, ("services", "catalog"), "service"),
+    (DecisionOverride, ("decisions", "messaging"), "decision"),
 ]
 
 WRONG_VALUES: list[Any] = [{"nested": {"deep": 1}}, [["a"], ["b"]], "?!?", -7, True]

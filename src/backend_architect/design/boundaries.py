@@ -18,6 +18,7 @@ from typing import Any
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.coupling import all_scores, coupling_graph
+from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec, slug
 from backend_architect.spec.naming import kebab, plural
@@ -68,6 +69,10 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         clusters, reasons = _clusters(spec, analysis, team, "module" if deployment == "modular-monolith" else "service")
         calls = {name: [] for name in clusters}
     deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
+    override = override_for(spec, "deployment-shape")
+    by_numbers = deployment
+    if override is not None and override.choose is not None:
+        deployment = "microservices" if matches(override.choose, "microservices") or "service" in override.choose.lower() else "modular-monolith"
     kind = "module" if deployment == "modular-monolith" else "service"
     scored = all_scores(coupling_graph(spec, analysis), clusters)
     services = [
@@ -86,6 +91,9 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         for name, entities in clusters.items()
     ]
     decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak)
+    if override is not None and override.choose is not None:
+        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak)
+        decision = overruled(numbers, override, decision.choice) if deployment != by_numbers else honoured(decision, override)
     return arch.model_copy(
         update={"services": services, "externals": externals, "deployment": deployment, "decisions": [*arch.decisions, decision], "assumptions": assumptions}
     )

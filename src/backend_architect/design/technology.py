@@ -8,6 +8,7 @@ component nothing needs is recorded as "not needed" with the number that says so
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
@@ -45,7 +46,7 @@ def _pick(spec: Spec, candidates: list[tuple[str, str]]) -> tuple[tuple[str, str
 
 def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidates: list[tuple[str, str]], consequences: str = "") -> Decision:
     (choice, rationale), others = _pick(spec, candidates)
-    return Decision(
+    made = Decision(
         id=id,
         area=area,
         title=title,
@@ -55,6 +56,12 @@ def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidat
         consequences=consequences,
         alternatives=[Alternative(name=n, why_not=("avoided by the spec's constraints; " if _avoided(spec, n) else "") + why) for n, why in others],
     )
+    override = override_for(spec, id)
+    if override is None or override.choose is None or matches(override.choose, choice):
+        return made
+    wanted = next((c for c in candidates if matches(override.choose, c[0])), None)
+    # a technology the author names that is not among the candidates is still their call: record it as chosen
+    return overruled(made, override, wanted[0] if wanted else override.choose)
 
 
 def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:

@@ -455,6 +455,10 @@ class SecurityModel(IRModel):
     review_items: list[str] = Field(default_factory=list)
 
 
+#: The name an overruled decision gives the alternative the figures chose (``decisions:`` in the spec).
+NUMBERS_CHOSE = "what the numbers chose"
+
+
 class Alternative(IRModel):
     """An option a decision considered, and why it was not chosen."""
 

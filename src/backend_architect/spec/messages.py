@@ -24,6 +24,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "entities": "entities: {Book: {fields: {title: string(200)}}}",
         "use_cases": "use_cases: [{name: browse books, reads: [Book], rate: 100/s}]",
         "services": "services: {catalog: {owns: [Book]}}",
+        "decisions": "decisions: {messaging: {choose: Apache Kafka, reason: the platform team runs Kafka}}",
         "notes": "notes: free text the engine ignores",
     },
     "scale": {
@@ -129,6 +130,13 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "deliver": {"mode": "mode: realtime", "to": "to: Message.recipient", "notes": "notes: free text"},
     "presence": {"offline_after": "offline_after: 30s", "notes": "notes: free text"},
     "media": {"transcode": "transcode: [h264, vp9]", "renditions": "renditions: [1080p, 720p]", "thumbnails": "thumbnails: true", "notes": "notes: free text"},
+    "decision": {
+        "choose": "choose: Apache Kafka",
+        "forbid": "forbid: true",
+        "force": "force: true",
+        "reason": "reason: the platform team runs Kafka",
+        "notes": "notes: free text",
+    },
     "service": {
         "description": "description: the catalog",
         "owns": "owns: [Book, Author]",
@@ -157,6 +165,8 @@ def section_of(loc: tuple[str | int, ...]) -> str:
         return str(loc[2]) if len(loc) >= 4 and loc[2] in {"page", "top", "series", "traverse", "deliver"} else "use_case"
     if head == "services":
         return "service"
+    if head == "decisions":
+        return "decision"
     return "spec"
 
 

@@ -411,6 +411,29 @@ class ServiceSpec(SpecModel):
     calls: list[str] = Field(default_factory=list, description="Services this one calls synchronously.")
 
 
+class DecisionOverride(SpecModel):
+    """The spec author's word on one decision or pattern: choose an alternative, forbid it, or force it, and why."""
+
+    choose: str | None = Field(default=None, description="The alternative to take instead of what the numbers chose, by its name.")
+    forbid: bool = Field(default=False, description="Do not apply this pattern (or make this decision), whatever the numbers say.")
+    force: bool = Field(default=False, description="Apply this pattern even where the numbers say it is not needed.")
+    reason: str = Field(min_length=1, description="Why: recorded in the decision ('decided by the spec author').")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_word(cls, data: Any) -> Any:
+        # before the fields, so a missing reason and a double word are reported together
+        if isinstance(data, dict):
+            said = [k for k in ("choose", "forbid", "force") if data.get(k) not in (None, False)]
+            if len(said) != 1:
+                raise PydanticCustomError(
+                    "spec_value",
+                    "say exactly one of choose, forbid or force (got {said}), e.g. choose: Apache Kafka with a reason",
+                    {"said": ", ".join(said) or "none"},
+                )
+        return data
+
+
 class Spec(SpecModel):
     """A whole system, as the user describes it."""
 
@@ -429,6 +452,10 @@ class Spec(SpecModel):
     entities: dict[Annotated[str, Field(pattern=IDENTIFIER)], EntitySpec] = Field(min_length=1)
     use_cases: list[UseCaseSpec] = Field(default_factory=list)
     services: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], ServiceSpec] | None = None
+    decisions: dict[str, DecisionOverride] = Field(
+        default_factory=dict,
+        description="Overrides by decision id (as in handoff.json, e.g. messaging, feed.view-home-timeline) or pattern code or name (PAT001).",
+    )
 
     @field_validator("external", mode="before")
     @classmethod

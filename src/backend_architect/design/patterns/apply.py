@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Pattern, Skipped
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component, PatternNote
@@ -41,8 +42,44 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
     return list(by_name.values())
 
 
-def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skipped]]) -> Architecture:
-    """The architecture with every applied outcome merged in, and every skipped one noted."""
+def _with_override(spec: Spec | None, pattern: Pattern, outcome: Applied | Skipped, assumptions: list[str]) -> Applied | Skipped:
+    """An outcome as the spec author's ``decisions:`` entry has it: forbidden ones become a record of what was not built.
+
+    A pattern honours ``choose`` and ``force`` itself (it knows what each choice builds); what it
+    did not honour is reported, never silently dropped.
+    """
+    if spec is None or not spec.decisions:
+        return outcome
+    if isinstance(outcome, Skipped):
+        override = override_for(spec, None, (pattern.code, pattern.name))
+        if override is not None and override.force:
+            assumptions.append(f"decisions.{pattern.code}: forced, but {pattern.name} has nothing to apply to {outcome.subject} ({outcome.reason})")
+        return outcome
+    decision = outcome.decision
+    override = override_for(spec, decision.id if decision else None, (pattern.code, pattern.name))
+    if override is None or decision is None:
+        return outcome
+    if override.forbid:
+        return Applied(overruled(decision, override, f"not applied: {pattern.title.lower()} is forbidden by the spec author"))
+    if override.choose is not None and decision.decided_by != "spec":
+        if matches(override.choose, decision.choice):
+            return Applied(
+                honoured(decision, override),
+                outcome.components,
+                outcome.figures,
+                outcome.jobs,
+                outcome.caches,
+                outcome.tables,
+                outcome.placements,
+                outcome.events,
+                outcome.assumptions,
+            )
+        assumptions.append(f"decisions.{decision.id}: '{override.choose}' is not a choice this decision can build; kept: {decision.choice}")
+    return outcome
+
+
+def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skipped]], spec: Spec | None = None) -> Architecture:
+    """The architecture with every applied outcome merged in, and every skipped one noted (``decisions:`` overrides applied)."""
     decisions = {d.id: d for d in arch.decisions}
     figures = {f.key: f for f in arch.figures}
     caches = {c.use_case: c for c in arch.caches}
@@ -53,7 +90,8 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     notes = list(arch.pattern_notes)
     stores = {s.name: s for s in arch.datastores}
     events = {e.name: e for e in arch.events}
-    for pattern, outcome in outcomes:
+    for pattern, given in outcomes:
+        outcome = _with_override(spec, pattern, given, assumptions)
         if isinstance(outcome, Skipped):
             notes.append(PatternNote(pattern=pattern.code, subject=outcome.subject, reason=outcome.reason))
             continue
@@ -94,7 +132,7 @@ def stage_of(name: str, patterns: Sequence[Pattern]) -> Stage:
 
     def run(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
         for pattern in mine:
-            arch = merge(arch, [(pattern, outcome) for outcome in pattern(spec, analysis, arch)])
+            arch = merge(arch, [(pattern, outcome) for outcome in pattern(spec, analysis, arch)], spec)
         return arch
 
     run.__name__ = f"derive_{name}"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
+from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import (
     PRIMARY_READ_CEILING,
@@ -23,6 +25,7 @@ from backend_architect.ir.model import Architecture, CachePlan, Event
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
+feed_fan_out_code = "PAT001"
 #: Deliveries/s one fan-out worker pushes into reader lists (pipelined LPUSH+LTRIM to Redis: ~20k/s per worker core).
 FANOUT_WORKER_RATE = 20_000.0
 #: Bytes one list entry takes in Redis: an item id and its author's id (16 B each as UUIDs) plus list-node overhead.
@@ -56,7 +59,7 @@ def _fan_in(spec: Spec, analysis: Analysis, link: str, reader_entity: str, creat
     return DEFAULT_FAN_IN, "default"
 
 
-@pattern(code="PAT001", name="feed-fan-out-on-write", stage="read_paths", title="Precompute each reader's feed at write time")
+@pattern(code=feed_fan_out_code, name="feed-fan-out-on-write", stage="read_paths", title="Precompute each reader's feed at write time")
 def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
     """
     ## When it applies
@@ -96,14 +99,24 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         fan_in, fan_in_basis = _fan_in(spec, analysis, ref.entity, reader_entity, creators)
         merge_cost = use_case.peak_qps * fan_in
         subject = use_case.name
-        if merge_cost <= PRIMARY_READ_CEILING:
+        override = override_for(spec, f"feed.{use_case.id}", (feed_fan_out_code, "feed-fan-out-on-write"))
+        needed = merge_cost > PRIMARY_READ_CEILING
+        if not needed and not (override is not None and override.force):
             yield Skipped(
                 subject,
                 f"fan-out on read: {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources = {fmt(merge_cost)} lookups/s, "
                 f"within one node's {fmt(PRIMARY_READ_CEILING)}",
             )
             continue
-        yield _applied(spec, analysis, arch, use_case, ref, creators, fan_in, fan_in_basis, merge_cost)
+        applied = _applied(spec, analysis, arch, use_case, ref, creators, fan_in, fan_in_basis, merge_cost)
+        if override is not None and override.choose is not None and matches(override.choose, "fan-out on read") and applied.decision is not None:
+            # the author keeps the join at read time: no lists, no workers; the record keeps what the numbers chose
+            yield Applied(overruled(applied.decision, override, f"fan-out on read: {use_case.name} merges the followed authors' items at read time"))
+            continue
+        if override is not None and override.force and not needed and applied.decision is not None:
+            skipped = f"{fmt(merge_cost)} lookups/s at peak, within one node's {fmt(PRIMARY_READ_CEILING)}"
+            applied = dataclasses.replace(applied, decision=forced(applied.decision, override, "fan-out on read", skipped))
+        yield applied
 
 
 def _applied(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
@@ -86,57 +88,83 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         ),
     )
     monolith = arch.deployment == "modular-monolith"
-    if (monolith and events <= OUTBOX_MAX_EVENTS) or (events <= OUTBOX_MAX_EVENTS and avoided(spec, "rabbitmq") and avoided(spec, "kafka")):
-        choice = "Transactional outbox table, relayed in process by a poller (no broker)"
-        made = decision(
-            "messaging",
-            "Messaging",
-            "communication",
-            choice,
-            context,
-            f"{fmt(events)} events/s at peak is within what one outbox relay publishes ({fmt(OUTBOX_MAX_EVENTS)}/s), and every consumer "
-            "runs in the same deployable: events commit with their data and need no broker",
-            alternatives=[
-                ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
-                ("Apache Kafka", f"built for sustained high throughput and replay; {fmt(events)} events/s needs neither"),
-            ],
-            consequences="Handlers are idempotent (keyed by event id) so the relay may deliver twice. Ordering keys: " + keys + ".",
-            subject="system",
-            inputs={"events_per_s": events, "deliveries_per_s": deliveries},
-            spec=spec,
-        )
-        yield Applied(made, figures=figures_out)
+    if monolith and events <= OUTBOX_MAX_EVENTS:
+        by_numbers = "outbox"
+    elif events <= QUEUE_MAX_EVENTS and not avoided(spec, "rabbitmq"):
+        by_numbers = "rabbitmq"
+    else:
+        by_numbers = "kafka"
+    builders = {"outbox": _outbox, "rabbitmq": _rabbitmq, "kafka": _kafka}
+    built = builders[by_numbers](spec, arch, events, deliveries, context, keys, figures_out)
+    override = override_for(spec, "messaging", ("PAT006", "event-transport"))
+    if override is None or override.choose is None or built.decision is None:
+        yield built
         return
-    if events <= QUEUE_MAX_EVENTS and not avoided(spec, "rabbitmq"):
-        made = decision(
-            "messaging",
-            "Message broker",
-            "communication",
-            "RabbitMQ (managed), fed by a relay reading the transactional outbox: one queue per consumer, retries and a dead-letter queue",
-            context,
-            f"{fmt(events)} events/s at peak is well within one cluster ({fmt(QUEUE_MAX_EVENTS)}/s); consumers in other deployables need a broker",
-            alternatives=[
-                ("Apache Kafka", f"a partitioned log for high throughput and replay; {fmt(events)} events/s needs neither and it costs more to run"),
-                ("Outbox relayed in process", "consumers live in other deployables"),
-                ("NATS JetStream", "light and fast, but fewer managed offerings and less tooling for dead letters"),
-            ],
-            consequences="Handlers are idempotent (keyed by event id); a message that fails 5 times moves to the dead-letter queue and alerts. "
-            "Ordering keys: " + keys + ".",
-            subject="system",
-            inputs={"events_per_s": events, "deliveries_per_s": deliveries},
-            spec=spec,
-        )
-        broker = Component(
-            name="broker",
-            kind="broker",
-            technology="RabbitMQ 3 (managed, 3 nodes)",
-            purpose="carries events between services",
-            services=sorted({e.producer for e in arch.events}),
-            instances=3,
-            decision="messaging",
-        )
-        yield Applied(made, components=(broker,), figures=figures_out)
+    wanted = next((k for k, name in _NAMES.items() if matches(override.choose, name) or matches(override.choose, k)), None)
+    if wanted is None or wanted == by_numbers:
+        yield built
         return
+    chosen = builders[wanted](spec, arch, events, deliveries, context, keys, figures_out)
+    assert chosen.decision is not None
+    yield dataclasses.replace(chosen, decision=overruled(built.decision, override, chosen.decision.choice))
+
+
+_NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "RabbitMQ", "kafka": "Apache Kafka"}
+
+
+def _outbox(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
+    made = decision(
+        "messaging",
+        "Messaging",
+        "communication",
+        "Transactional outbox table, relayed in process by a poller (no broker)",
+        context,
+        f"{fmt(events)} events/s at peak is within what one outbox relay publishes ({fmt(OUTBOX_MAX_EVENTS)}/s), and every consumer "
+        "runs in the same deployable: events commit with their data and need no broker",
+        alternatives=[
+            ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
+            ("Apache Kafka", f"built for sustained high throughput and replay; {fmt(events)} events/s needs neither"),
+        ],
+        consequences="Handlers are idempotent (keyed by event id) so the relay may deliver twice. Ordering keys: " + keys + ".",
+        subject="system",
+        inputs={"events_per_s": events, "deliveries_per_s": deliveries},
+        spec=spec,
+    )
+    return Applied(made, figures=figures_out)
+
+
+def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
+    made = decision(
+        "messaging",
+        "Message broker",
+        "communication",
+        "RabbitMQ (managed), fed by a relay reading the transactional outbox: one queue per consumer, retries and a dead-letter queue",
+        context,
+        f"{fmt(events)} events/s at peak is well within one cluster ({fmt(QUEUE_MAX_EVENTS)}/s), and consumers need queues of their own",
+        alternatives=[
+            ("Apache Kafka", f"a partitioned log for high throughput and replay; {fmt(events)} events/s needs neither and it costs more to run"),
+            ("Outbox relayed in process", "only while every consumer runs in the producer's deployable"),
+            ("NATS JetStream", "light and fast, but fewer managed offerings and less tooling for dead letters"),
+        ],
+        consequences="Handlers are idempotent (keyed by event id); a message that fails 5 times moves to the dead-letter queue and alerts. "
+        "Ordering keys: " + keys + ".",
+        subject="system",
+        inputs={"events_per_s": events, "deliveries_per_s": deliveries},
+        spec=spec,
+    )
+    broker = Component(
+        name="broker",
+        kind="broker",
+        technology="RabbitMQ 3 (managed, 3 nodes)",
+        purpose="carries events between services",
+        services=sorted({e.producer for e in arch.events}),
+        instances=3,
+        decision="messaging",
+    )
+    return Applied(made, components=(broker,), figures=figures_out)
+
+
+def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
     partitions = max(3, math.ceil(events / KAFKA_PARTITION_MSGS) * PARTITION_HEADROOM)
     made = decision(
         "messaging",
@@ -176,4 +204,4 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         "max(3, ceil(events / partition_rate) x headroom)",
         {"events": events, "partition_rate": KAFKA_PARTITION_MSGS, "headroom": PARTITION_HEADROOM},
     )
-    yield Applied(made, components=(log,), figures=(*figures_out, partitions_figure))
+    return Applied(made, components=(log,), figures=(*figures_out, partitions_figure))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import avoided, decision, figure, figures, fmt, owner_of, size, table_of
 from backend_architect.ir.model import Architecture, Event
@@ -69,30 +71,72 @@ def search_index(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     qps = sum(u.peak_qps for u in searches)
     names = ", ".join(u.name for u in searches)
     context = f"full-text search in {names}: {fmt(qps)} searches/s at peak over up to {fmt(biggest)} rows after {horizon:g} years"
-    if biggest <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS and not avoided(spec, "postgresql"):
-        yield Skipped(
+    in_database = biggest <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS and not avoided(spec, "postgresql")
+    override = override_for(spec, "search", ("PAT004", "search-index"))
+    wanted = in_database
+    if override is not None and override.choose is not None:
+        if matches(override.choose, "postgresql full-text search") or "postgres" in override.choose.lower():
+            wanted = True
+        elif any(w in override.choose.lower() for w in ("opensearch", "elasticsearch", "search engine")):
+            wanted = False
+    outcomes = list(
+        _in_database(spec, context, biggest, qps) if wanted else _engine(spec, analysis, arch, searches, entities, rows, biggest, qps, context, horizon)
+    )
+    if wanted != in_database and override is not None:
+        numbers = next(
+            o
+            for o in (
+                _in_database(spec, context, biggest, qps)
+                if in_database
+                else _engine(spec, analysis, arch, searches, entities, rows, biggest, qps, context, horizon)
+            )
+            if isinstance(o, Applied)
+        )
+        assert numbers.decision is not None
+        outcomes = [
+            dataclasses.replace(o, decision=overruled(numbers.decision, override, o.decision.choice)) if isinstance(o, Applied) and o.decision else o
+            for o in outcomes
+        ]
+    yield from outcomes
+
+
+def _in_database(spec: Spec, context: str, biggest: float, qps: float) -> Iterator[Outcome]:
+    yield Skipped(
+        "search",
+        f"a search engine: PostgreSQL full text serves {fmt(qps)} searches/s over {fmt(biggest)} rows "
+        f"(an engine pays off past {fmt(PG_SEARCH_MAX_ROWS)} rows or {fmt(PG_SEARCH_MAX_QPS)}/s)",
+    )
+    yield Applied(
+        decision(
             "search",
-            f"a search engine: PostgreSQL full text serves {fmt(qps)} searches/s over {fmt(biggest)} rows "
-            f"(an engine pays off past {fmt(PG_SEARCH_MAX_ROWS)} rows or {fmt(PG_SEARCH_MAX_QPS)}/s)",
-        )
-        yield Applied(
-            decision(
-                "search",
-                "Full-text search",
-                "data",
-                "PostgreSQL full-text search (GIN index on tsvector)",
-                context,
-                f"under {fmt(PG_SEARCH_MAX_ROWS)} rows and {fmt(PG_SEARCH_MAX_QPS)} searches/s one node serves it: no second system to keep in sync",
-                alternatives=[
-                    ("OpenSearch", "relevance tuning and facets, but a cluster to run and an index to keep in sync; adopt past the thresholds"),
-                    ("Meilisearch", "typo tolerance for small data sets, but another store to sync"),
-                ],
-                subject="search",
-                inputs={"rows": biggest, "searches_per_s": qps},
-                spec=spec,
-            ),
-        )
-        return
+            "Full-text search",
+            "data",
+            "PostgreSQL full-text search (GIN index on tsvector)",
+            context,
+            f"under {fmt(PG_SEARCH_MAX_ROWS)} rows and {fmt(PG_SEARCH_MAX_QPS)} searches/s one node serves it: no second system to keep in sync",
+            alternatives=[
+                ("OpenSearch", "relevance tuning and facets, but a cluster to run and an index to keep in sync; adopt past the thresholds"),
+                ("Meilisearch", "typo tolerance for small data sets, but another store to sync"),
+            ],
+            subject="search",
+            inputs={"rows": biggest, "searches_per_s": qps},
+            spec=spec,
+        ),
+    )
+
+
+def _engine(
+    spec: Spec,
+    analysis: Analysis,
+    arch: Architecture,
+    searches: list[UseCase],
+    entities: list[str],
+    rows: dict[str, float],
+    biggest: float,
+    qps: float,
+    context: str,
+    horizon: float,
+) -> Iterator[Outcome]:
     index_bytes = sum(rows.values()) * INDEX_BYTES_PER_ROW
     shards = max(1, math.ceil(index_bytes / SHARD_BYTES))
     nodes = max(3, math.ceil(shards * 2 / 10), math.ceil(qps / SEARCH_NODE_QPS))
