@@ -221,13 +221,20 @@ def _communities(groups: dict[str, list[str]], graph: dict[tuple[str, str], floa
 
 
 def _merge_closest(communities: list[list[str]], graph: Any) -> list[list[str]]:
-    """Two communities joined: the pair with the most coupling between them (the first two when none is coupled)."""
-    best, pair = -1.0, (0, 1)
-    for i in range(len(communities)):
-        for j in range(i + 1, len(communities)):
-            weight = sum(graph.get_edge_data(a, b, {"weight": 0.0})["weight"] for a in communities[i] for b in communities[j])
-            if weight > best:
-                best, pair = weight, (i, j)
+    """Two communities joined: the pair with the most coupling between them (the first two when none is coupled).
+
+    The coupling between communities is summed over the graph's edges once (linear in the edges),
+    not over every pair of members of every pair of communities.
+    """
+    index = {member: k for k, community in enumerate(communities) for member in community}
+    between: dict[tuple[int, int], float] = {}
+    for a, b, data in graph.edges(data=True):
+        i, j = index.get(a), index.get(b)
+        if i is not None and j is not None and i != j:
+            key = (min(i, j), max(i, j))
+            between[key] = between.get(key, 0.0) + data.get("weight", 0.0)
+    # the strongest coupling, earliest pair on ties; with none above zero, the first two (as a pairwise scan would)
+    pair = min((key for key, weight in between.items() if weight > 0), key=lambda key: (-between[key], key), default=(0, 1))
     i, j = pair
     merged = sorted(communities[i] + communities[j])
     return [c for k, c in enumerate(communities) if k not in pair] + [merged]
