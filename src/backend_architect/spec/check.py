@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.spec.field_types import suggest
+from backend_architect.spec.identifiers import check_identifiers
 from backend_architect.spec.model import Spec, UseCaseSpec, slug
 from backend_architect.spec.naming import BUILTIN_COLUMNS, column_names, relations, resolve_column, snake, split_filter, table_name
 from backend_architect.spec.positions import Path
+from backend_architect.spec.values import check_values
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,19 @@ class Problem:
 
 def check_references(spec: Spec) -> list[Problem]:
     """Every dangling reference, duplicate and contradiction in ``spec``."""
-    checks = (_entity_names, _entity_fields, _entity_relations, _unique_keys, _belongs_to_cycles, _tenancy, _use_case_names, _use_case_refs, _services)
+    checks = (
+        _entity_names,
+        _entity_fields,
+        _entity_relations,
+        _unique_keys,
+        _belongs_to_cycles,
+        _tenancy,
+        _use_case_names,
+        _use_case_refs,
+        _services,
+        check_identifiers,
+        check_values,
+    )
     return [problem for check in checks for problem in check(spec)]
 
 
