@@ -13,6 +13,7 @@ import hashlib
 from backend_architect.design.data import constraint_name
 from backend_architect.design.usecases import UseCase, analyse, by_entity
 from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
+from backend_architect.spec.identifiers import quote_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column, split_filter
 
@@ -88,7 +89,7 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
             if column is None:
                 continue
             if constant is not None:
-                constants.append(f"{column} = {_sql_constant(constant, kind)}")
+                constants.append(f"{quote_name(column)} = {_sql_constant(constant, kind)}")
             else:
                 (ranges if kind in RANGE_KINDS else equality).append(IndexColumn(name=column))
         sorts: list[IndexColumn] = []
@@ -116,7 +117,7 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
                 )
             )
         if search:
-            expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in search) + ")"  # for readers; DDL quotes
+            expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({quote_name(c)}, '')" for c in search) + ")"  # for readers; DDL quotes
             # per-tenant search needs the tenant inside the GIN index (btree_gin), or the planner filters one tenant's rows by hand
             tenant = [TENANT_COLUMN] if table.tenant_scoped else []
             found.append(
