@@ -84,6 +84,11 @@ def test_names_within_the_limits_load_ok(text: str) -> None:
             id="parent-column-too-long",
         ),
         pytest.param(
+            "system: x\nentities:\n  Doc:\n    fields:\n      title: string\n      version: int\n",
+            "spec.yaml:6:7: 'version' is the column the design adds for optimistic concurrency",
+            id="field-named-like-the-concurrency-column",
+        ),
+        pytest.param(
             "system: x\nentities:\n  PgStat: {fields: {n: int}}\n",
             "spec.yaml:3:3: entity 'PgStat': table 'pg_stats' starts with pg_: PostgreSQL looks up unqualified pg_ names in its system catalog first",
             id="pg-table",

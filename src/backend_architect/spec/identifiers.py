@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import column_names, join_table, snake, table_name
+from backend_architect.spec.naming import VERSION_COLUMN, column_names, join_table, snake, table_name
 
 if TYPE_CHECKING:
     from backend_architect.spec.check import Problem
@@ -112,6 +112,7 @@ def check_identifiers(spec: Spec) -> Iterator[Problem]:
     """Every table, column, join table and schema name the spec makes, checked against the dialects' limits."""
     yield from _table_names(spec)
     yield from _column_names(spec)
+    yield from _design_columns(spec)
     yield from _join_tables(spec)
     yield from _schema_names(spec)
 
@@ -161,6 +162,14 @@ def _column_names(spec: Spec) -> Iterator[Problem]:
             message = _too_long("column", column)
             if message and column in made_by:
                 yield _problem(made_by[column], message, made_by[column][-1] != "belongs_to")
+
+
+def _design_columns(spec: Spec) -> Iterator[Problem]:
+    """A field may not take the name of the column the design adds for optimistic concurrency."""
+    for name, entity in spec.entities.items():
+        if VERSION_COLUMN in entity.fields:
+            why = "the column the design adds for optimistic concurrency (bumped on every update, sent as the ETag)"
+            yield _problem(("entities", name, "fields", VERSION_COLUMN), f"'{VERSION_COLUMN}' is {why}; name this field otherwise, e.g. revision", True)
 
 
 def _join_tables(spec: Spec) -> Iterator[Problem]:
