@@ -77,6 +77,18 @@ SHAPES = {
           - {name: list orders, reads: [Order], filter: [group, check=abc], rate: 5/s}
           - {name: search orders, reads: [Order], search: [values], rate: 5/s}
         """,
+    "index-names-across-tables": """
+        system: clash
+        entities:
+          A: {fields: {bs_c: ref(X), code: {type: int, unique: true}, bs_code: {type: int, unique: true}}}
+          AsB: {fields: {c: ref(X), code: {type: int, unique: true}}}
+          X: {fields: {n: int}}
+        use_cases:
+          - {name: list a, reads: [A], filter: [bs_c], rate: 5/s}
+          - {name: list as b, reads: [AsB], filter: [c], rate: 5/s}
+        services:
+          core: {owns: [A, AsB, X]}
+        """,
     "long-names": f"""
         system: long
         tenant: {"O" + "r" * 61}

@@ -89,6 +89,16 @@ def test_names_within_the_limits_load_ok(text: str) -> None:
             id="field-named-like-the-concurrency-column",
         ),
         pytest.param(
+            "system: x\nentities:\n  Order: {fields: {n: int}}\n  PkOrder: {fields: {n: int}}\n",
+            "spec.yaml:4:3: entity 'PkOrder': table 'pk_orders' starts with pk_, which begins the names of the keys and indexes the design derives",
+            id="table-named-like-a-primary-key",
+        ),
+        pytest.param(
+            "system: x\nentities:\n  Ix:\n    fields: {n: int}\n    many_to_many: [Tag]\n  Tag: {fields: {n: int}}\n",
+            "spec.yaml:5:20: join table 'ix_tags' starts with ix_",
+            id="join-table-named-like-an-index",
+        ),
+        pytest.param(
             "system: x\nentities:\n  PgStat: {fields: {n: int}}\n",
             "spec.yaml:3:3: entity 'PgStat': table 'pg_stats' starts with pg_: PostgreSQL looks up unqualified pg_ names in its system catalog first",
             id="pg-table",

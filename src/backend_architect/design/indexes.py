@@ -13,7 +13,7 @@ import hashlib
 from backend_architect.design.data import constraint_name
 from backend_architect.design.usecases import UseCase, analyse, by_entity
 from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
-from backend_architect.spec.identifiers import quote_name
+from backend_architect.spec.identifiers import primary_key_name, quote_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column, split_filter
 
@@ -24,10 +24,35 @@ def derive_indexes(spec: Spec, arch: Architecture) -> Architecture:
     """Every table gets the indexes its use cases and foreign keys need, and no redundant one."""
     touching = by_entity(analyse(spec))
     stores = [
-        store.model_copy(update={"tables": [_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables]})
+        store.model_copy(update={"tables": _distinct_in_schema([_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables])})
         for store in arch.datastores
     ]
     return arch.model_copy(update={"datastores": stores})
+
+
+def _distinct_in_schema(tables: list[Table]) -> list[Table]:
+    """Index and unique-key names share one namespace with the tables of a schema: a name taken by another table's key or index gets a hash suffix.
+
+    ``ix_{table}_{columns}`` can repeat across tables (``as`` with ``bs_c_id``, ``as_bs`` with ``c_id``).
+    """
+    taken = {t.name for t in tables} | {primary_key_name(t.name) for t in tables}
+    named: list[Table] = []
+    for table in tables:
+        uniques = []
+        for unique in table.uniques:
+            if unique.name in taken:
+                unique = unique.model_copy(update={"name": constraint_name("uq", table.name, [*unique.columns, _digest(f"{table.name}|{unique.columns}")])})
+            taken.add(unique.name)
+            uniques.append(unique)
+        indexes = []
+        for index in table.indexes:
+            if index.name in taken:
+                suffix = _digest(f"{table.name}|{[c.name for c in index.columns]}|{index.where}|{index.method}")
+                index = index.model_copy(update={"name": constraint_name(index.name[:2], table.name, [c.name for c in index.columns] + [suffix])})
+            taken.add(index.name)
+            indexes.append(index)
+        named.append(table.model_copy(update={"uniques": uniques, "indexes": indexes}))
+    return named
 
 
 def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> Table:

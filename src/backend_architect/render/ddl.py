@@ -1,7 +1,7 @@
 """IR datastore -> DDL for PostgreSQL and SQLite, compiled by SQLAlchemy's dialects.
 
 Tables come out in dependency order (parents first); every index is preceded by a
-comment naming the use cases or rule that need it. Every name is quoted where either
+comment naming the use cases or rule that need it. Every name is quoted where its
 dialect would read it as a keyword, every name this module makes up is bounded to 63
 bytes, and text from the spec reaches the files only as an escaped literal or a
 one-line comment (spec/identifiers.py holds the rules).
@@ -20,7 +20,7 @@ from sqlalchemy.engine import Dialect as EngineDialect
 from sqlalchemy.schema import CreateColumn, CreateIndex, CreateSchema, CreateTable
 
 from backend_architect.ir.model import Column, Datastore, Index, Table
-from backend_architect.spec.identifiers import bounded_name, reserved_words
+from backend_architect.spec.identifiers import bounded_name, primary_key_name, reserved_words
 from backend_architect.spec.naming import TENANT_COLUMN
 
 Dialect = Literal["postgresql", "sqlite"]
@@ -116,7 +116,7 @@ def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: 
     quote = engine_dialect(dialect).identifier_preparer.quote
     items: list[Any] = [_column(c, table, dialect) for c in table.columns]
     if table.primary_key:
-        items.append(sa.PrimaryKeyConstraint(*table.primary_key, name=bounded_name(f"pk_{table.name}")))
+        items.append(sa.PrimaryKeyConstraint(*table.primary_key, name=primary_key_name(table.name)))
     for fk in table.foreign_keys:
         target = f"{schema}.{fk.ref_table}" if schema else fk.ref_table
         items.append(

@@ -41,6 +41,8 @@ SYSTEM_PREFIXES = {
     "pg_": "PostgreSQL looks up unqualified pg_ names in its system catalog first, so queries would reach pg_catalog",
     "sqlite_": "SQLite reserves sqlite_ names for its own tables and refuses to create them",
 }
+#: Prefixes of the key and index names the design derives, which share one namespace with tables in PostgreSQL.
+DERIVED_PREFIXES = ("pk_", "uq_", "ix_")
 #: Schemas a module may not be: they exist in every PostgreSQL database.
 SYSTEM_SCHEMAS = {
     "public": "the default schema: the module's down migration would drop it",
@@ -65,6 +67,15 @@ def bounded_name(name: str) -> str:
     digest = hashlib.sha1(raw).hexdigest()[:HASH_DIGITS]
     head = raw[: MAX_IDENTIFIER_BYTES - HASH_DIGITS - 1].decode(errors="ignore").rstrip("_")
     return f"{head}_{digest}"
+
+
+def primary_key_name(table: str) -> str:
+    """The primary key constraint (and its index) of ``table``.
+
+    >>> primary_key_name("orders")
+    'pk_orders'
+    """
+    return bounded_name(f"pk_{table}")
 
 
 @lru_cache(maxsize=3)
@@ -135,6 +146,9 @@ def _system_prefix(kind: str, name: str) -> str | None:
     for prefix, why in SYSTEM_PREFIXES.items():
         if name.startswith(prefix):
             return f"{kind} '{name}' starts with {prefix}: {why}; rename it"
+    if name.startswith(DERIVED_PREFIXES):
+        why = "which begins the names of the keys and indexes the design derives, and PostgreSQL keeps those in one namespace with tables"
+        return f"{kind} '{name}' starts with {name[:3]}, {why}; rename it"
     return None
 
 
