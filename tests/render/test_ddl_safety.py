@@ -26,7 +26,7 @@ from ddl_checks import (
     run_postgres,
 )
 
-KEYWORD_FIELDS = ["order", "group", "desc", "end", "user", "current_user", "session_user", "current_date", "row", "values", "time", "plan", "check"]
+KEYWORD_FIELDS = ["order", "group", "desc", "end", "user", "current_user", "session_user", "current_date", "row", "values", "time", "plan", "check", "returning", "nothing", "window"]
 
 
 def design(text: str) -> DesignResult:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import textwrap
 
 import pytest
@@ -87,6 +88,11 @@ def test_names_within_the_limits_load_ok(text: str) -> None:
             "system: x\nentities:\n  Doc:\n    fields:\n      title: string\n      version: int\n",
             "spec.yaml:6:7: 'version' is the column the design adds for optimistic concurrency",
             id="field-named-like-the-concurrency-column",
+        ),
+        pytest.param(
+            "system: x\nentities:\n  After: {fields: {n: int}}\n  Add:\n    belongs_to: After\n    fields:\n      after: string\n",
+            "spec.yaml:7:7: field 'after' has the name of the relation to After (belongs_to)",
+            id="field-named-like-the-parent-relation",
         ),
         pytest.param(
             "system: x\nentities:\n  Order: {fields: {n: int}}\n  PkOrder: {fields: {n: int}}\n",
@@ -215,3 +221,29 @@ def test_reserved_words_come_from_the_dialects_ok() -> None:
     assert "plan" in reserved_words("sqlite")
     assert not needs_quotes("name")
     assert not needs_quotes("status")
+
+
+def _sqlite_library_keywords() -> set[str] | None:
+    """The keyword list of the SQLite library Python uses, from its C API, or None where it cannot be reached."""
+    import _sqlite3
+
+    try:
+        library = ctypes.CDLL(_sqlite3.__file__)
+        count = library.sqlite3_keyword_count()
+    except (OSError, AttributeError):
+        return None
+    words = set()
+    for i in range(count):
+        text, size = ctypes.c_char_p(), ctypes.c_int()
+        library.sqlite3_keyword_name(i, ctypes.byref(text), ctypes.byref(size))
+        words.add((text.value or b"")[: size.value].decode().lower())
+    return words
+
+
+def test_sqlite_keywords_cover_the_library_in_use_ok() -> None:
+    """Every keyword of the SQLite library in use is quoted in SQLite output (SQLAlchemy's list predates some)."""
+    library = _sqlite_library_keywords()
+    if library is None:
+        pytest.skip("the SQLite library's keyword API is not reachable here")
+    assert len(library) > 100
+    assert library - reserved_words("sqlite") == set()

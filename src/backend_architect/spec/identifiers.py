@@ -48,6 +48,13 @@ SYSTEM_SCHEMAS = {
     "public": "the default schema: the module's down migration would drop it",
     "information_schema": "PostgreSQL's catalog views live there",
 }
+#: SQLite keywords newer than SQLAlchemy's list of them (UPSERT 3.24, window functions 3.25, generated columns
+#: 3.31, RETURNING and MATERIALIZED 3.35; sqlite.org/lang_keywords.html). tests/spec/test_identifiers.py checks
+#: the union against the keyword list of the SQLite library in use (sqlite3_keyword_name).
+SQLITE_NEWER_KEYWORDS = frozenset(
+    "abort action always current do exclude filter first following generated groups last materialized no nothing nulls "
+    "others over partition preceding range recursive regexp release returning rows savepoint ties unbounded window with without".split()
+)
 _PLAIN = re.compile(r"[a-z_][a-z0-9_]*")
 
 
@@ -84,14 +91,14 @@ def reserved_words(dialect: Literal["postgresql", "sqlite"] | None = None) -> fr
 
     PostgreSQL's ``quote_ident`` quotes every keyword that is not *unreserved* (its parser's
     keyword categories, as pglast ships them), and SQLAlchemy quotes a few more; SQLite's
-    are SQLAlchemy's list of SQLite keywords.
+    are SQLAlchemy's list of SQLite keywords and those SQLite added since.
     """
     if dialect is None:
         return reserved_words("postgresql") | reserved_words("sqlite")
     if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite.base import SQLiteIdentifierPreparer
 
-        return frozenset(SQLiteIdentifierPreparer.reserved_words)
+        return frozenset(SQLiteIdentifierPreparer.reserved_words) | SQLITE_NEWER_KEYWORDS
     from pglast import keywords
     from sqlalchemy.dialects.postgresql.base import RESERVED_WORDS
 
@@ -179,8 +186,12 @@ def _column_names(spec: Spec) -> Iterator[Problem]:
 
 
 def _design_columns(spec: Spec) -> Iterator[Problem]:
-    """A field may not take the name of the column the design adds for optimistic concurrency."""
+    """A field may take neither the name of the design's concurrency column nor that of the relation to its parent."""
     for name, entity in spec.entities.items():
+        parent = snake(entity.belongs_to) if entity.belongs_to else None
+        if parent in entity.fields:
+            why = f"the name of the relation to {entity.belongs_to} (belongs_to), so a filter, sort or search naming it would mean {parent}_id"
+            yield _problem(("entities", name, "fields", parent), f"field '{parent}' has {why}; rename the field", True)
         if VERSION_COLUMN in entity.fields:
             why = "the column the design adds for optimistic concurrency (bumped on every update, sent as the ETag)"
             yield _problem(("entities", name, "fields", VERSION_COLUMN), f"'{VERSION_COLUMN}' is {why}; name this field otherwise, e.g. revision", True)
