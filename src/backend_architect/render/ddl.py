@@ -358,5 +358,6 @@ def comment(text: str) -> str:
     >>> print(comment("use case 'list'\nDROP TABLE x; /* */"))
     -- use case 'list' DROP TABLE x; / * * /
     """
-    flat = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} and c != "\t" else c for c in text.replace("\x00", ""))
-    return ("-- " + flat.replace("/*", "/ *").replace("*/", "* /")).rstrip()
+    if not text.isprintable():  # str.isprintable is false for every character below, and fast for the usual ASCII
+        text = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} and c != "\t" else c for c in text.replace("\x00", ""))
+    return ("-- " + text.replace("/*", "/ *").replace("*/", "* /")).rstrip()
