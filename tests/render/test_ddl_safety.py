@@ -26,7 +26,8 @@ from ddl_checks import (
     run_postgres,
 )
 
-KEYWORD_FIELDS = ["order", "group", "desc", "end", "user", "current_user", "session_user", "current_date", "row", "values", "time", "plan", "check", "returning", "nothing", "window"]
+KEYWORD_FIELDS = ["order", "group", "desc", "end", "user", "current_user", "session_user", "current_date", "row", "values", "time", "plan", "check",
+                  "returning", "nothing", "window"]  # fmt: skip
 
 
 def design(text: str) -> DesignResult:
