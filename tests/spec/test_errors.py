@@ -225,8 +225,8 @@ CASES = [
         "      rating: int\n",
         "      rating: int\n    many_to_many: [Author]\n  ReviewAuthor:\n    fields: {y: int}\n",
         [
-            "spec.yaml:21:20: the link table of Review.authors would be 'review_authors', the table of entity "
-            "'ReviewAuthor': if ReviewAuthor is that link, drop many_to_many and give ReviewAuthor its two ref(...) fields"
+            "spec.yaml:21:20: the join table of Review and Author would be 'review_authors', already the table of entity "
+            "'ReviewAuthor'; if ReviewAuthor is the link, drop this many_to_many and give ReviewAuthor a ref to each side"
         ],
         id="join-table-collides",
     ),

@@ -172,6 +172,8 @@ def _sql_default(field: FieldSpec) -> str | None:
         return repr(value)
     if field.type.kind == "datetime" and value.lower() == "now":
         return "CURRENT_TIMESTAMP"
+    if field.type.kind == "date" and value.lower() in {"today", "now"}:
+        return "CURRENT_DATE"  # 'today' as a string would be fixed when the table is created
     return "'" + value.replace("'", "''") + "'"
 
 

@@ -38,11 +38,19 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     use_cases = by_entity(analysis.use_cases)
     factor = analysis.peak_factor
     planned: dict[str, Table] = {}
+    assumptions = list(arch.assumptions)
     for store in arch.datastores:
         for table in store.tables:
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
             partitioning = _partitioning(table, size, horizon, _append_mostly(analysis, table))
+            key = _key_across_partitions(table)
+            if partitioning and key:
+                assumptions.append(
+                    f"{table.name}: not partitioned although {partitioning.reason}: its unique key ({', '.join(key)}) must hold across "
+                    f"the whole table, and PostgreSQL enforces uniqueness only within one partition"
+                )
+                partitioning = None
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
             if partitioning or sharding:
                 planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
@@ -52,7 +60,13 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
         stores.append(store.model_copy(update={"tables": tables}))
     decision = _decision(arch, planned, figures, horizon, factor)
-    return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision]})
+    return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision], "assumptions": assumptions})
+
+
+def _key_across_partitions(table: Table) -> list[str]:
+    """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
+    keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
+    return next((key for key in keys if PARTITION_COLUMN not in key), [])
 
 
 #: A table whose updates and deletes are at most this share of its inserts is appended to, for partitioning.
@@ -70,9 +84,6 @@ def _append_mostly(analysis: Analysis, table: Table) -> bool:
 
 def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> Partitioning | None:
     if not appended or size < PARTITION_MIN_BYTES:
-        return None
-    if table.uniques:
-        # PostgreSQL enforces a unique key per partition only: partitioning by time would make (book, customer) unique per month
         return None
     interval: Literal["day", "week", "month"]
     if table.rows_per_day >= DAILY_ROWS_FOR_DAY_PARTITIONS:

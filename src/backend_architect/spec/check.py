@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.spec.field_types import suggest
+from backend_architect.spec.identifiers import check_identifiers
 from backend_architect.spec.model import Spec, UseCaseSpec, slug
 from backend_architect.spec.naming import (
     BUILTIN_COLUMNS,
     column_names,
-    join_table,
     parent_relation,
     relations,
     resolve_column,
@@ -25,6 +25,7 @@ from backend_architect.spec.positions import Path
 from backend_architect.spec.problems import Note, Problem
 from backend_architect.spec.relations import join_path
 from backend_architect.spec.subject import owner_of_field, primary_entity
+from backend_architect.spec.values import check_values
 
 #: Field kinds searched as text; any other searched field is matched exactly.
 TEXT_KINDS = frozenset({"string", "text", "email", "url", "json"})
@@ -32,7 +33,19 @@ TEXT_KINDS = frozenset({"string", "text", "email", "url", "json"})
 
 def check_references(spec: Spec) -> list[Problem]:
     """Every dangling reference, duplicate and contradiction in ``spec``."""
-    checks = (_entity_names, _entity_fields, _entity_relations, _unique_keys, _part_of_cycles, _tenancy, _use_case_names, _use_case_refs, _services)
+    checks = (
+        _entity_names,
+        _entity_fields,
+        _entity_relations,
+        _unique_keys,
+        _part_of_cycles,
+        _tenancy,
+        _use_case_names,
+        _use_case_refs,
+        _services,
+        check_identifiers,
+        check_values,
+    )
     return [problem for check in checks for problem in check(spec)]
 
 
@@ -71,16 +84,6 @@ def _entity_names(spec: Spec) -> Iterator[Problem]:
         if table in seen:
             yield Problem(("entities", name), f"entity '{name}' and '{seen[table]}' would both be table '{table}'", True)
         seen[table] = name
-    for name, entity in spec.entities.items():
-        for relation in entity.many_to_many:
-            table = join_table(name, relation)
-            if table in seen and seen[table] in spec.entities:
-                yield Problem(
-                    ("entities", name, "many_to_many", relation),
-                    f"the link table of {name}.{relation} would be '{table}', the table of entity '{seen[table]}': "
-                    f"if {seen[table]} is that link, drop many_to_many and give {seen[table]} its two ref(...) fields",
-                    True,
-                )
 
 
 def _entity_fields(spec: Spec) -> Iterator[Problem]:

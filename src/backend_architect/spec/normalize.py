@@ -586,6 +586,9 @@ def many_to_many_names(doc: dict[str, Any], ctx: Context) -> None:
             ctx.positions.move(("entities", name, "many_to_many", 0), ("entities", name, "many_to_many"))
         if not isinstance(relations, list) or not all(isinstance(r, str) for r in relations):
             continue
+        for i, target in enumerate(relations):
+            if target in relations[:i]:
+                ctx.problem(("entities", name, "many_to_many", i), f"'{target}' is listed twice in many_to_many: a pair is linked once")
         entity["many_to_many"] = {default_relation(r): r for r in relations}
         for i, target in enumerate(relations):
             ctx.positions.move(("entities", name, "many_to_many", default_relation(target)), ("entities", name, "many_to_many", i))
