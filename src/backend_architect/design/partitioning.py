@@ -42,7 +42,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         for table in store.tables:
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
-            partitioning = _partitioning(table, size, horizon)
+            # a storage pattern may have partitioned it already (tiers, expiry): its plan stands
+            partitioning = table.partitioning or _partitioning(table, size, horizon)
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
             if partitioning or sharding:
                 planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
