@@ -247,6 +247,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                 "port": service.port,
                 "health": {"liveness": "/healthz", "readiness": "/readyz (checks the database and the broker)"},
                 "instances": figures.get(f"instances.deployable.{service.name}", figures.get(f"instances.{service.name}")),
+                "instances_zone_loss": figures.get(f"instances.zone_loss.{service.name}"),
                 "scaling_signals": [
                     "CPU above 70% for 5 minutes",
                     f"request rate above {INSTANCE_RPS_SIGNAL} per instance",

@@ -144,6 +144,7 @@ class OperatedService(HandoffModel):
     port: int
     health: dict[str, str] = Field(description="Liveness and readiness endpoints.")
     instances: float | None = Field(description="Instances at peak, one failing included.")
+    instances_zone_loss: float | None = Field(description="Instances that still carry the peak with one zone lost (the availability plan).")
     scaling_signals: list[str]
     secrets: list[str]
 

@@ -243,7 +243,8 @@ def _communication(arch: Architecture) -> list[str]:
 
 def _paths(arch: Architecture) -> list[str]:
     """The decisions the numbers drove (one line each, the full record under Decisions) and the components they add."""
-    chosen = [d for d in arch.decisions if d.pattern]
+    # storage, availability and growth have sections of their own
+    chosen = [d for d in arch.decisions if d.pattern and d.area not in {"storage", "availability", "growth", "operations", "security"}]
     if not chosen and not arch.components and not arch.pattern_notes:
         return []
     lines = ["## Read and write paths", ""]

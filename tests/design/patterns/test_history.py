@@ -92,7 +92,7 @@ def test_unread_log_goes_to_the_warehouse_past_the_hot_store_ok(factor: float) -
     if factor < 1:
         assert not warehouse
         assert table(arch, "events").retention_days == 5 * 365
-        assert any(n.pattern == "PAT042" and n.subject == "events" and "fits the hot store" in n.reason for n in arch.pattern_notes)
+        assert any(n.pattern == "PAT042" and n.subject == "growing tables" and "fit the hot store" in n.reason for n in arch.pattern_notes)
     else:
         assert warehouse
         assert "analytical" in next(d.title for d in arch.decisions if d.id == "storage.events").lower()

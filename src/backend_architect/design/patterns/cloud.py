@@ -49,7 +49,8 @@ def managed_services(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     key = provider(spec)
     if key is None:
         stated = spec.constraints.cloud
-        yield Skipped("system", f"cloud '{stated}' is not in the catalogue (aws, gcp, azure): open-source parts" if stated else "no cloud stated")
+        if stated:
+            yield Skipped("system", f"cloud '{stated}' is not in the catalogue (aws, gcp, azure): open-source parts")
         return
     ha = arch.availability is not None and arch.availability.zones > 1
     rows = [f"database: {named(spec, 'postgresql-ha' if ha else 'postgresql')}"]

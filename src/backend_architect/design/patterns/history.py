@@ -91,6 +91,7 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     years = horizon(spec)
     known = figures(arch)
     index = reader_index(analysis)
+    fitting: list[tuple[float, str]] = []
     referenced: dict[str, list[str]] = {}
     for store in arch.datastores:
         for other in store.tables:
@@ -108,7 +109,7 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             if appended and who.scans and not who.lookups:
                 yield _expire(spec, arch, store.name, table, who, at_horizon)
             elif at_horizon <= HOT_STORE_BYTES:
-                yield Skipped(table.name, f"{size(at_horizon)} after {years:g} years fits the hot store ({size(HOT_STORE_BYTES)}): one tier")
+                fitting.append((at_horizon, table.name))
             elif table.retention_days is not None and table.retention_days <= _hot_days(spec, table):
                 yield Skipped(
                     table.name,
@@ -126,6 +127,13 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 yield _tiers(spec, arch, store.name, table, who, at_horizon)
             else:
                 yield Skipped(table.name, f"rows are updated, not an append-only log, and no request looks them up: one tier ({size(at_horizon)})")
+    if fitting:
+        largest, name = max(fitting)
+        # one note for every table that fits: the placements carry each table's own size
+        yield Skipped(
+            "growing tables",
+            f"{len(fitting)} fit the hot store ({size(HOT_STORE_BYTES)}) at {years:g} years (largest: {name}, {size(largest)}): one tier",
+        )
 
 
 def _hot_days(spec: Spec, table: Table) -> float:

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Outcome, pattern
-from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, bytes_at, days, horizon, is_log
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.runtime import DataClass, Placement
@@ -86,6 +86,7 @@ def storage_placement(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
                     retention=kept,
                     component="postgresql",
                     decision="storage",
+                    alternatives=_alternatives(table, at_horizon, known),
                 )
             )
     for plan in arch.caches:
@@ -132,6 +133,20 @@ def storage_placement(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         spec=spec,
     )
     yield Applied(made, placements=tuple(placements), figures=_warehouse_totals(arch))
+
+
+def _alternatives(table: Table, at_horizon: float, known: dict[str, float]) -> list[str]:
+    """The stores a transactional table does not need yet, each with the number that says so."""
+    inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
+    found = []
+    if table.sharding is None:
+        found.append(
+            f"sharded PostgreSQL or a wide-column store: {size(at_horizon)} < {size(HOT_STORE_BYTES)} "
+            f"and {fmt(inserts)} inserts/s < {fmt(PRIMARY_WRITE_CEILING)}"
+        )
+    if table.partitioning is None:
+        found.append(f"time partitions: {size(at_horizon)} at the horizon, nothing to drop or tier")
+    return found
 
 
 def _warehouse_totals(arch: Architecture) -> tuple[Figure, ...]:

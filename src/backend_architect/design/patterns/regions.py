@@ -66,7 +66,8 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     regions = list(spec.scale.regions)
     plan = arch.availability
     if len(regions) < 2 or plan is None:
-        yield Skipped("system", f"{len(regions)} region(s) stated ({', '.join(regions) or 'none'}): one region")
+        if regions:
+            yield Skipped("system", f"one region stated ({regions[0]}): a single-region plan")
         return
     writes = [u for u in analysis.use_cases if u.is_write and u.spec.latency_ms is not None and u.spec.latency_ms <= INTER_REGION_RTT_MS]
     known = figures(arch)
