@@ -61,6 +61,40 @@ RECOMPUTE = {
     "sources_per_reader / worker_rate": lambda i: i["sources_per_reader"] / i["worker_rate"],
     "active_readers x keep x entry_bytes": lambda i: i["active_readers"] * i["keep"] * i["entry_bytes"],
     "peak_reads x sources_per_reader": lambda i: i["peak_reads"] * i["sources_per_reader"],
+    # storage placement, availability and growth (issue 14)
+    "sum over tables of rows x blob and body bytes per row": lambda i: sum(
+        v * i[k.removesuffix("_rows") + "_bytes_per_row"] for k, v in i.items() if k.endswith("_rows")
+    ),
+    "rows_past_hot_window x row_bytes / columnar_compression": lambda i: i["rows_past_hot_window"] * i["row_bytes"] / i["columnar_compression"],
+    "sum of the histories moved to it": lambda i: sum(i.values()),
+    "max(reads_per_s, uploads_per_s) x blob_bytes": lambda i: max(i["reads_per_s"], i["uploads_per_s"]) * i["blob_bytes"],
+    "online x heartbeats_per_timeout / offline_after_s": lambda i: i["online"] * i["heartbeats_per_timeout"] / i["offline_after_s"],
+    "online x entry_bytes": lambda i: i["online"] * i["entry_bytes"],
+    "rows / snapshot_s": lambda i: i["rows"] / i["snapshot_s"],
+    "product of the parts' availabilities": lambda i: math.prod(i.values()),
+    "failover_s (automatic: detection + promotion + reconnect)": lambda i: i["failover_s"],
+    "provision_s + database_bytes / restore_bytes_per_s + wal_replay_s": lambda i: (
+        i["provision_s"] + i["database_bytes"] / i["restore_bytes_per_s"] + i["wal_replay_s"]
+    ),
+    "0 with a synchronous standby, else wal_archive_s": lambda i: 0.0 if i["standbys"] else i["wal_archive_s"],
+    "2 when sharded, else the standbys of the cheapest level whose composite meets the target": lambda i: (
+        2.0 if i["sharded"] else next((float(n) for n in (0, 1, 2) if i[f"composite_{n}_standbys"] >= i["target"]), 2.0)
+    ),
+    "max(zones, ceil(ceil(peak / instance_rps) x zones / max(1, zones - 1)))": lambda i: max(
+        i["zones"], math.ceil(math.ceil(i["peak"] / i["instance_rps"]) * i["zones"] / max(1, i["zones"] - 1))
+    ),
+    "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))": lambda i: max(
+        2, math.ceil(i["bytes_at_horizon"] / i["hot_store"]), math.ceil(i["peak_inserts"] / i["write_ceiling"])
+    ),
+    "failover_s": lambda i: i["failover_s"],
+    "replication_lag_s": lambda i: i["replication_lag_s"],
+    "regions x (ceil(instances / (regions - 1)) + database_copies) / (instances + database_copies)": lambda i: (
+        i["regions"] * (math.ceil(i["instances"] / (i["regions"] - 1)) + i["database_copies"]) / (i["instances"] + i["database_copies"])
+    ),
+    "(instances + database_copies + (regions - 1) x (zones + 1)) / (instances + database_copies)": lambda i: (
+        (i["instances"] + i["database_copies"] + (i["regions"] - 1) * (i["zones"] + 1)) / (i["instances"] + i["database_copies"])
+    ),
+    "1 - (1 - one_region) x min(1, failover_s / mean_outage_s)": lambda i: 1 - (1 - i["one_region"]) * min(1.0, i["failover_s"] / i["mean_outage_s"]),
 }
 
 

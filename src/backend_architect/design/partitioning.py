@@ -43,9 +43,10 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         for table in store.tables:
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
-            partitioning = _partitioning(table, size, horizon, _append_mostly(analysis, table))
-            key = _key_across_partitions(table)
-            if partitioning and key:
+            # a storage pattern may have partitioned it already (tiers, expiry): its plan stands
+            partitioning = table.partitioning or _partitioning(table, size, horizon, _append_mostly(analysis, table))
+            key = unique_key_across_partitions(table)
+            if partitioning and key and not table.partitioning:
                 assumptions.append(
                     f"{table.name}: not partitioned although {partitioning.reason}: its unique key ({', '.join(key)}) must hold across "
                     f"the whole table, and PostgreSQL enforces uniqueness only within one partition"
@@ -63,7 +64,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision], "assumptions": assumptions})
 
 
-def _key_across_partitions(table: Table) -> list[str]:
+def unique_key_across_partitions(table: Table) -> list[str]:
     """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
     keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
     return next((key for key in keys if PARTITION_COLUMN not in key), [])

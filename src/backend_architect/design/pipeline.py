@@ -1,9 +1,10 @@
 """The design process, in order: the spec is analysed once, then each stage is a pure function ``(spec, analysis, arch) -> arch``.
 
 Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data, index
-it for its access patterns, expose it as APIs, connect the services, size it, partition
-what outgrows one node, cache it, secure it, choose the technology, and name the
-bottlenecks.
+it for its access patterns, expose it as APIs, connect the services, size it, decide what
+history stays in the database, partition what outgrows one node, cache it, secure it,
+choose the technology, place every kind of data in its store, plan for failure, stage the
+growth, name the bottlenecks, and trace every stated input to what it changed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
+from backend_architect.design.traceability import derive_traceability
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec
 
@@ -34,6 +36,10 @@ derive_caching = stage_of("caching", PATTERNS)
 derive_write_paths = stage_of("write_paths", PATTERNS)
 derive_database_load = stage_of("database", PATTERNS)
 derive_edge = stage_of("edge", PATTERNS)
+derive_storage = stage_of("storage", PATTERNS)
+derive_placement = stage_of("placement", PATTERNS)
+derive_availability = stage_of("availability", PATTERNS)
+derive_growth = stage_of("growth", PATTERNS)
 
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
@@ -42,6 +48,7 @@ STAGES: tuple[Stage, ...] = (
     derive_api,
     derive_communication,
     derive_capacity,
+    derive_storage,
     derive_partitioning,
     derive_read_paths,
     derive_caching,
@@ -49,8 +56,13 @@ STAGES: tuple[Stage, ...] = (
     derive_database_load,
     derive_edge,
     derive_security,
+    derive_placement,
+    # After placement: the cache decision describes the in-memory stores the patterns placed.
     derive_technology,
+    derive_availability,
+    derive_growth,
     derive_bottlenecks,
+    derive_traceability,
 )
 
 

@@ -17,6 +17,7 @@ from pydantic import Field
 from backend_architect.ir.base import IRModel
 from backend_architect.ir.contract import ApiContract
 from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, PatternNote, Placement
+from backend_architect.ir.trace import Requirement
 
 IR_VERSION = "1.1"
 
@@ -564,6 +565,7 @@ class Architecture(IRModel):
     stages: list[GrowthStage] = Field(default_factory=list, description="What to build now and what later, with the trigger of each step.")
     pattern_notes: list[PatternNote] = Field(default_factory=list, description="Patterns considered and not applied, with the number that said no.")
     assumptions: list[str] = Field(default_factory=list, description="Defaults chosen for what the spec left out.")
+    requirements: list[Requirement] = Field(default_factory=list, description="Every input the spec states and where the design used it.")
     migrations: list[Migration] = Field(default_factory=list, exclude=True, description="Imported migrations, in the order they apply.")
     parse_problems: list[ParseProblem] = Field(default_factory=list, exclude=True, description="Imported statements that could not be parsed.")
     suppressions: list[Suppression] = Field(default_factory=list, exclude=True, description="Inline suppression comments of imported files.")

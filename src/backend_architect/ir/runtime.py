@@ -75,6 +75,9 @@ class Placement(IRModel):
     store: str = Field(description="The store it lives in, e.g. 'postgresql (partitioned by day)', 'object storage', 'redis'.")
     reason: str = Field(description="The number and threshold that decided it.")
     retention: str = Field(default="", description="How long it is kept and what expires it.")
+    component: str | None = Field(default=None, description="Name of the component (or 'postgresql') that holds it.")
+    alternatives: list[str] = Field(default_factory=list, description="Stores considered and why not, at these numbers.")
+    decision: str | None = Field(default=None, description="Id of the decision that placed it, when one did.")
 
 
 class DependencyImpact(IRModel):
@@ -100,6 +103,8 @@ class AvailabilityPlan(IRModel):
     composite: float = Field(description="Availability computed from the parts a request needs.")
     parts: dict[str, float] = Field(default_factory=dict, description="Each part's availability in the composite.")
     impacts: list[DependencyImpact] = Field(default_factory=list)
+    load_balancer: str = Field(default="", description="What spreads requests over the instances and how unhealthy ones leave rotation.")
+    redundancy: dict[str, str] = Field(default_factory=dict, description="Each stateful part and its copies, e.g. 'redis': '1 replica per shard'.")
     rationale: str = ""
 
 

@@ -11,6 +11,7 @@ from backend_architect.ir.model import Architecture, Service
 from backend_architect.ir.query import events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
+from backend_architect.render.handoff_plans import database_availability, operations_plans, readable_replicas, requirements
 from backend_architect.rules.model import Finding
 
 
@@ -52,7 +53,7 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
             "task": f"provision {len(_deployables(arch))} deployable(s)"
             + (f" and {len(arch.components)} component(s) ({', '.join(c.name for c in arch.components)})" if arch.components else "")
             + " with health checks, autoscaling on the listed signals, secrets and observability",
-            "inputs": ["handoff.json#/operations", "design.md#capacity"],
+            "inputs": ["handoff.json#/operations", "design.md#capacity", "design.md#availability", "design.md#growth"],
         }
     )
     if findings:
@@ -159,7 +160,8 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
         "backups": BACKUP_POLICY,
         "retention_jobs": retention,
         "pooling": POOLING,
-        "read_replicas": figures.get("db.read_replicas"),
+        "read_replicas": readable_replicas(arch),
+        **database_availability(arch),
     }
 
 
@@ -254,6 +256,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                     "readiness": "/readyz (checks the database" + "".join(f", {c.name}" for c in needs) + ")",
                 },
                 "instances": instances.value if instances else None,
+                "instances_zone_loss": figures[f"instances.zone_loss.{service.name}"].value if f"instances.zone_loss.{service.name}" in figures else None,
                 "scaling_signals": [
                     "CPU above 70% for 5 minutes",
                     f"request rate above {per_instance * SCALE_AT_SHARE:,.0f} per instance ({SCALE_AT_SHARE:.0%} of the {per_instance:,.0f} planned)",
@@ -270,6 +273,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
         "observability": _decision_choice(arch, "observability"),
         "message_broker": _decision_choice(arch, "messaging"),
         "cache": _decision_choice(arch, "cache"),
+        **operations_plans(arch),
     }
 
 
@@ -353,6 +357,7 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
         "integration": integration_section(arch, files),
         "capacity": [f.model_dump() for f in arch.figures],
         "assumptions": arch.assumptions,
+        "requirements": requirements(arch),
         "review": {"findings": [f.as_dict() for f in findings]},
         "next_phase": next_phase(arch, findings),
         "architecture": arch.model_dump(mode="json"),

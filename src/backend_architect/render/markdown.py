@@ -12,6 +12,7 @@ from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
+from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
 from backend_architect.rules.model import Finding
@@ -48,12 +49,16 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         _communication(arch),
         _paths(arch),
         _caching(arch),
+        storage_section(arch),
         _security(arch),
         _capacity(arch),
+        availability_section(arch),
+        growth_section(arch),
         _operations(arch),
         _decisions(arch),
         _bottlenecks(arch),
         _assumptions(arch),
+        requirements_section(arch),
         _review(findings),
         _next(arch, findings),
     ]
@@ -82,8 +87,9 @@ def _summary(arch: Architecture) -> list[str]:
             ],
         ),
         "Contents: [Architecture](#architecture) · [API](#api) · [Data](#data) · [Communication](#communication) · "
-        "[Caching](#caching) · [Security](#security) · [Capacity](#capacity) · [Operations](#operations) · [Decisions](#decisions) · "
-        "[Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · [Review](#review) · [Next phase](#next-phase)",
+        "[Caching](#caching) · [Storage](#storage) · [Security](#security) · [Capacity](#capacity) · [Availability](#availability) · "
+        "[Growth](#growth) · [Operations](#operations) · [Decisions](#decisions) · [Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · "
+        "[Requirements](#requirements) · [Review](#review) · [Next phase](#next-phase)",
         "",
     ]
     return lines
@@ -256,7 +262,8 @@ def _communication(arch: Architecture) -> list[str]:
 
 def _paths(arch: Architecture) -> list[str]:
     """The decisions the numbers drove (one line each, the full record under Decisions) and the components they add."""
-    chosen = [d for d in arch.decisions if d.pattern]
+    # storage, availability and growth have sections of their own
+    chosen = [d for d in arch.decisions if d.pattern and d.area not in {"storage", "availability", "growth", "operations", "security"}]
     if not chosen and not arch.components and not arch.pattern_notes:
         return []
     lines = ["## Read and write paths", ""]
@@ -349,9 +356,11 @@ def _capacity(arch: Architecture) -> list[str]:
     ]
     groups = (
         ("Traffic", ("qps.", "fanout.")),
-        ("Storage", ("rows.", "bytes.")),
+        ("Storage", ("rows.", "bytes.", "blob.")),
         ("Compute and database", ("instances.", "connections.", "db.")),
         ("Cache", ("cache.",)),
+        ("In-memory state", ("presence.", "latest.")),
+        ("Failure and recovery", ("availability.",)),
         ("Batch jobs", ("job.",)),
     )
     for title, prefixes in groups:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Event, Figure, Table
-from backend_architect.ir.runtime import Component, Job, Placement
+from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, Placement
 from backend_architect.spec.model import Spec
 
 
@@ -40,6 +40,10 @@ class Applied:
     #: Events it publishes or consumes; one with the name of an existing event replaces it.
     events: tuple[Event, ...] = ()
     assumptions: tuple[str, ...] = ()
+    #: The availability plan, replacing any earlier one (the later pattern saw more of the design).
+    availability: AvailabilityPlan | None = None
+    #: Growth stages, by name; one with the name of an earlier stage replaces it.
+    stages: tuple[GrowthStage, ...] = ()
 
 
 @dataclass(frozen=True)

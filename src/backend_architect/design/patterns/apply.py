@@ -90,6 +90,8 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     notes = list(arch.pattern_notes)
     stores = {s.name: s for s in arch.datastores}
     events = {e.name: e for e in arch.events}
+    availability = arch.availability
+    stages = {s.name: s for s in arch.stages}
     for pattern, given in outcomes:
         outcome = _with_override(spec, pattern, given, assumptions)
         if isinstance(outcome, Skipped):
@@ -104,17 +106,22 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         placements.update({p.data: p for p in outcome.placements})
         events.update({e.name: e for e in outcome.events})
         components = merge_components(components, outcome.components)
+        availability = outcome.availability or availability
+        stages.update({s.name: s for s in outcome.stages})
         assumptions += [a for a in outcome.assumptions if a not in assumptions]
         for store_name, table in outcome.tables:
             store = stores[store_name]
-            kept = [t for t in store.tables if t.name != table.name]
-            stores[store_name] = store.model_copy(update={"tables": [*kept, table]})
-    cache_order = [c.use_case for c in arch.caches]
+            # a changed table keeps its place (DDL and diagrams stay in order); a new one goes last
+            names = [t.name for t in store.tables]
+            tables = [table if t.name == table.name else t for t in store.tables] if table.name in names else [*store.tables, table]
+            stores[store_name] = store.model_copy(update={"tables": tables})
+    # cache plans keep the order they had (a position map: a list's index() per plan is quadratic on large designs)
+    cache_order = {c.use_case: i for i, c in enumerate(arch.caches)}
     return arch.model_copy(
         update={
             "decisions": list(decisions.values()),
             "figures": list(figures.values()),
-            "caches": sorted(caches.values(), key=lambda c: (c.use_case not in cache_order, cache_order.index(c.use_case) if c.use_case in cache_order else 0)),
+            "caches": sorted(caches.values(), key=lambda c: (c.use_case not in cache_order, cache_order.get(c.use_case, 0))),
             "jobs": list(jobs.values()),
             "placements": list(placements.values()),
             "components": components,
@@ -122,6 +129,8 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             "pattern_notes": notes,
             "datastores": [stores[s.name] for s in arch.datastores],
             "events": list(events.values()),
+            "availability": availability,
+            "stages": sorted(stages.values(), key=lambda s: s.order),
         }
     )
 

@@ -3,28 +3,56 @@
 from __future__ import annotations
 
 from backend_architect.design.patterns import Pattern
-from backend_architect.design.patterns.blobs import object_storage
+from backend_architect.design.patterns.availability import zones_and_failover
+from backend_architect.design.patterns.blobs import blobs_in_object_storage
+from backend_architect.design.patterns.bodies import large_bodies
 from backend_architect.design.patterns.caching import read_path_cache
+from backend_architect.design.patterns.cloud import managed_services
 from backend_architect.design.patterns.database_load import database_load
 from backend_architect.design.patterns.edge import edge
 from backend_architect.design.patterns.feed import feed_fan_out
+from backend_architect.design.patterns.growth import staged_growth
+from backend_architect.design.patterns.history import history_tiering
 from backend_architect.design.patterns.jobs import batch_jobs
+from backend_architect.design.patterns.latest_values import latest_values
 from backend_architect.design.patterns.messaging import event_transport
+from backend_architect.design.patterns.placement import storage_placement
+from backend_architect.design.patterns.presence_state import presence_in_memory
+from backend_architect.design.patterns.rate_limit_state import rate_limit_buckets
+from backend_architect.design.patterns.redundancy import stateful_redundancy
+from backend_architect.design.patterns.regions import multi_region
 from backend_architect.design.patterns.search import search_index
+from backend_architect.design.patterns.search_documents import search_documents
 
 PATTERNS: tuple[Pattern, ...] = (
+    # storage: before partitioning, so partitions and shards are planned for what stays in the database
+    large_bodies,
+    history_tiering,
     # read paths: what serves each read
     feed_fan_out,
     search_index,
     read_path_cache,
-    # write paths: jobs, blobs, and how events travel (last: earlier patterns add events)
+    # write paths: jobs, and how events travel (last: earlier patterns add events)
     batch_jobs,
-    object_storage,
     event_transport,
     # what reaches the databases after all of the above
     database_load,
     # the edge
     edge,
+    # placement: after the technology choices, every kind of data in its store
+    blobs_in_object_storage,
+    search_documents,
+    presence_in_memory,
+    latest_values,
+    rate_limit_buckets,
+    storage_placement,
+    # availability: from the target and the regions, over every part placed above
+    zones_and_failover,
+    multi_region,
+    stateful_redundancy,
+    managed_services,
+    # growth: last, over the finished figures
+    staged_growth,
 )
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import avoided, decision, figure, figures, fmt, owner_of, size, table_of
 from backend_architect.ir.model import Architecture, Event
 from backend_architect.ir.runtime import Component, Placement
@@ -171,7 +172,7 @@ def _engine(
     )
     components = (
         Component(
-            name="opensearch",
+            name="search-engine",
             kind="search-engine",
             technology=f"{engine} 2",
             purpose=f"full-text search over {', '.join(entities)}",
@@ -227,7 +228,18 @@ def _engine(
         if len(kept) != len(table.indexes):
             tables.append((store, table.model_copy(update={"indexes": kept})))
     placements = tuple(
-        Placement(data=f"search documents of {e}", data_class="search", store=f"{engine}", reason=rationale, retention="as long as the rows") for e in entities
+        Placement(
+            data=f"{found[1].name}.search",
+            data_class="search",
+            store=named(spec, "search-engine") if engine == "OpenSearch" else engine,
+            reason=rationale,
+            retention=f"as long as the {found[1].name} rows",
+            component="search-engine",
+            decision="search",
+            alternatives=[f"PostgreSQL GIN index: past {fmt(PG_SEARCH_MAX_ROWS)} rows or {fmt(PG_SEARCH_MAX_QPS)} searches/s"],
+        )
+        for e in entities
+        if (found := table_of(arch, e))
     )
     yield Applied(made, components=components, figures=figures_out, tables=tuple(tables), placements=placements, events=_feeds(arch, analysis, entities))
 

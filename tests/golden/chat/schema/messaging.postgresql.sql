@@ -60,7 +60,7 @@ COMMENT ON COLUMN messages.conversation_id IS 'no foreign key: the referenced ta
 COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
 COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
--- partitioned by created_at per day: append-only, 93,989 GB after 3 years > 32 GB (server memory)
+-- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
 -- create daily partitions ahead of time with pg_partman; the default partition catches the rest
 CREATE TABLE messages_default PARTITION OF messages DEFAULT;
 -- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary

@@ -67,7 +67,7 @@ CREATE TABLE devices.readings (
 )
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE devices.readings IS 'Reading rows';
--- partitioned by created_at per day: append-only, 83,220 GB after 1 years > 32 GB (server memory)
+-- partitioned by created_at per day: 83.2 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
 -- create daily partitions ahead of time with pg_partman; the default partition catches the rest
 CREATE TABLE devices.readings_default PARTITION OF devices.readings DEFAULT;
 -- shard by device_id: 25,000 inserts/s at peak > 5,000 per primary; 83.2 TB at the horizon > 2 TB per primary

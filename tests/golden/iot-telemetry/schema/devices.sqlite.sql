@@ -57,7 +57,7 @@ CREATE TABLE readings (
     CONSTRAINT fk_readings_device_id FOREIGN KEY(device_id) REFERENCES devices (id) ON DELETE CASCADE,
     CONSTRAINT ck_readings_metric CHECK (metric IN ('temperature', 'vibration', 'pressure', 'humidity'))
 );
--- partitioned by created_at per day: append-only, 83,220 GB after 1 years > 32 GB (server memory)
+-- partitioned by created_at per day: 83.2 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
 -- (SQLite has no partitioning: one table)
 -- shard by device_id: 25,000 inserts/s at peak > 5,000 per primary; 83.2 TB at the horizon > 2 TB per primary
 
