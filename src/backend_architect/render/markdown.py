@@ -122,7 +122,7 @@ def _api(api: Api) -> list[str]:
     lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1), base path `{api.base_path}`.", ""]
     rows = []
     for op in api.operations:
-        auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + ", ".join(op.scopes)
+        auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + (", ".join(op.scopes) or "signed in")
         rows.append(
             [op.method.upper(), f"`{api.base_path}{op.path}`", op.summary, auth, f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}"]
         )

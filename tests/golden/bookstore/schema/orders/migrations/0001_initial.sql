@@ -12,7 +12,7 @@ CREATE SCHEMA IF NOT EXISTS orders;
 CREATE TABLE orders.orders (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     customer_id UUID NOT NULL,
-    status TEXT NOT NULL,
+    status TEXT DEFAULT 'pending' NOT NULL,
     total_amount NUMERIC(19, 4) NOT NULL,
     total_currency TEXT NOT NULL,
     shipping_address JSONB NOT NULL,
