@@ -63,7 +63,7 @@ def test_mcp_server_end_to_end_ok() -> None:
     out = asyncio.run(_session_calls())
     assert out["tools"] == ["design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "review_sql", "validate_spec"]
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
-    assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 11}
+    assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 13}
     assert out["invalid"].is_error
     assert "spec.yaml:3:19: 'n': unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
     designed = _structured(out["design"])

@@ -298,6 +298,11 @@ CASES = [
         USER + "use_cases:\n  - {name: view user, reads: [User], rate: 20/s}\n",
         id="bare-rate-is-per-second",
     ),
+    pytest.param(
+        USER + "  Order:\n    fields: {total: {type: money, computed: true}, code: {type: string(8), read_only: true}}\n",
+        USER + "  Order:\n    fields: {total: {type: money, generated: true}, code: {type: string(8), generated: true}}\n",
+        id="computed-and-read-only-are-generated",
+    ),
 ]
 
 

@@ -9,6 +9,7 @@ default it falls back on is an ``assumption``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -17,7 +18,7 @@ from typing import Literal
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
 from backend_architect.spec.check import TEXT_KINDS
 from backend_architect.spec.model import Spec, UseCaseKind, UseCaseSpec, slug
-from backend_architect.spec.naming import parent_relation, relations, resolve_column, snake, split_filter
+from backend_architect.spec.naming import parent_relation, plural, relations, resolve_column, snake, split_filter
 from backend_architect.spec.relations import Hop, join_path
 from backend_architect.spec.subject import owner_of_field, primary_entity
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -72,6 +73,10 @@ class UseCase:
     searches: tuple[FieldRef, ...] = ()
     #: Entities written in the same transaction as the main one, as its children (an order's lines).
     children: tuple[str, ...] = ()
+    #: For a link made or unmade through a many-to-many relation of the main entity: its name (``tags``).
+    relation: str | None = None
+    #: The entity the signed-in caller is (actor ``customer`` -> Customer), None for anonymous or non-person callers.
+    caller: str | None = None
 
     @property
     def name(self) -> str:
@@ -111,6 +116,12 @@ class Analysis:
     entities: Mapping[str, EntityFacts]
     peak_factor: float
     warnings: tuple[str, ...] = ()
+    #: The entity of the people who use the system (the one they log in as, else the one named for people).
+    people: str | None = None
+    #: ``Entity.field`` -> the use cases that write that field by name, in spec order.
+    field_writers: Mapping[str, tuple[UseCase, ...]] = field(default_factory=dict)
+    #: Entities with parts: something is ``part_of`` them, or a create writes children with them.
+    aggregates: frozenset[str] = frozenset()
     assumptions: tuple[str, ...] = ()
     _by_primary: Mapping[str, tuple[UseCase, ...]] = field(default_factory=dict, repr=False)
 
@@ -145,35 +156,43 @@ def _analyse(spec: Spec) -> Analysis:
     factor = spec.scale.peak_factor or DEFAULT_PEAK_FACTOR
     warnings: list[str] = []
     assumptions: list[str] = []
-    use_cases = tuple(_use_case(spec, i, u, factor, warnings) for i, u in enumerate(spec.use_cases))
-    entities = _entity_facts(spec, use_cases, assumptions)
+    people = _people_entity(spec)
+    by_snake = {snake(name): name for name in reversed(spec.entities)}  # snake name -> entity, the first declared winning
+    use_cases = tuple(_use_case(spec, i, u, factor, warnings, people, by_snake) for i, u in enumerate(spec.use_cases))
+    entities = _entity_facts(spec, use_cases, assumptions, people)
     grouped: dict[str, list[UseCase]] = {}
+    named: dict[str, list[UseCase]] = {}
     for use_case in use_cases:
         grouped.setdefault(use_case.entity, []).append(use_case)
+        for written in dict.fromkeys(w for w in use_case.spec.writes if "." in w):
+            named.setdefault(written, []).append(use_case)
+    aggregates = {body.part_of for body in spec.entities.values() if body.part_of} | {u.entity for u in use_cases if u.children}
     return Analysis(
         use_cases=use_cases,
         entities=MappingProxyType(entities),
         peak_factor=factor,
         warnings=tuple(warnings),
         assumptions=tuple(assumptions),
+        people=people,
+        field_writers=MappingProxyType({k: tuple(v) for k, v in named.items()}),
+        aggregates=frozenset(aggregates),
         _by_primary=MappingProxyType({k: tuple(v) for k, v in grouped.items()}),
     )
 
 
-def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warnings: list[str]) -> UseCase:
+def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warnings: list[str], people: str | None, by_snake: Mapping[str, str]) -> UseCase:
     entity = primary_entity(spec, use_case) or ""
     reading = read_kind(spec, use_case, entity)
     if reading.overruled is not None:
-        warnings.append(
-            f"use case '{use_case.name}': the name reads as {reading.overruled}, but {reading.rule}; designed as {reading.kind}"
-            + (f" ({reading.flow})" if reading.flow else "")
-        )
+        said = f"kind: {use_case.kind} is given" if use_case.kind else f"the name reads as {reading.overruled}"
+        warnings.append(f"use case '{use_case.name}': {said}, but {reading.rule}; designed as {reading.kind}" + (f" ({reading.flow})" if reading.flow else ""))
     writes = tuple(dict.fromkeys(w.split(".", 1)[0] for w in use_case.writes))
     reads = tuple(dict.fromkeys(r.split(".", 1)[0] for r in use_case.reads))
     written = tuple(column for w in use_case.writes if w.startswith(entity + ".") for column in [resolve_column(spec, entity, w.split(".", 1)[1])] if column)
     given = use_case.rate.per_second if use_case.rate else 0.0
     avg, peak = (given / factor, given) if spec.scale.rates == "peak" else (given, given * factor)
-    action = (slug(use_case.name.split()[0]) or "run") if reading.kind == "action" else None
+    fields = tuple(w.split(".", 1)[1] for w in use_case.writes if w.startswith(entity + "."))
+    action = action_name(use_case.name, entity, fields) if reading.kind == "action" else None
     return UseCase(
         spec=use_case,
         index=index,
@@ -192,7 +211,52 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         sorts=tuple(_refs(spec, use_case, entity, "sort")),
         searches=tuple(_refs(spec, use_case, entity, "search")),
         children=_children(spec, entity, writes, reading.kind),
+        relation=reading.relation,
+        caller=caller_entity(use_case, people, by_snake),
     )
+
+
+#: Words a use-case name uses that name nothing: left out of custom method names and paths.
+FILLER_WORDS = frozenset("a an the of by for from to in into on at with as and or my mine our all new own".split())
+
+
+#: Verbs the HTTP method already says: a custom method is not named by them (``POST …:edit`` reads as a CRUD verb in a path).
+CRUD_WORDS = frozenset("get create update delete remove add fetch list set insert modify edit retrieve save put post change".split())
+
+
+def action_name(name: str, entity: str, fields: tuple[str, ...] = ()) -> str:
+    """A custom method's name: the use case's words less its resource's and fillers, kebab-case like every path segment.
+
+    A leading verb the HTTP method already says (edit, update, add...) is dropped when words
+    remain, else the fields it writes name the method.
+
+    >>> action_name("mark message read", "Message"), action_name("cancel order", "Order"), action_name("edit order note", "Order", ("note",))
+    ('mark-read', 'cancel', 'note')
+    """
+    words: list[str] = re.findall(r"[a-z0-9]+", name.lower())
+    own = set(snake(entity).split("_")) | set(plural(snake(entity)).split("_"))
+    kept = [w for i, w in enumerate(words) if i == 0 or (w not in own and w not in FILLER_WORDS)] or ["run"]
+    if kept[0] in CRUD_WORDS:
+        rest = kept[1:] or [w for f in fields for w in f.split("_")]
+        kept = rest or kept
+    if kept[0][0].isdigit():
+        kept.insert(0, "do")
+    return "-".join(kept)
+
+
+def caller_entity(use_case: UseCaseSpec, people: str | None, by_snake: Mapping[str, str]) -> str | None:
+    """The entity a signed-in caller is: the one named like the actor, else the people entity for a person's actor word.
+
+    Anonymous use cases (``auth: none``) have no caller; an actor named for a role with no entity
+    of its name (staff, admin, customer when there is no Customer) is nobody's row: it acts on others'.
+    """
+    if use_case.auth == "none":
+        return None
+    actor = snake(use_case.actor)
+    found = by_snake.get(actor) or by_snake.get(actor.removesuffix("s"))
+    if found is not None:
+        return found
+    return people if actor in _ANYONE else None
 
 
 def _refs(spec: Spec, use_case: UseCaseSpec, main: str, key: str) -> list[FieldRef]:
@@ -241,19 +305,23 @@ _PEOPLE = frozenset(
 )
 
 
-def _people_entity(spec: Spec, use_cases: tuple[UseCase, ...]) -> str | None:
+#: Actor words for anyone signed in: they are the people entity (User, Account...), whatever it is called.
+_ANYONE = frozenset("user users member members account person people subscriber".split())
+
+
+def _people_entity(spec: Spec) -> str | None:
     """The entity of the people counted by ``scale.users``: the one they log in as, else the one named for people."""
     for name, body in spec.entities.items():
         if has_password(body):
             return name
-    actors = {u.spec.actor.lower() for u in use_cases}
+    actors = {u.actor.lower() for u in spec.use_cases}
     for name in spec.entities:
         if snake(name) in actors or (snake(name) in _PEOPLE and not is_link(spec, name)):
             return name
     return None
 
 
-def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str]) -> dict[str, EntityFacts]:
+def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str], people: str | None) -> dict[str, EntityFacts]:
     """Rows today and new rows a day per entity: stated figures first, then derived ones, defaults last (and recorded)."""
     creators: dict[str, dict[str, float]] = {}
     for use_case in use_cases:
@@ -261,7 +329,6 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[
             # only whole-entity writes create rows; "Seat.status" updates seats that exist
             for written in (w for w in use_case.spec.writes if "." not in w):
                 creators.setdefault(written, {})[use_case.id] = use_case.avg_qps
-    people = _people_entity(spec, use_cases)
     result: dict[str, tuple[float, float, str]] = {}
 
     def estimate(name: str, depth: int = 0) -> tuple[float, float, str]:
@@ -292,19 +359,25 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[
         result[name] = (rows, per_day, basis + (f"; {day_basis} a day" if day_basis else ""))
         return result[name]
 
+    writing: dict[str, list[UseCase]] = {}
+    reading: dict[str, list[UseCase]] = {}
+    for use_case in use_cases:
+        for written in use_case.writes:
+            writing.setdefault(written, []).append(use_case)
+        for read in use_case.reads:
+            reading.setdefault(read, []).append(use_case)
     facts: dict[str, EntityFacts] = {}
     for name in spec.entities:
         rows, per_day, basis = estimate(name)
-        writers = tuple(u.id for u in use_cases if name in u.writes)
-        readers = tuple(u.id for u in use_cases if name in u.reads)
-        facts[name] = EntityFacts(name, rows, per_day, basis, _mutability(spec, name, use_cases), writers, readers)
+        writers = writing.get(name, [])
+        mutability = _mutability(spec, name, writers)
+        facts[name] = EntityFacts(name, rows, per_day, basis, mutability, tuple(u.id for u in writers), tuple(u.id for u in reading.get(name, [])))
     return facts
 
 
-def _mutability(spec: Spec, name: str, use_cases: tuple[UseCase, ...]) -> Mutability:
-    """How an entity's rows change: never written, appended, rewritten by a job, or updated by requests."""
+def _mutability(spec: Spec, name: str, writers: list[UseCase]) -> Mutability:
+    """How an entity's rows change (given the use cases that write it): never written, appended, rewritten by a job, or updated by requests."""
     entity = spec.entities[name]
-    writers = [u for u in use_cases if name in u.writes]
     if not writers:
         return "reference"
     if entity.append_only:

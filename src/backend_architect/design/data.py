@@ -13,6 +13,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
+from backend_architect.design.ownership import server_default
 from backend_architect.design.semantics import is_link
 from backend_architect.design.usecases import by_primary
 from backend_architect.ir.model import (
@@ -62,7 +63,7 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
         tables = []
         for entity in service.entities:
             ctx = _Context(spec, entity, service, owner, uuid_keys, primary)
-            table = _entity_table(ctx)
+            table = _server_defaults(spec, analysis, _entity_table(ctx))
             facts = analysis.entities[entity]
             rows_now, rows_per_day = facts.rows_now, facts.rows_per_day
             kept = spec.entities[entity].retention
@@ -254,9 +255,19 @@ def _on_delete(field: FieldSpec, link: bool) -> str:
     return "set null" if field.is_nullable else "restrict"
 
 
+def _server_defaults(spec: Spec, analysis: Analysis, table: Table) -> Table:
+    """Server-owned fields that start at a known value get it as their default: a state its first value, a counter 0 (``design.ownership``)."""
+    entity = table.entity or ""
+    columns = []
+    for column in table.columns:
+        start = server_default(spec, analysis, entity, column.source_field) if column.source_field and column.default is None else None
+        columns.append(column.model_copy(update={"default": start}) if start is not None else column)
+    return table.model_copy(update={"columns": columns})
+
+
 def _updates_race(ctx: _Context) -> bool:
-    """Rows changed by an update use case can be changed by two clients at once."""
-    return any(u.kind in {"update", "replace", "action"} for u in ctx.use_cases.get(ctx.entity, ()))
+    """Rows changed by an update use case can be changed by two clients at once; a ``latest`` write's last value wins, no version needed."""
+    return any(u.kind in {"update", "replace", "action"} and not u.spec.latest for u in ctx.use_cases.get(ctx.entity, ()))
 
 
 def _fk(table: str, column: str, target: str, relation: str, on_delete: str) -> ForeignKey:
@@ -276,11 +287,18 @@ def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[Uniq
         columns = [resolve_column(spec, name, part) or part for part in key]
         keys.append(([*prefix, *columns], f"composite key ({', '.join(key)})"))
     if is_link(spec, name):
-        pair = [f"{n}_id" for n, f in entity.fields.items() if f.type.kind == "ref" and not f.is_nullable]
-        pair = ([f"{snake(entity.part_of)}_id"] if entity.part_of else []) + pair
-        if not any(set(pair) <= set(cols) for cols, _ in keys):
-            keys.append(([*prefix, *pair], "a link exists once"))
+        pair = [*prefix, *_link_columns(spec, name)]
+        if not any(set(cols) <= set(pair) for cols, _ in keys):
+            keys.append((pair, "a link exists once: making it again (an idempotent PUT) finds this row"))
     return [UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason) for cols, reason in keys]
+
+
+def _link_columns(spec: Spec, name: str) -> list[str]:
+    """The two columns a link entity joins: its parent's id (``part_of``) and its required references."""
+    entity = spec.entities[name]
+    columns = [f"{snake(entity.part_of)}_id"] if entity.part_of else []
+    columns += [f"{n}_id" for n, f in entity.fields.items() if f.type.kind == "ref" and not f.is_nullable]
+    return columns
 
 
 def _join_table(ctx: _Context, relation: str, other: str) -> Table:

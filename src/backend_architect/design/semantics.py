@@ -2,8 +2,10 @@
 
 The verb of a use-case name is a hint; the entity decides. "update courier location" on
 an append-only entity is a create (a new reading); "rate order" writing ``Rating`` creates
-a rating; "unfollow user" writing the link entity ``Follow`` deletes the link; "log in"
-against an entity with a password is a session, not a list of users. Each rule here is
+a rating; "unfollow user" writing the link entity ``Follow`` deletes the link, and "tag
+article" writing the many-to-many relation ``Article.tags`` makes a link; "log in"
+against an entity with a password is a session, not a list of users; "change password"
+writing only its credential is the caller's own password. Each rule here is
 one such reading, documented beside it; ``read_kind`` applies them in order and says
 which one decided, so the design can explain itself (and warn when the name disagreed).
 """
@@ -17,7 +19,7 @@ from typing import Literal
 from backend_architect.spec.model import EntitySpec, Spec, UseCaseKind, UseCaseSpec
 
 #: Authentication flows a use case can be, besides plain resource operations.
-Flow = Literal["register", "login", "logout", "me", "relate", "unrelate"]
+Flow = Literal["register", "login", "logout", "me", "password", "relate", "unrelate"]
 
 CREATE_VERBS = frozenset(
     "create add place register post submit send upload record ingest write book sign enroll invite log report subscribe import start "
@@ -47,6 +49,8 @@ class Reading:
     rule: str
     #: The kind the verb alone suggested, when the entity overruled it (for a warning).
     overruled: UseCaseKind | None = None
+    #: For a link made or unmade through a many-to-many relation: the relation's name (``tags``).
+    relation: str | None = None
 
 
 def verb_of(name: str) -> str:
@@ -57,16 +61,19 @@ def verb_of(name: str) -> str:
 
 def has_password(entity: EntitySpec) -> bool:
     """An entity people log in as: it holds a secret credential (``password``, ``password_hash``...)."""
-    return any(f.secret and re.search(r"pass(word|phrase)?|pin|credential", name) for name, f in entity.fields.items())
+    return any(is_credential(name, entity) for name in entity.fields)
 
 
 def is_link(spec: Spec, name: str) -> bool:
     """An entity that only links two others (``Follow``: follower, followee; ``Like``: user, post).
 
     Its rows are made and unmade, never edited: two required references and nothing else
-    but timestamps or an enum of the link's kind.
+    but timestamps or an enum of the link's kind. An entity with a public key of its own
+    (``key: short_code`` or ``slug``) is a resource, not a link: a share link is opened by its code.
     """
     entity = spec.entities[name]
+    if entity.key in {"short_code", "slug"}:
+        return False
     refs = [f for f in entity.fields.values() if f.type.kind == "ref" and not f.is_nullable]
     refs_count = len(refs) + 1 if entity.part_of else len(refs)
     others = [f for f in entity.fields.values() if f.type.kind != "ref" and f.type.kind not in {"datetime", "date", "enum", "bool"}]
@@ -75,6 +82,12 @@ def is_link(spec: Spec, name: str) -> bool:
 
 #: Nouns that name a collection though singular: "view home timeline" lists tweets.
 _COLLECTIONS = frozenset("timeline feed inbox history list page stream queue board gallery catalog catalogue log wall digest".split())
+
+
+def is_credential(name: str, entity: EntitySpec) -> bool:
+    """A secret field people log in with (``password``, ``password_hash``, ``pin_digest``)."""
+    field = entity.fields.get(name)
+    return field is not None and field.secret and re.search(r"pass(word|phrase)?|pin|credential", name) is not None
 
 
 def _names_many(name: str) -> bool:
@@ -105,10 +118,12 @@ def read_kind(spec: Spec, use_case: UseCaseSpec, entity: str) -> Reading:
     body = spec.entities.get(entity)
     # only writes to the main entity make the use case a write; others are side writes (a search logging its query)
     own_writes = [w for w in use_case.writes if w.split(".", 1)[0] == entity]
-    field_writes = bool(own_writes) and all("." in w for w in own_writes)
     by_verb = _verb_kind(verb, bool(own_writes))
     if use_case.kind:
-        return Reading(use_case.kind, _flow(spec, use_case, entity, use_case.kind), "kind given in the spec")
+        if body is not None and body.append_only and use_case.kind in {"update", "replace", "action"}:
+            return Reading("create", None, f"{entity} is append-only: its rows are never changed, so every write adds a row", use_case.kind)
+        flow, relation = _flow(spec, use_case, entity, use_case.kind)
+        return Reading(use_case.kind, flow, "kind given in the spec", None, relation)
     if use_case.schedule:
         return Reading("job", None, "has a schedule: a batch job")
     if body is None:
@@ -118,7 +133,7 @@ def read_kind(spec: Spec, use_case: UseCaseSpec, entity: str) -> Reading:
     if has_password(body) and _LOGOUT.match(name):
         return Reading("delete", "logout", "logs out: the caller's session is deleted")
     if own_writes:
-        return _write_reading(spec, use_case, entity, body, verb, name, field_writes, by_verb)
+        return _write_reading(spec, use_case, entity, body, own_writes, verb, name, by_verb)
     if has_password(body) and _ME.search(name):
         return Reading("get", "me", f"reads the caller's own {entity}: GET /me")
     if use_case.filter or use_case.sort or use_case.search or ("page" in use_case.model_fields_set and use_case.page.style != "none"):
@@ -130,17 +145,34 @@ def read_kind(spec: Spec, use_case: UseCaseSpec, entity: str) -> Reading:
     return Reading("list", None, "reads without a verb that names one item: a list")
 
 
+def _unmakes(verb: str) -> bool:
+    """The verb undoes a link: delete/remove..., or an ``un``-verb of making one (unfollow, unlike, untag)."""
+    return verb in DELETE_VERBS or (verb.startswith("un") and verb[2:] in LINK_VERBS | CREATE_VERBS | {"tag", "link", "assign"})
+
+
 def _write_reading(
-    spec: Spec, use_case: UseCaseSpec, entity: str, body: EntitySpec, verb: str, name: str, field_writes: bool, by_verb: UseCaseKind | None
+    spec: Spec, use_case: UseCaseSpec, entity: str, body: EntitySpec, own_writes: list[str], verb: str, name: str, by_verb: UseCaseKind | None
 ) -> Reading:
+    fields = [w.split(".", 1)[1] for w in own_writes if "." in w]
+    field_writes = len(fields) == len(own_writes)
     if has_password(body) and _REGISTER.match(name) and not field_writes:
         return Reading("create", "register", f"registers a new {entity} (it holds a password)")
-    if body.append_only and not field_writes:
+    if has_password(body) and field_writes and all(is_credential(f, body) for f in fields):
+        return Reading("update", "password", f"writes only the credential of {entity}: the caller changes their own password")
+    if field_writes and all(f in body.many_to_many for f in fields):
+        relation = fields[0]
+        if _unmakes(verb):
+            return Reading("delete", "unrelate", f"removes a link of {entity}.{relation} (many to many): DELETE on the relationship", None, relation)
+        return Reading("create", "relate", f"makes a link of {entity}.{relation} (many to many): an idempotent PUT on the relationship", None, relation)
+    if body.append_only:
         overruled = by_verb if by_verb not in {None, "create"} else None
         return Reading("create", None, f"{entity} is append-only: every write adds a row", overruled)
+    if has_password(body) and _ME.search(name):
+        if by_verb == "delete" and not field_writes:
+            return Reading("delete", "me", f"deletes the caller's own {entity}: DELETE /me")
+        return Reading("update", "me", f"changes the caller's own {entity}: PATCH /me", by_verb if by_verb not in {None, "update"} else None)
     if is_link(spec, entity) and not field_writes:
-        unmake = verb in DELETE_VERBS or (verb.startswith("un") and verb[2:] in LINK_VERBS | CREATE_VERBS)
-        if unmake:
+        if _unmakes(verb):
             return Reading("delete", "unrelate", f"removes a {entity} link: DELETE on the relationship", None if by_verb in {None, "delete"} else by_verb)
         overruled = by_verb if by_verb not in {None, "create"} else None
         return Reading("create", "relate", f"makes a {entity} link: an idempotent PUT on the relationship", overruled)
@@ -158,11 +190,16 @@ def _write_reading(
     return Reading("create", None, f"writes a whole {entity}: a create", overruled)
 
 
-def _flow(spec: Spec, use_case: UseCaseSpec, entity: str, kind: UseCaseKind) -> Flow | None:
-    """A flow still applies when the kind was given: ``kind: create`` on a link is still a relationship."""
+def _flow(spec: Spec, use_case: UseCaseSpec, entity: str, kind: UseCaseKind) -> tuple[Flow | None, str | None]:
+    """A flow still applies when the kind was given: ``kind: create`` on a link, or on ``Article.tags``, is still a relationship."""
     body = spec.entities.get(entity)
-    if body is None or not use_case.writes or any("." in w for w in use_case.writes):
-        return None
-    if is_link(spec, entity) and kind in {"create", "delete"}:
-        return "relate" if kind == "create" else "unrelate"
-    return None
+    own = [w for w in use_case.writes if w.split(".", 1)[0] == entity]
+    if body is None or not own or kind not in {"create", "delete"}:
+        return None, None
+    flow: Flow = "relate" if kind == "create" else "unrelate"
+    fields = [w.split(".", 1)[1] for w in own if "." in w]
+    if fields and len(fields) == len(own) and all(f in body.many_to_many for f in fields):
+        return flow, fields[0]
+    if not fields and is_link(spec, entity):
+        return flow, None
+    return None, None

@@ -331,6 +331,9 @@ class ApiProperty(IRModel):
     items: str | None = Field(default=None, description="For arrays: the name of the item schema.")
     ref: str | None = Field(default=None, description="For objects: the name of the schema this property holds.")
     pattern: str | None = None
+    min_length: int | None = Field(default=None, description="For strings: the fewest characters (a password's minimum).")
+    min_items: int | None = Field(default=None, description="For arrays: the fewest items (an order's lines: 1).")
+    max_items: int | None = Field(default=None, description="For arrays: the most items.")
 
 
 class ApiSchema(IRModel):
@@ -354,6 +357,7 @@ class Parameter(IRModel):
     maximum: int | None = None
     minimum: int | None = None
     default: Any = None
+    spec_ref: str | None = Field(default=None, description="The spec filter, sort, search or proximity it carries (e.g. Follow.follower).")
 
 
 class Operation(IRModel):
@@ -383,6 +387,12 @@ class Operation(IRModel):
     internal: bool = Field(default=False, description="Only other services call it (x-internal).")
     consumers: list[str] = Field(default_factory=list, description="Other services that call it.")
     upstreams: list[str] = Field(default_factory=list, description="Services and external systems it calls synchronously (503 when they are down).")
+    flow: Literal["register", "login", "logout", "me", "password", "relate", "unrelate"] | None = Field(
+        default=None, description="An authentication or relationship flow, when the operation is one."
+    )
+    caller_filters: list[str] = Field(
+        default_factory=list, description="Spec filters the caller's identity fills (reads of the caller's own rows under /me), not parameters."
+    )
     example_request: Any = None
     example_response: Any = None
     example_error: Any = None

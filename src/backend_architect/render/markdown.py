@@ -144,7 +144,7 @@ def _api(api: Api) -> list[str]:
     lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1, every operation with examples), base path `{api.base_path}`.", ""]
     rows = []
     for op in api.operations:
-        auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + ", ".join(op.scopes)
+        auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + (", ".join(op.scopes) or "signed in")
         rows.append(
             [
                 op.method.upper(),

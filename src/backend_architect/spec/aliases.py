@@ -67,6 +67,10 @@ KEY_ALIASES: dict[str, dict[str, str]] = {
         "comment": "description",
         "help_text": "description",
         "avg_size": "avg_bytes",
+        "computed": "generated",
+        "read_only": "generated",
+        "readonly": "generated",
+        "server_generated": "generated",
     },
     "use_case": {
         "title": "name",

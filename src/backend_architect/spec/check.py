@@ -192,7 +192,8 @@ def _use_case_refs(spec: Spec) -> Iterator[Problem]:
                 entity, _, field = ref.partition(".")
                 if entity not in spec.entities:
                     yield Problem(("use_cases", i, key, j), _unknown_entity(spec, entity))
-                elif field and resolve_column(spec, entity, field) is None:
+                elif field and resolve_column(spec, entity, field) is None and not (key == "writes" and field in spec.entities[entity].many_to_many):
+                    # writing a many-to-many relation (Article.tags) makes or unmakes links
                     yield Problem(("use_cases", i, key, j), _unknown_field(spec, entity, field))
         main = primary_entity(spec, use_case)
         for key in ("filter", "sort", "search"):

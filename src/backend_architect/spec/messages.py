@@ -87,6 +87,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "secret": "secret: true",
         "avg_bytes": "avg_bytes: 2KB",
         "index": "index: true",
+        "generated": "generated: true",
         "on_delete": "on_delete: cascade",
         "media": "media: {transcode: [h264, vp9], renditions: [1080p, 720p]}",
         "description": "description: shown to buyers",

@@ -125,6 +125,11 @@ class FieldSpec(SpecModel):
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
     index: bool = Field(default=False, description="Index this column even if no use case filters on it.")
     media: MediaSpec | None = Field(default=None, description="For a blob: process it after upload (transcode, renditions, thumbnails).")
+    generated: bool | None = Field(
+        default=None,
+        description="true: the server sets it (a code, a total, a counter), never a request; false: clients set it, "
+        "whatever the design's rules say (a status chosen at creation). Left out, the design decides.",
+    )
     on_delete: OnDelete | None = Field(
         default=None, description="For a ref: what deleting the referenced row does (cascade, restrict, set_null); chosen by the design when left out."
     )

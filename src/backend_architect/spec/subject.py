@@ -5,7 +5,8 @@
 Video and Tag and writes SearchQuery: its rows are videos, the query log is a side write.
 The rules, in order:
 
-1. an entity the name names (``list chat messages`` -> Message: the last noun wins);
+1. an entity the name names (``list chat messages`` -> Message: the last noun wins; words after
+   "by", "of", "for", "from", "in" or "per" name a criterion: ``browse questions by tag`` -> Question);
 2. for a write, the first entity it writes;
 3. for a read, the entity its sort keys belong to;
 4. for a read, the first entity read that is not only a join for a filter;
@@ -22,9 +23,21 @@ from backend_architect.spec.naming import plural, snake
 _READ_VERBS = frozenset("list browse search find query view show get see read fetch display explore discover open download lookup check stream track".split())
 
 
+#: Words after which a use-case name says what the rows are filtered by or belong to.
+_CRITERIA = frozenset(["by", "of", "for", "from", "in", "per"])
+
+
 def _named(spec: Spec, name: str, candidates: list[str]) -> str | None:
-    """The candidate the use-case name mentions last (its head noun), by singular or plural, in words."""
-    words = " " + " ".join(re.findall(r"[a-z0-9]+", name.lower())) + " "
+    """The candidate the use-case name mentions last (its head noun), by singular or plural, in words.
+
+    Words after "by", "of", "for", "from", "in" or "per" name a criterion or an owner, not the
+    rows: "browse questions by tag" is about questions, "list articles of author" about articles.
+    """
+    found = re.findall(r"[a-z0-9]+", name.lower())
+    cut = next((i for i, w in enumerate(found) if i > 0 and w in _CRITERIA), None)
+    if cut is not None:
+        found = found[:cut]
+    words = " " + " ".join(found) + " "
     best: tuple[int, int, str] | None = None
     for entity in candidates:
         phrase = snake(entity).replace("_", " ")

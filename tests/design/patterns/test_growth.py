@@ -49,7 +49,6 @@ def test_read_replicas_stage_by_peak_reads_ok(rate: float, growth: str, now: boo
     assert [s.order for s in arch.stages] == sorted(s.order for s in arch.stages)
 
 
-
 def test_read_replicas_stage_counts_reads_after_caches_ok() -> None:
     """A public read the CDN absorbs does not make replicas now, however many requests it serves."""
     public = READS.replace("actor: customer,", "actor: visitor, auth: none,") % {"rate": f"{PRIMARY_READ_CEILING * 3:g}/s", "growth": ""}
@@ -57,6 +56,7 @@ def test_read_replicas_stage_counts_reads_after_caches_ok() -> None:
     assert not replicas.now
     assert "after caches" in replicas.trigger
     assert "60,000/s requested" in replicas.trigger
+
 
 MESSAGES = """\
 system: chat

@@ -28,6 +28,11 @@ _UNCOUNTABLE = frozenset(
         "health",
         "me",
         "self",
+        # standing relationships named by a participle (GitHub's /user/following/{username})
+        "following",
+        "blocking",
+        "muting",
+        "watching",
         "settings",
         "search",
         "config",

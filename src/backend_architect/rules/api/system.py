@@ -15,6 +15,7 @@ from backend_architect.rules.api.schemas import casing
 from backend_architect.rules.api.versioning import base_versions, path_version
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
+_SIZE = frozenset({"limit", "per_page", "page_size", "pagesize", "top", "max_results", "maxresults"})
 _CURSOR = frozenset({"cursor", "starting_after", "ending_before", "page_token", "pagetoken", "after", "before", "next", "page[cursor]", "page[after]"})
 
 
@@ -25,7 +26,8 @@ def conventions(contract: ApiContract) -> dict[str, str]:
     if error_media:
         found["error format"] = PROBLEM_JSON if PROBLEM_JSON in error_media else ", ".join(sorted(error_media))
     paging = {p.name.lower() for op in contract.operations for p in op.parameters if p.location == "query" and p.name.lower() in PAGINATION_PARAMETERS}
-    if paging:
+    # a page size alone (a bounded list, the k nearest) follows no paging style
+    if paging - _SIZE:
         found["pagination"] = "cursor" if paging & _CURSOR else "page/offset"
     styles = Counter(style for schema in contract.schemas() for name in object_view(contract, schema).properties if (style := casing(name)))
     if styles:

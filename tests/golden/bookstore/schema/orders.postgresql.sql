@@ -27,7 +27,7 @@ CREATE INDEX ix_order_lines_order_id ON orders.order_lines (order_id);
 CREATE TABLE orders.orders (
     id UUID NOT NULL,
     customer_id UUID NOT NULL,
-    status TEXT NOT NULL,
+    status TEXT DEFAULT 'pending' NOT NULL,
     total_amount NUMERIC(19, 4) NOT NULL,
     total_currency TEXT NOT NULL,
     shipping_address JSONB NOT NULL,

@@ -23,7 +23,7 @@ CREATE INDEX ix_order_lines_order_id ON order_lines (order_id);
 CREATE TABLE orders (
     id CHAR(32) NOT NULL,
     customer_id CHAR(32) NOT NULL,
-    status VARCHAR(9) NOT NULL,
+    status VARCHAR(9) DEFAULT 'pending' NOT NULL,
     total_amount NUMERIC(19, 4) NOT NULL,
     total_currency CHAR(3) NOT NULL,
     shipping_address JSON NOT NULL,

@@ -38,7 +38,7 @@ CREATE TABLE tickets (
     tenant_id UUID NOT NULL,
     subject TEXT NOT NULL,
     description TEXT NOT NULL,
-    status TEXT NOT NULL,
+    status TEXT DEFAULT 'new' NOT NULL,
     priority TEXT NOT NULL,
     requester_id UUID NOT NULL,
     assignee_id UUID,

@@ -29,7 +29,7 @@ CREATE TABLE tickets (
     tenant_id CHAR(32) NOT NULL,
     subject VARCHAR(300) NOT NULL,
     description TEXT NOT NULL,
-    status VARCHAR(7) NOT NULL,
+    status VARCHAR(7) DEFAULT 'new' NOT NULL,
     priority VARCHAR(6) NOT NULL,
     requester_id CHAR(32) NOT NULL,
     assignee_id CHAR(32),
