@@ -592,7 +592,7 @@ def decimal_pattern(precision: int | None, scale: int | None) -> str:
 
 
 def _property(column: Any, field_kind: str | None) -> ApiProperty:
-    read_only = column.name in AUDIT_COLUMNS or column.name == "id" or column.identity
+    read_only = column.name in AUDIT_COLUMNS or column.name == "id" or column.identity or column.generated
     base: dict[str, Any] = {"name": column.name, "nullable": column.nullable, "pii": column.pii, "description": column.comment}
     base["required"] = not column.nullable and column.default is None and not read_only
     base["read_only"] = read_only

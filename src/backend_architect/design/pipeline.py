@@ -1,9 +1,11 @@
 """The design process, in order: the spec is analysed once, then each stage is a pure function ``(spec, analysis, arch) -> arch``.
 
 Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data, index
-it for its access patterns, expose it as APIs, connect the services, size it, partition
-what outgrows one node, cache it, secure it, choose the technology, and name the
-bottlenecks.
+it for its access patterns, expose it as APIs, connect the services, give the access
+patterns beyond lists and lookups their mechanisms (proximity, latest values, real-time
+delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
+rest), size it, partition what outgrows one node, choose the read paths, cache it, secure
+it, choose the technology, and name the bottlenecks.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from backend_architect.spec.model import Spec
 
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
+derive_access_paths = stage_of("access_paths", PATTERNS)
 derive_read_paths = stage_of("read_paths", PATTERNS)
 
 STAGES: tuple[Stage, ...] = (
@@ -37,6 +40,7 @@ STAGES: tuple[Stage, ...] = (
     derive_indexes,
     derive_api,
     derive_communication,
+    derive_access_paths,
     derive_capacity,
     derive_partitioning,
     derive_read_paths,

@@ -238,7 +238,7 @@ def _communication(arch: Architecture) -> list[str]:
 def _paths(arch: Architecture) -> list[str]:
     """The decisions the numbers drove (one line each, the full record under Decisions) and the components they add."""
     chosen = [d for d in arch.decisions if d.pattern]
-    if not chosen and not arch.components and not arch.pattern_notes:
+    if not chosen and not arch.components and not arch.pattern_notes and not arch.channels:
         return []
     lines = ["## Read and write paths", ""]
     if chosen:
@@ -265,6 +265,13 @@ def _paths(arch: Architecture) -> list[str]:
                 for j in arch.jobs
             ],
         )
+    if arch.channels:
+        lines += ["Real-time channels (`asyncapi/realtime-gateway.yaml`):", ""]
+        rows = [
+            [f"`{c.address}`", c.transport, ", ".join(c.events), ", ".join(c.publishers), c.recipients, human(c.deliveries_per_s, ""), c.offline]
+            for c in arch.channels
+        ]
+        lines += _table(["channel", "transport", "events", "pushed by", "recipients", "deliveries/s", "offline"], rows)
     if arch.pattern_notes:
         lines += ["Not needed at these numbers:", ""]
         lines += [f"- {n.subject}: {n.reason} ({n.pattern})" for n in arch.pattern_notes]
@@ -334,6 +341,7 @@ def _capacity(arch: Architecture) -> list[str]:
         ("Compute and database", ("instances.", "connections.", "db.")),
         ("Cache", ("cache.",)),
         ("Batch jobs", ("job.",)),
+        ("Access patterns", ("geo.", "latest.", "presence.", "realtime.", "media.", "keys.", "top.", "series.", "graph.")),
     )
     for title, prefixes in groups:
         figures = [f for f in arch.figures if f.key.startswith(prefixes)]

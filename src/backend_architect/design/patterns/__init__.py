@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.ir.model import Architecture, CachePlan, Decision, Event, Figure, Table
-from backend_architect.ir.runtime import Component, Job, Placement
+from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Decision, Event, Figure, Operation, Table
+from backend_architect.ir.runtime import Component, Job, Placement, RealtimeChannel
 from backend_architect.spec.model import Spec
 
 
@@ -39,6 +39,11 @@ class Applied:
     #: Events it publishes or consumes; one with the name of an existing event replaces it.
     events: tuple[Event, ...] = ()
     assumptions: tuple[str, ...] = ()
+    #: API operations, each with the service whose API holds it; one with the id of an existing operation replaces it.
+    operations: tuple[tuple[str, Operation], ...] = ()
+    #: API schemas, each with its service; one with the name of an existing schema replaces it.
+    schemas: tuple[tuple[str, ApiSchema], ...] = ()
+    channels: tuple[RealtimeChannel, ...] = ()
 
 
 @dataclass(frozen=True)

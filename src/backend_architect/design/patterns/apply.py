@@ -12,8 +12,8 @@ from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Pattern, Skipped
-from backend_architect.ir.model import Architecture
-from backend_architect.ir.runtime import Component, PatternNote
+from backend_architect.ir.model import Api, ApiSchema, Architecture, Operation
+from backend_architect.ir.runtime import Component, PatternNote, RealtimeChannel
 from backend_architect.spec.model import Spec
 
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
@@ -41,6 +41,54 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
     return list(by_name.values())
 
 
+_METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
+
+
+def merge_api(api: Api, operations: Sequence[Operation], schemas: Sequence[ApiSchema]) -> Api:
+    """The API with operations replaced by id (or added, in path order) and schemas replaced by name (or added, by name)."""
+    ops = {op.operation_id: op for op in api.operations}
+    ops.update({op.operation_id: op for op in operations})
+    named = {s.name: s for s in api.schemas}
+    named.update({s.name: s for s in schemas})
+    scopes = dict(api.scopes)
+    for op in operations:
+        for scope in op.scopes:
+            resource, _, access = scope.partition(":")
+            scopes.setdefault(scope, f"{'Change' if access == 'write' else 'Read'} {resource.replace('-', ' ')}")
+    # a reshaped response (a ranking instead of a page) leaves the old schema unreferenced: keep only what operations reach
+    pending = [name for op in ops.values() for name in (op.request_schema, op.response_schema) if name]
+    used: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in used or name not in named:
+            continue
+        used.add(name)
+        pending += [p.items or p.ref or "" for p in named[name].properties]
+    return api.model_copy(
+        update={
+            "operations": sorted(ops.values(), key=lambda o: (o.path, _METHOD_ORDER[o.method])),
+            "schemas": sorted((s for s in named.values() if s.name in used), key=lambda s: s.name),
+            "scopes": dict(sorted(scopes.items())),
+        }
+    )
+
+
+def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> RealtimeChannel:
+    """A channel two use cases deliver on is one channel carrying both: use cases and publishers joined, deliveries summed."""
+    if known is None:
+        return channel
+    return known.model_copy(
+        update={
+            "use_cases": list(dict.fromkeys([*known.use_cases, *channel.use_cases])),
+            "publishers": list(dict.fromkeys([*known.publishers, *channel.publishers])),
+            "fields": list(dict.fromkeys([*known.fields, *channel.fields])),
+            "events": list(dict.fromkeys([*known.events, *channel.events])),
+            "publishes_per_s": known.publishes_per_s + channel.publishes_per_s,
+            "deliveries_per_s": known.deliveries_per_s + channel.deliveries_per_s,
+        }
+    )
+
+
 def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skipped]]) -> Architecture:
     """The architecture with every applied outcome merged in, and every skipped one noted."""
     decisions = {d.id: d for d in arch.decisions}
@@ -53,6 +101,8 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     notes = list(arch.pattern_notes)
     stores = {s.name: s for s in arch.datastores}
     events = {e.name: e for e in arch.events}
+    channels = {c.name: c for c in arch.channels}
+    api_changes: dict[str, tuple[list[Operation], list[ApiSchema]]] = {}
     for pattern, outcome in outcomes:
         if isinstance(outcome, Skipped):
             notes.append(PatternNote(pattern=pattern.code, subject=outcome.subject, reason=outcome.reason))
@@ -66,6 +116,12 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         events.update({e.name: e for e in outcome.events})
         components = merge_components(components, outcome.components)
         assumptions += [a for a in outcome.assumptions if a not in assumptions]
+        for channel in outcome.channels:
+            channels[channel.name] = _merged_channel(channels.get(channel.name), channel)
+        for service, operation in outcome.operations:
+            api_changes.setdefault(service, ([], []))[0].append(operation)
+        for service, schema in outcome.schemas:
+            api_changes.setdefault(service, ([], []))[1].append(schema)
         for store_name, table in outcome.tables:
             store = stores[store_name]
             kept = [t for t in store.tables if t.name != table.name]
@@ -83,6 +139,8 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             "pattern_notes": notes,
             "datastores": [stores[s.name] for s in arch.datastores],
             "events": list(events.values()),
+            "channels": list(channels.values()),
+            "apis": [merge_api(api, *api_changes[api.service]) if api.service in api_changes else api for api in arch.apis],
         }
     )
 
