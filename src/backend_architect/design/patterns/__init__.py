@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Decision, Event, Figure, Operation, Table
+from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Decision, Event, Figure, Flow, Operation, Table
 from backend_architect.ir.runtime import Component, Job, Placement, RealtimeChannel
 from backend_architect.spec.model import Spec
 
@@ -44,6 +44,8 @@ class Applied:
     #: API schemas, each with its service; one with the name of an existing schema replaces it.
     schemas: tuple[tuple[str, ApiSchema], ...] = ()
     channels: tuple[RealtimeChannel, ...] = ()
+    #: Flows of use cases, replacing the one of the same use case (a write whose event now reaches a gateway).
+    flows: tuple[Flow, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     stores = {s.name: s for s in arch.datastores}
     events = {e.name: e for e in arch.events}
     channels = {c.name: c for c in arch.channels}
+    flows = {f.use_case: f for f in arch.flows}
     api_changes: dict[str, tuple[list[Operation], list[ApiSchema]]] = {}
     for pattern, outcome in outcomes:
         if isinstance(outcome, Skipped):
@@ -116,6 +117,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         events.update({e.name: e for e in outcome.events})
         components = merge_components(components, outcome.components)
         assumptions += [a for a in outcome.assumptions if a not in assumptions]
+        flows.update({f.use_case: f for f in outcome.flows})
         for channel in outcome.channels:
             channels[channel.name] = _merged_channel(channels.get(channel.name), channel)
         for service, operation in outcome.operations:
@@ -140,6 +142,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             "datastores": [stores[s.name] for s in arch.datastores],
             "events": list(events.values()),
             "channels": list(channels.values()),
+            "flows": list(flows.values()),
             "apis": [merge_api(api, *api_changes[api.service]) if api.service in api_changes else api for api in arch.apis],
         }
     )

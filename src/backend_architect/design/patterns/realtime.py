@@ -10,8 +10,9 @@ from backend_architect.design.communication import event_name
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._online import online, online_share, people_entity
+from backend_architect.design.patterns.latest import in_memory
 from backend_architect.design.semantics import is_link
-from backend_architect.ir.model import Architecture, Event, Figure
+from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, parent_relation, plural, snake
@@ -253,7 +254,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 scope,
             ),
         )
-    events = _events(arch, use_case, sources, where)
+    events = _events(spec, arch, sources, where)
     if mode == "push":
         return _push_only(spec, use_case, where, publishes, offline + deliveries, pushes, events, figures)
     if mode == "poll":
@@ -266,7 +267,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         parameters=[p.strip("{}") for p in where.address.split("/") if p.startswith("{")],
         transport=kind,
         entity=use_case.entity,
-        events=[e.name for e in events],
+        events=list(dict.fromkeys(event_name(u) for u in sources)),
         fields=columns,
         use_cases=[use_case.name],
         publishers=[u.name for u in sources],
@@ -284,6 +285,10 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         else f"Redis pub/sub on {where.address} carries each message to the gateway nodes holding its {fmt(where.recipients)} recipient(s)"
     )
     transport_name = "WebSocket" if kind == "websocket" else "server-sent events"
+    direct = [u.name for u in sources if in_memory(spec, u)]
+    if direct:
+        keeps = "keeps its value in memory, so its writes publish" if len(direct) == 1 else "keep their values in memory, so their writes publish"
+        fanout += f"; {', '.join(repr(n) for n in direct)} {keeps} to pub/sub directly (no outbox)"
     choice = (
         f"push over the real-time gateway ({transport_name}): each {use_case.entity} that {', '.join(repr(u.name) for u in sources) or 'a write'} "
         f"commits is published as {' or '.join(channel.events)} to channel {where.address}; {fanout}; {offline_text}"
@@ -316,7 +321,23 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         decided_by="numbers" if overruled else "spec",
         spec=spec,
     )
-    return Applied(made, channels=(channel,), events=events, figures=figures)
+    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(arch, sources, events))
+
+
+def _flows(arch: Architecture, sources: list[UseCase], events: tuple[Event, ...]) -> tuple[Flow, ...]:
+    """Each publishing write's flow gains the step that takes its event to the gateway; a local write becomes event-driven."""
+    changed = []
+    by_use_case = {e.use_case: e for e in events}
+    for flow in arch.flows:
+        event = by_use_case.get(flow.use_case)
+        if event is None or any(s.target == GATEWAY for s in flow.steps):
+            continue
+        step = FlowStep(source=event.producer, target=GATEWAY, kind="event", description=f"{event.name} via the outbox")
+        update: dict[str, object] = {"steps": [*flow.steps, step]}
+        if flow.style == "local":
+            update |= {"style": "event", "rationale": f"{flow.rationale}; {event.name} is pushed to connected clients through the real-time gateway"}
+        changed.append(flow.model_copy(update=update))
+    return tuple(changed)
 
 
 def _offline(analysis: Analysis, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
@@ -327,10 +348,16 @@ def _offline(analysis: Analysis, use_case: UseCase, pushes: list[str], offline: 
     return "recipients not connected fetch what they missed when they reconnect" + (f" ('{reader}' from their last cursor)" if reader else "")
 
 
-def _events(arch: Architecture, use_case: UseCase, sources: list[UseCase], where: Route) -> tuple[Event, ...]:
-    """Each publishing write's event, consumed by the gateway; a write without one gets it (keyed by the channel's scope)."""
+def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route) -> tuple[Event, ...]:
+    """Each publishing write's event, consumed by the gateway; a write without one gets it (keyed by the channel's scope).
+
+    A latest value kept in memory (PAT020) has no database transaction to attach an outbox to: the write path
+    publishes it to Redis pub/sub itself, so it gets no domain event here.
+    """
     found: dict[str, Event] = {}
     for source in sources:
+        if in_memory(spec, source):
+            continue
         name = event_name(source)
         existing = found.get(name) or next((e for e in arch.events if e.use_case == source.name or e.name == name), None)
         if existing is not None:
