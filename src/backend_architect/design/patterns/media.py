@@ -66,8 +66,10 @@ def renditions(media: MediaSpec, avg_bytes: float) -> tuple[list[Rendition], flo
     for codec in codecs:
         ratio, cost = CODECS.get(codec, (1.0, 3.0))
         for name in sizes:
-            bits = LADDER_BITS_PER_S.get(name, 3e6)
-            pixels = bits / LADDER_BITS_PER_S["1080p"]
+            ladder = LADDER_BITS_PER_S.get(name, 3e6)
+            pixels = ladder / LADDER_BITS_PER_S["1080p"]
+            # an encoding cannot add what the upload lacks: no rendition is stored at more bits than its source
+            bits = min(ladder, SOURCE_BITS_PER_S)
             found.append(Rendition(name, codec, duration * bits * ratio / 8, duration * cost * pixels))
     if media.thumbnails:
         found.append(Rendition("thumbnail", "image", IMAGE_BYTES["thumbnail"], IMAGE_CORE_SECONDS))
@@ -95,7 +97,8 @@ def media_pipeline(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterat
     ## What it costs
     Core-seconds per upload = duration x sum over renditions of the codec's cost x pixels
     relative to 1080p (images: 0.05 s each); workers = ceil(uploads/s x core-seconds /
-    (8 cores x 70%)); storage a day = uploads a day x (original + renditions).
+    (8 cores x 70%)); a rendition's bytes = duration x min(ladder bitrate, source bitrate) x
+    the codec's ratio / 8; storage a day = uploads a day x (original + renditions).
 
     ## Alternatives
     Uploading through the service (every byte through an application instance); processing
