@@ -259,9 +259,9 @@ def test_append_only_table_has_no_version_ok() -> None:
 
 
 def test_latest_value_is_overwritten_unconditionally_ok() -> None:
-    """A ``latest`` write (a position) is last-write-wins: no If-Match, no 412, no version column for it."""
+    """A ``latest`` write (a position) is last-write-wins: a PUT of the value (PAT020), no If-Match, no 412, no version column for it."""
     op = operation("delivery", "update courier position")
-    assert (op.method, op.conditional, 412 in op.error_statuses) == ("patch", False, False)
+    assert (op.method, op.conditional, 412 in op.error_statuses) == ("put", False, False)
     couriers = next(t for _, t in all_tables(designed("delivery").architecture) if t.name == "couriers")
     assert "version" not in {c.name for c in couriers.columns}
     assert set(props("delivery", op.request_schema)) == {"position"}

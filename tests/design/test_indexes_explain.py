@@ -2,8 +2,8 @@
 
 The query is built here, independently of the index stage, from the use case's filters,
 sorts and search: equality for plain filters, ``>=`` for ranges, the constant for
-constant filters, the tenant first, live rows only under soft delete, then ORDER BY the
-sorts and the id, LIMIT 20.
+constant filters, a cell prefix range for a proximity search, the tenant first, live rows
+only under soft delete, then ORDER BY the sorts and the id, LIMIT 20.
 """
 
 from __future__ import annotations
@@ -68,6 +68,12 @@ def _query(result: DesignResult, use_case: Any, store: Datastore, table: Table, 
             where.append(f"{column} >= {_literal(row[column])}")
         else:
             where.append(f"{column} = {_literal(row[column])}")
+    if use_case.spec.near:
+        # a proximity search reads geohash cells as prefix ranges of the cell column
+        near = use_case.spec.near.split(".")[-1]
+        cell = f"{near}_cell"
+        prefix = str(row[cell])[:4] or "u"
+        where.append(f"{cell} >= {_literal(prefix)} AND {cell} < {_literal(prefix[:-1] + chr(ord(prefix[-1]) + 1))}")
     if use_case.spec.search:
         columns = [resolve_column(spec, table.entity or "", f.split(".")[-1]) for f in use_case.spec.search]
         document = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)

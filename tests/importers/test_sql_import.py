@@ -76,6 +76,12 @@ def test_unbalanced_parenthesis_is_reported_not_swallowed_err() -> None:
     assert [(f.code, str(f.location)) for f in findings if f.code == "SQL000"] == [("SQL000", "s.sql:2:14")]
 
 
+def test_text_the_scanner_refuses_is_reported_not_raised_err() -> None:
+    """Text PostgreSQL's scanner itself refuses ("0A": junk after a number) is a located SQL000, never an exception."""
+    findings = review(import_sql_text("0A", "s.sql"))
+    assert [(f.code, str(f.location)) for f in findings if f.code == "SQL000"] == [("SQL000", "s.sql:1:1")]
+
+
 def test_sqlite_parse_error_is_located_at_the_token_err(tmp_path: Path) -> None:
     """sqlglot's refusal points at the offending token, in words (no token dumps), and the tables around it are read."""
     path = tmp_path / "s.sql"

@@ -38,7 +38,8 @@ MIN_INSTANCES = 2
 
 def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Figures for rates per use case, service and system; storage per table; compute per service."""
-    figures: list[Figure] = []
+    # the access-path patterns ran before: their figures (connections, cells, renditions...) stay
+    figures: list[Figure] = list(arch.figures)
     factor = analysis.peak_factor
     assumptions = list(arch.assumptions)
     if spec.scale.peak_factor is None:

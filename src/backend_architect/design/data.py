@@ -14,6 +14,7 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
 from backend_architect.design.ownership import server_default
+from backend_architect.design.patterns.short_keys import key_column
 from backend_architect.design.semantics import is_link
 from backend_architect.design.usecases import by_primary
 from backend_architect.ir.model import (
@@ -63,7 +64,7 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
         tables = []
         for entity in service.entities:
             ctx = _Context(spec, entity, service, owner, uuid_keys, primary)
-            table = _server_defaults(spec, analysis, _entity_table(ctx))
+            table = _server_defaults(spec, analysis, _with_short_key(_entity_table(ctx), key_column(spec, analysis, entity)))
             facts = analysis.entities[entity]
             rows_now, rows_per_day = facts.rows_now, facts.rows_per_day
             kept = spec.entities[entity].retention
@@ -75,6 +76,20 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
     decisions = [key_decision(stores), enum_decision(spec), normalization_decision(use_cases)]
     return arch.model_copy(update={"datastores": stores, "assumptions": assumptions, "decisions": [*arch.decisions, *(d for d in decisions if d)]})
+
+
+def _with_short_key(table: Table, column: Column | None) -> Table:
+    """An entity keyed by a short code or slug gets that column beside its id (replacing a declared field of the name), unique."""
+    if column is None:
+        return table
+    declared = next((c for c in table.columns if c.name == column.name), None)
+    if declared is not None:
+        column = column.model_copy(update={"length": declared.length or column.length, "comment": declared.comment or column.comment})
+    columns = [c for c in table.columns if c.name != column.name]
+    columns.insert(1, column)
+    uniques = [u for u in table.uniques if u.columns != [column.name]]
+    unique = UniqueConstraint(name=constraint_name("uq", table.name, [column.name]), columns=[column.name], reason=f"the public {column.name} identifies a row")
+    return table.model_copy(update={"columns": columns, "uniques": [unique, *uniques]})
 
 
 @dataclass(frozen=True)
@@ -127,7 +142,9 @@ def _field_columns(name: str, field: FieldSpec, ctx: _Context) -> list[Column]:
         # the geo pattern picks the cell precision from the search radius
         lat = Column(name=f"{name}_lat", type="numeric", precision=9, scale=6, avg_bytes=8, **common)
         lon = Column(name=f"{name}_lon", type="numeric", precision=9, scale=6, avg_bytes=8, **common)
-        cell = Column(name=f"{name}_cell", type="varchar", length=12, avg_bytes=8, **{**common, "comment": "geohash cell of the point: indexes proximity"})
+        cell = Column(
+            name=f"{name}_cell", type="varchar", length=12, avg_bytes=8, generated=True, **{**common, "comment": "geohash cell of the point: indexes proximity"}
+        )
         return [lat, lon, cell]
     if kind == "money":
         amount = Column(name=f"{name}_amount", type="numeric", precision=19, scale=4, avg_bytes=field.avg_bytes or 12, default=default, **common)

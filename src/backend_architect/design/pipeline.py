@@ -1,10 +1,13 @@
 """The design process, in order: the spec is analysed once, then each stage is a pure function ``(spec, analysis, arch) -> arch``.
 
 Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data, index
-it for its access patterns, expose it as APIs, connect the services, size it, decide what
-history stays in the database, partition what outgrows one node, cache it, secure it,
-choose the technology, place every kind of data in its store, plan for failure, stage the
-growth, name the bottlenecks, and trace every stated input to what it changed.
+it for its access patterns, expose it as APIs, connect the services, give the access
+patterns beyond lists and lookups their mechanisms (proximity, latest values, real-time
+delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
+rest), size it, decide what history stays in the database, partition what outgrows one node,
+choose the read and write paths, cache it, secure it, place every kind of data in its store,
+choose the technology, plan for failure, stage the growth, name the bottlenecks, and trace
+every stated input to what it changed.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from backend_architect.spec.model import Spec
 
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
+derive_access_paths = stage_of("access_paths", PATTERNS)
 derive_read_paths = stage_of("read_paths", PATTERNS)
 derive_caching = stage_of("caching", PATTERNS)
 derive_write_paths = stage_of("write_paths", PATTERNS)
@@ -47,6 +51,7 @@ STAGES: tuple[Stage, ...] = (
     derive_indexes,
     derive_api,
     derive_communication,
+    derive_access_paths,
     derive_capacity,
     derive_storage,
     derive_partitioning,

@@ -119,6 +119,26 @@ class GrowthStage(IRModel):
     figure: str | None = Field(default=None, description="Key of the figure the trigger watches.")
 
 
+class RealtimeChannel(IRModel):
+    """A stream of changes pushed to connected clients: what travels on it, to whom, and how many deliveries."""
+
+    name: str = Field(description="Stable name, e.g. 'conversation-messages'.")
+    address: str = Field(description="The channel's address on the gateway, with its parameters, e.g. 'conversations/{conversation_id}/messages'.")
+    parameters: list[str] = Field(default_factory=list, description="The parameters of the address: the id that scopes the channel.")
+    transport: Literal["websocket", "sse"]
+    entity: str = Field(description="The entity whose rows travel on the channel.")
+    events: list[str] = Field(default_factory=list, description="The events published when a row changes; the gateway forwards them.")
+    fields: list[str] = Field(default_factory=list, description="Columns carried by each message.")
+    use_cases: list[str] = Field(default_factory=list, description="Use cases that asked for the delivery.")
+    publishers: list[str] = Field(default_factory=list, description="Use cases whose writes are pushed on it.")
+    recipients: str = Field(description="Who is subscribed, in words, with the number per message.")
+    recipients_per_message: float = 1.0
+    publishes_per_s: float = Field(default=0.0, description="Messages published on it per second at peak.")
+    deliveries_per_s: float = Field(default=0.0, description="Messages pushed to clients per second at peak.")
+    offline: str = Field(default="", description="What a recipient without an open connection gets (push notification, or a fetch on reconnect).")
+    decision: str | None = Field(default=None, description="Id of the decision that chose it.")
+
+
 class PatternNote(IRModel):
     """A pattern considered and not applied, with the number that said no."""
 

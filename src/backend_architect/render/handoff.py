@@ -266,6 +266,19 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                 "secrets": secrets,
             }
         )
+    for gateway in (c for c in arch.components if c.kind == "realtime-gateway"):
+        # a deployable of its own: it scales by open connections, not requests
+        services.append(
+            {
+                "name": gateway.name,
+                "port": 8443,
+                "health": {"liveness": "/healthz", "readiness": "/readyz (checks Redis pub/sub and the connection registry)"},
+                "instances": float(gateway.instances) if gateway.instances else None,
+                "instances_zone_loss": figures[f"instances.zone_loss.{gateway.name}"].value if f"instances.zone_loss.{gateway.name}" in figures else None,
+                "scaling_signals": ["open connections above 80,000 per node", "memory above 70%", "outbound queue drops (slow consumers) rising"],
+                "secrets": ["REDIS_URL", "OIDC_ISSUER_JWKS_URL"],
+            }
+        )
     return {
         "runtime": _decision_choice(arch, "runtime"),
         "services": services,

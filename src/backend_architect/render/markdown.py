@@ -264,7 +264,7 @@ def _paths(arch: Architecture) -> list[str]:
     """The decisions the numbers drove (one line each, the full record under Decisions) and the components they add."""
     # storage, availability and growth have sections of their own
     chosen = [d for d in arch.decisions if d.pattern and d.area not in {"storage", "availability", "growth", "operations", "security"}]
-    if not chosen and not arch.components and not arch.pattern_notes:
+    if not chosen and not arch.components and not arch.pattern_notes and not arch.channels:
         return []
     lines = ["## Read and write paths", ""]
     if chosen:
@@ -291,6 +291,13 @@ def _paths(arch: Architecture) -> list[str]:
                 for j in arch.jobs
             ],
         )
+    if arch.channels:
+        lines += ["Real-time channels (`asyncapi/realtime-gateway.yaml`):", ""]
+        rows = [
+            [f"`{c.address}`", c.transport, ", ".join(c.events), ", ".join(c.publishers), c.recipients, human(c.deliveries_per_s, ""), c.offline]
+            for c in arch.channels
+        ]
+        lines += _table(["channel", "transport", "events", "pushed by", "recipients", "deliveries/s", "offline"], rows)
     if arch.pattern_notes:
         lines += ["Not needed at these numbers:", ""]
         lines += [f"- {n.subject}: {n.reason} ({n.pattern})" for n in arch.pattern_notes]
@@ -362,6 +369,7 @@ def _capacity(arch: Architecture) -> list[str]:
         ("In-memory state", ("presence.", "latest.")),
         ("Failure and recovery", ("availability.",)),
         ("Batch jobs", ("job.",)),
+        ("Access patterns", ("geo.", "realtime.", "media.", "keys.", "top.", "series.", "graph.")),
     )
     for title, prefixes in groups:
         figures = [f for f in arch.figures if f.key.startswith(prefixes)]

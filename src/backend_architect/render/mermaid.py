@@ -78,6 +78,9 @@ def render_architecture(arch: Architecture) -> str:
             if (service.name, external_name) in called:
                 lines.append(f"    {sid} -->|call| {node_id('ext', external_name)}")
     for component in arch.components:
+        if component.kind in {"realtime-gateway", "cdn"}:
+            # clients reach these directly: live connections, and media from the edge
+            lines.append(f"    clients --> {node_id('cmp', component.name)}")
         for user in component.services:
             if any(s.name == user for s in arch.services):
                 lines.append(f"    {node_id('svc', user)} --- {node_id('cmp', component.name)}")

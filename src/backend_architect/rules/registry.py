@@ -65,6 +65,8 @@ from backend_architect.rules.topology.call_chain_breaks_target import call_chain
 from backend_architect.rules.topology.chatty_call_path import chatty_call_path
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
 from backend_architect.rules.topology.hot_read_without_cache import hot_read_path_without_cache
+from backend_architect.rules.topology.proximity_without_index import proximity_read_without_spatial_index
+from backend_architect.rules.topology.realtime_gateway_undersized import realtime_without_gateway_capacity
 from backend_architect.rules.topology.shared_database import shared_database
 from backend_architect.rules.topology.shared_reference_data import shared_reference_data
 from backend_architect.rules.topology.single_point_of_failure import single_point_of_failure
@@ -154,6 +156,8 @@ TOPOLOGY_RULES: tuple[Rule, ...] = (
     chatty_call_path,
     hot_read_path_without_cache,
     call_chain_breaks_target,
+    realtime_without_gateway_capacity,
+    proximity_read_without_spatial_index,
 )
 
 #: The design critic: a finished design checked against itself.

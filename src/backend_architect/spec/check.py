@@ -225,8 +225,21 @@ def _mechanism_refs(spec: Spec, use_case: UseCaseSpec, main: str | None, i: int)
             yield Problem(("use_cases", i, "series", "field"), f"'series' {use_case.series.aggregate}s a number; {main}.{use_case.series.field} is {kind}")
     if use_case.traverse is not None:
         yield from _traverse_problem(spec, use_case.traverse.via, main, ("use_cases", i, "traverse", "via"))
+    if use_case.deliver is not None and use_case.deliver.to and "." in use_case.deliver.to:
+        yield from _deliver_to_problem(spec, use_case.deliver.to, ("use_cases", i, "deliver", "to"))
     if use_case.latest and not use_case.writes:
         yield Problem(("use_cases", i, "latest"), "'latest: true' is for a use case that writes the value kept (e.g. writes: [Driver.location])")
+
+
+def _deliver_to_problem(spec: Spec, to: str, path: Path) -> Iterator[Problem]:
+    """``deliver.to`` as ``Entity.field`` names a reference whose rows receive the delivery (``Message.recipient``)."""
+    entity, _, field = to.partition(".")
+    body = spec.entities.get(entity)
+    if body is None:
+        yield Problem(path, _unknown_entity(spec, entity))
+    elif field not in body.fields or body.fields[field].type.kind != "ref":
+        kind = body.fields[field].type.kind if field in body.fields else "not a field"
+        yield Problem(path, f"'to' names who receives the delivery: a reference such as Message.recipient; {entity}.{field} is {kind}")
 
 
 def _split(ref: str, main: str) -> tuple[str, str]:

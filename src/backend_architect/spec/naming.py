@@ -109,6 +109,9 @@ def column_names(spec: Spec, entity_name: str) -> list[str]:
     """Every column name ``entity_name``'s table will have, in table order."""
     entity = spec.entities[entity_name]
     columns = ["id"]
+    short_key = {"short_code": "code", "slug": "slug"}.get(entity.key)
+    if short_key and short_key not in entity.fields:
+        columns.append(short_key)
     if entity.tenant_scoped:
         columns.append(TENANT_COLUMN)
     if entity.part_of:

@@ -11,7 +11,7 @@ entities are conditional on ``If-Match``; examples are generated here so the IR 
 
 from __future__ import annotations
 
-from backend_architect.design.analysis import Analysis
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.api.flows import AUTH_FLOWS, LINK_FLOWS, add_flow
 from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
 from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
@@ -33,7 +33,7 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     needs = _cross_service_needs(analysis, owner)
     apis = []
     for service in arch.services:
-        mine = sorted((u for entity in service.entities for u in grouped.get(entity, ())), key=lambda u: u.index)
+        mine = sorted((u for entity in service.entities for u in grouped.get(entity, ())), key=lambda u: (_reshaped(u), u.index))
         if not mine and not needs.get(service.name):
             continue
         api = ServiceApi(Resources(spec, analysis, owner, tables, service.name))
@@ -49,6 +49,13 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
             api.add_for_consumer(consumer, entity, mode)
         apis.append(api.build(f"{spec.system} {service.name.replace('-', ' ').title()} API", API_VERSION))
     return arch.model_copy(update={"apis": apis})
+
+
+def _reshaped(use_case: UseCase) -> bool:
+    """A read answering something other than its rows (a graph walk, a ranking, a series): routed after the plain reads,
+    so the plain ones keep the resource's own paths and the patterns give these paths of their own (``/path``, ``/top``)."""
+    spec = use_case.spec
+    return spec.traverse is not None or spec.top is not None or spec.series is not None
 
 
 def _cross_service_needs(analysis: Analysis, owner: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:

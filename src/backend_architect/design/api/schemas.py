@@ -46,7 +46,7 @@ def decimal_pattern(precision: int | None, scale: int | None) -> str:
 
 def column_property(column: Column, field_kind: str | None) -> ApiProperty:
     """A column as an API property: its JSON type, format, bounds, nullability and secrecy."""
-    read_only = column.name in SERVER_COLUMNS or column.identity
+    read_only = column.name in SERVER_COLUMNS or column.identity or column.generated
     base: dict[str, Any] = {"name": column.name, "nullable": column.nullable, "pii": column.pii, "description": column.comment}
     base["required"] = not column.nullable and column.default is None and not read_only
     base["read_only"] = read_only

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.ir.model import Architecture, CachePlan, Decision, Event, Figure, Table
-from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, Placement
+from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Decision, Event, Figure, Flow, Operation, Table
+from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, Placement, RealtimeChannel
 from backend_architect.spec.model import Spec
 
 
@@ -44,6 +44,13 @@ class Applied:
     availability: AvailabilityPlan | None = None
     #: Growth stages, by name; one with the name of an earlier stage replaces it.
     stages: tuple[GrowthStage, ...] = ()
+    #: API operations, each with the service whose API holds it; one with the id of an existing operation replaces it.
+    operations: tuple[tuple[str, Operation], ...] = ()
+    #: API schemas, each with its service; one with the name of an existing schema replaces it.
+    schemas: tuple[tuple[str, ApiSchema], ...] = ()
+    channels: tuple[RealtimeChannel, ...] = ()
+    #: Flows of use cases, replacing the one of the same use case (a write whose event now reaches a gateway).
+    flows: tuple[Flow, ...] = ()
 
 
 @dataclass(frozen=True)

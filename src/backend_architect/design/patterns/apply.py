@@ -8,13 +8,14 @@ replaces it (the later pattern saw more of the design).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Pattern, Skipped
-from backend_architect.ir.model import Architecture
-from backend_architect.ir.runtime import Component, PatternNote
+from backend_architect.ir.model import Api, ApiSchema, Architecture, Operation
+from backend_architect.ir.runtime import Component, PatternNote, RealtimeChannel
 from backend_architect.spec.model import Spec
 
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
@@ -42,6 +43,54 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
     return list(by_name.values())
 
 
+_METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
+
+
+def merge_api(api: Api, operations: Sequence[Operation], schemas: Sequence[ApiSchema]) -> Api:
+    """The API with operations replaced by id (or added, in path order) and schemas replaced by name (or added, by name)."""
+    ops = {op.operation_id: op for op in api.operations}
+    ops.update({op.operation_id: op for op in operations})
+    named = {s.name: s for s in api.schemas}
+    named.update({s.name: s for s in schemas})
+    scopes = dict(api.scopes)
+    for op in operations:
+        for scope in op.scopes:
+            resource, _, access = scope.partition(":")
+            scopes.setdefault(scope, f"{'Change' if access == 'write' else 'Read'} {resource.replace('-', ' ')}")
+    # a reshaped response (a ranking instead of a page) leaves the old schema unreferenced: keep only what operations reach
+    pending = [name for op in ops.values() for name in (op.request_schema, op.response_schema) if name]
+    used: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in used or name not in named:
+            continue
+        used.add(name)
+        pending += [p.items or p.ref or "" for p in named[name].properties]
+    return api.model_copy(
+        update={
+            "operations": sorted(ops.values(), key=lambda o: (o.path, _METHOD_ORDER[o.method])),
+            "schemas": sorted((s for s in named.values() if s.name in used), key=lambda s: s.name),
+            "scopes": dict(sorted(scopes.items())),
+        }
+    )
+
+
+def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> RealtimeChannel:
+    """A channel two use cases deliver on is one channel carrying both: use cases and publishers joined, deliveries summed."""
+    if known is None:
+        return channel
+    return known.model_copy(
+        update={
+            "use_cases": list(dict.fromkeys([*known.use_cases, *channel.use_cases])),
+            "publishers": list(dict.fromkeys([*known.publishers, *channel.publishers])),
+            "fields": list(dict.fromkeys([*known.fields, *channel.fields])),
+            "events": list(dict.fromkeys([*known.events, *channel.events])),
+            "publishes_per_s": known.publishes_per_s + channel.publishes_per_s,
+            "deliveries_per_s": known.deliveries_per_s + channel.deliveries_per_s,
+        }
+    )
+
+
 def _with_override(spec: Spec | None, pattern: Pattern, outcome: Applied | Skipped, assumptions: list[str]) -> Applied | Skipped:
     """An outcome as the spec author's ``decisions:`` entry has it: forbidden ones become a record of what was not built.
 
@@ -63,17 +112,7 @@ def _with_override(spec: Spec | None, pattern: Pattern, outcome: Applied | Skipp
         return Applied(overruled(decision, override, f"not applied: {pattern.title.lower()} is forbidden by the spec author"))
     if override.choose is not None and decision.decided_by != "spec":
         if matches(override.choose, decision.choice):
-            return Applied(
-                honoured(decision, override),
-                outcome.components,
-                outcome.figures,
-                outcome.jobs,
-                outcome.caches,
-                outcome.tables,
-                outcome.placements,
-                outcome.events,
-                outcome.assumptions,
-            )
+            return dataclasses.replace(outcome, decision=honoured(decision, override))
         assumptions.append(f"decisions.{decision.id}: '{override.choose}' is not a choice this decision can build; kept: {decision.choice}")
     return outcome
 
@@ -92,6 +131,9 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     events = {e.name: e for e in arch.events}
     availability = arch.availability
     stages = {s.name: s for s in arch.stages}
+    channels = {c.name: c for c in arch.channels}
+    flows = {f.use_case: f for f in arch.flows}
+    api_changes: dict[str, tuple[list[Operation], list[ApiSchema]]] = {}
     for pattern, given in outcomes:
         outcome = _with_override(spec, pattern, given, assumptions)
         if isinstance(outcome, Skipped):
@@ -109,6 +151,13 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         availability = outcome.availability or availability
         stages.update({s.name: s for s in outcome.stages})
         assumptions += [a for a in outcome.assumptions if a not in assumptions]
+        flows.update({f.use_case: f for f in outcome.flows})
+        for channel in outcome.channels:
+            channels[channel.name] = _merged_channel(channels.get(channel.name), channel)
+        for service, operation in outcome.operations:
+            api_changes.setdefault(service, ([], []))[0].append(operation)
+        for service, schema in outcome.schemas:
+            api_changes.setdefault(service, ([], []))[1].append(schema)
         for store_name, table in outcome.tables:
             store = stores[store_name]
             # a changed table keeps its place (DDL and diagrams stay in order); a new one goes last
@@ -131,6 +180,9 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             "events": list(events.values()),
             "availability": availability,
             "stages": sorted(stages.values(), key=lambda s: s.order),
+            "channels": list(channels.values()),
+            "flows": list(flows.values()),
+            "apis": [merge_api(api, *api_changes[api.service]) if api.service in api_changes else api for api in arch.apis],
         }
     )
 

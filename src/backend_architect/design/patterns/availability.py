@@ -155,7 +155,12 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     peaks = {name: f.inputs.get("peak", 0.0) for name, f in zip(deployables, sized, strict=True)}
     inserts = {t: known.get(f"qps.peak.write.table.{t}", 0.0) for t in split}
     at_horizon = {t: known.get(f"bytes.{horizon(spec):g}y.{t}", 0.0) for t in split}
-    zone_loss = {name: _zone_loss(peaks[name], level.zones) for name in deployables}
+    rates = {name: f.inputs.get("instance_rps", INSTANCE_RPS) for name, f in zip(deployables, sized, strict=True)}
+    zone_loss = {name: _zone_loss(peaks[name], level.zones, rates[name]) for name in deployables}
+    # a real-time gateway is a deployable of its own, sized by open connections: its nodes spread the same way
+    gateways = {c.name: c.instances or 1 for c in arch.components if c.kind == "realtime-gateway"}
+    zone_loss |= {name: _zone_spread(nodes, level.zones) for name, nodes in gateways.items()}
+    deployables |= {name: float(nodes) for name, nodes in gateways.items()}
     checks = (
         f"{lb} across {level.zones} zone(s): readiness checks (/readyz) every {HEALTH_INTERVAL_S} s, {HEALTH_FAILURES} failures take an instance out "
         f"of rotation; liveness (/healthz) restarts a stuck process; {DRAIN_S} s connection draining on deploys"
@@ -222,19 +227,28 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
                 decision=made.id,
             ),
         ),
-        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks), (split, inserts, at_horizon)),
+        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon)),
         availability=plan,
         assumptions=() if stated else (f"scale.availability: not given; {DEFAULT_AVAILABILITY:.1%} assumed",),
     )
 
 
-def _zone_loss(peak: float, zones: int) -> int:
+def _zone_loss(peak: float, zones: int, instance_rps: float = INSTANCE_RPS) -> int:
     """Instances that carry ``peak`` with one of ``zones`` lost.
 
-    >>> _zone_loss(2_000, 2), _zone_loss(2_000, 3), _zone_loss(10, 1)
+    >>> _zone_loss(2_000, 2), _zone_loss(2_000, 3), _zone_loss(10, 1), _zone_loss(2_000, 2, 2_000)
+    (8, 6, 1, 2)
+    """
+    return _zone_spread(math.ceil(peak / instance_rps), zones)
+
+
+def _zone_spread(needed: int, zones: int) -> int:
+    """Nodes, at least one per zone, such that the ``needed`` ones survive losing a zone.
+
+    >>> _zone_spread(4, 2), _zone_spread(4, 3), _zone_spread(1, 1)
     (8, 6, 1)
     """
-    return max(zones, math.ceil(math.ceil(peak / INSTANCE_RPS) * zones / max(1, zones - 1)))
+    return max(zones, math.ceil(needed * zones / max(1, zones - 1)))
 
 
 def _figures(
@@ -243,7 +257,7 @@ def _figures(
     rto: tuple[float, str, dict[str, float]],
     rpo: float,
     level: Level,
-    zones: tuple[dict[str, int], dict[str, float]],
+    zones: tuple[dict[str, int], dict[str, float], dict[str, float], dict[str, int]],
     sharding: tuple[dict[str, int], dict[str, float], dict[str, float]],
 ) -> tuple[Figure, ...]:
     composites = {f"composite_{lv.standbys}_standbys": lv.composite() for lv in LEVELS}
@@ -274,17 +288,17 @@ def _figures(
             {"target": target, "sharded": float(bool(sharding[0]))} | composites,
         ),
     ]
-    zone_loss, peaks = zones
+    zone_loss, peaks, rates, gateways = zones
     for name, count in zone_loss.items():
+        if name in gateways:
+            formula = "max(zones, ceil(nodes x zones / max(1, zones - 1)))"
+            inputs = {"nodes": float(gateways[name]), "zones": float(level.zones)}
+        else:
+            formula = "max(zones, ceil(ceil(peak / instance_rps) x zones / max(1, zones - 1)))"
+            inputs = {"peak": peaks[name], "zones": float(level.zones), "instance_rps": rates[name]}
         found.append(
             figure(
-                f"instances.zone_loss.{name}",
-                f"instances of {name} that carry the peak with one zone lost",
-                float(count),
-                "instances",
-                "max(zones, ceil(ceil(peak / instance_rps) x zones / max(1, zones - 1)))",
-                {"peak": peaks[name], "zones": float(level.zones), "instance_rps": INSTANCE_RPS},
-                name,
+                f"instances.zone_loss.{name}", f"instances of {name} that carry the peak with one zone lost", float(count), "instances", formula, inputs, name
             )
         )
     split, inserts, at_horizon = sharding

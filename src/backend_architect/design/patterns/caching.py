@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, figure, figures, fmt, owner_of
 from backend_architect.ir.model import Architecture, CachePlan, Figure
 from backend_architect.ir.runtime import Component
@@ -133,7 +134,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 Component(
                     name="redis",
                     kind="cache",
-                    technology="Redis 7 (cluster)",
+                    technology=named(spec, "redis"),
                     purpose=f"cache-aside for {', '.join(cached)}",
                     services=sorted(services),
                     use_cases=cached,

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
 from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import (
     PRIMARY_READ_CEILING,
     REDIS_NODE_BYTES,
@@ -200,7 +201,7 @@ def _applied(
         Component(
             name="redis",
             kind="cache",
-            technology="Redis 7 (cluster)",
+            technology=named(spec, "redis"),
             purpose=f"precomputed lists of {use_case.name}",
             services=[service],
             use_cases=[use_case.name, writer_name],

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.online import online
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figures, fmt, size
-from backend_architect.design.patterns.presence_state import online
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.model import Spec
@@ -51,7 +51,8 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
         v for k, v in known.items() if k.startswith("instances.") and k.count(".") == 1
     ]
     instances = int(max(deployables, default=1))
-    clients, basis = online(spec, 0.0)
+    peak = online(spec)
+    clients, basis = peak.connections, peak.formula
     memory = clients * 2 * BUCKET_BYTES
     redis = next((c for c in arch.components if c.name == "redis"), None)
     components: tuple[Component, ...] = ()

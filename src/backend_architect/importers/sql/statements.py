@@ -129,11 +129,18 @@ def _split(raw: bytes) -> list[tuple[int, int]]:
     >>> raw = b"CREATE TABLE t (id int);\nCREATE TABLE (;\nSELECT 1;\n"
     >>> [raw[s : s + n] for s, n in _split(raw)]
     [b'CREATE TABLE t (id int)', b';\nCREATE TABLE (;\nSELECT 1;\n']
+    >>> _split(b"0A")
+    [(0, 2)]
     """
     text = raw.decode("utf-8", "replace")
+    try:
+        pieces = list(pg_parser.split(text, with_parser=False, only_slices=True))
+    except ParseError:
+        # the scanner refuses the text itself (a lexical error such as "0A"): one piece, whose parse error is then reported
+        return [(0, len(raw))]
     found = []
     covered = 0
-    for piece in pg_parser.split(text, with_parser=False, only_slices=True):
+    for piece in pieces:
         start, end = int(piece.start), int(piece.stop)
         if text[covered:start].strip(" \t\r\n;"):
             found.append((len(text[:covered].encode()), len(text[covered:start].encode())))

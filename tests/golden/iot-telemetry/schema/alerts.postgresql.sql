@@ -16,8 +16,8 @@ CREATE TABLE alerts.alerts (
     CONSTRAINT ck_alerts_state CHECK (state IN ('firing', 'acknowledged', 'resolved'))
 );
 COMMENT ON TABLE alerts.alerts IS 'Alert rows';
-COMMENT ON COLUMN alerts.alerts.device_id IS 'id of Device, owned by devices: no foreign key across services';
-COMMENT ON COLUMN alerts.alerts.rule_id IS 'id of AlertRule, owned by devices: no foreign key across services';
+COMMENT ON COLUMN alerts.alerts.device_id IS 'id of Device, owned by readings: no foreign key across services';
+COMMENT ON COLUMN alerts.alerts.rule_id IS 'id of AlertRule, owned by readings: no foreign key across services';
 COMMENT ON COLUMN alerts.alerts.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
 -- ix_alerts_created_at_id_partial: use case 'list firing alerts'
