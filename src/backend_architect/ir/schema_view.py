@@ -57,11 +57,17 @@ def object_view(contract: ApiContract, schema: Node | None, depth: int = 0) -> O
     return view
 
 
-def subschemas(contract: ApiContract, schema: Node | None, *, limit: int = 10_000) -> Iterator[tuple[str, Node]]:
-    """Every schema reachable from ``schema`` (following ``$ref`` once each), with its property path."""
-    seen: set[tuple[str, tuple[str | int, ...]]] = set()
+def subschemas(
+    contract: ApiContract, schema: Node | None, *, limit: int = 10_000, seen: set[tuple[str, tuple[str | int, ...]]] | None = None
+) -> Iterator[tuple[str, Node]]:
+    """Every schema reachable from ``schema`` (following ``$ref`` once each), with its property path.
+
+    ``seen`` may be shared between calls, to visit each schema of several roots once.
+    """
+    seen = set() if seen is None else seen
+    start = len(seen)
     stack: list[tuple[str, Node | None]] = [("", schema)]
-    while stack and len(seen) < limit:
+    while stack and len(seen) - start < limit:
         path, node = stack.pop()
         node = contract.resolve(node)
         if node is None or not isinstance(node.value, dict):

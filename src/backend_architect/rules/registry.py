@@ -14,7 +14,14 @@ from backend_architect.rules.api.methods import body_on_get_or_delete, create_no
 from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
 from backend_architect.rules.api.schemas import inconsistent_property_casing, integer_without_format, open_request_body, unbounded_request_input
 from backend_architect.rules.api.security import missing_auth_errors, missing_rate_limit, undefined_security_scheme, unsecured_operation, unused_security_scheme
-from backend_architect.rules.api.structure import duplicate_operation_id, invalid_document, missing_operation_id, path_parameter_mismatch, unresolved_reference
+from backend_architect.rules.api.structure import (
+    duplicate_operation_id,
+    invalid_document,
+    missing_operation_id,
+    path_parameter_mismatch,
+    reference_not_allowed,
+    unresolved_reference,
+)
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.model import Finding, Rule
@@ -65,6 +72,7 @@ from backend_architect.rules.topology.strong_consistency_split import strong_con
 
 API_RULES: tuple[Rule, ...] = (
     unresolved_reference,
+    reference_not_allowed,
     invalid_document,
     path_parameter_mismatch,
     duplicate_operation_id,
