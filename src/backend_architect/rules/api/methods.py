@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from backend_architect.ir.contract import ApiContract, ContractOperation, Node
 from backend_architect.ir.model import Architecture
+from backend_architect.nouns import is_plural
 from backend_architect.rules.api import PAGINATION_PARAMETERS, has_json, is_collection_path, located, object_view, operations, schema_type, success_responses
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
@@ -14,8 +15,8 @@ _PAGE_ENVELOPE = ("data", "items", "results", "records", "entries", "values", "c
 
 def is_create(operation: ContractOperation) -> bool:
     """A POST to a collection named by a plural noun: it creates an item (an action sub-resource does not count)."""
-    last = operation.path.rstrip("/").rsplit("/", 1)[-1].lower()
-    return operation.method == "post" and is_collection_path(operation.path) and last.endswith("s") and not _is_action(operation.path)
+    last = operation.path.rstrip("/").rsplit("/", 1)[-1]
+    return operation.method == "post" and is_collection_path(operation.path) and is_plural(last) and not _is_action(operation.path)
 
 
 def _is_action(path: str) -> bool:

@@ -199,7 +199,9 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
     Finds operations that require authentication but declare no 401 response (nor a
-    `default`), and operations that require OAuth scopes but declare no 403.
+    `default`), and operations that require OAuth scopes but declare no 403. An operation
+    that declares no error response at all is left to `missing-error-responses`, which
+    says the 401 is missing too: one root cause, one finding.
 
     ## Why is this bad?
     Clients cannot tell "log in again" from "you may not", so they retry forever or log the
@@ -214,7 +216,7 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
         bearer: {type: http, scheme: bearer}
     paths:
       /v1/pets:
-        get: {responses: {'200': {description: The pets.}}}
+        get: {responses: {'200': {description: The pets.}, '400': {description: The query is invalid.}}}
 
     Use instead:
     openapi: 3.1.0
@@ -228,6 +230,7 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
         get:
           responses:
             '200': {description: The pets.}
+            '400': {description: The query is invalid.}
             '401': {description: The token is missing or expired.}
     """
     for _, operation in operations(arch):
@@ -235,8 +238,8 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
         if not requirements or any(not r for r in requirements):
             continue  # public, or public as an alternative
         statuses = {r.status for r in operation.responses}
-        if "default" in statuses:
-            continue
+        if "default" in statuses or not any(r.is_error for r in operation.responses):
+            continue  # no error response at all is API014's finding, which names the 401 too
         if "401" not in statuses:
             yield located(self, operation.node, operation.label, "requires authentication but declares no 401")
         scoped = any(scopes for r in requirements for scopes in r.values() if isinstance(scopes, list) and scopes)
