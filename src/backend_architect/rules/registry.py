@@ -11,9 +11,18 @@ from backend_architect.rules.api.documentation import deprecated_without_sunset,
 from backend_architect.rules.api.errors import error_schema_not_shared, error_without_problem_json, missing_error_responses
 from backend_architect.rules.api.examples import invalid_example, missing_example
 from backend_architect.rules.api.methods import body_on_get_or_delete, create_not_201, created_without_location, missing_idempotency_key, unpaginated_collection
+from backend_architect.rules.api.path_templates import ambiguous_paths, invalid_path_key
 from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
+from backend_architect.rules.api.schema_validity import ineffective_nullable, required_property_undefined
 from backend_architect.rules.api.schemas import inconsistent_property_casing, integer_without_format, open_request_body, unbounded_request_input
-from backend_architect.rules.api.security import missing_auth_errors, missing_rate_limit, undefined_security_scheme, unsecured_operation, unused_security_scheme
+from backend_architect.rules.api.security import (
+    missing_auth_errors,
+    missing_rate_limit,
+    scopes_on_non_oauth_scheme,
+    undefined_security_scheme,
+    unsecured_operation,
+    unused_security_scheme,
+)
 from backend_architect.rules.api.structure import (
     duplicate_operation_id,
     invalid_document,
@@ -75,6 +84,8 @@ API_RULES: tuple[Rule, ...] = (
     reference_not_allowed,
     invalid_document,
     path_parameter_mismatch,
+    ambiguous_paths,
+    invalid_path_key,
     duplicate_operation_id,
     missing_operation_id,
     missing_version,
@@ -98,6 +109,7 @@ API_RULES: tuple[Rule, ...] = (
     unused_security_scheme,
     missing_auth_errors,
     missing_rate_limit,
+    scopes_on_non_oauth_scheme,
     open_request_body,
     unbounded_request_input,
     integer_without_format,
@@ -107,6 +119,8 @@ API_RULES: tuple[Rule, ...] = (
     invalid_example,
     unused_component,
     deprecated_without_sunset,
+    ineffective_nullable,
+    required_property_undefined,
     inconsistent_conventions,
     resource_owned_twice,
 )
