@@ -19,6 +19,8 @@ def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, col
         physical: dict[str, Any] = {"artifactLocation": {"uri": location.file if location else target}}
         if location is not None:
             physical["region"] = {"startLine": location.line, "startColumn": location.col}
+            if location.end_line is not None and location.end_col is not None:
+                physical["region"].update(endLine=location.end_line, endColumn=location.end_col)
         result: dict[str, Any] = {
             "ruleId": f.code,
             "level": _LEVEL[f.severity],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from backend_architect.errors import Location
@@ -40,6 +41,18 @@ from backend_architect.rules.sql.keys import (
     keyed_only_by_unique_index,
     nullable_column_in_unique_key,
     serial_instead_of_identity,
+)
+from backend_architect.rules.sql.migration_safety import (
+    add_column_rewrites_table,
+    concurrently_in_transaction,
+    detach_partition_without_concurrently,
+    exclusive_table_rewrite,
+    key_index_built_under_lock,
+    transaction_nesting,
+    truncate_cascade,
+    unordered_enum_value,
+    validate_in_same_transaction,
+    varchar_length_limit,
 )
 from backend_architect.rules.sql.migrations import (
     column_type_change,
@@ -154,6 +167,16 @@ MIGRATION_RULES: tuple[Rule, ...] = (
     destructive_change,
     rename,
     missing_lock_timeout,
+    key_index_built_under_lock,
+    add_column_rewrites_table,
+    concurrently_in_transaction,
+    validate_in_same_transaction,
+    exclusive_table_rewrite,
+    detach_partition_without_concurrently,
+    truncate_cascade,
+    unordered_enum_value,
+    transaction_nesting,
+    varchar_length_limit,
 )
 
 RUNTIME_RULES: tuple[Rule, ...] = (unused_index, sequential_scan_heavy_table, invalid_index, not_valid_constraint, sequence_near_max, dead_tuple_bloat)
@@ -194,13 +217,39 @@ def locate(arch: Architecture, findings: list[Finding]) -> list[Finding]:
         if finding.anchor is not None and finding.location is None:
             wanted.setdefault(finding.anchor[0], set()).add(finding.anchor[1])
     positions = {name: sources[name].locator.locate_many(sorted(pointers, key=str)) for name, pointers in wanted.items() if name in sources}
+    lines = {name: sources[name].text.split("\n") for name in positions}
     located = []
     for finding in findings:
         if finding.anchor is not None and finding.location is None and finding.anchor[0] in positions:
             line, col = positions[finding.anchor[0]][finding.anchor[1]]
-            finding = dataclasses.replace(finding, location=Location(finding.anchor[0], line, col))
+            end = token_end(lines[finding.anchor[0]], line, col)
+            finding = dataclasses.replace(finding, location=Location(finding.anchor[0], line, col, line if end else None, end))
         located.append(finding)
     return located
+
+
+def token_end(lines: list[str], line: int, col: int) -> int | None:
+    """The column just past the key or scalar that starts at ``line``:``col`` (a quoted one to its closing quote).
+
+    >>> token_end(['  "get": {', "  '200':", "  summary: List pets"], 1, 3), token_end(["  '200':"], 1, 3), token_end(["  summary: x"], 1, 3)
+    (8, 8, 10)
+    """
+    if not 0 < line <= len(lines):
+        return None
+    text = lines[line - 1]
+    start = col - 1
+    if start >= len(text):
+        return None
+    if text[start] in {'"', "'"}:
+        quote, position = text[start], start + 1
+        while position < len(text) and text[position] != quote:
+            position += 2 if text[position] == "\\" and quote == '"' else 1
+        return min(position + 1, len(text)) + 1
+    match = _PLAIN_TOKEN.match(text, start)
+    return match.end() + 1 if match and match.end() > start else None
+
+
+_PLAIN_TOKEN = re.compile(r"[^\s:,{}\[\]]+(?:[ \t]+[^\s:,{}\[\]]+)*")
 
 
 def _suppressed(arch: Architecture, finding: Finding) -> bool:
