@@ -97,7 +97,7 @@ def test_mcp_server_end_to_end_ok() -> None:
             "code": "column-removed",
             "where": "public.t.a",
             "message": "column a removed: drops the column's data",
-            "old": {"file": "old.sql", "line": 1, "col": 1},
+            "old": {"file": "old.sql", "line": 1, "col": 37},  # the removed column's own definition
             "new": {"file": "new.sql", "line": 1, "col": 1},
         }
     ]
