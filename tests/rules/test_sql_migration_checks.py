@@ -94,12 +94,23 @@ def test_lone_file_says_the_table_is_assumed_ok() -> None:
     assert message.endswith("(public.orders is not created by the files reviewed: judged as an existing table with rows)")
 
 
-def test_schema_file_gets_no_migration_findings_ok() -> None:
-    """A schema file (pg_dump's shape: keys and indexes added after the tables) creates every table it changes."""
-    schema = (
-        "CREATE TABLE t (id bigint NOT NULL, a int);\nALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n"
-        "CREATE INDEX ix ON t USING btree (a);\nALTER TABLE ONLY t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES t (id);\n"
-    )
+@pytest.mark.parametrize(
+    "schema",
+    [
+        pytest.param(
+            "CREATE TABLE t (id bigint NOT NULL, a int);\nALTER TABLE ONLY t ADD CONSTRAINT t_pkey PRIMARY KEY (id);\n"
+            "CREATE INDEX ix ON t USING btree (a);\nALTER TABLE ONLY t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES t (id);\n",
+            id="pg_dump",
+        ),
+        pytest.param(
+            "DROP INDEX IF EXISTS public.ix;\nALTER TABLE IF EXISTS ONLY public.t DROP CONSTRAINT IF EXISTS t_pkey;\nDROP TABLE IF EXISTS public.t;\n"
+            "CREATE TABLE public.t (id bigint NOT NULL, a int);\nCREATE INDEX ix ON public.t USING btree (a);\n",
+            id="pg_dump-clean-lago",
+        ),
+    ],
+)
+def test_schema_file_gets_no_migration_findings_ok(schema: str) -> None:
+    """A schema file (pg_dump's shapes: keys and indexes after the tables; --clean drops before creating) creates what it changes."""
     assert review(import_sql_text(schema), MIGRATION_RULES) == []
 
 

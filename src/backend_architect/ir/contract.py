@@ -298,13 +298,22 @@ class ApiContract:
         return _joined(file, where)
 
     def schemas(self) -> Iterator[Node]:
-        """The named schemas of the document (components.schemas or definitions)."""
+        """The named schemas of the document: components.schemas (definitions in 2.0), and the schemas that are whole files of
+        their own (``$ref: schemas/Pet.yaml``), as a description split into files names them."""
         holder = self.top("definitions") if self.version == "2.0" else _child_path(self.top("components"), "schemas")
+        seen: set[tuple[str, Pointer]] = set()
         if holder is not None and isinstance(holder.value, dict):
             for name in holder.value:
                 child = holder.child(name)
                 if child is not None:
+                    target = self.resolve(child)
+                    seen.add((target.file, target.pointer) if target is not None else (child.file, child.pointer))
                     yield child
+        for reference in self.refs:
+            target = self.resolved.get((reference.node.file, reference.node.pointer))
+            if reference.kind == "schema" and target is not None and not target.pointer and (target.file, ()) not in seen:
+                seen.add((target.file, ()))
+                yield target
 
 
 def _walk_parents(tree: Any, pointer: Pointer) -> Iterator[tuple[str | int, Any]]:

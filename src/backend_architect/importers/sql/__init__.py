@@ -87,11 +87,14 @@ def _marked(steps: list[MigrationStep], existing: set[str], builder: SchemaBuild
     """Each step marked with whether its table existed before the file: created by an earlier migration (``existing``), or
     assumed, because no file reviewed creates it (a lone migration changes tables that exist, with rows)."""
     assumed = {t.qualified for t in builder.tables.values() if t.assumed}
+    created_indexes = {s.detail for s in steps if s.action == "create_index"}
     dropped_later: set[str] = set()
     marked = []
     for step in reversed(steps):
         if step.table is None:
-            marked.append(step)
+            # pg_dump --clean drops each index before the file creates it again: that index is the file's own
+            recreated = step.action == "drop_index" and step.detail in created_indexes
+            marked.append(step.model_copy(update={"existed_before": False}) if recreated else step)
             continue
         was_assumed = step.table in assumed
         existed = (step.table in existing or was_assumed) and (step.table not in dropped_later or step.action == "drop_table")

@@ -83,8 +83,8 @@ def is_version(segment: str) -> bool:
 
 
 def where_of(node: Node) -> str:
-    """A name for a node outside any operation: its pointer, read as a path."""
-    return pointer_text(node.pointer) or "/"
+    """A name for a node outside any operation: its pointer, read as a path (after its file's name when it is a file of its own)."""
+    return pointer_text(node.pointer) or f"{node.file.rsplit('/', 1)[-1]}#/"
 
 
 def is_collection_path(path: str) -> bool:
