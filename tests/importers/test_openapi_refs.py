@@ -220,3 +220,39 @@ def test_ref_inside_an_example_value_is_data_ok() -> None:
     contract = import_openapi_text(document)
     assert contract.unresolved == []
     assert not {"API001", "API006"} & set(_codes(contract))
+
+
+def test_references_in_extensions_are_uses_not_findings_ok() -> None:
+    """GitHub's 3.0 description carries its webhooks in `x-webhooks`: the schemas they name are used, and nothing is misplaced."""
+    document = _main("/v1/pets:\n  get: {responses: {'200': {description: ok}}}\n") + (
+        "x-webhooks:\n  pet-born: {post: {requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Born'}}}}}}\n"
+        "components: {schemas: {Born: {type: object, properties: {at: {$ref: '#/components/schemas/At'}}}, At: {type: string}}}\n"
+    )
+    assert not {"API006", "API038"} & set(_codes(import_openapi_text(document)))
+
+
+def test_reference_inside_an_example_value_that_names_a_component_err() -> None:
+    """A $ref inside a literal example that names a component of the document is what the author meant: a use, and misplaced."""
+    document = (
+        _main(
+            "/v1/repos:\n  get:\n    responses:\n      '200':\n        description: ok\n"
+            "        content: {application/json: {schema: {type: array}, examples: {a: {value: [{repo: {$ref: '#/components/examples/Repo'}}]}}}}\n"
+        )
+        + "components: {examples: {Repo: {value: {name: x}}}}\n"
+    )
+    codes = _codes(import_openapi_text(document))
+    assert "API006" in codes
+    assert "API038" not in codes
+
+
+def test_properties_written_as_a_reference_err(tmp_path: Path) -> None:
+    """`properties: {$ref: ...}` (DigitalOcean's shape) is misplaced, and its properties are read: the required name is defined."""
+    operation = _main(
+        "/v1/pets:\n  post:\n    requestBody:\n      content:\n        application/json:\n"
+        "          schema: {type: object, properties: {$ref: 'attributes.yaml#/pet'}, required: [name]}\n"
+        "    responses: {'204': {description: ok}}\n"
+    )
+    main = _write(tmp_path, {"api.yaml": operation, "attributes.yaml": "pet: {name: {type: string}}\n"})
+    codes = _codes(import_openapi(main)[0])
+    assert "API006" in codes
+    assert "API041" not in codes

@@ -32,7 +32,7 @@ def object_view(contract: ApiContract, schema: Node | None, depth: int = 0) -> O
         return view
     value = schema.value
     view.typed_object = value.get("type") == "object" or (isinstance(value.get("type"), list) and "object" in value["type"]) or "properties" in value
-    properties = schema.child("properties")
+    properties = contract.resolve(schema.child("properties"))  # `properties: {$ref}` is not OpenAPI, but documents write it
     if properties is not None and isinstance(properties.value, dict):
         for name in properties.value:
             child = properties.child(name)
@@ -77,7 +77,7 @@ def subschemas(
             continue
         seen.add(key)
         yield path, node
-        properties = node.child("properties")
+        properties = contract.resolve(node.child("properties"))
         if properties is not None and isinstance(properties.value, dict):
             for name in reversed(list(properties.value)):
                 stack.append((f"{path}.{name}" if path else str(name), properties.child(name)))

@@ -32,6 +32,23 @@ _SCHEMA_ONES = frozenset(
 )
 _SCHEMA_LISTS = frozenset({"allOf", "anyOf", "oneOf", "prefixItems"})
 _SCHEMA_EITHER = frozenset({"items", "additionalProperties"})
+#: Keywords of a schema whose values are data (examples, defaults).
+_SCHEMA_DATA = frozenset({"example", "examples", "default"})
+#: Kinds walked by their own code rather than the model's tables.
+_SPECIAL_KINDS = frozenset({"schema", "value", "schema_map", "extension"})
+#: What a component named from an extension is, by where it lives.
+_COMPONENT_KINDS = {
+    ("components", "schemas"): "schema",
+    ("components", "responses"): "response",
+    ("components", "parameters"): "parameter",
+    ("components", "examples"): "example",
+    ("components", "requestBodies"): "request_body",
+    ("components", "headers"): "header",
+    ("components", "links"): "link",
+    ("components", "callbacks"): "callback",
+    ("components", "pathItems"): "path_item",
+    ("definitions",): "schema",
+}
 
 
 def _model(version: str) -> dict[str, dict[str, Slot]]:
@@ -130,9 +147,17 @@ class ReferenceWalk:
 
     def _typed(self, node: Node, kind: str, base: str) -> None:
         value = node.value
+        if kind == "schema_map":
+            for key in value if isinstance(value, dict) else ():
+                child = node.child(key)
+                if child is not None:
+                    self._push(child, "schema", base)
+            return
+        if kind == "extension":
+            self._loose(node, base, extension=True)
+            return
         if kind == "value":
-            if isinstance(value, dict) and isinstance(value.get("$ref"), str):
-                self._reference(node, kind, base, allowed=False)
+            self._literal(node, base)
             return
         if not isinstance(value, dict | list):
             return
@@ -148,10 +173,11 @@ class ReferenceWalk:
                 return  # a Reference Object's siblings are ignored (3.0) or only summary/description (3.1)
         every = fields.get("*")
         for key in value:
-            if key == "$ref" or (isinstance(key, str) and key.startswith("x-")):
-                continue
             child = node.child(key)
-            if child is None:
+            if key == "$ref" or child is None:
+                continue
+            if isinstance(key, str) and key.startswith("x-"):
+                self._loose(child, base, extension=True)
                 continue
             slot = every or fields.get(key)
             if slot is None:
@@ -185,17 +211,43 @@ class ReferenceWalk:
             return
         self._push(node, kind, base)
 
-    def _loose(self, node: Node, base: str) -> None:
-        """A part the walk does not type (info, tags, servers, security, vendor fields): any ``$ref`` inside is misplaced."""
+    def _literal(self, node: Node, base: str) -> None:
+        """An example's value is data: a ``$ref`` in it is no reference to a reader that follows the specification. The
+        value written as a whole ``{$ref: ...}``, and a ``$ref`` inside it that names a node of this document (GitHub
+        composes examples that way), are what the author meant: followed, and reported as misplaced. Others are data."""
+        stack = [node]
+        while stack:
+            current = stack.pop()
+            value = current.value
+            if isinstance(value, dict):
+                ref = value.get("$ref")
+                if isinstance(ref, str):
+                    if current is node or (ref.startswith("#/") and self.contract.node(current.file, _pointer(ref[1:])) is not None):
+                        self._reference(current, "value", base, allowed=False)
+                    continue
+                keys: list[str | int] = list(value)
+            elif isinstance(value, list):
+                keys = list(range(len(value)))
+            else:
+                continue
+            for key in keys:
+                child = current.child(key)
+                if child is not None and isinstance(child.value, dict | list):
+                    stack.append(child)
+
+    def _loose(self, node: Node, base: str, *, extension: bool = False) -> None:
+        """A part the walk does not type (info, tags, servers, security): any ``$ref`` inside is misplaced. Inside a vendor
+        extension (``x-webhooks``, ``x-codeSamples``) OpenAPI says nothing: references there are followed, not judged, and
+        count as uses of what they name."""
         stack = [node]
         while stack:
             current = stack.pop()
             value = current.value
             if isinstance(value, dict):
                 if isinstance(value.get("$ref"), str):
-                    self._reference(current, "loose", base, allowed=False)
+                    self._reference(current, "extension" if extension else "loose", base, allowed=extension)
                     continue
-                keys = [k for k in value if not (isinstance(k, str) and k.startswith("x-"))]
+                keys = [k for k in value if extension or not (isinstance(k, str) and k.startswith("x-"))]
             elif isinstance(value, list):
                 keys = list(range(len(value)))
             else:
@@ -225,8 +277,15 @@ class ReferenceWalk:
             if isinstance(value.get("$ref"), str):
                 self._reference(Node(value, file, pointer), "schema", scope, allowed=True)
             for key, child in value.items():
-                if isinstance(child, dict):
-                    if key in _SCHEMA_MAPS:
+                if key in _SCHEMA_DATA and isinstance(child, dict | list):
+                    items = enumerate(child) if key == "examples" and isinstance(child, list) else [(None, child)]
+                    for index, item in items:
+                        self._push(Node(item, file, (*pointer, key) if index is None else (*pointer, key, index)), "value", scope)
+                elif isinstance(child, dict):
+                    if key in _SCHEMA_MAPS and isinstance(child.get("$ref"), str):
+                        # `properties: {$ref: ...}` names a property "$ref" to a reader that follows the specification
+                        self._reference(Node(child, file, (*pointer, key)), "schema_map", scope, allowed=False)
+                    elif key in _SCHEMA_MAPS:
                         stack.extend((v, (*pointer, key, name), scope) for name, v in child.items())
                     elif key in _SCHEMA_ONES or key in _SCHEMA_EITHER:
                         stack.append((child, (*pointer, key), scope))
@@ -265,7 +324,10 @@ class ReferenceWalk:
         target_base = self.contract.uris.get(target.file, target.file)
         if self.contract.identifiers and target.pointer:
             target_base = self.contract.base_uri(target.file, target.pointer[:-1])
-        self._push(target, kind if kind in self.model or kind in {"schema", "value"} else "loose", target_base)
+        if kind == "extension":
+            where = tuple(str(p) for p in target.pointer)
+            kind = _COMPONENT_KINDS.get(where[:2]) or _COMPONENT_KINDS.get(where[:1], "extension")
+        self._push(target, kind if kind in self.model or kind in _SPECIAL_KINDS else "loose", target_base)
         return True
 
     def _locate(self, ref: str, node: Node, base: str, *, last_try: bool) -> tuple[str, Pointer] | None:

@@ -64,6 +64,7 @@ _KINDS = {
     "parameter": "a parameter",
     "response": "a response",
     "header": "a header",
+    "schema_map": "a map of schemas (a reader that follows the specification sees a property named '$ref')",
 }
 
 
