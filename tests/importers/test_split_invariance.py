@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CORPORA, ROOT
 
 from backend_architect.importers.openapi import import_openapi
 from backend_architect.importers.openapi.source import read_source
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding
 from backend_architect.rules.registry import API_RULES, review
+from conftest import CORPORA, ROOT
 
 REDOCLY = ROOT / "tests" / "js" / "node_modules" / ".bin" / "redocly"
 needs_redocly = pytest.mark.skipif(not REDOCLY.exists() or not (CORPORA / "openapi").is_dir(), reason="needs tests/js (npm ci) and the corpora")
@@ -32,7 +32,8 @@ PATHS_PER_DOCUMENT = 12
 
 def _splitter() -> Any:
     spec = importlib.util.spec_from_file_location("split_operations", ROOT / "benchmarks" / "split_operations.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -84,7 +85,8 @@ def _comparable(findings: list[Finding]) -> Counter[tuple[str, str]]:
 def _located_in_their_files(findings: list[Finding]) -> None:
     """Each finding points into the file that holds its node, at a line naming that node's key."""
     for finding in findings:
-        assert finding.location is not None and finding.anchor is not None
+        assert finding.location is not None
+        assert finding.anchor is not None
         assert finding.location.file == finding.anchor[0]
         line = Path(finding.location.file).read_text().split("\n")[finding.location.line - 1]
         key = next((str(p) for p in reversed(finding.anchor[1]) if not isinstance(p, int)), None)
