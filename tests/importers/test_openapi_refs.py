@@ -223,10 +223,14 @@ def test_ref_inside_an_example_value_is_data_ok() -> None:
 
 
 def test_references_in_extensions_are_uses_not_findings_ok() -> None:
-    """GitHub's 3.0 description carries its webhooks in `x-webhooks`: the schemas they name are used, and nothing is misplaced."""
+    """GitHub's 3.0 description carries its webhooks in `x-webhooks`, Adyen's schemas an `x-anyOf` and discriminator mappings:
+    what they name is used."""
     document = _main("/v1/pets:\n  get: {responses: {'200': {description: ok}}}\n") + (
         "x-webhooks:\n  pet-born: {post: {requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Born'}}}}}}\n"
-        "components: {schemas: {Born: {type: object, properties: {at: {$ref: '#/components/schemas/At'}}}, At: {type: string}}}\n"
+        "components: {schemas: {Born: {type: object, properties: {at: {$ref: '#/components/schemas/At'}, kind: {$ref: '#/components/schemas/Kinds'}},"
+        " x-anyOf: [{$ref: '#/components/schemas/Extra'}]}, At: {type: string}, Extra: {type: object},"
+        " Kinds: {oneOf: [{type: object}], discriminator: {propertyName: k, mapping: {a: '#/components/schemas/A', b: B}}},"
+        " A: {type: object}, B: {type: object}}}\n"
     )
     assert not {"API006", "API038"} & set(_codes(import_openapi_text(document)))
 

@@ -277,7 +277,11 @@ class ReferenceWalk:
             if isinstance(value.get("$ref"), str):
                 self._reference(Node(value, file, pointer), "schema", scope, allowed=True)
             for key, child in value.items():
-                if key in _SCHEMA_DATA and isinstance(child, dict | list):
+                if key == "discriminator" and isinstance(child, dict) and isinstance(child.get("mapping"), dict):
+                    self._mapping(Node(child["mapping"], file, (*pointer, key, "mapping")), scope)
+                elif isinstance(key, str) and key.startswith("x-") and isinstance(child, dict | list):
+                    self._loose(Node(child, file, (*pointer, key)), scope, extension=True)  # Adyen's x-anyOf names schemas
+                elif key in _SCHEMA_DATA and isinstance(child, dict | list):
                     items = enumerate(child) if key == "examples" and isinstance(child, list) else [(None, child)]
                     for index, item in items:
                         self._push(Node(item, file, (*pointer, key) if index is None else (*pointer, key, index)), "value", scope)
@@ -291,6 +295,20 @@ class ReferenceWalk:
                         stack.append((child, (*pointer, key), scope))
                 elif isinstance(child, list) and (key in _SCHEMA_LISTS or key == "items"):
                     stack.extend((v, (*pointer, key, i), scope) for i, v in enumerate(child))
+
+    def _mapping(self, node: Node, base: str) -> None:
+        """A discriminator's mapping names schemas (by reference, or by a bare name under components): uses of them."""
+        for name, target in node.value.items():
+            if not isinstance(target, str):
+                continue
+            ref = target if "/" in target or "#" in target or "." in target else f"#/components/schemas/{target}"
+            reference = Reference(Node({"$ref": ref}, node.file, (*node.pointer, name)), ref, "mapping", True)
+            found = self._locate(ref, reference.node, base, last_try=True) if ref.startswith("#") else None
+            resolved = self.contract.node(*found) if found is not None else None
+            if resolved is not None:
+                self.contract.refs.append(reference)
+                self.contract.resolved[(reference.node.file, reference.node.pointer)] = resolved
+                self._push(resolved, "schema", base)
 
     def _identify(self, node: Node, base: str) -> str:
         """Register a 3.1 schema's ``$id`` and ``$anchor``; return the base URI inside it."""
