@@ -7,6 +7,7 @@ import pytest
 from backend_architect.importers.openapi import import_openapi_text
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.api.errors import missing_error_responses
+from backend_architect.rules.api.methods import create_not_201
 from backend_architect.rules.api.paths import singular_collection, verb_in_path
 from backend_architect.rules.api.security import missing_auth_errors
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
@@ -125,3 +126,17 @@ def test_missing_errors_reported_once_with_the_401_err() -> None:
     assert not _findings(missing_auth_errors, SECURED_ONLY_SUCCESS)
     with_404 = SECURED_ONLY_SUCCESS.replace("{'200': {description: ok}}", "{'200': {description: ok}, '404': {description: no}}")
     assert _findings(missing_auth_errors, with_404) == ["requires authentication but declares no 401"]
+
+
+@pytest.mark.parametrize(
+    ("summary", "fires"),
+    [
+        pytest.param("Get a list of donation campaigns.", False, id="adyen-read-by-post"),
+        pytest.param("Search orders", False, id="search"),
+        pytest.param("Create a donation campaign", True, id="create"),
+    ],
+)
+def test_post_that_says_it_reads_is_no_create_err(summary: str, fires: bool) -> None:
+    """A POST to a plural collection whose own summary says it reads is a query, not a create: it owes no 201."""
+    document = _document(["/v1/donationCampaigns"], method="post").replace("{responses: {'201'", f"{{summary: '{summary}', responses: {{'200'")
+    assert bool(_findings(create_not_201, document)) is fires

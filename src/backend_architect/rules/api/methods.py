@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from backend_architect.ir.contract import ApiContract, ContractOperation, Node
@@ -14,9 +15,17 @@ _PAGE_ENVELOPE = ("data", "items", "results", "records", "entries", "values", "c
 
 
 def is_create(operation: ContractOperation) -> bool:
-    """A POST to a collection named by a plural noun: it creates an item (an action sub-resource does not count)."""
+    """A POST to a collection named by a plural noun: it creates an item (an action sub-resource does not count, nor a POST
+    its own summary or operationId calls a read, as Adyen's "Get a list of donation campaigns")."""
     last = operation.path.rstrip("/").rsplit("/", 1)[-1]
-    return operation.method == "post" and is_collection_path(operation.path) and is_plural(last) and not _is_action(operation.path)
+    if operation.method != "post" or not is_collection_path(operation.path) or not is_plural(last) or _is_action(operation.path):
+        return False
+    said = [str(operation.node.get(key) or "") for key in ("summary", "operationId")]
+    return not any(_READ_VERB.match(text) for text in said)
+
+
+#: A summary or operationId that starts with one of these says the POST reads (a query too large for a URL), not creates.
+_READ_VERB = re.compile(r"(?i)^(get|list|retrieve|search|find|fetch|query|read|lookup|look up|check|validate|verify|calculate|preview|estimate|count)(?![a-z])")
 
 
 def _is_action(path: str) -> bool:
