@@ -232,3 +232,19 @@ def test_design_rules_ignore_assumed_tables_ok() -> None:
     """A lone migration's assumed tables have no known design: no 'no primary key' for them."""
     arch = import_sql_text("ALTER TABLE orders ADD COLUMN note text;", "0042.sql")
     assert review(arch, SQL_RULES) == []
+
+
+@pytest.mark.parametrize(
+    ("code", "sql", "fires"),
+    [
+        pytest.param("SQL008", "CREATE TABLE fees (id bigint PRIMARY KEY, tax_rate double precision);", False, id="lago-tax-rate-is-a-ratio"),
+        pytest.param("SQL008", "CREATE TABLE fees (id bigint PRIMARY KEY, tax_amount double precision);", True, id="tax-amount-is-money"),
+        pytest.param("SQL014", "CREATE TABLE customers (id bigint PRIMARY KEY, address_line1 text, address_line2 text);", False, id="lago-address-lines"),
+        pytest.param("SQL014", "CREATE TABLE customers (id bigint PRIMARY KEY, phone1 text, phone2 text);", True, id="phones"),
+        pytest.param("SQL103", "ALTER TABLE history ALTER COLUMN data TYPE varchar(32768);", False, id="atuin-lone-widening"),
+        pytest.param("SQL103", "ALTER TABLE history ALTER COLUMN data TYPE integer USING data::integer;", True, id="lone-to-integer"),
+    ],
+)
+def test_false_positives_from_the_precision_sample_err(code: str, sql: str, fires: bool) -> None:
+    """Findings the hand-checked sample judged false (Lago's rates and address lines, Atuin's widening alone) stay fixed."""
+    assert bool(_codes(import_sql_text(sql, "0042_change.sql"), code)) is fires

@@ -65,8 +65,8 @@ def key_index_built_under_lock(self: Rule, arch: Architecture) -> Iterator[Findi
     for migration in arch.migrations:
         for step in migration.steps:
             if step.builds_index and step.existed_before and step.action in {"add_constraint", "add_column"}:
-                what = f"column {step.detail}" if step.action == "add_column" else step.detail
-                message = said(step, f"{step.builds_index} {what} builds its index while {step.table} is locked")
+                what = f"column {step.detail}" if step.action == "add_column" else ("" if step.detail == step.builds_index else step.detail)
+                message = said(step, f"{step.builds_index} {what} builds its index while {step.table} is locked".replace("  ", " "))
                 yield self.finding(_where(migration, step), message, location(step.source))
 
 

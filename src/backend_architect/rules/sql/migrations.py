@@ -39,6 +39,10 @@ LOCKING = frozenset(
 )
 
 
+#: Types a column is usually widened to, which PostgreSQL changes without a rewrite from a narrower varchar or numeric.
+_WIDENING_TARGET = re.compile(r"^(text|character varying(\(\d+\))?|numeric(\(\d+(,\s*\d+)?\))?)$")
+
+
 def _steps(arch: Architecture, *actions: str) -> Iterator[tuple[Migration, MigrationStep]]:
     for migration in arch.migrations:
         for step in migration.steps:
@@ -145,14 +149,16 @@ def column_type_change(self: Rule, arch: Architecture) -> Iterator[Finding]:
     ## What it does
     Finds ALTER COLUMN ... TYPE on tables that existed before the migration, unless the
     change needs no rewrite: `varchar(n)` widened or made `text`, `numeric(p,s)` given more
-    digits before the point (the same judgement the schema diff makes).
+    digits before the point (the same judgement the schema diff makes). In a lone migration,
+    where the type before is unknown, a change to `text`, `varchar` or `numeric` is taken for
+    such a widening.
 
     ## Why is this bad?
     Most type changes rewrite the table and its indexes under an ACCESS EXCLUSIVE lock: no
     reads, no writes until done. Clients compiled against the old type break too.
 
     ## Example
-    ALTER TABLE orders ALTER COLUMN customer_id TYPE text;
+    ALTER TABLE orders ALTER COLUMN customer_id TYPE integer;
 
     Use instead:
     ALTER TABLE orders ADD COLUMN total_v2 numeric(14,2);
@@ -161,6 +167,8 @@ def column_type_change(self: Rule, arch: Architecture) -> Iterator[Finding]:
         new_type = step.detail.split(" to ", 1)[-1]
         if step.old_type is not None and not rewrites_table(step.old_type, new_type):
             continue  # varchar widened, varchar to text, numeric given more digits: the catalog changes, the rows do not
+        if step.old_type is None and _WIDENING_TARGET.match(new_type):
+            continue  # the type before is not in the files reviewed; to text or varchar or numeric, it is most often a widening
         known = "" if step.old_type is not None else " (its type before is not in the files reviewed)"
         message = said(step, f"changing {step.detail} rewrites {step.table} under an exclusive lock{known}")
         yield self.finding(_where(migration, step), message, location(step.source))

@@ -60,8 +60,9 @@ def repeated_column_group(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
     Finds tables with two or more columns that differ only by a number (`phone1`, `phone2`,
-    `address_line_1`, `address_line_2`). Numbered foreign keys (`entity0`, `entity1` of a link
-    table) are the ends of a relationship and pass.
+    `email_1`, `email_2`). Numbered foreign keys (`entity0`, `entity1` of a link table) are the
+    ends of a relationship and pass, and so are numbered lines (`address_line1`,
+    `address_line2`): the ordered parts of one postal address, not values of one kind.
 
     ## Why is this bad?
     It breaks first normal form: the third phone number needs a migration, queries test every
@@ -82,8 +83,9 @@ def repeated_column_group(self: Rule, arch: Architecture) -> Iterator[Finding]:
             if match:
                 groups.setdefault(match.group("stem"), []).append(column.name)
         for stem, columns in sorted(groups.items()):
-            # entity0/entity1 referencing rows are the two ends of a relationship, not a repeated attribute
-            if len(columns) >= 2 and not set(columns) <= references:
+            # entity0/entity1 referencing rows are the two ends of a relationship, not a repeated attribute; address_line1/2
+            # are the ordered parts of one postal address (the format carriers and payment providers use), not repeated values
+            if len(columns) >= 2 and not set(columns) <= references and not stem.rstrip("_").endswith("line"):
                 yield self.finding(where(store, table), f"{', '.join(columns)} repeat '{stem}'", location(table.source))
 
 

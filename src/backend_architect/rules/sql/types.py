@@ -9,6 +9,8 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 from backend_architect.rules.sql import design_tables, location, qualified, where
 
+#: A rate or share of an amount (tax_rate, discount_percent) is a ratio, not money: a float may be the right type.
+_RATIO_NAME = re.compile(r"_(rate|ratio|percent|percentage|pct|factor|multiplier|share)$")
 _MONEY_NAME = re.compile(r"(^|_)(price|amount|cost|total|balance|fee|tax|salary|payment|charge|credit|debit|subtotal|discount|revenue)(_|$)")
 _FLOATS = frozenset({"real", "double precision"})
 
@@ -42,7 +44,7 @@ def money_as_float(self: Rule, arch: Architecture) -> Iterator[Finding]:
     for store, table in design_tables(arch):
         for column in table.columns:
             kind = (column.sql_type or "").removesuffix("[]")
-            if kind == "money" or (kind in _FLOATS and _MONEY_NAME.search(column.name.lower())):
+            if kind == "money" or (kind in _FLOATS and _MONEY_NAME.search(column.name.lower()) and not _RATIO_NAME.search(column.name.lower())):
                 fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {column.name} TYPE numeric(12,2);"
                 yield self.finding(where(store, table), f"{column.name} holds money as {kind}", location(column.source or table.source), fix=fix)
 
