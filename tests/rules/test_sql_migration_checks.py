@@ -241,6 +241,8 @@ def test_design_rules_ignore_assumed_tables_ok() -> None:
         pytest.param("SQL008", "CREATE TABLE fees (id bigint PRIMARY KEY, tax_amount double precision);", True, id="tax-amount-is-money"),
         pytest.param("SQL014", "CREATE TABLE customers (id bigint PRIMARY KEY, address_line1 text, address_line2 text);", False, id="lago-address-lines"),
         pytest.param("SQL014", "CREATE TABLE customers (id bigint PRIMARY KEY, phone1 text, phone2 text);", True, id="phones"),
+        pytest.param("SQL014", "CREATE TABLE v (id bigint PRIMARY KEY, cvss_score_v2 real, cvss_score_v3 real);", False, id="harbor-cvss-versions"),
+        pytest.param("SQL014", "CREATE TABLE language (id int PRIMARY KEY, iso_code_1 char(2), iso_code_3 char(3));", False, id="musicbrainz-iso-standards"),
         pytest.param("SQL103", "ALTER TABLE history ALTER COLUMN data TYPE varchar(32768);", False, id="atuin-lone-widening"),
         pytest.param("SQL103", "ALTER TABLE history ALTER COLUMN data TYPE integer USING data::integer;", True, id="lone-to-integer"),
     ],

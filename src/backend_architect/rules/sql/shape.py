@@ -49,6 +49,17 @@ def identifier_too_long(self: Rule, arch: Architecture) -> Iterator[Finding]:
             yield self.finding(where(store, table), message, location(table.source))
 
 
+def _slots(columns: list[str]) -> bool:
+    """Numbered like slots of one list: 1, 2, 3... (or from 0). iso_code_1 and iso_code_3 (ISO 639-1 and 639-3), cvss_score_v2 and
+    cvss_score_v3 are distinct standards, not repeated values.
+
+    >>> _slots(["phone1", "phone2"]), _slots(["iso_code_1", "iso_code_3"]), _slots(["cvss_score_v2", "cvss_score_v3"])
+    (True, False, False)
+    """
+    numbers = sorted(int(m["n"]) for c in columns if (m := _NUMBERED.match(c)))
+    return numbers[:1] in ([0], [1]) and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
 @rule(
     code="SQL014",
     name="repeated-column-group",
@@ -62,7 +73,9 @@ def repeated_column_group(self: Rule, arch: Architecture) -> Iterator[Finding]:
     Finds tables with two or more columns that differ only by a number (`phone1`, `phone2`,
     `email_1`, `email_2`). Numbered foreign keys (`entity0`, `entity1` of a link table) are the
     ends of a relationship and pass, and so are numbered lines (`address_line1`,
-    `address_line2`): the ordered parts of one postal address, not values of one kind.
+    `address_line2`): the ordered parts of one postal address, not values of one kind. Only
+    slot numbering counts (1, 2, 3... or from 0): `iso_code_1` beside `iso_code_3` names two
+    standards.
 
     ## Why is this bad?
     It breaks first normal form: the third phone number needs a migration, queries test every
@@ -85,7 +98,7 @@ def repeated_column_group(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for stem, columns in sorted(groups.items()):
             # entity0/entity1 referencing rows are the two ends of a relationship, not a repeated attribute; address_line1/2
             # are the ordered parts of one postal address (the format carriers and payment providers use), not repeated values
-            if len(columns) >= 2 and not set(columns) <= references and not stem.rstrip("_").endswith("line"):
+            if len(columns) >= 2 and not set(columns) <= references and not stem.rstrip("_").endswith("line") and _slots(columns):
                 yield self.finding(where(store, table), f"{', '.join(columns)} repeat '{stem}'", location(table.source))
 
 
