@@ -250,6 +250,7 @@ def test_design_rules_ignore_assumed_tables_ok() -> None:
             id="synapse-room-type-is-an-attribute",
         ),
         pytest.param("SQL016", "CREATE TABLE webhooks (id bigint PRIMARY KEY, object_type text, object_id bigint);", True, id="lago-polymorphic"),
+        pytest.param("SQL016", "CREATE TABLE local_media_repository (media_id text UNIQUE, media_type text);", False, id="synapse-own-key-and-mime-type"),
         pytest.param("SQL014", "CREATE TABLE language (id int PRIMARY KEY, iso_code_1 char(2), iso_code_3 char(3));", False, id="musicbrainz-iso-standards"),
         pytest.param("SQL103", "ALTER TABLE history ALTER COLUMN data TYPE varchar(32768);", False, id="atuin-lone-widening"),
         pytest.param("SQL103", "ALTER TABLE history ALTER COLUMN data TYPE integer USING data::integer;", True, id="lone-to-integer"),
