@@ -170,12 +170,9 @@ def polymorphic_foreign_key(self: Rule, arch: Architecture) -> Iterator[Finding]
             stem = name[:-5]
             # room_type + room_id beside a rooms table: the id names that table, and the type is the room's own attribute
             named_table = {stem, plural(stem)} & tables
-            # media_type + media_id where media_id is the row's own key (Synapse's local_media_repository): no reference at all
-            own_key = [f"{stem}_id"] in [
-                table.primary_key,
-                *(u.columns for u in table.uniques),
-                *([c.name for c in i.columns] for i in table.indexes if i.unique),
-            ]
+            # media_type + media_id where media_id is (part of) the row's own key (Synapse's media tables): no reference at all
+            keys = [table.primary_key, *(u.columns for u in table.uniques), *([c.name for c in i.columns] for i in table.indexes if i.unique)]
+            own_key = any(f"{stem}_id" in key for key in keys)
             if name.endswith("_type") and f"{stem}_id" in names and f"{stem}_id" not in referenced and not named_table and not own_key:
                 yield self.finding(where(store, table), f"{name} + {name[:-5]}_id reference a table chosen per row", location(table.source))
 
