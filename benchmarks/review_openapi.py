@@ -51,7 +51,12 @@ def measured(command: list[str], cwd: Path | None = None) -> tuple[float, float,
     """Wall seconds, peak RSS in MiB and stdout of ``command`` on one core."""
     pin = ["taskset", "-c", "0"] if shutil.which("taskset") else []
     with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
-        result = subprocess.run(["/usr/bin/time", "-f", "%e %M", "-o", report.name, *pin, *command], capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd)
+        try:
+            result = subprocess.run(
+                ["/usr/bin/time", "-f", "%e %M", "-o", report.name, *pin, *command], capture_output=True, text=True, timeout=TIMEOUT, cwd=cwd
+            )
+        except subprocess.TimeoutExpired:
+            return float("inf"), 0.0, ""  # shown as ">TIMEOUT"
         seconds, kib = report.read().strip().splitlines()[-1].split()
     return float(seconds), int(kib) / 1024, result.stdout
 
@@ -115,7 +120,9 @@ def main() -> None:
     parser.add_argument("--precision", action="store_true", help="print the precision of the hand-checked sample against this run")
     parser.add_argument("--draw", type=int, default=0, help="draw this many findings per document (and per rule) into precision/openapi.tsv, to judge")
     parser.add_argument("--skip-peers", action="store_true", help="measure backend-architect only")
+    parser.add_argument("--timeout", type=int, default=TIMEOUT, help="seconds a peer may take per document")
     args = parser.parse_args()
+    globals()["TIMEOUT"] = args.timeout
     documents = [CORPUS / name for name in DOCUMENTS] + [Path(p) for p in args.extra]
     single_of: dict[Path, Path] = {}
     if args.split:
@@ -137,7 +144,8 @@ def main() -> None:
             if not args.skip_peers:
                 for name, tool in (("spectral", spectral), ("redocly", redocly)):
                     peer_seconds, peer_mib, count = tool(document, workdir)
-                    print(f"{'':<32} {name:<18} {peer_seconds:8.2f} {peer_mib:7.0f} {count:9d} {peer_seconds / seconds:14.2f} {peer_mib / mib:13.2f}")
+                    shown = f"{peer_seconds:8.2f}" if peer_seconds != float("inf") else f"{'>' + str(TIMEOUT):>8}"
+                    print(f"{'':<32} {name:<18} {shown} {peer_mib:7.0f} {count:9d} {peer_seconds / seconds:14.2f} {peer_mib / mib:13.2f}")
         if document in single_of:
             same = _said(findings) == _said(reviewed[single_of[document].name])
             print(f"{'':<32} split invariance: {'same findings as the single file' if same else 'FINDINGS DIFFER from the single file'}")
