@@ -188,6 +188,8 @@ class ApiContract:
     uris: dict[str, str] = field(default_factory=dict, repr=False)
     #: Where each ``$ref`` node (file, pointer) leads, filled by the importer's walk.
     resolved: dict[tuple[str, Pointer], Node] = field(default_factory=dict, repr=False)
+    #: Indexes rules derive from the contract and share (every schema of it, say), computed once per review.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
     _nodes: dict[tuple[str, Pointer], Node | None] = field(default_factory=dict, repr=False)
 
     @classmethod

@@ -11,8 +11,15 @@ from backend_architect.rules.api import located, object_view, subschemas, where_
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
-def all_schemas(contract: ApiContract) -> Iterator[tuple[str, Node]]:
+def all_schemas(contract: ApiContract) -> list[tuple[str, Node]]:
     """Every schema of the contract once: named schemas, and those of bodies and parameters, with what names them."""
+    if "all_schemas" not in contract.derived:
+        contract.derived["all_schemas"] = list(_all_schemas(contract))
+    found: list[tuple[str, Node]] = contract.derived["all_schemas"]
+    return found
+
+
+def _all_schemas(contract: ApiContract) -> Iterator[tuple[str, Node]]:
     roots: list[tuple[str, Node]] = [(where_of(s), s) for s in contract.schemas()]
     for operation in contract.operations:
         roots += [(operation.label, b.schema) for b in operation.request_bodies if b.schema is not None]
@@ -121,7 +128,7 @@ def required_property_undefined(self: Rule, arch: Architecture) -> Iterator[Find
     """
     for contract in arch.contracts:
         parts: set[tuple[str, tuple[str | int, ...]]] = set()
-        found = list(all_schemas(contract))
+        found = all_schemas(contract)
         for _, schema in found:
             for keyword in ("allOf", "anyOf", "oneOf"):
                 pieces = schema.child(keyword)
@@ -132,6 +139,8 @@ def required_property_undefined(self: Rule, arch: Architecture) -> Iterator[Find
         for where, schema in found:
             if (schema.file, schema.pointer) in parts or "patternProperties" in schema.value or not isinstance(schema.value.get("required", []), list):
                 continue
+            if "required" not in schema.value and "allOf" not in schema.value:
+                continue  # nothing required here, nor in parts merged into it
             view = object_view(contract, schema)
             if not view.properties or view.composed:
                 continue
