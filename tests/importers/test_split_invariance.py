@@ -104,7 +104,7 @@ def test_split_descriptions_review_the_same_ok(tmp_path: Path, name: str) -> Non
     expected = _findings(single)
     assert expected, "the slice should have something to review"
 
-    subprocess.run([str(REDOCLY), "split", str(single), "--outDir", str(tmp_path / "by-path")], check=True, capture_output=True, timeout=300)
+    subprocess.run([str(REDOCLY), "split", str(single), "--outDir", str(tmp_path / "by-path")], check=True, capture_output=True, timeout=1200)
     by_path = _findings(tmp_path / "by-path" / "openapi.json")
     assert _comparable(by_path) == _comparable(expected)
     assert {Path(f.location.file).parent.name for f in by_path if f.location} >= {"paths"}

@@ -213,7 +213,7 @@ class ReferenceWalk:
 
     def _literal(self, node: Node, base: str) -> None:
         """An example's value is data: a ``$ref`` in it is no reference to a reader that follows the specification. The
-        value written as a whole ``{$ref: ...}``, and a ``$ref`` inside it that names a node of this document (GitHub
+        value written as a whole ``{$ref: ...}``, and a ``$ref`` inside it that names a node of a file already read (GitHub
         composes examples that way), are what the author meant: followed, and reported as misplaced. Others are data."""
         stack = [node]
         while stack:
@@ -222,7 +222,8 @@ class ReferenceWalk:
             if isinstance(value, dict):
                 ref = value.get("$ref")
                 if isinstance(ref, str):
-                    if current is node or (ref.startswith("#/") and self.contract.node(current.file, _pointer(ref[1:])) is not None):
+                    names = self.contract.locate_target(ref, current.file, current.pointer) if current is not node else None
+                    if current is node or (names is not None and self.contract.node(*names) is not None):
                         self._reference(current, "value", base, allowed=False)
                     continue
                 keys: list[str | int] = list(value)
