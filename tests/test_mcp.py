@@ -83,7 +83,8 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert "openapi.yaml:6:54: $ref to a URL (file:///etc/passwd) is not followed" in out["refused_ref"].content[0].text
     sql = _structured(out["review_sql"])
     assert sql["tables"] == 2
-    assert ("SQL001", {"file": "schema.sql", "line": 1, "col": 1}) in [(f["code"], f.get("location")) for f in sql["findings"]]
+    located = [(f["code"], {k: v for k, v in f.get("location", {}).items() if k in {"file", "line", "col"}}) for f in sql["findings"]]
+    assert ("SQL001", {"file": "schema.sql", "line": 1, "col": 1}) in located
     assert {"SQL006", "SQL007", "SQL009"} <= {f["code"] for f in sql["findings"]}
     changed = _structured(out["diff"])
     assert changed["needs_major_version"] is True
@@ -96,7 +97,7 @@ def test_mcp_server_end_to_end_ok() -> None:
             "code": "column-removed",
             "where": "public.t.a",
             "message": "column a removed: drops the column's data",
-            "old": {"file": "old.sql", "line": 1, "col": 1},
+            "old": {"file": "old.sql", "line": 1, "col": 37},  # the removed column's own definition
             "new": {"file": "new.sql", "line": 1, "col": 1},
         }
     ]

@@ -144,23 +144,37 @@ def migrations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_pg_version_decides_default_rewrite_err(migrations: Path, version: str | None, rewrites: bool) -> None:
     """A new column with a constant default rewrites the table before PostgreSQL 11 only."""
     args = ["--pg-version", version] if version else []
-    assert ("SQL108" in codes(invoke(str(migrations), "--format", "json", *args))) is rewrites
+    assert ("SQL109" in codes(invoke(str(migrations), "--format", "json", *args))) is rewrites
 
 
 def test_volatile_default_rewrites_on_every_version_err(migrations: Path) -> None:
     """A volatile default is evaluated per row: the table is rewritten whatever the version."""
     (migrations / "0004_token.sql").write_text("SET lock_timeout = '2s';\nALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();\n")
-    assert "SQL108" in codes(invoke(str(migrations), "--format", "json", "--pg-version", "16"))
+    assert "SQL109" in codes(invoke(str(migrations), "--format", "json", "--pg-version", "16"))
 
 
-def test_preview_rule_needs_preview_err(migrations: Path) -> None:
-    """Preview rules run only with --preview; selecting one without it is exit 2; before PostgreSQL 12 REINDEX cannot be concurrent."""
-    assert "SQL109" not in codes(invoke(str(migrations), "--format", "json"))
-    assert "SQL109" in codes(invoke(str(migrations), "--format", "json", "--preview"))
-    assert "SQL109" not in codes(invoke(str(migrations), "--format", "json", "--preview", "--pg-version", "11"))
-    refused = invoke(str(migrations), "--select", "SQL109")
-    assert refused.exit_code == 2
-    assert "SQL109 is a preview rule: add --preview" in refused.stderr
+def test_reindex_concurrently_needs_pg12_err(migrations: Path) -> None:
+    """REINDEX without CONCURRENTLY is flagged where CONCURRENTLY exists (12+), not on PostgreSQL 11."""
+    assert "SQL101" in codes(invoke(str(migrations), "--format", "json"))
+    assert "SQL101" not in codes(invoke(str(migrations), "--format", "json", "--pg-version", "11"))
+
+
+def test_preview_rule_needs_preview_err(migrations: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A preview rule (here a plugin's) runs only with --preview; selecting one without it is exit 2."""
+    (migrations.parent / "house_preview.py").write_text(
+        "from backend_architect.rules.model import Rule, Severity, rule\n"
+        "@rule(code='HOUSE101', name='any-migration', severity=Severity.WARNING, title='t', fix='f', tier='preview')\n"
+        "def any_migration(self, arch):\n"
+        "    for m in arch.migrations:\n"
+        "        yield self.finding(m.file, 'a migration')\n"
+    )
+    monkeypatch.syspath_prepend(str(migrations.parent))
+    (migrations.parent / ".backend-architect.yaml").write_text("plugins: ['house_preview:any_migration']\n")
+    assert "HOUSE101" not in codes(invoke(str(migrations), "--format", "json"))
+    assert "HOUSE101" in codes(invoke(str(migrations), "--format", "json", "--preview"))
+    refused = invoke(str(migrations), "--select", "HOUSE101")
+    assert refused.exit_code == 2  # type: ignore[attr-defined]
+    assert "HOUSE101 is a preview rule: add --preview" in refused.stderr  # type: ignore[attr-defined]
 
 
 def test_identity_not_suggested_before_pg10_ok(tmp_path: Path) -> None:

@@ -77,7 +77,7 @@ def test_json_report_has_pointer_ok(api: Path) -> None:
     report = json.loads(run(str(api), "--format", "json").stdout)
     slash = next(f for f in report["findings"] if f["code"] == "API017")
     assert slash["pointer"] == "/paths/~1v1~1getOwners~1"
-    assert slash["location"] == {"file": str(api), "line": 17, "col": 3}
+    assert slash["location"] == {"file": str(api), "line": 17, "col": 3, "end_line": 17, "end_col": 17}  # the path key /v1/getOwners/
 
 
 def test_sarif_report_validates_ok(api: Path) -> None:

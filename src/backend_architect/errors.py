@@ -19,7 +19,8 @@ class BackendArchitectError(Exception):
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A position in an input file; ``line`` and ``col`` count from 1, and the end (when known) is just past the located text."""
+    """A position in an input file; ``line`` and ``col`` count from 1. The end (just past the object), when known, is for
+    reports that mark a range (SARIF regions, GitHub annotations)."""
 
     file: str
     line: int = 1

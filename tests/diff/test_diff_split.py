@@ -114,7 +114,6 @@ def test_split_by_path_item_diffs_like_bundled_ok(corpus: Corpus, tmp_path: Path
 
 
 @needs_stripe
-@pytest.mark.xfail(strict=True, reason="operation-level $ref resolution lands with issue 18")
 def test_split_by_operation_diffs_like_bundled_ok(corpus: Corpus, tmp_path: Path) -> None:
     """Operations in their own files: the same breaking changes as the bundled document."""
     later, document, expected = corpus

@@ -122,7 +122,7 @@ def test_names_within_the_limits_load_ok(text: str) -> None:
         pytest.param(
             "system: x\nentities:\n  Foo_Bar:\n    fields: {n: int}\n    many_to_many: [Baz]\n  Foo:\n    fields: {n: int}\n"
             "    many_to_many: [Bar_Baz]\n  Baz: {fields: {n: int}}\n  Bar_Baz: {fields: {n: int}}\n",
-            "spec.yaml:8:20: the join table of Foo and Bar_Baz would be 'foo_bar_bazes', already the join table of Foo_Bar and Baz; list the pair once",
+            "spec.yaml:8:20: the join table of Foo and Bar_Baz would be 'foo_bar_bazs', already the join table of Foo_Bar and Baz; list the pair once",
             id="two-join-tables-one-name",
         ),
         pytest.param(

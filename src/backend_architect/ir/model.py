@@ -44,13 +44,13 @@ ColumnType = Literal[
 
 
 class SourceSpan(IRModel):
-    """Where an imported object is defined: a file and the line and column of its statement (and where the statement ends)."""
+    """Where an imported object is defined: a file, the line and column where it starts and, when known, where it ends."""
 
     file: str
     line: int = 1
     col: int = 1
     end_line: int | None = None
-    end_col: int | None = None
+    end_col: int | None = Field(default=None, description="The column just past the object's last character.")
 
 
 class Column(IRModel):
@@ -513,7 +513,9 @@ class MigrationStep(IRModel):
 
     action: Literal[
         "create_table", "create_index", "add_constraint", "validate_constraint", "add_column", "alter_column_type", "set_not_null",
-        "drop_table", "drop_column", "drop_index", "drop_constraint", "rename_table", "rename_column", "set_timeout", "reindex", "other",
+        "drop_table", "drop_column", "drop_index", "drop_constraint", "rename_table", "rename_column", "set_timeout", "other",
+        "drop_not_null", "reindex", "vacuum_full", "cluster", "truncate", "detach_partition", "add_enum_value",
+        "begin", "commit", "rollback",
     ]  # fmt: skip
     table: str | None = Field(default=None, description="The qualified table the statement changes.")
     detail: str = Field(default="", description="The column, index or constraint concerned, and what is done to it.")
@@ -527,6 +529,15 @@ class MigrationStep(IRModel):
     timeout: str | None = Field(default=None, description="For SET: lock_timeout or statement_timeout.")
     source: SourceSpan | None = None
     statement: str = Field(default="", description="The statement's text, for fixes that rewrite it.")
+    assumed: bool = Field(default=False, description="The table is not created by the files reviewed: assumed to exist, with rows.")
+    old_type: str | None = Field(default=None, description="For a type change: the column's type before it, when known.")
+    scan_skipped: bool = Field(default=False, description="SET NOT NULL on a column a validated CHECK (col IS NOT NULL) proves: no scan (PostgreSQL 12+).")
+    rewrites: str | None = Field(default=None, description="For ADD COLUMN: why PostgreSQL rewrites the table (a volatile default, a stored generated column).")
+    builds_index: str | None = Field(default=None, description="A unique or primary key whose index is built under the table's lock (no USING INDEX).")
+    references: str | None = Field(default=None, description="For ADD COLUMN ... REFERENCES: the table the new foreign key locks.")
+    cascade: bool = Field(default=False, description="TRUNCATE ... CASCADE.")
+    ordered: bool = Field(default=True, description="For ALTER TYPE ... ADD VALUE: placed with BEFORE or AFTER.")
+    varchar_columns: list[str] = Field(default_factory=list, description="Columns this statement gives a varchar(n) type.")
 
 
 class ParseProblem(IRModel):
@@ -549,6 +560,9 @@ class Migration(IRModel):
 
     file: str
     steps: list[MigrationStep] = Field(default_factory=list)
+    lone: bool = Field(
+        default=False, description="A file reviewed on its own (not part of a migration folder): only steps on tables it does not create are changes."
+    )
 
 
 class Architecture(IRModel):

@@ -29,9 +29,11 @@ def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, col
         if shown[finding.severity] >= CAP_PER_LEVEL:
             continue
         shown[finding.severity] += 1
-        place = [f"file={command_property(finding.location.file)}", f"line={finding.location.line}", f"col={finding.location.col}"] if finding.location else []
-        if finding.location is not None and finding.location.end_line is not None and finding.location.end_col is not None:
-            place += [f"endLine={finding.location.end_line}", f"endColumn={finding.location.end_col}"]
+        at = finding.location
+        place = [f"file={command_property(at.file)}", f"line={at.line}", f"col={at.col}"] if at else []
+        if at is not None and at.end_line is not None and at.end_col is not None:
+            # GitHub marks a column range only within one line
+            place += [f"endLine={at.end_line}"] + ([f"endColumn={at.end_col}"] if at.end_line == at.line else [])
         title = command_property(f"{finding.code} {finding.rule}")
         lines.append(f"::{_COMMAND[finding.severity]} {','.join([*place, f'title={title}'])}::{command_data(f'{finding.where}: {finding.message}')}")
     counts = ", ".join(f"{sum(1 for f in findings if f.severity is s)} {s}" for s in (Severity.ERROR, Severity.WARNING, Severity.INFO))

@@ -63,6 +63,8 @@ class Finding:
         }
         if self.location is not None:
             found["location"] = {"file": self.location.file, "line": self.location.line, "col": self.location.col}
+            if self.location.end_line is not None:
+                found["location"].update(end_line=self.location.end_line, end_col=self.location.end_col)
         if self.anchor is not None:
             found["pointer"] = self.pointer
         if self.evidence is not None:

@@ -5,16 +5,33 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from backend_architect.ir.anchors import located as located_at
+from backend_architect.errors import Location
+from backend_architect.ir.anchors import token_end
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.api.documentation import deprecated_without_sunset, missing_summary, missing_tags, unused_component
 from backend_architect.rules.api.errors import error_schema_not_shared, error_without_problem_json, missing_error_responses
 from backend_architect.rules.api.examples import invalid_example, missing_example
 from backend_architect.rules.api.methods import body_on_get_or_delete, create_not_201, created_without_location, missing_idempotency_key, unpaginated_collection
+from backend_architect.rules.api.path_templates import ambiguous_paths, invalid_path_key
 from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
+from backend_architect.rules.api.schema_validity import ineffective_nullable, required_property_undefined
 from backend_architect.rules.api.schemas import inconsistent_property_casing, integer_without_format, open_request_body, unbounded_request_input
-from backend_architect.rules.api.security import missing_auth_errors, missing_rate_limit, undefined_security_scheme, unsecured_operation, unused_security_scheme
-from backend_architect.rules.api.structure import duplicate_operation_id, invalid_document, missing_operation_id, path_parameter_mismatch, unresolved_reference
+from backend_architect.rules.api.security import (
+    missing_auth_errors,
+    missing_rate_limit,
+    scopes_on_non_oauth_scheme,
+    undefined_security_scheme,
+    unsecured_operation,
+    unused_security_scheme,
+)
+from backend_architect.rules.api.structure import (
+    duplicate_operation_id,
+    invalid_document,
+    missing_operation_id,
+    path_parameter_mismatch,
+    reference_not_allowed,
+    unresolved_reference,
+)
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
@@ -29,15 +46,25 @@ from backend_architect.rules.sql.keys import (
     nullable_column_in_unique_key,
     serial_instead_of_identity,
 )
+from backend_architect.rules.sql.migration_safety import (
+    add_column_rewrites_table,
+    concurrently_in_transaction,
+    detach_partition_without_concurrently,
+    exclusive_table_rewrite,
+    key_index_built_under_lock,
+    transaction_nesting,
+    truncate_cascade,
+    unordered_enum_value,
+    validate_in_same_transaction,
+    varchar_length_limit,
+)
 from backend_architect.rules.sql.migrations import (
-    column_default_rewrites_table,
     column_type_change,
     constraint_without_not_valid,
     destructive_change,
     index_without_concurrently,
     missing_lock_timeout,
     not_null_without_default,
-    reindex_without_concurrently,
     rename,
 )
 from backend_architect.rules.sql.missing_foreign_key_index import missing_foreign_key_index
@@ -74,8 +101,11 @@ from backend_architect.rules.topology.strong_consistency_split import strong_con
 
 API_RULES: tuple[Rule, ...] = (
     unresolved_reference,
+    reference_not_allowed,
     invalid_document,
     path_parameter_mismatch,
+    ambiguous_paths,
+    invalid_path_key,
     duplicate_operation_id,
     missing_operation_id,
     missing_version,
@@ -99,6 +129,7 @@ API_RULES: tuple[Rule, ...] = (
     unused_security_scheme,
     missing_auth_errors,
     missing_rate_limit,
+    scopes_on_non_oauth_scheme,
     open_request_body,
     unbounded_request_input,
     integer_without_format,
@@ -108,6 +139,8 @@ API_RULES: tuple[Rule, ...] = (
     invalid_example,
     unused_component,
     deprecated_without_sunset,
+    ineffective_nullable,
+    required_property_undefined,
     inconsistent_conventions,
     resource_owned_twice,
 )
@@ -141,8 +174,16 @@ MIGRATION_RULES: tuple[Rule, ...] = (
     destructive_change,
     rename,
     missing_lock_timeout,
-    column_default_rewrites_table,
-    reindex_without_concurrently,
+    key_index_built_under_lock,
+    add_column_rewrites_table,
+    concurrently_in_transaction,
+    validate_in_same_transaction,
+    exclusive_table_rewrite,
+    detach_partition_without_concurrently,
+    truncate_cascade,
+    unordered_enum_value,
+    transaction_nesting,
+    varchar_length_limit,
 )
 
 RUNTIME_RULES: tuple[Rule, ...] = (unused_index, sequential_scan_heavy_table, invalid_index, not_valid_constraint, sequence_near_max, dead_tuple_bloat)
@@ -222,11 +263,13 @@ def locate(arch: Architecture, findings: list[Finding]) -> list[Finding]:
         if finding.anchor is not None and finding.location is None:
             wanted.setdefault(finding.anchor[0], set()).add(finding.anchor[1])
     positions = {name: sources[name].locator.locate_many(sorted(pointers, key=str)) for name, pointers in wanted.items() if name in sources}
+    lines = {name: sources[name].text.split("\n") for name in positions}
     located = []
     for finding in findings:
         if finding.anchor is not None and finding.location is None and finding.anchor[0] in positions:
             line, col = positions[finding.anchor[0]][finding.anchor[1]]
-            finding = dataclasses.replace(finding, location=located_at(finding.anchor[0], finding.anchor[1], line, col))
+            end = token_end(lines[finding.anchor[0]], line, col)
+            finding = dataclasses.replace(finding, location=Location(finding.anchor[0], line, col, line if end else None, end))
         located.append(finding)
     return located
 

@@ -8,7 +8,7 @@ Preview rules run only with ``preview``, which also adds them to the recommended
 
 >>> from backend_architect.rules.registry import RULES
 >>> [r.code for r in select_rules(RULES, select=["SQL10"], ignore=["rename"])]
-['SQL101', 'SQL102', 'SQL103', 'SQL104', 'SQL105', 'SQL107', 'SQL108']
+['SQL101', 'SQL102', 'SQL103', 'SQL104', 'SQL105', 'SQL107', 'SQL108', 'SQL109']
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from backend_architect import nouns
 from backend_architect.spec.model import Spec
 
 #: Columns every table gets; a field may not take these names.
@@ -29,24 +30,13 @@ def snake(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-@lru_cache(maxsize=65_536)
 def plural(word: str) -> str:
-    """English plural of a snake or kebab word, good enough for resource names.
+    """English plural of a snake or kebab word, from the noun rules the reviewer uses too (``backend_architect.nouns``).
 
-    >>> [plural(w) for w in ["book", "category", "address", "status", "key", "person"]]
-    ['books', 'categories', 'addresses', 'statuses', 'keys', 'people']
+    >>> [plural(w) for w in ["book", "category", "address", "status", "key", "person", "analysis"]]
+    ['books', 'categories', 'addresses', 'statuses', 'keys', 'people', 'analyses']
     """
-    irregular = {"person": "people", "child": "children", "man": "men", "woman": "women", "datum": "data"}
-    head, sep, last = word.rpartition("_") if "_" in word else word.rpartition("-")
-    if last in irregular:
-        return head + sep + irregular[last]
-    if re.search(r"(s|x|z|ch|sh)$", last):
-        last += "es"
-    elif re.search(r"[^aeiou]y$", last):
-        last = last[:-1] + "ies"
-    else:
-        last += "s"
-    return head + sep + last
+    return nouns.plural(word)
 
 
 def table_name(entity: str) -> str:

@@ -65,9 +65,9 @@ def default_problem(field: FieldSpec) -> str | None:
 
     >>> from backend_architect.spec.field_types import parse_field_type as t
     >>> default_problem(FieldSpec(type=t("enum[a,b]"), default="c"))
-    "default 'c' is not one of the enum's values (a, b)"
+    "'default' 'c' is not one of the enum's values (a, b)"
     >>> default_problem(FieldSpec(type=t("decimal(5,2)"), default=1234.5))
-    'default 1234.5 has 4 digits before the point; decimal(5,2) holds 3'
+    "'default' 1234.5 has 4 digits before the point; decimal(5,2) holds 3"
     >>> default_problem(FieldSpec(type=t("string(3)"), default="abc")) is None
     True
     """

@@ -17,7 +17,7 @@ from pathlib import Path
 from backend_architect.errors import InputError, Location
 from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
-from backend_architect.ir.model import Architecture, Migration, ParseProblem, Suppression
+from backend_architect.ir.model import Architecture, Migration, MigrationStep, ParseProblem, Suppression
 
 #: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
 MAX_SQL_BYTES = 64 * 1024 * 1024
@@ -53,13 +53,11 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
             continue
         statements, trouble = parse_statements(source)
         problems += trouble
-        existing = {t.qualified for t in builder.tables.values()}
+        existing = {t.qualified for t in builder.tables.values() if not t.assumed}
         steps = []
         for statement in statements:
             steps += apply(builder, statement)
-        if as_migrations:
-            marked = [s.model_copy(update={"existed_before": s.table in existing}) if s.table else s for s in steps]
-            migrations.append(Migration(file=name, steps=marked))
+        migrations.append(Migration(file=name, steps=_marked(steps, existing if as_migrations else set(), builder), lone=not as_migrations))
     system = path.stem if path.is_file() else path.name
     engine = engines.pop() if len(engines) == 1 else "postgresql"
     datastores = builder.datastores(engine=engine)
@@ -70,15 +68,42 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
 
 
 def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
-    """The schema in one SQL text (a file's content given directly)."""
+    """The schema in one SQL text (a file's content given directly); statements on tables it does not create are judged as a migration."""
     builder = SchemaBuilder()
     source = SourceText(name, text.encode())
     statements, problems = parse_statements(source)
+    steps = []
     for statement in statements:
-        apply(builder, statement)
+        steps += apply(builder, statement)
     return Architecture.model_construct(
-        system=Path(name).stem, description=f"imported from {name}", datastores=builder.datastores(), parse_problems=problems, suppressions=suppressions(source)
+        system=Path(name).stem,
+        description=f"imported from {name}",
+        datastores=builder.datastores(),
+        migrations=[Migration(file=name, steps=_marked(steps, set(), builder), lone=True)],
+        parse_problems=problems,
+        suppressions=suppressions(source),
     )
+
+
+def _marked(steps: list[MigrationStep], existing: set[str], builder: SchemaBuilder) -> list[MigrationStep]:
+    """Each step marked with whether its table existed before the file: created by an earlier migration (``existing``), or
+    assumed, because no file reviewed creates it (a lone migration changes tables that exist, with rows)."""
+    assumed = {t.qualified for t in builder.tables.values() if t.assumed}
+    created_indexes = {s.detail for s in steps if s.action == "create_index"}
+    dropped_later: set[str] = set()
+    marked = []
+    for step in reversed(steps):
+        if step.table is None:
+            # pg_dump --clean drops each index before the file creates it again: that index is the file's own
+            recreated = step.action == "drop_index" and step.detail in created_indexes
+            marked.append(step.model_copy(update={"existed_before": False}) if recreated else step)
+            continue
+        was_assumed = step.table in assumed
+        existed = (step.table in existing or was_assumed) and (step.table not in dropped_later or step.action == "drop_table")
+        marked.append(step.model_copy(update={"existed_before": existed, "assumed": was_assumed}))
+        if step.action == "drop_table":
+            dropped_later.add(step.table)  # steps before a table's drop in the same migration cost nothing to its readers
+    return marked[::-1]
 
 
 def _dialect_of(source: SourceText) -> str:

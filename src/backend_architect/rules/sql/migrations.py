@@ -9,34 +9,44 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from backend_architect.ir.column_types import rewrites_table
 from backend_architect.ir.model import Architecture, Migration, MigrationStep
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 from backend_architect.rules.sql import location
 
-_LOCKING = frozenset(
+#: Statements that take a lock on an existing table, which queues every later query behind it while it waits.
+LOCKING = frozenset(
     {
         "create_index",
+        "drop_index",
+        "reindex",
         "add_constraint",
+        "validate_constraint",
         "add_column",
         "alter_column_type",
         "set_not_null",
+        "drop_not_null",
         "drop_column",
         "drop_table",
         "rename_table",
         "rename_column",
         "drop_constraint",
-        "reindex",
+        "detach_partition",
+        "vacuum_full",
+        "cluster",
+        "truncate",
     }
 )
-#: Functions PostgreSQL marks volatile that appear in column defaults: such a default is evaluated per row, so adding the
-#: column rewrites the table on every version (11+ only skips the rewrite for non-volatile defaults).
-_VOLATILE = re.compile(r"\b(random|clock_timestamp|timeofday|gen_random_uuid|uuid_generate_v[14]|nextval|txid_current)\s*\(", re.IGNORECASE)
 #: The first version that adds a column with a non-volatile default without rewriting the table.
 FAST_DEFAULTS = 11
 #: The first version whose SET NOT NULL uses a validated CHECK (col IS NOT NULL) instead of scanning.
 NOT_NULL_FROM_CHECK = 12
 #: The first version with REINDEX CONCURRENTLY.
 REINDEX_CONCURRENTLY = 12
+
+
+#: Types a column is usually widened to, which PostgreSQL changes without a rewrite from a narrower varchar or numeric.
+_WIDENING_TARGET = re.compile(r"^(text|character varying(\(\d+\))?|numeric(\(\d+(,\s*\d+)?\))?)$")
 
 
 def _steps(arch: Architecture, *actions: str) -> Iterator[tuple[Migration, MigrationStep]]:
@@ -50,6 +60,11 @@ def _where(migration: Migration, step: MigrationStep) -> str:
     return f"{migration.file}: {step.table or step.detail}"
 
 
+def said(step: MigrationStep, message: str) -> str:
+    """A finding's message, saying when the table was assumed to exist (a lone migration's tables are not in the files)."""
+    return f"{message} ({step.table} is not created by the files reviewed: judged as an existing table with rows)" if step.assumed else message
+
+
 @rule(
     code="SQL101",
     name="index-without-concurrently",
@@ -60,8 +75,10 @@ def _where(migration: Migration, step: MigrationStep) -> str:
 def index_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
-    Finds CREATE INDEX and DROP INDEX without CONCURRENTLY on tables that existed before the
-    migration.
+    Finds CREATE INDEX, DROP INDEX and REINDEX without CONCURRENTLY on tables that existed
+    before the migration (an index dropped with a table created or dropped in the same
+    migration is left alone). REINDEX is left alone before PostgreSQL 12 (`--pg-version`),
+    which has no REINDEX CONCURRENTLY.
 
     ## Why is this bad?
     A plain CREATE INDEX holds a SHARE lock for the whole build: writes to the table wait
@@ -76,11 +93,15 @@ def index_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Findi
     ## References
     PostgreSQL documentation, "Building Indexes Concurrently"; squawk's require-concurrent-index-creation.
     """
-    for migration, step in _steps(arch, "create_index", "drop_index"):
-        if not step.concurrently and (step.action == "drop_index" or step.table):
-            verb = "CREATE INDEX" if step.action == "create_index" else "DROP INDEX"
+    old_server = arch.postgres_version is not None and arch.postgres_version < REINDEX_CONCURRENTLY
+    for migration, step in _steps(arch, "create_index", "drop_index", "reindex"):
+        if not step.concurrently and not (step.action == "reindex" and old_server):
+            verb = {"create_index": "CREATE INDEX", "drop_index": "DROP INDEX", "reindex": "REINDEX"}[step.action]
             fix = re.sub(r"(?i)^(CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX)\b", r"\1 CONCURRENTLY", step.statement) + ";  -- outside a transaction"
-            message = f"{verb} {step.detail} without CONCURRENTLY blocks writes"
+            if step.action == "reindex":
+                fix = re.sub(r"(?i)^(REINDEX\s+(?:\([^)]*\)\s*)?\w+)\b", r"\1 CONCURRENTLY", step.statement) + ";  -- PostgreSQL 12+, outside a transaction"
+            blocked = "reads and writes" if step.action == "reindex" else "writes"
+            message = said(step, f"{verb} {step.detail} without CONCURRENTLY blocks {blocked}")
             yield self.finding(_where(migration, step), message, location(step.source), fix=fix if step.statement else None)
 
 
@@ -94,7 +115,8 @@ def index_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Findi
 def constraint_without_not_valid(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
-    Finds foreign key and check constraints added to existing tables without NOT VALID.
+    Finds foreign key and check constraints added to existing tables without NOT VALID, and
+    foreign keys added with a new column (`ADD COLUMN ... REFERENCES`).
 
     ## Why is this bad?
     Validation scans the whole table under an ACCESS EXCLUSIVE (check) or SHARE ROW
@@ -111,10 +133,15 @@ def constraint_without_not_valid(self: Rule, arch: Architecture) -> Iterator[Fin
     ## References
     PostgreSQL documentation, ALTER TABLE (NOT VALID); squawk's adding-foreign-key-constraint.
     """
-    for migration, step in _steps(arch, "add_constraint"):
-        if step.constraint_kind in {"foreign key", "check"} and not step.not_valid:
+    for migration, step in _steps(arch, "add_constraint", "add_column"):
+        if step.action == "add_column" and step.references:
+            added = f"ALTER TABLE {step.table} ADD COLUMN {step.detail} ...; ALTER TABLE {step.table} ADD CONSTRAINT ... FOREIGN KEY ({step.detail}) "
+            added += f"REFERENCES {step.references} NOT VALID;"
+            message = said(step, f"new column {step.detail} adds a foreign key to {step.references}, locking both tables while it is checked")
+            yield self.finding(_where(migration, step), message, location(step.source), fix=added)
+        elif step.action == "add_constraint" and step.constraint_kind in {"foreign key", "check"} and not step.not_valid:
             fix = f"{step.statement} NOT VALID; ALTER TABLE {step.table} VALIDATE CONSTRAINT {step.detail};" if step.statement else None
-            message = f"{step.constraint_kind} {step.detail} is validated while locking {step.table}"
+            message = said(step, f"{step.constraint_kind} {step.detail} is validated while locking {step.table}")
             yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
 
 
@@ -128,20 +155,31 @@ def constraint_without_not_valid(self: Rule, arch: Architecture) -> Iterator[Fin
 def column_type_change(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
-    Finds ALTER COLUMN ... TYPE on tables that existed before the migration.
+    Finds ALTER COLUMN ... TYPE on tables that existed before the migration, unless the
+    change needs no rewrite: `varchar(n)` widened or made `text`, `numeric(p,s)` given more
+    digits before the point (the same judgement the schema diff makes). In a lone migration,
+    where the type before is unknown, a change to `text`, `varchar` or `numeric` is taken for
+    such a widening.
 
     ## Why is this bad?
     Most type changes rewrite the table and its indexes under an ACCESS EXCLUSIVE lock: no
     reads, no writes until done. Clients compiled against the old type break too.
 
     ## Example
-    ALTER TABLE orders ALTER COLUMN total TYPE numeric(14,2);
+    ALTER TABLE orders ALTER COLUMN customer_id TYPE integer;
 
     Use instead:
     ALTER TABLE orders ADD COLUMN total_v2 numeric(14,2);
     """
     for migration, step in _steps(arch, "alter_column_type"):
-        yield self.finding(_where(migration, step), f"changing {step.detail} rewrites {step.table} under an exclusive lock", location(step.source))
+        new_type = step.detail.split(" to ", 1)[-1]
+        if step.old_type is not None and not rewrites_table(step.old_type, new_type):
+            continue  # varchar widened, varchar to text, numeric given more digits: the catalog changes, the rows do not
+        if step.old_type is None and _WIDENING_TARGET.match(new_type):
+            continue  # the type before is not in the files reviewed; to text or varchar or numeric, it is most often a widening
+        known = "" if step.old_type is not None else " (its type before is not in the files reviewed)"
+        message = said(step, f"changing {step.detail} rewrites {step.table} under an exclusive lock{known}")
+        yield self.finding(_where(migration, step), message, location(step.source))
 
 
 @rule(
@@ -154,7 +192,9 @@ def column_type_change(self: Rule, arch: Architecture) -> Iterator[Finding]:
 def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
-    Finds ADD COLUMN ... NOT NULL without a DEFAULT, and SET NOT NULL, on existing tables.
+    Finds ADD COLUMN ... NOT NULL without a DEFAULT (a generated or identity column has one),
+    and SET NOT NULL, on existing tables; SET NOT NULL after a validated
+    `CHECK (col IS NOT NULL)` is the safe sequence this rule recommends, and passes.
 
     ## Why is this bad?
     Adding a NOT NULL column without a default fails outright on a table with rows; SET NOT
@@ -167,6 +207,8 @@ def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding
     ALTER TABLE orders ADD CONSTRAINT orders_customer_id_not_null CHECK (customer_id IS NOT NULL) NOT VALID;
     """
     for migration, step in _steps(arch, "add_column", "set_not_null"):
+        if step.action == "set_not_null" and step.scan_skipped:
+            continue  # a validated CHECK (col IS NOT NULL) proves it: PostgreSQL 12+ skips the scan
         if step.action == "set_not_null":
             check = f"{step.table.rsplit('.', 1)[-1] if step.table else 't'}_{step.detail}_not_null"
             fix = (
@@ -174,7 +216,7 @@ def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding
                 f"ALTER TABLE {step.table} VALIDATE CONSTRAINT {check}; ALTER TABLE {step.table} ALTER COLUMN {step.detail} SET NOT NULL; "
                 f"ALTER TABLE {step.table} DROP CONSTRAINT {check};"
             )
-            message = f"SET NOT NULL on {step.detail} scans {step.table} under an exclusive lock"
+            message = said(step, f"SET NOT NULL on {step.detail} scans {step.table} under an exclusive lock")
             if arch.postgres_version is not None and arch.postgres_version < NOT_NULL_FROM_CHECK:
                 fix = (
                     f"PostgreSQL {arch.postgres_version} scans the table for SET NOT NULL even after a validated CHECK: "
@@ -182,7 +224,7 @@ def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding
                 )
             yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
         elif step.not_null and not step.has_default:
-            yield self.finding(_where(migration, step), f"new column {step.detail} is NOT NULL without a default", location(step.source))
+            yield self.finding(_where(migration, step), said(step, f"new column {step.detail} is NOT NULL without a default"), location(step.source))
 
 
 @rule(
@@ -209,7 +251,7 @@ def destructive_change(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     for migration, step in _steps(arch, "drop_table", "drop_column"):
         what = f"table {step.table}" if step.action == "drop_table" else f"column {step.table}.{step.detail}"
-        yield self.finding(_where(migration, step), f"drops {what}", location(step.source))
+        yield self.finding(_where(migration, step), said(step, f"drops {what}"), location(step.source))
 
 
 @rule(
@@ -235,122 +277,50 @@ def rename(self: Rule, arch: Architecture) -> Iterator[Finding]:
     ALTER TABLE users ADD COLUMN full_name text;
     """
     for migration, step in _steps(arch, "rename_table", "rename_column"):
-        yield self.finding(_where(migration, step), f"renames {step.table} {step.detail}".replace(" to ", " to "), location(step.source))
+        yield self.finding(_where(migration, step), said(step, f"renames {step.table} {step.detail}"), location(step.source))
 
 
 @rule(
     code="SQL107",
     name="missing-lock-timeout",
     severity=Severity.INFO,
-    title="Locking migration without a lock_timeout",
-    fix="Begin the migration with SET lock_timeout = '2s' (and retry on timeout).",
+    title="Locking migration without lock_timeout and statement_timeout",
+    fix="Begin the migration with SET lock_timeout = '2s' and SET statement_timeout = '5min' (and retry on timeout).",
 )
 def missing_lock_timeout(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
-    Finds migrations that take locks on existing tables without first setting `lock_timeout`.
+    Finds migrations whose first statement that locks an existing table (ALTER TABLE, CREATE
+    or DROP INDEX, REINDEX, DETACH PARTITION, CLUSTER, VACUUM FULL, TRUNCATE...) is not
+    preceded by both `SET lock_timeout` and `SET statement_timeout`; the message says which
+    is missing.
 
     ## Why is this bad?
     Waiting for its lock behind one long query, the migration queues every later query on the
-    table behind itself: a 30-second report becomes a 30-second outage.
+    table behind itself: a 30-second report becomes a 30-second outage. Holding it, a
+    statement that runs longer than expected (a rewrite, a scan) keeps everything queued for
+    as long as it runs.
 
     ## Example
     ALTER TABLE orders ADD COLUMN note text;
 
     Use instead:
     SET lock_timeout = '2s';
+    SET statement_timeout = '5min';
     ALTER TABLE orders ADD COLUMN note text;
 
     ## References
-    squawk's require-timeout-settings; "Zero-downtime Postgres migrations" (GoCardless).
+    squawk's require-timeout-settings (require-lock-timeout, require-statement-timeout); "Zero-downtime Postgres migrations" (GoCardless).
     """
     for migration in arch.migrations:
-        timed = False
+        timed: set[str] = set()
         for step in migration.steps:
-            if step.action == "set_timeout" and step.timeout == "lock_timeout":
-                timed = True
-            elif step.action in _LOCKING and step.existed_before and not step.concurrently and not timed:
-                fix = f"SET lock_timeout = '2s';  -- first in the migration, then: {step.statement};" if step.statement else None
-                message = "takes locks on an existing table without SET lock_timeout first"
-                yield self.finding(f"{migration.file}: {step.table}", message, location(step.source), fix=fix)
+            if step.action == "set_timeout" and step.timeout:
+                timed.add(step.timeout)
+            elif step.action in LOCKING and step.existed_before and not step.concurrently and len(timed) < 2:
+                missing = [t for t in ("lock_timeout", "statement_timeout") if t not in timed]
+                sets = " ".join(f"SET {t} = '{'2s' if t == 'lock_timeout' else '5min'}';" for t in missing)
+                fix = f"{sets}  -- first in the migration, then: {step.statement};" if step.statement else None
+                message = said(step, f"takes locks on an existing table without SET {' or '.join(missing)} first")
+                yield self.finding(f"{migration.file}: {step.table or step.detail}", message, location(step.source), fix=fix)
                 break
-
-
-@rule(
-    code="SQL108",
-    name="column-default-rewrites-table",
-    severity=Severity.WARNING,
-    title="New column's default rewrites an existing table",
-    fix="Add the column without a default, set the default in a second statement, and backfill existing rows in batches.",
-)
-def column_default_rewrites_table(self: Rule, arch: Architecture) -> Iterator[Finding]:
-    """
-    ## What it does
-    Finds ADD COLUMN ... DEFAULT on tables that existed before the migration when the default
-    makes PostgreSQL rewrite the table: a volatile default (`random()`, `clock_timestamp()`,
-    `gen_random_uuid()`, `nextval(...)`) on any version, and any default before PostgreSQL 11
-    (`--pg-version`, or the live database's version).
-
-    ## Why is this bad?
-    The rewrite copies every row and rebuilds every index under an ACCESS EXCLUSIVE lock: on a
-    50 GB table that is minutes to hours of neither reads nor writes. From PostgreSQL 11 a
-    non-volatile default is stored once in the catalog and costs nothing.
-
-    ## Example
-    ALTER TABLE orders ADD COLUMN token uuid DEFAULT gen_random_uuid();
-
-    Use instead:
-    ALTER TABLE orders ADD COLUMN token uuid;
-    ALTER TABLE orders ALTER COLUMN token SET DEFAULT gen_random_uuid();
-
-    ## References
-    PostgreSQL 11 release notes ("fast default"); squawk's adding-field-with-default.
-    """
-    old_server = arch.postgres_version is not None and arch.postgres_version < FAST_DEFAULTS
-    for migration, step in _steps(arch, "add_column"):
-        if not step.has_default:
-            continue
-        volatile = bool(_VOLATILE.search(step.default or ""))
-        if volatile or old_server:
-            why = f"volatile default {step.default}" if volatile else f"a default on PostgreSQL {arch.postgres_version} (before {FAST_DEFAULTS})"
-            yield self.finding(_where(migration, step), f"adding {step.detail} with {why} rewrites {step.table} under an exclusive lock", location(step.source))
-
-
-@rule(
-    code="SQL109",
-    name="reindex-without-concurrently",
-    severity=Severity.WARNING,
-    title="REINDEX without CONCURRENTLY",
-    fix="REINDEX ... CONCURRENTLY (PostgreSQL 12+), outside a transaction.",
-    tier="preview",
-)
-def reindex_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Finding]:
-    """
-    ## What it does
-    Finds REINDEX without CONCURRENTLY, on PostgreSQL 12 and later (where the option exists;
-    `--pg-version` tells which version the migrations run on).
-
-    ## Why is this bad?
-    A plain REINDEX locks out writes to the table (and reads that would use the index) until
-    the index is rebuilt; CONCURRENTLY builds the new index beside the old one and swaps them.
-
-    ## Example
-    REINDEX INDEX ix_orders_customer;
-
-    Use instead:
-    REINDEX INDEX CONCURRENTLY ix_orders_customer;
-
-    ## References
-    PostgreSQL documentation, REINDEX; squawk's require-concurrent-index-creation.
-    """
-    if arch.postgres_version is not None and arch.postgres_version < REINDEX_CONCURRENTLY:
-        return
-    for migration in arch.migrations:
-        for step in migration.steps:
-            if step.action == "reindex" and not step.concurrently:
-                fix = (
-                    re.sub(r"(?i)^(REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\b", r"\1 CONCURRENTLY", step.statement)
-                    if step.statement
-                    else None
-                )
-                yield self.finding(_where(migration, step), f"REINDEX of {step.detail} blocks writes while it runs", location(step.source), fix=fix)
