@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import enum
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,6 +18,9 @@ from backend_architect import __version__
 from backend_architect.errors import BackendArchitectError, InputError
 from backend_architect.rules.config import CONFIG_FILE
 from backend_architect.rules.model import Severity
+
+if TYPE_CHECKING:
+    from backend_architect.scaffold import Design
 
 EXIT_FINDINGS = 1
 EXIT_INPUT = 2
@@ -71,6 +75,7 @@ def design_command(
         Path | None, typer.Option("--previous", help="Output folder of an earlier design: carry its migrations and write the next one.")
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="Also write design.html: one self-contained page with every diagram drawn (works offline).")] = False,
+    scaffold_dir: Annotated[Path | None, typer.Option("--scaffold", help="Also scaffold the runnable service project into this folder.")] = None,
 ) -> None:
     """Design a system from SPEC: OpenAPI, DDL, diagrams, design.md and handoff.json in OUT."""
     from backend_architect.api import design_file, write_files
@@ -94,8 +99,39 @@ def design_command(
     else:
         out_label = str(out).rstrip("/") + "/"
         sys.stdout.write(render_summary(result.architecture, result.findings, list(result.files), out_label))
+    if scaffold_dir is not None:
+        from backend_architect.scaffold import from_files
+
+        _scaffold(lambda: from_files(result.architecture, result.files, str(out)), scaffold_dir, check=False, quiet=output_format is OutputFormat.json)
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
         raise typer.Exit(EXIT_FINDINGS)
+
+
+def _scaffold(load: Callable[[], Design], out: Path, *, check: bool, quiet: bool = False) -> None:
+    from backend_architect.scaffold import scaffold
+
+    try:
+        result = scaffold(load(), out, check=check)
+    except InputError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        typer.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    (sys.stderr if quiet else sys.stdout).write(result.summary(str(out).rstrip("/") + "/", check))
+    if check and result.plan.drift:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("scaffold")
+def scaffold_command(
+    design: Annotated[Path, typer.Argument(help="The output folder of 'backend-architect design' (it holds handoff.json).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder of the service project.")] = Path("service"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; report how the project drifted from the design (exit 1 if it did).")] = False,
+) -> None:
+    """Scaffold a runnable service project (FastAPI, PostgreSQL, tests) from a finished design."""
+    from backend_architect.scaffold import load_design
+
+    _scaffold(lambda: load_design(design), out, check=check)
 
 
 class ReportFormat(enum.StrEnum):
