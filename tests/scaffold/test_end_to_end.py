@@ -70,7 +70,8 @@ def test_scaffolded_project_installs_tests_and_keeps_its_contract_ok(name: str, 
     out = tmp_path / "service"
     scaffolded = scaffold(from_files(result.architecture, result.files, name), out)
     url = f"postgresql://postgres@127.0.0.1:{postgres.port}/postgres"  # type: ignore[attr-defined]
-    tests = subprocess.run(["bash", "scripts/test.sh", "-q", "-p", "no:cacheprovider"], cwd=out, capture_output=True, text=True, timeout=1800, env={**os.environ, "DATABASE_URL": url})
+    command = ["bash", "scripts/test.sh", "-q", "-p", "no:cacheprovider"]
+    tests = subprocess.run(command, cwd=out, capture_output=True, text=True, timeout=1800, env={**os.environ, "DATABASE_URL": url})
     assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-3000:]  # pytest exits 5 when it collects nothing
     python = out / ".venv" / "bin" / "python"
     config = tmp_path / "schemathesis.toml"
@@ -83,4 +84,5 @@ def test_scaffolded_project_installs_tests_and_keeps_its_contract_ok(name: str, 
                 run = _schemathesis(service.base_url, module.name, token, owner_only_reads(scaffolded, module.name), config)
                 assert run.returncode == 0, f"{deployable.name}/{module.name}:\n{run.stdout[-8000:]}\n{run.stderr[-2000:]}\n{service.log.read_text()[-3000:]}"
                 generated = re.search(r"(\d+) generated", run.stdout)
-                assert generated and int(generated.group(1)) > 0, run.stdout[-2000:]
+                assert generated, run.stdout[-2000:]
+                assert int(generated.group(1)) > 0, run.stdout[-2000:]

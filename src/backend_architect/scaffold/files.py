@@ -58,6 +58,7 @@ def environment() -> jinja2.Environment:
     env.filters["docline"] = lambda value: " ".join(str(value).replace('"""', "'''").replace("\\", "/").split())
     env.filters["wrap"] = lambda value, indent=4: textwrap.fill(str(value), width=150, subsequent_indent=" " * indent)
     env.filters["pytuple"] = code.snippet_tuple
+    env.filters["sort_lines"] = lambda text: "\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n"
     env.filters["segment_path"] = lambda path: re.sub(r"\{([A-Za-z0-9_]+)\}", r"{\1:segment}", path)
     env.filters["format_suffix"] = lambda value, suffix: f"{value}{suffix}"
     env.globals["code"] = code

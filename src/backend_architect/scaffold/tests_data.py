@@ -8,6 +8,7 @@ index and events, and each table's columns, so a scenario can seed rows the call
 from __future__ import annotations
 
 import re
+import textwrap
 from typing import Any
 
 from backend_architect.ir.model import Table
@@ -218,15 +219,16 @@ def use_case_tests(deployable: DeployablePlan, module: ModulePlan) -> str:
             "",
             "",
             f"def test_{op.func}_ok(scenario: Scenario) -> None:",
-            f'    """{ir.method.upper()} {ir.path}, {what}: {doc}."""',
+            '    """' + textwrap.fill(f"{ir.method.upper()} {ir.path}, {what}: {doc}.", width=150, subsequent_indent="    ") + '"""',
             f"    checks.{check[ir.kind]}(scenario, {literal(ir.operation_id)})",
         ]
         if ir.auth == "required":
+            refused = f", and without {' '.join(ir.scopes)} 403" if ir.scopes else ""
             lines += [
                 "",
                 "",
                 f"def test_{op.func}_without_credentials_err(scenario: Scenario) -> None:",
-                f'    """{ir.method.upper()} {ir.path} without a token is 401' + (f", and without {' '.join(ir.scopes)} 403" if ir.scopes else "") + '."""',
+                '    """' + textwrap.fill(f"{ir.method.upper()} {ir.path} without a token is 401{refused}.", width=150, subsequent_indent="    ") + '"""',
                 f"    checks.guarded(scenario, {literal(ir.operation_id)})",
             ]
     return "\n".join(lines) + "\n"

@@ -76,7 +76,8 @@ class Seeder:
                 continue
             elif name in spec["foreign"]:
                 parent = TABLES[spec["foreign"][name]]
-                row[name] = self.seed(spec["foreign"][name], **({parent["tenant"]: values[spec["tenant"]]} if parent.get("tenant") and spec.get("tenant") in values else {}))[parent["key"]]
+                same_tenant = {parent["tenant"]: values[spec["tenant"]]} if parent.get("tenant") and spec.get("tenant") in values else {}
+                row[name] = self.seed(spec["foreign"][name], **same_tenant)[parent["key"]]
             else:
                 row[name] = synthetic(column, self.counter)
         target = sql.Identifier(spec["schema"], spec["name"]) if spec["schema"] else sql.Identifier(spec["name"])
