@@ -71,6 +71,15 @@ class RunningService:
     base_url: str
     deployable: DeployablePlan
     log: Path
+    #: The database it serves (on the server the caller gave), migrated and dropped afterwards.
+    database: str
+    #: The server process (one uvicorn worker unless asked otherwise).
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """CPU time the service process has used so far (user + system), from /proc."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _psql_url(server: object, database: str, user: str = "postgres", password: str | None = None) -> str:
@@ -117,7 +126,7 @@ def running_service(
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"{deployable.name} did not start:\n{log.read_text()[-3000:]}") from None
                 time.sleep(0.2)
-        yield RunningService(base, deployable, log)
+        yield RunningService(base, deployable, log, name, process.pid)
     finally:
         process.terminate()
         try:

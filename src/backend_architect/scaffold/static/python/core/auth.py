@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -15,6 +16,9 @@ from .problems import Problem
 
 #: Refetch the provider's keys at most this often when a token names a key we do not know.
 JWKS_REFRESH_S = 60.0
+#: Verified tokens remembered per process (a client sends the same token until it expires), and for how long at most.
+TOKEN_CACHE_SIZE = 4096
+TOKEN_CACHE_S = 300.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,8 @@ class TokenVerifier:
         self.single_key: jwt.PyJWK | None = None
         self.fetched_at = 0.0
         self.client = jwt.PyJWKClient(settings.auth_jwks_url, cache_keys=False, timeout=5) if settings.auth_jwks_url else None
+        #: token -> (claims, monotonic time it stops being trusted without a new check)
+        self.verified: OrderedDict[str, tuple[dict[str, Any], float]] = OrderedDict()
         if settings.auth_jwks:
             self._load(jwt.PyJWKSet.from_json(settings.auth_jwks).keys)
 
@@ -98,6 +104,21 @@ class TokenVerifier:
         raise jwt.InvalidKeyError("unknown signing key")
 
     async def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, checked once and then remembered until it expires (at most TOKEN_CACHE_S)."""
+        now = time.monotonic()
+        known = self.verified.get(token)
+        if known is not None and known[1] > now:
+            self.verified.move_to_end(token)
+            return known[0]
+        claims = await self._verify(token)
+        lifetime = min(TOKEN_CACHE_S, float(claims["exp"]) - time.time())
+        if lifetime > 0:
+            self.verified[token] = (claims, now + lifetime)
+            if len(self.verified) > TOKEN_CACHE_SIZE:
+                self.verified.popitem(last=False)
+        return claims
+
+    async def _verify(self, token: str) -> dict[str, Any]:
         if not self.configured:
             raise Problem(401, "Token verification is not configured on this server.", headers=_challenge("invalid_token"))
         try:

@@ -99,6 +99,10 @@ def _transaction(ctx: Context, resource: Resource) -> Any:
     return ctx.services.db.transaction(ctx.principal.tenant, tenant_scoped=resource.tenant is not None)
 
 
+def _reading(ctx: Context, resource: Resource) -> Any:
+    return ctx.services.db.reading(ctx.principal.tenant, tenant_scoped=resource.tenant is not None)
+
+
 def _scope(ctx: Context, op: Operation) -> str:
     return f"{op.policy.operation_id}:{ctx.principal.subject or ctx.principal.address}"
 
@@ -113,7 +117,7 @@ async def read(ctx: Context, op: Operation, key: Any, parent_key: Any = None) ->
     query = select(resource.table).where(resource.key == key, *_visible(ctx, resource, op.owner))
     if resource.parent is not None:
         query = query.where(resource.parent.column == parent_key, _parent_exists(ctx, resource, parent_key))
-    async with _transaction(ctx, resource) as conn:
+    async with _reading(ctx, resource) as conn:
         row = one(await conn.execute(query))
     if row is None:
         raise Problem(404, f"No {resource.name} with this id exists, or you may not see it.")
@@ -153,7 +157,7 @@ async def list_page(
         query = query.where(pagination.after(keys, pagination.decode_cursor(cursor, name, keys)))
     if offset:
         query = query.offset(offset)
-    async with _transaction(ctx, resource) as conn:
+    async with _reading(ctx, resource) as conn:
         if resource.parent is not None:
             await _require_parent(conn, ctx, resource, parent_key)
         rows = [dict(r) for r in (await conn.execute(query)).mappings().all()]

@@ -80,6 +80,22 @@ class Database:
                 raise
             raise problem from None
 
+    @asynccontextmanager
+    async def reading(self, tenant: str | None = None, *, tenant_scoped: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads: one statement, no BEGIN/COMMIT round trips, unless the tenant must be set in a transaction."""
+        if tenant_scoped:
+            async with self.transaction(tenant, tenant_scoped=True) as conn:
+                yield conn
+            return
+        try:
+            async with self.engine.connect() as conn:
+                yield await conn.execution_options(isolation_level="AUTOCOMMIT")
+        except DBAPIError as exc:
+            problem = translate(exc)
+            if problem is None:
+                raise
+            raise problem from None
+
     async def ping(self) -> None:
         async with self.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Table, and_, delete, select, update
+from sqlalchemy import Table, and_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -46,7 +46,6 @@ def fingerprint(method: str, path: str, body: Any) -> str:
 async def claim(conn: AsyncConnection, table: Table, scope: str, key: str, request_hash: str) -> StoredResponse | None:
     """Claim ``key`` for this request, or return the answer stored for it (409 if it was used for another request)."""
     now = datetime.datetime.now(datetime.UTC)
-    await conn.execute(delete(table).where(and_(table.c.scope == scope, table.c.key == key, table.c.created_at < now - RETENTION)))
     claimed = await conn.execute(
         pg_insert(table)
         .values(scope=scope, key=key, request_hash=request_hash, created_at=now)
@@ -55,7 +54,13 @@ async def claim(conn: AsyncConnection, table: Table, scope: str, key: str, reque
     )
     if claimed.first() is not None:
         return None
-    row = (await conn.execute(select(table).where(and_(table.c.scope == scope, table.c.key == key)))).mappings().one()
+    row = (await conn.execute(select(table).where(and_(table.c.scope == scope, table.c.key == key)).with_for_update())).mappings().one()
+    if row["created_at"] < now - RETENTION:
+        # an expired key is free again: take it over for this request (no sweep on the hot path)
+        await conn.execute(
+            update(table).where(and_(table.c.scope == scope, table.c.key == key)).values(request_hash=request_hash, created_at=now, status=None, body=None, headers=None)
+        )
+        return None
     if row["request_hash"] != request_hash:
         raise Problem(409, "This Idempotency-Key was already used for a different request; use a new key.")
     if row["status"] is None:

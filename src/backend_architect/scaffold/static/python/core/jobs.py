@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
+import structlog
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 JobRun = Callable[[AsyncConnection], Awaitable[int]]
 
@@ -40,7 +40,7 @@ async def run_once(engine: AsyncEngine, job: Job) -> int | None:
             return None
         started = time.perf_counter()
         handled = await job.run(conn)
-        log.info("job ran", extra={"job": job.name, "rows": handled, "duration_ms": round((time.perf_counter() - started) * 1000, 1)})
+        log.info("job ran", job=job.name, rows=handled, duration_ms=round((time.perf_counter() - started) * 1000, 1))
         return handled
 
 
@@ -55,7 +55,7 @@ async def schedule(engine: AsyncEngine, jobs: Sequence[Job], stop: asyncio.Event
                 try:
                     await run_once(engine, job)
                 except Exception:
-                    log.exception("job failed", extra={"job": job.name})
+                    log.exception("job failed", job=job.name)
         wait = max(0.05, min(due.values()) - time.monotonic()) if due else 60.0
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=wait)

@@ -11,20 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import logging
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
+import structlog
 from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from .ids import new_uuid
 from .values import to_json
 
-log = logging.getLogger(__name__)
+log = structlog.get_logger(__name__)
 
 #: Events published per relay transaction.
 BATCH = 100
@@ -77,7 +77,7 @@ class LogPublisher:
     """Writes a line per event (ids only, never the payload): the default where no broker is configured."""
 
     async def publish(self, channel: str, event_type: str, key: str, body: bytes) -> None:
-        log.info("event published", extra={"channel": channel, "event_type": event_type, "key": key})
+        log.info("event published", channel=channel, event_type=event_type, key=key)
 
     async def close(self) -> None:
         return None
@@ -165,7 +165,7 @@ class Relay:
                     await conn.execute(
                         update(outbox).where(outbox.c.id == row["id"]).values(attempts=outbox.c.attempts + 1, last_error=str(exc)[:500])
                     )
-                    log.warning("publishing failed; will retry", extra={"channel": row["channel"], "error": str(exc)[:200]})
+                    log.warning("publishing failed; will retry", channel=row["channel"], error=str(exc)[:200])
                     break
                 await conn.execute(update(outbox).where(outbox.c.id == row["id"]).values(published_at=datetime.datetime.now(datetime.UTC)))
                 published += 1
