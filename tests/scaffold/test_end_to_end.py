@@ -24,7 +24,7 @@ from scaffold_harness import Signer, module_token, owner_only_reads, running_ser
 ALL = os.environ.get("BA_SCAFFOLD_ALL") == "1"
 EXAMPLES = EXAMPLE_IDS if ALL else ["bookstore"]
 #: Schemathesis examples per operation and phase; the full runs use more.
-MAX_EXAMPLES = int(os.environ.get("BA_SCHEMATHESIS_EXAMPLES", "25" if ALL else "12"))
+MAX_EXAMPLES = int(os.environ.get("BA_SCHEMATHESIS_EXAMPLES", "25" if ALL else "10"))
 HERE = Path(__file__).resolve().parent
 #: Statuses a schema-valid request may get besides schemathesis' defaults: 412 is the contract's answer to a stale If-Match.
 CONFIG = """

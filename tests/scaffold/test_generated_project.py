@@ -101,3 +101,24 @@ def test_bookstore_matches_goldens_ok() -> None:
     assert sorted(files) == sorted(expected), "the set of rendered files changed"
     for path, text in files.items():
         assert text == expected[path], f"{path} differs from its golden file"
+
+
+@pytest.mark.parametrize("name", EXAMPLE_IDS)
+def test_compose_file_reads_as_the_designed_topology_ok(name: str, tmp_path: Path) -> None:
+    """The compose file is read by the topology importer: each deployable serves from its designed database, and the
+    reviewer finds nothing at error level in it."""
+    from backend_architect.importers.compose import import_compose
+    from backend_architect.rules.model import Severity
+    from backend_architect.rules.registry import review
+    from backend_architect.scaffold.plan import plan_project
+
+    result = designed(name)
+    design = from_files(result.architecture, result.files, name)
+    (tmp_path / "compose.yaml").write_text(build(design)["compose.yaml"].text, encoding="utf-8")
+    topology = import_compose(tmp_path / "compose.yaml")
+    services = {s.name: s for s in topology.services}
+    for deployable in plan_project(design).deployables:
+        assert services[deployable.name].datastore == deployable.database
+        assert services[deployable.name].replicas == 2
+        assert services[deployable.name].health_check
+    assert not [f for f in review(topology) if f.severity >= Severity.ERROR]

@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from backend_architect.cli import app
 from conftest import ROOT
 
 BOOKSTORE = ROOT / "examples" / "bookstore.yaml"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "backend_architect.cli", *args], capture_output=True, text=True, timeout=180)
+@dataclass(frozen=True)
+class Outcome:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(*args: str) -> Outcome:
+    """The command run in-process (as the console script runs it), its exit status and both streams."""
+    result = CliRunner().invoke(app, list(args))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return Outcome(result.exit_code, result.stdout, result.stderr)
 
 
 @pytest.fixture(scope="module")

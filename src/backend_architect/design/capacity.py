@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from backend_architect.design.technology import DEFAULT_LANGUAGE
+from backend_architect.design.throughput import instance_throughput
 from backend_architect.design.usecases import UseCase, analyse, peak_factor
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
@@ -15,10 +17,6 @@ from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
-#: Requests per second one instance of a typical JSON API (2 vCPU, I/O bound, p99 < 100 ms)
-#: sustains; TechEmpower's "multiple queries" results for mainstream frameworks sit at 1-5k,
-#: we plan at the low end to leave room for business logic.
-INSTANCE_RPS = 500
 #: Planned database time per request, for Little's law on connections.
 DB_TIME_PER_REQUEST_S = 0.005
 #: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench
@@ -70,7 +68,9 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
     figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     figures += _storage(spec, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
-    figures += _compute(spec, arch, figures)
+    throughput = instance_throughput(spec.constraints.language or DEFAULT_LANGUAGE)
+    assumptions.append(throughput.note)
+    figures += _compute(spec, arch, figures, throughput.requests_per_second)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
 
 
@@ -280,7 +280,7 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
     return result
 
 
-def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figure]:
+def _compute(spec: Spec, arch: Architecture, figures: list[Figure], instance_rps: float) -> list[Figure]:
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
     if arch.deployment == "modular-monolith":
@@ -290,16 +290,16 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
             Figure(
                 key=f"instances.deployable.{arch.system}",
                 quantity=f"instances of the {arch.system} deployable (all modules)",
-                value=max(MIN_INSTANCES, math.ceil(total / INSTANCE_RPS) + 1),
+                value=max(MIN_INSTANCES, math.ceil(total / instance_rps) + 1),
                 unit="instances",
                 formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
                 scope=arch.system,
-                inputs={"peak": total, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+                inputs={"peak": total, "instance_rps": instance_rps, "min_instances": MIN_INSTANCES},
             )
         )
     for service in arch.services:
         peak = by_key[f"qps.peak.service.{service.name}"].value
-        needed = math.ceil(peak / INSTANCE_RPS)
+        needed = math.ceil(peak / instance_rps)
         instances = max(MIN_INSTANCES, needed + 1)
         result.append(
             Figure(
@@ -309,7 +309,7 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
                 unit="instances",
                 formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
                 scope=service.name,
-                inputs={"peak": peak, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+                inputs={"peak": peak, "instance_rps": instance_rps, "min_instances": MIN_INSTANCES},
             )
         )
         busy = peak * DB_TIME_PER_REQUEST_S

@@ -92,7 +92,7 @@ def _wait(url: str) -> None:
 def fresh_database(migrate: object) -> Iterator[FreshDatabase]:
     """A fresh database on DATABASE_URL's server (or a throwaway server), migrated, with an app role; dropped afterwards."""
     given = os.environ.get("DATABASE_URL")
-    with (_given(given) if given else _throwaway_server()) as server:
+    with _given(given) if given else _throwaway_server() as server:
         _wait(server)
         suffix = secrets.token_hex(4)
         name, role, password = f"test_{suffix}", f"app_{suffix}", secrets.token_hex(16)

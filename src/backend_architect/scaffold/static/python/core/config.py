@@ -28,7 +28,9 @@ class Settings(BaseSettings):
     auth_tenant_claim: str = Field(default="tenant_id", description="The claim holding the caller's tenant, for tenant-scoped data.")
     auth_leeway_s: int = Field(default=30, ge=0, le=300, description="Clock skew tolerated on exp/nbf/iat.")
     rate_limit_scale: float = Field(default=1.0, gt=0, description="Multiplies every designed rate limit (load tests raise it).")
-    broker_url: str = Field(default=deployable.DEFAULT_BROKER_URL, description="Where the relay publishes events: log://, postgresql://... (NOTIFY) or amqp://...")
+    broker_url: str = Field(
+        default=deployable.DEFAULT_BROKER_URL, description="Where the relay publishes events: log://, postgresql://... (NOTIFY) or amqp://..."
+    )
     relay_in_process: bool = Field(default=deployable.RELAY_IN_PROCESS, description="Run the outbox relay inside the web process.")
     relay_poll_s: float = Field(default=1.0, gt=0, description="Seconds between outbox polls when it is empty.")
     request_timeout_s: float = Field(default=10.0, gt=0, description="Longest a request may take before it is answered with an error.")

@@ -168,9 +168,7 @@ async def list_page(
     return respond(ctx, 200, {"items": [resource.to_api(r) for r in rows], "next_cursor": next_cursor}, headers)
 
 
-async def create(
-    ctx: Context, op: Operation, values: Mapping[str, Any], body: Any, *, idempotency_key: str | None = None, parent_key: Any = None
-) -> Response:
+async def create(ctx: Context, op: Operation, values: Mapping[str, Any], body: Any, *, idempotency_key: str | None = None, parent_key: Any = None) -> Response:
     """POST to a collection: the row, its events and the stored answer commit together; a retry replays the answer."""
     resource = op.resource
     async with _transaction(ctx, resource) as conn:

@@ -57,9 +57,8 @@ async def claim(conn: AsyncConnection, table: Table, scope: str, key: str, reque
     row = (await conn.execute(select(table).where(and_(table.c.scope == scope, table.c.key == key)).with_for_update())).mappings().one()
     if row["created_at"] < now - RETENTION:
         # an expired key is free again: take it over for this request (no sweep on the hot path)
-        await conn.execute(
-            update(table).where(and_(table.c.scope == scope, table.c.key == key)).values(request_hash=request_hash, created_at=now, status=None, body=None, headers=None)
-        )
+        fresh = {"request_hash": request_hash, "created_at": now, "status": None, "body": None, "headers": None}
+        await conn.execute(update(table).where(and_(table.c.scope == scope, table.c.key == key)).values(fresh))
         return None
     if row["request_hash"] != request_hash:
         raise Problem(409, "This Idempotency-Key was already used for a different request; use a new key.")
@@ -74,4 +73,3 @@ async def remember(conn: AsyncConnection, table: Table, scope: str, key: str, re
     await conn.execute(
         update(table).where(and_(table.c.scope == scope, table.c.key == key)).values(status=response.status, body=response.body, headers=headers)
     )
-

@@ -149,22 +149,24 @@ class Relay:
             if not (await conn.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock})).scalar():
                 return 0
             rows = (
-                await conn.execute(
-                    select(outbox)
-                    .where(outbox.c.published_at.is_(None))
-                    .order_by(outbox.c.created_at, outbox.c.id)
-                    .limit(BATCH)
-                    .with_for_update(skip_locked=True)
+                (
+                    await conn.execute(
+                        select(outbox)
+                        .where(outbox.c.published_at.is_(None))
+                        .order_by(outbox.c.created_at, outbox.c.id)
+                        .limit(BATCH)
+                        .with_for_update(skip_locked=True)
+                    )
                 )
-            ).mappings().all()
+                .mappings()
+                .all()
+            )
             published = 0
             for row in rows:
                 try:
                     await self.publisher.publish(row["channel"], row["event_type"], row["event_key"], orjson.dumps(row["payload"]))
                 except Exception as exc:  # a broker outage: keep the order, retry the rest next poll
-                    await conn.execute(
-                        update(outbox).where(outbox.c.id == row["id"]).values(attempts=outbox.c.attempts + 1, last_error=str(exc)[:500])
-                    )
+                    await conn.execute(update(outbox).where(outbox.c.id == row["id"]).values(attempts=outbox.c.attempts + 1, last_error=str(exc)[:500]))
                     log.warning("publishing failed; will retry", channel=row["channel"], error=str(exc)[:200])
                     break
                 await conn.execute(update(outbox).where(outbox.c.id == row["id"]).values(published_at=datetime.datetime.now(datetime.UTC)))

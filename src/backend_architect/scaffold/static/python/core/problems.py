@@ -32,12 +32,11 @@ TITLES: dict[int, tuple[str, str]] = {
     503: ("unavailable", "Service unavailable"),
 }
 
+
 class Problem(Exception):
     """An error answered to the client; ``errors`` point at the offending fields (RFC 6901)."""
 
-    def __init__(
-        self, status: int, detail: str, *, errors: Iterable[tuple[str, str]] = (), headers: Mapping[str, str] | None = None
-    ) -> None:
+    def __init__(self, status: int, detail: str, *, errors: Iterable[tuple[str, str]] = (), headers: Mapping[str, str] | None = None) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail

@@ -5,7 +5,7 @@ NAME = "bookstore"
 TITLE = "bookstore"
 PORT = 8080
 #: Connections per process: the design's connection figure for these modules over their instances.
-POOL_SIZE = 6
+POOL_SIZE = 5
 BASE_PATH = "/v1"
 MODULES = ("books", "customers", "orders")
 SCHEMAS = ("books", "customers", "orders")
