@@ -48,7 +48,9 @@ def instance_throughput(language: str) -> InstanceThroughput:
         return InstanceThroughput(PLANNING_RPS, f"instance_rps: {PLANNING_RPS} req/s per instance, a planning constant (nothing measured for {language} yet)")
     rps = float(record["requests_per_second"])  # type: ignore[arg-type]
     note = (
-        f"instance_rps: {rps:,.0f} req/s per instance (one {language} process), measured by {record['command']} on {record['measured_on']}: "
-        f"{record['workload']}; p50 {record['p50_ms']} ms, p99 {record['p99_ms']} ms; machine: {record['machine']}"
+        f"instance_rps: {rps:,.0f} req/s per instance, measured: one {language} process of the scaffolded service served {rps:,.0f} requests "
+        f"per second of its own CPU time ({record['workload']}; {record['command']}, {record['measured_on']}, on {record['machine']}, "
+        f"load average {record['load_average']}, where it answered {record['observed_requests_per_second']} req/s at p50 {record['p50_ms']} ms, "
+        f"p99 {record['p99_ms']} ms)"
     )
     return InstanceThroughput(rps, note)

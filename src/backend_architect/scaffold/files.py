@@ -72,7 +72,7 @@ def render(template: str, **context: Any) -> str:
 def _import_key(name: str) -> tuple[int, str]:
     """isort's order by type: CONSTANTS, then Classes, then functions and modules."""
     bare = name.split(" as ")[0]
-    return (0 if bare.isupper() else 1 if bare[:1].isupper() else 2, bare)
+    return (0 if bare.isupper() and len(bare) > 1 else 1 if bare[:1].isupper() else 2, bare)
 
 
 def prune_imports(text: str) -> str:
