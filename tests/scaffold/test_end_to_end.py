@@ -1,9 +1,9 @@
 """A scaffolded project, as a user runs it: installed in a fresh virtualenv, its own tests passing against a real
 PostgreSQL, and the running service holding to its contract under schemathesis.
 
-The bookstore example runs in the default suite (about a minute and a half: most of it is
-pip); the other bundled examples run with BA_SCAFFOLD_ALL=1 (the throughput benchmark
-sets it too).
+The bookstore example runs in the default suite (one to five minutes, depending on how busy
+the machine is; most of it is pip); the other bundled examples run with BA_SCAFFOLD_ALL=1
+(``benchmarks/scaffold_throughput.py --end-to-end`` sets it).
 """
 
 from __future__ import annotations
