@@ -122,3 +122,30 @@ def test_compose_file_reads_as_the_designed_topology_ok(name: str, tmp_path: Pat
         assert services[deployable.name].replicas == 2
         assert services[deployable.name].health_check
     assert not [f for f in review(topology) if f.severity >= Severity.ERROR]
+
+
+def test_hostile_design_text_stays_data_ok() -> None:
+    """Quotes, triple quotes, backslash escapes and keywords in a design's names and texts give valid Python: design text
+    reaches the code only through literals and sanitised docstrings."""
+    from backend_architect.render.openapi import render_openapi
+    from backend_architect.render.yaml_text import to_yaml
+
+    result = designed("bookstore")
+    nasty = 'it\'s "odd" \\N{x} """ class'
+    arch = result.architecture.model_copy(deep=True)
+    for api in arch.apis:
+        api.operations = [op.model_copy(update={"summary": nasty, "description": nasty}) for op in api.operations]
+        for schema in api.schemas:
+            for prop in schema.properties:
+                if prop.enum:
+                    prop.enum = [*prop.enum, nasty]
+    for service in arch.services:
+        service.description = nasty
+    files = dict(result.files)
+    for api in arch.apis:
+        files[f"openapi/{api.service}.yaml"] = to_yaml(render_openapi(api, arch))
+    generated = build(from_files(arch, files, "bookstore"))
+    for path, item in generated.items():
+        if path.endswith(".py"):
+            ast.parse(item.text, filename=path)
+    assert any(repr(nasty)[1:-1] in item.text or nasty.replace('"', '\\"') in item.text for item in generated.values())

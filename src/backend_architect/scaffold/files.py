@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql
 
 from backend_architect.ir.model import Architecture
 from backend_architect.scaffold import code
-from backend_architect.scaffold.naming import identifier, kebab, literal
+from backend_architect.scaffold.naming import doc, identifier, kebab, literal
 from backend_architect.scaffold.plan import DeployablePlan, ModulePlan, ProjectPlan
 from backend_architect.scaffold.plan_data import ResourcePlan
 from backend_architect.scaffold.tests_data import test_files
@@ -55,7 +55,7 @@ def environment() -> jinja2.Environment:
     env.filters["kebab"] = kebab
     env.filters["snake"] = identifier
     env.filters["toml"] = lambda value: json.dumps(value)
-    env.filters["docline"] = lambda value: " ".join(str(value).replace('"""', "'''").replace("\\", "/").split())
+    env.filters["docline"] = doc
     env.filters["wrap"] = lambda value, indent=4: textwrap.fill(str(value), width=150, subsequent_indent=" " * indent)
     env.filters["pytuple"] = code.snippet_tuple
     env.filters["sort_lines"] = lambda text: "\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n"

@@ -104,3 +104,13 @@ def literal(value: Any) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{literal(k)}: {literal(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def doc(text: object) -> str:
+    """Design text made safe inside a triple-quoted docstring: one line, no backslash escapes, no closing quotes.
+
+    >>> print(doc('say "hi"'), doc("C:\\\\New\\n  line"))
+    say 'hi' C:/New line
+    """
+    flat = " ".join(str(text).replace("\\", "/").split())
+    return flat.replace('"', "'")

@@ -12,7 +12,7 @@ import textwrap
 from typing import Any
 
 from backend_architect.ir.model import Table
-from backend_architect.scaffold.naming import identifier, literal
+from backend_architect.scaffold.naming import doc, identifier, literal
 from backend_architect.scaffold.plan import DeployablePlan, ModulePlan, ProjectPlan
 from backend_architect.scaffold.plan_api import OpPlan
 
@@ -195,7 +195,7 @@ def use_case_tests(deployable: DeployablePlan, module: ModulePlan) -> str:
     check = {"create": "create", "get": "read", "list": "listing", "update": "change", "replace": "change", "action": "change", "delete": "remove"}
     ops = sorted(module.operations, key=lambda o: order[o.op.kind])
     lines = [
-        f'"""Use cases of the {module.name} module, in the order a user performs them, against the running service and a real PostgreSQL."""',
+        f'"""Use cases of the {doc(module.name)} module, in the order a user performs them, against the running service and a real PostgreSQL."""',
         "",
         "from __future__ import annotations",
         "",
@@ -205,8 +205,8 @@ def use_case_tests(deployable: DeployablePlan, module: ModulePlan) -> str:
     for op in ops:
         ir = op.op
         tenant = op.resource.table.tenant
-        what = f"use case '{ir.use_cases[0]}'" if ir.use_cases else f"'{ir.summary}'"
-        doc = {
+        what = doc(f"use case '{ir.use_cases[0]}'" if ir.use_cases else f"'{ir.summary}'")
+        behaviour = {
             "create": "creates it (201, Location), replays a retry with the same Idempotency-Key, refuses the key for another body",
             "get": "reads it (200), and 404 for unknown ids" + (", others' rows" if op.owner else "") + (", other tenants' rows" if tenant else ""),
             "list": "lists every visible row once across cursor pages, in the designed order, through the designed index",
@@ -219,7 +219,7 @@ def use_case_tests(deployable: DeployablePlan, module: ModulePlan) -> str:
             "",
             "",
             f"def test_{op.func}_ok(scenario: Scenario) -> None:",
-            '    """' + textwrap.fill(f"{ir.method.upper()} {ir.path}, {what}: {doc}.", width=150, subsequent_indent="    ") + '"""',
+            '    """' + textwrap.fill(f"{ir.method.upper()} {doc(ir.path)}, {what}: {behaviour}.", width=150, subsequent_indent="    ") + '"""',
             f"    checks.{check[ir.kind]}(scenario, {literal(ir.operation_id)})",
         ]
         if ir.auth == "required":
@@ -228,7 +228,7 @@ def use_case_tests(deployable: DeployablePlan, module: ModulePlan) -> str:
                 "",
                 "",
                 f"def test_{op.func}_without_credentials_err(scenario: Scenario) -> None:",
-                '    """' + textwrap.fill(f"{ir.method.upper()} {ir.path} without a token is 401{refused}.", width=150, subsequent_indent="    ") + '"""',
+                '    """' + textwrap.fill(f"{ir.method.upper()} {doc(ir.path)} without a token is 401{refused}.", width=150, subsequent_indent="    ") + '"""',
                 f"    checks.guarded(scenario, {literal(ir.operation_id)})",
             ]
     return "\n".join(lines) + "\n"
