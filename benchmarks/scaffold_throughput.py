@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -258,6 +259,7 @@ def main() -> int:
             owner.close()
     finally:
         server.stop()
+        shutil.rmtree(work, ignore_errors=True)
     mixed = results[-1]
     figure = {
         "runtime": "python",
