@@ -37,6 +37,7 @@ allow-x00 = false
 
 
 def _schemathesis(base: str, module: str, token: str, owner_only: list[str], config: Path) -> subprocess.CompletedProcess[str]:
+    """``st run`` against one module, from the run's scratch folder (schemathesis keeps its cache in the working directory)."""
     command = [
         str(Path(sys.executable).parent / "st"),
         "--config-file",
@@ -58,7 +59,7 @@ def _schemathesis(base: str, module: str, token: str, owner_only: list[str], con
         "--no-color",
     ]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks", "PYTHONPATH": str(HERE), "BA_OWNER_ONLY_READS": json.dumps(owner_only)}
-    return subprocess.run(command, capture_output=True, text=True, timeout=900, env=env)
+    return subprocess.run(command, capture_output=True, text=True, timeout=900, env=env, cwd=config.parent)
 
 
 @pytest.mark.postgres
