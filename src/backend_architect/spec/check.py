@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from backend_architect.spec.field_types import suggest
 from backend_architect.spec.model import Spec, UseCaseSpec, slug
-from backend_architect.spec.naming import BUILTIN_COLUMNS, column_names, relations, resolve_column, snake, split_filter, table_name
+from backend_architect.spec.naming import BUILTIN_COLUMNS, column_names, join_table, relations, resolve_column, snake, split_filter, table_name
 from backend_architect.spec.positions import Path
 
 
@@ -24,7 +24,18 @@ class Problem:
 
 def check_references(spec: Spec) -> list[Problem]:
     """Every dangling reference, duplicate and contradiction in ``spec``."""
-    checks = (_entity_names, _entity_fields, _entity_relations, _unique_keys, _belongs_to_cycles, _tenancy, _use_case_names, _use_case_refs, _services)
+    checks = (
+        _entity_names,
+        _entity_fields,
+        _entity_relations,
+        _identifier_lengths,
+        _unique_keys,
+        _belongs_to_cycles,
+        _tenancy,
+        _use_case_names,
+        _use_case_refs,
+        _services,
+    )
     return [problem for check in checks for problem in check(spec)]
 
 
@@ -52,6 +63,30 @@ def _entity_fields(spec: Spec) -> Iterator[Problem]:
         dupes = sorted({c for c in columns if columns.count(c) > 1} - set(BUILTIN_COLUMNS))
         for column in dupes:
             yield Problem(("entities", name, "fields"), f"two fields of '{name}' both become column '{column}'")
+
+
+#: PostgreSQL keeps 63 bytes of an identifier; the DDL names a table's primary key ``pk_<table>`` and a
+#: SQLite boolean's check ``ck_<column>_bool``, so tables and columns leave room for those.
+MAX_TABLE_BYTES = 63 - len("pk_")
+MAX_COLUMN_BYTES = 63 - len("ck__bool")
+
+
+def _identifier_lengths(spec: Spec) -> Iterator[Problem]:
+    """Tables and columns derived from names must fit PostgreSQL's identifiers with the prefixes the DDL adds."""
+    for name, entity in spec.entities.items():
+        tables = [(("entities", name), table_name(name))]
+        tables += [(("entities", name, "many_to_many", i), join_table(name, other)) for i, other in enumerate(entity.many_to_many)]
+        for path, table in tables:
+            if len(table.encode()) > MAX_TABLE_BYTES:
+                yield Problem(path, f"table '{table[:40]}…' would be {len(table.encode())} bytes; PostgreSQL names hold {MAX_TABLE_BYTES} here: shorten the name", True)
+        for field_name in entity.fields:
+            column = resolve_column(spec, name, field_name) or field_name
+            if len(column.encode()) > MAX_COLUMN_BYTES:
+                yield Problem(
+                    ("entities", name, "fields", field_name),
+                    f"column '{column[:40]}…' would be {len(column.encode())} bytes; PostgreSQL names hold {MAX_COLUMN_BYTES} here: shorten the name",
+                    True,
+                )
 
 
 def _entity_relations(spec: Spec) -> Iterator[Problem]:

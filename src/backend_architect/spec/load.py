@@ -167,6 +167,8 @@ class _Walker:
             value = self.scalars.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise self._error(node, f"cannot read value: {exc}") from None
+        except ValueError:  # an integer past Python's 4,300-digit conversion limit
+            raise self._error(node, f"cannot read value: a number of {len(str(node.value)):,} characters is not a quantity") from None
         if isinstance(value, dt.date | dt.datetime):
             return value.isoformat()
         if isinstance(value, bytes):

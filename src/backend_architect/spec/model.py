@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from pydantic_core import PydanticCustomError
 
 from backend_architect.spec.field_types import FieldType, parse_field_type, suggest
-from backend_architect.spec.units import Rate, parse_bytes, parse_count, parse_duration, parse_fraction, parse_rate
+from backend_architect.spec.units import MAX_COUNT, MAX_SECONDS, Rate, parse_bytes, parse_count, parse_duration, parse_fraction, parse_rate
 
 SPEC_VERSION = 1
 
@@ -67,7 +67,8 @@ UniqueKeys = Annotated[list[list[str]], _one_or_many_schema({"anyOf": [{"type": 
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors with a suggestion; ``notes`` is free text."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    # allow_inf_nan: NaN and infinities pass every ge/le bound, and no figure can be computed from them
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, allow_inf_nan=False)
 
     notes: str | None = Field(default=None, description="Free text for people; the engine ignores it.")
 
@@ -132,7 +133,7 @@ class EntitySpec(SpecModel):
     unique: UniqueKeys = Field(default_factory=list, description="Composite unique keys, as lists of fields.")
     rows: Count | None = Field(default=None, description="Rows today.")
     growth: RateValue | None = Field(default=None, description="New rows over time, e.g. 5k/day.")
-    avg_per_parent: float | None = Field(default=None, ge=0, description="Children per parent row (belongs_to).")
+    avg_per_parent: float | None = Field(default=None, ge=0, le=MAX_COUNT, description="Children per parent row (belongs_to).")
     append_only: bool = Field(default=False, description="Rows are never updated (events, logs, readings).")
     tenant_scoped: bool = Field(default=False, description="Rows belong to a tenant; queries are always per tenant.")
     soft_delete: bool = Field(default=False, description="Deletes set deleted_at instead of removing the row.")
@@ -194,9 +195,16 @@ class ExternalSpec(SpecModel):
 
     kind: str | None = Field(default=None, description="payment, email, sms, identity, storage, search...")
     description: str | None = None
-    latency_ms: float | None = Field(default=None, gt=0)
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
     availability: Fraction | None = None
     rate_limit: RateValue | None = None
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _some_calls_pass(cls, value: Rate | None) -> Rate | None:
+        if value is not None and value.per_second <= 0:
+            raise PydanticCustomError("spec_value", "a rate limit lets some calls through: write one above 0, such as 100/s")
+        return value
 
 
 UseCaseKind = Literal["create", "get", "list", "update", "replace", "delete", "action", "job"]
@@ -220,8 +228,8 @@ class UseCaseSpec(SpecModel):
     rate: RateValue | None = None
     consistency: Literal["strong", "eventual"] = "strong"
     staleness: Seconds | None = Field(default=None, description="How old a read may be, e.g. 30s.")
-    latency_ms: float | None = Field(default=None, gt=0)
-    avg_fanout: float | None = Field(default=None, ge=0, description="Deliveries per write (feeds, notifications).")
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
+    avg_fanout: float | None = Field(default=None, ge=0, le=MAX_COUNT, description="Deliveries per write (feeds, notifications).")
     schedule: str | None = Field(default=None, description="For batch jobs: hourly, daily, or a cron expression.")
     calls: Names = Field(default_factory=list, description="External systems called.")
     notify: Names = Field(default_factory=list, description="Who is told when this happens (actors or externals).")
