@@ -74,11 +74,12 @@ MAX_COLUMN_BYTES = 63 - len("ck__bool")
 def _identifier_lengths(spec: Spec) -> Iterator[Problem]:
     """Tables and columns derived from names must fit PostgreSQL's identifiers with the prefixes the DDL adds."""
     for name, entity in spec.entities.items():
-        tables = [(("entities", name), table_name(name))]
+        tables: list[tuple[Path, str]] = [(("entities", name), table_name(name))]
         tables += [(("entities", name, "many_to_many", i), join_table(name, other)) for i, other in enumerate(entity.many_to_many)]
         for path, table in tables:
             if len(table.encode()) > MAX_TABLE_BYTES:
-                yield Problem(path, f"table '{table[:40]}…' would be {len(table.encode())} bytes; PostgreSQL names hold {MAX_TABLE_BYTES} here: shorten the name", True)
+                size = len(table.encode())
+                yield Problem(path, f"table '{table[:40]}…' would be {size} bytes; PostgreSQL names hold {MAX_TABLE_BYTES} here: shorten the name", True)
         for field_name in entity.fields:
             column = resolve_column(spec, name, field_name) or field_name
             if len(column.encode()) > MAX_COLUMN_BYTES:
