@@ -70,7 +70,7 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
 def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
     """The schema in one SQL text (a file's content given directly)."""
     builder = SchemaBuilder()
-    source = SourceText(name, text.encode())
+    source = SourceText(name, _text_only(text.encode(), name))
     statements, problems = parse_statements(source)
     for statement in statements:
         apply(builder, statement)
@@ -111,6 +111,13 @@ def _read(file: Path) -> bytes:
         raw = file.read_bytes()
     except OSError as exc:
         raise InputError(Location(str(file)), f"cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in raw:
-        raise InputError(Location(str(file)), "not a text file (contains NUL bytes)")
+    return _text_only(raw, str(file))
+
+
+def _text_only(raw: bytes, name: str) -> bytes:
+    """``raw``, refused at its first NUL byte: PostgreSQL's parser stops reading there, silently dropping every later statement."""
+    at = raw.find(b"\x00")
+    if at >= 0:
+        where = SourceText(name, raw).span(at)
+        raise InputError(Location(name, where.line, where.col), "not a text file (contains a NUL byte)")
     return raw

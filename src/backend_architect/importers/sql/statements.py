@@ -115,11 +115,23 @@ def _split(raw: bytes) -> list[tuple[int, int]]:
     >>> raw = b"CREATE TABLE t (id int);\nCREATE TABLE (;\nSELECT 1;\n"
     >>> [raw[s : s + n] for s, n in _split(raw)]
     [b'CREATE TABLE t (id int)', b';\nCREATE TABLE (;\nSELECT 1;\n']
+    >>> raw = b"CREATE TABLE t (id int);\nCREATE TABLE u (s text DEFAULT 'open);\nSELECT 1;\n"
+    >>> [raw[s : s + n] for s, n in _split(raw)]
+    [b'CREATE TABLE t (id int)', b";\nCREATE TABLE u (s text DEFAULT 'open);\nSELECT 1;\n"]
     """
     text = raw.decode("utf-8", "replace")
+    try:
+        slices = list(pg_parser.split(text, with_parser=False, only_slices=True))
+    except ParseError as error:
+        # an unclosed quote, dollar quote or comment runs to the end of the file: split what comes before
+        # it, and leave the statement it opens (with the rest of the file) as the last piece, whose parse reports it
+        unclosed = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
+        slices = list(pg_parser.split(text[:unclosed], with_parser=False, only_slices=True))
+        if slices and not text[int(slices[-1].stop) : unclosed].strip(" \t\r\n").startswith(";"):
+            slices.pop()
     found = []
     covered = 0
-    for piece in pg_parser.split(text, with_parser=False, only_slices=True):
+    for piece in slices:
         start, end = int(piece.start), int(piece.stop)
         if text[covered:start].strip(" \t\r\n;"):
             found.append((len(text[:covered].encode()), len(text[covered:start].encode())))
