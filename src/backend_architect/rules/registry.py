@@ -12,6 +12,7 @@ from backend_architect.rules.api.errors import error_schema_not_shared, error_wi
 from backend_architect.rules.api.examples import invalid_example, missing_example
 from backend_architect.rules.api.methods import body_on_get_or_delete, create_not_201, created_without_location, missing_idempotency_key, unpaginated_collection
 from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
+from backend_architect.rules.api.patterns import invalid_pattern
 from backend_architect.rules.api.schemas import inconsistent_property_casing, integer_without_format, open_request_body, unbounded_request_input
 from backend_architect.rules.api.security import missing_auth_errors, missing_rate_limit, undefined_security_scheme, unsecured_operation, unused_security_scheme
 from backend_architect.rules.api.structure import duplicate_operation_id, invalid_document, missing_operation_id, path_parameter_mismatch, unresolved_reference
@@ -101,6 +102,7 @@ API_RULES: tuple[Rule, ...] = (
     deprecated_without_sunset,
     inconsistent_conventions,
     resource_owned_twice,
+    invalid_pattern,
 )
 
 SQL_RULES: tuple[Rule, ...] = (

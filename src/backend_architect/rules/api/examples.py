@@ -23,6 +23,7 @@ from backend_architect.ir.contract import ApiContract, MediaBody, Node, pointer_
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.api import has_json, located, operations
 from backend_architect.rules.model import Finding, Rule, Severity, rule
+from backend_architect.rules.regex import linear_keywords
 
 _URI = "urn:backend-architect:"
 _MAX_ERROR = 160
@@ -91,6 +92,7 @@ def _discriminated(keyword: str) -> Any:
 def _validator_class(version: str, direction: str) -> Any:
     base = jsonschema.Draft202012Validator if version == "3.1" else jsonschema.Draft4Validator
     keywords: dict[str, Any] = {
+        **linear_keywords(),  # document patterns run on RE2: an example can never make a review backtrack for ever
         "required": _required_skipping("readOnly" if direction == "request" else "writeOnly"),
         "oneOf": _discriminated("oneOf"),
         "anyOf": _discriminated("anyOf"),
