@@ -46,7 +46,12 @@ def test_catastrophic_pattern_reviews_in_linear_time_ok(pattern: str, example: s
 
 @pytest.mark.parametrize(
     "pattern",
-    [pytest.param("([a-", id="open-set"), pytest.param("(ab", id="open-group"), pytest.param("*a", id="nothing-to-repeat"), pytest.param("a{2,1}", id="bad-range")],
+    [
+        pytest.param("([a-", id="open-set"),
+        pytest.param("(ab", id="open-group"),
+        pytest.param("*a", id="nothing-to-repeat"),
+        pytest.param("a{2,1}", id="bad-range"),
+    ],
 )
 def test_invalid_pattern_is_a_located_finding_err(pattern: str) -> None:
     """A pattern no engine can compile is API060 at the pattern's line, and the review goes on."""

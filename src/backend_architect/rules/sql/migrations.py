@@ -6,12 +6,12 @@ table that does not exist yet, so its locks cost nothing.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
+from typing import Any
 
 from backend_architect.ir.model import Architecture, Migration, MigrationStep
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import location
+from backend_architect.rules.sql import ident, location, qualified_text, reprinted
 
 _LOCKING = frozenset(
     {
@@ -34,6 +34,13 @@ def _steps(arch: Architecture, *actions: str) -> Iterator[tuple[Migration, Migra
         for step in migration.steps:
             if step.action in actions and step.existed_before:
                 yield migration, step
+
+
+def _not_valid(node: Any) -> None:
+    """ADD CONSTRAINT ... NOT VALID, on the parse tree of an ALTER TABLE."""
+    for command in getattr(node, "cmds", None) or ():
+        if getattr(command, "def_", None) is not None and hasattr(command.def_, "skip_validation"):
+            command.def_.skip_validation = True
 
 
 def _where(migration: Migration, step: MigrationStep) -> str:
@@ -69,9 +76,9 @@ def index_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Findi
     for migration, step in _steps(arch, "create_index", "drop_index"):
         if not step.concurrently and (step.action == "drop_index" or step.table):
             verb = "CREATE INDEX" if step.action == "create_index" else "DROP INDEX"
-            fix = re.sub(r"(?i)^(CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX)\b", r"\1 CONCURRENTLY", step.statement) + ";  -- outside a transaction"
+            again = reprinted(step.statement, lambda node: setattr(node, "concurrent", True))
             message = f"{verb} {step.detail} without CONCURRENTLY blocks writes"
-            yield self.finding(_where(migration, step), message, location(step.source), fix=fix if step.statement else None)
+            yield self.finding(_where(migration, step), message, location(step.source), fix=f"{again};  -- outside a transaction" if again else None)
 
 
 @rule(
@@ -103,7 +110,8 @@ def constraint_without_not_valid(self: Rule, arch: Architecture) -> Iterator[Fin
     """
     for migration, step in _steps(arch, "add_constraint"):
         if step.constraint_kind in {"foreign key", "check"} and not step.not_valid:
-            fix = f"{step.statement} NOT VALID; ALTER TABLE {step.table} VALIDATE CONSTRAINT {step.detail};" if step.statement else None
+            again = reprinted(step.statement, _not_valid)
+            fix = f"{again}; ALTER TABLE {qualified_text(step.table or '')} VALIDATE CONSTRAINT {ident(step.detail)};" if again else None
             message = f"{step.constraint_kind} {step.detail} is validated while locking {step.table}"
             yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
 
@@ -158,11 +166,12 @@ def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding
     """
     for migration, step in _steps(arch, "add_column", "set_not_null"):
         if step.action == "set_not_null":
-            check = f"{step.table.rsplit('.', 1)[-1] if step.table else 't'}_{step.detail}_not_null"
+            check = ident(f"{step.table.rsplit('.', 1)[-1] if step.table else 't'}_{step.detail}_not_null"[:63])
+            table, column = qualified_text(step.table or ""), ident(step.detail)
             fix = (
-                f"ALTER TABLE {step.table} ADD CONSTRAINT {check} CHECK ({step.detail} IS NOT NULL) NOT VALID; "
-                f"ALTER TABLE {step.table} VALIDATE CONSTRAINT {check}; ALTER TABLE {step.table} ALTER COLUMN {step.detail} SET NOT NULL; "
-                f"ALTER TABLE {step.table} DROP CONSTRAINT {check};"
+                f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID; "
+                f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}; ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL; "
+                f"ALTER TABLE {table} DROP CONSTRAINT {check};"
             )
             message = f"SET NOT NULL on {step.detail} scans {step.table} under an exclusive lock"
             yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
@@ -255,7 +264,8 @@ def missing_lock_timeout(self: Rule, arch: Architecture) -> Iterator[Finding]:
             if step.action == "set_timeout" and step.timeout == "lock_timeout":
                 timed = True
             elif step.action in _LOCKING and step.existed_before and not step.concurrently and not timed:
-                fix = f"SET lock_timeout = '2s';  -- first in the migration, then: {step.statement};" if step.statement else None
+                again = reprinted(step.statement, lambda node: None)
+                fix = f"SET lock_timeout = '2s'; {again};  -- lock_timeout first in the migration" if again else None
                 message = "takes locks on an existing table without SET lock_timeout first"
                 yield self.finding(f"{migration.file}: {step.table}", message, location(step.source), fix=fix)
                 break
