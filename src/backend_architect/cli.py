@@ -137,6 +137,10 @@ def review_command(
         Path | None, typer.Option("--spec", help="The system's spec, reviewed with the API documents (call paths per use case, boundaries).")
     ] = None,
     dialect: Annotated[SqlDialect | None, typer.Option("--dialect", help="SQL dialect of schema files (default: guessed per file).")] = None,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option("--plugin", help="Rules to load from module:attribute, the working directory included (the config's plugins must be installed)."),
+    ] = None,
 ) -> None:
     """Review TARGETS for design flaws: OpenAPI documents, SQL schemas and migrations, live databases, a spec's design, or a topology."""
     import importlib
@@ -149,6 +153,11 @@ def review_command(
     try:
         config_path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None)
         config_loaded = load_config(config_path, RULES) if config_path else None
+        if plugin:
+            from backend_architect.rules.config import ReviewConfig, load_plugin
+
+            chosen = tuple(rule for reference in plugin for rule in load_plugin(reference, installed_only=False))
+            config_loaded = (config_loaded or ReviewConfig()).with_plugins(chosen)
         options = ReviewOptions(allow_external_refs=allow_external_refs, config=config_loaded, spec=spec, dialect=dialect.value if dialect else None)
         results = [review_path(target, options) for target in targets]
         every = sorted(f for result in results for f in result.findings)

@@ -22,7 +22,7 @@ import importlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from backend_architect.errors import InputError, InputErrors, Location
 from backend_architect.rules.custom import CustomRule, compile_rule
@@ -65,6 +65,7 @@ class ReviewConfig(BaseModel):
     ignore: list[Ignore] = Field(default_factory=list)
     custom_rules: list[CustomRule] = Field(default_factory=list, alias="custom-rules")
     plugins: list[str] = Field(default_factory=list)
+    _plugged: tuple[Rule, ...] = PrivateAttr(default=())
 
     @field_validator("rules", mode="before")
     @classmethod
@@ -76,8 +77,14 @@ class ReviewConfig(BaseModel):
 
     def select(self, catalogue: tuple[Rule, ...]) -> tuple[Rule, ...]:
         """The rules to run: the catalogue, the custom and plugin rules, minus those turned off."""
-        extra = tuple(compile_rule(c) for c in self.custom_rules) + tuple(r for plugin in self.plugins for r in load_plugin(plugin))
+        extra = tuple(compile_rule(c) for c in self.custom_rules) + self._plugged
         return tuple(r for r in (*catalogue, *extra) if self._level(r) != "off")
+
+    def with_plugins(self, rules: tuple[Rule, ...]) -> ReviewConfig:
+        """This configuration with ``rules`` (loaded plugins) added to what it runs."""
+        copy = self.model_copy()
+        copy._plugged = (*self._plugged, *rules)
+        return copy
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
         """Findings with the configured severities, without the ignored ones."""
@@ -95,9 +102,20 @@ class ReviewConfig(BaseModel):
         return self.rules.get(rule.code) or self.rules.get(rule.name)
 
 
-def load_plugin(reference: str) -> tuple[Rule, ...]:
-    """The rules a ``module:attribute`` reference names (a Rule, or a tuple/list of them)."""
+def load_plugin(reference: str, *, installed_only: bool = True) -> tuple[Rule, ...]:
+    """The rules a ``module:attribute`` reference names (a Rule, or a tuple/list of them).
+
+    A configuration file travels with the repository under review, so a plugin it names must
+    be an installed package (``installed_only``): a ``my_rules.py`` in the working directory,
+    which ``python -m`` puts on the import path, is not run. The command line's ``--plugin``
+    loads from anywhere on the path, the working directory included, because its user asked.
+    """
     module_name, _, attribute = reference.partition(":")
+    if installed_only and not _installed(module_name.partition(".")[0]):
+        raise InputError(
+            Location(CONFIG_FILE),
+            f"plugin '{reference}' is not an installed package: install it, or load it from here with --plugin {reference}",
+        )
     try:
         value: Any = importlib.import_module(module_name)
         for part in attribute.split(".") if attribute else ():
@@ -108,6 +126,23 @@ def load_plugin(reference: str) -> tuple[Rule, ...]:
     if not rules or not all(isinstance(r, Rule) for r in rules):
         raise InputError(Location(CONFIG_FILE), f"plugin '{reference}' is not a Rule nor a tuple of Rules (make them with @rule)")
     return rules
+
+
+def _installed(top: str) -> bool:
+    """Whether the top-level module ``top`` comes from the import path without the working directory (an installed package)."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    here = Path.cwd().resolve()
+    loaded = sys.modules.get(top)
+    if loaded is not None:
+        origin = getattr(loaded, "__file__", None)
+        if origin is None:
+            return True
+        entry = Path(origin).parent.parent if Path(origin).name == "__init__.py" else Path(origin).parent
+        return entry.resolve() != here
+    search = [entry for entry in sys.path if entry not in {"", "."} and Path(entry).resolve() != here]
+    return PathFinder.find_spec(top, search) is not None
 
 
 def load_config(path: Path, catalogue: tuple[Rule, ...]) -> ReviewConfig:
@@ -132,6 +167,7 @@ def load_config(path: Path, catalogue: tuple[Rule, ...]) -> ReviewConfig:
             errors.append(InputError(where, f"{'.'.join(map(str, loc)) or 'config'}: {error['msg']}"))
         raise InputErrors(errors) from None
     plugged = [r for plugin in config.plugins for r in load_plugin(plugin)]
+    config = config.with_plugins(tuple(plugged))
     known = {r.code for r in (*catalogue, *plugged)} | {r.name for r in (*catalogue, *plugged)}
     known |= {c.code for c in config.custom_rules} | {c.name for c in config.custom_rules}
     unknown = [key for key in config.rules if key not in known]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from backend_architect.errors import InputError, InputErrors, Location
+from backend_architect.importers import files_inside
 from backend_architect.importers.openapi.index import index_operations
 from backend_architect.importers.openapi.source import MAX_FILE_BYTES, parse_source, read_source
 from backend_architect.ir.contract import ApiContract, Node, Pointer, SourceFile, Version, parse_pointer, pointer_text
@@ -37,7 +38,7 @@ def import_openapi(target: str | Path, *, allow_external: bool = False) -> list[
     path = Path(target)
     if path.is_dir():
         contracts = []
-        for candidate in sorted(p for p in path.rglob("*") if p.suffix in _DOCUMENT_SUFFIXES and p.is_file()):
+        for candidate in files_inside(path, sorted(p for p in path.rglob("*") if p.suffix in _DOCUMENT_SUFFIXES and p.is_file())):
             source = read_source(candidate, str(candidate))
             if isinstance(source.tree, dict) and ("openapi" in source.tree or "swagger" in source.tree):
                 contracts.append(_contract(source, RefPolicy(allow_external, path.resolve()), candidate))

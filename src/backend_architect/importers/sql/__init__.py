@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from backend_architect.errors import InputError, Location
+from backend_architect.importers import files_inside
 from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.generic import apply_text, guess_dialect
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
@@ -95,6 +96,7 @@ def _dialect_of(source: SourceText) -> str:
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         found = sorted((p for p in path.rglob("*.sql") if p.is_file() and not p.name.endswith(".down.sql")), key=lambda p: p.relative_to(path).as_posix())
+        found = files_inside(path, found)
         if not found:
             raise InputError(Location(str(path)), "no .sql files in this folder")
         return found
