@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 from typing import Any
 
 from mcp import ClientSession
@@ -44,6 +45,13 @@ async def _session_calls() -> dict[str, Any]:
             "review_openapi", {"document": API.replace("{type: integer", "{$ref: 'file:///etc/passwd#/x', type: integer")}
         )
         out["review_sql"] = await session.call_tool("review_sql", {"sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id serial PRIMARY KEY, at timestamp);\n"})
+        out["review_migrations"] = await session.call_tool(
+            "review_sql",
+            {"sql": "", "migrations": ["CREATE TABLE a (id int PRIMARY KEY, b int);\n", "CREATE INDEX ix ON a (b);\nALTER TABLE a ADD COLUMN c int;\n"]},
+        )
+        out["review_sql_broken"] = await session.call_tool(
+            "review_sql", {"sql": "CREATE TABLE a (id int PRIMARY KEY, s text DEFAULT 'open);\n", "dialect": "sqlite"}
+        )
         out["diff"] = await session.call_tool("diff", {"old": API, "new": API.replace("maximum: 100", "maximum: 10")})
         out["diff_sql"] = await session.call_tool(
             "diff", {"old": "CREATE TABLE t (id int PRIMARY KEY, a text);\n", "new": "CREATE TABLE t (id int PRIMARY KEY);\n", "kind": "sql"}
@@ -85,6 +93,15 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert sql["tables"] == 2
     assert ("SQL001", {"file": "schema.sql", "line": 1, "col": 1}) in [(f["code"], f.get("location")) for f in sql["findings"]]
     assert {"SQL006", "SQL007", "SQL009"} <= {f["code"] for f in sql["findings"]}
+    migrated = _structured(out["review_migrations"])
+    assert {(f["code"], f["location"]["file"]) for f in migrated["findings"] if f["code"] in {"SQL101", "SQL107"}} == {
+        ("SQL101", "0002_migration.sql"),
+        ("SQL107", "0002_migration.sql"),
+    }
+    broken = _structured(out["review_sql_broken"])
+    assert [(f["code"], f["location"]["line"], f["location"]["col"]) for f in broken["findings"] if f["code"] == "SQL000"] == [("SQL000", 1, 52)]
+    every_answer = json.dumps([migrated, sql, broken])
+    assert tempfile.gettempdir() not in every_answer, "no path of the server's machine in an answer"
     changed = _structured(out["diff"])
     assert changed["needs_major_version"] is True
     assert changed["changes"][0]["code"] == "request-maximum-tightened"

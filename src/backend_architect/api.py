@@ -345,12 +345,7 @@ def _schema_of(path: str | Path, dialect: str | None) -> tuple[Architecture, str
         return import_live(str(path)), redacted(str(path))
     from backend_architect.importers.sql import import_sql
 
-    arch = import_sql(Path(path), dialect)
-    if arch.parse_problems:
-        problem = arch.parse_problems[0]
-        where = Location(problem.source.file, problem.source.line, problem.source.col)
-        raise InputError(where, f"{problem.message}; fix it first, or the diff would report what it defines as removed")
-    return arch, str(path)
+    return _parsed_schema(import_sql(Path(path), dialect)), str(path)
 
 
 def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "new.yaml") -> DiffResult:
@@ -363,35 +358,21 @@ def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "
 
 
 def diff_schema_texts(old: str, new: str, dialect: str | None = None, old_name: str = "old.sql", new_name: str = "new.sql") -> DiffResult:
-    """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name``."""
-    import tempfile
-
+    """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name`` (nothing touches the file system)."""
     from backend_architect.diff.sql import diff_schemas
+    from backend_architect.importers.sql import import_sql_text
 
-    with tempfile.TemporaryDirectory() as folder:
-        sides = []
-        for side, text, name in (("old", old, old_name), ("new", new, new_name)):
-            path = Path(folder) / side / Path(name).name
-            path.parent.mkdir()
-            path.write_text(text, encoding="utf-8")
-            try:
-                arch = _schema_of(path, dialect)[0]
-            except InputError as exc:
-                raise InputError(Location(name, exc.location.line, exc.location.col), exc.message) from None
-            sides.append((arch, str(path), name))
-        changes = diff_schemas(sides[0][0], sides[1][0])
-    renamed = {str(path): name for _, path, name in sides}
-    return DiffResult(old_name, new_name, [_renamed(c, renamed) for c in changes], subject="schema")
+    before, after = (_parsed_schema(import_sql_text(text, name, dialect)) for text, name in ((old, old_name), (new, new_name)))
+    return DiffResult(old_name, new_name, diff_schemas(before, after), subject="schema")
 
 
-def _renamed(change: Change, names: dict[str, str]) -> Change:
-    """The change with its locations naming the caller's files instead of temporary ones."""
-    old, new = change.old_location, change.new_location
-    return dataclasses.replace(
-        change,
-        old_location=dataclasses.replace(old, file=names.get(old.file, old.file)) if old else None,
-        new_location=dataclasses.replace(new, file=names.get(new.file, new.file)) if new else None,
-    )
+def _parsed_schema(arch: Architecture) -> Architecture:
+    """``arch``, refused at its first statement that does not parse (what it defines would otherwise show as removed)."""
+    if arch.parse_problems:
+        problem = arch.parse_problems[0]
+        where = Location(problem.source.file, problem.source.line, problem.source.col)
+        raise InputError(where, f"{problem.message}; fix it first, or the diff would report what it defines as removed")
+    return arch
 
 
 def _locate_changes(changes: list[Change], old: ApiContract, new: ApiContract) -> list[Change]:

@@ -126,22 +126,17 @@ def review_openapi(document: str) -> dict[str, Any]:
     "line:col and a DDL fix, plus a Markdown report. Several files may be passed as a list of migrations, applied in order."
 )
 def review_sql(sql: str, dialect: Literal["postgresql", "sqlite", "mysql"] | None = None, migrations: list[str] | None = None) -> dict[str, Any]:
-    from backend_architect.importers.sql import import_sql
+    # read from the text itself: no temporary file, so no path of this machine can appear in an answer
+    from backend_architect.importers.sql import import_sql_migrations, import_sql_text
 
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sql"
-        root.mkdir()
-        texts = migrations if migrations else [sql]
-        for number, text in enumerate(texts, 1):
-            (root / (f"{number:04d}_migration.sql" if migrations else "schema.sql")).write_text(text, encoding="utf-8")
-        try:
-            arch = import_sql(root if migrations else root / "schema.sql", dialect)
-        except InputError as exc:
-            raise ToolError(str(exc).replace(f"{root}/", "")) from None
-        findings = [f.as_dict() for f in registry.review(arch)]
-    for finding in findings:
-        if "location" in finding:
-            finding["location"]["file"] = finding["location"]["file"].replace(f"{root}/", "")
+    try:
+        if migrations:
+            arch = import_sql_migrations([(f"{number:04d}_migration.sql", text) for number, text in enumerate(migrations, 1)], dialect)
+        else:
+            arch = import_sql_text(sql, "schema.sql", dialect)
+    except InputError as exc:
+        raise ToolError(str(exc)) from None
+    findings = [f.as_dict() for f in registry.review(arch)]
     tables = sum(len(s.tables) for s in arch.datastores)
     rows = ["| severity | rule | where | finding | fix |", "|---|---|---|---|---|"]
     rows += [f"| {f['severity']} | {f['code']} {f['rule']} | {f['where']} | {f['message']} | {f['fix']} |" for f in findings]

@@ -34,15 +34,30 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
     """
     path = Path(target)
     files = _files(path)
+    as_migrations = path.is_dir() and all(_NUMBERED.match(f.name) or _NUMBERED.match(f.parent.name) for f in files)
+    system = path.stem if path.is_file() else path.name
+    return _import_sources([(str(file), _read(file)) for file in files], dialect, as_migrations, system, str(path))
+
+
+def import_sql_text(text: str, name: str = "schema.sql", dialect: str | None = None) -> Architecture:
+    """The schema in one SQL text (a file's content given directly); nothing touches the file system."""
+    return _import_sources([(name, _text_only(text.encode(), name))], dialect, False, Path(name).stem, name)
+
+
+def import_sql_migrations(texts: list[tuple[str, str]], dialect: str | None = None, system: str = "migrations") -> Architecture:
+    """The schema built by migrations given as (name, SQL text) pairs, applied in that order, each kept as a migration."""
+    sources = [(name, _text_only(text.encode(), name)) for name, text in texts]
+    return _import_sources(sources, dialect, True, system, system)
+
+
+def _import_sources(sources: list[tuple[str, bytes]], dialect: str | None, as_migrations: bool, system: str, origin: str) -> Architecture:
     builder = SchemaBuilder()
     migrations: list[Migration] = []
     engines: set[str] = set()
     silenced: list[Suppression] = []
     problems: list[ParseProblem] = []
-    as_migrations = path.is_dir() and all(_NUMBERED.match(f.name) or _NUMBERED.match(f.parent.name) for f in files)
-    for file in files:
-        name = str(file)
-        source = SourceText(name, _read(file))
+    for name, raw in sources:
+        source = SourceText(name, raw)
         silenced += suppressions(source)
         spoken = dialect or _dialect_of(source)
         engines.add(spoken)
@@ -60,23 +75,10 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
         if as_migrations:
             marked = [s.model_copy(update={"existed_before": s.table in existing}) if s.table else s for s in steps]
             migrations.append(Migration(file=name, steps=marked))
-    system = path.stem if path.is_file() else path.name
     engine = engines.pop() if len(engines) == 1 else "postgresql"
     datastores = builder.datastores(engine=engine)
     return Architecture(
-        system=system, description=f"imported from {path}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
-    )
-
-
-def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
-    """The schema in one SQL text (a file's content given directly)."""
-    builder = SchemaBuilder()
-    source = SourceText(name, _text_only(text.encode(), name))
-    statements, problems = parse_statements(source)
-    for statement in statements:
-        apply(builder, statement)
-    return Architecture(
-        system=Path(name).stem, description=f"imported from {name}", datastores=builder.datastores(), parse_problems=problems, suppressions=suppressions(source)
+        system=system, description=f"imported from {origin}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
     )
 
 
