@@ -288,30 +288,56 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on (localhost by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     database: Annotated[str, typer.Option("--database", help="sqlite:///path (default) or a postgresql:// URL.")] = "sqlite:///backend-architect.db",
+    trusted_proxy: Annotated[
+        list[str] | None, typer.Option("--trusted-proxy", help="Address or CIDR range of a reverse proxy whose X-Forwarded-For is believed.")
+    ] = None,
+    rate: Annotated[int, typer.Option("--rate", min=1, help="Requests per minute per key (or per address without one).")] = 600,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes for designs and reviews.")] = 2,
+    deadline: Annotated[float, typer.Option("--deadline", min=1, help="Seconds one design, review or diff may take.")] = 30.0,
 ) -> None:
-    """Serve the HTTP API and the web workspace (FastAPI on uvicorn). Writes need $BACKEND_ARCHITECT_API_KEYS (comma-separated)."""
+    """Serve the HTTP API and the web workspace (FastAPI on uvicorn).
+
+    Keys come from $BACKEND_ARCHITECT_API_KEYS: comma-separated id:secret:scopes:owner entries (scopes joined by +
+    from read, write and admin), or bare secrets. Without any, one admin key is made for this run and printed.
+    """
     import os
     import secrets
 
     try:
         import uvicorn
 
+        from backend_architect.jobs import Jobs
         from backend_architect.server.app import create_app
+        from backend_architect.server.auth import parse_keys
+        from backend_architect.server.bounds import HeaderTimeoutProtocol
         from backend_architect.server.store import Store
+        from backend_architect.server.throttle import trusted_networks
     except ImportError:
         typer.echo("the server needs its extra: pip install 'backend-architect[server]'", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-    keys = {k.strip() for k in os.environ.get("BACKEND_ARCHITECT_API_KEYS", "").split(",") if k.strip()}
+    from backend_architect.importers.live import redacted, scrubbed
+
+    try:
+        keys = parse_keys(os.environ.get("BACKEND_ARCHITECT_API_KEYS", ""))
+        proxies = trusted_networks(trusted_proxy or [])
+    except ValueError as exc:
+        typer.echo(f"serve: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     if not keys:
         generated = secrets.token_urlsafe(24)
-        keys = {generated}
-        typer.echo(f"no BACKEND_ARCHITECT_API_KEYS given; this run's API key: {generated}", err=True)
+        keys = parse_keys(f"local:{generated}:read+write+admin")
+        typer.echo(f"no BACKEND_ARCHITECT_API_KEYS given; this run's admin key: {generated}", err=True)
     try:
         store = Store(database)
     except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's input to fix
-        typer.echo(f"{database}: cannot open: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"{redacted(database)}: cannot open: {scrubbed(redacted(first), database)}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-    uvicorn.run(create_app(store, keys), host=host, port=port, log_level="info")
+    application = create_app(store, keys, rate_per_minute=rate, trusted_proxies=proxies, jobs=Jobs(workers=workers, deadline_s=deadline))
+    # proxy headers are read by the app from trusted proxies only; uvicorn's own reading trusts loopback by default
+    uvicorn.run(
+        application, host=host, port=port, log_level="info", http=HeaderTimeoutProtocol, proxy_headers=False, timeout_keep_alive=5, limit_concurrency=200
+    )
 
 
 rules_app = typer.Typer(help="The review rules: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
