@@ -51,8 +51,8 @@ from backend_architect.server.throttle import Limiter, bucket_of, client_address
 MAX_PAGE = 100
 Number = Annotated[int, PathParameter(ge=1, le=MAX_NUMBER)]
 Cursor = Annotated[str | None, Query(max_length=500)]
-#: For routes a shared design answers without a key: the key is optional (an empty requirement).
-ANONYMOUS_READ = {"security": [{"apiKey": ["read"]}, {}]}
+#: For routes answered without a key too (shared designs, validation): FastAPI appends this empty requirement to the route's own.
+ANONYMOUS_READ = {"security": [{}]}
 
 
 def _etag(design_id: str, version: int) -> str:
@@ -89,11 +89,11 @@ def create_app(
     run = (jobs or shared_jobs()).run
     install(app)
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    reader, anyone, writer = (
-        Security(authorizer.required(), scopes=["read"]),
-        Security(authorizer.optional(), scopes=["read"]),
-        Security(authorizer.required(), scopes=["write"]),
-    )
+    # the caller each route needs: a key with read or write, a key with read or none (shared designs), any valid key or none
+    reader = Security(authorizer.required(), scopes=["read"])
+    writer = Security(authorizer.required(), scopes=["write"])
+    anyone = Security(authorizer.optional(), scopes=["read"])
+    checked = Security(authorizer.optional())
 
     @app.middleware("http")
     async def throttle(request: Request, call_next: Any) -> Any:
@@ -133,8 +133,14 @@ def create_app(
             created_at=design["created_at"], updated_at=design["updated_at"], summary=version.summary, findings=version.findings,
         )  # fmt: skip
 
-    @app.post("/v1/validations", response_model=Validation, responses=documented(), summary="Check a spec without designing it", openapi_extra={"security": []})
-    def validate(body: SpecText) -> Validation:
+    @app.post(
+        "/v1/validations",
+        response_model=Validation,
+        responses=documented(),
+        summary="Check a spec without designing it (no key needed)",
+        openapi_extra=ANONYMOUS_READ,
+    )
+    def validate(body: SpecText, caller: Principal | None = checked) -> Validation:
         errors = run(work.validation_errors, body.spec)
         return Validation(valid=not errors, errors=errors)
 
