@@ -79,7 +79,11 @@ def test_lists_show_only_the_callers_designs_ok(client: TestClient) -> None:
 )
 def test_credentials_other_than_bearer_key_are_refused_err(client: TestClient, header: str) -> None:
     """Only 'Authorization: Bearer <known key>' is accepted, on public routes too: anything else is 401, never read as anonymous."""
-    for method, path, body in (("GET", "/v1/designs", None), ("POST", "/v1/validations", {"spec": SMALL}), ("POST", "/v1/designs", {"name": "x", "spec": SMALL})):
+    for method, path, body in (
+        ("GET", "/v1/designs", None),
+        ("POST", "/v1/validations", {"spec": SMALL}),
+        ("POST", "/v1/designs", {"name": "x", "spec": SMALL}),
+    ):
         answer = client.request(method, path, headers={"Authorization": header}, json=body)
         assert answer.status_code == 401, (path, answer.status_code)
 
@@ -95,7 +99,7 @@ def test_idempotency_keys_are_per_owner_ok(client: TestClient) -> None:
 
 
 def test_own_openapi_declares_security_and_passes_review_ok(client: TestClient) -> None:
-    """/v1/openapi.json declares the bearer scheme with scopes per operation (optional where shared designs are public), and our own review finds no error in it."""
+    """/v1/openapi.json declares the bearer scheme with scopes per operation (optional where shared designs are public); our review finds no error in it."""
     from backend_architect.api import review_text
 
     document = client.get("/v1/openapi.json").json()

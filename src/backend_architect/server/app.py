@@ -52,7 +52,7 @@ MAX_PAGE = 100
 Number = Annotated[int, PathParameter(ge=1, le=MAX_NUMBER)]
 Cursor = Annotated[str | None, Query(max_length=500)]
 #: For routes answered without a key too (shared designs, validation): FastAPI appends this empty requirement to the route's own.
-ANONYMOUS_READ = {"security": [{}]}
+ANONYMOUS_READ: dict[str, Any] = {"security": [{}]}
 
 
 def _etag(design_id: str, version: int) -> str:
@@ -81,6 +81,7 @@ def create_app(
     rate_per_minute: int = 600,
     trusted_proxies: tuple[Any, ...] = (),
     jobs: Jobs | None = None,
+    body_idle_timeout_s: float = 10.0,
 ) -> FastAPI:
     """The API over ``store``, for callers holding one of ``keys`` (``auth.parse_keys``)."""
     app = FastAPI(title="backend-architect", version=__version__, description=__doc__, openapi_url="/v1/openapi.json", docs_url="/v1/docs", redoc_url=None)
@@ -88,7 +89,7 @@ def create_app(
     limiter = Limiter(rate_per_minute)
     run = (jobs or shared_jobs()).run
     install(app)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, idle_timeout_s=body_idle_timeout_s)
     # the caller each route needs: a key with read or write, a key with read or none (shared designs), any valid key or none
     reader = Security(authorizer.required(), scopes=["read"])
     writer = Security(authorizer.required(), scopes=["write"])

@@ -3,7 +3,8 @@
 ``BodyLimit`` is ASGI middleware: a declared ``Content-Length`` past the limit is 413 before
 a byte is read, and a body streamed without one (chunked) is counted as it arrives and cut off
 at the limit, so neither way can make the server hold more than the limit in memory. Each
-chunk must arrive within the idle timeout and the whole body within the body timeout (408).
+chunk must arrive within the idle timeout and the whole body within the body timeout (408);
+the application is called with the whole body, so no worker thread waits on a slow client.
 
 ``HeaderTimeoutProtocol`` is uvicorn's HTTP/1.1 protocol with a deadline on the request head:
 a client that trickles its headers (slowloris) is disconnected when it passes, on the first
@@ -22,16 +23,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 PROBLEM = "application/problem+json"
 
 
-class _TooLarge(Exception):
-    pass
-
-
-class _TooSlow(Exception):
-    pass
-
-
 class BodyLimit:
-    """ASGI middleware bounding every request body by size and time."""
+    """ASGI middleware bounding every request body by size and time before the application sees it."""
 
     def __init__(self, app: Any, max_bytes: int, idle_timeout_s: float = 10.0, body_timeout_s: float = 60.0) -> None:
         self.app = app
@@ -47,39 +40,38 @@ class BodyLimit:
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await _problem(send, 413 if declared.isdigit() else 400, "Payload too large" if declared.isdigit() else "Bad request", self._limit_text())
             return
+        # the body is read here, within the limits, and handed on whole: the application never waits on a slow client
+        chunks: list[bytes] = []
         received = 0
         started = time.monotonic()
-        responded = False
-
-        async def bounded_receive() -> dict[str, Any]:
-            nonlocal received
+        while True:
             left = self.body_timeout_s - (time.monotonic() - started)
             try:
-                message: dict[str, Any] = await asyncio.wait_for(receive(), timeout=max(0.0, min(self.idle_timeout_s, left)))
+                message = await asyncio.wait_for(receive(), timeout=max(0.0, min(self.idle_timeout_s, left)))
             except TimeoutError:
-                raise _TooSlow from None
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge
-            return message
-
-        async def tracking_send(message: dict[str, Any]) -> None:
-            nonlocal responded
-            if message["type"] == "http.response.start":
-                responded = True
-            await send(message)
-
-        try:
-            await self.app(scope, bounded_receive, tracking_send)
-        except _TooLarge:
-            if not responded:
+                detail = f"the body must arrive within {self.body_timeout_s:g} s, each part within {self.idle_timeout_s:g} s"
+                await _problem(send, 408, "Request timeout", detail)
+                return
+            if message["type"] == "http.disconnect":
+                return
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
                 await _problem(send, 413, "Payload too large", self._limit_text())
-        except _TooSlow:
-            if not responded:
-                await _problem(
-                    send, 408, "Request timeout", f"the body must arrive within {self.body_timeout_s:g} s, each part within {self.idle_timeout_s:g} s"
-                )
+                return
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        handed = False
+
+        async def replay() -> dict[str, Any]:
+            nonlocal handed
+            if not handed:
+                handed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # type: ignore[no-any-return]
+
+        await self.app(scope, replay, send)
 
     def _limit_text(self) -> str:
         return f"request bodies may be at most {self.max_bytes // 2**20} MiB"
