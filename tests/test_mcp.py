@@ -119,3 +119,20 @@ def test_mcp_server_end_to_end_ok() -> None:
     ]
     assert out["diff_sql_broken"].is_error
     assert "old.sql:1:24: cannot parse statement" in out["diff_sql_broken"].content[0].text
+
+
+async def _deadline_calls() -> dict[str, Any]:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "backend_architect.cli", "mcp", "--deadline", "0.05"])
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        slow = await session.call_tool("design", {"spec": (ROOT / "examples" / "chat.yaml").read_text()})
+        after = await session.call_tool("explain_rule", {"code": "API060"})
+    return {"slow": slow, "after": after}
+
+
+def test_mcp_tool_past_its_deadline_is_stopped_err() -> None:
+    """A tool call longer than the server's deadline is stopped with a tool error, and the server answers the next call."""
+    out = asyncio.run(_deadline_calls())
+    assert out["slow"].is_error
+    assert "took longer than 0.05 s" in out["slow"].content[0].text
+    assert _structured(out["after"])["name"] == "invalid-pattern"

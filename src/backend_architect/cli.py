@@ -398,13 +398,18 @@ def schema_command(
 
 
 @app.command("mcp")
-def mcp_command() -> None:
+def mcp_command(
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes for designs and reviews.")] = 2,
+    deadline: Annotated[float, typer.Option("--deadline", min=0.01, help="Seconds one tool call may take.")] = 30.0,
+) -> None:
     """Serve the Model Context Protocol over stdio, for AI coding agents (needs the 'mcp' extra)."""
     try:
+        from backend_architect.jobs import configure_shared
         from backend_architect.mcp.server import serve
     except ImportError:
         typer.echo("the MCP server needs the official SDK: pip install 'backend-architect[mcp]'", err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    configure_shared(workers=workers, deadline_s=deadline)
     serve()
 
 

@@ -78,7 +78,7 @@ class Jobs:
         import pebble
 
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["backend_architect.jobs", "backend_architect.api", "backend_architect.server.work"])
+        context.set_forkserver_preload(["backend_architect.jobs", "backend_architect.api"])
         self.deadline_s = deadline_s
         self._slots = threading.BoundedSemaphore(workers + max_waiting)
         self._pool = pebble.ProcessPool(max_workers=workers, max_tasks=200, initializer=_limit_memory, context=context)
@@ -108,6 +108,12 @@ class Jobs:
 
 _shared: Jobs | None = None
 _shared_lock = threading.Lock()
+_shared_settings: dict[str, Any] = {}
+
+
+def configure_shared(workers: int = 2, deadline_s: float = DEFAULT_DEADLINE_S) -> None:
+    """Set how the process's pool is made (before its first use; a server calls this once at start)."""
+    _shared_settings.update(workers=workers, deadline_s=deadline_s)
 
 
 def shared_jobs() -> Jobs:
@@ -115,6 +121,6 @@ def shared_jobs() -> Jobs:
     global _shared
     with _shared_lock:
         if _shared is None:
-            _shared = Jobs()
+            _shared = Jobs(**_shared_settings)
             atexit.register(_shared.close)
         return _shared
