@@ -87,8 +87,8 @@ def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParsePro
     text = raw.decode("utf-8", "replace")
     try:
         return _statements(orjson.loads(pg_parser.parse_sql_json(text)), source, raw), []
-    except ParseError:
-        pass
+    except (ParseError, orjson.JSONDecodeError):
+        pass  # read statement by statement, so the others are kept
     statements: list[Statement] = []
     problems: list[ParseProblem] = []
     for start, length in _split(raw):
@@ -99,6 +99,10 @@ def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParsePro
             offset = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
             at = start + len(piece[:offset].encode())  # the parser's cursor counts characters from 0
             problems.append(ParseProblem(source=source.span(at), message=f"cannot parse statement: {error.args[0]}"))
+            continue
+        except orjson.JSONDecodeError:
+            # the parse tree nests past the JSON decoder's 1,024 levels (thousands of nested expressions)
+            problems.append(ParseProblem(source=source.span(start), message="cannot read statement: its expressions nest deeper than 1,000 levels"))
             continue
         for found in _statements(parsed, source, raw, base=start):
             statements.append(found)

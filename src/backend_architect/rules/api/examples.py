@@ -117,6 +117,9 @@ def example_error(contract: ApiContract, registry: Registry[Any], schema: Node, 
         error = jsonschema.exceptions.best_match(validator.iter_errors(example))
     except (jsonschema.exceptions._WrappedReferencingError, RecursionError) as exc:  # type: ignore[attr-defined]
         return f"cannot check: {str(exc)[:_MAX_ERROR]}" if isinstance(exc, RecursionError) else None
+    except (TypeError, AttributeError, KeyError, ValueError, jsonschema.exceptions.UnknownType) as exc:
+        # a schema node of the wrong JSON type or an unknown type name (properties: 5, required: null): jsonschema fails reading it
+        return f"cannot check: the schema is not valid JSON Schema ({type(exc).__name__}: {str(exc)[:80]})"
     if error is None:
         return None
     where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in error.absolute_path) or "(root)"
