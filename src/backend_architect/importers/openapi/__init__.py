@@ -33,6 +33,10 @@ class RefPolicy:
     root: Path | None = None
 
 
+#: Operations one document may hold: 10,000 review in about six seconds; past that a review is refused, not slow.
+MAX_OPERATIONS = 10_000
+
+
 def import_openapi(target: str | Path, *, allow_external: bool = False) -> list[ApiContract]:
     """The API documents at ``target`` (a file, or a folder of them), each indexed for review."""
     path = Path(target)
@@ -73,6 +77,9 @@ def document_version(source: SourceFile) -> Version:
 
 def _contract(source: SourceFile, policy: RefPolicy, path: Path | None) -> ApiContract:
     version = document_version(source)
+    paths = source.tree.get("paths") if isinstance(source.tree, dict) else None
+    declared = sum(len(_METHODS & set(item)) for item in paths.values() if isinstance(item, dict)) if isinstance(paths, dict) else 0
+    _refuse_past_limit(source, declared)  # before references are followed: a refusal costs no more than the parse
     contract = ApiContract(name=source.name, version=version, root=source, files={source.name: source})
     refs = _load_references(contract, policy, path)
     for node, ref in refs:
@@ -83,7 +90,20 @@ def _contract(source: SourceFile, policy: RefPolicy, path: Path | None) -> ApiCo
             key = (target.file, pointer_text(target.pointer))
             contract.references[key] = contract.references.get(key, 0) + 1
     contract.operations = index_operations(contract)
+    _refuse_past_limit(source, len(contract.operations))
     return contract
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _refuse_past_limit(source: SourceFile, operations: int) -> None:
+    if operations > MAX_OPERATIONS:
+        paths = source.locator.locate_many([("paths",)]).get(("paths",), (1, 1))
+        raise InputError(
+            Location(source.name, *paths),
+            f"{operations:,} operations: a review takes at most {MAX_OPERATIONS:,} (GitHub's whole API has about 1,100); split the document",
+        )
 
 
 def _load_references(contract: ApiContract, policy: RefPolicy, path: Path | None) -> list[tuple[Node, str]]:

@@ -22,7 +22,7 @@ from backend_architect.importers.sql.postgres import SourceText, apply, blank_cl
 from backend_architect.ir.model import Architecture, Migration, ParseProblem, Suppression
 
 #: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
-MAX_SQL_BYTES = 64 * 1024 * 1024
+MAX_SQL_BYTES = 16 * 1024 * 1024
 _NUMBERED = re.compile(r"^\d")
 
 
@@ -83,15 +83,22 @@ def _import_sources(sources: list[tuple[str, bytes]], dialect: str | None, as_mi
 
 
 def _dialect_of(source: SourceText) -> str:
-    """PostgreSQL when its parser reads the whole file; otherwise MySQL or SQLite if the text shows their marks."""
+    """MySQL or SQLite when the text shows their marks and PostgreSQL's parser refuses it; PostgreSQL otherwise.
+
+    Only text with those marks is parsed here (the reading proper parses it again, statement by
+    statement, within its bounds), so guessing never costs a second full parse of a large file.
+    """
     from pglast import parser
     from pglast.parser import ParseError
 
     text = blank_client_commands(source.raw).decode("utf-8", "replace")
+    guessed = guess_dialect(text)
+    if guessed == "postgresql":
+        return guessed
     try:
         parser.parse_sql_json(text)
     except ParseError:
-        return guess_dialect(text)
+        return guessed
     return "postgresql"
 
 
