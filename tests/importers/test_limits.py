@@ -12,6 +12,8 @@ from backend_architect.errors import InputError
 from backend_architect.importers import openapi as openapi_importer
 from backend_architect.importers.sql import statements
 
+PATH_ITEM = {"get": {"responses": {"200": {"description": "ok"}}}, "delete": {"responses": {"204": {"description": "ok"}}}}
+
 
 def test_document_past_the_operation_limit_is_refused_at_paths_err(monkeypatch: pytest.MonkeyPatch) -> None:
     """A document with more operations than a review takes is refused at its paths key, before references are followed."""
