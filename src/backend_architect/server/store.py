@@ -80,7 +80,7 @@ def engine_for(url: str, pool_size: int = 5) -> Engine:
     if path in {"", ":memory:"}:
         engine = sa.create_engine("sqlite://", connect_args={"check_same_thread": False}, poolclass=sa.pool.StaticPool)
     else:
-        engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size, pool_pre_ping=True)
+        engine = sa.create_engine(f"sqlite:///{path}", connect_args={"check_same_thread": False, "timeout": 30}, pool_size=pool_size)
 
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_connection: Any, record: Any) -> None:
