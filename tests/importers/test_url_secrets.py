@@ -45,3 +45,18 @@ def test_unreachable_database_error_hides_password_err(url: str) -> None:
     assert result.returncode == 2
     assert "cannot connect" in result.stderr
     assert SECRET not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        pytest.param(f"postgresql://app:{SECRET}@127.0.0.1:1/shop", id="user-info"),
+        pytest.param(f"postgresql://app@127.0.0.1:1/shop?password={SECRET}", id="query"),
+    ],
+)
+def test_serve_with_unreachable_database_hides_password_err(url: str) -> None:
+    """serve --database that cannot be opened says so on one line, exit 2, without the password."""
+    result = cli("serve", "--database", url, "--port", "1")
+    assert result.returncode == 2
+    assert "cannot open" in result.stderr
+    assert SECRET not in result.stderr + result.stdout

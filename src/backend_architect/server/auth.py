@@ -53,9 +53,9 @@ class Principal:
 def parse_keys(text: str) -> dict[str, Principal]:
     """Keys from ``BACKEND_ARCHITECT_API_KEYS``: comma-separated ``id:secret:scopes:owner`` entries (or bare secrets), by digest.
 
-    >>> keys = parse_keys("alice:s3cret-a:read+write, ops:s3cret-o:admin+read+write:platform, legacy-key")
-    >>> sorted((p.key_id, p.owner, sorted(p.scopes)) for p in keys.values())[0]
-    ('alice', 'alice', ['read', 'write'])
+    >>> keys = parse_keys("alice:alice-secret-0001:read+write, ops:ops-secret-00001:admin+read:platform, legacy-secret-0001")
+    >>> sorted((p.key_id, p.owner, sorted(p.scopes)) for p in keys.values())
+    [('alice', 'alice', ['read', 'write']), ('key-21e6dac8', 'key-21e6dac8', ['read', 'write']), ('ops', 'platform', ['admin', 'read'])]
     """
     keys: dict[str, Principal] = {}
     for entry in (e.strip() for e in text.split(",")):
