@@ -103,7 +103,7 @@ class Jobs:
 
     def close(self) -> None:
         self._pool.stop()  # type: ignore[no-untyped-call]
-        self._pool.join(timeout=5)
+        self._pool.join(timeout=1)
 
 
 _shared: Jobs | None = None
