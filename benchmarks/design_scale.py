@@ -30,7 +30,7 @@ def make_spec(n: int) -> str:
         lines += [f"  E{i}:", "    fields:", "      name: string(120)", "      amount: money", "      status: enum[new,active,closed]",
                   "      happened_at: datetime", "      note: text?"]  # fmt: skip
         if i % 3 == 1:
-            lines.append(f"    belongs_to: E{i - 1}")
+            lines.append(f"    part_of: E{i - 1}")
             lines.append("    avg_per_parent: 4")
         elif i > 0:
             lines.append(f"      other: ref(E{i - 1})?")

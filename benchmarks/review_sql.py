@@ -9,6 +9,14 @@ every SQL rule (design, and migration rules on the migration folder), JSON outpu
     .venv/bin/python benchmarks/review_sql.py                 # every corpus
     .venv/bin/python benchmarks/review_sql.py musicbrainz-all.sql
     .venv/bin/python benchmarks/review_sql.py --skip-sqlfluff   # sqlfluff takes minutes on MusicBrainz
+    .venv/bin/python benchmarks/review_sql.py --skip-sqlfluff ../scratch/lago-structure.sql ../scratch/harbor-migrations  # more
+    .venv/bin/python benchmarks/review_sql.py --lone lemmy-migrations --precision   # + each migration alone; precision table
+
+A target is a corpus name or a path (a file, a folder of SQL files or migrations). ``--lone
+FOLDER`` also reviews every migration of a folder as a lone file, the way squawk runs on a
+pull request's migration, and reports the findings per file next to squawk's on the same
+files. ``--precision`` prints the hand-checked sample's precision (precision/sql.tsv);
+``--draw N`` draws a new sample to judge.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "benchmarks"))
 CORPUS = ROOT.parent / "shared" / "corpora" / "sql"
 TARGETS = ("musicbrainz-all.sql", "osm-structure.sql", "pagila-schema.sql", "synapse-main-full72.sql", "lemmy-migrations")
 BIN = Path(sys.executable).parent
@@ -41,12 +50,19 @@ def measured(command: list[str]) -> tuple[float, float, str]:
 
 
 def files_of(target: Path) -> list[str]:
-    return sorted(str(p) for p in target.rglob("*.up.sql")) if target.is_dir() else [str(target)]
+    if not target.is_dir():
+        return [str(target)]
+    return sorted(str(p) for p in target.rglob("*.sql") if not p.name.endswith(".down.sql"))
+
+
+def ours_findings(target: Path) -> tuple[float, float, list[dict[str, object]]]:
+    seconds, mib, out = measured([sys.executable, "-m", "backend_architect.cli", "review", str(target), "--format", "json", "--fail-on", "never"])
+    return seconds, mib, json.loads(out)["findings"]
 
 
 def ours(target: Path) -> tuple[float, float, int]:
-    seconds, mib, out = measured([sys.executable, "-m", "backend_architect.cli", "review", str(target), "--format", "json", "--fail-on", "never"])
-    return seconds, mib, len(json.loads(out)["findings"])
+    seconds, mib, findings = ours_findings(target)
+    return seconds, mib, len(findings)
 
 
 def squawk(target: Path) -> tuple[float, float, int]:
@@ -73,21 +89,58 @@ def sqlfluff(target: Path) -> tuple[float, float, int]:
     return seconds, mib, count
 
 
+def _target(name: str) -> Path:
+    return CORPUS / name if (CORPUS / name).exists() else Path(name)
+
+
+def lone(folder: Path) -> tuple[float, float, list[dict[str, object]], float, int]:
+    """Every migration of ``folder`` reviewed alone (ours one process per file, as CI runs it); squawk on the same files."""
+    total, peak, found = 0.0, 0.0, []
+    for file in files_of(folder):
+        seconds, mib, findings = ours_findings(Path(file))
+        total, peak = total + seconds, max(peak, mib)
+        found += findings
+    squawk_seconds, _, squawk_count = squawk(folder)
+    return total, peak, found, squawk_seconds, squawk_count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("targets", nargs="*", default=list(TARGETS))
     parser.add_argument("--skip-sqlfluff", action="store_true")
+    parser.add_argument("--lone", action="append", default=[], help="a migration folder whose files are also reviewed one by one")
+    parser.add_argument("--precision", action="store_true", help="print the precision of the hand-checked sample against this run")
+    parser.add_argument("--draw", type=int, default=0, help="draw this many findings per target (and per rule) into precision/sql.tsv")
     args = parser.parse_args()
+    reviewed: dict[str, list[dict[str, object]]] = {}
     print(f"{'corpus':<26} {'tool':<18} {'seconds':>8} {'MiB':>7} {'findings':>9} {'x ours (time)':>14} {'x ours (mem)':>13}")
     for name in args.targets:
-        target = CORPUS / name
-        seconds, mib, count = ours(target)
-        print(f"{name[:26]:<26} {'backend-architect':<18} {seconds:8.2f} {mib:7.0f} {count:9d} {'1.00':>14} {'1.00':>13}")
+        target = _target(name)
+        seconds, mib, findings = ours_findings(target)
+        reviewed[target.name] = findings
+        print(f"{target.name[:26]:<26} {'backend-architect':<18} {seconds:8.2f} {mib:7.0f} {len(findings):9d} {'1.00':>14} {'1.00':>13}")
         peers = [("squawk", squawk)] + ([] if args.skip_sqlfluff else [("sqlfluff", sqlfluff)])
         for label, tool in peers:
             peer_seconds, peer_mib, peer_count = tool(target)
             shown = f"{peer_seconds:8.2f}" if peer_seconds != float("inf") else f"{'>' + str(TIMEOUT):>8}"
             print(f"{'':<26} {label:<18} {shown} {peer_mib:7.0f} {peer_count:9d} {peer_seconds / seconds:14.2f} {peer_mib / mib if mib else 0:13.2f}")
+    for name in args.lone:
+        folder = _target(name)
+        seconds, mib, findings, squawk_seconds, squawk_count = lone(folder)
+        label = f"{folder.name} (each alone)"
+        reviewed[label] = findings
+        files = len(files_of(folder))
+        print(f"{label[:26]:<26} {'backend-architect':<18} {seconds:8.2f} {mib:7.0f} {len(findings):9d} {'1.00':>14} {'':>13}  ({files} processes)")
+        print(f"{'':<26} {'squawk':<18} {squawk_seconds:8.2f} {'':>7} {squawk_count:9d} {squawk_seconds / seconds:14.2f}")
+    if args.draw:
+        from precision import draw, write
+
+        write("sql", draw(reviewed, args.draw, per_rule=3))
+        print("drawn into benchmarks/precision/sql.tsv: judge each row (verdict true/false, reason)")
+    if args.precision:
+        from precision import report
+
+        report("sql", reviewed)
 
 
 if __name__ == "__main__":

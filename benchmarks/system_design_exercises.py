@@ -63,7 +63,12 @@ EXERCISES: dict[str, tuple[list[Number], list[Choice]]] = {
                 "~105 B heap (uuid id and driver, 2 numerics, 16-char cell, 2 timestamps, 28 B header) + ~72 B index entries, /0.9 fill = ~200 B x 8.64B",
                 0.5,
             ),
-            Number("instances for location ingest", "instances.drivers", 601, "300,000 req/s / 500 per instance = 600, +1 for failure"),
+            Number(
+                "instances for location ingest",
+                "instances.drivers",
+                151,
+                "300,000 req/s / 2,000 per Go instance = 150, +1 for failure (was 601 at a flat 500/instance before per-runtime figures)",
+            ),
         ],
         [
             Choice(

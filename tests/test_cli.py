@@ -59,7 +59,9 @@ def test_design_unknown_format_err(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        pytest.param("system: x\nentities:\n  A:\n    fields: {n: strnig}\n", ":4:17: unknown field type 'strnig' (did you mean 'string'?)", id="unknown-type"),
+        pytest.param(
+            "system: x\nentities:\n  A:\n    fields: {n: strnig}\n", ":4:17: 'n': unknown field type 'strnig' (did you mean 'string'?)", id="unknown-type"
+        ),
         pytest.param("system: [", ":2:1: invalid YAML", id="malformed-yaml"),
         pytest.param("system: x\nentities:\n  A:\n    fields: {r: ref(B)}\n", ":4:17: unknown entity 'B'", id="dangling-reference"),
         pytest.param("system: x\nentitys: {}\n", ":2:1: unknown key 'entitys' (did you mean 'entities'?)", id="unknown-key"),
@@ -88,7 +90,7 @@ def test_validate_ok() -> None:
     """validate reports a valid spec with its size."""
     result = run("validate", str(BOOKSTORE))
     assert result.returncode == 0
-    assert result.stdout == f"{BOOKSTORE}: ok (6 entities, 11 use cases)\n"
+    assert result.stdout == f"{BOOKSTORE}: ok (6 entities, 13 use cases)\n"
 
 
 def test_init_writes_a_spec_that_designs_ok(tmp_path: Path) -> None:
@@ -194,7 +196,10 @@ def test_redesign_removes_only_stale_generated_files_ok(tmp_path: Path) -> None:
     (out / "notes.txt").write_text("mine")
     smaller = tmp_path / "smaller.yaml"
     smaller.write_text(
-        BOOKSTORE.read_text().replace("  - name: register customer\n    actor: visitor\n    auth: none\n    writes: [Customer]\n    rate: 3k/day\n", "")
+        BOOKSTORE.read_text()
+        .replace("  - name: register customer\n    actor: visitor\n    auth: none\n    writes: [Customer]\n    rate: 3k/day\n", "")
+        .replace("  - name: log in\n    actor: visitor\n    auth: none\n    reads: [Customer]\n    rate: 40k/day\n", "")
+        .replace("  - name: log out\n    actor: customer\n    reads: [Customer]\n    rate: 5k/day\n", "")
     )
     assert (out / "openapi" / "customers.yaml").exists()
     assert run("design", str(smaller), "-o", str(out)).returncode == 0

@@ -36,3 +36,55 @@ def test_api_conventions_doc_is_generated_ok() -> None:
     from backend_architect.conventions import render_api_conventions
 
     assert (ROOT / "docs" / "api-conventions.md").read_text() == render_api_conventions()
+
+
+def test_spec_reference_spellings_are_generated_ok() -> None:
+    """docs/spec.md's "Other spellings" table is exactly what the loader's alias tables say."""
+    from backend_architect.spec.reference import END, START, render_spellings
+
+    text = (ROOT / "docs" / "spec.md").read_text()
+    block = text[text.index(START) : text.index(END) + len(END)]
+    assert block == render_spellings()
+
+
+def test_spec_reference_documents_every_key_ok() -> None:
+    """Every key of every part of the spec language is named in docs/spec.md (in backticks), so the reference cannot drift from the models."""
+    from backend_architect.spec import model
+
+    text = (ROOT / "docs" / "spec.md").read_text()
+    parts = [
+        model.Spec,
+        model.ScaleSpec,
+        model.TeamSpec,
+        model.ConstraintsSpec,
+        model.ExternalSpec,
+        model.EntitySpec,
+        model.FieldSpec,
+        model.UseCaseSpec,
+        model.PageSpec,
+        model.DecisionOverride,
+    ]
+    missing = sorted({f"{part.__name__}.{key}" for part in parts for key in part.model_fields if f"`{key}`" not in text and f"`{key}:" not in text})
+    assert missing == []
+
+
+def test_spec_reference_examples_load_ok() -> None:
+    """Every complete spec (a block starting with 'system:') and every entities/use_cases example in docs/spec.md loads."""
+    blocks = _blocks(ROOT / "docs" / "spec.md", "yaml")
+    entities = next(b for b in blocks if b.startswith("entities:"))
+    use_cases = next(b for b in blocks if b.startswith("use_cases:"))
+    spec = (
+        "system: reference\nexternal: [stripe, postmark]\n"
+        + entities
+        + "  Customer: {fields: {email: email}}\n  Tag: {fields: {name: string}}\n  Order2: {fields: {status: string}}\n"
+        + use_cases.replace("writes: [Order.status]", "writes: [Order.status]")
+    )
+    assert load_spec_bytes(spec.encode(), "docs/spec.md").spec.system == "reference"
+
+
+def test_rules_doc_is_generated_ok() -> None:
+    """docs/rules.md (where SARIF's helpUri points) is exactly what the rule registry produces."""
+    from backend_architect.rules.catalogue import render_rules_markdown
+    from backend_architect.rules.registry import RULES
+
+    assert (ROOT / "docs" / "rules.md").read_text() == render_rules_markdown(RULES)

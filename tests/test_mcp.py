@@ -71,9 +71,9 @@ def test_mcp_server_end_to_end_ok() -> None:
     out = asyncio.run(_session_calls())
     assert out["tools"] == ["design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "review_sql", "validate_spec"]
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
-    assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 11}
+    assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 13}
     assert out["invalid"].is_error
-    assert "spec.yaml:3:19: unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
+    assert "spec.yaml:3:19: 'n': unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
     designed = _structured(out["design"])
     assert designed["summary"]["services"] == ["books", "customers", "orders"]
     assert designed["markdown"].startswith("# bookstore: backend design")
@@ -91,7 +91,8 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert "openapi.yaml:6:54: $ref to a URL (file:///etc/passwd) is not followed" in out["refused_ref"].content[0].text
     sql = _structured(out["review_sql"])
     assert sql["tables"] == 2
-    assert ("SQL001", {"file": "schema.sql", "line": 1, "col": 1}) in [(f["code"], f.get("location")) for f in sql["findings"]]
+    located = [(f["code"], {k: v for k, v in f.get("location", {}).items() if k in {"file", "line", "col"}}) for f in sql["findings"]]
+    assert ("SQL001", {"file": "schema.sql", "line": 1, "col": 1}) in located
     assert {"SQL006", "SQL007", "SQL009"} <= {f["code"] for f in sql["findings"]}
     migrated = _structured(out["review_migrations"])
     assert {(f["code"], f["location"]["file"]) for f in migrated["findings"] if f["code"] in {"SQL101", "SQL107"}} == {
@@ -104,7 +105,7 @@ def test_mcp_server_end_to_end_ok() -> None:
     assert tempfile.gettempdir() not in every_answer, "no path of the server's machine in an answer"
     changed = _structured(out["diff"])
     assert changed["needs_major_version"] is True
-    assert changed["changes"][0]["code"] == "request-maximum-tightened"
+    assert changed["changes"][0]["code"] == "request-parameter-maximum-decreased"
     assert "**Needs a new major version.**" in changed["markdown"]
     schema_change = _structured(out["diff_sql"])["changes"]
     assert schema_change == [
@@ -113,7 +114,7 @@ def test_mcp_server_end_to_end_ok() -> None:
             "code": "column-removed",
             "where": "public.t.a",
             "message": "column a removed: drops the column's data",
-            "old": {"file": "old.sql", "line": 1, "col": 1},
+            "old": {"file": "old.sql", "line": 1, "col": 37},  # the removed column's own definition
             "new": {"file": "new.sql", "line": 1, "col": 1},
         }
     ]

@@ -77,7 +77,7 @@ def test_json_report_has_pointer_ok(api: Path) -> None:
     report = json.loads(run(str(api), "--format", "json").stdout)
     slash = next(f for f in report["findings"] if f["code"] == "API017")
     assert slash["pointer"] == "/paths/~1v1~1getOwners~1"
-    assert slash["location"] == {"file": str(api), "line": 17, "col": 3}
+    assert slash["location"] == {"file": str(api), "line": 17, "col": 3, "end_line": 17, "end_col": 17}  # the path key /v1/getOwners/
 
 
 def test_sarif_report_validates_ok(api: Path) -> None:
@@ -243,13 +243,14 @@ def test_pre_commit_hooks_manifest_ok() -> None:
     from conftest import ROOT
 
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert [h["id"] for h in hooks] == ["backend-architect-openapi", "backend-architect-topology"]
+    assert [h["id"] for h in hooks] == ["backend-architect-openapi", "backend-architect-migrations", "backend-architect-topology"]
     for hook in hooks:
         assert {"id", "name", "entry", "language"} <= set(hook)
         assert hook["entry"].startswith("backend-architect review ")
         assert hook["language"] == "python"
     assert re.search(hooks[0]["files"], "api/openapi.yaml")
-    assert re.search(hooks[1]["files"], "deploy/docker-compose.yml")
+    assert re.search(hooks[1]["files"], "db/migrations/0004_add_index.sql")
+    assert re.search(hooks[2]["files"], "deploy/docker-compose.yml")
     assert not re.search(hooks[0]["files"], "src/app.py")
 
 

@@ -14,19 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from backend_architect.diff.model import Change, DiffResult
 from backend_architect.errors import InputError, Location
 from backend_architect.importers import is_database_url
-from backend_architect.ir.contract import ApiContract
 from backend_architect.ir.model import IR_VERSION, Architecture
-from backend_architect.rules.config import ReviewConfig
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.registry import RULES, review
 
 if TYPE_CHECKING:
+    # loaded where used: a review without a config file, or without a diff, does not pay for them
+    from backend_architect.diff.model import Change, DiffResult
+
     # The design pipeline and renderers (SQLAlchemy among them) load on first use: a review
     # of an OpenAPI document should not pay 0.4 s to import what it never runs.
     from backend_architect.render.files import Previous
+    from backend_architect.rules.config import ReviewConfig
+    from backend_architect.spec.load import LoadedSpec
     from backend_architect.spec.model import Spec
 
 
@@ -38,6 +40,7 @@ class DesignResult:
     architecture: Architecture
     findings: list[Finding]
     files: dict[str, str]
+    warnings: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -57,15 +60,34 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def design_spec(spec: Spec, previous: Previous | None = None) -> DesignResult:
-    """Design ``spec``, review the result, render every artefact (with migrations from ``previous``)."""
-    from backend_architect.design.pipeline import design
-    from backend_architect.render.files import render_files
+def design_spec(spec: Spec | LoadedSpec, previous: Previous | None = None) -> DesignResult:
+    """Design ``spec``, review the result, render every artefact (with migrations from ``previous``).
 
+    Given the ``LoadedSpec``, its warnings (located in the file) join the design's
+    assumptions and the result's ``warnings``.
+    """
+    from backend_architect.design.pipeline import design_with_analysis
+    from backend_architect.render.files import render_files
+    from backend_architect.spec.load import LoadedSpec
+
+    loaded = spec if isinstance(spec, LoadedSpec) else None
+    model = loaded.spec if loaded is not None else spec
+    assert not isinstance(model, LoadedSpec)
     with _collector_paused():
-        arch = design(spec)
+        arch, analysis = design_with_analysis(model)
+        warnings = (*(str(w) for w in loaded.warnings), *(f"warning: {w}" for w in analysis.warnings)) if loaded else analysis.warnings
+        warnings = (*warnings, *(f"warning: {w}" for w in arch.assumptions if w.startswith("decisions.") and "changed nothing" in w))
+        if loaded and loaded.warnings:
+            arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *(f"{w.location}: {w.message}" for w in loaded.warnings)]})
         findings = review(arch)
-        return DesignResult(spec, arch, findings, render_files(arch, findings, previous))
+        return DesignResult(model, arch, findings, render_files(arch, findings, previous), tuple(warnings))
+
+
+def spec_warnings(loaded: LoadedSpec) -> list[str]:
+    """What ``validate`` warns about: the loader's notes and the analysis' surprising readings (e.g. a kind the entity contradicts)."""
+    from backend_architect.design.analysis import analyse
+
+    return [*(str(w) for w in loaded.warnings), *(f"warning: {w}" for w in analyse(loaded.spec).warnings)]
 
 
 def design_file(path: str | Path, previous: str | Path | None = None) -> DesignResult:
@@ -76,8 +98,7 @@ def design_file(path: str | Path, previous: str | Path | None = None) -> DesignR
     """
     from backend_architect.spec.load import load_spec
 
-    spec = load_spec(path).spec
-    return design_spec(spec, load_previous(previous) if previous is not None else None)
+    return design_spec(load_spec(path), load_previous(previous) if previous is not None else None)
 
 
 #: A hand-off of a 1,000-entity design is about 60 MB.
@@ -182,6 +203,30 @@ class ReviewOptions:
     spec: Path | None = None
     #: The SQL dialect of schema files (postgresql, sqlite, mysql); guessed per file when None.
     dialect: str | None = None
+    #: Rule selectors (codes, prefixes, names, ALL): ``select`` replaces the recommended rules, the others add or remove.
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    #: Run preview rules too.
+    preview: bool = False
+    #: Major PostgreSQL version the SQL runs on (a live database tells its own).
+    pg_version: int | None = None
+
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules to run: the config's catalogue (custom and plugin rules included), selected by the config and then these options."""
+        from backend_architect.rules.selection import select_rules
+
+        config = self.config
+        catalogue = config.catalogue(RULES) if config else RULES
+        select = self.select if self.select is not None else (config.select if config else None)
+        extend = (*(config.extend_select if config else ()), *self.extend_select)
+        ignore = (*(config.ignored_rules if config else ()), *self.ignore)
+        preview = self.preview or bool(config and config.preview)
+        return select_rules(catalogue, select=select, extend_select=extend, ignore=ignore, preview=preview)
+
+    @property
+    def postgres_version(self) -> int | None:
+        return self.pg_version if self.pg_version is not None else (self.config.pg_version if self.config else None)
 
 
 _OPENAPI_MARK = re.compile(r"""(^|[\n{,])\s*["']?(openapi|swagger)["']?\s*:""")
@@ -205,12 +250,14 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
 
 
 def _review_path(path: str | Path, options: ReviewOptions) -> ReviewResult:
-    rules = options.config.select(RULES) if options.config else RULES
+    rules = options.rules()
     if is_database_url(str(path)):
         # each kind of input imports only its own importer: a review of one OpenAPI file should not load pglast and sqlglot
         from backend_architect.importers.live import import_live, redacted
 
         arch = import_live(str(path))
+        if options.postgres_version is not None:
+            arch.postgres_version = options.postgres_version
         tables = sum(len(s.tables) for s in arch.datastores)
         return ReviewResult(redacted(str(path)), f"live database ({tables} tables)", arch, _settled(_static(review(arch, rules)), options), rules)
     name = str(path)
@@ -251,6 +298,7 @@ def _review_sql(path: Path, rules: tuple[Rule, ...], options: ReviewOptions) -> 
     from backend_architect.importers.sql import import_sql
 
     arch = import_sql(path, options.dialect)
+    arch.postgres_version = options.postgres_version
     tables = sum(len(s.tables) for s in arch.datastores)
     kind = f"SQL schema ({tables} tables" + (f", {len(arch.migrations)} migrations)" if arch.migrations else ")")
     return ReviewResult(str(path), kind, arch, _settled(_static(review(arch, rules)), options), rules)
@@ -291,7 +339,8 @@ def _review_contracts(path: Path, rules: tuple[Rule, ...], options: ReviewOption
     if options.spec is not None:
         arch = design_file(options.spec).architecture.model_copy(update={"contracts": contracts})
     else:
-        arch = Architecture(system=path.stem, contracts=contracts)
+        # a container for the documents, built without validating it: validation would build the whole IR's schema
+        arch = Architecture.model_construct(system=path.stem, contracts=contracts)
     try:
         findings = review(arch, rules)
     except RecursionError:
@@ -309,98 +358,26 @@ def diff_paths(old: str | Path, new: str | Path, *, allow_external_refs: bool = 
 
     A schema is a SQL file, a folder of SQL files or migrations (applied in order), or a
     database URL (read-only), so a file can be compared with the database it should describe.
+    The diff's own front door, ``backend_architect.diffs``, also takes git revisions,
+    accepted changes and the version policy.
     """
-    with _collector_paused():
-        return _diff_paths(old, new, allow_external_refs, dialect)
+    from backend_architect import diffs
 
-
-def _diff_paths(old: str | Path, new: str | Path, allow_external_refs: bool, dialect: str | None) -> DiffResult:
-    kinds = [_schema_kind(p) for p in (old, new)]
-    if any(kinds):
-        if not all(kinds):
-            odd = old if not kinds[0] else new
-            raise InputError(Location(str(odd)), "diff compares like with like: the other side is a database schema, this is not SQL or a database URL")
-        return _diff_schema_paths(old, new, dialect)
-    from backend_architect.diff.api import diff_contracts
-    from backend_architect.importers.openapi import import_openapi
-
-    before = import_openapi(old, allow_external=allow_external_refs)
-    after = import_openapi(new, allow_external=allow_external_refs)
-    if len(before) != 1 or len(after) != 1:
-        raise InputError(Location(str(old if len(before) != 1 else new)), "diff compares two documents: give a file, not a folder of several")
-    changes = diff_contracts(before[0], after[0])
-    return DiffResult(str(old), str(new), _locate_changes(changes, before[0], after[0]))
-
-
-def _schema_kind(path: str | Path) -> str | None:
-    """ "database" for a database URL, "sql" for SQL files or folders, None for anything else."""
-    if is_database_url(str(path)):
-        return "database"
-    return "sql" if _is_sql(Path(path)) else None
-
-
-def _diff_schema_paths(old: str | Path, new: str | Path, dialect: str | None) -> DiffResult:
-    from backend_architect.diff.sql import diff_schemas
-
-    before, old_name = _schema_of(old, dialect)
-    after, new_name = _schema_of(new, dialect)
-    return DiffResult(old_name, new_name, diff_schemas(before, after), subject="schema")
-
-
-def _schema_of(path: str | Path, dialect: str | None) -> tuple[Architecture, str]:
-    """The schema at ``path``; a statement that does not parse stops the diff (what it defines would show as removed)."""
-    if _schema_kind(path) == "database":
-        from backend_architect.importers.live import import_live, redacted
-
-        return import_live(str(path)), redacted(str(path))
-    from backend_architect.importers.sql import import_sql
-
-    return _parsed_schema(import_sql(Path(path), dialect)), str(path)
+    return diffs.diff_paths(old, new, allow_external_refs=allow_external_refs, dialect=dialect)
 
 
 def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "new.yaml") -> DiffResult:
     """``diff_paths`` for two documents given as text (they may only reference themselves)."""
-    from backend_architect.diff.api import diff_contracts
-    from backend_architect.importers.openapi import import_openapi_text
+    from backend_architect import diffs
 
-    before, after = import_openapi_text(old, old_name), import_openapi_text(new, new_name)
-    return DiffResult(old_name, new_name, _locate_changes(diff_contracts(before, after), before, after))
+    return diffs.diff_texts(old, new, old_name, new_name)
 
 
 def diff_schema_texts(old: str, new: str, dialect: str | None = None, old_name: str = "old.sql", new_name: str = "new.sql") -> DiffResult:
     """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name`` (nothing touches the file system)."""
-    from backend_architect.diff.sql import diff_schemas
-    from backend_architect.importers.sql import import_sql_text
+    from backend_architect import diffs
 
-    before, after = (_parsed_schema(import_sql_text(text, name, dialect)) for text, name in ((old, old_name), (new, new_name)))
-    return DiffResult(old_name, new_name, diff_schemas(before, after), subject="schema")
-
-
-def _parsed_schema(arch: Architecture) -> Architecture:
-    """``arch``, refused at its first statement that does not parse (what it defines would otherwise show as removed)."""
-    if arch.parse_problems:
-        problem = arch.parse_problems[0]
-        where = Location(problem.source.file, problem.source.line, problem.source.col)
-        raise InputError(where, f"{problem.message}; fix it first, or the diff would report what it defines as removed")
-    return arch
-
-
-def _locate_changes(changes: list[Change], old: ApiContract, new: ApiContract) -> list[Change]:
-    wanted: dict[tuple[str, str], set[tuple[str | int, ...]]] = {}
-    for change in changes:
-        for side, anchor in (("old", change.old), ("new", change.new)):
-            if anchor is not None:
-                wanted.setdefault((side, anchor[0]), set()).add(anchor[1])
-    sides = {"old": old, "new": new}
-    found = {key: sides[key[0]].files[key[1]].locator.locate_many(pointers) for key, pointers in wanted.items() if key[1] in sides[key[0]].files}
-
-    def at(side: str, anchor: tuple[str, tuple[str | int, ...]] | None) -> Location | None:
-        positions = found.get((side, anchor[0])) if anchor else None
-        if anchor is None or positions is None:
-            return None
-        return Location(anchor[0], *positions[anchor[1]])
-
-    return [dataclasses.replace(c, old_location=at("old", c.old), new_location=at("new", c.new)) for c in changes]
+    return diffs.diff_schema_texts(old, new, dialect, old_name, new_name)
 
 
 def review_text(kind: str, content: str, name: str | None = None) -> list[Finding]:

@@ -6,7 +6,6 @@ Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 bad usage or bad inp
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,13 +13,11 @@ from typing import Annotated
 import typer
 
 from backend_architect import __version__
-from backend_architect.errors import BackendArchitectError, InputError
-from backend_architect.rules.config import CONFIG_FILE
-from backend_architect.rules.model import Severity
-
-EXIT_FINDINGS = 1
-EXIT_INPUT = 2
-EXIT_INTERNAL = 3
+from backend_architect.cli_common import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, FailOn, OutputFormat
+from backend_architect.cli_common import fail as _fail
+from backend_architect.cli_diff import diff_command
+from backend_architect.cli_review import review_command
+from backend_architect.errors import InputError
 
 app = typer.Typer(
     name="backend-architect",
@@ -31,23 +28,6 @@ app = typer.Typer(
 )
 
 
-class OutputFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-
-
-class FailOn(enum.StrEnum):
-    info = "info"
-    warning = "warning"
-    error = "error"
-    never = "never"
-
-
-def _fail(error: BackendArchitectError) -> typer.Exit:
-    typer.echo(str(error), err=True)
-    return typer.Exit(EXIT_INPUT)
-
-
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"backend-architect {__version__}")
@@ -56,7 +36,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Design backend systems from a compact YAML spec, and review what exists."""
 
@@ -80,6 +60,8 @@ def design_command(
         result = design_file(spec, previous)
     except InputError as exc:
         raise _fail(exc) from None
+    for warning in result.warnings:
+        typer.echo(warning, err=True)
     try:
         write_files(result.files, out)
         if html:
@@ -94,129 +76,14 @@ def design_command(
     else:
         out_label = str(out).rstrip("/") + "/"
         sys.stdout.write(render_summary(result.architecture, result.findings, list(result.files), out_label))
+    from backend_architect.rules.model import Severity
+
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
         raise typer.Exit(EXIT_FINDINGS)
 
 
-class ReportFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-    sarif = "sarif"
-    junit = "junit"
-    github = "github"
-    html = "html"
-
-
-class SqlDialect(enum.StrEnum):
-    postgresql = "postgresql"
-    sqlite = "sqlite"
-    mysql = "mysql"
-
-
-@app.command("review")
-def review_command(
-    targets: Annotated[
-        list[str],
-        typer.Argument(
-            help="OpenAPI documents or folders of them, SQL files or migration folders, database URLs (postgresql://, sqlite:///), specs, "
-            "or docker-compose files.",
-            show_default=False,
-        ),
-    ],
-    output_format: Annotated[ReportFormat, typer.Option("--format", "-f", help="Report format.")] = ReportFormat.text,
-    fail_on: Annotated[FailOn, typer.Option("--fail-on", help="Exit 1 when a finding has this severity or worse.")] = FailOn.error,
-    config: Annotated[Path | None, typer.Option("--config", help=f"Rule configuration (default: ./{CONFIG_FILE} when present).")] = None,
-    baseline: Annotated[Path | None, typer.Option("--baseline", help="Report only findings this baseline file does not list.")] = None,
-    write_baseline: Annotated[Path | None, typer.Option("--write-baseline", help="Write the current findings as a baseline file, then exit 0.")] = None,
-    allow_external_refs: Annotated[
-        bool, typer.Option("--allow-external-refs", help="Follow $refs to URLs, absolute paths and files outside the document's folder.")
-    ] = False,
-    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report (default: when printing to a terminal).")] = None,
-    spec: Annotated[
-        Path | None, typer.Option("--spec", help="The system's spec, reviewed with the API documents (call paths per use case, boundaries).")
-    ] = None,
-    dialect: Annotated[SqlDialect | None, typer.Option("--dialect", help="SQL dialect of schema files (default: guessed per file).")] = None,
-    plugin: Annotated[
-        list[str] | None,
-        typer.Option("--plugin", help="Rules to load from module:attribute, the working directory included (the config's plugins must be installed)."),
-    ] = None,
-) -> None:
-    """Review TARGETS for design flaws: OpenAPI documents, SQL schemas and migrations, live databases, a spec's design, or a topology."""
-    import importlib
-
-    from backend_architect.api import ReviewOptions, review_path
-    from backend_architect.rules.baseline import new_findings, read_baseline, render_baseline
-    from backend_architect.rules.config import load_config
-    from backend_architect.rules.registry import RULES
-
-    try:
-        config_path = config if config is not None else (Path(CONFIG_FILE) if Path(CONFIG_FILE).is_file() else None)
-        config_loaded = load_config(config_path, RULES) if config_path else None
-        if plugin:
-            from backend_architect.rules.config import ReviewConfig, load_plugin
-
-            chosen = tuple(rule for reference in plugin for rule in load_plugin(reference, installed_only=False))
-            config_loaded = (config_loaded or ReviewConfig()).with_plugins(chosen)
-        options = ReviewOptions(allow_external_refs=allow_external_refs, config=config_loaded, spec=spec, dialect=dialect.value if dialect else None)
-        results = [review_path(target, options) for target in targets]
-        every = sorted(f for result in results for f in result.findings)
-        findings = every
-        if baseline is not None:
-            findings = new_findings(findings, read_baseline(baseline))
-    except InputError as exc:
-        raise _fail(exc) from None
-    if write_baseline is not None:
-        try:
-            write_baseline.write_text(render_baseline(every), encoding="utf-8")
-        except OSError as exc:
-            typer.echo(f"{write_baseline}: cannot write: {exc.strerror or exc}", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
-        typer.echo(f"{write_baseline}: baseline of {len(every)} finding(s) written")
-        return
-    reporter = importlib.import_module(f"backend_architect.report.{output_format.value}")
-    label = results[0].target if len(targets) == 1 else f"{len(targets)} targets"  # a database URL shows without its password
-    sys.stdout.write(reporter.render(findings, results[0].rules, label, color=sys.stdout.isatty() if color is None else color))
-    if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in findings):
-        raise typer.Exit(EXIT_FINDINGS)
-
-
-class DiffFormat(enum.StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class DiffFailOn(enum.StrEnum):
-    breaking = "breaking"
-    possibly_breaking = "possibly-breaking"
-    never = "never"
-
-
-@app.command("diff")
-def diff_command(
-    old: Annotated[str, typer.Argument(help="The earlier version: an API document, a SQL schema (file or folder) or a database URL.", show_default=False)],
-    new: Annotated[str, typer.Argument(help="The later version, of the same kind (a SQL file may be compared with a database).", show_default=False)],
-    output_format: Annotated[DiffFormat, typer.Option("--format", "-f", help="Report format.")] = DiffFormat.text,
-    fail_on: Annotated[DiffFailOn, typer.Option("--fail-on", help="Exit 1 when a change has this impact or worse.")] = DiffFailOn.never,
-    allow_external_refs: Annotated[bool, typer.Option("--allow-external-refs", help="Follow $refs that leave the documents' folders.")] = False,
-    dialect: Annotated[SqlDialect | None, typer.Option("--dialect", help="SQL dialect of schema files (default: guessed per file).")] = None,
-    color: Annotated[bool | None, typer.Option("--color/--no-color", help="Colour the text report (default: when printing to a terminal).")] = None,
-) -> None:
-    """List every change from OLD to NEW (two API documents, or two database schemas): breaking, possibly breaking or safe."""
-    import importlib
-
-    from backend_architect.api import diff_paths
-    from backend_architect.diff.model import Impact
-
-    try:
-        result = diff_paths(old, new, allow_external_refs=allow_external_refs, dialect=dialect.value if dialect else None)
-    except InputError as exc:
-        raise _fail(exc) from None
-    reporter = importlib.import_module(f"backend_architect.report.changes.{output_format.value}")
-    sys.stdout.write(reporter.render(result, color=sys.stdout.isatty() if color is None else color))
-    if fail_on is not DiffFailOn.never and any(c.impact >= Impact[fail_on.name.upper()] for c in result.changes):
-        raise typer.Exit(EXIT_FINDINGS)
+app.command("review")(review_command)
+app.command("diff")(diff_command)
 
 
 @app.command("advise-indexes")
@@ -345,14 +212,22 @@ app.add_typer(rules_app, name="rules")
 
 
 @rules_app.callback()
-def rules_list(context: typer.Context) -> None:
-    """List every rule: code, severity, name and title."""
+def rules_list(
+    context: typer.Context, markdown: Annotated[bool, typer.Option("--markdown", help="Print the catalogue as Markdown (docs/rules.md).")] = False
+) -> None:
+    """List every rule: code, severity, tier, name and title."""
     if context.invoked_subcommand is not None:
         return
     from backend_architect.rules.registry import RULES
 
+    if markdown:
+        from backend_architect.rules.catalogue import render_rules_markdown
+
+        sys.stdout.write(render_rules_markdown(RULES))
+        return
     for rule in RULES:
-        typer.echo(f"{rule.code}  {rule.severity!s:<7}  {rule.name:<28}  {rule.title}")
+        tier = "" if rule.tier == "recommended" else f"  ({rule.tier})"
+        typer.echo(f"{rule.code}  {rule.severity!s:<7}  {rule.name:<28}  {rule.title}{tier}")
 
 
 @rules_app.command("show")
@@ -369,17 +244,120 @@ def rules_show(code: Annotated[str, typer.Argument(help="A rule code (SQL003) or
     typer.echo(f"{rule.code} {rule.name} ({rule.severity}): {rule.title}\n\n{rule.doc}\n\nFix: {rule.fix}")
 
 
+patterns_app = typer.Typer(help="The design patterns: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
+app.add_typer(patterns_app, name="patterns")
+
+
+@patterns_app.callback()
+def patterns_list(context: typer.Context) -> None:
+    """List every design pattern: code, stage, name and title."""
+    if context.invoked_subcommand is not None:
+        return
+    from backend_architect.design.patterns.registry import PATTERNS
+
+    for pattern in PATTERNS:
+        typer.echo(f"{pattern.code}  {pattern.stage:<11}  {pattern.name:<26}  {pattern.title}")
+
+
+@patterns_app.command("show")
+def patterns_show(code: Annotated[str, typer.Argument(help="A pattern code (PAT001) or name (feed-fan-out-on-write).", show_default=False)]) -> None:
+    """Print one pattern's documentation: when it applies, what it adds and costs, the alternatives."""
+    from backend_architect.design.patterns.registry import PATTERNS, pattern_by_code
+
+    pattern = pattern_by_code(code)
+    if pattern is None:
+        from backend_architect.spec.field_types import suggest
+
+        typer.echo(f"unknown pattern '{code}'{suggest(code.upper(), [p.code for p in PATTERNS]) or suggest(code, [p.name for p in PATTERNS])}", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    typer.echo(f"{pattern.code} {pattern.name} ({pattern.stage}): {pattern.title}\n\n{pattern.doc}")
+
+
+@app.command("explain")
+def explain_command(
+    spec: Annotated[Path, typer.Argument(help="The spec file.", show_default=False)],
+    decision: Annotated[
+        str, typer.Argument(help="A decision id (as in handoff.json: messaging, feed.view-home-timeline) or a pattern code.", show_default=False)
+    ],
+    output_format: Annotated[OutputFormat, typer.Option("--format", "-f", help="text, or json.")] = OutputFormat.text,
+) -> None:
+    """Explain one decision: the numbers behind it, the alternatives, and what choosing each would change."""
+    import json
+
+    from backend_architect.api import design_file
+    from backend_architect.design.explain import explain, find, render_text
+
+    try:
+        result = design_file(spec)
+    except InputError as exc:
+        raise _fail(exc) from None
+    found = find(result.architecture, decision)
+    if not found:
+        from backend_architect.spec.field_types import suggest
+
+        ids = [d.id for d in result.architecture.decisions]
+        typer.echo(f"{spec}: no decision '{decision}'{suggest(decision, ids)} (decisions: {', '.join(ids)})", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    explained = [explain(result.spec, result.architecture, d) for d in found]
+    if output_format is OutputFormat.json:
+        sys.stdout.write(json.dumps(explained, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write("\n".join(render_text(e) for e in explained))
+
+
 @app.command("validate")
-def validate_command(spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)]) -> None:
-    """Check SPEC without designing: every problem with its file:line:col."""
+def validate_command(
+    spec: Annotated[Path, typer.Argument(help="The spec file to check.", show_default=False)],
+    fix: Annotated[bool, typer.Option("--fix", help="Also rewrite SPEC in its canonical spelling (comments kept), as 'fmt' does.")] = False,
+) -> None:
+    """Check SPEC without designing: every problem with its file:line:col, and warnings for surprising readings."""
+    from backend_architect.api import spec_warnings
     from backend_architect.spec.load import load_spec
 
     try:
         loaded = load_spec(spec)
+        warnings = spec_warnings(loaded)
     except InputError as exc:
         raise _fail(exc) from None
+    for warning in warnings:
+        typer.echo(warning, err=True)
+    if fix:
+        _format_file(spec, check=False)
     model = loaded.spec
-    typer.echo(f"{spec}: ok ({len(model.entities)} entities, {len(model.use_cases)} use cases)")
+    typer.echo(f"{spec}: ok ({len(model.entities)} entities, {len(model.use_cases)} use cases" + (f", {len(warnings)} warning(s))" if warnings else ")"))
+
+
+def _format_file(path: Path, *, check: bool) -> bool:
+    """Rewrite ``path`` in canonical spelling; True when it changed (or, with ``check``, would)."""
+    from backend_architect.spec.fmt import format_spec
+    from backend_architect.spec.load import read_spec_bytes
+
+    try:
+        raw = read_spec_bytes(path)
+        text = format_spec(raw, str(path))
+    except InputError as exc:
+        raise _fail(exc) from None
+    changed = text != raw.decode("utf-8-sig")
+    if changed and not check:
+        try:
+            path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            typer.echo(f"{path}: cannot write: {exc.strerror or exc}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+    return changed
+
+
+@app.command("fmt")
+def fmt_command(
+    spec: Annotated[Path, typer.Argument(help="The spec file to rewrite.", show_default=False)],
+    check: Annotated[bool, typer.Option("--check", help="Change nothing; exit 1 if SPEC is not in canonical spelling.")] = False,
+) -> None:
+    """Rewrite SPEC in its canonical spelling (comments and layout kept); the design it gives does not change."""
+    changed = _format_file(spec, check=check)
+    if check and changed:
+        typer.echo(f"{spec}: would be reformatted")
+        raise typer.Exit(EXIT_FINDINGS)
+    typer.echo(f"{spec}: {'reformatted' if changed else 'already canonical'}")
 
 
 @app.command("schema")

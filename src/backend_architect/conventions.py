@@ -7,6 +7,9 @@ conventions and the generated contracts cannot drift apart.
 from __future__ import annotations
 
 from backend_architect.design.api import API_VERSION, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, OFFSET_MAX_ROWS, STATE_METHODS
+from backend_architect.design.api.flows import ACCESS_TOKEN_SECONDS
+from backend_architect.design.api.paths import STANDING
+from backend_architect.design.api.schemas import PASSWORD_MAX, PASSWORD_MIN
 from backend_architect.design.security import BURST_SECONDS, FLOOR_PER_MINUTE, HEADROOM, USER_READS_PER_MINUTE, USER_WRITES_PER_MINUTE
 from backend_architect.render.openapi import ERROR_TEXT, HEADER_PARAMS, HEADERS, MONEY_SCHEMA, OPENAPI_VERSION, PROBLEM, VERSIONING_POLICY
 
@@ -17,7 +20,7 @@ _KIND_TEXT = {
     "update": "changes some fields (JSON Merge Patch, `application/merge-patch+json`): `If-Match` where versioned",
     "replace": "replaces the whole resource: `If-Match` where versioned",
     "delete": "removes the resource: 204 without a body",
-    "action": "a command that is not CRUD, as a custom method `POST /things/{thing_id}:verb` (Google AIP-136)",
+    "action": "a command that is not CRUD, as a custom method `POST /things/{thing_id}:verb` (Google AIP-136, kebab-case)",
 }
 
 
@@ -47,7 +50,22 @@ def render_api_conventions() -> str:
         "",
         "Custom methods keep verbs out of resource paths while making commands explicit and auditable; a state sub-resource",
         "(`PUT /orders/{order_id}/status`) was the alternative, rejected because commands carry intent (cancel, refund) that a",
-        "state write loses.",
+        "state write loses. A second write of one kind on a resource becomes a custom method named for it; every read use case",
+        "has its own operation (`/me/...` for the caller's own rows, nested under an item it names, the collection, or a named",
+        "segment such as `/books/search`).",
+        "",
+        "## Relationships and accounts",
+        "",
+        "| use case | operation |",
+        "|---|---|",
+        "| make a link (a link entity or a many-to-many relation) | `PUT /users/{user_id}/following/{followee_id}`: idempotent, 204 |",
+        "| unmake it | `DELETE` on the same path: 204, also when it was not there |",
+        "| register (an entity holding a credential) | `POST /users`, public, with a write-only `password` |",
+        f"| log in | `POST /sessions`, public, answering `access_token` (Bearer, {ACCESS_TOKEN_SECONDS // 60} minutes) and `refresh_token` |",
+        "| log out | `DELETE /sessions/current` |",
+        "| the caller's own account | `GET`, `PATCH`, `DELETE /me`; `PUT /me/password` with the current and the new password |",
+        "",
+        f"A link lives under its parent or first reference; a standing relationship is named by its participle ({', '.join(sorted(STANDING.values()))}).",
         "",
         "## Errors",
         "",
@@ -91,11 +109,17 @@ def render_api_conventions() -> str:
         "## Schemas",
         "",
         "- Each resource has a read schema, a create schema (`<Entity>Create`) and a merge-patch schema (`<Entity>Update`);",
-        "  request schemas set `additionalProperties: false`.",
-        "- Server-set fields are `readOnly`; secret fields are `writeOnly` and never appear in responses or examples;",
-        "  personal data is marked `x-pii: true`.",
+        "  a use case that writes named fields has its own `<UseCase>Request` with exactly those fields; request schemas set",
+        "  `additionalProperties: false`. A create that writes its parts takes them as an array (`lines: [OrderLineCreate]`,",
+        "  at least one), written in one transaction.",
+        "- Server-owned fields are `readOnly` and in no request: ids, timestamps, public short codes and slugs, lifecycle",
+        "  states (they start at their first value), totals over parts, counters, fields only jobs write, and the caller's",
+        "  own reference (from the token).",
+        "- Secret fields are `writeOnly` and never appear in responses or examples; a hashed credential is taken as its plaintext",
+        f"  (`password`, format `password`, {PASSWORD_MIN} to {PASSWORD_MAX} characters) only where it is set. Personal data is marked `x-pii: true`.",
         "- Strings have `maxLength`, enums list their values, ids are `uuid` or `int64`, instants `date-time`.",
         f"- Money is an object: `amount` as a decimal string (pattern `{MONEY_SCHEMA['properties']['amount']['pattern']}`) and an ISO 4217 `currency`.",  # type: ignore[index]
+        "- A point is a `GeoPoint` object (`lat`, `lon` in degrees); a proximity read takes `lat`, `lon` and a `radius` in meters or a `limit`.",
         "",
         "## Examples",
         "",

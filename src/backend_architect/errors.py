@@ -10,7 +10,7 @@ Every error a user can cause carries a location, so the CLI can print
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 class BackendArchitectError(Exception):
@@ -19,11 +19,14 @@ class BackendArchitectError(Exception):
 
 @dataclass(frozen=True, order=True)
 class Location:
-    """A position in an input file; ``line`` and ``col`` count from 1."""
+    """A position in an input file; ``line`` and ``col`` count from 1. The end (just past the object), when known, is for
+    reports that mark a range (SARIF regions, GitHub annotations)."""
 
     file: str
     line: int = 1
     col: int = 1
+    end_line: int | None = field(default=None, compare=False)
+    end_col: int | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.col}"

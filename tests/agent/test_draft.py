@@ -62,7 +62,7 @@ def test_invalid_drafts_are_repaired_from_located_errors_ok() -> None:
     model = ScriptedModel(INVALID, STILL_INVALID, VALID)
     result = draft_spec("A book club where members join.", model, max_turns=4)
     assert (result.valid, result.turns) == (True, 3)
-    assert "spec.yaml:3:27: unknown field type 'strnig' (did you mean 'string'?)" in model.seen[1][-1]["content"]
+    assert "spec.yaml:3:27: 'name': unknown field type 'strnig' (did you mean 'string'?)" in model.seen[1][-1]["content"]
     assert "Membr" in model.seen[2][-1]["content"]
     assert result.assumptions == ["Assumption: 2 members join per second at peak.", "Assumption: a team of 3 engineers."]
     assert result.spec_text.startswith("system: bookclub")

@@ -9,7 +9,7 @@ system: shop
 team: {size: %d}
 entities:
   Order: {fields: {total: money}}
-  OrderLine: {belongs_to: Order, fields: {qty: int}}
+  OrderLine: {part_of: Order, fields: {qty: int}}
   Payment: {fields: {amount: money}}
   Product: {fields: {name: string}}
 use_cases:
@@ -121,7 +121,7 @@ entities:
   Brand: {fields: {name: string(100)}}
   Item: {fields: {name: string(100), brand: ref(Brand), price: money}}
   Basket: {fields: {buyer: string(100)}}
-  BasketLine: {belongs_to: Basket, fields: {item_id: int, quantity: int}}
+  BasketLine: {part_of: Basket, fields: {item_id: int, quantity: int}}
   Currency: {fields: {code: string(3)}}
   Invoice: {fields: {total: money, currency: ref(Currency)}}
   Quote: {fields: {total: money, currency: ref(Currency)}}

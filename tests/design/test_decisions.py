@@ -91,7 +91,7 @@ team: {size: 3}
 scale: {daily_active: 1k, rates: peak}
 entities:
   Device: {fields: {serial: string(20)}, rows: 10k}
-  Reading: {belongs_to: Device, append_only: true, fields: {value: int}}
+  Reading: {part_of: Device, append_only: true, fields: {value: int}}
 use_cases:
   - {name: ingest readings, actor: device, writes: [Reading], rate: 1k/s}
   - {name: list readings, actor: operator, reads: [Reading], filter: [Reading.device], rate: 10/s}

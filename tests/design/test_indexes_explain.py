@@ -2,8 +2,8 @@
 
 The query is built here, independently of the index stage, from the use case's filters,
 sorts and search: equality for plain filters, ``>=`` for ranges, the constant for
-constant filters, the tenant first, live rows only under soft delete, then ORDER BY the
-sorts and the id, LIMIT 20.
+constant filters, a cell prefix range for a proximity search, the tenant first, live rows
+only under soft delete, then ORDER BY the sorts and the id, LIMIT 20.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from backend_architect.api import DesignResult
-from backend_architect.design.usecases import analyse
+from backend_architect.design.analysis import analyse
 from backend_architect.ir.model import Datastore, Table
 from backend_architect.spec.naming import resolve_column
 from synthetic_rows import fill_sql, qualified
@@ -68,6 +68,12 @@ def _query(result: DesignResult, use_case: Any, store: Datastore, table: Table, 
             where.append(f"{column} >= {_literal(row[column])}")
         else:
             where.append(f"{column} = {_literal(row[column])}")
+    if use_case.spec.near:
+        # a proximity search reads geohash cells as prefix ranges of the cell column
+        near = use_case.spec.near.split(".")[-1]
+        cell = f"{near}_cell"
+        prefix = str(row[cell])[:4] or "u"
+        where.append(f"{cell} >= {_literal(prefix)} AND {cell} < {_literal(prefix[:-1] + chr(ord(prefix[-1]) + 1))}")
     if use_case.spec.search:
         columns = [resolve_column(spec, table.entity or "", f.split(".")[-1]) for f in use_case.spec.search]
         document = " || ' ' || ".join(f"coalesce({c}, '')" for c in columns)
@@ -121,7 +127,7 @@ def test_list_queries_use_their_derived_index_ok(example: DesignResult, postgres
         postgres.psql(example.files[f"schema/{store.service}.postgresql.sql"], database)
         _fill(postgres, database, store)
     checked = 0
-    for use_case in analyse(example.spec):
+    for use_case in analyse(example.spec).use_cases:
         if use_case.kind != "list":
             continue
         found = [

@@ -12,11 +12,11 @@ entities:
   Device: {fields: {serial: string(40)}, rows: 10k}
   Reading:
     append_only: true
-    belongs_to: Device
+    part_of: Device
     retention: 180d
     fields: {value: "decimal(12,4)", recorded_at: datetime}
   Note:
-    belongs_to: Device
+    part_of: Device
     fields: {reading: ref(Reading), text: text}
 use_cases:
   - {name: ingest readings, writes: [Reading], rate: %s}
@@ -61,3 +61,11 @@ def test_write_rate_past_one_primary_is_sharded_by_parent_ok() -> None:
     assert readings.sharding.key == "device_id"
     assert "inserts/s at peak > 5,000" in readings.sharding.reason
     assert readings.sharding.cross_shard == ["latest readings"]
+
+
+def test_unique_key_across_partitions_keeps_the_table_whole_ok() -> None:
+    """A large append-only table with a unique key (plain or among live rows) is not partitioned, and an assumption says why."""
+    for unique in ("    unique: [[device, recorded_at]]\n", "    soft_delete: true\n    unique: [[device, recorded_at]]\n"):
+        arch = design_of((TELEMETRY % "4k/s").replace("    retention: 180d\n", "    retention: 180d\n" + unique))
+        assert table(arch, "readings").partitioning is None
+        assert any(a.startswith("readings: not partitioned although append-only") and "(device_id, recorded_at)" in a for a in arch.assumptions)

@@ -39,7 +39,7 @@ def specs(draw: Any) -> dict[str, Any]:
         fields = {f"field_{'abcde'[j]}": draw(st.sampled_from(FIELD_TYPES)) + ("?" if draw(st.booleans()) else "") for j in range(draw(st.integers(1, 5)))}
         entity: dict[str, Any] = {"fields": fields, "rows": draw(st.sampled_from([100, 10_000, "2M"]))}
         if i > 0 and draw(st.booleans()):
-            entity["belongs_to"] = f"Thing{draw(st.integers(0, i - 1))}"
+            entity["part_of"] = f"Thing{draw(st.integers(0, i - 1))}"
         if i > 0 and draw(st.booleans()):
             fields["link"] = f"ref(Thing{draw(st.integers(0, i - 1))})" + ("?" if draw(st.booleans()) else "")
         if draw(st.booleans()):

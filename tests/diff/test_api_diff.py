@@ -95,8 +95,8 @@ def test_renamed_path_parameter_is_not_a_change_ok() -> None:
             Impact.BREAKING,
             id="param-required",
         ),
-        pytest.param("maximum: 100}}", "maximum: 50}}", "request-maximum-tightened", Impact.BREAKING, id="param-max-lowered"),
-        pytest.param("maximum: 100}}", "maximum: 500}}", "request-maximum-relaxed", Impact.SAFE, id="param-max-raised"),
+        pytest.param("maximum: 100}}", "maximum: 50}}", "request-parameter-maximum-decreased", Impact.BREAKING, id="param-max-lowered"),
+        pytest.param("maximum: 100}}", "maximum: 500}}", "request-parameter-maximum-increased", Impact.SAFE, id="param-max-raised"),
         pytest.param(
             "      required: [name]\n      properties:\n        name: {type: string, maxLength: 100}\n        tag",
             "      required: [name, tag]\n      properties:\n        name: {type: string, maxLength: 100}\n        tag",
@@ -111,14 +111,31 @@ def test_renamed_path_parameter_is_not_a_change_ok() -> None:
             Impact.SAFE,
             id="request-property-added",
         ),
-        pytest.param("        tag: {type: string}\n", "        tag: {type: integer}\n", "request-type-changed", Impact.BREAKING, id="request-type-changed"),
+        pytest.param(
+            "        tag: {type: string}\n", "        tag: {type: integer}\n", "request-property-type-changed", Impact.BREAKING, id="request-type-changed"
+        ),
         pytest.param("      required: [id, name]", "      required: [id]", "response-property-became-optional", Impact.BREAKING, id="response-optional"),
         pytest.param(
-            "enum: [available, sold]", "enum: [available, sold, pending]", "response-enum-value-added", Impact.POSSIBLY_BREAKING, id="response-enum-widened"
+            "enum: [available, sold]",
+            "enum: [available, sold, pending]",
+            "response-property-enum-value-added",
+            Impact.POSSIBLY_BREAKING,
+            id="response-enum-widened",
         ),
-        pytest.param("enum: [available, sold]", "enum: [available]", "response-enum-value-removed", Impact.SAFE, id="response-enum-narrowed"),
+        pytest.param("enum: [available, sold]", "enum: [available]", "response-property-enum-value-removed", Impact.SAFE, id="response-enum-narrowed"),
         pytest.param(
-            "        status: {type: string, enum: [available, sold]}\n", "", "response-property-removed", Impact.BREAKING, id="response-property-removed"
+            "        status: {type: string, enum: [available, sold]}\n",
+            "",
+            "response-property-removed",
+            Impact.POSSIBLY_BREAKING,
+            id="response-property-removed",
+        ),
+        pytest.param(
+            "      required: [id, name]\n      properties:\n        id: {type: string}\n        name: {type: string, maxLength: 100}\n",
+            "      required: [id]\n      properties:\n        id: {type: string}\n",
+            "response-property-removed",
+            Impact.BREAKING,
+            id="required-response-property-removed",
         ),
         pytest.param("        '400': {description: bad}\n", "", "response-non-success-status-removed", Impact.SAFE, id="error-status-removed"),
         pytest.param("'201': {description: ok", "'200': {description: ok", "response-success-status-removed", Impact.BREAKING, id="success-status-changed"),
@@ -149,8 +166,8 @@ def test_new_required_parameter_is_breaking_and_optional_is_safe_err() -> None:
     """Adding a required query parameter breaks callers; adding an optional one does not."""
     required = edited("        - {name: limit", "        - {name: owner, in: query, required: true, schema: {type: string}}\n        - {name: limit")
     optional = edited("        - {name: limit", "        - {name: owner, in: query, schema: {type: string}}\n        - {name: limit")
-    assert ("GET /pets", "new-required-request-parameter", Impact.BREAKING) in changes(BASE, required)
-    assert changes(BASE, optional) == [("GET /pets", "new-optional-request-parameter", Impact.SAFE)]
+    assert ("GET /pets", "request-required-parameter-added", Impact.BREAKING) in changes(BASE, required)
+    assert changes(BASE, optional) == [("GET /pets", "request-optional-parameter-added", Impact.SAFE)]
 
 
 def test_shared_component_change_is_reported_per_operation_err() -> None:
@@ -214,7 +231,7 @@ def test_cli_markdown_report_ok(tmp_path: Path) -> None:
     new = _write(tmp_path, "new.yaml", edited("maximum: 100}}", "maximum: 50}}"))
     report = run(str(old), str(new), "--format", "markdown").stdout
     assert "**Needs a new major version.**" in report
-    assert "| breaking | GET /pets | query parameter 'limit': maximum 100 became 50 (`request-maximum-tightened`)" in report
+    assert "| breaking | GET /pets | query parameter 'limit': maximum 100 became 50 (`request-parameter-maximum-decreased`)" in report
 
 
 def test_cli_bad_input_err(tmp_path: Path) -> None:

@@ -43,8 +43,8 @@ def test_split_document_resolves_relative_refs_ok(tmp_path: Path) -> None:
     assert sorted(contract.files) == [str(main), str(tmp_path / "schemas" / "pet.yaml")]
     findings = review(Architecture(system="t", contracts=[contract]), API_RULES)
     invalid = [f for f in findings if f.code == "API037"]
-    assert [str(f.location) for f in invalid] == [f"{main}:12:15"]
-    assert invalid[0].pointer == "/paths/~1v1~1pets/get/responses/200/content/application~1json/example"
+    assert [str(f.location) for f in invalid] == [f"{main}:12:25"]  # at the offending property
+    assert invalid[0].pointer == "/paths/~1v1~1pets/get/responses/200/content/application~1json/example/name"
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,7 @@ def test_rule_catalogue_is_well_formed_ok() -> None:
     """Codes are unique, family-prefixed, names kebab-case, and every doc has the required headings."""
     assert len({r.code for r in RULES}) == len(RULES)
     for rule in RULES:
-        assert re.fullmatch(r"(API|SQL|TOP|CAP)\d{3}", rule.code)
+        assert re.fullmatch(r"(API|SQL|TOP|CAP|SUP|DES)\d{3}", rule.code)
         assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
         for heading in ("## What it does", "## Why is this bad?", "## Example", "Use instead:"):
             assert heading in rule.doc, (rule.code, heading)

@@ -116,18 +116,30 @@ def test_three_calls_ok() -> None:
     assert_clean(_path("a", "b", "c"), chatty_call_path)
 
 
+def _database(reads: dict[str, float], capacity: float) -> list[object]:
+    from backend_architect.ir.model import Figure
+
+    total = sum(reads.values())
+    return [
+        Figure(key="db.reads.peak.shop-db", quantity="q", value=total, unit="req/s", formula="f", inputs=reads, scope="shop-db"),
+        Figure(key="db.read_capacity.shop-db", quantity="q", value=capacity, unit="req/s", formula="f", scope="shop-db"),
+    ]
+
+
 def test_hot_read_path_without_cache_err() -> None:
-    """A 2,000 reads/s path that may be 60 s stale but has no cache is a warning; demanded-fresh reads are information."""
-    from backend_architect.ir.model import CachePlan, Figure
+    """Uncached paths of a database whose reads pass its capacity are warnings, an error for a path past it alone; within capacity, nothing."""
+    from backend_architect.ir.model import CachePlan
     from backend_architect.rules.topology.hot_read_without_cache import hot_read_path_without_cache
 
-    figure = Figure(key="qps.peak.view-product", quantity="q", value=2000, unit="req/s", formula="f", scope="use case 'view product'")
-    stale = Architecture(system="t", figures=[figure], caches=[CachePlan(use_case="view product", strategy="none", rationale="left out")])
-    fresh = Architecture(system="t", figures=[figure], caches=[CachePlan(use_case="view product", strategy="none", rationale="no staleness allowed")])
-    assert "2,000 reads/s at peak reach the database with no cache" in assert_findings(stale, hot_read_path_without_cache)
-    assert [f.severity.name for f in review(fresh, (hot_read_path_without_cache,))] == ["INFO"]
-    cached = Architecture(system="t", figures=[figure], caches=[CachePlan(use_case="view product", strategy="cache-aside", rationale="ttl")])
-    assert_clean(cached, hot_read_path_without_cache)
+    plans = [CachePlan(use_case="view product", strategy="none", rationale="left out"), CachePlan(use_case="list products", strategy="none", rationale="x")]
+    over = Architecture(system="t", figures=_database({"peak_view-product": 15_000, "peak_list-products": 8_000}, 20_000), caches=plans)  # type: ignore[arg-type]
+    text = assert_findings(over, hot_read_path_without_cache)
+    assert "15,000 reads/s reach shop-db with no cache or read model (left out); shop-db takes 23,000 reads/s at peak against the 20,000" in text
+    assert [f.severity.name for f in review(over, (hot_read_path_without_cache,))] == ["WARNING", "WARNING"]
+    alone = Architecture(system="t", figures=_database({"peak_view-product": 25_000}, 20_000), caches=plans[:1])  # type: ignore[arg-type]
+    assert [f.severity.name for f in review(alone, (hot_read_path_without_cache,))] == ["ERROR"]
+    within = Architecture(system="t", figures=_database({"peak_view-product": 15_000}, 20_000), caches=plans[:1])  # type: ignore[arg-type]
+    assert_clean(within, hot_read_path_without_cache)
 
 
 def test_call_chain_breaking_latency_and_availability_err() -> None:

@@ -73,9 +73,9 @@ def test_invalid_spec_is_problem_with_located_errors_err(client: TestClient) -> 
     bad = client.post("/v1/designs", json={"name": "x", "spec": "system: x\nentities:\n  A: {fields: {n: strnig}}\n"}, headers=AUTH)
     assert bad.status_code == 422
     assert bad.headers["content-type"] == "application/problem+json"
-    assert bad.json()["errors"] == ["spec.yaml:3:19: unknown field type 'strnig' (did you mean 'string'?)"]
+    assert bad.json()["errors"] == ["spec.yaml:3:19: 'n': unknown field type 'strnig' (did you mean 'string'?)"]
     check = client.post("/v1/validations", json={"spec": "system: x\nentities:\n  A: {fields: {n: strnig}}\n"})
-    assert check.json() == {"valid": False, "errors": ["spec.yaml:3:19: unknown field type 'strnig' (did you mean 'string'?)"]}
+    assert check.json() == {"valid": False, "errors": ["spec.yaml:3:19: 'n': unknown field type 'strnig' (did you mean 'string'?)"]}
 
 
 def test_reviews_take_text_only_ok(client: TestClient) -> None:

@@ -57,7 +57,7 @@ def test_workspace_validates_designs_and_lists_versions_ok(server: str) -> None:
             page.wait_for_function("document.getElementById('status').textContent === 'valid spec'")
             page.fill("#spec", "system: x\nentities:\n  A: {fields: {n: strnig}}\n")
             page.wait_for_selector("#errors li")
-            assert "spec.yaml:3:19: unknown field type 'strnig'" in page.inner_text("#errors")
+            assert "spec.yaml:3:19: 'n': unknown field type 'strnig'" in page.inner_text("#errors")
             page.fill("#spec", (ROOT / "examples" / "chat.yaml").read_text())
             page.wait_for_function("document.getElementById('status').textContent === 'valid spec'")
             page.fill("#key", KEY)

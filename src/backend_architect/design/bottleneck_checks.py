@@ -5,9 +5,9 @@ Pressure is the triggering number over its threshold: 1.0 means at the limit.
 
 from __future__ import annotations
 
+from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
-from backend_architect.design.usecases import UseCase
 from backend_architect.ir.model import Architecture, Bottleneck
 from backend_architect.spec.model import Spec
 
@@ -60,7 +60,7 @@ def large_offsets(use_cases: tuple[UseCase, ...], rows: dict[str, float]) -> lis
     """Offset pagination reads and discards every skipped row: deep pages cost the whole prefix."""
     found = []
     for use_case in use_cases:
-        if use_case.kind == "list" and use_case.spec.page == "offset" and rows.get(use_case.entity, 0) > OFFSET_MAX_ROWS:
+        if use_case.kind == "list" and use_case.spec.page.style == "offset" and rows.get(use_case.entity, 0) > OFFSET_MAX_ROWS:
             found.append(
                 (
                     rows[use_case.entity] / OFFSET_MAX_ROWS,

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from backend_architect.design.analysis import Analysis
 from backend_architect.design.bottleneck_checks import call_chains, chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
-from backend_architect.design.usecases import analyse
 from backend_architect.ir.model import Architecture, Bottleneck, Table
 from backend_architect.spec.model import Spec
 
@@ -29,12 +29,12 @@ def _size_step(table: Table) -> str:
     return "; ".join(steps)
 
 
-def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
+def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Risks with the number that triggers each, most pressing first, and the 10x outlook."""
     found: list[tuple[float, Bottleneck]] = []
     figures = {f.key: f for f in arch.figures}
     write = figures.get("db.write_utilisation")
-    read = figures.get("qps.peak.read")
+    read = figures.get("db.read_utilisation")
     if write:
         found.append(
             (
@@ -50,7 +50,7 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
             )
         )
     if read:
-        share = read.value / PRIMARY_READ_CEILING
+        share = read.value
         found.append(
             (
                 share,
@@ -58,7 +58,8 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
                     rank=0,
                     title="Read load on the primary",
                     scope="database",
-                    trigger=f"peak reads {read.value:,.1f}/s = {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
+                    trigger=f"peak reads reaching the busiest database after caches {read.inputs['peak_reads']:,.1f}/s "
+                    f"= {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
                     scaling_step="cache hot paths, then add read replicas for reads that tolerate lag",
                     figure=read.key,
                 ),
@@ -85,7 +86,7 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
                     )
                 )
     rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables if t.entity}
-    for use_case in analyse(spec):
+    for use_case in analysis.use_cases:
         if use_case.spec.avg_fanout:
             deliveries = use_case.peak_qps * use_case.spec.avg_fanout
             found.append(
@@ -101,7 +102,7 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
                     ),
                 )
             )
-        if use_case.kind == "list" and use_case.spec.page == "none" and rows.get(use_case.entity, 0) > UNBOUNDED_LIST_ROWS:
+        if use_case.kind == "list" and use_case.spec.page.style == "none" and rows.get(use_case.entity, 0) > UNBOUNDED_LIST_ROWS:
             found.append(
                 (
                     rows[use_case.entity] / UNBOUNDED_LIST_ROWS,
@@ -114,7 +115,7 @@ def derive_bottlenecks(spec: Spec, arch: Architecture) -> Architecture:
                     ),
                 )
             )
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     found += hot_rows(spec, use_cases)
     found += large_offsets(use_cases, rows)
     found += indexed_writes(arch)

@@ -1,6 +1,6 @@
 """Stage 1: service boundaries, and whether to deploy them as one modular monolith.
 
-First the hard groups — entities that must change together: a child and its ``belongs_to``
+First the hard groups — entities that must change together: a child and its ``part_of``
 parent, many-to-many partners, entities written together by a strongly consistent use case,
 reference data read together by a query, and a lookup table nobody writes referenced by one
 aggregate only. Then the coupling graph between those groups
@@ -16,8 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from backend_architect.design.analysis import Analysis
 from backend_architect.design.coupling import all_scores, coupling_graph
-from backend_architect.design.usecases import analyse
+from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec, slug
 from backend_architect.spec.naming import kebab, plural
@@ -26,8 +27,12 @@ from backend_architect.spec.naming import kebab, plural
 #: (~8 people) can own one service each; a single team gains nothing from a network
 #: between its own modules (Fowler, "MonolithFirst"; Newman, *Building Microservices*).
 MONOLITH_MAX_TEAM = 8
-#: Assumed when the spec gives no team size.
+#: Assumed when the spec gives no team size and the load is that of one team's system.
 DEFAULT_TEAM_SIZE = 5
+#: With no team size given, a system past this many requests/s at peak is assumed to be built by several
+#: teams (and to need parts that scale apart): services, sized for this many engineers.
+SERVICES_FROM_PEAK_RPS = 10_000.0
+ASSUMED_TEAMS_SIZE = 24
 #: Louvain's resolution. At 1 every aggregate with one read link is absorbed by its neighbour; from 6 upwards
 #: only aggregates whose coupling dominates their other links merge (benchmarks/decomposition: MoJoFM plateau 6-10+).
 RESOLUTION = 8.0
@@ -37,27 +42,39 @@ ENGINEERS_PER_SERVICE = 2
 MODULES_PER_ENGINEER = 3
 
 
-def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
+def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Services (or modules) with the entities they own, and the deployment shape."""
     externals = [
         External(name=name, kind=ext.kind or "other", latency_ms=ext.latency_ms, availability=ext.availability, description=ext.description or "")
         for name, ext in spec.external.items()
     ]
     assumptions = list(arch.assumptions)
-    team = spec.team.size if spec.team else DEFAULT_TEAM_SIZE
+    peak = system_peak(spec, analysis)
+    team = spec.team.size if spec.team else (ASSUMED_TEAMS_SIZE if peak >= SERVICES_FROM_PEAK_RPS else DEFAULT_TEAM_SIZE)
     if spec.team is None:
-        assumptions.append(f"team.size: not given; assumed {DEFAULT_TEAM_SIZE} engineers (one team)")
+        assumptions.append(
+            f"team.size: not given; assumed {team} engineers ("
+            + (
+                f"several teams: {peak:,.0f} req/s at peak, past {SERVICES_FROM_PEAK_RPS:,.0f}, is a system whose parts scale apart)"
+                if team > DEFAULT_TEAM_SIZE
+                else "one team)"
+            )
+        )
     if spec.services is not None:
         clusters = {name: list(s.owns) for name, s in spec.services.items()}
         reasons = {name: [f"declared in the spec: {s.description or 'owns ' + ', '.join(s.owns)}"] for name, s in spec.services.items()}
         calls = {name: list(s.calls) for name, s in spec.services.items()}
     else:
         deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
-        clusters, reasons = _clusters(spec, team, "module" if deployment == "modular-monolith" else "service")
+        clusters, reasons = _clusters(spec, analysis, team, "module" if deployment == "modular-monolith" else "service")
         calls = {name: [] for name in clusters}
     deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
+    override = override_for(spec, "deployment-shape")
+    by_numbers = deployment
+    if override is not None and override.choose is not None:
+        deployment = "microservices" if matches(override.choose, "microservices") or "service" in override.choose.lower() else "modular-monolith"
     kind = "module" if deployment == "modular-monolith" else "service"
-    scored = all_scores(coupling_graph(spec), clusters)
+    scored = all_scores(coupling_graph(spec, analysis), clusters)
     services = [
         Service(
             name=name,
@@ -73,20 +90,23 @@ def derive_boundaries(spec: Spec, arch: Architecture) -> Architecture:
         )
         for name, entities in clusters.items()
     ]
-    decision = _deployment_decision(deployment, team, len(services))
+    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak)
+    if override is not None and override.choose is not None:
+        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak)
+        decision = overruled(numbers, override, decision.choice) if deployment != by_numbers else honoured(decision, override)
     return arch.model_copy(
         update={"services": services, "externals": externals, "deployment": deployment, "decisions": [*arch.decisions, decision], "assumptions": assumptions}
     )
 
 
-def _clusters(spec: Spec, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def _clusters(spec: Spec, analysis: Analysis, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Entities grouped into services: hard groups first, then community detection over their coupling."""
-    groups, why = hard_groups(spec)
-    graph = coupling_graph(spec)
+    groups, why = hard_groups(spec, analysis)
+    graph = coupling_graph(spec, analysis)
     communities = _communities(groups, graph, _max_services(team, kind, len(groups)))
     clusters: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
-    focus = Counter(u.entity for u in analyse(spec))
+    focus = Counter(u.entity for u in analysis.use_cases)
     order = list(spec.entities)
     for members in sorted((sorted(c, key=order.index) for c in communities), key=lambda c: order.index(c[0])):
         # name the cluster after the entity most use cases are about; ties go to the first declared
@@ -100,10 +120,10 @@ def _clusters(spec: Spec, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -
     return clusters, reasons
 
 
-def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str], str]]:
+def hard_groups(spec: Spec, analysis: Analysis) -> tuple[dict[str, list[str]], dict[tuple[str, str], str]]:
     """Entities that must live in one service, and why each pair was joined.
 
-    Composition (``belongs_to``), many-to-many links, writes in one strongly consistent use case,
+    Composition (``part_of``), many-to-many links, writes in one strongly consistent use case,
     and reference data read together by a query that writes nothing (a read-only catalog: Flight,
     FlightSegment and Airport are one service's data even if no use case writes them together),
     and lookup tables referenced by one aggregate only (``_private_lookups``).
@@ -127,11 +147,11 @@ def hard_groups(spec: Spec) -> tuple[dict[str, list[str]], dict[tuple[str, str],
             why[(a, b)] = reason
 
     for name, entity in spec.entities.items():
-        if entity.belongs_to:
-            union(entity.belongs_to, name, f"{name} belongs to {entity.belongs_to} (composition)")
-        for other in entity.many_to_many:
+        if entity.part_of:
+            union(entity.part_of, name, f"{name} is part of {entity.part_of} (composition)")
+        for other in entity.many_to_many.values():
             union(name, other, f"{name} and {other} are linked many-to-many (the join table needs both)")
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     written = {e for u in use_cases for e in u.writes}
     for use_case in use_cases:
         if use_case.spec.consistency == "strong" and len(use_case.writes) > 1:
@@ -201,13 +221,20 @@ def _communities(groups: dict[str, list[str]], graph: dict[tuple[str, str], floa
 
 
 def _merge_closest(communities: list[list[str]], graph: Any) -> list[list[str]]:
-    """Two communities joined: the pair with the most coupling between them (the first two when none is coupled)."""
-    best, pair = -1.0, (0, 1)
-    for i in range(len(communities)):
-        for j in range(i + 1, len(communities)):
-            weight = sum(graph.get_edge_data(a, b, {"weight": 0.0})["weight"] for a in communities[i] for b in communities[j])
-            if weight > best:
-                best, pair = weight, (i, j)
+    """Two communities joined: the pair with the most coupling between them (the first two when none is coupled).
+
+    The coupling between communities is summed over the graph's edges once (linear in the edges),
+    not over every pair of members of every pair of communities.
+    """
+    index = {member: k for k, community in enumerate(communities) for member in community}
+    between: dict[tuple[int, int], float] = {}
+    for a, b, data in graph.edges(data=True):
+        i, j = index.get(a), index.get(b)
+        if i is not None and j is not None and i != j:
+            key = (min(i, j), max(i, j))
+            between[key] = between.get(key, 0.0) + data.get("weight", 0.0)
+    # the strongest coupling, earliest pair on ties; with none above zero, the first two (as a pairwise scan would)
+    pair = min((key for key, weight in between.items() if weight > 0), key=lambda key: (-between[key], key), default=(0, 1))
     i, j = pair
     merged = sorted(communities[i] + communities[j])
     return [c for k, c in enumerate(communities) if k not in pair] + [merged]
@@ -227,7 +254,33 @@ def _joined_by(members: list[str], groups: dict[str, list[str]], graph: dict[tup
     return [f"{a} and {b} are coupled (weight {w:g}: shared use cases and references); community detection keeps them together" for w, a, b in links[:2]]
 
 
-def _deployment_decision(deployment: str, team: int, count: int) -> Decision:
+def system_peak(spec: Spec, analysis: Analysis) -> float:
+    """Requests/s at peak for the whole system: ``scale.requests`` when stated, else the sum of the use cases' peaks."""
+    if spec.scale.requests is not None:
+        given = spec.scale.requests.per_second
+        return given if spec.scale.rates == "peak" else given * analysis.peak_factor
+    return sum(u.peak_qps for u in analysis.use_cases)
+
+
+def _deployment_decision(deployment: str, team: int, count: int, peak: float | None) -> Decision:
+    if deployment == "microservices" and peak is not None:
+        return Decision(
+            id="deployment-shape",
+            area="architecture",
+            title="Deploy as microservices",
+            choice=f"{count} services, each with its own database and its own scaling",
+            context=f"no team size given; {peak:,.0f} requests/s at peak (services from {SERVICES_FROM_PEAK_RPS:,.0f})",
+            rationale="At this load the parts scale apart (the hottest path needs many instances, the rest few) and such a system is "
+            "built by several teams; each service owns its data and scales on its own figures.",
+            alternatives=[
+                Alternative(
+                    name="modular monolith",
+                    why_not="every instance would carry every module's memory and deploy cadence; state the team size if one team builds it",
+                )
+            ],
+            consequences="Cross-service consistency becomes eventual: sagas and the outbox carry multi-service writes.",
+            inputs={"peak_rps": peak, "threshold": SERVICES_FROM_PEAK_RPS},
+        )
     if deployment == "modular-monolith":
         return Decision(
             id="deployment-shape",

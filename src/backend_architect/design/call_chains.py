@@ -7,7 +7,7 @@ availability"). Both are compared with the spec's targets by the bottleneck stag
 
 from __future__ import annotations
 
-from backend_architect.design.usecases import UseCase
+from backend_architect.design.analysis import UseCase
 from backend_architect.ir.model import Flow
 from backend_architect.spec.model import Spec
 

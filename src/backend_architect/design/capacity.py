@@ -8,17 +8,15 @@ from __future__ import annotations
 
 import math
 
-from backend_architect.design.usecases import UseCase, analyse, peak_factor
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.runtimes import instance_rps
+from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
-#: Requests per second one instance of a typical JSON API (2 vCPU, I/O bound, p99 < 100 ms)
-#: sustains; TechEmpower's "multiple queries" results for mainstream frameworks sit at 1-5k,
-#: we plan at the low end to leave room for business logic.
-INSTANCE_RPS = 500
 #: Planned database time per request, for Little's law on connections.
 DB_TIME_PER_REQUEST_S = 0.005
 #: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench
@@ -32,21 +30,22 @@ ROW_OVERHEAD_BYTES = 28
 INDEX_ENTRY_OVERHEAD = 16
 #: Fill factor and page overhead: tables and indexes take ~1/0.9 of their raw bytes.
 PAGE_FILL = 0.9
-#: Average size of a blob (images, documents) when the spec gives none.
-BLOB_CONTENT_BYTES = 250_000
+#: Average size of a blob (images, documents) when the spec gives none (one constant for storage and traffic).
+BLOB_CONTENT_BYTES = BLOB_BYTES
 #: Minimum instances for availability: one can fail or be redeployed.
 MIN_INSTANCES = 2
 
 
-def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
+def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Figures for rates per use case, service and system; storage per table; compute per service."""
-    figures: list[Figure] = []
-    factor = peak_factor(spec)
+    # the access-path patterns ran before: their figures (connections, cells, renditions...) stay
+    figures: list[Figure] = list(arch.figures)
+    factor = analysis.peak_factor
     assumptions = list(arch.assumptions)
     if spec.scale.peak_factor is None:
         assumptions.append(f"scale.peak_factor: not given; peak traffic assumed {factor:g}x the average")
     reading = spec.scale.rates
-    for use_case in analyse(spec):
+    for use_case in analysis.use_cases:
         if use_case.spec.rate is None:
             continue
         scope = f"use case '{use_case.name}'"
@@ -63,14 +62,18 @@ def derive_capacity(spec: Spec, arch: Architecture) -> Architecture:
                     scope=scope,
                 )
             )
-    use_cases = analyse(spec)
-    figures += _totals(spec, arch)
+    use_cases = analysis.use_cases
+    figures += _totals(analysis, arch)
     figures += table_figures(use_cases)
     figures += external_figures(spec, use_cases)
     figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     figures += _storage(spec, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
-    figures += _compute(spec, arch, figures)
+    figures += traffic_figures(spec, analysis, arch, assumptions)
+    rps, basis = instance_rps(spec)
+    if spec.constraints.instance_rps is None:
+        assumptions.append(f"constraints.instance_rps: not given; {rps:,.0f} req/s per instance ({basis})")
+    figures += _compute(spec, arch, figures, rps)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
 
 
@@ -115,8 +118,8 @@ def _rate_inputs(rate: Rate) -> dict[str, float]:
     return {"count": rate.count, "period_s": rate.period_s}
 
 
-def _totals(spec: Spec, arch: Architecture) -> list[Figure]:
-    use_cases = [u for u in analyse(spec) if u.spec.rate is not None]
+def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
+    use_cases = [u for u in analysis.use_cases if u.spec.rate is not None]
     reads = {f"peak_{u.id}": u.peak_qps for u in use_cases if not u.is_write}
     writes = {f"peak_{u.id}": u.peak_qps for u in use_cases if u.is_write}
     figures = [
@@ -280,7 +283,7 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
     return result
 
 
-def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figure]:
+def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) -> list[Figure]:
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
     if arch.deployment == "modular-monolith":
@@ -290,16 +293,16 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
             Figure(
                 key=f"instances.deployable.{arch.system}",
                 quantity=f"instances of the {arch.system} deployable (all modules)",
-                value=max(MIN_INSTANCES, math.ceil(total / INSTANCE_RPS) + 1),
+                value=max(MIN_INSTANCES, math.ceil(total / rps) + 1),
                 unit="instances",
                 formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
                 scope=arch.system,
-                inputs={"peak": total, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+                inputs={"peak": total, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
         )
     for service in arch.services:
         peak = by_key[f"qps.peak.service.{service.name}"].value
-        needed = math.ceil(peak / INSTANCE_RPS)
+        needed = math.ceil(peak / rps)
         instances = max(MIN_INSTANCES, needed + 1)
         result.append(
             Figure(
@@ -309,7 +312,7 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
                 unit="instances",
                 formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
                 scope=service.name,
-                inputs={"peak": peak, "instance_rps": INSTANCE_RPS, "min_instances": MIN_INSTANCES},
+                inputs={"peak": peak, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
         )
         busy = peak * DB_TIME_PER_REQUEST_S
@@ -325,27 +328,4 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure]) -> list[Figu
                 scope=service.name,
             )
         )
-    read = by_key["qps.peak.read"].value
-    write = by_key["qps.peak.write"].value
-    replicas = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
-    result.append(
-        Figure(
-            key="db.read_replicas",
-            quantity="read replicas needed for the read load",
-            value=replicas,
-            unit="replicas",
-            formula="max(0, ceil(peak_read / primary_read_ceiling) - 1)",
-            inputs={"peak_read": read, "primary_read_ceiling": PRIMARY_READ_CEILING},
-        )
-    )
-    result.append(
-        Figure(
-            key="db.write_utilisation",
-            quantity="share of one primary's write ceiling used at peak",
-            value=write / PRIMARY_WRITE_CEILING,
-            unit="ratio",
-            formula="peak_write / primary_write_ceiling",
-            inputs={"peak_write": write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
-        )
-    )
     return result

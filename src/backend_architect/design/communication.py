@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
-from backend_architect.design.usecases import UseCase, analyse, remote_access
+from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
 
@@ -78,10 +79,10 @@ def event_name(use_case: UseCase) -> str:
     return use_case.entity + past_tense(verb)
 
 
-def derive_communication(spec: Spec, arch: Architecture) -> Architecture:
+def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """A flow per use case, the events it publishes, and service dependencies."""
     owner = {entity: service.name for service in arch.services for entity in service.entities}
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     readers: dict[str, set[str]] = {}
     for use_case in use_cases:
         for entity in use_case.reads:
@@ -123,6 +124,12 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
     for external in use_case.spec.calls:
         steps.append(FlowStep(source=home, target=external, kind="external", description=f"call {external}"))
     event = None
+    side = sorted({owner[e] for e in use_case.writes} - {home}) if not use_case.is_write else []
+    if side or (not use_case.is_write and use_case.writes):
+        name = event_name(use_case)
+        event = Event(name=name, producer=home, consumers=side or [home], entity=use_case.entity, key=f"{use_case.entity.lower()}_id", use_case=use_case.name)
+        for consumer in side:
+            steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox: records {', '.join(use_case.writes)}"))
     if use_case.is_write:
         consumers = sorted((readers.get(use_case.entity, set()) | set(remote_writes)) - {home})
         # notify names external systems (delivered by a consumer that calls them) or audiences (in-app notifications)

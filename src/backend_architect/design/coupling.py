@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from backend_architect.design.usecases import analyse
+from backend_architect.design.analysis import Analysis
 from backend_architect.spec.model import Spec
 
 COMPOSITION = 10.0
@@ -26,7 +26,7 @@ def _edge(a: str, b: str) -> Edge:
     return (a, b) if a < b else (b, a)
 
 
-def coupling_graph(spec: Spec) -> dict[Edge, float]:
+def coupling_graph(spec: Spec, analysis: Analysis) -> dict[Edge, float]:
     """Entity pairs and how strongly they are coupled (weights add up over criteria and use cases)."""
     weights: dict[Edge, float] = {}
 
@@ -36,14 +36,14 @@ def coupling_graph(spec: Spec) -> dict[Edge, float]:
             weights[key] = weights.get(key, 0.0) + weight
 
     for name, entity in spec.entities.items():
-        if entity.belongs_to:
-            add(name, entity.belongs_to, COMPOSITION)
-        for other in entity.many_to_many:
+        if entity.part_of:
+            add(name, entity.part_of, COMPOSITION)
+        for other in entity.many_to_many.values():
             add(name, other, MANY_TO_MANY)
         for field in entity.fields.values():
             if field.type.kind == "ref" and field.type.target:
                 add(name, field.type.target, REFERENCE)
-    for use_case in analyse(spec):
+    for use_case in analysis.use_cases:
         written = STRONG_CO_WRITE if use_case.spec.consistency == "strong" else EVENTUAL_CO_WRITE
         for a, b in combinations(use_case.writes, 2):
             add(a, b, written)

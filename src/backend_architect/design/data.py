@@ -11,8 +11,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Literal
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
-from backend_architect.design.usecases import UseCase, analyse, by_primary
+from backend_architect.design.ownership import server_default
+from backend_architect.design.patterns.short_keys import key_column
+from backend_architect.design.semantics import is_link
+from backend_architect.design.usecases import by_primary
 from backend_architect.ir.model import (
     Architecture,
     CheckConstraint,
@@ -25,46 +29,67 @@ from backend_architect.ir.model import (
 )
 from backend_architect.spec.field_types import EMAIL_LENGTH, URL_LENGTH
 from backend_architect.spec.model import EntitySpec, FieldSpec, Spec
-from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, VERSION_COLUMN, join_table, resolve_column, snake, table_name
+from backend_architect.spec.naming import (
+    DELETED_AT,
+    TENANT_COLUMN,
+    VERSION_COLUMN,
+    join_columns,
+    join_table,
+    resolve_column,
+    snake,
+    table_name,
+)
 from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
 
 #: PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1).
 MAX_IDENTIFIER = 63
-#: Rows assumed for an entity with no size hint and no creating use case.
-DEFAULT_ROWS = 10_000
 #: Retention assumed when neither the entity nor the scale gives one.
 DEFAULT_RETENTION_YEARS = 5.0
 #: Blob content goes to object storage; the row keeps its key.
 OBJECT_KEY_LENGTH = 1024
 
 
-def derive_data(spec: Spec, arch: Architecture) -> Architecture:
+def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """A datastore per service holding a table per owned entity, keys and derived indexes."""
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     owner = {entity: service for service in arch.services for entity in service.entities}
     uuid_keys = _uuid_keyed(spec, use_cases, arch)
     retention = spec.scale.retention_years or DEFAULT_RETENTION_YEARS
     assumptions = list(arch.assumptions)
     if spec.scale.retention_years is None:
         assumptions.append(f"scale.retention_years: not given; data kept {DEFAULT_RETENTION_YEARS:g} years")
-    sizes = _row_estimates(spec, use_cases, assumptions)
     primary = by_primary(use_cases)
     stores: list[Datastore] = []
     for service in arch.services:
         tables = []
         for entity in service.entities:
             ctx = _Context(spec, entity, service, owner, uuid_keys, primary)
-            table = _entity_table(ctx)
-            rows_now, rows_per_day = sizes[entity]
+            table = _server_defaults(spec, analysis, _with_short_key(_entity_table(ctx), key_column(spec, analysis, entity)))
+            facts = analysis.entities[entity]
+            rows_now, rows_per_day = facts.rows_now, facts.rows_per_day
             kept = spec.entities[entity].retention
             days = kept / SECONDS_PER_DAY if kept else retention * DAYS_PER_YEAR
             tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
-            for other in spec.entities[entity].many_to_many:
-                tables.append(_join_table(ctx, other))
+            for relation, other in spec.entities[entity].many_to_many.items():
+                tables.append(_join_table(ctx, relation, other))
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
     decisions = [key_decision(stores), enum_decision(spec), normalization_decision(use_cases)]
     return arch.model_copy(update={"datastores": stores, "assumptions": assumptions, "decisions": [*arch.decisions, *(d for d in decisions if d)]})
+
+
+def _with_short_key(table: Table, column: Column | None) -> Table:
+    """An entity keyed by a short code or slug gets that column beside its id (replacing a declared field of the name), unique."""
+    if column is None:
+        return table
+    declared = next((c for c in table.columns if c.name == column.name), None)
+    if declared is not None:
+        column = column.model_copy(update={"length": declared.length or column.length, "comment": declared.comment or column.comment})
+    columns = [c for c in table.columns if c.name != column.name]
+    columns.insert(1, column)
+    uniques = [u for u in table.uniques if u.columns != [column.name]]
+    unique = UniqueConstraint(name=constraint_name("uq", table.name, [column.name]), columns=[column.name], reason=f"the public {column.name} identifies a row")
+    return table.model_copy(update={"columns": columns, "uniques": [unique, *uniques]})
 
 
 @dataclass(frozen=True)
@@ -112,6 +137,15 @@ def _field_columns(name: str, field: FieldSpec, ctx: _Context) -> list[Column]:
     kind = field.type.kind
     common = {"nullable": field.is_nullable, "pii": field.pii, "secret": field.secret, "source_field": name, "comment": field.description}
     default = _sql_default(field)
+    if kind == "geo":
+        # a point as two exact coordinates and the geohash cell that indexes proximity (no extension needed);
+        # the geo pattern picks the cell precision from the search radius
+        lat = Column(name=f"{name}_lat", type="numeric", precision=9, scale=6, avg_bytes=8, **common)
+        lon = Column(name=f"{name}_lon", type="numeric", precision=9, scale=6, avg_bytes=8, **common)
+        cell = Column(
+            name=f"{name}_cell", type="varchar", length=12, avg_bytes=8, generated=True, **{**common, "comment": "geohash cell of the point: indexes proximity"}
+        )
+        return [lat, lon, cell]
     if kind == "money":
         amount = Column(name=f"{name}_amount", type="numeric", precision=19, scale=4, avg_bytes=field.avg_bytes or 12, default=default, **common)
         currency = Column(name=f"{name}_currency", type="char", length=3, avg_bytes=4, **common)
@@ -156,6 +190,8 @@ def _sql_default(field: FieldSpec) -> str | None:
         return repr(value)
     if field.type.kind == "datetime" and value.lower() == "now":
         return "CURRENT_TIMESTAMP"
+    if field.type.kind == "date" and value.lower() in {"today", "now"}:
+        return "CURRENT_DATE"  # 'today' as a string would be fixed when the table is created
     return "'" + value.replace("'", "''") + "'"
 
 
@@ -187,18 +223,19 @@ def _entity_table(ctx: _Context) -> Table:
         columns.append(tenant_column.model_copy(update={"comment": "tenant that owns the row; every query filters on it"}))
         if tenant and ctx.local(tenant):
             fks.append(_fk(table, TENANT_COLUMN, tenant, "tenant", "restrict"))
-    if entity.belongs_to:
-        parent = entity.belongs_to
+    if entity.part_of:
+        parent = entity.part_of
         column = _id_column(parent, ctx.uuid_keys, f"{snake(parent)}_id")
         if ctx.local(parent):
             fks.append(_fk(table, column.name, parent, snake(parent), "cascade"))
         else:
             column = column.model_copy(update={"comment": f"id of {parent}, owned by {ctx.owner[parent].name}"})
         columns.append(column)
+    link = is_link(spec, entity_name)
     for name, field in entity.fields.items():
         columns += _field_columns(name, field, ctx)
         if field.type.kind == "ref" and field.type.target and ctx.local(field.type.target):
-            fks.append(_fk(table, f"{name}_id", field.type.target, name, "set null" if field.is_nullable else "restrict"))
+            fks.append(_fk(table, f"{name}_id", field.type.target, name, _on_delete(field, link)))
     columns.append(Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8))
     if not entity.append_only:
         columns.append(Column(name="updated_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8))
@@ -226,9 +263,28 @@ def _entity_table(ctx: _Context) -> Table:
     )
 
 
+def _on_delete(field: FieldSpec, link: bool) -> str:
+    """The spec's word first; a link goes with either side it links; a nullable reference is cleared; else the delete is refused."""
+    if field.on_delete is not None:
+        return field.on_delete.replace("_", " ")
+    if link:
+        return "cascade"
+    return "set null" if field.is_nullable else "restrict"
+
+
+def _server_defaults(spec: Spec, analysis: Analysis, table: Table) -> Table:
+    """Server-owned fields that start at a known value get it as their default: a state its first value, a counter 0 (``design.ownership``)."""
+    entity = table.entity or ""
+    columns = []
+    for column in table.columns:
+        start = server_default(spec, analysis, entity, column.source_field) if column.source_field and column.default is None else None
+        columns.append(column.model_copy(update={"default": start}) if start is not None else column)
+    return table.model_copy(update={"columns": columns})
+
+
 def _updates_race(ctx: _Context) -> bool:
-    """Rows changed by an update use case can be changed by two clients at once."""
-    return any(u.kind in {"update", "replace", "action"} for u in ctx.use_cases.get(ctx.entity, ()))
+    """Rows changed by an update use case can be changed by two clients at once; a ``latest`` write's last value wins, no version needed."""
+    return any(u.kind in {"update", "replace", "action"} and not u.spec.latest for u in ctx.use_cases.get(ctx.entity, ()))
 
 
 def _fk(table: str, column: str, target: str, relation: str, on_delete: str) -> ForeignKey:
@@ -247,15 +303,25 @@ def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[Uniq
     for key in entity.unique:
         columns = [resolve_column(spec, name, part) or part for part in key]
         keys.append(([*prefix, *columns], f"composite key ({', '.join(key)})"))
+    if is_link(spec, name):
+        pair = [*prefix, *_link_columns(spec, name)]
+        if not any(set(cols) <= set(pair) for cols, _ in keys):
+            keys.append((pair, "a link exists once: making it again (an idempotent PUT) finds this row"))
     return [UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason) for cols, reason in keys]
 
 
-def _join_table(ctx: _Context, other: str) -> Table:
+def _link_columns(spec: Spec, name: str) -> list[str]:
+    """The two columns a link entity joins: its parent's id (``part_of``) and its required references."""
+    entity = spec.entities[name]
+    columns = [f"{snake(entity.part_of)}_id"] if entity.part_of else []
+    columns += [f"{n}_id" for n, f in entity.fields.items() if f.type.kind == "ref" and not f.is_nullable]
+    return columns
+
+
+def _join_table(ctx: _Context, relation: str, other: str) -> Table:
     left, right = ctx.entity, other
-    name = join_table(left, right)
-    left_col, right_col = f"{snake(left)}_id", f"{snake(right)}_id"
-    if left_col == right_col:
-        right_col = f"related_{right_col}"
+    name = join_table(left, relation)
+    left_col, right_col = join_columns(left, relation, right)
     columns = [
         _id_column(left, ctx.uuid_keys, left_col),
         _id_column(right, ctx.uuid_keys, right_col),
@@ -274,39 +340,3 @@ def _join_table(ctx: _Context, other: str) -> Table:
         key_reason="a link exists once: the pair of ids is the key, and leads the index for one direction",
         foreign_keys=fks,
     )
-
-
-# --- sizes ----------------------------------------------------------------------------
-
-
-def _row_estimates(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str]) -> dict[str, tuple[float, float]]:
-    """Rows today and new rows per day per entity, from hints, parents and creating use cases."""
-    result: dict[str, tuple[float, float]] = {}
-    creators: dict[str, float] = {}
-    for use_case in use_cases:
-        if use_case.kind == "create":
-            # only whole-entity writes create rows; "Seat.status" updates seats that exist
-            for written in (w for w in use_case.spec.writes if "." not in w):
-                creators[written] = creators.get(written, 0.0) + use_case.avg_qps
-
-    def estimate(name: str, depth: int = 0) -> tuple[float, float]:
-        if name in result:
-            return result[name]
-        entity = spec.entities[name]
-        created = creators.get(name, 0.0) * SECONDS_PER_DAY
-        per_day = entity.growth.per_second * SECONDS_PER_DAY if entity.growth else created
-        rows = entity.rows
-        if entity.belongs_to and depth < 20 and (rows is None or (not entity.growth and not created)):
-            parent_rows, parent_day = estimate(entity.belongs_to, depth + 1)
-            per_parent = entity.avg_per_parent if entity.avg_per_parent is not None else 1.0
-            rows = parent_rows * per_parent if rows is None else rows
-            per_day = per_day or parent_day * per_parent
-        if rows is None:
-            rows = float(DEFAULT_ROWS) if not per_day else per_day * 30
-            assumptions.append(f"entities.{name}.rows: not given; assumed {rows:,.0f} rows today")
-        result[name] = (rows, per_day)
-        return result[name]
-
-    for name in spec.entities:
-        estimate(name)
-    return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from backend_architect.design.usecases import UseCase
+from backend_architect.design.analysis import UseCase
 from backend_architect.ir.model import Alternative, Datastore, Decision
 from backend_architect.spec.model import Spec
 

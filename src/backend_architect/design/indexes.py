@@ -10,23 +10,50 @@ from __future__ import annotations
 
 import hashlib
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
-from backend_architect.design.usecases import UseCase, analyse, by_entity
+from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
+from backend_architect.spec.identifiers import primary_key_name, quote_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column, split_filter
 
 RANGE_KINDS = frozenset({"datetime", "date", "int", "bigint", "decimal", "money"})
 
 
-def derive_indexes(spec: Spec, arch: Architecture) -> Architecture:
+def derive_indexes(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Every table gets the indexes its use cases and foreign keys need, and no redundant one."""
-    touching = by_entity(analyse(spec))
+    touching = by_entity(analysis.use_cases)
     stores = [
-        store.model_copy(update={"tables": [_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables]})
+        store.model_copy(update={"tables": _distinct_in_schema([_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables])})
         for store in arch.datastores
     ]
     return arch.model_copy(update={"datastores": stores})
+
+
+def _distinct_in_schema(tables: list[Table]) -> list[Table]:
+    """Index and unique-key names share one namespace with the tables of a schema: a name taken by another table's key or index gets a hash suffix.
+
+    ``ix_{table}_{columns}`` can repeat across tables (``as`` with ``bs_c_id``, ``as_bs`` with ``c_id``).
+    """
+    taken = {t.name for t in tables} | {primary_key_name(t.name) for t in tables}
+    named: list[Table] = []
+    for table in tables:
+        uniques = []
+        for unique in table.uniques:
+            if unique.name in taken:
+                unique = unique.model_copy(update={"name": constraint_name("uq", table.name, [*unique.columns, _digest(f"{table.name}|{unique.columns}")])})
+            taken.add(unique.name)
+            uniques.append(unique)
+        indexes = []
+        for index in table.indexes:
+            if index.name in taken:
+                suffix = _digest(f"{table.name}|{[c.name for c in index.columns]}|{index.where}|{index.method}")
+                index = index.model_copy(update={"name": constraint_name(index.name[:2], table.name, [c.name for c in index.columns] + [suffix])})
+            taken.add(index.name)
+            indexes.append(index)
+        named.append(table.model_copy(update={"uniques": uniques, "indexes": indexes}))
+    return named
 
 
 def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> Table:
@@ -88,7 +115,7 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
             if column is None:
                 continue
             if constant is not None:
-                constants.append(f"{column} = {_sql_constant(constant, kind)}")
+                constants.append(f"{quote_name(column)} = {_sql_constant(constant, kind)}")
             else:
                 (ranges if kind in RANGE_KINDS else equality).append(IndexColumn(name=column))
         sorts: list[IndexColumn] = []
@@ -102,7 +129,7 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
         reason = f"use case '{use_case.name}'"
         if equality or sorts or ranges or constants:
             columns = _dedupe([IndexColumn(name=TENANT_COLUMN)] * table.tenant_scoped + equality + sorts + ranges)
-            if (sorts and use_case.spec.page != "none") or not columns:
+            if (sorts and use_case.spec.page.style != "none") or not columns:
                 columns = _dedupe([*columns, IndexColumn(name="id", descending=bool(sorts) and sorts[-1].descending)])
             include = _covering(spec, use_case, table, columns)
             suffix = ["partial"] if constants else []
@@ -116,7 +143,7 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
                 )
             )
         if search:
-            expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({c}, '')" for c in search) + ")"  # for readers; DDL quotes
+            expression = "to_tsvector('simple', " + " || ' ' || ".join(f"coalesce({quote_name(c)}, '')" for c in search) + ")"  # for readers; DDL quotes
             # per-tenant search needs the tenant inside the GIN index (btree_gin), or the planner filters one tenant's rows by hand
             tenant = [TENANT_COLUMN] if table.tenant_scoped else []
             found.append(

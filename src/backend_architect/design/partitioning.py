@@ -11,8 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import Literal
 
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
-from backend_architect.design.usecases import UseCase, analyse, by_entity, peak_factor
+from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Decision, Partitioning, Sharding, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
@@ -30,18 +31,27 @@ DAILY_ROWS_FOR_WEEK_PARTITIONS = 5_000_000
 PARTITION_COLUMN = "created_at"
 
 
-def derive_partitioning(spec: Spec, arch: Architecture) -> Architecture:
+def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Partitioning and sharding plans per table, their DDL consequences, and the decision record."""
     figures = {f.key: f.value for f in arch.figures}
     horizon = spec.scale.retention_years or 5.0
-    use_cases = by_entity(analyse(spec))
-    factor = peak_factor(spec)
+    use_cases = by_entity(analysis.use_cases)
+    factor = analysis.peak_factor
     planned: dict[str, Table] = {}
+    assumptions = list(arch.assumptions)
     for store in arch.datastores:
         for table in store.tables:
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
-            partitioning = _partitioning(table, size, horizon)
+            # a storage pattern may have partitioned it already (tiers, expiry): its plan stands
+            partitioning = table.partitioning or _partitioning(table, size, horizon, _append_mostly(analysis, table))
+            key = unique_key_across_partitions(table)
+            if partitioning and key and not table.partitioning:
+                assumptions.append(
+                    f"{table.name}: not partitioned although {partitioning.reason}: its unique key ({', '.join(key)}) must hold across "
+                    f"the whole table, and PostgreSQL enforces uniqueness only within one partition"
+                )
+                partitioning = None
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
             if partitioning or sharding:
                 planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
@@ -51,11 +61,30 @@ def derive_partitioning(spec: Spec, arch: Architecture) -> Architecture:
         tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
         stores.append(store.model_copy(update={"tables": tables}))
     decision = _decision(arch, planned, figures, horizon, factor)
-    return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision]})
+    return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision], "assumptions": assumptions})
 
 
-def _partitioning(table: Table, size: float, horizon: float) -> Partitioning | None:
-    if not table.append_only or size < PARTITION_MIN_BYTES:
+def unique_key_across_partitions(table: Table) -> list[str]:
+    """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
+    keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
+    return next((key for key in keys if PARTITION_COLUMN not in key), [])
+
+
+#: A table whose updates and deletes are at most this share of its inserts is appended to, for partitioning.
+APPEND_MOSTLY_SHARE = 0.1
+
+
+def _append_mostly(analysis: Analysis, table: Table) -> bool:
+    """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
+    if table.append_only or table.entity is None:
+        return table.append_only
+    inserts = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind == "create")
+    changes = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "replace", "delete", "action"})
+    return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
+
+
+def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> Partitioning | None:
+    if not appended or size < PARTITION_MIN_BYTES:
         return None
     interval: Literal["day", "week", "month"]
     if table.rows_per_day >= DAILY_ROWS_FOR_DAY_PARTITIONS:
@@ -67,7 +96,8 @@ def _partitioning(table: Table, size: float, horizon: float) -> Partitioning | N
     job = None
     if table.retention_days is not None and table.retention_days < horizon * 365:
         job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)"
-    reason = f"append-only, {size / 1e9:,.0f} GB after {horizon:g} years > {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory)"
+    kind = "append-only" if table.append_only else f"appended to (changes at most {APPEND_MOSTLY_SHARE:.0%} of inserts)"
+    reason = f"{kind}, {size / 1e9:,.0f} GB after {horizon:g} years > {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory)"
     return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job)
 
 
@@ -104,8 +134,8 @@ def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase]) -> str:
     if table.tenant_scoped:
         return TENANT_COLUMN
     entity = spec.entities[table.entity or ""]
-    if entity.belongs_to:
-        return f"{snake(entity.belongs_to)}_id"
+    if entity.part_of:
+        return f"{snake(entity.part_of)}_id"
     counts = Counter(c for u in use_cases for c in _filtered_columns(spec, u, table.entity or ""))
     if counts:
         return counts.most_common(1)[0][0]
@@ -172,7 +202,12 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
         choice="; ".join(parts + shards),
         context=context,
         rationale="partitions keep indexes and vacuum per partition small and make retention a metadata operation; "
-        "sharding spreads writes and storage past one primary, keyed so the hot queries stay on one shard",
+        "sharding spreads writes and storage past one primary, keyed so the hot queries stay on one shard"
+        + (
+            "; shards are placed by consistent hashing of the key over virtual nodes, so capacity grows by adding nodes and only the moved ranges rebalance"
+            if shards
+            else ""
+        ),
         alternatives=[
             Alternative(name="one big table", why_not="index and vacuum work grow with the whole table; deletes for retention bloat it"),
             Alternative(name="TimescaleDB hypertables", why_not="good for time series; adds an extension the managed offering must support"),

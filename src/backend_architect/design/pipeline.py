@@ -1,30 +1,49 @@
-"""The design process, in order: each stage is a pure function ``(spec, arch) -> arch``.
+"""The design process, in order: the spec is analysed once, then each stage is a pure function ``(spec, analysis, arch) -> arch``.
 
 Reading ``STAGES`` tells the whole story: decide the boundaries, lay out the data, index
-it for its access patterns, expose it as APIs, connect the services, size it, partition
-what outgrows one node, cache it, secure it, choose the technology, and name the
-bottlenecks.
+it for its access patterns, expose it as APIs, connect the services, give the access
+patterns beyond lists and lookups their mechanisms (proximity, latest values, real-time
+delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
+rest), size it, decide what history stays in the database, partition what outgrows one node,
+choose the read and write paths, cache it, secure it, place every kind of data in its store,
+choose the technology, plan for failure, stage the growth, name the bottlenecks, and trace
+every stated input to what it changed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.api import derive_api
 from backend_architect.design.bottlenecks import derive_bottlenecks
 from backend_architect.design.boundaries import derive_boundaries
-from backend_architect.design.caching import derive_caching
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
+from backend_architect.design.overrides import unused
 from backend_architect.design.partitioning import derive_partitioning
+from backend_architect.design.patterns.apply import stage_of
+from backend_architect.design.patterns.registry import PATTERNS
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
+from backend_architect.design.traceability import derive_traceability
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec
 
-Stage = Callable[[Spec, Architecture], Architecture]
+Stage = Callable[[Spec, Analysis, Architecture], Architecture]
+
+derive_access_paths = stage_of("access_paths", PATTERNS)
+derive_read_paths = stage_of("read_paths", PATTERNS)
+derive_caching = stage_of("caching", PATTERNS)
+derive_write_paths = stage_of("write_paths", PATTERNS)
+derive_database_load = stage_of("database", PATTERNS)
+derive_edge = stage_of("edge", PATTERNS)
+derive_storage = stage_of("storage", PATTERNS)
+derive_placement = stage_of("placement", PATTERNS)
+derive_availability = stage_of("availability", PATTERNS)
+derive_growth = stage_of("growth", PATTERNS)
 
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
@@ -32,18 +51,38 @@ STAGES: tuple[Stage, ...] = (
     derive_indexes,
     derive_api,
     derive_communication,
+    derive_access_paths,
     derive_capacity,
+    derive_storage,
     derive_partitioning,
+    derive_read_paths,
     derive_caching,
+    derive_write_paths,
+    derive_database_load,
+    derive_edge,
     derive_security,
+    derive_placement,
+    # After placement: the cache decision describes the in-memory stores the patterns placed.
     derive_technology,
+    derive_availability,
+    derive_growth,
     derive_bottlenecks,
+    derive_traceability,
 )
 
 
 def design(spec: Spec) -> Architecture:
-    """Run every stage over ``spec`` and return the finished architecture."""
-    arch = Architecture(system=spec.system, description=spec.description or "")
+    """Read ``spec`` once, run every stage over it and return the finished architecture."""
+    return design_with_analysis(spec)[0]
+
+
+def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
+    """The finished architecture and the analysis every stage received (its warnings, for the caller to show)."""
+    analysis = analyse(spec)
+    arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions])
     for stage in STAGES:
-        arch = stage(spec, arch)
-    return arch
+        arch = stage(spec, analysis, arch)
+    ignored = unused(spec, {d.id for d in arch.decisions}, {key for p in PATTERNS for key in (p.code, p.name)})
+    if ignored:
+        arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *ignored]})
+    return arch, analysis

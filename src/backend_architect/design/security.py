@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 
-from backend_architect.design.usecases import UseCase, analyse
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.online import online
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
 from backend_architect.spec.model import Spec
 
@@ -25,8 +26,6 @@ _COMPLIANCE_NOTES = {
 
 #: Limits allow this many times a client's share of the actor's peak rate: bursty clients stay unthrottled.
 HEADROOM = 5
-#: Share of daily active users online at the peak minute, when the spec names no entity per client.
-CONCURRENT_SHARE = 0.1
 #: No limit goes below these per minute, so a normal interactive session is never throttled.
 FLOOR_PER_MINUTE = {"read": 60, "write": 20}
 
@@ -41,9 +40,10 @@ def _clients(spec: Spec, arch: Architecture, actor: str) -> tuple[float, str] | 
         for table in store.tables:
             if table.entity and table.entity.lower() == actor.lower() and table.rows_now and not any(c.pii for c in table.columns):
                 return table.rows_now, f"{table.rows_now:,.0f} {table.entity} rows (machines, all online)"
-    if spec.scale.daily_active:
-        return spec.scale.daily_active * CONCURRENT_SHARE, f"{CONCURRENT_SHARE:.0%} of {spec.scale.daily_active:,.0f} daily active users"
-    return None
+    if not (spec.scale.concurrent_connections or spec.scale.concurrent_users or spec.scale.daily_active):
+        return None
+    peak = online(spec)
+    return peak.connections, f"{peak.connections:,.0f} clients online at peak ({peak.formula})"
 
 
 def _rate_limit(spec: Spec, arch: Architecture, actor: str, op_class: str, theirs: list[UseCase], default: int) -> RateLimit:
@@ -61,9 +61,9 @@ def _rate_limit(spec: Spec, arch: Architecture, actor: str, op_class: str, their
     return RateLimit(actor=actor, operation_class=op_class, limit_per_minute=limit, burst=max(1, limit * BURST_SECONDS // 60), rationale=why)
 
 
-def derive_security(spec: Spec, arch: Architecture) -> Architecture:
+def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """The security model: who authenticates how, who may do what, and what is sensitive."""
-    use_cases = analyse(spec)
+    use_cases = analysis.use_cases
     provider = spec.constraints.auth
     scopes = {scope: text for api in arch.apis for scope, text in api.scopes.items()}
     limits = []

@@ -7,7 +7,8 @@ component nothing needs is recorded as "not needed" with the number that says so
 
 from __future__ import annotations
 
-from backend_architect.design.usecases import analyse
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
@@ -45,7 +46,7 @@ def _pick(spec: Spec, candidates: list[tuple[str, str]]) -> tuple[tuple[str, str
 
 def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidates: list[tuple[str, str]], consequences: str = "") -> Decision:
     (choice, rationale), others = _pick(spec, candidates)
-    return Decision(
+    made = Decision(
         id=id,
         area=area,
         title=title,
@@ -55,19 +56,21 @@ def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidat
         consequences=consequences,
         alternatives=[Alternative(name=n, why_not=("avoided by the spec's constraints; " if _avoided(spec, n) else "") + why) for n, why in others],
     )
+    override = override_for(spec, id)
+    if override is None or override.choose is None or matches(override.choose, choice):
+        return made
+    wanted = next((c for c in candidates if matches(override.choose, c[0])), None)
+    # a technology the author names that is not among the candidates is still their call: record it as chosen
+    return overruled(made, override, wanted[0] if wanted else override.choose)
 
 
-def derive_technology(spec: Spec, arch: Architecture) -> Architecture:
+def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Decision records for the database, cache, messaging, search, storage, runtime and operations."""
     decisions = [
         *arch.decisions,
         _extraction(arch),
         _database(spec, arch),
         _cache(spec, arch),
-        _messaging(spec, arch),
-        _search(spec, arch),
-        _storage(spec, arch),
-        _edge(spec, arch),
         _runtime(spec, arch),
         _observability(spec),
     ]
@@ -135,20 +138,28 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
 
 
 def _cache(spec: Spec, arch: Architecture) -> Decision:
-    hot = [c for c in arch.caches if c.strategy == "cache-aside"]
-    if hot:
+    redis = next((c for c in arch.components if c.name == "redis"), None)
+    if redis is not None:
+        l1 = any("L1" in c.protection for c in arch.caches)
+        size = f"{redis.instances or 1} node(s)" + (f", {redis.memory_bytes / 2**30:,.1f} GiB" if redis.memory_bytes else "")
         return _decision(
             spec,
             "cache",
             "caching",
-            "Shared cache",
-            f"{len(hot)} read path(s) need a shared cache: {', '.join(c.use_case for c in hot)}",
+            "Shared cache and in-memory state",
+            f"Redis holds: {redis.purpose} ({size})",
             [
-                ("Redis 7 (managed)", "sub-millisecond reads, TTLs, atomic operations for rate limiting, widely managed"),
+                (
+                    "Redis 7 (managed, cluster mode)",
+                    "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; one primary and one replica per "
+                    "shard with automatic failover (Sentinel or the managed service), so a lost node loses no shard"
+                    + ("; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2)" if l1 else ""),
+                ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
-                ("Memcached", "no persistence or data structures; cannot also back rate limiting"),
-                ("in-process cache", "each instance caches separately: lower hit ratio and inconsistent invalidation"),
+                ("Memcached", "no replication, persistence or data structures (lists, sorted sets) that this design uses"),
+                ("in-process cache only", "each instance caches separately: lower hit ratio and inconsistent invalidation"),
             ],
+            "Keys carry TTLs; memory is sized from the figures above with headroom for a failover; evictions (allkeys-lru for caches) are alerted.",
         )
     return _decision(
         spec,
@@ -159,147 +170,6 @@ def _cache(spec: Spec, arch: Architecture) -> Decision:
         [
             ("not needed", "the database serves every read path at its peak rate; HTTP caching covers public reads"),
             ("Redis 7", "an extra moving part with nothing to hold yet; add it when a read path passes the threshold"),
-        ],
-    )
-
-
-def _messaging(spec: Spec, arch: Architecture) -> Decision:
-    by_use_case = {u.name: u for u in analyse(spec)}
-    rate = sum(by_use_case[e.use_case].peak_qps * max(1.0, by_use_case[e.use_case].spec.avg_fanout or 1.0) for e in arch.events if e.use_case in by_use_case)
-    context = f"{len(arch.events)} event type(s), about {rate:.1f} events/s at peak"
-    if not arch.events:
-        return _decision(
-            spec,
-            "messaging",
-            "communication",
-            "Messaging",
-            "no use case publishes events",
-            [("not needed", "every use case completes in one request within one service"), ("RabbitMQ", "nothing to carry yet")],
-        )
-    if arch.deployment == "modular-monolith":
-        return _decision(
-            spec,
-            "messaging",
-            "communication",
-            "Messaging",
-            context,
-            [
-                (
-                    "Transactional outbox table polled by an in-process worker",
-                    "events commit with the data that caused them, in the one database; no broker to run for one deployable",
-                ),
-                ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
-                ("Kafka", f"built for sustained high throughput and replay; {rate:.1f} events/s needs neither"),
-            ],
-            "Handlers are idempotent (keyed by event id) so the poller may deliver twice.",
-        )
-    if rate > QUEUE_MAX_EVENTS_PER_S:
-        candidates = [
-            ("Apache Kafka", f"{rate:,.0f} events/s at peak exceeds {QUEUE_MAX_EVENTS_PER_S:,.0f}; partitioned log with replay and per-key ordering"),
-            ("RabbitMQ", "struggles past ~10k msgs/s per queue and has no long-term replay"),
-        ]
-    else:
-        candidates = [
-            ("RabbitMQ", f"{rate:,.1f} events/s at peak is well within one cluster; per-consumer queues, retries and dead-letter queues built in"),
-            ("Apache Kafka", f"partitioned log for high throughput and replay; {rate:,.1f} events/s needs neither and it costs more to run"),
-        ]
-    candidates.append(("NATS JetStream", "light and fast, but fewer managed offerings and less tooling for dead letters"))
-    return _decision(
-        spec,
-        "messaging",
-        "communication",
-        "Message broker",
-        context,
-        candidates,
-        "Producers write to an outbox table in the same transaction; a relay publishes. Consumers are idempotent and keyed by entity id for ordering.",
-    )
-
-
-def _search(spec: Spec, arch: Architecture) -> Decision | None:
-    searches = [u for u in analyse(spec) if u.spec.search]
-    if not searches:
-        return None
-    rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables}
-    biggest = max(rows.get(u.entity, 0) for u in searches)
-    qps = sum(u.peak_qps for u in searches)
-    context = f"full-text search in {', '.join(u.name for u in searches)}: {qps:.0f} searches/s at peak over up to {biggest:,.0f} rows"
-    if biggest <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS:
-        return _decision(
-            spec,
-            "search",
-            "data",
-            "Full-text search",
-            context,
-            [
-                (
-                    "PostgreSQL full-text search (GIN index on tsvector)",
-                    f"under {PG_SEARCH_MAX_ROWS:,} rows and {PG_SEARCH_MAX_QPS:g} searches/s: no second system to keep in sync",
-                ),
-                ("OpenSearch", "relevance tuning and facets, but a cluster to run and an index to keep in sync; adopt past the thresholds"),
-                ("Meilisearch", "great typo tolerance for small data sets, but another store to sync"),
-            ],
-        )
-    return _decision(
-        spec,
-        "search",
-        "data",
-        "Full-text search",
-        context,
-        [
-            ("OpenSearch", f"past {PG_SEARCH_MAX_ROWS:,} rows or {PG_SEARCH_MAX_QPS:g} searches/s; fed from the outbox events"),
-            ("PostgreSQL full-text search", "ranking and scale limits at this size; GIN updates slow writes"),
-            ("Elasticsearch", "equivalent, with licence constraints"),
-        ],
-    )
-
-
-def _storage(spec: Spec, arch: Architecture) -> Decision | None:
-    blobs = [f"{name}.{field_name}" for name, e in spec.entities.items() for field_name, f in e.fields.items() if f.type.kind == "blob"]
-    if not blobs:
-        return None
-    return _decision(
-        spec,
-        "object-storage",
-        "data",
-        "Object storage for large binaries",
-        f"blob fields: {', '.join(blobs)}",
-        [
-            (
-                "S3-compatible object storage with presigned upload/download URLs",
-                "binaries stay out of the database and its backups; clients transfer directly",
-            ),
-            ("bytea columns", "bloats the database, its backups and replication; every download passes through the API"),
-            ("a shared file system", "no HTTP access, harder to replicate and to secure per object"),
-        ],
-    )
-
-
-def _edge(spec: Spec, arch: Architecture) -> Decision:
-    if arch.deployment == "microservices":
-        return _decision(
-            spec,
-            "edge",
-            "architecture",
-            "API gateway",
-            f"{len(arch.services)} services behind one public API",
-            [
-                ("Managed API gateway (or Envoy) doing TLS, JWT validation, rate limits and routing", "one place for cross-cutting edge concerns"),
-                ("Backend for frontend per client", "worth it when clients diverge; none does yet"),
-                ("Each service exposed directly", "duplicates auth and rate limiting in every service"),
-            ],
-        )
-    return _decision(
-        spec,
-        "edge",
-        "architecture",
-        "Edge",
-        "one deployable",
-        [
-            (
-                "Load balancer with TLS termination in front of the instances",
-                "a gateway adds nothing over one deployable; rate limits live in the app (Redis token bucket) or the load balancer",
-            ),
-            ("API gateway", "routing and aggregation are unneeded with one deployable"),
         ],
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 
-from backend_architect.design.usecases import UseCase
+from backend_architect.design.analysis import UseCase
 from backend_architect.ir.model import Figure
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name

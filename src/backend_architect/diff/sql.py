@@ -309,7 +309,7 @@ def _type(column: Column) -> str:
 
 
 def _span(source: SourceSpan | None) -> Location | None:
-    return Location(source.file, source.line, source.col) if source is not None else None
+    return Location(source.file, source.line, source.col, source.end_line, source.end_col) if source is not None else None
 
 
 def _located(change: Change, old: Location | None, new: Location | None) -> Change:

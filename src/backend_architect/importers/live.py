@@ -191,7 +191,9 @@ def _read_catalog(cursor: Any, url: str) -> Architecture:
         if store is not None:
             store.sequences.append(SequenceState(name=name, data_type=data_type, last_value=last_value, max_value=max_value))
     database = urlsplit(url).path.lstrip("/") or "postgres"
-    return Architecture(system=database, description=f"imported from {redacted(url)}", datastores=stores)
+    cursor.execute("SELECT current_setting('server_version_num')::int / 10000")
+    version = int(cursor.fetchone()[0])
+    return Architecture(system=database, description=f"imported from {redacted(url)}", datastores=stores, postgres_version=version)
 
 
 def _apply_indexes(builder: SchemaBuilder, definitions: list[tuple[TableDraft, str, str, bool, int, int]], url: str) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
+from urllib.parse import unquote, urldefrag, urljoin
 
 Pointer = tuple[str | int, ...]
 Version = Literal["2.0", "3.0", "3.1"]
@@ -43,6 +44,15 @@ def parse_pointer(fragment: str) -> Pointer:
     return tuple(part.replace("~1", "/").replace("~0", "~") for part in fragment.lstrip("/").split("/"))
 
 
+def fragment_pointer(fragment: str) -> Pointer:
+    """The pointer a ``$ref``'s URI fragment names: percent-decoded first (RFC 6901, section 6), then split.
+
+    >>> fragment_pointer("/components/schemas/Pet%20Info")
+    ('components', 'schemas', 'Pet Info')
+    """
+    return parse_pointer(unquote(fragment) if "%" in fragment else fragment)
+
+
 class Locator(Protocol):
     """Finds the line and column of nodes of one parsed file."""
 
@@ -58,6 +68,8 @@ class SourceFile:
     name: str
     tree: Any
     locator: Locator = field(repr=False)
+    #: The file's text, to measure the token a finding points at (its end position).
+    text: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)
@@ -127,6 +139,8 @@ class ContractOperation:
     request_required: bool
     responses: tuple[ContractResponse, ...]
     security: list[dict[str, list[str]]] | None = field(default=None, repr=False)
+    #: Operations of its callbacks (the API calls them), with each callback's name; their ``path`` is the callback's expression.
+    callbacks: tuple[tuple[str, ContractOperation], ...] = field(default=(), repr=False)
 
     @property
     def label(self) -> str:
@@ -142,17 +156,45 @@ class ContractOperation:
         return next((r for r in self.responses if r.status == status), None)
 
 
+@dataclass(frozen=True)
+class Reference:
+    """One ``$ref`` of the contract: where it is, what it says, what it stands for, and whether OpenAPI allows it there."""
+
+    node: Node
+    ref: str
+    kind: str
+    allowed: bool = True
+
+
 @dataclass
 class ApiContract:
-    """One API document (and the files its ``$ref``s reach), indexed for review."""
+    """One API document (and the files its ``$ref``s reach), indexed for review.
+
+    Every ``$ref`` is resolved once by the importer, wherever OpenAPI lets one stand (and
+    where it does not, as the author meant it); ``resolve`` answers from that table, so a
+    node is reached the same way whichever file it lives in.
+    """
 
     name: str
     version: Version
     root: SourceFile
     files: dict[str, SourceFile]
     operations: list[ContractOperation] = field(default_factory=list)
+    #: Operations of ``webhooks`` (OpenAPI 3.1), the webhook's name in place of a path.
+    webhooks: list[ContractOperation] = field(default_factory=list)
     unresolved: list[tuple[Node, str]] = field(default_factory=list, repr=False)
     references: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
+    #: Every ``$ref`` met by the importer's walk, in document order.
+    refs: list[Reference] = field(default_factory=list, repr=False)
+    #: OpenAPI 3.1 schema resources: absolute ``$id`` URIs (and ``uri#anchor``) to the node that declares them.
+    identifiers: dict[str, tuple[str, Pointer]] = field(default_factory=dict, repr=False)
+    #: The base URI of each file (its absolute path as a ``file:`` URI when read from disk).
+    uris: dict[str, str] = field(default_factory=dict, repr=False)
+    #: Where each ``$ref`` node (file, pointer) leads, filled by the importer's walk.
+    resolved: dict[tuple[str, Pointer], Node] = field(default_factory=dict, repr=False)
+    #: Indexes rules derive from the contract and share (every schema of it, say), computed once per review.
+    derived: dict[str, Any] = field(default_factory=dict, repr=False)
+    _nodes: dict[tuple[str, Pointer], Node | None] = field(default_factory=dict, repr=False)
 
     @classmethod
     def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
@@ -169,45 +211,115 @@ class ApiContract:
     def top(self, key: str) -> Node | None:
         return Node(self.root.tree, self.root.name, ()).child(key)
 
+    @property
+    def misplaced(self) -> list[Reference]:
+        """References where the document's OpenAPI version does not allow one."""
+        return [r for r in self.refs if not r.allowed]
+
     def resolve(self, node: Node | None, depth: int = 0) -> Node | None:
         """Follow ``$ref`` until a node that is not a reference; None when one does not resolve."""
         while node is not None and isinstance(node.value, dict) and isinstance(node.value.get("$ref"), str):
             if depth > 32:
                 return None
-            node = self.target(node.value["$ref"], node.file)
+            node = self.target(node.value["$ref"], node.file, node.pointer)
             depth += 1
         return node
 
-    def target(self, ref: str, file: str) -> Node | None:
-        """The node ``ref`` names, from a node in ``file``; None when it does not exist."""
-        where, _, fragment = ref.partition("#")
-        name = self.resolve_file(where, file) if where else file
-        source = self.files.get(name) if name else None
-        if source is None or name is None:
+    def node(self, file: str, pointer: Pointer) -> Node | None:
+        """The node at ``pointer`` in ``file`` (as loaded), or None; list indexes in its pointer are ints."""
+        key = (file, pointer)
+        if key not in self._nodes:
+            self._nodes[key] = self._read_node(file, pointer)
+        return self._nodes[key]
+
+    def _read_node(self, file: str, pointer: Pointer) -> Node | None:
+        source = self.files.get(file)
+        if source is None:
             return None
         value = source.tree
-        pointer = parse_pointer(fragment)
         for part in pointer:
-            if isinstance(value, dict) and part in value:
-                value = value[part]
-            elif isinstance(value, list) and isinstance(part, str) and part.isdigit() and int(part) < len(value):
+            if isinstance(value, dict) and str(part) in value:
+                value = value[str(part)]
+            elif isinstance(value, list) and str(part).isdigit() and int(part) < len(value):
                 value = value[int(part)]
             else:
                 return None
-        return Node(value, name, tuple(int(p) if isinstance(v, list) else p for p, v in _walk_parents(source.tree, pointer)))
+        return Node(value, file, tuple(int(p) if isinstance(v, list) else str(p) for p, v in _walk_parents(source.tree, pointer)))
+
+    def target(self, ref: str, file: str, pointer: Pointer | None = None) -> Node | None:
+        """The node ``ref`` names, written at ``pointer`` in ``file``; None when it does not exist.
+
+        The importer's table answers for every ``$ref`` it walked; others are resolved here:
+        a relative file and a percent-encoded JSON pointer, or (OpenAPI 3.1) an ``$id`` or
+        ``$anchor`` in scope.
+        """
+        if pointer is not None:
+            known = self.resolved.get((file, pointer))
+            if known is not None:
+                return known
+        found = self.locate_target(ref, file, pointer or ())
+        return self.node(*found) if found is not None else None
+
+    def locate_target(self, ref: str, file: str, pointer: Pointer) -> tuple[str, Pointer] | None:
+        """Where ``ref`` leads, as (file, pointer), without reading the node."""
+        if self.identifiers:
+            base = self.base_uri(file, pointer)
+            absolute, fragment = urldefrag(urljoin(base, ref))
+            resource = self.identifiers.get(absolute)
+            if resource is None:
+                name = next((n for n, uri in self.uris.items() if uri == absolute), None)
+                resource = (name, ()) if name is not None else None
+            if resource is not None:
+                if fragment and not fragment.startswith("/"):
+                    return self.identifiers.get(f"{absolute}#{fragment}")
+                return resource[0], (*resource[1], *fragment_pointer(fragment))
+        where, _, fragment = ref.partition("#")
+        name = self.resolve_file(unquote(where) if "%" in where else where, file) if where else file
+        if name is None or name not in self.files:
+            return None
+        if fragment and not fragment.startswith("/"):
+            return self.identifiers.get(f"{self.uris.get(name, name)}#{fragment}")
+        return name, fragment_pointer(fragment)
+
+    def base_uri(self, file: str, pointer: Pointer) -> str:
+        """The base URI in scope at ``pointer``: the file's, changed by each enclosing ``$id``."""
+        source = self.files.get(file)
+        base = self.uris.get(file, file)
+        value = source.tree if source is not None else None
+        for part in pointer:
+            if isinstance(value, dict) and isinstance(value.get("$id"), str):
+                base = urljoin(base, value["$id"])
+            if isinstance(value, dict):
+                value = value.get(str(part))
+            elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+                value = value[part]
+            else:
+                return base
+        if isinstance(value, dict) and isinstance(value.get("$id"), str):
+            base = urljoin(base, value["$id"])  # a $ref beside an $id is read against that $id
+        return base
 
     def resolve_file(self, where: str, file: str) -> str | None:
         """The loaded file a relative reference from ``file`` names (the importer fills ``files``)."""
         return _joined(file, where)
 
     def schemas(self) -> Iterator[Node]:
-        """The named schemas of the document (components.schemas or definitions)."""
+        """The named schemas of the document: components.schemas (definitions in 2.0), and the schemas that are whole files of
+        their own (``$ref: schemas/Pet.yaml``), as a description split into files names them."""
         holder = self.top("definitions") if self.version == "2.0" else _child_path(self.top("components"), "schemas")
+        seen: set[tuple[str, Pointer]] = set()
         if holder is not None and isinstance(holder.value, dict):
             for name in holder.value:
                 child = holder.child(name)
                 if child is not None:
+                    target = self.resolve(child)
+                    seen.add((target.file, target.pointer) if target is not None else (child.file, child.pointer))
                     yield child
+        for reference in self.refs:
+            target = self.resolved.get((reference.node.file, reference.node.pointer))
+            if reference.kind == "schema" and target is not None and not target.pointer and (target.file, ()) not in seen:
+                seen.add((target.file, ()))
+                yield target
 
 
 def _walk_parents(tree: Any, pointer: Pointer) -> Iterator[tuple[str | int, Any]]:
@@ -215,7 +327,7 @@ def _walk_parents(tree: Any, pointer: Pointer) -> Iterator[tuple[str | int, Any]
     value = tree
     for part in pointer:
         yield part, value
-        value = value[int(part)] if isinstance(value, list) else value[part]
+        value = value[int(part)] if isinstance(value, list) else value[str(part)]
 
 
 def _child_path(node: Node | None, *keys: str) -> Node | None:

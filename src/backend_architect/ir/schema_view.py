@@ -32,7 +32,7 @@ def object_view(contract: ApiContract, schema: Node | None, depth: int = 0) -> O
         return view
     value = schema.value
     view.typed_object = value.get("type") == "object" or (isinstance(value.get("type"), list) and "object" in value["type"]) or "properties" in value
-    properties = schema.child("properties")
+    properties = contract.resolve(schema.child("properties"))  # `properties: {$ref}` is not OpenAPI, but documents write it
     if properties is not None and isinstance(properties.value, dict):
         for name in properties.value:
             child = properties.child(name)
@@ -57,11 +57,17 @@ def object_view(contract: ApiContract, schema: Node | None, depth: int = 0) -> O
     return view
 
 
-def subschemas(contract: ApiContract, schema: Node | None, *, limit: int = 10_000) -> Iterator[tuple[str, Node]]:
-    """Every schema reachable from ``schema`` (following ``$ref`` once each), with its property path."""
-    seen: set[tuple[str, tuple[str | int, ...]]] = set()
+def subschemas(
+    contract: ApiContract, schema: Node | None, *, limit: int = 10_000, seen: set[tuple[str, tuple[str | int, ...]]] | None = None
+) -> Iterator[tuple[str, Node]]:
+    """Every schema reachable from ``schema`` (following ``$ref`` once each), with its property path.
+
+    ``seen`` may be shared between calls, to visit each schema of several roots once.
+    """
+    seen = set() if seen is None else seen
+    start = len(seen)
     stack: list[tuple[str, Node | None]] = [("", schema)]
-    while stack and len(seen) < limit:
+    while stack and len(seen) - start < limit:
         path, node = stack.pop()
         node = contract.resolve(node)
         if node is None or not isinstance(node.value, dict):
@@ -71,7 +77,7 @@ def subschemas(contract: ApiContract, schema: Node | None, *, limit: int = 10_00
             continue
         seen.add(key)
         yield path, node
-        properties = node.child("properties")
+        properties = contract.resolve(node.child("properties"))
         if properties is not None and isinstance(properties.value, dict):
             for name in reversed(list(properties.value)):
                 stack.append((f"{path}.{name}" if path else str(name), properties.child(name)))

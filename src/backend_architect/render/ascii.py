@@ -28,6 +28,8 @@ def render_architecture_ascii(arch: Architecture) -> str:
         arrows += [f"  {event.producer} ~~{event.name}~~> {consumer}" for consumer in event.consumers]
     if arrows:
         lines += ["", "Arrows (--> synchronous, ~~> event through the outbox):", *arrows]
+    if arch.components:
+        lines += ["", "Components:", *(f"  [{c.name}] {c.kind}: {c.technology}" for c in arch.components)]
     return "\n".join(lines) + "\n"
 
 

@@ -19,7 +19,8 @@ def channel_address(arch: Architecture, event: Event) -> str:
     return f"{arch.system}.{event.producer}.{re.sub(r'(?<!^)(?=[A-Z])', '-', event.name).lower()}"
 
 
-def _column_schema(column: Column) -> dict[str, Any]:
+def column_schema(column: Column) -> dict[str, Any]:
+    """The JSON Schema of one column's values in a message payload."""
     kind = column.type
     if kind == "uuid":
         schema: dict[str, Any] = {"type": "string", "format": "uuid"}
@@ -54,7 +55,7 @@ def _payload(event: Event, table: Table | None) -> dict[str, Any]:
     for field in event.fields:
         if field == "id" or field in properties or field not in columns or columns[field].secret:
             continue
-        properties[field] = _column_schema(columns[field])
+        properties[field] = column_schema(columns[field])
     return {"type": "object", "required": ["event_id", "occurred_at", event.key], "properties": properties}
 
 

@@ -1,23 +1,43 @@
 """IR datastore -> DDL for PostgreSQL and SQLite, compiled by SQLAlchemy's dialects.
 
 Tables come out in dependency order (parents first); every index is preceded by a
-comment naming the use cases or rule that need it.
+comment naming the use cases or rule that need it. Every name is quoted where its
+dialect would read it as a keyword, every name this module makes up is bounded to 63
+bytes, and text from the spec reaches the files only as an escaped literal or a
+one-line comment (spec/identifiers.py holds the rules).
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Dialect as EngineDialect
 from sqlalchemy.schema import CreateColumn, CreateIndex, CreateSchema, CreateTable
 
 from backend_architect.ir.model import Column, Datastore, Index, Table
+from backend_architect.spec.identifiers import bounded_name, primary_key_name, reserved_words
 from backend_architect.spec.naming import TENANT_COLUMN
 
 Dialect = Literal["postgresql", "sqlite"]
 DIALECTS: tuple[Dialect, ...] = ("postgresql", "sqlite")
+Quote = Callable[[str], str]
+
+
+@lru_cache(maxsize=2)
+def engine_dialect(dialect: Dialect) -> EngineDialect:
+    """SQLAlchemy's dialect, whose identifier preparer quotes every word the dialect reserves.
+
+    SQLAlchemy's own PostgreSQL list misses the column-name keywords (``row``, ``values``,
+    ``time`` ...) that PostgreSQL accepts in a column definition but not in a CHECK.
+    """
+    engine: EngineDialect = postgresql.dialect() if dialect == "postgresql" else sqlite.dialect()  # type: ignore[no-untyped-call]
+    engine.identifier_preparer.reserved_words = set(reserved_words(dialect))
+    return engine
 
 
 def _type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
@@ -78,19 +98,25 @@ def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[Any]:
 
 
 def length_check_name(table: str, column: str) -> str:
-    return f"ck_{table}_{column}_length"[:63]
+    return bounded_name(f"ck_{table}_{column}_length")
 
 
-def _length_check(table: Table, column: Column) -> sa.CheckConstraint:
-    """The length limit a varchar(n) or char(n) would have enforced, on a text column."""
+def length_check(column: Column, quote: Quote) -> str:
+    """The length limit a varchar(n) or char(n) would have enforced, as a CHECK on a text column."""
     operator = "=" if column.type == "char" else "<="
-    return sa.CheckConstraint(f"char_length({column.name}) {operator} {column.length}", name=length_check_name(table.name, column.name))
+    return f"char_length({quote(column.name)}) {operator} {column.length}"
+
+
+def enum_check(column: str, values: list[str], quote: Quote) -> str:
+    """``"column" IN ('a', 'b')``: the column quoted, so ``user`` is the column and not the session role."""
+    return f"{quote(column)} IN ({', '.join(literal(v) for v in values)})"
 
 
 def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: Dialect) -> sa.Table:
+    quote = engine_dialect(dialect).identifier_preparer.quote
     items: list[Any] = [_column(c, table, dialect) for c in table.columns]
     if table.primary_key:
-        items.append(sa.PrimaryKeyConstraint(*table.primary_key, name=f"pk_{table.name}"))
+        items.append(sa.PrimaryKeyConstraint(*table.primary_key, name=primary_key_name(table.name)))
     for fk in table.foreign_keys:
         target = f"{schema}.{fk.ref_table}" if schema else fk.ref_table
         items.append(
@@ -101,16 +127,20 @@ def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: 
     for unique in table.uniques:
         items.append(sa.UniqueConstraint(*unique.columns, name=unique.name))
     for check in table.checks:
-        values = ", ".join("'" + v.replace("'", "''") + "'" for v in check.values)
-        items.append(sa.CheckConstraint(f"{check.column} IN ({values})", name=check.name))
+        items.append(sa.CheckConstraint(enum_check(check.column, check.values, quote), name=check.name))
     if dialect == "postgresql":
-        items += [_length_check(table, c) for c in table.columns if c.type in {"varchar", "char"} and c.length and not c.enum_values]
+        items += [
+            sa.CheckConstraint(length_check(c, quote), name=length_check_name(table.name, c.name))
+            for c in table.columns
+            if c.type in {"varchar", "char"} and c.length and not c.enum_values
+        ]
     for column in table.columns:
         if column.type == "vector" and dialect == "postgresql":
-            items.append(sa.CheckConstraint(f"array_length({column.name}, 1) = {column.dims}", name=f"ck_{table.name}_{column.name}_dims"))
+            name = bounded_name(f"ck_{table.name}_{column.name}_dims")
+            items.append(sa.CheckConstraint(f"array_length({quote(column.name)}, 1) = {column.dims}", name=name))
     kwargs: dict[str, Any] = {}
     if table.partitioning and dialect == "postgresql":
-        kwargs["postgresql_partition_by"] = f"RANGE ({table.partitioning.column})"
+        kwargs["postgresql_partition_by"] = f"RANGE ({quote(table.partitioning.column)})"
     return sa.Table(table.name, metadata, *items, schema=schema, comment=table.comment if dialect == "postgresql" else None, **kwargs)
 
 
@@ -149,12 +179,12 @@ class SchemaCompiler:
     def __init__(self, store: Datastore, dialect: Dialect) -> None:
         self.store = store
         self.dialect = dialect
-        self.engine_dialect = postgresql.dialect() if dialect == "postgresql" else sqlite.dialect()  # type: ignore[no-untyped-call]
+        self.engine_dialect = engine_dialect(dialect)
         self.schema = store.schema_name if dialect == "postgresql" else None
         self.metadata = sa.MetaData()
         self.tables = {t.name: t for t in store.tables}
         self.sa_tables = {t.name: _sa_table(t, self.metadata, self.schema, dialect) for t in store.tables}
-        self.quote: Callable[[str], str] = self.engine_dialect.identifier_preparer.quote
+        self.quote: Quote = self.engine_dialect.identifier_preparer.quote
 
     def compile(self, construct: Any) -> str:
         text = str(construct.compile(dialect=self.engine_dialect)).strip()
@@ -189,15 +219,15 @@ class SchemaCompiler:
         match = f"{self.quote(TENANT_COLUMN)} = current_setting('app.tenant_id', true)::{cast}"
         return [
             f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY;",
-            f"CREATE POLICY {self.quote(f'tenant_isolation_{table.name}'[:63])} ON {name} USING ({match}) WITH CHECK ({match});",
+            f"CREATE POLICY {self.quote(bounded_name(f'tenant_isolation_{table.name}'))} ON {name} USING ({match}) WITH CHECK ({match});",
         ]
 
     def create_index(self, table: Table, index: Index, *, concurrently: bool = False) -> list[str]:
         """The index with a comment naming why it exists (a note where the dialect cannot build it)."""
         built = _index(index, self.sa_tables[table.name], self.dialect)
-        out = [f"-- {index.name}: " + "; ".join(index.reasons)]
+        out = [comment(f"{index.name}: " + "; ".join(index.reasons))]
         if built is None:
-            return [*out, f"-- (not created on SQLite: {index.method} index; use an FTS5 table for full-text search)"]
+            return [*out, comment(f"(not created on SQLite: {index.method} index; use an FTS5 table for full-text search)")]
         if concurrently and table.partitioning is None:
             built.dialect_options["postgresql"]["concurrently"] = True
             return [*out, self.compile(CreateIndex(built, if_not_exists=True))]
@@ -205,8 +235,14 @@ class SchemaCompiler:
             out.append("-- partitioned table: CONCURRENTLY is not supported on the parent; for a large table build it per partition and ATTACH")
         return [*out, self.compile(CreateIndex(built))]
 
-    def column_spec(self, table: str, column: str) -> str:
-        return str(CreateColumn(self.sa_tables[table].c[column]).compile(dialect=self.engine_dialect)).strip()
+    def column_spec(self, table: str, column: str, *, nullable: bool = False) -> str:
+        """``name TYPE [DEFAULT ...] [NOT NULL]`` as in CREATE TABLE; ``nullable`` leaves NOT NULL out."""
+        spec = str(CreateColumn(self.sa_tables[table].c[column]).compile(dialect=self.engine_dialect)).strip()
+        return spec.removesuffix(" NOT NULL") if nullable else spec
+
+    def column_type(self, table: str, column: str) -> str:
+        """The column's type as this dialect writes it."""
+        return str(self.engine_dialect.type_compiler_instance.process(self.sa_tables[table].c[column].type))
 
     def needs_btree_gin(self) -> bool:
         return self.dialect == "postgresql" and any(
@@ -231,7 +267,7 @@ def render_ddl(store: Datastore, dialect: Dialect, compiled: tuple[SchemaCompile
     """The DDL creating every table and index of ``store`` in ``dialect`` (``compiled``: reuse a compilation)."""
     compiler, statements = compiled or compile_store(store, dialect)
     out = [
-        f"-- {store.name}: tables of service '{store.service}' for {'PostgreSQL 15+' if dialect == 'postgresql' else 'SQLite 3.35+'}.",
+        comment(f"{store.name}: tables of service '{store.service}' for {'PostgreSQL 15+' if dialect == 'postgresql' else 'SQLite 3.35+'}."),
         "-- Generated by backend-architect; edit the spec, not this file.",
         "",
     ]
@@ -263,38 +299,65 @@ def create_statements(compiler: SchemaCompiler, tables: list[Table] | None = Non
     return out
 
 
-def _comments(table: Table, schema: str | None, quote: Callable[[str], str]) -> list[str]:
+def _comments(table: Table, schema: str | None, quote: Quote) -> list[str]:
     """Table and column comments as COMMENT ON statements, with identifiers quoted as needed."""
     name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
     lines = []
     if table.comment:
-        lines.append(f"COMMENT ON TABLE {name} IS {_literal(table.comment)};")
+        lines.append(f"COMMENT ON TABLE {name} IS {pg_literal(table.comment)};")
     for column in table.columns:
         if column.comment:
-            lines.append(f"COMMENT ON COLUMN {name}.{quote(column.name)} IS {_literal(column.comment)};")
+            lines.append(f"COMMENT ON COLUMN {name}.{quote(column.name)} IS {pg_literal(column.comment)};")
     return lines
 
 
-def _partition_notes(table: Table, schema: str | None, dialect: Dialect, quote: Callable[[str], str]) -> list[str]:
+def _partition_notes(table: Table, schema: str | None, dialect: Dialect, quote: Quote) -> list[str]:
     """A default partition so inserts work from day one; the plan for the real partitions as comments."""
     lines: list[str] = []
     if table.partitioning is not None:
         plan = table.partitioning
-        lines.append(f"-- partitioned by {plan.column} per {plan.interval}: {plan.reason}")
+        lines.append(comment(f"partitioned by {plan.column} per {plan.interval}: {plan.reason}"))
         if dialect == "postgresql":
             name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
-            default = f"{quote(schema)}.{quote(table.name + '_default')}" if schema else quote(table.name + "_default")
+            partition = quote(bounded_name(f"{table.name}_default"))
+            default = f"{quote(schema)}.{partition}" if schema else partition
             every = {"day": "daily", "week": "weekly", "month": "monthly"}[plan.interval]
-            lines.append(f"-- create {every} partitions ahead of time with pg_partman; the default partition catches the rest")
+            lines.append(comment(f"create {every} partitions ahead of time with pg_partman; the default partition catches the rest"))
             lines.append(f"CREATE TABLE {default} PARTITION OF {name} DEFAULT;")
         else:
-            lines.append("-- (SQLite has no partitioning: one table)")
+            lines.append(comment("(SQLite has no partitioning: one table)"))
         if plan.retention_job:
-            lines.append(f"-- retention: {plan.retention_job}")
+            lines.append(comment(f"retention: {plan.retention_job}"))
     if table.sharding is not None:
-        lines.append(f"-- shard by {table.sharding.key}: {table.sharding.reason}")
+        lines.append(comment(f"shard by {table.sharding.key}: {table.sharding.reason}"))
     return lines
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def literal(text: str) -> str:
+    r"""``text`` as a standard SQL string literal, read alike by both dialects; NUL (no text can hold it) is dropped.
+
+    >>> print(literal("it's"), literal("nul\x00"))
+    'it''s' 'nul'
+    """
+    return "'" + text.replace("\x00", "").replace("'", "''") + "'"
+
+
+def pg_literal(text: str) -> str:
+    r"""``text`` as a PostgreSQL literal meaning the same whatever ``standard_conforming_strings`` says.
+
+    >>> print(pg_literal("plain"), pg_literal("a\\b"))
+    'plain' E'a\\b'
+    """
+    plain = literal(text)
+    return "E" + plain.replace("\\", "\\\\") if "\\" in plain else plain
+
+
+def comment(text: str) -> str:
+    r"""``-- text`` on one line: line breaks, control characters and block-comment marks in ``text`` cannot end it.
+
+    >>> print(comment("use case 'list'\nDROP TABLE x; /* */"))
+    -- use case 'list' DROP TABLE x; / * * /
+    """
+    if not text.isprintable():  # str.isprintable is false for every character below, and fast for the usual ASCII
+        text = "".join(" " if unicodedata.category(c) in {"Cc", "Zl", "Zp"} and c != "\t" else c for c in text.replace("\x00", ""))
+    return ("-- " + text.replace("/*", "/ *").replace("*/", "* /")).rstrip()

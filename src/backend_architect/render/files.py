@@ -10,6 +10,7 @@ from backend_architect.ir.query import events_by_service
 from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.asyncapi import render_asyncapi
+from backend_architect.render.asyncapi_realtime import render_realtime_asyncapi
 from backend_architect.render.ddl import DIALECTS, SchemaCompiler, compile_store, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
@@ -40,6 +41,9 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
         events = render_asyncapi(arch, service.name, published.get(service.name, []), consumed.get(service.name, []), tables)
         if events is not None:
             files[f"asyncapi/{service.name}.yaml"] = to_yaml(events)
+    realtime = render_realtime_asyncapi(arch, tables)
+    if realtime is not None:
+        files["asyncapi/realtime-gateway.yaml"] = to_yaml(realtime)
     for store in arch.datastores:
         postgres = compile_store(store, "postgresql")
         files.update(_migrations(store, previous, postgres))

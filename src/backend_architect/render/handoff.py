@@ -11,6 +11,7 @@ from backend_architect.ir.model import Architecture, Service
 from backend_architect.ir.query import events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
+from backend_architect.render.handoff_plans import database_availability, operations_plans, readable_replicas, requirements
 from backend_architect.rules.model import Finding
 
 
@@ -49,8 +50,10 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
     steps.append(
         {
             "role": "operations",
-            "task": f"provision {len(arch.services)} deployable(s) with health checks, autoscaling on the listed signals, secrets and observability",
-            "inputs": ["handoff.json#/operations", "design.md#capacity"],
+            "task": f"provision {len(_deployables(arch))} deployable(s)"
+            + (f" and {len(arch.components)} component(s) ({', '.join(c.name for c in arch.components)})" if arch.components else "")
+            + " with health checks, autoscaling on the listed signals, secrets and observability",
+            "inputs": ["handoff.json#/operations", "design.md#capacity", "design.md#availability", "design.md#growth"],
         }
     )
     if findings:
@@ -157,7 +160,8 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
         "backups": BACKUP_POLICY,
         "retention_jobs": retention,
         "pooling": POOLING,
-        "read_replicas": figures.get("db.read_replicas"),
+        "read_replicas": readable_replicas(arch),
+        **database_availability(arch),
     }
 
 
@@ -234,32 +238,55 @@ def security_section(arch: Architecture) -> dict[str, Any]:
 
 def operations_section(arch: Architecture) -> dict[str, Any]:
     """What operations needs to run it: ports, health checks, instances, scaling signals, secrets."""
-    figures = {f.key: f.value for f in arch.figures}
+    figures = {f.key: f for f in arch.figures}
     services = []
     for service in _deployables(arch):
         secrets = ["DATABASE_URL"] + (["OIDC_CLIENT_SECRET"] if service.depends_on else [])
         secrets += [f"{e.upper().replace('-', '_')}_API_KEY" for e in service.externals]
+        members = set(service.entities) | {service.name} if arch.deployment == "modular-monolith" else {service.name}
+        needs = [c for c in arch.components if c.kind in DEPENDENCY_KINDS and (set(c.services) & members or arch.deployment == "modular-monolith")]
+        instances = figures.get(f"instances.deployable.{service.name}") or figures.get(f"instances.{service.name}")
+        per_instance = instances.inputs.get("instance_rps", 0.0) if instances else 0.0
         services.append(
             {
                 "name": service.name,
                 "port": service.port,
-                "health": {"liveness": "/healthz", "readiness": "/readyz (checks the database and the broker)"},
-                "instances": figures.get(f"instances.deployable.{service.name}", figures.get(f"instances.{service.name}")),
+                "health": {
+                    "liveness": "/healthz",
+                    "readiness": "/readyz (checks the database" + "".join(f", {c.name}" for c in needs) + ")",
+                },
+                "instances": instances.value if instances else None,
+                "instances_zone_loss": figures[f"instances.zone_loss.{service.name}"].value if f"instances.zone_loss.{service.name}" in figures else None,
                 "scaling_signals": [
                     "CPU above 70% for 5 minutes",
-                    f"request rate above {INSTANCE_RPS_SIGNAL} per instance",
+                    f"request rate above {per_instance * SCALE_AT_SHARE:,.0f} per instance ({SCALE_AT_SHARE:.0%} of the {per_instance:,.0f} planned)",
                     "p99 latency above the use cases' latency targets",
                     "database connections in use above 80% of the pool",
                 ],
                 "secrets": secrets,
             }
         )
+    for gateway in (c for c in arch.components if c.kind == "realtime-gateway"):
+        # a deployable of its own: it scales by open connections, not requests
+        services.append(
+            {
+                "name": gateway.name,
+                "port": 8443,
+                "health": {"liveness": "/healthz", "readiness": "/readyz (checks Redis pub/sub and the connection registry)"},
+                "instances": float(gateway.instances) if gateway.instances else None,
+                "instances_zone_loss": figures[f"instances.zone_loss.{gateway.name}"].value if f"instances.zone_loss.{gateway.name}" in figures else None,
+                "scaling_signals": ["open connections above 80,000 per node", "memory above 70%", "outbound queue drops (slow consumers) rising"],
+                "secrets": ["REDIS_URL", "OIDC_ISSUER_JWKS_URL"],
+            }
+        )
     return {
         "runtime": _decision_choice(arch, "runtime"),
         "services": services,
+        "components": [c.model_dump(exclude_none=True) for c in arch.components],
         "observability": _decision_choice(arch, "observability"),
         "message_broker": _decision_choice(arch, "messaging"),
         "cache": _decision_choice(arch, "cache"),
+        **operations_plans(arch),
     }
 
 
@@ -315,8 +342,10 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
     return section
 
 
-#: Scale out before an instance reaches the throughput the capacity model plans for it (80% of 500 req/s).
-INSTANCE_RPS_SIGNAL = 400
+#: Scale out before an instance reaches the throughput the capacity model plans for it.
+SCALE_AT_SHARE = 0.8
+#: Components a deployable cannot serve without: its readiness check includes them.
+DEPENDENCY_KINDS = frozenset({"cache", "broker", "queue", "search-engine", "key-value", "wide-column"})
 
 
 def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]) -> dict[str, Any]:
@@ -341,6 +370,7 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
         "integration": integration_section(arch, files),
         "capacity": [f.model_dump() for f in arch.figures],
         "assumptions": arch.assumptions,
+        "requirements": requirements(arch),
         "review": {"findings": [f.as_dict() for f in findings]},
         "next_phase": next_phase(arch, findings),
         "architecture": arch.model_dump(mode="json"),

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend_architect.ir.model import Architecture, Figure, RateLimit
+from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Placement
+from backend_architect.ir.trace import Requirement
 
 HANDOFF_SCHEMA_VERSION: Literal["1.1"] = "1.1"
 
@@ -129,7 +131,12 @@ class Database(HandoffModel):
     backups: str
     retention_jobs: list[str]
     pooling: str
-    read_replicas: float | None
+    read_replicas: float | None = Field(description="Replicas serving reads: the load figure, or the readable standbys when more.")
+    standbys: float | None = Field(description="Standbys the availability plan keeps (readable).")
+    failover: str | None = Field(description="automatic or manual.")
+    rto_seconds: float | None = Field(description="Expected time to recover from losing the primary.")
+    rpo_seconds: float | None = Field(description="Writes that may be lost with the primary, in seconds.")
+    high_availability: str | None = Field(description="The database's copies and failover, as the availability decision states them.")
 
 
 class OperatedService(HandoffModel):
@@ -137,6 +144,7 @@ class OperatedService(HandoffModel):
     port: int
     health: dict[str, str] = Field(description="Liveness and readiness endpoints.")
     instances: float | None = Field(description="Instances at peak, one failing included.")
+    instances_zone_loss: float | None = Field(description="Instances that still carry the peak with one zone lost (the availability plan).")
     scaling_signals: list[str]
     secrets: list[str]
 
@@ -144,9 +152,13 @@ class OperatedService(HandoffModel):
 class Operations(HandoffModel):
     runtime: str
     services: list[OperatedService]
+    components: list[Component] = Field(default_factory=list, description="Infrastructure beside the services, with what each is for and its size.")
     observability: str
     message_broker: str
     cache: str
+    stores: list[Placement] = Field(description="Where each table, field and state lives, with the number that decided it.")
+    availability: AvailabilityPlan | None = Field(description="Zones, standbys, failover, load balancing and what each dependency's failure does.")
+    growth: list[GrowthStage] = Field(description="What to build now and what later, with each stage's trigger.")
 
 
 class Call(HandoffModel):
@@ -217,6 +229,7 @@ class Handoff(HandoffModel):
     integration: list[Integration] = Field(description="Per service: synchronous calls with their timeouts, and events.")
     capacity: list[Figure] = Field(description="Every figure with its formula and inputs, exact values.")
     assumptions: list[str] = Field(description="Defaults the engine chose for what the spec left out.")
+    requirements: list[Requirement] = Field(description="Every input the spec states: where the design used it, or why it changed nothing.")
     review: Review
     next_phase: list[NextStep]
     architecture: Architecture

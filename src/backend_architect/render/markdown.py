@@ -7,10 +7,12 @@ from typing import Any
 
 import orjson
 
-from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Table
+from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
+from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
-from backend_architect.render.ascii import render_architecture_ascii, render_tables_ascii
+from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
+from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
 from backend_architect.rules.model import Finding
@@ -41,16 +43,22 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         _services(arch),
         ["## API", ""],
         *(_api(api) for api in arch.apis),
+        _examples(arch.apis),
         ["## Data", ""],
         *(_data(s, figures, horizons) for s in arch.datastores),
         _communication(arch),
+        _paths(arch),
         _caching(arch),
+        storage_section(arch),
         _security(arch),
         _capacity(arch),
+        availability_section(arch),
+        growth_section(arch),
         _operations(arch),
         _decisions(arch),
         _bottlenecks(arch),
         _assumptions(arch),
+        requirements_section(arch),
         _review(findings),
         _next(arch, findings),
     ]
@@ -79,8 +87,9 @@ def _summary(arch: Architecture) -> list[str]:
             ],
         ),
         "Contents: [Architecture](#architecture) · [API](#api) · [Data](#data) · [Communication](#communication) · "
-        "[Caching](#caching) · [Security](#security) · [Capacity](#capacity) · [Operations](#operations) · [Decisions](#decisions) · "
-        "[Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · [Review](#review) · [Next phase](#next-phase)",
+        "[Caching](#caching) · [Storage](#storage) · [Security](#security) · [Capacity](#capacity) · [Availability](#availability) · "
+        "[Growth](#growth) · [Operations](#operations) · [Decisions](#decisions) · [Bottlenecks](#bottlenecks) · [Assumptions](#assumptions) · "
+        "[Requirements](#requirements) · [Review](#review) · [Next phase](#next-phase)",
         "",
     ]
     return lines
@@ -118,15 +127,35 @@ def _services(arch: Architecture) -> list[str]:
     return [*lines, ""]
 
 
+def _conventions(op: Operation) -> str:
+    notes = []
+    if op.paginated:
+        notes.append("cursor pages")
+    if op.idempotency_key:
+        notes.append("Idempotency-Key")
+    if op.conditional:
+        notes.append("ETag/If-Match")
+    if op.owner_only:
+        notes.append("owner only")
+    return ", ".join(notes) or "-"
+
+
 def _api(api: Api) -> list[str]:
-    lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1), base path `{api.base_path}`.", ""]
+    lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1, every operation with examples), base path `{api.base_path}`.", ""]
     rows = []
     for op in api.operations:
-        auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + ", ".join(op.scopes)
+        auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + (", ".join(op.scopes) or "signed in")
         rows.append(
-            [op.method.upper(), f"`{api.base_path}{op.path}`", op.summary, auth, f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}"]
+            [
+                op.method.upper(),
+                f"`{api.base_path}{op.path}`",
+                op.summary,
+                auth,
+                _conventions(op),
+                f"{op.success_status}; errors {', '.join(map(str, op.error_statuses))}",
+            ]
         )
-    lines += _table(["method", "path", "summary", "auth", "responses"], rows)
+    lines += _table(["method", "path", "summary", "auth", "conventions", "responses"], rows)
     consumers = [
         f"{', '.join(op.consumers)} → {op.method.upper()} {api.base_path}{op.path}{' (internal)' if op.internal else ''}"
         for op in api.operations
@@ -134,26 +163,28 @@ def _api(api: Api) -> list[str]:
     ]
     if consumers:
         lines += ["Called by other services:", "", *[f"- {c}" for c in consumers], ""]
-    for op in api.operations:
-        lines += [f"#### {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
-        notes = []
-        if op.paginated:
-            notes.append("cursor pagination (`limit`, `cursor`, `next_cursor`)")
-        if op.idempotency_key:
-            notes.append("`Idempotency-Key` makes retries safe")
-        if op.conditional:
-            notes.append("`ETag` / `If-Match` (412 on a stale write)")
-        if notes:
-            lines += ["Conventions: " + "; ".join(notes) + ".", ""]
-        if op.example_request is not None:
-            lines += ["Request:", "", *_json_block(op.example_request), ""]
-        if op.example_response is not None:
-            lines += [f"Response {op.success_status}:", "", *_json_block(op.example_response), ""]
-        elif op.success_status == 204:
-            lines += ["Response 204: no content.", ""]
-        if op.example_error is not None:
-            lines += [f"Error {op.example_error_status} (`application/problem+json`):", "", *_json_block(op.example_error), ""]
     return lines
+
+
+def _examples(apis: list[Api]) -> list[str]:
+    """One worked example per kind of operation (the first of each); every operation's examples are in its OpenAPI document."""
+    seen: set[str] = set()
+    lines = ["### Examples", "", "One of each kind of operation; the contracts hold an example request, response and error for every operation.", ""]
+    for api in apis:
+        for op in api.operations:
+            if op.kind in seen or op.internal:
+                continue
+            seen.add(op.kind)
+            lines += [f"#### {op.kind}: {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
+            if op.example_request is not None:
+                lines += ["Request:", "", *_json_block(op.example_request), ""]
+            if op.example_response is not None:
+                lines += [f"Response {op.success_status}:", "", *_json_block(op.example_response), ""]
+            elif op.success_status == 204:
+                lines += ["Response 204: no content.", ""]
+            if op.example_error is not None and op.kind in {"create", "list"}:
+                lines += [f"Error {op.example_error_status} (`application/problem+json`):", "", *_json_block(op.example_error), ""]
+    return lines if seen else []
 
 
 def _data(store: Datastore, figures: dict[str, float], horizons: list[str]) -> list[str]:
@@ -164,10 +195,6 @@ def _data(store: Datastore, figures: dict[str, float], horizons: list[str]) -> l
         "",
         "```mermaid",
         render_er(store).rstrip(),
-        "```",
-        "",
-        "```text",
-        render_tables_ascii(store).rstrip(),
         "```",
         "",
     ]
@@ -233,6 +260,64 @@ def _communication(arch: Architecture) -> list[str]:
     return lines
 
 
+def _paths(arch: Architecture) -> list[str]:
+    """The decisions the numbers drove (one line each, the full record under Decisions) and the components they add."""
+    # storage, availability and growth have sections of their own
+    chosen = [d for d in arch.decisions if d.pattern and d.area not in {"storage", "availability", "growth", "operations", "security"}]
+    if not chosen and not arch.components and not arch.pattern_notes and not arch.channels:
+        return []
+    lines = ["## Read and write paths", ""]
+    if chosen:
+        lines += _table(["decision", "for", "choice"], [[f"[{d.title}](#{_anchor(d.title)})", d.subject or "system", d.choice] for d in chosen])
+    if arch.components:
+        lines += ["Components beside the services:", ""]
+        rows = [[c.name, c.kind, c.technology, c.purpose, _component_size(c)] for c in arch.components]
+        lines += _table(["component", "kind", "technology", "purpose", "size"], rows)
+    if arch.jobs:
+        lines += ["Batch jobs (started by the scheduler, never a public endpoint):", ""]
+        lines += _table(
+            ["job", "every", "reads", "writes", "rows a run", "rows/s", "workers", "retries and idempotency"],
+            [
+                [
+                    j.use_case,
+                    f"{j.interval_s:g}s",
+                    ", ".join(j.reads),
+                    ", ".join(j.writes),
+                    f"{j.rows_per_run:,.0f}",
+                    f"{j.rows_per_s:,.0f}",
+                    j.workers,
+                    f"{j.retries}; {j.idempotency}",
+                ]
+                for j in arch.jobs
+            ],
+        )
+    if arch.channels:
+        lines += ["Real-time channels (`asyncapi/realtime-gateway.yaml`):", ""]
+        rows = [
+            [f"`{c.address}`", c.transport, ", ".join(c.events), ", ".join(c.publishers), c.recipients, human(c.deliveries_per_s, ""), c.offline]
+            for c in arch.channels
+        ]
+        lines += _table(["channel", "transport", "events", "pushed by", "recipients", "deliveries/s", "offline"], rows)
+    if arch.pattern_notes:
+        lines += ["Not needed at these numbers:", ""]
+        lines += [f"- {n.subject}: {n.reason} ({n.pattern})" for n in arch.pattern_notes]
+        lines.append("")
+    return lines
+
+
+def _anchor(title: str) -> str:
+    return "".join(c for c in title.lower().replace(" ", "-") if c.isalnum() or c == "-")
+
+
+def _component_size(component: Component) -> str:
+    parts = []
+    if component.instances:
+        parts.append(f"{component.instances} instance(s)")
+    if component.memory_bytes:
+        parts.append(human(component.memory_bytes, "bytes"))
+    return ", ".join(parts) or "-"
+
+
 def _caching(arch: Architecture) -> list[str]:
     rows = [
         [c.use_case, c.strategy, f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-", c.invalidation or "-", c.protection or "-", c.rationale] for c in arch.caches
@@ -278,10 +363,13 @@ def _capacity(arch: Architecture) -> list[str]:
     ]
     groups = (
         ("Traffic", ("qps.", "fanout.")),
-        ("Storage", ("rows.", "bytes.")),
+        ("Storage", ("rows.", "bytes.", "blob.")),
         ("Compute and database", ("instances.", "connections.", "db.")),
         ("Cache", ("cache.",)),
+        ("In-memory state", ("presence.", "latest.")),
+        ("Failure and recovery", ("availability.",)),
         ("Batch jobs", ("job.",)),
+        ("Access patterns", ("geo.", "realtime.", "media.", "keys.", "top.", "series.", "graph.")),
     )
     for title, prefixes in groups:
         figures = [f for f in arch.figures if f.key.startswith(prefixes)]

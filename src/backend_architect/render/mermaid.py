@@ -36,6 +36,17 @@ def _db_label(arch: Architecture, datastore: str) -> str:
     return f"{datastore} (PostgreSQL)"
 
 
+def _component_shape(kind: str, label: str) -> str:
+    """Stores as cylinders, workers as subroutines, gateways and edges as hexagons."""
+    if kind in {"cache", "key-value", "object-store", "search-engine", "wide-column", "warehouse"}:
+        return f'[("{label}")]'
+    if kind in {"worker", "scheduler"}:
+        return f'[["{label}"]]'
+    if kind in {"broker", "queue"}:
+        return f'>"{label}"]'
+    return f'{{{{"{label}"}}}}'
+
+
 def render_architecture(arch: Architecture) -> str:
     """A flowchart: clients, services (inside the deployable when a monolith), datastores, externals and flows."""
     lines = ["flowchart LR", '    clients(["Clients"])']
@@ -49,6 +60,8 @@ def render_architecture(arch: Architecture) -> str:
         lines.append(f'    {_db_node(arch, store.name)}[("{_label(_db_label(arch, store.name))}")]')
     for external in arch.externals:
         lines.append(f'    {node_id("ext", external.name)}{{{{"{_label(external.name)} ({_label(external.kind)})"}}}}')
+    for component in arch.components:
+        lines.append(f"    {node_id('cmp', component.name)}{_component_shape(component.kind, _label(f'{component.name} ({component.technology})'))}")
     if arch.events:
         lines.append('    outbox[["outbox / event relay"]]')
     requested = {step.target for flow in arch.flows for step in flow.steps if step.kind == "request"}
@@ -64,6 +77,13 @@ def render_architecture(arch: Architecture) -> str:
         for external_name in service.externals:
             if (service.name, external_name) in called:
                 lines.append(f"    {sid} -->|call| {node_id('ext', external_name)}")
+    for component in arch.components:
+        if component.kind in {"realtime-gateway", "cdn"}:
+            # clients reach these directly: live connections, and media from the edge
+            lines.append(f"    clients --> {node_id('cmp', component.name)}")
+        for user in component.services:
+            if any(s.name == user for s in arch.services):
+                lines.append(f"    {node_id('svc', user)} --- {node_id('cmp', component.name)}")
     for event in arch.events:
         lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| outbox")
         for consumer in event.consumers:
@@ -71,6 +91,8 @@ def render_architecture(arch: Architecture) -> str:
                 target = node_id("svc", consumer)
             elif any(e.name == consumer for e in arch.externals):
                 target = node_id("ext", consumer)
+            elif any(c.name == consumer for c in arch.components):
+                target = node_id("cmp", consumer)
             else:
                 target = node_id("sink", consumer)
             if target.startswith("sink_") and f'    {target}(["{consumer}"])' not in lines:

@@ -75,6 +75,17 @@ MONEY_SCHEMA = {
     },
 }
 
+GEO_POINT_SCHEMA = {
+    "type": "object",
+    "description": "A point on Earth: WGS 84 latitude and longitude in degrees.",
+    "required": ["lat", "lon"],
+    "additionalProperties": False,
+    "properties": {
+        "lat": {"type": "number", "format": "double", "minimum": -90, "maximum": 90, "examples": [51.5072]},
+        "lon": {"type": "number", "format": "double", "minimum": -180, "maximum": 180, "examples": [-0.1276]},
+    },
+}
+
 HEADERS: dict[str, Any] = {
     "RateLimit": {
         "description": "Remaining quota in the current window (IETF draft-ietf-httpapi-ratelimit-headers).",
@@ -128,6 +139,8 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     schemas = {s.name: _schema(s) for s in api.schemas}
     if any(p.ref == "Money" for s in api.schemas for p in s.properties):
         schemas["Money"] = MONEY_SCHEMA
+    if any(p.ref == "GeoPoint" for s in api.schemas for p in s.properties):
+        schemas["GeoPoint"] = GEO_POINT_SCHEMA
     schemas.update(_problem_schemas())
     if used_errors & {429, 503} or any(op.example_error_status in {429, 503} for op in api.operations):
         used_headers.add("Retry-After")
@@ -163,6 +176,8 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     }
     if not doc["components"]["parameters"]:
         del doc["components"]["parameters"]
+    if all(op.auth == "none" for op in api.operations):
+        del doc["components"]["securitySchemes"]  # an all-public API declares no scheme it never asks for
     return doc
 
 
@@ -219,7 +234,7 @@ def _operation(op: Operation, used_errors: set[int], used_headers: set[str], use
 
 def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> dict[str, Any]:
     headers: dict[str, Any] = {"RateLimit": {"$ref": "#/components/headers/RateLimit"}, "RateLimit-Policy": {"$ref": "#/components/headers/RateLimit-Policy"}}
-    if op.kind == "create":
+    if op.kind == "create" and op.success_status == 201:
         headers["Location"] = {"$ref": "#/components/headers/Location"}
         used_headers.add("Location")
     if op.conditional and op.kind != "delete":
@@ -312,6 +327,8 @@ def _property(prop: ApiProperty) -> dict[str, Any]:
     out: dict[str, Any] = {"type": [prop.type, "null"] if prop.nullable else prop.type}
     if prop.format:
         out["format"] = prop.format
+    if prop.min_length is not None:
+        out["minLength"] = prop.min_length
     if prop.max_length is not None:
         out["maxLength"] = prop.max_length
     if prop.pattern:
@@ -320,7 +337,9 @@ def _property(prop: ApiProperty) -> dict[str, Any]:
         out["enum"] = [*prop.enum, None] if prop.nullable else list(prop.enum)
     if prop.type == "array" and prop.items:
         out["items"] = _ref(prop.items)
-        out["maxItems"] = 100
+        if prop.min_items is not None:
+            out["minItems"] = prop.min_items
+        out["maxItems"] = prop.max_items if prop.max_items is not None else 100
     if prop.type == "object" and not prop.ref:
         out["additionalProperties"] = True
     if prop.read_only:

@@ -22,10 +22,14 @@ def source_line(finding: Finding) -> str | None:
     return line if len(line) <= _MAX_SOURCE else line[:_MAX_SOURCE] + "…"
 
 
-def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, color: bool = False) -> str:
+def render(findings: list[Finding], rules: tuple[Rule, ...], target: str, *, color: bool = False, quiet: bool = False) -> str:
+    """The report; ``quiet`` keeps only the findings' lines (nothing at all when there are none)."""
+
     def paint(text: str, code: str) -> str:
         return f"{code}{text}{_RESET}" if color else text
 
+    if quiet:
+        return "".join(f"{f.location or f.where}: {paint(f'{f.severity}[{f.code}]', _COLOURS[f.severity])} {f.rule}: {f.message}\n" for f in findings)
     if not findings:
         return f"{target}: no findings ({len(rules)} rules checked)\n"
     lines = []

@@ -10,10 +10,12 @@ import enum
 import inspect
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from backend_architect.errors import Location
-from backend_architect.ir.model import Architecture
+
+if TYPE_CHECKING:
+    from backend_architect.ir.model import Architecture
 
 
 class Severity(enum.IntEnum):
@@ -61,6 +63,8 @@ class Finding:
         }
         if self.location is not None:
             found["location"] = {"file": self.location.file, "line": self.location.line, "col": self.location.col}
+            if self.location.end_line is not None:
+                found["location"].update(end_line=self.location.end_line, end_col=self.location.end_col)
         if self.anchor is not None:
             found["pointer"] = self.pointer
         if self.evidence is not None:
@@ -68,7 +72,12 @@ class Finding:
         return found
 
 
-RuleFunction = Callable[[Architecture], Iterator[Finding]]
+RuleFunction = Callable[["Architecture"], Iterator[Finding]]
+
+
+#: Which rules run without being asked for: "recommended" ones by default, "all" ones when selected (or with ALL),
+#: "preview" ones only with --preview (new rules whose behaviour may still change).
+Tier = Literal["recommended", "all", "preview"]
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,7 @@ class Rule:
     title: str
     fix: str
     function: RuleFunction
+    tier: Tier = "recommended"
 
     @property
     def doc(self) -> str:
@@ -101,7 +111,9 @@ class Rule:
         )
 
 
-def rule(*, code: str, name: str, severity: Severity, title: str, fix: str) -> Callable[[Callable[[Rule, Architecture], Iterator[Finding]]], Rule]:
+def rule(
+    *, code: str, name: str, severity: Severity, title: str, fix: str, tier: Tier = "recommended"
+) -> Callable[[Callable[[Rule, Architecture], Iterator[Finding]]], Rule]:
     """Make a function a ``Rule``; the function receives the rule itself to build findings."""
 
     def wrap(function: Callable[[Rule, Architecture], Iterator[Finding]]) -> Rule:
@@ -111,7 +123,7 @@ def rule(*, code: str, name: str, severity: Severity, title: str, fix: str) -> C
             return function(holder[0], arch)
 
         run.__doc__ = function.__doc__
-        made = Rule(code=code, name=name, severity=severity, title=title, fix=fix, function=run)
+        made = Rule(code=code, name=name, severity=severity, title=title, fix=fix, function=run, tier=tier)
         holder.append(made)
         return made
 

@@ -6,18 +6,39 @@ import dataclasses
 from typing import Any
 
 from backend_architect.errors import Location
+from backend_architect.ir.anchors import token_end
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.api.documentation import deprecated_without_sunset, missing_summary, missing_tags, unused_component
 from backend_architect.rules.api.errors import error_schema_not_shared, error_without_problem_json, missing_error_responses
 from backend_architect.rules.api.examples import invalid_example, missing_example
 from backend_architect.rules.api.methods import body_on_get_or_delete, create_not_201, created_without_location, missing_idempotency_key, unpaginated_collection
+from backend_architect.rules.api.path_templates import ambiguous_paths, invalid_path_key
 from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
 from backend_architect.rules.api.patterns import invalid_pattern
+from backend_architect.rules.api.schema_validity import ineffective_nullable, required_property_undefined
 from backend_architect.rules.api.schemas import inconsistent_property_casing, integer_without_format, open_request_body, unbounded_request_input
-from backend_architect.rules.api.security import missing_auth_errors, missing_rate_limit, undefined_security_scheme, unsecured_operation, unused_security_scheme
-from backend_architect.rules.api.structure import duplicate_operation_id, invalid_document, missing_operation_id, path_parameter_mismatch, unresolved_reference
+from backend_architect.rules.api.security import (
+    missing_auth_errors,
+    missing_rate_limit,
+    scopes_on_non_oauth_scheme,
+    undefined_security_scheme,
+    unsecured_operation,
+    unused_security_scheme,
+)
+from backend_architect.rules.api.structure import (
+    duplicate_operation_id,
+    invalid_document,
+    missing_operation_id,
+    path_parameter_mismatch,
+    reference_not_allowed,
+    unresolved_reference,
+)
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
+from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
+from backend_architect.rules.design.data_agrees import aggregate_split_across_shards, link_blocks_delete, link_without_unique_pair
+from backend_architect.rules.design.overrides_agree import override_against_the_numbers
+from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.sql.keys import (
     foreign_key_type_mismatch,
@@ -25,6 +46,18 @@ from backend_architect.rules.sql.keys import (
     keyed_only_by_unique_index,
     nullable_column_in_unique_key,
     serial_instead_of_identity,
+)
+from backend_architect.rules.sql.migration_safety import (
+    add_column_rewrites_table,
+    concurrently_in_transaction,
+    detach_partition_without_concurrently,
+    exclusive_table_rewrite,
+    key_index_built_under_lock,
+    transaction_nesting,
+    truncate_cascade,
+    unordered_enum_value,
+    validate_in_same_transaction,
+    varchar_length_limit,
 )
 from backend_architect.rules.sql.migrations import (
     column_type_change,
@@ -55,10 +88,13 @@ from backend_architect.rules.sql.shape import (
     wide_table,
 )
 from backend_architect.rules.sql.types import char_column, json_instead_of_jsonb, money_as_float, timestamp_without_time_zone
+from backend_architect.rules.suppression import unused_in_documents, unused_inline, unused_suppression
 from backend_architect.rules.topology.call_chain_breaks_target import call_chain_breaks_target
 from backend_architect.rules.topology.chatty_call_path import chatty_call_path
 from backend_architect.rules.topology.cyclic_dependency import cyclic_dependency
 from backend_architect.rules.topology.hot_read_without_cache import hot_read_path_without_cache
+from backend_architect.rules.topology.proximity_without_index import proximity_read_without_spatial_index
+from backend_architect.rules.topology.realtime_gateway_undersized import realtime_without_gateway_capacity
 from backend_architect.rules.topology.shared_database import shared_database
 from backend_architect.rules.topology.shared_reference_data import shared_reference_data
 from backend_architect.rules.topology.single_point_of_failure import single_point_of_failure
@@ -66,8 +102,11 @@ from backend_architect.rules.topology.strong_consistency_split import strong_con
 
 API_RULES: tuple[Rule, ...] = (
     unresolved_reference,
+    reference_not_allowed,
     invalid_document,
     path_parameter_mismatch,
+    ambiguous_paths,
+    invalid_path_key,
     duplicate_operation_id,
     missing_operation_id,
     missing_version,
@@ -91,6 +130,7 @@ API_RULES: tuple[Rule, ...] = (
     unused_security_scheme,
     missing_auth_errors,
     missing_rate_limit,
+    scopes_on_non_oauth_scheme,
     open_request_body,
     unbounded_request_input,
     integer_without_format,
@@ -100,6 +140,8 @@ API_RULES: tuple[Rule, ...] = (
     invalid_example,
     unused_component,
     deprecated_without_sunset,
+    ineffective_nullable,
+    required_property_undefined,
     inconsistent_conventions,
     resource_owned_twice,
     invalid_pattern,
@@ -134,6 +176,16 @@ MIGRATION_RULES: tuple[Rule, ...] = (
     destructive_change,
     rename,
     missing_lock_timeout,
+    key_index_built_under_lock,
+    add_column_rewrites_table,
+    concurrently_in_transaction,
+    validate_in_same_transaction,
+    exclusive_table_rewrite,
+    detach_partition_without_concurrently,
+    truncate_cascade,
+    unordered_enum_value,
+    transaction_nesting,
+    varchar_length_limit,
 )
 
 RUNTIME_RULES: tuple[Rule, ...] = (unused_index, sequential_scan_heavy_table, invalid_index, not_valid_constraint, sequence_near_max, dead_tuple_bloat)
@@ -147,22 +199,61 @@ TOPOLOGY_RULES: tuple[Rule, ...] = (
     chatty_call_path,
     hot_read_path_without_cache,
     call_chain_breaks_target,
+    realtime_without_gateway_capacity,
+    proximity_read_without_spatial_index,
 )
 
-RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES)
+#: The design critic: a finished design checked against itself.
+DESIGN_RULES: tuple[Rule, ...] = (
+    chosen_technology_not_deployed,
+    rejected_technology_deployed,
+    server_owned_field_in_request,
+    aggregate_split_across_shards,
+    link_without_unique_pair,
+    link_blocks_delete,
+    override_against_the_numbers,
+)
+
+#: Rules about the review's own machinery.
+META_RULES: tuple[Rule, ...] = (unused_suppression,)
+
+RULES: tuple[Rule, ...] = (*SQL_RULES, *MIGRATION_RULES, *RUNTIME_RULES, *TOPOLOGY_RULES, *API_RULES, *DESIGN_RULES, *META_RULES)
 
 #: The extension that silences findings on a node and everything under it: a code, a name, a list of them, or true.
 IGNORE_EXTENSION = "x-backend-architect-ignore"
 
 
 def review(arch: Architecture, rules: tuple[Rule, ...] = RULES) -> list[Finding]:
-    """Run ``rules`` over ``arch``; findings in documents are located and inline suppressions applied; sorted."""
+    """Run ``rules`` over ``arch``; findings in documents are located and inline suppressions applied; sorted.
+
+    With SUP001 among ``rules``, suppressions that silenced nothing are reported too.
+    """
     findings = [f for r in rules for f in r.check(arch)]
+    used_inline: set[tuple[str, int]] = set()
+    used_nodes: set[tuple[str, tuple[str | int, ...]]] = set()
     if arch.suppressions:
         silenced = {(s.file, s.line): set(s.rules) for s in arch.suppressions}
-        findings = [f for f in findings if not _silenced_inline(f, silenced)]
+        kept = []
+        for finding in findings:
+            if _silenced_inline(finding, silenced):
+                assert finding.location is not None
+                used_inline.add((finding.location.file, finding.location.line))
+            else:
+                kept.append(finding)
+        findings = kept
     if arch.contracts:
-        findings = locate(arch, [f for f in findings if not _suppressed(arch, f)])
+        kept = []
+        for finding in findings:
+            node = _suppressed(arch, finding)
+            if node is None:
+                kept.append(finding)
+            else:
+                used_nodes.add(node)
+        findings = kept
+    if unused_suppression in rules:
+        findings += unused_inline(arch, used_inline, rules) + unused_in_documents(arch, used_nodes, rules, IGNORE_EXTENSION)
+    if arch.contracts:
+        findings = locate(arch, findings)
     return sorted(findings)
 
 
@@ -174,30 +265,32 @@ def locate(arch: Architecture, findings: list[Finding]) -> list[Finding]:
         if finding.anchor is not None and finding.location is None:
             wanted.setdefault(finding.anchor[0], set()).add(finding.anchor[1])
     positions = {name: sources[name].locator.locate_many(sorted(pointers, key=str)) for name, pointers in wanted.items() if name in sources}
+    lines = {name: sources[name].text.split("\n") for name in positions}
     located = []
     for finding in findings:
         if finding.anchor is not None and finding.location is None and finding.anchor[0] in positions:
             line, col = positions[finding.anchor[0]][finding.anchor[1]]
-            finding = dataclasses.replace(finding, location=Location(finding.anchor[0], line, col))
+            end = token_end(lines[finding.anchor[0]], line, col)
+            finding = dataclasses.replace(finding, location=Location(finding.anchor[0], line, col, line if end else None, end))
         located.append(finding)
     return located
 
 
-def _suppressed(arch: Architecture, finding: Finding) -> bool:
-    """Whether a node on the finding's path carries ``x-backend-architect-ignore`` naming its rule."""
-    if finding.anchor is None:
-        return False
+def _suppressed(arch: Architecture, finding: Finding) -> tuple[str, tuple[str | int, ...]] | None:
+    """The node on the finding's path whose ``x-backend-architect-ignore`` names its rule (file and pointer), or None."""
+    if finding.anchor is None or finding.code == unused_suppression.code:
+        return None
     file, pointer = finding.anchor
     source = next((c.files[file] for c in arch.contracts if file in c.files), None)
     value: Any = source.tree if source is not None else None
-    for part in (None, *pointer):
+    for depth, part in enumerate((None, *pointer)):
         if part is not None:
             value = _child(value, part)
             if value is _MISSING:
-                return False
+                return None
         if isinstance(value, dict) and IGNORE_EXTENSION in value and _names_rule(value[IGNORE_EXTENSION], finding):
-            return True
-    return False
+            return (file, pointer[:depth])
+    return None
 
 
 _MISSING = object()

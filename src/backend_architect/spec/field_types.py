@@ -28,6 +28,7 @@ TypeKind = Literal[
     "json",
     "blob",
     "vector",
+    "geo",
     "enum",
     "ref",
 ]
@@ -49,7 +50,8 @@ TYPE_SYNTAX: dict[str, str] = {
     "json": "json: a JSON document",
     "blob": "blob: large binary content; an object-store candidate",
     "vector": "vector(n): an embedding of n floats",
-    "enum": "enum[a,b,c]: one of the listed values",
+    "geo": "geo: a point on Earth (latitude, longitude)",
+    "enum": "enum[a,b,c] or enum(a|b|c): one of the listed values",
     "ref": "ref(Entity): a reference to another entity",
 }
 
@@ -66,6 +68,37 @@ _ALIASES = {
     "jsonb": "json",
     "bytes": "blob",
     "binary": "blob",
+    "bytea": "blob",
+    "char": "string",
+    "character": "string",
+    "smallint": "int",
+    "int4": "int",
+    "int8": "bigint",
+    "serial": "int",
+    "bigserial": "bigint",
+    "double": "decimal",
+    "real": "decimal",
+    "numeric": "decimal",
+    "bool": "bool",
+    "timestamptz": "datetime",
+    "instant": "datetime",
+    "localdate": "date",
+    "localdatetime": "datetime",
+    "object": "json",
+    "map": "json",
+    "dict": "json",
+    "file": "blob",
+    "image": "blob",
+    "uri": "url",
+    "link": "url",
+    "guid": "uuid",
+    "point": "geo",
+    "location": "geo",
+    "geopoint": "geo",
+    "geography": "geo",
+    "latlng": "geo",
+    "reference": "ref",
+    "foreignkey": "ref",
 }
 
 DEFAULT_STRING_LENGTH = 255
@@ -104,7 +137,7 @@ class FieldType(BaseModel):
 
 _PATTERN = re.compile(
     r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*"
-    r"(?:\((?P<args>[^()]*)\)|\[(?P<items>[^\[\]]*)\])?\s*(?P<null>\?)?"
+    r"(?:\((?P<args>[^()]*)\)|\[(?P<items>[^\[\]]*[^\[\]\s][^\[\]]*)\])?\s*(?P<array>\[\s*\])?\s*(?P<null>\?)?"
 )
 
 
@@ -137,12 +170,22 @@ def parse_field_type(text: str) -> FieldType:
     kind = _ALIASES.get(name.lower(), name.lower())
     if kind not in TYPE_SYNTAX:
         raise ValueError(f"unknown field type '{name}'{suggest(name.lower(), list(TYPE_SYNTAX))}")
+    nullable = match["null"] is not None
+    if match["array"] is not None:
+        # Prisma's String[] / Int[]: a list of values is one JSON array; a list of references is a relation
+        if kind == "enum":
+            return _enum(None, nullable)
+        if kind == "ref":
+            raise ValueError("a list of references is a relation: write {type: ref(Tag), many: true}")
+        return FieldType(kind="json", nullable=nullable)
     args = [a.strip() for a in match["args"].split(",")] if match["args"] is not None else []
     items = [i.strip() for i in match["items"].split(",")] if match["items"] is not None else None
-    nullable = match["null"] is not None
     if items is not None and kind != "enum":
         raise ValueError(f"'{name}' takes no [...] list; only enum[a,b] does")
     if kind == "enum":
+        if items is None and match["args"] is not None:
+            # enum(a|b|c) survives YAML flow mappings, where a comma would end the value
+            items = [i.strip() for i in re.split(r"[|,]", match["args"])]
         return _enum(items, nullable)
     if kind == "ref":
         if len(args) != 1 or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", args[0]):
@@ -153,7 +196,7 @@ def parse_field_type(text: str) -> FieldType:
 
 def _enum(items: list[str] | None, nullable: bool) -> FieldType:
     if not items or any(not re.fullmatch(r"[A-Za-z0-9_.-]+", i) for i in items):
-        raise ValueError("enum needs its values in brackets, as in enum[draft,published]")
+        raise ValueError("enum needs its values, as in enum[draft,published] or enum(draft|published)")
     if len(set(items)) != len(items):
         raise ValueError(f"enum lists a value twice: {items}")
     return FieldType(kind="enum", values=tuple(items), nullable=nullable)

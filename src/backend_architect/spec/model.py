@@ -13,9 +13,11 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from pydantic_core import PydanticCustomError
 
 from backend_architect.spec.field_types import FieldType, parse_field_type, suggest
-from backend_architect.spec.units import MAX_COUNT, MAX_SECONDS, Rate, parse_bytes, parse_count, parse_duration, parse_fraction, parse_rate
+from backend_architect.spec.units import MAX_COUNT, MAX_SECONDS, Rate, parse_bytes, parse_count, parse_distance, parse_duration, parse_fraction, parse_rate
 
 SPEC_VERSION = 1
+#: The JSON Schema's id: a URN, so editors and tools can refer to it without a network.
+SPEC_SCHEMA_ID = "urn:backend-architect:spec:v1"
 
 IDENTIFIER = r"^[A-Za-z][A-Za-z0-9_]*$"
 FIELD_NAME = r"^[a-z][a-z0-9_]*$"
@@ -48,6 +50,11 @@ Bytes = Annotated[
     BeforeValidator(_checked(parse_bytes)),
     WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?\s*[a-zA-Z]*$"}], "examples": [512, "2KB"]}),
 ]
+Meters = Annotated[
+    float,
+    BeforeValidator(_checked(parse_distance)),
+    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0}, {"type": "string", "pattern": r"^\d+(\.\d+)?\s*(m|km|mi)$"}], "examples": ["5km", "500m"]}),
+]
 RateValue = Annotated[
     Rate,
     BeforeValidator(_checked(parse_rate)),
@@ -61,14 +68,21 @@ def _one_or_many_schema(item: dict[str, Any]) -> Any:
 
 
 Names = Annotated[list[str], _one_or_many_schema({"type": "string"})]
+Relations = Annotated[
+    dict[Annotated[str, Field(pattern=FIELD_NAME)], str],
+    WithJsonSchema(
+        {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "object", "additionalProperties": {"type": "string"}}]}
+    ),
+]
 UniqueKeys = Annotated[list[list[str]], _one_or_many_schema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
 
 
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors with a suggestion; ``notes`` is free text."""
 
+    # strict: a YAML true is not the number 1, nor 404 the text "404", in a spec;
     # allow_inf_nan: NaN and infinities pass every ge/le bound, and no figure can be computed from them
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=True, allow_inf_nan=False)
 
     notes: str | None = Field(default=None, description="Free text for people; the engine ignores it.")
 
@@ -87,16 +101,40 @@ class SpecModel(BaseModel):
         return data
 
 
+OnDelete = Literal["cascade", "restrict", "set_null"]
+KeyStrategy = Literal["auto", "uuid", "identity", "short_code", "slug"]
+PageStyle = Literal["cursor", "offset", "none"]
+
+
+class MediaSpec(SpecModel):
+    """What is made of an uploaded blob before it is served: encodings, sizes, thumbnails."""
+
+    transcode: Names = Field(default_factory=list, description="Encodings to produce, e.g. [h264, vp9].")
+    renditions: Names = Field(default_factory=list, description="Sizes or qualities to produce, e.g. [1080p, 720p] or [thumb, large].")
+    thumbnails: bool = Field(default=False, description="Also produce preview images.")
+
+
 class FieldSpec(SpecModel):
     """One field of an entity, in the long form."""
 
     type: FieldType = Field(description="A compact type such as string(100), money, enum[a,b] or ref(User).")
     unique: bool = False
     nullable: bool | None = Field(default=None, description="Defaults to false, or true when the type ends in '?'.")
-    default: str | int | float | bool | None = None
+    # a default is a value for the column, not a quantity: NaN and infinities reach spec/values.py, which says why the column refuses them
+    default: str | int | Annotated[float, Field(allow_inf_nan=True)] | bool | None = None
     pii: bool = Field(default=False, description="Personal data: encrypted at rest where sensitive, never logged.")
     secret: bool = Field(default=False, description="Never returned by an API nor logged (passwords, tokens).")
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
+    index: bool = Field(default=False, description="Index this column even if no use case filters on it.")
+    media: MediaSpec | None = Field(default=None, description="For a blob: process it after upload (transcode, renditions, thumbnails).")
+    generated: bool | None = Field(
+        default=None,
+        description="true: the server sets it (a code, a total, a counter), never a request; false: clients set it, "
+        "whatever the design's rules say (a status chosen at creation). Left out, the design decides.",
+    )
+    on_delete: OnDelete | None = Field(
+        default=None, description="For a ref: what deleting the referenced row does (cascade, restrict, set_null); chosen by the design when left out."
+    )
     description: str | None = None
 
     @field_validator("type", mode="before")
@@ -105,7 +143,7 @@ class FieldSpec(SpecModel):
         if isinstance(value, FieldType):
             return value
         if not isinstance(value, str):
-            raise PydanticCustomError("spec_value", "a field type is a string such as string(100) or ref(User)")
+            raise PydanticCustomError("spec_value", "expected a compact type such as string(100) or ref(User)")
         try:
             return parse_field_type(value)
         except ValueError as exc:
@@ -117,10 +155,23 @@ class FieldSpec(SpecModel):
 
 
 def _field_short_form(value: Any) -> Any:
+    # a bare compact type ("string(100)") is the short form of {type: ...}
     return {"type": value} if isinstance(value, str) else value
 
 
 FieldValue = Annotated[FieldSpec, BeforeValidator(_field_short_form)]
+
+
+class PresenceSpec(SpecModel):
+    """Whether someone is online now: kept from heartbeats, gone after a silence."""
+
+    offline_after: Seconds = Field(default=60.0, gt=0, le=86_400, description="Silence after which someone counts as offline, e.g. 30s.")
+
+
+def _presence_short_form(value: Any) -> Any:
+    if value is True:
+        return {}
+    return value
 
 
 class EntitySpec(SpecModel):
@@ -128,12 +179,20 @@ class EntitySpec(SpecModel):
 
     description: str | None = None
     fields: dict[Annotated[str, Field(pattern=FIELD_NAME)], FieldValue] = Field(default_factory=dict)
-    belongs_to: str | None = Field(default=None, description="Parent entity this one is part of (composition).")
-    many_to_many: Names = Field(default_factory=list, description="Entities linked through a join table.")
+    part_of: str | None = Field(default=None, description="The aggregate this entity is part of (composition): created, read and deleted with its parent.")
+    many_to_many: Relations = Field(default_factory=dict, description="Entities linked through a join table: a list of names, or relation name -> entity.")
     unique: UniqueKeys = Field(default_factory=list, description="Composite unique keys, as lists of fields.")
+    key: KeyStrategy = Field(
+        default="auto",
+        description="The primary key: uuid, identity (bigint), auto (the design chooses); short_code or slug for a public short identifier.",
+    )
     rows: Count | None = Field(default=None, description="Rows today.")
     growth: RateValue | None = Field(default=None, description="New rows over time, e.g. 5k/day.")
-    avg_per_parent: float | None = Field(default=None, ge=0, le=MAX_COUNT, description="Children per parent row (belongs_to).")
+    avg_per_parent: float | None = Field(default=None, ge=0, le=1e9, description="Rows per row of the parent: part_of, else the first required reference.")
+    max_per_parent: float | None = Field(default=None, ge=1, le=1e12, description="The most rows one parent may have, e.g. 100 members a group.")
+    presence: Annotated[PresenceSpec | None, BeforeValidator(_presence_short_form)] = Field(
+        default=None, description="Track whether each row (a person, a device) is online: true, or {offline_after: 30s}."
+    )
     append_only: bool = Field(default=False, description="Rows are never updated (events, logs, readings).")
     tenant_scoped: bool = Field(default=False, description="Rows belong to a tenant; queries are always per tenant.")
     soft_delete: bool = Field(default=False, description="Deletes set deleted_at instead of removing the row.")
@@ -148,8 +207,24 @@ class EntitySpec(SpecModel):
 
     @field_validator("many_to_many", mode="before")
     @classmethod
-    def _one_or_many(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
+    def _relation_names(cls, value: Any) -> Any:
+        """``[Tag]`` names each relation after its entity's plural (``tags``); a mapping names them."""
+        if isinstance(value, str):
+            value = [value]
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            return {default_relation(v): v for v in value}
+        return value
+
+
+def default_relation(entity: str) -> str:
+    """The name a many-to-many relation gets from its entity: ``Tag`` -> ``tags``.
+
+    >>> default_relation("OrderLine")
+    'order_lines'
+    """
+    from backend_architect.spec.naming import table_name
+
+    return table_name(entity)
 
 
 class ScaleSpec(SpecModel):
@@ -163,6 +238,11 @@ class ScaleSpec(SpecModel):
     regions: Names = Field(default_factory=list)
     rates: Literal["peak", "average"] = Field(default="average", description="Whether use-case rates are given as averages or as peaks.")
     peak_factor: float | None = Field(default=None, ge=1, le=100, description="Peak rate over average rate.")
+    requests: RateValue | None = Field(default=None, description="All requests to the system, e.g. 1B/day: a check on the use cases' rates.")
+    concurrent_users: Count | None = Field(default=None, description="People connected at the same moment at peak.")
+    concurrent_connections: Count | None = Field(
+        default=None, description="Open client connections at peak (real-time delivery); concurrent_users when not given."
+    )
 
     @field_validator("regions", mode="before")
     @classmethod
@@ -188,6 +268,9 @@ class ConstraintsSpec(SpecModel):
     compliance: list[Compliance] = Field(default_factory=list)
     auth: str | None = Field(default=None, description="The identity provider, e.g. auth0, keycloak, cognito.")
     cloud: str | None = None
+    instance_rps: Count | None = Field(
+        default=None, description="Requests/s one instance of the service sustains (measured); a per-runtime planning figure when left out."
+    )
 
 
 class ExternalSpec(SpecModel):
@@ -207,7 +290,87 @@ class ExternalSpec(SpecModel):
         return value
 
 
+class TopSpec(SpecModel):
+    """A ranking read: the k items with the highest count or sum, over a sliding window."""
+
+    by: Literal["count", "sum", "score"] = Field(default="count", description="Rank by how often (count), a sum of a field, or a score field.")
+    field: str | None = Field(default=None, description="The field grouped by (count) or added up / read (sum, score).")
+    k: int = Field(default=10, ge=1, le=10_000, description="How many to return.")
+    window: Seconds | None = Field(default=None, description="Only the last window counts, e.g. 1h; all time when left out.")
+
+
+class SeriesSpec(SpecModel):
+    """A time-series read: a value aggregated per time bucket over a recent range."""
+
+    field: str = Field(description="The field aggregated, e.g. value.")
+    aggregate: Literal["avg", "sum", "min", "max", "count", "last"] = "avg"
+    every: Seconds = Field(default=60.0, gt=0, description="Bucket size, e.g. 1m.")
+    over: Seconds | None = Field(default=None, gt=0, description="The range read, e.g. 24h.")
+
+
+class TraverseSpec(SpecModel):
+    """A graph read over a self-referencing relation: degrees of separation, friends of friends."""
+
+    via: str = Field(description="The relation walked: Entity.field (a ref to the same kind) or a many-to-many relation.")
+    depth: int = Field(default=2, ge=1, le=12, description="The most hops followed.")
+    out_degree: float | None = Field(default=None, gt=0, le=MAX_COUNT, description="Average edges per node (friends per person).")
+
+
+class DeliverSpec(SpecModel):
+    """Pushing what a use case writes to connected clients as it happens."""
+
+    mode: Literal["realtime", "push", "poll"] = Field(default="realtime", description="realtime (a live connection), push (notifications), poll.")
+    to: str | None = Field(default=None, description="Who receives it: an actor, or Entity.field naming the recipients.")
+
+
+def _deliver_short_form(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"mode": value}
+    if value is True:
+        return {}
+    return value
+
+
+def _top_short_form(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return {"k": value}
+    return value
+
+
+def _traverse_short_form(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"via": value}
+    return value
+
+
 UseCaseKind = Literal["create", "get", "list", "update", "replace", "delete", "action", "job"]
+
+#: Page size a list returns when the client asks for none, and the most it may ask for.
+DEFAULT_PAGE_LIMIT = 20
+DEFAULT_PAGE_MAX = 100
+
+
+class PageSpec(SpecModel):
+    """How a list is paged: the style, the default page size and the largest a client may ask for."""
+
+    style: PageStyle = Field(default="cursor", description="cursor (default), offset, or none (the whole result).")
+    limit: int = Field(default=DEFAULT_PAGE_LIMIT, ge=1, le=10_000, description="Items per page when the client asks for no limit.")
+    max: int = Field(default=DEFAULT_PAGE_MAX, ge=1, le=10_000, description="The largest page a client may ask for.")
+
+    @model_validator(mode="after")
+    def _limit_within_max(self) -> PageSpec:
+        if self.limit > self.max:
+            raise PydanticCustomError("spec_value", "page.limit ({limit}) must be at most page.max ({max})", {"limit": self.limit, "max": self.max})
+        return self
+
+
+def _page_short_form(value: Any) -> Any:
+    if isinstance(value, str):
+        return {"style": value}
+    return value
+
+
+PageValue = Annotated[PageSpec, BeforeValidator(_page_short_form)]
 
 
 class UseCaseSpec(SpecModel):
@@ -224,7 +387,7 @@ class UseCaseSpec(SpecModel):
     filter: Names = Field(default_factory=list, description="Fields compared for equality or range.")
     sort: Names = Field(default_factory=list, description="Fields to order by; a leading '-' is descending.")
     search: Names = Field(default_factory=list, description="Fields searched as full text.")
-    page: Literal["cursor", "offset", "none"] | None = None
+    page: PageValue = Field(default_factory=PageSpec, description="cursor (default), offset or none, or {style, limit, max}.")
     rate: RateValue | None = None
     consistency: Literal["strong", "eventual"] = "strong"
     staleness: Seconds | None = Field(default=None, description="How old a read may be, e.g. 30s.")
@@ -233,6 +396,20 @@ class UseCaseSpec(SpecModel):
     schedule: str | None = Field(default=None, description="For batch jobs: hourly, daily, or a cron expression.")
     calls: Names = Field(default_factory=list, description="External systems called.")
     notify: Names = Field(default_factory=list, description="Who is told when this happens (actors or externals).")
+    near: str | None = Field(default=None, description="Proximity: Entity.field of a geo field; rows nearest to a point, within radius.")
+    radius: Meters | None = Field(default=None, description="How far 'near' reaches, e.g. 5km; k nearest when left out.")
+    latest: bool = Field(default=False, description="Writes replace the latest value per row (a position, a reading); the history is not read.")
+    deliver: Annotated[DeliverSpec | None, BeforeValidator(_deliver_short_form)] = Field(
+        default=None, description="Push what this writes to connected clients: realtime (a live connection), push, or {mode, to}."
+    )
+    top: Annotated[TopSpec | None, BeforeValidator(_top_short_form)] = Field(
+        default=None, description="A ranking: the k items with the highest count or sum, e.g. {by: count, field: text, k: 10, window: 1h}."
+    )
+    series: SeriesSpec | None = Field(default=None, description="A time series: {field: value, aggregate: avg, every: 1m, over: 24h}.")
+    traverse: Annotated[TraverseSpec | None, BeforeValidator(_traverse_short_form)] = Field(
+        default=None, description="A graph walk over a self-referencing relation: {via: Follow.followee, depth: 3}."
+    )
+    cache: bool | None = Field(default=None, description="false forbids caching this read (whatever the numbers); true asks for it.")
 
     @field_validator("reads", "writes", "filter", "sort", "search", "calls", "notify", mode="before")
     @classmethod
@@ -248,10 +425,33 @@ class ServiceSpec(SpecModel):
     calls: list[str] = Field(default_factory=list, description="Services this one calls synchronously.")
 
 
+class DecisionOverride(SpecModel):
+    """The spec author's word on one decision or pattern: choose an alternative, forbid it, or force it, and why."""
+
+    choose: str | None = Field(default=None, description="The alternative to take instead of what the numbers chose, by its name.")
+    forbid: bool = Field(default=False, description="Do not apply this pattern (or make this decision), whatever the numbers say.")
+    force: bool = Field(default=False, description="Apply this pattern even where the numbers say it is not needed.")
+    reason: str = Field(min_length=1, description="Why: recorded in the decision ('decided by the spec author').")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_word(cls, data: Any) -> Any:
+        # before the fields, so a missing reason and a double word are reported together
+        if isinstance(data, dict):
+            said = [k for k in ("choose", "forbid", "force") if data.get(k) not in (None, False)]
+            if len(said) != 1:
+                raise PydanticCustomError(
+                    "spec_value",
+                    "say exactly one of choose, forbid or force (got {said}), e.g. choose: Apache Kafka with a reason",
+                    {"said": ", ".join(said) or "none"},
+                )
+        return data
+
+
 class Spec(SpecModel):
     """A whole system, as the user describes it."""
 
-    model_config = ConfigDict(title="backend-architect spec", json_schema_extra={"$id": "backend-architect-spec-v1"})
+    model_config = ConfigDict(title="backend-architect spec", json_schema_extra={"$id": SPEC_SCHEMA_ID})
 
     version: Literal[1] = Field(default=1, description="Version of the spec language.")
     system: str = Field(min_length=1, max_length=80, pattern=r"^[A-Za-z][A-Za-z0-9 _-]*$")
@@ -266,6 +466,10 @@ class Spec(SpecModel):
     entities: dict[Annotated[str, Field(pattern=IDENTIFIER)], EntitySpec] = Field(min_length=1)
     use_cases: list[UseCaseSpec] = Field(default_factory=list)
     services: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]*$")], ServiceSpec] | None = None
+    decisions: dict[str, DecisionOverride] = Field(
+        default_factory=dict,
+        description="Overrides by decision id (as in handoff.json, e.g. messaging, feed.view-home-timeline) or pattern code or name (PAT001).",
+    )
 
     @field_validator("external", mode="before")
     @classmethod

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from backend_architect import nouns
 from backend_architect.spec.model import Spec
 
 #: Columns every table gets; a field may not take these names.
@@ -29,24 +30,13 @@ def snake(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-@lru_cache(maxsize=65_536)
 def plural(word: str) -> str:
-    """English plural of a snake or kebab word, good enough for resource names.
+    """English plural of a snake or kebab word, from the noun rules the reviewer uses too (``backend_architect.nouns``).
 
-    >>> [plural(w) for w in ["book", "category", "address", "status", "key", "person"]]
-    ['books', 'categories', 'addresses', 'statuses', 'keys', 'people']
+    >>> [plural(w) for w in ["book", "category", "address", "status", "key", "person", "analysis"]]
+    ['books', 'categories', 'addresses', 'statuses', 'keys', 'people', 'analyses']
     """
-    irregular = {"person": "people", "child": "children", "man": "men", "woman": "women", "datum": "data"}
-    head, sep, last = word.rpartition("_") if "_" in word else word.rpartition("-")
-    if last in irregular:
-        return head + sep + irregular[last]
-    if re.search(r"(s|x|z|ch|sh)$", last):
-        last += "es"
-    elif re.search(r"[^aeiou]y$", last):
-        last = last[:-1] + "ies"
-    else:
-        last += "s"
-    return head + sep + last
+    return nouns.plural(word)
 
 
 def table_name(entity: str) -> str:
@@ -58,39 +48,76 @@ def kebab(entity: str) -> str:
     return snake(entity).replace("_", "-")
 
 
-def join_table(left: str, right: str) -> str:
-    """The join table of a many-to-many relation, named after both sides."""
-    return f"{snake(left)}_{table_name(right)}"
+def join_table(left: str, relation: str) -> str:
+    """The join table of a many-to-many relation, named after its owner and the relation.
+
+    >>> join_table("Article", "tags"), join_table("User", "following")
+    ('article_tags', 'user_following')
+    """
+    return f"{snake(left)}_{relation}"
+
+
+def join_columns(left: str, relation: str, right: str) -> tuple[str, str]:
+    """The two id columns of a join table: the owner's, and the other side's (named after the relation when both sides are one entity).
+
+    >>> join_columns("Article", "tags", "Tag"), join_columns("User", "following", "User")
+    (('article_id', 'tag_id'), ('user_id', 'following_id'))
+    """
+    left_col, right_col = f"{snake(left)}_id", f"{snake(right)}_id"
+    if left_col == right_col:
+        right_col = f"{relation}_id" if relation != plural(snake(right)) else f"related_{right_col}"
+    return left_col, right_col
 
 
 def relations(spec: Spec, entity_name: str) -> dict[str, str]:
-    """Relation name -> target entity for ``entity_name`` (its refs and its parent)."""
+    """Relation name -> target entity for ``entity_name`` (its refs and its composition parent)."""
     entity = spec.entities[entity_name]
     found: dict[str, str] = {}
-    if entity.belongs_to:
-        found[snake(entity.belongs_to)] = entity.belongs_to
+    if entity.part_of:
+        found[snake(entity.part_of)] = entity.part_of
     for name, field in entity.fields.items():
         if field.type.kind == "ref" and field.type.target:
             found[name] = field.type.target
     return found
 
 
+def parent_relation(spec: Spec, entity_name: str) -> tuple[str, str] | None:
+    """The relation ``avg_per_parent`` counts by: ``part_of``, else the first required reference.
+
+    Returns (relation name, parent entity), or None when the entity has neither.
+    """
+    entity = spec.entities[entity_name]
+    if entity.part_of:
+        return snake(entity.part_of), entity.part_of
+    for name, field in entity.fields.items():
+        if field.type.kind == "ref" and field.type.target and not field.is_nullable:
+            return name, field.type.target
+    return None
+
+
 def column_names(spec: Spec, entity_name: str) -> list[str]:
     """Every column name ``entity_name``'s table will have, in table order."""
     entity = spec.entities[entity_name]
     columns = ["id"]
+    short_key = {"short_code": "code", "slug": "slug"}.get(entity.key)
+    if short_key and short_key not in entity.fields:
+        columns.append(short_key)
     if entity.tenant_scoped:
         columns.append(TENANT_COLUMN)
-    if entity.belongs_to:
-        columns.append(f"{snake(entity.belongs_to)}_id")
+    if entity.part_of:
+        columns.append(f"{snake(entity.part_of)}_id")
     for name, field in entity.fields.items():
         if field.type.kind == "ref":
             columns.append(f"{name}_id")
         elif field.type.kind == "money":
             columns += [f"{name}_amount", f"{name}_currency"]
+        elif field.type.kind == "geo":
+            columns += [f"{name}_lat", f"{name}_lon", f"{name}_cell"]
         else:
             columns.append(name)
-    columns += ["created_at", "updated_at"]
+    columns.append("created_at")
+    if not entity.append_only:
+        columns.append("updated_at")
     if entity.soft_delete:
         columns.append(DELETED_AT)
     return columns
@@ -115,12 +142,16 @@ def resolve_column(spec: Spec, entity_name: str, name: str) -> str | None:
     entity = spec.entities.get(entity_name)
     if entity is None:
         return None
+    if name not in entity.fields and snake(name) != name:
+        name = snake(name)  # authorId / publishedAt, as Prisma and JPA write them
     columns = column_names(spec, entity_name)
     if name in relations(spec, entity_name):
         return f"{name}_id"
     field = entity.fields.get(name)
     if field is not None and field.type.kind == "money":
         return f"{name}_amount"
+    if field is not None and field.type.kind == "geo":
+        return f"{name}_cell"
     if name in columns:
         return name
     if name == "tenant" and entity.tenant_scoped:

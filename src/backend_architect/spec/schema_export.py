@@ -41,12 +41,40 @@ def _external_names(node: dict[str, Any]) -> None:
     }
 
 
+def _page_word(node: dict[str, Any]) -> None:
+    """``page`` may also be just its style: ``page: offset``."""
+    page = node.get("$defs", {}).get("UseCaseSpec", {}).get("properties", {}).get("page")
+    if page is not None:
+        description = page.pop("description", "")
+        page.pop("default", None)
+        node["$defs"]["UseCaseSpec"]["properties"]["page"] = {"anyOf": [{"enum": ["cursor", "offset", "none"]}, page], "description": description}
+
+
+#: Words that also take a short form: ``deliver: realtime``, ``presence: true``, ``top: 10``, ``traverse: Follow.followee``.
+_SHORT_FORMS: dict[tuple[str, str], dict[str, Any]] = {
+    ("UseCaseSpec", "deliver"): {"anyOf": [{"enum": ["realtime", "push", "poll"]}, {"const": True}]},
+    ("EntitySpec", "presence"): {"const": True},
+    ("UseCaseSpec", "top"): {"type": "integer", "minimum": 1},
+    ("UseCaseSpec", "traverse"): {"type": "string"},
+}
+
+
+def _short_forms(node: dict[str, Any]) -> None:
+    """The words of issue 15 that read a short form as their long one say so in the schema too."""
+    for (model, key), short in _SHORT_FORMS.items():
+        found = node.get("$defs", {}).get(model, {}).get("properties", {}).get(key)
+        if found is not None and "anyOf" in found:
+            found["anyOf"] = [short, *found["anyOf"]]
+
+
 def spec_json_schema() -> dict[str, Any]:
     """The JSON Schema of the spec language."""
     schema = Spec.model_json_schema(schema_generator=_SpecSchema, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     _field_type_schema(schema)
     _external_names(schema)
+    _page_word(schema)
+    _short_forms(schema)
     return schema
 
 

@@ -4,6 +4,8 @@ STARTER_SPEC = """\
 # A backend-architect spec. Run:  backend-architect design spec.yaml -o out/
 # Reference: docs/spec.md. Editors: backend-architect schema > spec.schema.json, then
 # yaml-language-server: $schema=spec.schema.json
+# Write it the way your framework taught you (belongs_to, max_length, choices, Tag[],
+# order_by: created_at desc ...); 'backend-architect fmt spec.yaml' shows the canonical form.
 system: todo
 description: A shared to-do list for small teams.
 
@@ -24,24 +26,28 @@ constraints:
   compliance: [gdpr]
 
 entities:
-  User:
+  User:                     # rows come from scale.users unless given
     fields:
       email: {type: email, unique: true, pii: true}
-      name: {type: string(120), pii: true}
-    rows: 50k
+      name: {type: string, max_length: 120, pii: true}
   TodoList:
     fields:
       title: string(200)
       owner: ref(User)      # a named reference: column owner_id
     rows: 20k
   Task:
-    belongs_to: TodoList    # composition: /todo-lists/{todo_list_id}/tasks
+    part_of: TodoList       # composition: /todo-lists/{todo_list_id}/tasks, deleted with its list
     fields:
       title: string(300)
+      priority: enum(low|normal|high)
       done: {type: bool, default: false}
       due: date?            # '?' = nullable
       assignee: ref(User)?
-    avg_per_parent: 25
+    avg_per_parent: 25      # tasks per list
+  Comment:
+    belongs_to: [Task, User]  # required references, as in Rails: task_id, user_id
+    fields:
+      body: text
 
 use_cases:
   - name: view my lists
@@ -49,8 +55,8 @@ use_cases:
     owner_only: true
     reads: [TodoList]
     filter: [owner]
-    sort: [-created_at]
-    page: cursor
+    order_by: created_at desc
+    page: {limit: 20, max: 100}
     rate: 30/s
   - name: create list
     actor: member
@@ -72,4 +78,8 @@ use_cases:
     actor: member
     writes: [Task.done]
     rate: 15k/day
+  - name: comment on task
+    actor: member
+    writes: [Comment]
+    rate: 5k/day
 """

@@ -29,6 +29,8 @@ MAX_RATE_PER_SECOND = 1e9
 MAX_SECONDS = 100 * DAYS_PER_YEAR * SECONDS_PER_DAY
 #: Sizes: a pebibyte per value.
 MAX_BYTES = 2**50
+#: Distances (a search radius): 100,000 km, past twice the Earth's circumference.
+MAX_METRES = 1e8
 
 
 def bounded(value: float | int, maximum: float, what: str) -> float:
@@ -48,7 +50,7 @@ def bounded(value: float | int, maximum: float, what: str) -> float:
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{what} must be a finite number, got {value}")
     if value < 0:
-        raise ValueError(f"{what} cannot be negative, got {value}")
+        raise ValueError(f"{what} must not be negative, got {value}")
     if value > maximum:
         shown = f"a {len(str(value))}-digit number" if isinstance(value, int) and value > 10**30 else f"{value:g}"
         raise ValueError(f"{what} must be at most {maximum:g}, got {shown}")
@@ -90,6 +92,8 @@ def parse_count(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError(f"expected a count such as 2M or 1500, got {value!r}")
     if isinstance(value, int | float):
+        if value < 0:
+            raise ValueError(f"expected a count such as 2M or 1500 (not negative), got {value}")
         return bounded(value, MAX_COUNT, "a count")
     if isinstance(value, str):
         match = re.fullmatch(_NUMBER, value.strip())
@@ -195,3 +199,21 @@ def parse_bytes(value: object) -> int:
         if match and match[2].lower() in _BYTE_UNITS | {"": 1}:
             return round(bounded(float(match[1]) * _BYTE_UNITS.get(match[2].lower(), 1), MAX_BYTES, "a size in bytes"))
     raise ValueError(f"expected a size such as 512, 2KB or 1.5MiB, got {value!r}")
+
+
+_DISTANCE_UNITS = {"m": 1.0, "km": 1000.0, "mi": 1609.344}
+
+
+def parse_distance(value: object) -> float:
+    """Parse a distance into metres: ``500m``, ``5km``, ``3mi`` (a bare number is metres).
+
+    >>> parse_distance("5km")
+    5000.0
+    """
+    if isinstance(value, int | float) and not isinstance(value, bool) and not value < 0:
+        return bounded(value, MAX_METRES, "a distance in metres")
+    if isinstance(value, str):
+        match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(m|km|mi)", value.strip().lower())
+        if match:
+            return bounded(float(match[1]) * _DISTANCE_UNITS[match[2]], MAX_METRES, "a distance in metres")
+    raise ValueError(f"expected a distance such as 500m, 5km or 3mi, got {value!r}")

@@ -13,13 +13,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from urllib.parse import quote
 
 from backend_architect.errors import InputError, InputErrors, Location
 from backend_architect.importers import files_inside
-from backend_architect.importers.openapi.index import index_operations
+from backend_architect.importers.openapi.index import index_operations, index_webhooks
 from backend_architect.importers.openapi.source import MAX_FILE_BYTES, parse_source, read_source
-from backend_architect.ir.contract import ApiContract, Node, Pointer, SourceFile, Version, parse_pointer, pointer_text
+from backend_architect.importers.openapi.walk import walk_references
+from backend_architect.ir.contract import ApiContract, Pointer, SourceFile, Version, parse_pointer, pointer_text
 
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _DOCUMENT_SUFFIXES = (".yaml", ".yml", ".json")
@@ -81,16 +82,18 @@ def _contract(source: SourceFile, policy: RefPolicy, path: Path | None) -> ApiCo
     declared = sum(len(_METHODS & set(item)) for item in paths.values() if isinstance(item, dict)) if isinstance(paths, dict) else 0
     _refuse_past_limit(source, declared)  # before references are followed: a refusal costs no more than the parse
     contract = ApiContract(name=source.name, version=version, root=source, files={source.name: source})
-    refs = _load_references(contract, policy, path)
-    for node, ref in refs:
-        target = contract.target(ref, node.file)
-        if target is None:
-            contract.unresolved.append((node, ref))
-        else:
+    files = _Files(contract, policy, path)
+    walk_references(contract, files.load)
+    if files.refused:
+        raise InputErrors(files.refused)
+    for reference in contract.refs:
+        target = contract.resolved.get((reference.node.file, reference.node.pointer))
+        if target is not None:
             key = (target.file, pointer_text(target.pointer))
             contract.references[key] = contract.references.get(key, 0) + 1
     contract.operations = index_operations(contract)
-    _refuse_past_limit(source, len(contract.operations))
+    _refuse_past_limit(source, len(contract.operations))  # path items that were references count too
+    contract.webhooks = index_webhooks(contract)
     return contract
 
 
@@ -106,37 +109,42 @@ def _refuse_past_limit(source: SourceFile, operations: int) -> None:
         )
 
 
-def _load_references(contract: ApiContract, policy: RefPolicy, path: Path | None) -> list[tuple[Node, str]]:
-    """Every ``$ref`` of every file reached, loading the files they name as they appear."""
-    found: list[tuple[Node, str]] = []
-    pending = [contract.root]
-    disk = {contract.root.name: path}
-    refused: list[InputError] = []
-    while pending:
-        source = pending.pop()
-        for pointer, ref in _references(source.tree):
-            found.append((Node(None, source.name, pointer), ref))
-            where = ref.partition("#")[0]
-            if not where:
-                continue
-            name = contract.resolve_file(where, source.name)
-            if name in contract.files:
-                continue
-            problem = _refusal(where, disk.get(source.name), policy)
-            if problem:
-                line, col = source.locator.locate_many([(*pointer, "$ref")])[(*pointer, "$ref")]
-                refused.append(InputError(Location(source.name, line, col), problem))
-                continue
-            loaded = _load(where, disk.get(source.name), name or where)
-            if loaded is None:
-                continue  # reported as an unresolved reference, with its position
-            file, on_disk = loaded
-            contract.files[file.name] = file
-            disk[file.name] = on_disk
-            pending.append(file)
-    if refused:
-        raise InputErrors(refused)
-    return found
+def _uri(name: str, on_disk: Path | None) -> str:
+    """The base URI of a file: its absolute path when it was read from disk, so relative references join as paths do."""
+    return on_disk.as_uri() if on_disk is not None else "file:///" + quote(name.lstrip("/"))
+
+
+class _Files:
+    """The files a contract's references reach, loaded on first use; references the policy refuses are collected, located."""
+
+    def __init__(self, contract: ApiContract, policy: RefPolicy, path: Path | None) -> None:
+        self.contract = contract
+        self.policy = policy
+        on_disk = path.resolve() if path is not None else None
+        self.disk: dict[str, Path | None] = {contract.root.name: on_disk}
+        contract.uris[contract.root.name] = _uri(contract.root.name, on_disk)
+        self.refused: list[InputError] = []
+
+    def load(self, where: str, origin: str, at: Pointer) -> str | None:
+        """The name of the file ``where`` names from ``origin`` (loading it), or None when it is refused or missing."""
+        contract = self.contract
+        name = contract.resolve_file(where, origin)
+        if name in contract.files:
+            return name
+        problem = _refusal(where, self.disk.get(origin), self.policy)
+        if problem:
+            source = contract.files[origin]
+            line, col = source.locator.locate_many([(*at, "$ref")])[(*at, "$ref")]
+            self.refused.append(InputError(Location(origin, line, col), problem))
+            return None
+        loaded = _load(where, self.disk.get(origin), name or where)
+        if loaded is None:
+            return None  # reported as an unresolved reference, with its position
+        file, on_disk = loaded
+        contract.files[file.name] = file
+        contract.uris[file.name] = _uri(file.name, on_disk) if not _URL.match(where) else where
+        self.disk[file.name] = on_disk
+        return file.name
 
 
 def _refusal(where: str, origin: Path | None, policy: RefPolicy) -> str | None:
@@ -177,31 +185,6 @@ def _fetch(url: str) -> tuple[SourceFile, Path | None] | None:
     except OSError:
         return None
     return parse_source(raw, url), None
-
-
-def _references(tree: Any) -> list[tuple[Pointer, str]]:
-    """Every ``$ref`` string in ``tree`` with the pointer of the mapping that holds it."""
-    found: list[tuple[Pointer, str]] = []
-    stack: list[tuple[Any, Pointer]] = [(tree, ())]
-    seen: set[int] = set()
-    while stack:
-        value, pointer = stack.pop()
-        if isinstance(value, dict):
-            if id(value) in seen:
-                continue  # a shared YAML alias: its references were collected once
-            seen.add(id(value))
-            ref = value.get("$ref")
-            if isinstance(ref, str):
-                found.append((pointer, ref))
-            for key, child in value.items():
-                if isinstance(child, dict | list):
-                    stack.append((child, (*pointer, key)))
-        elif isinstance(value, list):
-            for i, child in enumerate(value):
-                if isinstance(child, dict | list):
-                    stack.append((child, (*pointer, i)))
-    found.reverse()
-    return found
 
 
 __all__ = ["import_openapi", "import_openapi_text", "parse_pointer"]

@@ -16,7 +16,16 @@ _DEFAULT_MEDIA = "application/json"
 
 def index_operations(contract: ApiContract) -> list[ContractOperation]:
     """Every operation under ``paths``, in document order."""
-    paths = contract.resolve(contract.top("paths"))
+    return index_path_items(contract, contract.resolve(contract.top("paths")))
+
+
+def index_webhooks(contract: ApiContract) -> list[ContractOperation]:
+    """Every operation under ``webhooks`` (OpenAPI 3.1), keyed by the webhook's name where a path would be."""
+    return index_path_items(contract, contract.resolve(contract.top("webhooks")))
+
+
+def index_path_items(contract: ApiContract, paths: Node | None, depth: int = 0) -> list[ContractOperation]:
+    """The operations of a map of path items (``paths``, ``webhooks``, or one callback's expressions)."""
     if paths is None or not isinstance(paths.value, dict):
         return []
     operations = []
@@ -25,12 +34,12 @@ def index_operations(contract: ApiContract) -> list[ContractOperation]:
         item = contract.resolve(paths.child(path))
         if item is None or not isinstance(item.value, dict):
             continue
-        shared = _parameters(contract, item.child("parameters"))
+        shared = _parameters(contract, contract.resolve(item.child("parameters")))
         for method in HTTP_METHODS:
-            node = item.child(method)
+            node = contract.resolve(item.child(method))  # `get: {$ref: get.yml}` is not OpenAPI, but large split documents do it
             if node is None or not isinstance(node.value, dict):
                 continue
-            own = _parameters(contract, node.child("parameters"))
+            own = _parameters(contract, contract.resolve(node.child("parameters")))
             merged = {(p.name, p.location): p for p in (*shared, *own)}
             parameters = tuple(p for p in merged.values() if p.location != "body")
             bodies, required = _request(contract, node, tuple(merged.values()))
@@ -45,9 +54,22 @@ def index_operations(contract: ApiContract) -> list[ContractOperation]:
                     request_required=required,
                     responses=_responses(contract, node),
                     security=security if isinstance(security, list) else None,
+                    callbacks=_callbacks(contract, node, depth),
                 )
             )
     return operations
+
+
+def _callbacks(contract: ApiContract, operation: Node, depth: int) -> tuple[tuple[str, ContractOperation], ...]:
+    """The operations of an operation's callbacks, each with its callback's name; callbacks of callbacks stop at two levels."""
+    holder = operation.child("callbacks")
+    if holder is None or not isinstance(holder.value, dict) or depth >= 2:
+        return ()
+    found = []
+    for name in holder.value:
+        callback = contract.resolve(holder.child(name))
+        found += [(str(name), op) for op in index_path_items(contract, callback, depth + 1)]
+    return tuple(found)
 
 
 def _parameters(contract: ApiContract, holder: Node | None) -> list[ContractParameter]:
@@ -76,11 +98,11 @@ def _request(contract: ApiContract, operation: Node, parameters: tuple[ContractP
     request = contract.resolve(operation.child("requestBody"))
     if request is None or not isinstance(request.value, dict):
         return (), False
-    return _content(contract, request.child("content")), bool(request.value.get("required", False))
+    return _content(contract, contract.resolve(request.child("content"))), bool(request.value.get("required", False))
 
 
 def _responses(contract: ApiContract, operation: Node) -> tuple[ContractResponse, ...]:
-    holder = operation.child("responses")
+    holder = contract.resolve(operation.child("responses"))
     if holder is None or not isinstance(holder.value, dict):
         return ()
     found = []
@@ -88,7 +110,8 @@ def _responses(contract: ApiContract, operation: Node) -> tuple[ContractResponse
         node = contract.resolve(holder.child(status))
         if node is None or not isinstance(node.value, dict):
             continue
-        headers = node.value.get("headers")
+        held = contract.resolve(node.child("headers"))
+        headers = held.value if held is not None else None
         names = tuple(sorted(str(h).lower() for h in headers)) if isinstance(headers, dict) else ()
         if contract.version == "2.0":
             schema = contract.resolve(node.child("schema"))
@@ -99,7 +122,7 @@ def _responses(contract: ApiContract, operation: Node) -> tuple[ContractResponse
                 else ()
             )
         else:
-            bodies = _content(contract, node.child("content"))
+            bodies = _content(contract, contract.resolve(node.child("content")))
         found.append(ContractResponse(str(status), node, bodies, names))
     return tuple(found)
 
@@ -121,14 +144,14 @@ def _content(contract: ApiContract, content: Node | None) -> tuple[MediaBody, ..
         return ()
     bodies = []
     for media in content.value:
-        node = content.child(media)
+        node = contract.resolve(content.child(media))
         if node is None or not isinstance(node.value, dict):
             continue
         examples: list[Node] = []
         single = node.child("example")
         if single is not None:
             examples.append(single)
-        named = node.child("examples")
+        named = contract.resolve(node.child("examples"))
         if named is not None and isinstance(named.value, dict):
             for key in named.value:
                 example = contract.resolve(named.child(key))

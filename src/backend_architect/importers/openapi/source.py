@@ -93,12 +93,12 @@ def parse_source(raw: bytes, name: str) -> SourceFile:
     if "\x00" in text:
         raise InputError(Location(name), "not a text file (contains NUL bytes)")
     if text.lstrip()[:1] in {"{", "["}:
-        return SourceFile(name, _parse_json(text, name), JsonLocator(text))
+        return SourceFile(name, _parse_json(text, name), JsonLocator(text), text)
     fast = _parse_yaml_fast(text, name)
     if fast is not None:
         return fast
     tree, locator = _parse_yaml(text, name)
-    return SourceFile(name, tree, locator)
+    return SourceFile(name, tree, locator, text)
 
 
 def _parse_yaml_fast(text: str, name: str) -> SourceFile | None:
@@ -128,7 +128,7 @@ def _parse_yaml_fast(text: str, name: str) -> SourceFile | None:
         data = json.loads(emitted, object_pairs_hook=_unique_keys)
     except Exception:  # noqa: BLE001 - any refusal (a parse error, a duplicate key, deep nesting) goes to the path that locates it
         return None
-    return SourceFile(name, data, IndexedYamlLocator(text, name))
+    return SourceFile(name, data, IndexedYamlLocator(text, name), text)
 
 
 @contextmanager

@@ -17,9 +17,8 @@ from pathlib import Path
 from backend_architect.errors import InputError, Location
 from backend_architect.importers import files_inside
 from backend_architect.importers.sql.builder import SchemaBuilder
-from backend_architect.importers.sql.generic import apply_text, guess_dialect
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
-from backend_architect.ir.model import Architecture, Migration, ParseProblem, Suppression
+from backend_architect.ir.model import Architecture, Migration, MigrationStep, ParseProblem, Suppression
 
 #: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
 MAX_SQL_BYTES = 16 * 1024 * 1024
@@ -64,29 +63,71 @@ def _import_sources(sources: list[tuple[str, bytes]], dialect: str | None, as_mi
         if spoken == "sqlite" and not builder.tables:
             builder.search_path = ["main"]
         if spoken != "postgresql":
+            from backend_architect.importers.sql.generic import apply_text  # sqlglot, a quarter second to import, only for SQLite and MySQL
+
             problems += apply_text(builder, source, spoken)
             continue
         statements, trouble = parse_statements(source)
         problems += trouble
-        existing = {t.qualified for t in builder.tables.values()}
+        existing = {t.qualified for t in builder.tables.values() if not t.assumed}
         steps = []
         for statement in statements:
             steps += apply(builder, statement)
-        if as_migrations:
-            marked = [s.model_copy(update={"existed_before": s.table in existing}) if s.table else s for s in steps]
-            migrations.append(Migration(file=name, steps=marked))
+        migrations.append(Migration(file=name, steps=_marked(steps, existing if as_migrations else set(), builder), lone=not as_migrations))
     engine = engines.pop() if len(engines) == 1 else "postgresql"
     datastores = builder.datastores(engine=engine)
-    return Architecture(
+    # built from models already validated one by one: validating the container again would build the whole IR's schema
+    return Architecture.model_construct(
         system=system, description=f"imported from {origin}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
     )
+
+
+def _marked(steps: list[MigrationStep], existing: set[str], builder: SchemaBuilder) -> list[MigrationStep]:
+    """Each step marked with whether its table existed before the file: created by an earlier migration (``existing``), or
+    assumed, because no file reviewed creates it (a lone migration changes tables that exist, with rows)."""
+    assumed = {t.qualified for t in builder.tables.values() if t.assumed}
+    created_indexes = {s.detail for s in steps if s.action == "create_index"}
+    dropped_later: set[str] = set()
+    marked = []
+    for step in reversed(steps):
+        if step.table is None:
+            # pg_dump --clean drops each index before the file creates it again: that index is the file's own
+            recreated = step.action == "drop_index" and step.detail in created_indexes
+            marked.append(step.model_copy(update={"existed_before": False}) if recreated else step)
+            continue
+        was_assumed = step.table in assumed
+        existed = (step.table in existing or was_assumed) and (step.table not in dropped_later or step.action == "drop_table")
+        marked.append(step.model_copy(update={"existed_before": existed, "assumed": was_assumed}))
+        if step.action == "drop_table":
+            dropped_later.add(step.table)  # steps before a table's drop in the same migration cost nothing to its readers
+    return marked[::-1]
+
+
+def guess_dialect(text: str) -> str:
+    """MySQL or SQLite when the text carries their marks (ENGINE=, AUTO_INCREMENT, AUTOINCREMENT, WITHOUT ROWID).
+
+    Backticks alone prove nothing (they appear in comments), so a guess other than PostgreSQL
+    counts only together with a failed PostgreSQL parse (``_dialect_of``). Here rather than
+    beside the SQLite and MySQL reader so that guessing never imports sqlglot.
+
+    >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
+    ('mysql', 'sqlite')
+    >>> guess_dialect("CREATE TABLE t (id int);")
+    'postgresql'
+    """
+    upper = text.upper()
+    if "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper or "`" in text:
+        return "mysql"
+    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper:
+        return "sqlite"
+    return "postgresql"
 
 
 def _dialect_of(source: SourceText) -> str:
     """MySQL or SQLite when the text shows their marks and PostgreSQL's parser refuses it; PostgreSQL otherwise.
 
-    Only text with those marks is parsed here (the reading proper parses it again, statement by
-    statement, within its bounds), so guessing never costs a second full parse of a large file.
+    Only text with those marks is parsed here (the reading proper parses it statement by
+    statement, within its bounds), so guessing never costs a full parse of a large file.
     """
     from pglast import parser
     from pglast.parser import ParseError
@@ -127,8 +168,9 @@ def _read(file: Path) -> bytes:
 
 def _text_only(raw: bytes, name: str) -> bytes:
     """``raw``, refused at its first NUL byte: PostgreSQL's parser stops reading there, silently dropping every later statement."""
-    at = raw.find(b"\x00")
+    source = SourceText(name, raw)  # offsets counted as the reading counts them (after a byte-order mark)
+    at = source.raw.find(b"\x00")
     if at >= 0:
-        where = SourceText(name, raw).span(at)
+        where = source.span(at)
         raise InputError(Location(name, where.line, where.col), "not a text file (contains a NUL byte)")
     return raw

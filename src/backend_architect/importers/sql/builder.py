@@ -30,6 +30,12 @@ class TableDraft:
     partition_of: str | None = None
     not_valid: list[str] = field(default_factory=list)
     long_identifiers: list[str] = field(default_factory=list)
+    #: CHECK constraints of the form ``col IS NOT NULL``, by name: the column each proves.
+    not_null_checks: dict[str, str] = field(default_factory=dict)
+    #: Not created by the files reviewed, only changed by them: assumed to exist (a lone migration's tables).
+    assumed: bool = False
+    #: A materialized view: indexed like a table, but its shape is its query's.
+    derived: bool = False
 
     @property
     def qualified(self) -> str:
@@ -59,6 +65,12 @@ class SchemaBuilder:
         self.tables[(draft.schema, name)] = draft
         return draft
 
+    def assume(self, schema: str | None, name: str, source: SourceSpan | None) -> TableDraft:
+        """A table the files change but never create: it exists already, with rows (the safe assumption for a migration)."""
+        draft = self.create(schema, name, source)
+        draft.assumed = True
+        return draft
+
     def drop(self, schema: str | None, name: str) -> None:
         draft = self.table(schema, name)
         if draft is not None:
@@ -81,6 +93,8 @@ class SchemaBuilder:
         """The schema as IR: one datastore per database schema (namespace), tables in creation order."""
         stores: dict[str, Datastore] = {}
         for draft in self.tables.values():
+            if draft.assumed or draft.derived:
+                continue  # only its changes are known, not its design (or its design is a query's)
             schema, _, name = (draft.partition_of or "").partition(".")
             parent = self.tables.get((schema, name)) if draft.partition_of else None
             if parent is not None and not draft.primary_key:

@@ -27,32 +27,14 @@ from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, P
 Dialect = str
 
 
-def guess_dialect(text: str) -> Dialect:
-    """MySQL or SQLite when the text carries their marks (ENGINE=, AUTO_INCREMENT, AUTOINCREMENT, WITHOUT ROWID).
-
-    Only asked about text PostgreSQL's parser refused: backticks alone prove nothing (they
-    appear in comments), so they count only together with a failed PostgreSQL parse.
-
-    >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
-    ('mysql', 'sqlite')
-    >>> guess_dialect("CREATE TABLE t (id int);")
-    'postgresql'
-    """
-    upper = text.upper()
-    if "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper or "`" in text:
-        return "mysql"
-    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper:
-        return "sqlite"
-    return "postgresql"
-
-
 def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> list[ParseProblem]:
     """Apply every CREATE TABLE and CREATE INDEX of a SQLite or MySQL file; statements sqlglot refuses become problems."""
     text = source.raw.decode("utf-8", "replace")
     problems = []
     pieces, unclosed = _statements(text, dialect)
     for start, piece in pieces:
-        span = source.span(len(text[:start].encode()))
+        first = len(text[:start].encode())
+        span = source.span(first, first + len(piece.rstrip().encode()))
         try:
             with _quiet_sqlglot():
                 parsed = sqlglot.parse_one(piece, read=dialect)
@@ -60,9 +42,7 @@ def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> 
                 _create(builder, parsed, span, dialect)
         except ParseError as exc:
             where, message = _error_of(exc, piece)
-            problems.append(
-                ParseProblem(source=source.span(len(text[:start].encode()) + len(piece[:where].encode())), message=f"cannot parse statement: {message}")
-            )
+            problems.append(ParseProblem(source=source.span(first + len(piece[:where].encode())), message=f"cannot parse statement: {message}"))
         except TokenError:
             at = unclosed if unclosed is not None and unclosed >= start else start
             problems.append(ParseProblem(source=source.span(len(text[:at].encode())), message=_UNCLOSED))

@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pglast.parser import ParseError
-
+from backend_architect.importers.sql import maintenance
 from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
 from backend_architect.importers.sql.defaults import default_text
+from backend_architect.importers.sql.effects import column_effects, definition_end, not_null_check
+from backend_architect.importers.sql.indexes import create_index
+from backend_architect.importers.sql.maintenance import long_identifiers
 from backend_architect.importers.sql.statements import SourceText, Statement, blank_client_commands, parse_statements, suppressions
 from backend_architect.importers.sql.types import canonical_type, logical_type
-from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, MigrationStep, UniqueConstraint
+from backend_architect.ir.model import Column, ForeignKey, MigrationStep, UniqueConstraint
 
 _CONSTRAINT_KINDS = {
     "CONSTR_PRIMARY": "primary key",
@@ -24,7 +26,6 @@ _CONSTRAINT_KINDS = {
     "CONSTR_CHECK": "check",
     "CONSTR_EXCLUSION": "exclusion",
 }
-_LONG_NAME = re.compile(r'"[^"]{64,}"|(?<![\w$])[A-Za-z_][\w$]{63,}')
 _ON_DELETE = {"c": "cascade", "r": "restrict", "n": "set null", "a": "no action", "d": "set default"}
 
 
@@ -34,12 +35,13 @@ _ON_DELETE = {"c": "cascade", "r": "restrict", "n": "set null", "a": "no action"
 def apply(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
     """Apply one statement to the schema; return what it did, for the migration rules."""
     steps = [step.model_copy(update={"statement": statement.text.rstrip().rstrip(";")}) for step in _apply(builder, statement)]
-    if statement.kind in _HANDLERS and _LONG_NAME.search(statement.text):
-        # The parser has already cut these names to 63 bytes, as the server will: only the text still shows them.
-        tables = {s.table for s in steps if s.table}
-        for draft in builder.tables.values():
-            if draft.qualified in tables:
-                draft.long_identifiers += [m.group(0).strip('"') for m in _LONG_NAME.finditer(statement.text)]
+    if statement.kind in _SHAPING:
+        long = long_identifiers(statement)  # the parser has already cut these names to 63 bytes, as the server will
+        if long:
+            tables = {s.table for s in steps if s.table}
+            for draft in builder.tables.values():
+                if draft.qualified in tables:
+                    draft.long_identifiers += long
     return steps
 
 
@@ -80,11 +82,23 @@ def _create_table(builder: SchemaBuilder, statement: Statement) -> list[Migratio
         draft.partition_of = owner.qualified if owner else parent
         if owner is not None:
             draft.columns = dict(owner.columns)
+    varchar = []
     for element in node.get("tableElts") or []:
         if "ColumnDef" in element:
-            _add_column(draft, element["ColumnDef"], statement)
+            added = _add_column(draft, element["ColumnDef"], statement)
+            if added.sql_type and _VARCHAR.match(added.sql_type):
+                varchar.append(added.name)
         elif "Constraint" in element:
             _add_constraint(builder, draft, element["Constraint"], statement)
+    return [MigrationStep(action="create_table", table=draft.qualified, existed_before=False, source=statement.source, varchar_columns=varchar)]
+
+
+def _create_table_as(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
+    """CREATE TABLE ... AS and CREATE MATERIALIZED VIEW: relations the file creates, whose columns come from a query."""
+    into = statement.node.get("into") or {}
+    schema, name = _relation(into.get("rel", {}))
+    draft = builder.create(schema, name, statement.source)
+    draft.derived = statement.node.get("objtype") == "OBJECT_MATVIEW"  # indexed like a table, designed by its query
     return [MigrationStep(action="create_table", table=draft.qualified, existed_before=False, source=statement.source)]
 
 
@@ -109,8 +123,16 @@ def _add_column(draft: TableDraft, column: dict[str, Any], statement: Statement,
             draft.uniques.append(UniqueConstraint(name=str(constraint.get("conname") or f"{draft.name}_{name}_key"), columns=[name], source=statement.source))
         elif kind == "CONSTR_FOREIGN":
             draft.foreign_keys.append(_foreign_key(draft, constraint, [name], statement))
+        elif kind == "CONSTR_GENERATED":
+            default = "generated"  # computed by the database: never missing
+        elif kind == "CONSTR_CHECK":
+            proven = not_null_check(constraint)
+            if proven is not None:
+                draft.not_null_checks[str(constraint.get("conname") or f"{draft.name}_{name}_check")] = proven
     logical, length = logical_type(sql_type)
-    made = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type, source=statement.source)
+    location = column.get("location")
+    span = statement.span_at(location, _end(statement, location))
+    made = Column(name=name, type=logical, length=length, nullable=nullable, default=default, identity=identity, sql_type=sql_type, source=span)
     draft.columns[name] = made
     return made
 
@@ -173,9 +195,15 @@ def _add_constraint(builder: SchemaBuilder, draft: TableDraft, constraint: dict[
         draft.uniques.append(UniqueConstraint(name=name or f"{draft.name}_{'_'.join(keys)}_key", columns=keys, source=statement.source))
     elif kind == "CONSTR_FOREIGN":
         draft.foreign_keys.append(_foreign_key(draft, constraint, _names(constraint.get("fk_attrs")), statement))
-    elif kind == "CONSTR_CHECK" and constraint.get("skip_validation") and name:
-        draft.not_valid.append(name)
+    elif kind == "CONSTR_CHECK":
+        if constraint.get("skip_validation") and name:
+            draft.not_valid.append(name)
+        proven = not_null_check(constraint)
+        if proven is not None:
+            draft.not_null_checks[name or f"{draft.name}_{proven}_check"] = proven
+    builds = label.get(str(kind)) if kind in {"CONSTR_PRIMARY", "CONSTR_UNIQUE"} and not constraint.get("indexname") else None
     return MigrationStep(
+        builds_index=builds,
         action="add_constraint",
         table=draft.qualified,
         detail=name or label.get(str(kind), "constraint"),
@@ -190,9 +218,7 @@ def _alter_table(builder: SchemaBuilder, statement: Statement) -> list[Migration
     if node.get("objtype") not in {None, "OBJECT_TABLE"}:
         return []
     schema, name = _relation(node.get("relation", {}))
-    draft = builder.table(schema, name)
-    if draft is None:
-        return [MigrationStep(action="other", table=f"{schema or 'public'}.{name}", detail="alter an unknown table", source=statement.source)]
+    draft = builder.table(schema, name) or builder.assume(schema, name, statement.source)
     steps = []
     for item in node.get("cmds") or []:
         command = item.get("AlterTableCmd", {})
@@ -209,24 +235,41 @@ def _alter_table(builder: SchemaBuilder, statement: Statement) -> list[Migration
             steps.append(
                 MigrationStep(
                     action="add_column", table=draft.qualified, detail=added.name, not_null=not added.nullable and not added.identity,
-                    has_default=added.default is not None, source=statement.source,
+                    has_default=added.default is not None, default=added.default, source=added.source or statement.source,
+                    varchar_columns=[added.name] if added.sql_type and _VARCHAR.match(added.sql_type) else [],
+                    **column_effects(definition["ColumnDef"]),
                 )
             )  # fmt: skip
         elif subtype == "AT_AlterColumnType" and "ColumnDef" in definition:
             type_name = definition["ColumnDef"].get("typeName", {})
             sql_type, _ = canonical_type(_names(type_name.get("names")), _typmods(type_name), bool(type_name.get("arrayBounds")))
+            old_type = draft.columns[column].sql_type if column in draft.columns else None
             if column in draft.columns:
                 logical, length = logical_type(sql_type)
                 draft.columns[column] = draft.columns[column].model_copy(
                     update={"sql_type": sql_type, "type": logical, "length": length, "source": statement.source}
                 )
-            steps.append(MigrationStep(action="alter_column_type", table=draft.qualified, detail=f"{column} to {sql_type}", source=statement.source))
+            step = MigrationStep(
+                action="alter_column_type", table=draft.qualified, detail=f"{column} to {sql_type}", old_type=old_type, source=statement.source
+            )
+            steps.append(step.model_copy(update={"varchar_columns": [column] if _VARCHAR.match(sql_type) else []}))
         elif subtype == "AT_SetNotNull":
             if column in draft.columns:
                 draft.columns[column] = draft.columns[column].model_copy(update={"nullable": False, "source": statement.source})
-            steps.append(MigrationStep(action="set_not_null", table=draft.qualified, detail=column, source=statement.source))
-        elif subtype == "AT_DropNotNull" and column in draft.columns:
-            draft.columns[column] = draft.columns[column].model_copy(update={"nullable": True, "source": statement.source})
+            proven = any(c == column and n not in draft.not_valid for n, c in draft.not_null_checks.items())
+            steps.append(MigrationStep(action="set_not_null", table=draft.qualified, detail=column, scan_skipped=proven, source=statement.source))
+        elif subtype == "AT_DropNotNull":
+            if column in draft.columns:
+                draft.columns[column] = draft.columns[column].model_copy(update={"nullable": True, "source": statement.source})
+            steps.append(MigrationStep(action="drop_not_null", table=draft.qualified, detail=column, source=statement.source))
+        elif subtype == "AT_DetachPartition" and "PartitionCmd" in definition:
+            command = definition["PartitionCmd"]
+            child = ".".join(str(p) for p in _relation(command.get("name", {})) if p)
+            steps.append(
+                MigrationStep(
+                    action="detach_partition", table=draft.qualified, detail=child, concurrently=bool(command.get("concurrent")), source=statement.source
+                )
+            )
         elif subtype == "AT_ColumnDefault" and column in draft.columns:
             draft.columns[column] = draft.columns[column].model_copy(
                 update={"default": _default_text(definition) if definition else None, "source": statement.source}
@@ -246,78 +289,12 @@ def _alter_table(builder: SchemaBuilder, statement: Statement) -> list[Migration
 
 
 def _drop_constraint(draft: TableDraft, name: str) -> None:
+    draft.not_null_checks.pop(name, None)
     draft.foreign_keys = [f for f in draft.foreign_keys if f.name != name]
     draft.uniques = [u for u in draft.uniques if u.name != name]
     draft.not_valid = [c for c in draft.not_valid if c != name]
     if name.endswith("_pkey"):
         draft.primary_key = []
-
-
-def _create_index(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
-    node = statement.node
-    schema, name = _relation(node.get("relation", {}))
-    draft = builder.table(schema, name)
-    index_name = str(node.get("idxname") or f"{name}_idx")
-    step = MigrationStep(
-        action="create_index",
-        table=draft.qualified if draft else f"{schema or 'public'}.{name}",
-        detail=index_name,
-        concurrently=bool(node.get("concurrent")),
-        source=statement.source,
-    )
-    if draft is None:
-        return [step]
-    expressions = _deparsed(statement) if _needs_deparse(node) else {}
-    columns = []
-    for position, element in enumerate(node.get("indexParams") or []):
-        elem = element.get("IndexElem", {})
-        expression = expressions.get(f"expr{position}")
-        columns.append(
-            IndexColumn(
-                name=str(elem.get("name") or expression or f"expr{position}"),
-                descending=elem.get("ordering") == "SORTBY_DESC",
-                expression=expression,
-                opclass=".".join(_names(elem.get("opclass"))) or None,
-                collation=".".join(_names(elem.get("collation"))) or None,
-            )
-        )
-    method = str(node.get("accessMethod", "btree"))
-    index = Index(
-        name=index_name,
-        columns=columns,
-        unique=bool(node.get("unique")),
-        method=method if method in {"btree", "gin", "gist", "hash", "brin", "spgist", "hnsw"} else "other",
-        include=[str(e.get("IndexElem", {}).get("name", "")) for e in node.get("indexIncludingParams") or []],
-        where=expressions.get("where"),
-        source=statement.source,
-    )
-    builder.add_index(draft, index)
-    if node.get("primary"):
-        draft.primary_key = [c.name for c in columns]
-    return [step]
-
-
-def _needs_deparse(node: dict[str, Any]) -> bool:
-    return bool(node.get("whereClause")) or any("expr" in e.get("IndexElem", {}) for e in node.get("indexParams") or [])
-
-
-def _deparsed(statement: Statement) -> dict[str, str]:
-    """Expression keys and the predicate of an index, printed back by pglast in one canonical form."""
-    from pglast import parse_sql
-    from pglast.stream import RawStream
-
-    try:
-        (raw,) = parse_sql(statement.text)
-    except (ParseError, ValueError):
-        return {}
-    index: Any = raw.stmt
-    found = {}
-    for position, element in enumerate(index.indexParams or ()):
-        if element.expr is not None:
-            found[f"expr{position}"] = RawStream()(element.expr)
-    if index.whereClause is not None:
-        found["where"] = RawStream()(index.whereClause)
-    return found
 
 
 def _drop(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
@@ -330,23 +307,26 @@ def _drop(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
             continue
         schema, name = (names[-2], names[-1]) if len(names) > 1 else (None, names[-1])
         if kind == "OBJECT_TABLE":
-            draft = builder.table(schema, name)
-            builder.drop(schema, name)
-            steps.append(MigrationStep(action="drop_table", table=draft.qualified if draft else name, source=statement.source))
+            draft = builder.table(schema, name) or builder.assume(schema, name, statement.source)
+            steps.append(MigrationStep(action="drop_table", table=draft.qualified, source=statement.source))
+            if not draft.assumed:
+                builder.drop(schema, name)  # an assumed table stays known as assumed, so its drop is judged as one of an existing table
         elif kind == "OBJECT_INDEX":
+            owner = next((t for (s, i), t in builder.index_owner.items() if i == name and (schema is None or s == schema)), None)
             builder.drop_index(schema, name)
-            steps.append(MigrationStep(action="drop_index", detail=name, concurrently=bool(node.get("concurrent")), source=statement.source))
+            table = f"{owner[0]}.{owner[1]}" if owner else None
+            steps.append(MigrationStep(action="drop_index", table=table, detail=name, concurrently=bool(node.get("concurrent")), source=statement.source))
     return steps
 
 
 def _rename(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]:
     node = statement.node
     schema, name = _relation(node.get("relation", {}))
-    draft = builder.table(schema, name)
-    new = str(node.get("newname", ""))
     rename = node.get("renameType")
-    if draft is None:
+    if rename not in {"OBJECT_TABLE", "OBJECT_COLUMN"}:
         return []
+    draft = builder.table(schema, name) or builder.assume(schema, name, statement.source)
+    new = str(node.get("newname", ""))
     if rename == "OBJECT_TABLE":
         del builder.tables[(draft.schema, draft.name)]
         old = draft.qualified
@@ -361,12 +341,28 @@ def _rename(builder: SchemaBuilder, statement: Statement) -> list[MigrationStep]
     return []
 
 
+def _end(statement: Statement, location: object) -> int | None:
+    """Where the definition starting at ``location`` ends, counted like the parse tree's locations."""
+    if statement.origin is None or not isinstance(location, int) or location < 0:
+        return None
+    return definition_end(statement.origin.raw, statement.base + location) - statement.base
+
+
+_SHAPING = frozenset({"CreateStmt", "AlterTableStmt", "IndexStmt", "DropStmt", "RenameStmt"})
+_VARCHAR = re.compile(r"^character varying\(\d+\)$")
 _HANDLERS = {
     "CreateStmt": _create_table,
+    "CreateTableAsStmt": _create_table_as,
     "AlterTableStmt": _alter_table,
-    "IndexStmt": _create_index,
+    "IndexStmt": create_index,
     "DropStmt": _drop,
     "RenameStmt": _rename,
+    "ReindexStmt": maintenance.reindex,
+    "VacuumStmt": maintenance.vacuum,
+    "ClusterStmt": maintenance.cluster,
+    "TruncateStmt": maintenance.truncate,
+    "TransactionStmt": maintenance.transaction,
+    "AlterEnumStmt": maintenance.enum_value,
 }
 
 

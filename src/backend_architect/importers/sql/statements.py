@@ -9,7 +9,7 @@ the refused ones become located problems and the rest are still read.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -26,28 +26,52 @@ _SUPPRESS = re.compile(r"--\s*backend-architect-ignore\b:?\s*(?P<rules>[\w\-, ]*
 
 @dataclass(frozen=True)
 class Statement:
-    """One parsed statement: its parse tree (as JSON data) and where it starts."""
+    """One parsed statement: its parse tree (as JSON data), where it is, and how to locate the nodes inside it."""
 
     node: dict[str, Any]
     kind: str
     source: SourceSpan
     text: str
+    origin: SourceText | None = field(default=None, repr=False, compare=False)
+    #: The byte offset the parse tree's ``location``s count from (the file's start, or the piece's when parsed alone).
+    base: int = 0
+
+    def span_at(self, location: object, end: int | None = None) -> SourceSpan:
+        """Where a node of this statement is: its ``location`` (bytes from ``base``), and ``end`` (also from ``base``) when known."""
+        if self.origin is None or not isinstance(location, int) or location < 0:
+            return self.source
+        return self.origin.span(self.base + location, self.base + end if end is not None else None)
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 class SourceText:
-    """A file's bytes with offsets turned into lines and columns (pglast counts in bytes)."""
+    """A file's bytes with offsets turned into lines and columns (pglast counts in bytes).
+
+    A UTF-8 byte-order mark is dropped: PostgreSQL's parser would read it as the first
+    statement's first word, refuse the statement and lose the table it creates.
+    """
 
     def __init__(self, name: str, raw: bytes) -> None:
         self.name = name
-        self.raw = raw
-        self.newlines = [m.start() for m in re.finditer(rb"\n", raw)]
+        self.raw = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
+        self.newlines = [m.start() for m in re.finditer(rb"\n", self.raw)]
 
-    def span(self, offset: int) -> SourceSpan:
+    def span(self, offset: int, end: int | None = None) -> SourceSpan:
+        """The position of byte ``offset`` (and of ``end``, just past the object, when given)."""
+        line, col = self._line_col(offset)
+        if end is None or end <= offset:
+            return SourceSpan(file=self.name, line=line, col=col)
+        end_line, end_col = self._line_col(end)
+        return SourceSpan(file=self.name, line=line, col=col, end_line=end_line, end_col=end_col)
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
         import bisect
 
         line = bisect.bisect_left(self.newlines, offset)
         start = self.newlines[line - 1] + 1 if line else 0
-        return SourceSpan(file=self.name, line=line + 1, col=len(self.raw[start:offset].decode("utf-8", "replace")) + 1)
+        return line + 1, len(self.raw[start:offset].decode("utf-8", "replace")) + 1
 
 
 _SUPPRESS = re.compile(r"--\s*backend-architect-ignore\b:?\s*(?P<rules>[\w\-, ]*)")
@@ -142,6 +166,8 @@ def _split(raw: bytes) -> list[tuple[int, int]]:
     >>> raw = b"CREATE TABLE t (id int);\nCREATE TABLE u (s text DEFAULT 'open);\nSELECT 1;\n"
     >>> [raw[s : s + n] for s, n in _split(raw)]
     [b'CREATE TABLE t (id int)', b";\nCREATE TABLE u (s text DEFAULT 'open);\nSELECT 1;\n"]
+    >>> _split(b"0A")
+    [(0, 2)]
     """
     text = raw.decode("utf-8", "replace")
     try:
@@ -186,5 +212,7 @@ def _statements(parsed: dict[str, Any], source: SourceText, raw: bytes, base: in
         while start < len(raw) and raw[start : start + 1] in b" \t\r\n":
             start += 1
             length -= 1
-        found.append(Statement(node[kind] if kind else {}, kind, source.span(start), raw[start : start + length].decode("utf-8", "replace")))
+        body = raw[start : start + length]
+        stop = start + len(body.rstrip(b" \t\r\n;"))
+        found.append(Statement(node[kind] if kind else {}, kind, source.span(start, stop), body.decode("utf-8", "replace"), source, base))
     return found

@@ -8,10 +8,12 @@ _COLOURS = {Impact.BREAKING: "\x1b[1;31m", Impact.POSSIBLY_BREAKING: "\x1b[33m",
 _RESET = "\x1b[0m"
 
 
-def render(result: DiffResult, *, color: bool = False) -> str:
+def render(result: DiffResult, *, color: bool = False, view: str = "changelog", quiet: bool = False) -> str:
+    """The report; ``view="breaking"`` lists only what may break clients, ``quiet`` leaves out everything but the changes."""
     lines = []
+    shown = result.shown(view)
     for impact in (Impact.BREAKING, Impact.POSSIBLY_BREAKING, Impact.SAFE):
-        group = [c for c in result.changes if c.impact is impact]
+        group = [c for c in shown if c.impact is impact]
         if not group:
             continue
         title = f"{impact} ({len(group)})"
@@ -22,6 +24,16 @@ def render(result: DiffResult, *, color: bool = False) -> str:
             if places:
                 lines.append(f"    at {', '.join(places)}")
         lines.append("")
+    if quiet:
+        return "\n".join(lines) + ("\n" if lines else "")
+    if result.accepted:
+        lines.append(f"accepted ({len(result.accepted)})")
+        lines += [f"  {a.change.where}: {a.change.message} [{a.change.code}] -- {a.reason} (until {a.expires})" for a in result.accepted]
+        lines.append("")
+    lines += [f"note: {message}" for message in result.stale]
+    if result.version is not None and result.subject == "api":
+        lines.append(result.version.message)
     counts = ", ".join(f"{result.count(i)} {i}" for i in (Impact.BREAKING, Impact.POSSIBLY_BREAKING, Impact.SAFE))
-    lines.append(f"{result.old} -> {result.new}: {len(result.changes)} change(s) ({counts}); {result.verdict}")
+    accepted = f", {len(result.accepted)} accepted" if result.accepted else ""
+    lines.append(f"{result.old} -> {result.new}: {len(result.changes)} change(s) ({counts}{accepted}); {result.verdict}")
     return "\n".join(lines) + "\n"

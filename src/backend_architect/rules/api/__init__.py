@@ -46,7 +46,7 @@ PAGINATION_PARAMETERS = frozenset(
         "$skip",
     }
 )
-_VERSION_SEGMENT = re.compile(r"^v\d+(\.\d+)?$|^\d{4}-\d{2}-\d{2}$")
+_VERSION_SEGMENT = re.compile(r"^[vV]\d+(\.\d+)*(alpha|beta|rc)?\d*$|^\d+\.\d+(\.\d+)?$|^\d{4}-\d{2}-\d{2}$")
 
 
 def located(rule: Rule, node: Node, where: str, message: str) -> Finding:
@@ -74,17 +74,17 @@ def is_parameter(segment: str) -> bool:
 
 
 def is_version(segment: str) -> bool:
-    """``v1``, ``v2.1`` or a date version like ``2024-06-01``.
+    """``v1``, ``v2.1``, ``v1beta1``, a dotted number like Box's ``2.0``, or a date version like ``2024-06-01``.
 
-    >>> [is_version(s) for s in ("v1", "v10", "2024-06-01", "vendors")]
-    [True, True, True, False]
+    >>> [is_version(s) for s in ("v1", "v10", "V2", "v1beta1", "2.0", "2024-06-01", "vendors", "2", "v")]
+    [True, True, True, True, True, True, False, False, False]
     """
     return bool(_VERSION_SEGMENT.match(segment))
 
 
 def where_of(node: Node) -> str:
-    """A name for a node outside any operation: its pointer, read as a path."""
-    return pointer_text(node.pointer) or "/"
+    """A name for a node outside any operation: its pointer, read as a path (after its file's name when it is a file of its own)."""
+    return pointer_text(node.pointer) or f"{node.file.rsplit('/', 1)[-1]}#/"
 
 
 def is_collection_path(path: str) -> bool:

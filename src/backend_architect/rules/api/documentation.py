@@ -54,6 +54,7 @@ def missing_summary(self: Rule, arch: Architecture) -> Iterator[Finding]:
     severity=Severity.INFO,
     title="Operation has no tag",
     fix="Tag each operation with its resource; generators group SDK classes and docs by tag.",
+    tier="all",
 )
 def missing_tags(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """

@@ -169,4 +169,6 @@ def missing_error_responses(self: Rule, arch: Architecture) -> Iterator[Finding]
     """
     for _, operation in operations(arch):
         if operation.responses and not any(r.is_error or r.status == "default" for r in operation.responses):
-            yield located(self, operation.node, operation.label, "no 4xx, 5xx or default response is declared")
+            secured = any(isinstance(r, dict) and r for r in operation.security or ()) and not any(r == {} for r in operation.security or ())
+            also = " (it requires authentication: not even 401)" if secured else ""
+            yield located(self, operation.node, operation.label, f"no 4xx, 5xx or default response is declared{also}")

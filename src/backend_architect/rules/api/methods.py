@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from backend_architect.ir.contract import ApiContract, ContractOperation, Node
 from backend_architect.ir.model import Architecture
+from backend_architect.nouns import is_plural
 from backend_architect.rules.api import PAGINATION_PARAMETERS, has_json, is_collection_path, located, object_view, operations, schema_type, success_responses
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
@@ -13,9 +15,17 @@ _PAGE_ENVELOPE = ("data", "items", "results", "records", "entries", "values", "c
 
 
 def is_create(operation: ContractOperation) -> bool:
-    """A POST to a collection named by a plural noun: it creates an item (an action sub-resource does not count)."""
-    last = operation.path.rstrip("/").rsplit("/", 1)[-1].lower()
-    return operation.method == "post" and is_collection_path(operation.path) and last.endswith("s") and not _is_action(operation.path)
+    """A POST to a collection named by a plural noun: it creates an item (an action sub-resource does not count, nor a POST
+    its own summary or operationId calls a read, as Adyen's "Get a list of donation campaigns")."""
+    last = operation.path.rstrip("/").rsplit("/", 1)[-1]
+    if operation.method != "post" or not is_collection_path(operation.path) or not is_plural(last) or _is_action(operation.path):
+        return False
+    said = [str(operation.node.get(key) or "") for key in ("summary", "operationId")]
+    return not any(_READ_VERB.match(text) for text in said)
+
+
+#: A summary or operationId that starts with one of these says the POST reads (a query too large for a URL), not creates.
+_READ_VERB = re.compile(r"(?i)^(get|list|retrieve|search|find|fetch|query|read|lookup|look up|check|validate|verify|calculate|preview|estimate|count)(?![a-z])")
 
 
 def _is_action(path: str) -> bool:

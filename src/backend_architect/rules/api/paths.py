@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Iterator
 
 from backend_architect.ir.contract import ApiContract, Node
 from backend_architect.ir.model import Architecture
+from backend_architect.nouns import is_plural, singular
 from backend_architect.rules.api import is_parameter, is_version, located, segments
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
@@ -17,39 +17,28 @@ _EXTENSION = re.compile(r"\.(json|xml|yaml|yml|html?|csv|txt|php|aspx?|jsp)$", r
 CRUD_VERBS = frozenset(
     {"get", "create", "update", "delete", "remove", "add", "fetch", "list", "set", "insert", "modify", "edit", "retrieve", "save", "put", "post"}
 )
-#: Nouns whose plural is the same word, or that name a singleton sub-resource.
-_UNCOUNTABLE = frozenset(
-    {
-        "data",
-        "metadata",
-        "info",
-        "media",
-        "status",
-        "health",
-        "me",
-        "self",
-        "settings",
-        "search",
-        "config",
-        "configuration",
-        "auth",
-        "login",
-        "logout",
-        "oauth",
-        "graphql",
-        "openapi",
-        "docs",
-        "api",
-        "admin",
-        "feedback",
-        "billing",
-        "software",
-        "equipment",
-        "news",
-        "series",
-        "species",
-    }
+#: Verbs that are nouns as often (a blog post, a put option): only a segment made of the word alone is an action.
+_NOUN_VERBS = frozenset({"post", "put"})
+#: Particles that make a verb a noun (an add-on, a set-up, a get-together).
+_PARTICLES = frozenset({"on", "up", "in", "out", "off", "over", "back", "together"})
+#: Singleton sub-resources, words that name no collection, and standing relationships named by a participle
+#: (GitHub's /user/following/{username}).
+_SINGLETONS = frozenset(
+    {"me", "self", "info", "status", "health", "search", "config", "configuration", "auth", "login", "logout", "oauth", "graphql", "openapi", "api", "admin"}
+    | {"following", "blocking", "muting", "watching", "billing", "feedback"}
 )
+#: Parameter names that identify an item of whatever collection they follow.
+_GENERIC_IDS = frozenset({"id", "uuid", "guid", "key", "name", "slug", "sid", "code", "number", "handle", "identifier"})
+_WORD = re.compile(r"[-_.]|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def words(segment: str) -> list[str]:
+    """The lowercase words of a path segment or parameter name, in any casing.
+
+    >>> words("AddOnResults"), words("post_updates"), words("{pet_id}")
+    (['add', 'on', 'results'], ['post', 'updates'], ['pet', 'id'])
+    """
+    return [w.lower() for w in _WORD.split(segment.strip("{}")) if w]
 
 
 def _paths(arch: Architecture) -> Iterator[tuple[ApiContract, str, Node]]:
@@ -166,7 +155,9 @@ def verb_in_path(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
     Finds path segments made of CRUD verbs (`get`, `create`, `update`, `delete`, `list`...),
-    alone or as the first word of a segment (`/getPets`, `/pets/delete`).
+    alone or as the first word of a segment (`/getPets`, `/pets/delete`). A verb made a noun
+    by a particle (`add-ons`, `AddOnResults`) is not one, nor is a word that is a noun as
+    often as a verb (`post`) followed by more words (`post_updates`).
 
     ## Why is this bad?
     The URL stops naming a resource, so caching, authorization by resource and hypermedia
@@ -192,10 +183,24 @@ def verb_in_path(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     for _, path, node in _paths(arch):
         for segment in static_segments(path):
-            first = re.split(r"[-_]|(?<=[a-z])(?=[A-Z])", segment)[0].lower()
-            if first in CRUD_VERBS:
-                yield located(self, node, path, f"segment '{segment}' is the verb '{first}'")
+            verb = crud_verb(_EXTENSION.sub("", segment))
+            if verb:
+                yield located(self, node, path, f"segment '{segment}' is the verb '{verb}'")
                 break
+
+
+def crud_verb(segment: str) -> str | None:
+    """The CRUD verb a segment starts with, when it reads as an action rather than a noun.
+
+    >>> [crud_verb(s) for s in ("getPets", "delete", "add-ons", "AddOnResults", "post_updates", "post", "update-branch")]
+    ['get', 'delete', None, None, None, 'post', 'update']
+    """
+    parts = words(segment)
+    if not parts or parts[0] not in CRUD_VERBS:
+        return None
+    if len(parts) > 1 and (parts[1] in _PARTICLES or singular(parts[1]) in _PARTICLES or parts[0] in _NOUN_VERBS):
+        return None
+    return parts[0]
 
 
 @rule(
@@ -208,8 +213,11 @@ def verb_in_path(self: Rule, arch: Architecture) -> Iterator[Finding]:
 def singular_collection(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
-    Finds a static segment followed by an item parameter (`/pet/{id}`) whose last word is not
-    a plural noun.
+    Finds a static segment followed by the parameter of one of its items (`/pet/{id}`,
+    `/pet/{pet_id}`) whose last word is not a plural noun (by the noun rules the designer
+    uses: `people` is plural). A segment that qualifies the collection before it
+    (`/integrations/slack/{integration_id}`) or selects by something it does not hold
+    (`/tarball/{ref}`) is no collection.
 
     ## Why is this bad?
     `/pet/{id}` next to `/pets` makes clients guess which form each resource uses; the
@@ -238,13 +246,30 @@ def singular_collection(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     for _, path, node in _paths(arch):
         parts = segments(path)
-        for segment, following in itertools.pairwise(parts):
-            if is_parameter(segment) or is_version(segment) or not is_parameter(following):
+        for before, segment, following in zip(["", *parts], parts, parts[1:], strict=False):
+            if is_parameter(segment) or is_version(segment) or not is_parameter(following) or not holds_items(before, segment, following):
                 continue
-            word = re.split(r"[-_]", segment)[-1].lower()
-            if word.isalpha() and word not in _UNCOUNTABLE and not word.endswith("s"):
+            last = words(segment)[-1] if words(segment) else ""
+            if last.isalpha() and last not in _SINGLETONS and not is_plural(segment):
                 yield located(self, node, path, f"'{segment}' holds items ({following}) but is singular")
                 break
+
+
+def holds_items(before: str, segment: str, parameter: str) -> bool:
+    """Whether ``segment/{parameter}`` addresses an item of a collection named ``segment``.
+
+    Not when the parameter names something else (``/tarball/{ref}``, ``/servicenow/{integration_id}``:
+    the segment is a format or a qualifier), nor when the segment qualifies the plural
+    collection right before it (``/integrations/slack/{id}``, ``/attestations/digest/{digest}``).
+
+    >>> holds_items("", "pet", "{pet_id}"), holds_items("", "tarball", "{ref}"), holds_items("integrations", "slack", "{id}")
+    (True, False, False)
+    """
+    named = words(parameter)
+    own = set(words(segment)) | {singular(w) for w in words(segment)}
+    if not (set(named) & own) and not (named and named[-1] in _GENERIC_IDS and len(named) == 1):
+        return False
+    return not (before and not is_parameter(before) and not is_version(before) and is_plural(before) and words(before)[-1:] != words(segment)[-1:])
 
 
 @rule(

@@ -199,7 +199,9 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
     Finds operations that require authentication but declare no 401 response (nor a
-    `default`), and operations that require OAuth scopes but declare no 403.
+    `default`), and operations that require OAuth scopes but declare no 403. An operation
+    that declares no error response at all is left to `missing-error-responses`, which
+    says the 401 is missing too: one root cause, one finding.
 
     ## Why is this bad?
     Clients cannot tell "log in again" from "you may not", so they retry forever or log the
@@ -214,7 +216,7 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
         bearer: {type: http, scheme: bearer}
     paths:
       /v1/pets:
-        get: {responses: {'200': {description: The pets.}}}
+        get: {responses: {'200': {description: The pets.}, '400': {description: The query is invalid.}}}
 
     Use instead:
     openapi: 3.1.0
@@ -228,6 +230,7 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
         get:
           responses:
             '200': {description: The pets.}
+            '400': {description: The query is invalid.}
             '401': {description: The token is missing or expired.}
     """
     for _, operation in operations(arch):
@@ -235,8 +238,8 @@ def missing_auth_errors(self: Rule, arch: Architecture) -> Iterator[Finding]:
         if not requirements or any(not r for r in requirements):
             continue  # public, or public as an alternative
         statuses = {r.status for r in operation.responses}
-        if "default" in statuses:
-            continue
+        if "default" in statuses or not any(r.is_error for r in operation.responses):
+            continue  # no error response at all is API014's finding, which names the 401 too
         if "401" not in statuses:
             yield located(self, operation.node, operation.label, "requires authentication but declares no 401")
         scoped = any(scopes for r in requirements for scopes in r.values() if isinstance(scopes, list) and scopes)
@@ -293,3 +296,69 @@ def missing_rate_limit(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for operation in contract.operations:
             if operation not in limited:
                 yield located(self, operation.node, operation.label, "declares no 429 response nor rate-limit headers")
+
+
+@rule(
+    code="API042",
+    name="scopes-on-non-oauth-scheme",
+    severity=Severity.WARNING,
+    title="Security requirement lists scopes for a scheme that has none (OpenAPI 3.0)",
+    fix="Leave the list empty for http and apiKey schemes (`- bearer: []`); scopes belong to oauth2 and openIdConnect schemes.",
+)
+def scopes_on_non_oauth_scheme(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    In OpenAPI 3.0 (and Swagger 2.0) documents, finds security requirements that list scopes
+    for a scheme that is not `oauth2` or `openIdConnect` (an `http` bearer or basic scheme, an
+    `apiKey`), once per scheme. OpenAPI 3.1 allows role names there and is not checked.
+
+    ## Why is this bad?
+    The specification requires the list to be empty: tools ignore the scopes, so the
+    authorization the author wrote down is enforced by nobody, and some validators reject the
+    document.
+
+    ## Example
+    openapi: 3.0.3
+    info: {title: Pets, version: 1.0.0}
+    security: [{bearer: ['pets:read']}]
+    components:
+      securitySchemes:
+        bearer: {type: http, scheme: bearer}
+    paths: {}
+
+    Use instead:
+    openapi: 3.0.3
+    info: {title: Pets, version: 1.0.0}
+    security: [{oauth: ['pets:read']}]
+    components:
+      securitySchemes:
+        oauth: {type: oauth2, flows: {clientCredentials: {tokenUrl: 'https://auth.example.com/token', scopes: {'pets:read': Read pets.}}}}
+    paths: {}
+
+    ## References
+    OpenAPI Specification 3.0.3, "Security Requirement Object".
+    """
+    for contract in arch.contracts:
+        if contract.version == "3.1":
+            continue
+        holder = security_schemes(contract)
+        kinds = {}
+        for name in holder.value if holder is not None and isinstance(holder.value, dict) else ():
+            scheme = contract.resolve(holder.child(name)) if holder is not None else None
+            kinds[name] = scheme.get("type") if scheme is not None else None
+        requirements: list[tuple[Node, str]] = []
+        top = contract.top("security")
+        if top is not None:
+            requirements.append((top, "/security"))
+        requirements += [(n, op.label) for op in contract.operations if (n := op.node.child("security")) is not None]
+        scoped: dict[str, list[tuple[Node, str, list[str]]]] = {}
+        for node, where in requirements:
+            for i, requirement in enumerate(node.value if isinstance(node.value, list) else ()):
+                for name, scopes in requirement.items() if isinstance(requirement, dict) else ():
+                    if scopes and isinstance(scopes, list) and kinds.get(name) not in {None, "oauth2", "openIdConnect"}:
+                        scoped.setdefault(name, []).append((node.child(i) or node, where, [str(s) for s in scopes]))
+        for name, uses in scoped.items():
+            at, where, scopes = uses[0]  # one root cause (the scheme's type), one finding, at its first use
+            more = f"; {len(uses) - 1} more requirement(s) do the same" if len(uses) > 1 else ""
+            message = f"scheme '{name}' is {kinds[name]}: its requirements must list no scopes (lists {', '.join(scopes)}){more}"
+            yield located(self, at, where, message)

@@ -52,6 +52,73 @@ def unresolved_reference(self: Rule, arch: Architecture) -> Iterator[Finding]:
             yield located(self, at, where_of(node), f"$ref '{ref}' does not resolve")
 
 
+#: How a finding names what a misplaced reference stands for.
+_KINDS = {
+    "operation": "an operation",
+    "value": "a literal example value",
+    "media_type": "a media type",
+    "responses": "the responses of an operation",
+    "paths": "the paths",
+    "components": "the components",
+    "encoding": "an encoding",
+    "parameter": "a parameter",
+    "response": "a response",
+    "header": "a header",
+    "schema_map": "a map of schemas (a reader that follows the specification sees a property named '$ref')",
+}
+
+
+@rule(
+    code="API006",
+    name="reference-not-allowed",
+    severity=Severity.WARNING,
+    title="$ref where the OpenAPI version allows no reference",
+    fix="Write the object in place (a bundler such as `redocly bundle` does it), or move the $ref to a field that takes a Reference Object.",
+)
+def reference_not_allowed(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds `$ref`s where the document's OpenAPI version does not let a Reference Object
+    stand: an operation (`get: {$ref: get.yml}`), a media type, the responses map, an
+    example's literal `value`, `info`, tags, servers; and in Swagger 2.0 a response header
+    or a definition of a shared parameter. The reviewer follows them anyway, as the author
+    meant, so the rest of the review still sees the operation.
+
+    ## Why is this bad?
+    Tools that follow the specification do not resolve them: a code generator sees an
+    operation with no responses, a validator an example whose value is `{"$ref": ...}`.
+    The document works only with the tools its authors happened to use.
+
+    ## Example
+    openapi: 3.0.3
+    info: {title: Pets, version: 1.0.0}
+    paths:
+      /v1/pets:
+        get: {$ref: '#/x-operations/listPets'}
+    x-operations:
+      listPets: {responses: {'200': {description: The pets.}}}
+
+    Use instead:
+    openapi: 3.0.3
+    info: {title: Pets, version: 1.0.0}
+    paths:
+      /v1/pets:
+        $ref: '#/x-paths/pets'
+    x-paths:
+      pets:
+        get: {responses: {'200': {description: The pets.}}}
+
+    ## References
+    OpenAPI Specification 3.0.3 and 3.1.0, "Reference Object" (where it may be used) and
+    "Path Item Object" (`$ref`).
+    """
+    for contract in arch.contracts:
+        for reference in contract.misplaced:
+            at = Node(None, reference.node.file, (*reference.node.pointer, "$ref"))
+            what = _KINDS.get(reference.kind.split(" ")[0], "this field")
+            yield located(self, at, where_of(reference.node), f"$ref '{reference.ref}' stands for {what}, where OpenAPI {contract.version} allows no reference")
+
+
 _REQUIRED_TOP = {"2.0": ("swagger", "info", "paths"), "3.0": ("openapi", "info", "paths"), "3.1": ("openapi", "info")}
 
 

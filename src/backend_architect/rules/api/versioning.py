@@ -13,14 +13,29 @@ from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
 def base_versions(contract: ApiContract) -> set[str]:
-    """Version segments of the base URL: ``servers[].url`` (3.x) or ``basePath`` (2.0)."""
+    """Version segments of the base URL: ``servers[].url`` (3.x, variables at their defaults; host labels such as ``v2.api`` too) or ``basePath`` (2.0)."""
     bases: list[str] = []
     if contract.version == "2.0":
         bases.append(str(contract.document.get("basePath", "")))
     servers = contract.document.get("servers")
     if isinstance(servers, list):
-        bases += [urlparse(str(s.get("url", ""))).path for s in servers if isinstance(s, dict)]
-    return {segment for base in bases for segment in segments(base) if is_version(segment)}
+        bases += [_server_url(s) for s in servers if isinstance(s, dict)]
+    return {part for base in bases for segment in segments(urlparse(base).path) + urlparse(base).netloc.split(".") for part in (segment,) if is_version(part)}
+
+
+def _server_url(server: dict[str, object]) -> str:
+    """A server's URL with its variables at their defaults (``https://{region}.example.com/{version}``).
+
+    >>> _server_url({"url": "https://api.example.com/{version}", "variables": {"version": {"default": "v2"}}})
+    'https://api.example.com/v2'
+    """
+    url = str(server.get("url", ""))
+    variables = server.get("variables")
+    if isinstance(variables, dict):
+        for name, variable in variables.items():
+            if isinstance(variable, dict) and "default" in variable:
+                url = url.replace("{" + str(name) + "}", str(variable["default"]))
+    return url
 
 
 def path_version(path: str) -> str | None:

@@ -107,7 +107,7 @@ def reprinted(statement: str, edit: Callable[[Any], None]) -> str | None:
 
 
 def location(span: SourceSpan | None) -> Location | None:
-    return Location(span.file, span.line, span.col) if span is not None else None
+    return Location(span.file, span.line, span.col, span.end_line, span.end_col) if span is not None else None
 
 
 def sql_type(column: Column) -> str:

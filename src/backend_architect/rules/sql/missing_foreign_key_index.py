@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
-from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.model import Architecture, IndexColumn, Table
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 from backend_architect.rules.sql import concurrently, design_tables, ident, idents, location, qualified, where
 
@@ -10,8 +11,26 @@ from backend_architect.rules.sql import concurrently, design_tables, ident, iden
 def leading_column_sets(table: Table) -> list[list[str]]:
     """Column lists that can serve a lookup by their leading columns: the keys and every full btree index."""
     leading = [table.primary_key, *(u.columns for u in table.uniques)]
-    leading += [[c.expression or c.name for c in i.columns] for i in table.indexes if i.method == "btree" and i.where is None]
+    leading += [[c.expression or c.name for c in i.columns] for i in table.indexes if i.method == "btree" and _serves_all_keys(i.where, i.columns)]
     return leading
+
+
+def _serves_all_keys(predicate: str | None, columns: list[IndexColumn]) -> bool:
+    """A predicate that keeps every row a foreign key check looks up: none, or ``col IS NOT NULL`` on the index's own columns
+    (the check never looks for NULL, and PostgreSQL uses such a partial index for it).
+
+    >>> c = [IndexColumn(name="author_id")]
+    >>> _serves_all_keys(None, c), _serves_all_keys("(author_id IS NOT NULL)", c), _serves_all_keys("deleted_at IS NULL", c)
+    (True, True, False)
+    """
+    if predicate is None:
+        return True
+    names = {c.name for c in columns}
+    parts = [p.strip().strip("()").strip() for p in re.split(r"(?i)\s+AND\s+", predicate.strip())]
+    return all((m := _NOT_NULL.fullmatch(part)) is not None and m["column"].strip('"') in names for part in parts)
+
+
+_NOT_NULL = re.compile(r'(?i)(?P<column>"[^"]+"|\w+)\s+IS\s+NOT\s+NULL')
 
 
 @rule(
@@ -25,7 +44,8 @@ def missing_foreign_key_index(self: Rule, arch: Architecture) -> Iterator[Findin
     """
     ## What it does
     Finds foreign keys whose columns are not the leading columns of any index (or of the
-    primary key, or of a unique constraint), in any order.
+    primary key, or of a unique constraint), in any order. A partial index whose predicate
+    is `col IS NOT NULL` serves the check (it never looks for NULL) and counts.
 
     ## Why is this bad?
     Joins from the parent scan the child table, and every delete or key update of a parent

@@ -46,7 +46,9 @@ def redundant_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
     Finds indexes that another index of the same table makes useless: exact duplicates (same
     method, key columns or expressions, operator classes, collations, INCLUDE columns and
     predicate), and B-tree indexes whose keys lead another B-tree index with the same
-    predicate. A unique index is never redundant with a wider one: it enforces a rule.
+    predicate. A unique index is never redundant with a wider one: it enforces a rule. A
+    plain B-tree index on the leading columns of the primary key or of a unique constraint
+    is redundant too: the key's own index serves it.
 
     ## Why is this bad?
     Every index is written on every insert and on updates of its columns, takes disk and
@@ -66,8 +68,19 @@ def redundant_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
     PostgreSQL documentation, "Multicolumn Indexes"; PgHero's duplicate index check.
     """
     for store, table in design_tables(arch):
+        keys = [("the primary key", table.primary_key)] if table.primary_key else []
+        keys += [(f"unique constraint {u.name}", u.columns) for u in table.uniques]
         for narrow in table.indexes:
-            wide = next((w for w in table.indexes if _covers(w, narrow)), None)
+            wide = next((w.name for w in table.indexes if _covers(w, narrow)), None) or _covering_key(keys, narrow)
             if wide is not None:
                 fix = f"DROP INDEX {concurrently(store)}{qualified(store, narrow.name)};"
-                yield self.finding(where(store, table), f"index {narrow.name} is covered by {wide.name}", location(narrow.source), fix=fix)
+                yield self.finding(where(store, table), f"index {narrow.name} is covered by {wide}", location(narrow.source), fix=fix)
+
+
+def _covering_key(keys: list[tuple[str, list[str]]], narrow: Index) -> str | None:
+    """The primary key or unique constraint whose index leads with ``narrow``'s columns: a plain B-tree index on a prefix of a key
+    serves no query the key's own index does not. A unique index is left alone (it may be the key's own, attached USING INDEX)."""
+    if narrow.unique or narrow.method != "btree" or narrow.where or narrow.include or any(c.expression or c.opclass or c.collation for c in narrow.columns):
+        return None
+    columns = [c.name for c in narrow.columns]
+    return next((name for name, key in keys if columns and key[: len(columns)] == columns), None)

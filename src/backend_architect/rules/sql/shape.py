@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture, ParseProblem
+from backend_architect.nouns import plural
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 from backend_architect.rules.sql import design_tables, location, where
 
@@ -49,6 +50,19 @@ def identifier_too_long(self: Rule, arch: Architecture) -> Iterator[Finding]:
             yield self.finding(where(store, table), message, location(table.source))
 
 
+def _slots(columns: list[str]) -> bool:
+    """Numbered like slots of one list: 1, 2, 3... (or from 0). iso_code_1 and iso_code_3 (ISO 639-1 and 639-3), cvss_score_v2 and
+    cvss_score_v3 are distinct standards, not repeated values.
+
+    >>> _slots(["phone1", "phone2"]), _slots(["iso_code_1", "iso_code_3"]), _slots(["cvss_score_v2", "cvss_score_v3"]), _slots(["type0", "type1"])
+    (True, False, False, False)
+    """
+    numbers = sorted(int(m["n"]) for c in columns if (m := _NUMBERED.match(c)))
+    if numbers == [0, 1]:
+        return False  # MusicBrainz's entity_type0/entity_type1: the two ends of a relationship
+    return numbers[:1] in ([0], [1]) and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+
+
 @rule(
     code="SQL014",
     name="repeated-column-group",
@@ -60,8 +74,11 @@ def repeated_column_group(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     ## What it does
     Finds tables with two or more columns that differ only by a number (`phone1`, `phone2`,
-    `address_line_1`, `address_line_2`). Numbered foreign keys (`entity0`, `entity1` of a link
-    table) are the ends of a relationship and pass.
+    `email_1`, `email_2`). Numbered foreign keys (`entity0`, `entity1` of a link table) are the
+    ends of a relationship and pass, and so are numbered lines (`address_line1`,
+    `address_line2`): the ordered parts of one postal address, not values of one kind. Only
+    slot numbering counts (1, 2, 3... or from 0): `iso_code_1` beside `iso_code_3` names two
+    standards.
 
     ## Why is this bad?
     It breaks first normal form: the third phone number needs a migration, queries test every
@@ -82,8 +99,9 @@ def repeated_column_group(self: Rule, arch: Architecture) -> Iterator[Finding]:
             if match:
                 groups.setdefault(match.group("stem"), []).append(column.name)
         for stem, columns in sorted(groups.items()):
-            # entity0/entity1 referencing rows are the two ends of a relationship, not a repeated attribute
-            if len(columns) >= 2 and not set(columns) <= references:
+            # entity0/entity1 (referencing rows, or their types) are the two ends of a relationship, not a repeated attribute; address_line1/2
+            # are the ordered parts of one postal address (the format carriers and payment providers use), not repeated values
+            if len(columns) >= 2 and not set(columns) <= references and not stem.rstrip("_").endswith("line") and _slots(columns):
                 yield self.finding(where(store, table), f"{', '.join(columns)} repeat '{stem}'", location(table.source))
 
 
@@ -144,11 +162,18 @@ def polymorphic_foreign_key(self: Rule, arch: Architecture) -> Iterator[Finding]
     CREATE TABLE posts (id bigint PRIMARY KEY);
     CREATE TABLE comments (id bigint PRIMARY KEY, post_id bigint REFERENCES posts (id), body text);
     """
+    tables = {t.name for s in arch.datastores for t in s.tables}
     for store, table in design_tables(arch):
         names = {c.name for c in table.columns}
         referenced = {col for fk in table.foreign_keys for col in fk.columns}
         for name in sorted(names):
-            if name.endswith("_type") and f"{name[:-5]}_id" in names and f"{name[:-5]}_id" not in referenced:
+            stem = name[:-5]
+            # room_type + room_id beside a rooms table: the id names that table, and the type is the room's own attribute
+            named_table = {stem, plural(stem)} & tables
+            # media_type + media_id where media_id is (part of) the row's own key (Synapse's media tables): no reference at all
+            keys = [table.primary_key, *(u.columns for u in table.uniques), *([c.name for c in i.columns] for i in table.indexes if i.unique)]
+            own_key = any(f"{stem}_id" in key for key in keys)
+            if name.endswith("_type") and f"{stem}_id" in names and f"{stem}_id" not in referenced and not named_table and not own_key:
                 yield self.finding(where(store, table), f"{name} + {name[:-5]}_id reference a table chosen per row", location(table.source))
 
 

@@ -9,6 +9,8 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 from backend_architect.rules.sql import design_tables, ident, location, qualified, where
 
+#: A rate or share of an amount (tax_rate, discount_percent) is a ratio, not money: a float may be the right type.
+_RATIO_NAME = re.compile(r"_(rate|ratio|percent|percentage|pct|factor|multiplier|share)$")
 _MONEY_NAME = re.compile(r"(^|_)(price|amount|cost|total|balance|fee|tax|salary|payment|charge|credit|debit|subtotal|discount|revenue)(_|$)")
 _FLOATS = frozenset({"real", "double precision"})
 
@@ -42,9 +44,9 @@ def money_as_float(self: Rule, arch: Architecture) -> Iterator[Finding]:
     for store, table in design_tables(arch):
         for column in table.columns:
             kind = (column.sql_type or "").removesuffix("[]")
-            if kind == "money" or (kind in _FLOATS and _MONEY_NAME.search(column.name.lower())):
+            if kind == "money" or (kind in _FLOATS and _MONEY_NAME.search(column.name.lower()) and not _RATIO_NAME.search(column.name.lower())):
                 fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(column.name)} TYPE numeric(12,2);"
-                yield self.finding(where(store, table), f"{column.name} holds money as {kind}", location(table.source), fix=fix)
+                yield self.finding(where(store, table), f"{column.name} holds money as {kind}", location(column.source or table.source), fix=fix)
 
 
 @rule(
@@ -76,7 +78,7 @@ def timestamp_without_time_zone(self: Rule, arch: Architecture) -> Iterator[Find
         for column in table.columns:
             if (column.sql_type or "").startswith("timestamp") and "without time zone" in (column.sql_type or ""):
                 fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(column.name)} TYPE timestamptz USING {ident(column.name)} AT TIME ZONE 'UTC';"
-                yield self.finding(where(store, table), f"{column.name} is {column.sql_type}", location(table.source), fix=fix)
+                yield self.finding(where(store, table), f"{column.name} is {column.sql_type}", location(column.source or table.source), fix=fix)
 
 
 @rule(
@@ -105,7 +107,7 @@ def json_instead_of_jsonb(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for column in table.columns:
             if (column.sql_type or "").removesuffix("[]") == "json":
                 fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(column.name)} TYPE jsonb USING {ident(column.name)}::jsonb;"
-                yield self.finding(where(store, table), f"{column.name} is json", location(table.source), fix=fix)
+                yield self.finding(where(store, table), f"{column.name} is json", location(column.source or table.source), fix=fix)
 
 
 @rule(
@@ -139,4 +141,4 @@ def char_column(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for column in table.columns:
             spelled = column.sql_type or ""
             if spelled.startswith("character(") and spelled not in {"character(1)", "character(2)", "character(3)"}:
-                yield self.finding(where(store, table), f"{column.name} is {spelled}", location(table.source))
+                yield self.finding(where(store, table), f"{column.name} is {spelled}", location(column.source or table.source))

@@ -37,8 +37,6 @@ CREATE TABLE books (
 CREATE INDEX ix_books_author_id ON books (author_id);
 -- ix_books_genre_author_id_published_at_id: use case 'browse books'
 CREATE INDEX ix_books_genre_author_id_published_at_id ON books (genre, author_id, published_at DESC, id DESC);
--- ix_books_title_description_fts: use case 'search books' (full-text search)
--- (not created on SQLite: gin index; use an FTS5 table for full-text search)
 
 CREATE TABLE reviews (
     id CHAR(32) NOT NULL,

@@ -12,5 +12,5 @@ CREATE TABLE organizations (
     updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_organizations PRIMARY KEY (id),
     CONSTRAINT uq_organizations_domain UNIQUE (domain),
-    CONSTRAINT ck_organizations_plan CHECK (plan IN ('free', 'team', 'business', 'enterprise'))
+    CONSTRAINT ck_organizations_plan CHECK ("plan" IN ('free', 'team', 'business', 'enterprise'))
 );

@@ -29,7 +29,7 @@ CREATE TABLE tickets (
     tenant_id CHAR(32) NOT NULL,
     subject VARCHAR(300) NOT NULL,
     description TEXT NOT NULL,
-    status VARCHAR(7) NOT NULL,
+    status VARCHAR(7) DEFAULT 'new' NOT NULL,
     priority VARCHAR(6) NOT NULL,
     requester_id CHAR(32) NOT NULL,
     assignee_id CHAR(32),
@@ -56,8 +56,6 @@ CREATE INDEX ix_tickets_tenant_id_requester_id_created_at_id ON tickets (tenant_
 CREATE INDEX ix_tickets_tenant_id_status_assignee_id_priority_created_at_id ON tickets (tenant_id, status, assignee_id, priority, created_at DESC, id DESC) WHERE deleted_at IS NULL;
 -- ix_tickets_tenant_id_status_due_at: use case 'escalate overdue tickets'
 CREATE INDEX ix_tickets_tenant_id_status_due_at ON tickets (tenant_id, status, due_at) WHERE deleted_at IS NULL;
--- ix_tickets_tenant_id_subject_description_fts: use case 'search tickets' (full-text search)
--- (not created on SQLite: gin index; use an FTS5 table for full-text search)
 
 CREATE TABLE comments (
     id CHAR(32) NOT NULL,

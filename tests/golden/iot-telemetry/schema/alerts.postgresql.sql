@@ -8,7 +8,7 @@ CREATE TABLE alerts.alerts (
     device_id UUID NOT NULL,
     rule_id BIGINT NOT NULL,
     value NUMERIC(12, 4) NOT NULL,
-    state TEXT NOT NULL,
+    state TEXT DEFAULT 'firing' NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     version INTEGER DEFAULT 1 NOT NULL,
@@ -16,8 +16,8 @@ CREATE TABLE alerts.alerts (
     CONSTRAINT ck_alerts_state CHECK (state IN ('firing', 'acknowledged', 'resolved'))
 );
 COMMENT ON TABLE alerts.alerts IS 'Alert rows';
-COMMENT ON COLUMN alerts.alerts.device_id IS 'id of Device, owned by devices: no foreign key across services';
-COMMENT ON COLUMN alerts.alerts.rule_id IS 'id of AlertRule, owned by devices: no foreign key across services';
+COMMENT ON COLUMN alerts.alerts.device_id IS 'id of Device, owned by readings: no foreign key across services';
+COMMENT ON COLUMN alerts.alerts.rule_id IS 'id of AlertRule, owned by readings: no foreign key across services';
 COMMENT ON COLUMN alerts.alerts.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
 -- ix_alerts_created_at_id_partial: use case 'list firing alerts'

@@ -52,8 +52,6 @@ COMMENT ON COLUMN books.books.version IS 'optimistic concurrency: bumped on ever
 CREATE INDEX ix_books_author_id ON books.books (author_id);
 -- ix_books_genre_author_id_published_at_id: use case 'browse books'
 CREATE INDEX ix_books_genre_author_id_published_at_id ON books.books (genre, author_id, published_at DESC, id DESC);
--- ix_books_title_description_fts: use case 'search books' (full-text search)
-CREATE INDEX ix_books_title_description_fts ON books.books USING gin (to_tsvector('simple', (coalesce(title, '') || ' ') || coalesce(description, '')));
 
 CREATE TABLE books.reviews (
     id UUID DEFAULT gen_random_uuid() NOT NULL,

@@ -7,9 +7,6 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
--- btree_gin lets one GIN index hold tenant_id next to the search document (PostgreSQL contrib)
-CREATE EXTENSION IF NOT EXISTS btree_gin;
-
 CREATE TABLE requesters (
     id UUID DEFAULT gen_random_uuid() NOT NULL,
     tenant_id UUID NOT NULL,
@@ -47,7 +44,7 @@ CREATE TABLE tickets (
     tenant_id UUID NOT NULL,
     subject TEXT NOT NULL,
     description TEXT NOT NULL,
-    status TEXT NOT NULL,
+    status TEXT DEFAULT 'new' NOT NULL,
     priority TEXT NOT NULL,
     requester_id UUID NOT NULL,
     assignee_id UUID,
@@ -82,8 +79,6 @@ CREATE INDEX ix_tickets_tenant_id_requester_id_created_at_id ON tickets (tenant_
 CREATE INDEX ix_tickets_tenant_id_status_assignee_id_priority_created_at_id ON tickets (tenant_id, status, assignee_id, priority, created_at DESC, id DESC) WHERE deleted_at IS NULL;
 -- ix_tickets_tenant_id_status_due_at: use case 'escalate overdue tickets'
 CREATE INDEX ix_tickets_tenant_id_status_due_at ON tickets (tenant_id, status, due_at) WHERE deleted_at IS NULL;
--- ix_tickets_tenant_id_subject_description_fts: use case 'search tickets' (full-text search)
-CREATE INDEX ix_tickets_tenant_id_subject_description_fts ON tickets USING gin (tenant_id, to_tsvector('simple', (coalesce(subject, '') || ' ') || coalesce(description, ''))) WHERE deleted_at IS NULL;
 
 CREATE TABLE comments (
     id UUID NOT NULL,

@@ -1,0 +1,389 @@
+"""The spec read once: every use case's meaning, rates and field references; every entity's size.
+
+Every design stage receives this ``Analysis`` instead of re-reading the spec, so no stage
+can contradict another about what a use case is (its kind and flow, main entity, the
+joins its filters need, its rates) or how big an entity is (rows now, rows a day, and
+where those numbers came from). Surprising readings are collected as ``warnings``; every
+default it falls back on is an ``assumption``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
+from backend_architect.spec.check import TEXT_KINDS
+from backend_architect.spec.model import Spec, UseCaseKind, UseCaseSpec, slug
+from backend_architect.spec.naming import parent_relation, plural, relations, resolve_column, snake, split_filter
+from backend_architect.spec.relations import Hop, join_path
+from backend_architect.spec.subject import owner_of_field, primary_entity
+from backend_architect.spec.units import SECONDS_PER_DAY
+
+#: Used when the spec gives no peak factor: a common diurnal peak-to-average ratio
+#: for consumer traffic (Google SRE workbook puts typical daily peaks at 2-4x mean).
+DEFAULT_PEAK_FACTOR = 3.0
+#: Rows assumed for an entity with no size hint, no creating use case and no stated figure to derive it from.
+DEFAULT_ROWS = 10_000
+
+Mutability = Literal["immutable", "append_only", "job_written", "updated", "reference"]
+
+
+@dataclass(frozen=True)
+class FieldRef:
+    """A filter, sort or search resolved: which field of which entity, and the join from the main entity."""
+
+    written: str
+    entity: str
+    field: str
+    column: str | None
+    join: tuple[Hop, ...] = ()
+    constant: str | None = None
+    descending: bool = False
+    #: For searches: full text over a text field, else an exact match.
+    text: bool = True
+
+    @property
+    def joined(self) -> bool:
+        return bool(self.join)
+
+
+@dataclass(frozen=True)
+class UseCase:
+    """A use case with everything the design reads from it."""
+
+    spec: UseCaseSpec
+    index: int
+    id: str
+    kind: UseCaseKind
+    flow: Flow | None
+    reading: str
+    entity: str
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+    written_columns: tuple[str, ...]
+    action: str | None
+    avg_qps: float
+    peak_qps: float
+    filters: tuple[FieldRef, ...] = ()
+    sorts: tuple[FieldRef, ...] = ()
+    searches: tuple[FieldRef, ...] = ()
+    #: Entities written in the same transaction as the main one, as its children (an order's lines).
+    children: tuple[str, ...] = ()
+    #: For a link made or unmade through a many-to-many relation of the main entity: its name (``tags``).
+    relation: str | None = None
+    #: The entity the signed-in caller is (actor ``customer`` -> Customer), None for anonymous or non-person callers.
+    caller: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def is_write(self) -> bool:
+        return self.kind in {"create", "update", "replace", "delete", "action"}
+
+    @property
+    def is_job(self) -> bool:
+        return self.kind == "job"
+
+    @property
+    def entities(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.writes, *self.reads)))
+
+
+@dataclass(frozen=True)
+class EntityFacts:
+    """How big an entity is and how its rows change, with where each number came from."""
+
+    name: str
+    rows_now: float
+    rows_per_day: float
+    rows_basis: str
+    mutability: Mutability
+    writers: tuple[str, ...] = ()
+    readers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """The spec, read once."""
+
+    use_cases: tuple[UseCase, ...]
+    entities: Mapping[str, EntityFacts]
+    peak_factor: float
+    warnings: tuple[str, ...] = ()
+    #: The entity of the people who use the system (the one they log in as, else the one named for people).
+    people: str | None = None
+    #: ``Entity.field`` -> the use cases that write that field by name, in spec order.
+    field_writers: Mapping[str, tuple[UseCase, ...]] = field(default_factory=dict)
+    #: Entities with parts: something is ``part_of`` them, or a create writes children with them.
+    aggregates: frozenset[str] = frozenset()
+    assumptions: tuple[str, ...] = ()
+    _by_primary: Mapping[str, tuple[UseCase, ...]] = field(default_factory=dict, repr=False)
+
+    def of_entity(self, entity: str) -> tuple[UseCase, ...]:
+        """Use cases whose main entity is ``entity``, in spec order."""
+        return self._by_primary.get(entity, ())
+
+    def touching(self, entity: str) -> tuple[UseCase, ...]:
+        """Use cases that read or write ``entity``, in spec order."""
+        return tuple(u for u in self.use_cases if entity in u.entities)
+
+    def rows(self, entity: str) -> float:
+        return self.entities[entity].rows_now
+
+
+_MEMO: dict[int, tuple[Spec, Analysis]] = {}
+
+
+def analyse(spec: Spec) -> Analysis:
+    """Read ``spec`` once. The pipeline passes the result to every stage; this memo serves callers outside it."""
+    hit = _MEMO.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    result = _analyse(spec)
+    if len(_MEMO) >= 8:
+        _MEMO.pop(next(iter(_MEMO)))
+    _MEMO[id(spec)] = (spec, result)
+    return result
+
+
+def _analyse(spec: Spec) -> Analysis:
+    factor = spec.scale.peak_factor or DEFAULT_PEAK_FACTOR
+    warnings: list[str] = []
+    assumptions: list[str] = []
+    people = _people_entity(spec)
+    by_snake = {snake(name): name for name in reversed(spec.entities)}  # snake name -> entity, the first declared winning
+    use_cases = tuple(_use_case(spec, i, u, factor, warnings, people, by_snake) for i, u in enumerate(spec.use_cases))
+    entities = _entity_facts(spec, use_cases, assumptions, people)
+    grouped: dict[str, list[UseCase]] = {}
+    named: dict[str, list[UseCase]] = {}
+    for use_case in use_cases:
+        grouped.setdefault(use_case.entity, []).append(use_case)
+        for written in dict.fromkeys(w for w in use_case.spec.writes if "." in w):
+            named.setdefault(written, []).append(use_case)
+    aggregates = {body.part_of for body in spec.entities.values() if body.part_of} | {u.entity for u in use_cases if u.children}
+    return Analysis(
+        use_cases=use_cases,
+        entities=MappingProxyType(entities),
+        peak_factor=factor,
+        warnings=tuple(warnings),
+        assumptions=tuple(assumptions),
+        people=people,
+        field_writers=MappingProxyType({k: tuple(v) for k, v in named.items()}),
+        aggregates=frozenset(aggregates),
+        _by_primary=MappingProxyType({k: tuple(v) for k, v in grouped.items()}),
+    )
+
+
+def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warnings: list[str], people: str | None, by_snake: Mapping[str, str]) -> UseCase:
+    entity = primary_entity(spec, use_case) or ""
+    reading = read_kind(spec, use_case, entity)
+    if reading.overruled is not None:
+        said = f"kind: {use_case.kind} is given" if use_case.kind else f"the name reads as {reading.overruled}"
+        warnings.append(f"use case '{use_case.name}': {said}, but {reading.rule}; designed as {reading.kind}" + (f" ({reading.flow})" if reading.flow else ""))
+    writes = tuple(dict.fromkeys(w.split(".", 1)[0] for w in use_case.writes))
+    reads = tuple(dict.fromkeys(r.split(".", 1)[0] for r in use_case.reads))
+    written = tuple(column for w in use_case.writes if w.startswith(entity + ".") for column in [resolve_column(spec, entity, w.split(".", 1)[1])] if column)
+    given = use_case.rate.per_second if use_case.rate else 0.0
+    avg, peak = (given / factor, given) if spec.scale.rates == "peak" else (given, given * factor)
+    fields = tuple(w.split(".", 1)[1] for w in use_case.writes if w.startswith(entity + "."))
+    action = action_name(use_case.name, entity, fields) if reading.kind == "action" else None
+    return UseCase(
+        spec=use_case,
+        index=index,
+        id=slug(use_case.name),
+        kind=reading.kind,
+        flow=reading.flow,
+        reading=reading.rule,
+        entity=entity,
+        reads=reads,
+        writes=writes,
+        written_columns=written,
+        action=action,
+        avg_qps=avg,
+        peak_qps=peak,
+        filters=tuple(_refs(spec, use_case, entity, "filter")),
+        sorts=tuple(_refs(spec, use_case, entity, "sort")),
+        searches=tuple(_refs(spec, use_case, entity, "search")),
+        children=_children(spec, entity, writes, reading.kind),
+        relation=reading.relation,
+        caller=caller_entity(use_case, people, by_snake),
+    )
+
+
+#: Words a use-case name uses that name nothing: left out of custom method names and paths.
+FILLER_WORDS = frozenset("a an the of by for from to in into on at with as and or my mine our all new own".split())
+
+
+#: Verbs the HTTP method already says: a custom method is not named by them (``POST …:edit`` reads as a CRUD verb in a path).
+CRUD_WORDS = frozenset("get create update delete remove add fetch list set insert modify edit retrieve save put post change".split())
+
+
+def action_name(name: str, entity: str, fields: tuple[str, ...] = ()) -> str:
+    """A custom method's name: the use case's words less its resource's and fillers, kebab-case like every path segment.
+
+    A leading verb the HTTP method already says (edit, update, add...) is dropped when words
+    remain, else the fields it writes name the method.
+
+    >>> action_name("mark message read", "Message"), action_name("cancel order", "Order"), action_name("edit order note", "Order", ("note",))
+    ('mark-read', 'cancel', 'note')
+    """
+    words: list[str] = re.findall(r"[a-z0-9]+", name.lower())
+    own = set(snake(entity).split("_")) | set(plural(snake(entity)).split("_"))
+    kept = [w for i, w in enumerate(words) if i == 0 or (w not in own and w not in FILLER_WORDS)] or ["run"]
+    if kept[0] in CRUD_WORDS:
+        rest = kept[1:] or [w for f in fields for w in f.split("_")]
+        kept = rest or kept
+    if kept[0][0].isdigit():
+        kept.insert(0, "do")
+    return "-".join(kept)
+
+
+def caller_entity(use_case: UseCaseSpec, people: str | None, by_snake: Mapping[str, str]) -> str | None:
+    """The entity a signed-in caller is: the one named like the actor, else the people entity for a person's actor word.
+
+    Anonymous use cases (``auth: none``) have no caller; an actor named for a role with no entity
+    of its name (staff, admin, customer when there is no Customer) is nobody's row: it acts on others'.
+    """
+    if use_case.auth == "none":
+        return None
+    actor = snake(use_case.actor)
+    found = by_snake.get(actor) or by_snake.get(actor.removesuffix("s"))
+    if found is not None:
+        return found
+    return people if actor in _ANYONE else None
+
+
+def _refs(spec: Spec, use_case: UseCaseSpec, main: str, key: str) -> list[FieldRef]:
+    """Each filter, sort or search of ``use_case`` resolved to a column and, when on another entity, a join."""
+    found: list[FieldRef] = []
+    for written in getattr(use_case, key):
+        constant = None
+        text = written
+        if key == "filter":
+            text, constant = split_filter(written)
+        descending = key == "sort" and text.startswith("-")
+        text = text.removeprefix("-")
+        entity, dot, name = text.partition(".")
+        if not dot:
+            entity, name = owner_of_field(spec, use_case, main, text), text
+        if entity not in spec.entities:
+            continue
+        column = resolve_column(spec, entity, name)
+        field_name = name if name in spec.entities[entity].fields or column is None else (column.removesuffix("_id") if column else name)
+        avoid = (entity, name) if name in relations(spec, entity) else None
+        join = join_path(spec, main, entity, avoid=avoid) if main in spec.entities else None
+        spec_field = spec.entities[entity].fields.get(name)
+        is_text = spec_field is None or spec_field.type.kind in TEXT_KINDS
+        found.append(FieldRef(written, entity, field_name, column, join or (), constant, descending, is_text))
+    return found
+
+
+def _children(spec: Spec, entity: str, writes: tuple[str, ...], kind: UseCaseKind) -> tuple[str, ...]:
+    """Entities a create writes with its main entity as that entity's parts: written in one transaction, in one request body."""
+    if kind != "create" or len(writes) < 2:
+        return ()
+    children = []
+    for other in writes[1:]:
+        parent = parent_relation(spec, other)
+        if parent is not None and parent[1] == entity:
+            children.append(other)
+    return tuple(children)
+
+
+# --- entity sizes and how they change -------------------------------------------------
+
+
+#: Words that name the people a system serves: their entity's rows come from ``scale.users``.
+_PEOPLE = frozenset(
+    "user users customer member account person people player subscriber rider driver patient student reader viewer listener buyer seller".split()
+)
+
+
+#: Actor words for anyone signed in: they are the people entity (User, Account...), whatever it is called.
+_ANYONE = frozenset("user users member members account person people subscriber".split())
+
+
+def _people_entity(spec: Spec) -> str | None:
+    """The entity of the people counted by ``scale.users``: the one they log in as, else the one named for people."""
+    for name, body in spec.entities.items():
+        if has_password(body):
+            return name
+    actors = {u.actor.lower() for u in spec.use_cases}
+    for name in spec.entities:
+        if snake(name) in actors or (snake(name) in _PEOPLE and not is_link(spec, name)):
+            return name
+    return None
+
+
+def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str], people: str | None) -> dict[str, EntityFacts]:
+    """Rows today and new rows a day per entity: stated figures first, then derived ones, defaults last (and recorded)."""
+    creators: dict[str, dict[str, float]] = {}
+    for use_case in use_cases:
+        if use_case.kind == "create":
+            # only whole-entity writes create rows; "Seat.status" updates seats that exist
+            for written in (w for w in use_case.spec.writes if "." not in w):
+                creators.setdefault(written, {})[use_case.id] = use_case.avg_qps
+    result: dict[str, tuple[float, float, str]] = {}
+
+    def estimate(name: str, depth: int = 0) -> tuple[float, float, str]:
+        if name in result:
+            return result[name]
+        entity = spec.entities[name]
+        created = sum(creators.get(name, {}).values()) * SECONDS_PER_DAY
+        per_day = entity.growth.per_second * SECONDS_PER_DAY if entity.growth else created
+        day_basis = "growth" if entity.growth else ("creating use cases" if created else "")
+        rows = entity.rows
+        basis = "rows" if rows is not None else ""
+        parent = parent_relation(spec, name) if entity.part_of or entity.avg_per_parent is not None else None
+        if parent and parent[1] != name and depth < 20 and (rows is None or not per_day):
+            parent_rows, parent_day, _ = estimate(parent[1], depth + 1)
+            per_parent = entity.avg_per_parent if entity.avg_per_parent is not None else 1.0
+            if rows is None:
+                rows, basis = parent_rows * per_parent, f"{parent[1]} rows x avg_per_parent {per_parent:g}"
+            if not per_day:
+                per_day, day_basis = parent_day * per_parent, f"{parent[1]} growth x avg_per_parent {per_parent:g}"
+        if rows is None and name == people and (spec.scale.users or spec.scale.daily_active):
+            stated = spec.scale.users or spec.scale.daily_active or 0.0
+            rows, basis = stated, "scale.users" if spec.scale.users else "scale.daily_active"
+            assumptions.append(f"entities.{name}.rows: not given; {name} counts the people of {basis} ({stated:,.0f})")
+        if rows is None:
+            rows = float(DEFAULT_ROWS) if not per_day else per_day * 30
+            basis = "default" if not per_day else "30 days of growth"
+            assumptions.append(f"entities.{name}.rows: not given; assumed {rows:,.0f} rows today ({basis})")
+        result[name] = (rows, per_day, basis + (f"; {day_basis} a day" if day_basis else ""))
+        return result[name]
+
+    writing: dict[str, list[UseCase]] = {}
+    reading: dict[str, list[UseCase]] = {}
+    for use_case in use_cases:
+        for written in use_case.writes:
+            writing.setdefault(written, []).append(use_case)
+        for read in use_case.reads:
+            reading.setdefault(read, []).append(use_case)
+    facts: dict[str, EntityFacts] = {}
+    for name in spec.entities:
+        rows, per_day, basis = estimate(name)
+        writers = writing.get(name, [])
+        mutability = _mutability(spec, name, writers)
+        facts[name] = EntityFacts(name, rows, per_day, basis, mutability, tuple(u.id for u in writers), tuple(u.id for u in reading.get(name, [])))
+    return facts
+
+
+def _mutability(spec: Spec, name: str, writers: list[UseCase]) -> Mutability:
+    """How an entity's rows change (given the use cases that write it): never written, appended, rewritten by a job, or updated by requests."""
+    entity = spec.entities[name]
+    if not writers:
+        return "reference"
+    if entity.append_only:
+        return "append_only"
+    if all(u.is_job for u in writers):
+        return "job_written"
+    if all(u.kind == "create" for u in writers):
+        return "immutable"
+    return "updated"

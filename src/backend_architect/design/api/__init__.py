@@ -1,0 +1,86 @@
+"""Stage 3: a contract-first REST API per service, from what each use case means.
+
+Each use case becomes the operation its analysed kind and flow say (never its verb alone):
+reads get one operation each on a path that says which read it is (``paths``, ``reads``),
+with every filter, sort and search as a parameter (``parameters``); writes send exactly
+the fields they write, never a server-owned one (``schemas``, ``design.ownership``);
+authentication and relationships have their own shapes (``flows``). Lists are
+cursor-paginated, creates are idempotent through ``Idempotency-Key``, updates of racing
+entities are conditional on ``If-Match``; examples are generated here so the IR carries them.
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.api.flows import AUTH_FLOWS, LINK_FLOWS, add_flow
+from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
+from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
+from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
+from backend_architect.design.examples import EXAMPLE_TIME
+from backend_architect.design.usecases import by_primary, remote_access
+from backend_architect.ir.model import Architecture
+from backend_architect.spec.model import DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_MAX, Spec
+
+DEFAULT_PAGE_SIZE = DEFAULT_PAGE_LIMIT
+MAX_PAGE_SIZE = DEFAULT_PAGE_MAX
+
+
+def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+    """An ``Api`` per service with schemas, operations, scopes and examples."""
+    grouped = by_primary([u for u in analysis.use_cases if u.kind != "job"])
+    owner = {entity: s.name for s in arch.services for entity in s.entities}
+    tables = {t.entity: t for store in arch.datastores for t in store.tables if t.entity}
+    needs = _cross_service_needs(analysis, owner)
+    apis = []
+    for service in arch.services:
+        mine = sorted((u for entity in service.entities for u in grouped.get(entity, ())), key=lambda u: (_reshaped(u), u.index))
+        if not mine and not needs.get(service.name):
+            continue
+        api = ServiceApi(Resources(spec, analysis, owner, tables, service.name))
+        for use_case in mine:
+            if use_case.flow in AUTH_FLOWS | LINK_FLOWS:
+                add_flow(api, use_case)
+            elif use_case.kind in {"list", "get"}:
+                api.add_read(use_case)
+            else:
+                api.add_write(use_case)
+        api.add_missing_gets()
+        for consumer, entity, mode in needs.get(service.name, []):
+            api.add_for_consumer(consumer, entity, mode)
+        apis.append(api.build(f"{spec.system} {service.name.replace('-', ' ').title()} API", API_VERSION))
+    return arch.model_copy(update={"apis": apis})
+
+
+def _reshaped(use_case: UseCase) -> bool:
+    """A read answering something other than its rows (a graph walk, a ranking, a series): routed after the plain reads,
+    so the plain ones keep the resource's own paths and the patterns give these paths of their own (``/path``, ``/top``)."""
+    spec = use_case.spec
+    return spec.traverse is not None or spec.top is not None or spec.series is not None
+
+
+def _cross_service_needs(analysis: Analysis, owner: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
+    """Per service, what other services call it for: (consumer, entity, "read" or "write")."""
+    needs: dict[str, list[tuple[str, str, str]]] = {}
+    for use_case in analysis.use_cases:
+        reads, writes = remote_access(use_case, owner)
+        home = owner[use_case.entity]
+        for mode, wanted in (("read", reads), ("write", writes)):
+            for service, entities in wanted.items():
+                for entity in entities:
+                    need = (home, entity, mode)
+                    if need not in needs.setdefault(service, []):
+                        needs[service].append(need)
+    return needs
+
+
+__all__ = [
+    "API_VERSION",
+    "DEFAULT_PAGE_SIZE",
+    "EXAMPLE_TIME",
+    "MAX_PAGE_SIZE",
+    "OFFSET_MAX_ROWS",
+    "STATE_METHODS",
+    "collection",
+    "derive_api",
+    "id_param",
+]

@@ -1,0 +1,97 @@
+"""Examples of every operation: a request, a response and a problem, each valid against its own schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend_architect.design.api.paths import API_VERSION
+from backend_architect.design.examples import example_uuid, example_value
+from backend_architect.ir.model import ApiProperty, ApiSchema, Operation
+
+_PROBLEM_SLUGS = {400: "bad-request", 401: "unauthenticated", 404: "not-found", 422: "validation-failed"}
+_PROBLEM_TITLES = {400: "Bad request", 401: "Authentication required", 404: "Not found", 422: "Validation failed"}
+#: A session's example access token: the shape of a JWT, signed by no one.
+EXAMPLE_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIwMTk1MGY2YiJ9.c2lnbmF0dXJl"
+#: Seconds an access token lives (15 minutes, the security model's lifetime).
+EXAMPLE_EXPIRES_IN = 900
+
+
+def example_object(schemas: dict[str, ApiSchema], name: str) -> dict[str, Any]:
+    """An example of schema ``name``: every required property, and one optional one in a merge patch."""
+    schema = schemas[name]
+    result: dict[str, Any] = {}
+    for prop in schema.properties:
+        if not prop.required and name.endswith("Update") and len(result) >= 1:
+            continue
+        if prop.ref == "Money":
+            result[prop.name] = {"amount": "19.99", "currency": "EUR"}
+        elif prop.ref == "GeoPoint":
+            result[prop.name] = {"lat": 51.5072, "lon": -0.1276}
+        elif prop.type == "array" and prop.items:
+            result[prop.name] = [example_object(schemas, prop.items)]
+        elif prop.name in {"access_token", "refresh_token"}:
+            result[prop.name] = EXAMPLE_TOKEN
+        elif prop.name == "expires_in":
+            result[prop.name] = EXAMPLE_EXPIRES_IN
+        else:
+            result[prop.name] = example_value(prop, schema.entity or name)
+    return result
+
+
+def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: dict[str, str]) -> Operation:
+    """``op`` with its request, response and error examples."""
+    request = example_object(schemas, op.request_schema) if op.request_schema else None
+    response: Any = None
+    if op.response_schema and op.success_status != 204:
+        response = example_object(schemas, op.response_schema)
+        if op.paginated and op.response_schema.endswith("Page"):
+            response["next_cursor"] = "eyJpZCI6IjAxOTUwZjZiIn0"
+        if request and op.kind in {"create", "update", "replace", "action"} and op.flow != "login":
+            for key, value in request.items():
+                if key in response:
+                    response[key] = value
+    error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
+    problem: dict[str, Any] = {
+        "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
+        "title": _PROBLEM_TITLES[error_status],
+        "status": error_status,
+        "detail": _problem_detail(op, error_status, _addressed(op, path_entities)),
+        "instance": _example_path(op, path_entities),
+    }
+    if error_status == 422 and op.request_schema:
+        first = next((p.name for p in schemas[op.request_schema].properties), "body")
+        problem["errors"] = [{"pointer": f"/{first}", "detail": "must not be empty"}]
+    return op.model_copy(update={"example_request": request, "example_response": response, "example_error": problem, "example_error_status": error_status})
+
+
+def _example_path(op: Operation, path_entities: dict[str, str]) -> str:
+    path = op.path
+    for param in op.parameters:
+        if param.location == "path":
+            owner = path_entities.get(param.name, param.name.removesuffix("_id"))
+            if param.format == "uuid":
+                value = example_uuid(owner)
+            elif param.type == "integer":
+                value = str(example_value(ApiProperty(name="id", type="integer"), owner))
+            else:
+                value = "Ab3xK9q"
+            path = path.replace("{" + param.name + "}", value)
+    return f"/{API_VERSION}{path}"
+
+
+def _addressed(op: Operation, path_entities: dict[str, str]) -> str:
+    """The entity the last path parameter names: the one a 404 is about (the requester of ``/requesters/{id}/tickets``)."""
+    last = [p.name for p in op.parameters if p.location == "path"][-1:]
+    return path_entities.get(last[0], op.entity or "resource") if last else op.entity or "resource"
+
+
+def _problem_detail(op: Operation, status: int, addressed: str) -> str:
+    if status == 404:
+        return f"No {addressed} with this id exists, or you may not see it."
+    if status == 422:
+        return "The request body has invalid fields."
+    if status == 400:
+        if op.flow == "login":
+            return "The credentials are not valid."
+        return "Query parameter 'limit' must be between 1 and 100." if op.paginated else "The request is malformed."
+    return "A valid bearer token is required."

@@ -1,0 +1,288 @@
+"""One service's operations: each use case becomes the operation its kind and flow say, with its errors and examples.
+
+Lists are paginated (cursor by default), creates are ``POST`` answering 201 with an
+``Idempotency-Key``, updates are merge patches conditional on ``If-Match`` where rows
+race, custom methods are ``POST {item}:{method}``. A second write of the same kind on one
+resource becomes a custom method named for it, so no two use cases share an operation.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from backend_architect.design.analysis import UseCase, action_name
+from backend_architect.design.api.examples import with_examples
+from backend_architect.design.api.parameters import filter_parameters, list_parameters, paginated
+from backend_architect.design.api.paths import Resources, camel, collection
+from backend_architect.design.api.reads import client_filters, route_read
+from backend_architect.design.api.schemas import Schemas
+from backend_architect.design.ownership import caller_reference, server_owned
+from backend_architect.design.usecases import remote_access
+from backend_architect.ir.model import Api, ApiSchema, Operation, Parameter
+from backend_architect.spec.naming import VERSION_COLUMN, split_filter
+
+Method = Literal["get", "post", "put", "patch", "delete"]
+STATE_METHODS = {"create": "post", "get": "get", "list": "get", "update": "patch", "replace": "put", "delete": "delete", "action": "post"}
+_METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
+
+
+class ServiceApi:
+    """The API of one service, built use case by use case."""
+
+    def __init__(self, res: Resources) -> None:
+        self.res = res
+        self.schemas = Schemas(res)
+        self.operations: dict[tuple[str, str], Operation] = {}
+
+    # --- common parts -------------------------------------------------------------------
+
+    def put(self, op: Operation) -> None:
+        """Record ``op`` with its errors and examples; its (method, path) is taken."""
+        key = (op.method, op.path)
+        self.res.taken.add(key)
+        self.operations[key] = self.finish(op)
+
+    def base(self, use_case: UseCase, method: Method, path: str, kind: str, params: list[Parameter], **extra: object) -> Operation:
+        """The parts every operation of a use case shares: ids, auth and scopes, description, upstreams."""
+        entity = use_case.entity
+        resource = collection(entity)
+        auth = extra.pop("auth", use_case.spec.auth)
+        write = kind not in {"list", "get"}
+        scopes = extra.pop("scopes", None)
+        if scopes is None:
+            scopes = [] if auth == "none" else [f"{resource}:{'write' if write else 'read'}"]
+        reads, writes = remote_access(use_case, self.res.owner)
+        description = use_case.spec.description or f"Use case '{use_case.name}' (actor: {use_case.spec.actor})."
+        constants = [f"{field.split('.')[-1]} = {value}" for field, value in map(split_filter, use_case.spec.filter) if value is not None]
+        if constants:
+            description += f" Returns only items where {' and '.join(constants)}."
+        if use_case.spec.owner_only:
+            description += " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
+        extra_text = extra.pop("note", "")
+        if extra_text:
+            description += f" {extra_text}"
+        return Operation(
+            operation_id=camel(use_case.id),
+            method=method,
+            path=path,
+            summary=use_case.name[:1].upper() + use_case.name[1:],
+            description=description,
+            use_cases=[use_case.name],
+            entity=entity,
+            kind=kind,
+            tag=str(extra.pop("tag", resource)),
+            parameters=params,
+            auth=auth,
+            scopes=scopes,
+            owner_only=use_case.spec.owner_only,
+            upstreams=sorted({*reads, *writes, *use_case.spec.calls}),
+            **extra,
+        )
+
+    def versioned(self, entity: str) -> bool:
+        return any(c.name == VERSION_COLUMN for c in self.res.table(entity).columns)
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def add_read(self, use_case: UseCase) -> None:
+        """A list or get on the path ``route_read`` gives it, with the filters the path and caller leave as parameters."""
+        entity = use_case.entity
+        route = route_read(self.res, use_case)
+        free = [r for r in client_filters(use_case) if r.written not in route.by_path and r.written not in route.by_caller]
+        notes = [f"Only the caller's own rows: {ref} is taken from the access token." for ref in route.by_caller]
+        if use_case.kind == "list":
+            params = [*route.params, *list_parameters(self.res, use_case, free)]
+            op = self.base(use_case, "get", route.path, "list", params, note=" ".join(notes), response_schema=self.schemas.page(entity),
+                           paginated=paginated(use_case), caller_filters=list(route.by_caller))  # fmt: skip
+        else:
+            params = [*route.params, *filter_parameters(self.res, use_case, list(route.lookup), required=True, exact=True)]
+            op = self.base(use_case, "get", route.path, "get", params, note=" ".join(notes), response_schema=self.schemas.read(entity),
+                           conditional=route.item and self.versioned(entity), caller_filters=list(route.by_caller))  # fmt: skip
+        self.put(op)
+
+    # --- writes ---------------------------------------------------------------------------
+
+    def add_write(self, use_case: UseCase, **extra: object) -> None:
+        """A create, update, replace, delete or custom method on the resource's collection or item."""
+        entity, kind = use_case.entity, use_case.kind
+        method: Method = STATE_METHODS[kind]  # type: ignore[assignment]
+        item = kind != "create"
+        path = self.res.item_path(entity) if item else self.res.collection_path(entity)
+        params = self.res.path_params(entity, item)
+        owner = self.res.named_owner(use_case) if kind == "create" else None
+        if owner is not None:
+            base, params = self.res.item_path_for(owner[1])
+            path = f"{base}/{collection(entity)}"
+            params = [*params[:-1], params[-1].model_copy(update={"spec_ref": f"{entity}.{owner[0]}"})]
+            if not self.res.free("post", path):
+                owner, path, params = None, self.res.collection_path(entity), self.res.path_params(entity, False)
+        fields = tuple(w.split(".", 1)[1] for w in use_case.spec.writes if w.startswith(entity + "."))
+        name = use_case.action or action_name(use_case.name, entity, fields)
+        if kind == "action" or not self.res.free(method, path):
+            method, path = "post", self.res.unique("post", f"{path}:{name}")
+        caller = use_case.caller if use_case.spec.auth == "required" else None
+        request, status, response = self._body(use_case, caller, frozenset({f"{owner[0]}_id"}) if owner else frozenset())
+        notes = list(self._notes(use_case, caller))
+        if extra.get("note"):
+            notes.append(str(extra.pop("note")))
+        op = self.base(
+            use_case,
+            method,
+            path,
+            kind,
+            params,
+            note=" ".join(notes),
+            request_schema=request,
+            response_schema=response,
+            success_status=status,
+            idempotency_key=method == "post",
+            # a latest value is overwritten, last write wins: no If-Match on a position firehose
+            conditional=item and self.versioned(entity) and not use_case.spec.latest,
+            **extra,
+        )
+        self.put(op)
+
+    def _body(self, use_case: UseCase, caller: str | None, in_path: frozenset[str]) -> tuple[str | None, int, str | None]:
+        """(request schema, success status, response schema) of a write; ``in_path`` are columns the path fills."""
+        entity, kind = use_case.entity, use_case.kind
+        if kind == "create":
+            return self.schemas.create(use_case, caller, in_path), 201, self.schemas.read(entity)
+        if kind == "update":
+            return self.schemas.update(use_case, caller), 200, self.schemas.read(entity)
+        if kind == "replace":
+            return self.schemas.replace(use_case, caller), 200, self.schemas.read(entity)
+        if kind == "delete":
+            return None, 204, None
+        return self.schemas.action(use_case), 200, self.schemas.read(entity)
+
+    def _notes(self, use_case: UseCase, caller: str | None) -> list[str]:
+        """What a reader of the contract should know about a write: the caller's field, server-set fields, parts."""
+        notes = []
+        entity = use_case.entity
+        mine = caller_reference(self.res.spec, entity, caller)
+        if mine and use_case.kind == "create":
+            notes.append(f"The {mine} is the caller, taken from the access token.")
+        if use_case.kind == "create":
+            owned = [n for n in self.res.spec.entities[entity].fields if server_owned(self.res.spec, self.res.analysis, entity, n)]
+            if owned:
+                notes.append(f"The server sets {', '.join(owned)}.")
+        if use_case.children:
+            notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} rows in one transaction.")
+        return notes
+
+    # --- the contract ---------------------------------------------------------------------
+
+    def add_missing_gets(self) -> None:
+        """A created resource's ``Location`` must be readable: add its GET where missing."""
+        public_reads = {o.entity for o in self.operations.values() if o.auth == "none" and o.kind in {"get", "list"}}
+        for op in list(self.operations.values()):
+            if op.kind != "create" or not op.entity or op.success_status != 201 or op.flow == "login":
+                continue
+            item = self.res.item_path(op.entity)
+            if ("get", item) in self.operations:
+                continue
+            resource = collection(op.entity)
+            public = op.entity in public_reads
+            personal = any(c.pii for c in self.res.table(op.entity).columns)
+            self.put(
+                Operation(
+                    operation_id=camel(f"get {op.entity}"),
+                    method="get",
+                    path=item,
+                    summary=f"Get one {op.entity}",
+                    description=f"Reads the {op.entity} created by '{op.use_cases[0]}'."
+                    + (" Only its owner may read it (it holds personal data)." if personal and not public else ""),
+                    use_cases=[],
+                    entity=op.entity,
+                    kind="get",
+                    tag=resource,
+                    parameters=self.res.path_params(op.entity, True),
+                    response_schema=self.schemas.read(op.entity),
+                    auth="none" if public else "required",
+                    scopes=[] if public else [f"{resource}:read"],
+                    owner_only=op.owner_only or personal,
+                    conditional=self.versioned(op.entity),
+                )
+            )
+
+    def add_for_consumer(self, consumer: str, entity: str, mode: str) -> None:
+        """The operation another service calls: an existing one gains a consumer, else an internal one is added."""
+        resource = collection(entity)
+        key = ("get", self.res.item_path(entity)) if mode == "read" else ("post", self.res.collection_path(entity))
+        existing = self.operations.get(key)
+        if existing is not None:
+            self.operations[key] = existing.model_copy(update={"consumers": sorted({*existing.consumers, consumer})})
+            return
+        write = mode == "write"
+        request = None
+        if write:
+            props = self.schemas.writable(entity, credentials=True)
+            request = self.schemas.named(f"{entity}Create", None, entity, props)
+        self.put(
+            Operation(
+                operation_id=camel(f"{'create' if write else 'get'} {entity} for services"),
+                method=key[0],
+                path=key[1],
+                summary=f"{'Create' if write else 'Get'} one {entity} (internal)",
+                description=f"Called by {consumer}, not by clients: service-to-service, with a client-credentials token."
+                + (" Idempotent by Idempotency-Key, so a saga step can be retried safely." if write else ""),
+                entity=entity,
+                kind="create" if write else "get",
+                tag=resource,
+                parameters=self.res.path_params(entity, not write),
+                request_schema=request,
+                response_schema=self.schemas.read(entity),
+                success_status=201 if write else 200,
+                auth="required",
+                scopes=[f"{resource}:{'write' if write else 'read'}"],
+                idempotency_key=write,
+                internal=True,
+                consumers=[consumer],
+            )
+        )
+
+    def finish(self, op: Operation) -> Operation:
+        """Error statuses and examples follow from the operation's shape."""
+        errors = {429, 500}
+        if op.upstreams:
+            errors.add(503)
+        if op.parameters or op.request_schema:
+            errors.add(400)
+        if op.auth != "none":
+            errors |= {401, 403}
+        if any(p.location == "path" for p in op.parameters):
+            errors.add(404)
+        if op.request_schema:
+            errors.add(422)
+        if op.kind in {"create", "action", "update", "replace"} and op.flow not in {"relate", "login", "password"}:
+            errors.add(409)
+        if op.conditional and op.kind != "get":
+            errors.add(412)
+        op = op.model_copy(update={"error_statuses": sorted(errors)})
+        return with_examples(op, self.schemas.schemas, self.res.path_entities)
+
+    def used_schemas(self) -> list[ApiSchema]:
+        """Schemas the operations reference, directly or through properties (no unused components)."""
+        schemas = self.schemas.schemas
+        pending = [name for op in self.operations.values() for name in (op.request_schema, op.response_schema) if name]
+        used: set[str] = set()
+        while pending:
+            name = pending.pop()
+            if name in used or name not in schemas:
+                continue
+            used.add(name)
+            pending += [p.items or p.ref or "" for p in schemas[name].properties]
+        return sorted((s for s in schemas.values() if s.name in used), key=lambda s: s.name)
+
+    def build(self, title: str, version: str) -> Api:
+        ops = sorted(self.operations.values(), key=lambda o: (o.path, _METHOD_ORDER[o.method]))
+        scopes = {s: f"{'Change' if s.endswith(':write') else 'Read'} {s.split(':')[0].replace('-', ' ')}" for op in ops for s in op.scopes}
+        return Api(
+            service=self.res.service,
+            title=title,
+            version="1.0.0",
+            base_path=f"/{version}",
+            schemas=self.used_schemas(),
+            operations=ops,
+            scopes=dict(sorted(scopes.items())),
+        )

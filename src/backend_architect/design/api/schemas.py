@@ -1,0 +1,293 @@
+"""Request and response bodies: an entity's read shape, and exactly what each write use case sends.
+
+A response carries every column but secrets, with server-owned fields ``readOnly`` (see
+``design.ownership``). A request carries only what its use case writes: a whole-entity
+create or replace the client-owned fields (never ids, timestamps, server-owned fields, the
+parent in the path, or the caller's own reference); a partial update or custom method only
+the fields it names; a create of an aggregate its parts too (``lines: [OrderLineCreate]``,
+at least one, written in the same transaction). A hashed credential is taken as its
+plaintext, write-only (``password_hash`` -> ``password``), where it is set: a register or
+other create of its entity, and a password change; nowhere else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from backend_architect.design.analysis import UseCase
+from backend_architect.design.api.paths import Resources, camel
+from backend_architect.design.ownership import caller_reference, is_hashed, is_state, plaintext_name, server_owned
+from backend_architect.design.semantics import is_credential
+from backend_architect.ir.model import ApiProperty, ApiSchema, Column
+from backend_architect.spec.naming import TENANT_COLUMN, VERSION_COLUMN, parent_relation, plural, snake
+
+#: Columns only the server writes, on every table.
+SERVER_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", VERSION_COLUMN, TENANT_COLUMN})
+#: NIST SP 800-63B: memorized secrets of at least 8 characters, and at least 64 allowed.
+PASSWORD_MIN, PASSWORD_MAX = 8, 128
+#: Items a nested array takes when the spec gives no ``max_per_parent``.
+DEFAULT_MAX_ITEMS = 100
+
+
+def decimal_pattern(precision: int | None, scale: int | None) -> str:
+    """The pattern of a decimal string that fits numeric(precision, scale): bounded, so the input is too.
+
+    >>> decimal_pattern(12, 4)
+    '^-?\\\\d{1,8}(\\\\.\\\\d{1,4})?$'
+    >>> decimal_pattern(None, None)
+    '^-?\\\\d{1,131072}(\\\\.\\\\d{1,16383})?$'
+    """
+    if precision is None:
+        return r"^-?\d{1,131072}(\.\d{1,16383})?$"  # PostgreSQL's unconstrained numeric
+    digits = max(precision - (scale or 0), 1)
+    return rf"^-?\d{{1,{digits}}}(\.\d{{1,{scale}}})?$" if scale else rf"^-?\d{{1,{digits}}}$"
+
+
+def column_property(column: Column, field_kind: str | None) -> ApiProperty:
+    """A column as an API property: its JSON type, format, bounds, nullability and secrecy."""
+    read_only = column.name in SERVER_COLUMNS or column.identity or column.generated
+    base: dict[str, Any] = {"name": column.name, "nullable": column.nullable, "pii": column.pii, "description": column.comment}
+    base["required"] = not column.nullable and column.default is None and not read_only
+    base["read_only"] = read_only
+    base["write_only"] = column.secret
+    kind = column.type
+    if kind == "uuid":
+        return ApiProperty(type="string", format="uuid", **base)
+    if kind in {"bigint", "integer", "smallint"}:
+        return ApiProperty(type="integer", format="int64" if kind == "bigint" else "int32", **base)
+    if kind == "numeric":
+        return ApiProperty(type="string", format="decimal", pattern=decimal_pattern(column.precision, column.scale), **base)
+    if kind == "boolean":
+        return ApiProperty(type="boolean", **base)
+    if kind == "timestamptz":
+        return ApiProperty(type="string", format="date-time", **base)
+    if kind == "date":
+        return ApiProperty(type="string", format="date", **base)
+    if kind == "jsonb":
+        return ApiProperty(type="object", **base)
+    if kind in {"varchar", "char"}:
+        fmt = {"email": "email", "url": "uri"}.get(field_kind or "")
+        pattern = "^[A-Z]{3}$" if kind == "char" and column.length == 3 else None
+        return ApiProperty(type="string", format=fmt, max_length=column.length, enum=list(column.enum_values), pattern=pattern, **base)
+    return ApiProperty(type="string", max_length=100_000 if kind == "text" else None, **base)
+
+
+def plaintext(prop: ApiProperty, name: str | None = None, description: str | None = None) -> ApiProperty:
+    """The write-only plaintext a hashed credential is taken as: ``password``, format password, 8 to 128 characters."""
+    return prop.model_copy(
+        update={
+            "name": name or plaintext_name(prop.name),
+            "format": "password",
+            "min_length": PASSWORD_MIN,
+            "max_length": PASSWORD_MAX,
+            "pattern": None,
+            "write_only": True,
+            "read_only": False,
+            "pii": False,
+            "description": description or "Write-only; stored as a one-way hash, never returned.",
+        }
+    )
+
+
+@dataclass
+class Schemas:
+    """The schemas of one service's API, built as operations need them."""
+
+    res: Resources
+    schemas: dict[str, ApiSchema] = field(default_factory=dict)
+    _properties: dict[str, tuple[ApiProperty, ...]] = field(default_factory=dict)
+
+    # --- an entity's fields ---------------------------------------------------------------
+
+    def properties(self, entity: str) -> list[ApiProperty]:
+        """Every column of ``entity`` as a property (a money pair as one ``Money``, a point as one ``GeoPoint``), server-owned ones read-only."""
+        if entity not in self._properties:
+            self._properties[entity] = tuple(self._column_properties(entity))
+        return list(self._properties[entity])
+
+    def _column_properties(self, entity: str) -> list[ApiProperty]:
+        spec = self.res.spec
+        body = spec.entities[entity]
+        props: list[ApiProperty] = []
+        seen_money: set[str] = set()
+        for column in self.res.table(entity).columns:
+            if column.type == "vector" or column.name == VERSION_COLUMN:
+                continue
+            source = column.source_field or ""
+            spec_field = body.fields.get(source)
+            if spec_field is not None and spec_field.type.kind in {"money", "geo"}:
+                # a money pair is one Money; a point is one GeoPoint (its geohash cell is the server's index, never shown)
+                if source not in seen_money:
+                    seen_money.add(source)
+                    ref = "Money" if spec_field.type.kind == "money" else "GeoPoint"
+                    described = spec_field.description if ref == "GeoPoint" else column.comment
+                    props.append(
+                        ApiProperty(name=source, type="object", ref=ref, nullable=column.nullable, required=not column.nullable, description=described)
+                    )
+                continue
+            prop = column_property(column, spec_field.type.kind if spec_field else None)
+            props.append(prop)
+        return [self._owned(entity, p) for p in props]
+
+    def _owned(self, entity: str, prop: ApiProperty) -> ApiProperty:
+        source = self._source(entity, prop.name)
+        reason = server_owned(self.res.spec, self.res.analysis, entity, source) if source else None
+        if reason is None:
+            return prop
+        text = f"Set by the server ({reason})."
+        return prop.model_copy(update={"read_only": True, "required": False, "description": f"{prop.description} {text}" if prop.description else text})
+
+    def _source(self, entity: str, prop: str) -> str | None:
+        """The spec field a property carries (a reference's ``author_id`` carries ``author``)."""
+        body = self.res.spec.entities[entity]
+        if prop in body.fields:
+            return prop
+        column = next((c for c in self.res.table(entity).columns if c.name == prop), None)
+        return column.source_field if column is not None else None
+
+    # --- responses ------------------------------------------------------------------------
+
+    def read(self, entity: str) -> str:
+        """``{Entity}``: what every response carries (no secrets); read-only fields always present."""
+        if entity not in self.schemas:
+            props = [p.model_copy(update={"required": p.required or p.read_only}) for p in self.properties(entity) if not p.write_only]
+            self.schemas[entity] = ApiSchema(name=entity, entity=entity, properties=props)
+        return entity
+
+    def page(self, entity: str) -> str:
+        name = f"{entity}Page"
+        if name not in self.schemas:
+            self.read(entity)
+            self.schemas[name] = ApiSchema(
+                name=name,
+                entity=entity,
+                properties=[
+                    ApiProperty(name="items", type="array", items=entity, required=True),
+                    ApiProperty(
+                        name="next_cursor",
+                        type="string",
+                        nullable=True,
+                        required=True,
+                        max_length=512,
+                        description="Opaque cursor for the next page; null on the last page.",
+                    ),
+                ],
+            )
+        return name
+
+    # --- requests -------------------------------------------------------------------------
+
+    def writable(self, entity: str, caller: str | None = None, credentials: bool = False, omit: frozenset[str] = frozenset()) -> list[ApiProperty]:
+        """The fields a client may send for ``entity``: not server-owned, not in the path, not the caller's reference.
+
+        Hashed credentials are sent as plaintext when ``credentials`` (a create), else left out.
+        """
+        implicit = set(omit) | {TENANT_COLUMN}
+        parent = self.res.parent(entity)
+        if parent:
+            implicit.add(f"{snake(parent)}_id")
+        mine = caller_reference(self.res.spec, entity, caller)
+        if mine:
+            implicit.add(f"{mine}_id")
+        props = []
+        for prop in self.properties(entity):
+            if prop.read_only or prop.name in implicit:
+                continue
+            if self._credential(entity, prop.name):
+                if credentials:
+                    props.append(plaintext(prop))
+                continue
+            if prop.write_only and is_hashed(prop.name):
+                continue  # the hash of a secret the server makes (an API key's): no client sends it
+            props.append(prop)
+        return props
+
+    def _credential(self, entity: str, name: str) -> bool:
+        return is_credential(name, self.res.spec.entities[entity])
+
+    def create(self, use_case: UseCase, caller: str | None, in_path: frozenset[str] = frozenset()) -> str | None:
+        """The body of a create: the client-owned fields (less those the path fills), and the parts it writes with the entity."""
+        entity = use_case.entity
+        props = self.writable(entity, caller, credentials=True, omit=in_path)
+        for child in use_case.children:
+            props.append(self._children(entity, child))
+        return self.named(f"{entity}Create", use_case, entity, props)
+
+    def _children(self, entity: str, child: str) -> ApiProperty:
+        """``lines: [OrderLineCreate]``: the parts written with their parent, at least one."""
+        relation = parent_relation(self.res.spec, child)
+        omit = frozenset({f"{relation[0]}_id"}) if relation else frozenset()
+        item = self.named(f"{child}Create", None, child, self.writable(child, None, credentials=True, omit=omit), parts=True)
+        body = self.res.spec.entities[child]
+        most = int(body.max_per_parent) if body.max_per_parent else DEFAULT_MAX_ITEMS
+        return ApiProperty(
+            name=part_name(entity, child),
+            type="array",
+            items=item,
+            required=True,
+            min_items=1,
+            max_items=max(most, 1),
+            description=f"The {plural(snake(child)).replace('_', ' ')} of the {entity}, written with it in one transaction.",
+        )
+
+    def update(self, use_case: UseCase, caller: str | None) -> str | None:
+        """A partial update (JSON Merge Patch): the fields it names, or every client-owned field; none required."""
+        entity = use_case.entity
+        props = self.named_fields(use_case) if use_case.written_columns else self.writable(entity, caller)
+        props = [p.model_copy(update={"required": False}) for p in props]
+        return self.named(f"{entity}Update", use_case, entity, props, whole=not use_case.written_columns)
+
+    def replace(self, use_case: UseCase, caller: str | None) -> str | None:
+        return self.named(f"{use_case.entity}Create", use_case, use_case.entity, self.writable(use_case.entity, caller, credentials=False))
+
+    def action(self, use_case: UseCase) -> str | None:
+        """A custom method's body: the fields it names, but the states it moves (the method names the target state)."""
+        body = self.res.spec.entities[use_case.entity]
+        props = [p for p in self.named_fields(use_case) if not (p.name in body.fields and is_state(p.name, body.fields[p.name]))]
+        props = [p.model_copy(update={"required": not p.nullable}) for p in props]
+        return self.named("", use_case, use_case.entity, props)
+
+    def named_fields(self, use_case: UseCase) -> list[ApiProperty]:
+        """Exactly the fields a use case names (``writes: [Book.price, Book.stock]``), server-owned ones included: it changes them."""
+        entity = use_case.entity
+        wanted = set(use_case.written_columns) | {w.split(".", 1)[1] for w in use_case.spec.writes if w.startswith(entity + ".")}
+        props = []
+        for prop in self.properties(entity):
+            if prop.name in SERVER_COLUMNS or prop.name not in wanted:
+                continue
+            if self._credential(entity, prop.name) or (prop.write_only and is_hashed(prop.name)):
+                continue  # a credential changes through its own flow; a server-made secret's hash is never sent
+            props.append(prop.model_copy(update={"read_only": False}))
+        return props
+
+    def named(self, default: str, use_case: UseCase | None, entity: str, props: list[ApiProperty], whole: bool = True, parts: bool = False) -> str | None:
+        """Register a request schema: ``default`` when it is free or the same shape, else one named for the use case."""
+        if not props:
+            return None
+        if default and (whole or parts):
+            existing = self.schemas.get(default)
+            if existing is None:
+                self.schemas[default] = ApiSchema(name=default, entity=entity, properties=props)
+                return default
+            if existing.properties == props:
+                return default
+        if use_case is None:
+            name = f"{default or entity}Request"
+        else:
+            name = camel(use_case.id)
+            name = name[:1].upper() + name[1:] + "Request"
+        self.schemas[name] = ApiSchema(name=name, entity=entity, properties=props)
+        return name
+
+
+def part_name(entity: str, child: str) -> str:
+    """The property a part is written under: its name less its parent's, plural (OrderLine in Order -> ``lines``).
+
+    >>> part_name("Order", "OrderLine"), part_name("Group", "GroupMember"), part_name("Conversation", "Membership")
+    ('lines', 'members', 'memberships')
+    """
+    name, prefix = snake(child), snake(entity) + "_"
+    if name.startswith(prefix) and len(name) > len(prefix):
+        name = name[len(prefix) :]
+    return plural(name)

@@ -1,0 +1,318 @@
+"""The API changes patterns make, in one place: query parameters, re-keyed paths, new operations and response shapes.
+
+Private to the pattern family. Each function reads the API the API stage built and returns
+the operations and schemas to merge (``Applied.operations`` / ``Applied.schemas``); nothing
+here mutates, and nothing outside the patterns builds operations this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from backend_architect.design.api.paths import collection
+from backend_architect.design.examples import EXAMPLE_TIME, example_uuid
+from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter
+from backend_architect.spec.model import slug
+from backend_architect.spec.naming import snake
+
+#: The example a short code takes in generated examples: as the examples module writes a 'code'.
+EXAMPLE_CODE = "A1B2C3"
+
+
+def operation_of(arch: Architecture, use_case: str) -> tuple[str, Operation] | None:
+    """The service and the operation serving ``use_case``."""
+    for api in arch.apis:
+        for op in api.operations:
+            if use_case in op.use_cases:
+                return api.service, op
+    return None
+
+
+def schema_of(arch: Architecture, service: str, name: str) -> ApiSchema | None:
+    api = next((a for a in arch.apis if a.service == service), None)
+    return next((s for s in api.schemas if s.name == name), None) if api else None
+
+
+def with_parameters(op: Operation, parameters: Iterable[Parameter], drop: Iterable[str] = ()) -> Operation:
+    """``op`` with query parameters added (replacing ones of the same name) and others dropped; 400 among its errors."""
+    added = list(parameters)
+    names = {p.name for p in added} | set(drop)
+    kept = [p for p in op.parameters if p.name not in names]
+    path = [p for p in kept if p.location == "path"]
+    rest = [p for p in kept if p.location != "path"]
+    errors = sorted({*op.error_statuses, 400}) if added else op.error_statuses
+    return op.model_copy(update={"parameters": [*path, *added, *rest], "error_statuses": errors})
+
+
+def rekey_item_paths(arch: Architecture, service: str, entity: str, column: str, description: str) -> tuple[tuple[str, Operation], ...]:
+    """Every operation addressing one ``entity`` by id addresses it by ``column`` (a short code or slug) instead."""
+    old = f"{snake(entity)}_id"
+    api = next((a for a in arch.apis if a.service == service), None)
+    if api is None:
+        return ()
+    param = Parameter(name=column, location="path", type="string", required=True, description=description)
+    changed = []
+    for op in api.operations:
+        if "{" + old + "}" not in op.path:
+            continue
+        params = [param if p.name == old and p.location == "path" else p for p in op.parameters]
+        error = op.example_error
+        if isinstance(error, dict) and isinstance(error.get("instance"), str):
+            error = {**error, "instance": _rekeyed_instance(error["instance"], entity, column)}
+        changed.append(
+            (service, op.model_copy(update={"path": op.path.replace("{" + old + "}", "{" + column + "}"), "parameters": params, "example_error": error}))
+        )
+    return tuple(changed)
+
+
+def _rekeyed_instance(instance: str, entity: str, column: str) -> str:
+    value = "analytical-engine" if column == "slug" else EXAMPLE_CODE
+    return instance.replace(example_uuid(entity), value)
+
+
+def unconditional(op: Operation, note: str) -> Operation:
+    """``op`` without If-Match (a value replaced by the last writer, not edited): no 412, and a note on why."""
+    errors = [s for s in op.error_statuses if s != 412]
+    return op.model_copy(update={"conditional": False, "error_statuses": errors, "description": f"{op.description} {note}".strip()})
+
+
+def number(name: str, description: str, minimum: int, maximum: int, required: bool = True) -> Parameter:
+    return Parameter(name=name, location="query", type="number", format="double", required=required, minimum=minimum, maximum=maximum, description=description)
+
+
+def integer(name: str, description: str, minimum: int, maximum: int, default: int | None = None) -> Parameter:
+    return Parameter(name=name, location="query", type="integer", format="int32", minimum=minimum, maximum=maximum, default=default, description=description)
+
+
+def string(name: str, description: str, required: bool = False, fmt: str | None = None) -> Parameter:
+    return Parameter(name=name, location="query", type="string", format=fmt, required=required, description=description)
+
+
+def prop(
+    name: str, kind: str, description: str, *, fmt: str | None = None, items: str | None = None, nullable: bool = False, max_length: int | None = None
+) -> ApiProperty:
+    """A required, read-only response property."""
+    return ApiProperty(
+        name=name,
+        type=kind,
+        format=fmt,
+        items=items,
+        nullable=nullable,
+        required=True,
+        read_only=True,
+        max_length=max_length,
+        description=description,
+    )
+
+
+def example_of(schema: ApiSchema, nested: dict[str, ApiSchema] | None = None) -> dict[str, Any]:
+    """An example object for a response schema these helpers build (timestamps, ids, counts and one nested item)."""
+    result: dict[str, Any] = {}
+    for p in schema.properties:
+        if p.type == "array" and p.items and nested and p.items in nested:
+            result[p.name] = [example_of(nested[p.items])]
+        elif p.type == "array":
+            result[p.name] = [example_uuid(schema.name)] if p.items == "uuid" else []
+        elif p.format == "date-time":
+            result[p.name] = EXAMPLE_TIME
+        elif p.format == "uuid":
+            result[p.name] = example_uuid(f"{schema.name}.{p.name}")
+        elif p.type == "integer":
+            result[p.name] = 1 if p.name in {"rank", "degrees"} else 42
+        elif p.type == "number":
+            result[p.name] = 21.5
+        elif p.type == "boolean":
+            result[p.name] = True
+        else:
+            result[p.name] = "example" if p.max_length is None else "example"[: p.max_length]
+    return result
+
+
+_PROBLEMS = {
+    400: ("bad-request", "Bad request", "The request is malformed."),
+    401: ("unauthenticated", "Authentication required", "A valid bearer token is required."),
+    404: ("not-found", "Not found", "No such item exists, or you may not see it."),
+    422: ("validation-failed", "Validation failed", "The request body has invalid fields."),
+}
+
+
+def new_operation(
+    *,
+    operation_id: str,
+    method: str,
+    path: str,
+    summary: str,
+    description: str,
+    entity: str,
+    kind: str,
+    tag: str,
+    parameters: list[Parameter],
+    scopes: list[str],
+    use_cases: list[str] | None = None,
+    request_schema: str | None = None,
+    response_schema: str | None = None,
+    success_status: int = 200,
+    example_request: Any = None,
+    example_response: Any = None,
+    owner_only: bool = False,
+    idempotency_key: bool = False,
+) -> Operation:
+    """An operation a pattern adds, with the error statuses and the problem example its shape calls for (as the API stage makes them)."""
+    errors = {429, 500, 401, 403}
+    if parameters or request_schema:
+        errors.add(400)
+    if any(p.location == "path" for p in parameters):
+        errors.add(404)
+    if kind in {"create", "action", "update", "replace"} and request_schema:
+        errors |= {409, 422}
+    status = 404 if 404 in errors else 422 if 422 in errors else 400 if 400 in errors else 401
+    instance = _instance(path, parameters, entity)
+    slug, title, detail = _PROBLEMS[status]
+    problem: dict[str, Any] = {"type": f"https://problems.example.com/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
+    if status == 422:
+        problem["errors"] = [{"pointer": "/", "detail": "must not be empty"}]
+    return Operation(
+        operation_id=operation_id,
+        method=method,
+        path=path,
+        summary=summary,
+        description=description,
+        use_cases=use_cases or [],
+        entity=entity,
+        kind=kind,
+        tag=tag,
+        parameters=parameters,
+        request_schema=request_schema,
+        response_schema=response_schema,
+        success_status=success_status,
+        error_statuses=sorted(errors),
+        auth="required",
+        scopes=scopes,
+        owner_only=owner_only,
+        idempotency_key=idempotency_key,
+        example_request=example_request,
+        example_response=example_response,
+        example_error=problem,
+        example_error_status=status,
+    )
+
+
+def item_parameter(arch: Architecture, service: str, entity: str) -> Parameter | None:
+    """The path parameter the API stage uses for one ``entity`` (its id), taken from an existing operation."""
+    name = f"{snake(entity)}_id"
+    api = next((a for a in arch.apis if a.service == service), None)
+    for op in api.operations if api else []:
+        for p in op.parameters:
+            if p.location == "path" and p.name == name:
+                return p
+    key = next((t.columns[0] for s in arch.datastores for t in s.tables if t.entity == entity), None)
+    if key is None:
+        return None
+    kind = {"type": "string", "format": "uuid"} if key.type == "uuid" else {"type": "integer", "format": "int64"}
+    return Parameter(name=name, location="path", required=True, description=f"Id of the {entity}.", **kind)
+
+
+def collection_path(arch: Architecture, service: str, entity: str) -> str | None:
+    """The collection path of ``entity`` in its service's API (from its list or create operation, else an item path)."""
+    api = next((a for a in arch.apis if a.service == service), None)
+    item = "{" + f"{snake(entity)}_id" + "}"
+    for op in api.operations if api else []:
+        if op.entity == entity and op.kind in {"list", "create"} and not op.internal:
+            return op.path
+    for op in api.operations if api else []:
+        if op.entity == entity and item in op.path:
+            return op.path.split("/" + item)[0]
+    return None
+
+
+def reshaped(
+    op: Operation, response: str, example: Any, parameters: Iterable[Parameter], drop: Iterable[str] = ("cursor", "offset", "sort", "limit")
+) -> Operation:
+    """``op`` answering another shape (a ranking, a series, a path): its response, example and query parameters replaced, no paging."""
+    changed = with_parameters(op, parameters, drop)
+    return changed.model_copy(update={"response_schema": response, "example_response": example, "paginated": False})
+
+
+def column_parameter_type(column_type: str) -> tuple[str, str | None]:
+    """The JSON type and format of a column, for a response property built from it."""
+    if column_type == "uuid":
+        return "string", "uuid"
+    if column_type in {"integer", "bigint", "smallint"}:
+        return "integer", "int64"
+    if column_type == "timestamptz":
+        return "string", "date-time"
+    if column_type == "numeric":
+        return "string", "decimal"
+    if column_type == "boolean":
+        return "boolean", None
+    return "string", None
+
+
+def own_operation(
+    arch: Architecture, use_case: str, segment: str | None, filters: Iterable[str] = ()
+) -> tuple[str, Operation, tuple[tuple[str, Operation], ...]] | None:
+    """The operation ``use_case`` gets to itself, at ``<path>/<segment>`` when a segment is given (a ranking, a series, a path).
+
+    Lists and gets of one resource share an operation in the API stage; a pattern that changes
+    the shape of one use case's answer splits it off, leaving the others theirs. Returns the
+    service, the operation to shape, and the shared operation without this use case (if any).
+    A parent in the path that the use case does not filter by (``filters``: its columns) is
+    dropped (a global ranking is not under one order).
+    """
+    found = operation_of(arch, use_case)
+    if found is None:
+        return None
+    service, op = found
+    rest: tuple[tuple[str, Operation], ...] = ()
+    if len(op.use_cases) > 1:
+        others = [u for u in op.use_cases if u != use_case]
+        # the shared operation was named after its first use case: if that is this one, it takes the next one's name
+        renamed = use_case_id(others[0]) if op.operation_id == use_case_id(use_case) else op.operation_id
+        rest = ((service, op.model_copy(update={"use_cases": others, "operation_id": renamed})),)
+    if segment is None:
+        if not rest:
+            return service, op, ()
+        segment = "nearby"
+    path = op.path.split(":", 1)[0]
+    parts = path.strip("/").split("/")
+    own = collection(op.entity) if op.entity else ""
+    named = not rest and len(parts) >= 2 and not parts[-1].startswith("{") and parts[-1] != own
+    if named and (parts[-2].startswith("{") or parts[-2] == own):
+        # the API stage named this read's own path after its use case (/queries/trending-searches): the pattern's segment replaces that name
+        parts = parts[:-1]
+    if op.kind == "list" and len(parts) >= 3 and parts[-2].startswith("{") and parts[-2].strip("{}") not in set(filters):
+        parts = parts[-1:]
+    path = "/" + "/".join([*parts, segment])
+    kept = [p for p in op.parameters if p.location != "path" or "{" + p.name + "}" in path]
+    operation_id = op.operation_id if not rest else use_case_id(use_case)
+    errors = op.error_statuses if any(p.location == "path" for p in kept) else [s for s in op.error_statuses if s != 404]
+    problem = op.example_error
+    if isinstance(problem, dict):
+        status = 404 if 404 in errors else 400 if 400 in errors else 401
+        slug, title, detail = _PROBLEMS[status]
+        problem = {
+            "type": f"https://problems.example.com/{slug}",
+            "title": title,
+            "status": status,
+            "detail": detail,
+            "instance": _instance(path, kept, op.entity or ""),
+        }
+    update = {"path": path, "parameters": kept, "use_cases": [use_case], "operation_id": operation_id, "error_statuses": errors, "example_error": problem}
+    if isinstance(problem, dict):
+        update["example_error_status"] = problem["status"]
+    return service, op.model_copy(update=update), rest
+
+
+def _instance(path: str, parameters: list[Parameter], entity: str) -> str:
+    instance = "/v1" + path
+    for p in parameters:
+        if p.location == "path":
+            instance = instance.replace("{" + p.name + "}", example_uuid(entity) if p.format == "uuid" else "1")
+    return instance
+
+
+def use_case_id(name: str) -> str:
+    """The operation id the API stage gives a use case: ``list trending dishes`` -> ``listTrendingDishes``."""
+    words = [w for w in slug(name).split("-") if w]
+    return words[0].lower() + "".join(w.capitalize() for w in words[1:]) if words else "op"

@@ -1,0 +1,112 @@
+"""The managed service each cloud offers for each kind of part, and the open-source part used without one.
+
+``constraints.cloud`` names the provider; every store and component the storage and
+availability patterns choose is then named as that provider's managed service, so the
+design reads "Amazon ElastiCache for Redis", not "a cache". A provider not listed here
+(or none) gets the open-source part, to run on its machines or Kubernetes. ``avoid`` is
+honoured: a part whose name the spec avoids is passed over for the next candidate.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from backend_architect.design.patterns._common import avoided
+from backend_architect.spec.model import Spec
+
+Part = Literal[
+    "postgresql",
+    "postgresql-ha",
+    "redis",
+    "object-store",
+    "cdn",
+    "search-engine",
+    "warehouse",
+    "load-balancer",
+    "dns-failover",
+    "archive-tiers",
+]
+
+#: Provider names as people write them -> the catalogue's key.
+ALIASES = {"aws": "aws", "amazon": "aws", "gcp": "gcp", "google": "gcp", "google cloud": "gcp", "azure": "azure", "microsoft": "azure"}
+
+#: Managed services by provider (names as the providers' documentation spells them, 2024).
+MANAGED: dict[str, dict[Part, str]] = {
+    "aws": {
+        "postgresql": "Amazon RDS for PostgreSQL",
+        "postgresql-ha": "Amazon RDS for PostgreSQL Multi-AZ",
+        "redis": "Amazon ElastiCache for Redis",
+        "object-store": "Amazon S3",
+        "cdn": "Amazon CloudFront",
+        "search-engine": "Amazon OpenSearch Service",
+        "warehouse": "Amazon Redshift (or Athena over Parquet in S3)",
+        "load-balancer": "AWS Application Load Balancer",
+        "dns-failover": "Amazon Route 53 failover routing",
+        "archive-tiers": "S3 Standard -> S3 Standard-IA -> S3 Glacier Instant Retrieval",
+    },
+    "gcp": {
+        "postgresql": "Cloud SQL for PostgreSQL",
+        "postgresql-ha": "Cloud SQL for PostgreSQL (high availability, regional)",
+        "redis": "Memorystore for Redis",
+        "object-store": "Cloud Storage",
+        "cdn": "Cloud CDN",
+        "search-engine": "Elastic Cloud on Google Cloud",
+        "warehouse": "BigQuery",
+        "load-balancer": "Cloud Load Balancing",
+        "dns-failover": "Cloud DNS failover routing policy",
+        "archive-tiers": "Standard -> Nearline -> Coldline",
+    },
+    "azure": {
+        "postgresql": "Azure Database for PostgreSQL flexible server",
+        "postgresql-ha": "Azure Database for PostgreSQL flexible server (zone-redundant HA)",
+        "redis": "Azure Cache for Redis",
+        "object-store": "Azure Blob Storage",
+        "cdn": "Azure Front Door",
+        "search-engine": "Elastic Cloud on Azure",
+        "warehouse": "Azure Synapse Analytics",
+        "load-balancer": "Azure Application Gateway",
+        "dns-failover": "Azure Traffic Manager priority routing",
+        "archive-tiers": "Hot -> Cool -> Cold",
+    },
+}
+
+#: Without a known provider: open-source parts, in order of preference (the first the spec does not avoid wins).
+OPEN_SOURCE: dict[Part, tuple[str, ...]] = {
+    "postgresql": ("PostgreSQL 16",),
+    "postgresql-ha": ("PostgreSQL 16 with Patroni", "PostgreSQL 16 with pg_auto_failover"),
+    "redis": ("Redis 7", "Valkey 8", "Memcached"),
+    "object-store": ("S3-compatible object storage", "MinIO"),
+    "cdn": ("a CDN", "Varnish at the edge"),
+    "search-engine": ("OpenSearch", "Elasticsearch", "Meilisearch"),
+    "warehouse": ("ClickHouse", "Parquet files on object storage queried by Trino"),
+    "load-balancer": ("HAProxy (a redundant pair)", "Envoy", "NGINX"),
+    "dns-failover": ("health-checked DNS failover",),
+    "archive-tiers": ("standard -> infrequent-access -> archive tier",),
+}
+
+
+def provider(spec: Spec) -> str | None:
+    """The catalogue key of ``constraints.cloud``, or None when not given or not catalogued.
+
+    >>> from backend_architect.spec.model import Spec
+    >>> provider(Spec.model_validate({"system": "s", "entities": {"A": {}}, "constraints": {"cloud": "AWS"}}))
+    'aws'
+    """
+    cloud = (spec.constraints.cloud or "").strip().lower()
+    return ALIASES.get(cloud)
+
+
+def named(spec: Spec, part: Part) -> str:
+    """The provider's managed service for ``part``, else the first open-source part the spec does not avoid."""
+    key = provider(spec)
+    if key is not None and not avoided(spec, MANAGED[key][part]):
+        return MANAGED[key][part]
+    candidates = OPEN_SOURCE[part]
+    return next((c for c in candidates if not avoided(spec, c)), candidates[0])
+
+
+def others(spec: Spec, part: Part, chosen: str) -> list[str]:
+    """The other candidates for ``part``, for a decision's alternatives."""
+    key = provider(spec)
+    names = ([MANAGED[key][part]] if key else []) + list(OPEN_SOURCE[part])
+    return [n for n in names if n != chosen]

@@ -1,0 +1,122 @@
+"""Small readers and writers the patterns share: figures by key, rows of an entity, decision records.
+
+Private to the pattern family; the numbers every pattern compares against (what one
+PostgreSQL primary, one Redis node, one Kafka partition sustains) live here once, with
+their sources, so two patterns never plan with different ceilings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.ir.model import Alternative, Architecture, Decision, Figure, Table
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
+
+#: Simple indexed reads/s one PostgreSQL node serves before replicas pay off (pgbench select-only
+#: runs reach 50-100k tps on 16 cores; we plan at a fifth for real queries and headroom).
+PRIMARY_READ_CEILING = 20_000.0
+#: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench TPC-B-like
+#: runs reach 5-20k tps; we plan at the low end with indexes and WAL).
+PRIMARY_WRITE_CEILING = 5_000.0
+#: Operations/s one Redis node (one core) sustains with pipelining off (redis-benchmark: 80-150k GET/SET).
+REDIS_NODE_OPS = 100_000.0
+#: Memory one Redis node is planned with (a 32 GiB instance, a quarter kept free for forks and fragmentation).
+REDIS_NODE_BYTES = 24 * 2**30
+#: Messages/s one Kafka partition sustains for small records (vendor and community benchmarks: 10-50 MB/s per partition).
+KAFKA_PARTITION_MSGS = 10_000.0
+#: Events/s a transactional outbox polled by one relay publishes comfortably (batched SELECT ... FOR UPDATE SKIP LOCKED).
+OUTBOX_MAX_EVENTS = 1_000.0
+
+
+def figures(arch: Architecture) -> dict[str, float]:
+    return {f.key: f.value for f in arch.figures}
+
+
+def table_of(arch: Architecture, entity: str) -> tuple[str, Table] | None:
+    """The datastore name and the table storing ``entity``."""
+    for store in arch.datastores:
+        for table in store.tables:
+            if table.entity == entity:
+                return store.name, table
+    return None
+
+
+def owner_of(arch: Architecture, entity: str) -> str:
+    return next((s.name for s in arch.services if entity in s.entities), "")
+
+
+def writers(analysis: Analysis, entity: str, kinds: frozenset[str] = frozenset({"create"})) -> list[UseCase]:
+    """Use cases that write ``entity`` as their main entity, of the given kinds."""
+    return [u for u in analysis.use_cases if u.entity == entity and u.kind in kinds]
+
+
+def figure(key: str, quantity: str, value: float, unit: str, formula: str, inputs: dict[str, float], scope: str = "system") -> Figure:
+    return Figure(key=key, quantity=quantity, value=value, unit=unit, formula=formula, inputs=inputs, scope=scope)
+
+
+def avoided(spec: Spec, name: str) -> bool:
+    """Whether the spec's constraints rule out a technology (by a case-insensitive name match)."""
+    return any(a.lower() in name.lower() for a in spec.constraints.avoid)
+
+
+def decision(
+    id: str,
+    title: str,
+    area: str,
+    choice: str,
+    context: str,
+    rationale: str,
+    *,
+    alternatives: Sequence[tuple[str, str]] = (),
+    consequences: str = "",
+    subject: str | None = None,
+    inputs: dict[str, float] | None = None,
+    decided_by: Literal["numbers", "spec", "constraint", "default"] = "numbers",
+    spec: Spec | None = None,
+) -> Decision:
+    """A decision record; an alternative the spec avoids says so first."""
+    return Decision(
+        id=id,
+        title=title,
+        area=area,
+        choice=choice,
+        context=context,
+        rationale=rationale,
+        alternatives=[
+            Alternative(name=n, why_not=("avoided by the spec's constraints; " if spec and avoided(spec, n) else "") + why) for n, why in alternatives
+        ],
+        consequences=consequences,
+        subject=subject,
+        inputs=inputs or {},
+        decided_by=decided_by,
+    )
+
+
+def entity_table(entity: str) -> str:
+    return table_name(entity)
+
+
+def fmt(value: float) -> str:
+    """A number for a sentence: ``347,222`` or ``0.41``.
+
+    >>> fmt(347222.2), fmt(0.4123), fmt(12.0)
+    ('347,222', '0.41', '12')
+    """
+    if value >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}"
+
+
+def size(value: float) -> str:
+    """Bytes for a sentence: ``1.5 GB``.
+
+    >>> size(1.5e9), size(2_400)
+    ('1.5 GB', '2.4 KB')
+    """
+    for unit, scale in (("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if value >= scale:
+            return f"{value / scale:,.1f} {unit}"
+    return f"{value:,.0f} B"

@@ -1,0 +1,201 @@
+"""Run the patterns of one stage and merge what they return into the architecture.
+
+Merging is by identity, so patterns compose: a component two patterns need (one Redis
+cluster holding timelines and presence) is one component serving both, with their memory
+added; a decision, figure, cache plan, job or placement with the id of an earlier one
+replaces it (the later pattern saw more of the design).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import honoured, matches, override_for, overruled
+from backend_architect.design.patterns import Applied, Pattern, Skipped
+from backend_architect.ir.model import Api, ApiSchema, Architecture, Operation
+from backend_architect.ir.runtime import Component, PatternNote, RealtimeChannel
+from backend_architect.spec.model import Spec
+
+Stage = Callable[[Spec, Analysis, Architecture], Architecture]
+
+
+def merge_components(existing: Sequence[Component], added: Sequence[Component]) -> list[Component]:
+    """Components by name: one that several patterns add serves all of them, its memory summed and its size the largest asked."""
+    by_name = {c.name: c for c in existing}
+    for component in added:
+        known = by_name.get(component.name)
+        if known is None:
+            by_name[component.name] = component
+            continue
+        memory = (known.memory_bytes or 0.0) + (component.memory_bytes or 0.0)
+        instances = max(known.instances or 0, component.instances or 0) or None
+        by_name[component.name] = known.model_copy(
+            update={
+                "purpose": known.purpose if component.purpose in known.purpose else f"{known.purpose}; {component.purpose}",
+                "services": sorted({*known.services, *component.services}),
+                "use_cases": list(dict.fromkeys([*known.use_cases, *component.use_cases])),
+                "memory_bytes": memory or None,
+                "instances": instances,
+            }
+        )
+    return list(by_name.values())
+
+
+_METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}
+
+
+def merge_api(api: Api, operations: Sequence[Operation], schemas: Sequence[ApiSchema]) -> Api:
+    """The API with operations replaced by id (or added, in path order) and schemas replaced by name (or added, by name)."""
+    ops = {op.operation_id: op for op in api.operations}
+    ops.update({op.operation_id: op for op in operations})
+    named = {s.name: s for s in api.schemas}
+    named.update({s.name: s for s in schemas})
+    scopes = dict(api.scopes)
+    for op in operations:
+        for scope in op.scopes:
+            resource, _, access = scope.partition(":")
+            scopes.setdefault(scope, f"{'Change' if access == 'write' else 'Read'} {resource.replace('-', ' ')}")
+    # a reshaped response (a ranking instead of a page) leaves the old schema unreferenced: keep only what operations reach
+    pending = [name for op in ops.values() for name in (op.request_schema, op.response_schema) if name]
+    used: set[str] = set()
+    while pending:
+        name = pending.pop()
+        if name in used or name not in named:
+            continue
+        used.add(name)
+        pending += [p.items or p.ref or "" for p in named[name].properties]
+    return api.model_copy(
+        update={
+            "operations": sorted(ops.values(), key=lambda o: (o.path, _METHOD_ORDER[o.method])),
+            "schemas": sorted((s for s in named.values() if s.name in used), key=lambda s: s.name),
+            "scopes": dict(sorted(scopes.items())),
+        }
+    )
+
+
+def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> RealtimeChannel:
+    """A channel two use cases deliver on is one channel carrying both: use cases and publishers joined, deliveries summed."""
+    if known is None:
+        return channel
+    return known.model_copy(
+        update={
+            "use_cases": list(dict.fromkeys([*known.use_cases, *channel.use_cases])),
+            "publishers": list(dict.fromkeys([*known.publishers, *channel.publishers])),
+            "fields": list(dict.fromkeys([*known.fields, *channel.fields])),
+            "events": list(dict.fromkeys([*known.events, *channel.events])),
+            "publishes_per_s": known.publishes_per_s + channel.publishes_per_s,
+            "deliveries_per_s": known.deliveries_per_s + channel.deliveries_per_s,
+        }
+    )
+
+
+def _with_override(spec: Spec | None, pattern: Pattern, outcome: Applied | Skipped, assumptions: list[str]) -> Applied | Skipped:
+    """An outcome as the spec author's ``decisions:`` entry has it: forbidden ones become a record of what was not built.
+
+    A pattern honours ``choose`` and ``force`` itself (it knows what each choice builds); what it
+    did not honour is reported, never silently dropped.
+    """
+    if spec is None or not spec.decisions:
+        return outcome
+    if isinstance(outcome, Skipped):
+        override = override_for(spec, None, (pattern.code, pattern.name))
+        if override is not None and override.force:
+            assumptions.append(f"decisions.{pattern.code}: forced, but {pattern.name} has nothing to apply to {outcome.subject} ({outcome.reason})")
+        return outcome
+    decision = outcome.decision
+    override = override_for(spec, decision.id if decision else None, (pattern.code, pattern.name))
+    if override is None or decision is None:
+        return outcome
+    if override.forbid:
+        return Applied(overruled(decision, override, f"not applied: {pattern.title.lower()} is forbidden by the spec author"))
+    if override.choose is not None and decision.decided_by != "spec":
+        if matches(override.choose, decision.choice):
+            return dataclasses.replace(outcome, decision=honoured(decision, override))
+        assumptions.append(f"decisions.{decision.id}: '{override.choose}' is not a choice this decision can build; kept: {decision.choice}")
+    return outcome
+
+
+def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skipped]], spec: Spec | None = None) -> Architecture:
+    """The architecture with every applied outcome merged in, and every skipped one noted (``decisions:`` overrides applied)."""
+    decisions = {d.id: d for d in arch.decisions}
+    figures = {f.key: f for f in arch.figures}
+    caches = {c.use_case: c for c in arch.caches}
+    jobs = {j.use_case: j for j in arch.jobs}
+    placements = {p.data: p for p in arch.placements}
+    components = list(arch.components)
+    assumptions = list(arch.assumptions)
+    notes = list(arch.pattern_notes)
+    stores = {s.name: s for s in arch.datastores}
+    events = {e.name: e for e in arch.events}
+    availability = arch.availability
+    stages = {s.name: s for s in arch.stages}
+    channels = {c.name: c for c in arch.channels}
+    flows = {f.use_case: f for f in arch.flows}
+    api_changes: dict[str, tuple[list[Operation], list[ApiSchema]]] = {}
+    for pattern, given in outcomes:
+        outcome = _with_override(spec, pattern, given, assumptions)
+        if isinstance(outcome, Skipped):
+            notes.append(PatternNote(pattern=pattern.code, subject=outcome.subject, reason=outcome.reason))
+            continue
+        decision = outcome.decision
+        if decision is not None:
+            decisions[decision.id] = decision.model_copy(update={"pattern": decision.pattern or pattern.code})
+        figures.update({f.key: f for f in outcome.figures})
+        caches.update({c.use_case: c for c in outcome.caches})
+        jobs.update({j.use_case: j for j in outcome.jobs})
+        placements.update({p.data: p for p in outcome.placements})
+        events.update({e.name: e for e in outcome.events})
+        components = merge_components(components, outcome.components)
+        availability = outcome.availability or availability
+        stages.update({s.name: s for s in outcome.stages})
+        assumptions += [a for a in outcome.assumptions if a not in assumptions]
+        flows.update({f.use_case: f for f in outcome.flows})
+        for channel in outcome.channels:
+            channels[channel.name] = _merged_channel(channels.get(channel.name), channel)
+        for service, operation in outcome.operations:
+            api_changes.setdefault(service, ([], []))[0].append(operation)
+        for service, schema in outcome.schemas:
+            api_changes.setdefault(service, ([], []))[1].append(schema)
+        for store_name, table in outcome.tables:
+            store = stores[store_name]
+            # a changed table keeps its place (DDL and diagrams stay in order); a new one goes last
+            names = [t.name for t in store.tables]
+            tables = [table if t.name == table.name else t for t in store.tables] if table.name in names else [*store.tables, table]
+            stores[store_name] = store.model_copy(update={"tables": tables})
+    # cache plans keep the order they had (a position map: a list's index() per plan is quadratic on large designs)
+    cache_order = {c.use_case: i for i, c in enumerate(arch.caches)}
+    return arch.model_copy(
+        update={
+            "decisions": list(decisions.values()),
+            "figures": list(figures.values()),
+            "caches": sorted(caches.values(), key=lambda c: (c.use_case not in cache_order, cache_order.get(c.use_case, 0))),
+            "jobs": list(jobs.values()),
+            "placements": list(placements.values()),
+            "components": components,
+            "assumptions": assumptions,
+            "pattern_notes": notes,
+            "datastores": [stores[s.name] for s in arch.datastores],
+            "events": list(events.values()),
+            "availability": availability,
+            "stages": sorted(stages.values(), key=lambda s: s.order),
+            "channels": list(channels.values()),
+            "flows": list(flows.values()),
+            "apis": [merge_api(api, *api_changes[api.service]) if api.service in api_changes else api for api in arch.apis],
+        }
+    )
+
+
+def stage_of(name: str, patterns: Sequence[Pattern]) -> Stage:
+    """A pipeline stage running, in order, the patterns registered for stage ``name``; each sees what the earlier ones merged."""
+    mine = tuple(p for p in patterns if p.stage == name)
+
+    def run(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+        for pattern in mine:
+            arch = merge(arch, [(pattern, outcome) for outcome in pattern(spec, analysis, arch)], spec)
+        return arch
+
+    run.__name__ = f"derive_{name}"
+    run.__doc__ = f"Apply the {name.replace('_', ' ')} patterns: {', '.join(p.name for p in mine)}."
+    return run

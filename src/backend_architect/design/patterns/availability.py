@@ -1,0 +1,317 @@
+"""PAT048: zones, standbys, failover, load balancing and health checks: the cheapest plan whose composite availability meets the target."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.call_chains import DEFAULT_AVAILABILITY
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
+from backend_architect.design.patterns._failure import impacts
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
+from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.runtime import AvailabilityPlan, Component
+from backend_architect.spec.model import Spec
+
+#: Planning availabilities of the parts, from the cloud providers' published SLAs (2024): instances in one zone
+#: 99.9% (Compute Engine, zonal); one database instance 99.5% (RDS Single-AZ); instances across zones 99.99% (EC2 region-level);
+#: a load balancer 99.99% (ELB); a database with a synchronous standby and automatic failover 99.95%
+#: (RDS Multi-AZ); with two standbys over three zones 99.99% (RDS Multi-AZ DB cluster, Aurora).
+ONE_ZONE = 0.999
+ZONES = 0.9999
+LOAD_BALANCER = 0.9999
+DB_SINGLE = 0.995
+DB_ONE_STANDBY = 0.9995
+DB_TWO_STANDBYS = 0.9999
+#: Automatic failover: health checks detect the loss (3 x 10 s), the standby is promoted (~30 s), clients reconnect (~60 s).
+AUTO_FAILOVER_S = 120.0
+#: Without a standby the database is restored: provision a server, restore the base backup, replay the WAL.
+PROVISION_S = 600.0
+RESTORE_BYTES_PER_S = 200e6
+WAL_REPLAY_S = 900.0
+#: WAL segments are archived at least this often (archive_timeout): the writes a restore can lose.
+WAL_ARCHIVE_S = 60.0
+#: Health checks: interval, failures before an instance leaves rotation, and the drain on deploys.
+HEALTH_INTERVAL_S = 10
+HEALTH_FAILURES = 2
+DRAIN_S = 30
+#: Requests per second one instance serves (the capacity stage's planning figure).
+INSTANCE_RPS = 500.0
+
+
+@dataclass(frozen=True)
+class Level:
+    """One rung of redundancy: zones, database standbys, and what each part is expected to give."""
+
+    name: str
+    zones: int
+    standbys: int
+    compute: float
+    database: float
+
+    def composite(self) -> float:
+        return LOAD_BALANCER * self.compute * self.database
+
+
+LEVELS = (
+    Level("single-zone", 1, 0, ONE_ZONE, DB_SINGLE),
+    Level("multi-zone", 2, 1, ZONES, DB_ONE_STANDBY),
+    Level("multi-zone", 3, 2, ZONES, DB_TWO_STANDBYS),
+)
+
+
+def target_of(spec: Spec) -> tuple[float, bool]:
+    """The availability target and whether the spec stated it."""
+    return (spec.scale.availability, True) if spec.scale.availability else (DEFAULT_AVAILABILITY, False)
+
+
+def level_for(target: float, sharded: bool) -> Level:
+    """The cheapest level meeting ``target``; sharded data takes three copies per shard whatever the target.
+
+    >>> level_for(0.99, False).name, level_for(0.999, False).standbys, level_for(0.9999, False).standbys, level_for(0.99, True).standbys
+    ('single-zone', 1, 2, 2)
+    """
+    fits = next((lv for lv in LEVELS if lv.composite() >= target), LEVELS[-1])
+    return LEVELS[-1] if sharded else fits
+
+
+def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
+    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more."""
+    known = figures(arch)
+    years = horizon(spec)
+    result = {}
+    for store in arch.datastores:
+        for table in store.tables:
+            if table.sharding is None:
+                continue
+            inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
+            by_size = math.ceil(known.get(f"bytes.{years:g}y.{table.name}", 0.0) / HOT_STORE_BYTES)
+            result[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
+    return result
+
+
+@pattern(code="PAT048", name="zones-and-failover", stage="availability", title="Zones, standbys and failover from the availability target")
+def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Always: from ``scale.availability`` (99.9% when not given, listed under Assumptions).
+
+    ## What it adds
+    The cheapest of three levels whose composite (load balancer x instances x database) meets
+    the target: one zone with a restorable database (99.39%); two zones with a synchronous standby
+    and automatic failover (99.93%); three zones with two standbys (99.97%). Sharded data always
+    gets three copies per shard (replication factor 3): with many shards, some node is always
+    failing, and a quorum of two keeps each shard writing through it. A load balancer across the
+    zones with readiness checks; at least two instances per deployable, spread over the zones;
+    what each dependency's failure does to each use case.
+
+    ## What it costs
+    Standbys double or triple the database; RTO = 120 s with automatic failover, else
+    provisioning + restore (bytes / 200 MB/s) + WAL replay; RPO = 0 with a synchronous standby,
+    else the WAL archive interval (60 s).
+
+    ## Alternatives
+    More redundancy than the target needs (paid for, unused); fewer zones (one zone's outage
+    takes every instance).
+
+    ## References
+    Google SRE book, "Embracing Risk" and "The Calculus of Service Availability"; AWS, "Amazon RDS Multi-AZ";
+    PostgreSQL documentation, "High Availability" (27).
+    """
+    target, stated = target_of(spec)
+    split = shards(arch, spec)
+    level = level_for(target, bool(split))
+    composite = level.composite()
+    known = figures(arch)
+    db_bytes = max((v for k, v in known.items() if k.startswith("bytes.1y.datastore.")), default=0.0)
+    if level.standbys:
+        rto, rpo, failover = AUTO_FAILOVER_S, 0.0, "automatic"
+        rto_formula, rto_inputs = "failover_s (automatic: detection + promotion + reconnect)", {"failover_s": AUTO_FAILOVER_S}
+    else:
+        rto = PROVISION_S + db_bytes / RESTORE_BYTES_PER_S + WAL_REPLAY_S
+        rpo, failover = WAL_ARCHIVE_S, "manual"
+        rto_formula = "provision_s + database_bytes / restore_bytes_per_s + wal_replay_s"
+        rto_inputs = {"provision_s": PROVISION_S, "database_bytes": db_bytes, "restore_bytes_per_s": RESTORE_BYTES_PER_S, "wal_replay_s": WAL_REPLAY_S}
+    database = named(spec, "postgresql-ha" if level.standbys else "postgresql")
+    lb = named(spec, "load-balancer")
+    copies = level.standbys + 1
+    db_text = (
+        f"{database}: a primary and {level.standbys} synchronous standby(s) in other zones ({copies} copies), readable, automatic failover"
+        if level.standbys
+        else f"{database}: one primary with daily base backups and WAL archiving; manual recovery by restore"
+    )
+    if split:
+        db_text += (
+            f"; once sharded (see growth), each shard a 3-node replica set (replication factor 3): {', '.join(f'{t} {n} shards' for t, n in split.items())}"
+        )
+    sized = [f for f in arch.figures if f.key.startswith("instances.deployable.")] or [
+        f for f in arch.figures if f.key.startswith("instances.") and f.key.count(".") == 1
+    ]
+    deployables = {f.key.rsplit(".", 1)[-1] if "deployable" in f.key else f.key.split(".", 1)[1]: f.value for f in sized}
+    peaks = {name: f.inputs.get("peak", 0.0) for name, f in zip(deployables, sized, strict=True)}
+    inserts = {t: known.get(f"qps.peak.write.table.{t}", 0.0) for t in split}
+    at_horizon = {t: known.get(f"bytes.{horizon(spec):g}y.{t}", 0.0) for t in split}
+    rates = {name: f.inputs.get("instance_rps", INSTANCE_RPS) for name, f in zip(deployables, sized, strict=True)}
+    zone_loss = {name: _zone_loss(peaks[name], level.zones, rates[name]) for name in deployables}
+    # a real-time gateway is a deployable of its own, sized by open connections: its nodes spread the same way
+    gateways = {c.name: c.instances or 1 for c in arch.components if c.kind == "realtime-gateway"}
+    zone_loss |= {name: _zone_spread(nodes, level.zones) for name, nodes in gateways.items()}
+    deployables |= {name: float(nodes) for name, nodes in gateways.items()}
+    checks = (
+        f"{lb} across {level.zones} zone(s): readiness checks (/readyz) every {HEALTH_INTERVAL_S} s, {HEALTH_FAILURES} failures take an instance out "
+        f"of rotation; liveness (/healthz) restarts a stuck process; {DRAIN_S} s connection draining on deploys"
+    )
+    parts = {"load balancer": LOAD_BALANCER, f"instances ({level.zones} zone(s))": level.compute, "database": level.database}
+    plan = AvailabilityPlan(
+        target=target,
+        topology="single-zone" if level.zones == 1 else "multi-zone",
+        zones=level.zones,
+        regions=list(spec.scale.regions[:1]),
+        database=db_text,
+        failover=failover,
+        rto_seconds=rto,
+        rpo_seconds=rpo,
+        composite=composite,
+        parts=parts,
+        impacts=impacts(analysis, arch, readable_standbys=level.standbys > 0, rto_seconds=rto),
+        load_balancer=checks,
+        redundancy={"database": f"{copies} copies" + (" (3 per shard)" if split else "")},
+        rationale="",
+    )
+    verdict = "meets" if composite >= target else "falls short of"
+    spread = ", ".join(f"{name} {max(int(deployables[name]), zone_loss[name])}" for name in deployables)
+    choice = (
+        f"{plan.topology} across {level.zones} zone(s): {lb} with health checks in front of redundant instances ({spread}, spread over the zones); "
+        f"{db_text}; {failover} failover, RTO {fmt(rto)} s, RPO {fmt(rpo)} s; composite {composite:.3%} {verdict} the {target:.3%} target"
+    )
+    rationale = (
+        f"composite = load balancer {LOAD_BALANCER:.2%} x instances {level.compute:.2%} x database {level.database:.2%} = {composite:.3%}; "
+        + (
+            "the cheaper levels give " + ", ".join(f"{lv.composite():.3%}" for lv in LEVELS if lv.composite() < composite)
+            if level != LEVELS[0]
+            else "the cheapest level suffices"
+        )
+        + (f"; {len(split)} sharded table(s): losing a node must not stop a shard, so three copies per shard" if split else "")
+    )
+    if composite < target:
+        rationale += f"; one region tops out at {LEVELS[-1].composite():.3%}: the target needs a second region (scale.regions) with automatic failover"
+    made = decision(
+        "availability",
+        "Availability: zones, failover and load balancing",
+        "availability",
+        choice,
+        f"target {target:.3%}"
+        + ("" if stated else " (assumed)")
+        + f"; {sum(deployables.values()):,.0f} instances at peak; database {size(db_bytes)} after a year",
+        rationale,
+        alternatives=[(f"{lv.name}, {lv.standbys} standby(s)", f"composite {lv.composite():.3%}") for lv in LEVELS if lv != level],
+        consequences="Every deployable runs at least one instance per zone and enough to carry the peak with a zone lost; stateless instances make any of them "
+        "interchangeable behind the load balancer.",
+        subject="system",
+        inputs={"target": target, "composite": composite, "zones": float(level.zones), "standbys": float(level.standbys)},
+        decided_by="numbers" if stated else "default",
+        spec=spec,
+    )
+    yield Applied(
+        made,
+        components=(
+            Component(
+                name="load-balancer",
+                kind="load-balancer",
+                technology=lb,
+                purpose=f"spreads requests over the instances in {level.zones} zone(s)",
+                decision=made.id,
+            ),
+        ),
+        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon)),
+        availability=plan,
+        assumptions=() if stated else (f"scale.availability: not given; {DEFAULT_AVAILABILITY:.1%} assumed",),
+    )
+
+
+def _zone_loss(peak: float, zones: int, instance_rps: float = INSTANCE_RPS) -> int:
+    """Instances that carry ``peak`` with one of ``zones`` lost.
+
+    >>> _zone_loss(2_000, 2), _zone_loss(2_000, 3), _zone_loss(10, 1), _zone_loss(2_000, 2, 2_000)
+    (8, 6, 1, 2)
+    """
+    return _zone_spread(math.ceil(peak / instance_rps), zones)
+
+
+def _zone_spread(needed: int, zones: int) -> int:
+    """Nodes, at least one per zone, such that the ``needed`` ones survive losing a zone.
+
+    >>> _zone_spread(4, 2), _zone_spread(4, 3), _zone_spread(1, 1)
+    (8, 6, 1)
+    """
+    return max(zones, math.ceil(needed * zones / max(1, zones - 1)))
+
+
+def _figures(
+    target: float,
+    parts: dict[str, float],
+    rto: tuple[float, str, dict[str, float]],
+    rpo: float,
+    level: Level,
+    zones: tuple[dict[str, int], dict[str, float], dict[str, float], dict[str, int]],
+    sharding: tuple[dict[str, int], dict[str, float], dict[str, float]],
+) -> tuple[Figure, ...]:
+    composites = {f"composite_{lv.standbys}_standbys": lv.composite() for lv in LEVELS}
+    found = [
+        figure(
+            "availability.composite",
+            "availability computed from the parts every request needs",
+            math.prod(parts.values()),
+            "ratio",
+            "product of the parts' availabilities",
+            dict(parts),
+        ),
+        figure("availability.rto_seconds", "time to recover from losing the database primary", rto[0], "s", rto[1], rto[2]),
+        figure(
+            "availability.rpo_seconds",
+            "writes that may be lost when the primary is lost",
+            rpo,
+            "s",
+            "0 with a synchronous standby, else wal_archive_s",
+            {"standbys": float(level.standbys), "wal_archive_s": WAL_ARCHIVE_S},
+        ),
+        figure(
+            "db.standbys",
+            "database standbys for availability",
+            float(level.standbys),
+            "replicas",
+            "2 when sharded, else the standbys of the cheapest level whose composite meets the target",
+            {"target": target, "sharded": float(bool(sharding[0]))} | composites,
+        ),
+    ]
+    zone_loss, peaks, rates, gateways = zones
+    for name, count in zone_loss.items():
+        if name in gateways:
+            formula = "max(zones, ceil(nodes x zones / max(1, zones - 1)))"
+            inputs = {"nodes": float(gateways[name]), "zones": float(level.zones)}
+        else:
+            formula = "max(zones, ceil(ceil(peak / instance_rps) x zones / max(1, zones - 1)))"
+            inputs = {"peak": peaks[name], "zones": float(level.zones), "instance_rps": rates[name]}
+        found.append(
+            figure(
+                f"instances.zone_loss.{name}", f"instances of {name} that carry the peak with one zone lost", float(count), "instances", formula, inputs, name
+            )
+        )
+    split, inserts, at_horizon = sharding
+    for table, count in split.items():
+        found.append(
+            figure(
+                f"db.shards.{table}",
+                f"shards of {table}",
+                float(count),
+                "shards",
+                "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))",
+                {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING},
+                table,
+            )
+        )
+    return tuple(found)

@@ -1,0 +1,236 @@
+"""PAT002: a cache plan for every read path, from its load and from how the data it reads changes."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, figure, figures, fmt, owner_of
+from backend_architect.ir.model import Architecture, CachePlan, Figure
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import relations, table_name
+
+#: Below this many reads/s of one path, a shared cache saves less than it costs to run and invalidate.
+CACHE_MIN_READ_QPS = 50.0
+#: Public reads above this many per second are worth a CDN in front.
+CDN_MIN_READ_QPS = 200.0
+#: Bytes one cached response takes, with key and allocator overhead.
+CACHE_ENTRY_BYTES = 2_048
+#: Share of keys that are hot: reads on most systems follow a power law (80/20 or steeper).
+HOT_SHARE = 0.2
+#: TTL for reads of rows that never change once written (immutable or append-only): bounded only to let memory turn over.
+IMMUTABLE_TTL_S = 3_600.0
+#: Anonymous responses may be shared for this long when the spec states no staleness: output caching of public pages.
+ANONYMOUS_TTL_S = 60.0
+#: Cached reads/s above which each instance also keeps the hottest keys in process (L1) in front of Redis (L2).
+L1_MIN_READ_QPS = 1_000.0
+
+
+def _changes(analysis: Analysis, use_case: UseCase) -> tuple[str, float | None, str]:
+    """How the rows a read returns change: (class, a TTL that class allows or None, why).
+
+    The least stable entity read decides: a question page changes when an answer is added.
+    """
+    worst = "immutable"
+    order = ["reference", "immutable", "append_only", "job_written", "updated"]
+    for entity in use_case.entities:
+        facts = analysis.entities.get(entity)
+        if facts is not None and order.index(facts.mutability) > order.index(worst):
+            worst = facts.mutability
+    if worst in {"reference", "immutable"} and use_case.kind == "get":
+        return worst, IMMUTABLE_TTL_S, "its rows never change once written"
+    if worst == "job_written":
+        jobs = [u for u in analysis.use_cases if u.is_job and set(u.writes) & set(use_case.entities)]
+        from backend_architect.design.workload import schedule_interval
+
+        interval = min((schedule_interval(u.spec.schedule or "daily") for u in jobs), default=None)
+        return worst, interval, f"a job rewrites it every {fmt(interval)}s" if interval else "a job rewrites it"
+    return (
+        worst,
+        None,
+        {"append_only": "new rows are appended", "updated": "its rows are updated", "immutable": "new rows are created"}.get(worst, "it changes"),
+    )
+
+
+def _keys(spec: Spec, analysis: Analysis, use_case: UseCase) -> tuple[float, str]:
+    """Distinct cache keys a read path has: one per item for a get, one first page per parent for a list filtered by its parent."""
+    rows = analysis.rows(use_case.entity) if use_case.entity in analysis.entities else 0.0
+    if use_case.kind == "get":
+        return max(1.0, rows), f"{use_case.entity} rows"
+    for ref in use_case.filters:
+        target = relations(spec, ref.entity).get(ref.field) if ref.constant is None and not ref.joined else None
+        if target is not None and target in analysis.entities:
+            return max(1.0, analysis.rows(target)), f"one first page per {target}"
+    parameters = [f for f in use_case.filters if f.constant is None]
+    return (1.0, "one result for everyone") if not parameters and not use_case.searches else (max(1.0, rows / 100), "distinct parameter sets")
+
+
+@pattern(code="PAT002", name="read-path-cache", stage="caching", title="Cache each read path by its load and how its data changes")
+def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Every read use case gets a plan. ``cache: false`` in the spec forbids one. Otherwise the TTL
+    comes from the spec's ``staleness``, else from how the data read changes (rows never
+    updated: a long TTL; rewritten by a job: the job's interval; anonymous public pages: a
+    short output-cache TTL); reads with neither under strong consistency go to the database.
+    A path under ``CACHE_MIN_READ_QPS`` is not worth a shared cache; a public one over
+    ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis.
+
+    ## What it adds
+    A cache plan per path (strategy, TTL, key, invalidation, stampede and hot-key
+    protection), Redis sized by working set and operations, and hit-ratio figures computed
+    over cache keys (one per item for a get, one first page per parent for a list).
+
+    ## What it costs
+    Memory = hot keys x entry bytes; each write to a cached entity invalidates its keys;
+    hit ratio = r / (r + 1 + w) with r the reads and w the invalidating writes per key per TTL.
+
+    ## Alternatives
+    Read replicas (no staleness, but linear cost); a precomputed read model (PAT001) when
+    the read is a merge over many sources.
+
+    ## References
+    AWS, "Caching Best Practices"; Facebook, "Scaling Memcache at Facebook" (NSDI 2013).
+    """
+    decided = {c.use_case for c in arch.caches}
+    known = figures(arch)
+    redis_bytes = 0.0
+    redis_ops = 0.0
+    cached: list[str] = []
+    services: set[str] = set()
+    for use_case in analysis.use_cases:
+        if use_case.is_write or use_case.is_job or use_case.name in decided:
+            continue
+        plan, extra = _plan(spec, analysis, use_case, known)
+        out: list[Figure] = list(extra)
+        if plan.strategy == "cache-aside":
+            keys, _basis = _keys(spec, analysis, use_case)
+            hot = math.ceil(keys * HOT_SHARE)
+            redis_bytes += hot * CACHE_ENTRY_BYTES
+            redis_ops += use_case.peak_qps
+            cached.append(use_case.name)
+            services.add(owner_of(arch, use_case.entity))
+            out.append(
+                figure(
+                    f"cache.bytes.{use_case.id}",
+                    f"cache memory for {use_case.name}",
+                    hot * CACHE_ENTRY_BYTES,
+                    "bytes",
+                    "keys x hot_share x entry_bytes",
+                    {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": CACHE_ENTRY_BYTES},
+                    f"use case '{use_case.name}'",
+                )
+            )
+        yield Applied(None, caches=(plan,), figures=tuple(out))
+    if cached:
+        nodes = max(1, math.ceil(redis_bytes / REDIS_NODE_BYTES), math.ceil(redis_ops / REDIS_NODE_OPS))
+        yield Applied(
+            None,
+            components=(
+                Component(
+                    name="redis",
+                    kind="cache",
+                    technology=named(spec, "redis"),
+                    purpose=f"cache-aside for {', '.join(cached)}",
+                    services=sorted(services),
+                    use_cases=cached,
+                    instances=nodes,
+                    memory_bytes=redis_bytes,
+                    decision="cache",
+                ),
+            ),
+        )
+
+
+def _plan(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, float]) -> tuple[CachePlan, list[Figure]]:
+    qps = use_case.peak_qps
+    public = use_case.spec.auth in {"none", "optional"}
+    key = f"{use_case.entity.lower()}:{use_case.id}:{{params}}"
+    if use_case.spec.cache is False:
+        return CachePlan(use_case=use_case.name, strategy="none", rationale="the spec forbids caching this read (cache: false)"), []
+    _changes_class, natural_ttl, why = _changes(analysis, use_case)
+    ttl, ttl_reason = _ttl(use_case, public, natural_ttl, why)
+    if ttl is None:
+        return CachePlan(
+            use_case=use_case.name,
+            strategy="none",
+            rationale=f"{why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): the database serves it",
+        ), []
+    if qps < CACHE_MIN_READ_QPS:
+        return CachePlan(
+            use_case=use_case.name,
+            strategy="http" if public else "none",
+            ttl_seconds=ttl if public else None,
+            rationale=f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
+            + (f"; Cache-Control lets browsers reuse responses for {fmt(ttl)}s" if public else ""),
+        ), []
+    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0)
+    keys, basis = _keys(spec, analysis, use_case)
+    hot = max(1, math.ceil(keys * HOT_SHARE))
+    figures_out = _hit_figures(use_case, qps, ttl, hot, writes)
+    if public and qps >= CDN_MIN_READ_QPS:
+        return CachePlan(
+            use_case=use_case.name,
+            strategy="cdn",
+            ttl_seconds=ttl,
+            key=key,
+            invalidation="TTL expiry; purge by surrogate key on writes",
+            protection="the CDN collapses concurrent misses per key (request coalescing); stale-while-revalidate hides refreshes",
+            rationale=f"public and {fmt(qps)} req/s at peak (>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge; TTL {fmt(ttl)}s ({ttl_reason})",
+        ), figures_out
+    l1 = qps >= L1_MIN_READ_QPS
+    return CachePlan(
+        use_case=use_case.name,
+        strategy="cache-aside",
+        ttl_seconds=ttl,
+        key=key,
+        invalidation=f"delete the keys on writes to {use_case.entity} (from its events); TTL {fmt(ttl)}s bounds staleness",
+        protection="single-flight recompute per key on a miss, TTL jitter of +-10% against synchronized expiry"
+        + (", and an in-process (L1) cache of the hottest keys in each instance in front of Redis (L2)" if l1 else ""),
+        rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(keys)} keys ({basis}), {fmt(hot)} hot",
+    ), figures_out
+
+
+def _ttl(use_case: UseCase, public: bool, natural: float | None, why: str) -> tuple[float | None, str]:
+    """The TTL a read allows, and why: stated staleness first, then what the data's changes allow."""
+    if use_case.spec.staleness is not None:
+        return (use_case.spec.staleness or None), "the staleness the spec allows"
+    if natural is not None:
+        return natural, why
+    if use_case.spec.consistency == "eventual":
+        return ANONYMOUS_TTL_S, "eventual consistency allowed"
+    if public:
+        return ANONYMOUS_TTL_S, "anonymous responses are output-cached briefly"
+    return None, why
+
+
+def _hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
+    """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
+    reads_per_key = peak * ttl / keys
+    writes_per_key = writes * ttl / keys
+    ratio = reads_per_key / (reads_per_key + 1 + writes_per_key) if reads_per_key else 0.0
+    scope = f"use case '{use_case.name}'"
+    return [
+        figure(
+            f"cache.hit_ratio.{use_case.id}",
+            f"expected cache hit ratio of {use_case.name}",
+            ratio,
+            "ratio",
+            "r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = writes_per_s x ttl_s / hot_keys",
+            {"peak": peak, "ttl_s": ttl, "hot_keys": keys, "writes_per_s": writes},
+            scope,
+        ),
+        figure(
+            f"cache.db_reads_removed.{use_case.id}",
+            f"database reads the cache removes for {use_case.name}",
+            peak * ratio,
+            "req/s",
+            "peak x hit_ratio",
+            {"peak": peak, "hit_ratio": ratio},
+            scope,
+        ),
+    ]

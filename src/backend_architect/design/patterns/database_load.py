@@ -1,0 +1,163 @@
+"""PAT003: what reaches each database after caches and read models, and the replicas its reads need."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt
+from backend_architect.ir.model import Architecture, Figure
+from backend_architect.spec.model import Spec
+
+#: Share of a cached path's reads that still reach the database when its hit ratio is not known.
+UNKNOWN_MISS_SHARE = 1.0
+
+
+def databases(arch: Architecture) -> dict[str, list[str]]:
+    """Physical databases and the entities each holds: one for a modular monolith (a schema per module), else one per datastore."""
+    found: dict[str, list[str]] = {}
+    for store in arch.datastores:
+        name = store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+        found.setdefault(name, []).extend(t.entity for t in store.tables if t.entity)
+    return found
+
+
+@pattern(code="PAT003", name="database-load", stage="database", title="Size each database by the reads and writes that reach it")
+def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Every design: each physical database (one for a modular monolith, one per service
+    otherwise) gets the reads that reach it after CDNs, caches and read models (a cached
+    path sends only its misses: ``peak x (1 - hit ratio)``), and the writes of request use
+    cases and of batch jobs. Reads past ``PRIMARY_READ_CEILING`` need read replicas.
+
+    ## What it adds
+    Per database: peak reads and writes reaching it, read replicas
+    (``ceil(reads / ceiling) - 1``), write utilisation of its one primary; system figures
+    ``db.read_replicas`` and ``db.write_utilisation`` are the worst database's.
+
+    ## What it costs
+    A replica costs a node and lag (reads routed to it must tolerate seconds of staleness).
+
+    ## Alternatives
+    Caching more paths (cheaper when staleness is allowed); sharding (when writes, not reads, pass the ceiling).
+
+    ## References
+    PostgreSQL documentation, "High Availability, Load Balancing, and Replication".
+    """
+    known = figures(arch)
+    plans = {c.use_case: c for c in arch.caches}
+    home = {e: db for db, entities in databases(arch).items() for e in entities}
+    jobs = {j.use_case: j for j in arch.jobs}
+    reads: dict[str, dict[str, float]] = {db: {} for db in databases(arch)}
+    writes: dict[str, dict[str, float]] = {db: {} for db in databases(arch)}
+    for use_case in analysis.use_cases:
+        db = home.get(use_case.entity)
+        if db is None:
+            continue
+        if use_case.is_job:
+            job = jobs.get(use_case.name)
+            if job is not None and job.rows_per_s:
+                writes[db][f"job_{use_case.id}"] = job.rows_per_s
+            continue
+        if use_case.is_write:
+            writes[db][f"peak_{use_case.id}"] = use_case.peak_qps
+            continue
+        plan = plans.get(use_case.name)
+        strategy = plan.strategy if plan else "none"
+        if strategy == "read-model":
+            continue
+        hit = known.get(f"cache.hit_ratio.{use_case.id}", 0.0) if strategy in {"cache-aside", "cdn"} else 0.0
+        reads[db][f"peak_{use_case.id}"] = use_case.peak_qps * (1 - hit)
+        for written in use_case.writes:  # side writes of a read (a search logging its query)
+            side_db = home.get(written)
+            if side_db is not None:
+                writes[side_db][f"peak_{use_case.id}_side"] = use_case.peak_qps
+    out: list[Figure] = []
+    worst_replicas, worst_util, worst_read = 0, 0.0, 0.0
+    for db in databases(arch):
+        read = sum(reads[db].values())
+        write = sum(writes[db].values())
+        replicas = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
+        util = write / PRIMARY_WRITE_CEILING
+        out += [
+            figure(f"db.reads.peak.{db}", f"peak reads reaching {db} after caches", read, "req/s", "sum of peak x (1 - hit_ratio)", reads[db], db),
+            figure(f"db.writes.peak.{db}", f"peak writes reaching {db}", write, "writes/s", "sum of peak writes, jobs' rows/s included", writes[db], db),
+            figure(
+                f"db.read_replicas.{db}",
+                f"read replicas {db} needs for its reads",
+                replicas,
+                "replicas",
+                "max(0, ceil(peak_reads / primary_read_ceiling) - 1)",
+                {"peak_reads": read, "primary_read_ceiling": PRIMARY_READ_CEILING},
+                db,
+            ),
+            figure(
+                f"db.write_utilisation.{db}",
+                f"share of {db}'s primary write ceiling used at peak",
+                util,
+                "ratio",
+                "peak_write / primary_write_ceiling",
+                {"peak_write": write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
+                db,
+            ),
+            figure(
+                f"db.read_capacity.{db}",
+                f"reads/s {db} serves with its replicas",
+                PRIMARY_READ_CEILING * (1 + replicas),
+                "req/s",
+                "primary_read_ceiling x (1 + replicas)",
+                {"primary_read_ceiling": PRIMARY_READ_CEILING, "replicas": replicas},
+                db,
+            ),
+        ]
+        worst_replicas = max(worst_replicas, replicas)
+        worst_util = max(worst_util, util)
+        worst_read = max(worst_read, read)
+        if replicas:
+            yield Applied(
+                decision(
+                    f"read-replicas.{db}",
+                    f"Read replicas for {db}",
+                    "data",
+                    f"{replicas} read replica(s) for {db}, for the read paths that tolerate replication lag",
+                    f"{fmt(read)} reads/s reach {db} at peak after caches and read models",
+                    f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}",
+                    alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", "reads, not writes, pass the ceiling")],
+                    consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag.",
+                    subject=db,
+                    inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},
+                ),
+            )
+        else:
+            yield Skipped(db, f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}")
+    worst_write = max((sum(writes[db].values()) for db in writes), default=0.0)
+    out += [
+        figure(
+            "db.read_replicas",
+            "read replicas the busiest database needs",
+            worst_replicas,
+            "replicas",
+            "max over databases of db.read_replicas.<db>",
+            {f.scope: f.value for f in out if f.key.startswith("db.read_replicas.")},
+        ),
+        figure(
+            "db.read_utilisation",
+            "share of the busiest primary's read ceiling used at peak (after caches)",
+            worst_read / PRIMARY_READ_CEILING,
+            "ratio",
+            "max over databases of peak_reads / primary_read_ceiling",
+            {"peak_reads": worst_read, "primary_read_ceiling": PRIMARY_READ_CEILING},
+        ),
+        figure(
+            "db.write_utilisation",
+            "share of the busiest primary's write ceiling used at peak",
+            worst_util,
+            "ratio",
+            "max over databases of peak_write / primary_write_ceiling",
+            {"peak_write": worst_write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
+        ),
+    ]
+    yield Applied(None, figures=tuple(out))

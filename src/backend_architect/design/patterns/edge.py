@@ -1,0 +1,87 @@
+"""PAT008: what stands between clients and the services: load balancers, and an API gateway for several services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._common import decision, fmt
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+
+
+@pattern(code="PAT008", name="edge", stage="edge", title="Load balancers, and an API gateway in front of several services")
+def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Every design. One deployable needs a load balancer (TLS, health checks, spreading
+    requests over its instances); several services need one public entry that
+    authenticates, rate-limits and routes — an API gateway — behind that load balancer.
+
+    ## What it adds
+    The load balancer and, for services, the gateway: each redundant (a managed,
+    multi-zone service, or at least two instances), so the edge is no single point of failure.
+
+    ## What it costs
+    One more hop (about a millisecond) for the gateway; the load balancer is in every design.
+
+    ## Alternatives
+    Each service exposed directly (duplicates auth and rate limiting); a backend for
+    frontend per client (when clients diverge).
+
+    ## References
+    C. Richardson, "Pattern: API Gateway"; AWS Well-Architected, Reliability pillar.
+    """
+    peak = sum(u.peak_qps for u in analysis.use_cases)
+    services = [s.name for s in arch.services]
+    lb = Component(
+        name="load-balancer",
+        kind="load-balancer",
+        technology="managed L7 load balancer across zones (TLS termination, health checks)",
+        purpose="spreads requests over healthy instances; takes a failing one out within its health-check interval",
+        services=services,
+        decision="edge",
+    )
+    if arch.deployment == "microservices":
+        gateway = Component(
+            name="api-gateway",
+            kind="api-gateway",
+            technology="managed API gateway (or Envoy), at least two instances across zones",
+            purpose="authenticates (JWT), rate-limits and routes every public request to its service",
+            services=services,
+            instances=2,
+            decision="edge",
+        )
+        made = decision(
+            "edge",
+            "API gateway and load balancing",
+            "architecture",
+            "a managed API gateway (or Envoy) behind a load balancer: TLS, JWT validation, rate limits and routing in one place; redundant "
+            "(at least two instances across zones, no single point of failure)",
+            f"{len(services)} services behind one public API, {fmt(peak)} req/s at peak",
+            "one place for the cross-cutting edge concerns instead of one copy in every service; the load balancer health-checks the "
+            "gateway instances and each service's instances",
+            alternatives=[
+                ("each service exposed directly", "duplicates auth and rate limiting in every service"),
+                ("a backend for frontend per client", "worth it when clients diverge; none does yet"),
+            ],
+            subject="system",
+            inputs={"peak_rps": peak, "services": len(services)},
+        )
+        yield Applied(made, components=(lb, gateway))
+        return
+    made = decision(
+        "edge",
+        "Edge: load balancing",
+        "architecture",
+        "a managed load balancer across zones in front of the instances: TLS termination, health checks, rate limits per client; redundant "
+        "by construction (a managed multi-zone service)",
+        f"one deployable, {fmt(peak)} req/s at peak",
+        "a gateway adds nothing over one deployable: routing and aggregation are unneeded",
+        alternatives=[("API gateway", "routing and aggregation are unneeded with one deployable")],
+        subject="system",
+        inputs={"peak_rps": peak},
+    )
+    yield Applied(made, components=(lb,))

@@ -1,0 +1,285 @@
+"""PAT001: a feed of many authors' items, precomputed per reader when merging at read time costs too much."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis, FieldRef, UseCase
+from backend_architect.design.overrides import forced, matches, override_for, overruled
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import (
+    PRIMARY_READ_CEILING,
+    REDIS_NODE_BYTES,
+    REDIS_NODE_OPS,
+    decision,
+    figure,
+    fmt,
+    owner_of,
+    size,
+    writers,
+)
+from backend_architect.design.semantics import is_link
+from backend_architect.ir.model import Architecture, CachePlan, Event
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+
+feed_fan_out_code = "PAT001"
+#: Deliveries/s one fan-out worker pushes into reader lists (pipelined LPUSH+LTRIM to Redis: ~20k/s per worker core).
+FANOUT_WORKER_RATE = 20_000.0
+#: Bytes one list entry takes in Redis: an item id and its author's id (16 B each as UUIDs) plus list-node overhead.
+ENTRY_BYTES = 64
+#: Pages of the reader's page size a precomputed list keeps when the spec does not say.
+PAGES_KEPT = 25
+#: Readers who opened the feed within this many days get a precomputed list; others are rebuilt on their next read.
+ACTIVE_DAYS = 30
+#: Readers active in a month per reader active in a day (a DAU/MAU "stickiness" of 50%; social products run 40-60%).
+MONTHLY_PER_DAILY = 2.0
+#: Followees per reader assumed when neither the link's rows nor the writer's avg_fanout say.
+DEFAULT_FAN_IN = 100.0
+
+
+def fan_in_filter(spec: Spec, use_case: UseCase) -> FieldRef | None:
+    """The filter that makes a read a feed: compared on a link entity (Follow, Membership) joined in two hops or more."""
+    for ref in use_case.filters:
+        if ref.constant is None and len(ref.join) >= 2 and is_link(spec, ref.entity):
+            return ref
+    return None
+
+
+def _fan_in(spec: Spec, analysis: Analysis, link: str, reader_entity: str, creators: list[UseCase]) -> tuple[float, str]:
+    """Average sources merged per read (followees per reader), and where the number came from."""
+    stated = [u.spec.avg_fanout for u in creators if u.spec.avg_fanout]
+    if stated:
+        return float(stated[0]), f"avg_fanout of '{creators[0].name}' (followers per author; the graph's average in-degree equals its out-degree)"
+    links, readers = analysis.rows(link), analysis.rows(reader_entity) if reader_entity in analysis.entities else 0.0
+    if readers and link in spec.entities and spec.entities[link].rows is not None:
+        return links / readers, f"{link} rows / {reader_entity} rows"
+    return DEFAULT_FAN_IN, "default"
+
+
+@pattern(code=feed_fan_out_code, name="feed-fan-out-on-write", stage="read_paths", title="Precompute each reader's feed at write time")
+def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A list read whose filter is compared on a link entity reached in two hops or more
+    ("the tweets of everyone I follow": Tweet -> User <- Follow.follower). Merging at read
+    time costs ``peak reads/s x sources per read`` index lookups; when that passes what one
+    database node serves (``PRIMARY_READ_CEILING``), each reader's list is precomputed.
+
+    ## What it adds
+    A list per reader in Redis holding item and author ids (not the items), trimmed to
+    ``keep`` entries; a fan-out worker consuming the item's created event and pushing the id
+    to every follower's list; a cut-off audience above which an author's items are not fanned
+    out but merged at read time (the hybrid); lists only for readers active in the last 30
+    days, rebuilt from the graph and the authors' own items on a miss.
+
+    ## What it costs
+    Deliveries/s = item writes/s x followers per author (the write amplification); memory =
+    active readers x keep x entry bytes; workers = peak deliveries / worker rate; the lag of
+    one write = followers / worker rate, bounded by the cut-off = staleness x worker rate.
+
+    ## Alternatives
+    Fan-out on read (a join over the graph at every read) while the merge cost fits one node;
+    a materialized table per reader in the database when writes are few and lists must be durable.
+
+    ## References
+    R. Krikorian, "Timelines at Scale" (QCon 2012); M. Kleppmann, Designing Data-Intensive Applications, ch. 1.
+    """
+    for use_case in analysis.use_cases:
+        if use_case.kind != "list":
+            continue
+        ref = fan_in_filter(spec, use_case)
+        if ref is None:
+            continue
+        item = use_case.entity
+        creators = writers(analysis, item)
+        reader_entity = ref.join[-1].source if ref.join else item
+        fan_in, fan_in_basis = _fan_in(spec, analysis, ref.entity, reader_entity, creators)
+        merge_cost = use_case.peak_qps * fan_in
+        subject = use_case.name
+        override = override_for(spec, f"feed.{use_case.id}", (feed_fan_out_code, "feed-fan-out-on-write"))
+        needed = merge_cost > PRIMARY_READ_CEILING
+        if not needed and not (override is not None and override.force):
+            yield Skipped(
+                subject,
+                f"fan-out on read: {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources = {fmt(merge_cost)} lookups/s, "
+                f"within one node's {fmt(PRIMARY_READ_CEILING)}",
+            )
+            continue
+        applied = _applied(spec, analysis, arch, use_case, ref, creators, fan_in, fan_in_basis, merge_cost)
+        if override is not None and override.choose is not None and matches(override.choose, "fan-out on read") and applied.decision is not None:
+            # the author keeps the join at read time: no lists, no workers; the record keeps what the numbers chose
+            yield Applied(overruled(applied.decision, override, f"fan-out on read: {use_case.name} merges the followed authors' items at read time"))
+            continue
+        if override is not None and override.force and not needed and applied.decision is not None:
+            skipped = f"{fmt(merge_cost)} lookups/s at peak, within one node's {fmt(PRIMARY_READ_CEILING)}"
+            applied = dataclasses.replace(applied, decision=forced(applied.decision, override, "fan-out on read", skipped))
+        yield applied
+
+
+def _applied(
+    spec: Spec,
+    analysis: Analysis,
+    arch: Architecture,
+    use_case: UseCase,
+    ref: FieldRef,
+    creators: list[UseCase],
+    fan_in: float,
+    fan_in_basis: str,
+    merge_cost: float,
+) -> Applied:
+    item = use_case.entity
+    write_avg = sum(u.avg_qps for u in creators)
+    write_peak = sum(u.peak_qps for u in creators)
+    writer_id = creators[0].id if creators else f"create-{item.lower()}"
+    deliveries_avg, deliveries_peak = write_avg * fan_in, write_peak * fan_in
+    keep = use_case.spec.page.limit * PAGES_KEPT
+    staleness = use_case.spec.staleness or 5.0
+    cutoff = staleness * FANOUT_WORKER_RATE
+    readers_total = analysis.rows(ref.join[-1].source) if ref.join and ref.join[-1].source in analysis.entities else 0.0
+    daily = spec.scale.daily_active or 0.0
+    active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
+    memory = active * keep * ENTRY_BYTES
+    redis_nodes = max(1, math.ceil(memory / REDIS_NODE_BYTES), math.ceil((use_case.peak_qps + deliveries_peak) / REDIS_NODE_OPS))
+    workers = max(2, math.ceil(deliveries_peak / FANOUT_WORKER_RATE))
+    lag = fan_in / FANOUT_WORKER_RATE
+    writer_name = creators[0].name if creators else f"create {item}"
+    scope = f"use case '{use_case.name}'"
+    figures = (
+        figure(
+            f"deliveries.avg.{writer_id}",
+            f"feed deliveries caused by {writer_name}, average",
+            deliveries_avg,
+            "deliveries/s",
+            "writes_avg x sources_per_reader",
+            {"writes_avg": write_avg, "sources_per_reader": fan_in},
+            scope,
+        ),
+        figure(
+            f"deliveries.peak.{writer_id}",
+            f"feed deliveries caused by {writer_name} at peak",
+            deliveries_peak,
+            "deliveries/s",
+            "writes_peak x sources_per_reader",
+            {"writes_peak": write_peak, "sources_per_reader": fan_in},
+            scope,
+        ),
+        figure(
+            f"fanout.lag_seconds.{writer_id}",
+            f"time to deliver one {item} to its readers' lists (average audience)",
+            lag,
+            "s",
+            "sources_per_reader / worker_rate",
+            {"sources_per_reader": fan_in, "worker_rate": FANOUT_WORKER_RATE},
+            scope,
+        ),
+        figure(
+            f"feed.bytes.{use_case.id}",
+            f"memory of the precomputed lists of {use_case.name}",
+            memory,
+            "bytes",
+            "active_readers x keep x entry_bytes",
+            {"active_readers": active, "keep": keep, "entry_bytes": ENTRY_BYTES},
+            scope,
+        ),
+        figure(
+            f"feed.merge_lookups.{use_case.id}",
+            f"index lookups/s {use_case.name} would cost merged at read time",
+            merge_cost,
+            "lookups/s",
+            "peak_reads x sources_per_reader",
+            {"peak_reads": use_case.peak_qps, "sources_per_reader": fan_in},
+            scope,
+        ),
+    )
+    service = owner_of(arch, item)
+    worker = f"{use_case.id}-fanout"
+    components = (
+        Component(
+            name="redis",
+            kind="cache",
+            technology=named(spec, "redis"),
+            purpose=f"precomputed lists of {use_case.name}",
+            services=[service],
+            use_cases=[use_case.name, writer_name],
+            instances=redis_nodes,
+            memory_bytes=memory,
+            decision=f"feed.{use_case.id}",
+        ),
+        Component(
+            name=worker,
+            kind="worker",
+            technology="a consumer of the item's created events",
+            purpose=f"pushes each new {item} id to the lists of its author's followers",
+            services=[service],
+            use_cases=[writer_name],
+            instances=workers,
+            decision=f"feed.{use_case.id}",
+        ),
+    )
+    hops = " -> ".join(str(h) for h in ref.join)
+    choice = (
+        f"fan-out on write: precompute each reader's {use_case.name.removeprefix('view ').removeprefix('list ')} as a Redis list of "
+        f"{item} ids with their author ids (not the {item}s), trimmed to {keep:,} entries; a fan-out worker pushes each new {item} to "
+        f"the lists of its author's followers; hybrid for large audiences: authors with more than {fmt(cutoff)} followers are not "
+        f"fanned out, their {item}s are merged at read time"
+    )
+    rationale = (
+        f"merging at read time costs {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources ({fan_in_basis}) = {fmt(merge_cost)} "
+        f"lookups/s, more than one database node serves ({fmt(PRIMARY_READ_CEILING)}); a precomputed list turns each read into one "
+        f"range read. Writes become {fmt(fan_in)} deliveries each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
+        f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers in {lag:.3f} s. "
+        f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
+        f"{fmt(FANOUT_WORKER_RATE)}/s)."
+    )
+    consequences = (
+        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in {redis_nodes} Redis "
+        f"node(s)); a list missing from Redis (an inactive reader, a lost node) is rebuilt from the follow graph and the authors' own "
+        f"{item}s, a fan-out on read once. The join {hops} stays indexed for rebuilds and large authors. Deletes remove the id lazily "
+        "(readers skip ids whose item is gone)."
+    )
+    made = decision(
+        f"feed.{use_case.id}",
+        f"Feed read model for {use_case.name}",
+        "read paths",
+        choice,
+        f"{use_case.name}: {fmt(use_case.peak_qps)} reads/s at peak over the {item}s of every followed author; {writer_name}: "
+        f"{fmt(write_peak)} writes/s at peak",
+        rationale,
+        alternatives=[
+            ("fan-out on read", f"{fmt(merge_cost)} lookups/s per second of peak: more than one node serves"),
+            ("a per-reader table in the database", f"{fmt(deliveries_peak)} row inserts/s at peak: beyond one primary's writes"),
+        ],
+        consequences=consequences,
+        subject=use_case.name,
+        inputs={"peak_reads": use_case.peak_qps, "sources_per_reader": fan_in, "writes_peak": write_peak, "cutoff_followers": cutoff},
+        spec=spec,
+    )
+    plan = CachePlan(
+        use_case=use_case.name,
+        strategy="read-model",
+        ttl_seconds=None,
+        key="feed:{reader_id}",
+        invalidation=f"written by {worker} on every new {item}; trimmed to {keep:,}",
+        protection="a missing list is rebuilt once per reader (single-flight) from the graph",
+        rationale=f"served from its precomputed Redis list: {fmt(use_case.peak_qps)} reads/s never reach the database",
+    )
+    assumptions: tuple[str, ...] = (f"use case '{use_case.name}': lists keep {PAGES_KEPT} pages of {use_case.spec.page.limit} ({keep:,} entries)",)
+    if fan_in_basis == "default":
+        assumptions += (f"use case '{use_case.name}': {fmt(DEFAULT_FAN_IN)} followed authors per reader assumed (no avg_fanout on the writer)",)
+    key = f"{ref.join[0].relation}_id" if ref.join and ref.join[0].forward else "id"
+    return Applied(made, components=components, figures=figures, caches=(plan,), assumptions=assumptions, events=_event(arch, item, creators, worker, key))
+
+
+def _event(arch: Architecture, item: str, creators: list[UseCase], worker: str, key: str) -> tuple[Event, ...]:
+    """The created event the fan-out worker consumes (one the communication stage already publishes gains the consumer), keyed by author."""
+    if not creators:
+        return ()
+    name = f"{item}Created"
+    existing = next((e for e in arch.events if e.use_case in {u.name for u in creators} and e.entity == item), None)
+    if existing is not None:
+        return (existing.model_copy(update={"consumers": sorted({*existing.consumers, worker})}),)
+    return (Event(name=name, producer=owner_of(arch, item), consumers=[worker], entity=item, key=key, use_case=creators[0].name, fields=["id", key]),)

@@ -1,0 +1,167 @@
+"""PAT029: the real-time gateway every channel runs on: its own deployable, sized by the connections it holds."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.online import online, people_entity
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
+from backend_architect.design.patterns.realtime import GATEWAY, POLL_INTERVAL_S
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+
+#: Open connections one gateway node is planned for: tuned event-loop servers hold several hundred thousand idle
+#: WebSockets; we plan at 100k so a node's share of a failed peer and a deploy's drain fit.
+CONNECTIONS_PER_NODE = 100_000
+#: Memory per open connection: kernel socket buffers and the session's subscriptions and outbound queue.
+CONNECTION_BYTES = 20_000
+#: Nodes for availability: one can fail or drain during a deploy.
+MIN_NODES = 2
+#: Messages a connection may have queued before the gateway drops it as a slow consumer (it reconnects and catches up).
+OUTBOUND_QUEUE = 256
+
+
+@pattern(code="PAT029", name="realtime-gateway", stage="access_paths", title="Run real-time connections on a gateway of their own")
+def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    The design has real-time channels (PAT023). Connections at peak are
+    ``scale.concurrent_connections``, else ``scale.concurrent_users``, else 20% of the daily
+    actives (an assumption the design lists).
+
+    ## What it adds
+    A gateway deployable of its own (WebSocket, or server-sent events when every channel is a
+    read stream), ``max(2, ceil(connections / 100,000))`` nodes behind an L4 load balancer; a
+    connection registry (person -> node) and pub/sub in Redis; one AsyncAPI document
+    (``asyncapi/realtime-gateway.yaml``) describing every channel.
+
+    ## What it costs
+    Memory = connections x 20 KB; Redis pub/sub messages/s = the channels' deliveries at most.
+
+    ## Alternatives
+    Polling (connections / 5 s requests, most empty); long polling; connections held by the
+    API services (every deploy drops them); a managed service (priced per connection-minute).
+
+    ## References
+    RFC 6455 (WebSocket); Stack Overflow, "The Architecture - 2016 Edition" (socket servers of
+    their own); Discord engineering (2017).
+    """
+    if not arch.channels:
+        return
+    stated = online(spec)
+    connections = stated.connections
+    nodes = max(MIN_NODES, math.ceil(connections / CONNECTIONS_PER_NODE))
+    memory = connections * CONNECTION_BYTES
+    deliveries = sum(c.deliveries_per_s for c in arch.channels)
+    websocket = any(c.transport == "websocket" for c in arch.channels)
+    # a publish reaches each node holding one of its subscribers: at most the deliveries, at most every node
+    pubsub = sum(min(c.deliveries_per_s, c.publishes_per_s * nodes) for c in arch.channels)
+    redis_nodes = max(1, math.ceil(pubsub / REDIS_NODE_OPS))
+    people = people_entity(spec) or "client"
+    channels = ", ".join(c.address for c in arch.channels)
+    name = "WebSocket" if websocket else "server-sent events (SSE)"
+    choice = (
+        f"a {name} gateway as its own deployable: {nodes} nodes for {fmt(connections)} connections at peak ({CONNECTIONS_PER_NODE:,} a node); "
+        f"a client opens one connection, authenticates with its access token and subscribes to its channels ({channels}); events reach the "
+        f"nodes holding subscribers through Redis pub/sub, and a connection registry in Redis maps each {people} to its node"
+    )
+    rationale = (
+        f"{fmt(connections)} connections x {CONNECTION_BYTES // 1000} KB = {size(memory)} held open, {fmt(deliveries)} deliveries/s at peak; "
+        "a separate deployable scales by connections while the services scale by requests, and their frequent deploys do not drop sockets"
+    )
+    alternatives = [
+        (
+            "polling",
+            f"{fmt(connections / POLL_INTERVAL_S)} requests/s from {fmt(connections)} clients asking every {POLL_INTERVAL_S:g} s, "
+            f"nearly all empty, and up to {POLL_INTERVAL_S:g} s late",
+        ),
+        ("long polling", "a held request per client and a new one after every message: the same connections with more overhead"),
+        ("connections held by the API services", "every deploy of a service would drop its sockets; services would scale by connections"),
+        (
+            "a managed service (API Gateway WebSockets, Pusher, Ably)",
+            f"priced per connection-minute and message: {fmt(connections)} connections all day; an option when the team should not run a fleet",
+        ),
+    ]
+    if websocket:
+        alternatives.append(("server-sent events", "one-way: clients here also send (subscriptions, heartbeats, writes) on the connection"))
+    else:
+        alternatives.append(("WebSocket", "two-way, but every channel here is a read stream; SSE reconnects and resumes (Last-Event-ID) by itself"))
+    consequences = (
+        f"A deploy drains a node: its clients reconnect with jittered backoff to another and resume from their last cursor. A connection with "
+        f"{OUTBOUND_QUEUE} messages queued is dropped as a slow consumer. Tokens are checked at connect and when they expire."
+    )
+    made = decision(
+        "realtime.gateway",
+        "Real-time gateway",
+        "topology",
+        choice,
+        f"{len(arch.channels)} channel(s); {fmt(connections)} connections at peak ({stated.formula})",
+        rationale,
+        alternatives=alternatives,
+        consequences=consequences,
+        subject="system",
+        inputs={"connections": connections, "nodes": float(nodes), "deliveries": deliveries},
+        spec=spec,
+    )
+    services = sorted({owner_of(arch, c.entity) for c in arch.channels})
+    use_cases = [u for c in arch.channels for u in c.use_cases]
+    components = (
+        Component(
+            name=GATEWAY,
+            kind="realtime-gateway",
+            technology=f"{name} gateway (event-loop servers behind an L4 load balancer)",
+            purpose=f"holds client connections and pushes {', '.join(dict.fromkeys(e for c in arch.channels for e in c.events))}",
+            services=services,
+            use_cases=use_cases,
+            instances=nodes,
+            memory_bytes=memory,
+            decision=made.id,
+        ),
+        Component(
+            name="redis",
+            kind="cache",
+            technology=named(spec, "redis"),
+            purpose="pub/sub between gateway nodes and the connection registry",
+            services=services,
+            use_cases=use_cases,
+            instances=redis_nodes,
+            decision=made.id,
+        ),
+    )
+    figures = (
+        stated.figure(),
+        figure(
+            "instances.realtime-gateway",
+            "real-time gateway nodes",
+            nodes,
+            "instances",
+            "max(min_nodes, ceil(connections / connections_per_node))",
+            {"connections": connections, "connections_per_node": CONNECTIONS_PER_NODE, "min_nodes": MIN_NODES},
+        ),
+        figure(
+            "realtime.gateway_bytes",
+            "memory of the open connections",
+            memory,
+            "bytes",
+            "connections x connection_bytes",
+            {"connections": connections, "connection_bytes": CONNECTION_BYTES},
+        ),
+        figure(
+            "realtime.pubsub",
+            "pub/sub messages/s between gateway nodes at peak",
+            pubsub,
+            "messages/s",
+            "sum over channels of min(deliveries, publishes x nodes)",
+            {
+                "nodes": float(nodes),
+                **{f"deliveries_{c.name}": c.deliveries_per_s for c in arch.channels},
+                **{f"publishes_{c.name}": c.publishes_per_s for c in arch.channels},
+            },
+        ),
+    )
+    yield Applied(made, components=components, figures=figures, assumptions=(stated.assumption,) if stated.assumption else ())

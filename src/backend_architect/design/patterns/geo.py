@@ -1,0 +1,330 @@
+"""PAT021: proximity reads (``near``) over a geohash cell index, or over the Redis GEO set moving points are written to."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.data import constraint_name
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._api import integer, number, own_operation, with_parameters
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
+from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import resolve_column, split_filter
+
+#: Width and height (km, at the equator) of a geohash cell by precision (characters): each character halves both
+#: sides in turn (Niemeyer's geohash; the widths every geohash library documents).
+GEOHASH_KM: dict[int, tuple[float, float]] = {
+    1: (5009.4, 4992.6),
+    2: (1252.3, 624.1),
+    3: (156.5, 156.0),
+    4: (39.1, 19.5),
+    5: (4.89, 4.89),
+    6: (1.22, 0.61),
+    7: (0.153, 0.153),
+    8: (0.0382, 0.0191),
+    9: (0.00477, 0.00477),
+}
+#: Area the points of one region concentrate in (a metropolitan area: Greater London is 1,572 km², Greater Tokyo 13,500 km²).
+SERVICE_AREA_KM2 = 10_000.0
+#: Index entries of (cell, lat, lon, id) one 8 KB B-tree leaf page holds, read together.
+ENTRIES_PER_PAGE = 100
+#: The smallest search radius a k-nearest query starts from.
+MIN_RADIUS_KM = 0.1
+
+
+@dataclass(frozen=True)
+class Search:
+    """One proximity read: the point field, the radius and density, the cell precision and what a query costs."""
+
+    entity: str
+    field: str
+    radius_km: float
+    radius_given: bool
+    density: float
+    precision: int
+    cells: int
+    candidates: float
+    pages: float
+    within: float
+
+
+def plan_search(spec: Spec, analysis: Analysis, use_case: UseCase) -> Search:
+    """The cell precision that reads the fewest index pages for this radius and density, and the cost at that precision."""
+    near = use_case.spec.near or ""
+    entity, dot, field = near.partition(".")
+    if not dot:
+        entity, field = use_case.entity, near
+    points = analysis.rows(entity)
+    density = points / (SERVICE_AREA_KM2 * max(1, len(spec.scale.regions)))
+    given = use_case.spec.radius is not None
+    if given:
+        radius = (use_case.spec.radius or 0.0) / 1000
+    else:
+        radius = max(MIN_RADIUS_KM, math.sqrt(use_case.spec.page.limit / (math.pi * density)) if density else MIN_RADIUS_KM)
+    best: tuple[float, int, int, float] | None = None
+    for precision, (width, height) in GEOHASH_KM.items():
+        cells = (math.ceil(2 * radius / width) + 1) * (math.ceil(2 * radius / height) + 1)
+        candidates = density * cells * width * height
+        pages = cells + candidates / ENTRIES_PER_PAGE
+        if best is None or pages < best[0]:
+            best = (pages, precision, cells, candidates)
+    assert best is not None
+    pages, precision, cells, candidates = best
+    within = math.pi * radius**2 * density
+    return Search(entity, field, radius, given, density, precision, cells, candidates, pages, within)
+
+
+@pattern(code="PAT021", name="geo-proximity-index", stage="access_paths", title="Index points by cell for proximity reads")
+def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A read says ``near: Entity.field`` over a ``geo`` field, within ``radius`` or the k nearest
+    (k = the page size). Points are assumed to concentrate in 10,000 km² per region (a
+    metropolitan area), which gives their density; a k-nearest query searches the radius that
+    holds k points on average.
+
+    ## What it adds
+    The geohash precision whose cells cover the search circle in the fewest index pages (range
+    scans + candidates / 100 entries a page); a B-tree on ``<field>_cell`` (with the constant
+    filters as its predicate and the coordinates included, for index-only scans); ``lat``,
+    ``lon`` and ``radius`` (metres) query parameters. Points written with ``latest: true`` at a rate
+    that put them in a Redis GEO set (PAT020) are searched there (GEOSEARCH); so are reads past
+    what one database node serves.
+
+    ## What it costs
+    Per query: cells range scans, candidates = density x cells x cell area rows read, of which
+    pi r² x density are within the radius. Index reads/s = peak x pages.
+
+    ## Alternatives
+    Two B-trees on latitude and longitude (one range per index: a band across the whole area);
+    PostGIS with GiST (an extension to run, no SQLite); H3 or S2 cells (a library in every
+    client, for hexagon aggregation); a quadtree service (adaptive, but a service to build).
+
+    ## References
+    G. Niemeyer, geohash (2008); Redis documentation, GEOSEARCH; Uber engineering, "H3: Uber's
+    Hexagonal Hierarchical Spatial Index" (2018); PostGIS documentation, ST_DWithin.
+    """
+    for use_case in analysis.use_cases:
+        if not use_case.spec.near or use_case.is_write:
+            continue
+        search = plan_search(spec, analysis, use_case)
+        if search.entity not in spec.entities or table_of(arch, search.entity) is None:
+            continue
+        yield _applied(spec, analysis, arch, use_case, search)
+
+
+def _moving(arch: Architecture, table: str, field: str) -> bool:
+    """Whether the points' latest positions live in a Redis GEO set (PAT020 put them there)."""
+    return any(p.data == f"{table}.{field}" and "GEO" in p.store for p in arch.placements)
+
+
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, search: Search) -> Applied:
+    found = table_of(arch, search.entity)
+    assert found is not None
+    store, table = found
+    cell = f"{search.field}_cell"
+    load = use_case.peak_qps * search.pages
+    moving = _moving(arch, table.name, search.field)
+    in_redis = moving or load > PRIMARY_READ_CEILING
+    width, height = GEOHASH_KM[search.precision]
+    constants, equality = _filters(spec, use_case, search.entity)
+    where = " AND ".join(constants) or None
+    subject = use_case.name
+    scope = f"use case '{subject}'"
+    area = SERVICE_AREA_KM2 * max(1, len(spec.scale.regions))
+    k = use_case.spec.page.limit
+    radius_text = f"{search.radius_km:g} km" if search.radius_given else f"{search.radius_km:.2f} km (holds {k} points on average: k nearest)"
+    figures = (
+        figure(
+            f"geo.density.{use_case.id}",
+            f"{search.entity} points per km²",
+            search.density,
+            "points/km²",
+            "rows / (service_area_km2 x regions)",
+            {"rows": analysis.rows(search.entity), "service_area_km2": SERVICE_AREA_KM2, "regions": float(max(1, len(spec.scale.regions)))},
+            scope,
+        ),
+        figure(
+            f"geo.precision.{use_case.id}",
+            f"geohash precision of {subject}",
+            search.precision,
+            "characters",
+            "argmin over precision of cells + candidates / entries_per_page",
+            {"radius_km": search.radius_km, "density": search.density, "entries_per_page": ENTRIES_PER_PAGE},
+            scope,
+        ),
+        figure(
+            f"geo.cells_per_query.{use_case.id}",
+            f"cells (range scans) one {subject} reads",
+            search.cells,
+            "cells",
+            "(ceil(2r / cell_width) + 1) x (ceil(2r / cell_height) + 1)",
+            {"r_km": search.radius_km, "cell_width_km": width, "cell_height_km": height},
+            scope,
+        ),
+        figure(
+            f"geo.candidates_per_query.{use_case.id}",
+            f"rows one {subject} reads before the exact distance check",
+            search.candidates,
+            "rows",
+            "density x cells x cell_width x cell_height",
+            {"density": search.density, "cells": search.cells, "cell_width_km": width, "cell_height_km": height},
+            scope,
+        ),
+        figure(
+            f"geo.index_reads.{use_case.id}",
+            f"index pages/s {subject} reads at peak",
+            load,
+            "pages/s",
+            "peak x (cells + candidates / entries_per_page)",
+            {"peak": use_case.peak_qps, "cells": search.cells, "candidates": search.candidates, "entries_per_page": ENTRIES_PER_PAGE},
+            scope,
+        ),
+    )
+    band = search.density * 2 * search.radius_km * math.sqrt(area)
+    alternatives = [
+        ("latitude and longitude B-trees", f"one range per index: a band of {fmt(2 * search.radius_km)} km across the area, about {fmt(band)} rows a query"),
+        (
+            "PostGIS (geography + GiST)",
+            f"an extension every environment must install (SQLite has none); the cell index reads {fmt(search.pages)} pages a query",
+        ),
+        ("H3 or S2 cells", "even neighbours, worth it to aggregate by area (pricing, heat maps); a library in every writer, where a geohash is a text prefix"),
+        ("a quadtree service", "cells that adapt to density, but a service to build, shard and keep current"),
+    ]
+    if in_redis:
+        key = f"{search.entity.lower()}:{search.field}" + (":" + ":".join(c.split(" = ")[1].strip("'") for c in constants) if constants else "")
+        source = "the GEO set the positions are written to (latest: true)" if moving else f"a GEO set kept current from {search.entity} changes"
+        choice = (
+            f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC COUNT {k} on {source}"
+            + (f", one set per constant filter ({', '.join(constants)}): a member moves between sets when that changes" if constants else "")
+            + f"; the database keeps a geohash B-tree on {table.name}.{cell} for rebuilds"
+        )
+        why = (
+            "the points move: their positions are in memory already"
+            if moving
+            else f"{fmt(load)} index pages/s is more than one node's {fmt(PRIMARY_READ_CEILING)}"
+        )
+        rationale = (
+            f"{why}; GEOSEARCH scans the 9 geohash cells around the point (52-bit scores in a sorted set): about {fmt(search.candidates)} "
+            f"candidates for {fmt(search.within)} points within {radius_text}"
+        )
+        alternatives.insert(
+            0, ("the geohash B-tree in PostgreSQL", f"{'every position update would rewrite the indexed cell' if moving else f'{fmt(load)} pages/s'}")
+        )
+    else:
+        choice = (
+            f"geohash cells: a B-tree on {table.name}.{cell} (coordinates included for index-only scans"
+            + (f", WHERE {where}" if where else "")
+            + f"); a query reads the {search.cells} cells of precision {search.precision} ({width:g} x {height:g} km) around the point as prefix "
+            "ranges, keeps the rows within the radius by exact distance and orders them by it"
+        )
+        rationale = (
+            f"{fmt(search.density)} points/km² and a search radius of {radius_text}: precision {search.precision} reads the fewest pages "
+            f"({search.cells} range scans + {fmt(search.candidates)} candidates / {ENTRIES_PER_PAGE} a page = {fmt(search.pages)}); "
+            f"{fmt(use_case.peak_qps)} searches/s at peak read {fmt(load)} pages/s, within one node's {fmt(PRIMARY_READ_CEILING)}"
+        )
+        alternatives.append(("Redis GEO", "another store to keep current; the points do not move fast enough to need memory"))
+    made = decision(
+        f"geo.{use_case.id}",
+        f"Proximity index for {subject}",
+        "read paths",
+        choice,
+        f"{subject}: {fmt(use_case.peak_qps)} searches/s at peak near {search.entity}.{search.field} ({fmt(analysis.rows(search.entity))} points)",
+        rationale,
+        alternatives=alternatives,
+        consequences=f"Results are sorted by distance; pages hold at most {use_case.spec.page.max} points. "
+        "Cells are computed by the server from the coordinates (read-only in the API).",
+        subject=subject,
+        inputs={"peak_reads": use_case.peak_qps, "radius_km": search.radius_km, "density": search.density, "pages_per_query": search.pages},
+        spec=spec,
+    )
+    operations = _near_parameters(arch, use_case, search)
+    tables = ((store, _indexed(table, use_case, cell, [f"{search.field}_lat", f"{search.field}_lon"], equality, where, search)),)
+    components: tuple[Component, ...] = ()
+    caches: tuple[CachePlan, ...] = ()
+    if in_redis:
+        components = (
+            Component(
+                name="redis",
+                kind="cache",
+                technology=named(spec, "redis"),
+                purpose=f"proximity searches of {search.entity} (GEOSEARCH)",
+                services=[owner_of(arch, search.entity)],
+                use_cases=[subject],
+                decision=made.id,
+            ),
+        )
+        caches = (
+            CachePlan(
+                use_case=subject,
+                strategy="read-model",
+                key=key,
+                invalidation="positions overwritten as they are written",
+                rationale=f"served by GEOSEARCH on the Redis GEO set: {fmt(use_case.peak_qps)} searches/s never reach the database",
+            ),
+        )
+    assumptions = (f"use case '{subject}': {search.entity} points spread over {SERVICE_AREA_KM2:,.0f} km² per region (a metropolitan area)",)
+    return Applied(made, figures=figures, tables=tables, operations=operations, components=components, caches=caches, assumptions=assumptions)
+
+
+def _filters(spec: Spec, use_case: UseCase, entity: str) -> tuple[list[str], list[str]]:
+    """The use case's constant filters on ``entity`` as SQL predicates, and its other equality filters' columns."""
+    constants: list[str] = []
+    equality: list[str] = []
+    for raw in use_case.spec.filter:
+        ref, constant = split_filter(raw)
+        owner, dot, field = ref.partition(".")
+        if not dot:
+            owner, field = use_case.entity, ref
+        column = resolve_column(spec, owner, field)
+        if owner != entity or column is None:
+            continue
+        if constant is None:
+            equality.append(column)
+            continue
+        kind = spec.entities[entity].fields[field].type.kind if field in spec.entities[entity].fields else None
+        literal = (
+            constant.lower() if kind == "bool" or (kind in {"int", "bigint"} and constant.lstrip("-").isdigit()) else "'" + constant.replace("'", "''") + "'"
+        )
+        constants.append(f"{column} = {literal}")
+    return constants, equality
+
+
+def _indexed(table: Table, use_case: UseCase, cell: str, include: list[str], equality: list[str], where: str | None, search: Search) -> Table:
+    """The table with the cell index; indexes only this use case needed (its filters without the point) give way to it."""
+    reason = f"use case '{use_case.name}'"
+    columns = [IndexColumn(name=c) for c in [*equality, cell]]
+    index = Index(
+        name=constraint_name("ix", table.name, [c.name for c in columns] + (["partial"] if where else [])),
+        columns=columns,
+        include=include,
+        where=where,
+        reasons=[f"{reason} (proximity: geohash prefix ranges at precision {search.precision}, index-only)"],
+    )
+    kept = [i for i in table.indexes if i.name != index.name and not (i.reasons and all(r.startswith(reason) for r in i.reasons))]
+    return table.model_copy(update={"indexes": [*kept, index]})
+
+
+def _near_parameters(arch: Architecture, use_case: UseCase, search: Search) -> tuple[tuple[str, Operation], ...]:
+    found = own_operation(arch, use_case.name, None)
+    if found is None:
+        return ()
+    service, op, rest = found
+    params = [
+        number("lat", "Latitude of the point to search around (WGS 84).", -90, 90),
+        number("lon", "Longitude of the point to search around (WGS 84).", -180, 180),
+    ]
+    if search.radius_given:
+        metres = round(search.radius_km * 1000)
+        params.append(integer("radius", f"Search radius in metres, at most {metres}.", 1, metres, metres))
+    note = "Sorted by distance from (lat, lon)" + (
+        f", within radius ({round(search.radius_km * 1000)} m at most)." if search.radius_given else ": the nearest first."
+    )
+    changed = with_parameters(op, params).model_copy(update={"description": f"{op.description} {note}"})
+    return ((service, changed), *rest)

@@ -1,0 +1,244 @@
+"""PAT052: what to build at today's load and what later, as ordered stages each with the figure and threshold that calls for it."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.capacity import rows_after
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figures, fmt, size
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
+from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
+from backend_architect.ir.model import Architecture, Decision, Table
+from backend_architect.ir.runtime import GrowthStage
+from backend_architect.spec.model import Spec
+from backend_architect.spec.units import SECONDS_PER_DAY
+
+#: Components that are not stores of their own rows; drawn in other stages.
+_ELSEWHERE = {"cache", "key-value", "load-balancer"}
+
+
+def when_load(current: float, threshold: float, growth: float) -> str:
+    """When a rate passes its threshold: now, in N years at the stated growth, or the multiple it needs.
+
+    >>> when_load(30_000, 20_000, 0.0), when_load(10_000, 20_000, 0.5), when_load(1_000, 20_000, 0.0), when_load(20_000, 20_000, 0.0)
+    ('now', 'in about 1.7 years at 50%/year', 'when it grows 20x', 'at the threshold: with any growth')
+    """
+    if current > threshold:
+        return "now"
+    if current <= 0:
+        return "no rate stated"
+    if current >= threshold * 0.95:
+        return "at the threshold: with any growth"
+    if growth > 0:
+        return f"in about {math.log(threshold / current) / math.log(1 + growth):.1f} years at {growth:.0%}/year"
+    return f"when it grows {threshold / current:,.0f}x"
+
+
+def when_size(table: Table, threshold: float, growth: float, years: float) -> tuple[bool, str]:
+    """Whether ``table`` is past ``threshold`` bytes today, else when it gets there within the horizon."""
+    per_row = per_row_bytes(table)
+    if table.rows_now * per_row >= threshold:
+        return True, "now"
+    for month in range(1, int(years * 12) + 1):
+        rows, _ = rows_after(table, month / 12, growth)
+        if rows * per_row >= threshold:
+            return False, f"in about {month} months" if month < 24 else f"in about {month / 12:.1f} years"
+    return False, f"not within {years:g} years"
+
+
+@pattern(code="PAT052", name="staged-growth", stage="growth", title="Build what today's load needs; stage the rest behind its trigger")
+def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Always: the last pattern, over the design's own figures.
+
+    ## What it adds
+    Ordered stages: one primary scaled up; read replicas (peak reads past one node's 20,000/s);
+    a cache (a read path past 50/s with staleness allowed); partitioning (a table's data and
+    indexes past the server's 32 GB of RAM); sharding (inserts past 5,000/s or a table past
+    2 TB); the other stores the patterns chose; more regions when the spec names them. Each
+    stage is *now* when today's figure passes its threshold, else *later* with the figure to
+    watch and, from the growth figures, when it will pass.
+
+    ## What it costs
+    Nothing to run: it orders what the design already decided. Keep it simple: a tier is built
+    when its figure says so, and a larger instance (scale up) comes before a new tier.
+
+    ## Alternatives
+    Building the final architecture on day one (sharding, replicas and caches nobody's load
+    needs yet: cost and operations for no gain); waiting for an outage to scale.
+
+    ## References
+    Stack Overflow, "Stack Overflow: The Architecture - 2016 Edition" (scale up first); Discord engineering, "How Discord Stores Billions of Messages" (2017).
+    """
+    known = figures(arch)
+    growth = spec.scale.growth_per_year or 0.0
+    years = horizon(spec)
+    tables = [t for s in arch.datastores for t in s.tables]
+    read, write = known.get("qps.peak.read", 0.0), known.get("qps.peak.write", 0.0)
+    stages: list[GrowthStage] = []
+    plan = arch.availability
+    instances = sum(v for k, v in known.items() if k.startswith("instances.deployable.")) or sum(
+        v for k, v in known.items() if k.startswith("instances.") and k.count(".") == 1
+    )
+    stages.append(
+        GrowthStage(
+            order=1,
+            name="one primary, scaled up",
+            now=True,
+            figure="db.write_utilisation",
+            trigger=f"today: peak writes {fmt(write)}/s = {write / PRIMARY_WRITE_CEILING:.1%} of one primary, peak reads {fmt(read)}/s = "
+            f"{read / PRIMARY_READ_CEILING:.1%} of one node"
+            + ("; past one primary's writes: the sharding stage carries them" if write > PRIMARY_WRITE_CEILING else ""),
+            adds=[
+                f"{fmt(instances)} instance(s) behind the load balancer",
+                plan.database if plan else "one PostgreSQL primary",
+                "scale up (a larger instance) before adding a tier",
+            ],
+        )
+    )
+    replicas = known.get("db.read_replicas", 0.0)
+    # Replicas serve what reaches the database: reads a CDN, cache or read model absorbs never count.
+    reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
+    stages.append(
+        GrowthStage(
+            order=2,
+            name="read replicas",
+            now=replicas > 0,
+            figure="db.read_utilisation",
+            trigger=f"peak reads reaching the busiest database pass {fmt(PRIMARY_READ_CEILING)}/s (today {fmt(reaching)}/s after caches, "
+            f"of {fmt(read)}/s requested): {when_load(reaching, PRIMARY_READ_CEILING, growth)}",
+            adds=[f"{fmt(max(replicas, 1))} read replica(s) for reads that tolerate lag"],
+        )
+    )
+    stale = [u for u in analysis.use_cases if not u.is_write and not u.is_job and u.spec.staleness]
+    hottest = max(stale, key=lambda u: u.peak_qps, default=None)
+    cached = [c.use_case for c in arch.caches if c.strategy != "none"]
+    memory = list(dict.fromkeys(c.technology for c in arch.components if c.kind in {"cache", "key-value"}))
+    if cached or memory:
+        trigger = "; ".join(
+            part
+            for part in (f"{len(cached)} read path(s) cached ({', '.join(cached)})" if cached else "", f"in memory: {', '.join(memory)}" if memory else "")
+            if part
+        )
+    elif hottest is not None:
+        trigger = (
+            f"a read path that may be stale passes {fmt(CACHE_MIN_READ_QPS)}/s (hottest: '{hottest.name}' {fmt(hottest.peak_qps)}/s): "
+            f"{when_load(hottest.peak_qps, CACHE_MIN_READ_QPS, growth)}"
+        )
+    else:
+        trigger = "no read path allows staleness: reads stay on the database, then on replicas"
+    stages.append(
+        GrowthStage(
+            order=3,
+            name="cache and in-memory state",
+            now=bool(cached or memory),
+            figure=f"qps.peak.{hottest.id}" if hottest else None,
+            trigger=trigger,
+            adds=memory or ["a shared cache (cache-aside) for the hot reads"],
+        )
+    )
+    stages += _data_stages(tables, known, growth, years)
+    others = [c for c in arch.components if c.kind not in _ELSEWHERE and c.name != "dns-failover"]
+    if others:
+        stages.append(
+            GrowthStage(
+                order=6,
+                name="stores and workers beyond PostgreSQL",
+                now=True,
+                figure=None,
+                trigger="each chosen by its decision from today's figures",
+                adds=[f"{c.name} ({c.technology}): {c.purpose}" for c in others],
+            )
+        )
+    if plan is not None and len(plan.regions) > 1:
+        stages.append(
+            GrowthStage(
+                order=7,
+                name="more regions",
+                now=True,
+                figure="availability.region_cost_ratio",
+                trigger=f"the spec names {len(plan.regions)} regions",
+                adds=[f"{plan.topology} across {', '.join(plan.regions)}"],
+            )
+        )
+    yield Applied(_decision(spec, stages, growth), stages=tuple(stages))
+
+
+def _data_stages(tables: list[Table], known: dict[str, float], growth: float, years: float) -> list[GrowthStage]:
+    stages = []
+    parted = [t for t in tables if t.partitioning]
+    if parted:
+        states = {t.name: when_size(t, NODE_RAM_BYTES, growth, years) for t in parted}
+        expiring = [t.name for t in parted if t.partitioning and t.partitioning.retention_job]
+        lines = [
+            f"{t.name}: retention drops whole partitions, needed from the first day"
+            if t.name in expiring
+            else f"{t.name} at {fmt(NODE_RAM_BYTES / per_row_bytes(t))} rows ({size(NODE_RAM_BYTES)}), when data and indexes no longer fit in RAM: "
+            f"{states[t.name][1]}"
+            for t in parted
+        ]
+        stages.append(
+            GrowthStage(
+                order=4,
+                name="partitioning",
+                now=any(s[0] for s in states.values()) or bool(expiring),
+                figure=f"bytes.{years:g}y.{parted[0].name}",
+                trigger="; ".join(lines),
+                adds=[
+                    f"{t.name}: partitions per {t.partitioning.interval if t.partitioning else ''} "
+                    "(declared in the DDL from the start: converting a live table is a rewrite)"
+                    for t in parted
+                ]
+                + [f"retention by dropping partitions: {', '.join(expiring)}" for _ in expiring[:1]],
+            )
+        )
+    sharded = [t for t in tables if t.sharding]
+    if sharded:
+        lines, adds, now = [], [], False
+        for t in sharded:
+            inserts = known.get(f"qps.peak.write.table.{t.name}", t.rows_per_day / SECONDS_PER_DAY)
+            past, eta = when_size(t, HOT_STORE_BYTES, growth, years)
+            now = now or past or inserts > PRIMARY_WRITE_CEILING
+            lines.append(f"{t.name}: inserts pass {fmt(PRIMARY_WRITE_CEILING)}/s (today {fmt(inserts)}/s) or size passes {size(HOT_STORE_BYTES)} ({eta})")
+            key = t.sharding.key if t.sharding else "id"
+            adds.append(f"shard {t.name} by {key}")
+            if key.endswith("_id") and key != "id":
+                parent = key.removesuffix("_id")
+                adds.append(
+                    f"the busiest {parent} is a hot partition: coalesce identical reads of one {parent} (single-flight) and bucket the key by time "
+                    f"({key}, month) so no partition grows without bound"
+                )
+        stages.append(GrowthStage(order=5, name="sharding", now=now, figure=f"qps.peak.write.table.{sharded[0].name}", trigger="; ".join(lines), adds=adds))
+    return stages
+
+
+def _decision(spec: Spec, stages: list[GrowthStage], growth: float) -> Decision:
+    now = [s for s in stages if s.now]
+    later = [s for s in stages if not s.now]
+    choice = "build now: " + "; ".join(f"{s.order}. {s.name} ({s.trigger})" for s in now)
+    if later:
+        choice += "; later: " + "; ".join(f"{s.order}. {s.name} ({s.trigger})" for s in later)
+    choice += "; scale up (a larger instance) before adding a tier"
+    notes = [a for s in stages for a in s.adds if "hot partition" in a]
+    return decision(
+        "growth",
+        "Staged growth: build now, postpone the rest",
+        "growth",
+        choice,
+        f"{len(stages)} stages from the capacity figures; growth {growth:.0%}/year"
+        + ("" if spec.scale.growth_per_year else " (not given: rates held constant)"),
+        "keep it simple, avoid premature optimization: a stage is built when today's figure passes its threshold, and each later stage names the figure to "
+        "watch and when the growth figures say it will pass",
+        alternatives=[
+            ("build the final architecture now", "replicas, shards and caches no figure asks for yet: cost and operations for nothing"),
+            ("scale when it breaks", "the thresholds are known now; waiting turns them into outages"),
+        ],
+        consequences="; ".join(notes),
+        subject="system",
+        inputs={"stages_now": float(len(now)), "stages_later": float(len(later)), "growth_per_year": growth},
+        spec=spec,
+    )

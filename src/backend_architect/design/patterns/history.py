@@ -1,0 +1,367 @@
+"""PAT042: history that no longer fits the hot store is tiered, moved to an analytical store, or aggregated and expired."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Literal
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.capacity import row_bytes
+from backend_architect.design.partitioning import (
+    DAILY_ROWS_FOR_DAY_PARTITIONS,
+    DAILY_ROWS_FOR_WEEK_PARTITIONS,
+    PARTITION_COLUMN,
+    unique_key_across_partitions,
+)
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._clouds import named, others
+from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
+from backend_architect.design.patterns._stores import (
+    HOT_STORE_BYTES,
+    NO_READERS,
+    NODE_RAM_BYTES,
+    Readers,
+    bytes_at,
+    days,
+    horizon,
+    hot_window_days,
+    is_log,
+    per_row_bytes,
+    reader_index,
+    storage_figures,
+)
+from backend_architect.ir.model import Architecture, Partitioning, Table
+from backend_architect.ir.runtime import Component, Placement
+from backend_architect.spec.model import Spec
+
+#: Raw events kept when only aggregates read them and nothing states how far back they look:
+#: a week lets a failed aggregation be re-run from the raw rows.
+RAW_EVENT_DAYS = 7.0
+#: Up to this many expiring rows a day a daily DELETE does (vacuum keeps up); past it, dropping whole partitions avoids the bloat.
+DELETE_MAX_ROWS_PER_DAY = 1_000_000
+#: Columnar formats (Parquet, ORC) store event history 3-10x smaller than row storage; we plan at 5x.
+COLUMNAR_COMPRESSION = 5.0
+
+Interval = Literal["day", "week", "month"]
+
+
+def interval_for(rows_per_day: float, keep_days: float) -> Interval:
+    """Partitions of 10-100M rows, and short enough that retention drops whole partitions.
+
+    >>> interval_for(60e6, 3650), interval_for(10, 7), interval_for(10, 3650)
+    ('day', 'day', 'month')
+    """
+    if rows_per_day >= DAILY_ROWS_FOR_DAY_PARTITIONS or keep_days <= 31:
+        return "day"
+    if rows_per_day >= DAILY_ROWS_FOR_WEEK_PARTITIONS or keep_days <= 180:
+        return "week"
+    return "month"
+
+
+@pattern(code="PAT042", name="history-tiering", stage="storage", title="Tier, move or expire history the hot store cannot hold")
+def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A table that keeps growing (rows a day > 0), by who reads it:
+    - every reader aggregates it (a job, a ranking, a time series) and its rows are only
+      appended: the raw rows are **aggregated and expired**, at any size;
+    - nobody reads it and its rows are only appended, and its size at the horizon passes the hot
+      store (``HOT_STORE_BYTES``, 2 TB per primary): the history goes to an **analytical store**;
+    - requests look rows up and its size at the horizon passes the hot store: a **hot/cold split**
+      (not for updated rows other tables reference: partitions would cost their foreign keys).
+    Tiers and exports move time partitions, so a table whose unique key leaves out the partition
+    column stays one tier (PostgreSQL enforces uniqueness only within one partition); its raw
+    rows, when aggregated, expire by a daily delete instead of partition drops.
+
+    ## What it adds
+    Aggregated and expired: retention of the aggregates' window (a stated ``retention``, the
+    ranking's ``window``, a series' ``over``, two runs of a job, else a week), time partitions
+    dropped after it (a daily delete below ``DELETE_MAX_ROWS_PER_DAY``, 1M rows a day). A table
+    whose stated retention is within its hot window has no history to move: left as it is.
+    Analytical store: a warehouse component, the table kept for a hot window and exported
+    partition by partition before the drop. Hot/cold: time partitions, the recent ones
+    on fast storage, older ones on a cold tablespace, still answering lookups; nothing expires.
+
+    ## What it costs
+    Hot window = hot store x 0.5 / bytes a day, between 7 and 365 days; warehouse bytes =
+    rows past the hot window x row bytes / 5 (columnar compression); the aggregates lose the raw
+    rows behind them after the window.
+
+    ## Alternatives
+    Keeping raw rows forever and sharding them when they outgrow one primary (the cost grows
+    with the horizon, not with what is read); a wide-column store for history that requests
+    read anywhere at very high rates.
+
+    ## References
+    PostgreSQL documentation, "Table Partitioning" (5.11) and "Tablespaces" (22.6); M. Kleppmann,
+    Designing Data-Intensive Applications, ch. 3 (column-oriented storage) and ch. 11 (derived data).
+    """
+    years = horizon(spec)
+    known = figures(arch)
+    index = reader_index(analysis)
+    fitting: list[tuple[float, str]] = []
+    referenced: dict[str, list[str]] = {}
+    for store in arch.datastores:
+        for other in store.tables:
+            for fk in other.foreign_keys:
+                if fk.ref_table != other.name:
+                    referenced.setdefault(fk.ref_table, []).append(other.name)
+    for store in arch.datastores:
+        for table in store.tables:
+            if table.entity is None or table.entity not in analysis.entities or table.rows_per_day <= 0:
+                continue
+            facts = analysis.entities[table.entity]
+            appended = is_log(table, facts.mutability)
+            who = index.get(table.entity, NO_READERS)
+            at_horizon = bytes_at(known, table.name, years)
+            whole = unique_key_across_partitions(table) if table.partitioning is None else []
+            if appended and who.scans and not who.lookups:
+                yield _expire(spec, arch, store.name, table, who, at_horizon, partitionable=not whole)
+            elif at_horizon <= HOT_STORE_BYTES:
+                fitting.append((at_horizon, table.name))
+            elif table.retention_days is not None and table.retention_days <= _hot_days(spec, table):
+                yield Skipped(
+                    table.name,
+                    f"kept {table.retention_days:,.0f} day(s), within the {_hot_days(spec, table):,.0f}-day hot window: no history outlives it "
+                    f"({size(at_horizon)} is the write rate's volume, for partitioning and sharding)",
+                )
+            elif whole:
+                # tiers and exports move time partitions; a table-wide unique key forbids them in PostgreSQL
+                yield Skipped(
+                    table.name,
+                    f"its unique key ({', '.join(whole)}) must hold across the whole table and PostgreSQL enforces uniqueness "
+                    f"only within one partition: no time partitions to tier or export; one tier ({size(at_horizon)})",
+                )
+            elif appended and who.none:
+                yield _to_warehouse(spec, arch, store.name, table, at_horizon)
+            elif who.lookups and not table.append_only and table.partitioning is None and table.name in referenced:
+                names = ", ".join(dict.fromkeys(referenced[table.name]))
+                yield Skipped(
+                    table.name, f"referenced by {names}: time partitions would cost their foreign keys; one tier ({size(at_horizon)}), sharded by size"
+                )
+            elif who.lookups:
+                yield _tiers(spec, arch, store.name, table, who, at_horizon)
+            else:
+                yield Skipped(table.name, f"rows are updated, not an append-only log, and no request looks them up: one tier ({size(at_horizon)})")
+    if fitting:
+        largest, name = max(fitting)
+        # one note for every table that fits: the placements carry each table's own size
+        yield Skipped(
+            "growing tables",
+            f"{len(fitting)} fit the hot store ({size(HOT_STORE_BYTES)}) at {years:g} years (largest: {name}, {size(largest)}): one tier",
+        )
+
+
+def _hot_days(spec: Spec, table: Table) -> float:
+    """The hot window of ``table``: what fits in its share of the hot store at its daily volume."""
+    return hot_window_days(table.rows_per_day * per_row_bytes(table), days(horizon(spec)))
+
+
+def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float, *, partitionable: bool) -> Applied:
+    entity = spec.entities[table.entity or ""]
+    aggregates = ", ".join(u.name for u in who.scans)
+    window = who.scan_window_days()
+    assumptions: tuple[str, ...] = ()
+    decided_by: Literal["numbers", "spec", "default"]
+    if entity.retention:
+        keep, basis, decided_by = entity.retention / 86_400, f"the stated retention of {table.entity}", "spec"
+    elif window is not None:
+        keep, basis, decided_by = max(1.0, window), f"the window its aggregates read ({aggregates})", "numbers"
+    else:
+        keep, basis, decided_by = RAW_EVENT_DAYS, "a week, to re-run a failed aggregation", "default"
+        assumptions = (f"entities.{table.entity}.retention: not given; raw rows read only by aggregates kept {RAW_EVENT_DAYS:g} days",)
+    keep = min(keep, table.retention_days or keep)
+    kept_bytes = table.rows_per_day * keep * per_row_bytes(table)
+    partitioned = table.partitioning is not None or (partitionable and (table.rows_per_day >= DELETE_MAX_ROWS_PER_DAY or kept_bytes > NODE_RAM_BYTES))
+    interval = interval_for(table.rows_per_day, keep)
+    job = f"drop {interval} partitions older than {keep:,.0f} days (pg_partman retention, run daily)" if partitioned else None
+    expiry = job or f"a daily job deletes rows older than {keep:,.0f} days"
+    updated = table.model_copy(
+        update={
+            "retention_days": keep,
+            "partitioning": table.partitioning
+            or (
+                Partitioning(
+                    column=PARTITION_COLUMN,
+                    interval=interval,
+                    reason=f"{fmt(table.rows_per_day)} raw rows a day expire after {keep:,.0f} days",
+                    retention_job=job,
+                )
+                if partitioned
+                else None
+            ),
+        }
+    )
+    choice = f"aggregate and expire: keep raw {table.name} rows {keep:,.0f} days ({basis}); {expiry}; the aggregates ({aggregates}) hold the results"
+    rationale = (
+        f"{fmt(table.rows_per_day)} rows a day are read only by aggregates: kept for the whole horizon they would reach {size(at_horizon)}; "
+        f"kept {keep:,.0f} days they stay about {size(kept_bytes)}"
+    )
+    made = decision(
+        f"storage.{table.name}",
+        f"Raw {table.name} aggregated and expired",
+        "storage",
+        choice,
+        f"{table.name}: {fmt(table.rows_per_day)} rows a day, only appended, read by {aggregates}",
+        rationale,
+        alternatives=[
+            ("keep every raw row", f"{size(at_horizon)} at the horizon that no request reads"),
+            ("shard the raw rows", "spreads rows nobody reads over more primaries; expiry removes the need"),
+        ],
+        consequences="Recomputing an aggregate over an older period is no longer possible from raw rows; export them first if that is needed.",
+        subject=table.name,
+        inputs={"rows_per_day": table.rows_per_day, "keep_days": keep, "bytes_at_horizon": at_horizon},
+        decided_by=decided_by,
+        spec=spec,
+    )
+    place = Placement(
+        data=table.name,
+        data_class="event-log",
+        store=f"postgresql ({f'partitioned by {interval}' if partitioned else 'one table'})",
+        reason=rationale,
+        retention=f"{keep:,.0f} days; {expiry}",
+        component="postgresql",
+        decision=made.id,
+        alternatives=["kept for the horizon: " + size(at_horizon)],
+    )
+    return Applied(made, tables=((store, updated),), placements=(place,), figures=tuple(storage_figures(spec, arch, [updated])), assumptions=assumptions)
+
+
+def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_horizon: float) -> Applied:
+    years = horizon(spec)
+    hot = _hot_days(spec, table)
+    warehouse = named(spec, "warehouse")
+    interval = interval_for(table.rows_per_day, hot)
+    job = f"export {interval} partitions older than {hot:,.0f} days to {warehouse} (Parquet), then drop them"
+    updated = table.model_copy(
+        update={
+            "retention_days": hot,
+            "partitioning": table.partitioning
+            or Partitioning(
+                column=PARTITION_COLUMN,
+                interval=interval,
+                reason=f"{size(at_horizon)} after {years:g} years > {size(HOT_STORE_BYTES)}: history moves to {warehouse} after {hot:,.0f} days",
+                retention_job=job,
+            ),
+        }
+    )
+    if updated.partitioning is not None and updated.partitioning.retention_job is None:
+        updated = updated.model_copy(update={"partitioning": updated.partitioning.model_copy(update={"retention_job": job})})
+    found = list(storage_figures(spec, arch, [updated]))
+    for label, span in (("1y", 1.0), (f"{years:g}y", years)):
+        kept = min(days(span), table.retention_days or days(span))
+        rows = max(0.0, table.rows_per_day * (kept - hot))
+        found.append(
+            figure(
+                f"bytes.{label}.warehouse.{table.name}",
+                f"history of {table.name} in {warehouse} after {label}",
+                rows * row_bytes(table) / COLUMNAR_COMPRESSION,
+                "bytes",
+                "rows_past_hot_window x row_bytes / columnar_compression",
+                {"rows_past_hot_window": rows, "row_bytes": row_bytes(table), "columnar_compression": COLUMNAR_COMPRESSION},
+                "warehouse",
+            )
+        )
+    choice = (
+        f"{table.name}: the last {hot:,.0f} days in PostgreSQL, partitioned by {interval}; older partitions exported to {warehouse} "
+        "as columnar history, then dropped"
+    )
+    rationale = (
+        f"{size(at_horizon)} after {years:g} years passes the hot store ({size(HOT_STORE_BYTES)}) and no request reads the rows: history that is "
+        f"scanned, not looked up, is {COLUMNAR_COMPRESSION:g}x smaller in columnar form and scans there do not load the primary"
+    )
+    made = decision(
+        f"storage.{table.name}",
+        f"History of {table.name} in the analytical store",
+        "storage",
+        choice,
+        f"{table.name}: {fmt(table.rows_per_day)} rows a day, only appended, read by no request",
+        rationale,
+        alternatives=[(n, "chosen by the cloud and constraints" if n != warehouse else "") for n in others(spec, "warehouse", warehouse)]
+        + [("keep it all in PostgreSQL", f"{size(at_horizon)}: sharded primaries holding rows nobody looks up")],
+        subject=table.name,
+        inputs={"bytes_at_horizon": at_horizon, "hot_store_bytes": HOT_STORE_BYTES, "hot_days": hot},
+        spec=spec,
+    )
+    component = Component(
+        name="warehouse",
+        kind="warehouse",
+        technology=warehouse,
+        purpose=f"columnar history of {table.name}",
+        use_cases=[],
+        decision=made.id,
+    )
+    placements = (
+        Placement(
+            data=table.name,
+            data_class="event-log",
+            store=f"postgresql (partitioned by {interval}, {hot:,.0f} days)",
+            reason=rationale,
+            retention=job,
+            component="postgresql",
+            decision=made.id,
+        ),
+        Placement(
+            data=f"{table.name} history",
+            data_class="analytical",
+            store=warehouse,
+            reason=rationale,
+            retention=f"{table.retention_days:,.0f} days (stated)"
+            if table.retention_days and table.retention_days < days(years)
+            else f"{years:g} years (the horizon)",
+            component="warehouse",
+            decision=made.id,
+            alternatives=["cold PostgreSQL partitions"],
+        ),
+    )
+    return Applied(made, components=(component,), tables=((store, updated),), placements=placements, figures=tuple(found))
+
+
+def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float) -> Applied:
+    years = horizon(spec)
+    bytes_day = table.rows_per_day * per_row_bytes(table)
+    hot = _hot_days(spec, table)
+    interval = table.partitioning.interval if table.partitioning else interval_for(table.rows_per_day, table.retention_days or days(years))
+    expiring = table.retention_days is not None and table.retention_days < days(years)
+    job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)" if expiring else None
+    reason = f"{size(at_horizon)} after {years:g} years > {size(HOT_STORE_BYTES)} (the hot store): the last {hot:,.0f} days hot, older partitions cold"
+    fresh = Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job)
+    updated = table.model_copy(update={"partitioning": table.partitioning or fresh})
+    lookups = ", ".join(u.name for u in who.lookups)
+    kept = f"{table.retention_days:,.0f} days" if table.retention_days and table.retention_days < days(years) else "for the horizon"
+    choice = (
+        f"hot/cold tiers for {table.name}: the last {hot:,.0f} days ({size(bytes_day * hot)}) on fast storage, older {interval} partitions moved to a "
+        f"cold tablespace on cheaper disks, still answering lookups; kept {kept}"
+    )
+    rationale = (
+        f"{size(at_horizon)} after {years:g} years passes the hot store ({size(HOT_STORE_BYTES)}), and requests look rows up ({lookups}): "
+        "the history must stay "
+        f"online, but only the recent {hot:,.0f} days ({size(HOT_STORE_BYTES * 0.5)} of fast storage at {size(bytes_day)} a day) need fast disks"
+    )
+    made = decision(
+        f"storage.{table.name}",
+        f"Hot and cold tiers of {table.name}",
+        "storage",
+        choice,
+        f"{table.name}: {fmt(table.rows_per_day)} rows a day ({size(bytes_day)}), looked up by {lookups}",
+        rationale,
+        alternatives=[
+            ("one tier on fast storage", f"{size(at_horizon)} of fast disks for rows rarely read"),
+            ("move the history to an analytical store", f"requests ({lookups}) look rows up: the history must answer by key"),
+        ],
+        consequences="Lookups into cold partitions are slower (cheaper disks); keep hot paths on the recent window.",
+        subject=table.name,
+        inputs={"bytes_at_horizon": at_horizon, "hot_store_bytes": HOT_STORE_BYTES, "hot_days": hot},
+        spec=spec,
+    )
+    place = Placement(
+        data=table.name,
+        data_class="event-log" if table.append_only else "transactional",
+        store=f"postgresql (partitioned by {interval}; {hot:,.0f} days hot, older partitions cold)",
+        reason=rationale,
+        retention=kept,
+        component="postgresql",
+        decision=made.id,
+        alternatives=["an analytical store: requests look rows up"],
+    )
+    return Applied(made, tables=((store, updated),), placements=(place,))

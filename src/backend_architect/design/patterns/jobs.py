@@ -1,0 +1,124 @@
+"""PAT005: a scheduled use case is a batch job: what it reads and writes, its throughput, workers and retries."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._common import decision, figure, figures, fmt, owner_of, table_of
+from backend_architect.design.workload import JOB_WINDOW_SHARE, schedule_interval
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime import Component, Job
+from backend_architect.spec.model import Spec
+from backend_architect.spec.units import SECONDS_PER_DAY
+
+#: Rows/s one job worker processes when it reads in keyset batches and writes in bulk (COPY or multi-row upserts).
+JOB_WORKER_ROWS_PER_S = 5_000.0
+RETRIES = "3 attempts with exponential backoff; a run that still fails alerts and is retried whole by the next trigger"
+
+
+@pattern(code="PAT005", name="batch-job", stage="write_paths", title="Scheduled work as a batch job, sized to finish within its window")
+def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Every use case with a ``schedule``. It is started by the scheduler, never by a public
+    endpoint, and reads its input in its own store (an event-fed copy for other services'
+    data), never another service's public API one row at a time.
+
+    ## What it adds
+    A job: the rows each run handles (the input's new rows per interval), the throughput that
+    finishes within half its interval, workers (``ceil(rows/s / 5,000)``), a queue of
+    partitions when more than one worker runs, retries and the idempotency key (the window it
+    covers), and the tables it writes; its writes count as database writes.
+
+    ## What it costs
+    ``rows_per_run = rows_per_day x interval / 86,400``; ``rows/s = rows_per_run / (interval x 0.5)``.
+
+    ## Alternatives
+    A stream processor updating results continuously (when the interval would fall under a
+    minute); doing the work inside requests (it would add latency to every write).
+
+    ## References
+    M. Kleppmann, Designing Data-Intensive Applications, ch. 10 (batch processing).
+    """
+    for use_case in analysis.use_cases:
+        if not use_case.is_job:
+            continue
+        interval = schedule_interval(use_case.spec.schedule or "daily")
+        inputs = list(use_case.reads) or list(use_case.writes)
+        known = figures(arch)
+        # the capacity stage's figures for the run, so the job and its figures can never disagree
+        per_run = known.get(f"job.rows_per_run.{use_case.id}", 0.0)
+        rate = known.get(f"job.rows_per_s.{use_case.id}", 0.0)
+        per_day = per_run * SECONDS_PER_DAY / interval
+        workers = max(1, math.ceil(rate / JOB_WORKER_ROWS_PER_S))
+        service = owner_of(arch, use_case.entity)
+        reads = [t[1].name for e in use_case.reads if (t := table_of(arch, e))]
+        writes = [t[1].name for e in use_case.writes if (t := table_of(arch, e))]
+        queue = "one work item per partition of the input (a key range) on the job queue" if workers > 1 else "the scheduler starts one run"
+        job = Job(
+            use_case=use_case.name,
+            service=service,
+            schedule=use_case.spec.schedule or "daily",
+            interval_s=interval,
+            reads=reads,
+            writes=writes,
+            rows_per_run=per_run,
+            rows_per_s=rate,
+            workers=workers,
+            queue=queue,
+            retries=RETRIES,
+            idempotency="each run is keyed by the window it covers; writes are upserts keyed by (window, row), so a rerun changes nothing twice",
+        )
+        scope = f"use case '{use_case.name}'"
+        made = decision(
+            f"job.{use_case.id}",
+            f"Batch job {use_case.name}",
+            "write paths",
+            f"a scheduled job every {fmt(interval)}s ({use_case.spec.schedule}): {fmt(per_run)} rows a run at {fmt(rate)} rows/s on {workers} "
+            f"worker(s){', ' + queue if workers > 1 else ''}; writes {', '.join(writes) or 'nothing'}; started by the scheduler, not an endpoint",
+            f"{', '.join(inputs)} grow by {fmt(per_day)} rows a day",
+            f"a run must finish within half its interval ({fmt(interval * JOB_WINDOW_SHARE)}s) so a late one never overlaps the next; one "
+            f"worker handles {fmt(JOB_WORKER_ROWS_PER_S)} rows/s",
+            alternatives=[("a stream processor", f"continuous results are not asked for: the schedule allows {fmt(interval)}s")],
+            consequences=f"{RETRIES}. {job.idempotency}.",
+            subject=use_case.name,
+            inputs={"rows_per_run": per_run, "interval_s": interval, "rows_per_s": rate},
+        )
+        component = Component(
+            name="scheduler",
+            kind="scheduler",
+            technology="a cron-like scheduler (Kubernetes CronJob or the platform's)",
+            purpose=f"starts {use_case.name}",
+            services=[service],
+            use_cases=[use_case.name],
+            decision=made.id,
+        )
+        workers_component = Component(
+            name=f"{use_case.id}-worker",
+            kind="worker",
+            technology="job workers",
+            purpose=f"runs {use_case.name}",
+            services=[service],
+            use_cases=[use_case.name],
+            instances=workers,
+            decision=made.id,
+        )
+        yield Applied(
+            made,
+            components=(component, workers_component),
+            jobs=(job,),
+            figures=(
+                figure(
+                    f"job.workers.{use_case.id}",
+                    f"workers {use_case.name} needs",
+                    workers,
+                    "workers",
+                    "max(1, ceil(rows_per_s / worker_rows_per_s))",
+                    {"rows_per_s": rate, "worker_rows_per_s": JOB_WORKER_ROWS_PER_S},
+                    scope,
+                ),
+            ),
+        )

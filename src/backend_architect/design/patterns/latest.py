@@ -1,0 +1,274 @@
+"""PAT020: the latest value per key (a courier's position, a device's reading), kept where overwriting it is cheapest."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._api import operation_of, unconditional
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import (
+    KAFKA_PARTITION_MSGS,
+    PRIMARY_WRITE_CEILING,
+    REDIS_NODE_OPS,
+    decision,
+    figure,
+    fmt,
+    owner_of,
+    size,
+)
+from backend_architect.ir.model import Architecture, CachePlan, Operation
+from backend_architect.ir.runtime import Component, Placement
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import kebab, parent_relation, snake, table_name
+
+#: Share of one primary's planned writes that overwriting one value per key may take before it moves to memory:
+#: every update leaves a dead tuple and a WAL record, and the rest of the system writes too.
+PRIMARY_SHARE = 0.2
+#: Bytes one key takes in Redis: the key and hash (or sorted-set) overhead, plus each field's name and value.
+KEY_BYTES = 96
+FIELD_BYTES = 32
+#: Rows/s a batched COPY into a time-partitioned table sustains on one node.
+COPY_ROWS_PER_S = 100_000.0
+#: Kinds of read that use an entity's rows as history (not only its latest value).
+_HISTORY_KINDS = frozenset({"list", "job"})
+
+
+@dataclass(frozen=True)
+class Latest:
+    """What a ``latest: true`` write keeps: per which key, which fields, and whether one of them is a point."""
+
+    entity: str
+    key_entity: str
+    key_column: str
+    fields: tuple[str, ...]
+    geo: str | None
+    appends: bool
+
+
+def latest_of(spec: Spec, use_case: UseCase) -> Latest:
+    """The key and fields a latest-value write replaces: the row's own fields, or (appending a child) the newest child per parent."""
+    entity = use_case.entity
+    body = spec.entities[entity]
+    named = tuple(w.split(".", 1)[1] for w in use_case.spec.writes if w.startswith(f"{entity}.")) or tuple(body.fields)
+    parent = parent_relation(spec, entity) if use_case.kind == "create" else None
+    if parent is not None:
+        fields = tuple(f for f in named if f != parent[0])
+        key_entity, key_column = parent[1], f"{parent[0]}_id"
+    else:
+        fields, key_entity, key_column = named, entity, "id"
+    geo = next((f for f in fields if f in body.fields and body.fields[f].type.kind == "geo"), None)
+    return Latest(entity, key_entity, key_column, fields, geo, use_case.kind == "create")
+
+
+def in_memory(spec: Spec, use_case: UseCase) -> bool:
+    """Whether the latest value moves to memory: its peak overwrite rate passes ``PRIMARY_SHARE`` of a primary's writes."""
+    return bool(use_case.spec.latest) and use_case.is_write and use_case.peak_qps > PRIMARY_SHARE * PRIMARY_WRITE_CEILING
+
+
+@pattern(code="PAT020", name="latest-value-in-memory", stage="access_paths", title="Keep the latest value per key where overwriting is cheapest")
+def latest_values(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A write use case says ``latest: true``: each write replaces the one value kept per key
+    (a row's position, a device's newest reading); the history is not read. Overwriting in
+    the database costs a new row version, an index update and a WAL record per write; past
+    ``PRIMARY_SHARE`` (20%) of one primary's planned writes (5,000/s), the value moves to memory.
+
+    ## What it adds
+    Below the threshold: an in-place UPDATE (or the newest child row per parent, read through
+    its index). Above it: a Redis hash per key (``HSET``), or for a point a Redis GEO set
+    (``GEOADD`` overwrites the member's position); the write operation is last-writer-wins
+    (no If-Match); reads of the value are served from Redis; the history goes nowhere unless
+    another use case reads it, then to a stream and a time-partitioned table in batches.
+
+    ## What it costs
+    Memory = keys x (96 B + 32 B per field); Redis operations/s = writes + reads; the database
+    writes it removes = the peak write rate. A lost Redis shard forgets values until each key
+    reports again.
+
+    ## Alternatives
+    Appending a row per update (history nobody reads, at the write rate); updating the row in
+    place (a dead tuple per write: vacuum and WAL at the write rate); a wide-column store
+    (durable, but a cluster to run for values that are stale within seconds).
+
+    ## References
+    PostgreSQL documentation, "Heap-Only Tuples"; Redis documentation, GEOADD and HSET; Uber
+    engineering, "H3" and dispatch (driver locations in memory).
+    """
+    for use_case in analysis.use_cases:
+        if not use_case.spec.latest or not use_case.is_write or use_case.entity not in spec.entities:
+            continue
+        latest = latest_of(spec, use_case)
+        if not in_memory(spec, use_case):
+            yield _in_place(spec, analysis, arch, use_case, latest)
+            continue
+        yield _applied(spec, analysis, arch, use_case, latest)
+
+
+def _history_readers(analysis: Analysis, latest: Latest, writer: UseCase) -> list[UseCase]:
+    """Use cases reading the entity's rows as history: lists, jobs, rankings and series (not its latest value)."""
+    if not latest.appends:
+        return []
+    return [
+        u
+        for u in analysis.touching(latest.entity)
+        if u is not writer and not u.is_write and (u.kind in _HISTORY_KINDS or u.spec.series or u.spec.top) and not u.spec.latest
+    ]
+
+
+def _in_place(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, latest: Latest) -> Outcome:
+    ceiling = PRIMARY_SHARE * PRIMARY_WRITE_CEILING
+    found = operation_of(arch, use_case.name)
+    note = "A newer value replaces the older one (last writer wins): no If-Match."
+    if found is None or latest.appends:
+        return Skipped(use_case.name, f"latest value kept in the database: {fmt(use_case.peak_qps)} writes/s at peak, within {fmt(ceiling)}/s")
+    service, op = found
+    op = _singleton(op, latest)
+    table = table_name(latest.entity)
+    made = decision(
+        f"latest.{use_case.id}",
+        f"Latest {_what(latest)} of {latest.key_entity}",
+        "read paths",
+        f"the latest {_what(latest)} is overwritten in place in {table} (one UPDATE per write, last writer wins); no history is kept",
+        f"{use_case.name}: {fmt(use_case.peak_qps)} writes/s at peak (latest: true)",
+        (f"{fmt(use_case.peak_qps)} overwrites/s at peak are" if use_case.spec.rate else "no rate is given (state 'rate' to size it); any rate")
+        + f" within {PRIMARY_SHARE:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)} writes/s ({fmt(ceiling)}/s) leaves the value in the row's own columns",
+        alternatives=[
+            ("Redis (in memory)", f"another store to run; worth it above {fmt(ceiling)} writes/s"),
+            ("a row appended per update", "history nobody reads, growing at the write rate"),
+        ],
+        consequences=f"Above {fmt(ceiling)} writes/s the value moves to Redis and the rate leaves the primary.",
+        subject=use_case.name,
+        inputs={"peak_writes": use_case.peak_qps, "threshold": ceiling},
+        spec=spec,
+    )
+    return Applied(made, operations=((service, unconditional(op, note)),))
+
+
+def _singleton(op: Operation, latest: Latest) -> Operation:
+    """A write of one field of a row (``Courier.location``) replaces it as a sub-resource: ``PUT /couriers/{courier_id}/location``."""
+    if latest.appends or len(latest.fields) != 1 or op.kind not in {"update", "action", "replace"}:
+        return op
+    item = op.path.split(":", 1)[0]
+    return op.model_copy(update={"method": "put", "path": f"{item}/{kebab(latest.fields[0])}", "kind": "replace"})
+
+
+def _what(latest: Latest) -> str:
+    return latest.geo or (", ".join(latest.fields[:3]) if latest.fields else "value")
+
+
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, latest: Latest) -> Applied:
+    keys = analysis.rows(latest.key_entity) if latest.key_entity in analysis.entities else analysis.rows(latest.entity)
+    writes = use_case.peak_qps
+    history = _history_readers(analysis, latest, use_case)
+    readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
+    reads = sum(u.peak_qps for u in readers)
+    memory = keys * (KEY_BYTES + FIELD_BYTES * max(1, len(latest.fields)))
+    nodes = max(1, math.ceil((writes + reads) / REDIS_NODE_OPS))
+    table = table_name(latest.entity)
+    scope = f"use case '{use_case.name}'"
+    structure = (
+        f"a Redis GEO set (GEOADD {snake(latest.entity)}:{latest.geo} overwrites each {latest.key_entity}'s position)"
+        if latest.geo
+        else (f"a Redis hash per {latest.key_entity} (HSET latest:{snake(latest.entity)}:{{{latest.key_column}}})")
+    )
+    if history:
+        partitions = max(1, math.ceil(writes / KAFKA_PARTITION_MSGS))
+        sink = "a time-partitioned table, loaded by batched COPY" if writes <= COPY_ROWS_PER_S else "object storage in hourly files for the analytical store"
+        history_text = (
+            f"the history ({', '.join(repr(u.name) for u in history)} read it) goes to a stream ({partitions} partition(s) keyed by "
+            f"{latest.key_column}) and from it to {sink}"
+        )
+    else:
+        history_text = "no history is kept (no use case reads it)"
+    choice = f"the latest {_what(latest)} of each {latest.key_entity} lives in memory: {structure}; {history_text}; the database is not written per update"
+    ceiling = PRIMARY_SHARE * PRIMARY_WRITE_CEILING
+    rationale = (
+        f"{fmt(writes)} writes/s at peak would take {writes / PRIMARY_WRITE_CEILING:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)} writes/s "
+        f"(more than {PRIMARY_SHARE:.0%}, {fmt(ceiling)}/s) as row versions and WAL for values that are stale within seconds; "
+        f"{fmt(keys)} keys take {size(memory)} in Redis, {fmt(writes + reads)} operations/s on {nodes} node(s)"
+    )
+    consequences = (
+        f"Redis runs as a cluster with a replica per shard; a lost shard forgets the values until each {latest.key_entity} reports again. "
+        f"The {table} row keeps only what other use cases write; change events of this write are published from the write path "
+        "(there is no database transaction to attach an outbox to)."
+        + (f" Reads served from Redis: {', '.join(repr(u.name) for u in readers)}." if readers else "")
+    )
+    made = decision(
+        f"latest.{use_case.id}",
+        f"Latest {_what(latest)} of {latest.key_entity}",
+        "read paths",
+        choice,
+        f"{use_case.name}: {fmt(writes)} writes/s at peak, latest value only (latest: true), {fmt(keys)} {latest.key_entity} keys",
+        rationale,
+        alternatives=[
+            ("update the row in place", f"{fmt(writes)} row versions/s: dead tuples and WAL beyond {PRIMARY_SHARE:.0%} of the primary"),
+            ("append a row per update", f"{fmt(writes)} inserts/s of history " + ("read only through a stream" if history else "nobody reads")),
+            ("a wide-column store (Cassandra)", "durable, but a cluster to run for values that are replaced within seconds"),
+        ],
+        consequences=consequences,
+        subject=use_case.name,
+        inputs={"peak_writes": writes, "threshold": ceiling, "keys": keys},
+        spec=spec,
+    )
+    figures = (
+        figure(
+            f"latest.bytes.{use_case.id}",
+            f"memory of the latest values of {use_case.name}",
+            memory,
+            "bytes",
+            "keys x (key_bytes + field_bytes x fields)",
+            {"keys": keys, "key_bytes": KEY_BYTES, "field_bytes": FIELD_BYTES, "fields": float(max(1, len(latest.fields)))},
+            scope,
+        ),
+        figure(
+            f"latest.db_writes_removed.{use_case.id}",
+            f"database writes/s taken off the primary by {use_case.name}",
+            writes,
+            "writes/s",
+            "peak_writes",
+            {"peak_writes": writes},
+            scope,
+        ),
+    )
+    service = owner_of(arch, latest.entity)
+    component = Component(
+        name="redis",
+        kind="cache",
+        technology=named(spec, "redis"),
+        purpose=f"latest {_what(latest)} per {latest.key_entity}",
+        services=[service],
+        use_cases=[use_case.name, *(u.name for u in readers)],
+        instances=nodes,
+        memory_bytes=memory,
+        decision=made.id,
+    )
+    placement = Placement(
+        data=f"{table}.{latest.geo or 'latest'}",
+        data_class="ephemeral",
+        store=f"{named(spec, 'redis')} ({'a GEO set' if latest.geo else 'a hash'})",
+        reason=f"{fmt(writes)} overwrites/s at peak > {fmt(ceiling)}/s ({PRIMARY_SHARE:.0%} of a primary)",
+        retention="overwritten by every write; a value is as old as its key's last report",
+    )
+    caches = tuple(
+        CachePlan(
+            use_case=u.name,
+            strategy="read-model",
+            key=f"latest:{snake(latest.entity)}:{{{latest.key_column}}}",
+            invalidation=f"overwritten by '{use_case.name}'",
+            rationale=f"the latest {_what(latest)} lives in Redis: {fmt(u.peak_qps)} reads/s never reach the database",
+        )
+        for u in readers
+        if u.kind == "get"
+    )
+    found = operation_of(arch, use_case.name)
+    note = f"Last writer wins (no If-Match): the value goes to Redis ({'GEOADD' if latest.geo else 'HSET'}), not to the database."
+    operations = ((found[0], unconditional(_singleton(found[1], latest), note)),) if found else ()
+    return Applied(made, components=(component,), figures=figures, placements=(placement,), caches=caches, operations=operations)
+
+
+__all__ = ["Latest", "in_memory", "latest_of", "latest_values"]

@@ -1,0 +1,413 @@
+"""PAT025: uploaded media processed before it is served: direct upload, a queue of work, workers, renditions, CDN delivery."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.data import constraint_name
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._api import collection_path, example_of, new_operation, prop
+from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, size, table_of, writers
+from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Column, Figure, ForeignKey, Operation, Parameter, Table, UniqueConstraint
+from backend_architect.ir.runtime import Component, Placement
+from backend_architect.spec.model import MediaSpec, Spec
+from backend_architect.spec.naming import kebab, snake
+from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
+
+#: Bitrate of an uploaded (mezzanine) video, to turn its size into a duration: 8 Mbit/s is a 1080p phone or camera upload.
+SOURCE_BITS_PER_S = 8e6
+#: Output bitrate per rendition for H.264 (a common adaptive-streaming ladder: Apple's HLS authoring spec and Netflix's published ladders).
+LADDER_BITS_PER_S = {"2160p": 16e6, "4k": 16e6, "1440p": 10e6, "1080p": 5e6, "720p": 3e6, "480p": 1.5e6, "360p": 0.8e6, "240p": 0.4e6}
+#: Bits an encoding needs relative to H.264 at the same quality, and its encoding cost in core-seconds per second of 1080p video.
+CODECS = {"h264": (1.0, 3.0), "avc": (1.0, 3.0), "h265": (0.6, 15.0), "hevc": (0.6, 15.0), "vp9": (0.65, 12.0), "av1": (0.5, 40.0)}
+#: Bytes of an image rendition by name, and the core-seconds one resize takes.
+IMAGE_BYTES = {"thumb": 10_000, "thumbnail": 10_000, "small": 30_000, "medium": 80_000, "large": 200_000}
+IMAGE_DEFAULT_BYTES = 50_000
+IMAGE_CORE_SECONDS = 0.05
+#: Cores of one worker, and the share of them kept busy (headroom for bursts and retries).
+WORKER_CORES = 8
+UTILISATION = 0.7
+#: Attempts before a job goes to the dead-letter queue.
+ATTEMPTS = 3
+#: How long a pre-signed upload URL stays valid, and the part size of multipart uploads.
+UPLOAD_URL_TTL_S = 900
+MULTIPART_FROM = 100_000_000
+#: Blob size when the spec gives none (as the capacity stage assumes).
+DEFAULT_BLOB_BYTES = 250_000
+#: Length of a segment of adaptive streaming.
+SEGMENT_S = 4
+
+
+@dataclass(frozen=True)
+class Rendition:
+    name: str
+    codec: str
+    bytes: float
+    core_seconds: float
+
+
+def _is_video(media: MediaSpec) -> bool:
+    return bool(media.transcode) or any(re.fullmatch(r"\d{3,4}p|[248]k", r.lower()) for r in media.renditions)
+
+
+def renditions(media: MediaSpec, avg_bytes: float) -> tuple[list[Rendition], float]:
+    """Each output of one upload (every codec x resolution for video, each size for images) and the video's duration in seconds."""
+    if not _is_video(media):
+        names = list(media.renditions) + (["thumbnail"] if media.thumbnails and "thumbnail" not in media.renditions else [])
+        return [Rendition(n, "image", IMAGE_BYTES.get(n.lower(), IMAGE_DEFAULT_BYTES), IMAGE_CORE_SECONDS) for n in names or ["thumbnail"]], 0.0
+    duration = avg_bytes * 8 / SOURCE_BITS_PER_S
+    codecs = [c.lower() for c in media.transcode] or ["h264"]
+    sizes = [r.lower() for r in media.renditions] or ["1080p", "720p", "480p"]
+    found = []
+    for codec in codecs:
+        ratio, cost = CODECS.get(codec, (1.0, 3.0))
+        for name in sizes:
+            ladder = LADDER_BITS_PER_S.get(name, 3e6)
+            pixels = ladder / LADDER_BITS_PER_S["1080p"]
+            # an encoding cannot add what the upload lacks: no rendition is stored at more bits than its source
+            bits = min(ladder, SOURCE_BITS_PER_S)
+            found.append(Rendition(name, codec, duration * bits * ratio / 8, duration * cost * pixels))
+    if media.thumbnails:
+        found.append(Rendition("thumbnail", "image", IMAGE_BYTES["thumbnail"], IMAGE_CORE_SECONDS))
+    return found, duration
+
+
+@pattern(code="PAT025", name="media-pipeline", stage="access_paths", title="Upload media directly, process it asynchronously, serve it from a CDN")
+def media_pipeline(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A blob field says ``media``: ``transcode`` (codecs), ``renditions`` (resolutions such as
+    1080p, or image sizes), ``thumbnails``. Uploads/s are the rate of the use cases creating
+    the entity; the upload's size is the field's ``avg_bytes`` (a video's duration follows at
+    an 8 Mbit/s source bitrate).
+
+    ## What it adds
+    ``POST .../uploads`` answering a pre-signed URL: the client puts the file in object
+    storage itself (multipart above 100 MB), never through a service. The store's
+    object-created notification queues a job; workers produce every rendition (codec x
+    resolution for video, sizes for images) into object storage and record them in a
+    renditions table; a job failing 3 times goes to a dead-letter queue; the row's
+    ``<field>_status`` says pending, processing, ready or failed. A CDN serves the renditions:
+    video as HLS/DASH (4 s segments per rendition, the player adapting the bitrate).
+
+    ## What it costs
+    Core-seconds per upload = duration x sum over renditions of the codec's cost x pixels
+    relative to 1080p (images: 0.05 s each); workers = ceil(uploads/s x core-seconds /
+    (8 cores x 70%)); a rendition's bytes = duration x min(ladder bitrate, source bitrate) x
+    the codec's ratio / 8; storage a day = uploads a day x (original + renditions).
+
+    ## Alternatives
+    Uploading through the service (every byte through an application instance); processing
+    in the request (minutes of work inside an HTTP call); a managed transcoder (priced per
+    output minute).
+
+    ## References
+    Apple, "HLS authoring specification for Apple devices"; Netflix technology blog,
+    "Per-title encode optimization" (2015); AWS S3 documentation, pre-signed URLs and event
+    notifications.
+    """
+    for entity, body in spec.entities.items():
+        for field, definition in body.fields.items():
+            if definition.media is None or definition.type.kind != "blob" or table_of(arch, entity) is None:
+                continue
+            yield _applied(spec, analysis, arch, entity, field, definition.media, float(definition.avg_bytes or DEFAULT_BLOB_BYTES))
+
+
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, field: str, media: MediaSpec, avg_bytes: float) -> Applied:
+    found = table_of(arch, entity)
+    assert found is not None
+    store, table = found
+    creators = writers(analysis, entity)
+    avg = sum(u.avg_qps for u in creators) if creators else analysis.entities[entity].rows_per_day / SECONDS_PER_DAY
+    peak = sum(u.peak_qps for u in creators) if creators else avg * analysis.peak_factor
+    outputs, duration = renditions(media, avg_bytes)
+    core_seconds = sum(r.core_seconds for r in outputs)
+    output_bytes = sum(r.bytes for r in outputs)
+    workers = max(2, math.ceil(peak * core_seconds / (WORKER_CORES * UTILISATION)))
+    per_day = avg * SECONDS_PER_DAY * (avg_bytes + output_bytes)
+    video = _is_video(media)
+    subject = f"{entity}.{field}"
+    scope = f"field {subject}"
+    figures: tuple[Figure, ...] = (
+        figure(
+            f"media.uploads.{table.name}.{field}",
+            f"uploads/s of {subject} at peak",
+            peak,
+            "uploads/s",
+            "sum of the creating use cases' peaks" if creators else "rows_per_day / 86400 x peak_factor",
+            {f"peak_{u.id}": u.peak_qps for u in creators}
+            if creators
+            else {"rows_per_day": analysis.entities[entity].rows_per_day, "peak_factor": analysis.peak_factor},
+            scope,
+        ),
+        figure(
+            f"media.core_seconds.{table.name}.{field}",
+            f"processing per upload of {subject}",
+            core_seconds,
+            "core-seconds",
+            "sum of each output's core-seconds (video: duration x codec cost x pixels / 1080p; an image: 0.05)",
+            {_output_name(r): r.core_seconds for r in outputs},
+            scope,
+        ),
+        figure(
+            f"media.workers.{table.name}.{field}",
+            f"processing workers for {subject}",
+            workers,
+            "workers",
+            "max(2, ceil(peak x core_seconds / (cores x utilisation)))",
+            {"peak": peak, "core_seconds": core_seconds, "cores": WORKER_CORES, "utilisation": UTILISATION},
+            scope,
+        ),
+        figure(
+            f"media.rendition_bytes.{table.name}.{field}",
+            f"bytes of the renditions of one {subject}",
+            output_bytes,
+            "bytes",
+            "sum of each output's bytes (video: duration x bitrate x codec ratio / 8)",
+            {_output_name(r): r.bytes for r in outputs},
+            scope,
+        ),
+        figure(
+            f"media.bytes_per_day.{table.name}.{field}",
+            f"object storage added a day by {subject} (original + renditions)",
+            per_day,
+            "bytes",
+            "uploads_per_day x (avg_bytes + rendition_bytes)",
+            {"uploads_per_day": avg * SECONDS_PER_DAY, "avg_bytes": avg_bytes, "rendition_bytes": output_bytes},
+            scope,
+        ),
+    )
+    horizon = spec.scale.retention_years or 5.0
+    growth = spec.scale.growth_per_year or 0.0
+    for years in sorted({1.0, horizon}):
+        days = sum((1 + growth) ** y for y in range(math.ceil(years))) * DAYS_PER_YEAR if growth else years * DAYS_PER_YEAR
+        figures += (
+            figure(
+                f"bytes.{years:g}y.renditions_{table.name}_{field}",
+                f"renditions of {subject} after {years:g} year(s)",
+                avg * SECONDS_PER_DAY * output_bytes * days,
+                "bytes",
+                "uploads_per_day x rendition_bytes x days",
+                {"uploads_per_day": avg * SECONDS_PER_DAY, "rendition_bytes": output_bytes, "days": days},
+                "object storage",
+            ),
+        )
+    names = sorted({r.name for r in outputs if r.codec != "image"}) if video else sorted({r.name for r in outputs})
+    codecs = sorted({r.codec for r in outputs if r.codec != "image"})
+    work = (
+        f"transcode each video into {', '.join(codecs)} at {', '.join(names)} ({len([r for r in outputs if r.codec != 'image'])} renditions)"
+        if video
+        else f"resize and compress each image into {', '.join(names)}"
+    )
+    delivery = (
+        f"a CDN serves them as HLS and DASH ({SEGMENT_S} s segments per rendition; the player switches bitrate as the connection allows)"
+        if video
+        else "a CDN serves them under content-hashed keys (Cache-Control immutable)"
+    )
+    choice = (
+        f"direct upload to object storage by a pre-signed URL from POST .../uploads (valid {UPLOAD_URL_TTL_S // 60} min, multipart above "
+        f"{MULTIPART_FROM // 1_000_000} MB); the storage's object-created notification queues a job; {workers} workers {work}, "
+        f"recorded in {table.name}_{field}_renditions, with {field}_status on the row; "
+        f"after {ATTEMPTS} failed attempts a job goes to a dead-letter queue; {delivery}"
+    )
+    rationale = (
+        f"{fmt(avg * SECONDS_PER_DAY)} uploads a day ({fmt(peak)}/s at peak) of {size(avg_bytes)} each"
+        + (f" (about {duration:,.0f} s of video at {SOURCE_BITS_PER_S / 1e6:g} Mbit/s)" if video else "")
+        + f" need {core_seconds:,.1f} core-seconds each: {fmt(peak * core_seconds)} cores busy at peak, {workers} workers of {WORKER_CORES} cores at "
+        f"{UTILISATION:.0%}; renditions add {size(output_bytes)} an upload, {size(per_day)} a day with the originals"
+    )
+    made = decision(
+        f"media.{snake(entity)}.{field}",
+        f"Media pipeline for {subject}",
+        "read paths",
+        choice,
+        f"{subject}: media {', '.join(media.transcode + media.renditions) or 'thumbnails'}; {fmt(peak)} uploads/s at peak, {size(avg_bytes)} each",
+        rationale,
+        alternatives=[
+            ("upload through the service", f"{size(peak * avg_bytes)}/s at peak through application instances that only relay bytes"),
+            ("process in the request", f"{core_seconds:,.1f} core-seconds inside an HTTP call: timeouts, and no retry without a re-upload"),
+            (
+                "a managed transcoder (MediaConvert, Transcoder API)" if video else "an image service resizing on request (imgix, Cloudinary)",
+                f"priced per {'output minute' if video else 'image served'}; an option when the team should not run workers",
+            ),
+        ],
+        consequences=(
+            f"A job is idempotent by object key (a retried job overwrites the same outputs). The dead-letter queue is watched: a failed "
+            f"{entity} stays '{field}_status = failed' and is reprocessed by hand. The originals stay private; only renditions are public through the CDN."
+        ),
+        subject=subject,
+        inputs={"peak_uploads": peak, "core_seconds": core_seconds, "workers": float(workers), "rendition_bytes": output_bytes},
+        decided_by="spec",
+        spec=spec,
+    )
+    service = owner_of(arch, entity)
+    prefix = f"{kebab(entity)}-{kebab(field)}"
+    components = (
+        Component(
+            name="object-storage",
+            kind="object-store",
+            technology="S3-compatible object storage",
+            purpose=f"uploads and renditions of {subject}",
+            services=[service],
+            use_cases=[u.name for u in creators],
+            decision=made.id,
+        ),
+        Component(
+            name=f"{prefix}-queue",
+            kind="queue",
+            technology="a work queue with a dead-letter queue (SQS, or RabbitMQ quorum queues)",
+            purpose=f"processing jobs for {subject}; {ATTEMPTS} attempts, then the dead-letter queue",
+            services=[service],
+            decision=made.id,
+        ),
+        Component(
+            name=f"{prefix}-workers",
+            kind="worker",
+            technology="FFmpeg workers" if video else "image workers (libvips)",
+            purpose=work,
+            services=[service],
+            instances=workers,
+            decision=made.id,
+        ),
+        Component(
+            name="cdn",
+            kind="cdn",
+            technology="a CDN",
+            purpose=f"serves the renditions of {subject}" + (" (HLS/DASH)" if video else ""),
+            services=[service],
+            decision=made.id,
+        ),
+    )
+    placement = Placement(
+        data=f"{table.name}.{field}",
+        data_class="blob",
+        store="object storage (original private, renditions behind the CDN)",
+        reason=f"{size(avg_bytes)} an upload, {size(per_day)} a day: files, not rows",
+        retention="as long as the row",
+    )
+    status = Column(
+        name=f"{field}_status",
+        type="varchar",
+        length=10,
+        enum_values=["pending", "processing", "ready", "failed"],
+        default="'pending'",
+        avg_bytes=8,
+        generated=True,
+        comment=f"processing state of {field}, set by the media workers",
+    )
+    with_status = table.model_copy(update={"columns": [*[c for c in table.columns if c.name != status.name], status]})
+    tables = ((store, with_status), (store, _renditions_table(entity, table, field, outputs, avg)))
+    operations, schemas = _upload_operation(arch, service, entity, field, avg_bytes)
+    return Applied(made, components=components, figures=figures, placements=(placement,), tables=tables, operations=operations, schemas=schemas)
+
+
+def _output_name(output: Rendition) -> str:
+    return output.name if output.codec == "image" else f"{output.name}_{output.codec}"
+
+
+def _renditions_table(entity: str, parent: Table, field: str, outputs: list[Rendition], uploads_per_s: float) -> Table:
+    name = f"{parent.name}_{field}_renditions"
+    key = parent.columns[0]
+    owner = f"{snake(entity)}_id"
+    return Table(
+        name=name,
+        comment=f"one row per processed output of {parent.name}.{field}: where it is and how big",
+        columns=[
+            Column(name="id", type="bigint", identity=True, avg_bytes=8),
+            Column(name=owner, type=key.type, avg_bytes=key.avg_bytes),
+            Column(name="rendition", type="varchar", length=20, avg_bytes=8),
+            Column(name="codec", type="varchar", length=10, avg_bytes=6),
+            Column(name="object_key", type="varchar", length=1024, avg_bytes=64, comment="object-store key of the output"),
+            Column(name="bytes", type="bigint", avg_bytes=8),
+            Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8),
+        ],
+        primary_key=["id"],
+        foreign_keys=[
+            ForeignKey(
+                name=constraint_name("fk", name, [owner]),
+                columns=[owner],
+                ref_table=parent.name,
+                ref_columns=["id"],
+                on_delete="cascade",
+                relation=snake(entity),
+            )
+        ],
+        uniques=[
+            UniqueConstraint(
+                name=constraint_name("uq", name, [owner, "rendition", "codec"]),
+                columns=[owner, "rendition", "codec"],
+                reason="one output per rendition and codec (a retried job overwrites it)",
+            )
+        ],
+        indexes=[],
+        key_strategy="identity",
+        key_reason="outputs are found through their parent, never by id in a URL",
+        rows_now=parent.rows_now * len(outputs),
+        rows_per_day=uploads_per_s * SECONDS_PER_DAY * len(outputs),
+        retention_days=parent.retention_days,
+    )
+
+
+def _upload_operation(
+    arch: Architecture, service: str, entity: str, field: str, avg_bytes: float
+) -> tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]:
+    base = collection_path(arch, service, entity)
+    if base is None:
+        return (), ()
+    tag = base.strip("/").split("/")[-1]
+    limit = int(max(avg_bytes * 20, 10_000_000))
+    request = ApiSchema(
+        name=f"{entity}UploadRequest",
+        entity=entity,
+        properties=[
+            ApiProperty(name="content_type", type="string", max_length=100, required=True, description="MIME type of the file, e.g. video/mp4."),
+            ApiProperty(name="bytes", type="integer", format="int64", required=True, description=f"Size of the file in bytes, at most {size(limit)}."),
+        ],
+    )
+    response = ApiSchema(
+        name=f"{entity}Upload",
+        entity=entity,
+        properties=[
+            prop("upload_url", "string", "Pre-signed URL to PUT the file to (multipart for large files).", fmt="uri", max_length=2048),
+            prop("object_key", "string", f"Key of the upload; send it as {field} when creating the {entity}.", max_length=1024),
+            prop("expires_at", "string", "When the URL stops accepting the upload.", fmt="date-time"),
+        ],
+    )
+    example = example_of(response) | {
+        "upload_url": "https://uploads.example.com/" + tag + "/4f1c?X-Amz-Signature=abc",
+        "object_key": f"uploads/2026/03/{field}.bin",
+    }
+    op = new_operation(
+        operation_id=f"create{entity}Upload",
+        method="post",
+        path=f"{base}/uploads",
+        summary=f"Get an upload URL for a {entity}'s {field}",
+        description=f"Answers a pre-signed URL valid {UPLOAD_URL_TTL_S // 60} minutes: the client uploads the file to object storage directly, then "
+        f"creates the {entity} with the object key; processing starts when the file arrives.",
+        entity=entity,
+        kind="create",
+        tag=tag,
+        parameters=_path_parameters(arch, service, base),
+        scopes=[f"{tag}:write"],
+        request_schema=request.name,
+        response_schema=response.name,
+        success_status=201,
+        example_request={"content_type": "video/mp4" if "video" in field else "image/jpeg", "bytes": int(avg_bytes)},
+        example_response=example,
+        idempotency_key=True,
+    )
+    return ((service, op),), ((service, request), (service, response))
+
+
+def _path_parameters(arch: Architecture, service: str, base: str) -> list[Parameter]:
+    api = next((a for a in arch.apis if a.service == service), None)
+    wanted = [part.strip("{}") for part in base.split("/") if part.startswith("{")]
+    found = {p.name: p for op in (api.operations if api else []) for p in op.parameters if p.location == "path"}
+    return [found[name] for name in wanted if name in found]
+
+
+__all__ = ["Rendition", "media_pipeline", "renditions"]

@@ -1,0 +1,207 @@
+"""PAT006: how events travel, chosen from events/s and deliveries/s — an outbox relay, a queue broker, or a partitioned log."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import matches, override_for, overruled
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
+from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+
+#: Messages/s a RabbitMQ cluster handles comfortably with per-consumer queues; a partitioned log beyond.
+QUEUE_MAX_EVENTS = 10_000.0
+#: Days a log keeps events, so a consumer down for a weekend catches up by replay.
+RETENTION_DAYS = 7
+#: Headroom on partitions so a consumer group can grow and a hot key does not fill its partition.
+PARTITION_HEADROOM = 2
+
+
+def event_rates(analysis: Analysis, arch: Architecture) -> tuple[dict[str, float], dict[str, float]]:
+    """Per event: events/s at peak, and deliveries/s at peak (each event once per consuming group)."""
+    by_use_case = {u.name: u for u in analysis.use_cases}
+    events: dict[str, float] = {}
+    deliveries: dict[str, float] = {}
+    for event in arch.events:
+        use_case = by_use_case.get(event.use_case)
+        rate = use_case.peak_qps if use_case else 0.0
+        events[event.name] = events.get(event.name, 0.0) + rate
+        deliveries[event.name] = deliveries.get(event.name, 0.0) + rate * max(1, len(event.consumers))
+    return events, deliveries
+
+
+@pattern(code="PAT006", name="event-transport", stage="write_paths", title="Carry events by their rate: outbox relay, queue broker or partitioned log")
+def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Whenever use cases publish events. Events always commit with the data that caused them
+    (a transactional outbox table); what relays them depends on the numbers: up to
+    ``OUTBOX_MAX_EVENTS``/s inside one deployable, the relay delivers in process; up to
+    ``QUEUE_MAX_EVENTS``/s, a queue broker (RabbitMQ) with per-consumer queues and dead
+    letters; beyond, a partitioned log (Kafka) fed by change data capture.
+
+    ## What it adds
+    The transport, its partitions (``ceil(peak events / per-partition rate) x 2``), retention,
+    the ordering key of each event and the consumer lag to alert on.
+
+    ## What it costs
+    Deliveries/s = events/s x consuming groups; a broker is a cluster to run.
+
+    ## Alternatives
+    The other two transports, and why not at these numbers.
+
+    ## References
+    C. Richardson, "Pattern: Transactional outbox"; Kafka documentation, "Design".
+    """
+    per_event, per_delivery = event_rates(analysis, arch)
+    events, deliveries = sum(per_event.values()), sum(per_delivery.values())
+    if not arch.events:
+        yield Applied(
+            decision(
+                "messaging",
+                "Messaging",
+                "communication",
+                "not needed: no use case publishes events",
+                "no events",
+                "every use case completes in one request within one service",
+                alternatives=[("RabbitMQ", "nothing to carry yet")],
+                subject="system",
+            )
+        )
+        return
+    keys = ", ".join(f"{e.name} by {e.key}" for e in arch.events)
+    context = f"{len(arch.events)} event type(s): {fmt(events)} events/s and {fmt(deliveries)} deliveries/s at peak"
+    figures_out = (
+        figure("events.peak", "events published per second at peak", events, "events/s", "sum of the peak rates of the use cases publishing them", per_event),
+        figure(
+            "events.deliveries.peak",
+            "event deliveries per second at peak",
+            deliveries,
+            "deliveries/s",
+            "sum over events of rate x consuming groups",
+            per_delivery,
+        ),
+    )
+    monolith = arch.deployment == "modular-monolith"
+    if monolith and events <= OUTBOX_MAX_EVENTS:
+        by_numbers = "outbox"
+    elif events <= QUEUE_MAX_EVENTS and not avoided(spec, "rabbitmq"):
+        by_numbers = "rabbitmq"
+    else:
+        by_numbers = "kafka"
+    builders = {"outbox": _outbox, "rabbitmq": _rabbitmq, "kafka": _kafka}
+    built = builders[by_numbers](spec, arch, events, deliveries, context, keys, figures_out)
+    override = override_for(spec, "messaging", ("PAT006", "event-transport"))
+    if override is None or override.choose is None or built.decision is None:
+        yield built
+        return
+    wanted = next((k for k, name in _NAMES.items() if matches(override.choose, name) or matches(override.choose, k)), None)
+    if wanted is None or wanted == by_numbers:
+        yield built
+        return
+    chosen = builders[wanted](spec, arch, events, deliveries, context, keys, figures_out)
+    assert chosen.decision is not None
+    yield dataclasses.replace(chosen, decision=overruled(built.decision, override, chosen.decision.choice))
+
+
+_NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "RabbitMQ", "kafka": "Apache Kafka"}
+
+
+def _outbox(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
+    made = decision(
+        "messaging",
+        "Messaging",
+        "communication",
+        "Transactional outbox table, relayed in process by a poller (no broker)",
+        context,
+        f"{fmt(events)} events/s at peak is within what one outbox relay publishes ({fmt(OUTBOX_MAX_EVENTS)}/s), and every consumer "
+        "runs in the same deployable: events commit with their data and need no broker",
+        alternatives=[
+            ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
+            ("Apache Kafka", f"built for sustained high throughput and replay; {fmt(events)} events/s needs neither"),
+        ],
+        consequences="Handlers are idempotent (keyed by event id) so the relay may deliver twice. Ordering keys: " + keys + ".",
+        subject="system",
+        inputs={"events_per_s": events, "deliveries_per_s": deliveries},
+        spec=spec,
+    )
+    return Applied(made, figures=figures_out)
+
+
+def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
+    made = decision(
+        "messaging",
+        "Message broker",
+        "communication",
+        "RabbitMQ (managed), fed by a relay reading the transactional outbox: one queue per consumer, retries and a dead-letter queue",
+        context,
+        f"{fmt(events)} events/s at peak is well within one cluster ({fmt(QUEUE_MAX_EVENTS)}/s), and consumers need queues of their own",
+        alternatives=[
+            ("Apache Kafka", f"a partitioned log for high throughput and replay; {fmt(events)} events/s needs neither and it costs more to run"),
+            ("Outbox relayed in process", "only while every consumer runs in the producer's deployable"),
+            ("NATS JetStream", "light and fast, but fewer managed offerings and less tooling for dead letters"),
+        ],
+        consequences="Handlers are idempotent (keyed by event id); a message that fails 5 times moves to the dead-letter queue and alerts. "
+        "Ordering keys: " + keys + ".",
+        subject="system",
+        inputs={"events_per_s": events, "deliveries_per_s": deliveries},
+        spec=spec,
+    )
+    broker = Component(
+        name="broker",
+        kind="broker",
+        technology="RabbitMQ 3 (managed, 3 nodes)",
+        purpose="carries events between services",
+        services=sorted({e.producer for e in arch.events}),
+        instances=3,
+        decision="messaging",
+    )
+    return Applied(made, components=(broker,), figures=figures_out)
+
+
+def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
+    partitions = max(3, math.ceil(events / KAFKA_PARTITION_MSGS) * PARTITION_HEADROOM)
+    made = decision(
+        "messaging",
+        "Message broker",
+        "communication",
+        f"Apache Kafka (managed), {partitions} partitions per busy topic, fed from the transactional outbox by change data capture "
+        f"(Debezium); {RETENTION_DAYS}-day retention",
+        context,
+        f"{fmt(events)} events/s at peak passes what a queue broker carries ({fmt(QUEUE_MAX_EVENTS)}/s): a partitioned log scales by "
+        f"partitions (ceil({fmt(events)} / {fmt(KAFKA_PARTITION_MSGS)} per partition) x {PARTITION_HEADROOM} headroom = {partitions}), keeps "
+        "per-key order and lets a consumer replay",
+        alternatives=[
+            ("RabbitMQ", f"struggles past ~{fmt(QUEUE_MAX_EVENTS)} msgs/s per queue and keeps no history to replay"),
+            ("Outbox polled by a relay", f"one poller publishes about {fmt(OUTBOX_MAX_EVENTS)} events/s; {fmt(events)}/s needs CDC into a log"),
+            ("NATS JetStream", "fewer managed offerings and less tooling at this volume"),
+        ],
+        consequences=f"Consumer lag is alerted past 10 s; each event is keyed for order ({keys}); consumers are idempotent by event id; "
+        f"{RETENTION_DAYS} days of retention let a failed consumer catch up by replay.",
+        subject="system",
+        inputs={"events_per_s": events, "deliveries_per_s": deliveries, "partitions": partitions},
+        spec=spec,
+    )
+    log = Component(
+        name="broker",
+        kind="broker",
+        technology=f"Apache Kafka (managed, {partitions} partitions per busy topic)",
+        purpose="carries events between services",
+        services=sorted({e.producer for e in arch.events}),
+        instances=3,
+        decision="messaging",
+    )
+    partitions_figure = figure(
+        "events.partitions",
+        "partitions per busy topic",
+        partitions,
+        "partitions",
+        "max(3, ceil(events / partition_rate) x headroom)",
+        {"events": events, "partition_rate": KAFKA_PARTITION_MSGS, "headroom": PARTITION_HEADROOM},
+    )
+    return Applied(made, components=(log,), figures=(*figures_out, partitions_figure))

@@ -1,0 +1,248 @@
+"""PAT022: who is online now, from heartbeats that refresh a key with a time to live; last seen kept beside it."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.online import online, people_entity
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
+from backend_architect.ir.model import Architecture, CachePlan, Figure, Operation
+from backend_architect.ir.runtime import Component, Placement
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake, table_name
+
+#: Heartbeats per offline window: a client beats three times per window, so two lost beats do not show it offline.
+BEATS_PER_WINDOW = 3
+#: Bytes of one presence key in Redis (key, the gateway node it is connected to, TTL) and of one last-seen entry.
+PRESENCE_KEY_BYTES = 100
+LAST_SEEN_BYTES = 48
+#: Average length of a connected session: last seen reaches the database once per session, not per heartbeat.
+SESSION_SECONDS = 1_800.0
+
+_LAST_SEEN = re.compile(r"last_(seen|active|activity|online)|seen_at|online_at")
+
+
+def last_seen_field(spec: Spec, entity: str) -> str | None:
+    """The entity's field that records when a row was last seen (``last_seen_at``), if it has one."""
+    for name, field in spec.entities[entity].fields.items():
+        if field.type.kind == "datetime" and _LAST_SEEN.search(name):
+            return name
+    return None
+
+
+def heartbeats(spec: Spec, analysis: Analysis, entity: str) -> list[UseCase]:
+    """Use cases that only write the last-seen field of a presence entity: heartbeats, absorbed by the presence keys."""
+    seen = last_seen_field(spec, entity)
+    if seen is None:
+        return []
+    return [u for u in analysis.of_entity(entity) if u.is_write and u.spec.writes and all(w == f"{entity}.{seen}" for w in u.spec.writes)]
+
+
+@pattern(code="PAT022", name="presence-heartbeats", stage="access_paths", title="Track who is online with heartbeats and a TTL")
+def presence(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    An entity says ``presence`` (``offline_after``, 60 s by default). The people online at peak
+    are the real-time connections (``scale.concurrent_connections``, else concurrent users,
+    else 20% of the daily actives); for other entities (devices, couriers) every row.
+
+    ## What it adds
+    A heartbeat every offline_after / 3 (over the real-time connection when there is one,
+    else ``PUT .../presence``) sets a Redis key with a TTL of offline_after; online means the
+    key exists. Last seen is the last heartbeat's time, kept in a Redis hash and written to the
+    row's last-seen field once per session (at disconnect or expiry), not per beat. Reads of
+    last seen come from Redis; a recipient with no key is offline, so deliveries to it become
+    push notifications.
+
+    ## What it costs
+    Heartbeats/s = online / interval (Redis writes); memory = online x 100 B + rows x 48 B;
+    database writes = online / 30-minute sessions.
+
+    ## Alternatives
+    A last-seen column updated per heartbeat (a row version per beat on the primary); presence
+    inferred from the last request (wrong for idle but connected clients); gossip between
+    gateway nodes (no store, but every node holds everyone).
+
+    ## References
+    Redis documentation, SET with EX and keyspace notifications; Discord engineering, "How
+    Discord scaled Elixir to 5,000,000 concurrent users" (2017).
+    """
+    people = people_entity(spec)
+    realtime = any(u.deliver is not None and u.deliver.mode == "realtime" for u in spec.use_cases)
+    for entity, body in spec.entities.items():
+        if body.presence is None:
+            continue
+        yield _applied(spec, analysis, arch, entity, body.presence.offline_after, entity == people, realtime)
+
+
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, window: float, people: bool, realtime: bool) -> Applied:
+    rows = analysis.rows(entity)
+    stated = online(spec)
+    count = min(rows, stated.connections) if people else rows
+    basis = "connections at peak" if people else f"every {entity} row (none is assumed offline)"
+    interval = window / BEATS_PER_WINDOW
+    beats = count / interval
+    memory = count * PRESENCE_KEY_BYTES + rows * LAST_SEEN_BYTES
+    nodes = max(1, math.ceil(beats / REDIS_NODE_OPS))
+    seen = last_seen_field(spec, entity)
+    table = table_name(entity)
+    key = f"presence:{snake(entity)}:{{id}}"
+    pushes = [name for name, e in spec.external.items() if (e.kind or "").lower() in {"push", "notification", "notifications"}]
+    service = owner_of(arch, entity)
+    scope = f"entity {entity}"
+    figures: tuple[Figure, ...] = (
+        figure(
+            f"presence.online.{snake(entity)}",
+            f"{entity} rows online at peak",
+            count,
+            "rows",
+            "min(rows, connections)" if people else "rows",
+            {"rows": rows, "connections": stated.connections} if people else {"rows": rows},
+            scope,
+        ),
+        figure(
+            f"presence.heartbeats.{snake(entity)}",
+            f"presence heartbeats/s of {entity}",
+            beats,
+            "heartbeats/s",
+            "online / (offline_after / beats_per_window)",
+            {"online": count, "offline_after_s": window, "beats_per_window": BEATS_PER_WINDOW},
+            scope,
+        ),
+        figure(
+            f"presence.bytes.{snake(entity)}",
+            f"memory of {entity} presence and last seen",
+            memory,
+            "bytes",
+            "online x key_bytes + rows x last_seen_bytes",
+            {"online": count, "key_bytes": PRESENCE_KEY_BYTES, "rows": rows, "last_seen_bytes": LAST_SEEN_BYTES},
+            scope,
+        ),
+    )
+    session_writes = count / SESSION_SECONDS
+    if seen:
+        figures += (
+            figure(
+                f"presence.db_writes.{snake(entity)}",
+                f"writes/s of {table}.{seen} (once per session)",
+                session_writes,
+                "writes/s",
+                "online / session_s",
+                {"online": count, "session_s": SESSION_SECONDS},
+                scope,
+            ),
+        )
+    carrier = "over the real-time connection (a ping frame)" if realtime else f"by PUT {collection_path(arch, service, entity) or '/' + table}/{{id}}/presence"
+    last_seen = (
+        f"last seen is the last heartbeat's time, kept in a Redis hash and written to {table}.{seen} once per session (at disconnect or expiry)"
+        if seen
+        else "last seen is the last heartbeat's time, kept in a Redis hash"
+    )
+    offline = (
+        f"a recipient with no presence key is offline: what is delivered to it goes out as a push notification ({', '.join(pushes)})"
+        if pushes
+        else "a recipient with no presence key is offline: it fetches what it missed when it reconnects"
+    )
+    choice = (
+        f"heartbeats every {interval:g} s {carrier} refresh a key with a {window:g} s TTL in Redis (SET {key} <gateway node> EX {window:g}): "
+        f"online means the key exists, offline after {window:g} s without a heartbeat; {last_seen}"
+    )
+    rationale = (
+        f"{fmt(count)} {entity} rows online at peak ({basis}) beating every {interval:g} s make {fmt(beats)} heartbeats/s: as row updates they "
+        f"would load the primary, as key refreshes they take {nodes} Redis node(s) and {size(memory)}; the TTL turns a lost client into "
+        f"'offline' without a sweeper"
+    )
+    beat_cases = heartbeats(spec, analysis, entity)
+    consequences = (
+        f"{offline}. Redis runs with a replica per shard; a lost shard shows its rows offline until their next heartbeat ({interval:g} s). "
+        + (f"{', '.join(repr(u.name) for u in beat_cases)} refresh the key instead of writing the row." if beat_cases else "")
+    ).strip()
+    made = decision(
+        f"presence.{snake(entity)}",
+        f"Presence of {entity}",
+        "read paths",
+        choice,
+        f"{entity}: presence with offline_after {window:g} s; {fmt(count)} online at peak",
+        rationale,
+        alternatives=[
+            (f"update {table}.{seen or 'last_seen_at'} per heartbeat", f"{fmt(beats)} row versions/s on the primary for a value that expires"),
+            ("presence from the last request", "an idle but connected client would show offline; a crashed one online until a sweep"),
+            ("gossip between gateway nodes", "no store to run, but every node holds every row's state"),
+        ],
+        consequences=consequences,
+        subject=entity,
+        inputs={"online": count, "offline_after_s": window, "heartbeats_per_s": beats},
+        decided_by="spec",
+        spec=spec,
+    )
+    component = Component(
+        name="redis",
+        kind="cache",
+        technology=named(spec, "redis"),
+        purpose=f"presence of {entity} (keys with a TTL) and last seen",
+        services=[service],
+        use_cases=[u.name for u in beat_cases],
+        instances=nodes,
+        memory_bytes=memory,
+        decision=made.id,
+    )
+    placement = Placement(
+        data=f"{table}.presence",
+        data_class="ephemeral",
+        store=named(spec, "redis"),
+        reason=f"{fmt(beats)} heartbeats/s at peak; a value that expires by itself",
+        retention=f"{window:g} s after the last heartbeat",
+    )
+    operations = _operations(arch, service, entity, beat_cases, realtime, interval, window)
+    readers = [u for u in analysis.of_entity(entity) if u.kind == "get" and seen and u.spec.reads and all(r == f"{entity}.{seen}" for r in u.spec.reads)]
+    caches = tuple(
+        CachePlan(
+            use_case=u.name,
+            strategy="read-model",
+            key=f"last_seen:{snake(entity)}",
+            invalidation="refreshed by every heartbeat",
+            rationale=f"last seen lives in Redis with presence: {fmt(u.peak_qps)} reads/s never reach the database",
+        )
+        for u in readers
+    )
+    return Applied(made, components=(component,), figures=figures, placements=(placement,), operations=operations, caches=caches)
+
+
+def _operations(
+    arch: Architecture, service: str, entity: str, beat_cases: list[UseCase], realtime: bool, interval: float, window: float
+) -> tuple[tuple[str, Operation], ...]:
+    """Heartbeat use cases refresh the key (no If-Match); without them and without a live connection, a heartbeat endpoint."""
+    note = f"A heartbeat: refreshes the presence key (TTL {window:g} s) and last seen; send it every {interval:g} s."
+    changed = []
+    for use_case in beat_cases:
+        found = operation_of(arch, use_case.name)
+        if found is not None:
+            changed.append((found[0], unconditional(found[1], note)))
+    if changed or realtime:
+        return tuple(changed)
+    param = item_parameter(arch, service, entity)
+    base = collection_path(arch, service, entity)
+    if param is None or base is None:
+        return ()
+    tag = base.strip("/").split("/")[-1]
+    op = new_operation(
+        operation_id=f"heartbeat{entity}",
+        method="put",
+        path=f"{base}/{{{param.name}}}/presence",
+        summary=f"Mark the {entity} online",
+        description=note,
+        entity=entity,
+        kind="update",
+        tag=tag,
+        parameters=[param],
+        scopes=[f"{tag}:write"],
+        success_status=204,
+        owner_only=True,
+    )
+    return ((service, op),)

@@ -1,0 +1,107 @@
+"""PAT050: the cache and the other stateful parts get the copies the availability level and their rebuild cost call for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figures, fmt
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+
+#: At or above this target every stateful part keeps three copies, like the database.
+THREE_COPIES_TARGET = 0.9999
+STATEFUL = ("cache", "key-value", "search-engine", "broker", "wide-column")
+
+
+@pattern(code="PAT050", name="stateful-redundancy", stage="availability", title="Copies of the cache and other stateful parts")
+def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    The design runs a cache or in-memory store, a search engine, a broker or a wide-column store.
+
+    ## What it adds
+    Per part, copies across zones with automatic failover: none in a single-zone plan; one
+    replica per shard (2 copies) in a multi-zone plan; two replicas (3 copies) when the target is
+    99.99% or more, or when the part holds a read model whose loss would send more reads to the
+    database than one node serves (``PRIMARY_READ_CEILING``, 20,000/s) while it is rebuilt.
+    Brokers replicate each partition three times (two in sync) whatever the level.
+
+    ## What it costs
+    Nodes = shards x copies; replicas take writes asynchronously (a failover can lose the last
+    milliseconds of cache writes, which a cache tolerates).
+
+    ## Alternatives
+    No replica (a node loss empties its shard: misses or rebuilds land on the database); more
+    copies than the level needs.
+
+    ## References
+    Redis documentation, "High availability with Redis Sentinel" and "Scale with Redis Cluster"; Kafka documentation, "Replication".
+    """
+    plan = arch.availability
+    parts = [c for c in arch.components if c.kind in STATEFUL]
+    if plan is None or not parts:
+        yield Skipped("system", "no cache, search engine, broker or wide-column store to replicate")
+        return
+    by_name = {u.name: u for u in analysis.use_cases}
+    known = figures(arch)
+    texts, updated, redundancy = [], [], dict(plan.redundancy)
+    for part in parts:
+        models = [c.use_case for c in arch.caches if c.strategy == "read-model" and c.use_case in part.use_cases]
+        rebuild = sum(by_name[n].peak_qps for n in models if n in by_name)
+        if part.kind == "broker":
+            copies, why = 3, "replication factor 3, two in sync: a broker loses no acknowledged message to one node"
+        elif plan.zones == 1:
+            copies, why = 1, "single-zone plan: the data is rebuilt from the database after a loss"
+        elif (plan.target or 0.0) >= THREE_COPIES_TARGET - 1e-9 or rebuild > PRIMARY_READ_CEILING:
+            copies = 3
+            why = (
+                f"its read models ({', '.join(models)}) would send {fmt(rebuild)} reads/s to the database while rebuilt (> {fmt(PRIMARY_READ_CEILING)})"
+                if rebuild > PRIMARY_READ_CEILING
+                else f"the {plan.target or 0:.2%} target"
+            )
+        else:
+            copies, why = 2, f"{plan.zones} zones: a replica in another zone takes over"
+        shards, nodes = _shards_and_nodes(part, copies, known)
+        text = (
+            f"{part.technology} ({part.kind}): {shards} shard(s) x {copies} copies"
+            + (f" (1 primary + {copies - 1} replica(s) in other zones, automatic failover; {copies} copies)" if copies > 1 else "")
+            + f": {why}"
+        )
+        texts.append(text)
+        redundancy[part.name] = f"{shards} shard(s) x {copies} copies"
+        updated.append(Component(name=part.name, kind=part.kind, technology=part.technology, purpose="", instances=nodes))
+    caches = [p for p in parts if p.kind in {"cache", "key-value"}]
+    title = "Redundancy of the cache and other stateful parts" if caches else "Redundancy of the stateful parts"
+    made = decision(
+        "availability.stateful",
+        title,
+        "availability",
+        "; ".join(texts),
+        f"{plan.topology} plan across {plan.zones} zone(s), target {plan.target or 0:.3%}",
+        "each part's copies follow the plan's zones, and three where losing it would overload the database or the target asks for it",
+        alternatives=[("no replicas", "a node loss empties its shard onto the database"), ("three copies everywhere", "paid for where a rebuild is cheap")],
+        subject="system",
+        inputs={"zones": float(plan.zones), "target": plan.target or 0.0},
+        spec=spec,
+    )
+    yield Applied(made, components=tuple(updated), availability=plan.model_copy(update={"redundancy": redundancy}))
+
+
+def _shards_and_nodes(part: Component, copies: int, known: dict[str, float]) -> tuple[int, int]:
+    """Shards and nodes for ``copies`` of ``part``.
+
+    A cache's pattern sizes its primaries (nodes = shards): the copies multiply them. A search
+    engine's and a broker's patterns already count their replicas in their nodes (a replica per
+    shard spread over the cluster; partitions replicated across the brokers): the copies set a
+    floor on the nodes rather than multiplying them.
+    """
+    if part.kind == "search-engine":
+        shards = int(known.get("search.shards", 0)) or (part.instances or 1)
+        return shards, max(part.instances or 0, shards * copies)
+    if part.kind == "broker":
+        return 1, max(part.instances or 0, copies)
+    shards = part.instances or 1
+    return shards, shards * copies

@@ -1,0 +1,166 @@
+"""PAT049: more than one region, only when the spec names them: active-passive, or active-active with its conflict rule, and what it costs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import decision, figure, figures, fmt
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+
+#: Round trip between regions on different continents (60-250 ms; we plan at 150 ms): a write use case whose
+#: latency target is within it cannot reach a primary in another region, so every region must take writes.
+INTER_REGION_RTT_MS = 150.0
+#: Asynchronous replication between regions lags by about a second; we plan for 5 s at peak: the writes a region loss can lose.
+REPLICATION_LAG_S = 5.0
+#: Failing over to another region: by runbook (detect, decide, promote, switch DNS) about 30 minutes; automatic
+#: (health-checked DNS, TTL 60 s, promotion) about 5 minutes; active-active only moves traffic (about 90 s).
+MANUAL_REGION_FAILOVER_S = 1800.0
+AUTO_REGION_FAILOVER_S = 300.0
+ACTIVE_ACTIVE_FAILOVER_S = 90.0
+#: A regional outage lasts about an hour (cloud providers' post-incident reports); a failover shortens it to the failover time.
+MEAN_OUTAGE_S = 3600.0
+
+
+def with_failover(single: float, failover_s: float) -> float:
+    """Availability when a region's outage costs only the failover time: 1 - (1 - single) x min(1, failover_s / mean_outage_s).
+
+    >>> round(with_failover(0.999, 360), 6)
+    0.9999
+    """
+    return 1 - (1 - single) * min(1.0, failover_s / MEAN_OUTAGE_S)
+
+
+@pattern(code="PAT049", name="multi-region", stage="availability", title="A second region, only when the spec asks for one")
+def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    ``scale.regions`` names two regions or more (one region, or none, stays single-region).
+
+    ## What it adds
+    **Active-active** when a write use case's ``latency_ms`` is within the cross-region round
+    trip (``INTER_REGION_RTT_MS``, 150 ms): every region takes writes, replicated asynchronously,
+    with a conflict rule (creates keyed by UUIDv7 never collide; updates: last writer wins per
+    row by commit time; unique keys written in their home region only; a delete wins over a
+    concurrent update). Otherwise **active-passive**: the first region serves, the others hold
+    asynchronous replicas and warm instances; failover is automatic when the target needs more
+    than one region gives, else by runbook.
+
+    ## What it costs
+    RPO = the replication lag (5 s planned); RTO = 90 s (active-active), 300 s (automatic) or
+    1,800 s (runbook); cost ratio = (units in every region) / (units in one), a unit being an
+    instance or a database copy; active-active sizes each region to carry the load of a lost one.
+
+    ## Alternatives
+    One region (a regional outage is an outage); active-active where writes can afford the round
+    trip (conflicts to resolve for no latency gained).
+
+    ## References
+    AWS whitepaper, "Disaster Recovery of Workloads on AWS" (2022); M. Kleppmann, Designing Data-Intensive Applications, ch. 5 (multi-leader replication).
+    """
+    regions = list(spec.scale.regions)
+    plan = arch.availability
+    if len(regions) < 2 or plan is None:
+        if regions:
+            yield Skipped("system", f"one region stated ({regions[0]}): a single-region plan")
+        return
+    writes = [u for u in analysis.use_cases if u.is_write and u.spec.latency_ms is not None and u.spec.latency_ms <= INTER_REGION_RTT_MS]
+    known = figures(arch)
+    instances = sum(v for k, v in known.items() if k.startswith("instances.deployable.")) or sum(
+        v for k, v in known.items() if k.startswith("instances.") and k.count(".") == 1
+    )
+    copies = known.get("db.standbys", 0.0) + 1
+    single = plan.composite
+    extra = len(regions) - 1
+    if writes:
+        mode, rto, failover = "active-active", ACTIVE_ACTIVE_FAILOVER_S, "automatic"
+        per_region = math.ceil(instances / extra)  # each survivor carries a lost region's share
+        cost = len(regions) * (per_region + copies) / (instances + copies)
+        cost_formula = "regions x (ceil(instances / (regions - 1)) + database_copies) / (instances + database_copies)"
+        composite = with_failover(single, rto)
+        names = ", ".join(f"'{u.name}' ({fmt(u.spec.latency_ms or 0)} ms)" for u in writes)
+        why = f"{names} must answer within the {fmt(INTER_REGION_RTT_MS)} ms a write to another region's primary costs: every region takes writes"
+        choice = (
+            f"active-active in {', '.join(regions)}: each region serves its users and takes writes, replicated asynchronously to the others; conflict rule: "
+            "creates keyed by UUIDv7 never collide, updates are last-writer-wins per row by commit time, unique keys are written in their home region only, "
+            f"a delete wins over a concurrent update; health-checked DNS moves a lost region's users (RTO {fmt(rto)} s, RPO {fmt(REPLICATION_LAG_S)} s)"
+        )
+    else:
+        automatic = single < (plan.target or 0.0)
+        mode, failover = "active-passive", "automatic" if automatic else "manual"
+        rto = AUTO_REGION_FAILOVER_S if automatic else MANUAL_REGION_FAILOVER_S
+        cost = (instances + copies + extra * (plan.zones + 1)) / (instances + copies)
+        cost_formula = "(instances + database_copies + (regions - 1) x (zones + 1)) / (instances + database_copies)"
+        composite = with_failover(single, rto) if automatic else single
+        why = "no write use case needs an answer within the cross-region round trip: one region takes writes, the others stand by" + (
+            "; the target is above one region's composite, so the failover is automatic" if automatic else "; failover by runbook after a disaster"
+        )
+        choice = (
+            f"active-passive: {regions[0]} serves; {', '.join(regions[1:])} hold(s) an asynchronous standby of every database and warm instances (a second "
+            f"region for disaster recovery); {failover} failover to the second region (RTO {fmt(rto)} s, RPO {fmt(REPLICATION_LAG_S)} s of writes)"
+        )
+    dns = named(spec, "dns-failover")
+    made = decision(
+        "multi-region",
+        f"Disaster recovery: {mode} across {len(regions)} regions",
+        "availability",
+        choice,
+        f"regions: {', '.join(regions)}; one region's composite {single:.3%} against the {plan.target or 0:.3%} target",
+        why,
+        alternatives=[
+            ("one region", "the spec names several: a regional outage would be an outage"),
+            (
+                "active-passive" if mode == "active-active" else "active-active",
+                "writes in the passive regions would pay the round trip" if mode == "active-active" else "conflicts to resolve for no latency gained",
+            ),
+        ],
+        consequences=f"Cost: {cost:.2f}x one region ({len(regions)} regions, counted in instances and database copies).",
+        subject="system",
+        inputs={"regions": float(len(regions)), "cost_ratio": cost, "rpo_s": REPLICATION_LAG_S, "rto_s": rto},
+        decided_by="spec",
+        spec=spec,
+    )
+    updated = plan.model_copy(
+        update={
+            "topology": mode,
+            "regions": regions,
+            "composite": composite,
+            "parts": {**plan.parts, f"regions ({failover} failover, {fmt(rto)} s)": composite / single} if composite != single else plan.parts,
+            "rationale": why,
+            "redundancy": {**plan.redundancy, "regions": f"{mode}: {len(regions)} regions"},
+        }
+    )
+    found = (
+        figure("availability.region.rto_seconds", f"time to move service to another region ({mode}, {failover})", rto, "s", "failover_s", {"failover_s": rto}),
+        figure(
+            "availability.region.rpo_seconds",
+            "writes a region's loss can lose (asynchronous replication lag)",
+            REPLICATION_LAG_S,
+            "s",
+            "replication_lag_s",
+            {"replication_lag_s": REPLICATION_LAG_S},
+        ),
+        figure(
+            "availability.region_cost_ratio",
+            f"cost of {len(regions)} regions against one",
+            cost,
+            "ratio",
+            cost_formula,
+            {"instances": instances, "database_copies": float(copies), "regions": float(len(regions)), "zones": float(plan.zones)},
+        ),
+        figure(
+            "availability.composite",
+            "availability computed from the parts every request needs",
+            composite,
+            "ratio",
+            "1 - (1 - one_region) x min(1, failover_s / mean_outage_s)",
+            {"one_region": single, "failover_s": rto if composite != single else MEAN_OUTAGE_S, "mean_outage_s": MEAN_OUTAGE_S},
+        ),
+    )
+    component = Component(name="dns-failover", kind="load-balancer", technology=dns, purpose=f"routes users to the serving region ({mode})", decision=made.id)
+    yield Applied(made, components=(component,), figures=found, availability=updated)

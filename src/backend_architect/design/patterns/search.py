@@ -1,0 +1,270 @@
+"""PAT004: full-text search in the database while one node holds it, else a search engine fed by change events."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.overrides import matches, override_for, overruled
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import avoided, decision, figure, figures, fmt, owner_of, size, table_of
+from backend_architect.ir.model import Architecture, Event
+from backend_architect.ir.runtime import Component, Placement
+from backend_architect.spec.model import Spec
+
+#: PostgreSQL full-text search (GIN) stays fast to about this many rows per searched table and this
+#: many searches per second; past either, a dedicated engine pays off (GIN posting lists and ts_rank cost grow with the corpus).
+PG_SEARCH_MAX_ROWS = 10_000_000
+PG_SEARCH_MAX_QPS = 200.0
+#: Bytes of index per searched row (terms and positions of a short document, about 1x the text).
+INDEX_BYTES_PER_ROW = 600
+#: Data per search shard: the common sizing rule for Lucene-based engines is 10-50 GB a shard.
+SHARD_BYTES = 30e9
+#: Searches/s one search node answers for simple term queries.
+SEARCH_NODE_QPS = 500.0
+#: Seconds from a committed change to it being searchable: the outbox relay's poll plus the engine's refresh interval.
+RELAY_S = 1.0
+REFRESH_S = 1.0
+INDEXING_LAG_S = RELAY_S + REFRESH_S
+
+
+def _searches(analysis: Analysis) -> list[UseCase]:
+    return [u for u in analysis.use_cases if any(s.text for s in u.searches)]
+
+
+@pattern(code="PAT004", name="search-index", stage="read_paths", title="Full text in the database, or a search engine fed by change events")
+def search_index(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    Use cases searching text fields. While the largest searched corpus stays under
+    ``PG_SEARCH_MAX_ROWS`` rows over the horizon and searches under ``PG_SEARCH_MAX_QPS``/s,
+    PostgreSQL's full-text search (a GIN index, already in the DDL) serves them; past either,
+    a search engine does.
+
+    ## What it adds
+    An OpenSearch cluster (shards from the index size, one replica of each) and an indexer
+    consuming the searched entities' change events from the outbox (incremental: each
+    changed row is reindexed, never a full rebuild), with its lag; the GIN index leaves the DDL.
+    Queries fan out to every shard and their results are merged (scatter-gather).
+
+    ## What it costs
+    Index bytes = rows x bytes per row; shards = ceil(index bytes / 30 GB); nodes from the
+    shards and the query rate; a second store that is eventually consistent with the first.
+
+    ## Alternatives
+    PostgreSQL full text (one system, transactional) below the thresholds; Elasticsearch
+    (the same engine, other licence); a managed search service.
+
+    ## References
+    OpenSearch documentation, "Sizing domains"; PostgreSQL documentation, "Full Text Search".
+    """
+    searches = _searches(analysis)
+    if not searches:
+        return
+    known = figures(arch)
+    horizon = spec.scale.retention_years or 5.0
+    entities = list(dict.fromkeys(s.entity for u in searches for s in u.searches if s.text))
+    rows = {e: known.get(f"rows.{horizon:g}y.{t[1].name}", analysis.rows(e)) for e in entities if (t := table_of(arch, e))}
+    biggest = max(rows.values(), default=0.0)
+    qps = sum(u.peak_qps for u in searches)
+    names = ", ".join(u.name for u in searches)
+    context = f"full-text search in {names}: {fmt(qps)} searches/s at peak over up to {fmt(biggest)} rows after {horizon:g} years"
+    in_database = biggest <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS and not avoided(spec, "postgresql")
+    override = override_for(spec, "search", ("PAT004", "search-index"))
+    wanted = in_database
+    if override is not None and override.choose is not None:
+        if matches(override.choose, "postgresql full-text search") or "postgres" in override.choose.lower():
+            wanted = True
+        elif any(w in override.choose.lower() for w in ("opensearch", "elasticsearch", "search engine")):
+            wanted = False
+    outcomes = list(
+        _in_database(spec, context, biggest, qps) if wanted else _engine(spec, analysis, arch, searches, entities, rows, biggest, qps, context, horizon)
+    )
+    if wanted != in_database and override is not None:
+        numbers = next(
+            o
+            for o in (
+                _in_database(spec, context, biggest, qps)
+                if in_database
+                else _engine(spec, analysis, arch, searches, entities, rows, biggest, qps, context, horizon)
+            )
+            if isinstance(o, Applied)
+        )
+        assert numbers.decision is not None
+        outcomes = [
+            dataclasses.replace(o, decision=overruled(numbers.decision, override, o.decision.choice)) if isinstance(o, Applied) and o.decision else o
+            for o in outcomes
+        ]
+    yield from outcomes
+
+
+def _in_database(spec: Spec, context: str, biggest: float, qps: float) -> Iterator[Outcome]:
+    yield Skipped(
+        "search",
+        f"a search engine: PostgreSQL full text serves {fmt(qps)} searches/s over {fmt(biggest)} rows "
+        f"(an engine pays off past {fmt(PG_SEARCH_MAX_ROWS)} rows or {fmt(PG_SEARCH_MAX_QPS)}/s)",
+    )
+    yield Applied(
+        decision(
+            "search",
+            "Full-text search",
+            "data",
+            "PostgreSQL full-text search (GIN index on tsvector)",
+            context,
+            f"under {fmt(PG_SEARCH_MAX_ROWS)} rows and {fmt(PG_SEARCH_MAX_QPS)} searches/s one node serves it: no second system to keep in sync",
+            alternatives=[
+                ("OpenSearch", "relevance tuning and facets, but a cluster to run and an index to keep in sync; adopt past the thresholds"),
+                ("Meilisearch", "typo tolerance for small data sets, but another store to sync"),
+            ],
+            subject="search",
+            inputs={"rows": biggest, "searches_per_s": qps},
+            spec=spec,
+        ),
+    )
+
+
+def _engine(
+    spec: Spec,
+    analysis: Analysis,
+    arch: Architecture,
+    searches: list[UseCase],
+    entities: list[str],
+    rows: dict[str, float],
+    biggest: float,
+    qps: float,
+    context: str,
+    horizon: float,
+) -> Iterator[Outcome]:
+    index_bytes = sum(rows.values()) * INDEX_BYTES_PER_ROW
+    shards = max(1, math.ceil(index_bytes / SHARD_BYTES))
+    nodes = max(3, math.ceil(shards * 2 / 10), math.ceil(qps / SEARCH_NODE_QPS))
+    services = sorted({owner_of(arch, e) for e in entities})
+    engine = "OpenSearch" if not avoided(spec, "opensearch") else "Elasticsearch"
+    choice = (
+        f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s) with one replica each on {nodes} nodes, fed by a search "
+        "indexer consuming their change events from the outbox (incremental indexing: each changed row is reindexed, never a full "
+        "rebuild); queries fan out to every shard and merge the results (scatter-gather)"
+    )
+    rationale = (
+        f"{fmt(biggest)} rows after {horizon:g} years or {fmt(qps)} searches/s pass what PostgreSQL's GIN serves well "
+        f"({fmt(PG_SEARCH_MAX_ROWS)} rows, {fmt(PG_SEARCH_MAX_QPS)}/s); the index is {size(index_bytes)} "
+        f"({fmt(sum(rows.values()))} rows x {INDEX_BYTES_PER_ROW} B), {fmt(SHARD_BYTES / 1e9)} GB a shard"
+    )
+    made = decision(
+        "search",
+        "Full-text search",
+        "data",
+        choice,
+        context,
+        rationale,
+        alternatives=[
+            ("PostgreSQL full-text search", f"ranking and write amplification at {fmt(biggest)} rows; GIN updates slow every write"),
+            ("Elasticsearch" if engine == "OpenSearch" else "OpenSearch", "equivalent engine; licence and managed-offering differences"),
+        ],
+        consequences=f"Search results trail writes by about {INDEXING_LAG_S:g} s (the outbox relay and the 1 s refresh); a lost index is "
+        "rebuilt by replaying the rows through the indexer. The database keeps no full-text index.",
+        subject="search",
+        inputs={"rows": biggest, "searches_per_s": qps, "index_bytes": index_bytes, "shards": shards},
+        spec=spec,
+    )
+    components = (
+        Component(
+            name="search-engine",
+            kind="search-engine",
+            technology=f"{engine} 2",
+            purpose=f"full-text search over {', '.join(entities)}",
+            services=services,
+            use_cases=[u.name for u in searches],
+            instances=nodes,
+            memory_bytes=index_bytes,
+            decision="search",
+        ),
+        Component(
+            name="search-indexer",
+            kind="worker",
+            technology="a consumer of the outbox change events",
+            purpose=f"reindexes each created, updated or deleted {', '.join(entities)} row",
+            services=services,
+            instances=2,
+            decision="search",
+        ),
+    )
+    figures_out = (
+        figure(
+            "search.index_bytes",
+            "size of the search index",
+            index_bytes,
+            "bytes",
+            "rows x index_bytes_per_row",
+            {"rows": sum(rows.values()), "index_bytes_per_row": INDEX_BYTES_PER_ROW},
+        ),
+        figure(
+            "search.shards",
+            "search shards",
+            shards,
+            "shards",
+            "max(1, ceil(index_bytes / shard_bytes))",
+            {"index_bytes": index_bytes, "shard_bytes": SHARD_BYTES},
+        ),
+        figure(
+            "search.lag_seconds",
+            "time from a write to it being searchable",
+            INDEXING_LAG_S,
+            "s",
+            "relay_s + refresh_s",
+            {"relay_s": RELAY_S, "refresh_s": REFRESH_S},
+        ),
+    )
+    tables = []
+    for entity in entities:
+        found = table_of(arch, entity)
+        if found is None:
+            continue
+        store, table = found
+        kept = [i for i in table.indexes if i.method != "gin" or not i.expression]
+        if len(kept) != len(table.indexes):
+            tables.append((store, table.model_copy(update={"indexes": kept})))
+    placements = tuple(
+        Placement(
+            data=f"{found[1].name}.search",
+            data_class="search",
+            store=named(spec, "search-engine") if engine == "OpenSearch" else engine,
+            reason=rationale,
+            retention=f"as long as the {found[1].name} rows",
+            component="search-engine",
+            decision="search",
+            alternatives=[f"PostgreSQL GIN index: past {fmt(PG_SEARCH_MAX_ROWS)} rows or {fmt(PG_SEARCH_MAX_QPS)} searches/s"],
+        )
+        for e in entities
+        if (found := table_of(arch, e))
+    )
+    yield Applied(made, components=components, figures=figures_out, tables=tuple(tables), placements=placements, events=_feeds(arch, analysis, entities))
+
+
+def _feeds(arch: Architecture, analysis: Analysis, entities: list[str]) -> tuple[Event, ...]:
+    """The searched entities' change events, each gaining the indexer as a consumer (published when none was)."""
+    out: list[Event] = []
+    for entity in entities:
+        writers = [u for u in analysis.use_cases if entity in u.writes and u.is_write]
+        for use_case in writers:
+            existing = next((e for e in arch.events if e.use_case == use_case.name), None)
+            if existing is not None:
+                out.append(existing.model_copy(update={"consumers": sorted({*existing.consumers, "search-indexer"})}))
+            else:
+                from backend_architect.design.communication import event_name
+
+                out.append(
+                    Event(
+                        name=event_name(use_case),
+                        producer=owner_of(arch, use_case.entity),
+                        consumers=["search-indexer"],
+                        entity=use_case.entity,
+                        key=f"{use_case.entity.lower()}_id",
+                        use_case=use_case.name,
+                        fields=["id", *use_case.written_columns],
+                    )
+                )
+    return tuple(out)

@@ -1,0 +1,294 @@
+"""PAT024: public short identifiers (``key: short_code`` or ``key: slug``): how they are made, how long they are, how they resolve."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._api import rekey_item_paths
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
+from backend_architect.ir.model import Architecture, CachePlan, Column, Figure, Table
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake
+from backend_architect.spec.units import DAYS_PER_YEAR
+
+#: Characters of a short code: digits and both cases of the Latin letters (base62), safe in any URL.
+ALPHABET = 62
+#: Share of inserts that may meet a taken code at the horizon's occupancy (then retried once).
+COLLISION_TARGET = 0.001
+#: The shortest code issued: shorter ones are guessable by brute force at a few thousand requests a second.
+MIN_LENGTH = 6
+#: The longest random code still pleasant to read out or type; beyond it, codes come from key ranges.
+MAX_RANDOM_LENGTH = 8
+#: Keys one application instance claims at a time from the range allocator.
+RANGE_SIZE = 10_000
+#: Years of keys planned when the spec gives no retention.
+DEFAULT_HORIZON_YEARS = 5.0
+#: A slug keeps this many characters of its title, plus a dash and four characters when two titles collide.
+SLUG_LENGTH = 60
+SLUG_SUFFIX = 5
+#: Reads/s of one code's resolution from which it is cached; a public one from which a CDN serves it.
+CACHE_MIN_READS = 50.0
+CDN_MIN_READS = 200.0
+#: How long a resolved code is cached: a code never changes what it points to, only deletes evict it.
+RESOLVE_TTL_S = 86_400.0
+
+
+@dataclass(frozen=True)
+class KeyPlan:
+    """The key column of an entity with a public short key, and the numbers that sized it."""
+
+    column: str
+    length: int
+    keys_needed: float
+    method: str
+    random_length: int
+    range_length: int
+    horizon_years: float
+    growth: float = 0.0
+
+
+def keys_over(rows_now: float, rows_per_day: float, growth: float, years: float) -> float:
+    """Rows now plus the rows created over ``years``, each year's intake ``growth`` larger than the last.
+
+    >>> keys_over(100, 1, 0.0, 2)
+    830.0
+    """
+    whole = math.floor(years)
+    per_year = rows_per_day * DAYS_PER_YEAR
+    added = sum(per_year * (1 + growth) ** k for k in range(whole)) + per_year * (1 + growth) ** whole * (years - whole)
+    return float(rows_now + added)
+
+
+def key_plan(spec: Spec, analysis: Analysis, entity: str) -> KeyPlan | None:
+    """The short key of ``entity``: its column, length and generation method; None for ordinary keys.
+
+    Random codes need room for inserts to rarely collide (occupancy at most ``COLLISION_TARGET``);
+    codes from pre-allocated ranges never collide, so they can fill the key space.
+    """
+    body = spec.entities[entity]
+    if body.key not in {"short_code", "slug"}:
+        return None
+    horizon = spec.scale.retention_years or DEFAULT_HORIZON_YEARS
+    growth = spec.scale.growth_per_year or 0.0
+    facts = analysis.entities[entity]
+    needed = max(1.0, keys_over(facts.rows_now, facts.rows_per_day, growth, horizon))
+    if body.key == "slug":
+        return KeyPlan("slug", SLUG_LENGTH + SLUG_SUFFIX, needed, "slug", 0, 0, horizon, growth)
+    random_length = max(MIN_LENGTH, math.ceil(math.log(needed / COLLISION_TARGET, ALPHABET)))
+    range_length = max(MIN_LENGTH, math.ceil(math.log(needed, ALPHABET)))
+    peak_creates = sum(u.peak_qps for u in writers(analysis, entity))
+    method = "random" if random_length <= MAX_RANDOM_LENGTH and peak_creates <= PRIMARY_WRITE_CEILING else "ranges"
+    length = random_length if method == "random" else range_length
+    return KeyPlan("code", length, needed, method, random_length, range_length, horizon, growth)
+
+
+@pattern(code="PAT024", name="short-key-generation", stage="access_paths", title="Generate public short keys and resolve them")
+def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    An entity declares ``key: short_code`` (a short link's code) or ``key: slug`` (a readable
+    name from its title). The keys needed are the rows today plus the rows created over the
+    horizon (``scale.retention_years``, else 5 years).
+
+    ## What it adds
+    A ``code`` (or ``slug``) column, unique and set by the server (read-only in the API); item
+    URLs address rows by it (``/share-links/{code}``). Codes are base62: random with a
+    collision check (the unique index rejects a taken code, the insert retries) while the
+    random length stays at most 8 characters and creates fit one primary; else pre-allocated
+    key ranges (each instance claims 10,000 counter values and maps each through a keyed
+    permutation to base62, so codes never collide and are not sequential). The resolve path
+    is cached (a code never changes its target).
+
+    ## What it costs
+    Length = ceil(log62(keys / 0.001)) for random codes (a retry on one insert in a thousand at
+    the horizon), ceil(log62(keys)) for ranges; one allocator write per 10,000 keys.
+
+    ## Alternatives
+    A counter in base62 (sequential: enumerable, and it reveals volume); hashing the target
+    (collisions need the same check, and the same target cannot get two codes); UUIDs (36
+    characters).
+
+    ## References
+    Base62 short links as used by URL shorteners; D. Knuth, TAOCP vol. 3 (birthday bound on collisions).
+    """
+    for entity in spec.entities:
+        plan = key_plan(spec, analysis, entity)
+        found = table_of(arch, entity)
+        if plan is None or found is None:
+            continue
+        yield _applied(spec, analysis, arch, entity, plan, *found)
+
+
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, plan: KeyPlan, store: str, table: Table) -> Applied:
+    creates = writers(analysis, entity)
+    peak_creates = sum(u.peak_qps for u in creates)
+    space = float(ALPHABET**plan.length)
+    occupancy = plan.keys_needed / space
+    scope = f"entity {entity}"
+    figures: tuple[Figure, ...] = (
+        figure(
+            f"keys.needed.{table.name}",
+            f"{plan.column}s issued for {entity} over {plan.horizon_years:g} years",
+            plan.keys_needed,
+            "keys",
+            "rows_now + rows_per_day x 365 x years (growth compounded yearly)",
+            {
+                "rows_now": analysis.entities[entity].rows_now,
+                "rows_per_day": analysis.entities[entity].rows_per_day,
+                "growth": plan.growth,
+                "years": plan.horizon_years,
+            },
+            scope,
+        ),
+        figure(
+            f"keys.length.{table.name}",
+            f"length of {entity}'s {plan.column}",
+            plan.length,
+            "characters",
+            _length_formula(plan),
+            {"kept": SLUG_LENGTH, "suffix": SLUG_SUFFIX} if plan.method == "slug" else {"keys": plan.keys_needed, "collision_target": COLLISION_TARGET},
+            scope,
+        ),
+    )
+    if plan.method != "slug":
+        figures += (
+            figure(
+                f"keys.occupancy.{table.name}",
+                f"share of the key space used at the horizon ({entity})",
+                occupancy,
+                "ratio",
+                "keys / 62^length",
+                {"keys": plan.keys_needed, "length": float(plan.length)},
+                scope,
+            ),
+        )
+    resolvers = [u for u in analysis.of_entity(entity) if u.kind == "get"]
+    service = owner_of(arch, entity)
+    operations = rekey_item_paths(arch, service, entity, plan.column, _param_description(plan))
+    caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none", plan, table.name) for u in resolvers if u.peak_qps >= CACHE_MIN_READS)
+    choice, rationale, alternatives = _texts(entity, table.name, plan, peak_creates, occupancy)
+    resolving = ", ".join(f"'{u.name}'" for u in resolvers) or "item reads"
+    consequences = f"The {plan.column} column is unique and read-only in the API; {resolving} look rows up by it (one unique-index probe). " + (
+        "A code never changes its target, so resolutions are cached for a day and evicted on delete."
+        if caches
+        else "Resolutions are few: the unique index serves them."
+    )
+    made = decision(
+        f"short-keys.{snake(entity)}",
+        f"Short keys for {entity}",
+        "data",
+        choice,
+        f"{entity}: {fmt(plan.keys_needed)} keys over {plan.horizon_years:g} years; {fmt(peak_creates)} creates/s at peak",
+        rationale,
+        alternatives=alternatives,
+        consequences=consequences,
+        subject=entity,
+        inputs={"keys": plan.keys_needed, "peak_creates": peak_creates, "length": float(plan.length)},
+        decided_by="spec" if plan.method == "slug" else "numbers",
+        spec=spec,
+    )
+    tables: tuple[tuple[str, Table], ...] = ()
+    if plan.method == "ranges":
+        tables = ((store, _ranges_table(table.name)),)
+    return Applied(made, figures=figures, caches=caches, operations=operations, tables=tables)
+
+
+def _length_formula(plan: KeyPlan) -> str:
+    if plan.method == "slug":
+        return "kept + suffix"
+    if plan.method == "random":
+        return "max(6, ceil(log62(keys / collision_target)))"
+    return "max(6, ceil(log62(keys)))"
+
+
+def _param_description(plan: KeyPlan) -> str:
+    if plan.method == "slug":
+        return f"The item's slug (lower-case words and dashes, at most {plan.length} characters)."
+    return f"The item's short code ({'exactly' if plan.method == 'random' else 'at most'} {plan.length} base62 characters)."
+
+
+def _texts(entity: str, table: str, plan: KeyPlan, peak_creates: float, occupancy: float) -> tuple[str, str, list[tuple[str, str]]]:
+    counter = ("a counter in base62", "sequential codes can be enumerated by anyone holding one, and reveal how many exist")
+    uuid = ("UUIDs in URLs", "36 characters where a few do: the point of a short key is to be short")
+    if plan.method == "slug":
+        choice = (
+            f"slugs: the title in lower-case words joined by dashes, cut at {SLUG_LENGTH} characters; a taken slug gets a dash and four "
+            f"random base36 characters (unique index on {table}.slug)"
+        )
+        rationale = f"the spec asks for readable keys (key: slug); {fmt(plan.keys_needed)} slugs over {plan.horizon_years:g} years fit one unique index"
+        return choice, rationale, [counter, ("random codes", "not readable: the spec asks for slugs")]
+    if plan.method == "random":
+        choice = (
+            f"random {plan.length}-character base62 codes generated by the service; the unique index on {table}.code rejects a taken "
+            "code and the insert retries with a new one"
+        )
+        rationale = (
+            f"{fmt(plan.keys_needed)} codes over {plan.horizon_years:g} years fill {occupancy:.2e} of 62^{plan.length}: at most one insert in "
+            f"{fmt(1 / COLLISION_TARGET)} retries, and {fmt(peak_creates)} creates/s at peak fit one primary's {fmt(PRIMARY_WRITE_CEILING)}/s"
+        )
+        saved = plan.random_length - plan.range_length
+        ranges = (
+            "pre-generated key ranges",
+            (f"would save {saved} character(s) for an allocator to run" if saved else f"codes would be no shorter ({plan.length} characters either way)")
+            + "; not needed at this length",
+        )
+        return choice, rationale, [ranges, counter, uuid]
+    choice = (
+        f"pre-generated key ranges: each instance claims {RANGE_SIZE:,} counter values at a time from {table}_key_ranges and turns each, "
+        f"through a keyed permutation, into a base62 code of at most {plan.length} characters: no collision checks, codes not sequential"
+    )
+    why = f"random codes would need {plan.random_length} characters" if plan.random_length > MAX_RANDOM_LENGTH else f"{fmt(peak_creates)} creates/s at peak"
+    rationale = (
+        f"{fmt(plan.keys_needed)} codes over {plan.horizon_years:g} years: {why} (more than {MAX_RANDOM_LENGTH} characters, or more creates "
+        f"than one primary's {fmt(PRIMARY_WRITE_CEILING)}/s to check for collisions); ranges use the whole key space, one allocator "
+        f"write per {RANGE_SIZE:,} codes"
+    )
+    random = ("random codes with a collision check", f"{plan.random_length} characters to keep collisions rare, and a uniqueness probe on every insert")
+    return choice, rationale, [random, counter, uuid]
+
+
+def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: str) -> CachePlan:
+    cdn = public and peak >= CDN_MIN_READS
+    return CachePlan(
+        use_case=name,
+        strategy="cdn" if cdn else "cache-aside",
+        ttl_seconds=RESOLVE_TTL_S,
+        key=f"{table}:{{{plan.column}}}",
+        invalidation=f"a {plan.column} never changes its target: entries live {RESOLVE_TTL_S / 3600:g} h; a delete purges its key",
+        protection="single-flight on a miss; unknown codes cached as misses for a minute so scans cannot reach the database",
+        rationale=f"{fmt(peak)} resolutions/s at peak of immutable rows" + (": served at the edge" if cdn else ": cached beside the service"),
+    )
+
+
+def _ranges_table(table: str) -> Table:
+    """The allocator of key ranges: one row per keyed table, advanced by RANGE_SIZE per claim."""
+    return Table(
+        name=f"{table}_key_ranges",
+        entity=None,
+        comment=f"next counter value for {table} codes; an instance claims a range with one UPDATE ... RETURNING",
+        columns=[
+            Column(name="name", type="varchar", length=63, avg_bytes=16),
+            Column(name="next_value", type="bigint", default="0", avg_bytes=8),
+            Column(name="updated_at", type="timestamptz", default="CURRENT_TIMESTAMP", avg_bytes=8),
+        ],
+        primary_key=["name"],
+        key_strategy="composite",
+        key_reason="one row per keyed table: the table's name is the key",
+        rows_now=1,
+    )
+
+
+def key_column(spec: Spec, analysis: Analysis, entity: str) -> Column | None:
+    """The column holding ``entity``'s public short key (for the data stage), or None."""
+    plan = key_plan(spec, analysis, entity)
+    if plan is None:
+        return None
+    comment = "readable key from the title, set by the server" if plan.method == "slug" else f"public short code (base62), set by the server ({plan.method})"
+    return Column(name=plan.column, type="varchar", length=plan.length, avg_bytes=min(plan.length, 32), generated=True, comment=comment)
+
+
+__all__ = ["KeyPlan", "key_column", "key_plan", "short_keys"]

@@ -1,0 +1,147 @@
+"""What runs beside the services: infrastructure components, batch jobs, where each kind of
+data lives, how the system survives failure, and the stages it grows through.
+
+Design patterns add these to the Architecture; renderers draw and list them; the design
+critic checks that every technology a decision chose is one of them, and that nothing
+a decision rejected is.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from backend_architect.ir.base import IRModel
+
+ComponentKind = Literal[
+    "cache",
+    "broker",
+    "queue",
+    "api-gateway",
+    "load-balancer",
+    "realtime-gateway",
+    "cdn",
+    "object-store",
+    "search-engine",
+    "worker",
+    "scheduler",
+    "warehouse",
+    "wide-column",
+    "key-value",
+]
+
+
+class Component(IRModel):
+    """An infrastructure part the design needs, with what it is for and how big it is."""
+
+    name: str = Field(description="Stable name, e.g. 'redis', 'timeline-fanout-worker'.")
+    kind: ComponentKind
+    technology: str = Field(description="What runs it, e.g. 'Redis 7 (cluster)', 'Kafka', 'S3-compatible object storage'.")
+    purpose: str = Field(description="What it does in this design, in one line.")
+    services: list[str] = Field(default_factory=list, description="Services that use it.")
+    use_cases: list[str] = Field(default_factory=list, description="Use cases it serves.")
+    instances: int | None = Field(default=None, description="Nodes or workers, where the design sizes them.")
+    memory_bytes: float | None = Field(default=None, description="Memory it needs, where the design sizes it.")
+    decision: str | None = Field(default=None, description="Id of the decision that chose it.")
+
+
+class Job(IRModel):
+    """A scheduled batch job: what it reads, what it writes, and the throughput that finishes it in time."""
+
+    use_case: str
+    service: str
+    schedule: str
+    interval_s: float
+    reads: list[str] = Field(default_factory=list, description="Tables it reads, in its own store.")
+    writes: list[str] = Field(default_factory=list, description="Tables or read models it writes.")
+    rows_per_run: float = 0.0
+    rows_per_s: float = 0.0
+    workers: int = 1
+    queue: str = Field(default="", description="Where its work items wait (a queue, or the scheduler alone).")
+    retries: str = ""
+    idempotency: str = ""
+    trigger: str = Field(default="the scheduler", description="What starts a run; never a public endpoint.")
+
+
+DataClass = Literal["transactional", "blob", "event-log", "analytical", "search", "ephemeral", "read-model"]
+
+
+class Placement(IRModel):
+    """Where one class of data lives, and the number that decided it."""
+
+    data: str = Field(description="The table, field or state placed, e.g. 'messages', 'videos.file', 'presence'.")
+    data_class: DataClass
+    store: str = Field(description="The store it lives in, e.g. 'postgresql (partitioned by day)', 'object storage', 'redis'.")
+    reason: str = Field(description="The number and threshold that decided it.")
+    retention: str = Field(default="", description="How long it is kept and what expires it.")
+    component: str | None = Field(default=None, description="Name of the component (or 'postgresql') that holds it.")
+    alternatives: list[str] = Field(default_factory=list, description="Stores considered and why not, at these numbers.")
+    decision: str | None = Field(default=None, description="Id of the decision that placed it, when one did.")
+
+
+class DependencyImpact(IRModel):
+    """What a dependency's failure does to the use cases that need it."""
+
+    dependency: str
+    effect: Literal["degrade", "queue", "fail"]
+    use_cases: list[str] = Field(default_factory=list)
+    detail: str = ""
+
+
+class AvailabilityPlan(IRModel):
+    """How the system meets its availability target: zones, replicas, failover, and the arithmetic."""
+
+    target: float | None = Field(default=None, description="The spec's target, e.g. 0.999.")
+    topology: Literal["single-zone", "multi-zone", "active-passive", "active-active"]
+    zones: int
+    regions: list[str] = Field(default_factory=list)
+    database: str = Field(description="Replicas, standbys and how failover happens.")
+    failover: Literal["automatic", "manual"]
+    rto_seconds: float = Field(description="Expected time to recover service after the primary fails.")
+    rpo_seconds: float = Field(description="Writes that may be lost, in seconds, from the replication mode.")
+    composite: float = Field(description="Availability computed from the parts a request needs.")
+    parts: dict[str, float] = Field(default_factory=dict, description="Each part's availability in the composite.")
+    impacts: list[DependencyImpact] = Field(default_factory=list)
+    load_balancer: str = Field(default="", description="What spreads requests over the instances and how unhealthy ones leave rotation.")
+    redundancy: dict[str, str] = Field(default_factory=dict, description="Each stateful part and its copies, e.g. 'redis': '1 replica per shard'.")
+    rationale: str = ""
+
+
+class GrowthStage(IRModel):
+    """One step of growth: what to build, and the number at which it becomes necessary."""
+
+    order: int
+    name: str
+    now: bool = Field(description="Needed at today's load (True), or later (False).")
+    trigger: str = Field(description="The figure and the threshold that call for it.")
+    adds: list[str] = Field(default_factory=list, description="What this stage builds.")
+    figure: str | None = Field(default=None, description="Key of the figure the trigger watches.")
+
+
+class RealtimeChannel(IRModel):
+    """A stream of changes pushed to connected clients: what travels on it, to whom, and how many deliveries."""
+
+    name: str = Field(description="Stable name, e.g. 'conversation-messages'.")
+    address: str = Field(description="The channel's address on the gateway, with its parameters, e.g. 'conversations/{conversation_id}/messages'.")
+    parameters: list[str] = Field(default_factory=list, description="The parameters of the address: the id that scopes the channel.")
+    transport: Literal["websocket", "sse"]
+    entity: str = Field(description="The entity whose rows travel on the channel.")
+    events: list[str] = Field(default_factory=list, description="The events published when a row changes; the gateway forwards them.")
+    fields: list[str] = Field(default_factory=list, description="Columns carried by each message.")
+    use_cases: list[str] = Field(default_factory=list, description="Use cases that asked for the delivery.")
+    publishers: list[str] = Field(default_factory=list, description="Use cases whose writes are pushed on it.")
+    recipients: str = Field(description="Who is subscribed, in words, with the number per message.")
+    recipients_per_message: float = 1.0
+    publishes_per_s: float = Field(default=0.0, description="Messages published on it per second at peak.")
+    deliveries_per_s: float = Field(default=0.0, description="Messages pushed to clients per second at peak.")
+    offline: str = Field(default="", description="What a recipient without an open connection gets (push notification, or a fetch on reconnect).")
+    decision: str | None = Field(default=None, description="Id of the decision that chose it.")
+
+
+class PatternNote(IRModel):
+    """A pattern considered and not applied, with the number that said no."""
+
+    pattern: str
+    subject: str
+    reason: str

@@ -1,0 +1,97 @@
+"""IR channels -> the AsyncAPI 3.0 document of the real-time gateway: what it pushes to connected clients, on which channel.
+
+The gateway is a server clients connect to (WebSocket, or server-sent events); each channel is
+an address with the id that scopes it (``conversations/{conversation_id}/messages``), and
+each operation is a ``send`` from the gateway to the subscribed clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.runtime import RealtimeChannel
+from backend_architect.render.asyncapi import ASYNCAPI_VERSION, column_schema
+
+#: Where the document says the gateway listens; deployments put their own host here.
+GATEWAY_HOST = "realtime.example.com"
+
+
+def _pascal(name: str) -> str:
+    return "".join(part.capitalize() for part in name.replace("_", "-").split("-") if part)
+
+
+def _payload(channel: RealtimeChannel, table: Table | None) -> dict[str, Any]:
+    columns = {c.name: c for c in table.columns} if table else {}
+    properties: dict[str, Any] = {
+        "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: a client skips ids it has seen (delivery is at least once)."},
+        "occurred_at": {"type": "string", "format": "date-time"},
+    }
+    for field in channel.fields:
+        if field in columns and not columns[field].secret:
+            properties[field] = column_schema(columns[field])
+    return {"type": "object", "required": ["event_id", "occurred_at"], "properties": properties}
+
+
+def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> dict[str, Any] | None:
+    """The gateway's AsyncAPI document (given the tables by entity), or None when the design has no real-time channel."""
+    if not arch.channels:
+        return None
+    websocket = any(c.transport == "websocket" for c in arch.channels)
+    channels: dict[str, Any] = {}
+    operations: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for channel in arch.channels:
+        key = _pascal(channel.name)
+        names = [f"{event}On{key}" for event in channel.events]
+        for event, message in zip(channel.events, names, strict=True):
+            messages[message] = {
+                "name": event,
+                "title": event,
+                "summary": f"A {channel.entity} written by {', '.join(repr(p) for p in channel.publishers) or 'a write'}.",
+                "contentType": "application/json",
+                "payload": {"$ref": f"#/components/schemas/{message}Payload"},
+            }
+            schemas[f"{message}Payload"] = _payload(channel, tables.get(channel.entity))
+        channels[key] = {
+            "address": channel.address,
+            "description": f"Recipients: {channel.recipients}; {channel.deliveries_per_s:,.0f} deliveries/s at peak. Offline: {channel.offline}.",
+            "messages": {message: {"$ref": f"#/components/messages/{message}"} for message in names},
+        }
+        if channel.parameters:
+            channels[key]["parameters"] = {p: {"description": f"Id the channel is scoped by ({p})."} for p in channel.parameters}
+        operations[f"push{key}"] = {
+            "action": "send",
+            "channel": {"$ref": f"#/channels/{key}"},
+            "summary": f"Push {', '.join(channel.events)} to the clients subscribed to {channel.address} "
+            f"(for {', '.join(repr(u) for u in channel.use_cases)}).",
+            "messages": [{"$ref": f"#/channels/{key}/messages/{message}"} for message in names],
+        }
+    return {
+        "asyncapi": ASYNCAPI_VERSION,
+        "info": {
+            "title": f"{arch.system} real-time gateway",
+            "version": "1.0.0",
+            "description": "What the gateway pushes to connected clients. A client connects once, authenticates with its access token and "
+            "subscribes to the channels it may read (the gateway checks each like the matching read operation); after a reconnect it "
+            "fetches what it missed through the REST API from its last cursor.",
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "gateway": {
+                "host": GATEWAY_HOST,
+                "protocol": "wss" if websocket else "https",
+                "pathname": "/v1/realtime",
+                "description": "WebSocket endpoint" if websocket else "server-sent events endpoint (text/event-stream)",
+                "security": [{"$ref": "#/components/securitySchemes/accessToken"}],
+            }
+        },
+        "channels": dict(sorted(channels.items())),
+        "operations": dict(sorted(operations.items())),
+        "components": {
+            "messages": dict(sorted(messages.items())),
+            "schemas": dict(sorted(schemas.items())),
+            "securitySchemes": {"accessToken": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT", "description": "The client's access token."}},
+        },
+    }

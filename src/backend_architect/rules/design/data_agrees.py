@@ -1,0 +1,133 @@
+"""The data holds together: an aggregate on one shard, links unique and gone with either side."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backend_architect.ir.model import Architecture, Table
+from backend_architect.rules.model import Finding, Rule, Severity, rule
+
+
+def _is_link(table: Table) -> bool:
+    """A table that only links two rows: two foreign keys and nothing else but timestamps or flags."""
+    fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+    others = [
+        c
+        for c in table.columns
+        if c.name not in fk_columns and c.name not in {"id", "created_at", "updated_at", "tenant_id"} and c.type not in {"boolean", "timestamptz"}
+    ]
+    return len(table.foreign_keys) == 2 and not others and not any(c.enum_values for c in table.columns)
+
+
+@rule(
+    code="DES004",
+    name="aggregate-split-across-shards",
+    severity=Severity.WARNING,
+    title="A part of an aggregate is sharded apart from its parent",
+    fix="Shard the part by its parent's key (the foreign key to the parent, or the parent's own shard key), so one aggregate lives on one shard.",
+)
+def aggregate_split_across_shards(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds tables whose rows belong to a sharded parent (a foreign key that cascades) but that
+    are not sharded by the parent's key: neither by that foreign key nor by the column the
+    parent is sharded by.
+
+    ## Why is this bad?
+    An order and its lines are written in one transaction and read together; on different
+    shards the transaction becomes a distributed one and every read a cross-shard join.
+
+    ## Example
+    orders sharded by customer_id; order_lines (order_id -> orders, on delete cascade) sharded by id
+
+    Use instead:
+    order_lines sharded by order_id (or carrying customer_id and sharded by it)
+
+    ## References
+    Citus documentation, "Choosing the distribution column" (co-location).
+    """
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    for table in tables.values():
+        for fk in table.foreign_keys:
+            parent = tables.get(fk.ref_table)
+            if parent is None or parent.sharding is None or fk.on_delete != "cascade" or parent.name == table.name:
+                continue
+            keys = {fk.columns[0], parent.sharding.key}
+            if table.sharding is None or table.sharding.key not in keys:
+                shard = table.sharding.key if table.sharding else "nothing (one node)"
+                yield self.finding(
+                    f"table {table.name}",
+                    f"{table.name} is part of {parent.name} (sharded by {parent.sharding.key}) but is sharded by {shard}",
+                )
+
+
+@rule(
+    code="DES005",
+    name="link-without-unique-pair",
+    severity=Severity.WARNING,
+    title="A link between two rows can exist twice",
+    fix="Make the pair of foreign keys the primary key or a unique key of the link table.",
+)
+def link_without_unique_pair(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds link tables (two foreign keys and nothing else but timestamps or flags) whose
+    primary key and unique keys do not cover the pair.
+
+    ## Why is this bad?
+    Following someone twice, liking a post twice or tagging it twice stores two rows:
+    counts are wrong and deleting "the" link leaves the other.
+
+    ## Example
+    likes (id, user_id -> users, post_id -> posts, created_at) with no unique key
+
+    Use instead:
+    likes with UNIQUE (user_id, post_id)
+
+    ## References
+    C. J. Date, "An Introduction to Database Systems", ch. 9 (candidate keys).
+    """
+    for store in arch.datastores:
+        for table in store.tables:
+            if not _is_link(table):
+                continue
+            pair = {fk.columns[0] for fk in table.foreign_keys}
+            keys = [set(table.primary_key), *(set(u.columns) for u in table.uniques)]
+            if not any(pair <= key for key in keys):
+                yield self.finding(f"table {table.name}", f"{table.name} links {' and '.join(sorted(pair))} but nothing keeps the pair unique")
+
+
+@rule(
+    code="DES006",
+    name="link-blocks-delete",
+    severity=Severity.WARNING,
+    title="A link stops either side from being deleted",
+    fix="Let the link go with either side: ON DELETE CASCADE on both foreign keys of a link table.",
+)
+def link_blocks_delete(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds link tables whose foreign keys restrict deletes.
+
+    ## Why is this bad?
+    Deleting an article that someone liked fails with a foreign-key violation: the link is
+    a fact about both rows and means nothing without either of them.
+
+    ## Example
+    likes.post_id REFERENCES posts ON DELETE RESTRICT
+
+    Use instead:
+    likes.post_id REFERENCES posts ON DELETE CASCADE
+
+    ## References
+    PostgreSQL documentation, "Constraints: foreign keys".
+    """
+    for store in arch.datastores:
+        for table in store.tables:
+            if not _is_link(table):
+                continue
+            for fk in table.foreign_keys:
+                if fk.on_delete in {"restrict", "no action"}:
+                    yield self.finding(
+                        f"table {table.name}", f"deleting a row of {fk.ref_table} fails while {table.name} links it ({fk.columns[0]}: on delete {fk.on_delete})"
+                    )

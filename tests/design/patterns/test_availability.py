@@ -1,0 +1,172 @@
+"""PAT048-PAT051: zones, standbys and failover from the target; a second region only when asked; copies of stateful parts; cloud names."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend_architect.design.patterns.availability import LEVELS
+from backend_architect.design.patterns.regions import INTER_REGION_RTT_MS
+from design.helpers import design_of
+
+SHOP = """\
+system: shop
+team: {size: 3}
+scale: {%(scale)s}
+constraints: {%(constraints)s}
+external:
+  stripe: {kind: payment, latency_ms: 300, availability: 99.9%%}
+  mailer: {kind: email}
+entities:
+  Order: {fields: {total: money, state: "enum[open,paid]"}, growth: 10k/day}
+use_cases:
+  - {name: place order, actor: customer, writes: [Order], calls: [stripe], notify: [mailer], rate: 1/s %(latency)s}
+  - {name: view order, actor: customer, kind: get, reads: [Order], rate: 5/s}
+"""
+
+
+def shop(scale: str = "", constraints: str = "", latency: str = "") -> str:
+    return SHOP % {"scale": scale, "constraints": constraints, "latency": latency}
+
+
+@pytest.mark.parametrize(
+    ("target", "zones", "standbys", "failover"),
+    [
+        pytest.param("99%", 1, 0, "manual", id="two-nines-one-zone"),
+        pytest.param("99.5%", 2, 1, "automatic", id="above-one-zone"),
+        pytest.param("99.9%", 2, 1, "automatic", id="three-nines"),
+        pytest.param("99.95%", 3, 2, "automatic", id="above-one-standby"),
+        pytest.param("99.99%", 3, 2, "automatic", id="four-nines-short"),
+    ],
+)
+def test_cheapest_level_meeting_the_target_ok(target: str, zones: int, standbys: int, failover: str) -> None:
+    """Zones and standbys grow with the target; without a standby recovery is a manual restore."""
+    arch = design_of(shop(f"availability: {target}"))
+    plan = arch.availability
+    assert plan is not None
+    assert (plan.zones, plan.failover) == (zones, failover)
+    figures = {f.key: f.value for f in arch.figures}
+    assert figures["db.standbys"] == standbys
+    assert figures["availability.rpo_seconds"] == (0.0 if standbys else 60.0)
+    assert figures["availability.rto_seconds"] == (120.0 if standbys else pytest.approx(figures["availability.rto_seconds"]))
+    assert figures["availability.composite"] == pytest.approx(LEVELS[[0, 1, 2][standbys]].composite())
+    verdict = "meets" if plan.composite >= plan.target else "falls short of"  # type: ignore[operator]
+    assert verdict in next(d.choice for d in arch.decisions if d.id == "availability")
+
+
+def test_four_nines_in_one_region_is_reported_short_err() -> None:
+    """A target one region cannot give is reported against the computed composite, with the second region it needs."""
+    arch = design_of(shop("availability: 99.99%"))
+    made = next(d for d in arch.decisions if d.id == "availability")
+    assert "falls short of" in made.choice
+    assert "second region" in made.rationale
+
+
+def test_default_target_is_an_assumption_ok() -> None:
+    """Without scale.availability the plan aims at 99.9% and says so under Assumptions."""
+    arch = design_of(shop())
+    assert "scale.availability: not given; 99.9% assumed" in arch.assumptions
+    assert next(d for d in arch.decisions if d.id == "availability").decided_by == "default"
+
+
+def test_dependency_failures_degrade_queue_or_fail_ok() -> None:
+    """A synchronous external call fails the use case, a notification queues, reads degrade to the standbys."""
+    plan = design_of(shop("availability: 99.9%")).availability
+    assert plan is not None
+    effects = {(i.dependency, i.effect): i.use_cases for i in plan.impacts}
+    assert effects[("stripe", "fail")] == ["place order"]
+    assert effects[("mailer", "queue")] == ["place order"]
+    assert effects[("database primary", "degrade")] == ["view order"]
+    assert effects[("database primary", "fail")] == ["place order"]
+    assert "load balancer" in plan.parts
+    assert plan.load_balancer.count("readiness") == 1
+
+
+@pytest.mark.parametrize(
+    ("regions", "latency", "topology"),
+    [
+        pytest.param("[eu-west-1]", "", "multi-zone", id="one-region"),
+        pytest.param("[eu-west-1, us-east-1]", "", "active-passive", id="two-regions-no-latency-target"),
+        pytest.param("[eu-west-1, us-east-1]", f", latency_ms: {INTER_REGION_RTT_MS + 1:g}", "active-passive", id="latency-above-the-round-trip"),
+        pytest.param("[eu-west-1, us-east-1]", f", latency_ms: {INTER_REGION_RTT_MS:g}", "active-active", id="latency-within-the-round-trip"),
+    ],
+)
+def test_second_region_only_when_asked_ok(regions: str, latency: str, topology: str) -> None:
+    """Regions named in the spec add a second region: active-active only when a write cannot afford the round trip."""
+    arch = design_of(shop(f"availability: 99.9%, regions: {regions}", latency=latency))
+    assert arch.availability is not None
+    assert arch.availability.topology == topology
+    figures = {f.key: f.value for f in arch.figures}
+    if topology == "multi-zone":
+        assert all(d.id != "multi-region" for d in arch.decisions)
+        assert "availability.region_cost_ratio" not in figures
+        return
+    made = next(d for d in arch.decisions if d.id == "multi-region")
+    assert made.choice.startswith(topology)
+    assert "Cost:" in made.consequences
+    assert figures["availability.region.rpo_seconds"] == 5.0
+    assert figures["availability.region_cost_ratio"] > 1
+    if topology == "active-active":
+        assert "last-writer-wins" in made.choice
+        assert figures["availability.region.rto_seconds"] == 90.0
+    else:
+        assert figures["availability.region.rto_seconds"] == 1800.0
+
+
+FEED = """\
+system: social
+team: {size: 3}
+scale: {availability: %(target)s, users: 1M, rates: peak}
+entities:
+  User: {fields: {handle: string(30)}}
+  Follow: {fields: {follower: ref(User), followee: ref(User)}, rows: 100M}
+  Post: {append_only: true, fields: {author: ref(User), text: string(280)}, growth: 1M/day}
+use_cases:
+  - {name: write post, actor: user, writes: [Post], rate: 100/s}
+  - {name: view feed, actor: user, reads: [Follow, Post], filter: [Follow.follower], sort: [-Post.created_at], page: cursor, rate: %(rate)s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "rate", "copies"),
+    [
+        pytest.param("99%", "30k/s", 1, id="single-zone-no-replica"),
+        pytest.param("99.9%", "1k/s", 2, id="cheap-rebuild-one-replica"),
+        pytest.param("99.9%", "30k/s", 3, id="rebuild-past-the-database-three-copies"),
+        pytest.param("99.99%", "1k/s", 3, id="four-nines-three-copies"),
+    ],
+)
+def test_cache_copies_follow_zones_and_rebuild_cost_ok(target: str, rate: str, copies: int) -> None:
+    """The feed's Redis gets no replica in one zone, one across zones, two when its loss would overload the database or at 99.99%."""
+    arch = design_of(FEED % {"target": target, "rate": rate})
+    plan = arch.availability
+    assert plan is not None
+    if copies == 2 and not any(c.name == "redis" for c in arch.components):
+        pytest.skip("no feed read model at this rate")
+    assert plan.redundancy["redis"].endswith(f"x {copies} copies")
+    made = next(d for d in arch.decisions if d.id == "availability.stateful")
+    assert "cache" in made.title.lower()
+
+
+@pytest.mark.parametrize(
+    ("cloud", "names"),
+    [
+        pytest.param("aws", ["Amazon RDS for PostgreSQL Multi-AZ", "AWS Application Load Balancer"], id="aws"),
+        pytest.param("gcp", ["Cloud SQL for PostgreSQL (high availability, regional)", "Cloud Load Balancing"], id="gcp"),
+        pytest.param("azure", ["Azure Database for PostgreSQL flexible server (zone-redundant HA)"], id="azure"),
+    ],
+)
+def test_cloud_names_managed_services_ok(cloud: str, names: list[str]) -> None:
+    """constraints.cloud names the provider's managed service for the database and every component."""
+    arch = design_of(shop("availability: 99.9%", f"cloud: {cloud}"))
+    made = next(d for d in arch.decisions if d.id == "cloud")
+    assert all(n in made.choice for n in names)
+    assert made.decided_by == "constraint"
+
+
+def test_unknown_cloud_is_reported_not_used_err() -> None:
+    """A provider outside the catalogue makes no decision and its requirement says why."""
+    arch = design_of(shop("", "cloud: hetzner"))
+    assert all(d.id != "cloud" for d in arch.decisions)
+    requirement = next(r for r in arch.requirements if r.input == "constraints.cloud")
+    assert requirement.status == "not used"
+    assert "not in the catalogue" in requirement.how

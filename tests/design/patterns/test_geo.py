@@ -1,0 +1,102 @@
+"""PAT021: proximity reads get the geohash precision that reads the fewest pages, a cell index, and near parameters."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from backend_architect.design.analysis import analyse
+from backend_architect.design.patterns.geo import GEOHASH_KM, plan_search
+from design.helpers import design_of, spec_of, table
+
+SPEC = """\
+system: places
+scale: {{rates: peak, regions: [eu]}}
+entities:
+  Shop:
+    fields: {{name: string(80), kind: enum[food,book], open: bool, location: geo}}
+    rows: {rows}
+use_cases:
+  - {{name: find nearby shops, reads: [Shop], near: Shop.location, {radius}filter: [kind, open=true], rate: {rate}}}
+{extra}
+"""
+
+
+def _search(rows: str, radius: str) -> tuple[int, int, float]:
+    spec = spec_of(SPEC.format(rows=rows, radius=radius, rate="10/s", extra=""))
+    found = plan_search(spec, analyse(spec), analyse(spec).use_cases[0])
+    return found.precision, found.cells, found.pages
+
+
+@pytest.mark.parametrize(
+    ("rows", "radius", "precision"),
+    [
+        pytest.param("1M", "radius: 500m, ", 6, id="dense-short-radius"),
+        pytest.param("100M", "radius: 500m, ", 7, id="very-dense-short-radius"),
+        pytest.param("1M", "radius: 5km, ", 6, id="dense-city-radius"),
+        pytest.param("10k", "radius: 5km, ", 5, id="sparse-city-radius"),
+        pytest.param("10k", "radius: 50km, ", 4, id="sparse-region-radius"),
+        pytest.param("1M", "", 6, id="k-nearest-dense"),
+        pytest.param("100M", "", 7, id="k-nearest-very-dense"),
+    ],
+)
+def test_precision_follows_radius_and_density_ok(rows: str, radius: str, precision: int) -> None:
+    """Smaller radii and denser points pick finer cells; the choice is the one reading the fewest pages."""
+    chosen, cells, pages = _search(rows, radius)
+    assert chosen == precision
+    assert cells >= 1
+    assert pages >= cells
+
+
+def test_search_cost_is_the_minimum_over_precisions_ok() -> None:
+    """No other precision reads fewer pages than the chosen one (the formula in the docs, recomputed)."""
+    spec = spec_of(SPEC.format(rows="1M", radius="radius: 5km, ", rate="10/s", extra=""))
+    found = plan_search(spec, analyse(spec), analyse(spec).use_cases[0])
+    for width, height in GEOHASH_KM.values():
+        cells = (math.ceil(2 * found.radius_km / width) + 1) * (math.ceil(2 * found.radius_km / height) + 1)
+        assert cells + found.density * cells * width * height / 100 >= found.pages - 1e-9
+
+
+def test_cell_index_and_near_parameters_ok() -> None:
+    """The table gets a B-tree on (kind, location_cell) including the coordinates, partial on the constant; the operation takes lat, lon, radius (metres)."""
+    arch = design_of(SPEC.format(rows="100k", radius="radius: 2km, ", rate="10/s", extra=""))
+    shops = table(arch, "shops")
+    index = next(i for i in shops.indexes if any(c.name == "location_cell" for c in i.columns))
+    assert [c.name for c in index.columns] == ["kind", "location_cell"]
+    assert index.include == ["location_lat", "location_lon"]
+    assert index.where == "open = true"
+    op = next(o for a in arch.apis for o in a.operations if "find nearby shops" in o.use_cases)
+    params = {p.name: p for p in op.parameters}
+    assert params["lat"].required
+    assert params["lon"].required
+    assert params["radius"].maximum == 2000
+    assert "geohash" in next(d for d in arch.decisions if d.id == "geo.find-nearby-shops").choice
+    # the cell is the server's index key: the point is one GeoPoint property, the cell in no schema
+    assert not any(p.name == "location_cell" for a in arch.apis for s in a.schemas for p in s.properties)
+    assert any(p.name == "location" for a in arch.apis for s in a.schemas if s.name == "Shop" for p in s.properties)
+
+
+def _pages(rate: str) -> float:
+    arch = design_of(SPEC.format(rows="1M", radius="radius: 5km, ", rate=rate, extra=""))
+    return next(f.value for f in arch.figures if f.key == "geo.index_reads.find-nearby-shops")
+
+
+@pytest.mark.parametrize(("factor", "redis"), [pytest.param(0.99, False, id="just-below"), pytest.param(1.01, True, id="just-above")])
+def test_searches_past_one_node_move_to_redis_geo_ok(factor: float, redis: bool) -> None:
+    """Index pages/s above one node's 20,000 put the search in a Redis GEO set kept from the rows' changes."""
+    per_search = _pages("1/s")
+    rate = f"{20_000 / per_search * factor:.3f}/s"
+    arch = design_of(SPEC.format(rows="1M", radius="radius: 5km, ", rate=rate, extra=""))
+    made = next(d for d in arch.decisions if d.id == "geo.find-nearby-shops")
+    assert made.choice.startswith("Redis GEO") is redis
+    assert (next(c for c in arch.caches if c.use_case == "find nearby shops").strategy == "read-model") is redis
+
+
+def test_moving_points_are_searched_where_they_are_written_ok() -> None:
+    """Points written with latest: true past the primary's share are searched in that same GEO set, whatever the read rate."""
+    extra = "  - {name: move shop, writes: [Shop.location], latest: true, rate: 5k/s}"
+    arch = design_of(SPEC.format(rows="10k", radius="radius: 5km, ", rate="1/s", extra=extra))
+    made = next(d for d in arch.decisions if d.id == "geo.find-nearby-shops")
+    assert "the GEO set the positions are written to" in made.choice
+    assert "one set per constant filter" in made.choice

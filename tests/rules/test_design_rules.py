@@ -1,0 +1,135 @@
+"""The design critic (DES rules): each catches its contradiction, and passes the design that holds together."""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import (
+    Alternative,
+    Api,
+    ApiProperty,
+    ApiSchema,
+    Architecture,
+    Column,
+    Datastore,
+    Decision,
+    ForeignKey,
+    Operation,
+    Sharding,
+    Table,
+    UniqueConstraint,
+)
+from backend_architect.ir.runtime import Component
+from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
+from backend_architect.rules.design.data_agrees import aggregate_split_across_shards, link_blocks_delete, link_without_unique_pair
+from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
+from rules.test_sql_rules import assert_clean, assert_findings
+
+
+def _decision(id: str, choice: str, alternatives: list[Alternative] | None = None) -> Decision:
+    return Decision(id=id, title=id.title(), area="x", choice=choice, context="c", rationale="r", alternatives=alternatives or [])
+
+
+REDIS = Component(name="redis", kind="cache", technology="Redis 7 (cluster)", purpose="feeds")
+
+
+def test_chosen_technology_not_deployed_err() -> None:
+    """A search decision naming OpenSearch with no OpenSearch component is an error; with it, clean; 'not needed' never counts."""
+    chosen = Architecture(system="t", decisions=[_decision("search", "OpenSearch cluster fed by an indexer")])
+    assert "'Search' chooses OpenSearch, but no component runs OpenSearch" in assert_findings(chosen, chosen_technology_not_deployed)
+    deployed = chosen.model_copy(update={"components": [Component(name="opensearch", kind="search-engine", technology="OpenSearch 2", purpose="p")]})
+    assert_clean(deployed, chosen_technology_not_deployed)
+    assert_clean(Architecture(system="t", decisions=[_decision("cache", "not needed: Redis would hold nothing")]), chosen_technology_not_deployed)
+
+
+def test_rejected_technology_deployed_err() -> None:
+    """A Redis component beside 'cache: not needed', or beside Redis rejected by constraint, is an error."""
+    considered = [Alternative(name="Redis 7", why_not="nothing to hold yet")]
+    not_needed = Architecture(system="t", decisions=[_decision("cache", "not needed", considered)], components=[REDIS])
+    assert "redis runs Redis, which 'Cache' rejected (not needed)" in assert_findings(not_needed, rejected_technology_deployed)
+    avoided = [Alternative(name="Redis 7", why_not="avoided by the spec's constraints; fast")]
+    constrained = Architecture(system="t", decisions=[_decision("cache", "Memcached", avoided)], components=[REDIS])
+    assert "avoided by the spec's constraints" in assert_findings(constrained, rejected_technology_deployed)
+    assert_clean(Architecture(system="t", decisions=[_decision("cache", "Redis 7 (managed)")], components=[REDIS]), rejected_technology_deployed)
+
+
+def _api(props: list[ApiProperty]) -> Architecture:
+    op = Operation(operation_id="register", method="post", path="/customers", summary="s", kind="create", tag="customers", request_schema="CustomerCreate")
+    return Architecture(system="t", apis=[Api(service="customers", title="t", schemas=[ApiSchema(name="CustomerCreate", properties=props)], operations=[op])])
+
+
+def test_server_owned_field_in_request_err() -> None:
+    """A request body taking a read-only field or a stored hash is an error; a write-only password is fine."""
+    email = ApiProperty(name="email", type="string")
+    stored = _api([email, ApiProperty(name="password_hash", type="string")])
+    assert "takes 'password_hash', a stored hash" in assert_findings(stored, server_owned_field_in_request)
+    assert "takes 'total', read-only" in assert_findings(_api([ApiProperty(name="total", type="string", read_only=True)]), server_owned_field_in_request)
+    assert_clean(_api([email, ApiProperty(name="password", type="string", write_only=True)]), server_owned_field_in_request)
+
+
+def _id(name: str) -> Column:
+    return Column(name=name, type="uuid")
+
+
+def _store(*tables: Table) -> Architecture:
+    return Architecture(system="t", datastores=[Datastore(name="db", tables=list(tables))])
+
+
+ORDERS = Table(name="orders", entity="Order", columns=[_id("id"), _id("customer_id")], primary_key=["id"], sharding=Sharding(key="customer_id", reason="r"))
+
+
+def _lines(sharding: Sharding | None, columns: list[str] | None = None) -> Table:
+    fk = ForeignKey(name="fk", columns=["order_id"], ref_table="orders", ref_columns=["id"], on_delete="cascade", relation="order")
+    cols = [_id(c) for c in (columns or ["id", "order_id"])]
+    return Table(name="order_lines", entity="OrderLine", columns=cols, primary_key=["id"], foreign_keys=[fk], sharding=sharding)
+
+
+def test_aggregate_split_across_shards_err() -> None:
+    """A part sharded by its own id, or not at all, while its parent is sharded, is a warning; sharded by the parent's key, clean."""
+    assert "sharded by id" in assert_findings(_store(ORDERS, _lines(Sharding(key="id", reason="r"))), aggregate_split_across_shards)
+    assert "nothing (one node)" in assert_findings(_store(ORDERS, _lines(None)), aggregate_split_across_shards)
+    assert_clean(_store(ORDERS, _lines(Sharding(key="order_id", reason="r"))), aggregate_split_across_shards)
+    assert_clean(_store(ORDERS, _lines(Sharding(key="customer_id", reason="r"), ["id", "order_id", "customer_id"])), aggregate_split_across_shards)
+
+
+def _likes(on_delete: str, unique: bool) -> Table:
+    fks = [
+        ForeignKey(name="fk_u", columns=["user_id"], ref_table="users", ref_columns=["id"], on_delete=on_delete, relation="user"),  # type: ignore[arg-type]
+        ForeignKey(name="fk_p", columns=["post_id"], ref_table="posts", ref_columns=["id"], on_delete=on_delete, relation="post"),  # type: ignore[arg-type]
+    ]
+    columns = [_id("id"), _id("user_id"), _id("post_id"), Column(name="created_at", type="timestamptz")]
+    uniques = [UniqueConstraint(name="uq", columns=["user_id", "post_id"])] if unique else []
+    return Table(name="likes", entity="Like", columns=columns, primary_key=["id"], foreign_keys=fks, uniques=uniques)
+
+
+def test_link_without_unique_pair_err() -> None:
+    """A link table with no key over its pair is a warning."""
+    assert "nothing keeps the pair unique" in assert_findings(_store(_likes("cascade", False)), link_without_unique_pair)
+    assert_clean(_store(_likes("cascade", True)), link_without_unique_pair)
+
+
+def test_link_blocks_delete_err() -> None:
+    """A link table restricting deletes of either side is a warning; cascading, clean."""
+    assert "deleting a row of posts fails while likes links it" in assert_findings(_store(_likes("restrict", True)), link_blocks_delete)
+    assert_clean(_store(_likes("cascade", True)), link_blocks_delete)
+
+
+def test_designed_links_are_unique_and_cascade_ok() -> None:
+    """The data stage makes a link entity's pair unique and lets it go with either side, by construction."""
+    import textwrap
+
+    from backend_architect.api import design_spec
+    from backend_architect.spec.load import load_spec_bytes
+
+    text = """\
+    system: blog
+    entities:
+      User: {fields: {name: string}}
+      Post: {fields: {title: string}}
+      Like: {fields: {user: ref(User), post: ref(Post)}}
+    use_cases:
+      - {name: like post, writes: [Like]}
+      - {name: unlike post, writes: [Like]}
+    """
+    arch = design_spec(load_spec_bytes(textwrap.dedent(text).encode(), "spec.yaml").spec).architecture
+    likes = next(t for s in arch.datastores for t in s.tables if t.name == "likes")
+    assert {fk.on_delete for fk in likes.foreign_keys} == {"cascade"}
+    assert any(set(u.columns) == {"user_id", "post_id"} for u in likes.uniques)
