@@ -7,8 +7,9 @@ Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 bad usage or bad inp
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,6 +19,9 @@ from backend_architect.cli_common import fail as _fail
 from backend_architect.cli_diff import diff_command
 from backend_architect.cli_review import review_command
 from backend_architect.errors import InputError
+
+if TYPE_CHECKING:
+    from backend_architect.scaffold import Design
 
 app = typer.Typer(
     name="backend-architect",
@@ -51,6 +55,7 @@ def design_command(
         Path | None, typer.Option("--previous", help="Output folder of an earlier design: carry its migrations and write the next one.")
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="Also write design.html: one self-contained page with every diagram drawn (works offline).")] = False,
+    scaffold_dir: Annotated[Path | None, typer.Option("--scaffold", help="Also scaffold the runnable service project into this folder.")] = None,
 ) -> None:
     """Design a system from SPEC: OpenAPI, DDL, diagrams, design.md and handoff.json in OUT."""
     from backend_architect.api import design_file, write_files
@@ -78,12 +83,43 @@ def design_command(
         sys.stdout.write(render_summary(result.architecture, result.findings, list(result.files), out_label))
     from backend_architect.rules.model import Severity
 
+    if scaffold_dir is not None:
+        from backend_architect.scaffold import from_files
+
+        _scaffold(lambda: from_files(result.architecture, result.files, str(out)), scaffold_dir, check=False, quiet=output_format is OutputFormat.json)
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
         raise typer.Exit(EXIT_FINDINGS)
 
 
 app.command("review")(review_command)
 app.command("diff")(diff_command)
+
+
+def _scaffold(load: Callable[[], Design], out: Path, *, check: bool, quiet: bool = False) -> None:
+    from backend_architect.scaffold import scaffold
+
+    try:
+        result = scaffold(load(), out, check=check)
+    except InputError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        typer.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    (sys.stderr if quiet else sys.stdout).write(result.summary(str(out).rstrip("/") + "/", check))
+    if check and result.plan.drift:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("scaffold")
+def scaffold_command(
+    design: Annotated[Path, typer.Argument(help="The output folder of 'backend-architect design' (it holds handoff.json).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder of the service project.")] = Path("service"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; report how the project drifted from the design (exit 1 if it did).")] = False,
+) -> None:
+    """Scaffold a runnable service project (FastAPI, PostgreSQL, tests) from a finished design."""
+    from backend_architect.scaffold import load_design
+
+    _scaffold(lambda: load_design(design), out, check=check)
 
 
 @app.command("advise-indexes")
