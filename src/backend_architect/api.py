@@ -243,7 +243,11 @@ def is_api_document(head: str) -> bool:
 
 def review_path(path: str | Path, options: ReviewOptions | None = None) -> ReviewResult:
     """Review what ``path`` holds: OpenAPI documents (a file or a folder), a spec's design, or a docker-compose topology."""
-    options = options or ReviewOptions()
+    with _collector_paused():  # an imported schema or document lives until the review ends, as a design does
+        return _review_path(path, options or ReviewOptions())
+
+
+def _review_path(path: str | Path, options: ReviewOptions) -> ReviewResult:
     rules = options.rules()
     if is_database_url(str(path)):
         # each kind of input imports only its own importer: a review of one OpenAPI file should not load pglast and sqlglot

@@ -19,8 +19,9 @@ from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
 from backend_architect.ir.model import Architecture, Migration, MigrationStep, ParseProblem, Suppression
 
-#: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
-MAX_SQL_BYTES = 64 * 1024 * 1024
+#: MusicBrainz's whole schema is 0.5 MB. A review costs about 3.4 s of CPU and 290 MB of memory per MB of DDL,
+#: linearly (BENCHMARKS.md): 8 MiB is about 30 s, past what a review should take; a larger dump is reviewed schema by schema.
+MAX_SQL_BYTES = 8 * 1024 * 1024
 _NUMBERED = re.compile(r"^\d")
 
 
@@ -69,8 +70,13 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
 
 def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
     """The schema in one SQL text (a file's content given directly); statements on tables it does not create are judged as a migration."""
+    raw = text.encode()
+    if len(raw) > MAX_SQL_BYTES:
+        raise InputError(
+            Location(name), f"SQL is {len(raw) / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB (review a larger dump schema by schema)"
+        )
     builder = SchemaBuilder()
-    source = SourceText(name, text.encode())
+    source = SourceText(name, raw)
     statements, problems = parse_statements(source)
     steps = []
     for statement in statements:
@@ -134,7 +140,10 @@ def _read(file: Path) -> bytes:
     try:
         size = file.stat().st_size
         if size > MAX_SQL_BYTES:
-            raise InputError(Location(str(file)), f"file is {size / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB")
+            raise InputError(
+                Location(str(file)),
+                f"file is {size / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB (review a larger dump schema by schema)",
+            )
         raw = file.read_bytes()
     except OSError as exc:
         raise InputError(Location(str(file)), f"cannot read: {exc.strerror or exc}") from None
