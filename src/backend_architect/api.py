@@ -243,9 +243,7 @@ def is_api_document(head: str) -> bool:
 
 def review_path(path: str | Path, options: ReviewOptions | None = None) -> ReviewResult:
     """Review what ``path`` holds: OpenAPI documents (a file or a folder), a spec's design, or a docker-compose topology."""
-    # importing a schema or a document builds millions of objects that live until the review ends: collections in
-    # between find nothing to free and took two thirds of the time on a 200,000-column schema (BENCHMARKS.md)
-    with _collector_paused():
+    with _collector_paused():  # an imported schema or document lives until the review ends, as a design does
         return _review_path(path, options or ReviewOptions())
 
 

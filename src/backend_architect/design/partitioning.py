@@ -78,8 +78,9 @@ def _append_mostly(analysis: Analysis, table: Table) -> bool:
     """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
     if table.append_only or table.entity is None:
         return table.append_only
-    inserts = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind == "create")
-    changes = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "replace", "delete", "action"})
+    own = analysis.of_entity(table.entity)
+    inserts = sum(u.avg_qps for u in own if u.kind == "create")
+    changes = sum(u.avg_qps for u in own if u.kind in {"update", "replace", "delete", "action"})
     return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
 
 

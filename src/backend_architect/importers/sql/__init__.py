@@ -20,8 +20,9 @@ from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
 from backend_architect.ir.model import Architecture, Migration, MigrationStep, ParseProblem, Suppression
 
-#: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
-MAX_SQL_BYTES = 16 * 1024 * 1024
+#: MusicBrainz's whole schema is 0.5 MB. A review costs about 3.4 s of CPU and 290 MB of memory per MB of DDL,
+#: linearly (BENCHMARKS.md): 8 MiB is about 30 s, past what a review should take; a larger dump is reviewed schema by schema.
+MAX_SQL_BYTES = 8 * 1024 * 1024
 _NUMBERED = re.compile(r"^\d")
 
 
@@ -159,7 +160,10 @@ def _read(file: Path) -> bytes:
     try:
         size = file.stat().st_size
         if size > MAX_SQL_BYTES:
-            raise InputError(Location(str(file)), f"file is {size / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB")
+            raise InputError(
+                Location(str(file)),
+                f"file is {size / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB (review a larger dump schema by schema)",
+            )
         raw = file.read_bytes()
     except OSError as exc:
         raise InputError(Location(str(file)), f"cannot read: {exc.strerror or exc}") from None
@@ -167,7 +171,11 @@ def _read(file: Path) -> bytes:
 
 
 def _text_only(raw: bytes, name: str) -> bytes:
-    """``raw``, refused at its first NUL byte: PostgreSQL's parser stops reading there, silently dropping every later statement."""
+    """``raw``, refused past the size limit, or at its first NUL byte: PostgreSQL's parser stops reading there, silently dropping every later statement."""
+    if len(raw) > MAX_SQL_BYTES:
+        raise InputError(
+            Location(name), f"SQL is {len(raw) / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB (review a larger dump schema by schema)"
+        )
     source = SourceText(name, raw)  # offsets counted as the reading counts them (after a byte-order mark)
     at = source.raw.find(b"\x00")
     if at >= 0:

@@ -118,12 +118,26 @@ def sql_type(column: Column) -> str:
 def find_table(arch: Architecture, store: Datastore, name: str) -> tuple[Datastore, Table] | None:
     """The table a foreign key names: ``schema.table``, or a bare name looked up in the same schema first."""
     schema, _, bare = name.rpartition(".")
-    stores = [s for s in arch.datastores if s.name == schema] if schema else [store, *(s for s in arch.datastores if s is not store)]
-    for candidate in stores:
-        table = next((t for t in candidate.tables if t.name == bare), None)
-        if table is not None:
-            return candidate, table
-    return None
+    found = _tables_by_name(arch).get(bare, ())
+    if schema:
+        return next(((s, t) for s, t in found if s.name == schema), None)
+    return next(((s, t) for s, t in found if s is store), None) or (found[0] if found else None)
+
+
+#: The last architecture's tables by bare name, in declaration order: a review asks once per foreign key (1.5M-column
+#: schemas have hundreds of thousands), and the architecture does not change during a review.
+_INDEX: list[tuple[object, dict[str, list[tuple[Datastore, Table]]]]] = []
+
+
+def _tables_by_name(arch: Architecture) -> dict[str, list[tuple[Datastore, Table]]]:
+    if _INDEX and _INDEX[0][0] is arch.datastores:
+        return _INDEX[0][1]
+    index: dict[str, list[tuple[Datastore, Table]]] = {}
+    for candidate in arch.datastores:
+        for table in candidate.tables:
+            index.setdefault(table.name, []).append((candidate, table))
+    _INDEX[:] = [(arch.datastores, index)]
+    return index
 
 
 def concurrently(store: Datastore) -> str:
