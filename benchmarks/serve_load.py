@@ -75,7 +75,7 @@ def load(base: str, clients: int, seconds: float) -> dict[str, list[float]]:
             while time.monotonic() < stop:
                 step += 1
                 if step % 10 == 0:
-                    route, call = "POST /v1/designs", lambda: http.post("/v1/designs", json={"name": f"n{step}", "spec": SPEC})
+                    route, call = "POST /v1/designs", lambda name=f"n{step}": http.post("/v1/designs", json={"name": name, "spec": SPEC})
                 elif step % 3 == 0:
                     route, call = "POST /v1/validations", lambda: http.post("/v1/validations", json={"spec": SPEC})
                 elif step % 3 == 1:
