@@ -170,3 +170,27 @@ def test_unknown_cloud_is_reported_not_used_err() -> None:
     requirement = next(r for r in arch.requirements if r.input == "constraints.cloud")
     assert requirement.status == "not used"
     assert "not in the catalogue" in requirement.how
+
+
+SEARCH = """\
+system: posts
+scale: {users: 100M, retention_years: 5}
+entities:
+  Post: {fields: {body: {type: text, avg_bytes: 400}}, growth: %(growth)s}
+use_cases:
+  - {name: search posts, reads: [Post], search: [body], page: cursor, rate: %(rate)s}
+  - {name: write post, writes: [Post], rate: 1k/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("growth", "rate"),
+    [pytest.param("10M/day", "300/s", id="few-shards"), pytest.param("400M/day", "20k/s", id="thousands-of-shards")],
+)
+def test_search_cluster_is_one_size_everywhere_ok(growth: str, rate: str) -> None:
+    """The search cluster's node count is the one its decision states, in the topology and the redundancy plan alike:
+    copies put no two copies of a shard on one node, they do not give each shard its own nodes."""
+    arch = design_of(SEARCH % {"growth": growth, "rate": rate})
+    engine = next(c for c in arch.components if c.kind == "search-engine")
+    decision = next(d for d in arch.decisions if d.id == engine.decision)
+    assert f"on {engine.instances} nodes" in decision.choice
