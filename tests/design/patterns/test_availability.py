@@ -194,3 +194,15 @@ def test_search_cluster_is_one_size_everywhere_ok(growth: str, rate: str) -> Non
     engine = next(c for c in arch.components if c.kind == "search-engine")
     decision = next(d for d in arch.decisions if d.id == engine.decision)
     assert f"on {engine.instances} nodes" in decision.choice
+
+
+def test_searches_the_search_engine_answers_do_not_reach_the_database_ok() -> None:
+    """A full-text search over documents placed in the search engine is no read of the database: the database's read
+    figure leaves it out, while a search the database's own GIN index answers stays in."""
+    big = design_of(SEARCH % {"growth": "400M/day", "rate": "20k/s"})
+    assert any(p.data.endswith(".search") and p.component == "search-engine" for p in big.placements)
+    reads = next(f for f in big.figures if f.key.startswith("db.reads.peak."))
+    assert "peak_search-posts" not in reads.inputs
+    small = design_of(SEARCH % {"growth": "1k/day", "rate": "5/s"})
+    assert not any(p.component == "search-engine" for p in small.placements)
+    assert "peak_search-posts" in next(f for f in small.figures if f.key.startswith("db.reads.peak.")).inputs

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, table_of
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.spec.model import Spec
 
@@ -29,8 +29,9 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     """
     ## When it applies
     Every design: each physical database (one for a modular monolith, one per service
-    otherwise) gets the reads that reach it after CDNs, caches and read models (a cached
-    path sends only its misses: ``peak x (1 - hit ratio)``), and the writes of request use
+    otherwise) gets the reads that reach it after CDNs, caches, read models and the search
+    engine (a cached path sends only its misses: ``peak x (1 - hit ratio)``; a full-text
+    search over documents the search engine holds sends none), and the writes of request use
     cases and of batch jobs. Reads past ``PRIMARY_READ_CEILING`` need read replicas.
 
     ## What it adds
@@ -67,7 +68,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             continue
         plan = plans.get(use_case.name)
         strategy = plan.strategy if plan else "none"
-        if strategy == "read-model":
+        if strategy == "read-model" or _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
             continue
         hit = known.get(f"cache.hit_ratio.{use_case.id}", 0.0) if strategy in {"cache-aside", "cdn"} else 0.0
         reads[db][f"peak_{use_case.id}"] = use_case.peak_qps * (1 - hit)
@@ -161,3 +162,11 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         ),
     ]
     yield Applied(None, figures=tuple(out))
+
+
+def _searched_elsewhere(arch: Architecture, entity: str, searches: bool) -> bool:
+    """Whether a search of ``entity`` is answered by the search engine (its documents are placed there), not the database."""
+    if not searches:
+        return False
+    found = table_of(arch, entity)
+    return found is not None and any(p.data == f"{found[1].name}.search" and p.component == "search-engine" for p in arch.placements)
