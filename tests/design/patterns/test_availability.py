@@ -206,3 +206,36 @@ def test_searches_the_search_engine_answers_do_not_reach_the_database_ok() -> No
     small = design_of(SEARCH % {"growth": "1k/day", "rate": "5/s"})
     assert not any(p.component == "search-engine" for p in small.placements)
     assert "peak_search-posts" in next(f for f in small.figures if f.key.startswith("db.reads.peak.")).inputs
+
+
+AGGREGATE = """\
+system: chat
+scale: {retention_years: 10}
+entities:
+  Chat: {fields: {title: string(80)}, growth: %(chats)s}
+  Message:
+    part_of: Chat
+    append_only: true
+    fields: {body: {type: text, avg_bytes: 100}}
+    growth: 2B/day
+use_cases:
+  - {name: send message, writes: [Message], rate: 2B/day}
+  - {name: read messages, reads: [Message], filter: [chat], page: cursor, rate: 20k/s}
+"""
+
+
+@pytest.mark.parametrize(("chats", "parent_sharded"), [pytest.param("1M/day", False, id="small-parent"), pytest.param("400M/day", True, id="large-parent")])
+def test_aggregate_shares_one_shard_count_ok(chats: str, parent_sharded: bool) -> None:
+    """A part sharded by its parent's key has exactly its parent's shards, whichever of them needs more: one shard map
+    (a parent small enough for one primary stays unsharded)."""
+    from backend_architect.design.patterns.availability import shards
+    from backend_architect.spec.load import load_spec_bytes
+
+    text = AGGREGATE % {"chats": chats}
+    arch = design_of(text)
+    sharded = {t.name: t for s in arch.datastores for t in s.tables if t.sharding}
+    assert sharded["messages"].sharding.key == "chat_id"  # type: ignore[union-attr]
+    counts = shards(arch, load_spec_bytes(text.encode()).spec)
+    assert ("chats" in sharded) is parent_sharded
+    if parent_sharded:
+        assert counts["chats"] == counts["messages"] > 2

@@ -13,7 +13,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._failure import impacts
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
-from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.runtime import AvailabilityPlan, Component
 from backend_architect.spec.model import Spec
 
@@ -80,18 +80,42 @@ def level_for(target: float, sharded: bool) -> Level:
 
 
 def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
-    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more."""
+    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more.
+
+    Tables sharded to live together (a part sharded by its foreign key to a parent sharded in the same database: one
+    aggregate) share one shard map, so they get one count, the largest any of them needs: a row can only sit on its
+    parent's shard if both tables have the same shards.
+    """
     known = figures(arch)
     years = horizon(spec)
     result = {}
     for store in arch.datastores:
-        for table in store.tables:
-            if table.sharding is None:
-                continue
+        sharded = {t.name: t for t in store.tables if t.sharding is not None}
+        needed: dict[str, int] = {}
+        for table in sharded.values():
             inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
             by_size = math.ceil(known.get(f"bytes.{years:g}y.{table.name}", 0.0) / HOT_STORE_BYTES)
-            result[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
+            needed[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
+        groups: dict[str, list[str]] = {}
+        for name in sharded:
+            groups.setdefault(_colocated_with(name, sharded), []).append(name)
+        for members in groups.values():
+            count = max(needed[m] for m in members)
+            result.update(dict.fromkeys(members, count))
     return result
+
+
+def _colocated_with(name: str, sharded: dict[str, Table]) -> str:
+    """The table whose shards ``name``'s rows follow: up its shard-key foreign keys, within one database's sharded tables."""
+    seen = {name}
+    while True:
+        table = sharded[name]
+        key = table.sharding.key if table.sharding else ""
+        parent = next((fk.ref_table for fk in table.foreign_keys if fk.columns == [key] and fk.ref_table in sharded), None)
+        if parent is None or parent in seen:
+            return name
+        seen.add(parent)
+        name = parent
 
 
 @pattern(code="PAT048", name="zones-and-failover", stage="availability", title="Zones, standbys and failover from the availability target")
