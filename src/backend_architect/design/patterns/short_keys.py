@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import rekey_item_paths
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
@@ -82,6 +84,7 @@ def key_plan(spec: Spec, analysis: Analysis, entity: str) -> KeyPlan | None:
     range_length = max(MIN_LENGTH, math.ceil(math.log(needed, ALPHABET)))
     peak_creates = sum(u.peak_qps for u in writers(analysis, entity))
     method = "random" if random_length <= MAX_RANDOM_LENGTH and peak_creates <= PRIMARY_WRITE_CEILING else "ranges"
+    method = steer(spec, f"short-keys.{snake(entity)}", method, METHODS, ("PAT024", "short-key-generation")).build
     length = random_length if method == "random" else range_length
     return KeyPlan("code", length, needed, method, random_length, range_length, horizon, growth)
 
@@ -120,7 +123,22 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         found = table_of(arch, entity)
         if plan is None or found is None:
             continue
-        yield _applied(spec, analysis, arch, entity, plan, *found)
+        built = _applied(spec, analysis, arch, entity, plan, *found)
+        steered = steer(spec, f"short-keys.{snake(entity)}", plan.method, METHODS, (short_keys.code, short_keys.name))
+        choices = {"choices": [names[0] for names in METHODS.values()]}
+        if plan.method == "slug" or steered.override is None or built.decision is None:
+            yield built if plan.method == "slug" or built.decision is None else dataclasses.replace(built, decision=built.decision.model_copy(update=choices))
+            continue
+        unsteered = key_plan(spec.model_copy(update={"decisions": {}}), analysis, entity)
+        assert unsteered is not None
+        numbers = _applied(spec, analysis, arch, entity, unsteered, *found).decision if unsteered.method != plan.method else built.decision
+        assert numbers is not None
+        steered = Steer(plan.method, unsteered.method, steered.override)
+        yield dataclasses.replace(built, decision=settled(steered, numbers.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+#: What ``choose:`` builds for short codes, by the names an author may use.
+METHODS = {"random": ["random codes with a collision check", "random"], "ranges": ["pre-generated key ranges", "key ranges", "ranges"]}
 
 
 def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, plan: KeyPlan, store: str, table: Table) -> Applied:
