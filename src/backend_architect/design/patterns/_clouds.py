@@ -106,6 +106,12 @@ PINNED_BY: dict[Part, str] = {
 }
 
 
+def managed(spec: Spec) -> bool:
+    """Whether the provider's managed services name the parts: not when the spec author forbade them (``managed-services``)."""
+    override = spec.decisions.get("PAT051") or spec.decisions.get("managed-services") or spec.decisions.get("cloud")
+    return override is None or not override.forbid
+
+
 def candidates(part: Part) -> list[str]:
     """Every technology that can play ``part``: each provider's managed service, then the open-source ones."""
     return list(dict.fromkeys([*(MANAGED[key][part] for key in MANAGED), *OPEN_SOURCE[part]]))
@@ -126,7 +132,7 @@ def named(spec: Spec, part: Part) -> str:
     chosen = pinned(spec, part) if spec.decisions else None
     if chosen is not None:
         return chosen
-    key = provider(spec)
+    key = provider(spec) if managed(spec) else None
     if key is not None and not avoided(spec, MANAGED[key][part]):
         return MANAGED[key][part]
     candidates = OPEN_SOURCE[part]
