@@ -153,7 +153,9 @@ def steerable_subjects(spec: Spec, analysis: Analysis, arch: Architecture) -> li
     reads = [f"cache.{u.id}" for u in analysis.use_cases if not u.is_write and not u.is_job]
     tables = [table_name(entity) for entity in spec.entities]
     subjects = [*(u.id for u in analysis.use_cases), *(e.lower() for e in spec.entities), *tables]
-    databases = [f"read-replicas.{store.name}" for store in arch.datastores]
+    from backend_architect.design.patterns.database_load import databases as physical
+
+    databases = [f"read-replicas.{name}" for name in physical(arch)]
     return [*reads, *(f"{kind}.{t}" for t in tables for kind in ("partitioning", "sharding")), *databases, *subjects]
 
 

@@ -20,6 +20,7 @@ from backend_architect.api import design_spec, diff_schema_texts, diff_texts, re
 from backend_architect.errors import InputError
 from backend_architect.importers.openapi import import_openapi_text
 from backend_architect.ir.model import Architecture
+from backend_architect.mcp.loop_tools import register
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.report import markdown as markdown_report
 from backend_architect.report.changes import markdown as changes_markdown
@@ -30,9 +31,11 @@ from backend_architect.spec.model import slug
 from backend_architect.spec.schema_export import spec_json_schema
 
 INSTRUCTIONS = (
-    "Design backends from a compact YAML spec instead of writing designs freehand. Express the requirements as a spec "
-    "(read the schema resource), call validate_spec until it passes, then design; review docker-compose topologies with review, "
-    "OpenAPI documents with review_openapi, SQL schemas and migrations with review_sql, and compare two API versions with diff."
+    "Design backends from a compact YAML spec instead of writing designs freehand. The loop: draft (requirements -> spec, repaired from "
+    "located errors), design (returns a design_id), list_decisions and critique, apply_overrides where the requirements call for another "
+    "choice (with the reason), explain_decision for the numbers behind one, repeat until critique says clean, then artefacts (validated) "
+    "to hand off. Every number comes from the engine. Review docker-compose topologies with review, OpenAPI documents with review_openapi, "
+    "SQL schemas and migrations with review_sql, and compare two API versions with diff."
 )
 
 server = MCPServer(name="backend-architect", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
@@ -51,24 +54,6 @@ def _load(spec: str) -> LoadedSpec:
 def validate_spec(spec: str) -> dict[str, Any]:
     loaded = _load(spec).spec
     return {"valid": True, "system": loaded.system, "entities": len(loaded.entities), "use_cases": len(loaded.use_cases)}
-
-
-@server.tool(
-    description="Design a system from a spec: returns the summary, next-phase tasks, design.md and the list of files; include_files adds every file's text."
-)
-def design(spec: str, include_files: bool = False) -> dict[str, Any]:
-    result = design_spec(_load(spec).spec)
-    handoff = json.loads(result.files["handoff.json"])
-    answer: dict[str, Any] = {
-        "summary": handoff["summary"],
-        "next_phase": handoff["next_phase"],
-        "findings": handoff["review"]["findings"],
-        "files": sorted(result.files),
-        "markdown": result.files["design.md"],
-    }
-    if include_files:
-        answer["file_contents"] = result.files
-    return answer
 
 
 @server.tool(description="Capacity figures of a spec: every rate, size, instance and cache number with its formula and inputs.")
@@ -195,6 +180,9 @@ def spec_schema() -> str:
 @server.resource("backend-architect://rules", mime_type="application/json", description="The review rule catalogue.")
 def rule_catalogue() -> str:
     return json.dumps([{"code": r.code, "name": r.name, "severity": str(r.severity), "title": r.title, "fix": r.fix} for r in RULES], indent=2)
+
+
+register(server)
 
 
 def serve() -> None:

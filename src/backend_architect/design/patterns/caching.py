@@ -98,7 +98,9 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     ## References
     AWS, "Caching Best Practices"; Facebook, "Scaling Memcache at Facebook" (NSDI 2013).
     """
-    decided = {c.use_case for c in arch.caches}
+    # plans an earlier pattern made stand (read models, a short key's resolve cache), unless the author steers that path's cache
+    steered = {u.name for u in analysis.use_cases if f"cache.{u.id}" in spec.decisions}
+    decided = {c.use_case for c in arch.caches if c.strategy == "read-model" or c.use_case not in steered}
     known = figures(arch)
     redis_bytes = 0.0
     redis_ops = 0.0
@@ -226,7 +228,7 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             rationale=f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it; Cache-Control lets browsers reuse "
             f"responses for {fmt(ttl)}s",
         ), []
-    figures_out = _hit_figures(use_case, qps, ttl, path.hot, path.writes)
+    figures_out = hit_figures(use_case, qps, ttl, path.hot, path.writes)
     if strategy == "cdn":
         return CachePlan(
             use_case=use_case.name,
@@ -291,23 +293,23 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
         f"cache.{use_case.id}",
         f"Cache for {use_case.name}",
         "caching",
-        _described(plan),
+        described(plan),
         f"{fmt(path.qps)} reads/s at peak, {fmt(path.keys)} keys ({path.basis}), {fmt(path.writes)} writes/s to {use_case.entity}; {path.why}",
         plan.rationale,
         alternatives=[(name, _why_not(path, key)) for key, (name, *_rest) in STRATEGIES.items() if key != plan.strategy],
         subject=use_case.name,
         inputs=inputs,
-    ).model_copy(update={"choices": [k for k in STRATEGIES if path.public or k not in {"http", "cdn"}]})
+    ).model_copy(update={"choices": [names[0] for k, names in STRATEGIES.items() if path.public or k not in {"http", "cdn"}]})
     if override is None:
         return made
     if plan.strategy == numbers:
         return honoured(made, override)
     numbers_plan, _ = _plan(path, numbers)
-    was = made.model_copy(update={"choice": _described(numbers_plan), "rationale": numbers_plan.rationale})
-    return overruled(was, override, _described(plan))
+    was = made.model_copy(update={"choice": described(numbers_plan), "rationale": numbers_plan.rationale})
+    return overruled(was, override, described(plan))
 
 
-def _described(plan: CachePlan) -> str:
+def described(plan: CachePlan) -> str:
     """A plan's strategy in words, for its decision record."""
     ttl = f"{fmt(plan.ttl_seconds)} s" if plan.ttl_seconds else ""
     return {
@@ -342,7 +344,7 @@ def _ttl(use_case: UseCase, public: bool, natural: float | None, why: str) -> tu
     return None, why
 
 
-def _hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
+def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
     """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
     reads_per_key = peak * ttl / keys
     writes_per_key = writes * ttl / keys
