@@ -127,7 +127,7 @@ decisions:
         ),
         pytest.param(
             "  deployment-shape: {forbid: true, reason: one database}",
-            "spec.yaml:7:3: warning: decisions.deployment-shape: forbid is not something this decision can do; the engine builds it one way only",
+            "spec.yaml:7:3: warning: decisions.deployment-shape: forbid is not something this decision can do; choose one of: modular monolith, microservices",
             id="forbidding-what-every-design-has",
         ),
         pytest.param(

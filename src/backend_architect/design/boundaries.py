@@ -19,7 +19,7 @@ from typing import Any
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.boundary_moves import boundaries_decision, settled_boundaries, steered_boundaries
 from backend_architect.design.coupling import all_scores, coupling_graph
-from backend_architect.design.overrides import honoured, matches, override_for, overruled
+from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec, slug
 from backend_architect.spec.naming import kebab, plural
@@ -40,6 +40,8 @@ RESOLUTION = 8.0
 #: Louvain is randomised; a fixed seed keeps designs byte-identical.
 SEED = 7
 ENGINEERS_PER_SERVICE = 2
+#: What ``choose:`` builds for the deployment shape.
+SHAPES = ("modular monolith", "microservices")
 MODULES_PER_ENGINEER = 3
 
 
@@ -85,8 +87,15 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
     )
     override = override_for(spec, "deployment-shape")
     by_numbers = deployment
-    if override is not None and override.choose is not None:
-        deployment = "microservices" if matches(override.choose, "microservices") or "service" in override.choose.lower() else "modular-monolith"
+    wanted = (
+        steer_variant(override.choose, {"modular-monolith": ["modular monolith", "monolith"], "microservices": ["microservices", "services"]})
+        if override and override.choose
+        else None
+    )
+    if wanted is None:
+        override = None  # a choice naming neither shape is reported (overrides.report), and the numbers decide
+    else:
+        deployment = wanted
     kind = "module" if deployment == "modular-monolith" else "service"
     scored = all_scores(graph, clusters)
     services = [
@@ -104,9 +113,9 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         )
         for name, entities in clusters.items()
     ]
-    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak)
+    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
     if override is not None and override.choose is not None:
-        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak)
+        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
         decision = overruled(numbers, override, decision.choice) if deployment != by_numbers else honoured(decision, override)
     return arch.model_copy(
         update={
