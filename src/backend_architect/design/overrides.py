@@ -156,7 +156,8 @@ def steerable_subjects(spec: Spec, analysis: Analysis, arch: Architecture) -> li
     from backend_architect.design.patterns.database_load import databases as physical
 
     databases = [f"read-replicas.{name}" for name in physical(arch)]
-    return [*reads, *(f"{kind}.{t}" for t in tables for kind in ("partitioning", "sharding")), *databases, *subjects]
+    parts = [f"technology.{part}" for part in ("load-balancer", "cdn", "warehouse")]
+    return [*reads, *(f"{kind}.{t}" for t in tables for kind in ("partitioning", "sharding")), *databases, *parts, *subjects]
 
 
 def _what(override: DecisionOverride) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
-from backend_architect.design.patterns._clouds import Part, pinned
+from backend_architect.design.patterns._clouds import Part, named, pinned
 from backend_architect.design.patterns._clouds import candidates as candidates_of
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
@@ -101,10 +101,41 @@ def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         _runtime(spec, arch),
         _observability(spec),
     ]
+    decisions += _pins(spec, arch)
     assumptions = list(arch.assumptions)
     if spec.constraints.language is None:
         assumptions.append(f"constraints.language: not given; {DEFAULT_LANGUAGE} assumed")
     return arch.model_copy(update={"decisions": [d for d in decisions if d is not None], "assumptions": assumptions})
+
+
+#: Parts no decision of their own names, pinned by ``technology.<part>``, with the component kind that runs each.
+PINNABLE: dict[Part, str] = {"load-balancer": "load-balancer", "cdn": "cdn", "warehouse": "warehouse"}
+
+
+def _pins(spec: Spec, arch: Architecture) -> list[Decision]:
+    """The record of each ``technology.<part>`` the spec pins, for a part the design runs (every pattern naming it followed)."""
+    out = []
+    for part, kind in PINNABLE.items():
+        override = spec.decisions.get(f"technology.{part}")
+        if override is None or not any(c.kind == kind for c in arch.components):
+            continue
+        numbers = named(spec.model_copy(update={"decisions": {}}), part)
+        made = Decision(
+            id=f"technology.{part}",
+            area="operations",
+            title=f"Technology of the {part.replace('-', ' ')}",
+            choice=numbers,
+            context=f"the design runs a {part.replace('-', ' ')}" + (f" on {spec.constraints.cloud}" if spec.constraints.cloud else ""),
+            rationale="the provider's managed service, else the first open-source part the spec does not avoid",
+            alternatives=[Alternative(name=name, why_not="equivalent for this part; not the default") for name in candidates_of(part) if name != numbers][:4],
+            choices=candidates_of(part),
+        )
+        wanted = pinned(spec, part)
+        if wanted is None or override.choose is None:
+            out.append(made)  # not a technology that plays the part: reported with the choices
+        else:
+            out.append(honoured(made, override) if wanted == numbers else overruled(made, override, wanted))
+    return out
 
 
 #: A module whose load is this many times the median of the others scales differently: extract it first.

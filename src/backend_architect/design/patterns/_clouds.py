@@ -103,6 +103,9 @@ PINNED_BY: dict[Part, str] = {
     "redis": "cache",
     "search-engine": "search",
     "object-store": "object-storage",
+    "load-balancer": "technology.load-balancer",
+    "cdn": "technology.cdn",
+    "warehouse": "technology.warehouse",
 }
 
 

@@ -152,7 +152,7 @@ def _pinned_in(spec: Spec, decision: Decision) -> Decision | None:
     kept = Alternative(name=f"{NUMBERS_CHOSE}: {numbers}", why_not=f"overruled by the spec author ({override.reason}); the numbers chose it for this part")
     return decision.model_copy(
         update={
-            "rationale": f"{decision.rationale}; {name} pinned by the spec author: {override.reason}",
+            "rationale": f"{decision.rationale}; {name} decided by the spec author: {override.reason}",
             "alternatives": [kept, *(a for a in decision.alternatives if not matches(name, a.name))],
             "decided_by": "spec",
             "author_reason": override.reason,

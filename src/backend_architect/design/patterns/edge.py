@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._clouds import pinned
 from backend_architect.design.patterns._common import decision, fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
@@ -41,7 +42,7 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     lb = Component(
         name="load-balancer",
         kind="load-balancer",
-        technology="managed L7 load balancer across zones (TLS termination, health checks)",
+        technology=pinned(spec, "load-balancer") or "managed L7 load balancer across zones (TLS termination, health checks)",
         purpose="spreads requests over healthy instances; takes a failing one out within its health-check interval",
         services=services,
         decision="edge",
