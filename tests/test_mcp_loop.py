@@ -10,6 +10,7 @@ schema). Bad arguments come back as tool errors with located messages.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import re
 import sqlite3
@@ -123,9 +124,15 @@ async def _scripted_agent() -> dict[str, Any]:
     return seen
 
 
+@functools.cache
+def session() -> dict[str, Any]:
+    """One scripted session, shared by the tests that read it (a server start and a dozen calls)."""
+    return asyncio.run(_scripted_agent())
+
+
 def test_scripted_agent_runs_the_loop_over_stdio_ok() -> None:
     """Draft with repair, design, decisions, an override re-derived with its reason, the critic's weighing, validated artefacts."""
-    seen = asyncio.run(_scripted_agent())
+    seen = session()
     assert "backend-architect://spec-schema" in seen["instructions"]["instructions"]
     first, last = seen["steps"][0], seen["steps"][-1]
     assert first["errors"] == ["spec.yaml:12:22: 'target': unknown field type 'strng' (did you mean 'string'?)"]
@@ -181,7 +188,7 @@ def test_scripted_agent_runs_the_loop_over_stdio_ok() -> None:
 
 def test_scripted_agent_bad_input_is_located_err() -> None:
     """A missing reason, an unknown design id or decision id, a broken spec or an unknown word: tool errors with located messages."""
-    seen = asyncio.run(_scripted_agent())
+    seen = session()
     assert seen["no_reason"].is_error
     assert re.search(r"spec\.yaml:\d+:\d+: missing required key 'reason'", seen["no_reason"].content[0].text)
     assert "design_id: 'd-0000' is not a design of this session" in seen["unknown_id"].content[0].text
