@@ -92,12 +92,7 @@ async def _scripted_agent() -> dict[str, Any]:
         decisions = _ok(await session.call_tool("list_decisions", {"design_id": designed["design_id"]}))
         seen["decisions"] = decisions
         # 4. the requirements ask for no third-party CDN: the agent overrides the redirect's cache, with the reason
-        target = (
-            next(d for d in decisions["decisions"] if d["id"] == "cache.open-link")
-            if any(d["id"] == "cache.open-link" for d in decisions["decisions"])
-            else {"id": "cache.open-link", "choices": []}
-        )
-        seen["target"] = target
+        seen["target"] = next(d for d in decisions["decisions"] if d["id"] == "cache.open-link")
         overridden = _ok(
             await session.call_tool(
                 "apply_overrides",
