@@ -11,6 +11,7 @@ from typing import Any
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+from backend_architect.agent.files import TOOLS
 from conftest import ROOT
 
 BOOKSTORE = (ROOT / "examples" / "bookstore.yaml").read_text()
@@ -69,14 +70,16 @@ def _structured(result: Any) -> dict[str, Any]:
 def test_mcp_server_end_to_end_ok() -> None:
     """Every tool answers over stdio with JSON; input errors come back as tool errors with line:col messages."""
     out = asyncio.run(_session_calls())
-    assert out["tools"] == ["design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "review_sql", "validate_spec"]
+    assert out["tools"] == sorted(TOOLS)
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
     assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 13}
     assert out["invalid"].is_error
     assert "spec.yaml:3:19: 'n': unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
     designed = _structured(out["design"])
     assert designed["summary"]["services"] == ["books", "customers", "orders"]
-    assert designed["markdown"].startswith("# bookstore: backend design")
+    assert designed["design_id"].startswith("d-")
+    assert designed["markdown"].startswith(f"# bookstore: design `{designed['design_id']}`")
+    assert "openapi/books.yaml" in designed["files"]
     assert any(f["key"] == "qps.peak.browse-books" for f in _structured(out["capacity"])["figures"])
     assert {f["code"] for f in _structured(out["review"])["findings"]} == {"TOP002", "TOP004", "TOP005"}
     assert _structured(out["review"])["markdown"].startswith("## Review of `input.yaml`")

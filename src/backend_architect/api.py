@@ -76,11 +76,23 @@ def design_spec(spec: Spec | LoadedSpec, previous: Previous | None = None) -> De
     with _collector_paused():
         arch, analysis = design_with_analysis(model)
         warnings = (*(str(w) for w in loaded.warnings), *(f"warning: {w}" for w in analysis.warnings)) if loaded else analysis.warnings
-        warnings = (*warnings, *(f"warning: {w}" for w in arch.assumptions if w.startswith("decisions.") and "changed nothing" in w))
+        warnings = (*warnings, *override_warnings(arch, loaded))
         if loaded and loaded.warnings:
             arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *(f"{w.location}: {w.message}" for w in loaded.warnings)]})
         findings = review(arch)
         return DesignResult(model, arch, findings, render_files(arch, findings, previous), tuple(warnings))
+
+
+def override_warnings(arch: Architecture, loaded: LoadedSpec | None) -> list[str]:
+    """The design's notes on the spec's ``decisions:`` entries it did not honour, located at the entry when the spec's positions are known."""
+    out = []
+    for note in arch.assumptions:
+        if not note.startswith("decisions."):
+            continue
+        key = note.split(":", 1)[0].removeprefix("decisions.")
+        where = f"{loaded.positions.locate(('decisions', key), key=True)}: " if loaded is not None else ""
+        out.append(f"{where}warning: {note}")
+    return out
 
 
 def spec_warnings(loaded: LoadedSpec) -> list[str]:

@@ -17,6 +17,7 @@ from backend_architect import __version__
 from backend_architect.cli_common import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, FailOn, OutputFormat
 from backend_architect.cli_common import fail as _fail
 from backend_architect.cli_diff import diff_command
+from backend_architect.cli_loop import artefacts_command, critique_command, decide_command, decisions_command, draft_command
 from backend_architect.cli_review import review_command
 from backend_architect.errors import InputError
 
@@ -93,6 +94,11 @@ def design_command(
 
 app.command("review")(review_command)
 app.command("diff")(diff_command)
+app.command("draft")(draft_command)
+app.command("decisions")(decisions_command)
+app.command("decide")(decide_command)
+app.command("critique")(critique_command)
+app.command("artefacts")(artefacts_command)
 
 
 def _scaffold(load: Callable[[], Design], out: Path, *, check: bool, quiet: bool = False) -> None:
@@ -146,44 +152,6 @@ def advise_indexes_command(
     except InputError as exc:
         raise _fail(exc) from None
     sys.stdout.write(render_json(advice) if output_format is OutputFormat.json else render_text(advice))
-
-
-@app.command("draft")
-def draft_command(
-    requirements: Annotated[str, typer.Argument(help="The requirements in words (or @file to read them from a file).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the spec.")] = Path("spec.yaml"),
-    model: Annotated[str | None, typer.Option("--model", help="The model (default: $BACKEND_ARCHITECT_MODEL or a current Claude model).")] = None,
-    api_key: Annotated[str | None, typer.Option("--api-key", help="The provider's API key (default: $ANTHROPIC_API_KEY).", show_default=False)] = None,
-    max_turns: Annotated[int, typer.Option("--max-turns", min=1, max=10, help="Attempts to repair an invalid draft.")] = 4,
-) -> None:
-    """Draft a spec from requirements in words with a language model; the loader's errors go back until it is valid."""
-    import os
-
-    from backend_architect.agent.draft import DEFAULT_MODEL, AnthropicModel, draft_spec
-
-    key = api_key or os.environ.get("ANTHROPIC_API_KEY")
-    if not key:
-        typer.echo("draft needs a model: set ANTHROPIC_API_KEY or pass --api-key", err=True)
-        raise typer.Exit(EXIT_INPUT)
-    text = requirements
-    if requirements.startswith("@"):
-        try:
-            text = Path(requirements[1:]).read_text(encoding="utf-8")
-        except OSError as exc:
-            typer.echo(f"{requirements[1:]}: cannot read: {exc.strerror or exc}", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
-    try:
-        chat = AnthropicModel(key, model or os.environ.get("BACKEND_ARCHITECT_MODEL") or DEFAULT_MODEL)
-    except RuntimeError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    result = draft_spec(text, chat, max_turns)
-    out.write_text(result.spec_text, encoding="utf-8")
-    if not result.valid:
-        typer.echo(f"{out}: still invalid after {result.turns} turns:", err=True)
-        typer.echo("\n".join(result.errors), err=True)
-        raise typer.Exit(EXIT_INPUT)
-    typer.echo(f"{out}: valid spec after {result.turns} turn(s); {len(result.assumptions)} assumption(s) recorded in notes")
 
 
 @app.command("serve")
@@ -431,11 +399,12 @@ def mcp_command(
 def agent_files_command(
     root: Annotated[Path, typer.Argument(help="Repository to write the agent definitions into.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    with_shell: Annotated[bool, typer.Option("--with-shell", help="Also grant the shell tool, for hosts that run the loop through the CLI.")] = False,
 ) -> None:
-    """Write a backend-architect agent for Claude Code and Factory, with the MCP server wired in."""
+    """Write a backend-architect agent for Claude Code and Factory, with the MCP server wired in and the CLI equivalent of each tool named."""
     from backend_architect.agent.files import agent_files
 
-    files = agent_files()
+    files = agent_files(with_shell)
     existing = [path for path in files if (root / path).exists()]
     if existing and not force:
         typer.echo(f"{root / existing[0]}: already exists (use --force to overwrite)", err=True)

@@ -19,13 +19,16 @@ from mcp.server.mcpserver.exceptions import ToolError
 from backend_architect import __version__
 from backend_architect.jobs import JobBusy, JobRefused, JobTimeout, shared_jobs
 from backend_architect.mcp import tools
+from backend_architect.mcp.loop_tools import register
 from backend_architect.rules.registry import RULES, rule_by_code
 from backend_architect.spec.schema_export import spec_json_schema
 
 INSTRUCTIONS = (
-    "Design backends from a compact YAML spec instead of writing designs freehand. Express the requirements as a spec "
-    "(read the schema resource), call validate_spec until it passes, then design; review docker-compose topologies with review, "
-    "OpenAPI documents with review_openapi, SQL schemas and migrations with review_sql, and compare two API versions with diff."
+    "Design backends from a compact YAML spec instead of writing designs freehand. The loop: draft (requirements -> spec, repaired from "
+    "located errors), design (returns a design_id), list_decisions and critique, apply_overrides where the requirements call for another "
+    "choice (with the reason), explain_decision for the numbers behind one, repeat until critique says clean, then artefacts (validated) "
+    "to hand off. Every number comes from the engine. Review docker-compose topologies with review, OpenAPI documents with review_openapi, "
+    "SQL schemas and migrations with review_sql, and compare two API versions with diff."
 )
 
 server = MCPServer(name="backend-architect", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
@@ -46,13 +49,6 @@ def _run(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
 )
 def validate_spec(spec: str) -> dict[str, Any]:
     return _run(tools.validate_spec, spec)
-
-
-@server.tool(
-    description="Design a system from a spec: returns the summary, next-phase tasks, design.md and the list of files; include_files adds every file's text."
-)
-def design(spec: str, include_files: bool = False) -> dict[str, Any]:
-    return _run(tools.design, spec, include_files)
 
 
 @server.tool(description="Capacity figures of a spec: every rate, size, instance and cache number with its formula and inputs.")
@@ -110,6 +106,9 @@ def spec_schema() -> str:
 @server.resource("backend-architect://rules", mime_type="application/json", description="The review rule catalogue.")
 def rule_catalogue() -> str:
     return json.dumps([{"code": r.code, "name": r.name, "severity": str(r.severity), "title": r.title, "fix": r.fix} for r in RULES], indent=2)
+
+
+register(server)
 
 
 def serve() -> None:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
@@ -148,7 +150,25 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     """
     target, stated = target_of(spec)
     split = shards(arch, spec)
-    level = level_for(target, bool(split))
+    numbers = level_for(target, bool(split))
+    variants = {_level_name(lv): [f"{lv.zones} zones", f"{lv.zones} zone(s)"] for lv in LEVELS}
+    steered = steer(spec, "availability", _level_name(numbers), variants, (zones_and_failover.code, zones_and_failover.name))
+    level = next(lv for lv in LEVELS if _level_name(lv) == steered.build)
+    built = _build(spec, analysis, arch, (target, stated, split), level)
+    by_numbers = _build(spec, analysis, arch, (target, stated, split), numbers) if steered.overruled else built
+    assert built.decision is not None
+    assert by_numbers.decision is not None
+    choices = {"choices": list(variants)}
+    yield dataclasses.replace(built, decision=settled(steered, by_numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+def _level_name(level: Level) -> str:
+    return f"{level.name}, {level.standbys} standby(s)"
+
+
+def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[float, bool, dict[str, int]], level: Level) -> Applied:
+    """Everything one level of redundancy adds: the plan, the load balancer, the figures and the record."""
+    target, stated, split = given
     composite = level.composite()
     known = figures(arch)
     db_bytes = max((v for k, v in known.items() if k.startswith("bytes.1y.datastore.")), default=0.0)
@@ -232,7 +252,7 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
         + ("" if stated else " (assumed)")
         + f"; {sum(deployables.values()):,.0f} instances at peak; database {size(db_bytes)} after a year",
         rationale,
-        alternatives=[(f"{lv.name}, {lv.standbys} standby(s)", f"composite {lv.composite():.3%}") for lv in LEVELS if lv != level],
+        alternatives=[(_level_name(lv), f"composite {lv.composite():.3%}") for lv in LEVELS if lv != level],
         consequences="Every deployable runs at least one instance per zone and enough to carry the peak with a zone lost; stateless instances make any of them "
         "interchangeable behind the load balancer.",
         subject="system",
@@ -240,7 +260,7 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
         decided_by="numbers" if stated else "default",
         spec=spec,
     )
-    yield Applied(
+    return Applied(
         made,
         components=(
             Component(
