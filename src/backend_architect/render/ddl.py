@@ -76,15 +76,37 @@ def _type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
     raise ValueError(f"no SQL type for {kind}")
 
 
-def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[Any]:
+def primary_key(table: Table, dialect: Dialect) -> list[str]:
+    """The key as the dialect holds it: SQLite has no partitions, so the partition column a surrogate key carries for PostgreSQL leaves it
+    (a composite natural key, such as a rollup's bucket, keeps it)."""
+    if dialect == "sqlite" and table.partitioning is not None and len(table.primary_key) > 1 and table.key_strategy in {"uuidv7", "identity"}:
+        return [c for c in table.primary_key if c != table.partitioning.column]
+    return table.primary_key
+
+
+def key_sequence(table: Table) -> str | None:
+    """The sequence numbering an identity key that shares the primary key with the partition column (PostgreSQL before 17 allows no
+    identity column on a partitioned table), else None."""
+    if len(table.primary_key) > 1 and any(c.identity and c.name in table.primary_key for c in table.columns):
+        return bounded_name(f"{table.name}_id_seq")
+    return None
+
+
+def _column(column: Column, table: Table, dialect: Dialect, schema: str | None = None) -> sa.Column[Any]:
     default = column.default
     server_default = sa.text(default) if default is not None else None
-    is_pk = column.name in table.primary_key
-    if is_pk and column.type == "uuid" and len(table.primary_key) == 1 and dialect == "postgresql":
+    key = primary_key(table, dialect)
+    is_pk = column.name in key
+    if is_pk and column.type == "uuid" and len(key) == 1 and dialect == "postgresql":
         server_default = sa.text("gen_random_uuid()")
     args: list[Any] = []
-    if is_pk and column.type == "bigint" and len(table.primary_key) == 1 and dialect == "postgresql":
+    if is_pk and column.type == "bigint" and len(key) == 1 and dialect == "postgresql":
         args.append(sa.Identity(always=False))
+    sequence = key_sequence(table) if column.identity and dialect == "postgresql" else None
+    if sequence is not None:
+        quote = engine_dialect(dialect).identifier_preparer.quote
+        qualified = f"{quote(schema)}.{quote(sequence)}" if schema else quote(sequence)
+        server_default = sa.text(f"nextval({literal(qualified)}::regclass)")
     return sa.Column(
         column.name,
         _type(column, dialect),
@@ -93,7 +115,7 @@ def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[Any]:
         nullable=column.nullable or False,
         server_default=server_default,
         comment=column.comment if dialect == "postgresql" else None,
-        autoincrement=is_pk and column.type == "bigint" and len(table.primary_key) == 1,
+        autoincrement=is_pk and column.type == "bigint" and len(key) == 1,
     )
 
 
@@ -114,9 +136,9 @@ def enum_check(column: str, values: list[str], quote: Quote) -> str:
 
 def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: Dialect) -> sa.Table:
     quote = engine_dialect(dialect).identifier_preparer.quote
-    items: list[Any] = [_column(c, table, dialect) for c in table.columns]
+    items: list[Any] = [_column(c, table, dialect, schema) for c in table.columns]
     if table.primary_key:
-        items.append(sa.PrimaryKeyConstraint(*table.primary_key, name=primary_key_name(table.name)))
+        items.append(sa.PrimaryKeyConstraint(*primary_key(table, dialect), name=primary_key_name(table.name)))
     for fk in table.foreign_keys:
         target = f"{schema}.{fk.ref_table}" if schema else fk.ref_table
         items.append(
@@ -199,7 +221,12 @@ class SchemaCompiler:
 
     def create_table(self, table: Table) -> list[str]:
         """CREATE TABLE with its comments and partition notes (no indexes)."""
-        out = [self.compile(CreateTable(self.sa_tables[table.name]))]
+        sequence = key_sequence(table) if self.dialect == "postgresql" else None
+        out = [f"CREATE SEQUENCE IF NOT EXISTS {self.qualified(sequence)};"] if sequence else []
+        out.append(self.compile(CreateTable(self.sa_tables[table.name])))
+        if sequence:
+            key = next(c.name for c in table.columns if c.identity and c.name in table.primary_key)
+            out.append(f"ALTER SEQUENCE {self.qualified(sequence)} OWNED BY {self.qualified(table.name)}.{self.quote(key)};")
         if self.dialect == "postgresql":
             out += _comments(table, self.schema, self.quote)
             out += self.row_level_security(table)

@@ -31,7 +31,7 @@ CREATE TABLE orders (
     updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     version INTEGER DEFAULT 1 NOT NULL,
     deleted_at DATETIME,
-    CONSTRAINT pk_orders PRIMARY KEY (id, created_at),
+    CONSTRAINT pk_orders PRIMARY KEY (id),
     CONSTRAINT ck_orders_status CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled'))
 );
 -- partitioned by created_at per month: appended to (changes at most 10% of inserts), 76 GB after 7 years > 32 GB (server memory)

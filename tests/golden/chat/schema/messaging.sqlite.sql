@@ -10,7 +10,7 @@ CREATE TABLE conversations (
     created_by_id CHAR(32) NOT NULL,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_conversations PRIMARY KEY (id, created_at),
+    CONSTRAINT pk_conversations PRIMARY KEY (id),
     CONSTRAINT ck_conversations_kind CHECK (kind IN ('direct', 'group'))
 );
 -- partitioned by created_at per month: appended to (changes at most 10% of inserts), 134 GB after 3 years > 32 GB (server memory)
@@ -44,7 +44,7 @@ CREATE TABLE messages (
     reply_to_id CHAR(32),
     embedding BLOB,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_messages PRIMARY KEY (id, created_at)
+    CONSTRAINT pk_messages PRIMARY KEY (id)
 );
 -- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
 -- (SQLite has no partitioning: one table)

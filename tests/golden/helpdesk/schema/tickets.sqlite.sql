@@ -66,7 +66,7 @@ CREATE TABLE comments (
     public BOOLEAN DEFAULT true NOT NULL,
     attachment VARCHAR(1024),
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_comments PRIMARY KEY (id, created_at),
+    CONSTRAINT pk_comments PRIMARY KEY (id),
     CONSTRAINT fk_comments_ticket_id FOREIGN KEY(ticket_id) REFERENCES tickets (id) ON DELETE CASCADE,
     CONSTRAINT ck_public_bool CHECK (public IN (0, 1))
 );

@@ -67,7 +67,7 @@ CREATE TABLE readings (
     value NUMERIC(12, 4) NOT NULL,
     recorded_at DATETIME NOT NULL,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_readings PRIMARY KEY (id, created_at),
+    CONSTRAINT pk_readings PRIMARY KEY (id),
     CONSTRAINT fk_readings_device_id FOREIGN KEY(device_id) REFERENCES devices (id) ON DELETE CASCADE,
     CONSTRAINT ck_readings_metric CHECK (metric IN ('temperature', 'vibration', 'pressure', 'humidity'))
 );
