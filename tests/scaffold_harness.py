@@ -51,6 +51,10 @@ class Signer:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         public.update(kid="harness", alg="RS256", use="sig")
         self.jwks = json.dumps({"keys": [public]})
+        #: The same key, private: services that open sessions (log in) sign their tokens with it.
+        private = json.loads(RSAAlgorithm.to_jwk(self.key))
+        private.update(kid="harness", alg="RS256", use="sig")
+        self.private_jwk = json.dumps(private)
 
     def token(self, subject: str, scopes: Sequence[str], tenant: str | None = None, lifetime_s: int = 3600) -> str:
         now = int(time.time())
@@ -106,6 +110,7 @@ def running_service(
         "AUTH_ISSUER": ISSUER,
         "AUTH_AUDIENCE": AUDIENCE,
         "AUTH_JWKS": signer.jwks,
+        "AUTH_SIGNING_KEY": signer.private_jwk,
         "HOST": "127.0.0.1",
         "PORT": str(port),
         "RATE_LIMIT_SCALE": str(rate_limit_scale),
@@ -143,8 +148,8 @@ def module_token(result: ScaffoldResult, signer: Signer, module_name: str) -> st
     subject = str(uuid.uuid4())
     for op in module.operations:
         example = op.op.example_request if isinstance(op.op.example_request, dict) else {}
-        if op.op.kind == "create" and op.owner and isinstance(example.get(op.owner), str):
-            subject = example[op.owner]
+        if op.op.kind == "create" and op.owner and not op.owner.via and isinstance(example.get(op.owner.column), str):
+            subject = example[op.owner.column]
     return signer.token(subject, sorted(module.api.scopes), str(uuid.uuid4()))
 
 
@@ -152,3 +157,19 @@ def owner_only_reads(result: ScaffoldResult, module_name: str) -> list[str]:
     """Labels ("GET /customers/{customer_id}") of owner-only reads: a resource created for someone else is, rightly, not found there."""
     module = next(m for d in result.project.deployables for m in d.modules if m.name == module_name)
     return [f"GET {op.op.path}" for op in module.operations if op.op.kind == "get" and op.owner]
+
+
+def operation_config(result: ScaffoldResult, module_name: str) -> str:
+    """Schemathesis settings per operation (TOML): what answers 501 by design (a gap, domain logic to write) is left out,
+    and a log in or password change may refuse schema-valid credentials with the 400 the design specifies."""
+    module = next(m for d in result.project.deployables for m in d.modules if m.name == module_name)
+    blocks = []
+    for op in module.operations:
+        if op.gap or op.todo:
+            blocks.append(f'[[operations]]\ninclude-operation-id = "{op.op.operation_id}"\nenabled = false\n')
+        elif op.op.flow in {"login", "password"}:
+            statuses = '["2xx", "400", "401", "403", "404", "409", "429"]'
+            blocks.append(
+                f'[[operations]]\ninclude-operation-id = "{op.op.operation_id}"\n[operations.checks.positive_data_acceptance]\nexpected-statuses = {statuses}\n'
+            )
+    return "\n".join(blocks)

@@ -19,7 +19,7 @@ import pytest
 
 from backend_architect.scaffold import from_files, scaffold
 from conftest import EXAMPLE_IDS, designed
-from scaffold_harness import Signer, module_token, owner_only_reads, running_service
+from scaffold_harness import Signer, module_token, operation_config, owner_only_reads, running_service
 
 ALL = os.environ.get("BA_SCAFFOLD_ALL") == "1"
 EXAMPLES = EXAMPLE_IDS if ALL else ["bookstore"]
@@ -75,12 +75,12 @@ def test_scaffolded_project_installs_tests_and_keeps_its_contract_ok(name: str, 
     tests = subprocess.run(command, cwd=out, capture_output=True, text=True, timeout=1800, env={**os.environ, "DATABASE_URL": url})
     assert tests.returncode == 0, tests.stdout[-6000:] + tests.stderr[-3000:]  # pytest exits 5 when it collects nothing
     python = out / ".venv" / "bin" / "python"
-    config = tmp_path / "schemathesis.toml"
-    config.write_text(CONFIG, encoding="utf-8")
     signer = Signer()
     for deployable in scaffolded.project.deployables:
         with running_service(postgres, python, out / deployable.name, deployable, signer) as service:
             for module in deployable.modules:
+                config = tmp_path / f"schemathesis-{module.package}.toml"
+                config.write_text(CONFIG + "\n" + operation_config(scaffolded, module.name), encoding="utf-8")
                 token = module_token(scaffolded, signer, module.name)
                 run = _schemathesis(service.base_url, module.name, token, owner_only_reads(scaffolded, module.name), config)
                 assert run.returncode == 0, f"{deployable.name}/{module.name}:\n{run.stdout[-8000:]}\n{run.stderr[-2000:]}\n{service.log.read_text()[-3000:]}"

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from backend_architect.scaffold import GeneratedFile, build, from_files
 from backend_architect.scaffold.files import OWNED_NOTE
@@ -33,7 +34,7 @@ def project(name: str) -> dict[str, GeneratedFile]:
 def _copied(path: str) -> bool:
     """Files copied as they are: the runtime, the tests' helpers, the design's contracts and migrations."""
     parts = path.split("/")
-    if "/contract/" in path or ("/migrations/" in path and not path.endswith("0000_runtime.sql")):
+    if "/contract/" in path or ("/migrations/" in path and not path.endswith("_runtime.sql")):
         return True
     return "core" in parts or (len(parts) == 3 and parts[1] == "tests" and (STATIC / "tests" / parts[2]).is_file())
 
@@ -73,7 +74,7 @@ def test_copies_are_exact_ok(name: str) -> None:
         if "/contract/" in path:
             kind, module = parts[-2], parts[-1]
             assert generated.text == result.files[f"{kind}/{module}"], path
-        if "/migrations/" in path and not path.endswith("0000_runtime.sql"):
+        if "/migrations/" in path and not path.endswith("_runtime.sql"):
             assert generated.text == result.files[f"schema/{parts[-2]}/migrations/{parts[-1]}"], path
 
 
@@ -105,8 +106,9 @@ def test_bookstore_matches_goldens_ok() -> None:
 
 @pytest.mark.parametrize("name", EXAMPLE_IDS)
 def test_compose_file_reads_as_the_designed_topology_ok(name: str, tmp_path: Path) -> None:
-    """The compose file is read by the topology importer: each deployable serves from its designed database, and the
-    reviewer finds nothing at error level in it."""
+    """The compose file is read by the topology importer: each deployable serves from its designed database (besides the
+    stores the design adds, Redis, OpenSearch, object storage), runs two instances with a health check, and the reviewer
+    finds nothing at error level in it."""
     from backend_architect.importers.compose import import_compose
     from backend_architect.rules.model import Severity
     from backend_architect.rules.registry import review
@@ -117,8 +119,10 @@ def test_compose_file_reads_as_the_designed_topology_ok(name: str, tmp_path: Pat
     (tmp_path / "compose.yaml").write_text(build(design)["compose.yaml"].text, encoding="utf-8")
     topology = import_compose(tmp_path / "compose.yaml")
     services = {s.name: s for s in topology.services}
+    compose = yaml.safe_load((tmp_path / "compose.yaml").read_text(encoding="utf-8"))
     for deployable in plan_project(design).deployables:
-        assert services[deployable.name].datastore == deployable.database
+        assert f"@{deployable.database}:5432/" in compose["services"][deployable.name]["environment"]["DATABASE_URL"]
+        assert services[deployable.name].datastore in {deployable.database, "redis", "opensearch", "object-storage"}
         assert services[deployable.name].replicas == 2
         assert services[deployable.name].health_check
     assert not [f for f in review(topology) if f.severity >= Severity.ERROR]

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from backend_architect.errors import InputError
-from backend_architect.ir.model import Column, Operation, Parameter, Table
+from backend_architect.ir.model import Api, Architecture, Column, ForeignKey, Operation, Parameter, Table
+from backend_architect.scaffold.context import ModuleContext
 from backend_architect.scaffold.files import prune_imports
-from backend_architect.scaffold.plan_api import ParamPlan, list_details
-from backend_architect.scaffold.plan_data import owner_column, table_plan
+from backend_architect.scaffold.joins import locate
+from backend_architect.scaffold.plan_api import ParamPlan
+from backend_architect.scaffold.plan_data import Gap, owner_column, table_plan
+from backend_architect.scaffold.plan_reads import filter_plan
 from backend_architect.scaffold.pytypes import annotation, parameter_annotation
 from backend_architect.scaffold.tests_data import where_values
 
@@ -52,6 +54,13 @@ def _param(name: str, location: str = "query") -> ParamPlan:
     return ParamPlan(name, location, name, "str", "None")
 
 
+def _ctx(*tables: Table) -> ModuleContext:
+    """A module holding ``tables``, for planning one operation against them."""
+    plans = {t.name: table_plan(t, None) for t in tables}
+    api = Api(service="svc", title="svc")
+    return ModuleContext(Architecture(system="s"), api, {}, {t.name: t for t in tables}, plans, {}, {}, "handoff.json")
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
@@ -66,16 +75,79 @@ def test_list_filter_maps_to_column_ok(name: str, expected: tuple[str, str]) -> 
     """Each designed query parameter filters the column it names, by equality or as one end of a range."""
     table = _table("readings", "Reading", ("status", "varchar", "status"), ("recorded_at", "timestamptz", "recorded_at"), ("value", "numeric", "value"))
     op = _op(kind="list", parameters=[Parameter(name=name, location="query")])
-    filters, *_ = list_details(op, (_param(name),), table_plan(table, None), table, "handoff.json")
-    assert [(f.column, f.op) for f in filters] == [expected]
+    found = filter_plan(_ctx(table), op, _param(name), table)
+    assert (found.column, found.op, found.at.via) == (*expected, ())
 
 
 def test_list_filter_without_column_err() -> None:
-    """A query parameter that matches no column is refused at generation, not silently ignored."""
+    """A query parameter that matches no column and names no spec field is a gap (the operation answers 501), never ignored."""
     table = _table("readings", "Reading", ("status", "varchar", "status"))
     op = _op(kind="list", parameters=[Parameter(name="colour", location="query")])
-    with pytest.raises(InputError, match="colour matches no column"):
-        list_details(op, (_param("colour"),), table_plan(table, None), table, "handoff.json")
+    with pytest.raises(Gap, match="colour matches no column"):
+        filter_plan(_ctx(table), op, _param("colour"), table)
+
+
+def _links() -> tuple[Table, Table, Table]:
+    questions = _table("questions", "Question", ("title", "varchar", "title"))
+    tags = _table("tags", "Tag", ("name", "varchar", "name"))
+    link = Table(
+        name="question_tags",
+        columns=[Column(name="question_id", type="uuid"), Column(name="tag_id", type="uuid")],
+        primary_key=["question_id", "tag_id"],
+        foreign_keys=[ForeignKey(name="fk", columns=["tag_id"], ref_table="tags", ref_columns=["id"], relation="tag_id")],
+    )
+    return questions, tags, link
+
+
+@pytest.mark.parametrize(
+    ("spec_ref", "expected"),
+    [
+        pytest.param("Tag.name", ("tags", "name", ["questions.id=question_tags.question_id", "question_tags.tag_id=tags.id"]), id="through-a-link-table"),
+        pytest.param("title", ("questions", "title", []), id="own-field"),
+        pytest.param("tags", ("question_tags", "tag_id", ["questions.id=question_tags.question_id"]), id="many-to-many-relation"),
+    ],
+)
+def test_joined_field_located_ok(spec_ref: str, expected: tuple[str, str, list[str]]) -> None:
+    """A filter on another entity's field reads it through the references between the tables: foreign keys, then <entity>_id columns."""
+    questions, tags, link = _links()
+    found = locate([questions, tags, link], questions, spec_ref)
+    assert found is not None
+    hops = [f"{h.left_table}.{h.left_column}={h.right_table}.{h.right_column}" for h in found.via]
+    assert (found.table, found.column, hops) == expected
+
+
+def test_join_avoids_the_filtered_reference_ok() -> None:
+    """Follow.follower on tweets joins through the follow's other reference (followee), never the one it filters by."""
+    users = _table("users", "User", ("handle", "varchar", "handle"))
+    tweets = _table("tweets", "Tweet", ("author_id", "uuid", "author"))
+    follows = Table(
+        name="follows",
+        entity="Follow",
+        columns=[
+            Column(name="id", type="uuid"),
+            Column(name="follower_id", type="uuid", source_field="follower"),
+            Column(name="followee_id", type="uuid", source_field="followee"),
+        ],
+        primary_key=["id"],
+        foreign_keys=[
+            ForeignKey(name="a", columns=["follower_id"], ref_table="users", ref_columns=["id"], relation="follower_id"),
+            ForeignKey(name="b", columns=["followee_id"], ref_table="users", ref_columns=["id"], relation="followee_id"),
+        ],
+    )
+    tweets = tweets.model_copy(
+        update={"foreign_keys": [ForeignKey(name="c", columns=["author_id"], ref_table="users", ref_columns=["id"], relation="author_id")]}
+    )
+    found = locate([users, tweets, follows], tweets, "Follow.follower")
+    assert found is not None
+    assert found.column == "follower_id"
+    assert [h.right_column for h in found.via] == ["id", "followee_id"]
+
+
+def test_joined_field_out_of_reach_err() -> None:
+    """A field of an entity this module does not hold is a gap naming the service that holds it."""
+    questions, _tags, _link = _links()
+    with pytest.raises(Gap, match="Tag rows"):
+        _ctx(questions).locate(questions, "Tag.name", "filter tag:")
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,10 @@ class ScaffoldResult:
         for deployable in self.project.deployables:
             modules = ", ".join(m.name for m in deployable.modules)
             operations = sum(len(m.operations) for m in deployable.modules)
-            lines.append(f"  {deployable.name}/: {operations} operations (modules: {modules}), python -m {deployable.package} serve|migrate|relay|jobs")
+            commands = "|".join(["serve", "migrate", *deployable.workers])
+            lines.append(f"  {deployable.name}/: {operations} operations (modules: {modules}), python -m {deployable.package} {commands}")
+        for module, operation, why in self.project.gaps:
+            lines.append(f"  not generated: {module} {operation} answers 501: {why}")
         head = f"{self.project.system}: {len(self.project.deployables)} deployable(s)"
         if self.project.runtime and "python" not in self.project.runtime.lower():
             head += f" (the design chose {self.project.runtime}; scaffold generates Python for now)"

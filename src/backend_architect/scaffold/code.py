@@ -1,16 +1,18 @@
-"""Python snippets the module templates insert: policies, operations, signatures and calls.
+"""Python snippets the module templates insert: resources, operations and their mechanisms' details.
 
 Kept out of the templates so each decision's translation to code is one small function a
-test can read, and every value read from the design goes through ``literal``.
+test can read, and every value read from the design goes through ``literal``. The routes'
+signatures and bodies are in ``code_routes``.
 """
 
 from __future__ import annotations
 
-from backend_architect.scaffold.naming import identifier, literal
-from backend_architect.scaffold.plan_api import OpPlan
+from backend_architect.scaffold.joins import Hop
+from backend_architect.scaffold.naming import constant, identifier, literal
+from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
 from backend_architect.scaffold.plan_data import FieldPlan, ResourcePlan
-
-_CRUD = {"list": "list_page", "get": "read", "create": "create", "update": "change", "replace": "change", "action": "change", "delete": "remove"}
+from backend_architect.scaffold.plan_reads import NearPlan, RankingPlan, SeriesPlan, WalkPlan
+from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, LinkPlan, UploadPlan
 
 
 def snippet_tuple(items: list[str], indent: int = 4) -> str:
@@ -30,6 +32,24 @@ def column(resource: ResourcePlan, name: str) -> str:
     return f"{resource.table.var}.c[{literal(name)}]"
 
 
+def col(table: str, name: str) -> str:
+    return f"{table}.c[{literal(name)}]"
+
+
+def hops(via: tuple[Hop, ...]) -> str:
+    return snippet_tuple([f"Hop({col(h.left_table, h.left_column)}, {col(h.right_table, h.right_column)})" for h in via], 8)
+
+
+def ref(at: ColumnRef) -> str:
+    """``Ref(table.c["column"])``, with the joins to it."""
+    target = col(at.table, at.column)
+    return f"Ref({target}, {hops(at.via)})" if at.via else f"Ref({target})"
+
+
+def filter_(item: FilterPlan) -> str:
+    return f"Filter({literal(item.param)}, {ref(item.at)}, {literal(item.op)})"
+
+
 def policy(op: OpPlan) -> str:
     rate_class, per_minute, burst, key = op.rate
     statuses = "frozenset({" + ", ".join(str(s) for s in op.op.error_statuses) + "})" if op.op.error_statuses else "frozenset()"
@@ -47,7 +67,7 @@ def policy(op: OpPlan) -> str:
     return flat if len(flat) <= 130 else "Policy(\n" + "".join(f"        {a},\n" for a in args) + "    )"
 
 
-def resource(plan: ResourcePlan, parent_var: str | None) -> list[str]:
+def resource(plan: ResourcePlan, parent_var: str | None, latest: tuple[str, ...] = ()) -> list[str]:
     """The keyword arguments of a ``Resource(...)``."""
     table = plan.table
     args = [
@@ -56,7 +76,7 @@ def resource(plan: ResourcePlan, parent_var: str | None) -> list[str]:
         f"key={column(plan, table.key)}",
         f"key_kind={literal(table.key_kind)}",
         f"to_api={plan.to_api}",
-        f"location=(lambda row: f{literal(plan.location)})" if plan.location else "location=None",
+        f"location=(lambda row, path: f{literal(plan.location)})" if plan.location else "location=None",
         "outbox=outbox",
         "idempotency=idempotency_keys",
     ]
@@ -68,38 +88,125 @@ def resource(plan: ResourcePlan, parent_var: str | None) -> list[str]:
             args.append(f"{trait}={column(plan, name)}")
     if plan.parent and parent_var:
         args.append(f"parent=Parent({parent_var}, {column(plan, plan.parent[1])})")
+    if plan.key is not None:
+        args.append(f"address={column(plan, plan.key.column)}")
+        source = f", source={column(plan, plan.key.source)}" if plan.key.source else ""
+        ranges = f", ranges={table.var}_key_ranges" if plan.key.method == "ranges" else ""
+        args.append(f"short_key=ShortKey({column(plan, plan.key.column)}, {literal(plan.key.method)}, {plan.key.length}{source}{ranges})")
+    if latest:
+        args.append(f"latest={snippet_tuple([column(plan, c) for c in latest])}")
     return args
+
+
+def _list_args(op: OpPlan) -> list[str]:
+    res = op.resource
+    listing = op.listing
+    args = [f"filters={snippet_tuple([filter_(f) for f in listing.filters])}"]
+    if listing.where:
+        args.append(f"where={snippet_tuple([f'text({literal(w)})' for w in listing.where])}")
+    sorts = []
+    for sort in listing.sorts:
+        keys = []
+        for key in sort.keys:
+            via = f", {hops(key.at.via)}" if key.at.via else ""
+            keys.append(f"SortKey({col(key.at.table, key.at.column)}, {key.descending}, {literal(key.kind)}{via})")
+        sorts.append(f"{literal(sort.name)}: {snippet_tuple(keys, 8)}")
+    args.append("sorts={" + ", ".join(sorts) + "}" if sum(map(len, sorts)) < 100 else "sorts={\n" + "".join(f"        {s},\n" for s in sorts) + "    }")
+    args.append(f"default_sort={literal(listing.default_sort)}")
+    if listing.search:
+        config, columns = listing.search
+        engine = f", engine_index={literal(res.table.name)}" if listing.engine else ""
+        args.append(f"search=Search('q', {snippet_tuple([ref(c) for c in columns], 8)}, {literal(config)}{engine})")
+    args.append(f"paging={literal(listing.paging)}")
+    detail = op.detail
+    if isinstance(detail, NearPlan):
+        geo_key = f", geo_key={literal(detail.geo_key)}" if detail.geo_key else ""
+        args.append(
+            f"near=Near({column(res, detail.lat)}, {column(res, detail.lon)}, {column(res, detail.cell)}, {detail.precision}, {detail.radius}{geo_key})"
+        )
+    elif isinstance(detail, WalkPlan):
+        args.append(f"walk={walk(detail)}")
+    elif detail is not None and hasattr(detail, "keep"):
+        args.append(f"feed=Feed({literal(detail.key)}, {detail.keep})")
+    return args
+
+
+def walk(detail: WalkPlan) -> str:
+    return f"Walk({col(detail.edges, detail.source)}, {col(detail.edges, detail.target)}, {detail.depth})"
 
 
 def operation(op: OpPlan) -> list[str]:
     """The keyword arguments of an ``Operation(...)``: the design's decisions for this operation."""
     res = op.resource
-    args = [f"policy={policy(op)}", f"resource={res.var}", f"kind={literal(op.op.kind)}"]
+    kind = op.op.kind if op.op.kind != "job" else "get"
+    args = [f"policy={policy(op)}", f"resource={res.var}", f"kind={literal(kind)}"]
+    if op.gap is not None:
+        return args
     if op.owner:
-        args.append(f"owner={column(res, op.owner)}")
+        args.append(f"owner={ref(op.owner)}")
     if op.op.conditional and res.table.version:
         args.append("conditional=True")
     if op.events:
         args.append(f"events={snippet_tuple([e.const for e in op.events])}")
     if op.op.cache_control:
         args.append(f"cache_control={literal(op.op.cache_control)}")
-    if op.op.kind == "list":
-        filters = [f"Filter({literal(f.param)}, {column(res, f.column)}, {literal(f.op)})" for f in op.filters]
-        args.append(f"filters={snippet_tuple(filters)}")
-        if op.where:
-            args.append(f"where={snippet_tuple([f'text({literal(w)})' for w in op.where])}")
-        sorts = []
-        for sort in op.sorts:
-            keys = [f"SortKey({column(res, name)}, {descending}, {literal(kind)})" for name, descending, kind in sort.keys]
-            sorts.append(f"{literal(sort.name)}: {snippet_tuple(keys, 8)}")
-        args.append("sorts={" + ", ".join(sorts) + "}" if sum(map(len, sorts)) < 100 else "sorts={\n" + "".join(f"        {s},\n" for s in sorts) + "    }")
-        args.append(f"default_sort={literal(op.default_sort)}")
-        if op.search:
-            config, columns = op.search
-            document = ", ".join(column(res, c) for c in columns)
-            args.append(f"search=Search('q', document({literal(config)}, {document}), {literal(config)})")
-        args.append(f"paging={literal(op.paging)}")
+    if op.path_columns:
+        args.append(f"path_filters={snippet_tuple([filter_(f) for f in op.path_columns])}")
+    if op.mechanism == "crud.list_page":
+        args += _list_args(op)
+    elif op.mechanism in {"series.read", "ranking.read"}:
+        args.append(f"filters={snippet_tuple([filter_(f) for f in op.listing.filters])}")
+    elif op.mechanism == "graph.path" and isinstance(op.detail, WalkPlan):
+        args.append(f"walk={walk(op.detail)}")
+    if op.lookup:
+        args.append(f"lookup={snippet_tuple([filter_(f) for f in op.lookup])}")
+    if isinstance(op.detail, CreatePlan):
+        args += _create_args(op, op.detail)
+    if isinstance(op.detail, ChangePlan):
+        if op.detail.latest is not None:
+            latest = op.detail.latest
+            structure = literal(latest.structure)
+            args.append(f"latest=Latest({snippet_tuple([column(res, c) for c in latest.columns], 8)}, {structure}, {literal(latest.key)})")
+        if op.detail.presence is not None:
+            seen = f", {column(res, op.detail.presence.last_seen)}" if op.detail.presence.last_seen else ""
+            args.append(f"presence=Presence({op.detail.presence.ttl_s}{seen}, table=runtime_presence)")
+    if op.cache_ttl:
+        args.append(f"cache_ttl={op.cache_ttl}")
     return args
+
+
+def _create_args(op: OpPlan, detail: CreatePlan) -> list[str]:
+    args = []
+    if detail.children:
+        children = [f"Child({literal(c.prop)}, {c.resource}, {col(c.table, c.parent_column)}, {values_function(c.schema)})" for c in detail.children]
+        args.append(f"children={snippet_tuple(children, 8)}")
+    total = detail.total
+    if total is not None:
+        res = op.resource
+        parts = f", price={literal(total.price)}, quantity={literal(total.quantity)}" if total.price else f", compute=domain.{total.hook}"
+        args.append(f"total=Total({column(res, total.amount)}, {column(res, total.currency)}{parts})")
+    return args
+
+
+def extras(op: OpPlan, objects_table: str = "stored_objects") -> list[tuple[str, str]]:
+    """Module-level objects an operation's mechanism needs besides its ``Operation``: (name, expression)."""
+    detail = op.detail
+    if isinstance(detail, LinkPlan):
+        source = f", {detail.source_resource}" if detail.source_resource else ""
+        return [(f"{op.const}_LINK", f"Link({detail.table}, {col(detail.table, detail.source_column)}, {col(detail.table, detail.target_column)}{source})")]
+    if isinstance(detail, SeriesPlan):
+        res = op.resource
+        rollup = f", rollup={detail.rollup}, keys={literal(detail.rollup_keys)}" if detail.rollup else ""
+        expression = f"Series({column(res, detail.time)}, {column(res, detail.value)}, {literal(detail.aggregate)}, {detail.every_s}, {detail.over_s}{rollup})"
+        return [(f"{op.const}_SERIES", expression)]
+    if isinstance(detail, RankingPlan):
+        res = op.resource
+        where = f", snapshot={detail.snapshot}" if detail.snapshot else f", sorted_set={literal(detail.sorted_set)}"
+        expression = f"Ranking({column(res, detail.column)}, {literal(detail.by)}, {detail.k}, {detail.window_s}, {column(res, detail.time)}{where})"
+        return [(f"{op.const}_RANKING", expression)]
+    if isinstance(detail, UploadPlan):
+        return [(f"{op.const}_UPLOAD", f"Upload({literal(detail.prefix)}, {literal(detail.field)}, {detail.max_bytes}, SCHEMA, {literal(objects_table)})")]
+    return []
 
 
 def values_function(schema: str) -> str:
@@ -116,63 +223,14 @@ def assignments(field: FieldPlan) -> list[str]:
             f"values[{literal(amount)}] = Decimal(money_value.amount) if money_value is not None else None",
             f"values[{literal(currency)}] = money_value.currency if money_value is not None else None",
         ]
+    if field.kind == "geo":
+        return [f"values.update(columns_of({attr}, {literal(field.columns[0].removesuffix('_lat'))}))"]
+    if field.kind == "secret":
+        return [f"values[{literal(field.columns[0])}] = hash_secret({attr}) if {attr} is not None else None"]
+    if field.kind == "children":
+        return []
     return [f"values[{literal(field.columns[0])}] = {attr}"]
 
 
-def signature(op: OpPlan) -> list[str]:
-    """The route function's parameters after ``request``."""
-    lines = []
-    for param in sorted(op.params, key=lambda p: p.default is not None):
-        default = f" = {param.default}" if param.default is not None else ""
-        lines.append(f"{param.py}: {param.annotation}{default},")
-    return lines
-
-
-def wrapped(head: str, args: list[str], indent: str = "    ") -> list[str]:
-    """``head(arg, ...)`` on one line, or one argument a line when that passes 140 characters.
-
-    >>> wrapped("return f", ["a", "b=1"])
-    ['return f(a, b=1)']
-    """
-    line = f"{head}({', '.join(args)})"
-    if len(line) + len(indent) <= 150:
-        return [line]
-    return [f"{head}(", *(f"    {a}," for a in args), ")"]
-
-
-def call(op: OpPlan) -> list[str]:
-    """The route's body: authenticate, parse the body, hand over to ``crud`` with the operation's decisions."""
-    kind = op.op.kind
-    const = f"resources.{op.const}"
-    lines = [f"ctx = await begin(request, {const}.policy)"]
-    key = op.key_param.py if op.key_param else "None"
-    tail = [f"parent_key={op.parent_param.py}"] if op.parent_param else []
-    headers = op.header
-    if_match = [f"if_match={headers['If-Match'].py}"] if "If-Match" in headers else []
-    idem = [f"idempotency_key={headers['Idempotency-Key'].py}"] if "Idempotency-Key" in headers else []
-    values = "{}"
-    if op.body_model:
-        lines.append(f"body, sent = await parse(request, schemas.{op.body_model}, ctx.services.settings.max_body_bytes)")
-        values = f"resources.{values_function(op.op.request_schema or '')}(body)"
-    sent = "sent" if op.body_model else "None"
-    if kind == "list":
-        params = "{" + ", ".join(f"{literal(f.param)}: {f.py}" for f in op.filters) + "}"
-        limit = op.query("limit")
-        args = [f"limit={limit.py if limit else 100}"]
-        args += [f"{role}={param.py}" for role in ("sort", "cursor", "offset", "q") for param in [op.query(role)] if param]
-        lines += wrapped("return await crud.list_page", ["ctx", const, params, *args, *tail])
-    elif kind == "get":
-        lines += wrapped("return await crud.read", ["ctx", const, key, *tail])
-    elif kind == "create":
-        lines += wrapped("return await crud.create", ["ctx", const, values, sent, *idem, *tail])
-    elif kind == "delete":
-        lines += wrapped("return await crud.remove", ["ctx", const, key, *if_match, *tail])
-    else:
-        changes = values
-        if op.hook and op.body_model:
-            lines.append(f"values = {values}")
-            changes = f"lambda row: {{**values, **domain.{op.hook}(row, body)}}"
-        elif op.hook:
-            changes = f"lambda row: domain.{op.hook}(row, None)"
-        lines += wrapped("return await crud.change", ["ctx", const, key, changes, *if_match, f"body={sent}", *idem, *tail])
-    return lines
+def const_of(entity: str) -> str:
+    return constant(entity)

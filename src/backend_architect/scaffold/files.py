@@ -20,10 +20,11 @@ import jinja2
 from sqlalchemy.dialects import postgresql
 
 from backend_architect.ir.model import Architecture
-from backend_architect.scaffold import code
+from backend_architect.scaffold import code, code_routes, registry
 from backend_architect.scaffold.naming import doc, identifier, kebab, literal
 from backend_architect.scaffold.plan import DeployablePlan, ModulePlan, ProjectPlan
 from backend_architect.scaffold.plan_data import ResourcePlan
+from backend_architect.scaffold.plan_writes import CreatePlan
 from backend_architect.scaffold.tests_data import test_files
 
 Ownership = Literal["owned", "seeded"]
@@ -59,9 +60,10 @@ def environment() -> jinja2.Environment:
     env.filters["wrap"] = lambda value, indent=4: textwrap.fill(str(value), width=150, subsequent_indent=" " * indent)
     env.filters["pytuple"] = code.snippet_tuple
     env.filters["sort_lines"] = lambda text: "\n".join(sorted(line for line in text.splitlines() if line.strip())) + "\n"
-    env.filters["segment_path"] = lambda path: re.sub(r"\{([A-Za-z0-9_]+)\}", r"{\1:segment}", path)
     env.filters["format_suffix"] = lambda value, suffix: f"{value}{suffix}"
+    env.filters["comment"] = lambda value: "\n".join("# " + line for line in textwrap.wrap(doc(value), width=150))
     env.globals["code"] = code
+    env.globals["routes"] = code_routes
     return env
 
 
@@ -111,19 +113,51 @@ def _quote(name: str) -> str:
     return quoted
 
 
-def runtime_migration(module: ModulePlan) -> str:
+def _qualifier(module: ModulePlan) -> Any:
     schema = _quote(module.schema) if module.schema else None
 
     def qualified(name: str) -> str:
         return f"{schema}.{_quote(name)}" if schema else _quote(name)
 
+    return qualified
+
+
+def runtime_migration(module: ModulePlan) -> str:
+    qualified = _qualifier(module)
     return render(
         "python/package/runtime.sql.j2",
         module=module,
-        schema=schema,
+        schema=_quote(module.schema) if module.schema else None,
         outbox=qualified(module.outbox),
         outbox_index=_quote(f"ix_{module.outbox}_unpublished"),
         idempotency=qualified(module.idempotency),
+    )
+
+
+def late_runtime_migration(module: ModulePlan) -> str:
+    """``9000_runtime.sql``: what the workers and adapters keep (deliveries, sessions, presence, objects) and the local search indexes."""
+    qualified = _qualifier(module)
+    names = module.runtime_names
+    searches = []
+    for op in module.operations:
+        if op.listing.search and op.listing.engine:
+            config, columns = op.listing.search
+            tables: dict[str, list[str]] = {}
+            for ref in columns:
+                tables.setdefault(ref.table if not ref.via else ref.via[-1].right_table, []).append(ref.column)
+            for table_var, cols in tables.items():
+                table = next(t for t in module.tables if t.var == table_var)
+                expression = " || ' ' || ".join(f"coalesce({_quote(c)}, '')" for c in cols)
+                name = f"ix_{table.name}_search_local"[:63]
+                searches.append((_quote(name), qualified(name), qualified(table.name), config, expression))
+    return render(
+        "python/package/runtime_late.sql.j2",
+        module=module,
+        deliveries=qualified(names["deliveries"]),
+        sessions=qualified(names["sessions"]) if "sessions" in module.runtime else None,
+        presence=qualified(names["presence"]) if "presence" in module.runtime else None,
+        objects=qualified(names["objects"]) if "objects" in module.runtime else None,
+        searches=list(dict.fromkeys(searches)),
     )
 
 
@@ -154,8 +188,11 @@ class _ValueModel:
 def _value_models(module: ModulePlan) -> list[_ValueModel]:
     seen: dict[str, _ValueModel] = {}
     for op in module.operations:
-        if op.op.request_schema and op.body_model and op.op.request_schema not in seen:
+        if op.gap is None and op.op.request_schema and op.body_model and op.body_fields and op.op.request_schema not in seen:
             seen[op.op.request_schema] = _ValueModel(op.op.request_schema, op.body_model, op.body_fields)
+        if isinstance(op.detail, CreatePlan):
+            for child in op.detail.children:
+                seen.setdefault(child.schema, _ValueModel(child.schema, child.model, child.fields))
     return list(seen.values())
 
 
@@ -184,12 +221,20 @@ def module_files(deployable: DeployablePlan, module: ModulePlan, written: dict[s
         f"{folder}/tables.py": GeneratedFile(render("python/module/tables.py.j2", **context)),
         f"{folder}/schemas.py": GeneratedFile(render("python/module/schemas.py.j2", **context)),
         f"{folder}/resources.py": GeneratedFile(
-            render("python/module/resources.py.j2", value_models=_value_models(module), ordered_resources=_ordered(module.resources), **context)
+            render(
+                "python/module/resources.py.j2",
+                value_models=_value_models(module),
+                ordered_resources=_ordered(module.resources),
+                registry=registry.declarations(module),
+                runtime_tables=registry.runtime_tables(module),
+                **context,
+            )
         ),
         f"{folder}/routes.py": GeneratedFile(render("python/module/routes.py.j2", **context)),
         f"{folder}/domain.py": GeneratedFile(render("python/module/domain.py.j2", written=written, **context), "seeded"),
         f"{base}/contract/openapi/{module.name}.yaml": GeneratedFile(module.contract),
         f"{base}/migrations/{module.name}/0000_runtime.sql": GeneratedFile(runtime_migration(module)),
+        f"{base}/migrations/{module.name}/9000_runtime.sql": GeneratedFile(late_runtime_migration(module)),
     }
     if module.asyncapi:
         files[f"{base}/contract/asyncapi/{module.name}.yaml"] = GeneratedFile(module.asyncapi)
@@ -213,15 +258,25 @@ def _static(prefix: str) -> dict[str, str]:
     return out
 
 
+def _job_run(package: str, job: Any) -> str:
+    """What a run of the job does: the generated job (its expression over the module), or the user's function in domain.py."""
+    if job.expression is None:
+        return f"{package}_domain.{job.func}"
+    expression: str = job.expression
+    return expression.replace("resources.", f"{package}_resources.").replace("tables.", f"{package}_tables.")
+
+
 def deployable_files(project: ProjectPlan, deployable: DeployablePlan, written: dict[str, dict[str, str]]) -> dict[str, GeneratedFile]:
     base = f"{deployable.name}/src/{deployable.package}"
-    jobs = [f"Job({literal(j.name)}, {j.interval_s}, {m.package}_domain.{j.func})" for m in deployable.modules for j in m.jobs]
+    jobs = [f"Job({literal(j.name)}, {j.interval_s}, {_job_run(m.package, j)})" for m in deployable.modules for j in m.jobs]
+    feeds = [f"Feed({m.package}_tables.outbox, {m.package}_tables.runtime_deliveries)" for m in deployable.modules]
     context = {
         "deployable": deployable,
         "system": project.system,
         "module_names": tuple(m.name for m in deployable.modules),
         "exchange": kebab(project.system),
         "jobs": jobs,
+        "feeds": feeds,
     }
     files: dict[str, GeneratedFile] = {
         f"{deployable.name}/pyproject.toml": GeneratedFile(render("python/package/pyproject.toml.j2", **context)),

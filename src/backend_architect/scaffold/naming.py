@@ -68,14 +68,18 @@ def pascal(text: str) -> str:
     return "".join(part.capitalize() for part in identifier(text).split("_")) or "X"
 
 
-def package(text: str) -> str:
-    """A top-level package name that shadows no standard-library module.
+#: Module names the generated project uses besides its package: its tests' helpers and its own parts.
+_TAKEN = frozenset({"core", "tests", "app", "checks", "conftest", "contract", "design", "keys", "mechanisms", "postgres", "seeding", "support"})
 
-    >>> package("bookstore"), package("email"), package("Fleet Telemetry")
-    ('bookstore', 'email_service', 'fleet_telemetry')
+
+def package(text: str) -> str:
+    """A top-level package name that shadows no standard-library module and none of the tests' helpers.
+
+    >>> package("bookstore"), package("email"), package("Fleet Telemetry"), package("mechanisms")
+    ('bookstore', 'email_service', 'fleet_telemetry', 'mechanisms_service')
     """
     name = identifier(text)
-    return name + "_service" if name in sys.stdlib_module_names or name in {"core", "tests", "app"} else name
+    return name + "_service" if name in sys.stdlib_module_names or name in _TAKEN else name
 
 
 def field_name(text: str) -> str:

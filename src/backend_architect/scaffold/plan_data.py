@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
-from backend_architect.errors import InputError, Location
 from backend_architect.ir.model import Api, ApiSchema, Column, Operation, Table
 from backend_architect.scaffold.naming import constant, field_name, identifier, literal
 
@@ -26,6 +27,14 @@ _TYPES: dict[str, tuple[str, str]] = {
     "numeric": ("sa.Numeric()", "numeric"),
     "float": ("sa.Float()", "numeric"),
 }
+
+
+class Gap(Exception):
+    """What the scaffold cannot generate for one operation, and why (its route answers 501 and the README lists it)."""
+
+
+#: Names the generated tables module defines itself: a design table with one of them gets another variable.
+RUNTIME_VARIABLES = frozenset({"sa", "metadata", "outbox", "idempotency_keys", "runtime_deliveries", "runtime_sessions", "runtime_presence"})
 
 #: Columns the runtime maintains itself.
 VERSION, TENANT, DELETED_AT, UPDATED_AT = "version", "tenant_id", "deleted_at", "updated_at"
@@ -81,7 +90,7 @@ def table_plan(table: Table, schema: str | None) -> TablePlan:
     key_type = next(c.type for c in table.columns if c.name == key)
     return TablePlan(
         name=table.name,
-        var=identifier(table.name, avoid=frozenset({"sa", "metadata"})),
+        var=identifier(table.name, avoid=RUNTIME_VARIABLES),
         schema=schema,
         entity=table.entity,
         columns=columns,
@@ -97,39 +106,67 @@ def table_plan(table: Table, schema: str | None) -> TablePlan:
 
 @dataclass(frozen=True)
 class FieldPlan:
-    """One property of an API schema and the column(s) holding it."""
+    """One property of an API schema and the column(s) holding it.
+
+    ``kind`` is the column's value kind, or how the property maps: ``money`` (amount and
+    currency columns), ``geo`` (latitude, longitude and the geohash cell the server keeps),
+    ``secret`` (a plaintext stored as a one-way hash), ``children`` (composition rows written
+    with the parent: ``child`` names their entity).
+    """
 
     prop: str
     attr: str
     columns: tuple[str, ...]
     money: bool
     kind: str
+    child: str | None = None
 
     @property
     def read_expression(self) -> str:
         """The property's JSON value from ``row`` (a dict of column values)."""
         if self.money:
             return f"money(row[{literal(self.columns[0])}], row[{literal(self.columns[1])}])"
+        if self.kind == "geo":
+            return f"point(row[{literal(self.columns[0])}], row[{literal(self.columns[1])}])"
         column = literal(self.columns[0])
         if self.kind in {"text", "int", "bool", "json"}:
             return f"row[{column}]"
         return f"to_json(row[{column}])"
 
 
-def fields(schema: ApiSchema, table: TablePlan, ir_table: Table, origin: str) -> tuple[FieldPlan, ...]:
-    """The schema's properties mapped to columns: by name, or a Money object to its amount and currency columns."""
+#: A hashed credential column: ``password_hash``, ``pin_digest``, ``hashed_password``.
+_HASHED = re.compile(r"^hashed_|_(hash|hashed|digest)$")
+
+
+def secret_column(ir_table: Table, prop: str) -> str | None:
+    """The column a write-only plaintext is stored in, as a one-way hash (``password`` -> ``password_hash``)."""
+    for column in ir_table.columns:
+        if _HASHED.search(column.name) and (column.source_field in {prop, column.name} or _HASHED.sub("", column.name) == prop):
+            return column.name
+    return None
+
+
+def fields(schema: ApiSchema, table: TablePlan, ir_table: Table, children: dict[str, str] | None = None) -> tuple[FieldPlan, ...]:
+    """The schema's properties mapped to columns: by name, a Money object to its amount and currency, a GeoPoint to its
+    coordinates, a password to its hash, an array of a part's create shape to the part's rows (``children``: schema -> entity)."""
     out = []
     for prop in schema.properties:
-        if prop.ref == "Money":
-            amount = [c.name for c in ir_table.columns if c.source_field == prop.name and c.type == "numeric"]
-            currency = [c.name for c in ir_table.columns if c.source_field == prop.name and c.type == "char"]
-            if len(amount) != 1 or len(currency) != 1:
-                raise InputError(Location(origin), f"schema {schema.name}: cannot find the amount and currency columns of {prop.name} in {table.name}")
-            out.append(FieldPlan(prop.name, field_name(prop.name), (amount[0], currency[0]), True, "money"))
+        if prop.ref in {"Money", "GeoPoint"}:
+            money = prop.ref == "Money"
+            mine = [c for c in ir_table.columns if c.source_field == prop.name]
+            wanted = ("_amount", "_currency") if money else ("_lat", "_lon", "_cell")
+            columns = tuple(next((c.name for c in mine if c.name == prop.name + suffix), "") for suffix in wanted)
+            if not all(columns):
+                raise Gap(f"schema {schema.name}: cannot find the columns of {prop.name} in {table.name}")
+            out.append(FieldPlan(prop.name, field_name(prop.name), columns, money, "money" if money else "geo"))
+        elif prop.type == "array" and prop.items and children and prop.items in children:
+            out.append(FieldPlan(prop.name, field_name(prop.name), (), False, "children", children[prop.items]))
         elif table.has(prop.name):
             out.append(FieldPlan(prop.name, field_name(prop.name), (prop.name,), False, table.column(prop.name).kind))
+        elif prop.format == "password" and (hashed := secret_column(ir_table, prop.name)) is not None:
+            out.append(FieldPlan(prop.name, field_name(prop.name), (hashed,), False, "secret"))
         else:
-            raise InputError(Location(origin), f"schema {schema.name}: property {prop.name} has no column in table {table.name}")
+            raise Gap(f"schema {schema.name}: property {prop.name} has no column in table {table.name}")
     return tuple(out)
 
 
@@ -144,24 +181,32 @@ class ResourcePlan:
     #: f-string body of the item's URL path (None when the API has no GET for it).
     location: str | None
     parent: tuple[str, str] | None  # (parent resource variable, this table's column)
+    #: The public short key the server makes for new rows (``code``, ``slug``), if the entity has one.
+    key: Any = None
+
+    @property
+    def address(self) -> str:
+        """The column item paths address rows by: the public short key when there is one, else the table's key."""
+        return str(self.key.column) if self.key is not None else self.table.key
 
     @property
     def to_api(self) -> str:
         return f"{identifier(self.entity)}_to_api"
 
 
-def item_location(api: Api, entity: str, table: TablePlan) -> str | None:
-    """The GET path of one item, as an f-string over the row: ``/v1/books/{row['book_id']}/reviews/{row['id']}``."""
-    get = next((op for op in api.operations if op.entity == entity and op.kind == "get"), None)
+def item_location(api: Api, entity: str, table: TablePlan, address: str | None = None) -> str | None:
+    """The GET path of one item, as an f-string over the row and the request's path values (an ancestor's key the row
+    does not hold): ``/v1/books/{row['book_id']}/reviews/{row['id']}``."""
+    gets = [op for op in api.operations if op.entity == entity and op.kind == "get" and op.path.endswith("}") and not op.flow]
+    get = next(iter(gets), None)
     if get is None:
         return None
     path = api.base_path + get.path
     params = [p.name for p in get.parameters if p.location == "path"]
     for position, name in enumerate(params):
-        column = table.key if position == len(params) - 1 else name
-        if not table.has(column):
-            return None
-        path = path.replace("{" + name + "}", "{row[" + literal(column) + "]}")
+        column = (address or table.key) if position == len(params) - 1 else name
+        value = "row[" + literal(column) + "]" if table.has(column) else "path[" + literal(name) + "]"
+        path = path.replace("{" + name + "}", "{" + value + "}")
     return path
 
 
@@ -189,12 +234,39 @@ def parent_link(api: Api, entity: str, tables: dict[str, TablePlan], ir_tables: 
     return constant(parent.entity), column
 
 
-def owner_column(op: Operation, table: TablePlan, ir_table: Table, actors: list[str]) -> str | None:
+#: Actor words for anyone signed in: the caller is the people entity (User, Account...), whatever it is called.
+ANYONE = frozenset("user users member members account person people subscriber".split())
+#: Entity names that hold the people a system serves.
+PEOPLE = frozenset("user customer member account person player subscriber rider driver courier patient student reader viewer buyer seller".split())
+_ACROSS = re.compile(r"^id of ([A-Za-z0-9_]+), owned by ")
+
+
+def referenced_entity(column: Column, ir_table: Table, entity_of_table: dict[str, str]) -> str | None:
+    """The entity a reference column points at: its foreign key's table, else the design's note on a reference across services."""
+    fk = next((f for f in ir_table.foreign_keys if f.columns == [column.name]), None)
+    if fk is not None:
+        return entity_of_table.get(fk.ref_table)
+    across = _ACROSS.match(column.comment or "")
+    return across.group(1) if across else None
+
+
+def people_entity(tables: list[Table]) -> str | None:
+    """The entity people sign in as: the one holding a hashed secret, else the one named for people."""
+    for table in tables:
+        if table.entity and any(_HASHED.search(c.name) for c in table.columns):
+            return table.entity
+    return next((t.entity for t in tables if t.entity and identifier(t.entity) in PEOPLE), None)
+
+
+def owner_column(
+    op: Operation, table: TablePlan, ir_table: Table, actors: list[str], people: str | None = None, entity_of_table: dict[str, str] | None = None
+) -> str | None:
     """The column holding the caller's identity for an owner-only operation.
 
     The owner is the token's subject. The row is the caller's own record when its entity is
     the actor (a customer reading their Customer); otherwise the column referencing the actor
-    (``customer_id`` of an Order placed by a customer).
+    (``customer_id`` of an Order placed by a customer), or referencing the people entity when
+    the actor is anyone signed in (a member's View through its ``user_id``).
     """
     for actor in actors:
         if table.entity and identifier(table.entity) == identifier(actor):
@@ -202,5 +274,11 @@ def owner_column(op: Operation, table: TablePlan, ir_table: Table, actors: list[
     for actor in actors:
         for column in ir_table.columns:
             if column.source_field and identifier(column.source_field) == identifier(actor) and column.name.endswith("_id"):
+                return column.name
+    wanted = {identifier(a) for a in actors} | ({identifier(people)} if people and any(identifier(a) in ANYONE for a in actors) else set())
+    for column in ir_table.columns:
+        if column.name.endswith("_id") and not column.nullable:
+            target = referenced_entity(column, ir_table, entity_of_table or {})
+            if target is not None and identifier(target) in wanted:
                 return column.name
     return None

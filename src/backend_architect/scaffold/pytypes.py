@@ -20,7 +20,6 @@ class Unsupported(ValueError):
 
 def _string(schema: dict[str, Any]) -> str:
     fmt = schema.get("format")
-    max_length = schema.get("maxLength")
     if schema.get("enum"):
         values = [v for v in schema["enum"] if v is not None]
         return "Literal[" + ", ".join(literal(v) for v in values) + "]"
@@ -35,8 +34,9 @@ def _string(schema: dict[str, Any]) -> str:
         return f"Annotated[Decimal, decimal_text({literal(regex)})]"
     base = "Email" if fmt == "email" else "Text"
     extras = []
-    if max_length is not None:
-        extras.append(f"Field(max_length={int(max_length)})")
+    bounds = [f"{k}={int(schema[s])}" for k, s in (("min_length", "minLength"), ("max_length", "maxLength")) if s in schema]
+    if bounds:
+        extras.append(f"Field({', '.join(bounds)})")
     if schema.get("pattern"):
         extras.append(f"pattern({literal(schema['pattern'])})")
     return f"Annotated[{base}, {', '.join(extras)}]" if extras else base
@@ -75,14 +75,16 @@ def annotation(schema: dict[str, Any], components: dict[str, Any]) -> str:
     elif kind == "integer":
         base = _integer(schema)
     elif kind == "number":
-        base = "float"
+        bounds = [f"{k}={schema[s]!r}" for k, s in (("ge", "minimum"), ("le", "maximum")) if s in schema]
+        base = f"Annotated[Number, Field({', '.join(bounds)})]" if bounds else "Number"
     elif kind == "boolean":
         base = "bool"
     elif kind == "object":
         base = "JsonObject"
     elif kind == "array":
         item = annotation(schema.get("items", {}), components) if schema.get("items") else "Any"
-        base = f"Annotated[list[{item}], Field(max_length={int(schema['maxItems'])})]" if "maxItems" in schema else f"list[{item}]"
+        bounds = [f"{k}={int(schema[s])}" for k, s in (("min_length", "minItems"), ("max_length", "maxItems")) if s in schema]
+        base = f"Annotated[list[{item}], Field({', '.join(bounds)})]" if bounds else f"list[{item}]"
     else:
         raise Unsupported(f"type {kinds!r}")
     return base + (" | None" if nullable else "")
@@ -95,10 +97,15 @@ def parameter_annotation(schema: dict[str, Any]) -> str:
     "Literal['true', 'false']"
     >>> parameter_annotation({"type": "integer", "format": "int32", "minimum": 1, "maximum": 100})
     'Annotated[int, Field(ge=1, le=100)]'
+    >>> parameter_annotation({"type": "number", "minimum": -90, "maximum": 90})
+    'Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]'
 
     """
     if schema.get("type") == "boolean":
         return "Literal['true', 'false']"
+    if schema.get("type") == "number":
+        limits = [f"{k}={schema[s]!r}" for k, s in (("ge", "minimum"), ("le", "maximum")) if s in schema]
+        return f"Annotated[float, Field({', '.join([*limits, 'allow_inf_nan=False'])})]"
     if schema.get("type") == "integer":
         low, high = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}.get(schema.get("format") or "", (None, None))
         bounds = {"ge": schema.get("minimum", low), "le": schema.get("maximum", high)}

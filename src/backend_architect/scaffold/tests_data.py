@@ -8,13 +8,15 @@ index and events, and each table's columns, so a scenario can seed rows the call
 from __future__ import annotations
 
 import re
-import textwrap
 from typing import Any
 
-from backend_architect.ir.model import Table
-from backend_architect.scaffold.naming import doc, identifier, literal
+from backend_architect.ir.model import Operation, Table
+from backend_architect.scaffold.naming import identifier, literal
 from backend_architect.scaffold.plan import DeployablePlan, ModulePlan, ProjectPlan
-from backend_architect.scaffold.plan_api import OpPlan
+from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
+from backend_architect.scaffold.plan_reads import FeedPlan, NearPlan, RankingPlan, SeriesPlan, WalkPlan
+from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, LinkPlan, LoginPlan, PasswordPlan, UploadPlan
+from backend_architect.scaffold.tests_cases import use_case_tests
 
 _CONSTANT = re.compile(r"\b([a-z_][a-z0-9_]*) = (?:'((?:[^']|'')*)'|(true|false|-?\d+(?:\.\d+)?))(?![\w.])")
 
@@ -87,6 +89,76 @@ def _unique_columns(table: Table) -> set[str]:
     return found | {c.name for i in table.indexes if i.unique for c in i.columns}
 
 
+def _chain(module: ModulePlan, at: ColumnRef) -> dict[str, Any]:
+    """A column reached through joins, as the tests seed and read it: its table, column and the hops to it (qualified table names)."""
+    names = {t.var: table_key(module.schema, t.name) for t in module.tables}
+    return {
+        "table": names[at.table],
+        "column": at.column,
+        "hops": [[names[h.left_table], h.left_column, names[h.right_table], h.right_column] for h in at.via],
+    }
+
+
+def _filter(module: ModulePlan, item: FilterPlan) -> dict[str, Any]:
+    return {"param": item.param, "column": item.column, "op": item.op, "chain": _chain(module, item.at) if item.at.via else None}
+
+
+def _required_query(module: ModulePlan, op: Operation) -> dict[str, Any]:
+    """A valid value for each required query parameter (so a refused request is refused for its token, not its parameters)."""
+    out: dict[str, Any] = {}
+    for param in op.parameters:
+        if param.location != "query" or not param.required:
+            continue
+        if param.format == "uuid":
+            out[param.name] = "01950f6b-8a3c-7212-aa9e-20949ffca0ac"
+        elif param.type in {"number", "integer"}:
+            out[param.name] = param.minimum if param.minimum is not None and param.minimum > 0 else 1 if param.type == "integer" else 0.5
+        elif param.enum:
+            out[param.name] = param.enum[0]
+        elif param.format == "date-time":
+            out[param.name] = "2026-03-14T09:26:53Z"
+        else:
+            out[param.name] = "x"
+    return out
+
+
+def _mechanism_data(module: ModulePlan, op: OpPlan) -> dict[str, Any]:
+    """What a mechanism's check needs beyond the operation's shape: the walk, the series, the ranking, the link, the log in..."""
+    names = {t.var: table_key(module.schema, t.name) for t in module.tables}
+    detail = op.detail
+    out: dict[str, Any] = {}
+    if isinstance(detail, FeedPlan):
+        out["feed"] = True
+    if isinstance(detail, NearPlan):
+        out["near"] = {"lat": detail.lat, "lon": detail.lon, "cell": detail.cell, "radius": detail.radius}
+    if isinstance(detail, WalkPlan):
+        out["walk"] = {"table": names[detail.edges], "source": detail.source, "target": detail.target, "depth": detail.depth}
+    if isinstance(detail, SeriesPlan):
+        job = next((j.name for j in module.jobs if j.expression and f"{op.const}_SERIES" in j.expression), None)
+        rollup = next((names[t.var] for t in module.tables if t.var == detail.rollup), None)
+        out["series"] = {"time": detail.time, "value": detail.value, "aggregate": detail.aggregate, "every_s": detail.every_s, "rollup": rollup, "job": job}
+    if isinstance(detail, RankingPlan):
+        job = next((j.name for j in module.jobs if j.expression and f"{op.const}_RANKING" in j.expression), None)
+        snapshot = next((names[t.var] for t in module.tables if t.var == detail.snapshot), None)
+        out["ranking"] = {"column": detail.column, "by": detail.by, "k": detail.k, "time": detail.time, "snapshot": snapshot, "job": job}
+    if isinstance(detail, LinkPlan):
+        source = next((table_key(module.schema, r.table.name) for r in module.resources if r.var == detail.source_resource), None)
+        out["link"] = {"table": names[detail.table], "source": detail.source_column, "target": detail.target_column,
+                       "source_param": detail.source_param, "target_param": detail.target_param, "source_table": source}  # fmt: skip
+    if isinstance(detail, LoginPlan):
+        out["login"] = {"column": detail.login_column, "secret": detail.secret_column, "prop": detail.login_attr, "secret_prop": detail.secret_attr}
+    if isinstance(detail, PasswordPlan):
+        out["password"] = {"secret": detail.secret_column, "current": detail.current_attr, "new": detail.new_attr}
+    if isinstance(detail, UploadPlan):
+        out["upload"] = {"field": detail.field, "max_bytes": detail.max_bytes}
+    if isinstance(detail, CreatePlan):
+        out["children"] = [{"prop": c.prop, "table": names[c.table], "column": c.parent_column} for c in detail.children]
+    if isinstance(detail, ChangePlan):
+        out["latest"] = detail.latest is not None
+        out["heartbeat"] = detail.presence is not None
+    return out
+
+
 def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: str) -> dict[str, Any]:
     ir = op.op
     table = op.resource.table
@@ -98,18 +170,30 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
     parent_column = op.resource.parent[1] if op.resource.parent else None
     indexes = _designed_indexes(ir_table, list(ir.use_cases)) if ir.kind == "list" else []
     parent = None
-    if op.parent_param and parent_column:
-        parent = {"param": op.parent_param.name, "column": parent_column, "table": foreign.get(parent_column) or table_key(module.schema, table.name)}
+    if op.parent_param and parent_column and op.resource.parent:
+        holder = next(r for r in module.resources if r.var == op.resource.parent[0])
+        parent = {"param": op.parent_param.name, "column": parent_column, "table": table_key(module.schema, holder.table.name)}
+    owner = op.owner if op.owner and not op.owner.via else None
+    sorts = {}
+    for sort in op.sorts:
+        sorts[sort.name] = [[k.at.column, k.descending, _chain(module, k.at) if k.at.via else None] for k in sort.keys]
     return {
         "module": module.name,
         "method": ir.method,
         "path": base_path + ir.path,
         "contract_path": ir.path,
         "kind": ir.kind,
+        "mechanism": op.mechanism,
+        "gap": op.gap,
+        "todo": op.todo,
+        "flow": ir.flow,
+        "success": ir.success_status,
         "table": table_key(module.schema, table.name),
+        "address": op.resource.address,
         "auth": ir.auth,
         "scopes": list(ir.scopes),
-        "owner": op.owner,
+        "owner": owner.column if owner else None,
+        "owner_chain": _chain(module, op.owner) if op.owner and op.owner.via else None,
         "conditional": bool(ir.conditional and table.version),
         "idempotent": ir.idempotency_key,
         "events": [e.name for e in op.events],
@@ -120,12 +204,15 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "required": list(request.get("required", [])),
         "unique": {p: {k: v for k, v in s.items() if k in {"type", "format", "maxLength"}} for p, s in props.items() if p in uniques},
         "props": {p: {k: v for k, v in s.items() if k in {"type", "format", "maxLength", "enum", "pattern"}} for p, s in props.items()},
-        "references": {p: foreign[p] for p in props if p in foreign and p != parent_column},
-        "filters": [{"param": f.param, "column": f.column, "op": f.op} for f in op.filters],
-        "sorts": {s.name: [[name, descending] for name, descending, _kind in s.keys] for s in op.sorts},
+        "references": {p: foreign[p] for p in props if p in foreign and (p != parent_column or parent is None)},
+        "filters": [_filter(module, f) for f in op.filters],
+        "path_filters": [_filter(module, f) for f in op.path_columns],
+        "lookup": [_filter(module, f) for f in op.lookup],
+        "sorts": sorts,
         "paging": op.paging,
-        "where_values": where_values(" AND ".join(op.where)),
-        "search": list(op.search[1]) if op.search else None,
+        "where_values": where_values(" AND ".join(op.listing.where)),
+        "search": [c.column for c in op.listing.search[1] if not c.via] if op.listing.search else None,
+        "engine": op.listing.engine,
         "indexes": indexes,
         "outbox": table_key(module.schema, module.outbox),
         "use_cases": list(ir.use_cases),
@@ -133,7 +220,9 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "rate": list(op.rate),
         "declared": [str(s) for s in ir.error_statuses],
         "func": op.func,
-        "path_kinds": {p.name: "uuid" if "Uuid" in p.annotation else "int" for p in op.params if p.location == "path"},
+        "path_kinds": {p.name: "uuid" if "Uuid" in p.annotation else "int" if "int" in p.annotation else "text" for p in op.params if p.location == "path"},
+        "required_query": _required_query(module, ir),
+        **_mechanism_data(module, op),
     }
 
 
@@ -144,16 +233,19 @@ def design_module(deployable: DeployablePlan) -> str:
         mine = {t.name: t for t in module.ir_tables}
         for table in mine.values():
             tables[table_key(module.schema, table.name)] = _table_data(module, table)
-        for runtime in (module.outbox, module.idempotency):
-            tables[table_key(module.schema, runtime)] = {
+        runtime = {"outbox": module.outbox, "idempotency": module.idempotency, "deliveries": module.runtime_names["deliveries"]}
+        runtime |= {kind: module.runtime_names[kind] for kind in ("sessions", "presence", "objects") if kind in module.runtime}
+        for kind, name in runtime.items():
+            tables[table_key(module.schema, name)] = {
                 "schema": module.schema,
-                "name": runtime,
-                "key": "id",
+                "name": name,
+                "key": "key" if kind in {"objects"} else "id",
                 "key_kind": "uuid",
                 "tenant": None,
                 "columns": [],
                 "foreign": {},
                 "uniques": [],
+                "runtime": kind,
             }
         for op in module.operations:
             data = _operation_data(module, op, mine[op.resource.table.name], module.api.base_path)
@@ -189,57 +281,12 @@ def _pretty(value: Any, indent: int = 0) -> str:
     return flat
 
 
-def use_case_tests(deployable: DeployablePlan, module: ModulePlan) -> str:
-    """One test per operation, in the order a user would perform them: create, read, list, change, act, delete."""
-    order = {"create": 0, "get": 1, "list": 2, "update": 3, "replace": 3, "action": 4, "delete": 5}
-    check = {"create": "create", "get": "read", "list": "listing", "update": "change", "replace": "change", "action": "change", "delete": "remove"}
-    ops = sorted(module.operations, key=lambda o: order[o.op.kind])
-    lines = [
-        f'"""Use cases of the {doc(module.name)} module, in the order a user performs them, against the running service and a real PostgreSQL."""',
-        "",
-        "from __future__ import annotations",
-        "",
-        "import checks",
-        "from support import Scenario",
-    ]
-    for op in ops:
-        ir = op.op
-        tenant = op.resource.table.tenant
-        what = doc(f"use case '{ir.use_cases[0]}'" if ir.use_cases else f"'{ir.summary}'")
-        behaviour = {
-            "create": "creates it (201, Location), replays a retry with the same Idempotency-Key, refuses the key for another body",
-            "get": "reads it (200), and 404 for unknown ids" + (", others' rows" if op.owner else "") + (", other tenants' rows" if tenant else ""),
-            "list": "lists every visible row once across cursor pages, in the designed order, through the designed index",
-            "update": "changes it with If-Match (200, new ETag), 412 when stale",
-            "replace": "replaces it with If-Match (200, new ETag), 412 when stale",
-            "action": "acts on it with If-Match and an Idempotency-Key, 412 when stale",
-            "delete": "deletes it (204), after which it cannot be read",
-        }[ir.kind]
-        lines += [
-            "",
-            "",
-            f"def test_{op.func}_ok(scenario: Scenario) -> None:",
-            '    """' + textwrap.fill(f"{ir.method.upper()} {doc(ir.path)}, {what}: {behaviour}.", width=150, subsequent_indent="    ") + '"""',
-            f"    checks.{check[ir.kind]}(scenario, {literal(ir.operation_id)})",
-        ]
-        if ir.auth == "required":
-            refused = f", and without {' '.join(ir.scopes)} 403" if ir.scopes else ""
-            lines += [
-                "",
-                "",
-                f"def test_{op.func}_without_credentials_err(scenario: Scenario) -> None:",
-                '    """' + textwrap.fill(f"{ir.method.upper()} {doc(ir.path)} without a token is 401{refused}.", width=150, subsequent_indent="    ") + '"""',
-                f"    checks.guarded(scenario, {literal(ir.operation_id)})",
-            ]
-    return "\n".join(lines) + "\n"
-
-
 def test_files(project: ProjectPlan, deployable: DeployablePlan, static: dict[str, str], render: Any) -> dict[str, str]:
     """tests/ of one deployable: static helpers, the design as data, one use-case file per module, contract and runtime tests."""
     files = {f"{deployable.name}/tests/{name}": text for name, text in static.items()}
     files[f"{deployable.name}/tests/design.py"] = design_module(deployable)
     for module in deployable.modules:
-        files[f"{deployable.name}/tests/test_{identifier(module.name)}_use_cases.py"] = use_case_tests(deployable, module)
+        files[f"{deployable.name}/tests/test_{identifier(module.name)}_use_cases.py"] = use_case_tests(module)
     context = {"deployable": deployable, "project": project}
     for name in ("conftest.py", "test_contract.py", "test_boundaries.py", "test_runtime.py"):
         files[f"{deployable.name}/tests/{name}"] = render(f"python/tests/{name}.j2", **context)

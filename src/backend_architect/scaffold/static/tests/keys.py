@@ -22,6 +22,10 @@ class Keys:
         public = json.loads(RSAAlgorithm.to_jwk(self.private.public_key()))
         public.update(kid=KEY_ID, alg="RS256", use="sig")
         self.jwks = json.dumps({"keys": [public]})
+        #: The same key, private: the service signs its own sessions' tokens with it (log in), so they verify like these.
+        private = json.loads(RSAAlgorithm.to_jwk(self.private))
+        private.update(kid=KEY_ID, alg="RS256", use="sig")
+        self.signing_jwk = json.dumps(private)
 
     def token(self, subject: str, scopes: Iterable[str] = (), tenant: str | None = None, *, issuer: str = ISSUER, lifetime_s: int = 900) -> str:
         now = int(time.time())

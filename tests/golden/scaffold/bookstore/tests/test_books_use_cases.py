@@ -43,6 +43,11 @@ def test_browse_books_ok(scenario: Scenario) -> None:
     checks.listing(scenario, "browseBooks")
 
 
+def test_search_books_ok(scenario: Scenario) -> None:
+    """GET /books/search, use case 'search books': lists every visible row once across cursor pages, in the designed order, through the designed index."""
+    checks.listing(scenario, "searchBooks")
+
+
 def test_list_reviews_of_a_book_ok(scenario: Scenario) -> None:
     """GET /books/{book_id}/reviews, use case 'list reviews of a book': lists every visible row once across cursor pages, in the designed order, through the
     designed index."""
@@ -50,7 +55,7 @@ def test_list_reviews_of_a_book_ok(scenario: Scenario) -> None:
 
 
 def test_update_book_price_ok(scenario: Scenario) -> None:
-    """PATCH /books/{book_id}, use case 'update book price': changes it with If-Match (200, new ETag), 412 when stale."""
+    """PATCH /books/{book_id}, use case 'update book price': changes it (If-Match where the row is versioned), 412 when stale."""
     checks.change(scenario, "updateBookPrice")
 
 

@@ -33,7 +33,7 @@ def _routes() -> dict[tuple[str, str], APIRoute]:
         for route in importlib.import_module(f"{PACKAGE}.modules.{package}.routes").router.routes:
             if not isinstance(route, APIRoute):
                 continue
-            path = re.sub(r"\{(\w+):segment\}", r"{\1}", route.path)
+            path = re.sub(r"\{(\w+):\w+\}", r"{\1}", route.path)
             for method in route.methods:
                 found[(method.lower(), path)] = route
     return found

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import checks
+import mechanisms
 from support import Scenario
 
 
@@ -13,11 +14,26 @@ def test_register_customer_ok(scenario: Scenario) -> None:
     checks.create(scenario, "registerCustomer")
 
 
+def test_log_in_ok(scenario: Scenario) -> None:
+    """POST /sessions, use case 'log in': opens a session for the right password (201), 400 for a wrong one."""
+    mechanisms.login(scenario, "logIn")
+
+
 def test_get_customer_ok(scenario: Scenario) -> None:
-    """GET /customers/{customer_id}, 'Get one Customer': reads it (200), and 404 for unknown ids, others' rows."""
+    """GET /customers/{customer_id}, 'Get one Customer': reads it (200), and 404 for unknown ids."""
     checks.read(scenario, "getCustomer")
 
 
 def test_get_customer_without_credentials_err(scenario: Scenario) -> None:
     """GET /customers/{customer_id} without a token is 401, and without customers:read 403."""
     checks.guarded(scenario, "getCustomer")
+
+
+def test_log_out_ok(scenario: Scenario) -> None:
+    """DELETE /sessions/current, use case 'log out': revokes the token's session (204)."""
+    mechanisms.logout(scenario, "logOut")
+
+
+def test_log_out_without_credentials_err(scenario: Scenario) -> None:
+    """DELETE /sessions/current without a token is 401."""
+    checks.guarded(scenario, "logOut")

@@ -18,7 +18,7 @@ def test_place_order_without_credentials_err(scenario: Scenario) -> None:
 
 
 def test_get_order_ok(scenario: Scenario) -> None:
-    """GET /orders/{order_id}, 'Get one Order': reads it (200), and 404 for unknown ids, others' rows."""
+    """GET /orders/{order_id}, 'Get one Order': reads it (200), and 404 for unknown ids."""
     checks.read(scenario, "getOrder")
 
 
@@ -28,17 +28,17 @@ def test_get_order_without_credentials_err(scenario: Scenario) -> None:
 
 
 def test_list_my_orders_ok(scenario: Scenario) -> None:
-    """GET /orders, use case 'list my orders': lists every visible row once across cursor pages, in the designed order, through the designed index."""
+    """GET /me/orders, use case 'list my orders': lists every visible row once across cursor pages, in the designed order, through the designed index."""
     checks.listing(scenario, "listMyOrders")
 
 
 def test_list_my_orders_without_credentials_err(scenario: Scenario) -> None:
-    """GET /orders without a token is 401, and without orders:read 403."""
+    """GET /me/orders without a token is 401, and without orders:read 403."""
     checks.guarded(scenario, "listMyOrders")
 
 
 def test_cancel_order_ok(scenario: Scenario) -> None:
-    """POST /orders/{order_id}:cancel, use case 'cancel order': acts on it with If-Match and an Idempotency-Key, 412 when stale."""
+    """POST /orders/{order_id}:cancel, use case 'cancel order': changes it (If-Match where the row is versioned), 412 when stale."""
     checks.change(scenario, "cancelOrder")
 
 

@@ -142,7 +142,7 @@ def _challenge(error: str, scope: str = "") -> dict[str, str]:
     return {"WWW-Authenticate": value}
 
 
-def client_address(request: Request) -> str:
+def client_address(request: Any) -> str:
     return request.client.host if request.client else "unknown"
 
 
@@ -160,7 +160,12 @@ async def authenticate(request: Request, policy: Policy, verifier: TokenVerifier
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Problem(401, "Send the token as 'Authorization: Bearer <token>'.", headers=_challenge("invalid_request"))
-    claims = await verifier.verify(token.strip())
+    return await principal_of(token.strip(), policy, verifier, tenant_claim, address)
+
+
+async def principal_of(token: str, policy: Policy, verifier: TokenVerifier, tenant_claim: str, address: str) -> Principal:
+    """The caller a bearer token names, as the policy requires (401 when invalid, 403 without the scopes)."""
+    claims = await verifier.verify(token)
     scopes = _scopes(claims)
     missing = [s for s in policy.scopes if s not in scopes]
     if missing and policy.auth == "required":

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 from sqlalchemy import text
@@ -59,3 +61,16 @@ async def schedule(engine: AsyncEngine, jobs: Sequence[Job], stop: asyncio.Event
         wait = max(0.05, min(due.values()) - time.monotonic()) if due else 60.0
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=wait)
+
+
+def expire(table: Any, column: Any, days: float, batch: int = 10_000) -> JobRun:
+    """A job deleting the rows older than the table's retention, a batch at a time (the design keeps them ``days`` days)."""
+    from sqlalchemy import delete, literal_column, select
+
+    async def run(conn: AsyncConnection) -> int:
+        cutoff = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days)
+        oldest = select(literal_column("ctid")).select_from(table).where(column < cutoff).limit(batch)
+        result = await conn.execute(delete(table).where(literal_column("ctid").in_(oldest)))
+        return int(result.rowcount or 0)
+
+    return run

@@ -71,9 +71,11 @@ class RequestContext:
     is cancelled.
     """
 
-    def __init__(self, app: ASGIApp, timeout_s: float) -> None:
+    def __init__(self, app: ASGIApp, timeout_s: float, streams: tuple[str, ...] = ()) -> None:
         self.app = app
         self.timeout_s = timeout_s
+        #: Path prefixes of long-lived streams (server-sent events): no deadline, they last as long as the client listens.
+        self.streams = streams
         self.log = structlog.get_logger("request")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -96,8 +98,9 @@ class RequestContext:
                 message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
             await send(message)
 
+        deadline = None if self.streams and str(scope.get("path", "")).startswith(self.streams) else self.timeout_s
         try:
-            async with asyncio.timeout(self.timeout_s):
+            async with asyncio.timeout(deadline):
                 await self.app(scope, receive, send_with_id)
         except TimeoutError:
             if not response_started:

@@ -12,8 +12,8 @@ import asyncio
 import contextlib
 import datetime
 import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import orjson
@@ -32,27 +32,42 @@ BATCH = 100
 
 @dataclass(frozen=True)
 class EventSpec:
-    """A designed event: its name, the channel (AsyncAPI address) it goes to, its key and fields."""
+    """A designed event: its name, the channel (AsyncAPI address) it goes to, its key and fields (some read through joins)."""
 
     name: str
     channel: str
     key: str
     fields: tuple[str, ...]
+    joins: Mapping[str, Any] = field(default_factory=dict)
 
 
 def payload(event: EventSpec, row: dict[str, Any], event_id: str, occurred_at: datetime.datetime) -> dict[str, Any]:
     """The message body the AsyncAPI contract describes: event id, time, key, then the designed fields."""
     body: dict[str, Any] = {"event_id": event_id, "occurred_at": occurred_at.isoformat(), event.key: to_json(row["id"])}
     for name in event.fields:
-        if name != "id":
-            body[name] = to_json(row[name])
+        if name not in {"id", event.key}:
+            body[name] = to_json(row.get(name))
     return body
+
+
+async def _joined(conn: AsyncConnection, event: EventSpec, row: dict[str, Any]) -> dict[str, Any]:
+    """The event's fields the row does not hold (a message's guild, through its channel), read in the same transaction."""
+    values = {}
+    for name, ref in event.joins.items():
+        first = ref.via[0]
+        query = select(ref.column).select_from(first.right.table)
+        for hop in ref.via[1:]:
+            query = query.join_from(hop.left.table, hop.right.table, hop.left == hop.right)
+        values[name] = (await conn.execute(query.where(first.right == row[first.left.name]).limit(1))).scalar()
+    return values
 
 
 async def enqueue(conn: AsyncConnection, outbox: Table, events: Sequence[EventSpec], row: dict[str, Any]) -> None:
     """Write the events announcing ``row``'s change, in the caller's transaction."""
     now = datetime.datetime.now(datetime.UTC)
     for event in events:
+        if event.joins:
+            row = {**row, **await _joined(conn, event, row)}
         event_id = new_uuid()
         await conn.execute(
             insert(outbox).values(
@@ -121,8 +136,29 @@ class AmqpPublisher:
             await self.connection.close()
 
 
+class KafkaPublisher:
+    """Publishes to Kafka (aiokafka, the [kafka] extra): topic = channel (slashes as dots), key = the event's key, acks from all replicas."""
+
+    def __init__(self, url: str) -> None:
+        self.servers = url.split("://", 1)[1].split("/", 1)[0]
+        self.producer: Any = None
+
+    async def publish(self, channel: str, event_type: str, key: str, body: bytes) -> None:
+        from aiokafka import AIOKafkaProducer  # optional: only deployments that use Kafka install it
+
+        if self.producer is None:
+            self.producer = AIOKafkaProducer(bootstrap_servers=self.servers, acks="all", enable_idempotence=True)
+            await self.producer.start()
+        topic = channel.strip("/").replace("/", ".").replace("{", "").replace("}", "") or "events"
+        await self.producer.send_and_wait(topic, body, key=key.encode(), headers=[("type", event_type.encode())])
+
+    async def close(self) -> None:
+        if self.producer is not None:
+            await self.producer.stop()
+
+
 def make_publisher(url: str, engine: AsyncEngine, exchange: str) -> Publisher:
-    """The publisher ``BROKER_URL`` names: log://, postgresql://... (NOTIFY on this database's server) or amqp://..."""
+    """The publisher ``BROKER_URL`` names: log://, postgresql://... (NOTIFY on this database's server), amqp://... or kafka://..."""
     scheme = url.split(":", 1)[0].lower()
     if scheme == "log":
         return LogPublisher()
@@ -130,7 +166,9 @@ def make_publisher(url: str, engine: AsyncEngine, exchange: str) -> Publisher:
         return PostgresNotifyPublisher(engine)
     if scheme in {"amqp", "amqps"}:
         return AmqpPublisher(url, exchange)
-    raise ValueError(f"BROKER_URL: unknown scheme {scheme!r} (use log://, postgresql:// or amqp://)")
+    if scheme == "kafka":
+        return KafkaPublisher(url)
+    raise ValueError(f"BROKER_URL: unknown scheme {scheme!r} (use log://, postgresql://, amqp:// or kafka://)")
 
 
 class Relay:

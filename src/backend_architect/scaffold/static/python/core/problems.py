@@ -29,6 +29,7 @@ TITLES: dict[int, tuple[str, str]] = {
     422: ("validation-failed", "Validation failed"),
     429: ("too-many-requests", "Too many requests"),
     500: ("internal-error", "Internal server error"),
+    501: ("not-implemented", "Not implemented"),
     503: ("unavailable", "Service unavailable"),
 }
 
@@ -56,7 +57,7 @@ def json_pointer(parts: Iterable[object]) -> str:
 def declared_status(request: Request, status: int) -> int:
     """``status`` if the route's contract declares it, else the closest it does (400 or 500): clients only see documented answers."""
     declared: frozenset[int] | None = getattr(request.state, "declared_statuses", None)
-    if declared is None or status in declared or status in {404, 405}:
+    if declared is None or status in declared or status in {404, 405, 501}:
         return status
     fallback = 500 if status >= 500 else 400
     return fallback if fallback in declared else status

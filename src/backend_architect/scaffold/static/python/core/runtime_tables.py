@@ -27,6 +27,18 @@ def outbox_table(metadata: MetaData, name: str, schema: str | None) -> Table:
     )
 
 
+def deliveries_table(metadata: MetaData, name: str, schema: str | None) -> Table:
+    """The outbox events each consumer (search indexer, feed fan-out, real-time gateway) has handled."""
+    return Table(
+        name,
+        metadata,
+        Column("consumer", Text, primary_key=True),
+        Column("event_id", Uuid, primary_key=True),
+        Column("handled_at", DateTime(timezone=True), nullable=False),
+        schema=schema,
+    )
+
+
 def idempotency_table(metadata: MetaData, name: str, schema: str | None) -> Table:
     """One row per (caller and operation, Idempotency-Key): the request's fingerprint and the answer it got."""
     return Table(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 
 from .auth import Policy, Principal, TokenVerifier, authenticate, client_address
 from .config import Settings
 from .db import Database
-from .limits import RateLimiter
 from .problems import Problem
 
 
@@ -18,7 +18,9 @@ class Services:
     settings: Settings
     db: Database
     verifier: TokenVerifier
-    limiter: RateLimiter
+    limiter: Any
+    #: The stores beside PostgreSQL (core.backends): production adapters where configured, local ones otherwise.
+    backends: Any = None
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,8 @@ async def begin(request: Request, policy: Policy) -> Context:
     except Problem as refused:
         if refused.status == 401:
             # failed logins spend the client address's tokens too, so guessing tokens hits the limit like any caller
-            services.limiter.take(policy, Principal(None, frozenset(), None, client_address(request)))
+            await services.limiter.take(policy, Principal(None, frozenset(), None, client_address(request)))
         raise
-    headers = services.limiter.take(policy, principal)
+    headers = await services.limiter.take(policy, principal)
     request.state.response_headers = headers
     return Context(request, principal, services, headers)

@@ -140,6 +140,18 @@ DateTime = Annotated[datetime.datetime, BeforeValidator(_date_time)]
 Text = Annotated[str, AfterValidator(storable)]
 Email = Annotated[str, AfterValidator(storable), AfterValidator(_email)]
 Integer = Annotated[int, BeforeValidator(_integer)]
+
+
+def _number(value: Any) -> float:
+    """JSON Schema's number: an integer or a finite float, never a string or a boolean."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("must be a number")
+    if not math.isfinite(value):
+        raise ValueError("must be finite")
+    return float(value)
+
+
+Number = Annotated[float, BeforeValidator(_number)]
 Int32 = Annotated[int, BeforeValidator(_integer), Field(ge=-(2**31), le=2**31 - 1)]
 Int64 = Annotated[int, BeforeValidator(_integer), Field(ge=-(2**63), le=2**63 - 1)]
 

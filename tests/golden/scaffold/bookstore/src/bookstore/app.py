@@ -6,23 +6,60 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from .core.application import build
+from .core.backends import Registry
 from .core.config import Settings
+from .core.consumers import Feed
 from .core.jobs import Job
+from .modules.books import resources as books_resources
+from .modules.books import tables as books_tables
 from .modules.books.routes import router as books_router
-from .modules.books.tables import outbox as books_outbox
+from .modules.customers import resources as customers_resources
+from .modules.customers import tables as customers_tables
 from .modules.customers.routes import router as customers_router
-from .modules.customers.tables import outbox as customers_outbox
+from .modules.orders import resources as orders_resources
+from .modules.orders import tables as orders_tables
 from .modules.orders.routes import router as orders_router
-from .modules.orders.tables import outbox as orders_outbox
 
 #: The topic exchange events go to when BROKER_URL is an AMQP broker.
 EXCHANGE = "bookstore"
-OUTBOXES = (books_outbox, customers_outbox, orders_outbox)
+OUTBOXES = (books_tables.outbox, customers_tables.outbox, orders_tables.outbox)
+#: Each module's outbox with the record of what its consumers (indexer, fan-out, gateway) handled.
+FEEDS = (
+        Feed(books_tables.outbox, books_tables.runtime_deliveries),
+        Feed(customers_tables.outbox, customers_tables.runtime_deliveries),
+        Feed(orders_tables.outbox, orders_tables.runtime_deliveries),
+    )
 #: The designed batch jobs: (use case, interval in seconds, what a run does).
 JOBS: tuple[Job, ...] = ()
+#: What the modules keep outside their rows, for the backends and the workers.
+REGISTRY = Registry(
+    geo_sets=(*books_resources.GEO_SETS, *customers_resources.GEO_SETS, *orders_resources.GEO_SETS, ),
+    searches=(*books_resources.SEARCHES, *customers_resources.SEARCHES, *orders_resources.SEARCHES, ),
+    feeds=(*books_resources.FEEDS, *customers_resources.FEEDS, *orders_resources.FEEDS, ),
+    rankings=(*books_resources.RANKINGS, *customers_resources.RANKINGS, *orders_resources.RANKINGS, ),
+)
+#: The media worker's fields, and the real-time channels this deployable's events feed.
+MEDIA = (*books_resources.MEDIA, *customers_resources.MEDIA, *orders_resources.MEDIA, )
+CHANNELS = (*books_resources.CHANNELS, *customers_resources.CHANNELS, *orders_resources.CHANNELS, )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, gateway: bool = False) -> FastAPI:
     """The ASGI application (uvicorn calls it with no arguments; tests pass their settings)."""
     routers = [books_router, customers_router, orders_router]
-    return build(routers, OUTBOXES, title="bookstore", settings=settings, exchange=EXCHANGE)
+    return build(
+        routers,
+        OUTBOXES,
+        title="bookstore",
+        settings=settings,
+        exchange=EXCHANGE,
+        registry=REGISTRY,
+        channels=CHANNELS,
+        feeds=FEEDS,
+        base_path="/v1",
+        gateway=gateway,
+    )
+
+
+def create_gateway() -> FastAPI:
+    """The real-time gateway process: the same application, serving its channels and feeding them from the outbox."""
+    return create_app(gateway=True)

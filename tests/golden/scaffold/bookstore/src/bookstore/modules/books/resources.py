@@ -10,7 +10,9 @@ from ...core.auth import Policy
 from ...core.ids import new_uuid
 from ...core.outbox import EventSpec
 from ...core.pagination import SortKey
-from ...core.resources import Filter, Operation, Parent, Resource, Search, document
+from ...core.refs import Ref
+from ...core.resources import Filter, Operation, Parent, Resource, Search
+from ...core.search import Indexed
 from ...core.values import money, to_json
 from . import schemas
 from .tables import books, idempotency_keys, outbox, reviews
@@ -77,27 +79,13 @@ def book_create_values(body: schemas.BookCreate) -> dict[str, Any]:
     return values
 
 
-def book_update_values(body: schemas.BookUpdate) -> dict[str, Any]:
+def update_book_price_request_values(body: schemas.UpdateBookPriceRequest) -> dict[str, Any]:
     sent = body.model_fields_set
     values: dict[str, Any] = {}
-    if "isbn" in sent:
-        values["isbn"] = body.isbn
-    if "title" in sent:
-        values["title"] = body.title
-    if "description" in sent:
-        values["description"] = body.description
     if "price" in sent:
         money_value = body.price
         values["price_amount"] = Decimal(money_value.amount) if money_value is not None else None
         values["price_currency"] = money_value.currency if money_value is not None else None
-    if "genre" in sent:
-        values["genre"] = body.genre
-    if "published_at" in sent:
-        values["published_at"] = body.published_at
-    if "cover" in sent:
-        values["cover"] = body.cover
-    if "author_id" in sent:
-        values["author_id"] = body.author_id
     if "stock" in sent:
         values["stock"] = body.stock
     return values
@@ -106,8 +94,6 @@ def book_update_values(body: schemas.BookUpdate) -> dict[str, Any]:
 def review_create_values(body: schemas.ReviewCreate) -> dict[str, Any]:
     sent = body.model_fields_set
     values: dict[str, Any] = {}
-    if "customer_id" in sent:
-        values["customer_id"] = body.customer_id
     if "rating" in sent:
         values["rating"] = body.rating
     if "body" in sent:
@@ -122,7 +108,7 @@ BOOK = Resource(
     key=books.c["id"],
     key_kind="uuid",
     to_api=book_to_api,
-    location=(lambda row: f'/v1/books/{row["id"]}'),
+    location=(lambda row, path: f'/v1/books/{row["id"]}'),
     outbox=outbox,
     idempotency=idempotency_keys,
     new_key=new_uuid,
@@ -136,7 +122,7 @@ REVIEW = Resource(
     key=reviews.c["id"],
     key_kind="uuid",
     to_api=review_to_api,
-    location=(lambda row: f'/v1/books/{row["book_id"]}/reviews/{row["id"]}'),
+    location=(lambda row, path: f'/v1/books/{row["book_id"]}/reviews/{row["id"]}'),
     outbox=outbox,
     idempotency=idempotency_keys,
     new_key=new_uuid,
@@ -151,15 +137,14 @@ BOOK_UPDATED = EventSpec("BookUpdated", "bookstore.books.book-updated", "book_id
 # --- operations ----------------------------------------------------------------------
 
 BROWSE_BOOKS = Operation(
-    policy=Policy("browseBooks", "none", (), "read", 204, 34, "ip", frozenset({400, 429, 500})),
+    policy=Policy("browseBooks", "none", (), "read", 102, 17, "ip", frozenset({400, 429, 500})),
     resource=BOOK,
     kind="list",
-    filters=(Filter("genre", books.c["genre"], "eq"), Filter("author_id", books.c["author_id"], "eq")),
+    filters=(Filter("genre", Ref(books.c["genre"]), "eq"), Filter("author_id", Ref(books.c["author_id"]), "eq")),
     sorts={
         "-published_at": (SortKey(books.c["published_at"], True, "date"), SortKey(books.c["id"], True, "uuid")),
     },
     default_sort="-published_at",
-    search=Search('q', document("simple", books.c["title"], books.c["description"]), "simple"),
     paging="cursor",
 )
 
@@ -170,8 +155,19 @@ ADD_BOOK = Operation(
     events=(BOOK_CREATED,),
 )
 
+SEARCH_BOOKS = Operation(
+    policy=Policy("searchBooks", "none", (), "read", 102, 17, "ip", frozenset({400, 429, 500})),
+    resource=BOOK,
+    kind="list",
+    filters=(),
+    sorts={"": (SortKey(books.c["id"], False, "uuid"),)},
+    default_sort="",
+    search=Search('q', (Ref(books.c["title"]), Ref(books.c["description"])), "simple", engine_index="books"),
+    paging="cursor",
+)
+
 VIEW_BOOK = Operation(
-    policy=Policy("viewBook", "none", (), "read", 204, 34, "ip", frozenset({400, 404, 429, 500})),
+    policy=Policy("viewBook", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),
     resource=BOOK,
     kind="get",
     conditional=True,
@@ -195,10 +191,10 @@ UPDATE_BOOK_PRICE = Operation(
 )
 
 LIST_REVIEWS_OF_A_BOOK = Operation(
-    policy=Policy("listReviewsOfABook", "none", (), "read", 204, 34, "ip", frozenset({400, 404, 429, 500})),
+    policy=Policy("listReviewsOfABook", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),
     resource=REVIEW,
     kind="list",
-    filters=(Filter("book_id", reviews.c["book_id"], "eq"),),
+    filters=(),
     sorts={
         "-created_at": (SortKey(reviews.c["created_at"], True, "timestamp"), SortKey(reviews.c["id"], True, "uuid")),
     },
@@ -219,10 +215,21 @@ WRITE_REVIEW = Operation(
     ),
     resource=REVIEW,
     kind="create",
+    owner=Ref(reviews.c["customer_id"]),
 )
 
 GET_REVIEW = Operation(
-    policy=Policy("getReview", "none", (), "read", 204, 34, "ip", frozenset({400, 404, 429, 500})),
+    policy=Policy("getReview", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),
     resource=REVIEW,
     kind="get",
 )
+
+# --- what the workers keep outside the rows: GEO sets, search documents, feeds, rankings, media, real-time channels ---
+GEO_SETS: tuple[Any, ...] = ()
+SEARCHES = (
+    Indexed(BOOK, SEARCH_BOOKS.search, ("BookCreated", "BookUpdated")),
+)
+FEEDS: tuple[Any, ...] = ()
+RANKINGS: tuple[Any, ...] = ()
+MEDIA: tuple[Any, ...] = ()
+CHANNELS: tuple[Any, ...] = ()

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from ...core.types import STRICT, Date, Int32, Text, Uuid, pattern
 
-__all__ = ["BookCreate", "BookUpdate", "Money", "ReviewCreate"]
+__all__ = ["BookCreate", "Money", "ReviewCreate", "UpdateBookPriceRequest"]
 
 
 class Money(BaseModel):
@@ -35,18 +35,11 @@ class BookCreate(BaseModel):
     stock: Int32
 
 
-class BookUpdate(BaseModel):
-    """Partial update (JSON Merge Patch) of Book."""
+class UpdateBookPriceRequest(BaseModel):
+    """Request for Book."""
 
     model_config = STRICT
-    isbn: Annotated[Text, Field(max_length=17)] = None
-    title: Annotated[Text, Field(max_length=300)] = None
-    description: Annotated[Text, Field(max_length=100000)] | None = None
     price: Money = None
-    genre: Literal["fiction", "non_fiction", "science", "children", "comics"] = None
-    published_at: Date = None
-    cover: Annotated[Text, Field(max_length=1024)] | None = None
-    author_id: Uuid = None
     stock: Int32 = None
 
 
@@ -54,6 +47,5 @@ class ReviewCreate(BaseModel):
     """Create request for Review."""
 
     model_config = STRICT
-    customer_id: Uuid
     rating: Int32
     body: Annotated[Text, Field(max_length=100000)] | None = None

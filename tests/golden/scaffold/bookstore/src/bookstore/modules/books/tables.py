@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ...core.runtime_tables import idempotency_table, outbox_table
+from ...core.runtime_tables import deliveries_table, idempotency_table, outbox_table
 
-metadata = sa.MetaData(schema="books")
+SCHEMA = "books"
+metadata = sa.MetaData(schema=SCHEMA)
 
 authors = sa.Table(
     "authors",
@@ -53,5 +54,6 @@ reviews = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
 )
 
-outbox = outbox_table(metadata, "outbox_events", "books")
-idempotency_keys = idempotency_table(metadata, "idempotency_keys", "books")
+outbox = outbox_table(metadata, "outbox_events", SCHEMA)
+idempotency_keys = idempotency_table(metadata, "idempotency_keys", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "outbox_deliveries", SCHEMA)

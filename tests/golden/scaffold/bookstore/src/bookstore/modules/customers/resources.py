@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.accounts import hash_secret
 from ...core.auth import Policy
 from ...core.ids import new_uuid
+from ...core.refs import Ref
 from ...core.resources import Operation, Resource
 from ...core.values import to_json
 from . import schemas
@@ -35,8 +37,8 @@ def customer_create_values(body: schemas.CustomerCreate) -> dict[str, Any]:
         values["email"] = body.email
     if "name" in sent:
         values["name"] = body.name
-    if "password_hash" in sent:
-        values["password_hash"] = body.password_hash
+    if "password" in sent:
+        values["password_hash"] = hash_secret(body.password) if body.password is not None else None
     return values
 
 # --- resources -----------------------------------------------------------------------
@@ -47,7 +49,7 @@ CUSTOMER = Resource(
     key=customers.c["id"],
     key_kind="uuid",
     to_api=customer_to_api,
-    location=(lambda row: f'/v1/customers/{row["id"]}'),
+    location=(lambda row, path: f'/v1/customers/{row["id"]}'),
     outbox=outbox,
     idempotency=idempotency_keys,
     new_key=new_uuid,
@@ -63,8 +65,30 @@ REGISTER_CUSTOMER = Operation(
 )
 
 GET_CUSTOMER = Operation(
-    policy=Policy("getCustomer", "required", ("customers:read",), "read", 204, 34, "subject", frozenset({400, 401, 403, 404, 429, 500})),
+    policy=Policy("getCustomer", "required", ("customers:read",), "read", 102, 17, "subject", frozenset({400, 401, 403, 404, 429, 500})),
     resource=CUSTOMER,
     kind="get",
-    owner=customers.c["id"],
+    owner=Ref(customers.c["id"]),
 )
+
+LOG_IN = Operation(
+    policy=Policy("logIn", "none", (), "write", 20, 3, "ip", frozenset({400, 422, 429, 500})),
+    resource=CUSTOMER,
+    kind="create",
+)
+#: What a session's token may do: the scopes of every operation the signing-in actor performs.
+LOG_IN_SCOPES = ()
+
+LOG_OUT = Operation(
+    policy=Policy("logOut", "required", (), "write", 20, 3, "subject", frozenset({401, 403, 429, 500})),
+    resource=CUSTOMER,
+    kind="delete",
+)
+
+# --- what the workers keep outside the rows: GEO sets, search documents, feeds, rankings, media, real-time channels ---
+GEO_SETS: tuple[Any, ...] = ()
+SEARCHES: tuple[Any, ...] = ()
+FEEDS: tuple[Any, ...] = ()
+RANKINGS: tuple[Any, ...] = ()
+MEDIA: tuple[Any, ...] = ()
+CHANNELS: tuple[Any, ...] = ()

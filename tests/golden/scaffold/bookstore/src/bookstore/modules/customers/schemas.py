@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from ...core.types import STRICT, Email, Text
 
-__all__ = ["CustomerCreate"]
+__all__ = ["CustomerCreate", "SessionCreate"]
 
 
 class CustomerCreate(BaseModel):
@@ -18,4 +18,12 @@ class CustomerCreate(BaseModel):
     model_config = STRICT
     email: Annotated[Email, Field(max_length=320)]
     name: Annotated[Text, Field(max_length=200)]
-    password_hash: Annotated[Text, Field(max_length=255)]
+    password: Annotated[Text, Field(min_length=8, max_length=128)]
+
+
+class SessionCreate(BaseModel):
+    """Create request for Customer."""
+
+    model_config = STRICT
+    email: Annotated[Email, Field(max_length=320)]
+    password: Annotated[Text, Field(min_length=8, max_length=128)]

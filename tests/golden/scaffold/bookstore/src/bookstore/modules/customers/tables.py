@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ...core.runtime_tables import idempotency_table, outbox_table
+from ...core.accounts import sessions_table
+from ...core.runtime_tables import deliveries_table, idempotency_table, outbox_table
 
-metadata = sa.MetaData(schema="customers")
+SCHEMA = "customers"
+metadata = sa.MetaData(schema=SCHEMA)
 
 customers = sa.Table(
     "customers",
@@ -23,5 +25,7 @@ customers = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
 )
 
-outbox = outbox_table(metadata, "outbox_events", "customers")
-idempotency_keys = idempotency_table(metadata, "idempotency_keys", "customers")
+outbox = outbox_table(metadata, "outbox_events", SCHEMA)
+idempotency_keys = idempotency_table(metadata, "idempotency_keys", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "outbox_deliveries", SCHEMA)
+runtime_sessions = sessions_table(metadata, "sessions", SCHEMA)

@@ -12,10 +12,11 @@ from ...core.auth import Policy
 from ...core.ids import new_uuid
 from ...core.outbox import EventSpec
 from ...core.pagination import SortKey
-from ...core.resources import Filter, Operation, Resource
+from ...core.refs import Ref
+from ...core.resources import Child, Operation, Resource, Total
 from ...core.values import money, to_json
 from . import schemas
-from .tables import idempotency_keys, orders, outbox
+from .tables import idempotency_keys, order_lines, orders, outbox
 
 # --- read shapes (the contract's response schemas) -----------------------------------
 
@@ -33,22 +34,33 @@ def order_to_api(row: dict[str, Any]) -> dict[str, Any]:
         "deleted_at": to_json(row["deleted_at"]),
     }
 
+
+def order_line_to_api(row: dict[str, Any]) -> dict[str, Any]:
+    """OrderLine has no read shape in this API (it is written as a part of another resource)."""
+    return {}
+
 # --- request bodies -> columns (properties the client left out keep their column default) ---
 
 
 def order_create_values(body: schemas.OrderCreate) -> dict[str, Any]:
     sent = body.model_fields_set
     values: dict[str, Any] = {}
-    if "customer_id" in sent:
-        values["customer_id"] = body.customer_id
-    if "status" in sent:
-        values["status"] = body.status
-    if "total" in sent:
-        money_value = body.total
-        values["total_amount"] = Decimal(money_value.amount) if money_value is not None else None
-        values["total_currency"] = money_value.currency if money_value is not None else None
     if "shipping_address" in sent:
         values["shipping_address"] = body.shipping_address
+    return values
+
+
+def order_line_create_values(body: schemas.OrderLineCreate) -> dict[str, Any]:
+    sent = body.model_fields_set
+    values: dict[str, Any] = {}
+    if "book_id" in sent:
+        values["book_id"] = body.book_id
+    if "quantity" in sent:
+        values["quantity"] = body.quantity
+    if "unit_price" in sent:
+        money_value = body.unit_price
+        values["unit_price_amount"] = Decimal(money_value.amount) if money_value is not None else None
+        values["unit_price_currency"] = money_value.currency if money_value is not None else None
     return values
 
 # --- resources -----------------------------------------------------------------------
@@ -59,13 +71,26 @@ ORDER = Resource(
     key=orders.c["id"],
     key_kind="uuid",
     to_api=order_to_api,
-    location=(lambda row: f'/v1/orders/{row["id"]}'),
+    location=(lambda row, path: f'/v1/orders/{row["id"]}'),
     outbox=outbox,
     idempotency=idempotency_keys,
     new_key=new_uuid,
     version=orders.c["version"],
     deleted_at=orders.c["deleted_at"],
     updated_at=orders.c["updated_at"],
+)
+
+ORDER_LINE = Resource(
+    name="OrderLine",
+    table=order_lines,
+    key=order_lines.c["id"],
+    key_kind="uuid",
+    to_api=order_line_to_api,
+    location=None,
+    outbox=outbox,
+    idempotency=idempotency_keys,
+    new_key=new_uuid,
+    updated_at=order_lines.c["updated_at"],
 )
 
 # --- events (published through the outbox; channels from the AsyncAPI document) ------
@@ -75,11 +100,11 @@ ORDER_CANCELLED = EventSpec("OrderCancelled", "bookstore.orders.order-cancelled"
 # --- operations ----------------------------------------------------------------------
 
 LIST_MY_ORDERS = Operation(
-    policy=Policy("listMyOrders", "required", ("orders:read",), "read", 204, 34, "subject", frozenset({400, 401, 403, 429, 500})),
+    policy=Policy("listMyOrders", "required", ("orders:read",), "read", 102, 17, "subject", frozenset({400, 401, 403, 429, 500})),
     resource=ORDER,
     kind="list",
-    owner=orders.c["customer_id"],
-    filters=(Filter("customer_id", orders.c["customer_id"], "eq"),),
+    owner=Ref(orders.c["customer_id"]),
+    filters=(),
     where=(text("deleted_at IS NULL"),),
     sorts={
         "-created_at": (SortKey(orders.c["created_at"], True, "timestamp"), SortKey(orders.c["id"], True, "uuid")),
@@ -101,15 +126,18 @@ PLACE_ORDER = Operation(
     ),
     resource=ORDER,
     kind="create",
-    owner=orders.c["customer_id"],
+    owner=Ref(orders.c["customer_id"]),
     events=(ORDER_PLACED,),
+    children=(Child("lines", ORDER_LINE, order_lines.c["order_id"], order_line_create_values),),
+    total=Total(orders.c["total_amount"], orders.c["total_currency"], price=("unit_price_amount", "unit_price_currency"), quantity="quantity"),
 )
 
 GET_ORDER = Operation(
-    policy=Policy("getOrder", "required", ("orders:read",), "read", 204, 34, "subject", frozenset({400, 401, 403, 404, 429, 500})),
+    policy=Policy("getOrder", "required", ("orders:read",), "read", 102, 17, "subject", frozenset({400, 401, 403, 404, 429, 500})),
     resource=ORDER,
     kind="get",
-    owner=orders.c["customer_id"],
+    owner=Ref(orders.c["customer_id"]),
+    conditional=True,
 )
 
 CANCEL_ORDER = Operation(
@@ -121,11 +149,19 @@ CANCEL_ORDER = Operation(
         20,
         3,
         "subject",
-        frozenset({400, 401, 403, 404, 409, 412, 422, 429, 500}),
+        frozenset({400, 401, 403, 404, 409, 412, 429, 500}),
     ),
     resource=ORDER,
     kind="action",
-    owner=orders.c["customer_id"],
+    owner=Ref(orders.c["customer_id"]),
     conditional=True,
     events=(ORDER_CANCELLED,),
 )
+
+# --- what the workers keep outside the rows: GEO sets, search documents, feeds, rankings, media, real-time channels ---
+GEO_SETS: tuple[Any, ...] = ()
+SEARCHES: tuple[Any, ...] = ()
+FEEDS: tuple[Any, ...] = ()
+RANKINGS: tuple[Any, ...] = ()
+MEDIA: tuple[Any, ...] = ()
+CHANNELS: tuple[Any, ...] = ()

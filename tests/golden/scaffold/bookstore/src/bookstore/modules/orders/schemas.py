@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from ...core.types import STRICT, JsonObject, Text, Uuid, pattern
+from ...core.types import STRICT, Int32, JsonObject, Text, Uuid, pattern
 
-__all__ = ["Money", "OrderCreate"]
+__all__ = ["Money", "OrderCreate", "OrderLineCreate"]
 
 
 class Money(BaseModel):
@@ -20,11 +20,18 @@ class Money(BaseModel):
     currency: Annotated[Text, pattern("^[A-Z]{3}$")]
 
 
+class OrderLineCreate(BaseModel):
+    """Create request for OrderLine."""
+
+    model_config = STRICT
+    book_id: Uuid
+    quantity: Int32
+    unit_price: Money
+
+
 class OrderCreate(BaseModel):
     """Create request for Order."""
 
     model_config = STRICT
-    customer_id: Uuid
-    status: Literal["pending", "paid", "shipped", "cancelled"]
-    total: Money
     shipping_address: JsonObject
+    lines: Annotated[list[OrderLineCreate], Field(min_length=1, max_length=100)]

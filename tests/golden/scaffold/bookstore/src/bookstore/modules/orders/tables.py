@@ -9,20 +9,21 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
-from ...core.runtime_tables import idempotency_table, outbox_table
+from ...core.runtime_tables import deliveries_table, idempotency_table, outbox_table
 
-metadata = sa.MetaData(schema="orders")
+SCHEMA = "orders"
+metadata = sa.MetaData(schema=SCHEMA)
 
 orders = sa.Table(
     "orders",
     metadata,
     sa.Column("id", sa.Uuid(), nullable=False, primary_key=True),
     sa.Column("customer_id", sa.Uuid(), nullable=False),
-    sa.Column("status", sa.Text(), nullable=False),
+    sa.Column("status", sa.Text(), nullable=False, server_default=sa.FetchedValue()),
     sa.Column("total_amount", sa.Numeric(19, 4), nullable=False),
     sa.Column("total_currency", sa.Text(), nullable=False),
     sa.Column("shipping_address", JSONB(), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
     sa.Column("version", sa.Integer(), nullable=False, server_default=sa.FetchedValue()),
     sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
@@ -41,5 +42,6 @@ order_lines = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
 )
 
-outbox = outbox_table(metadata, "outbox_events", "orders")
-idempotency_keys = idempotency_table(metadata, "idempotency_keys", "orders")
+outbox = outbox_table(metadata, "outbox_events", SCHEMA)
+idempotency_keys = idempotency_table(metadata, "idempotency_keys", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "outbox_deliveries", SCHEMA)
