@@ -15,6 +15,7 @@ from typing import Any
 
 from backend_architect.api import DesignResult
 from backend_architect.ir.model import Column, Datastore, Table
+from backend_architect.render.ddl_keys import UUID_GENERATORS
 
 #: Session values PostgreSQL deparses in capitals: in a CHECK or an index predicate they mean an unquoted keyword took a column's place.
 SESSION_VALUES = re.compile(
@@ -58,9 +59,14 @@ def sample(column: Column, dialect: str) -> str:
     raise AssertionError(f"no sample value for {kind}")
 
 
+def filled(column: Column, dialect: str) -> bool:
+    """Whether the database fills the column: an identity, or a default the dialect has (SQLite has no UUID function)."""
+    return column.identity or (column.default is not None and not (dialect == "sqlite" and column.default in UUID_GENERATORS))
+
+
 def insert_row(store: Datastore, table: Table, dialect: str) -> str:
     """An INSERT giving only the columns nothing else fills: defaults and identities fill the rest."""
-    columns = [c for c in table.columns if not c.nullable and c.default is None and not c.identity]
+    columns = [c for c in table.columns if not c.nullable and not filled(c, dialect)]
     if not columns:
         return f"INSERT INTO {qualified(store, table.name, dialect)} DEFAULT VALUES;"
     names = ", ".join(quoted(c.name) for c in columns)

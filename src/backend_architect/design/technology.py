@@ -8,6 +8,7 @@ component nothing needs is recorded as "not needed" with the number that says so
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.keys import postgres_version
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
@@ -124,7 +125,7 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
         f"peak writes use {util:.2%} of one primary's ceiling" + ("; embeddings stored (vector fields)" if vectors else ""),
         [
             (
-                "PostgreSQL 16",
+                f"PostgreSQL {postgres_version(spec)}",
                 "transactions, foreign keys, partial and covering indexes, JSONB, full-text search, partitioning"
                 + (" and pgvector for embeddings (install the extension; the generated DDL stores real[] until it is)" if vectors else "")
                 + " in one engine the team can run managed anywhere",

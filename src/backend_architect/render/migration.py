@@ -15,8 +15,18 @@ from __future__ import annotations
 
 from backend_architect.diff.schema import ChangeKind, SchemaChange
 from backend_architect.ir.model import Column, Datastore, ForeignKey, Table
-from backend_architect.render.ddl import SchemaCompiler, comment, compile_store, create_statements, enum_check, length_check, length_check_name
+from backend_architect.render.ddl import (
+    SchemaCompiler,
+    comment,
+    compile_store,
+    create_statements,
+    enum_check,
+    length_check,
+    length_check_name,
+)
+from backend_architect.render.ddl_keys import UUIDV7_FUNCTION
 from backend_architect.spec.identifiers import bounded_name
+from backend_architect.spec.naming import FALLBACK_UUIDV7
 
 LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30min"
@@ -54,6 +64,9 @@ def render_migration(old: Datastore | None, new: Datastore, changes: list[Schema
     if new_tables:
         up.append([*after.preamble(), *create_statements(after, new_tables)])
         down.append([f"DROP TABLE IF EXISTS {after.qualified(t.name)};" for t in reversed(new_tables)])
+    elif FALLBACK_UUIDV7 in {c.new.default for c in selected if c.kind in {"alter_default", "add_column"} and isinstance(c.new, Column)}:
+        # a key default moved to uuid_generate_v7() (from a design made before the schema defined it): the function comes first
+        up.append(list(UUIDV7_FUNCTION))
     for change in _ordered(selected):
         if change.kind == "add_table":
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from backend_architect.design.keys import postgres_version
 from backend_architect.design.patterns._common import avoided
 from backend_architect.spec.model import Spec
 
@@ -72,8 +73,8 @@ MANAGED: dict[str, dict[Part, str]] = {
 
 #: Without a known provider: open-source parts, in order of preference (the first the spec does not avoid wins).
 OPEN_SOURCE: dict[Part, tuple[str, ...]] = {
-    "postgresql": ("PostgreSQL 16",),
-    "postgresql-ha": ("PostgreSQL 16 with Patroni", "PostgreSQL 16 with pg_auto_failover"),
+    "postgresql": ("PostgreSQL {version}",),
+    "postgresql-ha": ("PostgreSQL {version} with Patroni", "PostgreSQL {version} with pg_auto_failover"),
     "redis": ("Redis 7", "Valkey 8", "Memcached"),
     "object-store": ("S3-compatible object storage", "MinIO"),
     "cdn": ("a CDN", "Varnish at the edge"),
@@ -101,12 +102,17 @@ def named(spec: Spec, part: Part) -> str:
     key = provider(spec)
     if key is not None and not avoided(spec, MANAGED[key][part]):
         return MANAGED[key][part]
-    candidates = OPEN_SOURCE[part]
+    candidates = open_source(spec, part)
     return next((c for c in candidates if not avoided(spec, c)), candidates[0])
+
+
+def open_source(spec: Spec, part: Part) -> list[str]:
+    """The open-source candidates, PostgreSQL at the version the spec targets."""
+    return [c.replace("{version}", str(postgres_version(spec))) for c in OPEN_SOURCE[part]]
 
 
 def others(spec: Spec, part: Part, chosen: str) -> list[str]:
     """The other candidates for ``part``, for a decision's alternatives."""
     key = provider(spec)
-    names = ([MANAGED[key][part]] if key else []) + list(OPEN_SOURCE[part])
+    names = ([MANAGED[key][part]] if key else []) + open_source(spec, part)
     return [n for n in names if n != chosen]
