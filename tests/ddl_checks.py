@@ -73,9 +73,28 @@ def insert_row(store: Datastore, table: Table, dialect: str) -> str:
     return f"INSERT INTO {qualified(store, table.name, dialect)} ({names}) VALUES ({', '.join(sample(c, dialect) for c in columns)});"
 
 
+#: PostgreSQL 18's uuidv7(), stood in on an older server (here, 15) so DDL written for 18 meets the real server:
+#: the same layout as the uuid_generate_v7() generated schemas define before 18.
+UUIDV7_STAND_IN = """
+DO $do$ BEGIN
+  IF current_setting('server_version_num')::int < 180000 THEN
+    CREATE OR REPLACE FUNCTION uuidv7() RETURNS uuid LANGUAGE sql VOLATILE AS $fn$
+      SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+        PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
+    $fn$;
+  END IF;
+END $do$;
+"""
+
+
 def apply_postgres(postgres: Any, database: str, scripts: list[str]) -> None:
-    """Run ``scripts`` in order in a fresh ``database``; raise AssertionError with PostgreSQL's message and the script."""
+    """Run ``scripts`` in order in a fresh ``database``; raise AssertionError with PostgreSQL's message and the script.
+
+    Scripts written for PostgreSQL 18 (keys defaulting to uuidv7()) get the stand-in first where the server is older.
+    """
     postgres.psql(f'DROP DATABASE IF EXISTS "{database}"; CREATE DATABASE "{database}";')
+    if any("uuidv7()" in s for s in scripts):
+        run_postgres(postgres, database, UUIDV7_STAND_IN)
     for script in scripts:
         run_postgres(postgres, database, script)
 

@@ -32,17 +32,6 @@ use_cases:
   - {{name: view customer, reads: [Customer], rate: 5/s}}
   - {{name: record reading, writes: [Reading], rate: 600/s}}
 """
-#: PostgreSQL 18's uuidv7(), stood in on an older server: the same layout the schema's uuid_generate_v7() makes.
-STAND_IN = """
-DO $do$ BEGIN
-  IF current_setting('server_version_num')::int < 180000 THEN
-    CREATE OR REPLACE FUNCTION uuidv7() RETURNS uuid LANGUAGE sql VOLATILE AS $fn$
-      SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
-        PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
-    $fn$;
-  END IF;
-END $do$;
-"""
 KEY_DEFAULTS = "SELECT DISTINCT column_default FROM information_schema.columns WHERE column_name = 'id' AND data_type = 'uuid';"
 #: Version nibble, variant and the embedded Unix milliseconds' distance from now, per row.
 UUIDV7_LAYOUT = """
@@ -114,7 +103,7 @@ def test_postgres_18_schema_calls_the_builtin_ok(postgres: Any) -> None:
     assert any("DEFAULT uuidv7()" in s for s in scripts)
     assert all(s.startswith("-- ") and "for PostgreSQL 18+." in s.split("\n")[0] for s in scripts if "DEFAULT uuidv7()" in s)
     database = "keys_18"
-    apply_postgres(postgres, database, [STAND_IN, *scripts])
+    apply_postgres(postgres, database, scripts)
     defaults = run_postgres(postgres, database, KEY_DEFAULTS)
     assert defaults.strip() == "uuidv7()"
 
@@ -180,6 +169,6 @@ def test_migration_to_postgres_18_switches_to_the_builtin_ok(postgres: Any) -> N
     assert all("SET DEFAULT uuidv7()" in up and "CREATE FUNCTION" not in up for up in ups)
     database = "keys_to_18"
     initial = [old.files[p].partition("-- migrate:down")[0] for p in sorted(old.files) if "/migrations/0001_" in p]
-    apply_postgres(postgres, database, [STAND_IN, *initial, *ups])
+    apply_postgres(postgres, database, [*initial, *ups])
     defaults = run_postgres(postgres, database, KEY_DEFAULTS)
     assert defaults.strip() == "uuidv7()"

@@ -6,6 +6,7 @@ Each change says what moved, whether it is safe to apply while the old code runs
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -129,7 +130,10 @@ def _table_changes(old: Table, new: Table) -> list[SchemaChange]:
     changes += _named_changes(old.foreign_keys, new.foreign_keys, new.name, "foreign_key")
     changes += _named_changes(old.uniques, new.uniques, new.name, "unique")
     changes += _named_changes(old.checks, new.checks, new.name, "check")
-    return changes
+    # a name dropped and added again is a redefinition (a foreign key's ON DELETE, a unique key turned partial index):
+    # the old one goes in the same expand step, just before the new one takes its name
+    readded = {c.name for c in changes if c.kind.startswith("add_")}
+    return [dataclasses.replace(c, phase="expand", breaking=False) if c.kind.startswith("drop_") and c.name in readded else c for c in changes]
 
 
 def _only_length(old: Column, new: Column) -> bool:

@@ -17,7 +17,8 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect as EngineDialect
-from sqlalchemy.schema import CreateColumn, CreateIndex, CreateSchema, CreateTable
+from sqlalchemy.schema import AddConstraint, CreateColumn, CreateIndex, CreateSchema, CreateTable
+from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
 from backend_architect.ir.model import Column, Datastore, Index, Table
 from backend_architect.render.ddl_keys import UUID_GENERATORS, UUIDV7_FUNCTION, primary_key
@@ -187,6 +188,12 @@ class SchemaCompiler:
         self.tables = {t.name: t for t in store.tables}
         self.sa_tables = {t.name: _sa_table(t, self.metadata, self.schema, dialect) for t in store.tables}
         self.quote: Quote = self.engine_dialect.identifier_preparer.quote
+        # tables that reference each other (a has_many beside a reference back) cannot all name the other inline:
+        # parents first where the references allow, the foreign keys closing a cycle added once both tables exist.
+        # SQLite checks foreign keys only when rows change, so there every one stays inline.
+        order = sort_tables_and_constraints(sorted(self.metadata.tables.values(), key=lambda t: t.key))  # type: ignore[no-untyped-call]
+        self._order = [table.name for table, _ in order if table is not None]
+        self.cyclic = [fk for table, fks in order if table is None for fk in fks] if dialect == "postgresql" else []
 
     def compile(self, construct: Any) -> str:
         text = str(construct.compile(dialect=self.engine_dialect)).strip()
@@ -197,11 +204,23 @@ class SchemaCompiler:
 
     def ordered(self) -> list[Table]:
         """Tables parents first."""
-        return [self.tables[t.name] for t in self.metadata.sorted_tables]
+        return [self.tables[name] for name in self._order]
+
+    def drop_tables(self, tables: list[Table] | None = None) -> list[str]:
+        """DROP TABLE for ``tables`` (default: all), children first; foreign keys closing a cycle go first."""
+        wanted = {t.name for t in tables} if tables is not None else set(self.tables)
+        out = [
+            f"ALTER TABLE IF EXISTS {self.qualified(str(fk.table.name))} DROP CONSTRAINT IF EXISTS {self.quote(str(fk.name))};"
+            for fk in self.cyclic
+            if fk.table.name in wanted
+        ]
+        return out + [f"DROP TABLE IF EXISTS {self.qualified(t.name)};" for t in reversed(self.ordered()) if t.name in wanted]
 
     def create_table(self, table: Table) -> list[str]:
         """CREATE TABLE with its comments and partition notes (no indexes)."""
-        out = [self.compile(CreateTable(self.sa_tables[table.name]))]
+        sa_table = self.sa_tables[table.name]
+        inline = [fk for fk in sa_table.foreign_key_constraints if fk not in self.cyclic]
+        out = [self.compile(CreateTable(sa_table, include_foreign_key_constraints=inline))]
         if self.dialect == "postgresql":
             out += _comments(table, self.schema, self.quote)
             out += self.row_level_security(table)
@@ -314,6 +333,10 @@ def create_statements(compiler: SchemaCompiler, tables: list[Table] | None = Non
             out += compiler.create_index(table, index)
         if table.indexes:
             out.append("")
+    closing = [fk for fk in compiler.cyclic if wanted is None or fk.table.name in wanted]
+    if closing:
+        out.append("-- foreign keys between tables that reference each other, added once both exist")
+        out += [*(compiler.compile(AddConstraint(fk)) for fk in closing), ""]
     return out
 
 

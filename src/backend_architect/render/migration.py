@@ -45,7 +45,7 @@ def render_initial_migration(store: Datastore, compiled: tuple[SchemaCompiler, l
     """``0001_initial.sql``: every table and index, and a down section that removes them."""
     compiler, statements = compiled or compile_store(store, "postgresql")
     up = [*compiler.preamble(), *statements]
-    down = [f"DROP TABLE IF EXISTS {compiler.qualified(t.name)};" for t in reversed(compiler.ordered())]
+    down = compiler.drop_tables()
     if compiler.schema:
         down.append(f"DROP SCHEMA IF EXISTS {compiler.quote(compiler.schema)};")
     return _file(f"initial schema of {store.service}", up, down, transaction=True)
@@ -63,7 +63,7 @@ def render_migration(old: Datastore | None, new: Datastore, changes: list[Schema
     new_tables = [c.new for c in selected if c.kind == "add_table" and isinstance(c.new, Table)]
     if new_tables:
         up.append([*after.preamble(), *create_statements(after, new_tables)])
-        down.append([f"DROP TABLE IF EXISTS {after.qualified(t.name)};" for t in reversed(new_tables)])
+        down.append(after.drop_tables(new_tables))
     elif FALLBACK_UUIDV7 in {c.new.default for c in selected if c.kind in {"alter_default", "add_column"} and isinstance(c.new, Column)}:
         # a key default moved to uuid_generate_v7() (from a design made before the schema defined it): the function comes first
         up.append(list(UUIDV7_FUNCTION))
@@ -91,10 +91,10 @@ _ORDER = [
     "drop_foreign_key",
     "drop_unique",
     "drop_check",
+    "drop_index",
     "add_foreign_key",
     "add_unique",
     "add_check",
-    "drop_index",
     "add_index",
     "drop_column",
     "drop_table",
@@ -180,7 +180,10 @@ def _steps(change: SchemaChange, before: SchemaCompiler, after: SchemaCompiler) 
     if kind in {"drop_foreign_key", "drop_unique", "drop_check"}:
         added: ChangeKind = "add_foreign_key" if kind == "drop_foreign_key" else "add_unique" if kind == "drop_unique" else "add_check"
         again = SchemaChange(added, change.table, change.name, "expand", new=change.old)
-        return [[f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {quote(change.name)};"]], _add_constraint(again, before, table)
+        drop = [f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {quote(change.name)};"]
+        if change.phase == "expand":  # a redefinition: the new definition follows under the same name
+            drop = ["-- redefined below under the same name", "-- squawk-ignore ban-drop-constraint", *drop]
+        return [drop], _add_constraint(again, before, table)
     if kind == "drop_table":
         return [[f"DROP TABLE IF EXISTS {table};"]], [[comment(f"{change.table} and its data cannot be restored by this migration: use the backup")]]
     raise ValueError(f"no statement for {kind}")

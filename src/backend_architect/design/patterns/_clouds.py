@@ -26,6 +26,7 @@ Part = Literal[
     "load-balancer",
     "dns-failover",
     "archive-tiers",
+    "work-queue",
 ]
 
 #: Provider names as people write them -> the catalogue's key.
@@ -44,6 +45,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "load-balancer": "AWS Application Load Balancer",
         "dns-failover": "Amazon Route 53 failover routing",
         "archive-tiers": "S3 Standard -> S3 Standard-IA -> S3 Glacier Instant Retrieval",
+        "work-queue": "Amazon SQS with a dead-letter queue",
     },
     "gcp": {
         "postgresql": "Cloud SQL for PostgreSQL",
@@ -56,6 +58,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "load-balancer": "Cloud Load Balancing",
         "dns-failover": "Cloud DNS failover routing policy",
         "archive-tiers": "Standard -> Nearline -> Coldline",
+        "work-queue": "Google Cloud Pub/Sub with a dead-letter topic",
     },
     "azure": {
         "postgresql": "Azure Database for PostgreSQL flexible server",
@@ -68,6 +71,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "load-balancer": "Azure Application Gateway",
         "dns-failover": "Azure Traffic Manager priority routing",
         "archive-tiers": "Hot -> Cool -> Cold",
+        "work-queue": "Azure Queue Storage (fed by Event Grid)",
     },
 }
 
@@ -83,6 +87,7 @@ OPEN_SOURCE: dict[Part, tuple[str, ...]] = {
     "load-balancer": ("HAProxy (a redundant pair)", "Envoy", "NGINX"),
     "dns-failover": ("health-checked DNS failover",),
     "archive-tiers": ("standard -> infrequent-access -> archive tier",),
+    "work-queue": ("RabbitMQ quorum queues with a dead-letter exchange", "NATS JetStream with a dead-letter stream"),
 }
 
 

@@ -20,6 +20,7 @@ KIND_PART: dict[str, Part] = {
     "search-engine": "search-engine",
     "warehouse": "warehouse",
     "load-balancer": "load-balancer",
+    "queue": "work-queue",
 }
 
 

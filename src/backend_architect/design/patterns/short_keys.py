@@ -11,6 +11,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import rekey_item_paths
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
 from backend_architect.ir.model import Architecture, CachePlan, Column, Figure, Table
+from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
 from backend_architect.spec.units import DAYS_PER_YEAR
@@ -238,7 +239,7 @@ def _texts(entity: str, table: str, plan: KeyPlan, peak_creates: float, occupanc
         )
         return choice, rationale, [ranges, counter, uuid]
     choice = (
-        f"pre-generated key ranges: each instance claims {RANGE_SIZE:,} counter values at a time from {table}_key_ranges and turns each, "
+        f"pre-generated key ranges: each instance claims {RANGE_SIZE:,} counter values at a time from {bounded_name(f'{table}_key_ranges')} and turns each, "
         f"through a keyed permutation, into a base62 code of at most {plan.length} characters: no collision checks, codes not sequential"
     )
     why = f"random codes would need {plan.random_length} characters" if plan.random_length > MAX_RANDOM_LENGTH else f"{fmt(peak_creates)} creates/s at peak"
@@ -267,7 +268,7 @@ def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: s
 def _ranges_table(table: str) -> Table:
     """The allocator of key ranges: one row per keyed table, advanced by RANGE_SIZE per claim."""
     return Table(
-        name=f"{table}_key_ranges",
+        name=bounded_name(f"{table}_key_ranges"),
         entity=None,
         comment=f"next counter value for {table} codes; an instance claims a range with one UPDATE ... RETURNING",
         columns=[
