@@ -177,3 +177,23 @@ def migration_sections(text: str) -> tuple[str, str]:
     """The up and down parts of a dbmate migration."""
     up, _, down = text.partition("-- migrate:down")
     return up, down.split("\n", 1)[1]
+
+
+def postgres_catalog(postgres: Any, database: str) -> dict[str, list[str]]:
+    """Columns (types, nullability, defaults), indexes and constraints of the database's own schemas, sorted.
+
+    Two databases built differently (the DDL, or migrations) compare equal when they hold the same schema.
+    """
+    queries = {
+        "columns": "SELECT table_schema, table_name, column_name, data_type, is_nullable, coalesce(column_default, '')"
+        " FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3",
+        "indexes": "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes"
+        " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3",
+        "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE connamespace::regnamespace::text NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+    }
+    out = {}
+    for name, query in queries.items():
+        result = postgres.psql(f"\\pset tuples_only on\n\\pset format unaligned\n{query};", database)
+        out[name] = result.stdout.strip().splitlines()
+    return out

@@ -16,8 +16,7 @@ import pytest
 from backend_architect.api import design_spec
 from backend_architect.render.files import Previous
 from backend_architect.spec.load import load_spec_bytes
-from ddl_checks import apply_postgres, migration_sections
-from render.test_migrations import _catalog
+from ddl_checks import apply_postgres, migration_sections, postgres_catalog
 
 LINK = """
 system: social
@@ -57,4 +56,4 @@ def test_redefinitions_migrate_to_the_new_schema_ok(pair: tuple[str, str], postg
     steps += sorted(p for p in new.files if "/contract/" in p)
     assert len(steps) > len(migrations), "the change makes a migration"
     apply_postgres(postgres, "redefined_migrated", [migration_sections(new.files[p])[0] for p in steps])
-    assert _catalog(postgres, "redefined_migrated") == _catalog(postgres, "redefined_fresh")
+    assert postgres_catalog(postgres, "redefined_migrated") == postgres_catalog(postgres, "redefined_fresh")

@@ -110,6 +110,15 @@ def length_check(column: Column, quote: Quote) -> str:
     return f"char_length({quote(column.name)}) {operator} {column.length}"
 
 
+def dims_check_name(table: str, column: str) -> str:
+    return bounded_name(f"ck_{table}_{column}_dims")
+
+
+def dims_check(column: Column, quote: Quote) -> str:
+    """The dimensions a vector column holds (a ``real[]`` until pgvector's type is installed), as a CHECK."""
+    return f"array_length({quote(column.name)}, 1) = {column.dims}"
+
+
 def enum_check(column: str, values: list[str], quote: Quote) -> str:
     """``"column" IN ('a', 'b')``: the column quoted, so ``user`` is the column and not the session role."""
     return f"{quote(column)} IN ({', '.join(literal(v) for v in values)})"
@@ -139,8 +148,7 @@ def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: 
         ]
     for column in table.columns:
         if column.type == "vector" and dialect == "postgresql":
-            name = bounded_name(f"ck_{table.name}_{column.name}_dims")
-            items.append(sa.CheckConstraint(f"array_length({quote(column.name)}, 1) = {column.dims}", name=name))
+            items.append(sa.CheckConstraint(dims_check(column, quote), name=dims_check_name(table.name, column.name)))
     kwargs: dict[str, Any] = {}
     if table.partitioning and dialect == "postgresql":
         kwargs["postgresql_partition_by"] = f"RANGE ({quote(table.partitioning.column)})"
@@ -216,10 +224,10 @@ class SchemaCompiler:
         ]
         return out + [f"DROP TABLE IF EXISTS {self.qualified(t.name)};" for t in reversed(self.ordered()) if t.name in wanted]
 
-    def create_table(self, table: Table) -> list[str]:
-        """CREATE TABLE with its comments and partition notes (no indexes)."""
+    def create_table(self, table: Table, later: frozenset[str] = frozenset()) -> list[str]:
+        """CREATE TABLE with its comments and partition notes (no indexes); foreign keys to the ``later`` tables left out."""
         sa_table = self.sa_tables[table.name]
-        inline = [fk for fk in sa_table.foreign_key_constraints if fk not in self.cyclic]
+        inline = [fk for fk in sa_table.foreign_key_constraints if fk not in self.cyclic and fk.referred_table.name not in later]
         out = [self.compile(CreateTable(sa_table, include_foreign_key_constraints=inline))]
         if self.dialect == "postgresql":
             out += _comments(table, self.schema, self.quote)
