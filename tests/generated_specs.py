@@ -150,6 +150,7 @@ def specs(draw: Any) -> dict[str, Any]:
     use_cases: list[dict[str, Any]] = []
     for name in entities:
         use_cases += draw(_use_cases(name, entities, strict, big, len(use_cases)))
+    use_cases += _feeds(entities, draw(st.sampled_from(BIG_RATES if big else RATES)))
     spec: dict[str, Any] = {"system": "generated", "team": {"size": draw(st.sampled_from([3, 4, 12]))}, "entities": entities, "use_cases": use_cases}
     if big:
         spec["scale"] = {"users": "20M", "daily_active": "4M", "peak_factor": 3}
@@ -304,6 +305,16 @@ def _use_cases(draw: Any, name: str, entities: dict[str, Any], strict: bool, big
         if "follower" in entity["fields"] and draw(st.booleans()):
             out.append({"name": "degrees of separation", "reads": [entity["fields"]["follower"][4:-1]], "traverse": {"via": "Follow.followee", "depth": 3}})
     return out
+
+
+def _feeds(entities: dict[str, Any], rate: str) -> list[dict[str, Any]]:
+    """The posts of everyone I follow: rows referencing a followee, read through the Follow link by its follower."""
+    follow = entities.get("Follow")
+    if follow is None or "followee" not in follow["fields"]:
+        return []
+    followed = follow["fields"]["followee"].removeprefix("ref(").removesuffix(")")
+    authored = [n for n, e in entities.items() if n != "Follow" and e["fields"].get("link") == f"ref({followed})"]
+    return [{"name": f"view home feed of {n}", "reads": [n], "filter": ["Follow.follower"], "sort": ["-created_at"], "rate": rate} for n in authored[:1]]
 
 
 def _auth(name: str, entity: dict[str, Any], rate: str) -> list[dict[str, Any]]:

@@ -5,8 +5,8 @@ relation shape, use cases of every kind, and scale that triggers sharding, parti
 caches and the pattern library. Each design's self-review (the DES critic and every other
 rule the design runs over itself) must find nothing above info; each design goes to SQLite
 and to the tests' PostgreSQL: DDL, initial migrations up/down/up, and the expand and
-contract migrations towards a mutated spec; then a row per table and the catalog checks of
-tests/ddl_checks.py.
+contract migrations towards a mutated spec, which must reach exactly the new DDL's schema; then a
+row per table and the catalog checks of tests/ddl_checks.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,16 @@ from backend_architect.errors import InputError
 from backend_architect.render.files import Previous
 from backend_architect.rules.model import Severity
 from backend_architect.spec.load import load_spec_bytes
-from ddl_checks import apply_postgres, apply_sqlite, design_names, migration_sections, postgres_misreadings, postgres_names, postgres_rows_insert
+from ddl_checks import (
+    apply_postgres,
+    apply_sqlite,
+    design_names,
+    migration_sections,
+    postgres_catalog,
+    postgres_misreadings,
+    postgres_names,
+    postgres_rows_insert,
+)
 from generated_specs import DEFAULTS, fields, join_fits, specs
 
 
@@ -77,7 +86,7 @@ def _load(raw: dict[str, Any], name: str) -> Any:
 
 
 @pytest.mark.postgres
-@settings(max_examples=20, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(pair=evolutions())
 def test_generated_specs_design_ddl_that_applies_ok(pair: tuple[dict[str, Any], dict[str, Any]], postgres: Any) -> None:
     """Refused with located errors, or: DDL and migrations apply to SQLite and PostgreSQL, keep their names, take a row per table."""
@@ -108,6 +117,8 @@ def test_generated_specs_design_ddl_that_applies_ok(pair: tuple[dict[str, Any], 
     ordered = sorted((p for p in new.files if "/migrations/" in p), key=lambda p: (p.rsplit("/", 1)[1], p))
     contract = sorted(p for p in new.files if "/contract/" in p)
     apply_postgres(postgres, database, [migration_sections(new.files[p])[0] for p in [*ordered, *contract]])
+    apply_postgres(postgres, "property_fresh", [new.files[f"schema/{s.service}.postgresql.sql"] for s in new.architecture.datastores])
+    assert postgres_catalog(postgres, database) == postgres_catalog(postgres, "property_fresh"), "the migrations reach the new DDL's schema"
     assert design_names(new.architecture.datastores) <= postgres_names(postgres, database)
     postgres_rows_insert(postgres, database, new.architecture.datastores)
     assert postgres_misreadings(postgres, database) == []
