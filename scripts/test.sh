@@ -2,6 +2,7 @@
 # Installs what the tests need on a fresh machine, then runs lint, type checks and the tests.
 #   - the package with its test extras, into .venv
 #   - PostgreSQL server binaries (Debian's postgresql) and HypoPG; the tests start a throwaway server
+#   - Redis (Debian's redis-server); the scaffold's tests start a throwaway server
 #   - Node.js and Mermaid's parser (tests/js, from package-lock.json); Chromium for the HTML report
 #     (driven by Playwright with executable_path; Playwright's own browser download is never used)
 # Extra arguments go to pytest, e.g.  scripts/test.sh -k openapi
@@ -21,6 +22,12 @@ pg_major="$(ls -d /usr/lib/postgresql/*/ 2>/dev/null | sort -V | tail -1 | xargs
 if [ -n "$pg_major" ] && ! ls "/usr/share/postgresql/$pg_major/extension/hypopg.control" >/dev/null 2>&1; then
   echo "installing HypoPG (Debian package postgresql-$pg_major-hypopg)"
   apt_install "postgresql-$pg_major-hypopg"
+fi
+
+# Redis, so the scaffolded services' Redis adapters are tested against the real server (tests/scaffold/test_mechanisms.py).
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing Redis (Debian package redis-server) for the scaffold's Redis adapter tests"
+  apt_install redis-server
 fi
 
 if ! command -v chromium >/dev/null 2>&1; then

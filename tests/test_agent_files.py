@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from backend_architect.agent.files import TOOLS, agent_files
+from backend_architect.agent.files import CLI, TOOLS, agent_files
 from backend_architect.mcp.server import server
 
 CLAUDE_FIELDS = {"name", "description", "tools", "disallowedTools", "model", "permissionMode", "maxTurns", "skills", "hooks", "color"}
@@ -64,3 +64,41 @@ def test_agent_files_command_writes_and_refuses_overwrite_err(tmp_path: Path) ->
     again = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert again.returncode == 2
     assert "already exists" in again.stderr
+
+
+def test_every_tool_has_a_cli_equivalent_the_prompt_names_ok() -> None:
+    """Each MCP tool the agent uses has its CLI equivalent in the prompt, and each such command exists, so a shell-only host runs the same loop."""
+    from typer.main import get_command
+
+    from backend_architect.cli import app
+
+    body = agent_files()[".claude/agents/backend-architect.md"]
+    commands = set(get_command(app).commands)  # type: ignore[attr-defined]
+    assert set(CLI) == set(TOOLS)
+    for tool, command in CLI.items():
+        assert f"`{tool}`" in body, tool
+        for part in command.split(";"):
+            words = part.split()
+            if words and words[0] == "backend-architect":
+                assert words[1] in commands, part
+                assert part.strip().split(" (")[0] in body
+
+
+def test_prompt_is_the_loop_with_the_seed_sections_ok() -> None:
+    """The workflow runs draft, design, critique and decisions, overrides with a reason, until clean, then artefacts; the answer keeps the seed's sections."""
+    body = agent_files()[".factory/droids/backend-architect.md"]
+    steps = ["`draft`", "`design`", "`critique`", "`list_decisions`", "`apply_overrides`", "says `clean`", "`artefacts`"]
+    positions = [body.index(step) for step in steps]
+    assert positions == sorted(positions)
+    for section in ("Endpoints", "Diagram", "Schema", "Technology choices with rationale", "bottlenecks", "Orchestrated hand-off"):
+        assert section in body, section
+    assert "reason" in body
+    assert "Every number you state" in body
+
+
+def test_with_shell_grants_the_shell_tool_ok() -> None:
+    """--with-shell adds Bash (Claude Code) and Execute (Factory); by default the agent only reads files and calls the engine."""
+    plain, shell = agent_files(), agent_files(with_shell=True)
+    assert "Bash" not in _frontmatter(plain[".claude/agents/backend-architect.md"])["tools"]
+    assert "Bash" in _frontmatter(shell[".claude/agents/backend-architect.md"])["tools"]
+    assert "Execute" in _frontmatter(shell[".factory/droids/backend-architect.md"])["tools"]

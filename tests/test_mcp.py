@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 from typing import Any
 
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 
+from backend_architect.agent.files import TOOLS
 from conftest import ROOT
 
 BOOKSTORE = (ROOT / "examples" / "bookstore.yaml").read_text()
@@ -44,6 +46,13 @@ async def _session_calls() -> dict[str, Any]:
             "review_openapi", {"document": API.replace("{type: integer", "{$ref: 'file:///etc/passwd#/x', type: integer")}
         )
         out["review_sql"] = await session.call_tool("review_sql", {"sql": "CREATE TABLE a (id int);\nCREATE TABLE b (id serial PRIMARY KEY, at timestamp);\n"})
+        out["review_migrations"] = await session.call_tool(
+            "review_sql",
+            {"sql": "", "migrations": ["CREATE TABLE a (id int PRIMARY KEY, b int);\n", "CREATE INDEX ix ON a (b);\nALTER TABLE a ADD COLUMN c int;\n"]},
+        )
+        out["review_sql_broken"] = await session.call_tool(
+            "review_sql", {"sql": "CREATE TABLE a (id int PRIMARY KEY, s text DEFAULT 'open);\n", "dialect": "sqlite"}
+        )
         out["diff"] = await session.call_tool("diff", {"old": API, "new": API.replace("maximum: 100", "maximum: 10")})
         out["diff_sql"] = await session.call_tool(
             "diff", {"old": "CREATE TABLE t (id int PRIMARY KEY, a text);\n", "new": "CREATE TABLE t (id int PRIMARY KEY);\n", "kind": "sql"}
@@ -61,14 +70,16 @@ def _structured(result: Any) -> dict[str, Any]:
 def test_mcp_server_end_to_end_ok() -> None:
     """Every tool answers over stdio with JSON; input errors come back as tool errors with line:col messages."""
     out = asyncio.run(_session_calls())
-    assert out["tools"] == ["design", "diff", "estimate_capacity", "explain_rule", "render_diagram", "review", "review_openapi", "review_sql", "validate_spec"]
+    assert out["tools"] == sorted(TOOLS)
     assert out["resources"] == ["backend-architect://rules", "backend-architect://spec-schema"]
     assert _structured(out["valid"]) == {"valid": True, "system": "bookstore", "entities": 6, "use_cases": 13}
     assert out["invalid"].is_error
     assert "spec.yaml:3:19: 'n': unknown field type 'strnig' (did you mean 'string'?)" in out["invalid"].content[0].text
     designed = _structured(out["design"])
     assert designed["summary"]["services"] == ["books", "customers", "orders"]
-    assert designed["markdown"].startswith("# bookstore: backend design")
+    assert designed["design_id"].startswith("d-")
+    assert designed["markdown"].startswith(f"# bookstore: design `{designed['design_id']}`")
+    assert "openapi/books.yaml" in designed["files"]
     assert any(f["key"] == "qps.peak.browse-books" for f in _structured(out["capacity"])["figures"])
     assert {f["code"] for f in _structured(out["review"])["findings"]} == {"TOP002", "TOP004", "TOP005"}
     assert _structured(out["review"])["markdown"].startswith("## Review of `input.yaml`")
@@ -86,6 +97,15 @@ def test_mcp_server_end_to_end_ok() -> None:
     located = [(f["code"], {k: v for k, v in f.get("location", {}).items() if k in {"file", "line", "col"}}) for f in sql["findings"]]
     assert ("SQL001", {"file": "schema.sql", "line": 1, "col": 1}) in located
     assert {"SQL006", "SQL007", "SQL009"} <= {f["code"] for f in sql["findings"]}
+    migrated = _structured(out["review_migrations"])
+    assert {(f["code"], f["location"]["file"]) for f in migrated["findings"] if f["code"] in {"SQL101", "SQL107"}} == {
+        ("SQL101", "0002_migration.sql"),
+        ("SQL107", "0002_migration.sql"),
+    }
+    broken = _structured(out["review_sql_broken"])
+    assert [(f["code"], f["location"]["line"], f["location"]["col"]) for f in broken["findings"] if f["code"] == "SQL000"] == [("SQL000", 1, 52)]
+    every_answer = json.dumps([migrated, sql, broken])
+    assert tempfile.gettempdir() not in every_answer, "no path of the server's machine in an answer"
     changed = _structured(out["diff"])
     assert changed["needs_major_version"] is True
     assert changed["changes"][0]["code"] == "request-parameter-maximum-decreased"
@@ -103,3 +123,20 @@ def test_mcp_server_end_to_end_ok() -> None:
     ]
     assert out["diff_sql_broken"].is_error
     assert "old.sql:1:24: cannot parse statement" in out["diff_sql_broken"].content[0].text
+
+
+async def _deadline_calls() -> dict[str, Any]:
+    params = StdioServerParameters(command=sys.executable, args=["-m", "backend_architect.cli", "mcp", "--deadline", "0.05"])
+    async with stdio_client(params) as (read, write), ClientSession(read, write) as session:
+        await session.initialize()
+        slow = await session.call_tool("design", {"spec": (ROOT / "examples" / "chat.yaml").read_text()})
+        after = await session.call_tool("explain_rule", {"code": "API060"})
+    return {"slow": slow, "after": after}
+
+
+def test_mcp_tool_past_its_deadline_is_stopped_err() -> None:
+    """A tool call longer than the server's deadline is stopped with a tool error, and the server answers the next call."""
+    out = asyncio.run(_deadline_calls())
+    assert out["slow"].is_error
+    assert "took longer than 0.05 s" in out["slow"].content[0].text
+    assert _structured(out["after"])["name"] == "invalid-pattern"

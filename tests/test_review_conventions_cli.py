@@ -169,10 +169,10 @@ def test_preview_rule_needs_preview_err(migrations: Path, monkeypatch: pytest.Mo
         "        yield self.finding(m.file, 'a migration')\n"
     )
     monkeypatch.syspath_prepend(str(migrations.parent))
-    (migrations.parent / ".backend-architect.yaml").write_text("plugins: ['house_preview:any_migration']\n")
-    assert "HOUSE101" not in codes(invoke(str(migrations), "--format", "json"))
-    assert "HOUSE101" in codes(invoke(str(migrations), "--format", "json", "--preview"))
-    refused = invoke(str(migrations), "--select", "HOUSE101")
+    plugin = ("--plugin", "house_preview:any_migration")  # in the working directory: loaded on the command line's request only
+    assert "HOUSE101" not in codes(invoke(str(migrations), "--format", "json", *plugin))
+    assert "HOUSE101" in codes(invoke(str(migrations), "--format", "json", "--preview", *plugin))
+    refused = invoke(str(migrations), "--select", "HOUSE101", *plugin)
     assert refused.exit_code == 2  # type: ignore[attr-defined]
     assert "HOUSE101 is a preview rule: add --preview" in refused.stderr  # type: ignore[attr-defined]
 

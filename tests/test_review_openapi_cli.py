@@ -270,3 +270,31 @@ def test_services_reviewed_with_their_spec_find_chatty_path_err(tmp_path: Path) 
     result = run(str(out / "openapi"), "--spec", str(spec), "--fail-on", "warning")
     assert result.returncode == 1
     assert "warning[TOP006] chatty-call-path: 4 synchronous calls in one request: web -> accounts, billing, orders, support" in result.stdout
+
+
+HOUSE_RULES = (
+    "from backend_architect.rules.model import Rule, Severity, rule\n"
+    "@rule(code='HOUSE002', name='too-many-paths', severity=Severity.ERROR, title='t', fix='f')\n"
+    "def too_many_paths(self, arch):\n"
+    "    for c in arch.contracts:\n"
+    "        if len(c.operations) > 1:\n"
+    "            yield self.finding(c.name, f'{len(c.operations)} operations')\n"
+)
+
+
+def test_config_plugin_from_the_working_directory_is_refused_err(api: Path, tmp_path: Path) -> None:
+    """A config file's plugin found only in the working directory (which python -m puts on the path) is not imported: exit 2, and its code never ran."""
+    (tmp_path / "house_rules.py").write_text("open('ran', 'w').write('yes')\n" + HOUSE_RULES)
+    (tmp_path / ".backend-architect.yaml").write_text("plugins: ['house_rules:too_many_paths']\n")
+    result = run(str(api), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "plugin 'house_rules:too_many_paths' is not an installed package" in result.stderr
+    assert not (tmp_path / "ran").exists()
+
+
+def test_explicit_plugin_flag_loads_from_the_working_directory_ok(api: Path, tmp_path: Path) -> None:
+    """--plugin, asked for on the command line, loads a rule module from the working directory."""
+    (tmp_path / "house_rules.py").write_text(HOUSE_RULES)
+    result = run(str(api), "--plugin", "house_rules:too_many_paths", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "error[HOUSE002] too-many-paths: 2 operations" in result.stdout

@@ -76,11 +76,23 @@ def design_spec(spec: Spec | LoadedSpec, previous: Previous | None = None) -> De
     with _collector_paused():
         arch, analysis = design_with_analysis(model)
         warnings = (*(str(w) for w in loaded.warnings), *(f"warning: {w}" for w in analysis.warnings)) if loaded else analysis.warnings
-        warnings = (*warnings, *(f"warning: {w}" for w in arch.assumptions if w.startswith("decisions.") and "changed nothing" in w))
+        warnings = (*warnings, *override_warnings(arch, loaded))
         if loaded and loaded.warnings:
             arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *(f"{w.location}: {w.message}" for w in loaded.warnings)]})
         findings = review(arch)
         return DesignResult(model, arch, findings, render_files(arch, findings, previous), tuple(warnings))
+
+
+def override_warnings(arch: Architecture, loaded: LoadedSpec | None) -> list[str]:
+    """The design's notes on the spec's ``decisions:`` entries it did not honour, located at the entry when the spec's positions are known."""
+    out = []
+    for note in arch.assumptions:
+        if not note.startswith("decisions."):
+            continue
+        key = note.split(":", 1)[0].removeprefix("decisions.")
+        where = f"{loaded.positions.locate(('decisions', key), key=True)}: " if loaded is not None else ""
+        out.append(f"{where}warning: {note}")
+    return out
 
 
 def spec_warnings(loaded: LoadedSpec) -> list[str]:
@@ -243,7 +255,11 @@ def is_api_document(head: str) -> bool:
 
 def review_path(path: str | Path, options: ReviewOptions | None = None) -> ReviewResult:
     """Review what ``path`` holds: OpenAPI documents (a file or a folder), a spec's design, or a docker-compose topology."""
-    options = options or ReviewOptions()
+    with _collector_paused():  # an imported schema or document lives until the review ends, as a design does
+        return _review_path(path, options or ReviewOptions())
+
+
+def _review_path(path: str | Path, options: ReviewOptions) -> ReviewResult:
     rules = options.rules()
     if is_database_url(str(path)):
         # each kind of input imports only its own importer: a review of one OpenAPI file should not load pglast and sqlglot
@@ -272,8 +288,7 @@ def review_path(path: str | Path, options: ReviewOptions | None = None) -> Revie
     data, _ = parse_document(text, name)
     if is_compose(data):
         arch = import_compose(file)
-        with _collector_paused():
-            return ReviewResult(name, "docker-compose topology", arch, _settled(review(arch, rules), options), rules)
+        return ReviewResult(name, "docker-compose topology", arch, _settled(review(arch, rules), options), rules)
     if isinstance(data, dict) and "entities" in data and "system" in data:
         result = design_file(file)
         return ReviewResult(name, "design of a spec", result.architecture, _settled(review(result.architecture, rules), options), rules)
@@ -369,7 +384,7 @@ def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "
 
 
 def diff_schema_texts(old: str, new: str, dialect: str | None = None, old_name: str = "old.sql", new_name: str = "new.sql") -> DiffResult:
-    """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name``."""
+    """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name`` (nothing touches the file system)."""
     from backend_architect import diffs
 
     return diffs.diff_schema_texts(old, new, dialect, old_name, new_name)
@@ -381,6 +396,11 @@ def review_text(kind: str, content: str, name: str | None = None) -> list[Findin
     Nothing in the text can reach the file system or the network: an OpenAPI document's
     ``$ref`` may only point inside it. Raises ``InputError`` when the text cannot be read.
     """
+    with _collector_paused():
+        return _review_text(kind, content, name)
+
+
+def _review_text(kind: str, content: str, name: str | None) -> list[Finding]:
     if kind == "openapi":
         from backend_architect.importers.openapi import import_openapi_text
 

@@ -7,8 +7,9 @@ Exit codes: 0 done; 1 findings at or above ``--fail-on``; 2 bad usage or bad inp
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,8 +17,12 @@ from backend_architect import __version__
 from backend_architect.cli_common import EXIT_FINDINGS, EXIT_INPUT, EXIT_INTERNAL, FailOn, OutputFormat
 from backend_architect.cli_common import fail as _fail
 from backend_architect.cli_diff import diff_command
+from backend_architect.cli_loop import artefacts_command, critique_command, decide_command, decisions_command, draft_command
 from backend_architect.cli_review import review_command
 from backend_architect.errors import InputError
+
+if TYPE_CHECKING:
+    from backend_architect.scaffold import Design
 
 app = typer.Typer(
     name="backend-architect",
@@ -51,6 +56,7 @@ def design_command(
         Path | None, typer.Option("--previous", help="Output folder of an earlier design: carry its migrations and write the next one.")
     ] = None,
     html: Annotated[bool, typer.Option("--html", help="Also write design.html: one self-contained page with every diagram drawn (works offline).")] = False,
+    scaffold_dir: Annotated[Path | None, typer.Option("--scaffold", help="Also scaffold the runnable service project into this folder.")] = None,
 ) -> None:
     """Design a system from SPEC: OpenAPI, DDL, diagrams, design.md and handoff.json in OUT."""
     from backend_architect.api import design_file, write_files
@@ -78,12 +84,48 @@ def design_command(
         sys.stdout.write(render_summary(result.architecture, result.findings, list(result.files), out_label))
     from backend_architect.rules.model import Severity
 
+    if scaffold_dir is not None:
+        from backend_architect.scaffold import from_files
+
+        _scaffold(lambda: from_files(result.architecture, result.files, str(out)), scaffold_dir, check=False, quiet=output_format is OutputFormat.json)
     if fail_on is not FailOn.never and any(f.severity >= Severity[fail_on.value.upper()] for f in result.findings):
         raise typer.Exit(EXIT_FINDINGS)
 
 
 app.command("review")(review_command)
 app.command("diff")(diff_command)
+app.command("draft")(draft_command)
+app.command("decisions")(decisions_command)
+app.command("decide")(decide_command)
+app.command("critique")(critique_command)
+app.command("artefacts")(artefacts_command)
+
+
+def _scaffold(load: Callable[[], Design], out: Path, *, check: bool, quiet: bool = False) -> None:
+    from backend_architect.scaffold import scaffold
+
+    try:
+        result = scaffold(load(), out, check=check)
+    except InputError as exc:
+        raise _fail(exc) from None
+    except OSError as exc:
+        typer.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    (sys.stderr if quiet else sys.stdout).write(result.summary(str(out).rstrip("/") + "/", check))
+    if check and result.plan.drift:
+        raise typer.Exit(EXIT_FINDINGS)
+
+
+@app.command("scaffold")
+def scaffold_command(
+    design: Annotated[Path, typer.Argument(help="The output folder of 'backend-architect design' (it holds handoff.json).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder of the service project.")] = Path("service"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; report how the project drifted from the design (exit 1 if it did).")] = False,
+) -> None:
+    """Scaffold a runnable service project (FastAPI, PostgreSQL, tests) from a finished design."""
+    from backend_architect.scaffold import load_design
+
+    _scaffold(lambda: load_design(design), out, check=check)
 
 
 @app.command("advise-indexes")
@@ -112,73 +154,61 @@ def advise_indexes_command(
     sys.stdout.write(render_json(advice) if output_format is OutputFormat.json else render_text(advice))
 
 
-@app.command("draft")
-def draft_command(
-    requirements: Annotated[str, typer.Argument(help="The requirements in words (or @file to read them from a file).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Where to write the spec.")] = Path("spec.yaml"),
-    model: Annotated[str | None, typer.Option("--model", help="The model (default: $BACKEND_ARCHITECT_MODEL or a current Claude model).")] = None,
-    api_key: Annotated[str | None, typer.Option("--api-key", help="The provider's API key (default: $ANTHROPIC_API_KEY).", show_default=False)] = None,
-    max_turns: Annotated[int, typer.Option("--max-turns", min=1, max=10, help="Attempts to repair an invalid draft.")] = 4,
-) -> None:
-    """Draft a spec from requirements in words with a language model; the loader's errors go back until it is valid."""
-    import os
-
-    from backend_architect.agent.draft import DEFAULT_MODEL, AnthropicModel, draft_spec
-
-    key = api_key or os.environ.get("ANTHROPIC_API_KEY")
-    if not key:
-        typer.echo("draft needs a model: set ANTHROPIC_API_KEY or pass --api-key", err=True)
-        raise typer.Exit(EXIT_INPUT)
-    text = requirements
-    if requirements.startswith("@"):
-        try:
-            text = Path(requirements[1:]).read_text(encoding="utf-8")
-        except OSError as exc:
-            typer.echo(f"{requirements[1:]}: cannot read: {exc.strerror or exc}", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
-    try:
-        chat = AnthropicModel(key, model or os.environ.get("BACKEND_ARCHITECT_MODEL") or DEFAULT_MODEL)
-    except RuntimeError as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(EXIT_INPUT) from None
-    result = draft_spec(text, chat, max_turns)
-    out.write_text(result.spec_text, encoding="utf-8")
-    if not result.valid:
-        typer.echo(f"{out}: still invalid after {result.turns} turns:", err=True)
-        typer.echo("\n".join(result.errors), err=True)
-        raise typer.Exit(EXIT_INPUT)
-    typer.echo(f"{out}: valid spec after {result.turns} turn(s); {len(result.assumptions)} assumption(s) recorded in notes")
-
-
 @app.command("serve")
 def serve_command(
     host: Annotated[str, typer.Option("--host", help="Interface to listen on (localhost by default).")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8000,
     database: Annotated[str, typer.Option("--database", help="sqlite:///path (default) or a postgresql:// URL.")] = "sqlite:///backend-architect.db",
+    trusted_proxy: Annotated[
+        list[str] | None, typer.Option("--trusted-proxy", help="Address or CIDR range of a reverse proxy whose X-Forwarded-For is believed.")
+    ] = None,
+    rate: Annotated[int, typer.Option("--rate", min=1, help="Requests per minute per key (or per address without one).")] = 600,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes for designs and reviews.")] = 2,
+    deadline: Annotated[float, typer.Option("--deadline", min=1, help="Seconds one design, review or diff may take.")] = 30.0,
 ) -> None:
-    """Serve the HTTP API and the web workspace (FastAPI on uvicorn). Writes need $BACKEND_ARCHITECT_API_KEYS (comma-separated)."""
+    """Serve the HTTP API and the web workspace (FastAPI on uvicorn).
+
+    Keys come from $BACKEND_ARCHITECT_API_KEYS: comma-separated id:secret:scopes:owner entries (scopes joined by +
+    from read, write and admin), or bare secrets. Without any, one admin key is made for this run and printed.
+    """
     import os
     import secrets
 
     try:
         import uvicorn
 
+        from backend_architect.jobs import Jobs
         from backend_architect.server.app import create_app
+        from backend_architect.server.auth import parse_keys
+        from backend_architect.server.bounds import HeaderTimeoutProtocol
         from backend_architect.server.store import Store
+        from backend_architect.server.throttle import trusted_networks
     except ImportError:
         typer.echo("the server needs its extra: pip install 'backend-architect[server]'", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-    keys = {k.strip() for k in os.environ.get("BACKEND_ARCHITECT_API_KEYS", "").split(",") if k.strip()}
+    from backend_architect.importers.live import redacted, scrubbed
+
+    try:
+        keys = parse_keys(os.environ.get("BACKEND_ARCHITECT_API_KEYS", ""))
+        proxies = trusted_networks(trusted_proxy or [])
+    except ValueError as exc:
+        typer.echo(f"serve: {exc}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
     if not keys:
         generated = secrets.token_urlsafe(24)
-        keys = {generated}
-        typer.echo(f"no BACKEND_ARCHITECT_API_KEYS given; this run's API key: {generated}", err=True)
+        keys = parse_keys(f"local:{generated}:read+write+admin")
+        typer.echo(f"no BACKEND_ARCHITECT_API_KEYS given; this run's admin key: {generated}", err=True)
     try:
         store = Store(database)
     except Exception as exc:  # noqa: BLE001 - any failure to open the database is the user's input to fix
-        typer.echo(f"{database}: cannot open: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}", err=True)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        typer.echo(f"{redacted(database)}: cannot open: {scrubbed(redacted(first), database)}", err=True)
         raise typer.Exit(EXIT_INPUT) from None
-    uvicorn.run(create_app(store, keys), host=host, port=port, log_level="info")
+    application = create_app(store, keys, rate_per_minute=rate, trusted_proxies=proxies, jobs=Jobs(workers=workers, deadline_s=deadline))
+    # proxy headers are read by the app from trusted proxies only; uvicorn's own reading trusts loopback by default
+    uvicorn.run(
+        application, host=host, port=port, log_level="info", http=HeaderTimeoutProtocol, proxy_headers=False, timeout_keep_alive=5, limit_concurrency=200
+    )
 
 
 rules_app = typer.Typer(help="The review rules: list them, or show one's documentation.", no_args_is_help=False, invoke_without_command=True)
@@ -358,13 +388,18 @@ def schema_command(
 
 
 @app.command("mcp")
-def mcp_command() -> None:
+def mcp_command(
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes for designs and reviews.")] = 2,
+    deadline: Annotated[float, typer.Option("--deadline", min=0.01, help="Seconds one tool call may take.")] = 30.0,
+) -> None:
     """Serve the Model Context Protocol over stdio, for AI coding agents (needs the 'mcp' extra)."""
     try:
+        from backend_architect.jobs import configure_shared
         from backend_architect.mcp.server import serve
     except ImportError:
         typer.echo("the MCP server needs the official SDK: pip install 'backend-architect[mcp]'", err=True)
         raise typer.Exit(EXIT_INPUT) from None
+    configure_shared(workers=workers, deadline_s=deadline)
     serve()
 
 
@@ -372,11 +407,12 @@ def mcp_command() -> None:
 def agent_files_command(
     root: Annotated[Path, typer.Argument(help="Repository to write the agent definitions into.")] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing files.")] = False,
+    with_shell: Annotated[bool, typer.Option("--with-shell", help="Also grant the shell tool, for hosts that run the loop through the CLI.")] = False,
 ) -> None:
-    """Write a backend-architect agent for Claude Code and Factory, with the MCP server wired in."""
+    """Write a backend-architect agent for Claude Code and Factory, with the MCP server wired in and the CLI equivalent of each tool named."""
     from backend_architect.agent.files import agent_files
 
-    files = agent_files()
+    files = agent_files(with_shell)
     existing = [path for path in files if (root / path).exists()]
     if existing and not force:
         typer.echo(f"{root / existing[0]}: already exists (use --force to overwrite)", err=True)

@@ -60,6 +60,10 @@ def review_command(
     in_folder: Annotated[
         bool, typer.Option("--in-folder", help="Review each file with its folder (migrations before it applied first); report only the files given.")
     ] = False,
+    plugin: Annotated[
+        list[str] | None,
+        typer.Option("--plugin", help="Rules to load from module:attribute, the working directory included (the config's plugins must be installed)."),
+    ] = None,
 ) -> None:
     """Review TARGETS for design flaws: OpenAPI documents, SQL schemas and migrations, live databases, a spec's design, or a topology."""
     import importlib
@@ -77,6 +81,11 @@ def review_command(
             from backend_architect.rules.config import load_config
 
             config_loaded = load_config(config_path, RULES)
+        if plugin:
+            from backend_architect.rules.config import ReviewConfig, load_plugin
+
+            chosen = tuple(rule for reference in plugin for rule in load_plugin(reference, installed_only=False))
+            config_loaded = (config_loaded or ReviewConfig()).with_plugins(chosen)
         options = ReviewOptions(
             allow_external_refs=allow_external_refs,
             config=config_loaded,

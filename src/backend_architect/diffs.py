@@ -79,23 +79,12 @@ def diff_texts(old: str, new: str, old_name: str = "old.yaml", new_name: str = "
 
 
 def diff_schema_texts(old: str, new: str, dialect: str | None = None, old_name: str = "old.sql", new_name: str = "new.sql") -> DiffResult:
-    """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name``."""
+    """``diff_paths`` for two SQL schemas given as text; locations name ``old_name`` and ``new_name`` (nothing touches the file system)."""
     from backend_architect.diff.sql import diff_schemas
+    from backend_architect.importers.sql import import_sql_text
 
-    with tempfile.TemporaryDirectory() as folder:
-        sides = []
-        for side, text, name in (("old", old, old_name), ("new", new, new_name)):
-            path = Path(folder) / side / Path(name).name
-            path.parent.mkdir()
-            path.write_text(text, encoding="utf-8")
-            try:
-                arch = _schema_of(path, dialect)[0]
-            except InputError as exc:
-                raise InputError(Location(name, exc.location.line, exc.location.col), exc.message) from None
-            sides.append((arch, str(path), name))
-        changes = diff_schemas(sides[0][0], sides[1][0])
-    renamed = {str(path): name for _, path, name in sides}
-    return _renamed(DiffResult(old_name, new_name, changes, subject="schema"), renamed, exact=True)
+    before, after = (_parsed_schema(import_sql_text(text, name, dialect)) for text, name in ((old, old_name), (new, new_name)))
+    return DiffResult(old_name, new_name, diff_schemas(before, after), subject="schema")
 
 
 def load_accepted(path: Path) -> list[Entry]:
@@ -277,12 +266,16 @@ def _schema_of(path: str | Path, dialect: str | None) -> tuple[Architecture, str
         return import_live(str(path)), redacted(str(path))
     from backend_architect.importers.sql import import_sql
 
-    arch = import_sql(Path(path), dialect)
+    return _parsed_schema(import_sql(Path(path), dialect)), str(path)
+
+
+def _parsed_schema(arch: Architecture) -> Architecture:
+    """``arch``, refused at its first statement that does not parse (what it defines would otherwise show as removed)."""
     if arch.parse_problems:
         problem = arch.parse_problems[0]
         where = Location(problem.source.file, problem.source.line, problem.source.col)
         raise InputError(where, f"{problem.message}; fix it first, or the diff would report what it defines as removed")
-    return arch, str(path)
+    return arch
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -298,14 +291,12 @@ def _settled(result: DiffResult, options: DiffOptions) -> DiffResult:
     return dataclasses.replace(result, changes=kept, accepted=accepted, stale=stale)
 
 
-def _renamed(result: DiffResult, names: dict[str, str], *, exact: bool = False) -> DiffResult:
+def _renamed(result: DiffResult, names: dict[str, str]) -> DiffResult:
     """The result with temporary paths (of stdin and git revisions) replaced by what the user named."""
     if not names:
         return result
 
     def rename(file: str) -> str:
-        if exact:
-            return names.get(file, file)
         for prefix, shown in names.items():
             if file == prefix:
                 return shown

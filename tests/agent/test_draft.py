@@ -87,4 +87,4 @@ def test_draft_without_a_key_exits_two_err(tmp_path: object) -> None:
         [sys.executable, "-m", "backend_architect.cli", "draft", "A book club", "-o", f"{tmp_path}/s.yaml"], capture_output=True, text=True, env=env, timeout=60
     )
     assert result.returncode == 2
-    assert result.stderr.strip() == "draft needs a model: set ANTHROPIC_API_KEY or pass --api-key"
+    assert result.stderr.strip() == "draft needs a model: set ANTHROPIC_API_KEY or pass --api-key (or draft yourself: --prompt, then --check)"

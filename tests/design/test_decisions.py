@@ -142,3 +142,15 @@ def test_external_rate_limit_is_a_bottleneck_ok() -> None:
 def test_outlook_names_first_resource_to_saturate_ok() -> None:
     """Every design says which resource runs out first at ten times its peak."""
     assert any(b.title.startswith("First to saturate at 10x load") for b in design_of(STOCK).bottlenecks)
+
+
+def test_outlook_weighs_database_connections_not_client_connections_ok() -> None:
+    """Client connections held by a real-time gateway (1M here) are not database connections: the outlook compares only
+    each service's database pool with PostgreSQL's connection limit, so it never reports a gateway at millions of percent."""
+    from pathlib import Path
+
+    arch = design_of((Path(__file__).parents[2] / "examples" / "chat.yaml").read_text())
+    assert any(f.key == "connections.realtime" for f in arch.figures)
+    outlook = next(b for b in arch.bottlenecks if b.title.startswith("First to saturate at 10x load"))
+    assert "realtime" not in outlook.title
+    assert float(outlook.trigger.split(" reach ")[1].split("%")[0].replace(",", "")) < 10_000

@@ -211,3 +211,16 @@ def test_migration_findings_carry_rewritten_ddl_ok(tmp_path: Path) -> None:
         "ALTER TABLE public.users VALIDATE CONSTRAINT users_team_fk;"
     )
     assert fixes["SQL107"].startswith("SET lock_timeout = '2s';")
+
+
+def test_sql_past_the_size_limit_is_refused_before_parsing_err(tmp_path: Path) -> None:
+    """A schema larger than a review handles in seconds is refused by its size, as a file and as text."""
+    from backend_architect.importers.sql import MAX_SQL_BYTES
+
+    text = "CREATE TABLE t (id int);\n" + "-- padding\n" * (MAX_SQL_BYTES // 11 + 1)
+    path = tmp_path / "dump.sql"
+    path.write_text(text)
+    with pytest.raises(InputError, match=r"dump\.sql:1:1: file is 8\.0 MiB; a schema may be at most 8 MiB \(review a larger dump schema by schema\)"):
+        import_sql(path)
+    with pytest.raises(InputError, match=r"a schema may be at most 8 MiB"):
+        import_sql_text(text, "stdin.sql")

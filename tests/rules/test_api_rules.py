@@ -346,3 +346,14 @@ def test_generated_designs_review_clean_ok(example: object) -> None:
     assert documents
     findings = review(Architecture(system="t", contracts=documents), API_RULES)
     assert [f"{f.location}: {f.code} {f.message}" for f in findings] == []
+
+
+def test_ambiguous_paths_compares_only_paths_sharing_literals_ok() -> None:
+    """API007 compares a path with the earlier ones that agree with it segment by segment, not with every path: 3,000
+    distinct resources give no candidate pair, and a templated path meets exactly the ones it could route."""
+    from backend_architect.rules.api.path_templates import _candidates
+
+    distinct = [(f"/v1/items{i}/{{id}}", None) for i in range(3_000)]
+    assert list(_candidates(distinct)) == []  # type: ignore[arg-type]
+    wild = [*distinct, ("/v1/{kind}/{id}", None)]
+    assert len(list(_candidates(wild))) == 3_000  # type: ignore[arg-type]

@@ -10,11 +10,12 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from backend_architect.server.app import create_app
+from backend_architect.server.auth import parse_keys
 from backend_architect.server.store import Store
 
-KEY = "schemathesis-key"
+KEY = "schemathesis-key-000001"
 _STORE = Store(f"sqlite:///{Path(tempfile.mkdtemp(prefix='ba-api-')) / 'api.db'}")
-APP = create_app(_STORE, {KEY}, rate_per_minute=100_000)
+APP = create_app(_STORE, parse_keys(f"fuzz:{KEY}:read+write"), rate_per_minute=100_000)
 schema = schemathesis.openapi.from_asgi("/v1/openapi.json", APP)
 
 

@@ -11,23 +11,25 @@ from pathlib import Path
 
 import pytest
 
+from backend_architect.jobs import Jobs
 from backend_architect.server.app import create_app
+from backend_architect.server.auth import parse_keys
 from backend_architect.server.store import Store
 from conftest import ROOT
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-KEY = "browser-key"
+KEY = "browser-key-0000000001"
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[str]:
+def server(tmp_path: Path, jobs: Jobs) -> Iterator[str]:
     import uvicorn
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     store = Store(f"sqlite:///{tmp_path / 'ws.db'}")
-    config = uvicorn.Config(create_app(store, {KEY}), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(store, parse_keys(f"browser:{KEY}:read+write"), jobs=jobs), host="127.0.0.1", port=port, log_level="warning")
     running = uvicorn.Server(config)
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
@@ -61,7 +63,7 @@ def test_workspace_validates_designs_and_lists_versions_ok(server: str) -> None:
             page.fill("#key", KEY)
             page.click("#design")
             page.wait_for_function("document.getElementById('versions').options.length === 1", timeout=30_000)
-            assert "/versions/1/html" in (page.get_attribute("#preview", "src") or "")
+            page.wait_for_function("document.getElementById('preview').srcdoc.includes('<html')", timeout=30_000)
             frame = page.frame_locator("#preview")
             frame.locator("pre.mermaid svg").first.wait_for(timeout=30_000)
         finally:

@@ -89,3 +89,25 @@ def test_wide_document_ok_within_limits(tmp_path: Path) -> None:
     path = tmp_path / "wide.yaml"
     path.write_text("\n".join(lines) + "\n")
     assert len(load_spec(path).spec.entities) == 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            "system: big\nentities:\n" + "".join(f"  E{i}: {{fields: {{n: int}}}}\n" for i in range(1_001)),
+            "spec.yaml:2:1: 1,001 entities; one spec may have at most 1,000 (split the system into bounded contexts, a spec each)",
+            id="entities",
+        ),
+        pytest.param(
+            "system: big\nentities: {A: {fields: {n: int}}}\nuse_cases:\n" + "".join(f"  - {{name: read a {i}, reads: [A]}}\n" for i in range(5_001)),
+            "spec.yaml:3:1: 5,001 use cases; one spec may have at most 5,000 (split the system into bounded contexts, a spec each)",
+            id="use-cases",
+        ),
+    ],
+)
+def test_more_than_one_design_handles_err(tmp_path: Path, text: str, message: str) -> None:
+    """A spec past the entities or use cases one design handles in seconds is refused at the key, before any checking."""
+    path = tmp_path / "spec.yaml"
+    path.write_text(text)
+    assert refused(path, budget_s=5.0) == f"{tmp_path}/{message}"

@@ -19,6 +19,8 @@ import orjson
 from pglast import parser as pg_parser
 from pglast.parser import ParseError
 
+from backend_architect.rules.sql import ident, idents, qualified_text
+
 #: Columns a covering index may carry in INCLUDE; past this the index is a copy of the table.
 MAX_INCLUDE = 3
 
@@ -61,11 +63,24 @@ class Candidate:
         return ("ix_" + "_".join(parts))[:63].rstrip("_")
 
     def ddl(self, name: str | None = None) -> str:
-        keys = ", ".join(self.columns)
-        label = name or self.name
-        include = f" INCLUDE ({', '.join(self.include)})" if self.include else ""
+        """The CREATE INDEX statement, every name quoted as it needs (expressions and predicates were quoted when built).
+
+        >>> Candidate("public.Orders", ("user", "created_at DESC"), include=("Total",)).ddl()
+        'CREATE INDEX "ix_Orders_user_created_at_covering" ON public."Orders" ("user", created_at DESC) INCLUDE ("Total")'
+        """
+        keys = ", ".join(_key_text(key) for key in self.columns)
+        label = ident(name or self.name)
+        include = f" INCLUDE ({idents(self.include)})" if self.include else ""
         where = f" WHERE {self.where}" if self.where else ""
-        return f"CREATE INDEX {label} ON {self.table} ({keys}){include}{where}"
+        return f"CREATE INDEX {label} ON {qualified_text(self.table)} ({keys}){include}{where}"
+
+
+def _key_text(key: str) -> str:
+    """An index key as DDL: an expression (built quoted) as it is, a column quoted, with its DESC."""
+    if key.startswith("("):
+        return key
+    column, descending = (key.removesuffix(" DESC"), True) if key.endswith(" DESC") else (key, False)
+    return ident(column) + (" DESC" if descending else "")
 
 
 def _slug(text: str) -> str:
@@ -197,7 +212,7 @@ def _predicate(node: dict[str, Any], resolve: _Resolver, found: dict[str, TableA
         spot = resolve.column(node["NullTest"].get("arg"))
         if spot is not None:
             null = "IS NULL" if node["NullTest"].get("nulltesttype") == "IS_NULL" else "IS NOT NULL"
-            found[spot[0]].constants.append((spot[1], f"{spot[1]} {null}"))
+            found[spot[0]].constants.append((spot[1], f"{ident(spot[1])} {null}"))
         return
     expression = node.get("A_Expr")
     if not expression:
@@ -220,7 +235,7 @@ def _predicate(node: dict[str, Any], resolve: _Resolver, found: dict[str, TableA
                 access.equality.append(column)
             literal = _literal(other)
             if literal is not None and kind != "AEXPR_IN":
-                access.constants.append((column, f"{column} = {literal}"))
+                access.constants.append((column, f"{ident(column)} = {literal}"))
         elif (operator in {"<", ">", "<=", ">="} or kind == "AEXPR_BETWEEN") and column not in access.ranges:
             access.ranges.append(column)
         if not joined:
@@ -234,7 +249,7 @@ def _expression(call: dict[str, Any], resolve: _Resolver, found: dict[str, Table
     if len(arguments) == 1:
         spot = resolve.column(arguments[0])
         if spot is not None and names:
-            found[spot[0]].expressions.append(f"{names[-1]}({spot[1]})")
+            found[spot[0]].expressions.append(f"{ident(names[-1])}({ident(spot[1])})")
 
 
 def _constant(node: Any) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from backend_architect.errors import InputError
 from backend_architect.spec.load import load_spec_bytes
@@ -62,11 +62,62 @@ def draft_spec(requirements: str, model: ChatModel, max_turns: int = DEFAULT_TUR
         errors = problems(text)
         if not errors:
             return DraftResult(text, True, turn, [], assumptions(text))
-        messages += [
-            {"role": "assistant", "content": answer},
-            {"role": "user", "content": "The spec loader refused it:\n" + "\n".join(errors) + "\nAnswer with the whole corrected spec."},
-        ]
+        messages += [{"role": "assistant", "content": answer}, {"role": "user", "content": repair_prompt(errors)}]
     return DraftResult(text, False, max_turns, errors, assumptions(text))
+
+
+def repair_prompt(errors: list[str]) -> str:
+    """What goes back to the drafter when the loader refuses its spec: every located error, and what to answer with.
+
+    >>> print(repair_prompt(["spec.yaml:3:19: 'n': unknown field type 'strnig'"]))
+    The spec loader refused it:
+    spec.yaml:3:19: 'n': unknown field type 'strnig'
+    Answer with the whole corrected spec.
+    """
+    return "The spec loader refused it:\n" + "\n".join(errors) + "\nAnswer with the whole corrected spec."
+
+
+#: The drafting instructions for an agent that writes the spec itself (the schema is a resource, not inlined).
+AGENT_PROMPT = SYSTEM_PROMPT.replace(
+    "JSON Schema of the spec:\n", "The JSON Schema of the spec is the resource backend-architect://spec-schema (CLI: backend-architect schema).\n"
+)
+
+
+def draft_step(requirements: str, spec: str | None, turn: int = 1, max_turns: int = DEFAULT_TURNS) -> dict[str, Any]:
+    """One step of the draft loop with the agent as the model: the instructions to write a spec, or the verdict on the one it wrote.
+
+    Without ``spec`` the answer is the drafting prompt for ``requirements``; with it, the loader's
+    located errors and the same repair prompt ``draft_spec`` sends a model, or, once valid, the
+    assumptions recorded in the spec's notes (and a reminder when there are none).
+    """
+    if spec is None:
+        return {
+            "step": "write",
+            "turn": 0,
+            "instructions": AGENT_PROMPT,
+            "requirements": requirements.strip(),
+            "next": "write the whole spec as YAML, then call draft again with it as spec (turn 1)",
+        }
+    errors = problems(spec)
+    if errors:
+        left = max(0, max_turns - turn)
+        return {
+            "step": "repair" if left else "give up",
+            "turn": turn,
+            "valid": False,
+            "errors": errors,
+            "repair": repair_prompt(errors),
+            "turns_left": left,
+            "next": "correct every located error and call draft again with the whole spec" if left else "the spec is still invalid: report the errors",
+        }
+    found = assumptions(spec)
+    return {
+        "step": "done",
+        "turn": turn,
+        "valid": True,
+        "assumptions": found,
+        "next": "design the spec" if found else "record the values you assumed as lines 'Assumption: ...' in the spec's notes, then design it",
+    }
 
 
 def extract_yaml(answer: str) -> str:

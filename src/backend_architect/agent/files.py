@@ -1,5 +1,11 @@
 """One agent prompt, written as a Factory droid and a Claude Code subagent, with the MCP server wired in.
 
+The prompt is the agent loop: requirements to a spec (drafted and repaired from located errors),
+design, the critic and the decisions read, overrides where the requirements call for them (with
+the reason), again until the critic is clean, then the engine's validated artefacts handed off.
+Every MCP tool it names has its CLI equivalent beside it, so a host with only a shell runs the
+same loop (``agent-files --with-shell`` grants the shell tool).
+
 Frontmatter uses only each host's documented fields: Factory custom droids take ``name``
 (lowercase letters, digits, ``-``, ``_``), ``description`` (at most 500 characters),
 ``model``, ``reasoningEffort`` and ``tools``; Claude Code subagents take ``name``,
@@ -14,49 +20,123 @@ from backend_architect.render.yaml_text import to_yaml
 
 NAME = "backend-architect"
 DESCRIPTION = (
-    "Designs backend systems and reviews existing ones with the backend-architect engine: turns requirements into a spec, "
-    "then returns OpenAPI contracts, schemas, capacity numbers, decisions and a JSON hand-off. Use for new services, "
-    "API or database design, scaling questions, and architecture reviews."
+    "Designs backend systems with the backend-architect engine and reviews existing ones: turns requirements into a spec, designs it, "
+    "steers the engine's decisions where the requirements call for it, and hands off validated OpenAPI contracts, DDL, diagrams, "
+    "capacity figures and a JSON hand-off. Use for new services, API or database design, scaling questions and architecture reviews."
 )
-TOOLS = ("validate_spec", "design", "estimate_capacity", "review", "review_openapi", "review_sql", "diff", "render_diagram", "explain_rule")
+#: The MCP tools, in the order the loop uses them, then the review tools.
+LOOP_TOOLS = ("draft", "validate_spec", "design", "list_decisions", "explain_decision", "apply_overrides", "critique", "artefacts")
+REVIEW_TOOLS = ("estimate_capacity", "render_diagram", "review", "review_openapi", "review_sql", "diff", "explain_rule")
+TOOLS = (*LOOP_TOOLS, *REVIEW_TOOLS)
+#: Each MCP tool's command-line equivalent, for hosts where the agent has only a shell.
+CLI = {
+    "draft": 'backend-architect draft --prompt "REQUIREMENTS"; backend-architect draft --check spec.yaml',
+    "validate_spec": "backend-architect validate spec.yaml",
+    "design": "backend-architect design spec.yaml -o out/",
+    "list_decisions": "backend-architect decisions spec.yaml [--format json]",
+    "explain_decision": "backend-architect explain spec.yaml ID [--format json]",
+    "apply_overrides": 'backend-architect decide spec.yaml ID --choose CHOICE --reason "WHY" (or --forbid / --force / --clear)',
+    "critique": "backend-architect critique spec.yaml [--format json]",
+    "artefacts": "backend-architect artefacts spec.yaml -o out/ [--select openapi --select ddl ...]",
+    "estimate_capacity": "backend-architect design spec.yaml --format json (capacity section)",
+    "render_diagram": "out/diagrams/*.mmd after design",
+    "review": "backend-architect review docker-compose.yml (or spec.yaml)",
+    "review_openapi": "backend-architect review openapi.yaml",
+    "review_sql": "backend-architect review schema.sql",
+    "diff": "backend-architect diff old.yaml new.yaml",
+    "explain_rule": "backend-architect rules show CODE",
+}
 #: Read-only file tools: the agent reads the repository, the engine writes nothing but its answers.
 CLAUDE_FILE_TOOLS = ("Read", "Grep", "Glob")
 FACTORY_FILE_TOOLS = ("Read", "LS", "Grep", "Glob")
+#: The shell tool each host names, granted only with ``--with-shell`` (hosts that run the loop through the CLI).
+SHELL = {"claude": "Bash", "factory": "Execute"}
 
 PROMPT = """\
-You are a senior backend architect. You do not write designs freehand: you express the requirements as a
-backend-architect spec and let the engine design, size and review the system, then you explain its output.
+You are a senior backend architect. You decide where judgment is needed; the backend-architect engine makes every
+decision explicit, computes every number and checks every artefact with a real consumer. You never write a design, a
+figure or an artefact freehand: you steer the engine and explain its output.
 
-1. Gather the requirements: entities and their fields, who does what (use cases) and how often (rates such as
-   800/s or 2M/day), how stale reads may be, scale, team size, constraints (language, compliance, auth provider).
-   Read the code and docs in the repository when they answer a question; ask the user only what they cannot.
-2. Read the spec schema resource (backend-architect://spec-schema) and write the spec in YAML.
-3. Call validate_spec. Fix every reported line:col problem and validate again until it passes.
-4. Call design (and estimate_capacity or render_diagram when asked for numbers or pictures). For an existing system,
-   call review with its spec or its docker-compose.yml, review_openapi with each OpenAPI document, review_sql with
-   its schema or migrations, and diff with
-   two versions of a document to classify the changes as breaking or safe.
-5. Answer with: the architecture in one paragraph, the endpoints, the tables and indexes and why they exist, the
-   capacity figures with their formulas, the key decisions with the alternatives considered, the bottlenecks, the
-   review findings, and the next-phase tasks from the hand-off. Record every assumption you made in the spec's notes.
+## The loop
 
-Never invent numbers the engine did not compute; when a figure depends on an assumption, say which.
+Each step names the MCP tool and, in brackets, its CLI equivalent (use the CLI when you only have a shell; the spec
+file is then the state between steps).
+
+1. **Requirements to a spec.** Gather entities and their fields, who does what (use cases) and how often (rates such
+   as 800/s or 2M/day), how stale each read may be, consistency, scale, team size and constraints (language, cloud,
+   compliance, auth provider, technologies to prefer or avoid). Read the repository's code and docs when they answer a
+   question; ask the user only what they cannot. Call `draft` with the requirements [`{draft_prompt}`] for the drafting
+   instructions, read the spec schema (resource backend-architect://spec-schema) [`backend-architect schema`], and
+   write the whole spec. Record every value you assume as a line `Assumption: ...` in its `notes`. Call `draft` again
+   with `spec` and `turn` [`{draft_check}`]: repair every `file:line:col` error it reports, whole spec each time,
+   until it is valid (four turns at most).
+2. **Design.** `design` with the spec [`{design}`]. Keep the `design_id`: later calls take it instead of the spec.
+3. **Read the critic and the decisions.** `critique` [`{critique}`] and `list_decisions` [`{list_decisions}`]. Each
+   decision has an id, its choice, the numbers that triggered it (`inputs`), alternatives, who decided it, what
+   `choose` builds (`choices`) and the verbs it takes. `explain_decision` [`{explain_decision}`] shows one decision's
+   figures with formulas, its thresholds and what choosing each alternative would change.
+4. **Override where the requirements call for it, with the reason.** Only for a requirement the numbers cannot see:
+   a technology the team already runs, a compliance or consistency need, an operational constraint, a stated
+   preference. Never for taste. `apply_overrides` with `{{"<id>": {{"choose": "<one of its choices>", "reason": "<the
+   requirement>"}}}}` (or `forbid` / `force` for patterns, `clear` to drop one) [`{apply_overrides}`]. Read what it
+   re-derived: decisions before and after, files and components changed, the critic's new and resolved findings. An
+   override the engine cannot honour comes back located, naming what would work. A requirement the spec does not yet
+   express (a rate, a field, a staleness, a retention) belongs in the spec, not in an override: edit the spec and
+   design again.
+5. **Repeat 3-4 until `critique` says `clean`.** Clean means nothing at warning or above except DES007, the record
+   of an override you made with a reason. An error, or a DES007 whose figures show your override is wrong, sends you
+   back to step 4.
+6. **Hand off the engine's artefacts.** `artefacts` [`{artefacts}`]: OpenAPI, DDL, diagrams, design.md and
+   handoff.json, each checked by its consumer; `all_valid` must be true before you hand anything off.
+
+For an existing system: `review` a docker-compose.yml or spec [`{review}`], `review_openapi` each OpenAPI document
+[`{review_openapi}`], `review_sql` its schema or migrations [`{review_sql}`], `diff` two versions [`{diff}`].
+Also at hand: `validate_spec` [`{validate_spec}`], `estimate_capacity` [`{estimate_capacity}`], `render_diagram`
+[`{render_diagram}`] and `explain_rule` for a finding's rule [`{explain_rule}`].
+
+## Rules
+
+- Every number you state (rates, sizes, instances, connections, hit ratios, replicas, lag, latency) is one the engine
+  answered, with its formula when you cite it. Do not compute, round differently or estimate a figure yourself; when a
+  figure you need is missing, put its input in the spec and design again.
+- Every decision you state is one of the engine's decisions, by its id; the ones the spec author decided say so, with
+  the reason.
+- Sections of your answer must agree with each other because they all quote the same design (one `design_id`).
+- Never edit generated artefacts: change the spec or a decision and design again.
+
+## Your final answer, in this order
+
+1. **Summary**: the architecture in one paragraph (deployment shape, services, stores, the `design_id`).
+2. **Endpoints** with an example request and response for each (from the OpenAPI documents' examples).
+3. **Diagram**: `diagrams/architecture.mmd` verbatim (Mermaid).
+4. **Schema**: tables, keys and indexes and why each exists (from the DDL and design.md).
+5. **Technology choices with rationale** and the alternatives considered (decision ids; mark those you overrode).
+6. **Capacity and bottlenecks**: the figures with their formulas; bottlenecks ranked with their trigger and scaling step.
+7. **Critic**: its verdict, and each override with its reason and the figures DES007 showed.
+8. **Orchestrated hand-off**: the next-phase tasks from handoff.json (implementers, security review, database
+   administration) and where the validated artefacts are.
 """
+
+
+def prompt() -> str:
+    """The agent's instructions, every tool with its CLI equivalent filled in."""
+    draft_prompt, draft_check = (part.strip() for part in CLI["draft"].split(";"))
+    return PROMPT.format(draft_prompt=draft_prompt, draft_check=draft_check, **CLI)
 
 
 def _document(frontmatter: dict[str, object], body: str) -> str:
     return "---\n" + to_yaml(frontmatter) + "---\n\n" + body
 
 
-def agent_files() -> dict[str, str]:
-    """Every file to write, by path relative to the repository root."""
-    claude_tools = ", ".join([*CLAUDE_FILE_TOOLS, *(f"mcp__{NAME}__{tool}" for tool in TOOLS)])
+def agent_files(with_shell: bool = False) -> dict[str, str]:
+    """Every file to write, by path relative to the repository root; ``with_shell`` grants the shell tool for the CLI loop."""
+    body = prompt()
+    claude_tools = ", ".join([*CLAUDE_FILE_TOOLS, *([SHELL["claude"]] if with_shell else []), *(f"mcp__{NAME}__{tool}" for tool in TOOLS)])
+    factory_tools = [*FACTORY_FILE_TOOLS, *([SHELL["factory"]] if with_shell else []), *TOOLS]
     server = {"command": "backend-architect", "args": ["mcp"]}
     return {
-        ".claude/agents/backend-architect.md": _document({"name": NAME, "description": DESCRIPTION, "tools": claude_tools, "model": "inherit"}, PROMPT),
+        ".claude/agents/backend-architect.md": _document({"name": NAME, "description": DESCRIPTION, "tools": claude_tools, "model": "inherit"}, body),
         ".mcp.json": json.dumps({"mcpServers": {NAME: server}}, indent=2) + "\n",
-        ".factory/droids/backend-architect.md": _document(
-            {"name": NAME, "description": DESCRIPTION, "model": "inherit", "tools": [*FACTORY_FILE_TOOLS, *TOOLS]}, PROMPT
-        ),
+        ".factory/droids/backend-architect.md": _document({"name": NAME, "description": DESCRIPTION, "model": "inherit", "tools": factory_tools}, body),
         ".factory/mcp.json": json.dumps({"mcpServers": {NAME: {"type": "stdio", **server}}}, indent=2) + "\n",
     }

@@ -185,8 +185,11 @@ def outlook(arch: Architecture) -> list[Pressure]:
         ("database primary writes", GROWTH_OUTLOOK * figures.get("qps.peak.write", 0.0) / PRIMARY_WRITE_CEILING, "shard or batch writes"),
         ("database primary reads", GROWTH_OUTLOOK * figures.get("qps.peak.read", 0.0) / PRIMARY_READ_CEILING, "read replicas and caching"),
     ]
+    services = {s.name for s in arch.services}
     for key, value in figures.items():
-        if key.startswith("connections."):
+        # database connections of a service against PostgreSQL's usual max_connections; the real-time gateway's client
+        # connections (connections.realtime) are held by gateway nodes that scale out, not by the database
+        if key.startswith("connections.") and key.split(".", 1)[1] in services:
             candidates.append((f"connections of {key.split('.', 1)[1]}", GROWTH_OUTLOOK * value / 500, "PgBouncer transaction pooling"))
     name, pressure, step = max(candidates, key=lambda c: c[1])
     trigger = f"at {GROWTH_OUTLOOK}x today's peak, {name} reach {pressure:.0%} of capacity; instances scale out horizontally before that"

@@ -17,8 +17,9 @@ from collections.abc import Callable
 from typing import Any
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.boundary_moves import boundaries_decision, settled_boundaries, steered_boundaries
 from backend_architect.design.coupling import all_scores, coupling_graph
-from backend_architect.design.overrides import honoured, matches, override_for, overruled
+from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.ir.model import Alternative, Architecture, Decision, External, Service
 from backend_architect.spec.model import Spec, slug
 from backend_architect.spec.naming import kebab, plural
@@ -39,6 +40,8 @@ RESOLUTION = 8.0
 #: Louvain is randomised; a fixed seed keeps designs byte-identical.
 SEED = 7
 ENGINEERS_PER_SERVICE = 2
+#: What ``choose:`` builds for the deployment shape.
+SHAPES = ("modular monolith", "microservices")
 MODULES_PER_ENGINEER = 3
 
 
@@ -60,21 +63,41 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
                 else "one team)"
             )
         )
+    deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
+    groups, why = hard_groups(spec, analysis)
+    graph = coupling_graph(spec, analysis)
+    limit = _max_services(team, "module" if deployment == "modular-monolith" else "service", len(groups))
     if spec.services is not None:
         clusters = {name: list(s.owns) for name, s in spec.services.items()}
         reasons = {name: [f"declared in the spec: {s.description or 'owns ' + ', '.join(s.owns)}"] for name, s in spec.services.items()}
         calls = {name: list(s.calls) for name, s in spec.services.items()}
     else:
-        deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
-        clusters, reasons = _clusters(spec, analysis, team, "module" if deployment == "modular-monolith" else "service")
+        clusters, reasons = _clusters(spec, analysis, (groups, why, graph), limit)
         calls = {name: [] for name in clusters}
-    deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
+    numbers_boundaries = boundaries_decision(clusters, groups, graph, spec.services is not None, limit)
+    by_numbers_clusters = clusters
+    clusters, problems = steered_boundaries(spec, clusters, groups)
+    assumptions += problems
+    if clusters != by_numbers_clusters:
+        moved_by = f"placed by the spec author ({spec.decisions['boundaries'].reason})"
+        reasons = {name: [*(r for r in reasons.get(name, []) if not r.startswith("aggregate root")), moved_by] for name in clusters}
+        calls = {name: [c for c in calls.get(name, []) if c in clusters] for name in clusters}
+    boundaries = settled_boundaries(
+        spec, numbers_boundaries, boundaries_decision(clusters, groups, graph, spec.services is not None, limit), clusters, by_numbers_clusters
+    )
     override = override_for(spec, "deployment-shape")
     by_numbers = deployment
-    if override is not None and override.choose is not None:
-        deployment = "microservices" if matches(override.choose, "microservices") or "service" in override.choose.lower() else "modular-monolith"
+    wanted = (
+        steer_variant(override.choose, {"modular-monolith": ["modular monolith", "monolith"], "microservices": ["microservices", "services"]})
+        if override and override.choose
+        else None
+    )
+    if wanted is None:
+        override = None  # a choice naming neither shape is reported (overrides.report), and the numbers decide
+    else:
+        deployment = wanted
     kind = "module" if deployment == "modular-monolith" else "service"
-    scored = all_scores(coupling_graph(spec, analysis), clusters)
+    scored = all_scores(graph, clusters)
     services = [
         Service(
             name=name,
@@ -90,20 +113,27 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         )
         for name, entities in clusters.items()
     ]
-    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak)
+    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
     if override is not None and override.choose is not None:
-        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak)
+        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
         decision = overruled(numbers, override, decision.choice) if deployment != by_numbers else honoured(decision, override)
     return arch.model_copy(
-        update={"services": services, "externals": externals, "deployment": deployment, "decisions": [*arch.decisions, decision], "assumptions": assumptions}
+        update={
+            "services": services,
+            "externals": externals,
+            "deployment": deployment,
+            "decisions": [*arch.decisions, decision, boundaries],
+            "assumptions": assumptions,
+        }
     )
 
 
-def _clusters(spec: Spec, analysis: Analysis, team: int = DEFAULT_TEAM_SIZE, kind: str = "module") -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Entities grouped into services: hard groups first, then community detection over their coupling."""
-    groups, why = hard_groups(spec, analysis)
-    graph = coupling_graph(spec, analysis)
-    communities = _communities(groups, graph, _max_services(team, kind, len(groups)))
+def _clusters(
+    spec: Spec, analysis: Analysis, coupling: tuple[dict[str, list[str]], dict[tuple[str, str], str], dict[tuple[str, str], float]], limit: int
+) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Entities grouped into services: hard groups first, then community detection over their coupling, at most ``limit`` of them."""
+    groups, why, graph = coupling
+    communities = _communities(groups, graph, limit)
     clusters: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
     focus = Counter(u.entity for u in analysis.use_cases)

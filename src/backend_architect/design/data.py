@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
 from backend_architect.design.keys import DEFAULT_POSTGRES_VERSION, key_strategy, postgres_version, uuid_default, uuid_keyed
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.ownership import server_default
 from backend_architect.design.patterns.short_keys import key_column
 from backend_architect.design.semantics import is_link
@@ -53,7 +54,10 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
     """A datastore per service holding a table per owned entity, keys and derived indexes."""
     use_cases = analysis.use_cases
     owner = {entity: service for service in arch.services for entity in service.entities}
-    uuid_keys = uuid_keyed(spec, use_cases, arch)
+    by_numbers = uuid_keyed(spec, use_cases, arch)
+    steered = steer(spec, "keys", "numbers", KEY_VARIANTS)
+    uuid_keys = {"numbers": by_numbers, "uuidv7": frozenset(spec.entities), "identity": frozenset[str]()}[steered.build]
+    author = f"the spec author chose {KEY_VARIANTS[steered.build][0]}: {steered.override.reason}" if steered.override and steered.overruled else None
     version = postgres_version(spec)
     retention = spec.scale.retention_years or DEFAULT_RETENTION_YEARS
     assumptions = list(arch.assumptions)
@@ -66,7 +70,7 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
     for service in arch.services:
         tables = []
         for entity in service.entities:
-            ctx = _Context(spec, entity, service, owner, uuid_keys, primary, version)
+            ctx = _Context(spec, entity, service, owner, uuid_keys, primary, version, author)
             table = _server_defaults(spec, analysis, _with_short_key(_entity_table(ctx), key_column(spec, analysis, entity)))
             facts = analysis.entities[entity]
             rows_now, rows_per_day = facts.rows_now, facts.rows_per_day
@@ -77,8 +81,27 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
                 tables.append(_join_table(ctx, relation, other))
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
-    decisions = [key_decision(stores, version), enum_decision(spec), normalization_decision(use_cases)]
+    keys = key_decision(stores, version)
+    if steered.override is not None:
+        numbers = key_decision([s.model_copy(update={"tables": [_numbers_key(t, by_numbers) for t in s.tables]}) for s in stores], version)
+        keys = settled(steered, numbers, keys)
+    decisions = [keys, enum_decision(spec), normalization_decision(use_cases)]
     return arch.model_copy(update={"datastores": stores, "assumptions": assumptions, "decisions": [*arch.decisions, *(d for d in decisions if d)]})
+
+
+#: What ``choose:`` builds for the keys decision: the first name of each is the one the record uses.
+KEY_VARIANTS = {
+    "numbers": ["UUIDv7 where ids leave the database, bigint identity elsewhere"],
+    "uuidv7": ["UUIDv7 everywhere", "uuid"],
+    "identity": ["bigint identity everywhere", "bigint", "identity"],
+}
+
+
+def _numbers_key(table: Table, uuid_keys: frozenset[str]) -> Table:
+    """The table's key as the numbers would have made it (for the record of an overruled keys decision)."""
+    if table.key_strategy == "composite" or table.entity is None:
+        return table
+    return table.model_copy(update={"key_strategy": "uuidv7" if table.entity in uuid_keys else "identity"})
 
 
 def _with_short_key(table: Table, column: Column | None) -> Table:
@@ -104,6 +127,8 @@ class _Context:
     uuid_keys: frozenset[str]
     use_cases: dict[str, list[UseCase]]
     postgres_version: int
+    #: The spec author's reason, when they chose the keys.
+    author: str | None = None
 
     def local(self, other: str) -> bool:
         """Foreign keys only inside one service's data; across services, plain ids."""
@@ -201,6 +226,8 @@ def _entity_table(ctx: _Context) -> Table:
     else:
         columns[0] = columns[0].model_copy(update={"default": uuid_default(ctx.postgres_version)})
     strategy, key_reason = key_strategy(spec, entity_name, ctx.service, ctx.uuid_keys)
+    if ctx.author is not None:
+        key_reason = ctx.author  # the spec author chose the keys: their reason is the decision's
     fks: list[ForeignKey] = []
     if entity.tenant_scoped:
         tenant = spec.tenant

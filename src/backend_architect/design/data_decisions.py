@@ -40,10 +40,16 @@ def key_decision(stores: list[Datastore], postgres_version: int) -> Decision:
         rationale="UUIDv7 where ids leave the database: unguessable, generated anywhere (idempotent client-side creates, other services), "
         "and time-ordered so B-tree inserts stay local; bigint identity elsewhere: 8 bytes, the densest index",
         alternatives=[
+            *([Alternative(name="UUIDv7 everywhere", why_not="16-byte keys and indexes for ids that never leave the database")] if identity else []),
+            *(
+                [Alternative(name="bigint identity everywhere", why_not="exposed sequential ids reveal business volume and invite enumeration (OWASP API1)")]
+                if uuid
+                else []
+            ),
             Alternative(name="UUIDv4 everywhere", why_not="random order scatters index inserts across pages (write amplification, cache misses)"),
-            Alternative(name="bigint everywhere", why_not="exposed sequential ids reveal business volume and invite enumeration (OWASP API1)"),
             Alternative(name="natural keys", why_not="they change (emails, ISBN corrections) and cascade; kept as unique constraints instead"),
         ],
+        choices=["UUIDv7 everywhere", "bigint identity everywhere", "UUIDv7 where ids leave the database, bigint identity elsewhere"],
         consequences=(
             f"{later}SQLite has no UUID function: the SQLite schema leaves ids to the application (a UUIDv7 library), with no column default." if uuid else ""
         ),

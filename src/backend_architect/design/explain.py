@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend_architect.ir.model import Architecture, Decision
+from backend_architect.ir.model import NUMBERS_CHOSE, Architecture, Decision
 from backend_architect.spec.model import DecisionOverride, Spec
 
 #: Alternatives designed again to show their consequences; the rest are listed only.
@@ -43,9 +43,11 @@ def explain(spec: Spec, arch: Architecture, decision: Decision) -> dict[str, Any
     figures = {f.key: f for f in arch.figures}
     base = _shape(arch)
     alternatives = []
-    for number, alternative in enumerate(decision.alternatives):
-        entry: dict[str, Any] = {"name": alternative.name, "why_not": alternative.why_not}
-        if number < MAX_REDESIGNS and not alternative.name.startswith("what the numbers chose"):
+    redesigned = 0
+    for alternative in decision.alternatives:
+        entry: dict[str, Any] = {"name": alternative.name, "why_not": alternative.why_not, "buildable": buildable(decision, alternative.name)}
+        if redesigned < MAX_REDESIGNS and entry["buildable"]:
+            redesigned += 1
             override = DecisionOverride(choose=alternative.name, reason="explain: what this alternative would change")
             other = design(spec.model_copy(update={"decisions": {**spec.decisions, decision.id: override}}))
             chosen = next((d.choice for d in other.decisions if d.id == decision.id), decision.choice)
@@ -62,7 +64,9 @@ def explain(spec: Spec, arch: Architecture, decision: Decision) -> dict[str, Any
         "pattern": decision.pattern,
         "subject": decision.subject,
         "decided_by": decision.decided_by,
+        "author_reason": decision.author_reason,
         "choice": decision.choice,
+        "choices": decision.choices,
         "context": decision.context,
         "inputs": decision.inputs,
         "figures": {k: {"value": f.value, "unit": f.unit, "formula": f.formula} for k, f in figures.items() if _cited(k, decision)},
@@ -70,6 +74,17 @@ def explain(spec: Spec, arch: Architecture, decision: Decision) -> dict[str, Any
         "alternatives": alternatives,
         "consequences": decision.consequences,
     }
+
+
+def buildable(decision: Decision, name: str) -> bool:
+    """Whether choosing the alternative ``name`` builds something: it names one of the decision's choices (or a boundary move)."""
+    from backend_architect.design.overrides import matches
+
+    if name.startswith(NUMBERS_CHOSE):
+        return False
+    if decision.id == "boundaries":
+        return True
+    return any(matches(name, choice) for choice in decision.choices if "<" not in choice)
 
 
 def _cited(key: str, decision: Decision) -> bool:
@@ -90,10 +105,13 @@ def render_text(explained: dict[str, Any]) -> str:
         lines.append(f"  {key} = {figure['value']:,.4g} {figure['unit']}  ({figure['formula']})")
     lines += [f"Why: {explained['rationale']}", "", "Alternatives:"]
     for alternative in explained["alternatives"]:
-        lines.append(f"  - {alternative['name']}: {alternative['why_not']}")
+        built = "" if alternative.get("buildable", True) else " (listed for the record: the engine does not build it)"
+        lines.append(f"  - {alternative['name']}: {alternative['why_not']}{built}")
         for what, change in (alternative.get("would_change") or {}).items():
             if change:
                 lines.append(f"      would change {what.replace('_', ' ')}: {change if isinstance(change, str) else ', '.join(change)}")
+    if explained.get("choices"):
+        lines += ["", "choose: " + " | ".join(explained["choices"])]
     if explained["consequences"]:
         lines += ["", f"Consequences: {explained['consequences']}"]
     return "\n".join(lines) + "\n"

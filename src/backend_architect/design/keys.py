@@ -28,10 +28,8 @@ KeyStrategy = Literal["uuidv7", "identity"]
 def postgres_version(spec: Spec) -> int:
     """The major PostgreSQL version the design targets.
 
-        >>> from backend_architect.spec.model import Spec
-    from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7
-        >>> postgres_version(Spec.model_validate({"system": "s", "entities": {"A": {}}, "constraints": {"postgres_version": 18}}))
-        18
+    >>> postgres_version(Spec.model_validate({"system": "s", "entities": {"A": {}}, "constraints": {"postgres_version": 18}}))
+    18
     """
     return spec.constraints.postgres_version or DEFAULT_POSTGRES_VERSION
 

@@ -13,6 +13,8 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.overrides import matches, override_for, overruled
+from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Decision, Partitioning, Sharding, Table
 from backend_architect.spec.model import Spec
@@ -38,6 +40,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     use_cases = by_entity(analysis.use_cases)
     factor = analysis.peak_factor
     planned: dict[str, Table] = {}
+    authored: list[Decision] = []
     assumptions = list(arch.assumptions)
     for store in arch.datastores:
         for table in store.tables:
@@ -53,6 +56,13 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
                 )
                 partitioning = None
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
+            if spec.decisions:
+                readers = use_cases.get(table.entity or "", [])
+                forced = (_forced_partitioning(table, size, horizon), _forced_sharding(spec, table, readers))
+                steered = steer_table(spec, table, (partitioning, sharding), forced, key if not table.partitioning else [])
+                partitioning, sharding = steered.partitioning, steered.sharding
+                authored += steered.decisions
+                assumptions += steered.problems
             if partitioning or sharding:
                 planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
     _co_locate(spec, arch, planned, use_cases)
@@ -61,8 +71,43 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     for store in arch.datastores:
         tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
         stores.append(store.model_copy(update={"tables": tables}))
-    decision = _decision(arch, planned, figures, horizon, factor)
-    return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision], "assumptions": assumptions})
+    decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
+    everything = override_for(spec, "partitioning")
+    if everything is not None and (everything.forbid or (everything.choose is not None and matches(everything.choose, "one big table"))):
+        numbers = _decision(arch, _numbers_plans(spec, arch, analysis, figures, horizon), figures, horizon, factor)
+        decision = overruled(numbers, everything, "not needed: every table stays whole").model_copy(update={"choices": STEERING})
+    return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision, *authored], "assumptions": assumptions})
+
+
+#: How to steer partitioning: per table, or everything at once.
+STEERING = ["partitioning.<table>: day | week | month | none", "sharding.<table>: <column> | none", "one big table"]
+
+
+def _numbers_plans(spec: Spec, arch: Architecture, analysis: Analysis, figures: dict[str, float], horizon: float) -> dict[str, Table]:
+    """What the numbers would have planned, for the record of a design the author kept whole."""
+    without = spec.model_copy(update={"decisions": {}})
+    planned = derive_partitioning(without, analysis, arch)
+    return {t.name: t for s in planned.datastores for t in s.tables if t.partitioning or t.sharding}
+
+
+def _forced_partitioning(table: Table, size: float, horizon: float) -> Partitioning:
+    """The plan forcing partitioning builds: the interval the table's daily rows give, by created_at."""
+    interval: Literal["day", "week", "month"] = (
+        "day" if table.rows_per_day >= DAILY_ROWS_FOR_DAY_PARTITIONS else "week" if table.rows_per_day >= DAILY_ROWS_FOR_WEEK_PARTITIONS else "month"
+    )
+    reason = f"{size / 1e9:,.1f} GB after {horizon:g} years (partitioning pays off past {PARTITION_MIN_BYTES / 1e9:,.0f} GB)"
+    return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason)
+
+
+def _forced_sharding(spec: Spec, table: Table, use_cases: list[UseCase]) -> Sharding | None:
+    """The plan forcing sharding builds: the key the numbers would pick, with the reads that would cross shards."""
+    if table.entity is None:
+        return None
+    key = _shard_key(spec, table, use_cases)
+    cross = [u.name for u in use_cases if not u.is_write and key not in _filtered_columns(spec, u, table.entity)]
+    return Sharding(
+        key=key, reason=f"below the thresholds ({PRIMARY_WRITE_CEILING:,} inserts/s, {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary)", cross_shard=cross
+    )
 
 
 def unique_key_across_partitions(table: Table) -> list[str]:
@@ -79,8 +124,9 @@ def _append_mostly(analysis: Analysis, table: Table) -> bool:
     """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
     if table.append_only or table.entity is None:
         return table.append_only
-    inserts = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind == "create")
-    changes = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "replace", "delete", "action"})
+    own = analysis.of_entity(table.entity)
+    inserts = sum(u.avg_qps for u in own if u.kind == "create")
+    changes = sum(u.avg_qps for u in own if u.kind in {"update", "replace", "delete", "action"})
     return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
 
 

@@ -22,7 +22,7 @@ from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
-from backend_architect.design.overrides import unused
+from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
@@ -82,7 +82,7 @@ def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
     arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions])
     for stage in STAGES:
         arch = stage(spec, analysis, arch)
-    ignored = unused(spec, {d.id for d in arch.decisions}, {key for p in PATTERNS for key in (p.code, p.name)})
+    ignored = report(spec, arch, {key: p.code for p in PATTERNS for key in (p.code, p.name)}, steerable_subjects(spec, analysis, arch))
     if ignored:
         arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *ignored]})
     return arch, analysis

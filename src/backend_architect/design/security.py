@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.auth_flow import auth_flow
 from backend_architect.design.online import online
+from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns.apply import merge_components
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
+from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
 #: Default token-bucket limits per client for interactive users: generous for people,
@@ -75,10 +79,8 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     pii = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.pii]
     secrets = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.secret]
     tenant = any(t.tenant_scoped for s in arch.datastores for t in s.tables)
-    items = [
-        "Verify JWT signature, issuer, audience and expiry on every request; reject 'alg: none' and symmetric keys from clients",
-        "Check object-level authorization on every id in a path (OWASP API1:2023, BOLA)",
-    ]
+    flow, decision = auth_flow(spec, analysis)
+    items = [flow.check, "Check object-level authorization on every id in a path (OWASP API1:2023, BOLA)"]
     if any(u.spec.owner_only for u in use_cases):
         items.append(
             "Owner-only operations: " + ", ".join(u.name for u in use_cases if u.spec.owner_only) + " must compare the resource owner to the token subject"
@@ -91,9 +93,17 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         items.append("Tenant isolation: every query filters on tenant_id; PostgreSQL row-level security enforces it as a second line")
     if any(u.spec.auth == "none" for u in use_cases):
         items.append("Public operations: " + ", ".join(u.name for u in use_cases if u.spec.auth == "none") + " need rate limits per IP and no PII in responses")
+    if flow.scheme == "oauth2":
+        authentication = f"OAuth 2.0 / OpenID Connect with {provider}" if provider else "OAuth 2.0 / OpenID Connect (any compliant identity provider)"
+    else:
+        authentication = f"{flow.name[:1].upper()}{flow.name[1:]}" + (
+            f" (the spec author's choice: {decision.author_reason})" if decision.author_reason else ""
+        )
     model = SecurityModel(
-        authentication=f"OAuth 2.0 / OpenID Connect with {provider}" if provider else "OAuth 2.0 / OpenID Connect (any compliant identity provider)",
+        authentication=authentication,
         provider=provider,
+        scheme=flow.scheme,
+        token=flow.token,
         scopes=dict(sorted(scopes.items())),
         rate_limits=limits,
         pii_fields=pii,
@@ -104,6 +114,28 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         review_items=items,
     )
     assumptions = list(arch.assumptions)
-    if provider is None:
+    if provider is None and flow.scheme == "oauth2":
         assumptions.append("constraints.auth: not given; any OpenID Connect provider issuing JWT access tokens")
-    return arch.model_copy(update={"security": model, "assumptions": assumptions})
+    components = list(arch.components)
+    if flow.scheme == "session-cookie":
+        components = merge_components(components, [_session_store(spec, arch)])
+    return arch.model_copy(update={"security": model, "assumptions": assumptions, "decisions": [*arch.decisions, decision], "components": components})
+
+
+#: Bytes one server-side session takes in the store (id, user, CSRF secret, expiry, allocator overhead).
+SESSION_BYTES = 512
+
+
+def _session_store(spec: Spec, arch: Architecture) -> Component:
+    """Sessions live in the shared in-memory store every instance reads: one entry per client online, expiring on idle."""
+    peak = online(spec)
+    return Component(
+        name="redis",
+        kind="cache",
+        technology=named(spec, "redis"),
+        purpose=f"server-side sessions ({peak.connections:,.0f} clients online x {SESSION_BYTES} B, idle TTL)",
+        services=sorted(s.name for s in arch.services),
+        memory_bytes=peak.connections * SESSION_BYTES,
+        instances=1,
+        decision="auth",
+    )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.keys import postgres_version
-from backend_architect.design.overrides import matches, override_for, overruled
+from backend_architect.design.overrides import honoured, matches, override_for, overruled
+from backend_architect.design.patterns._clouds import Part, named, pinned
+from backend_architect.design.patterns._clouds import candidates as candidates_of
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
@@ -45,8 +47,25 @@ def _pick(spec: Spec, candidates: list[tuple[str, str]]) -> tuple[tuple[str, str
     return chosen, [c for c in candidates if c is not chosen]
 
 
-def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidates: list[tuple[str, str]], consequences: str = "") -> Decision:
+def _decision(
+    spec: Spec,
+    id: str,
+    area: str,
+    title: str,
+    context: str,
+    candidates: list[tuple[str, str]],
+    consequences: str = "",
+    part: Part | None = None,
+    steerable: bool = True,
+) -> Decision:
+    """The record of one technology choice; the spec author's ``choose`` pins another.
+
+    Where the technology plays a ``part`` other patterns name (the database, the cache), only what
+    can play that part is pinned, and every component follows (``_clouds.named``); a runtime or an
+    observability stack is the author's call whatever it names.
+    """
     (choice, rationale), others = _pick(spec, candidates)
+    buildable = candidates_of(part, spec) if part else [c[0] for c in candidates]
     made = Decision(
         id=id,
         area=area,
@@ -56,13 +75,21 @@ def _decision(spec: Spec, id: str, area: str, title: str, context: str, candidat
         rationale=rationale,
         consequences=consequences,
         alternatives=[Alternative(name=n, why_not=("avoided by the spec's constraints; " if _avoided(spec, n) else "") + why) for n, why in others],
+        choices=list(dict.fromkeys([choice, *buildable])) if steerable else [],
     )
     override = override_for(spec, id)
-    if override is None or override.choose is None or matches(override.choose, choice):
+    if override is None or override.choose is None or not steerable:
         return made
-    wanted = next((c for c in candidates if matches(override.choose, c[0])), None)
-    # a technology the author names that is not among the candidates is still their call: record it as chosen
-    return overruled(made, override, wanted[0] if wanted else override.choose)
+    if part is not None:
+        wanted = pinned(spec, part)
+        if wanted is None:
+            return made  # not something that can play the part: reported with the choices
+        return honoured(made, override) if matches(wanted, choice) else overruled(made, override, wanted)
+    if matches(override.choose, choice):
+        return honoured(made, override)
+    named = next((c for c in candidates if matches(override.choose, c[0])), None)
+    # a runtime the author names that is not among the candidates is still their call: record it as chosen
+    return overruled(made, override, named[0] if named else override.choose)
 
 
 def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
@@ -75,10 +102,43 @@ def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         _runtime(spec, arch),
         _observability(spec),
     ]
+    decisions += _pins(spec, arch)
     assumptions = list(arch.assumptions)
     if spec.constraints.language is None:
         assumptions.append(f"constraints.language: not given; {DEFAULT_LANGUAGE} assumed")
     return arch.model_copy(update={"decisions": [d for d in decisions if d is not None], "assumptions": assumptions})
+
+
+#: Parts no decision of their own names, pinned by ``technology.<part>``, with the component kind that runs each.
+PINNABLE: dict[Part, str] = {"load-balancer": "load-balancer", "cdn": "cdn", "warehouse": "warehouse"}
+
+
+def _pins(spec: Spec, arch: Architecture) -> list[Decision]:
+    """The record of each ``technology.<part>`` the spec pins, for a part the design runs (every pattern naming it followed)."""
+    out = []
+    for part, kind in PINNABLE.items():
+        override = spec.decisions.get(f"technology.{part}")
+        if override is None or not any(c.kind == kind for c in arch.components):
+            continue
+        numbers = named(spec.model_copy(update={"decisions": {}}), part)
+        made = Decision(
+            id=f"technology.{part}",
+            area="operations",
+            title=f"Technology of the {part.replace('-', ' ')}",
+            choice=numbers,
+            context=f"the design runs a {part.replace('-', ' ')}" + (f" on {spec.constraints.cloud}" if spec.constraints.cloud else ""),
+            rationale="the provider's managed service, else the first open-source part the spec does not avoid",
+            alternatives=[Alternative(name=name, why_not="equivalent for this part; not the default") for name in candidates_of(part, spec) if name != numbers][
+                :4
+            ],
+            choices=candidates_of(part, spec),
+        )
+        wanted = pinned(spec, part)
+        if wanted is None or override.choose is None:
+            out.append(made)  # not a technology that plays the part: reported with the choices
+        else:
+            out.append(honoured(made, override) if wanted == numbers else overruled(made, override, wanted))
+    return out
 
 
 #: A module whose load is this many times the median of the others scales differently: extract it first.
@@ -135,6 +195,7 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
             ("DynamoDB", "access patterns must be fixed up front and ad-hoc queries cost scans; lock-in to one cloud"),
         ],
         "One primary with point-in-time recovery; read replicas and partitioning when the capacity figures say so.",
+        part="postgresql",
     )
 
 
@@ -161,6 +222,7 @@ def _cache(spec: Spec, arch: Architecture) -> Decision:
                 ("in-process cache only", "each instance caches separately: lower hit ratio and inconsistent invalidation"),
             ],
             "Keys carry TTLs; memory is sized from the figures above with headroom for a failover; evictions (allkeys-lru for caches) are alerted.",
+            part="redis",
         )
     return _decision(
         spec,
@@ -172,6 +234,8 @@ def _cache(spec: Spec, arch: Architecture) -> Decision:
             ("not needed", "the database serves every read path at its peak rate; HTTP caching covers public reads"),
             ("Redis 7", "an extra moving part with nothing to hold yet; add it when a read path passes the threshold"),
         ],
+        # nothing to pin while nothing needs the store: caching a read path (cache.<use case>) is what adds one
+        steerable=False,
     )
 
 

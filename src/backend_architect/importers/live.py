@@ -57,12 +57,32 @@ SELECT EXTRACT(EPOCH FROM now() - COALESCE((SELECT stats_reset FROM pg_stat_data
 
 
 def redacted(url: str) -> str:
-    """The URL without its password, for messages.
+    """The URL without its password, wherever the URL holds one (user info, ``password=`` or ``sslpassword=``), for messages.
 
     >>> redacted("postgresql://app:s3cret@db.example:5432/shop")
     'postgresql://app@db.example:5432/shop'
+    >>> redacted("postgresql://db/shop?sslmode=require&password=s3cret&application_name=x"), redacted("postgresql://db/shop?password=s3cret")
+    ('postgresql://db/shop?sslmode=require&application_name=x', 'postgresql://db/shop')
     """
-    return re.sub(r"(//[^:/@]+):[^@]*@", r"\1@", url)
+    without_user_password = re.sub(r"(//[^:/@?#]+):[^@/?#]*@", r"\1@", url)
+    query = re.sub(r"(?i)(?<=[?&])(?:ssl)?password=[^&#]*(?:&|(?=#)|$)", "", without_user_password)
+    return query.rstrip("?&")
+
+
+def scrubbed(message: str, url: str) -> str:
+    """``message`` (a driver's error about ``url``) with every password the URL holds replaced, in case the driver quoted it."""
+    from urllib.parse import parse_qs, unquote, urlsplit
+
+    try:
+        parts = urlsplit(url)
+        secrets = [parts.password or "", *(v for key, values in parse_qs(parts.query).items() if key.lower() in {"password", "sslpassword"} for v in values)]
+    except ValueError:
+        return redacted(message)
+    for secret in secrets:
+        for spelling in {secret, unquote(secret)}:
+            if len(spelling) >= 3:
+                message = message.replace(spelling, "***")
+    return message
 
 
 def import_live(url: str) -> Architecture:
@@ -80,7 +100,7 @@ def connect_read_only(url: str) -> Any:
         connection = psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_SECONDS, options="-c default_transaction_read_only=on", autocommit=False)
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputError(Location(redacted(url)), f"cannot connect: {first}") from None
+        raise InputError(Location(redacted(url)), f"cannot connect: {scrubbed(first, url)}") from None
     connection.read_only = True
     return connection
 
@@ -93,7 +113,7 @@ def _import_postgres(url: str) -> Architecture:
         with connection.transaction(), connection.cursor() as cursor:
             return _read_catalog(cursor, url)
     except psycopg.Error as exc:
-        raise InputError(Location(redacted(url)), f"cannot read the catalog: {str(exc).strip().splitlines()[0]}") from None
+        raise InputError(Location(redacted(url)), f"cannot read the catalog: {scrubbed(str(exc).strip().splitlines()[0], url)}") from None
     finally:
         connection.close()
 

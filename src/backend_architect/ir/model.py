@@ -19,7 +19,7 @@ from backend_architect.ir.contract import ApiContract
 from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, PatternNote, Placement, RealtimeChannel
 from backend_architect.ir.trace import Requirement
 
-IR_VERSION = "1.1"
+IR_VERSION = "1.2"
 
 
 # --- data ----------------------------------------------------------------------------
@@ -456,6 +456,7 @@ class SecurityModel(IRModel):
 
     authentication: str
     provider: str | None = None
+    scheme: Literal["oauth2", "session-cookie", "api-key"] = Field(default="oauth2", description="How the contracts declare authentication.")
     token: str = "JWT (RS256) bearer access tokens, 15 minute lifetime"
     scopes: dict[str, str] = Field(default_factory=dict)
     rate_limits: list[RateLimit] = Field(default_factory=list)
@@ -494,6 +495,12 @@ class Decision(IRModel):
     inputs: dict[str, float] = Field(default_factory=dict, description="The numbers that triggered it.")
     decided_by: Literal["numbers", "spec", "constraint", "default"] = Field(
         default="numbers", description="What decided it: the figures, the spec author, a constraint, or a default."
+    )
+    author_reason: str | None = Field(
+        default=None, description="The reason the spec's 'decisions:' entry gave, when the spec author chose, forced or forbade it."
+    )
+    choices: list[str] = Field(
+        default_factory=list, description="What 'choose:' in the spec's 'decisions:' builds for this decision (empty: the engine builds one way only)."
     )
 
 

@@ -1,47 +1,46 @@
-"""backend-architect over MCP (stdio): tools that take a spec or topology as text and return JSON.
+"""backend-architect over MCP (stdio): tools that take a spec, a document or SQL as text and return JSON.
 
-A thin shell over the library: every tool calls the same functions as the CLI, and input
-problems come back as tool errors carrying the same ``line:col: message`` lines. Tools read
-only the text they are given; nothing here opens a path supplied by the caller.
+A thin shell over the library: every tool runs the same functions as the CLI (``tools.py``),
+in a worker process under a deadline (``backend_architect.jobs``), so a hostile input can
+neither hang nor crash the server. Input problems come back as tool errors carrying the same
+``line:col: message`` lines. Tools read only the text they are given; nothing here opens a
+path supplied by the caller.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
 from backend_architect import __version__
-from backend_architect.api import design_spec, diff_schema_texts, diff_texts, review_path
-from backend_architect.errors import InputError
-from backend_architect.importers.openapi import import_openapi_text
-from backend_architect.ir.model import Architecture
-from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
-from backend_architect.report import markdown as markdown_report
-from backend_architect.report.changes import markdown as changes_markdown
-from backend_architect.rules import registry
+from backend_architect.jobs import JobBusy, JobRefused, JobTimeout, shared_jobs
+from backend_architect.mcp import tools
+from backend_architect.mcp.loop_tools import register
 from backend_architect.rules.registry import RULES, rule_by_code
-from backend_architect.spec.load import LoadedSpec, load_spec_bytes
-from backend_architect.spec.model import slug
 from backend_architect.spec.schema_export import spec_json_schema
 
 INSTRUCTIONS = (
-    "Design backends from a compact YAML spec instead of writing designs freehand. Express the requirements as a spec "
-    "(read the schema resource), call validate_spec until it passes, then design; review docker-compose topologies with review, "
-    "OpenAPI documents with review_openapi, SQL schemas and migrations with review_sql, and compare two API versions with diff."
+    "Design backends from a compact YAML spec instead of writing designs freehand. The loop: draft (requirements -> spec, repaired from "
+    "located errors), design (returns a design_id), list_decisions and critique, apply_overrides where the requirements call for another "
+    "choice (with the reason), explain_decision for the numbers behind one, repeat until critique says clean, then artefacts (validated) "
+    "to hand off. Every number comes from the engine. Review docker-compose topologies with review, OpenAPI documents with review_openapi, "
+    "SQL schemas and migrations with review_sql, and compare two API versions with diff."
 )
 
 server = MCPServer(name="backend-architect", version=__version__, instructions=INSTRUCTIONS, log_level="WARNING")
 
 
-def _load(spec: str) -> LoadedSpec:
+def _run(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """``function(*args)`` in a worker under the deadline; the library's refusals and the deadline become tool errors."""
     try:
-        return load_spec_bytes(spec.encode(), "spec.yaml")
-    except InputError as exc:
+        return shared_jobs().run(function, *args)
+    except JobRefused as exc:
+        raise ToolError("\n".join(exc.lines)) from None
+    except (JobTimeout, JobBusy) as exc:
         raise ToolError(str(exc)) from None
 
 
@@ -49,56 +48,17 @@ def _load(spec: str) -> LoadedSpec:
     description="Check a spec (YAML or JSON text). Returns its size when valid; otherwise an error listing every problem as spec.yaml:line:col: message."
 )
 def validate_spec(spec: str) -> dict[str, Any]:
-    loaded = _load(spec).spec
-    return {"valid": True, "system": loaded.system, "entities": len(loaded.entities), "use_cases": len(loaded.use_cases)}
-
-
-@server.tool(
-    description="Design a system from a spec: returns the summary, next-phase tasks, design.md and the list of files; include_files adds every file's text."
-)
-def design(spec: str, include_files: bool = False) -> dict[str, Any]:
-    result = design_spec(_load(spec).spec)
-    handoff = json.loads(result.files["handoff.json"])
-    answer: dict[str, Any] = {
-        "summary": handoff["summary"],
-        "next_phase": handoff["next_phase"],
-        "findings": handoff["review"]["findings"],
-        "files": sorted(result.files),
-        "markdown": result.files["design.md"],
-    }
-    if include_files:
-        answer["file_contents"] = result.files
-    return answer
+    return _run(tools.validate_spec, spec)
 
 
 @server.tool(description="Capacity figures of a spec: every rate, size, instance and cache number with its formula and inputs.")
 def estimate_capacity(spec: str) -> dict[str, Any]:
-    arch = design_spec(_load(spec).spec).architecture
-    figures = [f.model_dump() for f in arch.figures]
-    lines = ["| quantity | value | unit | formula |", "|---|---|---|---|"] + [
-        f"| {f.quantity} | {f.value:,.4g} | {f.unit} | {f.formula} |" for f in arch.figures
-    ]
-    return {"figures": figures, "assumptions": arch.assumptions, "markdown": "\n".join(lines)}
+    return _run(tools.estimate_capacity, spec)
 
 
 @server.tool(description="Review a spec's design, or a docker-compose topology (YAML text): findings with code, severity, where and fix.")
 def review(document: str) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "input.yaml"
-        path.write_text(document, encoding="utf-8")
-        try:
-            result = review_path(path)
-        except InputError as exc:
-            raise ToolError(str(exc).replace(str(path), "input.yaml")) from None
-    findings = [f.as_dict() for f in result.findings]
-    for finding in findings:
-        if "location" in finding:
-            finding["location"]["file"] = "input.yaml"
-    return {
-        "kind": result.kind,
-        "findings": findings,
-        "markdown": markdown_report.render(result.findings, RULES, "input.yaml").replace(str(path), "input.yaml"),
-    }
+    return _run(tools.review, document)
 
 
 @server.tool(
@@ -106,19 +66,7 @@ def review(document: str) -> dict[str, Any]:
     "line:col, JSON pointer and fix, plus a Markdown report. $refs may only point inside the document."
 )
 def review_openapi(document: str) -> dict[str, Any]:
-    try:
-        contract = import_openapi_text(document, "openapi.yaml")
-        findings = registry.review(Architecture(system="api", contracts=[contract]))
-    except InputError as exc:
-        raise ToolError(str(exc)) from None
-    except RecursionError:
-        raise ToolError("openapi.yaml: a schema nests too deep to review") from None
-    return {
-        "version": contract.version,
-        "operations": len(contract.operations),
-        "findings": [f.as_dict() for f in findings],
-        "markdown": markdown_report.render(findings, RULES, "openapi.yaml"),
-    }
+    return _run(tools.review_openapi, document)
 
 
 @server.tool(
@@ -126,26 +74,7 @@ def review_openapi(document: str) -> dict[str, Any]:
     "line:col and a DDL fix, plus a Markdown report. Several files may be passed as a list of migrations, applied in order."
 )
 def review_sql(sql: str, dialect: Literal["postgresql", "sqlite", "mysql"] | None = None, migrations: list[str] | None = None) -> dict[str, Any]:
-    from backend_architect.importers.sql import import_sql
-
-    with tempfile.TemporaryDirectory() as folder:
-        root = Path(folder) / "sql"
-        root.mkdir()
-        texts = migrations if migrations else [sql]
-        for number, text in enumerate(texts, 1):
-            (root / (f"{number:04d}_migration.sql" if migrations else "schema.sql")).write_text(text, encoding="utf-8")
-        try:
-            arch = import_sql(root if migrations else root / "schema.sql", dialect)
-        except InputError as exc:
-            raise ToolError(str(exc).replace(f"{root}/", "")) from None
-        findings = [f.as_dict() for f in registry.review(arch)]
-    for finding in findings:
-        if "location" in finding:
-            finding["location"]["file"] = finding["location"]["file"].replace(f"{root}/", "")
-    tables = sum(len(s.tables) for s in arch.datastores)
-    rows = ["| severity | rule | where | finding | fix |", "|---|---|---|---|---|"]
-    rows += [f"| {f['severity']} | {f['code']} {f['rule']} | {f['where']} | {f['message']} | {f['fix']} |" for f in findings]
-    return {"tables": tables, "findings": findings, "markdown": "\n".join(rows) if findings else "No findings."}
+    return _run(tools.review_sql, sql, dialect, migrations)
 
 
 @server.tool(
@@ -153,37 +82,19 @@ def review_sql(sql: str, dialect: Literal["postgresql", "sqlite", "mysql"] | Non
     "every change classified breaking, possibly-breaking or safe, located in both, whether a new major version is needed, and a Markdown report."
 )
 def diff(old: str, new: str, kind: Literal["openapi", "sql"] = "openapi", dialect: Literal["postgresql", "sqlite", "mysql"] | None = None) -> dict[str, Any]:
-    try:
-        result = diff_schema_texts(old, new, dialect) if kind == "sql" else diff_texts(old, new)
-    except InputError as exc:
-        raise ToolError(str(exc)) from None
-    return {
-        "subject": result.subject,
-        "verdict": result.verdict,
-        "needs_major_version": result.needs_major_version,
-        "bump": result.bump,
-        "changes": [c.as_dict() for c in result.changes],
-        "markdown": changes_markdown.render(result),
-    }
+    return _run(tools.diff, old, new, kind, dialect)
 
 
 @server.tool(description="Mermaid text of a spec's architecture flowchart, ER diagrams, or sequence diagrams of use cases that cross services.")
 def render_diagram(spec: str, kind: Literal["architecture", "er", "sequence"] = "architecture") -> dict[str, Any]:
-    arch = design_spec(_load(spec).spec).architecture
-    if kind == "architecture":
-        diagrams = {"architecture": render_architecture(arch)}
-    elif kind == "er":
-        diagrams = {store.service or store.name: render_er(store) for store in arch.datastores}
-    else:
-        diagrams = {slug(flow.use_case): render_sequence(arch, flow) for flow in crossing_flows(arch)}
-    return {"diagrams": diagrams}
+    return _run(tools.render_diagram, spec, kind)
 
 
 @server.tool(description="Documentation of a review rule by code (SQL003) or name (missing-foreign-key-index).")
 def explain_rule(code: str) -> dict[str, Any]:
     found = rule_by_code(code)
     if found is None:
-        raise ToolError(f"unknown rule '{code}'; known: {', '.join(r.code for r in RULES)}")
+        raise ToolError(f"unknown rule '{code[:80]}'; known: {', '.join(r.code for r in RULES)}")
     return {"code": found.code, "name": found.name, "severity": str(found.severity), "title": found.title, "doc": found.doc, "fix": found.fix}
 
 
@@ -195,6 +106,9 @@ def spec_schema() -> str:
 @server.resource("backend-architect://rules", mime_type="application/json", description="The review rule catalogue.")
 def rule_catalogue() -> str:
     return json.dumps([{"code": r.code, "name": r.name, "severity": str(r.severity), "title": r.title, "fix": r.fix} for r in RULES], indent=2)
+
+
+register(server)
 
 
 def serve() -> None:

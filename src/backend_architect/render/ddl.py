@@ -78,7 +78,17 @@ def _type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
     raise ValueError(f"no SQL type for {kind}")
 
 
-def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[Any]:
+def key_sequence(table: Table) -> str | None:
+    """The sequence numbering an identity key that shares the primary key with the partition column (PostgreSQL before 17 allows no
+    identity column on a partitioned table), else None."""
+    if len(table.primary_key) > 1 and any(c.identity and c.name in table.primary_key for c in table.columns):
+        # not <table>_id_seq, the name PostgreSQL gives an identity column's own sequence: a table rebuilt from an
+        # unpartitioned one (the old table renamed aside) still owns that sequence while the new one is made
+        return bounded_name(f"{table.name}_key_seq")
+    return None
+
+
+def _column(column: Column, table: Table, dialect: Dialect, schema: str | None = None) -> sa.Column[Any]:
     default = column.default
     key = primary_key(table, dialect)
     is_pk = column.name in key
@@ -86,8 +96,13 @@ def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[Any]:
         default = None  # SQLite has no UUID function: the application sets the id
     server_default = sa.text(default) if default is not None else None
     args: list[Any] = []
-    if column.identity and dialect == "postgresql":
+    if column.identity and dialect == "postgresql" and key_sequence(table) is None:
         args.append(sa.Identity(always=False))
+    sequence = key_sequence(table) if column.identity and dialect == "postgresql" else None
+    if sequence is not None:
+        quote = engine_dialect(dialect).identifier_preparer.quote
+        qualified = f"{quote(schema)}.{quote(sequence)}" if schema else quote(sequence)
+        server_default = sa.text(f"nextval({literal(qualified)}::regclass)")
     return sa.Column(
         column.name,
         _type(column, dialect),
@@ -96,7 +111,7 @@ def _column(column: Column, table: Table, dialect: Dialect) -> sa.Column[Any]:
         nullable=column.nullable or False,
         server_default=server_default,
         comment=column.comment if dialect == "postgresql" else None,
-        autoincrement=column.identity and (dialect == "postgresql" or len(key) == 1),
+        autoincrement=column.identity and ((dialect == "postgresql" and key_sequence(table) is None) or len(key) == 1),
     )
 
 
@@ -126,7 +141,7 @@ def enum_check(column: str, values: list[str], quote: Quote) -> str:
 
 def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: Dialect) -> sa.Table:
     quote = engine_dialect(dialect).identifier_preparer.quote
-    items: list[Any] = [_column(c, table, dialect) for c in table.columns]
+    items: list[Any] = [_column(c, table, dialect, schema) for c in table.columns]
     if table.primary_key:
         items.append(sa.PrimaryKeyConstraint(*primary_key(table, dialect), name=primary_key_name(table.name)))
     for fk in table.foreign_keys:
@@ -228,7 +243,12 @@ class SchemaCompiler:
         """CREATE TABLE with its comments and partition notes (no indexes); foreign keys to the ``later`` tables left out."""
         sa_table = self.sa_tables[table.name]
         inline = [fk for fk in sa_table.foreign_key_constraints if fk not in self.cyclic and fk.referred_table.name not in later]
-        out = [self.compile(CreateTable(sa_table, include_foreign_key_constraints=inline))]
+        sequence = key_sequence(table) if self.dialect == "postgresql" else None
+        out = [f"CREATE SEQUENCE IF NOT EXISTS {self.qualified(sequence)};"] if sequence else []
+        out.append(self.compile(CreateTable(sa_table, include_foreign_key_constraints=inline)))
+        if sequence:
+            key = next(c.name for c in table.columns if c.identity and c.name in table.primary_key)
+            out.append(f"ALTER SEQUENCE {self.qualified(sequence)} OWNED BY {self.qualified(table.name)}.{self.quote(key)};")
         if self.dialect == "postgresql":
             out += _comments(table, self.schema, self.quote)
             out += self.row_level_security(table)

@@ -205,13 +205,18 @@ def security_section(arch: Architecture) -> dict[str, Any]:
     security = arch.security
     if security is None:
         raise ValueError("the security stage has not run")
-    boundaries = ["clients -> edge: TLS 1.2+, JWT validated (signature, issuer, audience, expiry) before any handler runs"]
+    checked = {
+        "oauth2": "JWT validated (signature, issuer, audience, expiry)",
+        "session-cookie": "session cookie looked up and CSRF token checked",
+        "api-key": "API key hash compared",
+    }[security.scheme]
+    boundaries = [f"clients -> edge: TLS 1.2+, {checked} before any handler runs"]
     if arch.deployment == "microservices":
         boundaries.append("service -> service: client-credentials tokens with the callee's scopes; mTLS inside the cluster")
     boundaries.append("service -> its database: one role per service, no access to other services' schemas")
     boundaries += [f"service -> {e.name} ({e.kind}): outbound only, credentials from the secret store" for e in arch.externals]
     questions = []
-    if security.provider is None:
+    if security.provider is None and security.scheme == "oauth2":
         questions.append("Which identity provider issues the tokens, and which claims carry the subject, roles and tenant?")
     if security.pii_fields and not security.compliance:
         questions.append("Personal data is stored: which regulations apply (GDPR, CCPA), and where must it reside?")

@@ -329,7 +329,8 @@ def _security(arch: Architecture) -> list[str]:
     sec = arch.security
     if sec is None:
         return []
-    lines = ["## Security", "", f"- Authentication: {sec.authentication}; {sec.token}.", "- Authorization: OAuth scopes per operation:"]
+    kind = "OAuth scopes" if sec.scheme == "oauth2" else "permissions"
+    lines = ["## Security", "", f"- Authentication: {sec.authentication}; {sec.token}.", f"- Authorization: {kind} per operation:"]
     lines += [f"  - `{scope}`: {text}" for scope, text in sec.scopes.items()]
     if sec.tenant_isolation:
         lines.append(f"- Tenant isolation: {sec.tenant_isolation}.")

@@ -126,7 +126,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     limits = _limits(arch)
     for op in api.operations:
-        item = _operation(op, used_errors, used_headers, used_params)
+        item = _operation(op, used_errors, used_headers, used_params, _scheme_name(arch))
         limit = limits.get("read" if op.method == "get" else "write")
         if limit:
             item["x-rate-limit"] = {
@@ -165,20 +165,50 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
             "parameters": {k: v for k, v in HEADER_PARAMS.items() if k in used_params},
             "headers": {k: v for k, v in HEADERS.items() if k in used_headers},
             "responses": responses,
-            "securitySchemes": {
-                "oauth2": {
-                    "type": "oauth2",
-                    "description": "OAuth 2.0 authorization code flow with PKCE; access tokens are JWTs sent as `Authorization: Bearer`.",
-                    "flows": {"authorizationCode": {"authorizationUrl": f"{AUTH_URL}/authorize", "tokenUrl": f"{AUTH_URL}/oauth/token", "scopes": scopes}},
-                }
-            },
+            "securitySchemes": {_scheme_name(arch): _security_scheme(arch, scopes)},
         },
     }
     if not doc["components"]["parameters"]:
         del doc["components"]["parameters"]
     if all(op.auth == "none" for op in api.operations):
         del doc["components"]["securitySchemes"]  # an all-public API declares no scheme it never asks for
+    unauthorized = doc["components"]["responses"].get("Unauthorized")
+    if unauthorized is not None and _scheme_name(arch) != "oauth2":
+        unauthorized["description"] = "Missing or invalid credentials."
     return doc
+
+
+#: The scheme name each authentication flow declares in ``components.securitySchemes``.
+SCHEME_NAMES = {"oauth2": "oauth2", "session-cookie": "sessionCookie", "api-key": "apiKey"}
+
+
+def _scheme_name(arch: Architecture) -> str:
+    return SCHEME_NAMES[arch.security.scheme if arch.security else "oauth2"]
+
+
+def _security_scheme(arch: Architecture, scopes: dict[str, str]) -> dict[str, Any]:
+    """The security scheme of the design's authentication flow (the auth decision)."""
+    scheme = arch.security.scheme if arch.security else "oauth2"
+    if scheme == "session-cookie":
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "__Host-session",
+            "description": "Opaque session id set by `POST /sessions` (HttpOnly, Secure, SameSite=Lax); state-changing requests also send "
+            "`X-CSRF-Token`. The requirement lists the permissions the session's user needs.",
+        }
+    if scheme == "api-key":
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": "A client's API key, stored hashed by the server. The requirement lists the permissions the key needs.",
+        }
+    return {
+        "type": "oauth2",
+        "description": "OAuth 2.0 authorization code flow with PKCE; access tokens are JWTs sent as `Authorization: Bearer`.",
+        "flows": {"authorizationCode": {"authorizationUrl": f"{AUTH_URL}/authorize", "tokenUrl": f"{AUTH_URL}/oauth/token", "scopes": scopes}},
+    }
 
 
 def _limits(arch: Architecture) -> dict[str, tuple[int, int]]:
@@ -200,7 +230,7 @@ def _limits_text(limits: dict[str, tuple[int, int]]) -> str:
     )
 
 
-def _operation(op: Operation, used_errors: set[int], used_headers: set[str], used_params: set[str]) -> dict[str, Any]:
+def _operation(op: Operation, used_errors: set[int], used_headers: set[str], used_params: set[str], scheme: str = "oauth2") -> dict[str, Any]:
     out: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary, "description": op.description, "tags": [op.tag]}
     params: list[Any] = [_parameter(p) for p in op.parameters]
     if op.idempotency_key:
@@ -218,9 +248,9 @@ def _operation(op: Operation, used_errors: set[int], used_headers: set[str], use
     if op.auth == "none":
         out["security"] = []
     elif op.auth == "optional":
-        out["security"] = [{}, {"oauth2": op.scopes}]
+        out["security"] = [{}, {scheme: op.scopes}]
     else:
-        out["security"] = [{"oauth2": op.scopes}]
+        out["security"] = [{scheme: op.scopes}]
     if op.cache_control:
         out["x-cache-control"] = op.cache_control
     if op.internal:

@@ -22,7 +22,7 @@ diff:                       # defaults for backend-architect diff
   accepted: accepted-changes.yaml
   check-version: true
 custom_rules: [...]         # declarative rules, see rules/custom.py
-plugins: [my_rules:RULES]   # Python rules: module:attribute holding a Rule or a tuple of them
+plugins: [my_rules:RULES]   # Python rules from installed packages: module:attribute holding a Rule or a tuple of them
 ```
 """
 
@@ -35,7 +35,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from backend_architect.errors import InputError, InputErrors, Location
 from backend_architect.rules import CONFIG_FILE, PYPROJECT, TOOL_TABLE
@@ -94,6 +94,8 @@ class ReviewConfig(BaseModel):
     diff: DiffSettings = Field(default_factory=DiffSettings, description="Defaults for backend-architect diff.")
     #: Where the config was read from (paths in it are relative to its folder).
     source: str | None = Field(default=None, exclude=True)
+    #: Plugin rules loaded by ``load_config`` (installed packages only) and ``--plugin``, never by the model itself.
+    _plugged: tuple[Rule, ...] = PrivateAttr(default=())
 
     @property
     def ignored_rules(self) -> list[str]:
@@ -114,9 +116,15 @@ class ReviewConfig(BaseModel):
         return rules
 
     def catalogue(self, catalogue: tuple[Rule, ...]) -> tuple[Rule, ...]:
-        """The catalogue with the custom and plugin rules, minus those turned off (selection happens after)."""
-        extra = tuple(compile_rule(c) for c in self.custom_rules) + tuple(r for plugin in self.plugins for r in load_plugin(plugin))
+        """The catalogue with the custom and loaded plugin rules, minus those turned off (selection happens after)."""
+        extra = tuple(compile_rule(c) for c in self.custom_rules) + self._plugged
         return tuple(r for r in (*catalogue, *extra) if self._level(r) != "off")
+
+    def with_plugins(self, rules: tuple[Rule, ...]) -> ReviewConfig:
+        """This configuration with ``rules`` (loaded plugins) added to what it runs."""
+        copy = self.model_copy()
+        copy._plugged = (*self._plugged, *rules)
+        return copy
 
     def settle(self, findings: list[Finding]) -> list[Finding]:
         """Findings with the configured severities, without the ignored ones."""
@@ -134,9 +142,20 @@ class ReviewConfig(BaseModel):
         return self.rules.get(rule.code) or self.rules.get(rule.name)
 
 
-def load_plugin(reference: str) -> tuple[Rule, ...]:
-    """The rules a ``module:attribute`` reference names (a Rule, or a tuple/list of them)."""
+def load_plugin(reference: str, *, installed_only: bool = True) -> tuple[Rule, ...]:
+    """The rules a ``module:attribute`` reference names (a Rule, or a tuple/list of them).
+
+    A configuration file travels with the repository under review, so a plugin it names must
+    be an installed package (``installed_only``): a ``my_rules.py`` in the working directory,
+    which ``python -m`` puts on the import path, is not run. The command line's ``--plugin``
+    loads from anywhere on the path, the working directory included, because its user asked.
+    """
     module_name, _, attribute = reference.partition(":")
+    if installed_only and not _installed(module_name.partition(".")[0]):
+        raise InputError(
+            Location(CONFIG_FILE),
+            f"plugin '{reference}' is not an installed package: install it, or load it from here with --plugin {reference}",
+        )
     try:
         value: Any = importlib.import_module(module_name)
         for part in attribute.split(".") if attribute else ():
@@ -147,6 +166,23 @@ def load_plugin(reference: str) -> tuple[Rule, ...]:
     if not rules or not all(isinstance(r, Rule) for r in rules):
         raise InputError(Location(CONFIG_FILE), f"plugin '{reference}' is not a Rule nor a tuple of Rules (make them with @rule)")
     return rules
+
+
+def _installed(top: str) -> bool:
+    """Whether the top-level module ``top`` comes from the import path without the working directory (an installed package)."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    here = Path.cwd().resolve()
+    loaded = sys.modules.get(top)
+    if loaded is not None:
+        origin = getattr(loaded, "__file__", None)
+        if origin is None:
+            return True
+        entry = Path(origin).parent.parent if Path(origin).name == "__init__.py" else Path(origin).parent
+        return entry.resolve() != here
+    search = [entry for entry in sys.path if entry not in {"", "."} and Path(entry).resolve() != here]
+    return PathFinder.find_spec(top, search) is not None
 
 
 class _TomlPositions:
@@ -208,6 +244,7 @@ def load_config(path: Path, catalogue: tuple[Rule, ...]) -> ReviewConfig:
             errors.append(InputError(where, f"{'.'.join(map(str, loc)) or 'config'}: {error['msg']}"))
         raise InputErrors(errors) from None
     plugged = [r for plugin in config.plugins for r in load_plugin(plugin)]
+    config = config.with_plugins(tuple(plugged))
     known = {r.code for r in (*catalogue, *plugged)} | {r.name for r in (*catalogue, *plugged)}
     known |= {c.code for c in config.custom_rules} | {c.name for c in config.custom_rules}
     unknown = [key for key in config.rules if key not in known]

@@ -26,11 +26,12 @@ import re
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backend_architect.ir.contract import Node, pointer_text
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity
+from backend_architect.rules.regex import linear, pattern_problem, search
 
 #: Code prefixes of the built-in rules, closed to custom ones.
 BUILTIN_FAMILIES = frozenset({"API", "SQL", "TOP", "CAP", "DES", "SUP"})
@@ -54,6 +55,19 @@ class Assertion(BaseModel):
     function: Function
     value: Any = Field(default=None, description="The function's argument: a pattern, a list, a casing or a length.")
 
+    @model_validator(mode="after")
+    def _linear_pattern(self) -> Assertion:
+        """Patterns run on RE2, in time linear in the text: one it cannot run is refused when the configuration loads."""
+        if self.function in {"pattern", "notPattern"}:
+            if not isinstance(self.value, str):
+                raise ValueError(f"{self.function} takes a regular expression as its value")
+            problem = pattern_problem(self.value)
+            if problem is not None:
+                raise ValueError(f"invalid pattern {self.value!r}: {problem}")
+            if linear(self.value) is None:
+                raise ValueError(f"pattern {self.value!r} needs backtracking (lookaround, backreferences or a repetition past 1000), which reviews do not run")
+        return self
+
     def failure(self, key: str | int | None, node: Any) -> str | None:
         """Why the node fails this assertion, or None."""
         target = key if self.field == "@key" else node.get(self.field) if self.field and isinstance(node, dict) else node
@@ -71,7 +85,7 @@ class Assertion(BaseModel):
         if not present:
             return None  # the other functions judge values that exist; pair them with `defined` to require one
         if function in {"pattern", "notPattern"}:
-            matched = isinstance(target, str) and re.search(str(value), target) is not None
+            matched = isinstance(target, str) and bool(search(str(value), target))
             if function == "pattern" and not matched:
                 return f"{label} {target!r} does not match /{value}/"
             return f"{label} {target!r} matches /{value}/" if function == "notPattern" and matched else None

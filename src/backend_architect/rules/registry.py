@@ -14,6 +14,7 @@ from backend_architect.rules.api.examples import invalid_example, missing_exampl
 from backend_architect.rules.api.methods import body_on_get_or_delete, create_not_201, created_without_location, missing_idempotency_key, unpaginated_collection
 from backend_architect.rules.api.path_templates import ambiguous_paths, invalid_path_key
 from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
+from backend_architect.rules.api.patterns import invalid_pattern
 from backend_architect.rules.api.schema_validity import ineffective_nullable, required_property_undefined
 from backend_architect.rules.api.schemas import inconsistent_property_casing, integer_without_format, open_request_body, unbounded_request_input
 from backend_architect.rules.api.security import (
@@ -144,6 +145,7 @@ API_RULES: tuple[Rule, ...] = (
     required_property_undefined,
     inconsistent_conventions,
     resource_owned_twice,
+    invalid_pattern,
 )
 
 SQL_RULES: tuple[Rule, ...] = (

@@ -23,6 +23,11 @@ class Problem(BaseModel):
 class DesignCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["bookstore"])
     spec: str = Field(min_length=1, max_length=MAX_BODY_BYTES, description="The spec as YAML or JSON text.")
+    shared: bool = Field(default=False, description="Readable by anyone, without a key.")
+
+
+class Sharing(BaseModel):
+    shared: bool = Field(description="Whether anyone may read the design without a key.")
 
 
 class SpecUpdate(BaseModel):
@@ -41,6 +46,8 @@ class Validation(BaseModel):
 class DesignOut(BaseModel):
     id: str
     name: str
+    owner: str
+    shared: bool
     version: int
     created_at: str
     updated_at: str
@@ -51,6 +58,8 @@ class DesignOut(BaseModel):
 class DesignItem(BaseModel):
     id: str
     name: str
+    owner: str
+    shared: bool
     version: int
     updated_at: str
 

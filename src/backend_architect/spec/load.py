@@ -26,6 +26,10 @@ from backend_architect.spec.shape import unknown_keys
 
 #: A 1,000-entity spec is about 400 KB; anything past this is not a hand-written spec.
 MAX_SPEC_BYTES = 5 * 1024 * 1024
+#: What one design handles in seconds (1,000 entities and 3,000 use cases: about 8 s of CPU for the whole job, linear
+#: in size; BENCHMARKS.md). A larger system is several bounded contexts: a spec each.
+MAX_ENTITIES = 1_000
+MAX_USE_CASES = 5_000
 #: Nodes visited with aliases expanded: stops "billion laughs" documents early.
 MAX_NODES = 500_000
 #: Nesting depth; the spec language needs six levels.
@@ -93,7 +97,19 @@ def load_spec_bytes(raw: bytes, name: str = "<spec>") -> LoadedSpec:
     data, positions = parse_document(text, name)
     if not isinstance(data, dict):
         raise InputError(Location(name), "a spec is a mapping with at least 'system' and 'entities'")
+    _check_size(data, positions)
     return validate_document(data, positions)
+
+
+def _check_size(data: dict[str, Any], positions: Positions) -> None:
+    """Refuse, at the key, a spec with more entities or use cases than one design handles in seconds."""
+    for key, limit in (("entities", MAX_ENTITIES), ("use_cases", MAX_USE_CASES)):
+        value = data.get(key)
+        if isinstance(value, dict | list) and len(value) > limit:
+            raise InputError(
+                positions.locate((key,), key=True),
+                f"{len(value):,} {key.replace('_', ' ')}; one spec may have at most {limit:,} (split the system into bounded contexts, a spec each)",
+            )
 
 
 def validate_document(data: dict[str, Any], positions: Positions) -> LoadedSpec:
@@ -336,6 +352,8 @@ class _Walker:
             value = self.scalars.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise self._error(node, f"cannot read value: {exc}") from None
+        except ValueError:  # an integer past Python's 4,300-digit conversion limit
+            raise self._error(node, f"cannot read value: a number of {len(str(node.value)):,} characters is not a quantity") from None
         if isinstance(value, dt.date | dt.datetime):
             return value.isoformat()
         if isinstance(value, bytes):

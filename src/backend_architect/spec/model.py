@@ -13,7 +13,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from pydantic_core import PydanticCustomError
 
 from backend_architect.spec.field_types import FieldType, parse_field_type, suggest
-from backend_architect.spec.units import Rate, parse_bytes, parse_count, parse_distance, parse_duration, parse_fraction, parse_rate
+from backend_architect.spec.units import MAX_COUNT, MAX_SECONDS, Rate, parse_bytes, parse_count, parse_distance, parse_duration, parse_fraction, parse_rate
 
 SPEC_VERSION = 1
 #: The JSON Schema's id: a URN, so editors and tools can refer to it without a network.
@@ -80,8 +80,9 @@ UniqueKeys = Annotated[list[list[str]], _one_or_many_schema({"anyOf": [{"type": 
 class SpecModel(BaseModel):
     """Base of every spec model: unknown keys are errors with a suggestion; ``notes`` is free text."""
 
-    # strict: a YAML true is not the number 1, nor 404 the text "404", in a spec
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=True)
+    # strict: a YAML true is not the number 1, nor 404 the text "404", in a spec;
+    # allow_inf_nan: NaN and infinities pass every ge/le bound, and no figure can be computed from them
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, strict=True, allow_inf_nan=False)
 
     notes: str | None = Field(default=None, description="Free text for people; the engine ignores it.")
 
@@ -119,7 +120,8 @@ class FieldSpec(SpecModel):
     type: FieldType = Field(description="A compact type such as string(100), money, enum[a,b] or ref(User).")
     unique: bool = False
     nullable: bool | None = Field(default=None, description="Defaults to false, or true when the type ends in '?'.")
-    default: str | int | float | bool | None = None
+    # a default is a value for the column, not a quantity: NaN and infinities reach spec/values.py, which says why the column refuses them
+    default: str | int | Annotated[float, Field(allow_inf_nan=True)] | bool | None = None
     pii: bool = Field(default=False, description="Personal data: encrypted at rest where sensitive, never logged.")
     secret: bool = Field(default=False, description="Never returned by an API nor logged (passwords, tokens).")
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
@@ -282,9 +284,16 @@ class ExternalSpec(SpecModel):
 
     kind: str | None = Field(default=None, description="payment, email, sms, identity, storage, search...")
     description: str | None = None
-    latency_ms: float | None = Field(default=None, gt=0)
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
     availability: Fraction | None = None
     rate_limit: RateValue | None = None
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _some_calls_pass(cls, value: Rate | None) -> Rate | None:
+        if value is not None and value.per_second <= 0:
+            raise PydanticCustomError("spec_value", "a rate limit lets some calls through: write one above 0, such as 100/s")
+        return value
 
 
 class TopSpec(SpecModel):
@@ -310,7 +319,7 @@ class TraverseSpec(SpecModel):
 
     via: str = Field(description="The relation walked: Entity.field (a ref to the same kind) or a many-to-many relation.")
     depth: int = Field(default=2, ge=1, le=12, description="The most hops followed.")
-    out_degree: float | None = Field(default=None, gt=0, description="Average edges per node (friends per person).")
+    out_degree: float | None = Field(default=None, gt=0, le=MAX_COUNT, description="Average edges per node (friends per person).")
 
 
 class DeliverSpec(SpecModel):
@@ -388,8 +397,8 @@ class UseCaseSpec(SpecModel):
     rate: RateValue | None = None
     consistency: Literal["strong", "eventual"] = "strong"
     staleness: Seconds | None = Field(default=None, description="How old a read may be, e.g. 30s.")
-    latency_ms: float | None = Field(default=None, gt=0)
-    avg_fanout: float | None = Field(default=None, ge=0, description="Deliveries per write (feeds, notifications).")
+    latency_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
+    avg_fanout: float | None = Field(default=None, ge=0, le=MAX_COUNT, description="Deliveries per write (feeds, notifications).")
     schedule: str | None = Field(default=None, description="For batch jobs: hourly, daily, or a cron expression.")
     calls: Names = Field(default_factory=list, description="External systems called.")
     notify: Names = Field(default_factory=list, description="Who is told when this happens (actors or externals).")

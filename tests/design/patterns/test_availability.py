@@ -170,3 +170,72 @@ def test_unknown_cloud_is_reported_not_used_err() -> None:
     requirement = next(r for r in arch.requirements if r.input == "constraints.cloud")
     assert requirement.status == "not used"
     assert "not in the catalogue" in requirement.how
+
+
+SEARCH = """\
+system: posts
+scale: {users: 100M, retention_years: 5}
+entities:
+  Post: {fields: {body: {type: text, avg_bytes: 400}}, growth: %(growth)s}
+use_cases:
+  - {name: search posts, reads: [Post], search: [body], page: cursor, rate: %(rate)s}
+  - {name: write post, writes: [Post], rate: 1k/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("growth", "rate"),
+    [pytest.param("10M/day", "300/s", id="few-shards"), pytest.param("400M/day", "20k/s", id="thousands-of-shards")],
+)
+def test_search_cluster_is_one_size_everywhere_ok(growth: str, rate: str) -> None:
+    """The search cluster's node count is the one its decision states, in the topology and the redundancy plan alike:
+    copies put no two copies of a shard on one node, they do not give each shard its own nodes."""
+    arch = design_of(SEARCH % {"growth": growth, "rate": rate})
+    engine = next(c for c in arch.components if c.kind == "search-engine")
+    decision = next(d for d in arch.decisions if d.id == engine.decision)
+    assert f"on {engine.instances} nodes" in decision.choice
+
+
+def test_searches_the_search_engine_answers_do_not_reach_the_database_ok() -> None:
+    """A full-text search over documents placed in the search engine is no read of the database: the database's read
+    figure leaves it out, while a search the database's own GIN index answers stays in."""
+    big = design_of(SEARCH % {"growth": "400M/day", "rate": "20k/s"})
+    assert any(p.data.endswith(".search") and p.component == "search-engine" for p in big.placements)
+    reads = next(f for f in big.figures if f.key.startswith("db.reads.peak."))
+    assert "peak_search-posts" not in reads.inputs
+    small = design_of(SEARCH % {"growth": "1k/day", "rate": "5/s"})
+    assert not any(p.component == "search-engine" for p in small.placements)
+    assert "peak_search-posts" in next(f for f in small.figures if f.key.startswith("db.reads.peak.")).inputs
+
+
+AGGREGATE = """\
+system: chat
+scale: {retention_years: 10}
+entities:
+  Chat: {fields: {title: string(80)}, growth: %(chats)s}
+  Message:
+    part_of: Chat
+    append_only: true
+    fields: {body: {type: text, avg_bytes: 100}}
+    growth: 2B/day
+use_cases:
+  - {name: send message, writes: [Message], rate: 2B/day}
+  - {name: read messages, reads: [Message], filter: [chat], page: cursor, rate: 20k/s}
+"""
+
+
+@pytest.mark.parametrize(("chats", "parent_sharded"), [pytest.param("1M/day", False, id="small-parent"), pytest.param("400M/day", True, id="large-parent")])
+def test_aggregate_shares_one_shard_count_ok(chats: str, parent_sharded: bool) -> None:
+    """A part sharded by its parent's key has exactly its parent's shards, whichever of them needs more: one shard map
+    (a parent small enough for one primary stays unsharded)."""
+    from backend_architect.design.patterns.availability import shards
+    from backend_architect.spec.load import load_spec_bytes
+
+    text = AGGREGATE % {"chats": chats}
+    arch = design_of(text)
+    sharded = {t.name: t for s in arch.datastores for t in s.tables if t.sharding}
+    assert sharded["messages"].sharding.key == "chat_id"  # type: ignore[union-attr]
+    counts = shards(arch, load_spec_bytes(text.encode()).spec)
+    assert ("chats" in sharded) is parent_sharded
+    if parent_sharded:
+        assert counts["chats"] == counts["messages"] > 2

@@ -69,6 +69,7 @@ BUCKETS = """\
 system: api
 team: {size: %(team)d}
 scale: {rates: peak}
+constraints: {instance_rps: 500}
 entities:
   Item: {fields: {name: string(80)}}
 use_cases:

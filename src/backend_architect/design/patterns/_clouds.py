@@ -102,9 +102,47 @@ def provider(spec: Spec) -> str | None:
     return ALIASES.get(cloud)
 
 
+#: The decision whose ``choose:`` pins the technology of each part (``decisions: {cache: {choose: Valkey 8, reason: ...}}``).
+PINNED_BY: dict[Part, str] = {
+    "postgresql": "database",
+    "postgresql-ha": "database",
+    "redis": "cache",
+    "search-engine": "search",
+    "object-store": "object-storage",
+    "load-balancer": "technology.load-balancer",
+    "cdn": "technology.cdn",
+    "warehouse": "technology.warehouse",
+}
+
+
+def managed(spec: Spec) -> bool:
+    """Whether the provider's managed services name the parts: not when the spec author forbade them (``managed-services``)."""
+    override = spec.decisions.get("PAT051") or spec.decisions.get("managed-services") or spec.decisions.get("cloud")
+    return override is None or not override.forbid
+
+
+def candidates(part: Part, spec: Spec) -> list[str]:
+    """Every technology that can play ``part``: each provider's managed service, then the open-source ones (PostgreSQL at
+    the version the spec targets)."""
+    return list(dict.fromkeys([*(MANAGED[key][part] for key in MANAGED), *open_source(spec, part)]))
+
+
+def pinned(spec: Spec, part: Part) -> str | None:
+    """The technology the spec author pinned for ``part``, when their ``choose`` names one that can play it."""
+    key = PINNED_BY.get(part)
+    override = spec.decisions.get(key) if key else None
+    if override is None or override.choose is None:
+        return None
+    wanted = override.choose.strip().lower()
+    return next((c for c in candidates(part, spec) if wanted and (wanted in c.lower() or c.lower() in wanted)), None)
+
+
 def named(spec: Spec, part: Part) -> str:
-    """The provider's managed service for ``part``, else the first open-source part the spec does not avoid."""
-    key = provider(spec)
+    """The technology the spec author pinned, else the provider's managed service for ``part``, else the first open-source part not avoided."""
+    chosen = pinned(spec, part) if spec.decisions else None
+    if chosen is not None:
+        return chosen
+    key = provider(spec) if managed(spec) else None
     if key is not None and not avoided(spec, MANAGED[key][part]):
         return MANAGED[key][part]
     candidates = open_source(spec, part)

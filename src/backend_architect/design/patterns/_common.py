@@ -36,12 +36,25 @@ def figures(arch: Architecture) -> dict[str, float]:
 
 
 def table_of(arch: Architecture, entity: str) -> tuple[str, Table] | None:
-    """The datastore name and the table storing ``entity``."""
+    """The datastore name and the table storing ``entity`` (the first, as declared)."""
+    return _tables_by_entity(arch).get(entity)
+
+
+#: The last datastore list indexed, and its index: patterns ask for many entities of one design in a row. Stages
+#: never change a datastore list in place (they copy the architecture), so the list's identity keys the index.
+_INDEX: list[tuple[object, dict[str, tuple[str, Table]]]] = []
+
+
+def _tables_by_entity(arch: Architecture) -> dict[str, tuple[str, Table]]:
+    if _INDEX and _INDEX[0][0] is arch.datastores:
+        return _INDEX[0][1]
+    index: dict[str, tuple[str, Table]] = {}
     for store in arch.datastores:
         for table in store.tables:
-            if table.entity == entity:
-                return store.name, table
-    return None
+            if table.entity is not None:
+                index.setdefault(table.entity, (store.name, table))
+    _INDEX[:] = [(arch.datastores, index)]
+    return index
 
 
 def owner_of(arch: Architecture, entity: str) -> str:

@@ -14,7 +14,8 @@ from collections.abc import Callable, Sequence
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Pattern, Skipped
-from backend_architect.ir.model import Api, ApiSchema, Architecture, Operation
+from backend_architect.design.patterns._clouds import PINNED_BY, candidates, named, pinned
+from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Api, ApiSchema, Architecture, Decision, Operation
 from backend_architect.ir.runtime import Component, PatternNote, RealtimeChannel
 from backend_architect.spec.model import Spec
 
@@ -91,30 +92,73 @@ def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> 
     )
 
 
+#: Patterns a design cannot do without: forbidding one would leave what it places nowhere. Each says what to choose instead.
+REQUIRED = {
+    "PAT005": "a job use case runs as a job; state its schedule, or remove the use case",
+    "PAT006": "published events need a transport; choose the transactional outbox for the lightest one",
+    "PAT004": "search use cases need an index; choose PostgreSQL full-text search for the lightest one",
+    "PAT040": "blob fields need a store; choose another object store (MinIO, Amazon S3, ...)",
+    "PAT043": "search documents need a home; choose PostgreSQL full-text search for the search decision",
+    "PAT046": "rate limits need their buckets somewhere; choose each instance's memory",
+    "PAT047": "every table and piece of state is placed somewhere; steer the placement of one kind of data by its own decision",
+    "PAT048": "every design runs somewhere; choose a level (single-zone, 0 standby(s))",
+    "PAT052": "the growth stages are a plan over the figures, not a part to leave out",
+}
+
+
 def _with_override(spec: Spec | None, pattern: Pattern, outcome: Applied | Skipped, assumptions: list[str]) -> Applied | Skipped:
     """An outcome as the spec author's ``decisions:`` entry has it: forbidden ones become a record of what was not built.
 
-    A pattern honours ``choose`` and ``force`` itself (it knows what each choice builds); what it
-    did not honour is reported, never silently dropped.
+    A pattern honours ``choose`` and ``force`` itself (it knows what each choice builds); a
+    ``choose`` naming what the numbers chose anyway is recorded as both. What it did not honour
+    is reported by ``overrides.report`` after the design, never silently dropped.
     """
     if spec is None or not spec.decisions:
         return outcome
     if isinstance(outcome, Skipped):
-        override = override_for(spec, None, (pattern.code, pattern.name))
-        if override is not None and override.force:
-            assumptions.append(f"decisions.{pattern.code}: forced, but {pattern.name} has nothing to apply to {outcome.subject} ({outcome.reason})")
+        key = next((k for k in (outcome.subject, pattern.code, pattern.name) if k in spec.decisions), None)
+        if key is not None and spec.decisions[key].force and not any(a.startswith(f"decisions.{key}:") for a in assumptions):
+            assumptions.append(f"decisions.{key}: forced, but {pattern.name} has nothing to apply to {outcome.subject} ({outcome.reason})")
         return outcome
     decision = outcome.decision
     override = override_for(spec, decision.id if decision else None, (pattern.code, pattern.name))
-    if override is None or decision is None:
+    if override is None or decision is None or decision.author_reason is not None:
+        return outcome
+    if override.forbid and pattern.code in REQUIRED:
+        key = next(k for k in (decision.id, pattern.code, pattern.name) if k in spec.decisions)
+        if not any(a.startswith(f"decisions.{key}:") for a in assumptions):
+            assumptions.append(f"decisions.{key}: cannot be forbidden: {REQUIRED[pattern.code]}; it changed nothing")
         return outcome
     if override.forbid:
         return Applied(overruled(decision, override, f"not applied: {pattern.title.lower()} is forbidden by the spec author"))
-    if override.choose is not None and decision.decided_by != "spec":
-        if matches(override.choose, decision.choice):
-            return dataclasses.replace(outcome, decision=honoured(decision, override))
-        assumptions.append(f"decisions.{decision.id}: '{override.choose}' is not a choice this decision can build; kept: {decision.choice}")
+    pin = _pinned_in(spec, decision)
+    if pin is not None:
+        return dataclasses.replace(outcome, decision=pin)
+    if (override.choose is not None and matches(override.choose, decision.choice)) or override.force:
+        return dataclasses.replace(outcome, decision=honoured(decision, override))
     return outcome
+
+
+def _pinned_in(spec: Spec, decision: Decision) -> Decision | None:
+    """A pattern's decision naming the technology the author pinned for its part (``object-storage: {choose: MinIO}``): on the record as theirs."""
+    part = next((p for p, key in PINNED_BY.items() if key == decision.id), None)
+    override = spec.decisions.get(decision.id)
+    name = pinned(spec, part) if part is not None else None
+    if part is None or override is None or name is None or name not in decision.choice:
+        return None
+    numbers = named(spec.model_copy(update={"decisions": {}}), part)
+    if numbers == name:
+        return honoured(decision, override)
+    kept = Alternative(name=f"{NUMBERS_CHOSE}: {numbers}", why_not=f"overruled by the spec author ({override.reason}); the numbers chose it for this part")
+    return decision.model_copy(
+        update={
+            "rationale": f"{decision.rationale}; {name} decided by the spec author: {override.reason}",
+            "alternatives": [kept, *(a for a in decision.alternatives if not matches(name, a.name))],
+            "decided_by": "spec",
+            "author_reason": override.reason,
+            "choices": candidates(part, spec),
+        }
+    )
 
 
 def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skipped]], spec: Spec | None = None) -> Architecture:

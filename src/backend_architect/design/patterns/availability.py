@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._failure import impacts
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
-from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.runtime import AvailabilityPlan, Component
 from backend_architect.spec.model import Spec
 
@@ -80,18 +82,42 @@ def level_for(target: float, sharded: bool) -> Level:
 
 
 def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
-    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more."""
+    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more.
+
+    Tables sharded to live together (a part sharded by its foreign key to a parent sharded in the same database: one
+    aggregate) share one shard map, so they get one count, the largest any of them needs: a row can only sit on its
+    parent's shard if both tables have the same shards.
+    """
     known = figures(arch)
     years = horizon(spec)
     result = {}
     for store in arch.datastores:
-        for table in store.tables:
-            if table.sharding is None:
-                continue
+        sharded = {t.name: t for t in store.tables if t.sharding is not None}
+        needed: dict[str, int] = {}
+        for table in sharded.values():
             inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
             by_size = math.ceil(known.get(f"bytes.{years:g}y.{table.name}", 0.0) / HOT_STORE_BYTES)
-            result[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
+            needed[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
+        groups: dict[str, list[str]] = {}
+        for name in sharded:
+            groups.setdefault(_colocated_with(name, sharded), []).append(name)
+        for members in groups.values():
+            count = max(needed[m] for m in members)
+            result.update(dict.fromkeys(members, count))
     return result
+
+
+def _colocated_with(name: str, sharded: dict[str, Table]) -> str:
+    """The table whose shards ``name``'s rows follow: up its shard-key foreign keys, within one database's sharded tables."""
+    seen = {name}
+    while True:
+        table = sharded[name]
+        key = table.sharding.key if table.sharding else ""
+        parent = next((fk.ref_table for fk in table.foreign_keys if fk.columns == [key] and fk.ref_table in sharded), None)
+        if parent is None or parent in seen:
+            return name
+        seen.add(parent)
+        name = parent
 
 
 @pattern(code="PAT048", name="zones-and-failover", stage="availability", title="Zones, standbys and failover from the availability target")
@@ -124,7 +150,25 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     """
     target, stated = target_of(spec)
     split = shards(arch, spec)
-    level = level_for(target, bool(split))
+    numbers = level_for(target, bool(split))
+    variants = {_level_name(lv): [f"{lv.zones} zones", f"{lv.zones} zone(s)"] for lv in LEVELS}
+    steered = steer(spec, "availability", _level_name(numbers), variants, (zones_and_failover.code, zones_and_failover.name))
+    level = next(lv for lv in LEVELS if _level_name(lv) == steered.build)
+    built = _build(spec, analysis, arch, (target, stated, split), level)
+    by_numbers = _build(spec, analysis, arch, (target, stated, split), numbers) if steered.overruled else built
+    assert built.decision is not None
+    assert by_numbers.decision is not None
+    choices = {"choices": list(variants)}
+    yield dataclasses.replace(built, decision=settled(steered, by_numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+def _level_name(level: Level) -> str:
+    return f"{level.name}, {level.standbys} standby(s)"
+
+
+def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[float, bool, dict[str, int]], level: Level) -> Applied:
+    """Everything one level of redundancy adds: the plan, the load balancer, the figures and the record."""
+    target, stated, split = given
     composite = level.composite()
     known = figures(arch)
     db_bytes = max((v for k, v in known.items() if k.startswith("bytes.1y.datastore.")), default=0.0)
@@ -208,7 +252,7 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
         + ("" if stated else " (assumed)")
         + f"; {sum(deployables.values()):,.0f} instances at peak; database {size(db_bytes)} after a year",
         rationale,
-        alternatives=[(f"{lv.name}, {lv.standbys} standby(s)", f"composite {lv.composite():.3%}") for lv in LEVELS if lv != level],
+        alternatives=[(_level_name(lv), f"composite {lv.composite():.3%}") for lv in LEVELS if lv != level],
         consequences="Every deployable runs at least one instance per zone and enough to carry the peak with a zone lost; stateless instances make any of them "
         "interchangeable behind the load balancer.",
         subject="system",
@@ -216,7 +260,7 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
         decided_by="numbers" if stated else "default",
         spec=spec,
     )
-    yield Applied(
+    return Applied(
         made,
         components=(
             Component(

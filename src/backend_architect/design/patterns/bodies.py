@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.data import OBJECT_KEY_LENGTH
+from backend_architect.design.overrides import forced, override_for
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
@@ -13,7 +15,7 @@ from backend_architect.design.patterns._stores import HOT_STORE_BYTES, bytes_at,
 from backend_architect.design.technology import PG_SEARCH_MAX_QPS, PG_SEARCH_MAX_ROWS
 from backend_architect.ir.model import Architecture, Column, Figure, Table
 from backend_architect.ir.runtime import Component, Placement
-from backend_architect.spec.model import Spec
+from backend_architect.spec.model import DecisionOverride, Spec
 
 #: Below this average size a body stays in the row: PostgreSQL compresses it out of line (TOAST) and
 #: object storage's per-request cost and latency outweigh the bytes saved.
@@ -59,6 +61,7 @@ def large_bodies(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     years = horizon(spec)
     known = figures(arch)
     moves: list[tuple[str, Table, Table, Column, float, str]] = []
+    forced_moves: dict[str, tuple[DecisionOverride, str]] = {}
     for store in arch.datastores:
         for table in store.tables:
             if table.entity is None or table.entity not in spec.entities:
@@ -74,7 +77,10 @@ def large_bodies(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
                     continue
                 share = field.avg_bytes / max(1, sum(c.avg_bytes for c in table.columns))
                 refused = _refusal(analysis, table, name, at_horizon, share)
-                if refused:
+                override = override_for(spec, f"storage.{subject}", (large_bodies.code, large_bodies.name))
+                if refused and override is not None and override.force and not _needed_in_row(analysis, table, name):
+                    forced_moves[subject] = (override, refused)
+                elif refused:
                     yield Skipped(subject, refused)
                     continue
                 moves.append((store.name, table, _moved(table, column), column, share, subject))
@@ -82,7 +88,16 @@ def large_bodies(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         return
     totals = _object_store_totals(spec, arch, moves)
     for store_name, before, after, column, share, subject in moves:
-        yield _applied(spec, arch, store_name, before, after, column, share, subject, totals)
+        applied = _applied(spec, arch, store_name, before, after, column, share, subject, totals)
+        if subject in forced_moves and applied.decision is not None:
+            override, refused = forced_moves[subject]
+            applied = dataclasses.replace(applied, decision=forced(applied.decision, override, "keep the body in the row", refused))
+        yield applied
+
+
+def _needed_in_row(analysis: Analysis, table: Table, field: str) -> bool:
+    """A body some query filters, sorts or searches on (without a search engine) must stay a column, whatever the author forces."""
+    return bool(_refusal(analysis, table, field, float("inf"), 1.0))
 
 
 def _refusal(analysis: Analysis, table: Table, field: str, at_horizon: float, share: float) -> str:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, figure, figures, fmt, owner_of
-from backend_architect.ir.model import Architecture, CachePlan, Figure
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of
+from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
-from backend_architect.spec.model import Spec
+from backend_architect.spec.model import DecisionOverride, Spec
 from backend_architect.spec.naming import relations, table_name
 
 #: Below this many reads/s of one path, a shared cache saves less than it costs to run and invalidate.
@@ -96,19 +98,27 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     ## References
     AWS, "Caching Best Practices"; Facebook, "Scaling Memcache at Facebook" (NSDI 2013).
     """
-    decided = {c.use_case for c in arch.caches}
+    # plans an earlier pattern made stand (read models, a short key's resolve cache), unless the author steers that path's cache
+    steered = {u.name for u in analysis.use_cases if f"cache.{u.id}" in spec.decisions}
+    decided = {c.use_case for c in arch.caches if c.strategy == "read-model" or c.use_case not in steered}
     known = figures(arch)
     redis_bytes = 0.0
     redis_ops = 0.0
     cached: list[str] = []
+    edge: list[str] = []
     services: set[str] = set()
     for use_case in analysis.use_cases:
         if use_case.is_write or use_case.is_job or use_case.name in decided:
             continue
-        plan, extra = _plan(spec, analysis, use_case, known)
+        path = _path(spec, analysis, use_case, known)
+        numbers = _by_numbers(path)
+        override = override_for(spec, f"cache.{use_case.id}", (read_path_cache.code, read_path_cache.name))
+        strategy, problem = _steered(path, numbers, override)
+        plan, extra = _plan(path, strategy)
+        record = _record(path, numbers, plan, override if problem is None else None)
         out: list[Figure] = list(extra)
         if plan.strategy == "cache-aside":
-            keys, _basis = _keys(spec, analysis, use_case)
+            keys = path.keys
             hot = math.ceil(keys * HOT_SHARE)
             redis_bytes += hot * CACHE_ENTRY_BYTES
             redis_ops += use_case.peak_qps
@@ -125,7 +135,15 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                     f"use case '{use_case.name}'",
                 )
             )
-        yield Applied(None, caches=(plan,), figures=tuple(out))
+        if plan.strategy == "cdn":
+            edge.append(use_case.name)
+        yield Applied(record, caches=(plan,), figures=tuple(out), assumptions=(problem,) if problem else ())
+    if edge:
+        # the CDN the plans put in front of these reads is part of the topology (one CDN, shared with blob downloads)
+        cdn = Component(
+            name="cdn", kind="cdn", technology=named(spec, "cdn"), purpose=f"caches public responses at the edge for {', '.join(edge)}", use_cases=edge
+        )
+        yield Applied(None, components=(cdn,))
     if cached:
         nodes = max(1, math.ceil(redis_bytes / REDIS_NODE_BYTES), math.ceil(redis_ops / REDIS_NODE_OPS))
         yield Applied(
@@ -146,38 +164,77 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         )
 
 
-def _plan(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, float]) -> tuple[CachePlan, list[Figure]]:
-    qps = use_case.peak_qps
+@dataclass(frozen=True)
+class _Path:
+    """What a read path's cache plans are made from: its load, who may see it, its TTL and its keys."""
+
+    use_case: UseCase
+    public: bool
+    ttl: float | None
+    ttl_reason: str
+    why: str
+    writes: float
+    keys: float
+    basis: str
+
+    @property
+    def qps(self) -> float:
+        return self.use_case.peak_qps
+
+    @property
+    def key(self) -> str:
+        return f"{self.use_case.entity.lower()}:{self.use_case.id}:{{params}}"
+
+    @property
+    def hot(self) -> int:
+        return max(1, math.ceil(self.keys * HOT_SHARE))
+
+
+def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, float]) -> _Path:
     public = use_case.spec.auth in {"none", "optional"}
-    key = f"{use_case.entity.lower()}:{use_case.id}:{{params}}"
-    if use_case.spec.cache is False:
-        return CachePlan(use_case=use_case.name, strategy="none", rationale="the spec forbids caching this read (cache: false)"), []
     _changes_class, natural_ttl, why = _changes(analysis, use_case)
     ttl, ttl_reason = _ttl(use_case, public, natural_ttl, why)
-    if ttl is None:
-        return CachePlan(
-            use_case=use_case.name,
-            strategy="none",
-            rationale=f"{why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): the database serves it",
-        ), []
-    if qps < CACHE_MIN_READ_QPS:
-        return CachePlan(
-            use_case=use_case.name,
-            strategy="http" if public else "none",
-            ttl_seconds=ttl if public else None,
-            rationale=f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
-            + (f"; Cache-Control lets browsers reuse responses for {fmt(ttl)}s" if public else ""),
-        ), []
-    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0)
     keys, basis = _keys(spec, analysis, use_case)
-    hot = max(1, math.ceil(keys * HOT_SHARE))
-    figures_out = _hit_figures(use_case, qps, ttl, hot, writes)
-    if public and qps >= CDN_MIN_READ_QPS:
+    return _Path(use_case, public, ttl, ttl_reason, why, known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0), keys, basis)
+
+
+def _by_numbers(path: _Path) -> str:
+    """The strategy the numbers choose for a read path."""
+    if path.use_case.spec.cache is False or path.ttl is None:
+        return "none"
+    if path.qps < CACHE_MIN_READ_QPS:
+        return "http" if path.public else "none"
+    return "cdn" if path.public and path.qps >= CDN_MIN_READ_QPS else "cache-aside"
+
+
+def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
+    """The plan of ``strategy`` for a read path, with its hit-ratio figures when a shared cache serves it."""
+    use_case, qps, ttl = path.use_case, path.qps, path.ttl
+    if use_case.spec.cache is False and strategy == "none":
+        return CachePlan(use_case=use_case.name, strategy="none", rationale="the spec forbids caching this read (cache: false)"), []
+    if strategy == "none":
+        if ttl is None:
+            rationale = f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): the database serves it"
+        else:
+            rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
+        return CachePlan(use_case=use_case.name, strategy="none", rationale=rationale), []
+    # a cache the author asks for on a read that must be current still needs a bound on staleness
+    ttl, ttl_reason = (ttl, path.ttl_reason) if ttl is not None else (ANONYMOUS_TTL_S, f"no staleness stated: {ANONYMOUS_TTL_S:g}s assumed")
+    if strategy == "http":
+        return CachePlan(
+            use_case=use_case.name,
+            strategy="http",
+            ttl_seconds=ttl,
+            rationale=f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it; Cache-Control lets browsers reuse "
+            f"responses for {fmt(ttl)}s",
+        ), []
+    figures_out = hit_figures(use_case, qps, ttl, path.hot, path.writes)
+    if strategy == "cdn":
         return CachePlan(
             use_case=use_case.name,
             strategy="cdn",
             ttl_seconds=ttl,
-            key=key,
+            key=path.key,
             invalidation="TTL expiry; purge by surrogate key on writes",
             protection="the CDN collapses concurrent misses per key (request coalescing); stale-while-revalidate hides refreshes",
             rationale=f"public and {fmt(qps)} req/s at peak (>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge; TTL {fmt(ttl)}s ({ttl_reason})",
@@ -187,12 +244,91 @@ def _plan(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, fl
         use_case=use_case.name,
         strategy="cache-aside",
         ttl_seconds=ttl,
-        key=key,
+        key=path.key,
         invalidation=f"delete the keys on writes to {use_case.entity} (from its events); TTL {fmt(ttl)}s bounds staleness",
         protection="single-flight recompute per key on a miss, TTL jitter of +-10% against synchronized expiry"
         + (", and an in-process (L1) cache of the hottest keys in each instance in front of Redis (L2)" if l1 else ""),
-        rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(keys)} keys ({basis}), {fmt(hot)} hot",
+        rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(path.keys)} keys ({path.basis}), "
+        f"{fmt(path.hot)} hot",
     ), figures_out
+
+
+#: What ``choose:`` builds for a read path, by the names an author may use.
+STRATEGIES = {
+    "none": ["no cache", "the database"],
+    "http": ["HTTP caching (Cache-Control)", "browser"],
+    "cdn": ["CDN"],
+    "cache-aside": ["cache-aside in Redis", "Redis", "shared cache"],
+}
+
+
+def _steered(path: _Path, numbers: str, override: DecisionOverride | None) -> tuple[str, str | None]:
+    """The strategy the author's word builds (or the numbers'), and why it could not be built when it cannot."""
+    if override is None:
+        return numbers, None
+    key = f"decisions.cache.{path.use_case.id}"
+    if override.forbid:
+        return "none", None
+    if override.force:
+        return (numbers if numbers in {"cdn", "cache-aside"} else "cache-aside"), None
+    wanted = steer_variant(override.choose or "", STRATEGIES)
+    if wanted is None:
+        return numbers, f"{key}: choose one of {', '.join(STRATEGIES)}; it changed nothing"
+    if wanted in {"cdn", "http"} and not path.public:
+        return (
+            numbers,
+            f"{key}: '{path.use_case.name}' needs a token (auth: {path.use_case.spec.auth}): shared caches in front of it would serve "
+            "one user's response to another; it changed nothing",
+        )
+    return wanted, None
+
+
+def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverride | None) -> Decision | None:
+    """The per-path decision: recorded where a shared cache serves the read, or where the spec author decided."""
+    if override is None and plan.strategy not in {"cdn", "cache-aside"}:
+        return None
+    use_case = path.use_case
+    inputs = {"peak_reads_per_s": path.qps, "keys": path.keys, "writes_per_s": path.writes, **({"ttl_s": path.ttl} if path.ttl is not None else {})}
+    made = decision(
+        f"cache.{use_case.id}",
+        f"Cache for {use_case.name}",
+        "caching",
+        described(plan),
+        f"{fmt(path.qps)} reads/s at peak, {fmt(path.keys)} keys ({path.basis}), {fmt(path.writes)} writes/s to {use_case.entity}; {path.why}",
+        plan.rationale,
+        alternatives=[(name, _why_not(path, key)) for key, (name, *_rest) in STRATEGIES.items() if key != plan.strategy],
+        subject=use_case.name,
+        inputs=inputs,
+    ).model_copy(update={"choices": [names[0] for k, names in STRATEGIES.items() if path.public or k not in {"http", "cdn"}]})
+    if override is None:
+        return made
+    if plan.strategy == numbers:
+        return honoured(made, override)
+    numbers_plan, _ = _plan(path, numbers)
+    was = made.model_copy(update={"choice": described(numbers_plan), "rationale": numbers_plan.rationale})
+    return overruled(was, override, described(plan))
+
+
+def described(plan: CachePlan) -> str:
+    """A plan's strategy in words, for its decision record."""
+    ttl = f"{fmt(plan.ttl_seconds)} s" if plan.ttl_seconds else ""
+    return {
+        "none": "no cache: the database serves every read",
+        "http": f"HTTP caching: Cache-Control lets clients reuse a response for {ttl}",
+        "cdn": f"a CDN in front: responses cached at the edge for {ttl}, purged by surrogate key on writes",
+        "cache-aside": f"cache-aside in a shared cache: entries kept {ttl}, deleted on writes",
+    }.get(plan.strategy, plan.strategy)
+
+
+def _why_not(path: _Path, strategy: str) -> str:
+    """Why a strategy other than the plan's, at this path's numbers."""
+    if strategy == "none":
+        return f"every one of {fmt(path.qps)} reads/s reaches the database"
+    if strategy == "http":
+        return "only each browser reuses a response: the database still serves every client's first read"
+    if strategy == "cdn":
+        return "the edge serves it to everyone" + ("" if path.public else ": not for a read that needs a token")
+    return f"a shared cache to run and invalidate on {fmt(path.writes)} writes/s"
 
 
 def _ttl(use_case: UseCase, public: bool, natural: float | None, why: str) -> tuple[float | None, str]:
@@ -208,7 +344,7 @@ def _ttl(use_case: UseCase, public: bool, natural: float | None, why: str) -> tu
     return None, why
 
 
-def _hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
+def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
     """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
     reads_per_key = peak * ttl / keys
     writes_per_key = writes * ttl / keys

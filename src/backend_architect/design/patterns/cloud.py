@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._clouds import Part, named, open_source, provider
+from backend_architect.design.patterns._clouds import Part, managed, named, open_source, provider
 from backend_architect.design.patterns._common import decision
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.model import Architecture, Decision
 from backend_architect.spec.model import Spec
 
 #: The catalogue part for each component kind the design draws.
@@ -48,11 +49,22 @@ def managed_services(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     AWS, "Overview of Amazon Web Services" (2023); Google Cloud and Azure product documentation.
     """
     key = provider(spec)
+    if key is not None and not managed(spec):
+        # forbidden: every part was named open source (_clouds.named); the record says whose word that was
+        numbers = _record(spec.model_copy(update={"decisions": {}}), arch, key)
+        override = spec.decisions.get("PAT051") or spec.decisions.get("managed-services") or spec.decisions["cloud"]
+        yield Applied(overruled(numbers, override, "not applied: self-managed open-source parts on the provider's machines"))
+        return
     if key is None:
         stated = spec.constraints.cloud
         if stated:
             yield Skipped("system", f"cloud '{stated}' is not in the catalogue (aws, gcp, azure): open-source parts")
         return
+    yield Applied(_record(spec, arch, key))
+
+
+def _record(spec: Spec, arch: Architecture, key: str) -> Decision:
+    """The managed service named for the database and each component."""
     ha = arch.availability is not None and arch.availability.zones > 1
     rows = [f"database: {named(spec, 'postgresql-ha' if ha else 'postgresql')}"]
     for component in arch.components:
@@ -60,7 +72,7 @@ def managed_services(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         if part is not None:
             rows.append(f"{component.kind}: {named(spec, part)}")
     rows = list(dict.fromkeys(rows))
-    made = decision(
+    return decision(
         "cloud",
         f"Managed services on {key.upper()}",
         "operations",
@@ -77,4 +89,3 @@ def managed_services(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         decided_by="constraint",
         spec=spec,
     )
-    yield Applied(made)

@@ -6,10 +6,11 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt
-from backend_architect.ir.model import Architecture, Figure
-from backend_architect.spec.model import Spec
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, table_of
+from backend_architect.ir.model import Architecture, Decision, Figure
+from backend_architect.spec.model import DecisionOverride, Spec
 
 #: Share of a cached path's reads that still reach the database when its hit ratio is not known.
 UNKNOWN_MISS_SHARE = 1.0
@@ -29,8 +30,9 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     """
     ## When it applies
     Every design: each physical database (one for a modular monolith, one per service
-    otherwise) gets the reads that reach it after CDNs, caches and read models (a cached
-    path sends only its misses: ``peak x (1 - hit ratio)``), and the writes of request use
+    otherwise) gets the reads that reach it after CDNs, caches, read models and the search
+    engine (a cached path sends only its misses: ``peak x (1 - hit ratio)``; a full-text
+    search over documents the search engine holds sends none), and the writes of request use
     cases and of batch jobs. Reads past ``PRIMARY_READ_CEILING`` need read replicas.
 
     ## What it adds
@@ -67,7 +69,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             continue
         plan = plans.get(use_case.name)
         strategy = plan.strategy if plan else "none"
-        if strategy == "read-model":
+        if strategy == "read-model" or _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
             continue
         hit = known.get(f"cache.hit_ratio.{use_case.id}", 0.0) if strategy in {"cache-aside", "cdn"} else 0.0
         reads[db][f"peak_{use_case.id}"] = use_case.peak_qps * (1 - hit)
@@ -76,11 +78,16 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             if side_db is not None:
                 writes[side_db][f"peak_{use_case.id}_side"] = use_case.peak_qps
     out: list[Figure] = []
+    notes: list[str] = []
     worst_replicas, worst_util, worst_read = 0, 0.0, 0.0
     for db in databases(arch):
         read = sum(reads[db].values())
         write = sum(writes[db].values())
-        replicas = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
+        needed = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
+        override = override_for(spec, f"read-replicas.{db}", (database_load.code, database_load.name))
+        replicas, problem = _steered(needed, override, db)
+        if problem:
+            notes.append(problem)
         util = write / PRIMARY_WRITE_CEILING
         out += [
             figure(f"db.reads.peak.{db}", f"peak reads reaching {db} after caches", read, "req/s", "sum of peak x (1 - hit_ratio)", reads[db], db),
@@ -90,8 +97,10 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
                 f"read replicas {db} needs for its reads",
                 replicas,
                 "replicas",
-                "max(0, ceil(peak_reads / primary_read_ceiling) - 1)",
-                {"peak_reads": read, "primary_read_ceiling": PRIMARY_READ_CEILING},
+                "max(0, ceil(peak_reads / primary_read_ceiling) - 1)"
+                if replicas == needed
+                else "decided by the spec author (the reads need: max(0, ceil(peak_reads / primary_read_ceiling) - 1))",
+                {"peak_reads": read, "primary_read_ceiling": PRIMARY_READ_CEILING, **({"needed": needed} if replicas != needed else {})},
                 db,
             ),
             figure(
@@ -116,21 +125,11 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         worst_replicas = max(worst_replicas, replicas)
         worst_util = max(worst_util, util)
         worst_read = max(worst_read, read)
-        if replicas:
-            yield Applied(
-                decision(
-                    f"read-replicas.{db}",
-                    f"Read replicas for {db}",
-                    "data",
-                    f"{replicas} read replica(s) for {db}, for the read paths that tolerate replication lag",
-                    f"{fmt(read)} reads/s reach {db} at peak after caches and read models",
-                    f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}",
-                    alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", "reads, not writes, pass the ceiling")],
-                    consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag.",
-                    subject=db,
-                    inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},
-                ),
-            )
+        if replicas or (override is not None and not problem and needed):
+            made = _record(db, read, replicas)
+            if override is not None and not problem:
+                made = honoured(made, override) if replicas == needed else overruled(_record(db, read, needed), override, made.choice)
+            yield Applied(made.model_copy(update={"choices": ["<number of replicas>", "0"]}))
         else:
             yield Skipped(db, f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}")
     worst_write = max((sum(writes[db].values()) for db in writes), default=0.0)
@@ -160,4 +159,45 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             {"peak_write": worst_write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
         ),
     ]
-    yield Applied(None, figures=tuple(out))
+    yield Applied(None, figures=tuple(out), assumptions=tuple(notes))
+
+
+def _steered(needed: int, override: DecisionOverride | None, db: str) -> tuple[int, str]:
+    """The replicas the spec author decided (a number, forbid: none, force: at least one), or the reads' need; and what could not be done."""
+    if override is None:
+        return needed, ""
+    if override.forbid:
+        return 0, ""
+    if override.force:
+        return max(1, needed), ""
+    choice = (override.choose or "").strip().split()[0] if (override.choose or "").strip() else ""
+    if choice.isdigit() and int(choice) <= MAX_REPLICAS:
+        return int(choice), ""
+    return needed, f"decisions.read-replicas.{db}: choose a number of read replicas from 0 to {MAX_REPLICAS}; it changed nothing"
+
+
+#: More replicas than this means the reads need a cache or shards, not copies (replication and failover coordination grow with each).
+MAX_REPLICAS = 15
+
+
+def _record(db: str, read: float, replicas: int) -> Decision:
+    return decision(
+        f"read-replicas.{db}",
+        f"Read replicas for {db}",
+        "data",
+        f"{replicas} read replica(s) for {db}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {db}",
+        f"{fmt(read)} reads/s reach {db} at peak after caches and read models",
+        f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}",
+        alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", "reads, not writes, pass the ceiling")],
+        consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag.",
+        subject=db,
+        inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},
+    )
+
+
+def _searched_elsewhere(arch: Architecture, entity: str, searches: bool) -> bool:
+    """Whether a search of ``entity`` is answered by the search engine (its documents are placed there), not the database."""
+    if not searches:
+        return False
+    found = table_of(arch, entity)
+    return found is not None and any(p.data == f"{found[1].name}.search" and p.component == "search-engine" for p in arch.placements)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._clouds import pinned
 from backend_architect.design.patterns._common import decision, fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
@@ -39,12 +42,27 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     lb = Component(
         name="load-balancer",
         kind="load-balancer",
-        technology="managed L7 load balancer across zones (TLS termination, health checks)",
+        technology=pinned(spec, "load-balancer") or "managed L7 load balancer across zones (TLS termination, health checks)",
         purpose="spreads requests over healthy instances; takes a failing one out within its health-check interval",
         services=services,
         decision="edge",
     )
-    if arch.deployment == "microservices":
+    by_numbers = "gateway" if arch.deployment == "microservices" else "load-balancer"
+    steered = steer(spec, "edge", by_numbers, EDGES, (edge.code, edge.name))
+    built, numbers = _built(steered.build, lb, services, peak), _built(by_numbers, lb, services, peak)
+    assert built.decision is not None
+    assert numbers.decision is not None
+    choices = {"choices": [names[0] for names in EDGES.values()]}
+    yield dataclasses.replace(built, decision=settled(steered, numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+#: What ``choose:`` builds at the edge, by the names an author may use.
+EDGES = {"gateway": ["API gateway", "gateway"], "load-balancer": ["a load balancer only", "each service exposed directly", "load balancer"]}
+
+
+def _built(variant: str, lb: Component, services: list[str], peak: float) -> Applied:
+    """The edge of ``variant``: an API gateway behind the load balancer, or the load balancer alone."""
+    if variant == "gateway":
         gateway = Component(
             name="api-gateway",
             kind="api-gateway",
@@ -70,18 +88,17 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
             subject="system",
             inputs={"peak_rps": peak, "services": len(services)},
         )
-        yield Applied(made, components=(lb, gateway))
-        return
+        return Applied(made, components=(lb, gateway))
     made = decision(
         "edge",
         "Edge: load balancing",
         "architecture",
         "a managed load balancer across zones in front of the instances: TLS termination, health checks, rate limits per client; redundant "
         "by construction (a managed multi-zone service)",
-        f"one deployable, {fmt(peak)} req/s at peak",
+        f"{len(services)} deployable(s), {fmt(peak)} req/s at peak",
         "a gateway adds nothing over one deployable: routing and aggregation are unneeded",
         alternatives=[("API gateway", "routing and aggregation are unneeded with one deployable")],
         subject="system",
         inputs={"peak_rps": peak},
     )
-    yield Applied(made, components=(lb,))
+    return Applied(made, components=(lb,))

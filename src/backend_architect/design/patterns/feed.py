@@ -102,7 +102,8 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         subject = use_case.name
         override = override_for(spec, f"feed.{use_case.id}", (feed_fan_out_code, "feed-fan-out-on-write"))
         needed = merge_cost > PRIMARY_READ_CEILING
-        if not needed and not (override is not None and override.force):
+        on_write = override is not None and (override.force or (override.choose is not None and matches(override.choose, "fan-out on write")))
+        if not needed and not on_write:
             yield Skipped(
                 subject,
                 f"fan-out on read: {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources = {fmt(merge_cost)} lookups/s, "
@@ -110,14 +111,20 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
             )
             continue
         applied = _applied(spec, analysis, arch, use_case, ref, creators, fan_in, fan_in_basis, merge_cost)
+        if applied.decision is not None:
+            applied = dataclasses.replace(applied, decision=applied.decision.model_copy(update={"choices": list(FEED_CHOICES)}))
         if override is not None and override.choose is not None and matches(override.choose, "fan-out on read") and applied.decision is not None:
             # the author keeps the join at read time: no lists, no workers; the record keeps what the numbers chose
             yield Applied(overruled(applied.decision, override, f"fan-out on read: {use_case.name} merges the followed authors' items at read time"))
             continue
-        if override is not None and override.force and not needed and applied.decision is not None:
+        if override is not None and on_write and not needed and applied.decision is not None:
             skipped = f"{fmt(merge_cost)} lookups/s at peak, within one node's {fmt(PRIMARY_READ_CEILING)}"
             applied = dataclasses.replace(applied, decision=forced(applied.decision, override, "fan-out on read", skipped))
         yield applied
+
+
+#: What ``choose:`` builds for a feed: lists precomputed at write time, or the merge at read time.
+FEED_CHOICES = ("fan-out on write", "fan-out on read")
 
 
 def _applied(

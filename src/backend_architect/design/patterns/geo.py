@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import integer, number, own_operation, with_parameters
 from backend_architect.design.patterns._clouds import named
@@ -116,7 +118,29 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
         search = plan_search(spec, analysis, use_case)
         if search.entity not in spec.entities or table_of(arch, search.entity) is None:
             continue
-        yield _applied(spec, analysis, arch, use_case, search)
+        found = table_of(arch, search.entity)
+        assert found is not None
+        moving = _moving(arch, found[1].name, search.field)
+        by_numbers = "redis" if moving or use_case.peak_qps * search.pages > PRIMARY_READ_CEILING else "database"
+        steered = steer(spec, f"geo.{use_case.id}", by_numbers, PLACES, (proximity.code, proximity.name))
+        if steered.build == "database" and moving:
+            note = (
+                f"decisions.geo.{use_case.id}: {search.entity}.{search.field} positions live in Redis (latest values in memory): the database's "
+                f"cells would be stale; keep them in the row first (decisions: latest.<use case>: in place); it changed nothing"
+            )
+            yield _applied(spec, analysis, arch, use_case, search, True)
+            yield Applied(None, assumptions=(note,))
+            continue
+        built = _applied(spec, analysis, arch, use_case, search, steered.build == "redis")
+        numbers = _applied(spec, analysis, arch, use_case, search, by_numbers == "redis") if steered.overruled else built
+        assert built.decision is not None
+        assert numbers.decision is not None
+        choices = {"choices": [names[0] for key, names in PLACES.items() if key == "redis" or not moving]}
+        yield dataclasses.replace(built, decision=settled(steered, numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+#: What ``choose:`` builds for a proximity search, by the names an author may use.
+PLACES = {"database": ["the geohash B-tree in PostgreSQL", "geohash cells", "in the database"], "redis": ["Redis GEO", "Redis"]}
 
 
 def _moving(arch: Architecture, table: str, field: str) -> bool:
@@ -124,14 +148,13 @@ def _moving(arch: Architecture, table: str, field: str) -> bool:
     return any(p.data == f"{table}.{field}" and "GEO" in p.store for p in arch.placements)
 
 
-def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, search: Search) -> Applied:
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, search: Search, in_redis: bool) -> Applied:
     found = table_of(arch, search.entity)
     assert found is not None
     store, table = found
     cell = f"{search.field}_cell"
     load = use_case.peak_qps * search.pages
     moving = _moving(arch, table.name, search.field)
-    in_redis = moving or load > PRIMARY_READ_CEILING
     width, height = GEOHASH_KM[search.precision]
     constants, equality = _filters(spec, use_case, search.entity)
     where = " AND ".join(constants) or None

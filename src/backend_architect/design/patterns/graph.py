@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import example_of, integer, own_operation, prop, reshaped, string, with_parameters
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, avoided, decision, figure, fmt, owner_of, size
@@ -116,10 +118,32 @@ def graph_traversal(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     for use_case in analysis.use_cases:
         if use_case.spec.traverse is None or use_case.is_write:
             continue
-        yield _applied(spec, analysis, arch, use_case, plan_walk(spec, analysis, use_case))
+        walk = plan_walk(spec, analysis, use_case)
+        preferred = next((g for g in _GRAPH_DATABASES if any(g in p.lower() for p in spec.constraints.prefer) and not avoided(spec, g)), None)
+        in_sql = walk.rows <= SQL_MAX_ROWS and use_case.peak_qps * walk.lookups <= PRIMARY_READ_CEILING
+        by_numbers = "graph-database" if preferred else "sql" if in_sql else "memory"
+        steered = steer(spec, f"graph.{use_case.id}", by_numbers, WALKS, (graph_traversal.code, graph_traversal.name))
+        override = steered.override
+        database = preferred or next((g for g in _GRAPH_DATABASES if override and override.choose and g in override.choose.lower()), _GRAPH_DATABASES[0])
+        built = _applied(spec, analysis, arch, use_case, walk, (steered.build, database, preferred is not None))
+        numbers = _applied(spec, analysis, arch, use_case, walk, (by_numbers, database, preferred is not None)) if steered.overruled else built
+        assert built.decision is not None
+        assert numbers.decision is not None
+        choices = {"choices": [names[0] for names in WALKS.values()]}
+        yield dataclasses.replace(built, decision=settled(steered, numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
 
 
-def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, walk: Walk) -> Applied:
+#: What ``choose:`` builds for a graph walk, by the names an author may use.
+WALKS = {
+    "sql": ["a recursive query in the database", "SQL recursive query", "adjacency lists in the database"],
+    "memory": ["in memory", "a graph service"],
+    "graph-database": ["a graph database (Neo4j, Neptune)", "Neo4j", "Neptune"],
+}
+
+
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, walk: Walk, how: tuple[str, str, bool]) -> Applied:
+    """The walk built as ``how`` says: (sql | memory | graph-database, the graph database's name, whether the constraints prefer it)."""
+    variant, database, by_constraint = how
     node = use_case.entity
     nodes = analysis.rows(node)
     edges = nodes * walk.out_degree
@@ -127,8 +151,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     shards = max(1, math.ceil(memory / SHARD_BYTES))
     peak = use_case.peak_qps
     load = peak * walk.lookups
-    in_sql = walk.rows <= SQL_MAX_ROWS and load <= PRIMARY_READ_CEILING
-    preferred = next((g for g in _GRAPH_DATABASES if any(g in p.lower() for p in spec.constraints.prefer) and not avoided(spec, g)), None)
+    in_sql = variant == "sql"
+    preferred = database if variant == "graph-database" else None
     hops = walk.depth
     calls = sum(min(walk.out_degree**i, shards) for i in range(hops)) if shards > 1 else 0.0
     latency = hops * HOP_MS + walk.rows / EDGES_PER_S * 1000
@@ -207,8 +231,22 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             f"{fmt(load)} index lookups/s at peak: within {fmt(SQL_MAX_ROWS)} rows and one node's {fmt(PRIMARY_READ_CEILING)}/s"
         )
     elif preferred is not None:
-        choice = f"a graph database ({preferred}, as the spec prefers) fed from {walk.link} changes; traversals bounded by depth {walk.depth}"
+        said = ", as the spec prefers" if by_constraint else ""
+        choice = f"a graph database ({preferred}{said}) fed from {walk.link} changes; traversals bounded by depth {walk.depth}"
         rationale = f"the spec prefers {preferred}; {fmt(walk.rows)} rows a query, {size(memory)} of adjacency"
+        components = (
+            Component(
+                name="graph-database",
+                kind="key-value",
+                technology=preferred,
+                purpose=f"walks {walk.link} for {use_case.name}, fed from its change events",
+                services=[service],
+                use_cases=[use_case.name],
+                instances=max(3, shards * 3),
+                memory_bytes=memory,
+                decision=f"graph.{use_case.id}",
+            ),
+        )
     else:
         layout = (
             f"sharded by hash of the {node} id into {shards} shards of {size(SHARD_BYTES)} (a shard map from node to shard in the router); each hop "
@@ -266,7 +304,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         consequences=consequences,
         subject=use_case.name,
         inputs={"out_degree": walk.out_degree, "depth": float(walk.depth), "rows_per_query": walk.rows, "shards": float(shards)},
-        decided_by="constraint" if preferred else "numbers",
+        decided_by="constraint" if by_constraint else "numbers",
         spec=spec,
     )
     caches = (

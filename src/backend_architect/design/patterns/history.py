@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.capacity import row_bytes
+from backend_architect.design.overrides import Steer, honoured, override_for, overruled, settled, steer_variant
 from backend_architect.design.partitioning import (
     DAILY_ROWS_FOR_DAY_PARTITIONS,
     DAILY_ROWS_FOR_WEEK_PARTITIONS,
@@ -16,6 +18,7 @@ from backend_architect.design.partitioning import (
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named, others
 from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
+from backend_architect.design.patterns._history_steer import HISTORY, by_numbers, cannot, hot_days, one_tier
 from backend_architect.design.patterns._stores import (
     HOT_STORE_BYTES,
     NO_READERS,
@@ -24,7 +27,6 @@ from backend_architect.design.patterns._stores import (
     bytes_at,
     days,
     horizon,
-    hot_window_days,
     is_log,
     per_row_bytes,
     reader_index,
@@ -115,34 +117,39 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             who = index.get(table.entity, NO_READERS)
             at_horizon = bytes_at(known, table.name, years)
             whole = unique_key_across_partitions(table) if table.partitioning is None else []
-            if appended and who.scans and not who.lookups:
-                yield _expire(spec, arch, store.name, table, who, at_horizon, partitionable=not whole)
-            elif at_horizon <= HOT_STORE_BYTES:
+            variant, reason = by_numbers(spec, table, (appended, who, whole), at_horizon, referenced)
+            if variant == "fits":
                 fitting.append((at_horizon, table.name))
-            elif table.retention_days is not None and table.retention_days <= _hot_days(spec, table):
-                yield Skipped(
-                    table.name,
-                    f"kept {table.retention_days:,.0f} day(s), within the {_hot_days(spec, table):,.0f}-day hot window: no history outlives it "
-                    f"({size(at_horizon)} is the write rate's volume, for partitioning and sharding)",
+            override = override_for(spec, f"storage.{table.name}", (history_tiering.code, history_tiering.name))
+            if (override is None or override.forbid) and variant == "fits":
+                continue
+            if override is None or override.forbid:
+                yield _with_choices(_built(spec, arch, (store.name, table, who), at_horizon, variant, reason, whole))
+                continue
+            wanted = (
+                steer_variant(override.choose, HISTORY)
+                if override.choose is not None
+                else (variant if variant in {"expire", "warehouse", "tiers"} else "tiers" if who.lookups else "expire" if who.scans else "warehouse")
+            )
+            problem = cannot(wanted, who, whole, table)
+            if problem is not None:
+                yield _built(spec, arch, (store.name, table, who), at_horizon, variant, reason, whole)
+                yield Applied(None, assumptions=(f"decisions.storage.{table.name}: {problem}; it changed nothing",))
+                continue
+            assert wanted is not None
+            built = _built(spec, arch, (store.name, table, who), at_horizon, wanted, reason, whole)
+            numbers = _built(spec, arch, (store.name, table, who), at_horizon, variant, reason, whole)
+            if isinstance(built, Applied) and built.decision is not None:
+                numbers_record = numbers.decision if isinstance(numbers, Applied) and numbers.decision is not None else one_tier(table, reason)
+                steered = Steer(wanted, variant if variant in HISTORY else "one-tier", override)
+                yield dataclasses.replace(built, decision=settled(steered, numbers_record, built.decision.model_copy(update={"choices": list(HISTORY)})))
+            elif isinstance(numbers, Applied) and numbers.decision is not None:
+                # kept whole: the tiers, the warehouse or the expiry the numbers planned are not built
+                yield Applied(
+                    overruled(numbers.decision, override, "one tier: the table stays whole in the hot store").model_copy(update={"choices": list(HISTORY)})
                 )
-            elif whole:
-                # tiers and exports move time partitions; a table-wide unique key forbids them in PostgreSQL
-                yield Skipped(
-                    table.name,
-                    f"its unique key ({', '.join(whole)}) must hold across the whole table and PostgreSQL enforces uniqueness "
-                    f"only within one partition: no time partitions to tier or export; one tier ({size(at_horizon)})",
-                )
-            elif appended and who.none:
-                yield _to_warehouse(spec, arch, store.name, table, at_horizon)
-            elif who.lookups and not table.append_only and table.partitioning is None and table.name in referenced:
-                names = ", ".join(dict.fromkeys(referenced[table.name]))
-                yield Skipped(
-                    table.name, f"referenced by {names}: time partitions would cost their foreign keys; one tier ({size(at_horizon)}), sharded by size"
-                )
-            elif who.lookups:
-                yield _tiers(spec, arch, store.name, table, who, at_horizon)
             else:
-                yield Skipped(table.name, f"rows are updated, not an append-only log, and no request looks them up: one tier ({size(at_horizon)})")
+                yield Applied(honoured(one_tier(table, reason), override))
     if fitting:
         largest, name = max(fitting)
         # one note for every table that fits: the placements carry each table's own size
@@ -152,9 +159,24 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         )
 
 
-def _hot_days(spec: Spec, table: Table) -> float:
-    """The hot window of ``table``: what fits in its share of the hot store at its daily volume."""
-    return hot_window_days(table.rows_per_day * per_row_bytes(table), days(horizon(spec)))
+def _with_choices(outcome: Applied | Skipped) -> Applied | Skipped:
+    if isinstance(outcome, Applied) and outcome.decision is not None:
+        return dataclasses.replace(outcome, decision=outcome.decision.model_copy(update={"choices": list(HISTORY)}))
+    return outcome
+
+
+def _built(
+    spec: Spec, arch: Architecture, where: tuple[str, Table, Readers], at_horizon: float, variant: str, reason: str, whole: list[str]
+) -> Applied | Skipped:
+    """The outcome of one variant for a table's history; a table that stays one tier is a note (the fitting ones share one)."""
+    store, table, who = where
+    if variant == "expire":
+        return _expire(spec, arch, store, table, who, at_horizon, partitionable=not whole)
+    if variant == "warehouse":
+        return _to_warehouse(spec, arch, store, table, at_horizon)
+    if variant == "tiers":
+        return _tiers(spec, arch, store, table, who, at_horizon)
+    return Skipped(table.name, reason or f"fits the hot store ({size(HOT_STORE_BYTES)}) at {horizon(spec):g} years: one tier")
 
 
 def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float, *, partitionable: bool) -> Applied:
@@ -229,7 +251,7 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
 
 def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_horizon: float) -> Applied:
     years = horizon(spec)
-    hot = _hot_days(spec, table)
+    hot = hot_days(spec, table)
     warehouse = named(spec, "warehouse")
     interval = interval_for(table.rows_per_day, hot)
     job = f"export {interval} partitions older than {hot:,.0f} days to {warehouse} (Parquet), then drop them"
@@ -320,7 +342,7 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
 def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float) -> Applied:
     years = horizon(spec)
     bytes_day = table.rows_per_day * per_row_bytes(table)
-    hot = _hot_days(spec, table)
+    hot = hot_days(spec, table)
     interval = table.partitioning.interval if table.partitioning else interval_for(table.rows_per_day, table.retention_days or days(years))
     expiring = table.retention_days is not None and table.retention_days < days(years)
     job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)" if expiring else None

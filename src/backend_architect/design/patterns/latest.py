@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.overrides import Steer, override_for, overruled, settled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._api import operation_of, unconditional
 from backend_architect.design.patterns._clouds import named
@@ -65,8 +67,23 @@ def latest_of(spec: Spec, use_case: UseCase) -> Latest:
 
 
 def in_memory(spec: Spec, use_case: UseCase) -> bool:
-    """Whether the latest value moves to memory: its peak overwrite rate passes ``PRIMARY_SHARE`` of a primary's writes."""
+    """Whether the latest value moves to memory: its peak overwrite rate passes ``PRIMARY_SHARE`` of a primary's writes,
+    or the spec author said so (``latest.<use case>``: choose in place or Redis, force, forbid)."""
+    numbers = _by_numbers(use_case)
+    if not (use_case.spec.latest and use_case.is_write):
+        return False
+    override = override_for(spec, f"latest.{use_case.id}", ("PAT020", "latest-value-in-memory"))
+    if override is None or (override.choose is not None and steer_variant(override.choose, WHERE) is None):
+        return numbers
+    return override.force or (override.choose is not None and steer_variant(override.choose, WHERE) == "memory")
+
+
+def _by_numbers(use_case: UseCase) -> bool:
     return bool(use_case.spec.latest) and use_case.is_write and use_case.peak_qps > PRIMARY_SHARE * PRIMARY_WRITE_CEILING
+
+
+#: What ``choose:`` builds for a latest value, by the names an author may use.
+WHERE = {"in-place": ["update the row in place", "in the database", "in place"], "memory": ["Redis (in memory)", "Redis", "in memory"]}
 
 
 @pattern(code="PAT020", name="latest-value-in-memory", stage="access_paths", title="Keep the latest value per key where overwriting is cheapest")
@@ -103,10 +120,31 @@ def latest_values(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         if not use_case.spec.latest or not use_case.is_write or use_case.entity not in spec.entities:
             continue
         latest = latest_of(spec, use_case)
-        if not in_memory(spec, use_case):
-            yield _in_place(spec, analysis, arch, use_case, latest)
+        memory, numbers = in_memory(spec, use_case), _by_numbers(use_case)
+        built = _applied(spec, analysis, arch, use_case, latest) if memory else _in_place(spec, analysis, arch, use_case, latest)
+        override = override_for(spec, f"latest.{use_case.id}", (latest_values.code, latest_values.name))
+        if override is None or (override.choose is not None and steer_variant(override.choose, WHERE) is None):
+            yield dataclasses.replace(built, decision=built.decision.model_copy(update=CHOICES)) if isinstance(built, Applied) and built.decision else built
             continue
-        yield _applied(spec, analysis, arch, use_case, latest)
+        steered = Steer("memory" if memory else "in-place", "memory" if numbers else "in-place", override)
+        other = (
+            built if memory == numbers else _applied(spec, analysis, arch, use_case, latest) if numbers else _in_place(spec, analysis, arch, use_case, latest)
+        )
+        if isinstance(built, Applied) and built.decision is not None:
+            if isinstance(other, Applied) and other.decision is not None:
+                record = other.decision
+            else:  # the numbers kept it in the database, appending a row per write: their note is the record
+                note = other.reason if isinstance(other, Skipped) else "kept in the database"
+                record = built.decision.model_copy(update={"choice": note, "rationale": note})
+            yield dataclasses.replace(built, decision=settled(steered, record.model_copy(update=CHOICES), built.decision.model_copy(update=CHOICES)))
+        else:
+            yield built  # kept in the database with nothing to rewrite (a row appended per write): the note says so
+            if isinstance(other, Applied) and other.decision is not None:
+                kept = f"latest value kept in the database: {use_case.name} appends a row per write"
+                yield Applied(overruled(other.decision, override, kept).model_copy(update=CHOICES))
+
+
+CHOICES = {"choices": [names[0] for names in WHERE.values()]}
 
 
 def _history_readers(analysis: Analysis, latest: Latest, writer: UseCase) -> list[UseCase]:

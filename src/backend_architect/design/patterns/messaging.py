@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.overrides import matches, override_for, overruled
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.ir.model import Architecture, Figure
@@ -100,18 +100,14 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     else:
         by_numbers = "kafka"
     builders = {"outbox": _outbox, "rabbitmq": _rabbitmq, "kafka": _kafka}
-    built = builders[by_numbers](spec, arch, events, deliveries, context, keys, figures_out)
-    override = override_for(spec, "messaging", ("PAT006", "event-transport"))
-    if override is None or override.choose is None or built.decision is None:
-        yield built
-        return
-    wanted = next((k for k, name in _NAMES.items() if matches(override.choose, name) or matches(override.choose, k)), None)
-    if wanted is None or wanted == by_numbers:
-        yield built
-        return
-    chosen = builders[wanted](spec, arch, events, deliveries, context, keys, figures_out)
-    assert chosen.decision is not None
-    yield dataclasses.replace(chosen, decision=overruled(built.decision, override, chosen.decision.choice))
+    steered = steer(spec, "messaging", by_numbers, {k: [name] for k, name in _NAMES.items()}, ("PAT006", "event-transport"))
+    built = builders[steered.build](spec, arch, events, deliveries, context, keys, figures_out)
+    numbers = builders[by_numbers](spec, arch, events, deliveries, context, keys, figures_out) if steered.overruled else built
+    assert built.decision is not None
+    assert numbers.decision is not None
+    choices = list(_NAMES.values())
+    record = settled(steered, numbers.decision.model_copy(update={"choices": choices}), built.decision.model_copy(update={"choices": choices}))
+    yield dataclasses.replace(built, decision=record)
 
 
 _NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "RabbitMQ", "kafka": "Apache Kafka"}

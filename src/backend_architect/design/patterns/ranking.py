@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
+from backend_architect.design.overrides import Steer, override_for, settled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import column_parameter_type, example_of, integer, own_operation, prop, reshaped
 from backend_architect.design.patterns._clouds import named
@@ -75,10 +77,26 @@ def top_k(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcom
     for use_case in analysis.use_cases:
         if use_case.spec.top is None or use_case.is_write or table_of(arch, use_case.entity) is None:
             continue
-        yield _applied(spec, analysis, arch, use_case)
+        numbers = _applied(spec, analysis, arch, use_case, None)
+        override = override_for(spec, f"top.{use_case.id}", (top_k.code, top_k.name))
+        wanted = steer_variant(override.choose, RANKINGS) if override is not None and override.choose is not None else None
+        choices = {"choices": [names[0] for names in RANKINGS.values()]}
+        if override is None or wanted is None or numbers.decision is None:
+            yield dataclasses.replace(numbers, decision=numbers.decision.model_copy(update=choices)) if numbers.decision else numbers
+            continue
+        by_numbers = "sorted-sets" if any(c.name == "redis" for c in numbers.components) else "snapshot"
+        built = _applied(spec, analysis, arch, use_case, wanted == "sorted-sets") if wanted != by_numbers else numbers
+        assert built.decision is not None
+        steered = Steer(wanted, by_numbers, override)
+        yield dataclasses.replace(built, decision=settled(steered, numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
 
 
-def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase) -> Applied:
+#: What ``choose:`` builds for a ranking, by the names an author may use.
+RANKINGS = {"snapshot": ["a job refreshing a snapshot table", "snapshot", "materialized ranking"], "sorted-sets": ["sorted sets in Redis", "sorted sets"]}
+
+
+def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, in_redis: bool | None) -> Applied:
+    """The ranking of ``use_case``: sorted sets when ``in_redis`` (None: when the job's scan rate passes its share), else a snapshot job."""
     top = use_case.spec.top
     assert top is not None
     found = table_of(arch, use_case.entity)
@@ -96,7 +114,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     span = top.window or interval
     rows_per_run = events * span
     job_rate = rows_per_run / interval
-    streaming = job_rate > JOB_SCAN_ROWS_PER_S * JOB_SHARE
+    streaming = job_rate > JOB_SCAN_ROWS_PER_S * JOB_SHARE if in_redis is None else in_redis
     scope = f"use case '{use_case.name}'"
     window = f"the last {_duration(top.window)}" if top.window else "all time"
     measure = {"count": f"how often each {column} occurs", "sum": f"the sum of {column} per value", "score": f"{column}"}[top.by]

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.online import online
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figures, fmt, size
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.model import Architecture, Decision
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.model import Spec
 
@@ -55,41 +56,49 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     clients, basis = peak.connections, peak.formula
     memory = clients * 2 * BUCKET_BYTES
     redis = next((c for c in arch.components if c.name == "redis"), None)
-    components: tuple[Component, ...] = ()
     if redis is not None:
-        store, why = redis.technology, f"the design already runs {redis.technology} ({redis.purpose}): the buckets share it"
-        component = "redis"
-        components = (
-            Component(name="redis", kind="cache", technology=redis.technology, purpose="rate-limit buckets", memory_bytes=memory, decision="rate-limits.state"),
-        )
-    elif arch.deployment == "microservices":
-        store, why, component = "the API gateway's per-client limiter", "every request passes the gateway: it keeps the buckets", "api-gateway"
-    elif instances <= LOCAL_BUCKETS_MAX_INSTANCES:
-        store = f"each instance's memory (limit / {instances})"
-        why = f"{instances} instance(s) <= {LOCAL_BUCKETS_MAX_INSTANCES}: each keeps limit / {instances}, within 1/{instances} of the allowance, nothing shared"
-        component = "instances"
+        by_numbers = "redis"
+    elif any(c.kind == "api-gateway" for c in arch.components):
+        by_numbers = "gateway"
     else:
-        store = named(spec, "redis")
-        why = f"{instances} instances > {LOCAL_BUCKETS_MAX_INSTANCES}: local buckets would let a client through up to {instances}x its limit in a burst"
-        component = "redis"
-        components = (Component(name="redis", kind="cache", technology=store, purpose="rate-limit buckets", memory_bytes=memory, decision="rate-limits.state"),)
-    sizing = f"; {fmt(clients)} clients ({basis}) x 2 classes = {size(memory)}" if clients else ""
-    made = decision(
-        "rate-limits.state",
-        "Where rate-limit buckets live",
-        "security",
-        f"token buckets in {store}",
-        f"{len(security.rate_limits)} limits per client and class; {instances} instance(s) at peak",
-        why + sizing,
-        alternatives=[
-            ("a shared Redis", "not needed below the instance threshold")
-            if component == "instances"
-            else ("each instance's memory", "limits drift with N instances")
-        ],
-        subject="rate-limit buckets",
-        inputs={"instances": float(instances), "clients": clients},
-        spec=spec,
-    )
+        by_numbers = "local" if instances <= LOCAL_BUCKETS_MAX_INSTANCES else "redis"
+    variants = {key: names for key, names in VARIANTS.items() if key != "gateway" or any(c.kind == "api-gateway" for c in arch.components)}
+    steered = steer(spec, "rate-limits.state", by_numbers, variants, (rate_limit_buckets.code, rate_limit_buckets.name))
+
+    def build(variant: str) -> tuple[str, str, str, tuple[Component, ...]]:
+        if variant == "redis" and redis is not None:
+            why = f"the design already runs {redis.technology} ({redis.purpose}): the buckets share it"
+            return redis.technology, why, "redis", (_bucket_store(redis.technology, memory),)
+        if variant == "redis":
+            why = f"{instances} instances > {LOCAL_BUCKETS_MAX_INSTANCES}: local buckets would let a client through up to {instances}x its limit in a burst"
+            return named(spec, "redis"), why, "redis", (_bucket_store(named(spec, "redis"), memory),)
+        if variant == "gateway":
+            return "the API gateway's per-client limiter", "every request passes the gateway: it keeps the buckets", "api-gateway", ()
+        why = f"{instances} instance(s) <= {LOCAL_BUCKETS_MAX_INSTANCES}: each keeps limit / {instances}, within 1/{instances} of the allowance, nothing shared"
+        return f"each instance's memory (limit / {instances})", why, "instances", ()
+
+    def record(variant: str) -> Decision:
+        store, why, component, _ = build(variant)
+        sizing = f"; {fmt(clients)} clients ({basis}) x 2 classes = {size(memory)}" if clients else ""
+        return decision(
+            "rate-limits.state",
+            "Where rate-limit buckets live",
+            "security",
+            f"token buckets in {store}",
+            f"{len(security.rate_limits)} limits per client and class; {instances} instance(s) at peak",
+            why + sizing,
+            alternatives=[
+                ("a shared Redis", "not needed below the instance threshold")
+                if component == "instances"
+                else ("each instance's memory", "limits drift with N instances")
+            ],
+            subject="rate-limit buckets",
+            inputs={"instances": float(instances), "clients": clients},
+            spec=spec,
+        ).model_copy(update={"choices": [names[0] for names in variants.values()]})
+
+    store, why, component, components = build(steered.build)
+    made = settled(steered, record(steered.by_numbers), record(steered.build))
     place = Placement(
         data="rate-limit buckets",
         data_class="ephemeral",
@@ -100,3 +109,11 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
         decision=made.id,
     )
     yield Applied(made, components=components, placements=(place,))
+
+
+#: What ``choose:`` builds, by the names an author may use (the API gateway only where services have one).
+VARIANTS = {"redis": ["a shared Redis", "Redis", "shared store"], "local": ["each instance's memory", "in process", "local"], "gateway": ["the API gateway"]}
+
+
+def _bucket_store(technology: str, memory: float) -> Component:
+    return Component(name="redis", kind="cache", technology=technology, purpose="rate-limit buckets", memory_bytes=memory, decision="rate-limits.state")

@@ -94,13 +94,13 @@ def _shards_and_nodes(part: Component, copies: int, known: dict[str, float]) -> 
     """Shards and nodes for ``copies`` of ``part``.
 
     A cache's pattern sizes its primaries (nodes = shards): the copies multiply them. A search
-    engine's and a broker's patterns already count their replicas in their nodes (a replica per
-    shard spread over the cluster; partitions replicated across the brokers): the copies set a
-    floor on the nodes rather than multiplying them.
+    engine's and a broker's patterns already count their replicas in their nodes (many shards
+    and their replicas spread over the cluster; partitions replicated across the brokers): the
+    copies only set a floor on the nodes, one per copy, so no two copies share a node.
     """
     if part.kind == "search-engine":
         shards = int(known.get("search.shards", 0)) or (part.instances or 1)
-        return shards, max(part.instances or 0, shards * copies)
+        return shards, max(part.instances or 0, copies)
     if part.kind == "broker":
         return 1, max(part.instances or 0, copies)
     shards = part.instances or 1

@@ -7,7 +7,7 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.overrides import matches, override_for, overruled
+from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import avoided, decision, figure, figures, fmt, owner_of, size, table_of
@@ -73,32 +73,29 @@ def search_index(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     names = ", ".join(u.name for u in searches)
     context = f"full-text search in {names}: {fmt(qps)} searches/s at peak over up to {fmt(biggest)} rows after {horizon:g} years"
     in_database = biggest <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS and not avoided(spec, "postgresql")
-    override = override_for(spec, "search", ("PAT004", "search-index"))
-    wanted = in_database
-    if override is not None and override.choose is not None:
-        if matches(override.choose, "postgresql full-text search") or "postgres" in override.choose.lower():
-            wanted = True
-        elif any(w in override.choose.lower() for w in ("opensearch", "elasticsearch", "search engine")):
-            wanted = False
-    outcomes = list(
-        _in_database(spec, context, biggest, qps) if wanted else _engine(spec, analysis, arch, searches, entities, rows, biggest, qps, context, horizon)
-    )
-    if wanted != in_database and override is not None:
-        numbers = next(
-            o
-            for o in (
-                _in_database(spec, context, biggest, qps)
-                if in_database
-                else _engine(spec, analysis, arch, searches, entities, rows, biggest, qps, context, horizon)
-            )
-            if isinstance(o, Applied)
-        )
-        assert numbers.decision is not None
-        outcomes = [
-            dataclasses.replace(o, decision=overruled(numbers.decision, override, o.decision.choice)) if isinstance(o, Applied) and o.decision else o
-            for o in outcomes
-        ]
-    yield from outcomes
+    default_engine = "OpenSearch" if not avoided(spec, "opensearch") else "Elasticsearch"
+    variants = {"postgresql": ["PostgreSQL full-text search"], **{e.lower(): [e, *(["search engine"] if e == default_engine else [])] for e in ENGINES}}
+    steered = steer(spec, "search", "postgresql" if in_database else default_engine.lower(), variants, ("PAT004", "search-index"))
+
+    def build(variant: str) -> list[Outcome]:
+        if variant == "postgresql":
+            return list(_in_database(spec, context, biggest, qps))
+        engine = next(e for e in ENGINES if e.lower() == variant)
+        return list(_engine(spec, analysis, arch, searches, entities, rows, biggest, qps, context, horizon, engine))
+
+    outcomes = build(steered.build)
+    numbers = build(steered.by_numbers) if steered.overruled else outcomes
+    numbers_decision = next(o.decision for o in numbers if isinstance(o, Applied) and o.decision)
+    choices = list(variants["postgresql"]) + list(ENGINES)
+    for outcome in outcomes:
+        if isinstance(outcome, Applied) and outcome.decision is not None:
+            record = settled(steered, numbers_decision.model_copy(update={"choices": choices}), outcome.decision.model_copy(update={"choices": choices}))
+            outcome = dataclasses.replace(outcome, decision=record)
+        yield outcome
+
+
+#: Search engines the pattern sizes alike (Lucene clusters fed by an indexer), with the release the design names.
+ENGINES = {"OpenSearch": "OpenSearch 2", "Elasticsearch": "Elasticsearch 8"}
 
 
 def _in_database(spec: Spec, context: str, biggest: float, qps: float) -> Iterator[Outcome]:
@@ -137,12 +134,12 @@ def _engine(
     qps: float,
     context: str,
     horizon: float,
+    engine: str,
 ) -> Iterator[Outcome]:
     index_bytes = sum(rows.values()) * INDEX_BYTES_PER_ROW
     shards = max(1, math.ceil(index_bytes / SHARD_BYTES))
     nodes = max(3, math.ceil(shards * 2 / 10), math.ceil(qps / SEARCH_NODE_QPS))
     services = sorted({owner_of(arch, e) for e in entities})
-    engine = "OpenSearch" if not avoided(spec, "opensearch") else "Elasticsearch"
     choice = (
         f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s) with one replica each on {nodes} nodes, fed by a search "
         "indexer consuming their change events from the outbox (incremental indexing: each changed row is reindexed, never a full "
@@ -162,7 +159,7 @@ def _engine(
         rationale,
         alternatives=[
             ("PostgreSQL full-text search", f"ranking and write amplification at {fmt(biggest)} rows; GIN updates slow every write"),
-            ("Elasticsearch" if engine == "OpenSearch" else "OpenSearch", "equivalent engine; licence and managed-offering differences"),
+            *((e, "equivalent engine; licence and managed-offering differences") for e in ENGINES if e != engine),
         ],
         consequences=f"Search results trail writes by about {INDEXING_LAG_S:g} s (the outbox relay and the 1 s refresh); a lost index is "
         "rebuilt by replaying the rows through the indexer. The database keeps no full-text index.",
@@ -174,7 +171,7 @@ def _engine(
         Component(
             name="search-engine",
             kind="search-engine",
-            technology=f"{engine} 2",
+            technology=ENGINES[engine],
             purpose=f"full-text search over {', '.join(entities)}",
             services=services,
             use_cases=[u.name for u in searches],

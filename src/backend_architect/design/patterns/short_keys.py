@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from backend_architect.design.analysis import Analysis
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import rekey_item_paths
+from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
-from backend_architect.ir.model import Architecture, CachePlan, Column, Figure, Table
+from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, described, hit_figures
+from backend_architect.ir.model import Architecture, CachePlan, Column, Decision, Figure, Table
+from backend_architect.ir.runtime import Component
 from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -83,6 +88,7 @@ def key_plan(spec: Spec, analysis: Analysis, entity: str) -> KeyPlan | None:
     range_length = max(MIN_LENGTH, math.ceil(math.log(needed, ALPHABET)))
     peak_creates = sum(u.peak_qps for u in writers(analysis, entity))
     method = "random" if random_length <= MAX_RANDOM_LENGTH and peak_creates <= PRIMARY_WRITE_CEILING else "ranges"
+    method = steer(spec, f"short-keys.{snake(entity)}", method, METHODS, ("PAT024", "short-key-generation")).build
     length = random_length if method == "random" else range_length
     return KeyPlan("code", length, needed, method, random_length, range_length, horizon, growth)
 
@@ -121,7 +127,44 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         found = table_of(arch, entity)
         if plan is None or found is None:
             continue
-        yield _applied(spec, analysis, arch, entity, plan, *found)
+        built = _applied(spec, analysis, arch, entity, plan, *found)
+        # each resolve path's cache is a decision of its own (cache.<use case>), as every cached read path's is
+        for cache in built.caches:
+            use_case = next(u for u in analysis.use_cases if u.name == cache.use_case)
+            edge = Component(name="cdn", kind="cdn", technology=named(spec, "cdn"), purpose=f"caches {use_case.name} at the edge", use_cases=[use_case.name])
+            yield Applied(_cache_record(use_case, cache), caches=(cache,), components=(edge,) if cache.strategy == "cdn" else ())
+        built = dataclasses.replace(built, caches=())
+        steered = steer(spec, f"short-keys.{snake(entity)}", plan.method, METHODS, (short_keys.code, short_keys.name))
+        choices = {"choices": [names[0] for names in METHODS.values()]}
+        if plan.method == "slug" or steered.override is None or built.decision is None:
+            yield built if plan.method == "slug" or built.decision is None else dataclasses.replace(built, decision=built.decision.model_copy(update=choices))
+            continue
+        unsteered = key_plan(spec.model_copy(update={"decisions": {}}), analysis, entity)
+        assert unsteered is not None
+        numbers = _applied(spec, analysis, arch, entity, unsteered, *found).decision if unsteered.method != plan.method else built.decision
+        assert numbers is not None
+        steered = Steer(plan.method, unsteered.method, steered.override)
+        yield dataclasses.replace(built, decision=settled(steered, numbers.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+def _cache_record(use_case: UseCase, cache: CachePlan) -> Decision:
+    """The record of a resolve path's cache: what serves it, from which numbers, and what else ``cache.<use case>`` may choose."""
+    public = use_case.spec.auth in {"none", "optional"}
+    return decision(
+        f"cache.{use_case.id}",
+        f"Cache for {use_case.name}",
+        "caching",
+        described(cache),
+        f"{fmt(use_case.peak_qps)} resolutions/s at peak; a code never changes its target",
+        cache.rationale,
+        alternatives=[(names[0], "every resolution would reach the database or the service") for key, names in STRATEGIES.items() if key != cache.strategy],
+        subject=use_case.name,
+        inputs={"peak_reads_per_s": use_case.peak_qps, "ttl_s": RESOLVE_TTL_S},
+    ).model_copy(update={"choices": [names[0] for key, names in STRATEGIES.items() if public or key not in {"http", "cdn"}]})
+
+
+#: What ``choose:`` builds for short codes, by the names an author may use.
+METHODS = {"random": ["random codes with a collision check", "random"], "ranges": ["pre-generated key ranges", "key ranges", "ranges"]}
 
 
 def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, plan: KeyPlan, store: str, table: Table) -> Applied:
@@ -170,7 +213,12 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     resolvers = [u for u in analysis.of_entity(entity) if u.kind == "get"]
     service = owner_of(arch, entity)
     operations = rekey_item_paths(arch, service, entity, plan.column, _param_description(plan))
-    caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none", plan, table.name) for u in resolvers if u.peak_qps >= CACHE_MIN_READS)
+    # a resolve path whose cache the spec author steers (cache.<use case>) is the read-path cache pattern's to plan
+    cached = [u for u in resolvers if u.peak_qps >= CACHE_MIN_READS and f"cache.{u.id}" not in spec.decisions]
+    caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none", plan, table.name) for u in cached)
+    # the reads the resolve cache takes off the database, as every cached read path states them (the database load counts them)
+    rows = max(1.0, analysis.rows(entity))
+    figures += tuple(f for u in cached for f in hit_figures(u, u.peak_qps, RESOLVE_TTL_S, max(1, math.ceil(rows * HOT_SHARE)), 0.0))
     choice, rationale, alternatives = _texts(entity, table.name, plan, peak_creates, occupancy)
     resolving = ", ".join(f"'{u.name}'" for u in resolvers) or "item reads"
     consequences = f"The {plan.column} column is unique and read-only in the API; {resolving} look rows up by it (one unique-index probe). " + (

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from backend_architect.errors import InputError, InputErrors, Location
+from backend_architect.importers import files_inside
 from backend_architect.importers.openapi.index import index_operations, index_webhooks
 from backend_architect.importers.openapi.source import MAX_FILE_BYTES, parse_source, read_source
 from backend_architect.importers.openapi.walk import walk_references
@@ -33,12 +34,16 @@ class RefPolicy:
     root: Path | None = None
 
 
+#: Operations one document may hold: 10,000 review in about six seconds; past that a review is refused, not slow.
+MAX_OPERATIONS = 10_000
+
+
 def import_openapi(target: str | Path, *, allow_external: bool = False) -> list[ApiContract]:
     """The API documents at ``target`` (a file, or a folder of them), each indexed for review."""
     path = Path(target)
     if path.is_dir():
         contracts = []
-        for candidate in sorted(p for p in path.rglob("*") if p.suffix in _DOCUMENT_SUFFIXES and p.is_file()):
+        for candidate in files_inside(path, sorted(p for p in path.rglob("*") if p.suffix in _DOCUMENT_SUFFIXES and p.is_file())):
             source = read_source(candidate, str(candidate))
             if isinstance(source.tree, dict) and ("openapi" in source.tree or "swagger" in source.tree):
                 contracts.append(_contract(source, RefPolicy(allow_external, path.resolve()), candidate))
@@ -73,6 +78,9 @@ def document_version(source: SourceFile) -> Version:
 
 def _contract(source: SourceFile, policy: RefPolicy, path: Path | None) -> ApiContract:
     version = document_version(source)
+    paths = source.tree.get("paths") if isinstance(source.tree, dict) else None
+    declared = sum(len(_METHODS & set(item)) for item in paths.values() if isinstance(item, dict)) if isinstance(paths, dict) else 0
+    _refuse_past_limit(source, declared)  # before references are followed: a refusal costs no more than the parse
     contract = ApiContract(name=source.name, version=version, root=source, files={source.name: source})
     files = _Files(contract, policy, path)
     walk_references(contract, files.load)
@@ -84,8 +92,21 @@ def _contract(source: SourceFile, policy: RefPolicy, path: Path | None) -> ApiCo
             key = (target.file, pointer_text(target.pointer))
             contract.references[key] = contract.references.get(key, 0) + 1
     contract.operations = index_operations(contract)
+    _refuse_past_limit(source, len(contract.operations))  # path items that were references count too
     contract.webhooks = index_webhooks(contract)
     return contract
+
+
+_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
+
+
+def _refuse_past_limit(source: SourceFile, operations: int) -> None:
+    if operations > MAX_OPERATIONS:
+        paths = source.locator.locate_many([("paths",)]).get(("paths",), (1, 1))
+        raise InputError(
+            Location(source.name, *paths),
+            f"{operations:,} operations: a review takes at most {MAX_OPERATIONS:,} (GitHub's whole API has about 1,100); split the document",
+        )
 
 
 def _uri(name: str, on_disk: Path | None) -> str:

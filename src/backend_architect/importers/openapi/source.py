@@ -184,12 +184,18 @@ class IndexedYamlLocator:
 
 
 def _parse_json(text: str, name: str) -> Any:
+    """The JSON tree; a duplicate key (which the JSON decoder would let overwrite its twin) is refused, as YAML refuses it."""
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as exc:
         raise InputError(Location(name, exc.lineno, exc.colno), f"invalid JSON: {exc.msg}") from None
     except RecursionError:
         raise InputError(Location(name), "document nests too deep") from None
+    except ValueError:
+        # a duplicate key, or an integer past Python's 4,300-digit conversion limit: JSON is YAML, and
+        # the YAML reader refuses either at its line and column
+        tree, _ = _parse_yaml(text, name)
+        return tree
 
 
 class JsonLocator:
@@ -386,8 +392,10 @@ class _YamlWalker:
             raise self._error(node, f"unsupported YAML tag {node.tag!r}")
         try:
             value = self.constructor.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError) as exc:
+        except yaml.YAMLError as exc:
             raise self._error(node, f"cannot read value: {exc}") from None
+        except ValueError:  # an integer past Python's 4,300-digit conversion limit
+            raise self._error(node, f"cannot read value: a number of {len(node.value):,} characters is too long to read") from None
         if hasattr(value, "isoformat"):
             return node.value  # YAML 1.2, which OpenAPI 3.1 prescribes, has no timestamps: keep the text as written
         if isinstance(value, bytes):

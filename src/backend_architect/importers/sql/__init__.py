@@ -15,12 +15,14 @@ import re
 from pathlib import Path
 
 from backend_architect.errors import InputError, Location
+from backend_architect.importers import files_inside
 from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
 from backend_architect.ir.model import Architecture, Migration, MigrationStep, ParseProblem, Suppression
 
-#: MusicBrainz's whole schema is 0.5 MB; a schema dump past this is data, not DDL.
-MAX_SQL_BYTES = 64 * 1024 * 1024
+#: MusicBrainz's whole schema is 0.5 MB. A review costs about 3.4 s of CPU and 290 MB of memory per MB of DDL,
+#: linearly (BENCHMARKS.md): 8 MiB is about 30 s, past what a review should take; a larger dump is reviewed schema by schema.
+MAX_SQL_BYTES = 8 * 1024 * 1024
 _NUMBERED = re.compile(r"^\d")
 
 
@@ -32,15 +34,30 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
     """
     path = Path(target)
     files = _files(path)
+    as_migrations = path.is_dir() and all(_NUMBERED.match(f.name) or _NUMBERED.match(f.parent.name) for f in files)
+    system = path.stem if path.is_file() else path.name
+    return _import_sources([(str(file), _read(file)) for file in files], dialect, as_migrations, system, str(path))
+
+
+def import_sql_text(text: str, name: str = "schema.sql", dialect: str | None = None) -> Architecture:
+    """The schema in one SQL text (a file's content given directly); nothing touches the file system."""
+    return _import_sources([(name, _text_only(text.encode(), name))], dialect, False, Path(name).stem, name)
+
+
+def import_sql_migrations(texts: list[tuple[str, str]], dialect: str | None = None, system: str = "migrations") -> Architecture:
+    """The schema built by migrations given as (name, SQL text) pairs, applied in that order, each kept as a migration."""
+    sources = [(name, _text_only(text.encode(), name)) for name, text in texts]
+    return _import_sources(sources, dialect, True, system, system)
+
+
+def _import_sources(sources: list[tuple[str, bytes]], dialect: str | None, as_migrations: bool, system: str, origin: str) -> Architecture:
     builder = SchemaBuilder()
     migrations: list[Migration] = []
     engines: set[str] = set()
     silenced: list[Suppression] = []
     problems: list[ParseProblem] = []
-    as_migrations = path.is_dir() and all(_NUMBERED.match(f.name) or _NUMBERED.match(f.parent.name) for f in files)
-    for file in files:
-        name = str(file)
-        source = SourceText(name, _read(file))
+    for name, raw in sources:
+        source = SourceText(name, raw)
         silenced += suppressions(source)
         spoken = dialect or _dialect_of(source)
         engines.add(spoken)
@@ -58,30 +75,11 @@ def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
         for statement in statements:
             steps += apply(builder, statement)
         migrations.append(Migration(file=name, steps=_marked(steps, existing if as_migrations else set(), builder), lone=not as_migrations))
-    system = path.stem if path.is_file() else path.name
     engine = engines.pop() if len(engines) == 1 else "postgresql"
     datastores = builder.datastores(engine=engine)
     # built from models already validated one by one: validating the container again would build the whole IR's schema
     return Architecture.model_construct(
-        system=system, description=f"imported from {path}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
-    )
-
-
-def import_sql_text(text: str, name: str = "schema.sql") -> Architecture:
-    """The schema in one SQL text (a file's content given directly); statements on tables it does not create are judged as a migration."""
-    builder = SchemaBuilder()
-    source = SourceText(name, text.encode())
-    statements, problems = parse_statements(source)
-    steps = []
-    for statement in statements:
-        steps += apply(builder, statement)
-    return Architecture.model_construct(
-        system=Path(name).stem,
-        description=f"imported from {name}",
-        datastores=builder.datastores(),
-        migrations=[Migration(file=name, steps=_marked(steps, set(), builder), lone=True)],
-        parse_problems=problems,
-        suppressions=suppressions(source),
+        system=system, description=f"imported from {origin}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
     )
 
 
@@ -106,22 +104,50 @@ def _marked(steps: list[MigrationStep], existing: set[str], builder: SchemaBuild
     return marked[::-1]
 
 
+def guess_dialect(text: str) -> str:
+    """MySQL or SQLite when the text carries their marks (ENGINE=, AUTO_INCREMENT, AUTOINCREMENT, WITHOUT ROWID).
+
+    Backticks alone prove nothing (they appear in comments), so a guess other than PostgreSQL
+    counts only together with a failed PostgreSQL parse (``_dialect_of``). Here rather than
+    beside the SQLite and MySQL reader so that guessing never imports sqlglot.
+
+    >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
+    ('mysql', 'sqlite')
+    >>> guess_dialect("CREATE TABLE t (id int);")
+    'postgresql'
+    """
+    upper = text.upper()
+    if "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper or "`" in text:
+        return "mysql"
+    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper:
+        return "sqlite"
+    return "postgresql"
+
+
 def _dialect_of(source: SourceText) -> str:
-    """PostgreSQL when its parser reads the whole file; otherwise MySQL or SQLite if the text shows their marks."""
+    """MySQL or SQLite when the text shows their marks and PostgreSQL's parser refuses it; PostgreSQL otherwise.
+
+    Only text with those marks is parsed here (the reading proper parses it statement by
+    statement, within its bounds), so guessing never costs a full parse of a large file.
+    """
+    from pglast import parser
     from pglast.parser import ParseError
 
+    text = blank_client_commands(source.raw).decode("utf-8", "replace")
+    guessed = guess_dialect(text)
+    if guessed == "postgresql":
+        return guessed
     try:
-        source.parsed()  # kept for parse_statements: the file is parsed once
+        parser.parse_sql_json(text)
     except ParseError:
-        from backend_architect.importers.sql.generic import guess_dialect
-
-        return guess_dialect(blank_client_commands(source.raw).decode("utf-8", "replace"))
+        return guessed
     return "postgresql"
 
 
 def _files(path: Path) -> list[Path]:
     if path.is_dir():
         found = sorted((p for p in path.rglob("*.sql") if p.is_file() and not p.name.endswith(".down.sql")), key=lambda p: p.relative_to(path).as_posix())
+        found = files_inside(path, found)
         if not found:
             raise InputError(Location(str(path)), "no .sql files in this folder")
         return found
@@ -134,10 +160,25 @@ def _read(file: Path) -> bytes:
     try:
         size = file.stat().st_size
         if size > MAX_SQL_BYTES:
-            raise InputError(Location(str(file)), f"file is {size / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB")
+            raise InputError(
+                Location(str(file)),
+                f"file is {size / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB (review a larger dump schema by schema)",
+            )
         raw = file.read_bytes()
     except OSError as exc:
         raise InputError(Location(str(file)), f"cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in raw:
-        raise InputError(Location(str(file)), "not a text file (contains NUL bytes)")
+    return _text_only(raw, str(file))
+
+
+def _text_only(raw: bytes, name: str) -> bytes:
+    """``raw``, refused past the size limit, or at its first NUL byte: PostgreSQL's parser stops reading there, silently dropping every later statement."""
+    if len(raw) > MAX_SQL_BYTES:
+        raise InputError(
+            Location(name), f"SQL is {len(raw) / 2**20:.1f} MiB; a schema may be at most {MAX_SQL_BYTES // 2**20} MiB (review a larger dump schema by schema)"
+        )
+    source = SourceText(name, raw)  # offsets counted as the reading counts them (after a byte-order mark)
+    at = source.raw.find(b"\x00")
+    if at >= 0:
+        where = source.span(at)
+        raise InputError(Location(name, where.line, where.col), "not a text file (contains a NUL byte)")
     return raw

@@ -82,8 +82,8 @@ def catalog_default_text(printed: str) -> str:
     try:
         tree = orjson.loads(parser.parse_sql_json(f"SELECT {printed}"))
         return default_text(tree["stmts"][0]["stmt"]["SelectStmt"]["targetList"][0]["ResTarget"]["val"])
-    except (ParseError, KeyError, IndexError):
-        return printed
+    except (ParseError, KeyError, IndexError, orjson.JSONDecodeError, RecursionError):
+        return printed  # past the JSON decoder's 1,024 levels of nesting the default stays as printed
 
 
 def _constant(node: dict[str, Any]) -> str:

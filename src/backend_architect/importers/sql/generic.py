@@ -16,7 +16,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 from backend_architect.importers.sql.builder import SchemaBuilder, TableDraft
 from backend_architect.importers.sql.defaults import catalog_default_text
@@ -27,48 +27,31 @@ from backend_architect.ir.model import Column, ForeignKey, Index, IndexColumn, P
 Dialect = str
 
 
-def guess_dialect(text: str) -> Dialect:
-    """MySQL or SQLite when the text carries their marks (ENGINE=, AUTO_INCREMENT, AUTOINCREMENT, WITHOUT ROWID).
-
-    Only asked about text PostgreSQL's parser refused: backticks alone prove nothing (they
-    appear in comments), so they count only together with a failed PostgreSQL parse.
-
-    >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
-    ('mysql', 'sqlite')
-    >>> guess_dialect("CREATE TABLE t (id int);")
-    'postgresql'
-    """
-    upper = text.upper()
-    if "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper or "`" in text:
-        return "mysql"
-    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper:
-        return "sqlite"
-    return "postgresql"
-
-
 def apply_text(builder: SchemaBuilder, source: SourceText, dialect: Dialect) -> list[ParseProblem]:
     """Apply every CREATE TABLE and CREATE INDEX of a SQLite or MySQL file; statements sqlglot refuses become problems."""
     text = source.raw.decode("utf-8", "replace")
     problems = []
-    offset = 0
-    for piece in _statements(text):
-        start = text.index(piece, offset) if piece in text[offset:] else offset
-        offset = start + len(piece)
-        span = source.span(len(text[:start].encode()), len(text[:start].encode()) + len(piece.rstrip().encode()))
+    pieces, unclosed = _statements(text, dialect)
+    for start, piece in pieces:
+        first = len(text[:start].encode())
+        span = source.span(first, first + len(piece.rstrip().encode()))
         try:
             with _quiet_sqlglot():
                 parsed = sqlglot.parse_one(piece, read=dialect)
+            if isinstance(parsed, exp.Create):
+                _create(builder, parsed, span, dialect)
         except ParseError as exc:
             where, message = _error_of(exc, piece)
-            problems.append(
-                ParseProblem(source=source.span(len(text[:start].encode()) + len(piece[:where].encode())), message=f"cannot parse statement: {message}")
-            )
-            continue
-        if isinstance(parsed, exp.Create):
-            _create(builder, parsed, span, dialect)
+            problems.append(ParseProblem(source=source.span(first + len(piece[:where].encode())), message=f"cannot parse statement: {message}"))
+        except TokenError:
+            at = unclosed if unclosed is not None and unclosed >= start else start
+            problems.append(ParseProblem(source=source.span(len(text[:at].encode())), message=_UNCLOSED))
+        except RecursionError:
+            problems.append(ParseProblem(source=span, message="cannot parse statement: its expressions nest too deep to read"))
     return problems
 
 
+_UNCLOSED = "cannot parse statement: a quote, quoted name or comment opened here is never closed"
 _TOKEN = re.compile(r"<Token token_type: [^,]+, text: (.*?), line: \d+, col: \d+, start: \d+, end: \d+, comments: \[.*?\]>")
 
 
@@ -101,23 +84,39 @@ def _quiet_sqlglot() -> Iterator[None]:
         logger.setLevel(level)
 
 
-def _statements(text: str) -> list[str]:
-    """Statements split on semicolons outside quotes and comments (what sqlglot's tokenizer sees)."""
-    from sqlglot.tokenizer_core import TokenType
-    from sqlglot.tokens import Tokenizer
+def _statements(text: str, dialect: Dialect = "sqlite") -> tuple[list[tuple[int, str]], int | None]:
+    r"""Statements (with their start offsets) split on semicolons outside quotes and comments, as sqlglot's tokenizer sees them.
 
-    pieces, start = [], 0
+    When a quote or comment is never closed, the tokenizer stops there; the statements before
+    it are still returned, the rest of the file is one last statement, and the offset where
+    tokens stopped comes second, so the problem is reported where it starts.
+
+    >>> _statements("CREATE TABLE a (x int);\nCREATE TABLE b (s text DEFAULT 'open);")
+    ([(0, 'CREATE TABLE a (x int);'), (24, "CREATE TABLE b (s text DEFAULT 'open);")], 55)
+    """
+    from sqlglot.tokenizer_core import TokenType
+
+    tokenizer = sqlglot.Dialect.get_or_raise(dialect).tokenizer_class()  # MySQL quotes names in backticks, SQLite also in brackets
+    unclosed = None
     try:
-        tokens = Tokenizer().tokenize(text)
-    except Exception:  # noqa: BLE001 - an untokenisable file is one statement, reported by the parser
-        return [text]
+        tokens = tokenizer.tokenize(text)
+    except TokenError:
+        # the pure-Python tokenizer keeps what it read before the unclosed token
+        tokens = list(tokenizer.tokens)
+        end = tokens[-1].end + 1 if tokens else 0
+        unclosed = end + len(text[end:]) - len(text[end:].lstrip())
+    pieces, start = [], 0
     for token in tokens:
         if token.token_type == TokenType.SEMICOLON:
-            pieces.append(text[start : token.end + 1].strip())
+            pieces.append((start, text[start : token.end + 1]))
             start = token.end + 1
-    if text[start:].strip():
-        pieces.append(text[start:].strip())
-    return [p for p in pieces if p.strip(" ;\n\t")]
+    pieces.append((start, text[start:]))
+    found = []
+    for offset, piece in pieces:
+        if piece.strip(" ;\n\t\r"):
+            lead = len(piece) - len(piece.lstrip())
+            found.append((offset + lead, piece.strip()))
+    return found, unclosed
 
 
 def _create(builder: SchemaBuilder, node: exp.Create, span: SourceSpan, dialect: Dialect) -> None:

@@ -16,6 +16,7 @@ import orjson
 from pglast import parser as pg_parser
 from pglast.parser import ParseError
 
+from backend_architect.errors import InputError, Location
 from backend_architect.ir.model import ParseProblem, SourceSpan, Suppression
 
 _META = re.compile(rb"^[ \t]*\\[^\n]*$", re.MULTILINE)
@@ -56,13 +57,6 @@ class SourceText:
         self.name = name
         self.raw = raw[len(_BOM) :] if raw.startswith(_BOM) else raw
         self.newlines = [m.start() for m in re.finditer(rb"\n", self.raw)]
-        self._parsed: str | None = None
-
-    def parsed(self) -> str:
-        """The whole file as PostgreSQL's parser reads it (JSON), parsed once however often asked; raises ParseError."""
-        if self._parsed is None:
-            self._parsed = pg_parser.parse_sql_json(blank_client_commands(self.raw).decode("utf-8", "replace"))
-        return self._parsed
 
     def span(self, offset: int, end: int | None = None) -> SourceSpan:
         """The position of byte ``offset`` (and of ``end``, just past the object, when given)."""
@@ -113,26 +107,50 @@ def blank_client_commands(raw: bytes) -> bytes:
 
 
 def parse_statements(source: SourceText) -> tuple[list[Statement], list[ParseProblem]]:
-    """Every statement of the file; those the parser refuses become problems, and the others are still read."""
+    """Every statement of the file; those the parser refuses become problems, and the others are still read.
+
+    The file is split by PostgreSQL's scanner and each statement parsed on its own (faster than
+    one call for the whole file, and the parse trees are measured as they come, so an
+    oversized schema is refused before it is held in memory whole).
+    """
     raw = blank_client_commands(source.raw)
-    try:
-        return _statements(orjson.loads(source.parsed()), source, raw), []
-    except ParseError:
-        pass
     statements: list[Statement] = []
     problems: list[ParseProblem] = []
+    read = 0
     for start, length in _split(raw):
         piece = raw[start : start + length].decode("utf-8", "replace")
         try:
-            parsed = orjson.loads(pg_parser.parse_sql_json(piece))
+            tree = pg_parser.parse_sql_json(piece)
+            read += len(tree)
+            parsed = orjson.loads(_bounded_tree(tree, source, start, read))
         except ParseError as error:
             offset = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
             at = start + len(piece[:offset].encode())  # the parser's cursor counts characters from 0
             problems.append(ParseProblem(source=source.span(at), message=f"cannot parse statement: {error.args[0]}"))
             continue
-        for found in _statements(parsed, source, raw, base=start):
-            statements.append(found)
+        except orjson.JSONDecodeError:
+            # the parse tree nests past the JSON decoder's 1,024 levels (thousands of nested expressions)
+            problems.append(ParseProblem(source=source.span(start), message="cannot read statement: its expressions nest deeper than 1,000 levels"))
+            continue
+        statements += _statements(parsed, source, raw, start, start + length)
     return statements, problems
+
+
+#: The parse tree of one schema, as PostgreSQL's parser writes it in JSON: 16 million characters are about 85,000 columns,
+#: which import and review in about four seconds (MusicBrainz's 375 tables are 2.4 million). Past that a review is refused.
+MAX_TREE_CHARS = 16 * 2**20
+
+
+def _bounded_tree(tree: str, source: SourceText, at: int, total: int | None = None) -> str:
+    """``tree``, or a located refusal when the schema's parse tree passes the limit (measured before it is decoded)."""
+    if (total if total is not None else len(tree)) > MAX_TREE_CHARS:
+        where = source.span(at)
+        raise InputError(
+            Location(source.name, where.line, where.col),
+            f"the schema is too large to review here (its parse tree passes {MAX_TREE_CHARS // 2**20} million characters, "
+            "about 85,000 columns); review it in parts",
+        )
+    return tree
 
 
 def _split(raw: bytes) -> list[tuple[int, int]]:
@@ -145,39 +163,56 @@ def _split(raw: bytes) -> list[tuple[int, int]]:
     >>> raw = b"CREATE TABLE t (id int);\nCREATE TABLE (;\nSELECT 1;\n"
     >>> [raw[s : s + n] for s, n in _split(raw)]
     [b'CREATE TABLE t (id int)', b';\nCREATE TABLE (;\nSELECT 1;\n']
+    >>> raw = b"CREATE TABLE t (id int);\nCREATE TABLE u (s text DEFAULT 'open);\nSELECT 1;\n"
+    >>> [raw[s : s + n] for s, n in _split(raw)]
+    [b'CREATE TABLE t (id int)', b";\nCREATE TABLE u (s text DEFAULT 'open);\nSELECT 1;\n"]
     >>> _split(b"0A")
     [(0, 2)]
     """
     text = raw.decode("utf-8", "replace")
     try:
-        pieces = list(pg_parser.split(text, with_parser=False, only_slices=True))
-    except ParseError:
-        # the scanner refuses the text itself (a lexical error such as "0A"): one piece, whose parse error is then reported
-        return [(0, len(raw))]
-    found = []
+        slices = list(pg_parser.split(text, with_parser=False, only_slices=True))
+    except ParseError as error:
+        # an unclosed quote, dollar quote or comment runs to the end of the file: split what comes before
+        # it, and leave the statement it opens (with the rest of the file) as the last piece, whose parse reports it
+        unclosed = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else 0
+        slices = list(pg_parser.split(text[:unclosed], with_parser=False, only_slices=True))
+        if slices and not text[int(slices[-1].stop) : unclosed].strip(" \t\r\n").startswith(";"):
+            slices.pop()
+    pieces = []
     covered = 0
-    for piece in pieces:
+    for piece in slices:
         start, end = int(piece.start), int(piece.stop)
         if text[covered:start].strip(" \t\r\n;"):
-            found.append((len(text[:covered].encode()), len(text[covered:start].encode())))
-        found.append((len(text[:start].encode()), len(text[start:end].encode())))
+            pieces.append((covered, start))
+        pieces.append((start, end))
         covered = end
     if text[covered:].strip(" \t\r\n;"):
-        found.append((len(text[:covered].encode()), len(text[covered:].encode())))
+        pieces.append((covered, len(text)))
+    if text.isascii():
+        return [(start, end - start) for start, end in pieces]
+    # character offsets to byte offsets in one pass (re-encoding each prefix would be quadratic in the file)
+    found, position, offset = [], 0, 0
+    for start, end in pieces:
+        offset += len(text[position:start].encode())
+        length = len(text[start:end].encode())
+        found.append((offset, length))
+        offset, position = offset + length, end
     return found
 
 
-def _statements(parsed: dict[str, Any], source: SourceText, raw: bytes, base: int = 0) -> list[Statement]:
+def _statements(parsed: dict[str, Any], source: SourceText, raw: bytes, base: int, end: int) -> list[Statement]:
+    """The statements of one parsed piece of ``raw`` (bytes ``base`` to ``end``); the last one's length is the rest of the piece."""
     found = []
     for item in parsed.get("stmts", []):
         node = item.get("stmt", {})
         kind = next(iter(node), "")
         start = base + int(item.get("stmt_location", 0))
-        length = int(item.get("stmt_len", 0)) or len(raw) - start
+        length = int(item.get("stmt_len", 0)) or end - start
         while start < len(raw) and raw[start : start + 1] in b" \t\r\n":
             start += 1
             length -= 1
         body = raw[start : start + length]
-        end = start + len(body.rstrip(b" \t\r\n;"))
-        found.append(Statement(node[kind] if kind else {}, kind, source.span(start, end), body.decode("utf-8", "replace"), source, base))
+        stop = start + len(body.rstrip(b" \t\r\n;"))
+        found.append(Statement(node[kind] if kind else {}, kind, source.span(start, stop), body.decode("utf-8", "replace"), source, base))
     return found

@@ -8,7 +8,9 @@ required in a request example (nor ``writeOnly`` ones in a response example) eve
 property is a ``$ref``; 3.0's ``nullable`` admits null past an ``enum``; and a ``oneOf`` with
 a ``discriminator`` is checked against the variant it names, found among the variants
 wherever they live (the library looks for ``#/components/schemas/<value>`` only, which is
-not there once a document is split into files).
+not there once a document is split into files). Patterns (``pattern``,
+``patternProperties``) run on RE2 (``rules/regex.py``), in time linear in the example, so
+no document can make a review backtrack for ever.
 
 Every example is checked: media types' ``example``/``examples``, parameters' and headers',
 and the ``example`` (3.0) or ``examples`` (3.1) of every schema. A finding points at the
@@ -25,6 +27,7 @@ from backend_architect.ir.contract import ApiContract, Node, pointer_text
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.api import has_json, located, operations, subschemas, where_of
 from backend_architect.rules.model import Finding, Rule, Severity, rule
+from backend_architect.rules.regex import linear_keywords
 
 _MAX_ERROR = 160
 _SAFE = "/~!$&'()*+,;=:@"
@@ -114,6 +117,7 @@ def validator_class(contract: ApiContract, direction: str) -> Any:
     base = OAS31Validator if contract.version == "3.1" else OAS30Validator
     flag = {"request": "readOnly", "response": "writeOnly"}.get(direction)
     keywords: dict[str, Any] = {
+        **linear_keywords(),  # document patterns run on RE2: an example can never make a review backtrack for ever
         "required": _required(flag, contract),
         "oneOf": _discriminated(base.VALIDATORS["oneOf"], "oneOf"),
         "anyOf": _discriminated(base.VALIDATORS["anyOf"], "anyOf"),
@@ -149,7 +153,7 @@ class ExampleChecker:
 
     def error(self, schema: Node, example: Any, direction: str) -> tuple[str, tuple[str | int, ...]] | None:
         """Why ``example`` does not match ``schema`` and where inside the example, or None when it does."""
-        from jsonschema.exceptions import best_match
+        from jsonschema.exceptions import UnknownType, best_match
         from referencing.exceptions import Unresolvable
 
         uri = self.contract.uris.get(schema.file, schema.file)
@@ -158,8 +162,10 @@ class ExampleChecker:
             error = best_match(validator.iter_errors(example))
         except (Unresolvable, RecursionError) as exc:  # an unresolvable $ref is API001's finding, not this rule's
             return (f"cannot check: {str(exc)[:_MAX_ERROR]}", ()) if isinstance(exc, RecursionError) else None
-        except (AttributeError, TypeError):
-            return None  # a $ref that leads to something other than a schema (a list, a string): not this rule's finding
+        except (AttributeError, TypeError, KeyError, ValueError, UnknownType):
+            # a $ref that leads to something other than a schema, or a schema node of the wrong JSON type or an unknown
+            # type name (properties: 5, required: null): jsonschema fails reading it; the document's validity is not this rule's finding
+            return None
         if error is None:
             return None
         where = "".join(f"[{p!r}]" if isinstance(p, str) else f"[{p}]" for p in error.absolute_path) or "(root)"

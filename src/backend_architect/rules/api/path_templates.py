@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 from backend_architect.ir.contract import Node
@@ -83,19 +82,62 @@ def ambiguous_paths(self: Rule, arch: Architecture) -> Iterator[Finding]:
     OpenAPI Specification 3.1.0, "Path Templating Matching".
     """
     for _, items in _path_items(arch):
-        by_length: dict[int, list[tuple[str, Node]]] = {}
-        for path, node in items:
-            by_length.setdefault(len(segments(path)), []).append((path, node))
         clashes: dict[str, list[tuple[str, str, Node]]] = {}
-        for group in by_length.values():
-            for (left, _), (right, node) in itertools.combinations(group, 2):
-                kind = clash(left, right)
-                if kind is not None:
-                    clashes.setdefault(right, []).append((kind, left, node))
+        for left, right, node in _candidates(items):
+            kind = clash(left, right)
+            if kind is not None:
+                clashes.setdefault(right, []).append((kind, left, node))
         for right, found in clashes.items():
             kind, left, node = min(found, key=lambda c: (c[0] != "identical", c[1]))
             more = f" (and {len(found) - 1} more path(s))" if len(found) > 1 else ""
             yield located(self, node, right, f"{kind} with {left}{more}: both match the same URLs")
+
+
+_PARAMETER = "{}"
+
+
+def _candidates(items: list[tuple[str, Node]]) -> Iterator[tuple[str, str, Node]]:
+    """Pairs (earlier path, later path, later path's node) that could match one URL: every segment equal or a parameter.
+
+    A trie of the earlier paths' segments (parameters folded into one key) is walked for each path, so a document's
+    paths are compared with the few that share their literals rather than with every other path (120,000 paths: all
+    pairs is 7 billion comparisons).
+
+    >>> [(a, b) for a, b, _ in _candidates([("/pets/{id}", None), ("/pets/mine", None), ("/users/{id}", None), ("/{x}/{id}", None)])]
+    [('/pets/{id}', '/pets/mine'), ('/pets/{id}', '/{x}/{id}'), ('/pets/mine', '/{x}/{id}'), ('/users/{id}', '/{x}/{id}')]
+    """
+    root = _Trie()
+    for index, (path, node) in enumerate(items):
+        keys = [_PARAMETER if is_parameter(s) else s for s in segments(path)]
+        earlier: list[int] = []
+        root.matching(keys, 0, earlier)
+        for other in sorted(earlier):
+            yield items[other][0], path, node
+        root.add(keys, index)
+
+
+class _Trie:
+    """Path templates by segment; a parameter is one key whatever its name."""
+
+    def __init__(self) -> None:
+        self.children: dict[str, _Trie] = {}
+        self.ends: list[int] = []
+
+    def add(self, keys: list[str], index: int) -> None:
+        trie = self
+        for key in keys:
+            trie = trie.children.setdefault(key, _Trie())
+        trie.ends.append(index)
+
+    def matching(self, keys: list[str], depth: int, found: list[int]) -> None:
+        """The templates of exactly ``len(keys)`` segments that agree with ``keys`` wherever both are literal."""
+        if depth == len(keys):
+            found += self.ends
+            return
+        key = keys[depth]
+        children = self.children.values() if key == _PARAMETER else [c for c in (self.children.get(key), self.children.get(_PARAMETER)) if c is not None]
+        for child in children:
+            child.matching(keys, depth + 1, found)
 
 
 @rule(

@@ -108,8 +108,9 @@ def _unbounded(contract: ApiContract, schema: Node) -> list[str]:
     for path, node in subschemas(contract, schema):
         value = node.value
         kind = value.get("type")
-        kinds = set(kind) if isinstance(kind, list) else {kind}
-        bounded = {"maxLength", "enum", "const"} & set(value) or value.get("format") in BOUNDED_FORMATS or bounded_pattern(value.get("pattern"))
+        kinds = {k for k in (kind if isinstance(kind, list) else [kind]) if isinstance(k, str)}
+        fmt = value.get("format")
+        bounded = {"maxLength", "enum", "const"} & set(value) or (isinstance(fmt, str) and fmt in BOUNDED_FORMATS) or bounded_pattern(value.get("pattern"))
         if "string" in kinds and not bounded:
             found.append(f"{path or '(body)'} (string without maxLength)")
         if "array" in kinds and "maxItems" not in value:

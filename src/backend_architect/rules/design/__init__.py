@@ -33,3 +33,8 @@ def families(text: str) -> set[str]:
 def not_needed(choice: str) -> bool:
     """A decision that chose nothing."""
     return bool(re.match(r"\s*(not needed|none\b|no\b)", choice, re.IGNORECASE))
+
+
+def not_applied(choice: str) -> bool:
+    """A pattern the spec author forbade: its choice names what was not built."""
+    return choice.lstrip().lower().startswith("not applied")

@@ -42,6 +42,8 @@ def override_against_the_numbers(self: Rule, arch: Architecture) -> Iterator[Fin
         numbers = next((a for a in decision.alternatives if a.name.startswith(NUMBERS_CHOSE)), None)
         if numbers is not None:
             chose = numbers.name.removeprefix(NUMBERS_CHOSE).lstrip(": ")
+            figures = "; inputs: " + ", ".join(f"{k} = {v:,.4g}" for k, v in decision.inputs.items()) if decision.inputs else ""
             yield self.finding(
-                f"decision {decision.id}", f"'{decision.title}': the spec chose '{decision.choice}' where the numbers chose '{chose}' — {numbers.why_not}"
+                f"decision {decision.id}",
+                f"'{decision.title}': the spec chose '{decision.choice}' where the numbers chose '{chose}' — {numbers.why_not}{figures}",
             )

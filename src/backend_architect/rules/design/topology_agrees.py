@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture
-from backend_architect.rules.design import families, not_needed
+from backend_architect.rules.design import families, not_applied, not_needed
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
@@ -46,7 +46,7 @@ def chosen_technology_not_deployed(self: Rule, arch: Architecture) -> Iterator[F
     """
     deployed = _deployed(arch)
     for decision in arch.decisions:
-        if not_needed(decision.choice):
+        if not_needed(decision.choice) or not_applied(decision.choice):
             continue
         for missing in sorted(families(decision.choice) - deployed):
             yield self.finding(f"decision {decision.id}", f"'{decision.title}' chooses {missing}, but no component runs {missing}")
@@ -79,7 +79,11 @@ def rejected_technology_deployed(self: Rule, arch: Architecture) -> Iterator[Fin
     M. Nygard, "Documenting Architecture Decisions" (2011).
     """
     deployed = {c.name: families(f"{c.name} {c.technology}") for c in arch.components}
+    serves = {c.name: set(c.use_cases) for c in arch.components}
+    use_cases = {f.use_case for f in arch.flows} | {c.use_case for c in arch.caches}
     for decision in arch.decisions:
+        # a decision about one read path rejects a technology for that path only: a component serving other paths may run it
+        scoped = decision.subject if decision.subject in use_cases else None
         rejected: dict[str, str] = {}
         if not_needed(decision.choice):
             considered = " ".join([decision.id, decision.title, *(a.name for a in decision.alternatives)])
@@ -88,5 +92,7 @@ def rejected_technology_deployed(self: Rule, arch: Architecture) -> Iterator[Fin
             if alternative.why_not.startswith("avoided by the spec's constraints"):
                 rejected |= dict.fromkeys(families(alternative.name), "avoided by the spec's constraints")
         for name, runs in deployed.items():
+            if scoped is not None and scoped not in serves[name]:
+                continue
             for family in sorted(runs & set(rejected)):
                 yield self.finding(f"component {name}", f"{name} runs {family}, which '{decision.title}' rejected ({rejected[family]})")

@@ -9,10 +9,11 @@ judged as changes to existing tables (see ``said``).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from backend_architect.ir.model import Architecture, Migration, MigrationStep
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import location
+from backend_architect.rules.sql import location, reprinted
 from backend_architect.rules.sql.migrations import FAST_DEFAULTS, said
 
 
@@ -258,7 +259,15 @@ def detach_partition_without_concurrently(self: Rule, arch: Architecture) -> Ite
         for step in migration.steps:
             if step.action == "detach_partition" and step.existed_before and not step.concurrently:
                 message = said(step, f"detaching {step.detail} locks {step.table} and every partition's readers")
-                yield self.finding(_where(migration, step), message, location(step.source), fix=f"{step.statement} CONCURRENTLY;" if step.statement else None)
+                again = reprinted(step.statement, _detach_concurrently) if step.statement else None
+                yield self.finding(_where(migration, step), message, location(step.source), fix=f"{again};" if again else None)
+
+
+def _detach_concurrently(node: Any) -> None:
+    """DETACH PARTITION ... CONCURRENTLY, on the parse tree of an ALTER TABLE (printed again, names quoted, comments gone)."""
+    for command in getattr(node, "cmds", None) or ():
+        if getattr(command, "def_", None) is not None and hasattr(command.def_, "concurrent"):
+            command.def_.concurrent = True
 
 
 @rule(

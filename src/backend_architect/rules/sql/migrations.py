@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 from backend_architect.ir.column_types import rewrites_table
 from backend_architect.ir.model import Architecture, Migration, MigrationStep
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import location
+from backend_architect.rules.sql import ident, location, qualified_text, reprinted
 
 #: Statements that take a lock on an existing table, which queues every later query behind it while it waits.
 LOCKING = frozenset(
@@ -56,6 +57,13 @@ def _steps(arch: Architecture, *actions: str) -> Iterator[tuple[Migration, Migra
                 yield migration, step
 
 
+def _not_valid(node: Any) -> None:
+    """ADD CONSTRAINT ... NOT VALID, on the parse tree of an ALTER TABLE."""
+    for command in getattr(node, "cmds", None) or ():
+        if getattr(command, "def_", None) is not None and hasattr(command.def_, "skip_validation"):
+            command.def_.skip_validation = True
+
+
 def _where(migration: Migration, step: MigrationStep) -> str:
     return f"{migration.file}: {step.table or step.detail}"
 
@@ -97,12 +105,20 @@ def index_without_concurrently(self: Rule, arch: Architecture) -> Iterator[Findi
     for migration, step in _steps(arch, "create_index", "drop_index", "reindex"):
         if not step.concurrently and not (step.action == "reindex" and old_server):
             verb = {"create_index": "CREATE INDEX", "drop_index": "DROP INDEX", "reindex": "REINDEX"}[step.action]
-            fix = re.sub(r"(?i)^(CREATE\s+(?:UNIQUE\s+)?INDEX|DROP\s+INDEX)\b", r"\1 CONCURRENTLY", step.statement) + ";  -- outside a transaction"
-            if step.action == "reindex":
-                fix = re.sub(r"(?i)^(REINDEX\s+(?:\([^)]*\)\s*)?\w+)\b", r"\1 CONCURRENTLY", step.statement) + ";  -- PostgreSQL 12+, outside a transaction"
             blocked = "reads and writes" if step.action == "reindex" else "writes"
             message = said(step, f"{verb} {step.detail} without CONCURRENTLY blocks {blocked}")
-            yield self.finding(_where(migration, step), message, location(step.source), fix=fix if step.statement else None)
+            yield self.finding(_where(migration, step), message, location(step.source), fix=_concurrent(step))
+
+
+def _concurrent(step: MigrationStep) -> str | None:
+    """The step's statement printed again from its parse tree (names quoted, comments gone) with CONCURRENTLY."""
+    if step.action != "reindex":
+        again = reprinted(step.statement, lambda node: setattr(node, "concurrent", True)) if step.statement else None
+        return f"{again};  -- outside a transaction" if again else None
+    # REINDEX keeps CONCURRENTLY among its options from PostgreSQL 14; written after the object kind, 12 and later read it
+    again = reprinted(step.statement, lambda node: None) if step.statement else None
+    written = re.sub(r"^(REINDEX\s+(?:\([^)]*\)\s*)?(?:INDEX|TABLE|SCHEMA|DATABASE|SYSTEM))\b", r"\1 CONCURRENTLY", again) if again else None
+    return f"{written};  -- PostgreSQL 12+, outside a transaction" if written else None
 
 
 @rule(
@@ -135,12 +151,14 @@ def constraint_without_not_valid(self: Rule, arch: Architecture) -> Iterator[Fin
     """
     for migration, step in _steps(arch, "add_constraint", "add_column"):
         if step.action == "add_column" and step.references:
-            added = f"ALTER TABLE {step.table} ADD COLUMN {step.detail} ...; ALTER TABLE {step.table} ADD CONSTRAINT ... FOREIGN KEY ({step.detail}) "
-            added += f"REFERENCES {step.references} NOT VALID;"
+            table, column = qualified_text(step.table or ""), ident(step.detail)
+            added = f"ALTER TABLE {table} ADD COLUMN {column} ...; ALTER TABLE {table} ADD CONSTRAINT ... FOREIGN KEY ({column}) "
+            added += f"REFERENCES {qualified_text(step.references)} NOT VALID;"
             message = said(step, f"new column {step.detail} adds a foreign key to {step.references}, locking both tables while it is checked")
             yield self.finding(_where(migration, step), message, location(step.source), fix=added)
         elif step.action == "add_constraint" and step.constraint_kind in {"foreign key", "check"} and not step.not_valid:
-            fix = f"{step.statement} NOT VALID; ALTER TABLE {step.table} VALIDATE CONSTRAINT {step.detail};" if step.statement else None
+            again = reprinted(step.statement, _not_valid) if step.statement else None
+            fix = f"{again}; ALTER TABLE {qualified_text(step.table or '')} VALIDATE CONSTRAINT {ident(step.detail)};" if again else None
             message = said(step, f"{step.constraint_kind} {step.detail} is validated while locking {step.table}")
             yield self.finding(_where(migration, step), message, location(step.source), fix=fix)
 
@@ -210,11 +228,12 @@ def not_null_without_default(self: Rule, arch: Architecture) -> Iterator[Finding
         if step.action == "set_not_null" and step.scan_skipped:
             continue  # a validated CHECK (col IS NOT NULL) proves it: PostgreSQL 12+ skips the scan
         if step.action == "set_not_null":
-            check = f"{step.table.rsplit('.', 1)[-1] if step.table else 't'}_{step.detail}_not_null"
+            check = ident(f"{step.table.rsplit('.', 1)[-1] if step.table else 't'}_{step.detail}_not_null"[:63])
+            table, column = qualified_text(step.table or ""), ident(step.detail)
             fix = (
-                f"ALTER TABLE {step.table} ADD CONSTRAINT {check} CHECK ({step.detail} IS NOT NULL) NOT VALID; "
-                f"ALTER TABLE {step.table} VALIDATE CONSTRAINT {check}; ALTER TABLE {step.table} ALTER COLUMN {step.detail} SET NOT NULL; "
-                f"ALTER TABLE {step.table} DROP CONSTRAINT {check};"
+                f"ALTER TABLE {table} ADD CONSTRAINT {check} CHECK ({column} IS NOT NULL) NOT VALID; "
+                f"ALTER TABLE {table} VALIDATE CONSTRAINT {check}; ALTER TABLE {table} ALTER COLUMN {column} SET NOT NULL; "
+                f"ALTER TABLE {table} DROP CONSTRAINT {check};"
             )
             message = said(step, f"SET NOT NULL on {step.detail} scans {step.table} under an exclusive lock")
             if arch.postgres_version is not None and arch.postgres_version < NOT_NULL_FROM_CHECK:
@@ -320,7 +339,8 @@ def missing_lock_timeout(self: Rule, arch: Architecture) -> Iterator[Finding]:
             elif step.action in LOCKING and step.existed_before and not step.concurrently and len(timed) < 2:
                 missing = [t for t in ("lock_timeout", "statement_timeout") if t not in timed]
                 sets = " ".join(f"SET {t} = '{'2s' if t == 'lock_timeout' else '5min'}';" for t in missing)
-                fix = f"{sets}  -- first in the migration, then: {step.statement};" if step.statement else None
+                again = reprinted(step.statement, lambda node: None) if step.statement else None
+                fix = f"{sets} {again};  -- the timeouts first in the migration" if again else None
                 message = said(step, f"takes locks on an existing table without SET {' or '.join(missing)} first")
                 yield self.finding(f"{migration.file}: {step.table or step.detail}", message, location(step.source), fix=fix)
                 break

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture, IndexColumn, Table
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import concurrently, design_tables, location, qualified, where
+from backend_architect.rules.sql import concurrently, design_tables, ident, idents, location, qualified, where
 
 
 def leading_column_sets(table: Table) -> list[list[str]]:
@@ -69,7 +69,7 @@ def missing_foreign_key_index(self: Rule, arch: Architecture) -> Iterator[Findin
         for fk in table.foreign_keys:
             if not any(sorted(cols[: len(fk.columns)]) == sorted(fk.columns) for cols in leading):
                 name = f"ix_{table.name}_{'_'.join(fk.columns)}"[:63]
-                fix = f"CREATE INDEX {concurrently(store)}{name} ON {qualified(store, table)} ({', '.join(fk.columns)});"
+                fix = f"CREATE INDEX {concurrently(store)}{ident(name, store.engine)} ON {qualified(store, table)} ({idents(fk.columns, store.engine)});"
                 yield self.finding(
                     where(store, table),
                     f"foreign key {fk.name} ({', '.join(fk.columns)}) has no supporting index",

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture, Index, IndexColumn
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import concurrently, design_tables, location, where
+from backend_architect.rules.sql import concurrently, design_tables, location, qualified, where
 
 
 def _key(column: IndexColumn) -> tuple[object, ...]:
@@ -73,7 +73,7 @@ def redundant_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for narrow in table.indexes:
             wide = next((w.name for w in table.indexes if _covers(w, narrow)), None) or _covering_key(keys, narrow)
             if wide is not None:
-                fix = f"DROP INDEX {concurrently(store)}{store.schema_name + '.' if store.schema_name else ''}{narrow.name};"
+                fix = f"DROP INDEX {concurrently(store)}{qualified(store, narrow.name)};"
                 yield self.finding(where(store, table), f"index {narrow.name} is covered by {wide}", location(narrow.source), fix=fix)
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import location, qualified, where
+from backend_architect.rules.sql import ident, location, qualified, where
 
 #: Rows below which sequential scans are cheap and unused indexes are cheap: not worth a finding.
 MIN_ROWS = 10_000
@@ -61,7 +61,7 @@ def unused_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for index in table.indexes:
             if index.scans == 0 and not index.unique and index.name not in table.primary_key:
                 size = f", {index.size_bytes / 2**20:.1f} MiB" if index.size_bytes else ""
-                fix = f"DROP INDEX CONCURRENTLY {store.schema_name + '.' if store.schema_name else ''}{index.name};"
+                fix = f"DROP INDEX CONCURRENTLY {qualified(store, index.name)};"
                 yield _runtime(
                     self.finding(where(store, table), f"index {index.name} has not been scanned ({_age(table)}{size})", location(index.source), fix=fix), table
                 )
@@ -125,7 +125,7 @@ def invalid_index(self: Rule, arch: Architecture) -> Iterator[Finding]:
     for store, table in ((s, t) for s in arch.datastores for t in s.tables):
         for index in table.indexes:
             if not index.valid:
-                fix = f"DROP INDEX CONCURRENTLY {store.schema_name + '.' if store.schema_name else ''}{index.name}; -- then CREATE INDEX CONCURRENTLY again"
+                fix = f"DROP INDEX CONCURRENTLY {qualified(store, index.name)}; -- then CREATE INDEX CONCURRENTLY again"
                 yield _runtime(self.finding(where(store, table), f"index {index.name} is invalid", location(index.source), fix=fix), table)
 
 
@@ -154,7 +154,7 @@ def not_valid_constraint(self: Rule, arch: Architecture) -> Iterator[Finding]:
     """
     for store, table in ((s, t) for s in arch.datastores for t in s.tables):
         for name in table.not_valid_constraints:
-            fix = f"ALTER TABLE {qualified(store, table)} VALIDATE CONSTRAINT {name};"
+            fix = f"ALTER TABLE {qualified(store, table)} VALIDATE CONSTRAINT {ident(name)};"
             yield _runtime(self.finding(where(store, table), f"constraint {name} is not validated", location(table.source), fix=fix), table)
 
 
@@ -184,7 +184,7 @@ def sequence_near_max(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for sequence in store.sequences:
             if sequence.last_value is not None and sequence.max_value and sequence.last_value / sequence.max_value > SEQUENCE_SHARE:
                 share = sequence.last_value / sequence.max_value
-                fix = f"ALTER SEQUENCE {store.name}.{sequence.name} AS bigint;  -- and the column it feeds"
+                fix = f"ALTER SEQUENCE {ident(store.name)}.{ident(sequence.name)} AS bigint;  -- and the column it feeds"
                 yield _runtime(self.finding(f"{store.name}.{sequence.name}", f"{sequence.data_type} sequence at {share:.0%} of its maximum", fix=fix), None)
 
 

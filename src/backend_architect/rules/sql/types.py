@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import design_tables, location, qualified, where
+from backend_architect.rules.sql import design_tables, ident, location, qualified, where
 
 #: A rate or share of an amount (tax_rate, discount_percent) is a ratio, not money: a float may be the right type.
 _RATIO_NAME = re.compile(r"_(rate|ratio|percent|percentage|pct|factor|multiplier|share)$")
@@ -45,7 +45,7 @@ def money_as_float(self: Rule, arch: Architecture) -> Iterator[Finding]:
         for column in table.columns:
             kind = (column.sql_type or "").removesuffix("[]")
             if kind == "money" or (kind in _FLOATS and _MONEY_NAME.search(column.name.lower()) and not _RATIO_NAME.search(column.name.lower())):
-                fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {column.name} TYPE numeric(12,2);"
+                fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(column.name)} TYPE numeric(12,2);"
                 yield self.finding(where(store, table), f"{column.name} holds money as {kind}", location(column.source or table.source), fix=fix)
 
 
@@ -77,7 +77,7 @@ def timestamp_without_time_zone(self: Rule, arch: Architecture) -> Iterator[Find
     for store, table in design_tables(arch):
         for column in table.columns:
             if (column.sql_type or "").startswith("timestamp") and "without time zone" in (column.sql_type or ""):
-                fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {column.name} TYPE timestamptz USING {column.name} AT TIME ZONE 'UTC';"
+                fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(column.name)} TYPE timestamptz USING {ident(column.name)} AT TIME ZONE 'UTC';"
                 yield self.finding(where(store, table), f"{column.name} is {column.sql_type}", location(column.source or table.source), fix=fix)
 
 
@@ -106,7 +106,7 @@ def json_instead_of_jsonb(self: Rule, arch: Architecture) -> Iterator[Finding]:
     for store, table in design_tables(arch):
         for column in table.columns:
             if (column.sql_type or "").removesuffix("[]") == "json":
-                fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {column.name} TYPE jsonb USING {column.name}::jsonb;"
+                fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(column.name)} TYPE jsonb USING {ident(column.name)}::jsonb;"
                 yield self.finding(where(store, table), f"{column.name} is json", location(column.source or table.source), fix=fix)
 
 

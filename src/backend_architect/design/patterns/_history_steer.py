@@ -1,0 +1,79 @@
+"""What the spec author may choose for a table's history (``storage.<table>``), and what the numbers choose.
+
+Private to PAT042: the variants (one tier, hot/cold tiers, an analytical store, aggregate and
+expire), the rules that pick one from who reads the table and how big it grows, and the
+reasons a variant cannot be built for a table (a table-wide unique key forbids time
+partitions; expiring rows nothing aggregates would lose what requests read).
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.patterns._common import decision, size
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, Readers, days, horizon, hot_window_days, per_row_bytes
+from backend_architect.ir.model import Decision, Table
+from backend_architect.spec.model import Spec
+
+
+def hot_days(spec: Spec, table: Table) -> float:
+    """The hot window of ``table``: what fits in its share of the hot store at its daily volume."""
+    return hot_window_days(table.rows_per_day * per_row_bytes(table), days(horizon(spec)))
+
+
+#: What ``choose:`` builds for a table's history (``storage.<table>``), by the names an author may use.
+HISTORY = {
+    "one-tier": ["one tier on fast storage", "keep it in the hot store"],
+    "tiers": ["hot/cold tiers", "hot and cold tiers"],
+    "warehouse": ["move the history to an analytical store", "warehouse"],
+    "expire": ["aggregate and expire", "expire"],
+}
+
+
+def by_numbers(spec: Spec, table: Table, facts: tuple[bool, Readers, list[str]], at_horizon: float, referenced: dict[str, list[str]]) -> tuple[str, str]:
+    """What the numbers do with a table's history (expire, warehouse, tiers; else why it stays one tier), and why."""
+    appended, who, whole = facts
+    if appended and who.scans and not who.lookups:
+        return "expire", ""
+    if at_horizon <= HOT_STORE_BYTES:
+        return "fits", ""
+    if table.retention_days is not None and table.retention_days <= hot_days(spec, table):
+        return "one-tier", (
+            f"kept {table.retention_days:,.0f} day(s), within the {hot_days(spec, table):,.0f}-day hot window: no history outlives it "
+            f"({size(at_horizon)} is the write rate's volume, for partitioning and sharding)"
+        )
+    if whole:
+        # tiers and exports move time partitions; a table-wide unique key forbids them in PostgreSQL
+        return "one-tier", (
+            f"its unique key ({', '.join(whole)}) must hold across the whole table and PostgreSQL enforces uniqueness "
+            f"only within one partition: no time partitions to tier or export; one tier ({size(at_horizon)})"
+        )
+    if appended and who.none:
+        return "warehouse", ""
+    if who.lookups and not table.append_only and table.partitioning is None and table.name in referenced:
+        names = ", ".join(dict.fromkeys(referenced[table.name]))
+        return "one-tier", f"referenced by {names}: time partitions would cost their foreign keys; one tier ({size(at_horizon)}), sharded by size"
+    if who.lookups:
+        return "tiers", ""
+    return "one-tier", f"rows are updated, not an append-only log, and no request looks them up: one tier ({size(at_horizon)})"
+
+
+def cannot(variant: str | None, who: Readers, whole: list[str], table: Table) -> str | None:
+    """Why a variant cannot be built for this table, or None when it can."""
+    if variant is None:
+        return f"choose one of: {', '.join(names[0] for names in HISTORY.values())}"
+    if variant in {"tiers", "warehouse"} and whole:
+        return f"{table.name}'s unique key ({', '.join(whole)}) must hold across the whole table: PostgreSQL cannot split it into time partitions"
+    if variant == "expire" and not who.scans:
+        return f"nothing aggregates {table.name} (no job, ranking or series reads it): expiring its rows would lose data requests read"
+    return None
+
+
+def one_tier(table: Table, reason: str) -> Decision:
+    return decision(
+        f"storage.{table.name}",
+        f"History of {table.name}",
+        "storage",
+        "one tier: the table stays whole in the hot store",
+        reason or "it fits the hot store",
+        reason or "it fits the hot store at the horizon",
+        subject=table.name,
+    ).model_copy(update={"choices": list(HISTORY)})

@@ -1,0 +1,153 @@
+"""Which mechanism serves each operation, as the design shaped it; the first rule that matches decides.
+
+| rule | operation | served by |
+|---|---|---|
+| login / logout / password flows | ``POST /sessions``, ``DELETE /sessions/current``, ``PUT /me/password`` | ``accounts`` |
+| relate / unrelate flows | ``PUT`` / ``DELETE`` on a relationship | ``links`` |
+| a ``<Entity>Upload`` answer | ``POST .../uploads`` (media) | ``objects.create_upload`` |
+| a ``<Entity>Series`` answer | ``GET .../series`` | ``series.read`` |
+| a ``<Entity>Ranking`` answer | ``GET .../top`` | ``ranking.read`` |
+| a ``<Entity>Path`` answer | ``GET .../path?to=`` | ``graph.path`` |
+| any other list | filters, joins, search, ``near``, ``depth`` | ``crud.list_page`` (with the walk, the proximity or the feed) |
+| any other get, create, change or delete | including ``/me``, heartbeats and latest values | ``crud`` |
+
+An operation whose rule needs what the module does not hold (another service's rows, a
+price the parts do not carry) gets ``unavailable``: its route answers 501 with the reason,
+which the README and the scaffold's summary list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from backend_architect.ir.model import Operation, Table
+from backend_architect.scaffold import plan_reads, plan_writes
+from backend_architect.scaffold.context import ModuleContext, caller_field
+from backend_architect.scaffold.joins import column_of
+from backend_architect.scaffold.naming import constant, identifier, pascal
+from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, ListPlan, OpPlan, ParamPlan, parameters
+from backend_architect.scaffold.plan_data import FieldPlan, Gap, ResourcePlan
+from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan
+
+
+def actors(ctx: ModuleContext, op: Operation) -> list[str]:
+    """Who may own the operation's rows: the actors of its use cases (the first hop of their flows), then every other actor."""
+    flows = {f.use_case: f for f in ctx.arch.flows}
+    own = [flows[u].steps[0].source for u in op.use_cases if u in flows and flows[u].steps]
+    others = sorted({f.steps[0].source for f in ctx.arch.flows if f.steps} - set(own))
+    return [*dict.fromkeys(own), *others]
+
+
+def _rate(document_op: dict[str, Any], op: Operation) -> tuple[str, int, int, str]:
+    limit = document_op.get("x-rate-limit") or {}
+    return (
+        str(limit.get("class", "read" if op.method == "get" else "write")),
+        int(limit.get("per_minute", 0)),
+        int(limit.get("burst", 0)),
+        "ip" if limit.get("key") == "client IP" else "subject",
+    )
+
+
+def _reshaped(ctx: ModuleContext, op: Operation, suffix: str) -> bool:
+    entity = op.entity or ""
+    return op.response_schema == f"{entity}{suffix}"
+
+
+def operation_plan(ctx: ModuleContext, op: Operation, resource: ResourcePlan) -> OpPlan:
+    """The plan of one operation; an ``unavailable`` one (with its reason) when a ``Gap`` stops it."""
+    document_op = ctx.document["paths"][op.path][op.method]
+    mine = tuple(ctx.events[e.name] for e in ctx.arch.events if e.use_case in op.use_cases and e.name in ctx.events)
+    base = OpPlan(
+        op=op,
+        func=identifier(op.operation_id),
+        const=constant(op.operation_id),
+        resource=resource,
+        params=(),
+        body_model=None,
+        body_fields=(),
+        rate=_rate(document_op, op),
+        events=mine,
+    )
+    try:
+        params = parameters(document_op, ctx.document.get("components", {}))
+        base = dataclasses.replace(base, params=params)
+        return _planned(ctx, op, base, params, ctx.tables[resource.table.name])
+    except Gap as gap:
+        return dataclasses.replace(base, mechanism="unavailable", gap=str(gap))
+
+
+def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[ParamPlan, ...], table: Table) -> OpPlan:
+    body: tuple[FieldPlan, ...] = ()
+    if _reshaped(ctx, op, "Upload"):
+        detail = plan_writes.upload_plan(ctx, op, table)
+        return dataclasses.replace(base, body_model=pascal(op.request_schema or ""), mechanism="objects.create_upload", detail=detail)
+    if op.request_schema and op.flow not in {"login", "password"}:
+        body = plan_writes.body_fields(ctx, op.request_schema, table)
+    base = dataclasses.replace(base, body_model=pascal(op.request_schema) if op.request_schema else None, body_fields=body)
+    if op.flow == "login":
+        return dataclasses.replace(base, mechanism="accounts.login", detail=plan_writes.login_plan(ctx, op, table))
+    if op.flow == "logout":
+        return dataclasses.replace(base, mechanism="accounts.logout")
+    if op.flow == "password":
+        return dataclasses.replace(base, mechanism="accounts.change_password", detail=plan_writes.password_plan(ctx, op, table))
+    if op.flow in {"relate", "unrelate"}:
+        return dataclasses.replace(base, mechanism=f"links.{op.flow}", detail=plan_writes.link_plan(ctx, op, table))
+    owner = plan_reads.owner_ref(ctx, op, table, actors(ctx, op))
+    caller = caller_field(op) if op.kind == "create" else None
+    if owner is None and caller is not None:
+        column = column_of(table, caller)
+        owner = ColumnRef(ctx.plans[table.name].var, column) if column else None
+    cache = ctx.cache(op.use_cases[0]) if op.use_cases else None
+    ttl = cache.ttl_seconds if cache is not None and cache.strategy == "cache-aside" and not op.conditional else None
+    base = dataclasses.replace(base, owner=owner, path_columns=_path_columns(ctx, op, base, table), cache_ttl=ttl)
+    if op.kind == "list" and _reshaped(ctx, op, "Series"):
+        listing = ListPlan(filters=tuple(plan_reads.filter_plan(ctx, op, p, table) for p in params if p.location == "query" and p.name not in {"from", "to"}))
+        return dataclasses.replace(base, mechanism="series.read", listing=listing, detail=plan_reads.series_plan(ctx, op, table))
+    if op.kind == "list" and _reshaped(ctx, op, "Ranking"):
+        listing = ListPlan(filters=tuple(plan_reads.filter_plan(ctx, op, p, table) for p in params if p.location == "query" and p.name != "limit"))
+        return dataclasses.replace(base, mechanism="ranking.read", listing=listing, detail=plan_reads.ranking_plan(ctx, op, table))
+    if op.kind == "get" and _reshaped(ctx, op, "Path"):
+        return dataclasses.replace(base, mechanism="graph.path", detail=plan_reads.walk_plan(ctx, op, table))
+    if op.kind == "list":
+        return _list(ctx, op, base, params, table)
+    if op.kind == "get":
+        lookup = plan_reads.lookup_plan(ctx, op, params, table)
+        return dataclasses.replace(base, mechanism="crud.read", lookup=lookup)
+    if op.kind == "create":
+        children = plan_writes.child_plans(ctx, table, body)
+        total = plan_writes.total_plan(ctx, table, children)
+        todo = f"domain.{total.hook}: the parts carry no price to total" if total is not None and total.price is None else None
+        return dataclasses.replace(base, mechanism="crud.create", detail=CreatePlan(children, total), todo=todo)
+    if op.kind == "delete":
+        return dataclasses.replace(base, mechanism="crud.remove")
+    change = ChangePlan(plan_writes.latest_plan(ctx, op, table, body), plan_writes.presence_plan(ctx, op, table))
+    hook = identifier(op.operation_id) if op.kind == "action" and change.presence is None else None
+    return dataclasses.replace(base, mechanism="crud.change", detail=change, hook=hook)
+
+
+def _path_columns(ctx: ModuleContext, op: Operation, base: OpPlan, table: Table) -> tuple[FilterPlan, ...]:
+    """Path parameters other than the item's key and its parent's: each fills (or filters by) a column of the row."""
+    skip = {p.name for p in (base.key_param, base.parent_param) if p is not None}
+    out = []
+    for param in base.param("path"):
+        if param.name in skip:
+            continue
+        found = plan_reads.filter_plan(ctx, op, dataclasses.replace(param, location="query"), table)
+        out.append(dataclasses.replace(found, op="eq"))
+    return tuple(out)
+
+
+def _list(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[ParamPlan, ...], table: Table) -> OpPlan:
+    """A list, with the proximity search, the graph walk or the precomputed feed its use case's pattern chose."""
+    names = {p.name for p in op.parameters if p.location == "query"}
+    detail: Any = None
+    skip: frozenset[str] = frozenset()
+    if {"lat", "lon"} <= names:
+        detail, skip = plan_reads.near_plan(ctx, op, table), plan_reads._NEAR
+    elif "depth" in names and ctx.decision("graph.", op.use_cases[0] if op.use_cases else "") is not None:
+        detail, skip = plan_reads.walk_plan(ctx, op, table), frozenset({"depth"})
+    else:
+        detail = plan_reads.feed_plan(ctx, op)
+    listing = plan_reads.list_plan(ctx, op, params, base.resource, table, skip)
+    return dataclasses.replace(base, mechanism="crud.list_page", listing=listing, detail=detail)

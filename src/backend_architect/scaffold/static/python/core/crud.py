@@ -1,0 +1,123 @@
+"""Reads: one item (by key, by a lookup's filters, or the caller's own) and pages of a list.
+
+Every read filters rows by tenant, soft delete and owner, and answers with the contract's
+headers (``ETag`` where the row has a version). What the design keeps outside the database
+(search documents, latest values, feeds, points in a GEO set) comes through the process's
+backends (``backends``), whose local adapters answer from PostgreSQL. The writes are in
+``writes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from fastapi import Response
+from sqlalchemy import false, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from . import graph, pagination
+from .access import caller_key, etag, matching, parent_exists, reading, require_parent, respond, typed, visible
+from .db import one
+from .problems import Problem
+from .resources import Operation
+from .services import Context
+
+
+async def read(
+    ctx: Context, op: Operation, key: Any, parent_key: Any = None, *, params: Mapping[str, Any] | None = None, mine: bool = False
+) -> Response:
+    """GET one item (by key, by the filters of a lookup, or the caller's own): 404 when it does not exist or the caller may not see it."""
+    resource = op.resource
+    cached = await ctx.services.backends.cache.get(ctx, op)
+    if cached is not None:
+        return respond(ctx, 200, cached)
+    query = select(resource.table).where(*visible(ctx, resource, op.owner), *matching(op.path_filters, params or {}))
+    if mine:
+        query = query.where(resource.key == caller_key(ctx, resource))
+    elif op.lookup:
+        query = query.where(*matching(op.lookup, params or {})).order_by(resource.key.desc()).limit(1)
+    else:
+        query = query.where(resource.lookup == key)
+    if resource.parent is not None and parent_key is not None:
+        query = query.where(parent_exists(ctx, resource, parent_key))
+    async with reading(ctx, resource) as conn:
+        row = one(await conn.execute(query))
+    if row is None:
+        raise Problem(404, f"No {resource.name} with this id exists, or you may not see it.")
+    row = (await ctx.services.backends.latest.merge(resource, [row]))[0]
+    headers = etag(resource, row) if op.conditional else {}
+    if op.cache_control:
+        headers["Cache-Control"] = op.cache_control
+    body = resource.to_api(row)
+    await ctx.services.backends.cache.put(ctx, op, body)
+    return respond(ctx, 200, body, headers)
+
+
+async def list_page(
+    ctx: Context,
+    op: Operation,
+    params: Mapping[str, Any],
+    *,
+    limit: int,
+    sort: str | None = None,
+    cursor: str | None = None,
+    offset: int | None = None,
+    q: str | None = None,
+    parent_key: Any = None,
+    near: tuple[float, float, int | None] | None = None,
+    depth: int | None = None,
+) -> Response:
+    """One page of a list, in the designed order, continuing after ``cursor``: filters, search, proximity or a graph walk applied."""
+    resource = op.resource
+    cached = await ctx.services.backends.cache.get(ctx, op)
+    if cached is not None:
+        return respond(ctx, 200, cached)
+    backends = ctx.services.backends
+    conditions = [*visible(ctx, resource, op.owner), *op.where, *matching(op.filters, params), *matching(op.path_filters, params)]
+    if resource.parent is not None and parent_key is not None:
+        conditions.append(resource.parent.column == parent_key)
+    if q is not None and op.search is not None:
+        conditions.append(await backends.search.matches(ctx, op, q))
+    if op.walk is not None:
+        conditions.append(graph.within(op.walk, resource, caller_key(ctx, resource), depth or op.walk.depth))
+    if near is not None and op.near is not None:
+        async with reading(ctx, resource) as conn:
+            rows, keys = await backends.geo.page(conn, ctx, op, conditions, near, limit, cursor)
+        return await _answer(ctx, op, rows, limit, "", keys)
+    name = sort or op.default_sort
+    keys = [k.resolved(f"sort_{i}", *_joined_is_caller(ctx, op, k)) for i, k in enumerate(op.sorts[name])]
+    if op.feed is not None:
+        rows = await backends.feeds.page(ctx, op, keys, limit, cursor, name)
+        if rows is not None:
+            return await _answer(ctx, op, rows, limit, name, keys)
+    query = select(resource.table, *[k.expression.label(k.name) for k in keys if k.name not in resource.table.c]).where(*conditions)
+    query = query.order_by(*(k.order() for k in keys)).limit(limit + 1)
+    if cursor is not None:
+        query = query.where(pagination.after(keys, pagination.decode_cursor(cursor, name, keys)))
+    if offset:
+        query = query.offset(offset)
+    async with reading(ctx, resource) as conn:
+        if resource.parent is not None and parent_key is not None:
+            await require_parent(conn, ctx, resource, parent_key)
+        rows = [dict(r) for r in (await conn.execute(query)).mappings().all()]
+    return await _answer(ctx, op, rows, limit, name, keys)
+
+
+def _joined_is_caller(ctx: Context, op: Operation, key: pagination.SortKey) -> list[ColumnElement[bool]]:
+    """A sort on the joined rows the caller is found through (``-Membership.last_read_at``) orders by the caller's own joined row."""
+    if not key.via or op.owner is None or not op.owner.via or op.owner.column.table is not key.column.table:
+        return []
+    subject = typed(op.owner.column, ctx.principal.subject)
+    return [op.owner.column == subject] if subject is not None else [false()]
+
+
+async def _answer(ctx: Context, op: Operation, rows: list[dict[str, Any]], limit: int, name: str, keys: list[pagination.Key]) -> Response:
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = pagination.encode_cursor(name, keys, rows[-1]) if more and op.paging == "cursor" else None
+    rows = await ctx.services.backends.latest.merge(op.resource, rows)
+    headers = {"Cache-Control": op.cache_control} if op.cache_control else {}
+    body = {"items": [op.resource.to_api(r) for r in rows], "next_cursor": next_cursor}
+    await ctx.services.backends.cache.put(ctx, op, body)
+    return respond(ctx, 200, body, headers)

@@ -1,0 +1,86 @@
+"""Relationships made with an idempotent PUT and unmade with DELETE on the same path, both 204.
+
+The link is a row of the link table (a link entity such as Follow, or a many-to-many join
+table) holding the two ends' keys from the path. Making an existing link changes nothing;
+removing a missing one is not an error. The source end must exist (and be visible) when this
+module holds it: 404 otherwise, so a link never points from nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Response
+from sqlalchemy import Column, Table, and_, delete, insert, select
+
+from . import idempotency, outbox
+from .access import replay, scope_of, tenant_of, transaction, visible
+from .db import one
+from .problems import Problem
+from .resources import Operation, Resource
+from .services import Context
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link table and the columns its two ends go in; the source's resource when this module holds it."""
+
+    table: Table
+    source: Column[Any]
+    target: Column[Any]
+    source_resource: Resource | None = None
+
+
+async def relate(
+    ctx: Context, op: Operation, link: Link, source: Any, target: Any, values: Mapping[str, Any], *, body: Any = None, idempotency_key: str | None = None
+) -> Response:
+    """``PUT``: the link exists afterwards (made once, however often it is asked for)."""
+    resource = op.resource
+    async with transaction(ctx, resource) as conn:
+        if idempotency_key is not None:
+            fingerprint = idempotency.fingerprint("PUT", ctx.request.url.path, body)
+            stored = await idempotency.claim(conn, resource.idempotency, scope_of(ctx, op), idempotency_key, fingerprint)
+            if stored is not None:
+                return replay(ctx, stored)
+        owner = link.source_resource
+        if owner is not None:
+            query = select(owner.key).where(owner.lookup == source, *visible(ctx, owner)).with_for_update(key_share=True)
+            found = (await conn.execute(query)).first()
+            if found is None:
+                raise Problem(404, f"No {owner.name} with this id exists, or you may not see it.")
+            source = found[0]
+        where = and_(link.source == source, link.target == target)
+        existing = one(await conn.execute(select(link.table).where(where).with_for_update()))
+        if existing is None:
+            row_values = {**values, link.source.name: source, link.target.name: target}
+            if link.table is resource.table:
+                if resource.new_key is not None:
+                    row_values[resource.key.name] = resource.new_key()
+                if resource.tenant is not None:
+                    row_values[resource.tenant.name] = tenant_of(ctx, resource)
+            row = one(await conn.execute(insert(link.table).values(row_values).returning(*link.table.c)))
+            assert row is not None
+            if "id" in row:
+                await outbox.enqueue(conn, resource.outbox, op.events, row)
+        answer = idempotency.StoredResponse(204, b"", {})
+        if idempotency_key is not None:
+            await idempotency.remember(conn, resource.idempotency, scope_of(ctx, op), idempotency_key, answer)
+    return Response(status_code=204, headers=ctx.headers)
+
+
+async def unrelate(ctx: Context, op: Operation, link: Link, source: Any, target: Any) -> Response:
+    """``DELETE``: the link is gone afterwards (204 whether or not it existed)."""
+    resource = op.resource
+    async with transaction(ctx, resource) as conn:
+        owner = link.source_resource
+        if owner is not None:
+            found = (await conn.execute(select(owner.key).where(owner.lookup == source, *visible(ctx, owner)))).first()
+            if found is None:
+                raise Problem(404, f"No {owner.name} with this id exists, or you may not see it.")
+            source = found[0]
+        removed = one(await conn.execute(delete(link.table).where(link.source == source, link.target == target).returning(*link.table.c)))
+        if removed is not None and "id" in removed:
+            await outbox.enqueue(conn, resource.outbox, op.events, removed)
+    return Response(status_code=204, headers=ctx.headers)

@@ -1,0 +1,180 @@
+"""Object storage for uploads and their renditions: S3 pre-signed URLs, or a PostgreSQL table behind a signed local URL.
+
+``POST .../uploads`` answers a URL the client PUTs the file to directly. With
+``OBJECT_STORE_URL`` (``s3://bucket``; ``S3_ENDPOINT_URL`` for MinIO and other S3-compatible
+stores; credentials from the usual AWS variables) it is an S3 pre-signed PUT. Without it the
+URL is this service's ``/objects/{key}``, signed with ``OBJECT_SIGNING_SECRET`` and valid
+until it expires, and the bytes go to the module's ``stored_objects`` table, bounded by the
+size the design allows. The media worker (``python -m <package> media``) turns each pending
+upload into the designed renditions.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import structlog
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, Text, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from .access import respond
+from .body import read_bounded
+from .config import Settings
+from .problems import Problem
+
+log = structlog.get_logger(__name__)
+
+#: How long an upload URL accepts the file (the design's 15 minutes).
+UPLOAD_URL_TTL = datetime.timedelta(minutes=15)
+
+
+def objects_table(metadata: MetaData, name: str, schema: str | None) -> Table:
+    """Uploaded objects kept in PostgreSQL by the local adapter."""
+    return Table(
+        name,
+        metadata,
+        Column("key", Text, primary_key=True),
+        Column("content_type", Text, nullable=False),
+        Column("bytes", Integer, nullable=False),
+        Column("data", LargeBinary, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        schema=schema,
+    )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """Where an upload goes: the key's prefix, the field it becomes, the largest object accepted, and the local store's table."""
+
+    prefix: str
+    field: str
+    max_bytes: int
+    schema: str | None
+    table: str = "stored_objects"
+
+
+def new_key(upload: Upload) -> str:
+    now = datetime.datetime.now(datetime.UTC)
+    return f"uploads/{upload.prefix}/{now:%Y/%m}/{uuid.uuid4()}"
+
+
+def _signature(secret: bytes, key: str, expires: int, max_bytes: int, content_type: str, store: str) -> str:
+    message = f"{key}\n{expires}\n{max_bytes}\n{content_type}\n{store}".encode()
+    return base64.urlsafe_b64encode(hmac.new(secret, message, hashlib.sha256).digest()).decode().rstrip("=")
+
+
+class TableObjects:
+    """Objects in PostgreSQL, uploaded through this service's ``/objects`` route with a signed, expiring URL."""
+
+    external = False
+
+    def __init__(self, settings: Settings, engine: AsyncEngine) -> None:
+        configured = settings.object_signing_secret
+        self.secret = configured.encode() if configured else secrets.token_bytes(32)
+        self.warned = bool(configured)
+        self.base_url = (settings.public_base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        self.engine = engine
+
+    def presign(self, upload: Upload, key: str, content_type: str) -> tuple[str, datetime.datetime]:
+        if not self.warned:
+            log.warning("OBJECT_SIGNING_SECRET is not set: upload URLs are signed with a per-process key (one instance only)")
+            self.warned = True
+        expires_at = datetime.datetime.now(datetime.UTC) + UPLOAD_URL_TTL
+        expires = int(expires_at.timestamp())
+        store = f"{upload.schema or ''}.{upload.table}"
+        signature = _signature(self.secret, key, expires, upload.max_bytes, content_type, store)
+        query = f"expires={expires}&max={upload.max_bytes}&store={store}&signature={signature}"
+        return f"{self.base_url}/objects/{key}?{query}", expires_at
+
+    def verify(self, key: str, expires: int, max_bytes: int, content_type: str, store: str, signature: str) -> None:
+        if expires < datetime.datetime.now(datetime.UTC).timestamp():
+            raise Problem(403, "This upload URL has expired; ask for a new one.")
+        wanted = _signature(self.secret, key, expires, max_bytes, content_type, store)
+        if not hmac.compare_digest(wanted, signature):
+            raise Problem(403, "This upload URL is not valid for this file.")
+
+    async def store(self, store: str, key: str, content_type: str, data: bytes) -> None:
+        schema, _, name = store.rpartition(".")
+        table = objects_table(MetaData(), name, schema or None)
+        values = {"key": key, "content_type": content_type, "bytes": len(data), "data": data, "created_at": datetime.datetime.now(datetime.UTC)}
+        async with self.engine.begin() as conn:
+            await conn.execute(pg_insert(table).values(values).on_conflict_do_update(index_elements=["key"], set_=values))
+
+    async def fetch(self, store: str, key: str) -> bytes | None:
+        schema, _, name = store.rpartition(".")
+        table = objects_table(MetaData(), name, schema or None)
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(select(table.c.data).where(table.c.key == key))).first()
+        return bytes(found[0]) if found else None
+
+
+class S3Objects:
+    """Objects in S3 (or an S3-compatible store): pre-signed PUT URLs, and boto3 for the media worker."""
+
+    external = True
+
+    def __init__(self, settings: Settings) -> None:
+        import boto3  # optional: the [s3] extra
+        from botocore.config import Config
+
+        url = settings.object_store_url or ""
+        self.bucket = url.removeprefix("s3://").split("/", 1)[0]
+        timeout = Config(connect_timeout=settings.backend_timeout_s, read_timeout=settings.backend_timeout_s, retries={"max_attempts": 3})
+        self.client = boto3.client("s3", endpoint_url=settings.s3_endpoint_url or None, config=timeout)
+
+    def presign(self, upload: Upload, key: str, content_type: str) -> tuple[str, datetime.datetime]:
+        expires_at = datetime.datetime.now(datetime.UTC) + UPLOAD_URL_TTL
+        params = {"Bucket": self.bucket, "Key": key, "ContentType": content_type}
+        url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=int(UPLOAD_URL_TTL.total_seconds()))
+        return str(url), expires_at
+
+    async def store(self, store: str, key: str, content_type: str, data: bytes) -> None:
+        import anyio
+
+        await anyio.to_thread.run_sync(lambda: self.client.put_object(Bucket=self.bucket, Key=key, Body=data, ContentType=content_type))
+
+    async def fetch(self, store: str, key: str) -> bytes | None:
+        import anyio
+
+        def get() -> bytes | None:
+            try:
+                return bytes(self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read())
+            except self.client.exceptions.NoSuchKey:
+                return None
+
+        return await anyio.to_thread.run_sync(get)
+
+
+async def create_upload(ctx: Any, op: Any, upload: Upload, content_type: str) -> Response:
+    """``POST .../uploads``: a key for the file and a URL to put it to, valid for 15 minutes."""
+    key = new_key(upload)
+    url, expires_at = ctx.services.backends.objects.presign(upload, key, content_type)
+    body = {"upload_url": url, "object_key": key, "expires_at": expires_at.isoformat().replace("+00:00", "Z")}
+    return respond(ctx, 201, body, {"Location": url})
+
+
+def router() -> APIRouter:
+    """``PUT /objects/{key}``: the local adapter's upload target (outside the versioned API; the signed URL authorizes it)."""
+    routes = APIRouter()
+
+    async def put_object(request: Request, key: str, expires: int, max: int, store: str, signature: str) -> Response:
+        objects = request.app.state.services.backends.objects
+        if not isinstance(objects, TableObjects):
+            raise Problem(404, "Uploads go to the object store this service's upload URLs name.")
+        content_type = request.headers.get("content-type", "application/octet-stream")
+        objects.verify(key, expires, max, content_type, store, signature)
+        data = await read_bounded(request, min(max, request.app.state.services.settings.max_upload_bytes))
+        await objects.store(store, key, content_type, data)
+        return Response(status_code=200)
+
+    routes.add_api_route("/objects/{key:path}", put_object, methods=["PUT"], include_in_schema=False)
+    return routes

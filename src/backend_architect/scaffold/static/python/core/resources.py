@@ -1,0 +1,199 @@
+"""What the routes operate on: a resource (a table and its designed traits) and an operation's decisions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import Column, Table
+from sqlalchemy.sql.elements import ColumnElement, TextClause
+
+from .auth import Policy
+from .outbox import EventSpec
+from .pagination import SortKey
+from .refs import Ref
+
+
+@dataclass(frozen=True)
+class ShortKey:
+    """A public key the server makes for new rows: ``random`` base62 codes, codes from claimed ``ranges``, or a ``slug`` of ``source``."""
+
+    column: Column[Any]
+    method: Literal["random", "ranges", "slug"]
+    length: int
+    source: Column[Any] | None = None
+    #: The allocator table of ``ranges`` (one row per keyed table).
+    ranges: Table | None = None
+
+
+@dataclass(frozen=True)
+class Resource:
+    """An entity's table with the traits the design gave it."""
+
+    name: str
+    table: Table
+    key: Column[Any]
+    key_kind: Literal["uuid", "int"]
+    to_api: Callable[[dict[str, Any]], dict[str, Any]]
+    #: The item's URL path from the row and the request's path values, for Location headers (None when it has no GET).
+    location: Callable[[dict[str, Any], Mapping[str, Any]], str] | None
+    outbox: Table
+    idempotency: Table
+    #: Keys the service makes (UUIDv7); None when the database generates them (identity).
+    new_key: Callable[[], uuid.UUID] | None = None
+    version: Column[Any] | None = None
+    tenant: Column[Any] | None = None
+    deleted_at: Column[Any] | None = None
+    updated_at: Column[Any] | None = None
+    #: Composition: the parent resource and this table's column pointing at it.
+    parent: Parent | None = None
+    #: The column item paths address rows by (a public short key), when it is not the key.
+    address: Column[Any] | None = None
+    short_key: ShortKey | None = None
+    #: Columns whose latest value the design may keep outside the row (Redis), merged into every read.
+    latest: tuple[Column[Any], ...] = ()
+
+    @property
+    def lookup(self) -> Column[Any]:
+        return self.address if self.address is not None else self.key
+
+
+@dataclass(frozen=True)
+class Parent:
+    resource: Resource
+    column: Column[Any]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A query (or path) parameter narrowing the rows: equality, or one bound of a range, on a column of the row or a joined one."""
+
+    param: str
+    at: Ref
+    op: Literal["eq", "ge", "lt"] = "eq"
+
+
+@dataclass(frozen=True)
+class Search:
+    """Full-text search over the searched columns: the design's GIN index, or the search engine's documents of them."""
+
+    param: str
+    columns: tuple[Ref, ...]
+    config: str
+    #: The index the documents live in when the design placed them in a search engine (None: PostgreSQL's GIN).
+    engine_index: str | None = None
+
+
+@dataclass(frozen=True)
+class Near:
+    """Proximity: the point's columns, the geohash precision of its cell index, a radius read or the k nearest, the Redis GEO set."""
+
+    lat: Column[Any]
+    lon: Column[Any]
+    cell: Column[Any]
+    precision: int
+    radius: bool
+    geo_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Walk:
+    """A graph walk over an edge table (``source`` -> ``target``), at most ``depth`` hops."""
+
+    source: Column[Any]
+    target: Column[Any]
+    depth: int
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A feed the design precomputes per reader (a Redis list written by the fan-out worker); the join rebuilds it."""
+
+    key: str
+    keep: int
+
+
+@dataclass(frozen=True)
+class Child:
+    """Parts written with their parent in the same transaction."""
+
+    prop: str
+    resource: Resource
+    column: Column[Any]
+    values: Callable[[Any], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Total:
+    """A total the server computes from the parts: Σ price x quantity, or what ``compute`` (domain.py) returns."""
+
+    amount: Column[Any]
+    currency: Column[Any]
+    price: tuple[str, str] | None = None
+    quantity: str | None = None
+    compute: Callable[[dict[str, Any], list[dict[str, Any]]], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Latest:
+    """A latest-value write: the columns it overwrites and where the design keeps them (``hash``/``geo`` in Redis, None: the row)."""
+
+    columns: tuple[Column[Any], ...]
+    structure: Literal["hash", "geo"] | None
+    key: str
+
+
+@dataclass(frozen=True)
+class Presence:
+    """A heartbeat: the presence key's time to live and the row's last-seen column."""
+
+    ttl_s: float
+    last_seen: Column[Any] | None = None
+    #: The local adapter's table of presence expiries.
+    table: Table | None = None
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of the contract, with every decision the design made for it."""
+
+    policy: Policy
+    resource: Resource
+    kind: Literal["list", "get", "create", "update", "replace", "delete", "action"]
+    owner: Ref | None = None
+    conditional: bool = False
+    events: Sequence[EventSpec] = ()
+    cache_control: str | None = None
+    #: Path parameters naming a column besides the key and the parent (``/users/{user_id}/tweets``).
+    path_filters: Sequence[Filter] = ()
+    #: Lists: filters, the designed index's constant predicate, the orders offered, full-text search, proximity, a walk.
+    filters: Sequence[Filter] = ()
+    where: Sequence[TextClause] = ()
+    sorts: Mapping[str, Sequence[SortKey]] = field(default_factory=dict)
+    default_sort: str = ""
+    search: Search | None = None
+    paging: Literal["cursor", "offset", "none"] = "cursor"
+    near: Near | None = None
+    walk: Walk | None = None
+    feed: Feed | None = None
+    #: Gets found by filters instead of the key (``/me/views/by-video?video_id=``).
+    lookup: Sequence[Filter] = ()
+    children: Sequence[Child] = ()
+    total: Total | None = None
+    latest: Latest | None = None
+    presence: Presence | None = None
+    #: What a cache-aside read may serve from the cache, in seconds (None: the database answers every read).
+    cache_ttl: float | None = None
+
+
+def document(config: str, *columns: Column[Any]) -> ColumnElement[Any]:
+    """``to_tsvector('config', coalesce(a, '') || ' ' || coalesce(b, ''))``: the GIN index's expression, so the planner uses it."""
+    from sqlalchemy import func, literal_column
+
+    parts = [func.coalesce(c, literal_column("''")) for c in columns]
+    joined: ColumnElement[Any] = parts[0]
+    for part in parts[1:]:
+        joined = joined.op("||")(literal_column("' '")).op("||")(part)
+    return func.to_tsvector(literal_column(f"'{config}'"), joined)

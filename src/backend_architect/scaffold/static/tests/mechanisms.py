@@ -1,0 +1,323 @@
+"""What the operations beyond rows must do: links, sessions, graph walks, proximity, series, rankings, uploads, and the 501s.
+
+Each check drives the operation as a client would, against the service and real
+PostgreSQL (the local adapters), and checks the answer against the contract and the rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import math
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
+
+import jwt
+
+from checks import PAGE
+from design import OPERATIONS, PACKAGE, TABLES
+from support import Scenario
+
+
+def _seed(s: Scenario, table: str, **values: Any) -> dict[str, Any]:
+    return s.seeder.seed(table, **{**s.tenant_values(table), **values})
+
+
+def _key(table: str, row: dict[str, Any]) -> Any:
+    return row[TABLES[table]["key"]]
+
+
+def relate(s: Scenario, op_id: str) -> None:
+    """PUT makes the link once (204, again 204 and still one link); an unknown source is a 404."""
+    op = OPERATIONS[op_id]
+    link = op["link"]
+    source_key = _key(link["source_table"], _seed(s, link["source_table"])) if link["source_table"] else _fresh(op, link["source_param"])
+    target = _target(s, link)
+    path = {link["source_param"]: source_key, link["target_param"]: target}
+    body = s.body(op_id, 1) if op["has_body"] else None
+    for _ in range(2):
+        made = s.call(op_id, path, json=body, headers={"Idempotency-Key": str(uuid.uuid4())} if op["idempotent"] else {})
+        assert made.status_code == 204, made.text
+        assert len(s.rows(link["table"], **{link["source"]: source_key, link["target"]: target})) == 1, "making a link twice makes one"
+    if link["source_table"]:
+        missing = {**path, link["source_param"]: uuid.uuid4() if op["path_kinds"].get(link["source_param"]) == "uuid" else 2_000_000_000}
+        assert s.call(op_id, missing, json=body).status_code == 404
+
+
+def unrelate(s: Scenario, op_id: str) -> None:
+    """DELETE unmakes the link (204), and unmaking a missing one is not an error (204)."""
+    op = OPERATIONS[op_id]
+    link = op["link"]
+    source_key = _key(link["source_table"], _seed(s, link["source_table"])) if link["source_table"] else _fresh(op, link["source_param"])
+    target = _target(s, link)
+    _seed(s, link["table"], **{link["source"]: source_key, link["target"]: target})
+    path = {link["source_param"]: source_key, link["target_param"]: target}
+    assert s.call(op_id, path).status_code == 204
+    assert not s.rows(link["table"], **{link["source"]: source_key, link["target"]: target}), "the link is gone"
+    assert s.call(op_id, path).status_code == 204
+
+
+def _fresh(op: dict[str, Any], param: str) -> Any:
+    """A key of a row another service holds (this one cannot seed it): any value of the parameter's kind."""
+    kind = op["path_kinds"].get(param)
+    return uuid.uuid4() if kind == "uuid" else 7 if kind == "int" else f"k{uuid.uuid4().hex[:6]}"
+
+
+def _target(s: Scenario, link: dict[str, Any]) -> Any:
+    table = TABLES[link["table"]]
+    referenced = table["foreign"].get(link["target"])
+    if referenced:
+        return _key(referenced, _seed(s, referenced))
+    kind = next(c["type"] for c in table["columns"] if c["name"] == link["target"])
+    return uuid.uuid4() if kind == "uuid" else 7
+
+
+def _account(s: Scenario, op: dict[str, Any], password: str, secret: str) -> dict[str, Any]:
+    hash_secret = __import__(f"{PACKAGE}.core.accounts", fromlist=["hash_secret"]).hash_secret
+    return _seed(s, op["table"], **{secret: hash_secret(password)})
+
+
+def login(s: Scenario, op_id: str) -> None:
+    """The right password opens a session (201, a token for the account that the service accepts); a wrong one is a 400."""
+    op = OPERATIONS[op_id]
+    detail = op["login"]
+    account = _account(s, op, "correct horse battery", detail["secret"])
+    body = {detail["prop"]: str(account[detail["column"]]), detail["secret_prop"]: "correct horse battery"}
+    opened = s.call(op_id, json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert opened.status_code == 201, opened.text
+    claims = jwt.decode(opened.json()["access_token"], options={"verify_signature": False})
+    assert claims["sub"] == str(_key(op["table"], account))
+    wrong = s.call(op_id, json={**body, detail["secret_prop"]: "wrong horse battery"})
+    assert wrong.status_code == 400, "a wrong password is a 400 that says nothing about which part was wrong"
+    nobody = s.call(op_id, json={**body, detail["prop"]: f"nobody-{uuid.uuid4().hex[:8]}@example.com"})
+    assert nobody.status_code in {400, 422}
+
+
+def logout(s: Scenario, op_id: str) -> None:
+    """Logging out answers 204 and revokes the token's session."""
+    login_op = next((k for k, o in OPERATIONS.items() if o["mechanism"] == "accounts.login" and o["module"] == OPERATIONS[op_id]["module"]), None)
+    if login_op is None:
+        assert s.call(op_id).status_code == 204
+        return
+    detail = OPERATIONS[login_op]["login"]
+    account = _account(s, OPERATIONS[login_op], "correct horse battery", detail["secret"])
+    body = {detail["prop"]: str(account[detail["column"]]), detail["secret_prop"]: "correct horse battery"}
+    token = s.call(login_op, json=body).json()["access_token"]
+    assert s.call(op_id, auth={"Authorization": f"Bearer {token}"}).status_code == 204
+    session = jwt.decode(token, options={"verify_signature": False})["sid"]
+    table = next(k for k, t in TABLES.items() if t.get("runtime") == "sessions" and t["schema"] == TABLES[OPERATIONS[op_id]["table"]]["schema"])
+    assert s.rows(table, id=uuid.UUID(session))[0]["revoked_at"] is not None, "the session is revoked"
+
+
+def change_password(s: Scenario, op_id: str) -> None:
+    """The current password allows the change (204, stored as a new hash); a wrong one is a 400."""
+    op = OPERATIONS[op_id]
+    detail = op["password"]
+    account = _account(s, op, "old password 1", detail["secret"])
+    auth = s.headers(op_id, subject=str(_key(op["table"], account)))
+    wrong = s.call(op_id, json={detail["current"]: "not my password", detail["new"]: "new password 2"}, auth=auth)
+    assert wrong.status_code == 400
+    done = s.call(op_id, json={detail["current"]: "old password 1", detail["new"]: "new password 2"}, auth=auth)
+    assert done.status_code == 204, done.text
+    stored = s.rows(op["table"], **{TABLES[op["table"]]["key"]: _key(op["table"], account)})[0][detail["secret"]]
+    assert stored != account[detail["secret"]] and "new password 2" not in stored, "the new password is stored as a hash"
+
+
+def network(s: Scenario, op_id: str) -> None:
+    """A walk from the caller: depth 1 is the caller's neighbours, depth 2 adds theirs; never the caller, never farther."""
+    op = OPERATIONS[op_id]
+    walk = op["walk"]
+    me = _seed(s, op["table"], **{TABLES[op["table"]]["key"]: _subject_key(s, op)})
+    near, far, beyond = (_seed(s, op["table"]) for _ in range(3))
+    for source, target in ((me, near), (near, far), (far, beyond), (near, me)):
+        _seed(s, walk["table"], **{walk["source"]: _key(op["table"], source), walk["target"]: _key(op["table"], target)})
+    ids = [str(r["id"]) for r in (near, far, beyond)]
+    for depth, wanted in ((1, ids[:1]), (2, ids[:2])):
+        if depth > walk["depth"]:
+            continue
+        found = s.call(op_id, query={"depth": depth, "limit": 100})
+        assert found.status_code == 200, found.text
+        assert sorted(str(i["id"]) for i in found.json()["items"]) == sorted(wanted), f"depth {depth}"
+
+
+def _subject_key(s: Scenario, op: dict[str, Any]) -> Any:
+    return uuid.UUID(s.subject) if TABLES[op["table"]]["key_kind"] == "uuid" else int(uuid.UUID(s.subject).int % 1_000_000_000)
+
+
+def path(s: Scenario, op_id: str) -> None:
+    """The shortest path between two rows within the depth, hop by hop; null degrees when none is that close."""
+    op = OPERATIONS[op_id]
+    walk = op["walk"]
+    a, b, c, lonely = (_seed(s, op["table"]) for _ in range(4))
+    for source, target in ((a, b), (b, c)):
+        _seed(s, walk["table"], **{walk["source"]: _key(op["table"], source), walk["target"]: _key(op["table"], target)})
+    found = s.call(op_id, {op["key_param"]: _key(op["table"], a)}, query={"to": str(_key(op["table"], c)), "max_depth": walk["depth"]})
+    assert found.status_code == 200, found.text
+    if walk["depth"] >= 2:
+        assert found.json()["degrees"] == 2 and [str(p["id"]) for p in found.json()["path"]] == [str(a["id"]), str(b["id"]), str(c["id"])]
+    none = s.call(op_id, {op["key_param"]: _key(op["table"], a)}, query={"to": str(_key(op["table"], lonely)), "max_depth": walk["depth"]})
+    assert none.json() == {"degrees": None, "path": []}
+
+
+def nearby(s: Scenario, op_id: str) -> None:
+    """Rows by distance from the point: the nearest first, within the radius (or the k nearest), page after page."""
+    op = OPERATIONS[op_id]
+    near = op["near"]
+    geohash = __import__(f"{PACKAGE}.core.geo", fromlist=["encode"]).encode
+    lat, lon = 51.5072, -0.1276
+    parent = s.parent(op_id)
+    rows = []
+    for n in range(ROWS_NEAR):
+        here = lat + (n + 1) * 0.0009  # about 100 m apart, northwards
+        rows.append(s.visible(op_id, parent, **{near["lat"]: round(here, 6), near["lon"]: lon, near["cell"]: geohash(here, lon)}))
+    far = lat + 1.0  # about 111 km away
+    s.visible(op_id, parent, **{near["lat"]: far, near["lon"]: lon, near["cell"]: geohash(far, lon)})
+    s.rebuild()
+    query: dict[str, Any] = {"lat": lat, "lon": lon, "limit": PAGE}
+    if near["radius"]:
+        query["radius"] = min(5_000, _radius_max(op_id))
+    seen: list[str] = []
+    while True:
+        page = s.call(op_id, s.path_for(op_id, None, parent), query=query)
+        assert page.status_code == 200, page.text
+        seen += [str(i["id"]) for i in page.json()["items"]]
+        cursor = page.json().get("next_cursor")
+        if not near["radius"] or not cursor:
+            break
+        query["cursor"] = cursor
+    wanted = [str(r["id"]) for r in rows]
+    if near["radius"] and query["radius"] >= 1_000:
+        assert seen == wanted, "every row within the radius, nearest first, once"
+    elif not near["radius"]:
+        assert seen == wanted[:PAGE], "the k nearest, nearest first"
+
+
+ROWS_NEAR = 5
+
+
+def _radius_max(op_id: str) -> int:
+    from contract import operation_spec
+
+    for param in operation_spec(op_id).get("parameters", []):
+        if param.get("name") == "radius":
+            return int(param["schema"].get("maximum", 5_000))
+    return 5_000
+
+
+def series(s: Scenario, op_id: str) -> None:
+    """The aggregate per bucket over the range, oldest first, from the rollup the job wrote (or the raw rows)."""
+    op = OPERATIONS[op_id]
+    spec = op["series"]
+    every = spec["every_s"]
+    now = datetime.datetime.now(datetime.UTC)
+    start = datetime.datetime.fromtimestamp((now.timestamp() // every - 3) * every, datetime.UTC)
+    shared = {f["column"]: _value(s, op, f["column"]) for f in op["filters"] if not f["chain"]}
+    values = [1.0, 3.0, 5.0]
+    for n, value in enumerate(values):
+        s.visible(op_id, None, **shared, **{spec["time"]: start + datetime.timedelta(seconds=1 + n), spec["value"]: value})
+    if spec["job"]:
+        _run_job(s, spec["job"])
+    query = {f["param"]: str(shared[f["column"]]) for f in op["filters"] if not f["chain"]}
+    query |= {"from": start.isoformat(), "to": (start + datetime.timedelta(seconds=every)).isoformat()}
+    found = s.call(op_id, s.path_for(op_id, None, None), query=query)
+    assert found.status_code == 200, found.text
+    buckets = found.json()["buckets"]
+    expected = {"avg": 3.0, "sum": 9.0, "min": 1.0, "max": 5.0, "count": 3.0, "last": 5.0}[spec["aggregate"]]
+    assert len(buckets) == 1 and math.isclose(buckets[0]["value"], expected), buckets
+
+
+def _value(s: Scenario, op: dict[str, Any], column: str) -> Any:
+    from checks import _filter_value
+
+    return _filter_value(s, op, column)
+
+
+def ranking(s: Scenario, op_id: str) -> None:
+    """The top values by count over the window, highest first, with their scores."""
+    op = OPERATIONS[op_id]
+    spec = op["ranking"]
+    table = TABLES[op["table"]]
+    values = [_value(s, op, spec["column"]) for _ in range(3)] if spec["column"] in table["foreign"] or _kind(table, spec["column"]) == "uuid" else None
+    if values is None:
+        values = [f"v{n}-{uuid.uuid4().hex[:6]}" for n in range(3)]
+    now = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=5)
+    for value, times in zip(values, (3, 2, 1), strict=True):
+        for _ in range(times):
+            s.visible(op_id, None, **{spec["column"]: value, spec["time"]: now})
+    s.rebuild()
+    if spec["job"]:
+        _run_job(s, spec["job"])
+    found = s.call(op_id, query={"limit": 3})
+    assert found.status_code == 200, found.text
+    items = found.json()["items"]
+    if spec["by"] == "count":
+        assert [str(i[spec["column"]]) for i in items] == [str(v) for v in values] and [i["score"] for i in items] == [3, 2, 1], items
+
+
+def _kind(table: dict[str, Any], column: str) -> str:
+    return str(next(c["type"] for c in table["columns"] if c["name"] == column))
+
+
+def _run_job(s: Scenario, name: str) -> None:
+    """One run of a designed job, as the tables' owner (as the ``jobs`` command connects)."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    app = __import__(f"{PACKAGE}.app", fromlist=["JOBS"])
+    core = __import__(f"{PACKAGE}.core.jobs", fromlist=["run_once"])
+    async_url = __import__(f"{PACKAGE}.core.db", fromlist=["async_url"]).async_url
+    job = next(j for j in app.JOBS if j.name == name)
+
+    async def run() -> None:
+        engine = create_async_engine(async_url(s.owner_url))
+        try:
+            await core.run_once(engine, job)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def upload(s: Scenario, op_id: str) -> None:
+    """An upload URL is answered; the file PUT to it is stored; a tampered URL is refused."""
+    found = s.call(op_id, json={"content_type": "image/jpeg", "bytes": 5}, headers={"Idempotency-Key": str(uuid.uuid4())})
+    assert found.status_code == 201, found.text
+    answer = found.json()
+    url = urlsplit(answer["upload_url"])
+    target = f"{url.path}?{url.query}"
+    stored = s.client.put(target, content=b"hello", headers={"content-type": "image/jpeg"})
+    assert stored.status_code == 200, stored.text
+    tables = [k for k, t in TABLES.items() if t.get("runtime") == "objects"]
+    assert any(s.rows(t, key=answer["object_key"]) for t in tables), "the file is stored under its key"
+    tampered = s.client.put(target.replace("signature=", "signature=x"), content=b"x", headers={"content-type": "image/jpeg"})
+    assert tampered.status_code == 403
+
+
+def unavailable(s: Scenario, op_id: str) -> None:
+    """What the scaffold could not generate answers 501 (problem+json) to an authorized caller, and still refuses the others."""
+    op = OPERATIONS[op_id]
+    path = {name: uuid.uuid4() if kind == "uuid" else 1 if kind == "int" else "x" for name, kind in op["path_kinds"].items()}
+    url = op["path"].format(**path)
+    body = s.body(op_id) if op["has_body"] else None
+    response = s.client.request(op["method"].upper(), url, params=op["required_query"], headers=s.headers(op_id), json=body)
+    assert response.status_code == 501, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert response.json()["status"] == 501 and "Not implemented by the scaffold" in response.json()["detail"]
+
+
+def pending(s: Scenario, op_id: str) -> None:
+    """An operation waiting for domain.py (a total the parts carry no price for) answers 501 until it is written, then works."""
+    from checks import create
+
+    op = OPERATIONS[op_id]
+    parent = s.parent(op_id)
+    response = s.client.request(
+        op["method"].upper(),
+        op["path"].format(**{k: str(v) for k, v in s.path_for(op_id, None, parent).items()}),
+        headers={**s.headers(op_id), "Idempotency-Key": str(uuid.uuid4())},
+        json=s.body(op_id),
+    )
+    if response.status_code == 501:
+        assert response.headers["content-type"].startswith("application/problem+json")
+        return
+    create(s, op_id)

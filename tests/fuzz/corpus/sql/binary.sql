@@ -1,0 +1,1 @@
+ÿş garbage

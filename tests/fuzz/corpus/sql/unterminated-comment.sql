@@ -1,0 +1,3 @@
+CREATE TABLE t (id int primary key);
+/* never closed
+CREATE TABLE u (id int);
