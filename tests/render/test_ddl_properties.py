@@ -11,6 +11,7 @@ row per table and the catalog checks of tests/ddl_checks.py.
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -35,6 +36,9 @@ from ddl_checks import (
     postgres_rows_insert,
 )
 from generated_specs import DEFAULTS, fields, join_fits, specs
+
+#: 30 in the suite (about 15 s); a longer soak: BA_SOAK_EXAMPLES=500 pytest tests/render/test_ddl_properties.py
+SOAK_EXAMPLES = int(os.environ.get("BA_SOAK_EXAMPLES", "30"))
 
 
 @st.composite
@@ -86,7 +90,7 @@ def _load(raw: dict[str, Any], name: str) -> Any:
 
 
 @pytest.mark.postgres
-@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=SOAK_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(pair=evolutions())
 def test_generated_specs_design_ddl_that_applies_ok(pair: tuple[dict[str, Any], dict[str, Any]], postgres: Any) -> None:
     """Refused with located errors, or: DDL and migrations apply to SQLite and PostgreSQL, keep their names, take a row per table."""

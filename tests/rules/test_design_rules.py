@@ -167,6 +167,33 @@ def _with(table: Table, **update: object) -> Table:
         ),
         pytest.param(
             _with(
+                _likes("restrict", False),
+                columns=[*_likes("cascade", False).columns, _id("tenant_id")],
+                foreign_keys=[
+                    *_likes("restrict", False).foreign_keys,
+                    ForeignKey(name="fk_t", columns=["tenant_id"], ref_table="orgs", ref_columns=["id"], relation="tenant"),
+                ],
+            ),
+            True,
+            True,
+            id="tenant-scoped link: the tenant is no side",
+        ),
+        pytest.param(
+            _with(
+                _likes("cascade", True),
+                columns=[c for c in _likes("cascade", True).columns if c.name != "post_id"] + [_id("tenant_id")],
+                foreign_keys=[
+                    _likes("cascade", True).foreign_keys[0],
+                    ForeignKey(name="fk_t", columns=["tenant_id"], ref_table="users", ref_columns=["id"], relation="tenant"),
+                ],
+                uniques=[],
+            ),
+            False,
+            False,
+            id="a part of its tenant: one side, not a link",
+        ),
+        pytest.param(
+            _with(
                 _likes("cascade", False),
                 indexes=[Index(name="uq", columns=[IndexColumn(name="user_id"), IndexColumn(name="post_id")], unique=True, where="deleted_at IS NULL")],
             ),

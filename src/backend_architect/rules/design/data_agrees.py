@@ -15,17 +15,19 @@ def _is_link(table: Table) -> bool:
     that may point somewhere, not a link, and its delete behaviour is its own.
     """
     columns = {c.name: c for c in table.columns}
-    fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+    # the tenant's foreign key scopes every row of a tenant-scoped table: it is no side of a link
+    sides = [fk for fk in table.foreign_keys if fk.columns != ["tenant_id"]]
+    fk_columns = {c for fk in sides for c in fk.columns}
     required = all(c in columns and not columns[c].nullable for c in fk_columns)
     others = [
         c
         for c in table.columns
         if c.name not in fk_columns
-        and c.name not in {"id", "created_at", "updated_at", "tenant_id"}
+        and c.name not in {"id", "created_at", "updated_at", "deleted_at", "tenant_id"}
         and c.type not in {"boolean", "timestamptz", "date"}
         and not c.enum_values
     ]
-    return len(table.foreign_keys) == 2 and required and not others
+    return len(sides) == 2 and required and not others
 
 
 @rule(
@@ -101,7 +103,7 @@ def link_without_unique_pair(self: Rule, arch: Architecture) -> Iterator[Finding
         for table in store.tables:
             if not _is_link(table):
                 continue
-            pair = {fk.columns[0] for fk in table.foreign_keys}
+            pair = {fk.columns[0] for fk in table.foreign_keys if fk.columns != ["tenant_id"]}
             # a partial unique index counts: over live rows (soft delete) it keeps the live links unique
             keys = [set(table.primary_key), *(set(u.columns) for u in table.uniques), *({c.name for c in i.columns} for i in table.indexes if i.unique)]
             if not any(pair <= key for key in keys):
@@ -138,7 +140,7 @@ def link_blocks_delete(self: Rule, arch: Architecture) -> Iterator[Finding]:
             if not _is_link(table):
                 continue
             for fk in table.foreign_keys:
-                if fk.on_delete in {"restrict", "no action"}:
+                if fk.on_delete in {"restrict", "no action"} and fk.columns != ["tenant_id"]:
                     yield self.finding(
                         f"table {table.name}", f"deleting a row of {fk.ref_table} fails while {table.name} links it ({fk.columns[0]}: on delete {fk.on_delete})"
                     )
