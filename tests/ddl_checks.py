@@ -15,6 +15,7 @@ from typing import Any
 
 from backend_architect.api import DesignResult
 from backend_architect.ir.model import Column, Datastore, Table
+from backend_architect.render.ddl_keys import UUID_GENERATORS
 
 #: Session values PostgreSQL deparses in capitals: in a CHECK or an index predicate they mean an unquoted keyword took a column's place.
 SESSION_VALUES = re.compile(
@@ -58,18 +59,42 @@ def sample(column: Column, dialect: str) -> str:
     raise AssertionError(f"no sample value for {kind}")
 
 
+def filled(column: Column, dialect: str) -> bool:
+    """Whether the database fills the column: an identity, or a default the dialect has (SQLite has no UUID function)."""
+    return column.identity or (column.default is not None and not (dialect == "sqlite" and column.default in UUID_GENERATORS))
+
+
 def insert_row(store: Datastore, table: Table, dialect: str) -> str:
     """An INSERT giving only the columns nothing else fills: defaults and identities fill the rest."""
-    columns = [c for c in table.columns if not c.nullable and c.default is None and not c.identity]
+    columns = [c for c in table.columns if not c.nullable and not filled(c, dialect)]
     if not columns:
         return f"INSERT INTO {qualified(store, table.name, dialect)} DEFAULT VALUES;"
     names = ", ".join(quoted(c.name) for c in columns)
     return f"INSERT INTO {qualified(store, table.name, dialect)} ({names}) VALUES ({', '.join(sample(c, dialect) for c in columns)});"
 
 
+#: PostgreSQL 18's uuidv7(), stood in on an older server (here, 15) so DDL written for 18 meets the real server:
+#: the same layout as the uuid_generate_v7() generated schemas define before 18.
+UUIDV7_STAND_IN = """
+DO $do$ BEGIN
+  IF current_setting('server_version_num')::int < 180000 THEN
+    CREATE OR REPLACE FUNCTION uuidv7() RETURNS uuid LANGUAGE sql VOLATILE AS $fn$
+      SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+        PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6), 52, 1), 53, 1), 'hex')::uuid
+    $fn$;
+  END IF;
+END $do$;
+"""
+
+
 def apply_postgres(postgres: Any, database: str, scripts: list[str]) -> None:
-    """Run ``scripts`` in order in a fresh ``database``; raise AssertionError with PostgreSQL's message and the script."""
+    """Run ``scripts`` in order in a fresh ``database``; raise AssertionError with PostgreSQL's message and the script.
+
+    Scripts written for PostgreSQL 18 (keys defaulting to uuidv7()) get the stand-in first where the server is older.
+    """
     postgres.psql(f'DROP DATABASE IF EXISTS "{database}"; CREATE DATABASE "{database}";')
+    if any("uuidv7()" in s for s in scripts):
+        run_postgres(postgres, database, UUIDV7_STAND_IN)
     for script in scripts:
         run_postgres(postgres, database, script)
 
@@ -152,3 +177,23 @@ def migration_sections(text: str) -> tuple[str, str]:
     """The up and down parts of a dbmate migration."""
     up, _, down = text.partition("-- migrate:down")
     return up, down.split("\n", 1)[1]
+
+
+def postgres_catalog(postgres: Any, database: str) -> dict[str, list[str]]:
+    """Columns (types, nullability, defaults), indexes and constraints of the database's own schemas, sorted.
+
+    Two databases built differently (the DDL, or migrations) compare equal when they hold the same schema.
+    """
+    queries = {
+        "columns": "SELECT table_schema, table_name, column_name, data_type, is_nullable, coalesce(column_default, '')"
+        " FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3",
+        "indexes": "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes"
+        " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3",
+        "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE connamespace::regnamespace::text NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+    }
+    out = {}
+    for name, query in queries.items():
+        result = postgres.psql(f"\\pset tuples_only on\n\\pset format unaligned\n{query};", database)
+        out[name] = result.stdout.strip().splitlines()
+    return out

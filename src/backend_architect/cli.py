@@ -367,8 +367,16 @@ def fmt_command(
 @app.command("schema")
 def schema_command(
     handoff: Annotated[bool, typer.Option("--handoff", help="Print the JSON Schema of handoff.json instead.")] = False,
+    config: Annotated[bool, typer.Option("--config", help="Print the JSON Schema of .backend-architect.yaml (the review configuration) instead.")] = False,
 ) -> None:
-    """Print the JSON Schema of the spec language (for editor autocompletion), or of the hand-off."""
+    """Print the JSON Schema of the spec language (for editor autocompletion), of the review configuration, or of the hand-off."""
+    if handoff and config:
+        raise typer.BadParameter("--handoff and --config name different schemas; give one")
+    if config:
+        from backend_architect.rules.config_schema import config_json_schema_text
+
+        sys.stdout.write(config_json_schema_text())
+        return
     if handoff:
         from backend_architect.render.handoff_model import handoff_json_schema_text
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
+from backend_architect.ir.query import all_tables
+from backend_architect.rules.design.data_agrees import aggregate_split_across_shards
+from backend_architect.rules.registry import review
 from design.helpers import design_of, table
 
 TELEMETRY = """\
@@ -69,3 +74,70 @@ def test_unique_key_across_partitions_keeps_the_table_whole_ok() -> None:
         arch = design_of((TELEMETRY % "4k/s").replace("    retention: 180d\n", "    retention: 180d\n" + unique))
         assert table(arch, "readings").partitioning is None
         assert any(a.startswith("readings: not partitioned although append-only") and "(device_id, recorded_at)" in a for a in arch.assumptions)
+
+
+#: Orders sharded past one primary's inserts (20k/s), with parts, links and a grandchild of every shape.
+AGGREGATE = """\
+system: shop
+team: {size: 4}
+tenant: %(tenant)s
+entities:
+  Store: {fields: {name: string(40)}}
+  Customer: {fields: {name: string(40)}}
+  Order:
+    tenant_scoped: %(scoped)s
+    fields: {customer: ref(Customer), total: money}
+    many_to_many: [Customer]
+  OrderLine:
+    part_of: Order
+    tenant_scoped: %(scoped)s
+    fields: {quantity: int}
+    growth: %(lines)s
+  LineNote:
+    part_of: OrderLine
+    fields: {text: text}
+use_cases:
+  - {name: place order, writes: [Order], rate: 20k/s}
+  - {name: update order, writes: [Order], rate: 20k/s}
+  - {name: add line, writes: [OrderLine], rate: 1/s}
+  - {name: update line, writes: [OrderLine], rate: 1/s}
+  - {name: list lines, reads: [OrderLine], filter: [quantity], rate: 1/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("values", "keys"),
+    [
+        pytest.param(
+            {"tenant": "Store", "scoped": "false", "lines": "1k/day"},
+            {"orders": "customer_id", "order_lines": "order_id", "line_notes": "order_line_id", "order_customers": "order_id"},
+            id="parts, grandchild, join table (not by its other side's customer_id)",
+        ),
+        pytest.param(
+            {"tenant": "Store", "scoped": "true", "lines": "1k/day"},
+            {"orders": "tenant_id", "order_lines": "tenant_id", "line_notes": "order_line_id", "order_customers": "order_id"},
+            id="tenant key carried by the part",
+        ),
+        pytest.param(
+            {"tenant": "Store", "scoped": "false", "lines": "3B/day"},
+            {"orders": "customer_id", "order_lines": "order_id", "line_notes": "order_line_id", "order_customers": "order_id"},
+            id="a part big enough to shard on its own takes its parent's key",
+        ),
+    ],
+)
+def test_parts_and_links_of_a_sharded_row_are_sharded_with_it_ok(values: dict[str, str], keys: dict[str, str]) -> None:
+    """Every table whose rows go with a sharded row (parts, grandchildren, join tables, links) is sharded to live on its shard."""
+    arch = design_of(AGGREGATE % values)
+    found = {t.name: t.sharding.key for _, t in all_tables(arch) if t.sharding is not None}
+    assert found == keys
+    assert [f.message for f in review(arch, (aggregate_split_across_shards,))] == []
+    decision = next(d for d in arch.decisions if d.id == "partitioning")
+    assert "order_lines: shard by order_id" in decision.choice or "order_lines: shard by tenant_id" in decision.choice
+
+
+def test_part_of_a_partitioned_parent_is_not_co_located_ok() -> None:
+    """A partitioned parent keeps no foreign keys to it, so its parts are sharded only by their own numbers."""
+    arch = design_of(TELEMETRY % "20k/s")
+    assert table(arch, "readings").partitioning is not None
+    assert table(arch, "notes").sharding is None
+    assert [f.message for f in review(arch, (aggregate_split_across_shards,))] == []

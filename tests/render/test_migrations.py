@@ -16,6 +16,7 @@ from backend_architect.api import DesignResult, design_spec
 from backend_architect.render.files import Previous
 from backend_architect.spec.load import load_spec_bytes
 from conftest import ROOT, designed
+from ddl_checks import postgres_catalog
 
 BOOKSTORE = (ROOT / "examples" / "bookstore.yaml").read_text()
 
@@ -56,22 +57,6 @@ def _apply(postgres: Any, database: str, sql: str) -> None:
         pytest.fail(f"migration failed: {exc.stderr}\n{sql}")
 
 
-def _catalog(postgres: Any, database: str) -> dict[str, list[str]]:
-    queries = {
-        "columns": "SELECT table_schema, table_name, column_name, data_type, is_nullable, coalesce(column_default, '')"
-        " FROM information_schema.columns WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3",
-        "indexes": "SELECT schemaname, tablename, indexname, indexdef FROM pg_indexes"
-        " WHERE schemaname NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2, 3",
-        "constraints": "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE connamespace::regnamespace::text NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
-    }
-    out = {}
-    for name, query in queries.items():
-        result = postgres.psql(f"\\pset tuples_only on\n\\pset format unaligned\n{query};", database)
-        out[name] = result.stdout.strip().splitlines()
-    return out
-
-
 def _fresh(postgres: Any, name: str) -> str:
     postgres.psql(f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name};")
     return name
@@ -87,7 +72,7 @@ def test_initial_migrations_up_down_up_ok(example: DesignResult, postgres: Any) 
         _apply(postgres, database, sections(example.files[path])[0])
     for path in reversed(migrations):
         _apply(postgres, database, sections(example.files[path])[1])
-    assert _catalog(postgres, database)["columns"] == []
+    assert postgres_catalog(postgres, database)["columns"] == []
     for path in migrations:
         _apply(postgres, database, sections(example.files[path])[0])
 
@@ -125,11 +110,11 @@ def test_migrations_reach_the_designed_schema_ok(postgres: Any) -> None:
     ordered = sorted((p for p in new.files if "/migrations/" in p), key=lambda p: (p.rsplit("/", 1)[1], p))
     for path in ordered:
         _apply(postgres, migrated, sections(new.files[path])[0])
-    expanded = _catalog(postgres, migrated)
+    expanded = postgres_catalog(postgres, migrated)
     for path in sorted(p for p in new.files if "/contract/" in p):
         _apply(postgres, migrated, sections(new.files[path])[0])
-    assert _catalog(postgres, migrated) == _catalog(postgres, target)
-    assert expanded != _catalog(postgres, target), "the contract step changes something"
+    assert postgres_catalog(postgres, migrated) == postgres_catalog(postgres, target)
+    assert expanded != postgres_catalog(postgres, target), "the contract step changes something"
 
     original = _fresh(postgres, "evolve_original")
     for path, text in sorted(old.files.items()):
@@ -143,7 +128,7 @@ def test_migrations_reach_the_designed_schema_ok(postgres: Any) -> None:
     wishlists = [p for p in ordered if p.startswith("schema/wishlists/")]
     for path in wishlists:
         _apply(postgres, rolled, sections(new.files[path])[1])
-    assert _catalog(postgres, rolled) == _catalog(postgres, original)
+    assert postgres_catalog(postgres, rolled) == postgres_catalog(postgres, original)
 
 
 def _squawk(path: Path, in_transaction: bool) -> list[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from backend_architect.ir.model import (
     Alternative,
     Api,
@@ -12,6 +14,8 @@ from backend_architect.ir.model import (
     Datastore,
     Decision,
     ForeignKey,
+    Index,
+    IndexColumn,
     Operation,
     Sharding,
     Table,
@@ -133,3 +137,49 @@ def test_designed_links_are_unique_and_cascade_ok() -> None:
     likes = next(t for s in arch.datastores for t in s.tables if t.name == "likes")
     assert {fk.on_delete for fk in likes.foreign_keys} == {"cascade"}
     assert any(set(u.columns) == {"user_id", "post_id"} for u in likes.uniques)
+
+
+def _with(table: Table, **update: object) -> Table:
+    return table.model_copy(update=update)
+
+
+@pytest.mark.parametrize(
+    ("table", "unique_finding", "delete_finding"),
+    [
+        pytest.param(_likes("restrict", False), True, True, id="link: two required references"),
+        pytest.param(
+            _with(_likes("restrict", False), columns=[*_likes("cascade", False).columns, Column(name="kind", type="varchar", enum_values=["a", "b"])]),
+            True,
+            True,
+            id="link with a kind",
+        ),
+        pytest.param(
+            _with(_likes("restrict", False), columns=[c.model_copy(update={"nullable": c.name == "post_id"}) for c in _likes("cascade", False).columns]),
+            False,
+            False,
+            id="optional reference: not a link",
+        ),
+        pytest.param(
+            _with(_likes("restrict", False), columns=[*_likes("cascade", False).columns, Column(name="body", type="text")]),
+            False,
+            False,
+            id="with a body: not a link",
+        ),
+        pytest.param(
+            _with(
+                _likes("cascade", False),
+                indexes=[Index(name="uq", columns=[IndexColumn(name="user_id"), IndexColumn(name="post_id")], unique=True, where="deleted_at IS NULL")],
+            ),
+            False,
+            False,
+            id="soft-deleted link unique among live rows",
+        ),
+    ],
+)
+def test_links_are_what_the_design_calls_links_ok(table: Table, unique_finding: bool, delete_finding: bool) -> None:
+    """DES005 and DES006 judge links as the design defines them: two required references, nothing but timestamps, flags or a kind."""
+    for rule, expected in ((link_without_unique_pair, unique_finding), (link_blocks_delete, delete_finding)):
+        if expected:
+            assert_findings(_store(table), rule)
+        else:
+            assert_clean(_store(table), rule)

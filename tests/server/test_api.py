@@ -161,3 +161,13 @@ def test_internal_error_is_problem_json_err(store: Store, jobs: Jobs, monkeypatc
     assert answer.status_code == 500
     assert answer.headers["content-type"] == "application/problem+json"
     assert "/srv/x" not in answer.text
+
+
+@pytest.mark.parametrize("query", ["limt=5", "=", "limit=5&extra=1"])
+def test_unknown_query_parameter_is_refused_err(client: TestClient, query: str) -> None:
+    """A query parameter the operation does not declare (misspelt, empty, extra) is a 400 problem, never silently ignored."""
+    answer = client.get(f"/v1/designs?{query}", headers=AUTH)
+    assert answer.status_code == 400, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert "unknown query parameter" in answer.json()["detail"]
+    assert client.get("/v1/designs?limit=5", headers=AUTH).status_code == 200

@@ -2,17 +2,17 @@
 
 Third normal form: one table per entity, references as foreign keys inside a service
 and as plain ids across services (each service owns the truth of its own data). Keys
-are UUIDv7 where ids leave the database, identity columns otherwise.
+are UUIDv7 where ids leave the database, identity columns otherwise (``design/keys.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
+from backend_architect.design.keys import DEFAULT_POSTGRES_VERSION, key_strategy, postgres_version, uuid_default, uuid_keyed
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.ownership import server_default
 from backend_architect.design.patterns.short_keys import key_column
@@ -54,20 +54,23 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
     """A datastore per service holding a table per owned entity, keys and derived indexes."""
     use_cases = analysis.use_cases
     owner = {entity: service for service in arch.services for entity in service.entities}
-    by_numbers = _uuid_keyed(spec, use_cases, arch)
+    by_numbers = uuid_keyed(spec, use_cases, arch)
     steered = steer(spec, "keys", "numbers", KEY_VARIANTS)
     uuid_keys = {"numbers": by_numbers, "uuidv7": frozenset(spec.entities), "identity": frozenset[str]()}[steered.build]
     author = f"the spec author chose {KEY_VARIANTS[steered.build][0]}: {steered.override.reason}" if steered.override and steered.overruled else None
+    version = postgres_version(spec)
     retention = spec.scale.retention_years or DEFAULT_RETENTION_YEARS
     assumptions = list(arch.assumptions)
     if spec.scale.retention_years is None:
         assumptions.append(f"scale.retention_years: not given; data kept {DEFAULT_RETENTION_YEARS:g} years")
+    if spec.constraints.postgres_version is None:
+        assumptions.append(f"constraints.postgres_version: not given; PostgreSQL {DEFAULT_POSTGRES_VERSION} assumed")
     primary = by_primary(use_cases)
     stores: list[Datastore] = []
     for service in arch.services:
         tables = []
         for entity in service.entities:
-            ctx = _Context(spec, entity, service, owner, uuid_keys, primary, author)
+            ctx = _Context(spec, entity, service, owner, uuid_keys, primary, version, author)
             table = _server_defaults(spec, analysis, _with_short_key(_entity_table(ctx), key_column(spec, analysis, entity)))
             facts = analysis.entities[entity]
             rows_now, rows_per_day = facts.rows_now, facts.rows_per_day
@@ -78,9 +81,9 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
                 tables.append(_join_table(ctx, relation, other))
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
-    keys = key_decision(stores)
+    keys = key_decision(stores, version)
     if steered.override is not None:
-        numbers = key_decision([s.model_copy(update={"tables": [_numbers_key(t, by_numbers) for t in s.tables]}) for s in stores])
+        numbers = key_decision([s.model_copy(update={"tables": [_numbers_key(t, by_numbers) for t in s.tables]}) for s in stores], version)
         keys = settled(steered, numbers, keys)
     decisions = [keys, enum_decision(spec), normalization_decision(use_cases)]
     return arch.model_copy(update={"datastores": stores, "assumptions": assumptions, "decisions": [*arch.decisions, *(d for d in decisions if d)]})
@@ -123,35 +126,13 @@ class _Context:
     owner: dict[str, Service]
     uuid_keys: frozenset[str]
     use_cases: dict[str, list[UseCase]]
+    postgres_version: int
     #: The spec author's reason, when they chose the keys.
     author: str | None = None
 
     def local(self, other: str) -> bool:
         """Foreign keys only inside one service's data; across services, plain ids."""
         return self.owner[other].name == self.service.name
-
-
-def _uuid_keyed(spec: Spec, use_cases: tuple[UseCase, ...], arch: Architecture) -> frozenset[str]:
-    """Entities whose ids are exposed in URLs or cross service lines get UUIDv7 keys."""
-    exposed = {u.entity for u in use_cases if u.kind != "job"} | {e for u in use_cases if u.kind != "job" for e in u.entities}
-    if arch.deployment == "microservices":
-        exposed |= set(spec.entities)
-    if spec.tenant:
-        exposed.add(spec.tenant)
-    return frozenset(exposed)
-
-
-def _key_strategy(ctx: _Context) -> tuple[Literal["uuidv7", "identity"], str]:
-    """UUIDv7 where ids leave the database; a bigint identity where they never do (or as the spec author chose)."""
-    if ctx.author is not None:
-        return ("uuidv7" if ctx.entity in ctx.uuid_keys else "identity"), ctx.author
-    if ctx.entity not in ctx.uuid_keys:
-        return "identity", "ids never leave the database: a bigint identity is 8 bytes and keeps the densest, append-only index"
-    where = "cross service boundaries and appear in URLs" if ctx.service.kind == "service" else "appear in URLs"
-    return "uuidv7", (
-        f"ids {where}: UUIDv7 ids reveal no row counts and cannot be enumerated, can be generated by clients "
-        "(idempotent creates) or other services, and stay time-ordered so inserts keep index locality"
-    )
 
 
 def _id_column(entity: str, uuid_keys: frozenset[str], name: str = "id", nullable: bool = False, comment: str | None = None) -> Column:
@@ -242,7 +223,11 @@ def _entity_table(ctx: _Context) -> Table:
     columns = [_id_column(entity_name, ctx.uuid_keys)]
     if columns[0].type == "bigint":
         columns[0] = columns[0].model_copy(update={"identity": True})
-    strategy, key_reason = _key_strategy(ctx)
+    else:
+        columns[0] = columns[0].model_copy(update={"default": uuid_default(ctx.postgres_version)})
+    strategy, key_reason = key_strategy(spec, entity_name, ctx.service, ctx.uuid_keys)
+    if ctx.author is not None:
+        key_reason = ctx.author  # the spec author chose the keys: their reason is the decision's
     fks: list[ForeignKey] = []
     if entity.tenant_scoped:
         tenant = spec.tenant

@@ -3,30 +3,40 @@
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.keys import BUILTIN_UUIDV7_VERSION, uuid_generation
 from backend_architect.ir.model import Alternative, Datastore, Decision
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7
 
 #: A read joining entities at this rate, with a tight latency target, may earn a denormalized copy.
 DENORMALIZE_MIN_QPS = 1_000.0
 DENORMALIZE_MAX_LATENCY_MS = 50.0
 
 
-def key_decision(stores: list[Datastore]) -> Decision:
+def key_decision(stores: list[Datastore], postgres_version: int) -> Decision:
+    """UUIDv7, identity or composite keys per table, and what generates UUIDv7 keys on the target PostgreSQL."""
     tables = [t for s in stores for t in s.tables]
     uuid = [t.name for t in tables if t.key_strategy == "uuidv7"]
     identity = [t.name for t in tables if t.key_strategy == "identity"]
     composite = [t.name for t in tables if t.key_strategy == "composite"]
     parts = [
-        f"UUIDv7 for {', '.join(uuid)}" if uuid else "",
+        f"UUIDv7 for {', '.join(uuid)} {uuid_generation(postgres_version)}" if uuid else "",
         f"bigint identity for {', '.join(identity)}" if identity else "",
         f"composite keys for join tables {', '.join(composite)}" if composite else "",
     ]
+    later = (
+        f"When the database moves to PostgreSQL {BUILTIN_UUIDV7_VERSION} (constraints.postgres_version: {BUILTIN_UUIDV7_VERSION}), "
+        f"the next migration sets the defaults to the built-in {BUILTIN_UUIDV7} and {FALLBACK_UUIDV7} can be dropped. "
+        if uuid and postgres_version < BUILTIN_UUIDV7_VERSION
+        else ""
+    )
     return Decision(
         id="keys",
         area="data",
         title="Primary keys",
         choice="; ".join(p for p in parts if p),
-        context="ids that appear in URLs or cross services must not leak counts or collide; internal ids should be small",
+        context=f"ids that appear in URLs or cross services must not leak counts or collide; internal ids should be small; "
+        f"the database is PostgreSQL {postgres_version}",
         rationale="UUIDv7 where ids leave the database: unguessable, generated anywhere (idempotent client-side creates, other services), "
         "and time-ordered so B-tree inserts stay local; bigint identity elsewhere: 8 bytes, the densest index",
         alternatives=[
@@ -40,6 +50,10 @@ def key_decision(stores: list[Datastore]) -> Decision:
             Alternative(name="natural keys", why_not="they change (emails, ISBN corrections) and cascade; kept as unique constraints instead"),
         ],
         choices=["UUIDv7 everywhere", "bigint identity everywhere", "UUIDv7 where ids leave the database, bigint identity elsewhere"],
+        consequences=(
+            f"{later}SQLite has no UUID function: the SQLite schema leaves ids to the application (a UUIDv7 library), with no column default." if uuid else ""
+        ),
+        inputs={"postgres_version": float(postgres_version)},
     )
 
 

@@ -60,10 +60,10 @@ def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> T
     candidates: list[Index] = []
     if table.entity is not None:
         candidates += _access_indexes(table, spec, use_cases)
-        candidates += _soft_delete_uniques(table)
+    candidates += _partial_uniques(table)
     candidates += _foreign_key_indexes(table)
     indexes = _distinct_names(table, _drop_redundant(table, candidates))
-    uniques = [u for u in table.uniques if not table.soft_delete]
+    uniques = [u for u in table.uniques if not _unique_predicates(table, u.columns)]
     return table.model_copy(update={"indexes": indexes, "uniques": uniques})
 
 
@@ -84,20 +84,38 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:6]
 
 
-def _soft_delete_uniques(table: Table) -> list[Index]:
-    """With soft delete a unique key holds among live rows only: a partial unique index."""
-    if not table.soft_delete:
-        return []
-    return [
-        Index(
-            name=constraint_name("uq", table.name, u.columns),
-            columns=[IndexColumn(name=c) for c in u.columns],
-            unique=True,
-            where=f"{DELETED_AT} IS NULL",
-            reasons=[u.reason + " among live rows"],
+def _unique_predicates(table: Table, columns: list[str]) -> list[str]:
+    """The rows a unique key holds among, when not all: live ones (soft delete), those with its optional columns set."""
+    optional = {c.name for c in table.columns if c.nullable}
+    return [f"{DELETED_AT} IS NULL"] * table.soft_delete + [f"{quote_name(c)} IS NOT NULL" for c in columns if c in optional]
+
+
+def _partial_uniques(table: Table) -> list[Index]:
+    """A unique key that holds among some rows only is a partial unique index that says which.
+
+    With soft delete it holds among live rows; over an optional field, among rows where the
+    field is set (an optional email, unique when given). SQL's NULLs would give that meaning
+    silently; the predicate writes it down, for readers and reviewers alike.
+    """
+    found = []
+    for unique in table.uniques:
+        predicates = _unique_predicates(table, unique.columns)
+        if not predicates:
+            continue
+        optional = [c for c in unique.columns if f"{quote_name(c)} IS NOT NULL" in predicates]
+        scope = (" among live rows" if table.soft_delete else "") + (
+            f" where {', '.join(optional)} {'is' if len(optional) == 1 else 'are'} set" if optional else ""
         )
-        for u in table.uniques
-    ]
+        found.append(
+            Index(
+                name=constraint_name("uq", table.name, unique.columns),
+                columns=[IndexColumn(name=c) for c in unique.columns],
+                unique=True,
+                where=" AND ".join(predicates),
+                reasons=[unique.reason + scope],
+            )
+        )
+    return found
 
 
 def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Index]:
@@ -229,7 +247,7 @@ def _foreign_key_indexes(table: Table) -> list[Index]:
 
 def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
     """Fold every index another one covers into it (reasons merged); drop those the keys cover."""
-    live_uniques = [] if table.soft_delete else table.uniques
+    live_uniques = [u for u in table.uniques if not _unique_predicates(table, u.columns)]
     keys = [[IndexColumn(name=c) for c in table.primary_key], *([IndexColumn(name=c) for c in u.columns] for u in live_uniques)]
     kept: list[Index] = []
     for index in candidates:

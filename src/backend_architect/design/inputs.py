@@ -70,6 +70,9 @@ def stated_inputs(spec: Spec) -> list[StatedInput]:
         value = getattr(constraints, key)
         if value:
             found.append(StatedInput(f"constraints.{key}", f"constraints.{key}", str(value), subject=str(value)))
+    if constraints.postgres_version is not None:
+        version = constraints.postgres_version
+        found.append(StatedInput("constraints.postgres_version", "constraints.postgres_version", str(version), float(version)))
     for key in ("prefer", "avoid", "compliance"):
         for item in getattr(constraints, key):
             found.append(StatedInput(f"constraints.{key}: {item}", f"constraints.{key}", str(item), subject=str(item)))

@@ -65,6 +65,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
                 assumptions += steered.problems
             if partitioning or sharding:
                 planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
+    _co_locate(spec, arch, planned, use_cases)
     partitioned = {name for name, t in planned.items() if t.partitioning}
     stores = []
     for store in arch.datastores:
@@ -158,6 +159,50 @@ def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_ca
     key = _shard_key(spec, table, use_cases)
     cross = [u.name for u in use_cases if not u.is_write and key not in _filtered_columns(spec, u, table.entity)]
     return Sharding(key=key, reason="; ".join(reasons), cross_shard=cross)
+
+
+def _co_locate(spec: Spec, arch: Architecture, planned: dict[str, Table], use_cases: dict[str, list[UseCase]]) -> None:
+    """The parts of a sharded aggregate, and the links of a sharded row, are sharded with it (in place in ``planned``).
+
+    A table that goes with its parent (a foreign key that cascades: a composition part, a
+    link) lives on the parent's shard: by the tenant when both are sharded by it, else by
+    its foreign key to the parent (a column named like the parent's key may hold another
+    row's id, as a join table's does); a part big enough to be
+    sharded on its own keeps its reason but takes that key. A link goes with its first
+    sharded side (its owner); reading it from the other side crosses shards. A partitioned
+    parent keeps no foreign keys (its key holds the partition column), so nothing follows
+    it. Repeated until grandchildren follow their parents.
+    """
+    tables = {t.name: planned.get(t.name, t) for s in arch.datastores for t in s.tables}
+    for _ in range(len(tables)):
+        changed = False
+        for table in list(tables.values()):
+            parents = [
+                (fk, parent)
+                for fk in table.foreign_keys
+                for parent in [tables.get(fk.ref_table)]
+                # a foreign key to a partitioned parent becomes a plain id (_apply): nothing ties the rows to it
+                if parent is not None and parent.sharding is not None and parent.partitioning is None
+                and fk.on_delete == "cascade" and parent.name != table.name
+            ]  # fmt: skip
+            shard = table.sharding.key if table.sharding else None
+            if not parents or any(shard in {fk.columns[0], p.sharding.key} for fk, p in parents if p.sharding):
+                continue
+            fk, parent = parents[0]
+            assert parent.sharding is not None
+            # the tenant's id is the same value in every table of the tenant; another column of the same name may not be
+            carried = parent.sharding.key == TENANT_COLUMN and table.tenant_scoped
+            key = TENANT_COLUMN if carried else fk.columns[0]
+            reason = f"goes with {parent.name} (sharded by {parent.sharding.key}): its rows live on their {fk.relation}'s shard"
+            if table.sharding is not None:
+                reason = f"{table.sharding.reason}; {reason}"
+            entity = table.entity or ""
+            cross = [u.name for u in use_cases.get(entity, []) if not u.is_write and key not in _filtered_columns(spec, u, entity)]
+            table = table.model_copy(update={"sharding": Sharding(key=key, reason=reason, cross_shard=cross)})
+            tables[table.name] = planned[table.name] = table
+            changed = True
+        if not changed:
+            return
 
 
 def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:

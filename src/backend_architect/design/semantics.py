@@ -119,13 +119,14 @@ def read_kind(spec: Spec, use_case: UseCaseSpec, entity: str) -> Reading:
     # only writes to the main entity make the use case a write; others are side writes (a search logging its query)
     own_writes = [w for w in use_case.writes if w.split(".", 1)[0] == entity]
     by_verb = _verb_kind(verb, bool(own_writes))
+    if use_case.schedule:
+        # scheduled work has no client to answer: a 'kind: delete' on it says what the job does, not that it is an endpoint
+        return Reading("job", None, "has a schedule: a batch job")
     if use_case.kind:
         if body is not None and body.append_only and use_case.kind in {"update", "replace", "action"}:
             return Reading("create", None, f"{entity} is append-only: its rows are never changed, so every write adds a row", use_case.kind)
         flow, relation = _flow(spec, use_case, entity, use_case.kind)
         return Reading(use_case.kind, flow, "kind given in the spec", None, relation)
-    if use_case.schedule:
-        return Reading("job", None, "has a schedule: a batch job")
     if body is None:
         return Reading(by_verb or "list", None, "verb")
     if has_password(body) and _LOGIN.match(name):

@@ -8,6 +8,7 @@ component nothing needs is recorded as "not needed" with the number that says so
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.keys import postgres_version
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.patterns._clouds import Part, named, pinned
 from backend_architect.design.patterns._clouds import candidates as candidates_of
@@ -64,7 +65,7 @@ def _decision(
     observability stack is the author's call whatever it names.
     """
     (choice, rationale), others = _pick(spec, candidates)
-    buildable = candidates_of(part) if part else [c[0] for c in candidates]
+    buildable = candidates_of(part, spec) if part else [c[0] for c in candidates]
     made = Decision(
         id=id,
         area=area,
@@ -127,8 +128,10 @@ def _pins(spec: Spec, arch: Architecture) -> list[Decision]:
             choice=numbers,
             context=f"the design runs a {part.replace('-', ' ')}" + (f" on {spec.constraints.cloud}" if spec.constraints.cloud else ""),
             rationale="the provider's managed service, else the first open-source part the spec does not avoid",
-            alternatives=[Alternative(name=name, why_not="equivalent for this part; not the default") for name in candidates_of(part) if name != numbers][:4],
-            choices=candidates_of(part),
+            alternatives=[Alternative(name=name, why_not="equivalent for this part; not the default") for name in candidates_of(part, spec) if name != numbers][
+                :4
+            ],
+            choices=candidates_of(part, spec),
         )
         wanted = pinned(spec, part)
         if wanted is None or override.choose is None:
@@ -182,7 +185,7 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
         f"peak writes use {util:.2%} of one primary's ceiling" + ("; embeddings stored (vector fields)" if vectors else ""),
         [
             (
-                "PostgreSQL 16",
+                f"PostgreSQL {postgres_version(spec)}",
                 "transactions, foreign keys, partial and covering indexes, JSONB, full-text search, partitioning"
                 + (" and pgvector for embeddings (install the extension; the generated DDL stores real[] until it is)" if vectors else "")
                 + " in one engine the team can run managed anywhere",

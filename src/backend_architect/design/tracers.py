@@ -207,6 +207,14 @@ def _cloud(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput
     return [], note
 
 
+def _postgres(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
+    keys = [f"decision:{d.id}" for d in arch.decisions if d.inputs.get("postgres_version") == item.number]
+    database = [f"decision:{d.id}" for d in arch.decisions if d.id == "database" and f"PostgreSQL {item.value}" in d.choice]
+    if keys or database:
+        return _first(keys + database), f"PostgreSQL {item.value} is the database chosen, and decides what generates UUIDv7 keys"
+    return [], "no decision chose PostgreSQL"
+
+
 def _external(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     flows = [f"flow:{f.use_case}" for f in arch.flows if any(s.target == item.owner for s in f.steps)]
     events = [f"event:{e.name}" for e in arch.events if item.owner in e.consumers]
@@ -268,6 +276,7 @@ TRACERS: dict[str, Tracer] = {
     "constraints.compliance": _compliance,
     "constraints.auth": _auth,
     "constraints.cloud": _cloud,
+    "constraints.postgres_version": _postgres,
     "external": _external,
     "external.latency_ms": _external_figure,
     "external.availability": _external_figure,

@@ -6,6 +6,7 @@ Each change says what moved, whether it is safe to apply while the old code runs
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -30,6 +31,7 @@ ChangeKind = Literal[
     "add_check",
     "drop_check",
     "alter_length",
+    "rebuild_table",
 ]
 
 
@@ -56,21 +58,64 @@ def _type_of(column: Column) -> tuple[object, ...]:
     return (column.type, column.length, column.precision, column.scale, column.dims, column.sql_type)
 
 
-def diff_datastore(old: Datastore | None, new: Datastore) -> list[SchemaChange]:
-    """Every change from ``old`` to ``new`` (``old`` None: everything is new), in a safe order."""
+def diff_datastore(old: Datastore | None, new: Datastore, *, rebuild: bool = False) -> list[SchemaChange]:
+    """Every change from ``old`` to ``new`` (``old`` None: everything is new), in a safe order.
+
+    With ``rebuild`` (planning migrations), a table whose layout changes is one ``rebuild_table``
+    change (with the contract steps it leaves) instead of its column and constraint changes.
+    """
     before = {t.name: t for t in (old.tables if old else [])}
     after = {t.name: t for t in new.tables}
     changes: list[SchemaChange] = []
     for name, table in after.items():
         if name not in before:
             changes.append(SchemaChange("add_table", name, name, "expand", new=table))
+    rebuilt = {name for name, table in after.items() if rebuild and name in before and _layout(before[name]) != _layout(table)}
     for name, table in after.items():
-        if name in before:
-            changes += _table_changes(before[name], table)
+        if name in rebuilt:
+            changes += _rebuild_changes(before[name], table)
+        elif name in before:
+            # a foreign key to a rebuilt table is dropped and added again by the rebuild itself
+            changes += [c for c in _table_changes(before[name], table) if not _refers_to(c, rebuilt)]
     for name, table in before.items():
         if name not in after:
             changes.append(SchemaChange("drop_table", name, name, "contract", breaking=True, old=table, note="drops the table and its data"))
     return changes
+
+
+def _layout(table: Table) -> tuple[object, ...]:
+    """What PostgreSQL cannot change in place: the primary key's columns, and whether (and by what) the table is partitioned."""
+    return (tuple(table.primary_key), table.partitioning.column if table.partitioning else None)
+
+
+def _refers_to(change: SchemaChange, tables: set[str]) -> bool:
+    return change.kind in {"add_foreign_key", "drop_foreign_key"} and any(isinstance(x, ForeignKey) and x.ref_table in tables for x in (change.old, change.new))
+
+
+def _rebuild_changes(old: Table, new: Table) -> list[SchemaChange]:
+    """A table whose layout changes is rebuilt in the expand step, in a shape the old code still works with.
+
+    The rebuilt table keeps the columns the new version drops (nullable, dropped by the
+    contract step) and takes new required columns without a default as nullable (set NOT
+    NULL by the contract step, once the code writes them).
+    """
+    was, now = _columns(old), _columns(new)
+    dropped = [c for c in old.columns if c.name not in now]
+    required = [c for c in new.columns if c.name not in was and not c.nullable and c.default is None and not c.identity]
+    loose = {c.name for c in required}
+    columns = [c.model_copy(update={"nullable": True}) if c.name in loose else c for c in new.columns]
+    staged = new.model_copy(update={"columns": [*columns, *(c.model_copy(update={"nullable": True}) for c in dropped)]})
+    why = f"now {_layout_words(new)} (was {_layout_words(old)}): PostgreSQL changes neither in place"
+    changes = [SchemaChange("rebuild_table", new.name, new.name, "expand", old=old, new=staged, note=why)]
+    changes += [SchemaChange("drop_column", new.name, c.name, "contract", breaking=True, old=c, note="drops the column's data") for c in dropped]
+    later = "after the code writes it and old rows are backfilled"
+    changes += [SchemaChange("set_not_null", new.name, c.name, "contract", new=c, note=later) for c in required]
+    return changes
+
+
+def _layout_words(table: Table) -> str:
+    partitioned = f"partitioned by {table.partitioning.column}" if table.partitioning else "not partitioned"
+    return f"{partitioned}, keyed by ({', '.join(table.primary_key)})"
 
 
 def _table_changes(old: Table, new: Table) -> list[SchemaChange]:
@@ -129,7 +174,10 @@ def _table_changes(old: Table, new: Table) -> list[SchemaChange]:
     changes += _named_changes(old.foreign_keys, new.foreign_keys, new.name, "foreign_key")
     changes += _named_changes(old.uniques, new.uniques, new.name, "unique")
     changes += _named_changes(old.checks, new.checks, new.name, "check")
-    return changes
+    # a name dropped and added again is a redefinition (a foreign key's ON DELETE, a unique key turned partial index):
+    # the old one goes in the same expand step, just before the new one takes its name
+    readded = {c.name for c in changes if c.kind.startswith("add_")}
+    return [dataclasses.replace(c, phase="expand", breaking=False) if c.kind.startswith("drop_") and c.name in readded else c for c in changes]
 
 
 def _only_length(old: Column, new: Column) -> bool:

@@ -17,11 +17,13 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect as EngineDialect
-from sqlalchemy.schema import CreateColumn, CreateIndex, CreateSchema, CreateTable
+from sqlalchemy.schema import AddConstraint, CreateColumn, CreateIndex, CreateSchema, CreateTable
+from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
 from backend_architect.ir.model import Column, Datastore, Index, Table
+from backend_architect.render.ddl_keys import UUID_GENERATORS, UUIDV7_FUNCTION, primary_key
 from backend_architect.spec.identifiers import bounded_name, primary_key_name, reserved_words
-from backend_architect.spec.naming import TENANT_COLUMN
+from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7, TENANT_COLUMN
 
 Dialect = Literal["postgresql", "sqlite"]
 DIALECTS: tuple[Dialect, ...] = ("postgresql", "sqlite")
@@ -76,31 +78,25 @@ def _type(column: Column, dialect: Dialect) -> sa.types.TypeEngine[Any]:
     raise ValueError(f"no SQL type for {kind}")
 
 
-def primary_key(table: Table, dialect: Dialect) -> list[str]:
-    """The key as the dialect holds it: SQLite has no partitions, so the partition column a surrogate key carries for PostgreSQL leaves it
-    (a composite natural key, such as a rollup's bucket, keeps it)."""
-    if dialect == "sqlite" and table.partitioning is not None and len(table.primary_key) > 1 and table.key_strategy in {"uuidv7", "identity"}:
-        return [c for c in table.primary_key if c != table.partitioning.column]
-    return table.primary_key
-
-
 def key_sequence(table: Table) -> str | None:
     """The sequence numbering an identity key that shares the primary key with the partition column (PostgreSQL before 17 allows no
     identity column on a partitioned table), else None."""
     if len(table.primary_key) > 1 and any(c.identity and c.name in table.primary_key for c in table.columns):
-        return bounded_name(f"{table.name}_id_seq")
+        # not <table>_id_seq, the name PostgreSQL gives an identity column's own sequence: a table rebuilt from an
+        # unpartitioned one (the old table renamed aside) still owns that sequence while the new one is made
+        return bounded_name(f"{table.name}_key_seq")
     return None
 
 
 def _column(column: Column, table: Table, dialect: Dialect, schema: str | None = None) -> sa.Column[Any]:
     default = column.default
-    server_default = sa.text(default) if default is not None else None
     key = primary_key(table, dialect)
     is_pk = column.name in key
-    if is_pk and column.type == "uuid" and len(key) == 1 and dialect == "postgresql":
-        server_default = sa.text("gen_random_uuid()")
+    if dialect == "sqlite" and column.type == "uuid" and default in UUID_GENERATORS:
+        default = None  # SQLite has no UUID function: the application sets the id
+    server_default = sa.text(default) if default is not None else None
     args: list[Any] = []
-    if is_pk and column.type == "bigint" and len(key) == 1 and dialect == "postgresql":
+    if column.identity and dialect == "postgresql" and key_sequence(table) is None:
         args.append(sa.Identity(always=False))
     sequence = key_sequence(table) if column.identity and dialect == "postgresql" else None
     if sequence is not None:
@@ -115,7 +111,7 @@ def _column(column: Column, table: Table, dialect: Dialect, schema: str | None =
         nullable=column.nullable or False,
         server_default=server_default,
         comment=column.comment if dialect == "postgresql" else None,
-        autoincrement=is_pk and column.type == "bigint" and len(key) == 1,
+        autoincrement=column.identity and ((dialect == "postgresql" and key_sequence(table) is None) or len(key) == 1),
     )
 
 
@@ -127,6 +123,15 @@ def length_check(column: Column, quote: Quote) -> str:
     """The length limit a varchar(n) or char(n) would have enforced, as a CHECK on a text column."""
     operator = "=" if column.type == "char" else "<="
     return f"char_length({quote(column.name)}) {operator} {column.length}"
+
+
+def dims_check_name(table: str, column: str) -> str:
+    return bounded_name(f"ck_{table}_{column}_dims")
+
+
+def dims_check(column: Column, quote: Quote) -> str:
+    """The dimensions a vector column holds (a ``real[]`` until pgvector's type is installed), as a CHECK."""
+    return f"array_length({quote(column.name)}, 1) = {column.dims}"
 
 
 def enum_check(column: str, values: list[str], quote: Quote) -> str:
@@ -158,8 +163,7 @@ def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: 
         ]
     for column in table.columns:
         if column.type == "vector" and dialect == "postgresql":
-            name = bounded_name(f"ck_{table.name}_{column.name}_dims")
-            items.append(sa.CheckConstraint(f"array_length({quote(column.name)}, 1) = {column.dims}", name=name))
+            items.append(sa.CheckConstraint(dims_check(column, quote), name=dims_check_name(table.name, column.name)))
     kwargs: dict[str, Any] = {}
     if table.partitioning and dialect == "postgresql":
         kwargs["postgresql_partition_by"] = f"RANGE ({quote(table.partitioning.column)})"
@@ -207,6 +211,12 @@ class SchemaCompiler:
         self.tables = {t.name: t for t in store.tables}
         self.sa_tables = {t.name: _sa_table(t, self.metadata, self.schema, dialect) for t in store.tables}
         self.quote: Quote = self.engine_dialect.identifier_preparer.quote
+        # tables that reference each other (a has_many beside a reference back) cannot all name the other inline:
+        # parents first where the references allow, the foreign keys closing a cycle added once both tables exist.
+        # SQLite checks foreign keys only when rows change, so there every one stays inline.
+        order = sort_tables_and_constraints(sorted(self.metadata.tables.values(), key=lambda t: t.key))  # type: ignore[no-untyped-call]
+        self._order = [table.name for table, _ in order if table is not None]
+        self.cyclic = [fk for table, fks in order if table is None for fk in fks] if dialect == "postgresql" else []
 
     def compile(self, construct: Any) -> str:
         text = str(construct.compile(dialect=self.engine_dialect)).strip()
@@ -217,13 +227,25 @@ class SchemaCompiler:
 
     def ordered(self) -> list[Table]:
         """Tables parents first."""
-        return [self.tables[t.name] for t in self.metadata.sorted_tables]
+        return [self.tables[name] for name in self._order]
 
-    def create_table(self, table: Table) -> list[str]:
-        """CREATE TABLE with its comments and partition notes (no indexes)."""
+    def drop_tables(self, tables: list[Table] | None = None) -> list[str]:
+        """DROP TABLE for ``tables`` (default: all), children first; foreign keys closing a cycle go first."""
+        wanted = {t.name for t in tables} if tables is not None else set(self.tables)
+        out = [
+            f"ALTER TABLE IF EXISTS {self.qualified(str(fk.table.name))} DROP CONSTRAINT IF EXISTS {self.quote(str(fk.name))};"
+            for fk in self.cyclic
+            if fk.table.name in wanted
+        ]
+        return out + [f"DROP TABLE IF EXISTS {self.qualified(t.name)};" for t in reversed(self.ordered()) if t.name in wanted]
+
+    def create_table(self, table: Table, later: frozenset[str] = frozenset()) -> list[str]:
+        """CREATE TABLE with its comments and partition notes (no indexes); foreign keys to the ``later`` tables left out."""
+        sa_table = self.sa_tables[table.name]
+        inline = [fk for fk in sa_table.foreign_key_constraints if fk not in self.cyclic and fk.referred_table.name not in later]
         sequence = key_sequence(table) if self.dialect == "postgresql" else None
         out = [f"CREATE SEQUENCE IF NOT EXISTS {self.qualified(sequence)};"] if sequence else []
-        out.append(self.compile(CreateTable(self.sa_tables[table.name])))
+        out.append(self.compile(CreateTable(sa_table, include_foreign_key_constraints=inline)))
         if sequence:
             key = next(c.name for c in table.columns if c.identity and c.name in table.primary_key)
             out.append(f"ALTER SEQUENCE {self.qualified(sequence)} OWNED BY {self.qualified(table.name)}.{self.quote(key)};")
@@ -271,6 +293,10 @@ class SchemaCompiler:
         """The column's type as this dialect writes it."""
         return str(self.engine_dialect.type_compiler_instance.process(self.sa_tables[table].c[column].type))
 
+    def key_defaults(self) -> set[str]:
+        """The UUID generators the store's key defaults call."""
+        return {c.default for t in self.store.tables for c in t.columns if c.default in UUID_GENERATORS}
+
     def needs_btree_gin(self) -> bool:
         return self.dialect == "postgresql" and any(
             i.method == "gin" and any(c.name == TENANT_COLUMN for c in i.columns) for t in self.store.tables for i in t.indexes
@@ -285,6 +311,8 @@ class SchemaCompiler:
                 "CREATE EXTENSION IF NOT EXISTS btree_gin;",
                 "",
             ]
+        if self.dialect == "postgresql" and FALLBACK_UUIDV7 in self.key_defaults():
+            out += [*UUIDV7_FUNCTION, ""]
         if self.schema:
             out += [self.compile(CreateSchema(self.schema, if_not_exists=True)), ""]
         return out
@@ -293,16 +321,26 @@ class SchemaCompiler:
 def render_ddl(store: Datastore, dialect: Dialect, compiled: tuple[SchemaCompiler, list[str]] | None = None) -> str:
     """The DDL creating every table and index of ``store`` in ``dialect`` (``compiled``: reuse a compilation)."""
     compiler, statements = compiled or compile_store(store, dialect)
+    builtin = BUILTIN_UUIDV7 in compiler.key_defaults()
     out = [
-        comment(f"{store.name}: tables of service '{store.service}' for {'PostgreSQL 15+' if dialect == 'postgresql' else 'SQLite 3.35+'}."),
+        comment(f"{store.name}: tables of service '{store.service}' for {_engine(dialect, builtin)}."),
         "-- Generated by backend-architect; edit the spec, not this file.",
         "",
     ]
     if dialect == "sqlite":
+        if any(c.type == "uuid" and c.name in t.primary_key for t in store.tables for c in t.columns):
+            out += ["-- uuid keys have no default here (SQLite has no UUID function): the application sets them, as UUIDv7", ""]
         out += ["PRAGMA foreign_keys = ON;", ""]
     out += compiler.preamble()
     out += statements
     return "\n".join(out).rstrip() + "\n"
+
+
+def _engine(dialect: Dialect, builtin_uuidv7: bool) -> str:
+    """The engine versions a file is written for: PostgreSQL 18 where a key calls the built-in uuidv7()."""
+    if dialect == "sqlite":
+        return "SQLite 3.35+"
+    return "PostgreSQL 18+" if builtin_uuidv7 else "PostgreSQL 15+"
 
 
 def compile_store(store: Datastore, dialect: Dialect) -> tuple[SchemaCompiler, list[str]]:
@@ -323,6 +361,10 @@ def create_statements(compiler: SchemaCompiler, tables: list[Table] | None = Non
             out += compiler.create_index(table, index)
         if table.indexes:
             out.append("")
+    closing = [fk for fk in compiler.cyclic if wanted is None or fk.table.name in wanted]
+    if closing:
+        out.append("-- foreign keys between tables that reference each other, added once both exist")
+        out += [*(compiler.compile(AddConstraint(fk)) for fk in closing), ""]
     return out
 
 

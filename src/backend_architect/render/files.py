@@ -73,7 +73,7 @@ def _migrations(store: Datastore, previous: Previous | None, compiled: tuple[Sch
     if old is None:
         return carried or {f"{base}/0001_initial.sql": render_initial_migration(store, compiled)}
     files = carried or {f"{base}/0001_initial.sql": render_initial_migration(old)}
-    changes = diff_datastore(old, store)
+    changes = diff_datastore(old, store, rebuild=True)
     number = 1 + max(int(path.rsplit("/", 1)[1][:4]) for path in files)
     slug = "_".join(dict.fromkeys(f"{c.kind}_{c.table}" for c in changes))[:60].rstrip("_")
     expand = render_migration(old, store, changes, "expand")

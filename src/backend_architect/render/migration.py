@@ -15,8 +15,20 @@ from __future__ import annotations
 
 from backend_architect.diff.schema import ChangeKind, SchemaChange
 from backend_architect.ir.model import Column, Datastore, ForeignKey, Table
-from backend_architect.render.ddl import SchemaCompiler, comment, compile_store, create_statements, enum_check, length_check, length_check_name
+from backend_architect.render.ddl import (
+    SchemaCompiler,
+    comment,
+    compile_store,
+    create_statements,
+    dims_check,
+    dims_check_name,
+    enum_check,
+    length_check,
+    length_check_name,
+)
+from backend_architect.render.ddl_keys import UUIDV7_FUNCTION
 from backend_architect.spec.identifiers import bounded_name
+from backend_architect.spec.naming import FALLBACK_UUIDV7
 
 LOCK_TIMEOUT = "5s"
 STATEMENT_TIMEOUT = "30min"
@@ -35,7 +47,7 @@ def render_initial_migration(store: Datastore, compiled: tuple[SchemaCompiler, l
     """``0001_initial.sql``: every table and index, and a down section that removes them."""
     compiler, statements = compiled or compile_store(store, "postgresql")
     up = [*compiler.preamble(), *statements]
-    down = [f"DROP TABLE IF EXISTS {compiler.qualified(t.name)};" for t in reversed(compiler.ordered())]
+    down = compiler.drop_tables()
     if compiler.schema:
         down.append(f"DROP SCHEMA IF EXISTS {compiler.quote(compiler.schema)};")
     return _file(f"initial schema of {store.service}", up, down, transaction=True)
@@ -51,11 +63,27 @@ def render_migration(old: Datastore | None, new: Datastore, changes: list[Schema
     up: list[Step] = []
     down: list[Step] = []
     new_tables = [c.new for c in selected if c.kind == "add_table" and isinstance(c.new, Table)]
+    from backend_architect.render.migration_rebuild import rebuild_steps  # it builds on this module's steps
+
+    # rebuilt tables first (new tables may reference them), their foreign keys to new tables once those exist
+    deferred: tuple[Step, Step] = ([], [])
+    for change in (c for c in selected if c.kind == "rebuild_table"):
+        assert old is not None  # only a table both versions hold is rebuilt
+        forward, backward, add, drop = rebuild_steps(change, old, new, frozenset(t.name for t in new_tables))
+        up += forward
+        down = backward + down
+        deferred = (deferred[0] + add, deferred[1] + drop)
     if new_tables:
         up.append([*after.preamble(), *create_statements(after, new_tables)])
-        down.append([f"DROP TABLE IF EXISTS {after.qualified(t.name)};" for t in reversed(new_tables)])
+        down = [after.drop_tables(new_tables), *down]
+    elif FALLBACK_UUIDV7 in {c.new.default for c in selected if c.kind in {"alter_default", "add_column"} and isinstance(c.new, Column)}:
+        # a key default moved to uuid_generate_v7() (from a design made before the schema defined it): the function comes first
+        up.append(list(UUIDV7_FUNCTION))
+    if deferred[0]:
+        up.append(deferred[0])
+        down = [deferred[1], *down]
     for change in _ordered(selected):
-        if change.kind == "add_table":
+        if change.kind in {"add_table", "rebuild_table"}:
             continue
         forward, backward = _steps(change, before, after)
         if change.note:
@@ -78,10 +106,10 @@ _ORDER = [
     "drop_foreign_key",
     "drop_unique",
     "drop_check",
+    "drop_index",
     "add_foreign_key",
     "add_unique",
     "add_check",
-    "drop_index",
     "add_index",
     "drop_column",
     "drop_table",
@@ -167,7 +195,10 @@ def _steps(change: SchemaChange, before: SchemaCompiler, after: SchemaCompiler) 
     if kind in {"drop_foreign_key", "drop_unique", "drop_check"}:
         added: ChangeKind = "add_foreign_key" if kind == "drop_foreign_key" else "add_unique" if kind == "drop_unique" else "add_check"
         again = SchemaChange(added, change.table, change.name, "expand", new=change.old)
-        return [[f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {quote(change.name)};"]], _add_constraint(again, before, table)
+        drop = [f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {quote(change.name)};"]
+        if change.phase == "expand":  # a redefinition: the new definition follows under the same name
+            drop = ["-- redefined below under the same name", "-- squawk-ignore ban-drop-constraint", *drop]
+        return [drop], _add_constraint(again, before, table)
     if kind == "drop_table":
         return [[f"DROP TABLE IF EXISTS {table};"]], [[comment(f"{change.table} and its data cannot be restored by this migration: use the backup")]]
     raise ValueError(f"no statement for {kind}")
@@ -179,10 +210,14 @@ def _add_column(change: SchemaChange, compiler: SchemaCompiler, table: str) -> l
     later_not_null = isinstance(column, Column) and not column.nullable and column.default is None
     spec = compiler.column_spec(change.table, change.name, nullable=later_not_null)
     steps = [[f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {spec};"]]
+    checks: list[tuple[str, str]] = []
     if isinstance(column, Column) and column.type in {"varchar", "char"} and column.length and not column.enum_values:
-        name = compiler.quote(length_check_name(change.table, change.name))
-        steps[0].append(f"ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({length_check(column, compiler.quote)}) NOT VALID;")
-        steps.append([f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};"])
+        checks.append((length_check_name(change.table, change.name), length_check(column, compiler.quote)))
+    if isinstance(column, Column) and column.type == "vector":
+        checks.append((dims_check_name(change.table, change.name), dims_check(column, compiler.quote)))
+    for name, check in checks:
+        steps[0].append(f"ALTER TABLE {table} ADD CONSTRAINT {compiler.quote(name)} CHECK ({check}) NOT VALID;")
+        steps.append([f"ALTER TABLE {table} VALIDATE CONSTRAINT {compiler.quote(name)};"])
     return steps
 
 
@@ -222,19 +257,26 @@ def _index_name(compiler: SchemaCompiler, name: str) -> str:
     return f"{compiler.quote(compiler.schema)}.{compiler.quote(name)}" if compiler.schema else compiler.quote(name)
 
 
+def foreign_key_steps(compiler: SchemaCompiler, table: str, fk: ForeignKey, *, partitioned: bool) -> list[Step]:
+    """Add a foreign key NOT VALID, then VALIDATE it without blocking writes; at once on a partitioned table (no NOT VALID there)."""
+    quote = compiler.quote
+    columns = ", ".join(quote(c) for c in fk.columns)
+    refs = ", ".join(quote(c) for c in fk.ref_columns)
+    action = f" ON DELETE {fk.on_delete.upper()}" if fk.on_delete != "no action" else ""
+    add = f"ALTER TABLE {table} ADD CONSTRAINT {quote(fk.name)} FOREIGN KEY ({columns}) REFERENCES {compiler.qualified(fk.ref_table)} ({refs}){action}"
+    if partitioned:
+        return [["-- PostgreSQL adds no NOT VALID foreign key to a partitioned table: this one checks every row now", f"{add};"]]
+    return [[f"{add} NOT VALID;"], [f"ALTER TABLE {table} VALIDATE CONSTRAINT {quote(fk.name)};"]]
+
+
 def _add_constraint(change: SchemaChange, compiler: SchemaCompiler, table: str) -> list[Step]:
     """Foreign keys and checks NOT VALID, then VALIDATE apart; unique keys through a concurrently built index."""
     quote = compiler.quote
     name = quote(change.name)
     item = change.new
     if isinstance(item, ForeignKey):
-        columns = ", ".join(quote(c) for c in item.columns)
-        refs = ", ".join(quote(c) for c in item.ref_columns)
-        action = f" ON DELETE {item.on_delete.upper()}" if item.on_delete != "no action" else ""
-        return [
-            [f"ALTER TABLE {table} ADD CONSTRAINT {name} FOREIGN KEY ({columns}) REFERENCES {compiler.qualified(item.ref_table)} ({refs}){action} NOT VALID;"],
-            [f"ALTER TABLE {table} VALIDATE CONSTRAINT {name};"],
-        ]
+        owner = compiler.tables.get(change.table)
+        return foreign_key_steps(compiler, table, item, partitioned=owner is not None and owner.partitioning is not None)
     if change.kind == "add_unique":
         columns = ", ".join(quote(c) for c in getattr(item, "columns", []))
         return [

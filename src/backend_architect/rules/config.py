@@ -88,10 +88,10 @@ class ReviewConfig(BaseModel):
     ignore: list[str | Ignore] = Field(default_factory=list, description="Rules to leave out (codes, prefixes, names), or findings to drop by place.")
     preview: bool = Field(default=False, description="Run preview rules too.")
     pg_version: int | None = Field(default=None, alias="pg-version", ge=9, le=30, description="Major PostgreSQL version of the SQL reviewed.")
-    rules: dict[str, Level] = Field(default_factory=dict)
-    custom_rules: list[CustomRule] = Field(default_factory=list, alias="custom-rules")
-    plugins: list[str] = Field(default_factory=list)
-    diff: DiffSettings = Field(default_factory=DiffSettings)
+    rules: dict[str, Level] = Field(default_factory=dict, description="Severities by rule code or name: off, info, warning or error.")
+    custom_rules: list[CustomRule] = Field(default_factory=list, alias="custom-rules", description="House rules without Python: a JSONPath and assertions.")
+    plugins: list[str] = Field(default_factory=list, description="Python rules: module:attribute holding a Rule made with @rule, or a tuple of them.")
+    diff: DiffSettings = Field(default_factory=DiffSettings, description="Defaults for backend-architect diff.")
     #: Where the config was read from (paths in it are relative to its folder).
     source: str | None = Field(default=None, exclude=True)
     #: Plugin rules loaded by ``load_config`` (installed packages only) and ``--plugin``, never by the model itself.

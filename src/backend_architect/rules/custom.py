@@ -33,6 +33,8 @@ from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity
 from backend_architect.rules.regex import linear, pattern_problem, search
 
+#: Code prefixes of the built-in rules, closed to custom ones.
+BUILTIN_FAMILIES = frozenset({"API", "SQL", "TOP", "CAP", "DES", "SUP"})
 Function = Literal["defined", "undefined", "truthy", "falsy", "pattern", "notPattern", "enum", "casing", "minLength", "maxLength"]
 CASINGS = {
     "snake": r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$",
@@ -128,8 +130,8 @@ class CustomRule(BaseModel):
     @field_validator("code")
     @classmethod
     def _not_builtin(cls, code: str) -> str:
-        if code[:3] in {"API", "SQL", "TOP", "CAP"} and len(code) == 6:
-            raise ValueError(f"{code}: the API, SQL, TOP and CAP families belong to the built-in rules")
+        if code[:3] in BUILTIN_FAMILIES and len(code) == 6:
+            raise ValueError(f"{code}: the {', '.join(sorted(BUILTIN_FAMILIES))} families belong to the built-in rules")
         return code
 
 

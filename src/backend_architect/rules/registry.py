@@ -37,6 +37,7 @@ from backend_architect.rules.api.system import inconsistent_conventions, resourc
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
 from backend_architect.rules.design.data_agrees import aggregate_split_across_shards, link_blocks_delete, link_without_unique_pair
+from backend_architect.rules.design.keys_agree import key_contradicts_decision
 from backend_architect.rules.design.overrides_agree import override_against_the_numbers
 from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
 from backend_architect.rules.model import Finding, Rule
@@ -212,6 +213,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     link_without_unique_pair,
     link_blocks_delete,
     override_against_the_numbers,
+    key_contradicts_decision,
 )
 
 #: Rules about the review's own machinery.

@@ -17,7 +17,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import FastAPI, Header, Query, Request, Response, Security
+from fastapi import Depends, FastAPI, Header, Query, Request, Response, Security
 from fastapi import Path as PathParameter
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.exceptions import HTTPException
@@ -75,6 +75,25 @@ def _uncursor(cursor: str, shape: tuple[type, ...]) -> list[Any]:
     return values  # type: ignore[no-any-return]
 
 
+def _declared_query_only(request: Request) -> None:
+    """Every query parameter is one the route declares: an unknown one (a misspelt ``limt``, an empty name) is a 400,
+    not silently ignored, as the published contract (a closed set of parameters) says."""
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    declared: set[str] = set()
+    pending = [dependant]
+    while pending:  # the route's own parameters and its dependencies'
+        current = pending.pop()
+        declared |= {p.alias for p in current.query_params}
+        pending += current.dependencies
+    unknown = sorted(set(request.query_params.keys()) - declared)
+    if unknown:
+        named = ", ".join(repr(name[:40]) for name in unknown[:5])
+        raise HTTPException(400, f"unknown query parameter(s) {named}; this operation takes {', '.join(sorted(declared)) or 'none'}")
+
+
 def create_app(
     store: Store,
     keys: dict[str, Principal],
@@ -84,7 +103,15 @@ def create_app(
     body_idle_timeout_s: float = 10.0,
 ) -> FastAPI:
     """The API over ``store``, for callers holding one of ``keys`` (``auth.parse_keys``)."""
-    app = FastAPI(title="backend-architect", version=__version__, description=__doc__, openapi_url="/v1/openapi.json", docs_url="/v1/docs", redoc_url=None)
+    app = FastAPI(
+        title="backend-architect",
+        version=__version__,
+        description=__doc__,
+        openapi_url="/v1/openapi.json",
+        docs_url="/v1/docs",
+        redoc_url=None,
+        dependencies=[Depends(_declared_query_only)],
+    )
     authorizer = Authorizer(keys)
     limiter = Limiter(rate_per_minute)
     run = (jobs or shared_jobs()).run

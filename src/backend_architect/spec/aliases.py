@@ -41,6 +41,11 @@ KEY_ALIASES: dict[str, dict[str, str]] = {
         "identity_provider": "auth",
         "idp": "auth",
         "regulations": "compliance",
+        "pg_version": "postgres_version",
+        "pg-version": "postgres_version",
+        "postgres": "postgres_version",
+        "postgresql": "postgres_version",
+        "postgresql_version": "postgres_version",
     },
     "entity": {
         "has_and_belongs_to_many": "many_to_many",

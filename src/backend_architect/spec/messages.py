@@ -50,6 +50,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "auth": "auth: auth0",
         "cloud": "cloud: aws",
         "instance_rps": "instance_rps: 800",
+        "postgres_version": "postgres_version: 17",
         "notes": "notes: free text",
     },
     "external": {

@@ -271,6 +271,12 @@ class ConstraintsSpec(SpecModel):
     instance_rps: Count | None = Field(
         default=None, description="Requests/s one instance of the service sustains (measured); a per-runtime planning figure when left out."
     )
+    postgres_version: int | None = Field(
+        default=None,
+        ge=15,
+        le=30,
+        description="Major PostgreSQL version the database will run (15 or later), e.g. 18 (which has uuidv7() built in); 16 when left out.",
+    )
 
 
 class ExternalSpec(SpecModel):

@@ -16,6 +16,10 @@ BUILTIN_COLUMNS = ("id", "created_at", "updated_at")
 TENANT_COLUMN = "tenant_id"
 DELETED_AT = "deleted_at"
 VERSION_COLUMN = "version"
+#: UUIDv7 key defaults: PostgreSQL's built-in generator (from 18), and the function the schema defines before
+#: 18, named as the pg_uuidv7 extension names its own (so the extension's is used where it is installed).
+BUILTIN_UUIDV7 = "uuidv7()"
+FALLBACK_UUIDV7 = "uuid_generate_v7()"
 
 
 @lru_cache(maxsize=65_536)

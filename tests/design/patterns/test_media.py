@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend_architect.design.patterns.media import renditions
+from backend_architect.rules.registry import DESIGN_RULES, review
 from backend_architect.spec.model import MediaSpec
 from design.helpers import design_of, table
 
@@ -58,3 +59,22 @@ def test_upload_url_operation_status_column_and_renditions_table_ok() -> None:
     assert status.generated
     assert status.enum_values == ["pending", "processing", "ready", "failed"]
     assert table(arch, "videos_file_renditions").foreign_keys[0].ref_table == "videos"
+
+
+@pytest.mark.parametrize(
+    ("cloud", "queue"),
+    [
+        pytest.param("", "RabbitMQ quorum queues with a dead-letter exchange", id="no cloud"),
+        pytest.param("constraints: {cloud: aws}\n", "Amazon SQS with a dead-letter queue", id="aws"),
+        pytest.param("constraints: {cloud: gcp}\n", "Google Cloud Pub/Sub with a dead-letter topic", id="gcp"),
+        pytest.param("constraints: {cloud: aws, avoid: [sqs]}\n", "RabbitMQ quorum queues with a dead-letter exchange", id="aws avoiding SQS"),
+    ],
+)
+def test_work_queue_agrees_with_the_messaging_decision_ok(cloud: str, queue: str) -> None:
+    """The job queue is the provider's managed queue or an open-source one; with no events the messaging record rejects nothing it runs."""
+    arch = design_of(cloud + SPEC.format(size="5MB", media="{thumbnails: true}", rate="1/s"))
+    assert next(c for c in arch.components if c.kind == "queue").technology == queue
+    messaging = next(d for d in arch.decisions if d.id == "messaging")
+    assert messaging.choice.startswith("not needed")
+    assert "carry jobs, not events" in messaging.rationale
+    assert [f.message for f in review(arch, DESIGN_RULES)] == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from backend_architect.design.keys import postgres_version
 from backend_architect.design.patterns._common import avoided
 from backend_architect.spec.model import Spec
 
@@ -25,6 +26,7 @@ Part = Literal[
     "load-balancer",
     "dns-failover",
     "archive-tiers",
+    "work-queue",
 ]
 
 #: Provider names as people write them -> the catalogue's key.
@@ -43,6 +45,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "load-balancer": "AWS Application Load Balancer",
         "dns-failover": "Amazon Route 53 failover routing",
         "archive-tiers": "S3 Standard -> S3 Standard-IA -> S3 Glacier Instant Retrieval",
+        "work-queue": "Amazon SQS with a dead-letter queue",
     },
     "gcp": {
         "postgresql": "Cloud SQL for PostgreSQL",
@@ -55,6 +58,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "load-balancer": "Cloud Load Balancing",
         "dns-failover": "Cloud DNS failover routing policy",
         "archive-tiers": "Standard -> Nearline -> Coldline",
+        "work-queue": "Google Cloud Pub/Sub with a dead-letter topic",
     },
     "azure": {
         "postgresql": "Azure Database for PostgreSQL flexible server",
@@ -67,13 +71,14 @@ MANAGED: dict[str, dict[Part, str]] = {
         "load-balancer": "Azure Application Gateway",
         "dns-failover": "Azure Traffic Manager priority routing",
         "archive-tiers": "Hot -> Cool -> Cold",
+        "work-queue": "Azure Queue Storage (fed by Event Grid)",
     },
 }
 
 #: Without a known provider: open-source parts, in order of preference (the first the spec does not avoid wins).
 OPEN_SOURCE: dict[Part, tuple[str, ...]] = {
-    "postgresql": ("PostgreSQL 16",),
-    "postgresql-ha": ("PostgreSQL 16 with Patroni", "PostgreSQL 16 with pg_auto_failover"),
+    "postgresql": ("PostgreSQL {version}",),
+    "postgresql-ha": ("PostgreSQL {version} with Patroni", "PostgreSQL {version} with pg_auto_failover"),
     "redis": ("Redis 7", "Valkey 8", "Memcached"),
     "object-store": ("S3-compatible object storage", "MinIO"),
     "cdn": ("a CDN", "Varnish at the edge"),
@@ -82,6 +87,7 @@ OPEN_SOURCE: dict[Part, tuple[str, ...]] = {
     "load-balancer": ("HAProxy (a redundant pair)", "Envoy", "NGINX"),
     "dns-failover": ("health-checked DNS failover",),
     "archive-tiers": ("standard -> infrequent-access -> archive tier",),
+    "work-queue": ("RabbitMQ quorum queues with a dead-letter exchange", "NATS JetStream with a dead-letter stream"),
 }
 
 
@@ -115,9 +121,10 @@ def managed(spec: Spec) -> bool:
     return override is None or not override.forbid
 
 
-def candidates(part: Part) -> list[str]:
-    """Every technology that can play ``part``: each provider's managed service, then the open-source ones."""
-    return list(dict.fromkeys([*(MANAGED[key][part] for key in MANAGED), *OPEN_SOURCE[part]]))
+def candidates(part: Part, spec: Spec) -> list[str]:
+    """Every technology that can play ``part``: each provider's managed service, then the open-source ones (PostgreSQL at
+    the version the spec targets)."""
+    return list(dict.fromkeys([*(MANAGED[key][part] for key in MANAGED), *open_source(spec, part)]))
 
 
 def pinned(spec: Spec, part: Part) -> str | None:
@@ -127,7 +134,7 @@ def pinned(spec: Spec, part: Part) -> str | None:
     if override is None or override.choose is None:
         return None
     wanted = override.choose.strip().lower()
-    return next((c for c in candidates(part) if wanted and (wanted in c.lower() or c.lower() in wanted)), None)
+    return next((c for c in candidates(part, spec) if wanted and (wanted in c.lower() or c.lower() in wanted)), None)
 
 
 def named(spec: Spec, part: Part) -> str:
@@ -138,12 +145,17 @@ def named(spec: Spec, part: Part) -> str:
     key = provider(spec) if managed(spec) else None
     if key is not None and not avoided(spec, MANAGED[key][part]):
         return MANAGED[key][part]
-    candidates = OPEN_SOURCE[part]
+    candidates = open_source(spec, part)
     return next((c for c in candidates if not avoided(spec, c)), candidates[0])
+
+
+def open_source(spec: Spec, part: Part) -> list[str]:
+    """The open-source candidates, PostgreSQL at the version the spec targets."""
+    return [c.replace("{version}", str(postgres_version(spec))) for c in OPEN_SOURCE[part]]
 
 
 def others(spec: Spec, part: Part, chosen: str) -> list[str]:
     """The other candidates for ``part``, for a decision's alternatives."""
     key = provider(spec)
-    names = ([MANAGED[key][part]] if key else []) + list(OPEN_SOURCE[part])
+    names = ([MANAGED[key][part]] if key else []) + open_source(spec, part)
     return [n for n in names if n != chosen]

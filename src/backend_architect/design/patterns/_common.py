@@ -46,8 +46,9 @@ _INDEX: list[tuple[object, dict[str, tuple[str, Table]]]] = []
 
 
 def _tables_by_entity(arch: Architecture) -> dict[str, tuple[str, Table]]:
-    if _INDEX and _INDEX[0][0] is arch.datastores:
-        return _INDEX[0][1]
+    last = _INDEX[0] if _INDEX else None  # read once: another thread may replace it meanwhile
+    if last is not None and last[0] is arch.datastores:
+        return last[1]
     index: dict[str, tuple[str, Table]] = {}
     for store in arch.datastores:
         for table in store.tables:

@@ -156,7 +156,7 @@ def _pinned_in(spec: Spec, decision: Decision) -> Decision | None:
             "alternatives": [kept, *(a for a in decision.alternatives if not matches(name, a.name))],
             "decided_by": "spec",
             "author_reason": override.reason,
-            "choices": candidates(part),
+            "choices": candidates(part, spec),
         }
     )
 

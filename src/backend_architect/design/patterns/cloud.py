@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._clouds import OPEN_SOURCE, Part, managed, named, provider
+from backend_architect.design.patterns._clouds import Part, managed, named, open_source, provider
 from backend_architect.design.patterns._common import decision
 from backend_architect.ir.model import Architecture, Decision
 from backend_architect.spec.model import Spec
@@ -21,6 +21,7 @@ KIND_PART: dict[str, Part] = {
     "search-engine": "search-engine",
     "warehouse": "warehouse",
     "load-balancer": "load-balancer",
+    "queue": "work-queue",
 }
 
 
@@ -80,7 +81,7 @@ def _record(spec: Spec, arch: Architecture, key: str) -> Decision:
         "the provider runs backups, failover and patching for each part; a small team buys that instead of operating the open-source parts",
         alternatives=[
             (
-                f"self-managed {', '.join(dict.fromkeys(OPEN_SOURCE[p][0] for p in ('postgresql', 'redis', 'object-store')))}",
+                f"self-managed {', '.join(dict.fromkeys(open_source(spec, p)[0] for p in ('postgresql', 'redis', 'object-store')))}",
                 "cheaper per hour, paid back in operations work",
             )
         ],

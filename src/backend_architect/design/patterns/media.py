@@ -11,9 +11,11 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.data import constraint_name
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, example_of, new_operation, prop
+from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, size, table_of, writers
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Column, Figure, ForeignKey, Operation, Parameter, Table, UniqueConstraint
 from backend_architect.ir.runtime import Component, Placement
+from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import MediaSpec, Spec
 from backend_architect.spec.naming import kebab, snake
 from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
@@ -211,7 +213,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     choice = (
         f"direct upload to object storage by a pre-signed URL from POST .../uploads (valid {UPLOAD_URL_TTL_S // 60} min, multipart above "
         f"{MULTIPART_FROM // 1_000_000} MB); the storage's object-created notification queues a job; {workers} workers {work}, "
-        f"recorded in {table.name}_{field}_renditions, with {field}_status on the row; "
+        f"recorded in {renditions_name(table.name, field)}, with {status_name(field)} on the row; "
         f"after {ATTEMPTS} failed attempts a job goes to a dead-letter queue; {delivery}"
     )
     rationale = (
@@ -237,7 +239,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
         ],
         consequences=(
             f"A job is idempotent by object key (a retried job overwrites the same outputs). The dead-letter queue is watched: a failed "
-            f"{entity} stays '{field}_status = failed' and is reprocessed by hand. The originals stay private; only renditions are public through the CDN."
+            f"{entity} stays '{status_name(field)} = failed' and is reprocessed by hand. "
+            "The originals stay private; only renditions are public through the CDN."
         ),
         subject=subject,
         inputs={"peak_uploads": peak, "core_seconds": core_seconds, "workers": float(workers), "rendition_bytes": output_bytes},
@@ -259,7 +262,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
         Component(
             name=f"{prefix}-queue",
             kind="queue",
-            technology="a work queue with a dead-letter queue (SQS, or RabbitMQ quorum queues)",
+            technology=named(spec, "work-queue"),
             purpose=f"processing jobs for {subject}; {ATTEMPTS} attempts, then the dead-letter queue",
             services=[service],
             decision=made.id,
@@ -290,7 +293,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
         retention="as long as the row",
     )
     status = Column(
-        name=f"{field}_status",
+        name=status_name(field),
         type="varchar",
         length=10,
         enum_values=["pending", "processing", "ready", "failed"],
@@ -309,10 +312,20 @@ def _output_name(output: Rendition) -> str:
     return output.name if output.codec == "image" else f"{output.name}_{output.codec}"
 
 
+def renditions_name(table: str, field: str) -> str:
+    """``<table>_<field>_renditions``, bounded to 63 bytes with a stable hash (a name the design makes up)."""
+    return bounded_name(f"{table}_{field}_renditions")
+
+
+def status_name(field: str) -> str:
+    """``<field>_status``, bounded to 63 bytes with a stable hash (a column the design makes up)."""
+    return bounded_name(f"{field}_status")
+
+
 def _renditions_table(entity: str, parent: Table, field: str, outputs: list[Rendition], uploads_per_s: float) -> Table:
-    name = f"{parent.name}_{field}_renditions"
+    name = renditions_name(parent.name, field)
     key = parent.columns[0]
-    owner = f"{snake(entity)}_id"
+    owner = bounded_name(f"{snake(entity)}_id")  # made up by the design: bounded with a stable hash
     return Table(
         name=name,
         comment=f"one row per processed output of {parent.name}.{field}: where it is and how big",

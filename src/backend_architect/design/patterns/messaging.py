@@ -61,6 +61,11 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     per_event, per_delivery = event_rates(analysis, arch)
     events, deliveries = sum(per_event.values()), sum(per_delivery.values())
     if not arch.events:
+        # a work queue another pattern runs (media jobs) is not an event broker, and this record must not reject what it runs
+        queues = [c for c in arch.components if c.kind == "queue"]
+        running = " ".join(c.technology.lower() for c in queues)
+        brokers = [(name, "nothing to carry yet") for name in ("RabbitMQ", "Apache Kafka") if name.lower().split()[-1] not in running]
+        jobs = f"; the work queues ({', '.join(sorted({c.technology for c in queues}))}) carry jobs, not events" if queues else ""
         yield Applied(
             decision(
                 "messaging",
@@ -68,8 +73,8 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 "communication",
                 "not needed: no use case publishes events",
                 "no events",
-                "every use case completes in one request within one service",
-                alternatives=[("RabbitMQ", "nothing to carry yet")],
+                "every use case completes in one request within one service" + jobs,
+                alternatives=brokers[:1],
                 subject="system",
             )
         )

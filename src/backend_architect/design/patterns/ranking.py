@@ -15,6 +15,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size, table_of, writers
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, CachePlan, Column, Figure, Index, IndexColumn, Operation, Table
 from backend_architect.ir.runtime import Component, Job
+from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import resolve_column
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -255,7 +256,7 @@ def _duration(seconds: float | None) -> str:
 
 
 def _snapshot_table(table: Table, column: str, value: Column, by: str, k: int, interval: float) -> Table:
-    name = f"{table.name}_top_{column}"
+    name = bounded_name(f"{table.name}_top_{column}")  # made up by the design: bounded with a stable hash
     runs = SECONDS_PER_DAY * SNAPSHOT_DAYS / interval
     return Table(
         name=name,

@@ -13,6 +13,7 @@ from backend_architect.design.patterns._common import decision, figure, fmt, own
 from backend_architect.design.patterns.ranking import JOB_SCAN_ROWS_PER_S, JOB_SHARE
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Column, Figure, Operation, Partitioning, Table
 from backend_architect.ir.runtime import Component, Job
+from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import resolve_column, snake, split_filter
 from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
@@ -271,7 +272,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
 
 
 def _rollup_table(table: Table, plan: Series, column: str, last: bool, horizon_days: float) -> Table:
-    name = f"{table.name}_{_label(plan.every)}"
+    name = bounded_name(f"{table.name}_{_label(plan.every)}")  # made up by the design: bounded with a stable hash
     per_day = plan.count * SECONDS_PER_DAY / plan.every
     interval: Literal["day", "week", "month"] = "day" if per_day >= DAILY_PARTITION_ROWS else "month"
     keys = [k.model_copy(update={"nullable": False, "generated": False, "identity": False, "default": None}) for k in plan.keys]

@@ -16,6 +16,7 @@ from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, dec
 from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, described, hit_figures
 from backend_architect.ir.model import Architecture, CachePlan, Column, Decision, Figure, Table
 from backend_architect.ir.runtime import Component
+from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
 from backend_architect.spec.units import DAYS_PER_YEAR
@@ -286,7 +287,7 @@ def _texts(entity: str, table: str, plan: KeyPlan, peak_creates: float, occupanc
         )
         return choice, rationale, [ranges, counter, uuid]
     choice = (
-        f"pre-generated key ranges: each instance claims {RANGE_SIZE:,} counter values at a time from {table}_key_ranges and turns each, "
+        f"pre-generated key ranges: each instance claims {RANGE_SIZE:,} counter values at a time from {bounded_name(f'{table}_key_ranges')} and turns each, "
         f"through a keyed permutation, into a base62 code of at most {plan.length} characters: no collision checks, codes not sequential"
     )
     why = f"random codes would need {plan.random_length} characters" if plan.random_length > MAX_RANDOM_LENGTH else f"{fmt(peak_creates)} creates/s at peak"
@@ -315,7 +316,7 @@ def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: s
 def _ranges_table(table: str) -> Table:
     """The allocator of key ranges: one row per keyed table, advanced by RANGE_SIZE per claim."""
     return Table(
-        name=f"{table}_key_ranges",
+        name=bounded_name(f"{table}_key_ranges"),
         entity=None,
         comment=f"next counter value for {table} codes; an instance claims a range with one UPDATE ... RETURNING",
         columns=[

@@ -12,9 +12,22 @@ from __future__ import annotations
 
 from typing import Any
 
-#: Functions PostgreSQL marks VOLATILE that schemas use as defaults (pg_proc.provolatile = 'v').
+#: Functions PostgreSQL marks VOLATILE that schemas use as defaults (pg_proc.provolatile = 'v'); uuid_generate_v7 is
+#: pg_uuidv7's, and the one generated schemas define before PostgreSQL 18.
 VOLATILE_FUNCTIONS = frozenset(
-    {"gen_random_uuid", "uuid_generate_v1", "uuid_generate_v1mc", "uuid_generate_v4", "uuidv4", "uuidv7", "random", "clock_timestamp", "timeofday", "nextval"}
+    {
+        "gen_random_uuid",
+        "uuid_generate_v1",
+        "uuid_generate_v1mc",
+        "uuid_generate_v4",
+        "uuid_generate_v7",
+        "uuidv4",
+        "uuidv7",
+        "random",
+        "clock_timestamp",
+        "timeofday",
+        "nextval",
+    }
 )
 #: Types a sequence feeds: adding a column of one fills every row from the sequence.
 SERIAL_TYPES = frozenset({"serial", "bigserial", "smallserial", "serial4", "serial8", "serial2"})

@@ -9,14 +9,23 @@ from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
 def _is_link(table: Table) -> bool:
-    """A table that only links two rows: two foreign keys and nothing else but timestamps or flags."""
+    """A table that only links two rows: two required foreign keys and nothing else but timestamps, dates, flags or a kind.
+
+    The design's own notion (``design.semantics.is_link``): an optional reference makes a row
+    that may point somewhere, not a link, and its delete behaviour is its own.
+    """
+    columns = {c.name: c for c in table.columns}
     fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+    required = all(c in columns and not columns[c].nullable for c in fk_columns)
     others = [
         c
         for c in table.columns
-        if c.name not in fk_columns and c.name not in {"id", "created_at", "updated_at", "tenant_id"} and c.type not in {"boolean", "timestamptz"}
+        if c.name not in fk_columns
+        and c.name not in {"id", "created_at", "updated_at", "tenant_id"}
+        and c.type not in {"boolean", "timestamptz", "date"}
+        and not c.enum_values
     ]
-    return len(table.foreign_keys) == 2 and not others and not any(c.enum_values for c in table.columns)
+    return len(table.foreign_keys) == 2 and required and not others
 
 
 @rule(
@@ -31,7 +40,8 @@ def aggregate_split_across_shards(self: Rule, arch: Architecture) -> Iterator[Fi
     ## What it does
     Finds tables whose rows belong to a sharded parent (a foreign key that cascades) but that
     are not sharded by the parent's key: neither by that foreign key nor by the column the
-    parent is sharded by.
+    parent is sharded by. A link between two sharded rows (two cascading foreign keys) is
+    co-located with one of them.
 
     ## Why is this bad?
     An order and its lines are written in one transaction and read together; on different
@@ -48,17 +58,17 @@ def aggregate_split_across_shards(self: Rule, arch: Architecture) -> Iterator[Fi
     """
     tables = {t.name: t for s in arch.datastores for t in s.tables}
     for table in tables.values():
-        for fk in table.foreign_keys:
-            parent = tables.get(fk.ref_table)
-            if parent is None or parent.sharding is None or fk.on_delete != "cascade" or parent.name == table.name:
-                continue
-            keys = {fk.columns[0], parent.sharding.key}
-            if table.sharding is None or table.sharding.key not in keys:
-                shard = table.sharding.key if table.sharding else "nothing (one node)"
-                yield self.finding(
-                    f"table {table.name}",
-                    f"{table.name} is part of {parent.name} (sharded by {parent.sharding.key}) but is sharded by {shard}",
-                )
+        parents = [
+            (fk.columns[0], parent.name, parent.sharding.key)
+            for fk in table.foreign_keys
+            for parent in [tables.get(fk.ref_table)]
+            if parent is not None and parent.sharding is not None and fk.on_delete == "cascade" and parent.name != table.name
+        ]
+        shard = table.sharding.key if table.sharding else None
+        # a link between two sharded rows lives with one of them: co-location with any of its parents will do
+        if parents and not any(shard in {column, key} for column, _, key in parents):
+            _, parent, key = parents[0]
+            yield self.finding(f"table {table.name}", f"{table.name} is part of {parent} (sharded by {key}) but is sharded by {shard or 'nothing (one node)'}")
 
 
 @rule(
@@ -92,7 +102,8 @@ def link_without_unique_pair(self: Rule, arch: Architecture) -> Iterator[Finding
             if not _is_link(table):
                 continue
             pair = {fk.columns[0] for fk in table.foreign_keys}
-            keys = [set(table.primary_key), *(set(u.columns) for u in table.uniques)]
+            # a partial unique index counts: over live rows (soft delete) it keeps the live links unique
+            keys = [set(table.primary_key), *(set(u.columns) for u in table.uniques), *({c.name for c in i.columns} for i in table.indexes if i.unique)]
             if not any(pair <= key for key in keys):
                 yield self.finding(f"table {table.name}", f"{table.name} links {' and '.join(sorted(pair))} but nothing keeps the pair unique")
 

@@ -130,8 +130,9 @@ _INDEX: list[tuple[object, dict[str, list[tuple[Datastore, Table]]]]] = []
 
 
 def _tables_by_name(arch: Architecture) -> dict[str, list[tuple[Datastore, Table]]]:
-    if _INDEX and _INDEX[0][0] is arch.datastores:
-        return _INDEX[0][1]
+    last = _INDEX[0] if _INDEX else None  # read once: another thread may replace it meanwhile
+    if last is not None and last[0] is arch.datastores:
+        return last[1]
     index: dict[str, list[tuple[Datastore, Table]]] = {}
     for candidate in arch.datastores:
         for table in candidate.tables:

@@ -824,7 +824,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "enum": [],
                 "dims": None,
                 "identity": False,
-                "has_default": False,
+                "has_default": True,
                 "format": None,
             },
             {
@@ -890,7 +890,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "enum": [],
                 "dims": None,
                 "identity": False,
-                "has_default": False,
+                "has_default": True,
                 "format": "uuid",
             },
             {
@@ -1055,7 +1055,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "enum": [],
                 "dims": None,
                 "identity": False,
-                "has_default": False,
+                "has_default": True,
                 "format": "uuid",
             },
             {
@@ -1176,7 +1176,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "enum": [],
                 "dims": None,
                 "identity": False,
-                "has_default": False,
+                "has_default": True,
                 "format": "uuid",
             },
             {
@@ -1297,7 +1297,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "enum": [],
                 "dims": None,
                 "identity": False,
-                "has_default": False,
+                "has_default": True,
                 "format": "uuid",
             },
             {
@@ -1418,7 +1418,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "enum": [],
                 "dims": None,
                 "identity": False,
-                "has_default": False,
+                "has_default": True,
                 "format": None,
             },
             {

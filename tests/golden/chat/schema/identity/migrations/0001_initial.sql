@@ -7,8 +7,22 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+-- UUIDv7 keys: PostgreSQL 18 has uuidv7() built in; before 18 the schema defines uuid_generate_v7() (RFC 9562:
+-- 48-bit Unix milliseconds, version 7, random bits), unless one exists (the pg_uuidv7 extension's)
+DO $do$
+BEGIN
+    IF to_regprocedure('uuid_generate_v7()') IS NULL THEN
+        CREATE FUNCTION uuid_generate_v7() RETURNS uuid LANGUAGE sql VOLATILE PARALLEL SAFE AS $fn$
+            SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+                52, 1), 53, 1), 'hex')::uuid
+        $fn$;
+    END IF;
+END
+$do$;
+
 CREATE TABLE users (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     handle TEXT NOT NULL,
     display_name TEXT NOT NULL,
     phone TEXT NOT NULL,
@@ -27,7 +41,7 @@ COMMENT ON TABLE users IS 'User rows';
 COMMENT ON COLUMN users.avatar IS 'object-store key; the content lives in object storage';
 
 CREATE TABLE contacts (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     owner_id UUID NOT NULL,
     contact_id UUID NOT NULL,
     nickname TEXT,

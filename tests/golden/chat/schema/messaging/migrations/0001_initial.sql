@@ -7,8 +7,22 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+-- UUIDv7 keys: PostgreSQL 18 has uuidv7() built in; before 18 the schema defines uuid_generate_v7() (RFC 9562:
+-- 48-bit Unix milliseconds, version 7, random bits), unless one exists (the pg_uuidv7 extension's)
+DO $do$
+BEGIN
+    IF to_regprocedure('uuid_generate_v7()') IS NULL THEN
+        CREATE FUNCTION uuid_generate_v7() RETURNS uuid LANGUAGE sql VOLATILE PARALLEL SAFE AS $fn$
+            SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+                52, 1), 53, 1), 'hex')::uuid
+        $fn$;
+    END IF;
+END
+$do$;
+
 CREATE TABLE conversations (
-    id UUID NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     kind TEXT NOT NULL,
     title TEXT,
     created_by_id UUID NOT NULL,
@@ -29,7 +43,7 @@ CREATE TABLE conversations_default PARTITION OF conversations DEFAULT;
 CREATE INDEX ix_conversations_created_by_id ON conversations (created_by_id);
 
 CREATE TABLE memberships (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     conversation_id UUID NOT NULL,
     user_id UUID NOT NULL,
     role TEXT NOT NULL,
@@ -50,7 +64,7 @@ COMMENT ON COLUMN memberships.version IS 'optimistic concurrency: bumped on ever
 CREATE INDEX ix_memberships_user_id_last_read_at_id ON memberships (user_id, last_read_at DESC, id DESC);
 
 CREATE TABLE messages (
-    id UUID NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     conversation_id UUID NOT NULL,
     sender_id UUID NOT NULL,
     body TEXT NOT NULL,

@@ -7,8 +7,22 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+-- UUIDv7 keys: PostgreSQL 18 has uuidv7() built in; before 18 the schema defines uuid_generate_v7() (RFC 9562:
+-- 48-bit Unix milliseconds, version 7, random bits), unless one exists (the pg_uuidv7 extension's)
+DO $do$
+BEGIN
+    IF to_regprocedure('uuid_generate_v7()') IS NULL THEN
+        CREATE FUNCTION uuid_generate_v7() RETURNS uuid LANGUAGE sql VOLATILE PARALLEL SAFE AS $fn$
+            SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+                52, 1), 53, 1), 'hex')::uuid
+        $fn$;
+    END IF;
+END
+$do$;
+
 CREATE TABLE requesters (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     tenant_id UUID NOT NULL,
     email TEXT NOT NULL,
     name TEXT,
@@ -25,7 +39,7 @@ ALTER TABLE requesters ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_requesters ON requesters USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 
 CREATE TABLE tags (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     tenant_id UUID NOT NULL,
     name TEXT NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
@@ -40,7 +54,7 @@ ALTER TABLE tags ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_tags ON tags USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 
 CREATE TABLE tickets (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     tenant_id UUID NOT NULL,
     subject TEXT NOT NULL,
     description TEXT NOT NULL,
@@ -81,7 +95,7 @@ CREATE INDEX ix_tickets_tenant_id_status_assignee_id_priority_created_at_id ON t
 CREATE INDEX ix_tickets_tenant_id_status_due_at ON tickets (tenant_id, status, due_at) WHERE deleted_at IS NULL;
 
 CREATE TABLE comments (
-    id UUID NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     tenant_id UUID NOT NULL,
     ticket_id UUID NOT NULL,
     author_agent_id UUID,

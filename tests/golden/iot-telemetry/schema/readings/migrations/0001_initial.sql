@@ -7,6 +7,20 @@
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+-- UUIDv7 keys: PostgreSQL 18 has uuidv7() built in; before 18 the schema defines uuid_generate_v7() (RFC 9562:
+-- 48-bit Unix milliseconds, version 7, random bits), unless one exists (the pg_uuidv7 extension's)
+DO $do$
+BEGIN
+    IF to_regprocedure('uuid_generate_v7()') IS NULL THEN
+        CREATE FUNCTION uuid_generate_v7() RETURNS uuid LANGUAGE sql VOLATILE PARALLEL SAFE AS $fn$
+            SELECT encode(set_bit(set_bit(overlay(uuid_send(gen_random_uuid())
+                PLACING substring(int8send(floor(extract(epoch FROM clock_timestamp()) * 1000)::bigint) FROM 3) FROM 1 FOR 6),
+                52, 1), 53, 1), 'hex')::uuid
+        $fn$;
+    END IF;
+END
+$do$;
+
 CREATE SCHEMA IF NOT EXISTS readings;
 
 CREATE TABLE readings.readings_5m (
@@ -39,7 +53,7 @@ CREATE TABLE readings.sites (
 COMMENT ON TABLE readings.sites IS 'Site rows';
 
 CREATE TABLE readings.devices (
-    id UUID DEFAULT gen_random_uuid() NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     serial TEXT NOT NULL,
     model TEXT NOT NULL,
     site_id BIGINT NOT NULL,
@@ -78,7 +92,7 @@ COMMENT ON TABLE readings.alert_rules IS 'AlertRule rows';
 CREATE INDEX ix_alert_rules_device_id ON readings.alert_rules (device_id);
 
 CREATE TABLE readings.readings (
-    id UUID NOT NULL,
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
     device_id UUID NOT NULL,
     metric TEXT NOT NULL,
     value NUMERIC(12, 4) NOT NULL,

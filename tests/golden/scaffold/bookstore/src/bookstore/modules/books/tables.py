@@ -16,7 +16,7 @@ metadata = sa.MetaData(schema=SCHEMA)
 authors = sa.Table(
     "authors",
     metadata,
-    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True),
+    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("bio", sa.Text(), nullable=True),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
@@ -26,7 +26,7 @@ authors = sa.Table(
 books = sa.Table(
     "books",
     metadata,
-    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True),
+    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("isbn", sa.Text(), nullable=False),
     sa.Column("title", sa.Text(), nullable=False),
     sa.Column("description", sa.Text(), nullable=True),
@@ -45,7 +45,7 @@ books = sa.Table(
 reviews = sa.Table(
     "reviews",
     metadata,
-    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True),
+    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("book_id", sa.Uuid(), nullable=False),
     sa.Column("customer_id", sa.Uuid(), nullable=False),
     sa.Column("rating", sa.Integer(), nullable=False),

@@ -17,7 +17,7 @@ metadata = sa.MetaData(schema=SCHEMA)
 customers = sa.Table(
     "customers",
     metadata,
-    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True),
+    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("email", sa.Text(), nullable=False),
     sa.Column("name", sa.Text(), nullable=False),
     sa.Column("password_hash", sa.Text(), nullable=False),

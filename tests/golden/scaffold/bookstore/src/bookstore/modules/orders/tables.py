@@ -17,7 +17,7 @@ metadata = sa.MetaData(schema=SCHEMA)
 orders = sa.Table(
     "orders",
     metadata,
-    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True),
+    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("customer_id", sa.Uuid(), nullable=False),
     sa.Column("status", sa.Text(), nullable=False, server_default=sa.FetchedValue()),
     sa.Column("total_amount", sa.Numeric(19, 4), nullable=False),
@@ -32,7 +32,7 @@ orders = sa.Table(
 order_lines = sa.Table(
     "order_lines",
     metadata,
-    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True),
+    sa.Column("id", sa.Uuid(), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("order_id", sa.Uuid(), nullable=False),
     sa.Column("book_id", sa.Uuid(), nullable=False),
     sa.Column("quantity", sa.Integer(), nullable=False),
