@@ -17,30 +17,16 @@ from backend_architect.scaffold.context import ModuleContext
 from backend_architect.scaffold.joins import Hop, path_to
 from backend_architect.scaffold.mechanisms import operation_plan
 from backend_architect.scaffold.naming import constant, identifier, kebab, package
-from backend_architect.scaffold.plan_api import ColumnRef, EventPlan, ModelPlan, OpPlan, designed_index, model_plans
+from backend_architect.scaffold.plan_api import ColumnRef, EventPlan, ModelPlan, OpPlan, model_plans
 from backend_architect.scaffold.plan_data import Gap, ResourcePlan, TablePlan, fields, item_location, parent_link, table_plan
-from backend_architect.scaffold.plan_reads import FeedPlan, RankingPlan, SeriesPlan
+from backend_architect.scaffold.plan_jobs import JobPlan, designed_jobs, generated_jobs
+from backend_architect.scaffold.plan_reads import FeedPlan
 from backend_architect.scaffold.plan_runtime import ChannelPlan, MediaPlan, channel_plans, latest_columns, media_plans, notes
 from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, LinkPlan
 from backend_architect.scaffold.source import Design
 
 #: Connections each process opens at least, whatever the figures say.
 MIN_POOL = 5
-
-
-@dataclass(frozen=True)
-class JobPlan:
-    """A designed batch job: its use case, how often it runs, and the index the design gave its reads.
-
-    ``expression`` is the generated job (a ranking refresh, a rollup, an expiry); None for a use
-    case's job, whose rule is the user's (a function seeded in domain.py).
-    """
-
-    name: str
-    func: str
-    interval_s: float
-    index: str | None
-    expression: str | None = None
 
 
 @dataclass(frozen=True)
@@ -185,45 +171,6 @@ def _channels(asyncapi: str | None) -> dict[str, str]:
     return {name: str(channel.get("address", name)) for name, channel in (document.get("channels") or {}).items()}
 
 
-def _jobs(arch: Architecture, service: str, tables: dict[str, Any]) -> list[JobPlan]:
-    flows = {f.use_case: f for f in arch.flows}
-    out = []
-    for figure in arch.figures:
-        if not figure.key.startswith("job.rows_per_run.") or not figure.scope.startswith("use case '"):
-            continue
-        name = figure.scope.removeprefix("use case '").removesuffix("'")
-        flow = flows.get(name)
-        if flow is None or not flow.steps or flow.steps[0].target != service:
-            continue
-        index = next((designed_index(t, [name], method="btree") for t in tables.values() if designed_index(t, [name], method="btree")), None)
-        out.append(JobPlan(name, identifier(name), float(figure.inputs.get("interval_s", 60.0)), index.name if index else None))
-    return out
-
-
-def _generated_jobs(arch: Architecture, service: str, operations: list[OpPlan], tables: dict[str, Table], plans: dict[str, TablePlan]) -> list[JobPlan]:
-    """The jobs the design's patterns made (a ranking's refresh, a series' rollup) and the expiry of rows kept shorter than the horizon."""
-    out = []
-    for job in arch.jobs:
-        if job.service != service:
-            continue
-        for op in operations:
-            use_case = op.op.use_cases[0] if op.op.use_cases else ""
-            if isinstance(op.detail, RankingPlan) and op.detail.snapshot and job.use_case == f"refresh {use_case}":
-                out.append(JobPlan(job.use_case, identifier(job.use_case), job.interval_s, None, f"ranking.refresh_job(resources.{op.const}_RANKING)"))
-            if isinstance(op.detail, SeriesPlan) and op.detail.rollup and job.use_case == f"roll up {use_case}":
-                expression = f"series.rollup_job(resources.{op.const}_SERIES, tables.{op.resource.table.var})"
-                out.append(JobPlan(job.use_case, identifier(job.use_case), job.interval_s, None, expression))
-    horizon = max((t.retention_days or 0.0 for t in tables.values()), default=0.0)
-    for table in tables.values():
-        days = table.retention_days
-        if not days or days >= horizon or table.partitioning is not None or not plans[table.name].has("created_at"):
-            continue
-        interval = max(60.0, min(86_400.0, days * 86_400 / 4))
-        expression = f"expire(tables.{plans[table.name].var}, tables.{plans[table.name].var}.c['created_at'], {days})"
-        out.append(JobPlan(f"expire {table.name}", identifier(f"expire {table.name}"), interval, None, expression))
-    return out
-
-
 def _event_joins(event: Event, ir_tables: dict[str, Table], plans: dict[str, TablePlan]) -> tuple[tuple[str, ColumnRef], ...]:
     """An event's fields its row does not hold (a message's ``guild_id``, through its channel): where they are read from."""
     table = next((t for t in ir_tables.values() if t.entity == event.entity), None)
@@ -333,7 +280,12 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
         models=tuple(models),
         operations=tuple(operations),
         events=tuple(events.values()),
-        jobs=tuple(sorted([*_jobs(arch, service.name, ir_tables), *_generated_jobs(arch, service.name, operations, ir_tables, tables)], key=lambda j: j.name)),
+        jobs=tuple(
+            sorted(
+                [*designed_jobs(arch, service.name, ir_tables), *generated_jobs(arch, service.name, operations, ir_tables, tables)],
+                key=lambda j: j.name,
+            )
+        ),
         outbox=_runtime_table("outbox_events", taken),
         idempotency=_runtime_table("idempotency_keys", taken),
         contract=design.openapi[service.name],
