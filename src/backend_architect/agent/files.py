@@ -102,6 +102,12 @@ Also at hand: `validate_spec` [`{validate_spec}`], `estimate_capacity` [`{estima
 - Every decision you state is one of the engine's decisions, by its id; the ones the spec author decided say so, with
   the reason.
 - Sections of your answer must agree with each other because they all quote the same design (one `design_id`).
+  Quote a figure from one place (its key in handoff.json's figures) and the same value everywhere you restate it.
+- Never advise implementers to build something other than what the design does ("do not push X", "use Y
+  instead"): when the requirements call for other behaviour, change the spec or override the decision and design
+  again. What the engine cannot express goes once under **Critic** as a limit, naming the decision id and the
+  figure it changes, and nowhere else.
+- Name only artefacts you hand off, by the paths `artefacts` returned.
 - Never edit generated artefacts: change the spec or a decision and design again.
 
 ## Your final answer, in this order
