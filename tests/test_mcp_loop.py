@@ -19,6 +19,7 @@ from typing import Any
 
 import jsonschema
 import pglast
+import pytest
 import yaml
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
@@ -192,3 +193,27 @@ def test_scripted_agent_bad_input_is_located_err() -> None:
     assert "id: no decision 'mesaging'" in seen["no_decision"].content[0].text
     for result in (seen["no_reason"], seen["unknown_id"], seen["bad_spec"], seen["bad_word"], seen["no_decision"]):
         assert "Traceback" not in result.content[0].text
+
+
+def test_explain_and_artefacts_run_under_the_servers_deadline_err(monkeypatch: Any) -> None:
+    """explain_decision (a design per alternative) and artefacts (every file through its consumer) are stopped at the deadline."""
+    from mcp.server.mcpserver import MCPServer
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    from backend_architect import jobs
+    from backend_architect.agent import loop
+    from backend_architect.mcp import loop_tools
+
+    # the design itself is made in this process, so the 50 ms deadline meets only the calls under test
+    monkeypatch.setattr(loop_tools, "DESIGNS", loop.Designs())
+    pool = jobs.Jobs(workers=1, deadline_s=0.05)
+    monkeypatch.setattr(jobs, "_shared", pool)
+    server = MCPServer(name="deadline")
+    loop_tools.register(server)
+    designed = loop_tools.DESIGNS.of(FIRST_DRAFT.replace("strng(", "string("))
+    try:
+        for tool, arguments in (("explain_decision", {"id": "cache.open-link"}), ("artefacts", {})):
+            with pytest.raises(ToolError, match=r"took longer than 0\.05 s"):
+                asyncio.run(server.call_tool(tool, {"design_id": designed.id, **arguments}))
+    finally:
+        pool.close()

@@ -27,16 +27,31 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _bounded(spec: str, name: str) -> tuple[LoadedSpec, DesignResult]:
-    """Load and design in one of the server's workers, under its deadline (as every other tool's work runs)."""
+def _in_worker(function: Callable[..., R], *args: Any) -> R:
+    """``function(*args)`` in one of the server's workers, under its deadline (as every other tool's work runs)."""
     from backend_architect.jobs import JobBusy, JobRefused, JobTimeout, shared_jobs
 
     try:
-        return shared_jobs().run(loop.load_and_design, spec, name)
+        return shared_jobs().run(function, *args)
     except JobRefused as exc:
         raise ToolError("\n".join(exc.lines)) from None
     except (JobTimeout, JobBusy) as exc:
         raise ToolError(str(exc)) from None
+
+
+def _bounded(spec: str, name: str) -> tuple[LoadedSpec, DesignResult]:
+    """Load and design in a worker: the work a session's cache saves."""
+    return _in_worker(loop.load_and_design, spec, name)
+
+
+def explain_again(spec: str, design_id: str, key: str) -> dict[str, Any]:
+    """Explain one decision in a worker: it designs the spec again once per alternative, so it is bounded like designing.
+
+    The worker designs the spec afresh (the session's cache lives in the server process); ``design_id`` is the one the
+    session knows it by.
+    """
+    loaded, result = loop.load_and_design(spec, loop.SPEC_NAME)
+    return loop.explain_answer(loop.Designed(design_id, spec, loaded, result), key)
 
 
 #: The designs of this server's session (one stdio client per process); the designing itself runs in a worker.
@@ -108,7 +123,8 @@ def register(server: MCPServer) -> None:
     )
     @located
     def explain_decision(id: str, spec: str | None = None, design_id: str | None = None) -> dict[str, Any]:
-        return loop.explain_answer(DESIGNS.find(spec, design_id), id)
+        designed = DESIGNS.find(spec, design_id)
+        return _in_worker(explain_again, designed.text, designed.id, id)
 
     @server.tool(
         description="Step 4: override decisions where the requirements call for it. overrides maps a decision id (or pattern code) to "
@@ -140,7 +156,8 @@ def register(server: MCPServer) -> None:
     @located
     def artefacts_tool(spec: str | None = None, design_id: str | None = None, select: list[str] | None = None, max_bytes: int = MAX_BYTES) -> dict[str, Any]:
         designed = DESIGNS.find(spec, design_id)
-        fetched = artefacts(designed.result.files, select, max_bytes)
+        # each artefact is checked by its consumer (validators, PostgreSQL's parser): bounded like designing
+        fetched = _in_worker(artefacts, designed.result.files, select, max_bytes)
         failing = {p: v for p, v in fetched["checked"].items() if v.startswith("invalid")}
         lines = [f"# Artefacts of `{designed.id}`: {len(fetched['files'])} sent, {len(fetched['not_sent'])} not sent", ""]
         lines += [f"- `{p}`: {fetched['checked'].get(p, '')}" for p in list(fetched["files"])[:40]]
