@@ -353,6 +353,24 @@ def _formula(figure: Figure) -> str:
     return f"{figure.formula}" + (f" with {inputs}" if inputs and len(inputs) < 300 else "")
 
 
+#: The capacity section's tables by figure key prefix, in reading order; the last (no prefix) takes every figure no
+#: other table named, so a figure in handoff.json is never missing from design.md.
+CAPACITY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Traffic", ("qps.", "fanout.")),
+    ("Network", ("bandwidth.",)),
+    ("Storage", ("rows.", "bytes.", "blob.")),
+    ("Compute and database", ("instances.", "connections.", "db.")),
+    ("Cache", ("cache.",)),
+    ("Read models", ("feed.", "search.")),
+    ("Messaging", ("events.", "deliveries.")),
+    ("In-memory state", ("presence.", "latest.")),
+    ("Failure and recovery", ("availability.",)),
+    ("Batch jobs", ("job.",)),
+    ("Access patterns", ("geo.", "realtime.", "media.", "keys.", "top.", "series.", "graph.")),
+    ("Other figures", ()),
+)
+
+
 def _capacity(arch: Architecture) -> list[str]:
     factor = next((f.inputs["peak_factor"] for f in arch.figures if "peak_factor" in f.inputs), None)
     lines = [
@@ -362,18 +380,11 @@ def _capacity(arch: Architecture) -> list[str]:
         f"{DAYS_PER_MONTH:.2f} days (365/12), a year {DAYS_PER_YEAR} days" + (f"; peak traffic is {factor:g}x the average." if factor else "."),
         "",
     ]
-    groups = (
-        ("Traffic", ("qps.", "fanout.")),
-        ("Storage", ("rows.", "bytes.", "blob.")),
-        ("Compute and database", ("instances.", "connections.", "db.")),
-        ("Cache", ("cache.",)),
-        ("In-memory state", ("presence.", "latest.")),
-        ("Failure and recovery", ("availability.",)),
-        ("Batch jobs", ("job.",)),
-        ("Access patterns", ("geo.", "realtime.", "media.", "keys.", "top.", "series.", "graph.")),
-    )
-    for title, prefixes in groups:
-        figures = [f for f in arch.figures if f.key.startswith(prefixes)]
+    placed: set[int] = set()
+    for title, prefixes in CAPACITY_GROUPS:
+        chosen = [i for i, f in enumerate(arch.figures) if i not in placed and (not prefixes or f.key.startswith(prefixes))]
+        placed.update(chosen)
+        figures = [arch.figures[i] for i in chosen]
         if figures:
             lines += [f"### {title}", ""]
             lines += _table(["quantity", "value", "formula"], [[f.quantity, human(f.value, f.unit), _formula(f)] for f in figures])

@@ -12,12 +12,17 @@ def human(value: float, unit: str) -> str:
     '25.0%'
     >>> human(13.8889, "req/s")
     '13.9 req/s'
+    >>> human(152_973_796, "bytes/s")
+    '152.97 MB/s'
+    >>> human(3.65e16, "bytes")
+    '36.50 PB'
     """
-    if unit == "bytes":
-        for size, name in ((1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
+    if unit in {"bytes", "bytes/s"}:
+        rate = unit[len("bytes") :]
+        for size, name in ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
             if abs(value) >= size:
-                return f"{value / size:.2f} {name}"
-        return f"{value:.0f} B"
+                return f"{value / size:.2f} {name}{rate}"
+        return f"{value:.0f} B{rate}"
     if unit == "ratio":
         return f"{value:.1%}"
     if unit in {"rows", "instances", "connections", "replicas"}:
