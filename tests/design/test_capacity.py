@@ -22,6 +22,11 @@ RECOMPUTE = {
     "sum over tables of rows x blob bytes per row": lambda i: sum(
         v * i[k.removesuffix("_rows") + "_bytes_per_row"] for k, v in i.items() if k.endswith("_rows")
     ),
+    "sum over tables of rows x blob bytes per row + the outputs processed from them": lambda i: (
+        sum(v * i[k.removesuffix("_rows") + "_bytes_per_row"] for k, v in i.items() if k.endswith("_rows"))
+        + sum(v for k, v in i.items() if not k.endswith(("_rows", "_bytes_per_row")))
+    ),
+    "one_region (a manual failover is not counted: it is for disasters)": lambda i: i["one_region"],
     "count / period_s": lambda i: i["count"] / i["period_s"],
     "sum of its tables' sizes": lambda i: sum(i.values()),
     "rows_per_day x (1+growth)^(years-1) x retention_days (older rows expire)": (

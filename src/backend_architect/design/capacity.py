@@ -268,15 +268,17 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
         inputs = {f"{t}_rows": rows.get(f"rows.{label}.{t}", 0.0) for t in per_row} | {f"{t}_bytes_per_row": b for t, b in per_row.items()}
         if not per_row:
             continue
-        total = sum(rows.get(f"rows.{label}.{t}", 0.0) * b for t, b in per_row.items())
+        # what media processing made from the blobs (renditions, thumbnails) lives beside them: one total for the store
+        made = {f.key.removeprefix(f"bytes.{label}.object_store."): f.value for f in arch.figures if f.key.startswith(f"bytes.{label}.object_store.")}
+        total = sum(rows.get(f"rows.{label}.{t}", 0.0) * b for t, b in per_row.items()) + sum(made.values())
         result.append(
             Figure(
                 key=f"bytes.{label}.object_store",
                 quantity=f"object storage after {years:g} year(s)",
                 value=total,
                 unit="bytes",
-                formula="sum over tables of rows x blob bytes per row",
-                inputs=inputs,
+                formula="sum over tables of rows x blob bytes per row" + (" + the outputs processed from them" if made else ""),
+                inputs=inputs | made,
                 scope="object storage",
             )
         )

@@ -62,7 +62,9 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
     retention = spec.scale.retention_years or DEFAULT_RETENTION_YEARS
     assumptions = list(arch.assumptions)
     if spec.scale.retention_years is None:
-        assumptions.append(f"scale.retention_years: not given; data kept {DEFAULT_RETENTION_YEARS:g} years")
+        assumptions.append(
+            f"scale.retention_years: not given; sized over a {DEFAULT_RETENTION_YEARS:g}-year horizon (nothing is deleted but what an entity's retention says)"
+        )
     if spec.constraints.postgres_version is None:
         assumptions.append(f"constraints.postgres_version: not given; PostgreSQL {DEFAULT_POSTGRES_VERSION} assumed")
     primary = by_primary(use_cases)

@@ -194,9 +194,27 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
             ("MongoDB", "the data is relational (foreign keys, multi-entity transactions); documents would move joins into code"),
             ("DynamoDB", "access patterns must be fixed up front and ad-hoc queries cost scans; lock-in to one cloud"),
         ],
-        "One primary with point-in-time recovery; read replicas and partitioning when the capacity figures say so.",
+        _database_consequences(arch),
         part="postgresql",
     )
+
+
+def _database_consequences(arch: Architecture) -> str:
+    """What running the primary database means in this design: the shards, partitions and replicas the figures decided."""
+    # the shard counts are sized with the availability plan, after this stage: the keys are decided already
+    shards = sorted((t.name, t.sharding.key) for s in arch.datastores for t in s.tables if t.sharding is not None)
+    replicas = sorted((f.key.removeprefix("db.read_replicas."), f.value) for f in arch.figures if f.key.startswith("db.read_replicas.") and f.value)
+    partitioned = sorted(t.name for s in arch.datastores for t in s.tables if t.partitioning is not None)
+    said = []
+    if shards:
+        said.append("sharded: " + ", ".join(f"{t} by {key}" for t, key in shards) + " (each shard a primary with its standbys; counts under Availability)")
+    if partitioned:
+        said.append("partitioned: " + ", ".join(partitioned))
+    if replicas:
+        said.append("read replicas: " + ", ".join(f"{d} {n:,.0f}" for d, n in replicas))
+    if not said:
+        return "One primary per database with point-in-time recovery; read replicas and partitioning when the capacity figures say so."
+    return "Point-in-time recovery on every primary; " + "; ".join(said) + "."
 
 
 def _cache(spec: Spec, arch: Architecture) -> Decision:

@@ -10,6 +10,8 @@ def human(value: float, unit: str) -> str:
     '1.23 GB'
     >>> human(0.25, "ratio")
     '25.0%'
+    >>> human(0.9997, "ratio")
+    '99.970%'
     >>> human(13.8889, "req/s")
     '13.9 req/s'
     >>> human(152_973_796, "bytes/s")
@@ -24,7 +26,8 @@ def human(value: float, unit: str) -> str:
                 return f"{value / size:.2f} {name}{rate}"
         return f"{value:.0f} B{rate}"
     if unit == "ratio":
-        return f"{value:.1%}"
+        # availabilities live in the nines: 99.97% must not read as 100.0%
+        return f"{value:.3%}" if 0.99 <= value < 1 else f"{value:.1%}"
     if unit in {"rows", "instances", "connections", "replicas"}:
         return f"{value:,.0f} {unit}"
     if abs(value) >= 100:
@@ -36,4 +39,6 @@ def short(value: float) -> str:
     """A compact number for formula inputs: ``1200`` -> ``1,200``, ``0.00694`` -> ``0.00694``."""
     if value == int(value) and abs(value) < 1e15:
         return f"{int(value):,}"
+    if 0.99 <= value < 1:
+        return f"{value:.6g}"  # an availability's nines: 0.9993 must not read as 0.999
     return f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"

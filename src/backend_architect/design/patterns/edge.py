@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
-from backend_architect.design.patterns._clouds import pinned
+from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
@@ -42,14 +42,16 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     lb = Component(
         name="load-balancer",
         kind="load-balancer",
-        technology=pinned(spec, "load-balancer") or "managed L7 load balancer across zones (TLS termination, health checks)",
+        # one technology wherever the load balancer appears (the availability plan names the same part)
+        technology=named(spec, "load-balancer"),
         purpose="spreads requests over healthy instances; takes a failing one out within its health-check interval",
         services=services,
         decision="edge",
     )
     by_numbers = "gateway" if arch.deployment == "microservices" else "load-balancer"
     steered = steer(spec, "edge", by_numbers, EDGES, (edge.code, edge.name))
-    built, numbers = _built(steered.build, lb, services, peak), _built(by_numbers, lb, services, peak)
+    deployables = 1 if arch.deployment == "modular-monolith" else len(services)
+    built, numbers = _built(steered.build, lb, services, deployables, peak), _built(by_numbers, lb, services, deployables, peak)
     assert built.decision is not None
     assert numbers.decision is not None
     choices = {"choices": [names[0] for names in EDGES.values()]}
@@ -60,7 +62,7 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
 EDGES = {"gateway": ["API gateway", "gateway"], "load-balancer": ["a load balancer only", "each service exposed directly", "load balancer"]}
 
 
-def _built(variant: str, lb: Component, services: list[str], peak: float) -> Applied:
+def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float) -> Applied:
     """The edge of ``variant``: an API gateway behind the load balancer, or the load balancer alone."""
     if variant == "gateway":
         gateway = Component(
@@ -76,8 +78,8 @@ def _built(variant: str, lb: Component, services: list[str], peak: float) -> App
             "edge",
             "API gateway and load balancing",
             "architecture",
-            "a managed API gateway (or Envoy) behind a load balancer: TLS, JWT validation, rate limits and routing in one place; redundant "
-            "(at least two instances across zones, no single point of failure)",
+            f"a managed API gateway (or Envoy) behind the load balancer ({lb.technology}): TLS, JWT validation, rate limits and routing in "
+            "one place; redundant (at least two instances across zones, no single point of failure)",
             f"{len(services)} services behind one public API, {fmt(peak)} req/s at peak",
             "one place for the cross-cutting edge concerns instead of one copy in every service; the load balancer health-checks the "
             "gateway instances and each service's instances",
@@ -93,9 +95,9 @@ def _built(variant: str, lb: Component, services: list[str], peak: float) -> App
         "edge",
         "Edge: load balancing",
         "architecture",
-        "a managed load balancer across zones in front of the instances: TLS termination, health checks, rate limits per client; redundant "
-        "by construction (a managed multi-zone service)",
-        f"{len(services)} deployable(s), {fmt(peak)} req/s at peak",
+        f"a load balancer ({lb.technology}) across zones in front of the instances: TLS termination, health checks, rate limits per client; redundant "
+        "(no single point of failure)",
+        f"{deployables} deployable(s), {fmt(peak)} req/s at peak",
         "a gateway adds nothing over one deployable: routing and aggregation are unneeded",
         alternatives=[("API gateway", "routing and aggregation are unneeded with one deployable")],
         subject="system",

@@ -189,7 +189,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
         days = sum((1 + growth) ** y for y in range(math.ceil(years))) * DAYS_PER_YEAR if growth else years * DAYS_PER_YEAR
         figures += (
             figure(
-                f"bytes.{years:g}y.renditions_{table.name}_{field}",
+                # a part of the object store's total (capacity adds it to bytes.<N>y.object_store)
+                f"bytes.{years:g}y.object_store.renditions_{table.name}_{field}",
                 f"renditions of {subject} after {years:g} year(s)",
                 avg * SECONDS_PER_DAY * output_bytes * days,
                 "bytes",

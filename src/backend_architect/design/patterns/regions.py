@@ -158,8 +158,13 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
             "availability computed from the parts every request needs",
             composite,
             "ratio",
-            "1 - (1 - one_region) x min(1, failover_s / mean_outage_s)",
-            {"one_region": single, "failover_s": rto if composite != single else MEAN_OUTAGE_S, "mean_outage_s": MEAN_OUTAGE_S},
+            *(
+                ("1 - (1 - one_region) x min(1, failover_s / mean_outage_s)", {"one_region": single, "failover_s": rto, "mean_outage_s": MEAN_OUTAGE_S})
+                if composite != single
+                # a manual failover is a disaster runbook: it shortens no ordinary outage, so it is not counted (and no other
+                # failover time is stated beside the region's own)
+                else ("one_region (a manual failover is not counted: it is for disasters)", {"one_region": single})
+            ),
         ),
     )
     component = Component(name="dns-failover", kind="load-balancer", technology=dns, purpose=f"routes users to the serving region ({mode})", decision=made.id)
