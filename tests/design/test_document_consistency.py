@@ -1,0 +1,136 @@
+"""One fact, one value: the same load balancer, database plan, object-store total and availability wherever stated.
+
+A table of specs of different shapes: the bundled examples, the system-design benchmark's specs, and small ones
+written here (a monolith on AWS, a sharded ingest, a photo service with media processing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.design.helpers import spec_of
+
+from backend_architect.api import design_spec
+from backend_architect.ir.model import Architecture
+from backend_architect.spec.load import load_spec, load_spec_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "benchmarks" / "system_design").glob("*/spec.yaml"))
+
+MONOLITH_ON_AWS = """
+system: clinic
+team: {size: 4}
+constraints: {cloud: aws}
+entities:
+  Patient: {fields: {name: string}}
+  Visit: {fields: {patient: ref(Patient), at: datetime}}
+use_cases:
+  - {name: book visit, actor: patient, writes: [Visit], rate: 20/s}
+  - {name: list visits, actor: patient, reads: [Visit], filter: [patient], rate: 200/s}
+"""
+
+SHARDED_INGEST = """
+system: meters
+entities:
+  Meter: {fields: {site: string}, rows: 2M}
+  Reading: {fields: {meter: ref(Meter), value: float, taken_at: datetime}, growth: 2B/day}
+use_cases:
+  - {name: record reading, actor: meter, writes: [Reading], rate: 2B/day}
+  - {name: meter history, actor: operator, reads: [Reading], filter: [meter], rate: 50/s}
+"""
+
+PHOTOS = """
+system: photos
+entities:
+  User: {fields: {email: {type: email, unique: true}}, rows: 5M}
+  Photo:
+    fields:
+      owner: ref(User)
+      image: {type: blob, avg_bytes: 3MB, media: {renditions: [thumb, medium, large]}}
+    growth: 2M/day
+use_cases:
+  - {name: upload photo, actor: user, writes: [Photo], rate: 2M/day}
+  - {name: view photo, actor: visitor, auth: none, reads: [Photo], rate: 5k/s}
+"""
+
+
+def _designs() -> list[tuple[str, Architecture, str]]:
+    found = []
+    for path in FILES:
+        result = design_spec(load_spec(path))
+        found.append((f"{path.parent.name}/{path.stem}", result.architecture, result.files["design.md"]))
+    for name, text in (("monolith-on-aws", MONOLITH_ON_AWS), ("sharded-ingest", SHARDED_INGEST), ("photos", PHOTOS)):
+        result = design_spec(load_spec_bytes(text.encode(), f"{name}.yaml"))
+        found.append((name, result.architecture, result.files["design.md"]))
+    return found
+
+
+DESIGNS = _designs()
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_load_balancer_everywhere_ok(name: str, arch: Architecture, document: str) -> None:
+    """The edge decision, the components and the availability plan name the same load balancer."""
+    technologies = {c.technology for c in arch.components if c.name == "load-balancer"}
+    assert len(technologies) == 1, technologies
+    (technology,) = technologies
+    edge = next(d for d in arch.decisions if d.id == "edge")
+    assert technology in edge.choice
+    availability = next((d for d in arch.decisions if d.id == "availability"), None)
+    if availability is not None:
+        assert technology in availability.choice
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_database_consequences_name_the_sharded_tables_ok(name: str, arch: Architecture, document: str) -> None:
+    """The primary database's consequences say which tables are sharded, never 'one primary' beside shards."""
+    database = next((d for d in arch.decisions if d.id == "database"), None)
+    if database is None:
+        pytest.skip("no relational database decision")
+    sharded = [t.name for s in arch.datastores for t in s.tables if t.sharding is not None]
+    for table in sharded:
+        assert f"{table} by " in (database.consequences or "")
+    if sharded:
+        assert "One primary per database" not in (database.consequences or "")
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_object_store_total_includes_its_parts_ok(name: str, arch: Architecture, document: str) -> None:
+    """bytes.<N>y.object_store is the whole store: the blobs and every output processed from them."""
+    figures = {f.key: f.value for f in arch.figures}
+    for key, total in figures.items():
+        if key.endswith(".object_store") and key.startswith("bytes."):
+            parts = sum(v for k, v in figures.items() if k.startswith(key + "."))
+            assert total >= parts, key
+
+
+def test_photo_renditions_counted_in_object_storage_ok() -> None:
+    """A media pipeline's renditions are inside the object-store total, and the daily figure agrees with the totals' slope."""
+    arch = next(a for n, a, _ in DESIGNS if n == "photos")
+    figures = {f.key: f.value for f in arch.figures}
+    renditions = [k for k in figures if k.startswith("bytes.1y.object_store.")]
+    assert renditions
+    per_day = next(v for k, v in figures.items() if k.startswith("media.bytes_per_day."))
+    horizon = max(float(k.split(".")[1].removesuffix("y")) for k in figures if k.endswith(".object_store"))
+    slope = (figures[f"bytes.{horizon:g}y.object_store"] - figures["bytes.1y.object_store"]) / ((horizon - 1) * 365)
+    assert slope == pytest.approx(per_day, rel=0.01)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_availabilities_print_their_nines_ok(name: str, arch: Architecture, document: str) -> None:
+    """A composite of 99.97% never reads as 100.0% beside the same figure at three decimals."""
+    composite = next((f.value for f in arch.figures if f.key == "availability.composite"), None)
+    if composite is not None and composite < 1:
+        assert "| 100.0% |" not in document.split("## Capacity", 1)[1]
+
+
+def test_edge_counts_deployables_not_modules_ok() -> None:
+    """A modular monolith is one deployable behind the load balancer, whatever its module count."""
+    from backend_architect.design.pipeline import design
+
+    arch = design(spec_of(MONOLITH_ON_AWS))
+    assert arch.deployment == "modular-monolith"
+    edge = next(d for d in arch.decisions if d.id == "edge")
+    assert edge.context.startswith("1 deployable(s)")
+    assert "AWS Application Load Balancer" in edge.choice
