@@ -54,19 +54,29 @@ use_cases:
   - {name: view photo, actor: visitor, auth: none, reads: [Photo], rate: 5k/s}
 """
 
+WRITTEN = {"monolith-on-aws": MONOLITH_ON_AWS, "sharded-ingest": SHARDED_INGEST, "photos": PHOTOS}
+
 
 def _designs() -> list[tuple[str, Architecture, str]]:
     found = []
     for path in FILES:
         result = design_spec(load_spec(path))
         found.append((f"{path.parent.name}/{path.stem}", result.architecture, result.files["design.md"]))
-    for name, text in (("monolith-on-aws", MONOLITH_ON_AWS), ("sharded-ingest", SHARDED_INGEST), ("photos", PHOTOS)):
+    for name, text in WRITTEN.items():
         result = design_spec(load_spec_bytes(text.encode(), f"{name}.yaml"))
         found.append((name, result.architecture, result.files["design.md"]))
     return found
 
 
 DESIGNS = _designs()
+#: The use cases that search full text, by design name.
+SEARCHES = {
+    **{f"{p.parent.name}/{p.stem}": {u.name for u in load_spec(p).spec.use_cases if u.search} for p in FILES},
+    **{
+        n: {u.name for u in spec_of(t).use_cases if u.search}
+        for n, t in (("monolith-on-aws", MONOLITH_ON_AWS), ("sharded-ingest", SHARDED_INGEST), ("photos", PHOTOS))
+    },
+}
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
@@ -134,3 +144,18 @@ def test_edge_counts_deployables_not_modules_ok() -> None:
     edge = next(d for d in arch.decisions if d.id == "edge")
     assert edge.context.startswith("1 deployable(s)")
     assert "AWS Application Load Balancer" in edge.choice
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_failure_table_names_only_what_the_design_keeps_ok(name: str, arch: Architecture, document: str) -> None:
+    """A store's loss mentions presence or rate limits only when the design keeps them there; searches never wait on the primary."""
+    impacts = arch.availability.impacts if arch.availability else []
+    has_presence = any(d.id.startswith("presence.") for d in arch.decisions)
+    for impact in impacts:
+        assert ("presence reads as offline" in impact.detail) <= has_presence, impact
+        if "rate limits fail open" in impact.detail:
+            limits = next(d for d in arch.decisions if d.id.startswith("rate-limits"))
+            assert any(c.name == impact.dependency and c.technology.split()[0] in limits.choice for c in arch.components)
+    if any(c.kind == "search-engine" for c in arch.components):
+        primary_reads = {n for i in impacts if i.dependency == "database primary" and i.effect != "fail" for n in i.use_cases}
+        assert not primary_reads & SEARCHES[name]

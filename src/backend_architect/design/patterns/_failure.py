@@ -19,6 +19,34 @@ def _names(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
+def _memory_groups(users: list[str], strategy: dict[str, str]) -> list[tuple[list[str], str]]:
+    """The use cases an in-memory store serves, by what losing it does: a cache's misses fall back, memory-only data does not."""
+    groups = (
+        ([n for n in users if strategy.get(n) == "cache-aside"], "misses go to the database (slower)"),
+        (
+            [n for n in users if strategy.get(n) == "read-model"],
+            "its read model is in memory: rebuilt from the database where the rows are kept there, else unavailable until the store is back",
+        ),
+        (
+            [n for n in users if strategy.get(n) not in {"cache-aside", "read-model"}],
+            "what it keeps in memory (values, pub/sub, connections) pauses until the store is back; committed rows are unaffected",
+        ),
+    )
+    return [(group, detail) for group, detail in groups if group]
+
+
+def _also_held(arch: Architecture) -> str:
+    """What else the store's loss does, named only when the design keeps it there."""
+    ids = {d.id.split(".")[0]: d for d in arch.decisions}
+    also = []
+    if "presence" in ids:
+        also.append("presence reads as offline")
+    limits = ids.get("rate-limits")
+    if limits is not None and any(c.kind in {"cache", "key-value"} and c.technology.split()[0] in limits.choice for c in arch.components):
+        also.append("rate limits fail open")
+    return f"; {' and '.join(also)} while it is down" if also else ""
+
+
 def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, rto_seconds: float) -> list[DependencyImpact]:
     """Per dependency and effect, the use cases it hits and how, in a stable order."""
     reads = [u for u in analysis.use_cases if not u.is_write and not u.is_job]
@@ -37,7 +65,8 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
     if reads:
         effect = "degrade" if readable_standbys else "fail"
         detail = "reads continue on the standbys, read-only" if readable_standbys else "no standby to read from: reads fail until the database is back"
-        uncached = [u.name for u in reads if u.name not in served]
+        searched = any(c.kind == "search-engine" for c in arch.components)
+        uncached = [u.name for u in reads if u.name not in served and not (searched and u.searches)]
         if uncached:
             found.append(DependencyImpact(dependency="database primary", effect=effect, use_cases=uncached, detail=detail))
     for component in arch.components:
@@ -47,15 +76,10 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         by_name = {u.name: u for u in analysis.use_cases}
         overload = [n for n in users if n in by_name and by_name[n].peak_qps > PRIMARY_READ_CEILING]
         gentle = [n for n in users if n not in overload]
-        if gentle:
-            found.append(
-                DependencyImpact(
-                    dependency=component.name,
-                    effect="degrade",
-                    use_cases=gentle,
-                    detail="misses go to the database (slower); presence reads as offline and rate limits fail open while it is down",
-                )
-            )
+        strategy = {c.use_case: c.strategy for c in arch.caches}
+        for i, (group, detail) in enumerate(_memory_groups(gentle, strategy)):
+            # what else the store's loss does is said once, on its first row
+            found.append(DependencyImpact(dependency=component.name, effect="degrade", use_cases=group, detail=detail + (_also_held(arch) if i == 0 else "")))
         if overload:
             found.append(
                 DependencyImpact(
