@@ -9,6 +9,8 @@ can wait in a durable queue queues, everything else fails.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
 from backend_architect.ir.model import Architecture
@@ -19,7 +21,7 @@ def _names(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _memory_groups(users: list[str], strategy: dict[str, str]) -> list[tuple[list[str], str]]:
+def _memory_groups(users: list[str], strategy: Mapping[str, str]) -> list[tuple[list[str], str]]:
     """The use cases an in-memory store serves, by what losing it does: a cache's misses fall back, memory-only data does not."""
     groups = (
         ([n for n in users if strategy.get(n) == "cache-aside"], "misses go to the database (slower)"),
