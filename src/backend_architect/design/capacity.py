@@ -57,7 +57,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
                     quantity=f"deliveries caused by {use_case.name} at peak",
                     value=use_case.peak_qps * use_case.spec.avg_fanout,
                     unit="deliveries/s",
-                    formula="peak rate x avg_fanout",
+                    formula="peak x avg_fanout",
                     inputs={"peak": use_case.peak_qps, "avg_fanout": use_case.spec.avg_fanout},
                     scope=scope,
                 )
@@ -295,7 +295,7 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) 
                 quantity=f"instances of the {arch.system} deployable (all modules)",
                 value=max(MIN_INSTANCES, math.ceil(total / rps) + 1),
                 unit="instances",
-                formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
+                formula="max(min_instances, ceil(peak / instance_rps) + 1) (one spare for a failing instance)",
                 scope=arch.system,
                 inputs={"peak": total, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
@@ -310,7 +310,7 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) 
                 quantity=f"instances of {service.name}",
                 value=instances,
                 unit="instances",
-                formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
+                formula="max(min_instances, ceil(peak / instance_rps) + 1) (one spare for a failing instance)",
                 scope=service.name,
                 inputs={"peak": peak, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )

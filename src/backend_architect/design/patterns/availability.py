@@ -347,15 +347,12 @@ def _figures(
         )
     split, inserts, at_horizon = sharding
     for table, count in split.items():
-        found.append(
-            figure(
-                f"db.shards.{table}",
-                f"shards of {table}",
-                float(count),
-                "shards",
-                "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))",
-                {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING},
-                table,
-            )
-        )
+        inputs = {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING}
+        formula = "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))"
+        own = max(2, math.ceil(at_horizon[table] / HOT_STORE_BYTES), math.ceil(inserts[table] / PRIMARY_WRITE_CEILING))
+        if count != own:
+            # a part living on its parent's shards takes the shard map's count, which the formula must say
+            formula = formula.removesuffix(")") + ", shard_map_shards) (the shard map it shares with its aggregate)"
+            inputs["shard_map_shards"] = float(count)
+        found.append(figure(f"db.shards.{table}", f"shards of {table}", float(count), "shards", formula, inputs, table))
     return tuple(found)

@@ -111,7 +111,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             f"presence heartbeats/s of {entity}",
             beats,
             "heartbeats/s",
-            "online / (offline_after / beats_per_window)",
+            "online / (offline_after_s / beats_per_window)",
             {"online": count, "offline_after_s": window, "beats_per_window": BEATS_PER_WINDOW},
             scope,
         ),
