@@ -68,6 +68,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += external_figures(spec, use_cases)
     figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     figures += _storage(spec, arch)
+    figures += _rows_a_day(analysis, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
     figures += traffic_figures(spec, analysis, arch, assumptions)
     rps, basis = instance_rps(spec)
@@ -189,6 +190,30 @@ def rows_after(table: Table, years: float, growth: float) -> tuple[float, str]:
         if cap < rows:
             rows, formula = cap, "rows_per_day x (1+growth)^(years-1) x retention_days (older rows expire)"
     return rows, formula
+
+
+def _rows_a_day(analysis: Analysis, arch: Architecture) -> list[Figure]:
+    """New rows a day of each entity's table, with where the number comes from (stated growth, creating use cases, the parent's growth).
+
+    Every sentence that says "N rows a day" reads ``table.rows_per_day``; this figure is its working.
+    """
+    found = []
+    for table in (t for s in arch.datastores for t in s.tables):
+        facts = analysis.entities.get(table.entity or "")
+        if facts is None or not table.rows_per_day or not facts.day_formula or table.rows_per_day != facts.rows_per_day:
+            continue
+        found.append(
+            Figure(
+                key=f"storage.rows_per_day.{table.name}",
+                quantity=f"new rows a day in {table.name}",
+                value=table.rows_per_day,
+                unit="rows/day",
+                formula=facts.day_formula,
+                scope=table.name,
+                inputs=dict(facts.day_inputs),
+            )
+        )
+    return found
 
 
 def _storage(spec: Spec, arch: Architecture) -> list[Figure]:

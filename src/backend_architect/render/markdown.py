@@ -362,16 +362,19 @@ def _capacity(arch: Architecture) -> list[str]:
         f"{DAYS_PER_MONTH:.2f} days (365/12), a year {DAYS_PER_YEAR} days" + (f"; peak traffic is {factor:g}x the average." if factor else "."),
         "",
     ]
-    groups = (
-        ("Traffic", ("qps.", "fanout.")),
-        ("Storage", ("rows.", "bytes.", "blob.")),
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = (
+        ("Traffic", ("qps.", "fanout.", "deliveries.", "events.", "bandwidth.")),
+        ("Storage", ("rows.", "bytes.", "blob.", "storage.")),
         ("Compute and database", ("instances.", "connections.", "db.")),
         ("Cache", ("cache.",)),
         ("In-memory state", ("presence.", "latest.")),
         ("Failure and recovery", ("availability.",)),
         ("Batch jobs", ("job.",)),
-        ("Access patterns", ("geo.", "realtime.", "media.", "keys.", "top.", "series.", "graph.")),
+        ("Access patterns", ("geo.", "realtime.", "media.", "keys.", "top.", "series.", "graph.", "search.", "feed.")),
     )
+    # every figure is stated with its working: one the groups do not name goes under "Other", never missing
+    named = tuple(prefix for _, prefixes in groups for prefix in prefixes)
+    groups += (("Other", tuple(sorted({f.key.split(".")[0] + "." for f in arch.figures if not f.key.startswith(named)}))),)
     for title, prefixes in groups:
         figures = [f for f in arch.figures if f.key.startswith(prefixes)]
         if figures:
