@@ -137,3 +137,45 @@ def test_rows_a_day_equal_the_creating_use_cases_ok(growth: str, per_day: float,
     assert bool(warnings) is warned, warnings
     if warned:
         assert "(start rental) make 12,000 a day" in warnings[0]
+
+
+def _with_target(path: str, target: float) -> Architecture:
+    from backend_architect.design.pipeline import design
+    from backend_architect.spec.load import load_spec
+
+    spec = load_spec(ROOT / path).spec
+    return design(spec.model_copy(update={"scale": spec.scale.model_copy(update={"availability": target})}))
+
+
+@pytest.mark.parametrize(
+    ("arch", "redis_copies"),
+    [
+        pytest.param(lambda: _with_target("examples/bookstore.yaml", 0.99), 1, id="single-zone-one-copy"),
+        pytest.param(lambda: designed("examples/bookstore.yaml"), 2, id="multi-zone-two-copies"),
+        pytest.param(lambda: _with_target("examples/bookstore.yaml", 0.9999), 3, id="four-nines-three-copies"),
+        pytest.param(lambda: designed("benchmarks/system_design/twitter_timelines/spec.yaml"), 3, id="read-model-rebuild-three-copies"),
+    ],
+)
+def test_store_replication_is_one_decision_ok(arch: object, redis_copies: int) -> None:
+    """The cache's technology record, the search decision, the redundancy record, the plan's copies and the nodes state one replication."""
+    from backend_architect.design.patterns._copies import copies_said
+
+    built: Architecture = arch()  # type: ignore[operator]
+    assert built.availability is not None
+    by_id = {d.id: d for d in built.decisions}
+    stated = {}
+    for part, text in built.availability.redundancy.items():
+        if " shard(s) x " in text:
+            shards, _, copies = text.partition(" shard(s) x ")
+            stated[part] = (int(shards), int(copies.split()[0]))
+    assert stated["redis"][1] == redis_copies
+    for component in (c for c in built.components if c.name in stated):
+        shards, copies = stated[component.name]
+        assert f"{component.technology} ({component.kind}): {shards} shard(s), {copies_said(copies)}" in by_id["availability.stateful"].choice
+        if component.name == "redis":
+            assert component.instances == shards * copies
+            cache = by_id["cache"]
+            assert f"{shards} shard(s) x {copies} copies = {shards * copies} node(s)" in cache.context, cache.context
+            assert copies_said(copies) in " ".join(a.why_not for a in cache.alternatives) + cache.rationale
+        if component.kind == "search-engine":
+            assert copies_said(copies) in by_id["search"].choice, by_id["search"].choice
