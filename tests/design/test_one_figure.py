@@ -179,3 +179,33 @@ def test_store_replication_is_one_decision_ok(arch: object, redis_copies: int) -
             assert copies_said(copies) in " ".join(a.why_not for a in cache.alternatives) + cache.rationale
         if component.kind == "search-engine":
             assert copies_said(copies) in by_id["search"].choice, by_id["search"].choice
+
+
+@pytest.mark.parametrize(
+    "path", ["examples/bookstore.yaml", "examples/chat.yaml", "tests/design/specs/live_scores.yaml", "tests/design/specs/parcel_lockers.yaml"]
+)
+def test_one_primary_load_is_stated_once_ok(path: str) -> None:
+    """The growth plan's first stage and the write-ceiling bottleneck state the busiest database's writes from one figure."""
+    arch = designed(path)
+    util = next(f for f in arch.figures if f.key == "db.write_utilisation")
+    said = f"{fmt(util.inputs['peak_write'])}/s = {util.value:.1%} of one primary"
+    first = next(s for s in arch.stages if s.order == 1)
+    ceiling = next(b for b in arch.bottlenecks if b.title == "Write ceiling of one database primary")
+    assert said in first.trigger, first.trigger
+    assert f"= {util.value:.1%} of" in ceiling.trigger, ceiling.trigger
+
+
+@pytest.mark.parametrize("path", ["examples/helpdesk.yaml", "benchmarks/system_design/twitter_timelines/spec.yaml"])
+def test_instances_run_are_stated_with_the_peak_ok(path: str) -> None:
+    """Where the zone plan runs more instances than the peak needs, the operations table and the growth plan state both figures."""
+    result = design_file(ROOT / path)
+    known = {f.key: f.value for f in result.architecture.figures}
+    page = result.files["design.md"]
+    spread = {k.removeprefix("instances.zone_loss."): v for k, v in known.items() if k.startswith("instances.zone_loss.")}
+    peak = {k.rsplit(".", 1)[-1]: v for k, v in known.items() if (k.startswith("instances.") and k.count(".") == 1) or k.startswith("instances.deployable.")}
+    differing = [name for name in peak if name in spread and spread[name] != peak[name]]
+    assert differing, "the case must run more instances than its peak needs"
+    for name in differing:
+        assert f"| {peak[name]:,.0f} ({spread[name]:,.0f} run across the zones" in page, name
+    first = next(s for s in result.architecture.stages if s.order == 1)
+    assert f"({fmt(sum(spread[n] for n in peak if n in spread))} run across the" in " ".join(first.adds), first.adds

@@ -355,11 +355,15 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
         if entity.growth:
             working[name] = (f"growth_per_day (stated: entities.{name}.growth)", {"growth_per_day": per_day})
             if made and not math.isclose(created, per_day, rel_tol=0.01):
-                more = "more" if per_day > created else "fewer"
+                gap = abs(per_day - created)
+                fix = (
+                    f"{gap:,.0f} more rows a day than they make: list the use case that adds them, or correct growth"
+                    if per_day > created
+                    else f"{gap:,.0f} fewer rows a day than they make: say if some creates find an existing row, or correct growth"
+                )
                 warnings.append(
                     f"entities.{name}.growth: {per_day:,.0f} rows a day stated, but the use cases creating {name} ({', '.join(made)}) make "
-                    f"{created:,.0f} a day; the stated growth sizes its table ({abs(per_day - created):,.0f} {more} rows a day than the "
-                    "creating use cases make: list the writer that adds them, or correct growth)"
+                    f"{created:,.0f} a day; the stated growth sizes its table ({fix})"
                 )
         elif created:
             working[name] = ("sum of the creating use cases' rows a day (avg_rate x 86400 each)", made)

@@ -219,7 +219,7 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
                 (
                     "Redis 7 (managed, cluster mode)",
                     "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; "
-                    f"{copies_said(copies)} ({why}; Sentinel or the managed service), {lost}"
+                    f"{copies_said(copies)}: {why} (Sentinel or the managed service), {lost}"
                     + ("; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2)" if l1 else ""),
                 ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
