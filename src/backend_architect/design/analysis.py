@@ -9,6 +9,7 @@ default it falls back on is an ``assumption``.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -106,6 +107,9 @@ class EntityFacts:
     mutability: Mutability
     writers: tuple[str, ...] = ()
     readers: tuple[str, ...] = ()
+    #: How ``rows_per_day`` was reached, as the capacity table states it: its formula and inputs (empty when no rows are added).
+    day_formula: str = ""
+    day_inputs: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,7 @@ def _analyse(spec: Spec) -> Analysis:
     people = _people_entity(spec)
     by_snake = {snake(name): name for name in reversed(spec.entities)}  # snake name -> entity, the first declared winning
     use_cases = tuple(_use_case(spec, i, u, factor, warnings, people, by_snake) for i, u in enumerate(spec.use_cases))
-    entities = _entity_facts(spec, use_cases, assumptions, people)
+    entities = _entity_facts(spec, use_cases, (assumptions, warnings), people)
     grouped: dict[str, list[UseCase]] = {}
     named: dict[str, list[UseCase]] = {}
     for use_case in use_cases:
@@ -321,23 +325,48 @@ def _people_entity(spec: Spec) -> str | None:
     return None
 
 
-def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[str], people: str | None) -> dict[str, EntityFacts]:
-    """Rows today and new rows a day per entity: stated figures first, then derived ones, defaults last (and recorded)."""
+def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[str], list[str]], people: str | None) -> dict[str, EntityFacts]:
+    """Rows today and new rows a day per entity: stated figures first, then derived ones, defaults last (and recorded).
+
+    A stated ``growth`` is the rows a day; when the use cases creating the entity make a different
+    number, the analysis warns with both, so the difference is said, not silently carried.
+    """
+    assumptions, warnings = notes
     creators: dict[str, dict[str, float]] = {}
+    names = {u.id: u.name for u in use_cases}
     for use_case in use_cases:
         if use_case.kind == "create":
             # only whole-entity writes create rows; "Seat.status" updates seats that exist
             for written in (w for w in use_case.spec.writes if "." not in w):
                 creators.setdefault(written, {})[use_case.id] = use_case.avg_qps
+            if _creates_by_fields(spec, use_case):
+                creators.setdefault(use_case.entity, {})[use_case.id] = use_case.avg_qps
     result: dict[str, tuple[float, float, str]] = {}
+    working: dict[str, tuple[str, dict[str, float]]] = {}
 
     def estimate(name: str, depth: int = 0) -> tuple[float, float, str]:
         if name in result:
             return result[name]
         entity = spec.entities[name]
-        created = sum(creators.get(name, {}).values()) * SECONDS_PER_DAY
+        made = {names[k]: v * SECONDS_PER_DAY for k, v in creators.get(name, {}).items()}
+        created = sum(made.values())
         per_day = entity.growth.per_second * SECONDS_PER_DAY if entity.growth else created
         day_basis = "growth" if entity.growth else ("creating use cases" if created else "")
+        if entity.growth:
+            working[name] = (f"growth_per_day (stated: entities.{name}.growth)", {"growth_per_day": per_day})
+            if made and not math.isclose(created, per_day, rel_tol=0.01):
+                gap = abs(per_day - created)
+                fix = (
+                    f"{gap:,.0f} more rows a day than they make: list the use case that adds them, or correct growth"
+                    if per_day > created
+                    else f"{gap:,.0f} fewer rows a day than they make: say if some creates find an existing row, or correct growth"
+                )
+                warnings.append(
+                    f"entities.{name}.growth: {per_day:,.0f} rows a day stated, but the use cases creating {name} ({', '.join(made)}) make "
+                    f"{created:,.0f} a day; the stated growth sizes its table ({fix})"
+                )
+        elif created:
+            working[name] = ("sum of the creating use cases' rows a day (avg_rate x 86400 each)", made)
         rows = entity.rows
         basis = "rows" if rows is not None else ""
         parent = parent_relation(spec, name) if entity.part_of or entity.avg_per_parent is not None else None
@@ -348,6 +377,10 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[
                 rows, basis = parent_rows * per_parent, f"{parent[1]} rows x avg_per_parent {per_parent:g}"
             if not per_day:
                 per_day, day_basis = parent_day * per_parent, f"{parent[1]} growth x avg_per_parent {per_parent:g}"
+                working[name] = (
+                    f"parent_rows_per_day x avg_per_parent (parent: {parent[1]})",
+                    {"parent_rows_per_day": parent_day, "avg_per_parent": per_parent},
+                )
         if rows is None and name == people and (spec.scale.users or spec.scale.daily_active):
             stated = spec.scale.users or spec.scale.daily_active or 0.0
             rows, basis = stated, "scale.users" if spec.scale.users else "scale.daily_active"
@@ -371,8 +404,22 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], assumptions: list[
         rows, per_day, basis = estimate(name)
         writers = writing.get(name, [])
         mutability = _mutability(spec, name, writers)
-        facts[name] = EntityFacts(name, rows, per_day, basis, mutability, tuple(u.id for u in writers), tuple(u.id for u in reading.get(name, [])))
+        formula, inputs = working.get(name, ("", {})) if per_day else ("", {})
+        facts[name] = EntityFacts(
+            name, rows, per_day, basis, mutability, tuple(u.id for u in writers), tuple(u.id for u in reading.get(name, [])), formula, MappingProxyType(inputs)
+        )
     return facts
+
+
+def _creates_by_fields(spec: Spec, use_case: UseCase) -> bool:
+    """Whether a create names the fields of the row it makes (``[Trip.source, Trip.destination]``): every write a plain field of its entity.
+
+    A create writing a relation (``Ticket.tags``) links rows that exist, and one writing nothing
+    (a log-in's session) makes no row of its entity.
+    """
+    writes = use_case.spec.writes
+    fields = spec.entities[use_case.entity].fields if use_case.entity in spec.entities else {}
+    return bool(writes) and all(w.partition(".")[0] == use_case.entity and w.partition(".")[2] in fields for w in writes)
 
 
 def _mutability(spec: Spec, name: str, writers: list[UseCase]) -> Mutability:

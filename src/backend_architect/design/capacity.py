@@ -57,7 +57,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
                     quantity=f"deliveries caused by {use_case.name} at peak",
                     value=use_case.peak_qps * use_case.spec.avg_fanout,
                     unit="deliveries/s",
-                    formula="peak rate x avg_fanout",
+                    formula="peak x avg_fanout",
                     inputs={"peak": use_case.peak_qps, "avg_fanout": use_case.spec.avg_fanout},
                     scope=scope,
                 )
@@ -68,6 +68,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += external_figures(spec, use_cases)
     figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     figures += _storage(spec, arch)
+    figures += _rows_a_day(analysis, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
     figures += traffic_figures(spec, analysis, arch, assumptions)
     rps, basis = instance_rps(spec)
@@ -191,6 +192,30 @@ def rows_after(table: Table, years: float, growth: float) -> tuple[float, str]:
     return rows, formula
 
 
+def _rows_a_day(analysis: Analysis, arch: Architecture) -> list[Figure]:
+    """New rows a day of each entity's table, with where the number comes from (stated growth, creating use cases, the parent's growth).
+
+    Every sentence that says "N rows a day" reads ``table.rows_per_day``; this figure is its working.
+    """
+    found = []
+    for table in (t for s in arch.datastores for t in s.tables):
+        facts = analysis.entities.get(table.entity or "")
+        if facts is None or not table.rows_per_day or not facts.day_formula or table.rows_per_day != facts.rows_per_day:
+            continue
+        found.append(
+            Figure(
+                key=f"storage.rows_per_day.{table.name}",
+                quantity=f"new rows a day in {table.name}",
+                value=table.rows_per_day,
+                unit="rows/day",
+                formula=facts.day_formula,
+                scope=table.name,
+                inputs=dict(facts.day_inputs),
+            )
+        )
+    return found
+
+
 def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
     growth = spec.scale.growth_per_year or 0.0
     horizon = spec.scale.retention_years or 5.0
@@ -297,7 +322,7 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) 
                 quantity=f"instances of the {arch.system} deployable (all modules)",
                 value=max(MIN_INSTANCES, math.ceil(total / rps) + 1),
                 unit="instances",
-                formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
+                formula="max(min_instances, ceil(peak / instance_rps) + 1) (one spare for a failing instance)",
                 scope=arch.system,
                 inputs={"peak": total, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
@@ -312,7 +337,7 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) 
                 quantity=f"instances of {service.name}",
                 value=instances,
                 unit="instances",
-                formula="max(min_instances, ceil(peak / instance_rps) + 1 for one failing)",
+                formula="max(min_instances, ceil(peak / instance_rps) + 1) (one spare for a failing instance)",
                 scope=service.name,
                 inputs={"peak": peak, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )

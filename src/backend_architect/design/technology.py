@@ -12,6 +12,7 @@ from backend_architect.design.keys import postgres_version
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.patterns._clouds import Part, named, pinned
 from backend_architect.design.patterns._clouds import candidates as candidates_of
+from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
@@ -98,7 +99,7 @@ def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         *arch.decisions,
         _extraction(arch),
         _database(spec, arch),
-        _cache(spec, arch),
+        _cache(spec, analysis, arch),
         _runtime(spec, arch),
         _observability(spec),
     ]
@@ -217,11 +218,15 @@ def _database_consequences(arch: Architecture) -> str:
     return "Point-in-time recovery on every primary; " + "; ".join(said) + "."
 
 
-def _cache(spec: Spec, arch: Architecture) -> Decision:
+def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
     redis = next((c for c in arch.components if c.name == "redis"), None)
     if redis is not None:
         l1 = any("L1" in c.protection for c in arch.caches)
-        size = f"{redis.instances or 1} node(s)" + (f", {redis.memory_bytes / 2**30:,.1f} GiB" if redis.memory_bytes else "")
+        # the same copies the redundancy record and the availability plan state (one decision: _copies)
+        copies, why = copies_of(spec, analysis, arch, redis.kind, redis.use_cases)
+        shards = redis.instances or 1
+        size = f"{shards} shard(s) x {copies} copies = {shards * copies} node(s)" + (f", {redis.memory_bytes / 2**30:,.1f} GiB" if redis.memory_bytes else "")
+        lost = "so a lost node loses no shard" if copies > 1 else "so a lost node empties its shard onto the database until it is rebuilt"
         return _decision(
             spec,
             "cache",
@@ -231,8 +236,8 @@ def _cache(spec: Spec, arch: Architecture) -> Decision:
             [
                 (
                     "Redis 7 (managed, cluster mode)",
-                    "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; one primary and one replica per "
-                    "shard with automatic failover (Sentinel or the managed service), so a lost node loses no shard"
+                    "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; "
+                    f"{copies_said(copies)}: {why} (Sentinel or the managed service), {lost}"
                     + ("; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2)" if l1 else ""),
                 ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),

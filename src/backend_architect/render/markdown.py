@@ -358,7 +358,7 @@ def _formula(figure: Figure) -> str:
 CAPACITY_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Traffic", ("qps.", "fanout.")),
     ("Network", ("bandwidth.",)),
-    ("Storage", ("rows.", "bytes.", "blob.")),
+    ("Storage", ("rows.", "bytes.", "blob.", "storage.")),
     ("Compute and database", ("instances.", "connections.", "db.")),
     ("Cache", ("cache.",)),
     ("Read models", ("feed.", "search.")),
@@ -400,7 +400,12 @@ def _operations(arch: Architecture) -> list[str]:
             s["name"],
             s["port"],
             "; ".join(f"{k}: {v}" for k, v in s["health"].items()),
-            f"{s['instances']:,.0f}" if s["instances"] else "-",
+            (f"{s['instances']:,.0f}" if s["instances"] else "-")
+            + (
+                f" ({s['instances_zone_loss']:,.0f} run across the zones, to carry the peak with one zone lost)"
+                if s.get("instances_zone_loss") and s["instances_zone_loss"] != s["instances"]
+                else ""
+            ),
             "; ".join(s["scaling_signals"]),
             ", ".join(s["secrets"]),
         ]

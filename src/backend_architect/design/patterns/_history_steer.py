@@ -8,15 +8,71 @@ partitions; expiring rows nothing aggregates would lose what requests read).
 
 from __future__ import annotations
 
-from backend_architect.design.patterns._common import decision, size
-from backend_architect.design.patterns._stores import HOT_STORE_BYTES, Readers, days, horizon, hot_window_days, per_row_bytes
-from backend_architect.ir.model import Decision, Table
+from dataclasses import dataclass
+
+from backend_architect.design.patterns._common import decision, figure, size
+from backend_architect.design.patterns._stores import HOT_SHARE, HOT_STORE_BYTES, HOT_WINDOW_DAYS, Readers, days, horizon, hot_window_days, per_row_bytes
+from backend_architect.ir.model import Decision, Figure, Table
 from backend_architect.spec.model import Spec
 
 
 def hot_days(spec: Spec, table: Table) -> float:
     """The hot window of ``table``: what fits in its share of the hot store at its daily volume."""
     return hot_window_days(table.rows_per_day * per_row_bytes(table), days(horizon(spec)))
+
+
+@dataclass(frozen=True)
+class HotWindow:
+    """The recent days of a table kept on fast storage, and their bytes: computed once, stated by every sentence and the capacity table."""
+
+    days: float
+    bytes: float
+    bytes_per_day: float
+    figures: tuple[Figure, ...]
+
+    @property
+    def said(self) -> str:
+        """The window as every sentence states it: days, bytes, and the working behind the bytes."""
+        return f"the last {self.days:,.0f} days ({size(self.bytes)}: {size(self.bytes_per_day)} a day x {self.days:,.0f} days{self.beyond_share})"
+
+    @property
+    def beyond_share(self) -> str:
+        """When the shortest window already passes the hot store's share, said so: the share is a target, the week a floor."""
+        share = HOT_STORE_BYTES * HOT_SHARE
+        return f", past the {size(share)} share of the hot store: {HOT_WINDOW_DAYS[0]:g} days is the shortest window kept hot" if self.bytes > share else ""
+
+
+def hot_window(spec: Spec, table: Table) -> HotWindow:
+    """``table``'s hot window with its figures (days and bytes, each with its formula)."""
+    per_day = table.rows_per_day * per_row_bytes(table)
+    hot = hot_days(spec, table)
+    low, high = HOT_WINDOW_DAYS
+    kept = figure(
+        f"storage.hot_days.{table.name}",
+        f"days of {table.name} kept on fast storage",
+        hot,
+        "days",
+        "min(horizon_days, max(shortest_days, min(longest_days, floor(hot_store x hot_share / bytes_per_day))))",
+        {
+            "horizon_days": days(horizon(spec)),
+            "shortest_days": low,
+            "longest_days": high,
+            "hot_store": HOT_STORE_BYTES,
+            "hot_share": HOT_SHARE,
+            "bytes_per_day": per_day,
+        },
+        table.name,
+    )
+    held = figure(
+        f"storage.hot_bytes.{table.name}",
+        f"fast storage for the hot days of {table.name}",
+        hot * per_day,
+        "bytes",
+        "hot_days x bytes_per_day",
+        {"hot_days": hot, "bytes_per_day": per_day},
+        table.name,
+    )
+    return HotWindow(hot, hot * per_day, per_day, (kept, held))
 
 
 #: What ``choose:`` builds for a table's history (``storage.<table>``), by the names an author may use.

@@ -153,13 +153,25 @@ def zones_and_failover(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     numbers = level_for(target, bool(split))
     variants = {_level_name(lv): [f"{lv.zones} zones", f"{lv.zones} zone(s)"] for lv in LEVELS}
     steered = steer(spec, "availability", _level_name(numbers), variants, (zones_and_failover.code, zones_and_failover.name))
-    level = next(lv for lv in LEVELS if _level_name(lv) == steered.build)
+    level = planned_level(spec, arch)
     built = _build(spec, analysis, arch, (target, stated, split), level)
     by_numbers = _build(spec, analysis, arch, (target, stated, split), numbers) if steered.overruled else built
     assert built.decision is not None
     assert by_numbers.decision is not None
     choices = {"choices": list(variants)}
     yield dataclasses.replace(built, decision=settled(steered, by_numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+def planned_level(spec: Spec, arch: Architecture) -> Level:
+    """The level the plan builds: the numbers' (target, sharded data) unless the spec author chose another.
+
+    Pure over what the capacity and partitioning stages decided, so stages before the
+    availability stage (technology, search) state the same zones and copies the plan builds.
+    """
+    numbers = level_for(target_of(spec)[0], bool(shards(arch, spec)))
+    variants = {_level_name(lv): [f"{lv.zones} zones", f"{lv.zones} zone(s)"] for lv in LEVELS}
+    steered = steer(spec, "availability", _level_name(numbers), variants, ("PAT048", "zones-and-failover"))
+    return next(lv for lv in LEVELS if _level_name(lv) == steered.build)
 
 
 def _level_name(level: Level) -> str:
@@ -347,15 +359,12 @@ def _figures(
         )
     split, inserts, at_horizon = sharding
     for table, count in split.items():
-        found.append(
-            figure(
-                f"db.shards.{table}",
-                f"shards of {table}",
-                float(count),
-                "shards",
-                "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))",
-                {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING},
-                table,
-            )
-        )
+        inputs = {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING}
+        formula = "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))"
+        own = max(2, math.ceil(at_horizon[table] / HOT_STORE_BYTES), math.ceil(inserts[table] / PRIMARY_WRITE_CEILING))
+        if count != own:
+            # a part living on its parent's shards takes the shard map's count, which the formula must say
+            formula = formula.removesuffix(")") + ", shard_map_shards) (the shard map it shares with its aggregate)"
+            inputs["shard_map_shards"] = float(count)
+        found.append(figure(f"db.shards.{table}", f"shards of {table}", float(count), "shards", formula, inputs, table))
     return tuple(found)

@@ -130,7 +130,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                     f"cache memory for {use_case.name}",
                     hot * CACHE_ENTRY_BYTES,
                     "bytes",
-                    "keys x hot_share x entry_bytes",
+                    "ceil(keys x hot_share) x entry_bytes",
                     {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": CACHE_ENTRY_BYTES},
                     f"use case '{use_case.name}'",
                 )

@@ -126,9 +126,10 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         worst_util = max(worst_util, util)
         worst_read = max(worst_read, read)
         if replicas or (override is not None and not problem and needed):
-            made = _record(db, read, replicas)
+            shard = _shard_alternative(arch, db, write)
+            made = _record(db, read, replicas, shard)
             if override is not None and not problem:
-                made = honoured(made, override) if replicas == needed else overruled(_record(db, read, needed), override, made.choice)
+                made = honoured(made, override) if replicas == needed else overruled(_record(db, read, needed, shard), override, made.choice)
             yield Applied(made.model_copy(update={"choices": ["<number of replicas>", "0"]}))
         else:
             yield Skipped(db, f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}")
@@ -180,7 +181,30 @@ def _steered(needed: int, override: DecisionOverride | None, db: str) -> tuple[i
 MAX_REPLICAS = 15
 
 
-def _record(db: str, read: float, replicas: int) -> Decision:
+def _shard_alternative(arch: Architecture, db: str, write: float) -> str:
+    """Why sharding is not the answer to ``db``'s reads, from the same figures the sharding decision reads.
+
+    A database whose tables are sharded already has its shards (for their writes or size, as
+    the sharding decision says); the replicas are about reads. Otherwise the database's peak
+    writes against one primary's ceiling say whether writes pass it too.
+    """
+    sharded = [
+        f"{t.name} by {t.sharding.key} ({t.sharding.reason})"
+        for s in arch.datastores
+        if (s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name) == db
+        for t in s.tables
+        if t.sharding is not None
+    ]
+    if sharded:
+        return f"sharded already, for writes and size (the sharding decision): {'; '.join(sharded)}; the replicas are sized for the reads that reach {db}"
+    used = write / PRIMARY_WRITE_CEILING
+    share = f"peak writes {fmt(write)}/s = {f'{used:.1%}' if used >= 0.001 else 'under 0.1%'} of one primary's {fmt(PRIMARY_WRITE_CEILING)}/s"
+    if write > PRIMARY_WRITE_CEILING:
+        return f"{share}: writes pass it too (the write ceiling bottleneck); replicas carry only the reads"
+    return f"{share}: reads, not writes, pass the ceiling, and replicas copy reads more cheaply than shards split them"
+
+
+def _record(db: str, read: float, replicas: int, shard: str) -> Decision:
     return decision(
         f"read-replicas.{db}",
         f"Read replicas for {db}",
@@ -188,7 +212,7 @@ def _record(db: str, read: float, replicas: int) -> Decision:
         f"{replicas} read replica(s) for {db}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {db}",
         f"{fmt(read)} reads/s reach {db} at peak after caches and read models",
         f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}",
-        alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", "reads, not writes, pass the ceiling")],
+        alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", shard)],
         consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag.",
         subject=db,
         inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},

@@ -84,17 +84,16 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     instances = sum(v for k, v in known.items() if k.startswith("instances.deployable.")) or sum(
         v for k, v in known.items() if k.startswith("instances.") and k.count(".") == 1
     )
+    running = _running(known, instances, plan.zones if plan else 1)
     stages.append(
         GrowthStage(
             order=1,
             name="one primary, scaled up",
             now=True,
             figure="db.write_utilisation",
-            trigger=f"today: peak writes {fmt(write)}/s = {write / PRIMARY_WRITE_CEILING:.1%} of one primary, peak reads {fmt(read)}/s = "
-            f"{read / PRIMARY_READ_CEILING:.1%} of one node"
-            + ("; past one primary's writes: the sharding stage carries them" if write > PRIMARY_WRITE_CEILING else ""),
+            trigger=_one_primary(known, write, read),
             adds=[
-                f"{fmt(instances)} instance(s) behind the load balancer",
+                f"{fmt(instances)} instance(s) behind the load balancer{running}",
                 plan.database if plan else "one PostgreSQL primary",
                 "scale up (a larger instance) before adding a tier",
             ],
@@ -241,4 +240,32 @@ def _decision(spec: Spec, stages: list[GrowthStage], growth: float) -> Decision:
         subject="system",
         inputs={"stages_now": float(len(now)), "stages_later": float(len(later)), "growth_per_year": growth},
         spec=spec,
+    )
+
+
+def _running(known: dict[str, float], instances: float, zones: int) -> str:
+    """The instances the availability plan runs when they differ from the peak's (spread so one zone's loss leaves the peak covered)."""
+    deployables = [k.rsplit(".", 1)[-1] for k in known if k.startswith("instances.deployable.")] or [
+        k.split(".", 1)[1] for k in known if k.startswith("instances.") and k.count(".") == 1
+    ]
+    spread = sum(known.get(f"instances.zone_loss.{name}", 0.0) for name in deployables)
+    if not spread or spread == instances:
+        return ""
+    return f" at peak ({fmt(spread)} run across the {zones} zones, so the peak is carried with one zone lost)"
+
+
+def _one_primary(known: dict[str, float], write: float, read: float) -> str:
+    """Today's load on one primary, as the capacity table and the bottlenecks state it: the busiest database's writes and reads reaching it.
+
+    The system-wide totals (``qps.peak.write``, ``qps.peak.read``) spread over several databases
+    and include reads caches absorb, so they are not one primary's load; they are used only when
+    the database figures are absent.
+    """
+    busiest = known.get("db.write_utilisation", write / PRIMARY_WRITE_CEILING) * PRIMARY_WRITE_CEILING
+    reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
+    return (
+        f"today: peak writes reaching the busiest database {fmt(busiest)}/s = {busiest / PRIMARY_WRITE_CEILING:.1%} of one primary, "
+        f"peak reads reaching the busiest database {fmt(reaching)}/s (after caches, of {fmt(read)}/s requested) = "
+        f"{reaching / PRIMARY_READ_CEILING:.1%} of one node"
+        + ("; past one primary's writes: the sharding stage carries them" if busiest > PRIMARY_WRITE_CEILING else "")
     )

@@ -18,7 +18,7 @@ from backend_architect.design.partitioning import (
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named, others
 from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
-from backend_architect.design.patterns._history_steer import HISTORY, by_numbers, cannot, hot_days, one_tier
+from backend_architect.design.patterns._history_steer import HISTORY, by_numbers, cannot, hot_window, one_tier
 from backend_architect.design.patterns._stores import (
     HOT_STORE_BYTES,
     NO_READERS,
@@ -251,7 +251,8 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
 
 def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_horizon: float) -> Applied:
     years = horizon(spec)
-    hot = hot_days(spec, table)
+    window = hot_window(spec, table)
+    hot = window.days
     warehouse = named(spec, "warehouse")
     interval = interval_for(table.rows_per_day, hot)
     job = f"export {interval} partitions older than {hot:,.0f} days to {warehouse} (Parquet), then drop them"
@@ -269,7 +270,7 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
     )
     if updated.partitioning is not None and updated.partitioning.retention_job is None:
         updated = updated.model_copy(update={"partitioning": updated.partitioning.model_copy(update={"retention_job": job})})
-    found = list(storage_figures(spec, arch, [updated]))
+    found = [*storage_figures(spec, arch, [updated]), *window.figures]
     for label, span in (("1y", 1.0), (f"{years:g}y", years)):
         kept = min(days(span), table.retention_days or days(span))
         rows = max(0.0, table.rows_per_day * (kept - hot))
@@ -341,8 +342,8 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
 
 def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float) -> Applied:
     years = horizon(spec)
-    bytes_day = table.rows_per_day * per_row_bytes(table)
-    hot = hot_days(spec, table)
+    window = hot_window(spec, table)
+    bytes_day, hot = window.bytes_per_day, window.days
     interval = table.partitioning.interval if table.partitioning else interval_for(table.rows_per_day, table.retention_days or days(years))
     expiring = table.retention_days is not None and table.retention_days < days(years)
     job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)" if expiring else None
@@ -352,13 +353,13 @@ def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Reader
     lookups = ", ".join(u.name for u in who.lookups)
     kept = f"{table.retention_days:,.0f} days" if table.retention_days and table.retention_days < days(years) else "for the horizon"
     choice = (
-        f"hot/cold tiers for {table.name}: the last {hot:,.0f} days ({size(bytes_day * hot)}) on fast storage, older {interval} partitions moved to a "
+        f"hot/cold tiers for {table.name}: the last {hot:,.0f} days ({size(window.bytes)}) on fast storage, older {interval} partitions moved to a "
         f"cold tablespace on cheaper disks, still answering lookups; kept {kept}"
     )
     rationale = (
         f"{size(at_horizon)} after {years:g} years passes the hot store ({size(HOT_STORE_BYTES)}), and requests look rows up ({lookups}): "
         "the history must stay "
-        f"online, but only the recent {hot:,.0f} days ({size(HOT_STORE_BYTES * 0.5)} of fast storage at {size(bytes_day)} a day) need fast disks"
+        f"online, but only {window.said} need fast disks"
     )
     made = decision(
         f"storage.{table.name}",
@@ -386,4 +387,4 @@ def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Reader
         decision=made.id,
         alternatives=["an analytical store: requests look rows up"],
     )
-    return Applied(made, tables=((store, updated),), placements=(place,))
+    return Applied(made, tables=((store, updated),), placements=(place,), figures=window.figures)

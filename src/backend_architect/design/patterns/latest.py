@@ -231,7 +231,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"{fmt(keys)} keys take {size(memory)} in Redis, {fmt(writes + reads)} operations/s on {nodes} node(s)"
     )
     consequences = (
-        f"Redis runs as a cluster with a replica per shard; a lost shard forgets the values until each {latest.key_entity} reports again. "
+        f"Redis runs as a cluster, with the copies per shard the redundancy decision sets; a shard that loses every copy forgets its values "
+        f"until each {latest.key_entity} reports again. "
         f"The {table} row keeps only what other use cases write; change events of this write are published from the write path "
         "(there is no database transaction to attach an outbox to)."
         + (f" Reads served from Redis: {', '.join(repr(u.name) for u in readers)}." if readers else "")

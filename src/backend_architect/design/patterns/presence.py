@@ -111,7 +111,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             f"presence heartbeats/s of {entity}",
             beats,
             "heartbeats/s",
-            "online / (offline_after / beats_per_window)",
+            "online / (offline_after_s / beats_per_window)",
             {"online": count, "offline_after_s": window, "beats_per_window": BEATS_PER_WINDOW},
             scope,
         ),
@@ -160,7 +160,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     )
     beat_cases = heartbeats(spec, analysis, entity)
     consequences = (
-        f"{offline}. Redis runs with a replica per shard; a lost shard shows its rows offline until their next heartbeat ({interval:g} s). "
+        f"{offline}. Redis keeps the copies per shard the redundancy decision sets; a shard that loses every copy shows its rows offline "
+        f"until their next heartbeat ({interval:g} s). "
         + (f"{', '.join(repr(u.name) for u in beat_cases)} refresh the key instead of writing the row." if beat_cases else "")
     ).strip()
     made = decision(

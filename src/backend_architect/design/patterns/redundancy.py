@@ -6,13 +6,12 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figures, fmt
+from backend_architect.design.patterns._common import decision, figures
+from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
-#: At or above this target every stateful part keeps three copies, like the database.
-THREE_COPIES_TARGET = 0.9999
 STATEFUL = ("cache", "key-value", "search-engine", "broker", "wide-column")
 
 
@@ -45,31 +44,12 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
     if plan is None or not parts:
         yield Skipped("system", "no cache, search engine, broker or wide-column store to replicate")
         return
-    by_name = {u.name: u for u in analysis.use_cases}
     known = figures(arch)
     texts, updated, redundancy = [], [], dict(plan.redundancy)
     for part in parts:
-        models = [c.use_case for c in arch.caches if c.strategy == "read-model" and c.use_case in part.use_cases]
-        rebuild = sum(by_name[n].peak_qps for n in models if n in by_name)
-        if part.kind == "broker":
-            copies, why = 3, "replication factor 3, two in sync: a broker loses no acknowledged message to one node"
-        elif plan.zones == 1:
-            copies, why = 1, "single-zone plan: the data is rebuilt from the database after a loss"
-        elif (plan.target or 0.0) >= THREE_COPIES_TARGET - 1e-9 or rebuild > PRIMARY_READ_CEILING:
-            copies = 3
-            why = (
-                f"its read models ({', '.join(models)}) would send {fmt(rebuild)} reads/s to the database while rebuilt (> {fmt(PRIMARY_READ_CEILING)})"
-                if rebuild > PRIMARY_READ_CEILING
-                else f"the {plan.target or 0:.2%} target"
-            )
-        else:
-            copies, why = 2, f"{plan.zones} zones: a replica in another zone takes over"
+        copies, why = copies_of(spec, analysis, arch, part.kind, part.use_cases)
         shards, nodes = _shards_and_nodes(part, copies, known)
-        text = (
-            f"{part.technology} ({part.kind}): {shards} shard(s) x {copies} copies"
-            + (f" (1 primary + {copies - 1} replica(s) in other zones, automatic failover; {copies} copies)" if copies > 1 else "")
-            + f": {why}"
-        )
+        text = f"{part.technology} ({part.kind}): {shards} shard(s), {copies_said(copies)}: {why}"
         texts.append(text)
         redundancy[part.name] = f"{shards} shard(s) x {copies} copies"
         updated.append(Component(name=part.name, kind=part.kind, technology=part.technology, purpose="", instances=nodes))

@@ -11,6 +11,7 @@ from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import avoided, decision, figure, figures, fmt, owner_of, size, table_of
+from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.ir.model import Architecture, Event
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.model import Spec
@@ -45,7 +46,7 @@ def search_index(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     a search engine does.
 
     ## What it adds
-    An OpenSearch cluster (shards from the index size, one replica of each) and an indexer
+    An OpenSearch cluster (shards from the index size, each with the copies ``_copies`` decides) and an indexer
     consuming the searched entities' change events from the outbox (incremental: each
     changed row is reindexed, never a full rebuild), with its lag; the GIN index leaves the DDL.
     Queries fan out to every shard and their results are merged (scatter-gather).
@@ -138,10 +139,12 @@ def _engine(
 ) -> Iterator[Outcome]:
     index_bytes = sum(rows.values()) * INDEX_BYTES_PER_ROW
     shards = max(1, math.ceil(index_bytes / SHARD_BYTES))
-    nodes = max(3, math.ceil(shards * 2 / 10), math.ceil(qps / SEARCH_NODE_QPS))
+    # the copies the redundancy record states for the search engine (one decision: _copies), with one copy when single-zone
+    copies, _ = copies_of(spec, analysis, arch, "search-engine", [u.name for u in searches])
+    nodes = max(3, math.ceil(shards * copies / 10), math.ceil(qps / SEARCH_NODE_QPS))
     services = sorted({owner_of(arch, e) for e in entities})
     choice = (
-        f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s) with one replica each on {nodes} nodes, fed by a search "
+        f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s), {copies_said(copies)}, on {nodes} nodes, fed by a search "
         "indexer consuming their change events from the outbox (incremental indexing: each changed row is reindexed, never a full "
         "rebuild); queries fan out to every shard and merge the results (scatter-gather)"
     )

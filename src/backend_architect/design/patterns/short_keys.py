@@ -179,7 +179,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
             f"{plan.column}s issued for {entity} over {plan.horizon_years:g} years",
             plan.keys_needed,
             "keys",
-            "rows_now + rows_per_day x 365 x years (growth compounded yearly)",
+            "rows_now + rows_per_day x 365 x sum((1+growth)^k for each year)",
             {
                 "rows_now": analysis.entities[entity].rows_now,
                 "rows_per_day": analysis.entities[entity].rows_per_day,
