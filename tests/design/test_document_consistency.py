@@ -159,3 +159,39 @@ def test_failure_table_names_only_what_the_design_keeps_ok(name: str, arch: Arch
     if any(c.kind == "search-engine" for c in arch.components):
         primary_reads = {n for i in impacts if i.dependency == "database primary" and i.effect != "fail" for n in i.use_cases}
         assert not primary_reads & SEARCHES[name]
+
+
+NOTES = """
+system: notes
+entities:
+  Note: {fields: {body: text, title: string}, growth: GROWTH}
+use_cases:
+  - {name: write note, actor: user, writes: [Note], rate: 10/s}
+  - {name: search notes, actor: user, reads: [Note], search: [title, body], rate: 5/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("growth", "decisions", "gin"),
+    [
+        pytest.param("1k/day", "", True, id="small-corpus-postgresql"),
+        pytest.param("50M/day", "", False, id="large-corpus-search-engine"),
+        pytest.param("50M/day", "decisions: {search: {choose: PostgreSQL full-text search, reason: one store to run}}\n", True, id="author-keeps-postgresql"),
+    ],
+)
+def test_full_text_index_only_where_postgresql_searches_ok(growth: str, decisions: str, gin: bool) -> None:
+    """The GIN index, and its bytes in the table's size, exist exactly when PostgreSQL answers the searches."""
+    from backend_architect.design.pipeline import design
+
+    arch = design(spec_of(NOTES.replace("GROWTH", growth) + decisions))
+    notes = next(t for s in arch.datastores for t in s.tables if t.name == "notes")
+    assert any(i.method == "gin" for i in notes.indexes) is gin
+    engine = any(c.kind == "search-engine" for c in arch.components)
+    assert engine is not gin
+    from backend_architect.design.capacity import index_bytes_per_row
+
+    sized = next(f for f in arch.figures if f.key.startswith("bytes.1y.notes"))
+    gin_bytes = index_bytes_per_row(notes) - index_bytes_per_row(notes.model_copy(update={"indexes": [i for i in notes.indexes if i.method != "gin"]}))
+    # the full-text index is sized in exactly when it exists (a partition key added later may add a few bytes)
+    assert abs(sized.inputs["index_bytes_per_row"] - index_bytes_per_row(notes)) <= 16
+    assert (gin_bytes > 100) is gin

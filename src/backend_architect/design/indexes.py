@@ -23,12 +23,26 @@ RANGE_KINDS = frozenset({"datetime", "date", "int", "bigint", "decimal", "money"
 
 def derive_indexes(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Every table gets the indexes its use cases and foreign keys need, and no redundant one."""
+    from backend_architect.design.patterns.search import engine_serves_search
+
     touching = by_entity(analysis.use_cases)
     stores = [
         store.model_copy(update={"tables": _distinct_in_schema([_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables])})
         for store in arch.datastores
     ]
+    if engine_serves_search(spec, analysis, arch):
+        # the search engine answers full text: a GIN index would cost every write and the table's size for no query
+        stores = [
+            s.model_copy(
+                update={"tables": [t.model_copy(update={"indexes": [i for i in t.indexes if i.method != "gin" or not i.expression]}) for t in s.tables]}
+            )
+            for s in stores
+        ]
     return arch.model_copy(update={"datastores": stores})
+
+
+def _without_full_text(table: Table) -> Table:
+    return table.model_copy(update={"indexes": [i for i in table.indexes if i.method != "gin" or not i.expression]})
 
 
 def _distinct_in_schema(tables: list[Table]) -> list[Table]:

@@ -7,10 +7,11 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.overrides import settled, steer
+from backend_architect.design.capacity import rows_after
+from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import avoided, decision, figure, figures, fmt, owner_of, size, table_of
+from backend_architect.design.patterns._common import avoided, decision, figure, fmt, owner_of, size, table_of
 from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.ir.model import Architecture, Event
 from backend_architect.ir.runtime import Component, Placement
@@ -65,18 +66,11 @@ def search_index(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     searches = _searches(analysis)
     if not searches:
         return
-    known = figures(arch)
     horizon = spec.scale.retention_years or 5.0
-    entities = list(dict.fromkeys(s.entity for u in searches for s in u.searches if s.text))
-    rows = {e: known.get(f"rows.{horizon:g}y.{t[1].name}", analysis.rows(e)) for e in entities if (t := table_of(arch, e))}
+    entities, rows, qps, variants, steered = _plan(spec, analysis, arch)
     biggest = max(rows.values(), default=0.0)
-    qps = sum(u.peak_qps for u in searches)
     names = ", ".join(u.name for u in searches)
     context = f"full-text search in {names}: {fmt(qps)} searches/s at peak over up to {fmt(biggest)} rows after {horizon:g} years"
-    in_database = biggest <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS and not avoided(spec, "postgresql")
-    default_engine = "OpenSearch" if not avoided(spec, "opensearch") else "Elasticsearch"
-    variants = {"postgresql": ["PostgreSQL full-text search"], **{e.lower(): [e, *(["search engine"] if e == default_engine else [])] for e in ENGINES}}
-    steered = steer(spec, "search", "postgresql" if in_database else default_engine.lower(), variants, ("PAT004", "search-index"))
 
     def build(variant: str) -> list[Outcome]:
         if variant == "postgresql":
@@ -93,6 +87,30 @@ def search_index(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
             record = settled(steered, numbers_decision.model_copy(update={"choices": choices}), outcome.decision.model_copy(update={"choices": choices}))
             outcome = dataclasses.replace(outcome, decision=record)
         yield outcome
+
+
+def _plan(spec: Spec, analysis: Analysis, arch: Architecture) -> tuple[list[str], dict[str, float], float, dict[str, list[str]], Steer]:
+    """The searched entities, their rows at the horizon, the searches/s, the variants and the (steered) choice.
+
+    Rows come from the tables themselves (``rows_after``, the capacity stage's own formula), so the index stage, which runs
+    before capacity, takes the same decision as this pattern: it builds no GIN index a search engine makes useless.
+    """
+    searches = _searches(analysis)
+    horizon = spec.scale.retention_years or 5.0
+    growth = spec.scale.growth_per_year or 0.0
+    entities = list(dict.fromkeys(s.entity for u in searches for s in u.searches if s.text))
+    rows = {e: rows_after(t[1], horizon, growth)[0] for e in entities if (t := table_of(arch, e))}
+    qps = sum(u.peak_qps for u in searches)
+    in_database = max(rows.values(), default=0.0) <= PG_SEARCH_MAX_ROWS and qps <= PG_SEARCH_MAX_QPS and not avoided(spec, "postgresql")
+    default_engine = "OpenSearch" if not avoided(spec, "opensearch") else "Elasticsearch"
+    variants = {"postgresql": ["PostgreSQL full-text search"], **{e.lower(): [e, *(["search engine"] if e == default_engine else [])] for e in ENGINES}}
+    steered = steer(spec, "search", "postgresql" if in_database else default_engine.lower(), variants, ("PAT004", "search-index"))
+    return entities, rows, qps, variants, steered
+
+
+def engine_serves_search(spec: Spec, analysis: Analysis, arch: Architecture) -> bool:
+    """Whether a search engine, not PostgreSQL's GIN index, answers the spec's full-text searches (by the numbers or the author)."""
+    return bool(_searches(analysis)) and _plan(spec, analysis, arch)[4].build != "postgresql"
 
 
 #: Search engines the pattern sizes alike (Lucene clusters fed by an indexer), with the release the design names.
