@@ -33,6 +33,13 @@ RECOMPUTE = {
     "rows x (row_bytes + index_bytes_per_row) / page_fill": lambda i: i["rows"] * (i["row_bytes"] + i["index_bytes_per_row"]) / i["page_fill"],
     "max(min_instances, ceil(peak / instance_rps) + 1 for one failing)": lambda i: max(i["min_instances"], math.ceil(i["peak"] / i["instance_rps"]) + 1),
     "max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom)": lambda i: max(5, math.ceil(2 * i["peak"] * i["db_time_per_request"])),
+    "max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom; peak: its requests that reach the database)": lambda i: max(
+        5, math.ceil(2 * i["peak"] * i["db_time_per_request"])
+    ),
+    "sum of peak x (1 - hit_ratio), reads a mechanism performs included (db.mechanism.<key>)": lambda i: sum(i.values()),
+    "sum of peak writes x database_share (0: kept in memory), jobs' rows/s and mechanisms' writes included": lambda i: sum(i.values()),
+    "writes_peak x ceil(followers_per_author / rows_per_page)": lambda i: i["writes_peak"] * math.ceil(i["followers_per_author"] / i["rows_per_page"]),
+    "sum of peak rates of use cases that write it (writes a mechanism keeps in memory excluded)": lambda i: sum(i.values()),
     "max(0, ceil(peak_read / primary_read_ceiling) - 1)": lambda i: max(0, math.ceil(i["peak_read"] / i["primary_read_ceiling"]) - 1),
     "peak_write / primary_write_ceiling": lambda i: i["peak_write"] / i["primary_write_ceiling"],
     "rows x hot_share x entry_bytes": lambda i: math.ceil(i["rows"] * i["hot_share"]) * i["entry_bytes"],

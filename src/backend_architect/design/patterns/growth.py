@@ -79,6 +79,9 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     years = horizon(spec)
     tables = [t for s in arch.datastores for t in s.tables]
     read, write = known.get("qps.peak.read", 0.0), known.get("qps.peak.write", 0.0)
+    # what reaches the databases (PAT003 read it from the mechanisms serving each path), not what clients send
+    db_write = known.get("db.write_utilisation", write / PRIMARY_WRITE_CEILING) * PRIMARY_WRITE_CEILING
+    db_read = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
     stages: list[GrowthStage] = []
     plan = arch.availability
     instances = sum(v for k, v in known.items() if k.startswith("instances.deployable.")) or sum(
@@ -90,9 +93,10 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             name="one primary, scaled up",
             now=True,
             figure="db.write_utilisation",
-            trigger=f"today: peak writes {fmt(write)}/s = {write / PRIMARY_WRITE_CEILING:.1%} of one primary, peak reads {fmt(read)}/s = "
-            f"{read / PRIMARY_READ_CEILING:.1%} of one node"
-            + ("; past one primary's writes: the sharding stage carries them" if write > PRIMARY_WRITE_CEILING else ""),
+            trigger=f"today: peak writes reaching the busiest database {fmt(db_write)}/s = {db_write / PRIMARY_WRITE_CEILING:.1%} of one primary, "
+            f"peak reads reaching it {fmt(db_read)}/s = {db_read / PRIMARY_READ_CEILING:.1%} of one node (requests: {fmt(write)} writes/s, "
+            f"{fmt(read)} reads/s; caches, read models and values kept in memory take the rest)"
+            + ("; past one primary's writes: the sharding stage carries them" if db_write > PRIMARY_WRITE_CEILING else ""),
             adds=[
                 f"{fmt(instances)} instance(s) behind the load balancer",
                 plan.database if plan else "one PostgreSQL primary",
