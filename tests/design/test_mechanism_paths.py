@@ -90,6 +90,22 @@ use_cases:
     staleness: 5s
 """
 
+PRESENCE = """\
+system: messenger
+team: {size: 30}
+scale: {rates: peak, concurrent_connections: 100k}
+entities:
+  Person:
+    fields: {nickname: string(40), last_seen_at: datetime?}
+    presence: {offline_after: 30s}
+    rows: 1M
+  Note:
+    fields: {author: ref(Person), body: string(200)}
+use_cases:
+  - {name: see when last online, actor: person, kind: get, reads: [Person.last_seen_at], rate: 2k/s}
+  - {name: write note, actor: person, writes: [Note], rate: 50/s}
+"""
+
 IN_PLACE = """\
 system: parcels
 scale: {rates: peak}
@@ -138,6 +154,7 @@ CASES = [
         ),
         id="social-feed-fan-out",
     ),
+    pytest.param(Case(PRESENCE, served_read="see when last online", store="redis", counted_write="write note"), id="presence-last-seen"),
     pytest.param(Case(IN_PLACE, counted_write="scan parcel"), id="latest-kept-in-the-row"),
     pytest.param(Case(CATALOGUE, counted_write="add product"), id="catalogue-no-mechanism"),
 ]
