@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.loads import database_share
 from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
 from backend_architect.design.workload import external_figures, job_figures, table_figures
@@ -64,7 +65,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
             )
     use_cases = analysis.use_cases
     figures += _totals(analysis, arch)
-    figures += table_figures(use_cases)
+    figures += table_figures(use_cases, {u.name: database_share(arch, u.name, "write") for u in use_cases if u.is_write})
     figures += external_figures(spec, use_cases)
     figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     figures += _storage(spec, arch)
@@ -74,7 +75,13 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     rps, basis = instance_rps(spec)
     if spec.constraints.instance_rps is None:
         assumptions.append(f"constraints.instance_rps: not given; {rps:,.0f} req/s per instance ({basis})")
-    figures += _compute(spec, arch, figures, rps)
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    reaching: dict[str, float] = {}
+    for u in use_cases:
+        if u.spec.rate is not None and u.entity in owner:
+            share = database_share(arch, u.name, "write" if u.is_write else "read")
+            reaching[owner[u.entity]] = reaching.get(owner[u.entity], 0.0) + u.peak_qps * share
+    figures += _compute(spec, arch, figures, rps, reaching)
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
 
 
@@ -310,7 +317,9 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
     return result
 
 
-def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) -> list[Figure]:
+def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float, reaching: dict[str, float]) -> list[Figure]:
+    """Instances from each service's requests; database connections from the requests that reach its database
+    (``reaching``: a path a mechanism serves from memory holds no connection)."""
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
     if arch.deployment == "modular-monolith":
@@ -342,7 +351,8 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) 
                 inputs={"peak": peak, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
         )
-        busy = peak * DB_TIME_PER_REQUEST_S
+        db_peak = min(peak, reaching.get(service.name, peak))
+        busy = db_peak * DB_TIME_PER_REQUEST_S
         pool = max(5, math.ceil(busy * 2))
         result.append(
             Figure(
@@ -350,8 +360,8 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float) 
                 quantity=f"database connections needed by {service.name} at peak",
                 value=pool,
                 unit="connections",
-                formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom)",
-                inputs={"peak": peak, "db_time_per_request": DB_TIME_PER_REQUEST_S},
+                formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom; peak: its requests that reach the database)",
+                inputs={"peak": db_peak, "db_time_per_request": DB_TIME_PER_REQUEST_S},
                 scope=service.name,
             )
         )

@@ -47,8 +47,13 @@ def schedule_interval(schedule: str) -> float:
     return SECONDS_PER_DAY
 
 
-def table_figures(use_cases: tuple[UseCase, ...]) -> list[Figure]:
-    """Peak reads and writes per second on each table, from the use cases that touch it."""
+def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float] | None = None) -> list[Figure]:
+    """Peak reads and writes per second on each table, from the use cases that touch it.
+
+    ``write_shares`` gives the share of a use case's writes that reach the database (``design/loads.py``):
+    a write a mechanism keeps in memory (0) writes no table.
+    """
+    shares = write_shares or {}
     reads: dict[str, dict[str, float]] = {}
     writes: dict[str, dict[str, float]] = {}
     for use_case in use_cases:
@@ -56,8 +61,9 @@ def table_figures(use_cases: tuple[UseCase, ...]) -> list[Figure]:
             continue
         for entity in use_case.reads:
             reads.setdefault(table_name(entity), {})[f"peak_{use_case.id}"] = use_case.peak_qps
-        for entity in use_case.writes:
-            writes.setdefault(table_name(entity), {})[f"peak_{use_case.id}"] = use_case.peak_qps
+        share = shares.get(use_case.name, 1.0)
+        for entity in use_case.writes if share else ():
+            writes.setdefault(table_name(entity), {})[f"peak_{use_case.id}"] = use_case.peak_qps * share
     figures = []
     for kind, tables in (("read", reads), ("write", writes)):
         for table, inputs in sorted(tables.items()):
@@ -67,7 +73,8 @@ def table_figures(use_cases: tuple[UseCase, ...]) -> list[Figure]:
                     quantity=f"peak {kind}s of {table}",
                     value=sum(inputs.values()),
                     unit="req/s",
-                    formula=f"sum of peak rates of use cases that {kind} it",
+                    formula=f"sum of peak rates of use cases that {kind} it"
+                    + (" (writes a mechanism keeps in memory excluded)" if kind == "write" and any(v < 1 for v in shares.values()) else ""),
                     inputs=inputs,
                     scope=table,
                 )

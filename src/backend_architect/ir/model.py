@@ -16,7 +16,7 @@ from pydantic import Field
 
 from backend_architect.ir.base import IRModel
 from backend_architect.ir.contract import ApiContract
-from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, PatternNote, Placement, RealtimeChannel
+from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, Mechanism, PatternNote, Placement, RealtimeChannel
 from backend_architect.ir.trace import Requirement
 
 IR_VERSION = "1.2"
@@ -275,6 +275,10 @@ class FlowStep(IRModel):
     timeout_ms: float | None = Field(default=None, description="Client timeout for a synchronous hop, from the latency budget.")
     retries: int = Field(default=0, description="Retries with jittered backoff; only for idempotent hops.")
     circuit_breaker: bool = Field(default=False, description="Whether the caller wraps the hop in a circuit breaker.")
+    via: Literal["outbox", "pubsub"] = Field(
+        default="outbox",
+        description="For an event: the transactional outbox after commit, or Redis pub/sub published by the write path itself (a value kept in memory).",
+    )
 
 
 class SagaStep(IRModel):
@@ -592,6 +596,9 @@ class Architecture(IRModel):
     bottlenecks: list[Bottleneck] = Field(default_factory=list)
     components: list[Component] = Field(default_factory=list, description="Infrastructure beside the services: caches, brokers, gateways, stores.")
     jobs: list[Job] = Field(default_factory=list, description="Scheduled batch jobs.")
+    mechanisms: list[Mechanism] = Field(
+        default_factory=list, description="How patterns serve use cases' paths: the store, the share still reaching the database, the load they add."
+    )
     channels: list[RealtimeChannel] = Field(default_factory=list, description="Streams pushed to connected clients through the real-time gateway.")
     placements: list[Placement] = Field(default_factory=list, description="Where each class of data lives.")
     availability: AvailabilityPlan | None = None

@@ -46,6 +46,40 @@ class Component(IRModel):
     decision: str | None = Field(default=None, description="Id of the decision that chose it.")
 
 
+class StoreLoad(IRModel):
+    """Reads and writes/s at peak a mechanism itself performs on the table of one entity (a fan-out worker paging followers)."""
+
+    entity: str
+    key: str = Field(description="The name of this load among the database's inputs, e.g. 'fanout_post-tweet'.")
+    quantity: str = Field(description="What it is, for people: 'follower pages/s the fan-out worker reads for post tweet'.")
+    reads_per_s: float = 0.0
+    writes_per_s: float = 0.0
+    formula: str
+    inputs: dict[str, float] = Field(default_factory=dict)
+
+
+class Mechanism(IRModel):
+    """How a pattern serves one use case's read or write: computed once by the pattern, read by every stage that describes the path.
+
+    The database load, table rates, growth stages, communication table, sequence and architecture
+    diagrams, broker sizing and failure table all read these records, so none of them counts a
+    write a mechanism keeps in memory or draws a read it serves as an event-fed copy.
+    """
+
+    use_case: str
+    pattern: str = Field(description="Code of the pattern (PATnnn).")
+    decision: str | None = Field(default=None, description="Id of the decision that chose it.")
+    serves: Literal["read", "write"]
+    store: str = Field(description="The component serving the path (redis, search-engine), or the worker doing the mechanism's work.")
+    entities: list[str] = Field(default_factory=list, description="Entities whose reads or writes it serves.")
+    how: str = Field(description="What it does on the path, in one line (GEOSEARCH on the GEO set, GEOADD instead of an UPDATE).")
+    database_share: float = Field(default=1.0, description="Share of the path's peak rate that still reaches its database (0: none).")
+    publish: Literal["outbox", "direct"] = Field(
+        default="outbox", description="For a write: its change events commit to the outbox, or the write path publishes to pub/sub itself."
+    )
+    loads: list[StoreLoad] = Field(default_factory=list, description="Reads and writes the mechanism itself performs on databases.")
+
+
 class Job(IRModel):
     """A scheduled batch job: what it reads, what it writes, and the throughput that finishes it in time."""
 

@@ -84,6 +84,7 @@ def _summary(arch: Architecture) -> list[str]:
                 ["tables / indexes", f"{tables} / {index_count(arch)}"],
                 ["events", ", ".join(e.name for e in arch.events) or "none"],
                 ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes"],
+                *_reaching(arch),
             ],
         ),
         "Contents: [Architecture](#architecture) · [API](#api) · [Data](#data) · [Communication](#communication) · "
@@ -450,3 +451,12 @@ def _review(findings: list[Finding]) -> list[str]:
 
 def _next(arch: Architecture, findings: list[Finding]) -> list[str]:
     return ["## Next phase", "", *[f"- **{step['role']}**: {step['task']}" for step in next_phase(arch, findings)], ""]
+
+
+def _reaching(arch: Architecture) -> list[list[str]]:
+    """What of the peak load reaches the busiest database (after caches, read models and values kept in memory), when sized."""
+    writes = [f.value for f in arch.figures if f.key.startswith("db.writes.peak.")]
+    reads = [f.value for f in arch.figures if f.key.startswith("db.reads.peak.")]
+    if not writes:
+        return []
+    return [["reaching the busiest database", f"{human(max(reads, default=0.0), 'req/s')} reads, {human(max(writes), 'req/s')} writes"]]

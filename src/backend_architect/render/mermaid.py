@@ -138,7 +138,7 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     for name in names[1:]:
         kind = "participant"
         lines.append(f"    {kind} {node_id('p', name)} as {_label(name)}{' (external)' if name in externals else ''}")
-    if any(s.kind == "event" and s.source == home for s in flow.steps):
+    if any(s.kind == "event" and s.source == home and s.via == "outbox" for s in flow.steps):
         lines.append(f"    participant outbox as {_label(home)} outbox relay")
     lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_label(flow.use_case)}")
     for step in flow.steps[1:]:
@@ -146,6 +146,8 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         if step.kind in {"query", "call", "external"}:
             lines.append(f"    {source}->>{target}: {_label(step.description)}")
             lines.append(f"    {target}-->>{source}: result")
+        elif step.kind == "event" and step.source == home and step.via == "pubsub":
+            lines.append(f"    {source}-){target}: {_label(step.description.split(' via ')[0])} (Redis pub/sub, no outbox)")
         elif step.kind == "event" and step.source == home:
             lines.append(f"    {source}-)outbox: {_label(step.description.split(' via ')[0])}")
             lines.append(f"    outbox-){target}: deliver (at least once)")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import DependencyImpact
@@ -52,7 +53,8 @@ def _also_held(arch: Architecture) -> str:
 def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, rto_seconds: float) -> list[DependencyImpact]:
     """Per dependency and effect, the use cases it hits and how, in a stable order."""
     reads = [u for u in analysis.use_cases if not u.is_write and not u.is_job]
-    writes = [u for u in analysis.use_cases if u.is_write]
+    # a write a mechanism keeps off the database (a latest value in memory) does not wait for its failover
+    writes = [u for u in analysis.use_cases if u.is_write and database_share(arch, u.name, "write") > 0]
     found: list[DependencyImpact] = []
     served = {c.use_case: c for c in arch.caches if c.strategy != "none"}
     if writes:
@@ -118,6 +120,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         found.append(
             DependencyImpact(dependency="search engine", effect="fail", use_cases=searches, detail="searches fail; writes keep feeding its change events")
         )
+    components = {c.name for c in arch.components}
     for flow in arch.flows:
         for step in flow.steps:
             if step.kind == "external":
@@ -129,7 +132,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
                         detail=f"called within the request: the circuit breaker fails fast (timeout {fmt(step.timeout_ms or 0)} ms)",
                     )
                 )
-            elif step.kind in {"query", "call"}:
+            elif step.kind in {"query", "call"} and step.target not in components:
                 found.append(
                     DependencyImpact(
                         dependency=f"service {step.target}",

@@ -13,10 +13,11 @@ from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
+from backend_architect.design.paths import with_mechanisms
 from backend_architect.design.patterns import Applied, Pattern, Skipped
 from backend_architect.design.patterns._clouds import PINNED_BY, candidates, named, pinned
 from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Api, ApiSchema, Architecture, Decision, Operation
-from backend_architect.ir.runtime import Component, PatternNote, RealtimeChannel
+from backend_architect.ir.runtime import Component, Mechanism, PatternNote, RealtimeChannel
 from backend_architect.spec.model import Spec
 
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
@@ -178,6 +179,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     channels = {c.name: c for c in arch.channels}
     flows = {f.use_case: f for f in arch.flows}
     api_changes: dict[str, tuple[list[Operation], list[ApiSchema]]] = {}
+    mechanisms: list[Mechanism] = []
     for pattern, given in outcomes:
         outcome = _with_override(spec, pattern, given, assumptions)
         if isinstance(outcome, Skipped):
@@ -196,6 +198,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         stages.update({s.name: s for s in outcome.stages})
         assumptions += [a for a in outcome.assumptions if a not in assumptions]
         flows.update({f.use_case: f for f in outcome.flows})
+        mechanisms += [m if m.pattern else m.model_copy(update={"pattern": pattern.code}) for m in outcome.mechanisms]
         for channel in outcome.channels:
             channels[channel.name] = _merged_channel(channels.get(channel.name), channel)
         for service, operation in outcome.operations:
@@ -210,7 +213,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             stores[store_name] = store.model_copy(update={"tables": tables})
     # cache plans keep the order they had (a position map: a list's index() per plan is quadratic on large designs)
     cache_order = {c.use_case: i for i, c in enumerate(arch.caches)}
-    return arch.model_copy(
+    merged = arch.model_copy(
         update={
             "decisions": list(decisions.values()),
             "figures": list(figures.values()),
@@ -229,6 +232,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             "apis": [merge_api(api, *api_changes[api.service]) if api.service in api_changes else api for api in arch.apis],
         }
     )
+    return with_mechanisms(merged, mechanisms)
 
 
 def stage_of(name: str, patterns: Sequence[Pattern]) -> Stage:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import database_loads, databases
 from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, table_of
@@ -15,14 +16,7 @@ from backend_architect.spec.model import DecisionOverride, Spec
 #: Share of a cached path's reads that still reach the database when its hit ratio is not known.
 UNKNOWN_MISS_SHARE = 1.0
 
-
-def databases(arch: Architecture) -> dict[str, list[str]]:
-    """Physical databases and the entities each holds: one for a modular monolith (a schema per module), else one per datastore."""
-    found: dict[str, list[str]] = {}
-    for store in arch.datastores:
-        name = store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
-        found.setdefault(name, []).extend(t.entity for t in store.tables if t.entity)
-    return found
+__all__ = ["database_load", "databases"]
 
 
 @pattern(code="PAT003", name="database-load", stage="database", title="Size each database by the reads and writes that reach it")
@@ -33,7 +27,12 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     otherwise) gets the reads that reach it after CDNs, caches, read models and the search
     engine (a cached path sends only its misses: ``peak x (1 - hit ratio)``; a full-text
     search over documents the search engine holds sends none), and the writes of request use
-    cases and of batch jobs. Reads past ``PRIMARY_READ_CEILING`` need read replicas.
+    cases and of batch jobs. The mechanisms serving each path say what reaches the database
+    (``design/loads.py`` computes it once for every stage): a write kept in memory sends none,
+    a read a proximity set or precomputed list answers sends none, and a mechanism's own reads
+    and writes count where they land (a fan-out worker's follower pages, a job's rows), each
+    with a figure of its own (``db.mechanism.<key>``). Reads past ``PRIMARY_READ_CEILING``
+    need read replicas.
 
     ## What it adds
     Per database: peak reads and writes reaching it, read replicas
@@ -50,34 +49,25 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     PostgreSQL documentation, "High Availability, Load Balancing, and Replication".
     """
     known = figures(arch)
-    plans = {c.use_case: c for c in arch.caches}
-    home = {e: db for db, entities in databases(arch).items() for e in entities}
-    jobs = {j.use_case: j for j in arch.jobs}
-    reads: dict[str, dict[str, float]] = {db: {} for db in databases(arch)}
-    writes: dict[str, dict[str, float]] = {db: {} for db in databases(arch)}
+    shares: dict[str, float] = {}
+    for plan in arch.caches:
+        if plan.strategy == "read-model":
+            shares[plan.use_case] = 0.0
+        elif plan.strategy in {"cache-aside", "cdn"}:
+            use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
+            if use_case is not None:
+                shares[plan.use_case] = 1 - known.get(f"cache.hit_ratio.{use_case.id}", 0.0)
     for use_case in analysis.use_cases:
-        db = home.get(use_case.entity)
-        if db is None:
-            continue
-        if use_case.is_job:
-            job = jobs.get(use_case.name)
-            if job is not None and job.rows_per_s:
-                writes[db][f"job_{use_case.id}"] = job.rows_per_s
-            continue
-        if use_case.is_write:
-            writes[db][f"peak_{use_case.id}"] = use_case.peak_qps
-            continue
-        plan = plans.get(use_case.name)
-        strategy = plan.strategy if plan else "none"
-        if strategy == "read-model" or _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
-            continue
-        hit = known.get(f"cache.hit_ratio.{use_case.id}", 0.0) if strategy in {"cache-aside", "cdn"} else 0.0
-        reads[db][f"peak_{use_case.id}"] = use_case.peak_qps * (1 - hit)
-        for written in use_case.writes:  # side writes of a read (a search logging its query)
-            side_db = home.get(written)
-            if side_db is not None:
-                writes[side_db][f"peak_{use_case.id}_side"] = use_case.peak_qps
-    out: list[Figure] = []
+        if not use_case.is_write and _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
+            shares[use_case.name] = 0.0
+    ledger = database_loads(analysis, arch, shares)
+    reads = {db: load.reads for db, load in ledger.items()}
+    writes = {db: load.writes for db, load in ledger.items()}
+    out: list[Figure] = [
+        figure(f"db.mechanism.{load.key}", load.quantity, load.reads_per_s + load.writes_per_s, "req/s", load.formula, load.inputs, db)
+        for db, found in ledger.items()
+        for load in found.mechanisms
+    ]
     notes: list[str] = []
     worst_replicas, worst_util, worst_read = 0, 0.0, 0.0
     for db in databases(arch):
@@ -90,8 +80,8 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             notes.append(problem)
         util = write / PRIMARY_WRITE_CEILING
         out += [
-            figure(f"db.reads.peak.{db}", f"peak reads reaching {db} after caches", read, "req/s", "sum of peak x (1 - hit_ratio)", reads[db], db),
-            figure(f"db.writes.peak.{db}", f"peak writes reaching {db}", write, "writes/s", "sum of peak writes, jobs' rows/s included", writes[db], db),
+            figure(f"db.reads.peak.{db}", f"peak reads reaching {db} after caches", read, "req/s", READ_FORMULA, reads[db], db),
+            figure(f"db.writes.peak.{db}", f"peak writes reaching {db}", write, "writes/s", WRITE_FORMULA, writes[db], db),
             figure(
                 f"db.read_replicas.{db}",
                 f"read replicas {db} needs for its reads",
@@ -161,6 +151,11 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         ),
     ]
     yield Applied(None, figures=tuple(out), assumptions=tuple(notes))
+
+
+#: How the reads and writes reaching a database are summed (``design/loads.py`` computes them once for every stage).
+READ_FORMULA = "sum of peak x (1 - hit_ratio), reads a mechanism performs included (db.mechanism.<key>)"
+WRITE_FORMULA = "sum of peak writes x database_share (0: kept in memory), jobs' rows/s and mechanisms' writes included"
 
 
 def _steered(needed: int, override: DecisionOverride | None, db: str) -> tuple[int, str]:

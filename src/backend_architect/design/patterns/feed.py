@@ -23,7 +23,7 @@ from backend_architect.design.patterns._common import (
 )
 from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, CachePlan, Event
-from backend_architect.ir.runtime import Component
+from backend_architect.ir.runtime import Component, Mechanism, StoreLoad
 from backend_architect.spec.model import Spec
 
 feed_fan_out_code = "PAT001"
@@ -37,6 +37,8 @@ PAGES_KEPT = 25
 ACTIVE_DAYS = 30
 #: Readers active in a month per reader active in a day (a DAU/MAU "stickiness" of 50%; social products run 40-60%).
 MONTHLY_PER_DAILY = 2.0
+#: Follower rows the fan-out worker reads per index range read (one page of the author's followers).
+FOLLOWERS_PER_PAGE = 1_000.0
 #: Followees per reader assumed when neither the link's rows nor the writer's avg_fanout say.
 DEFAULT_FAN_IN = 100.0
 
@@ -278,7 +280,50 @@ def _applied(
     if fan_in_basis == "default":
         assumptions += (f"use case '{use_case.name}': {fmt(DEFAULT_FAN_IN)} followed authors per reader assumed (no avg_fanout on the writer)",)
     key = f"{ref.join[0].relation}_id" if ref.join and ref.join[0].forward else "id"
-    return Applied(made, components=components, figures=figures, caches=(plan,), assumptions=assumptions, events=_event(arch, item, creators, worker, key))
+    pages = math.ceil(fan_in / FOLLOWERS_PER_PAGE)
+    mechanisms = (
+        Mechanism(
+            use_case=use_case.name,
+            pattern=feed_fan_out_code,
+            decision=made.id,
+            serves="read",
+            store="redis",
+            entities=list(dict.fromkeys([item, ref.entity, *use_case.reads])),
+            how="LRANGE feed:{reader_id} from the precomputed list",
+            database_share=0.0,
+        ),
+        *(
+            Mechanism(
+                use_case=writer.name,
+                pattern=feed_fan_out_code,
+                decision=made.id,
+                serves="write",
+                store=worker,
+                entities=[item],
+                how=f"{worker} reads the author's followers ({ref.entity}) and pushes the new {item} id to their lists",
+                loads=[
+                    StoreLoad(
+                        entity=ref.entity,
+                        key=f"fanout_{writer.id}",
+                        quantity=f"follower pages/s {worker} reads for {writer.name} at peak",
+                        reads_per_s=writer.peak_qps * pages,
+                        formula="writes_peak x ceil(followers_per_author / rows_per_page)",
+                        inputs={"writes_peak": writer.peak_qps, "followers_per_author": fan_in, "rows_per_page": FOLLOWERS_PER_PAGE},
+                    )
+                ],
+            )
+            for writer in creators
+        ),
+    )
+    return Applied(
+        made,
+        components=components,
+        figures=figures,
+        caches=(plan,),
+        assumptions=assumptions,
+        events=_event(arch, item, creators, worker, key),
+        mechanisms=mechanisms,
+    )
 
 
 def _event(arch: Architecture, item: str, creators: list[UseCase], worker: str, key: str) -> tuple[Event, ...]:

@@ -15,7 +15,7 @@ from backend_architect.design.patterns._api import integer, number, own_operatio
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
 from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
-from backend_architect.ir.runtime import Component
+from backend_architect.ir.runtime import Component, Mechanism
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import resolve_column, split_filter
 
@@ -292,8 +292,26 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 rationale=f"served by GEOSEARCH on the Redis GEO set: {fmt(use_case.peak_qps)} searches/s never reach the database",
             ),
         )
+    mechanisms = (
+        (
+            Mechanism(
+                use_case=subject,
+                pattern=proximity.code,
+                decision=made.id,
+                serves="read",
+                store="redis",
+                entities=[search.entity],
+                how=f"GEOSEARCH {key} BYRADIUS {search.radius_km:g} km",
+                database_share=0.0,
+            ),
+        )
+        if in_redis
+        else ()
+    )
     assumptions = (f"use case '{subject}': {search.entity} points spread over {SERVICE_AREA_KM2:,.0f} km² per region (a metropolitan area)",)
-    return Applied(made, figures=figures, tables=tables, operations=operations, components=components, caches=caches, assumptions=assumptions)
+    return Applied(
+        made, figures=figures, tables=tables, operations=operations, components=components, caches=caches, assumptions=assumptions, mechanisms=mechanisms
+    )
 
 
 def _filters(spec: Spec, use_case: UseCase, entity: str) -> tuple[list[str], list[str]]:

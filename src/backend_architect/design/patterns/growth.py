@@ -79,6 +79,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     years = horizon(spec)
     tables = [t for s in arch.datastores for t in s.tables]
     read, write = known.get("qps.peak.read", 0.0), known.get("qps.peak.write", 0.0)
+    # what reaches the databases (PAT003 read it from the mechanisms serving each path), not what clients send
     stages: list[GrowthStage] = []
     plan = arch.availability
     instances = sum(v for k, v in known.items() if k.startswith("instances.deployable.")) or sum(

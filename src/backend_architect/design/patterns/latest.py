@@ -21,11 +21,13 @@ from backend_architect.design.patterns._common import (
     fmt,
     owner_of,
     size,
+    table_of,
 )
-from backend_architect.ir.model import Architecture, CachePlan, Operation
-from backend_architect.ir.runtime import Component, Placement
+from backend_architect.ir.model import Architecture, CachePlan, Operation, Table
+from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, parent_relation, snake, table_name
+from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: Share of one primary's planned writes that overwriting one value per key may take before it moves to memory:
 #: every update leaves a dead tuple and a WAL record, and the rest of the system writes too.
@@ -307,7 +309,59 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     found = operation_of(arch, use_case.name)
     note = f"Last writer wins (no If-Match): the value goes to Redis ({'GEOADD' if latest.geo else 'HSET'}), not to the database."
     operations = ((found[0], unconditional(_singleton(found[1], latest), note)),) if found else ()
-    return Applied(made, components=(component,), figures=figures, placements=(placement,), caches=caches, operations=operations)
+    command = f"GEOADD {snake(latest.entity)}:{latest.geo}" if latest.geo else f"HSET latest:{snake(latest.entity)}:{{{latest.key_column}}}"
+    mechanisms = (
+        Mechanism(
+            use_case=use_case.name,
+            pattern=latest_values.code,
+            decision=made.id,
+            serves="write",
+            store="redis",
+            entities=[latest.entity],
+            how=f"{command} overwrites the latest {_what(latest)} in Redis",
+            database_share=0.0,
+            publish="direct",
+        ),
+        *(
+            Mechanism(
+                use_case=u.name,
+                pattern=latest_values.code,
+                decision=made.id,
+                serves="read",
+                store="redis",
+                entities=[latest.entity],
+                how=f"the latest {_what(latest)} read from Redis",
+                database_share=0.0,
+            )
+            for u in readers
+            if u.kind == "get"
+        ),
+    )
+    return Applied(
+        made,
+        components=(component,),
+        figures=figures,
+        placements=(placement,),
+        caches=caches,
+        operations=operations,
+        mechanisms=mechanisms,
+        tables=_unwritten(spec, arch, use_case, latest, bool(history)),
+    )
+
+
+def _unwritten(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool) -> tuple[tuple[str, Table], ...]:
+    """An appending write kept in memory with no history read adds no rows: its table's growth (sized, partitioned, sharded
+    from it later) drops the rows it would have inserted, unless the spec states the growth."""
+    found = table_of(arch, latest.entity)
+    body = spec.entities[latest.entity]
+    if not latest.appends or history or found is None or body.growth is not None:
+        return ()
+    store, table = found
+    per_day = max(0.0, table.rows_per_day - use_case.avg_qps * SECONDS_PER_DAY)
+    update: dict[str, float] = {"rows_per_day": per_day}
+    if body.rows is None and not per_day:
+        update["rows_now"] = 0.0
+    return ((store, table.model_copy(update=update)),)
 
 
 __all__ = ["Latest", "in_memory", "latest_of", "latest_values"]

@@ -7,7 +7,9 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import publishes_directly
 from backend_architect.design.overrides import settled, steer
+from backend_architect.design.paths import outbox_publishers
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.ir.model import Architecture, Figure
@@ -23,13 +25,17 @@ PARTITION_HEADROOM = 2
 
 
 def event_rates(analysis: Analysis, arch: Architecture) -> tuple[dict[str, float], dict[str, float]]:
-    """Per event: events/s at peak, and deliveries/s at peak (each event once per consuming group)."""
+    """Per event: events/s at peak, and deliveries/s at peak (each event once per consuming group).
+
+    An event counts every write publishing it through the outbox (two writes may share one event name);
+    a write whose path publishes to pub/sub itself (a value kept in memory) never reaches the broker.
+    """
     by_use_case = {u.name: u for u in analysis.use_cases}
     events: dict[str, float] = {}
     deliveries: dict[str, float] = {}
     for event in arch.events:
-        use_case = by_use_case.get(event.use_case)
-        rate = use_case.peak_qps if use_case else 0.0
+        names = [n for n in (outbox_publishers(arch.flows, event) or [event.use_case]) if not publishes_directly(arch, n)]
+        rate = sum(by_use_case[n].peak_qps for n in names if n in by_use_case)
         events[event.name] = events.get(event.name, 0.0) + rate
         deliveries[event.name] = deliveries.get(event.name, 0.0) + rate * max(1, len(event.consumers))
     return events, deliveries

@@ -13,7 +13,7 @@ from backend_architect.design.patterns._api import collection_path, item_paramet
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
 from backend_architect.ir.model import Architecture, CachePlan, Figure, Operation
-from backend_architect.ir.runtime import Component, Placement
+from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake, table_name
 
@@ -212,7 +212,20 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         )
         for u in readers
     )
-    return Applied(made, components=(component,), figures=figures, placements=(placement,), operations=operations, caches=caches)
+    mechanisms = tuple(
+        Mechanism(
+            use_case=u.name,
+            pattern="PAT022",
+            decision=made.id,
+            serves="read",
+            store="redis",
+            entities=[entity],
+            how=f"GET last_seen:{snake(entity)} (kept with presence in Redis)",
+            database_share=0.0,
+        )
+        for u in readers
+    )
+    return Applied(made, components=(component,), figures=figures, placements=(placement,), operations=operations, caches=caches, mechanisms=mechanisms)
 
 
 def _operations(

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.communication import event_name
+from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import online, online_share, people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
-from backend_architect.design.patterns.latest import in_memory
 from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep
 from backend_architect.ir.runtime import RealtimeChannel
@@ -285,7 +285,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         else f"Redis pub/sub on {where.address} carries each message to the gateway nodes holding its {fmt(where.recipients)} recipient(s)"
     )
     transport_name = "WebSocket" if kind == "websocket" else "server-sent events"
-    direct = [u.name for u in sources if in_memory(spec, u)]
+    direct = [u.name for u in sources if publishes_directly(arch, u.name)]
     if direct:
         keeps = "keeps its value in memory, so its writes publish" if len(direct) == 1 else "keep their values in memory, so their writes publish"
         fanout += f"; {', '.join(repr(n) for n in direct)} {keeps} to pub/sub directly (no outbox)"
@@ -321,21 +321,28 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         decided_by="numbers" if overruled else "spec",
         spec=spec,
     )
-    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(arch, sources, events))
+    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(spec, arch, sources, events))
 
 
-def _flows(arch: Architecture, sources: list[UseCase], events: tuple[Event, ...]) -> tuple[Flow, ...]:
-    """Each publishing write's flow gains the step that takes its event to the gateway; a local write becomes event-driven."""
+def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...]) -> tuple[Flow, ...]:
+    """Each publishing write's flow gains the step that takes its event to the gateway; a local write becomes event-driven.
+
+    A write whose value lives in memory (PAT020) publishes to Redis pub/sub itself: its step goes there, not through the outbox.
+    """
     changed = []
-    by_use_case = {e.use_case: e for e in events}
+    by_use_case = {e.use_case: (e.name, e.producer, "outbox") for e in events}
+    by_use_case |= {u.name: (event_name(u), owner_of(arch, u.entity), "pubsub") for u in sources if publishes_directly(arch, u.name)}
     for flow in arch.flows:
-        event = by_use_case.get(flow.use_case)
-        if event is None or any(s.target == GATEWAY for s in flow.steps):
+        found = by_use_case.get(flow.use_case)
+        if found is None or any(s.target == GATEWAY for s in flow.steps):
             continue
-        step = FlowStep(source=event.producer, target=GATEWAY, kind="event", description=f"{event.name} via the outbox")
+        name, producer, via = found
+        description = f"{name} via the outbox" if via == "outbox" else f"{name} via Redis pub/sub, published by the write path (no outbox)"
+        step = FlowStep(source=producer, target=GATEWAY, kind="event", description=description, via="pubsub" if via == "pubsub" else "outbox")
         update: dict[str, object] = {"steps": [*flow.steps, step]}
         if flow.style == "local":
-            update |= {"style": "event", "rationale": f"{flow.rationale}; {event.name} is pushed to connected clients through the real-time gateway"}
+            how = "through the real-time gateway" if via == "outbox" else "through Redis pub/sub and the real-time gateway"
+            update |= {"style": "event", "rationale": f"{flow.rationale}; {name} is pushed to connected clients {how}"}
         changed.append(flow.model_copy(update=update))
     return tuple(changed)
 
@@ -356,7 +363,7 @@ def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route
     """
     found: dict[str, Event] = {}
     for source in sources:
-        if in_memory(spec, source):
+        if publishes_directly(arch, source.name):
             continue
         name = event_name(source)
         existing = found.get(name) or next((e for e in arch.events if e.use_case == source.name or e.name == name), None)

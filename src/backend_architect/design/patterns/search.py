@@ -14,7 +14,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import avoided, decision, figure, fmt, owner_of, size, table_of
 from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.ir.model import Architecture, Event
-from backend_architect.ir.runtime import Component, Placement
+from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 
 #: PostgreSQL full-text search (GIN) stays fast to about this many rows per searched table and this
@@ -259,7 +259,28 @@ def _engine(
         for e in entities
         if (found := table_of(arch, e))
     )
-    yield Applied(made, components=components, figures=figures_out, tables=tuple(tables), placements=placements, events=_feeds(arch, analysis, entities))
+    mechanisms = tuple(
+        Mechanism(
+            use_case=u.name,
+            pattern="PAT004",
+            decision="search",
+            serves="read",
+            store="search-engine",
+            entities=list(dict.fromkeys([u.entity, *(r.entity for r in u.searches)])),
+            how=f"a full-text query of the {engine} index",
+            database_share=0.0,
+        )
+        for u in searches
+    )
+    yield Applied(
+        made,
+        components=components,
+        figures=figures_out,
+        tables=tuple(tables),
+        placements=placements,
+        events=_feeds(arch, analysis, entities),
+        mechanisms=mechanisms,
+    )
 
 
 def _feeds(arch: Architecture, analysis: Analysis, entities: list[str]) -> tuple[Event, ...]:

@@ -1,0 +1,130 @@
+"""A use case's path as the mechanisms serving it have it: its flow, its events and the components it talks to.
+
+The communication stage draws each path from the use cases alone (a remote read that may be
+stale is an event-fed copy, a write others read publishes through the outbox). A pattern that
+serves a path (``Mechanism``: a proximity index in Redis, a precomputed list, a latest value
+kept in memory) changes that: merging its record rewrites the path here, once, so the
+communication table, the sequence and architecture diagrams, the events, the broker's rate
+and the failure table all describe what the mechanism does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from backend_architect.ir.model import Architecture, Event, Flow, FlowStep
+from backend_architect.ir.runtime import Component, Mechanism
+
+_COPY = " changes keep a local read model current"
+
+
+def with_mechanisms(arch: Architecture, added: Sequence[Mechanism]) -> Architecture:
+    """``arch`` with ``added`` recorded, and each path they serve rewritten to match (flows, events, the serving store's users)."""
+    if not added:
+        return arch
+    recorded = {(m.use_case, m.pattern, m.serves): m for m in arch.mechanisms}
+    recorded.update({(m.use_case, m.pattern, m.serves): m for m in added})
+    flows = {f.use_case: f for f in arch.flows}
+    events = list(arch.events)
+    components = list(arch.components)
+    services = {s.name for s in arch.services}
+    for mechanism in added:
+        flow = flows.get(mechanism.use_case)
+        if flow is None or not flow.steps:
+            continue
+        home = flow.steps[0].target
+        components = _used_by(components, mechanism.store, home if home in services else None)
+        if mechanism.serves == "read" and mechanism.database_share == 0:
+            flows[flow.use_case] = served_read(flow, mechanism)
+        elif mechanism.serves == "write" and mechanism.publish == "direct":
+            flows[flow.use_case] = direct_write(flow, mechanism)
+            events = _retired(events, flows, mechanism.use_case)
+    return arch.model_copy(update={"mechanisms": list(recorded.values()), "flows": list(flows.values()), "events": events, "components": components})
+
+
+def _used_by(components: list[Component], store: str, service: str | None) -> list[Component]:
+    """The serving store lists the service answering the path among its users (the architecture draws that edge)."""
+    if service is None:
+        return components
+    return [c.model_copy(update={"services": sorted({*c.services, service})}) if c.name == store and service not in c.services else c for c in components]
+
+
+def _entities(step: FlowStep) -> set[str]:
+    """The entities a remote-read step carries: ``Driver, Cab changes keep ...`` or ``read Driver, Cab``."""
+    text = step.description.split(_COPY)[0] if step.kind == "event" else step.description.removeprefix("read ")
+    return {e.strip() for e in text.split(",")}
+
+
+def _remote_read(step: FlowStep, home: str) -> bool:
+    return (step.kind == "event" and step.target == home and step.description.endswith(_COPY)) or (
+        step.kind == "query" and step.source == home and step.description.startswith("read ")
+    )
+
+
+def served_read(flow: Flow, mechanism: Mechanism) -> Flow:
+    """A read the mechanism answers from its store: no event-fed copy or remote query of what it serves, one query of the store.
+
+    >>> from backend_architect.ir.model import Flow, FlowStep
+    >>> flow = Flow(use_case="find", style="event", rationale="", steps=[FlowStep(source="rider", target="cabs", kind="request", description="find"),
+    ...     FlowStep(source="drivers", target="cabs", kind="event", description="Driver changes keep a local read model current")])
+    >>> m = Mechanism(use_case="find", pattern="PAT021", serves="read", store="redis", entities=["Driver"], how="GEOSEARCH d:loc", database_share=0)
+    >>> [(s.target, s.kind) for s in served_read(flow, m).steps], served_read(flow, m).style
+    ([('cabs', 'request'), ('redis', 'query')], 'local')
+    """
+    home = flow.steps[0].target
+    served = set(mechanism.entities)
+    kept = [s for s in flow.steps if not (_remote_read(s, home) and _entities(s) <= served)]
+    if any(s.target == mechanism.store and s.kind == "query" for s in kept):
+        return flow
+    steps = [kept[0], FlowStep(source=home, target=mechanism.store, kind="query", description=f"{mechanism.how} ({mechanism.pattern})"), *kept[1:]]
+    copies = sorted({s.source for s in kept if _remote_read(s, home) and s.kind == "event"})
+    queries = sorted({s.target for s in kept if _remote_read(s, home) and s.kind == "query"})
+    style: Literal["local", "sync", "event", "saga"]
+    served_text = f"{', '.join(mechanism.entities)} served by {mechanism.store}: {mechanism.how} ({mechanism.pattern})"
+    if flow.style == "saga":
+        style, rest = flow.style, flow.rationale
+    elif queries:
+        style, rest = "sync", f"needs fresh data from {', '.join(queries)} within the request"
+    elif copies:
+        style, rest = "event", f"reads {', '.join(copies)} data that may be stale: served from an event-fed local copy"
+    else:
+        style, rest = "local", f"everything else it reads lives in {home}"
+    return flow.model_copy(update={"steps": steps, "style": style, "rationale": f"{served_text}; {rest}"})
+
+
+def direct_write(flow: Flow, mechanism: Mechanism) -> Flow:
+    """A write the mechanism keeps in its store: it reaches no database transaction, so nothing of it goes through the outbox."""
+    home = flow.steps[0].target
+    kept = [s for s in flow.steps if not (s.kind == "event" and s.source == home and s.via == "outbox")]
+    step = FlowStep(source=home, target=mechanism.store, kind="call", description=f"{mechanism.how} ({mechanism.pattern})")
+    steps = [kept[0], step, *kept[1:]]
+    rationale = f"{mechanism.how} ({mechanism.pattern}): the database is not written per request, so nothing is published through the outbox"
+    return flow.model_copy(update={"steps": steps, "style": "local" if flow.style == "event" else flow.style, "rationale": rationale})
+
+
+def outbox_publishers(flows: Sequence[Flow], event: Event) -> list[str]:
+    """Use cases whose flows publish ``event`` through the producer's outbox (several writes may share one event name)."""
+    return [
+        f.use_case
+        for f in flows
+        if any(s.kind == "event" and s.via == "outbox" and s.source == event.producer and s.description.startswith(f"{event.name} via ") for s in f.steps)
+    ]
+
+
+def _retired(events: list[Event], flows: dict[str, Flow], use_case: str) -> list[Event]:
+    """The events once ``use_case`` stops publishing through the outbox: its event passes to another write publishing it, or goes."""
+    kept: list[Event] = []
+    for event in events:
+        if event.use_case != use_case:
+            kept.append(event)
+            continue
+        others = [u for u in outbox_publishers(list(flows.values()), event) if u != use_case]
+        if not others:
+            continue
+        consumers = sorted({s.target for u in others for s in flows[u].steps if s.kind == "event" and s.description.startswith(f"{event.name} via ")})
+        kept.append(event.model_copy(update={"use_case": others[0], "consumers": consumers or event.consumers}))
+    return kept
+
+
+__all__ = ["direct_write", "outbox_publishers", "served_read", "with_mechanisms"]
