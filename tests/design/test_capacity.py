@@ -119,7 +119,24 @@ RECOMPUTE = {
     "daily_active x peak_online_share": lambda i: i["daily_active"] * i["peak_online_share"],
     "users x daily_per_user x peak_online_share": lambda i: i["users"] * i["daily_per_user"] * i["peak_online_share"],
     "default_connections": lambda i: i["default_connections"],
-    "max(min_nodes, ceil(connections / connections_per_node))": lambda i: max(i["min_nodes"], math.ceil(i["connections"] / i["connections_per_node"])),
+    "one external system": lambda i: i["clients"],
+    "rows (machines, all online)": lambda i: i["rows"],
+    "rows x daily_share x peak_online_share": lambda i: i["rows"] * i["daily_share"] * i["peak_online_share"],
+    "deliver.subscribers": lambda i: i["subscribers"],
+    "stated_connections x actor_requests / sharing_requests": lambda i: i["stated_connections"] * i["actor_requests"] / i["sharing_requests"],
+    "min(rows, stated_connections x actor_requests / sharing_requests)": lambda i: min(
+        i["rows"], i["stated_connections"] * i["actor_requests"] / i["sharing_requests"]
+    ),
+    "sum of the connected actors' clients online": lambda i: sum(v for k, v in i.items() if k.startswith("clients_")),
+    "sum over channels of deliveries x message_bytes": lambda i: sum(
+        v * i["message_bytes_" + k.removeprefix("deliveries_")] for k, v in i.items() if k.startswith("deliveries_")
+    ),
+    "max(min_nodes, ceil(connections / connections_per_node), ceil(deliveries / deliveries_per_node), ceil(egress / egress_per_node))": lambda i: max(
+        i["min_nodes"],
+        math.ceil(i["connections"] / i["connections_per_node"]),
+        math.ceil(i["deliveries"] / i["deliveries_per_node"]),
+        math.ceil(i["egress"] / i["egress_per_node"]),
+    ),
     "connections x connection_bytes": lambda i: i["connections"] * i["connection_bytes"],
     "sum over channels of min(deliveries, publishes x nodes)": lambda i: sum(
         min(v, i["publishes_" + k.removeprefix("deliveries_")] * i["nodes"]) for k, v in i.items() if k.startswith("deliveries_")
