@@ -67,6 +67,9 @@ PROSE: dict[str, Callable[[Mapping[str, float]], float]] = {
         min(v, i["publishes_" + k.removeprefix("deliveries_")] * i["nodes"]) for k, v in i.items() if k.startswith("deliveries_")
     ),
     "max over databases of db.read_replicas.<db>": lambda i: max(i.values(), default=0.0),
+    "sum over channels of deliveries x message_bytes": lambda i: sum(
+        v * i["message_bytes_" + k.removeprefix("deliveries_")] for k, v in i.items() if k.startswith("deliveries_")
+    ),
 }
 
 #: Aggregates whose inputs are their terms, already multiplied out per term.

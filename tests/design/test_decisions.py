@@ -102,7 +102,7 @@ def test_rate_limits_derive_from_machine_count_ok() -> None:
     """1,000 writes/s over 10,000 devices is 6/min each; x5 headroom gives 30/min per device."""
     limits = {(r.actor, r.operation_class): r for r in design_of(DEVICES).security.rate_limits}  # type: ignore[union-attr]
     assert limits[("device", "write")].limit_per_minute == 30
-    assert "10,000 Device rows" in limits[("device", "write")].rationale
+    assert "10,000 device clients online at peak (Device rows (machines, all online))" in limits[("device", "write")].rationale
 
 
 def test_rate_limits_for_people_use_active_users_and_a_floor_ok() -> None:

@@ -40,6 +40,15 @@ def requirement(arch: Architecture, path: str) -> Requirement:
         pytest.param("scale: {regions: [eu-west-1]}", "", "Customer", "scale.regions", "decision:availability", id="one-region"),
         pytest.param("scale: {users: 2M}", "", "Customer", "scale.users", "table:customers", id="users-count-the-people"),
         pytest.param("scale: {concurrent_users: 10k}", "", "Customer", "scale.concurrent_users", "decision:rate-limits.state", id="concurrent-sizes-buckets"),
+        pytest.param("scale: {users: 2M}", "", "Shipment", "scale.users", "figure:clients.online.buyer", id="users-count-clients-online"),
+        pytest.param(
+            "scale: {concurrent_connections: 10k}",
+            "",
+            "Customer",
+            "scale.concurrent_connections",
+            "figure:clients.online.buyer",
+            id="connections-count-clients",
+        ),
         pytest.param("scale: {growth_per_year: 40%}", "", "Customer", "scale.growth_per_year", "figure:rows.1y.orders", id="growth"),
         pytest.param("scale: {retention_years: 3}", "", "Customer", "scale.retention_years", "figure:bytes.3y.orders", id="retention"),
         pytest.param("scale: {peak_factor: 4}", "", "Customer", "scale.peak_factor", "figure:qps.peak.place-order", id="peak-factor"),
@@ -67,9 +76,7 @@ def test_stated_input_is_used_where_it_should_be_ok(top: str, uc: str, people: s
 @pytest.mark.parametrize(
     ("top", "uc", "people", "path", "reason"),
     [
-        pytest.param("scale: {users: 2M}", "", "Shipment", "scale.users", "no entity counts the people", id="users-without-people"),
         pytest.param("scale: {requests: 1B/day}", "", "Customer", "scale.requests", "total request rate", id="total-requests"),
-        pytest.param("scale: {concurrent_connections: 10k}", "", "Customer", "scale.concurrent_connections", "open client connections", id="connections"),
         pytest.param("constraints: {prefer: [Memcached]}", "", "Customer", "constraints.prefer: Memcached", "'cache' chose not needed", id="prefer-unneeded"),
         pytest.param("constraints: {avoid: [Kubernetes]}", "", "Customer", "constraints.avoid: Kubernetes", "no decision here", id="avoid-unknown"),
         pytest.param("constraints: {cloud: hetzner}", "", "Customer", "constraints.cloud", "not in the catalogue", id="cloud-unknown"),

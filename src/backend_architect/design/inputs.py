@@ -89,6 +89,9 @@ def stated_inputs(spec: Spec) -> list[StatedInput]:
             found.append(StatedInput(f"{where}.notify: {target}", "use_case.notify", target, subject=target, owner=use_case.name))
         if use_case.latency_ms is not None:
             found.append(StatedInput(f"{where}.latency_ms", "use_case.latency_ms", f"{use_case.latency_ms:g}", use_case.latency_ms, owner=use_case.name))
+        if use_case.deliver is not None and use_case.deliver.subscribers is not None:
+            count = use_case.deliver.subscribers
+            found.append(StatedInput(f"{where}.deliver.subscribers", "use_case.deliver.subscribers", f"{count:,.0f}", count, owner=use_case.name))
         if "consistency" in use_case.model_fields_set:
             found.append(StatedInput(f"{where}.consistency", "use_case.consistency", use_case.consistency, owner=use_case.name))
     return found

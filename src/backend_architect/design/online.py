@@ -1,15 +1,13 @@
 """Who is connected at peak: the number real-time gateways and presence are sized by.
 
-One estimate for the whole design (gateways, presence, rate limits). The spec states it (``scale.concurrent_connections``, else
-``scale.concurrent_users``); otherwise it is derived from the daily actives with a stated
-share, and the design lists that share under Assumptions.
+The stated total, else the people online from the daily actives with a stated share (listed under
+Assumptions). :mod:`backend_architect.design.audience` hands it out per actor: every stage reads that.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backend_architect.design.analysis import Analysis
 from backend_architect.design.semantics import has_password, is_link
 from backend_architect.ir.model import Figure
 from backend_architect.spec.model import Spec
@@ -89,11 +87,3 @@ def people_entity(spec: Spec) -> str | None:
         if snake(name) in _PEOPLE and not is_link(spec, name):
             return name
     return None
-
-
-def online_share(spec: Spec, analysis: Analysis, entity: str | None) -> float:
-    """The share of ``entity``'s rows (people) connected at peak: connections / rows, at most 1."""
-    if entity is None or entity not in analysis.entities:
-        return 1.0
-    rows = analysis.rows(entity)
-    return min(1.0, online(spec).connections / rows) if rows else 1.0

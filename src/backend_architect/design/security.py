@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
-from backend_architect.design.online import online
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns.apply import merge_components
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
@@ -34,27 +34,23 @@ HEADROOM = 5
 FLOOR_PER_MINUTE = {"read": 60, "write": 20}
 
 
-def _clients(spec: Spec, arch: Architecture, actor: str) -> tuple[float, str] | None:
-    """How many clients share an actor's traffic at the peak.
+def _clients(audience: Audience) -> tuple[float, str] | None:
+    """How many clients share an actor's traffic at the peak: the audience model's figure for the actor.
 
-    Machines (an entity named after the actor, holding no personal data, such as Device) are
-    all online: count their rows. People are counted by the active users online at the peak.
+    None when nothing in the spec grounds it (no people figure, no rows of its own): limits stay at their defaults.
     """
-    for store in arch.datastores:
-        for table in store.tables:
-            if table.entity and table.entity.lower() == actor.lower() and table.rows_now and not any(c.pii for c in table.columns):
-                return table.rows_now, f"{table.rows_now:,.0f} {table.entity} rows (machines, all online)"
-    if not (spec.scale.concurrent_connections or spec.scale.concurrent_users or spec.scale.daily_active):
+    if not audience.grounded or audience.clients <= 0:
         return None
-    peak = online(spec)
-    return peak.connections, f"{peak.connections:,.0f} clients online at peak ({peak.formula})"
+    how = f"{audience.entity} {audience.formula}" if audience.formula == MACHINES else audience.formula
+    return audience.clients, f"{audience.clients:,.0f} {audience.actor} clients online at peak ({how})"
 
 
-def _rate_limit(spec: Spec, arch: Architecture, actor: str, op_class: str, theirs: list[UseCase], default: int) -> RateLimit:
+def _rate_limit(audience: Audience, op_class: str, theirs: list[UseCase], default: int) -> RateLimit:
     """A token bucket per client: the client's share of the actor's peak, times the headroom, or the default."""
+    actor = audience.actor
     covers = ", ".join(u.name for u in theirs)
     peak = sum(u.peak_qps for u in theirs)
-    clients = _clients(spec, arch, actor)
+    clients = _clients(audience)
     if clients is None or peak == 0:
         limit, why = default, f"default for interactive clients (no client count or rate to derive from); covers {covers}"
     else:
@@ -62,7 +58,14 @@ def _rate_limit(spec: Spec, arch: Architecture, actor: str, op_class: str, their
         limit = max(FLOOR_PER_MINUTE[op_class], math.ceil(share * HEADROOM))
         floor = f", raised to the floor of {limit}/min" if limit == FLOOR_PER_MINUTE[op_class] else ""
         why = f"{peak:,.1f} req/s at peak over {clients[1]} = {share:,.2f}/min per client, x{HEADROOM} headroom{floor}; covers {covers}"
-    return RateLimit(actor=actor, operation_class=op_class, limit_per_minute=limit, burst=max(1, limit * BURST_SECONDS // 60), rationale=why)
+    return RateLimit(
+        actor=actor,
+        operation_class=op_class,
+        limit_per_minute=limit,
+        burst=max(1, limit * BURST_SECONDS // 60),
+        rationale=why,
+        use_cases=[u.name for u in theirs],
+    )
 
 
 def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
@@ -71,11 +74,12 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     provider = spec.constraints.auth
     scopes = {scope: text for api in arch.apis for scope, text in api.scopes.items()}
     limits = []
+    audience = audiences(spec, analysis)
     for actor in sorted({u.spec.actor for u in use_cases if u.kind != "job"}):
         for op_class, default in (("read", USER_READS_PER_MINUTE), ("write", USER_WRITES_PER_MINUTE)):
             theirs = [u for u in use_cases if u.spec.actor == actor and u.is_write == (op_class == "write") and u.kind != "job"]
             if theirs:
-                limits.append(_rate_limit(spec, arch, actor, op_class, theirs, default))
+                limits.append(_rate_limit(audience.of(actor), op_class, theirs, default))
     pii = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.pii]
     secrets = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.secret]
     tenant = any(t.tenant_scoped for s in arch.datastores for t in s.tables)
@@ -118,24 +122,27 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         assumptions.append("constraints.auth: not given; any OpenID Connect provider issuing JWT access tokens")
     components = list(arch.components)
     if flow.scheme == "session-cookie":
-        components = merge_components(components, [_session_store(spec, arch)])
-    return arch.model_copy(update={"security": model, "assumptions": assumptions, "decisions": [*arch.decisions, decision], "components": components})
+        components = merge_components(components, [_session_store(spec, arch, audience.clients)])
+    assumptions += [a for a in audience.assumptions() if a not in assumptions]
+    known = {f.key for f in arch.figures}
+    figures = [*arch.figures, *(f for f in audience.figures() if f.key not in known)]
+    update = {"security": model, "assumptions": assumptions, "decisions": [*arch.decisions, decision], "components": components, "figures": figures}
+    return arch.model_copy(update=update)
 
 
 #: Bytes one server-side session takes in the store (id, user, CSRF secret, expiry, allocator overhead).
 SESSION_BYTES = 512
 
 
-def _session_store(spec: Spec, arch: Architecture) -> Component:
-    """Sessions live in the shared in-memory store every instance reads: one entry per client online, expiring on idle."""
-    peak = online(spec)
+def _session_store(spec: Spec, arch: Architecture, clients: float) -> Component:
+    """Sessions live in the shared in-memory store every instance reads: one entry per client online (the audience model), expiring on idle."""
     return Component(
         name="redis",
         kind="cache",
         technology=named(spec, "redis"),
-        purpose=f"server-side sessions ({peak.connections:,.0f} clients online x {SESSION_BYTES} B, idle TTL)",
+        purpose=f"server-side sessions ({clients:,.0f} clients online x {SESSION_BYTES} B, idle TTL)",
         services=sorted(s.name for s in arch.services),
-        memory_bytes=peak.connections * SESSION_BYTES,
+        memory_bytes=clients * SESSION_BYTES,
         instances=1,
         decision="auth",
     )

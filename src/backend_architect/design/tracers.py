@@ -250,6 +250,14 @@ def _latency(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInp
     return [], "the use case has no flow to budget"
 
 
+def _subscribers(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
+    """deliver.subscribers: the clients online of the subscribing actor, and the recipients of its channel's messages."""
+    uses = numeric_uses(arch, item.number or 0.0, r"subscribers|recipients|clients")
+    if uses:
+        return _first(uses), "the subscribers each message of the stream reaches, and the actor's clients online"
+    return [], "the use case delivers nothing on a live connection"
+
+
 def _consistency(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     flow = next((f for f in arch.flows if f.use_case == item.owner), None)
     if flow is not None and flow.consistency == item.value:
@@ -284,4 +292,5 @@ TRACERS: dict[str, Tracer] = {
     "use_case.notify": _notify,
     "use_case.latency_ms": _latency,
     "use_case.consistency": _consistency,
+    "use_case.deliver.subscribers": _subscribers,
 }

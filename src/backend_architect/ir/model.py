@@ -453,6 +453,7 @@ class RateLimit(IRModel):
     limit_per_minute: int
     burst: int
     rationale: str
+    use_cases: list[str] = Field(default_factory=list, description="The use cases it covers: their operations carry this limit in the contract.")
 
 
 class SecurityModel(IRModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from backend_architect.ir.model import Architecture, Datastore, Event, Figure, Table
+from backend_architect.ir.model import Architecture, Datastore, Event, Figure, Operation, RateLimit, Table
 
 
 def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
@@ -27,3 +27,17 @@ def events_by_service(arch: Architecture) -> tuple[dict[str, list[Event]], dict[
         for consumer in event.consumers:
             consumed.setdefault(consumer, []).append(event)
     return published, consumed
+
+
+def operation_limit(arch: Architecture, op: Operation) -> RateLimit | None:
+    """The rate limit an operation carries: the one covering its use cases (the most generous when several actors share it).
+
+    An operation no limit covers (a heartbeat, a session) takes its class's most generous limit, as a client calling it
+    holds a token of one of the actors. The contract, the security table and the scaffold all read this one choice.
+    """
+    limits = arch.security.rate_limits if arch.security else []
+    covering = [r for r in limits if set(r.use_cases) & set(op.use_cases)]
+    if not covering:
+        op_class = "read" if op.method == "get" else "write"
+        covering = [r for r in limits if r.operation_class == op_class]
+    return max(covering, key=lambda r: (r.limit_per_minute, r.burst, r.actor), default=None)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter
+from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
+from backend_architect.ir.query import operation_limit
 
 OPENAPI_VERSION = "3.1.0"
 SERVER_URL = "https://api.example.com"
@@ -124,15 +125,17 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     used_headers: set[str] = {"RateLimit", "RateLimit-Policy"}
     used_params: set[str] = set()
     paths: dict[str, dict[str, Any]] = {}
-    limits = _limits(arch)
+    carried: list[RateLimit] = []
     for op in api.operations:
         item = _operation(op, used_errors, used_headers, used_params, _scheme_name(arch))
-        limit = limits.get("read" if op.method == "get" else "write")
-        if limit:
+        limit = operation_limit(arch, op)
+        if limit is not None:
+            carried.append(limit)
             item["x-rate-limit"] = {
-                "class": "read" if op.method == "get" else "write",
-                "per_minute": limit[0],
-                "burst": limit[1],
+                "class": limit.operation_class,
+                "actor": limit.actor,
+                "per_minute": limit.limit_per_minute,
+                "burst": limit.burst,
                 "key": "client IP" if op.auth == "none" else "token subject",
             }
         paths.setdefault(op.path, {})[op.method] = item
@@ -153,7 +156,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
         "info": {
             "title": api.title,
             "version": api.version,
-            "description": (service.description + " " if service else "") + VERSIONING_POLICY + _limits_text(limits),
+            "description": (service.description + " " if service else "") + VERSIONING_POLICY + _limits_text(carried),
             "contact": {"name": f"{api.service} team", "email": f"{api.service}-team@example.com", "url": "https://example.com/support"},
             "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
         },
@@ -211,19 +214,12 @@ def _security_scheme(arch: Architecture, scopes: dict[str, str]) -> dict[str, An
     }
 
 
-def _limits(arch: Architecture) -> dict[str, tuple[int, int]]:
-    """Token-bucket limit and burst per operation class (the most generous actor's, which the gateway enforces per client)."""
-    limits: dict[str, tuple[int, int]] = {}
-    for limit in arch.security.rate_limits if arch.security else []:
-        current = limits.get(limit.operation_class, (0, 0))
-        limits[limit.operation_class] = max(current, (limit.limit_per_minute, limit.burst))
-    return limits
-
-
-def _limits_text(limits: dict[str, tuple[int, int]]) -> str:
-    if not limits:
+def _limits_text(carried: list[RateLimit]) -> str:
+    """The limits this API's operations carry, per actor and class (the security model's, as each operation states it)."""
+    if not carried:
         return ""
-    parts = [f"{cls} operations {per_minute} requests a minute (bursts of {burst})" for cls, (per_minute, burst) in sorted(limits.items())]
+    unique = sorted({(r.actor, r.operation_class, r.limit_per_minute, r.burst) for r in carried})
+    parts = [f"{actor} {cls} operations {per_minute} requests a minute (bursts of {burst})" for actor, cls, per_minute, burst in unique]
     return (
         " Rate limits, per token subject (per client IP for public operations): " + "; ".join(parts) + ". Every response carries "
         "`RateLimit` and `RateLimit-Policy`; a 429 carries `Retry-After`."

@@ -129,7 +129,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "top": {"by": "by: count", "field": "field: text", "k": "k: 10", "window": "window: 1h", "notes": "notes: free text"},
     "series": {"field": "field: value", "aggregate": "aggregate: avg", "every": "every: 1m", "over": "over: 24h", "notes": "notes: free text"},
     "traverse": {"via": "via: Follow.followee", "depth": "depth: 3", "out_degree": "out_degree: 200", "notes": "notes: free text"},
-    "deliver": {"mode": "mode: realtime", "to": "to: Message.recipient", "notes": "notes: free text"},
+    "deliver": {"mode": "mode: realtime", "to": "to: Message.recipient", "subscribers": "subscribers: 500", "notes": "notes: free text"},
     "presence": {"offline_after": "offline_after: 30s", "notes": "notes: free text"},
     "media": {"transcode": "transcode: [h264, vp9]", "renditions": "renditions: [1080p, 720p]", "thumbnails": "thumbnails: true", "notes": "notes: free text"},
     "decision": {

@@ -327,6 +327,11 @@ class DeliverSpec(SpecModel):
 
     mode: Literal["realtime", "push", "poll"] = Field(default="realtime", description="realtime (a live connection), push (notifications), poll.")
     to: str | None = Field(default=None, description="Who receives it: an actor, or Entity.field naming the recipients.")
+    subscribers: Count | None = Field(
+        default=None,
+        description="Clients subscribed to it at peak, e.g. 500 partners on a firehose: a channel with no key sends each message to every one, "
+        "a keyed one to those watching the key; the subscribing actor's clients online when not given.",
+    )
 
 
 def _deliver_short_form(value: Any) -> Any:

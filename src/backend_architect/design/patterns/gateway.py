@@ -6,10 +6,12 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.online import online, people_entity
+from backend_architect.design.audience import audiences
+from backend_architect.design.capacity import row_bytes
+from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
+from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size, table_of
 from backend_architect.design.patterns.realtime import GATEWAY, POLL_INTERVAL_S
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
@@ -22,6 +24,13 @@ CONNECTIONS_PER_NODE = 100_000
 CONNECTION_BYTES = 20_000
 #: Nodes for availability: one can fail or drain during a deploy.
 MIN_NODES = 2
+#: Messages one node pushes a second: an event-loop server writes a few hundred thousand small frames a second; we plan at
+#: 100k so a failed peer's share fits.
+DELIVERIES_PER_NODE = 100_000
+#: Bytes a second one node sends: 40% of a 10 Gbit/s network interface, leaving room for bursts and a failed peer's share.
+EGRESS_BYTES_PER_NODE = 500_000_000
+#: Framing and envelope of one message (WebSocket frame header, channel, event name, id, cursor) around the row's bytes.
+MESSAGE_OVERHEAD_BYTES = 64
 #: Messages a connection may have queued before the gateway drops it as a slow consumer (it reconnects and catches up).
 OUTBOUND_QUEUE = 256
 
@@ -30,18 +39,20 @@ OUTBOUND_QUEUE = 256
 def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
     """
     ## When it applies
-    The design has real-time channels (PAT023). Connections at peak are
-    ``scale.concurrent_connections``, else ``scale.concurrent_users``, else 20% of the daily
-    actives (an assumption the design lists).
+    The design has real-time channels (PAT023). Connections at peak are the connected actors'
+    clients online (the audience model: ``scale.concurrent_connections`` shared between them,
+    else their daily actives x 20%, an assumption the design lists).
 
     ## What it adds
     A gateway deployable of its own (WebSocket, or server-sent events when every channel is a
-    read stream), ``max(2, ceil(connections / 100,000))`` nodes behind an L4 load balancer; a
+    read stream), ``max(2, ceil(connections / 100,000), ceil(deliveries/s / 100,000),
+    ceil(egress / 500 MB/s))`` nodes behind an L4 load balancer; a
     connection registry (person -> node) and pub/sub in Redis; one AsyncAPI document
     (``asyncapi/realtime-gateway.yaml``) describing every channel.
 
     ## What it costs
-    Memory = connections x 20 KB; Redis pub/sub messages/s = the channels' deliveries at most.
+    Memory = connections x 20 KB; egress = deliveries x (row bytes + 64 B of framing); Redis
+    pub/sub messages/s = the channels' deliveries at most.
 
     ## Alternatives
     Polling (connections / 5 s requests, most empty); long polling; connections held by the
@@ -53,11 +64,18 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     """
     if not arch.channels:
         return
-    stated = online(spec)
-    connections = stated.connections
-    nodes = max(MIN_NODES, math.ceil(connections / CONNECTIONS_PER_NODE))
-    memory = connections * CONNECTION_BYTES
+    audience = audiences(spec, analysis)
+    connections = audience.connections
     deliveries = sum(c.deliveries_per_s for c in arch.channels)
+    message_bytes = {c.name: _message_bytes(arch, c.entity) for c in arch.channels}
+    egress = sum(c.deliveries_per_s * message_bytes[c.name] for c in arch.channels)
+    nodes = max(
+        MIN_NODES,
+        math.ceil(connections / CONNECTIONS_PER_NODE),
+        math.ceil(deliveries / DELIVERIES_PER_NODE),
+        math.ceil(egress / EGRESS_BYTES_PER_NODE),
+    )
+    memory = connections * CONNECTION_BYTES
     websocket = any(c.transport == "websocket" for c in arch.channels)
     # a publish reaches each node holding one of its subscribers: at most the deliveries, at most every node
     pubsub = sum(min(c.deliveries_per_s, c.publishes_per_s * nodes) for c in arch.channels)
@@ -71,7 +89,9 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         f"nodes holding subscribers through Redis pub/sub, and a connection registry in Redis maps each {people} to its node"
     )
     rationale = (
-        f"{fmt(connections)} connections x {CONNECTION_BYTES // 1000} KB = {size(memory)} held open, {fmt(deliveries)} deliveries/s at peak; "
+        f"{fmt(connections)} connections x {CONNECTION_BYTES // 1000} KB = {size(memory)} held open, {fmt(deliveries)} deliveries/s at peak "
+        f"({size(egress)}/s sent); nodes = the most of connections / {CONNECTIONS_PER_NODE:,}, deliveries / {DELIVERIES_PER_NODE:,} a second "
+        f"and egress / {size(EGRESS_BYTES_PER_NODE)}/s; "
         "a separate deployable scales by connections while the services scale by requests, and their frequent deploys do not drop sockets"
     )
     alternatives = [
@@ -100,12 +120,14 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         "Real-time gateway",
         "topology",
         choice,
-        f"{len(arch.channels)} channel(s); {fmt(connections)} connections at peak ({stated.formula})",
+        f"{len(arch.channels)} channel(s); {fmt(connections)} connections at peak ("
+        + ", ".join(f"{a.actor} {fmt(a.clients)}" for a in audience.connected)
+        + ")",
         rationale,
         alternatives=alternatives,
         consequences=consequences,
         subject="system",
-        inputs={"connections": connections, "nodes": float(nodes), "deliveries": deliveries},
+        inputs={"connections": connections, "nodes": float(nodes), "deliveries": deliveries, "egress_bytes_per_s": egress},
         spec=spec,
     )
     services = sorted({owner_of(arch, c.entity) for c in arch.channels})
@@ -134,14 +156,34 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         ),
     )
     figures = (
-        stated.figure(),
+        audience.connections_figure(),
+        *(a.figure() for a in audience.connected),
+        figure(
+            "realtime.egress_bytes",
+            "bytes/s the real-time gateway sends at peak",
+            egress,
+            "bytes/s",
+            "sum over channels of deliveries x message_bytes",
+            {
+                **{f"deliveries_{c.name}": c.deliveries_per_s for c in arch.channels},
+                **{f"message_bytes_{c.name}": message_bytes[c.name] for c in arch.channels},
+            },
+        ),
         figure(
             "instances.realtime-gateway",
             "real-time gateway nodes",
             nodes,
             "instances",
-            "max(min_nodes, ceil(connections / connections_per_node))",
-            {"connections": connections, "connections_per_node": CONNECTIONS_PER_NODE, "min_nodes": MIN_NODES},
+            "max(min_nodes, ceil(connections / connections_per_node), ceil(deliveries / deliveries_per_node), ceil(egress / egress_per_node))",
+            {
+                "connections": connections,
+                "connections_per_node": CONNECTIONS_PER_NODE,
+                "deliveries": deliveries,
+                "deliveries_per_node": DELIVERIES_PER_NODE,
+                "egress": egress,
+                "egress_per_node": EGRESS_BYTES_PER_NODE,
+                "min_nodes": MIN_NODES,
+            },
         ),
         figure(
             "realtime.gateway_bytes",
@@ -164,4 +206,10 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
             },
         ),
     )
-    yield Applied(made, components=components, figures=figures, assumptions=(stated.assumption,) if stated.assumption else ())
+    yield Applied(made, components=components, figures=figures, assumptions=tuple(a.assumption for a in audience.connected if a.assumption))
+
+
+def _message_bytes(arch: Architecture, entity: str) -> float:
+    """Bytes one message takes on the wire: the row it carries plus the frame and envelope."""
+    found = table_of(arch, entity)
+    return float((row_bytes(found[1]) if found else 0) + MESSAGE_OVERHEAD_BYTES)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.audience import MACHINES, audiences
 from backend_architect.design.online import online, people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
@@ -83,9 +84,13 @@ def presence(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Out
 
 def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, window: float, people: bool, realtime: bool) -> Applied:
     rows = analysis.rows(entity)
-    stated = online(spec)
-    count = min(rows, stated.connections) if people else rows
-    basis = "connections at peak" if people else f"every {entity} row (none is assumed offline)"
+    clients = audiences(spec, analysis).of_entity(entity)
+    people = people or (clients is not None and clients.formula != MACHINES)
+    # no actor is these people (presence of a User the actors only reach as members): the people online from the scale
+    online_now = clients.clients if clients is not None else online(spec).connections
+    count = min(rows, online_now) if people else rows
+    who = f"the {clients.actor} clients online at peak" if clients is not None else "the people online at peak"
+    basis = who if people else f"every {entity} row (none is assumed offline)"
     interval = window / BEATS_PER_WINDOW
     beats = count / interval
     memory = count * PRESENCE_KEY_BYTES + rows * LAST_SEEN_BYTES
@@ -103,7 +108,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             count,
             "rows",
             "min(rows, connections)" if people else "rows",
-            {"rows": rows, "connections": stated.connections} if people else {"rows": rows},
+            {"rows": rows, "connections": online_now} if people else {"rows": rows},
             scope,
         ),
         figure(

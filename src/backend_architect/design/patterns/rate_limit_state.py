@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.online import online
+from backend_architect.design.audience import audiences
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
@@ -52,8 +52,9 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
         v for k, v in known.items() if k.startswith("instances.") and k.count(".") == 1
     ]
     instances = int(max(deployables, default=1))
-    peak = online(spec)
-    clients, basis = peak.connections, peak.formula
+    audience = audiences(spec, analysis)
+    each = ", ".join(f"{a.actor} {fmt(a.clients)}" for a in audience.actors.values())
+    clients, basis = audience.clients, f"the actors' clients online, the same people counted once: {each}"
     memory = clients * 2 * BUCKET_BYTES
     redis = next((c for c in arch.components if c.name == "redis"), None)
     if redis is not None:

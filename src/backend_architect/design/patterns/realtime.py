@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.audience import Audiences, audiences
 from backend_architect.design.communication import event_name
 from backend_architect.design.loads import publishes_directly
-from backend_architect.design.online import online, online_share, people_entity
+from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
-from backend_architect.design.semantics import is_link
+from backend_architect.design.patterns._routes import Route, route
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import kebab, parent_relation, plural, snake
+from backend_architect.spec.naming import snake
 
 #: The gateway's name in the topology: every channel's events are consumed by it.
 GATEWAY = "realtime-gateway"
@@ -25,127 +25,6 @@ POLL_INTERVAL_S = 5.0
 POLL_MAX_RATE = 1_000.0
 #: Members of one room from which the room gets a routing process of its own (one publish per room, not per member).
 LARGE_ROOM = 1_000.0
-#: Fields of a reference that name its writer, not a recipient.
-_AUTHOR = frozenset({"author", "sender", "created_by", "owner", "creator", "user", "from"})
-
-
-@dataclass(frozen=True)
-class Route:
-    """Where a delivery goes: the channel's scope (a room, a person, an item or everyone) and how many receive each message."""
-
-    scope: str | None
-    address: str
-    name: str
-    recipients: float
-    basis: str
-    people: bool
-
-
-def _collection(entity: str) -> str:
-    return plural(kebab(entity))
-
-
-def _rooms(spec: Spec, entity: str, people: str | None) -> list[tuple[str, str]]:
-    """Rooms a row belongs to, nearest first: entities it refers to (or is part of, up to three levels) that have members (a link to people)."""
-    found: list[tuple[str, str]] = []
-    frontier, seen = [entity], {entity}
-    for _ in range(3):
-        level: list[str] = []
-        for name in frontier:
-            body = spec.entities[name]
-            targets = [body.part_of] if body.part_of else []
-            targets += [f.type.target for f in body.fields.values() if f.type.kind == "ref" and f.type.target]
-            level += [t for t in targets if t and t not in seen and t != people and t in spec.entities]
-        for room in dict.fromkeys(level):
-            seen.add(room)
-            member = _membership(spec, room, people)
-            if member is not None:
-                found.append((room, member))
-        if found:
-            return found
-        frontier = list(dict.fromkeys(level))
-    return found
-
-
-def _membership(spec: Spec, room: str, people: str | None) -> str | None:
-    """The link that makes people members of ``room`` (GroupMember: part of Group, with a user, nothing else but its role)."""
-    for name, body in spec.entities.items():
-        parent = parent_relation(spec, name)
-        refs = {f.type.target for f in body.fields.values() if f.type.kind == "ref"}
-        if parent is not None and parent[1] == room and people is not None and people in refs and is_link(spec, name):
-            return name
-    return None
-
-
-def _members(spec: Spec, analysis: Analysis, room: str, member: str) -> tuple[float, str]:
-    body = spec.entities[member]
-    if body.avg_per_parent is not None:
-        return body.avg_per_parent, f"{member}.avg_per_parent"
-    rows, rooms = analysis.rows(member), analysis.rows(room)
-    average = rows / rooms if rooms else 1.0
-    if body.max_per_parent is not None:
-        return min(average, body.max_per_parent), f"{member} rows / {room} rows (at most max_per_parent {body.max_per_parent:g})"
-    return average, f"{member} rows / {room} rows"
-
-
-def route(spec: Spec, analysis: Analysis, use_case: UseCase) -> Route:
-    """Where ``use_case``'s deliveries go and to how many: ``deliver.to``, a read's subscription, a room's members, or the row's parent."""
-    entity = use_case.entity
-    people = people_entity(spec)
-    items = _collection(entity)
-    fanout = use_case.spec.avg_fanout
-    target = use_case.spec.deliver.to if use_case.spec.deliver else None
-    if target and "." in target:
-        owner, _, field = target.partition(".")
-        ref = spec.entities[owner].fields.get(field) if owner in spec.entities else None
-        scope = ref.type.target if ref is not None and ref.type.target else owner
-        return Route(scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", fanout or 1.0, f"to: {target}", scope == people)
-    if target:
-        return Route(None, f"{kebab(target)}/{items}", f"{kebab(target)}-{items}", fanout or online(spec).connections, f"every connected {target}", True)
-    if not use_case.is_write:
-        return _subscription(spec, use_case, items, fanout)
-    rooms = _rooms(spec, entity, people)
-    if len(rooms) == 1:
-        room, member = rooms[0]
-        count, basis = (fanout, "avg_fanout") if fanout else _members(spec, analysis, room, member)
-        return Route(room, f"{_collection(room)}/{{{snake(room)}_id}}/{items}", f"{kebab(room)}-{items}", count, f"members of the {room} ({basis})", True)
-    if rooms and people:
-        counts = [_members(spec, analysis, room, member)[0] for room, member in rooms]
-        count = fanout or sum(counts) / len(counts)
-        basis = "avg_fanout" if fanout else f"members of its {' or '.join(r for r, _ in rooms)} (average)"
-        return Route(people, f"{_collection(people)}/{{{snake(people)}_id}}/{items}", f"{kebab(people)}-{items}", count, basis, True)
-    recipient = _recipient(spec, entity, people)
-    if recipient is not None and people is not None:
-        return Route(people, f"{_collection(people)}/{{{snake(people)}_id}}/{items}", f"{kebab(people)}-{items}", fanout or 1.0, f"its {recipient}", True)
-    parent = parent_relation(spec, entity)
-    if parent is not None:
-        scope = parent[1]
-        return Route(
-            scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", fanout or 1.0, f"watchers of the {scope}", scope == people
-        )
-    return Route(None, items, items, fanout or 1.0, "subscribers of the stream", False)
-
-
-def _recipient(spec: Spec, entity: str, people: str | None) -> str | None:
-    """A reference to people that names who receives the row (``recipient``), beside the one naming its writer."""
-    refs = [n for n, f in spec.entities[entity].fields.items() if f.type.kind == "ref" and f.type.target == people]
-    others = [n for n in refs if n not in _AUTHOR]
-    return others[0] if len(refs) >= 2 and others else None
-
-
-def _subscription(spec: Spec, use_case: UseCase, items: str, fanout: float | None) -> Route:
-    """A read with ``deliver`` subscribes to what it reads: one item, the rows of one parent it filters by, or every row."""
-    entity = use_case.entity
-    if use_case.kind == "get":
-        return Route(entity, f"{items}/{{{snake(entity)}_id}}", f"{kebab(entity)}-updates", fanout or 1.0, f"clients watching one {entity}", False)
-    for ref in use_case.filters:
-        if ref.constant is None and ref.entity == entity and ref.column and ref.column.endswith("_id"):
-            field = spec.entities[entity].fields.get(ref.field)
-            scope = field.type.target if field is not None and field.type.target else ref.column.removesuffix("_id")
-            return Route(
-                scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", fanout or 1.0, f"clients watching a {scope}", False
-            )
-    return Route(None, items, f"{items}-stream", fanout or 1.0, "subscribers of the whole stream", False)
 
 
 def publishers(analysis: Analysis, use_case: UseCase) -> list[UseCase]:
@@ -195,26 +74,38 @@ def realtime_delivery(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     Discord engineering, "How Discord scaled Elixir to 5,000,000 concurrent users" (2017);
     RFC 6455 (WebSocket); WHATWG HTML, server-sent events.
     """
-    people = people_entity(spec)
-    share = online_share(spec, analysis, people)
+    audience = audiences(spec, analysis)
     pushes = [name for name, e in spec.external.items() if (e.kind or "").lower() in {"push", "notification", "notifications"}]
     kind = transport(spec)
     for use_case in analysis.use_cases:
         deliver = use_case.spec.deliver
         if deliver is None or use_case.entity not in spec.entities or table_of(arch, use_case.entity) is None:
             continue
-        yield _applied(spec, analysis, arch, use_case, route(spec, analysis, use_case), share, pushes, kind)
+        where = route(spec, analysis, use_case, audience)
+        yield _applied(spec, analysis, arch, use_case, where, _share(spec, audience, where), pushes, kind, audience)
 
 
-def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route, share: float, pushes: list[str], kind: str) -> Applied:
+def _share(spec: Spec, audience: Audiences, where: Route) -> float:
+    """The share of a route's recipients online: their actor's clients online over its rows (the audience model); subscribers are online."""
+    if not where.people:
+        return 1.0
+    found = audience.of_entity(where.scope) if where.scope else None
+    if found is None and (people := people_entity(spec)) is not None:
+        found = audience.of_entity(people)
+    return found.share if found is not None else 1.0
+
+
+def _applied(
+    spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route, share: float, pushes: list[str], kind: str, audience: Audiences
+) -> Applied:
     deliver = use_case.spec.deliver
     assert deliver is not None
     sources = publishers(analysis, use_case)
     publishes = sum(u.peak_qps for u in sources)
-    online_share_ = share if where.people else 1.0
+    online_share_ = share
     deliveries = publishes * where.recipients * online_share_
     offline = publishes * where.recipients * (1 - online_share_)
-    connections = online(spec).connections
+    connections = audience.connections or audience.of(use_case.spec.actor).clients
     polls = connections / POLL_INTERVAL_S
     mode = deliver.mode
     overruled = mode == "poll" and polls > POLL_MAX_RATE

@@ -651,7 +651,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "outbox": "orders.outbox_events",
         "use_cases": ["list my orders"],
         "summary": "List my orders",
-        "rate": ["read", 102, 17, "subject"],
+        "rate": ["read", 60, 10, "subject"],
         "declared": ["400", "401", "403", "429", "500"],
         "func": "list_my_orders",
         "path_kinds": {},

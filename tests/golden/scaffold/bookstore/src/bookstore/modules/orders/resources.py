@@ -100,7 +100,7 @@ ORDER_CANCELLED = EventSpec("OrderCancelled", "bookstore.orders.order-cancelled"
 # --- operations ----------------------------------------------------------------------
 
 LIST_MY_ORDERS = Operation(
-    policy=Policy("listMyOrders", "required", ("orders:read",), "read", 102, 17, "subject", frozenset({400, 401, 403, 429, 500})),
+    policy=Policy("listMyOrders", "required", ("orders:read",), "read", 60, 10, "subject", frozenset({400, 401, 403, 429, 500})),
     resource=ORDER,
     kind="list",
     owner=Ref(orders.c["customer_id"]),
