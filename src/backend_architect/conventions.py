@@ -60,6 +60,11 @@ def render_api_conventions() -> str:
         "|---|---|",
         "| make a link (a link entity or a many-to-many relation) | `PUT /users/{user_id}/following/{followee_id}`: idempotent, 204 |",
         "| unmake it | `DELETE` on the same path: 204, also when it was not there |",
+        "| read, change or act on one link | the same pair: `PATCH /projects/{project_id}/members/{person_id}`, "
+        "`POST /chats/{chat_id}/memberships/{user_id}:mark-read` (never the row's own id beside the pair) |",
+        "| upload a file (a `blob` field) | `POST {collection}/uploads`: a pre-signed PUT URL (15 minutes) bound to the content type "
+        "and size, and the object key the create then takes |",
+        "| fetch a file | `GET {item}/download-url`: a signed URL valid 5 minutes, `Cache-Control: no-store` |",
         "| register (an entity holding a credential) | `POST /users`, public, with a write-only `password` |",
         f"| log in | `POST /sessions`, public, answering `access_token` (Bearer, {ACCESS_TOKEN_SECONDS // 60} minutes) and `refresh_token` |",
         "| log out | `DELETE /sessions/current` |",

@@ -60,6 +60,9 @@ def _plan(spec: str, operation: str) -> OpPlan:
         pytest.param("whatsapp", "sendHeartbeat", "crud.change", "ChangePlan", id="heartbeat-use-case"),
         pytest.param("mechanisms", "heartbeatUser", "crud.change", "ChangePlan", id="heartbeat-endpoint"),
         pytest.param("delivery", "createRestaurantUpload", "objects.create_upload", "UploadPlan", id="media-upload"),
+        pytest.param("mechanisms", "createDocumentUpload", "objects.create_upload", "UploadPlan", id="blob-upload-url"),
+        pytest.param("mechanisms", "getDocumentDownloadUrl", "objects.download_url", "DownloadPlan", id="blob-download-url"),
+        pytest.param("mechanisms", "promoteTeamMember", "crud.change", "ChangePlan", id="custom-method-on-a-link-at-its-pair"),
         pytest.param("delivery", "openTrackingLink", "crud.read", None, id="short-code"),
         pytest.param("mechanisms", "readArticle", "crud.read", None, id="slug"),
         pytest.param("mechanisms", "viewHomeTimeline", "crud.list_page", "FeedPlan", id="precomputed-feed"),
@@ -94,6 +97,8 @@ def test_operation_mechanism_ok(spec: str, operation: str, mechanism: str, detai
         pytest.param("delivery", "shareTrackingLink", lambda op: op.resource.key.method == "random", id="random-codes"),
         pytest.param("iot-telemetry", "chartDeviceMetric", lambda op: op.detail.rollup == "readings_5m" and op.detail.aggregate == "avg", id="rollup"),
         pytest.param("metrics_ingest", "querySeries", lambda op: any(f.at.via for f in op.path_columns), id="ancestor-in-the-path"),
+        pytest.param("mechanisms", "promoteTeamMember", lambda op: op.resource.address == "member_id" and op.key_param.name == "member_id", id="link-pair"),
+        pytest.param("mechanisms", "getDocumentDownloadUrl", lambda op: op.detail.column == "scan", id="download-column"),
     ],
 )
 def test_mechanism_details_ok(spec: str, operation: str, check: object) -> None:
@@ -120,8 +125,8 @@ def mechanisms_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.postgres
 def test_generated_service_proves_every_mechanism_ok(postgres: object, mechanisms_service: Path) -> None:
     """The service scaffolded from specs/mechanisms.yaml passes its own tests on PostgreSQL alone (the local adapters):
-    sessions, /me, links, a feed, graph walks, the k nearest, series, a ranking, slugs and key ranges, heartbeats, latest
-    values, and its gap answering 501."""
+    sessions, /me, links (changed at their pair), a feed, graph walks, the k nearest, series, a ranking, slugs and key ranges,
+    heartbeats, latest values, files by signed URLs, and its gap answering 501."""
     run = _own_tests(mechanisms_service, postgres)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "PASSED tests/test_content_use_cases.py::test_list_articles_of_people_i_follow_ok" in run.stdout, "the gap's 501 is checked"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
 from backend_architect.design.keys import DEFAULT_POSTGRES_VERSION, key_strategy, postgres_version, uuid_default, uuid_keyed
@@ -186,8 +187,24 @@ def _field_columns(name: str, field: FieldSpec, ctx: _Context) -> list[Column]:
     if field.avg_bytes is not None and kind != "blob":
         attributes["avg_bytes"] = field.avg_bytes
     if kind == "blob":
-        common["comment"] = "object-store key; the content lives in object storage"
+        return _blob_columns(name, field, common, attributes)
     return [Column(name=name, default=default, **common, **attributes)]
+
+
+def _blob_columns(name: str, field: FieldSpec, common: dict[str, object], attributes: dict[str, object]) -> list[Column]:
+    """A blob as the row keeps it (``design.blob_contract``): the object's key, then its confirmed size, content type and
+    SHA-256, which the service records from the stored object when it confirms the upload (never from the client)."""
+    size, content_type, checksum = blob_contract.meta_columns(name)
+    key = {**common, "comment": "object-store key of the confirmed upload, issued by the upload operation; the content lives in object storage"}
+    meta = {"nullable": True, "generated": True, "source_field": name, "pii": field.pii}
+    return [
+        Column(name=name, **key, **attributes),
+        Column(name=size, type="bigint", avg_bytes=8, comment="size of the stored object in bytes, recorded when the upload is confirmed", **meta),
+        Column(name=content_type, type="varchar", length=255, avg_bytes=16, comment="content type of the stored object, one of the allowed types", **meta),
+        Column(
+            name=checksum, type="varchar", length=44, avg_bytes=44, comment="base64 SHA-256 of the object, checked by the store when the client sent it", **meta
+        ),
+    ]
 
 
 def _sql_default(field: FieldSpec) -> str | None:

@@ -11,6 +11,7 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
+from backend_architect.design import blob_contract
 from backend_architect.ir.model import ApiProperty
 
 EXAMPLE_TIME = "2026-03-14T09:26:53Z"
@@ -159,6 +160,13 @@ def _string(prop: ApiProperty, owner: str) -> str:
         return "19.99"
     if prop.pattern == "^[A-Z]{3}$":
         return "EUR"
+    if name.endswith("_sha256"):
+        return "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg="
+    if name.endswith("_content_type"):
+        return "image/jpeg"
+    if prop.pattern == blob_contract.KEY_PATTERN:
+        entity = owner.removesuffix("Create").removesuffix("Update").removesuffix("Replace")
+        return blob_contract.example_key(entity, name, example_uuid(f"{entity}.{name}.upload"))
     if name in _BY_NAME:
         return str(_BY_NAME[name])
     for key, value in _BY_NAME.items():

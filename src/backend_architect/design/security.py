@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 
+from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
 from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._common import size
 from backend_architect.design.patterns.apply import merge_components
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
 
 #: Default token-bucket limits per client for interactive users: generous for people,
 #: tight enough to stop scraping and credential stuffing (OWASP API4:2023).
@@ -95,6 +98,7 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         items.append("PII fields must be excluded from logs and traces: " + ", ".join(pii))
     if tenant:
         items.append("Tenant isolation: every query filters on tenant_id; PostgreSQL row-level security enforces it as a second line")
+    items += _file_items(spec)
     if any(u.spec.auth == "none" for u in use_cases):
         items.append("Public operations: " + ", ".join(u.name for u in use_cases if u.spec.auth == "none") + " need rate limits per IP and no PII in responses")
     if flow.scheme == "oauth2":
@@ -128,6 +132,20 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures = [*arch.figures, *(f for f in audience.figures() if f.key not in known)]
     update = {"security": model, "assumptions": assumptions, "decisions": [*arch.decisions, decision], "components": components, "figures": figures}
     return arch.model_copy(update=update)
+
+
+def _file_items(spec: Spec) -> list[str]:
+    """The blob contract's security, stated with its bounds (``design.blob_contract``): what a reviewer checks for files."""
+    blobs = [(e, n, f) for e, body in spec.entities.items() for n, f in body.fields.items() if f.type.kind == "blob"]
+    if not blobs:
+        return []
+    bounds = "; ".join(f"{table_name(e)}.{n}: at most {size(blob_contract.max_bytes(f))}, {', '.join(blob_contract.content_types(n, f))}" for e, n, f in blobs)
+    return [
+        f"Files are uploaded only by pre-signed PUT URLs valid {blob_contract.UPLOAD_URL_TTL_S // 60} min, each bound to the declared content "
+        f"type and size ({bounds}); creating the row confirms the object under a key the service issued (never a key the client makes up)",
+        f"Files are downloaded only by signed URLs valid {blob_contract.DOWNLOAD_URL_TTL_S // 60} min, answered after the item's own "
+        "authorization with Cache-Control: no-store; signed URLs are never logged; the bucket is private (no public listing or ACLs)",
+    ]
 
 
 #: Bytes one server-side session takes in the store (id, user, CSRF secret, expiry, allocator overhead).

@@ -339,6 +339,8 @@ class ApiProperty(IRModel):
     min_length: int | None = Field(default=None, description="For strings: the fewest characters (a password's minimum).")
     min_items: int | None = Field(default=None, description="For arrays: the fewest items (an order's lines: 1).")
     max_items: int | None = Field(default=None, description="For arrays: the most items.")
+    minimum: int | None = Field(default=None, description="For integers: the smallest value (an upload's size: 1).")
+    maximum: int | None = Field(default=None, description="For integers: the largest value (an upload's size: the blob's maximum).")
 
 
 class ApiSchema(IRModel):

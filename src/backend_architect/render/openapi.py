@@ -357,6 +357,10 @@ def _property(prop: ApiProperty) -> dict[str, Any]:
         out["minLength"] = prop.min_length
     if prop.max_length is not None:
         out["maxLength"] = prop.max_length
+    if prop.minimum is not None:
+        out["minimum"] = prop.minimum
+    if prop.maximum is not None:
+        out["maximum"] = prop.maximum
     if prop.pattern:
         out["pattern"] = prop.pattern
     if prop.enum:

@@ -12,7 +12,7 @@ from backend_architect.rules.api.documentation import deprecated_without_sunset,
 from backend_architect.rules.api.errors import error_schema_not_shared, error_without_problem_json, missing_error_responses
 from backend_architect.rules.api.examples import invalid_example, missing_example
 from backend_architect.rules.api.methods import body_on_get_or_delete, create_not_201, created_without_location, missing_idempotency_key, unpaginated_collection
-from backend_architect.rules.api.path_templates import ambiguous_paths, invalid_path_key
+from backend_architect.rules.api.path_templates import ambiguous_paths, invalid_path_key, item_addressed_two_ways
 from backend_architect.rules.api.paths import file_extension_in_path, path_not_kebab_case, singular_collection, trailing_slash, verb_in_path
 from backend_architect.rules.api.patterns import invalid_pattern
 from backend_architect.rules.api.schema_validity import ineffective_nullable, required_property_undefined
@@ -108,6 +108,7 @@ API_RULES: tuple[Rule, ...] = (
     path_parameter_mismatch,
     ambiguous_paths,
     invalid_path_key,
+    item_addressed_two_ways,
     duplicate_operation_id,
     missing_operation_id,
     missing_version,

@@ -12,7 +12,7 @@ from backend_architect.scaffold.naming import constant, identifier, literal
 from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
 from backend_architect.scaffold.plan_data import FieldPlan, ResourcePlan
 from backend_architect.scaffold.plan_reads import NearPlan, RankingPlan, SeriesPlan, WalkPlan
-from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, LinkPlan, UploadPlan
+from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, DownloadPlan, LinkPlan, UploadPlan
 
 
 def snippet_tuple(items: list[str], indent: int = 4) -> str:
@@ -88,6 +88,8 @@ def resource(plan: ResourcePlan, parent_var: str | None, latest: tuple[str, ...]
             args.append(f"{trait}={column(plan, name)}")
     if plan.parent and parent_var:
         args.append(f"parent=Parent({parent_var}, {column(plan, plan.parent[1])})")
+    if plan.pair is not None:
+        args.append(f"address={column(plan, plan.pair)}")
     if plan.key is not None:
         args.append(f"address={column(plan, plan.key.column)}")
         source = f", source={column(plan, plan.key.source)}" if plan.key.source else ""
@@ -206,6 +208,8 @@ def extras(op: OpPlan, objects_table: str = "stored_objects") -> list[tuple[str,
         return [(f"{op.const}_RANKING", expression)]
     if isinstance(detail, UploadPlan):
         return [(f"{op.const}_UPLOAD", f"Upload({literal(detail.prefix)}, {literal(detail.field)}, {detail.max_bytes}, SCHEMA, {literal(objects_table)})")]
+    if isinstance(detail, DownloadPlan):
+        return [(f"{op.const}_DOWNLOAD", f"Download({literal(detail.column)}, SCHEMA, {literal(objects_table)})")]
     return []
 
 

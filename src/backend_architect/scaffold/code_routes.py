@@ -187,6 +187,8 @@ def call(op: OpPlan) -> list[str]:
         lines += wrapped("return await ranking.read", ["ctx", const, f"resources.{op.const}_RANKING", limit.py if limit else "100"])
     elif mechanism == "objects.create_upload":
         lines += wrapped("return await objects.create_upload", ["ctx", const, f"resources.{op.const}_UPLOAD", "body.content_type"])
+    elif mechanism == "objects.download_url":
+        lines += wrapped("return await objects.download_url", ["ctx", const, key, f"resources.{op.const}_DOWNLOAD", *parent])
     else:
         raise AssertionError(f"no route body for {mechanism}")
     return lines

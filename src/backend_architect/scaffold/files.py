@@ -53,6 +53,7 @@ def environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["py"] = literal
+    env.filters["pylist"] = _wrapped_list
     env.filters["kebab"] = kebab
     env.filters["snake"] = identifier
     env.filters["toml"] = lambda value: json.dumps(value)
@@ -65,6 +66,16 @@ def environment() -> jinja2.Environment:
     env.globals["code"] = code
     env.globals["routes"] = code_routes
     return env
+
+
+def _wrapped_list(values: list[str]) -> str:
+    """A list literal on one line, or one item a line when that would pass the generated code's 160 columns.
+
+    >>> print(_wrapped_list(["A", "B"]))
+    ["A", "B"]
+    """
+    flat = literal(values)
+    return flat if len(flat) <= 140 else "[\n" + "".join(f"    {literal(v)},\n" for v in values) + "]"
 
 
 def render(template: str, **context: Any) -> str:

@@ -4,7 +4,8 @@
 |---|---|---|
 | login / logout / password flows | ``POST /sessions``, ``DELETE /sessions/current``, ``PUT /me/password`` | ``accounts`` |
 | relate / unrelate flows | ``PUT`` / ``DELETE`` on a relationship | ``links`` |
-| a ``<Entity>Upload`` answer | ``POST .../uploads`` (media) | ``objects.create_upload`` |
+| a ``<Entity>Upload`` answer | ``POST .../uploads`` (every blob) | ``objects.create_upload`` |
+| a ``<Entity>Download`` answer | ``GET .../download-url`` (every blob) | ``objects.download_url`` |
 | a ``<Entity>Series`` answer | ``GET .../series`` | ``series.read`` |
 | a ``<Entity>Ranking`` answer | ``GET .../top`` | ``ranking.read`` |
 | a ``<Entity>Path`` answer | ``GET .../path?to=`` | ``graph.path`` |
@@ -50,8 +51,11 @@ def _rate(document_op: dict[str, Any], op: Operation) -> tuple[str, int, int, st
 
 
 def _reshaped(ctx: ModuleContext, op: Operation, suffix: str) -> bool:
-    entity = op.entity or ""
-    return op.response_schema == f"{entity}{suffix}"
+    """The response is the entity's ``suffix`` shape (``BookRanking``); uploads and downloads may name a field between (``UserAvatarUpload``)."""
+    entity, schema = op.entity or "", op.response_schema or ""
+    if suffix in {"Upload", "Download"}:
+        return schema.startswith(entity) and schema.endswith(suffix)
+    return schema == f"{entity}{suffix}"
 
 
 def operation_plan(ctx: ModuleContext, op: Operation, resource: ResourcePlan) -> OpPlan:
@@ -82,6 +86,8 @@ def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[Para
     if _reshaped(ctx, op, "Upload"):
         detail = plan_writes.upload_plan(ctx, op, table)
         return dataclasses.replace(base, body_model=pascal(op.request_schema or ""), mechanism="objects.create_upload", detail=detail)
+    if op.kind == "get" and _reshaped(ctx, op, "Download"):
+        return dataclasses.replace(base, mechanism="objects.download_url", detail=plan_writes.download_plan(ctx, op, table))
     if op.request_schema and op.flow not in {"login", "password"}:
         body = plan_writes.body_fields(ctx, op.request_schema, table)
     base = dataclasses.replace(base, body_model=pascal(op.request_schema) if op.request_schema else None, body_fields=body)

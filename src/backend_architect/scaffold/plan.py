@@ -18,7 +18,7 @@ from backend_architect.scaffold.joins import Hop, path_to
 from backend_architect.scaffold.mechanisms import operation_plan
 from backend_architect.scaffold.naming import constant, identifier, kebab, package
 from backend_architect.scaffold.plan_api import ColumnRef, EventPlan, ModelPlan, OpPlan, model_plans
-from backend_architect.scaffold.plan_data import Gap, ResourcePlan, TablePlan, fields, item_location, parent_link, table_plan
+from backend_architect.scaffold.plan_data import Gap, ResourcePlan, TablePlan, fields, item_location, pair_address, parent_link, table_plan
 from backend_architect.scaffold.plan_jobs import JobPlan, designed_jobs, generated_jobs
 from backend_architect.scaffold.plan_reads import FeedPlan
 from backend_architect.scaffold.plan_runtime import ChannelPlan, MediaPlan, channel_plans, latest_columns, media_plans, notes
@@ -78,7 +78,7 @@ class ModulePlan:
         for op in self.operations:
             if op.mechanism.startswith("accounts."):
                 needs.add("sessions")
-            if op.mechanism == "objects.create_upload":
+            if op.mechanism in {"objects.create_upload", "objects.download_url"}:
                 needs.add("objects")
             if isinstance(op.detail, ChangePlan) and op.detail.presence is not None:
                 needs.add("presence")
@@ -211,14 +211,16 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
         except Gap as gap:
             read_fields, unreadable[table.entity] = (), str(gap)
         key = plan_writes.key_plan(ir_tables[table.name])
+        pair = None if key else pair_address(api, table.entity, ir_tables[table.name])
         resources[table.entity] = ResourcePlan(
             entity=table.entity,
             var=constant(table.entity),
             table=table,
             read_fields=read_fields,
-            location=item_location(api, table.entity, table, key.column if key else None),
+            location=item_location(api, table.entity, table, key.column if key else pair),
             parent=parent_link(api, table.entity, tables, ir_tables),
             key=key,
+            pair=pair,
         )
     addresses = _channels(design.asyncapi.get(service.name))
     events = {
@@ -329,7 +331,7 @@ def _stores(arch: Architecture, modules: list[ModulePlan]) -> tuple[str, ...]:
     ops = [o for m in modules for o in m.operations if o.gap is None]
     if any(o.listing.engine for o in ops):
         found.add("search")
-    if any(m.media for m in modules) or any(o.mechanism == "objects.create_upload" for o in ops):
+    if any(m.media for m in modules) or any(o.mechanism in {"objects.create_upload", "objects.download_url"} for o in ops):
         found.add("objects")
     return tuple(sorted(found))
 

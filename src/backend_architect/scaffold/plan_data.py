@@ -183,11 +183,13 @@ class ResourcePlan:
     parent: tuple[str, str] | None  # (parent resource variable, this table's column)
     #: The public short key the server makes for new rows (``code``, ``slug``), if the entity has one.
     key: Any = None
+    #: A link addressed by its pair (``/chats/{chat_id}/memberships/{user_id}``): the column of the pair's last part.
+    pair: str | None = None
 
     @property
     def address(self) -> str:
-        """The column item paths address rows by: the public short key when there is one, else the table's key."""
-        return str(self.key.column) if self.key is not None else self.table.key
+        """The column item paths address rows by: the public short key, a link's other end, else the table's key."""
+        return str(self.key.column) if self.key is not None else self.pair or self.table.key
 
     @property
     def to_api(self) -> str:
@@ -208,6 +210,21 @@ def item_location(api: Api, entity: str, table: TablePlan, address: str | None =
         value = "row[" + literal(column) + "]" if table.has(column) else "path[" + literal(name) + "]"
         path = path.replace("{" + name + "}", "{" + value + "}")
     return path
+
+
+def pair_address(api: Api, entity: str, table: Table) -> str | None:
+    """The column a link's item paths end with: the target of its relate/unrelate operation (``user_id`` in
+    ``/chats/{chat_id}/memberships/{user_id}``), when the design addresses the link by its pair; None otherwise."""
+    for op in api.operations:
+        if op.entity != entity or op.flow not in {"relate", "unrelate"}:
+            continue
+        last = [p for p in op.parameters if p.location == "path"][-1:]
+        ref = last[0].spec_ref if last else None
+        if ref and ref.partition(".")[0] == entity:
+            field = ref.partition(".")[2]
+            by_source = [c.name for c in table.columns if c.source_field == field]
+            return by_source[0] if len(by_source) == 1 else None
+    return None
 
 
 def parent_link(api: Api, entity: str, tables: dict[str, TablePlan], ir_tables: dict[str, Table]) -> tuple[str, str] | None:

@@ -244,6 +244,24 @@ class UploadPlan:
     max_bytes: int
 
 
+@dataclass(frozen=True)
+class DownloadPlan:
+    """A signed download URL for a row's file: the column holding the object's key."""
+
+    column: str
+
+
+def download_plan(ctx: ModuleContext, op: Operation, table: Table) -> DownloadPlan:
+    """The blob whose URL the operation answers: the one blob key column of the table, or the one its path names (``/avatar-download-url``)."""
+    names = {c.name for c in table.columns}
+    # a blob is its key column beside the size, content type and checksum the design's blob contract records
+    keys = [c.name for c in table.columns if {f"{c.name}_bytes", f"{c.name}_content_type", f"{c.name}_sha256"} <= names]
+    named = [k for k in keys if op.path.endswith(f"/{k.replace('_', '-')}-download-url")]
+    if not (named or len(keys) == 1):
+        raise Gap(f"cannot tell which file of {table.name} {op.path} answers")
+    return DownloadPlan((named or keys)[0])
+
+
 _MAX_BYTES = re.compile(r"at most ([0-9.]+) (B|KB|MB|GB|TB)\b")
 _UNITS = {"B": 1, "KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
 

@@ -14,6 +14,10 @@ from backend_architect.scaffold.naming import literal, pascal
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 
 
+#: Longest list of enum values written on the field's own line (the generated code keeps to 160 columns).
+LITERAL_LINE = 100
+
+
 class Unsupported(ValueError):
     """A schema construct the generator cannot turn into a type (named in the message)."""
 
@@ -22,7 +26,11 @@ def _string(schema: dict[str, Any]) -> str:
     fmt = schema.get("format")
     if schema.get("enum"):
         values = [v for v in schema["enum"] if v is not None]
-        return "Literal[" + ", ".join(literal(v) for v in values) + "]"
+        joined = ", ".join(literal(v) for v in values)
+        if len(joined) <= LITERAL_LINE:
+            return f"Literal[{joined}]"
+        # one value a line (inside the brackets), so a long list of allowed values keeps within the line length
+        return "Literal[\n" + "".join(f"        {literal(v)},\n" for v in values) + "    ]"
     if fmt == "uuid":
         return "Uuid"
     if fmt == "date":

@@ -25,6 +25,7 @@ CHECKS: dict[str, tuple[str, str]] = {
     "series.read": ("mechanisms.series", "answers the aggregate per bucket over the range, oldest first"),
     "ranking.read": ("mechanisms.ranking", "answers the top values by score, highest first"),
     "objects.create_upload": ("mechanisms.upload", "answers an upload URL that stores the file, and refuses a tampered one"),
+    "objects.download_url": ("mechanisms.download", "answers a signed URL that fetches the row's file, 404 before it is uploaded, refuses a tampered URL"),
     "unavailable": ("mechanisms.unavailable", "answers 501 (problem+json): the scaffold could not generate it"),
 }
 _ORDER = {"create": 0, "get": 1, "list": 2, "update": 3, "replace": 3, "action": 4, "delete": 5, "job": 6}

@@ -15,7 +15,7 @@ from backend_architect.scaffold.naming import identifier, literal
 from backend_architect.scaffold.plan import DeployablePlan, ModulePlan, ProjectPlan
 from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
 from backend_architect.scaffold.plan_reads import FeedPlan, NearPlan, RankingPlan, SeriesPlan, WalkPlan
-from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, LinkPlan, LoginPlan, PasswordPlan, UploadPlan
+from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, DownloadPlan, LinkPlan, LoginPlan, PasswordPlan, UploadPlan
 from backend_architect.scaffold.tests_cases import use_case_tests
 
 _CONSTANT = re.compile(r"\b([a-z_][a-z0-9_]*) = (?:'((?:[^']|'')*)'|(true|false|-?\d+(?:\.\d+)?))(?![\w.])")
@@ -47,6 +47,7 @@ def _table_data(module: ModulePlan, table: Table) -> dict[str, Any]:
     plan = next(t for t in module.tables if t.name == table.name)
     read = next((s for s in module.api.schemas if table.entity and s.name == table.entity), None)
     formats = {p.name: p.format for p in read.properties if p.format} if read else {}
+    patterns = {p.name: p.pattern for p in read.properties if p.pattern} if read else {}
     columns = [
         {
             "name": c.name,
@@ -58,6 +59,7 @@ def _table_data(module: ModulePlan, table: Table) -> dict[str, Any]:
             "identity": c.identity,
             "has_default": c.default is not None,
             "format": formats.get(c.name),
+            "pattern": patterns.get(c.name),
         }
         for c in table.columns
     ]
@@ -151,6 +153,8 @@ def _mechanism_data(module: ModulePlan, op: OpPlan) -> dict[str, Any]:
         out["password"] = {"secret": detail.secret_column, "current": detail.current_attr, "new": detail.new_attr}
     if isinstance(detail, UploadPlan):
         out["upload"] = {"field": detail.field, "max_bytes": detail.max_bytes}
+    if isinstance(detail, DownloadPlan):
+        out["download"] = {"column": detail.column}
     if isinstance(detail, CreatePlan):
         out["children"] = [{"prop": c.prop, "table": names[c.table], "column": c.parent_column} for c in detail.children]
     if isinstance(detail, ChangePlan):

@@ -6,6 +6,7 @@ fault, so the loader can point at it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from backend_architect.spec.field_types import suggest
@@ -26,6 +27,9 @@ from backend_architect.spec.problems import Note, Problem
 from backend_architect.spec.relations import join_path
 from backend_architect.spec.subject import owner_of_field, primary_entity
 from backend_architect.spec.values import check_values
+
+#: A media type as RFC 6838 names it (type/subtype), as an upload declares it.
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]{0,62}/[a-z0-9][a-z0-9!#$&^_.+-]{0,126}")
 
 #: Field kinds searched as text; any other searched field is matched exactly.
 TEXT_KINDS = frozenset({"string", "text", "email", "url", "json"})
@@ -114,6 +118,12 @@ def _entity_relations(spec: Spec) -> Iterator[Problem]:
         for field_name, field in entity.fields.items():
             if field.media is not None and field.type.kind != "blob":
                 yield Problem(("entities", name, "fields", field_name, "media"), f"'media' processes uploaded files: {name}.{field_name} needs type blob")
+            for bound in ("max_bytes", "content_types"):
+                if bound in field.model_fields_set and field.type.kind != "blob":
+                    yield Problem(("entities", name, "fields", field_name, bound), f"'{bound}' bounds uploaded files: {name}.{field_name} needs type blob")
+            for kind in field.content_types:
+                if not _CONTENT_TYPE.fullmatch(kind):
+                    yield Problem(("entities", name, "fields", field_name, "content_types"), f"'{kind}' is not a content type (type/subtype, e.g. image/png)")
             target = field.type.target
             if field.type.kind == "ref" and target not in spec.entities:
                 yield Problem(("entities", name, "fields", field_name), _unknown_entity(spec, target or ""))

@@ -91,6 +91,8 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "generated": "generated: true",
         "on_delete": "on_delete: cascade",
         "media": "media: {transcode: [h264, vp9], renditions: [1080p, 720p]}",
+        "max_bytes": "max_bytes: 25MB",
+        "content_types": "content_types: [image/jpeg, image/png]",
         "description": "description: shown to buyers",
         "notes": "notes: free text",
     },

@@ -127,6 +127,13 @@ class FieldSpec(SpecModel):
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
     index: bool = Field(default=False, description="Index this column even if no use case filters on it.")
     media: MediaSpec | None = Field(default=None, description="For a blob: process it after upload (transcode, renditions, thumbnails).")
+    max_bytes: Bytes | None = Field(
+        default=None, description="For a blob: the largest upload accepted (e.g. 25MB); 20 x avg_bytes (at least 10 MB) when left out."
+    )
+    content_types: Names = Field(
+        default_factory=list,
+        description="For a blob: the content types an upload may declare (e.g. [image/jpeg, image/png]); by the field's name when left out.",
+    )
     generated: bool | None = Field(
         default=None,
         description="true: the server sets it (a code, a total, a counter), never a request; false: clients set it, "

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import CRUD_WORDS, FILLER_WORDS, Analysis, FieldRef, UseCase
-from backend_architect.design.semantics import GET_VERBS, LIST_VERBS
+from backend_architect.design.semantics import GET_VERBS, LIST_VERBS, is_link
 from backend_architect.ir.model import Column, Parameter, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import join_columns, kebab, parent_relation, plural, snake
@@ -106,6 +106,10 @@ class Resources:
         return f"/{collection(entity)}"
 
     def item_path(self, entity: str) -> str:
+        """Where one ``entity`` lives; a link lives at its pair (``/chats/{chat_id}/memberships/{user_id}``), the one path every operation on it uses."""
+        pair = self.link_item(entity)
+        if pair is not None:
+            return pair[1]
         return f"{self.collection_path(entity)}/{{{self.key_name(entity, outer=False)}}}"
 
     def free(self, method: str, path: str) -> bool:
@@ -148,6 +152,9 @@ class Resources:
         while parent is not None and parent not in chain:
             chain.insert(0, parent)
             parent = self.parent(parent)
+        pair = self.link_item(entity) if item else None
+        if pair is not None:
+            return list(pair[2])
         params = [self.key_parameter(p, outer=True) for p in chain]
         if item:
             params.append(self.key_parameter(entity, outer=False))
@@ -155,6 +162,9 @@ class Resources:
 
     def item_path_for(self, entity: str) -> tuple[str, list[Parameter]]:
         """``entity``'s item path with its parameters, every key named as an outer one (for paths that continue below it)."""
+        pair = self.link_item(entity)
+        if pair is not None:
+            return pair[1], list(pair[2])
         path = self.collection_path(entity) + f"/{{{self.key_name(entity, outer=True)}}}"
         return path, [*self.path_params(entity, False), self.key_parameter(entity, outer=True)]
 
@@ -188,6 +198,19 @@ class Resources:
             coll = f"{base}/{kebab(use_case.relation)}"
             target_key = self.key_parameter(target, name=target_param, spec_ref=f"{entity}.{use_case.relation}")
             return coll, f"{coll}/{{{target_param}}}", [*params, target_key], target
+        found = self.link_item(entity)
+        assert found is not None, f"{entity} is not a link"
+        return found[0], found[1], list(found[2]), found[3]
+
+    def link_item(self, entity: str) -> tuple[str, str, tuple[Parameter, ...], str] | None:
+        """A link entity's collection, item path, path parameters and target, addressed by its pair; None for any other entity.
+
+        A link is made and unmade at its pair (``PUT``/``DELETE /chats/{chat_id}/memberships/{user_id}``),
+        which is unique (the data stage keys it), so every other operation on one link -- a get, an
+        update, a custom method -- takes the same path: one addressing per resource, never its own id beside it.
+        """
+        if entity not in self.tables or not is_link(self.spec, entity):
+            return None
         source, source_ref, target_ref = self.link_ends(entity)
         base, params = self.item_path_for(source)
         coll = f"{base}/{self.link_segment(entity, source)}"
@@ -197,7 +220,8 @@ class Resources:
         if column in {p.name for p in params}:
             column = f"{snake(target_ref)}_{snake(target)}_id"
         params = [p.model_copy(update={"spec_ref": f"{entity}.{source_ref}"}) if p.name == params[-1].name else p for p in params]
-        return coll, f"{coll}/{{{column}}}", [*params, self.key_parameter(target, name=column, spec_ref=f"{entity}.{target_ref}")], target
+        target_key = self.key_parameter(target, name=column, spec_ref=f"{entity}.{target_ref}")
+        return coll, f"{coll}/{{{column}}}", (*params, target_key), target
 
     def link_ends(self, entity: str) -> tuple[str, str, str]:
         """(source entity, source relation, target relation) of a link entity: its parent or first reference, and the other."""

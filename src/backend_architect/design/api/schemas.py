@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from backend_architect.design import blob_contract
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api.paths import Resources, camel
 from backend_architect.design.ownership import caller_reference, is_hashed, is_state, plaintext_name, server_owned
@@ -69,6 +70,8 @@ def column_property(column: Column, field_kind: str | None) -> ApiProperty:
     if kind in {"varchar", "char"}:
         fmt = {"email": "email", "url": "uri"}.get(field_kind or "")
         pattern = "^[A-Z]{3}$" if kind == "char" and column.length == 3 else None
+        if field_kind == "blob" and column.name == column.source_field:
+            pattern = blob_contract.KEY_PATTERN  # only keys the upload operation issued
         return ApiProperty(type="string", format=fmt, max_length=column.length, enum=list(column.enum_values), pattern=pattern, **base)
     return ApiProperty(type="string", max_length=100_000 if kind == "text" else None, **base)
 

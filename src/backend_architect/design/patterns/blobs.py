@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.capacity import BLOB_CONTENT_BYTES
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named, others
-from backend_architect.design.patterns._common import decision, figure, fmt, size
+from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, size
 from backend_architect.design.patterns._stores import NO_READERS, horizon, reader_index
+from backend_architect.design.patterns._uploads import described, download_operation, upload_operation
 from backend_architect.design.patterns.caching import CDN_MIN_READ_QPS
-from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.model import ApiSchema, Architecture, Figure, Operation
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -77,11 +79,15 @@ def blobs_in_object_storage(spec: Spec, analysis: Analysis, arch: Architecture) 
     stored content reaches ``LIFECYCLE_MIN_BYTES`` (1 TB) at the horizon.
 
     ## What it adds
-    An object store; uploads by pre-signed URL straight from the client (size and content type
-    bound in the signed policy), then a metadata row (the table's row, holding the key) committed
-    when the upload completes; downloads by pre-signed URL, through the CDN when there is one
-    (public objects cached, private ones by signed URL or cookie); lifecycle rules to the
-    infrequent-access tier after 30 days and to archive after 90.
+    An object store and the contract that carries it out (``design.blob_contract``):
+    ``POST {collection}/uploads`` answers a pre-signed PUT URL valid 15 minutes, bound to the
+    declared content type (the allowed list) and size (the maximum); the client puts the file
+    straight to the store, then creates the row with the issued object key, which confirms the
+    upload (the object must exist within the signed bounds, else 422); the row keeps the key,
+    size, content type and SHA-256. ``GET {item}/download-url`` answers a signed GET URL valid
+    5 minutes, through the CDN when there is one, after the item's own authorization. Uploads
+    nobody confirmed expire after a day; lifecycle rules move objects to the infrequent-access
+    tier after 30 days and to archive after 90.
 
     ## What it costs
     Upload bytes/s = rows a day x blob bytes / 86,400; egress = max(reads/s, uploads/s) x blob
@@ -105,6 +111,47 @@ def blobs_in_object_storage(spec: Spec, analysis: Analysis, arch: Architecture) 
         yield _applied(spec, arch, blobs)
 
 
+def _contract(spec: Spec, arch: Architecture, blobs: list[_Blob], through: str) -> tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]:
+    """The upload and download operations of every blob field (a media field's upload comes from the media pipeline)."""
+    operations: list[tuple[str, Operation]] = []
+    schemas: list[tuple[str, ApiSchema]] = []
+    noted: dict[str, tuple[str, Operation]] = {}
+    for blob in blobs:
+        field = blob.subject.split(".", 1)[1]
+        service = owner_of(arch, blob.entity)
+        for made in (upload_operation(spec, arch, service, blob.entity, field), download_operation(spec, arch, service, blob.entity, field, through)):
+            operations += made[0]
+            schemas += made[1]
+        for op, note in described(spec, arch, service, blob.entity, field):
+            base = noted.get(op.operation_id, (service, op))[1]
+            noted[op.operation_id] = (service, base.model_copy(update={"description": f"{base.description} {note}".strip()}))
+    return (*operations, *noted.values()), tuple(schemas)
+
+
+def bounds(spec: Spec, blob: _Blob) -> str:
+    """``attachments.file: at most 10 MB, image/jpeg, ...``: the bounds every upload of one blob is signed with."""
+    field = blob.subject.split(".", 1)[1]
+    definition = spec.entities[blob.entity].fields[field]
+    return f"{blob.subject}: at most {size(blob_contract.max_bytes(definition))}; {', '.join(blob_contract.content_types(field, definition))}"
+
+
+def _assumed(spec: Spec, blobs: list[_Blob]) -> tuple[str, ...]:
+    out = []
+    for blob in blobs:
+        field = blob.subject.split(".", 1)[1]
+        definition = spec.entities[blob.entity].fields[field]
+        path = f"entities.{blob.entity}.fields.{field}"
+        if definition.max_bytes is None:
+            out.append(f"{path}.max_bytes: not given; uploads of at most {size(blob_contract.max_bytes(definition))} (20 x avg_bytes, at least 10 MB)")
+        if not definition.content_types:
+            out.append(f"{path}.content_types: not given; {', '.join(blob_contract.content_types(field, definition))} (by the field's name)")
+    out.append(
+        f"blob URLs: upload URLs valid {blob_contract.UPLOAD_URL_TTL_S // 60} min, download URLs {blob_contract.DOWNLOAD_URL_TTL_S // 60} min; "
+        f"uploads nobody confirmed expire after {blob_contract.UNCONFIRMED_EXPIRY_DAYS} day"
+    )
+    return tuple(out)
+
+
 def _applied(spec: Spec, arch: Architecture, blobs: list[_Blob]) -> Applied:
     store = named(spec, "object-store")
     known = {f.key: f.value for f in arch.figures}
@@ -115,15 +162,20 @@ def _applied(spec: Spec, arch: Architecture, blobs: list[_Blob]) -> Applied:
     cdn_name = named(spec, "cdn")
     lifecycle = stored >= LIFECYCLE_MIN_BYTES
     tiers = named(spec, "archive-tiers")
+    up, down = blob_contract.UPLOAD_URL_TTL_S // 60, blob_contract.DOWNLOAD_URL_TTL_S // 60
     parts = [
-        f"{store} for {', '.join(b.subject for b in blobs)}: clients upload by pre-signed URL (size and type bound in the signed policy); "
-        "the row is the metadata record (key, written when the upload completes)"
+        f"{store} for {', '.join(b.subject for b in blobs)}: POST .../uploads answers a pre-signed URL (PUT) valid {up} min, bound to the declared "
+        f"content type and size ({'; '.join(bounds(spec, b) for b in blobs)}); the client puts the file to the store, then creates the row with "
+        "the issued object key, which confirms the upload (object present within the signed bounds, else 422); the row is the metadata "
+        "record (key, size, content type, SHA-256)"
     ]
     if cdn:
         private = [b.subject for b in blobs if not b.public]
-        parts.append(f"downloads through {cdn_name}" + (f" (signed URLs for private objects: {', '.join(private)})" if private else ""))
+        parts.append(
+            f"GET .../download-url answers a signed URL valid {down} min through {cdn_name}" + (f" (private objects: {', '.join(private)})" if private else "")
+        )
     else:
-        parts.append("downloads by pre-signed URL from the store")
+        parts.append(f"GET .../download-url answers a pre-signed URL valid {down} min to fetch the file from the store")
     if lifecycle:
         parts.append(f"lifecycle rules: {tiers}, after {COLDER_AFTER_DAYS[0]} and {COLDER_AFTER_DAYS[1]} days")
     if cdn:
@@ -150,7 +202,11 @@ def _applied(spec: Spec, arch: Architecture, blobs: list[_Blob]) -> Applied:
             ("bytea columns", "the database, its backups and replication carry every byte; every download passes through the API"),
             ("a shared file system", "no HTTP access, harder to replicate and to authorize per object"),
         ],
-        consequences="Upload completion is confirmed by the client (or the store's event) before the row commits; orphaned objects expire by a lifecycle rule.",
+        consequences=(
+            "A row exists only for a confirmed upload: creating it checks the object under the issued key (size, content type, checksum) "
+            f"before the commit, so no row points at a missing file; objects nobody confirmed expire after {blob_contract.UNCONFIRMED_EXPIRY_DAYS} day "
+            "by a lifecycle rule on the uploads/ prefix. Signed URLs are bearer credentials: never logged, never cached (Cache-Control: no-store)."
+        ),
         subject="blobs",
         inputs={"egress_bytes_per_s": egress, "public_reads_per_s": public_rate, "stored_bytes": stored},
         spec=spec,
@@ -164,7 +220,8 @@ def _applied(spec: Spec, arch: Architecture, blobs: list[_Blob]) -> Applied:
             data=b.subject,
             data_class="blob",
             store=store + (f" behind {cdn_name}" if cdn else ""),
-            reason=rationale,
+            reason=f"uploaded and downloaded by signed URLs ({blob_contract.UPLOAD_URL_TTL_S // 60} / {blob_contract.DOWNLOAD_URL_TTL_S // 60} min), "
+            f"never through a service; {rationale}",
             retention=retention,
             component="object-storage",
             decision=made.id,
@@ -185,4 +242,13 @@ def _applied(spec: Spec, arch: Architecture, blobs: list[_Blob]) -> Applied:
                 b.table,
             )
         )
-    return Applied(made, components=tuple(components), placements=placements, figures=tuple(figures))
+    operations, schemas = _contract(spec, arch, blobs, cdn_name if cdn else store)
+    return Applied(
+        made,
+        components=tuple(components),
+        placements=placements,
+        figures=tuple(figures),
+        operations=operations,
+        schemas=schemas,
+        assumptions=_assumed(spec, blobs),
+    )

@@ -8,12 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.blob_contract import DEFAULT_BLOB_BYTES, UPLOAD_URL_TTL_S
 from backend_architect.design.data import constraint_name
 from backend_architect.design.patterns import Applied, Outcome, pattern
-from backend_architect.design.patterns._api import collection_path, example_of, new_operation, prop
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, size, table_of, writers
-from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Column, Figure, ForeignKey, Operation, Parameter, Table, UniqueConstraint
+from backend_architect.design.patterns._uploads import upload_operation
+from backend_architect.ir.model import Architecture, Column, Figure, ForeignKey, Table, UniqueConstraint
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import MediaSpec, Spec
@@ -35,11 +36,8 @@ WORKER_CORES = 8
 UTILISATION = 0.7
 #: Attempts before a job goes to the dead-letter queue.
 ATTEMPTS = 3
-#: How long a pre-signed upload URL stays valid, and the part size of multipart uploads.
-UPLOAD_URL_TTL_S = 900
+#: Uploads past this size go in parts (S3 multipart); the URL's lifetime and the blob size default are the blob contract's.
 MULTIPART_FROM = 100_000_000
-#: Blob size when the spec gives none (as the capacity stage assumes).
-DEFAULT_BLOB_BYTES = 250_000
 #: Length of a segment of adaptive streaming.
 SEGMENT_S = 4
 
@@ -305,7 +303,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     )
     with_status = table.model_copy(update={"columns": [*[c for c in table.columns if c.name != status.name], status]})
     tables = ((store, with_status), (store, _renditions_table(entity, table, field, outputs, avg)))
-    operations, schemas = _upload_operation(arch, service, entity, field, avg_bytes)
+    operations, schemas = upload_operation(spec, arch, service, entity, field, "Processing starts when the file arrives.")
     return Applied(made, components=components, figures=figures, placements=(placement,), tables=tables, operations=operations, schemas=schemas)
 
 
@@ -364,64 +362,6 @@ def _renditions_table(entity: str, parent: Table, field: str, outputs: list[Rend
         rows_per_day=uploads_per_s * SECONDS_PER_DAY * len(outputs),
         retention_days=parent.retention_days,
     )
-
-
-def _upload_operation(
-    arch: Architecture, service: str, entity: str, field: str, avg_bytes: float
-) -> tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]:
-    base = collection_path(arch, service, entity)
-    if base is None:
-        return (), ()
-    tag = base.strip("/").split("/")[-1]
-    limit = int(max(avg_bytes * 20, 10_000_000))
-    request = ApiSchema(
-        name=f"{entity}UploadRequest",
-        entity=entity,
-        properties=[
-            ApiProperty(name="content_type", type="string", max_length=100, required=True, description="MIME type of the file, e.g. video/mp4."),
-            ApiProperty(name="bytes", type="integer", format="int64", required=True, description=f"Size of the file in bytes, at most {size(limit)}."),
-        ],
-    )
-    response = ApiSchema(
-        name=f"{entity}Upload",
-        entity=entity,
-        properties=[
-            prop("upload_url", "string", "Pre-signed URL to PUT the file to (multipart for large files).", fmt="uri", max_length=2048),
-            prop("object_key", "string", f"Key of the upload; send it as {field} when creating the {entity}.", max_length=1024),
-            prop("expires_at", "string", "When the URL stops accepting the upload.", fmt="date-time"),
-        ],
-    )
-    example = example_of(response) | {
-        "upload_url": "https://uploads.example.com/" + tag + "/4f1c?X-Amz-Signature=abc",
-        "object_key": f"uploads/2026/03/{field}.bin",
-    }
-    op = new_operation(
-        operation_id=f"create{entity}Upload",
-        method="post",
-        path=f"{base}/uploads",
-        summary=f"Get an upload URL for a {entity}'s {field}",
-        description=f"Answers a pre-signed URL valid {UPLOAD_URL_TTL_S // 60} minutes: the client uploads the file to object storage directly, then "
-        f"creates the {entity} with the object key; processing starts when the file arrives.",
-        entity=entity,
-        kind="create",
-        tag=tag,
-        parameters=_path_parameters(arch, service, base),
-        scopes=[f"{tag}:write"],
-        request_schema=request.name,
-        response_schema=response.name,
-        success_status=201,
-        example_request={"content_type": "video/mp4" if "video" in field else "image/jpeg", "bytes": int(avg_bytes)},
-        example_response=example,
-        idempotency_key=True,
-    )
-    return ((service, op),), ((service, request), (service, response))
-
-
-def _path_parameters(arch: Architecture, service: str, base: str) -> list[Parameter]:
-    api = next((a for a in arch.apis if a.service == service), None)
-    wanted = [part.strip("{}") for part in base.split("/") if part.startswith("{")]
-    found = {p.name: p for op in (api.operations if api else []) for p in op.parameters if p.location == "path"}
-    return [found[name] for name in wanted if name in found]
 
 
 __all__ = ["Rendition", "media_pipeline", "renditions"]

@@ -6,7 +6,9 @@ from collections.abc import Iterator
 
 from backend_architect.ir.contract import Node
 from backend_architect.ir.model import Architecture
+from backend_architect.nouns import singular
 from backend_architect.rules.api import is_parameter, located, segments
+from backend_architect.rules.api.paths import words
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
 
@@ -185,3 +187,76 @@ def invalid_path_key(self: Rule, arch: Architecture) -> Iterator[Finding]:
                 yield located(self, node, path, "the path does not start with '/'")
             elif "?" in path or "#" in path:
                 yield located(self, node, path, f"the path carries a {'query string' if '?' in path else 'fragment'}")
+
+
+def _own_key(name: str, collection: str) -> bool:
+    """The parameter names the collection's own key whatever its spelling: ``id``, ``membership_id``, ``membershipId``, ``membership``.
+
+    >>> _own_key("membershipId", "memberships"), _own_key("id", "pets"), _own_key("user_id", "memberships")
+    (True, True, False)
+    """
+    said = words(name)
+    own = words(singular(collection))
+    return said in (["id"], ["key"], ["uuid"], own, [*own, "id"], [*own, "key"], [*own, "uuid"])
+
+
+def _item_parameter(segment: str) -> str | None:
+    """The parameter naming an item, custom method or not: ``{order_id}`` and ``{order_id}:cancel`` -> order_id."""
+    head = segment.split(":", 1)[0]
+    return head[1:-1] if is_parameter(head) else None
+
+
+@rule(
+    code="API061",
+    name="item-addressed-two-ways",
+    severity=Severity.WARNING,
+    title="One collection's items are addressed by two different keys",
+    fix="Choose one key per resource (its id, or the natural pair of a link) and use it in every path, custom methods included.",
+)
+def item_addressed_two_ways(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds a collection whose items appear under differently named parameters across paths,
+    custom methods included: `/chats/{chat_id}/memberships/{user_id}` (PUT, DELETE) beside
+    `/chats/{chat_id}/memberships/{membership_id}:mark-read`. Spellings of the collection's own
+    id (`{id}`, `{chat_id}`, `{chatId}`) count as one key, and parents are compared by position.
+
+    ## Why is this bad?
+    A client holding the key one operation answers cannot call the other: it must know a
+    second identifier of the same row and how to find it. Generated clients get two item
+    types, caches two entries, and authorization two code paths for one resource.
+
+    ## Example
+    openapi: 3.1.0
+    info: {title: Chat, version: 1.0.0}
+    paths:
+      /v1/chats/{chat_id}/memberships/{user_id}:
+        put: {responses: {'204': {description: Joined.}}}
+      /v1/chats/{chat_id}/memberships/{membership_id}:mark-read:
+        post: {responses: {'204': {description: Marked.}}}
+
+    Use instead:
+    openapi: 3.1.0
+    info: {title: Chat, version: 1.0.0}
+    paths:
+      /v1/chats/{chat_id}/memberships/{user_id}:
+        put: {responses: {'204': {description: Joined.}}}
+      /v1/chats/{chat_id}/memberships/{user_id}:mark-read:
+        post: {responses: {'204': {description: Marked.}}}
+
+    ## References
+    Google AIP-122, "Resource names" (one canonical name per resource); AIP-136, "Custom methods".
+    """
+    for _, items in _path_items(arch):
+        first: dict[tuple[str, ...], tuple[str, str]] = {}
+        for path, node in items:
+            parts = segments(path)
+            for index, segment in enumerate(parts):
+                name = _item_parameter(segment)
+                if name is None or index == 0 or is_parameter(parts[index - 1]) or ":" in parts[index - 1]:
+                    continue
+                collection = tuple(_PARAMETER if is_parameter(s) else s for s in parts[:index])
+                seen = first.setdefault(collection, (name, path))
+                if seen[0] != name and not (_own_key(name, parts[index - 1]) and _own_key(seen[0], parts[index - 1])):
+                    yield located(self, node, path, f"items of /{'/'.join(collection)} are {{{name}}} here but {{{seen[0]}}} in {seen[1]}")
+                    break

@@ -38,6 +38,9 @@ CREATE TABLE books.books (
     genre TEXT NOT NULL,
     published_at DATE NOT NULL,
     cover TEXT,
+    cover_bytes BIGINT,
+    cover_content_type TEXT,
+    cover_sha256 TEXT,
     author_id UUID NOT NULL,
     stock INTEGER NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
@@ -50,10 +53,15 @@ CREATE TABLE books.books (
     CONSTRAINT ck_books_isbn_length CHECK (char_length(isbn) <= 17),
     CONSTRAINT ck_books_title_length CHECK (char_length(title) <= 300),
     CONSTRAINT ck_books_price_currency_length CHECK (char_length(price_currency) = 3),
-    CONSTRAINT ck_books_cover_length CHECK (char_length(cover) <= 1024)
+    CONSTRAINT ck_books_cover_length CHECK (char_length(cover) <= 1024),
+    CONSTRAINT ck_books_cover_content_type_length CHECK (char_length(cover_content_type) <= 255),
+    CONSTRAINT ck_books_cover_sha256_length CHECK (char_length(cover_sha256) <= 44)
 );
 COMMENT ON TABLE books.books IS 'Book rows';
-COMMENT ON COLUMN books.books.cover IS 'object-store key; the content lives in object storage';
+COMMENT ON COLUMN books.books.cover IS 'object-store key of the confirmed upload, issued by the upload operation; the content lives in object storage';
+COMMENT ON COLUMN books.books.cover_bytes IS 'size of the stored object in bytes, recorded when the upload is confirmed';
+COMMENT ON COLUMN books.books.cover_content_type IS 'content type of the stored object, one of the allowed types';
+COMMENT ON COLUMN books.books.cover_sha256 IS 'base64 SHA-256 of the object, checked by the store when the client sent it';
 COMMENT ON COLUMN books.books.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
 -- ix_books_author_id: foreign key author -> authors

@@ -21,6 +21,9 @@ CREATE TABLE users (
     display_name TEXT NOT NULL,
     phone TEXT NOT NULL,
     avatar TEXT,
+    avatar_bytes BIGINT,
+    avatar_content_type TEXT,
+    avatar_sha256 TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_users PRIMARY KEY (id),
@@ -29,10 +32,15 @@ CREATE TABLE users (
     CONSTRAINT ck_users_handle_length CHECK (char_length(handle) <= 32),
     CONSTRAINT ck_users_display_name_length CHECK (char_length(display_name) <= 80),
     CONSTRAINT ck_users_phone_length CHECK (char_length(phone) <= 20),
-    CONSTRAINT ck_users_avatar_length CHECK (char_length(avatar) <= 1024)
+    CONSTRAINT ck_users_avatar_length CHECK (char_length(avatar) <= 1024),
+    CONSTRAINT ck_users_avatar_content_type_length CHECK (char_length(avatar_content_type) <= 255),
+    CONSTRAINT ck_users_avatar_sha256_length CHECK (char_length(avatar_sha256) <= 44)
 );
 COMMENT ON TABLE users IS 'User rows';
-COMMENT ON COLUMN users.avatar IS 'object-store key; the content lives in object storage';
+COMMENT ON COLUMN users.avatar IS 'object-store key of the confirmed upload, issued by the upload operation; the content lives in object storage';
+COMMENT ON COLUMN users.avatar_bytes IS 'size of the stored object in bytes, recorded when the upload is confirmed';
+COMMENT ON COLUMN users.avatar_content_type IS 'content type of the stored object, one of the allowed types';
+COMMENT ON COLUMN users.avatar_sha256 IS 'base64 SHA-256 of the object, checked by the store when the client sent it';
 
 CREATE TABLE contacts (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,

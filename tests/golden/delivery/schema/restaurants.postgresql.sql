@@ -24,6 +24,9 @@ CREATE TABLE restaurants (
     location_cell TEXT NOT NULL,
     open BOOLEAN NOT NULL,
     photo TEXT NOT NULL,
+    photo_bytes BIGINT,
+    photo_content_type TEXT,
+    photo_sha256 TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     photo_status TEXT DEFAULT 'pending' NOT NULL,
@@ -31,11 +34,16 @@ CREATE TABLE restaurants (
     CONSTRAINT ck_restaurants_cuisine CHECK (cuisine IN ('pizza', 'sushi', 'burgers', 'indian', 'thai', 'vegan', 'other')),
     CONSTRAINT ck_restaurants_name_length CHECK (char_length(name) <= 120),
     CONSTRAINT ck_restaurants_location_cell_length CHECK (char_length(location_cell) <= 12),
-    CONSTRAINT ck_restaurants_photo_length CHECK (char_length(photo) <= 1024)
+    CONSTRAINT ck_restaurants_photo_length CHECK (char_length(photo) <= 1024),
+    CONSTRAINT ck_restaurants_photo_content_type_length CHECK (char_length(photo_content_type) <= 255),
+    CONSTRAINT ck_restaurants_photo_sha256_length CHECK (char_length(photo_sha256) <= 44)
 );
 COMMENT ON TABLE restaurants IS 'Restaurant rows';
 COMMENT ON COLUMN restaurants.location_cell IS 'geohash cell of the point: indexes proximity';
-COMMENT ON COLUMN restaurants.photo IS 'object-store key; the content lives in object storage';
+COMMENT ON COLUMN restaurants.photo IS 'object-store key of the confirmed upload, issued by the upload operation; the content lives in object storage';
+COMMENT ON COLUMN restaurants.photo_bytes IS 'size of the stored object in bytes, recorded when the upload is confirmed';
+COMMENT ON COLUMN restaurants.photo_content_type IS 'content type of the stored object, one of the allowed types';
+COMMENT ON COLUMN restaurants.photo_sha256 IS 'base64 SHA-256 of the object, checked by the store when the client sent it';
 COMMENT ON COLUMN restaurants.photo_status IS 'processing state of photo, set by the media workers';
 
 -- ix_restaurants_cuisine_location_cell_partial: use case 'find nearby restaurants' (proximity: geohash prefix ranges at precision 5, index-only)

@@ -67,12 +67,15 @@ CREATE TABLE comments (
     body TEXT NOT NULL,
     public BOOLEAN DEFAULT true NOT NULL,
     attachment VARCHAR(1024),
+    attachment_bytes BIGINT,
+    attachment_content_type VARCHAR(255),
+    attachment_sha256 VARCHAR(44),
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_comments PRIMARY KEY (id),
     CONSTRAINT fk_comments_ticket_id FOREIGN KEY(ticket_id) REFERENCES tickets (id) ON DELETE CASCADE,
     CONSTRAINT ck_public_bool CHECK (public IN (0, 1))
 );
--- partitioned by created_at per month: append-only, 1,098 GB after 5 years > 32 GB (server memory)
+-- partitioned by created_at per month: append-only, 1,206 GB after 5 years > 32 GB (server memory)
 -- (SQLite has no partitioning: one table)
 
 -- ix_comments_author_agent_id: look-ups by author_agent_id (reference to another service's data)

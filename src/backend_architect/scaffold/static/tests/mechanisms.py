@@ -280,17 +280,45 @@ def _run_job(s: Scenario, name: str) -> None:
 
 def upload(s: Scenario, op_id: str) -> None:
     """An upload URL is answered; the file PUT to it is stored; a tampered URL is refused."""
-    found = s.call(op_id, json={"content_type": "image/jpeg", "bytes": 5}, headers={"Idempotency-Key": str(uuid.uuid4())})
+    content_type = s.body(op_id)["content_type"]  # the design's example: one of the allowed types
+    found = s.call(op_id, json={"content_type": content_type, "bytes": 5}, headers={"Idempotency-Key": str(uuid.uuid4())})
     assert found.status_code == 201, found.text
     answer = found.json()
     url = urlsplit(answer["upload_url"])
     target = f"{url.path}?{url.query}"
-    stored = s.client.put(target, content=b"hello", headers={"content-type": "image/jpeg"})
+    stored = s.client.put(target, content=b"hello", headers={"content-type": content_type})
     assert stored.status_code == 200, stored.text
     tables = [k for k, t in TABLES.items() if t.get("runtime") == "objects"]
     assert any(s.rows(t, key=answer["object_key"]) for t in tables), "the file is stored under its key"
-    tampered = s.client.put(target.replace("signature=", "signature=x"), content=b"x", headers={"content-type": "image/jpeg"})
+    tampered = s.client.put(target.replace("signature=", "signature=x"), content=b"x", headers={"content-type": content_type})
     assert tampered.status_code == 403
+
+
+def download(s: Scenario, op_id: str) -> None:
+    """404 while the row's file is not uploaded; then a signed URL (no-store) that fetches exactly the stored bytes; a tampered URL is refused."""
+    from checks import _other_key
+
+    op = OPERATIONS[op_id]
+    parent = s.parent(op_id)
+    object_key = f"uploads/test/file/2026/03/{uuid.uuid4()}"
+    row = s.visible(op_id, parent, **{op["download"]["column"]: object_key})
+    path = s.path_for(op_id, row, parent)
+    assert s.call(op_id, path).status_code == 404, "no URL for a file that was never uploaded"
+    services = s.client.app.state.services  # type: ignore[attr-defined]
+    objects = services.backends.objects
+    schema = TABLES[op["table"]].get("schema")
+    store = next(f"{t.get('schema') or ''}.{t['name']}" for t in TABLES.values() if t.get("runtime") == "objects" and t.get("schema") == schema)
+    s.client.portal.call(objects.store, store, object_key, "image/jpeg", b"file bytes")  # type: ignore[union-attr]
+    found = s.call(op_id, path)
+    assert found.status_code == 200, found.text
+    assert found.headers["Cache-Control"] == "no-store"
+    answer = found.json()
+    assert answer["bytes"] == len(b"file bytes") and answer["content_type"] == "image/jpeg"
+    url = urlsplit(answer["download_url"])
+    fetched = s.client.get(f"{url.path}?{url.query}")
+    assert fetched.status_code == 200 and fetched.content == b"file bytes", fetched.text
+    assert s.client.get(f"{url.path}?{url.query}".replace("signature=", "signature=x")).status_code == 403
+    assert s.call(op_id, dict(path, **{op["key_param"]: _other_key(op)})).status_code == 404
 
 
 def unavailable(s: Scenario, op_id: str) -> None:

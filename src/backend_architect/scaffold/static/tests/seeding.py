@@ -30,6 +30,8 @@ def synthetic(column: dict[str, Any], n: int) -> Any:
         return f"https://example.com/{n}/{uuid.uuid4().hex[:8]}"
     if column.get("enum"):
         return column["enum"][n % len(column["enum"])]
+    if (column.get("pattern") or "").startswith("^uploads/"):
+        return f"uploads/seed/{column['name']}/2026/03/{uuid.uuid4()}"  # an object key, in the format the upload operation issues
     if kind == "uuid":
         return uuid.uuid4()
     if kind in {"bigint", "integer", "smallint"}:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import checks
+import mechanisms
 from support import Scenario
 
 
@@ -15,6 +16,16 @@ def test_add_book_ok(scenario: Scenario) -> None:
 def test_add_book_without_credentials_err(scenario: Scenario) -> None:
     """POST /books without a token is 401, and without books:write 403."""
     checks.guarded(scenario, "addBook")
+
+
+def test_create_book_upload_ok(scenario: Scenario) -> None:
+    """POST /books/uploads, 'Get an upload URL for a Book's cover': answers an upload URL that stores the file, and refuses a tampered one."""
+    mechanisms.upload(scenario, "createBookUpload")
+
+
+def test_create_book_upload_without_credentials_err(scenario: Scenario) -> None:
+    """POST /books/uploads without a token is 401, and without books:write 403."""
+    checks.guarded(scenario, "createBookUpload")
 
 
 def test_write_review_ok(scenario: Scenario) -> None:
@@ -31,6 +42,12 @@ def test_write_review_without_credentials_err(scenario: Scenario) -> None:
 def test_view_book_ok(scenario: Scenario) -> None:
     """GET /books/{book_id}, use case 'view book': reads it (200), and 404 for unknown ids."""
     checks.read(scenario, "viewBook")
+
+
+def test_get_book_download_url_ok(scenario: Scenario) -> None:
+    """GET /books/{book_id}/download-url, 'Get a download URL for a Book's cover': answers a signed URL that fetches the row's file, 404 before it is
+    uploaded, refuses a tampered URL."""
+    mechanisms.download(scenario, "getBookDownloadUrl")
 
 
 def test_get_review_ok(scenario: Scenario) -> None:

@@ -5,8 +5,10 @@
 stores; credentials from the usual AWS variables) it is an S3 pre-signed PUT. Without it the
 URL is this service's ``/objects/{key}``, signed with ``OBJECT_SIGNING_SECRET`` and valid
 until it expires, and the bytes go to the module's ``stored_objects`` table, bounded by the
-size the design allows. The media worker (``python -m <package> media``) turns each pending
-upload into the designed renditions.
+size the design allows. ``GET .../download-url`` answers a signed URL to fetch a row's file
+(an S3 pre-signed GET, or this service's signed ``/objects/{key}``), valid 5 minutes, after the
+same authorization as reading the row. The media worker (``python -m <package> media``) turns
+each pending upload into the designed renditions.
 """
 
 from __future__ import annotations
@@ -26,15 +28,16 @@ from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .access import respond
+from .access import parent_exists, reading, respond, visible
 from .body import read_bounded
 from .config import Settings
 from .problems import Problem
 
 log = structlog.get_logger(__name__)
 
-#: How long an upload URL accepts the file (the design's 15 minutes).
+#: How long an upload URL accepts the file (the design's 15 minutes), and how long a download URL works (5 minutes).
 UPLOAD_URL_TTL = datetime.timedelta(minutes=15)
+DOWNLOAD_URL_TTL = datetime.timedelta(minutes=5)
 
 
 def objects_table(metadata: MetaData, name: str, schema: str | None) -> Table:
@@ -60,6 +63,19 @@ class Upload:
     max_bytes: int
     schema: str | None
     table: str = "stored_objects"
+
+
+@dataclass(frozen=True)
+class Download:
+    """Where a row's file is: the column holding its key, and the local store's table."""
+
+    column: str
+    schema: str | None
+    table: str = "stored_objects"
+
+    @property
+    def store(self) -> str:
+        return f"{self.schema or ''}.{self.table}"
 
 
 def new_key(upload: Upload) -> str:
@@ -97,10 +113,24 @@ class TableObjects:
 
     def verify(self, key: str, expires: int, max_bytes: int, content_type: str, store: str, signature: str) -> None:
         if expires < datetime.datetime.now(datetime.UTC).timestamp():
-            raise Problem(403, "This upload URL has expired; ask for a new one.")
+            raise Problem(403, "This signed URL has expired; ask for a new one.")
         wanted = _signature(self.secret, key, expires, max_bytes, content_type, store)
         if not hmac.compare_digest(wanted, signature):
-            raise Problem(403, "This upload URL is not valid for this file.")
+            raise Problem(403, "This signed URL is not valid for this file.")
+
+    def presign_get(self, download: Download, key: str) -> tuple[str, datetime.datetime]:
+        expires_at = datetime.datetime.now(datetime.UTC) + DOWNLOAD_URL_TTL
+        expires = int(expires_at.timestamp())
+        signature = _signature(self.secret, key, expires, 0, "GET", download.store)
+        return f"{self.base_url}/objects/{key}?expires={expires}&store={download.store}&signature={signature}", expires_at
+
+    async def stat(self, store: str, key: str) -> tuple[str, int] | None:
+        """The stored object's content type and size, None when nothing was uploaded under the key."""
+        schema, _, name = store.rpartition(".")
+        table = objects_table(MetaData(), name, schema or None)
+        async with self.engine.connect() as conn:
+            found = (await conn.execute(select(table.c.content_type, table.c.bytes).where(table.c.key == key))).first()
+        return (str(found[0]), int(found[1])) if found else None
 
     async def store(self, store: str, key: str, content_type: str, data: bytes) -> None:
         schema, _, name = store.rpartition(".")
@@ -137,6 +167,24 @@ class S3Objects:
         url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=int(UPLOAD_URL_TTL.total_seconds()))
         return str(url), expires_at
 
+    def presign_get(self, download: Download, key: str) -> tuple[str, datetime.datetime]:
+        expires_at = datetime.datetime.now(datetime.UTC) + DOWNLOAD_URL_TTL
+        params = {"Bucket": self.bucket, "Key": key}
+        url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(DOWNLOAD_URL_TTL.total_seconds()))
+        return str(url), expires_at
+
+    async def stat(self, store: str, key: str) -> tuple[str, int] | None:
+        import anyio
+
+        def head() -> tuple[str, int] | None:
+            try:
+                found = self.client.head_object(Bucket=self.bucket, Key=key)
+            except self.client.exceptions.ClientError:
+                return None
+            return str(found.get("ContentType", "application/octet-stream")), int(found["ContentLength"])
+
+        return await anyio.to_thread.run_sync(head)
+
     async def store(self, store: str, key: str, content_type: str, data: bytes) -> None:
         import anyio
 
@@ -162,6 +210,26 @@ async def create_upload(ctx: Any, op: Any, upload: Upload, content_type: str) ->
     return respond(ctx, 201, body, {"Location": url})
 
 
+async def download_url(ctx: Any, op: Any, key: Any, download: Download, parent_key: Any = None) -> Response:
+    """``GET .../download-url``: the row as reading it would find it (404 otherwise), then a signed URL to its file, never cached."""
+    resource = op.resource
+    query = select(resource.table).where(*visible(ctx, resource, op.owner), resource.lookup == key)
+    if resource.parent is not None and parent_key is not None:
+        query = query.where(parent_exists(ctx, resource, parent_key))
+    async with reading(ctx, resource) as conn:
+        row = (await conn.execute(query)).mappings().first()
+    if row is None:
+        raise Problem(404, f"No {resource.name} with this id exists, or you may not see it.")
+    objects = ctx.services.backends.objects
+    object_key = row[download.column]
+    found = await objects.stat(download.store, object_key) if object_key else None
+    if found is None:
+        raise Problem(404, f"The file of this {resource.name} has not been uploaded.")
+    url, expires_at = objects.presign_get(download, object_key)
+    body = {"download_url": url, "expires_at": expires_at.isoformat().replace("+00:00", "Z"), "content_type": found[0], "bytes": found[1]}
+    return respond(ctx, 200, body, {"Cache-Control": "no-store"})
+
+
 def router() -> APIRouter:
     """``PUT /objects/{key}``: the local adapter's upload target (outside the versioned API; the signed URL authorizes it)."""
     routes = APIRouter()
@@ -176,5 +244,17 @@ def router() -> APIRouter:
         await objects.store(store, key, content_type, data)
         return Response(status_code=200)
 
+    async def get_object(request: Request, key: str, expires: int, store: str, signature: str) -> Response:
+        objects = request.app.state.services.backends.objects
+        if not isinstance(objects, TableObjects):
+            raise Problem(404, "Downloads come from the object store this service's download URLs name.")
+        objects.verify(key, expires, 0, "GET", store, signature)
+        found = await objects.stat(store, key)
+        data = await objects.fetch(store, key)
+        if found is None or data is None:
+            raise Problem(404, "No file is stored under this key.")
+        return Response(content=data, media_type=found[0], headers={"Cache-Control": "private, no-store"})
+
     routes.add_api_route("/objects/{key:path}", put_object, methods=["PUT"], include_in_schema=False)
+    routes.add_api_route("/objects/{key:path}", get_object, methods=["GET"], include_in_schema=False)
     return routes

@@ -102,19 +102,27 @@ CREATE TABLE comments (
     body TEXT NOT NULL,
     public BOOLEAN DEFAULT true NOT NULL,
     attachment TEXT,
+    attachment_bytes BIGINT,
+    attachment_content_type TEXT,
+    attachment_sha256 TEXT,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_comments PRIMARY KEY (id, created_at),
     CONSTRAINT fk_comments_ticket_id FOREIGN KEY(ticket_id) REFERENCES tickets (id) ON DELETE CASCADE,
-    CONSTRAINT ck_comments_attachment_length CHECK (char_length(attachment) <= 1024)
+    CONSTRAINT ck_comments_attachment_length CHECK (char_length(attachment) <= 1024),
+    CONSTRAINT ck_comments_attachment_content_type_length CHECK (char_length(attachment_content_type) <= 255),
+    CONSTRAINT ck_comments_attachment_sha256_length CHECK (char_length(attachment_sha256) <= 44)
 )
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE comments IS 'Comment rows';
 COMMENT ON COLUMN comments.tenant_id IS 'tenant that owns the row; every query filters on it';
 COMMENT ON COLUMN comments.author_agent_id IS 'id of Agent, owned by agents: no foreign key across services';
-COMMENT ON COLUMN comments.attachment IS 'object-store key; the content lives in object storage';
+COMMENT ON COLUMN comments.attachment IS 'object-store key of the confirmed upload, issued by the upload operation; the content lives in object storage';
+COMMENT ON COLUMN comments.attachment_bytes IS 'size of the stored object in bytes, recorded when the upload is confirmed';
+COMMENT ON COLUMN comments.attachment_content_type IS 'content type of the stored object, one of the allowed types';
+COMMENT ON COLUMN comments.attachment_sha256 IS 'base64 SHA-256 of the object, checked by the store when the client sent it';
 ALTER TABLE comments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_comments ON comments USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
--- partitioned by created_at per month: append-only, 1,098 GB after 5 years > 32 GB (server memory)
+-- partitioned by created_at per month: append-only, 1,206 GB after 5 years > 32 GB (server memory)
 -- create monthly partitions ahead of time with pg_partman; the default partition catches the rest
 CREATE TABLE comments_default PARTITION OF comments DEFAULT;
 

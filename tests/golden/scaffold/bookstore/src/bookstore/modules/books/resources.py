@@ -8,6 +8,7 @@ from typing import Any
 
 from ...core.auth import Policy
 from ...core.ids import new_uuid
+from ...core.objects import Download, Upload
 from ...core.outbox import EventSpec
 from ...core.pagination import SortKey
 from ...core.refs import Ref
@@ -15,7 +16,7 @@ from ...core.resources import Filter, Operation, Parent, Resource, Search
 from ...core.search import Indexed
 from ...core.values import money, to_json
 from . import schemas
-from .tables import books, idempotency_keys, outbox, reviews
+from .tables import SCHEMA, books, idempotency_keys, outbox, reviews
 
 # --- read shapes (the contract's response schemas) -----------------------------------
 
@@ -31,6 +32,9 @@ def book_to_api(row: dict[str, Any]) -> dict[str, Any]:
         "genre": row["genre"],
         "published_at": to_json(row["published_at"]),
         "cover": row["cover"],
+        "cover_bytes": row["cover_bytes"],
+        "cover_content_type": row["cover_content_type"],
+        "cover_sha256": row["cover_sha256"],
         "author_id": to_json(row["author_id"]),
         "stock": row["stock"],
         "created_at": to_json(row["created_at"]),
@@ -166,6 +170,22 @@ SEARCH_BOOKS = Operation(
     paging="cursor",
 )
 
+CREATE_BOOK_UPLOAD = Operation(
+    policy=Policy(
+        "createBookUpload",
+        "required",
+        ("books:write",),
+        "write",
+        20,
+        3,
+        "subject",
+        frozenset({400, 401, 403, 409, 422, 429, 500}),
+    ),
+    resource=BOOK,
+    kind="create",
+)
+CREATE_BOOK_UPLOAD_UPLOAD = Upload("books/cover", "cover", 10000000, SCHEMA, "stored_objects")
+
 VIEW_BOOK = Operation(
     policy=Policy("viewBook", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),
     resource=BOOK,
@@ -189,6 +209,14 @@ UPDATE_BOOK_PRICE = Operation(
     conditional=True,
     events=(BOOK_UPDATED,),
 )
+
+GET_BOOK_DOWNLOAD_URL = Operation(
+    policy=Policy("getBookDownloadUrl", "none", (), "read", 102, 17, "ip", frozenset({400, 401, 403, 404, 429, 500})),
+    resource=BOOK,
+    kind="get",
+    cache_control="no-store",
+)
+GET_BOOK_DOWNLOAD_URL_DOWNLOAD = Download("cover", SCHEMA, "stored_objects")
 
 LIST_REVIEWS_OF_A_BOOK = Operation(
     policy=Policy("listReviewsOfABook", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),

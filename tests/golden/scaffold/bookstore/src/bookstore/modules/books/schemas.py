@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
-from ...core.types import STRICT, Date, Int32, Text, Uuid, pattern
+from ...core.types import STRICT, Date, Int32, Int64, Text, Uuid, pattern
 
-__all__ = ["BookCreate", "Money", "ReviewCreate", "UpdateBookPriceRequest"]
+__all__ = ["BookCreate", "BookUploadRequest", "Money", "ReviewCreate", "UpdateBookPriceRequest"]
 
 
 class Money(BaseModel):
@@ -30,9 +30,18 @@ class BookCreate(BaseModel):
     price: Money
     genre: Literal["fiction", "non_fiction", "science", "children", "comics"]
     published_at: Date
-    cover: Annotated[Text, Field(max_length=1024)] | None = None
+    cover: Annotated[Text, Field(max_length=1024), pattern("^uploads/[a-z0-9_]+/[a-z0-9_]+/[0-9]{4}/[0-9]{2}/[0-9a-f-]{36}$")] | None = None
     author_id: Uuid
     stock: Int32
+
+
+class BookUploadRequest(BaseModel):
+    """Request for Book."""
+
+    model_config = STRICT
+    content_type: Literal["image/jpeg", "image/png", "image/webp", "image/heic", "image/gif"]
+    bytes: Annotated[Int64, Field(ge=1, le=10000000)]
+    checksum_sha256: Annotated[Text, Field(max_length=44), pattern("^[A-Za-z0-9+/]{43}=$")] = None
 
 
 class UpdateBookPriceRequest(BaseModel):
