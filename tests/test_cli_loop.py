@@ -95,6 +95,7 @@ def test_artefacts_writes_and_checks_the_selected_files_ok(spec: Path, tmp_path:
     assert result.returncode == 0, result.stderr
     assert "openapi/books.yaml: ok (openapi-spec-validator)" in result.stdout
     assert "schema/orders.sqlite.sql: ok (applied to SQLite)" in result.stdout
+    assert "all_valid: true" in result.stdout
     assert sorted(p.name for p in (out / "openapi").iterdir()) == ["books.yaml", "customers.yaml", "orders.yaml"]
     assert not (out / "handoff.json").exists()
 

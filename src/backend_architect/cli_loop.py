@@ -150,12 +150,20 @@ def artefacts_command(
         except OSError as exc:
             typer.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
             raise typer.Exit(EXIT_INPUT) from None
+    all_valid = not any(v.startswith("invalid") for v in fetched["checked"].values())
     lines = [f"{path}: {verdict}" for path, verdict in fetched["checked"].items()] + [f"{name}: selects nothing" for name in fetched["unknown"]]
-    answer = {"design_id": designed.id, "checked": fetched["checked"], "unknown": fetched["unknown"], "markdown": "\n".join(lines) + "\n"}
+    lines.append(f"all_valid: {str(all_valid).lower()}")
+    answer = {
+        "design_id": designed.id,
+        "checked": fetched["checked"],
+        "unknown": fetched["unknown"],
+        "all_valid": all_valid,
+        "markdown": "\n".join(lines) + "\n",
+    }
     if output_format is OutputFormat.json and out is None:
         answer["files"] = fetched["files"]
     _emit(answer, output_format)
-    if any(v.startswith("invalid") for v in fetched["checked"].values()):
+    if not all_valid:
         raise typer.Exit(EXIT_FINDINGS)
 
 

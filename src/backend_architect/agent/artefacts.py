@@ -65,12 +65,9 @@ def _invalid(error: Exception) -> str:
 
 def _openapi(text: str) -> str:
     import yaml
+    from openapi_spec_validator import validate
+    from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-    try:
-        from openapi_spec_validator import validate
-        from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
-    except ImportError:
-        return "not checked: pip install openapi-spec-validator (the 'mcp' extra)"
     try:
         validate(yaml.safe_load(text))
     except (OpenAPIValidationError, yaml.YAMLError) as exc:
