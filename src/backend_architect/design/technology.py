@@ -191,12 +191,30 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
                 + (" and pgvector for embeddings (install the extension; the generated DDL stores real[] until it is)" if vectors else "")
                 + " in one engine the team can run managed anywhere",
             ),
-            ("MySQL 8", "capable, but no partial indexes, transactional DDL or INCLUDE columns, which this design uses"),
+            ("MySQL 8", _mysql_lacks(arch)),
             ("MongoDB", "the data is relational (foreign keys, multi-entity transactions); documents would move joins into code"),
             ("DynamoDB", "access patterns must be fixed up front and ad-hoc queries cost scans; lock-in to one cloud"),
         ],
         _database_consequences(arch),
         part="postgresql",
+    )
+
+
+def _mysql_lacks(arch: Architecture) -> str:
+    """Why not MySQL: only the PostgreSQL features this design's DDL uses (its tables say which), never a stock list."""
+    indexes = [i for s in arch.datastores for t in s.tables for i in t.indexes]
+    used = [
+        name
+        for name, present in (
+            ("partial indexes", any(i.where for i in indexes)),
+            ("INCLUDE (covering) columns", any(i.include for i in indexes)),
+            ("GIN full-text indexes", any(i.method == "gin" for i in indexes)),
+            ("declarative range partitions with their own indexes", any(t.partitioning for s in arch.datastores for t in s.tables)),
+        )
+        if present
+    ]
+    return "capable, but no transactional DDL (a failed migration leaves a half-applied schema)" + (
+        f" and no {', '.join(used)}, which this design's DDL uses" if used else ""
     )
 
 

@@ -132,4 +132,6 @@ def one_tier(table: Table, reason: str) -> Decision:
         reason or "it fits the hot store",
         reason or "it fits the hot store at the horizon",
         subject=table.name,
+        # its own consequence, so the tiers' ("lookups into cold partitions are slower") is never carried over
+        consequences="Every row stays on fast storage: reads of old rows cost what recent ones do, and the fast disks grow with the whole history.",
     ).model_copy(update={"choices": list(HISTORY)})

@@ -246,7 +246,8 @@ def _applied(
     )
     consequences = (
         f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in {redis_nodes} Redis "
-        f"node(s)); a list missing from Redis (an inactive reader, a lost node) is rebuilt from the follow graph and the authors' own "
+        "shard(s), each kept in the copies the redundancy decision states); a list missing from Redis (an inactive reader, a lost node) "
+        "is rebuilt from the follow graph and the authors' own "
         f"{item}s, a fan-out on read once. The join {hops} stays indexed for rebuilds and large authors. Deletes remove the id lazily "
         "(readers skip ids whose item is gone)."
     )

@@ -89,7 +89,10 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     stages.append(
         GrowthStage(
             order=1,
-            name="one primary, scaled up",
+            # with tables sharded, stage 1 is each shard's primary, not one for the system
+            name="a primary per database (per shard where sharded), scaled up"
+            if any(t.sharding for st in arch.datastores for t in st.tables)
+            else "one primary, scaled up",
             now=True,
             figure="db.write_utilisation",
             trigger=_one_primary(known, write, read),

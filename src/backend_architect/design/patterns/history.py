@@ -331,7 +331,7 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
             reason=rationale,
             retention=f"{table.retention_days:,.0f} days (stated)"
             if table.retention_days and table.retention_days < days(years)
-            else f"{years:g} years (the horizon)",
+            else f"kept (no retention stated; sized over {years:g} years)",
             component="warehouse",
             decision=made.id,
             alternatives=["cold PostgreSQL partitions"],

@@ -75,7 +75,7 @@ def storage_placement(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
             kept = (
                 f"{table.retention_days:,.0f} days"
                 if table.retention_days is not None and table.retention_days < days(years)
-                else f"{years:g} years (the horizon)"
+                else f"kept (no retention stated; sized over {years:g} years)"
             )
             placements.append(
                 Placement(
