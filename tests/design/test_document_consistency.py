@@ -195,3 +195,60 @@ def test_full_text_index_only_where_postgresql_searches_ok(growth: str, decision
     # the full-text index is sized in exactly when it exists (a partition key added later may add a few bytes)
     assert abs(sized.inputs["index_bytes_per_row"] - index_bytes_per_row(notes)) <= 16
     assert (gin_bytes > 100) is gin
+
+
+TEAM = """
+system: shop
+team: {size: TEAM}
+entities:
+  Customer: {fields: {email: {type: email, unique: true}}}
+  Product: {fields: {name: string, price: money}}
+  Order: {fields: {customer: ref(Customer), product: ref(Product), placed_at: datetime}}
+use_cases:
+  - {name: place order, actor: customer, writes: [Order], rate: 20/s}
+  - {name: list products, actor: customer, reads: [Product], rate: 200/s}
+  - {name: view order, actor: customer, reads: [Order, Product], consistency: eventual, rate: 50/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("team", "shape", "title"),
+    [
+        pytest.param(20, "modular monolith", "Deploy as a modular monolith", id="author-picks-monolith-for-20"),
+        pytest.param(4, "microservices", "Deploy as microservices", id="author-picks-services-for-4"),
+    ],
+)
+def test_overridden_deployment_is_titled_by_what_is_built_ok(team: int, shape: str, title: str) -> None:
+    """An author's deployment shape names its record: the title and consequences are the built shape's, the numbers' an alternative."""
+    from backend_architect.design.pipeline import design
+
+    text = TEAM.replace("TEAM", str(team)) + f"decisions: {{deployment-shape: {{choose: {shape}, reason: the team's call}}}}\n"
+    made = next(d for d in design(spec_of(text)).decisions if d.id == "deployment-shape")
+    assert made.title == title
+    assert made.decided_by == "spec"
+    assert any(a.name.startswith("what the numbers chose") for a in made.alternatives)
+
+
+def test_data_nobody_writes_is_queried_not_copied_ok() -> None:
+    """A stale-tolerant read of another service's data that no use case writes is a query: no event exists to feed a copy."""
+    from backend_architect.design.pipeline import design
+
+    declared = "services:\n  catalog: {owns: [Product]}\n  orders: {owns: [Customer, Order], calls: [catalog]}\n"
+    arch = design(spec_of(TEAM.replace("TEAM", "30") + declared))
+    flow = next(f for f in arch.flows if f.use_case == "view order")
+    product_owner = next(s.name for s in arch.services if "Product" in s.entities)
+    order_owner = next(s.name for s in arch.services if "Order" in s.entities)
+    assert product_owner != order_owner
+    assert flow.style == "sync"
+    assert any(s.kind == "query" and s.target == product_owner for s in flow.steps)
+    assert not any(s.kind == "event" and s.source == product_owner for s in flow.steps)
+
+
+@pytest.mark.parametrize(("limit", "multipart"), [("50MB", False), ("5GB", True)])
+def test_multipart_only_where_the_upload_limit_allows_ok(limit: str, multipart: bool) -> None:
+    """The media decision speaks of multipart uploads only when the field's own limit lets an upload pass 100 MB."""
+    from backend_architect.design.pipeline import design
+
+    text = PHOTOS.replace("avg_bytes: 3MB,", f"avg_bytes: 3MB, max_bytes: {limit},")
+    made = next(d for d in design(spec_of(text)).decisions if d.id.startswith("media"))
+    assert ("multipart above" in made.choice) is multipart

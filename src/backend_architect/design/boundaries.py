@@ -116,7 +116,13 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
     decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
     if override is not None and override.choose is not None:
         numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
-        decision = overruled(numbers, override, decision.choice) if deployment != by_numbers else honoured(decision, override)
+        decision = (
+            # the shape built names the record (title, consequences); the context stays the numbers' inputs, and what the
+            # numbers chose stays as an alternative
+            overruled(numbers, override, decision.choice).model_copy(update={"title": decision.title, "consequences": decision.consequences})
+            if deployment != by_numbers
+            else honoured(decision, override)
+        )
     return arch.model_copy(
         update={
             "services": services,

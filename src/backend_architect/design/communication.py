@@ -91,9 +91,11 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     events: list[Event] = []
     depends: dict[str, set[str]] = {s.name: set(s.depends_on) for s in arch.services}
     externals: dict[str, set[str]] = {s.name: set(s.externals) for s in arch.services}
+    # a local copy is fed by its owner's events: only entities some use case writes have any
+    fed = {u.entity for u in use_cases if u.is_write} | {e for u in use_cases for e in u.writes}
     for use_case in use_cases:
         home = owner[use_case.entity]
-        flow, event = _flow(use_case, home, owner, readers, set(spec.external))
+        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed)
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
             events.append(event)
@@ -106,11 +108,15 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
 
 
-def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str, set[str]], externals: set[str]) -> tuple[Flow, Event | None]:
+def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str, set[str]], externals: set[str], fed: set[str]) -> tuple[Flow, Event | None]:
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
-    sync_reads, writes = remote_access(use_case, owner)
+    fresh, writes = remote_access(use_case, owner)
     remote_reads = sorted({owner[e] for e in use_case.reads} - {home})
+    # data no use case writes publishes no events: nothing could keep a copy of it current, so it is queried
+    # (a batch job keeps its copy by bulk loads instead, never by calls row by row)
+    unfed = set() if use_case.is_job else {owner[e] for e in use_case.reads if owner[e] != home and e not in fed}
+    sync_reads = set(fresh) | unfed
     remote_writes = sorted(writes)
     for service in remote_reads:
         entities = ", ".join(e for e in use_case.reads if owner[e] == service)
@@ -152,8 +158,10 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
     if remote_writes:
         style, why = "saga", f"writes span {', '.join([home, *remote_writes])}: each step commits locally, failures run compensations"
         saga = plan_saga(use_case, home, writes, externals)
-    elif remote_reads and use_case.spec.consistency == "eventual":
+    elif remote_reads and use_case.spec.consistency == "eventual" and not unfed:
         style, why = "event", f"reads {', '.join(remote_reads)} data that may be stale: served from an event-fed local copy"
+    elif remote_reads and unfed:
+        style, why = "sync", f"reads {', '.join(sorted(unfed))} data no use case writes (no events to feed a copy): queried from its owner"
     elif remote_reads:
         style, why = "sync", f"needs fresh data from {', '.join(remote_reads)} within the request"
     elif event is not None:

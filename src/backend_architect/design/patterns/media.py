@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.blob_contract import DEFAULT_BLOB_BYTES, UPLOAD_URL_TTL_S
+from backend_architect.design.blob_contract import DEFAULT_BLOB_BYTES, UPLOAD_URL_TTL_S, max_bytes
 from backend_architect.design.data import constraint_name
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
@@ -209,9 +209,12 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
         if video
         else "a CDN serves them under content-hashed keys (Cache-Control immutable)"
     )
+    limit = max_bytes(spec.entities[entity].fields[field])
+    # multipart only where the field's own limit lets an upload be that large (one limit, the contract's)
+    parts = f", multipart above {MULTIPART_FROM // 1_000_000} MB" if limit > MULTIPART_FROM else ""
     choice = (
-        f"direct upload to object storage by a pre-signed URL from POST .../uploads (valid {UPLOAD_URL_TTL_S // 60} min, multipart above "
-        f"{MULTIPART_FROM // 1_000_000} MB); the storage's object-created notification queues a job; {workers} workers {work}, "
+        f"direct upload to object storage by a pre-signed URL from POST .../uploads (valid {UPLOAD_URL_TTL_S // 60} min, at most "
+        f"{size(limit)}{parts}); the storage's object-created notification queues a job; {workers} workers {work}, "
         f"recorded in {renditions_name(table.name, field)}, with {status_name(field)} on the row; "
         f"after {ATTEMPTS} failed attempts a job goes to a dead-letter queue; {delivery}"
     )
