@@ -100,3 +100,23 @@ def test_moving_points_are_searched_where_they_are_written_ok() -> None:
     made = next(d for d in arch.decisions if d.id == "geo.find-nearby-shops")
     assert "the GEO set the positions are written to" in made.choice
     assert "one set per constant filter" in made.choice
+
+
+def test_moving_points_are_not_rebuilt_from_the_table_ok() -> None:
+    """Positions kept in memory never reach the table: the set refills from the next reports, and the B-tree figures size the alternative."""
+    extra = "  - {name: move shop, writes: [Shop.location], latest: true, rate: 5k/s}"
+    arch = design_of(SPEC.format(rows="10k", radius="radius: 5km, ", rate="1/s", extra=extra))
+    made = next(d for d in arch.decisions if d.id == "geo.find-nearby-shops")
+    assert "refills from the next position reports" in made.choice
+    assert "for rebuilds" not in made.choice
+    cells = next(f for f in arch.figures if f.key == "geo.cells_per_query.find-nearby-shops")
+    assert cells.quantity.startswith("the database's geohash index (the alternative)")
+
+
+def test_static_points_in_redis_keep_the_table_for_rebuilds_ok() -> None:
+    """Points that do not move are in the table: a Redis set fed from their changes is rebuilt from its B-tree."""
+    per_search = _pages("1/s")
+    arch = design_of(SPEC.format(rows="1M", radius="radius: 5km, ", rate=f"{20_000 / per_search * 1.5:.3f}/s", extra=""))
+    made = next(d for d in arch.decisions if d.id == "geo.find-nearby-shops")
+    assert made.choice.startswith("Redis GEO")
+    assert "for rebuilds" in made.choice
