@@ -252,3 +252,25 @@ def test_multipart_only_where_the_upload_limit_allows_ok(limit: str, multipart: 
     text = PHOTOS.replace("avg_bytes: 3MB,", f"avg_bytes: 3MB, max_bytes: {limit},")
     made = next(d for d in design(spec_of(text)).decisions if d.id.startswith("media"))
     assert ("multipart above" in made.choice) is multipart
+
+
+TICKETS = """
+system: desk
+entities:
+  Ticket: {fields: {title: string, status: "enum[open,assigned,closed,reopened]"}}
+use_cases:
+  - {name: open ticket, actor: user, writes: [Ticket], rate: 5/s}
+  - {name: assign ticket, actor: agent, kind: action, writes: [Ticket.status], rate: 5/s}
+  - {name: close ticket, actor: agent, kind: action, writes: [Ticket.status], rate: 5/s}
+  - {name: reopen ticket, actor: user, kind: action, writes: [Ticket.status], rate: 1/s}
+"""
+
+
+@pytest.mark.parametrize(("use_case", "state"), [("assign ticket", "assigned"), ("close ticket", "closed"), ("reopen ticket", "reopened")])
+def test_action_example_shows_the_state_it_leads_to_ok(use_case: str, state: str) -> None:
+    """An action's response example carries the enum value its name says, not the first value (the state before it)."""
+    from backend_architect.design.pipeline import design
+
+    arch = design(spec_of(TICKETS))
+    op = next(o for a in arch.apis for o in a.operations if use_case in o.use_cases)
+    assert op.example_response["status"] == state

@@ -50,6 +50,8 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
             for key, value in request.items():
                 if key in response:
                     response[key] = value
+        if op.kind == "action" and isinstance(response, dict):
+            _outcome_states(response, schemas[op.response_schema], op.use_cases)
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
         "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
@@ -62,6 +64,24 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
         first = next((p.name for p in schemas[op.request_schema].properties), "body")
         problem["errors"] = [{"pointer": f"/{first}", "detail": "must not be empty"}]
     return op.model_copy(update={"example_request": request, "example_response": response, "example_error": problem, "example_error_status": error_status})
+
+
+def _outcome_states(response: dict[str, Any], schema: ApiSchema, use_cases: list[str]) -> None:
+    """An action's response shows the state it leads to: the enum value its name says ('accept ride' -> accepted, 'mark read' -> read).
+
+    The first enum value would show the state before the action (an accepted offer answering 'offered').
+    """
+    from backend_architect.design.communication import past_tense
+
+    words = [w for name in use_cases for w in name.lower().split()]
+    if not words:
+        return
+    wanted = [past_tense(words[0]).lower(), *words]
+    for prop in schema.properties:
+        if prop.enum and prop.name in response:
+            found = next((v for w in wanted for v in prop.enum if str(v).lower() == w), None)
+            if found is not None:
+                response[prop.name] = found
 
 
 def _example_path(op: Operation, path_entities: dict[str, str]) -> str:
