@@ -274,3 +274,53 @@ def test_action_example_shows_the_state_it_leads_to_ok(use_case: str, state: str
     arch = design(spec_of(TICKETS))
     op = next(o for a in arch.apis for o in a.operations if use_case in o.use_cases)
     assert op.example_response["status"] == state
+
+
+FEED = """
+system: social
+team: {size: 30}
+scale: {users: 2M, daily_active: 500k, rates: peak}
+entities:
+  User: {fields: {handle: string(20)}, rows: 2M}
+  Follow: {fields: {follower: ref(User), followee: ref(User)}, rows: 300M}
+  Post:
+    append_only: true
+    fields: {author: ref(User), text: string(280)}
+use_cases:
+  - {name: publish post, actor: user, writes: [Post], rate: RATE, avg_fanout: 1500}
+  - {name: follow someone, actor: user, writes: [Follow], rate: 50/s}
+  - name: read timeline
+    actor: user
+    reads: [Follow, Post]
+    filter: [Follow.follower]
+    sort: [-Post.created_at]
+    page: {limit: 50, max: 200}
+    rate: 3k/s
+    staleness: 5s
+"""
+
+
+@pytest.mark.parametrize("rate", ["2k/s", "20k/s"])
+def test_log_partitions_admit_every_fan_out_worker_ok(rate: str) -> None:
+    """A consumer group runs one consumer per partition at most: a busy topic has at least as many partitions as the fan-out workers."""
+    from backend_architect.design.pipeline import design
+
+    arch = design(spec_of(FEED.replace("RATE", rate)))
+    workers = max(c.instances or 0 for c in arch.components if c.kind == "worker" and "consumer" in c.technology)
+    partitions = next((f.value for f in arch.figures if f.key == "events.partitions"), None)
+    if partitions is not None:
+        assert partitions >= workers
+    else:
+        assert not any(c.technology.startswith("Apache Kafka") for c in arch.components)
+
+
+def test_limit_problem_states_the_operations_own_bound_ok() -> None:
+    """The 400 example of a paged list names the limit its parameter declares (here 200), not a stock 100."""
+    from backend_architect.design.pipeline import design
+
+    arch = design(spec_of(FEED.replace("RATE", "2k/s")))
+    op = next(o for a in arch.apis for o in a.operations if "read timeline" in o.use_cases)
+    assert op.example_error_status == 400
+    assert "between 1 and 200" in op.example_error["detail"]
+    limit = next(p for p in op.parameters if p.name == "limit")
+    assert limit.maximum == 200

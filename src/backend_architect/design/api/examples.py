@@ -113,5 +113,10 @@ def _problem_detail(op: Operation, status: int, addressed: str) -> str:
     if status == 400:
         if op.flow == "login":
             return "The credentials are not valid."
-        return "Query parameter 'limit' must be between 1 and 100." if op.paginated else "The request is malformed."
+        if op.paginated:
+            # the bound the operation's own limit parameter declares, not a stock one
+            limit = next((q for q in op.parameters if q.name == "limit" and q.location == "query"), None)
+            top = int(limit.maximum) if limit is not None and limit.maximum is not None else 100
+            return f"Query parameter 'limit' must be between 1 and {top}."
+        return "The request is malformed."
     return "A valid bearer token is required."

@@ -172,7 +172,9 @@ def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, 
 
 
 def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
-    partitions = max(3, math.ceil(events / KAFKA_PARTITION_MSGS) * PARTITION_HEADROOM)
+    # a consumer group runs at most one consumer per partition: the largest group of event-consuming workers sets a floor
+    consumers = max((c.instances or 0 for c in arch.components if c.kind == "worker" and "consumer" in c.technology), default=0)
+    partitions = max(3, math.ceil(events / KAFKA_PARTITION_MSGS) * PARTITION_HEADROOM, consumers)
     made = decision(
         "messaging",
         "Message broker",
@@ -208,7 +210,7 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         "partitions per busy topic",
         partitions,
         "partitions",
-        "max(3, ceil(events / partition_rate) x headroom)",
-        {"events": events, "partition_rate": KAFKA_PARTITION_MSGS, "headroom": PARTITION_HEADROOM},
+        "max(3, ceil(events / partition_rate) x headroom, consumer_workers)",
+        {"events": events, "partition_rate": KAFKA_PARTITION_MSGS, "headroom": PARTITION_HEADROOM, "consumer_workers": float(consumers)},
     )
     return Applied(made, components=(log,), figures=(*figures_out, partitions_figure))
