@@ -324,3 +324,24 @@ def test_limit_problem_states_the_operations_own_bound_ok() -> None:
     assert "between 1 and 200" in op.example_error["detail"]
     limit = next(p for p in op.parameters if p.name == "limit")
     assert limit.maximum == 200
+
+
+@pytest.mark.parametrize(("retention", "days"), [("", None), ("    retention: 30d\n", 30.0)])
+def test_retention_is_stated_only_when_rows_expire_ok(retention: str, days: float | None) -> None:
+    """A table with no stated retention keeps its rows: no retention_days (the horizon sizes it), none in its figures' inputs."""
+    from backend_architect.design.pipeline import design
+
+    text = f"""
+system: audit
+entities:
+  Entry:
+    fields: {{action: string}}
+    growth: 1M/day
+{retention}use_cases:
+  - {{name: record entry, actor: service, writes: [Entry], rate: 1M/day}}
+"""
+    arch = design(spec_of(text))
+    entries = next(t for s in arch.datastores for t in s.tables if t.name == "entries")
+    assert entries.retention_days == days
+    rows = next(f for f in arch.figures if f.key.startswith("rows.") and f.key.endswith(".entries"))
+    assert ("retention_days" in rows.inputs) is (days is not None)

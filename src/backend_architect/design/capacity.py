@@ -248,7 +248,8 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
                             "rows_per_day": table.rows_per_day,
                             "growth": growth,
                             "years": years,
-                            "retention_days": table.retention_days or 0.0,
+                            # stated only when rows expire: no retention means nothing is deleted
+                            **({"retention_days": table.retention_days} if table.retention_days is not None else {}),
                         },
                     )
                 )

@@ -41,7 +41,7 @@ from backend_architect.spec.naming import (
     snake,
     table_name,
 )
-from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
+from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: PostgreSQL truncates identifiers at 63 bytes (NAMEDATALEN - 1).
 MAX_IDENTIFIER = 63
@@ -60,7 +60,6 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
     uuid_keys = {"numbers": by_numbers, "uuidv7": frozenset(spec.entities), "identity": frozenset[str]()}[steered.build]
     author = f"the spec author chose {KEY_VARIANTS[steered.build][0]}: {steered.override.reason}" if steered.override and steered.overruled else None
     version = postgres_version(spec)
-    retention = spec.scale.retention_years or DEFAULT_RETENTION_YEARS
     assumptions = list(arch.assumptions)
     if spec.scale.retention_years is None:
         assumptions.append(
@@ -78,7 +77,8 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
             facts = analysis.entities[entity]
             rows_now, rows_per_day = facts.rows_now, facts.rows_per_day
             kept = spec.entities[entity].retention
-            days = kept / SECONDS_PER_DAY if kept else retention * DAYS_PER_YEAR
+            # no retention stated: rows are kept (None), and sizing runs over the horizon, never a deletion at its end
+            days = kept / SECONDS_PER_DAY if kept else None
             tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
             for relation, other in spec.entities[entity].many_to_many.items():
                 tables.append(_join_table(ctx, relation, other))

@@ -91,7 +91,7 @@ def test_unread_log_goes_to_the_warehouse_past_the_hot_store_ok(factor: float) -
     warehouse = [c for c in arch.components if c.kind == "warehouse"]
     if factor < 1:
         assert not warehouse
-        assert table(arch, "events").retention_days == 5 * 365
+        assert table(arch, "events").retention_days is None  # nothing expires: no retention stated
         assert any(n.pattern == "PAT042" and n.subject == "growing tables" and "fit the hot store" in n.reason for n in arch.pattern_notes)
     else:
         assert warehouse
@@ -121,7 +121,7 @@ def test_history_past_the_hot_store_by_who_reads_it_ok(shape: str, reader: str, 
     if verdict == "tiers":
         assert _decision(arch, "storage.events").startswith("hot/cold tiers for events")
         assert events.partitioning is not None
-        assert events.retention_days == 5 * 365
+        assert events.retention_days is None  # kept online, nothing expires
     else:
         assert all(d.id != "storage.events" for d in arch.decisions)
         assert any(n.subject == "events" and "one tier" in n.reason for n in arch.pattern_notes)

@@ -140,7 +140,7 @@ def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table]) ->
                             rows,
                             "rows",
                             formula,
-                            inputs | {"retention_days": table.retention_days or 0.0},
+                            inputs | ({"retention_days": table.retention_days} if table.retention_days is not None else {}),
                             table.name,
                         )
                     )
