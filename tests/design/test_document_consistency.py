@@ -345,3 +345,25 @@ entities:
     assert entries.retention_days == days
     rows = next(f for f in arch.figures if f.key.startswith("rows.") and f.key.endswith(".entries"))
     assert ("retention_days" in rows.inputs) is (days is not None)
+
+
+@pytest.mark.parametrize("precision", ["decimal(2,1)", "decimal(3,2)", "decimal(6,2)", "decimal(4,1)"])
+def test_decimal_examples_fit_their_column_ok(precision: str) -> None:
+    """A decimal field's example fits the pattern its numeric(precision, scale) column gives it (no 19.99 in numeric(3,2))."""
+    import re
+
+    from backend_architect.design.pipeline import design
+
+    text = f"""
+system: reviews
+entities:
+  Review: {{fields: {{body: string, rating: "{precision}"}}}}
+use_cases:
+  - {{name: write review, actor: user, writes: [Review], rate: 5/s}}
+"""
+    arch = design(spec_of(text))
+    op = next(o for a in arch.apis for o in a.operations if "write review" in o.use_cases)
+    schema = next(s for a in arch.apis for s in a.schemas if s.name == op.request_schema)
+    rating = next(p for p in schema.properties if p.name == "rating")
+    assert rating.pattern
+    assert re.fullmatch(rating.pattern.strip("^$"), op.example_request["rating"])

@@ -7,6 +7,7 @@ same value, so golden files stay stable. Every value satisfies the property's sc
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from functools import lru_cache
 from typing import Any
@@ -157,7 +158,7 @@ def _string(prop: ApiProperty, owner: str) -> str:
             return "https://cdn.example.com/images/4f1c.png"
         return f"https://example.com/{name.replace('_', '-')}"
     if fmt == "decimal":
-        return "19.99"
+        return _decimal(prop.pattern)
     if prop.pattern == "^[A-Z]{3}$":
         return "EUR"
     if name.endswith("_sha256"):
@@ -175,6 +176,22 @@ def _string(prop: ApiProperty, owner: str) -> str:
     if name.endswith("_key") or "file" in name or "image" in name or "attachment" in name:
         return f"uploads/2026/03/{name}.bin"
     return name.replace("_", " ").capitalize() + " example"
+
+
+def _decimal(pattern: str | None) -> str:
+    """19.99, cut to the digits the column's numeric(precision, scale) pattern allows (4.5 in numeric(2,1), 9.99 in numeric(3,2)).
+
+    >>> [_decimal(None), _decimal(r"^-?\\d{1,1}(\\.\\d{1,2})?$"), _decimal(r"^-?\\d{1,1}(\\.\\d{1,1})?$"), _decimal(r"^-?\\d{1,4}$")]
+    ['19.99', '9.99', '4.5', '19']
+    """
+    found = re.search(r"\\d\{1,(\d+)\}(?:\(\\\.\\d\{1,(\d+)\}\)\?)?", pattern or "")
+    if found is None:
+        return "19.99"
+    digits, scale = int(found[1]), int(found[2] or 0)
+    whole = "19"[-digits:] if digits < 2 else "19"
+    if not scale:
+        return whole
+    return "4.5" if (digits, scale) == (1, 1) else f"{whole}.{'99'[:scale]}"
 
 
 def _clip(text: str, limit: int | None) -> str:
