@@ -367,3 +367,34 @@ use_cases:
     rating = next(p for p in schema.properties if p.name == "rating")
     assert rating.pattern
     assert re.fullmatch(rating.pattern.strip("^$"), op.example_request["rating"])
+
+
+RIDES = """
+system: rides
+entities:
+  Rider: {fields: {name: string}}
+  Driver: {fields: {name: string}}
+  Ride:
+    fields:
+      rider: ref(Rider)
+      driver: {type: "ref(Driver)?", generated: true}
+      pickup: string
+      status: "enum[requested,accepted,finished]"
+      accepted_at: {type: "datetime?", generated: true}
+use_cases:
+  - {name: request ride, actor: rider, writes: [Ride.rider, Ride.pickup], kind: create, rate: 10/s}
+  - {name: accept ride, actor: driver, kind: action, writes: [Ride.driver, Ride.status, Ride.accepted_at], rate: 10/s}
+"""
+
+
+def test_created_example_leaves_later_fields_unset_ok() -> None:
+    """A just-created row's example shows the server-set fields later actions fill (its driver, accepted_at) as null."""
+    from backend_architect.design.pipeline import design
+
+    arch = design(spec_of(RIDES))
+    op = next(o for a in arch.apis for o in a.operations if "request ride" in o.use_cases)
+    assert op.kind == "create"
+    schema = next(s for a in arch.apis for s in a.schemas if s.name == op.response_schema)
+    later = [p.name for p in schema.properties if p.read_only and p.nullable and p.name not in (op.example_request or {})]
+    assert later
+    assert all(op.example_response[name] is None for name in later)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend_architect.design import blob_contract
 from backend_architect.design.api.paths import API_VERSION
 from backend_architect.design.examples import example_uuid, example_value
 from backend_architect.ir.model import ApiProperty, ApiSchema, Operation
@@ -52,6 +53,8 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
                     response[key] = value
         if op.kind == "action" and isinstance(response, dict):
             _outcome_states(response, schemas[op.response_schema], op.use_cases)
+        if op.kind == "create" and isinstance(response, dict) and request is not None:
+            _not_yet_set(response, schemas[op.response_schema], request)
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
         "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
@@ -64,6 +67,19 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
         first = next((p.name for p in schemas[op.request_schema].properties), "body")
         problem["errors"] = [{"pointer": f"/{first}", "detail": "must not be empty"}]
     return op.model_copy(update={"example_request": request, "example_response": response, "example_error": problem, "example_error_status": error_status})
+
+
+def _not_yet_set(response: dict[str, Any], schema: ApiSchema, request: dict[str, Any]) -> None:
+    """A created resource shows the server-set fields that later actions fill (a trip's driver, accepted_at) as null.
+
+    Server-set and nullable means something after the create sets it: the example of a just-created row must not
+    show it set (a 'requested' trip with its driver and acceptance time).
+    """
+    # an uploaded file's size, type and checksum are confirmed when the row is created: they are set already
+    confirmed = {column for key in request for column in blob_contract.meta_columns(key)}
+    for prop in schema.properties:
+        if prop.read_only and prop.nullable and prop.name in response and prop.name not in request and prop.name not in confirmed:
+            response[prop.name] = None
 
 
 def _outcome_states(response: dict[str, Any], schema: ApiSchema, use_cases: list[str]) -> None:
