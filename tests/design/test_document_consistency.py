@@ -398,3 +398,27 @@ def test_created_example_leaves_later_fields_unset_ok() -> None:
     later = [p.name for p in schema.properties if p.read_only and p.nullable and p.name not in (op.example_request or {})]
     assert later
     assert all(op.example_response[name] is None for name in later)
+
+
+@pytest.mark.parametrize(
+    ("field", "first"), [("clip: {type: blob, avg_bytes: 50MB}", "video/mp4"), ("scan: {type: blob, content_types: [application/pdf]}", "application/pdf")]
+)
+def test_stored_content_type_is_one_of_the_uploads_allowed_types_ok(field: str, first: str) -> None:
+    """The row's content type column admits the upload's allowed types (a CHECK), and the contract's example is one of them."""
+    from backend_architect.design.pipeline import design
+
+    text = f"""
+system: files
+entities:
+  Item: {{fields: {{title: string, {field}}}}}
+use_cases:
+  - {{name: add item, actor: user, writes: [Item], rate: 5/s}}
+  - {{name: view item, actor: user, reads: [Item], rate: 5/s}}
+"""
+    arch = design(spec_of(text))
+    name = field.split(":")[0]
+    items = next(t for s in arch.datastores for t in s.tables if t.name == "items")
+    column = next(c for c in items.columns if c.name == f"{name}_content_type")
+    assert column.enum_values[0] == first
+    op = next(o for a in arch.apis for o in a.operations if "view item" in o.use_cases)
+    assert op.example_response[f"{name}_content_type"] in column.enum_values

@@ -200,7 +200,16 @@ def _blob_columns(name: str, field: FieldSpec, common: dict[str, object], attrib
     return [
         Column(name=name, **key, **attributes),
         Column(name=size, type="bigint", avg_bytes=8, comment="size of the stored object in bytes, recorded when the upload is confirmed", **meta),
-        Column(name=content_type, type="varchar", length=255, avg_bytes=16, comment="content type of the stored object, one of the allowed types", **meta),
+        Column(
+            name=content_type,
+            type="varchar",
+            length=255,
+            avg_bytes=16,
+            comment="content type of the stored object, one of the allowed types",
+            # the upload's allowed types, so the row (a CHECK), the contract and its examples say the same
+            enum_values=blob_contract.content_types(name, field),
+            **meta,
+        ),
         Column(
             name=checksum, type="varchar", length=44, avg_bytes=44, comment="base64 SHA-256 of the object, checked by the store when the client sent it", **meta
         ),

@@ -50,11 +50,11 @@ CREATE TABLE books.books (
     CONSTRAINT fk_books_author_id FOREIGN KEY(author_id) REFERENCES books.authors (id) ON DELETE RESTRICT,
     CONSTRAINT uq_books_isbn UNIQUE (isbn),
     CONSTRAINT ck_books_genre CHECK (genre IN ('fiction', 'non_fiction', 'science', 'children', 'comics')),
+    CONSTRAINT ck_books_cover_content_type CHECK (cover_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif')),
     CONSTRAINT ck_books_isbn_length CHECK (char_length(isbn) <= 17),
     CONSTRAINT ck_books_title_length CHECK (char_length(title) <= 300),
     CONSTRAINT ck_books_price_currency_length CHECK (char_length(price_currency) = 3),
     CONSTRAINT ck_books_cover_length CHECK (char_length(cover) <= 1024),
-    CONSTRAINT ck_books_cover_content_type_length CHECK (char_length(cover_content_type) <= 255),
     CONSTRAINT ck_books_cover_sha256_length CHECK (char_length(cover_sha256) <= 44)
 );
 COMMENT ON TABLE books.books IS 'Book rows';

@@ -35,7 +35,8 @@ CREATE TABLE books (
     CONSTRAINT pk_books PRIMARY KEY (id),
     CONSTRAINT fk_books_author_id FOREIGN KEY(author_id) REFERENCES authors (id) ON DELETE RESTRICT,
     CONSTRAINT uq_books_isbn UNIQUE (isbn),
-    CONSTRAINT ck_books_genre CHECK (genre IN ('fiction', 'non_fiction', 'science', 'children', 'comics'))
+    CONSTRAINT ck_books_genre CHECK (genre IN ('fiction', 'non_fiction', 'science', 'children', 'comics')),
+    CONSTRAINT ck_books_cover_content_type CHECK (cover_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif'))
 );
 
 -- ix_books_author_id: foreign key author -> authors

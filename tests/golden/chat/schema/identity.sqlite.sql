@@ -18,7 +18,8 @@ CREATE TABLE users (
     updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_users PRIMARY KEY (id),
     CONSTRAINT uq_users_handle UNIQUE (handle),
-    CONSTRAINT uq_users_phone UNIQUE (phone)
+    CONSTRAINT uq_users_phone UNIQUE (phone),
+    CONSTRAINT ck_users_avatar_content_type CHECK (avatar_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif'))
 );
 
 CREATE TABLE contacts (

@@ -32,10 +32,10 @@ CREATE TABLE restaurants (
     photo_status TEXT DEFAULT 'pending' NOT NULL,
     CONSTRAINT pk_restaurants PRIMARY KEY (id),
     CONSTRAINT ck_restaurants_cuisine CHECK (cuisine IN ('pizza', 'sushi', 'burgers', 'indian', 'thai', 'vegan', 'other')),
+    CONSTRAINT ck_restaurants_photo_content_type CHECK (photo_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif')),
     CONSTRAINT ck_restaurants_name_length CHECK (char_length(name) <= 120),
     CONSTRAINT ck_restaurants_location_cell_length CHECK (char_length(location_cell) <= 12),
     CONSTRAINT ck_restaurants_photo_length CHECK (char_length(photo) <= 1024),
-    CONSTRAINT ck_restaurants_photo_content_type_length CHECK (char_length(photo_content_type) <= 255),
     CONSTRAINT ck_restaurants_photo_sha256_length CHECK (char_length(photo_sha256) <= 44)
 );
 COMMENT ON TABLE restaurants IS 'Restaurant rows';

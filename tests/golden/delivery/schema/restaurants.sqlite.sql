@@ -22,6 +22,7 @@ CREATE TABLE restaurants (
     photo_status VARCHAR(10) DEFAULT 'pending' NOT NULL,
     CONSTRAINT pk_restaurants PRIMARY KEY (id),
     CONSTRAINT ck_restaurants_cuisine CHECK (cuisine IN ('pizza', 'sushi', 'burgers', 'indian', 'thai', 'vegan', 'other')),
+    CONSTRAINT ck_restaurants_photo_content_type CHECK (photo_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif')),
     CONSTRAINT ck_open_bool CHECK (open IN (0, 1))
 );
 

@@ -102,8 +102,8 @@ CREATE TABLE comments (
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_comments PRIMARY KEY (id, created_at),
     CONSTRAINT fk_comments_ticket_id FOREIGN KEY(ticket_id) REFERENCES tickets (id) ON DELETE CASCADE,
+    CONSTRAINT ck_comments_attachment_content_type CHECK (attachment_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif', 'video/mp4', 'video/quicktime', 'video/webm', 'audio/mpeg', 'audio/mp4', 'audio/ogg', 'audio/webm', 'application/pdf', 'text/plain', 'text/csv', 'application/zip', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.presentationml.presentation')),
     CONSTRAINT ck_comments_attachment_length CHECK (char_length(attachment) <= 1024),
-    CONSTRAINT ck_comments_attachment_content_type_length CHECK (char_length(attachment_content_type) <= 255),
     CONSTRAINT ck_comments_attachment_sha256_length CHECK (char_length(attachment_sha256) <= 44)
 )
  PARTITION BY RANGE (created_at);

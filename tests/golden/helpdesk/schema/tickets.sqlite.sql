@@ -73,6 +73,7 @@ CREATE TABLE comments (
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_comments PRIMARY KEY (id),
     CONSTRAINT fk_comments_ticket_id FOREIGN KEY(ticket_id) REFERENCES tickets (id) ON DELETE CASCADE,
+    CONSTRAINT ck_comments_attachment_content_type CHECK (attachment_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif', 'video/mp4', 'video/quicktime', 'video/webm', 'audio/mpeg', 'audio/mp4', 'audio/ogg', 'audio/webm', 'application/pdf', 'text/plain', 'text/csv', 'application/zip', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.presentationml.presentation')),
     CONSTRAINT ck_public_bool CHECK (public IN (0, 1))
 );
 -- partitioned by created_at per month: append-only, 1,206 GB after 5 years > 32 GB (server memory)

@@ -1118,7 +1118,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "type": "varchar",
                 "nullable": True,
                 "length": 255,
-                "enum": [],
+                "enum": ["image/jpeg", "image/png", "image/webp", "image/heic", "image/gif"],
                 "dims": None,
                 "identity": False,
                 "has_default": False,

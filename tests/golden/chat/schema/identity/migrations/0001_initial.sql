@@ -35,11 +35,11 @@ CREATE TABLE users (
     CONSTRAINT pk_users PRIMARY KEY (id),
     CONSTRAINT uq_users_handle UNIQUE (handle),
     CONSTRAINT uq_users_phone UNIQUE (phone),
+    CONSTRAINT ck_users_avatar_content_type CHECK (avatar_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif')),
     CONSTRAINT ck_users_handle_length CHECK (char_length(handle) <= 32),
     CONSTRAINT ck_users_display_name_length CHECK (char_length(display_name) <= 80),
     CONSTRAINT ck_users_phone_length CHECK (char_length(phone) <= 20),
     CONSTRAINT ck_users_avatar_length CHECK (char_length(avatar) <= 1024),
-    CONSTRAINT ck_users_avatar_content_type_length CHECK (char_length(avatar_content_type) <= 255),
     CONSTRAINT ck_users_avatar_sha256_length CHECK (char_length(avatar_sha256) <= 44)
 );
 COMMENT ON TABLE users IS 'User rows';
