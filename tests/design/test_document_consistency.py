@@ -422,3 +422,16 @@ use_cases:
     assert column.enum_values[0] == first
     op = next(o for a in arch.apis for o in a.operations if "view item" in o.use_cases)
     assert op.example_response[f"{name}_content_type"] in column.enum_values
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_requests_are_drawn_through_the_edge_ok(name: str, arch: Architecture, document: str) -> None:
+    """The architecture diagram sends clients through the load balancer (and the API gateway), never straight to a service."""
+    from backend_architect.render.mermaid import render_architecture
+
+    diagram = render_architecture(arch)
+    assert "clients --> svc_" not in diagram
+    if any(c.kind == "load-balancer" and c.decision == "edge" for c in arch.components):
+        assert "clients --> cmp_load_balancer" in diagram
+    if any(c.kind == "api-gateway" for c in arch.components):
+        assert "cmp_load_balancer --> cmp_api_gateway" in diagram

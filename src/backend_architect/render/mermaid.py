@@ -66,10 +66,17 @@ def render_architecture(arch: Architecture) -> str:
         lines.append('    outbox[["outbox / event relay"]]')
     requested = {step.target for flow in arch.flows for step in flow.steps if step.kind == "request"}
     called = {(step.source, step.target) for flow in arch.flows for step in flow.steps if step.kind == "external"}
+    # requests reach the services through the edge the design decided: the load balancer, then the API gateway
+    edge = [c for c in arch.components if c.decision == "edge" and c.kind in {"load-balancer", "api-gateway"}]
+    edge.sort(key=lambda c: c.kind != "load-balancer")
+    entry = "clients"
+    for component in edge:
+        lines.append(f"    {entry} --> {node_id('cmp', component.name)}")
+        entry = node_id("cmp", component.name)
     for service in arch.services:
         sid = node_id("svc", service.name)
         if service.name in requested:
-            lines.append(f"    clients --> {sid}")
+            lines.append(f"    {entry} --> {sid}")
         if service.datastore:
             lines.append(f"    {sid} --> {_db_node(arch, service.datastore)}")
         for callee in service.depends_on:
@@ -81,6 +88,8 @@ def render_architecture(arch: Architecture) -> str:
         if component.kind in {"realtime-gateway", "cdn"}:
             # clients reach these directly: live connections, and media from the edge
             lines.append(f"    clients --> {node_id('cmp', component.name)}")
+        if component in edge:
+            continue  # drawn as the path of every request above
         for user in component.services:
             if any(s.name == user for s in arch.services):
                 lines.append(f"    {node_id('svc', user)} --- {node_id('cmp', component.name)}")
