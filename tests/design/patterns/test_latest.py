@@ -75,3 +75,18 @@ def test_history_of_an_appended_latest_value_goes_to_a_stream_only_when_read_ok(
     made = next(d for d in arch.decisions if d.id == "latest.record-ping")
     assert "a Redis hash per Driver" in made.choice
     assert history in made.choice
+
+
+@pytest.mark.parametrize("rows", ["200k", "2B"])
+def test_latest_values_get_the_nodes_their_memory_needs_ok(rows: str) -> None:
+    """Redis for latest values is sized by the larger of operations and memory: billions of keys are not a few nodes."""
+    import math
+
+    from backend_architect.design.patterns._common import REDIS_NODE_BYTES
+
+    arch = design_of(SPEC.format(rate="5k/s", extra="").replace("rows: 200k", f"rows: {rows}"))
+    memory = next(f.value for f in arch.figures if f.key == "latest.bytes.update-driver-location")
+    made = next(d for d in arch.decisions if d.id == "latest.update-driver-location")
+    nodes = int(made.rationale.split(" node(s)")[0].rsplit(" ", 1)[-1]) if " node(s)" in made.rationale else None
+    assert nodes is not None, made.rationale
+    assert nodes >= math.ceil(memory / REDIS_NODE_BYTES)

@@ -15,6 +15,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import (
     KAFKA_PARTITION_MSGS,
     PRIMARY_WRITE_CEILING,
+    REDIS_NODE_BYTES,
     REDIS_NODE_OPS,
     decision,
     figure,
@@ -208,7 +209,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
     reads = sum(u.peak_qps for u in readers)
     memory = keys * (KEY_BYTES + FIELD_BYTES * max(1, len(latest.fields)))
-    nodes = max(1, math.ceil((writes + reads) / REDIS_NODE_OPS))
+    # a node carries both its operations and its memory: the larger need sets the count (3 TB of positions is not 6 nodes)
+    nodes = max(1, math.ceil((writes + reads) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
     table = table_name(latest.entity)
     scope = f"use case '{use_case.name}'"
     structure = (
