@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from tests.design.helpers import spec_of
+from tests.design.test_mechanism_paths import SOCIAL
 
 from backend_architect.api import design_spec
 from backend_architect.ir.model import Architecture
@@ -276,28 +277,8 @@ def test_action_example_shows_the_state_it_leads_to_ok(use_case: str, state: str
     assert op.example_response["status"] == state
 
 
-FEED = """
-system: social
-team: {size: 30}
-scale: {users: 2M, daily_active: 500k, rates: peak}
-entities:
-  User: {fields: {handle: string(20)}, rows: 2M}
-  Follow: {fields: {follower: ref(User), followee: ref(User)}, rows: 300M}
-  Post:
-    append_only: true
-    fields: {author: ref(User), text: string(280)}
-use_cases:
-  - {name: publish post, actor: user, writes: [Post], rate: RATE, avg_fanout: 1500}
-  - {name: follow someone, actor: user, writes: [Follow], rate: 50/s}
-  - name: read timeline
-    actor: user
-    reads: [Follow, Post]
-    filter: [Follow.follower]
-    sort: [-Post.created_at]
-    page: {limit: 50, max: 200}
-    rate: 3k/s
-    staleness: 5s
-"""
+#: The social feed of the mechanism tests, with its publish rate a parameter and a page bound of its own.
+FEED = SOCIAL.replace("rate: 2k/s, avg_fanout", "rate: RATE, avg_fanout").replace("    staleness: 5s", "    page: {limit: 50, max: 200}\n    staleness: 5s")
 
 
 @pytest.mark.parametrize("rate", ["2k/s", "20k/s"])
