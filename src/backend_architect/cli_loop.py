@@ -150,7 +150,7 @@ def artefacts_command(
         except OSError as exc:
             typer.echo(f"{out}: cannot write: {exc.strerror or exc}", err=True)
             raise typer.Exit(EXIT_INPUT) from None
-    all_valid = not any(v.startswith("invalid") for v in fetched["checked"].values())
+    all_valid = bool(fetched["all_valid"])
     lines = [f"{path}: {verdict}" for path, verdict in fetched["checked"].items()] + [f"{name}: selects nothing" for name in fetched["unknown"]]
     lines.append(f"all_valid: {str(all_valid).lower()}")
     answer = {

@@ -122,4 +122,6 @@ def artefacts(files: dict[str, str], wanted: list[str] | None, max_bytes: int = 
         sent[path] = files[path]
         used += size
     checked = {path: verdict(path, files[path]) for path in chosen} if check else {}
-    return {"files": sent, "not_sent": left, "checked": checked, "bytes": used, "unknown": unknown(files, wanted or [])}
+    # one verdict for the hand-off, the same for the MCP tool and the CLI
+    all_valid = not any(v.startswith("invalid") for v in checked.values())
+    return {"files": sent, "not_sent": left, "checked": checked, "all_valid": all_valid, "bytes": used, "unknown": unknown(files, wanted or [])}

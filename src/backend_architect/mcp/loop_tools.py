@@ -158,8 +158,7 @@ def register(server: MCPServer) -> None:
         designed = DESIGNS.find(spec, design_id)
         # each artefact is checked by its consumer (validators, PostgreSQL's parser): bounded like designing
         fetched = _in_worker(artefacts, designed.result.files, select, max_bytes)
-        failing = {p: v for p, v in fetched["checked"].items() if v.startswith("invalid")}
         lines = [f"# Artefacts of `{designed.id}`: {len(fetched['files'])} sent, {len(fetched['not_sent'])} not sent", ""]
         lines += [f"- `{p}`: {fetched['checked'].get(p, '')}" for p in list(fetched["files"])[:40]]
         lines += [f"- not sent (over max_bytes): `{p}`" for p in fetched["not_sent"][:20]]
-        return {"design_id": designed.id, **fetched, "all_valid": not failing, "markdown": loop.bounded(lines)}
+        return {"design_id": designed.id, **fetched, "markdown": loop.bounded(lines)}
