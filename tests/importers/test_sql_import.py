@@ -224,3 +224,31 @@ def test_sql_past_the_size_limit_is_refused_before_parsing_err(tmp_path: Path) -
         import_sql(path)
     with pytest.raises(InputError, match=r"a schema may be at most 8 MiB"):
         import_sql_text(text, "stdin.sql")
+
+
+def test_folder_of_two_dialects_is_two_schemas_ok(tmp_path: Path) -> None:
+    """A folder holding a PostgreSQL file and a SQLite rendering of the same tables reads as two schemas, each in its own dialect."""
+    (tmp_path / "shop.postgresql.sql").write_text(
+        "CREATE TABLE shops (id bigint PRIMARY KEY, meta jsonb);\nCREATE TABLE items (id bigint PRIMARY KEY, shop_id bigint REFERENCES shops (id));\n"
+    )
+    (tmp_path / "shop.sqlite.sql").write_text(
+        "PRAGMA foreign_keys = ON;\nCREATE TABLE shops (id INTEGER PRIMARY KEY, meta JSON);\n"
+        "CREATE TABLE items (id INTEGER PRIMARY KEY, shop_id BIGINT REFERENCES shops (id));\n"
+    )
+    arch = import_sql(tmp_path)
+    assert sorted((s.engine, [t.name for t in s.tables]) for s in arch.datastores) == [
+        ("postgresql", ["shops", "items"]),
+        ("sqlite", ["shops", "items"]),
+    ]
+    assert arch.parse_problems == []
+    # INT and BIGINT share SQLite's INTEGER affinity, and SQLite has no jsonb to prefer
+    assert [f.code for f in review(arch, SQL_RULES) if f.code in {"SQL005", "SQL010"}] == []
+
+
+def test_sqlite_integer_key_referenced_as_text_is_a_mismatch_err(tmp_path: Path) -> None:
+    """In SQLite an INTEGER key referenced by a TEXT column still differs: affinity, not leniency."""
+    path = tmp_path / "s.sql"
+    path.write_text(
+        "PRAGMA foreign_keys = ON;\nCREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id TEXT REFERENCES a (id));\n"
+    )
+    assert [f.code for f in review(import_sql(path), SQL_RULES) if f.code == "SQL005"] == ["SQL005"]

@@ -18,12 +18,14 @@ from backend_architect.errors import InputError, Location
 from backend_architect.importers import files_inside
 from backend_architect.importers.sql.builder import SchemaBuilder
 from backend_architect.importers.sql.postgres import SourceText, apply, blank_client_commands, parse_statements, suppressions
-from backend_architect.ir.model import Architecture, Migration, MigrationStep, ParseProblem, Suppression
+from backend_architect.ir.model import Architecture, Datastore, Migration, MigrationStep, ParseProblem, Suppression
 
 #: MusicBrainz's whole schema is 0.5 MB. A review costs about 3.4 s of CPU and 290 MB of memory per MB of DDL,
 #: linearly (BENCHMARKS.md): 8 MiB is about 30 s, past what a review should take; a larger dump is reviewed schema by schema.
 MAX_SQL_BYTES = 8 * 1024 * 1024
 _NUMBERED = re.compile(r"^\d")
+#: A statement PostgreSQL does not have: SQLite's settings (``PRAGMA foreign_keys = ON``).
+_PRAGMA = re.compile(r"^\s*PRAGMA\s+\w", re.IGNORECASE | re.MULTILINE)
 
 
 def import_sql(target: str | Path, dialect: str | None = None) -> Architecture:
@@ -51,16 +53,17 @@ def import_sql_migrations(texts: list[tuple[str, str]], dialect: str | None = No
 
 
 def _import_sources(sources: list[tuple[str, bytes]], dialect: str | None, as_migrations: bool, system: str, origin: str) -> Architecture:
-    builder = SchemaBuilder()
+    # one schema per dialect: a folder holding the PostgreSQL and the SQLite rendering of one design is two schemas,
+    # not one whose tables are each created twice with different types
+    builders: dict[str, SchemaBuilder] = {}
     migrations: list[Migration] = []
-    engines: set[str] = set()
     silenced: list[Suppression] = []
     problems: list[ParseProblem] = []
     for name, raw in sources:
         source = SourceText(name, raw)
         silenced += suppressions(source)
         spoken = dialect or _dialect_of(source)
-        engines.add(spoken)
+        builder = builders.setdefault(spoken, SchemaBuilder())
         if spoken == "sqlite" and not builder.tables:
             builder.search_path = ["main"]
         if spoken != "postgresql":
@@ -75,8 +78,10 @@ def _import_sources(sources: list[tuple[str, bytes]], dialect: str | None, as_mi
         for statement in statements:
             steps += apply(builder, statement)
         migrations.append(Migration(file=name, steps=_marked(steps, existing if as_migrations else set(), builder), lone=not as_migrations))
-    engine = engines.pop() if len(engines) == 1 else "postgresql"
-    datastores = builder.datastores(engine=engine)
+    datastores: list[Datastore] = []
+    for engine, builder in builders.items():
+        taken = {d.name for d in datastores}
+        datastores += [d if d.name not in taken else d.model_copy(update={"name": f"{d.name} ({engine})"}) for d in builder.datastores(engine=engine)]
     # built from models already validated one by one: validating the container again would build the whole IR's schema
     return Architecture.model_construct(
         system=system, description=f"imported from {origin}", datastores=datastores, migrations=migrations, parse_problems=problems, suppressions=silenced
@@ -105,7 +110,7 @@ def _marked(steps: list[MigrationStep], existing: set[str], builder: SchemaBuild
 
 
 def guess_dialect(text: str) -> str:
-    """MySQL or SQLite when the text carries their marks (ENGINE=, AUTO_INCREMENT, AUTOINCREMENT, WITHOUT ROWID).
+    """MySQL or SQLite when the text carries their marks (ENGINE=, AUTO_INCREMENT, AUTOINCREMENT, WITHOUT ROWID, PRAGMA).
 
     Backticks alone prove nothing (they appear in comments), so a guess other than PostgreSQL
     counts only together with a failed PostgreSQL parse (``_dialect_of``). Here rather than
@@ -113,13 +118,15 @@ def guess_dialect(text: str) -> str:
 
     >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
     ('mysql', 'sqlite')
+    >>> guess_dialect("PRAGMA foreign_keys = ON;\nCREATE TABLE t (id TEXT);")
+    'sqlite'
     >>> guess_dialect("CREATE TABLE t (id int);")
     'postgresql'
     """
     upper = text.upper()
     if "ENGINE=" in upper.replace(" ", "") or "AUTO_INCREMENT" in upper or "`" in text:
         return "mysql"
-    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper:
+    if "AUTOINCREMENT" in upper or "WITHOUT ROWID" in upper or _PRAGMA.search(text):
         return "sqlite"
     return "postgresql"
 

@@ -115,6 +115,19 @@ def sql_type(column: Column) -> str:
     return column.sql_type or column.type
 
 
+def stored_type(store: Datastore, column: Column) -> str:
+    """What two columns must share to compare without a cast: the type, or in SQLite its affinity (section 3.1 of its
+    datatype document), where INT and BIGINT are both INTEGER and VARCHAR and CHAR both TEXT."""
+    declared = sql_type(column)
+    if store.engine != "sqlite":
+        return declared
+    upper = declared.upper()
+    for marks, affinity in ((("INT",), "INTEGER"), (("CHAR", "CLOB", "TEXT"), "TEXT"), (("BLOB",), "BLOB"), (("REAL", "FLOA", "DOUB"), "REAL")):
+        if any(mark in upper for mark in marks):
+            return affinity
+    return "BLOB" if not upper else "NUMERIC"
+
+
 def find_table(arch: Architecture, store: Datastore, name: str) -> tuple[Datastore, Table] | None:
     """The table a foreign key names: ``schema.table``, or a bare name looked up in the same schema first."""
     schema, _, bare = name.rpartition(".")

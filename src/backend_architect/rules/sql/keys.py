@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-from backend_architect.rules.sql import design_tables, find_table, ident, location, qualified, sql_type, type_text, where
+from backend_architect.rules.sql import design_tables, find_table, ident, location, qualified, sql_type, stored_type, type_text, where
 from backend_architect.rules.sql.missing_primary_key import unique_keys
 
 
@@ -76,7 +76,7 @@ def foreign_key_type_mismatch(self: Rule, arch: Architecture) -> Iterator[Findin
                 continue
             referenced = {c.name: c for c in target[1].columns}
             for mine, theirs in zip(fk.columns, fk.ref_columns or target[1].primary_key, strict=False):
-                if mine in columns and theirs in referenced and sql_type(columns[mine]) != sql_type(referenced[theirs]):
+                if mine in columns and theirs in referenced and stored_type(store, columns[mine]) != stored_type(target[0], referenced[theirs]):
                     mine_type, their_type = sql_type(columns[mine]), sql_type(referenced[theirs])
                     change = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(mine)} TYPE {type_text(their_type)}"
                     fix = f"{change};  -- rewrites the table: plan a maintenance window"

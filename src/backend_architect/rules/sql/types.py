@@ -104,6 +104,8 @@ def json_instead_of_jsonb(self: Rule, arch: Architecture) -> Iterator[Finding]:
     CREATE TABLE events (id bigint PRIMARY KEY, payload jsonb);
     """
     for store, table in design_tables(arch):
+        if store.engine != "postgresql":
+            continue  # jsonb is PostgreSQL's; SQLite and MySQL store JSON one way
         for column in table.columns:
             if (column.sql_type or "").removesuffix("[]") == "json":
                 fix = f"ALTER TABLE {qualified(store, table)} ALTER COLUMN {ident(column.name)} TYPE jsonb USING {ident(column.name)}::jsonb;"
