@@ -252,7 +252,10 @@ def test_presence_counts_the_clients_online_ok() -> None:
 def test_unstated_audience_is_an_assumption_ok() -> None:
     """An estimate the spec does not state is listed under Assumptions with its share."""
     result = designed("wire")
-    assert any(a.startswith("scale.concurrent_connections: not given; 20% of the 10,000,000 users") for a in result.architecture.assumptions)
+    assert any(
+        a.startswith("scale.concurrent_connections (300) is the connected actors' count; reader clients are estimated: 20% of the 10,000,000 users")
+        for a in result.architecture.assumptions
+    )
     assert not any("syndicator clients" in a for a in result.architecture.assumptions)
 
 
@@ -262,3 +265,10 @@ def test_stated_subscribers_are_traced_ok() -> None:
     assert found.status == "used"
     assert "figure:clients.online.subscriber" in found.used_by
     assert "figure:realtime.deliveries.stream-quotes" in found.used_by
+
+
+@pytest.mark.parametrize("name", ["rides", "wire", "guild"])
+def test_stated_connections_never_listed_as_not_given_ok(name: str) -> None:
+    """When the spec states the connections, no assumption calls them "not given", whichever actors the figure went to."""
+    result = designed(name)
+    assert not any("concurrent_connections: not given" in a or "concurrent_users: not given" in a for a in result.architecture.assumptions)

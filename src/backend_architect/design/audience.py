@@ -23,7 +23,7 @@ An actor's clients online at peak are, in order:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.defaults import PEOPLE
@@ -272,16 +272,25 @@ def _estimate(spec: Spec, analysis: Analysis, actor: str, entity: str | None, co
         )
         inputs = {"rows": registered, "daily_share": daily, "peak_online_share": PEAK_ONLINE_SHARE}
         return Audience(actor, entity, value, "rows x daily_share x peak_online_share", inputs, registered, connected, True, note)
-    people = _people_online(spec)
+    people = _people_online(spec, actor)
     return Audience(
         actor, entity, people.connections, people.formula, people.inputs, registered, connected, people.formula != "default_connections", people.assumption
     )
 
 
-def _people_online(spec: Spec) -> Online:
-    """The people online at peak from the daily actives (or users), ignoring the stated concurrent figures the split hands out."""
+def _people_online(spec: Spec, actor: str) -> Online:
+    """The people online at peak from the daily actives (or users), ignoring the stated concurrent figures the split hands out.
+
+    Its note never calls a stated figure "not given": it says the figure went to other actors.
+    """
     scale = spec.scale.model_copy(update={"concurrent_connections": None, "concurrent_users": None})
-    return online(spec.model_copy(update={"scale": scale}))
+    found = online(spec.model_copy(update={"scale": scale}))
+    stated = spec.scale.concurrent_connections or spec.scale.concurrent_users
+    if stated and found.assumption:
+        key = "concurrent_connections" if spec.scale.concurrent_connections else "concurrent_users"
+        reason = found.assumption.split("; ", 1)[-1]
+        found = replace(found, assumption=f"scale.{key} ({stated:,.0f}) is the connected actors' count; {actor} clients are estimated: {reason}")
+    return found
 
 
 def _split(analysis: Analysis, sharing: list[str], total: float, stated: Online, found: Mapping[str, Audience]) -> dict[str, Audience]:
