@@ -272,13 +272,13 @@ def _estimate(spec: Spec, analysis: Analysis, actor: str, entity: str | None, co
         )
         inputs = {"rows": registered, "daily_share": daily, "peak_online_share": PEAK_ONLINE_SHARE}
         return Audience(actor, entity, value, "rows x daily_share x peak_online_share", inputs, registered, connected, True, note)
-    people = _people_online(spec, actor)
+    people = _people_online(spec)
     return Audience(
         actor, entity, people.connections, people.formula, people.inputs, registered, connected, people.formula != "default_connections", people.assumption
     )
 
 
-def _people_online(spec: Spec, actor: str) -> Online:
+def _people_online(spec: Spec) -> Online:
     """The people online at peak from the daily actives (or users), ignoring the stated concurrent figures the split hands out.
 
     Its note never calls a stated figure "not given": it says the figure went to other actors.
@@ -289,7 +289,7 @@ def _people_online(spec: Spec, actor: str) -> Online:
     if stated and found.assumption:
         key = "concurrent_connections" if spec.scale.concurrent_connections else "concurrent_users"
         reason = found.assumption.split("; ", 1)[-1]
-        found = replace(found, assumption=f"scale.{key} ({stated:,.0f}) is the connected actors' count; {actor} clients are estimated: {reason}")
+        found = replace(found, assumption=f"scale.{key} ({stated:,.0f}) counts the real-time connections; other actors' clients online are estimated: {reason}")
     return found
 
 
