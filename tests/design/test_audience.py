@@ -253,7 +253,9 @@ def test_unstated_audience_is_an_assumption_ok() -> None:
     """An estimate the spec does not state is listed under Assumptions with its share."""
     result = designed("wire")
     assert any(
-        a.startswith("scale.concurrent_connections (300) counts the real-time connections; other actors' clients online are estimated: 20% of the 10,000,000 users")
+        a.startswith(
+            "scale.concurrent_connections (300) counts the real-time connections; other actors' clients online are estimated: 20% of the 10,000,000 users"
+        )
         for a in result.architecture.assumptions
     )
     assert not any("syndicator clients" in a for a in result.architecture.assumptions)
