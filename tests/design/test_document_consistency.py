@@ -435,3 +435,54 @@ def test_own_artefacts_pass_our_own_review_ok(name: str, arch: Architecture, doc
     for folder in ("schema", "openapi"):
         findings = review_path(tmp_path / folder).findings
         assert [f"{f.code} {f.message}" for f in findings if f.severity > Severity.INFO] == [], folder
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_sharding_stated_once_with_when_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every sharded table says when its shards are built, the same sentence in the data section and the growth stage's timing."""
+    stage = next((s for s in arch.stages if s.name == "sharding"), None)
+    for store in arch.datastores:
+        for t in store.tables:
+            if t.sharding is None:
+                continue
+            assert t.sharding.when.startswith(f"shard key {t.sharding.key};"), t.sharding.when
+            assert t.sharding.when in document
+            assert stage is not None
+            assert ("built now" in t.sharding.when) == stage.now
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_owner_only_description_matches_declared_404_ok(name: str, arch: Architecture, document: str) -> None:
+    """An operation that says others get 404 declares 404; one without an id in its path says no such thing."""
+    for api in arch.apis:
+        for op in api.operations:
+            if "others get 404" in op.description:
+                assert 404 in op.error_statuses, (op.method, op.path)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_if_match_stated_alike_in_contract_and_table_ok(name: str, arch: Architecture, document: str) -> None:
+    """The contract's If-Match parameter and design.md's API table state the same requirement."""
+    from backend_architect.ir.query import if_match
+    from backend_architect.render.openapi import render_openapi
+
+    for api in arch.apis:
+        contract = render_openapi(api, arch)
+        for op in api.operations:
+            if if_match(op) is None:
+                continue
+            declared = contract["components"]["parameters"]["IfMatch"]["required"]
+            assert declared == (if_match(op) == "required")
+            assert f"If-Match {if_match(op)}" in document
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_index_serves_only_use_cases_reading_the_table_ok(name: str, arch: Architecture, document: str) -> None:
+    """Where a search engine answers full text, no database index names a search use case among those it serves."""
+    if not any(c.kind == "search-engine" for c in arch.components):
+        return
+    for store in arch.datastores:
+        for t in store.tables:
+            for index in t.indexes:
+                named = [u for u in SEARCHES[name] if any(f"use case '{u}'" in r for r in index.reasons)]
+                assert not named, (t.name, index.name, named)

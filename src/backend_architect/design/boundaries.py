@@ -119,7 +119,7 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         decision = (
             # the shape built names the record (title, consequences); the context stays the numbers' inputs, and what the
             # numbers chose stays as an alternative
-            overruled(numbers, override, decision.choice).model_copy(update={"title": decision.title, "consequences": decision.consequences})
+            overruled(numbers, override, decision.choice, consequences=decision.consequences).model_copy(update={"title": decision.title})
             if deployment != by_numbers
             else honoured(decision, override)
         )

@@ -121,4 +121,4 @@ def settled_boundaries(spec: Spec, numbers: Decision, built: Decision, clusters:
     override = override_for(spec, "boundaries")
     if override is None or override.choose is None:
         return built
-    return honoured(built, override) if clusters == by_numbers else overruled(numbers, override, built.choice)
+    return honoured(built, override) if clusters == by_numbers else overruled(numbers, override, built.choice, consequences=built.consequences)

@@ -25,12 +25,15 @@ def derive_indexes(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     """Every table gets the indexes its use cases and foreign keys need, and no redundant one."""
     from backend_architect.design.patterns.search import engine_serves_search
 
-    touching = by_entity(analysis.use_cases)
+    engine = engine_serves_search(spec, analysis, arch)
+    # a search the engine answers never queries the table: its filters earn no index, nor does it name one it does not use
+    readers = [u for u in analysis.use_cases if not (engine and u.spec.search)]
+    touching = by_entity(tuple(readers))
     stores = [
         store.model_copy(update={"tables": _distinct_in_schema([_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables])})
         for store in arch.datastores
     ]
-    if engine_serves_search(spec, analysis, arch):
+    if engine:
         # the search engine answers full text: a GIN index would cost every write and the table's size for no query
         stores = [
             s.model_copy(

@@ -11,6 +11,7 @@ honour is reported, never dropped silently: ``report`` names what the decision b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -96,14 +97,21 @@ def settled(steered: Steer, numbers: Decision, built: Decision) -> Decision:
         return built
     if not steered.overruled or built.choice == numbers.choice:
         return honoured(built, steered.override)
-    return overruled(numbers, steered.override, built.choice).model_copy(
-        update={"title": built.title, "consequences": built.consequences or numbers.consequences, "choices": built.choices or numbers.choices}
+    # the record describes what is built: its title and consequences, never the numbers' option's
+    return overruled(numbers, steered.override, built.choice, consequences=built.consequences).model_copy(
+        update={"title": built.title, "choices": built.choices or numbers.choices}
     )
 
 
-def overruled(decision: Decision, override: DecisionOverride, new_choice: str, rationale: str | None = None) -> Decision:
-    """``decision`` as the author decided it: the new choice, the reason, and what the numbers chose kept as an alternative."""
-    kept = [a for a in decision.alternatives if not matches(new_choice, a.name)]
+def overruled(decision: Decision, override: DecisionOverride, new_choice: str, rationale: str | None = None, consequences: str = "") -> Decision:
+    """``decision`` as the author decided it: the new choice, the reason, and what the numbers chose kept as an alternative.
+
+    The record describes the option built, never the one overruled: ``consequences`` are the built
+    option's (the caller's to give; the numbers' option's are dropped, since they describe what is not
+    built), and no alternative names the chosen option (by the choice or by the author's words for it),
+    so an ADR never lists what it chose among what it turned down.
+    """
+    kept = [a for a in decision.alternatives if not names_choice(a.name, new_choice, override)]
     numbers = Alternative(
         name=f"{NUMBERS_CHOSE}: {decision.choice}", why_not=f"overruled by the spec author ({override.reason}); the numbers: {decision.rationale}"
     )
@@ -112,10 +120,34 @@ def overruled(decision: Decision, override: DecisionOverride, new_choice: str, r
             "choice": new_choice,
             "rationale": rationale or f"decided by the spec author: {override.reason}",
             "alternatives": [numbers, *kept],
+            "consequences": consequences,
             "decided_by": "spec",
             "author_reason": override.reason,
         }
     )
+
+
+def names_choice(alternative: str, choice: str, override: DecisionOverride) -> bool:
+    """Whether an alternative's name names the chosen option: by the choice, or by the author's ``choose`` (``one-tier`` names "one tier on fast storage").
+
+    >>> from backend_architect.spec.model import DecisionOverride
+    >>> names_choice("one tier on fast storage", "one tier: the table stays whole", DecisionOverride(choose="one-tier", reason="r"))
+    True
+    >>> names_choice("hot/cold tiers", "one tier: the table stays whole", DecisionOverride(choose="one-tier", reason="r"))
+    False
+    """
+    if matches(choice, alternative):
+        return True
+    if not override.choose:
+        return False
+    # whole words only, so choosing "0" replicas does not name every alternative holding a digit 0
+    said, name = f" {_plain(override.choose)} ", f" {_plain(alternative)} "
+    return bool(said.strip()) and (said in name or name in said)
+
+
+def _plain(text: str) -> str:
+    """Lower case with punctuation as spaces, so "one-tier" and "one tier" read alike."""
+    return " ".join(re.sub(r"[^a-z0-9/]+", " ", text.lower()).split())
 
 
 def forced(decision: Decision, override: DecisionOverride, numbers_choice: str, numbers_reason: str) -> Decision:

@@ -304,5 +304,5 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
             Alternative(name="TimescaleDB hypertables", why_not="good for time series; adds an extension the managed offering must support"),
             Alternative(name="Citus (distributed PostgreSQL)", why_not="the managed route to the sharding above; chosen per deployment"),
         ],
-        consequences="Queries listed as cross-shard fan out to every shard: keep them off hot paths or serve them from a read model.",
+        consequences="Queries listed as cross-shard fan out to every shard: keep them off hot paths or serve them from a read model." if shards else "",
     )

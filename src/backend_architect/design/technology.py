@@ -85,12 +85,13 @@ def _decision(
         wanted = pinned(spec, part)
         if wanted is None:
             return made  # not something that can play the part: reported with the choices
-        return honoured(made, override) if matches(wanted, choice) else overruled(made, override, wanted)
+        # another product for the same part: what the part does for the design (its consequences) still holds
+        return honoured(made, override) if matches(wanted, choice) else overruled(made, override, wanted, consequences=made.consequences)
     if matches(override.choose, choice):
         return honoured(made, override)
     named = next((c for c in candidates if matches(override.choose, c[0])), None)
     # a runtime the author names that is not among the candidates is still their call: record it as chosen
-    return overruled(made, override, named[0] if named else override.choose)
+    return overruled(made, override, named[0] if named else override.choose, consequences=made.consequences)
 
 
 def derive_technology(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
@@ -138,7 +139,7 @@ def _pins(spec: Spec, arch: Architecture) -> list[Decision]:
         if wanted is None or override.choose is None:
             out.append(made)  # not a technology that plays the part: reported with the choices
         else:
-            out.append(honoured(made, override) if wanted == numbers else overruled(made, override, wanted))
+            out.append(honoured(made, override) if wanted == numbers else overruled(made, override, wanted, consequences=made.consequences))
     return out
 
 

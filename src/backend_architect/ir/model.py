@@ -166,6 +166,11 @@ class Sharding(IRModel):
     key: str = Field(description="The column rows are distributed by.")
     reason: str = Field(description="The write rate or size that passes one primary, with its threshold.")
     cross_shard: list[str] = Field(default_factory=list, description="Use cases whose queries would span shards.")
+    when: str = Field(
+        default="",
+        description="When the shards are built, as the staged-growth decision sets it (now, or at its stage with the trigger): "
+        "every section that states the sharding reads this one sentence.",
+    )
 
 
 class Table(IRModel):

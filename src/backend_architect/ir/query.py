@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from backend_architect.ir.model import Architecture, Datastore, Event, Figure, Operation, RateLimit, Table
 
@@ -41,3 +42,13 @@ def operation_limit(arch: Architecture, op: Operation) -> RateLimit | None:
         op_class = "read" if op.method == "get" else "write"
         covering = [r for r in limits if r.operation_class == op_class]
     return max(covering, key=lambda r: (r.limit_per_minute, r.burst, r.actor), default=None)
+
+
+#: How a write conditional on a row's version takes If-Match: optional, so a client that keeps no ETag still writes
+#: (the last write wins for it). The contract's parameter and design.md's API table both read it: one decision.
+IF_MATCH: Literal["required", "optional"] = "optional"
+
+
+def if_match(op: Operation) -> Literal["required", "optional"] | None:
+    """How ``op`` takes If-Match: None where it takes none (reads, unversioned rows, values the last writer replaces)."""
+    return IF_MATCH if op.conditional and op.kind != "get" else None

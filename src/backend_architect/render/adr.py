@@ -38,7 +38,8 @@ def render_adr(number: int, decision: Decision, arch: Architecture) -> str:
         "",
         "## Decision Outcome",
         "",
-        f'Chosen option: "{decision.choice}", because {decision.rationale}.',
+        # an author's reason may end its own sentence: one full stop, not two
+        f'Chosen option: "{decision.choice}", because {decision.rationale.rstrip(".")}.',
         "",
     ]
     if decision.consequences:

@@ -154,7 +154,7 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
         else set()
     )
     return {
-        "layout": "one database, a schema per module" if arch.deployment == "modular-monolith" else "a database per service",
+        "layout": _layout(arch),
         "extensions": extensions,
         "datastores": stores,
         "backups": BACKUP_POLICY,
@@ -387,3 +387,10 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
 def handoff_json(document: dict[str, Any]) -> str:
     """Indented JSON; orjson's encoder keeps this linear and fast on large systems."""
     return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n"
+
+
+def _layout(arch: Architecture) -> str:
+    """How the databases are laid out, with each sharded table's one statement of when its shards are built."""
+    layout = "one database, a schema per module" if arch.deployment == "modular-monolith" else "a database per service"
+    sharded = [f"{t.name}: {t.sharding.when}" for s in arch.datastores for t in s.tables if t.sharding is not None and t.sharding.when]
+    return "; ".join([layout, *sharded])

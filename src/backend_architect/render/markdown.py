@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
+from backend_architect.ir.query import if_match
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -134,8 +135,11 @@ def _conventions(op: Operation) -> str:
         notes.append("cursor pages")
     if op.idempotency_key:
         notes.append("Idempotency-Key")
-    if op.conditional:
-        notes.append("ETag/If-Match")
+    if if_match(op) is not None:
+        # the same reading as the contract's If-Match parameter (required: false): a client may skip the check
+        notes.append(f"ETag, If-Match {if_match(op)} (412 when stale)")
+    elif op.conditional:
+        notes.append("ETag")
     if op.owner_only:
         notes.append("owner only")
     return ", ".join(notes) or "-"
@@ -237,7 +241,8 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         )
     if table.sharding:
         cross = f"; cross-shard: {', '.join(table.sharding.cross_shard)}" if table.sharding.cross_shard else ""
-        lines.append(f"- shard by {table.sharding.key}: {table.sharding.reason}{cross}")
+        when = f" ({table.sharding.when})" if table.sharding.when else ""
+        lines.append(f"- shard by {table.sharding.key}: {table.sharding.reason}{when}{cross}")
     return lines
 
 

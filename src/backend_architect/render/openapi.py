@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
-from backend_architect.ir.query import operation_limit
+from backend_architect.ir.query import IF_MATCH, if_match, operation_limit
 
 OPENAPI_VERSION = "3.1.0"
 SERVER_URL = "https://api.example.com"
@@ -111,7 +111,7 @@ HEADER_PARAMS: dict[str, Any] = {
     "IfMatch": {
         "name": "If-Match",
         "in": "header",
-        "required": False,
+        "required": IF_MATCH == "required",
         "description": "ETag from a previous read; the write fails with 412 if the resource changed since.",
         "schema": {"type": "string", "maxLength": 64},
         "example": '"3"',
@@ -232,7 +232,7 @@ def _operation(op: Operation, used_errors: set[int], used_headers: set[str], use
     if op.idempotency_key:
         params.append({"$ref": "#/components/parameters/IdempotencyKey"})
         used_params.add("IdempotencyKey")
-    if op.conditional and op.kind != "get":
+    if if_match(op) is not None:
         params.append({"$ref": "#/components/parameters/IfMatch"})
         used_params.add("IfMatch")
     if params:

@@ -57,7 +57,7 @@ class ServiceApi:
         if constants:
             description += f" Returns only items where {' and '.join(constants)}."
         if use_case.spec.owner_only:
-            description += " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
+            description += owner_sentence(path)
         extra_text = extra.pop("note", "")
         if extra_text:
             description += f" {extra_text}"
@@ -286,3 +286,14 @@ class ServiceApi:
             operations=ops,
             scopes=dict(sorted(scopes.items())),
         )
+
+
+def owner_sentence(path: str) -> str:
+    """What owner-only means for a route: a 404 for others' ids where the path names one (``finish`` declares 404 exactly then).
+
+    >>> owner_sentence("/me/home-timeline")
+    " Only the caller's own resource is reachable: the path names no id, so no one else's can be asked for."
+    """
+    if "{" in path:
+        return " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
+    return " Only the caller's own resource is reachable: the path names no id, so no one else's can be asked for."

@@ -174,6 +174,19 @@ def planned_level(spec: Spec, arch: Architecture) -> Level:
     return next(lv for lv in LEVELS if _level_name(lv) == steered.build)
 
 
+def _consequences(level: Level) -> str:
+    """What a level means for the deployables: several zones carry the peak with one lost; one zone goes down with it."""
+    if level.zones > 1:
+        return (
+            "Every deployable runs at least one instance per zone and enough to carry the peak with a zone lost; stateless instances make any of them "
+            "interchangeable behind the load balancer."
+        )
+    return (
+        "Every deployable runs in one zone: losing the zone stops the system until it is rebuilt elsewhere (the RTO above); stateless "
+        "instances make any of them interchangeable behind the load balancer."
+    )
+
+
 def _level_name(level: Level) -> str:
     return f"{level.name}, {level.standbys} standby(s)"
 
@@ -265,8 +278,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
         + f"; {sum(deployables.values()):,.0f} instances at peak; database {size(db_bytes)} after a year",
         rationale,
         alternatives=[(_level_name(lv), f"composite {lv.composite():.3%}") for lv in LEVELS if lv != level],
-        consequences="Every deployable runs at least one instance per zone and enough to carry the peak with a zone lost; stateless instances make any of them "
-        "interchangeable behind the load balancer.",
+        consequences=_consequences(level),
         subject="system",
         inputs={"target": target, "composite": composite, "zones": float(level.zones), "standbys": float(level.standbys)},
         decided_by="numbers" if stated else "default",

@@ -119,7 +119,11 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             shard = _shard_alternative(arch, db, write)
             made = _record(db, read, replicas, shard)
             if override is not None and not problem:
-                made = honoured(made, override) if replicas == needed else overruled(_record(db, read, needed, shard), override, made.choice)
+                made = (
+                    honoured(made, override)
+                    if replicas == needed
+                    else overruled(_record(db, read, needed, shard), override, made.choice, consequences=made.consequences)
+                )
             yield Applied(made.model_copy(update={"choices": ["<number of replicas>", "0"]}))
         else:
             yield Skipped(db, f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}")
@@ -208,7 +212,9 @@ def _record(db: str, read: float, replicas: int, shard: str) -> Decision:
         f"{fmt(read)} reads/s reach {db} at peak after caches and read models",
         f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}",
         alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", shard)],
-        consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag.",
+        consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag."
+        if replicas
+        else f"Every read reaching {db} is served by its primary (and its standbys where readable): no replication lag to reason about.",
         subject=db,
         inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},
     )

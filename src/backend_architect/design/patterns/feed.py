@@ -117,7 +117,15 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
             applied = dataclasses.replace(applied, decision=applied.decision.model_copy(update={"choices": list(FEED_CHOICES)}))
         if override is not None and override.choose is not None and matches(override.choose, "fan-out on read") and applied.decision is not None:
             # the author keeps the join at read time: no lists, no workers; the record keeps what the numbers chose
-            yield Applied(overruled(applied.decision, override, f"fan-out on read: {use_case.name} merges the followed authors' items at read time"))
+            yield Applied(
+                overruled(
+                    applied.decision,
+                    override,
+                    f"fan-out on read: {use_case.name} merges the followed authors' items at read time",
+                    consequences=f"Each read of {use_case.name} queries every followed source's recent items and merges them: "
+                    f"{fmt(merge_cost)} lookups/s at peak fall on the database; no lists to keep in step with writes.",
+                )
+            )
             continue
         if override is not None and on_write and not needed and applied.decision is not None:
             skipped = f"{fmt(merge_cost)} lookups/s at peak, within one node's {fmt(PRIMARY_READ_CEILING)}"

@@ -168,7 +168,27 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
                 adds=[f"{plan.topology} across {', '.join(plan.regions)}"],
             )
         )
-    yield Applied(_decision(spec, stages, growth), stages=tuple(stages))
+    yield Applied(_decision(spec, stages, growth), stages=tuple(stages), tables=_shard_timing(arch, stages))
+
+
+def _shard_timing(arch: Architecture, stages: list[GrowthStage]) -> tuple[tuple[str, Table], ...]:
+    """Each sharded table told when its shards are built, from the sharding stage: the one statement every section reads."""
+    stage = next((s for s in stages if s.name == "sharding"), None)
+    if stage is None:
+        return ()
+    known = figures(arch)
+    found = []
+    for store in arch.datastores:
+        for table in store.tables:
+            if table.sharding is None:
+                continue
+            count = known.get(f"db.shards.{table.name}")
+            at_horizon = f"{count:,.0f} shards at the horizon; " if count else ""
+            trigger = next((line.split(": ", 1)[1] for line in stage.trigger.split("; ") if line.startswith(f"{table.name}: ")), stage.trigger)
+            built = "built now (stage 5, sharding)" if stage.now else f"built at stage 5 (sharding), when {trigger}; until then one primary"
+            when = f"shard key {table.sharding.key}; {at_horizon}{built}"
+            found.append((store.name, table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when})})))
+    return tuple(found)
 
 
 def _data_stages(tables: list[Table], known: dict[str, float], growth: float, years: float) -> list[GrowthStage]:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.capacity import row_bytes
-from backend_architect.design.overrides import Steer, honoured, override_for, overruled, settled, steer_variant
+from backend_architect.design.overrides import Steer, honoured, override_for, settled, steer_variant
 from backend_architect.design.partitioning import (
     DAILY_ROWS_FOR_DAY_PARTITIONS,
     DAILY_ROWS_FOR_WEEK_PARTITIONS,
@@ -146,7 +146,7 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             elif isinstance(numbers, Applied) and numbers.decision is not None:
                 # kept whole: the tiers, the warehouse or the expiry the numbers planned are not built
                 yield Applied(
-                    overruled(numbers.decision, override, "one tier: the table stays whole in the hot store").model_copy(update={"choices": list(HISTORY)})
+                    settled(Steer("one-tier", variant, override), numbers.decision, one_tier(table, "")).model_copy(update={"choices": list(HISTORY)})
                 )
             else:
                 yield Applied(honoured(one_tier(table, reason), override))
@@ -302,6 +302,8 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
         rationale,
         alternatives=[(n, "chosen by the cloud and constraints" if n != warehouse else "") for n in others(spec, "warehouse", warehouse)]
         + [("keep it all in PostgreSQL", f"{size(at_horizon)}: sharded primaries holding rows nobody looks up")],
+        consequences=f"Rows older than the last {hot:,.0f} days leave PostgreSQL: a request can no longer look them up by key, "
+        "and analytical queries over the history run in the analytical store.",
         subject=table.name,
         inputs={"bytes_at_horizon": at_horizon, "hot_store_bytes": HOT_STORE_BYTES, "hot_days": hot},
         spec=spec,

@@ -135,6 +135,9 @@ def _in_database(spec: Spec, context: str, biggest: float, qps: float) -> Iterat
                 ("OpenSearch", "relevance tuning and facets, but a cluster to run and an index to keep in sync; adopt past the thresholds"),
                 ("Meilisearch", "typo tolerance for small data sets, but another store to sync"),
             ],
+            # its own consequences, so an engine's (indexing lag, "the database keeps no full-text index") never carry over
+            consequences="Search sees every committed write at once (the index is updated in the writing transaction); each write to a "
+            "searched column also updates the GIN index, and searches load the primary database.",
             subject="search",
             inputs={"rows": biggest, "searches_per_s": qps},
             spec=spec,

@@ -24,8 +24,8 @@ async def list_my_orders(
     limit: Annotated[Annotated[int, Field(ge=1, le=100)], Query()] = 20,
     cursor: Annotated[Annotated[Text, Field(max_length=512)] | None, Query()] = None,
 ) -> Response:
-    """List my orders: Use case 'list my orders' (actor: customer). Only the owner of the resource may do this; others get 404, so ids cannot be probed. Only
-    the caller's own rows: customer is taken from the access token."""
+    """List my orders: Use case 'list my orders' (actor: customer). Only the caller's own resource is reachable: the path names no id, so no one else's can
+    be asked for. Only the caller's own rows: customer is taken from the access token."""
     ctx = await begin(request, resources.LIST_MY_ORDERS.policy)
     return await crud.list_page(ctx, resources.LIST_MY_ORDERS, {}, limit=limit, sort=sort, cursor=cursor)
 

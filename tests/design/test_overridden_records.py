@@ -1,0 +1,99 @@
+"""The record of a decision the spec author overruled describes the option built, never the one turned down.
+
+A table of specs of different shapes, each overriding one decision kind (storage tiers, search, availability,
+keys, partitioning, a technology pin): the ADR's consequences are the built option's, and no alternative it
+turns down names the option it chose.
+"""
+
+from __future__ import annotations
+
+import pytest
+from tests.design.helpers import design_of
+
+from backend_architect.design.overrides import names_choice
+from backend_architect.ir.model import NUMBERS_CHOSE, Architecture, Decision
+from backend_architect.render.adr import render_adr
+from backend_architect.spec.model import DecisionOverride
+
+READINGS = """
+system: meters
+scale: {{availability: 0.9995}}
+entities:
+  Meter: {{fields: {{site: string}}, rows: 2M}}
+  Reading: {{fields: {{meter: ref(Meter), value: float, taken_at: datetime}}, growth: 2B/day}}
+use_cases:
+  - {{name: record reading, actor: meter, writes: [Reading], rate: 2B/day}}
+  - {{name: meter history, actor: operator, reads: [Reading], filter: [meter], rate: 50/s}}
+{decisions}
+"""
+
+ARTICLES = """
+system: newsroom
+entities:
+  Author: {{fields: {{name: string}}, rows: 20k}}
+  Article: {{fields: {{author: ref(Author), title: string, body: text}}, rows: {rows}, growth: 10k/day}}
+use_cases:
+  - {{name: write article, actor: author, writes: [Article], rate: 5/s}}
+  - {{name: search articles, actor: reader, reads: [Article], search: [title, body], filter: [author], rate: {searches}}}
+  - {{name: read article, actor: reader, reads: [Article], rate: 300/s}}
+{decisions}
+"""
+
+
+def _decisions(key: str, choose: str) -> str:
+    return f"decisions:\n  {key}: {{choose: '{choose}', reason: 'the author knows better.'}}"
+
+
+CASES = [
+    pytest.param(READINGS, "storage.readings", "one-tier", id="history-kept-in-one-tier"),
+    pytest.param(READINGS, "availability", "single-zone, 0 standby(s)", id="availability-single-zone"),
+    pytest.param(READINGS, "keys", "bigint identity everywhere", id="keys-identity"),
+    pytest.param(READINGS, "partitioning", "one big table", id="partitioning-none"),
+    pytest.param(ARTICLES.replace("{rows}", "100M").replace("{searches}", "500/s"), "search", "PostgreSQL full-text search", id="search-in-database"),
+]
+
+
+def _pair(template: str, key: str, choose: str) -> tuple[Decision, Decision]:
+    """The decision as the numbers make it and as the author overrides it."""
+
+    def find(arch: Architecture) -> Decision:
+        return next(d for d in arch.decisions if d.id == key)
+
+    numbers = find(design_of(template.format(decisions="")))
+    chosen = find(design_of(template.format(decisions=_decisions(key, choose))))
+    return numbers, chosen
+
+
+@pytest.mark.parametrize(("template", "key", "choose"), CASES)
+def test_overruled_record_turns_down_not_its_choice_ok(template: str, key: str, choose: str) -> None:
+    """No alternative an overruled record turns down names the option it chose (by the choice or the author's words)."""
+    numbers, chosen = _pair(template, key, choose)
+    assert chosen.decided_by == "spec"
+    assert chosen.choice != numbers.choice, (numbers.choice, chosen.choice)
+    override = DecisionOverride(choose=choose, reason="r")
+    rejected = [a.name for a in chosen.alternatives if not a.name.startswith(NUMBERS_CHOSE)]
+    assert not [name for name in rejected if names_choice(name, chosen.choice, override)], rejected
+    assert any(a.name == f"{NUMBERS_CHOSE}: {numbers.choice}" for a in chosen.alternatives)
+
+
+@pytest.mark.parametrize(("template", "key", "choose"), CASES)
+def test_overruled_record_has_the_built_consequences_ok(template: str, key: str, choose: str) -> None:
+    """An overruled record's consequences are never the turned-down option's (the ADR describes what is built)."""
+    numbers, chosen = _pair(template, key, choose)
+    if numbers.consequences:
+        assert chosen.consequences != numbers.consequences, chosen.consequences
+    adr = render_adr(1, chosen, design_of(template.format(decisions=_decisions(key, choose))))
+    assert f'Chosen option: "{chosen.choice}"' in adr
+    assert ".." not in adr.split("Chosen option:", 1)[1].split("\n", 1)[0]
+
+
+def test_author_words_name_an_alternative_ok() -> None:
+    """The author's ``choose`` names an alternative by whole words, hyphens read as spaces."""
+    override = DecisionOverride(choose="one-tier", reason="r")
+    assert names_choice("one tier on fast storage", "one tier: the table stays whole", override)
+
+
+def test_author_words_name_no_other_alternative_err() -> None:
+    """A short ``choose`` (a replica count of 0) does not name an alternative that merely holds its digit."""
+    override = DecisionOverride(choose="0", reason="r")
+    assert not names_choice("shard: 10 shards by id", "no read replicas for db", override)
