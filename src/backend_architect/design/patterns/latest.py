@@ -322,7 +322,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     operations: tuple[tuple[str, Operation], ...] = ((found[0], unconditional(_singleton(found[1], latest), note)),) if found else ()
     schemas: tuple[tuple[str, ApiSchema], ...] = ()
     for u in readers:
-        if u.kind == "get" and not latest.geo and not latest.appends:
+        if u.kind == "get" and not latest.appends:
             ops, shapes = latest_answer(arch, u, latest.entity, latest.fields, u in served)
             operations, schemas = (*operations, *ops), (*schemas, *shapes)
     command = f"GEOADD {snake(latest.entity)}:{latest.geo}" if latest.geo else f"HSET latest:{snake(latest.entity)}:{{{latest.key_column}}}"
