@@ -161,3 +161,16 @@ def test_latest_value_read_counts_what_redis_does_not_hold_ok(reads: str, alone:
         assert "Film" in mechanism.how
         assert {"title", "position_s"} <= answer
     assert counted is not alone
+
+
+def test_online_flag_replaces_the_stale_last_seen_column_ok() -> None:
+    """A read of rows that carry their own last-seen column answers it once, from the presence store."""
+    text = TEAMS.replace("reads: [Seat, User], filter: [team]", "reads: [User], filter: [handle]") % {"name": "who is online by handle", "extra": ""}
+    arch = design_of(text)
+    op = _op(arch, "who is online by handle")
+    schemas = {s.name: s for api in arch.apis for s in api.schemas}
+    answer = schemas[op.response_schema or ""]
+    items = next((p.items for p in answer.properties if p.name == "items" and p.items), None)
+    names = [p.name for p in schemas[items or answer.name].properties]
+    assert names.count("last_seen_at") == 1
+    assert "online" in names

@@ -108,7 +108,9 @@ def online_api(
     if item is None:
         return (), ()
     extra = [p for prefix in prefixes for p in _props(prefix, entity, window)]
-    rich = ApiSchema(name=f"{item.name}Online", entity=item.entity, properties=[*item.properties, *extra])
+    # a column of the same name (last_seen_at, written once per session) gives way to the store's value, which is current
+    taken = {p.name for p in extra}
+    rich = ApiSchema(name=f"{item.name}Online", entity=item.entity, properties=[*(p for p in item.properties if p.name not in taken), *extra])
     schemas: list[ApiSchema] = [rich]
     example = op.example_response
     if page is not None:
