@@ -56,7 +56,20 @@ use_cases:
   - {name: view photo, actor: visitor, auth: none, reads: [Photo], rate: 5k/s}
 """
 
-WRITTEN = {"monolith-on-aws": MONOLITH_ON_AWS, "sharded-ingest": SHARDED_INGEST, "photos": PHOTOS}
+ROSTER = """
+system: roster
+scale: {concurrent_users: 50k}
+entities:
+  Agent: {fields: {name: string(80)}, presence: {offline_after: 45s}, rows: 200k}
+  Queue: {fields: {name: string(80)}, rows: 5k}
+  Shift: {fields: {queue: ref(Queue), agent: ref(Agent), load: int}, rows: 1M}
+use_cases:
+  - {name: report load, actor: agent, writes: [Shift.load], latest: true, rate: 3k/s}
+  - {name: queue board, description: which agents of a queue are online, actor: lead, reads: [Shift, Agent], filter: [queue], rate: 40/s}
+  - {name: shift card, actor: lead, kind: get, reads: [Queue, Shift.load], rate: 90/s}
+"""
+
+WRITTEN = {"monolith-on-aws": MONOLITH_ON_AWS, "sharded-ingest": SHARDED_INGEST, "photos": PHOTOS, "roster": ROSTER}
 
 
 #: Every rendered file of each design, by design name.
@@ -80,10 +93,7 @@ DESIGNS = _designs()
 #: The use cases that search full text, by design name.
 SEARCHES = {
     **{f"{p.parent.name}/{p.stem}": {u.name for u in load_spec(p).spec.use_cases if u.search} for p in FILES},
-    **{
-        n: {u.name for u in spec_of(t).use_cases if u.search}
-        for n, t in (("monolith-on-aws", MONOLITH_ON_AWS), ("sharded-ingest", SHARDED_INGEST), ("photos", PHOTOS))
-    },
+    **{n: {u.name for u in spec_of(t).use_cases if u.search} for n, t in WRITTEN.items()},
 }
 
 
@@ -486,3 +496,38 @@ def test_index_serves_only_use_cases_reading_the_table_ok(name: str, arch: Archi
             for index in t.indexes:
                 named = [u for u in SEARCHES[name] if any(f"use case '{u}'" in r for r in index.reasons)]
                 assert not named, (t.name, index.name, named)
+
+
+def _answer(arch: Architecture, use_case: str) -> set[str]:
+    """The properties a use case's answer carries: a page's items, or the object itself (empty when it answers no body)."""
+    op = next((o for a in arch.apis for o in a.operations if use_case in o.use_cases), None)
+    schemas = {s.name: s for a in arch.apis for s in a.schemas}
+    if op is None or op.response_schema not in schemas:
+        return set()
+    answer = schemas[op.response_schema]
+    items = next((p.items for p in answer.properties if p.name == "items" and p.items), None)
+    return {p.name for p in schemas[items or answer.name].properties}
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_store_answers_a_read_alone_only_when_it_holds_all_it_reads_ok(name: str, arch: Architecture, document: str) -> None:
+    """A read kept off the database (share 0) reads nothing its store does not hold; one that is not is counted on the database."""
+    spec = spec_of(WRITTEN[name]) if name in WRITTEN else load_spec(next(p for p in FILES if f"{p.parent.name}/{p.stem}" == name)).spec
+    reads = {u.name: {r.split(".")[0] for r in u.reads} for u in spec.use_cases}
+    for mechanism in arch.mechanisms:
+        if mechanism.serves == "read" and mechanism.database_share == 0:
+            assert reads[mechanism.use_case] <= set(mechanism.entities), (mechanism.use_case, mechanism.entities)
+        elif mechanism.serves == "read":
+            assert not any(c.use_case == mechanism.use_case and c.strategy == "read-model" for c in arch.caches), mechanism.use_case
+        if mechanism.serves == "read" and mechanism.pattern == "PAT022":
+            assert any(p.endswith("online") for p in _answer(arch, mechanism.use_case)), mechanism.use_case
+
+
+def test_reads_of_presence_and_latest_values_answer_what_they_read_ok() -> None:
+    """The roster's online board answers each agent's flag; its shift card, reading a queue too, carries the load and reaches the database."""
+    arch = next(a for n, a, _ in DESIGNS if n == "roster")
+    assert {"agent_online", "agent_last_seen_at"} <= _answer(arch, "queue board")
+    assert "load" in _answer(arch, "shift card")
+    card = next(m for m in arch.mechanisms if m.use_case == "shift card")
+    assert card.database_share == 1.0
+    assert "Queue" in card.how

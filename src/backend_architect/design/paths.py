@@ -35,7 +35,7 @@ def with_mechanisms(arch: Architecture, added: Sequence[Mechanism]) -> Architect
             continue
         home = flow.steps[0].target
         components = _used_by(components, mechanism.store, home if home in services else None)
-        if mechanism.serves == "read" and mechanism.database_share == 0:
+        if mechanism.serves == "read":
             flows[flow.use_case] = served_read(flow, mechanism)
         elif mechanism.serves == "write" and mechanism.publish == "direct":
             flows[flow.use_case] = direct_write(flow, mechanism)
@@ -63,7 +63,10 @@ def _remote_read(step: FlowStep, home: str) -> bool:
 
 
 def served_read(flow: Flow, mechanism: Mechanism) -> Flow:
-    """A read the mechanism answers from its store: no event-fed copy or remote query of what it serves, one query of the store.
+    """A read the mechanism answers (in part) from its store: no event-fed copy or remote query of what it serves, one query of the store.
+
+    What the store does not hold (``unserved``, or state a mechanism adds to rows read elsewhere, such as
+    presence: its ``entities`` are empty) keeps its steps: the read reaches its database and services for it.
 
     >>> from backend_architect.ir.model import Flow, FlowStep
     >>> flow = Flow(use_case="find", style="event", rationale="", steps=[FlowStep(source="rider", target="cabs", kind="request", description="find"),
@@ -81,7 +84,8 @@ def served_read(flow: Flow, mechanism: Mechanism) -> Flow:
     copies = sorted({s.source for s in kept if _remote_read(s, home) and s.kind == "event"})
     queries = sorted({s.target for s in kept if _remote_read(s, home) and s.kind == "query"})
     style: Literal["local", "sync", "event", "saga"]
-    served_text = f"{', '.join(mechanism.entities)} served by {mechanism.store}: {mechanism.how} ({mechanism.pattern})"
+    by = f"{', '.join(mechanism.entities)} served by {mechanism.store}" if mechanism.entities else f"from {mechanism.store}"
+    served_text = f"{by}: {mechanism.how} ({mechanism.pattern})"
     if flow.style == "saga":
         style, rest = flow.style, flow.rationale
     elif queries:
@@ -91,6 +95,19 @@ def served_read(flow: Flow, mechanism: Mechanism) -> Flow:
     else:
         style, rest = "local", f"everything else it reads lives in {home}"
     return flow.model_copy(update={"steps": steps, "style": style, "rationale": f"{served_text}; {rest}"})
+
+
+def unserved(reads: Sequence[str], served: Sequence[str]) -> list[str]:
+    """What a read needs beyond what a mechanism's store holds: those entities come from the database, in the same request.
+
+    One rule for every mechanism: a store answers a read alone (``database_share`` 0) only when it
+    holds every entity the read returns; otherwise the read still reaches its database for the
+    rest, the flow draws both, and the database load counts the path.
+
+    >>> unserved(["Video", "GeoBlock", "View"], ["View"]), unserved(["User"], ["User"])
+    (['Video', 'GeoBlock'], [])
+    """
+    return [e for e in dict.fromkeys(reads) if e not in served]
 
 
 def direct_write(flow: Flow, mechanism: Mechanism) -> Flow:
@@ -127,4 +144,4 @@ def _retired(events: list[Event], flows: dict[str, Flow], use_case: str) -> list
     return kept
 
 
-__all__ = ["direct_write", "outbox_publishers", "served_read", "with_mechanisms"]
+__all__ = ["direct_write", "outbox_publishers", "served_read", "unserved", "with_mechanisms"]

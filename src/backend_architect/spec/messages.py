@@ -125,6 +125,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "series": "series: {field: value, aggregate: avg, every: 1m, over: 24h}",
         "traverse": "traverse: {via: Follow.followee, depth: 3}",
         "cache": "cache: false",
+        "online": "online: true",
         "notes": "notes: free text",
     },
     "page": {"style": "style: cursor", "limit": "limit: 20", "max": "max: 100", "notes": "notes: free text"},

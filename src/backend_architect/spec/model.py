@@ -428,6 +428,11 @@ class UseCaseSpec(SpecModel):
         default=None, description="A graph walk over a self-referencing relation: {via: Follow.followee, depth: 3}."
     )
     cache: bool | None = Field(default=None, description="false forbids caching this read (whatever the numbers); true asks for it.")
+    online: bool | None = Field(
+        default=None,
+        description="The read answers who is online: each row of an entity with presence it reads carries its online flag and last seen, "
+        "looked up in the presence store. Left out: true when the name or description says online, offline or presence.",
+    )
 
     @field_validator("reads", "writes", "filter", "sort", "search", "calls", "notify", mode="before")
     @classmethod

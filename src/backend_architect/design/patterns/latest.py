@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import Steer, override_for, overruled, settled, steer_variant
+from backend_architect.design.paths import unserved
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._api import operation_of, unconditional
 from backend_architect.design.patterns._clouds import named
@@ -24,7 +25,8 @@ from backend_architect.design.patterns._common import (
     size,
     table_of,
 )
-from backend_architect.ir.model import Architecture, CachePlan, Operation, Table
+from backend_architect.design.patterns._latest_reads import latest_answer
+from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, parent_relation, snake, table_name
@@ -208,6 +210,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
     reads = sum(u.peak_qps for u in readers)
+    # a reader that also returns rows Redis does not hold (a video with its resume offset) still reads the database for them
+    served = [u for u in readers if not unserved(u.reads, [latest.entity])]
     memory = keys * (KEY_BYTES + FIELD_BYTES * max(1, len(latest.fields)))
     # a node carries both its operations and its memory: the larger need sets the count (3 TB of positions is not 6 nodes)
     nodes = max(1, math.ceil((writes + reads) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
@@ -239,7 +243,12 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"until each {latest.key_entity} reports again. "
         f"The {table} row keeps only what other use cases write; change events of this write are published from the write path "
         "(there is no database transaction to attach an outbox to)."
-        + (f" Reads served from Redis: {', '.join(repr(u.name) for u in readers)}." if readers else "")
+        + (f" Reads served from Redis: {', '.join(repr(u.name) for u in readers if not unserved(u.reads, [latest.entity]))}." if served else "")
+        + "".join(
+            f" '{u.name}' reads the latest {_what(latest)} from Redis and {', '.join(rest)} from the database."
+            for u in readers
+            if (rest := unserved(u.reads, [latest.entity]))
+        )
     )
     made = decision(
         f"latest.{use_case.id}",
@@ -305,12 +314,17 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             invalidation=f"overwritten by '{use_case.name}'",
             rationale=f"the latest {_what(latest)} lives in Redis: {fmt(u.peak_qps)} reads/s never reach the database",
         )
-        for u in readers
+        for u in served
         if u.kind == "get"
     )
     found = operation_of(arch, use_case.name)
     note = f"Last writer wins (no If-Match): the value goes to Redis ({'GEOADD' if latest.geo else 'HSET'}), not to the database."
-    operations = ((found[0], unconditional(_singleton(found[1], latest), note)),) if found else ()
+    operations: tuple[tuple[str, Operation], ...] = ((found[0], unconditional(_singleton(found[1], latest), note)),) if found else ()
+    schemas: tuple[tuple[str, ApiSchema], ...] = ()
+    for u in readers:
+        if u.kind == "get" and not latest.appends:
+            ops, shapes = latest_answer(arch, u, latest.entity, latest.fields, u in served)
+            operations, schemas = (*operations, *ops), (*schemas, *shapes)
     command = f"GEOADD {snake(latest.entity)}:{latest.geo}" if latest.geo else f"HSET latest:{snake(latest.entity)}:{{{latest.key_column}}}"
     mechanisms = (
         Mechanism(
@@ -332,8 +346,9 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 serves="read",
                 store="redis",
                 entities=[latest.entity],
-                how=f"the latest {_what(latest)} read from Redis",
-                database_share=0.0,
+                how=f"the latest {_what(latest)} read from Redis"
+                + (f"; {', '.join(rest)} read from the database" if (rest := unserved(u.reads, [latest.entity])) else ""),
+                database_share=0.0 if not rest else 1.0,
             )
             for u in readers
             if u.kind == "get"
@@ -346,6 +361,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         placements=(placement,),
         caches=caches,
         operations=operations,
+        schemas=schemas,
         mechanisms=mechanisms,
         tables=_unwritten(spec, arch, use_case, latest, bool(history)),
     )

@@ -12,8 +12,9 @@ from backend_architect.design.online import online, people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
-from backend_architect.ir.model import Architecture, CachePlan, Figure, Operation
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
+from backend_architect.design.patterns._online import hooks, online_api, presence_view, says_online
+from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Figure, Operation
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake, table_name
@@ -57,13 +58,19 @@ def presence(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Out
     A heartbeat every offline_after / 3 (over the real-time connection when there is one,
     else ``PUT .../presence``) sets a Redis key with a TTL of offline_after; online means the
     key exists. Last seen is the last heartbeat's time, kept in a Redis hash and written to the
-    row's last-seen field once per session (at disconnect or expiry), not per beat. Reads of
-    last seen come from Redis; a recipient with no key is offline, so deliveries to it become
-    push notifications.
+    row's last-seen field once per session (at disconnect or expiry), not per beat. A read of
+    last seen alone is answered from Redis and returns what Redis holds (the id, ``online``,
+    ``last_seen_at``), never the row's other columns; a read of rows that asks who is online
+    (``online: true``, or its name or description says online/offline/presence) reads its rows
+    from the database and looks up their keys in one batch (MGET), each row carrying its online
+    flag and last seen (``design/patterns/_online.py``). A recipient with no key is offline, so
+    deliveries to it become push notifications.
 
     ## What it costs
-    Heartbeats/s = online / interval (Redis writes); memory = online x 100 B + rows x 48 B;
-    database writes = online / 30-minute sessions.
+    Heartbeats/s = online / interval (Redis writes); lookups/s = the reads' peak x rows per read
+    (a page's default size); Redis nodes = max(ceil((heartbeats + lookups) / 100,000 ops),
+    ceil(memory / 24 GiB)); memory = online x 100 B + rows x 48 B; database writes = online /
+    30-minute sessions.
 
     ## Alternatives
     A last-seen column updated per heartbeat (a row version per beat on the primary); presence
@@ -94,8 +101,16 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     interval = window / BEATS_PER_WINDOW
     beats = count / interval
     memory = count * PRESENCE_KEY_BYTES + rows * LAST_SEEN_BYTES
-    nodes = max(1, math.ceil(beats / REDIS_NODE_OPS))
     seen = last_seen_field(spec, entity)
+    readers = [u for u in analysis.of_entity(entity) if u.kind == "get" and seen and u.spec.reads and all(r == f"{entity}.{seen}" for r in u.spec.reads)]
+    joined = [
+        (u, found)
+        for u in analysis.touching(entity)
+        if u.kind in {"list", "get"} and u not in readers and says_online(u, seen, entity) and (found := hooks(spec, u, entity))
+    ]
+    # every read of presence is key lookups on the same nodes as the heartbeats: a page of rows looks up each row's key
+    lookups = sum(u.peak_qps for u in readers) + sum(u.peak_qps * _rows_per_read(u) * len(found) for u, found in joined)
+    nodes = max(1, math.ceil((beats + lookups) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
     table = table_name(entity)
     key = f"presence:{snake(entity)}:{{id}}"
     pushes = [name for name, e in spec.external.items() if (e.kind or "").lower() in {"push", "notification", "notifications"}]
@@ -130,6 +145,22 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             scope,
         ),
     )
+    if lookups:
+        figures += (
+            figure(
+                f"presence.lookups.{snake(entity)}",
+                f"presence keys of {entity} looked up/s at peak",
+                lookups,
+                "lookups/s",
+                "sum of peak x rows_per_read x rows_looked_up_per_row",
+                {
+                    **{f"peak_{u.id}": u.peak_qps for u in readers},
+                    **{f"peak_{u.id}": u.peak_qps for u, _ in joined},
+                    **{f"rows_per_read_{u.id}": float(_rows_per_read(u) * len(found)) for u, found in joined},
+                },
+                scope,
+            ),
+        )
     session_writes = count / SESSION_SECONDS
     if seen:
         figures += (
@@ -158,9 +189,10 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         f"heartbeats every {interval:g} s {carrier} refresh a key with a {window:g} s TTL in Redis (SET {key} <gateway node> EX {window:g}): "
         f"online means the key exists, offline after {window:g} s without a heartbeat; {last_seen}"
     )
+    looked = f" and {fmt(lookups)} key lookups/s of reads ({', '.join(repr(u.name) for u in [*readers, *(u for u, _ in joined)])})" if lookups else ""
     rationale = (
         f"{fmt(count)} {entity} rows online at peak ({basis}) beating every {interval:g} s make {fmt(beats)} heartbeats/s: as row updates they "
-        f"would load the primary, as key refreshes they take {nodes} Redis node(s) and {size(memory)}; the TTL turns a lost client into "
+        f"would load the primary, as key refreshes{looked} they take {nodes} Redis node(s) and {size(memory)}; the TTL turns a lost client into "
         f"'offline' without a sweeper"
     )
     beat_cases = heartbeats(spec, analysis, entity)
@@ -193,7 +225,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         technology=named(spec, "redis"),
         purpose=f"presence of {entity} (keys with a TTL) and last seen",
         services=[service],
-        use_cases=[u.name for u in beat_cases],
+        use_cases=[u.name for u in [*beat_cases, *readers, *(u for u, _ in joined)]],
         instances=nodes,
         memory_bytes=memory,
         decision=made.id,
@@ -206,7 +238,13 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         retention=f"{window:g} s after the last heartbeat",
     )
     operations = _operations(arch, service, entity, beat_cases, realtime, interval, window)
-    readers = [u for u in analysis.of_entity(entity) if u.kind == "get" and seen and u.spec.reads and all(r == f"{entity}.{seen}" for r in u.spec.reads)]
+    schemas: tuple[tuple[str, ApiSchema], ...] = ()
+    for u in readers:
+        ops, shapes = presence_view(arch, u, entity, window)
+        operations, schemas = (*operations, *ops), (*schemas, *shapes)
+    for u, found in joined:
+        ops, shapes = online_api(arch, u, entity, found, window)
+        operations, schemas = (*operations, *ops), (*schemas, *shapes)
     caches = tuple(
         CachePlan(
             use_case=u.name,
@@ -225,12 +263,46 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             serves="read",
             store="redis",
             entities=[entity],
-            how=f"GET last_seen:{snake(entity)} (kept with presence in Redis)",
+            how=f"EXISTS {key} and GET last_seen:{snake(entity)} (kept with presence in Redis): the answer is the id, online and last seen, nothing else",
             database_share=0.0,
         )
         for u in readers
+    ) + tuple(
+        Mechanism(
+            use_case=u.name,
+            pattern="PAT022",
+            decision=made.id,
+            serves="read",
+            store="redis",
+            # it serves no rows: the rows come from the database, the store adds each one's online flag and last seen
+            entities=[],
+            how=f"MGET {key} and last_seen:{snake(entity)} {_rows_text(u, found)} (one round trip): each one's online flag and last seen",
+            database_share=1.0,
+        )
+        for u, found in joined
     )
-    return Applied(made, components=(component,), figures=figures, placements=(placement,), operations=operations, caches=caches, mechanisms=mechanisms)
+    return Applied(
+        made,
+        components=(component,),
+        figures=figures,
+        placements=(placement,),
+        operations=operations,
+        schemas=schemas,
+        caches=caches,
+        mechanisms=mechanisms,
+    )
+
+
+def _rows_per_read(use_case: UseCase) -> int:
+    """Rows one read returns: a page of a list (its default size), one for a get."""
+    return use_case.spec.page.limit if use_case.kind == "list" and use_case.spec.page.style != "none" else 1
+
+
+def _rows_text(use_case: UseCase, found: list[str]) -> str:
+    rows = _rows_per_read(use_case)
+    returned = f"each of the up to {rows} rows returned" if rows > 1 else "the row returned"
+    refs = " and ".join(f for f in found if f)
+    return f"for the {refs} of {returned}" if refs else f"for {returned}"
 
 
 def _operations(
