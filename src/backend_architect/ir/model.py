@@ -160,12 +160,23 @@ class Partitioning(IRModel):
     retention_job: str | None = Field(default=None, description="What drops old partitions, when retention is set.")
 
 
+class CoWrite(IRModel):
+    """A use case writing this table's rows and rows of other shards in one request: the transaction of one primary no longer holds them."""
+
+    use_case: str
+    tables: list[str] = Field(description="The other tables it writes, whose rows live on other shards (or on the unsharded primary).")
+    consistency: Literal["strong", "eventual"] = Field(default="strong", description="What the use case asked for.")
+    since: str = Field(default="", description="When the rows part: 'now', or once a table is sharded (the growth stage).")
+    mechanism: str = Field(default="", description="What replaces the transaction across shards, and what a reader sees; empty: nothing stated.")
+
+
 class Sharding(IRModel):
     """A recommended sharding key for a table one primary cannot hold, and what it costs."""
 
     key: str = Field(description="The column rows are distributed by.")
     reason: str = Field(description="The write rate or size that passes one primary, with its threshold.")
     cross_shard: list[str] = Field(default_factory=list, description="Use cases whose queries would span shards.")
+    co_writes: list[CoWrite] = Field(default_factory=list, description="Use cases that write these rows together with rows on other shards.")
 
 
 class Table(IRModel):
