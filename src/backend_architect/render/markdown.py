@@ -240,7 +240,7 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         lines.append(f"- shard by {table.sharding.key}: {table.sharding.reason}{cross}")
         for write in table.sharding.co_writes:
             how = write.mechanism or "nothing replaces the transaction (see the review)"
-            lines.append(f"- written with {', '.join(write.tables)} (on other shards, {write.since or 'now'}) by '{write.use_case}': {how}")
+            lines.append(f"- written with {', '.join(write.tables)} by '{write.use_case}', their rows apart ({write.since or 'now'}): {how}")
     return lines
 
 

@@ -56,7 +56,7 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     lines, alternatives, readers = [], [], []
     for name, write in recorded:
         since = _since(name, write, where, built)
-        text = _mechanism(name, write)
+        text = _mechanism(name, write, tables)
         table = changed.get(name, tables[name][1])
         assert table.sharding is not None
         updated = [w.model_copy(update={"since": since, "mechanism": text}) if w.use_case == write.use_case else w for w in table.sharding.co_writes]
@@ -102,14 +102,15 @@ def _since(name: str, write: CoWrite, where: dict[str, tuple[str, str]], built: 
     if any(today(other) != today(name) for other in write.tables):
         return "now"
     later = [t for t in (name, *write.tables) if t in built and not built[t][0]]
-    return "; ".join(f"once {t} is sharded ({built[t][1]})" for t in later) or "now"
+    return "; ".join(f"once {t} is sharded, {built[t][1]}" for t in later) or "now"
 
 
-def _mechanism(name: str, write: CoWrite) -> str:
+def _mechanism(name: str, write: CoWrite, tables: dict[str, tuple[str, Table]]) -> str:
     others = ", ".join(write.tables)
+    where = " and ".join(f"{t} rows on their shards" if tables[t][1].sharding is not None else f"{t} rows on the unsharded primary" for t in write.tables)
     return (
-        f"'{write.use_case}' commits its {name} row and an outbox event in one transaction on {name}'s shard; a relay applies the {others} "
-        f"rows on their shards (idempotent upsert keyed by the {name} row's id, retried until applied): eventual for readers of {others}"
+        f"'{write.use_case}' commits its {name} row and an outbox event in one transaction on {name}'s shard; a relay applies the {where} "
+        f"(idempotent upsert keyed by the {name} row's id, retried until applied): eventual for readers of {others}"
     )
 
 
