@@ -251,7 +251,7 @@ def _no_replicas(db: str, read: float, split: Primaries) -> str:
         return f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}"
     return (
         f"read replicas: {fmt(read)} reads/s reach its unsharded primary and at most {fmt(max(g.reads_per_shard for g in split.built))} "
-        f"one shard, within one node's {fmt(PRIMARY_READ_CEILING)}"
+        f"reach one shard, within one node's {fmt(PRIMARY_READ_CEILING)}"
     )
 
 

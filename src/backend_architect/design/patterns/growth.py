@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.co_writes import placements
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figures, fmt, size
 from backend_architect.design.patterns._shards import sharded_now, when_size
@@ -133,7 +134,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             adds=memory or ["a shared cache (cache-aside) for the hot reads"],
         )
     )
-    stages += _data_stages(tables, known, growth, years)
+    stages += _data_stages(arch, tables, known, growth, years)
     others = [c for c in arch.components if c.kind not in _ELSEWHERE and c.name != "dns-failover"]
     if others:
         stages.append(
@@ -160,7 +161,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     yield Applied(_decision(spec, stages, growth), stages=tuple(stages))
 
 
-def _data_stages(tables: list[Table], known: dict[str, float], growth: float, years: float) -> list[GrowthStage]:
+def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float], growth: float, years: float) -> list[GrowthStage]:
     stages = []
     parted = [t for t in tables if t.partitioning]
     if parted:
@@ -191,13 +192,15 @@ def _data_stages(tables: list[Table], known: dict[str, float], growth: float, ye
     sharded = [t for t in tables if t.sharding]
     if sharded:
         lines, adds, now = [], [], False
+        where = placements(arch)
         for t in sharded:
             inserts = known.get(f"qps.peak.write.table.{t.name}", t.rows_per_day / SECONDS_PER_DAY)
             built, eta = sharded_now(t, known, growth, years)
             now = now or built
             lines.append(f"{t.name}: inserts pass {fmt(PRIMARY_WRITE_CEILING)}/s (today {fmt(inserts)}/s) or size passes {size(HOT_STORE_BYTES)} ({eta})")
             key = t.sharding.key if t.sharding else "id"
-            adds.append(f"shard {t.name} by {key}" + _per_shard(t.name, known, built))
+            head = where[t.name][1]
+            adds.append(f"shard {t.name} by {key}" + (_per_shard(t.name, known, built) if head == t.name else f" (on {head}'s shards: one shard map)"))
             if key.endswith("_id") and key != "id":
                 parent = key.removesuffix("_id")
                 adds.append(
