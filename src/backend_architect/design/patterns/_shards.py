@@ -70,7 +70,7 @@ def sharded_now(table: Table, known: dict[str, float], growth: float, years: flo
 
 
 def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, float]]:
-    """How much busier the busiest shard is than the average one, from the bound the spec states on one key's rows.
+    r"""How much busier the busiest shard is than the average one, from the bound the spec states on one key's rows.
 
     A table sharded by its parent's reference, whose entity states ``max_per_parent``, puts at most
     that many rows under one key: the shard holding the largest key carries it plus an even share
@@ -79,9 +79,9 @@ def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, flo
 
     >>> from backend_architect.ir.model import Sharding
     >>> from backend_architect.spec.load import load_spec_bytes
-    >>> text = b"system: s\\nentities:\\n  Device: {fields: {n: string}}\\n  Reading: {fields: {device: ref(Device)}, max_per_parent: 1000000}\\n"
+    >>> text = b"system: s\nentities:\n  Device: {fields: {n: string}}\n  Reading: {fields: {device: ref(Device)}, max_per_parent: 1000000}\n"
     >>> spec = load_spec_bytes(text).spec
-    >>> t = Table(name="readings", entity="Reading", rows_now=4_000_000, sharding=Sharding(key="device_id", reason="r"))
+    >>> t = Table(name="readings", entity="Reading", columns=[], primary_key=["id"], rows_now=4_000_000, sharding=Sharding(key="device_id", reason="r"))
     >>> key_skew(spec, t, 4)[0]
     1.75
     """
