@@ -256,7 +256,7 @@ def test_rows_on_different_shards_state_what_replaces_the_transaction_ok() -> No
     files = design_spec(load_spec_bytes(textwrap.dedent(WORKSPACES % consistency).encode(), "test.yaml").spec).files
     said = json.dumps(mechanism)[1:-1]
     assert said in files["handoff.json"]
-    assert f"by 'create workspace': {mechanism}" in files["design.md"]
+    assert f"- written with seats by 'create workspace', their rows apart ({writes[0].since}): {mechanism}" in files["design.md"]
     assert any(mechanism in text for name, text in files.items() if name.startswith("schema/") and name.endswith(".postgresql.sql"))
     assert any(mechanism in text for name, text in files.items() if name.startswith("adr/"))
 
