@@ -66,7 +66,7 @@ PROSE: dict[str, Callable[[Mapping[str, float]], float]] = {
     "sum over channels of min(deliveries, publishes x nodes)": lambda i: sum(
         min(v, i["publishes_" + k.removeprefix("deliveries_")] * i["nodes"]) for k, v in i.items() if k.startswith("deliveries_")
     ),
-    "max over databases of db.read_replicas.<db>": lambda i: max(i.values(), default=0.0),
+    "max over databases and shard maps of their read replicas": lambda i: max(i.values(), default=0.0),
     "sum over channels of deliveries x message_bytes": lambda i: sum(
         v * i["message_bytes_" + k.removeprefix("deliveries_")] for k, v in i.items() if k.startswith("deliveries_")
     ),

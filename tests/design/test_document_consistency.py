@@ -13,6 +13,7 @@ from tests.design.helpers import spec_of
 from tests.design.test_mechanism_paths import SOCIAL
 
 from backend_architect.api import design_spec, review_path
+from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Severity
 from backend_architect.spec.load import load_spec, load_spec_bytes
@@ -531,3 +532,31 @@ def test_reads_of_presence_and_latest_values_answer_what_they_read_ok() -> None:
     card = next(m for m in arch.mechanisms if m.use_case == "shift card")
     assert card.database_share == 1.0
     assert "Queue" in card.how
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_sharded_databases_are_sized_per_shard_everywhere_ok(name: str, arch: Architecture, document: str) -> None:
+    """Each shard map's load is one figure the capacity table, the growth stage, the availability plan and the hand-off state; the
+    busiest-primary figures the bottlenecks read are at least every built shard's (never one primary for a sharded table)."""
+    known = {f.key: f for f in arch.figures}
+    heads = [k.removeprefix("db.shard.writes.") for k in known if k.startswith("db.shard.writes.")]
+    sharded = [t.name for s in arch.datastores for t in s.tables if t.sharding is not None]
+    if not sharded:
+        pytest.skip("nothing sharded")
+    assert heads
+    stage = next(s for s in arch.stages if s.name == "sharding")
+    for head in heads:
+        writes = known[f"db.shard.writes.{head}"]
+        assert f"| {writes.quantity} |" in document
+        assert f"each shard {fmt(writes.value)} writes/s" in " ".join(stage.adds)
+        nodes = known[f"db.nodes.{head}"].value
+        assert arch.availability is not None
+        assert f"= {fmt(nodes)} nodes" in arch.availability.database
+        if "once sharded" not in writes.quantity:
+            assert known["db.write_utilisation"].value >= writes.value / 5_000 - 1e-12
+            assert known["db.read_replicas"].value >= known[f"db.shard.read_replicas.{head}"].value
+    for store in arch.datastores:
+        for table in store.tables:
+            for write in table.sharding.co_writes if table.sharding else ():
+                assert write.mechanism, f"{write.use_case}: rows on other shards with nothing replacing the transaction"
+                assert write.mechanism in document

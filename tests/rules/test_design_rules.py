@@ -11,6 +11,7 @@ from backend_architect.ir.model import (
     ApiSchema,
     Architecture,
     Column,
+    CoWrite,
     Datastore,
     Decision,
     ForeignKey,
@@ -23,7 +24,12 @@ from backend_architect.ir.model import (
 )
 from backend_architect.ir.runtime import Component
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
-from backend_architect.rules.design.data_agrees import aggregate_split_across_shards, link_blocks_delete, link_without_unique_pair
+from backend_architect.rules.design.data_agrees import (
+    aggregate_split_across_shards,
+    co_write_across_shards_unhandled,
+    link_blocks_delete,
+    link_without_unique_pair,
+)
 from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
 from rules.test_sql_rules import assert_clean, assert_findings
 
@@ -84,6 +90,25 @@ def _lines(sharding: Sharding | None, columns: list[str] | None = None) -> Table
     fk = ForeignKey(name="fk", columns=["order_id"], ref_table="orders", ref_columns=["id"], on_delete="cascade", relation="order")
     cols = [_id(c) for c in (columns or ["id", "order_id"])]
     return Table(name="order_lines", entity="OrderLine", columns=cols, primary_key=["id"], foreign_keys=[fk], sharding=sharding)
+
+
+@pytest.mark.parametrize(
+    ("consistency", "mechanism", "warned"),
+    [
+        pytest.param("strong", "", True, id="strong-nothing-stated"),
+        pytest.param("strong", "commits the order with an outbox event; a relay applies the lines", False, id="strong-outbox-stated"),
+        pytest.param("eventual", "", False, id="eventual-asked"),
+    ],
+)
+def test_co_write_across_shards_unhandled_err(consistency: str, mechanism: str, warned: bool) -> None:
+    """A strongly consistent write whose rows land on different shards warns unless a mechanism replacing the transaction is stated."""
+    write = CoWrite(use_case="place order", tables=["order_lines"], consistency=consistency, since="now", mechanism=mechanism)  # type: ignore[arg-type]
+    orders = ORDERS.model_copy(update={"sharding": Sharding(key="customer_id", reason="r", co_writes=[write])})
+    arch = _store(orders, _lines(Sharding(key="id", reason="r")))
+    if warned:
+        assert "'place order' writes orders and order_lines" in assert_findings(arch, co_write_across_shards_unhandled)
+    else:
+        assert_clean(arch, co_write_across_shards_unhandled)
 
 
 def test_aggregate_split_across_shards_err() -> None:

@@ -43,7 +43,8 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     rank=0,
                     title="Write ceiling of one database primary",
                     scope="database",
-                    trigger=f"peak writes {write.inputs['peak_write']:,.1f}/s = {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s",
+                    trigger=f"peak writes on the busiest primary (one shard where sharded) {write.inputs['peak_write']:,.1f}/s "
+                    f"= {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s",
                     scaling_step="batch writes, then partition the hottest table, then shard by its dominant key",
                     figure=write.key,
                 ),
@@ -58,7 +59,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     rank=0,
                     title="Read load on the primary",
                     scope="database",
-                    trigger=f"peak reads reaching the busiest database after caches {read.inputs['peak_reads']:,.1f}/s "
+                    trigger=f"peak reads reaching the busiest primary (one shard where sharded) after caches {read.inputs['peak_reads']:,.1f}/s "
                     f"= {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
                     scaling_step="cache hot paths, then add read replicas for reads that tolerate lag",
                     figure=read.key,

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Mechanism, StoreLoad
+from backend_architect.spec.naming import table_name
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class DatabaseLoad:
     writes: dict[str, float] = field(default_factory=dict)
     #: The mechanisms' own reads and writes counted above, each with its formula (a figure of its own in the report).
     mechanisms: list[StoreLoad] = field(default_factory=list)
+    #: The entity (table) each read and write input lands on, so a sharded table's share is known (``design/shard_loads.py``).
+    entity_of: dict[str, str] = field(default_factory=dict)
 
 
 def databases(arch: Architecture) -> dict[str, list[str]]:
@@ -83,25 +86,36 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
         if use_case.is_write:
             rate = write_rate(arch, use_case)
             if rate or database_share(arch, use_case.name, "write"):
-                loads[db].writes[f"peak_{use_case.id}"] = rate
+                # every table the write touches takes a row (a message and its chat's last_message_at: two writes)
+                for entity in dict.fromkeys([use_case.entity, *use_case.writes]):
+                    target = home.get(entity)
+                    if target is not None:
+                        key = f"peak_{use_case.id}" if entity == use_case.entity else f"peak_{use_case.id}_{table_name(entity)}"
+                        loads[target].writes[key] = rate
+                        loads[target].entity_of[key] = entity
             continue
         share = min(shares.get(use_case.name, 1.0), database_share(arch, use_case.name, "read"))
         if share == 0:
             continue
-        loads[db].reads[f"peak_{use_case.id}"] = use_case.peak_qps * share
+        key = f"peak_{use_case.id}"
+        loads[db].reads[key] = use_case.peak_qps * share
+        loads[db].entity_of[key] = use_case.entity
         for written in use_case.writes:  # side writes of a read (a search logging its query)
             side_db = home.get(written)
             if side_db is not None:
                 loads[side_db].writes[f"peak_{use_case.id}_side"] = use_case.peak_qps
+                loads[side_db].entity_of[f"peak_{use_case.id}_side"] = written
     for mechanism in arch.mechanisms:
         for load in mechanism.loads:
             db = home.get(load.entity)
             if db is None:
                 continue
-            if load.reads_per_s:
-                loads[db].reads[load.key] = load.reads_per_s
+            reads = load.reads_per_s * shares.get(load.cached_by, 1.0) if load.cached_by else load.reads_per_s
+            if reads:
+                loads[db].reads[load.key] = reads
             if load.writes_per_s:
                 loads[db].writes[load.key] = load.writes_per_s
+            loads[db].entity_of[load.key] = load.entity
             loads[db].mechanisms.append(load)
     return loads
 

@@ -13,10 +13,11 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.co_writes import co_writes
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.usecases import by_entity
-from backend_architect.ir.model import Alternative, Architecture, Column, Decision, Partitioning, Sharding, Table
+from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, Partitioning, Sharding, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -71,6 +72,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     for store in arch.datastores:
         tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
         stores.append(store.model_copy(update={"tables": tables}))
+    stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")
     if everything is not None and (everything.forbid or (everything.choose is not None and matches(everything.choose, "one big table"))):
@@ -203,6 +205,22 @@ def _co_locate(spec: Spec, arch: Architecture, planned: dict[str, Table], use_ca
             changed = True
         if not changed:
             return
+
+
+def _with_co_writes(analysis: Analysis, arch: Architecture) -> list[Datastore]:
+    """The datastores with each sharded table's writes that put rows on other shards recorded (no mechanism yet: PAT053 states it)."""
+    found = co_writes(analysis, arch)
+    return [
+        store.model_copy(
+            update={
+                "tables": [
+                    t.model_copy(update={"sharding": t.sharding.model_copy(update={"co_writes": found[t.name]})}) if t.sharding and t.name in found else t
+                    for t in store.tables
+                ]
+            }
+        )
+        for store in arch.datastores
+    ]
 
 
 def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:

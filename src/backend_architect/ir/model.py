@@ -160,6 +160,16 @@ class Partitioning(IRModel):
     retention_job: str | None = Field(default=None, description="What drops old partitions, when retention is set.")
 
 
+class CoWrite(IRModel):
+    """A use case writing this table's rows and rows of other shards in one request: the transaction of one primary no longer holds them."""
+
+    use_case: str
+    tables: list[str] = Field(description="The other tables it writes, whose rows live on other shards (or on the unsharded primary).")
+    consistency: Literal["strong", "eventual"] = Field(default="strong", description="What the use case asked for.")
+    since: str = Field(default="", description="When the rows part: 'now', or once a table is sharded (the growth stage).")
+    mechanism: str = Field(default="", description="What replaces the transaction across shards, and what a reader sees; empty: nothing stated.")
+
+
 class Sharding(IRModel):
     """A recommended sharding key for a table one primary cannot hold, and what it costs."""
 
@@ -171,6 +181,7 @@ class Sharding(IRModel):
         description="When the shards are built, as the staged-growth decision sets it (now, or at its stage with the trigger): "
         "every section that states the sharding reads this one sentence.",
     )
+    co_writes: list[CoWrite] = Field(default_factory=list, description="Use cases that write these rows together with rows on other shards.")
 
 
 class Table(IRModel):

@@ -56,6 +56,10 @@ class StoreLoad(IRModel):
     writes_per_s: float = 0.0
     formula: str
     inputs: dict[str, float] = Field(default_factory=dict)
+    cached_by: str = Field(
+        default="",
+        description="A read use case whose cache also serves these reads (a get of the same rows): only its misses reach the database.",
+    )
 
 
 class Mechanism(IRModel):

@@ -399,6 +399,9 @@ def _partition_notes(table: Table, schema: str | None, dialect: Dialect, quote: 
             lines.append(comment(f"retention: {plan.retention_job}"))
     if table.sharding is not None:
         lines.append(comment(f"shard by {table.sharding.key}: {table.sharding.reason}"))
+        for write in table.sharding.co_writes:
+            if write.mechanism:
+                lines.append(comment(f"written with {', '.join(write.tables)} on other shards: {write.mechanism}"))
     return lines
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from backend_architect import __version__
-from backend_architect.ir.model import Architecture, Service
+from backend_architect.ir.model import Architecture, Service, Table
 from backend_architect.ir.query import events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
@@ -131,7 +131,7 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
                     "unique": [u.model_dump() for u in table.uniques],
                     "indexes": [i.model_dump() for i in table.indexes],
                     "partitioning": table.partitioning.model_dump() if table.partitioning else None,
-                    "sharding": table.sharding.model_dump() if table.sharding else None,
+                    "sharding": _sharding(table, figures),
                     "retention_days": table.retention_days,
                 }
             )
@@ -162,6 +162,22 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
         "pooling": POOLING,
         "read_replicas": readable_replicas(arch),
         **database_availability(arch),
+    }
+
+
+def _sharding(table: Table, figures: dict[str, float]) -> dict[str, Any] | None:
+    """The table's shard key and reason, with its shard count and what one shard carries (the database load's figures)."""
+    if table.sharding is None:
+        return None
+    per_shard = {
+        name: figures[f"db.shard.{key}.{table.name}"]
+        for name, key in (("reads_per_s", "reads"), ("writes_per_s", "writes"), ("read_replicas", "read_replicas"), ("write_utilisation", "write_utilisation"))
+        if f"db.shard.{key}.{table.name}" in figures
+    }
+    return table.sharding.model_dump() | {
+        "shards": figures.get(f"db.shards.{table.name}"),
+        "nodes": figures.get(f"db.nodes.{table.name}"),
+        "per_shard": per_shard or None,
     }
 
 

@@ -243,6 +243,9 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         cross = f"; cross-shard: {', '.join(table.sharding.cross_shard)}" if table.sharding.cross_shard else ""
         when = f" ({table.sharding.when})" if table.sharding.when else ""
         lines.append(f"- shard by {table.sharding.key}: {table.sharding.reason}{when}{cross}")
+        for write in table.sharding.co_writes:
+            how = write.mechanism or "nothing replaces the transaction (see the review)"
+            lines.append(f"- written with {', '.join(write.tables)} by '{write.use_case}', their rows apart ({write.since or 'now'}): {how}")
     return lines
 
 
@@ -459,9 +462,14 @@ def _next(arch: Architecture, findings: list[Finding]) -> list[str]:
 
 
 def _reaching(arch: Architecture) -> list[list[str]]:
-    """What of the peak load reaches the busiest database (after caches, read models and values kept in memory), when sized."""
-    writes = [f.value for f in arch.figures if f.key.startswith("db.writes.peak.")]
-    reads = [f.value for f in arch.figures if f.key.startswith("db.reads.peak.")]
-    if not writes:
+    """What of the peak load reaches the busiest primary (after caches, read models and values kept in memory; one shard where sharded)."""
+    figures = {f.key: f for f in arch.figures}
+    write, read = figures.get("db.write_utilisation"), figures.get("db.read_utilisation")
+    if write is None or read is None:
         return []
-    return [["reaching the busiest database", f"{human(max(reads, default=0.0), 'req/s')} reads, {human(max(writes), 'req/s')} writes"]]
+    return [
+        [
+            "reaching the busiest primary (one shard where sharded)",
+            f"{human(read.inputs['peak_reads'], 'req/s')} reads, {human(write.inputs['peak_write'], 'req/s')} writes",
+        ]
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from backend_architect.ir.model import Architecture, Column, Datastore, Flow
+from backend_architect.render.numbers import human
 
 
 def node_id(prefix: str, name: str) -> str:
@@ -149,12 +150,19 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         lines.append(f"    {kind} {node_id('p', name)} as {_label(name)}{' (external)' if name in externals else ''}")
     if any(s.kind == "event" and s.source == home and s.via == "outbox" for s in flow.steps):
         lines.append(f"    participant outbox as {_label(home)} outbox relay")
+    fills = _row_reads(arch, flow.use_case)
+    for store, _ in fills:
+        lines.append(f"    participant {node_id('db', store)} as {_label(store)}")
     lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_label(flow.use_case)}")
     for step in flow.steps[1:]:
         source, target = node_id("p", step.source), node_id("p", step.target)
         if step.kind in {"query", "call", "external"}:
             lines.append(f"    {source}->>{target}: {_label(step.description)}")
             lines.append(f"    {target}-->>{source}: result")
+            if step.kind == "query" and any(m.store == step.target for m in arch.mechanisms if m.use_case == flow.use_case):
+                for store, what in fills:
+                    lines.append(f"    {node_id('p', home)}->>{node_id('db', store)}: {_label(what)}")
+                    lines.append(f"    {node_id('db', store)}-->>{node_id('p', home)}: rows")
         elif step.kind == "event" and step.source == home and step.via == "pubsub":
             lines.append(f"    {source}-){target}: {_label(step.description.split(' via ')[0])} (Redis pub/sub, no outbox)")
         elif step.kind == "event" and step.source == home:
@@ -167,6 +175,18 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         lines.append(f"    Note over {node_id('p', home)}: saga: if a later step fails, compensate in {_label(undo)} (reverse order)")
     lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
     return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def _row_reads(arch: Architecture, use_case: str) -> list[tuple[str, str]]:
+    """The database reads a mechanism serving ``use_case`` still makes (a precomputed list's page filled by id), with the store each reads."""
+    homes = {t.entity: s.name for s in arch.datastores for t in s.tables if t.entity}
+    return [
+        (homes[load.entity], f"{load.quantity.removesuffix(' at peak')} ({human(load.reads_per_s, 'req/s')} at peak)")
+        for m in arch.mechanisms
+        if m.use_case == use_case and m.serves == "read"
+        for load in m.loads
+        if load.reads_per_s and load.entity in homes
+    ]
 
 
 def crossing_flows(arch: Architecture) -> list[Flow]:

@@ -36,7 +36,12 @@ from backend_architect.rules.api.structure import (
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
-from backend_architect.rules.design.data_agrees import aggregate_split_across_shards, link_blocks_delete, link_without_unique_pair
+from backend_architect.rules.design.data_agrees import (
+    aggregate_split_across_shards,
+    co_write_across_shards_unhandled,
+    link_blocks_delete,
+    link_without_unique_pair,
+)
 from backend_architect.rules.design.keys_agree import key_contradicts_decision
 from backend_architect.rules.design.overrides_agree import override_against_the_numbers
 from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
@@ -211,6 +216,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     rejected_technology_deployed,
     server_owned_field_in_request,
     aggregate_split_across_shards,
+    co_write_across_shards_unhandled,
     link_without_unique_pair,
     link_blocks_delete,
     override_against_the_numbers,

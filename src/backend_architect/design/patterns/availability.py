@@ -14,8 +14,9 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._failure import impacts
+from backend_architect.design.patterns._shards import shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
-from backend_architect.ir.model import Architecture, Figure, Table
+from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.runtime import AvailabilityPlan, Component
 from backend_architect.spec.model import Spec
 
@@ -79,45 +80,6 @@ def level_for(target: float, sharded: bool) -> Level:
     """
     fits = next((lv for lv in LEVELS if lv.composite() >= target), LEVELS[-1])
     return LEVELS[-1] if sharded else fits
-
-
-def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
-    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more.
-
-    Tables sharded to live together (a part sharded by its foreign key to a parent sharded in the same database: one
-    aggregate) share one shard map, so they get one count, the largest any of them needs: a row can only sit on its
-    parent's shard if both tables have the same shards.
-    """
-    known = figures(arch)
-    years = horizon(spec)
-    result = {}
-    for store in arch.datastores:
-        sharded = {t.name: t for t in store.tables if t.sharding is not None}
-        needed: dict[str, int] = {}
-        for table in sharded.values():
-            inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
-            by_size = math.ceil(known.get(f"bytes.{years:g}y.{table.name}", 0.0) / HOT_STORE_BYTES)
-            needed[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
-        groups: dict[str, list[str]] = {}
-        for name in sharded:
-            groups.setdefault(_colocated_with(name, sharded), []).append(name)
-        for members in groups.values():
-            count = max(needed[m] for m in members)
-            result.update(dict.fromkeys(members, count))
-    return result
-
-
-def _colocated_with(name: str, sharded: dict[str, Table]) -> str:
-    """The table whose shards ``name``'s rows follow: up its shard-key foreign keys, within one database's sharded tables."""
-    seen = {name}
-    while True:
-        table = sharded[name]
-        key = table.sharding.key if table.sharding else ""
-        parent = next((fk.ref_table for fk in table.foreign_keys if fk.columns == [key] and fk.ref_table in sharded), None)
-        if parent is None or parent in seen:
-            return name
-        seen.add(parent)
-        name = parent
 
 
 @pattern(code="PAT048", name="zones-and-failover", stage="availability", title="Zones, standbys and failover from the availability target")
@@ -214,9 +176,8 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
         else f"{database}: one primary with daily base backups and WAL archiving; manual recovery by restore"
     )
     if split:
-        db_text += (
-            f"; once sharded (see growth), each shard a 3-node replica set (replication factor 3): {', '.join(f'{t} {n} shards' for t, n in split.items())}"
-        )
+        maps = ", ".join(_shard_nodes(t, n, known) for t, n in split.items())
+        db_text += f"; once sharded (see growth), each shard a 3-node replica set (replication factor 3): {maps}"
     sized = [f for f in arch.figures if f.key.startswith("instances.deployable.")] or [
         f for f in arch.figures if f.key.startswith("instances.") and f.key.count(".") == 1
     ]
@@ -295,7 +256,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
                 decision=made.id,
             ),
         ),
-        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon)),
+        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon), known),
         availability=plan,
         assumptions=() if stated else (f"scale.availability: not given; {DEFAULT_AVAILABILITY:.1%} assumed",),
     )
@@ -308,6 +269,18 @@ def _zone_loss(peak: float, zones: int, instance_rps: float = INSTANCE_RPS) -> i
     (8, 6, 1, 2)
     """
     return _zone_spread(math.ceil(peak / instance_rps), zones)
+
+
+#: Copies of each shard: a primary and two synchronous standbys (replication factor 3).
+SHARD_COPIES = 3
+
+
+def _shard_nodes(table: str, count: int, known: dict[str, float]) -> str:
+    """A shard map's nodes: shards x (copies + read replicas per shard); a part living on its parent's shards names no nodes of its own."""
+    replicas = known.get(f"db.shard.read_replicas.{table}")
+    if replicas is None:
+        return f"{table} {count} shards (on its aggregate's shard map)"
+    return f"{table} {count} shards x {SHARD_COPIES + replicas:g} nodes = {fmt(count * (SHARD_COPIES + replicas))} nodes"
 
 
 def _zone_spread(needed: int, zones: int) -> int:
@@ -327,6 +300,7 @@ def _figures(
     level: Level,
     zones: tuple[dict[str, int], dict[str, float], dict[str, float], dict[str, int]],
     sharding: tuple[dict[str, int], dict[str, float], dict[str, float]],
+    known: dict[str, float],
 ) -> tuple[Figure, ...]:
     composites = {f"composite_{lv.standbys}_standbys": lv.composite() for lv in LEVELS}
     found = [
@@ -379,4 +353,17 @@ def _figures(
             formula = formula.removesuffix(")") + ", shard_map_shards) (the shard map it shares with its aggregate)"
             inputs["shard_map_shards"] = float(count)
         found.append(figure(f"db.shards.{table}", f"shards of {table}", float(count), "shards", formula, inputs, table))
+        replicas = known.get(f"db.shard.read_replicas.{table}")
+        if replicas is not None:
+            found.append(
+                figure(
+                    f"db.nodes.{table}",
+                    f"database nodes of {table}'s shard map",
+                    count * (SHARD_COPIES + replicas),
+                    "nodes",
+                    "shards x (copies + read_replicas_per_shard)",
+                    {"shards": float(count), "copies": float(SHARD_COPIES), "read_replicas_per_shard": replicas},
+                    table,
+                )
+            )
     return tuple(found)

@@ -10,6 +10,7 @@ from backend_architect.design.loads import database_loads, databases
 from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, table_of
+from backend_architect.design.patterns._shard_load import Primaries, describe, primaries, shard_figures
 from backend_architect.ir.model import Architecture, Decision, Figure
 from backend_architect.spec.model import DecisionOverride, Spec
 
@@ -69,77 +70,113 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         for load in found.mechanisms
     ]
     notes: list[str] = []
-    worst_replicas, worst_util, worst_read = 0, 0.0, 0.0
+    worst_replicas, worst_util, worst_read, worst_write = 0, 0.0, 0.0, 0.0
+    replica_inputs: dict[str, float] = {}
     for db in databases(arch):
         read = sum(reads[db].values())
         write = sum(writes[db].values())
-        needed = max(0, math.ceil(read / PRIMARY_READ_CEILING) - 1)
+        split = primaries(spec, analysis, arch, _stores_of(arch, db), ledger[db])
+        on_primary, primary_writes = sum(split.reads.values()), sum(split.writes.values())
+        needed = max(0, math.ceil(on_primary / PRIMARY_READ_CEILING) - 1)
         override = override_for(spec, f"read-replicas.{db}", (database_load.code, database_load.name))
         replicas, problem = _steered(needed, override, db)
         if problem:
             notes.append(problem)
-        util = write / PRIMARY_WRITE_CEILING
+        busiest = max([primary_writes, *(g.writes_per_shard for g in split.built)])
+        busiest_read = max([on_primary, *(g.reads_per_shard for g in split.built)])
+        util = busiest / PRIMARY_WRITE_CEILING
+        where = f" ({_sharded_note(split)})" if split.built else ""
         out += [
             figure(f"db.reads.peak.{db}", f"peak reads reaching {db} after caches", read, "req/s", READ_FORMULA, reads[db], db),
             figure(f"db.writes.peak.{db}", f"peak writes reaching {db}", write, "writes/s", WRITE_FORMULA, writes[db], db),
+        ]
+        if split.built:
+            out += [
+                figure(
+                    f"db.primary.reads.peak.{db}",
+                    f"peak reads reaching {db}'s unsharded primary (tables not sharded today)",
+                    on_primary,
+                    "req/s",
+                    READ_FORMULA,
+                    split.reads,
+                    db,
+                ),
+                figure(
+                    f"db.primary.writes.peak.{db}",
+                    f"peak writes reaching {db}'s unsharded primary (tables not sharded today)",
+                    primary_writes,
+                    "writes/s",
+                    WRITE_FORMULA,
+                    split.writes,
+                    db,
+                ),
+            ]
+        for group in split.groups:
+            out += shard_figures(db, group)
+            if group.now:
+                replica_inputs[f"{group.head} per shard"] = float(group.replicas)
+        replica_inputs[db] = float(replicas)
+        capacity_terms = {f"shards_{g.head}": float(g.shards) for g in split.built} | {f"shard_replicas_{g.head}": float(g.replicas) for g in split.built}
+        out += [
             figure(
                 f"db.read_replicas.{db}",
-                f"read replicas {db} needs for its reads",
+                f"read replicas {db}'s {'unsharded ' if split.built else ''}primary needs for its reads",
                 replicas,
                 "replicas",
                 "max(0, ceil(peak_reads / primary_read_ceiling) - 1)"
                 if replicas == needed
                 else "decided by the spec author (the reads need: max(0, ceil(peak_reads / primary_read_ceiling) - 1))",
-                {"peak_reads": read, "primary_read_ceiling": PRIMARY_READ_CEILING, **({"needed": needed} if replicas != needed else {})},
+                {"peak_reads": on_primary, "primary_read_ceiling": PRIMARY_READ_CEILING, **({"needed": needed} if replicas != needed else {})},
                 db,
             ),
             figure(
                 f"db.write_utilisation.{db}",
-                f"share of {db}'s primary write ceiling used at peak",
+                f"share of the write ceiling of {db}'s busiest primary used at peak{where}",
                 util,
                 "ratio",
                 "peak_write / primary_write_ceiling",
-                {"peak_write": write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
+                {"peak_write": busiest, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
                 db,
             ),
             figure(
                 f"db.read_capacity.{db}",
-                f"reads/s {db} serves with its replicas",
-                PRIMARY_READ_CEILING * (1 + replicas),
+                f"reads/s {db} serves with its {'shards and ' if split.built else ''}replicas",
+                PRIMARY_READ_CEILING * (1 + replicas + sum(g.shards * (1 + g.replicas) for g in split.built)),
                 "req/s",
-                "primary_read_ceiling x (1 + replicas)",
-                {"primary_read_ceiling": PRIMARY_READ_CEILING, "replicas": replicas},
+                "primary_read_ceiling x (1 + replicas" + "".join(f" + shards_{g.head} x (1 + shard_replicas_{g.head})" for g in split.built) + ")",
+                {"primary_read_ceiling": PRIMARY_READ_CEILING, "replicas": replicas} | capacity_terms,
                 db,
             ),
         ]
-        worst_replicas = max(worst_replicas, replicas)
-        worst_util = max(worst_util, util)
-        worst_read = max(worst_read, read)
-        if replicas or (override is not None and not problem and needed):
+        worst_replicas = max([worst_replicas, replicas, *(g.replicas for g in split.built)])
+        if util >= worst_util:
+            worst_util, worst_write = util, busiest
+        worst_read = max(worst_read, busiest_read)
+        shard_replicas = any(g.replicas for g in split.built)
+        if replicas or shard_replicas or (override is not None and not problem and needed):
             shard = _shard_alternative(arch, db, write)
-            made = _record(db, read, replicas, shard)
+            made = _record(db, on_primary, replicas, shard, split)
             if override is not None and not problem:
                 made = (
                     honoured(made, override)
                     if replicas == needed
-                    else overruled(_record(db, read, needed, shard), override, made.choice, consequences=made.consequences)
+                    else overruled(_record(db, on_primary, needed, shard, split), override, made.choice, consequences=made.consequences)
                 )
             yield Applied(made.model_copy(update={"choices": ["<number of replicas>", "0"]}))
         else:
-            yield Skipped(db, f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}")
-    worst_write = max((sum(writes[db].values()) for db in writes), default=0.0)
+            yield Skipped(db, _no_replicas(db, on_primary, split))
     out += [
         figure(
             "db.read_replicas",
-            "read replicas the busiest database needs",
+            "read replicas the busiest primary needs (a database's, or each shard's where sharded)",
             worst_replicas,
             "replicas",
-            "max over databases of db.read_replicas.<db>",
-            {f.scope: f.value for f in out if f.key.startswith("db.read_replicas.")},
+            "max over databases and shard maps of their read replicas",
+            replica_inputs,
         ),
         figure(
             "db.read_utilisation",
-            "share of the busiest primary's read ceiling used at peak (after caches)",
+            "share of the busiest primary's read ceiling used at peak (after caches; one shard's where sharded)",
             worst_read / PRIMARY_READ_CEILING,
             "ratio",
             "max over databases of peak_reads / primary_read_ceiling",
@@ -147,7 +184,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         ),
         figure(
             "db.write_utilisation",
-            "share of the busiest primary's write ceiling used at peak",
+            "share of the busiest primary's write ceiling used at peak (one shard's where sharded)",
             worst_util,
             "ratio",
             "max over databases of peak_write / primary_write_ceiling",
@@ -203,14 +240,46 @@ def _shard_alternative(arch: Architecture, db: str, write: float) -> str:
     return f"{share}: reads, not writes, pass the ceiling, and replicas copy reads more cheaply than shards split them"
 
 
-def _record(db: str, read: float, replicas: int, shard: str) -> Decision:
+def _stores_of(arch: Architecture, db: str) -> list[str]:
+    """The datastores one physical database holds (a schema per module in a modular monolith)."""
+    return [s.name for s in arch.datastores if (s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name) == db]
+
+
+def _sharded_note(split: Primaries) -> str:
+    return "per shard where sharded: " + "; ".join(describe(g) for g in split.built)
+
+
+def _no_replicas(db: str, read: float, split: Primaries) -> str:
+    """Why ``db`` needs no replicas: its primary's reads, and each built shard's, within one node."""
+    if not split.built:
+        return f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}"
+    return (
+        f"read replicas: {fmt(read)} reads/s reach its unsharded primary and at most {fmt(max(g.reads_per_shard for g in split.built))} "
+        f"reach one shard, within one node's {fmt(PRIMARY_READ_CEILING)}"
+    )
+
+
+def _record(db: str, read: float, replicas: int, shard: str, split: Primaries) -> Decision:
+    per_shard = [g for g in split.built if g.replicas]
+    primary = f"{db}'s unsharded primary" if split.built else db
+    choice = f"{replicas} read replica(s) for {primary}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {primary}"
+    if per_shard:
+        choice += "; " + "; ".join(f"{g.replicas} read replica(s) per shard of {g.head} ({g.shards:,} shards)" for g in per_shard)
+    rationale = f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}"
+    if split.built:
+        rationale += "; per shard: " + "; ".join(
+            f"{g.head} ceil({fmt(g.reads_per_shard)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {g.replicas}" for g in split.built
+        )
+    context = f"{fmt(read)} reads/s reach {db}{chr(39) + 's unsharded primary' if split.built else ''} at peak after caches and read models"
+    if split.built:
+        context += "; " + "; ".join(describe(g) for g in split.built)
     return decision(
         f"read-replicas.{db}",
         f"Read replicas for {db}",
         "data",
-        f"{replicas} read replica(s) for {db}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {db}",
-        f"{fmt(read)} reads/s reach {db} at peak after caches and read models",
-        f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}",
+        choice,
+        context,
+        rationale,
         alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", shard)],
         consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag."
         if replicas

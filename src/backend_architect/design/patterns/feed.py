@@ -298,8 +298,9 @@ def _applied(
             serves="read",
             store="redis",
             entities=list(dict.fromkeys([item, ref.entity, *use_case.reads])),
-            how="LRANGE feed:{reader_id} from the precomputed list",
+            how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), then the page's {item} rows by id from the database",
             database_share=0.0,
+            loads=[_hydration(analysis, use_case, item)],
         ),
         *(
             Mechanism(
@@ -332,6 +333,25 @@ def _applied(
         assumptions=assumptions,
         events=_event(arch, item, creators, worker, key),
         mechanisms=mechanisms,
+    )
+
+
+def _hydration(analysis: Analysis, use_case: UseCase, item: str) -> StoreLoad:
+    """The item rows a page of ids is filled with: ``page size x feed reads``, from the item's table (its get cache's misses when it has one).
+
+    The list holds ids only, so every page read fetches its items by id (a multi-get grouped by
+    shard: each entry carries its author id, the shard key of an item sharded by author).
+    """
+    page = float(use_case.spec.page.limit)
+    getter = next((u for u in analysis.use_cases if u.kind == "get" and u.entity == item and not u.is_write), None)
+    return StoreLoad(
+        entity=item,
+        key=f"hydrate_{use_case.id}",
+        quantity=f"{item} rows read by id to fill each page of {use_case.name} ({page:g} a page) at peak",
+        reads_per_s=use_case.peak_qps * page,
+        formula="peak_reads x page_size" + (f" (through the cache of '{getter.name}': its misses reach the database)" if getter else ""),
+        inputs={"peak_reads": use_case.peak_qps, "page_size": page},
+        cached_by=getter.name if getter else "",
     )
 
 

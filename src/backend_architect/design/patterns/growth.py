@@ -6,9 +6,10 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.capacity import rows_after
+from backend_architect.design.co_writes import placements
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figures, fmt, size
+from backend_architect.design.patterns._shards import sharded_now, when_size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
 from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
 from backend_architect.ir.model import Architecture, Decision, Table
@@ -35,18 +36,6 @@ def when_load(current: float, threshold: float, growth: float) -> str:
     if growth > 0:
         return f"in about {math.log(threshold / current) / math.log(1 + growth):.1f} years at {growth:.0%}/year"
     return f"when it grows {threshold / current:,.0f}x"
-
-
-def when_size(table: Table, threshold: float, growth: float, years: float) -> tuple[bool, str]:
-    """Whether ``table`` is past ``threshold`` bytes today, else when it gets there within the horizon."""
-    per_row = per_row_bytes(table)
-    if table.rows_now * per_row >= threshold:
-        return True, "now"
-    for month in range(1, int(years * 12) + 1):
-        rows, _ = rows_after(table, month / 12, growth)
-        if rows * per_row >= threshold:
-            return False, f"in about {month} months" if month < 24 else f"in about {month / 12:.1f} years"
-    return False, f"not within {years:g} years"
 
 
 @pattern(code="PAT052", name="staged-growth", stage="growth", title="Build what today's load needs; stage the rest behind its trigger")
@@ -112,7 +101,8 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             name="read replicas",
             now=replicas > 0,
             figure="db.read_utilisation",
-            trigger=f"peak reads reaching the busiest database pass {fmt(PRIMARY_READ_CEILING)}/s (today {fmt(reaching)}/s after caches, "
+            trigger=f"peak reads reaching the busiest primary (one shard where sharded) pass {fmt(PRIMARY_READ_CEILING)}/s "
+            f"(today {fmt(reaching)}/s after caches, "
             f"of {fmt(read)}/s requested): {when_load(reaching, PRIMARY_READ_CEILING, growth)}",
             adds=[f"{fmt(max(replicas, 1))} read replica(s) for reads that tolerate lag"],
         )
@@ -144,7 +134,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             adds=memory or ["a shared cache (cache-aside) for the hot reads"],
         )
     )
-    stages += _data_stages(tables, known, growth, years)
+    stages += _data_stages(arch, tables, known, growth, years)
     others = [c for c in arch.components if c.kind not in _ELSEWHERE and c.name != "dns-failover"]
     if others:
         stages.append(
@@ -191,7 +181,7 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage]) -> tuple[tuple[
     return tuple(found)
 
 
-def _data_stages(tables: list[Table], known: dict[str, float], growth: float, years: float) -> list[GrowthStage]:
+def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float], growth: float, years: float) -> list[GrowthStage]:
     stages = []
     parted = [t for t in tables if t.partitioning]
     if parted:
@@ -222,13 +212,15 @@ def _data_stages(tables: list[Table], known: dict[str, float], growth: float, ye
     sharded = [t for t in tables if t.sharding]
     if sharded:
         lines, adds, now = [], [], False
+        where = placements(arch)
         for t in sharded:
             inserts = known.get(f"qps.peak.write.table.{t.name}", t.rows_per_day / SECONDS_PER_DAY)
-            past, eta = when_size(t, HOT_STORE_BYTES, growth, years)
-            now = now or past or inserts > PRIMARY_WRITE_CEILING
+            built, eta = sharded_now(t, known, growth, years)
+            now = now or built
             lines.append(f"{t.name}: inserts pass {fmt(PRIMARY_WRITE_CEILING)}/s (today {fmt(inserts)}/s) or size passes {size(HOT_STORE_BYTES)} ({eta})")
             key = t.sharding.key if t.sharding else "id"
-            adds.append(f"shard {t.name} by {key}")
+            head = where[t.name][1]
+            adds.append(f"shard {t.name} by {key}" + (_per_shard(t.name, known, built) if head == t.name else f" (on {head}'s shards: one shard map)"))
             if key.endswith("_id") and key != "id":
                 parent = key.removesuffix("_id")
                 adds.append(
@@ -237,6 +229,19 @@ def _data_stages(tables: list[Table], known: dict[str, float], growth: float, ye
                 )
         stages.append(GrowthStage(order=5, name="sharding", now=now, figure=f"qps.peak.write.table.{sharded[0].name}", trigger="; ".join(lines), adds=adds))
     return stages
+
+
+def _per_shard(table: str, known: dict[str, float], built: bool) -> str:
+    """What each shard of ``table``'s shard map carries, from the database load's shard figures (the same the capacity table shows)."""
+    if f"db.shard.writes.{table}" not in known:
+        return ""
+    nodes = known.get(f"db.nodes.{table}")
+    return (
+        f" ({'from now' if built else 'once built'}: {fmt(known.get(f'db.shards.{table}', 0.0))} shards"
+        + (f", {fmt(nodes)} nodes" if nodes else "")
+        + f"; each shard {fmt(known[f'db.shard.writes.{table}'])} writes/s = {known[f'db.shard.write_utilisation.{table}']:.1%} of one primary, "
+        f"{fmt(known[f'db.shard.reads.{table}'])} reads/s, {fmt(known[f'db.shard.read_replicas.{table}'])} read replica(s))"
+    )
 
 
 def _decision(spec: Spec, stages: list[GrowthStage], growth: float) -> Decision:
@@ -288,8 +293,8 @@ def _one_primary(known: dict[str, float], write: float, read: float) -> str:
     busiest = known.get("db.write_utilisation", write / PRIMARY_WRITE_CEILING) * PRIMARY_WRITE_CEILING
     reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
     return (
-        f"today: peak writes reaching the busiest database {fmt(busiest)}/s = {busiest / PRIMARY_WRITE_CEILING:.1%} of one primary, "
-        f"peak reads reaching the busiest database {fmt(reaching)}/s (after caches, of {fmt(read)}/s requested) = "
+        f"today: peak writes reaching the busiest primary (one shard where sharded) {fmt(busiest)}/s = {busiest / PRIMARY_WRITE_CEILING:.1%} of one primary, "
+        f"peak reads reaching the busiest primary {fmt(reaching)}/s (after caches, of {fmt(read)}/s requested) = "
         f"{reaching / PRIMARY_READ_CEILING:.1%} of one node"
         + ("; past one primary's writes: the sharding stage carries them" if busiest > PRIMARY_WRITE_CEILING else "")
     )

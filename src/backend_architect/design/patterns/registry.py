@@ -8,6 +8,7 @@ from backend_architect.design.patterns.blobs import blobs_in_object_storage
 from backend_architect.design.patterns.bodies import large_bodies
 from backend_architect.design.patterns.caching import read_path_cache
 from backend_architect.design.patterns.cloud import managed_services
+from backend_architect.design.patterns.cross_shard_writes import cross_shard_write
 from backend_architect.design.patterns.database_load import database_load
 from backend_architect.design.patterns.edge import edge
 from backend_architect.design.patterns.feed import feed_fan_out
@@ -58,6 +59,7 @@ PATTERNS: tuple[Pattern, ...] = (
     event_transport,
     # what reaches the databases after all of the above
     database_load,
+    cross_shard_write,
     # the edge
     edge,
     # placement: every kind of data in its store

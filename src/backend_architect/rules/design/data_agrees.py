@@ -144,3 +144,42 @@ def link_blocks_delete(self: Rule, arch: Architecture) -> Iterator[Finding]:
                     yield self.finding(
                         f"table {table.name}", f"deleting a row of {fk.ref_table} fails while {table.name} links it ({fk.columns[0]}: on delete {fk.on_delete})"
                     )
+
+
+@rule(
+    code="DES009",
+    name="co-write-across-shards-unhandled",
+    severity=Severity.WARNING,
+    title="A strongly consistent write puts rows on different shards with nothing replacing the transaction",
+    fix="Shard the tables by the same value so the rows share a shard, or commit one row with an outbox event and apply the others from it (state it).",
+)
+def co_write_across_shards_unhandled(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds use cases asking for strong consistency that write rows of tables living on
+    different shards of one database (``Sharding.co_writes``) where the design states no
+    mechanism replacing the transaction (an outbox relay, a saga across shards).
+
+    ## Why is this bad?
+    One primary's transaction covered both rows; across shards there is none, so a failure
+    between the two writes leaves one row without the other, and readers see half a write
+    while the use case was promised all or nothing.
+
+    ## Example
+    chats sharded by id, chat_members sharded by user_id; 'create chat' writes Chat and ChatMember (strong), no mechanism stated
+
+    Use instead:
+    'create chat' commits the chat with an outbox event on its shard; a relay applies the members on their shards (stated on the table)
+
+    ## References
+    C. Richardson, *Microservices Patterns*, ch. 3 (transactional outbox); Citus documentation, "Co-location".
+    """
+    for store in arch.datastores:
+        for table in store.tables:
+            for write in table.sharding.co_writes if table.sharding else ():
+                if write.consistency == "strong" and not write.mechanism:
+                    yield self.finding(
+                        f"use case '{write.use_case}'",
+                        f"'{write.use_case}' writes {table.name} and {', '.join(write.tables)} under strong consistency, but their rows live on "
+                        f"different shards and nothing replaces the transaction",
+                    )

@@ -1,0 +1,167 @@
+"""What one database's primaries carry: its unsharded primary, and one shard of each shard map, from the one load ledger.
+
+A sharded table's reads and writes spread over its shards (the busiest shard carries the key
+skew the spec states), so its replicas and write utilisation are per shard; a read not keyed by
+the shard key visits every shard. Tables sharded only at a later growth stage stay on the
+database's primary today: their shard figures say what each shard carries once built.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import DatabaseLoad
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, figure, figures, fmt
+from backend_architect.design.patterns._shards import key_skew, shard_map, sharded_now, shards
+from backend_architect.design.patterns._stores import horizon
+from backend_architect.ir.model import Architecture, Figure, Table
+from backend_architect.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class ShardGroup:
+    """The tables sharing one shard map in one database (a parent and the parts living on its shards)."""
+
+    head: str
+    tables: list[str]
+    shards: int
+    now: bool
+    when: str
+    reads_keyed: float
+    reads_cross: float
+    writes: float
+    skew: float
+    skew_inputs: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def reads_per_shard(self) -> float:
+        return self.reads_keyed / self.shards * self.skew + self.reads_cross
+
+    @property
+    def writes_per_shard(self) -> float:
+        return self.writes / self.shards * self.skew
+
+    @property
+    def replicas(self) -> int:
+        return max(0, math.ceil(self.reads_per_shard / PRIMARY_READ_CEILING) - 1)
+
+
+@dataclass(frozen=True)
+class Primaries:
+    """One database's load by primary: the unsharded primary (tables not sharded today) and each shard map."""
+
+    reads: dict[str, float]
+    writes: dict[str, float]
+    groups: list[ShardGroup]
+
+    @property
+    def built(self) -> list[ShardGroup]:
+        return [g for g in self.groups if g.now]
+
+
+def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: list[str], load: DatabaseLoad) -> Primaries:
+    """Split ``load`` (one database's ledger) over its unsharded primary and its shard maps."""
+    known = figures(arch)
+    growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
+    counts = shards(arch, spec)
+    sharded: dict[str, Table] = {t.name: t for s in arch.datastores if s.name in db_stores for t in s.tables if t.sharding is not None}
+    table_of = {t.entity: t.name for s in arch.datastores if s.name in db_stores for t in s.tables if t.entity}
+    ids = {f"peak_{u.id}": u.name for u in analysis.use_cases}
+    members: dict[str, list[str]] = {}
+    for name in sharded:
+        members.setdefault(shard_map(name, sharded), []).append(name)
+    timing = {name: sharded_now(t, known, growth, years) for name, t in sharded.items()}
+    groups = []
+    for head, names in members.items():
+        now = any(timing[n][0] for n in names)
+        keyed = cross = 0.0
+        for key, value in load.reads.items():
+            table = table_of.get(load.entity_of.get(key, ""))
+            if table in names:
+                sharding = sharded[table].sharding
+                if sharding is not None and ids.get(key) in sharding.cross_shard:
+                    cross += value
+                else:
+                    keyed += value
+        writes = sum(v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) in names)
+        skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
+        when = "now" if now else min((timing[n][1] for n in names), key=len)
+        groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs))
+    moved = {n for g in groups if g.now for n in g.tables}
+
+    def on_primary(key: str) -> bool:
+        return table_of.get(load.entity_of.get(key, "")) not in moved
+
+    return Primaries(
+        {k: v for k, v in load.reads.items() if on_primary(k)}, {k: v for k, v in load.writes.items() if on_primary(k)}, sorted(groups, key=lambda g: g.head)
+    )
+
+
+def shard_figures(db: str, group: ShardGroup) -> list[Figure]:
+    """The figures of one shard map: reads, writes, replicas and write utilisation of one (the busiest) shard."""
+    scope = group.head
+    when = "" if group.now else f" once sharded ({group.when})"
+    skew = {"skew": group.skew} | group.skew_inputs
+    skew_formula = "1 + (shards - 1) x max_per_parent / rows" if group.skew_inputs else "1 (no bound on one key's rows stated)"
+    return [
+        figure(
+            f"db.shard.skew.{scope}",
+            f"load of the busiest shard of {scope} over the average shard",
+            group.skew,
+            "x",
+            skew_formula,
+            {"shards": float(group.shards)} | group.skew_inputs,
+            scope,
+        ),
+        figure(
+            f"db.shard.reads.{scope}",
+            f"peak reads reaching one shard of {scope} ({db}){when}",
+            group.reads_per_shard,
+            "req/s",
+            "reads_keyed / shards x skew + reads_cross_shard",
+            {"reads_keyed": group.reads_keyed, "shards": float(group.shards), "reads_cross_shard": group.reads_cross} | skew,
+            scope,
+        ),
+        figure(
+            f"db.shard.writes.{scope}",
+            f"peak writes reaching one shard of {scope} ({db}){when}",
+            group.writes_per_shard,
+            "writes/s",
+            "writes / shards x skew",
+            {"writes": group.writes, "shards": float(group.shards)} | skew,
+            scope,
+        ),
+        figure(
+            f"db.shard.read_replicas.{scope}",
+            f"read replicas each shard of {scope} needs{when}",
+            group.replicas,
+            "replicas",
+            "max(0, ceil(shard_reads / primary_read_ceiling) - 1)",
+            {"shard_reads": group.reads_per_shard, "primary_read_ceiling": PRIMARY_READ_CEILING},
+            scope,
+        ),
+        figure(
+            f"db.shard.write_utilisation.{scope}",
+            f"share of one shard primary's write ceiling {scope} uses at peak{when}",
+            group.writes_per_shard / PRIMARY_WRITE_CEILING,
+            "ratio",
+            "shard_writes / primary_write_ceiling",
+            {"shard_writes": group.writes_per_shard, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
+            scope,
+        ),
+    ]
+
+
+def describe(group: ShardGroup) -> str:
+    """One shard map's load per shard, for decisions and growth stages."""
+    tables = group.head if len(group.tables) == 1 else f"{group.head} (with {', '.join(t for t in group.tables if t != group.head)})"
+    skew = f" (busiest shard x{group.skew:.2f}: one key's rows bounded by max_per_parent)" if group.skew > 1.0005 else ""
+    return (
+        f"{tables}: {group.shards:,} shards, each {fmt(group.writes_per_shard)} writes/s = {group.writes_per_shard / PRIMARY_WRITE_CEILING:.1%} of one "
+        f"primary and {fmt(group.reads_per_shard)} reads/s{skew}, {group.replicas} read replica(s) per shard"
+    )
+
+
+__all__ = ["Primaries", "ShardGroup", "describe", "primaries", "shard_figures"]

@@ -1,0 +1,103 @@
+"""The shards of each sharded table, when each table's sharding is built, and what one shard carries: computed once here.
+
+The database load (per-shard reads, writes and replicas), the availability plan (nodes =
+shards x copies), the staged growth (the sharding stage) and the bottlenecks all read these
+functions, so no section sizes a sharded database as one primary or calls its sharding "now"
+where another calls it "later".
+"""
+
+from __future__ import annotations
+
+import math
+
+from backend_architect.design.capacity import rows_after
+from backend_architect.design.co_writes import shard_map
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, per_row_bytes
+from backend_architect.ir.model import Architecture, Table
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake
+from backend_architect.spec.units import SECONDS_PER_DAY
+
+
+def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
+    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more.
+
+    Tables sharded to live together (a part sharded by its foreign key to a parent sharded in the same database: one
+    aggregate) share one shard map, so they get one count, the largest any of them needs: a row can only sit on its
+    parent's shard if both tables have the same shards.
+    """
+    known = figures(arch)
+    years = horizon(spec)
+    result = {}
+    for store in arch.datastores:
+        sharded = {t.name: t for t in store.tables if t.sharding is not None}
+        needed: dict[str, int] = {}
+        for table in sharded.values():
+            inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
+            by_size = math.ceil(known.get(f"bytes.{years:g}y.{table.name}", 0.0) / HOT_STORE_BYTES)
+            needed[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
+        groups: dict[str, list[str]] = {}
+        for name in sharded:
+            groups.setdefault(shard_map(name, sharded), []).append(name)
+        for members in groups.values():
+            count = max(needed[m] for m in members)
+            result.update(dict.fromkeys(members, count))
+    return result
+
+
+def when_size(table: Table, threshold: float, growth: float, years: float) -> tuple[bool, str]:
+    """Whether ``table`` is past ``threshold`` bytes today, else when it gets there within the horizon."""
+    per_row = per_row_bytes(table)
+    if table.rows_now * per_row >= threshold:
+        return True, "now"
+    for month in range(1, int(years * 12) + 1):
+        rows, _ = rows_after(table, month / 12, growth)
+        if rows * per_row >= threshold:
+            return False, f"in about {month} months" if month < 24 else f"in about {month / 12:.1f} years"
+    return False, f"not within {years:g} years"
+
+
+def sharded_now(table: Table, known: dict[str, float], growth: float, years: float) -> tuple[bool, str]:
+    """Whether ``table``'s sharding is built now, and when its size passes one primary's store.
+
+    The one source of "when sharding happens": now when its peak inserts pass one primary's write
+    ceiling or its rows pass one primary's store today; otherwise at the growth stage that says when.
+    """
+    inserts = known.get(f"qps.peak.write.table.{table.name}", table.rows_per_day / SECONDS_PER_DAY)
+    past, eta = when_size(table, HOT_STORE_BYTES, growth, years)
+    return past or inserts > PRIMARY_WRITE_CEILING, eta
+
+
+def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, float]]:
+    r"""How much busier the busiest shard is than the average one, from the bound the spec states on one key's rows.
+
+    A table sharded by its parent's reference, whose entity states ``max_per_parent``, puts at most
+    that many rows under one key: the shard holding the largest key carries it plus an even share
+    of the rest, ``1 + (shards - 1) x max_per_parent / rows``. With no bound stated, keys spread
+    evenly (1).
+
+    >>> from backend_architect.ir.model import Sharding
+    >>> from backend_architect.spec.load import load_spec_bytes
+    >>> text = b"system: s\nentities:\n  Device: {fields: {n: string}}\n  Reading: {fields: {device: ref(Device)}, max_per_parent: 1000000}\n"
+    >>> spec = load_spec_bytes(text).spec
+    >>> t = Table(name="readings", entity="Reading", columns=[], primary_key=["id"], rows_now=4_000_000, sharding=Sharding(key="device_id", reason="r"))
+    >>> key_skew(spec, t, 4)[0]
+    1.75
+    """
+    entity = spec.entities.get(table.entity or "")
+    if entity is None or table.sharding is None or entity.max_per_parent is None or count <= 1:
+        return 1.0, {}
+    parents = [f"{snake(name)}_id" for name, field in entity.fields.items() if field.type.kind == "ref" and not field.is_nullable]
+    if entity.part_of:
+        parents.insert(0, f"{snake(entity.part_of)}_id")
+    if not parents or table.sharding.key != parents[0]:
+        return 1.0, {}
+    rows = table.rows_now or table.rows_per_day * 365
+    if rows <= 0:
+        return 1.0, {}
+    share = min(1.0, entity.max_per_parent / rows)
+    return 1 + (count - 1) * share, {"max_per_parent": entity.max_per_parent, "rows": rows}
+
+
+__all__ = ["key_skew", "shard_map", "sharded_now", "shards", "when_size"]

@@ -1,0 +1,125 @@
+"""PAT053: a write whose rows land on different shards commits one row with an outbox event; a relay applies the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.co_writes import placements
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._common import decision, figures
+from backend_architect.design.patterns._shards import sharded_now
+from backend_architect.design.patterns._stores import horizon
+from backend_architect.ir.model import Architecture, CoWrite, Table
+from backend_architect.spec.model import Spec
+
+
+@pattern(code="PAT053", name="cross-shard-write", stage="database", title="Replace the transaction of a write whose rows land on different shards")
+def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A use case writes rows of two tables of one database that live apart: on different shard
+    maps (a chat by its id, its members by their user's id), or one sharded and one on the
+    unsharded primary. Tables sharded by the same value (a message by ``chat_id``, its chat by
+    ``id``) share a shard map and keep their transaction; nothing is needed for them.
+
+    ## What it adds
+    For each such write: its own row and an outbox row commit in one transaction on the own
+    row's shard; a relay applies the other rows on their shards with an idempotent upsert keyed
+    by the own row's id, retried until applied. Recorded on the table (``Sharding.co_writes``),
+    in the flow of the use case, in this decision and the hand-off. A reader of the own row sees
+    the write at once; a reader of the other rows sees it after the relay's lag (eventual).
+
+    ## What it costs
+    The relay's lag on the other rows, and a consumer to run; no locks are held across shards.
+
+    ## Alternatives
+    Co-located shard keys (shard the other table by the own row's key) when no hot read filters
+    it by another key; a distributed transaction (two-phase commit), which holds locks across
+    shards for a network round trip and blocks both when the coordinator fails.
+
+    ## References
+    C. Richardson, *Microservices Patterns*, ch. 3-4 (transactional outbox, sagas); Citus documentation, "Co-location".
+    """
+    known = figures(arch)
+    growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
+    tables = {t.name: (s.name, t) for s in arch.datastores for t in s.tables}
+    where = placements(arch)
+    built = {name: sharded_now(t, known, growth, years) for name, (_, t) in tables.items() if t.sharding is not None}
+    recorded = [(name, w) for name, (_, t) in tables.items() if t.sharding for w in t.sharding.co_writes]
+    if not recorded:
+        if built:  # with nothing sharded there is nothing to say
+            yield Skipped("writes across shards", "no write puts rows of one request on different shards")
+        return
+    flows = {f.use_case: f for f in arch.flows}
+    changed: dict[str, Table] = {}
+    lines, alternatives, readers = [], [], []
+    for name, write in recorded:
+        since = _since(name, write, where, built)
+        text = _mechanism(name, write, tables)
+        table = changed.get(name, tables[name][1])
+        assert table.sharding is not None
+        updated = [w.model_copy(update={"since": since, "mechanism": text}) if w.use_case == write.use_case else w for w in table.sharding.co_writes]
+        changed[name] = table.model_copy(update={"sharding": table.sharding.model_copy(update={"co_writes": updated})})
+        lines.append(f"'{write.use_case}' ({since}): {text}")
+        readers.append(f"readers of {', '.join(write.tables)} see '{write.use_case}' after the relay's lag; readers of {name} at once")
+        for other in write.tables:
+            alternatives.append((f"co-locate {other} with {name}", _co_location(other, tables)))
+        if write.use_case in flows:
+            flow = flows[write.use_case]
+            flows[write.use_case] = flow.model_copy(update={"rationale": f"{flow.rationale}; rows on other shards ({since}): {text}"})
+    made = decision(
+        "cross-shard-writes",
+        "Writes across shards",
+        "data",
+        "; ".join(lines),
+        "; ".join(f"'{w.use_case}' writes {name} and {', '.join(w.tables)} in one request ({w.consistency} consistency asked)" for name, w in recorded),
+        "rows on different shards share no transaction: the own row commits with its outbox event in one local transaction, and the "
+        "event is applied to the other shards exactly once in effect (idempotent upsert, retried), so nothing is lost or applied twice "
+        "and no lock spans shards",
+        alternatives=[
+            *dict.fromkeys(alternatives),
+            ("a distributed transaction (two-phase commit)", "locks held across shards for a network round trip; a failed coordinator blocks both"),
+        ],
+        consequences="; ".join(readers) + "; a strongly consistent read of the other rows goes to the own row's shard first",
+        subject="writes across shards",
+    )
+    yield Applied(
+        made,
+        tables=tuple((tables[name][0], table) for name, table in changed.items()),
+        flows=tuple(flows[w.use_case] for _, w in recorded if w.use_case in flows),
+    )
+
+
+def _since(name: str, write: CoWrite, where: dict[str, tuple[str, str]], built: dict[str, tuple[bool, str]]) -> str:
+    """When the rows part: now if today's layout already puts them apart, else once the later table is sharded (its growth stage)."""
+
+    def today(table: str) -> str:
+        head = where[table][1]
+        members = [t for t, (_, h) in where.items() if head and h == head]
+        return head if any(built.get(m, (False, ""))[0] for m in members) else ""
+
+    if any(today(other) != today(name) for other in write.tables):
+        return "now"
+    later = [t for t in (name, *write.tables) if t in built and not built[t][0]]
+    return "; ".join(f"once {t} is sharded, {built[t][1]}" for t in later) or "now"
+
+
+def _mechanism(name: str, write: CoWrite, tables: dict[str, tuple[str, Table]]) -> str:
+    others = ", ".join(write.tables)
+    where = " and ".join(f"{t} rows on their shards" if tables[t][1].sharding is not None else f"{t} rows on the unsharded primary" for t in write.tables)
+    return (
+        f"'{write.use_case}' commits its {name} row and an outbox event in one transaction on {name}'s shard; a relay applies the {where} "
+        f"(idempotent upsert keyed by the {name} row's id, retried until applied): eventual for readers of {others}"
+    )
+
+
+def _co_location(other: str, tables: dict[str, tuple[str, Table]]) -> str:
+    """Why the other table keeps its own shard key: the reads its key serves would visit every shard."""
+    table = tables[other][1]
+    if table.sharding is None:
+        return f"{other} is not sharded: its rows stay on the unsharded primary until its sharding stage"
+    return f"{other} is sharded by {table.sharding.key} for the reads that filter by it; another key would make them visit every shard"
+
+
+__all__ = ["cross_shard_write"]
