@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.pushes import push_providers, pushes_of, shares
 from backend_architect.ir.model import Figure
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -82,23 +84,55 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
     return figures
 
 
-def external_figures(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Figure]:
-    """Peak calls per second to each external system: direct calls plus notifications delivered through it."""
+def external_figures(spec: Spec, use_cases: tuple[UseCase, ...], known: Mapping[str, float] | None = None) -> list[Figure]:
+    """Peak calls per second to each external system: direct calls, notifications through it, and push notifications.
+
+    A push provider carries its share (:func:`~backend_architect.design.pushes.shares`) of each pushing use
+    case's notifications: the real-time pattern's ``realtime.push.<use case>`` (recipients not connected) in
+    ``known``, else ``peak x avg_fanout`` for a use case that notifies without a live delivery. A job calls at
+    the rate it processes rows (``job.rows_per_s``), not at its use case's rate.
+    """
+    found = known or {}
     calls: dict[str, dict[str, float]] = {}
+    figures: list[Figure] = []
+    providers = set(push_providers(spec))
     for use_case in use_cases:
+        job_rate = found.get(f"job.rows_per_s.{use_case.id}") if use_case.spec.schedule else None
         for name in use_case.spec.calls:
-            calls.setdefault(name, {})[f"peak_{use_case.id}"] = use_case.peak_qps
+            if job_rate is not None:
+                calls.setdefault(name, {})[f"job_{use_case.id}"] = job_rate
+            else:
+                calls.setdefault(name, {})[f"peak_{use_case.id}"] = use_case.peak_qps
         for name in use_case.spec.notify:
-            if name in spec.external:
+            if name in spec.external and name not in providers:
                 fanout = use_case.spec.avg_fanout or 1.0
                 calls.setdefault(name, {})[f"peak_{use_case.id}_x_fanout"] = use_case.peak_qps * fanout
-    return [
+        pushes = pushes_of(spec, use_case.spec)
+        if not pushes or use_case.spec.rate is None:
+            continue
+        notifications = found.get(f"realtime.push.{use_case.id}")
+        if notifications is None:
+            notifications = 0.0 if use_case.spec.deliver is not None else use_case.peak_qps * (use_case.spec.avg_fanout or 1.0)
+        for name, share in shares(spec, pushes).items():
+            figures.append(
+                Figure(
+                    key=f"push.{name}.{use_case.id}",
+                    quantity=f"push notifications/s through {name} for {use_case.name} at peak",
+                    value=notifications * share,
+                    unit="notifications/s",
+                    formula="notifications x provider_share",
+                    inputs={"notifications": notifications, "provider_share": share},
+                    scope=f"use case '{use_case.name}'",
+                )
+            )
+            calls.setdefault(name, {})[f"push_{use_case.id}"] = notifications * share
+    return figures + [
         Figure(
             key=f"qps.peak.external.{name}",
             quantity=f"peak calls to {name}",
             value=sum(inputs.values()),
             unit="calls/s",
-            formula="sum of peak rates of use cases calling or notifying through it (x fan-out)",
+            formula="sum of peak calls of the use cases calling or notifying it (jobs at their rows/s, push providers their share of the notifications)",
             inputs=inputs,
             scope=name,
         )
@@ -106,25 +140,32 @@ def external_figures(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Figure]
     ]
 
 
-def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float]) -> list[Figure]:
-    """For each batch job: rows one run must handle, and the throughput that finishes it within its window."""
+def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float], peak_factor: float = 1.0) -> list[Figure]:
+    """For each batch job: rows one run must handle, and the throughput that finishes it within its window.
+
+    A run shorter than a day sees the rows of its interval at the peak rate (the busy hour's runs are the ones
+    that must finish); a daily or longer run sees a whole day's average. Everything the job does per row
+    (writes, external calls) happens at this throughput.
+    """
     figures = []
     for use_case in use_cases:
         if not use_case.spec.schedule or not use_case.reads:
             continue
         interval = schedule_interval(use_case.spec.schedule)
         table = use_case.reads[0]
-        per_run = rows_per_day.get(table, 0.0) * interval / SECONDS_PER_DAY
+        daily = rows_per_day.get(table, 0.0)
+        at_peak = interval < SECONDS_PER_DAY and peak_factor > 1
+        per_run = daily * interval / SECONDS_PER_DAY * (peak_factor if at_peak else 1.0)
         window = interval * JOB_WINDOW_SHARE
         scope = f"use case '{use_case.name}'"
         figures.append(
             Figure(
                 key=f"job.rows_per_run.{use_case.id}",
-                quantity=f"new {table} rows each run of {use_case.name} handles",
+                quantity=f"new {table} rows each run of {use_case.name} handles" + (" at peak" if at_peak else ""),
                 value=per_run,
                 unit="rows",
-                formula="rows_per_day x interval_s / 86400",
-                inputs={"rows_per_day": rows_per_day.get(table, 0.0), "interval_s": interval},
+                formula="rows_per_day x interval_s / 86400" + (" x peak_factor" if at_peak else ""),
+                inputs={"rows_per_day": daily, "interval_s": interval} | ({"peak_factor": peak_factor} if at_peak else {}),
                 scope=scope,
             )
         )

@@ -13,6 +13,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
+from backend_architect.design.pushes import pushes_of
 from backend_architect.ir.model import Architecture, CachePlan, Figure, Operation
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
@@ -98,7 +99,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     seen = last_seen_field(spec, entity)
     table = table_name(entity)
     key = f"presence:{snake(entity)}:{{id}}"
-    pushes = [name for name, e in spec.external.items() if (e.kind or "").lower() in {"push", "notification", "notifications"}]
+    pushing = [u.name for u in spec.use_cases if pushes_of(spec, u)]
+    pushes = list(dict.fromkeys(p for u in spec.use_cases for p in pushes_of(spec, u)))
     service = owner_of(arch, entity)
     scope = f"entity {entity}"
     figures: tuple[Figure, ...] = (
@@ -149,8 +151,11 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         if seen
         else "last seen is the last heartbeat's time, kept in a Redis hash"
     )
+    verb = "delivers" if len(pushing) == 1 else "deliver"
+    others = "; other deliveries wait until it reconnects" if _other_deliveries(spec, pushing) else ""
     offline = (
-        f"a recipient with no presence key is offline: what is delivered to it goes out as a push notification ({', '.join(pushes)})"
+        f"a recipient with no presence key is offline: what {', '.join(repr(n) for n in pushing)} {verb} to it goes out as a push notification "
+        f"({', '.join(pushes)}){others}"
         if pushes
         else "a recipient with no presence key is offline: it fetches what it missed when it reconnects"
     )
@@ -265,3 +270,8 @@ def _operations(
         owner_only=True,
     )
     return ((service, op),)
+
+
+def _other_deliveries(spec: Spec, pushing: list[str]) -> bool:
+    """Whether some real-time delivery pushes nothing (its recipients fetch on reconnect)."""
+    return any(u.deliver is not None and u.name not in pushing for u in spec.use_cases)

@@ -12,6 +12,7 @@ from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
+from backend_architect.design.pushes import pushes_of, shares
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -75,14 +76,13 @@ def realtime_delivery(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     RFC 6455 (WebSocket); WHATWG HTML, server-sent events.
     """
     audience = audiences(spec, analysis)
-    pushes = [name for name, e in spec.external.items() if (e.kind or "").lower() in {"push", "notification", "notifications"}]
     kind = transport(spec)
     for use_case in analysis.use_cases:
         deliver = use_case.spec.deliver
         if deliver is None or use_case.entity not in spec.entities or table_of(arch, use_case.entity) is None:
             continue
         where = route(spec, analysis, use_case, audience)
-        yield _applied(spec, analysis, arch, use_case, where, _share(spec, audience, where), pushes, kind, audience)
+        yield _applied(spec, analysis, arch, use_case, where, _share(spec, audience, where), pushes_of(spec, use_case.spec), kind, audience)
 
 
 def _share(spec: Spec, audience: Audiences, where: Route) -> float:
@@ -132,16 +132,26 @@ def _applied(
             scope,
         ),
     )
-    offline_text = _offline(analysis, use_case, pushes, offline, where)
-    if offline and pushes:
+    offline_text = _offline(spec, analysis, use_case, pushes, offline, where)
+    if pushes:
+        # every recipient of a push-only delivery is notified; of a live one, those not connected
+        pushed, formula, inputs = (
+            (publishes * where.recipients, "publishes x recipients", {"publishes": publishes, "recipients": where.recipients})
+            if mode == "push"
+            else (
+                offline,
+                "publishes x recipients x (1 - online_share)",
+                {"publishes": publishes, "recipients": where.recipients, "online_share": online_share_},
+            )
+        )
         figures += (
             figure(
                 f"realtime.push.{use_case.id}",
-                f"push notifications/s for {use_case.name} at peak (recipients offline)",
-                offline,
+                f"push notifications/s for {use_case.name} at peak ({'every recipient' if mode == 'push' else 'recipients not connected'})",
+                pushed,
                 "notifications/s",
-                "publishes x recipients x (1 - online_share)",
-                {"publishes": publishes, "recipients": where.recipients, "online_share": online_share_},
+                formula,
+                inputs,
                 scope,
             ),
         )
@@ -228,7 +238,7 @@ def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple
         if found is None or any(s.target == GATEWAY for s in flow.steps):
             continue
         name, producer, via = found
-        description = f"{name} via the outbox" if via == "outbox" else f"{name} via Redis pub/sub, published by the write path (no outbox)"
+        description = f"{name} via the outbox: deliver to connected recipients" if via == "outbox" else f"{name} via Redis pub/sub, published by the write path (no outbox)"
         step = FlowStep(source=producer, target=GATEWAY, kind="event", description=description, via="pubsub" if via == "pubsub" else "outbox")
         update: dict[str, object] = {"steps": [*flow.steps, step]}
         if flow.style == "local":
@@ -238,9 +248,12 @@ def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple
     return tuple(changed)
 
 
-def _offline(analysis: Analysis, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
-    if where.people and pushes:
-        return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak)"
+def _offline(spec: Spec, analysis: Analysis, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
+    """What a recipient without a connection gets: a push through the use case's providers (each its share), or a fetch on reconnect."""
+    if where.people and pushes and offline:
+        split = shares(spec, pushes)
+        parts = f": {', '.join(f'{p} {fmt(offline * split[p])}/s' for p in pushes)}" if len(pushes) > 1 else ""
+        return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak{parts})"
     scoped = f"{snake(where.scope)}_id" if where.scope else None
     reader = next((u.name for u in analysis.of_entity(use_case.entity) if u.kind == "list" and any(f.column == scoped for f in u.filters)), None)
     return "recipients not connected fetch what they missed when they reconnect" + (f" ('{reader}' from their last cursor)" if reader else "")
