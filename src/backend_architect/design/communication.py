@@ -12,7 +12,7 @@ import re
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
-from backend_architect.design.pushes import push_providers, pushes_of
+from backend_architect.design.pushes import push_providers
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
@@ -96,7 +96,7 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     fed = {u.entity for u in use_cases if u.is_write} | {e for u in use_cases for e in u.writes}
     for use_case in use_cases:
         home = owner[use_case.entity]
-        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, (pushes_of(spec, use_case.spec), set(push_providers(spec))))
+        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)))
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
             events.append(event)
@@ -116,9 +116,9 @@ def _flow(
     readers: dict[str, set[str]],
     externals: set[str],
     fed: set[str],
-    push: tuple[list[str], set[str]] = ([], set()),
+    providers: frozenset[str] = frozenset(),
 ) -> tuple[Flow, Event | None]:
-    """The use case's flow and event; ``push``: the providers its recipients are pushed through, and every push provider."""
+    """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes)."""
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
     fresh, writes = remote_access(use_case, owner)
@@ -150,10 +150,9 @@ def _flow(
         consumers = sorted((readers.get(use_case.entity, set()) | set(remote_writes)) - {home})
         # notify names external systems (delivered by a consumer that calls them) or audiences (in-app notifications)
         audiences = {"notifications" for n in use_case.spec.notify if n not in externals}
-        # push providers are the ones the one push model names (pushes.py): the same the capacity and real-time figures count
-        pushes, providers = push
-        named = {n for n in use_case.spec.notify if n in externals and n not in providers}
-        consumers = sorted({*consumers, *audiences, *named, *pushes})
+        # the push providers it names; the real-time pattern adds those no use case names where recipients are offline (pushes.py)
+        pushes = [p for p in use_case.spec.notify if p in providers]
+        consumers = sorted({*consumers, *audiences, *(n for n in use_case.spec.notify if n in externals)})
         if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
             name = event_name(use_case)
             event = Event(

@@ -39,6 +39,14 @@ def pushes_of(spec: Spec, use_case: UseCaseSpec) -> list[str]:
     return providers if mode == "realtime" and not chosen else []
 
 
+def pushes_reaching(spec: Spec, use_case: UseCaseSpec, offline_people: bool) -> list[str]:
+    """The providers that actually push for ``use_case``: those it names, every one for ``deliver: push``, else the unnamed ones
+    only where its recipients are people some of whom are not connected (nobody offline to reach: nothing to push)."""
+    found = pushes_of(spec, use_case)
+    mode = use_case.deliver.mode if use_case.deliver is not None else None
+    return found if set(found) & set(use_case.notify) or mode == "push" or offline_people else []
+
+
 def shares(spec: Spec, providers: list[str]) -> dict[str, float]:
     """Each provider's share of one use case's notifications: stated shares, the rest split equally, the whole summing to 1.
 
@@ -70,4 +78,4 @@ def shares_assumption(spec: Spec) -> str | None:
     )
 
 
-__all__ = ["PUSH_KINDS", "push_providers", "pushes_of", "shares", "shares_assumption"]
+__all__ = ["PUSH_KINDS", "push_providers", "pushes_of", "pushes_reaching", "shares", "shares_assumption"]

@@ -111,8 +111,11 @@ def external_figures(spec: Spec, use_cases: tuple[UseCase, ...], known: Mapping[
         if not pushes or use_case.spec.rate is None:
             continue
         notifications = found.get(f"realtime.push.{use_case.id}")
+        if notifications is None and use_case.spec.deliver is not None:
+            # the real-time pattern found nobody offline to reach (every recipient connected): nothing is pushed
+            continue
         if notifications is None:
-            notifications = 0.0 if use_case.spec.deliver is not None else use_case.peak_qps * (use_case.spec.avg_fanout or 1.0)
+            notifications = use_case.peak_qps * (use_case.spec.avg_fanout or 1.0)
         for name, share in shares(spec, pushes).items():
             figures.append(
                 Figure(
@@ -132,7 +135,7 @@ def external_figures(spec: Spec, use_cases: tuple[UseCase, ...], known: Mapping[
             quantity=f"peak calls to {name}",
             value=sum(inputs.values()),
             unit="calls/s",
-            formula="sum of peak calls of the use cases calling or notifying it (jobs at their rows/s, push providers their share of the notifications)",
+            formula="sum of the peak calls of the use cases calling or notifying it (a job at its rows/s, a push provider its share of the pushes)",
             inputs=inputs,
             scope=name,
         )

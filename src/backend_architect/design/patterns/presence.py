@@ -13,7 +13,8 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
-from backend_architect.design.pushes import pushes_of
+from backend_architect.design.patterns._routes import route
+from backend_architect.design.pushes import pushes_of, pushes_reaching
 from backend_architect.ir.model import Architecture, CachePlan, Figure, Operation
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
@@ -99,8 +100,14 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     seen = last_seen_field(spec, entity)
     table = table_name(entity)
     key = f"presence:{snake(entity)}:{{id}}"
-    pushing = [u.name for u in spec.use_cases if pushes_of(spec, u)]
-    pushes = list(dict.fromkeys(p for u in spec.use_cases for p in pushes_of(spec, u)))
+    # the deliveries to these rows that push (the real-time pattern's rule: someone offline to reach, or a provider named)
+    to_here = [
+        u
+        for u in analysis.use_cases
+        if u.spec.deliver is not None and u.entity in spec.entities and pushes_of(spec, u.spec) and _reaches(spec, analysis, u, entity)
+    ]
+    pushing = [u.name for u in to_here if pushes_reaching(spec, u.spec, route(spec, analysis, u).people)]
+    pushes = list(dict.fromkeys(p for u in to_here if u.name in pushing for p in pushes_of(spec, u.spec)))
     service = owner_of(arch, entity)
     scope = f"entity {entity}"
     figures: tuple[Figure, ...] = (
@@ -152,7 +159,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         else "last seen is the last heartbeat's time, kept in a Redis hash"
     )
     verb = "delivers" if len(pushing) == 1 else "deliver"
-    others = "; other deliveries wait until it reconnects" if _other_deliveries(spec, pushing) else ""
+    others = "; other deliveries wait until it reconnects" if _other_deliveries(spec, analysis, entity, pushing) else ""
     offline = (
         f"a recipient with no presence key is offline: what {', '.join(repr(n) for n in pushing)} {verb} to it goes out as a push notification "
         f"({', '.join(pushes)}){others}"
@@ -272,6 +279,15 @@ def _operations(
     return ((service, op),)
 
 
-def _other_deliveries(spec: Spec, pushing: list[str]) -> bool:
-    """Whether some real-time delivery pushes nothing (its recipients fetch on reconnect)."""
-    return any(u.deliver is not None and u.name not in pushing for u in spec.use_cases)
+def _other_deliveries(spec: Spec, analysis: Analysis, entity: str, pushing: list[str]) -> bool:
+    """Whether another real-time delivery to these rows pushes nothing (its recipients fetch on reconnect)."""
+    return any(
+        u.spec.deliver is not None and u.entity in spec.entities and u.name not in pushing and _reaches(spec, analysis, u, entity) for u in analysis.use_cases
+    )
+
+
+def _reaches(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str) -> bool:
+    """Whether ``use_case`` delivers to rows of ``entity``: its channel is scoped by them, or by a room whose members are these people."""
+    where = route(spec, analysis, use_case)
+    room = where.people and where.scope is not None and audiences(spec, analysis).of_entity(where.scope) is None
+    return where.scope == entity or (room and people_entity(spec) == entity)
