@@ -253,7 +253,10 @@ def test_unstated_audience_is_an_assumption_ok() -> None:
     """An estimate the spec does not state is listed under Assumptions with its share."""
     result = designed("wire")
     # the connections are stated (the syndicators'): what is estimated is the people online besides them
-    assert any(a.startswith("people online at peak: not given (concurrent_connections counts the connections); 20% of the 10,000,000 users") for a in result.architecture.assumptions)
+    assert any(
+        a.startswith("people online at peak: not given (concurrent_connections counts the connections); 20% of the 10,000,000 users")
+        for a in result.architecture.assumptions
+    )
     assert not any(a.startswith("scale.concurrent_connections: not given") for a in result.architecture.assumptions)
     assert not any("syndicator clients" in a for a in result.architecture.assumptions)
 

@@ -113,10 +113,7 @@ DESIGNS = _designs()
 #: The use cases that search full text, by design name.
 SEARCHES = {
     **{f"{p.parent.name}/{p.stem}": {u.name for u in load_spec(p).spec.use_cases if u.search} for p in FILES},
-    **{
-        n: {u.name for u in spec_of(t).use_cases if u.search}
-        for n, t in WRITTEN.items()
-    },
+    **{n: {u.name for u in spec_of(t).use_cases if u.search} for n, t in WRITTEN.items()},
 }
 
 

@@ -143,12 +143,10 @@ def external_figures(spec: Spec, use_cases: tuple[UseCase, ...], known: Mapping[
     ]
 
 
-def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float], peak_factor: float = 1.0) -> list[Figure]:
+def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float]) -> list[Figure]:
     """For each batch job: rows one run must handle, and the throughput that finishes it within its window.
 
-    A run shorter than a day sees the rows of its interval at the peak rate (the busy hour's runs are the ones
-    that must finish); a daily or longer run sees a whole day's average. Everything the job does per row
-    (writes, external calls) happens at this throughput.
+    Everything the job does per row (its writes, its external calls) happens at this throughput.
     """
     figures = []
     for use_case in use_cases:
@@ -156,19 +154,17 @@ def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float], 
             continue
         interval = schedule_interval(use_case.spec.schedule)
         table = use_case.reads[0]
-        daily = rows_per_day.get(table, 0.0)
-        at_peak = interval < SECONDS_PER_DAY and peak_factor > 1
-        per_run = daily * interval / SECONDS_PER_DAY * (peak_factor if at_peak else 1.0)
+        per_run = rows_per_day.get(table, 0.0) * interval / SECONDS_PER_DAY
         window = interval * JOB_WINDOW_SHARE
         scope = f"use case '{use_case.name}'"
         figures.append(
             Figure(
                 key=f"job.rows_per_run.{use_case.id}",
-                quantity=f"new {table} rows each run of {use_case.name} handles" + (" at peak" if at_peak else ""),
+                quantity=f"new {table} rows each run of {use_case.name} handles",
                 value=per_run,
                 unit="rows",
-                formula="rows_per_day x interval_s / 86400" + (" x peak_factor" if at_peak else ""),
-                inputs={"rows_per_day": daily, "interval_s": interval} | ({"peak_factor": peak_factor} if at_peak else {}),
+                formula="rows_per_day x interval_s / 86400",
+                inputs={"rows_per_day": rows_per_day.get(table, 0.0), "interval_s": interval},
                 scope=scope,
             )
         )

@@ -31,15 +31,14 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
     data), never another service's public API one row at a time.
 
     ## What it adds
-    A job: the rows each run handles (the input's new rows per interval, at the peak rate for
-    a run shorter than a day), the throughput that finishes within half its interval, workers
+    A job: the rows each run handles (the input's new rows per interval), the throughput that finishes within half its interval, workers
     (``ceil(rows/s / 5,000)``, or ``ceil(rows/s / (100 calls in flight / the callee's latency))``
     for a job that calls an external system once a row: it calls at its throughput), a queue of
     partitions when more than one worker runs, retries and the idempotency key (the window it
     covers), and the tables it writes; its writes count as database writes.
 
     ## What it costs
-    ``rows_per_run = rows_per_day x interval / 86,400`` (``x peak_factor`` under a day); ``rows/s = rows_per_run / (interval x 0.5)``.
+    ``rows_per_run = rows_per_day x interval / 86,400``; ``rows/s = rows_per_run / (interval x 0.5)``.
 
     ## Alternatives
     A stream processor updating results continuously (when the interval would fall under a
@@ -58,7 +57,6 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         run = by_key.get(f"job.rows_per_run.{use_case.id}")
         per_run = run.value if run is not None else 0.0
         per_day = run.inputs.get("rows_per_day", 0.0) if run is not None else 0.0
-        at_peak = run is not None and "peak_factor" in run.inputs
         rate = figures(arch).get(f"job.rows_per_s.{use_case.id}", 0.0)
         per_worker, basis = _worker_rows_per_s(arch, use_case.spec.calls)
         workers = max(1, math.ceil(rate / per_worker))
@@ -86,10 +84,10 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
             f"job.{use_case.id}",
             f"Batch job {use_case.name}",
             "write paths",
-            f"a scheduled job every {fmt(interval)}s ({use_case.spec.schedule}): {fmt(per_run)} rows a run{' at peak' if at_peak else ''} at "
+            f"a scheduled job every {fmt(interval)}s ({use_case.spec.schedule}): {fmt(per_run)} rows a run at "
             f"{fmt(rate)} rows/s on {workers} worker(s){', ' + queue if workers > 1 else ''}{calls}; writes {', '.join(writes) or 'nothing'}; "
             "started by the scheduler, not an endpoint",
-            f"{', '.join(inputs)} grow by {fmt(per_day)} rows a day" + (", at the peak rate in the busy hour's runs" if at_peak else ""),
+            f"{', '.join(inputs)} grow by {fmt(per_day)} rows a day",
             f"a run must finish within half its interval ({fmt(interval * JOB_WINDOW_SHARE)}s) so a late one never overlaps the next; one "
             f"worker handles {fmt(per_worker)} rows/s ({basis})",
             alternatives=[("a stream processor", f"continuous results are not asked for: the schedule allows {fmt(interval)}s")],
