@@ -252,12 +252,12 @@ def test_presence_counts_the_clients_online_ok() -> None:
 def test_unstated_audience_is_an_assumption_ok() -> None:
     """An estimate the spec does not state is listed under Assumptions with its share."""
     result = designed("wire")
+    # the connections are stated (the syndicators'): what is estimated is the people online besides them
     assert any(
-        a.startswith(
-            "scale.concurrent_connections (300) counts the real-time connections; other actors' clients online are estimated: 20% of the 10,000,000 users"
-        )
+        a.startswith("people online at peak: not given (concurrent_connections counts the connections); 20% of the 10,000,000 users")
         for a in result.architecture.assumptions
     )
+    assert not any(a.startswith("scale.concurrent_connections: not given") for a in result.architecture.assumptions)
     assert not any("syndicator clients" in a for a in result.architecture.assumptions)
 
 
@@ -274,3 +274,66 @@ def test_stated_connections_never_listed_as_not_given_ok(name: str) -> None:
     """When the spec states the connections, no assumption calls them "not given", whichever actors the figure went to."""
     result = designed(name)
     assert not any("concurrent_connections: not given" in a or "concurrent_users: not given" in a for a in result.architecture.assumptions)
+
+
+#: Couriers with presence who check in every N seconds; the stated connections are shared with the customers they serve.
+COURIERS = """\
+system: couriers
+scale: {users: 1M, daily_active: 300k, concurrent_connections: 150k, peak_factor: 2}
+entities:
+  Customer: {fields: {name: {type: string(80), pii: true}}, rows: 1M}
+  Courier: {fields: {name: {type: string(80), pii: true}, spot: geo?}, rows: 50k, presence: {offline_after: 30s}}
+  Parcel: {fields: {customer: ref(Customer), courier: ref(Courier)}, growth: 2M/day}
+use_cases:
+  - {name: check in, actor: courier, writes: [Courier.spot], latest: true, rate: 2k/s, every: EVERY, deliver: {mode: realtime, to: Parcel.customer}}
+  - {name: send parcel, actor: customer, writes: [Parcel], rate: 2M/day}
+"""
+
+#: Sensors (machines, no personal data) that report every 60 s: every sensor reporting is online.
+SENSORS = """\
+system: sensors
+entities:
+  Sensor: {fields: {serial: string(40), level: float?}, rows: 2M, presence: {offline_after: 180s}}
+use_cases:
+  - {name: report level, actor: sensor, writes: [Sensor.level], latest: true, rate: 10k/s, every: 60s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "actor", "entity", "online"),
+    [
+        pytest.param(COURIERS.replace("EVERY", "5s"), "courier", "Courier", 4_000 * 5, id="reports-every-5s-of-50k-couriers"),
+        pytest.param(COURIERS.replace("EVERY", "20s"), "courier", "Courier", 50_000, id="more-than-the-rows-report-capped-at-rows"),
+        pytest.param(RIDES.replace("rate: 20M/day}", "rate: 20M/day, every: 30s}"), "driver", None, 20e6 / 86_400 * 2 * 30, id="rides-position-every-30s"),
+        pytest.param(SENSORS, "sensor", "Sensor", 10_000 * 3 * 60, id="machines-reporting-every-minute-at-the-default-peak-factor"),
+    ],
+)
+def test_periodic_use_case_sets_its_actors_online_ok(text: str, actor: str, entity: str | None, online: float) -> None:
+    """A use case each online client does every N s makes its actor's clients online peak x N (at most its rows), and every stage reads it."""
+    result = design_spec(load_spec_bytes(text.encode(), "periodic.yaml"))
+    known = _figures(result)
+    assert known[f"clients.online.{actor}"].value == pytest.approx(online)
+    connections = known.get("connections.realtime")
+    if connections is not None and f"clients_{actor}" in connections.inputs:
+        assert connections.inputs[f"clients_{actor}"] == pytest.approx(online)
+        stated = result.spec.scale.concurrent_connections
+        if stated:
+            # the other actors share what the periodic one leaves of the stated total
+            assert connections.value == pytest.approx(max(stated, online))
+    if entity is not None and f"presence.online.{entity.lower()}" in known:
+        assert known[f"presence.online.{entity.lower()}"].value == pytest.approx(online)
+        window = result.spec.entities[entity].presence
+        assert window is not None
+        assert known[f"presence.heartbeats.{entity.lower()}"].value == pytest.approx(online / (window.offline_after / 3))
+    limits = [line for line in result.files["design.md"].splitlines() if line.startswith(f"| {actor} | write |")]
+    assert limits
+    assert all(_clients_in(line) == pytest.approx(online, rel=1e-3) for line in limits)
+
+
+def test_stated_concurrent_users_are_the_people_online_ok() -> None:
+    """People who only make requests beside stated subscribers are the stated concurrent users, not a daily-active estimate."""
+    text = TICKER.replace("scale: {users: 50k, peak_factor: 3}", "scale: {users: 50k, concurrent_users: 9k, peak_factor: 3}")
+    text += "  - {name: list quotes, actor: trader, reads: [Quote], filter: [instrument], rate: 100/s}\n"
+    result = design_spec(load_spec_bytes(text.encode(), "ticker.yaml"))
+    assert _figures(result)["clients.online.trader"].value == 9_000
+    assert not any("concurrent_connections: not given" in a or "people online at peak" in a for a in result.architecture.assumptions)

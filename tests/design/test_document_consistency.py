@@ -70,7 +70,54 @@ use_cases:
   - {name: shift card, actor: lead, kind: get, reads: [Queue, Shift.load], rate: 90/s}
 """
 
-WRITTEN = {"monolith-on-aws": MONOLITH_ON_AWS, "sharded-ingest": SHARDED_INGEST, "photos": PHOTOS, "roster": ROSTER}
+#: A messenger whose sends push through two providers with stated shares; its receipts name no provider (fetched on reconnect).
+MESSENGER = """
+system: messenger
+scale: {daily_active: 2M, concurrent_users: 300k}
+external:
+  fcm: {kind: push, share: 70%}
+  apns: {kind: push, share: 30%}
+entities:
+  User: {fields: {phone: {type: string(20), pii: true}}, rows: 4M, presence: {offline_after: 30s}}
+  Chat: {fields: {title: string(80)}, rows: 1M}
+  Member: {part_of: Chat, fields: {user: ref(User), role: enum[member,admin]}, avg_per_parent: 3}
+  Message: {part_of: Chat, fields: {sender: ref(User), body: text}, append_only: true, growth: 50M/day}
+  Receipt: {fields: {message: ref(Message), reader: ref(User), recipient: ref(User)}, growth: 50M/day}
+use_cases:
+  - {name: send message, writes: [Message], rate: 50M/day, notify: [fcm, apns], deliver: realtime}
+  - {name: mark read, writes: [Receipt], rate: 50M/day, deliver: realtime}
+  - {name: list messages, reads: [Message], filter: [chat], sort: [-created_at], rate: 100M/day}
+"""
+
+#: Dispatch: couriers report every 5 s (their online count follows), offers are pushed without a live connection (one provider,
+#: a second one unnamed), and a minutely job settles payouts through a slow external system.
+DISPATCH = """
+system: dispatch
+scale: {users: 2M, daily_active: 400k, concurrent_connections: 120k, peak_factor: 2}
+external:
+  onesignal: {kind: push}
+  bank: {kind: payment, latency_ms: 500}
+entities:
+  Customer: {fields: {name: {type: string(80), pii: true}}, rows: 2M}
+  Courier: {fields: {name: {type: string(80), pii: true}, location: geo?}, rows: 200k, presence: {offline_after: 20s}}
+  Offer: {fields: {courier: ref(Courier), customer: ref(Customer), fee: money}, growth: 3M/day}
+  Payout: {fields: {courier: ref(Courier), amount: money, reference: string(60)?}, growth: 1M/day}
+use_cases:
+  - {name: report location, actor: courier, writes: [Courier.location], latest: true, rate: 8k/s, every: 5s,
+     deliver: {mode: realtime, to: Offer.customer}}
+  - {name: make offer, actor: customer, writes: [Offer], rate: 3M/day, avg_fanout: 4, notify: [onesignal]}
+  - {name: list offers, actor: courier, reads: [Offer], filter: [courier], rate: 10M/day}
+  - {name: settle payouts, actor: system, kind: job, reads: [Payout], writes: [Payout.reference], calls: [bank], schedule: "* * * * *"}
+"""
+
+WRITTEN = {
+    "monolith-on-aws": MONOLITH_ON_AWS,
+    "sharded-ingest": SHARDED_INGEST,
+    "photos": PHOTOS,
+    "roster": ROSTER,
+    "messenger": MESSENGER,
+    "dispatch": DISPATCH,
+}
 
 
 #: Every rendered file of each design, by design name.
@@ -560,3 +607,56 @@ def test_sharded_databases_are_sized_per_shard_everywhere_ok(name: str, arch: Ar
             for write in table.sharding.co_writes if table.sharding else ():
                 assert write.mechanism, f"{write.use_case}: rows on other shards with nothing replacing the transaction"
                 assert write.mechanism in document
+
+
+def _push_terms(arch: Architecture) -> dict[tuple[str, str], float]:
+    """(provider, use case id) -> push notifications/s, from the ``push.<provider>.<use case>`` figures."""
+    providers = {e.name for e in arch.externals if e.kind.lower() in {"push", "notification", "notifications"}}
+    found = {}
+    for f in arch.figures:
+        head, _, rest = f.key.partition(".")
+        provider, _, use_case = rest.partition(".")
+        if head == "push" and provider in providers:
+            found[(provider, use_case)] = f.value
+    return found
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_push_provider_calls_are_its_share_of_the_notifications_ok(name: str, arch: Architecture, document: str) -> None:
+    """A push provider's calls are its share of the pushed notifications (recipients not connected), never one call per event each."""
+    known = {f.key: f for f in arch.figures}
+    terms = _push_terms(arch)
+    providers = {e.name for e in arch.externals if e.kind.lower() in {"push", "notification", "notifications"}}
+    for provider in providers:
+        calls = known.get(f"qps.peak.external.{provider}")
+        pushed = {u: v for (p, u), v in terms.items() if p == provider}
+        if calls is None:
+            assert not pushed, provider
+            continue
+        assert not any(k.endswith("_x_fanout") for k in calls.inputs), calls.inputs
+        assert {k.removeprefix("push_"): v for k, v in calls.inputs.items() if k.startswith("push_")} == pytest.approx(pushed)
+    for use_case in {u for _, u in terms}:
+        offline = known.get(f"realtime.push.{use_case}")
+        if offline is not None:
+            assert sum(v for (_, u), v in terms.items() if u == use_case) == pytest.approx(offline.value)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_offline_text_and_diagrams_name_the_pushing_providers_ok(name: str, arch: Architecture, document: str) -> None:
+    """A channel pushes through exactly the providers its figures count, and the sequence diagram labels them as pushes."""
+    from backend_architect.render.mermaid import node_id, render_sequence
+    from backend_architect.spec.model import slug
+
+    terms = _push_terms(arch)
+    prefix = "recipients not connected get a push notification through "
+    for channel in arch.channels:
+        counted = {p for (p, u), v in terms.items() if v and u in {slug(n) for n in channel.use_cases}}
+        if channel.offline.startswith(prefix):
+            assert set(channel.offline.removeprefix(prefix).split(" (")[0].split(", ")) == counted, channel.name
+        else:
+            assert not counted, channel.name
+    for flow in arch.flows:
+        for provider in {p for (p, u) in terms if u == slug(flow.use_case)}:
+            step = next((s for s in flow.steps if s.kind == "event" and s.target == provider), None)
+            if step is not None and step.via == "outbox":
+                assert f"outbox-){node_id('p', provider)}: push notification to" in render_sequence(arch, flow)

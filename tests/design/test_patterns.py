@@ -202,6 +202,42 @@ def test_batch_job_sized_to_its_window_ok() -> None:
     assert not any(o.use_cases == ["roll up readings"] for a in arch.apis for o in a.operations)
 
 
+#: A job that submits each new charge to a payment processor; SCHEDULE, LATENCY and the peak factor vary per case.
+CHARGES = """\
+system: billing
+scale: {peak_factor: PEAK}
+external:
+  processor: {kind: payment LATENCY}
+entities:
+  Charge: {fields: {amount: money, reference: string(60)?}, growth: 6M/day}
+use_cases:
+  - {name: take charge, writes: [Charge], rate: 6M/day}
+  - {name: submit charges, actor: system, kind: job, reads: [Charge], writes: [Charge.reference], calls: [processor], schedule: "SCHEDULE"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("schedule", "latency", "peak", "per_run", "per_worker"),
+    [
+        pytest.param("* * * * *", ", latency_ms: 800", 3, 6e6 / 1_440, 125.0, id="minutely-slow-callee"),
+        pytest.param("hourly", ", latency_ms: 50", 2, 6e6 / 24, 2_000.0, id="hourly-fast-callee"),
+        pytest.param("*/5 * * * *", "", 4, 6e6 / 288, 100 / 0.3, id="five-minutely-callee-latency-assumed"),
+        pytest.param("daily", ", latency_ms: 800", 3, 6e6, 125.0, id="daily-slow-callee-many-workers"),
+    ],
+)
+def test_job_calls_at_its_own_throughput_ok(schedule: str, latency: str, peak: int, per_run: float, per_worker: float) -> None:
+    """A job's rows a run, rows/s, workers and its external calls are one computation: it calls at the rate it processes rows."""
+    arch = design(CHARGES.replace("SCHEDULE", schedule).replace(" LATENCY", latency).replace("PEAK", str(peak)))
+    job = next(j for j in arch.jobs if j.use_case == "submit charges")
+    assert job.rows_per_run == pytest.approx(per_run)
+    assert job.rows_per_s * job.interval_s * 0.5 >= job.rows_per_run
+    calls = next(f for f in arch.figures if f.key == "qps.peak.external.processor")
+    assert calls.value == job.rows_per_s
+    assert calls.inputs == {"job_submit-charges": job.rows_per_s}
+    assert figure(arch, "job.workers.submit-charges") == job.workers == max(1, -(-job.rows_per_s // per_worker))
+    assert f"at {job.rows_per_s:,.0f} calls/s" in decision(arch, "job.submit-charges")
+
+
 def test_downloaded_blobs_behind_a_cdn_ok() -> None:
     """Blobs go to object storage; read ones get a CDN with signed URLs."""
     arch = design(

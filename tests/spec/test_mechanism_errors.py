@@ -44,3 +44,52 @@ def test_base_is_valid_ok() -> None:
 def test_deliver_to_names_a_reference_err(to: str, message: str) -> None:
     """deliver.to as Entity.field must name a reference of an entity that exists, located at the value."""
     assert _messages(BASE.replace("to: Ride.driver", f"to: {to}")) == [message]
+
+
+PUSHES = """\
+system: chat
+external:
+  fcm: {kind: push, share: FCM}
+  apns: {kind: push, share: APNS}
+  mailer: {kind: email MAILER}
+entities:
+  Message: {fields: {body: text}}
+use_cases:
+  - {name: send message, writes: [Message], rate: 10/s, notify: [fcm, apns], deliver: realtime}
+  - {name: report presence, writes: [Message], rate: RATE EVERY}
+"""
+
+
+def _pushes(fcm: str = "60%", apns: str = "40%", mailer: str = "", rate: str = "10/s", every: str = ", every: 5s") -> str:
+    return PUSHES.replace("FCM", fcm).replace("APNS", apns).replace(" MAILER", mailer).replace("RATE", rate).replace(" EVERY", every)
+
+
+def test_push_shares_and_every_are_valid_ok() -> None:
+    """Shares of push providers summing to 100% and a periodic use case with its rate are valid."""
+    spec = load_spec_bytes(_pushes().encode(), "spec.yaml").spec
+    assert (spec.external["fcm"].share, spec.use_cases[1].every) == (0.6, 5.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(
+            _pushes(fcm="70%", apns="50%"),
+            "spec.yaml:4:29: the push providers' shares add up to 120%; together they may carry at most 100% of the notifications",
+            id="shares-over-the-whole",
+        ),
+        pytest.param(
+            _pushes(mailer=", share: 10%", apns="30%"),
+            "spec.yaml:5:32: 'mailer' is not a push provider (kind: push): a share splits push notifications between providers",
+            id="share-on-a-non-push-system",
+        ),
+        pytest.param(
+            _pushes(rate="null"),
+            "spec.yaml:10:67: 'every' counts the clients online as the peak rate x every: give the use case's rate too",
+            id="every-without-a-rate",
+        ),
+    ],
+)
+def test_push_shares_and_every_misuse_err(text: str, message: str) -> None:
+    """Push shares are parts of one whole on push providers; every needs a rate: each misuse is located at the value."""
+    assert _messages(text) == [message]

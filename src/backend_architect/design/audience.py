@@ -8,14 +8,17 @@ Each reads the same :class:`Audience`, so no two stages count the same clients d
 An actor's clients online at peak are, in order:
 
 1. ``deliver.subscribers`` stated on a use case the actor subscribes with (a stream's consumers);
-2. its share of a stated ``scale.concurrent_connections`` (else ``concurrent_users``): the
-   total is split between the actors that hold connections (those who receive real-time
+   a periodic use case's (``every``) peak rate x its interval: each online client does it once an
+   interval (drivers reporting their location every 4 s), at most the actor's rows;
+2. its share of what a stated ``scale.concurrent_connections`` (else ``concurrent_users``) leaves
+   after those: the total is split between the actors that hold connections (those who receive real-time
    deliveries; the people when nothing is delivered) in proportion to their peak requests, so
    every connected client is assumed to send at the same rate (equally when one sends nothing),
    never more than the actor's rows;
 3. otherwise an estimate listed under Assumptions: machines (an entity with no personal data,
    such as Device) are all online; an external system is one client; the people the scale counts
-   are the daily actives x 20% (:data:`~backend_architect.design.online.PEAK_ONLINE_SHARE`);
+   are the stated ``concurrent_users``, else the daily actives x 20%
+   (:data:`~backend_architect.design.online.PEAK_ONLINE_SHARE`);
    another people entity (drivers beside customers) is its rows x the daily share x 20%; a role
    with no entity of its own (a dispatcher, an operator) is counted with the people.
 """
@@ -23,7 +26,7 @@ An actor's clients online at peak are, in order:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.defaults import PEOPLE
@@ -38,6 +41,7 @@ _SCALE_FORMULAS = frozenset(
     {
         "concurrent_connections",
         "concurrent_users (one connection each)",
+        "concurrent_users",
         "daily_active x peak_online_share",
         "users x daily_per_user x peak_online_share",
         "default_connections",
@@ -152,16 +156,20 @@ def audiences(spec: Spec, analysis: Analysis) -> Audiences:
     stated_total = spec.scale.concurrent_connections or spec.scale.concurrent_users
     estimates = {actor: _estimate(spec, analysis, actor, entity_of.get(actor), actor in holders) for actor in entity_of}
     subscribed = _subscribers(spec)
+    periodic = _periodic(analysis)
     found: dict[str, Audience] = {}
     for actor, audience in estimates.items():
         if actor in subscribed:
             n = subscribed[actor]
             audience = Audience(actor, audience.entity, n, "deliver.subscribers", {"subscribers": n}, audience.registered, actor in holders)
+        elif actor in periodic:
+            audience = _reporting(audience, *periodic[actor], actor in holders)
         found[actor] = audience
+    counted = {a: found[a].clients for a in (*subscribed, *periodic) if a in found}
     stated = online(spec) if stated_total else None
     if stated is not None:
-        sharing = [a for a in (holders or _people_actors(spec, analysis, entity_of)) if a not in subscribed]
-        left = stated.connections - sum(subscribed.get(a, 0.0) for a in holders)
+        sharing = [a for a in (holders or _people_actors(spec, analysis, entity_of)) if a not in counted]
+        left = stated.connections - sum(counted.get(a, 0.0) for a in holders)
         found |= _split(analysis, sharing, left, stated, found)
     by_entity: dict[str, str] = {}
     for actor in sorted(found, key=lambda a: (not found[a].connected, a)):
@@ -245,6 +253,28 @@ def _subscribers(spec: Spec) -> dict[str, float]:
     return found
 
 
+def _periodic(analysis: Analysis) -> dict[str, tuple[float, float]]:
+    """Per actor, its busiest periodic use case (``every``): (peak rate, interval in seconds)."""
+    found: dict[str, tuple[float, float]] = {}
+    for use_case in analysis.use_cases:
+        every = use_case.spec.every
+        if every is None or use_case.spec.rate is None or use_case.is_job:
+            continue
+        actor = use_case.spec.actor
+        if actor not in found or use_case.peak_qps * every > found[actor][0] * found[actor][1]:
+            found[actor] = (use_case.peak_qps, every)
+    return found
+
+
+def _reporting(base: Audience, peak: float, every: float, connected: bool) -> Audience:
+    """The clients a periodic use case implies: each online client does it once every ``every`` s, so ``peak x every`` are online (at most the rows)."""
+    value = peak * every
+    if base.registered is not None and value > base.registered:
+        inputs = {"rows": base.registered, "peak": peak, "every_s": every}
+        return Audience(base.actor, base.entity, base.registered, "min(rows, peak x every_s)", inputs, base.registered, connected)
+    return Audience(base.actor, base.entity, value, "peak x every_s", {"peak": peak, "every_s": every}, base.registered, connected)
+
+
 def _machine(spec: Spec, entity: str | None) -> bool:
     """An entity of machines (a Device, a Sensor): no personal data, no password, not named for people."""
     body = spec.entities.get(entity or "")
@@ -279,18 +309,21 @@ def _estimate(spec: Spec, analysis: Analysis, actor: str, entity: str | None, co
 
 
 def _people_online(spec: Spec) -> Online:
-    """The people online at peak from the daily actives (or users), ignoring the stated concurrent figures the split hands out.
+    """The people online at peak: the stated ``concurrent_users``, else from the daily actives (or users).
 
-    Its note never calls a stated figure "not given": it says the figure went to other actors.
+    A stated ``concurrent_connections`` counts the connections the split hands out, not the people who only make requests.
     """
-    scale = spec.scale.model_copy(update={"concurrent_connections": None, "concurrent_users": None})
-    found = online(spec.model_copy(update={"scale": scale}))
-    stated = spec.scale.concurrent_connections or spec.scale.concurrent_users
-    if stated and found.assumption:
-        key = "concurrent_connections" if spec.scale.concurrent_connections else "concurrent_users"
-        reason = found.assumption.split("; ", 1)[-1]
-        found = replace(found, assumption=f"scale.{key} ({stated:,.0f}) counts the real-time connections; other actors' clients online are estimated: {reason}")
-    return found
+    scale = spec.scale
+    if scale.concurrent_users:
+        return Online(scale.concurrent_users, "concurrent_users", {"concurrent_users": scale.concurrent_users}, None)
+    estimated = online(spec.model_copy(update={"scale": scale.model_copy(update={"concurrent_connections": None})}))
+    if scale.concurrent_connections and estimated.assumption:
+        # the connections are stated: what is not given is how many people are online besides them
+        note = estimated.assumption.replace(
+            "scale.concurrent_connections: not given", "people online at peak: not given (concurrent_connections counts the connections)"
+        )
+        return Online(estimated.connections, estimated.formula, estimated.inputs, note)
+    return estimated
 
 
 def _split(analysis: Analysis, sharing: list[str], total: float, stated: Online, found: Mapping[str, Audience]) -> dict[str, Audience]:

@@ -10,6 +10,7 @@ import math
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.loads import database_share
+from backend_architect.design.pushes import shares_assumption
 from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
 from backend_architect.design.workload import external_figures, job_figures, table_figures
@@ -66,8 +67,12 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     use_cases = analysis.use_cases
     figures += _totals(analysis, arch)
     figures += table_figures(use_cases, {u.name: database_share(arch, u.name, "write") for u in use_cases if u.is_write})
-    figures += external_figures(spec, use_cases)
-    figures += job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
+    jobs = job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
+    known = {f.key: f.value for f in [*figures, *jobs]}
+    figures += jobs
+    figures += external_figures(spec, use_cases, known)
+    if (split := shares_assumption(spec)) is not None:
+        assumptions.append(split)
     figures += _storage(spec, arch)
     figures += _rows_a_day(analysis, arch)
     figures += _object_storage(spec, arch, figures, assumptions)

@@ -12,6 +12,7 @@ import re
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.pushes import push_providers
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
@@ -95,7 +96,7 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     fed = {u.entity for u in use_cases if u.is_write} | {e for u in use_cases for e in u.writes}
     for use_case in use_cases:
         home = owner[use_case.entity]
-        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed)
+        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)))
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
             events.append(event)
@@ -108,7 +109,16 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
 
 
-def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str, set[str]], externals: set[str], fed: set[str]) -> tuple[Flow, Event | None]:
+def _flow(
+    use_case: UseCase,
+    home: str,
+    owner: dict[str, str],
+    readers: dict[str, set[str]],
+    externals: set[str],
+    fed: set[str],
+    providers: frozenset[str] = frozenset(),
+) -> tuple[Flow, Event | None]:
+    """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes)."""
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
     fresh, writes = remote_access(use_case, owner)
@@ -140,6 +150,8 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
         consumers = sorted((readers.get(use_case.entity, set()) | set(remote_writes)) - {home})
         # notify names external systems (delivered by a consumer that calls them) or audiences (in-app notifications)
         audiences = {"notifications" for n in use_case.spec.notify if n not in externals}
+        # the push providers it names; the real-time pattern adds those no use case names where recipients are offline (pushes.py)
+        pushes = [p for p in use_case.spec.notify if p in providers]
         consumers = sorted({*consumers, *audiences, *(n for n in use_case.spec.notify if n in externals)})
         if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
             name = event_name(use_case)
@@ -152,8 +164,11 @@ def _flow(use_case: UseCase, home: str, owner: dict[str, str], readers: dict[str
                 use_case=use_case.name,
                 fields=["id", *use_case.written_columns],
             )
+            mode = use_case.spec.deliver.mode if use_case.spec.deliver is not None else None
+            reach = "every recipient" if mode != "realtime" else "recipients not connected"
             for consumer in consumers:
-                steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox"))
+                tail = f": push notification to {reach}" if consumer in pushes else ""
+                steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox{tail}"))
     saga = None
     if remote_writes:
         style, why = "saga", f"writes span {', '.join([home, *remote_writes])}: each step commits locally, failures run compensations"

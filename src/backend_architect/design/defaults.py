@@ -91,6 +91,8 @@ REPLACEMENTS: tuple[tuple[re.Pattern[str], Replacement], ...] = (
     (re.compile(r"^(entities\.\w+\.retention): not given"), lambda s, a, m: [m[1]] if _stated(s, m[1]) else []),
     (re.compile(r"^external\.(\w+)\.(latency_ms|availability): not given"),
      lambda s, a, m: [m[0].split(":")[0]] if m[1] in s.external and getattr(s.external[m[1]], m[2]) is not None else []),
+    (re.compile(r"^external\.([\w/]+)\.share: not given"),
+     lambda s, a, m: [f"external.{n}.share" for n in m[1].split("/") if n in s.external and s.external[n].share is not None]),
 )  # fmt: skip
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.pushes import push_providers, pushes_of, shares
 from backend_architect.ir.model import Figure
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -82,23 +84,58 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
     return figures
 
 
-def external_figures(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Figure]:
-    """Peak calls per second to each external system: direct calls plus notifications delivered through it."""
+def external_figures(spec: Spec, use_cases: tuple[UseCase, ...], known: Mapping[str, float] | None = None) -> list[Figure]:
+    """Peak calls per second to each external system: direct calls, notifications through it, and push notifications.
+
+    A push provider carries its share (:func:`~backend_architect.design.pushes.shares`) of each pushing use
+    case's notifications: the real-time pattern's ``realtime.push.<use case>`` (recipients not connected) in
+    ``known``, else ``peak x avg_fanout`` for a use case that notifies without a live delivery. A job calls at
+    the rate it processes rows (``job.rows_per_s``), not at its use case's rate.
+    """
+    found = known or {}
     calls: dict[str, dict[str, float]] = {}
+    figures: list[Figure] = []
+    providers = set(push_providers(spec))
     for use_case in use_cases:
+        job_rate = found.get(f"job.rows_per_s.{use_case.id}") if use_case.spec.schedule else None
         for name in use_case.spec.calls:
-            calls.setdefault(name, {})[f"peak_{use_case.id}"] = use_case.peak_qps
+            if job_rate is not None:
+                calls.setdefault(name, {})[f"job_{use_case.id}"] = job_rate
+            else:
+                calls.setdefault(name, {})[f"peak_{use_case.id}"] = use_case.peak_qps
         for name in use_case.spec.notify:
-            if name in spec.external:
+            if name in spec.external and name not in providers:
                 fanout = use_case.spec.avg_fanout or 1.0
                 calls.setdefault(name, {})[f"peak_{use_case.id}_x_fanout"] = use_case.peak_qps * fanout
-    return [
+        pushes = pushes_of(spec, use_case.spec)
+        if not pushes or use_case.spec.rate is None:
+            continue
+        notifications = found.get(f"realtime.push.{use_case.id}")
+        if notifications is None and use_case.spec.deliver is not None:
+            # the real-time pattern found nobody offline to reach (every recipient connected): nothing is pushed
+            continue
+        if notifications is None:
+            notifications = use_case.peak_qps * (use_case.spec.avg_fanout or 1.0)
+        for name, share in shares(spec, pushes).items():
+            figures.append(
+                Figure(
+                    key=f"push.{name}.{use_case.id}",
+                    quantity=f"push notifications/s through {name} for {use_case.name} at peak",
+                    value=notifications * share,
+                    unit="notifications/s",
+                    formula="notifications x provider_share",
+                    inputs={"notifications": notifications, "provider_share": share},
+                    scope=f"use case '{use_case.name}'",
+                )
+            )
+            calls.setdefault(name, {})[f"push_{use_case.id}"] = notifications * share
+    return figures + [
         Figure(
             key=f"qps.peak.external.{name}",
             quantity=f"peak calls to {name}",
             value=sum(inputs.values()),
             unit="calls/s",
-            formula="sum of peak rates of use cases calling or notifying through it (x fan-out)",
+            formula="sum of the peak calls of the use cases calling or notifying it (a job at its rows/s, a push provider its share of the pushes)",
             inputs=inputs,
             scope=name,
         )
@@ -107,7 +144,10 @@ def external_figures(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Figure]
 
 
 def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float]) -> list[Figure]:
-    """For each batch job: rows one run must handle, and the throughput that finishes it within its window."""
+    """For each batch job: rows one run must handle, and the throughput that finishes it within its window.
+
+    Everything the job does per row (its writes, its external calls) happens at this throughput.
+    """
     figures = []
     for use_case in use_cases:
         if not use_case.spec.schedule or not use_case.reads:

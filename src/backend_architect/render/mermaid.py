@@ -167,7 +167,9 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
             lines.append(f"    {source}-){target}: {_label(step.description.split(' via ')[0])} (Redis pub/sub, no outbox)")
         elif step.kind == "event" and step.source == home:
             lines.append(f"    {source}-)outbox: {_label(step.description.split(' via ')[0])}")
-            lines.append(f"    outbox-){target}: deliver (at least once)")
+            # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
+            reach = step.description.partition(" via the outbox: ")[2]
+            lines.append(f"    outbox-){target}: {_label(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)")
         elif step.kind == "event":
             lines.append(f"    {source}-){target}: {_label(step.description)}")
     if flow.style == "saga":

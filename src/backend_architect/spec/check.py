@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from backend_architect.spec.field_types import suggest
 from backend_architect.spec.identifiers import check_identifiers
-from backend_architect.spec.model import Spec, UseCaseSpec, slug
+from backend_architect.spec.model import PUSH_KINDS, Spec, UseCaseSpec, slug
 from backend_architect.spec.naming import (
     BUILTIN_COLUMNS,
     column_names,
@@ -47,6 +47,8 @@ def check_references(spec: Spec) -> list[Problem]:
         _use_case_names,
         _use_case_refs,
         _services,
+        _push_shares,
+        _periodic,
         check_identifiers,
         check_values,
     )
@@ -349,6 +351,33 @@ def _services(spec: Spec) -> Iterator[Problem]:
     unowned = [e for e in spec.entities if e not in owner]
     if unowned:
         yield Problem(("services",), f"no service owns {', '.join(unowned)}; every entity needs an owner", True)
+
+
+def _periodic(spec: Spec) -> Iterator[Problem]:
+    """``every`` counts the actor's clients online from the rate: it needs the rate, and a scheduled job has no clients."""
+    for i, use_case in enumerate(spec.use_cases):
+        if use_case.every is None:
+            continue
+        if use_case.rate is None:
+            yield Problem(("use_cases", i, "every"), "'every' counts the clients online as the peak rate x every: give the use case's rate too")
+        elif use_case.schedule is not None:
+            yield Problem(
+                ("use_cases", i, "every"), "a scheduled job is run by the scheduler, not by clients: 'every' does not apply (the schedule sets its interval)"
+            )
+
+
+def _push_shares(spec: Spec) -> Iterator[Problem]:
+    """Stated shares of the push providers are parts of one whole: together at most 100%, and only on a push provider."""
+    stated = [(name, e.share) for name, e in spec.external.items() if e.share is not None]
+    for name, _ in stated:
+        if (spec.external[name].kind or "").lower() not in PUSH_KINDS:
+            yield Problem(("external", name, "share"), f"'{name}' is not a push provider (kind: push): a share splits push notifications between providers")
+    total = sum(v or 0.0 for _, v in stated)
+    if total > 1.0 + 1e-9:
+        name = stated[-1][0]
+        yield Problem(
+            ("external", name, "share"), f"the push providers' shares add up to {total:.0%}; together they may carry at most 100% of the notifications"
+        )
 
 
 __all__ = ["TEXT_KINDS", "Note", "Problem", "check_references", "primary_entity", "snake", "spec_notes"]

@@ -59,6 +59,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "latency_ms": "latency_ms: 250",
         "availability": "availability: 99.99%",
         "rate_limit": "rate_limit: 100/s",
+        "share": "share: 45%",
         "notes": "notes: free text",
     },
     "entity": {
@@ -115,6 +116,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "latency_ms": "latency_ms: 200",
         "avg_fanout": "avg_fanout: 200",
         "schedule": "schedule: hourly",
+        "every": "every: 4s",
         "calls": "calls: [stripe]",
         "notify": "notify: [postmark]",
         "near": "near: Driver.location",

@@ -286,6 +286,10 @@ class ConstraintsSpec(SpecModel):
     )
 
 
+#: External kinds that deliver notifications to devices (the push providers).
+PUSH_KINDS = frozenset({"push", "notification", "notifications"})
+
+
 class ExternalSpec(SpecModel):
     """A system outside ours that the design calls or is called by."""
 
@@ -294,6 +298,11 @@ class ExternalSpec(SpecModel):
     latency_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
     availability: Fraction | None = None
     rate_limit: RateValue | None = None
+    share: Fraction | None = Field(
+        default=None,
+        description="For a push provider: its share of the push notifications (its platform's share of devices), e.g. 45%; "
+        "the push providers without one split what the stated shares leave equally.",
+    )
 
     @field_validator("rate_limit")
     @classmethod
@@ -412,6 +421,12 @@ class UseCaseSpec(SpecModel):
     latency_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
     avg_fanout: float | None = Field(default=None, ge=0, le=MAX_COUNT, description="Deliveries per write (feeds, notifications).")
     schedule: str | None = Field(default=None, description="For batch jobs: hourly, daily, or a cron expression.")
+    every: Seconds | None = Field(
+        default=None,
+        gt=0,
+        description="Each online client of the actor does this once every this long, e.g. 4s (location reports): "
+        "with the rate, the actor's clients online at peak are the peak rate x every.",
+    )
     calls: Names = Field(default_factory=list, description="External systems called.")
     notify: Names = Field(default_factory=list, description="Who is told when this happens (actors or externals).")
     near: str | None = Field(default=None, description="Proximity: Entity.field of a geo field; rows nearest to a point, within radius.")

@@ -6,16 +6,19 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.call_chains import DEFAULT_EXTERNAL_MS
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, figure, figures, fmt, owner_of, table_of
 from backend_architect.design.workload import JOB_WINDOW_SHARE, schedule_interval
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component, Job
 from backend_architect.spec.model import Spec
-from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: Rows/s one job worker processes when it reads in keyset batches and writes in bulk (COPY or multi-row upserts).
 JOB_WORKER_ROWS_PER_S = 5_000.0
+#: External calls one job worker keeps in flight (an async HTTP client's connection pool): a worker calling a
+#: system that answers in L seconds processes at most this / L rows/s.
+JOB_CALLS_IN_FLIGHT = 100.0
 RETRIES = "3 attempts with exponential backoff; a run that still fails alerts and is retried whole by the next trigger"
 
 
@@ -28,8 +31,9 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
     data), never another service's public API one row at a time.
 
     ## What it adds
-    A job: the rows each run handles (the input's new rows per interval), the throughput that
-    finishes within half its interval, workers (``ceil(rows/s / 5,000)``), a queue of
+    A job: the rows each run handles (the input's new rows per interval), the throughput that finishes within half its interval, workers
+    (``ceil(rows/s / 5,000)``, or ``ceil(rows/s / (100 calls in flight / the callee's latency))``
+    for a job that calls an external system once a row: it calls at its throughput), a queue of
     partitions when more than one worker runs, retries and the idempotency key (the window it
     covers), and the tables it writes; its writes count as database writes.
 
@@ -43,17 +47,19 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
     ## References
     M. Kleppmann, Designing Data-Intensive Applications, ch. 10 (batch processing).
     """
+    by_key = {f.key: f for f in arch.figures}
     for use_case in analysis.use_cases:
         if not use_case.is_job:
             continue
         interval = schedule_interval(use_case.spec.schedule or "daily")
         inputs = list(use_case.reads) or list(use_case.writes)
-        known = figures(arch)
         # the capacity stage's figures for the run, so the job and its figures can never disagree
-        per_run = known.get(f"job.rows_per_run.{use_case.id}", 0.0)
-        rate = known.get(f"job.rows_per_s.{use_case.id}", 0.0)
-        per_day = per_run * SECONDS_PER_DAY / interval
-        workers = max(1, math.ceil(rate / JOB_WORKER_ROWS_PER_S))
+        run = by_key.get(f"job.rows_per_run.{use_case.id}")
+        per_run = run.value if run is not None else 0.0
+        per_day = run.inputs.get("rows_per_day", 0.0) if run is not None else 0.0
+        rate = figures(arch).get(f"job.rows_per_s.{use_case.id}", 0.0)
+        per_worker, basis = _worker_rows_per_s(arch, use_case.spec.calls)
+        workers = max(1, math.ceil(rate / per_worker))
         service = owner_of(arch, use_case.entity)
         reads = [t[1].name for e in use_case.reads if (t := table_of(arch, e))]
         writes = [t[1].name for e in use_case.writes if (t := table_of(arch, e))]
@@ -73,15 +79,17 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
             idempotency="each run is keyed by the window it covers; writes are upserts keyed by (window, row), so a rerun changes nothing twice",
         )
         scope = f"use case '{use_case.name}'"
+        calls = f"; calls {', '.join(use_case.spec.calls)} once a row, at {fmt(rate)} calls/s while it runs" if use_case.spec.calls else ""
         made = decision(
             f"job.{use_case.id}",
             f"Batch job {use_case.name}",
             "write paths",
-            f"a scheduled job every {fmt(interval)}s ({use_case.spec.schedule}): {fmt(per_run)} rows a run at {fmt(rate)} rows/s on {workers} "
-            f"worker(s){', ' + queue if workers > 1 else ''}; writes {', '.join(writes) or 'nothing'}; started by the scheduler, not an endpoint",
+            f"a scheduled job every {fmt(interval)}s ({use_case.spec.schedule}): {fmt(per_run)} rows a run at "
+            f"{fmt(rate)} rows/s on {workers} worker(s){', ' + queue if workers > 1 else ''}{calls}; writes {', '.join(writes) or 'nothing'}; "
+            "started by the scheduler, not an endpoint",
             f"{', '.join(inputs)} grow by {fmt(per_day)} rows a day",
             f"a run must finish within half its interval ({fmt(interval * JOB_WINDOW_SHARE)}s) so a late one never overlaps the next; one "
-            f"worker handles {fmt(JOB_WORKER_ROWS_PER_S)} rows/s",
+            f"worker handles {fmt(per_worker)} rows/s ({basis})",
             alternatives=[("a stream processor", f"continuous results are not asked for: the schedule allows {fmt(interval)}s")],
             consequences=f"{RETRIES}. {job.idempotency}.",
             subject=use_case.name,
@@ -117,8 +125,19 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
                     workers,
                     "workers",
                     "max(1, ceil(rows_per_s / worker_rows_per_s))",
-                    {"rows_per_s": rate, "worker_rows_per_s": JOB_WORKER_ROWS_PER_S},
+                    {"rows_per_s": rate, "worker_rows_per_s": per_worker},
                     scope,
                 ),
             ),
         )
+
+
+def _worker_rows_per_s(arch: Architecture, calls: list[str]) -> tuple[float, str]:
+    """Rows/s one worker processes: bulk database work, or the external calls it keeps in flight over the slowest callee's latency."""
+    called = [e for e in arch.externals if e.name in calls]
+    if not called:
+        return JOB_WORKER_ROWS_PER_S, "keyset reads and bulk writes"
+    slowest = max(called, key=lambda e: e.latency_ms or DEFAULT_EXTERNAL_MS)
+    latency_ms = slowest.latency_ms or DEFAULT_EXTERNAL_MS
+    per_worker = min(JOB_WORKER_ROWS_PER_S, JOB_CALLS_IN_FLIGHT * 1000 / latency_ms)
+    return per_worker, f"{fmt(JOB_CALLS_IN_FLIGHT)} calls in flight to {slowest.name} at {fmt(latency_ms)} ms each"

@@ -14,6 +14,8 @@ from backend_architect.design.patterns._api import collection_path, item_paramet
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
 from backend_architect.design.patterns._online import hooks, online_api, presence_view, says_online
+from backend_architect.design.patterns._routes import route
+from backend_architect.design.pushes import pushes_of, pushes_reaching
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Figure, Operation
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
@@ -113,7 +115,14 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     nodes = max(1, math.ceil((beats + lookups) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
     table = table_name(entity)
     key = f"presence:{snake(entity)}:{{id}}"
-    pushes = [name for name, e in spec.external.items() if (e.kind or "").lower() in {"push", "notification", "notifications"}]
+    # the deliveries to these rows that push (the real-time pattern's rule: someone offline to reach, or a provider named)
+    to_here = [
+        u
+        for u in analysis.use_cases
+        if u.spec.deliver is not None and u.entity in spec.entities and pushes_of(spec, u.spec) and _reaches(spec, analysis, u, entity)
+    ]
+    pushing = [u.name for u in to_here if pushes_reaching(spec, u.spec, route(spec, analysis, u).people)]
+    pushes = list(dict.fromkeys(p for u in to_here if u.name in pushing for p in pushes_of(spec, u.spec)))
     service = owner_of(arch, entity)
     scope = f"entity {entity}"
     figures: tuple[Figure, ...] = (
@@ -180,8 +189,11 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         if seen
         else "last seen is the last heartbeat's time, kept in a Redis hash"
     )
+    verb = "delivers" if len(pushing) == 1 else "deliver"
+    others = "; other deliveries wait until it reconnects" if _other_deliveries(spec, analysis, entity, pushing) else ""
     offline = (
-        f"a recipient with no presence key is offline: what is delivered to it goes out as a push notification ({', '.join(pushes)})"
+        f"a recipient with no presence key is offline: what {', '.join(repr(n) for n in pushing)} {verb} to it goes out as a push notification "
+        f"({', '.join(pushes)}){others}"
         if pushes
         else "a recipient with no presence key is offline: it fetches what it missed when it reconnects"
     )
@@ -337,3 +349,17 @@ def _operations(
         owner_only=True,
     )
     return ((service, op),)
+
+
+def _other_deliveries(spec: Spec, analysis: Analysis, entity: str, pushing: list[str]) -> bool:
+    """Whether another real-time delivery to these rows pushes nothing (its recipients fetch on reconnect)."""
+    return any(
+        u.spec.deliver is not None and u.entity in spec.entities and u.name not in pushing and _reaches(spec, analysis, u, entity) for u in analysis.use_cases
+    )
+
+
+def _reaches(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str) -> bool:
+    """Whether ``use_case`` delivers to rows of ``entity``: its channel is scoped by them, or by a room whose members are these people."""
+    where = route(spec, analysis, use_case)
+    room = where.people and where.scope is not None and audiences(spec, analysis).of_entity(where.scope) is None
+    return where.scope == entity or (room and people_entity(spec) == entity)

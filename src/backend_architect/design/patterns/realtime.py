@@ -12,6 +12,7 @@ from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
+from backend_architect.design.pushes import pushes_reaching, shares
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -75,14 +76,23 @@ def realtime_delivery(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     RFC 6455 (WebSocket); WHATWG HTML, server-sent events.
     """
     audience = audiences(spec, analysis)
-    pushes = [name for name, e in spec.external.items() if (e.kind or "").lower() in {"push", "notification", "notifications"}]
     kind = transport(spec)
-    for use_case in analysis.use_cases:
-        deliver = use_case.spec.deliver
-        if deliver is None or use_case.entity not in spec.entities or table_of(arch, use_case.entity) is None:
-            continue
-        where = route(spec, analysis, use_case, audience)
-        yield _applied(spec, analysis, arch, use_case, where, _share(spec, audience, where), pushes, kind, audience)
+    routed = [
+        (u, where, _share(spec, audience, where))
+        for u in analysis.use_cases
+        if u.spec.deliver is not None and u.entity in spec.entities and table_of(arch, u.entity) is not None
+        for where in (route(spec, analysis, u, audience),)
+    ]
+    # every delivery that rewrites a write's event or flow adds the same push providers (the last merged must not drop them)
+    implicit = {u.name: [p for p in _pushing(spec, analysis, u, where, share) if p not in u.spec.notify] for u, where, share in routed if u.is_write}
+    for use_case, where, share in routed:
+        yield _applied(spec, analysis, arch, use_case, where, share, _pushing(spec, analysis, use_case, where, share), kind, audience, implicit)
+
+
+def _pushing(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route, share: float) -> list[str]:
+    """The providers that push for ``use_case`` (pushes.py): unnamed ones only where some of its recipients (people) are not connected."""
+    offline = sum(u.peak_qps for u in publishers(analysis, use_case)) * where.recipients * (1 - share)
+    return pushes_reaching(spec, use_case.spec, where.people and offline > 0)
 
 
 def _share(spec: Spec, audience: Audiences, where: Route) -> float:
@@ -96,7 +106,16 @@ def _share(spec: Spec, audience: Audiences, where: Route) -> float:
 
 
 def _applied(
-    spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route, share: float, pushes: list[str], kind: str, audience: Audiences
+    spec: Spec,
+    analysis: Analysis,
+    arch: Architecture,
+    use_case: UseCase,
+    where: Route,
+    share: float,
+    pushes: list[str],
+    kind: str,
+    audience: Audiences,
+    implicit: dict[str, list[str]],
 ) -> Applied:
     deliver = use_case.spec.deliver
     assert deliver is not None
@@ -132,20 +151,33 @@ def _applied(
             scope,
         ),
     )
-    offline_text = _offline(analysis, use_case, pushes, offline, where)
-    if offline and pushes:
+    offline_text = _offline(spec, analysis, use_case, pushes, offline, where)
+    if pushes:
+        # every recipient of a push-only delivery is notified; of a live one, those not connected
+        pushed, formula, inputs = (
+            (publishes * where.recipients, "publishes x recipients", {"publishes": publishes, "recipients": where.recipients})
+            if mode == "push"
+            else (
+                offline,
+                "publishes x recipients x (1 - online_share)",
+                {"publishes": publishes, "recipients": where.recipients, "online_share": online_share_},
+            )
+        )
         figures += (
             figure(
                 f"realtime.push.{use_case.id}",
-                f"push notifications/s for {use_case.name} at peak (recipients offline)",
-                offline,
+                f"push notifications/s for {use_case.name} at peak ({'every recipient' if mode == 'push' else 'recipients not connected'})",
+                pushed,
                 "notifications/s",
-                "publishes x recipients x (1 - online_share)",
-                {"publishes": publishes, "recipients": where.recipients, "online_share": online_share_},
+                formula,
+                inputs,
                 scope,
             ),
         )
-    events = _events(spec, arch, sources, where)
+    events = tuple(
+        e.model_copy(update={"consumers": sorted({*e.consumers, *implicit.get(e.use_case or "", [])})}) if mode != "push" else e
+        for e in _events(spec, arch, sources, where)
+    )
     if mode == "push":
         return _push_only(spec, use_case, where, publishes, offline + deliveries, pushes, events, figures)
     if mode == "poll":
@@ -212,11 +244,14 @@ def _applied(
         decided_by="numbers" if overruled else "spec",
         spec=spec,
     )
-    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(spec, arch, sources, events))
+    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(spec, arch, sources, events, implicit))
 
 
-def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...]) -> tuple[Flow, ...]:
+def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...], implicit: dict[str, list[str]]) -> tuple[Flow, ...]:
     """Each publishing write's flow gains the step that takes its event to the gateway; a local write becomes event-driven.
+
+    ``implicit``: per write, the push providers no use case names that reach its recipients not connected (steps after the
+    gateway's, from the same outbox).
 
     A write whose value lives in memory (PAT020) publishes to Redis pub/sub itself: its step goes there, not through the outbox.
     """
@@ -228,9 +263,18 @@ def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple
         if found is None or any(s.target == GATEWAY for s in flow.steps):
             continue
         name, producer, via = found
-        description = f"{name} via the outbox" if via == "outbox" else f"{name} via Redis pub/sub, published by the write path (no outbox)"
+        description = (
+            f"{name} via the outbox: deliver to connected recipients"
+            if via == "outbox"
+            else f"{name} via Redis pub/sub, published by the write path (no outbox)"
+        )
         step = FlowStep(source=producer, target=GATEWAY, kind="event", description=description, via="pubsub" if via == "pubsub" else "outbox")
-        update: dict[str, object] = {"steps": [*flow.steps, step]}
+        pushes = [
+            FlowStep(source=producer, target=p, kind="event", description=f"{name} via the outbox: push notification to recipients not connected")
+            for p in (implicit.get(flow.use_case, []) if via == "outbox" else [])
+            if not any(s.target == p for s in flow.steps)
+        ]
+        update: dict[str, object] = {"steps": [*flow.steps, step, *pushes]}
         if flow.style == "local":
             how = "through the real-time gateway" if via == "outbox" else "through Redis pub/sub and the real-time gateway"
             update |= {"style": "event", "rationale": f"{flow.rationale}; {name} is pushed to connected clients {how}"}
@@ -238,9 +282,12 @@ def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple
     return tuple(changed)
 
 
-def _offline(analysis: Analysis, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
-    if where.people and pushes:
-        return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak)"
+def _offline(spec: Spec, analysis: Analysis, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
+    """What a recipient without a connection gets: a push through the use case's providers (each its share), or a fetch on reconnect."""
+    if where.people and pushes and offline:
+        split = shares(spec, pushes)
+        parts = f": {', '.join(f'{p} {fmt(offline * split[p])}/s' for p in pushes)}" if len(pushes) > 1 else ""
+        return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak{parts})"
     scoped = f"{snake(where.scope)}_id" if where.scope else None
     reader = next((u.name for u in analysis.of_entity(use_case.entity) if u.kind == "list" and any(f.column == scoped for f in u.filters)), None)
     return "recipients not connected fetch what they missed when they reconnect" + (f" ('{reader}' from their last cursor)" if reader else "")
