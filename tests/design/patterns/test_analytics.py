@@ -263,3 +263,6 @@ def test_choosing_an_alternative_builds_it_ok(spec: str, choose: str, technology
     built = [c.technology for c in arch.components if c.name == "analytics-store"]
     assert built == ([technology] if technology else [])
     assert any(f.code == "DES007" and f.where == "decision analytics" for f in result.findings) == warned
+    managed = technology in {"BigQuery", "Snowflake"}
+    assert ("managed and serverless" in record.choice) == managed
+    assert any(f.key == "analytics.nodes" for f in arch.figures) == (technology is not None and not managed)

@@ -48,6 +48,8 @@ REPLICAS = 2
 #: Events/s one loader instance reads from the broker and batches.
 LOADER_ROWS_PER_S = 50_000.0
 STORE, LOADER = "analytics-store", "analytics-loader"
+#: Column stores offered only as a managed service, sized by their provider.
+SERVERLESS = frozenset({"BigQuery", "Snowflake"})
 
 
 @pattern(code="PAT053", name="analytics-store", stage="storage", title="Serve aggregate reads over large event tables from a column store")
@@ -162,6 +164,8 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
     ingest = sum(e.peak_rows_per_s for e in taken)
     shards = max(1, math.ceil(total / NODE_BYTES), math.ceil(ingest / NODE_INGEST_ROWS_PER_S))
     nodes = shards * REPLICAS
+    # a managed warehouse sizes itself: no shards or nodes to run, and loads arrive in its own batches
+    serverless = technology in SERVERLESS
     lag = RELAY_S + INSERT_BATCH_S
     reads = [u for e in taken for u in e.reads]
     removed = {u.name: u.peak_qps for u in reads}
@@ -211,6 +215,9 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             STORE,
         ),
         figure("analytics.nodes", "nodes of the analytics store", nodes, "nodes", "shards x replicas", {"shards": shards, "replicas": REPLICAS}, STORE),
+    ]
+    figures = [f for f in figures if not (serverless and f.key in {"analytics.shards", "analytics.nodes"})]
+    figures += [
         figure(
             "analytics.lag_seconds",
             "time from a write to the analytics store",
@@ -251,10 +258,11 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             *(f"PostgreSQL keeps the {e.table.name} rows that {', '.join(e.lookups)} look up" for e in taken if e.lookups),
         ]
     )
+    sizing = "managed and serverless: the provider sizes it" if serverless else f"{shards} shard(s) x {REPLICAS} replicas = {nodes} nodes"
     choice = (
         f"{technology} columnar store (OLAP) for {names}: fed from their change events by {LOADER} (batched inserts every {INSERT_BATCH_S:g} s, "
         f"about {fmt(lag)} s behind the writes), {fmt(ingest)} events/s at peak; {size(total)} compressed ({COLUMNAR_COMPRESSION:g}x, assumed), "
-        f"kept {retention}; {shards} shard(s) x {REPLICAS} replicas = {nodes} nodes; serves {', '.join(removed)} "
+        f"kept {retention}; {sizing}; serves {', '.join(removed)} "
         f"({fmt(sum(removed.values()))} reads/s, {fmt(sum(scanned.values()))} rows/s moved off the database); "
         f"{kept_said}"
     )
@@ -303,7 +311,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             "events_per_s": ingest,
             "raw_bytes": sum(e.raw_bytes for e in taken),
             "bytes": total,
-            "nodes": float(nodes),
+            **({} if serverless else {"nodes": float(nodes)}),
         },
         spec=spec,
     )
@@ -317,7 +325,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             purpose=f"column store of {names}, answering their aggregate reads",
             services=services,
             use_cases=list(removed),
-            instances=nodes,
+            instances=None if serverless else nodes,
             decision=DECISION,
         ),
         Component(
@@ -379,7 +387,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
         now=True,
         figure="analytics.ingest_rows_per_s",
         trigger=why,
-        adds=[f"{technology}: {nodes} nodes for {size(total)} compressed, {fmt(ingest)} events/s", f"{LOADER}: {loaders} instance(s)"],
+        adds=[f"{technology}: {sizing.split(' = ')[-1]} for {size(total)} compressed, {fmt(ingest)} events/s", f"{LOADER}: {loaders} instance(s)"],
     )
     changed = [t for _, t in tables]
     return Applied(
