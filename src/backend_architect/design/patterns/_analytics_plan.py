@@ -13,7 +13,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.overrides import Steer, override_for, steer
 from backend_architect.design.patterns._common import avoided, fmt, size, table_of, writers
-from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log, per_row_bytes, readers
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NO_READERS, Readers, horizon, is_log, per_row_bytes, reader_index
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
@@ -81,9 +81,9 @@ def _budget_ms(use_case: UseCase) -> float:
     return float(use_case.spec.latency_ms or REPORT_BUDGET_MS)
 
 
-def _aggregates(analysis: Analysis, entity: str) -> tuple[UseCase, ...]:
+def _aggregates(who: Readers, entity: str) -> tuple[UseCase, ...]:
     """The reads that group an entity's rows per period (time series): the reads a column store answers."""
-    return tuple(u for u in readers(analysis, entity).scans if u.spec.series is not None and not u.is_job and u.entity == entity)
+    return tuple(u for u in who.scans if u.spec.series is not None and not u.is_job and u.entity == entity)
 
 
 def plan_events(spec: Spec, analysis: Analysis, arch: Architecture) -> list[EventTable]:
@@ -93,9 +93,13 @@ def plan_events(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Even
     years = horizon(spec)
     growth = spec.scale.growth_per_year or 0.0
     found: list[EventTable] = []
+    index = reader_index(analysis)
     for entity, facts in analysis.entities.items():
+        who = index.get(entity, NO_READERS)
+        reads = _aggregates(who, entity)
+        if not reads:
+            continue
         located = table_of(arch, entity)
-        reads = _aggregates(analysis, entity)
         if located is None or not reads or located[1].rows_per_day <= 0 or not is_log(located[1], facts.mutability):
             continue
         store, table = located
@@ -125,7 +129,7 @@ def plan_events(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Even
                     f"{use_case.name} groups {fmt(rows[use_case.name])} rows a read, past the {fmt(budget[use_case.name])} a primary groups in "
                     f"{fmt(_budget_ms(use_case))} ms"
                 )
-        lookups = tuple(u.name for u in readers(analysis, entity).lookups)
+        lookups = tuple(u.name for u in who.lookups)
         found.append(EventTable(entity, store, table, reads, rows, budget, peak, keep, raw, raw + others, tuple(triggers), lookups))
     return found
 
