@@ -110,6 +110,21 @@ use_cases:
   - {name: settle payouts, actor: system, kind: job, reads: [Payout], writes: [Payout.reference], calls: [bank], schedule: "* * * * *"}
 """
 
+CLICKSTREAM = """
+system: clickstream
+entities:
+  App: {fields: {name: string(120)}, rows: 5k}
+  Click:
+    append_only: true
+    fields: {app: ref(App), screen: string(120), dwell_ms: int}
+    growth: 400M/day
+    retention: 180d
+use_cases:
+  - {name: record click, actor: device, writes: [Click], rate: 400M/day}
+  - {name: app engagement, actor: analyst, reads: [Click], filter: [Click.app], series: {field: dwell_ms, aggregate: avg, every: 1h, over: 7d}, rate: 20/s}
+  - {name: click totals, actor: analyst, reads: [Click], series: {field: dwell_ms, aggregate: count, every: 1m, over: 24h}, rate: 1/s}
+"""
+
 WRITTEN = {
     "monolith-on-aws": MONOLITH_ON_AWS,
     "sharded-ingest": SHARDED_INGEST,
@@ -117,6 +132,7 @@ WRITTEN = {
     "roster": ROSTER,
     "messenger": MESSENGER,
     "dispatch": DISPATCH,
+    "clickstream": CLICKSTREAM,
 }
 
 
@@ -225,6 +241,31 @@ def test_failure_table_names_only_what_the_design_keeps_ok(name: str, arch: Arch
     if any(c.kind == "search-engine" for c in arch.components):
         primary_reads = {n for i in impacts if i.dependency == "database primary" and i.effect != "fail" for n in i.use_cases}
         assert not primary_reads & SEARCHES[name]
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_the_analytics_store_is_one_fact_ok(name: str, arch: Architecture, document: str) -> None:
+    """The column store's technology and nodes agree in its decision, component, growth stage and components table; its reads skip the primary."""
+    record = next((d for d in arch.decisions if d.id == "analytics" and d.decided_by == "numbers"), None)
+    if record is None:
+        assert not [m for m in arch.mechanisms if m.pattern == "PAT054"]
+        return
+    store = next(c for c in arch.components if c.name == "analytics-store")
+    nodes = next(f.value for f in arch.figures if f.key == "analytics.nodes")
+    assert store.instances == nodes
+    assert record.choice.startswith(store.technology)
+    assert f"= {nodes:g} nodes" in record.choice
+    stage = next(s for s in arch.stages if s.name == "analytics store")
+    assert stage.adds[0].startswith(f"{store.technology}: {nodes:g} nodes")
+    assert f"| analytics-store | warehouse | {store.technology} |" in document
+    served = {m.use_case for m in arch.mechanisms if m.pattern == "PAT054"}
+    assert served
+    for use_case in served:
+        series = next(d for d in arch.decisions if d.subject == use_case and d.id.startswith("series."))
+        assert f"served by the analytics store ({store.technology})" in series.choice
+        assert use_case in record.choice
+    impacts = arch.availability.impacts if arch.availability else []
+    assert not {n for i in impacts if i.dependency == "database primary" for n in i.use_cases} & served
 
 
 NOTES = """

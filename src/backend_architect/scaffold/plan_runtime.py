@@ -139,6 +139,15 @@ def notes(ctx: ModuleContext, operations: tuple[OpPlan, ...], media: tuple[Media
             f"{plan.table}.{plan.field}: renditions ({', '.join(f'{n}/{c}' for n, c in plan.outputs)}) are copies of the original "
             f"until domain.{plan.hook} transforms them"
         )
+    columnar = {m.use_case: m for m in ctx.arch.mechanisms if m.pattern == "PAT054"}
+    stores = {c.name: c.technology for c in ctx.arch.components}
+    for op in operations:
+        served = next((columnar[u] for u in op.op.use_cases if u in columnar), None)
+        if served is not None:
+            out.append(
+                f"{op.op.operation_id}: the design answers it from {stores.get(served.store, served.store)} ({served.store}); "
+                "the service groups the database's raw rows, which the design keeps only as long as its decision states"
+            )
     for component in ctx.arch.components:
         if component.kind == "worker" and component.name.endswith("-aggregator") and ctx.api.service in component.services:
             out.append(f"{component.name}: the design rolls up in a stream consumer; the rollup job fills the same table")

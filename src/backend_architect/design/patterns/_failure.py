@@ -57,6 +57,9 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
     writes = [u for u in analysis.use_cases if u.is_write and database_share(arch, u.name, "write") > 0]
     found: list[DependencyImpact] = []
     served = {c.use_case: c for c in arch.caches if c.strategy != "none"}
+    # reads a column store answers never reach the database (PAT054)
+    stores = {c.name for c in arch.components if c.kind == "warehouse"}
+    columnar = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.store in stores and m.database_share == 0}
     if writes:
         found.append(
             DependencyImpact(
@@ -70,7 +73,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         effect = "degrade" if readable_standbys else "fail"
         detail = "reads continue on the standbys, read-only" if readable_standbys else "no standby to read from: reads fail until the database is back"
         searched = any(c.kind == "search-engine" for c in arch.components)
-        uncached = [u.name for u in reads if u.name not in served and not (searched and u.searches)]
+        uncached = [u.name for u in reads if u.name not in served and not (searched and u.searches) and u.name not in columnar]
         if uncached:
             found.append(DependencyImpact(dependency="database primary", effect=effect, use_cases=uncached, detail=detail))
     for component in arch.components:
@@ -115,6 +118,17 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
                 detail="metadata reads and writes continue; uploads and downloads of the content fail until it is back",
             )
         )
+    for store in sorted(stores):
+        answered = _names([m.use_case for m in arch.mechanisms if m.store == store and m.use_case in columnar])
+        if answered:
+            found.append(
+                DependencyImpact(
+                    dependency=store,
+                    effect="fail",
+                    use_cases=answered,
+                    detail="these aggregate reads fail; writes continue and their events wait in the broker, loaded when it is back",
+                )
+            )
     searches = [u.name for u in reads if u.searches]
     if searches and any(c.kind == "search-engine" for c in arch.components):
         found.append(

@@ -112,6 +112,8 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         for table in store.tables:
             if table.entity is None or table.entity not in analysis.entities or table.rows_per_day <= 0:
                 continue
+            if any(p.data == table.name and p.decision == "analytics" for p in arch.placements):
+                continue  # the analytics store holds its events; the database keeps the days that decision states
             facts = analysis.entities[table.entity]
             appended = is_log(table, facts.mutability)
             who = index.get(table.entity, NO_READERS)

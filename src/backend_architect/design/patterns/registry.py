@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend_architect.design.patterns import Pattern
+from backend_architect.design.patterns.analytics import analytics_store
 from backend_architect.design.patterns.availability import zones_and_failover
 from backend_architect.design.patterns.blobs import blobs_in_object_storage
 from backend_architect.design.patterns.bodies import large_bodies
@@ -49,6 +50,8 @@ PATTERNS: tuple[Pattern, ...] = (
     graph_traversal,
     # storage: before partitioning, so partitions and shards are planned for what stays in the database
     large_bodies,
+    # a column store takes the event tables its aggregate reads outgrow, before history decides what stays
+    analytics_store,
     history_tiering,
     # read paths: what serves each read
     feed_fan_out,

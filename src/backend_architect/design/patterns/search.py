@@ -13,7 +13,8 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import avoided, decision, figure, fmt, owner_of, size, table_of
 from backend_architect.design.patterns._copies import copies_of, copies_said
-from backend_architect.ir.model import Architecture, Event
+from backend_architect.design.patterns._feeds import change_feeds
+from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 
@@ -281,32 +282,6 @@ def _engine(
         figures=figures_out,
         tables=tuple(tables),
         placements=placements,
-        events=_feeds(arch, analysis, entities),
+        events=change_feeds(arch, analysis, entities, "search-indexer"),
         mechanisms=mechanisms,
     )
-
-
-def _feeds(arch: Architecture, analysis: Analysis, entities: list[str]) -> tuple[Event, ...]:
-    """The searched entities' change events, each gaining the indexer as a consumer (published when none was)."""
-    out: list[Event] = []
-    for entity in entities:
-        writers = [u for u in analysis.use_cases if entity in u.writes and u.is_write]
-        for use_case in writers:
-            existing = next((e for e in arch.events if e.use_case == use_case.name), None)
-            if existing is not None:
-                out.append(existing.model_copy(update={"consumers": sorted({*existing.consumers, "search-indexer"})}))
-            else:
-                from backend_architect.design.communication import event_name
-
-                out.append(
-                    Event(
-                        name=event_name(use_case),
-                        producer=owner_of(arch, use_case.entity),
-                        consumers=["search-indexer"],
-                        entity=use_case.entity,
-                        key=f"{use_case.entity.lower()}_id",
-                        use_case=use_case.name,
-                        fields=["id", *use_case.written_columns],
-                    )
-                )
-    return tuple(out)

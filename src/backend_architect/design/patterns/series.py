@@ -8,6 +8,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._analytics_plan import column_store_serves
 from backend_architect.design.patterns._api import example_of, own_operation, prop, reshaped, string
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of, writers
 from backend_architect.design.patterns.ranking import JOB_SCAN_ROWS_PER_S, JOB_SHARE
@@ -163,6 +164,26 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     window = f"{_label(plan.over)} in {_label(plan.every)} buckets"
     found = own_operation(arch, use_case.name, "series", [f.column for f in use_case.filters if f.column])
     operations, schemas = _series_api(found, use_case, column, plan.time) if found else ((), ())
+    columnar = column_store_serves(spec, analysis, arch, use_case)
+    if columnar is not None:
+        made = decision(
+            f"series.{use_case.id}",
+            f"Time series for {use_case.name}",
+            "read paths",
+            f"served by the analytics store ({columnar}): {wanted.aggregate}({column}) per {_label(plan.every)} bucket of {plan.time} over "
+            f"{_label(plan.over)}, grouped there at read time",
+            f"{use_case.name}: {window}; {fmt(plan.points_per_s)} points/s per series",
+            f"the {table.name} events live in the analytics store (decision analytics): a read groups {fmt(plan.raw_rows)} rows there, "
+            "compressed and column by column, and the database keeps only the raw rows of the last days",
+            alternatives=[
+                ("rollup tables in PostgreSQL", "the events they would roll up no longer stay in the database"),
+                ("GROUP BY over the raw rows in PostgreSQL", f"{fmt(plan.raw_rows)} rows per read from a table the database no longer keeps"),
+            ],
+            subject=use_case.name,
+            inputs={"raw_rows": plan.raw_rows, "buckets": plan.buckets},
+            spec=spec,
+        )
+        return Applied(made, figures=figures, operations=operations, schemas=schemas)
     if not plan.rollup:
         made = decision(
             f"series.{use_case.id}",

@@ -5,20 +5,6 @@
 
 PRAGMA foreign_keys = ON;
 
-CREATE TABLE readings_5m (
-    device_id CHAR(32) NOT NULL,
-    metric VARCHAR(11) NOT NULL,
-    bucket_start DATETIME NOT NULL,
-    count BIGINT NOT NULL,
-    sum NUMERIC(20, 6),
-    min NUMERIC(20, 6),
-    max NUMERIC(20, 6),
-    CONSTRAINT pk_readings_5m PRIMARY KEY (device_id, metric, bucket_start)
-);
--- partitioned by bucket_start per day: 57,600,000 rollup rows a day, dropped by age
--- (SQLite has no partitioning: one table)
--- retention: drop day partitions older than 365 days (pg_partman retention, run daily)
-
 CREATE TABLE sites (
     id INTEGER NOT NULL,
     name VARCHAR(120) NOT NULL,

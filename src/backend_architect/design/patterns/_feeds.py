@@ -1,0 +1,36 @@
+"""Change events that feed a derived store (a search index, a column store): the writes of the entities it copies, each with its consumer.
+
+Private to the patterns that keep such a copy, so each feeds its copy the same way.
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.patterns._common import owner_of
+from backend_architect.ir.model import Architecture, Event
+
+
+def change_feeds(arch: Architecture, analysis: Analysis, entities: list[str], consumer: str) -> tuple[Event, ...]:
+    """The entities' change events, each gaining ``consumer`` (published when none was)."""
+    from backend_architect.design.communication import event_name
+
+    out: list[Event] = []
+    for entity in entities:
+        writers = [u for u in analysis.use_cases if entity in u.writes and u.is_write]
+        for use_case in writers:
+            existing = next((e for e in arch.events if e.use_case == use_case.name), None)
+            if existing is not None:
+                out.append(existing.model_copy(update={"consumers": sorted({*existing.consumers, consumer})}))
+            else:
+                out.append(
+                    Event(
+                        name=event_name(use_case),
+                        producer=owner_of(arch, use_case.entity),
+                        consumers=[consumer],
+                        entity=use_case.entity,
+                        key=f"{use_case.entity.lower()}_id",
+                        use_case=use_case.name,
+                        fields=["id", *use_case.written_columns],
+                    )
+                )
+    return tuple(out)
