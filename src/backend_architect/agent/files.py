@@ -67,7 +67,10 @@ file is then the state between steps).
    compliance, auth provider, technologies to prefer or avoid). Read the repository's code and docs when they answer a
    question; ask the user only what they cannot. Call `draft` with the requirements [`{draft_prompt}`] for the drafting
    instructions, read the spec schema (resource backend-architect://spec-schema) [`backend-architect schema`], and
-   write the whole spec. Record every value you assume as a line `Assumption: ...` in its `notes`. Call `draft` again
+   write the whole spec. Every figure the requirements state goes into the key that holds it (the schema's
+   descriptions say which: a client's reporting interval is `every`, a broadcast's audience `deliver.subscribers`, a
+   push provider's share `external.<name>.share`, who is online `online`, aggregates per period `series`): the engine
+   never reads `notes`. Record every value you assume as a line `Assumption: ...` in its `notes`. Call `draft` again
    with `spec` and `turn` [`{draft_check}`]: repair every `file:line:col` error it reports, whole spec each time,
    until it is valid (four turns at most).
 2. **Design.** `design` with the spec [`{design}`]. Keep the `design_id`: later calls take it instead of the spec.
