@@ -6,6 +6,7 @@ written here (a monolith on AWS, a sharded ingest, a photo service with media pr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,9 @@ from tests.design.test_mechanism_paths import SOCIAL
 
 from backend_architect.api import design_spec
 from backend_architect.ir.model import Architecture
+from backend_architect.render.ddl import render_ddl
+from backend_architect.render.ddl_partitions import maintenance_summary
+from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.load import load_spec, load_spec_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +59,29 @@ use_cases:
   - {name: view photo, actor: visitor, auth: none, reads: [Photo], rate: 5k/s}
 """
 
-WRITTEN = {"monolith-on-aws": MONOLITH_ON_AWS, "sharded-ingest": SHARDED_INGEST, "photos": PHOTOS}
+#: Parcels looked up for years (hot/cold tiers) and clicks nobody reads (exported to the warehouse).
+PARCELS = """
+system: parcels
+scale: {retention_years: 5}
+entities:
+  Customer: {fields: {name: string}, rows: 1M}
+  Parcel: {fields: {customer: ref(Customer), label: string(200), weight: float}, growth: 20M/day}
+use_cases:
+  - {name: ship parcel, actor: customer, writes: [Parcel], rate: 20M/day}
+  - {name: track parcel, actor: customer, reads: [Parcel], rate: 2k/s}
+"""
+CLICKS = """
+system: clicks
+scale: {retention_years: 3}
+entities:
+  Page: {fields: {url: string(500)}, rows: 100k}
+  Click: {append_only: true, fields: {page: ref(Page), referrer: string(500), agent: string(300)}, growth: 200M/day}
+use_cases:
+  - {name: record click, actor: visitor, auth: none, writes: [Click], rate: 200M/day}
+  - {name: view page, actor: visitor, auth: none, reads: [Page], rate: 100/s}
+"""
+
+WRITTEN = {"monolith-on-aws": MONOLITH_ON_AWS, "sharded-ingest": SHARDED_INGEST, "photos": PHOTOS, "parcels": PARCELS, "clicks": CLICKS}
 
 
 def _designs() -> list[tuple[str, Architecture, str]]:
@@ -73,10 +99,7 @@ DESIGNS = _designs()
 #: The use cases that search full text, by design name.
 SEARCHES = {
     **{f"{p.parent.name}/{p.stem}": {u.name for u in load_spec(p).spec.use_cases if u.search} for p in FILES},
-    **{
-        n: {u.name for u in spec_of(t).use_cases if u.search}
-        for n, t in (("monolith-on-aws", MONOLITH_ON_AWS), ("sharded-ingest", SHARDED_INGEST), ("photos", PHOTOS))
-    },
+    **{n: {u.name for u in spec_of(t).use_cases if u.search} for n, t in WRITTEN.items()},
 }
 
 
@@ -416,3 +439,30 @@ def test_requests_are_drawn_through_the_edge_ok(name: str, arch: Architecture, d
         assert "clients --> cmp_load_balancer" in diagram
     if any(c.kind == "api-gateway" for c in arch.components):
         assert "cmp_load_balancer --> cmp_api_gateway" in diagram
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_partition_maintenance_in_the_text_is_the_ddls_ok(name: str, arch: Architecture, document: str) -> None:
+    """A partitioned table's text names its maintenance function with the periods ahead, hot window and expiry the DDL's function runs."""
+    for store in arch.datastores:
+        ddl = render_ddl(store, "postgresql")
+        for table in (t for t in store.tables if t.partitioning is not None):
+            plan = table.partitioning
+            assert plan is not None
+            assert maintenance_summary(table) in document
+            function = partition_maintenance_name(table.name)
+            body = ddl[ddl.index(f"{function}() RETURNS void") : ddl.index("$fn$;", ddl.index(f"{function}() RETURNS void"))]
+            assert f"FOR ahead IN 0..{plan.ahead} LOOP" in body
+            assert f"SELECT {store.schema_name + '.' if store.schema_name else ''}{function}();" in ddl
+            hot = re.search(r"the last ([\d,]+) days hot", plan.reason)
+            tiered = [d for d in arch.decisions if d.id == f"storage.{table.name}" and "tablespace" in d.choice]
+            assert (plan.cold_after_days is not None) == bool(hot) == bool(tiered)
+            if plan.cold_after_days is not None and hot:
+                assert hot.group(1) == f"{plan.cold_after_days:,.0f}"
+                assert f"part.ends <= now() - interval '{plan.cold_after_days:.0f} days' AND part.reltablespace" in body
+            if plan.expire_after_days is not None:
+                assert f"part.ends <= now() - interval '{plan.expire_after_days:.0f} days' THEN" in body
+                assert ("DETACH PARTITION" in body) == bool(plan.archive_to)
+            else:
+                assert "DROP TABLE" not in body
+                assert "DETACH" not in body

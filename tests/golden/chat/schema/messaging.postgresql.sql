@@ -30,8 +30,40 @@ CREATE TABLE conversations (
 COMMENT ON TABLE conversations IS 'Conversation rows';
 COMMENT ON COLUMN conversations.created_by_id IS 'id of User, owned by identity: no foreign key across services';
 -- partitioned by created_at per month: appended to (changes at most 10% of inserts), 134 GB after 3 years > 32 GB (server memory)
--- create monthly partitions ahead of time with pg_partman; the default partition catches the rest
+-- maintain_conversations_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition conversations_default into them
 CREATE TABLE conversations_default PARTITION OF conversations DEFAULT;
+CREATE OR REPLACE FUNCTION maintain_conversations_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'conversations'::regclass;
+    fallback regclass := 'conversations_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+BEGIN
+    FOR ahead IN 0..3 LOOP
+        period_start := (period_zero + ahead * interval '1 month') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 month') AT TIME ZONE 'UTC';
+        part_name := 'conversations_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT maintain_conversations_partitions();
 
 -- ix_conversations_created_by_id: look-ups by created_by_id (reference to another service's data)
 CREATE INDEX ix_conversations_created_by_id ON conversations (created_by_id);
@@ -75,8 +107,58 @@ COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no forei
 COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
 -- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
--- create daily partitions ahead of time with pg_partman; the default partition catches the rest
+-- maintain_messages_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition messages_default into them; moves partitions older than 18 days to tablespace cold
+-- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
+-- (until it exists, old partitions stay where they are)
 CREATE TABLE messages_default PARTITION OF messages DEFAULT;
+CREATE OR REPLACE FUNCTION maintain_messages_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'messages'::regclass;
+    fallback regclass := 'messages_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('day', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+    cold oid := (SELECT oid FROM pg_tablespace WHERE spcname = 'cold');
+    idx regclass;
+BEGIN
+    FOR ahead IN 0..7 LOOP
+        period_start := (period_zero + ahead * interval '1 day') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 day') AT TIME ZONE 'UTC';
+        part_name := 'messages_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+    FOR part IN
+        SELECT c.oid::regclass AS rel, c.reltablespace,
+            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz AS ends
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = parent
+    LOOP
+        CONTINUE WHEN part.ends IS NULL;  -- the default partition
+        IF cold IS NOT NULL AND part.ends <= now() - interval '18 days' AND part.reltablespace IS DISTINCT FROM cold THEN
+            EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', part.rel, 'cold');
+            FOR idx IN SELECT indexrelid::regclass FROM pg_index WHERE indrelid = part.rel LOOP
+                EXECUTE format('ALTER INDEX %s SET TABLESPACE %I', idx, 'cold');
+            END LOOP;
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT maintain_messages_partitions();
 -- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
 
 -- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations is partitioned: no foreign key)

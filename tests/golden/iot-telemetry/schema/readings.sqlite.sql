@@ -17,7 +17,7 @@ CREATE TABLE readings_5m (
 );
 -- partitioned by bucket_start per day: 57,600,000 rollup rows a day, dropped by age
 -- (SQLite has no partitioning: one table)
--- retention: drop day partitions older than 365 days (pg_partman retention, run daily)
+-- retention: maintain_readings_5m_partitions() drops day partitions older than 365 days (run daily)
 
 CREATE TABLE sites (
     id INTEGER NOT NULL,
