@@ -466,3 +466,26 @@ def test_partition_maintenance_in_the_text_is_the_ddls_ok(name: str, arch: Archi
             else:
                 assert "DROP TABLE" not in body
                 assert "DETACH" not in body
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_outbox_consumers_and_idempotency_have_their_tables_ok(name: str, arch: Architecture, document: str) -> None:
+    """A service publishing through the outbox, consuming events or taking Idempotency-Key has that table in its own database's DDL."""
+    roles = {s.service: {t.role: t.name for t in s.tables if t.role} for s in arch.datastores if s.engine == "postgresql"}
+    services = {s.name for s in arch.services}
+    expected: set[tuple[str, str]] = set()
+    for flow in arch.flows:
+        for step in (s for s in flow.steps if s.kind == "event" and s.via == "outbox"):
+            expected.add((step.source, "outbox"))
+            if step.target in services and step.target != step.source:
+                expected.add((step.target, "inbox"))
+    expected |= {(a.service, "idempotency") for a in arch.apis for op in a.operations if op.idempotency_key}
+    if "through the transactional outbox" in document:
+        assert any(role == "outbox" for _, role in expected)
+    for service, role in expected:
+        table = roles.get(service, {}).get(role)
+        assert table is not None, (service, role)
+        store = next(s for s in arch.datastores if s.service == service)
+        assert f"CREATE TABLE {store.schema_name + '.' if store.schema_name else ''}{table} (" in render_ddl(store, "postgresql")
+        assert f"#### {table}" in document
+    assert {(s, r) for s, found in roles.items() for r in found} == expected

@@ -22,6 +22,7 @@ from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
+from backend_architect.design.messaging_tables import derive_messaging_tables
 from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
@@ -67,6 +68,7 @@ STAGES: tuple[Stage, ...] = (
     derive_availability,
     derive_growth,
     derive_bottlenecks,
+    derive_messaging_tables,
     derive_traceability,
 )
 

@@ -193,6 +193,9 @@ class Table(IRModel):
 
     name: str
     entity: str | None = Field(default=None, description="The spec entity stored here; None for join tables.")
+    role: Literal["outbox", "inbox", "idempotency"] | None = Field(
+        default=None, description="A table the messaging or retry guarantees need (transactional outbox, processed events, idempotency keys)."
+    )
     comment: str | None = None
     columns: list[Column]
     primary_key: list[str] = Field(description="Primary key columns; composite for join tables.")

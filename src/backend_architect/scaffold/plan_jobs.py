@@ -56,8 +56,9 @@ def generated_jobs(arch: Architecture, service: str, operations: list[OpPlan], t
             if isinstance(op.detail, SeriesPlan) and op.detail.rollup and job.use_case == f"roll up {use_case}":
                 expression = f"series.rollup_job(resources.{op.const}_SERIES, tables.{op.resource.table.var})"
                 out.append(JobPlan(job.use_case, identifier(job.use_case), job.interval_s, None, expression))
-    horizon = max((t.retention_days or 0.0 for t in tables.values()), default=0.0)
-    for table in tables.values():
+    own = {name: t for name, t in tables.items() if t.role is None}  # the runtime's tables are pruned by the runtime
+    horizon = max((t.retention_days or 0.0 for t in own.values()), default=0.0)
+    for table in own.values():
         days = table.retention_days
         if not days or days >= horizon or table.partitioning is not None or not plans[table.name].has("created_at"):
             continue

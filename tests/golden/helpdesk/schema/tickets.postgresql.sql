@@ -15,6 +15,27 @@ BEGIN
 END
 $do$;
 
+CREATE TABLE outbox_events (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at TIMESTAMP WITH TIME ZONE,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_outbox_events PRIMARY KEY (id)
+);
+COMMENT ON TABLE outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
+COMMENT ON COLUMN outbox_events.id IS 'the event id consumers de-duplicate by';
+COMMENT ON COLUMN outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
+
+-- ix_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_outbox_events_unpublished ON outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_outbox_events_published_at ON outbox_events (published_at) WHERE published_at IS NOT NULL;
+
 CREATE TABLE requesters (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     tenant_id UUID NOT NULL,
@@ -46,6 +67,22 @@ COMMENT ON TABLE tags IS 'Tag rows';
 COMMENT ON COLUMN tags.tenant_id IS 'tenant that owns the row; every query filters on it';
 ALTER TABLE tags ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_tags ON tags USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
+
+CREATE TABLE tickets_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_tickets_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE tickets_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN tickets_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_tickets_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_tickets_idempotency_keys_created_at ON tickets_idempotency_keys (created_at);
 
 CREATE TABLE tickets (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
