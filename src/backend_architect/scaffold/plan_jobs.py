@@ -77,6 +77,6 @@ def runtime_expiry(service: str) -> list[JobPlan]:
     """The deletes the designed retention indexes serve: published events, handled-event records and stored answers past their days."""
     days = float(RUNTIME_RETENTION_DAYS)
     return [
-        JobPlan(f"expire {service} {var}", identifier(f"expire {var}"), 86_400.0 / 4, None, f"expire(tables.{var}, tables.{var}.c['{clock}'], {days})")
+        JobPlan(f"expire {service} {var}", identifier(f"expire {var}"), 86_400.0 / 4, None, f"expire(tables.{var}, {clock!r}, {days})")
         for var, clock in _RUNTIME_CLOCKS
     ]

@@ -31,15 +31,15 @@ FEEDS = (
     )
 #: The designed batch jobs: (use case, interval in seconds, what a run does).
 JOBS: tuple[Job, ...] = (
-        Job("expire books idempotency_keys", 21600.0, expire(books_tables.idempotency_keys, books_tables.idempotency_keys.c['created_at'], 7.0)),
-        Job("expire books outbox", 21600.0, expire(books_tables.outbox, books_tables.outbox.c['published_at'], 7.0)),
-        Job("expire books runtime_deliveries", 21600.0, expire(books_tables.runtime_deliveries, books_tables.runtime_deliveries.c['handled_at'], 7.0)),
-        Job("expire customers idempotency_keys", 21600.0, expire(customers_tables.idempotency_keys, customers_tables.idempotency_keys.c['created_at'], 7.0)),
-        Job("expire customers outbox", 21600.0, expire(customers_tables.outbox, customers_tables.outbox.c['published_at'], 7.0)),
-        Job("expire customers runtime_deliveries", 21600.0, expire(customers_tables.runtime_deliveries, customers_tables.runtime_deliveries.c['handled_at'], 7.0)),
-        Job("expire orders idempotency_keys", 21600.0, expire(orders_tables.idempotency_keys, orders_tables.idempotency_keys.c['created_at'], 7.0)),
-        Job("expire orders outbox", 21600.0, expire(orders_tables.outbox, orders_tables.outbox.c['published_at'], 7.0)),
-        Job("expire orders runtime_deliveries", 21600.0, expire(orders_tables.runtime_deliveries, orders_tables.runtime_deliveries.c['handled_at'], 7.0)),
+        Job("expire books idempotency_keys", 21600.0, expire(books_tables.idempotency_keys, 'created_at', 7.0)),
+        Job("expire books outbox", 21600.0, expire(books_tables.outbox, 'published_at', 7.0)),
+        Job("expire books runtime_deliveries", 21600.0, expire(books_tables.runtime_deliveries, 'handled_at', 7.0)),
+        Job("expire customers idempotency_keys", 21600.0, expire(customers_tables.idempotency_keys, 'created_at', 7.0)),
+        Job("expire customers outbox", 21600.0, expire(customers_tables.outbox, 'published_at', 7.0)),
+        Job("expire customers runtime_deliveries", 21600.0, expire(customers_tables.runtime_deliveries, 'handled_at', 7.0)),
+        Job("expire orders idempotency_keys", 21600.0, expire(orders_tables.idempotency_keys, 'created_at', 7.0)),
+        Job("expire orders outbox", 21600.0, expire(orders_tables.outbox, 'published_at', 7.0)),
+        Job("expire orders runtime_deliveries", 21600.0, expire(orders_tables.runtime_deliveries, 'handled_at', 7.0)),
     )
 #: What the modules keep outside their rows, for the backends and the workers.
 REGISTRY = Registry(
