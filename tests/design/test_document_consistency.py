@@ -6,6 +6,7 @@ written here (a monolith on AWS, a sharded ingest, a photo service with media pr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,10 @@ from tests.design.test_mechanism_paths import SOCIAL
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture
+from backend_architect.render.ddl import render_ddl
+from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.rules.model import Severity
+from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.load import load_spec, load_spec_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,6 +129,28 @@ use_cases:
   - {name: click totals, actor: analyst, reads: [Click], series: {field: dwell_ms, aggregate: count, every: 1m, over: 24h}, rate: 1/s}
 """
 
+#: Parcels looked up for years (hot/cold tiers) and clicks nobody reads (exported to the warehouse).
+PARCELS = """
+system: parcels
+scale: {retention_years: 5}
+entities:
+  Customer: {fields: {name: string}, rows: 1M}
+  Parcel: {fields: {customer: ref(Customer), label: string(200), weight: float}, growth: 20M/day}
+use_cases:
+  - {name: ship parcel, actor: customer, writes: [Parcel], rate: 20M/day}
+  - {name: track parcel, actor: customer, reads: [Parcel], rate: 2k/s}
+"""
+CLICKS = """
+system: clicks
+scale: {retention_years: 3}
+entities:
+  Page: {fields: {url: string(500)}, rows: 100k}
+  Click: {append_only: true, fields: {page: ref(Page), referrer: string(500), agent: string(300)}, growth: 200M/day}
+use_cases:
+  - {name: record click, actor: visitor, auth: none, writes: [Click], rate: 200M/day}
+  - {name: view page, actor: visitor, auth: none, reads: [Page], rate: 100/s}
+"""
+
 WRITTEN = {
     "monolith-on-aws": MONOLITH_ON_AWS,
     "sharded-ingest": SHARDED_INGEST,
@@ -133,6 +159,8 @@ WRITTEN = {
     "messenger": MESSENGER,
     "dispatch": DISPATCH,
     "clickstream": CLICKSTREAM,
+    "parcels": PARCELS,
+    "clicks": CLICKS,
 }
 
 
@@ -437,7 +465,6 @@ entities:
 @pytest.mark.parametrize("precision", ["decimal(2,1)", "decimal(3,2)", "decimal(6,2)", "decimal(4,1)"])
 def test_decimal_examples_fit_their_column_ok(precision: str) -> None:
     """A decimal field's example fits the pattern its numeric(precision, scale) column gives it (no 19.99 in numeric(3,2))."""
-    import re
 
     from backend_architect.design.pipeline import design
 
@@ -701,3 +728,53 @@ def test_offline_text_and_diagrams_name_the_pushing_providers_ok(name: str, arch
             step = next((s for s in flow.steps if s.kind == "event" and s.target == provider), None)
             if step is not None and step.via == "outbox":
                 assert f"outbox-){node_id('p', provider)}: push notification to" in render_sequence(arch, flow)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_partition_maintenance_in_the_text_is_the_ddls_ok(name: str, arch: Architecture, document: str) -> None:
+    """A partitioned table's text names its maintenance function with the periods ahead, hot window and expiry the DDL's function runs."""
+    for store in arch.datastores:
+        ddl = render_ddl(store, "postgresql")
+        for table in (t for t in store.tables if t.partitioning is not None):
+            plan = table.partitioning
+            assert plan is not None
+            assert maintenance_summary(table) in document
+            function = partition_maintenance_name(table.name)
+            body = ddl[ddl.index(f"{function}() RETURNS void") : ddl.index("$fn$;", ddl.index(f"{function}() RETURNS void"))]
+            assert f"FOR ahead IN 0..{plan.ahead} LOOP" in body
+            assert f"SELECT {store.schema_name + '.' if store.schema_name else ''}{function}();" in ddl
+            hot = re.search(r"the last ([\d,]+) days hot", plan.reason)
+            tiered = [d for d in arch.decisions if d.id == f"storage.{table.name}" and "tablespace" in d.choice]
+            assert (plan.cold_after_days is not None) == bool(hot) == bool(tiered)
+            if plan.cold_after_days is not None and hot:
+                assert hot.group(1) == f"{plan.cold_after_days:,.0f}"
+                assert f"part.ends <= now() - interval '{plan.cold_after_days:.0f} days' AND part.reltablespace" in body
+            if plan.expire_after_days is not None:
+                assert f"part.ends <= now() - interval '{plan.expire_after_days:.0f} days' THEN" in body
+                assert ("DETACH PARTITION" in body) == bool(plan.archive_to)
+            else:
+                assert "DROP TABLE" not in body
+                assert "DETACH" not in body
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_outbox_consumers_and_idempotency_have_their_tables_ok(name: str, arch: Architecture, document: str) -> None:
+    """A service publishing through the outbox, consuming events or taking Idempotency-Key has that table in its own database's DDL."""
+    roles = {s.service: {t.role: t.name for t in s.tables if t.role} for s in arch.datastores if s.engine == "postgresql"}
+    services = {s.name for s in arch.services}
+    expected: set[tuple[str, str]] = set()
+    for flow in arch.flows:
+        for step in (s for s in flow.steps if s.kind == "event" and s.via == "outbox"):
+            expected.add((step.source, "outbox"))
+            if step.target in services and step.target != step.source:
+                expected.add((step.target, "inbox"))
+    expected |= {(a.service, "idempotency") for a in arch.apis for op in a.operations if op.idempotency_key}
+    if "through the transactional outbox" in document:
+        assert any(role == "outbox" for _, role in expected)
+    for service, role in expected:
+        table = roles.get(service, {}).get(role)
+        assert table is not None, (service, role)
+        store = next(s for s in arch.datastores if s.service == service)
+        assert f"CREATE TABLE {store.schema_name + '.' if store.schema_name else ''}{table} (" in render_ddl(store, "postgresql")
+        assert f"#### {table}" in document
+    assert {(s, r) for s, found in roles.items() for r in found} == expected

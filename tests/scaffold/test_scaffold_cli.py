@@ -44,7 +44,7 @@ def test_scaffold_writes_the_project_ok(design_dir: Path, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("bookstore: 1 deployable(s)")
     # 16 use-case operations, and the upload URL and download URL of books.cover
-    assert "bookstore/: 18 operations (modules: books, customers, orders), python -m bookstore serve|migrate|indexer" in result.stdout
+    assert "bookstore/: 18 operations (modules: books, customers, orders), python -m bookstore serve|migrate|jobs|indexer" in result.stdout
     assert f"next: cd {tmp_path / 'svc'}/ && scripts/test.sh" in result.stdout
     assert (tmp_path / "svc" / "bookstore" / "src" / "bookstore" / "modules" / "orders" / "routes.py").is_file()
     check = run("scaffold", str(design_dir), "-o", str(tmp_path / "svc"), "--check")

@@ -18,6 +18,7 @@ from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, Partitioning, Sharding, Table
+from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -144,10 +145,26 @@ def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> 
         interval = "month"
     job = None
     if table.retention_days is not None and table.retention_days < horizon * 365:
-        job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)"
+        job = expiry_job(table.name, interval, table.retention_days)
     kind = "append-only" if table.append_only else f"appended to (changes at most {APPEND_MOSTLY_SHARE:.0%} of inserts)"
     reason = f"{kind}, {size / 1e9:,.0f} GB after {horizon:g} years > {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory)"
-    return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job)
+    expire = table.retention_days if job else None
+    return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job, expire_after_days=expire)
+
+
+def expiry_job(table: str, interval: str, days: float, archive_to: str | None = None) -> str:
+    """What expires ``table``'s old partitions: its maintenance function, dropping them or detaching them for an export.
+
+    >>> expiry_job("readings", "day", 180)
+    'maintain_readings_partitions() drops day partitions older than 180 days (run daily)'
+    """
+    function = partition_maintenance_name(table)
+    if archive_to:
+        return (
+            f"{function}() detaches {interval} partitions older than {days:,.0f} days; the export copies each to {archive_to} (Parquet), "
+            "then drops it (run daily)"
+        )
+    return f"{function}() drops {interval} partitions older than {days:,.0f} days (run daily)"
 
 
 def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_cases: list[UseCase]) -> Sharding | None:

@@ -6,7 +6,8 @@ patterns beyond lists and lookups their mechanisms (proximity, latest values, re
 delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
 rest), size it, decide what history stays in the database, partition what outgrows one node,
 choose the read and write paths, cache it, secure it, place every kind of data in its store,
-choose the technology, plan for failure, stage the growth, name the bottlenecks, and trace
+choose the technology, plan for failure, stage the growth, name the bottlenecks, give each
+database the outbox, processed-events and idempotency tables its guarantees need, and trace
 every stated input to what it changed.
 """
 
@@ -22,6 +23,7 @@ from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
+from backend_architect.design.messaging_tables import derive_messaging_tables
 from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
@@ -67,6 +69,7 @@ STAGES: tuple[Stage, ...] = (
     derive_availability,
     derive_growth,
     derive_bottlenecks,
+    derive_messaging_tables,
     derive_traceability,
 )
 

@@ -158,6 +158,26 @@ class Partitioning(IRModel):
     interval: Literal["day", "week", "month"] = "month"
     reason: str = Field(description="The number that triggered it.")
     retention_job: str | None = Field(default=None, description="What drops old partitions, when retention is set.")
+    cold_after_days: float | None = Field(
+        default=None, description="Partitions whose range ended more than this many days ago move to the cold tablespace (hot/cold tiers)."
+    )
+    expire_after_days: float | None = Field(default=None, description="Partitions whose range ended more than this many days ago are dropped.")
+    archive_to: str | None = Field(default=None, description="Expired partitions are detached for export to this store instead of dropped.")
+
+    @property
+    def ahead(self) -> int:
+        """Partitions kept ready past the current one, so a missed maintenance run leaves no row in the default partition.
+
+        >>> Partitioning(column="created_at", interval="week", reason="").ahead
+        4
+        """
+        return PARTITIONS_AHEAD[self.interval]
+
+
+#: Partitions created ahead of the current one, per interval: a week of days, a month of weeks, a quarter of months.
+PARTITIONS_AHEAD = {"day": 7, "week": 4, "month": 3}
+#: The tablespace the hot/cold tiers move old partitions to (created once on the cheaper disks by the operator).
+COLD_TABLESPACE = "cold"
 
 
 class CoWrite(IRModel):
@@ -189,6 +209,9 @@ class Table(IRModel):
 
     name: str
     entity: str | None = Field(default=None, description="The spec entity stored here; None for join tables.")
+    role: Literal["outbox", "inbox", "idempotency"] | None = Field(
+        default=None, description="A table the messaging or retry guarantees need (transactional outbox, processed events, idempotency keys)."
+    )
     comment: str | None = None
     columns: list[Column]
     primary_key: list[str] = Field(description="Primary key columns; composite for join tables.")

@@ -20,8 +20,9 @@ from sqlalchemy.engine import Dialect as EngineDialect
 from sqlalchemy.schema import AddConstraint, CreateColumn, CreateIndex, CreateSchema, CreateTable
 from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
-from backend_architect.ir.model import Column, Datastore, Index, Table
+from backend_architect.ir.model import COLD_TABLESPACE, Column, Datastore, Index, Table
 from backend_architect.render.ddl_keys import UUID_GENERATORS, UUIDV7_FUNCTION, primary_key
+from backend_architect.render.ddl_partitions import drop_statements, maintenance_summary, partition_statements
 from backend_architect.spec.identifiers import bounded_name, primary_key_name, reserved_words
 from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7, TENANT_COLUMN
 
@@ -237,7 +238,10 @@ class SchemaCompiler:
             for fk in self.cyclic
             if fk.table.name in wanted
         ]
-        return out + [f"DROP TABLE IF EXISTS {self.qualified(t.name)};" for t in reversed(self.ordered()) if t.name in wanted]
+        out += [f"DROP TABLE IF EXISTS {self.qualified(t.name)};" for t in reversed(self.ordered()) if t.name in wanted]
+        if self.dialect == "postgresql":
+            out += [line for t in self.ordered() if t.name in wanted and t.partitioning for line in drop_statements(t, self.schema, self.quote)]
+        return out
 
     def create_table(self, table: Table, later: frozenset[str] = frozenset()) -> list[str]:
         """CREATE TABLE with its comments and partition notes (no indexes); foreign keys to the ``later`` tables left out."""
@@ -381,18 +385,17 @@ def _comments(table: Table, schema: str | None, quote: Quote) -> list[str]:
 
 
 def _partition_notes(table: Table, schema: str | None, dialect: Dialect, quote: Quote) -> list[str]:
-    """A default partition so inserts work from day one; the plan for the real partitions as comments."""
+    """The range partitions of the current and next periods, the default one catching the rest, and the job keeping them (PostgreSQL)."""
     lines: list[str] = []
     if table.partitioning is not None:
         plan = table.partitioning
         lines.append(comment(f"partitioned by {plan.column} per {plan.interval}: {plan.reason}"))
         if dialect == "postgresql":
-            name = f"{quote(schema)}.{quote(table.name)}" if schema else quote(table.name)
-            partition = quote(bounded_name(f"{table.name}_default"))
-            default = f"{quote(schema)}.{partition}" if schema else partition
-            every = {"day": "daily", "week": "weekly", "month": "monthly"}[plan.interval]
-            lines.append(comment(f"create {every} partitions ahead of time with pg_partman; the default partition catches the rest"))
-            lines.append(f"CREATE TABLE {default} PARTITION OF {name} DEFAULT;")
+            lines.append(comment(maintenance_summary(table)))
+            if plan.cold_after_days is not None:
+                lines.append(comment(f"create the cold tier once, on the cheaper disks: CREATE TABLESPACE {COLD_TABLESPACE} LOCATION '<directory>'"))
+                lines.append("-- (until it exists, old partitions stay where they are)")
+            lines += partition_statements(table, schema, quote)
         else:
             lines.append(comment("(SQLite has no partitioning: one table)"))
         if plan.retention_job:

@@ -12,6 +12,7 @@ from backend_architect.ir.query import if_match
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
+from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
@@ -235,10 +236,7 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
     lines.append(f"- size: {human(table.rows_now, 'rows')} now, {human(table.rows_per_day, 'rows')} a day; " + "; ".join(sizes))
     if table.partitioning:
         plan = table.partitioning
-        lines.append(
-            f"- partitioned by range of {plan.column}, one partition per {plan.interval}: {plan.reason}"
-            + (f"; {plan.retention_job}" if plan.retention_job else "")
-        )
+        lines.append(f"- partitioned by range of {plan.column}, one partition per {plan.interval}: {plan.reason}; {maintenance_summary(table)}")
     if table.sharding:
         cross = f"; cross-shard: {', '.join(table.sharding.cross_shard)}" if table.sharding.cross_shard else ""
         when = f" ({table.sharding.when})" if table.sharding.when else ""

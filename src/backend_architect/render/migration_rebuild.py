@@ -50,8 +50,7 @@ def _rebuild(source: Table, target: Table, source_store: Datastore, target_store
     step.append(f"ALTER TABLE {name} RENAME TO {quote(aside)};")
     step += [f"ALTER INDEX IF EXISTS {_in_schema(after, n)} RENAME TO {quote(bounded_name(f'{n}_before_rebuild'))};" for n in _index_names(source)]
     if source.partitioning is not None:
-        partition = bounded_name(f"{source.name}_default")
-        step.append(f"ALTER TABLE IF EXISTS {_in_schema(after, partition)} RENAME TO {quote(bounded_name(f'{partition}_before_rebuild'))};")
+        step += _partitions_aside(_in_schema(after, aside))
     step += [line for line in after.create_table(target, later) if line]
     for index in target.indexes:
         step += [line for line in after.create_index(target, index) if not line.startswith("--")]
@@ -73,6 +72,22 @@ def _rebuild(source: Table, target: Table, source_store: Datastore, target_store
     # the foreign keys other tables hold to it: added with the table (NOT VALID where the table allows), validated after
     step += [line for steps in referencing for line in steps[0]]
     return [step, *(s for steps in referencing for s in steps[1:])]
+
+
+def _partitions_aside(parent: str) -> list[str]:
+    """The old table's partitions renamed aside with it (made at run time, so found in the catalog): the new table's take their names."""
+    return [
+        "DO $do$",
+        "DECLARE",
+        "    part record;",
+        "BEGIN",
+        "    FOR part IN SELECT c.oid::regclass AS rel, c.oid, c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid",
+        f"        WHERE i.inhparent = {literal(parent)}::regclass LOOP",
+        "        EXECUTE format('ALTER TABLE %s RENAME TO %I', part.rel, left(part.relname, 40) || '_old_' || part.oid);",
+        "    END LOOP;",
+        "END",
+        "$do$;",
+    ]
 
 
 def _referencing(store: Datastore, table: Table) -> list[tuple[Table, ForeignKey]]:

@@ -19,7 +19,8 @@ from typing import Any, Literal
 import jinja2
 from sqlalchemy.dialects import postgresql
 
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.model import Architecture, Datastore
+from backend_architect.render.ddl import compile_store
 from backend_architect.scaffold import code, code_routes, registry
 from backend_architect.scaffold.naming import doc, identifier, kebab, literal
 from backend_architect.scaffold.plan import DeployablePlan, ModulePlan, ProjectPlan
@@ -133,15 +134,25 @@ def _qualifier(module: ModulePlan) -> Any:
     return qualified
 
 
+def _runtime_ddl(module: ModulePlan, roles: list[str]) -> tuple[list[str], list[str]]:
+    """CREATE and DROP statements of the runtime tables of ``roles`` the design's DDL leaves out, compiled from the design's definitions."""
+    wanted = [module.runtime_table(r) for r in roles if r not in module.designed_runtime]
+    if not wanted:
+        return [], []
+    store = Datastore(name=module.name, service=module.name, schema_name=module.schema, tables=wanted)
+    compiler, statements = compile_store(store, "postgresql")
+    creates = [line for line in statements if line and not line.startswith("COMMENT ON")]
+    return creates, compiler.drop_tables()
+
+
 def runtime_migration(module: ModulePlan) -> str:
-    qualified = _qualifier(module)
+    creates, drops = _runtime_ddl(module, ["outbox", "idempotency"])
     return render(
         "python/package/runtime.sql.j2",
         module=module,
         schema=_quote(module.schema) if module.schema else None,
-        outbox=qualified(module.outbox),
-        outbox_index=_quote(f"ix_{module.outbox}_unpublished"),
-        idempotency=qualified(module.idempotency),
+        creates=creates,
+        drops=drops,
     )
 
 
@@ -161,10 +172,12 @@ def late_runtime_migration(module: ModulePlan) -> str:
                 expression = " || ' ' || ".join(f"coalesce({_quote(c)}, '')" for c in cols)
                 name = f"ix_{table.name}_search_local"[:63]
                 searches.append((_quote(name), qualified(name), qualified(table.name), config, expression))
+    creates, drops = _runtime_ddl(module, ["inbox"])
     return render(
         "python/package/runtime_late.sql.j2",
         module=module,
-        deliveries=qualified(names["deliveries"]),
+        deliveries_creates=creates,
+        deliveries_drops=drops,
         sessions=qualified(names["sessions"]) if "sessions" in module.runtime else None,
         presence=qualified(names["presence"]) if "presence" in module.runtime else None,
         objects=qualified(names["objects"]) if "objects" in module.runtime else None,

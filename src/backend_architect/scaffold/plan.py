@@ -11,6 +11,7 @@ import yaml
 
 from backend_architect.errors import InputError, Location
 from backend_architect.ir.model import Api, Architecture, Datastore, Event, Service, Table
+from backend_architect.ir.runtime_tables import BUILDERS, runtime_name
 from backend_architect.render.openapi import render_openapi
 from backend_architect.scaffold import plan_writes
 from backend_architect.scaffold.context import ModuleContext
@@ -59,6 +60,13 @@ class ModulePlan:
     service_events: tuple[Event, ...] = ()
     #: Names of the runtime tables beside the design's (``deliveries``, ``sessions``, ``presence``, ``objects``), clear of its own.
     runtime_names: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: The roles (``outbox``, ``inbox``, ``idempotency``) whose table the design's DDL creates; the scaffold creates the others.
+    designed_runtime: frozenset[str] = frozenset()
+
+    def runtime_table(self, role: str) -> Table:
+        """The outbox, processed events or idempotency keys the scaffold creates itself, from the design's own definitions."""
+        name = {"outbox": self.outbox, "idempotency": self.idempotency, "inbox": self.runtime_names["deliveries"]}[role]
+        return BUILDERS[role](name)
 
     @property
     def actions(self) -> tuple[OpPlan, ...]:
@@ -199,7 +207,9 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
         raise InputError(Location(origin), f"service {service.name} has an API but no datastore")
     document = render_openapi(api, arch)
     ir_tables = {t.name: t for t in store.tables}
-    tables = {t.name: table_plan(t, store.schema_name) for t in store.tables}
+    # the outbox, processed events and idempotency keys the design put in the schema are the runtime's own (core/runtime_tables.py)
+    designed = {t.role: t.name for t in store.tables if t.role is not None}
+    tables = {t.name: table_plan(t, store.schema_name) for t in store.tables if t.role is None}
     resources: dict[str, ResourcePlan] = {}
     unreadable: dict[str, str] = {}
     for table in tables.values():
@@ -267,10 +277,11 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
         models = model_plans(list(dict.fromkeys(requests)), document.get("components", {}))
     except ValueError as exc:
         raise InputError(Location(origin), str(exc)) from None
-    taken = set(tables)
+    taken = set(ir_tables)
     media = media_plans(ctx)
-    names = {"deliveries": "outbox_deliveries", "sessions": "sessions", "presence": "presence", "objects": "stored_objects"}
+    names = {"sessions": "sessions", "presence": "presence", "objects": "stored_objects"}
     runtime_names = {kind: _runtime_table(name, taken) for kind, name in names.items()}
+    runtime_names["deliveries"] = designed.get("inbox") or runtime_name("inbox", taken)
     return ModulePlan(
         name=service.name,
         package=identifier(service.name),
@@ -288,8 +299,9 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
                 key=lambda j: j.name,
             )
         ),
-        outbox=_runtime_table("outbox_events", taken),
-        idempotency=_runtime_table("idempotency_keys", taken),
+        outbox=designed.get("outbox") or runtime_name("outbox", taken),
+        idempotency=designed.get("idempotency") or runtime_name("idempotency", taken),
+        designed_runtime=frozenset(designed),
         contract=design.openapi[service.name],
         asyncapi=design.asyncapi.get(service.name),
         migrations=dict(sorted(design.migrations.get(service.name, {}).items())),

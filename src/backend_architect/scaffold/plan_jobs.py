@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 from backend_architect.scaffold.naming import identifier
 from backend_architect.scaffold.plan_api import OpPlan, designed_index
 from backend_architect.scaffold.plan_data import TablePlan
@@ -56,12 +57,26 @@ def generated_jobs(arch: Architecture, service: str, operations: list[OpPlan], t
             if isinstance(op.detail, SeriesPlan) and op.detail.rollup and job.use_case == f"roll up {use_case}":
                 expression = f"series.rollup_job(resources.{op.const}_SERIES, tables.{op.resource.table.var})"
                 out.append(JobPlan(job.use_case, identifier(job.use_case), job.interval_s, None, expression))
-    horizon = max((t.retention_days or 0.0 for t in tables.values()), default=0.0)
-    for table in tables.values():
+    own = {name: t for name, t in tables.items() if t.role is None}  # the runtime's tables are pruned by the runtime
+    horizon = max((t.retention_days or 0.0 for t in own.values()), default=0.0)
+    for table in own.values():
         days = table.retention_days
         if not days or days >= horizon or table.partitioning is not None or not plans[table.name].has("created_at"):
             continue
         interval = max(60.0, min(86_400.0, days * 86_400 / 4))
         expression = f"expire(tables.{plans[table.name].var}, tables.{plans[table.name].var}.c['created_at'], {days})"
         out.append(JobPlan(f"expire {table.name}", identifier(f"expire {table.name}"), interval, None, expression))
-    return out
+    return out + runtime_expiry(service)
+
+
+#: The runtime's tables (``tables.py`` variables) and the time each row is kept from: published, handled, first seen.
+_RUNTIME_CLOCKS = (("outbox", "published_at"), ("runtime_deliveries", "handled_at"), ("idempotency_keys", "created_at"))
+
+
+def runtime_expiry(service: str) -> list[JobPlan]:
+    """The deletes the designed retention indexes serve: published events, handled-event records and stored answers past their days."""
+    days = float(RUNTIME_RETENTION_DAYS)
+    return [
+        JobPlan(f"expire {service} {var}", identifier(f"expire {var}"), 86_400.0 / 4, None, f"expire(tables.{var}, {clock!r}, {days})")
+        for var, clock in _RUNTIME_CLOCKS
+    ]

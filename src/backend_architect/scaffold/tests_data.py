@@ -234,7 +234,7 @@ def design_module(deployable: DeployablePlan) -> str:
     operations: dict[str, Any] = {}
     tables: dict[str, Any] = {}
     for module in deployable.modules:
-        mine = {t.name: t for t in module.ir_tables}
+        mine = {t.name: t for t in module.ir_tables if t.role is None}  # the runtime tables follow
         for table in mine.values():
             tables[table_key(module.schema, table.name)] = _table_data(module, table)
         runtime = {"outbox": module.outbox, "idempotency": module.idempotency, "deliveries": module.runtime_names["deliveries"]}

@@ -85,6 +85,31 @@ def primary_key_name(table: str) -> str:
     return bounded_name(f"pk_{table}")
 
 
+def partition_maintenance_name(table: str) -> str:
+    """The function that creates ``table``'s partitions ahead and moves, drops or detaches old ones.
+
+    >>> partition_maintenance_name("trips")
+    'maintain_trips_partitions'
+    """
+    return bounded_name(f"maintain_{table}_partitions")
+
+
+def partition_prefix(table: str) -> str:
+    """What ``table``'s time partitions are named by, before ``_pYYYYMMDD``: the name, hashed short enough for the suffix.
+
+    >>> partition_prefix("trips")
+    'trips'
+    >>> len(partition_prefix("t" * 70).encode()) + len("_p20260101")
+    63
+    """
+    room = MAX_IDENTIFIER_BYTES - len("_p20260101")
+    raw = table.encode()
+    if len(raw) <= room:
+        return table
+    head = raw[: room - HASH_DIGITS - 1].decode(errors="ignore")
+    return f"{head}_{hashlib.sha1(raw).hexdigest()[:HASH_DIGITS]}"
+
+
 @lru_cache(maxsize=3)
 def reserved_words(dialect: Literal["postgresql", "sqlite"] | None = None) -> frozenset[str]:
     """Words ``dialect`` (default: either dialect) may read as syntax where a name stands, from the dialects' own lists.

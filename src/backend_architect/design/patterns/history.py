@@ -13,6 +13,7 @@ from backend_architect.design.partitioning import (
     DAILY_ROWS_FOR_DAY_PARTITIONS,
     DAILY_ROWS_FOR_WEEK_PARTITIONS,
     PARTITION_COLUMN,
+    expiry_job,
     unique_key_across_partitions,
 )
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -32,8 +33,9 @@ from backend_architect.design.patterns._stores import (
     reader_index,
     storage_figures,
 )
-from backend_architect.ir.model import Architecture, Partitioning, Table
+from backend_architect.ir.model import COLD_TABLESPACE, Architecture, Partitioning, Table
 from backend_architect.ir.runtime import Component, Placement
+from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.model import Spec
 
 #: Raw events kept when only aggregates read them and nothing states how far back they look:
@@ -198,7 +200,7 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
     kept_bytes = table.rows_per_day * keep * per_row_bytes(table)
     partitioned = table.partitioning is not None or (partitionable and (table.rows_per_day >= DELETE_MAX_ROWS_PER_DAY or kept_bytes > NODE_RAM_BYTES))
     interval = interval_for(table.rows_per_day, keep)
-    job = f"drop {interval} partitions older than {keep:,.0f} days (pg_partman retention, run daily)" if partitioned else None
+    job = expiry_job(table.name, interval, keep) if partitioned else None
     expiry = job or f"a daily job deletes rows older than {keep:,.0f} days"
     updated = table.model_copy(
         update={
@@ -210,6 +212,7 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
                     interval=interval,
                     reason=f"{fmt(table.rows_per_day)} raw rows a day expire after {keep:,.0f} days",
                     retention_job=job,
+                    expire_after_days=keep,
                 )
                 if partitioned
                 else None
@@ -257,7 +260,7 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
     hot = window.days
     warehouse = named(spec, "warehouse")
     interval = interval_for(table.rows_per_day, hot)
-    job = f"export {interval} partitions older than {hot:,.0f} days to {warehouse} (Parquet), then drop them"
+    job = expiry_job(table.name, interval, hot, warehouse)
     updated = table.model_copy(
         update={
             "retention_days": hot,
@@ -267,11 +270,14 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
                 interval=interval,
                 reason=f"{size(at_horizon)} after {years:g} years > {size(HOT_STORE_BYTES)}: history moves to {warehouse} after {hot:,.0f} days",
                 retention_job=job,
+                expire_after_days=hot,
+                archive_to=warehouse,
             ),
         }
     )
-    if updated.partitioning is not None and updated.partitioning.retention_job is None:
-        updated = updated.model_copy(update={"partitioning": updated.partitioning.model_copy(update={"retention_job": job})})
+    if updated.partitioning is not None and updated.partitioning.archive_to is None:
+        moved = {"retention_job": job, "expire_after_days": hot, "archive_to": warehouse}
+        updated = updated.model_copy(update={"partitioning": updated.partitioning.model_copy(update=moved)})
     found = [*storage_figures(spec, arch, [updated]), *window.figures]
     for label, span in (("1y", 1.0), (f"{years:g}y", years)):
         kept = min(days(span), table.retention_days or days(span))
@@ -350,15 +356,15 @@ def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Reader
     bytes_day, hot = window.bytes_per_day, window.days
     interval = table.partitioning.interval if table.partitioning else interval_for(table.rows_per_day, table.retention_days or days(years))
     expiring = table.retention_days is not None and table.retention_days < days(years)
-    job = f"drop {interval} partitions older than {table.retention_days:,.0f} days (pg_partman retention, run daily)" if expiring else None
+    job = expiry_job(table.name, interval, table.retention_days) if expiring and table.retention_days is not None else None
     reason = f"{size(at_horizon)} after {years:g} years > {size(HOT_STORE_BYTES)} (the hot store): the last {hot:,.0f} days hot, older partitions cold"
-    fresh = Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job)
-    updated = table.model_copy(update={"partitioning": table.partitioning or fresh})
+    fresh = Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job, expire_after_days=table.retention_days if job else None)
+    updated = table.model_copy(update={"partitioning": (table.partitioning or fresh).model_copy(update={"cold_after_days": hot})})
     lookups = ", ".join(u.name for u in who.lookups)
     kept = f"{table.retention_days:,.0f} days" if table.retention_days and table.retention_days < days(years) else "for the horizon"
     choice = (
-        f"hot/cold tiers for {table.name}: the last {hot:,.0f} days ({size(window.bytes)}) on fast storage, older {interval} partitions moved to a "
-        f"cold tablespace on cheaper disks, still answering lookups; kept {kept}"
+        f"hot/cold tiers for {table.name}: the last {hot:,.0f} days ({size(window.bytes)}) on fast storage, older {interval} partitions moved "
+        f"by {partition_maintenance_name(table.name)}() to tablespace {COLD_TABLESPACE} on cheaper disks, still answering lookups; kept {kept}"
     )
     rationale = (
         f"{size(at_horizon)} after {years:g} years passes the hot store ({size(HOT_STORE_BYTES)}), and requests look rows up ({lookups}): "

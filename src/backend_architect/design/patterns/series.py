@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.partitioning import expiry_job
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._analytics_plan import column_store_serves
 from backend_architect.design.patterns._api import example_of, own_operation, prop, reshaped, string
@@ -309,7 +310,8 @@ def _rollup_table(table: Table, plan: Series, column: str, last: bool, horizon_d
             column="bucket_start",
             interval=interval,
             reason=f"{per_day:,.0f} rollup rows a day, dropped by age",
-            retention_job=f"drop {interval} partitions older than {horizon_days:,.0f} days (pg_partman retention, run daily)",
+            retention_job=expiry_job(name, interval, horizon_days),
+            expire_after_days=horizon_days,
         ),
         rows_now=per_day * 30,
         rows_per_day=per_day,

@@ -31,3 +31,19 @@ CREATE TABLE customers.customers (
     CONSTRAINT ck_customers_password_hash_length CHECK (char_length(password_hash) <= 255)
 );
 COMMENT ON TABLE customers.customers IS 'Customer rows';
+
+CREATE TABLE customers.customers_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_customers_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE customers.customers_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN customers.customers_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_customers_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_customers_idempotency_keys_created_at ON customers.customers_idempotency_keys (created_at);

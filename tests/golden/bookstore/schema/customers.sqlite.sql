@@ -15,3 +15,17 @@ CREATE TABLE customers (
     CONSTRAINT pk_customers PRIMARY KEY (id),
     CONSTRAINT uq_customers_email UNIQUE (email)
 );
+
+CREATE TABLE customers_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_customers_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_customers_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_customers_idempotency_keys_created_at ON customers_idempotency_keys (created_at);

@@ -5,6 +5,38 @@
 
 PRAGMA foreign_keys = ON;
 
+CREATE TABLE identity_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_identity_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_identity_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_identity_idempotency_keys_created_at ON identity_idempotency_keys (created_at);
+
+CREATE TABLE identity_outbox_events (
+    id CHAR(32) NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSON NOT NULL,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at DATETIME,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_identity_outbox_events PRIMARY KEY (id)
+);
+
+-- ix_identity_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_identity_outbox_events_unpublished ON identity_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_identity_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_identity_outbox_events_published_at ON identity_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
 CREATE TABLE users (
     id CHAR(32) NOT NULL,
     handle VARCHAR(32) NOT NULL,

@@ -58,3 +58,45 @@ CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation
 CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
 -- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
 CREATE INDEX ix_messages_sender_id ON messages (sender_id);
+
+CREATE TABLE messaging_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_messaging_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_messaging_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_messaging_idempotency_keys_created_at ON messaging_idempotency_keys (created_at);
+
+CREATE TABLE messaging_outbox_events (
+    id CHAR(32) NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSON NOT NULL,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at DATETIME,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_messaging_outbox_events PRIMARY KEY (id)
+);
+
+-- ix_messaging_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_messaging_outbox_events_unpublished ON messaging_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_messaging_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_messaging_outbox_events_published_at ON messaging_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
+CREATE TABLE processed_events (
+    consumer TEXT NOT NULL,
+    event_id CHAR(32) NOT NULL,
+    handled_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
+);
+
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON processed_events (handled_at);

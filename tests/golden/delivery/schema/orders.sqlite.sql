@@ -24,6 +24,38 @@ CREATE TABLE order_lines_top_menu_item_id (
     CONSTRAINT pk_order_lines_top_menu_item_id PRIMARY KEY (window_end, rank)
 );
 
+CREATE TABLE orders_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_orders_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_orders_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_orders_idempotency_keys_created_at ON orders_idempotency_keys (created_at);
+
+CREATE TABLE orders_outbox_events (
+    id CHAR(32) NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSON NOT NULL,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at DATETIME,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_orders_outbox_events PRIMARY KEY (id)
+);
+
+-- ix_orders_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_orders_outbox_events_unpublished ON orders_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_orders_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_orders_outbox_events_published_at ON orders_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
 CREATE TABLE orders (
     id CHAR(32) NOT NULL,
     customer_id CHAR(32) NOT NULL,

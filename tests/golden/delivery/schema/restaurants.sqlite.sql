@@ -29,6 +29,20 @@ CREATE TABLE restaurants (
 -- ix_restaurants_cuisine_location_cell_partial: use case 'find nearby restaurants' (proximity: geohash prefix ranges at precision 5, index-only)
 CREATE INDEX ix_restaurants_cuisine_location_cell_partial ON restaurants (cuisine, location_cell) WHERE open = true;
 
+CREATE TABLE restaurants_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_restaurants_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_restaurants_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_restaurants_idempotency_keys_created_at ON restaurants_idempotency_keys (created_at);
+
 CREATE TABLE menu_items (
     id CHAR(32) NOT NULL,
     restaurant_id CHAR(32) NOT NULL,

@@ -17,3 +17,17 @@ CREATE TABLE tracking_links (
 
 -- ix_tracking_links_order_id: look-ups by order_id (reference to another service's data)
 CREATE INDEX ix_tracking_links_order_id ON tracking_links (order_id);
+
+CREATE TABLE tracking_links_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_tracking_links_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_tracking_links_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_tracking_links_idempotency_keys_created_at ON tracking_links_idempotency_keys (created_at);

@@ -34,3 +34,19 @@ COMMENT ON TABLE agents IS 'Agent rows';
 COMMENT ON COLUMN agents.tenant_id IS 'tenant that owns the row; every query filters on it';
 ALTER TABLE agents ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_agents ON agents USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
+
+CREATE TABLE agents_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_agents_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE agents_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN agents_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_agents_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_agents_idempotency_keys_created_at ON agents_idempotency_keys (created_at);

@@ -19,3 +19,17 @@ CREATE TABLE agents (
     CONSTRAINT ck_agents_role CHECK (role IN ('agent', 'lead', 'admin')),
     CONSTRAINT ck_active_bool CHECK (active IN (0, 1))
 );
+
+CREATE TABLE agents_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_agents_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_agents_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_agents_idempotency_keys_created_at ON agents_idempotency_keys (created_at);

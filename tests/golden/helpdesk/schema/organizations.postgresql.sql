@@ -29,3 +29,19 @@ CREATE TABLE organizations (
     CONSTRAINT ck_organizations_domain_length CHECK (char_length(domain) <= 253)
 );
 COMMENT ON TABLE organizations IS 'Organization rows';
+
+CREATE TABLE organizations_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_organizations_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE organizations_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN organizations_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_organizations_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_organizations_idempotency_keys_created_at ON organizations_idempotency_keys (created_at);

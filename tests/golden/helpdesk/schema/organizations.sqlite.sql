@@ -16,3 +16,17 @@ CREATE TABLE organizations (
     CONSTRAINT uq_organizations_domain UNIQUE (domain),
     CONSTRAINT ck_organizations_plan CHECK ("plan" IN ('free', 'team', 'business', 'enterprise'))
 );
+
+CREATE TABLE organizations_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_organizations_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_organizations_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_organizations_idempotency_keys_created_at ON organizations_idempotency_keys (created_at);

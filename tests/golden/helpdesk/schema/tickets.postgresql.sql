@@ -15,6 +15,27 @@ BEGIN
 END
 $do$;
 
+CREATE TABLE outbox_events (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at TIMESTAMP WITH TIME ZONE,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_outbox_events PRIMARY KEY (id)
+);
+COMMENT ON TABLE outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
+COMMENT ON COLUMN outbox_events.id IS 'the event id consumers de-duplicate by';
+COMMENT ON COLUMN outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
+
+-- ix_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_outbox_events_unpublished ON outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_outbox_events_published_at ON outbox_events (published_at) WHERE published_at IS NOT NULL;
+
 CREATE TABLE requesters (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     tenant_id UUID NOT NULL,
@@ -46,6 +67,22 @@ COMMENT ON TABLE tags IS 'Tag rows';
 COMMENT ON COLUMN tags.tenant_id IS 'tenant that owns the row; every query filters on it';
 ALTER TABLE tags ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_tags ON tags USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
+
+CREATE TABLE tickets_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_tickets_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE tickets_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN tickets_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_tickets_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_tickets_idempotency_keys_created_at ON tickets_idempotency_keys (created_at);
 
 CREATE TABLE tickets (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
@@ -117,8 +154,40 @@ COMMENT ON COLUMN comments.attachment_sha256 IS 'base64 SHA-256 of the object, c
 ALTER TABLE comments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_comments ON comments USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
 -- partitioned by created_at per month: append-only, 1,206 GB after 5 years > 32 GB (server memory)
--- create monthly partitions ahead of time with pg_partman; the default partition catches the rest
+-- maintain_comments_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition comments_default into them
 CREATE TABLE comments_default PARTITION OF comments DEFAULT;
+CREATE OR REPLACE FUNCTION maintain_comments_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'comments'::regclass;
+    fallback regclass := 'comments_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+BEGIN
+    FOR ahead IN 0..3 LOOP
+        period_start := (period_zero + ahead * interval '1 month') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 month') AT TIME ZONE 'UTC';
+        part_name := 'comments_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT maintain_comments_partitions();
 
 -- ix_comments_author_agent_id: look-ups by author_agent_id (reference to another service's data)
 CREATE INDEX ix_comments_author_agent_id ON comments (author_agent_id);

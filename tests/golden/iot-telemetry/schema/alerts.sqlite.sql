@@ -24,3 +24,27 @@ CREATE INDEX ix_alerts_created_at_id_partial ON alerts (created_at DESC, id DESC
 CREATE INDEX ix_alerts_device_id ON alerts (device_id);
 -- ix_alerts_rule_id: look-ups by rule_id (reference to another service's data)
 CREATE INDEX ix_alerts_rule_id ON alerts (rule_id);
+
+CREATE TABLE alerts_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_alerts_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_alerts_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_alerts_idempotency_keys_created_at ON alerts_idempotency_keys (created_at);
+
+CREATE TABLE processed_events (
+    consumer TEXT NOT NULL,
+    event_id CHAR(32) NOT NULL,
+    handled_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
+);
+
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON processed_events (handled_at);

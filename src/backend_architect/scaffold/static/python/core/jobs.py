@@ -64,8 +64,13 @@ async def schedule(engine: AsyncEngine, jobs: Sequence[Job], stop: asyncio.Event
 
 
 def expire(table: Any, column: Any, days: float, batch: int = 10_000) -> JobRun:
-    """A job deleting the rows older than the table's retention, a batch at a time (the design keeps them ``days`` days)."""
+    """A job deleting the rows older than the table's retention, a batch at a time (the design keeps them ``days`` days).
+
+    ``column`` is the table's column the age is read from, or its name.
+    """
     from sqlalchemy import delete, literal_column, select
+
+    column = table.c[column] if isinstance(column, str) else column
 
     async def run(conn: AsyncConnection) -> int:
         cutoff = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=days)

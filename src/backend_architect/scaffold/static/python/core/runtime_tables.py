@@ -5,7 +5,7 @@ They are created by the module's ``0000_runtime.sql`` migration; these definitio
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, SmallInteger, Table, Text, Uuid
+from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, Text, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 
 
@@ -47,7 +47,7 @@ def idempotency_table(metadata: MetaData, name: str, schema: str | None) -> Tabl
         Column("scope", Text, primary_key=True),
         Column("key", Text, primary_key=True),
         Column("request_hash", Text, nullable=False),
-        Column("status", SmallInteger),
+        Column("status", Integer),
         Column("body", LargeBinary),
         Column("headers", JSONB),
         Column("created_at", DateTime(timezone=True), nullable=False),

@@ -38,10 +38,27 @@ CREATE TABLE customers.customers (
 );
 COMMENT ON TABLE customers.customers IS 'Customer rows';
 
+CREATE TABLE customers.customers_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_customers_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE customers.customers_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN customers.customers_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_customers_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_customers_idempotency_keys_created_at ON customers.customers_idempotency_keys (created_at);
+
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+DROP TABLE IF EXISTS customers.customers_idempotency_keys;
 DROP TABLE IF EXISTS customers.customers;
 DROP SCHEMA IF EXISTS customers;

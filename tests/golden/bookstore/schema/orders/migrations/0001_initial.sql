@@ -65,19 +65,103 @@ COMMENT ON COLUMN orders.orders.customer_id IS 'id of Customer, owned by custome
 COMMENT ON COLUMN orders.orders.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 COMMENT ON COLUMN orders.orders.deleted_at IS 'soft delete: set instead of deleting the row';
 -- partitioned by created_at per month: appended to (changes at most 10% of inserts), 76 GB after 7 years > 32 GB (server memory)
--- create monthly partitions ahead of time with pg_partman; the default partition catches the rest
+-- maintain_orders_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition orders_default into them
 CREATE TABLE orders.orders_default PARTITION OF orders.orders DEFAULT;
+CREATE OR REPLACE FUNCTION orders.maintain_orders_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'orders.orders'::regclass;
+    fallback regclass := 'orders.orders_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+BEGIN
+    FOR ahead IN 0..3 LOOP
+        period_start := (period_zero + ahead * interval '1 month') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 month') AT TIME ZONE 'UTC';
+        part_name := 'orders_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT orders.maintain_orders_partitions();
 
 -- ix_orders_customer_id: look-ups by customer_id (reference to another service's data)
 CREATE INDEX ix_orders_customer_id ON orders.orders (customer_id);
 -- ix_orders_customer_id_created_at_id: use case 'list my orders'
 CREATE INDEX ix_orders_customer_id_created_at_id ON orders.orders (customer_id, created_at DESC, id DESC) WHERE deleted_at IS NULL;
 
+CREATE TABLE orders.orders_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_orders_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE orders.orders_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN orders.orders_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_orders_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_orders_idempotency_keys_created_at ON orders.orders_idempotency_keys (created_at);
+
+CREATE TABLE orders.orders_outbox_events (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at TIMESTAMP WITH TIME ZONE,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_orders_outbox_events PRIMARY KEY (id)
+);
+COMMENT ON TABLE orders.orders_outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
+COMMENT ON COLUMN orders.orders_outbox_events.id IS 'the event id consumers de-duplicate by';
+COMMENT ON COLUMN orders.orders_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
+
+-- ix_orders_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_orders_outbox_events_unpublished ON orders.orders_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_orders_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_orders_outbox_events_published_at ON orders.orders_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
+CREATE TABLE orders.processed_events (
+    consumer TEXT NOT NULL,
+    event_id UUID NOT NULL,
+    handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
+);
+COMMENT ON TABLE orders.processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
+
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON orders.processed_events (handled_at);
+
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+DROP TABLE IF EXISTS orders.processed_events;
+DROP TABLE IF EXISTS orders.orders_outbox_events;
+DROP TABLE IF EXISTS orders.orders_idempotency_keys;
 DROP TABLE IF EXISTS orders.orders;
 DROP TABLE IF EXISTS orders.order_lines;
+DROP FUNCTION IF EXISTS orders.maintain_orders_partitions();
 DROP SCHEMA IF EXISTS orders;

@@ -21,6 +21,43 @@ BEGIN
 END
 $do$;
 
+CREATE TABLE identity_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_identity_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE identity_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN identity_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_identity_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_identity_idempotency_keys_created_at ON identity_idempotency_keys (created_at);
+
+CREATE TABLE identity_outbox_events (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at TIMESTAMP WITH TIME ZONE,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_identity_outbox_events PRIMARY KEY (id)
+);
+COMMENT ON TABLE identity_outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
+COMMENT ON COLUMN identity_outbox_events.id IS 'the event id consumers de-duplicate by';
+COMMENT ON COLUMN identity_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
+
+-- ix_identity_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_identity_outbox_events_unpublished ON identity_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_identity_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_identity_outbox_events_published_at ON identity_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
 CREATE TABLE users (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     handle TEXT NOT NULL,
@@ -73,3 +110,5 @@ SET statement_timeout = '30min';
 
 DROP TABLE IF EXISTS contacts;
 DROP TABLE IF EXISTS users;
+DROP TABLE IF EXISTS identity_outbox_events;
+DROP TABLE IF EXISTS identity_idempotency_keys;

@@ -36,8 +36,40 @@ CREATE TABLE conversations (
 COMMENT ON TABLE conversations IS 'Conversation rows';
 COMMENT ON COLUMN conversations.created_by_id IS 'id of User, owned by identity: no foreign key across services';
 -- partitioned by created_at per month: appended to (changes at most 10% of inserts), 134 GB after 3 years > 32 GB (server memory)
--- create monthly partitions ahead of time with pg_partman; the default partition catches the rest
+-- maintain_conversations_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition conversations_default into them
 CREATE TABLE conversations_default PARTITION OF conversations DEFAULT;
+CREATE OR REPLACE FUNCTION maintain_conversations_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'conversations'::regclass;
+    fallback regclass := 'conversations_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+BEGIN
+    FOR ahead IN 0..3 LOOP
+        period_start := (period_zero + ahead * interval '1 month') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 month') AT TIME ZONE 'UTC';
+        part_name := 'conversations_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT maintain_conversations_partitions();
 
 -- ix_conversations_created_by_id: look-ups by created_by_id (reference to another service's data)
 CREATE INDEX ix_conversations_created_by_id ON conversations (created_by_id);
@@ -81,8 +113,58 @@ COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no forei
 COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
 -- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
--- create daily partitions ahead of time with pg_partman; the default partition catches the rest
+-- maintain_messages_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition messages_default into them; moves partitions older than 18 days to tablespace cold
+-- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
+-- (until it exists, old partitions stay where they are)
 CREATE TABLE messages_default PARTITION OF messages DEFAULT;
+CREATE OR REPLACE FUNCTION maintain_messages_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'messages'::regclass;
+    fallback regclass := 'messages_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('day', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+    cold oid := (SELECT oid FROM pg_tablespace WHERE spcname = 'cold');
+    idx regclass;
+BEGIN
+    FOR ahead IN 0..7 LOOP
+        period_start := (period_zero + ahead * interval '1 day') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 day') AT TIME ZONE 'UTC';
+        part_name := 'messages_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+    FOR part IN
+        SELECT c.oid::regclass AS rel, c.reltablespace,
+            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz AS ends
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = parent
+    LOOP
+        CONTINUE WHEN part.ends IS NULL;  -- the default partition
+        IF cold IS NOT NULL AND part.ends <= now() - interval '18 days' AND part.reltablespace IS DISTINCT FROM cold THEN
+            EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', part.rel, 'cold');
+            FOR idx IN SELECT indexrelid::regclass FROM pg_index WHERE indrelid = part.rel LOOP
+                EXECUTE format('ALTER INDEX %s SET TABLESPACE %I', idx, 'cold');
+            END LOOP;
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT maintain_messages_partitions();
 -- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
 
 -- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations is partitioned: no foreign key)
@@ -92,11 +174,64 @@ CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
 -- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
 CREATE INDEX ix_messages_sender_id ON messages (sender_id);
 
+CREATE TABLE messaging_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_messaging_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE messaging_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN messaging_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_messaging_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_messaging_idempotency_keys_created_at ON messaging_idempotency_keys (created_at);
+
+CREATE TABLE messaging_outbox_events (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at TIMESTAMP WITH TIME ZONE,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_messaging_outbox_events PRIMARY KEY (id)
+);
+COMMENT ON TABLE messaging_outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
+COMMENT ON COLUMN messaging_outbox_events.id IS 'the event id consumers de-duplicate by';
+COMMENT ON COLUMN messaging_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
+
+-- ix_messaging_outbox_events_unpublished: the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
+CREATE INDEX ix_messaging_outbox_events_unpublished ON messaging_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_messaging_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_messaging_outbox_events_published_at ON messaging_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
+CREATE TABLE processed_events (
+    consumer TEXT NOT NULL,
+    event_id UUID NOT NULL,
+    handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
+);
+COMMENT ON TABLE processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
+
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON processed_events (handled_at);
+
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+DROP TABLE IF EXISTS processed_events;
+DROP TABLE IF EXISTS messaging_outbox_events;
+DROP TABLE IF EXISTS messaging_idempotency_keys;
 DROP TABLE IF EXISTS messages;
 DROP TABLE IF EXISTS memberships;
 DROP TABLE IF EXISTS conversations;
+DROP FUNCTION IF EXISTS maintain_conversations_partitions();
+DROP FUNCTION IF EXISTS maintain_messages_partitions();

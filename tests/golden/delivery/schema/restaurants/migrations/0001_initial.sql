@@ -55,6 +55,22 @@ COMMENT ON COLUMN restaurants.photo_status IS 'processing state of photo, set by
 -- ix_restaurants_cuisine_location_cell_partial: use case 'find nearby restaurants' (proximity: geohash prefix ranges at precision 5, index-only)
 CREATE INDEX ix_restaurants_cuisine_location_cell_partial ON restaurants (cuisine, location_cell) INCLUDE (location_lat, location_lon) WHERE open = true;
 
+CREATE TABLE restaurants_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_restaurants_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE restaurants_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN restaurants_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_restaurants_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_restaurants_idempotency_keys_created_at ON restaurants_idempotency_keys (created_at);
+
 CREATE TABLE menu_items (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     restaurant_id UUID NOT NULL,
@@ -99,4 +115,5 @@ SET statement_timeout = '30min';
 
 DROP TABLE IF EXISTS restaurants_photo_renditions;
 DROP TABLE IF EXISTS menu_items;
+DROP TABLE IF EXISTS restaurants_idempotency_keys;
 DROP TABLE IF EXISTS restaurants;

@@ -38,9 +38,26 @@ COMMENT ON COLUMN tracking_links.order_id IS 'id of Order, owned by orders: no f
 -- ix_tracking_links_order_id: look-ups by order_id (reference to another service's data)
 CREATE INDEX ix_tracking_links_order_id ON tracking_links (order_id);
 
+CREATE TABLE tracking_links_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_tracking_links_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE tracking_links_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN tracking_links_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_tracking_links_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_tracking_links_idempotency_keys_created_at ON tracking_links_idempotency_keys (created_at);
+
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+DROP TABLE IF EXISTS tracking_links_idempotency_keys;
 DROP TABLE IF EXISTS tracking_links;

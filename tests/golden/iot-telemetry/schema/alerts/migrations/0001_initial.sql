@@ -47,10 +47,39 @@ CREATE INDEX ix_alerts_device_id ON alerts.alerts (device_id);
 -- ix_alerts_rule_id: look-ups by rule_id (reference to another service's data)
 CREATE INDEX ix_alerts_rule_id ON alerts.alerts (rule_id);
 
+CREATE TABLE alerts.alerts_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_alerts_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE alerts.alerts_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN alerts.alerts_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_alerts_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_alerts_idempotency_keys_created_at ON alerts.alerts_idempotency_keys (created_at);
+
+CREATE TABLE alerts.processed_events (
+    consumer TEXT NOT NULL,
+    event_id UUID NOT NULL,
+    handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
+);
+COMMENT ON TABLE alerts.processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
+
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON alerts.processed_events (handled_at);
+
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+DROP TABLE IF EXISTS alerts.processed_events;
+DROP TABLE IF EXISTS alerts.alerts_idempotency_keys;
 DROP TABLE IF EXISTS alerts.alerts;
 DROP SCHEMA IF EXISTS alerts;

@@ -9,7 +9,7 @@ from .core.application import build
 from .core.backends import Registry
 from .core.config import Settings
 from .core.consumers import Feed
-from .core.jobs import Job
+from .core.jobs import Job, expire
 from .modules.books import resources as books_resources
 from .modules.books import tables as books_tables
 from .modules.books.routes import router as books_router
@@ -30,7 +30,17 @@ FEEDS = (
         Feed(orders_tables.outbox, orders_tables.runtime_deliveries),
     )
 #: The designed batch jobs: (use case, interval in seconds, what a run does).
-JOBS: tuple[Job, ...] = ()
+JOBS: tuple[Job, ...] = (
+        Job("expire books idempotency_keys", 21600.0, expire(books_tables.idempotency_keys, 'created_at', 7.0)),
+        Job("expire books outbox", 21600.0, expire(books_tables.outbox, 'published_at', 7.0)),
+        Job("expire books runtime_deliveries", 21600.0, expire(books_tables.runtime_deliveries, 'handled_at', 7.0)),
+        Job("expire customers idempotency_keys", 21600.0, expire(customers_tables.idempotency_keys, 'created_at', 7.0)),
+        Job("expire customers outbox", 21600.0, expire(customers_tables.outbox, 'published_at', 7.0)),
+        Job("expire customers runtime_deliveries", 21600.0, expire(customers_tables.runtime_deliveries, 'handled_at', 7.0)),
+        Job("expire orders idempotency_keys", 21600.0, expire(orders_tables.idempotency_keys, 'created_at', 7.0)),
+        Job("expire orders outbox", 21600.0, expire(orders_tables.outbox, 'published_at', 7.0)),
+        Job("expire orders runtime_deliveries", 21600.0, expire(orders_tables.runtime_deliveries, 'handled_at', 7.0)),
+    )
 #: What the modules keep outside their rows, for the backends and the workers.
 REGISTRY = Registry(
     geo_sets=(*books_resources.GEO_SETS, *customers_resources.GEO_SETS, *orders_resources.GEO_SETS, ),

@@ -57,6 +57,6 @@ reviews = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
 )
 
-outbox = outbox_table(metadata, "outbox_events", SCHEMA)
-idempotency_keys = idempotency_table(metadata, "idempotency_keys", SCHEMA)
-runtime_deliveries = deliveries_table(metadata, "outbox_deliveries", SCHEMA)
+outbox = outbox_table(metadata, "books_outbox_events", SCHEMA)
+idempotency_keys = idempotency_table(metadata, "books_idempotency_keys", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "processed_events", SCHEMA)

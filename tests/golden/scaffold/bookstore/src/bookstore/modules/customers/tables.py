@@ -26,6 +26,6 @@ customers = sa.Table(
 )
 
 outbox = outbox_table(metadata, "outbox_events", SCHEMA)
-idempotency_keys = idempotency_table(metadata, "idempotency_keys", SCHEMA)
-runtime_deliveries = deliveries_table(metadata, "outbox_deliveries", SCHEMA)
+idempotency_keys = idempotency_table(metadata, "customers_idempotency_keys", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "processed_events", SCHEMA)
 runtime_sessions = sessions_table(metadata, "sessions", SCHEMA)

@@ -1,4 +1,4 @@
-"""Your domain logic for the orders module: what actions change.
+"""Your domain logic for the orders module: what actions change and what jobs do.
 
 backend-architect wrote this file once and never rewrites it: it is yours. The design
 records which operations and jobs exist, their rates, indexes and events, but not the

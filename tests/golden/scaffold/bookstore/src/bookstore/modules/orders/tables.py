@@ -42,6 +42,6 @@ order_lines = sa.Table(
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
 )
 
-outbox = outbox_table(metadata, "outbox_events", SCHEMA)
-idempotency_keys = idempotency_table(metadata, "idempotency_keys", SCHEMA)
-runtime_deliveries = deliveries_table(metadata, "outbox_deliveries", SCHEMA)
+outbox = outbox_table(metadata, "orders_outbox_events", SCHEMA)
+idempotency_keys = idempotency_table(metadata, "orders_idempotency_keys", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "processed_events", SCHEMA)
