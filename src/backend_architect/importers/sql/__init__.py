@@ -118,7 +118,7 @@ def guess_dialect(text: str) -> str:
 
     >>> guess_dialect("CREATE TABLE `t` (id int) ENGINE=InnoDB;"), guess_dialect("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT);")
     ('mysql', 'sqlite')
-    >>> guess_dialect("PRAGMA foreign_keys = ON;\nCREATE TABLE t (id TEXT);")
+    >>> guess_dialect("PRAGMA foreign_keys = ON; CREATE TABLE t (id TEXT);")
     'sqlite'
     >>> guess_dialect("CREATE TABLE t (id int);")
     'postgresql'
