@@ -21,6 +21,11 @@ def _label(text: str) -> str:
     return text.replace('"', "'")
 
 
+def _message(text: str) -> str:
+    """A sequence diagram's message text: there a ``;`` ends the statement and ``#`` starts an entity code, so both are written as codes."""
+    return _label(text).replace("#", "#35;").replace(";", "#59;")
+
+
 def _shared_database(arch: Architecture) -> bool:
     """A modular monolith keeps every module's schema in one database: draw it once."""
     return arch.deployment == "modular-monolith"
@@ -144,37 +149,37 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     home = request.target
     externals = {e.name for e in arch.externals}
     names = list(dict.fromkeys([request.source, home, *(s.target for s in flow.steps[1:]), *(s.source for s in flow.steps[1:])]))
-    lines = ["sequenceDiagram", f"    actor {node_id('actor', request.source)} as {_label(request.source)}"]
+    lines = ["sequenceDiagram", f"    actor {node_id('actor', request.source)} as {_message(request.source)}"]
     for name in names[1:]:
         kind = "participant"
-        lines.append(f"    {kind} {node_id('p', name)} as {_label(name)}{' (external)' if name in externals else ''}")
+        lines.append(f"    {kind} {node_id('p', name)} as {_message(name)}{' (external)' if name in externals else ''}")
     if any(s.kind == "event" and s.source == home and s.via == "outbox" for s in flow.steps):
-        lines.append(f"    participant outbox as {_label(home)} outbox relay")
+        lines.append(f"    participant outbox as {_message(home)} outbox relay")
     fills = _row_reads(arch, flow.use_case)
     for store, _ in fills:
-        lines.append(f"    participant {node_id('db', store)} as {_label(store)}")
-    lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_label(flow.use_case)}")
+        lines.append(f"    participant {node_id('db', store)} as {_message(store)}")
+    lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_message(flow.use_case)}")
     for step in flow.steps[1:]:
         source, target = node_id("p", step.source), node_id("p", step.target)
         if step.kind in {"query", "call", "external"}:
-            lines.append(f"    {source}->>{target}: {_label(step.description)}")
+            lines.append(f"    {source}->>{target}: {_message(step.description)}")
             lines.append(f"    {target}-->>{source}: result")
             if step.kind == "query" and any(m.store == step.target for m in arch.mechanisms if m.use_case == flow.use_case):
                 for store, what in fills:
-                    lines.append(f"    {node_id('p', home)}->>{node_id('db', store)}: {_label(what)}")
+                    lines.append(f"    {node_id('p', home)}->>{node_id('db', store)}: {_message(what)}")
                     lines.append(f"    {node_id('db', store)}-->>{node_id('p', home)}: rows")
         elif step.kind == "event" and step.source == home and step.via == "pubsub":
-            lines.append(f"    {source}-){target}: {_label(step.description.split(' via ')[0])} (Redis pub/sub, no outbox)")
+            lines.append(f"    {source}-){target}: {_message(step.description.split(' via ')[0])} (Redis pub/sub, no outbox)")
         elif step.kind == "event" and step.source == home:
-            lines.append(f"    {source}-)outbox: {_label(step.description.split(' via ')[0])}")
+            lines.append(f"    {source}-)outbox: {_message(step.description.split(' via ')[0])}")
             # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
             reach = step.description.partition(" via the outbox: ")[2]
-            lines.append(f"    outbox-){target}: {_label(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)")
+            lines.append(f"    outbox-){target}: {_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)")
         elif step.kind == "event":
-            lines.append(f"    {source}-){target}: {_label(step.description)}")
+            lines.append(f"    {source}-){target}: {_message(step.description)}")
     if flow.style == "saga":
         undo = ", ".join(s.target for s in flow.steps if s.kind == "call")
-        lines.append(f"    Note over {node_id('p', home)}: saga: if a later step fails, compensate in {_label(undo)} (reverse order)")
+        lines.append(f"    Note over {node_id('p', home)}: saga: if a later step fails, compensate in {_message(undo)} (reverse order)")
     lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
     return "\n".join(dict.fromkeys(lines)) + "\n"
 
