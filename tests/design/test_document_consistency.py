@@ -778,3 +778,12 @@ def test_outbox_consumers_and_idempotency_have_their_tables_ok(name: str, arch: 
         assert f"CREATE TABLE {store.schema_name + '.' if store.schema_name else ''}{table} (" in render_ddl(store, "postgresql")
         assert f"#### {table}" in document
     assert {(s, r) for s, found in roles.items() for r in found} == expected
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_idempotency_keys_only_where_the_method_is_not_idempotent_ok(name: str, arch: Architecture, document: str) -> None:
+    """Idempotency-Key is taken by POSTs only: a PUT or DELETE repeats safely by its method, and its stored keys would cost rows for nothing."""
+    for api in arch.apis:
+        for op in api.operations:
+            if op.idempotency_key:
+                assert op.method == "post", (op.method, op.path)

@@ -193,11 +193,15 @@ def _in_place(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseC
 
 
 def _singleton(op: Operation, latest: Latest) -> Operation:
-    """A write of one field of a row (``Courier.location``) replaces it as a sub-resource: ``PUT /couriers/{courier_id}/location``."""
+    """A write of one field of a row (``Courier.location``) replaces it as a sub-resource: ``PUT /couriers/{courier_id}/location``.
+
+    A PUT is idempotent by its method (the same body twice leaves the same value), so it takes no Idempotency-Key: at a
+    position firehose's rate the stored keys would outgrow every table they protect.
+    """
     if latest.appends or len(latest.fields) != 1 or op.kind not in {"update", "action", "replace"}:
         return op
     item = op.path.split(":", 1)[0]
-    return op.model_copy(update={"method": "put", "path": f"{item}/{kebab(latest.fields[0])}", "kind": "replace"})
+    return op.model_copy(update={"method": "put", "path": f"{item}/{kebab(latest.fields[0])}", "kind": "replace", "idempotency_key": False})
 
 
 def _what(latest: Latest) -> str:
