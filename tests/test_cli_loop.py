@@ -100,6 +100,16 @@ def test_artefacts_writes_and_checks_the_selected_files_ok(spec: Path, tmp_path:
     assert not (out / "handoff.json").exists()
 
 
+def test_artefacts_folder_without_selection_is_the_whole_design_ok(spec: Path, tmp_path: Path) -> None:
+    """artefacts -o with nothing selected writes every file design writes: the ADRs and migrations design.md names are there."""
+    out, full = tmp_path / "out", tmp_path / "full"
+    assert run("artefacts", str(spec), "-o", str(out)).returncode == 0
+    assert run("design", str(spec), "-o", str(full)).returncode == 0
+    written = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert written == sorted(p.relative_to(full).as_posix() for p in full.rglob("*") if p.is_file())
+    assert any(w.startswith("adr/") for w in written) and any("/migrations/" in w for w in written)
+
+
 def test_draft_prompt_and_check_without_a_model_ok(tmp_path: Path) -> None:
     """draft --prompt prints the drafting instructions; draft --check accepts a valid spec and names the next step."""
     prompt = run("draft", "--prompt", "a url shortener")

@@ -134,14 +134,19 @@ def artefacts_command(
     select: Annotated[
         list[str] | None, typer.Option("--select", help="A kind (openapi, ddl, diagrams, design.md, handoff.json, ...) or a path glob; repeatable.")
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write the selected files into this folder.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write the selected files (every file of the design when nothing is selected) into this folder.")
+    ] = None,
     output_format: FORMAT = OutputFormat.text,
 ) -> None:
     """The artefacts to hand off, each checked by a real consumer; exit 1 when one fails its check (MCP: artefacts)."""
-    from backend_architect.agent.artefacts import LIMIT_BYTES, artefacts
+    from backend_architect.agent.artefacts import KINDS, LIMIT_BYTES, artefacts
 
     designed = _design(spec)
-    fetched = artefacts(designed.result.files, select, LIMIT_BYTES)
+    # a folder handed off is the whole design unless the caller selects: design.md and handoff.json name the ADRs,
+    # AsyncAPI documents and migrations, and a folder without them contradicts its own index
+    wanted = select if select or out is None else list(KINDS)
+    fetched = artefacts(designed.result.files, wanted, LIMIT_BYTES)
     if out is not None:
         from backend_architect.api import write_files
 
