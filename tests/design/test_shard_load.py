@@ -269,3 +269,25 @@ def test_forbidding_the_mechanism_leaves_a_strong_co_write_warned_err(consistenc
     assert bool(found) == warned
     if warned:
         assert "'create workspace' writes" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("rows_now", "rows_per_day", "eta"),
+    [
+        pytest.param(4_100_000, 0, "now", id="past-it-today"),
+        pytest.param(3_500_000, 100_000, "in about 5 days", id="days-away-is-said-in-days"),
+        pytest.param(1_000_000, 30_000, "in about 4 months", id="months-away"),
+        pytest.param(0, 1_000, "not within 5 years", id="never-within-the-horizon"),
+    ],
+)
+def test_time_to_a_size_is_stated_in_days_months_or_years_ok(rows_now: float, rows_per_day: float, eta: str) -> None:
+    """A table a few days from one primary's store is said to be days away, not "about 1 months"."""
+    from backend_architect.design.patterns._shards import when_size
+    from backend_architect.design.patterns._stores import per_row_bytes
+    from backend_architect.ir.model import Column, Table
+
+    table = Table(name="events", columns=[Column(name="id", type="bigint"), Column(name="body", type="text", avg_bytes=488)], primary_key=["id"])
+    # a threshold of 4,000,000 rows of this table
+    threshold = 4_000_000 * per_row_bytes(table)
+    table = table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day})
+    assert when_size(table, threshold, 0.0, 5.0)[1] == eta

@@ -20,7 +20,7 @@ from typing import Any
 from backend_architect.agent.spec_edit import ArgumentError
 from backend_architect.api import DesignResult, design_spec
 from backend_architect.ir.model import NUMBERS_CHOSE, Decision
-from backend_architect.rules.model import Finding, Severity
+from backend_architect.rules.model import Finding, Severity, blocks
 from backend_architect.spec.load import LoadedSpec, load_spec_bytes
 
 #: Text a Markdown summary is cut to; the JSON beside it carries the rest.
@@ -131,7 +131,7 @@ def design_answer(designed: Designed) -> dict[str, Any]:
 
 def is_clean(findings: list[Finding]) -> bool:
     """No error, and no warning but the record of an override the author gave a reason for (DES007)."""
-    return not any(f.severity >= Severity.WARNING and f.code != "DES007" for f in findings)
+    return not any(blocks(f) for f in findings)
 
 
 def verbs(decision: Decision) -> list[str]:

@@ -21,6 +21,13 @@ RUNTIME_TABLES: dict[RuntimeRole, str] = {"outbox": "outbox_events", "inbox": "p
 RUNTIME_RETENTION_DAYS = 7
 
 
+#: Why the unpublished-events index exists, true whichever relay the design runs.
+_POLL_REASON = (
+    "a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); "
+    + "the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead"
+)
+
+
 def runtime_name(role: RuntimeRole, taken: set[str], owner: str | None = None) -> str:
     """The role's table name (after its ``owner`` where several databases have one), suffixed while another table has it.
 
@@ -63,7 +70,7 @@ def outbox_table(name: str, rows_per_day: float = 0, key_default: str | None = N
                 name=f"ix_{name}_unpublished"[:63],
                 columns=[IndexColumn(name="created_at"), IndexColumn(name="id")],
                 where="published_at IS NULL",
-                reasons=["the relay's poll: unpublished events oldest first (FOR UPDATE SKIP LOCKED)"],
+                reasons=[_POLL_REASON],
             ),
             Index(
                 name=f"ix_{name}_published_at"[:63],

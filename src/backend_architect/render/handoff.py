@@ -12,7 +12,7 @@ from backend_architect.ir.query import events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, readable_replicas, requirements
-from backend_architect.rules.model import Finding
+from backend_architect.rules.model import Finding, blocks
 
 
 def endpoint_count(arch: Architecture) -> int:
@@ -56,8 +56,10 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
             "inputs": ["handoff.json#/operations", "design.md#capacity", "design.md#availability", "design.md#growth"],
         }
     )
-    if findings:
-        steps.append({"role": "architect", "task": f"resolve {len(findings)} review finding(s) before implementation", "inputs": ["design.md#review"]})
+    # the same verdict the critic gives: infos and the records of the author's overrides block nothing
+    blocking = [f for f in findings if blocks(f)]
+    if blocking:
+        steps.append({"role": "architect", "task": f"resolve {len(blocking)} review finding(s) before implementation", "inputs": ["design.md#review"]})
     return steps
 
 

@@ -72,6 +72,15 @@ class Finding:
         return found
 
 
+#: The record of a decision the spec author overrode with a reason: reported, never something to resolve.
+OVERRIDE_RECORD = "DES007"
+
+
+def blocks(finding: Finding) -> bool:
+    """Whether a finding must be resolved before implementation: a warning or an error, other than an override's record."""
+    return finding.severity >= Severity.WARNING and finding.code != OVERRIDE_RECORD
+
+
 RuleFunction = Callable[["Architecture"], Iterator[Finding]]
 
 

@@ -17,7 +17,7 @@ from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, 
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
-from backend_architect.spec.units import SECONDS_PER_DAY
+from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
 
 
 def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
@@ -51,7 +51,12 @@ def when_size(table: Table, threshold: float, growth: float, years: float) -> tu
     per_row = per_row_bytes(table)
     if table.rows_now * per_row >= threshold:
         return True, "now"
-    for month in range(1, int(years * 12) + 1):
+    # days first: a table a few days from the threshold is not "about a month" away
+    for day in range(1, 61):
+        rows, _ = rows_after(table, day / DAYS_PER_YEAR, growth)
+        if rows * per_row >= threshold:
+            return False, f"in about {day} day{'s' if day > 1 else ''}"
+    for month in range(2, int(years * 12) + 1):
         rows, _ = rows_after(table, month / 12, growth)
         if rows * per_row >= threshold:
             return False, f"in about {month} months" if month < 24 else f"in about {month / 12:.1f} years"

@@ -1,0 +1,34 @@
+"""The hand-off's next steps give the critic's verdict: only what blocks implementation is to be resolved."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from backend_architect.api import DesignResult, design_spec
+from backend_architect.spec.load import load_spec_bytes
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _designed(text: str) -> DesignResult:
+    return design_spec(load_spec_bytes(text.encode(), "spec.yaml"))
+
+
+def _tasks(result: DesignResult) -> list[str]:
+    return [step["task"] for step in json.loads(result.files["handoff.json"])["next_phase"]]
+
+
+def test_an_override_with_its_reason_is_nothing_to_resolve_ok() -> None:
+    """A design whose only warning is the record of the author's override (DES007) asks nobody to resolve findings."""
+    chat = (ROOT / "examples" / "chat.yaml").read_text()
+    result = _designed(chat + "decisions:\n  cache.list-my-conversations: {forbid: true, reason: the team runs no Redis}\n")
+    assert [f.code for f in result.findings if f.severity > 1] == ["DES007"]
+    assert not any(t.startswith("resolve ") for t in _tasks(result))
+
+
+def test_an_error_the_critic_finds_is_to_be_resolved_err() -> None:
+    """A design with a finding the critic blocks on (replicas forbidden where reads need them) hands off a step to resolve it."""
+    chat = (ROOT / "examples" / "chat.yaml").read_text()
+    result = _designed(chat + "decisions:\n  read-replicas.messaging-db: {forbid: true, reason: cost}\n")
+    assert any(t.startswith("resolve ") and "review finding" in t for t in _tasks(result))
