@@ -91,7 +91,7 @@ def normalization_decision(use_cases: tuple[UseCase, ...]) -> Decision:
             id="normalization",
             area="data",
             title="Normalization",
-            choice="third normal form; no denormalized copies",
+            choice="third normal form: each fact stored once in the database (read models and caches outside it are listed with their writers)",
             context=context,
             rationale=f"a copy is justified only for reads over {DENORMALIZE_MIN_QPS:,.0f} req/s with a latency target under "
             f"{DENORMALIZE_MAX_LATENCY_MS:g} ms; none qualifies, so every fact is stored once and joins stay indexed",
