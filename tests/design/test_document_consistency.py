@@ -787,3 +787,29 @@ def test_idempotency_keys_only_where_the_method_is_not_idempotent_ok(name: str, 
         for op in api.operations:
             if op.idempotency_key:
                 assert op.method == "post", (op.method, op.path)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_in_process_outbox_names_the_consumers_beside_the_deployable_ok(name: str, arch: Architecture, document: str) -> None:
+    """An outbox relayed in process says which consumers run outside the deployable, never "every consumer runs in the same deployable" beside them."""
+    messaging = next((d for d in arch.decisions if d.id == "messaging"), None)
+    if messaging is None or not messaging.choice.startswith("Transactional outbox"):
+        return
+    services = {s.name for s in arch.services}
+    beside = {c for e in arch.events for c in e.consumers if c not in services}
+    for consumer in beside:
+        assert consumer in messaging.rationale, consumer
+    if beside:
+        assert "every consumer runs in the same deployable" not in messaging.rationale
+
+
+def test_list_without_pages_says_it_answers_one_bounded_page_ok() -> None:
+    """page: none keeps one bounded answer: the contract says so and the bottleneck names the rows it cannot reach."""
+    from backend_architect.design.pipeline import design
+
+    text = SHARDED_INGEST.replace("filter: [meter], rate: 50/s}", "filter: [meter], page: none, rate: 50/s}")
+    arch = design(spec_of(text))
+    op = next(o for a in arch.apis for o in a.operations if "meter history" in o.use_cases)
+    assert "Not paged (page: none): answers at most" in op.description
+    [found] = [b for b in arch.bottlenecks if b.title == "List without pages in 'meter history'"]
+    assert "cannot be reached" in found.trigger

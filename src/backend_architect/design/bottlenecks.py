@@ -109,10 +109,12 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     rows[use_case.entity] / UNBOUNDED_LIST_ROWS,
                     Bottleneck(
                         rank=0,
-                        title=f"Unbounded list in '{use_case.name}'",
+                        title=f"List without pages in '{use_case.name}'",
                         scope=use_case.name,
-                        trigger=f"{rows[use_case.entity]:,.0f} rows may be returned at once (threshold {UNBOUNDED_LIST_ROWS:,})",
-                        scaling_step="paginate with a cursor and a maximum page size",
+                        # the contract bounds the answer at the page maximum: past it, rows are not lost but unreachable
+                        trigger=f"{rows[use_case.entity]:,.0f} rows to list and one answer of at most {use_case.spec.page.max} items: "
+                        f"the rest cannot be reached (threshold {UNBOUNDED_LIST_ROWS:,} rows)",
+                        scaling_step="paginate with a cursor (page: cursor)",
                     ),
                 )
             )

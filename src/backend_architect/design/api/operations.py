@@ -91,6 +91,9 @@ class ServiceApi:
         free = [r for r in client_filters(use_case) if r.written not in route.by_path and r.written not in route.by_caller]
         notes = [f"Only the caller's own rows: {ref} is taken from the access token." for ref in route.by_caller]
         if use_case.kind == "list":
+            if use_case.spec.page.style == "none":
+                # one bounded page: the shape stays the paged one so clients need not change when paging is turned on
+                notes.append(f"Not paged (page: none): answers at most {use_case.spec.page.max} items, and next_cursor is always null.")
             params = [*route.params, *list_parameters(self.res, use_case, free)]
             op = self.base(use_case, "get", route.path, "list", params, note=" ".join(notes), response_schema=self.schemas.page(entity),
                            paginated=paginated(use_case), caller_filters=list(route.by_caller))  # fmt: skip

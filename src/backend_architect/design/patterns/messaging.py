@@ -120,14 +120,22 @@ _NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "Rabb
 
 
 def _outbox(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
+    services = {s.name for s in arch.services}
+    # workers beside the deployable (a search indexer, the real-time gateway) consume too: they read the outbox or the relay's pub/sub
+    beside = sorted({c for e in arch.events for c in e.consumers if c not in services} | {c.name for c in arch.components if c.kind == "realtime-gateway"})
+    where = (
+        f"the modules consume in the same deployable and {', '.join(beside)} read the outbox or the relay's pub/sub"
+        if beside
+        else "every consumer runs in the same deployable"
+    )
     made = decision(
         "messaging",
         "Messaging",
         "communication",
         "Transactional outbox table, relayed in process by a poller (no broker)",
         context,
-        f"{fmt(events)} events/s at peak is within what one outbox relay publishes ({fmt(OUTBOX_MAX_EVENTS)}/s), and every consumer "
-        "runs in the same deployable: events commit with their data and need no broker",
+        f"{fmt(events)} events/s at peak is within what one outbox relay publishes ({fmt(OUTBOX_MAX_EVENTS)}/s), and {where}: "
+        "events commit with their data and need no broker",
         alternatives=[
             ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
             ("Apache Kafka", f"built for sustained high throughput and replay; {fmt(events)} events/s needs neither"),
