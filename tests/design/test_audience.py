@@ -337,3 +337,28 @@ def test_stated_concurrent_users_are_the_people_online_ok() -> None:
     result = design_spec(load_spec_bytes(text.encode(), "ticker.yaml"))
     assert _figures(result)["clients.online.trader"].value == 9_000
     assert not any("concurrent_connections: not given" in a or "people online at peak" in a for a in result.architecture.assumptions)
+
+
+#: Q&A pages watched live: readers of a question subscribe to its answers (a part of the question) and a new comment is
+#: delivered to the question's watchers; every path counts the same watchers per question.
+QA = """\
+system: qa
+entities:
+  Question: {fields: {title: string(200)}, rows: 100k}
+  Answer: {part_of: Question, fields: {body: text}, rows: 400k}
+  Comment: {fields: {question: ref(Question), body: string(600)}, rows: 1M}
+use_cases:
+  - {name: view question, actor: visitor, auth: none, kind: get, reads: [Question], rate: 500/s, deliver: {mode: realtime, subscribers: 300k}}
+  - {name: list answers, actor: visitor, auth: none, reads: [Answer], filter: [question], rate: 500/s, deliver: {mode: realtime, subscribers: 300k}}
+  - {name: add comment, actor: member, writes: [Comment], rate: 2/s, deliver: {mode: realtime, to: Comment.question, subscribers: 300k}}
+"""
+
+
+def test_watchers_of_one_item_are_counted_alike_on_every_path_ok() -> None:
+    """A get subscription, a part's list subscription and a write delivered to the item's watchers all count subscribers / items."""
+    from backend_architect.design.patterns._routes import route
+
+    spec = load_spec_bytes(QA.encode(), "qa.yaml").spec
+    analysis = analyse(spec)
+    counts = {u.name: route(spec, analysis, u).recipients for u in analysis.use_cases if u.spec.deliver}
+    assert counts == pytest.approx({"view question": 3.0, "list answers": 3.0, "add comment": 3.0})

@@ -92,13 +92,17 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         owner, _, field = target.partition(".")
         ref = spec.entities[owner].fields.get(field) if owner in spec.entities else None
         scope = ref.type.target if ref is not None and ref.type.target else owner
+        # stated subscribers make the target an item its watchers follow (a question), not one connected client (a driver)
+        watched = bool(use_case.spec.deliver and use_case.spec.deliver.subscribers)
+        personal = audience.of_entity(scope) is not None and not watched
+        count, basis = (fanout, "avg_fanout") if fanout else (1.0, f"to: {target}") if personal else _item_watchers(analysis, use_case, scope)
         return Route(
             scope,
             f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}",
             f"{kebab(scope)}-{items}",
-            fanout or 1.0,
-            f"to: {target}",
-            audience.of_entity(scope) is not None,
+            count,
+            basis if basis.startswith("to: ") else f"to: {target}, {basis}",
+            personal,
         )
     if target:
         clients = audience.of(target).clients
@@ -123,13 +127,29 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
     parent = parent_relation(spec, entity)
     if parent is not None:
         scope = parent[1]
+        count, basis = (fanout, "avg_fanout") if fanout else (1.0, "one") if scope == people else _item_watchers(analysis, use_case, scope)
         return Route(
-            scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", fanout or 1.0, f"watchers of the {scope}", scope == people
+            scope,
+            f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}",
+            f"{kebab(scope)}-{items}",
+            count,
+            f"watchers of the {scope} ({basis})",
+            scope == people,
         )
     stated = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
     subscribers = fanout or stated or audience.connections or 1.0
     basis = "avg_fanout" if fanout else "deliver.subscribers" if stated else "every connected client"
     return Route(None, items, items, subscribers, f"subscribers of the whole stream ({basis})", False)
+
+
+def _item_watchers(analysis: Analysis, use_case: UseCase, scope: str) -> tuple[float, str]:
+    """Clients watching one ``scope`` row when a write is delivered to its watchers: the stated subscribers spread over its rows
+    (at least one), as a read subscribing to the same key counts them; one when the spec states none."""
+    stated = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
+    rows = analysis.rows(scope) if scope in analysis.entities else 0.0
+    if not stated or not rows:
+        return 1.0, "one watcher (no deliver.subscribers)"
+    return max(1.0, stated / rows), f"{fmt(stated)} subscribers (deliver.subscribers) over {fmt(rows)} {scope} rows, at least 1"
 
 
 def _recipient(spec: Spec, entity: str, people: str | None) -> str | None:
@@ -163,7 +183,9 @@ def _subscription(spec: Spec, analysis: Analysis, use_case: UseCase, items: str,
     for ref in use_case.filters:
         if ref.constant is None and ref.entity == entity and ref.column and ref.column.endswith("_id"):
             field = spec.entities[entity].fields.get(ref.field)
-            scope = field.type.target if field is not None and field.type.target else ref.column.removesuffix("_id")
+            base = ref.column.removesuffix("_id")
+            # a part's parent (part_of) has no field of its own: its column names the entity
+            scope = field.type.target if field is not None and field.type.target else next((n for n in spec.entities if snake(n) == base), base)
             count, basis = watchers(scope)
             return Route(
                 scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False
