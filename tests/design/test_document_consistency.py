@@ -813,3 +813,51 @@ def test_list_without_pages_says_it_answers_one_bounded_page_ok() -> None:
     assert "Not paged (page: none): answers at most" in op.description
     [found] = [b for b in arch.bottlenecks if b.title == "List without pages in 'meter history'"]
     assert "cannot be reached" in found.trigger
+
+
+def test_soft_deleted_rows_never_appear_in_examples_ok() -> None:
+    """Reads skip soft-deleted rows, so no example (a page's items, a get, an update's answer) shows deleted_at set."""
+    from backend_architect.design.pipeline import design
+
+    text = """
+system: notes
+entities:
+  Note: {fields: {title: string(120), body: text}, soft_delete: true, rows: 10k}
+use_cases:
+  - {name: write note, writes: [Note], rate: 5/s}
+  - {name: list notes, reads: [Note], rate: 50/s}
+  - {name: read note, kind: get, reads: [Note], rate: 50/s}
+  - {name: rename note, kind: update, writes: [Note.title], rate: 1/s}
+"""
+    arch = design(spec_of(text))
+    shown = 0
+    for op in (o for a in arch.apis for o in a.operations if isinstance(o.example_response, dict)):
+        items = op.example_response.get("items")
+        for row in items if isinstance(items, list) else [op.example_response]:
+            if isinstance(row, dict) and "deleted_at" in row:
+                shown += 1
+                assert row["deleted_at"] is None, op.operation_id
+    assert shown >= 3
+
+
+#: A ride's lifecycle whose states are not the verbs' past tenses ('end' leads to completed, 'start' to in_progress).
+RIDES_LIFECYCLE = """
+system: rides
+entities:
+  Ride: {fields: {status: "enum[requested,in_progress,completed,cancelled]", pickup: string(200)}, rows: 1M}
+use_cases:
+  - {name: request ride, writes: [Ride], rate: 10/s}
+  - {name: start ride, kind: action, writes: [Ride.status], rate: 10/s}
+  - {name: end ride, kind: action, writes: [Ride.status], rate: 10/s}
+  - {name: cancel ride, kind: action, writes: [Ride.status], rate: 1/s}
+"""
+
+
+@pytest.mark.parametrize(("use_case", "state"), [("start ride", "in_progress"), ("end ride", "completed"), ("cancel ride", "cancelled")])
+def test_lifecycle_verb_example_shows_its_outcome_ok(use_case: str, state: str) -> None:
+    """A verb whose past tense is no state still leads to its outcome ('end ride' answers completed, never requested)."""
+    from backend_architect.design.pipeline import design
+
+    arch = design(spec_of(RIDES_LIFECYCLE))
+    op = next(o for a in arch.apis for o in a.operations if use_case in o.use_cases)
+    assert op.example_response["status"] == state

@@ -8,6 +8,7 @@ from backend_architect.design import blob_contract
 from backend_architect.design.api.paths import API_VERSION
 from backend_architect.design.examples import example_uuid, example_value
 from backend_architect.ir.model import ApiProperty, ApiSchema, Operation
+from backend_architect.spec.naming import DELETED_AT
 
 _PROBLEM_SLUGS = {400: "bad-request", 401: "unauthenticated", 404: "not-found", 422: "validation-failed"}
 _PROBLEM_TITLES = {400: "Bad request", 401: "Authentication required", 404: "Not found", 422: "Validation failed"}
@@ -55,6 +56,7 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
             _outcome_states(response, schemas[op.response_schema], op.use_cases)
         if op.kind == "create" and isinstance(response, dict) and request is not None:
             _not_yet_set(response, schemas[op.response_schema], request)
+        _live(response)
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
         "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
@@ -67,6 +69,15 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
         first = next((p.name for p in schemas[op.request_schema].properties), "body")
         problem["errors"] = [{"pointer": f"/{first}", "detail": "must not be empty"}]
     return op.model_copy(update={"example_request": request, "example_response": response, "example_error": problem, "example_error_status": error_status})
+
+
+def _live(response: Any) -> None:
+    """Rows an answer shows are live: a soft-deleted row is never read back, so its ``deleted_at`` is null in every example."""
+    items = response.get("items") if isinstance(response, dict) else None
+    rows: list[Any] = items if isinstance(items, list) else [response]
+    for row in rows:
+        if isinstance(row, dict) and row.get(DELETED_AT) is not None:
+            row[DELETED_AT] = None
 
 
 def _not_yet_set(response: dict[str, Any], schema: ApiSchema, request: dict[str, Any]) -> None:
@@ -82,6 +93,24 @@ def _not_yet_set(response: dict[str, Any], schema: ApiSchema, request: dict[str,
             response[prop.name] = None
 
 
+#: States a lifecycle verb leads to when its past tense is not one ('end trip' -> completed, 'start shift' -> in_progress).
+_OUTCOMES = {
+    "end": ("completed", "finished", "done", "closed"),
+    "finish": ("completed", "finished", "done"),
+    "complete": ("completed", "done"),
+    "start": ("started", "in_progress", "active", "ongoing", "running"),
+    "begin": ("started", "in_progress", "active"),
+    "cancel": ("cancelled", "canceled"),
+    "close": ("closed", "resolved", "done"),
+    "resolve": ("resolved", "closed"),
+    "approve": ("approved", "accepted"),
+    "deny": ("denied", "rejected", "declined"),
+    "reject": ("rejected", "declined", "denied"),
+    "decline": ("declined", "rejected"),
+    "pay": ("paid",),
+}
+
+
 def _outcome_states(response: dict[str, Any], schema: ApiSchema, use_cases: list[str]) -> None:
     """An action's response shows the state it leads to: the enum value its name says ('accept ride' -> accepted, 'mark read' -> read).
 
@@ -92,7 +121,7 @@ def _outcome_states(response: dict[str, Any], schema: ApiSchema, use_cases: list
     words = [w for name in use_cases for w in name.lower().split()]
     if not words:
         return
-    wanted = [past_tense(words[0]).lower(), *words]
+    wanted = [past_tense(words[0]).lower(), *_OUTCOMES.get(words[0], ()), *words]
     for prop in schema.properties:
         if prop.enum and prop.name in response:
             found = next((v for w in wanted for v in prop.enum if str(v).lower() == w), None)
