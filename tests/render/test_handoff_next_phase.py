@@ -32,3 +32,20 @@ def test_an_error_the_critic_finds_is_to_be_resolved_err() -> None:
     chat = (ROOT / "examples" / "chat.yaml").read_text()
     result = _designed(chat + "decisions:\n  read-replicas.messaging-db: {forbid: true, reason: cost}\n")
     assert any(t.startswith("resolve ") and "review finding" in t for t in _tasks(result))
+
+
+def test_realtime_gateway_is_a_deployable_fed_by_the_broker_ok() -> None:
+    """The gateway runs as a deployable of its own: counted as one (not as a component too), and, fed by a broker, it checks
+    and holds the broker's connection."""
+    result = _designed((ROOT / "examples" / "chat.yaml").read_text())
+    handoff = json.loads(result.files["handoff.json"])
+    gateway = next(s for s in handoff["operations"]["services"] if s["name"] == "realtime-gateway")
+    [task] = [t for t in _tasks(result) if t.startswith("provision ")]
+    deployables = len(handoff["operations"]["services"])
+    assert task.startswith(f"provision {deployables} deployable(s) (")
+    assert "realtime-gateway" in task.split(" and ")[0]
+    assert "realtime-gateway" not in task.split(" component(s) ")[-1]
+    broker = any(c["kind"] == "broker" for c in handoff["operations"]["components"])
+    assert ("BROKER_URL" in gateway["secrets"]) == ("broker consumer" in gateway["health"]["readiness"])
+    if broker:
+        assert "BROKER_URL" in gateway["secrets"]

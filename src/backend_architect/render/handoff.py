@@ -47,11 +47,15 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
             "inputs": sorted(f"schema/{s.service}.postgresql.sql" for s in arch.datastores),
         },
     ]
+    # the real-time gateway is a deployable of its own (operations.services lists it beside the services), not a component to buy
+    gateways = [c.name for c in arch.components if c.kind == "realtime-gateway"]
+    parts = [c.name for c in arch.components if c.name not in gateways]
     steps.append(
         {
             "role": "operations",
-            "task": f"provision {len(_deployables(arch))} deployable(s)"
-            + (f" and {len(arch.components)} component(s) ({', '.join(c.name for c in arch.components)})" if arch.components else "")
+            "task": f"provision {len(_deployables(arch)) + len(gateways)} deployable(s)"
+            + (f" ({', '.join([d.name for d in _deployables(arch)] + gateways)})" if gateways else "")
+            + (f" and {len(parts)} component(s) ({', '.join(parts)})" if parts else "")
             + " with health checks, autoscaling on the listed signals, secrets and observability",
             "inputs": ["handoff.json#/operations", "design.md#capacity", "design.md#availability", "design.md#growth"],
         }
@@ -289,17 +293,21 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                 "secrets": secrets,
             }
         )
+    broker = next((c for c in arch.components if c.kind == "broker"), None)
     for gateway in (c for c in arch.components if c.kind == "realtime-gateway"):
-        # a deployable of its own: it scales by open connections, not requests
+        # a deployable of its own: it scales by open connections, not requests; it consumes its events from the broker
+        # when there is one (then routes them to the node holding the connection through Redis pub/sub)
+        fed = broker is not None and any(gateway.name in e.consumers for e in arch.events)
+        checks = ("the broker consumer, " if fed else "") + "Redis pub/sub and the connection registry"
         services.append(
             {
                 "name": gateway.name,
                 "port": 8443,
-                "health": {"liveness": "/healthz", "readiness": "/readyz (checks Redis pub/sub and the connection registry)"},
+                "health": {"liveness": "/healthz", "readiness": f"/readyz (checks {checks})"},
                 "instances": float(gateway.instances) if gateway.instances else None,
                 "instances_zone_loss": figures[f"instances.zone_loss.{gateway.name}"].value if f"instances.zone_loss.{gateway.name}" in figures else None,
                 "scaling_signals": ["open connections above 80,000 per node", "memory above 70%", "outbound queue drops (slow consumers) rising"],
-                "secrets": ["REDIS_URL", "OIDC_ISSUER_JWKS_URL"],
+                "secrets": ["REDIS_URL", "OIDC_ISSUER_JWKS_URL", *(["BROKER_URL"] if fed else [])],
             }
         )
     return {
