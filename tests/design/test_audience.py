@@ -362,3 +362,14 @@ def test_watchers_of_one_item_are_counted_alike_on_every_path_ok() -> None:
     analysis = analyse(spec)
     counts = {u.name: route(spec, analysis, u).recipients for u in analysis.use_cases if u.spec.deliver}
     assert counts == pytest.approx({"view question": 3.0, "list answers": 3.0, "add comment": 3.0})
+
+
+def test_last_seen_written_once_per_session_counts_on_its_database_ok() -> None:
+    """Presence writes last seen to the row once per session: the database's writes carry that figure, never 0 beside it."""
+    text = CHAT.replace("handle: {type: string(30), unique: true}}", "handle: {type: string(30), unique: true}, last_seen_at: datetime?}")
+    result = design_spec(load_spec_bytes(text.encode(), "chat.yaml"))
+    known = _figures(result)
+    per_session = known["presence.db_writes.user"].value
+    assert per_session > 0
+    writes = next(f for k, f in known.items() if k.startswith("db.writes.peak.") and "last_seen_user" in f.inputs)
+    assert writes.inputs["last_seen_user"] == pytest.approx(per_session)

@@ -17,7 +17,7 @@ from backend_architect.design.patterns._online import hooks, online_api, presenc
 from backend_architect.design.patterns._routes import route
 from backend_architect.design.pushes import pushes_of, pushes_reaching
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Figure, Operation
-from backend_architect.ir.runtime import Component, Mechanism, Placement
+from backend_architect.ir.runtime import Component, Mechanism, Placement, StoreLoad
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake, table_name
 
@@ -293,6 +293,30 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         )
         for u, found in joined
     )
+    if seen:
+        # last seen reaches the database once per session: a write load on the row's table like any other
+        mechanisms += (
+            Mechanism(
+                use_case=f"presence of {entity}",
+                pattern="PAT022",
+                decision=made.id,
+                serves="write",
+                store="redis",
+                entities=[entity],
+                how=f"the last heartbeat's time, kept in Redis, written to {table}.{seen} once per session (at disconnect or expiry)",
+                database_share=0.0,
+                loads=[
+                    StoreLoad(
+                        entity=entity,
+                        key=f"last_seen_{snake(entity)}",
+                        quantity=f"writes/s of {table}.{seen} (once per session)",
+                        writes_per_s=session_writes,
+                        formula="online / session_s",
+                        inputs={"online": count, "session_s": SESSION_SECONDS},
+                    )
+                ],
+            ),
+        )
     return Applied(
         made,
         components=(component,),
