@@ -205,6 +205,8 @@ use_cases:
   - {name: open thread, reads: [Thread], rate: 5k/s}
 """
 
+#: Workspaces reached only through their seats: nothing looks a workspace up, so its table is partitioned by time (its
+#: references give up their foreign keys), and a seat, sharded by its user, lands apart from the workspace it is created with.
 WORKSPACES = """\
 system: workspaces
 team: {size: 10}
@@ -217,7 +219,6 @@ entities:
 use_cases:
   - {name: create workspace, writes: [Workspace, Seat], rate: 6k/s, consistency: %s}
   - {name: my workspaces, reads: [Seat], filter: [user], page: cursor, rate: 20k/s}
-  - {name: workspaces i own, reads: [Workspace], filter: [owner], page: cursor, rate: 1k/s}
 """
 
 

@@ -252,3 +252,12 @@ def test_sqlite_integer_key_referenced_as_text_is_a_mismatch_err(tmp_path: Path)
         "PRAGMA foreign_keys = ON;\nCREATE TABLE a (id INTEGER PRIMARY KEY);\nCREATE TABLE b (id INTEGER PRIMARY KEY, a_id TEXT REFERENCES a (id));\n"
     )
     assert [f.code for f in review(import_sql(path), SQL_RULES) if f.code == "SQL005"] == ["SQL005"]
+
+
+def test_comment_after_the_last_statement_is_not_a_statement_ok(tmp_path: Path) -> None:
+    """A SQLite file may end in comments (a note on the last table): nothing to parse, no SQL000."""
+    path = tmp_path / "s.sql"
+    path.write_text("PRAGMA foreign_keys = ON;\nCREATE TABLE a (id INTEGER PRIMARY KEY);\n-- shard by id: a note for the reader\n")
+    arch = import_sql(path)
+    assert arch.parse_problems == []
+    assert [t.name for s in arch.datastores for t in s.tables] == ["a"]

@@ -155,7 +155,7 @@ def test_sqlite_keeps_one_table_ok() -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("name", ["chat", "iot-telemetry", "bookstore"])
+@pytest.mark.parametrize("name", ["chat", "iot-telemetry", "helpdesk"])
 def test_designed_partitions_hold_todays_rows_as_the_text_counts_ok(postgres: Any, name: str) -> None:
     """A bundled design's DDL, applied: each partitioned table has the partitions its design.md counts, and today's rows none in the default."""
     from conftest import designed

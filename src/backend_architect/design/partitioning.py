@@ -43,6 +43,11 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     factor = analysis.peak_factor
     planned: dict[str, Table] = {}
     authored: list[Decision] = []
+    referenced: dict[str, list[str]] = {}
+    for other in (t for s in arch.datastores for t in s.tables):
+        for fk in other.foreign_keys:
+            if fk.ref_table != other.name:
+                referenced.setdefault(fk.ref_table, []).append(other.name)
     assumptions = list(arch.assumptions)
     for store in arch.datastores:
         for table in store.tables:
@@ -56,6 +61,11 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
                     f"{table.name}: not partitioned although {partitioning.reason}: its unique key ({', '.join(key)}) must hold across "
                     f"the whole table, and PostgreSQL enforces uniqueness only within one partition"
                 )
+                partitioning = None
+            kept = _keeps_foreign_keys(analysis, table, referenced)
+            if partitioning and kept and not table.partitioning:
+                # the storage decision's rule (PAT042): a looked-up table others reference keeps its foreign keys, in one tier
+                assumptions.append(f"{table.name}: not partitioned although {partitioning.reason}: {kept}")
                 partitioning = None
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
             if spec.decisions:
@@ -117,6 +127,20 @@ def unique_key_across_partitions(table: Table) -> list[str]:
     """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
     keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
     return next((key for key in keys if PARTITION_COLUMN not in key), [])
+
+
+def _keeps_foreign_keys(analysis: Analysis, table: Table, referenced: dict[str, list[str]]) -> str:
+    """Why a table stays whole for the foreign keys pointing at it ('' when it need not): rows that change, that requests look
+    up and that other tables reference. The same rule the storage decision states (``_history_steer.by_numbers``): time
+    partitions would put created_at in its key, and every reference to it would lose its foreign key."""
+    from backend_architect.design.patterns._stores import readers  # the storage patterns import this module's thresholds
+
+    if table.append_only or table.name not in referenced or table.entity is None:
+        return ""
+    if not readers(analysis, table.entity).lookups:
+        return ""
+    names = ", ".join(dict.fromkeys(referenced[table.name]))
+    return f"referenced by {names}, whose foreign keys time partitions would cost (the key would include created_at)"
 
 
 #: A table whose updates and deletes are at most this share of its inserts is appended to, for partitioning.

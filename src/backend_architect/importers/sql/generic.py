@@ -105,15 +105,18 @@ def _statements(text: str, dialect: Dialect = "sqlite") -> tuple[list[tuple[int,
         tokens = list(tokenizer.tokens)
         end = tokens[-1].end + 1 if tokens else 0
         unclosed = end + len(text[end:]) - len(text[end:].lstrip())
-    pieces, start = [], 0
+    pieces, start, spoken = [], 0, 0
     for token in tokens:
         if token.token_type == TokenType.SEMICOLON:
-            pieces.append((start, text[start : token.end + 1]))
-            start = token.end + 1
-    pieces.append((start, text[start:]))
+            pieces.append((start, text[start : token.end + 1], spoken))
+            start, spoken = token.end + 1, 0
+        else:
+            spoken += 1
+    pieces.append((start, text[start:], spoken if unclosed is None else 1))
     found = []
-    for offset, piece in pieces:
-        if piece.strip(" ;\n\t\r"):
+    for offset, piece, said in pieces:
+        # a piece of comments alone (a note after the last statement) says nothing to parse
+        if said and piece.strip(" ;\n\t\r"):
             lead = len(piece) - len(piece.lstrip())
             found.append((offset + lead, piece.strip()))
     return found, unclosed

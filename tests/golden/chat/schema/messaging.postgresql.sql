@@ -22,51 +22,63 @@ CREATE TABLE conversations (
     created_by_id UUID NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_conversations PRIMARY KEY (id, created_at),
+    CONSTRAINT pk_conversations PRIMARY KEY (id),
     CONSTRAINT ck_conversations_kind CHECK (kind IN ('direct', 'group')),
     CONSTRAINT ck_conversations_title_length CHECK (char_length(title) <= 120)
-)
- PARTITION BY RANGE (created_at);
+);
 COMMENT ON TABLE conversations IS 'Conversation rows';
 COMMENT ON COLUMN conversations.created_by_id IS 'id of User, owned by identity: no foreign key across services';
--- partitioned by created_at per month: appended to (changes at most 10% of inserts), 134 GB after 3 years > 32 GB (server memory)
--- maintain_conversations_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition conversations_default into them
-CREATE TABLE conversations_default PARTITION OF conversations DEFAULT;
-CREATE OR REPLACE FUNCTION maintain_conversations_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
-DECLARE
-    parent regclass := 'conversations'::regclass;
-    fallback regclass := 'conversations_default'::regclass;
-    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
-    period_zero timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
-    period_start timestamptz;
-    period_end timestamptz;
-    part_name text;
-    waiting boolean;
-    part record;
-BEGIN
-    FOR ahead IN 0..3 LOOP
-        period_start := (period_zero + ahead * interval '1 month') AT TIME ZONE 'UTC';
-        period_end := (period_zero + (ahead + 1) * interval '1 month') AT TIME ZONE 'UTC';
-        part_name := 'conversations_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
-        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
-            INTO waiting USING period_start, period_end;
-        IF waiting THEN
-            -- rows that came before their partition: moved out of the default one, which would refuse the new range
-            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
-            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
-                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
-            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
-        ELSE
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
-        END IF;
-    END LOOP;
-END
-$fn$;
-SELECT maintain_conversations_partitions();
 
 -- ix_conversations_created_by_id: look-ups by created_by_id (reference to another service's data)
 CREATE INDEX ix_conversations_created_by_id ON conversations (created_by_id);
+
+CREATE TABLE messaging_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_messaging_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE messaging_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN messaging_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_messaging_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_messaging_idempotency_keys_created_at ON messaging_idempotency_keys (created_at);
+
+CREATE TABLE messaging_outbox_events (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at TIMESTAMP WITH TIME ZONE,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_messaging_outbox_events PRIMARY KEY (id)
+);
+COMMENT ON TABLE messaging_outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
+COMMENT ON COLUMN messaging_outbox_events.id IS 'the event id consumers de-duplicate by';
+COMMENT ON COLUMN messaging_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
+
+-- ix_messaging_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+CREATE INDEX ix_messaging_outbox_events_unpublished ON messaging_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_messaging_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_messaging_outbox_events_published_at ON messaging_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
+CREATE TABLE processed_events (
+    consumer TEXT NOT NULL,
+    event_id UUID NOT NULL,
+    handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
+);
+COMMENT ON TABLE processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
+
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON processed_events (handled_at);
 
 CREATE TABLE memberships (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
@@ -78,11 +90,11 @@ CREATE TABLE memberships (
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     version INTEGER DEFAULT 1 NOT NULL,
     CONSTRAINT pk_memberships PRIMARY KEY (id),
+    CONSTRAINT fk_memberships_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE,
     CONSTRAINT uq_memberships_conversation_id_user_id UNIQUE (conversation_id, user_id),
     CONSTRAINT ck_memberships_role CHECK (role IN ('member', 'admin'))
 );
 COMMENT ON TABLE memberships IS 'Membership rows';
-COMMENT ON COLUMN memberships.conversation_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN memberships.user_id IS 'id of User, owned by identity: no foreign key across services';
 COMMENT ON COLUMN memberships.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
@@ -98,11 +110,11 @@ CREATE TABLE messages (
     embedding REAL[],
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_messages PRIMARY KEY (id, created_at),
+    CONSTRAINT fk_messages_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE,
     CONSTRAINT ck_messages_embedding_dims CHECK (array_length(embedding, 1) = 384)
 )
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE messages IS 'Message rows';
-COMMENT ON COLUMN messages.conversation_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
 COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
@@ -161,57 +173,9 @@ $fn$;
 SELECT maintain_messages_partitions();
 -- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
 
--- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations is partitioned: no foreign key)
+-- ix_messages_conversation_id_created_at_id: use case 'list messages'; foreign key conversation -> conversations
 CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
 -- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
 CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
 -- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
 CREATE INDEX ix_messages_sender_id ON messages (sender_id);
-
-CREATE TABLE messaging_idempotency_keys (
-    scope TEXT NOT NULL,
-    key TEXT NOT NULL,
-    request_hash TEXT NOT NULL,
-    status INTEGER,
-    body BYTEA,
-    headers JSONB,
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_messaging_idempotency_keys PRIMARY KEY (scope, key)
-);
-COMMENT ON TABLE messaging_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
-COMMENT ON COLUMN messaging_idempotency_keys.scope IS 'the caller and the operation';
-
--- ix_messaging_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
-CREATE INDEX ix_messaging_idempotency_keys_created_at ON messaging_idempotency_keys (created_at);
-
-CREATE TABLE messaging_outbox_events (
-    id UUID DEFAULT uuid_generate_v7() NOT NULL,
-    channel TEXT NOT NULL,
-    event_type TEXT NOT NULL,
-    event_key TEXT NOT NULL,
-    payload JSONB NOT NULL,
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    published_at TIMESTAMP WITH TIME ZONE,
-    attempts INTEGER DEFAULT 0 NOT NULL,
-    last_error TEXT,
-    CONSTRAINT pk_messaging_outbox_events PRIMARY KEY (id)
-);
-COMMENT ON TABLE messaging_outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
-COMMENT ON COLUMN messaging_outbox_events.id IS 'the event id consumers de-duplicate by';
-COMMENT ON COLUMN messaging_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
-
--- ix_messaging_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
-CREATE INDEX ix_messaging_outbox_events_unpublished ON messaging_outbox_events (created_at, id) WHERE published_at IS NULL;
--- ix_messaging_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
-CREATE INDEX ix_messaging_outbox_events_published_at ON messaging_outbox_events (published_at) WHERE published_at IS NOT NULL;
-
-CREATE TABLE processed_events (
-    consumer TEXT NOT NULL,
-    event_id UUID NOT NULL,
-    handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
-);
-COMMENT ON TABLE processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
-
--- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
-CREATE INDEX ix_processed_events_handled_at ON processed_events (handled_at);

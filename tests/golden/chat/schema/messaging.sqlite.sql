@@ -15,49 +15,9 @@ CREATE TABLE conversations (
     CONSTRAINT pk_conversations PRIMARY KEY (id),
     CONSTRAINT ck_conversations_kind CHECK (kind IN ('direct', 'group'))
 );
--- partitioned by created_at per month: appended to (changes at most 10% of inserts), 134 GB after 3 years > 32 GB (server memory)
--- (SQLite has no partitioning: one table)
 
 -- ix_conversations_created_by_id: look-ups by created_by_id (reference to another service's data)
 CREATE INDEX ix_conversations_created_by_id ON conversations (created_by_id);
-
-CREATE TABLE memberships (
-    id CHAR(32) NOT NULL,
-    conversation_id CHAR(32) NOT NULL,
-    user_id CHAR(32) NOT NULL,
-    role VARCHAR(6) NOT NULL,
-    last_read_at DATETIME,
-    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    version INTEGER DEFAULT 1 NOT NULL,
-    CONSTRAINT pk_memberships PRIMARY KEY (id),
-    CONSTRAINT uq_memberships_conversation_id_user_id UNIQUE (conversation_id, user_id),
-    CONSTRAINT ck_memberships_role CHECK (role IN ('member', 'admin'))
-);
-
--- ix_memberships_user_id_last_read_at_id: use case 'list my conversations'; look-ups by user_id (reference to another service's data)
-CREATE INDEX ix_memberships_user_id_last_read_at_id ON memberships (user_id, last_read_at DESC, id DESC);
-
-CREATE TABLE messages (
-    id CHAR(32) NOT NULL,
-    conversation_id CHAR(32) NOT NULL,
-    sender_id CHAR(32) NOT NULL,
-    body TEXT NOT NULL,
-    reply_to_id CHAR(32),
-    embedding BLOB,
-    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_messages PRIMARY KEY (id)
-);
--- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
--- (SQLite has no partitioning: one table)
--- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
-
--- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations is partitioned: no foreign key)
-CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
--- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
-CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
--- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
-CREATE INDEX ix_messages_sender_id ON messages (sender_id);
 
 CREATE TABLE messaging_idempotency_keys (
     scope TEXT NOT NULL,
@@ -100,3 +60,43 @@ CREATE TABLE processed_events (
 
 -- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
 CREATE INDEX ix_processed_events_handled_at ON processed_events (handled_at);
+
+CREATE TABLE memberships (
+    id CHAR(32) NOT NULL,
+    conversation_id CHAR(32) NOT NULL,
+    user_id CHAR(32) NOT NULL,
+    role VARCHAR(6) NOT NULL,
+    last_read_at DATETIME,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    updated_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    version INTEGER DEFAULT 1 NOT NULL,
+    CONSTRAINT pk_memberships PRIMARY KEY (id),
+    CONSTRAINT fk_memberships_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE,
+    CONSTRAINT uq_memberships_conversation_id_user_id UNIQUE (conversation_id, user_id),
+    CONSTRAINT ck_memberships_role CHECK (role IN ('member', 'admin'))
+);
+
+-- ix_memberships_user_id_last_read_at_id: use case 'list my conversations'; look-ups by user_id (reference to another service's data)
+CREATE INDEX ix_memberships_user_id_last_read_at_id ON memberships (user_id, last_read_at DESC, id DESC);
+
+CREATE TABLE messages (
+    id CHAR(32) NOT NULL,
+    conversation_id CHAR(32) NOT NULL,
+    sender_id CHAR(32) NOT NULL,
+    body TEXT NOT NULL,
+    reply_to_id CHAR(32),
+    embedding BLOB,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_messages PRIMARY KEY (id),
+    CONSTRAINT fk_messages_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE
+);
+-- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
+-- (SQLite has no partitioning: one table)
+-- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
+
+-- ix_messages_conversation_id_created_at_id: use case 'list messages'; foreign key conversation -> conversations
+CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
+-- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
+CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
+-- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
+CREATE INDEX ix_messages_sender_id ON messages (sender_id);

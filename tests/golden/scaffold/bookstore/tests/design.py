@@ -1702,7 +1702,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "pattern": None,
             },
         ],
-        "foreign": {},
+        "foreign": {"order_id": "orders.orders"},
         "uniques": [],
     },
     "orders.orders_outbox_events": {

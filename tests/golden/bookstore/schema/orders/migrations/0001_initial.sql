@@ -23,27 +23,6 @@ $do$;
 
 CREATE SCHEMA IF NOT EXISTS orders;
 
-CREATE TABLE orders.order_lines (
-    id UUID DEFAULT uuid_generate_v7() NOT NULL,
-    order_id UUID NOT NULL,
-    book_id UUID NOT NULL,
-    quantity INTEGER NOT NULL,
-    unit_price_amount NUMERIC(19, 4) NOT NULL,
-    unit_price_currency TEXT NOT NULL,
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_order_lines PRIMARY KEY (id),
-    CONSTRAINT ck_order_lines_unit_price_currency_length CHECK (char_length(unit_price_currency) = 3)
-);
-COMMENT ON TABLE orders.order_lines IS 'OrderLine rows';
-COMMENT ON COLUMN orders.order_lines.order_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
-COMMENT ON COLUMN orders.order_lines.book_id IS 'id of Book, owned by books: no foreign key across services';
-
--- ix_order_lines_book_id: look-ups by book_id (reference to another service's data)
-CREATE INDEX ix_order_lines_book_id ON orders.order_lines (book_id);
--- ix_order_lines_order_id: look-ups by order_id (orders is partitioned: no foreign key)
-CREATE INDEX ix_order_lines_order_id ON orders.order_lines (order_id);
-
 CREATE TABLE orders.orders (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     customer_id UUID NOT NULL,
@@ -55,50 +34,14 @@ CREATE TABLE orders.orders (
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     version INTEGER DEFAULT 1 NOT NULL,
     deleted_at TIMESTAMP WITH TIME ZONE,
-    CONSTRAINT pk_orders PRIMARY KEY (id, created_at),
+    CONSTRAINT pk_orders PRIMARY KEY (id),
     CONSTRAINT ck_orders_status CHECK (status IN ('pending', 'paid', 'shipped', 'cancelled')),
     CONSTRAINT ck_orders_total_currency_length CHECK (char_length(total_currency) = 3)
-)
- PARTITION BY RANGE (created_at);
+);
 COMMENT ON TABLE orders.orders IS 'Order rows';
 COMMENT ON COLUMN orders.orders.customer_id IS 'id of Customer, owned by customers: no foreign key across services';
 COMMENT ON COLUMN orders.orders.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 COMMENT ON COLUMN orders.orders.deleted_at IS 'soft delete: set instead of deleting the row';
--- partitioned by created_at per month: appended to (changes at most 10% of inserts), 76 GB after 7 years > 32 GB (server memory)
--- maintain_orders_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition orders_default into them
-CREATE TABLE orders.orders_default PARTITION OF orders.orders DEFAULT;
-CREATE OR REPLACE FUNCTION orders.maintain_orders_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
-DECLARE
-    parent regclass := 'orders.orders'::regclass;
-    fallback regclass := 'orders.orders_default'::regclass;
-    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
-    period_zero timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
-    period_start timestamptz;
-    period_end timestamptz;
-    part_name text;
-    waiting boolean;
-    part record;
-BEGIN
-    FOR ahead IN 0..3 LOOP
-        period_start := (period_zero + ahead * interval '1 month') AT TIME ZONE 'UTC';
-        period_end := (period_zero + (ahead + 1) * interval '1 month') AT TIME ZONE 'UTC';
-        part_name := 'orders_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
-        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
-            INTO waiting USING period_start, period_end;
-        IF waiting THEN
-            -- rows that came before their partition: moved out of the default one, which would refuse the new range
-            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
-            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
-                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
-            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
-        ELSE
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
-        END IF;
-    END LOOP;
-END
-$fn$;
-SELECT orders.maintain_orders_partitions();
 
 -- ix_orders_customer_id: look-ups by customer_id (reference to another service's data)
 CREATE INDEX ix_orders_customer_id ON orders.orders (customer_id);
@@ -153,15 +96,35 @@ COMMENT ON TABLE orders.processed_events IS 'processed events: one row per consu
 -- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
 CREATE INDEX ix_processed_events_handled_at ON orders.processed_events (handled_at);
 
+CREATE TABLE orders.order_lines (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    order_id UUID NOT NULL,
+    book_id UUID NOT NULL,
+    quantity INTEGER NOT NULL,
+    unit_price_amount NUMERIC(19, 4) NOT NULL,
+    unit_price_currency TEXT NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_order_lines PRIMARY KEY (id),
+    CONSTRAINT fk_order_lines_order_id FOREIGN KEY(order_id) REFERENCES orders.orders (id) ON DELETE CASCADE,
+    CONSTRAINT ck_order_lines_unit_price_currency_length CHECK (char_length(unit_price_currency) = 3)
+);
+COMMENT ON TABLE orders.order_lines IS 'OrderLine rows';
+COMMENT ON COLUMN orders.order_lines.book_id IS 'id of Book, owned by books: no foreign key across services';
+
+-- ix_order_lines_book_id: look-ups by book_id (reference to another service's data)
+CREATE INDEX ix_order_lines_book_id ON orders.order_lines (book_id);
+-- ix_order_lines_order_id: foreign key order -> orders
+CREATE INDEX ix_order_lines_order_id ON orders.order_lines (order_id);
+
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
+DROP TABLE IF EXISTS orders.order_lines;
 DROP TABLE IF EXISTS orders.processed_events;
 DROP TABLE IF EXISTS orders.orders_outbox_events;
 DROP TABLE IF EXISTS orders.orders_idempotency_keys;
 DROP TABLE IF EXISTS orders.orders;
-DROP TABLE IF EXISTS orders.order_lines;
-DROP FUNCTION IF EXISTS orders.maintain_orders_partitions();
 DROP SCHEMA IF EXISTS orders;

@@ -23,7 +23,7 @@ orders = sa.Table(
     sa.Column("total_amount", sa.Numeric(19, 4), nullable=False),
     sa.Column("total_currency", sa.Text(), nullable=False),
     sa.Column("shipping_address", JSONB(), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
     sa.Column("version", sa.Integer(), nullable=False, server_default=sa.FetchedValue()),
     sa.Column("deleted_at", sa.DateTime(timezone=True), nullable=True),
