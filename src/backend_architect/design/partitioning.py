@@ -43,11 +43,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     factor = analysis.peak_factor
     planned: dict[str, Table] = {}
     authored: list[Decision] = []
-    referenced: dict[str, list[str]] = {}
-    for other in (t for s in arch.datastores for t in s.tables):
-        for fk in other.foreign_keys:
-            if fk.ref_table != other.name:
-                referenced.setdefault(fk.ref_table, []).append(other.name)
+    referenced = referencing_tables(arch)
     assumptions = list(arch.assumptions)
     for store in arch.datastores:
         for table in store.tables:
@@ -127,6 +123,16 @@ def unique_key_across_partitions(table: Table) -> list[str]:
     """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
     keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
     return next((key for key in keys if PARTITION_COLUMN not in key), [])
+
+
+def referencing_tables(arch: Architecture) -> dict[str, list[str]]:
+    """Each table's name -> the other tables whose foreign keys point at it."""
+    referenced: dict[str, list[str]] = {}
+    for other in (t for s in arch.datastores for t in s.tables):
+        for fk in other.foreign_keys:
+            if fk.ref_table != other.name:
+                referenced.setdefault(fk.ref_table, []).append(other.name)
+    return referenced
 
 
 def _keeps_foreign_keys(analysis: Analysis, table: Table, referenced: dict[str, list[str]]) -> str:

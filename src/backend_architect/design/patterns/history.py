@@ -14,6 +14,7 @@ from backend_architect.design.partitioning import (
     DAILY_ROWS_FOR_WEEK_PARTITIONS,
     PARTITION_COLUMN,
     expiry_job,
+    referencing_tables,
     unique_key_across_partitions,
 )
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -104,12 +105,7 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     known = figures(arch)
     index = reader_index(analysis)
     fitting: list[tuple[float, str]] = []
-    referenced: dict[str, list[str]] = {}
-    for store in arch.datastores:
-        for other in store.tables:
-            for fk in other.foreign_keys:
-                if fk.ref_table != other.name:
-                    referenced.setdefault(fk.ref_table, []).append(other.name)
+    referenced = referencing_tables(arch)
     for store in arch.datastores:
         for table in store.tables:
             if table.entity is None or table.entity not in analysis.entities or table.rows_per_day <= 0:
