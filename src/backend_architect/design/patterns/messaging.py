@@ -122,9 +122,11 @@ _NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "Rabb
 def _outbox(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
     services = {s.name for s in arch.services}
     # workers beside the deployable (a search indexer, the real-time gateway) consume too: they read the outbox or the relay's pub/sub
-    beside = sorted({c for e in arch.events for c in e.consumers if c not in services} | {c.name for c in arch.components if c.kind == "realtime-gateway"})
+    # externals a module calls (an email provider) are not readers: the module that handles the event calls them
+    outside = services | {x.name for x in arch.externals}
+    beside = sorted({c for e in arch.events for c in e.consumers if c not in outside} | {c.name for c in arch.components if c.kind == "realtime-gateway"})
     where = (
-        f"the modules consume in the same deployable and {', '.join(beside)} read the outbox or the relay's pub/sub"
+        f"the modules consume in the same deployable and {', '.join(beside)} {'reads' if len(beside) == 1 else 'read'} the outbox or the relay's pub/sub"
         if beside
         else "every consumer runs in the same deployable"
     )
