@@ -32,6 +32,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.defaults import PEOPLE
 from backend_architect.design.online import DAILY_PER_USER, PEAK_ONLINE_SHARE, Online, online
 from backend_architect.design.semantics import has_password, is_link
+from backend_architect.design.watchers import is_client, watched_scope, watching_reads
 from backend_architect.ir.model import Figure
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -204,7 +205,12 @@ def _named_entity(spec: Spec, actor: str) -> str | None:
 
 
 def _recipient_entities(spec: Spec, analysis: Analysis) -> list[str]:
-    """Entities whose rows receive real-time deliveries: ``to: Entity.field`` targets, and the people for room and recipient routes."""
+    """Entities whose rows receive real-time deliveries on connections of their own (watchers.py).
+
+    A ``to: Entity.field`` target that is a client (the people, an actor's entity, a device) receives; an item its
+    watchers follow (a question) does not: its watchers are the subscribing readers, counted as their actor. A write
+    delivered to a room's members, to its recipient, or to an item nobody subscribes to reaches the people.
+    """
     found: list[str] = []
     for use_case in analysis.use_cases:
         deliver = use_case.spec.deliver
@@ -214,9 +220,11 @@ def _recipient_entities(spec: Spec, analysis: Analysis) -> list[str]:
             owner, _, name = deliver.to.partition(".")
             ref = spec.entities[owner].fields.get(name) if owner in spec.entities else None
             target = ref.type.target if ref is not None and ref.type.target else owner
-            if target in spec.entities:
+            if target in spec.entities and is_client(spec, analysis, target, bool(deliver.subscribers)):
                 found.append(target)
-        elif not deliver.to and analysis.people is not None:
+            elif target in spec.entities and not deliver.subscribers and not watching_reads(spec, analysis, target) and analysis.people:
+                found.append(analysis.people)
+        elif not deliver.to and analysis.people is not None and watched_scope(spec, analysis, use_case.entity) is None:
             found.append(analysis.people)
     return list(dict.fromkeys(found))
 

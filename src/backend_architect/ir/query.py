@@ -30,6 +30,17 @@ def events_by_service(arch: Architecture) -> tuple[dict[str, list[Event]], dict[
     return published, consumed
 
 
+def external_calls(arch: Architecture, service: str) -> tuple[list[str], list[str]]:
+    """The externals ``service`` reaches: (called synchronously in a flow, reached only through its outbox's events).
+
+    A push provider a consumer of the outbox notifies is queued, not called: the diagrams (Mermaid and plain text) and
+    the boundaries read this one split, so none draws a queued external as a synchronous call.
+    """
+    called = sorted({s.target for f in arch.flows for s in f.steps if s.kind == "external" and s.source == service})
+    found = next((s for s in arch.services if s.name == service), None)
+    return called, [e for e in (found.externals if found else []) if e not in called]
+
+
 def operation_limit(arch: Architecture, op: Operation) -> RateLimit | None:
     """The rate limit an operation carries: the one covering its use cases (the most generous when several actors share it).
 

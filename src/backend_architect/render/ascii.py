@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend_architect.ir.model import Architecture, Datastore
+from backend_architect.ir.query import external_calls
 
 
 def _box(title: str, rows: list[str]) -> list[str]:
@@ -23,7 +24,8 @@ def render_architecture_ascii(arch: Architecture) -> str:
     arrows = []
     for service in arch.services:
         arrows += [f"  {service.name} --sync--> {callee}" for callee in service.depends_on]
-        arrows += [f"  {service.name} --call--> {ext} (external)" for ext in service.externals]
+        # an external reached only through the outbox (a push provider) is drawn by its event arrow below, never as a call
+        arrows += [f"  {service.name} --call--> {ext} (external)" for ext in external_calls(arch, service.name)[0]]
     for event in arch.events:
         arrows += [f"  {event.producer} ~~{event.name}~~> {consumer}" for consumer in event.consumers]
     if arrows:

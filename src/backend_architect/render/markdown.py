@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
-from backend_architect.ir.query import if_match
+from backend_architect.ir.query import external_calls, if_match
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -125,8 +125,11 @@ def _services(arch: Architecture) -> list[str]:
         lines += [f"  - {reason}" for reason in service.rationale]
         if service.depends_on:
             lines.append(f"  - calls {', '.join(service.depends_on)}")
-        if service.externals:
-            lines.append(f"  - calls external {', '.join(service.externals)}")
+        called, queued = external_calls(arch, service.name)
+        if called:
+            lines.append(f"  - calls external {', '.join(called)}")
+        if queued:
+            lines.append(f"  - sends to external {', '.join(queued)} through its outbox (asynchronous, retried)")
     return [*lines, ""]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from backend_architect.ir.model import Architecture, Column, Datastore, Flow
+from backend_architect.ir.query import external_calls
 from backend_architect.render.numbers import human
 
 
@@ -71,7 +72,6 @@ def render_architecture(arch: Architecture) -> str:
     if arch.events:
         lines.append('    outbox[["outbox / event relay"]]')
     requested = {step.target for flow in arch.flows for step in flow.steps if step.kind == "request"}
-    called = {(step.source, step.target) for flow in arch.flows for step in flow.steps if step.kind == "external"}
     # requests reach the services through the edge the design decided: the load balancer, then the API gateway
     edge = [c for c in arch.components if c.decision == "edge" and c.kind in {"load-balancer", "api-gateway"}]
     edge.sort(key=lambda c: c.kind != "load-balancer")
@@ -87,9 +87,8 @@ def render_architecture(arch: Architecture) -> str:
             lines.append(f"    {sid} --> {_db_node(arch, service.datastore)}")
         for callee in service.depends_on:
             lines.append(f"    {sid} -->|sync| {node_id('svc', callee)}")
-        for external_name in service.externals:
-            if (service.name, external_name) in called:
-                lines.append(f"    {sid} -->|call| {node_id('ext', external_name)}")
+        for external_name in external_calls(arch, service.name)[0]:
+            lines.append(f"    {sid} -->|call| {node_id('ext', external_name)}")
     for component in arch.components:
         if component.kind in {"realtime-gateway", "cdn"}:
             # clients reach these directly: live connections, and media from the edge

@@ -9,6 +9,7 @@ from backend_architect.design.audience import Audiences, audiences
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.semantics import is_link
+from backend_architect.design.watchers import is_client, subscribed_scope, watched_scope, watching_reads
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, parent_relation, plural, snake
 
@@ -45,7 +46,7 @@ def _rooms(spec: Spec, entity: str, people: str | None) -> list[tuple[str, str]]
             level += [t for t in targets if t and t not in seen and t != people and t in spec.entities]
         for room in dict.fromkeys(level):
             seen.add(room)
-            member = _membership(spec, room, people)
+            member = _membership(spec, room, people, entity)
             if member is not None:
                 found.append((room, member))
         if found:
@@ -54,9 +55,15 @@ def _rooms(spec: Spec, entity: str, people: str | None) -> list[tuple[str, str]]
     return found
 
 
-def _membership(spec: Spec, room: str, people: str | None) -> str | None:
-    """The link that makes people members of ``room`` (GroupMember: part of Group, with a user, nothing else but its role)."""
+def _membership(spec: Spec, room: str, people: str | None, written: str) -> str | None:
+    """The link that makes people members of ``room`` (GroupMember: part of Group, with a user, nothing else but its role).
+
+    Never the ``written`` entity itself: a vote links a voter to a question, but an event about the vote is news about the
+    question, not a message to the people who voted on it.
+    """
     for name, body in spec.entities.items():
+        if name == written:
+            continue
         parent = parent_relation(spec, name)
         refs = {f.type.target for f in body.fields.values() if f.type.kind == "ref"}
         if parent is not None and parent[1] == room and people is not None and people in refs and is_link(spec, name):
@@ -92,18 +99,20 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         owner, _, field = target.partition(".")
         ref = spec.entities[owner].fields.get(field) if owner in spec.entities else None
         scope = ref.type.target if ref is not None and ref.type.target else owner
-        # stated subscribers make the target an item its watchers follow (a question), not one connected client (a driver)
-        watched = bool(use_case.spec.deliver and use_case.spec.deliver.subscribers)
-        personal = audience.of_entity(scope) is not None and not watched
-        count, basis = (fanout, "avg_fanout") if fanout else (1.0, f"to: {target}") if personal else _item_watchers(analysis, use_case, scope)
-        return Route(
-            scope,
-            f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}",
-            f"{kebab(scope)}-{items}",
-            count,
-            basis if basis.startswith("to: ") else f"to: {target}, {basis}",
-            personal,
-        )
+        # a client (a driver, a device) gets each message on its own connection; an item (a question) reaches its watchers
+        stated = bool(use_case.spec.deliver and use_case.spec.deliver.subscribers)
+        personal = is_client(spec, analysis, scope, stated)
+        if fanout:
+            count, basis = fanout, "avg_fanout"
+        elif personal:
+            count, basis = 1.0, f"to: {target}"
+        else:
+            count, basis = _item_watchers(spec, analysis, use_case, scope, audience)
+        basis = basis if basis.startswith("to: ") else f"to: {target}, {basis}"
+        uncreated = _uncreated(analysis, use_case, owner)
+        if uncreated:
+            basis = f"{_existing(spec, use_case, scope, fanout)}; {uncreated}"
+        return Route(scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", count, basis, personal)
     if target:
         clients = audience.of(target).clients
         return Route(
@@ -111,6 +120,12 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         )
     if not use_case.is_write:
         return _subscription(spec, analysis, use_case, items, fanout, audience)
+    watched = watched_scope(spec, analysis, entity)
+    if watched is not None:
+        hop, item = watched
+        count, basis = (fanout, "avg_fanout") if fanout else _item_watchers(spec, analysis, use_case, item, audience)
+        within = "" if hop == item else f" the {hop} belongs to"
+        return Route(hop, f"{_collection(hop)}/{{{snake(hop)}_id}}/{items}", f"{kebab(hop)}-{items}", count, f"watchers of the {item}{within} ({basis})", False)
     rooms = _rooms(spec, entity, people)
     if len(rooms) == 1:
         room, member = rooms[0]
@@ -127,7 +142,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
     parent = parent_relation(spec, entity)
     if parent is not None:
         scope = parent[1]
-        count, basis = (fanout, "avg_fanout") if fanout else (1.0, "one") if scope == people else _item_watchers(analysis, use_case, scope)
+        count, basis = (fanout, "avg_fanout") if fanout else (1.0, "one") if scope == people else _item_watchers(spec, analysis, use_case, scope, audience)
         return Route(
             scope,
             f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}",
@@ -142,14 +157,51 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
     return Route(None, items, items, subscribers, f"subscribers of the whole stream ({basis})", False)
 
 
-def _item_watchers(analysis: Analysis, use_case: UseCase, scope: str) -> tuple[float, str]:
-    """Clients watching one ``scope`` row when a write is delivered to its watchers: the stated subscribers spread over its rows
-    (at least one), as a read subscribing to the same key counts them; one when the spec states none."""
+def _item_watchers(spec: Spec, analysis: Analysis, use_case: UseCase, scope: str, audience: Audiences) -> tuple[float, str]:
+    """Clients watching one ``scope`` row: the subscribers spread over its rows (at least one), counted as the reads subscribing
+    to it count them (watchers.py): the write's stated ``deliver.subscribers``, else the most any watching read states (or its
+    actor's clients online); one when nothing in the spec counts them."""
     stated = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
+    source = "deliver.subscribers"
+    if not stated:
+        counted = [(_read_subscribers(u, audience), u.name) for u in watching_reads(spec, analysis, scope)]
+        if counted:
+            (stated, source), by = max(counted)
+            source = f"{source} of '{by}'"
     rows = analysis.rows(scope) if scope in analysis.entities else 0.0
     if not stated or not rows:
-        return 1.0, "one watcher (no deliver.subscribers)"
-    return max(1.0, stated / rows), f"{fmt(stated)} subscribers (deliver.subscribers) over {fmt(rows)} {scope} rows, at least 1"
+        return 1.0, f"one watcher (no read subscribes to a {scope}, no deliver.subscribers)"
+    return max(1.0, stated / rows), f"{fmt(stated)} subscribers ({source}) over {fmt(rows)} {scope} rows, at least 1"
+
+
+def _read_subscribers(use_case: UseCase, audience: Audiences) -> tuple[float, str]:
+    """A subscribing read's subscribers and where the number comes from: its ``deliver.subscribers``, else its actor's clients online."""
+    deliver = use_case.spec.deliver
+    if deliver is not None and deliver.subscribers:
+        return deliver.subscribers, "deliver.subscribers"
+    return audience.of(use_case.spec.actor).clients, f"{use_case.spec.actor} clients online"
+
+
+def _uncreated(analysis: Analysis, use_case: UseCase, owner: str) -> str:
+    """Why a ``to: Owner.field`` cannot be read from rows: no use case creates ``owner`` rows (empty when one does, or this write does)."""
+    if owner == use_case.entity or owner in use_case.writes or owner not in analysis.entities:
+        return ""
+    creating = [u for u in analysis.use_cases if u.kind == "create" and (u.entity == owner or owner in u.spec.writes)]
+    return "" if creating else f"no use case creates {owner} rows, so the recipients are not read from them"
+
+
+def _existing(spec: Spec, use_case: UseCase, scope: str, fanout: float | None) -> str:
+    """The recipients derived from what the spec does produce: the ``scope`` rows the write's proximity query finds, else the write's ``scope``."""
+    how = "avg_fanout" if fanout else "one"
+    near = use_case.spec.near
+    if near:
+        found = near.split(".")[0]
+        body = spec.entities.get(found)
+        via = next((n for n, f in body.fields.items() if f.type.kind == "ref" and f.type.target == scope), None) if body else None
+        if found == scope or via:
+            each = f"each {scope}" if found == scope else f"the {scope} of each {found} ({found}.{via})"
+            return f"nearby {scope}s: {each} the proximity query finds (near: {near}), {how} a message"
+    return f"the {scope} the write names, {how} a message"
 
 
 def _recipient(spec: Spec, entity: str, people: str | None) -> str | None:
@@ -170,26 +222,20 @@ def _subscription(spec: Spec, analysis: Analysis, use_case: UseCase, items: str,
     subscribers = (deliver.subscribers if deliver else None) or audience.of(use_case.spec.actor).clients
     source = "deliver.subscribers" if deliver and deliver.subscribers else f"{use_case.spec.actor} clients online"
 
-    def watchers(scope: str) -> tuple[float, str]:
+    def watchers(scope: str) -> tuple[float, str]:  # the same count _item_watchers gives a write delivered to this item
         if fanout:
             return fanout, "avg_fanout"
         rows = analysis.rows(scope) if scope in analysis.entities else 0.0
         each = max(1.0, subscribers / rows) if rows else 1.0
         return each, f"{fmt(subscribers)} subscribers ({source}) over {fmt(rows)} {scope} rows, at least 1"
 
-    if use_case.kind == "get":
+    scope = subscribed_scope(spec, use_case)
+    if scope == entity and use_case.kind == "get":
         count, basis = watchers(entity)
         return Route(entity, f"{items}/{{{snake(entity)}_id}}", f"{kebab(entity)}-updates", count, f"clients watching one {entity}: {basis}", False)
-    for ref in use_case.filters:
-        if ref.constant is None and ref.entity == entity and ref.column and ref.column.endswith("_id"):
-            field = spec.entities[entity].fields.get(ref.field)
-            base = ref.column.removesuffix("_id")
-            # a part's parent (part_of) has no field of its own: its column names the entity
-            scope = field.type.target if field is not None and field.type.target else next((n for n in spec.entities if snake(n) == base), base)
-            count, basis = watchers(scope)
-            return Route(
-                scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False
-            )
+    if scope is not None:
+        count, basis = watchers(scope)
+        return Route(scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False)
     count = fanout or subscribers
     basis = "avg_fanout" if fanout else source
     return Route(None, items, f"{items}-stream", count, f"subscribers of the whole stream, every one receiving each message ({basis})", False)
