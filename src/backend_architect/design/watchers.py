@@ -41,9 +41,7 @@ def subscribed_scope(spec: Spec, use_case: UseCase) -> str | None:
 def watching_reads(spec: Spec, analysis: Analysis, entity: str) -> list[UseCase]:
     """The reads that subscribe to one ``entity`` row at a time (its watchers' subscriptions)."""
     return [
-        u
-        for u in analysis.use_cases
-        if not u.is_write and u.spec.deliver is not None and u.spec.deliver.mode != "push" and subscribed_scope(spec, u) == entity
+        u for u in analysis.use_cases if not u.is_write and u.spec.deliver is not None and u.spec.deliver.mode != "push" and subscribed_scope(spec, u) == entity
     ]
 
 

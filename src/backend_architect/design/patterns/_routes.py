@@ -235,7 +235,8 @@ def _subscription(spec: Spec, analysis: Analysis, use_case: UseCase, items: str,
         return Route(entity, f"{items}/{{{snake(entity)}_id}}", f"{kebab(entity)}-updates", count, f"clients watching one {entity}: {basis}", False)
     if scope is not None:
         count, basis = watchers(scope)
-        return Route(scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False)
+        address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
+        return Route(scope, address, f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False)
     count = fanout or subscribers
     basis = "avg_fanout" if fanout else source
     return Route(None, items, f"{items}-stream", count, f"subscribers of the whole stream, every one receiving each message ({basis})", False)
