@@ -193,7 +193,7 @@ def hard_groups(spec: Spec, analysis: Analysis) -> tuple[dict[str, list[str]], d
         if use_case.spec.consistency == "strong" and len(use_case.writes) > 1:
             first = use_case.writes[0]
             for other in use_case.writes[1:]:
-                union(first, other, f"{first} and {other} are written together by '{use_case.name}' under strong consistency")
+                union(first, other, written_together(first, other, use_case.name))
         catalog = [e for e in use_case.entities if e not in written] if not use_case.writes else []
         for a, b in itertools.pairwise(catalog):
             union(a, b, f"{a} and {b} are reference data no use case writes, read together by '{use_case.name}'")
@@ -203,6 +203,14 @@ def hard_groups(spec: Spec, analysis: Analysis) -> tuple[dict[str, list[str]], d
     for name in spec.entities:
         groups.setdefault(find(name), []).append(name)
     return groups, why
+
+
+def written_together(first: str, other: str, use_case: str, how: str = "under strong consistency") -> str:
+    """The boundary's reason for two entities one strongly consistent write puts in one service.
+
+    The cross-shard write pattern (PAT053) restates it with ``how`` when a relay applies one side: one sentence, one source.
+    """
+    return f"{first} and {other} are written together by '{use_case}' {how}"
 
 
 def _private_lookups(spec: Spec, written: set[str], find: Callable[[str], str]) -> list[tuple[str, str]]:

@@ -174,6 +174,11 @@ class RealtimeChannel(IRModel):
     publishes_per_s: float = Field(default=0.0, description="Messages published on it per second at peak.")
     deliveries_per_s: float = Field(default=0.0, description="Messages pushed to clients per second at peak.")
     offline: str = Field(default="", description="What a recipient without an open connection gets (push notification, or a fetch on reconnect).")
+    access: Literal["public", "private"] = Field(
+        default="private",
+        description="public: anyone may subscribe without a token (the reads it mirrors need no login: visitors watching an item); "
+        "private: a subscriber authenticates with its access token (its own messages, a room's members, a signed-in read).",
+    )
     decision: str | None = Field(default=None, description="Id of the decision that chose it.")
 
 

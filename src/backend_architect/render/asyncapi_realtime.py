@@ -33,11 +33,22 @@ def _payload(channel: RealtimeChannel, table: Table | None) -> dict[str, Any]:
     return {"type": "object", "required": ["event_id", "occurred_at"], "properties": properties}
 
 
+def _connecting(public: bool, private: bool) -> str:
+    """How a client connects (the gateway decision says the same): anonymously for public channels, with its token for private ones."""
+    if not public:
+        return "A client connects once, authenticates with its access token"
+    if not private:
+        return "A client connects once, anonymously (every channel is public: the reads it mirrors need no login),"
+    return "A client connects once, anonymously for the public channels and with its access token for the private ones,"
+
+
 def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> dict[str, Any] | None:
     """The gateway's AsyncAPI document (given the tables by entity), or None when the design has no real-time channel."""
     if not arch.channels:
         return None
     websocket = any(c.transport == "websocket" for c in arch.channels)
+    public = any(c.access == "public" for c in arch.channels)
+    private = any(c.access == "private" for c in arch.channels)
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
@@ -66,16 +77,22 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
             "channel": {"$ref": f"#/channels/{key}"},
             "summary": f"Push {', '.join(channel.events)} to the clients subscribed to {channel.address} "
             f"(for {', '.join(repr(u) for u in channel.use_cases)}).",
+            "description": "Public: anyone may subscribe without a token."
+            if channel.access == "public"
+            else "Private: the subscriber authenticates with its access token.",
             "messages": [{"$ref": f"#/channels/{key}/messages/{message}"} for message in names],
         }
+        if channel.access == "private" and public:
+            # the server takes anonymous connections for the public channels: the token is asked where a channel is private
+            operations[f"push{key}"]["security"] = [{"$ref": "#/components/securitySchemes/accessToken"}]
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
             "title": f"{arch.system} real-time gateway",
             "version": "1.0.0",
-            "description": "What the gateway pushes to connected clients. A client connects once, authenticates with its access token and "
-            "subscribes to the channels it may read (the gateway checks each like the matching read operation); after a reconnect it "
-            "fetches what it missed through the REST API from its last cursor.",
+            "description": f"What the gateway pushes to connected clients. {_connecting(public, private)} and subscribes to the channels it "
+            "may read (the gateway checks each like the matching read operation); after a reconnect it fetches what it missed through the "
+            "REST API from its last cursor.",
         },
         "defaultContentType": "application/json",
         "servers": {
@@ -83,8 +100,9 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
                 "host": GATEWAY_HOST,
                 "protocol": "wss" if websocket else "https",
                 "pathname": "/v1/realtime",
-                "description": "WebSocket endpoint" if websocket else "server-sent events endpoint (text/event-stream)",
-                "security": [{"$ref": "#/components/securitySchemes/accessToken"}],
+                "description": ("WebSocket endpoint" if websocket else "server-sent events endpoint (text/event-stream)")
+                + ("; anonymous connections are accepted for the public channels" if public else ""),
+                **({} if public else {"security": [{"$ref": "#/components/securitySchemes/accessToken"}]}),
             }
         },
         "channels": dict(sorted(channels.items())),

@@ -32,6 +32,8 @@ class ChannelPlan:
     scope: str | None
     owner: ColumnRef | None
     subject_param: str | None
+    #: "none": a public channel anyone subscribes to without a token (the design's access); "required": a private one.
+    auth: str = "required"
 
 
 def channel_plans(ctx: ModuleContext, operations: tuple[OpPlan, ...]) -> tuple[ChannelPlan, ...]:
@@ -57,7 +59,8 @@ def channel_plans(ctx: ModuleContext, operations: tuple[OpPlan, ...]) -> tuple[C
             elif named is not None:
                 scope = named.var
                 owner = read.owner if read is not None and read.resource.var == named.var and not (read.owner and read.owner.via) else None
-        out.append(ChannelPlan(channel.name, channel.address, events, channel.transport, scopes, scope, owner, subject))
+        auth = "none" if channel.access == "public" else "required"
+        out.append(ChannelPlan(channel.name, channel.address, events, channel.transport, scopes, scope, owner, subject, auth))
     return tuple(out)
 
 

@@ -71,7 +71,8 @@ def module_registry(module: ModulePlan) -> dict[str, list[str]]:
             outputs = "(\n" + "".join(f"            {literal(o)},\n" for o in media.outputs) + "        )"
         out["media"].append(_call("Processed", [*args, literal(media.owner), outputs, f"domain.{media.hook}", literal(store)]))
     for channel in module.channels:
-        policy = f"Policy({literal('realtime:' + channel.name)}, 'required', {literal(channel.scopes)}, 'read', 0, 0, 'subject')"
+        rate_key = "ip" if channel.auth == "none" else "subject"
+        policy = f"Policy({literal('realtime:' + channel.name)}, {literal(channel.auth)}, {literal(channel.scopes)}, 'read', 0, 0, {literal(rate_key)})"
         args = [literal(channel.address), literal(channel.events), literal(channel.transport), policy]
         if channel.scope:
             args.append(f"scope={channel.scope}")

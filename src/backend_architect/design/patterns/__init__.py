@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Decision, Event, Figure, Flow, Operation, Table
+from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Decision, Event, Figure, Flow, Operation, Service, Table
 from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Job, Mechanism, Placement, RealtimeChannel
 from backend_architect.spec.model import Spec
 
@@ -51,6 +51,8 @@ class Applied:
     channels: tuple[RealtimeChannel, ...] = ()
     #: Flows of use cases, replacing the one of the same use case (a write whose event now reaches a gateway).
     flows: tuple[Flow, ...] = ()
+    #: Services, replacing the one of the same name (a boundary's reason restated once a pattern changes what it says).
+    services: tuple[Service, ...] = ()
     #: How it serves paths (the store, the share still reaching the database, the load it adds); merging one
     #: rewrites the path's flow and events to match (``design/paths.py``).
     mechanisms: tuple[Mechanism, ...] = ()

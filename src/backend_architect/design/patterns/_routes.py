@@ -27,6 +27,8 @@ class Route:
     recipients: float
     basis: str
     people: bool
+    #: The item whose watchers receive each message (a question), when the channel is watched rather than addressed to people.
+    item: str | None = None
 
 
 def _collection(entity: str) -> str:
@@ -112,7 +114,8 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         uncreated = _uncreated(analysis, use_case, owner)
         if uncreated:
             basis = f"{_existing(spec, use_case, scope, fanout)}; {uncreated}"
-        return Route(scope, f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}", f"{kebab(scope)}-{items}", count, basis, personal)
+        address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
+        return Route(scope, address, f"{kebab(scope)}-{items}", count, basis, personal, None if personal else scope)
     if target:
         clients = audience.of(target).clients
         return Route(
@@ -125,7 +128,8 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         hop, item = watched
         count, basis = (fanout, "avg_fanout") if fanout else _item_watchers(spec, analysis, use_case, item, audience)
         within = "" if hop == item else f" the {hop} belongs to"
-        return Route(hop, f"{_collection(hop)}/{{{snake(hop)}_id}}/{items}", f"{kebab(hop)}-{items}", count, f"watchers of the {item}{within} ({basis})", False)
+        address = f"{_collection(hop)}/{{{snake(hop)}_id}}/{items}"
+        return Route(hop, address, f"{kebab(hop)}-{items}", count, f"watchers of the {item}{within} ({basis})", False, item)
     rooms = _rooms(spec, entity, people)
     if len(rooms) == 1:
         room, member = rooms[0]
@@ -151,9 +155,9 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             f"watchers of the {scope} ({basis})",
             scope == people,
         )
-    stated = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
-    subscribers = fanout or stated or audience.connections or 1.0
-    basis = "avg_fanout" if fanout else "deliver.subscribers" if stated else "every connected client"
+    given = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
+    subscribers = fanout or given or audience.connections or 1.0
+    basis = "avg_fanout" if fanout else "deliver.subscribers" if given else "every connected client"
     return Route(None, items, items, subscribers, f"subscribers of the whole stream ({basis})", False)
 
 

@@ -178,6 +178,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     stages = {s.name: s for s in arch.stages}
     channels = {c.name: c for c in arch.channels}
     flows = {f.use_case: f for f in arch.flows}
+    services = {s.name: s for s in arch.services}
     api_changes: dict[str, tuple[list[Operation], list[ApiSchema]]] = {}
     mechanisms: list[Mechanism] = []
     for pattern, given in outcomes:
@@ -198,6 +199,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         stages.update({s.name: s for s in outcome.stages})
         assumptions += [a for a in outcome.assumptions if a not in assumptions]
         flows.update({f.use_case: f for f in outcome.flows})
+        services.update({s.name: s for s in outcome.services})
         mechanisms += [m if m.pattern else m.model_copy(update={"pattern": pattern.code}) for m in outcome.mechanisms]
         for channel in outcome.channels:
             channels[channel.name] = _merged_channel(channels.get(channel.name), channel)
@@ -229,6 +231,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             "stages": sorted(stages.values(), key=lambda s: s.order),
             "channels": list(channels.values()),
             "flows": list(flows.values()),
+            "services": [services[s.name] for s in arch.services],
             "apis": [merge_api(api, *api_changes[api.service]) if api.service in api_changes else api for api in arch.apis],
         }
     )

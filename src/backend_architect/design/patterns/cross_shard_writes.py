@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.boundaries import written_together
 from backend_architect.design.co_writes import placements
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import decision, figures
 from backend_architect.design.patterns._shards import sharded_now
 from backend_architect.design.patterns._stores import horizon
-from backend_architect.ir.model import Architecture, CoWrite, Table
+from backend_architect.ir.model import Architecture, CoWrite, Service, Table
 from backend_architect.spec.model import Spec
 
 
@@ -88,7 +89,41 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         made,
         tables=tuple((tables[name][0], table) for name, table in changed.items()),
         flows=tuple(flows[w.use_case] for _, w in recorded if w.use_case in flows),
+        services=_relayed_boundaries(arch, [(name, w.model_copy(update={"since": _since(name, w, where, built)})) for name, w in recorded], tables),
     )
+
+
+def _relayed_boundaries(arch: Architecture, recorded: list[tuple[str, CoWrite]], tables: dict[str, tuple[str, Table]]) -> tuple[Service, ...]:
+    """Services whose boundary says two entities are written together under strong consistency where a relay applies one side.
+
+    The sentence is restated (boundaries.written_together) with the relay's eventual consistency, so the boundary, this
+    decision and the flow say the same; a pair the relay parts only later keeps "strong" until then and says when.
+    """
+    entity = {name: t.entity for name, (_, t) in tables.items() if t.entity}
+    restated: dict[str, str] = {}
+    for name, write in recorded:
+        home = entity.get(name)
+        relayed = [entity[t] for t in write.tables if t in entity]
+        for a in filter(None, [home, *relayed]):
+            for b in relayed:
+                if a == b:
+                    continue
+                parted = "now" if write.since == "now" else write.since
+                how = (
+                    f"in one request, but not in one transaction: their rows live on different shards, so the {b} rows follow "
+                    f"through the outbox relay (eventual consistency, behind by the relay's lag)"
+                    if parted == "now"
+                    else f"under strong consistency until their rows part ({parted}); from then the {b} rows follow through the outbox "
+                    "relay (eventual consistency, behind by the relay's lag)"
+                )
+                for first, other in ((a, b), (b, a)):
+                    restated[written_together(first, other, write.use_case)] = written_together(first, other, write.use_case, how)
+    changed = []
+    for service in arch.services:
+        rationale = [restated.get(r, r) for r in service.rationale]
+        if rationale != service.rationale:
+            changed.append(service.model_copy(update={"rationale": rationale}))
+    return tuple(changed)
 
 
 def _since(name: str, write: CoWrite, where: dict[str, tuple[str, str]], built: dict[str, tuple[bool, str]]) -> str:

@@ -48,7 +48,9 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     read stream), ``max(2, ceil(connections / 100,000), ceil(deliveries/s / 100,000),
     ceil(egress / 500 MB/s))`` nodes behind an L4 load balancer; a
     connection registry (person -> node) and pub/sub in Redis; one AsyncAPI document
-    (``asyncapi/realtime-gateway.yaml``) describing every channel.
+    (``asyncapi/realtime-gateway.yaml``) describing every channel. A client connects once:
+    anonymously for the public channels (the reads they mirror need no login: visitors
+    watching a question), with its access token for the private ones (its own messages).
 
     ## What it costs
     Memory = connections x 20 KB; egress = deliveries x (row bytes + 64 B of framing); Redis
@@ -81,12 +83,11 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     pubsub = sum(min(c.deliveries_per_s, c.publishes_per_s * nodes) for c in arch.channels)
     redis_nodes = max(1, math.ceil(pubsub / REDIS_NODE_OPS))
     people = people_entity(spec) or "client"
-    channels = ", ".join(c.address for c in arch.channels)
     name = "WebSocket" if websocket else "server-sent events (SSE)"
     choice = (
         f"a {name} gateway as its own deployable: {nodes} nodes for {fmt(connections)} connections at peak ({CONNECTIONS_PER_NODE:,} a node); "
-        f"a client opens one connection, authenticates with its access token and subscribes to its channels ({channels}); events reach the "
-        f"nodes holding subscribers through Redis pub/sub, and a connection registry in Redis maps each {people} to its node"
+        f"{connecting(arch, people)}; events reach the nodes holding subscribers through Redis pub/sub, and a connection registry in Redis "
+        f"maps each {'connection' if all(c.access == 'public' for c in arch.channels) else people} to its node"
     )
     rationale = (
         f"{fmt(connections)} connections x {CONNECTION_BYTES // 1000} KB = {size(memory)} held open, {fmt(deliveries)} deliveries/s at peak "
@@ -113,7 +114,12 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         alternatives.append(("WebSocket", "two-way, but every channel here is a read stream; SSE reconnects and resumes (Last-Event-ID) by itself"))
     consequences = (
         f"A deploy drains a node: its clients reconnect with jittered backoff to another and resume from their last cursor. A connection with "
-        f"{OUTBOUND_QUEUE} messages queued is dropped as a slow consumer. Tokens are checked at connect and when they expire."
+        f"{OUTBOUND_QUEUE} messages queued is dropped as a slow consumer. "
+        + (
+            "Tokens are checked at connect and when they expire."
+            if any(c.access == "private" for c in arch.channels)
+            else "Connections are anonymous: each client address is rate limited at connect and per subscription."
+        )
     )
     made = decision(
         "realtime.gateway",
@@ -207,6 +213,21 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         ),
     )
     yield Applied(made, components=components, figures=figures, assumptions=tuple(a.assumption for a in audience.connected if a.assumption))
+
+
+def connecting(arch: Architecture, people: str) -> str:
+    """How a client connects and subscribes, from the channels' access: the ADR, the AsyncAPI document and the scaffold agree.
+
+    Public channels (the reads they mirror need no login) take anonymous connections; private ones need the access token.
+    """
+    public = [c.address for c in arch.channels if c.access == "public"]
+    private = [c.address for c in arch.channels if c.access == "private"]
+    if not public:
+        return f"a client opens one connection, authenticates with its access token and subscribes to its channels ({', '.join(private)})"
+    anonymous = f"a client opens one connection and subscribes to the public channels ({', '.join(public)}) anonymously, no token needed"
+    if not private:
+        return anonymous + " (the reads they mirror need no login)"
+    return f"{anonymous}; a signed-in {people} sends its access token on the same connection before subscribing to its private channels ({', '.join(private)})"
 
 
 def _message_bytes(arch: Architecture, entity: str) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import Audiences, audiences
@@ -13,6 +14,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
 from backend_architect.design.pushes import pushes_reaching, shares
+from backend_architect.design.watchers import watching_reads
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -87,6 +89,19 @@ def realtime_delivery(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     implicit = {u.name: [p for p in _pushing(spec, analysis, u, where, share) if p not in u.spec.notify] for u, where, share in routed if u.is_write}
     for use_case, where, share in routed:
         yield _applied(spec, analysis, arch, use_case, where, share, _pushing(spec, analysis, use_case, where, share), kind, audience, implicit)
+
+
+def access(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route) -> Literal["public", "private"]:
+    """Whether a channel takes anonymous subscribers: public when the reads it mirrors need no login (``auth: none`` or
+    ``optional``: visitors watching a question), private when it carries people's own messages or a room's.
+
+    A read's channel mirrors that read; a write delivered to an item's watchers mirrors the reads that subscribe to the
+    item; a write delivered to people (its recipient, a room's members) is theirs alone.
+    """
+    if not use_case.is_write:
+        return "public" if use_case.spec.auth != "required" else "private"
+    reads = watching_reads(spec, analysis, where.item) if where.item and not where.people else []
+    return "public" if reads and all(u.spec.auth != "required" for u in reads) else "private"
 
 
 def _pushing(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route, share: float) -> list[str]:
@@ -199,6 +214,7 @@ def _applied(
         publishes_per_s=publishes,
         deliveries_per_s=deliveries,
         offline=offline_text,
+        access=access(spec, analysis, use_case, where),
         decision=f"realtime.{use_case.id}",
     )
     large = where.recipients >= LARGE_ROOM and where.scope is not None
@@ -370,4 +386,4 @@ def _polling(spec: Spec, use_case: UseCase, polls: float, connections: float, fi
     return Applied(made, figures=figures)
 
 
-__all__ = ["GATEWAY", "Route", "publishers", "realtime_delivery", "route", "transport"]
+__all__ = ["GATEWAY", "Route", "access", "publishers", "realtime_delivery", "route", "transport"]

@@ -3,7 +3,9 @@
 ``python -m <package> gateway`` serves ``/v1/realtime`` (the AsyncAPI document's endpoint):
 a WebSocket client sends ``{"type": "auth", "token": ...}`` first (tokens stay out of URLs
 and logs), then ``{"type": "subscribe", "channel": "orders/<id>"}`` per channel; a server-sent
-events client asks ``GET /v1/realtime/<channel>`` with its bearer token. Each subscription is
+events client asks ``GET /v1/realtime/<channel>`` with its bearer token. A client with no token
+(a visitor) skips the ``auth`` message: it may subscribe to the public channels (the design's
+``access: public``, whose reads need no login) and is refused the private ones. Each subscription is
 checked like the read it mirrors: the scopes, and the row it is scoped by must be one the
 caller may read (their own, where that read is owner-only). The gateway's feed consumer
 reads the outbox and publishes each event on its channels' addresses, through Redis pub/sub
@@ -27,7 +29,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import select, text
 
 from .access import visible
-from .auth import Policy, authenticate, client_address, principal_of
+from .auth import Policy, Principal, authenticate, client_address, principal_of
 from .problems import Problem
 from .refs import Ref
 from .resources import Resource
@@ -116,8 +118,12 @@ async def authorize(ctx: Context, channel: Channel, params: dict[str, str]) -> N
             raise Problem(404, f"No {resource.name} with this id exists, or you may not see it.")
 
 
-async def _context(request: Any, policy: Policy, token: str | None = None) -> Context:
+async def _context(request: Any, policy: Policy, token: str | None = None, socket: bool = False) -> Context:
     services = request.app.state.services
+    if token is None and socket and policy.auth != "required":
+        return Context(request, Principal(None, frozenset(), None, client_address(request)), services, {})
+    if token is None and socket:
+        raise Problem(401, "This channel is private: send {\"type\": \"auth\", \"token\": ...} first.")
     if token is not None:
         principal = await principal_of(token, policy, services.verifier, services.settings.auth_tenant_claim, client_address(request))
     else:
@@ -137,12 +143,14 @@ def router(channels: Sequence[Channel], base_path: str) -> APIRouter:
         try:
             first = json.loads(await asyncio.wait_for(socket.receive_text(), timeout=10))
             token = first.get("token") if first.get("type") == "auth" else None
-            if not isinstance(token, str):
+            if first.get("type") == "auth" and not isinstance(token, str):
                 await socket.close(code=4401)
                 return
+            # a visitor sends no auth message: its first message is already a subscription (public channels only)
+            pending: dict[str, Any] | None = None if token is not None else first
             held = 0
             while True:
-                message = json.loads(await socket.receive_text())
+                message, pending = (pending, None) if pending is not None else (json.loads(await socket.receive_text()), None)
                 address = str(message.get("channel", ""))
                 found = match(channels, address) if message.get("type") == "subscribe" else None
                 if found is None or held >= MAX_SUBSCRIPTIONS:
@@ -150,7 +158,7 @@ def router(channels: Sequence[Channel], base_path: str) -> APIRouter:
                     continue
                 channel, params = found
                 try:
-                    ctx = await _context(socket, channel.policy, token)
+                    ctx = await _context(socket, channel.policy, token, socket=True)
                     await authorize(ctx, channel, params)
                 except Problem as refused:
                     await queue.put(json.dumps({"type": "error", "channel": address, "status": refused.status, "detail": refused.detail}))
