@@ -342,11 +342,19 @@ class DeliverSpec(SpecModel):
     """Pushing what a use case writes to connected clients as it happens."""
 
     mode: Literal["realtime", "push", "poll"] = Field(default="realtime", description="realtime (a live connection), push (notifications), poll.")
-    to: str | None = Field(default=None, description="Who receives it: an actor, or Entity.field naming the recipients.")
+    to: str | None = Field(
+        default=None,
+        description="Who receives it: an actor, or Entity.field naming the recipients. A field referring to a client (the people, "
+        "an entity some actor is, one with presence, a row no person authors such as a restaurant's tablet) sends each message to "
+        "that row's connection; a field referring to an item (a question a read subscribes to, or one people author) sends it to "
+        "the item's watchers, whose rows hold no connection. Rows no use case creates are not read: the write's proximity query "
+        "(near) names the recipients instead.",
+    )
     subscribers: Count | None = Field(
         default=None,
         description="Clients subscribed to it at peak, e.g. 500 partners on a firehose: a channel with no key sends each message to every one, "
-        "a keyed one to those watching the key; the subscribing actor's clients online when not given.",
+        "a keyed one to those watching the key (stated on a write with to: Entity.field, it makes the target an item its watchers "
+        "follow); the subscribing actor's clients online when not given.",
     )
 
 
