@@ -193,6 +193,21 @@ def test_gateway_pushes_to_subscribers_ok(scenario: Scenario, keys: Keys) -> Non
         assert pushed["channel"] == address and pushed["event"] == channel.events[0]
 
 
+@pytest.mark.skipif(not CHANNELS, reason="the design pushes nothing to connected clients")
+def test_gateway_takes_visitors_on_public_channels_only_ok(scenario: Scenario) -> None:
+    """A client with no token subscribes to a public channel (its read needs no login) and is refused a private one (401)."""
+    with scenario.client.websocket_connect("/v1/realtime") as socket:
+        for channel in CHANNELS:
+            address = channel.address.format(**{name: str(uuid.uuid4()) for name in re.findall(r"\{(\w+)\}", channel.address)})
+            socket.send_json({"type": "subscribe", "channel": address})
+            answer = socket.receive_json()
+            if channel.policy.auth == "required":
+                assert answer["type"] == "error" and answer["status"] == 401, answer
+            else:
+                # a public channel takes the visitor; a scoped one still answers 404 for a row that does not exist
+                assert answer["type"] == "subscribed" or answer.get("status") == 404, answer
+
+
 @pytest.mark.skipif(not MEDIA, reason="the design processes no uploads")
 def test_media_worker_renders_each_upload_ok(scenario: Scenario) -> None:
     """A row whose uploaded file is pending gets every designed rendition recorded beside it, and becomes ready."""
