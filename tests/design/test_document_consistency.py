@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
+import yaml
 from tests.design.helpers import spec_of
 from tests.design.test_mechanism_paths import SOCIAL
 
@@ -151,7 +152,43 @@ use_cases:
   - {name: view page, actor: visitor, auth: none, reads: [Page], rate: 100/s}
 """
 
+#: Visitors watching questions live (votes reach the question's watchers) beside signed-in users' own notices, pushed when offline.
+QA_LIVE = """
+system: qa-live
+scale: {daily_active: 200k, concurrent_connections: 100k}
+external: {fcm: {kind: push}}
+entities:
+  User: {fields: {email: {type: email, pii: true}}, rows: 1M}
+  Question: {fields: {asker: ref(User), title: string(200)}, rows: 100k}
+  Answer: {part_of: Question, fields: {author: ref(User), body: text}, rows: 400k}
+  AnswerVote: {part_of: Answer, fields: {voter: ref(User), direction: "enum[up,down]"}, unique: [[answer, voter]]}
+  Notice: {fields: {user: ref(User), text: string(200)}, growth: 1M/day}
+use_cases:
+  - {name: view question, actor: visitor, auth: none, kind: get, reads: [Question], rate: 500/s, deliver: realtime}
+  - {name: list answers, actor: visitor, auth: none, reads: [Answer], filter: [question], rate: 500/s, deliver: realtime}
+  - {name: post answer, actor: user, writes: [Answer], rate: 2/s}
+  - {name: vote on answer, actor: user, writes: [AnswerVote], rate: 10/s, deliver: realtime}
+  - {name: send notice, actor: admin, writes: [Notice], notify: [fcm], rate: 1M/day, deliver: {mode: realtime, to: Notice.user}}
+"""
+
+#: Workspaces created with their seats, sharded apart (by workspace id and by user): a relay applies the seats.
+WORKSPACES = """
+system: workspaces
+team: {size: 10}
+scale: {rates: peak, retention_years: 5}
+entities:
+  User: {fields: {email: {type: string(120), pii: true}}, rows: 50M}
+  Workspace: {fields: {owner: ref(User), name: string(80)}}
+  Seat:
+    fields: {workspace: ref(Workspace), user: ref(User), role: "enum[admin, member]"}
+use_cases:
+  - {name: create workspace, writes: [Workspace, Seat], rate: 6k/s, consistency: strong}
+  - {name: my workspaces, reads: [Seat], filter: [user], page: cursor, rate: 20k/s}
+"""
+
 WRITTEN = {
+    "qa-live": QA_LIVE,
+    "workspaces": WORKSPACES,
     "monolith-on-aws": MONOLITH_ON_AWS,
     "sharded-ingest": SHARDED_INGEST,
     "photos": PHOTOS,
@@ -874,3 +911,56 @@ def test_lifecycle_verb_example_shows_its_outcome_ok(use_case: str, state: str) 
     arch = design(spec_of(RIDES_LIFECYCLE))
     op = next(o for a in arch.apis for o in a.operations if use_case in o.use_cases)
     assert op.example_response["status"] == state
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_queued_externals_are_never_drawn_as_calls_ok(name: str, arch: Architecture, document: str) -> None:
+    """An external a service reaches only through its outbox is an event arrow in both diagrams and the boundaries, never a call."""
+    from backend_architect.ir.query import external_calls
+
+    plain, mermaid = RENDERED[name]["diagrams/architecture.txt"], RENDERED[name]["diagrams/architecture.mmd"]
+    for service in arch.services:
+        called, queued = external_calls(arch, service.name)
+        for external in called:
+            assert f"{service.name} --call--> {external} (external)" in plain
+        for external in queued:
+            assert f"{service.name} --call--> {external} (external)" not in plain, (service.name, external)
+            assert not re.search(rf"svc_\w+ -->\|call\| ext_{re.escape(external)}\b", mermaid), (service.name, external)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_gateway_access_is_one_fact_ok(name: str, arch: Architecture, document: str) -> None:
+    """Anonymous connections are taken exactly where a channel is public: the gateway decision and the AsyncAPI security agree."""
+    if not arch.channels:
+        return
+    public = {c.address for c in arch.channels if c.access == "public"}
+    choice = next(d for d in arch.decisions if d.id == "realtime.gateway").choice
+    document_ = yaml.safe_load(RENDERED[name]["asyncapi/realtime-gateway.yaml"])
+    assert ("anonymously, no token needed" in choice) == bool(public), choice
+    assert ("security" in document_["servers"]["gateway"]) == (not public)
+    for operation in document_["operations"].values():
+        address = document_["channels"][operation["channel"]["$ref"].rsplit("/", 1)[1]]["address"]
+        assert ("security" in operation) == (bool(public) and address not in public), address
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_relayed_co_write_is_never_called_strong_ok(name: str, arch: Architecture, document: str) -> None:
+    """Where a relay applies a co-write's rows now, no boundary calls that pair written together under strong consistency."""
+    entity = {t.name: t.entity for s in arch.datastores for t in s.tables if t.entity}
+    for store in arch.datastores:
+        for table in store.tables:
+            for write in table.sharding.co_writes if table.sharding else []:
+                if not write.mechanism or write.since != "now":
+                    continue
+                for other in write.tables:
+                    pair = {entity.get(table.name), entity.get(other)}
+                    for reason in (r for s in arch.services for r in s.rationale if f"by '{write.use_case}'" in r):
+                        if all(e and e in reason.split(" are written together")[0] for e in pair):
+                            assert "under strong consistency" not in reason, reason
+                            assert "eventual consistency" in reason, reason
+
+
+def test_the_table_holds_a_relayed_co_write_ok() -> None:
+    """The table has a design whose co-write a relay applies now, so the check above is not empty."""
+    writes = [w for _, arch, _ in DESIGNS for s in arch.datastores for t in s.tables if t.sharding for w in t.sharding.co_writes]
+    assert any(w.since == "now" and w.mechanism for w in writes)
