@@ -304,3 +304,20 @@ use_cases:
     assert "-->|call| ext_fcm" not in mermaid
     assert "outbox -.-> ext_fcm" in mermaid
     assert "sends to external fcm through its outbox" in result.files["design.md"]
+
+
+def test_recipients_of_a_row_the_write_refers_to_are_read_from_it_ok() -> None:
+    """A message refers to its channel, which exists before it: to: Channel.server is read from that row, created or not."""
+    text = """\
+system: guilds
+entities:
+  User: {fields: {email: {type: email, pii: true}}, rows: 1M}
+  Server: {fields: {name: string(80)}, rows: 10k}
+  Channel: {fields: {server: ref(Server), name: string(80)}, rows: 100k}
+  Message: {fields: {channel: ref(Channel), author: ref(User), body: text}, growth: 1M/day}
+use_cases:
+  - {name: send message, actor: user, writes: [Message], rate: 1M/day, avg_fanout: 40, deliver: {mode: realtime, to: Channel.server}}
+"""
+    channel = designed_text(text).architecture.channels[0]
+    assert channel.recipients.startswith("to: Channel.server"), channel.recipients
+    assert "no use case creates" not in channel.recipients

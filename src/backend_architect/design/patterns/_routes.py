@@ -111,7 +111,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         else:
             count, basis = _item_watchers(spec, analysis, use_case, scope, audience)
         basis = basis if basis.startswith("to: ") else f"to: {target}, {basis}"
-        uncreated = _uncreated(analysis, use_case, owner)
+        uncreated = _uncreated(spec, analysis, use_case, owner)
         if uncreated:
             basis = f"{_existing(spec, use_case, scope, fanout)}; {uncreated}"
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
@@ -186,12 +186,16 @@ def _read_subscribers(use_case: UseCase, audience: Audiences) -> tuple[float, st
     return audience.of(use_case.spec.actor).clients, f"{use_case.spec.actor} clients online"
 
 
-def _uncreated(analysis: Analysis, use_case: UseCase, owner: str) -> str:
-    """Why a ``to: Owner.field`` cannot be read from rows: no use case creates ``owner`` rows (empty when one does, or this write does)."""
-    if owner == use_case.entity or owner in use_case.writes or owner not in analysis.entities:
+def _uncreated(spec: Spec, analysis: Analysis, use_case: UseCase, owner: str) -> str:
+    """Why a ``to: Owner.field`` cannot be read from rows: they belong to the row just written (a ride offer of this trip) and
+    no use case creates them (empty when one does, when this write does, or when the written row refers to an existing one)."""
+    entity = use_case.entity
+    if owner == entity or owner in use_case.writes or owner not in spec.entities:
         return ""
+    body = spec.entities[owner]
+    belongs = body.part_of == entity or any(f.type.kind == "ref" and f.type.target == entity for f in body.fields.values())
     creating = [u for u in analysis.use_cases if u.kind == "create" and (u.entity == owner or owner in u.spec.writes)]
-    return "" if creating else f"no use case creates {owner} rows, so the recipients are not read from them"
+    return f"no use case creates {owner} rows, so the recipients are not read from them" if belongs and not creating else ""
 
 
 def _existing(spec: Spec, use_case: UseCase, scope: str, fanout: float | None) -> str:
