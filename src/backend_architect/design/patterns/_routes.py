@@ -170,8 +170,8 @@ def _item_watchers(spec: Spec, analysis: Analysis, use_case: UseCase, scope: str
     if not stated:
         counted = [(_read_subscribers(u, audience), u.name) for u in watching_reads(spec, analysis, scope)]
         if counted:
-            (stated, source), by = max(counted)
-            source = f"{source} of '{by}'"
+            (stated, how), by = max(counted)
+            source = f"{how} of '{by}'" if how == source else f"{how}, watching through '{by}'"
     rows = analysis.rows(scope) if scope in analysis.entities else 0.0
     if not stated or not rows:
         return 1.0, f"one watcher (no read subscribes to a {scope}, no deliver.subscribers)"
