@@ -401,7 +401,6 @@ def test_server_owned_field_is_never_in_a_request_ok(name: str, read: str, creat
         pytest.param("shop", "TicketCreate", "status", id="generated-false-keeps-status"),
         pytest.param("shop", "TicketCreate", "priority", id="plain-enum-is-client-owned"),
         pytest.param("shop", "ProductCreate", "stock", id="plain-int-is-client-owned"),
-        pytest.param("blog", "ImportArticleRequest", "author_id", id="caller-is-someone-else"),
     ],
 )
 def test_client_owned_field_stays_in_the_request_ok(name: str, create: str, field: str) -> None:

@@ -75,7 +75,8 @@ def evolutions(draw: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _critic_clean(result: DesignResult) -> None:
     """The design's self-review (the DES critic and every other rule it runs) finds nothing above info."""
-    above = [f"{f.code} {f.where}: {f.message}" for f in result.findings if f.severity > Severity.INFO]
+    # generated specs draw use cases per entity at random (an update without a create): rows nothing creates (DES010) are theirs
+    above = [f"{f.code} {f.where}: {f.message}" for f in result.findings if f.severity > Severity.INFO and f.code != "DES010"]
     assert above == [], above
 
 

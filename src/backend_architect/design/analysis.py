@@ -110,6 +110,8 @@ class EntityFacts:
     #: How ``rows_per_day`` was reached, as the capacity table states it: its formula and inputs (empty when no rows are added).
     day_formula: str = ""
     day_inputs: Mapping[str, float] = field(default_factory=dict)
+    #: The use cases that insert its rows (see ``_inserting``); empty when none does.
+    creators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -406,9 +408,28 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
         mutability = _mutability(spec, name, writers)
         formula, inputs = working.get(name, ("", {})) if per_day else ("", {})
         facts[name] = EntityFacts(
-            name, rows, per_day, basis, mutability, tuple(u.id for u in writers), tuple(u.id for u in reading.get(name, [])), formula, MappingProxyType(inputs)
+            name,
+            rows,
+            per_day,
+            basis,
+            mutability,
+            tuple(u.id for u in writers),
+            tuple(u.id for u in reading.get(name, [])),
+            formula,
+            MappingProxyType(inputs),
+            creators=tuple(u.name for u in use_cases if _inserting(spec, u, name)),
         )
     return facts
+
+
+def _inserting(spec: Spec, use_case: UseCase, entity: str) -> bool:
+    """Whether ``use_case`` inserts rows of ``entity``: a create of it (whole, as a part, or by its fields), or any other
+    request or job naming it whole in ``writes`` but an update, replace, delete or custom method, which change rows that exist
+    (a read that logs itself, ``search videos`` writing ``SearchQuery``; a job rebuilding a table)."""
+    whole = entity in use_case.spec.writes
+    if use_case.kind == "create":
+        return whole or (use_case.entity == entity and _creates_by_fields(spec, use_case))
+    return whole and use_case.kind not in {"update", "replace", "delete", "action"}
 
 
 def _creates_by_fields(spec: Spec, use_case: UseCase) -> bool:

@@ -79,7 +79,8 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
             kept = spec.entities[entity].retention
             # no retention stated: rows are kept (None), and sizing runs over the horizon, never a deletion at its end
             days = kept / SECONDS_PER_DAY if kept else None
-            tables.append(table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days}))
+            sized = {"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days, "created_by": list(facts.creators)}
+            tables.append(table.model_copy(update=sized))
             for relation, other in spec.entities[entity].many_to_many.items():
                 tables.append(_join_table(ctx, relation, other))
         schema = service.name.replace("-", "_") if service.kind == "module" else None

@@ -194,6 +194,20 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
     return found
 
 
+def leading_filter(spec: Spec, use_case: UseCase) -> str | None:
+    """The spec filter (as written) a list's access index leads with: its first equality filter on its own table.
+
+    ``_access_indexes`` orders equality columns first, in the spec's order (ESR), then sorts, then ranges; constants
+    make the index partial and are no column. A search engine answering the list filters by the same term first.
+    """
+    for written in use_case.spec.filter:
+        field_ref, constant = split_filter(written)
+        column, kind = _own_column(spec, use_case, use_case.entity, field_ref)
+        if column is not None and constant is None and kind not in RANGE_KINDS:
+            return written
+    return None
+
+
 #: Reads per second at peak past which a read of a few named fields earns a covering index.
 COVERING_MIN_QPS = 200.0
 

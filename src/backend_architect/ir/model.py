@@ -229,6 +229,9 @@ class Table(IRModel):
     rows_now: float = Field(default=0, description="Estimated rows today.")
     rows_per_day: float = Field(default=0, description="Estimated new rows per day.")
     retention_days: float | None = Field(default=None, description="Days rows are kept; None is forever.")
+    created_by: list[str] = Field(
+        default_factory=list, exclude=True, description="The use cases that insert its rows (a design's; an imported table knows none)."
+    )
     source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported table is defined.")
     partition_of: str | None = Field(default=None, exclude=True, description="For an imported partition: the partitioned table it belongs to.")
     stats: TableStats | None = Field(default=None, exclude=True, description="Runtime statistics, from a live PostgreSQL database.")

@@ -43,6 +43,7 @@ from backend_architect.rules.design.data_agrees import (
     link_without_unique_pair,
 )
 from backend_architect.rules.design.keys_agree import key_contradicts_decision
+from backend_architect.rules.design.lifecycle_agrees import rows_never_created
 from backend_architect.rules.design.overrides_agree import override_against_the_numbers
 from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
 from backend_architect.rules.model import Finding, Rule
@@ -221,6 +222,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     link_blocks_delete,
     override_against_the_numbers,
     key_contradicts_decision,
+    rows_never_created,
 )
 
 #: Rules about the review's own machinery.

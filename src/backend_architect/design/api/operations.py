@@ -14,7 +14,7 @@ from backend_architect.design.analysis import UseCase, action_name
 from backend_architect.design.api.examples import with_examples
 from backend_architect.design.api.parameters import filter_parameters, list_parameters, paginated
 from backend_architect.design.api.paths import Resources, camel, collection
-from backend_architect.design.api.reads import client_filters, route_read
+from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import Schemas
 from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.usecases import remote_access
@@ -94,7 +94,7 @@ class ServiceApi:
             if use_case.spec.page.style == "none":
                 # one bounded page: the shape stays the paged one so clients need not change when paging is turned on
                 notes.append(f"Not paged (page: none): answers at most {use_case.spec.page.max} items, and next_cursor is always null.")
-            params = [*route.params, *list_parameters(self.res, use_case, free)]
+            params = [*route.params, *list_parameters(self.res, use_case, free, scopes(self.res, use_case))]
             op = self.base(use_case, "get", route.path, "list", params, note=" ".join(notes), response_schema=self.schemas.page(entity),
                            paginated=paginated(use_case), caller_filters=list(route.by_caller))  # fmt: skip
         else:
@@ -112,7 +112,7 @@ class ServiceApi:
         item = kind != "create"
         path = self.res.item_path(entity) if item else self.res.collection_path(entity)
         params = self.res.path_params(entity, item)
-        owner = self.res.named_owner(use_case) if kind == "create" else None
+        owner = (self.res.named_owner(use_case) or list_scope(self.res, use_case)) if kind == "create" else None
         if owner is not None:
             base, params = self.res.item_path_for(owner[1])
             path = f"{base}/{collection(entity)}"
@@ -169,6 +169,10 @@ class ServiceApi:
             owned = [n for n in self.res.spec.entities[entity].fields if server_owned(self.res.spec, self.res.analysis, entity, n)]
             if owned:
                 notes.append(f"The server sets {', '.join(owned)}.")
+        elif use_case.kind != "delete":
+            stamped = self.schemas.server_set(use_case)
+            if stamped:
+                notes.append(f"The server sets {', '.join(stamped)}.")
         if use_case.children:
             notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} rows in one transaction.")
         return notes

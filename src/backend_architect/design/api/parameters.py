@@ -116,9 +116,14 @@ def filter_parameters(res: Resources, use_case: UseCase, refs: list[FieldRef], r
     return params
 
 
-def list_parameters(res: Resources, use_case: UseCase, refs: list[FieldRef]) -> list[Parameter]:
-    """A list's query parameters: its client filters, searches, proximity, sort and paging."""
-    params = filter_parameters(res, use_case, refs)
+def list_parameters(res: Resources, use_case: UseCase, refs: list[FieldRef], scoped: frozenset[str] = frozenset()) -> list[Parameter]:
+    """A list's query parameters: its client filters (those in ``scoped`` required), searches, proximity, sort and paging."""
+    params = []
+    for ref in refs:
+        found = filter_parameters(res, use_case, [ref], required=ref.written in scoped)
+        if ref.written in scoped:
+            found = [p.model_copy(update={"description": f"{p.description} Required: the list is scoped by it (one parent's rows)."}) for p in found]
+        params += found
     params += search_parameters(res, use_case)
     params += near_parameters(use_case)
     if use_case.sorts:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import FieldRef, UseCase
 from backend_architect.design.api.paths import Resources, collection, names_entity, says_mine
+from backend_architect.design.indexes import leading_filter
+from backend_architect.design.ownership import caller_reference
 from backend_architect.ir.model import Parameter
 from backend_architect.spec.naming import snake
 
@@ -90,6 +92,56 @@ def _nested(res: Resources, use_case: UseCase, refs: list[FieldRef]) -> Route | 
         if res.free("get", path):
             last = params[-1].model_copy(update={"spec_ref": ref.written})
             return Route(path, [*params[:-1], last], False, by_path=frozenset({ref.written}))
+    return None
+
+
+def scopes(res: Resources, use_case: UseCase) -> frozenset[str]:
+    """The filter a list is scoped by: a required query parameter, never an optional one.
+
+    The design relies on the filter its access index leads with (``indexes.leading_filter``: the first equality
+    filter, in the spec's order); when that filter is a reference of the listed entity (``Message.channel``, a
+    ``part_of`` parent, a many-to-many relation such as ``Article.tags``), the list reads one parent's rows, and
+    without it the read would be every parent's -- a scan the index cannot serve and the design never sized. So it is
+    required. A list led by an enum or a date (``browse books`` by genre, then author) has facets only: all optional.
+    """
+    body = res.spec.entities[use_case.entity]
+    refs = client_filters(use_case)
+    # a list found through a many-to-many link is led by the link's column (the join table's index on it)
+    linked = next((r.written for r in refs if r.field in body.many_to_many and r.entity == use_case.entity), None)
+    leading = leading_filter(res.spec, use_case) or linked
+    ref = next((r for r in refs if r.written == leading), None)
+    if ref is None or ref.joined or ref.entity != use_case.entity:
+        return frozenset()
+    scoped = res.ref_target(ref) not in {None, use_case.entity} or ref.field in body.many_to_many
+    return frozenset({ref.written}) if scoped else frozenset()
+
+
+def list_scope(res: Resources, use_case: UseCase) -> tuple[str, str] | None:
+    """(relation, parent) a create of ``use_case``'s entity nests under: where the entity's lists nest.
+
+    A list scoped by a required reference whose entity its name names is read under that item
+    (``GET /channels/{channel_id}/messages``, rule 2 in ``paths``); the create of the same rows goes to the same
+    collection (``POST /channels/{channel_id}/messages``), the parent's id from the path, not the body. An optional
+    reference never nests a create (a row may have no such parent), nor does the caller's own reference (the
+    token fills it), nor a list of the caller's own rows (``/me``).
+    """
+    entity = use_case.entity
+    body = res.spec.entities[entity]
+    mine = caller_reference(res.spec, entity, use_case.caller)
+    for read in res.analysis.use_cases:
+        if read.entity != entity or read.kind != "list" or read.flow is not None:
+            continue
+        own = caller_filter(res, read)
+        if own is not None and (read.spec.owner_only or says_mine(read.name)):
+            continue
+        for ref in client_filters(read):
+            target = res.ref_target(ref)
+            if ref.joined or ref.entity != entity or target is None or target == entity or not names_entity(read.name, target):
+                continue
+            field_spec = body.fields.get(ref.field)
+            if field_spec is None or field_spec.type.kind != "ref" or field_spec.is_nullable or ref.field == mine:
+                break
+            return ref.field, target
     return None
 
 

@@ -252,17 +252,37 @@ class Schemas:
         return self.named("", use_case, use_case.entity, props)
 
     def named_fields(self, use_case: UseCase) -> list[ApiProperty]:
-        """Exactly the fields a use case names (``writes: [Book.price, Book.stock]``), server-owned ones included: it changes them."""
+        """The fields a use case names (``writes: [Book.price, Book.stock]``) that the client decides.
+
+        A field the server sets (``generated: true``, a public key, a total, a counter; see ``design.ownership``) is
+        the use case's effect, stamped by the server ("end trip" sets ``ended_at`` and ``fare``), never sent: it stays
+        ``readOnly`` and out of the body. A lifecycle state is the one server-owned field a use case may name to choose:
+        an update sends the state it moves to (a custom method's name says its state instead, see ``action``).
+        """
         entity = use_case.entity
         wanted = set(use_case.written_columns) | {w.split(".", 1)[1] for w in use_case.spec.writes if w.startswith(entity + ".")}
         props = []
         for prop in self.properties(entity):
-            if prop.name in SERVER_COLUMNS or prop.name not in wanted:
+            if prop.name in SERVER_COLUMNS or prop.name not in wanted or self.stamped(entity, prop):
                 continue
             if self._credential(entity, prop.name) or (prop.write_only and is_hashed(prop.name)):
                 continue  # a credential changes through its own flow; a server-made secret's hash is never sent
             props.append(prop.model_copy(update={"read_only": False}))
         return props
+
+    def stamped(self, entity: str, prop: ApiProperty) -> bool:
+        """``prop`` is server-owned and not a lifecycle state: the server stamps it when a use case names it."""
+        if not prop.read_only:
+            return False
+        source = self._source(entity, prop.name)
+        body = self.res.spec.entities[entity]
+        return not (source is not None and source in body.fields and is_state(source, body.fields[source]))
+
+    def server_set(self, use_case: UseCase) -> list[str]:
+        """The server-owned fields a write names that the server sets as its effect (out of the body, said in the description)."""
+        entity = use_case.entity
+        wanted = set(use_case.written_columns) | {w.split(".", 1)[1] for w in use_case.spec.writes if w.startswith(entity + ".")}
+        return [p.name for p in self.properties(entity) if p.name in wanted and p.name not in SERVER_COLUMNS and self.stamped(entity, p)]
 
     def named(self, default: str, use_case: UseCase | None, entity: str, props: list[ApiProperty], whole: bool = True, parts: bool = False) -> str | None:
         """Register a request schema: ``default`` when it is free or the same shape, else one named for the use case."""

@@ -11,11 +11,12 @@ from backend_architect.design.communication import event_name
 from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._api import operation_of
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
 from backend_architect.design.pushes import pushes_reaching, shares
 from backend_architect.design.watchers import watching_reads
-from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep
+from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep, Operation
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -260,7 +261,38 @@ def _applied(
         decided_by="numbers" if overruled else "spec",
         spec=spec,
     )
-    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(spec, arch, sources, events, implicit))
+    caught_up = _catch_up(arch, use_case, channel, transport_name)
+    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(spec, arch, sources, events, implicit), operations=caught_up)
+
+
+#: Where the gateway's channels are described (render/files writes it).
+GATEWAY_CONTRACT = "asyncapi/realtime-gateway.yaml"
+
+
+def _catch_up(arch: Architecture, use_case: UseCase, channel: RealtimeChannel, transport_name: str) -> tuple[tuple[str, Operation], ...]:
+    """A read that subscribes (``deliver`` on a list or get) says what its REST operation is: the catch-up, not the stream.
+
+    The live stream is the gateway's (``text/event-stream`` or WebSocket frames on its channel, described by the
+    AsyncAPI document beside the OpenAPI ones); the OpenAPI operation answers the same rows as JSON pages or one
+    JSON item, for a first load and for what a subscriber missed while disconnected. Its description names the
+    channel and the contract, so no operation paged as JSON claims by its words alone to stream.
+    """
+    if use_case.is_write:
+        return ()
+    found = operation_of(arch, use_case.name)
+    if found is None or found[1].kind not in {"list", "get"}:
+        return ()
+    service, op = found
+    answers = (
+        "the same items as JSON pages, for a first load and for what a subscriber missed since its last cursor"
+        if op.kind == "list"
+        else "the current item as JSON"
+    )
+    note = (
+        f" Live: this operation does not stream; the real-time gateway pushes each {' or '.join(channel.events)} on channel "
+        f"{channel.address} ({transport_name}, described in {GATEWAY_CONTRACT}). This operation answers {answers}."
+    )
+    return ((service, op.model_copy(update={"description": op.description + note})),)
 
 
 def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...], implicit: dict[str, list[str]]) -> tuple[Flow, ...]:
