@@ -63,9 +63,30 @@ def uuid_keyed(spec: Spec, use_cases: tuple[UseCase, ...], arch: Architecture) -
         exposed |= set(spec.entities)
     if spec.tenant:
         exposed.add(spec.tenant)
-    chosen = {name for name, entity in spec.entities.items() if entity.key == "uuid"}
-    refused = {name for name, entity in spec.entities.items() if entity.key == "identity"}
-    return frozenset((exposed | chosen) - refused)
+    return frozenset((referenced_by(spec, exposed) | {n for n, e in spec.entities.items() if e.key == "uuid"}) - _refused(spec))
+
+
+def _refused(spec: Spec) -> set[str]:
+    return {name for name, entity in spec.entities.items() if entity.key == "identity"}
+
+
+def referenced_by(spec: Spec, exposed: set[str]) -> set[str]:
+    """``exposed`` and every entity an exposed one points at, transitively: their ids leave the database with it.
+
+    An exposed row carries the ids of what it references (a message's ``channel_id`` in its body,
+    the channel in ``/v1/channels/{channel_id}/messages``, the aggregate it is part of in the path),
+    so those ids appear in URLs and bodies too and must be as unguessable as its own.
+    """
+    found = {e for e in exposed if e in spec.entities}
+    pending = list(found)
+    while pending:
+        entity = spec.entities[pending.pop()]
+        targets = [f.type.target for f in entity.fields.values() if f.type.kind == "ref" and f.type.target]
+        for target in [*targets, *([entity.part_of] if entity.part_of else [])]:
+            if target in spec.entities and target not in found:
+                found.add(target)
+                pending.append(target)
+    return found
 
 
 def key_strategy(spec: Spec, entity: str, service: Service, uuid_keys: frozenset[str]) -> tuple[KeyStrategy, str]:
