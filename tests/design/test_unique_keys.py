@@ -70,3 +70,24 @@ def test_uniqueness_table_refuses_a_taken_value_in_postgres_ok(postgres: Any) ->
     with pytest.raises(subprocess.CalledProcessError) as refused:
         postgres.psql(row.replace("74a9", "74aa"), "unique_keys")  # type: ignore[attr-defined]
     assert "pk_people_handle_keys" in str(refused.value.stderr)
+
+
+@pytest.mark.parametrize(
+    ("strip", "expected"), [pytest.param(False, [], id="held across shards"), pytest.param(True, ["email", "handle"], id="per shard only")]
+)
+def test_critic_refuses_a_unique_key_held_per_shard_only_err(strip: bool, expected: list[str]) -> None:
+    """DES010: a sharded table's unique key without the shard key and without a uniqueness table is a warning, never silent."""
+    from backend_architect.rules.design.data_agrees import unique_key_per_shard_only
+    from backend_architect.rules.registry import review
+
+    arch = _result().architecture
+    if strip:
+        stores = [
+            s.model_copy(
+                update={"tables": [t.model_copy(update={"sharding": t.sharding.model_copy(update={"uniques": []})}) if t.sharding else t for t in s.tables]}
+            )
+            for s in arch.datastores
+        ]
+        arch = arch.model_copy(update={"datastores": stores})
+    found = sorted(f.message.split("(")[1].split(")")[0] for f in review(arch, (unique_key_per_shard_only,)) if "people" in f.message)
+    assert found == expected
