@@ -186,6 +186,53 @@ use_cases:
   - {name: my workspaces, reads: [Seat], filter: [user], page: cursor, rate: 20k/s}
 """
 
+#: A follow graph sharded by its reader (the fan-out pages it by the author) and accounts sharded by id with a unique email.
+FOLLOWS = """
+system: follows
+scale: {users: 400M, rates: peak}
+entities:
+  Account:
+    rows: 400M
+    growth: 8M/day
+    fields: {email: {type: string(200), unique: true}, bio: string(2000)}
+  Subscription:
+    unique: [[subscriber, creator]]
+    avg_per_parent: 200
+    growth: 60M/day
+    fields: {subscriber: ref(Account), creator: ref(Account)}
+  Photo:
+    append_only: true
+    growth: 50M/day
+    fields: {owner: ref(Account), caption: string(500)}
+use_cases:
+  - {name: sign up, kind: create, writes: [Account], rate: 200/s}
+  - {name: view account, kind: get, reads: [Account], rate: 20000/s}
+  - {name: subscribe, kind: create, writes: [Subscription], rate: 3000/s}
+  - {name: post photo, kind: create, writes: [Photo], rate: 3000/s, avg_fanout: 200}
+  - {name: view feed, kind: list, reads: [Photo, Subscription], filter: Subscription.subscriber, sort: -created_at, rate: 100000/s,
+     consistency: eventual, staleness: 5s, page: {style: cursor, limit: 20, max: 100}}
+"""
+
+#: Members sharded by their guild (their unique pair holds per shard) and players sharded by inserts with two unique keys.
+GUILDS = """
+system: guilds
+entities:
+  Guild: {rows: 1M, fields: {name: string(80)}}
+  Player:
+    rows: 50M
+    growth: 600M/day
+    fields: {tag: {type: string(20), unique: true}, phone: {type: string(20), unique: true}, motto: string(200)}
+  Membership:
+    part_of: Guild
+    unique: [[guild, player]]
+    rows: 9B
+    fields: {player: ref(Player), rank: string(20)}
+use_cases:
+  - {name: register player, kind: create, writes: [Player], rate: 7000/s}
+  - {name: join guild, kind: create, writes: [Membership], rate: 100/s}
+  - {name: list guild members, kind: list, reads: [Membership], filter: [guild], rate: 500/s}
+"""
+
 WRITTEN = {
     "qa-live": QA_LIVE,
     "workspaces": WORKSPACES,
@@ -198,6 +245,8 @@ WRITTEN = {
     "clickstream": CLICKSTREAM,
     "parcels": PARCELS,
     "clicks": CLICKS,
+    "follows": FOLLOWS,
+    "guilds": GUILDS,
 }
 
 
@@ -964,3 +1013,56 @@ def test_the_table_holds_a_relayed_co_write_ok() -> None:
     """The table has a design whose co-write a relay applies now, so the check above is not empty."""
     writes = [w for _, arch, _ in DESIGNS for s in arch.datastores for t in s.tables if t.sharding for w in t.sharding.co_writes]
     assert any(w.since == "now" and w.mechanism for w in writes)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_unique_keys_hold_across_shards_ok(name: str, arch: Architecture, document: str) -> None:
+    """A sharded table's unique key holds across its shards: it includes the shard key, or a uniqueness table keyed by the value
+    holds it, stated alike in the data section and the DDL, placed and sized; no per-shard constraint claims more."""
+    ddl = "\n".join(text for path, text in RENDERED[name].items() if path.endswith(".postgresql.sql"))
+    known = {f.key for f in arch.figures}
+    for store in arch.datastores:
+        tables = {t.name: t for t in store.tables}
+        for table in (t for t in store.tables if t.sharding is not None):
+            assert table.sharding is not None
+            guarded = {tuple(g.columns): g for g in table.sharding.uniques}
+            for unique in table.uniques:
+                if table.sharding.key in unique.columns:
+                    assert tuple(unique.columns) not in guarded
+                    continue
+                guard = guarded[tuple(unique.columns)]
+                assert tables[guard.table].primary_key == unique.columns
+                assert f"across shards, {guard.table} holds it" in unique.reason
+                assert guard.how in document
+                assert guard.how in ddl
+                assert f"| `{guard.table}` |" in document
+                assert any(k.startswith("bytes.") and k.endswith(f".{guard.table}") for k in known)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_reads_by_another_column_visit_every_shard_ok(name: str, arch: Architecture, document: str) -> None:
+    """A mechanism reading a sharded table by a column other than its shard key (a fan-out paging followers by author) is counted
+    on every shard and listed as cross-shard; no section says the hot queries stay on one shard."""
+    assert "hot queries stay on one shard" not in document
+    sharded = {t.entity: t for s in arch.datastores for t in s.tables if t.entity and t.sharding is not None}
+    known = {f.key: f for f in arch.figures}
+    for mechanism in arch.mechanisms:
+        for load in mechanism.loads:
+            table = sharded.get(load.entity)
+            if table is None or table.sharding is None or not load.by or not load.reads_per_s:
+                continue
+            crossing = load.by != table.sharding.key
+            assert any(f"(by {load.by})" in c for c in table.sharding.cross_shard) == crossing
+            per_shard = known.get(f"db.shard.reads.{table.name}")
+            if crossing and per_shard is not None:
+                assert per_shard.inputs["reads_cross_shard"] >= load.reads_per_s - 1e-6
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_sharded_table_is_never_called_unpartitioned_ok(name: str, arch: Architecture, document: str) -> None:
+    """What keeps a table whole is time partitioning: no assumption calls a sharded table 'not partitioned'."""
+    sharded = {t.name for s in arch.datastores for t in s.tables if t.sharding is not None}
+    for text in arch.assumptions:
+        table, _, rest = text.partition(": ")
+        if table in sharded:
+            assert not rest.startswith("not partitioned although"), text

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from backend_architect.design.keys import postgres_version
 from backend_architect.ir.model import Architecture
+from backend_architect.spec.naming import snake
 from design.helpers import design_of, spec_of, table
 
 #: One entity exposed by a use case, one internal, one exposed but keyed by identity, one internal but keyed by uuid.
@@ -121,3 +124,51 @@ def test_stated_postgres_version_is_traced_ok() -> None:
     (requirement,) = [r for r in arch.requirements if r.input == "constraints.postgres_version"]
     assert requirement.status == "used"
     assert requirement.used_by == ["decision:keys", "decision:database"]
+
+
+#: Shapes of references from exposed rows: a parent in the URL, a reference in the body, a chain, a part's aggregate.
+REFERENCED = """
+system: community
+entities:
+  Guild: {fields: {name: string(40)}}
+  Room: {fields: {guild: ref(Guild), name: string(40)}}
+  Post: {fields: {room: ref(Room), body: text}}
+  Region: {fields: {name: string(40)}}
+  Venue: {fields: {region: ref(Region)}}
+  Ledger: {fields: {note: text}}
+  LedgerLine: {part_of: Ledger, fields: {amount: int}}
+  Job: {fields: {venue: ref(Venue)}}
+  Badge: {key: identity, fields: {name: string(20)}}
+  Award: {fields: {badge: ref(Badge), room: ref(Room)}}
+use_cases:
+  - {name: list room posts, kind: list, reads: [Post], filter: [room], rate: 5/s}
+  - {name: add ledger line, kind: create, writes: [LedgerLine], rate: 1/s}
+  - {name: give award, kind: create, writes: [Award], rate: 1/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table_name", "strategy"),
+    [
+        pytest.param("rooms", "uuidv7", id="parent in the URL"),
+        pytest.param("guilds", "uuidv7", id="referenced by a referenced row"),
+        pytest.param("ledgers", "uuidv7", id="the aggregate of an exposed part"),
+        pytest.param("badges", "identity", id="key: identity is the author's word"),
+        pytest.param("regions", "identity", id="referenced only by internal rows"),
+        pytest.param("venues", "identity", id="internal"),
+    ],
+)
+def test_ids_an_exposed_row_carries_are_uuid_ok(table_name: str, strategy: str) -> None:
+    """A row requests read carries the ids of what it references (URLs, bodies): those are UUIDv7 too, never enumerable."""
+    assert _keys(design_of(REFERENCED))[table_name][0] == strategy
+
+
+def test_no_identity_id_in_a_url_ok() -> None:
+    """No path parameter of any operation names the id of a bigint-keyed table the design chose (the keys ADR's rule)."""
+    for text in (REFERENCED, ENTITIES.join(["system: shop\n", ""])):
+        arch, spec = design_of(text), spec_of(text)
+        identity = {t.entity for s in arch.datastores for t in s.tables if t.entity and t.key_strategy == "identity"}
+        chosen = {e for e in identity if spec.entities[e].key != "identity"}
+        params = {p for api in arch.apis for op in api.operations for p in re.findall(r"\{(\w+)\}", op.path)}
+        assert params
+        assert not {f"{snake(e)}_id" for e in chosen} & params

@@ -292,3 +292,43 @@ def test_time_to_a_size_is_stated_in_days_months_or_years_ok(rows_now: float, ro
     threshold = 4_000_000 * per_row_bytes(table)
     table = table.model_copy(update={"rows_now": rows_now, "rows_per_day": rows_per_day})
     assert when_size(table, threshold, 0.0, 5.0)[1] == eta
+
+
+#: A table sharded by id (past one primary's inserts) and one sharded by its parent, each with a get of one row by id.
+GETS = """\
+system: gets
+team: {size: 8}
+scale: {rates: peak, peak_factor: 2, retention_years: 3}
+entities:
+  Badge: {fields: {label: string(40)}, rows: 1M}
+  Visit:
+    append_only: true
+    fields: {badge: ref(Badge), gate: string(20)}
+  Token:
+    fields: {note: string(40)}
+use_cases:
+  - {name: record visit, writes: [Visit], rate: 20k/s}
+  - {name: badge visits, reads: [Visit], filter: [badge], sort: [-created_at], page: cursor, rate: 1k/s}
+  - {name: show visit, kind: get, reads: [Visit], rate: 2k/s}
+  - {name: mint token, writes: [Token], rate: 9k/s}
+  - {name: show token, kind: get, reads: [Token], rate: 3k/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "crossing"),
+    [
+        pytest.param("tokens", "id", [], id="get by the shard key: one shard"),
+        pytest.param("visits", "badge_id", ["show visit"], id="get by id on a table sharded by its parent: every shard"),
+    ],
+)
+def test_a_get_by_id_crosses_shards_only_off_the_key_ok(table: str, key: str, crossing: list[str]) -> None:
+    """A get of one row selects by id: keyed where the table is sharded by id, scatter-gather where it is sharded by another column;
+    the per-shard read figure counts it the same way."""
+    arch, _ = design_with_analysis(load_spec_bytes(GETS.encode(), "gets.yaml").spec)
+    found = next(t for s in arch.datastores for t in s.tables if t.name == table)
+    assert found.sharding is not None
+    assert found.sharding.key == key
+    assert found.sharding.cross_shard == crossing
+    reads = next(f for f in arch.figures if f.key == f"db.shard.reads.{table}")
+    assert (reads.inputs["reads_cross_shard"] > 0) == bool(crossing)

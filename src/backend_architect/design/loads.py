@@ -69,6 +69,7 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
     database of the entity they touch, under the mechanism's key.
     """
     home = {e: db for db, entities in databases(arch).items() for e in entities}
+    guards = {t.entity: t.sharding.uniques for s in arch.datastores for t in s.tables if t.entity and t.sharding and t.sharding.uniques}
     jobs = {j.use_case: j for j in arch.jobs}
     loads = {db: DatabaseLoad() for db in databases(arch)}
     shares = read_shares or {}
@@ -93,6 +94,12 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
                         key = f"peak_{use_case.id}" if entity == use_case.entity else f"peak_{use_case.id}_{table_name(entity)}"
                         loads[target].writes[key] = rate
                         loads[target].entity_of[key] = entity
+                if use_case.kind == "create" and use_case.entity in home:
+                    # each new row first reserves its unique values in their uniqueness tables (design/unique_keys.py): one insert each
+                    for guard in guards.get(use_case.entity, []):
+                        key = f"peak_{use_case.id}_{guard.table}"
+                        loads[home[use_case.entity]].writes[key] = rate
+                        loads[home[use_case.entity]].entity_of[key] = guard.table
             continue
         share = min(shares.get(use_case.name, 1.0), database_share(arch, use_case.name, "read"))
         if share == 0:

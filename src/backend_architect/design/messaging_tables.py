@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns._stores import storage_figures
-from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.runtime import Placement
 from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, RuntimeRole, runtime_name
 from backend_architect.spec.model import Spec
@@ -73,4 +73,27 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
     built = arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements]})
     sized = storage_figures(spec, built, added) if added else []
     replaced = {f.key for f in sized}
-    return built.model_copy(update={"figures": [*(f for f in arch.figures if f.key not in replaced), *sized]})
+    figures = [*(f for f in arch.figures if f.key not in replaced), *sized]
+    return built.model_copy(update={"figures": figures, "assumptions": [*built.assumptions, *_past_one_primary(spec, built, figures, analysis)]})
+
+
+def _past_one_primary(spec: Spec, arch: Architecture, figures: list[Figure], analysis: Analysis) -> list[str]:
+    """The one sharding rule applied to the generated tables: one past a primary's store or inserts in a database with no sharded
+    table (where it would live on each shard beside its rows) is stated with its numbers, never left out of the rule."""
+    from backend_architect.design.partitioning import shard_reasons
+
+    known = {f.key: f.value for f in figures}
+    years = spec.scale.retention_years or 5.0
+    found = []
+    for store in arch.datastores:
+        if any(t.sharding for t in store.tables):
+            continue
+        for table in (t for t in store.tables if t.role):
+            reasons = shard_reasons(known.get(f"bytes.{years:g}y.{table.name}", 0.0), table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor)
+            if reasons:
+                found.append(
+                    f"{table.name}: {'; '.join(reasons)}: past one primary by the sharding rule every table follows, though no table of "
+                    f"{store.name} is sharded: shard it by {table.primary_key[-1]} (a look-up by its key visits one shard) or write fewer rows; "
+                    "its inserts are not in the database's write figures"
+                )
+    return found

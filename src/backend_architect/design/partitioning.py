@@ -16,6 +16,7 @@ from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
+from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, Partitioning, Sharding, Table
 from backend_architect.spec.identifiers import partition_maintenance_name
@@ -37,6 +38,7 @@ PARTITION_COLUMN = "created_at"
 
 def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Partitioning and sharding plans per table, their DDL consequences, and the decision record."""
+    base = arch
     figures = {f.key: f.value for f in arch.figures}
     horizon = spec.scale.retention_years or 5.0
     use_cases = by_entity(analysis.use_cases)
@@ -54,14 +56,14 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             key = unique_key_across_partitions(table)
             if partitioning and key and not table.partitioning:
                 assumptions.append(
-                    f"{table.name}: not partitioned although {partitioning.reason}: its unique key ({', '.join(key)}) must hold across "
+                    f"{table.name}: not partitioned by time although {partitioning.reason}: its unique key ({', '.join(key)}) must hold across "
                     f"the whole table, and PostgreSQL enforces uniqueness only within one partition"
                 )
                 partitioning = None
             kept = _keeps_foreign_keys(analysis, table, referenced)
             if partitioning and kept and not table.partitioning:
                 # the storage decision's rule (PAT042): a looked-up table others reference keeps its foreign keys, in one tier
-                assumptions.append(f"{table.name}: not partitioned although {partitioning.reason}: {kept}")
+                assumptions.append(f"{table.name}: not partitioned by time although {partitioning.reason}: {kept}")
                 partitioning = None
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
             if spec.decisions:
@@ -80,10 +82,12 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
         stores.append(store.model_copy(update={"tables": tables}))
     stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
+    arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, horizon, factor)
+    figures = {f.key: f.value for f in arch.figures}
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")
     if everything is not None and (everything.forbid or (everything.choose is not None and matches(everything.choose, "one big table"))):
-        numbers = _decision(arch, _numbers_plans(spec, arch, analysis, figures, horizon), figures, horizon, factor)
+        numbers = _decision(arch, _numbers_plans(spec, base, analysis, figures, horizon), figures, horizon, factor)
         decision = overruled(numbers, everything, "not needed: every table stays whole").model_copy(update={"choices": STEERING})
     return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision, *authored], "assumptions": assumptions})
 
@@ -113,7 +117,7 @@ def _forced_sharding(spec: Spec, table: Table, use_cases: list[UseCase]) -> Shar
     if table.entity is None:
         return None
     key = _shard_key(spec, table, use_cases)
-    cross = [u.name for u in use_cases if not u.is_write and key not in _filtered_columns(spec, u, table.entity)]
+    cross = [u.name for u in use_cases if not u.is_write and key not in _selected_by(spec, u, table.entity)]
     return Sharding(
         key=key, reason=f"below the thresholds ({PRIMARY_WRITE_CEILING:,} inserts/s, {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary)", cross_shard=cross
     )
@@ -197,16 +201,44 @@ def expiry_job(table: str, interval: str, days: float, archive_to: str | None = 
     return f"{function}() drops {interval} partitions older than {days:,.0f} days (run daily)"
 
 
-def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_cases: list[UseCase]) -> Sharding | None:
+def shard_reasons(size: float, peak_inserts: float) -> list[str]:
+    """The one sharding rule, for every table: past one primary's inserts or store, with the numbers (empty: one primary holds it)."""
     reasons = []
     if peak_inserts > PRIMARY_WRITE_CEILING:
         reasons.append(f"{peak_inserts:,.0f} inserts/s at peak > {PRIMARY_WRITE_CEILING:,} per primary")
     if size > SHARD_MIN_BYTES:
         reasons.append(f"{size / 1e12:,.1f} TB at the horizon > {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary")
+    return reasons
+
+
+def _guard_uniques(spec: Spec, arch: Architecture, planned: dict[str, Table], horizon: float, factor: float) -> tuple[Architecture, list[Datastore]]:
+    """The sharded tables' unique keys held across their shards (``unique_keys.py``), each uniqueness table sized and sharded by
+    the same rule as every table (by the value, so a reservation touches one shard); the sharded ones join ``planned``."""
+    from backend_architect.design.patterns._stores import storage_figures  # the storage patterns import this module's thresholds
+
+    guarded, added = with_global_uniques(arch)
+    if not added:
+        return arch, list(arch.datastores)
+    sized = storage_figures(spec, guarded, added)
+    known = {f.key: f.value for f in sized}
+    sharded: dict[str, Table] = {}
+    for table in added:
+        reasons = shard_reasons(known.get(f"bytes.{horizon:g}y.{table.name}", 0.0), table.rows_per_day / SECONDS_PER_DAY * factor)
+        if reasons:
+            sharding = Sharding(key=table.primary_key[0], reason="; ".join(reasons))
+            sharded[table.name] = planned[table.name] = table.model_copy(update={"sharding": sharding})
+    stores = [s.model_copy(update={"tables": [sharded.get(t.name, t) for t in s.tables]}) for s in guarded.datastores]
+    replaced = {f.key for f in sized}
+    figures = [*(f for f in guarded.figures if f.key not in replaced), *sized]
+    return guarded.model_copy(update={"datastores": stores, "figures": figures}), stores
+
+
+def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_cases: list[UseCase]) -> Sharding | None:
+    reasons = shard_reasons(size, peak_inserts)
     if not reasons or table.entity is None:
         return None
     key = _shard_key(spec, table, use_cases)
-    cross = [u.name for u in use_cases if not u.is_write and key not in _filtered_columns(spec, u, table.entity)]
+    cross = [u.name for u in use_cases if not u.is_write and key not in _selected_by(spec, u, table.entity)]
     return Sharding(key=key, reason="; ".join(reasons), cross_shard=cross)
 
 
@@ -246,7 +278,7 @@ def _co_locate(spec: Spec, arch: Architecture, planned: dict[str, Table], use_ca
             if table.sharding is not None:
                 reason = f"{table.sharding.reason}; {reason}"
             entity = table.entity or ""
-            cross = [u.name for u in use_cases.get(entity, []) if not u.is_write and key not in _filtered_columns(spec, u, entity)]
+            cross = [u.name for u in use_cases.get(entity, []) if not u.is_write and key not in _selected_by(spec, u, entity)]
             table = table.model_copy(update={"sharding": Sharding(key=key, reason=reason, cross_shard=cross)})
             tables[table.name] = planned[table.name] = table
             changed = True
@@ -268,6 +300,12 @@ def _with_co_writes(analysis: Analysis, arch: Architecture) -> list[Datastore]:
         )
         for store in arch.datastores
     ]
+
+
+def _selected_by(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
+    """The columns a read selects ``entity``'s rows by: its filters, and the key of a get of one row (a get by id on a table
+    sharded by id visits one shard; on one sharded by another column, every shard)."""
+    return _filtered_columns(spec, use_case, entity) | ({"id"} if use_case.kind == "get" and use_case.entity == entity else set())
 
 
 def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
@@ -358,9 +396,13 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
         choice="; ".join(parts + shards),
         context=context,
         rationale="partitions keep indexes and vacuum per partition small and make retention a metadata operation; "
-        "sharding spreads writes and storage past one primary, keyed so the hot queries stay on one shard"
+        "sharding spreads writes and storage past one primary, keyed by the column its reads select by, so a read by that key "
+        "visits one shard and a read by any other column (listed as cross-shard in the data section) visits every shard "
+        "(scatter-gather) and counts on each shard's reads"
         + (
             "; shards are placed by consistent hashing of the key over virtual nodes, so capacity grows by adding nodes and only the moved ranges rebalance"
+            "; the outbox, processed-events and idempotency-key tables are written in the same transaction as the rows they go with, "
+            "so each shard keeps its own beside its rows"
             if shards
             else ""
         ),

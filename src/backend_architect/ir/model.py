@@ -190,6 +190,14 @@ class CoWrite(IRModel):
     mechanism: str = Field(default="", description="What replaces the transaction across shards, and what a reader sees; empty: nothing stated.")
 
 
+class GlobalUnique(IRModel):
+    """A unique key of a sharded table that one shard's index cannot hold, and the table that holds it across the shards."""
+
+    columns: list[str]
+    table: str = Field(description="The uniqueness table: one row per value, keyed by it.")
+    how: str = Field(description="How a write reserves the value and releases it, in one sentence every section states.")
+
+
 class Sharding(IRModel):
     """A recommended sharding key for a table one primary cannot hold, and what it costs."""
 
@@ -202,6 +210,9 @@ class Sharding(IRModel):
         "every section that states the sharding reads this one sentence.",
     )
     co_writes: list[CoWrite] = Field(default_factory=list, description="Use cases that write these rows together with rows on other shards.")
+    uniques: list[GlobalUnique] = Field(
+        default_factory=list, description="Unique keys without the shard key, each held across the shards by a uniqueness table."
+    )
 
 
 class Table(IRModel):

@@ -56,6 +56,11 @@ class StoreLoad(IRModel):
     writes_per_s: float = 0.0
     formula: str
     inputs: dict[str, float] = Field(default_factory=dict)
+    by: str = Field(
+        default="",
+        description="The column its reads select rows by ('' when by the row's key or the shard key the caller carries): "
+        "on a table sharded by another column they visit every shard.",
+    )
     cached_by: str = Field(
         default="",
         description="A read use case whose cache also serves these reads (a get of the same rows): only its misses reach the database.",

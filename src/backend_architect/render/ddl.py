@@ -405,6 +405,8 @@ def _partition_notes(table: Table, schema: str | None, dialect: Dialect, quote: 
         for write in table.sharding.co_writes:
             if write.mechanism:
                 lines.append(comment(f"written with {', '.join(write.tables)} on other shards: {write.mechanism}"))
+        for unique in table.sharding.uniques:
+            lines.append(comment(f"unique ({', '.join(unique.columns)}) within one shard only; across the shards: {unique.how}"))
     return lines
 
 

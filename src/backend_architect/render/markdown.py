@@ -247,6 +247,8 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         for write in table.sharding.co_writes:
             how = write.mechanism or "nothing replaces the transaction (see the review)"
             lines.append(f"- written with {', '.join(write.tables)} by '{write.use_case}', their rows apart ({write.since or 'now'}): {how}")
+        for unique in table.sharding.uniques:
+            lines.append(f"- unique ({', '.join(unique.columns)}) across the shards: {unique.how}")
     return lines
 
 

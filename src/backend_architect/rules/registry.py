@@ -41,6 +41,7 @@ from backend_architect.rules.design.data_agrees import (
     co_write_across_shards_unhandled,
     link_blocks_delete,
     link_without_unique_pair,
+    unique_key_per_shard_only,
 )
 from backend_architect.rules.design.keys_agree import key_contradicts_decision
 from backend_architect.rules.design.lifecycle_agrees import rows_never_created
@@ -220,6 +221,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     co_write_across_shards_unhandled,
     link_without_unique_pair,
     link_blocks_delete,
+    unique_key_per_shard_only,
     override_against_the_numbers,
     key_contradicts_decision,
     rows_never_created,

@@ -34,6 +34,8 @@ class ShardGroup:
     writes: float
     skew: float
     skew_inputs: dict[str, float] = field(default_factory=dict)
+    #: Per table, the mechanisms' reads by a column other than the shard key (each visits every shard): what the data section lists.
+    cross_mechanisms: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def reads_per_shard(self) -> float:
@@ -67,8 +69,9 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
     counts = shards(arch, spec)
     sharded: dict[str, Table] = {t.name: t for s in arch.datastores if s.name in db_stores for t in s.tables if t.sharding is not None}
-    table_of = {t.entity: t.name for s in arch.datastores if s.name in db_stores for t in s.tables if t.entity}
+    table_of = {t.entity or t.name: t.name for s in arch.datastores if s.name in db_stores for t in s.tables}
     ids = {f"peak_{u.id}": u.name for u in analysis.use_cases}
+    by = {m.key: m for m in load.mechanisms}
     members: dict[str, list[str]] = {}
     for name in sharded:
         members.setdefault(shard_map(name, sharded), []).append(name)
@@ -77,18 +80,24 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     for head, names in members.items():
         now = any(timing[n][0] for n in names)
         keyed = cross = 0.0
+        mechanisms: dict[str, list[str]] = {}
         for key, value in load.reads.items():
             table = table_of.get(load.entity_of.get(key, ""))
             if table in names:
                 sharding = sharded[table].sharding
-                if sharding is not None and ids.get(key) in sharding.cross_shard:
+                mechanism = by.get(key)
+                if mechanism is not None and mechanism.by and sharding is not None and mechanism.by != sharding.key:
+                    # a mechanism selecting by another column (a fan-out worker paging followers by followee) asks every shard
+                    mechanisms.setdefault(table, []).append(f"{mechanism.quantity.removesuffix(' at peak')} (by {mechanism.by})")
+                    cross += value
+                elif sharding is not None and ids.get(key) in sharding.cross_shard:
                     cross += value
                 else:
                     keyed += value
         writes = sum(v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) in names)
         skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
         when = "now" if now else min((timing[n][1] for n in names), key=len)
-        groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs))
+        groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs, mechanisms))
     moved = {n for g in groups if g.now for n in g.tables}
 
     def on_primary(key: str) -> bool:

@@ -11,7 +11,7 @@ from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, table_of
 from backend_architect.design.patterns._shard_load import Primaries, describe, primaries, shard_figures
-from backend_architect.ir.model import Architecture, Decision, Figure
+from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.spec.model import DecisionOverride, Spec
 
 #: Share of a cached path's reads that still reach the database when its hit ratio is not known.
@@ -70,6 +70,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         for load in found.mechanisms
     ]
     notes: list[str] = []
+    crossing: dict[str, list[str]] = {}
     worst_replicas, worst_util, worst_read, worst_write = 0, 0.0, 0.0, 0.0
     replica_inputs: dict[str, float] = {}
     for db in databases(arch):
@@ -113,6 +114,8 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             ]
         for group in split.groups:
             out += shard_figures(db, group)
+            for name, crossed in group.cross_mechanisms.items():
+                crossing.setdefault(name, []).extend(crossed)
             if group.now:
                 replica_inputs[f"{group.head} per shard"] = float(group.replicas)
         replica_inputs[db] = float(replicas)
@@ -191,7 +194,17 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             {"peak_write": worst_write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
         ),
     ]
-    yield Applied(None, figures=tuple(out), assumptions=tuple(notes))
+    yield Applied(None, figures=tuple(out), assumptions=tuple(notes), tables=_crossing(arch, crossing))
+
+
+def _crossing(arch: Architecture, crossing: dict[str, list[str]]) -> tuple[tuple[str, Table], ...]:
+    """Sharded tables with the mechanisms' reads that visit every shard added to their cross-shard reads (the data section lists them)."""
+    return tuple(
+        (store.name, t.model_copy(update={"sharding": t.sharding.model_copy(update={"cross_shard": [*t.sharding.cross_shard, *crossing[t.name]]})}))
+        for store in arch.datastores
+        for t in store.tables
+        if t.sharding is not None and t.name in crossing
+    )
 
 
 #: How the reads and writes reaching a database are summed (``design/loads.py`` computes them once for every stage).

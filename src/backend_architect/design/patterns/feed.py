@@ -25,6 +25,7 @@ from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, CachePlan, Event
 from backend_architect.ir.runtime import Component, Mechanism, StoreLoad
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake
 
 feed_fan_out_code = "PAT001"
 #: Deliveries/s one fan-out worker pushes into reader lists (pipelined LPUSH+LTRIM to Redis: ~20k/s per worker core).
@@ -321,6 +322,7 @@ def _applied(
                         reads_per_s=writer.peak_qps * pages,
                         formula="writes_peak x ceil(followers_per_author / rows_per_page)",
                         inputs={"writes_peak": writer.peak_qps, "followers_per_author": fan_in, "rows_per_page": FOLLOWERS_PER_PAGE},
+                        by=_author_column(ref),
                     )
                 ],
             )
@@ -336,6 +338,17 @@ def _applied(
         events=_event(arch, item, creators, worker, key),
         mechanisms=mechanisms,
     )
+
+
+def _author_column(ref: FieldRef) -> str:
+    """The graph's column the fan-out worker pages an author's followers by: the relation the join reaches the graph through.
+
+    The read filters the graph by its reader (``Follow.follower``); the worker finds the readers of
+    one author from the other side (``followee_id``), which a graph sharded by its reader keeps on
+    every shard.
+    """
+    into = next((h for h in reversed(ref.join) if h.owner == ref.entity and h.target == ref.entity and not h.forward), None)
+    return f"{snake(into.relation)}_id" if into is not None else ""
 
 
 def _hydration(analysis: Analysis, use_case: UseCase, item: str) -> StoreLoad:

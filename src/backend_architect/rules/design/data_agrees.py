@@ -183,3 +183,43 @@ def co_write_across_shards_unhandled(self: Rule, arch: Architecture) -> Iterator
                         f"'{write.use_case}' writes {table.name} and {', '.join(write.tables)} under strong consistency, but their rows live on "
                         f"different shards and nothing replaces the transaction",
                     )
+
+
+@rule(
+    code="DES011",
+    name="unique-key-per-shard-only",
+    severity=Severity.WARNING,
+    title="A unique key of a sharded table holds within one shard only",
+    fix="Hold the key across the shards: a uniqueness table keyed by the value (a write reserves the value there first), or shard the table by that key.",
+)
+def unique_key_per_shard_only(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds unique keys of sharded tables that leave out the shard key and that no uniqueness
+    table holds across the shards (``Sharding.uniques``).
+
+    ## Why is this bad?
+    Each shard's unique index sees only that shard's rows: two users with the same handle,
+    their rows on different shards (sharded by id), are both accepted, while the schema and
+    the document say the handle is unique.
+
+    ## Example
+    users sharded by id with UNIQUE (handle), and nothing else
+
+    Use instead:
+    users_handle_keys (handle PRIMARY KEY, user_id), sharded by handle: sign-up inserts the
+    handle there first (a conflict is the refusal), then the user row on its own shard
+
+    ## References
+    Vitess documentation, "Unique lookup vindexes"; Citus documentation, "Distributed unique constraints".
+    """
+    for table in (t for s in arch.datastores for t in s.tables if t.sharding is not None):
+        assert table.sharding is not None
+        held = [g.columns for g in table.sharding.uniques]
+        keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
+        for key in keys:
+            if table.sharding.key not in key and key != table.primary_key and key not in held:
+                yield self.finding(
+                    f"table {table.name}",
+                    f"{table.name} is sharded by {table.sharding.key}; its unique key ({', '.join(key)}) holds within one shard only",
+                )

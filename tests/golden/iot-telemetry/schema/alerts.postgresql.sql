@@ -20,7 +20,7 @@ CREATE SCHEMA IF NOT EXISTS alerts;
 CREATE TABLE alerts.alerts (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     device_id UUID NOT NULL,
-    rule_id BIGINT NOT NULL,
+    rule_id UUID NOT NULL,
     value NUMERIC(12, 4) NOT NULL,
     state TEXT DEFAULT 'firing' NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,

@@ -8,7 +8,7 @@ PRAGMA foreign_keys = ON;
 CREATE TABLE alerts (
     id CHAR(32) NOT NULL,
     device_id CHAR(32) NOT NULL,
-    rule_id BIGINT NOT NULL,
+    rule_id CHAR(32) NOT NULL,
     value NUMERIC(12, 4) NOT NULL,
     state VARCHAR(12) DEFAULT 'firing' NOT NULL,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,

@@ -38,7 +38,7 @@ CREATE TABLE readings_idempotency_keys (
 CREATE INDEX ix_readings_idempotency_keys_created_at ON readings_idempotency_keys (created_at);
 
 CREATE TABLE sites (
-    id INTEGER NOT NULL,
+    id CHAR(32) NOT NULL,
     name VARCHAR(120) NOT NULL,
     timezone VARCHAR(64) NOT NULL,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
@@ -50,7 +50,7 @@ CREATE TABLE devices (
     id CHAR(32) NOT NULL,
     serial VARCHAR(40) NOT NULL,
     model VARCHAR(80) NOT NULL,
-    site_id BIGINT NOT NULL,
+    site_id CHAR(32) NOT NULL,
     firmware VARCHAR(20) NOT NULL,
     last_seen_at DATETIME,
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
@@ -64,7 +64,7 @@ CREATE TABLE devices (
 CREATE INDEX ix_devices_site_id_serial_id ON devices (site_id, serial, id);
 
 CREATE TABLE alert_rules (
-    id INTEGER NOT NULL,
+    id CHAR(32) NOT NULL,
     device_id CHAR(32) NOT NULL,
     metric VARCHAR(11) NOT NULL,
     threshold NUMERIC(12, 4) NOT NULL,

@@ -1,0 +1,133 @@
+"""A unique key on a sharded table holds across its shards: a uniqueness table keyed by the value, written by reservation.
+
+Each shard's unique index only sees that shard's rows, so a users table sharded by id with a
+unique handle would let two shards accept the same handle. A unique key that includes the
+shard key is global already (equal values land on one shard); any other gets a table of its
+own, one row per value, keyed by the value: a write reserves the value there first (a
+conflict is the refusal), then writes the row on its own shard. That table is sized like the
+rows it guards and is sharded by the same rule as every table (past one primary's store or
+inserts, by the value), so a reservation always touches one shard. The per-shard constraint
+stays: it is the whole guarantee while the table is still on one primary, and says so.
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture, Column, Datastore, GlobalUnique, Table
+from backend_architect.ir.runtime import Placement
+from backend_architect.spec.naming import snake
+
+#: PostgreSQL truncates identifiers at 63 bytes.
+MAX_IDENTIFIER = 63
+
+
+def unique_keys_across_shards(table: Table) -> list[list[str]]:
+    """The unique keys of a sharded ``table`` that one shard's index cannot hold: those without the shard key."""
+    if table.sharding is None:
+        return []
+    keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
+    return [key for key in keys if table.sharding.key not in key and key != table.primary_key]
+
+
+def lookup_name(table: str, columns: list[str], taken: set[str]) -> str:
+    """The uniqueness table's name: ``<table>_<columns>_keys``, within PostgreSQL's identifier length and unused.
+
+    >>> lookup_name("users", ["handle"], set())
+    'users_handle_keys'
+    """
+    base = f"{table}_{'_'.join(columns)}_keys"[:MAX_IDENTIFIER]
+    name, n = base, 2
+    while name in taken:
+        name = f"{base[: MAX_IDENTIFIER - len(str(n)) - 1]}_{n}"
+        n += 1
+    return name
+
+
+def how(table: Table, columns: list[str], lookup: str) -> str:
+    """What keeps ``columns`` unique across ``table``'s shards, in one sentence every section states."""
+    cols = ", ".join(columns)
+    return (
+        f"a write of {cols} first inserts the value into {lookup} (one row per value, on the value's shard: a conflict is the refusal), "
+        f"then writes the {table.name} row on its own shard; a failed write deletes its reservation, a change of value reserves the new "
+        f"one before releasing the old, and look-ups by {cols} read {lookup} (one shard) and then the row"
+    )
+
+
+def _lookup(table: Table, columns: list[str], name: str) -> Table:
+    own = {c.name: c for c in table.columns}
+    key = own.get(table.primary_key[0]) if table.primary_key else None
+    named = f"{snake(table.entity)}_id" if table.entity else ""
+    row_id = named if named and len(named.encode()) <= MAX_IDENTIFIER else "row_id"
+    cols = [own[c].model_copy(update={"nullable": False, "comment": f"the value {table.name}.{c} holds"}) for c in columns if c in own]
+    if key is not None:
+        cols.append(
+            key.model_copy(
+                update={"name": row_id, "default": None, "identity": False, "generated": False, "comment": f"the {table.name} row holding the value"}
+            )
+        )
+    if table.sharding is not None and table.sharding.key not in {*columns, *table.primary_key} and table.sharding.key in own:
+        cols.append(own[table.sharding.key].model_copy(update={"nullable": False, "comment": f"the shard key of that row ({table.name} is sharded by it)"}))
+    cols.append(Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", comment="when the value was reserved"))
+    return Table(
+        name=name,
+        comment=f"keeps {table.name}.{', '.join(columns)} unique across the shards of {table.name}: one row per value",
+        columns=cols,
+        primary_key=list(columns),
+        key_strategy="composite",
+        key_reason=f"the value itself: its one row is the uniqueness of {table.name}.{', '.join(columns)}",
+        rows_now=table.rows_now,
+        rows_per_day=table.rows_per_day,
+        retention_days=table.retention_days,
+    )
+
+
+def with_global_uniques(arch: Architecture) -> tuple[Architecture, list[Table]]:
+    """``arch`` with a uniqueness table beside each sharded table's unique key its shards cannot hold; and the tables added."""
+    taken = {t.name for s in arch.datastores for t in s.tables}
+    added: list[Table] = []
+    stores: list[Datastore] = []
+    placements: list[Placement] = []
+    for store in arch.datastores:
+        tables: list[Table] = []
+        made: list[Table] = []
+        for table in store.tables:
+            found = unique_keys_across_shards(table)
+            if not found or table.sharding is None:
+                tables.append(table)
+                continue
+            guards = []
+            for columns in found:
+                name = lookup_name(table.name, columns, taken)
+                taken.add(name)
+                made.append(_lookup(table, columns, name))
+                guards.append(GlobalUnique(columns=columns, table=name, how=how(table, columns, name)))
+                placements.append(
+                    Placement(
+                        data=name,
+                        data_class="transactional",
+                        store="postgresql",
+                        reason=f"{table.name} is sharded by {table.sharding.key} and one shard's unique index cannot hold "
+                        f"{', '.join(columns)} across the others",
+                        retention="as long as the rows it guards",
+                        component="postgresql",
+                    )
+                )
+            uniques = [u.model_copy(update={"reason": _per_shard(u.reason, _guard(guards, u.columns))}) for u in table.uniques]
+            sharding = table.sharding.model_copy(update={"uniques": guards})
+            tables.append(table.model_copy(update={"uniques": uniques, "sharding": sharding}))
+        added += made
+        stores.append(store.model_copy(update={"tables": [*tables, *made]}))
+    return arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements]}), added
+
+
+def _guard(guards: list[GlobalUnique], columns: list[str]) -> GlobalUnique | None:
+    return next((g for g in guards if g.columns == columns), None)
+
+
+def _per_shard(reason: str, guard: GlobalUnique | None) -> str:
+    if guard is None:
+        return reason
+    scope = f"this constraint holds within one shard (all of it while unsharded); across shards, {guard.table} holds it"
+    return f"{reason}; {scope}" if reason else scope
+
+
+__all__ = ["how", "lookup_name", "unique_keys_across_shards", "with_global_uniques"]

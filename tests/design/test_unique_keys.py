@@ -1,0 +1,93 @@
+"""A sharded table's unique key that leaves out the shard key is held across the shards by a uniqueness table keyed by the value."""
+
+from __future__ import annotations
+
+import subprocess
+from typing import Any
+
+import pytest
+
+from backend_architect.api import design_spec
+from backend_architect.spec.load import load_spec_bytes
+
+#: Handles and emails on a table sharded by id (past one primary's inserts), and a pair that includes its shard key.
+PEOPLE = """\
+system: people
+scale: {rates: peak, peak_factor: 2, retention_years: 3}
+entities:
+  Club: {rows: 10k, fields: {name: string(80)}}
+  Person:
+    fields: {handle: {type: string(30), unique: true}, email: {type: email, unique: true}, bio: string(400)}
+  Seat:
+    part_of: Club
+    unique: [[club, holder]]
+    fields: {holder: ref(Person), row: string(4)}
+use_cases:
+  - {name: sign up, kind: create, writes: [Person], rate: 8k/s}
+  - {name: show person, kind: get, reads: [Person], rate: 2k/s}
+  - {name: take seat, kind: create, writes: [Seat], rate: 7k/s}
+  - {name: club seats, kind: list, reads: [Seat], filter: [club], rate: 500/s}
+"""
+
+
+def _result() -> Any:
+    return design_spec(load_spec_bytes(PEOPLE.encode(), "people.yaml"))
+
+
+@pytest.mark.parametrize(
+    ("table", "guards"),
+    [
+        pytest.param("people", {("handle",): "people_handle_keys", ("email",): "people_email_keys"}, id="sharded by id: each unique value guarded"),
+        pytest.param("seats", {}, id="unique key holds the shard key: one shard holds it"),
+    ],
+)
+def test_unique_keys_of_a_sharded_table_are_held_across_shards_ok(table: str, guards: dict[tuple[str, ...], str]) -> None:
+    """Each unique key without the shard key gets a uniqueness table keyed by the value; one including the shard key needs none."""
+    arch = _result().architecture
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    sharding = tables[table].sharding
+    assert sharding is not None
+    assert {tuple(g.columns): g.table for g in sharding.uniques} == guards
+    for columns, name in guards.items():
+        assert tables[name].primary_key == list(columns)
+        assert tables[name].rows_per_day == tables[table].rows_per_day
+        # the reservations are writes of the create: the database's ledger counts one per new row and value
+        writes = next(f for f in arch.figures if f.key.startswith("db.writes.peak.") and f"peak_sign-up_{name}" in f.inputs)
+        assert writes.inputs[f"peak_sign-up_{name}"] == writes.inputs["peak_sign-up"]
+
+
+def test_uniqueness_table_refuses_a_taken_value_in_postgres_ok(postgres: Any) -> None:
+    """The generated DDL applies to PostgreSQL and SQLite, and the uniqueness table refuses a second row with a taken value."""
+    from ddl_checks import apply_postgres, apply_sqlite, postgres_rows_insert
+
+    result = _result()
+    scripts = [text for path, text in sorted(result.files.items()) if path.endswith(".postgresql.sql")]
+    apply_postgres(postgres, "unique_keys", scripts)
+    postgres_rows_insert(postgres, "unique_keys", result.architecture.datastores)
+    apply_sqlite(result)
+    row = "INSERT INTO people_handle_keys (handle, person_id) VALUES ('ada', '01950f6b-8a3c-74a9-a7f4-1208ddf6b11b');"
+    postgres.psql(row, "unique_keys")  # type: ignore[attr-defined]
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        postgres.psql(row.replace("74a9", "74aa"), "unique_keys")  # type: ignore[attr-defined]
+    assert "pk_people_handle_keys" in str(refused.value.stderr)
+
+
+@pytest.mark.parametrize(
+    ("strip", "expected"), [pytest.param(False, [], id="held across shards"), pytest.param(True, ["email", "handle"], id="per shard only")]
+)
+def test_critic_refuses_a_unique_key_held_per_shard_only_err(strip: bool, expected: list[str]) -> None:
+    """DES011: a sharded table's unique key without the shard key and without a uniqueness table is a warning, never silent."""
+    from backend_architect.rules.design.data_agrees import unique_key_per_shard_only
+    from backend_architect.rules.registry import review
+
+    arch = _result().architecture
+    if strip:
+        stores = [
+            s.model_copy(
+                update={"tables": [t.model_copy(update={"sharding": t.sharding.model_copy(update={"uniques": []})}) if t.sharding else t for t in s.tables]}
+            )
+            for s in arch.datastores
+        ]
+        arch = arch.model_copy(update={"datastores": stores})
+    found = sorted(f.message.split("(")[1].split(")")[0] for f in review(arch, (unique_key_per_shard_only,)) if "people" in f.message)
+    assert found == expected
