@@ -11,7 +11,7 @@ from backend_architect.scaffold.joins import Hop
 from backend_architect.scaffold.naming import constant, identifier, literal
 from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
 from backend_architect.scaffold.plan_data import FieldPlan, ResourcePlan
-from backend_architect.scaffold.plan_reads import NearPlan, RankingPlan, SeriesPlan, WalkPlan
+from backend_architect.scaffold.plan_reads import NearPlan, PlaybackPlan, RankingPlan, SeriesPlan, WalkPlan
 from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, DownloadPlan, LinkPlan, UploadPlan
 
 
@@ -209,7 +209,13 @@ def extras(op: OpPlan, objects_table: str = "stored_objects") -> list[tuple[str,
     if isinstance(detail, UploadPlan):
         return [(f"{op.const}_UPLOAD", f"Upload({literal(detail.prefix)}, {literal(detail.field)}, {detail.max_bytes}, SCHEMA, {literal(objects_table)})")]
     if isinstance(detail, DownloadPlan):
-        return [(f"{op.const}_DOWNLOAD", f"Download({literal(detail.column)}, SCHEMA, {literal(objects_table)})")]
+        processed = f", renditions={detail.renditions}, owner={literal(detail.owner)}, status={literal(detail.status)}" if detail.renditions else ""
+        return [(f"{op.const}_DOWNLOAD", f"Download({literal(detail.column)}, SCHEMA, {literal(objects_table)}{processed})")]
+    if isinstance(detail, PlaybackPlan):
+        rates = "{" + ", ".join(f"({literal(r)}, {literal(c)}): {b}" for r, c, b in detail.bandwidth) + "}"
+        args = [literal(detail.column), literal(detail.status), detail.renditions, literal(detail.owner), rates, "SCHEMA", literal(objects_table)]
+        flat = f"Playback({', '.join(args)})"
+        return [(f"{op.const}_PLAYBACK", flat if len(flat) <= 130 else "Playback(\n" + "".join(f"    {a},\n" for a in args) + ")")]
     return []
 
 
