@@ -20,6 +20,7 @@ original stays private in object storage.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from backend_architect.design.examples import EXAMPLE_TIME
@@ -108,6 +109,18 @@ def playback_contract(
     return ((service, op), *_without_key(api.operations, api.schemas, service, entity, field)), ((service, rendition), (service, playback))
 
 
+def height(name: str) -> int:
+    """Lines of a rendition by its name (``1080p`` is 1080, ``4k`` 2160), to order them highest first; 0 for other names.
+
+    >>> height("720p"), height("4k"), height("thumb")
+    (720, 2160, 0)
+    """
+    found = re.fullmatch(r"(\d{3,4})p|(\d)k", name.lower())
+    if found is None:
+        return 0
+    return int(found.group(1)) if found.group(1) else int(found.group(2)) * 540
+
+
 def _example(entity: str, codecs: list[str], sizes: list[str], bandwidth: dict[tuple[str, str], float]) -> dict[str, Any]:
     base = f"{EXAMPLE_CDN}/renditions/{kebab(entity)}/example"
     token = f"token=exp{PLAYBACK_URL_TTL_S}~sig"
@@ -115,7 +128,9 @@ def _example(entity: str, codecs: list[str], sizes: list[str], bandwidth: dict[t
         "manifest_url": f"{base}/master.m3u8?{token}",
         "dash_manifest_url": f"{base}/manifest.mpd?{token}",
         "renditions": [
-            {"resolution": s, "codec": c, "bandwidth": int(bandwidth.get((s, c), 0)), "url": f"{base}/{s}_{c}.m3u8?{token}"} for c in codecs for s in sizes
+            {"resolution": s, "codec": c, "bandwidth": int(bandwidth.get((s, c), 0)), "url": f"{base}/{s}_{c}.m3u8?{token}"}
+            for s in sorted(sizes, key=lambda s: (-height(s), s))
+            for c in codecs
         ],
         "start_offset": 0,
         "expires_at": EXAMPLE_TIME,
