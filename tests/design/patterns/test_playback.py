@@ -87,11 +87,14 @@ def test_playback_selects_renditions_and_answers_manifests_ok(
     rendition's URL with its bandwidth, never cached; 409 while processing; the item's reads no longer carry the original's key."""
     arch, documents = _design(text)
     op = _playback(arch)
-    assert op.path == path and use_case in op.use_cases
+    assert op.path == path
+    assert use_case in op.use_cases
     params = {p.name: p for p in op.parameters if p.location == "query"}
-    assert sorted(params["codec"].enum) == codecs and sorted(params["resolution"].enum) == sizes
+    assert sorted(params["codec"].enum) == codecs
+    assert sorted(params["resolution"].enum) == sizes
     assert (params["offset"].type, params["offset"].minimum, params["offset"].default) == ("integer", 0, 0)
-    assert 409 in op.error_statuses and op.cache_control == "no-store"
+    assert 409 in op.error_statuses
+    assert op.cache_control == "no-store"
     schema = next(s for a in arch.apis for s in a.schemas if s.name == op.response_schema)
     assert {p.name for p in schema.properties} == {"manifest_url", "dash_manifest_url", "renditions", "start_offset", "expires_at"}
     example = op.example_response
@@ -106,14 +109,18 @@ def test_playback_selects_renditions_and_answers_manifests_ok(
 
 @pytest.mark.parametrize(
     ("text", "auth", "errors"),
-    [pytest.param(PRIVATE_CLIPS, "required", {401, 403, 404, 409}, id="owner-only-keeps-its-checks"), pytest.param(PUBLIC_TRAILERS, "none", {404, 409}, id="public")],
+    [
+        pytest.param(PRIVATE_CLIPS, "required", {401, 403, 404, 409}, id="owner-only-keeps-its-checks"),
+        pytest.param(PUBLIC_TRAILERS, "none", {404, 409}, id="public"),
+    ],
 )
 def test_playback_authorizes_as_reading_the_item_ok(text: str, auth: str, errors: set[int]) -> None:
     """Playback is authorized as reading the item is: an owner-only read stays owner-only, a public one needs no token."""
     arch, _ = _design(text)
     op = _playback(arch)
     assert op.auth == auth
-    assert errors <= set(op.error_statuses) and (auth != "none" or not {401, 403} & set(op.error_statuses))
+    assert errors <= set(op.error_statuses)
+    assert auth != "none" or not {401, 403} & set(op.error_statuses)
 
 
 def test_bandwidths_are_the_renditions_bitrates_ok() -> None:

@@ -31,9 +31,23 @@ entities:
     fields: {video: ref(Video), sharer: ref(User)}
 use_cases:
   - {name: upload video, actor: user, writes: [Video], rate: 10k/day}
-  - {name: view video, actor: user, kind: get, reads: [Video], rate: 1M/day}
+  - {name: view video, actor: visitor, auth: none, kind: get, reads: [Video], rate: 1M/day}
   - {name: share video, actor: user, writes: [Share], rate: 200k/day}
   - {name: open shared video, actor: visitor, auth: none, kind: get, reads: [Share], rate: 2M/day}
+"""
+TRACKING = """\
+system: parcels
+entities:
+  User: {fields: {name: string(80)}}
+  Parcel: {fields: {sender: ref(User), status: "enum[created,in_transit,delivered]"}}
+  TrackingLink:
+    key: short_code
+    fields: {parcel: ref(Parcel)}
+use_cases:
+  - {name: send parcel, actor: user, writes: [Parcel], rate: 100k/day}
+  - {name: view my parcel, actor: user, kind: get, owner_only: true, reads: [Parcel], rate: 300k/day}
+  - {name: share tracking, actor: user, writes: [TrackingLink], rate: 100k/day}
+  - {name: track parcel, actor: visitor, auth: none, kind: get, reads: [TrackingLink], rate: 1M/day}
 """
 INVITES = """\
 system: invites
@@ -70,6 +84,7 @@ def _redirect(arch: Architecture) -> Operation:
     [
         pytest.param(SHORTENER, "ShortUrl", "{target}", ["follow short url"], id="url-shortener-to-its-target"),
         pytest.param(SHARED_VIDEOS, "Share", "/v1/videos/{video_id}", ["open shared video"], id="share-link-to-the-video"),
+        pytest.param(TRACKING, "TrackingLink", "/v1/tracking-links/{code}", ["track parcel"], id="public-link-to-a-private-read-stays-on-the-link"),
         pytest.param(INVITES, "Invite", "/v1/invites/{code}", ["view invite"], id="no-target-the-row-itself"),
         pytest.param(UNOPENED, "Coupon", "/v1/coupons/{code}", [], id="nobody-opens-it-yet"),
     ],
@@ -80,8 +95,10 @@ def test_short_code_is_a_link_ok(text: str, entity: str, location: str, opens: l
     arch, documents = _design(text)
     op = _redirect(arch)
     assert (op.method, op.path, op.redirect, op.auth, op.use_cases) == ("get", "/s/{code}", location, "none", opens)
-    assert not {401, 403} & set(op.error_statuses) and 404 in op.error_statuses
-    assert op.cache_control is not None and "s-maxage" in op.cache_control
+    assert not {401, 403} & set(op.error_statuses)
+    assert 404 in op.error_statuses
+    assert op.cache_control is not None
+    assert "s-maxage" in op.cache_control
     read = next(s for a in arch.apis for s in a.schemas if s.name == entity)
     url = next(p for p in read.properties if p.name == "short_url")
     assert (url.format, url.read_only, url.required) == ("uri", True, True)
@@ -104,7 +121,8 @@ def test_resolve_rate_is_cached_at_the_edge_ok() -> None:
     """The public resolve rate reaches the short-keys decision, its cache and its figures: the CDN takes repeated opens."""
     arch, _ = _design(SHORTENER)
     made = next(d for d in arch.decisions if d.id == "short-keys.short_url")
-    assert "GET /s/{code} answers 302 Found" in made.choice and "base62" in made.choice
+    assert "GET /s/{code} answers 302 Found" in made.choice
+    assert "base62" in made.choice
     cache = next(c for c in arch.caches if c.use_case == "follow short url")
     assert cache.strategy == "cdn"
     assert any(f.key.startswith("keys.length.") for f in arch.figures)

@@ -6,7 +6,9 @@ its read shape (what creating it answers) carries ``short_url``, and ``GET /s/{c
 
 1. the row's own URL field, when the entity has one (a URL shortener's ``target_url``);
 2. else the item URL of the first entity it references that the API serves by id
-   (a share link of a video leads to ``/videos/{video_id}``, filled from the row);
+   (a share link of a video leads to ``/videos/{video_id}``, filled from the row), unless the
+   link opens without a token and that read needs one: then the link itself is what a visitor
+   may see (a parcel's tracking link is the visitor's only key to it);
 3. else the row's own item URL.
 
 The redirect is public (browsers follow links without tokens; the target authorizes its own
@@ -38,33 +40,34 @@ SHORT_URL = "short_url"
 Added = tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]
 
 
-def target(spec: Spec, arch: Architecture, entity: str, table: Table, column: str) -> tuple[str, str]:
-    """Where a code leads: the Location template (``{column}`` placeholders filled from the row) and what it names."""
+def target(spec: Spec, arch: Architecture, entity: str, table: Table, column: str, public: bool = False) -> tuple[str, str]:
+    """Where a code leads: the Location template (``{column}`` placeholders filled from the row) and what it names; ``public``: the
+    link opens without a token, so it leads only to reads that need none."""
     urls = [n for n, f in spec.entities[entity].fields.items() if f.type.kind == "url"]
     if urls:
         return "{" + urls[0] + "}", f"the {entity}'s {urls[0]}"
     items = _item_paths(arch)
     for name, field in spec.entities[entity].fields.items():
         ref = field.type.target if field.type.kind == "ref" else None
-        path = items.get(ref or "")
+        path, auth = items.get(ref or "", (None, "required"))
         # the row's column holding the reference (a reference to another service's entity has no foreign key, but has the column)
         held = next((c.name for c in table.columns if c.source_field == name or c.name == f"{name}_id"), None)
-        if path is not None and held is not None and path.count("{") == 1:
+        if path is not None and held is not None and path.count("{") == 1 and (auth == "none" or not public):
             return path[: path.index("{")] + "{" + held + "}", f"the {ref} it points to ({path})"
-    own = items.get(entity, "/" + table.name.replace("_", "-") + "/{" + column + "}")
+    own = items.get(entity, ("/" + table.name.replace("_", "-") + "/{" + column + "}", "none"))[0]
     if own.count("{") == 1:
         own = own[: own.index("{")] + "{" + column + "}"
     return own, f"the {entity} itself ({own})"
 
 
-def _item_paths(arch: Architecture) -> dict[str, str]:
-    """Each entity's item GET path (the shortest), as the APIs serve it (``/videos/{video_id}``)."""
-    out: dict[str, str] = {}
+def _item_paths(arch: Architecture) -> dict[str, tuple[str, str]]:
+    """Each entity's item GET path (the shortest), as the APIs serve it (``/videos/{video_id}``), and its auth."""
+    out: dict[str, tuple[str, str]] = {}
     for api in arch.apis:
         for op in sorted(api.operations, key=lambda o: (len(o.path), o.path)):
             if op.kind == "get" and op.method == "get" and op.entity and op.path.endswith("}") and op.response_schema == op.entity:
                 # Location is resolved against the host: the path carries the API's base (``/v1``)
-                out.setdefault(op.entity, api.base_path.rstrip("/") + op.path)
+                out.setdefault(op.entity, (api.base_path.rstrip("/") + op.path, op.auth))
     return out
 
 
@@ -74,7 +77,7 @@ def short_link_contract(spec: Spec, arch: Architecture, service: str, entity: st
     read = next((s for s in api.schemas if s.name == entity), None) if api else None
     if api is None or read is None:
         return (), ()
-    location, leads = target(spec, arch, entity, table, column)
+    location, leads = target(spec, arch, entity, table, column, any(u.spec.auth == "none" for u in resolvers))
     url = ApiProperty(
         name=SHORT_URL,
         type="string",
