@@ -88,7 +88,8 @@ def test_playback_selects_renditions_and_answers_manifests_ok(
     arch, documents = _design(text)
     op = _playback(arch)
     assert op.path == path
-    assert use_case in op.use_cases
+    (read,) = [o for a in arch.apis for o in a.operations if use_case in o.use_cases]
+    assert f"plays through GET {path}" in read.description, "the use case's own read says where the video plays"
     params = {p.name: p for p in op.parameters if p.location == "query"}
     assert sorted(params["codec"].enum) == codecs
     assert sorted(params["resolution"].enum) == sizes
@@ -99,8 +100,8 @@ def test_playback_selects_renditions_and_answers_manifests_ok(
     assert {p.name for p in schema.properties} == {"manifest_url", "dash_manifest_url", "renditions", "start_offset", "expires_at"}
     example = op.example_response
     assert {(r["resolution"], r["codec"]) for r in example["renditions"]} == {(s, c) for s in sizes for c in codecs}
-    read = next(s for a in arch.apis for s in a.schemas if s.name == entity)
-    assert field not in {p.name for p in read.properties}, "the original's key is never read"
+    shape = next(s for a in arch.apis for s in a.schemas if s.name == entity)
+    assert field not in {p.name for p in shape.properties}, "the original's key is never read"
     for document in documents.values():
         validate(document)
     assert [f.message for f in review(arch, DESIGN_RULES)] == []

@@ -100,13 +100,13 @@ def playback_contract(
         response_schema=playback.name,
         example_response=example,
         owner_only=read.owner_only,
-        use_cases=list(read.use_cases),
     )
     op = op.model_copy(
         update={"cache_control": "no-store", "auth": read.auth, "scopes": list(read.scopes) if read.auth != "none" else [],
                 "error_statuses": sorted({*op.error_statuses, 409}) if read.auth != "none" else sorted({*op.error_statuses, 409} - {401, 403})}
     )  # fmt: skip
-    return ((service, op), *_without_key(api.operations, api.schemas, service, entity, field)), ((service, rendition), (service, playback))
+    note = f"The {field} plays through GET {op.path} (codec, resolution, offset): signed manifests, never the original."
+    return ((service, op), *_without_key(api.operations, service, entity, field, note)), ((service, rendition), (service, playback))
 
 
 def height(name: str) -> int:
@@ -137,12 +137,15 @@ def _example(entity: str, codecs: list[str], sizes: list[str], bandwidth: dict[t
     }
 
 
-def _without_key(operations: list[Operation], schemas: list[ApiSchema], service: str, entity: str, field: str) -> tuple[tuple[str, Any], ...]:
-    """The entity's read operations with the original's key gone from their examples (the schema change is the caller's)."""
+def _without_key(operations: list[Operation], service: str, entity: str, field: str, note: str) -> tuple[tuple[str, Any], ...]:
+    """The entity's read operations with the original's key gone from their examples (the schema change is the caller's); the item's
+    read (the use case's own operation) says where the video plays."""
     out = []
     for op in operations:
         if op.entity == entity and op.response_schema in {entity, f"{entity}Page"} and op.example_response is not None:
-            out.append((service, op.model_copy(update={"example_response": _drop(op.example_response, field)})))
+            item = op.kind == "get" and op.path.endswith("}") and note not in op.description
+            described = f"{op.description} {note}".strip() if item else op.description
+            out.append((service, op.model_copy(update={"example_response": _drop(op.example_response, field), "description": described})))
     return tuple(out)
 
 

@@ -88,13 +88,20 @@ def short_link_contract(spec: Spec, arch: Architecture, service: str, entity: st
         description=f"The link to share: GET {PATH.replace('{code}', '{' + column + '}')} on this API redirects to {leads}.",
     )
     schema = read.model_copy(update={"properties": [*[p for p in read.properties if p.name != SHORT_URL], url]})
-    changed = [(service, op.model_copy(update={"example_response": _with_url(op.example_response, column)})) for op in api.operations if _answers(op, entity)]
+    path = PATH.replace("{code}", "{" + column + "}")
+    # the use case's own read stays its operation (one per use case); it says where browsers open the link
+    note = f"Browsers open the link at GET {path}, which redirects to {leads.split(' (')[0]}."
+    changed = [
+        (service, op.model_copy(update={"example_response": _with_url(op.example_response, column), "description": _noted(op, note, resolvers)}))
+        for op in api.operations
+        if _answers(op, entity)
+    ]
     tag = next((op.tag for op in api.operations if op.entity == entity), entity.lower())
     param = Parameter(name=column, location="path", type="string", required=True, description=f"The short code ({length} base62 characters).")
     made = new_operation(
         operation_id=f"open{entity}ShortLink",
         method="get",
-        path=PATH.replace("{code}", "{" + column + "}"),
+        path=path,
         summary=f"Open a {entity} by its short URL",
         description=f"Answers 302 Found with Location {location} ({leads}); 404 for an unknown or deleted code. Public: whoever holds the link "
         f"may open it, and {leads.split(' (')[0]} authorizes its own reads. Cache-Control: {CACHE_CONTROL} (the CDN answers repeated opens; "
@@ -104,7 +111,6 @@ def short_link_contract(spec: Spec, arch: Architecture, service: str, entity: st
         tag=tag,
         parameters=[param],
         scopes=[],
-        use_cases=[u.name for u in resolvers],
     )
     redirect = made.model_copy(
         update={
@@ -117,6 +123,13 @@ def short_link_contract(spec: Spec, arch: Architecture, service: str, entity: st
         }
     )
     return (*changed, (service, redirect)), ((service, schema),)
+
+
+def _noted(op: Operation, note: str, resolvers: list[UseCase]) -> str:
+    """The description of an operation a resolving use case is served by, with where browsers open the link."""
+    if not set(op.use_cases) & {u.name for u in resolvers} or note in op.description:
+        return op.description
+    return f"{op.description} {note}".strip()
 
 
 def _answers(op: Operation, entity: str) -> bool:
