@@ -22,6 +22,7 @@ from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.rules.model import Severity
 from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.load import load_spec, load_spec_bytes
+from backend_architect.spec.naming import snake
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "examples").glob("*.yaml")) + sorted((ROOT / "benchmarks" / "system_design").glob("*/spec.yaml"))
@@ -151,6 +152,32 @@ use_cases:
   - {name: record click, actor: visitor, auth: none, writes: [Click], rate: 200M/day}
   - {name: view page, actor: visitor, auth: none, reads: [Page], rate: 100/s}
 """
+#: Media and links: a played video, compressed attachments, share links to a public read.
+MEDIA_LINKS = """
+system: clips
+scale: {retention_years: 3}
+entities:
+  User: {fields: {name: string(80)}}
+  Clip:
+    fields:
+      owner: ref(User)
+      title: string(120)
+      video: {type: blob, avg_bytes: 40MB, media: {transcode: [h264], renditions: [1080p, 480p], thumbnails: true}}
+  Attachment:
+    fields:
+      owner: ref(User)
+      file: {type: blob, avg_bytes: 300KB, content_types: [image/jpeg, application/pdf], media: {compress: true}}
+  ClipLink:
+    key: short_code
+    fields: {clip: ref(Clip)}
+use_cases:
+  - {name: upload clip, actor: user, writes: [Clip], rate: 50k/day}
+  - {name: watch clip, actor: visitor, auth: none, kind: get, reads: [Clip], rate: 5M/day}
+  - {name: attach file, actor: user, writes: [Attachment], rate: 2M/day}
+  - {name: open attachment, actor: user, kind: get, reads: [Attachment], rate: 4M/day}
+  - {name: share clip, actor: user, writes: [ClipLink], rate: 200k/day}
+  - {name: open clip link, actor: visitor, auth: none, kind: get, reads: [ClipLink], rate: 3M/day}
+"""
 
 #: Visitors watching questions live (votes reach the question's watchers) beside signed-in users' own notices, pushed when offline.
 QA_LIVE = """
@@ -247,6 +274,7 @@ WRITTEN = {
     "clicks": CLICKS,
     "follows": FOLLOWS,
     "guilds": GUILDS,
+    "media-links": MEDIA_LINKS,
 }
 
 
@@ -1066,3 +1094,32 @@ def test_a_sharded_table_is_never_called_unpartitioned_ok(name: str, arch: Archi
         table, _, rest = text.partition(": ")
         if table in sharded:
             assert not rest.startswith("not partitioned although"), text
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_media_and_links_agree_across_sections_ok(name: str, arch: Architecture, document: str) -> None:
+    """A compressed field's share kept is one figure (decision, media figures, the object store's bytes per row); a played video's
+    contract and a short link's redirect are the ones their decisions name, and design.md lists both endpoints."""
+    figures = {f.key: f for f in arch.figures}
+    for key, kept in ((k, f.value) for k, f in figures.items() if k.startswith("media.kept.")):
+        table, field = key.removeprefix("media.kept.").split(".")
+        avg = figures[f"media.input_bytes.{table}.{field}"].inputs["avg_bytes"]
+        assert figures["bytes.1y.object_store"].inputs[f"{table}_bytes_per_row"] == pytest.approx(avg * kept)
+        made = next(d for d in arch.decisions if d.id.startswith("media.") and d.subject and d.subject.endswith(f".{field}"))
+        assert f"keeping {kept:.0%} of its bytes" in made.choice
+    for op in (o for a in arch.apis for o in a.operations):
+        if op.response_schema and op.response_schema.endswith("Playback"):
+            assert any(d.id.startswith("media.") and "GET .../playback" in d.choice for d in arch.decisions)
+            assert f"`/v1{op.path}`" in document
+        if op.success_status == 302:
+            keyed = next(d for d in arch.decisions if d.id == f"short-keys.{snake(op.entity or '')}")
+            assert f"GET {op.path} answers 302 Found" in keyed.choice
+            assert f"`/v1{op.path}`" in document
+
+
+def test_the_table_holds_media_and_links_ok() -> None:
+    """The consistency table holds a compressed field, a played video and a short link's redirect, so the check above is not empty."""
+    ops = [o for _, arch, _ in DESIGNS for a in arch.apis for o in a.operations]
+    assert any(o.success_status == 302 for o in ops)
+    assert any((o.response_schema or "").endswith("Playback") for o in ops)
+    assert any(f.key.startswith("media.kept.") for _, arch, _ in DESIGNS for f in arch.figures)

@@ -63,6 +63,9 @@ def _plan(spec: str, operation: str) -> OpPlan:
         pytest.param("delivery", "createRestaurantUpload", "objects.create_upload", "UploadPlan", id="media-upload"),
         pytest.param("mechanisms", "createDocumentUpload", "objects.create_upload", "UploadPlan", id="blob-upload-url"),
         pytest.param("mechanisms", "getDocumentDownloadUrl", "objects.download_url", "DownloadPlan", id="blob-download-url"),
+        pytest.param("mechanisms", "getReceiptDownloadUrl", "objects.download_url", "DownloadPlan", id="compressed-file-download-url"),
+        pytest.param("mechanisms", "getClipPlayback", "objects.playback", "PlaybackPlan", id="video-playback"),
+        pytest.param("mechanisms", "openLinkShortLink", "crud.redirect", "RedirectPlan", id="short-link-redirect"),
         pytest.param("mechanisms", "promoteTeamMember", "crud.change", "ChangePlan", id="custom-method-on-a-link-at-its-pair"),
         pytest.param("delivery", "openTrackingLink", "crud.read", None, id="short-code"),
         pytest.param("mechanisms", "readArticle", "crud.read", None, id="slug"),
@@ -101,6 +104,9 @@ def test_operation_mechanism_ok(spec: str, operation: str, mechanism: str, detai
         pytest.param("metrics_ingest", "querySeries", lambda op: any(f.at.via for f in op.path_columns), id="ancestor-in-the-path"),
         pytest.param("mechanisms", "promoteTeamMember", lambda op: op.resource.address == "member_id" and op.key_param.name == "member_id", id="link-pair"),
         pytest.param("mechanisms", "getDocumentDownloadUrl", lambda op: op.detail.column == "scan", id="download-column"),
+        pytest.param("mechanisms", "getReceiptDownloadUrl", lambda op: op.detail.status == "file_status", id="download-of-processed-outputs"),
+        pytest.param("mechanisms", "getClipPlayback", lambda op: len(op.detail.bandwidth) == 4, id="playback-ladder-from-the-design"),
+        pytest.param("mechanisms", "openLinkShortLink", lambda op: op.detail.location == "{target}", id="redirect-to-the-links-target"),
     ],
 )
 def test_mechanism_details_ok(spec: str, operation: str, check: object) -> None:
@@ -128,7 +134,8 @@ def mechanisms_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_generated_service_proves_every_mechanism_ok(postgres: object, mechanisms_service: Path) -> None:
     """The service scaffolded from specs/mechanisms.yaml passes its own tests on PostgreSQL alone (the local adapters):
     sessions, /me, links (changed at their pair), a feed, graph walks, the k nearest, series, a ranking, slugs and key ranges,
-    heartbeats, latest values, files by signed URLs, and its gap answering 501."""
+    heartbeats, latest values, files by signed URLs (a compressed one by its copy), a video's playback, a short link's redirect, and its
+    gap answering 501."""
     run = _own_tests(mechanisms_service, postgres)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "PASSED tests/test_content_use_cases.py::test_list_articles_of_people_i_follow_ok" in run.stdout, "the gap's 501 is checked"

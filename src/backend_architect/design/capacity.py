@@ -10,6 +10,7 @@ import math
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.loads import database_share
+from backend_architect.design.media_compression import compression
 from backend_architect.design.pushes import shares_assumption
 from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
@@ -296,7 +297,9 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
     for name, entity in spec.entities.items():
         for field_name, field in entity.fields.items():
             if field.type.kind == "blob":
-                size = field.avg_bytes or BLOB_CONTENT_BYTES
+                squeezed = compression(field_name, field)
+                # a compressed copy replaces the upload: the original is stored at the share its compression keeps
+                size = (field.avg_bytes or BLOB_CONTENT_BYTES) * (squeezed.kept if squeezed else 1.0)
                 if field.avg_bytes is None:
                     assumptions.append(f"entities.{name}.fields.{field_name}.avg_bytes: not given; blobs assumed {BLOB_CONTENT_BYTES // 1000} KB")
                 per_row[table_name(name)] = per_row.get(table_name(name), 0.0) + size

@@ -435,7 +435,11 @@ class Operation(IRModel):
     parameters: list[Parameter] = Field(default_factory=list)
     request_schema: str | None = None
     response_schema: str | None = None
-    success_status: int = Field(default=200, description="200, 201 (created) or 204 (no content).")
+    success_status: int = Field(default=200, description="200, 201 (created), 204 (no content) or 302 (a redirect to ``redirect``).")
+    redirect: str | None = Field(
+        default=None,
+        description="For a 302: the Location it answers, a path or URL with {column} placeholders filled from the row (a short link's target).",
+    )
     error_statuses: list[int] = Field(default_factory=list, description="Statuses answered with application/problem+json.")
     auth: Literal["required", "optional", "none"] = "required"
     scopes: list[str] = Field(default_factory=list, description="OAuth scopes required, e.g. orders:write.")

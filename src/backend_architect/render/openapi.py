@@ -266,9 +266,14 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
     if op.conditional and op.kind != "delete":
         headers["ETag"] = {"$ref": "#/components/headers/ETag"}
         used_headers.add("ETag")
-    description = {200: "OK", 201: "Created", 204: "No Content"}[op.success_status]
+    if op.success_status == 302:
+        # a redirect carries its target in Location and no body; Cache-Control says how long the edge may answer it
+        headers["Location"] = {"description": f"Where the link leads: {op.redirect or 'the target'}.", "schema": {"type": "string", "format": "uri-reference"}}
+        if op.cache_control:
+            headers["Cache-Control"] = {"description": "How long browsers and the CDN may reuse the answer.", "schema": {"type": "string"}}
+    description = {200: "OK", 201: "Created", 204: "No Content", 302: "Found: the client follows Location"}[op.success_status]
     success: dict[str, Any] = {"description": description, "headers": headers}
-    if op.response_schema and op.success_status != 204:
+    if op.response_schema and op.success_status not in {204, 302}:
         success["content"] = {"application/json": {"schema": _ref(op.response_schema), "example": op.example_response}}
     responses: dict[str, Any] = {str(op.success_status): success}
     for status in op.error_statuses:

@@ -11,7 +11,7 @@ from backend_architect.scaffold.joins import Hop
 from backend_architect.scaffold.naming import constant, identifier, literal
 from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
 from backend_architect.scaffold.plan_data import FieldPlan, ResourcePlan
-from backend_architect.scaffold.plan_reads import NearPlan, RankingPlan, SeriesPlan, WalkPlan
+from backend_architect.scaffold.plan_reads import NearPlan, PlaybackPlan, RankingPlan, SeriesPlan, WalkPlan
 from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, DownloadPlan, LinkPlan, UploadPlan
 
 
@@ -209,8 +209,24 @@ def extras(op: OpPlan, objects_table: str = "stored_objects") -> list[tuple[str,
     if isinstance(detail, UploadPlan):
         return [(f"{op.const}_UPLOAD", f"Upload({literal(detail.prefix)}, {literal(detail.field)}, {detail.max_bytes}, SCHEMA, {literal(objects_table)})")]
     if isinstance(detail, DownloadPlan):
-        return [(f"{op.const}_DOWNLOAD", f"Download({literal(detail.column)}, SCHEMA, {literal(objects_table)})")]
+        args = [literal(detail.column), "SCHEMA", literal(objects_table)]
+        if detail.renditions:
+            args += [f"renditions={detail.renditions}", f"owner={literal(detail.owner)}", f"status={literal(detail.status)}"]
+        return [(f"{op.const}_DOWNLOAD", _call("Download", args, f"{op.const}_DOWNLOAD"))]
+    if isinstance(detail, PlaybackPlan):
+        entries = [f"({literal(r)}, {literal(c)}): {b}" for r, c, b in detail.bandwidth]
+        rates = "{" + ", ".join(entries) + "}"
+        if len(rates) > 100:
+            rates = "{\n" + "".join(f"        {e},\n" for e in entries) + "    }"
+        args = [literal(detail.column), literal(detail.status), detail.renditions, literal(detail.owner), rates, "SCHEMA", literal(objects_table)]
+        return [(f"{op.const}_PLAYBACK", _call("Playback", args, f"{op.const}_PLAYBACK"))]
     return []
+
+
+def _call(name: str, args: list[str], target: str) -> str:
+    """``name(a, b)`` on one line when ``target = name(a, b)`` fits 120 characters, else one argument a line (as ruff formats it)."""
+    flat = f"{name}({', '.join(args)})"
+    return flat if len(target) + 3 + len(flat) <= 120 and "\n" not in flat else f"{name}(\n" + "".join(f"    {a},\n" for a in args) + ")"
 
 
 def values_function(schema: str) -> str:

@@ -8,6 +8,7 @@ import textwrap
 from backend_architect.scaffold.code import values_function
 from backend_architect.scaffold.naming import literal
 from backend_architect.scaffold.plan_api import OpPlan
+from backend_architect.scaffold.plan_reads import RedirectPlan
 from backend_architect.scaffold.plan_writes import CreatePlan, LoginPlan, PasswordPlan
 
 
@@ -188,7 +189,14 @@ def call(op: OpPlan) -> list[str]:
     elif mechanism == "objects.create_upload":
         lines += wrapped("return await objects.create_upload", ["ctx", const, f"resources.{op.const}_UPLOAD", "body.content_type"])
     elif mechanism == "objects.download_url":
-        lines += wrapped("return await objects.download_url", ["ctx", const, key, f"resources.{op.const}_DOWNLOAD", *parent])
+        rendition = op.query("rendition")
+        picked = [f"rendition={rendition.py}"] if rendition else []
+        lines += wrapped("return await objects.download_url", ["ctx", const, key, f"resources.{op.const}_DOWNLOAD", *parent, *picked])
+    elif mechanism == "objects.playback":
+        chosen = [f"{name}={param.py}" for name in ("codec", "resolution", "offset") for param in [op.query(name)] if param]
+        lines += wrapped("return await objects.playback", ["ctx", const, key, f"resources.{op.const}_PLAYBACK", *parent, *chosen])
+    elif mechanism == "crud.redirect" and isinstance(op.detail, RedirectPlan):
+        lines += wrapped("return await crud.redirect", ["ctx", const, key, literal(op.detail.location)])
     else:
         raise AssertionError(f"no route body for {mechanism}")
     return lines

@@ -5,7 +5,9 @@
 | login / logout / password flows | ``POST /sessions``, ``DELETE /sessions/current``, ``PUT /me/password`` | ``accounts`` |
 | relate / unrelate flows | ``PUT`` / ``DELETE`` on a relationship | ``links`` |
 | a ``<Entity>Upload`` answer | ``POST .../uploads`` (every blob) | ``objects.create_upload`` |
-| a ``<Entity>Download`` answer | ``GET .../download-url`` (every blob) | ``objects.download_url`` |
+| a ``<Entity>Download`` answer | ``GET .../download-url`` (every blob; ``rendition`` picks a processed output) | ``objects.download_url`` |
+| a ``<Entity>Playback`` answer | ``GET .../playback`` (a processed video) | ``objects.playback`` |
+| a 302 with a redirect | ``GET /s/{code}`` (a short link) | ``crud.redirect`` |
 | a ``<Entity>Series`` answer | ``GET .../series`` | ``series.read`` |
 | a ``<Entity>Ranking`` answer | ``GET .../top`` | ``ranking.read`` |
 | a ``<Entity>Path`` answer | ``GET .../path?to=`` | ``graph.path`` |
@@ -53,7 +55,7 @@ def _rate(document_op: dict[str, Any], op: Operation) -> tuple[str, int, int, st
 def _reshaped(ctx: ModuleContext, op: Operation, suffix: str) -> bool:
     """The response is the entity's ``suffix`` shape (``BookRanking``); uploads and downloads may name a field between (``UserAvatarUpload``)."""
     entity, schema = op.entity or "", op.response_schema or ""
-    if suffix in {"Upload", "Download"}:
+    if suffix in {"Upload", "Download", "Playback"}:
         return schema.startswith(entity) and schema.endswith(suffix)
     return schema == f"{entity}{suffix}"
 
@@ -88,6 +90,10 @@ def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[Para
         return dataclasses.replace(base, body_model=pascal(op.request_schema or ""), mechanism="objects.create_upload", detail=detail)
     if op.kind == "get" and _reshaped(ctx, op, "Download"):
         return dataclasses.replace(base, mechanism="objects.download_url", detail=plan_writes.download_plan(ctx, op, table))
+    if op.kind == "get" and _reshaped(ctx, op, "Playback"):
+        return dataclasses.replace(base, mechanism="objects.playback", detail=plan_reads.playback_plan(ctx, op, table))
+    if op.kind == "get" and op.success_status == 302 and op.redirect:
+        return dataclasses.replace(base, mechanism="crud.redirect", detail=plan_reads.RedirectPlan(op.redirect))
     if op.request_schema and op.flow not in {"login", "password"}:
         body = plan_writes.body_fields(ctx, op.request_schema, table)
     base = dataclasses.replace(base, body_model=pascal(op.request_schema) if op.request_schema else None, body_fields=body)

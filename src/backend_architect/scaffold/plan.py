@@ -86,7 +86,7 @@ class ModulePlan:
         for op in self.operations:
             if op.mechanism.startswith("accounts."):
                 needs.add("sessions")
-            if op.mechanism in {"objects.create_upload", "objects.download_url"}:
+            if op.mechanism in {"objects.create_upload", "objects.download_url", "objects.playback"}:
                 needs.add("objects")
             if isinstance(op.detail, ChangePlan) and op.detail.presence is not None:
                 needs.add("presence")
@@ -343,7 +343,7 @@ def _stores(arch: Architecture, modules: list[ModulePlan]) -> tuple[str, ...]:
     ops = [o for m in modules for o in m.operations if o.gap is None]
     if any(o.listing.engine for o in ops):
         found.add("search")
-    if any(m.media for m in modules) or any(o.mechanism in {"objects.create_upload", "objects.download_url"} for o in ops):
+    if any(m.media for m in modules) or any(o.mechanism in {"objects.create_upload", "objects.download_url", "objects.playback"} for o in ops):
         found.add("objects")
     return tuple(sorted(found))
 

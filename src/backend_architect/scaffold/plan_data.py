@@ -129,6 +129,8 @@ class FieldPlan:
         if self.kind == "geo":
             return f"point(row[{literal(self.columns[0])}], row[{literal(self.columns[1])}])"
         column = literal(self.columns[0])
+        if self.kind == "short_url":
+            return f"short_url(row[{column}])"
         if self.kind in {"text", "int", "bool", "json"}:
             return f"row[{column}]"
         return f"to_json(row[{column}])"
@@ -165,6 +167,9 @@ def fields(schema: ApiSchema, table: TablePlan, ir_table: Table, children: dict[
             out.append(FieldPlan(prop.name, field_name(prop.name), (prop.name,), False, table.column(prop.name).kind))
         elif prop.format == "password" and (hashed := secret_column(ir_table, prop.name)) is not None:
             out.append(FieldPlan(prop.name, field_name(prop.name), (hashed,), False, "secret"))
+        elif prop.name == "short_url" and prop.read_only and table.has("code"):
+            # the link to share is made from the row's short code and the service's public URL (core.keys.short_url)
+            out.append(FieldPlan(prop.name, field_name(prop.name), ("code",), False, "short_url"))
         else:
             raise Gap(f"schema {schema.name}: property {prop.name} has no column in table {table.name}")
     return tuple(out)

@@ -309,3 +309,34 @@ def feed_plan(ctx: ModuleContext, op: Operation) -> FeedPlan | None:
     keep = re.search(r"trimmed to ([0-9,]+)", cache.invalidation)
     worker = re.search(r"written by (\S+) on", cache.invalidation)
     return FeedPlan(cache.key or "", int(keep.group(1).replace(",", "")) if keep else 500, worker.group(1) if worker else "fanout")
+
+
+@dataclass(frozen=True)
+class RedirectPlan:
+    """A short link opened: the Location template the design gives (``{column}`` filled from the row)."""
+
+    location: str
+
+
+@dataclass(frozen=True)
+class PlaybackPlan:
+    """A processed video played: its key and status columns, the renditions table and owner column, and each rendition's bandwidth."""
+
+    column: str
+    status: str
+    renditions: str
+    owner: str
+    bandwidth: tuple[tuple[str, str, int], ...]
+
+
+def playback_plan(ctx: ModuleContext, op: Operation, table: Table) -> PlaybackPlan:
+    """The field the operation plays (the one with a renditions table) and the bandwidths of the contract's example (the design's ladder)."""
+    for column in table.columns:
+        renditions = ctx.tables.get(f"{table.name}_{column.name}_renditions")
+        if renditions is None:
+            continue
+        owner = next((c.name for c in renditions.columns if c.name.endswith("_id")), "id")
+        example = op.example_response if isinstance(op.example_response, dict) else {}
+        rates = tuple((str(r["resolution"]), str(r["codec"]), int(r["bandwidth"])) for r in example.get("renditions", []))
+        return PlaybackPlan(column.name, f"{column.name}_status", ctx.plans[renditions.name].var, owner, rates)
+    raise Gap(f"{op.operation_id}: {table.name} has no renditions table to play from")

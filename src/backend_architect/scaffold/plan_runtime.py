@@ -16,6 +16,9 @@ from backend_architect.scaffold.plan_api import ColumnRef, OpPlan
 from backend_architect.scaffold.plan_reads import WalkPlan
 from backend_architect.scaffold.plan_writes import ChangePlan
 
+#: The output the design names for the copy that replaces a compressed upload (``design.patterns.media.COMPRESSED``).
+COMPRESSED = "compressed"
+
 _PARAM = re.compile(r"\{([A-Za-z0-9_]+)\}")
 
 
@@ -104,14 +107,18 @@ def _outputs(arch: Architecture, entity: str, field: str) -> tuple[tuple[str, st
     """(rendition, codec) the design's workers produce: from their purpose (``into large, thumb`` or ``into h264, vp9 at 1080p, 720p``)."""
     workers = next((c for c in arch.components if c.name == f"{kebab(entity)}-{kebab(field)}-workers"), None)
     purpose = workers.purpose if workers else ""
+    # the copy that replaces a compressed original is one more output, under the codec the design names
+    squeezed = re.search(r"(?:^|; )compress each original into a copy that replaces it \(([a-z0-9-]+)\)$", purpose)
+    copy = ((COMPRESSED, squeezed.group(1)),) if squeezed else ()
+    purpose = purpose[: squeezed.start()] if squeezed else purpose
     video = re.search(r"into ([a-z0-9, ]+?) at ([a-z0-9, ]+?)(?: \(|$)", purpose)
     if video:
         codecs = [c.strip() for c in video.group(1).split(",") if c.strip()]
         sizes = [s.strip() for s in video.group(2).split(",") if s.strip()]
-        return tuple((size, codec) for codec in codecs for size in sizes)
+        return tuple((size, codec) for codec in codecs for size in sizes) + copy
     image = re.search(r"into ([a-z0-9_, ]+)$", purpose)
-    names = [n.strip() for n in image.group(1).split(",") if n.strip()] if image else ["original"]
-    return tuple((name, "image") for name in names)
+    names = [n.strip() for n in image.group(1).split(",") if n.strip()] if image else ([] if copy else ["original"])
+    return tuple((name, "image") for name in names) + copy
 
 
 def latest_columns(operations: tuple[OpPlan, ...]) -> dict[str, tuple[str, ...]]:
@@ -141,6 +148,7 @@ def notes(ctx: ModuleContext, operations: tuple[OpPlan, ...], media: tuple[Media
         out.append(
             f"{plan.table}.{plan.field}: renditions ({', '.join(f'{n}/{c}' for n, c in plan.outputs)}) are copies of the original "
             f"until domain.{plan.hook} transforms them"
+            + ("; the design's compressed copy replaces the original, the service keeps both" if any(n == COMPRESSED for n, _ in plan.outputs) else "")
         )
     columnar = {m.use_case: m for m in ctx.arch.mechanisms if m.pattern == "PAT054"}
     stores = {c.name: c.technology for c in ctx.arch.components}

@@ -246,9 +246,13 @@ class UploadPlan:
 
 @dataclass(frozen=True)
 class DownloadPlan:
-    """A signed download URL for a row's file: the column holding the object's key."""
+    """A signed download URL for a row's file: the column holding the object's key; for a processed file, where its renditions are."""
 
     column: str
+    #: The renditions table (its variable), its column naming the row, and the row's processing status column.
+    renditions: str | None = None
+    owner: str | None = None
+    status: str | None = None
 
 
 def download_plan(ctx: ModuleContext, op: Operation, table: Table) -> DownloadPlan:
@@ -259,7 +263,12 @@ def download_plan(ctx: ModuleContext, op: Operation, table: Table) -> DownloadPl
     named = [k for k in keys if op.path.endswith(f"/{k.replace('_', '-')}-download-url")]
     if not (named or len(keys) == 1):
         raise Gap(f"cannot tell which file of {table.name} {op.path} answers")
-    return DownloadPlan((named or keys)[0])
+    column = (named or keys)[0]
+    renditions = ctx.tables.get(f"{table.name}_{column}_renditions")
+    if renditions is None:
+        return DownloadPlan(column)
+    owner = next((c.name for c in renditions.columns if c.name.endswith("_id")), "id")
+    return DownloadPlan(column, ctx.plans[renditions.name].var, owner, f"{column}_status")
 
 
 _MAX_BYTES = re.compile(r"at most ([0-9.]+) (B|KB|MB|GB|TB)\b")

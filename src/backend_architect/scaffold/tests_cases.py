@@ -26,6 +26,8 @@ CHECKS: dict[str, tuple[str, str]] = {
     "ranking.read": ("mechanisms.ranking", "answers the top values by score, highest first"),
     "objects.create_upload": ("mechanisms.upload", "answers an upload URL that stores the file, and refuses a tampered one"),
     "objects.download_url": ("mechanisms.download", "answers a signed URL that fetches the row's file, 404 before it is uploaded, refuses a tampered URL"),
+    "objects.playback": ("mechanisms.playback", "answers 409 while processing, then signed manifest and rendition URLs by codec and resolution"),
+    "crud.redirect": ("mechanisms.redirect", "answers 302 to the link's target (cacheable), and 404 for an unknown code"),
     "unavailable": ("mechanisms.unavailable", "answers 501 (problem+json): the scaffold could not generate it"),
 }
 _ORDER = {"create": 0, "get": 1, "list": 2, "update": 3, "replace": 3, "action": 4, "delete": 5, "job": 6}

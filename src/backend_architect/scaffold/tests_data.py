@@ -14,7 +14,7 @@ from backend_architect.ir.model import Operation, Table
 from backend_architect.scaffold.naming import identifier, literal
 from backend_architect.scaffold.plan import DeployablePlan, ModulePlan, ProjectPlan
 from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
-from backend_architect.scaffold.plan_reads import FeedPlan, NearPlan, RankingPlan, SeriesPlan, WalkPlan
+from backend_architect.scaffold.plan_reads import FeedPlan, NearPlan, PlaybackPlan, RankingPlan, RedirectPlan, SeriesPlan, WalkPlan
 from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, DownloadPlan, LinkPlan, LoginPlan, PasswordPlan, UploadPlan
 from backend_architect.scaffold.tests_cases import use_case_tests
 
@@ -155,6 +155,15 @@ def _mechanism_data(module: ModulePlan, op: OpPlan) -> dict[str, Any]:
         out["upload"] = {"field": detail.field, "max_bytes": detail.max_bytes}
     if isinstance(detail, DownloadPlan):
         out["download"] = {"column": detail.column}
+        if detail.renditions:
+            picks = next((p.enum for p in op.op.parameters if p.name == "rendition"), [])
+            out["download"] |= {"renditions": names[detail.renditions], "owner": detail.owner, "status": detail.status,
+                                "outputs": [p for p in picks if p != "original"], "default": picks[0] if picks else "original"}  # fmt: skip
+    if isinstance(detail, PlaybackPlan):
+        out["playback"] = {"column": detail.column, "status": detail.status, "renditions": names[detail.renditions], "owner": detail.owner,
+                           "bandwidth": [list(b) for b in detail.bandwidth]}  # fmt: skip
+    if isinstance(detail, RedirectPlan):
+        out["redirect"] = {"location": detail.location}
     if isinstance(detail, CreatePlan):
         out["children"] = [{"prop": c.prop, "table": names[c.table], "column": c.parent_column} for c in detail.children]
     if isinstance(detail, ChangePlan):

@@ -136,7 +136,13 @@ EXAMPLES: dict[str, dict[str, str]] = {
     "traverse": {"via": "via: Follow.followee", "depth": "depth: 3", "out_degree": "out_degree: 200", "notes": "notes: free text"},
     "deliver": {"mode": "mode: realtime", "to": "to: Message.recipient", "subscribers": "subscribers: 500", "notes": "notes: free text"},
     "presence": {"offline_after": "offline_after: 30s", "notes": "notes: free text"},
-    "media": {"transcode": "transcode: [h264, vp9]", "renditions": "renditions: [1080p, 720p]", "thumbnails": "thumbnails: true", "notes": "notes: free text"},
+    "media": {
+        "transcode": "transcode: [h264, vp9]",
+        "renditions": "renditions: [1080p, 720p]",
+        "thumbnails": "thumbnails: true",
+        "compress": "compress: true",
+        "notes": "notes: free text",
+    },
     "decision": {
         "choose": "choose: Apache Kafka",
         "forbid": "forbid: true",

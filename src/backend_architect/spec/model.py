@@ -112,6 +112,13 @@ class MediaSpec(SpecModel):
     transcode: Names = Field(default_factory=list, description="Encodings to produce, e.g. [h264, vp9].")
     renditions: Names = Field(default_factory=list, description="Sizes or qualities to produce, e.g. [1080p, 720p] or [thumb, large].")
     thumbnails: bool = Field(default=False, description="Also produce preview images.")
+    # a share kept is a quantity the author may state; NaN and infinities are refused by its bounds
+    compress: bool | Annotated[float, Field(gt=0, lt=1)] = Field(
+        default=False,
+        description="Store a compressed copy in place of each upload: true (the share of bytes kept by the field's content kinds: images 0.5 as "
+        "WebP at most 1600 px, video 0.6 as H.264, audio 0.5 as Opus, other files 0.8 by zstd; the largest share among its kinds), "
+        "or the share kept you measured, e.g. 0.4.",
+    )
 
 
 class FieldSpec(SpecModel):
@@ -126,7 +133,7 @@ class FieldSpec(SpecModel):
     secret: bool = Field(default=False, description="Never returned by an API nor logged (passwords, tokens).")
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
     index: bool = Field(default=False, description="Index this column even if no use case filters on it.")
-    media: MediaSpec | None = Field(default=None, description="For a blob: process it after upload (transcode, renditions, thumbnails).")
+    media: MediaSpec | None = Field(default=None, description="For a blob: process it after upload (transcode, renditions, thumbnails, compress).")
     max_bytes: Bytes | None = Field(
         default=None, description="For a blob: the largest upload accepted (e.g. 25MB); 20 x avg_bytes (at least 10 MB) when left out."
     )

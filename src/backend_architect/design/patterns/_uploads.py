@@ -104,8 +104,11 @@ def upload_operation(spec: Spec, arch: Architecture, service: str, entity: str, 
     return ((service, op),), ((service, request), (service, response))
 
 
-def download_operation(spec: Spec, arch: Architecture, service: str, entity: str, field: str, through: str) -> Added:
-    """``GET {item}/download-url``: a signed GET URL for the stored object, after the same authorization as reading the item."""
+def download_operation(spec: Spec, arch: Architecture, service: str, entity: str, field: str, through: str, outputs: tuple[str, ...] = ()) -> Added:
+    """``GET {item}/download-url``: a signed GET URL for the stored object, after the same authorization as reading the item.
+
+    ``outputs`` are what the media workers made of it (``compressed``, ``thumb``): a ``rendition`` query parameter picks one, the
+    first by default (the compressed copy that replaced the original, else the original)."""
     api = next((a for a in arch.apis if a.service == service), None)
     reads = [o for o in (api.operations if api else []) if o.entity == entity and o.kind == "get" and o.method == "get" and o.path.endswith("}")]
     if not reads:
@@ -134,23 +137,40 @@ def download_operation(spec: Spec, arch: Architecture, service: str, entity: str
         "content_type": types[0],
         "bytes": int(float(definition.avg_bytes or blob_contract.DEFAULT_BLOB_BYTES)),
     }
+    picks = (
+        [
+            Parameter(
+                name="rendition",
+                location="query",
+                enum=list(outputs),
+                default=outputs[0],
+                description=f"Which file: {', '.join(outputs)} (made by the media workers); {outputs[0]} when left out.",
+            )
+        ]
+        if outputs
+        else []
+    )
+    processed = f" The rendition parameter picks what the media workers made ({', '.join(outputs)}); 409 while they are at work." if outputs else ""
     op = new_operation(
         operation_id=f"get{entity}{suffix}DownloadUrl",
         method="get",
         path=download_path(spec, read.path, entity, field),
         summary=f"Get a download URL for {article(entity)}'s {field}",
         description=f"Answers a signed URL valid {ttl // 60} minutes to fetch the {field} from {through}, after the same authorization as "
-        f"'{read.summary}'; 404 when the {entity} does not exist or the caller may not see it.",
+        f"'{read.summary}'; 404 when the {entity} does not exist or the caller may not see it.{processed}",
         entity=entity,
         kind="get",
         tag=read.tag,
-        parameters=[p for p in read.parameters if p.location == "path"],
+        parameters=[p for p in read.parameters if p.location == "path"] + picks,
         scopes=list(read.scopes),
         response_schema=response.name,
         example_response=example,
         owner_only=read.owner_only,
     )
-    op = op.model_copy(update={"cache_control": "no-store", "auth": read.auth, "scopes": list(read.scopes) if read.auth != "none" else []})
+    errors = sorted({*op.error_statuses, 409}) if outputs else op.error_statuses
+    op = op.model_copy(
+        update={"cache_control": "no-store", "auth": read.auth, "scopes": list(read.scopes) if read.auth != "none" else [], "error_statuses": errors}
+    )
     return ((service, op),), ((service, response),)
 
 

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.blob_contract import DEFAULT_BLOB_BYTES, UPLOAD_URL_TTL_S, max_bytes
 from backend_architect.design.data import constraint_name
+from backend_architect.design.media_compression import Compression, compression
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, size, table_of, writers
-from backend_architect.design.patterns._uploads import upload_operation
+from backend_architect.design.patterns._playback import PLAYBACK_URL_TTL_S, playback_contract, read_shape
+from backend_architect.design.patterns._uploads import download_operation, upload_operation
 from backend_architect.ir.model import Architecture, Column, Figure, ForeignKey, Table, UniqueConstraint
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.identifiers import bounded_name
@@ -30,6 +32,11 @@ CODECS = {"h264": (1.0, 3.0), "avc": (1.0, 3.0), "h265": (0.6, 15.0), "hevc": (0
 #: Bytes of an image rendition by name, and the core-seconds one resize takes.
 IMAGE_BYTES = {"thumb": 10_000, "thumbnail": 10_000, "small": 30_000, "medium": 80_000, "large": 200_000}
 IMAGE_DEFAULT_BYTES = 50_000
+#: The long side in pixels of an image rendition by name (the sizes a phone list, a card and a full screen show); others are 800 px.
+IMAGE_SIDES = {"thumb": 160, "thumbnail": 160, "small": 320, "medium": 800, "large": 1600}
+IMAGE_DEFAULT_SIDE = 800
+#: The output that replaces the upload when the field is compressed (its bytes are the original's, stored at the share kept).
+COMPRESSED = "compressed"
 IMAGE_CORE_SECONDS = 0.05
 #: Cores of one worker, and the share of them kept busy (headroom for bursts and retries).
 WORKER_CORES = 8
@@ -54,11 +61,14 @@ def _is_video(media: MediaSpec) -> bool:
     return bool(media.transcode) or any(re.fullmatch(r"\d{3,4}p|[248]k", r.lower()) for r in media.renditions)
 
 
-def renditions(media: MediaSpec, avg_bytes: float) -> tuple[list[Rendition], float]:
-    """Each output of one upload (every codec x resolution for video, each size for images) and the video's duration in seconds."""
+def renditions(media: MediaSpec, avg_bytes: float, squeezed: Compression | None = None) -> tuple[list[Rendition], float]:
+    """Each output of one upload (every codec x resolution for video, each size for images, the compressed copy) and the video's duration in seconds."""
+    copy = [Rendition(COMPRESSED, squeezed.codec, avg_bytes * squeezed.kept, avg_bytes / squeezed.bytes_per_core_s)] if squeezed else []
     if not _is_video(media):
         names = list(media.renditions) + (["thumbnail"] if media.thumbnails and "thumbnail" not in media.renditions else [])
-        return [Rendition(n, "image", IMAGE_BYTES.get(n.lower(), IMAGE_DEFAULT_BYTES), IMAGE_CORE_SECONDS) for n in names or ["thumbnail"]], 0.0
+        # a field that only asks for compression gets no preview it did not ask for
+        names = names or ([] if squeezed else ["thumbnail"])
+        return [Rendition(n, "image", IMAGE_BYTES.get(n.lower(), IMAGE_DEFAULT_BYTES), IMAGE_CORE_SECONDS) for n in names] + copy, 0.0
     duration = avg_bytes * 8 / SOURCE_BITS_PER_S
     codecs = [c.lower() for c in media.transcode] or ["h264"]
     sizes = [r.lower() for r in media.renditions] or ["1080p", "720p", "480p"]
@@ -73,7 +83,7 @@ def renditions(media: MediaSpec, avg_bytes: float) -> tuple[list[Rendition], flo
             found.append(Rendition(name, codec, duration * bits * ratio / 8, duration * cost * pixels))
     if media.thumbnails:
         found.append(Rendition("thumbnail", "image", IMAGE_BYTES["thumbnail"], IMAGE_CORE_SECONDS))
-    return found, duration
+    return found + copy, duration
 
 
 @pattern(code="PAT025", name="media-pipeline", stage="access_paths", title="Upload media directly, process it asynchronously, serve it from a CDN")
@@ -124,11 +134,14 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     creators = writers(analysis, entity)
     avg = sum(u.avg_qps for u in creators) if creators else analysis.entities[entity].rows_per_day / SECONDS_PER_DAY
     peak = sum(u.peak_qps for u in creators) if creators else avg * analysis.peak_factor
-    outputs, duration = renditions(media, avg_bytes)
+    squeezed = compression(field, spec.entities[entity].fields[field])
+    outputs, duration = renditions(media, avg_bytes, squeezed)
     core_seconds = sum(r.core_seconds for r in outputs)
-    output_bytes = sum(r.bytes for r in outputs)
+    # the compressed copy is the stored original (capacity counts it so), not a rendition beside it
+    output_bytes = sum(r.bytes for r in outputs if r.name != COMPRESSED)
+    kept = squeezed.kept if squeezed else 1.0
     workers = max(2, math.ceil(peak * core_seconds / (WORKER_CORES * UTILISATION)))
-    per_day = avg * SECONDS_PER_DAY * (avg_bytes + output_bytes)
+    per_day = avg * SECONDS_PER_DAY * (avg_bytes * kept + output_bytes)
     video = _is_video(media)
     subject = f"{entity}.{field}"
     scope = f"field {subject}"
@@ -149,7 +162,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
             f"processing per upload of {subject}",
             core_seconds,
             "core-seconds",
-            "sum of each output's core-seconds (video: duration x codec cost x pixels / 1080p; an image: 0.05)",
+            "sum of each output's core-seconds (video: duration x codec cost x pixels / 1080p; an image: 0.05"
+            + ("; the compressed copy: avg_bytes / bytes a core reads a second)" if squeezed else ")"),
             {_output_name(r): r.core_seconds for r in outputs},
             scope,
         ),
@@ -168,7 +182,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
             output_bytes,
             "bytes",
             "sum of each output's bytes (video: duration x bitrate x codec ratio / 8)",
-            {_output_name(r): r.bytes for r in outputs},
+            {_output_name(r): r.bytes for r in outputs if r.name != COMPRESSED},
             scope,
         ),
         figure(
@@ -176,11 +190,13 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
             f"object storage added a day by {subject} (original + renditions)",
             per_day,
             "bytes",
-            "uploads_per_day x (avg_bytes + rendition_bytes)",
-            {"uploads_per_day": avg * SECONDS_PER_DAY, "avg_bytes": avg_bytes, "rendition_bytes": output_bytes},
+            "uploads_per_day x (avg_bytes x kept + rendition_bytes)" if squeezed else "uploads_per_day x (avg_bytes + rendition_bytes)",
+            {"uploads_per_day": avg * SECONDS_PER_DAY, "avg_bytes": avg_bytes, "rendition_bytes": output_bytes} | ({"kept": kept} if squeezed else {}),
             scope,
         ),
     )
+    if squeezed:
+        figures += _compression_figures(table.name, field, subject, squeezed, peak, avg * SECONDS_PER_DAY, avg_bytes)
     horizon = spec.scale.retention_years or 5.0
     growth = spec.scale.growth_per_year or 0.0
     for years in sorted({1.0, horizon}):
@@ -197,39 +213,57 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
                 "object storage",
             ),
         )
-    names = sorted({r.name for r in outputs if r.codec != "image"}) if video else sorted({r.name for r in outputs})
-    codecs = sorted({r.codec for r in outputs if r.codec != "image"})
-    work = (
-        f"transcode each video into {', '.join(codecs)} at {', '.join(names)} ({len([r for r in outputs if r.codec != 'image'])} renditions)"
-        if video
-        else f"resize and compress each image into {', '.join(names)}"
-    )
+    made_from = [r for r in outputs if r.name != COMPRESSED]
+    names = sorted({r.name for r in made_from if r.codec != "image"}) if video else sorted({r.name for r in made_from})
+    codecs = sorted({r.codec for r in made_from if r.codec != "image"})
+    if video:
+        work = f"transcode each video into {', '.join(codecs)} at {', '.join(names)} ({len([r for r in made_from if r.codec != 'image'])} renditions)"
+    elif names:
+        work = f"resize and compress each image into {', '.join(names)}"
+    else:
+        work = "compress each upload"
+    # the scaffold's worker reads the outputs from this purpose: the compressed copy is its own clause, after the renditions
+    clause = f"compress each original into a copy that replaces it ({squeezed.codec})" if squeezed else ""
+    purpose = "; ".join(p for p in (work if made_from or video else "", clause) if p)
     delivery = (
-        f"a CDN serves them as HLS and DASH ({SEGMENT_S} s segments per rendition; the player switches bitrate as the connection allows)"
+        f"a CDN serves them as HLS and DASH ({SEGMENT_S} s segments per rendition; the player switches bitrate as the connection allows); "
+        f"GET .../playback?codec=&resolution=&offset= selects renditions and answers signed HLS and DASH manifest URLs and each rendition's "
+        f"playlist URL, valid {PLAYBACK_URL_TTL_S // 3600} h (409 while processing), never the original's object key"
         if video
         else "a CDN serves them under content-hashed keys (Cache-Control immutable)"
     )
     limit = max_bytes(spec.entities[entity].fields[field])
     # multipart only where the field's own limit lets an upload be that large (one limit, the contract's)
     parts = f", multipart above {MULTIPART_FROM // 1_000_000} MB" if limit > MULTIPART_FROM else ""
+    sizes = "" if video or not names else " (long side " + ", ".join(f"{n} {IMAGE_SIDES.get(n.lower(), IMAGE_DEFAULT_SIDE)} px" for n in names) + ")"
+    squeeze = (
+        f"{'; each upload is also compressed' if made_from else ''} ({squeezed.method}) into a copy that replaces the original, "
+        f"keeping {kept:.0%} of its bytes "
+        f"({'stated by the spec' if squeezed.stated else 'assumed'}): {size(avg_bytes * (1 - kept) * avg * SECONDS_PER_DAY)} a day saved"
+        if squeezed
+        else ""
+    )
     choice = (
         f"direct upload to object storage by a pre-signed URL from POST .../uploads (valid {UPLOAD_URL_TTL_S // 60} min, at most "
-        f"{size(limit)}{parts}); the storage's object-created notification queues a job; {workers} workers {work}, "
+        f"{size(limit)}{parts}); the storage's object-created notification queues a job; {workers} workers {work}{sizes}{squeeze}, "
         f"recorded in {renditions_name(table.name, field)}, with {status_name(field)} on the row; "
         f"after {ATTEMPTS} failed attempts a job goes to a dead-letter queue; {delivery}"
     )
     rationale = (
         f"{fmt(avg * SECONDS_PER_DAY)} uploads a day ({fmt(peak)}/s at peak) of {size(avg_bytes)} each"
         + (f" (about {duration:,.0f} s of video at {SOURCE_BITS_PER_S / 1e6:g} Mbit/s)" if video else "")
-        + f" need {core_seconds:,.1f} core-seconds each: {fmt(peak * core_seconds)} cores busy at peak, {workers} workers of {WORKER_CORES} cores at "
+        + (f"; compression reads {size(peak * avg_bytes)}/s at peak, {size(squeezed.bytes_per_core_s)}/s per core" if squeezed else "")
+        + f"; {core_seconds:,.1f} core-seconds an upload: {fmt(peak * core_seconds)} cores busy at peak, {workers} workers of {WORKER_CORES} cores at "
         f"{UTILISATION:.0%}; renditions add {size(output_bytes)} an upload, {size(per_day)} a day with the originals"
+        + (f" (stored at {kept:.0%} of their size)" if squeezed else "")
     )
     made = decision(
         f"media.{snake(entity)}.{field}",
         f"Media pipeline for {subject}",
         "read paths",
         choice,
-        f"{subject}: media {', '.join(media.transcode + media.renditions) or 'thumbnails'}; {fmt(peak)} uploads/s at peak, {size(avg_bytes)} each",
+        f"{subject}: media {', '.join(media.transcode + media.renditions + ([COMPRESSED] if squeezed else [])) or 'thumbnails'}; "
+        f"{fmt(peak)} uploads/s at peak, {size(avg_bytes)} each",
         rationale,
         alternatives=[
             ("upload through the service", f"{size(peak * avg_bytes)}/s at peak through application instances that only relay bytes"),
@@ -245,7 +279,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
             "The originals stay private; only renditions are public through the CDN."
         ),
         subject=subject,
-        inputs={"peak_uploads": peak, "core_seconds": core_seconds, "workers": float(workers), "rendition_bytes": output_bytes},
+        inputs={"peak_uploads": peak, "core_seconds": core_seconds, "workers": float(workers), "rendition_bytes": output_bytes}
+        | ({"kept": kept} if squeezed else {}),
         decided_by="spec",
         spec=spec,
     )
@@ -272,8 +307,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
         Component(
             name=f"{prefix}-workers",
             kind="worker",
-            technology="FFmpeg workers" if video else "image workers (libvips)",
-            purpose=work,
+            technology="FFmpeg workers" if video else ("image workers (libvips)" if names else "compression workers"),
+            purpose=purpose,
             services=[service],
             instances=workers,
             decision=made.id,
@@ -307,11 +342,67 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     with_status = table.model_copy(update={"columns": [*[c for c in table.columns if c.name != status.name], status]})
     tables = ((store, with_status), (store, _renditions_table(entity, table, field, outputs, avg)))
     operations, schemas = upload_operation(spec, arch, service, entity, field, "Processing starts when the file arrives.")
-    return Applied(made, components=components, figures=figures, placements=(placement,), tables=tables, operations=operations, schemas=schemas)
+    if video:
+        # a video is played through its renditions: the playback contract selects them, and the item no longer shows the original's key
+        rates = {(r.name, r.codec): r.bytes * 8 / duration for r in made_from if r.codec != "image" and duration}
+        played, shapes = playback_contract(spec, arch, service, entity, field, codecs, names, rates)
+        api = next((a for a in arch.apis if a.service == service), None)
+        shape = read_shape(api.schemas, entity, field) if api and played else None
+        operations += played
+        schemas += shapes + (((service, shape),) if shape else ())
+    else:
+        # an image or a file is fetched by a signed URL, as every blob is; the rendition picks what the workers made of it
+        picks = ((COMPRESSED,) if squeezed else ("original",)) + tuple(names)
+        fetched, shapes = download_operation(spec, arch, service, entity, field, "the CDN", picks)
+        operations += fetched
+        schemas += shapes
+    assumed = (
+        (f"entities.{entity}.fields.{field}.media.compress: true; {kept:g} of each upload's bytes kept ({squeezed.method}; the largest share "
+         f"among its kinds: {', '.join(squeezed.kinds)}); state the share you measure, e.g. compress: {max(0.1, kept - 0.3):g}",)
+        if squeezed and not squeezed.stated
+        else ()
+    )  # fmt: skip
+    return Applied(
+        made, components=components, figures=figures, placements=(placement,), tables=tables, operations=operations, schemas=schemas, assumptions=assumed
+    )
+
+
+def _compression_figures(table: str, field: str, subject: str, squeezed: Compression, peak: float, per_day: float, avg_bytes: float) -> tuple[Figure, ...]:
+    """What compressing a field's uploads reads and saves: the input bytes/s at peak, the share kept, the bytes saved a day."""
+    scope = f"field {subject}"
+    return (
+        figure(
+            f"media.input_bytes.{table}.{field}",
+            f"bytes/s the compression of {subject} reads at peak",
+            peak * avg_bytes,
+            "bytes/s",
+            "peak_uploads x avg_bytes",
+            {"peak_uploads": peak, "avg_bytes": avg_bytes},
+            scope,
+        ),
+        figure(
+            f"media.kept.{table}.{field}",
+            f"share of {subject}'s bytes its compressed copy keeps ({'stated' if squeezed.stated else 'assumed'})",
+            squeezed.kept,
+            "ratio",
+            "stated by the spec (media.compress)" if squeezed.stated else "the largest share kept among the field's content kinds",
+            {"kept": squeezed.kept},
+            scope,
+        ),
+        figure(
+            f"media.bytes_saved_per_day.{table}.{field}",
+            f"object storage saved a day by compressing {subject}",
+            per_day * avg_bytes * (1 - squeezed.kept),
+            "bytes",
+            "uploads_per_day x avg_bytes x (1 - kept)",
+            {"uploads_per_day": per_day, "avg_bytes": avg_bytes, "kept": squeezed.kept},
+            scope,
+        ),
+    )
 
 
 def _output_name(output: Rendition) -> str:
-    return output.name if output.codec == "image" else f"{output.name}_{output.codec}"
+    return output.name if output.codec == "image" or output.name == COMPRESSED else f"{output.name}_{output.codec}"
 
 
 def renditions_name(table: str, field: str) -> str:

@@ -13,8 +13,9 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import rekey_item_paths
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
+from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
 from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, described, hit_figures
-from backend_architect.ir.model import Architecture, CachePlan, Column, Decision, Figure, Table
+from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Column, Decision, Figure, Operation, Table
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec
@@ -213,6 +214,21 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     resolvers = [u for u in analysis.of_entity(entity) if u.kind == "get"]
     service = owner_of(arch, entity)
     operations = rekey_item_paths(arch, service, entity, plan.column, _param_description(plan))
+    schemas: tuple[tuple[str, ApiSchema], ...] = ()
+    opens = ""
+    if plan.method != "slug":
+        links, schemas = short_link_contract(spec, arch, service, entity, table, plan.column, plan.length, resolvers)
+        # the re-keyed operations carry the examples with short_url: one operation each, the later change on the earlier
+        rekeyed = {op.operation_id: op for _, op in operations}
+        operations = tuple((svc, _rekeyed(rekeyed.get(op.operation_id), op)) for svc, op in links) + tuple(
+            (svc, op) for svc, op in operations if op.operation_id not in {o.operation_id for _, o in links}
+        )
+        opens = (
+            f"; every read of a {entity} carries short_url, and GET {PATH.replace('{code}', '{' + plan.column + '}')} answers 302 Found with its "
+            f"target in Location (public, Cache-Control: {CACHE_CONTROL})"
+            if links
+            else ""
+        )
     # a resolve path whose cache the spec author steers (cache.<use case>) is the read-path cache pattern's to plan
     cached = [u for u in resolvers if u.peak_qps >= CACHE_MIN_READS and f"cache.{u.id}" not in spec.decisions]
     caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none", plan, table.name) for u in cached)
@@ -220,6 +236,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     rows = max(1.0, analysis.rows(entity))
     figures += tuple(f for u in cached for f in hit_figures(u, u.peak_qps, RESOLVE_TTL_S, max(1, math.ceil(rows * HOT_SHARE)), 0.0))
     choice, rationale, alternatives = _texts(entity, table.name, plan, peak_creates, occupancy)
+    choice += opens
     resolving = ", ".join(f"'{u.name}'" for u in resolvers) or "item reads"
     consequences = f"The {plan.column} column is unique and read-only in the API; {resolving} look rows up by it (one unique-index probe). " + (
         "A code never changes its target, so resolutions are cached for a day and evicted on delete."
@@ -243,7 +260,19 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     tables: tuple[tuple[str, Table], ...] = ()
     if plan.method == "ranges":
         tables = ((store, _ranges_table(table.name)),)
-    return Applied(made, figures=figures, caches=caches, operations=operations, tables=tables)
+    assumed = (
+        (f"no use case opens {entity} links: GET {PATH} is served, but its rate is not counted (add a get use case of {entity} with its rate)",)
+        if opens and not resolvers
+        else ()
+    )
+    return Applied(made, figures=figures, caches=caches, operations=operations, tables=tables, schemas=schemas, assumptions=assumed)
+
+
+def _rekeyed(rekeyed: Operation | None, changed: Operation) -> Operation:
+    """An operation both re-keyed (path and parameters) and given short_url examples: the re-keyed one with the new examples."""
+    if rekeyed is None:
+        return changed
+    return rekeyed.model_copy(update={"example_response": changed.example_response})
 
 
 def _length_formula(plan: KeyPlan) -> str:

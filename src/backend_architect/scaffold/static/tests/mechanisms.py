@@ -14,7 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
+from psycopg import sql
 
+import contract
 from checks import PAGE
 from design import OPERATIONS, PACKAGE, TABLES
 from support import Scenario
@@ -303,12 +305,19 @@ def download(s: Scenario, op_id: str) -> None:
     object_key = f"uploads/test/file/2026/03/{uuid.uuid4()}"
     row = s.visible(op_id, parent, **{op["download"]["column"]: object_key})
     path = s.path_for(op_id, row, parent)
-    assert s.call(op_id, path).status_code == 404, "no URL for a file that was never uploaded"
+    made = op["download"].get("default", "original") != "original"
+    # a file served by what the workers made of it waits for them (409); an original is missing until uploaded (404)
+    assert s.call(op_id, path).status_code == (409 if made else 404), "no URL for a file that was never uploaded"
     services = s.client.app.state.services  # type: ignore[attr-defined]
     objects = services.backends.objects
     schema = TABLES[op["table"]].get("schema")
     store = next(f"{t.get('schema') or ''}.{t['name']}" for t in TABLES.values() if t.get("runtime") == "objects" and t.get("schema") == schema)
     s.client.portal.call(objects.store, store, object_key, "image/jpeg", b"file bytes")  # type: ignore[union-attr]
+    processed = op["download"].get("renditions")
+    if processed:
+        # a processed file: each output the workers made is recorded beside the row (here, the same bytes), then the row is ready
+        outputs = [(name, "image", object_key) for name in op["download"]["outputs"]]
+        _processed(s, op["table"], row[TABLES[op["table"]]["key"]], op["download"]["status"], processed, op["download"]["owner"], outputs)
     found = s.call(op_id, path)
     assert found.status_code == 200, found.text
     assert found.headers["Cache-Control"] == "no-store"
@@ -319,6 +328,71 @@ def download(s: Scenario, op_id: str) -> None:
     assert fetched.status_code == 200 and fetched.content == b"file bytes", fetched.text
     assert s.client.get(f"{url.path}?{url.query}".replace("signature=", "signature=x")).status_code == 403
     assert s.call(op_id, dict(path, **{op["key_param"]: _other_key(op)})).status_code == 404
+
+
+def _processed(s: Scenario, table: str, key: Any, status: str, renditions: str, owner: str, outputs: list[tuple[str, str, str]]) -> None:
+    """What the media worker leaves behind: the outputs recorded beside the row, and the row ready."""
+    for name, codec, object_key in outputs:
+        _seed(s, renditions, **{owner: key, "rendition": name, "codec": codec, "object_key": object_key, "bytes": 10})
+    target = sql.Identifier(*table.split("."))
+    s.db.execute(sql.SQL("UPDATE {} SET {} = 'ready' WHERE {} = %s").format(target, sql.Identifier(status), sql.Identifier(TABLES[table]["key"])), [key])
+
+
+def _store(s: Scenario, op: dict[str, Any], object_key: str, data: bytes) -> None:
+    services = s.client.app.state.services  # type: ignore[attr-defined]
+    schema = TABLES[op["table"]].get("schema")
+    store = next(f"{t.get('schema') or ''}.{t['name']}" for t in TABLES.values() if t.get("runtime") == "objects" and t.get("schema") == schema)
+    s.client.portal.call(services.backends.objects.store, store, object_key, "application/octet-stream", data)  # type: ignore[union-attr]
+
+
+def playback(s: Scenario, op_id: str) -> None:
+    """409 while the video is processing; then the renditions of the codec asked for, at most the resolution asked for, highest first,
+    each by a signed URL that fetches it, with the manifests and the start offset; 404 when none matches; never cached."""
+    op = OPERATIONS[op_id]
+    info = op["playback"]
+    parent = s.parent(op_id)
+    object_key = f"uploads/test/video/2026/03/{uuid.uuid4()}"
+    row = s.visible(op_id, parent, **{info["column"]: object_key})
+    path = s.path_for(op_id, row, parent)
+    assert s.call(op_id, path).status_code == 409, "no playback while the video is processing"
+    ladder = [(name, codec) for name, codec, _ in info["bandwidth"]]
+    outputs = [(name, codec, f"renditions/{object_key}/{name}.{codec}") for name, codec in ladder]
+    for name, codec, key in outputs:
+        _store(s, op, key, f"{name}/{codec}".encode())
+    _store(s, op, f"renditions/{object_key}/master.m3u8", b"#EXTM3U\n")
+    _processed(s, op["table"], row[TABLES[op["table"]]["key"]], info["status"], info["renditions"], info["owner"], outputs)
+    found = s.call(op_id, path)
+    assert found.status_code == 200 and found.headers["Cache-Control"] == "no-store", found.text
+    answer = found.json()
+    assert {(r["resolution"], r["codec"]) for r in answer["renditions"]} == set(ladder)
+    first = answer["renditions"][0]
+    url = urlsplit(first["url"])
+    fetched = s.client.get(f"{url.path}?{url.query}")
+    assert fetched.status_code == 200 and fetched.content == f"{first['resolution']}/{first['codec']}".encode(), fetched.text
+    manifest = urlsplit(answer["manifest_url"])
+    assert s.client.get(f"{manifest.path}?{manifest.query}").content.startswith(b"#EXTM3U")
+    lowest = min(ladder, key=lambda r: int("".join(ch for ch in r[0] if ch.isdigit()) or 0))
+    narrowed = s.call(op_id, path, query={"codec": lowest[1], "resolution": lowest[0], "offset": 90}).json()
+    assert {(r["resolution"], r["codec"]) for r in narrowed["renditions"]} == {lowest} and narrowed["start_offset"] == 90, narrowed
+    from checks import _other_key
+
+    assert s.call(op_id, dict(path, **{op["key_param"]: _other_key(op)})).status_code == 404
+
+
+def redirect(s: Scenario, op_id: str) -> None:
+    """A short code answers 302 Found with the target its row names in Location and a Cache-Control the CDN may keep; an unknown code 404."""
+    op = OPERATIONS[op_id]
+    row = s.visible(op_id, None)
+    path = s.path_for(op_id, row, None)
+    url = op["path"].format(**{k: str(v) for k, v in path.items()})
+    found = s.client.get(url, headers=s.headers(op_id), follow_redirects=False)
+    contract.validate(op_id, found)
+    assert found.status_code == 302, found.text
+    expected = op["redirect"]["location"].format(**{k: "" if v is None else str(v) for k, v in row.items()})
+    assert found.headers["Location"] == expected and "max-age" in found.headers["Cache-Control"], found.headers
+    unknown = s.client.get(op["path"].format(**{op["key_param"]: "zzzzzz"}), headers=s.headers(op_id), follow_redirects=False)
+    contract.validate(op_id, unknown)
+    assert unknown.status_code == 404
 
 
 def unavailable(s: Scenario, op_id: str) -> None:

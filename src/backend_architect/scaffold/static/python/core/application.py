@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table
 
-from . import accounts, backends, consumers, contracts, health, logs, objects, problems, realtime
+from . import accounts, backends, consumers, contracts, health, keys, logs, objects, problems, realtime
 from .auth import TokenVerifier
 from .config import Settings, get_settings
 from .db import Database
@@ -55,6 +55,7 @@ def build(
     """The ASGI application: the modules' routers under the API's base path, health, contracts, uploads and the real-time gateway."""
     settings = settings or get_settings()
     logs.configure(settings.log_level)
+    keys.BASE["url"] = (settings.public_base_url or f"http://{settings.host}:{settings.port}").rstrip("/") + base_path
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -93,6 +93,13 @@ class _Ranges:
 RANGES = _Ranges()
 #: The permutation's key; configure SHORT_KEY_SECRET in production (core.config), or codes are only as unguessable as this default.
 SECRET = {"value": b"backend-architect-short-keys"}
+#: The API's public URL with its base path (set at startup from PUBLIC_BASE_URL, else the host and port): short URLs open under it.
+BASE = {"url": "http://127.0.0.1:8000/v1"}
+
+
+def short_url(code: str) -> str:
+    """The link to share for a short code: ``GET /s/{code}`` on this API redirects to what it leads to."""
+    return f"{BASE['url']}/s/{code}"
 
 
 async def make(conn: AsyncConnection, key: ShortKey, values: dict[str, Any]) -> str:

@@ -86,8 +86,21 @@ async def _process(engine: AsyncEngine, objects: Any, spec: Processed) -> bool:
             await conn.execute(
                 statement.on_conflict_do_update(index_elements=[spec.owner, "rendition", "codec"], set_={"object_key": output_key, "bytes": len(output)})
             )
+        streams = [(name, codec) for name, codec in spec.outputs if codec != "image" and name != "compressed"]
+        if streams:
+            # the manifests the playback contract signs: every rendition, by its file (segmenting is domain.py's encoder's work)
+            for name, text in manifests(streams).items():
+                await objects.store(spec.store, f"renditions/{object_key}/{name}", "text/plain", text.encode())
         await conn.execute(update(spec.table).where(spec.key == key).values({spec.status.name: "ready"}))
         return True
+
+
+def manifests(streams: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """An HLS master playlist and a DASH manifest naming each rendition's file (``1080p.h264``)."""
+    hls = ["#EXTM3U"] + [line for name, codec in streams for line in (f'#EXT-X-STREAM-INF:BANDWIDTH=1,NAME="{name}/{codec}"', f"{name}.{codec}")]
+    sets = "".join(f'<Representation id="{name}-{codec}" bandwidth="1"><BaseURL>{name}.{codec}</BaseURL></Representation>' for name, codec in streams)
+    dash = f'<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static"><Period><AdaptationSet>{sets}</AdaptationSet></Period></MPD>'
+    return {"master.m3u8": "\n".join(hls) + "\n", "manifest.mpd": dash}
 
 
 async def run(engine: AsyncEngine, objects: Any, specs: Sequence[Processed], stop: asyncio.Event, poll_s: float = 2.0) -> None:

@@ -17,6 +17,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import re
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ log = structlog.get_logger(__name__)
 #: How long an upload URL accepts the file (the design's 15 minutes), and how long a download URL works (5 minutes).
 UPLOAD_URL_TTL = datetime.timedelta(minutes=15)
 DOWNLOAD_URL_TTL = datetime.timedelta(minutes=5)
+#: Playback URLs work 6 hours (the design's): long enough for a long film and a pause.
+PLAYBACK_URL_TTL = datetime.timedelta(hours=6)
 
 
 def objects_table(metadata: MetaData, name: str, schema: str | None) -> Table:
@@ -67,11 +70,15 @@ class Upload:
 
 @dataclass(frozen=True)
 class Download:
-    """Where a row's file is: the column holding its key, and the local store's table."""
+    """Where a row's file is: the column holding its key, and the local store's table; for a processed file, its renditions."""
 
     column: str
     schema: str | None
     table: str = "stored_objects"
+    #: The renditions table, its column naming the row, and the row's processing status (``ready`` once the outputs exist).
+    renditions: Table | None = None
+    owner: str | None = None
+    status: str | None = None
 
     @property
     def store(self) -> str:
@@ -118,8 +125,8 @@ class TableObjects:
         if not hmac.compare_digest(wanted, signature):
             raise Problem(403, "This signed URL is not valid for this file.")
 
-    def presign_get(self, download: Download, key: str) -> tuple[str, datetime.datetime]:
-        expires_at = datetime.datetime.now(datetime.UTC) + DOWNLOAD_URL_TTL
+    def presign_get(self, download: Download, key: str, ttl: datetime.timedelta = DOWNLOAD_URL_TTL) -> tuple[str, datetime.datetime]:
+        expires_at = datetime.datetime.now(datetime.UTC) + ttl
         expires = int(expires_at.timestamp())
         signature = _signature(self.secret, key, expires, 0, "GET", download.store)
         return f"{self.base_url}/objects/{key}?expires={expires}&store={download.store}&signature={signature}", expires_at
@@ -167,10 +174,10 @@ class S3Objects:
         url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=int(UPLOAD_URL_TTL.total_seconds()))
         return str(url), expires_at
 
-    def presign_get(self, download: Download, key: str) -> tuple[str, datetime.datetime]:
-        expires_at = datetime.datetime.now(datetime.UTC) + DOWNLOAD_URL_TTL
+    def presign_get(self, download: Download, key: str, ttl: datetime.timedelta = DOWNLOAD_URL_TTL) -> tuple[str, datetime.datetime]:
+        expires_at = datetime.datetime.now(datetime.UTC) + ttl
         params = {"Bucket": self.bucket, "Key": key}
-        url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(DOWNLOAD_URL_TTL.total_seconds()))
+        url = self.client.generate_presigned_url("get_object", Params=params, ExpiresIn=int(ttl.total_seconds()))
         return str(url), expires_at
 
     async def stat(self, store: str, key: str) -> tuple[str, int] | None:
@@ -210,8 +217,8 @@ async def create_upload(ctx: Any, op: Any, upload: Upload, content_type: str) ->
     return respond(ctx, 201, body, {"Location": url})
 
 
-async def download_url(ctx: Any, op: Any, key: Any, download: Download, parent_key: Any = None) -> Response:
-    """``GET .../download-url``: the row as reading it would find it (404 otherwise), then a signed URL to its file, never cached."""
+async def _row(ctx: Any, op: Any, key: Any, parent_key: Any) -> Any:
+    """The row as reading it would find it; 404 otherwise."""
     resource = op.resource
     query = select(resource.table).where(*visible(ctx, resource, op.owner), resource.lookup == key)
     if resource.parent is not None and parent_key is not None:
@@ -220,13 +227,86 @@ async def download_url(ctx: Any, op: Any, key: Any, download: Download, parent_k
         row = (await conn.execute(query)).mappings().first()
     if row is None:
         raise Problem(404, f"No {resource.name} with this id exists, or you may not see it.")
+    return row
+
+
+async def _outputs(ctx: Any, op: Any, row: Any, renditions: Table, owner: str, status: str) -> list[Any]:
+    """The processed outputs of a row (409 while the media workers are still at work on it)."""
+    if row[status] != "ready":
+        raise Problem(409, f"This {op.resource.name}'s file is still being processed ({row[status]}); ask again shortly.")
+    async with reading(ctx, op.resource) as conn:
+        found = await conn.execute(select(renditions).where(renditions.c[owner] == row[op.resource.key.name]))
+        return list(found.mappings())
+
+
+async def download_url(ctx: Any, op: Any, key: Any, download: Download, parent_key: Any = None, rendition: str | None = None) -> Response:
+    """``GET .../download-url``: the row as reading it would find it (404 otherwise), then a signed URL to its file (or the rendition
+    asked for, 409 while it is being made), never cached."""
+    row = await _row(ctx, op, key, parent_key)
     objects = ctx.services.backends.objects
     object_key = row[download.column]
+    if rendition not in {None, "original"} and download.renditions is not None and download.owner and download.status:
+        made = [r for r in await _outputs(ctx, op, row, download.renditions, download.owner, download.status) if r["rendition"] == rendition]
+        if not made:
+            raise Problem(404, f"This {op.resource.name}'s file has no {rendition} rendition.")
+        object_key = made[0]["object_key"]
     found = await objects.stat(download.store, object_key) if object_key else None
     if found is None:
-        raise Problem(404, f"The file of this {resource.name} has not been uploaded.")
+        raise Problem(404, f"The file of this {op.resource.name} has not been uploaded.")
     url, expires_at = objects.presign_get(download, object_key)
     body = {"download_url": url, "expires_at": expires_at.isoformat().replace("+00:00", "Z"), "content_type": found[0], "bytes": found[1]}
+    return respond(ctx, 200, body, {"Cache-Control": "no-store"})
+
+
+@dataclass(frozen=True)
+class Playback:
+    """A processed video: its key and status columns, its renditions table and owner column, each rendition's bandwidth, the local store."""
+
+    column: str
+    status: str
+    renditions: Table
+    owner: str
+    bandwidth: dict[tuple[str, str], int]
+    schema: str | None
+    table: str = "stored_objects"
+
+
+def height(name: str) -> int:
+    """Lines of a rendition by its name: ``1080p`` is 1080, ``4k`` 2160; other names (a thumbnail) are 0."""
+    found = re.fullmatch(r"(\d{3,4})p|(\d)k", name.lower())
+    if found is None:
+        return 0
+    return int(found.group(1)) if found.group(1) else int(found.group(2)) * 540
+
+
+async def playback(
+    ctx: Any, op: Any, key: Any, spec: Playback, parent_key: Any = None, codec: str | None = None, resolution: str | None = None, offset: int = 0
+) -> Response:
+    """``GET .../playback``: the renditions in the codec asked for, at most the resolution asked for, highest first, each by a signed URL,
+    with the HLS and DASH manifests the media worker wrote; 404 when none matches, 409 while processing; never cached."""
+    row = await _row(ctx, op, key, parent_key)
+    made = [r for r in await _outputs(ctx, op, row, spec.renditions, spec.owner, spec.status) if (r["rendition"], r["codec"]) in spec.bandwidth]
+    ceiling = height(resolution) if resolution else None
+    chosen = [r for r in made if (codec is None or r["codec"] == codec) and (ceiling is None or height(r["rendition"]) <= ceiling)]
+    if not chosen:
+        raise Problem(404, f"No rendition of this {op.resource.name} matches the codec and resolution asked for.")
+    chosen.sort(key=lambda r: (-height(r["rendition"]), r["codec"]))
+    objects = ctx.services.backends.objects
+    where = Download(spec.column, spec.schema, spec.table)
+    base = f"renditions/{row[spec.column]}"
+    manifest, expires_at = objects.presign_get(where, f"{base}/master.m3u8", PLAYBACK_URL_TTL)
+    dash, _ = objects.presign_get(where, f"{base}/manifest.mpd", PLAYBACK_URL_TTL)
+    renditions = []
+    for r in chosen:
+        url, _ = objects.presign_get(where, r["object_key"], PLAYBACK_URL_TTL)
+        renditions.append({"resolution": r["rendition"], "codec": r["codec"], "bandwidth": spec.bandwidth[(r["rendition"], r["codec"])], "url": url})
+    body = {
+        "manifest_url": manifest,
+        "dash_manifest_url": dash,
+        "renditions": renditions,
+        "start_offset": offset,
+        "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
+    }
     return respond(ctx, 200, body, {"Cache-Control": "no-store"})
 
 

@@ -1,0 +1,176 @@
+"""How a processed video is read (PAT025 for a field with video renditions): a playback contract, never the stored object.
+
+Private to the pattern family. ``GET {item}/playback`` (``{item}/{field}-playback`` when the
+entity holds several blobs) selects renditions and answers where to play them:
+
+- ``codec`` (one of the transcoded codecs) and ``resolution`` (the highest rendition offered;
+  the player adapts below it) narrow the renditions; left out, every one is offered;
+- ``offset`` (seconds) is where playback starts: the manifest's start (HLS ``EXT-X-START``), a
+  resume position or a deep link's ``t=``;
+- the answer holds an HLS master playlist URL and a DASH manifest URL for the selected
+  renditions, and each rendition's own playlist URL with its bandwidth, all signed for the CDN
+  and valid ``PLAYBACK_URL_TTL_S`` (a token that also covers the segments, so a two-hour film
+  plays through), with ``expires_at``; ``Cache-Control: no-store`` (the URLs are credentials);
+- 404 when the item does not exist or the caller may not see it; 409 while the video is still
+  processing (its ``<field>_status`` is not ``ready``).
+
+The item's read shape drops the object key of the original: clients play renditions, and the
+original stays private in object storage.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from backend_architect.design.examples import EXAMPLE_TIME
+from backend_architect.design.patterns._api import new_operation
+from backend_architect.design.patterns._uploads import blob_fields
+from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import kebab
+
+#: How long playback URLs work: a CDN token covering the manifest and its segments, long enough for a long film and a pause.
+PLAYBACK_URL_TTL_S = 6 * 3600
+#: The CDN host the examples show.
+EXAMPLE_CDN = "https://cdn.example.com"
+
+Added = tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]
+
+
+def playback_path(spec: Spec, item: str, entity: str, field: str) -> str:
+    """``{item}/playback``; ``{item}/{field}-playback`` when the entity holds several blobs."""
+    return f"{item}/playback" if len(blob_fields(spec, entity)) == 1 else f"{item}/{kebab(field)}-playback"
+
+
+def playback_contract(
+    spec: Spec, arch: Architecture, service: str, entity: str, field: str, codecs: list[str], sizes: list[str], bandwidth: dict[tuple[str, str], float]
+) -> Added:
+    """The playback operation and its shapes; the item reads without the original's key (examples too)."""
+    api = next((a for a in arch.apis if a.service == service), None)
+    reads = [o for o in (api.operations if api else []) if o.entity == entity and o.kind == "get" and o.method == "get" and o.path.endswith("}")]
+    if api is None or not reads:
+        return (), ()
+    read = min(reads, key=lambda o: (len(o.path), o.path))
+    suffix = "" if len(blob_fields(spec, entity)) == 1 else kebab(field).title().replace("-", "")
+    ttl_h = PLAYBACK_URL_TTL_S // 3600
+    rendition = ApiSchema(
+        name=f"{entity}{suffix}Rendition",
+        entity=entity,
+        properties=[
+            _prop("resolution", "string", "The rendition's resolution.", enum=sizes),
+            _prop("codec", "string", "The rendition's codec.", enum=codecs),
+            _prop("bandwidth", "integer", "Peak bits per second of the rendition (the player's bitrate ladder).", fmt="int64"),
+            _prop("url", "string", f"Signed URL of the rendition's own playlist on the CDN; valid {ttl_h} h.", fmt="uri", max_length=2048),
+        ],
+    )
+    playback = ApiSchema(
+        name=f"{entity}{suffix}Playback",
+        entity=entity,
+        properties=[
+            _prop("manifest_url", "string", f"Signed HLS master playlist (.m3u8) of the selected renditions on the CDN; valid {ttl_h} h.", fmt="uri",
+                  max_length=2048),
+            _prop("dash_manifest_url", "string", "Signed DASH manifest (.mpd) of the same renditions.", fmt="uri", max_length=2048),
+            ApiProperty(name="renditions", type="array", items=rendition.name, required=True, read_only=True, min_items=1,
+                        description="The selected renditions, highest resolution first."),
+            _prop("start_offset", "integer", "Where playback starts, in seconds (the offset asked for; 0 when none).", fmt="int32"),
+            _prop("expires_at", "string", "When the URLs stop working; ask again after.", fmt="date-time"),
+        ],
+    )  # fmt: skip
+    params = [p for p in read.parameters if p.location == "path"] + [
+        Parameter(name="codec", location="query", enum=codecs, description="Only renditions in this codec (one the device decodes); all when left out."),
+        Parameter(name="resolution", location="query", enum=sizes, description="The highest resolution offered (the player adapts below); all when left out."),
+        Parameter(name="offset", location="query", type="integer", format="int32", minimum=0, default=0,
+                  description="Where playback starts, in seconds: a resume position or a deep link's t= (HLS EXT-X-START)."),
+    ]  # fmt: skip
+    example = _example(entity, codecs, sizes, bandwidth)
+    op = new_operation(
+        operation_id=f"get{entity}{suffix}Playback",
+        method="get",
+        path=playback_path(spec, read.path, entity, field),
+        summary=f"Play {_article(entity)}'s {field}",
+        description=f"Selects renditions (codec, the highest resolution) and answers signed HLS and DASH manifest URLs on the CDN, each rendition's "
+        f"playlist URL and bandwidth, and where playback starts (offset), valid {ttl_h} h, after the same authorization as '{read.summary}'; "
+        f"404 when the {entity} does not exist or the caller may not see it; 409 while it is still processing. The original upload is never served.",
+        entity=entity,
+        kind="get",
+        tag=read.tag,
+        parameters=params,
+        scopes=list(read.scopes),
+        response_schema=playback.name,
+        example_response=example,
+        owner_only=read.owner_only,
+    )
+    op = op.model_copy(
+        update={"cache_control": "no-store", "auth": read.auth, "scopes": list(read.scopes) if read.auth != "none" else [],
+                "error_statuses": sorted({*op.error_statuses, 409}) if read.auth != "none" else sorted({*op.error_statuses, 409} - {401, 403})}
+    )  # fmt: skip
+    note = f"The {field} plays through GET {op.path} (codec, resolution, offset): signed manifests, never the original."
+    return ((service, op), *_without_key(api.operations, service, entity, field, note)), ((service, rendition), (service, playback))
+
+
+def height(name: str) -> int:
+    """Lines of a rendition by its name (``1080p`` is 1080, ``4k`` 2160), to order them highest first; 0 for other names.
+
+    >>> height("720p"), height("4k"), height("thumb")
+    (720, 2160, 0)
+    """
+    found = re.fullmatch(r"(\d{3,4})p|(\d)k", name.lower())
+    if found is None:
+        return 0
+    return int(found.group(1)) if found.group(1) else int(found.group(2)) * 540
+
+
+def _example(entity: str, codecs: list[str], sizes: list[str], bandwidth: dict[tuple[str, str], float]) -> dict[str, Any]:
+    base = f"{EXAMPLE_CDN}/renditions/{kebab(entity)}/example"
+    token = f"token=exp{PLAYBACK_URL_TTL_S}~sig"
+    return {
+        "manifest_url": f"{base}/master.m3u8?{token}",
+        "dash_manifest_url": f"{base}/manifest.mpd?{token}",
+        "renditions": [
+            {"resolution": s, "codec": c, "bandwidth": int(bandwidth.get((s, c), 0)), "url": f"{base}/{s}_{c}.m3u8?{token}"}
+            for s in sorted(sizes, key=lambda s: (-height(s), s))
+            for c in codecs
+        ],
+        "start_offset": 0,
+        "expires_at": EXAMPLE_TIME,
+    }
+
+
+def _without_key(operations: list[Operation], service: str, entity: str, field: str, note: str) -> tuple[tuple[str, Any], ...]:
+    """The entity's read operations with the original's key gone from their examples (the schema change is the caller's); the item's
+    read (the use case's own operation) says where the video plays."""
+    out = []
+    for op in operations:
+        if op.entity == entity and op.response_schema in {entity, f"{entity}Page"} and op.example_response is not None:
+            item = op.kind == "get" and op.path.endswith("}") and note not in op.description
+            described = f"{op.description} {note}".strip() if item else op.description
+            out.append((service, op.model_copy(update={"example_response": _drop(op.example_response, field), "description": described})))
+    return tuple(out)
+
+
+def read_shape(schemas: list[ApiSchema], entity: str, field: str) -> ApiSchema | None:
+    """The entity's read shape without the original's object key (None when it has no such property)."""
+    read = next((s for s in schemas if s.name == entity), None)
+    if read is None or not any(p.name == field for p in read.properties):
+        return None
+    return read.model_copy(update={"properties": [p for p in read.properties if p.name != field]})
+
+
+def _drop(example: Any, field: str) -> Any:
+    if isinstance(example, list):
+        return [_drop(e, field) for e in example]
+    if isinstance(example, dict):
+        return {k: _drop(v, field) for k, v in example.items() if k != field}
+    return example
+
+
+def _prop(name: str, kind: str, description: str, *, fmt: str | None = None, enum: list[str] | None = None, max_length: int | None = None) -> ApiProperty:
+    return ApiProperty(name=name, type=kind, format=fmt, enum=enum or [], required=True, read_only=True, max_length=max_length, description=description)
+
+
+def _article(word: str) -> str:
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+
+
+__all__ = ["PLAYBACK_URL_TTL_S", "playback_contract", "playback_path", "read_shape"]
