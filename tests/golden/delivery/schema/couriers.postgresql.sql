@@ -34,9 +34,6 @@ COMMENT ON TABLE couriers IS 'Courier rows';
 COMMENT ON COLUMN couriers.location_cell IS 'geohash cell of the point: indexes proximity';
 COMMENT ON COLUMN couriers.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
--- ix_couriers_location_cell_partial: use case 'find nearby couriers' (proximity: geohash prefix ranges at precision 5, index-only)
-CREATE INDEX ix_couriers_location_cell_partial ON couriers (location_cell) INCLUDE (location_lat, location_lon) WHERE status = 'available';
-
 CREATE TABLE couriers_outbox_events (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     channel TEXT NOT NULL,

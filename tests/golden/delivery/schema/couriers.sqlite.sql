@@ -19,9 +19,6 @@ CREATE TABLE couriers (
     CONSTRAINT ck_couriers_status CHECK (status IN ('offline', 'available', 'delivering'))
 );
 
--- ix_couriers_location_cell_partial: use case 'find nearby couriers' (proximity: geohash prefix ranges at precision 5, index-only)
-CREATE INDEX ix_couriers_location_cell_partial ON couriers (location_cell) WHERE status = 'available';
-
 CREATE TABLE couriers_outbox_events (
     id CHAR(32) NOT NULL,
     channel TEXT NOT NULL,
