@@ -125,13 +125,6 @@ use_cases:
 """
 
 
-def test_hot_counter_is_a_bottleneck_ok() -> None:
-    """A counter updated in place at 300/s peak is reported as hot rows, with the split-counter step."""
-    found = next(b for b in design_of(STOCK).bottlenecks if b.title.startswith("Hot rows"))
-    assert found.title == "Hot rows: Product.stock in 'reserve stock'"
-    assert "split the counter" in found.scaling_step
-
-
 def test_external_rate_limit_is_a_bottleneck_ok() -> None:
     """Notifying through a mailer limited to 10/s at 300/s peak is ranked first."""
     arch = design_of(STOCK)

@@ -15,6 +15,7 @@ from tests.design.helpers import spec_of
 from tests.design.test_mechanism_paths import SOCIAL
 
 from backend_architect.api import design_spec, review_path
+from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.render.ddl import render_ddl
@@ -1123,3 +1124,53 @@ def test_the_table_holds_media_and_links_ok() -> None:
     assert any(o.success_status == 302 for o in ops)
     assert any((o.response_schema or "").endswith("Playback") for o in ops)
     assert any(f.key.startswith("media.kept.") for _, arch, _ in DESIGNS for f in arch.figures)
+
+
+def _analysis(name: str) -> Analysis:
+    """The analysis of the table's design ``name``."""
+    by_name = {f"{p.parent.name}/{p.stem}": p for p in FILES}
+    return analyse(load_spec(by_name[name]).spec if name in by_name else spec_of(WRITTEN[name]))
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_shared_caches_only_where_every_caller_gets_the_same_response_ok(name: str, arch: Architecture, document: str) -> None:
+    """No CDN plan on a read that needs a token; every CDN read's contract says public (anonymous) Cache-Control."""
+    auth = {op_use: op.auth for api in arch.apis for op in api.operations for op_use in op.use_cases}
+    for plan in arch.caches:
+        if plan.strategy == "cdn" and plan.use_case in auth:
+            assert auth[plan.use_case] != "required", plan.use_case
+            ops = [op for api in arch.apis for op in api.operations if op.use_cases == [plan.use_case]]
+            assert all((op.cache_control or "").startswith("public") for op in ops), plan.use_case
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_never_changing_rows_are_written_by_nothing_after_creation_ok(name: str, arch: Architecture, document: str) -> None:
+    """A cache that says its rows never change reads only entities no use case, counter or job changes after creation."""
+    analysis = _analysis(name)
+    facts = analysis.entities
+    for plan in arch.caches:
+        if "never change" in plan.rationale:
+            use_case = next(u for u in analysis.use_cases if u.name == plan.use_case)
+            assert not [c for e in use_case.entities if e in facts for c in facts[e].changes], plan.use_case
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_unrated_read_endpoints_count_in_database_reads_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every GET of a created resource that no use case rates adds its reads to its database's read figure."""
+    inputs = {k for f in arch.figures if f.key.startswith("db.reads.peak.") for k in f.inputs}
+    for api in arch.apis:
+        for op in api.operations:
+            by_id = op.method == "get" and op.kind == "get" and op.path.endswith("}")
+            if by_id and not op.use_cases and not op.internal and f"readback_{op.operation_id}" not in inputs:
+                creates = [u for u in _analysis(name).use_cases if u.kind == "create" and u.entity == op.entity and u.peak_qps]
+                assert not creates, op.operation_id
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_index_for_a_read_another_store_serves_ok(name: str, arch: Architecture, document: str) -> None:
+    """An index designed for a use case is for one whose reads reach the database (none served by GEO sets or precomputed lists)."""
+    elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.database_share == 0 and m.store == "redis" and "GEOSEARCH" in m.how}
+    for store in arch.datastores:
+        for t in store.tables:
+            for index in t.indexes:
+                assert not [r for r in index.reasons for u in elsewhere if r.startswith(f"use case '{u}'")], (t.name, index.name)

@@ -110,6 +110,8 @@ class EntityFacts:
     #: How ``rows_per_day`` was reached, as the capacity table states it: its formula and inputs (empty when no rows are added).
     day_formula: str = ""
     day_inputs: Mapping[str, float] = field(default_factory=dict)
+    #: What changes the entity's rows after they are created (other use cases writing its fields, counters kept by the server).
+    changes: tuple[str, ...] = ()
     #: The use cases that insert its rows (see ``_inserting``); empty when none does.
     creators: tuple[str, ...] = ()
 
@@ -405,7 +407,8 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
     for name in spec.entities:
         rows, per_day, basis = estimate(name)
         writers = writing.get(name, [])
-        mutability = _mutability(spec, name, writers)
+        changes = changes_after_create(spec, name, writers)
+        mutability = _mutability(spec, name, writers, changes)
         formula, inputs = working.get(name, ("", {})) if per_day else ("", {})
         facts[name] = EntityFacts(
             name,
@@ -417,6 +420,7 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
             tuple(u.id for u in reading.get(name, [])),
             formula,
             MappingProxyType(inputs),
+            changes,
             creators=tuple(u.name for u in use_cases if _inserting(spec, u, name)),
         )
     return facts
@@ -443,15 +447,47 @@ def _creates_by_fields(spec: Spec, use_case: UseCase) -> bool:
     return bool(writes) and all(w.partition(".")[0] == use_case.entity and w.partition(".")[2] in fields for w in writes)
 
 
-def _mutability(spec: Spec, name: str, writers: list[UseCase]) -> Mutability:
-    """How an entity's rows change (given the use cases that write it): never written, appended, rewritten by a job, or updated by requests."""
+def changes_after_create(spec: Spec, name: str, writers: list[UseCase]) -> tuple[str, ...]:
+    """What changes an entity's rows once written: the union of every write to its rows and columns.
+
+    A use case about another entity that writes this one's fields (an answer bumping its
+    question's ``answer_count``) updates rows in place; so does any non-create writer (an
+    update, an action). A numeric field the server generates from a default that no use case
+    writes by name (``score``, ``reputation``) is a counter maintained after creation.
+    """
+    found: list[str] = []
+    for use_case in writers:
+        fields = [w.partition(".")[2] for w in use_case.spec.writes if w.partition(".")[0] == name and w.partition(".")[2]]
+        if use_case.is_job:
+            found.append(f"the job '{use_case.name}' rewrites " + (", ".join(fields) if fields else "its rows"))
+        elif use_case.kind != "create":
+            found.append(f"'{use_case.name}' updates " + (", ".join(fields) if fields else "its rows"))
+        elif use_case.entity != name and fields:
+            found.append(f"'{use_case.name}' writes {', '.join(fields)}")
+    named = {w.partition(".")[2] for u in spec.use_cases for w in u.writes if w.partition(".")[0] == name}
+    for field_name, declared in spec.entities[name].fields.items():
+        if declared.generated and declared.default is not None and declared.type.kind in COUNTER_KINDS and field_name not in named:
+            found.append(f"{name}.{field_name} is a counter the server keeps after creation")
+    return tuple(found)
+
+
+#: Field kinds a server-kept value with a starting default counts in (a score, a reputation, a tally).
+COUNTER_KINDS = frozenset({"int", "bigint", "decimal", "money", "float"})
+
+
+def _mutability(spec: Spec, name: str, writers: list[UseCase], changes: tuple[str, ...] = ()) -> Mutability:
+    """How an entity's rows change (given the use cases that write it): never written, appended, rewritten by a job, or updated.
+
+    Rows are immutable only when every writer creates them and nothing changes them afterwards
+    (``changes_after_create``): the union of all writes decides, not the use case at hand.
+    """
     entity = spec.entities[name]
-    if not writers:
-        return "reference"
     if entity.append_only:
-        return "append_only"
+        return "append_only" if writers else "reference"
+    if not writers:
+        return "updated" if changes else "reference"
     if all(u.is_job for u in writers):
         return "job_written"
-    if all(u.kind == "create" for u in writers):
+    if not changes:
         return "immutable"
     return "updated"

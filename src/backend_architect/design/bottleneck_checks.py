@@ -30,24 +30,41 @@ def _b(title: str, scope: str, trigger: str, step: str, figure: str | None = Non
     return Bottleneck(rank=0, title=title, scope=scope, trigger=trigger, scaling_step=step, figure=figure)
 
 
-def hot_rows(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Pressure]:
-    """Counters and balances updated in place at a high rate contend on the same rows' locks."""
+def hot_rows(spec: Spec, use_cases: tuple[UseCase, ...], rows: dict[str, float]) -> list[Pressure]:
+    """Counters and balances updated in place on the SAME rows at a high rate contend on those rows' locks.
+
+    A hot row is many updates to one row, not many rows updated once each: the updates a use case
+    makes to an entity's numeric fields spread over the rows it writes, so each row takes
+    ``peak / rows`` updates/s (a trip's fare written once by 'end trip' spreads over every trip; a
+    stock count over five products concentrates). A create counts where it updates another
+    entity's numeric field (an answer bumping its question's ``answer_count``).
+    """
     found = []
     for use_case in use_cases:
-        if use_case.kind not in {"update", "action"} or use_case.peak_qps < HOT_ROW_UPDATES_PER_S / 10:
+        if use_case.kind not in {"update", "action", "create"} or use_case.is_job:
             continue
-        entity = spec.entities[use_case.entity]
-        numeric = [
-            f for f in (w.split(".", 1)[1] for w in use_case.spec.writes if "." in w) if f in entity.fields and entity.fields[f].type.kind in NUMERIC_KINDS
-        ]
-        if numeric:
+        written: dict[str, list[str]] = {}
+        for raw in use_case.spec.writes:
+            owner, dot, field = raw.partition(".")
+            entity = spec.entities.get(owner)
+            if not dot or entity is None or field not in entity.fields or entity.fields[field].type.kind not in NUMERIC_KINDS:
+                continue
+            if use_case.kind == "create" and owner == use_case.entity:
+                continue  # the row it creates, not an update in place
+            written.setdefault(owner, []).append(field)
+        for owner, numeric in written.items():
+            distinct = max(1.0, rows.get(owner, 1.0))
+            per_row = use_case.peak_qps / distinct
+            if per_row < HOT_ROW_UPDATES_PER_S:
+                continue
             found.append(
                 (
-                    use_case.peak_qps / HOT_ROW_UPDATES_PER_S,
+                    per_row / HOT_ROW_UPDATES_PER_S,
                     _b(
-                        f"Hot rows: {use_case.entity}.{', '.join(numeric)} in '{use_case.name}'",
-                        use_case.entity,
-                        f"{use_case.peak_qps:,.1f} in-place updates/s at peak of a counter-like field (contention from {HOT_ROW_UPDATES_PER_S:g}/s on one row)",
+                        f"Hot rows: {owner}.{', '.join(numeric)} in '{use_case.name}'",
+                        owner,
+                        f"{per_row:,.1f} in-place updates/s on each {owner} row at peak ({use_case.peak_qps:,.1f} updates/s over {distinct:,.0f} rows) "
+                        f"of a counter-like field (contention from {HOT_ROW_UPDATES_PER_S:g}/s on one row)",
                         "split the counter over N rows summed on read, or accumulate increments in Redis and flush in batches",
                         f"qps.peak.{use_case.id}",
                     ),

@@ -119,7 +119,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                 )
             )
     use_cases = analysis.use_cases
-    found += hot_rows(spec, use_cases)
+    found += hot_rows(spec, use_cases, rows)
     found += large_offsets(use_cases, rows)
     found += indexed_writes(arch)
     found += chatty_calls(arch, use_cases)

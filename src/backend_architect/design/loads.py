@@ -112,6 +112,12 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
             if side_db is not None:
                 loads[side_db].writes[f"peak_{use_case.id}_side"] = use_case.peak_qps
                 loads[side_db].entity_of[f"peak_{use_case.id}_side"] = written
+    for load in readbacks(analysis, arch):
+        db = home.get(load.entity)
+        if db is not None:
+            loads[db].reads[load.key] = load.reads_per_s * shares.get(load.cached_by, 1.0) if load.cached_by else load.reads_per_s
+            loads[db].entity_of[load.key] = load.entity
+            loads[db].mechanisms.append(load)
     for mechanism in arch.mechanisms:
         for load in mechanism.loads:
             db = home.get(load.entity)
@@ -127,4 +133,37 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
     return loads
 
 
-__all__ = ["DatabaseLoad", "database_loads", "database_share", "databases", "publishes_directly", "served_by", "write_rate"]
+#: Times a created resource is read back by its GET (the Location a create answers with) when no use case states that read's rate.
+READS_PER_CREATE = 1.0
+
+
+def readbacks(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
+    """The reads of the GETs the API adds for created resources that no use case rates: each created row read back once.
+
+    Every read endpoint reaches its store unless a cache or read model serves it, so a design whose
+    only rated read is served elsewhere still reads its database for these.
+    """
+    found: list[StoreLoad] = []
+    for api in arch.apis:
+        for op in api.operations:
+            if op.method != "get" or op.use_cases or op.kind != "get" or not op.path.endswith("}") or op.entity is None or op.internal:
+                continue
+            creates = sum(u.peak_qps for u in analysis.use_cases if u.kind == "create" and u.entity == op.entity and not u.is_job)
+            if not creates:
+                continue
+            getter = next((u.name for u in analysis.use_cases if u.kind == "get" and u.entity == op.entity), "")
+            found.append(
+                StoreLoad(
+                    entity=op.entity,
+                    key=f"readback_{op.operation_id}",
+                    quantity=f"reads/s of {op.method.upper()} {op.path} (each created {op.entity} read back)",
+                    reads_per_s=creates * READS_PER_CREATE,
+                    formula="peak_creates x reads_per_create",
+                    inputs={"peak_creates": creates, "reads_per_create": READS_PER_CREATE},
+                    cached_by=getter,
+                )
+            )
+    return found
+
+
+__all__ = ["READS_PER_CREATE", "DatabaseLoad", "database_loads", "database_share", "databases", "publishes_directly", "readbacks", "served_by", "write_rate"]

@@ -97,6 +97,12 @@ HEADERS: dict[str, Any] = {
     "Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer", "format": "int32", "minimum": 0}, "example": 12},
     "Location": {"description": "URL of the created resource.", "schema": {"type": "string", "format": "uri-reference"}},
     "ETag": {"description": "Version of the resource, for If-Match.", "schema": {"type": "string"}, "example": '"3"'},
+    "Cache-Control": {
+        "description": "Who may keep the response and for how long: the operation's x-cache-control for a request without a token; "
+        "private, no-store for a request carrying one (shared caches never keep a caller's response).",
+        "schema": {"type": "string"},
+        "example": "public, max-age=60",
+    },
 }
 
 HEADER_PARAMS: dict[str, Any] = {
@@ -267,10 +273,11 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
         headers["ETag"] = {"$ref": "#/components/headers/ETag"}
         used_headers.add("ETag")
     if op.success_status == 302:
-        # a redirect carries its target in Location and no body; Cache-Control says how long the edge may answer it
+        # a redirect carries its target in Location and no body
         headers["Location"] = {"description": f"Where the link leads: {op.redirect or 'the target'}.", "schema": {"type": "string", "format": "uri-reference"}}
-        if op.cache_control:
-            headers["Cache-Control"] = {"description": "How long browsers and the CDN may reuse the answer.", "schema": {"type": "string"}}
+    if op.cache_control:
+        headers["Cache-Control"] = {"$ref": "#/components/headers/Cache-Control"}
+        used_headers.add("Cache-Control")
     description = {200: "OK", 201: "Created", 204: "No Content", 302: "Found: the client follows Location"}[op.success_status]
     success: dict[str, Any] = {"description": description, "headers": headers}
     if op.response_schema and op.success_status not in {204, 302}:

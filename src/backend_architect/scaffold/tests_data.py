@@ -208,6 +208,7 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "owner": owner.column if owner else None,
         "owner_chain": _chain(module, op.owner) if op.owner and op.owner.via else None,
         "conditional": bool(ir.conditional and table.version),
+        "cache_control": ir.cache_control,
         "idempotent": ir.idempotency_key,
         "events": [e.name for e in op.events],
         "parent": parent,

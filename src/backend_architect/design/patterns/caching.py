@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
@@ -51,10 +52,14 @@ def _changes(analysis: Analysis, use_case: UseCase) -> tuple[str, float | None, 
 
         interval = min((schedule_interval(u.spec.schedule or "daily") for u in jobs), default=None)
         return worst, interval, f"a job rewrites it every {fmt(interval)}s" if interval else "a job rewrites it"
+    if worst == "updated":
+        # every writer of what the path returns, so the TTL and the invalidation name them all
+        changes = [c for entity in use_case.entities if entity in analysis.entities for c in analysis.entities[entity].changes]
+        return worst, None, "its rows are updated" + (f" ({'; '.join(dict.fromkeys(changes))})" if changes else "")
     return (
         worst,
         None,
-        {"append_only": "new rows are appended", "updated": "its rows are updated", "immutable": "new rows are created"}.get(worst, "it changes"),
+        {"append_only": "new rows are appended", "immutable": "new rows are created"}.get(worst, "it changes"),
     )
 
 
@@ -101,6 +106,10 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     # plans an earlier pattern made stand (read models, a short key's resolve cache), unless the author steers that path's cache
     steered = {u.name for u in analysis.use_cases if f"cache.{u.id}" in spec.decisions}
     decided = {c.use_case for c in arch.caches if c.strategy == "read-model" or c.use_case not in steered}
+    for made in arch.caches:
+        if made.use_case in decided and made.strategy in {"cdn", "http"}:
+            # a plan an earlier pattern made (a short key's redirect at the edge) is stated in the contract all the same
+            yield Applied(None, operations=with_cache_control(arch, made))
     known = figures(arch)
     redis_bytes = 0.0
     redis_ops = 0.0
@@ -137,7 +146,14 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             )
         if plan.strategy == "cdn":
             edge.append(use_case.name)
-        yield Applied(record, caches=(plan,), figures=tuple(out), assumptions=(problem,) if problem else ())
+        contract = with_cache_control(arch, plan)
+        notes = [problem] if problem else []
+        if plan.strategy == "cdn" and use_case.spec.auth != "none":
+            notes.append(
+                f"use case '{use_case.name}': the CDN keeps anonymous responses only; its hit ratio counts every read as anonymous, "
+                "reads carrying a token reach the service"
+            )
+        yield Applied(record, caches=(plan,), figures=tuple(out), operations=contract, assumptions=tuple(notes))
     if edge:
         # the CDN the plans put in front of these reads is part of the topology (one CDN, shared with blob downloads)
         cdn = Component(
@@ -176,6 +192,8 @@ class _Path:
     writes: float
     keys: float
     basis: str
+    #: The entities the path returns that something writes: a write to any of them invalidates its keys.
+    written: str = ""
 
     @property
     def qps(self) -> float:
@@ -195,7 +213,9 @@ def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, fl
     _changes_class, natural_ttl, why = _changes(analysis, use_case)
     ttl, ttl_reason = _ttl(use_case, public, natural_ttl, why)
     keys, basis = _keys(spec, analysis, use_case)
-    return _Path(use_case, public, ttl, ttl_reason, why, known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0), keys, basis)
+    written = [e for e in use_case.entities if e in analysis.entities and analysis.entities[e].mutability not in {"reference"}] or [use_case.entity]
+    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0)
+    return _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, ", ".join(written))
 
 
 def _by_numbers(path: _Path) -> str:
@@ -237,7 +257,9 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             key=path.key,
             invalidation="TTL expiry; purge by surrogate key on writes",
             protection="the CDN collapses concurrent misses per key (request coalescing); stale-while-revalidate hides refreshes",
-            rationale=f"public and {fmt(qps)} req/s at peak (>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge; TTL {fmt(ttl)}s ({ttl_reason})",
+            rationale=f"{'public' if use_case.spec.auth == 'none' else 'readable without a token'} and {fmt(qps)} req/s at peak "
+            f"(>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge; TTL {fmt(ttl)}s ({ttl_reason}); "
+            f"shared: {shared_for(use_case.spec.auth)}",
         ), figures_out
     l1 = qps >= L1_MIN_READ_QPS
     return CachePlan(
@@ -245,7 +267,7 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
         strategy="cache-aside",
         ttl_seconds=ttl,
         key=path.key,
-        invalidation=f"delete the keys on writes to {use_case.entity} (from its events); TTL {fmt(ttl)}s bounds staleness",
+        invalidation=f"delete the keys on writes to {path.written} (from their events); TTL {fmt(ttl)}s bounds staleness",
         protection="single-flight recompute per key on a miss, TTL jitter of +-10% against synchronized expiry"
         + (", and an in-process (L1) cache of the hottest keys in each instance in front of Redis (L2)" if l1 else ""),
         rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(path.keys)} keys ({path.basis}), "

@@ -229,11 +229,11 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC COUNT {k} on {source}"
             + (f", one set per constant filter ({', '.join(constants)}): a member moves between sets when that changes" if constants else "")
             + (
-                # positions kept in memory never reach the table: its cell index cannot rebuild the set, the next reports do
-                f"; a lost set refills from the next position reports (positions are not written to {table.name} per update; its geohash "
-                f"B-tree on {cell} serves only the PostgreSQL-backed development adapter)"
+                # positions kept in memory never reach the table: the next reports refill a lost set
+                f"; a lost set refills from the next position reports (positions are not written to {table.name} per update, and the "
+                "database holds no index for this search)"
                 if moving
-                else f"; the database keeps a geohash B-tree on {table.name}.{cell} for rebuilds"
+                else f"; a lost set is rebuilt by one scan of {table.name} (the database holds no index for this search)"
             )
         )
         why = (
@@ -276,7 +276,9 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         spec=spec,
     )
     operations = _near_parameters(arch, use_case, search)
-    tables = ((store, _indexed(table, use_case, cell, [f"{search.field}_lat", f"{search.field}_lon"], equality, where, search)),)
+    # a search another store answers needs no index in the database (and nothing writes the positions there per update)
+    coordinates = [f"{search.field}_lat", f"{search.field}_lon"]
+    tables = ((store, _unindexed(table, use_case) if in_redis else _indexed(table, use_case, cell, coordinates, equality, where, search)),)
     components: tuple[Component, ...] = ()
     caches: tuple[CachePlan, ...] = ()
     if in_redis:
@@ -358,6 +360,13 @@ def _indexed(table: Table, use_case: UseCase, cell: str, include: list[str], equ
     )
     kept = [i for i in table.indexes if i.name != index.name and not (i.reasons and all(r.startswith(reason) for r in i.reasons))]
     return table.model_copy(update={"indexes": [*kept, index]})
+
+
+def _unindexed(table: Table, use_case: UseCase) -> Table:
+    """The table without the indexes only this use case asked for: another store answers it, so the database is never searched for it."""
+    reason = f"use case '{use_case.name}'"
+    kept = [i for i in table.indexes if not (i.reasons and all(r.startswith(reason) for r in i.reasons))]
+    return table.model_copy(update={"indexes": kept})
 
 
 def _near_parameters(arch: Architecture, use_case: UseCase, search: Search) -> tuple[tuple[str, Operation], ...]:

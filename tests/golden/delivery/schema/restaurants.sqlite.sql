@@ -26,9 +26,6 @@ CREATE TABLE restaurants (
     CONSTRAINT ck_open_bool CHECK (open IN (0, 1))
 );
 
--- ix_restaurants_cuisine_location_cell_partial: use case 'find nearby restaurants' (proximity: geohash prefix ranges at precision 5, index-only)
-CREATE INDEX ix_restaurants_cuisine_location_cell_partial ON restaurants (cuisine, location_cell) WHERE open = true;
-
 CREATE TABLE restaurants_idempotency_keys (
     scope TEXT NOT NULL,
     "key" TEXT NOT NULL,

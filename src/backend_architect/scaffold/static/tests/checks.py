@@ -117,6 +117,8 @@ def read(s: Scenario, op_id: str) -> None:
     assert str(found.json()["id"]) == str(row["id"])
     if op["conditional"]:
         assert found.headers["ETag"] == f'"{row["version"]}"'
+    if op["cache_control"]:
+        _shared_only_when_anonymous(s, op_id, found, s.path_for(op_id, row, parent))
     missing = dict(s.path_for(op_id, row, parent), **{op["key_param"]: _other_key(op)})
     assert s.call(op_id, missing).status_code == 404
     if op["owner"] or op["owner_chain"]:
@@ -125,6 +127,17 @@ def read(s: Scenario, op_id: str) -> None:
     if TABLES[op["table"]].get("tenant"):
         outsider = s.call(op_id, s.path_for(op_id, row, parent), auth=s.headers(op_id, tenant=str(uuid.uuid4())))
         assert outsider.status_code == 404, "another tenant must not see the row"
+
+
+def _shared_only_when_anonymous(s: Scenario, op_id: str, found: Any, path: dict[str, Any]) -> None:
+    """The designed Cache-Control: public only to an anonymous caller; a caller with a token gets a response no shared cache keeps."""
+    op = OPERATIONS[op_id]
+    public = op["cache_control"].startswith("public")
+    tokened = bool(s.headers(op_id))
+    assert found.headers.get("Cache-Control") == ("private, no-store" if public and tokened else op["cache_control"]), found.headers
+    if op["auth"] == "optional":
+        anonymous = s.call(op_id, path, auth={})
+        assert anonymous.status_code == 200 and anonymous.headers.get("Cache-Control") == op["cache_control"], anonymous.headers
 
 
 def listing(s: Scenario, op_id: str) -> None:

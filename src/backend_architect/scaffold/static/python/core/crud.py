@@ -31,7 +31,7 @@ async def read(
     resource = op.resource
     cached = await ctx.services.backends.cache.get(ctx, op)
     if cached is not None:
-        return respond(ctx, 200, cached)
+        return respond(ctx, 200, cached, cache_control(ctx, op))
     query = select(resource.table).where(*visible(ctx, resource, op.owner), *matching(op.path_filters, params or {}))
     if mine:
         query = query.where(resource.key == caller_key(ctx, resource))
@@ -47,8 +47,7 @@ async def read(
         raise Problem(404, f"No {resource.name} with this id exists, or you may not see it.")
     row = (await ctx.services.backends.latest.merge(resource, [row]))[0]
     headers = etag(resource, row) if op.conditional else {}
-    if op.cache_control:
-        headers["Cache-Control"] = op.cache_control
+    headers.update(cache_control(ctx, op))
     body = resource.to_api(row)
     await ctx.services.backends.cache.put(ctx, op, body)
     return respond(ctx, 200, body, headers)
@@ -86,7 +85,7 @@ async def list_page(
     resource = op.resource
     cached = await ctx.services.backends.cache.get(ctx, op)
     if cached is not None:
-        return respond(ctx, 200, cached)
+        return respond(ctx, 200, cached, cache_control(ctx, op))
     backends = ctx.services.backends
     conditions = [*visible(ctx, resource, op.owner), *op.where, *matching(op.filters, params), *matching(op.path_filters, params)]
     if resource.parent is not None and parent_key is not None:
@@ -131,7 +130,16 @@ async def _answer(ctx: Context, op: Operation, rows: list[dict[str, Any]], limit
     rows = rows[:limit]
     next_cursor = pagination.encode_cursor(name, keys, rows[-1]) if more and op.paging == "cursor" else None
     rows = await ctx.services.backends.latest.merge(op.resource, rows)
-    headers = {"Cache-Control": op.cache_control} if op.cache_control else {}
+    headers = cache_control(ctx, op)
     body = {"items": [op.resource.to_api(r) for r in rows], "next_cursor": next_cursor}
     await ctx.services.backends.cache.put(ctx, op, body)
     return respond(ctx, 200, body, headers)
+
+
+def cache_control(ctx: Context, op: Operation) -> dict[str, str]:
+    """The designed Cache-Control; a shared cache keeps only anonymous responses, so a caller with a token gets theirs private."""
+    if not op.cache_control:
+        return {}
+    if op.cache_control.startswith("public") and ctx.principal.subject is not None:
+        return {"Cache-Control": "private, no-store"}
+    return {"Cache-Control": op.cache_control}

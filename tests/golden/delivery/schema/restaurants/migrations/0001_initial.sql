@@ -52,9 +52,6 @@ COMMENT ON COLUMN restaurants.photo_content_type IS 'content type of the stored 
 COMMENT ON COLUMN restaurants.photo_sha256 IS 'base64 SHA-256 of the object, checked by the store when the client sent it';
 COMMENT ON COLUMN restaurants.photo_status IS 'processing state of photo, set by the media workers';
 
--- ix_restaurants_cuisine_location_cell_partial: use case 'find nearby restaurants' (proximity: geohash prefix ranges at precision 5, index-only)
-CREATE INDEX ix_restaurants_cuisine_location_cell_partial ON restaurants (cuisine, location_cell) INCLUDE (location_lat, location_lon) WHERE open = true;
-
 CREATE TABLE restaurants_idempotency_keys (
     scope TEXT NOT NULL,
     key TEXT NOT NULL,

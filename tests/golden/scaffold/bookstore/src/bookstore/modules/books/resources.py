@@ -144,6 +144,7 @@ BROWSE_BOOKS = Operation(
     policy=Policy("browseBooks", "none", (), "read", 102, 17, "ip", frozenset({400, 429, 500})),
     resource=BOOK,
     kind="list",
+    cache_control="public, max-age=60",
     filters=(Filter("genre", Ref(books.c["genre"]), "eq"), Filter("author_id", Ref(books.c["author_id"]), "eq")),
     sorts={
         "-published_at": (SortKey(books.c["published_at"], True, "date"), SortKey(books.c["id"], True, "uuid")),
@@ -163,6 +164,7 @@ SEARCH_BOOKS = Operation(
     policy=Policy("searchBooks", "none", (), "read", 102, 17, "ip", frozenset({400, 429, 500})),
     resource=BOOK,
     kind="list",
+    cache_control="public, max-age=300",
     filters=(),
     sorts={"": (SortKey(books.c["id"], False, "uuid"),)},
     default_sort="",
@@ -191,6 +193,7 @@ VIEW_BOOK = Operation(
     resource=BOOK,
     kind="get",
     conditional=True,
+    cache_control="public, max-age=60",
 )
 
 UPDATE_BOOK_PRICE = Operation(
@@ -222,6 +225,7 @@ LIST_REVIEWS_OF_A_BOOK = Operation(
     policy=Policy("listReviewsOfABook", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),
     resource=REVIEW,
     kind="list",
+    cache_control="public, max-age=120",
     filters=(),
     sorts={
         "-created_at": (SortKey(reviews.c["created_at"], True, "timestamp"), SortKey(reviews.c["id"], True, "uuid")),
