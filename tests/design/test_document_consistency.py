@@ -874,3 +874,14 @@ def test_lifecycle_verb_example_shows_its_outcome_ok(use_case: str, state: str) 
     arch = design(spec_of(RIDES_LIFECYCLE))
     op = next(o for a in arch.apis for o in a.operations if use_case in o.use_cases)
     assert op.example_response["status"] == state
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_flow_has_its_latency_from_its_parts_ok(name: str, arch: Architecture, document: str) -> None:
+    """No request is timed 0 ms: each flow's expected latency is the sum of its parts, and design.md states that one figure."""
+    for flow in arch.flows:
+        assert flow.latency_parts, flow.use_case
+        assert flow.expected_latency_ms > 0
+        assert flow.expected_latency_ms == pytest.approx(sum(p.ms for p in flow.latency_parts), abs=1e-3)
+        assert f"| {flow.use_case} | {flow.latency_budget_ms:,.0f} ms | {flow.expected_latency_ms:,.1f} ms |" in document
+    assert "latency per operation: not measured; assumed" in document
