@@ -102,3 +102,14 @@ def test_forcing_the_l1_builds_it_below_the_numbers_ok() -> None:
     made = next(d for d in arch.decisions if d.id == "cache.l1.list-categories")
     assert made.decided_by == "spec"
     assert "L1" in made.choice
+
+
+def test_l1_figures_recompute_from_their_formulas_ok() -> None:
+    """Every figure the L1 adds evaluates from its printed formula and inputs to its value."""
+    from design.formulas import recompute
+
+    arch = design_of(_shop(menu="8000/s", product="20000/s", products="1000"))
+    added = [f for f in arch.figures if f.key.startswith(("cache.l1.", "cache.key_reads."))]
+    assert len(added) >= 8
+    for figure in added:
+        assert recompute(figure) == pytest.approx(figure.value), figure.key

@@ -77,7 +77,9 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     Every read use case gets a plan. ``cache: false`` in the spec forbids one. Otherwise the TTL
     comes from the spec's ``staleness``, else from how the data read changes (rows never
     updated: a long TTL; rewritten by a job: the job's interval; anonymous public pages: a
-    short output-cache TTL); reads with neither under strong consistency go to the database.
+    short output-cache TTL); reads with neither under strong consistency go to the database,
+    except the newest page of a parent's append-mostly rows that every write keeps current
+    (``_recent_pages``: write-through, read-your-writes, from ``RECENT_PAGE_MIN_READS``).
     A path under ``CACHE_MIN_READ_QPS`` is not worth a shared cache; a public one over
     ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis.
 
