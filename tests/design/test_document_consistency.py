@@ -884,4 +884,4 @@ def test_every_flow_has_its_latency_from_its_parts_ok(name: str, arch: Architect
         assert flow.expected_latency_ms > 0
         assert flow.expected_latency_ms == pytest.approx(sum(p.ms for p in flow.latency_parts), abs=1e-3)
         assert f"| {flow.use_case} | {flow.latency_budget_ms:,.0f} ms | {flow.expected_latency_ms:,.1f} ms |" in document
-    assert "latency per operation: not measured; assumed" in document
+    assert "constraints.operation_ms: not given; latency per operation assumed: " in document

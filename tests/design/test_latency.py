@@ -118,6 +118,26 @@ def test_a_flow_over_its_budget_is_a_bottleneck_even_without_hops_ok() -> None:
 def test_the_per_operation_figures_are_stated_assumptions_ok() -> None:
     """Every figure the latencies use is listed once among the assumptions."""
     arch = _board()
-    lines = [a for a in arch.assumptions if a.startswith("latency per operation")]
+    lines = [a for a in arch.assumptions if a.startswith("constraints.operation_ms: ")]
     assert len(lines) == 1
     assert f"indexed read {latency.INDEXED_READ_MS:g} ms" in lines[0]
+
+
+def test_measured_figures_replace_the_assumed_ones_ok() -> None:
+    """``constraints.operation_ms`` replaces an assumed figure in every flow, and the assumptions say which figures are stated."""
+    text = SPEC.format(cards="1M", list_rate="10/s", writes="5/s", availability="", budget="", list_extra="")
+    arch = design_of(text + "constraints: {operation_ms: {indexed_read: 0.5, edge: 1}}\n")
+    flow = _flow(arch, "view card")
+    assert flow.expected_latency_ms == pytest.approx(1 + latency.SERVICE_MS + 0.5)
+    line = next(a for a in arch.assumptions if a.startswith("constraints.operation_ms: "))
+    assert "stated: edge (load balancer) 1 ms, indexed read 0.5 ms" in line
+    assert f"assumed for the rest: service work {latency.SERVICE_MS:g} ms" in line
+
+
+def test_an_unknown_operation_is_a_located_error_err() -> None:
+    """A figure for an operation the latencies do not use is refused with its place in the spec."""
+    from backend_architect.errors import InputError
+
+    text = SPEC.format(cards="1M", list_rate="10/s", writes="5/s", availability="", budget="", list_extra="")
+    with pytest.raises(InputError, match=r"17:30: unknown key .disk_seek. \(expected one of: edge, service"):
+        design_of(text + "constraints: {operation_ms: {disk_seek: 4}}\n")
