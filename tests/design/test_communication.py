@@ -84,7 +84,11 @@ def test_call_chain_budgets_and_availability_ok() -> None:
     flow = flows(text)["place order"]
     assert flow.depth == 3  # type: ignore[attr-defined]
     assert flow.latency_budget_ms == 500  # type: ignore[attr-defined]
-    assert flow.expected_latency_ms == 20 + 20 + 400  # type: ignore[attr-defined]
+    hops = next(p for p in flow.latency_parts if p.part.startswith("synchronous hop"))  # type: ignore[attr-defined]
+    assert hops.ms == 20 + 20 + 400
+    # the request also passes the edge, the service and its own commit: the flow is their sum
+    assert flow.expected_latency_ms == pytest.approx(sum(p.ms for p in flow.latency_parts))  # type: ignore[attr-defined]
+    assert flow.expected_latency_ms > hops.ms  # type: ignore[attr-defined]
     assert flow.availability == pytest.approx(0.9999 * 0.9999 * 0.9999 * 0.9995)  # type: ignore[attr-defined]
     hops = {s.target: s for s in flow.steps if s.timeout_ms}  # type: ignore[attr-defined]
     assert hops["stripe"].timeout_ms == round(500 * 0.8 / 3)
@@ -97,7 +101,8 @@ def test_slow_chain_is_a_bottleneck_ok() -> None:
     text = SHOP.replace("stripe: {kind: payment}", "stripe: {kind: payment, latency_ms: 900}")
     found = [b for b in design_of(text).bottlenecks if b.title == "Latency of 'place order'"]
     assert found
-    assert "940 ms of a 500 ms budget" in found[0].trigger
+    assert "ms of a 500 ms budget" in found[0].trigger
+    assert "the largest part: synchronous hop(s) to other services and externals (3) 940.0 ms" in found[0].trigger
 
 
 SAGA = """\

@@ -1174,3 +1174,14 @@ def test_no_index_for_a_read_another_store_serves_ok(name: str, arch: Architectu
         for t in store.tables:
             for index in t.indexes:
                 assert not [r for r in index.reasons for u in elsewhere if r.startswith(f"use case '{u}'")], (t.name, index.name)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_flow_has_its_latency_from_its_parts_ok(name: str, arch: Architecture, document: str) -> None:
+    """No request is timed 0 ms: each flow's expected latency is the sum of its parts, and design.md states that one figure."""
+    for flow in arch.flows:
+        assert flow.latency_parts, flow.use_case
+        assert flow.expected_latency_ms > 0
+        assert flow.expected_latency_ms == pytest.approx(sum(p.ms for p in flow.latency_parts), abs=1e-3)
+        assert f"| {flow.use_case} | {flow.latency_budget_ms:,.0f} ms | {flow.expected_latency_ms:,.1f} ms |" in document
+    assert "constraints.operation_ms: not given; latency per operation assumed: " in document

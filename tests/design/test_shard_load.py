@@ -29,7 +29,7 @@ entities:
     fields: {account: ref(Account), amount: "decimal(14,2)", memo: string(120)}
 use_cases:
   - {name: post entry, writes: [Entry], rate: 30k/s}
-  - {name: list entries, reads: [Entry], filter: [account], sort: [-created_at], page: cursor, rate: 60k/s}
+  - {name: list entries, reads: [Entry], filter: [account], sort: [-created_at], page: cursor, rate: 60k/s, cache: false}
   - {name: open account, writes: [Account], rate: 5/s}
 """
 

@@ -143,17 +143,19 @@ def call_chains(spec: Spec, arch: Architecture) -> list[Pressure]:
     target = spec.scale.availability
     found = []
     for flow in arch.flows:
-        if flow.depth == 0:
-            continue
-        if flow.expected_latency_ms > flow.latency_budget_ms * 0.8:
+        if flow.latency_budget_ms and flow.expected_latency_ms > flow.latency_budget_ms * 0.8:
+            largest = max(flow.latency_parts, key=lambda p: p.ms, default=None)
             found.append(
                 (
                     flow.expected_latency_ms / flow.latency_budget_ms,
                     _b(
                         f"Latency of '{flow.use_case}'",
                         flow.use_case,
-                        f"{flow.depth} synchronous hop(s) expected to take {flow.expected_latency_ms:,.0f} ms of a {flow.latency_budget_ms:,.0f} ms budget",
-                        "move slow hops (external calls) after the response: accept, enqueue, and notify when done",
+                        f"expected {flow.expected_latency_ms:,.1f} ms of a {flow.latency_budget_ms:,.0f} ms budget"
+                        + (f"; the largest part: {largest.part} {largest.ms:,.1f} ms" if largest else ""),
+                        "move slow hops (external calls) after the response: accept, enqueue, and notify when done"
+                        if flow.depth
+                        else "cache the read or serve it from memory; a write that must wait for a standby needs a budget above its commit",
                     ),
                 )
             )

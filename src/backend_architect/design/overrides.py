@@ -182,7 +182,7 @@ def steerable_subjects(spec: Spec, analysis: Analysis, arch: Architecture) -> li
     """
     from backend_architect.spec.naming import table_name
 
-    reads = [f"cache.{u.id}" for u in analysis.use_cases if not u.is_write and not u.is_job]
+    reads = [f"cache{level}.{u.id}" for u in analysis.use_cases if not u.is_write and not u.is_job for level in ("", ".l1")]
     tables = [table_name(entity) for entity in spec.entities]
     subjects = [*(u.id for u in analysis.use_cases), *(e.lower() for e in spec.entities), *tables]
     from backend_architect.design.patterns.database_load import databases as physical

@@ -6,7 +6,7 @@ patterns beyond lists and lookups their mechanisms (proximity, latest values, re
 delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
 rest), size it, decide what history stays in the database, partition what outgrows one node,
 choose the read and write paths, cache it, secure it, place every kind of data in its store,
-choose the technology, plan for failure, stage the growth, name the bottlenecks, give each
+choose the technology, plan for failure, time each request, stage the growth, name the bottlenecks, give each
 database the outbox, processed-events and idempotency tables its guarantees need, and trace
 every stated input to what it changed.
 """
@@ -23,6 +23,7 @@ from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
+from backend_architect.design.latency import derive_latency
 from backend_architect.design.messaging_tables import derive_messaging_tables
 from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
@@ -67,6 +68,8 @@ STAGES: tuple[Stage, ...] = (
     # After placement: the cache decision describes the in-memory stores the patterns placed.
     derive_technology,
     derive_availability,
+    # after every cache, mechanism, shard and the availability plan: what each request does is decided
+    derive_latency,
     derive_growth,
     derive_bottlenecks,
     derive_messaging_tables,

@@ -240,7 +240,7 @@ def _database_consequences(arch: Architecture) -> str:
 def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
     redis = next((c for c in arch.components if c.name == "redis"), None)
     if redis is not None:
-        l1 = any("L1" in c.protection for c in arch.caches)
+        l1 = [c.use_case for c in arch.caches if c.l1_ttl_seconds]
         # the same copies the redundancy record and the availability plan state (one decision: _copies)
         copies, why = copies_of(spec, analysis, arch, redis.kind, redis.use_cases)
         shards = redis.instances or 1
@@ -257,7 +257,7 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
                     "Redis 7 (managed, cluster mode)",
                     "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; "
                     f"{copies_said(copies)}: {why} (Sentinel or the managed service), {lost}"
-                    + ("; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2)" if l1 else ""),
+                    + (f"; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2) for {', '.join(l1)}" if l1 else ""),
                 ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
                 ("Memcached", "no replication, persistence or data structures (lists, sorted sets) that this design uses"),

@@ -246,7 +246,7 @@ def _latency(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInp
     if flow is not None and _close(flow.latency_budget_ms, item.number or 0.0):
         return [
             f"flow:{item.owner}"
-        ], f"the flow's budget: expected {flow.expected_latency_ms:,.0f} ms of {flow.latency_budget_ms:,.0f} ms, hops timed within it"
+        ], f"the flow's budget: expected {flow.expected_latency_ms:,.1f} ms of {flow.latency_budget_ms:,.0f} ms, hops timed within it"
     return [], "the use case has no flow to budget"
 
 

@@ -353,6 +353,13 @@ class Saga(IRModel):
     steps: list[SagaStep]
 
 
+class LatencyPart(IRModel):
+    """One term of a flow's expected latency: a part of the request (the edge, a store access, the hops) and its milliseconds."""
+
+    part: str
+    ms: float
+
+
 class Flow(IRModel):
     """How a use case travels through the services, and why that way."""
 
@@ -362,7 +369,10 @@ class Flow(IRModel):
     rationale: str
     depth: int = Field(default=0, description="Synchronous hops after the request.")
     latency_budget_ms: float = Field(default=0, description="The use case's latency target (or the default budget).")
-    expected_latency_ms: float = Field(default=0, description="Sum of the expected latency of every synchronous hop.")
+    expected_latency_ms: float = Field(
+        default=0, description="Expected latency of the request: the sum of latency_parts (edge, service, store accesses, synchronous hops)."
+    )
+    latency_parts: list[LatencyPart] = Field(default_factory=list, description="The terms of expected_latency_ms, each from an assumed per-operation figure.")
     availability: float = Field(default=1.0, description="Composite availability: the product of every part the request needs.")
     availability_target: float | None = Field(default=None, description="The availability the spec asks of the system, when it states one.")
     steps: list[FlowStep] = Field(default_factory=list)
@@ -502,6 +512,13 @@ class CachePlan(IRModel):
     invalidation: str = ""
     protection: str = Field(default="", description="Stampede and hot-key protection.")
     rationale: str
+    write_through: bool = Field(
+        default=False, description="The owning service updates the cached entry on every write, after commit and before it answers: the read stays current."
+    )
+    l1_ttl_seconds: float | None = Field(
+        default=None, description="Each instance keeps the hottest entries in its own memory (L1) this long, in front of the shared cache."
+    )
+    l1_entries: int | None = Field(default=None, description="The most entries each instance's in-memory cache (L1) holds (least recently used evicted).")
 
 
 class RateLimit(IRModel):

@@ -255,6 +255,21 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
 def _communication(arch: Architecture) -> list[str]:
     lines = ["## Communication", ""]
     lines += _table(["use case", "style", "why"], [[f.use_case, f.style, f.rationale] for f in arch.flows])
+    timed = [f for f in arch.flows if f.latency_parts]
+    if timed:
+        lines += ["Expected latency per request (each part an assumed per-operation figure, under Assumptions; cached parts weighted by hit ratio):", ""]
+        lines += _table(
+            ["use case", "budget", "expected", "parts"],
+            [
+                [
+                    f.use_case,
+                    f"{f.latency_budget_ms:,.0f} ms",
+                    f"{f.expected_latency_ms:,.1f} ms",
+                    "; ".join(f"{p.part} {p.ms:,.2f} ms" for p in f.latency_parts),
+                ]
+                for f in timed
+            ],
+        )
     for flow in crossing_flows(arch):
         lines += [f"### {flow.use_case}", "", "```mermaid", render_sequence(arch, flow).rstrip(), "```", ""]
         if flow.saga is not None:

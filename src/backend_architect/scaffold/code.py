@@ -174,6 +174,8 @@ def operation(op: OpPlan) -> list[str]:
             args.append(f"presence=Presence({op.detail.presence.ttl_s}{seen}, table=runtime_presence)")
     if op.cache_ttl:
         args.append(f"cache_ttl={op.cache_ttl}")
+    if op.cache_l1:
+        args.append(f"cache_l1=({op.cache_l1[0]}, {op.cache_l1[1]})")
     return args
 
 

@@ -111,8 +111,10 @@ def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[Para
         column = column_of(table, caller)
         owner = ColumnRef(ctx.plans[table.name].var, column) if column else None
     cache = ctx.cache(op.use_cases[0]) if op.use_cases else None
-    ttl = cache.ttl_seconds if cache is not None and cache.strategy == "cache-aside" and not op.conditional else None
-    base = dataclasses.replace(base, owner=owner, path_columns=_path_columns(ctx, op, base, table), cache_ttl=ttl)
+    # a write-through page needs its writers to update it: the scaffold's writes do not, so it reads the database (current, not cached)
+    ttl = cache.ttl_seconds if cache is not None and cache.strategy == "cache-aside" and not cache.write_through and not op.conditional else None
+    l1 = (cache.l1_ttl_seconds, cache.l1_entries) if ttl and cache is not None and cache.l1_ttl_seconds and cache.l1_entries else None
+    base = dataclasses.replace(base, owner=owner, path_columns=_path_columns(ctx, op, base, table), cache_ttl=ttl, cache_l1=l1)
     if op.kind == "list" and _reshaped(ctx, op, "Series"):
         listing = ListPlan(filters=tuple(plan_reads.filter_plan(ctx, op, p, table) for p in params if p.location == "query" and p.name not in {"from", "to"}))
         return dataclasses.replace(base, mechanism="series.read", listing=listing, detail=plan_reads.series_plan(ctx, op, table))

@@ -135,6 +135,8 @@ class OpPlan:
     path_columns: tuple[FilterPlan, ...] = ()
     #: Seconds a cache-aside read may be served from the cache (the design's TTL); None: never cached.
     cache_ttl: float | None = None
+    #: The in-process level (L1) in front of the shared cache: (seconds an entry lives, most entries); None: Redis alone.
+    cache_l1: tuple[float, int] | None = None
     #: What domain.py must supply before the operation works (it answers 501 until then), when the design leaves it open.
     todo: str | None = None
 

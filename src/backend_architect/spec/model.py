@@ -273,6 +273,25 @@ class TeamSpec(SpecModel):
 Compliance = Literal["gdpr", "pci", "hipaa", "soc2"]
 
 
+_Ms = Annotated[float | None, Field(default=None, gt=0, le=60_000)]
+
+
+class OperationMs(SpecModel):
+    """Measured latencies of one operation, in milliseconds; each left out is assumed (design/latency.py lists the figures)."""
+
+    edge: _Ms = Field(default=None, description="The load balancer or API gateway in front of the services.")
+    service: _Ms = Field(default=None, description="A service's own work on a request.")
+    cdn_hit: _Ms = Field(default=None, description="A CDN answering from its edge cache.")
+    l1_hit: _Ms = Field(default=None, description="An instance's in-process cache.")
+    cache: _Ms = Field(default=None, description="One round trip to Redis.")
+    indexed_read: _Ms = Field(default=None, description="A read of one row by an index.")
+    range_page: _Ms = Field(default=None, description="An index range scan returning one page.")
+    commit: _Ms = Field(default=None, description="A commit with its write-ahead log flushed.")
+    sync_replica: _Ms = Field(default=None, description="A synchronous standby's acknowledgement added to a commit.")
+    search: _Ms = Field(default=None, description="A search engine query.")
+    analytics: _Ms = Field(default=None, description="A column store's aggregate query.")
+
+
 class ConstraintsSpec(SpecModel):
     """Choices made before the design starts."""
 
@@ -284,6 +303,10 @@ class ConstraintsSpec(SpecModel):
     cloud: str | None = None
     instance_rps: Count | None = Field(
         default=None, description="Requests/s one instance of the service sustains (measured); a per-runtime planning figure when left out."
+    )
+    operation_ms: OperationMs = Field(
+        default_factory=lambda: OperationMs(),
+        description="Measured milliseconds of one operation, replacing the assumed figure each flow's expected latency is summed from.",
     )
     postgres_version: int | None = Field(
         default=None,

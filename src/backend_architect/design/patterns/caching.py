@@ -11,7 +11,8 @@ from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import DecisionOverride, Spec
@@ -29,8 +30,6 @@ HOT_SHARE = 0.2
 IMMUTABLE_TTL_S = 3_600.0
 #: Anonymous responses may be shared for this long when the spec states no staleness: output caching of public pages.
 ANONYMOUS_TTL_S = 60.0
-#: Cached reads/s above which each instance also keeps the hottest keys in process (L1) in front of Redis (L2).
-L1_MIN_READ_QPS = 1_000.0
 
 
 def _changes(analysis: Analysis, use_case: UseCase) -> tuple[str, float | None, str]:
@@ -83,7 +82,9 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     Every read use case gets a plan. ``cache: false`` in the spec forbids one. Otherwise the TTL
     comes from the spec's ``staleness``, else from how the data read changes (rows never
     updated: a long TTL; rewritten by a job: the job's interval; anonymous public pages: a
-    short output-cache TTL); reads with neither under strong consistency go to the database.
+    short output-cache TTL); reads with neither under strong consistency go to the database,
+    except the newest page of a parent's append-mostly rows that every write keeps current
+    (``_recent_pages``: write-through, read-your-writes, from ``RECENT_PAGE_MIN_READS``).
     A path under ``CACHE_MIN_READ_QPS`` is not worth a shared cache; a public one over
     ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis.
 
@@ -129,18 +130,19 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         if plan.strategy == "cache-aside":
             keys = path.keys
             hot = math.ceil(keys * HOT_SHARE)
-            redis_bytes += hot * CACHE_ENTRY_BYTES
-            redis_ops += use_case.peak_qps
+            entry = entry_bytes(arch, path)
+            redis_bytes += hot * entry
+            redis_ops += use_case.peak_qps + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
             out.append(
                 figure(
                     f"cache.bytes.{use_case.id}",
                     f"cache memory for {use_case.name}",
-                    hot * CACHE_ENTRY_BYTES,
+                    hot * entry,
                     "bytes",
                     "ceil(keys x hot_share) x entry_bytes",
-                    {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": CACHE_ENTRY_BYTES},
+                    {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": entry},
                     f"use case '{use_case.name}'",
                 )
             )
@@ -194,6 +196,8 @@ class _Path:
     basis: str
     #: The entities the path returns that something writes: a write to any of them invalidates its keys.
     written: str = ""
+    #: The newest page per parent its writers keep current (write-through), when the read must be current and is that shape.
+    recent: RecentPage | None = None
 
     @property
     def qps(self) -> float:
@@ -215,7 +219,21 @@ def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, fl
     keys, basis = _keys(spec, analysis, use_case)
     written = [e for e in use_case.entities if e in analysis.entities and analysis.entities[e].mutability not in {"reference"}] or [use_case.entity]
     writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0)
-    return _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, ", ".join(written))
+    recent = recent_page(spec, analysis, use_case) if ttl is None and use_case.spec.cache is not False else None
+    if recent is not None:
+        # appends update the cached page in place: only updates and deletes cost a miss
+        ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
+    return _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent)
+
+
+def entry_bytes(arch: Architecture, path: _Path) -> int:
+    """Bytes one cache entry takes: a response, or a recent page of ``limit`` rows of the entity's row size."""
+    if path.recent is None:
+        return CACHE_ENTRY_BYTES
+    from backend_architect.design.capacity import row_bytes
+
+    found = table_of(arch, path.use_case.entity)
+    return path.recent.limit * (row_bytes(found[1]) if found else PAGE_ROW_BYTES)
 
 
 def _by_numbers(path: _Path) -> str:
@@ -223,7 +241,9 @@ def _by_numbers(path: _Path) -> str:
     if path.use_case.spec.cache is False or path.ttl is None:
         return "none"
     if path.qps < CACHE_MIN_READ_QPS:
-        return "http" if path.public else "none"
+        return "http" if path.public and path.recent is None else "none"
+    if path.recent is not None:
+        return "cache-aside"  # only the shared cache the writers update stays current; an edge copy would not
     return "cdn" if path.public and path.qps >= CDN_MIN_READ_QPS else "cache-aside"
 
 
@@ -261,15 +281,30 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             f"(>= {CDN_MIN_READ_QPS:g}): a CDN absorbs it at the edge; TTL {fmt(ttl)}s ({ttl_reason}); "
             f"shared: {shared_for(use_case.spec.auth)}",
         ), figures_out
-    l1 = qps >= L1_MIN_READ_QPS
+    if path.recent is not None:
+        recent = path.recent
+        return CachePlan(
+            use_case=use_case.name,
+            strategy="cache-aside",
+            ttl_seconds=ttl,
+            key=f"{use_case.entity.lower()}:{use_case.id}:{{{recent.parent.lower()}_id}}:newest",
+            invalidation=f"write-through by the owning service after commit, before it answers: {', '.join(recent.writers)} push each new "
+            f"{use_case.entity} onto its {recent.parent}'s cached page (only when cached) and trim it to {recent.limit}; updates and deletes drop "
+            "the page; older pages (a cursor) read the database",
+            protection="a miss refills the page from the database with a conditional set (single-flight per key), so a slow fill never "
+            "overwrites a newer append; shared cache only, no per-instance copy, so every reader sees a write once it is answered",
+            rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}) must be current (no staleness given): {recent.why}, so the cached "
+            f"page is never older than the database (read-your-writes); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(path.keys)} keys ({path.basis}), "
+            f"{fmt(path.hot)} hot",
+            write_through=True,
+        ), figures_out
     return CachePlan(
         use_case=use_case.name,
         strategy="cache-aside",
         ttl_seconds=ttl,
         key=path.key,
         invalidation=f"delete the keys on writes to {path.written} (from their events); TTL {fmt(ttl)}s bounds staleness",
-        protection="single-flight recompute per key on a miss, TTL jitter of +-10% against synchronized expiry"
-        + (", and an in-process (L1) cache of the hottest keys in each instance in front of Redis (L2)" if l1 else ""),
+        protection="single-flight recompute per key on a miss, TTL jitter of +-10% against synchronized expiry",
         rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(path.keys)} keys ({path.basis}), "
         f"{fmt(path.hot)} hot",
     ), figures_out
@@ -334,6 +369,8 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
 def described(plan: CachePlan) -> str:
     """A plan's strategy in words, for its decision record."""
     ttl = f"{fmt(plan.ttl_seconds)} s" if plan.ttl_seconds else ""
+    if plan.strategy == "cache-aside" and plan.write_through:
+        return "cache-aside in a shared cache: the newest page per parent, kept current by its writers (write-through), filled on a miss"
     return {
         "none": "no cache: the database serves every read",
         "http": f"HTTP caching: Cache-Control lets clients reuse a response for {ttl}",

@@ -33,6 +33,7 @@ from backend_architect.design.patterns.search import search_index
 from backend_architect.design.patterns.search_documents import search_documents
 from backend_architect.design.patterns.series import time_series
 from backend_architect.design.patterns.short_keys import short_keys
+from backend_architect.design.patterns.two_level import two_level_cache
 
 PATTERNS: tuple[Pattern, ...] = (
     # access paths beyond lists and lookups, before capacity sizes their tables; latest values first
@@ -57,6 +58,8 @@ PATTERNS: tuple[Pattern, ...] = (
     feed_fan_out,
     search_index,
     read_path_cache,
+    # an in-process level in front of the shared cache, where the cache plans' hot keys make Redis the cost
+    two_level_cache,
     # write paths: jobs, and how events travel (last: earlier patterns add events)
     batch_jobs,
     event_transport,

@@ -186,6 +186,8 @@ class Operation:
     presence: Presence | None = None
     #: What a cache-aside read may serve from the cache, in seconds (None: the database answers every read).
     cache_ttl: float | None = None
+    #: The in-process cache (L1) in front of it: (seconds an entry lives, most entries kept); None: the shared cache alone.
+    cache_l1: tuple[float, int] | None = None
 
 
 def document(config: str, *columns: Column[Any]) -> ColumnElement[Any]:

@@ -1,0 +1,187 @@
+"""Each flow's expected latency, from what the request does: the edge, the service, every store it touches, and its hops.
+
+The communication stage times the hops between services and to externals (``call_chains``).
+A request also passes the load balancer, does its own work, and reads or writes stores; a
+flow that only touches its own database is not free. This stage, run once the caches, the
+mechanisms, the shards and the availability plan are decided, adds one term per part, each
+an assumed per-operation figure listed under Assumptions (``DEFAULT_MS``; a measured one
+stated in ``constraints.operation_ms`` replaces it) and weighted by
+what the design decided (a cache's hit ratio, the share of a path a mechanism's store
+answers, a read over every shard). The sum is ``Flow.expected_latency_ms``; its terms are
+``Flow.latency_parts``; the bottleneck stage compares it with the use case's budget.
+"""
+
+from __future__ import annotations
+
+import math
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.ir.model import Architecture, CachePlan, Flow, LatencyPart, Table
+from backend_architect.ir.runtime import Mechanism
+from backend_architect.spec.model import Spec
+
+#: The load balancer (or API gateway) in front of the services: one proxy hop inside the region.
+EDGE_MS = 2.0
+#: The service's own work on a request: authentication, validation, serialization.
+SERVICE_MS = 3.0
+#: A CDN answering from its edge cache (the origin not reached).
+CDN_HIT_MS = 5.0
+#: An instance's own memory (L1).
+L1_HIT_MS = 0.1
+#: One round trip to Redis in the same zone (GET, a list range, GEOSEARCH, a sorted-set range).
+CACHE_MS = 1.0
+#: A read of one row (or a few) by an index, its pages in memory.
+INDEXED_READ_MS = 2.0
+#: An index range scan returning one page of rows.
+RANGE_PAGE_MS = 5.0
+#: A transaction's commit: the write-ahead log flushed to disk (fsync).
+COMMIT_MS = 5.0
+#: A synchronous standby's acknowledgement added to a commit (another zone: one network round trip).
+SYNC_REPLICA_MS = 2.0
+#: A query of the search engine (an inverted index, scored, one page).
+SEARCH_MS = 20.0
+#: A column store's aggregate query.
+ANALYTICS_MS = 50.0
+#: A read sent to every shard waits for the slowest: each doubling of the shards adds this share of one shard's time.
+SCATTER_TAIL_SHARE = 0.25
+
+#: Each per-operation figure by the name ``constraints.operation_ms`` states a measured one under.
+DEFAULT_MS: dict[str, float] = {
+    "edge": EDGE_MS,
+    "service": SERVICE_MS,
+    "cdn_hit": CDN_HIT_MS,
+    "l1_hit": L1_HIT_MS,
+    "cache": CACHE_MS,
+    "indexed_read": INDEXED_READ_MS,
+    "range_page": RANGE_PAGE_MS,
+    "commit": COMMIT_MS,
+    "sync_replica": SYNC_REPLICA_MS,
+    "search": SEARCH_MS,
+    "analytics": ANALYTICS_MS,
+}
+_SAID = {
+    "edge": "edge (load balancer)",
+    "service": "service work",
+    "cdn_hit": "CDN hit",
+    "l1_hit": "in-process cache hit",
+    "cache": "Redis round trip",
+    "indexed_read": "indexed read",
+    "range_page": "index range page",
+    "commit": "commit with fsync",
+    "sync_replica": "synchronous standby acknowledgement",
+    "search": "search engine query",
+    "analytics": "column store query",
+}
+_STORE_OP = {"search-engine": "search", "analytics": "analytics", "warehouse": "analytics"}
+
+
+def per_operation(spec: Spec) -> dict[str, float]:
+    """The figures a design's latencies use: the measured ones ``constraints.operation_ms`` states, the assumed ones for the rest."""
+    return DEFAULT_MS | _given(spec)
+
+
+def _given(spec: Spec) -> dict[str, float]:
+    return {k: v for k, v in spec.constraints.operation_ms.model_dump().items() if v is not None}
+
+
+def stated(spec: Spec) -> str:
+    """The Assumptions line: which figures are assumed and which the spec states."""
+    ms = per_operation(spec)
+    given = _given(spec)
+    assumed = [f"{_SAID[k]} {v:g} ms" for k, v in ms.items() if k not in given]
+    measured = [f"{_SAID[k]} {v:g} ms" for k, v in ms.items() if k in given]
+    scatter = f"a read over N shards takes one shard's time x (1 + {SCATTER_TAIL_SHARE:g} x log2 N)"
+    if not measured:
+        return f"constraints.operation_ms: not given; latency per operation assumed: {', '.join(assumed)}; {scatter}"
+    rest = f"assumed for the rest: {', '.join(assumed)}; " if assumed else ""
+    return f"constraints.operation_ms: stated: {', '.join(measured)}; {rest}{scatter}"
+
+
+def derive_latency(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+    """Every flow with its expected latency as the sum of its parts, and the per-operation figures among the assumptions."""
+    by_name = {u.name: u for u in analysis.use_cases}
+    ms = per_operation(spec)
+    flows = [_timed(arch, by_name[f.use_case], f, ms) if f.use_case in by_name else f for f in arch.flows]
+    line = stated(spec)
+    assumptions = arch.assumptions if line in arch.assumptions else [*arch.assumptions, line]
+    return arch.model_copy(update={"flows": flows, "assumptions": assumptions})
+
+
+def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, float]) -> Flow:
+    hops = flow.expected_latency_ms if not flow.latency_parts else sum(p.ms for p in flow.latency_parts if p.part.startswith("synchronous hop"))
+    parts = [] if use_case.is_job else [LatencyPart(part="edge (load balancer)", ms=ms["edge"])]
+    parts.append(LatencyPart(part="service work", ms=ms["service"]))
+    parts += _store_parts(arch, use_case, ms)
+    if hops:
+        parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))
+    return flow.model_copy(update={"latency_parts": parts, "expected_latency_ms": round(sum(p.ms for p in parts), 3)})
+
+
+def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) -> list[LatencyPart]:
+    """What the request spends in stores: its reads through the caches and mechanisms, or its write."""
+    mechanisms = [m for m in arch.mechanisms if m.use_case == use_case.name]
+    if use_case.is_write:
+        return _write_parts(arch, use_case, [m for m in mechanisms if m.serves == "write"], ms)
+    served = [m for m in mechanisms if m.serves == "read"]
+    database_share = min((m.database_share for m in served), default=1.0)
+    origin = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served]
+    if database_share > 0:
+        what, read_ms = _database_read(arch, use_case, ms)
+        origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
+    plan = next((c for c in arch.caches if c.use_case == use_case.name), None)
+    return _through_caches(arch, use_case, plan, origin, ms)
+
+
+def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | None, origin: list[LatencyPart], ms: dict[str, float]) -> list[LatencyPart]:
+    """The origin's parts weighted by the misses of the caches in front of it (CDN, L1, Redis): expected = hit x hit time + miss x (lookup + origin)."""
+    if plan is None or plan.strategy not in {"cdn", "cache-aside", "read-model"}:
+        return origin
+    if plan.strategy == "read-model":
+        return origin or [LatencyPart(part="read model in Redis", ms=ms["cache"])]
+    known = {f.key: f.value for f in arch.figures}
+    hit = known.get(f"cache.hit_ratio.{use_case.id}", 0.0)
+    miss = 1 - hit
+    origin_ms = sum(p.ms for p in origin)
+    if plan.strategy == "cdn":
+        return [LatencyPart(part=f"CDN: {hit:.1%} hits", ms=hit * ms["cdn_hit"]), LatencyPart(part=f"origin on a CDN miss ({miss:.1%})", ms=miss * origin_ms)]
+    l1 = known.get(f"cache.l1.hit_ratio.{use_case.id}", 0.0) if plan.l1_ttl_seconds else 0.0
+    parts = [LatencyPart(part=f"in-process cache (L1): {l1:.1%} hits", ms=l1 * ms["l1_hit"])] if plan.l1_ttl_seconds else []
+    # the Redis hit ratio counts reads that reach Redis: those the L1 answered never do
+    parts.append(LatencyPart(part=f"Redis: {hit:.1%} hits", ms=(1 - l1) * ms["cache"]))
+    parts.append(LatencyPart(part=f"database on a cache miss ({miss:.1%})", ms=(1 - l1) * miss * origin_ms))
+    return parts
+
+
+def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism], ms: dict[str, float]) -> list[LatencyPart]:
+    """A write kept in a mechanism's store (no transaction), or a commit, with a read of the row first when it changes one."""
+    parts = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in direct if m.publish == "direct"]
+    if parts:
+        return parts
+    if use_case.kind not in {"create", "job"}:
+        parts.append(LatencyPart(part="indexed read of the row it changes", ms=ms["indexed_read"]))
+    synchronous = arch.availability is not None and arch.availability.rpo_seconds == 0 and "synchronous" in arch.availability.database
+    parts.append(LatencyPart(part="commit (write-ahead log fsync)", ms=ms["commit"]))
+    if synchronous:
+        parts.append(LatencyPart(part="synchronous standby's acknowledgement", ms=ms["sync_replica"]))
+    return parts
+
+
+def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) -> tuple[str, float]:
+    """The read the database does for the use case: one row by an index, or a page of a range; over every shard when not by its key."""
+    table = _table(arch, use_case.entity)
+    one = use_case.kind != "list"
+    what, read_ms = ("indexed read", ms["indexed_read"]) if one else ("index range page", ms["range_page"])
+    if table is None or table.sharding is None or one:
+        return what, read_ms
+    columns = {f.column for f in use_case.filters if f.column and not f.joined}
+    if table.sharding.key in columns:
+        return f"{what} on one shard ({table.sharding.key})", read_ms
+    shards = next((f.value for f in arch.figures if f.key == f"db.shards.{table.name}"), 1.0)
+    if shards <= 1:
+        return what, read_ms
+    factor = 1 + SCATTER_TAIL_SHARE * math.log2(shards)
+    return f"{what} over {shards:,.0f} shards (not by {table.sharding.key})", read_ms * factor
+
+
+def _table(arch: Architecture, entity: str) -> Table | None:
+    return next((t for s in arch.datastores for t in s.tables if t.entity == entity), None)

@@ -1,0 +1,254 @@
+"""PAT060: an in-process cache (L1) in each instance in front of the shared cache (L2), where one path's hot keys make Redis the cost."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.overrides import honoured, override_for, overruled
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of, size
+from backend_architect.design.patterns.caching import CACHE_ENTRY_BYTES, HOT_SHARE
+from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
+from backend_architect.ir.runtime import Component
+from backend_architect.spec.model import Spec
+
+#: Share of a path's reads that land on its hot keys (the same power law that makes ``HOT_SHARE`` of the keys hot: 80/20).
+HOT_READ_SHARE = 0.8
+#: Reads/s of one key above which that key's Redis shard is the limit: a key lives on one shard, so adding shards does not spread it.
+HOT_KEY_READS = 0.1 * REDIS_NODE_OPS
+#: Reads/s a path sends to the shared cache above which its round trips (a network hop each) are worth taking off it.
+L2_MIN_READS = 1_000.0
+#: Share of a path's reads an instance's own memory must answer for the L1 to earn its invalidation traffic.
+L1_MIN_HIT = 0.5
+#: Memory each instance gives its L1, all paths together: the hot set must fit, or it would evict itself.
+L1_MEMORY_BYTES = 256 * 2**20
+#: An L1 entry's longest life; invalidations over pub/sub drop it sooner on writes.
+L1_MAX_TTL_S = 5.0
+
+
+@dataclass(frozen=True)
+class _Numbers:
+    """The figures the decision is taken from, for one cached read path."""
+
+    use_case: UseCase
+    plan: CachePlan
+    keys: float
+    hot: int
+    instances: float
+    ttl: float
+
+    @property
+    def key_reads(self) -> float:
+        """Reads/s of one hot key: the path's reads over its keys when there is one key, else the hot share over the hot keys."""
+        peak = self.use_case.peak_qps
+        return peak if self.keys <= 1 else peak * HOT_READ_SHARE / self.hot
+
+    @property
+    def per_instance(self) -> float:
+        """Reads of one hot key an instance sees within one L1 TTL."""
+        return self.key_reads / self.instances * self.ttl
+
+    @property
+    def hit(self) -> float:
+        """Share of the path's reads answered from the instance's memory: the hot reads, minus one miss per key, instance and TTL."""
+        share = 1.0 if self.keys <= 1 else HOT_READ_SHARE
+        return share * self.per_instance / (self.per_instance + 1)
+
+    @property
+    def bytes(self) -> float:
+        return self.hot * CACHE_ENTRY_BYTES
+
+
+@pattern(code="PAT060", name="two-level-cache", stage="caching", title="Keep a path's hot keys in each instance's memory in front of the shared cache")
+def two_level_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A read path cached in the shared cache (cache-aside in Redis, PAT002) whose entries may be
+    stale for a TTL, when its hot set (hot keys x entry bytes) fits in ``L1_MEMORY_BYTES`` of
+    each instance and either one key's reads pass ``HOT_KEY_READS`` (a key lives on one Redis
+    shard: more shards do not spread it), or the path sends Redis over ``L2_MIN_READS`` reads/s
+    and each instance's memory would answer at least ``L1_MIN_HIT`` of them. A page the writers
+    keep current (write-through) never gets one: a copy per instance would miss their writes.
+
+    ## What it adds
+    An in-process LRU cache per instance (L1) of at most the hot keys, entries living
+    min(``L1_MAX_TTL_S``, the path's TTL), in front of Redis (L2); the writes that delete the
+    Redis keys also publish them on a Redis pub/sub channel every instance listens to, so
+    each drops its copy. Figures: reads of one hot key, the L1 hit ratio, its memory per
+    instance and the Redis reads it removes.
+
+    ## What it costs
+    Memory per instance = hot keys x entry bytes; an entry may be up to the L1 TTL older
+    than Redis when an invalidation is lost; L1 hit = hot share x n / (n + 1), with n the
+    reads of one hot key an instance sees per L1 TTL (key reads / instances x L1 TTL).
+
+    ## Alternatives
+    Redis alone (every read a round trip, a hot key on one shard); Redis read replicas for
+    hot keys (more nodes, still a round trip); a CDN (public reads only).
+
+    ## References
+    Stack Overflow, "Stack Overflow: The Architecture - 2016 Edition" (L1 in-memory, L2
+    Redis); Facebook, "Scaling Memcache at Facebook" (NSDI 2013), leases and hot keys.
+    """
+    known = figures(arch)
+    records = {d.id: d for d in arch.decisions}
+    plans = {c.use_case: c for c in arch.caches}
+    system_instances = known.get(f"instances.deployable.{arch.system}")
+    chosen: list[str] = []
+    for use_case in analysis.use_cases:
+        plan = plans.get(use_case.name)
+        if plan is None or plan.strategy != "cache-aside" or plan.write_through or not plan.ttl_seconds:
+            continue
+        record = records.get(f"cache.{use_case.id}")
+        keys = record.inputs.get("keys", 1.0) if record else 1.0
+        service = owner_of(arch, use_case.entity)
+        instances = system_instances or known.get(f"instances.{service}", 1.0)
+        numbers = _Numbers(use_case, plan, keys, max(1, math.ceil(keys * HOT_SHARE)), max(1.0, instances), min(L1_MAX_TTL_S, plan.ttl_seconds))
+        reason = _why_not(numbers)
+        override = override_for(spec, f"cache.l1.{use_case.id}", (two_level_cache.code, two_level_cache.name))
+        build = (reason is None or (override is not None and override.force)) and not (override is not None and override.forbid)
+        if override is None and not build:
+            yield Skipped(use_case.name, reason or "")
+            continue
+        made = _decision(numbers, reason, build)
+        if override is not None:
+            made = honoured(made, override) if build == (reason is None) else overruled(made, override, _choice(numbers, build))
+        if not build:
+            yield Applied(made)
+            continue
+        chosen.append(use_case.name)
+        yield Applied(made, caches=(_layered(numbers),), figures=tuple(_figures(numbers)))
+    if chosen:
+        purpose = f"pub/sub invalidation of each instance's in-process cache (L1) for {', '.join(chosen)}"
+        yield Applied(None, components=(Component(name="redis", kind="cache", technology="", purpose=purpose, use_cases=chosen),))
+
+
+def _why_not(n: _Numbers) -> str | None:
+    """The number that says no, or None when the L1 applies."""
+    if n.bytes > L1_MEMORY_BYTES:
+        return f"its hot set ({fmt(n.hot)} keys x {size(CACHE_ENTRY_BYTES)} = {size(n.bytes)}) does not fit {size(L1_MEMORY_BYTES)} of an instance's memory"
+    peak = n.use_case.peak_qps
+    if n.key_reads >= HOT_KEY_READS:
+        return None
+    if peak >= L2_MIN_READS and n.hit >= L1_MIN_HIT:
+        return None
+    if peak < L2_MIN_READS:
+        return (
+            f"{fmt(n.key_reads)} reads/s of a hot key (< {fmt(HOT_KEY_READS)}) and {fmt(peak)} reads/s to Redis (< {fmt(L2_MIN_READS)}): Redis alone serves it"
+        )
+    return (
+        f"{fmt(n.key_reads)} reads/s of a hot key (< {fmt(HOT_KEY_READS)}) over {fmt(n.instances)} instances: each instance's memory would answer "
+        f"{n.hit:.0%} of its reads (< {L1_MIN_HIT:.0%}) within a {fmt(n.ttl)}s TTL"
+    )
+
+
+def _choice(n: _Numbers, build: bool) -> str:
+    if not build:
+        return "Redis alone: no in-process cache in front of it"
+    return f"two levels: an in-process LRU (L1) of {_entries(n.hot)} for {fmt(n.ttl)}s in each instance, in front of Redis (L2)"
+
+
+def _entries(count: int) -> str:
+    return f"{fmt(count)} entr{'y' if count == 1 else 'ies'}"
+
+
+def _decision(n: _Numbers, reason: str | None, build: bool) -> Decision:
+    use_case = n.use_case
+    rationale = (
+        reason
+        if reason is not None
+        else f"{fmt(n.key_reads)} reads/s of a hot key ({'>=' if n.key_reads >= HOT_KEY_READS else '<'} {fmt(HOT_KEY_READS)} a key's shard takes), "
+        f"{fmt(use_case.peak_qps)} reads/s to Redis over {fmt(n.instances)} instances: each instance's memory answers {n.hit:.1%} of them; the hot set "
+        f"({size(n.bytes)}) fits {size(L1_MEMORY_BYTES)} of an instance"
+    )
+    return decision(
+        f"cache.l1.{use_case.id}",
+        f"In-process cache (L1) for {use_case.name}",
+        "caching",
+        _choice(n, build),
+        f"{fmt(use_case.peak_qps)} reads/s at peak cached in Redis, {fmt(n.keys)} keys ({fmt(n.hot)} hot), {fmt(n.instances)} instances, TTL "
+        f"{fmt(n.plan.ttl_seconds or 0)}s",
+        rationale,
+        alternatives=[
+            ("Redis alone", f"every one of {fmt(use_case.peak_qps)} reads/s is a round trip; a hot key's {fmt(n.key_reads)} reads/s land on one shard")
+            if build
+            else ("two levels (in-process L1 in front of Redis)", reason or ""),
+            ("Redis read replicas for hot keys", "more nodes to run, and every read is still a network round trip"),
+        ],
+        consequences=(
+            f"an entry may be up to {fmt(n.ttl)}s older than Redis when an invalidation is lost; {size(n.bytes)} of each instance's memory" if build else ""
+        ),
+        subject=use_case.name,
+        inputs={"peak_reads_per_s": use_case.peak_qps, "hot_keys": n.hot, "hot_key_reads_per_s": n.key_reads, "instances": n.instances, "l1_ttl_s": n.ttl},
+    )
+
+
+def _layered(n: _Numbers) -> CachePlan:
+    """The path's plan with its L1: bounded size, short TTL, pub/sub invalidation beside the Redis delete."""
+    plan = n.plan
+    return plan.model_copy(
+        update={
+            "l1_ttl_seconds": n.ttl,
+            "l1_entries": n.hot,
+            "invalidation": f"{plan.invalidation}; the same writes publish the keys on a Redis pub/sub channel and every instance drops its L1 copy; "
+            f"an L1 entry lives {fmt(n.ttl)}s at most",
+            "protection": f"{plan.protection}; an in-process LRU (L1) of at most {_entries(n.hot)} in each instance in front of Redis (L2) takes "
+            f"the hot keys' reads off one shard",
+        }
+    )
+
+
+def _figures(n: _Numbers) -> list[Figure]:
+    scope = f"use case '{n.use_case.name}'"
+    uid = n.use_case.id
+    peak = n.use_case.peak_qps
+    one_key = n.keys <= 1
+    key_reads = (
+        figure(
+            f"cache.key_reads.{uid}", f"reads/s of one hot key of {n.use_case.name}", n.key_reads, "req/s", "peak / keys", {"peak": peak, "keys": n.keys}, scope
+        )
+        if one_key
+        else figure(
+            f"cache.key_reads.{uid}",
+            f"reads/s of one hot key of {n.use_case.name}",
+            n.key_reads,
+            "req/s",
+            "peak x hot_read_share / hot_keys",
+            {"peak": peak, "hot_read_share": HOT_READ_SHARE, "hot_keys": n.hot},
+            scope,
+        )
+    )
+    share = 1.0 if one_key else HOT_READ_SHARE
+    return [
+        key_reads,
+        figure(
+            f"cache.l1.hit_ratio.{uid}",
+            f"share of {n.use_case.name} answered from an instance's memory (L1)",
+            n.hit,
+            "ratio",
+            "share x n / (n + 1) with n = key_reads / instances x l1_ttl_s",
+            {"share": share, "key_reads": n.key_reads, "instances": n.instances, "l1_ttl_s": n.ttl},
+            scope,
+        ),
+        figure(
+            f"cache.l1.bytes.{uid}",
+            f"in-process cache (L1) memory per instance for {n.use_case.name}",
+            n.bytes,
+            "bytes",
+            "hot_keys x entry_bytes",
+            {"hot_keys": n.hot, "entry_bytes": CACHE_ENTRY_BYTES},
+            scope,
+        ),
+        figure(
+            f"cache.l1.redis_reads_removed.{uid}",
+            f"Redis reads the in-process cache removes for {n.use_case.name}",
+            peak * n.hit,
+            "req/s",
+            "peak x l1_hit_ratio",
+            {"peak": peak, "l1_hit_ratio": n.hit},
+            scope,
+        ),
+    ]

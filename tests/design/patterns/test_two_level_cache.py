@@ -1,0 +1,115 @@
+"""PAT060: an in-process cache (L1) in front of Redis (L2) where a path's hot keys make the shared cache the cost, and only there."""
+
+from __future__ import annotations
+
+import pytest
+
+from design.helpers import design_of
+
+SPEC = """\
+system: shop
+scale: {{rates: peak}}
+entities:
+  Category:
+    fields: {{name: string(50)}}
+    rows: {categories}
+  Product:
+    fields: {{name: string(100), category: ref(Category)}}
+    rows: {products}
+use_cases:
+  - {{name: list categories, actor: shopper, kind: list, reads: Category, rate: {menu}, staleness: 60s}}
+  - {{name: view product, actor: shopper, kind: get, reads: Product, rate: {product}, staleness: 30s}}
+  - {{name: edit product, actor: staff, kind: update, writes: Product, rate: 1/s}}
+  - {{name: add category, actor: staff, kind: create, writes: Category, rate: 1/s}}
+{extra}
+"""
+
+
+def _shop(menu: str = "60/s", product: str = "60/s", products: str = "1M", categories: str = "200", extra: str = "") -> str:
+    return SPEC.format(menu=menu, product=product, products=products, categories=categories, extra=extra)
+
+
+@pytest.mark.parametrize(
+    ("menu", "layered"),
+    [
+        pytest.param("999/s", False, id="below-the-redis-round-trips"),
+        pytest.param("1000/s", True, id="at-the-threshold"),
+        pytest.param("8000/s", True, id="far-above"),
+    ],
+)
+def test_one_hot_key_read_by_every_instance_gets_an_l1_ok(menu: str, layered: bool) -> None:
+    """A list everyone reads (one key) gets an L1 once Redis serves 1,000 reads/s of it; the plan carries the L1's TTL and size."""
+    arch = design_of(_shop(menu=menu))
+    plan = next(c for c in arch.caches if c.use_case == "list categories")
+    assert plan.strategy == "cache-aside"
+    assert (plan.l1_ttl_seconds is not None) is layered
+    made = next((d for d in arch.decisions if d.id == "cache.l1.list-categories"), None)
+    assert (made is not None) is layered
+    if layered:
+        assert made is not None
+        assert made.pattern == "PAT060"
+        assert "L1" in made.choice
+        assert "Redis (L2)" in made.choice
+        assert plan.l1_ttl_seconds == 5
+        assert plan.l1_entries == 1
+        assert "pub/sub" in plan.invalidation
+        hit = next(f for f in arch.figures if f.key == "cache.l1.hit_ratio.list-categories")
+        n = hit.inputs["key_reads"] / hit.inputs["instances"] * hit.inputs["l1_ttl_s"]
+        assert hit.value == pytest.approx(hit.inputs["share"] * n / (n + 1))
+        assert "pub/sub invalidation" in next(c for c in arch.components if c.name == "redis").purpose
+    else:
+        note = next(n for n in arch.pattern_notes if n.pattern == "PAT060" and n.subject == "list categories")
+        assert "Redis alone serves it" in note.reason
+
+
+def test_a_hot_set_larger_than_an_instance_stays_in_redis_err() -> None:
+    """A get over many rows read fast has a hot set (a fifth of its keys) far beyond an instance's 256 MiB: no L1, and the note says why."""
+    arch = design_of(_shop(product="20000/s", products="10M"))
+    plan = next(c for c in arch.caches if c.use_case == "view product")
+    assert plan.strategy == "cache-aside"
+    assert plan.l1_ttl_seconds is None
+    note = next(n for n in arch.pattern_notes if n.pattern == "PAT060" and n.subject == "view product")
+    assert "does not fit" in note.reason
+
+
+def test_spread_reads_that_an_instance_would_rarely_repeat_stay_in_redis_err() -> None:
+    """Thousands of reads/s over a hot set that fits, but each instance sees a key too rarely within the L1 TTL: Redis alone."""
+    arch = design_of(_shop(product="3000/s", products="200k"))
+    plan = next(c for c in arch.caches if c.use_case == "view product")
+    assert plan.l1_ttl_seconds is None
+    note = next(n for n in arch.pattern_notes if n.pattern == "PAT060" and n.subject == "view product")
+    assert "would answer" in note.reason
+
+
+def test_forbidding_the_l1_keeps_redis_alone_and_says_who_decided_ok() -> None:
+    """``decisions: cache.l1.<use case>: forbid`` removes the L1 the numbers chose; the record names the author and keeps the numbers' choice."""
+    extra = "decisions:\n  cache.l1.list-categories: {forbid: true, reason: one cache to reason about}\n"
+    arch = design_of(_shop(menu="8000/s", extra=extra))
+    plan = next(c for c in arch.caches if c.use_case == "list categories")
+    assert plan.l1_ttl_seconds is None
+    made = next(d for d in arch.decisions if d.id == "cache.l1.list-categories")
+    assert made.decided_by == "spec"
+    assert made.choice.startswith("Redis alone")
+    assert any("two levels" in a.name for a in made.alternatives)
+
+
+def test_forcing_the_l1_builds_it_below_the_numbers_ok() -> None:
+    """``force`` builds the L1 on a path the numbers leave in Redis; the record says the author decided it."""
+    extra = "decisions:\n  cache.l1.list-categories: {force: true, reason: the menu is on every page}\n"
+    arch = design_of(_shop(menu="200/s", extra=extra))
+    plan = next(c for c in arch.caches if c.use_case == "list categories")
+    assert plan.l1_ttl_seconds == 5
+    made = next(d for d in arch.decisions if d.id == "cache.l1.list-categories")
+    assert made.decided_by == "spec"
+    assert "L1" in made.choice
+
+
+def test_l1_figures_recompute_from_their_formulas_ok() -> None:
+    """Every figure the L1 adds evaluates from its printed formula and inputs to its value."""
+    from design.formulas import recompute
+
+    arch = design_of(_shop(menu="8000/s", product="20000/s", products="1000"))
+    added = [f for f in arch.figures if f.key.startswith(("cache.l1.", "cache.key_reads."))]
+    assert len(added) >= 8
+    for figure in added:
+        assert recompute(figure) == pytest.approx(figure.value), figure.key
