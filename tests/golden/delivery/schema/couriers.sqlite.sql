@@ -19,6 +19,20 @@ CREATE TABLE couriers (
     CONSTRAINT ck_couriers_status CHECK (status IN ('offline', 'available', 'delivering'))
 );
 
+CREATE TABLE couriers_idempotency_keys (
+    scope TEXT NOT NULL,
+    "key" TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BLOB,
+    headers JSON,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_couriers_idempotency_keys PRIMARY KEY (scope, "key")
+);
+
+-- ix_couriers_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_couriers_idempotency_keys_created_at ON couriers_idempotency_keys (created_at);
+
 CREATE TABLE couriers_outbox_events (
     id CHAR(32) NOT NULL,
     channel TEXT NOT NULL,

@@ -40,6 +40,22 @@ COMMENT ON TABLE couriers IS 'Courier rows';
 COMMENT ON COLUMN couriers.location_cell IS 'geohash cell of the point: indexes proximity';
 COMMENT ON COLUMN couriers.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
+CREATE TABLE couriers_idempotency_keys (
+    scope TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    status INTEGER,
+    body BYTEA,
+    headers JSONB,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_couriers_idempotency_keys PRIMARY KEY (scope, key)
+);
+COMMENT ON TABLE couriers_idempotency_keys IS 'Idempotency-Key: a retried request gets the stored answer; the same key with another body is refused';
+COMMENT ON COLUMN couriers_idempotency_keys.scope IS 'the caller and the operation';
+
+-- ix_couriers_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
+CREATE INDEX ix_couriers_idempotency_keys_created_at ON couriers_idempotency_keys (created_at);
+
 CREATE TABLE couriers_outbox_events (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     channel TEXT NOT NULL,
@@ -67,4 +83,5 @@ SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
 DROP TABLE IF EXISTS couriers_outbox_events;
+DROP TABLE IF EXISTS couriers_idempotency_keys;
 DROP TABLE IF EXISTS couriers;
