@@ -234,6 +234,12 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         rows, size = figures.get(f"rows.{key}.{table.name}", 0.0), figures.get(f"bytes.{key}.{table.name}", 0.0)
         sizes.append(f"{human(rows, 'rows')} / {human(size, 'bytes')} after {key[:-1]} year(s)")
     lines.append(f"- size: {human(table.rows_now, 'rows')} now, {human(table.rows_per_day, 'rows')} a day; " + "; ".join(sizes))
+    payload, disk = (figures.get(f"storage.{kind}_bytes_per_day.{table.name}") for kind in ("payload", "disk"))
+    if payload is not None and disk is not None:
+        lines.append(
+            f"- a day: {human(payload, 'bytes')} of payload (the fields' bytes), {human(disk, 'bytes')} on disk with row overhead and indexes "
+            f"(`storage.payload_bytes_per_day.{table.name}`, `storage.disk_bytes_per_day.{table.name}`)"
+        )
     if table.partitioning:
         plan = table.partitioning
         lines.append(f"- partitioned by range of {plan.column}, one partition per {plan.interval}: {plan.reason}; {maintenance_summary(table)}")
