@@ -69,7 +69,8 @@ file is then the state between steps).
    instructions, read the spec schema (resource backend-architect://spec-schema) [`backend-architect schema`], and
    write the whole spec. Every figure the requirements state goes into the key that holds it (the schema's
    descriptions say which: a client's reporting interval is `every`, a broadcast's audience `deliver.subscribers`, a
-   push provider's share `external.<name>.share`, who is online `online`, aggregates per period `series`): the engine
+   push provider's share `external.<name>.share`, who is online `online`, aggregates per period `series`, rows
+   "recorded for metrics and analytics" an entity's `analytics: true`): the engine
    never reads `notes`. Record every value you assume as a line `Assumption: ...` in its `notes`. Call `draft` again
    with `spec` and `turn` [`{draft_check}`]: repair every `file:line:col` error it reports, whole spec each time,
    until it is valid (four turns at most).
