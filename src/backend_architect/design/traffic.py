@@ -88,8 +88,8 @@ def body_bytes(spec: Spec, use_case: UseCase, table: Table | None) -> tuple[floa
     body = sum(c.avg_bytes + JSON_FIELD_BYTES for c in columns)
     content = 0.0
     if use_case.kind == "create":
-        fields = spec.entities[use_case.entity].fields.values()
-        content = float(sum((f.avg_bytes or BLOB_BYTES) for f in fields if f.type.kind == "blob"))
+        declared = spec.entities[use_case.entity].fields.values()
+        content = float(sum((f.avg_bytes or BLOB_BYTES) for f in declared if f.type.kind == "blob"))
     return float(body), content
 
 

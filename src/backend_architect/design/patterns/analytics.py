@@ -61,9 +61,9 @@ def analytics_store(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     period, or an updated table they group that takes at least ``EVENTS_PER_DAY`` rows a day (a
     view whose playback offset is updated): its inserts and updates flow as events and the
     database keeps the current rows. A table read by aggregates takes the column store when
-    any of these holds: it appends at least ``EVENTS_PER_DAY`` rows a day (100M); its raw rows kept (the stated retention, else the widest window its reads group,
-    else a week) pass the hot store (2 TB) and fill at least half of the database; or one
-    read groups more raw rows than a primary groups within the read's latency budget
+    any of these holds: it appends at least ``EVENTS_PER_DAY`` rows a day (100M); its raw rows
+    kept (the stated retention, else the widest window its reads group, else a week) pass the
+    hot store (2 TB) and fill at least half of the database; or one read groups more raw rows than a primary groups within the read's latency budget
     (2M rows/s x ``latency_ms``, 2 s when not stated). Below all three the reads stay on
     PostgreSQL (grouped at read time, or from per-period rollups: PAT027).
 
@@ -343,7 +343,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             name=LOADER,
             kind="worker",
             technology="a consumer of the change events, inserting in batches",
-            purpose=f"loads each {'change of a' if any(e.updated for e in taken) else 'appended'} {', '.join(e.table.name for e in taken)} row into the {STORE}",
+            purpose=f"loads each {'change of a' if any(e.updated for e in taken) else 'appended'} {names} row into the {STORE}",
             services=services,
             instances=loaders,
             decision=DECISION,
