@@ -110,22 +110,22 @@ def test_originals_a_day_stated_beside_renditions_ok(text: str, originals: float
         assert figures[f"media.bytes_per_day.{subject}"] == pytest.approx(originals + value)
     horizon = "3y" if made else "5y"
     if made:
-        assert figures[f"bytes.{horizon}.object_store"] > figures[f"bytes.{horizon}.object_store_originals"] > 0
+        assert figures[f"bytes.{horizon}.object_store"] > figures[f"storage.object_store.originals_{horizon}"] > 0
     else:
-        assert f"bytes.{horizon}.object_store_originals" not in figures
+        assert f"storage.object_store.originals_{horizon}" not in figures
 
 
 def test_ingress_parts_state_bytes_a_request_ok() -> None:
     """Ingress is the sum of one figure per write, each its rate x (body + blob + headers); the payload figure leaves the headers out."""
     figures = {f.key: f for f in design_of(MESSAGES).figures}
-    parts = {k: f for k, f in figures.items() if k.startswith("bandwidth.ingress.") and k != "bandwidth.ingress.payload"}
-    assert set(parts) == {"bandwidth.ingress.post-note", "bandwidth.ingress.open-note", "bandwidth.ingress.mark-seen"}
+    parts = {k: f for k, f in figures.items() if k.startswith("bandwidth.in.")}
+    assert set(parts) == {"bandwidth.in.post-note", "bandwidth.in.open-note", "bandwidth.in.mark-seen"}
     assert figures["bandwidth.ingress"].value == pytest.approx(sum(p.value for p in parts.values()))
     headers = sum(p.inputs["avg_rate"] * p.inputs["header_bytes"] for p in parts.values())
-    assert figures["bandwidth.ingress.payload"].value == pytest.approx(figures["bandwidth.ingress"].value - headers)
+    assert figures["bandwidth.ingress_payload"].value == pytest.approx(figures["bandwidth.ingress"].value - headers)
     # the update sends the one column it names, not the whole row
-    assert parts["bandwidth.ingress.mark-seen"].inputs["body_bytes"] == 8 + JSON_FIELD_BYTES
-    assert parts["bandwidth.ingress.post-note"].inputs["body_bytes"] == 8 + 100 + 8 + 3 * JSON_FIELD_BYTES
+    assert parts["bandwidth.in.mark-seen"].inputs["body_bytes"] == 8 + JSON_FIELD_BYTES
+    assert parts["bandwidth.in.post-note"].inputs["body_bytes"] == 8 + 100 + 8 + 3 * JSON_FIELD_BYTES
     assert all(p.inputs["header_bytes"] == REQUEST_OVERHEAD_BYTES for p in parts.values())
 
 
@@ -133,5 +133,5 @@ def test_ingress_payload_is_uploads_by_size_ok() -> None:
     """With uploads dominating, the payload ingress is about uploads x size: what a back-of-envelope checks."""
     figures = _figures(PHOTOS)
     uploads = 200e3 / 86_400 * 3e6
-    assert uploads <= figures["bandwidth.ingress.payload"] <= uploads * 1.001
-    assert figures["bandwidth.ingress.upload-photo"] > figures["bandwidth.ingress.payload"]
+    assert uploads <= figures["bandwidth.ingress_payload"] <= uploads * 1.001
+    assert figures["bandwidth.in.upload-photo"] > figures["bandwidth.ingress_payload"]

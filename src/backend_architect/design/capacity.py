@@ -323,10 +323,10 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
             )
         )
         if made:
-            # the uploads alone, the figure a back-of-envelope of uploads x size checks
+            # the uploads alone, the figure a back-of-envelope of uploads x size checks (not a bytes.<N>y.<part>: those add up to the total)
             result.append(
                 Figure(
-                    key=f"bytes.{label}.object_store_originals",
+                    key=f"storage.object_store.originals_{label}",
                     quantity=f"object storage of the uploaded originals after {years:g} year(s) (without what is processed from them)",
                     value=sum(rows.get(f"rows.{label}.{t}", 0.0) * b for t, b in per_row.items()),
                     unit="bytes",

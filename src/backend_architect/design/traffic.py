@@ -94,8 +94,11 @@ def body_bytes(spec: Spec, use_case: UseCase, table: Table | None) -> tuple[floa
 
 
 def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figure]:
-    """``bandwidth.ingress.<use case>`` (avg rate x bytes a request: body, blob, headers), their sum ``bandwidth.ingress``,
-    and ``bandwidth.ingress.payload``: the bodies and uploads alone, the figure a back-of-envelope (uploads x size) checks."""
+    """``bandwidth.in.<use case>`` (avg rate x bytes a request: body, blob, headers), their sum ``bandwidth.ingress``,
+    and ``bandwidth.ingress_payload``: the bodies and uploads alone, the figure a back-of-envelope (uploads x size) checks.
+
+    The parts are a family of their own: a reader summing ``bandwidth.ingress`` and ``bandwidth.ingress.*`` counts each byte once.
+    """
     tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity and t.role is None}
     parts: list[Figure] = []
     for use_case in analysis.use_cases:
@@ -104,7 +107,7 @@ def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[
         body, blob = body_bytes(spec, use_case, tables.get(use_case.entity))
         parts.append(
             Figure(
-                key=f"bandwidth.ingress.{use_case.id}",
+                key=f"bandwidth.in.{use_case.id}",
                 quantity=f"bytes/s {use_case.name} sends in, on average ({body + blob + REQUEST_OVERHEAD_BYTES:,.0f} B a request)",
                 value=use_case.avg_qps * (body + blob + REQUEST_OVERHEAD_BYTES),
                 unit="bytes/s",
@@ -115,7 +118,7 @@ def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[
         )
     if not parts:
         return []
-    ids = [p.key.removeprefix("bandwidth.ingress.") for p in parts]
+    ids = [p.key.removeprefix("bandwidth.in.") for p in parts]
     payload = {i: p.inputs["avg_rate"] * (p.inputs["body_bytes"] + p.inputs["blob_bytes"]) for i, p in zip(ids, parts, strict=True)}
     return [
         *parts,
@@ -129,7 +132,7 @@ def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[
             scope="system",
         ),
         Figure(
-            key="bandwidth.ingress.payload",
+            key="bandwidth.ingress_payload",
             quantity="bytes/s of request bodies and uploads, on average (without headers)",
             value=sum(payload.values()),
             unit="bytes/s",
