@@ -40,7 +40,7 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
             "role": "implementers",
             "task": f"scaffold {len(arch.services)} {'modules' if arch.deployment == 'modular-monolith' else 'services'} "
             f"from openapi/*.yaml and implement {endpoint_count(arch)} endpoints; apply schema/<service>/migrations/ in order (dbmate)" + stand_in,
-            "inputs": sorted([f"openapi/{api.service}.yaml" for api in arch.apis] + [f"schema/{service}.cql" for service in dict.fromkeys(service for service, _ in wide)]),
+            "inputs": sorted([f"openapi/{api.service}.yaml" for api in arch.apis] + [f"schema/{s}.cql" for s in dict.fromkeys(s for s, _ in wide)]),
         },
         {
             "role": "security-review",
