@@ -175,7 +175,8 @@ def _record(spec: Spec, taken: list[Candidate], technology: str) -> Decision:
         ],
         consequences=(
             f"No transaction spans rows: a write is one row (and its {taken[0].table.name}_by_id entry, a logged batch). Reads by any other key "
-            "need a table of their own. Change events leave through the store's CDC log (ScyllaDB CDC, Cassandra CDC), not an outbox. "
+            "need a table of their own. Their change events reach the event relay from the store's CDC log (ScyllaDB CDC, Cassandra CDC), "
+            "in place of the PostgreSQL outbox table: no transaction spans the two stores. "
             "The scaffold has no CQL adapter: its PostgreSQL table is a stand-in for development; production needs a repository on the "
             f"{technology} driver over schema/<service>.cql."
         ),
@@ -267,7 +268,8 @@ def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology:
                     entities=[c.table.entity or ""],
                     how=f"CQL on {c.table.name} by partition ({c.partition}, bucket) at {CONSISTENCY}",
                     database_share=0.0,
-                    publish="direct",
+                    # its events still leave through the relay, read from the store's CDC log (the decision says so)
+                    publish="outbox",
                 )
             )
     nodes = sum(c.nodes for c in taken)
