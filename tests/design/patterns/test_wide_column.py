@@ -180,3 +180,21 @@ def test_author_steers_the_store_ok(choose: str, technology: str | None, in_post
     else:
         assert table.wide_column is not None
         assert table.wide_column.technology == technology
+
+
+@pytest.mark.parametrize(
+    ("rate", "years", "verb", "held"),
+    [
+        pytest.param("20M/day", 1, "force", True, id="forced-below-the-primaries"),
+        pytest.param("300M/day", 5, "forbid", False, id="forbidden-above-them"),
+    ],
+)
+def test_forced_or_forbidden_store_is_warned_with_the_numbers_ok(rate: str, years: int, verb: str, held: bool) -> None:
+    """Forcing the store where few primaries suffice, or forbidding it where many are needed, is honoured and warned by the critic (DES007)."""
+    steering = f"decisions:\n  wide-column: {{{verb}: true, reason: the team decided}}\n"
+    result = _design(_plays(rate, years=years, decisions=steering))
+    assert (_events(result).wide_column is not None) is held
+    assert (_events(result).sharding is None) is held
+    record = next(d for d in result.architecture.decisions if d.id == "wide-column")
+    assert record.decided_by == "spec"
+    assert any(f.code == "DES007" and "Wide-column store" in f.message for f in result.findings)
