@@ -145,9 +145,8 @@ def _record(spec: Spec, taken: list[Candidate], technology: str) -> Decision:
     """The wide-column decision over ``taken``, with the sharded-PostgreSQL alternative in numbers."""
     nodes = sum(c.nodes for c in taken)
     primaries = sum(c.needed_shards for c in taken)
-    names = ", ".join(c.table.name for c in taken)
     choice = (
-        f"{technology} (wide-column) for {names}: " + "; ".join(_said_layout(c) for c in taken) + f"; replication factor {REPLICATION_FACTOR}, "
+        f"{technology} (wide-column) for " + "; ".join(_said_layout(c) for c in taken) + f"; replication factor {REPLICATION_FACTOR}, "
         f"{CONSISTENCY} reads and writes (2 of 3 copies answer: a node lost changes nothing the application sees); {nodes} nodes; "
         "capacity grows by adding nodes, each taking its share of the token ring"
     )
