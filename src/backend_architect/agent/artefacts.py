@@ -17,7 +17,7 @@ from typing import Any
 KINDS: dict[str, tuple[str, ...]] = {
     "openapi": ("openapi/*.yaml",),
     "asyncapi": ("asyncapi/*.yaml",),
-    "ddl": ("schema/*.postgresql.sql", "schema/*.sqlite.sql"),
+    "ddl": ("schema/*.postgresql.sql", "schema/*.sqlite.sql", "schema/*.cql"),
     "migrations": ("schema/*/migrations/*.sql", "schema/*/contract/*.sql"),
     "diagrams": ("diagrams/*",),
     "adr": ("adr/*.md",),

@@ -69,12 +69,12 @@ file is then the state between steps).
    instructions, read the spec schema (resource backend-architect://spec-schema) [`backend-architect schema`], and
    write the whole spec. Every figure the requirements state goes into the key that holds it (the schema's
    descriptions say which: a client's reporting interval is `every`, a broadcast's audience `deliver.subscribers`, a
-   push provider's share `external.<name>.share`, who is online `online`, aggregates per period `series`; files the
-   product compresses, resizes or transcodes `media` (`compress`, `renditions`, `transcode`); links people share an
-   entity with `key: short_code` and a `get` use case that opens them): the engine never reads `notes`. Record every
-   value you assume as a line `Assumption: ...` in its `notes`. Call `draft` again with `spec` and `turn`
-   [`{draft_check}`]: repair every `file:line:col` error it reports, whole spec each time, until it is valid (four
-   turns at most).
+   push provider's share `external.<name>.share`, who is online `online`, aggregates per period `series`; rows
+   "recorded for metrics and analytics" an entity's `analytics: true`; files the product compresses, resizes or
+   transcodes `media` (`compress`, `renditions`, `transcode`); links people share an entity with `key: short_code`
+   and a `get` use case that opens them): the engine never reads `notes`. Record every value you assume as a line
+   `Assumption: ...` in its `notes`. Call `draft` again with `spec` and `turn` [`{draft_check}`]: repair every
+   `file:line:col` error it reports, whole spec each time, until it is valid (four turns at most).
 2. **Design.** `design` with the spec [`{design}`]. Keep the `design_id`: later calls take it instead of the spec.
 3. **Read the critic and the decisions.** `critique` [`{critique}`] and `list_decisions` [`{list_decisions}`]. Each
    decision has an id, its choice, the numbers that triggered it (`inputs`), alternatives, who decided it, what

@@ -118,10 +118,12 @@ def indexed_writes(arch: Architecture) -> list[Pressure]:
 def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pressure]:
     """A hot request path that calls another service synchronously couples their latency and availability."""
     by_name = {u.name: u for u in use_cases}
+    # a wide-column store is the path's own database (PAT055), not another service to cache in front of
+    stores = {c.name for c in arch.components if c.kind == "wide-column"}
     found = []
     for flow in arch.flows:
         use_case = by_name.get(flow.use_case)
-        calls = [s for s in flow.steps if s.kind in {"query", "call"}]
+        calls = [s for s in flow.steps if s.kind in {"query", "call"} and s.target not in stores]
         if use_case and calls and use_case.peak_qps >= CHATTY_CALLS_PER_S / 10:
             targets = ", ".join(sorted({s.target for s in calls}))
             found.append(

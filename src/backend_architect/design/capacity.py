@@ -11,6 +11,7 @@ import math
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.loads import database_share
 from backend_architect.design.media_compression import compression
+from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pushes import shares_assumption
 from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
@@ -77,6 +78,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += _storage(spec, arch)
     figures += _rows_a_day(analysis, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
+    figures += table_payload_figures(spec, arch)
     figures += traffic_figures(spec, analysis, arch, assumptions)
     rps, basis = instance_rps(spec)
     if spec.constraints.instance_rps is None:
@@ -303,7 +305,7 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
                 if field.avg_bytes is None:
                     assumptions.append(f"entities.{name}.fields.{field_name}.avg_bytes: not given; blobs assumed {BLOB_CONTENT_BYTES // 1000} KB")
                 per_row[table_name(name)] = per_row.get(table_name(name), 0.0) + size
-    result = []
+    result = _originals_per_day(arch, per_row)
     for years in sorted({1.0, horizon}):
         label = f"{years:g}y"
         inputs = {f"{t}_rows": rows.get(f"rows.{label}.{t}", 0.0) for t in per_row} | {f"{t}_bytes_per_row": b for t, b in per_row.items()}
@@ -323,7 +325,39 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
                 scope="object storage",
             )
         )
+        if made:
+            # the uploads alone, the figure a back-of-envelope of uploads x size checks (not a bytes.<N>y.<part>: those add up to the total)
+            result.append(
+                Figure(
+                    key=f"storage.object_store.originals_{label}",
+                    quantity=f"object storage of the uploaded originals after {years:g} year(s) (without what is processed from them)",
+                    value=sum(rows.get(f"rows.{label}.{t}", 0.0) * b for t, b in per_row.items()),
+                    unit="bytes",
+                    formula="sum over tables of rows x blob bytes per row",
+                    inputs=inputs,
+                    scope="object storage",
+                )
+            )
     return result
+
+
+def _originals_per_day(arch: Architecture, per_row: dict[str, float]) -> list[Figure]:
+    """Bytes of blobs uploaded a day: rows a day x blob bytes, per table (renditions are the media figures')."""
+    daily = {t.name: t.rows_per_day for s in arch.datastores for t in s.tables if t.name in per_row and t.rows_per_day > 0}
+    if not daily:
+        return []
+    terms = {f"{t}_rows_per_day": r for t, r in daily.items()} | {f"{t}_bytes_per_row": per_row[t] for t in daily}
+    return [
+        Figure(
+            key="storage.object_store.originals_per_day",
+            quantity="bytes of uploaded originals object storage takes in a day",
+            value=sum(r * per_row[t] for t, r in daily.items()),
+            unit="bytes/day",
+            formula=" + ".join(f"{t}_rows_per_day x {t}_bytes_per_row" for t in daily),
+            inputs=terms,
+            scope="object storage",
+        )
+    ]
 
 
 def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float, reaching: dict[str, float]) -> list[Figure]:

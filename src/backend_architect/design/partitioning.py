@@ -49,6 +49,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     assumptions = list(arch.assumptions)
     for store in arch.datastores:
         for table in store.tables:
+            if table.wide_column is not None:
+                continue  # a wide-column store holds it (PAT055): its partitions are the store's, by key and bucket
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
             # a storage pattern may have partitioned it already (tiers, expiry): its plan stands

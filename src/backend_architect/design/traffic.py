@@ -7,20 +7,20 @@ reported (the use cases then leave traffic unaccounted for, or count it twice).
 
 from __future__ import annotations
 
-from backend_architect.design.analysis import Analysis
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.payload import blob_columns, payload_columns
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
 
-#: Bytes a request carries besides the row it writes: headers, JSON keys and the auth token.
+#: Bytes a request carries besides its body: the request line and headers with the auth token (a JWT is 300-800 B),
+#: as HTTP/1.1 sends them; HTTP/2's header compression (HPACK) sends repeated headers in a few bytes, so this is the ceiling.
 REQUEST_OVERHEAD_BYTES = 500
+#: JSON bytes a body adds to each field it carries: the quoted key, the colon and comma, quotes around the value.
+JSON_FIELD_BYTES = 8
 #: Blob bytes assumed when the spec gives no avg_bytes (the capacity stage's object-storage figure uses the same).
 BLOB_BYTES = 250_000
 #: A stated total and the use cases' sum further apart than this factor are reported.
 MISMATCH_FACTOR = 2.0
-
-
-def _row_bytes(table: Table) -> int:
-    return sum(c.avg_bytes for c in table.columns)
 
 
 def traffic_figures(spec: Spec, analysis: Analysis, arch: Architecture, assumptions: list[str]) -> list[Figure]:
@@ -70,24 +70,74 @@ def traffic_figures(spec: Spec, analysis: Analysis, arch: Architecture, assumpti
             inputs={"average": avg, "peak_factor": analysis.peak_factor},
         )
     )
-    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity}
-    parts: dict[str, float] = {}
+    figures += ingress_figures(spec, analysis, arch)
+    return figures
+
+
+def body_bytes(spec: Spec, use_case: UseCase, table: Table | None) -> tuple[float, float]:
+    """(body bytes, blob bytes) one request of a write carries: a create sends its entity's fields (the blob's
+    content beside them), an update the columns it names (or the whole payload when it names none)."""
+    if table is None:
+        return 0.0, 0.0
+    blobs = blob_columns(spec, table)
+    columns = [c for c in payload_columns(spec, table) if c.name not in blobs]
+    fields = {w.split(".", 1)[1] for w in use_case.spec.writes if w.startswith(use_case.entity + ".")}
+    named = [c for c in columns if c.name in use_case.written_columns or c.source_field in fields]
+    if use_case.kind != "create" and named:
+        columns = named
+    body = sum(c.avg_bytes + JSON_FIELD_BYTES for c in columns)
+    content = 0.0
+    if use_case.kind == "create":
+        declared = spec.entities[use_case.entity].fields.values()
+        content = float(sum((f.avg_bytes or BLOB_BYTES) for f in declared if f.type.kind == "blob"))
+    return float(body), content
+
+
+def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figure]:
+    """``bandwidth.in.<use case>`` (avg rate x bytes a request: body, blob, headers), their sum ``bandwidth.ingress``,
+    and ``bandwidth.ingress_payload``: the bodies and uploads alone, the figure a back-of-envelope (uploads x size) checks.
+
+    The parts are a family of their own: a reader summing ``bandwidth.ingress`` and ``bandwidth.ingress.*`` counts each byte once.
+    """
+    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity and t.role is None}
+    parts: list[Figure] = []
     for use_case in analysis.use_cases:
         if not use_case.is_write or use_case.spec.rate is None or use_case.kind == "delete":
             continue
-        table = tables.get(use_case.entity)
-        body = _row_bytes(table) if table is not None and use_case.kind == "create" else 100
-        blobs = sum((f.avg_bytes or BLOB_BYTES) for f in spec.entities[use_case.entity].fields.values() if f.type.kind == "blob" and use_case.kind == "create")
-        parts[f"{use_case.id}"] = use_case.avg_qps * (REQUEST_OVERHEAD_BYTES + body + blobs)
-    if parts:
-        figures.append(
+        body, blob = body_bytes(spec, use_case, tables.get(use_case.entity))
+        parts.append(
             Figure(
-                key="bandwidth.ingress",
-                quantity="bytes/s clients send in, on average (writes and uploads)",
-                value=sum(parts.values()),
+                key=f"bandwidth.in.{use_case.id}",
+                quantity=f"bytes/s {use_case.name} sends in, on average ({body + blob + REQUEST_OVERHEAD_BYTES:,.0f} B a request)",
+                value=use_case.avg_qps * (body + blob + REQUEST_OVERHEAD_BYTES),
                 unit="bytes/s",
-                formula="sum over writes of avg_rate x (request overhead + row bytes + blob bytes)",
-                inputs=parts,
+                formula="avg_rate x (body_bytes + blob_bytes + header_bytes)",
+                inputs={"avg_rate": use_case.avg_qps, "body_bytes": body, "blob_bytes": blob, "header_bytes": float(REQUEST_OVERHEAD_BYTES)},
+                scope=f"use case '{use_case.name}'",
             )
         )
-    return figures
+    if not parts:
+        return []
+    ids = [p.key.removeprefix("bandwidth.in.") for p in parts]
+    payload = {i: p.inputs["avg_rate"] * (p.inputs["body_bytes"] + p.inputs["blob_bytes"]) for i, p in zip(ids, parts, strict=True)}
+    return [
+        *parts,
+        Figure(
+            key="bandwidth.ingress",
+            quantity="bytes/s clients send in, on average (writes and uploads, headers included)",
+            value=sum(p.value for p in parts),
+            unit="bytes/s",
+            formula="sum over writes of avg_rate x (body_bytes + blob_bytes + header_bytes)",
+            inputs={i: p.value for i, p in zip(ids, parts, strict=True)},
+            scope="system",
+        ),
+        Figure(
+            key="bandwidth.ingress_payload",
+            quantity="bytes/s of request bodies and uploads, on average (without headers)",
+            value=sum(payload.values()),
+            unit="bytes/s",
+            formula="sum over writes of avg_rate x (body_bytes + blob_bytes)",
+            inputs=payload,
+            scope="system",
+        ),
+    ]

@@ -215,6 +215,22 @@ class Sharding(IRModel):
     )
 
 
+class WideColumn(IRModel):
+    """A table a wide-column store (Cassandra, ScyllaDB) holds: its partition key with the time bucket, its clustering and copies."""
+
+    technology: str = Field(description="ScyllaDB or Apache Cassandra.")
+    keyspace: str
+    partition_key: list[str] = Field(description="Columns hashed to place a partition: the key the pages are read by, then the bucket.")
+    bucket_column: str = Field(default="bucket", description="The column holding the time bucket, computed by the writer from bucket_from.")
+    bucket_from: str = Field(description="The time column the bucket is computed from (for a UUIDv7 id, its timestamp).")
+    bucket_days: float = Field(description="Days one bucket covers, sized so the busiest key's partition stays under the stated bytes.")
+    clustering: list[str] = Field(description="Clustering columns, newest first.")
+    replication_factor: int
+    consistency: str = Field(description="Consistency level of reads and writes, e.g. LOCAL_QUORUM.")
+    lookup_table: str | None = Field(default=None, description="The table mapping a row's id to its partition, for requests that address one row by id.")
+    reason: str = Field(default="", description="The numbers that placed it there.")
+
+
 class Table(IRModel):
     """A table with its keys, constraints, indexes and size estimates."""
 
@@ -237,6 +253,10 @@ class Table(IRModel):
     key_reason: str = Field(default="", description="Why that key strategy.")
     partitioning: Partitioning | None = None
     sharding: Sharding | None = None
+    wide_column: WideColumn | None = Field(
+        default=None,
+        description="Held by a wide-column store in production (the CQL in schema/<service>.cql); the PostgreSQL table is the scaffold's stand-in.",
+    )
     rows_now: float = Field(default=0, description="Estimated rows today.")
     rows_per_day: float = Field(default=0, description="Estimated new rows per day.")
     retention_days: float | None = Field(default=None, description="Days rows are kept; None is forever.")

@@ -11,6 +11,7 @@ from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.asyncapi import render_asyncapi
 from backend_architect.render.asyncapi_realtime import render_realtime_asyncapi
+from backend_architect.render.cql import render_cql
 from backend_architect.render.ddl import DIALECTS, SchemaCompiler, compile_store, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
@@ -50,6 +51,9 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
         for dialect in DIALECTS:
             files[f"schema/{store.service}.{dialect}.sql"] = render_ddl(store, dialect, postgres if dialect == "postgresql" else None)
         files[f"diagrams/er-{store.service}.mmd"] = render_er(store)
+        cql = render_cql(store)
+        if cql is not None:
+            files[f"schema/{store.service}.cql"] = cql
     files.update(render_adrs(arch))
     for flow in crossing_flows(arch):
         files[f"diagrams/sequence-{slug(flow.use_case)}.mmd"] = render_sequence(arch, flow)

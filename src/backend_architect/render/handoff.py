@@ -27,12 +27,20 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
     """Who should pick the design up next, and what each should do first."""
     tables = sum(len(s.tables) for s in arch.datastores)
     security = arch.security
+    # the scaffold has no CQL adapter: a table a wide-column store holds (PAT055) is a PostgreSQL stand-in there, said plainly
+    wide = [(s.service, t) for s in arch.datastores for t in s.tables if t.wide_column is not None]
+    stand_in = "".join(
+        f"; {t.name} lives in {t.wide_column.technology} (schema/{service}.cql): the scaffold serves it from a PostgreSQL stand-in, "
+        f"so implement its repository on the {t.wide_column.technology} driver at {t.wide_column.consistency}"
+        for service, t in wide
+        if t.wide_column is not None
+    )
     steps: list[dict[str, Any]] = [
         {
             "role": "implementers",
             "task": f"scaffold {len(arch.services)} {'modules' if arch.deployment == 'modular-monolith' else 'services'} "
-            f"from openapi/*.yaml and implement {endpoint_count(arch)} endpoints; apply schema/<service>/migrations/ in order (dbmate)",
-            "inputs": sorted([f"openapi/{api.service}.yaml" for api in arch.apis]),
+            f"from openapi/*.yaml and implement {endpoint_count(arch)} endpoints; apply schema/<service>/migrations/ in order (dbmate)" + stand_in,
+            "inputs": sorted([f"openapi/{api.service}.yaml" for api in arch.apis] + [f"schema/{s}.cql" for s in dict.fromkeys(s for s, _ in wide)]),
         },
         {
             "role": "security-review",

@@ -200,7 +200,8 @@ def _data(store: Datastore, figures: dict[str, float], horizons: list[str]) -> l
     lines = [
         f"### {store.name}",
         "",
-        f"DDL: `schema/{store.service}.postgresql.sql`, `schema/{store.service}.sqlite.sql`.",
+        f"DDL: `schema/{store.service}.postgresql.sql`, `schema/{store.service}.sqlite.sql`"
+        + (f"; CQL of the wide-column tables: `schema/{store.service}.cql`." if any(t.wide_column for t in store.tables) else "."),
         "",
         "```mermaid",
         render_er(store).rstrip(),
@@ -237,6 +238,19 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         rows, size = figures.get(f"rows.{key}.{table.name}", 0.0), figures.get(f"bytes.{key}.{table.name}", 0.0)
         sizes.append(f"{human(rows, 'rows')} / {human(size, 'bytes')} after {key[:-1]} year(s)")
     lines.append(f"- size: {human(table.rows_now, 'rows')} now, {human(table.rows_per_day, 'rows')} a day; " + "; ".join(sizes))
+    payload, disk = (figures.get(f"storage.{kind}_bytes_per_day.{table.name}") for kind in ("payload", "disk"))
+    if payload is not None and disk is not None:
+        lines.append(
+            f"- a day: {human(payload, 'bytes')} of payload (the fields' bytes), {human(disk, 'bytes')} on disk with row overhead and indexes "
+            f"(`storage.payload_bytes_per_day.{table.name}`, `storage.disk_bytes_per_day.{table.name}`)"
+        )
+    if table.wide_column:
+        wide = table.wide_column
+        lines.append(
+            f"- held by {wide.technology} (wide-column, PAT055): partition key ({', '.join(wide.partition_key)}), a bucket of {wide.bucket_days:g} day(s) "
+            f"of {wide.bucket_from}; clustering {', '.join(wide.clustering)} newest first; replication factor {wide.replication_factor}, "
+            f"{wide.consistency}; CQL in the store's `.cql` file; this PostgreSQL table is the scaffold's stand-in (the scaffold has no CQL adapter)"
+        )
     if table.partitioning:
         plan = table.partitioning
         lines.append(f"- partitioned by range of {plan.column}, one partition per {plan.interval}: {plan.reason}; {maintenance_summary(table)}")

@@ -18,8 +18,10 @@ def human(value: float, unit: str) -> str:
     '152.97 MB/s'
     >>> human(3.65e16, "bytes")
     '36.50 PB'
+    >>> human(2e11, "bytes/day")
+    '200.00 GB/day'
     """
-    if unit in {"bytes", "bytes/s"}:
+    if unit in {"bytes", "bytes/s", "bytes/day"}:
         rate = unit[len("bytes") :]
         for size, name in ((1e15, "PB"), (1e12, "TB"), (1e9, "GB"), (1e6, "MB"), (1e3, "KB")):
             if abs(value) >= size:

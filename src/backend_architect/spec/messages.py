@@ -75,6 +75,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "max_per_parent": "max_per_parent: 100",
         "presence": "presence: {offline_after: 30s}",
         "append_only": "append_only: true",
+        "analytics": "analytics: true",
         "tenant_scoped": "tenant_scoped: true",
         "soft_delete": "soft_delete: true",
         "retention": "retention: 90d",

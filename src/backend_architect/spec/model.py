@@ -208,6 +208,11 @@ class EntitySpec(SpecModel):
         default=None, description="Track whether each row (a person, a device) is online: true, or {offline_after: 30s}."
     )
     append_only: bool = Field(default=False, description="Rows are never updated (events, logs, readings).")
+    analytics: bool = Field(
+        default=False,
+        description="Rows are recorded for metrics and analytics (views, plays, clicks): every insert and update flows as an event into "
+        "the analytics store, even when the row is updated or no use case reads an aggregate.",
+    )
     tenant_scoped: bool = Field(default=False, description="Rows belong to a tenant; queries are always per tenant.")
     soft_delete: bool = Field(default=False, description="Deletes set deleted_at instead of removing the row.")
     retention: Seconds | None = Field(default=None, description="How long rows are kept, e.g. 90d.")

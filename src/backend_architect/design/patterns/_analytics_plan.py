@@ -34,6 +34,8 @@ EVENTS_PER_DAY = 100_000_000.0
 DOMINANT_SHARE = 0.5
 #: Raw rows PostgreSQL keeps once the column store holds the events: a week, to replay a failed load from them.
 OLTP_KEEP_DAYS = 7.0
+#: The writes of an updated table whose changes flow as events besides its inserts.
+CHANGES = frozenset({"update", "action"})
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class EventTable:
     triggers: tuple[str, ...]
     #: Requests that look the rows up (not aggregates): the database keeps the rows they read.
     lookups: tuple[str, ...] = ()
+    #: Rows are updated (a view's playback offset): the column store holds every change as an event, the database its current rows.
+    updated: bool = False
+    #: Change events a day the column store takes: the rows appended, plus the updates of an updated table.
+    events_per_day: float = 0.0
 
     @property
     def share(self) -> float:
@@ -68,12 +74,18 @@ class EventTable:
 
     def said(self) -> str:
         """The numbers, against their thresholds."""
-        read = self.widest
+        changes = f", {fmt(self.events_per_day)} change events a day with its updates" if self.updated else ""
+        grouped = ""
+        if self.reads:
+            read = self.widest
+            grouped = (
+                f"; {read.name} groups {fmt(self.rows_per_read[read.name])} rows a read "
+                f"where a primary groups {fmt(self.budget_rows[read.name])} in its {fmt(_budget_ms(read))} ms ({fmt(OLTP_SCAN_ROWS_PER_S)} rows/s)"
+            )
         return (
-            f"{self.table.name}: {fmt(self.table.rows_per_day)} rows a day appended (a column store from {fmt(EVENTS_PER_DAY)}); "
+            f"{self.table.name}: {fmt(self.table.rows_per_day)} rows a day appended{changes} (a column store from {fmt(EVENTS_PER_DAY)}); "
             f"raw rows kept {self.keep_days:,.0f} days are {size(self.raw_bytes)}, {self.share:.0%} of the database "
-            f"(dominant past {size(HOT_STORE_BYTES)} and {DOMINANT_SHARE:.0%}); {read.name} groups {fmt(self.rows_per_read[read.name])} rows a read "
-            f"where a primary groups {fmt(self.budget_rows[read.name])} in its {fmt(_budget_ms(read))} ms ({fmt(OLTP_SCAN_ROWS_PER_S)} rows/s)"
+            f"(dominant past {size(HOT_STORE_BYTES)} and {DOMINANT_SHARE:.0%}){grouped}"
         )
 
 
@@ -97,12 +109,17 @@ def plan_events(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Even
     for entity, facts in analysis.entities.items():
         who = index.get(entity, NO_READERS)
         reads = _aggregates(who, entity)
-        if not reads:
-            continue
+        recorded = spec.entities[entity].analytics
         located = table_of(arch, entity)
-        if located is None or not reads or located[1].rows_per_day <= 0 or not is_log(located[1], facts.mutability):
+        if located is None or not (reads or recorded) or located[1].rows_per_day <= 0:
             continue
         store, table = located
+        updated = not is_log(table, facts.mutability)
+        if updated and not recorded and table.rows_per_day < EVENTS_PER_DAY:
+            # an updated table's rows are its current state: only a stated purpose or a high rate makes its changes events to analyse
+            continue
+        changers = writers(analysis, entity, CHANGES) if updated else []
+        events_per_day = table.rows_per_day + sum(u.avg_qps for u in changers) * SECONDS_PER_DAY
         rows = {u.name: plan_series(spec, analysis, u, table).raw_rows for u in reads}
         budget = {u.name: OLTP_SCAN_ROWS_PER_S * _budget_ms(u) / 1000 for u in reads}
         stated = spec.entities[entity].retention
@@ -118,7 +135,10 @@ def plan_events(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Even
             if t.name != table.name and t.entity in analysis.entities
         )
         peak = sum(u.peak_qps for u in writers(analysis, entity)) or table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor
+        peak += sum(u.peak_qps for u in changers)
         triggers: list[str] = []
+        if recorded:
+            triggers.append(f"{entity} is recorded for metrics and analytics (entities.{entity}.analytics)")
         if table.rows_per_day >= EVENTS_PER_DAY:
             triggers.append(f"{fmt(table.rows_per_day)} rows a day appended (from {fmt(EVENTS_PER_DAY)})")
         if raw >= HOT_STORE_BYTES and raw / (raw + others) >= DOMINANT_SHARE:
@@ -130,7 +150,7 @@ def plan_events(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Even
                     f"{fmt(_budget_ms(use_case))} ms"
                 )
         lookups = tuple(u.name for u in who.lookups)
-        found.append(EventTable(entity, store, table, reads, rows, budget, peak, keep, raw, raw + others, tuple(triggers), lookups))
+        found.append(EventTable(entity, store, table, reads, rows, budget, peak, keep, raw, raw + others, tuple(triggers), lookups, updated, events_per_day))
     return found
 
 

@@ -37,6 +37,9 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
     rebuild = sum(peaks.get(n, 0.0) for n in models)
     if kind == "broker":
         return 3, "replication factor 3, two in sync: a broker loses no acknowledged message to one node"
+    if kind == "wide-column":
+        # the system of record for its tables, not a copy rebuilt from the database: the wide-column decision's factor (PAT055)
+        return 3, "replication factor 3 with quorum reads and writes: one node lost answers every request"
     if level.zones == 1:
         return 1, "single-zone plan: the data is rebuilt from the database after a loss"
     if rebuild > PRIMARY_READ_CEILING:

@@ -56,18 +56,23 @@ SERVERLESS = frozenset({"BigQuery", "Snowflake"})
 def analytics_store(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
     """
     ## When it applies
-    An append-only table (events, views, readings) that time-series reads (``series``) group
-    per period, when any of these holds: it appends at least ``EVENTS_PER_DAY`` rows a day
-    (100M); its raw rows kept (the stated retention, else the widest window its reads group,
-    else a week) pass the hot store (2 TB) and fill at least half of the database; or one
-    read groups more raw rows than a primary groups within the read's latency budget
+    A table recorded for metrics and analytics (``entities.X.analytics: true``: always), or an
+    append-only table (events, views, readings) that time-series reads (``series``) group per
+    period, or an updated table they group that takes at least ``EVENTS_PER_DAY`` rows a day (a
+    view whose playback offset is updated): its inserts and updates flow as events and the
+    database keeps the current rows. A table read by aggregates takes the column store when
+    any of these holds: it appends at least ``EVENTS_PER_DAY`` rows a day (100M); its raw rows
+    kept (the stated retention, else the widest window its reads group, else a week) pass the
+    hot store (2 TB) and fill at least half of the database; or one read groups more raw rows than a primary groups within the read's latency budget
     (2M rows/s x ``latency_ms``, 2 s when not stated). Below all three the reads stay on
     PostgreSQL (grouped at read time, or from per-period rollups: PAT027).
 
     ## What it adds
     A column store (ClickHouse by default) holding the events, fed from their change events
     by a loader that batches inserts; the aggregate reads query it instead of the database;
-    PostgreSQL keeps the raw rows a week (to replay a failed load), dropped by day partition.
+    PostgreSQL keeps the raw rows a week (to replay a failed load), dropped by day partition,
+    unless requests look them up or update them (then it keeps them, and the column store holds
+    every insert and update as an event).
 
     ## What it costs
     Bytes = rows a day x days kept x row bytes / 5 (columnar compression, an assumption);
@@ -158,7 +163,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
     years = horizon(spec)
     names = ", ".join(e.table.name for e in taken)
     kept = {e.table.name: (e.keep_days if spec.entities[e.entity].retention else years * DAYS_PER_YEAR) for e in taken}
-    rows = {e.table.name: e.table.rows_per_day * kept[e.table.name] for e in taken}
+    rows = {e.table.name: _events_per_day(e) * kept[e.table.name] for e in taken}
     stored = {e.table.name: rows[e.table.name] * _row_bytes(e) / COLUMNAR_COMPRESSION for e in taken}
     total = sum(stored.values())
     ingest = sum(e.peak_rows_per_s for e in taken)
@@ -180,8 +185,8 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
                 f"{name} rows in the analytics store",
                 rows[name],
                 "rows",
-                "rows_per_day x days_kept",
-                {"rows_per_day": e.table.rows_per_day, "days_kept": kept[name]},
+                "events_per_day x days_kept" if e.updated else "rows_per_day x days_kept",
+                {"events_per_day" if e.updated else "rows_per_day": _events_per_day(e), "days_kept": kept[name]},
                 STORE,
             ),
             figure(
@@ -251,20 +256,30 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
         f"{e.table.name} {kept[e.table.name]:,.0f} days" + (" (stated)" if spec.entities[e.entity].retention else f" (the {years:g}-year horizon)")
         for e in taken
     )
-    keep = {e.table.name: min(OLTP_KEEP_DAYS, e.keep_days) for e in taken if not e.lookups}
+    keep = {e.table.name: min(OLTP_KEEP_DAYS, e.keep_days) for e in taken if not e.lookups and not e.updated}
     kept_said = "; ".join(
         [
             *(f"PostgreSQL keeps the raw {n} rows {d:g} days, to replay a failed load" for n, d in keep.items()),
-            *(f"PostgreSQL keeps the {e.table.name} rows that {', '.join(e.lookups)} look up" for e in taken if e.lookups),
+            *(f"PostgreSQL keeps the {e.table.name} rows that {', '.join(e.lookups)} look up" for e in taken if e.lookups and not e.updated),
+            *(
+                f"PostgreSQL keeps the current {e.table.name} rows (they are updated); {STORE} holds each insert and update as an event "
+                f"({fmt(e.table.rows_per_day)} rows + {fmt(e.events_per_day - e.table.rows_per_day)} updates a day)"
+                for e in taken
+                if e.updated
+            ),
         ]
     )
     sizing = "managed and serverless: the provider sizes it" if serverless else f"{shards} shard(s) x {REPLICAS} replicas = {nodes} nodes"
     choice = (
         f"{technology} columnar store (OLAP) for {names}: fed from their change events by {LOADER} (batched inserts every {INSERT_BATCH_S:g} s, "
         f"about {fmt(lag)} s behind the writes), {fmt(ingest)} events/s at peak; {size(total)} compressed ({COLUMNAR_COMPRESSION:g}x, assumed), "
-        f"kept {retention}; {sizing}; serves {', '.join(removed)} "
-        f"({fmt(sum(removed.values()))} reads/s, {fmt(sum(scanned.values()))} rows/s moved off the database); "
-        f"{kept_said}"
+        f"kept {retention}; {sizing}; "
+        + (
+            f"serves {', '.join(removed)} ({fmt(sum(removed.values()))} reads/s, {fmt(sum(scanned.values()))} rows/s moved off the database); "
+            if removed
+            else "no aggregate read goes through the API: analysts and dashboards query the store directly; "
+        )
+        + kept_said
     )
     rationale = (
         f"{why}: grouping events per period is a scan of a few columns, which a column store reads compressed and in parallel "
@@ -332,7 +347,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             name=LOADER,
             kind="worker",
             technology="a consumer of the change events, inserting in batches",
-            purpose=f"loads each appended {', '.join(e.table.name for e in taken)} row into the {STORE}",
+            purpose=f"loads each {'change of a' if any(e.updated for e in taken) else 'appended'} {names} row into the {STORE}",
             services=services,
             instances=loaders,
             decision=DECISION,
@@ -415,6 +430,11 @@ def _columnar(event: EventTable, technology: str, why: str, days: float) -> Plac
         decision=DECISION,
         alternatives=[ROLLUPS],
     )
+
+
+def _events_per_day(event: EventTable) -> float:
+    """Rows a day the column store takes: the appends, with the updates of an updated table."""
+    return event.events_per_day if event.updated else event.table.rows_per_day
 
 
 def _row_bytes(event: EventTable) -> float:

@@ -112,6 +112,8 @@ def history_tiering(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 continue
             if any(p.data == table.name and p.decision == "analytics" for p in arch.placements):
                 continue  # the analytics store holds its events; the database keeps the days that decision states
+            if table.wide_column is not None:
+                continue  # a wide-column store holds it whole (PAT055): no tier or expiry in PostgreSQL
             facts = analysis.entities[table.entity]
             appended = is_log(table, facts.mutability)
             who = index.get(table.entity, NO_READERS)

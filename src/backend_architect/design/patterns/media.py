@@ -142,6 +142,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     kept = squeezed.kept if squeezed else 1.0
     workers = max(2, math.ceil(peak * core_seconds / (WORKER_CORES * UTILISATION)))
     per_day = avg * SECONDS_PER_DAY * (avg_bytes * kept + output_bytes)
+    uploads_per_day = avg * SECONDS_PER_DAY
+    originals = uploads_per_day * avg_bytes
     video = _is_video(media)
     subject = f"{entity}.{field}"
     scope = f"field {subject}"
@@ -183,6 +185,24 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
             "bytes",
             "sum of each output's bytes (video: duration x bitrate x codec ratio / 8)",
             {_output_name(r): r.bytes for r in outputs if r.name != COMPRESSED},
+            scope,
+        ),
+        figure(
+            f"media.originals_bytes_per_day.{table.name}.{field}",
+            f"uploaded originals of {subject} a day (before processing)",
+            avg * SECONDS_PER_DAY * avg_bytes,
+            "bytes",
+            "uploads_per_day x avg_bytes",
+            {"uploads_per_day": avg * SECONDS_PER_DAY, "avg_bytes": avg_bytes},
+            scope,
+        ),
+        figure(
+            f"media.renditions_bytes_per_day.{table.name}.{field}",
+            f"renditions made from {subject} a day",
+            avg * SECONDS_PER_DAY * output_bytes,
+            "bytes",
+            "uploads_per_day x rendition_bytes",
+            {"uploads_per_day": avg * SECONDS_PER_DAY, "rendition_bytes": output_bytes},
             scope,
         ),
         figure(
@@ -326,7 +346,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
         data=f"{table.name}.{field}",
         data_class="blob",
         store="object storage (original private, renditions behind the CDN)",
-        reason=f"{size(avg_bytes)} an upload, {size(per_day)} a day: files, not rows",
+        reason=f"{size(avg_bytes)} an upload, {size(originals)} a day of originals ({fmt(uploads_per_day)} uploads x {size(avg_bytes)}), "
+        f"{size(per_day)} a day with the {len(outputs)} outputs made from them: files, not rows",
         retention="as long as the row",
     )
     status = Column(

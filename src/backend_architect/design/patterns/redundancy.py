@@ -50,8 +50,12 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
         copies, why = copies_of(spec, analysis, arch, part.kind, part.use_cases)
         shards, nodes = _shards_and_nodes(part, copies, known)
         text = f"{part.technology} ({part.kind}): {shards} shard(s), {copies_said(copies)}: {why}"
-        texts.append(text)
         redundancy[part.name] = f"{shards} shard(s) x {copies} copies"
+        if part.kind == "wide-column":
+            # leaderless: every node is a replica of its neighbours' ranges; no primary fails over
+            text = f"{part.technology} ({part.kind}): {nodes} nodes, replication factor {copies} (leaderless, no failover): {why}"
+            redundancy[part.name] = f"{nodes} nodes, replication factor {copies}"
+        texts.append(text)
         updated.append(Component(name=part.name, kind=part.kind, technology=part.technology, purpose="", instances=nodes))
     caches = [p for p in parts if p.kind in {"cache", "key-value"}]
     title = "Redundancy of the cache and other stateful parts" if caches else "Redundancy of the stateful parts"
@@ -83,5 +87,8 @@ def _shards_and_nodes(part: Component, copies: int, known: dict[str, float]) -> 
         return shards, max(part.instances or 0, copies)
     if part.kind == "broker":
         return 1, max(part.instances or 0, copies)
+    if part.kind == "wide-column":
+        # a token ring: every node holds ranges and replicas of its neighbours' ranges, and its decision counted the copies in its nodes
+        return part.instances or copies, max(part.instances or 0, copies)
     shards = part.instances or 1
     return shards, shards * copies

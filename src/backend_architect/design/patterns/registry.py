@@ -34,6 +34,7 @@ from backend_architect.design.patterns.search_documents import search_documents
 from backend_architect.design.patterns.series import time_series
 from backend_architect.design.patterns.short_keys import short_keys
 from backend_architect.design.patterns.two_level import two_level_cache
+from backend_architect.design.patterns.wide_column import wide_column_store
 
 PATTERNS: tuple[Pattern, ...] = (
     # access paths beyond lists and lookups, before capacity sizes their tables; latest values first
@@ -53,6 +54,8 @@ PATTERNS: tuple[Pattern, ...] = (
     large_bodies,
     # a column store takes the event tables its aggregate reads outgrow, before history decides what stays
     analytics_store,
+    # a wide-column store takes the append-mostly tables read by one key's pages that need many primaries
+    wide_column_store,
     history_tiering,
     # read paths: what serves each read
     feed_fan_out,

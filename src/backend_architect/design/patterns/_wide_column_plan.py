@@ -1,0 +1,255 @@
+"""The numbers behind the wide-column store (PAT055): which tables a partition key and a clustering range serve, and how many shards they need.
+
+Private to ``wide_column``. A table qualifies on its shape (append-mostly; every read a page of
+one key's rows in time order, or one row by id; no join, no write with other rows, no unique key
+but the primary key, no foreign key into it) and its size: it needs many PostgreSQL primaries
+(by bytes at the horizon or by inserts at peak). The shape is what a CQL table serves; the size
+is what makes a leaderless store, grown by adding nodes, worth its cost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.capacity import rows_after
+from backend_architect.design.partitioning import referencing_tables
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log
+from backend_architect.design.patterns.search import engine_serves_search
+from backend_architect.design.payload import payload_columns
+from backend_architect.ir.model import Architecture, Table
+from backend_architect.spec.model import Spec
+from backend_architect.spec.units import SECONDS_PER_DAY
+
+CODE, NAME = "PAT055", "wide-column-store"
+#: The decision's id, steerable as ``decisions: {wide-column: {choose | force | forbid, reason}}``.
+DECISION = "wide-column"
+
+#: PostgreSQL primaries a table needs from which a wide-column store pays off: at 16 primaries (48 nodes with two standbys
+#: each) resharding moves ranges between primaries and every failover pauses one shard's writes, where a leaderless ring
+#: grows by adding a node and serves through a node's loss. Below it, sharded PostgreSQL (Citus) is the simpler operation.
+MIN_SHARDS = 16
+#: Updates and deletes a day, as a share of inserts, up to which a table is append-mostly (an edit or a tombstone is rare).
+APPEND_MOSTLY_SHARE = 0.1
+#: Largest partition (one key's rows in one bucket): Cassandra and ScyllaDB advise keeping partitions under 100 MB
+#: (compaction, repair and reads hold a partition whole).
+PARTITION_MAX_BYTES = 100e6
+#: How much busier the busiest key is than the average (a large server's channel against the median one): an assumption
+#: stated in the design, since a spec rarely gives the distribution.
+HOT_KEY_FACTOR = 100.0
+#: Bucket lengths the design picks from, in days: a calendar-like unit a reader recognises.
+BUCKET_DAYS = (1.0, 7.0, 10.0, 30.0, 90.0, 365.0)
+#: Copies of each row; with QUORUM reads and writes (2 of 3) any one node can be lost with no error and no stale read.
+REPLICATION_FACTOR = 3
+CONSISTENCY = "LOCAL_QUORUM"
+#: Data one node holds (after replication), planned well below its disks for compaction's headroom.
+NODE_DATA_BYTES = 4e12
+#: Writes/s one node applies (each replica's write counts), planned at the low end of published ScyllaDB figures.
+NODE_WRITES_PER_S = 30_000.0
+#: Bytes a CQL row adds to its cells' values: the clustering key repeated in the row header, timestamps and cell flags.
+CQL_ROW_OVERHEAD_BYTES = 32
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A table a wide-column store could hold: its layout, its numbers, and what disqualifies it (empty when nothing does)."""
+
+    store: str
+    table: Table
+    partition: str
+    clustering: tuple[str, ...]
+    bucket_days: float
+    busiest_bytes_per_day: float
+    needed_shards: int
+    bytes_at_horizon: float
+    peak_inserts: float
+    peak_writes: float
+    rows_at_horizon: float
+    row_bytes: float
+    changes_share: float
+    keys: float
+    disqualified: tuple[str, ...]
+    served: tuple[str, ...]
+    #: The served use cases that write (the rest read).
+    writes: tuple[str, ...] = ()
+
+    @property
+    def qualifies(self) -> bool:
+        return not self.disqualified and self.needed_shards >= MIN_SHARDS
+
+    @property
+    def nodes(self) -> int:
+        return max(
+            REPLICATION_FACTOR,
+            math.ceil(self.rows_at_horizon * self.row_bytes * REPLICATION_FACTOR / NODE_DATA_BYTES),
+            math.ceil(self.peak_writes * REPLICATION_FACTOR / NODE_WRITES_PER_S),
+        )
+
+    def said(self) -> str:
+        """The numbers against their thresholds."""
+        why = "; ".join(self.disqualified)
+        return (
+            f"{self.table.name}: {fmt(self.needed_shards)} PostgreSQL primaries needed ({size(self.bytes_at_horizon)} at the horizon / "
+            f"{size(HOT_STORE_BYTES)}, {fmt(self.peak_inserts)} inserts/s / {fmt(PRIMARY_WRITE_CEILING)}; a wide-column store from {MIN_SHARDS})"
+            + (f"; {why}" if why else "")
+        )
+
+
+def _time_column(table: Table, use_case: UseCase) -> str | None:
+    """The time-ordered column a list sorts by (created_at, or a datetime field), None when it sorts by something else."""
+    sorts = [r.column for r in use_case.sorts if r.column]
+    if not sorts:
+        return "created_at" if any(c.name == "created_at" for c in table.columns) else None
+    kinds = {c.name: c.type for c in table.columns}
+    first = sorts[0]
+    return first if kinds.get(first) in {"timestamptz", "date"} or first == "created_at" else None
+
+
+def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> tuple[str | None, tuple[str, ...], list[str], list[str]]:
+    """The partition column, the clustering columns, what disqualifies the table's access patterns, and the use cases it serves
+    (searches served by a search engine are not among them: the engine answers them)."""
+    entity = table.entity or ""
+    problems: list[str] = []
+    served: list[str] = []
+    partition: set[str] = set()
+    clustering: set[str] = set()
+    engine = None
+    for use_case in analysis.use_cases:
+        if entity not in use_case.entities:
+            continue
+        if use_case.is_write:
+            if use_case.entity != entity:
+                problems.append(f"'{use_case.name}' writes {entity} with {use_case.entity} in one transaction")
+            elif len(use_case.writes) > 1 or use_case.children:
+                problems.append(f"'{use_case.name}' writes {entity} with other rows in one transaction")
+            else:
+                served.append(use_case.name)
+            continue
+        if use_case.entity != entity or len(use_case.reads) > 1:
+            problems.append(f"'{use_case.name}' joins {entity} with other entities")
+            continue
+        if use_case.searches:
+            engine = engine_serves_search(spec, analysis, arch) if engine is None else engine
+            if not engine:
+                problems.append(f"'{use_case.name}' searches its text in the database")
+            continue
+        if use_case.spec.series is not None or use_case.spec.top is not None or use_case.is_job:
+            problems.append(f"'{use_case.name}' aggregates rows (a scan a partition key cannot serve)")
+            continue
+        if use_case.kind == "get":
+            served.append(use_case.name)
+            continue
+        keys = {r.column for r in use_case.filters if r.entity == entity and r.column and not r.join}
+        if len(keys) != 1 or len(use_case.filters) != 1:
+            problems.append(f"'{use_case.name}' filters on {', '.join(sorted(k for k in keys if k)) or 'nothing'}, not on one partition key")
+            continue
+        time = _time_column(table, use_case)
+        if time is None:
+            problems.append(f"'{use_case.name}' sorts by a column that is not time-ordered")
+            continue
+        if use_case.spec.consistency != "eventual":
+            # a page spans replicas and buckets at QUORUM: each row is current, but the page is no snapshot
+            problems.append(f"'{use_case.name}' reads its pages with strong consistency (a page across replicas is no snapshot)")
+            continue
+        if not any(fk.columns == sorted(keys) for fk in table.foreign_keys) and not _references(spec, entity, next(iter(keys))):
+            problems.append(f"'{use_case.name}' pages by {next(iter(keys))}, not by a reference to another entity's rows (too few keys to spread)")
+            continue
+        partition |= keys
+        clustering.add(time)
+        served.append(use_case.name)
+    if len(partition) > 1 or len(clustering) > 1:
+        problems.append(f"its pages read by different keys ({', '.join(sorted(partition))}) or orders ({', '.join(sorted(clustering))})")
+    if not partition and not problems:
+        problems.append("no request pages one key's rows")
+    if table.uniques:
+        problems.append(f"unique ({', '.join(table.uniques[0].columns)}) must hold across partitions")
+    key = next(iter(partition), None)
+    order = (next(iter(clustering)), *table.primary_key[:1]) if clustering and table.primary_key else ()
+    return key, tuple(dict.fromkeys(order)), problems, served
+
+
+def _references(spec: Spec, entity: str, column: str) -> bool:
+    """Whether ``column`` holds a reference to another entity (channel_id for ``channel: ref(Channel)``): one key per referenced row."""
+    field = spec.entities[entity].fields.get(column.removesuffix("_id"))
+    return field is not None and field.type.kind == "ref"
+
+
+def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candidate]:
+    """Every entity table that grows, with its layout and the numbers (in datastore order)."""
+    known = figures(arch)
+    years = horizon(spec)
+    growth = spec.scale.growth_per_year or 0.0
+    referenced = referencing_tables(arch)
+    found: list[Candidate] = []
+    for store in arch.datastores:
+        for table in store.tables:
+            facts = analysis.entities.get(table.entity or "")
+            if facts is None or table.role is not None or table.rows_per_day <= 0:
+                continue
+            at_horizon = known.get(f"bytes.{years:g}y.{table.name}", 0.0)
+            inserts = known.get(f"qps.peak.write.table.{table.name}", table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor)
+            needed = max(math.ceil(at_horizon / HOT_STORE_BYTES), math.ceil(inserts / PRIMARY_WRITE_CEILING))
+            if needed < 2:
+                continue
+            key, clustering, problems, served = _shape(spec, analysis, arch, table)
+            changes = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
+            share = changes * SECONDS_PER_DAY / table.rows_per_day
+            if not is_log(table, facts.mutability) and share > APPEND_MOSTLY_SHARE:
+                problems.append(f"{share:.0%} of its rows change a day (append-mostly up to {APPEND_MOSTLY_SHARE:.0%})")
+            parent_of = spec.entities[table.entity or ""].part_of
+            if parent_of:
+                problems.append(f"part of the {parent_of} aggregate (created and deleted with it, in its transaction)")
+            if referenced.get(table.name):
+                problems.append(f"{', '.join(referenced[table.name])} reference it by foreign key")
+            writes = inserts + sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
+            widths = _cql_row_bytes(spec, table)
+            parent = _parent_rows(arch, table, key)
+            per_key = table.rows_per_day / max(parent, 1.0)
+            busiest = per_key * HOT_KEY_FACTOR * widths
+            bucket = max((d for d in BUCKET_DAYS if d * busiest <= PARTITION_MAX_BYTES), default=BUCKET_DAYS[0])
+            if busiest > PARTITION_MAX_BYTES and key:
+                problems.append(f"one day of the busiest {key} is {size(busiest)}, past a partition's {size(PARTITION_MAX_BYTES)}")
+            rows, _ = rows_after(table, years, growth)
+            found.append(
+                Candidate(
+                    store.name,
+                    table,
+                    key or "",
+                    clustering,
+                    bucket,
+                    busiest,
+                    needed,
+                    at_horizon,
+                    inserts,
+                    writes,
+                    rows,
+                    widths,
+                    share,
+                    parent,
+                    tuple(problems),
+                    tuple(served),
+                    tuple(u.name for u in analysis.use_cases if u.name in served and u.is_write),
+                )
+            )
+    return found
+
+
+def _cql_row_bytes(spec: Spec, table: Table) -> float:
+    """Bytes one CQL row takes: its columns' values (the spec's fields, the key and timestamps) plus the row's own overhead."""
+    own = {c.name for c in payload_columns(spec, table)}
+    keys = [c for c in table.columns if c.name not in own and (c.name in table.primary_key or c.name == "created_at")]
+    return float(sum(c.avg_bytes for c in table.columns if c.name in own) + sum(c.avg_bytes for c in keys) + CQL_ROW_OVERHEAD_BYTES)
+
+
+def _parent_rows(arch: Architecture, table: Table, key: str | None) -> float:
+    """Distinct partition keys: rows of the table the key references (channels for channel_id), else 1 (one key takes every row)."""
+    if key is None:
+        return 1.0
+    target = next((fk.ref_table for fk in table.foreign_keys if fk.columns == [key]), None)
+    rows = {t.name: max(t.rows_now, t.rows_per_day) for s in arch.datastores for t in s.tables}
+    if target is None:
+        stem = key.removesuffix("_id")
+        target = next((name for name in rows if name.rstrip("s") == stem or name == stem + "s"), None)
+    return rows.get(target or "", 1.0) or 1.0

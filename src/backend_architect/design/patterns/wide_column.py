@@ -1,0 +1,297 @@
+"""PAT055: an append-mostly table read by one key's pages, too big or too busy for a few primaries, goes to a wide-column store."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.overrides import forced, override_for, overruled, steer
+from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, avoided, decision, figure, fmt, owner_of, size
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES
+from backend_architect.design.patterns._wide_column_plan import (
+    APPEND_MOSTLY_SHARE,
+    CODE,
+    CONSISTENCY,
+    CQL_ROW_OVERHEAD_BYTES,
+    DECISION,
+    HOT_KEY_FACTOR,
+    MIN_SHARDS,
+    NAME,
+    NODE_DATA_BYTES,
+    NODE_WRITES_PER_S,
+    PARTITION_MAX_BYTES,
+    REPLICATION_FACTOR,
+    Candidate,
+    candidates,
+)
+from backend_architect.ir.model import Architecture, Decision, Table, WideColumn
+from backend_architect.ir.runtime import Component, Mechanism, Placement
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake
+
+STORE = "wide-column-store"
+#: The stores the decision can build, by key, with the names an author may choose each by.
+TECHNOLOGIES = {"scylladb": "ScyllaDB", "cassandra": "Apache Cassandra"}
+SHARDED = "sharded PostgreSQL"
+VARIANTS: dict[str, list[str]] = {
+    "scylladb": ["ScyllaDB", "Scylla", "wide-column", "wide column"],
+    "cassandra": ["Apache Cassandra", "Cassandra"],
+    "postgresql": [SHARDED, "PostgreSQL", "Citus"],
+}
+
+
+@pattern(code=CODE, name=NAME, stage="storage", title="Hold an append-mostly table read by one key's pages in a wide-column store")
+def wide_column_store(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
+    """
+    ## When it applies
+    A table that needs at least ``MIN_SHARDS`` (16) PostgreSQL primaries — by its bytes at the
+    horizon over one primary's hot store (2 TB), or its inserts/s at peak over one primary's
+    5,000 — and whose every access a CQL table serves: append-mostly (append-only, or updates
+    and deletes at most 10% of its inserts a day); its lists each a page of one key's rows in
+    time order (one equality filter, sorted by created_at or a datetime); other reads by id; no
+    join, no aggregate, no full-text search in the database, no write together with other rows,
+    not part of another entity's aggregate, no unique key but the primary key, no foreign key
+    into it.
+
+    ## What it adds
+    ScyllaDB (or Apache Cassandra) holding the table: partition key (key, bucket), the bucket
+    sized so the busiest key's partition stays under 100 MB; clustering by time then id, newest
+    first; replication factor 3 and LOCAL_QUORUM reads and writes; a ``<table>_by_id`` table
+    for requests that address one row by id; the CQL in ``schema/<service>.cql``. Partitioning
+    and sharding in PostgreSQL are not planned for it; the PostgreSQL table stays in the DDL as
+    the scaffold's stand-in (the scaffold has no CQL adapter).
+
+    ## What it costs
+    Nodes = max(3, ceil(rows x row bytes x 3 / 4 TB), ceil(writes/s at peak x 3 / 30,000)); no
+    transaction across rows; reads by any other key need a table of their own.
+
+    ## Alternatives
+    Sharded PostgreSQL (Citus): that many primaries, each with standbys, resharding by moving
+    ranges and a pause of one shard's writes at each failover; Apache Cassandra (the same CQL,
+    JVM pauses); a managed store (DynamoDB, Bigtable) on a cloud.
+
+    ## References
+    ScyllaDB documentation, "Data modeling: partition key and clustering"; Discord Engineering,
+    "How Discord stores billions of messages" (2017) and "How Discord stores trillions of
+    messages" (2023); Apache Cassandra documentation, "Data modeling".
+    """
+    found = candidates(spec, analysis, arch)
+    if not found:
+        return
+    for candidate in found:
+        if not candidate.qualifies:
+            yield Skipped(candidate.table.name, f"a wide-column store: {candidate.said()}")
+    taken = [c for c in found if c.qualifies]
+    default = next((k for k, v in TECHNOLOGIES.items() if not avoided(spec, v)), "scylladb")
+    override = override_for(spec, DECISION, (CODE, NAME))
+    steered = steer(spec, DECISION, default if taken else "postgresql", VARIANTS, (CODE, NAME))
+    shaped = [c for c in found if not c.disqualified]
+    build = steered.build
+    if override is not None and override.force and not taken and shaped:
+        taken, build = shaped, default if build == "postgresql" else build
+    if override is not None and override.forbid:
+        build = "postgresql"
+    if not taken:
+        return
+    numbers = _record(spec, taken, TECHNOLOGIES[default])
+    if build == "postgresql":
+        if override is not None and not override.forbid:
+            yield Applied(overruled(numbers, override, SHARDED))
+        else:
+            # patterns.apply records a forbidden pattern with the numbers that called for it
+            yield Applied(numbers)
+        return
+    technology = TECHNOLOGIES[build]
+    made = _record(spec, taken, technology)
+    if override is not None and not any(c.qualifies for c in taken):
+        made = forced(made, override, SHARDED, "; ".join(c.said() for c in taken))
+    elif override is not None and steered.overruled:
+        made = overruled(numbers, override, made.choice).model_copy(update={"title": made.title, "consequences": made.consequences})
+    yield _applied(spec, arch, taken, technology, made)
+
+
+def _layout(spec: Spec, candidate: Candidate, technology: str) -> WideColumn:
+    return WideColumn(
+        technology=technology,
+        keyspace=snake(spec.system),
+        partition_key=[candidate.partition, "bucket"],
+        bucket_from=candidate.clustering[0] if candidate.clustering else "created_at",
+        bucket_days=candidate.bucket_days,
+        clustering=list(candidate.clustering),
+        replication_factor=REPLICATION_FACTOR,
+        consistency=CONSISTENCY,
+        lookup_table=f"{candidate.table.name}_by_id",
+        reason=candidate.said(),
+    )
+
+
+def _days(days: float) -> str:
+    return "1 day" if days == 1 else f"{fmt(days)} days"
+
+
+def _said_layout(candidate: Candidate) -> str:
+    order = ", ".join(f"{c} DESC" for c in candidate.clustering)
+    return (
+        f"{candidate.table.name}: PRIMARY KEY (({candidate.partition}, bucket), {', '.join(candidate.clustering)}) "
+        f"WITH CLUSTERING ORDER BY ({order}); bucket = {_days(candidate.bucket_days)} of {candidate.clustering[0]}, so the busiest "
+        f"{candidate.partition} ({fmt(HOT_KEY_FACTOR)}x the average {fmt(candidate.busiest_bytes_per_day / HOT_KEY_FACTOR)} B a day) "
+        f"fills {size(candidate.busiest_bytes_per_day * candidate.bucket_days)} a partition (under {size(PARTITION_MAX_BYTES)}); "
+        f"{candidate.table.name}_by_id maps an id to its partition for {', '.join(candidate.served)}"
+    )
+
+
+def _record(spec: Spec, taken: list[Candidate], technology: str) -> Decision:
+    """The wide-column decision over ``taken``, with the sharded-PostgreSQL alternative in numbers."""
+    nodes = sum(c.nodes for c in taken)
+    primaries = sum(c.needed_shards for c in taken)
+    choice = (
+        f"{technology} (wide-column) for " + "; ".join(_said_layout(c) for c in taken) + f"; replication factor {REPLICATION_FACTOR}, "
+        f"{CONSISTENCY} reads and writes (2 of 3 copies answer: a node lost changes nothing the application sees); {nodes} nodes; "
+        "capacity grows by adding nodes, each taking its share of the token ring"
+    )
+    rationale = (
+        "; ".join(c.said() for c in taken)
+        + f": every access is one partition key and a clustering range (append-mostly, changes up to {APPEND_MOSTLY_SHARE:.0%} of inserts), "
+        f"which a leaderless ring serves at any size, where PostgreSQL would need {primaries} primaries"
+    )
+    other = "Apache Cassandra" if technology == "ScyllaDB" else "ScyllaDB"
+    return decision(
+        DECISION,
+        "Wide-column store for append-mostly tables read by key",
+        "data",
+        choice,
+        "; ".join(c.said() for c in taken),
+        rationale,
+        alternatives=[
+            (
+                SHARDED,
+                f"{primaries} primaries x 3 copies = {primaries * 3} nodes (by {size(HOT_STORE_BYTES)} or {fmt(PRIMARY_WRITE_CEILING)} inserts/s each); "
+                "adding a shard moves key ranges between primaries, and each failover pauses one shard's writes",
+            ),
+            (other, "the same CQL and data model" + ("; JVM garbage-collection pauses and about twice the nodes" if other == "Apache Cassandra" else "")),
+            ("DynamoDB or Bigtable", "managed, but tied to one cloud and billed per request"),
+        ],
+        consequences=(
+            f"No transaction spans rows: a write is one row (and its {taken[0].table.name}_by_id entry, a logged batch). Reads by any other key "
+            "need a table of their own. Their change events reach the event relay from the store's CDC log (ScyllaDB CDC, Cassandra CDC), "
+            "in place of the PostgreSQL outbox table: no transaction spans the two stores. "
+            "The scaffold has no CQL adapter: its PostgreSQL table is a stand-in for development; production needs a repository on the "
+            f"{technology} driver over schema/<service>.cql."
+        ),
+        subject=DECISION,
+        inputs={
+            "needed_primaries": float(primaries),
+            "min_primaries": float(MIN_SHARDS),
+            "nodes": float(nodes),
+            "replication_factor": float(REPLICATION_FACTOR),
+        },
+        spec=spec,
+    ).model_copy(update={"choices": [*TECHNOLOGIES.values(), SHARDED]})
+
+
+def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology: str, made: Decision) -> Applied:
+    tables: list[tuple[str, Table]] = []
+    figures = []
+    placements = []
+    mechanisms = []
+    for c in taken:
+        layout = _layout(spec, c, technology)
+        note = f"held by {technology} in production (schema/<service>.cql); this PostgreSQL table is the scaffold's stand-in"
+        comment = f"{c.table.comment}; {note}" if c.table.comment else note
+        tables.append((c.store, c.table.model_copy(update={"wide_column": layout, "comment": comment})))
+        scope = f"table {c.table.name}"
+        figures += [
+            figure(
+                f"wide_column.partition_bytes.{c.table.name}",
+                f"bytes of the busiest {c.partition} partition of {c.table.name} (one bucket)",
+                c.busiest_bytes_per_day * c.bucket_days,
+                "bytes",
+                "rows_per_day / keys x hot_key_factor x row_bytes x bucket_days",
+                {
+                    "rows_per_day": c.table.rows_per_day,
+                    "keys": c.keys,
+                    "hot_key_factor": HOT_KEY_FACTOR,
+                    "row_bytes": c.row_bytes,
+                    "bucket_days": c.bucket_days,
+                },
+                scope,
+            ),
+            figure(
+                f"wide_column.bytes.{c.table.name}",
+                f"{c.table.name} in {technology} with its copies, at the horizon",
+                c.rows_at_horizon * c.row_bytes * REPLICATION_FACTOR,
+                "bytes",
+                "rows x row_bytes x replication_factor",
+                {"rows": c.rows_at_horizon, "row_bytes": c.row_bytes, "replication_factor": REPLICATION_FACTOR},
+                scope,
+            ),
+            figure(
+                f"wide_column.nodes.{c.table.name}",
+                f"{technology} nodes for {c.table.name}",
+                c.nodes,
+                "nodes",
+                "max(replication_factor, ceil(rows x row_bytes x replication_factor / node_bytes), "
+                "ceil(writes_per_s x replication_factor / node_writes_per_s))",
+                {
+                    "replication_factor": REPLICATION_FACTOR,
+                    "rows": c.rows_at_horizon,
+                    "row_bytes": c.row_bytes,
+                    "node_bytes": NODE_DATA_BYTES,
+                    "writes_per_s": c.peak_writes,
+                    "node_writes_per_s": NODE_WRITES_PER_S,
+                },
+                scope,
+            ),
+        ]
+        placements.append(
+            Placement(
+                data=c.table.name,
+                data_class="transactional",
+                store=f"{technology} (wide-column; partition ({c.partition}, bucket of {_days(c.bucket_days)}))",
+                reason=c.said(),
+                retention="kept (no retention stated)" if c.table.retention_days is None else f"{fmt(c.table.retention_days)} days (TTL)",
+                component=STORE,
+                alternatives=[f"{SHARDED}: {c.needed_shards} primaries"],
+                decision=DECISION,
+            )
+        )
+        for name in c.served:
+            mechanisms.append(
+                Mechanism(
+                    use_case=name,
+                    pattern=CODE,
+                    decision=DECISION,
+                    serves="write" if name in c.writes else "read",
+                    store=STORE,
+                    entities=[c.table.entity or ""],
+                    how=f"CQL on {c.table.name} by partition ({c.partition}, bucket) at {CONSISTENCY}",
+                    database_share=0.0,
+                    # its events still leave through the relay, read from the store's CDC log (the decision says so)
+                    publish="outbox",
+                )
+            )
+    nodes = sum(c.nodes for c in taken)
+    component = Component(
+        name=STORE,
+        kind="wide-column",
+        technology=technology,
+        purpose=f"holds {', '.join(c.table.name for c in taken)}: pages by partition key and time, {REPLICATION_FACTOR} copies, {CONSISTENCY}",
+        services=sorted({owner_of(arch, c.table.entity or "") for c in taken}),
+        use_cases=[n for c in taken for n in c.served],
+        instances=nodes,
+        decision=DECISION,
+    )
+    return Applied(
+        made,
+        components=(component,),
+        figures=tuple(figures),
+        tables=tuple(tables),
+        placements=tuple(placements),
+        mechanisms=tuple(mechanisms),
+        assumptions=(
+            f"wide-column store: the busiest partition key carries {HOT_KEY_FACTOR:g}x the average key's rows; rows take "
+            f"{CQL_ROW_OVERHEAD_BYTES} B of CQL overhead besides their values; a node holds {size(NODE_DATA_BYTES)} and applies "
+            f"{fmt(NODE_WRITES_PER_S)} writes/s",
+        ),
+    )

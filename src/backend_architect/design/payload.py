@@ -1,0 +1,81 @@
+"""The payload beside the physical figure: bytes a day of what writers send, next to what the disks hold.
+
+A reader checks a design against a back-of-envelope (2B messages a day x 100 B of text = 200 GB
+a day; 5M uploads x 100 MB = 500 TB a day of originals). The physical figures (a row's tuple
+header, its keys and indexes, the page fill; the renditions made from an upload) are several
+times that, and cannot be checked without the payload stated beside them. Each figure here
+states its formula over the fields' average sizes, so the two can be told apart.
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture, Column, Figure, Table
+from backend_architect.spec.model import Spec
+
+
+def payload_columns(spec: Spec, table: Table) -> list[Column]:
+    """The columns holding the spec's fields as the writer gives them: no generated column, no key or timestamp the database adds.
+
+    A blob field's column holds the object's key (its content is in object storage, counted there).
+    """
+    entity = spec.entities.get(table.entity or "")
+    if entity is None:
+        return []
+    return [c for c in table.columns if c.source_field is not None and not c.generated]
+
+
+def blob_columns(spec: Spec, table: Table) -> set[str]:
+    """The columns of a table that hold a blob field's object key."""
+    entity = spec.entities.get(table.entity or "")
+    if entity is None:
+        return set()
+    blobs = {name for name, field in entity.fields.items() if field.type.kind == "blob"}
+    return {c.name for c in table.columns if c.source_field in blobs and not c.generated}
+
+
+def _term(column: Column) -> str:
+    # a prefix keeps a column named like a keyword ("from", "order") a name in the evaluated formula
+    return f"bytes_{column.name}"
+
+
+def table_payload_figures(spec: Spec, arch: Architecture) -> list[Figure]:
+    """``storage.payload_bytes_per_day.<table>`` (rows a day x the fields' average sizes) beside
+    ``storage.disk_bytes_per_day.<table>`` (rows a day x (row + index bytes) / page fill), for every entity's table that grows."""
+    # the capacity stage calls this: its row and index widths are the physical figure's (one source)
+    from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, row_bytes
+
+    figures: list[Figure] = []
+    for store in arch.datastores:
+        for table in store.tables:
+            columns = payload_columns(spec, table)
+            if table.role is not None or not columns or table.rows_per_day <= 0:
+                continue
+            widths = {_term(c): float(c.avg_bytes) for c in columns}
+            figures.append(
+                Figure(
+                    key=f"storage.payload_bytes_per_day.{table.name}",
+                    quantity=f"payload written to {table.name} a day (the fields' bytes, before row overhead and indexes)",
+                    value=table.rows_per_day * sum(widths.values()),
+                    unit="bytes/day",
+                    formula=f"rows_per_day x ({' + '.join(widths)})",
+                    inputs={"rows_per_day": table.rows_per_day, **widths},
+                    scope=table.name,
+                )
+            )
+            figures.append(
+                Figure(
+                    key=f"storage.disk_bytes_per_day.{table.name}",
+                    quantity=f"bytes {table.name} adds on disk a day (rows with their header, keys and indexes)",
+                    value=table.rows_per_day * (row_bytes(table) + index_bytes_per_row(table)) / PAGE_FILL,
+                    unit="bytes/day",
+                    formula="rows_per_day x (row_bytes + index_bytes_per_row) / page_fill",
+                    inputs={
+                        "rows_per_day": table.rows_per_day,
+                        "row_bytes": row_bytes(table),
+                        "index_bytes_per_row": index_bytes_per_row(table),
+                        "page_fill": PAGE_FILL,
+                    },
+                    scope=table.name,
+                )
+            )
+    return figures

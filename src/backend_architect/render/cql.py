@@ -1,0 +1,98 @@
+"""The CQL (Cassandra Query Language) of the tables a wide-column store holds: keyspace, table by partition key and bucket, the by-id lookup.
+
+Read by ScyllaDB and Apache Cassandra alike. Every identifier is double-quoted (a quote inside
+doubled), so a name from the spec is never read as CQL.
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Column, ColumnType, Datastore, Table, WideColumn
+
+#: The CQL type holding each logical column type.
+CQL_TYPES: dict[ColumnType, str] = {
+    "uuid": "uuid",
+    "bigint": "bigint",
+    "integer": "int",
+    "smallint": "smallint",
+    "boolean": "boolean",
+    "numeric": "decimal",
+    "varchar": "text",
+    "char": "text",
+    "text": "text",
+    "date": "date",
+    "timestamptz": "timestamp",
+    "jsonb": "text",
+    "bytea": "blob",
+    "vector": "list<float>",
+    "float": "double",
+}
+
+
+def quote(name: str) -> str:
+    """A CQL identifier, double-quoted.
+
+    >>> quote('messages'), quote('a"b')
+    ('"messages"', '"a""b"')
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def wide_column_tables(store: Datastore) -> list[Table]:
+    """The tables of ``store`` a wide-column store holds."""
+    return [t for t in store.tables if t.wide_column is not None]
+
+
+def render_cql(store: Datastore) -> str | None:
+    """The CQL of ``store``'s wide-column tables, None when it has none."""
+    tables = wide_column_tables(store)
+    if not tables:
+        return None
+    first = tables[0].wide_column
+    assert first is not None
+    keyspace = quote(first.keyspace)
+    lines = [
+        f"-- {first.technology}: the tables of {store.service or store.name} a wide-column store holds (PAT055).",
+        f"-- Reads and writes at {first.consistency}: with replication factor {first.replication_factor}, two copies answer each request.",
+        f"CREATE KEYSPACE IF NOT EXISTS {keyspace}",
+        f"  WITH replication = {{'class': 'NetworkTopologyStrategy', 'replication_factor': {first.replication_factor}}};",
+        "",
+    ]
+    for table in tables:
+        layout = table.wide_column
+        assert layout is not None
+        lines += _table(keyspace, table, layout)
+    return "\n".join(lines)
+
+
+def _table(keyspace: str, table: Table, layout: WideColumn) -> list[str]:
+    by_name = {c.name: c for c in table.columns}
+    bucket = Column(name=layout.bucket_column, type="integer", avg_bytes=4)
+    key = [*layout.partition_key, *layout.clustering]
+    ordered = [by_name.get(n, bucket) for n in key] + [c for c in table.columns if c.name not in key]
+    columns = [f"  {quote(c.name)} {CQL_TYPES[c.type]}," for c in ordered]
+    partition = ", ".join(quote(c) for c in layout.partition_key)
+    clustering = "".join(f", {quote(c)}" for c in layout.clustering)
+    order = ", ".join(f"{quote(c)} DESC" for c in layout.clustering)
+    lines = [
+        f"-- {layout.reason}",
+        f"-- {quote(layout.bucket_column)} = floor(days since 1970-01-01 of {layout.bucket_from} / {layout.bucket_days:g}): the writer computes it;",
+        "-- a page walks the buckets newest first until it is full.",
+        f"CREATE TABLE IF NOT EXISTS {keyspace}.{quote(table.name)} (",
+        *columns,
+        f"  PRIMARY KEY (({partition}){clustering})",
+        f") WITH CLUSTERING ORDER BY ({order})",
+        "  AND compaction = {'class': 'LeveledCompactionStrategy'};",
+        "",
+    ]
+    if layout.lookup_table:
+        ids = [by_name[n] for n in table.primary_key[:1] if n in by_name]
+        located = [by_name.get(n, bucket) for n in dict.fromkeys([*layout.partition_key, *layout.clustering]) if n not in table.primary_key[:1]]
+        lines += [
+            f"-- {layout.lookup_table}: the partition of each {table.name} row, for requests that address one row by id; written with it in a logged batch.",
+            f"CREATE TABLE IF NOT EXISTS {keyspace}.{quote(layout.lookup_table)} (",
+            *(f"  {quote(c.name)} {CQL_TYPES[c.type]} PRIMARY KEY," for c in ids),
+            *(f"  {quote(c.name)} {CQL_TYPES[c.type]}," for c in located),
+        ]
+        lines[-1] = lines[-1].rstrip(",")
+        lines += [");", ""]
+    return lines
