@@ -87,3 +87,16 @@ def test_search_over_a_related_rows_points_ok() -> None:
         update={"datastores": [related.datastores[0].model_copy(update={"tables": [related.datastores[0].tables[0].model_copy(update={"indexes": []}), cabs]})]}
     )
     assert "drivers has no spatial index" in assert_findings(bare, proximity_read_without_spatial_index)
+
+
+def test_search_a_geo_set_answers_needs_no_index_ok() -> None:
+    """A search a read mechanism answers with GEOSEARCH needs no index in the database; another use case's GEO mechanism does not excuse it."""
+    from backend_architect.ir.runtime import Mechanism
+
+    bare = _proximity([])
+    op = bare.apis[0].operations[0].model_copy(update={"use_cases": ["find nearby drivers"]})
+    arch = bare.model_copy(update={"apis": [bare.apis[0].model_copy(update={"operations": [op]})]})
+    geo = Mechanism(use_case="find nearby drivers", pattern="PAT021", serves="read", store="redis", how="GEOSEARCH driver:location BYRADIUS 3 km")
+    assert_clean(arch.model_copy(update={"mechanisms": [geo]}), proximity_read_without_spatial_index)
+    other = geo.model_copy(update={"use_case": "find nearby cabs"})
+    assert_findings(arch.model_copy(update={"mechanisms": [other]}), proximity_read_without_spatial_index)

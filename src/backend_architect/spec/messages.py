@@ -51,6 +51,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "cloud": "cloud: aws",
         "instance_rps": "instance_rps: 800",
         "postgres_version": "postgres_version: 17",
+        "operation_ms": "operation_ms: {indexed_read: 1.5, search: 12}",
         "notes": "notes: free text",
     },
     "external": {

@@ -18,7 +18,8 @@ def proximity_read_without_spatial_index(self: Rule, arch: Architecture) -> Iter
     ## What it does
     Finds operations that search around a point (``lat`` and ``lon`` query parameters) whose
     entity's table has no spatial index (an index on a ``*_cell`` column, or a GiST/SP-GiST
-    index) and whose points are not placed in a Redis GEO set.
+    index) and whose points are not placed in a Redis GEO set, nor searched by a read mechanism
+    that answers the use case from one (GEOSEARCH).
 
     ## Why is this bad?
     Without a cell index the database can use one range per B-tree: latitude alone selects a
@@ -39,11 +40,13 @@ def proximity_read_without_spatial_index(self: Rule, arch: Architecture) -> Iter
     tables = {t.entity: t for store in arch.datastores for t in store.tables if t.entity}
     pointed = [t for t in tables.values() if _has_points(t)]
     placed = {p.data.split(".", 1)[0] for p in arch.placements if "GEO" in p.store}
+    # a GEO set that answers the search itself needs no index in the database behind it
+    served = {m.use_case for m in arch.mechanisms if m.serves == "read" and "GEOSEARCH" in m.how}
     for api in arch.apis:
         for op in api.operations:
             names = {p.name for p in op.parameters if p.location == "query"}
             table = tables.get(op.entity or "")
-            if not {"lat", "lon"} <= names or table is None:
+            if not {"lat", "lon"} <= names or table is None or served & set(op.use_cases):
                 continue
             # the points may be a related row's (cabs near their drivers' positions): then any table holding points may serve it
             candidates = [table] if _has_points(table) else pointed
