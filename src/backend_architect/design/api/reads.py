@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import FieldRef, UseCase
 from backend_architect.design.api.paths import Resources, collection, names_entity, says_mine
-from backend_architect.design.indexes import leading_filter
 from backend_architect.design.ownership import caller_reference
 from backend_architect.ir.model import Parameter
 from backend_architect.spec.naming import snake
@@ -108,6 +107,9 @@ def scopes(res: Resources, use_case: UseCase) -> frozenset[str]:
     refs = client_filters(use_case)
     # a list found through a many-to-many link is led by the link's column (the join table's index on it)
     linked = next((r.written for r in refs if r.field in body.many_to_many and r.entity == use_case.entity), None)
+    # imported here: the index stage imports the data stage, which reaches the API stage through the short-link pattern
+    from backend_architect.design.indexes import leading_filter
+
     leading = leading_filter(res.spec, use_case) or linked
     ref = next((r for r in refs if r.written == leading), None)
     if ref is None or ref.joined or ref.entity != use_case.entity:
