@@ -141,12 +141,16 @@ def readbacks(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     """The reads of the GETs the API adds for created resources that no use case rates: each created row read back once.
 
     Every read endpoint reaches its store unless a cache or read model serves it, so a design whose
-    only rated read is served elsewhere still reads its database for these.
+    only rated read is served elsewhere still reads its database for these. A row kept in a
+    wide-column store is read back from there (its by-id table), never from the relational database.
     """
+    elsewhere = {t.entity for s in arch.datastores for t in s.tables if t.entity and t.wide_column is not None}
     found: list[StoreLoad] = []
     for api in arch.apis:
         for op in api.operations:
             if op.method != "get" or op.use_cases or op.kind != "get" or not op.path.endswith("}") or op.entity is None or op.internal:
+                continue
+            if op.entity in elsewhere:
                 continue
             creates = sum(u.peak_qps for u in analysis.use_cases if u.kind == "create" and u.entity == op.entity and not u.is_job)
             if not creates:
