@@ -8,7 +8,8 @@ from backend_architect.design.traffic import JSON_FIELD_BYTES, REQUEST_OVERHEAD_
 from backend_architect.render.markdown import render_markdown
 from design.helpers import design_of
 
-#: A message log: a 100 B text body with a reference (an 8 B identity key), written fast; receipts update one timestamp column.
+#: A message log: a 100 B text body with a reference (a 16 B UUIDv7: notes travel in URLs, so their author's key does too), written fast;
+#: receipts update one timestamp column.
 MESSAGES = """
 system: note-log
 scale: {users: 1M}
@@ -68,7 +69,7 @@ def _figures(text: str) -> dict[str, float]:
 @pytest.mark.parametrize(
     ("text", "table", "rows_per_day", "field_bytes"),
     [
-        pytest.param(MESSAGES, "notes", 50e6, 8 + 100 + 8, id="text-body-with-a-reference"),
+        pytest.param(MESSAGES, "notes", 50e6, 16 + 100 + 8, id="text-body-with-a-reference"),
         pytest.param(MESSAGES, "readers", 10e6, 16 + 8, id="narrow-join-rows"),
         pytest.param(PHOTOS, "photos", 200e3, None, id="blob-key-in-the-row"),
     ],
@@ -87,7 +88,7 @@ def test_payload_is_stated_in_the_table_section_ok() -> None:
     """design.md states a table's payload and its bytes on disk a day in the table's own section, next to its size."""
     arch = design_of(MESSAGES)
     text = render_markdown(arch, [])
-    assert "- a day: 5.80 GB of payload (the fields' bytes)" in text
+    assert "- a day: 6.20 GB of payload (the fields' bytes)" in text
     assert "`storage.disk_bytes_per_day.notes`" in text
 
 
@@ -125,7 +126,7 @@ def test_ingress_parts_state_bytes_a_request_ok() -> None:
     assert figures["bandwidth.ingress_payload"].value == pytest.approx(figures["bandwidth.ingress"].value - headers)
     # the update sends the one column it names, not the whole row
     assert parts["bandwidth.in.mark-seen"].inputs["body_bytes"] == 8 + JSON_FIELD_BYTES
-    assert parts["bandwidth.in.post-note"].inputs["body_bytes"] == 8 + 100 + 8 + 3 * JSON_FIELD_BYTES
+    assert parts["bandwidth.in.post-note"].inputs["body_bytes"] == 16 + 100 + 8 + 3 * JSON_FIELD_BYTES
     assert all(p.inputs["header_bytes"] == REQUEST_OVERHEAD_BYTES for p in parts.values())
 
 
