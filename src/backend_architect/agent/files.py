@@ -73,7 +73,9 @@ file is then the state between steps).
    "recorded for metrics and analytics" an entity's `analytics: true`; files the product compresses, resizes or
    transcodes `media` (`compress`, `renditions`, `transcode`); links people share an entity with `key: short_code`
    and a `get` use case that opens them): the engine never reads `notes`. Record every value you assume as a line
-   `Assumption: ...` in its `notes`. Call `draft` again with `spec` and `turn` [`{draft_check}`]: repair every
+   `Assumption: ...` in its `notes`. Every feature the requirements name (sharing, restrictions per country or
+   region, resuming, search, analytics, file handling) becomes its use case or key even when they give no rate for
+   it: assume the rate as an `Assumption:` rather than dropping the feature. Call `draft` again with `spec` and `turn` [`{draft_check}`]: repair every
    `file:line:col` error it reports, whole spec each time, until it is valid (four turns at most).
 2. **Design.** `design` with the spec [`{design}`]. Keep the `design_id`: later calls take it instead of the spec.
 3. **Read the critic and the decisions.** `critique` [`{critique}`] and `list_decisions` [`{list_decisions}`]. Each
