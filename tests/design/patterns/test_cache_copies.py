@@ -48,7 +48,8 @@ def _figures(arch: Architecture) -> dict[str, float]:
 def test_cache_replica_from_cold_cache_storm_ok(text: str, copies: int) -> None:
     """The copies follow the reads the cache removes plus those reaching the database against what its nodes serve, and every record says them."""
     arch = design_of(text)
-    assert arch.availability is not None and arch.availability.zones == 1
+    assert arch.availability is not None
+    assert arch.availability.zones == 1
     known = _figures(arch)
     db = next(k.removeprefix("db.read_capacity.") for k in known if k.startswith("db.read_capacity."))
     removed = sum(v for k, v in known.items() if k.startswith("cache.db_reads_removed."))
@@ -57,7 +58,8 @@ def test_cache_replica_from_cold_cache_storm_ok(text: str, copies: int) -> None:
     assert arch.availability.redundancy["redis"].endswith(f"x {copies} copies")
     redis = next(c for c in arch.components if c.name == "redis")
     record = next(d for d in arch.decisions if d.id == "availability.stateful")
-    said = f"{redis.technology} (cache): 1 shard(s), " + ("2 copies per shard (1 primary + 1 replica(s) on another node of the zone" if copies == 2 else "one copy per shard")
+    replica = "2 copies per shard (1 primary + 1 replica(s) on another node of the zone"
+    said = f"{redis.technology} (cache): 1 shard(s), " + (replica if copies == 2 else "one copy per shard")
     assert said in record.choice
     # the numbers the decision was taken from are stated, whichever way it went
     assert f"{storm:,.0f}/s, {'past' if copies == 2 else 'within'} the 20,000/s its nodes serve" in record.choice

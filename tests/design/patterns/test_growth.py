@@ -41,7 +41,7 @@ PLANNED = PRIMARY_READ_CEILING * READ_HEADROOM
     ],
 )
 def test_read_replicas_stage_by_peak_reads_ok(rate: float, growth: str, now: bool, when: str) -> None:
-    """Read replicas are built now once the reads reaching the database pass 70% of one node's 20,000/s (the threshold stated); otherwise the stage says when."""
+    """Read replicas are built now once the reads reaching the database pass 70% of one node's 20,000/s (stated); otherwise the stage says when."""
     arch = design_of(READS % {"rate": f"{rate:g}/s", "growth": growth})
     replicas = stage(arch, "read replicas")
     assert replicas.now is now

@@ -116,8 +116,10 @@ def _database_of(arch: Architecture, entity: str) -> str | None:
 def copies_said(copies: int, zones: int = 3) -> str:
     """Copies per shard as every record says them (a single-zone plan's replica is on another node of its zone).
 
-    >>> copies_said(1), copies_said(3), copies_said(2, zones=1)
-    ('one copy per shard (no replica)', '3 copies per shard (1 primary + 2 replica(s) in other zones, automatic failover)', '2 copies per shard (1 primary + 1 replica(s) on another node of the zone, automatic failover)')
+    >>> copies_said(1), copies_said(3)
+    ('one copy per shard (no replica)', '3 copies per shard (1 primary + 2 replica(s) in other zones, automatic failover)')
+    >>> copies_said(2, zones=1)
+    '2 copies per shard (1 primary + 1 replica(s) on another node of the zone, automatic failover)'
     """
     if copies == 1:
         return "one copy per shard (no replica)"
