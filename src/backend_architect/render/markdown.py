@@ -365,7 +365,15 @@ def _component_size(component: Component) -> str:
 
 def _caching(arch: Architecture) -> list[str]:
     rows = [
-        [c.use_case, c.strategy, f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-", c.invalidation or "-", c.protection or "-", c.rationale] for c in arch.caches
+        [
+            c.use_case,
+            c.strategy + (" + cache-aside behind it" if c.origin_ttl_seconds else ""),
+            (f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-") + (f" (shared cache {c.origin_ttl_seconds:g}s)" if c.origin_ttl_seconds else ""),
+            c.invalidation or "-",
+            c.protection or "-",
+            c.rationale,
+        ]
+        for c in arch.caches
     ]
     return ["## Caching", "", *_table(["read path", "strategy", "TTL", "invalidation", "stampede / hot keys", "why"], rows)]
 

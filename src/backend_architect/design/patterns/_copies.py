@@ -80,7 +80,8 @@ class Storm:
 def cold_cache_storm(analysis: Analysis, arch: Architecture, served: set[str]) -> Storm | None:
     """The database a cache serving ``served`` shelters most, with what its loss would send there (a cold-cache storm).
 
-    The reads the cache removes (``cache.db_reads_removed.<use case>`` of its cache-aside plans, and
+    The reads the cache removes (``cache.db_reads_removed.<use case>`` of its cache-aside plans,
+    ``cache.origin.db_reads_removed.<use case>`` behind a CDN, and
     a read model's whole peak) land on the database owning each path's entity, on top of the reads
     that already reach it after every cache (``db.reads.peak.<db>``); the database serves
     ``db.read_capacity.<db>``. None when the cache removes no database reads, or before the database
@@ -89,13 +90,18 @@ def cold_cache_storm(analysis: Analysis, arch: Architecture, served: set[str]) -
     known = {f.key: f.value for f in arch.figures}
     removed: dict[str, float] = {}
     for plan in arch.caches:
-        if plan.use_case not in served or plan.strategy not in {"cache-aside", "read-model"}:
+        behind = plan.strategy == "cdn" and plan.origin_ttl_seconds
+        if plan.use_case not in served or (plan.strategy not in {"cache-aside", "read-model"} and not behind):
             continue
         use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
         db = _database_of(arch, use_case.entity) if use_case is not None else None
         if use_case is None or db is None:
             continue
-        gone = use_case.peak_qps if plan.strategy == "read-model" else known.get(f"cache.db_reads_removed.{use_case.id}", 0.0)
+        gone = (
+            use_case.peak_qps
+            if plan.strategy == "read-model"
+            else known.get(f"cache.origin.db_reads_removed.{use_case.id}" if behind else f"cache.db_reads_removed.{use_case.id}", 0.0)
+        )
         removed[db] = removed.get(db, 0.0) + gone
     found = [
         Storm(db, known[f"db.reads.peak.{db}"], gone, known[f"db.read_capacity.{db}"])

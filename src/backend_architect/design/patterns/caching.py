@@ -12,6 +12,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
@@ -135,19 +136,29 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             redis_ops += use_case.peak_qps + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
-            out.append(
-                figure(
-                    f"cache.bytes.{use_case.id}",
-                    f"cache memory for {use_case.name}",
-                    hot * entry,
-                    "bytes",
-                    "ceil(keys x hot_share) x entry_bytes",
-                    {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": entry},
-                    f"use case '{use_case.name}'",
-                )
-            )
+            out.append(_memory(use_case, hot, entry, keys))
         if plan.strategy == "cdn":
             edge.append(use_case.name)
+            origin = _origin(path, extra)
+            if origin is not None and origin.pays(CACHE_MIN_READ_QPS):
+                plan = plan.model_copy(
+                    update={
+                        "origin_ttl_seconds": origin.ttl,
+                        "invalidation": f"{plan.invalidation}; behind it, the service committing a change deletes the shared cache's entry after its commit "
+                        f"to {path.written}",
+                        "rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}",
+                    }
+                )
+                redis_bytes += origin.hot * CACHE_ENTRY_BYTES
+                redis_ops += origin.reaching
+                cached.append(use_case.name)
+                services.add(owner_of(arch, use_case.entity))
+                out += origin.figures()
+                out.append(_memory(use_case, origin.hot, CACHE_ENTRY_BYTES, path.keys))
+                record = record.model_copy(update={"choice": described(plan), "rationale": plan.rationale}) if record is not None else None
+            elif origin is not None:
+                plan = plan.model_copy(update={"rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}"})
+                record = record.model_copy(update={"rationale": plan.rationale}) if record is not None else None
         contract = with_cache_control(arch, plan)
         notes = [problem] if problem else []
         if plan.strategy == "cdn" and use_case.spec.auth != "none":
@@ -180,6 +191,27 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 ),
             ),
         )
+
+
+def _memory(use_case: UseCase, hot: int, entry: float, keys: float) -> Figure:
+    """``cache.bytes.<use case>``: the shared cache's memory for a path's hot keys."""
+    return figure(
+        f"cache.bytes.{use_case.id}",
+        f"cache memory for {use_case.name}",
+        hot * entry,
+        "bytes",
+        "ceil(keys x hot_share) x entry_bytes",
+        {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": entry},
+        f"use case '{use_case.name}'",
+    )
+
+
+def _origin(path: _Path, extra: list[Figure]) -> Origin | None:
+    """The shared cache behind a CDN plan, from the CDN's hit ratio; its entries live long since the owning service deletes them on writes."""
+    cdn = next((f.value for f in extra if f.key.startswith("cache.hit_ratio.")), None)
+    if cdn is None or path.ttl is None:
+        return None
+    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.writes)
 
 
 @dataclass(frozen=True)
@@ -371,6 +403,11 @@ def described(plan: CachePlan) -> str:
     ttl = f"{fmt(plan.ttl_seconds)} s" if plan.ttl_seconds else ""
     if plan.strategy == "cache-aside" and plan.write_through:
         return "cache-aside in a shared cache: the newest page per parent, kept current by its writers (write-through), filled on a miss"
+    if plan.strategy == "cdn" and plan.origin_ttl_seconds:
+        return (
+            f"a CDN in front: responses cached at the edge for {ttl}, purged by surrogate key on writes; behind it, cache-aside in a shared "
+            f"cache: entries kept {fmt(plan.origin_ttl_seconds)} s, deleted after each commit that changes them"
+        )
     return {
         "none": "no cache: the database serves every read",
         "http": f"HTTP caching: Cache-Control lets clients reuse a response for {ttl}",

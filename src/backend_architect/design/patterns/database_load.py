@@ -68,7 +68,9 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         elif plan.strategy in {"cache-aside", "cdn"}:
             use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
             if use_case is not None:
-                shares[plan.use_case] = 1 - known.get(f"cache.hit_ratio.{use_case.id}", 0.0)
+                # a shared cache behind the CDN answers part of what the edge misses
+                behind = known.get(f"cache.origin.hit_ratio.{use_case.id}", 0.0) if plan.origin_ttl_seconds else 0.0
+                shares[plan.use_case] = (1 - known.get(f"cache.hit_ratio.{use_case.id}", 0.0)) * (1 - behind)
     for use_case in analysis.use_cases:
         if not use_case.is_write and _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
             shares[use_case.name] = 0.0
