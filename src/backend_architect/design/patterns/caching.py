@@ -87,7 +87,9 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     except the newest page of a parent's append-mostly rows that every write keeps current
     (``_recent_pages``: write-through, read-your-writes, from ``RECENT_PAGE_MIN_READS``).
     A path under ``CACHE_MIN_READ_QPS`` is not worth a shared cache; a public one over
-    ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis.
+    ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis. A CDN answering under
+    ``CDN_SETTLES_HIT`` of its reads does not settle the path: the reads it passes on get a
+    shared cache behind it when that removes ``CACHE_MIN_READ_QPS`` or more (``_origin_cache``).
 
     ## What it adds
     A cache plan per path (strategy, TTL, key, invalidation, stampede and hot-key
