@@ -9,9 +9,12 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SHARE
+from backend_architect.design.patterns._cache_figures import cache_memory
+from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figures, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
@@ -25,8 +28,6 @@ CACHE_MIN_READ_QPS = 50.0
 CDN_MIN_READ_QPS = 200.0
 #: Bytes one cached response takes, with key and allocator overhead.
 CACHE_ENTRY_BYTES = 2_048
-#: Share of keys that are hot: reads on most systems follow a power law (80/20 or steeper).
-HOT_SHARE = 0.2
 #: TTL for reads of rows that never change once written (immutable or append-only): bounded only to let memory turn over.
 IMMUTABLE_TTL_S = 3_600.0
 #: Anonymous responses may be shared for this long when the spec states no staleness: output caching of public pages.
@@ -138,7 +139,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             redis_ops += use_case.peak_qps + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
-            out.append(_memory(use_case, hot, entry, keys))
+            out.append(cache_memory(use_case, hot, entry, keys))
         if plan.strategy == "cdn":
             edge.append(use_case.name)
             origin = _origin(path, extra)
@@ -156,7 +157,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 cached.append(use_case.name)
                 services.add(owner_of(arch, use_case.entity))
                 out += origin.figures()
-                out.append(_memory(use_case, origin.hot, CACHE_ENTRY_BYTES, path.keys))
+                out.append(cache_memory(use_case, origin.hot, CACHE_ENTRY_BYTES, path.keys))
                 record = record.model_copy(update={"choice": described(plan), "rationale": plan.rationale}) if record is not None else None
             elif origin is not None:
                 plan = plan.model_copy(update={"rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}"})
@@ -193,19 +194,6 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 ),
             ),
         )
-
-
-def _memory(use_case: UseCase, hot: int, entry: float, keys: float) -> Figure:
-    """``cache.bytes.<use case>``: the shared cache's memory for a path's hot keys."""
-    return figure(
-        f"cache.bytes.{use_case.id}",
-        f"cache memory for {use_case.name}",
-        hot * entry,
-        "bytes",
-        "ceil(keys x hot_share) x entry_bytes",
-        {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": entry},
-        f"use case '{use_case.name}'",
-    )
 
 
 def _origin(path: _Path, extra: list[Figure]) -> Origin | None:
@@ -440,31 +428,3 @@ def _ttl(use_case: UseCase, public: bool, natural: float | None, why: str) -> tu
     if public:
         return ANONYMOUS_TTL_S, "anonymous responses are output-cached briefly"
     return None, why
-
-
-def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
-    """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
-    reads_per_key = peak * ttl / keys
-    writes_per_key = writes * ttl / keys
-    ratio = reads_per_key / (reads_per_key + 1 + writes_per_key) if reads_per_key else 0.0
-    scope = f"use case '{use_case.name}'"
-    return [
-        figure(
-            f"cache.hit_ratio.{use_case.id}",
-            f"expected cache hit ratio of {use_case.name}",
-            ratio,
-            "ratio",
-            "r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = writes_per_s x ttl_s / hot_keys",
-            {"peak": peak, "ttl_s": ttl, "hot_keys": keys, "writes_per_s": writes},
-            scope,
-        ),
-        figure(
-            f"cache.db_reads_removed.{use_case.id}",
-            f"database reads the cache removes for {use_case.name}",
-            peak * ratio,
-            "req/s",
-            "peak x hit_ratio",
-            {"peak": peak, "hit_ratio": ratio},
-            scope,
-        ),
-    ]
