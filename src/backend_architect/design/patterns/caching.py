@@ -158,7 +158,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 services.add(owner_of(arch, use_case.entity))
                 out += origin.figures()
                 out.append(cache_memory(use_case, origin.hot, CACHE_ENTRY_BYTES, path.keys))
-                record = record.model_copy(update={"choice": described(plan), "rationale": plan.rationale}) if record is not None else None
+                record = _with_origin(record, plan, origin)
             elif origin is not None:
                 plan = plan.model_copy(update={"rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}"})
                 record = record.model_copy(update={"rationale": plan.rationale}) if record is not None else None
@@ -194,6 +194,15 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 ),
             ),
         )
+
+
+def _with_origin(record: Decision | None, plan: CachePlan, origin: Origin) -> Decision | None:
+    """The path's record once a shared cache stands behind its CDN: the choice says both layers, and cache-aside alone is weighed as such."""
+    if record is None:
+        return None
+    alone = f"alone, without the edge: the {fmt(origin.use_case.peak_qps - origin.reaching)} reads/s the CDN answers would reach the service too"
+    alternatives = [a.model_copy(update={"why_not": alone}) if a.name == STRATEGIES["cache-aside"][0] else a for a in record.alternatives]
+    return record.model_copy(update={"choice": described(plan), "rationale": plan.rationale, "alternatives": alternatives})
 
 
 def _origin(path: _Path, extra: list[Figure]) -> Origin | None:
