@@ -1247,3 +1247,55 @@ def test_every_flow_has_its_latency_from_its_parts_ok(name: str, arch: Architect
         assert flow.expected_latency_ms == pytest.approx(sum(p.ms for p in flow.latency_parts), abs=1e-3)
         assert f"| {flow.use_case} | {flow.latency_budget_ms:,.0f} ms | {flow.expected_latency_ms:,.1f} ms |" in document
     assert "constraints.operation_ms: not given; latency per operation assumed: " in document
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_read_replica_stage_is_the_replica_figure_ok(name: str, arch: Architecture, document: str) -> None:
+    """The read-replica growth stage is built now exactly when the design sizes replicas, and a primary past the 70% headroom has them."""
+    from backend_architect.design.patterns._common import READ_HEADROOM
+
+    known = {f.key: f.value for f in arch.figures}
+    stage = next((s for s in arch.stages if s.name == "read replicas"), None)
+    if stage is None or "db.read_replicas" not in known:
+        return
+    assert stage.now is (known["db.read_replicas"] > 0), stage.trigger
+    steered = any(d.id.startswith("read-replicas.") and d.decided_by == "spec" for d in arch.decisions)
+    if known["db.read_utilisation"] > READ_HEADROOM and not steered:
+        assert stage.now, stage.trigger
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_summary_volumes_are_the_figures_ok(name: str, arch: Architecture, document: str) -> None:
+    """The summary's content a day, payload ingress and object storage at today's rate are the Capacity figures, as design.md prints them."""
+    from backend_architect.render.numbers import human
+
+    summary = document.split("## Architecture")[0]
+    figures = {f.key: f for f in arch.figures}
+    for key, unit in (("storage.content_bytes_per_day", "bytes"), ("bandwidth.ingress_payload", "bytes/s"), ("bandwidth.ingress", "bytes/s")):
+        if key in figures:
+            assert human(figures[key].value, unit) in summary, key
+    for key, f in figures.items():
+        if key.startswith("storage.object_store.at_today_rate_"):
+            assert f"{human(f.value, 'bytes')} added at today's upload rate (`{key}`)" in summary
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_cdn_paths_state_both_hit_ratios_ok(name: str, arch: Architecture, document: str) -> None:
+    """A CDN path's record states the CDN's hit ratio, and the shared cache's behind it where the CDN does not settle the path;
+    the database is sized for what both miss."""
+    known = {f.key: f.value for f in arch.figures}
+    ids = {u.name: u.id for u in _analysis(name).use_cases}
+    reads = {k: v for f in arch.figures if f.key.startswith("db.reads.peak.") for k, v in f.inputs.items()}
+    for plan in arch.caches:
+        uid = ids.get(plan.use_case)
+        # a plan another pattern made (a short key's redirect at the edge, keyed by its code) states its own numbers
+        read_path = plan.key is not None and plan.key.endswith(f":{uid}:{{params}}")
+        if plan.strategy != "cdn" or uid is None or f"cache.hit_ratio.{uid}" not in known or not read_path:
+            continue
+        cdn = known[f"cache.hit_ratio.{uid}"]
+        assert f"the CDN answers {cdn:.1%}" in plan.rationale, plan.use_case
+        if plan.origin_ttl_seconds:
+            behind = known[f"cache.origin.hit_ratio.{uid}"]
+            assert f"answers {behind:.1%} of the" in plan.rationale
+            if f"peak_{uid}" in reads:
+                assert reads[f"peak_{uid}"] == pytest.approx(known[f"qps.peak.{uid}"] * (1 - cdn) * (1 - behind), rel=1e-6)

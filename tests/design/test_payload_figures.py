@@ -88,7 +88,7 @@ def test_payload_is_stated_in_the_table_section_ok() -> None:
     """design.md states a table's payload and its bytes on disk a day in the table's own section, next to its size."""
     arch = design_of(MESSAGES)
     text = render_markdown(arch, [])
-    assert "- a day: 6.20 GB of payload (the fields' bytes)" in text
+    assert "- a day: 5.00 GB of content (the text and blob fields users write; blobs in object storage), 6.20 GB of payload (the fields' bytes)" in text
     assert "`storage.disk_bytes_per_day.notes`" in text
 
 
@@ -136,3 +136,77 @@ def test_ingress_payload_is_uploads_by_size_ok() -> None:
     uploads = 200e3 / 86_400 * 3e6
     assert uploads <= figures["bandwidth.ingress_payload"] <= uploads * 1.001
     assert figures["bandwidth.in.upload-photo"] > figures["bandwidth.ingress_payload"]
+
+
+#: Tickets kept 30 days: blobs whose retention is shorter than the horizon, growing 50% a year.
+TICKETS = """
+system: ticket-desk
+scale: {users: 100k, retention_years: 4, growth_per_year: 50%}
+entities:
+  Ticket:
+    retention: 30d
+    fields:
+      subject: string(120)
+      details: {type: text, avg_bytes: 2000}
+      priority: enum[low,high]
+      screenshot: {type: blob, avg_bytes: 400KB}
+use_cases:
+  - {name: open ticket, actor: customer, kind: create, writes: [Ticket], rate: 100k/day}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "content_per_row"),
+    [
+        pytest.param(MESSAGES, "notes", 100, id="text-body-without-its-ids-and-timestamp"),
+        pytest.param(PHOTOS, "photos", 80 + 3e6, id="caption-and-blob"),
+        pytest.param(TICKETS, "tickets", 120 + 2000 + 400e3, id="string-text-and-blob-no-enum"),
+    ],
+)
+def test_content_is_text_and_blob_fields_beside_payload_ok(text: str, table: str, content_per_row: float) -> None:
+    """A table's content a day counts the text and blob fields users write (no ids, enums, timestamps), beside its payload and disk bytes."""
+    figures = {f.key: f for f in design_of(text).figures}
+    content = figures[f"storage.content_bytes_per_day.{table}"]
+    rows = figures[f"storage.payload_bytes_per_day.{table}"].inputs["rows_per_day"]
+    assert content.value == pytest.approx(rows * content_per_row, rel=0.02)
+    total = figures["storage.content_bytes_per_day"]
+    assert total.value == pytest.approx(total.inputs["text_bytes_per_day"] + total.inputs["blob_bytes_per_day"])
+    blobs = figures.get("storage.object_store.originals_per_day")
+    assert total.inputs["blob_bytes_per_day"] == pytest.approx(blobs.value if blobs else 0.0)
+
+
+def test_no_content_figure_for_rows_of_ids_only_err() -> None:
+    """A table of references and timestamps alone has a payload but no content figure: nothing a user writes is in it."""
+    figures = _figures(MESSAGES)
+    assert "storage.payload_bytes_per_day.readers" in figures
+    assert "storage.content_bytes_per_day.readers" not in figures
+
+
+@pytest.mark.parametrize(
+    ("text", "years", "days", "per_day"),
+    [
+        pytest.param(PHOTOS, 5, 5 * 365, 200e3 * 3e6, id="kept-for-the-horizon"),
+        pytest.param(TICKETS, 4, 30, 100e3 * 400e3, id="retention-shorter-than-the-horizon"),
+    ],
+)
+def test_object_storage_at_todays_rate_beside_compounded_ok(text: str, years: int, days: int, per_day: float) -> None:
+    """Object storage states what the uploads add over the horizon at today's rate (uploads a day x days kept) beside the compounded total."""
+    figures = _figures(text)
+    flat = figures[f"storage.object_store.at_today_rate_{years}y"]
+    assert flat == pytest.approx(per_day * days)
+    assert figures[f"bytes.{years}y.object_store"] >= flat
+
+
+@pytest.mark.parametrize("text", [pytest.param(MESSAGES, id="text"), pytest.param(PHOTOS, id="blobs"), pytest.param(TICKETS, id="both")])
+def test_summary_states_comparable_volumes_first_ok(text: str) -> None:
+    """The summary names the content a day, the payload ingress before the ingress with headers, and the horizon at today's rate first."""
+    arch = design_of(text)
+    figures = {f.key: f.value for f in arch.figures}
+    summary = render_markdown(arch, []).split("## Architecture")[0]
+    assert "| content users write a day |" in summary
+    assert "(`storage.content_bytes_per_day`)" in summary
+    line = next(x for x in summary.splitlines() if x.startswith("| client ingress (request bodies and uploads) |"))
+    assert line.index("`bandwidth.ingress_payload`") < line.index("with headers")
+    assert ("at today's upload rate" in summary) is any(k.startswith("storage.object_store.at_today_rate_") for k in figures)
+    keys = [f.key for f in arch.figures]
+    assert keys.index("bandwidth.ingress_payload") < keys.index("bandwidth.ingress")

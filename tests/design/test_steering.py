@@ -143,8 +143,13 @@ def _three_zones(before: DesignResult, after: DesignResult) -> None:
 
 
 def _local_buckets(before: DesignResult, after: DesignResult) -> None:
-    assert _component(before, "redis")
-    assert _component(after, "redis") is None
+    def store(result: DesignResult) -> str:
+        return next(p.store for p in result.architecture.placements if p.data == "rate-limit buckets")
+
+    assert "Redis" in store(before)
+    assert "Redis" not in store(after)
+    # the shared cache stays for what else it holds (the reads behind the CDN), without the buckets
+    assert "rate-limit" not in next((c.purpose for c in after.architecture.components if c.name == "redis"), "")
 
 
 def _no_gateway(before: DesignResult, after: DesignResult) -> None:

@@ -291,21 +291,34 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
     return figures
 
 
-def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assumptions: list[str]) -> list[Figure]:
-    """Bytes of blob content in object storage, kept apart from the database."""
-    rows = {f.key: f.value for f in figures if f.key.startswith("rows.")}
-    horizon = spec.scale.retention_years or 5.0
+def blob_bytes_per_row(spec: Spec) -> dict[str, float]:
+    """Bytes of blob content one row of each table keeps in object storage (its blob fields' average sizes).
+
+    A compressed copy replaces the upload: the original is stored at the share its compression keeps.
+    """
     per_row: dict[str, float] = {}
     for name, entity in spec.entities.items():
         for field_name, field in entity.fields.items():
             if field.type.kind == "blob":
                 squeezed = compression(field_name, field)
-                # a compressed copy replaces the upload: the original is stored at the share its compression keeps
                 size = (field.avg_bytes or BLOB_CONTENT_BYTES) * (squeezed.kept if squeezed else 1.0)
-                if field.avg_bytes is None:
-                    assumptions.append(f"entities.{name}.fields.{field_name}.avg_bytes: not given; blobs assumed {BLOB_CONTENT_BYTES // 1000} KB")
                 per_row[table_name(name)] = per_row.get(table_name(name), 0.0) + size
+    return per_row
+
+
+def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assumptions: list[str]) -> list[Figure]:
+    """Bytes of blob content in object storage, kept apart from the database."""
+    rows = {f.key: f.value for f in figures if f.key.startswith("rows.")}
+    horizon = spec.scale.retention_years or 5.0
+    per_row = blob_bytes_per_row(spec)
+    assumptions += [
+        f"entities.{name}.fields.{field_name}.avg_bytes: not given; blobs assumed {BLOB_CONTENT_BYTES // 1000} KB"
+        for name, entity in spec.entities.items()
+        for field_name, field in entity.fields.items()
+        if field.type.kind == "blob" and field.avg_bytes is None
+    ]
     result = _originals_per_day(arch, per_row)
+    result += _at_today_rate(arch, per_row, horizon)
     for years in sorted({1.0, horizon}):
         label = f"{years:g}y"
         inputs = {f"{t}_rows": rows.get(f"rows.{label}.{t}", 0.0) for t in per_row} | {f"{t}_bytes_per_row": b for t, b in per_row.items()}
@@ -339,6 +352,35 @@ def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assum
                 )
             )
     return result
+
+
+def _at_today_rate(arch: Architecture, per_row: dict[str, float], years: float) -> list[Figure]:
+    """Bytes the uploads add to object storage over the horizon at today's rate: no growth, each table's retention kept.
+
+    The figure a back-of-envelope (10 TB a day x 365 x 10 years) checks; ``bytes.<N>y.object_store``
+    beside it compounds the stated growth and counts the objects stored today.
+    """
+    daily = {t.name: t for s in arch.datastores for t in s.tables if t.name in per_row and t.rows_per_day > 0}
+    if not daily:
+        return []
+    days = {name: min(years * DAYS_PER_YEAR, t.retention_days if t.retention_days is not None else years * DAYS_PER_YEAR) for name, t in daily.items()}
+    terms = (
+        {f"{n}_rows_per_day": t.rows_per_day for n, t in daily.items()}
+        | {f"{n}_bytes_per_row": per_row[n] for n in daily}
+        | {f"{n}_days": d for n, d in days.items()}
+    )
+    return [
+        Figure(
+            key=f"storage.object_store.at_today_rate_{years:g}y",
+            quantity=f"object storage the uploads add over {years:g} year(s) at today's rate (no growth; the compounded total is the "
+            f"'object storage after {years:g} year(s)' figure)",
+            value=sum(t.rows_per_day * per_row[n] * days[n] for n, t in daily.items()),
+            unit="bytes",
+            formula=" + ".join(f"{n}_rows_per_day x {n}_bytes_per_row x {n}_days" for n in daily),
+            inputs=terms,
+            scope="object storage",
+        )
+    ]
 
 
 def _originals_per_day(arch: Architecture, per_row: dict[str, float]) -> list[Figure]:

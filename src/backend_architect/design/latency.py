@@ -142,6 +142,13 @@ def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | Non
     hit = known.get(f"cache.hit_ratio.{use_case.id}", 0.0)
     miss = 1 - hit
     origin_ms = sum(p.ms for p in origin)
+    if plan.strategy == "cdn" and plan.origin_ttl_seconds:
+        behind = known.get(f"cache.origin.hit_ratio.{use_case.id}", 0.0)
+        return [
+            LatencyPart(part=f"CDN: {hit:.1%} hits", ms=hit * ms["cdn_hit"]),
+            LatencyPart(part=f"Redis on a CDN miss ({miss:.1%}): {behind:.1%} hits", ms=miss * ms["cache"]),
+            LatencyPart(part=f"database on both misses ({miss * (1 - behind):.1%})", ms=miss * (1 - behind) * origin_ms),
+        ]
     if plan.strategy == "cdn":
         return [LatencyPart(part=f"CDN: {hit:.1%} hits", ms=hit * ms["cdn_hit"]), LatencyPart(part=f"origin on a CDN miss ({miss:.1%})", ms=miss * origin_ms)]
     l1 = known.get(f"cache.l1.hit_ratio.{use_case.id}", 0.0) if plan.l1_ttl_seconds else 0.0

@@ -33,17 +33,37 @@ def blob_columns(spec: Spec, table: Table) -> set[str]:
     return {c.name for c in table.columns if c.source_field in blobs and not c.generated}
 
 
+#: Field kinds a user writes as content (what a back-of-envelope of "a message is 100 bytes" counts); ids, enums,
+#: numbers and timestamps are the row's bookkeeping, counted in the payload and on disk but not here.
+CONTENT_KINDS = frozenset({"string", "text", "json"})
+
+
+def _content_widths(spec: Spec, table: Table, columns: list[Column], blob_bytes: float) -> dict[str, float]:
+    """The average bytes of each content column (text written by a user) and of the blobs a row keeps in object storage."""
+    entity = spec.entities[table.entity or ""]
+    widths = {
+        _term(c): float(c.avg_bytes)
+        for c in columns
+        if c.source_field in entity.fields and entity.fields[c.source_field].type.kind in CONTENT_KINDS and c.avg_bytes
+    }
+    if blob_bytes:
+        widths["blob_bytes"] = blob_bytes
+    return widths
+
+
 def _term(column: Column) -> str:
     # a prefix keeps a column named like a keyword ("from", "order") a name in the evaluated formula
     return f"bytes_{column.name}"
 
 
 def table_payload_figures(spec: Spec, arch: Architecture) -> list[Figure]:
-    """``storage.payload_bytes_per_day.<table>`` (rows a day x the fields' average sizes) beside
+    """``storage.content_bytes_per_day.<table>`` (rows a day x the text and blob fields' sizes: what a user writes),
+    ``storage.payload_bytes_per_day.<table>`` (rows a day x the fields' average sizes) beside
     ``storage.disk_bytes_per_day.<table>`` (rows a day x (row + index bytes) / page fill), for every entity's table that grows."""
     # the capacity stage calls this: its row and index widths are the physical figure's (one source)
-    from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, row_bytes
+    from backend_architect.design.capacity import PAGE_FILL, blob_bytes_per_row, index_bytes_per_row, row_bytes
 
+    blobs = blob_bytes_per_row(spec)
     figures: list[Figure] = []
     for store in arch.datastores:
         for table in store.tables:
@@ -51,6 +71,20 @@ def table_payload_figures(spec: Spec, arch: Architecture) -> list[Figure]:
             if table.role is not None or not columns or table.rows_per_day <= 0:
                 continue
             widths = {_term(c): float(c.avg_bytes) for c in columns}
+            content = _content_widths(spec, table, columns, blobs.get(table.name, 0.0))
+            if content:
+                figures.append(
+                    Figure(
+                        key=f"storage.content_bytes_per_day.{table.name}",
+                        quantity=f"content users write to {table.name} a day (the text and blob fields alone: no ids, keys or row overhead"
+                        + ("; blobs in object storage)" if blobs.get(table.name) else ")"),
+                        value=table.rows_per_day * sum(content.values()),
+                        unit="bytes/day",
+                        formula=f"rows_per_day x ({' + '.join(content)})",
+                        inputs={"rows_per_day": table.rows_per_day, **content},
+                        scope=table.name,
+                    )
+                )
             figures.append(
                 Figure(
                     key=f"storage.payload_bytes_per_day.{table.name}",
@@ -78,4 +112,19 @@ def table_payload_figures(spec: Spec, arch: Architecture) -> list[Figure]:
                     scope=table.name,
                 )
             )
+    parts = [f for f in figures if f.key.startswith("storage.content_bytes_per_day.")]
+    if parts:
+        blob = sum(f.inputs["rows_per_day"] * f.inputs.get("blob_bytes", 0.0) for f in parts)
+        text = sum(f.value for f in parts) - blob
+        figures.append(
+            Figure(
+                key="storage.content_bytes_per_day",
+                quantity="content users write a day, all tables: text fields in the database, blobs in object storage (what a back-of-envelope checks)",
+                value=text + blob,
+                unit="bytes/day",
+                formula="text_bytes_per_day + blob_bytes_per_day",
+                inputs={"text_bytes_per_day": text, "blob_bytes_per_day": blob},
+                scope="system",
+            )
+        )
     return figures

@@ -94,8 +94,9 @@ def body_bytes(spec: Spec, use_case: UseCase, table: Table | None) -> tuple[floa
 
 
 def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figure]:
-    """``bandwidth.in.<use case>`` (avg rate x bytes a request: body, blob, headers), their sum ``bandwidth.ingress``,
-    and ``bandwidth.ingress_payload``: the bodies and uploads alone, the figure a back-of-envelope (uploads x size) checks.
+    """``bandwidth.in.<use case>`` (avg rate x bytes a request: body, blob, headers); ``bandwidth.ingress_payload``, the bodies
+    and uploads alone, the figure a back-of-envelope (uploads x size) checks, stated first; then ``bandwidth.ingress``, their
+    sum with the headers.
 
     The parts are a family of their own: a reader summing ``bandwidth.ingress`` and ``bandwidth.ingress.*`` counts each byte once.
     """
@@ -123,21 +124,21 @@ def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[
     return [
         *parts,
         Figure(
-            key="bandwidth.ingress",
-            quantity="bytes/s clients send in, on average (writes and uploads, headers included)",
-            value=sum(p.value for p in parts),
-            unit="bytes/s",
-            formula="sum over writes of avg_rate x (body_bytes + blob_bytes + header_bytes)",
-            inputs={i: p.value for i, p in zip(ids, parts, strict=True)},
-            scope="system",
-        ),
-        Figure(
             key="bandwidth.ingress_payload",
             quantity="bytes/s of request bodies and uploads, on average (without headers)",
             value=sum(payload.values()),
             unit="bytes/s",
             formula="sum over writes of avg_rate x (body_bytes + blob_bytes)",
             inputs=payload,
+            scope="system",
+        ),
+        Figure(
+            key="bandwidth.ingress",
+            quantity="bytes/s clients send in, on average (writes and uploads, headers included)",
+            value=sum(p.value for p in parts),
+            unit="bytes/s",
+            formula="sum over writes of avg_rate x (body_bytes + blob_bytes + header_bytes)",
+            inputs={i: p.value for i, p in zip(ids, parts, strict=True)},
             scope="system",
         ),
     ]

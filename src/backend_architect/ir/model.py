@@ -539,6 +539,11 @@ class CachePlan(IRModel):
         default=None, description="Each instance keeps the hottest entries in its own memory (L1) this long, in front of the shared cache."
     )
     l1_entries: int | None = Field(default=None, description="The most entries each instance's in-memory cache (L1) holds (least recently used evicted).")
+    origin_ttl_seconds: float | None = Field(
+        default=None,
+        description="Behind a CDN that does not settle the path: the owning service keeps what it reads in the shared cache this long "
+        "(cache-aside), deleting the entry after each commit that changes it; the reads the CDN misses are answered from it.",
+    )
 
 
 class RateLimit(IRModel):

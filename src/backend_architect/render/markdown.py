@@ -17,6 +17,7 @@ from backend_architect.render.handoff import endpoint_count, index_count, next_p
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
+from backend_architect.render.volumes import volume_rows
 from backend_architect.rules.model import Finding
 from backend_architect.spec.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
@@ -87,6 +88,7 @@ def _summary(arch: Architecture) -> list[str]:
                 ["events", ", ".join(e.name for e in arch.events) or "none"],
                 ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes"],
                 *_reaching(arch),
+                *volume_rows(arch),
             ],
         ),
         "Contents: [Architecture](#architecture) · [API](#api) · [Data](#data) · [Communication](#communication) · "
@@ -238,11 +240,13 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         rows, size = figures.get(f"rows.{key}.{table.name}", 0.0), figures.get(f"bytes.{key}.{table.name}", 0.0)
         sizes.append(f"{human(rows, 'rows')} / {human(size, 'bytes')} after {key[:-1]} year(s)")
     lines.append(f"- size: {human(table.rows_now, 'rows')} now, {human(table.rows_per_day, 'rows')} a day; " + "; ".join(sizes))
-    payload, disk = (figures.get(f"storage.{kind}_bytes_per_day.{table.name}") for kind in ("payload", "disk"))
+    content, payload, disk = (figures.get(f"storage.{kind}_bytes_per_day.{table.name}") for kind in ("content", "payload", "disk"))
     if payload is not None and disk is not None:
+        written = f"{human(content, 'bytes')} of content (the text and blob fields users write; blobs in object storage), " if content is not None else ""
+        keys = f"`storage.content_bytes_per_day.{table.name}`, " if content is not None else ""
         lines.append(
-            f"- a day: {human(payload, 'bytes')} of payload (the fields' bytes), {human(disk, 'bytes')} on disk with row overhead and indexes "
-            f"(`storage.payload_bytes_per_day.{table.name}`, `storage.disk_bytes_per_day.{table.name}`)"
+            f"- a day: {written}{human(payload, 'bytes')} of payload (the fields' bytes), {human(disk, 'bytes')} on disk with row overhead and indexes "
+            f"({keys}`storage.payload_bytes_per_day.{table.name}`, `storage.disk_bytes_per_day.{table.name}`)"
         )
     if table.wide_column:
         wide = table.wide_column
@@ -361,7 +365,15 @@ def _component_size(component: Component) -> str:
 
 def _caching(arch: Architecture) -> list[str]:
     rows = [
-        [c.use_case, c.strategy, f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-", c.invalidation or "-", c.protection or "-", c.rationale] for c in arch.caches
+        [
+            c.use_case,
+            c.strategy + (" + cache-aside behind it" if c.origin_ttl_seconds else ""),
+            (f"{c.ttl_seconds:g}s" if c.ttl_seconds else "-") + (f" (shared cache {c.origin_ttl_seconds:g}s)" if c.origin_ttl_seconds else ""),
+            c.invalidation or "-",
+            c.protection or "-",
+            c.rationale,
+        ]
+        for c in arch.caches
     ]
     return ["## Caching", "", *_table(["read path", "strategy", "TTL", "invalidation", "stampede / hot keys", "why"], rows)]
 

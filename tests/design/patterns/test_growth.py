@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, READ_HEADROOM
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import GrowthStage
 from design.helpers import design_of
@@ -27,22 +27,29 @@ def stage(arch: Architecture, name: str) -> GrowthStage:
     return found
 
 
+PLANNED = PRIMARY_READ_CEILING * READ_HEADROOM
+
+
 @pytest.mark.parametrize(
     ("rate", "growth", "now", "when"),
     [
-        pytest.param(PRIMARY_READ_CEILING, "", False, "at the threshold", id="at-the-ceiling-one-node-still"),
-        pytest.param(PRIMARY_READ_CEILING + 1, "", True, "now", id="just-past-the-ceiling"),
-        pytest.param(PRIMARY_READ_CEILING / 4, "growth_per_year: 100%", False, "in about 2.0 years", id="dated-by-growth"),
-        pytest.param(PRIMARY_READ_CEILING / 4, "", False, "when it grows 4x", id="multiple-without-growth"),
+        pytest.param(PLANNED, "", False, "at the threshold", id="at-the-headroom-one-node-still"),
+        pytest.param(PLANNED + 1, "", True, "now", id="just-past-the-headroom"),
+        pytest.param(PRIMARY_READ_CEILING * 0.8, "growth_per_year: 10%", True, "now", id="80-percent-of-the-node-is-now-not-in-years"),
+        pytest.param(PLANNED / 4, "growth_per_year: 100%", False, "in about 2.0 years", id="dated-by-growth"),
+        pytest.param(PLANNED / 4, "", False, "when it grows 4x", id="multiple-without-growth"),
     ],
 )
 def test_read_replicas_stage_by_peak_reads_ok(rate: float, growth: str, now: bool, when: str) -> None:
-    """Read replicas are built now only when the reads reaching the database pass one node's 20,000/s; otherwise the stage says when."""
+    """Read replicas are built now once the reads reaching the database pass 70% of one node's 20,000/s (stated); otherwise the stage says when."""
     arch = design_of(READS % {"rate": f"{rate:g}/s", "growth": growth})
     replicas = stage(arch, "read replicas")
     assert replicas.now is now
     assert replicas.figure == "db.read_utilisation"
     assert when in replicas.trigger or (now and replicas.trigger.endswith("now"))
+    assert "pass 70% of one node's 20,000/s = 14,000/s" in replicas.trigger
+    built = next(f for f in arch.figures if f.key == "db.read_replicas")
+    assert (built.value > 0) is now, "the stage and the replica figure say the same"
     first = arch.stages[0]
     assert first.name == "one primary, scaled up"
     assert first.now

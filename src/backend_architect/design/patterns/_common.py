@@ -7,6 +7,7 @@ their sources, so two patterns never plan with different ceilings.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Literal
 
@@ -18,6 +19,11 @@ from backend_architect.spec.naming import table_name
 #: Simple indexed reads/s one PostgreSQL node serves before replicas pay off (pgbench select-only
 #: runs reach 50-100k tps on 16 cores; we plan at a fifth for real queries and headroom).
 PRIMARY_READ_CEILING = 20_000.0
+#: Share of that ceiling a primary (or replica) is planned to run at: past it a burst, a cold cache or
+#: a failover has no room left, so the replica that brings it back under is built now, not at the ceiling.
+READ_HEADROOM = 0.7
+#: How a database's (or one shard's) read replicas are computed, as every figure states it.
+READ_REPLICAS_FORMULA = "max(0, ceil({reads} / (primary_read_ceiling x read_headroom)) - 1)"
 #: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench TPC-B-like
 #: runs reach 5-20k tps; we plan at the low end with indexes and WAL).
 PRIMARY_WRITE_CEILING = 5_000.0
@@ -29,6 +35,15 @@ REDIS_NODE_BYTES = 24 * 2**30
 KAFKA_PARTITION_MSGS = 10_000.0
 #: Events/s a transactional outbox polled by one relay publishes comfortably (batched SELECT ... FOR UPDATE SKIP LOCKED).
 OUTBOX_MAX_EVENTS = 1_000.0
+
+
+def read_replicas_for(reads: float) -> int:
+    """Read replicas that keep each node at or under ``READ_HEADROOM`` of its read ceiling.
+
+    >>> read_replicas_for(13_000), read_replicas_for(16_009), read_replicas_for(30_000)
+    (0, 1, 2)
+    """
+    return max(0, math.ceil(reads / (PRIMARY_READ_CEILING * READ_HEADROOM)) - 1)
 
 
 def figures(arch: Architecture) -> dict[str, float]:

@@ -11,6 +11,7 @@ availability stage runs.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
@@ -40,8 +41,13 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
     if kind == "wide-column":
         # the system of record for its tables, not a copy rebuilt from the database: the wide-column decision's factor (PAT055)
         return 3, "replication factor 3 with quorum reads and writes: one node lost answers every request"
+    storm = cold_cache_storm(analysis, arch, served) if kind in {"cache", "key-value"} else None
     if level.zones == 1:
-        return 1, "single-zone plan: the data is rebuilt from the database after a loss"
+        if storm is not None and storm.past:
+            return 2, f"single-zone plan, but {storm.said()}: a replica on another node takes over"
+        return 1, "single-zone plan: the data is rebuilt from the database after a loss" + (f" ({storm.said()})" if storm is not None else "")
+    if storm is not None and storm.past and target < THREE_COPIES_TARGET - 1e-9 and rebuild <= PRIMARY_READ_CEILING:
+        return 2, f"{level.zones} zones: a replica in another zone takes over; {storm.said()}"
     if rebuild > PRIMARY_READ_CEILING:
         return 3, f"its read models ({', '.join(models)}) would send {fmt(rebuild)} reads/s to the database while rebuilt (> {fmt(PRIMARY_READ_CEILING)})"
     if target >= THREE_COPIES_TARGET - 1e-9:
@@ -49,12 +55,79 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
     return 2, f"{level.zones} zones: a replica in another zone takes over"
 
 
-def copies_said(copies: int) -> str:
-    """Copies per shard as every record says them.
+@dataclass(frozen=True)
+class Storm:
+    """What one cache's loss sends to the database it shelters most: the reads it removes on top of those that reach it."""
+
+    database: str
+    reaching: float
+    removed: float
+    capacity: float
+
+    @property
+    def past(self) -> bool:
+        return self.reaching + self.removed > self.capacity
+
+    def said(self) -> str:
+        total = self.reaching + self.removed
+        verdict = "past" if self.past else "within"
+        return (
+            f"losing it sends {self.database} the {fmt(self.removed)} reads/s it removes on top of the {fmt(self.reaching)} that reach it: "
+            f"{fmt(total)}/s, {verdict} the {fmt(self.capacity)}/s its nodes serve"
+        )
+
+
+def cold_cache_storm(analysis: Analysis, arch: Architecture, served: set[str]) -> Storm | None:
+    """The database a cache serving ``served`` shelters most, with what its loss would send there (a cold-cache storm).
+
+    The reads the cache removes (``cache.db_reads_removed.<use case>`` of its cache-aside plans,
+    ``cache.origin.db_reads_removed.<use case>`` behind a CDN, and
+    a read model's whole peak) land on the database owning each path's entity, on top of the reads
+    that already reach it after every cache (``db.reads.peak.<db>``); the database serves
+    ``db.read_capacity.<db>``. None when the cache removes no database reads, or before the database
+    figures exist.
+    """
+    known = {f.key: f.value for f in arch.figures}
+    removed: dict[str, float] = {}
+    for plan in arch.caches:
+        behind = plan.strategy == "cdn" and plan.origin_ttl_seconds
+        if plan.use_case not in served or (plan.strategy not in {"cache-aside", "read-model"} and not behind):
+            continue
+        use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
+        db = _database_of(arch, use_case.entity) if use_case is not None else None
+        if use_case is None or db is None:
+            continue
+        gone = (
+            use_case.peak_qps
+            if plan.strategy == "read-model"
+            else known.get(f"cache.origin.db_reads_removed.{use_case.id}" if behind else f"cache.db_reads_removed.{use_case.id}", 0.0)
+        )
+        removed[db] = removed.get(db, 0.0) + gone
+    found = [
+        Storm(db, known[f"db.reads.peak.{db}"], gone, known[f"db.read_capacity.{db}"])
+        for db, gone in removed.items()
+        if gone > 0 and f"db.reads.peak.{db}" in known and f"db.read_capacity.{db}" in known
+    ]
+    return max(found, key=lambda s: ((s.reaching + s.removed) / s.capacity, s.database), default=None)
+
+
+def _database_of(arch: Architecture, entity: str) -> str | None:
+    """The physical database holding ``entity``'s table (a modular monolith's schemas share one)."""
+    for store in arch.datastores:
+        if any(t.entity == entity for t in store.tables):
+            return store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+    return None
+
+
+def copies_said(copies: int, zones: int = 3) -> str:
+    """Copies per shard as every record says them (a single-zone plan's replica is on another node of its zone).
 
     >>> copies_said(1), copies_said(3)
     ('one copy per shard (no replica)', '3 copies per shard (1 primary + 2 replica(s) in other zones, automatic failover)')
+    >>> copies_said(2, zones=1)
+    '2 copies per shard (1 primary + 1 replica(s) on another node of the zone, automatic failover)'
     """
     if copies == 1:
         return "one copy per shard (no replica)"
-    return f"{copies} copies per shard (1 primary + {copies - 1} replica(s) in other zones, automatic failover)"
+    where = "in other zones" if zones > 1 else "on another node of the zone"
+    return f"{copies} copies per shard (1 primary + {copies - 1} replica(s) {where}, automatic failover)"

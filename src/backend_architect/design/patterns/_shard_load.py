@@ -8,12 +8,20 @@ database's primary today: their shard figures say what each shard carries once b
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import DatabaseLoad
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, figure, figures, fmt
+from backend_architect.design.patterns._common import (
+    PRIMARY_READ_CEILING,
+    PRIMARY_WRITE_CEILING,
+    READ_HEADROOM,
+    READ_REPLICAS_FORMULA,
+    figure,
+    figures,
+    fmt,
+    read_replicas_for,
+)
 from backend_architect.design.patterns._shards import key_skew, shard_map, sharded_now, shards
 from backend_architect.design.patterns._stores import horizon
 from backend_architect.ir.model import Architecture, Figure, Table
@@ -47,7 +55,7 @@ class ShardGroup:
 
     @property
     def replicas(self) -> int:
-        return max(0, math.ceil(self.reads_per_shard / PRIMARY_READ_CEILING) - 1)
+        return read_replicas_for(self.reads_per_shard)
 
 
 @dataclass(frozen=True)
@@ -147,8 +155,8 @@ def shard_figures(db: str, group: ShardGroup) -> list[Figure]:
             f"read replicas each shard of {scope} needs{when}",
             group.replicas,
             "replicas",
-            "max(0, ceil(shard_reads / primary_read_ceiling) - 1)",
-            {"shard_reads": group.reads_per_shard, "primary_read_ceiling": PRIMARY_READ_CEILING},
+            READ_REPLICAS_FORMULA.format(reads="shard_reads"),
+            {"shard_reads": group.reads_per_shard, "primary_read_ceiling": PRIMARY_READ_CEILING, "read_headroom": READ_HEADROOM},
             scope,
         ),
         figure(

@@ -9,9 +9,13 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SHARE
+from backend_architect.design.patterns._cache_figures import cache_memory
+from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
@@ -24,8 +28,6 @@ CACHE_MIN_READ_QPS = 50.0
 CDN_MIN_READ_QPS = 200.0
 #: Bytes one cached response takes, with key and allocator overhead.
 CACHE_ENTRY_BYTES = 2_048
-#: Share of keys that are hot: reads on most systems follow a power law (80/20 or steeper).
-HOT_SHARE = 0.2
 #: TTL for reads of rows that never change once written (immutable or append-only): bounded only to let memory turn over.
 IMMUTABLE_TTL_S = 3_600.0
 #: Anonymous responses may be shared for this long when the spec states no staleness: output caching of public pages.
@@ -86,7 +88,9 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     except the newest page of a parent's append-mostly rows that every write keeps current
     (``_recent_pages``: write-through, read-your-writes, from ``RECENT_PAGE_MIN_READS``).
     A path under ``CACHE_MIN_READ_QPS`` is not worth a shared cache; a public one over
-    ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis.
+    ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis. A CDN answering under
+    ``CDN_SETTLES_HIT`` of its reads does not settle the path: the reads it passes on get a
+    shared cache behind it when that removes ``CACHE_MIN_READ_QPS`` or more (``_origin_cache``).
 
     ## What it adds
     A cache plan per path (strategy, TTL, key, invalidation, stampede and hot-key
@@ -135,19 +139,29 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             redis_ops += use_case.peak_qps + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
-            out.append(
-                figure(
-                    f"cache.bytes.{use_case.id}",
-                    f"cache memory for {use_case.name}",
-                    hot * entry,
-                    "bytes",
-                    "ceil(keys x hot_share) x entry_bytes",
-                    {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": entry},
-                    f"use case '{use_case.name}'",
-                )
-            )
+            out.append(cache_memory(use_case, hot, entry, keys))
         if plan.strategy == "cdn":
             edge.append(use_case.name)
+            origin = _origin(path, extra)
+            if origin is not None and origin.pays(CACHE_MIN_READ_QPS):
+                plan = plan.model_copy(
+                    update={
+                        "origin_ttl_seconds": origin.ttl,
+                        "invalidation": f"{plan.invalidation}; behind it, the service committing a change deletes the shared cache's entry after its commit "
+                        f"to {path.written}",
+                        "rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}",
+                    }
+                )
+                redis_bytes += origin.hot * CACHE_ENTRY_BYTES
+                redis_ops += origin.reaching
+                cached.append(use_case.name)
+                services.add(owner_of(arch, use_case.entity))
+                out += origin.figures()
+                out.append(cache_memory(use_case, origin.hot, CACHE_ENTRY_BYTES, path.keys))
+                record = _with_origin(record, plan, origin)
+            elif origin is not None:
+                plan = plan.model_copy(update={"rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}"})
+                record = record.model_copy(update={"rationale": plan.rationale}) if record is not None else None
         contract = with_cache_control(arch, plan)
         notes = [problem] if problem else []
         if plan.strategy == "cdn" and use_case.spec.auth != "none":
@@ -180,6 +194,23 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 ),
             ),
         )
+
+
+def _with_origin(record: Decision | None, plan: CachePlan, origin: Origin) -> Decision | None:
+    """The path's record once a shared cache stands behind its CDN: the choice says both layers, and cache-aside alone is weighed as such."""
+    if record is None:
+        return None
+    alone = f"alone, without the edge: the {fmt(origin.use_case.peak_qps - origin.reaching)} reads/s the CDN answers would reach the service too"
+    alternatives = [a.model_copy(update={"why_not": alone}) if a.name == STRATEGIES["cache-aside"][0] else a for a in record.alternatives]
+    return record.model_copy(update={"choice": described(plan), "rationale": plan.rationale, "alternatives": alternatives})
+
+
+def _origin(path: _Path, extra: list[Figure]) -> Origin | None:
+    """The shared cache behind a CDN plan, from the CDN's hit ratio; its entries live long since the owning service deletes them on writes."""
+    cdn = next((f.value for f in extra if f.key.startswith("cache.hit_ratio.")), None)
+    if cdn is None or path.ttl is None:
+        return None
+    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.writes)
 
 
 @dataclass(frozen=True)
@@ -371,6 +402,11 @@ def described(plan: CachePlan) -> str:
     ttl = f"{fmt(plan.ttl_seconds)} s" if plan.ttl_seconds else ""
     if plan.strategy == "cache-aside" and plan.write_through:
         return "cache-aside in a shared cache: the newest page per parent, kept current by its writers (write-through), filled on a miss"
+    if plan.strategy == "cdn" and plan.origin_ttl_seconds:
+        return (
+            f"a CDN in front: responses cached at the edge for {ttl}, purged by surrogate key on writes; behind it, cache-aside in a shared "
+            f"cache: entries kept {fmt(plan.origin_ttl_seconds)} s, deleted after each commit that changes them"
+        )
     return {
         "none": "no cache: the database serves every read",
         "http": f"HTTP caching: Cache-Control lets clients reuse a response for {ttl}",
@@ -401,31 +437,3 @@ def _ttl(use_case: UseCase, public: bool, natural: float | None, why: str) -> tu
     if public:
         return ANONYMOUS_TTL_S, "anonymous responses are output-cached briefly"
     return None, why
-
-
-def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
-    """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
-    reads_per_key = peak * ttl / keys
-    writes_per_key = writes * ttl / keys
-    ratio = reads_per_key / (reads_per_key + 1 + writes_per_key) if reads_per_key else 0.0
-    scope = f"use case '{use_case.name}'"
-    return [
-        figure(
-            f"cache.hit_ratio.{use_case.id}",
-            f"expected cache hit ratio of {use_case.name}",
-            ratio,
-            "ratio",
-            "r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = writes_per_s x ttl_s / hot_keys",
-            {"peak": peak, "ttl_s": ttl, "hot_keys": keys, "writes_per_s": writes},
-            scope,
-        ),
-        figure(
-            f"cache.db_reads_removed.{use_case.id}",
-            f"database reads the cache removes for {use_case.name}",
-            peak * ratio,
-            "req/s",
-            "peak x hit_ratio",
-            {"peak": peak, "hit_ratio": ratio},
-            scope,
-        ),
-    ]

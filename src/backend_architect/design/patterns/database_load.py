@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_loads, databases
 from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, table_of
+from backend_architect.design.patterns._common import (
+    PRIMARY_READ_CEILING,
+    PRIMARY_WRITE_CEILING,
+    READ_HEADROOM,
+    READ_REPLICAS_FORMULA,
+    decision,
+    figure,
+    figures,
+    fmt,
+    read_replicas_for,
+    table_of,
+)
 from backend_architect.design.patterns._shard_load import Primaries, describe, primaries, shard_figures
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.spec.model import DecisionOverride, Spec
@@ -32,12 +42,13 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     (``design/loads.py`` computes it once for every stage): a write kept in memory sends none,
     a read a proximity set or precomputed list answers sends none, and a mechanism's own reads
     and writes count where they land (a fan-out worker's follower pages, a job's rows), each
-    with a figure of its own (``db.mechanism.<key>``). Reads past ``PRIMARY_READ_CEILING``
-    need read replicas.
+    with a figure of its own (``db.mechanism.<key>``). Reads past ``READ_HEADROOM`` (70%) of
+    ``PRIMARY_READ_CEILING`` need read replicas: a node run hotter has no room for a burst,
+    a cold cache or a failover.
 
     ## What it adds
     Per database: peak reads and writes reaching it, read replicas
-    (``ceil(reads / ceiling) - 1``), write utilisation of its one primary; system figures
+    (``ceil(reads / (ceiling x headroom)) - 1``), write utilisation of its one primary; system figures
     ``db.read_replicas`` and ``db.write_utilisation`` are the worst database's.
 
     ## What it costs
@@ -57,7 +68,9 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         elif plan.strategy in {"cache-aside", "cdn"}:
             use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
             if use_case is not None:
-                shares[plan.use_case] = 1 - known.get(f"cache.hit_ratio.{use_case.id}", 0.0)
+                # a shared cache behind the CDN answers part of what the edge misses
+                behind = known.get(f"cache.origin.hit_ratio.{use_case.id}", 0.0) if plan.origin_ttl_seconds else 0.0
+                shares[plan.use_case] = (1 - known.get(f"cache.hit_ratio.{use_case.id}", 0.0)) * (1 - behind)
     for use_case in analysis.use_cases:
         if not use_case.is_write and _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
             shares[use_case.name] = 0.0
@@ -78,7 +91,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         write = sum(writes[db].values())
         split = primaries(spec, analysis, arch, _stores_of(arch, db), ledger[db])
         on_primary, primary_writes = sum(split.reads.values()), sum(split.writes.values())
-        needed = max(0, math.ceil(on_primary / PRIMARY_READ_CEILING) - 1)
+        needed = read_replicas_for(on_primary)
         override = override_for(spec, f"read-replicas.{db}", (database_load.code, database_load.name))
         replicas, problem = _steered(needed, override, db)
         if problem:
@@ -126,10 +139,15 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
                 f"read replicas {db}'s {'unsharded ' if split.built else ''}primary needs for its reads",
                 replicas,
                 "replicas",
-                "max(0, ceil(peak_reads / primary_read_ceiling) - 1)"
+                READ_REPLICAS_FORMULA.format(reads="peak_reads")
                 if replicas == needed
-                else "decided by the spec author (the reads need: max(0, ceil(peak_reads / primary_read_ceiling) - 1))",
-                {"peak_reads": on_primary, "primary_read_ceiling": PRIMARY_READ_CEILING, **({"needed": needed} if replicas != needed else {})},
+                else f"decided by the spec author (the reads need: {READ_REPLICAS_FORMULA.format(reads='peak_reads')})",
+                {
+                    "peak_reads": on_primary,
+                    "primary_read_ceiling": PRIMARY_READ_CEILING,
+                    "read_headroom": READ_HEADROOM,
+                    **({"needed": needed} if replicas != needed else {}),
+                },
                 db,
             ),
             figure(
@@ -265,11 +283,16 @@ def _sharded_note(split: Primaries) -> str:
 def _no_replicas(db: str, read: float, split: Primaries) -> str:
     """Why ``db`` needs no replicas: its primary's reads, and each built shard's, within one node."""
     if not split.built:
-        return f"read replicas: {fmt(read)} reads/s reach it at peak, within one node's {fmt(PRIMARY_READ_CEILING)}"
+        return f"read replicas: {fmt(read)} reads/s reach it at peak, within {_planned()}"
     return (
         f"read replicas: {fmt(read)} reads/s reach its unsharded primary and at most {fmt(max(g.reads_per_shard for g in split.built))} "
-        f"reach one shard, within one node's {fmt(PRIMARY_READ_CEILING)}"
+        f"reach one shard, within {_planned()}"
     )
+
+
+def _planned() -> str:
+    """The read load one node is planned for, as the notes say it."""
+    return f"{READ_HEADROOM:.0%} of one node's {fmt(PRIMARY_READ_CEILING)} ({fmt(PRIMARY_READ_CEILING * READ_HEADROOM)}/s)"
 
 
 def _record(db: str, read: float, replicas: int, shard: str, split: Primaries) -> Decision:
@@ -278,11 +301,13 @@ def _record(db: str, read: float, replicas: int, shard: str, split: Primaries) -
     choice = f"{replicas} read replica(s) for {primary}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {primary}"
     if per_shard:
         choice += "; " + "; ".join(f"{g.replicas} read replica(s) per shard of {g.head} ({g.shards:,} shards)" for g in per_shard)
-    rationale = f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s: ceil({fmt(read)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {replicas}"
+    planned = PRIMARY_READ_CEILING * READ_HEADROOM
+    rationale = (
+        f"one node serves about {fmt(PRIMARY_READ_CEILING)} reads/s and is planned at {READ_HEADROOM:.0%} of it ({fmt(planned)}/s, room for a burst, "
+        f"a cold cache or a failover): ceil({fmt(read)} / {fmt(planned)}) - 1 = {replicas}"
+    )
     if split.built:
-        rationale += "; per shard: " + "; ".join(
-            f"{g.head} ceil({fmt(g.reads_per_shard)} / {fmt(PRIMARY_READ_CEILING)}) - 1 = {g.replicas}" for g in split.built
-        )
+        rationale += "; per shard: " + "; ".join(f"{g.head} ceil({fmt(g.reads_per_shard)} / {fmt(planned)}) - 1 = {g.replicas}" for g in split.built)
     context = f"{fmt(read)} reads/s reach {db}{chr(39) + 's unsharded primary' if split.built else ''} at peak after caches and read models"
     if split.built:
         context += "; " + "; ".join(describe(g) for g in split.built)

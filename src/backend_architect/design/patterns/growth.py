@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.co_writes import placements
 from backend_architect.design.patterns import Applied, Outcome, pattern
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, decision, figures, fmt, size
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, READ_HEADROOM, decision, figures, fmt, size
 from backend_architect.design.patterns._shards import sharded_now, when_size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
 from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
@@ -45,7 +45,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     Always: the last pattern, over the design's own figures.
 
     ## What it adds
-    Ordered stages: one primary scaled up; read replicas (peak reads past one node's 20,000/s);
+    Ordered stages: one primary scaled up; read replicas (peak reads past 70% of one node's 20,000/s);
     a cache (a read path past 50/s with staleness allowed); partitioning (a table's data and
     indexes past the server's 32 GB of RAM); sharding (inserts past 5,000/s or a table past
     2 TB); the other stores the patterns chose; more regions when the spec names them. Each
@@ -95,15 +95,17 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     replicas = known.get("db.read_replicas", 0.0)
     # Replicas serve what reaches the database: reads a CDN, cache or read model absorbs never count.
     reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
+    planned = PRIMARY_READ_CEILING * READ_HEADROOM
     stages.append(
         GrowthStage(
             order=2,
             name="read replicas",
             now=replicas > 0,
             figure="db.read_utilisation",
-            trigger=f"peak reads reaching the busiest primary (one shard where sharded) pass {fmt(PRIMARY_READ_CEILING)}/s "
-            f"(today {fmt(reaching)}/s after caches, "
-            f"of {fmt(read)}/s requested): {when_load(reaching, PRIMARY_READ_CEILING, growth)}",
+            trigger=f"peak reads reaching the busiest primary (one shard where sharded) pass {READ_HEADROOM:.0%} of one node's "
+            f"{fmt(PRIMARY_READ_CEILING)}/s = {fmt(planned)}/s (room for a burst, a cold cache or a failover; "
+            f"today {fmt(reaching)}/s after caches, {reaching / PRIMARY_READ_CEILING:.1%} of the node, "
+            f"of {fmt(read)}/s requested): {'now' if replicas > 0 else when_load(reaching, planned, growth)}",
             adds=[f"{fmt(max(replicas, 1))} read replica(s) for reads that tolerate lag"],
         )
     )

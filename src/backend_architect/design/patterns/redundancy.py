@@ -23,7 +23,9 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
 
     ## What it adds
     Per part, copies across zones with automatic failover: none in a single-zone plan; one
-    replica per shard (2 copies) in a multi-zone plan; two replicas (3 copies) when the target is
+    replica per shard (2 copies) in a multi-zone plan, and in a single-zone plan when the cache's
+    loss would push a database past the reads its nodes serve (the reads the cache removes on top
+    of those reaching it, against ``db.read_capacity``: a cold-cache storm); two replicas (3 copies) when the target is
     99.99% or more, or when the part holds a read model whose loss would send more reads to the
     database than one node serves (``PRIMARY_READ_CEILING``, 20,000/s) while it is rebuilt.
     Brokers replicate each partition three times (two in sync) whatever the level.
@@ -49,7 +51,7 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
     for part in parts:
         copies, why = copies_of(spec, analysis, arch, part.kind, part.use_cases)
         shards, nodes = _shards_and_nodes(part, copies, known)
-        text = f"{part.technology} ({part.kind}): {shards} shard(s), {copies_said(copies)}: {why}"
+        text = f"{part.technology} ({part.kind}): {shards} shard(s), {copies_said(copies, plan.zones)}: {why}"
         redundancy[part.name] = f"{shards} shard(s) x {copies} copies"
         if part.kind == "wide-column":
             # leaderless: every node is a replica of its neighbours' ranges; no primary fails over

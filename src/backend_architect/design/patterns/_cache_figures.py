@@ -1,0 +1,55 @@
+"""The figures of a shared cache on one read path: its expected hit ratio, the database reads it removes, its memory.
+
+Every cache plan (cache-aside, a CDN, a short key's resolve cache) states them the same way, so
+the database's sizing and the cache's own sizing read one set of figures.
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.analysis import UseCase
+from backend_architect.design.patterns._common import figure
+from backend_architect.ir.model import Figure
+
+#: Share of keys that are hot: reads on most systems follow a power law (80/20 or steeper).
+HOT_SHARE = 0.2
+
+
+def cache_memory(use_case: UseCase, hot: int, entry: float, keys: float) -> Figure:
+    """``cache.bytes.<use case>``: the shared cache's memory for a path's hot keys."""
+    return figure(
+        f"cache.bytes.{use_case.id}",
+        f"cache memory for {use_case.name}",
+        hot * entry,
+        "bytes",
+        "ceil(keys x hot_share) x entry_bytes",
+        {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": entry},
+        f"use case '{use_case.name}'",
+    )
+
+
+def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
+    """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
+    reads_per_key = peak * ttl / keys
+    writes_per_key = writes * ttl / keys
+    ratio = reads_per_key / (reads_per_key + 1 + writes_per_key) if reads_per_key else 0.0
+    scope = f"use case '{use_case.name}'"
+    return [
+        figure(
+            f"cache.hit_ratio.{use_case.id}",
+            f"expected cache hit ratio of {use_case.name}",
+            ratio,
+            "ratio",
+            "r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = writes_per_s x ttl_s / hot_keys",
+            {"peak": peak, "ttl_s": ttl, "hot_keys": keys, "writes_per_s": writes},
+            scope,
+        ),
+        figure(
+            f"cache.db_reads_removed.{use_case.id}",
+            f"database reads the cache removes for {use_case.name}",
+            peak * ratio,
+            "req/s",
+            "peak x hit_ratio",
+            {"peak": peak, "hit_ratio": ratio},
+            scope,
+        ),
+    ]

@@ -1,0 +1,51 @@
+"""The volumes a reader holds against a brief, for the summary: content a day, ingress, object storage at the horizon.
+
+A brief's back-of-envelope counts what users write (2B messages x 100 B = 200 GB a day), what they
+send (uploads x size) and the horizon at today's rate (10 TB a day x 10 years). The design's
+physical figures (rows with ids and overhead, requests with headers, growth compounded) sit beside
+them in the Capacity section; the summary names each comparable figure first, with its key, so both
+can be checked.
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture
+from backend_architect.render.numbers import human
+
+
+def volume_rows(arch: Architecture) -> list[list[str]]:
+    """Summary rows for the comparable volumes the design computed (none when it computed none)."""
+    figures = {f.key: f for f in arch.figures}
+    rows: list[list[str]] = []
+    content = figures.get("storage.content_bytes_per_day")
+    if content is not None:
+        disk = sum(f.value for k, f in figures.items() if k.startswith("storage.disk_bytes_per_day."))
+        text, blob = content.inputs["text_bytes_per_day"], content.inputs["blob_bytes_per_day"]
+        split = f"{human(text, 'bytes')} of text" + (f" + {human(blob, 'bytes')} of blobs (object storage)" if blob else "")
+        rows.append(
+            [
+                "content users write a day",
+                f"{split} = {human(content.value, 'bytes')} (`storage.content_bytes_per_day`); the tables add {human(disk, 'bytes')} a day on disk "
+                "with ids, row overhead and indexes",
+            ]
+        )
+    payload, ingress = figures.get("bandwidth.ingress_payload"), figures.get("bandwidth.ingress")
+    if payload is not None and ingress is not None:
+        rows.append(
+            [
+                "client ingress (request bodies and uploads)",
+                f"{human(payload.value, 'bytes/s')} on average (`bandwidth.ingress_payload`); {human(ingress.value, 'bytes/s')} with headers",
+            ]
+        )
+    flat = next((f for k, f in sorted(figures.items()) if k.startswith("storage.object_store.at_today_rate_")), None)
+    if flat is not None:
+        years = flat.key.removeprefix("storage.object_store.at_today_rate_")
+        grown = figures.get(f"bytes.{years}.object_store")
+        rows.append(
+            [
+                f"object storage over {years.removesuffix('y')} years",
+                f"{human(flat.value, 'bytes')} added at today's upload rate (`{flat.key}`)"
+                + (f"; {human(grown.value, 'bytes')} in all with the stated growth (`{grown.key}`)" if grown is not None else ""),
+            ]
+        )
+    return rows
