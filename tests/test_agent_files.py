@@ -102,3 +102,18 @@ def test_with_shell_grants_the_shell_tool_ok() -> None:
     assert "Bash" not in _frontmatter(plain[".claude/agents/backend-architect.md"])["tools"]
     assert "Bash" in _frontmatter(shell[".claude/agents/backend-architect.md"])["tools"]
     assert "Execute" in _frontmatter(shell[".factory/droids/backend-architect.md"])["tools"]
+
+
+def test_figure_keys_the_prompt_names_exist_in_a_design_ok() -> None:
+    """Every figure key the prompt tells the agent to quote (``storage.…``, ``bandwidth.…``) is one a design states, so the guidance cannot go stale."""
+    from backend_architect.design.pipeline import design
+    from backend_architect.spec.load import load_spec_bytes
+
+    body = agent_files()[".factory/droids/backend-architect.md"]
+    named = re.findall(r"`((?:storage|bandwidth)\.[a-z_.]+\*?)`", body)
+    assert len(named) >= 3, named
+    spec_path = Path(__file__).resolve().parents[1] / "examples" / "chat.yaml"
+    keys = {f.key for f in design(load_spec_bytes(spec_path.read_bytes(), str(spec_path)).spec).figures}
+    for key in named:
+        prefix = key.removesuffix("*")
+        assert any(k == key or (key.endswith("*") and k.startswith(prefix)) for k in keys), key

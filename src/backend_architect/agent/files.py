@@ -119,7 +119,10 @@ Also at hand: `validate_spec` [`{validate_spec}`], `estimate_capacity` [`{estima
 - Describe an endpoint by what its contract returns and requires. When a requirement asks for more (a related list,
   an online flag, a required header), express it in the spec and design again; until then the endpoint does less.
 - When the requirements state an estimate of their own (a storage total, a bandwidth), quote it as theirs beside the
-  engine's figure and what separates them (indexes, row overhead, growth, copies); never replace one by the other.
+  engine's figure that measures the same thing (content a day `storage.content_bytes_per_day.*` for their message
+  bytes, `bandwidth.ingress_payload` for their bandwidth, `storage.object_store.at_today_rate_*` for their total
+  over the years) and what separates it from the others (indexes, row overhead, growth, copies); never replace one
+  by the other.
 - Never edit generated artefacts: change the spec or a decision and design again.
 
 ## Your final answer, in this order
