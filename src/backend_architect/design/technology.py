@@ -13,6 +13,7 @@ from backend_architect.design.overrides import honoured, matches, override_for, 
 from backend_architect.design.patterns._clouds import Part, named, pinned
 from backend_architect.design.patterns._clouds import candidates as candidates_of
 from backend_architect.design.patterns._copies import copies_of, copies_said
+from backend_architect.design.patterns.availability import planned_level
 from backend_architect.ir.model import Alternative, Architecture, Decision
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
@@ -256,7 +257,7 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
                 (
                     "Redis 7 (managed, cluster mode)",
                     "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; "
-                    f"{copies_said(copies)}: {why} (Sentinel or the managed service), {lost}"
+                    f"{copies_said(copies, planned_level(spec, arch).zones)}: {why} (Sentinel or the managed service), {lost}"
                     + (f"; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2) for {', '.join(l1)}" if l1 else ""),
                 ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
