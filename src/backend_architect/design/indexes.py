@@ -9,6 +9,7 @@ key is indexed; an index that is a leading prefix of another is folded into it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
@@ -44,6 +45,20 @@ def derive_indexes(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
             for s in stores
         ]
     return arch.model_copy(update={"datastores": stores})
+
+
+def without_reader_indexes(table: Table, readers: Sequence[str]) -> Table:
+    """``table`` without what only ``readers`` asked of its indexes: another store (Redis, a column store) answers them, not the database.
+
+    An index also serving others keeps their reasons (and its columns); one serving only these readers goes.
+    """
+    mine = tuple(f"use case '{name}'" for name in readers)
+    kept = []
+    for index in table.indexes:
+        reasons = [r for r in index.reasons if not r.startswith(mine)]
+        if reasons:
+            kept.append(index.model_copy(update={"reasons": reasons}) if len(reasons) != len(index.reasons) else index)
+    return table.model_copy(update={"indexes": kept})
 
 
 def _without_full_text(table: Table) -> Table:

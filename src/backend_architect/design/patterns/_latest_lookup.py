@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.ir.model import Table
 from backend_architect.spec.naming import snake
 
 if TYPE_CHECKING:
@@ -60,18 +59,4 @@ def lookup_read(latest: Latest, columns: Sequence[str], what: str) -> str:
     return f"GET {lookup_key(latest, columns)} gives the {latest.entity}'s id, then HGET {value_key(latest)} its latest {what}"
 
 
-def without_reader_indexes(table: Table, readers: Sequence[str]) -> Table:
-    """``table`` without what only ``readers`` asked of its indexes: Redis answers them, the database is never searched for them.
-
-    An index also serving others keeps their reasons (and its columns); one serving only these readers goes.
-    """
-    mine = tuple(f"use case '{name}'" for name in readers)
-    kept = []
-    for index in table.indexes:
-        reasons = [r for r in index.reasons if not r.startswith(mine)]
-        if reasons:
-            kept.append(index.model_copy(update={"reasons": reasons}) if len(reasons) != len(index.reasons) else index)
-    return table.model_copy(update={"indexes": kept})
-
-
-__all__ = ["creators", "found_by", "lookup_key", "lookup_read", "lookups", "value_key", "without_reader_indexes"]
+__all__ = ["creators", "found_by", "lookup_key", "lookup_read", "lookups", "value_key"]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.indexes import without_reader_indexes
 from backend_architect.design.overrides import Steer, override_for, overruled, settled, steer_variant
 from backend_architect.design.paths import unserved
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -25,7 +26,7 @@ from backend_architect.design.patterns._common import (
     size,
     table_of,
 )
-from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key, without_reader_indexes
+from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key
 from backend_architect.design.patterns._latest_reads import latest_answer
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism, Placement
