@@ -142,23 +142,18 @@ def test_no_foreign_key_across_servers_ok(text: str) -> None:
     """A foreign key holds only where both rows share a server; elsewhere the column's note says how the reference is checked."""
     arch = design_of(text)
     where = placements(arch)
-    tables = {t.name: t for s in arch.datastores for t in s.tables}
-    apart = 0
-    for t in tables.values():
-        for fk in t.foreign_keys:
-            assert where[fk.ref_table] == where[t.name], (t.name, fk.ref_table, where[t.name], where[fk.ref_table])
-        for column in t.columns:
-            if "no foreign key across servers" in (column.comment or ""):
-                apart += 1
-                assert "a write reads the" in (column.comment or "")
-    assert any(t.sharding for t in tables.values())
-    assert apart or all(where[fk.ref_table] == where[t.name] for t in tables.values() for fk in t.foreign_keys)
+    assert any(t.sharding for s in arch.datastores for t in s.tables)
     for store in arch.datastores:
         ddl = render_ddl(store, "postgresql")
         for t in store.tables:
-            for column in t.columns:
-                if "no foreign key across servers" in (column.comment or ""):
-                    assert f"FOREIGN KEY({column.name})" not in ddl.split(f"CREATE TABLE {t.name} (")[1].split(");")[0]
+            body = ddl.split(f"CREATE TABLE {t.name} (")[1].split(");")[0]
+            for fk in t.foreign_keys:
+                apart = where[fk.ref_table] != where[t.name]
+                assert bool(fk.checked_by) is apart, (t.name, fk.ref_table, where[t.name], where[fk.ref_table])
+                assert (f"CONSTRAINT {fk.name} FOREIGN KEY" in body) is not apart, (t.name, fk.name)
+                if apart:
+                    note = next(c.comment or "" for c in t.columns if c.name == fk.columns[0])
+                    assert fk.checked_by in note and "a write reads the" in note, note
 
 
 def test_sharded_child_of_unsharded_parent_loses_its_key_err() -> None:
@@ -166,7 +161,7 @@ def test_sharded_child_of_unsharded_parent_loses_its_key_err() -> None:
     arch = design_of(CHATS)
     posts = table(arch, "posts")
     assert posts.sharding is not None and posts.sharding.key == "room_id"
-    assert not posts.foreign_keys
+    assert [fk.ref_table for fk in posts.foreign_keys if fk.checked_by] == ["rooms"]
     note = next(c.comment or "" for c in posts.columns if c.name == "room_id")
     assert "rooms is on the unsharded primary" in note and "through its deleted event (by room_id, on one shard)" in note, note
     assert all("foreign key room -> rooms" not in r for i in posts.indexes for r in i.reasons)

@@ -4,7 +4,9 @@ PostgreSQL checks a foreign key inside one server. Once a table is sharded, its 
 rows it references may live apart: a sharded table pointing at a table on the unsharded
 primary, or at a table sharded by another key (another shard map). Such a constraint cannot
 hold in production (each shard would need the whole referenced table) and a DDL that keeps it
-claims a check nobody makes. This stage-6 step drops it; the column's note says where the
+claims a check nobody makes. This stage-6 step keeps the reference (the model, the diagrams and
+the hand-off still relate the tables) but marks it ``checked_by``: the DDL and migrations declare
+no constraint for it, and the note (on the reference and its column) says where the
 referenced rows live and what checks the reference instead: the write reads the referenced row
 by its key before inserting, and the referenced row's delete reaches these rows by the column
 (one shard when the table is sharded by it, else every shard). The index on the column stays,
@@ -18,28 +20,31 @@ from backend_architect.ir.model import Architecture, Column, Datastore, ForeignK
 
 
 def without_cross_server_keys(arch: Architecture) -> list[Datastore]:
-    """The datastores with every foreign key whose two tables live on different servers replaced by a note on its column."""
+    """The datastores with every foreign key whose two tables live on different servers marked as checked outside the database."""
     where = placements(arch)
     tables = {t.name: t for s in arch.datastores for t in s.tables}
     stores = []
     for store in arch.datastores:
         updated = []
         for table in store.tables:
-            apart = [fk for fk in table.foreign_keys if fk.ref_table in tables and where.get(fk.ref_table) != where.get(table.name)]
+            apart = [fk for fk in table.foreign_keys if not fk.checked_by and fk.ref_table in tables and where.get(fk.ref_table) != where.get(table.name)]
             updated.append(_unlinked(table, apart, tables) if apart else table)
         stores.append(store.model_copy(update={"tables": updated}))
     return stores
 
 
 def _unlinked(table: Table, apart: list[ForeignKey], tables: dict[str, Table]) -> Table:
-    notes = {fk.columns[0]: checked_instead(table, fk, tables[fk.ref_table]) for fk in apart}
+    """``table`` with each foreign key across servers kept as a reference the database does not enforce, its column and index saying so."""
+    notes = {fk.name: checked_instead(table, fk, tables[fk.ref_table]) for fk in apart}
+    by_column = {fk.columns[0]: notes[fk.name] for fk in apart}
     gone = {f"foreign key {fk.relation} -> {fk.ref_table}": f"look-ups by {fk.columns[0]} ({fk.ref_table} on another server: no foreign key)" for fk in apart}
     columns: list[Column] = [
-        c.model_copy(update={"comment": f"{c.comment}; {notes[c.name]}" if c.comment else notes[c.name]}) if c.name in notes else c for c in table.columns
+        c.model_copy(update={"comment": f"{c.comment}; {by_column[c.name]}" if c.comment else by_column[c.name]}) if c.name in by_column else c
+        for c in table.columns
     ]
     return table.model_copy(
         update={
-            "foreign_keys": [fk for fk in table.foreign_keys if fk not in apart],
+            "foreign_keys": [fk.model_copy(update={"checked_by": notes[fk.name]}) if fk.name in notes else fk for fk in table.foreign_keys],
             "columns": columns,
             "indexes": [i.model_copy(update={"reasons": list(dict.fromkeys(gone.get(r, r) for r in i.reasons))}) for i in table.indexes],
         }
