@@ -107,7 +107,8 @@ def test_search_shards_and_copies_fill_their_nodes_ok(growth: str, rate: str, de
     assert f"on {nodes} nodes" in by_id["search"].choice
     assert f"{copies} copies per shard" in by_id["availability.stateful"].choice
     spread = "on other nodes" if decided else "in other zones"
-    assert spread in by_id["search"].choice and spread in by_id["availability.stateful"].choice
+    assert spread in by_id["search"].choice
+    assert spread in by_id["availability.stateful"].choice
 
 
 CHATS = """
@@ -153,17 +154,20 @@ def test_no_foreign_key_across_servers_ok(text: str) -> None:
                 assert (f"CONSTRAINT {fk.name} FOREIGN KEY" in body) is not apart, (t.name, fk.name)
                 if apart:
                     note = next(c.comment or "" for c in t.columns if c.name == fk.columns[0])
-                    assert fk.checked_by in note and "a write reads the" in note, note
+                    assert fk.checked_by in note, note
+                    assert "a write reads the" in note, note
 
 
 def test_sharded_child_of_unsharded_parent_loses_its_key_err() -> None:
     """Posts sharded by room point at rooms on the unsharded primary: no constraint, and the note says a room's delete reaches one shard."""
     arch = design_of(CHATS)
     posts = table(arch, "posts")
-    assert posts.sharding is not None and posts.sharding.key == "room_id"
+    assert posts.sharding is not None
+    assert posts.sharding.key == "room_id"
     assert [fk.ref_table for fk in posts.foreign_keys if fk.checked_by] == ["rooms"]
     note = next(c.comment or "" for c in posts.columns if c.name == "room_id")
-    assert "rooms is on the unsharded primary" in note and "through its deleted event (by room_id, on one shard)" in note, note
+    assert "rooms is on the unsharded primary" in note, note
+    assert "through its deleted event (by room_id, on one shard)" in note, note
     assert all("foreign key room -> rooms" not in r for i in posts.indexes for r in i.reasons)
 
 
@@ -221,19 +225,22 @@ def test_latest_value_is_read_by_the_key_its_read_looks_up_by_ok(opener: str, in
     reads = {m.use_case: m for m in arch.mechanisms if m.serves == "read"}
     found = reads["where was i"]
     by_id = reads["progress card"]
-    assert by_id.database_share == 0.0 and by_id.how == "the latest page read from Redis"
+    assert by_id.database_share == 0.0
+    assert by_id.how == "the latest page read from Redis"
     indexed = [r for rs in _reasons(arch, "progresses").values() for r in rs if r.startswith("use case 'where was i'")]
     cache = next((c for c in arch.caches if c.use_case == "where was i" and c.strategy == "read-model"), None)
     if in_redis:
         assert found.database_share == 0.0
         assert found.how.startswith("GET latest:progress:{reader_id}:{book_id} gives the Progress's id, then HGET latest:progress:{id}")
-        assert cache is not None and cache.key == "latest:progress:{reader_id}:{book_id}"
+        assert cache is not None
+        assert cache.key == "latest:progress:{reader_id}:{book_id}"
         setter = next(m for m in arch.mechanisms if m.use_case == "open book" and m.serves == "write")
         assert setter.how.startswith("SET latest:progress:{reader_id}:{book_id}")
         flow = next(f for f in arch.flows if f.use_case == "open book")
         assert any(s.target == "redis" for s in flow.steps)
         assert not indexed
     else:
-        assert found.database_share == 1.0 and "read from the database by reader_id, book_id" in found.how
+        assert found.database_share == 1.0
+        assert "read from the database by reader_id, book_id" in found.how
         assert cache is None
         assert indexed
