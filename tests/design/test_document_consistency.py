@@ -1299,3 +1299,53 @@ def test_cdn_paths_state_both_hit_ratios_ok(name: str, arch: Architecture, docum
             assert f"answers {behind:.1%} of the" in plan.rationale
             if f"peak_{uid}" in reads:
                 assert reads[f"peak_{uid}"] == pytest.approx(known[f"qps.peak.{uid}"] * (1 - cdn) * (1 - behind), rel=1e-6)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_replica_lag_follows_the_replicas_decided_ok(name: str, arch: Architecture, document: str) -> None:
+    """A replicas record whose choice keeps replicas anywhere (per shard or on the primary) never says there is no lag to reason about."""
+    for made in (d for d in arch.decisions if d.id.startswith("read-replicas.")):
+        kept = " per shard of " in made.choice or not made.choice.startswith("no read replicas")
+        assert ("no replication lag to reason about" in made.consequences) is not kept, (made.choice, made.consequences)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_foreign_keys_only_between_rows_on_one_server_ok(name: str, arch: Architecture, document: str) -> None:
+    """A foreign key joining tables placed apart (another shard map, or the unsharded primary) says how it is checked, and the DDL
+    declares no constraint for it; one between rows on one server is the database's."""
+    from backend_architect.design.co_writes import placements
+
+    where = placements(arch)
+    for store in arch.datastores:
+        ddl = RENDERED[name].get(f"schema/{store.name}.postgresql.sql", "")
+        for t in store.tables:
+            for fk in t.foreign_keys:
+                assert bool(fk.checked_by) is (where[fk.ref_table] != where[t.name]), (t.name, fk.ref_table, fk.checked_by)
+                if fk.checked_by:
+                    assert f"CONSTRAINT {fk.name} " not in ddl, fk.name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_search_cluster_nodes_all_hold_shard_copies_ok(name: str, arch: Architecture, document: str) -> None:
+    """A search cluster's shards x copies fill its nodes, with a replica of the live index, as the search and redundancy records state."""
+    engine = next((c for c in arch.components if c.kind == "search-engine"), None)
+    if engine is None or arch.availability is None:
+        return
+    shards, _, copies = arch.availability.redundancy[engine.name].partition(" shard(s) x ")
+    count, kept = int(shards), int(copies.split()[0])
+    assert 2 <= kept <= (engine.instances or 0) <= count * kept, (count, kept, engine.instances)
+    search = next(d for d in arch.decisions if d.id == "search")
+    assert f"{count} shard(s), {kept} copies per shard" in search.choice
+    assert f"on {engine.instances} nodes" in search.choice
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_index_names_a_read_another_store_answers_alone_ok(name: str, arch: Architecture, document: str) -> None:
+    """A read another store answers alone (a latest value, a GEO set, a column store) is named by no index of its entity's PostgreSQL
+    table, unless the index says which other path of it reads there (a feed's rebuild)."""
+    alone = {(m.use_case, e) for m in arch.mechanisms if m.serves == "read" and m.database_share == 0 for e in m.entities}
+    for store in arch.datastores:
+        for t in (t for t in store.tables if t.wide_column is None):
+            for index in t.indexes:
+                named = [u for u, e in alone if e == t.entity for r in index.reasons if r == f"use case '{u}'" or r.startswith(f"use case '{u}' (")]
+                assert not named, (t.name, index.name, named)

@@ -162,6 +162,7 @@ def test_store_replication_is_one_decision_ok(arch: object, redis_copies: int) -
 
     built: Architecture = arch()  # type: ignore[operator]
     assert built.availability is not None
+    zones = built.availability.zones
     by_id = {d.id: d for d in built.decisions}
     stated = {}
     for part, text in built.availability.redundancy.items():
@@ -171,14 +172,14 @@ def test_store_replication_is_one_decision_ok(arch: object, redis_copies: int) -
     assert stated["redis"][1] == redis_copies
     for component in (c for c in built.components if c.name in stated):
         shards, copies = stated[component.name]
-        assert f"{component.technology} ({component.kind}): {shards} shard(s), {copies_said(copies)}" in by_id["availability.stateful"].choice
+        assert f"{component.technology} ({component.kind}): {shards} shard(s), {copies_said(copies, zones)}" in by_id["availability.stateful"].choice
         if component.name == "redis":
             assert component.instances == shards * copies
             cache = by_id["cache"]
             assert f"{shards} shard(s) x {copies} copies = {shards * copies} node(s)" in cache.context, cache.context
-            assert copies_said(copies) in " ".join(a.why_not for a in cache.alternatives) + cache.rationale
+            assert copies_said(copies, zones) in " ".join(a.why_not for a in cache.alternatives) + cache.rationale
         if component.kind == "search-engine":
-            assert copies_said(copies) in by_id["search"].choice, by_id["search"].choice
+            assert copies_said(copies, zones) in by_id["search"].choice, by_id["search"].choice
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,7 @@ key is indexed; an index that is a leading prefix of another is folded into it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
@@ -16,7 +17,7 @@ from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
 from backend_architect.spec.identifiers import primary_key_name, quote_name
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column, split_filter
+from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column, snake, split_filter
 
 RANGE_KINDS = frozenset({"datetime", "date", "int", "bigint", "decimal", "money"})
 
@@ -30,7 +31,9 @@ def derive_indexes(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     readers = [u for u in analysis.use_cases if not (engine and u.spec.search)]
     touching = by_entity(tuple(readers))
     stores = [
-        store.model_copy(update={"tables": _distinct_in_schema([_with_indexes(t, spec, tuple(touching.get(t.entity or "", ()))) for t in store.tables])})
+        store.model_copy(
+            update={"tables": _distinct_in_schema([_with_indexes(t, spec, analysis, tuple(touching.get(t.entity or "", ()))) for t in store.tables])}
+        )
         for store in arch.datastores
     ]
     if engine:
@@ -42,6 +45,20 @@ def derive_indexes(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
             for s in stores
         ]
     return arch.model_copy(update={"datastores": stores})
+
+
+def without_reader_indexes(table: Table, readers: Sequence[str]) -> Table:
+    """``table`` without what only ``readers`` asked of its indexes: another store (Redis, a column store) answers them, not the database.
+
+    An index also serving others keeps their reasons (and its columns); one serving only these readers goes.
+    """
+    mine = tuple(f"use case '{name}'" for name in readers)
+    kept = []
+    for index in table.indexes:
+        reasons = [r for r in index.reasons if not r.startswith(mine)]
+        if reasons:
+            kept.append(index.model_copy(update={"reasons": reasons}) if len(reasons) != len(index.reasons) else index)
+    return table.model_copy(update={"indexes": kept})
 
 
 def _without_full_text(table: Table) -> Table:
@@ -73,10 +90,10 @@ def _distinct_in_schema(tables: list[Table]) -> list[Table]:
     return named
 
 
-def _with_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> Table:
+def _with_indexes(table: Table, spec: Spec, analysis: Analysis, use_cases: tuple[UseCase, ...]) -> Table:
     candidates: list[Index] = []
     if table.entity is not None:
-        candidates += _access_indexes(table, spec, use_cases)
+        candidates += _access_indexes(table, spec, analysis, use_cases)
     candidates += _partial_uniques(table)
     candidates += _foreign_key_indexes(table)
     indexes = _distinct_names(table, _drop_redundant(table, candidates))
@@ -135,7 +152,7 @@ def _partial_uniques(table: Table) -> list[Index]:
     return found
 
 
-def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) -> list[Index]:
+def _access_indexes(table: Table, spec: Spec, analysis: Analysis, use_cases: tuple[UseCase, ...]) -> list[Index]:
     entity = table.entity or ""
     found: list[Index] = []
     for use_case in use_cases:
@@ -153,6 +170,8 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
                 constants.append(f"{quote_name(column)} = {_sql_constant(constant, kind)}")
             else:
                 (ranges if kind in RANGE_KINDS else equality).append(IndexColumn(name=column))
+        joined, through_key = _joined_filters(use_case, table)
+        equality += [c for c in joined if c.name not in {e.name for e in equality}]
         sorts: list[IndexColumn] = []
         for ref in use_case.spec.sort:
             column, _ = _own_column(spec, use_case, entity, ref.removeprefix("-"))
@@ -161,7 +180,10 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
         search = [c for ref in use_case.spec.search for c in [_own_column(spec, use_case, entity, ref)[0]] if c]
         predicates = [f"{DELETED_AT} IS NULL"] * table.soft_delete + constants
         where = " AND ".join(predicates) or None
-        reason = f"use case '{use_case.name}'"
+        reason = f"use case '{use_case.name}'" + (f": {_joined_reason(spec, analysis, use_case, joined)}" if joined else "")
+        if through_key and not (equality or ranges or constants):
+            # the join hands this table the ids of its rows: they are read by primary key, a sort alone would scan every row
+            sorts = []
         if equality or sorts or ranges or constants:
             columns = _dedupe([IndexColumn(name=TENANT_COLUMN)] * table.tenant_scoped + equality + sorts + ranges)
             if (sorts and use_case.spec.page.style != "none") or not columns:
@@ -192,6 +214,39 @@ def _access_indexes(table: Table, spec: Spec, use_cases: tuple[UseCase, ...]) ->
                 )
             )
     return found
+
+
+def _joined_filters(use_case: UseCase, table: Table) -> tuple[list[IndexColumn], bool]:
+    """How a filter on another entity reaches ``table``'s rows: by the reference the join leaves it through, or by their ids.
+
+    ``reads: [Tweet, Follow], filter: [Follow.follower]`` reaches tweets through ``Tweet.author``:
+    the rows are read by ``author_id`` (each followed author's newest), never by the sort alone
+    across every author. A join entering through another table's reference to this one (a list of
+    users filtered by their follows) hands over the rows' ids: a primary-key read (the flag).
+    """
+    columns: list[IndexColumn] = []
+    by_key = False
+    names = {c.name for c in table.columns}
+    for ref in use_case.filters:
+        if not ref.join or ref.constant is not None or ref.join[0].source != table.entity:
+            continue
+        hop = ref.join[0]
+        column = f"{snake(hop.relation)}_id"
+        if hop.forward and hop.owner == table.entity and column in names:
+            columns.append(IndexColumn(name=column))
+        else:
+            by_key = True
+    return columns, by_key
+
+
+def _joined_reason(spec: Spec, analysis: Analysis, use_case: UseCase, joined: list[IndexColumn]) -> str:
+    """Which path reads by the join's column: every read's merge, or (a feed precomputed at write time) its rebuilds and large authors."""
+    from backend_architect.design.patterns.feed import fans_out_on_write  # the patterns import this stage's helpers
+
+    by = ", ".join(c.name for c in joined)
+    if fans_out_on_write(spec, analysis, use_case):
+        return f"the rebuild of a precomputed list and the authors past the cut-off read each source's newest rows by {by} (its reads use the lists)"
+    return f"its filter reaches these rows by {by}"
 
 
 def leading_filter(spec: Spec, use_case: UseCase) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.paths import side_write
 from backend_architect.ir.model import Architecture, CachePlan, Flow, LatencyPart, Table
 from backend_architect.ir.runtime import Mechanism
 from backend_architect.spec.model import Spec
@@ -170,6 +171,8 @@ def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism],
     parts.append(LatencyPart(part="commit (write-ahead log fsync)", ms=ms["commit"]))
     if synchronous:
         parts.append(LatencyPart(part="synchronous standby's acknowledgement", ms=ms["sync_replica"]))
+    # a key the request also sets in Redis after its commit (a lookup key for a latest value)
+    parts += [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in direct if side_write(m)]
     return parts
 
 

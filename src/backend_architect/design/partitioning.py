@@ -14,6 +14,7 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
+from backend_architect.design.cross_server_keys import without_cross_server_keys
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.unique_keys import with_global_uniques
@@ -85,6 +86,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         stores.append(store.model_copy(update={"tables": tables}))
     stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
     arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, horizon, factor)
+    stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}))
     figures = {f.key: f.value for f in arch.figures}
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")

@@ -40,6 +40,9 @@ def with_mechanisms(arch: Architecture, added: Sequence[Mechanism]) -> Architect
         elif mechanism.serves == "write" and mechanism.publish == "direct":
             flows[flow.use_case] = direct_write(flow, mechanism)
             events = _retired(events, flows, mechanism.use_case)
+        elif side_write(mechanism):
+            said = f"{flow.rationale}; also {mechanism.how} ({mechanism.pattern})" if flow.rationale else f"{mechanism.how} ({mechanism.pattern})"
+            flows[flow.use_case] = flow.model_copy(update={"steps": [*flow.steps, _side_step(flow, mechanism)], "rationale": said})
     return arch.model_copy(update={"mechanisms": list(recorded.values()), "flows": list(flows.values()), "events": events, "components": components})
 
 
@@ -108,6 +111,15 @@ def unserved(reads: Sequence[str], served: Sequence[str]) -> list[str]:
     (['Video', 'GeoBlock'], [])
     """
     return [e for e in dict.fromkeys(reads) if e not in served]
+
+
+def side_write(mechanism: Mechanism) -> bool:
+    """A write the request also makes to Redis beside its commit (a lookup key set when a row is created): drawn and timed with it."""
+    return mechanism.serves == "write" and mechanism.publish == "outbox" and mechanism.store == "redis" and mechanism.database_share == 1.0
+
+
+def _side_step(flow: Flow, mechanism: Mechanism) -> FlowStep:
+    return FlowStep(source=flow.steps[0].target, target=mechanism.store, kind="call", description=f"{mechanism.how} ({mechanism.pattern})")
 
 
 def direct_write(flow: Flow, mechanism: Mechanism) -> Flow:

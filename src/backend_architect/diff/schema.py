@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from backend_architect.ir.model import CheckConstraint, Column, Datastore, ForeignKey, Index, Table, UniqueConstraint
+from backend_architect.ir.model import CheckConstraint, Column, Datastore, ForeignKey, Index, Table, UniqueConstraint, enforced
 
 ChangeKind = Literal[
     "add_table",
@@ -171,7 +171,7 @@ def _table_changes(old: Table, new: Table) -> list[SchemaChange]:
         note = f"possibly renamed to {renamed[column.name]}: copy its values before this step" if column.name in renamed else "drops the column's data"
         changes.append(SchemaChange("drop_column", new.name, column.name, "contract", breaking=True, old=column, note=note))
     changes += _named_changes(old.indexes, new.indexes, new.name, "index")
-    changes += _named_changes(old.foreign_keys, new.foreign_keys, new.name, "foreign_key")
+    changes += _named_changes(enforced(old.foreign_keys), enforced(new.foreign_keys), new.name, "foreign_key")
     changes += _named_changes(old.uniques, new.uniques, new.name, "unique")
     changes += _named_changes(old.checks, new.checks, new.name, "check")
     # a name dropped and added again is a redefinition (a foreign key's ON DELETE, a unique key turned partial index):

@@ -19,7 +19,7 @@ from pathlib import Path
 from backend_architect.diff.model import Change, Impact
 from backend_architect.diff.schema import SchemaChange, diff_datastore
 from backend_architect.errors import Location
-from backend_architect.ir.model import Architecture, Column, Datastore, Index, SourceSpan, Table
+from backend_architect.ir.model import Architecture, Column, Datastore, Index, SourceSpan, Table, enforced
 
 _NUMERIC = re.compile(r"numeric\((?P<precision>\d+)(?:,\s*(?P<scale>\d+))?\)")
 #: Widenings PostgreSQL carries out by rewriting every row (the others only change the catalog).
@@ -236,7 +236,7 @@ class _Judge:
             return False
         names = {
             "index": [i.name for i in found.indexes],
-            "foreign_key": [k.name for k in found.foreign_keys],
+            "foreign_key": [k.name for k in enforced(found.foreign_keys)],
             "unique": [u.name for u in found.uniques],
             "check": [c.name for c in found.checks],
         }

@@ -89,7 +89,17 @@ class ForeignKey(IRModel):
         default="restrict", description="cascade for composition (belongs_to), set null for nullable references."
     )
     relation: str = Field(description="The relation name in the spec (e.g. 'author').")
+    checked_by: str = Field(
+        default="",
+        description="Empty: the database enforces the constraint. Otherwise the two tables' rows live on different servers (another shard "
+        "map, or the unsharded primary): the DDL declares no constraint, and this says how the reference is checked instead.",
+    )
     source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported foreign key is defined.")
+
+
+def enforced(foreign_keys: list[ForeignKey]) -> list[ForeignKey]:
+    """The foreign keys a database enforces: not those between rows on different servers (``checked_by`` says how those are checked)."""
+    return [fk for fk in foreign_keys if not fk.checked_by]
 
 
 class UniqueConstraint(IRModel):

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Dialect as EngineDialect
 from sqlalchemy.schema import AddConstraint, CreateColumn, CreateIndex, CreateSchema, CreateTable
 from sqlalchemy.sql.ddl import sort_tables_and_constraints
 
-from backend_architect.ir.model import COLD_TABLESPACE, Column, Datastore, Index, Table
+from backend_architect.ir.model import COLD_TABLESPACE, Column, Datastore, Index, Table, enforced
 from backend_architect.render.ddl_keys import UUID_GENERATORS, UUIDV7_FUNCTION, primary_key
 from backend_architect.render.ddl_partitions import drop_statements, maintenance_summary, partition_statements
 from backend_architect.spec.identifiers import bounded_name, primary_key_name, reserved_words
@@ -145,7 +145,7 @@ def _sa_table(table: Table, metadata: sa.MetaData, schema: str | None, dialect: 
     items: list[Any] = [_column(c, table, dialect, schema) for c in table.columns]
     if table.primary_key:
         items.append(sa.PrimaryKeyConstraint(*primary_key(table, dialect), name=primary_key_name(table.name)))
-    for fk in table.foreign_keys:
+    for fk in enforced(table.foreign_keys):
         target = f"{schema}.{fk.ref_table}" if schema else fk.ref_table
         items.append(
             sa.ForeignKeyConstraint(

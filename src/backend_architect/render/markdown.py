@@ -220,7 +220,11 @@ def _data(store: Datastore, figures: dict[str, float], horizons: list[str]) -> l
         lines += _table(["column", "type", "flags", "note"], rows)
         lines += _table_facts(figures, horizons, table)
         for fk in table.foreign_keys:
-            lines.append(f"- foreign key `{', '.join(fk.columns)}` → `{fk.ref_table}` on delete {fk.on_delete}")
+            if fk.checked_by:
+                columns = ", ".join(fk.columns)
+                lines.append(f"- reference `{columns}` → `{fk.ref_table}` on another server: no foreign key (its column's note says how it is checked)")
+            else:
+                lines.append(f"- foreign key `{', '.join(fk.columns)}` → `{fk.ref_table}` on delete {fk.on_delete}")
         for unique in table.uniques:
             lines.append(f"- unique ({', '.join(unique.columns)}): {unique.reason}")
         for index in table.indexes:

@@ -10,7 +10,7 @@ maintenance window instead (the file says so). The down section rebuilds it back
 from __future__ import annotations
 
 from backend_architect.diff.schema import SchemaChange
-from backend_architect.ir.model import Datastore, ForeignKey, Table
+from backend_architect.ir.model import Datastore, ForeignKey, Table, enforced
 from backend_architect.render.ddl import SchemaCompiler, comment, literal
 from backend_architect.render.ddl_keys import UUIDV7_FUNCTION
 from backend_architect.render.migration import Step, foreign_key_steps
@@ -26,7 +26,7 @@ def rebuild_steps(change: SchemaChange, old: Datastore, new: Datastore, later: f
     forward = _rebuild(change.old, change.new, old, staged, later, change.note)
     backward = _rebuild(change.new, change.old, staged, old, frozenset(), f"back to its earlier layout ({change.note})")
     target = SchemaCompiler(staged, "postgresql")
-    deferred = [fk for fk in change.new.foreign_keys if fk.ref_table in later]
+    deferred = [fk for fk in enforced(change.new.foreign_keys) if fk.ref_table in later]
     table = target.qualified(change.name)
     add = [line for fk in deferred for step in foreign_key_steps(target, table, fk, partitioned=change.new.partitioning is not None) for line in step]
     drop = [f"ALTER TABLE IF EXISTS {table} DROP CONSTRAINT IF EXISTS {target.quote(fk.name)};" for fk in deferred]
@@ -92,7 +92,7 @@ def _partitions_aside(parent: str) -> list[str]:
 
 def _referencing(store: Datastore, table: Table) -> list[tuple[Table, ForeignKey]]:
     """The foreign keys other tables of ``store`` hold to ``table``."""
-    return [(t, fk) for t in store.tables if t.name != table.name for fk in t.foreign_keys if fk.ref_table == table.name]
+    return [(t, fk) for t in store.tables if t.name != table.name for fk in enforced(t.foreign_keys) if fk.ref_table == table.name]
 
 
 def _index_names(table: Table) -> list[str]:

@@ -10,8 +10,10 @@ availability stage runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
@@ -120,14 +122,65 @@ def _database_of(arch: Architecture, entity: str) -> str | None:
 
 
 def copies_said(copies: int, zones: int = 3) -> str:
-    """Copies per shard as every record says them (a single-zone plan's replica is on another node of its zone).
+    """Copies per shard as every record says them (replicas on other nodes of the one zone in a single-zone plan).
 
     >>> copies_said(1), copies_said(3)
     ('one copy per shard (no replica)', '3 copies per shard (1 primary + 2 replica(s) in other zones, automatic failover)')
     >>> copies_said(2, zones=1)
-    '2 copies per shard (1 primary + 1 replica(s) on another node of the zone, automatic failover)'
+    '2 copies per shard (1 primary + 1 replica(s) on other nodes, automatic failover)'
     """
     if copies == 1:
         return "one copy per shard (no replica)"
-    where = "in other zones" if zones > 1 else "on another node of the zone"
+    where = "on other nodes" if zones == 1 else "in other zones"
     return f"{copies} copies per shard (1 primary + {copies - 1} replica(s) {where}, automatic failover)"
+
+
+#: Searches/s one search node answers for simple term queries.
+SEARCH_NODE_QPS = 500.0
+#: Shard copies one search node holds (30 GB shards: about 300 GB of index a node).
+SHARD_COPIES_PER_NODE = 10
+#: Nodes a search cluster runs at least: three cluster-manager-eligible nodes keep a quorum through one node's loss.
+SEARCH_QUORUM_NODES = 3
+
+
+class SearchLayout(NamedTuple):
+    """How a search cluster lays its index out: copies of each shard, the nodes holding them, and why that many."""
+
+    copies: int
+    nodes: int
+    why: str
+
+
+def search_layout(spec: Spec, analysis: Analysis, arch: Architecture, use_cases: Sequence[str], shards: int, qps: float) -> SearchLayout:
+    """The copies and nodes of a search cluster whose shards x copies fill its nodes: every node holds a shard copy.
+
+    A search index serving live reads keeps a replica whatever the plan: the database keeps no
+    full-text index, so losing the only copy stops the searches until every row is reindexed.
+    The nodes are the most of a cluster-manager quorum (3), the searches' rate over one node's
+    and the shard copies over what one node holds; where the shards are fewer than those nodes,
+    more copies fill them (a replica also answers searches).
+
+    >>> _layout(1, 1, "single zone", ["search"], 596.0)[:2], _layout(40, 2, "two zones", ["search"], 596.0)[:2]
+    ((3, 3), (2, 8))
+    """
+    copies, why = copies_of(spec, analysis, arch, "search-engine", use_cases)
+    return _layout(shards, copies, why, use_cases, qps)
+
+
+def _layout(shards: int, copies: int, why: str, use_cases: Sequence[str], qps: float) -> SearchLayout:
+    reasons = [why]
+    if copies < 2:
+        copies = 2
+        reasons = [
+            f"a search index serving live reads keeps a replica: the database keeps no full-text index, so losing the only copy would stop "
+            f"{', '.join(use_cases)} until every row is reindexed"
+        ]
+    needed = max(SEARCH_QUORUM_NODES, math.ceil(qps / SEARCH_NODE_QPS))
+    if shards * copies < needed:
+        copies = math.ceil(needed / shards)
+        reasons.append(
+            f"{copies} copies of {shards} shard(s) so each of the {needed} nodes (a quorum of {SEARCH_QUORUM_NODES}, {fmt(qps)} searches/s at "
+            f"{fmt(SEARCH_NODE_QPS)} a node) holds one and answers searches"
+        )
+    nodes = max(needed, math.ceil(shards * copies / SHARD_COPIES_PER_NODE))
+    return SearchLayout(copies, nodes, "; ".join(reasons))

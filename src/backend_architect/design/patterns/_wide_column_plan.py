@@ -120,7 +120,10 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
         if entity not in use_case.entities:
             continue
         if use_case.is_write:
-            if use_case.entity != entity:
+            if use_case.entity != entity and entity not in use_case.writes and entity not in use_case.children:
+                # a check it reads, not a row it writes: whether the read and the write share a transaction depends on where both rows live
+                problems.append(f"'{use_case.name}' reads {entity} to check its write of {use_case.entity}")
+            elif use_case.entity != entity:
                 problems.append(f"'{use_case.name}' writes {entity} with {use_case.entity} in one transaction")
             elif len(use_case.writes) > 1 or use_case.children:
                 problems.append(f"'{use_case.name}' writes {entity} with other rows in one transaction")

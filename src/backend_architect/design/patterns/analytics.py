@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.indexes import without_reader_indexes
 from backend_architect.design.overrides import forced, honoured, override_for, overruled
 from backend_architect.design.partitioning import PARTITION_COLUMN, unique_key_across_partitions
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -356,8 +357,12 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
     tables: list[tuple[str, Table]] = []
     placements: list[Placement] = []
     for e in taken:
+        # the column store answers these reads: the database's indexes for them go (what other paths use stays)
+        unread = without_reader_indexes(e.table, [u.name for u in e.reads])
         if e.table.name not in keep:
             placements.append(_columnar(e, technology, why, kept[e.table.name]))
+            if unread != e.table:
+                tables.append((e.store, unread))
             continue
         days = keep[e.table.name]
         whole = unique_key_across_partitions(e.table) if e.table.partitioning is None else []
@@ -369,7 +374,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
         )
         if partitioning is not None and partitioning.retention_job is None:
             partitioning = partitioning.model_copy(update={"retention_job": f"drop {partitioning.interval} partitions older than {days:g} days"})
-        tables.append((e.store, e.table.model_copy(update={"retention_days": days, "partitioning": partitioning})))
+        tables.append((e.store, unread.model_copy(update={"retention_days": days, "partitioning": partitioning})))
         placements += [
             Placement(
                 data=e.table.name,

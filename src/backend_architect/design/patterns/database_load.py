@@ -20,7 +20,7 @@ from backend_architect.design.patterns._common import (
     read_replicas_for,
     table_of,
 )
-from backend_architect.design.patterns._shard_load import Primaries, describe, primaries, shard_figures
+from backend_architect.design.patterns._shard_load import Primaries, ShardGroup, describe, primaries, shard_figures
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.spec.model import DecisionOverride, Spec
 
@@ -319,12 +319,28 @@ def _record(db: str, read: float, replicas: int, shard: str, split: Primaries) -
         context,
         rationale,
         alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", shard)],
-        consequences="Reads needing their own writes (read-your-writes) stay on the primary; replicas are monitored for lag."
-        if replicas
-        else f"Every read reaching {db} is served by its primary (and its standbys where readable): no replication lag to reason about.",
+        consequences=_consequences(db, replicas, split, per_shard),
         subject=db,
         inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},
     )
+
+
+def _consequences(db: str, replicas: int, split: Primaries, per_shard: list[ShardGroup]) -> str:
+    """What the replicas decided mean for reads: lag where any primary (the unsharded one, or a shard's) has replicas; none only where none has.
+
+    The consequences follow the decision per primary: a database with replicas on its shards only
+    reasons about lag for those shards' reads, and says its unsharded primary's reads have none.
+    """
+    lagging = ([f"{db}'s unsharded primary" if split.built else db] if replicas else []) + [f"each shard of {g.head}" for g in per_shard]
+    if not lagging:
+        return f"Every read reaching {db} is served by its primary (and its standbys where readable): no replication lag to reason about."
+    text = (
+        f"Read replicas of {' and '.join(lagging)} trail their primary: reads needing their own writes (read-your-writes) stay on the primary; "
+        "replicas are monitored for lag."
+    )
+    if split.built and not replicas:
+        text += f" Reads reaching {db}'s unsharded primary are served by it (no replica): no lag there."
+    return text
 
 
 def _searched_elsewhere(arch: Architecture, entity: str, searches: bool) -> bool:

@@ -63,6 +63,25 @@ def _fan_in(spec: Spec, analysis: Analysis, link: str, reader_entity: str, creat
     return DEFAULT_FAN_IN, "default"
 
 
+def fans_out_on_write(spec: Spec, analysis: Analysis, use_case: UseCase) -> bool:
+    """Whether ``use_case``'s feed is precomputed at write time: its merge cost passes one node, or the author forced it (not kept on read).
+
+    The index stage reads it to say which path uses the item's author index (the rebuild and the
+    authors past the cut-off, or every read's merge); the pattern below takes the same decision.
+    """
+    ref = fan_in_filter(spec, use_case)
+    if use_case.kind != "list" or ref is None:
+        return False
+    creators = writers(analysis, use_case.entity)
+    reader_entity = ref.join[-1].source if ref.join else use_case.entity
+    fan_in, _ = _fan_in(spec, analysis, ref.entity, reader_entity, creators)
+    override = override_for(spec, f"feed.{use_case.id}", (feed_fan_out_code, "feed-fan-out-on-write"))
+    if override is not None and override.choose is not None and matches(override.choose, "fan-out on read"):
+        return False
+    forced_on = override is not None and (override.force or (override.choose is not None and matches(override.choose, "fan-out on write")))
+    return forced_on or use_case.peak_qps * fan_in > PRIMARY_READ_CEILING
+
+
 @pattern(code=feed_fan_out_code, name="feed-fan-out-on-write", stage="read_paths", title="Precompute each reader's feed at write time")
 def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
     """

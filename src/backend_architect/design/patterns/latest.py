@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.indexes import without_reader_indexes
 from backend_architect.design.overrides import Steer, override_for, overruled, settled, steer_variant
 from backend_architect.design.paths import unserved
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -25,6 +26,7 @@ from backend_architect.design.patterns._common import (
     size,
     table_of,
 )
+from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key
 from backend_architect.design.patterns._latest_reads import latest_answer
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism, Placement
@@ -214,9 +216,14 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
     reads = sum(u.peak_qps for u in readers)
+    # a read finding the row by other columns than its id keeps its own lookup key (set by the creating use cases), or reads the id from the database
+    by_lookup = lookups(analysis, latest, readers)
+    unkeyed = [u for u in readers if found_by(u, latest) and u.name not in by_lookup]
     # a reader that also returns rows Redis does not hold (a video with its resume offset) still reads the database for them
-    served = [u for u in readers if not unserved(u.reads, [latest.entity])]
-    memory = keys * (KEY_BYTES + FIELD_BYTES * max(1, len(latest.fields)))
+    served = [u for u in readers if not unserved(u.reads, [latest.entity]) and u not in unkeyed]
+    per_key = 2.0 if by_lookup else 1.0
+    stored = max(1, len(latest.fields)) + (1 if by_lookup else 0)
+    memory = keys * (KEY_BYTES * per_key + FIELD_BYTES * stored)
     # a node carries both its operations and its memory: the larger need sets the count (3 TB of positions is not 6 nodes)
     nodes = max(1, math.ceil((writes + reads) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
     table = table_name(latest.entity)
@@ -226,6 +233,10 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         if latest.geo
         else (f"a Redis hash per {latest.key_entity} (HSET latest:{snake(latest.entity)}:{{{latest.key_column}}})")
     )
+    if by_lookup:
+        keys_said = ", ".join(dict.fromkeys(lookup_key(latest, by) for by in by_lookup.values()))
+        made_by = ", ".join(repr(c.name) for c in creators(analysis, latest))
+        structure += f", and {keys_said} holding each row's id (set by {made_by}) for the reads that find it so"
     if history:
         partitions = max(1, math.ceil(writes / KAFKA_PARTITION_MSGS))
         sink = "a time-partitioned table, loaded by batched COPY" if writes <= COPY_ROWS_PER_S else "object storage in hourly files for the analytical store"
@@ -247,7 +258,19 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"until each {latest.key_entity} reports again. "
         f"The {table} row keeps only what other use cases write; change events of this write are published from the write path "
         "(there is no database transaction to attach an outbox to)."
-        + (f" Reads served from Redis: {', '.join(repr(u.name) for u in readers if not unserved(u.reads, [latest.entity]))}." if served else "")
+        + (f" Reads served from Redis: {', '.join(repr(u.name) for u in served)}." if served else "")
+        + "".join(
+            f" '{u.name}' finds the {latest.entity} by {', '.join(by)}: "
+            + ", ".join(repr(c.name) for c in creators(analysis, latest))
+            + f" also set {lookup_key(latest, by)} to the new row's id, so it reads the id, then the value, from Redis (no database read)."
+            for u in readers
+            if (by := by_lookup.get(u.name, []))
+        )
+        + "".join(
+            f" '{u.name}' finds the {latest.entity} by {', '.join(found_by(u, latest))}, not by the {latest.key_column} its value is kept under: "
+            f"it reads the row's {latest.key_column} from the database, then the value from Redis."
+            for u in unkeyed
+        )
         + "".join(
             f" '{u.name}' reads the latest {_what(latest)} from Redis and {', '.join(rest)} from the database."
             for u in readers
@@ -277,8 +300,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             f"memory of the latest values of {use_case.name}",
             memory,
             "bytes",
-            "keys x (key_bytes + field_bytes x fields)",
-            {"keys": keys, "key_bytes": KEY_BYTES, "field_bytes": FIELD_BYTES, "fields": float(max(1, len(latest.fields)))},
+            "keys x (key_bytes x keys_per_row + field_bytes x fields)" if by_lookup else "keys x (key_bytes + field_bytes x fields)",
+            {"keys": keys, "key_bytes": KEY_BYTES, "field_bytes": FIELD_BYTES, "fields": float(stored)} | ({"keys_per_row": per_key} if by_lookup else {}),
             scope,
         ),
         figure(
@@ -314,7 +337,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         CachePlan(
             use_case=u.name,
             strategy="read-model",
-            key=f"latest:{snake(latest.entity)}:{{{latest.key_column}}}",
+            key=lookup_key(latest, by_lookup[u.name]) if u.name in by_lookup else value_key(latest),
             invalidation=f"overwritten by '{use_case.name}'",
             rationale=f"the latest {_what(latest)} lives in Redis: {fmt(u.peak_qps)} reads/s never reach the database",
         )
@@ -350,12 +373,34 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 serves="read",
                 store="redis",
                 entities=[latest.entity],
-                how=f"the latest {_what(latest)} read from Redis"
+                how=(
+                    lookup_read(latest, by_lookup[u.name], _what(latest))
+                    if u.name in by_lookup
+                    else f"the {latest.entity}'s {latest.key_column} read from the database by {', '.join(found_by(u, latest))}, then its latest "
+                    f"{_what(latest)} from Redis"
+                    if u in unkeyed
+                    else f"the latest {_what(latest)} read from Redis"
+                )
                 + (f"; {', '.join(rest)} read from the database" if (rest := unserved(u.reads, [latest.entity])) else ""),
-                database_share=0.0 if not rest else 1.0,
+                database_share=0.0 if not rest and u not in unkeyed else 1.0,
             )
             for u in readers
             if u.kind == "get"
+        ),
+        *(
+            Mechanism(
+                use_case=c.name,
+                pattern=latest_values.code,
+                decision=made.id,
+                serves="write",
+                store="redis",
+                entities=[latest.entity],
+                how=f"SET {', '.join(dict.fromkeys(lookup_key(latest, by) for by in by_lookup.values()))} to the new {latest.entity}'s id "
+                f"(the key{'s' if len(by_lookup) > 1 else ''} {', '.join(repr(n) for n in by_lookup)} find{'' if len(by_lookup) > 1 else 's'} it by)",
+                database_share=1.0,
+            )
+            for c in (creators(analysis, latest) if by_lookup else [])
+            if c is not use_case
         ),
     )
     return Applied(
@@ -367,8 +412,19 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         operations=operations,
         schemas=schemas,
         mechanisms=mechanisms,
-        tables=_unwritten(spec, arch, use_case, latest, bool(history)),
+        tables=_tables(spec, arch, use_case, latest, bool(history), list(by_lookup)),
     )
+
+
+def _tables(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool, looked_up: list[str]) -> tuple[tuple[str, Table], ...]:
+    """The entity's table as this decision leaves it: without the rows an unread history would add, and without the indexes of reads
+    Redis answers by their own lookup key (the database is never searched for them)."""
+    changed = dict(_unwritten(spec, arch, use_case, latest, history))
+    found = table_of(arch, latest.entity)
+    if looked_up and found is not None:
+        store, table = found
+        changed[store] = without_reader_indexes(changed.get(store, table), looked_up)
+    return tuple(changed.items())
 
 
 def _unwritten(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool) -> tuple[tuple[str, Table], ...]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import decision, figures
-from backend_architect.design.patterns._copies import copies_of, copies_said
+from backend_architect.design.patterns._copies import copies_of, copies_said, search_layout
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
@@ -51,6 +51,11 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
     for part in parts:
         copies, why = copies_of(spec, analysis, arch, part.kind, part.use_cases)
         shards, nodes = _shards_and_nodes(part, copies, known)
+        if part.kind == "search-engine":
+            # the search pattern's layout (one decision): a replica for live reads, copies filling the quorum's nodes
+            peaks = {u.name: u.peak_qps for u in analysis.use_cases}
+            layout = search_layout(spec, analysis, arch, part.use_cases, shards, sum(peaks.get(n, 0.0) for n in part.use_cases))
+            copies, why, nodes = layout.copies, layout.why, max(nodes, layout.nodes)
         text = f"{part.technology} ({part.kind}): {shards} shard(s), {copies_said(copies, plan.zones)}: {why}"
         redundancy[part.name] = f"{shards} shard(s) x {copies} copies"
         if part.kind == "wide-column":

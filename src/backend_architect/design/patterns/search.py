@@ -12,8 +12,9 @@ from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import avoided, decision, figure, fmt, owner_of, size, table_of
-from backend_architect.design.patterns._copies import copies_of, copies_said
+from backend_architect.design.patterns._copies import copies_said, search_layout
 from backend_architect.design.patterns._feeds import change_feeds
+from backend_architect.design.patterns.availability import planned_level
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
@@ -26,8 +27,6 @@ PG_SEARCH_MAX_QPS = 200.0
 INDEX_BYTES_PER_ROW = 600
 #: Data per search shard: the common sizing rule for Lucene-based engines is 10-50 GB a shard.
 SHARD_BYTES = 30e9
-#: Searches/s one search node answers for simple term queries.
-SEARCH_NODE_QPS = 500.0
 #: Seconds from a committed change to it being searchable: the outbox relay's poll plus the engine's refresh interval.
 RELAY_S = 1.0
 REFRESH_S = 1.0
@@ -161,19 +160,20 @@ def _engine(
 ) -> Iterator[Outcome]:
     index_bytes = sum(rows.values()) * INDEX_BYTES_PER_ROW
     shards = max(1, math.ceil(index_bytes / SHARD_BYTES))
-    # the copies the redundancy record states for the search engine (one decision: _copies), with one copy when single-zone
-    copies, _ = copies_of(spec, analysis, arch, "search-engine", [u.name for u in searches])
-    nodes = max(3, math.ceil(shards * copies / 10), math.ceil(qps / SEARCH_NODE_QPS))
+    # the copies and nodes the redundancy record states for the search engine (one decision: _copies), every node holding shard copies
+    layout = search_layout(spec, analysis, arch, [u.name for u in searches], shards, qps)
+    nodes = layout.nodes
     services = sorted({owner_of(arch, e) for e in entities})
     choice = (
-        f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s), {copies_said(copies)}, on {nodes} nodes, fed by a search "
+        f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s), {copies_said(layout.copies, planned_level(spec, arch).zones)}, "
+        f"on {nodes} nodes ({shards} x {layout.copies} shard copies spread over them), fed by a search "
         "indexer consuming their change events from the outbox (incremental indexing: each changed row is reindexed, never a full "
         "rebuild); queries fan out to every shard and merge the results (scatter-gather)"
     )
     rationale = (
         f"{fmt(biggest)} rows after {horizon:g} years or {fmt(qps)} searches/s pass what PostgreSQL's GIN serves well "
         f"({fmt(PG_SEARCH_MAX_ROWS)} rows, {fmt(PG_SEARCH_MAX_QPS)}/s); the index is {size(index_bytes)} "
-        f"({fmt(sum(rows.values()))} rows x {INDEX_BYTES_PER_ROW} B), {fmt(SHARD_BYTES / 1e9)} GB a shard"
+        f"({fmt(sum(rows.values()))} rows x {INDEX_BYTES_PER_ROW} B), {fmt(SHARD_BYTES / 1e9)} GB a shard; {layout.copies} copies: {layout.why}"
     )
     made = decision(
         "search",

@@ -19,6 +19,27 @@ CREATE TABLE conversations (
 -- ix_conversations_created_by_id: look-ups by created_by_id (reference to another service's data)
 CREATE INDEX ix_conversations_created_by_id ON conversations (created_by_id);
 
+CREATE TABLE messages (
+    id CHAR(32) NOT NULL,
+    conversation_id CHAR(32) NOT NULL,
+    sender_id CHAR(32) NOT NULL,
+    body TEXT NOT NULL,
+    reply_to_id CHAR(32),
+    embedding BLOB,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_messages PRIMARY KEY (id)
+);
+-- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
+-- (SQLite has no partitioning: one table)
+-- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
+
+-- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations on another server: no foreign key)
+CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
+-- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
+CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
+-- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
+CREATE INDEX ix_messages_sender_id ON messages (sender_id);
+
 CREATE TABLE messaging_idempotency_keys (
     scope TEXT NOT NULL,
     "key" TEXT NOT NULL,
@@ -78,25 +99,3 @@ CREATE TABLE memberships (
 
 -- ix_memberships_user_id_last_read_at_id: use case 'list my conversations'; look-ups by user_id (reference to another service's data)
 CREATE INDEX ix_memberships_user_id_last_read_at_id ON memberships (user_id, last_read_at DESC, id DESC);
-
-CREATE TABLE messages (
-    id CHAR(32) NOT NULL,
-    conversation_id CHAR(32) NOT NULL,
-    sender_id CHAR(32) NOT NULL,
-    body TEXT NOT NULL,
-    reply_to_id CHAR(32),
-    embedding BLOB,
-    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_messages PRIMARY KEY (id),
-    CONSTRAINT fk_messages_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE
-);
--- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
--- (SQLite has no partitioning: one table)
--- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
-
--- ix_messages_conversation_id_created_at_id: use case 'list messages'; foreign key conversation -> conversations
-CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
--- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
-CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
--- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
-CREATE INDEX ix_messages_sender_id ON messages (sender_id);

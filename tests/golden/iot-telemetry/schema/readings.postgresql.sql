@@ -38,6 +38,77 @@ CREATE INDEX ix_outbox_events_unpublished ON readings.outbox_events (created_at,
 -- ix_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_outbox_events_published_at ON readings.outbox_events (published_at) WHERE published_at IS NOT NULL;
 
+CREATE TABLE readings.readings (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    device_id UUID NOT NULL,
+    metric TEXT NOT NULL,
+    value NUMERIC(12, 4) NOT NULL,
+    recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_readings PRIMARY KEY (id, created_at),
+    CONSTRAINT ck_readings_metric CHECK (metric IN ('temperature', 'vibration', 'pressure', 'humidity'))
+)
+ PARTITION BY RANGE (created_at);
+COMMENT ON TABLE readings.readings IS 'Reading rows';
+COMMENT ON COLUMN readings.readings.device_id IS 'references devices (id), on another server (readings is sharded by device_id; devices is on the unsharded primary): no foreign key across servers; a write reads the devices row by id before inserting, and deleting a devices row deletes the rows here through its deleted event (by device_id, on one shard)';
+-- partitioned by created_at per day: 83.2 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
+-- maintain_readings_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition readings_default into them; moves partitions older than 7 days to tablespace cold
+-- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
+-- (until it exists, old partitions stay where they are)
+CREATE TABLE readings.readings_default PARTITION OF readings.readings DEFAULT;
+CREATE OR REPLACE FUNCTION readings.maintain_readings_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'readings.readings'::regclass;
+    fallback regclass := 'readings.readings_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('day', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+    cold oid := (SELECT oid FROM pg_tablespace WHERE spcname = 'cold');
+    idx regclass;
+BEGIN
+    FOR ahead IN 0..7 LOOP
+        period_start := (period_zero + ahead * interval '1 day') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 day') AT TIME ZONE 'UTC';
+        part_name := 'readings_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+    FOR part IN
+        SELECT c.oid::regclass AS rel, c.reltablespace,
+            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz AS ends
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = parent
+    LOOP
+        CONTINUE WHEN part.ends IS NULL;  -- the default partition
+        IF cold IS NOT NULL AND part.ends <= now() - interval '7 days' AND part.reltablespace IS DISTINCT FROM cold THEN
+            EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', part.rel, 'cold');
+            FOR idx IN SELECT indexrelid::regclass FROM pg_index WHERE indrelid = part.rel LOOP
+                EXECUTE format('ALTER INDEX %s SET TABLESPACE %I', idx, 'cold');
+            END LOOP;
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT readings.maintain_readings_partitions();
+-- shard by device_id: 25,000 inserts/s at peak > 5,000 per primary; 83.2 TB at the horizon > 2 TB per primary
+
+-- ix_readings_device_id_metric_recorded_at_id: use case 'view device dashboard'; look-ups by device_id (devices on another server: no foreign key)
+CREATE INDEX ix_readings_device_id_metric_recorded_at_id ON readings.readings (device_id, metric, recorded_at DESC, id DESC);
+
 CREATE TABLE readings.readings_idempotency_keys (
     scope TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -104,74 +175,3 @@ COMMENT ON TABLE readings.alert_rules IS 'AlertRule rows';
 
 -- ix_alert_rules_device_id: foreign key device -> devices
 CREATE INDEX ix_alert_rules_device_id ON readings.alert_rules (device_id);
-
-CREATE TABLE readings.readings (
-    id UUID DEFAULT uuid_generate_v7() NOT NULL,
-    device_id UUID NOT NULL,
-    metric TEXT NOT NULL,
-    value NUMERIC(12, 4) NOT NULL,
-    recorded_at TIMESTAMP WITH TIME ZONE NOT NULL,
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_readings PRIMARY KEY (id, created_at),
-    CONSTRAINT fk_readings_device_id FOREIGN KEY(device_id) REFERENCES readings.devices (id) ON DELETE CASCADE,
-    CONSTRAINT ck_readings_metric CHECK (metric IN ('temperature', 'vibration', 'pressure', 'humidity'))
-)
- PARTITION BY RANGE (created_at);
-COMMENT ON TABLE readings.readings IS 'Reading rows';
--- partitioned by created_at per day: 83.2 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
--- maintain_readings_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition readings_default into them; moves partitions older than 7 days to tablespace cold
--- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
--- (until it exists, old partitions stay where they are)
-CREATE TABLE readings.readings_default PARTITION OF readings.readings DEFAULT;
-CREATE OR REPLACE FUNCTION readings.maintain_readings_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
-DECLARE
-    parent regclass := 'readings.readings'::regclass;
-    fallback regclass := 'readings.readings_default'::regclass;
-    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
-    period_zero timestamp := date_trunc('day', now() AT TIME ZONE 'UTC');
-    period_start timestamptz;
-    period_end timestamptz;
-    part_name text;
-    waiting boolean;
-    part record;
-    cold oid := (SELECT oid FROM pg_tablespace WHERE spcname = 'cold');
-    idx regclass;
-BEGIN
-    FOR ahead IN 0..7 LOOP
-        period_start := (period_zero + ahead * interval '1 day') AT TIME ZONE 'UTC';
-        period_end := (period_zero + (ahead + 1) * interval '1 day') AT TIME ZONE 'UTC';
-        part_name := 'readings_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
-        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
-            INTO waiting USING period_start, period_end;
-        IF waiting THEN
-            -- rows that came before their partition: moved out of the default one, which would refuse the new range
-            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
-            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
-                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
-            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
-        ELSE
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
-        END IF;
-    END LOOP;
-    FOR part IN
-        SELECT c.oid::regclass AS rel, c.reltablespace,
-            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz AS ends
-        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = parent
-    LOOP
-        CONTINUE WHEN part.ends IS NULL;  -- the default partition
-        IF cold IS NOT NULL AND part.ends <= now() - interval '7 days' AND part.reltablespace IS DISTINCT FROM cold THEN
-            EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', part.rel, 'cold');
-            FOR idx IN SELECT indexrelid::regclass FROM pg_index WHERE indrelid = part.rel LOOP
-                EXECUTE format('ALTER INDEX %s SET TABLESPACE %I', idx, 'cold');
-            END LOOP;
-        END IF;
-    END LOOP;
-END
-$fn$;
-SELECT readings.maintain_readings_partitions();
--- shard by device_id: 25,000 inserts/s at peak > 5,000 per primary; 83.2 TB at the horizon > 2 TB per primary
-
--- ix_readings_device_id_metric_recorded_at_id: use case 'view device dashboard'; use case 'chart device metric'; foreign key device -> devices
-CREATE INDEX ix_readings_device_id_metric_recorded_at_id ON readings.readings (device_id, metric, recorded_at DESC, id DESC);

@@ -38,6 +38,85 @@ COMMENT ON COLUMN conversations.created_by_id IS 'id of User, owned by identity:
 -- ix_conversations_created_by_id: look-ups by created_by_id (reference to another service's data)
 CREATE INDEX ix_conversations_created_by_id ON conversations (created_by_id);
 
+CREATE TABLE messages (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    conversation_id UUID NOT NULL,
+    sender_id UUID NOT NULL,
+    body TEXT NOT NULL,
+    reply_to_id UUID,
+    embedding REAL[],
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    CONSTRAINT pk_messages PRIMARY KEY (id, created_at),
+    CONSTRAINT ck_messages_embedding_dims CHECK (array_length(embedding, 1) = 384)
+)
+ PARTITION BY RANGE (created_at);
+COMMENT ON TABLE messages IS 'Message rows';
+COMMENT ON COLUMN messages.conversation_id IS 'references conversations (id), on another server (messages is sharded by conversation_id; conversations is on the unsharded primary): no foreign key across servers; a write reads the conversations row by id before inserting, and deleting a conversations row deletes the rows here through its deleted event (by conversation_id, on one shard)';
+COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
+COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
+COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
+-- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
+-- maintain_messages_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition messages_default into them; moves partitions older than 18 days to tablespace cold
+-- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
+-- (until it exists, old partitions stay where they are)
+CREATE TABLE messages_default PARTITION OF messages DEFAULT;
+CREATE OR REPLACE FUNCTION maintain_messages_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'messages'::regclass;
+    fallback regclass := 'messages_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('day', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+    cold oid := (SELECT oid FROM pg_tablespace WHERE spcname = 'cold');
+    idx regclass;
+BEGIN
+    FOR ahead IN 0..7 LOOP
+        period_start := (period_zero + ahead * interval '1 day') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 day') AT TIME ZONE 'UTC';
+        part_name := 'messages_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+    FOR part IN
+        SELECT c.oid::regclass AS rel, c.reltablespace,
+            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz AS ends
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = parent
+    LOOP
+        CONTINUE WHEN part.ends IS NULL;  -- the default partition
+        IF cold IS NOT NULL AND part.ends <= now() - interval '18 days' AND part.reltablespace IS DISTINCT FROM cold THEN
+            EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', part.rel, 'cold');
+            FOR idx IN SELECT indexrelid::regclass FROM pg_index WHERE indrelid = part.rel LOOP
+                EXECUTE format('ALTER INDEX %s SET TABLESPACE %I', idx, 'cold');
+            END LOOP;
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT maintain_messages_partitions();
+-- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
+
+-- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations on another server: no foreign key)
+CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
+-- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
+CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
+-- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
+CREATE INDEX ix_messages_sender_id ON messages (sender_id);
+
 CREATE TABLE messaging_idempotency_keys (
     scope TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -107,94 +186,15 @@ COMMENT ON COLUMN memberships.version IS 'optimistic concurrency: bumped on ever
 -- ix_memberships_user_id_last_read_at_id: use case 'list my conversations'; look-ups by user_id (reference to another service's data)
 CREATE INDEX ix_memberships_user_id_last_read_at_id ON memberships (user_id, last_read_at DESC, id DESC);
 
-CREATE TABLE messages (
-    id UUID DEFAULT uuid_generate_v7() NOT NULL,
-    conversation_id UUID NOT NULL,
-    sender_id UUID NOT NULL,
-    body TEXT NOT NULL,
-    reply_to_id UUID,
-    embedding REAL[],
-    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_messages PRIMARY KEY (id, created_at),
-    CONSTRAINT fk_messages_conversation_id FOREIGN KEY(conversation_id) REFERENCES conversations (id) ON DELETE CASCADE,
-    CONSTRAINT ck_messages_embedding_dims CHECK (array_length(embedding, 1) = 384)
-)
- PARTITION BY RANGE (created_at);
-COMMENT ON TABLE messages IS 'Message rows';
-COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
-COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
-COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
--- partitioned by created_at per day: 94.0 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
--- maintain_messages_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition messages_default into them; moves partitions older than 18 days to tablespace cold
--- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
--- (until it exists, old partitions stay where they are)
-CREATE TABLE messages_default PARTITION OF messages DEFAULT;
-CREATE OR REPLACE FUNCTION maintain_messages_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
-DECLARE
-    parent regclass := 'messages'::regclass;
-    fallback regclass := 'messages_default'::regclass;
-    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
-    period_zero timestamp := date_trunc('day', now() AT TIME ZONE 'UTC');
-    period_start timestamptz;
-    period_end timestamptz;
-    part_name text;
-    waiting boolean;
-    part record;
-    cold oid := (SELECT oid FROM pg_tablespace WHERE spcname = 'cold');
-    idx regclass;
-BEGIN
-    FOR ahead IN 0..7 LOOP
-        period_start := (period_zero + ahead * interval '1 day') AT TIME ZONE 'UTC';
-        period_end := (period_zero + (ahead + 1) * interval '1 day') AT TIME ZONE 'UTC';
-        part_name := 'messages_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
-        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
-        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
-            INTO waiting USING period_start, period_end;
-        IF waiting THEN
-            -- rows that came before their partition: moved out of the default one, which would refuse the new range
-            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
-            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
-                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
-            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
-        ELSE
-            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
-        END IF;
-    END LOOP;
-    FOR part IN
-        SELECT c.oid::regclass AS rel, c.reltablespace,
-            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz AS ends
-        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
-        WHERE i.inhparent = parent
-    LOOP
-        CONTINUE WHEN part.ends IS NULL;  -- the default partition
-        IF cold IS NOT NULL AND part.ends <= now() - interval '18 days' AND part.reltablespace IS DISTINCT FROM cold THEN
-            EXECUTE format('ALTER TABLE %s SET TABLESPACE %I', part.rel, 'cold');
-            FOR idx IN SELECT indexrelid::regclass FROM pg_index WHERE indrelid = part.rel LOOP
-                EXECUTE format('ALTER INDEX %s SET TABLESPACE %I', idx, 'cold');
-            END LOOP;
-        END IF;
-    END LOOP;
-END
-$fn$;
-SELECT maintain_messages_partitions();
--- shard by conversation_id: 94.0 TB at the horizon > 2 TB per primary
-
--- ix_messages_conversation_id_created_at_id: use case 'list messages'; foreign key conversation -> conversations
-CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);
--- ix_messages_reply_to_id: look-ups by reply_to_id (messages is partitioned: no foreign key)
-CREATE INDEX ix_messages_reply_to_id ON messages (reply_to_id);
--- ix_messages_sender_id: look-ups by sender_id (reference to another service's data)
-CREATE INDEX ix_messages_sender_id ON messages (sender_id);
-
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
-DROP TABLE IF EXISTS messages;
 DROP TABLE IF EXISTS memberships;
 DROP TABLE IF EXISTS processed_events;
 DROP TABLE IF EXISTS messaging_outbox_events;
 DROP TABLE IF EXISTS messaging_idempotency_keys;
+DROP TABLE IF EXISTS messages;
 DROP TABLE IF EXISTS conversations;
 DROP FUNCTION IF EXISTS maintain_messages_partitions();
