@@ -10,6 +10,7 @@ from typing import Any
 
 from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
 from backend_architect.ir.query import IF_MATCH, if_match, operation_limit
+from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS
 
 OPENAPI_VERSION = "3.1.0"
 SERVER_URL = "https://api.example.com"
@@ -110,7 +111,7 @@ HEADER_PARAMS: dict[str, Any] = {
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
-        "description": "Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for 24 hours.",
+        "description": f"Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for {IDEMPOTENCY_REPLAY_HOURS} hours.",
         "schema": {"type": "string", "maxLength": 255},
         "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
     },
