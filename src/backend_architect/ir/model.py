@@ -417,6 +417,7 @@ class ApiProperty(IRModel):
     pii: bool = False
     description: str | None = None
     items: str | None = Field(default=None, description="For arrays: the name of the item schema.")
+    item_pattern: str | None = Field(default=None, description="For arrays of strings (no item schema): each item's pattern (country codes: ^[A-Z]{2}$).")
     ref: str | None = Field(default=None, description="For objects: the name of the schema this property holds.")
     pattern: str | None = None
     min_length: int | None = Field(default=None, description="For strings: the fewest characters (a password's minimum).")
@@ -448,6 +449,10 @@ class Parameter(IRModel):
     minimum: int | None = None
     default: Any = None
     spec_ref: str | None = Field(default=None, description="The spec filter, sort, search or proximity it carries (e.g. Follow.follower).")
+
+
+#: The country a geo-restricted item's examples show refused: the list's example and the 451's detail name the same one.
+EXAMPLE_COUNTRY = "GB"
 
 
 class CountryRule(IRModel):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
+from backend_architect.ir.model import EXAMPLE_COUNTRY, Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
 from backend_architect.ir.query import IF_MATCH, if_match, operation_limit
 from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS
 
@@ -316,7 +316,7 @@ def _refused(op: Operation) -> dict[str, Any]:
         "type": "https://problems.example.com/unavailable-in-country",
         "title": "Unavailable in your country",
         "status": 451,
-        "detail": f"This {rule.item} may not be shown in GB.",
+        "detail": f"This {rule.item} may not be shown in {EXAMPLE_COUNTRY}.",
         "instance": instance,
     }
     return {"description": ERROR_TEXT[451][1], "content": {PROBLEM: {"schema": _ref("Problem"), "example": example}}}
@@ -403,8 +403,8 @@ def _property(prop: ApiProperty) -> dict[str, Any]:
         out["pattern"] = prop.pattern
     if prop.enum:
         out["enum"] = [*prop.enum, None] if prop.nullable else list(prop.enum)
-    if prop.type == "array" and prop.items:
-        out["items"] = _ref(prop.items)
+    if prop.type == "array" and (prop.items or prop.item_pattern):
+        out["items"] = _ref(prop.items) if prop.items else {"type": "string", "pattern": prop.item_pattern}
         if prop.min_items is not None:
             out["minItems"] = prop.min_items
         out["maxItems"] = prop.max_items if prop.max_items is not None else 100

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.country_rules import country_rules, entity_tables
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import decision, fmt
-from backend_architect.ir.model import Architecture, CachePlan, CountryRule, Operation
+from backend_architect.ir.model import EXAMPLE_COUNTRY, ApiProperty, ApiSchema, Architecture, CachePlan, CountryRule, Operation
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab
 
@@ -99,6 +100,10 @@ def _applied(analysis: Analysis, arch: Architecture, rule: CountryRule) -> Appli
         )
         for service, _, op in reads
     )
+    shapes: tuple[tuple[str, ApiSchema], ...] = ()
+    if rule.item_column is None:
+        others, shapes = _listed(arch, rule, {op.operation_id for _, _, op in reads})
+        operations = _shown(operations, rule) + others
     names = {u for _, _, op in reads for u in op.use_cases}
     peak = sum(u.peak_qps for u in analysis.use_cases if u.name in names)
     caches = tuple(_keyed(c, rule) for c in arch.caches if c.use_case in names and c.strategy in _SHARED)
@@ -123,7 +128,52 @@ def _applied(analysis: Analysis, arch: Architecture, rule: CountryRule) -> Appli
         subject=rule.item,
         inputs={"peak_rps": peak, "reads": float(len(reads))},
     )
-    return Applied(made, operations=operations, caches=caches)
+    return Applied(made, operations=operations, caches=caches, schemas=shapes)
+
+
+#: A country code as the list holds it (ISO 3166-1 alpha-2), and the most a list holds (every code there is).
+COUNTRY_PATTERN = "^[A-Z]{2}$"
+MAX_COUNTRIES = 250
+
+
+def _listed(arch: Architecture, rule: CountryRule, restricted: set[str]) -> tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]:
+    """The item's shapes with the list column as what it is, an array of country codes (JSON alone says an object), and the item's
+    other operations' examples showing a list."""
+    shapes = []
+    for api in arch.apis:
+        for schema in api.schemas:
+            if schema.entity != rule.item or not any(p.name == rule.column for p in schema.properties):
+                continue
+            props = [
+                p.model_copy(update={"type": "array", "item_pattern": COUNTRY_PATTERN, "max_items": MAX_COUNTRIES, "description": _described(p, rule)})
+                if p.name == rule.column
+                else p
+                for p in schema.properties
+            ]
+            shapes.append((api.service, schema.model_copy(update={"properties": props})))
+    others = tuple((api.service, op) for api in arch.apis for op in api.operations if op.entity == rule.item and op.operation_id not in restricted)
+    return _shown(others, rule), tuple(shapes)
+
+
+def _described(prop: ApiProperty, rule: CountryRule) -> str:
+    says = "refused in" if rule.mode == "blocked" else "served only in"
+    return f"{prop.description + '; ' if prop.description else ''}the countries (ISO 3166-1 alpha-2) the {rule.item} is {says}"
+
+
+def _shown(operations: tuple[tuple[str, Operation], ...], rule: CountryRule) -> tuple[tuple[str, Operation], ...]:
+    """Operations whose examples show the list column, showing a list of codes in place of an object."""
+    return tuple(
+        (service, op.model_copy(update={k: _listing(getattr(op, k), rule.column) for k in ("example_request", "example_response")}))
+        for service, op in operations
+    )
+
+
+def _listing(example: Any, column: str) -> Any:
+    if isinstance(example, list):
+        return [_listing(e, column) for e in example]
+    if isinstance(example, dict):
+        return {k: [EXAMPLE_COUNTRY] if k == column and v is not None else _listing(v, column) for k, v in example.items()}
+    return example
 
 
 def _keyed(cache: CachePlan, rule: CountryRule) -> CachePlan:
