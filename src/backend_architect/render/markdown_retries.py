@@ -14,7 +14,7 @@ from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS, RUNTIM
 
 #: What makes a write safe to repeat without a key, by its method.
 _BY_METHOD = {
-    "put": "a PUT sets the resource it names (a value, a membership) to one state, so the same request twice leaves the same state",
+    "put": "a PUT sets the resource it names, a value or a membership, to one state, so the same request twice leaves the same state",
     "delete": "a DELETE repeated leaves the row gone, as the first did; the retry may answer 404",
     "patch": "a merge patch sets the same fields to the same values again",
 }
