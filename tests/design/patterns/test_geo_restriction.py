@@ -131,6 +131,12 @@ def test_restricted_item_is_refused_where_it_is_read_ok(text: str, item: str, mo
                     assert route in reads
                     assert response["content"]["application/problem+json"]["example"]["status"] == 451
                     assert methods["get"]["responses"]["200"]["headers"]["Vary"]["example"] == "X-Client-Country"
+    if where[2] is None:
+        # a list of countries is what the contract says it is: an array of ISO codes, shown as one in the examples
+        shapes = [d["components"]["schemas"] for p, d in files.items() if p.startswith("openapi/")]
+        listed = [s[item]["properties"][where[1]] for s in shapes if item in s]
+        assert listed
+        assert all(p["items"] == {"type": "string", "pattern": "^[A-Z]{2}$"} for p in listed)
     assert [f.message for f in review(arch, DESIGN_RULES)] == []
 
 
@@ -148,3 +154,17 @@ def test_a_users_country_restricts_nothing_err() -> None:
     arch, _ = _design(USER_COUNTRY)
     assert not any(o.country_rule or 451 in o.error_statuses for a in arch.apis for o in a.operations)
     assert not any(d.id.startswith("geo-restriction.") for d in arch.decisions)
+
+
+@pytest.mark.parametrize("key", ["PAT071", "geo-restriction.film"])
+def test_forbidden_geo_restriction_builds_nothing_ok(key: str) -> None:
+    """Forbidden by the spec author (by code or by decision id), no read answers 451 and the record says why."""
+    from backend_architect.design.pipeline import design
+    from backend_architect.spec.model import DecisionOverride
+
+    spec = load_spec_bytes(LIST_ON_ROW.encode(), "spec.yaml").spec
+    arch = design(spec.model_copy(update={"decisions": {key: DecisionOverride(forbid=True, reason="licences are enforced by the CDN")}}))
+    assert not any(o.country_rule or 451 in o.error_statuses for a in arch.apis for o in a.operations)
+    (made,) = [d for d in arch.decisions if d.id.startswith("geo-restriction.")]
+    assert made.author_reason == "licences are enforced by the CDN"
+    assert "forbidden" in made.choice
