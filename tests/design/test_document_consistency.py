@@ -306,6 +306,23 @@ WRITTEN = {
     "follows": FOLLOWS,
     "guilds": GUILDS,
     "media-links": MEDIA_LINKS,
+    "licensed-media": """
+system: licensed-media
+entities:
+  User: {fields: {name: string(80)}}
+  Episode:
+    fields: {title: string(200), uploader: ref(User), audio: {type: blob, avg_bytes: 30MB}, mime_type: string(100), status: "enum[draft,published]"}
+    growth: 10k/day
+  RegionBlock: {part_of: Episode, fields: {country: string(2)}, unique: [[episode, country]]}
+  Poster: {fields: {episode: ref(Episode), image: {type: blob, avg_bytes: 300KB}, blocked_countries: json?}}
+use_cases:
+  - {name: upload episode, writes: [Episode], rate: 10k/day}
+  - {name: publish episode, kind: update, writes: [Episode.status], rate: 10k/day}
+  - {name: block episode in country, writes: [RegionBlock], rate: 1k/day}
+  - {name: play episode, kind: get, auth: none, reads: [Episode], rate: 50M/day, consistency: eventual, staleness: 60s}
+  - {name: add poster, writes: [Poster], rate: 10k/day}
+  - {name: view poster, kind: get, reads: [Poster], rate: 5M/day}
+""",
 }
 
 
@@ -1349,3 +1366,54 @@ def test_no_index_names_a_read_another_store_answers_alone_ok(name: str, arch: A
             for index in t.indexes:
                 named = [u for u, e in alone if e == t.entity for r in index.reasons if r == f"use case '{u}'" or r.startswith(f"use case '{u}' (")]
                 assert not named, (t.name, index.name, named)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_file_examples_tell_one_story_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every example showing a file's recorded size or type shows what its upload URL was asked for (one file, one story)."""
+    for api in arch.apis:
+        uploads = [o for o in api.operations if o.response_schema and o.response_schema.endswith("Upload") and isinstance(o.example_request, dict)]
+        for upload in uploads:
+            entity = upload.entity or ""
+            fields = [p.name for s in api.schemas if s.entity == entity for p in s.properties if p.pattern and p.pattern.startswith("^uploads/")]
+            field = next((f for f in fields if len(uploads) == 1 or f.replace("_", "-") in upload.path), None)
+            if field is None:
+                continue
+            expected = {f"{field}_bytes": upload.example_request["bytes"], f"{field}_content_type": upload.example_request["content_type"]}
+            for op in (o for o in api.operations if o.entity == entity):
+                for example in (op.example_request, op.example_response):
+                    rows = example.get("items", [example]) if isinstance(example, dict) else []
+                    for row in (r for r in rows if isinstance(r, dict)):
+                        for key, value in expected.items():
+                            if key in row:
+                                assert row[key] == value, (name, op.operation_id, key)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_retries_statement_is_the_contracts_ok(name: str, arch: Architecture, document: str) -> None:
+    """design.md's retry statement names exactly the operations whose contract takes Idempotency-Key, and no write twice."""
+    keyed = {f"{o.method.upper()} `{a.base_path}{o.path}` ({o.summary})" for a in arch.apis for o in a.operations if o.idempotency_key}
+    if "### Retries and idempotency" not in document:
+        assert not keyed
+        return
+    section = document.split("### Retries and idempotency", 1)[1].split("\n### ", 1)[0]
+    line = next((x for x in section.splitlines() if "`Idempotency-Key` (optional header)" in x), "")
+    assert {k for k in keyed if k in line} == keyed
+    assert f"exactly these {len(keyed)} operations" in line or not keyed
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_geo_refusal_is_one_fact_ok(name: str, arch: Architecture, document: str) -> None:
+    """An operation answers 451 exactly when it reads a geo-restricted item, whose decision names it, and its shared cache keys by country."""
+    for api in arch.apis:
+        for op in api.operations:
+            assert (451 in op.error_statuses) == (op.country_rule is not None), (name, op.operation_id)
+            if op.country_rule is None:
+                continue
+            made = next(d for d in arch.decisions if d.id.startswith("geo-restriction.") and d.subject == op.country_rule.item)
+            assert f"GET {api.base_path}{op.path}" in made.choice
+            for cache in (c for c in arch.caches if c.use_case in op.use_cases and c.strategy in {"cdn", "http"}):
+                assert cache.key is not None
+                assert op.country_rule.header in cache.key
+    if name == "licensed-media":
+        assert {d.subject for d in arch.decisions if d.id.startswith("geo-restriction.")} == {"Episode", "Poster"}

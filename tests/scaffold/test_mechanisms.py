@@ -107,6 +107,8 @@ def test_operation_mechanism_ok(spec: str, operation: str, mechanism: str, detai
         pytest.param("mechanisms", "getReceiptDownloadUrl", lambda op: op.detail.status == "file_status", id="download-of-processed-outputs"),
         pytest.param("mechanisms", "getClipPlayback", lambda op: len(op.detail.bandwidth) == 4, id="playback-ladder-from-the-design"),
         pytest.param("mechanisms", "openLinkShortLink", lambda op: op.detail.location == "{target}", id="redirect-to-the-links-target"),
+        pytest.param("mechanisms", "readArticle", lambda op: op.countries[1:4] == ("blocked_countries", None, "blocked"), id="refused-by-a-list-on-the-row"),
+        pytest.param("mechanisms", "getClipPlayback", lambda op: op.countries[1:4] == ("country", "clip_id", "blocked"), id="refused-by-a-child-table"),
     ],
 )
 def test_mechanism_details_ok(spec: str, operation: str, check: object) -> None:
@@ -134,8 +136,8 @@ def mechanisms_service(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_generated_service_proves_every_mechanism_ok(postgres: object, mechanisms_service: Path) -> None:
     """The service scaffolded from specs/mechanisms.yaml passes its own tests on PostgreSQL alone (the local adapters):
     sessions, /me, links (changed at their pair), a feed, graph walks, the k nearest, series, a ranking, slugs and key ranges,
-    heartbeats, latest values, files by signed URLs (a compressed one by its copy), a video's playback, a short link's redirect, and its
-    gap answering 501."""
+    heartbeats, latest values, files by signed URLs (a compressed one by its copy), a video's playback, a short link's redirect, items
+    refused per country (451 from a blocked country, by a list on the row and by a child table), and its gap answering 501."""
     run = _own_tests(mechanisms_service, postgres)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "PASSED tests/test_content_use_cases.py::test_list_articles_of_people_i_follow_ok" in run.stdout, "the gap's 501 is checked"

@@ -21,7 +21,7 @@ prefix lets a lifecycle rule expire uploads nobody confirmed.
 
 from __future__ import annotations
 
-from backend_architect.spec.model import FieldSpec
+from backend_architect.spec.model import FieldSpec, Spec
 from backend_architect.spec.naming import table_name
 
 #: A pre-signed upload URL accepts the file for 15 minutes (long enough for a 100 MB upload on a slow mobile link).
@@ -79,7 +79,7 @@ _BY_WORD = {
 def max_bytes(field: FieldSpec) -> int:
     """The largest upload accepted: the spec's ``max_bytes``, else ``max(20 x avg_bytes, 10 MB)``.
 
-    >>> from backend_architect.spec.model import FieldSpec
+    >>> from backend_architect.spec.model import FieldSpec, Spec
     >>> max_bytes(FieldSpec(type="blob", avg_bytes=100_000))
     10000000
     >>> max_bytes(FieldSpec(type="blob", avg_bytes=50_000_000))
@@ -93,7 +93,7 @@ def max_bytes(field: FieldSpec) -> int:
 def content_types(name: str, field: FieldSpec) -> list[str]:
     """The content types an upload may declare: the spec's ``content_types``, else by the field's name, else every common type.
 
-    >>> from backend_architect.spec.model import FieldSpec
+    >>> from backend_architect.spec.model import FieldSpec, Spec
     >>> content_types("avatar_image", FieldSpec(type="blob"))[:2]
     ['image/jpeg', 'image/png']
     >>> content_types("scan", FieldSpec(type="blob", content_types=["application/pdf"]))
@@ -109,6 +109,42 @@ def content_types(name: str, field: FieldSpec) -> list[str]:
     if field.media is not None and not found:
         found = [*VIDEO_TYPES] if field.media.transcode else [*IMAGE_TYPES]
     return found or [*IMAGE_TYPES, *VIDEO_TYPES, *AUDIO_TYPES, *DOCUMENT_TYPES]
+
+
+#: Names of an entity's own fields that restate its one file's content type or size (kept beside the blob by some specs).
+_TYPE_NAMES = frozenset({"content_type", "mime_type", "media_type", "mimetype", "file_type", "file_content_type"})
+_SIZE_NAMES = frozenset({"size_bytes", "bytes", "size", "file_size", "file_bytes", "byte_size", "file_size_bytes", "length_bytes"})
+
+
+def example_upload(name: str, field: FieldSpec) -> tuple[str, int]:
+    """The content type and size every example of one blob's flow shows: the upload URL is asked for them, the confirming write
+    and every read repeat them (the first allowed type; the average size, within the maximum).
+
+    >>> from backend_architect.spec.model import FieldSpec, Spec
+    >>> example_upload("avatar", FieldSpec(type="blob", avg_bytes=100_000))
+    ('image/jpeg', 100000)
+    """
+    return content_types(name, field)[0], int(min(float(field.avg_bytes or DEFAULT_BLOB_BYTES), max_bytes(field)))
+
+
+def example_story(spec: Spec, entity: str) -> dict[str, str | int]:
+    """The values an entity's examples show for its files, one story across the upload, the confirming write and the reads: each
+    blob's recorded size and content type, and the entity's own fields restating them when it holds one file."""
+    fields = spec.entities[entity].fields
+    blobs = [(n, f) for n, f in fields.items() if f.type.kind == "blob"]
+    out: dict[str, str | int] = {}
+    for name, field in blobs:
+        kind, size = example_upload(name, field)
+        size_column, type_column, _ = meta_columns(name)
+        out[size_column], out[type_column] = size, kind
+    if len(blobs) == 1:
+        kind, size = example_upload(*blobs[0])
+        for name, field in fields.items():
+            if name in _TYPE_NAMES and field.type.kind == "string" and (field.type.length is None or field.type.length >= len(kind)):
+                out[name] = kind
+            elif name in _SIZE_NAMES and field.type.kind in {"int", "bigint"}:
+                out[name] = size
+    return out
 
 
 def stated(field: FieldSpec) -> bool:
@@ -137,6 +173,8 @@ __all__ = [
     "UPLOAD_URL_TTL_S",
     "content_types",
     "example_key",
+    "example_story",
+    "example_upload",
     "key_prefix",
     "max_bytes",
     "meta_columns",

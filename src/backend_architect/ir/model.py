@@ -427,6 +427,7 @@ class ApiProperty(IRModel):
     pii: bool = False
     description: str | None = None
     items: str | None = Field(default=None, description="For arrays: the name of the item schema.")
+    item_pattern: str | None = Field(default=None, description="For arrays of strings (no item schema): each item's pattern (country codes: ^[A-Z]{2}$).")
     ref: str | None = Field(default=None, description="For objects: the name of the schema this property holds.")
     pattern: str | None = None
     min_length: int | None = Field(default=None, description="For strings: the fewest characters (a password's minimum).")
@@ -460,6 +461,21 @@ class Parameter(IRModel):
     spec_ref: str | None = Field(default=None, description="The spec filter, sort, search or proximity it carries (e.g. Follow.follower).")
 
 
+#: The country a geo-restricted item's examples show refused: the list's example and the 451's detail name the same one.
+EXAMPLE_COUNTRY = "GB"
+
+
+class CountryRule(IRModel):
+    """Where an item may be read: the countries it is refused in (or the only ones it is served in), as the data holds them."""
+
+    item: str = Field(description="The entity restricted per country (Video).")
+    mode: Literal["blocked", "allowed"] = Field(description="blocked: refused in the listed countries; allowed: served only in them.")
+    table: str = Field(description="The table holding the countries: the item's own (a list column) or a child table (one row per country).")
+    column: str = Field(description="The column holding the country codes (a JSON list on the item's row, or one code per child row).")
+    item_column: str | None = Field(default=None, description="In a child table, the column naming the item (video_id); none for a list column.")
+    header: str = Field(description="The request header the edge sets to the client's country (ISO 3166-1 alpha-2), taken over any client-sent one.")
+
+
 class Operation(IRModel):
     """One HTTP operation, with its conventions and generated examples."""
 
@@ -488,6 +504,9 @@ class Operation(IRModel):
     idempotency_key: bool = Field(default=False, description="Accepts an Idempotency-Key header making retries safe.")
     conditional: bool = Field(default=False, description="Uses ETag / If-Match for concurrency control.")
     cache_control: str | None = None
+    country_rule: CountryRule | None = Field(
+        default=None, description="The item it reads is refused per country: 451 to a caller from a country the rule excludes; shared caches key by it."
+    )
     internal: bool = Field(default=False, description="Only other services call it (x-internal).")
     consumers: list[str] = Field(default_factory=list, description="Other services that call it.")
     upstreams: list[str] = Field(default_factory=list, description="Services and external systems it calls synchronously (503 when they are down).")

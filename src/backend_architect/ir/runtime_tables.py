@@ -19,6 +19,9 @@ RuntimeRole = Literal["outbox", "inbox", "idempotency"]
 RUNTIME_TABLES: dict[RuntimeRole, str] = {"outbox": "outbox_events", "inbox": "processed_events", "idempotency": "idempotency_keys"}
 #: Days a published event, a consumer's record of it and a stored answer are kept: past every redelivery and client retry.
 RUNTIME_RETENTION_DAYS = 7
+#: How long a retried request with the same Idempotency-Key gets the first answer replayed (the contract's header says it; the
+#: scaffold keeps it); the key's row stays RUNTIME_RETENTION_DAYS so a late retry with another body is still refused.
+IDEMPOTENCY_REPLAY_HOURS = 24
 
 
 #: Why the unpublished-events index exists, true whichever relay the design runs.

@@ -15,6 +15,7 @@ from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
+from backend_architect.render.markdown_retries import retries_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
 from backend_architect.render.volumes import volume_rows
@@ -46,6 +47,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         _services(arch),
         ["## API", ""],
         *(_api(api) for api in arch.apis),
+        retries_section(arch.apis),
         _examples(arch.apis),
         ["## Data", ""],
         *(_data(s, figures, horizons) for s in arch.datastores),

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend_architect.ir.model import Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
+from backend_architect.ir.model import EXAMPLE_COUNTRY, Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
 from backend_architect.ir.query import IF_MATCH, if_match, operation_limit
+from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS
 
 OPENAPI_VERSION = "3.1.0"
 SERVER_URL = "https://api.example.com"
@@ -33,6 +34,7 @@ ERROR_TEXT = {
     412: ("PreconditionFailed", "If-Match does not match the current ETag: reload and retry."),
     422: ("UnprocessableContent", "The body is well-formed but fails validation; see errors[]."),
     429: ("TooManyRequests", "Rate limit exceeded; retry after Retry-After seconds."),
+    451: ("UnavailableForLegalReasons", "The item may not be shown in the caller's country (geo-restricted); the body says why."),
     500: ("InternalError", "Unexpected server error; safe to retry idempotent requests."),
     503: ("ServiceUnavailable", "A system this operation depends on is unavailable; retry after Retry-After seconds."),
 }
@@ -110,7 +112,7 @@ HEADER_PARAMS: dict[str, Any] = {
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
-        "description": "Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for 24 hours.",
+        "description": f"Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for {IDEMPOTENCY_REPLAY_HOURS} hours.",
         "schema": {"type": "string", "maxLength": 255},
         "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
     },
@@ -278,13 +280,22 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
     if op.cache_control:
         headers["Cache-Control"] = {"$ref": "#/components/headers/Cache-Control"}
         used_headers.add("Cache-Control")
+    if op.country_rule is not None:
+        # shared caches keep one copy per country: a copy made for one country never answers another
+        headers["Vary"] = {
+            "description": f"{op.country_rule.header}: the answer depends on the caller's country (geo-restricted item).",
+            "schema": {"type": "string"},
+            "example": op.country_rule.header,
+        }
     description = {200: "OK", 201: "Created", 204: "No Content", 302: "Found: the client follows Location"}[op.success_status]
     success: dict[str, Any] = {"description": description, "headers": headers}
     if op.response_schema and op.success_status not in {204, 302}:
         success["content"] = {"application/json": {"schema": _ref(op.response_schema), "example": op.example_response}}
     responses: dict[str, Any] = {str(op.success_status): success}
     for status in op.error_statuses:
-        if status == op.example_error_status:
+        if status == 451 and op.country_rule is not None:
+            responses[str(status)] = _refused(op)
+        elif status == op.example_error_status:
             _name, text = ERROR_TEXT[status]
             response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem"), "example": op.example_error}}}
             if status in {429, 503}:
@@ -294,6 +305,21 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
             used_errors.add(status)
             responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_TEXT[status][0]}"}
     return responses
+
+
+def _refused(op: Operation) -> dict[str, Any]:
+    """The 451 of a geo-restricted read, with its example problem."""
+    rule = op.country_rule
+    assert rule is not None
+    instance = (op.example_error or {}).get("instance", op.path)
+    example = {
+        "type": "https://problems.example.com/unavailable-in-country",
+        "title": "Unavailable in your country",
+        "status": 451,
+        "detail": f"This {rule.item} may not be shown in {EXAMPLE_COUNTRY}.",
+        "instance": instance,
+    }
+    return {"description": ERROR_TEXT[451][1], "content": {PROBLEM: {"schema": _ref("Problem"), "example": example}}}
 
 
 def _error_response(status: int) -> dict[str, Any]:
@@ -377,8 +403,8 @@ def _property(prop: ApiProperty) -> dict[str, Any]:
         out["pattern"] = prop.pattern
     if prop.enum:
         out["enum"] = [*prop.enum, None] if prop.nullable else list(prop.enum)
-    if prop.type == "array" and prop.items:
-        out["items"] = _ref(prop.items)
+    if prop.type == "array" and (prop.items or prop.item_pattern):
+        out["items"] = _ref(prop.items) if prop.items else {"type": "string", "pattern": prop.item_pattern}
         if prop.min_items is not None:
             out["minItems"] = prop.min_items
         out["maxItems"] = prop.max_items if prop.max_items is not None else 100

@@ -172,6 +172,9 @@ def operation(op: OpPlan) -> list[str]:
         if op.detail.presence is not None:
             seen = f", {column(res, op.detail.presence.last_seen)}" if op.detail.presence.last_seen else ""
             args.append(f"presence=Presence({op.detail.presence.ttl_s}{seen}, table=runtime_presence)")
+    if op.countries is not None:
+        table, country, item, mode, header = op.countries
+        args.append(f"countries=Countries({col(table, country)}, {col(table, item) if item else 'None'}, {literal(mode)}, {literal(header)})")
     if op.cache_ttl:
         args.append(f"cache_ttl={op.cache_ttl}")
     if op.cache_l1:

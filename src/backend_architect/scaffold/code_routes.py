@@ -101,6 +101,9 @@ def call(op: OpPlan) -> list[str]:
     lines = [f"ctx = await begin(request, {const}.policy)"]
     mechanism = op.mechanism
     key = op.key_param.py if op.key_param else "None"
+    if op.countries is not None:
+        # a geo-restricted item is refused before it is read, cached or signed
+        lines.append(f"await countries.refuse(ctx, {const}, {key})")
     parent = [f"parent_key={op.parent_param.py}"] if op.parent_param else []
     headers = op.header
     if_match = [f"if_match={headers['If-Match'].py}"] if "If-Match" in headers else []

@@ -77,10 +77,21 @@ def operation_plan(ctx: ModuleContext, op: Operation, resource: ResourcePlan) ->
     )
     try:
         params = parameters(document_op, ctx.document.get("components", {}))
-        base = dataclasses.replace(base, params=params)
+        base = dataclasses.replace(base, params=params, countries=_countries(ctx, op))
         return _planned(ctx, op, base, params, ctx.tables[resource.table.name])
     except Gap as gap:
         return dataclasses.replace(base, mechanism="unavailable", gap=str(gap))
+
+
+def _countries(ctx: ModuleContext, op: Operation) -> tuple[str, str, str | None, str, str] | None:
+    """Where a geo-restricted read finds the item's countries (a table of this module); a Gap when the design keeps them elsewhere."""
+    rule = op.country_rule
+    if rule is None:
+        return None
+    plan = ctx.plans.get(rule.table)
+    if plan is None:
+        raise Gap(f"its countries live in {rule.table}, outside this module")
+    return plan.var, rule.column, rule.item_column, rule.mode, rule.header
 
 
 def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[ParamPlan, ...], table: Table) -> OpPlan:

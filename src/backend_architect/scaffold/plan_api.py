@@ -139,6 +139,8 @@ class OpPlan:
     cache_l1: tuple[float, int] | None = None
     #: What domain.py must supply before the operation works (it answers 501 until then), when the design leaves it open.
     todo: str | None = None
+    #: A geo-restricted item's read: (table var, country column, item column or None, mode, header); ``countries.refuse`` runs first.
+    countries: tuple[str, str, str | None, str, str] | None = None
 
     def param(self, location: str) -> list[ParamPlan]:
         return [p for p in self.params if p.location == location]

@@ -172,6 +172,14 @@ def _mechanism_data(module: ModulePlan, op: OpPlan) -> dict[str, Any]:
     return out
 
 
+def _countries(module: ModulePlan, op: OpPlan) -> dict[str, Any] | None:
+    """Where a geo-restricted read's countries live, for the check that a refused country gets 451."""
+    rule = op.op.country_rule
+    if rule is None or op.countries is None:
+        return None
+    return {"table": table_key(module.schema, rule.table), "column": rule.column, "item_column": rule.item_column, "mode": rule.mode, "header": rule.header}
+
+
 def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: str) -> dict[str, Any]:
     ir = op.op
     table = op.resource.table
@@ -236,6 +244,7 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "func": op.func,
         "path_kinds": {p.name: "uuid" if "Uuid" in p.annotation else "int" if "int" in p.annotation else "text" for p in op.params if p.location == "path"},
         "required_query": _required_query(module, ir),
+        "countries": _countries(module, op),
         **_mechanism_data(module, op),
     }
 

@@ -146,6 +146,13 @@ class FieldSpec(SpecModel):
         description="true: the server sets it (a code, a total, a counter), never a request; false: clients set it, "
         "whatever the design's rules say (a status chosen at creation). Left out, the design decides.",
     )
+    countries: Literal["blocked", "allowed"] | None = Field(
+        default=None,
+        description="The field holds country codes (ISO 3166-1 alpha-2) that restrict its item: blocked (the item is refused to callers "
+        "from these countries) or allowed (served only there); on a list field of the item (blocked_countries: {type: json, countries: "
+        "blocked}) or on the country of a child entity (GeoBlock part_of Video, country: {type: string(2), countries: blocked}). Read "
+        "from the names when left out (blocked_countries, allowed_countries; a GeoBlock or CountryBlock child's country).",
+    )
     on_delete: OnDelete | None = Field(
         default=None, description="For a ref: what deleting the referenced row does (cascade, restrict, set_null); chosen by the design when left out."
     )

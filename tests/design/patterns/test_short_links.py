@@ -59,6 +59,47 @@ use_cases:
   - {name: invite someone, actor: user, writes: [Invite], rate: 5k/day}
   - {name: view invite, actor: user, kind: get, reads: [Invite], rate: 20k/day}
 """
+ITEM_ITSELF = """\
+system: clips
+entities:
+  User: {fields: {name: string(80)}}
+  Video:
+    key: short_code
+    fields: {uploader: ref(User), title: string(200)}
+use_cases:
+  - {name: upload video, actor: user, writes: [Video], rate: 10k/day}
+  - {name: watch video, actor: visitor, auth: none, kind: get, reads: [Video], rate: 1M/day}
+"""
+SHARER_FIRST = """\
+system: sharing
+entities:
+  User: {fields: {name: string(80)}}
+  Recipe: {fields: {title: string(200), author: ref(User)}}
+  Share:
+    key: short_code
+    fields: {sharer: ref(User), recipe: ref(Recipe)}
+use_cases:
+  - {name: write recipe, actor: user, writes: [Recipe], rate: 10k/day}
+  - {name: read recipe, actor: visitor, auth: none, kind: get, reads: [Recipe], rate: 1M/day}
+  - {name: read profile, actor: visitor, auth: none, kind: get, reads: [User], rate: 1M/day}
+  - {name: share recipe, actor: user, writes: [Share], rate: 200k/day}
+  - {name: open share, actor: visitor, auth: none, kind: get, reads: [Share], rate: 2M/day}
+"""
+NAMED_FOR_ITS_ITEM = """\
+system: boards
+entities:
+  Board: {fields: {name: string(80)}}
+  Card: {fields: {title: string(200), board: ref(Board)}}
+  CardLink:
+    key: short_code
+    fields: {board: ref(Board), card: ref(Card), expires_at: timestamp}
+use_cases:
+  - {name: add card, actor: user, writes: [Card], rate: 10k/day}
+  - {name: view card, actor: user, kind: get, reads: [Card], rate: 1M/day}
+  - {name: view board, actor: user, kind: get, reads: [Board], rate: 1M/day}
+  - {name: link card, actor: user, writes: [CardLink], rate: 20k/day}
+  - {name: open card link, actor: user, kind: get, reads: [CardLink], rate: 50k/day}
+"""
 UNOPENED = """\
 system: coupons
 entities:
@@ -87,6 +128,9 @@ def _redirect(arch: Architecture) -> Operation:
         pytest.param(TRACKING, "TrackingLink", "/v1/tracking-links/{code}", ["track parcel"], id="public-link-to-a-private-read-stays-on-the-link"),
         pytest.param(INVITES, "Invite", "/v1/invites/{code}", ["view invite"], id="no-target-the-row-itself"),
         pytest.param(UNOPENED, "Coupon", "/v1/coupons/{code}", [], id="nobody-opens-it-yet"),
+        pytest.param(ITEM_ITSELF, "Video", "/v1/videos/{code}", ["watch video"], id="the-shared-item-itself-never-its-uploader"),
+        pytest.param(SHARER_FIRST, "Share", "/v1/recipes/{recipe_id}", ["open share"], id="share-leads-to-the-item-not-the-sharer"),
+        pytest.param(NAMED_FOR_ITS_ITEM, "CardLink", "/v1/cards/{card_id}", ["open card link"], id="link-leads-to-the-entity-it-is-named-for"),
     ],
 )
 def test_short_code_is_a_link_ok(text: str, entity: str, location: str, opens: list[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from backend_architect.design import blob_contract
@@ -18,9 +19,15 @@ EXAMPLE_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIwMTk1MGY2YiJ9.c2lnbmF0dXJl"
 EXAMPLE_EXPIRES_IN = 900
 
 
-def example_object(schemas: dict[str, ApiSchema], name: str) -> dict[str, Any]:
-    """An example of schema ``name``: every required property, and one optional one in a merge patch."""
+#: Per entity, the values its examples show whatever the schema (``design.blob_contract.example_story``).
+Stories = Mapping[str, Mapping[str, Any]]
+
+
+def example_object(schemas: dict[str, ApiSchema], name: str, stories: Stories | None = None) -> dict[str, Any]:
+    """An example of schema ``name``: every required property, and one optional one in a merge patch; an entity's ``stories``
+    values where it has them (a file's size as the upload declared it, in the confirming write and every read)."""
     schema = schemas[name]
+    story = (stories or {}).get(schema.entity or "", {})
     result: dict[str, Any] = {}
     for prop in schema.properties:
         if not prop.required and name.endswith("Update") and len(result) >= 1:
@@ -30,7 +37,9 @@ def example_object(schemas: dict[str, ApiSchema], name: str) -> dict[str, Any]:
         elif prop.ref == "GeoPoint":
             result[prop.name] = {"lat": 51.5072, "lon": -0.1276}
         elif prop.type == "array" and prop.items:
-            result[prop.name] = [example_object(schemas, prop.items)]
+            result[prop.name] = [example_object(schemas, prop.items, stories)]
+        elif prop.name in story and not prop.enum:
+            result[prop.name] = story[prop.name]
         elif prop.name in {"access_token", "refresh_token"}:
             result[prop.name] = EXAMPLE_TOKEN
         elif prop.name == "expires_in":
@@ -40,19 +49,24 @@ def example_object(schemas: dict[str, ApiSchema], name: str) -> dict[str, Any]:
     return result
 
 
-def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: dict[str, str]) -> Operation:
+def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: dict[str, str], stories: Stories | None = None) -> Operation:
     """``op`` with its request, response and error examples."""
-    request = example_object(schemas, op.request_schema) if op.request_schema else None
+    request = example_object(schemas, op.request_schema, stories) if op.request_schema else None
+    if request is not None and op.request_schema and op.kind in _SETTERS and op.flow not in {"login", "password"}:
+        # the value a write is named for is the value its example sends ('mark read' sends read), and so the one it answers;
+        # a merge patch named for a value ('close ticket') sends that field
+        _outcome_states(request, schemas[op.request_schema], op.use_cases, add=op.kind in {"update", "replace"})
     response: Any = None
     if op.response_schema and op.success_status != 204:
-        response = example_object(schemas, op.response_schema)
+        response = example_object(schemas, op.response_schema, stories)
         if op.paginated and op.response_schema.endswith("Page"):
             response["next_cursor"] = "eyJpZCI6IjAxOTUwZjZiIn0"
-        if request and op.kind in {"create", "update", "replace", "action"} and op.flow != "login":
+        if request and op.kind in _SETTERS and op.flow != "login":
             for key, value in request.items():
                 if key in response:
                     response[key] = value
         if op.kind == "action" and isinstance(response, dict):
+            # an action sets its outcome itself; other writes answer what they were sent (echoed above), never a state they cannot set
             _outcome_states(response, schemas[op.response_schema], op.use_cases)
         if op.kind == "create" and isinstance(response, dict) and request is not None:
             _not_yet_set(response, schemas[op.response_schema], request)
@@ -93,6 +107,9 @@ def _not_yet_set(response: dict[str, Any], schema: ApiSchema, request: dict[str,
             response[prop.name] = None
 
 
+#: Kinds of operation that set what they are named for.
+_SETTERS = frozenset({"create", "update", "replace", "action"})
+
 #: States a lifecycle verb leads to when its past tense is not one ('end trip' -> completed, 'start shift' -> in_progress).
 _OUTCOMES = {
     "end": ("completed", "finished", "done", "closed"),
@@ -111,22 +128,33 @@ _OUTCOMES = {
 }
 
 
-def _outcome_states(response: dict[str, Any], schema: ApiSchema, use_cases: list[str]) -> None:
-    """An action's response shows the state it leads to: the enum value its name says ('accept ride' -> accepted, 'mark read' -> read).
+def _outcome_states(example: dict[str, Any], schema: ApiSchema, use_cases: list[str], add: bool = False) -> None:
+    """A write's example shows the state its name says, in its request and its answer: the enum value ('accept ride' -> accepted,
+    'mark a message read' -> read, 'create a group' -> group) and the flag ('archive chat' -> archived: true, 'unpublish post' ->
+    published: false), whatever the write's shape (an action, an update of one field, a create).
 
-    The first enum value would show the state before the action (an accepted offer answering 'offered').
+    The first enum value would show another state (a read receipt sending 'delivered', an accepted offer answering 'offered').
+    ``add``: the example is a patch, which sends the field it is named for even when it would show another one.
     """
     from backend_architect.design.communication import past_tense
 
-    words = [w for name in use_cases for w in name.lower().split()]
+    words = [w for name in use_cases for w in name.lower().replace("-", " ").split()]
     if not words:
         return
-    wanted = [past_tense(words[0]).lower(), *_OUTCOMES.get(words[0], ()), *words]
+    verb = words[0]
+    undo = verb.startswith("un") and len(verb) > 4
+    stem = verb[2:] if undo else verb
+    wanted = [past_tense(verb).lower(), *_OUTCOMES.get(verb, ()), *words]
+    flags = {past_tense(stem).lower(), stem, *(w for w in words[1:] if len(w) > 2)}
     for prop in schema.properties:
-        if prop.enum and prop.name in response:
+        if prop.name not in example and not (add and not prop.read_only):
+            continue
+        if prop.enum:
             found = next((v for w in wanted for v in prop.enum if str(v).lower() == w), None)
             if found is not None:
-                response[prop.name] = found
+                example[prop.name] = found
+        elif prop.type == "boolean" and prop.name.removeprefix("is_").removeprefix("has_") in flags:
+            example[prop.name] = not undo
 
 
 def _example_path(op: Operation, path_entities: dict[str, str]) -> str:

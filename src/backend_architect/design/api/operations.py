@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from backend_architect.design import blob_contract
 from backend_architect.design.analysis import UseCase, action_name
 from backend_architect.design.api.examples import with_examples
 from backend_architect.design.api.parameters import filter_parameters, list_parameters, paginated
@@ -33,6 +34,8 @@ class ServiceApi:
         self.res = res
         self.schemas = Schemas(res)
         self.operations: dict[tuple[str, str], Operation] = {}
+        #: Per entity, what its examples show of its files: one story from the upload URL to every read.
+        self.stories = {name: blob_contract.example_story(res.spec, name) for name in res.spec.entities}
 
     # --- common parts -------------------------------------------------------------------
 
@@ -266,7 +269,7 @@ class ServiceApi:
         if op.conditional and op.kind != "get":
             errors.add(412)
         op = op.model_copy(update={"error_statuses": sorted(errors)})
-        return with_examples(op, self.schemas.schemas, self.res.path_entities)
+        return with_examples(op, self.schemas.schemas, self.res.path_entities, self.stories)
 
     def used_schemas(self) -> list[ApiSchema]:
         """Schemas the operations reference, directly or through properties (no unused components)."""

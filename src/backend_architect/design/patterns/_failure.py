@@ -50,6 +50,19 @@ def _also_held(arch: Architecture) -> str:
     return f"; {' and '.join(also)} while it is down" if also else ""
 
 
+def _retried(arch: Architecture, names: list[str]) -> str:
+    """How clients retry the failed writes, as their operations take it: with the Idempotency-Key where the contract takes one, as
+    they are where the method is idempotent (a PUT of a value, a DELETE)."""
+    ops = [o for a in arch.apis for o in a.operations if set(o.use_cases) & set(names) and o.method != "get"]
+    keyed = any(o.idempotency_key for o in ops)
+    plain = sorted({o.method.upper() for o in ops if not o.idempotency_key})
+    if keyed and plain:
+        return f"clients retry, with their Idempotency-Key where the operation takes one ({'/'.join(plain)} as they are: idempotent by method)"
+    if plain:
+        return f"clients retry as they are ({'/'.join(plain)}: idempotent by method)"
+    return "clients retry with their Idempotency-Key"
+
+
 def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, rto_seconds: float) -> list[DependencyImpact]:
     """Per dependency and effect, the use cases it hits and how, in a stable order."""
     reads = [u for u in analysis.use_cases if not u.is_write and not u.is_job]
@@ -66,7 +79,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
                 dependency="database primary",
                 effect="fail",
                 use_cases=[u.name for u in writes],
-                detail=f"writes fail until the failover completes (about {fmt(rto_seconds)} s); clients retry with their Idempotency-Key",
+                detail=f"writes fail until the failover completes (about {fmt(rto_seconds)} s); {_retried(arch, [u.name for u in writes])}",
             )
         )
     if reads:

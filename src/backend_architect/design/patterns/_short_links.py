@@ -5,11 +5,15 @@ its read shape (what creating it answers) carries ``short_url``, and ``GET /s/{c
 ``302 Found`` with ``Location`` set to what the link leads to:
 
 1. the row's own URL field, when the entity has one (a URL shortener's ``target_url``);
-2. else the item URL of the first entity it references that the API serves by id
-   (a share link of a video leads to ``/videos/{video_id}``, filled from the row), unless the
-   link opens without a token and that read needs one: then the link itself is what a visitor
-   may see (a parcel's tracking link is the visitor's only key to it);
-3. else the row's own item URL.
+2. else, when the row is a link (it holds nothing but references, or its name says so: a
+   share, an invite, a link), the item URL of the shared item the API serves by id (a share
+   link of a video leads to ``/videos/{video_id}``, filled from the row): the reference whose
+   entity the link is named for, else the first that is not its creator (the caller who
+   writes it), else the first; unless the link opens without a token and that read needs one:
+   then the link itself is what a visitor may see (a parcel's tracking link is the visitor's
+   only key to it);
+3. else the row's own item URL: a row that is itself the shared item (a video keyed by a
+   short code) leads to itself, never to its uploader.
 
 The redirect is public (browsers follow links without tokens; the target authorizes its own
 reads), rate limited per client IP, and cacheable: ``Cache-Control: public, max-age=300,
@@ -25,7 +29,8 @@ from typing import Any
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.patterns._api import EXAMPLE_CODE, new_operation
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
-from backend_architect.spec.model import Spec
+from backend_architect.spec.model import FieldSpec, Spec
+from backend_architect.spec.naming import snake
 
 #: The path a short code opens under the API's server URL (``https://api.example.com/v1`` in the contract's examples).
 PATH = "/s/{code}"
@@ -40,14 +45,21 @@ SHORT_URL = "short_url"
 Added = tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]
 
 
-def target(spec: Spec, arch: Architecture, entity: str, table: Table, column: str, public: bool = False) -> tuple[str, str]:
+#: Words in an entity's name that make its rows links to something else (``ShareLink``, ``VideoShare``, ``Invite``).
+_LINK_WORDS = frozenset({"link", "links", "share", "shares", "shared", "invite", "invitation", "referral", "redirect", "shortcut", "pointer"})
+
+
+def target(
+    spec: Spec, arch: Architecture, entity: str, table: Table, column: str, public: bool = False, callers: frozenset[str] = frozenset()
+) -> tuple[str, str]:
     """Where a code leads: the Location template (``{column}`` placeholders filled from the row) and what it names; ``public``: the
-    link opens without a token, so it leads only to reads that need none."""
+    link opens without a token, so it leads only to reads that need none; ``callers``: the entities whose users write the rows (a
+    reference to one is who made the link, not what it shares)."""
     urls = [n for n, f in spec.entities[entity].fields.items() if f.type.kind == "url"]
     if urls:
         return "{" + urls[0] + "}", f"the {entity}'s {urls[0]}"
     items = _item_paths(arch)
-    for name, field in spec.entities[entity].fields.items():
+    for name, field in _shared(spec, entity, callers):
         ref = field.type.target if field.type.kind == "ref" else None
         path, auth = items.get(ref or "", (None, "required"))
         # the row's column holding the reference (a reference to another service's entity has no foreign key, but has the column)
@@ -58,6 +70,30 @@ def target(spec: Spec, arch: Architecture, entity: str, table: Table, column: st
     if own.count("{") == 1:
         own = own[: own.index("{")] + "{" + column + "}"
     return own, f"the {entity} itself ({own})"
+
+
+def _shared(spec: Spec, entity: str, callers: frozenset[str]) -> list[tuple[str, FieldSpec]]:
+    """The references a link may lead to, the shared item first; none when the row is no link but the shared item itself.
+
+    >>> from backend_architect.spec.load import load_spec_bytes
+    >>> text = "{system: s, entities: {User: {fields: {n: int}}, Video: {fields: {uploader: ref(User), title: text}}, "
+    >>> text += "VideoShare: {fields: {by: ref(User), video: ref(Video)}}}}"
+    >>> spec = load_spec_bytes(text.encode(), "s.yaml").spec
+    >>> [n for n, _ in _shared(spec, "VideoShare", frozenset({"User"}))], _shared(spec, "Video", frozenset({"User"}))
+    (['video', 'by'], [])
+    """
+    fields = spec.entities[entity].fields
+    refs = [(n, f) for n, f in fields.items() if f.type.kind == "ref"]
+    words = set(snake(entity).split("_"))
+    own = [n for n, f in fields.items() if f.type.kind != "ref" and not f.generated]
+    if not refs or (own and not words & _LINK_WORDS):
+        return []
+
+    def rank(item: tuple[str, FieldSpec]) -> int:
+        target = item[1].type.target or ""
+        return 0 if snake(target) in words else 2 if target in callers else 1
+
+    return sorted(refs, key=rank)
 
 
 def _item_paths(arch: Architecture) -> dict[str, tuple[str, str]]:
@@ -71,13 +107,16 @@ def _item_paths(arch: Architecture) -> dict[str, tuple[str, str]]:
     return out
 
 
-def short_link_contract(spec: Spec, arch: Architecture, service: str, entity: str, table: Table, column: str, length: int, resolvers: list[UseCase]) -> Added:
+def short_link_contract(
+    spec: Spec, arch: Architecture, service: str, entity: str, table: Table, column: str, length: int, resolvers: list[UseCase], writers: list[UseCase]
+) -> Added:
     """``short_url`` in the entity's read shape (and in its examples), and ``GET /s/{code}`` answering 302 to the link's target."""
     api = next((a for a in arch.apis if a.service == service), None)
     read = next((s for s in api.schemas if s.name == entity), None) if api else None
     if api is None or read is None:
         return (), ()
-    location, leads = target(spec, arch, entity, table, column, any(u.spec.auth == "none" for u in resolvers))
+    callers = frozenset(u.caller for u in writers if u.caller)
+    location, leads = target(spec, arch, entity, table, column, any(u.spec.auth == "none" for u in resolvers), callers)
     url = ApiProperty(
         name=SHORT_URL,
         type="string",

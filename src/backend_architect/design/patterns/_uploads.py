@@ -97,7 +97,7 @@ def upload_operation(spec: Spec, arch: Architecture, service: str, entity: str, 
         request_schema=request.name,
         response_schema=response.name,
         success_status=201,
-        example_request={"content_type": types[0], "bytes": int(min(float(definition.avg_bytes or blob_contract.DEFAULT_BLOB_BYTES), limit))},
+        example_request=dict(zip(("content_type", "bytes"), blob_contract.example_upload(field, definition), strict=True)),
         example_response=example,
         idempotency_key=True,
     )
@@ -130,13 +130,9 @@ def download_operation(spec: Spec, arch: Architecture, service: str, entity: str
         ],
     )
     key = blob_contract.example_key(entity, field, example_uuid(f"{entity}.{field}.upload"))
-    types = blob_contract.content_types(field, definition)
-    example = {
-        "download_url": f"https://files.example.com/{key}?Expires={ttl}&Signature=abc",
-        "expires_at": EXAMPLE_TIME,
-        "content_type": types[0],
-        "bytes": int(float(definition.avg_bytes or blob_contract.DEFAULT_BLOB_BYTES)),
-    }
+    kind, stored = blob_contract.example_upload(field, definition)
+    example = {"download_url": f"https://files.example.com/{key}?Expires={ttl}&Signature=abc", "expires_at": EXAMPLE_TIME, "content_type": kind,
+               "bytes": stored}  # fmt: skip
     picks = (
         [
             Parameter(

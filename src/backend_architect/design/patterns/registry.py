@@ -15,6 +15,7 @@ from backend_architect.design.patterns.edge import edge
 from backend_architect.design.patterns.feed import feed_fan_out
 from backend_architect.design.patterns.gateway import realtime_gateway
 from backend_architect.design.patterns.geo import proximity
+from backend_architect.design.patterns.geo_restriction import geo_restriction
 from backend_architect.design.patterns.graph import graph_traversal
 from backend_architect.design.patterns.growth import staged_growth
 from backend_architect.design.patterns.history import history_tiering
@@ -73,6 +74,8 @@ PATTERNS: tuple[Pattern, ...] = (
     edge,
     # placement: every kind of data in its store
     blobs_in_object_storage,
+    # after every read of an item exists (its playback, its download URL) and its caches are planned
+    geo_restriction,
     search_documents,
     rate_limit_buckets,
     storage_placement,

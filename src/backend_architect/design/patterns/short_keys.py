@@ -217,7 +217,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     schemas: tuple[tuple[str, ApiSchema], ...] = ()
     opens = ""
     if plan.method != "slug":
-        links, schemas = short_link_contract(spec, arch, service, entity, table, plan.column, plan.length, resolvers)
+        links, schemas = short_link_contract(spec, arch, service, entity, table, plan.column, plan.length, resolvers, creates)
         # the re-keyed operations carry the examples with short_url: one operation each, the later change on the earlier
         rekeyed = {op.operation_id: op for _, op in operations}
         operations = tuple((svc, _rekeyed(rekeyed.get(op.operation_id), op)) for svc, op in links) + tuple(

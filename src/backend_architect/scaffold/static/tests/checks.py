@@ -119,6 +119,8 @@ def read(s: Scenario, op_id: str) -> None:
         assert found.headers["ETag"] == f'"{row["version"]}"'
     if op["cache_control"]:
         _shared_only_when_anonymous(s, op_id, found, s.path_for(op_id, row, parent))
+    if op.get("countries"):
+        _refused_in_country(s, op_id, row, s.path_for(op_id, row, parent))
     missing = dict(s.path_for(op_id, row, parent), **{op["key_param"]: _other_key(op)})
     assert s.call(op_id, missing).status_code == 404
     if op["owner"] or op["owner_chain"]:
@@ -127,6 +129,30 @@ def read(s: Scenario, op_id: str) -> None:
     if TABLES[op["table"]].get("tenant"):
         outsider = s.call(op_id, s.path_for(op_id, row, parent), auth=s.headers(op_id, tenant=str(uuid.uuid4())))
         assert outsider.status_code == 404, "another tenant must not see the row"
+
+
+def _refused_in_country(s: Scenario, op_id: str, row: dict[str, Any], path: dict[str, Any]) -> None:
+    """A geo-restricted item: 451 (problem+json) to a caller from a refused country, 200 from another; answers vary by the country."""
+    from psycopg import sql
+    from psycopg.types.json import Jsonb
+
+    op = OPERATIONS[op_id]
+    rule = op["countries"]
+    key = row[TABLES[op["table"]]["key"]]
+    if rule["item_column"]:
+        s.seeder.seed(rule["table"], **{rule["item_column"]: key, rule["column"]: "GB"})
+    else:
+        update = sql.SQL("UPDATE {} SET {} = %s WHERE {} = %s").format(
+            sql.Identifier(*rule["table"].split(".")), sql.Identifier(rule["column"]), sql.Identifier(TABLES[op["table"]]["key"])
+        )
+        s.db.execute(update, [Jsonb(["GB"]), key])
+    refused, served = ("GB", "FR") if rule["mode"] == "blocked" else ("FR", "GB")
+    answer = s.call(op_id, path, headers={rule["header"]: refused})
+    assert answer.status_code == 451, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    found = s.call(op_id, path, headers={rule["header"]: served})
+    assert found.status_code == 200, found.text
+    assert found.headers.get("Vary") == rule["header"], found.headers
 
 
 def _shared_only_when_anonymous(s: Scenario, op_id: str, found: Any, path: dict[str, Any]) -> None:

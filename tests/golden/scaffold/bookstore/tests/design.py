@@ -66,6 +66,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "browse_books",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
     },
     "addBook": {
         "module": "books",
@@ -137,6 +138,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "add_book",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
         "children": [],
     },
     "searchBooks": {
@@ -185,6 +187,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "search_books",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
     },
     "createBookUpload": {
         "module": "books",
@@ -240,6 +243,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "create_book_upload",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
         "upload": {"field": "cover", "max_bytes": 10000000},
     },
     "viewBook": {
@@ -288,6 +292,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "view_book",
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
+        "countries": None,
     },
     "updateBookPrice": {
         "module": "books",
@@ -335,6 +340,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "update_book_price",
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
+        "countries": None,
         "latest": False,
         "heartbeat": False,
     },
@@ -384,6 +390,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "get_book_download_url",
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
+        "countries": None,
         "download": {"column": "cover"},
     },
     "listReviewsOfABook": {
@@ -432,6 +439,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "list_reviews_of_a_book",
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
+        "countries": None,
     },
     "writeReview": {
         "module": "books",
@@ -479,6 +487,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "write_review",
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
+        "countries": None,
         "children": [],
     },
     "getReview": {
@@ -527,6 +536,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "get_review",
         "path_kinds": {"book_id": "uuid", "review_id": "uuid"},
         "required_query": {},
+        "countries": None,
     },
     "registerCustomer": {
         "module": "customers",
@@ -578,6 +588,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "register_customer",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
         "children": [],
     },
     "getCustomer": {
@@ -626,6 +637,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "get_customer",
         "path_kinds": {"customer_id": "uuid"},
         "required_query": {},
+        "countries": None,
     },
     "logIn": {
         "module": "customers",
@@ -676,6 +688,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "log_in",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
         "login": {"column": "email", "secret": "password_hash", "prop": "email", "secret_prop": "password"},
     },
     "logOut": {
@@ -724,6 +737,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "log_out",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
     },
     "listMyOrders": {
         "module": "orders",
@@ -777,6 +791,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "list_my_orders",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
     },
     "placeOrder": {
         "module": "orders",
@@ -833,6 +848,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "place_order",
         "path_kinds": {},
         "required_query": {},
+        "countries": None,
         "children": [{"prop": "lines", "table": "orders.order_lines", "column": "order_id"}],
     },
     "getOrder": {
@@ -881,6 +897,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "get_order",
         "path_kinds": {"order_id": "uuid"},
         "required_query": {},
+        "countries": None,
     },
     "cancelOrder": {
         "module": "orders",
@@ -928,6 +945,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "func": "cancel_order",
         "path_kinds": {"order_id": "uuid"},
         "required_query": {},
+        "countries": None,
         "latest": False,
         "heartbeat": False,
     },

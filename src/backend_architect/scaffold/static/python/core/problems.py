@@ -28,6 +28,7 @@ TITLES: dict[int, tuple[str, str]] = {
     413: ("content-too-large", "Content too large"),
     422: ("validation-failed", "Validation failed"),
     429: ("too-many-requests", "Too many requests"),
+    451: ("unavailable-in-country", "Unavailable in your country"),
     500: ("internal-error", "Internal server error"),
     501: ("not-implemented", "Not implemented"),
     503: ("unavailable", "Service unavailable"),

@@ -29,6 +29,18 @@ class ShortKey:
 
 
 @dataclass(frozen=True)
+class Countries:
+    """Where an item may be read: ``column`` holds country codes, a JSON list on the item's row (``item_column`` None) or one code a
+    row of a child table naming the item in ``item_column``; ``blocked`` refuses the listed countries, ``allowed`` all others."""
+
+    column: Column[Any]
+    item_column: Column[Any] | None
+    mode: Literal["blocked", "allowed"]
+    #: The request header the edge sets to the client's country (ISO 3166-1 alpha-2).
+    header: str
+
+
+@dataclass(frozen=True)
 class Resource:
     """An entity's table with the traits the design gave it."""
 
@@ -188,6 +200,8 @@ class Operation:
     cache_ttl: float | None = None
     #: The in-process cache (L1) in front of it: (seconds an entry lives, most entries kept); None: the shared cache alone.
     cache_l1: tuple[float, int] | None = None
+    #: The item is refused per country (451): where its countries live (``countries.refuse``).
+    countries: Countries | None = None
 
 
 def document(config: str, *columns: Column[Any]) -> ColumnElement[Any]:

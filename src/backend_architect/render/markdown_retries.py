@@ -1,0 +1,53 @@
+"""The API's one statement about retries: which operations take ``Idempotency-Key``, and why the other writes need none.
+
+Read from each operation's ``idempotency_key`` flag, the same flag the contracts' header
+parameter, the tables' conventions column and the scaffold's routes read, so the sentence
+names exactly the operations that take the header ("every write takes a key" would be
+false wherever a ``PUT`` replaces a value).
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Api, Operation
+from backend_architect.ir.query import if_match
+from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS, RUNTIME_RETENTION_DAYS
+
+#: What makes a write safe to repeat without a key, by its method.
+_BY_METHOD = {
+    "put": "a PUT sets the resource it names, a value or a membership, to one state, so the same request twice leaves the same state",
+    "delete": "a DELETE repeated leaves the row gone, as the first did; the retry may answer 404",
+    "patch": "a merge patch sets the same fields to the same values again",
+}
+
+
+def _named(api: Api, op: Operation) -> str:
+    return f"{op.method.upper()} `{api.base_path}{op.path}` ({op.summary})"
+
+
+def retries_section(apis: list[Api]) -> list[str]:
+    """``### Retries and idempotency``: the operations taking the header, then each other write with the reason it needs none."""
+    writes = [(api, op) for api in apis for op in api.operations if op.method != "get"]
+    if not writes:
+        return []
+    keyed = [_named(api, op) for api, op in writes if op.idempotency_key]
+    lines = ["### Retries and idempotency", ""]
+    if keyed:
+        lines.append(
+            f"- `Idempotency-Key` (optional header) is taken by exactly these {len(keyed)} operations: {'; '.join(keyed)}. A retry with the "
+            f"same key gets the first answer (replayed for {IDEMPOTENCY_REPLAY_HOURS} hours); the same key with another body is a 409. Keys "
+            f"are kept {RUNTIME_RETENTION_DAYS} days in the owning service's idempotency_keys table, written in the transaction of the change."
+        )
+    for method, reason in _BY_METHOD.items():
+        same = [(api, op) for api, op in writes if op.method == method and not op.idempotency_key]
+        if not same:
+            continue
+        guarded = [op for _, op in same if if_match(op) is not None]
+        tail = "; with If-Match, a retry of a write that already succeeded answers 412: re-read, then decide" if guarded else ""
+        lines.append(f"- No key, by their method ({reason}{tail}): {'; '.join(_named(api, op) for api, op in same)}.")
+    unsafe = [_named(api, op) for api, op in writes if op.method == "post" and not op.idempotency_key]
+    if unsafe:
+        lines.append(f"- No key and not idempotent (a retry may repeat the effect): {'; '.join(unsafe)}.")
+    return [*lines, ""]
+
+
+__all__ = ["retries_section"]
