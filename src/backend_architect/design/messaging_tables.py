@@ -12,10 +12,12 @@ carry the same definitions (``ir/runtime_tables.py``).
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._stores import storage_figures
+from backend_architect.design.runtime_rows import rows_a_day
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.runtime import Placement
-from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, RuntimeRole, runtime_name
+from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, runtime_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import FALLBACK_UUIDV7, snake
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -23,23 +25,8 @@ from backend_architect.spec.units import SECONDS_PER_DAY
 
 def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Add each service's outbox, processed events and idempotency keys, sized by the rates that write them."""
-    rates = {u.name: u.avg_qps * SECONDS_PER_DAY for u in analysis.use_cases}
-    services = {s.name for s in arch.services}
-    published: dict[str, float] = {}
-    consumed: dict[str, float] = {}
-    for flow in arch.flows:
-        steps = [s for s in flow.steps if s.kind == "event" and s.via == "outbox"]
-        # one outbox row per event however many consume it; one processed-event row per consuming service
-        for source in dict.fromkeys(s.source for s in steps):
-            published[source] = published.get(source, 0.0) + rates.get(flow.use_case, 0.0)
-        for target in dict.fromkeys(s.target for s in steps if s.target in services and s.target != s.source):
-            consumed[target] = consumed.get(target, 0.0) + rates.get(flow.use_case, 0.0)
-    keyed: dict[str, float] = {}
-    for api in arch.apis:
-        for op in api.operations:
-            if op.idempotency_key:
-                keyed[api.service] = keyed.get(api.service, 0.0) + sum(rates.get(u, 0.0) for u in op.use_cases)
-    wanted: dict[RuntimeRole, dict[str, float]] = {"outbox": published, "inbox": consumed, "idempotency": keyed}
+    # the same rows the database load counts at peak (design/runtime_rows.py), here a day
+    wanted = rows_a_day(arch, {u.name: u.avg_qps * SECONDS_PER_DAY * database_share(arch, u.name, "write") for u in analysis.use_cases})
     stores = []
     added: list[Table] = []
     # figures are keyed by table name: a role several databases need is named after each one's service
@@ -94,6 +81,6 @@ def _past_one_primary(spec: Spec, arch: Architecture, figures: list[Figure], ana
                 found.append(
                     f"{table.name}: {'; '.join(reasons)}: past one primary by the sharding rule every table follows, though no table of "
                     f"{store.name} is sharded: shard it by {table.primary_key[-1]} (a look-up by its key visits one shard) or write fewer rows; "
-                    "its inserts are not in the database's write figures"
+                    "its inserts are counted in the database's write figures"
                 )
     return found

@@ -26,11 +26,12 @@ from backend_architect.design.patterns._common import (
     table_of,
 )
 from backend_architect.design.patterns._latest_reads import latest_answer
+from backend_architect.design.patterns._stores import horizon
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, parent_relation, snake, table_name
-from backend_architect.spec.units import SECONDS_PER_DAY
+from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
 
 #: Share of one primary's planned writes that overwriting one value per key may take before it moves to memory:
 #: every update leaves a dead tuple and a WAL record, and the rest of the system writes too.
@@ -208,8 +209,27 @@ def _what(latest: Latest) -> str:
     return latest.geo or (", ".join(latest.fields[:3]) if latest.fields else "value")
 
 
+#: Keys a latest-value store holds: one per row of its key entity, every row it will have by the horizon (nothing expires them).
+KEYS_FORMULA = "rows_now + rows_per_day x 365 x sum((1+growth)^k for each year)"
+
+
+def _keys_at_horizon(spec: Spec, analysis: Analysis, latest: Latest) -> tuple[float, dict[str, float]]:
+    """The keys the store holds at the horizon: a hash per row of the key entity, and no key expires, so every row it will have.
+
+    The design states no expiry (TTL) for these keys, so their memory is sized from all of them
+    at the horizon, not from today's rows: a growing key entity (a view, a trip) grows its keys.
+    """
+    entity = latest.key_entity if latest.key_entity in analysis.entities else latest.entity
+    facts = analysis.entities[entity]
+    growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
+    whole = math.floor(years)
+    per_year = facts.rows_per_day * DAYS_PER_YEAR
+    added = sum(per_year * (1 + growth) ** k for k in range(whole)) + per_year * (1 + growth) ** whole * (years - whole)
+    return facts.rows_now + added, {"rows_now": facts.rows_now, "rows_per_day": facts.rows_per_day, "growth": growth, "years": years}
+
+
 def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, latest: Latest) -> Applied:
-    keys = analysis.rows(latest.key_entity) if latest.key_entity in analysis.entities else analysis.rows(latest.entity)
+    keys, keys_inputs = _keys_at_horizon(spec, analysis, latest)
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
@@ -240,7 +260,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     rationale = (
         f"{fmt(writes)} writes/s at peak would take {writes / PRIMARY_WRITE_CEILING:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)} writes/s "
         f"(more than {PRIMARY_SHARE:.0%}, {fmt(ceiling)}/s) as row versions and WAL for values that are stale within seconds; "
-        f"{fmt(keys)} keys take {size(memory)} in Redis, {fmt(writes + reads)} operations/s on {nodes} node(s)"
+        f"{fmt(keys)} keys at the horizon (none expires: a key lasts as long as its {latest.key_entity}) take {size(memory)} in Redis, "
+        f"{fmt(writes + reads)} operations/s on {nodes} node(s)"
     )
     consequences = (
         f"Redis runs as a cluster, with the copies per shard the redundancy decision sets; a shard that loses every copy forgets its values "
@@ -259,7 +280,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"Latest {_what(latest)} of {latest.key_entity}",
         "read paths",
         choice,
-        f"{use_case.name}: {fmt(writes)} writes/s at peak, latest value only (latest: true), {fmt(keys)} {latest.key_entity} keys",
+        f"{use_case.name}: {fmt(writes)} writes/s at peak, latest value only (latest: true), {fmt(keys)} {latest.key_entity} keys at the horizon",
         rationale,
         alternatives=[
             ("update the row in place", f"{fmt(writes)} row versions/s: dead tuples and WAL beyond {PRIMARY_SHARE:.0%} of the primary"),
@@ -272,6 +293,15 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         spec=spec,
     )
     figures = (
+        figure(
+            f"latest.keys.{use_case.id}",
+            f"keys holding the latest values of {use_case.name} at the horizon (no expiry)",
+            keys,
+            "keys",
+            KEYS_FORMULA,
+            keys_inputs,
+            scope,
+        ),
         figure(
             f"latest.bytes.{use_case.id}",
             f"memory of the latest values of {use_case.name}",
