@@ -12,7 +12,7 @@ carry the same definitions (``ir/runtime_tables.py``).
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.loads import database_share
+from backend_architect.design.loads import database_share, guarantee_rows
 from backend_architect.design.patterns._stores import storage_figures
 from backend_architect.design.runtime_rows import rows_a_day
 from backend_architect.ir.model import Architecture, Figure, Table
@@ -65,22 +65,34 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
 
 
 def _past_one_primary(spec: Spec, arch: Architecture, figures: list[Figure], analysis: Analysis) -> list[str]:
-    """The one sharding rule applied to the generated tables: one past a primary's store or inserts in a database with no sharded
-    table (where it would live on each shard beside its rows) is stated with its numbers, never left out of the rule."""
+    """The one sharding rule applied to the generated tables: one past a primary's store or inserts is stated with its numbers,
+    never left out of the rule. In a database with sharded tables a row committed beside a sharded row lives on that row's shard;
+    the others (an event a read publishes, the guard of an unsharded table) stay on its unsharded primary and are what count."""
     from backend_architect.design.partitioning import shard_reasons
 
     known = {f.key: f.value for f in figures}
     years = spec.scale.retention_years or 5.0
+    guarded = guarantee_rows(analysis, arch)
     found = []
     for store in arch.datastores:
-        if any(t.sharding for t in store.tables):
-            continue
+        sharded = {t.entity or t.name for t in store.tables if t.sharding is not None}
+        mine = {t.entity or t.name for t in store.tables}
         for table in (t for t in store.tables if t.role):
-            reasons = shard_reasons(known.get(f"bytes.{years:g}y.{table.name}", 0.0), table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor)
+            if sharded:
+                inserts = sum(
+                    g.writes_per_s
+                    for g in guarded
+                    if g.key.startswith(f"{table.role}_") and g.entity not in sharded and (g.entity in mine or g.entity == f"{table.role}:{store.service}")
+                )
+                reasons = shard_reasons(0.0, inserts)
+                where = f"rows committed beside no sharded row, on {store.name}'s unsharded primary"
+            else:
+                reasons = shard_reasons(known.get(f"bytes.{years:g}y.{table.name}", 0.0), table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor)
+                where = f"no table of {store.name} is sharded"
             if reasons:
                 found.append(
-                    f"{table.name}: {'; '.join(reasons)}: past one primary by the sharding rule every table follows, though no table of "
-                    f"{store.name} is sharded: shard it by {table.primary_key[-1]} (a look-up by its key visits one shard) or write fewer rows; "
+                    f"{table.name}: {'; '.join(reasons)} ({where}): past one primary by the sharding rule every table follows: "
+                    f"shard it by {table.primary_key[-1]} (a look-up by its key visits one shard) or write fewer rows; "
                     "its inserts are counted in the database's write figures"
                 )
     return found
