@@ -25,13 +25,13 @@ from backend_architect.design.patterns._common import (
     size,
     table_of,
 )
+from backend_architect.design.patterns._latest_keys import KEYS_FORMULA, keys_at_horizon
 from backend_architect.design.patterns._latest_reads import latest_answer
-from backend_architect.design.patterns._stores import horizon
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, parent_relation, snake, table_name
-from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
+from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: Share of one primary's planned writes that overwriting one value per key may take before it moves to memory:
 #: every update leaves a dead tuple and a WAL record, and the rest of the system writes too.
@@ -209,27 +209,8 @@ def _what(latest: Latest) -> str:
     return latest.geo or (", ".join(latest.fields[:3]) if latest.fields else "value")
 
 
-#: Keys a latest-value store holds: one per row of its key entity, every row it will have by the horizon (nothing expires them).
-KEYS_FORMULA = "rows_now + rows_per_day x 365 x sum((1+growth)^k for each year)"
-
-
-def _keys_at_horizon(spec: Spec, analysis: Analysis, latest: Latest) -> tuple[float, dict[str, float]]:
-    """The keys the store holds at the horizon: a hash per row of the key entity, and no key expires, so every row it will have.
-
-    The design states no expiry (TTL) for these keys, so their memory is sized from all of them
-    at the horizon, not from today's rows: a growing key entity (a view, a trip) grows its keys.
-    """
-    entity = latest.key_entity if latest.key_entity in analysis.entities else latest.entity
-    facts = analysis.entities[entity]
-    growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
-    whole = math.floor(years)
-    per_year = facts.rows_per_day * DAYS_PER_YEAR
-    added = sum(per_year * (1 + growth) ** k for k in range(whole)) + per_year * (1 + growth) ** whole * (years - whole)
-    return facts.rows_now + added, {"rows_now": facts.rows_now, "rows_per_day": facts.rows_per_day, "growth": growth, "years": years}
-
-
 def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, latest: Latest) -> Applied:
-    keys, keys_inputs = _keys_at_horizon(spec, analysis, latest)
+    keys, keys_inputs = keys_at_horizon(spec, analysis, latest.key_entity if latest.key_entity in analysis.entities else latest.entity)
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
