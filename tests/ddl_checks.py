@@ -14,7 +14,7 @@ import subprocess
 from typing import Any
 
 from backend_architect.api import DesignResult
-from backend_architect.ir.model import Column, Datastore, Table
+from backend_architect.ir.model import Column, Datastore, Table, enforced
 from backend_architect.render.ddl_keys import UUID_GENERATORS
 
 #: Session values PostgreSQL deparses in capitals: in a CHECK or an index predicate they mean an unquoted keyword took a column's place.
@@ -143,7 +143,7 @@ def postgres_names(postgres: Any, database: str) -> set[str]:
 
 
 def design_names(stores: list[Datastore]) -> set[str]:
-    """The names the design gave its tables, indexes, unique keys, foreign keys and enum checks (all that PostgreSQL here builds)."""
+    """The names the design gave its tables, indexes, unique keys, enforced foreign keys and enum checks (all that PostgreSQL here builds)."""
     names: set[str] = set()
     for store in stores:
         for table in store.tables:
@@ -151,7 +151,7 @@ def design_names(stores: list[Datastore]) -> set[str]:
             names |= (
                 {i.name for i in table.indexes if i.method != "hnsw"}
                 | {u.name for u in table.uniques}
-                | {f.name for f in table.foreign_keys}
+                | {f.name for f in enforced(table.foreign_keys)}
                 | {c.name for c in table.checks}
             )
     return names

@@ -14,7 +14,7 @@ entities:
   Product: {fields: {name: string}}
 use_cases:
   - {name: place order, writes: [Order, OrderLine, Payment], consistency: %s, rate: 5/s}
-  - {name: browse products, reads: [Product], rate: 50/s}
+  - {name: browse products, reads: [Product], rate: 200/s}
 """
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,6 +17,7 @@ from tests.design.test_mechanism_paths import SOCIAL
 
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
+from backend_architect.design.loads import served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.render.ddl import render_ddl
@@ -1241,7 +1243,15 @@ def test_unrated_read_endpoints_count_in_database_reads_ok(name: str, arch: Arch
                 assert f"readback_{op.operation_id}" not in inputs, op.operation_id
                 continue
             if by_id and not op.use_cases and not op.internal and f"readback_{op.operation_id}" not in inputs:
-                creates = [u for u in _analysis(name).use_cases if u.kind == "create" and u.entity == op.entity and u.peak_qps]
+                # an appended row (its create answered its final state) and a value kept in memory are not read back
+                facts = _analysis(name).entities.get(op.entity or "")
+                if facts is not None and facts.mutability == "append_only":
+                    continue
+                creates = [
+                    u
+                    for u in _analysis(name).use_cases
+                    if u.kind == "create" and u.entity == op.entity and u.peak_qps and served_by(arch, u.name, "write") is None
+                ]
                 assert not creates, op.operation_id
 
 
@@ -1417,3 +1427,55 @@ def test_geo_refusal_is_one_fact_ok(name: str, arch: Architecture, document: str
                 assert op.country_rule.header in cache.key
     if name == "licensed-media":
         assert {d.subject for d in arch.decisions if d.id.startswith("geo-restriction.")} == {"Episode", "Poster"}
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_read_back_a_database_counts_is_its_services_request_ok(name: str, arch: Architecture, document: str) -> None:
+    """A created row read back through its GET counts in its database's reads and in its service's peak, which sizes its instances."""
+    peaks = {f.key.removeprefix("qps.peak.service."): f.inputs for f in arch.figures if f.key.startswith("qps.peak.service.")}
+    served = {k: v for inputs in peaks.values() for k, v in inputs.items() if k.startswith("readback_")}
+    for figure in (f for f in arch.figures if f.key.startswith("db.reads.peak.")):
+        for key, value in figure.inputs.items():
+            if key.startswith("readback_"):
+                assert served.get(key, 0.0) >= value - 1e-9, key
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_sharding_thresholds_read_the_insert_figure_ok(name: str, arch: Architecture, document: str) -> None:
+    """ "inserts pass 5,000/s (today N/s)" states the table's insert figure (qps.peak.insert.table), the one its shard count reads."""
+    from backend_architect.design.loads import peak_inserts
+
+    known = {f.key: f for f in arch.figures}
+    stage = next((s for s in arch.stages if s.name == "sharding"), None)
+    for table in (t for s in arch.datastores for t in s.tables if t.sharding is not None and stage is not None and f"{t.name}: inserts pass" in stage.trigger):
+        figure = known.get(f"qps.peak.insert.table.{table.name}")
+        inserts = figure.value if figure is not None else peak_inserts(table.rows_per_day, _analysis(name).peak_factor)
+        assert f"{table.name}: inserts pass 5,000/s (today {fmt(inserts)}/s" in stage.trigger
+        shards = known.get(f"db.shards.{table.name}")
+        if shards is not None and "peak_inserts" in shards.inputs:
+            assert shards.inputs["peak_inserts"] == pytest.approx(inserts)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_growing_table_counts_in_its_database_writes_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every relational table that takes rows (an entity's, one the design derives, a uniqueness table, the outbox, processed events,
+    idempotency keys) has writes landing on it in its database's ledger, the one the write figures, utilisation and shards read."""
+    from backend_architect.design.loads import database_loads, databases
+
+    ledger = database_loads(_analysis(name), arch)
+    homes = {t.name: db for db, stores in _stores_by_db(arch).items() for t in stores}
+    for table in (t for s in arch.datastores if s.engine == "postgresql" for t in s.tables if t.wide_column is None and t.rows_per_day):
+        load = ledger[homes[table.name]]
+        written = {load.entity_of.get(k, "") for k in load.writes}
+        if table.role is not None:
+            assert any(k.startswith(f"{table.role}_") for k in load.writes), table.name
+        else:
+            assert {table.entity, table.name} & written, table.name
+    assert set(ledger) == set(databases(arch))
+
+
+def _stores_by_db(arch: Architecture) -> dict[str, list[Any]]:
+    found: dict[str, list[Any]] = {}
+    for store in arch.datastores:
+        found.setdefault(store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name, []).extend(store.tables)
+    return found

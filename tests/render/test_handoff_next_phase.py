@@ -30,9 +30,13 @@ def test_an_override_with_its_reason_is_nothing_to_resolve_ok() -> None:
 def test_an_error_the_critic_finds_is_to_be_resolved_err() -> None:
     """A design with a finding the critic blocks on (replicas forbidden where reads need them) hands off a step to resolve it."""
     chat = (ROOT / "examples" / "chat.yaml").read_text()
-    # the messages stay uncached too, so the reads that need replicas pass the ceiling several times over
-    overrides = "  read-replicas.messaging-db: {forbid: true, reason: cost}\n  cache.list-messages: {forbid: true, reason: one store}\n"
+    # the messages stay unsharded and uncached too, so the reads that need replicas pass one primary's ceiling several times over
+    overrides = (
+        "  read-replicas.messaging-db: {forbid: true, reason: cost}\n  cache.list-messages: {forbid: true, reason: one store}\n"
+        "  sharding.messages: {choose: none, reason: one primary}\n"
+    )
     result = _designed(chat + "decisions:\n" + overrides)
+    assert "TOP007" in {f.code for f in result.findings if f.severity > 2}
     assert any(t.startswith("resolve ") and "review finding" in t for t in _tasks(result))
 
 

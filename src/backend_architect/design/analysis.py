@@ -345,6 +345,10 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
                 creators.setdefault(written, {})[use_case.id] = use_case.avg_qps
             if _creates_by_fields(spec, use_case):
                 creators.setdefault(use_case.entity, {})[use_case.id] = use_case.avg_qps
+        elif not use_case.is_job:
+            # a read that logs itself (a search writing its query) inserts a row per request: the table grows by them
+            for written in (w for w in use_case.spec.writes if "." not in w and w in spec.entities and _inserting(spec, use_case, w)):
+                creators.setdefault(written, {})[use_case.id] = use_case.avg_qps
     result: dict[str, tuple[float, float, str]] = {}
     working: dict[str, tuple[str, dict[str, float]]] = {}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.loads import database_share
+from backend_architect.design.loads import database_share, insert_figures, readback_requests
 from backend_architect.design.media_compression import compression
 from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pushes import shares_assumption
@@ -69,6 +69,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     use_cases = analysis.use_cases
     figures += _totals(analysis, arch)
     figures += table_figures(use_cases, {u.name: database_share(arch, u.name, "write") for u in use_cases if u.is_write})
+    figures += insert_figures(analysis, arch)
     jobs = job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     known = {f.key: f.value for f in [*figures, *jobs]}
     figures += jobs
@@ -160,6 +161,9 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
     per_service: dict[str, dict[str, float]] = {s.name: {} for s in arch.services}
     for use_case in use_cases:
         per_service[owner[use_case.entity]][f"peak_{use_case.id}"] = use_case.peak_qps
+    for load in readback_requests(analysis, arch):  # the GETs reading created rows back: requests the owning service serves
+        if load.entity in owner:
+            per_service[owner[load.entity]][load.key] = load.reads_per_s
     for service in arch.services:
         mine = per_service[service.name]
         figures.append(
@@ -168,7 +172,7 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
                 quantity=f"peak request rate of {service.name}",
                 value=sum(mine.values()),
                 unit="req/s",
-                formula="sum of peak rates of its use cases",
+                formula="sum of peak rates of its use cases and of the GETs reading created rows back (readback_<operation>)",
                 inputs=mine,
                 scope=service.name,
             )

@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.ir.model import Architecture
+from backend_architect.design.runtime_rows import runtime_rows
+from backend_architect.ir.model import Architecture, Datastore, Figure, Table
 from backend_architect.ir.runtime import Mechanism, StoreLoad
 from backend_architect.spec.naming import table_name
+from backend_architect.spec.units import SECONDS_PER_DAY
 
 
 @dataclass(frozen=True)
@@ -101,17 +103,23 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
                         loads[home[use_case.entity]].writes[key] = rate
                         loads[home[use_case.entity]].entity_of[key] = guard.table
             continue
+        for written in use_case.writes:  # side writes of a read (a search logging its query): written whoever answers the read
+            side_db = home.get(written)
+            if side_db is not None and write_rate(arch, use_case):
+                loads[side_db].writes[f"peak_{use_case.id}_side"] = write_rate(arch, use_case)
+                loads[side_db].entity_of[f"peak_{use_case.id}_side"] = written
         share = min(shares.get(use_case.name, 1.0), database_share(arch, use_case.name, "read"))
         if share == 0:
             continue
         key = f"peak_{use_case.id}"
         loads[db].reads[key] = use_case.peak_qps * share
         loads[db].entity_of[key] = use_case.entity
-        for written in use_case.writes:  # side writes of a read (a search logging its query)
-            side_db = home.get(written)
-            if side_db is not None:
-                loads[side_db].writes[f"peak_{use_case.id}_side"] = use_case.peak_qps
-                loads[side_db].entity_of[f"peak_{use_case.id}_side"] = written
+    for load in [*guarantee_rows(analysis, arch), *derived_rows(analysis, arch, loads)]:
+        db = home.get(load.entity) or _table_homes(arch).get(load.entity) or _service_databases(arch).get(load.entity.partition(":")[2], "")
+        if db in loads:
+            loads[db].writes[load.key] = load.writes_per_s
+            loads[db].entity_of[load.key] = load.entity
+            loads[db].mechanisms.append(load)
     for load in readbacks(analysis, arch):
         db = home.get(load.entity)
         if db is not None:
@@ -133,6 +141,101 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
     return loads
 
 
+def _table_homes(arch: Architecture) -> dict[str, str]:
+    """The database of every table by its name (the tables the design derives have no entity)."""
+    return {t.name: db for db, stores in _stores_by_database(arch).items() for store in stores for t in store.tables}
+
+
+def _stores_by_database(arch: Architecture) -> dict[str, list[Datastore]]:
+    found: dict[str, list[Datastore]] = {}
+    for store in arch.datastores:
+        found.setdefault(store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name, []).append(store)
+    return found
+
+
+def _service_databases(arch: Architecture) -> dict[str, str]:
+    """The relational database each service writes its own rows to (named as ``databases`` names it)."""
+    return {
+        s.service: s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name
+        for s in arch.datastores
+        if s.service is not None and s.engine == "postgresql"
+    }
+
+
+_ROLE_ROWS = {
+    "outbox": "outbox rows/s {service} writes for {use_case} (one per event published)",
+    "inbox": "processed-event rows/s {service} writes for {use_case} (one per event consumed)",
+    "idempotency": "idempotency-key rows/s {service} stores for {use_case} (one per request)",
+}
+
+
+def guarantee_rows(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
+    """The outbox, processed-event and idempotency-key rows each request writes, at peak (``design/runtime_rows.py``).
+
+    Each row commits in the same transaction as the change it guards, so it lands beside that
+    change: on the table of the entity the use case writes in that database (on its shard where
+    sharded); with none there, on the runtime table itself, named ``<role>:<service>``.
+    """
+    home = {e: db for db, entities in databases(arch).items() for e in entities}
+    own = _service_databases(arch)
+    by_name = {u.name: u for u in analysis.use_cases}
+    found = []
+    for rows in runtime_rows(arch):
+        use_case = by_name.get(rows.use_case)
+        if use_case is None or rows.service not in own or not use_case.peak_qps:
+            continue
+        changed = (use_case.entity, *use_case.writes) if use_case.is_write else use_case.writes
+        beside = next((e for e in changed if home.get(e) == own[rows.service]), f"{rows.role}:{rows.service}")
+        rate = write_rate(arch, use_case)  # a write kept in memory commits no transaction to guard
+        if not rate:
+            continue
+        found.append(
+            StoreLoad(
+                entity=beside,
+                key=f"{rows.role}_{use_case.id}_{rows.service}",
+                quantity=_ROLE_ROWS[rows.role].format(service=rows.service, use_case=use_case.name),
+                writes_per_s=rate,
+                formula="peak x database_share (one row a request or event that reaches the database)",
+                inputs={"peak": use_case.peak_qps, "database_share": rate / use_case.peak_qps},
+            )
+        )
+    return found
+
+
+def derived_rows(analysis: Analysis, arch: Architecture, loads: dict[str, DatabaseLoad]) -> list[StoreLoad]:
+    """Inserts/s at peak into tables no use case or mechanism counted: rows the design derives (renditions, snapshots, rollups)
+    and parts no use case names, each from its rows a day: ``rows_per_day / seconds_per_day x peak_factor``.
+
+    A table some use case inserts into is left to that use case (its writes may be kept in memory);
+    every other table that grows (a stated growth only updates or jobs touch) takes its rows from
+    somewhere, and they reach its database.
+    """
+    written = {name for name, facts in analysis.entities.items() if facts.creators}
+    landed = {entity for load in loads.values() for key, entity in load.entity_of.items() if key in load.writes}
+    found = []
+    for store in arch.datastores:
+        for table in store.tables:
+            subject = table.entity or table.name
+            if table.role or table.wide_column is not None or not table.rows_per_day or subject in written or subject in landed:
+                continue
+            found.append(
+                StoreLoad(
+                    entity=subject,
+                    key=f"rows_{table.name}",
+                    quantity=f"inserts/s into {table.name} at peak (its rows a day)",
+                    writes_per_s=peak_inserts(table.rows_per_day, analysis.peak_factor),
+                    formula="rows_per_day / seconds_per_day x peak_factor",
+                    inputs={"rows_per_day": table.rows_per_day, "seconds_per_day": SECONDS_PER_DAY, "peak_factor": analysis.peak_factor},
+                )
+            )
+    return found
+
+
+def peak_inserts(rows_per_day: float, peak_factor: float) -> float:
+    """Inserts/s at peak of a table taking ``rows_per_day`` new rows: what every sharding threshold compares (inserts with inserts)."""
+    return rows_per_day / SECONDS_PER_DAY * peak_factor
+
+
 #: Times a created resource is read back by its GET (the Location a create answers with) when no use case states that read's rate.
 READS_PER_CREATE = 1.0
 
@@ -145,14 +248,31 @@ def readbacks(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     wide-column store is read back from there (its by-id table), never from the relational database.
     """
     elsewhere = {t.entity for s in arch.datastores for t in s.tables if t.entity and t.wide_column is not None}
+    return [load for load in readback_requests(analysis, arch) if load.entity not in elsewhere]
+
+
+def readback_requests(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
+    """Every created resource's read back through its GET, whichever store answers it: requests its service serves.
+
+    The service's peak request rate and instances count these (a load counted on a database is
+    served by a service first); ``readbacks`` keeps those that reach the relational database. Neither
+    an appended row (append-only: the create answered its final state) nor a value kept in memory
+    (latest: true overwrites a key, creating no row) is read back.
+    """
     found: list[StoreLoad] = []
     for api in arch.apis:
         for op in api.operations:
             if op.method != "get" or op.use_cases or op.kind != "get" or not op.path.endswith("}") or op.entity is None or op.internal:
                 continue
-            if op.entity in elsewhere:
-                continue
-            creates = sum(u.peak_qps for u in analysis.use_cases if u.kind == "create" and u.entity == op.entity and not u.is_job)
+            facts = analysis.entities.get(op.entity)
+            if facts is not None and facts.mutability == "append_only":
+                continue  # an appended row never changes: the create's answer is its final state, nothing reads it back
+            # a value kept in memory (latest: true) overwrites its key rather than creating a row to read back
+            creates = sum(
+                u.peak_qps
+                for u in analysis.use_cases
+                if u.kind == "create" and u.entity == op.entity and not u.is_job and served_by(arch, u.name, "write") is None
+            )
             if not creates:
                 continue
             getter = next((u.name for u in analysis.use_cases if u.kind == "get" and u.entity == op.entity), "")
@@ -170,4 +290,74 @@ def readbacks(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     return found
 
 
-__all__ = ["READS_PER_CREATE", "DatabaseLoad", "database_loads", "database_share", "databases", "publishes_directly", "readbacks", "served_by", "write_rate"]
+#: How a table's peak inserts are counted: what the sharding rule, the shard counts and the growth stage compare with the write ceiling.
+INSERT_FORMULA = "rows_per_day / seconds_per_day x peak_factor + guarantee_rows (the outbox, processed-event and idempotency rows committed with them)"
+
+
+def insert_figures(analysis: Analysis, arch: Architecture) -> list[Figure]:
+    """Per table, inserts/s at peak reaching its primary (its shard where sharded): its new rows, and the guarantee rows
+    (``guarantee_rows``) each committed in the same transaction, so on the same primary or shard.
+
+    Inserts, not all writes: an update changes a row in place and adds none, so the sharding rule's
+    "past one primary's inserts" compares this figure (``qps.peak.insert.table.<t>``) with the
+    ceiling, and every section that states it reads this one figure.
+    """
+    beside: dict[str, dict[str, float]] = {}
+    for load in guarantee_rows(analysis, arch):
+        beside.setdefault(load.entity, {})[load.key] = load.writes_per_s
+    found = []
+    for table in (t for s in arch.datastores for t in s.tables):
+        extra = beside.get(table.entity or table.name, {})
+        if not table.rows_per_day and not extra:
+            continue
+        inputs = {"rows_per_day": table.rows_per_day, "seconds_per_day": float(SECONDS_PER_DAY), "peak_factor": analysis.peak_factor}
+        if extra:
+            found.append(
+                Figure(
+                    key=f"qps.peak.guarantee.table.{table.name}",
+                    quantity=f"outbox, processed-event and idempotency rows/s at peak committed with {table.name}'s changes",
+                    value=sum(extra.values()),
+                    unit="inserts/s",
+                    formula="sum of the guarantee rows each request or event commits in the same transaction",
+                    inputs=extra,
+                    scope=table.name,
+                )
+            )
+            inputs["guarantee_rows"] = sum(extra.values())
+        found.append(
+            Figure(
+                key=f"qps.peak.insert.table.{table.name}",
+                quantity=f"inserts/s at peak reaching {table.name}'s primary (its shard where sharded)",
+                value=peak_inserts(table.rows_per_day, analysis.peak_factor) + sum(extra.values()),
+                unit="inserts/s",
+                formula=INSERT_FORMULA if extra else "rows_per_day / seconds_per_day x peak_factor",
+                inputs=inputs,
+                scope=table.name,
+            )
+        )
+    return found
+
+
+def table_inserts(known: dict[str, float], table: Table, peak_factor: float) -> float:
+    """The table's peak inserts: its ``qps.peak.insert.table`` figure (``insert_figures``), else its rows a day at ``peak_factor``."""
+    return known.get(f"qps.peak.insert.table.{table.name}", peak_inserts(table.rows_per_day, peak_factor))
+
+
+__all__ = [
+    "INSERT_FORMULA",
+    "READS_PER_CREATE",
+    "DatabaseLoad",
+    "database_loads",
+    "database_share",
+    "databases",
+    "derived_rows",
+    "guarantee_rows",
+    "insert_figures",
+    "peak_inserts",
+    "publishes_directly",
+    "readback_requests",
+    "readbacks",
+    "served_by",
+    "table_inserts",
+    "write_rate",
+]

@@ -12,10 +12,12 @@ carry the same definitions (``ir/runtime_tables.py``).
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import database_share, guarantee_rows
 from backend_architect.design.patterns._stores import storage_figures
+from backend_architect.design.runtime_rows import rows_a_day
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.runtime import Placement
-from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, RuntimeRole, runtime_name
+from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, runtime_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import FALLBACK_UUIDV7, snake
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -23,23 +25,8 @@ from backend_architect.spec.units import SECONDS_PER_DAY
 
 def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Add each service's outbox, processed events and idempotency keys, sized by the rates that write them."""
-    rates = {u.name: u.avg_qps * SECONDS_PER_DAY for u in analysis.use_cases}
-    services = {s.name for s in arch.services}
-    published: dict[str, float] = {}
-    consumed: dict[str, float] = {}
-    for flow in arch.flows:
-        steps = [s for s in flow.steps if s.kind == "event" and s.via == "outbox"]
-        # one outbox row per event however many consume it; one processed-event row per consuming service
-        for source in dict.fromkeys(s.source for s in steps):
-            published[source] = published.get(source, 0.0) + rates.get(flow.use_case, 0.0)
-        for target in dict.fromkeys(s.target for s in steps if s.target in services and s.target != s.source):
-            consumed[target] = consumed.get(target, 0.0) + rates.get(flow.use_case, 0.0)
-    keyed: dict[str, float] = {}
-    for api in arch.apis:
-        for op in api.operations:
-            if op.idempotency_key:
-                keyed[api.service] = keyed.get(api.service, 0.0) + sum(rates.get(u, 0.0) for u in op.use_cases)
-    wanted: dict[RuntimeRole, dict[str, float]] = {"outbox": published, "inbox": consumed, "idempotency": keyed}
+    # the same rows the database load counts at peak (design/runtime_rows.py), here a day
+    wanted = rows_a_day(arch, {u.name: u.avg_qps * SECONDS_PER_DAY * database_share(arch, u.name, "write") for u in analysis.use_cases})
     stores = []
     added: list[Table] = []
     # figures are keyed by table name: a role several databases need is named after each one's service
@@ -78,22 +65,34 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
 
 
 def _past_one_primary(spec: Spec, arch: Architecture, figures: list[Figure], analysis: Analysis) -> list[str]:
-    """The one sharding rule applied to the generated tables: one past a primary's store or inserts in a database with no sharded
-    table (where it would live on each shard beside its rows) is stated with its numbers, never left out of the rule."""
+    """The one sharding rule applied to the generated tables: one past a primary's store or inserts is stated with its numbers,
+    never left out of the rule. In a database with sharded tables a row committed beside a sharded row lives on that row's shard;
+    the others (an event a read publishes, the guard of an unsharded table) stay on its unsharded primary and are what count."""
     from backend_architect.design.partitioning import shard_reasons
 
     known = {f.key: f.value for f in figures}
     years = spec.scale.retention_years or 5.0
+    guarded = guarantee_rows(analysis, arch)
     found = []
     for store in arch.datastores:
-        if any(t.sharding for t in store.tables):
-            continue
+        sharded = {t.entity or t.name for t in store.tables if t.sharding is not None}
+        mine = {t.entity or t.name for t in store.tables}
         for table in (t for t in store.tables if t.role):
-            reasons = shard_reasons(known.get(f"bytes.{years:g}y.{table.name}", 0.0), table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor)
+            if sharded:
+                inserts = sum(
+                    g.writes_per_s
+                    for g in guarded
+                    if g.key.startswith(f"{table.role}_") and g.entity not in sharded and (g.entity in mine or g.entity == f"{table.role}:{store.service}")
+                )
+                reasons = shard_reasons(0.0, inserts)
+                where = f"rows committed beside no sharded row, on {store.name}'s unsharded primary"
+            else:
+                reasons = shard_reasons(known.get(f"bytes.{years:g}y.{table.name}", 0.0), table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor)
+                where = f"no table of {store.name} is sharded"
             if reasons:
                 found.append(
-                    f"{table.name}: {'; '.join(reasons)}: past one primary by the sharding rule every table follows, though no table of "
-                    f"{store.name} is sharded: shard it by {table.primary_key[-1]} (a look-up by its key visits one shard) or write fewer rows; "
-                    "its inserts are not in the database's write figures"
+                    f"{table.name}: {'; '.join(reasons)} ({where}): past one primary by the sharding rule every table follows: "
+                    f"shard it by {table.primary_key[-1]} (a look-up by its key visits one shard) or write fewer rows; "
+                    "its inserts are counted in the database's write figures"
                 )
     return found

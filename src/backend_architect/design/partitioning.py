@@ -15,6 +15,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import without_cross_server_keys
+from backend_architect.design.loads import table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.unique_keys import with_global_uniques
@@ -53,7 +54,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             if table.wide_column is not None:
                 continue  # a wide-column store holds it (PAT055): its partitions are the store's, by key and bucket
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
-            peak_inserts = table.rows_per_day / SECONDS_PER_DAY * factor
+            peak_inserts = table_inserts(figures, table, factor)
             # a storage pattern may have partitioned it already (tiers, expiry): its plan stands
             partitioning = table.partitioning or _partitioning(table, size, horizon, _append_mostly(analysis, table))
             key = unique_key_across_partitions(table)

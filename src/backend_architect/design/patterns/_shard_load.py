@@ -83,7 +83,7 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     members: dict[str, list[str]] = {}
     for name in sharded:
         members.setdefault(shard_map(name, sharded), []).append(name)
-    timing = {name: sharded_now(t, known, growth, years) for name, t in sharded.items()}
+    timing = {name: sharded_now(t, known, growth, years, analysis.peak_factor) for name, t in sharded.items()}
     groups = []
     for head, names in members.items():
         now = any(timing[n][0] for n in names)

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import math
 
+from backend_architect.design.analysis import DEFAULT_PEAK_FACTOR
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.co_writes import shard_map
+from backend_architect.design.loads import table_inserts
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, per_row_bytes
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
-from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
+from backend_architect.spec.units import DAYS_PER_YEAR
 
 
 def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
@@ -29,12 +31,13 @@ def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
     """
     known = figures(arch)
     years = horizon(spec)
+    factor = spec.scale.peak_factor or DEFAULT_PEAK_FACTOR
     result = {}
     for store in arch.datastores:
         sharded = {t.name: t for t in store.tables if t.sharding is not None}
         needed: dict[str, int] = {}
         for table in sharded.values():
-            inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
+            inserts = table_inserts(known, table, factor)
             by_size = math.ceil(known.get(f"bytes.{years:g}y.{table.name}", 0.0) / HOT_STORE_BYTES)
             needed[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
         groups: dict[str, list[str]] = {}
@@ -63,13 +66,13 @@ def when_size(table: Table, threshold: float, growth: float, years: float) -> tu
     return False, f"not within {years:g} years"
 
 
-def sharded_now(table: Table, known: dict[str, float], growth: float, years: float) -> tuple[bool, str]:
+def sharded_now(table: Table, known: dict[str, float], growth: float, years: float, factor: float) -> tuple[bool, str]:
     """Whether ``table``'s sharding is built now, and when its size passes one primary's store.
 
     The one source of "when sharding happens": now when its peak inserts pass one primary's write
     ceiling or its rows pass one primary's store today; otherwise at the growth stage that says when.
     """
-    inserts = known.get(f"qps.peak.write.table.{table.name}", table.rows_per_day / SECONDS_PER_DAY)
+    inserts = table_inserts(known, table, factor)
     past, eta = when_size(table, HOT_STORE_BYTES, growth, years)
     return past or inserts > PRIMARY_WRITE_CEILING, eta
 

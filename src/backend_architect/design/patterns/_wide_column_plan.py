@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
+from backend_architect.design.loads import table_inserts
 from backend_architect.design.partitioning import referencing_tables
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log
@@ -192,7 +193,7 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             if facts is None or table.role is not None or table.rows_per_day <= 0:
                 continue
             at_horizon = known.get(f"bytes.{years:g}y.{table.name}", 0.0)
-            inserts = known.get(f"qps.peak.write.table.{table.name}", table.rows_per_day / SECONDS_PER_DAY * analysis.peak_factor)
+            inserts = table_inserts(known, table, analysis.peak_factor)
             needed = max(math.ceil(at_horizon / HOT_STORE_BYTES), math.ceil(inserts / PRIMARY_WRITE_CEILING))
             if needed < 2:
                 continue

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY
+from backend_architect.design.loads import table_inserts
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
@@ -183,7 +184,8 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
     ]
     deployables = {f.key.rsplit(".", 1)[-1] if "deployable" in f.key else f.key.split(".", 1)[1]: f.value for f in sized}
     peaks = {name: f.inputs.get("peak", 0.0) for name, f in zip(deployables, sized, strict=True)}
-    inserts = {t: known.get(f"qps.peak.write.table.{t}", 0.0) for t in split}
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    inserts = {t: table_inserts(known, tables[t], analysis.peak_factor) for t in split}
     at_horizon = {t: known.get(f"bytes.{horizon(spec):g}y.{t}", 0.0) for t in split}
     rates = {name: f.inputs.get("instance_rps", INSTANCE_RPS) for name, f in zip(deployables, sized, strict=True)}
     zone_loss = {name: _zone_loss(peaks[name], level.zones, rates[name]) for name in deployables}

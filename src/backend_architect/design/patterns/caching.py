@@ -286,8 +286,10 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
     if strategy == "none":
         if ttl is None:
             rationale = f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): the database serves it"
-        else:
+        elif qps < CACHE_MIN_READ_QPS:
             rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
+        else:  # the numbers chose a cache: only the spec's decision leaves the path uncached
+            rationale = f"no cache, as the spec decides: the database serves all {fmt(qps)} req/s at peak"
         return CachePlan(use_case=use_case.name, strategy="none", rationale=rationale), []
     # a cache the author asks for on a read that must be current still needs a bound on staleness
     ttl, ttl_reason = (ttl, path.ttl_reason) if ttl is not None else (ANONYMOUS_TTL_S, f"no staleness stated: {ANONYMOUS_TTL_S:g}s assumed")

@@ -46,7 +46,7 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
     tables = {t.name: (s.name, t) for s in arch.datastores for t in s.tables}
     where = placements(arch)
-    built = {name: sharded_now(t, known, growth, years) for name, (_, t) in tables.items() if t.sharding is not None}
+    built = {name: sharded_now(t, known, growth, years, analysis.peak_factor) for name, (_, t) in tables.items() if t.sharding is not None}
     recorded = [(name, w) for name, (_, t) in tables.items() if t.sharding for w in t.sharding.co_writes]
     if not recorded:
         if built:  # with nothing sharded there is nothing to say

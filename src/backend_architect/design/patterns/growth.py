@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.co_writes import placements
+from backend_architect.design.loads import peak_inserts, table_inserts
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, READ_HEADROOM, decision, figures, fmt, size
 from backend_architect.design.patterns._shards import sharded_now, when_size
@@ -15,7 +16,6 @@ from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
 from backend_architect.ir.model import Architecture, Decision, Table
 from backend_architect.ir.runtime import GrowthStage
 from backend_architect.spec.model import Spec
-from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: Components that are not stores of their own rows; drawn in other stages.
 _ELSEWHERE = {"cache", "key-value", "load-balancer"}
@@ -136,7 +136,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             adds=memory or ["a shared cache (cache-aside) for the hot reads"],
         )
     )
-    stages += _data_stages(arch, tables, known, growth, years)
+    stages += _data_stages(arch, tables, known, growth, years, analysis.peak_factor)
     others = [c for c in arch.components if c.kind not in _ELSEWHERE and c.name != "dns-failover"]
     if others:
         stages.append(
@@ -183,7 +183,7 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage]) -> tuple[tuple[
     return tuple(found)
 
 
-def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float], growth: float, years: float) -> list[GrowthStage]:
+def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float], growth: float, years: float, factor: float) -> list[GrowthStage]:
     stages = []
     parted = [t for t in tables if t.partitioning]
     if parted:
@@ -216,10 +216,13 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
         lines, adds, now = [], [], False
         where = placements(arch)
         for t in sharded:
-            inserts = known.get(f"qps.peak.write.table.{t.name}", t.rows_per_day / SECONDS_PER_DAY)
-            built, eta = sharded_now(t, known, growth, years)
+            inserts = table_inserts(known, t, factor)
+            built, eta = sharded_now(t, known, growth, years, factor)
             now = now or built
-            lines.append(f"{t.name}: inserts pass {fmt(PRIMARY_WRITE_CEILING)}/s (today {fmt(inserts)}/s) or size passes {size(HOT_STORE_BYTES)} ({eta})")
+            lines.append(
+                f"{t.name}: inserts pass {fmt(PRIMARY_WRITE_CEILING)}/s (today {fmt(inserts)}/s{_inserts_of(t, inserts, factor)}) "
+                f"or size passes {size(HOT_STORE_BYTES)} ({eta})"
+            )
             key = t.sharding.key if t.sharding else "id"
             head = where[t.name][1]
             adds.append(f"shard {t.name} by {key}" + (_per_shard(t.name, known, built) if head == t.name else f" (on {head}'s shards: one shard map)"))
@@ -231,6 +234,14 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
                 )
         stages.append(GrowthStage(order=5, name="sharding", now=now, figure=f"qps.peak.write.table.{sharded[0].name}", trigger="; ".join(lines), adds=adds))
     return stages
+
+
+def _inserts_of(table: Table, inserts: float, factor: float) -> str:
+    """What the inserts compared with the ceiling are: new rows, and the guarantee rows committed with them (never updates)."""
+    own = peak_inserts(table.rows_per_day, factor)
+    if inserts - own < 0.005:
+        return ""
+    return f": {fmt(own)} new rows and {fmt(inserts - own)} outbox, processed-event and idempotency rows committed with them"
 
 
 def _per_shard(table: str, known: dict[str, float], built: bool) -> str:

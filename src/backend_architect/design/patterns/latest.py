@@ -26,6 +26,7 @@ from backend_architect.design.patterns._common import (
     size,
     table_of,
 )
+from backend_architect.design.patterns._latest_keys import KEYS_FORMULA, keys_at_horizon
 from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key
 from backend_architect.design.patterns._latest_reads import latest_answer
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
@@ -211,7 +212,7 @@ def _what(latest: Latest) -> str:
 
 
 def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, latest: Latest) -> Applied:
-    keys = analysis.rows(latest.key_entity) if latest.key_entity in analysis.entities else analysis.rows(latest.entity)
+    keys, keys_inputs = keys_at_horizon(spec, analysis, latest.key_entity if latest.key_entity in analysis.entities else latest.entity)
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
@@ -251,7 +252,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     rationale = (
         f"{fmt(writes)} writes/s at peak would take {writes / PRIMARY_WRITE_CEILING:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)} writes/s "
         f"(more than {PRIMARY_SHARE:.0%}, {fmt(ceiling)}/s) as row versions and WAL for values that are stale within seconds; "
-        f"{fmt(keys)} keys take {size(memory)} in Redis, {fmt(writes + reads)} operations/s on {nodes} node(s)"
+        f"{fmt(keys)} keys at the horizon (none expires: a key lasts as long as its {latest.key_entity}) take {size(memory)} in Redis, "
+        f"{fmt(writes + reads)} operations/s on {nodes} node(s)"
     )
     consequences = (
         f"Redis runs as a cluster, with the copies per shard the redundancy decision sets; a shard that loses every copy forgets its values "
@@ -282,7 +284,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"Latest {_what(latest)} of {latest.key_entity}",
         "read paths",
         choice,
-        f"{use_case.name}: {fmt(writes)} writes/s at peak, latest value only (latest: true), {fmt(keys)} {latest.key_entity} keys",
+        f"{use_case.name}: {fmt(writes)} writes/s at peak, latest value only (latest: true), {fmt(keys)} {latest.key_entity} keys at the horizon",
         rationale,
         alternatives=[
             ("update the row in place", f"{fmt(writes)} row versions/s: dead tuples and WAL beyond {PRIMARY_SHARE:.0%} of the primary"),
@@ -295,6 +297,15 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         spec=spec,
     )
     figures = (
+        figure(
+            f"latest.keys.{use_case.id}",
+            f"keys holding the latest values of {use_case.name} at the horizon (no expiry)",
+            keys,
+            "keys",
+            KEYS_FORMULA,
+            keys_inputs,
+            scope,
+        ),
         figure(
             f"latest.bytes.{use_case.id}",
             f"memory of the latest values of {use_case.name}",

@@ -1,0 +1,59 @@
+"""The rows each service's messaging and retry guarantees write: one outbox row per event published, one
+processed-event row per event consumed, one stored answer per request carrying ``Idempotency-Key``.
+
+Computed once, per use case, from the flows and the operations: the messaging-tables stage sizes
+the tables from these rows a day, and the database load (``design/loads.py``) counts the same rows
+at peak among the writes reaching each database, so no section sizes a table whose inserts another
+section leaves out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime_tables import RuntimeRole
+
+
+@dataclass(frozen=True)
+class RuntimeRows:
+    """One use case's rows in one service's runtime table: one a request (or event) of the use case."""
+
+    role: RuntimeRole
+    service: str
+    use_case: str
+
+
+def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
+    """Every (role, service, use case) whose requests or events write one row of the role's table in the service's database.
+
+    One outbox row per event however many services consume it (a use case publishing through
+    the outbox of each service its flow publishes from); one processed-event row per consuming
+    service; one idempotency-key row per request of an operation that accepts the header.
+    """
+    services = {s.name for s in arch.services}
+    found: dict[tuple[RuntimeRole, str, str], None] = {}
+    for flow in arch.flows:
+        steps = [s for s in flow.steps if s.kind == "event" and s.via == "outbox"]
+        for source in dict.fromkeys(s.source for s in steps):
+            found[("outbox", source, flow.use_case)] = None
+        for target in dict.fromkeys(s.target for s in steps if s.target in services and s.target != s.source):
+            found[("inbox", target, flow.use_case)] = None
+    for api in arch.apis:
+        for op in api.operations:
+            if op.idempotency_key:
+                for use_case in op.use_cases:
+                    found[("idempotency", api.service, use_case)] = None
+    return [RuntimeRows(role, service, use_case) for role, service, use_case in found]
+
+
+def rows_a_day(arch: Architecture, rates_a_day: dict[str, float]) -> dict[RuntimeRole, dict[str, float]]:
+    """Per role and service, the rows a day its table takes: the sum of its use cases' requests (or events) a day."""
+    wanted: dict[RuntimeRole, dict[str, float]] = {"outbox": {}, "inbox": {}, "idempotency": {}}
+    for rows in runtime_rows(arch):
+        by_service = wanted[rows.role]
+        by_service[rows.service] = by_service.get(rows.service, 0.0) + rates_a_day.get(rows.use_case, 0.0)
+    return wanted
+
+
+__all__ = ["RuntimeRows", "rows_a_day", "runtime_rows"]
