@@ -111,6 +111,14 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
     hops = flow.expected_latency_ms if not flow.latency_parts else sum(p.ms for p in flow.latency_parts if p.part.startswith("synchronous hop"))
     parts = [] if use_case.is_job else [LatencyPart(part="edge (load balancer)", ms=ms["edge"])]
     parts.append(LatencyPart(part="service work", ms=ms["service"]))
+    if use_case.is_write:
+        # a write that first queries a store of its own path (the proximity search choosing its recipients) waits for it
+        components = {c.name for c in arch.components}
+        parts += [
+            LatencyPart(part=f"{s.target}: {s.description.split(': ')[0]}", ms=ms[_STORE_OP.get(s.target, "cache")])
+            for s in flow.steps
+            if s.kind == "query" and s.target in components and s.source == flow.steps[0].target
+        ]
     parts += _store_parts(arch, use_case, ms)
     if hops:
         parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))

@@ -12,6 +12,7 @@ from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import operation_of
+from backend_architect.design.patterns._chosen import choosing_step
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
 from backend_architect.design.pushes import pushes_reaching, shares
@@ -115,6 +116,8 @@ def _share(spec: Spec, audience: Audiences, where: Route) -> float:
     """The share of a route's recipients online: their actor's clients online over its rows (the audience model); subscribers are online."""
     if not where.people:
         return 1.0
+    if where.actor is not None:
+        return audience.of(where.actor).share
     found = audience.of_entity(where.scope) if where.scope else None
     if found is None and (people := people_entity(spec)) is not None:
         found = audience.of_entity(people)
@@ -224,6 +227,8 @@ def _applied(
         if large
         else f"Redis pub/sub on {where.address} carries each message to the gateway nodes holding its {fmt(where.recipients)} recipient(s)"
     )
+    if where.near:
+        fanout = f"the write picks its recipients with its proximity query (near: {where.near}) and publishes on each one's channel; {fanout}"
     transport_name = "WebSocket" if kind == "websocket" else "server-sent events"
     direct = [u.name for u in sources if publishes_directly(arch, u.name)]
     if direct:
@@ -262,7 +267,8 @@ def _applied(
         spec=spec,
     )
     caught_up = _catch_up(arch, use_case, channel, transport_name)
-    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(spec, arch, sources, events, implicit), operations=caught_up)
+    flows = _flows(spec, analysis, arch, sources, events, implicit, where)
+    return Applied(made, channels=(channel,), events=events, figures=figures, flows=flows, operations=caught_up)
 
 
 #: Where the gateway's channels are described (render/files writes it).
@@ -295,7 +301,9 @@ def _catch_up(arch: Architecture, use_case: UseCase, channel: RealtimeChannel, t
     return ((service, op.model_copy(update={"description": op.description + note})),)
 
 
-def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...], implicit: dict[str, list[str]]) -> tuple[Flow, ...]:
+def _flows(
+    spec: Spec, analysis: Analysis, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...], implicit: dict[str, list[str]], where: Route
+) -> tuple[Flow, ...]:
     """Each publishing write's flow gains the step that takes its event to the gateway; a local write becomes event-driven.
 
     ``implicit``: per write, the push providers no use case names that reach its recipients not connected (steps after the
@@ -322,7 +330,10 @@ def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple
             for p in (implicit.get(flow.use_case, []) if via == "outbox" else [])
             if not any(s.target == p for s in flow.steps)
         ]
-        update: dict[str, object] = {"steps": [*flow.steps, step, *pushes]}
+        # an audience chosen per message: the write's flow draws the query choosing it (its proximity search)
+        choosing = choosing_step(spec, analysis, arch, sources[0], flow.steps[0].target, where.recipients) if where.near and len(sources) == 1 else None
+        picks = [choosing] if choosing is not None and not any(s.description == choosing.description for s in flow.steps) else []
+        update: dict[str, object] = {"steps": [*flow.steps, *picks, step, *pushes]}
         if flow.style == "local":
             how = "through the real-time gateway" if via == "outbox" else "through Redis pub/sub and the real-time gateway"
             update |= {"style": "event", "rationale": f"{flow.rationale}; {name} is pushed to connected clients {how}"}
