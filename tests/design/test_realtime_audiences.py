@@ -159,20 +159,26 @@ def test_followers_online_are_their_share_of_the_people_ok() -> None:
 @pytest.mark.parametrize(
     ("name", "target", "command"),
     [
-        pytest.param("nearby", None, "geohash cells of couriers, within 2 km", id="database-cells"),
+        pytest.param("nearby", "couriers", "geohash cells of couriers, within 2 km", id="database-cells"),
         pytest.param("moving", "redis", "GEOSEARCH courier:spot FROMLONLAT lon lat BYRADIUS 2 km ASC COUNT 5", id="redis-geo-set"),
     ],
 )
-def test_the_flow_that_chooses_nearby_recipients_draws_the_search_ok(name: str, target: str | None, command: str) -> None:
-    """The write's flow and sequence diagram show the proximity search picking the recipients, before the event reaches the gateway."""
+def test_the_flow_that_chooses_nearby_recipients_draws_the_search_ok(name: str, target: str, command: str) -> None:
+    """The write's flow, latency and sequence diagram show the proximity search picking the recipients (where PAT021 put it: a GEO
+    set, or the cell index of the couriers' service, a synchronous hop), before the event reaches the gateway."""
     result = designed(name)
     flow = next(f for f in result.architecture.flows if f.use_case == "post errand")
     steps = [s for s in flow.steps if command in s.description]
     assert steps, [s.description for s in flow.steps]
-    assert steps[0].kind == "query"
-    if target is not None:
-        assert steps[0].target == target
+    assert (steps[0].kind, steps[0].target) == ("query", target)
+    searched = next(d for d in result.architecture.decisions if d.id == "geo.post-errand")
+    if target == "redis":
         assert any(command in p.part for p in flow.latency_parts), flow.latency_parts
+        assert command.split(": ")[0] in searched.choice
+    else:
+        assert flow.depth == 1 and any(p.part.startswith("synchronous hop") for p in flow.latency_parts), flow.latency_parts
+        indexes = [i for s in result.architecture.datastores for t in s.tables if t.name == "couriers" for i in t.indexes]
+        assert any("spot_cell" in [c.name for c in i.columns] and "use case 'post errand'" in i.reasons[0] for i in indexes), indexes
     order = [s.target for s in flow.steps]
     assert order.index(steps[0].target) < order.index("realtime-gateway")
     assert command in result.files["diagrams/sequence-post-errand.mmd"]

@@ -113,11 +113,13 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
     parts.append(LatencyPart(part="service work", ms=ms["service"]))
     if use_case.is_write:
         # a write that first queries a store of its own path (the proximity search choosing its recipients) waits for it
-        components = {c.name for c in arch.components}
+        components, home = {c.name for c in arch.components}, flow.steps[0].target
         parts += [
             LatencyPart(part=f"{s.target}: {s.description.split(': ')[0]}", ms=ms[_STORE_OP.get(s.target, "cache")])
+            if s.target in components
+            else LatencyPart(part=f"database: {s.description.split(': ')[0]}", ms=ms["range_page"])
             for s in flow.steps
-            if s.kind == "query" and s.target in components and s.source == flow.steps[0].target
+            if s.kind == "query" and s.source == home and (s.target in components or s.target == home)
         ]
     parts += _store_parts(arch, use_case, ms)
     if hops:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.patterns._common import fmt, owner_of, table_of, writers
 from backend_architect.design.patterns.feed import fan_in_filter
-from backend_architect.design.patterns.geo import plan_search
+from backend_architect.design.patterns.geo import picked, plan_search
 from backend_architect.ir.model import Architecture, FlowStep
 from backend_architect.spec.model import Spec
 
@@ -99,25 +99,23 @@ def ignored_fanout(spec: Spec, analysis: Analysis, use_case: UseCase) -> str:
 
 
 def choosing_step(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, home: str, count: float) -> FlowStep | None:
-    """The step of ``use_case``'s flow that picks its recipients: the proximity search, where the points are searched.
+    """The step of ``use_case``'s flow that picks its recipients: its proximity search, where its decision (PAT021) put it.
 
-    Points kept in a Redis GEO set (moving positions, or a proximity read served there) are searched with GEOSEARCH; otherwise the
-    geohash cells of the points' table, in the service that owns them (a query to it when that is another service).
+    Points in a Redis GEO set are searched with GEOSEARCH; otherwise the geohash cells of the points' table, in the service that
+    owns them (a query to it when that is another service, a query of its own database when it is the write's).
     """
-    near = use_case.spec.near
-    if not near:
+    made = next((d for d in arch.decisions if d.id == f"geo.{use_case.id}"), None)
+    if not use_case.spec.near or made is None:
         return None
     search = plan_search(spec, analysis, use_case)
     found = table_of(arch, search.entity)
     if found is None:
         return None
-    key = f"{search.entity.lower()}:{search.field}"
-    in_redis = any(p.data == f"{found[1].name}.{search.field}" and "GEO" in p.store for p in arch.placements) or any(
-        m.pattern == "PAT021" and m.how.startswith(f"GEOSEARCH {key}") for m in arch.mechanisms
-    )
     whom = f"the {fmt(count)} recipient(s) of its message"
-    if in_redis:
-        how = f"GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC COUNT {fmt(count)}: {whom} (PAT021)"
+    if made.choice.startswith("Redis GEO"):
+        key = f"{search.entity.lower()}:{search.field}"
+        k = picked(use_case)
+        how = f"GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{f' COUNT {k}' if k else ''}: {whom} (PAT021)"
         return FlowStep(source=home, target="redis", kind="query", description=how)
     how = f"read the {search.entity} rows near the point (geohash cells of {found[1].name}, within {search.radius_km:g} km): {whom} (PAT021)"
     return FlowStep(source=home, target=owner_of(arch, search.entity), kind="query", description=how)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import Audiences, audiences
+from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.communication import event_name
 from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import people_entity
@@ -337,7 +338,11 @@ def _flows(
         if flow.style == "local":
             how = "through the real-time gateway" if via == "outbox" else "through Redis pub/sub and the real-time gateway"
             update |= {"style": "event", "rationale": f"{flow.rationale}; {name} is pushed to connected clients {how}"}
-        changed.append(flow.model_copy(update=update))
+        new = flow.model_copy(update=update)
+        if picks and picks[0].target in {s.name for s in arch.services} - {flow.steps[0].target}:
+            # a search in another service is a synchronous hop: its timeout, the flow's depth, latency and availability count it
+            new = plan_flow(spec, sources[0], new, in_process=arch.deployment == "modular-monolith")
+        changed.append(new)
     return tuple(changed)
 
 
