@@ -374,6 +374,9 @@ def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route
             found[existing.name] = existing.model_copy(update={"consumers": sorted({*existing.consumers, GATEWAY}), "fields": fields})
             continue
         key = f"{snake(where.scope)}_id" if where.scope and where.scope != source.entity else "id"
+        if where.near or where.actor:
+            # recipients chosen per message (the nearby couriers) are no column of the row, nor one joined to it: keyed by the row
+            key = "id"
         fields = list(dict.fromkeys(["id", *([key] if key != "id" else []), *source.written_columns]))
         found[name] = Event(
             name=name,
