@@ -219,3 +219,29 @@ def test_the_connection_registry_holds_every_connected_audience_ok() -> None:
     result = design_spec(load_spec_bytes((SHARED + accept).encode(), "riders.yaml"))
     made = next(d for d in result.architecture.decisions if d.id == "realtime.gateway")
     assert "connection registry in Redis maps each Driver and Rider to its node" in made.choice, made.choice
+
+
+#: Members listed with who is online, the list cached: the rows may come from the cache, the online flags never do.
+ONLINE = """\
+system: team
+scale: {daily_active: 1M}
+entities:
+  User: {fields: {email: {type: email, pii: true}, last_seen_at: datetime?}, rows: 5M, presence: {offline_after: 30s}}
+  Team: {fields: {name: string(80)}, rows: 100k}
+  Member: {part_of: Team, fields: {user: ref(User)}, avg_per_parent: 20}
+use_cases:
+  - {name: list online members, actor: user, kind: list, reads: [Member, User], filter: [team], rate: 5k/s, consistency: eventual}
+  - {name: view user, actor: user, kind: get, reads: [User], online: true, rate: 20k/s, consistency: eventual}
+"""
+
+
+@pytest.mark.parametrize("use_case", ["list online members", "view user"])
+def test_online_flags_are_looked_up_on_every_read_not_cached_ok(use_case: str) -> None:
+    """A read that asks who is online pays its presence lookup on every request, outside any cache's hit ratio, as the decision says."""
+    result = design_spec(load_spec_bytes(ONLINE.encode(), "team.yaml"))
+    flow = next(f for f in result.architecture.flows if f.use_case == use_case)
+    [lookup] = [p for p in flow.latency_parts if p.part.startswith("redis: MGET presence:user:{id} and HGET latest:user:{id} last_seen_at")]
+    assert lookup.ms == pytest.approx(1.0)
+    made = next(d for d in result.architecture.decisions if d.id == "presence.user")
+    assert f"{use_case!r}" in (made.consequences or "")
+    assert "the flags are never cached" in (made.consequences or "")

@@ -134,12 +134,14 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
         return _write_parts(arch, use_case, [m for m in mechanisms if m.serves == "write"], ms)
     served = [m for m in mechanisms if m.serves == "read"]
     database_share = min((m.database_share for m in served), default=1.0)
-    origin = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served]
+    # state a mechanism adds to rows read elsewhere (who is online) is looked up on every read, cached rows or not
+    added = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if not m.entities]
+    origin = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if m.entities]
     if database_share > 0:
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
     plan = next((c for c in arch.caches if c.use_case == use_case.name), None)
-    return _through_caches(arch, use_case, plan, origin, ms)
+    return [*_through_caches(arch, use_case, plan, origin, ms), *added]
 
 
 def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | None, origin: list[LatencyPart], ms: dict[str, float]) -> list[LatencyPart]:

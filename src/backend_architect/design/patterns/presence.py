@@ -213,7 +213,13 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     consequences = (
         f"{offline}. Redis keeps the copies per shard the redundancy decision sets; a shard that loses every copy shows its rows offline "
         f"until their next heartbeat ({interval:g} s). "
-        + (f"{', '.join(repr(u.name) for u in beat_cases)} refresh the key instead of writing the row." if beat_cases else "")
+        + (f"{', '.join(repr(u.name) for u in beat_cases)} refresh the key instead of writing the row. " if beat_cases else "")
+        + (
+            f"{', '.join(repr(u.name) for u, _ in joined)} {'looks' if len(joined) == 1 else 'look'} up online and last seen on every request, "
+            "after any cached rows: the flags are never cached."
+            if joined
+            else ""
+        )
     ).strip()
     made = decision(
         f"presence.{snake(entity)}",
