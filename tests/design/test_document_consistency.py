@@ -14,6 +14,7 @@ import pytest
 import yaml
 from tests.design.helpers import spec_of
 from tests.design.test_mechanism_paths import SOCIAL
+from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
@@ -325,6 +326,8 @@ use_cases:
   - {name: add poster, writes: [Poster], rate: 10k/day}
   - {name: view poster, kind: get, reads: [Poster], rate: 5M/day}
 """,
+    "firehose": FIREHOSE,
+    "nearby-offers": SHARED,
 }
 
 
@@ -1479,3 +1482,37 @@ def _stores_by_db(arch: Architecture) -> dict[str, list[Any]]:
     for store in arch.datastores:
         found.setdefault(store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name, []).extend(store.tables)
     return found
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_each_delivery_names_its_channel_and_size_ok(name: str, arch: Architecture, document: str) -> None:
+    """One audience, one channel, one size: a delivery's decision names the address of the channel carrying it and its recipients
+    per message, which that channel's recipients state; a channel with no key reaches every subscriber; addresses and names are unique."""
+    assert len({c.address for c in arch.channels}) == len({c.name for c in arch.channels}) == len(arch.channels)
+    for made in (d for d in arch.decisions if d.id.startswith("realtime.") and "Channel: " in (d.consequences or "")):
+        channel = next(c for c in arch.channels if made.subject in c.use_cases)
+        assert f"Channel: {channel.address}." in (made.consequences or ""), (made.consequences, channel.address)
+        recipients = made.inputs["recipients"]
+        assert f"{fmt(recipients)} a message" in channel.recipients, (channel.recipients, recipients)
+        assert f"to {fmt(recipients)} recipient(s) each" in made.rationale
+        if not channel.parameters:
+            assert "every one receiving each message" in channel.recipients, channel.recipients
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_last_seen_is_read_from_the_structure_it_is_kept_in_ok(name: str, arch: Architecture, document: str) -> None:
+    """Last seen lives in one Redis structure (a field of the row's hash, HSET) and every read of it says that structure's command (HGET)."""
+    for made in (d for d in arch.decisions if d.id.startswith("presence.")):
+        kept = re.search(r"HSET (\S+) (\S+) <time>", made.choice)
+        assert kept is not None, made.choice
+        key, field = kept.groups()
+        for mechanism in (m for m in arch.mechanisms if m.decision == made.id and m.serves == "read"):
+            assert f"HGET {key} {field}" in mechanism.how, mechanism.how
+            assert not re.search(r"\bM?GET last_seen", mechanism.how), mechanism.how
+
+
+def test_the_table_holds_reads_of_last_seen_and_deliveries_to_chosen_recipients_ok() -> None:
+    """The two checks above are not empty: some design reads last seen from Redis, some delivers to recipients chosen per message."""
+    assert any(m.pattern == "PAT022" and m.serves == "read" for _, arch, _ in DESIGNS for m in arch.mechanisms)
+    assert any("to: nearby " in c.recipients for _, arch, _ in DESIGNS for c in arch.channels)
+    assert any(not c.parameters for _, arch, _ in DESIGNS for c in arch.channels)

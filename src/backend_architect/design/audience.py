@@ -7,7 +7,8 @@ Each reads the same :class:`Audience`, so no two stages count the same clients d
 
 An actor's clients online at peak are, in order:
 
-1. ``deliver.subscribers`` stated on a use case the actor subscribes with (a stream's consumers);
+1. ``deliver.subscribers`` stated on a use case the actor subscribes with (a stream's consumers), or
+   on a write delivered to the actor (``to: partner``);
    a periodic use case's (``every``) peak rate x its interval: each online client does it once an
    interval (drivers reporting their location every 4 s), at most the actor's rows;
 2. its share of what a stated ``scale.concurrent_connections`` (else ``concurrent_users``) leaves
@@ -253,11 +254,15 @@ def _people_actors(spec: Spec, analysis: Analysis, entity_of: Mapping[str, str |
 
 
 def _subscribers(spec: Spec) -> dict[str, float]:
-    """Stated subscribers per actor: the most any of its subscribing reads states."""
+    """Stated subscribers per actor: the most any of its subscribing reads states, or a write delivered to it (``to: partner``)."""
     found: dict[str, float] = {}
     for use_case in spec.use_cases:
-        if use_case.deliver is not None and use_case.deliver.subscribers and not use_case.writes:
-            found[use_case.actor] = max(found.get(use_case.actor, 0.0), use_case.deliver.subscribers)
+        deliver = use_case.deliver
+        if deliver is None or not deliver.subscribers:
+            continue
+        actor = use_case.actor if not use_case.writes else deliver.to if deliver.to and "." not in deliver.to else None
+        if actor is not None:
+            found[actor] = max(found.get(actor, 0.0), deliver.subscribers)
     return found
 
 

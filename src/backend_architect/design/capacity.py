@@ -11,6 +11,7 @@ import math
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.loads import database_share, insert_figures, readback_requests
 from backend_architect.design.media_compression import compression
+from backend_architect.design.patterns._chosen import counted_elsewhere
 from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pushes import shares_assumption
 from backend_architect.design.runtimes import instance_rps
@@ -58,7 +59,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
             figures.append(
                 Figure(
                     key=f"fanout.peak.{use_case.id}",
-                    quantity=f"deliveries caused by {use_case.name} at peak",
+                    quantity=f"deliveries caused by {use_case.name} at peak" + _audience_of_fanout(spec, analysis, use_case),
                     value=use_case.peak_qps * use_case.spec.avg_fanout,
                     unit="deliveries/s",
                     formula="peak x avg_fanout",
@@ -455,3 +456,9 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float, 
             )
         )
     return result
+
+
+def _audience_of_fanout(spec: Spec, analysis: Analysis, use_case: UseCase) -> str:
+    """Whom ``avg_fanout`` counts, when a feed claims it: its deliveries are to the followers' lists, not a real-time stream's."""
+    counted = counted_elsewhere(spec, analysis, use_case)
+    return f" (to the lists of the {counted} followers, avg_fanout)" if counted else ""

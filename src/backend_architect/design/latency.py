@@ -112,6 +112,16 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
     hops = flow.expected_latency_ms if not flow.latency_parts else sum(p.ms for p in flow.latency_parts if p.part.startswith("synchronous hop"))
     parts = [] if use_case.is_job else [LatencyPart(part="edge (load balancer)", ms=ms["edge"])]
     parts.append(LatencyPart(part="service work", ms=ms["service"]))
+    if use_case.is_write:
+        # a write that first queries a store of its own path (the proximity search choosing its recipients) waits for it
+        components, home = {c.name for c in arch.components}, flow.steps[0].target
+        parts += [
+            LatencyPart(part=f"{s.target}: {s.description.split(': ')[0]}", ms=ms[_STORE_OP.get(s.target, "cache")])
+            if s.target in components
+            else LatencyPart(part=f"database: {s.description.split(': ')[0]}", ms=ms["range_page"])
+            for s in flow.steps
+            if s.kind == "query" and s.source == home and (s.target in components or s.target == home)
+        ]
     parts += _store_parts(arch, use_case, ms)
     if hops:
         parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))
@@ -125,12 +135,14 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
         return _write_parts(arch, use_case, [m for m in mechanisms if m.serves == "write"], ms)
     served = [m for m in mechanisms if m.serves == "read"]
     database_share = min((m.database_share for m in served), default=1.0)
-    origin = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served]
+    # state a mechanism adds to rows read elsewhere (who is online) is looked up on every read, cached rows or not
+    added = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if not m.entities]
+    origin = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if m.entities]
     if database_share > 0:
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
     plan = next((c for c in arch.caches if c.use_case == use_case.name), None)
-    return _through_caches(arch, use_case, plan, origin, ms)
+    return [*_through_caches(arch, use_case, plan, origin, ms), *added]
 
 
 def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | None, origin: list[LatencyPart], ms: dict[str, float]) -> list[LatencyPart]:

@@ -396,7 +396,7 @@ class DeliverSpec(SpecModel):
         default=None,
         description="Clients subscribed to it at peak, e.g. 500 partners on a firehose: a channel with no key sends each message to every one, "
         "a keyed one to those watching the key (stated on a write with to: Entity.field, it makes the target an item its watchers "
-        "follow); the subscribing actor's clients online when not given.",
+        "follow; on a write with to: <actor>, it counts that actor's clients online); the subscribing actor's clients online when not given.",
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import Audiences, audiences
 from backend_architect.design.online import people_entity
+from backend_architect.design.patterns._chosen import chosen, ignored_fanout
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.semantics import is_link
 from backend_architect.design.watchers import is_client, subscribed_scope, watched_scope, watching_reads
@@ -29,6 +30,10 @@ class Route:
     people: bool
     #: The item whose watchers receive each message (a question), when the channel is watched rather than addressed to people.
     item: str | None = None
+    #: The actor whose clients the recipients are, when the scope is chosen per message among them (their share online is its).
+    actor: str | None = None
+    #: ``Entity.field`` of the write's proximity query that chooses the recipients (its flow draws the search).
+    near: str | None = None
 
 
 def _collection(entity: str) -> str:
@@ -112,15 +117,14 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             count, basis = _item_watchers(spec, analysis, use_case, scope, audience)
         basis = basis if basis.startswith("to: ") else f"to: {target}, {basis}"
         uncreated = _uncreated(spec, analysis, use_case, owner)
+        near = None
         if uncreated:
             basis = f"{_existing(spec, use_case, scope, fanout)}; {uncreated}"
+            near = use_case.spec.near if use_case.spec.near and basis.startswith("nearby ") else None
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
-        return Route(scope, address, f"{kebab(scope)}-{items}", count, basis, personal, None if personal else scope)
+        return Route(scope, address, f"{kebab(scope)}-{items}", count, basis, personal, None if personal else scope, near=near)
     if target:
-        clients = audience.of(target).clients
-        return Route(
-            None, f"{kebab(target)}/{items}", f"{kebab(target)}-{items}", fanout or clients, f"every connected {target} ({fmt(clients)} online)", False
-        )
+        return _to_actor(spec, analysis, use_case, target, items, audience)
     if not use_case.is_write:
         return _subscription(spec, analysis, use_case, items, fanout, audience)
     watched = watched_scope(spec, analysis, entity)
@@ -156,9 +160,24 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             scope == people,
         )
     given = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
-    subscribers = fanout or given or audience.connections or 1.0
-    basis = "avg_fanout" if fanout else "deliver.subscribers" if given else "every connected client"
-    return Route(None, items, items, subscribers, f"subscribers of the whole stream ({basis})", False)
+    subscribers = given or audience.connections or 1.0
+    if people is not None and (picked := chosen(spec, analysis, use_case, people, subscribers)) is not None:
+        return Route(people, f"{_collection(people)}/{{{snake(people)}_id}}/{items}", f"{kebab(people)}-{items}", picked.count, picked.basis, True)
+    basis = ("deliver.subscribers" if given else "every connected client") + ignored_fanout(spec, analysis, use_case)
+    return Route(None, items, items, subscribers, f"subscribers of the whole stream, every one receiving each message ({basis})", False)
+
+
+def _to_actor(spec: Spec, analysis: Analysis, use_case: UseCase, target: str, items: str, audience: Audiences) -> Route:
+    """``deliver.to: <actor>``: every connected client of the actor on one unkeyed channel, or the subset each write chooses
+    (_chosen.py) on a channel addressed per recipient, sized by that subset and the actor's share online."""
+    whom = audience.of(target)
+    scope = whom.entity or target
+    picked = chosen(spec, analysis, use_case, whom.entity, whom.clients)
+    if picked is not None:
+        address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
+        return Route(scope, address, f"{kebab(scope)}-{items}", picked.count, picked.basis, True, actor=target, near=picked.near)
+    basis = f"every connected {target}, every one receiving each message ({fmt(whom.clients)} online{ignored_fanout(spec, analysis, use_case)})"
+    return Route(None, f"{kebab(target)}/{items}", f"{kebab(target)}-{items}", whom.clients, basis, False, actor=target)
 
 
 def _item_watchers(spec: Spec, analysis: Analysis, use_case: UseCase, scope: str, audience: Audiences) -> tuple[float, str]:
@@ -245,9 +264,7 @@ def _subscription(spec: Spec, analysis: Analysis, use_case: UseCase, items: str,
         count, basis = watchers(scope)
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
         return Route(scope, address, f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False)
-    count = fanout or subscribers
-    basis = "avg_fanout" if fanout else source
-    return Route(None, items, f"{items}-stream", count, f"subscribers of the whole stream, every one receiving each message ({basis})", False)
+    return Route(None, items, f"{items}-stream", subscribers, f"subscribers of the whole stream, every one receiving each message ({source})", False)
 
 
 __all__ = ["Route", "route"]

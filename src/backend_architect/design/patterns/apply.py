@@ -78,9 +78,18 @@ def merge_api(api: Api, operations: Sequence[Operation], schemas: Sequence[ApiSc
 
 
 def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> RealtimeChannel:
-    """A channel two use cases deliver on is one channel carrying both: use cases and publishers joined, deliveries summed."""
+    """A channel (one address) two use cases deliver on is one channel carrying both: use cases and publishers joined,
+    deliveries summed, and each use case's recipients named beside it when they differ (one size per audience)."""
     if known is None:
         return channel
+    recipients, per_message = known.recipients, known.recipients_per_message
+    if channel.recipients != known.recipients:
+        mine = f"{channel.recipients} (for {', '.join(repr(u) for u in channel.use_cases)})"
+        theirs = known.recipients if " (for '" in known.recipients else f"{known.recipients} (for {', '.join(repr(u) for u in known.use_cases)})"
+        recipients = f"{theirs}; {mine}"
+        publishes = known.publishes_per_s + channel.publishes_per_s
+        weighted = known.recipients_per_message * known.publishes_per_s + channel.recipients_per_message * channel.publishes_per_s
+        per_message = weighted / publishes if publishes else max(known.recipients_per_message, channel.recipients_per_message)
     return known.model_copy(
         update={
             "use_cases": list(dict.fromkeys([*known.use_cases, *channel.use_cases])),
@@ -89,8 +98,23 @@ def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> 
             "events": list(dict.fromkeys([*known.events, *channel.events])),
             "publishes_per_s": known.publishes_per_s + channel.publishes_per_s,
             "deliveries_per_s": known.deliveries_per_s + channel.deliveries_per_s,
+            "recipients": recipients,
+            "recipients_per_message": per_message,
         }
     )
+
+
+def _distinct_names(channels: list[RealtimeChannel]) -> list[RealtimeChannel]:
+    """Channels keyed by address, each under a name of its own: a second address that would take a name gets a numbered one."""
+    taken: set[str] = set()
+    out = []
+    for channel in channels:
+        name, n = channel.name, 2
+        while name in taken:
+            name, n = f"{channel.name}-{n}", n + 1
+        taken.add(name)
+        out.append(channel if name == channel.name else channel.model_copy(update={"name": name}))
+    return out
 
 
 #: Patterns a design cannot do without: forbidding one would leave what it places nowhere. Each says what to choose instead.
@@ -176,7 +200,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
     events = {e.name: e for e in arch.events}
     availability = arch.availability
     stages = {s.name: s for s in arch.stages}
-    channels = {c.name: c for c in arch.channels}
+    channels = {c.address: c for c in arch.channels}
     flows = {f.use_case: f for f in arch.flows}
     services = {s.name: s for s in arch.services}
     api_changes: dict[str, tuple[list[Operation], list[ApiSchema]]] = {}
@@ -202,7 +226,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         services.update({s.name: s for s in outcome.services})
         mechanisms += [m if m.pattern else m.model_copy(update={"pattern": pattern.code}) for m in outcome.mechanisms]
         for channel in outcome.channels:
-            channels[channel.name] = _merged_channel(channels.get(channel.name), channel)
+            channels[channel.address] = _merged_channel(channels.get(channel.address), channel)
         for service, operation in outcome.operations:
             api_changes.setdefault(service, ([], []))[0].append(operation)
         for service, schema in outcome.schemas:
@@ -229,7 +253,7 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
             "events": list(events.values()),
             "availability": availability,
             "stages": sorted(stages.values(), key=lambda s: s.order),
-            "channels": list(channels.values()),
+            "channels": _distinct_names(list(channels.values())),
             "flows": list(flows.values()),
             "services": [services[s.name] for s in arch.services],
             "apis": [merge_api(api, *api_changes[api.service]) if api.service in api_changes else api for api in arch.apis],

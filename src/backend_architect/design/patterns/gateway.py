@@ -83,11 +83,14 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     pubsub = sum(min(c.deliveries_per_s, c.publishes_per_s * nodes) for c in arch.channels)
     redis_nodes = max(1, math.ceil(pubsub / REDIS_NODE_OPS))
     people = people_entity(spec) or "client"
+    # the registry holds every connected audience's clients (customers and the drivers offered rides), not only the people's
+    kinds = list(dict.fromkeys(a.entity or a.actor for a in audience.connected)) or [people]
+    held = f"{', '.join(kinds[:-1])} and {kinds[-1]}" if len(kinds) > 1 else kinds[0]
     name = "WebSocket" if websocket else "server-sent events (SSE)"
     choice = (
         f"a {name} gateway as its own deployable: {nodes} nodes for {fmt(connections)} connections at peak ({CONNECTIONS_PER_NODE:,} a node); "
         f"{connecting(arch, people)}; events reach the nodes holding subscribers through Redis pub/sub, and a connection registry in Redis "
-        f"maps each {'connection' if all(c.access == 'public' for c in arch.channels) else people} to its node"
+        f"maps each {'connection' if all(c.access == 'public' for c in arch.channels) else held} to its node"
     )
     rationale = (
         f"{fmt(connections)} connections x {CONNECTION_BYTES // 1000} KB = {size(memory)} held open, {fmt(deliveries)} deliveries/s at peak "

@@ -68,7 +68,7 @@ def plan_search(spec: Spec, analysis: Analysis, use_case: UseCase) -> Search:
     if given:
         radius = (use_case.spec.radius or 0.0) / 1000
     else:
-        radius = max(MIN_RADIUS_KM, math.sqrt(use_case.spec.page.limit / (math.pi * density)) if density else MIN_RADIUS_KM)
+        radius = max(MIN_RADIUS_KM, math.sqrt((picked(use_case) or use_case.spec.page.limit) / (math.pi * density)) if density else MIN_RADIUS_KM)
     best: tuple[float, int, int, float] | None = None
     for precision, (width, height) in GEOHASH_KM.items():
         cells = (math.ceil(2 * radius / width) + 1) * (math.ceil(2 * radius / height) + 1)
@@ -82,12 +82,20 @@ def plan_search(spec: Spec, analysis: Analysis, use_case: UseCase) -> Search:
     return Search(entity, field, radius, given, density, precision, cells, candidates, pages, within)
 
 
+def picked(use_case: UseCase) -> int | None:
+    """Points one search returns: a read's page; for a write picking its recipients, its ``avg_fanout`` (None: all within the radius)."""
+    if not use_case.is_write:
+        return use_case.spec.page.limit
+    return math.ceil(use_case.spec.avg_fanout) if use_case.spec.avg_fanout else None
+
+
 @pattern(code="PAT021", name="geo-proximity-index", stage="access_paths", title="Index points by cell for proximity reads")
 def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
     """
     ## When it applies
     A read says ``near: Entity.field`` over a ``geo`` field, within ``radius`` or the k nearest
-    (k = the page size). Points are assumed to concentrate in 10,000 km² per region (a
+    (k = the page size), or a write with ``deliver`` does (its query picks the recipients: the
+    nearby drivers a ride is offered to; no query parameters, no read path of its own). Points are assumed to concentrate in 10,000 km² per region (a
     metropolitan area), which gives their density; a k-nearest query searches the radius that
     holds k points on average.
 
@@ -113,7 +121,8 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
     Hexagonal Hierarchical Spatial Index" (2018); PostGIS documentation, ST_DWithin.
     """
     for use_case in analysis.use_cases:
-        if not use_case.spec.near or use_case.is_write:
+        # a write searches too when its proximity query picks the recipients of its delivery (the nearby drivers)
+        if not use_case.spec.near or (use_case.is_write and use_case.spec.deliver is None):
             continue
         search = plan_search(spec, analysis, use_case)
         if search.entity not in spec.entities or table_of(arch, search.entity) is None:
@@ -161,8 +170,9 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     subject = use_case.name
     scope = f"use case '{subject}'"
     area = SERVICE_AREA_KM2 * max(1, len(spec.scale.regions))
-    k = use_case.spec.page.limit
-    radius_text = f"{search.radius_km:g} km" if search.radius_given else f"{search.radius_km:.2f} km (holds {k} points on average: k nearest)"
+    k = picked(use_case) if use_case.is_write else use_case.spec.page.limit
+    nearest = k or use_case.spec.page.limit
+    radius_text = f"{search.radius_km:g} km" if search.radius_given else f"{search.radius_km:.2f} km (holds {nearest} points on average: k nearest)"
     # with Redis serving, the index figures size the database alternative (GEOSEARCH scans its own 9 cells)
     alt = "the database's geohash index (the alternative): " if in_redis else ""
     figures = (
@@ -226,7 +236,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         key = f"{search.entity.lower()}:{search.field}" + (":" + ":".join(c.split(" = ")[1].strip("'") for c in constants) if constants else "")
         source = "the GEO set the positions are written to (latest: true)" if moving else f"a GEO set kept current from {search.entity} changes"
         choice = (
-            f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC COUNT {k} on {source}"
+            f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{f' COUNT {k}' if k else ''} on {source}"
             + (f", one set per constant filter ({', '.join(constants)}): a member moves between sets when that changes" if constants else "")
             + (
                 # positions kept in memory never reach the table: the next reports refill a lost set
@@ -269,18 +279,33 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"{subject}: {fmt(use_case.peak_qps)} searches/s at peak near {search.entity}.{search.field} ({fmt(analysis.rows(search.entity))} points)",
         rationale,
         alternatives=alternatives,
-        consequences=f"Results are sorted by distance; pages hold at most {use_case.spec.page.max} points. "
-        "Cells are computed by the server from the coordinates (read-only in the API).",
+        consequences=(
+            f"The nearest {search.entity}s are picked first{f', {k} at most' if k else ', every one within the radius'}: the write's recipients. "
+            if use_case.is_write
+            else f"Results are sorted by distance; pages hold at most {use_case.spec.page.max} points. "
+        )
+        + "Cells are computed by the server from the coordinates (read-only in the API).",
         subject=subject,
         inputs={"peak_reads": use_case.peak_qps, "radius_km": search.radius_km, "density": search.density, "pages_per_query": search.pages},
         spec=spec,
     )
-    operations = _near_parameters(arch, use_case, search)
+    # a write's search picks its recipients on the server: no query parameters, no cached answer, no read path to serve
+    operations = _near_parameters(arch, use_case, search) if not use_case.is_write else ()
     # a search another store answers needs no index in the database (and nothing writes the positions there per update)
     coordinates = [f"{search.field}_lat", f"{search.field}_lon"]
     tables = ((store, _unindexed(table, use_case) if in_redis else _indexed(table, use_case, cell, coordinates, equality, where, search)),)
     components: tuple[Component, ...] = ()
     caches: tuple[CachePlan, ...] = ()
+    if in_redis and not use_case.is_write:
+        caches = (
+            CachePlan(
+                use_case=subject,
+                strategy="read-model",
+                key=key,
+                invalidation="positions overwritten as they are written",
+                rationale=f"served by GEOSEARCH on the Redis GEO set: {fmt(use_case.peak_qps)} searches/s never reach the database",
+            ),
+        )
     if in_redis:
         components = (
             Component(
@@ -291,15 +316,6 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 services=[owner_of(arch, search.entity)],
                 use_cases=[subject],
                 decision=made.id,
-            ),
-        )
-        caches = (
-            CachePlan(
-                use_case=subject,
-                strategy="read-model",
-                key=key,
-                invalidation="positions overwritten as they are written",
-                rationale=f"served by GEOSEARCH on the Redis GEO set: {fmt(use_case.peak_qps)} searches/s never reach the database",
             ),
         )
     mechanisms = (
@@ -315,7 +331,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 database_share=0.0,
             ),
         )
-        if in_redis
+        if in_redis and not use_case.is_write
         else ()
     )
     assumptions = (f"use case '{subject}': {search.entity} points spread over {SERVICE_AREA_KM2:,.0f} km² per region (a metropolitan area)",)

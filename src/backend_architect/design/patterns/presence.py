@@ -59,13 +59,16 @@ def presence(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Out
     ## What it adds
     A heartbeat every offline_after / 3 (over the real-time connection when there is one,
     else ``PUT .../presence``) sets a Redis key with a TTL of offline_after; online means the
-    key exists. Last seen is the last heartbeat's time, kept in a Redis hash and written to the
-    row's last-seen field once per session (at disconnect or expiry), not per beat. A read of
-    last seen alone is answered from Redis and returns what Redis holds (the id, ``online``,
+    key exists. Last seen is the last heartbeat's time, a field of the row's Redis hash
+    (``latest:<entity>:<id>``, beside its other latest values), written to the row's last-seen
+    field once per session (at disconnect or expiry), not per beat. One structure, read by one
+    pair of commands everywhere: a read of last seen alone (EXISTS of the key, HGET of the
+    field, pipelined) is answered from Redis and returns what Redis holds (the id, ``online``,
     ``last_seen_at``), never the row's other columns; a read of rows that asks who is online
     (``online: true``, or its name or description says online/offline/presence) reads its rows
-    from the database and looks up their keys in one batch (MGET), each row carrying its online
-    flag and last seen (``design/patterns/_online.py``). A recipient with no key is offline, so
+    from the database and looks up their keys and fields in one pipelined round trip (MGET of
+    the keys, HGET of each row's field), each row carrying its online flag and last seen
+    (``design/patterns/_online.py``). A recipient with no key is offline, so
     deliveries to it become push notifications.
 
     ## What it costs
@@ -115,6 +118,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     nodes = max(1, math.ceil((beats + lookups) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
     table = table_name(entity)
     key = f"presence:{snake(entity)}:{{id}}"
+    # last seen is one field of the row's hash of latest values: every section names this structure and reads it with HGET
+    seen_hash, seen_field = f"latest:{snake(entity)}:{{id}}", seen or "last_seen_at"
     # the deliveries to these rows that push (the real-time pattern's rule: someone offline to reach, or a provider named)
     to_here = [
         u
@@ -184,11 +189,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             ),
         )
     carrier = "over the real-time connection (a ping frame)" if realtime else f"by PUT {collection_path(arch, service, entity) or '/' + table}/{{id}}/presence"
-    last_seen = (
-        f"last seen is the last heartbeat's time, kept in a Redis hash and written to {table}.{seen} once per session (at disconnect or expiry)"
-        if seen
-        else "last seen is the last heartbeat's time, kept in a Redis hash"
-    )
+    kept = f"last seen is the last heartbeat's time, kept as field {seen_field} of the row's Redis hash (HSET {seen_hash} {seen_field} <time>)"
+    last_seen = f"{kept} and written to {table}.{seen} once per session (at disconnect or expiry)" if seen else kept
     verb = "delivers" if len(pushing) == 1 else "deliver"
     others = "; other deliveries wait until it reconnects" if _other_deliveries(spec, analysis, entity, pushing) else ""
     offline = (
@@ -211,7 +213,13 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     consequences = (
         f"{offline}. Redis keeps the copies per shard the redundancy decision sets; a shard that loses every copy shows its rows offline "
         f"until their next heartbeat ({interval:g} s). "
-        + (f"{', '.join(repr(u.name) for u in beat_cases)} refresh the key instead of writing the row." if beat_cases else "")
+        + (f"{', '.join(repr(u.name) for u in beat_cases)} refresh the key instead of writing the row. " if beat_cases else "")
+        + (
+            f"{', '.join(repr(u.name) for u, _ in joined)} {'looks' if len(joined) == 1 else 'look'} up online and last seen on every request, "
+            "after any cached rows: the flags are never cached."
+            if joined
+            else ""
+        )
     ).strip()
     made = decision(
         f"presence.{snake(entity)}",
@@ -261,7 +269,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         CachePlan(
             use_case=u.name,
             strategy="read-model",
-            key=f"last_seen:{snake(entity)}",
+            key=f"{seen_hash} {seen_field}",
             invalidation="refreshed by every heartbeat",
             rationale=f"last seen lives in Redis with presence: {fmt(u.peak_qps)} reads/s never reach the database",
         )
@@ -275,7 +283,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             serves="read",
             store="redis",
             entities=[entity],
-            how=f"EXISTS {key} and GET last_seen:{snake(entity)} (kept with presence in Redis): the answer is the id, online and last seen, nothing else",
+            how=f"EXISTS {key} and HGET {seen_hash} {seen_field}, pipelined in one round trip: the answer is the id, online and last seen, nothing else",
             database_share=0.0,
         )
         for u in readers
@@ -288,7 +296,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
             store="redis",
             # it serves no rows: the rows come from the database, the store adds each one's online flag and last seen
             entities=[],
-            how=f"MGET {key} and last_seen:{snake(entity)} {_rows_text(u, found)} (one round trip): each one's online flag and last seen",
+            how=f"MGET {key} and HGET {seen_hash} {seen_field} {_rows_text(u, found)}, pipelined in one round trip: each one's online flag and last seen",
             database_share=1.0,
         )
         for u, found in joined

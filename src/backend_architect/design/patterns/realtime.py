@@ -7,11 +7,13 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import Audiences, audiences
+from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.communication import event_name
 from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import operation_of
+from backend_architect.design.patterns._chosen import choosing_step
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
 from backend_architect.design.pushes import pushes_reaching, shares
@@ -115,6 +117,8 @@ def _share(spec: Spec, audience: Audiences, where: Route) -> float:
     """The share of a route's recipients online: their actor's clients online over its rows (the audience model); subscribers are online."""
     if not where.people:
         return 1.0
+    if where.actor is not None:
+        return audience.of(where.actor).share
     found = audience.of_entity(where.scope) if where.scope else None
     if found is None and (people := people_entity(spec)) is not None:
         found = audience.of_entity(people)
@@ -224,6 +228,8 @@ def _applied(
         if large
         else f"Redis pub/sub on {where.address} carries each message to the gateway nodes holding its {fmt(where.recipients)} recipient(s)"
     )
+    if where.near:
+        fanout = f"the write picks its recipients with its proximity query (near: {where.near}) and publishes on each one's channel; {fanout}"
     transport_name = "WebSocket" if kind == "websocket" else "server-sent events"
     direct = [u.name for u in sources if publishes_directly(arch, u.name)]
     if direct:
@@ -262,7 +268,8 @@ def _applied(
         spec=spec,
     )
     caught_up = _catch_up(arch, use_case, channel, transport_name)
-    return Applied(made, channels=(channel,), events=events, figures=figures, flows=_flows(spec, arch, sources, events, implicit), operations=caught_up)
+    flows = _flows(spec, analysis, arch, sources, events, implicit, where)
+    return Applied(made, channels=(channel,), events=events, figures=figures, flows=flows, operations=caught_up)
 
 
 #: Where the gateway's channels are described (render/files writes it).
@@ -295,7 +302,9 @@ def _catch_up(arch: Architecture, use_case: UseCase, channel: RealtimeChannel, t
     return ((service, op.model_copy(update={"description": op.description + note})),)
 
 
-def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...], implicit: dict[str, list[str]]) -> tuple[Flow, ...]:
+def _flows(
+    spec: Spec, analysis: Analysis, arch: Architecture, sources: list[UseCase], events: tuple[Event, ...], implicit: dict[str, list[str]], where: Route
+) -> tuple[Flow, ...]:
     """Each publishing write's flow gains the step that takes its event to the gateway; a local write becomes event-driven.
 
     ``implicit``: per write, the push providers no use case names that reach its recipients not connected (steps after the
@@ -322,11 +331,18 @@ def _flows(spec: Spec, arch: Architecture, sources: list[UseCase], events: tuple
             for p in (implicit.get(flow.use_case, []) if via == "outbox" else [])
             if not any(s.target == p for s in flow.steps)
         ]
-        update: dict[str, object] = {"steps": [*flow.steps, step, *pushes]}
+        # an audience chosen per message: the write's flow draws the query choosing it (its proximity search)
+        choosing = choosing_step(spec, analysis, arch, sources[0], flow.steps[0].target, where.recipients) if where.near and len(sources) == 1 else None
+        picks = [choosing] if choosing is not None and not any(s.description == choosing.description for s in flow.steps) else []
+        update: dict[str, object] = {"steps": [*flow.steps, *picks, step, *pushes]}
         if flow.style == "local":
             how = "through the real-time gateway" if via == "outbox" else "through Redis pub/sub and the real-time gateway"
             update |= {"style": "event", "rationale": f"{flow.rationale}; {name} is pushed to connected clients {how}"}
-        changed.append(flow.model_copy(update=update))
+        new = flow.model_copy(update=update)
+        if picks and picks[0].target in {s.name for s in arch.services} - {flow.steps[0].target}:
+            # a search in another service is a synchronous hop: its timeout, the flow's depth, latency and availability count it
+            new = plan_flow(spec, sources[0], new, in_process=arch.deployment == "modular-monolith")
+        changed.append(new)
     return tuple(changed)
 
 
@@ -358,6 +374,9 @@ def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route
             found[existing.name] = existing.model_copy(update={"consumers": sorted({*existing.consumers, GATEWAY}), "fields": fields})
             continue
         key = f"{snake(where.scope)}_id" if where.scope and where.scope != source.entity else "id"
+        if where.near or where.actor:
+            # recipients chosen per message (the nearby couriers) are no column of the row, nor one joined to it: keyed by the row
+            key = "id"
         fields = list(dict.fromkeys(["id", *([key] if key != "id" else []), *source.written_columns]))
         found[name] = Event(
             name=name,
