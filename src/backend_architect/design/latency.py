@@ -42,6 +42,10 @@ SYNC_REPLICA_MS = 2.0
 SEARCH_MS = 20.0
 #: A column store's aggregate query.
 ANALYTICS_MS = 50.0
+#: A wide-column store's page of one partition read at LOCAL_QUORUM: two replicas answer, the slower sets the time.
+QUORUM_READ_MS = 3.0
+#: A wide-column store's write at LOCAL_QUORUM: the commit log appended (synced periodically, not per write) on two replicas.
+QUORUM_WRITE_MS = 2.0
 #: A read sent to every shard waits for the slowest: each doubling of the shards adds this share of one shard's time.
 SCATTER_TAIL_SHARE = 0.25
 
@@ -58,6 +62,8 @@ DEFAULT_MS: dict[str, float] = {
     "sync_replica": SYNC_REPLICA_MS,
     "search": SEARCH_MS,
     "analytics": ANALYTICS_MS,
+    "quorum_read": QUORUM_READ_MS,
+    "quorum_write": QUORUM_WRITE_MS,
 }
 _SAID = {
     "edge": "edge (load balancer)",
@@ -71,8 +77,10 @@ _SAID = {
     "sync_replica": "synchronous standby acknowledgement",
     "search": "search engine query",
     "analytics": "column store query",
+    "quorum_read": "wide-column quorum read",
+    "quorum_write": "wide-column quorum write",
 }
-_STORE_OP = {"search-engine": "search", "analytics": "analytics", "warehouse": "analytics"}
+_STORE_OP = {"search-engine": "search", "analytics": "analytics", "warehouse": "analytics", "wide-column-store": "quorum_read"}
 
 
 def per_operation(spec: Spec) -> dict[str, float]:
@@ -84,9 +92,14 @@ def _given(spec: Spec) -> dict[str, float]:
     return {k: v for k, v in spec.constraints.operation_ms.model_dump().items() if v is not None}
 
 
-def stated(spec: Spec) -> str:
-    """The Assumptions line: which figures are assumed and which the spec states."""
-    ms = per_operation(spec)
+#: Figures only a design holding a table in a wide-column store uses: the Assumptions line names them there alone.
+_WIDE_COLUMN_OPS = {"quorum_read", "quorum_write"}
+
+
+def stated(spec: Spec, arch: Architecture | None = None) -> str:
+    """The Assumptions line: which figures are assumed and which the spec states (the wide-column ones where such a store is)."""
+    wide = arch is not None and any(t.wide_column is not None for s in arch.datastores for t in s.tables)
+    ms = {k: v for k, v in per_operation(spec).items() if wide or k not in _WIDE_COLUMN_OPS}
     given = _given(spec)
     assumed = [f"{_SAID[k]} {v:g} ms" for k, v in ms.items() if k not in given]
     measured = [f"{_SAID[k]} {v:g} ms" for k, v in ms.items() if k in given]
@@ -102,7 +115,7 @@ def derive_latency(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     by_name = {u.name: u for u in analysis.use_cases}
     ms = per_operation(spec)
     flows = [_timed(arch, by_name[f.use_case], f, ms) if f.use_case in by_name else f for f in arch.flows]
-    line = stated(spec)
+    line = stated(spec, arch)
     assumptions = arch.assumptions if line in arch.assumptions else [*arch.assumptions, line]
     return arch.model_copy(update={"flows": flows, "assumptions": assumptions})
 
@@ -153,10 +166,19 @@ def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | Non
 
 
 def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism], ms: dict[str, float]) -> list[LatencyPart]:
-    """A write kept in a mechanism's store (no transaction), or a commit, with a read of the row first when it changes one."""
+    """A write kept in a mechanism's store (no transaction), or a commit, with a read of the row first when it changes one.
+
+    A write a wide-column store takes (its events from the store's CDC log) is timed by that store: a quorum write, after a
+    quorum read of the row's partition when it changes a row it addresses by id; no PostgreSQL commit or standby is on its path.
+    """
     parts = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in direct if m.publish == "direct"]
     if parts:
         return parts
+    logged = [m for m in direct if m.publish == "cdc"]
+    if logged:
+        if use_case.kind not in {"create", "job"}:
+            parts += [LatencyPart(part=f"{m.store}: read of the row's partition by its id", ms=ms["quorum_read"]) for m in logged]
+        return parts + [LatencyPart(part=f"{m.store}: {m.how.split(' at ')[-1]} write (a quorum of copies)", ms=ms["quorum_write"]) for m in logged]
     if use_case.kind not in {"create", "job"}:
         parts.append(LatencyPart(part="indexed read of the row it changes", ms=ms["indexed_read"]))
     synchronous = arch.availability is not None and arch.availability.rpo_seconds == 0 and "synchronous" in arch.availability.database

@@ -28,9 +28,10 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
     published: dict[str, float] = {}
     consumed: dict[str, float] = {}
     for flow in arch.flows:
-        steps = [s for s in flow.steps if s.kind == "event" and s.via == "outbox"]
-        # one outbox row per event however many consume it; one processed-event row per consuming service
-        for source in dict.fromkeys(s.source for s in steps):
+        steps = [s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"}]
+        # one outbox row per event however many consume it (none where a store's CDC log publishes it: no transaction
+        # spans that store and the outbox); one processed-event row per consuming service, whatever the source
+        for source in dict.fromkeys(s.source for s in steps if s.via == "outbox"):
             published[source] = published.get(source, 0.0) + rates.get(flow.use_case, 0.0)
         for target in dict.fromkeys(s.target for s in steps if s.target in services and s.target != s.source):
             consumed[target] = consumed.get(target, 0.0) + rates.get(flow.use_case, 0.0)

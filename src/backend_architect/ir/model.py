@@ -327,7 +327,7 @@ class External(IRModel):
 
 
 class Event(IRModel):
-    """A domain event published through the transactional outbox."""
+    """A domain event published through the transactional outbox, or the CDC log of the store holding its entity (``ir.query.event_source``)."""
 
     name: str = Field(description="PascalCase past tense, e.g. OrderPlaced.")
     producer: str
@@ -348,9 +348,10 @@ class FlowStep(IRModel):
     timeout_ms: float | None = Field(default=None, description="Client timeout for a synchronous hop, from the latency budget.")
     retries: int = Field(default=0, description="Retries with jittered backoff; only for idempotent hops.")
     circuit_breaker: bool = Field(default=False, description="Whether the caller wraps the hop in a circuit breaker.")
-    via: Literal["outbox", "pubsub"] = Field(
+    via: Literal["outbox", "pubsub", "cdc"] = Field(
         default="outbox",
-        description="For an event: the transactional outbox after commit, or Redis pub/sub published by the write path itself (a value kept in memory).",
+        description="For an event: the transactional outbox after commit, Redis pub/sub published by the write path itself (a value kept "
+        "in memory), or the change-data-capture log of the store holding the row (a wide-column store).",
     )
 
 

@@ -13,6 +13,7 @@ from backend_architect.design.paths import outbox_publishers
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.query import OUTBOX_SOURCE, sources_of
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
@@ -99,7 +100,9 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         ),
     )
     monolith = arch.deployment == "modular-monolith"
-    if monolith and events <= OUTBOX_MAX_EVENTS:
+    # a store's CDC log is read by a connector that publishes to a broker: an in-process outbox relay cannot carry those events
+    logged = any(source != OUTBOX_SOURCE for source in sources_of(arch, [e.entity for e in arch.events]))
+    if monolith and events <= OUTBOX_MAX_EVENTS and not logged:
         by_numbers = "outbox"
     elif events <= QUEUE_MAX_EVENTS and not avoided(spec, "rabbitmq"):
         by_numbers = "rabbitmq"
@@ -114,6 +117,11 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     choices = list(_NAMES.values())
     record = settled(steered, numbers.decision.model_copy(update={"choices": choices}), built.decision.model_copy(update={"choices": choices}))
     yield dataclasses.replace(built, decision=record)
+
+
+def _sources(arch: Architecture) -> str:
+    """What the broker's relay reads: the transactional outbox, each CDC log of a store other than PostgreSQL, or both."""
+    return " and ".join(sources_of(arch, [e.entity for e in arch.events]))
 
 
 _NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "RabbitMQ", "kafka": "Apache Kafka"}
@@ -155,7 +163,7 @@ def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, 
         "messaging",
         "Message broker",
         "communication",
-        "RabbitMQ (managed), fed by a relay reading the transactional outbox: one queue per consumer, retries and a dead-letter queue",
+        f"RabbitMQ (managed), fed by a relay reading {_sources(arch)}: one queue per consumer, retries and a dead-letter queue",
         context,
         f"{fmt(events)} events/s at peak is well within one cluster ({fmt(QUEUE_MAX_EVENTS)}/s), and consumers need queues of their own",
         alternatives=[
@@ -189,7 +197,7 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         "messaging",
         "Message broker",
         "communication",
-        f"Apache Kafka (managed), {partitions} partitions per busy topic, fed from the transactional outbox by change data capture "
+        f"Apache Kafka (managed), {partitions} partitions per busy topic, fed from {_sources(arch)} by change data capture "
         f"(Debezium); {RETENTION_DAYS}-day retention",
         context,
         f"{fmt(events)} events/s at peak passes what a queue broker carries ({fmt(QUEUE_MAX_EVENTS)}/s): a partitioned log scales by "

@@ -267,8 +267,8 @@ def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology:
                     entities=[c.table.entity or ""],
                     how=f"CQL on {c.table.name} by partition ({c.partition}, bucket) at {CONSISTENCY}",
                     database_share=0.0,
-                    # its events still leave through the relay, read from the store's CDC log (the decision says so)
-                    publish="outbox",
+                    # its events leave through the relay, read from the store's CDC log: no outbox row commits with a CQL write
+                    publish="cdc" if name in c.writes else "outbox",
                 )
             )
     nodes = sum(c.nodes for c in taken)
