@@ -12,8 +12,10 @@ carry the same definitions (``ir/runtime_tables.py``).
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import publishes_directly
 from backend_architect.design.patterns._stores import storage_figures
 from backend_architect.ir.model import Architecture, Figure, Table
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime import Placement
 from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, RuntimeRole, runtime_name
 from backend_architect.spec.model import Spec
@@ -27,14 +29,21 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
     services = {s.name for s in arch.services}
     published: dict[str, float] = {}
     consumed: dict[str, float] = {}
+    counted: set[tuple[str, str]] = set()
     for flow in arch.flows:
         steps = [s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"}]
         # one outbox row per event however many consume it (none where a store's CDC log publishes it: no transaction
         # spans that store and the outbox); one processed-event row per consuming service, whatever the source
         for source in dict.fromkeys(s.source for s in steps if s.via == "outbox"):
             published[source] = published.get(source, 0.0) + rates.get(flow.use_case, 0.0)
+            counted.add((flow.use_case, source))
         for target in dict.fromkeys(s.target for s in steps if s.target in services and s.target != s.source):
             consumed[target] = consumed.get(target, 0.0) + rates.get(flow.use_case, 0.0)
+    # an event only a worker consumes (a search indexer, an analytics loader) has no step in its flow, yet commits to the outbox too
+    for event in arch.events:
+        if event_source(arch, event) == OUTBOX_SOURCE and (event.use_case, event.producer) not in counted and not publishes_directly(arch, event.use_case):
+            published[event.producer] = published.get(event.producer, 0.0) + rates.get(event.use_case, 0.0)
+            counted.add((event.use_case, event.producer))
     keyed: dict[str, float] = {}
     for api in arch.apis:
         for op in api.operations:

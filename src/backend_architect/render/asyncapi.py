@@ -61,6 +61,12 @@ def _payload(event: Event, table: Table | None) -> dict[str, Any]:
     return {"type": "object", "required": ["event_id", "occurred_at", event.key], "properties": properties}
 
 
+def _publish(arch: Architecture, event: Event) -> str:
+    """How the producer publishes ``event``: through its outbox, or from the source that takes the write instead (no outbox row)."""
+    source = event_source(arch, event)
+    return "Publish through the transactional outbox" if source == OUTBOX_SOURCE else f"Publish from {source} (no outbox row)"
+
+
 def _sources(arch: Architecture, published: list[Event]) -> str:
     """How the service's events reach the relay: an outbox row committed with the change, or a store's CDC log, each named once."""
     logs = sorted({event_source(arch, e) for e in published} - {OUTBOX_SOURCE})
@@ -84,7 +90,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
             "name": event.name,
             "title": event.name,
             "summary": f"Published by {event.producer} when '{event.use_case}' "
-            + ("commits." if event_source(arch, event) == OUTBOX_SOURCE else f"is written, from {event_source(arch, event)}."),
+            + ("commits." if event_source(arch, event) == OUTBOX_SOURCE else f"is written, from {event_source(arch, event)} (no outbox row)."),
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},
         }
@@ -98,7 +104,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         operations[f"{verb}{event.name}"] = {
             "action": action,
             "channel": {"$ref": f"#/channels/{event.name}"},
-            "summary": f"{f'Publish from {event_source(arch, event)}' if action == 'send' else 'Consume idempotently (by event_id)'}: {event.name}.",
+            "summary": f"{_publish(arch, event) if action == 'send' else 'Consume idempotently (by event_id)'}: {event.name}.",
             "messages": [{"$ref": f"#/channels/{event.name}/messages/{event.name}"}],
         }
     return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from backend_architect.ir.model import Architecture, Column, Datastore, Event, Flow
-from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, event_source, external_calls
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, event_source, external_calls
 from backend_architect.render.numbers import human
 
 
@@ -122,13 +122,17 @@ def render_architecture(arch: Architecture) -> str:
 
 
 def _relay_of(arch: Architecture, event: Event) -> str:
-    """The node an event leaves through: the outbox relay, or the relay reading its table's CDC log."""
-    return "outbox" if event_source(arch, event) == OUTBOX_SOURCE else node_id("cdc", event.entity)
+    """The node an event leaves through: the outbox relay, the relay reading its table's CDC log, or its write path publishing itself."""
+    source = event_source(arch, event)
+    if source == OUTBOX_SOURCE:
+        return "outbox"
+    return node_id("direct", event.producer) if source == DIRECT_SOURCE else node_id("cdc", event.entity)
 
 
 def _relays(arch: Architecture) -> dict[str, str]:
-    """One relay node per source of events: the outbox, and each CDC log a store other than PostgreSQL publishes from."""
-    return {_relay_of(arch, e): "outbox / event relay" if _relay_of(arch, e) == "outbox" else f"{event_source(arch, e)} / event relay" for e in arch.events}
+    """One relay node per source of events: the outbox, each CDC log a store other than PostgreSQL publishes from, each write path publishing itself."""
+    said = {OUTBOX_SOURCE: "outbox / event relay", DIRECT_SOURCE: "published by the write path itself (no outbox)"}
+    return {_relay_of(arch, e): said.get(event_source(arch, e), f"{event_source(arch, e)} / event relay") for e in arch.events}
 
 
 def _held_elsewhere(arch: Architecture, service: str) -> dict[str, list[str]]:
