@@ -142,10 +142,14 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
     plan = next((c for c in arch.caches if c.use_case == use_case.name), None)
-    return _through_caches(arch, use_case, plan, origin, ms)
+    # a miss goes where the rows are: the database, or the store a mechanism answers them from whole (a wide-column store)
+    where = next((m.store for m in served if m.database_share == 0), "database")
+    return _through_caches(arch, use_case, plan, origin, ms, where)
 
 
-def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | None, origin: list[LatencyPart], ms: dict[str, float]) -> list[LatencyPart]:
+def _through_caches(
+    arch: Architecture, use_case: UseCase, plan: CachePlan | None, origin: list[LatencyPart], ms: dict[str, float], where: str = "database"
+) -> list[LatencyPart]:
     """The origin's parts weighted by the misses of the caches in front of it (CDN, L1, Redis): expected = hit x hit time + miss x (lookup + origin)."""
     if plan is None or plan.strategy not in {"cdn", "cache-aside", "read-model"}:
         return origin
@@ -161,7 +165,7 @@ def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | Non
     parts = [LatencyPart(part=f"in-process cache (L1): {l1:.1%} hits", ms=l1 * ms["l1_hit"])] if plan.l1_ttl_seconds else []
     # the Redis hit ratio counts reads that reach Redis: those the L1 answered never do
     parts.append(LatencyPart(part=f"Redis: {hit:.1%} hits", ms=(1 - l1) * ms["cache"]))
-    parts.append(LatencyPart(part=f"database on a cache miss ({miss:.1%})", ms=(1 - l1) * miss * origin_ms))
+    parts.append(LatencyPart(part=f"{where} on a cache miss ({miss:.1%})", ms=(1 - l1) * miss * origin_ms))
     return parts
 
 
