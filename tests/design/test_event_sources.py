@@ -179,3 +179,20 @@ def test_the_database_size_counts_no_table_a_wide_column_store_holds_ok(name: st
             assert total.value == pytest.approx(sum(total.inputs.values()))
         for table in held:
             assert figures[f"wide_column.bytes.{table}"].value > 0
+
+
+def test_each_source_of_events_fails_its_own_way_ok() -> None:
+    """The failure table has one row per source: the outbox's rows wait in the database, a CDC log's in its store, a direct publish is dropped."""
+    for name, sources in (
+        ("live-matches", {"event relay (outbox)", "event relay (ScyllaDB CDC log of match_events)"}),
+        ("lessons", {"event relay (outbox)", "broker"}),
+    ):
+        result, _ = _designed(name)
+        arch = result.architecture
+        impacts = {i.dependency: i for i in (arch.availability.impacts if arch.availability else [])}
+        assert sources <= set(impacts)
+        for event in arch.events:
+            source = event_source(arch, event)
+            row = "event relay (outbox)" if source == OUTBOX_SOURCE else "broker" if source == DIRECT_SOURCE else f"event relay ({source.removeprefix('the ')})"
+            assert event.use_case in impacts[row].use_cases
+        assert "CDC log" not in impacts["event relay (outbox)"].detail

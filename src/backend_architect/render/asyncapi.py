@@ -72,7 +72,7 @@ def _sources(arch: Architecture, published: list[Event]) -> str:
     logs = sorted({event_source(arch, e) for e in published} - {OUTBOX_SOURCE})
     outbox = any(event_source(arch, e) == OUTBOX_SOURCE for e in published) or not published
     said = ["Producers write to an outbox table in the same transaction as the change"] if outbox else []
-    said += [f"{', '.join(e.name for e in published if event_source(arch, e) == log)} come from {log} (no outbox row)" for log in logs]
+    said += [f"{', '.join(e.name for e in published if event_source(arch, e) == log)}: published from {log} (no outbox row)" for log in logs]
     return "; ".join(said) + "; "
 
 

@@ -15,7 +15,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.query import OUTBOX_SOURCE, event_source
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime import DependencyImpact
 
 
@@ -200,7 +200,18 @@ def _relays(arch: Architecture) -> list[DependencyImpact]:
                 detail="the write commits; its events wait in the outbox and are delivered when the relay is back",
             )
         )
-    for log in sorted({event_source(arch, e) for e in arch.events} - {OUTBOX_SOURCE}):
+    direct = _names([e.use_case for e in arch.events if event_source(arch, e) == DIRECT_SOURCE])
+    if direct:
+        found.append(
+            DependencyImpact(
+                dependency="broker",
+                effect="degrade",
+                use_cases=direct,
+                detail="the value is kept in memory; its event, published by the write path itself (no outbox holds it), is retried "
+                "for a while and then dropped: its consumers miss the changes made while the broker is down",
+            )
+        )
+    for log in sorted({event_source(arch, e) for e in arch.events} - {OUTBOX_SOURCE, DIRECT_SOURCE}):
         found.append(
             DependencyImpact(
                 dependency=f"event relay ({log.removeprefix('the ')})",
