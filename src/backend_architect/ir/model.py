@@ -229,6 +229,8 @@ class WideColumn(IRModel):
     consistency: str = Field(description="Consistency level of reads and writes, e.g. LOCAL_QUORUM.")
     lookup_table: str | None = Field(default=None, description="The table mapping a row's id to its partition, for requests that address one row by id.")
     reason: str = Field(default="", description="The numbers that placed it there.")
+    hot_key_factor: float = Field(default=100.0, description="How much busier the busiest partition key is than the average (an assumption).")
+    partition_max_bytes: float = Field(default=100e6, description="The largest partition the bucket is sized for (one key's rows in one bucket).")
 
 
 class Table(IRModel):

@@ -123,6 +123,8 @@ def _layout(spec: Spec, candidate: Candidate, technology: str) -> WideColumn:
         consistency=CONSISTENCY,
         lookup_table=f"{candidate.table.name}_by_id",
         reason=candidate.said(),
+        hot_key_factor=HOT_KEY_FACTOR,
+        partition_max_bytes=PARTITION_MAX_BYTES,
     )
 
 
