@@ -158,12 +158,15 @@ def test_a_write_kept_in_memory_publishes_its_own_event_once_ok() -> None:
 
 
 def test_a_cache_miss_goes_to_the_store_holding_the_rows_ok() -> None:
-    """A cached page of a wide-column table misses to that store: the latency part names it, never the database."""
+    """A cached page of a wide-column table misses to that store: the latency part and the cache's failure row name it, never the database."""
     result, _ = _designed("device-log")
     flow = next(f for f in result.architecture.flows if f.use_case == "device readings")
     parts = [p.part for p in flow.latency_parts]
     assert any(p.startswith("wide-column-store on a cache miss") for p in parts), parts
     assert not [p for p in parts if p.startswith("database")], parts
+    impacts = result.architecture.availability.impacts if result.architecture.availability else []
+    cache = next(i for i in impacts if "device readings" in i.use_cases and i.dependency == "redis")
+    assert cache.detail.startswith("misses go to wide-column-store (slower)")
 
 
 @pytest.mark.parametrize("name", ["live-matches", "device-log"])

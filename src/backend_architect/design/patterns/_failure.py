@@ -23,10 +23,18 @@ def _names(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _memory_groups(users: list[str], strategy: Mapping[str, str]) -> list[tuple[list[str], str]]:
-    """The use cases an in-memory store serves, by what losing it does: a cache's misses fall back, memory-only data does not."""
+def _memory_groups(users: list[str], strategy: Mapping[str, str], origin: Mapping[str, str] | None = None) -> list[tuple[list[str], str]]:
+    """The use cases an in-memory store serves, by what losing it does: a cache's misses fall back, memory-only data does not.
+
+    A cache's misses go where its rows are: the database, or the store a mechanism answers them from whole (``origin``).
+    """
+    origin = origin or {}
+    aside = [n for n in users if strategy.get(n) == "cache-aside"]
     groups = (
-        ([n for n in users if strategy.get(n) == "cache-aside"], "misses go to the database (slower)"),
+        *(
+            ([n for n in aside if origin.get(n, "the database") == where], f"misses go to {where} (slower)")
+            for where in dict.fromkeys(origin.get(n, "the database") for n in aside)
+        ),
         (
             [n for n in users if strategy.get(n) == "read-model"],
             "its read model is in memory: rebuilt from the database where the rows are kept there, else unavailable until the store is back",
@@ -63,6 +71,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
     columnar = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.store in stores and m.database_share == 0}
     # a read another store answers whole (a column store, a wide-column store) never waits on the database primary
     elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.database_share == 0}
+    elsewhere_stores = {m.use_case: m.store for m in arch.mechanisms if m.serves == "read" and m.database_share == 0}
     if writes:
         found.append(
             DependencyImpact(
@@ -87,7 +96,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         overload = [n for n in users if n in by_name and by_name[n].peak_qps > PRIMARY_READ_CEILING]
         gentle = [n for n in users if n not in overload]
         strategy = {c.use_case: c.strategy for c in arch.caches}
-        for i, (group, detail) in enumerate(_memory_groups(gentle, strategy)):
+        for i, (group, detail) in enumerate(_memory_groups(gentle, strategy, elsewhere_stores)):
             # what else the store's loss does is said once, on its first row
             found.append(DependencyImpact(dependency=component.name, effect="degrade", use_cases=group, detail=detail + (_also_held(arch) if i == 0 else "")))
         if overload:
