@@ -8,6 +8,7 @@ keeps in memory (PAT020) publishes its own event to the broker itself, counted o
 from __future__ import annotations
 
 import functools
+import json
 
 import pytest
 import yaml
@@ -16,6 +17,7 @@ from backend_architect.api import DesignResult, design_spec
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.render.files import render_files
+from backend_architect.render.handoff_model import Handoff
 from backend_architect.rules.model import Severity
 from backend_architect.spec.load import load_spec_bytes
 
@@ -110,6 +112,12 @@ def test_a_wide_column_table_publishes_from_its_cdc_log_everywhere_ok(name: str)
     broker = next(d for d in arch.decisions if d.id == "messaging")
     for source in {event_source(arch, e) for e in arch.events}:
         assert source in broker.choice
+    handoff = json.loads(files["handoff.json"])
+    Handoff.model_validate(handoff)
+    published = {p["event"]: p for s in handoff["integration"] for p in s["publishes"]}
+    for event in arch.events:
+        source = event_source(arch, event)
+        assert published[event.name].get("source") == (None if source == OUTBOX_SOURCE else source)
 
 
 @pytest.mark.parametrize("name", ["live-matches", "device-log"])

@@ -8,7 +8,7 @@ import orjson
 
 from backend_architect import __version__
 from backend_architect.ir.model import Architecture, Service, Table
-from backend_architect.ir.query import events_by_service
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, readable_replicas, requirements
@@ -400,7 +400,10 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
                 "asyncapi": f"asyncapi/{service.name}.yaml" if f"asyncapi/{service.name}.yaml" in files else None,
                 "calls": calls,
                 "publishes": [
-                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers} for e in published.get(service.name, [])
+                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers}
+                    # the outbox is the default: only another source is named, so an outbox event's entry stays as it was
+                    | ({"source": event_source(arch, e)} if event_source(arch, e) != OUTBOX_SOURCE else {})
+                    for e in published.get(service.name, [])
                 ],
                 "consumes": [{"event": e.name, "producer": e.producer, "channel": channel_address(arch, e)} for e in consumed.get(service.name, [])],
             }

@@ -180,6 +180,11 @@ class Published(HandoffModel):
     channel: str
     key: str
     consumers: list[str]
+    source: str | None = Field(
+        default=None,
+        description="Where the event is published from when not the producer's transactional outbox: the CDC log of the store holding "
+        "its table (a wide-column store), or the write path itself (a value kept in memory).",
+    )
 
 
 class Consumed(HandoffModel):
