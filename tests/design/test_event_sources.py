@@ -141,6 +141,7 @@ def test_a_wide_column_table_is_drawn_timed_and_failed_as_its_store_ok(name: str
         tables = [t.name for s in arch.datastores for t in s.tables if t.wide_column is not None and t.entity in service.entities]
         for table in tables:
             assert f"svc_{service.name.replace('-', '_')} -->|{table}| cmp_wide_column_store" in files["diagrams/architecture.mmd"]
+            assert f"{table}: a stand-in, ScyllaDB holds it" in files["diagrams/architecture.mmd"]
             row = next(r for r in files["diagrams/architecture.txt"].splitlines() if f"[{service.name}] owns" in r)
             assert f"wide-column-store (ScyllaDB).{table}" in row
 

@@ -39,8 +39,20 @@ def _db_node(arch: Architecture, datastore: str) -> str:
 def _db_label(arch: Architecture, datastore: str) -> str:
     if _shared_database(arch):
         schemas = ", ".join(s.schema_name or s.name for s in arch.datastores)
-        return f"{datastore.split('.')[0]} (PostgreSQL; schemas {schemas})"
-    return f"{datastore} (PostgreSQL)"
+        return f"{datastore.split('.')[0]} (PostgreSQL; schemas {schemas}{_stand_ins(arch, None)})"
+    return f"{datastore} (PostgreSQL{_stand_ins(arch, datastore)})"
+
+
+def _stand_ins(arch: Architecture, datastore: str | None) -> str:
+    """The tables the database keeps only as a development stand-in for a wide-column store, said where the database is drawn."""
+    held = [
+        (f"{s.schema_name}.{t.name}" if datastore is None and s.schema_name else t.name, t.wide_column.technology)
+        for s in arch.datastores
+        if datastore is None or s.name == datastore
+        for t in s.tables
+        if t.wide_column is not None
+    ]
+    return "".join(f"; {name}: a stand-in, {technology} holds it" for name, technology in held)
 
 
 def _component_shape(kind: str, label: str) -> str:
