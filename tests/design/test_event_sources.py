@@ -191,6 +191,9 @@ def test_the_database_size_counts_no_table_a_wide_column_store_holds_ok(name: st
             assert total.value == pytest.approx(sum(total.inputs.values()))
         for table in held:
             assert figures[f"wide_column.bytes.{table}"].value > 0
+            stand_in = [f for k, f in figures.items() if k.startswith("bytes.") and k.endswith(f"y.{table}")]
+            assert stand_in
+            assert all("as a PostgreSQL table (its stand-in" in f.quantity for f in stand_in)
 
 
 def test_each_source_of_events_fails_its_own_way_ok() -> None:

@@ -147,7 +147,8 @@ def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table]) ->
                     result.append(
                         figure(
                             f"bytes.{label}.{table.name}",
-                            f"size of {table.name} with indexes after {years:g} year(s)",
+                            f"size of {table.name} with indexes after {years:g} year(s)"
+                            + (" as a PostgreSQL table (its stand-in: the wide-column store's own figure sizes it there)" if table.wide_column else ""),
                             size,
                             "bytes",
                             "rows x (row_bytes + index_bytes_per_row) / page_fill",
