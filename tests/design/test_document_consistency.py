@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 import yaml
 from tests.design.helpers import spec_of
+from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 
@@ -21,6 +22,7 @@ from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.loads import served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.render.ddl import render_ddl
 from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.rules.model import Severity
@@ -328,6 +330,8 @@ use_cases:
 """,
     "firehose": FIREHOSE,
     "nearby-offers": SHARED,
+    "live-matches": LIVE_MATCHES,
+    "lessons": LESSONS,
 }
 
 
@@ -953,15 +957,18 @@ def test_partition_maintenance_in_the_text_is_the_ddls_ok(name: str, arch: Archi
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_outbox_consumers_and_idempotency_have_their_tables_ok(name: str, arch: Architecture, document: str) -> None:
-    """A service publishing through the outbox, consuming events or taking Idempotency-Key has that table in its own database's DDL."""
+    """A service publishing through the outbox, consuming events or taking Idempotency-Key has that table in its own database's DDL;
+    an event a store's CDC log or the write path itself publishes needs no outbox row, one only a worker consumes still does."""
     roles = {s.service: {t.role: t.name for t in s.tables if t.role} for s in arch.datastores if s.engine == "postgresql"}
     services = {s.name for s in arch.services}
     expected: set[tuple[str, str]] = set()
     for flow in arch.flows:
-        for step in (s for s in flow.steps if s.kind == "event" and s.via == "outbox"):
-            expected.add((step.source, "outbox"))
+        for step in (s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"}):
+            if step.via == "outbox":
+                expected.add((step.source, "outbox"))
             if step.target in services and step.target != step.source:
                 expected.add((step.target, "inbox"))
+    expected |= {(e.producer, "outbox") for e in arch.events if event_source(arch, e) == OUTBOX_SOURCE}
     expected |= {(a.service, "idempotency") for a in arch.apis for op in a.operations if op.idempotency_key}
     if "through the transactional outbox" in document:
         assert any(role == "outbox" for _, role in expected)
@@ -1516,3 +1523,21 @@ def test_the_table_holds_reads_of_last_seen_and_deliveries_to_chosen_recipients_
     assert any(m.pattern == "PAT022" and m.serves == "read" for _, arch, _ in DESIGNS for m in arch.mechanisms)
     assert any("to: nearby " in c.recipients for _, arch, _ in DESIGNS for c in arch.channels)
     assert any(not c.parameters for _, arch, _ in DESIGNS for c in arch.channels)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_each_event_leaves_from_one_source_everywhere_ok(name: str, arch: Architecture, document: str) -> None:
+    """An event's source (its outbox, its table's CDC log, or the write path itself) is the one its flow, AsyncAPI and events table say."""
+    for event in arch.events:
+        source = event_source(arch, event)
+        steps = {s.via for f in arch.flows if f.use_case == event.use_case for s in f.steps if s.kind == "event" and s.source == event.producer}
+        expected = {OUTBOX_SOURCE: "outbox", DIRECT_SOURCE: "pubsub"}.get(source, "cdc")
+        assert steps <= {expected}, (event.name, source, steps)
+        summary = yaml.safe_load(RENDERED[name][f"asyncapi/{event.producer}.yaml"])["operations"][f"publish{event.name}"]["summary"]
+        said = "Publish through the transactional outbox" if source == OUTBOX_SOURCE else f"Publish from {source} (no outbox row)"
+        assert summary == f"{said}: {event.name}."
+    heading = next((line for line in document.splitlines() if line.startswith("Events (")), "")
+    assert ("through a transactional outbox" in heading) == any(event_source(arch, e) == OUTBOX_SOURCE for e in arch.events)
+    logged = {m.use_case for m in arch.mechanisms if m.serves == "write" and m.publish == "cdc"}
+    for flow in (f for f in arch.flows if f.use_case in logged):
+        assert not [p.part for p in flow.latency_parts if "commit" in p.part or "standby" in p.part], flow.use_case

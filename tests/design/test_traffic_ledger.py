@@ -223,15 +223,16 @@ def test_latest_values_are_sized_from_every_key_at_the_horizon_ok() -> None:
 
 
 @pytest.mark.parametrize(
-    ("rows", "where"),
+    ("rows", "inserts", "where"),
     [
-        pytest.param("20M", "(no table of products-db is sharded)", id="nothing-sharded"),
-        pytest.param("20B", "(rows committed beside no sharded row, on products-db's unsharded primary)", id="beside-sharded-products"),
+        pytest.param("20M", "9,050", "(no table of products-db is sharded)", id="nothing-sharded"),
+        pytest.param("20B", "9,000", "(rows committed beside no sharded row, on products-db's unsharded primary)", id="beside-sharded-products"),
     ],
 )
-def test_an_outbox_past_one_primary_is_said_ok(rows: str, where: str) -> None:
-    """9,000 events/s a read publishes commit beside no product row: sharded products or not, the outbox alone passes one primary."""
+def test_an_outbox_past_one_primary_is_said_ok(rows: str, inserts: str, where: str) -> None:
+    """9,000 events/s a read publishes commit beside no product row: sharded products or not, the outbox alone passes one primary
+    (with the 50/s a create publishes for the search indexer where those, beside an unsharded product row, share the primary)."""
     arch = design_of(CATALOGUE.replace("rows: 20M", f"rows: {rows}"))
-    said = [a for a in arch.assumptions if a.startswith("outbox_events: 9,000 inserts/s at peak > 5,000 per primary")]
+    said = [a for a in arch.assumptions if a.startswith(f"outbox_events: {inserts} inserts/s at peak > 5,000 per primary")]
     assert len(said) == 1
     assert where in said[0]

@@ -43,6 +43,10 @@ SYNC_REPLICA_MS = 2.0
 SEARCH_MS = 20.0
 #: A column store's aggregate query.
 ANALYTICS_MS = 50.0
+#: A wide-column store's page of one partition read at LOCAL_QUORUM: two replicas answer, the slower sets the time.
+QUORUM_READ_MS = 3.0
+#: A wide-column store's write at LOCAL_QUORUM: the commit log appended (synced periodically, not per write) on two replicas.
+QUORUM_WRITE_MS = 2.0
 #: A read sent to every shard waits for the slowest: each doubling of the shards adds this share of one shard's time.
 SCATTER_TAIL_SHARE = 0.25
 
@@ -59,6 +63,8 @@ DEFAULT_MS: dict[str, float] = {
     "sync_replica": SYNC_REPLICA_MS,
     "search": SEARCH_MS,
     "analytics": ANALYTICS_MS,
+    "quorum_read": QUORUM_READ_MS,
+    "quorum_write": QUORUM_WRITE_MS,
 }
 _SAID = {
     "edge": "edge (load balancer)",
@@ -72,8 +78,10 @@ _SAID = {
     "sync_replica": "synchronous standby acknowledgement",
     "search": "search engine query",
     "analytics": "column store query",
+    "quorum_read": "wide-column quorum read",
+    "quorum_write": "wide-column quorum write",
 }
-_STORE_OP = {"search-engine": "search", "analytics": "analytics", "warehouse": "analytics"}
+_STORE_OP = {"search-engine": "search", "analytics": "analytics", "warehouse": "analytics", "wide-column-store": "quorum_read"}
 
 
 def per_operation(spec: Spec) -> dict[str, float]:
@@ -85,9 +93,14 @@ def _given(spec: Spec) -> dict[str, float]:
     return {k: v for k, v in spec.constraints.operation_ms.model_dump().items() if v is not None}
 
 
-def stated(spec: Spec) -> str:
-    """The Assumptions line: which figures are assumed and which the spec states."""
-    ms = per_operation(spec)
+#: Figures only a design holding a table in a wide-column store uses: the Assumptions line names them there alone.
+_WIDE_COLUMN_OPS = {"quorum_read", "quorum_write"}
+
+
+def stated(spec: Spec, arch: Architecture | None = None) -> str:
+    """The Assumptions line: which figures are assumed and which the spec states (the wide-column ones where such a store is)."""
+    wide = arch is not None and any(t.wide_column is not None for s in arch.datastores for t in s.tables)
+    ms = {k: v for k, v in per_operation(spec).items() if wide or k not in _WIDE_COLUMN_OPS}
     given = _given(spec)
     assumed = [f"{_SAID[k]} {v:g} ms" for k, v in ms.items() if k not in given]
     measured = [f"{_SAID[k]} {v:g} ms" for k, v in ms.items() if k in given]
@@ -103,7 +116,7 @@ def derive_latency(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     by_name = {u.name: u for u in analysis.use_cases}
     ms = per_operation(spec)
     flows = [_timed(arch, by_name[f.use_case], f, ms) if f.use_case in by_name else f for f in arch.flows]
-    line = stated(spec)
+    line = stated(spec, arch)
     assumptions = arch.assumptions if line in arch.assumptions else [*arch.assumptions, line]
     return arch.model_copy(update={"flows": flows, "assumptions": assumptions})
 
@@ -142,10 +155,14 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
     plan = next((c for c in arch.caches if c.use_case == use_case.name), None)
-    return [*_through_caches(arch, use_case, plan, origin, ms), *added]
+    # a miss goes where the rows are: the database, or the store a mechanism answers them from whole (a wide-column store)
+    where = next((m.store for m in served if m.database_share == 0), "database")
+    return [*_through_caches(arch, use_case, plan, origin, ms, where), *added]
 
 
-def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | None, origin: list[LatencyPart], ms: dict[str, float]) -> list[LatencyPart]:
+def _through_caches(
+    arch: Architecture, use_case: UseCase, plan: CachePlan | None, origin: list[LatencyPart], ms: dict[str, float], where: str = "database"
+) -> list[LatencyPart]:
     """The origin's parts weighted by the misses of the caches in front of it (CDN, L1, Redis): expected = hit x hit time + miss x (lookup + origin)."""
     if plan is None or plan.strategy not in {"cdn", "cache-aside", "read-model"}:
         return origin
@@ -168,15 +185,24 @@ def _through_caches(arch: Architecture, use_case: UseCase, plan: CachePlan | Non
     parts = [LatencyPart(part=f"in-process cache (L1): {l1:.1%} hits", ms=l1 * ms["l1_hit"])] if plan.l1_ttl_seconds else []
     # the Redis hit ratio counts reads that reach Redis: those the L1 answered never do
     parts.append(LatencyPart(part=f"Redis: {hit:.1%} hits", ms=(1 - l1) * ms["cache"]))
-    parts.append(LatencyPart(part=f"database on a cache miss ({miss:.1%})", ms=(1 - l1) * miss * origin_ms))
+    parts.append(LatencyPart(part=f"{where} on a cache miss ({miss:.1%})", ms=(1 - l1) * miss * origin_ms))
     return parts
 
 
 def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism], ms: dict[str, float]) -> list[LatencyPart]:
-    """A write kept in a mechanism's store (no transaction), or a commit, with a read of the row first when it changes one."""
+    """A write kept in a mechanism's store (no transaction), or a commit, with a read of the row first when it changes one.
+
+    A write a wide-column store takes (its events from the store's CDC log) is timed by that store: a quorum write, after a
+    quorum read of the row's partition when it changes a row it addresses by id; no PostgreSQL commit or standby is on its path.
+    """
     parts = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in direct if m.publish == "direct"]
     if parts:
         return parts
+    logged = [m for m in direct if m.publish == "cdc"]
+    if logged:
+        if use_case.kind not in {"create", "job"}:
+            parts += [LatencyPart(part=f"{m.store}: read of the row's partition by its id", ms=ms["quorum_read"]) for m in logged]
+        return parts + [LatencyPart(part=f"{m.store}: {m.how.split(' at ')[-1]} write (a quorum of copies)", ms=ms["quorum_write"]) for m in logged]
     if use_case.kind not in {"create", "job"}:
         parts.append(LatencyPart(part="indexed read of the row it changes", ms=ms["indexed_read"]))
     synchronous = arch.availability is not None and arch.availability.rpo_seconds == 0 and "synchronous" in arch.availability.database

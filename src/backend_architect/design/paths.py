@@ -40,6 +40,8 @@ def with_mechanisms(arch: Architecture, added: Sequence[Mechanism]) -> Architect
         elif mechanism.serves == "write" and mechanism.publish == "direct":
             flows[flow.use_case] = direct_write(flow, mechanism)
             events = _retired(events, flows, mechanism.use_case)
+        elif mechanism.serves == "write" and mechanism.publish == "cdc":
+            flows[flow.use_case] = cdc_write(flow, mechanism)
         elif side_write(mechanism):
             said = f"{flow.rationale}; also {mechanism.how} ({mechanism.pattern})" if flow.rationale else f"{mechanism.how} ({mechanism.pattern})"
             flows[flow.use_case] = flow.model_copy(update={"steps": [*flow.steps, _side_step(flow, mechanism)], "rationale": said})
@@ -132,12 +134,44 @@ def direct_write(flow: Flow, mechanism: Mechanism) -> Flow:
     return flow.model_copy(update={"steps": steps, "style": "local" if flow.style == "event" else flow.style, "rationale": rationale})
 
 
+#: What the communication stage says of a write publishing through its outbox, and what a CDC-published write says instead.
+_THROUGH_OUTBOX = "published through the transactional outbox after commit"
+
+
+def cdc_write(flow: Flow, mechanism: Mechanism) -> Flow:
+    """A write a store other than PostgreSQL takes: its events leave from that store's CDC log, never through an outbox row.
+
+    >>> from backend_architect.ir.model import Flow, FlowStep
+    >>> flow = Flow(use_case="send", style="event", rationale="state change others react to: published through the transactional outbox after commit",
+    ...     steps=[FlowStep(source="u", target="messages", kind="request", description="send"),
+    ...     FlowStep(source="messages", target="gateway", kind="event", description="MessageSent via the outbox: deliver to connected recipients")])
+    >>> m = Mechanism(use_case="send", pattern="PAT055", serves="write", store="wide-column-store", how="CQL on messages", database_share=0, publish="cdc")
+    >>> [(s.via, s.description) for s in cdc_write(flow, m).steps[1:]]
+    [('cdc', 'MessageSent via the CDC log: deliver to connected recipients')]
+    >>> cdc_write(flow, m).rationale
+    "state change others react to: published from wide-column-store's change-data-capture log after the write (no outbox row: no transaction spans the stores)"
+    """
+    home = flow.steps[0].target
+    steps = [
+        s.model_copy(update={"via": "cdc", "description": s.description.replace(" via the outbox", " via the CDC log", 1)})
+        if s.kind == "event" and s.source == home and s.via == "outbox"
+        else s
+        for s in flow.steps
+    ]
+    said = f"published from {mechanism.store}'s change-data-capture log after the write (no outbox row: no transaction spans the stores)"
+    return flow.model_copy(update={"steps": steps, "rationale": flow.rationale.replace(_THROUGH_OUTBOX, said)})
+
+
+#: The ways an event reaches the relay (and the broker): an outbox row, or a store's CDC log; pub/sub published by the write path does not.
+_RELAYED = {"outbox", "cdc"}
+
+
 def outbox_publishers(flows: Sequence[Flow], event: Event) -> list[str]:
-    """Use cases whose flows publish ``event`` through the producer's outbox (several writes may share one event name)."""
+    """Use cases whose flows publish ``event`` through the producer's relay: its outbox, or a CDC log (several writes may share one event name)."""
     return [
         f.use_case
         for f in flows
-        if any(s.kind == "event" and s.via == "outbox" and s.source == event.producer and s.description.startswith(f"{event.name} via ") for s in f.steps)
+        if any(s.kind == "event" and s.via in _RELAYED and s.source == event.producer and s.description.startswith(f"{event.name} via ") for s in f.steps)
     ]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime_tables import RuntimeRole
 
 
@@ -34,11 +35,17 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
     services = {s.name for s in arch.services}
     found: dict[tuple[RuntimeRole, str, str], None] = {}
     for flow in arch.flows:
-        steps = [s for s in flow.steps if s.kind == "event" and s.via == "outbox"]
-        for source in dict.fromkeys(s.source for s in steps):
+        steps = [s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"}]
+        # no outbox row where a store's CDC log publishes the event (no transaction spans that store and the outbox);
+        # a processed-event row per consuming service whatever the source
+        for source in dict.fromkeys(s.source for s in steps if s.via == "outbox"):
             found[("outbox", source, flow.use_case)] = None
         for target in dict.fromkeys(s.target for s in steps if s.target in services and s.target != s.source):
             found[("inbox", target, flow.use_case)] = None
+    # an event only a worker consumes (a search indexer, an analytics loader) has no step in its flow, yet commits to the outbox too
+    for event in arch.events:
+        if event_source(arch, event) == OUTBOX_SOURCE:  # neither a CDC log nor the write path itself publishes it
+            found[("outbox", event.producer, event.use_case)] = None
     for api in arch.apis:
         for op in api.operations:
             if op.idempotency_key:

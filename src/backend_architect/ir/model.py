@@ -239,6 +239,8 @@ class WideColumn(IRModel):
     consistency: str = Field(description="Consistency level of reads and writes, e.g. LOCAL_QUORUM.")
     lookup_table: str | None = Field(default=None, description="The table mapping a row's id to its partition, for requests that address one row by id.")
     reason: str = Field(default="", description="The numbers that placed it there.")
+    hot_key_factor: float = Field(default=100.0, description="How much busier the busiest partition key is than the average (an assumption).")
+    partition_max_bytes: float = Field(default=100e6, description="The largest partition the bucket is sized for (one key's rows in one bucket).")
 
 
 class Table(IRModel):
@@ -337,7 +339,7 @@ class External(IRModel):
 
 
 class Event(IRModel):
-    """A domain event published through the transactional outbox."""
+    """A domain event published through the transactional outbox, or the CDC log of the store holding its entity (``ir.query.event_source``)."""
 
     name: str = Field(description="PascalCase past tense, e.g. OrderPlaced.")
     producer: str
@@ -358,9 +360,10 @@ class FlowStep(IRModel):
     timeout_ms: float | None = Field(default=None, description="Client timeout for a synchronous hop, from the latency budget.")
     retries: int = Field(default=0, description="Retries with jittered backoff; only for idempotent hops.")
     circuit_breaker: bool = Field(default=False, description="Whether the caller wraps the hop in a circuit breaker.")
-    via: Literal["outbox", "pubsub"] = Field(
+    via: Literal["outbox", "pubsub", "cdc"] = Field(
         default="outbox",
-        description="For an event: the transactional outbox after commit, or Redis pub/sub published by the write path itself (a value kept in memory).",
+        description="For an event: the transactional outbox after commit, Redis pub/sub published by the write path itself (a value kept "
+        "in memory), or the change-data-capture log of the store holding the row (a wide-column store).",
     )
 
 

@@ -30,6 +30,44 @@ def events_by_service(arch: Architecture) -> tuple[dict[str, list[Event]], dict[
     return published, consumed
 
 
+#: What publishes the events of a table PostgreSQL holds: a row written in the same transaction as the change.
+OUTBOX_SOURCE = "the transactional outbox"
+
+
+def cdc_log(arch: Architecture, entity: str) -> str | None:
+    """The change-data-capture log publishing ``entity``'s events when a store other than PostgreSQL holds its table, else None.
+
+    One source of events per table: a row a wide-column store keeps joins no PostgreSQL transaction, so an
+    outbox row cannot commit with it; the store's CDC log (ScyllaDB CDC, Cassandra CDC) is what the relay reads.
+    """
+    table = next((t for _, t in all_tables(arch) if t.entity == entity and t.wide_column is not None), None)
+    return None if table is None or table.wide_column is None else f"the {table.wide_column.technology} CDC log of {table.name}"
+
+
+#: What publishes the events of a write a mechanism keeps out of the database (a latest value in memory): the write path itself.
+DIRECT_SOURCE = "the write path itself"
+
+
+def event_source(arch: Architecture, event: Event) -> str:
+    """Where ``event`` is published from: its table's CDC log (a store other than PostgreSQL), the write path itself when a
+    mechanism keeps its write out of the database (``Mechanism.publish`` direct), or the transactional outbox."""
+    if any(m.use_case == event.use_case and m.serves == "write" and m.publish == "direct" for m in arch.mechanisms):
+        return DIRECT_SOURCE
+    return cdc_log(arch, event.entity) or OUTBOX_SOURCE
+
+
+def sources_of(arch: Architecture, entities: list[str]) -> list[str]:
+    """The sources ``entities``' change events leave from, the outbox first, then each CDC log (``event_source`` per entity)."""
+    found = dict.fromkeys(cdc_log(arch, e) or OUTBOX_SOURCE for e in entities)
+    return sorted(found, key=lambda source: (source != OUTBOX_SOURCE, source))
+
+
+def events_sources(arch: Architecture) -> list[str]:
+    """The sources the design's events leave from (``event_source`` of each), the outbox first, the write path itself last."""
+    found = dict.fromkeys(event_source(arch, e) for e in arch.events)
+    return sorted(found, key=lambda source: (source != OUTBOX_SOURCE, source == DIRECT_SOURCE, source))
+
+
 def external_calls(arch: Architecture, service: str) -> tuple[list[str], list[str]]:
     """The externals ``service`` reaches: (called synchronously in a flow, reached only through its outbox's events).
 

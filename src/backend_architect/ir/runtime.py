@@ -83,8 +83,10 @@ class Mechanism(IRModel):
     entities: list[str] = Field(default_factory=list, description="Entities whose reads or writes it serves.")
     how: str = Field(description="What it does on the path, in one line (GEOSEARCH on the GEO set, GEOADD instead of an UPDATE).")
     database_share: float = Field(default=1.0, description="Share of the path's peak rate that still reaches its database (0: none).")
-    publish: Literal["outbox", "direct"] = Field(
-        default="outbox", description="For a write: its change events commit to the outbox, or the write path publishes to pub/sub itself."
+    publish: Literal["outbox", "direct", "cdc"] = Field(
+        default="outbox",
+        description="For a write: its change events commit to the outbox, the write path publishes to pub/sub itself, or the store "
+        "holding the row publishes them from its change-data-capture log (a wide-column store: no outbox table).",
     )
     loads: list[StoreLoad] = Field(default_factory=list, description="Reads and writes the mechanism itself performs on databases.")
 

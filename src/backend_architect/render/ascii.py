@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend_architect.ir.model import Architecture, Datastore
-from backend_architect.ir.query import external_calls
+from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, event_source, external_calls
 
 
 def _box(title: str, rows: list[str]) -> list[str]:
@@ -19,20 +19,38 @@ def _box(title: str, rows: list[str]) -> list[str]:
 def render_architecture_ascii(arch: Architecture) -> str:
     """Clients, the services with what they own, and every arrow between parts."""
     shape = "modular monolith" if arch.deployment == "modular-monolith" else "microservices"
-    rows = [f"[{s.name}] owns {', '.join(s.entities)} -> {s.datastore}" for s in arch.services]
+    rows = [f"[{s.name}] owns {', '.join(s.entities)} -> {_stores(arch, s.name, s.datastore)}" for s in arch.services]
     lines = ["[clients]", "    |", "    v", *_box(f"{arch.system} ({shape})", rows)]
     arrows = []
     for service in arch.services:
         arrows += [f"  {service.name} --sync--> {callee}" for callee in service.depends_on]
         # an external reached only through the outbox (a push provider) is drawn by its event arrow below, never as a call
         arrows += [f"  {service.name} --call--> {ext} (external)" for ext in external_calls(arch, service.name)[0]]
+    logs = sorted({event_source(arch, e) for e in arch.events} - {OUTBOX_SOURCE})
     for event in arch.events:
-        arrows += [f"  {event.producer} ~~{event.name}~~> {consumer}" for consumer in event.consumers]
+        via = "" if event_source(arch, event) == OUTBOX_SOURCE else f" (from {event_source(arch, event)})"
+        arrows += [f"  {event.producer} ~~{event.name}~~> {consumer}{via}" for consumer in event.consumers]
     if arrows:
-        lines += ["", "Arrows (--> synchronous, ~~> event through the outbox):", *arrows]
+        through = "the outbox" + "".join(f", or {log} where marked" for log in logs)
+        lines += ["", f"Arrows (--> synchronous, ~~> event through {through}):", *arrows]
     if arch.components:
         lines += ["", "Components:", *(f"  [{c.name}] {c.kind}: {c.technology}" for c in arch.components)]
     return "\n".join(lines) + "\n"
+
+
+def _stores(arch: Architecture, service: str, datastore: str | None) -> str:
+    """Where the service's tables live: its database, and the component holding any table a store other than PostgreSQL keeps."""
+    owned = next((s.entities for s in arch.services if s.name == service), [])
+    elsewhere = [
+        f"{c.name} ({c.technology}).{t.name}"
+        for _, t in all_tables(arch)
+        if t.wide_column is not None and t.entity in owned
+        for c in arch.components
+        if c.kind == "wide-column" and c.technology == t.wide_column.technology
+    ]
+    if not elsewhere:
+        return str(datastore)
+    return f"{', '.join(elsewhere)}; the rest (and the scaffold's stand-in) in {datastore}" if datastore else ", ".join(elsewhere)
 
 
 def render_tables_ascii(store: Datastore) -> str:

@@ -1,7 +1,8 @@
 """IR events -> an AsyncAPI 3.0 document per service: what it publishes and what it consumes.
 
 Every event travels in an envelope (``event_id`` for idempotent consumers, ``occurred_at``,
-the ordering key) and is published through the producer's transactional outbox.
+the ordering key) and is published through the producer's transactional outbox, or from the CDC log of
+the store holding its table when that is not PostgreSQL (``ir.query.event_source``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Column, Event, Table
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source
 
 ASYNCAPI_VERSION = "3.0.0"
 
@@ -59,6 +61,21 @@ def _payload(event: Event, table: Table | None) -> dict[str, Any]:
     return {"type": "object", "required": ["event_id", "occurred_at", event.key], "properties": properties}
 
 
+def _publish(arch: Architecture, event: Event) -> str:
+    """How the producer publishes ``event``: through its outbox, or from the source that takes the write instead (no outbox row)."""
+    source = event_source(arch, event)
+    return "Publish through the transactional outbox" if source == OUTBOX_SOURCE else f"Publish from {source} (no outbox row)"
+
+
+def _sources(arch: Architecture, published: list[Event]) -> str:
+    """How the service's events reach the relay: an outbox row committed with the change, or a store's CDC log, each named once."""
+    logs = sorted({event_source(arch, e) for e in published} - {OUTBOX_SOURCE})
+    outbox = any(event_source(arch, e) == OUTBOX_SOURCE for e in published) or not published
+    said = ["Producers write to an outbox table in the same transaction as the change"] if outbox else []
+    said += [f"{', '.join(e.name for e in published if event_source(arch, e) == log)}: published from {log} (no outbox row)" for log in logs]
+    return "; ".join(said) + "; "
+
+
 def render_asyncapi(arch: Architecture, service: str, published: list[Event], consumed: list[Event], tables: dict[str, Table]) -> dict[str, Any] | None:
     """The AsyncAPI document of ``service`` (given its events and the tables by entity), or None without events."""
     consumed = [e for e in consumed if e.producer != service]
@@ -72,7 +89,8 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         messages[event.name] = {
             "name": event.name,
             "title": event.name,
-            "summary": f"Published by {event.producer} when '{event.use_case}' commits.",
+            "summary": f"Published by {event.producer} when '{event.use_case}' "
+            + ("commits." if event_source(arch, event) == OUTBOX_SOURCE else f"is written, from {event_source(arch, event)} (no outbox row)."),
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},
         }
@@ -86,7 +104,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         operations[f"{verb}{event.name}"] = {
             "action": action,
             "channel": {"$ref": f"#/channels/{event.name}"},
-            "summary": f"{'Publish through the transactional outbox' if action == 'send' else 'Consume idempotently (by event_id)'}: {event.name}.",
+            "summary": f"{_publish(arch, event) if action == 'send' else 'Consume idempotently (by event_id)'}: {event.name}.",
             "messages": [{"$ref": f"#/channels/{event.name}/messages/{event.name}"}],
         }
     return {
@@ -94,7 +112,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         "info": {
             "title": f"{arch.system} {service} events",
             "version": "1.0.0",
-            "description": f"Events {service} publishes and consumes. Producers write to an outbox table in the same transaction as the change; "
+            "description": f"Events {service} publishes and consumes. {_sources(arch, published)}"
             "a relay publishes; consumers are idempotent and process one key in order.",
         },
         "defaultContentType": "application/json",

@@ -8,7 +8,7 @@ import orjson
 
 from backend_architect import __version__
 from backend_architect.ir.model import Architecture, Service, Table
-from backend_architect.ir.query import events_by_service
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, readable_replicas, requirements
@@ -127,6 +127,8 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
     for store in arch.datastores:
         tables = []
         for table in store.tables:
+            # only a table a wide-column store holds carries the key: every other table's entry stays as it was
+            held = {"wide_column": _wide_column(arch, table, figures)} if table.wide_column is not None else {}
             tables.append(
                 {
                     "name": table.name,
@@ -148,6 +150,7 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
                     "sharding": _sharding(table, figures),
                     "retention_days": table.retention_days,
                 }
+                | held
             )
         stores.append(
             {
@@ -192,6 +195,30 @@ def _sharding(table: Table, figures: dict[str, float]) -> dict[str, Any] | None:
         "shards": figures.get(f"db.shards.{table.name}"),
         "nodes": figures.get(f"db.nodes.{table.name}"),
         "per_shard": per_shard or None,
+    }
+
+
+def _wide_column(arch: Architecture, table: Table, figures: dict[str, float]) -> dict[str, Any] | None:
+    """What a sharded table states, for a table a wide-column store holds: its partition key and bucket, the busiest partition's
+    size and growth, the hot-partition bound, the copies and the nodes (the wide-column decision's figures)."""
+    layout = table.wide_column
+    if layout is None:
+        return None
+    busiest = figures.get(f"wide_column.partition_bytes.{table.name}", 0.0)
+    per_day = busiest / layout.bucket_days if layout.bucket_days else 0.0
+    key = layout.partition_key[0]
+    store = next((c.name for c in arch.components if c.kind == "wide-column" and c.technology == layout.technology), None)
+    return layout.model_dump() | {
+        "store": store,
+        "busiest_partition_bytes": busiest,
+        "busiest_partition_bytes_per_day": per_day,
+        "bytes_with_copies": figures.get(f"wide_column.bytes.{table.name}"),
+        "nodes": figures.get(f"wide_column.nodes.{table.name}"),
+        "hot_partitions": (
+            f"the busiest {key} is assumed {layout.hot_key_factor:g}x the average and grows its partition {per_day:,.0f} B a day: a bucket of "
+            f"{layout.bucket_days:g} day(s) of {layout.bucket_from} closes it at {busiest:,.0f} B, under {layout.partition_max_bytes:,.0f} B; "
+            f"a key busier than that takes a finer bucket (its pages read more partitions), never a larger partition"
+        ),
     }
 
 
@@ -373,7 +400,10 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
                 "asyncapi": f"asyncapi/{service.name}.yaml" if f"asyncapi/{service.name}.yaml" in files else None,
                 "calls": calls,
                 "publishes": [
-                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers} for e in published.get(service.name, [])
+                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers}
+                    # the outbox is the default: only another source is named, so an outbox event's entry stays as it was
+                    | ({"source": event_source(arch, e)} if event_source(arch, e) != OUTBOX_SOURCE else {})
+                    for e in published.get(service.name, [])
                 ],
                 "consumes": [{"event": e.name, "producer": e.producer, "channel": channel_address(arch, e)} for e in consumed.get(service.name, [])],
             }

@@ -111,6 +111,11 @@ class DatabaseTable(HandoffModel):
     partitioning: dict[str, Any] | None
     sharding: dict[str, Any] | None
     retention_days: float | None
+    wide_column: dict[str, Any] | None = Field(
+        default=None,
+        description="For a table a wide-column store holds (its PostgreSQL table a development stand-in): the partition key with its "
+        "time bucket, the busiest partition's size and daily growth, how a hot partition is bounded, the copies and the nodes.",
+    )
 
 
 class DatabaseStore(HandoffModel):
@@ -175,6 +180,11 @@ class Published(HandoffModel):
     channel: str
     key: str
     consumers: list[str]
+    source: str | None = Field(
+        default=None,
+        description="Where the event is published from when not the producer's transactional outbox: the CDC log of the store holding "
+        "its table (a wide-column store), or the write path itself (a value kept in memory).",
+    )
 
 
 class Consumed(HandoffModel):

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
-from backend_architect.ir.query import external_calls, if_match
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source, external_calls, if_match
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -303,12 +303,23 @@ def _communication(arch: Architecture) -> list[str]:
                 [[str(n), s.service, s.action, s.kind, s.compensation or "-"] for n, s in enumerate(flow.saga.steps, 1)],
             )
     if arch.events:
-        lines += ["Events (published through a transactional outbox; consumers are idempotent):", ""]
+        lines += [f"Events ({_event_sources(arch)}; consumers are idempotent):", ""]
         lines += _table(
             ["event", "producer", "consumers", "key", "from use case"],
             [[e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case] for e in arch.events],
         )
     return lines
+
+
+def _event_sources(arch: Architecture) -> str:
+    """How the events are published, each source named with its events when more than the outbox publishes (``ir.query.event_source``)."""
+    logs = sorted({event_source(arch, e) for e in arch.events} - {OUTBOX_SOURCE})
+    if not logs:
+        return "published through a transactional outbox"
+    outboxed = [e.name for e in arch.events if event_source(arch, e) == OUTBOX_SOURCE]
+    said = [f"{', '.join(outboxed)} published through a transactional outbox"] if outboxed else []
+    said += [f"{', '.join(e.name for e in arch.events if event_source(arch, e) == log)} published from {log} (no outbox row)" for log in logs]
+    return "; ".join(said)
 
 
 def _paths(arch: Architecture) -> list[str]:

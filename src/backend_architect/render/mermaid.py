@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from backend_architect.ir.model import Architecture, Column, Datastore, Flow
-from backend_architect.ir.query import external_calls
+from backend_architect.ir.model import Architecture, Column, Datastore, Event, Flow
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, event_source, external_calls
 from backend_architect.render.numbers import human
 
 
@@ -39,8 +39,20 @@ def _db_node(arch: Architecture, datastore: str) -> str:
 def _db_label(arch: Architecture, datastore: str) -> str:
     if _shared_database(arch):
         schemas = ", ".join(s.schema_name or s.name for s in arch.datastores)
-        return f"{datastore.split('.')[0]} (PostgreSQL; schemas {schemas})"
-    return f"{datastore} (PostgreSQL)"
+        return f"{datastore.split('.')[0]} (PostgreSQL; schemas {schemas}{_stand_ins(arch, None)})"
+    return f"{datastore} (PostgreSQL{_stand_ins(arch, datastore)})"
+
+
+def _stand_ins(arch: Architecture, datastore: str | None) -> str:
+    """The tables the database keeps only as a development stand-in for a wide-column store, said where the database is drawn."""
+    held = [
+        (f"{s.schema_name}.{t.name}" if datastore is None and s.schema_name else t.name, t.wide_column.technology)
+        for s in arch.datastores
+        if datastore is None or s.name == datastore
+        for t in s.tables
+        if t.wide_column is not None
+    ]
+    return "".join(f"; {name}: a stand-in, {technology} holds it" for name, technology in held)
 
 
 def _component_shape(kind: str, label: str) -> str:
@@ -69,8 +81,9 @@ def render_architecture(arch: Architecture) -> str:
         lines.append(f'    {node_id("ext", external.name)}{{{{"{_label(external.name)} ({_label(external.kind)})"}}}}')
     for component in arch.components:
         lines.append(f"    {node_id('cmp', component.name)}{_component_shape(component.kind, _label(f'{component.name} ({component.technology})'))}")
-    if arch.events:
-        lines.append('    outbox[["outbox / event relay"]]')
+    relays = _relays(arch)
+    for relay, label in relays.items():
+        lines.append(f'    {relay}[["{_label(label)}"]]')
     requested = {step.target for flow in arch.flows for step in flow.steps if step.kind == "request"}
     # requests reach the services through the edge the design decided: the load balancer, then the API gateway
     edge = [c for c in arch.components if c.decision == "edge" and c.kind in {"load-balancer", "api-gateway"}]
@@ -85,6 +98,8 @@ def render_architecture(arch: Architecture) -> str:
             lines.append(f"    {entry} --> {sid}")
         if service.datastore:
             lines.append(f"    {sid} --> {_db_node(arch, service.datastore)}")
+        for holder, tables in _held_elsewhere(arch, service.name).items():
+            lines.append(f"    {sid} -->|{_label(', '.join(tables))}| {node_id('cmp', holder)}")
         for callee in service.depends_on:
             lines.append(f"    {sid} -->|sync| {node_id('svc', callee)}")
         for external_name in external_calls(arch, service.name)[0]:
@@ -96,10 +111,13 @@ def render_architecture(arch: Architecture) -> str:
         if component in edge:
             continue  # drawn as the path of every request above
         for user in component.services:
+            if component.name in _held_elsewhere(arch, user):
+                continue  # drawn as the service's store above
             if any(s.name == user for s in arch.services):
                 lines.append(f"    {node_id('svc', user)} --- {node_id('cmp', component.name)}")
     for event in arch.events:
-        lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| outbox")
+        relay = _relay_of(arch, event)
+        lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| {relay}")
         for consumer in event.consumers:
             if any(s.name == consumer for s in arch.services):
                 target = node_id("svc", consumer)
@@ -111,8 +129,34 @@ def render_architecture(arch: Architecture) -> str:
                 target = node_id("sink", consumer)
             if target.startswith("sink_") and f'    {target}(["{consumer}"])' not in lines:
                 lines.append(f'    {target}(["{_label(consumer)}"])')
-            lines.append(f"    outbox -.-> {target}")
+            lines.append(f"    {relay} -.-> {target}")
     return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def _relay_of(arch: Architecture, event: Event) -> str:
+    """The node an event leaves through: the outbox relay, the relay reading its table's CDC log, or its write path publishing itself."""
+    source = event_source(arch, event)
+    if source == OUTBOX_SOURCE:
+        return "outbox"
+    return node_id("direct", event.producer) if source == DIRECT_SOURCE else node_id("cdc", event.entity)
+
+
+def _relays(arch: Architecture) -> dict[str, str]:
+    """One relay node per source of events: the outbox, each CDC log a store other than PostgreSQL publishes from, each write path publishing itself."""
+    said = {OUTBOX_SOURCE: "outbox / event relay", DIRECT_SOURCE: "published by the write path itself (no outbox)"}
+    return {_relay_of(arch, e): said.get(event_source(arch, e), f"{event_source(arch, e)} / event relay") for e in arch.events}
+
+
+def _held_elsewhere(arch: Architecture, service: str) -> dict[str, list[str]]:
+    """The tables of ``service`` a component other than PostgreSQL holds (a wide-column store), by that component: drawn as its store."""
+    held: dict[str, list[str]] = {}
+    owned = next((s.entities for s in arch.services if s.name == service), [])
+    for _, table in all_tables(arch):
+        if table.wide_column is not None and table.entity in owned:
+            component = next((c.name for c in arch.components if c.kind == "wide-column" and c.technology == table.wide_column.technology), None)
+            if component is not None:
+                held.setdefault(component, []).append(table.name)
+    return held
 
 
 def _attribute_type(column: Column) -> str:
@@ -154,6 +198,8 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         lines.append(f"    {kind} {node_id('p', name)} as {_message(name)}{' (external)' if name in externals else ''}")
     if any(s.kind == "event" and s.source == home and s.via == "outbox" for s in flow.steps):
         lines.append(f"    participant outbox as {_message(home)} outbox relay")
+    if any(s.kind == "event" and s.source == home and s.via == "cdc" for s in flow.steps):
+        lines.append(f"    participant cdc as {_message(home)} CDC relay")
     fills = _row_reads(arch, flow.use_case)
     for store, _ in fills:
         lines.append(f"    participant {node_id('db', store)} as {_message(store)}")
@@ -170,10 +216,11 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         elif step.kind == "event" and step.source == home and step.via == "pubsub":
             lines.append(f"    {source}-){target}: {_message(step.description.split(' via ')[0])} (Redis pub/sub, no outbox)")
         elif step.kind == "event" and step.source == home:
-            lines.append(f"    {source}-)outbox: {_message(step.description.split(' via ')[0])}")
+            relay = "cdc" if step.via == "cdc" else "outbox"
+            lines.append(f"    {source}-){relay}: {_message(step.description.split(' via ')[0])}")
             # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
-            reach = step.description.partition(" via the outbox: ")[2]
-            lines.append(f"    outbox-){target}: {_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)")
+            reach = step.description.partition(" via the outbox: ")[2] or step.description.partition(" via the CDC log: ")[2]
+            lines.append(f"    {relay}-){target}: {_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)")
         elif step.kind == "event":
             lines.append(f"    {source}-){target}: {_message(step.description)}")
     if flow.style == "saga":

@@ -302,6 +302,8 @@ class OperationMs(SpecModel):
     sync_replica: _Ms = Field(default=None, description="A synchronous standby's acknowledgement added to a commit.")
     search: _Ms = Field(default=None, description="A search engine query.")
     analytics: _Ms = Field(default=None, description="A column store's aggregate query.")
+    quorum_read: _Ms = Field(default=None, description="A wide-column store's read of one partition's page at a quorum of its copies.")
+    quorum_write: _Ms = Field(default=None, description="A wide-column store's write acknowledged by a quorum of its copies.")
 
 
 class ConstraintsSpec(SpecModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
@@ -10,6 +11,7 @@ from backend_architect.api import DesignResult, design_spec
 from backend_architect.design.patterns._wide_column_plan import MIN_SHARDS, PARTITION_MAX_BYTES, REPLICATION_FACTOR
 from backend_architect.ir.model import Table
 from backend_architect.render.files import render_files
+from backend_architect.render.handoff_model import Handoff
 from backend_architect.rules.model import Severity
 from backend_architect.spec.load import load_spec_bytes
 
@@ -198,3 +200,24 @@ def test_forced_or_forbidden_store_is_warned_with_the_numbers_ok(rate: str, year
     record = next(d for d in result.architecture.decisions if d.id == "wide-column")
     assert record.decided_by == "spec"
     assert any(f.code == "DES007" and "Wide-column store" in f.message for f in result.findings)
+
+
+def test_handoff_states_a_wide_column_table_as_a_sharded_one_is_stated_ok() -> None:
+    """handoff.json gives the wide-column table its partition key and bucket, busiest partition and its growth, hot-partition bound and nodes."""
+    result = _design(_plays())
+    handoff = json.loads(render_files(result.architecture, result.findings)["handoff.json"])
+    Handoff.model_validate(handoff)
+    tables = {t["name"]: t for s in handoff["database"]["datastores"] for t in s["tables"]}
+    held = tables["match_events"]["wide_column"]
+    figures = {f.key: f.value for f in result.architecture.figures}
+    layout = _events(result).wide_column
+    assert layout is not None
+    assert held["partition_key"] == ["match_id", "bucket"]
+    assert held["bucket_days"] == layout.bucket_days
+    assert held["busiest_partition_bytes"] == figures["wide_column.partition_bytes.match_events"]
+    assert held["busiest_partition_bytes_per_day"] * layout.bucket_days == pytest.approx(held["busiest_partition_bytes"])
+    assert held["busiest_partition_bytes"] <= held["partition_max_bytes"] == PARTITION_MAX_BYTES
+    assert held["nodes"] == figures["wide_column.nodes.match_events"]
+    assert held["store"] == "wide-column-store"
+    assert f"a bucket of {layout.bucket_days:g} day(s)" in held["hot_partitions"]
+    assert all("wide_column" not in t for name, t in tables.items() if name != "match_events")

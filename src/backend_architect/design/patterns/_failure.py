@@ -15,6 +15,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime import DependencyImpact
 
 
@@ -22,10 +23,18 @@ def _names(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _memory_groups(users: list[str], strategy: Mapping[str, str]) -> list[tuple[list[str], str]]:
-    """The use cases an in-memory store serves, by what losing it does: a cache's misses fall back, memory-only data does not."""
+def _memory_groups(users: list[str], strategy: Mapping[str, str], origin: Mapping[str, str] | None = None) -> list[tuple[list[str], str]]:
+    """The use cases an in-memory store serves, by what losing it does: a cache's misses fall back, memory-only data does not.
+
+    A cache's misses go where its rows are: the database, or the store a mechanism answers them from whole (``origin``).
+    """
+    origin = origin or {}
+    aside = [n for n in users if strategy.get(n) == "cache-aside"]
     groups = (
-        ([n for n in users if strategy.get(n) == "cache-aside"], "misses go to the database (slower)"),
+        *(
+            ([n for n in aside if origin.get(n, "the database") == where], f"misses go to {where} (slower)")
+            for where in dict.fromkeys(origin.get(n, "the database") for n in aside)
+        ),
         (
             [n for n in users if strategy.get(n) == "read-model"],
             "its read model is in memory: rebuilt from the database where the rows are kept there, else unavailable until the store is back",
@@ -73,6 +82,9 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
     # reads a column store answers never reach the database (PAT054)
     stores = {c.name for c in arch.components if c.kind == "warehouse"}
     columnar = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.store in stores and m.database_share == 0}
+    # a read another store answers whole (a column store, a wide-column store) never waits on the database primary
+    elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.database_share == 0}
+    elsewhere_stores = {m.use_case: m.store for m in arch.mechanisms if m.serves == "read" and m.database_share == 0}
     if writes:
         found.append(
             DependencyImpact(
@@ -86,7 +98,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         effect = "degrade" if readable_standbys else "fail"
         detail = "reads continue on the standbys, read-only" if readable_standbys else "no standby to read from: reads fail until the database is back"
         searched = any(c.kind == "search-engine" for c in arch.components)
-        uncached = [u.name for u in reads if u.name not in served and not (searched and u.searches) and u.name not in columnar]
+        uncached = [u.name for u in reads if u.name not in served and not (searched and u.searches) and u.name not in elsewhere]
         if uncached:
             found.append(DependencyImpact(dependency="database primary", effect=effect, use_cases=uncached, detail=detail))
     for component in arch.components:
@@ -97,7 +109,7 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         overload = [n for n in users if n in by_name and by_name[n].peak_qps > PRIMARY_READ_CEILING]
         gentle = [n for n in users if n not in overload]
         strategy = {c.use_case: c.strategy for c in arch.caches}
-        for i, (group, detail) in enumerate(_memory_groups(gentle, strategy)):
+        for i, (group, detail) in enumerate(_memory_groups(gentle, strategy, elsewhere_stores)):
             # what else the store's loss does is said once, on its first row
             found.append(DependencyImpact(dependency=component.name, effect="degrade", use_cases=group, detail=detail + (_also_held(arch) if i == 0 else "")))
         if overload:
@@ -109,16 +121,8 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
                     detail=f"their peak passes what the database serves ({fmt(PRIMARY_READ_CEILING)} reads/s): shed load until the cache is back",
                 )
             )
-    producers = _names([e.use_case for e in arch.events])
-    if producers:
-        found.append(
-            DependencyImpact(
-                dependency="event relay (outbox)",
-                effect="queue",
-                use_cases=producers,
-                detail="the write commits; its events wait in the outbox and are delivered when the relay is back",
-            )
-        )
+    found += _wide_column(arch)
+    found += _relays(arch)
     blob_entities = {p.data.split(".")[0] for p in arch.placements if p.data_class == "blob"}
     tables = {t.name: t.entity for s in arch.datastores for t in s.tables}
     blob_users = _names([u.name for u in analysis.use_cases if any(tables.get(t) in u.entities for t in blob_entities)])
@@ -172,6 +176,74 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
     for name, use_case in sorted(notified):
         found.append(DependencyImpact(dependency=name, effect="queue", use_cases=[use_case], detail="notifications wait in the outbox and are retried"))
     return _merged(found)
+
+
+def _wide_column(arch: Architecture) -> list[DependencyImpact]:
+    """A wide-column store's losses, from its copies and consistency: one node changes nothing, a partition's quorum fails its paths."""
+    found = []
+    for component in (c for c in arch.components if c.kind == "wide-column"):
+        held = [t.wide_column for s in arch.datastores for t in s.tables if t.wide_column is not None and t.wide_column.technology == component.technology]
+        if not held:
+            continue
+        copies, level = held[0].replication_factor, held[0].consistency
+        quorum = copies // 2 + 1
+        users = _names([m.use_case for m in arch.mechanisms if m.store == component.name])
+        found.append(
+            DependencyImpact(
+                dependency=f"{component.name}: one node",
+                effect="degrade",
+                use_cases=users,
+                detail=f"{level} needs {quorum} of {copies} copies: the other replicas answer, nothing the application sees changes; "
+                "hinted handoff and repair bring the node back current",
+            )
+        )
+        found.append(
+            DependencyImpact(
+                dependency=f"{component.name}: {copies - quorum + 1} copies of a partition",
+                effect="fail",
+                use_cases=users,
+                detail=f"{level} cannot gather {quorum} of {copies}: reads and writes of those partitions fail until a copy is back "
+                "(clients retry with their Idempotency-Key); other partitions are unaffected",
+            )
+        )
+    return found
+
+
+def _relays(arch: Architecture) -> list[DependencyImpact]:
+    """The event relay's loss, per source of events: an outbox's rows wait in the database, a CDC log's entries in its store."""
+    found = []
+    outbox = _names([e.use_case for e in arch.events if event_source(arch, e) == OUTBOX_SOURCE])
+    if outbox:
+        found.append(
+            DependencyImpact(
+                dependency="event relay (outbox)",
+                effect="queue",
+                use_cases=outbox,
+                detail="the write commits; its events wait in the outbox and are delivered when the relay is back",
+            )
+        )
+    direct = _names([e.use_case for e in arch.events if event_source(arch, e) == DIRECT_SOURCE])
+    if direct:
+        found.append(
+            DependencyImpact(
+                dependency="broker",
+                effect="degrade",
+                use_cases=direct,
+                detail="the value is kept in memory; its event, published by the write path itself (no outbox holds it), is retried "
+                "for a while and then dropped: its consumers miss the changes made while the broker is down",
+            )
+        )
+    for log in sorted({event_source(arch, e) for e in arch.events} - {OUTBOX_SOURCE, DIRECT_SOURCE}):
+        found.append(
+            DependencyImpact(
+                dependency=f"event relay ({log.removeprefix('the ')})",
+                effect="queue",
+                use_cases=_names([e.use_case for e in arch.events if event_source(arch, e) == log]),
+                detail="the write is acknowledged; its events wait in the CDC log and are delivered when the relay is back "
+                "(the log must keep them longer than the relay's longest outage)",
+            )
+        )
+    return found
 
 
 def _merged(found: list[DependencyImpact]) -> list[DependencyImpact]:

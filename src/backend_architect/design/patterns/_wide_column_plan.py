@@ -22,6 +22,7 @@ from backend_architect.design.patterns.search import engine_serves_search
 from backend_architect.design.payload import payload_columns
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import plural
 from backend_architect.spec.units import SECONDS_PER_DAY
 
 CODE, NAME = "PAT055", "wide-column-store"
@@ -255,5 +256,6 @@ def _parent_rows(arch: Architecture, table: Table, key: str | None) -> float:
     rows = {t.name: max(t.rows_now, t.rows_per_day) for s in arch.datastores for t in s.tables}
     if target is None:
         stem = key.removesuffix("_id")
-        target = next((name for name in rows if name.rstrip("s") == stem or name == stem + "s"), None)
+        # the referenced table by the naming every table follows (match_id -> matches, category_id -> categories)
+        target = next((name for name in rows if name in {stem, plural(stem)}), None)
     return rows.get(target or "", 1.0) or 1.0

@@ -13,6 +13,7 @@ from backend_architect.design.paths import outbox_publishers
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_sources
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
@@ -27,14 +28,16 @@ PARTITION_HEADROOM = 2
 def event_rates(analysis: Analysis, arch: Architecture) -> tuple[dict[str, float], dict[str, float]]:
     """Per event: events/s at peak, and deliveries/s at peak (each event once per consuming group).
 
-    An event counts every write publishing it through the outbox (two writes may share one event name);
-    a write whose path publishes to pub/sub itself (a value kept in memory) never reaches the broker.
+    An event counts every write publishing it through the outbox or a CDC log (two writes may share one event name);
+    a write whose path publishes to pub/sub itself (a value kept in memory) reaches the broker only for the event that is
+    its own (``Event.use_case``): one its flow's consumers take from the broker, published by the write path itself.
     """
     by_use_case = {u.name: u for u in analysis.use_cases}
     events: dict[str, float] = {}
     deliveries: dict[str, float] = {}
     for event in arch.events:
-        names = [n for n in (outbox_publishers(arch.flows, event) or [event.use_case]) if not publishes_directly(arch, n)]
+        # the event's own write publishing directly still reaches the broker (its consumers are workers or services, fed by no relay)
+        names = [n for n in (outbox_publishers(arch.flows, event) or [event.use_case]) if not publishes_directly(arch, n) or n == event.use_case]
         rate = sum(by_use_case[n].peak_qps for n in names if n in by_use_case)
         events[event.name] = events.get(event.name, 0.0) + rate
         deliveries[event.name] = deliveries.get(event.name, 0.0) + rate * max(1, len(event.consumers))
@@ -99,7 +102,9 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         ),
     )
     monolith = arch.deployment == "modular-monolith"
-    if monolith and events <= OUTBOX_MAX_EVENTS:
+    # a store's CDC log is read by a connector that publishes to a broker: an in-process outbox relay cannot carry those events
+    logged = any(source != OUTBOX_SOURCE for source in events_sources(arch))
+    if monolith and events <= OUTBOX_MAX_EVENTS and not logged:
         by_numbers = "outbox"
     elif events <= QUEUE_MAX_EVENTS and not avoided(spec, "rabbitmq"):
         by_numbers = "rabbitmq"
@@ -114,6 +119,22 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     choices = list(_NAMES.values())
     record = settled(steered, numbers.decision.model_copy(update={"choices": choices}), built.decision.model_copy(update={"choices": choices}))
     yield dataclasses.replace(built, decision=record)
+
+
+def _sources(arch: Architecture) -> str:
+    """What the broker's relay reads: the transactional outbox, each CDC log of a store other than PostgreSQL; and the write
+    paths that publish themselves (a value kept in memory), named apart since no relay reads them."""
+    found = events_sources(arch)
+    relayed = " and ".join(s for s in found if s != DIRECT_SOURCE) or "nothing"
+    direct = [e.name for e in arch.events if event_source(arch, e) == DIRECT_SOURCE]
+    return relayed + (f" (and {', '.join(direct)} published to it by the write path itself: no outbox row)" if direct else "")
+
+
+def _fed_by_cdc(arch: Architecture) -> str:
+    sources = _sources(arch)
+    if sources == OUTBOX_SOURCE:
+        return "fed from the transactional outbox by change data capture (Debezium)"
+    return f"fed by change data capture (Debezium) from {sources}"
 
 
 _NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "RabbitMQ", "kafka": "Apache Kafka"}
@@ -155,7 +176,7 @@ def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, 
         "messaging",
         "Message broker",
         "communication",
-        "RabbitMQ (managed), fed by a relay reading the transactional outbox: one queue per consumer, retries and a dead-letter queue",
+        f"RabbitMQ (managed), fed by a relay reading {_sources(arch)}: one queue per consumer, retries and a dead-letter queue",
         context,
         f"{fmt(events)} events/s at peak is well within one cluster ({fmt(QUEUE_MAX_EVENTS)}/s), and consumers need queues of their own",
         alternatives=[
@@ -189,8 +210,7 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         "messaging",
         "Message broker",
         "communication",
-        f"Apache Kafka (managed), {partitions} partitions per busy topic, fed from the transactional outbox by change data capture "
-        f"(Debezium); {RETENTION_DAYS}-day retention",
+        f"Apache Kafka (managed), {partitions} partitions per busy topic, {_fed_by_cdc(arch)}; {RETENTION_DAYS}-day retention",
         context,
         f"{fmt(events)} events/s at peak passes what a queue broker carries ({fmt(QUEUE_MAX_EVENTS)}/s): a partitioned log scales by "
         f"partitions (ceil({fmt(events)} / {fmt(KAFKA_PARTITION_MSGS)} per partition) x {PARTITION_HEADROOM} headroom = {partitions}), keeps "

@@ -16,6 +16,7 @@ from backend_architect.design.patterns._copies import copies_said, search_layout
 from backend_architect.design.patterns._feeds import change_feeds
 from backend_architect.design.patterns.availability import planned_level
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.query import OUTBOX_SOURCE, sources_of
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 
@@ -167,7 +168,7 @@ def _engine(
     choice = (
         f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s), {copies_said(layout.copies, planned_level(spec, arch).zones)}, "
         f"on {nodes} nodes ({shards} x {layout.copies} shard copies spread over them), fed by a search "
-        "indexer consuming their change events from the outbox (incremental indexing: each changed row is reindexed, never a full "
+        f"indexer consuming their change events from {_from(arch, entities)} (incremental indexing: each changed row is reindexed, never a full "
         "rebuild); queries fan out to every shard and merge the results (scatter-gather)"
     )
     rationale = (
@@ -186,7 +187,7 @@ def _engine(
             ("PostgreSQL full-text search", f"ranking and write amplification at {fmt(biggest)} rows; GIN updates slow every write"),
             *((e, "equivalent engine; licence and managed-offering differences") for e in ENGINES if e != engine),
         ],
-        consequences=f"Search results trail writes by about {INDEXING_LAG_S:g} s (the outbox relay and the 1 s refresh); a lost index is "
+        consequences=f"Search results trail writes by about {INDEXING_LAG_S:g} s (the {_relay(arch, entities)} and the 1 s refresh); a lost index is "
         "rebuilt by replaying the rows through the indexer. The database keeps no full-text index.",
         subject="search",
         inputs={"rows": biggest, "searches_per_s": qps, "index_bytes": index_bytes, "shards": shards},
@@ -207,7 +208,7 @@ def _engine(
         Component(
             name="search-indexer",
             kind="worker",
-            technology="a consumer of the outbox change events",
+            technology=_consumer(arch, entities),
             purpose=f"reindexes each created, updated or deleted {', '.join(entities)} row",
             services=services,
             instances=2,
@@ -285,3 +286,18 @@ def _engine(
         events=change_feeds(arch, analysis, entities, "search-indexer"),
         mechanisms=mechanisms,
     )
+
+
+def _from(arch: Architecture, entities: list[str]) -> str:
+    """Where the indexer reads the searched entities' change events: the outbox, or a CDC log where a wide-column store holds a table."""
+    return " and ".join("the outbox" if source == OUTBOX_SOURCE else source for source in sources_of(arch, entities))
+
+
+def _relay(arch: Architecture, entities: list[str]) -> str:
+    return "outbox relay" if _from(arch, entities) == "the outbox" else "change relay"
+
+
+def _consumer(arch: Architecture, entities: list[str]) -> str:
+    """The indexer's technology line, naming where its change events come from when that is not only the outbox."""
+    source = _from(arch, entities)
+    return "a consumer of the outbox change events" if source == "the outbox" else f"a consumer of the change events from {source}"

@@ -8,7 +8,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import forced, override_for, overruled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, avoided, decision, figure, fmt, owner_of, size
-from backend_architect.design.patterns._stores import HOT_STORE_BYTES
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, storage_figures
 from backend_architect.design.patterns._wide_column_plan import (
     APPEND_MOSTLY_SHARE,
     CODE,
@@ -123,6 +123,8 @@ def _layout(spec: Spec, candidate: Candidate, technology: str) -> WideColumn:
         consistency=CONSISTENCY,
         lookup_table=f"{candidate.table.name}_by_id",
         reason=candidate.said(),
+        hot_key_factor=HOT_KEY_FACTOR,
+        partition_max_bytes=PARTITION_MAX_BYTES,
     )
 
 
@@ -267,10 +269,12 @@ def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology:
                     entities=[c.table.entity or ""],
                     how=f"CQL on {c.table.name} by partition ({c.partition}, bucket) at {CONSISTENCY}",
                     database_share=0.0,
-                    # its events still leave through the relay, read from the store's CDC log (the decision says so)
-                    publish="outbox",
+                    # its events leave through the relay, read from the store's CDC log: no outbox row commits with a CQL write
+                    publish="cdc" if name in c.writes else "outbox",
                 )
             )
+    # the database's size no longer counts the tables the store holds: its totals re-summed without them
+    figures += storage_figures(spec, arch, [table for _, table in tables])
     nodes = sum(c.nodes for c in taken)
     component = Component(
         name=STORE,

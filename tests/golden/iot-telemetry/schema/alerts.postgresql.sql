@@ -57,6 +57,27 @@ COMMENT ON COLUMN alerts.alerts_idempotency_keys.scope IS 'the caller and the op
 -- ix_alerts_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
 CREATE INDEX ix_alerts_idempotency_keys_created_at ON alerts.alerts_idempotency_keys (created_at);
 
+CREATE TABLE alerts.alerts_outbox_events (
+    id UUID DEFAULT uuid_generate_v7() NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSONB NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at TIMESTAMP WITH TIME ZONE,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_alerts_outbox_events PRIMARY KEY (id)
+);
+COMMENT ON TABLE alerts.alerts_outbox_events IS 'transactional outbox: events committed with the change they report; the relay publishes them after commit';
+COMMENT ON COLUMN alerts.alerts_outbox_events.id IS 'the event id consumers de-duplicate by';
+COMMENT ON COLUMN alerts.alerts_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
+
+-- ix_alerts_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+CREATE INDEX ix_alerts_outbox_events_unpublished ON alerts.alerts_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_alerts_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_alerts_outbox_events_published_at ON alerts.alerts_outbox_events (published_at) WHERE published_at IS NOT NULL;
+
 CREATE TABLE alerts.processed_events (
     consumer TEXT NOT NULL,
     event_id UUID NOT NULL,

@@ -5,24 +5,6 @@
 
 PRAGMA foreign_keys = ON;
 
-CREATE TABLE outbox_events (
-    id CHAR(32) NOT NULL,
-    channel TEXT NOT NULL,
-    event_type TEXT NOT NULL,
-    event_key TEXT NOT NULL,
-    payload JSON NOT NULL,
-    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    published_at DATETIME,
-    attempts INTEGER DEFAULT 0 NOT NULL,
-    last_error TEXT,
-    CONSTRAINT pk_outbox_events PRIMARY KEY (id)
-);
-
--- ix_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
-CREATE INDEX ix_outbox_events_unpublished ON outbox_events (created_at, id) WHERE published_at IS NULL;
--- ix_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
-CREATE INDEX ix_outbox_events_published_at ON outbox_events (published_at) WHERE published_at IS NOT NULL;
-
 CREATE TABLE readings (
     id CHAR(32) NOT NULL,
     device_id CHAR(32) NOT NULL,
@@ -53,6 +35,24 @@ CREATE TABLE readings_idempotency_keys (
 
 -- ix_readings_idempotency_keys_created_at: retention: keys older than 7 days (past any client retry) are deleted by created_at
 CREATE INDEX ix_readings_idempotency_keys_created_at ON readings_idempotency_keys (created_at);
+
+CREATE TABLE readings_outbox_events (
+    id CHAR(32) NOT NULL,
+    channel TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    event_key TEXT NOT NULL,
+    payload JSON NOT NULL,
+    created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    published_at DATETIME,
+    attempts INTEGER DEFAULT 0 NOT NULL,
+    last_error TEXT,
+    CONSTRAINT pk_readings_outbox_events PRIMARY KEY (id)
+);
+
+-- ix_readings_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+CREATE INDEX ix_readings_outbox_events_unpublished ON readings_outbox_events (created_at, id) WHERE published_at IS NULL;
+-- ix_readings_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
+CREATE INDEX ix_readings_outbox_events_published_at ON readings_outbox_events (published_at) WHERE published_at IS NOT NULL;
 
 CREATE TABLE sites (
     id CHAR(32) NOT NULL,
