@@ -236,3 +236,35 @@ def test_an_outbox_past_one_primary_is_said_ok(rows: str, inserts: str, where: s
     said = [a for a in arch.assumptions if a.startswith(f"outbox_events: {inserts} inserts/s at peak > 5,000 per primary")]
     assert len(said) == 1
     assert where in said[0]
+
+
+#: Seats listed with their members' handles: a read across services served from an event-fed local copy of the members.
+CLUBS = """\
+system: clubs
+team: {size: 40}
+entities:
+  Member: {fields: {handle: string(40), bio: text}, rows: 10M, growth: 10k/day}
+  Club: {fields: {name: string(80)}, rows: 1M, growth: 1k/day}
+  Seat:
+    fields: {club: ref(Club), member: ref(Member), role: "enum[guest,host]"}
+    unique: [[club, member]]
+    growth: 100k/day
+use_cases:
+  - {name: join club, actor: member, kind: create, writes: [Seat], rate: 100k/day}
+  - {name: list club seats, actor: member, kind: list, reads: [Seat, Member], filter: Seat.club, rate: 50M/day, consistency: eventual, staleness: 30s}
+  - {name: edit profile, actor: member, kind: update, writes: [Member.bio], rate: 200k/day}
+  - {name: create club, actor: member, kind: create, writes: [Club], rate: 1k/day}
+"""
+
+
+def test_a_read_served_from_a_local_copy_writes_no_outbox_row_ok() -> None:
+    """The members' change events feeding the seats' local copy are published when a member changes (edit profile), not once
+    per read of the copy: no outbox or processed-event row is counted at the read's 50M a day."""
+    arch = design_of(CLUBS)
+    copied = next(f for f in arch.flows if f.use_case == "list club seats")
+    assert [s for s in copied.steps if s.kind == "event" and s.source == "members"], "the read is served from the members' events"
+    written = {k for f in arch.figures if f.key.startswith(("db.writes.peak.", "qps.peak.guarantee.table.")) for k in f.inputs}
+    assert not [k for k in written if "list-club-seats" in k], sorted(written)
+    assert {"outbox_edit-profile_members", "inbox_edit-profile_seats"} <= written
+    outbox = next(t for s in arch.datastores for t in s.tables if t.role == "outbox" and s.service == "members")
+    assert outbox.rows_per_day == pytest.approx(200_000)

@@ -70,7 +70,9 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
     in memory; jobs count their rows/s; each mechanism's own reads and writes count on the
     database of the entity they touch, under the mechanism's key.
     """
-    home = {e: db for db, entities in databases(arch).items() for e in entities}
+    # a row a wide-column store holds commits in no PostgreSQL transaction: its guarantee rows sit on their own tables
+    held = {t.entity for s in arch.datastores for t in s.tables if t.wide_column is not None}
+    home = {e: db for db, entities in databases(arch).items() for e in entities if e not in held}
     guards = {t.entity: t.sharding.uniques for s in arch.datastores for t in s.tables if t.entity and t.sharding and t.sharding.uniques}
     jobs = {j.use_case: j for j in arch.jobs}
     loads = {db: DatabaseLoad() for db in databases(arch)}
@@ -176,7 +178,9 @@ def guarantee_rows(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     change: on the table of the entity the use case writes in that database (on its shard where
     sharded); with none there, on the runtime table itself, named ``<role>:<service>``.
     """
-    home = {e: db for db, entities in databases(arch).items() for e in entities}
+    # a row a wide-column store holds commits in no PostgreSQL transaction: its guarantee rows sit on their own tables
+    held = {t.entity for s in arch.datastores for t in s.tables if t.wide_column is not None}
+    home = {e: db for db, entities in databases(arch).items() for e in entities if e not in held}
     own = _service_databases(arch)
     by_name = {u.name: u for u in analysis.use_cases}
     found = []

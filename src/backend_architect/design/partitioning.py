@@ -15,7 +15,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import without_cross_server_keys
-from backend_architect.design.loads import table_inserts
+from backend_architect.design.loads import insert_figures, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.unique_keys import with_global_uniques
@@ -40,6 +40,7 @@ PARTITION_COLUMN = "created_at"
 
 def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Partitioning and sharding plans per table, their DDL consequences, and the decision record."""
+    arch = _with_fresh_inserts(analysis, arch)
     base = arch
     figures = {f.key: f.value for f in arch.figures}
     horizon = spec.scale.retention_years or 5.0
@@ -418,3 +419,12 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
         ],
         consequences="Queries listed as cross-shard fan out to every shard: keep them off hot paths or serve them from a read model." if shards else "",
     )
+
+
+def _with_fresh_inserts(analysis: Analysis, arch: Architecture) -> Architecture:
+    """The inserts figures re-derived once the storage patterns have placed every table: a table a wide-column store took
+    commits no outbox or idempotency row beside its rows, so the figure the sharding rule reads counts only what reaches it."""
+    fresh = {f.key: f for f in insert_figures(analysis, arch)}
+    families = ("qps.peak.insert.table.", "qps.peak.guarantee.table.")
+    kept = [fresh.pop(f.key, f) for f in arch.figures if not f.key.startswith(families) or f.key in fresh]
+    return arch.model_copy(update={"figures": [*kept, *fresh.values()]})

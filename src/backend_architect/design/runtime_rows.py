@@ -35,7 +35,10 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
     services = {s.name for s in arch.services}
     found: dict[tuple[RuntimeRole, str, str], None] = {}
     for flow in arch.flows:
-        steps = [s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"}]
+        # only the events this request publishes: a read fed by an event-fed local copy shows the owner's change events,
+        # published (and counted) when the owner's rows change, not once per read
+        reached = {s.target for s in flow.steps if s.kind == "request"}
+        steps = [s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"} and s.source in reached]
         # no outbox row where a store's CDC log publishes the event (no transaction spans that store and the outbox);
         # a processed-event row per consuming service whatever the source
         for source in dict.fromkeys(s.source for s in steps if s.via == "outbox"):

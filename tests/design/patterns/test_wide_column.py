@@ -221,3 +221,15 @@ def test_handoff_states_a_wide_column_table_as_a_sharded_one_is_stated_ok() -> N
     assert held["store"] == "wide-column-store"
     assert f"a bucket of {layout.bucket_days:g} day(s)" in held["hot_partitions"]
     assert all("wide_column" not in t for name, t in tables.items() if name != "match_events")
+
+
+def test_a_wide_column_tables_inserts_are_its_own_rows_ok() -> None:
+    """ScyllaDB's rows commit in no PostgreSQL transaction: the table's inserts figure (what the sharding rule and the hand-off
+    read) is its own rows at peak, with no outbox or idempotency row counted beside them."""
+    result = _design(_plays())
+    assert _events(result).wide_column is not None
+    figures = {f.key: f for f in result.architecture.figures}
+    inserts = figures["qps.peak.insert.table.match_events"]
+    assert set(inserts.inputs) == {"rows_per_day", "seconds_per_day", "peak_factor"}
+    assert inserts.value == pytest.approx(inserts.inputs["rows_per_day"] / 86_400 * inserts.inputs["peak_factor"])
+    assert "qps.peak.guarantee.table.match_events" not in figures
