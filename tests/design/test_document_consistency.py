@@ -6,6 +6,7 @@ written here (a monolith on AWS, a sharded ingest, a photo service with media pr
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -1541,3 +1542,27 @@ def test_each_event_leaves_from_one_source_everywhere_ok(name: str, arch: Archit
     logged = {m.use_case for m in arch.mechanisms if m.serves == "write" and m.publish == "cdc"}
     for flow in (f for f in arch.flows if f.use_case in logged):
         assert not [p.part for p in flow.latency_parts if "commit" in p.part or "standby" in p.part], flow.use_case
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_database_and_broker_records_hold_in_the_design_ok(name: str, arch: Architecture, document: str) -> None:
+    """The primary-database record counts the entity tables the DDL holds and claims foreign keys only where one is enforced;
+    a Kafka record's partition formula evaluates to the partitions it chose; normalization never says no read joins when one does."""
+    from backend_architect.ir.model import enforced
+
+    made = {d.id: d for d in arch.decisions}
+    if "database" in made and made["database"].context.startswith("relational data: "):
+        tables = [t for s in arch.datastores for t in s.tables if t.role is None]
+        assert made["database"].context.startswith(f"relational data: {len(tables)} entity tables"), made["database"].context
+        keys = any(enforced(t.foreign_keys) for t in tables)
+        assert (", foreign keys and transactions" in made["database"].context) is keys
+    kafka = made.get("messaging")
+    if kafka is not None and kafka.choice.startswith("Apache Kafka"):
+        found = re.search(r"max\(3, ceil\(([\d,.]+) / ([\d,.]+) per partition\) x (\d+) headroom(?:, (\d+) consumers[^)]*)?\) = (\d+)", kafka.rationale)
+        assert found, kafka.rationale
+        events, per, headroom, consumers, chosen = (float(g.replace(",", "")) if g else 0.0 for g in found.groups())
+        assert max(3, math.ceil(events / per) * headroom, consumers) == chosen
+        assert f"{int(chosen)} partitions" in kafka.choice
+    joining = [u for u in _analysis(name).use_cases if not u.is_write and any(r.join for r in (*u.filters, *u.sorts))]
+    if joining:
+        assert "no use case reads more than one entity" not in made["normalization"].context

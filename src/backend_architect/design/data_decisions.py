@@ -80,9 +80,15 @@ def enum_decision(spec: Spec) -> Decision | None:
     )
 
 
+def _joined(use_case: UseCase) -> set[str]:
+    """The entities a read touches: those it returns and those its filters and sorts join through (a feed filtered by who
+    the caller follows reads the follows too)."""
+    return {*use_case.reads, *(r.entity for r in (*use_case.filters, *use_case.sorts) if r.join)}
+
+
 def normalization_decision(use_cases: tuple[UseCase, ...]) -> Decision:
     """Third normal form, unless a hot, latency-bound read joins entities: then a copy, with its cost."""
-    joins = [u for u in use_cases if not u.is_write and len(u.reads) > 1]
+    joins = [u for u in use_cases if not u.is_write and len(_joined(u)) > 1]
     hot = [u for u in joins if u.peak_qps >= DENORMALIZE_MIN_QPS and (u.spec.latency_ms or 1e9) <= DENORMALIZE_MAX_LATENCY_MS]
     alternatives = [Alternative(name="document store aggregates", why_not="the data is relational and written across aggregates")]
     if not hot:

@@ -14,7 +14,7 @@ from backend_architect.design.patterns._clouds import Part, named, pinned
 from backend_architect.design.patterns._clouds import candidates as candidates_of
 from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.design.patterns.availability import planned_level
-from backend_architect.ir.model import Alternative, Architecture, Decision
+from backend_architect.ir.model import Alternative, Architecture, Decision, enforced
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
 
@@ -184,7 +184,9 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
         "database",
         "data",
         "Primary database",
-        f"relational data with {sum(len(s.tables) for s in arch.datastores)} tables, foreign keys and transactions; "
+        f"relational data: {sum(1 for s in arch.datastores for t in s.tables if t.role is None)} entity tables"
+        + (", foreign keys" if any(enforced(t.foreign_keys) for s in arch.datastores for t in s.tables) else "")
+        + " and transactions; "
         f"peak writes use {util:.2%} of one primary's ceiling" + ("; embeddings stored (vector fields)" if vectors else ""),
         [
             (

@@ -213,7 +213,9 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         f"Apache Kafka (managed), {partitions} partitions per busy topic, {_fed_by_cdc(arch)}; {RETENTION_DAYS}-day retention",
         context,
         f"{fmt(events)} events/s at peak passes what a queue broker carries ({fmt(QUEUE_MAX_EVENTS)}/s): a partitioned log scales by "
-        f"partitions (ceil({fmt(events)} / {fmt(KAFKA_PARTITION_MSGS)} per partition) x {PARTITION_HEADROOM} headroom = {partitions}), keeps "
+        f"partitions (max(3, ceil({fmt(events)} / {fmt(KAFKA_PARTITION_MSGS)} per partition) x {PARTITION_HEADROOM} headroom"
+        + (f", {consumers} consumers of the largest group, one a partition" if consumers else "")
+        + f") = {partitions}), keeps "
         "per-key order and lets a consumer replay",
         alternatives=[
             ("RabbitMQ", f"struggles past ~{fmt(QUEUE_MAX_EVENTS)} msgs/s per queue and keeps no history to replay"),
