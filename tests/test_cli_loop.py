@@ -78,9 +78,12 @@ def test_decide_refuses_what_it_cannot_honour_err(spec: Path, args: list[str], e
 
 
 def test_critique_exits_1_while_not_clean_err(tmp_path: Path) -> None:
-    """A design with an error the critic finds (replicas and the message cache forbidden where the reads need them) exits 1 and names it."""
+    """A design with an error the critic finds (replicas, shards and the message cache forbidden where the reads need them) exits 1 and names it."""
     target = tmp_path / "chat.yaml"
-    overrides = "  read-replicas.messaging-db: {forbid: true, reason: cost}\n  cache.list-messages: {forbid: true, reason: one store}\n"
+    overrides = (
+        "  read-replicas.messaging-db: {forbid: true, reason: cost}\n  cache.list-messages: {forbid: true, reason: one store}\n"
+        "  sharding.messages: {choose: none, reason: one primary}\n"
+    )
     target.write_text((ROOT / "examples" / "chat.yaml").read_text() + "decisions:\n" + overrides)
     result = run("critique", str(target), "--format", "json")
     assert result.returncode == 1

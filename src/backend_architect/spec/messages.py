@@ -96,6 +96,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "media": "media: {transcode: [h264, vp9], renditions: [1080p, 720p]}",
         "max_bytes": "max_bytes: 25MB",
         "content_types": "content_types: [image/jpeg, image/png]",
+        "countries": "countries: blocked",
         "description": "description: shown to buyers",
         "notes": "notes: free text",
     },
