@@ -69,7 +69,8 @@ file is then the state between steps).
    instructions, read the spec schema (resource backend-architect://spec-schema) [`backend-architect schema`], and
    write the whole spec. Every figure the requirements state goes into the key that holds it (the schema's
    descriptions say which: a client's reporting interval is `every`, a broadcast's audience `deliver.subscribers`, a
-   push provider's share `external.<name>.share`, who is online `online`, aggregates per period `series`; rows
+   push provider's share `external.<name>.share`, who is online `online`, aggregates per period `series`, every region
+   or data centre the system runs in, a disaster-recovery site included, `scale.regions`; rows
    "recorded for metrics and analytics" an entity's `analytics: true`; files the product compresses, resizes or
    transcodes `media` (`compress`, `renditions`, `transcode`); links people share an entity with `key: short_code`
    and a `get` use case that opens them): the engine never reads `notes`. Record every value you assume as a line

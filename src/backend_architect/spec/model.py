@@ -261,7 +261,11 @@ class ScaleSpec(SpecModel):
     growth_per_year: Fraction | None = Field(default=None, description="Yearly growth of data and traffic, e.g. 50%.")
     retention_years: float | None = Field(default=None, gt=0, le=100)
     availability: Fraction | None = Field(default=None, description="Target availability, e.g. 99.9%.")
-    regions: Names = Field(default_factory=list)
+    regions: Names = Field(
+        default_factory=list,
+        description="Regions or data centres the system runs in, the first serving; naming a second (a disaster-recovery site) "
+        "adds active-passive standby in it, or active-active when writes cannot afford the round trip (PAT049).",
+    )
     rates: Literal["peak", "average"] = Field(default="average", description="Whether use-case rates are given as averages or as peaks.")
     peak_factor: float | None = Field(default=None, ge=1, le=100, description="Peak rate over average rate.")
     requests: RateValue | None = Field(default=None, description="All requests to the system, e.g. 1B/day: a check on the use cases' rates.")

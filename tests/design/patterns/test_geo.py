@@ -122,3 +122,43 @@ def test_static_points_in_redis_keep_the_table_for_rebuilds_ok() -> None:
     assert "rebuilt by one scan of shops" in made.choice
     shops = next(t for s in arch.datastores for t in s.tables if t.name == "shops")
     assert not any(c.name == "location_cell" for i in shops.indexes for c in i.columns)
+
+
+#: Cabs reporting positions (latest: true), searched by customers (an equality filter on a bool and on an enum) and by a
+#: ride request picking its drivers (a bool filter without a value: the write searches the true set).
+CABS = """\
+system: cabs
+entities:
+  Driver: {fields: {name: string(80)}, rows: 1M}
+  Cab:
+    fields: {driver: ref(Driver), location: geo?, available: {type: bool, default: false}, tier: "enum[go,xl]"}
+    rows: 1M
+  Ride: {fields: {rider: string(40), cab: "ref(Cab)?"}, growth: 1M/day}
+use_cases:
+  - {name: report position, actor: driver, writes: [Cab.location], latest: true, every: 4s, rate: 250k/s}
+  - {name: see nearby cabs, reads: [Cab], near: Cab.location, radius: 5km, filter: [%s], rate: 5k/s, consistency: eventual, staleness: 5s}
+  - {name: request ride, writes: [Ride], near: Cab.location, radius: 3km, filter: [Cab.available], rate: 100/s, avg_fanout: 5, deliver: {mode: realtime, to: Cab.driver}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("filters", "read_key"),
+    [
+        pytest.param("available", "cab:location:{available}", id="bool"),
+        pytest.param("available, tier", "cab:location:{available}:{tier}", id="bool-and-enum"),
+    ],
+)
+def test_a_geo_set_honours_the_searches_filters_ok(filters: str, read_key: str) -> None:
+    """GEOSEARCH knows only positions: a bool or enum filter splits the set per value, the writer adds each point to its
+    value's set, the customers' search reads the set its filter picks and the ride request reads the true set."""
+    arch = design_of(CABS % filters)
+    latest = next(m for m in arch.mechanisms if m.use_case == "report position")
+    write_key = read_key if "tier" in read_key else "cab:location:{available}"
+    assert latest.how.startswith(f"GEOADD {write_key} ")
+    seen = next(d for d in arch.decisions if d.id == "geo.see-nearby-cabs")
+    assert f"GEOSEARCH {read_key} " in seen.choice
+    assert "the caller's filter picks the set" in seen.choice
+    request = next(d for d in arch.decisions if d.id == "geo.request-ride")
+    assert "GEOSEARCH cab:location:true" in request.choice
+    if "tier" in read_key:  # the ride request names no tier: it reads every tier's set
+        assert "it reads every set and merges them by distance" in request.choice

@@ -14,10 +14,11 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import integer, number, own_operation, with_parameters
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
+from backend_architect.design.patterns._geo_sets import split_columns
 from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import resolve_column, split_filter
+from backend_architect.spec.naming import resolve_column, snake, split_filter
 
 #: Width and height (km, at the equator) of a geohash cell by precision (characters): each character halves both
 #: sides in turn (Niemeyer's geohash; the widths every geohash library documents).
@@ -233,11 +234,25 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         ("a quadtree service", "cells that adapt to density, but a service to build, shard and keep current"),
     ]
     if in_redis:
-        key = f"{search.entity.lower()}:{search.field}" + (":" + ":".join(c.split(" = ")[1].strip("'") for c in constants) if constants else "")
+        sets = split_columns(spec, search.entity, search.field)
+        after = [c for c in equality if c not in sets]
+        # a write picks its recipients on the server: a bool filter it names holds (available cabs: the true set)
+        values = {c: "true" if use_case.is_write and c in equality and _is_bool(spec, search.entity, c) else "{" + c + "}" for c in sets}
+        key = (
+            f"{snake(search.entity)}:{search.field}"
+            + (":" + ":".join(c.split(" = ")[1].strip("'") for c in constants) if constants else "")
+            + "".join(f":{values[c]}" for c in sets)
+        )
         source = "the GEO set the positions are written to (latest: true)" if moving else f"a GEO set kept current from {search.entity} changes"
         choice = (
             f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{f' COUNT {k}' if k else ''} on {source}"
             + (f", one set per constant filter ({', '.join(constants)}): a member moves between sets when that changes" if constants else "")
+            + (
+                f", one set per value of {', '.join(sets)} ({_picks(use_case, equality, sets)}): a member moves between sets when its value changes"
+                if sets
+                else ""
+            )
+            + (f"; the points found are kept only where {', '.join(after)} match, read with them by id" if after else "")
             + (
                 # positions kept in memory never reach the table: the next reports refill a lost set
                 f"; a lost set refills from the next position reports (positions are not written to {table.name} per update, and the "
@@ -361,6 +376,18 @@ def _filters(spec: Spec, use_case: UseCase, entity: str) -> tuple[list[str], lis
         )
         constants.append(f"{column} = {literal}")
     return constants, equality
+
+
+def _picks(use_case: UseCase, equality: list[str], sets: list[str]) -> str:
+    """Which of the split sets a search reads: the one its filter names, or every one (merged by distance) where it names none."""
+    unfiltered = [c for c in sets if c not in equality]
+    if unfiltered:
+        return f"this search names no {', '.join(unfiltered)}: it reads every set and merges them by distance"
+    return "the search reads the set its filter names" if use_case.is_write else "the caller's filter picks the set, so every point returned matches it"
+
+
+def _is_bool(spec: Spec, entity: str, column: str) -> bool:
+    return any(resolve_column(spec, entity, name) == column and f.type.kind == "bool" for name, f in spec.entities[entity].fields.items())
 
 
 def _indexed(table: Table, use_case: UseCase, cell: str, include: list[str], equality: list[str], where: str | None, search: Search) -> Table:

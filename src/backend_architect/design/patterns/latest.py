@@ -26,6 +26,7 @@ from backend_architect.design.patterns._common import (
     size,
     table_of,
 )
+from backend_architect.design.patterns._geo_sets import set_key
 from backend_architect.design.patterns._latest_keys import KEYS_FORMULA, keys_at_horizon
 from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key
 from backend_architect.design.patterns._latest_reads import latest_answer
@@ -230,7 +231,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     table = table_name(latest.entity)
     scope = f"use case '{use_case.name}'"
     structure = (
-        f"a Redis GEO set (GEOADD {snake(latest.entity)}:{latest.geo} overwrites each {latest.key_entity}'s position)"
+        f"a Redis GEO set (GEOADD {set_key(spec, latest.entity, latest.geo)} overwrites each {latest.key_entity}'s position)"
         if latest.geo
         else (f"a Redis hash per {latest.key_entity} (HSET latest:{snake(latest.entity)}:{{{latest.key_column}}})")
     )
@@ -363,7 +364,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         if u.kind == "get" and not latest.appends:
             ops, shapes = latest_answer(arch, u, latest.entity, latest.fields, u in served)
             operations, schemas = (*operations, *ops), (*schemas, *shapes)
-    command = f"GEOADD {snake(latest.entity)}:{latest.geo}" if latest.geo else f"HSET latest:{snake(latest.entity)}:{{{latest.key_column}}}"
+    command = f"GEOADD {set_key(spec, latest.entity, latest.geo)}" if latest.geo else f"HSET latest:{snake(latest.entity)}:{{{latest.key_column}}}"
     mechanisms = (
         Mechanism(
             use_case=use_case.name,
