@@ -137,7 +137,14 @@ entities:
 use_cases:
   - {name: report position, actor: driver, writes: [Cab.location], latest: true, every: 4s, rate: 250k/s}
   - {name: see nearby cabs, reads: [Cab], near: Cab.location, radius: 5km, filter: [%s], rate: 5k/s, consistency: eventual, staleness: 5s}
-  - {name: request ride, writes: [Ride], near: Cab.location, radius: 3km, filter: [Cab.available], rate: 100/s, avg_fanout: 5, deliver: {mode: realtime, to: Cab.driver}}
+  - name: request ride
+    writes: [Ride]
+    near: Cab.location
+    radius: 3km
+    filter: [Cab.available]
+    rate: 100/s
+    avg_fanout: 5
+    deliver: {mode: realtime, to: Cab.driver}
 """
 
 

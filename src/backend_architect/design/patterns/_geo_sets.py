@@ -36,7 +36,8 @@ def set_key(spec: Spec, entity: str, field: str) -> str:
     """The set's key as its writer names it: ``cab:location``, or ``cab:location:{available}`` split by a filtered value.
 
     >>> from backend_architect.spec.load import load_spec_bytes
-    >>> text = b"system: cabs\\nentities: {Cab: {fields: {location: geo, available: bool}}}\\nuse_cases: [{name: near, reads: [Cab], near: Cab.location, filter: [available]}]"
+    >>> cab = b"entities: {Cab: {fields: {location: geo, available: bool}}}\\n"
+    >>> text = b"system: cabs\\n" + cab + b"use_cases: [{name: near, reads: [Cab], near: Cab.location, filter: [available]}]"
     >>> set_key(load_spec_bytes(text, "s.yaml").spec, "Cab", "location")
     'cab:location:{available}'
     """
