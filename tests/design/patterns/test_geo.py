@@ -169,3 +169,15 @@ def test_a_geo_set_honours_the_searches_filters_ok(filters: str, read_key: str) 
     assert "GEOSEARCH cab:location:true" in request.choice
     if "tier" in read_key:  # the ride request names no tier: it reads every tier's set
         assert "it reads every set and merges them by distance" in request.choice
+
+
+def test_point_columns_say_the_positions_live_in_the_set_ok() -> None:
+    """With every search in the GEO set and positions never written per update, the table's point columns say so instead
+    of claiming the cell indexes proximity."""
+    arch = design_of(CABS % "available")
+    cabs = next(t for s in arch.datastores for t in s.tables if t.name == "cabs")
+    comments = {c.name: c.comment or "" for c in cabs.columns}
+    assert "indexes proximity" not in comments["location_cell"]
+    assert "Redis GEO set cab:location:{available}" in comments["location_cell"]
+    assert "lives only in the Redis GEO set cab:location:{available}" in comments["location_lat"]
+    assert not [i for i in cabs.indexes if any(c.name == "location_cell" for c in i.columns)]

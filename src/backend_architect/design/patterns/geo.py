@@ -14,7 +14,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import integer, number, own_operation, with_parameters
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
-from backend_architect.design.patterns._geo_sets import split_columns
+from backend_architect.design.patterns._geo_sets import set_key, split_columns
 from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism
 from backend_architect.spec.model import Spec
@@ -308,7 +308,14 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     operations = _near_parameters(arch, use_case, search) if not use_case.is_write else ()
     # a search another store answers needs no index in the database (and nothing writes the positions there per update)
     coordinates = [f"{search.field}_lat", f"{search.field}_lon"]
-    tables = ((store, _unindexed(table, use_case) if in_redis else _indexed(table, use_case, cell, coordinates, equality, where, search)),)
+    tables = (
+        (
+            store,
+            _unindexed(table, use_case, search.field, set_key(spec, search.entity, search.field), moving)
+            if in_redis
+            else _indexed(table, use_case, cell, coordinates, equality, where, search),
+        ),
+    )
     components: tuple[Component, ...] = ()
     caches: tuple[CachePlan, ...] = ()
     if in_redis and not use_case.is_write:
@@ -405,11 +412,21 @@ def _indexed(table: Table, use_case: UseCase, cell: str, include: list[str], equ
     return table.model_copy(update={"indexes": [*kept, index]})
 
 
-def _unindexed(table: Table, use_case: UseCase) -> Table:
-    """The table without the indexes only this use case asked for: another store answers it, so the database is never searched for it."""
+def _unindexed(table: Table, use_case: UseCase, field: str, key: str, moving: bool) -> Table:
+    """The table without the indexes only this use case asked for: another store answers it, so the database is never searched for it.
+
+    Its point columns say so: the cell indexes nothing here, and moving points' current positions live in the set only."""
     reason = f"use case '{use_case.name}'"
     kept = [i for i in table.indexes if not (i.reasons and all(r.startswith(reason) for r in i.reasons))]
-    return table.model_copy(update={"indexes": kept})
+    cell = f"{field}_cell"
+    if any(c.name == cell for i in kept for c in i.columns):
+        return table.model_copy(update={"indexes": kept})
+    said = {cell: f"geohash cell of the point; no database index: proximity searches read the Redis GEO set {key}"}
+    if moving:
+        where = f"the position as created; the current position lives only in the Redis GEO set {key} (not written here per update)"
+        said |= {f"{field}_lat": where, f"{field}_lon": where}
+    columns = [c.model_copy(update={"comment": said[c.name]}) if c.name in said else c for c in table.columns]
+    return table.model_copy(update={"indexes": kept, "columns": columns})
 
 
 def _near_parameters(arch: Architecture, use_case: UseCase, search: Search) -> tuple[tuple[str, Operation], ...]:
