@@ -6,6 +6,7 @@ written here (a monolith on AWS, a sharded ingest, a photo service with media pr
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from pathlib import Path
@@ -1566,3 +1567,23 @@ def test_database_and_broker_records_hold_in_the_design_ok(name: str, arch: Arch
     joining = [u for u in _analysis(name).use_cases if not u.is_write and any(r.join for r in (*u.filters, *u.sorts))]
     if joining:
         assert "no use case reads more than one entity" not in made["normalization"].context
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_figure_past_its_bound_silently_ok(name: str, arch: Architecture, document: str) -> None:
+    """A primary past its write ceiling or a composite below its target is a critic finding; a gateway's trigger is what it is sized at."""
+    handoff = json.loads(RENDERED[name]["handoff.json"])
+    findings = {(f["code"], f["where"]) for f in handoff["review"]["findings"]}
+    for f in arch.figures:
+        if f.key.startswith("db.write_utilisation.") and f.value > 1:
+            assert ("DES013", f"database {f.scope}") in findings, f"{f.key} = {f.value:.1%} and no finding"
+    plan = arch.availability
+    if plan is not None and plan.target is not None and plan.composite < plan.target:
+        assert ("DES012", "availability") in findings
+    for service in handoff["operations"]["services"]:
+        nodes = next((f for f in arch.figures if f.key == f"instances.{service['name']}" and "connections" in f.inputs), None)
+        if nodes is None:
+            continue
+        trigger = next(s for s in service["scaling_signals"] if s.startswith("open connections above"))
+        per_node = float(re.search(r"above ([\d,]+)", trigger).group(1).replace(",", ""))  # type: ignore[union-attr]
+        assert nodes.inputs["connections"] / nodes.value <= per_node, f"{service['name']}: sized past its own scale-out trigger ({trigger})"

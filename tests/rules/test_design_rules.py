@@ -14,6 +14,7 @@ from backend_architect.ir.model import (
     CoWrite,
     Datastore,
     Decision,
+    Figure,
     ForeignKey,
     Index,
     IndexColumn,
@@ -22,7 +23,8 @@ from backend_architect.ir.model import (
     Table,
     UniqueConstraint,
 )
-from backend_architect.ir.runtime import Component
+from backend_architect.ir.runtime import AvailabilityPlan, Component
+from backend_architect.rules.design.bounds_hold import availability_short_of_target, primary_past_its_ceiling
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
 from backend_architect.rules.design.data_agrees import (
     aggregate_split_across_shards,
@@ -235,3 +237,80 @@ def test_links_are_what_the_design_calls_links_ok(table: Table, unique_finding: 
             assert_findings(_store(table), rule)
         else:
             assert_clean(_store(table), rule)
+
+
+def _plan(composite: float, target: float, topology: str = "multi-zone") -> AvailabilityPlan:
+    parts = {"load balancer": 0.9999, "instances (3 zone(s))": 0.9999, "database": composite / (0.9999 * 0.9999)}
+    return AvailabilityPlan(
+        target=target, topology=topology, zones=3, database="d", failover="automatic", rto_seconds=120, rpo_seconds=0, composite=composite, parts=parts
+    )
+
+
+def test_availability_short_of_target_err() -> None:
+    """A composite below the target is a warning with both numbers and, when the design computed it, what meets it; at or above, clean."""
+    short = Architecture(system="t", availability=_plan(0.9997, 0.9999))
+    assert "composite 99.970%" in assert_findings(short, availability_short_of_target)
+    second = Figure(key="availability.second_region", quantity="q", value=0.999975, unit="ratio", formula="f")
+    with_region = short.model_copy(update={"figures": [second]})
+    assert "a second region with automatic failover gives 99.9975%" in assert_findings(with_region, availability_short_of_target)
+    assert_clean(Architecture(system="t", availability=_plan(0.9993, 0.999)), availability_short_of_target)
+    assert_clean(Architecture(system="t", availability=_plan(0.999975, 0.9999, "active-passive")), availability_short_of_target)
+    assert_clean(Architecture(system="t"), availability_short_of_target)
+
+
+def _load(key: str, value: float, inputs: dict[str, float], scope: str) -> Figure:
+    return Figure(key=key, quantity="q", value=value, unit="u", formula="f", inputs=inputs, scope=scope)
+
+
+def _primary(db: str, writes: dict[str, float], replicas: float = 0, reads: float = 0.0) -> list[Figure]:
+    total = sum(writes.values())
+    return [
+        _load(f"db.writes.peak.{db}", total, writes, db),
+        _load(f"db.write_utilisation.{db}", total / 5_000, {"peak_write": total, "primary_write_ceiling": 5_000}, db),
+        _load(f"db.read_replicas.{db}", replicas, {"peak_reads": reads, "primary_read_ceiling": 20_000, "read_headroom": 0.7}, db),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        pytest.param(
+            _primary("videos-db", {"outbox_search_videos": 13_889, "rows_renditions": 2_257, "peak_upload": 174}),
+            "videos-db's primary takes 16,320 writes/s at peak, 326.4% of one primary's 5,000/s (largest: outbox_search_videos 13,889/s",
+            id="outbox-on-an-unsharded-primary",
+        ),
+        pytest.param(
+            _primary("users-db", {"last_seen_user": 5_556}),
+            "users-db's primary takes 5,556 writes/s at peak, 111.1%",
+            id="updates-to-an-unsharded-table",
+        ),
+        pytest.param(
+            [
+                *_primary("seats-db", {"peak_book": 100})[2:],
+                _load("db.write_utilisation.seats-db", 13_745 / 5_000, {"peak_write": 13_745, "primary_write_ceiling": 5_000}, "seats-db"),
+                _load("db.shard.writes.seats", 13_745, {"writes": 151_200, "shards": 11, "skew": 1.0}, "seats"),
+            ],
+            "one shard of seats (seats-db) takes 13,745 writes/s at peak, 274.9% of one primary's 5,000/s (151,200 writes/s over 11 shards",
+            id="one-shard-past-it",
+        ),
+        pytest.param(
+            _primary("catalog-db", {"peak_add": 100}, replicas=0, reads=45_000),
+            "45,000 reads/s reach catalog-db's primary at peak; it and its 0 read replica(s) serve 20,000/s",
+            id="reads-past-a-primary-without-replicas",
+        ),
+        pytest.param(
+            [_load("db.shard.read_replicas.events", 1, {"shard_reads": 50_000, "primary_read_ceiling": 20_000, "read_headroom": 0.7}, "events")],
+            "50,000 reads/s reach events's primary at peak; it and its 1 read replica(s) serve 40,000/s",
+            id="reads-past-one-shard-and-its-replica",
+        ),
+    ],
+)
+def test_primary_past_its_ceiling_err(figures: list[Figure], expected: str) -> None:
+    """A primary (or shard) past its write ceiling, or reads past what it and its replicas serve, is a warning with the numbers."""
+    assert expected in assert_findings(Architecture(system="t", figures=figures), primary_past_its_ceiling)
+
+
+def test_primary_within_its_ceiling_ok() -> None:
+    """Writes at the ceiling and reads its replicas serve are within the bounds: no finding."""
+    within = [*_primary("a-db", {"peak_a": 5_000}, replicas=2, reads=60_000), *_primary("b-db", {"peak_b": 10}, replicas=0, reads=19_999)]
+    assert_clean(Architecture(system="t", figures=within), primary_past_its_ceiling)

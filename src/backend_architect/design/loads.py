@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.runtime_rows import runtime_rows
+from backend_architect.design.workload import JOB_WINDOW_SHARE
 from backend_architect.ir.model import Architecture, Datastore, Figure, Table
 from backend_architect.ir.runtime import Mechanism, StoreLoad
 from backend_architect.spec.naming import table_name
@@ -62,6 +63,29 @@ def write_rate(arch: Architecture, use_case: UseCase) -> float:
     return use_case.peak_qps * database_share(arch, use_case.name, "write")
 
 
+def job_writes(arch: Architecture, use_case: UseCase, rows_per_s: float, interval_s: float, peak_factor: float) -> dict[str, float]:
+    """Rows/s a batch job writes, per entity: one per row it handles when it writes what it handles (its first read); a job
+    handling one entity's rows and writing another's writes no more of them than that entity grows (new rows, at peak) or
+    holds (an update per row, once a run).
+
+    An alert job reading 25,000 readings/s inserts the alerts it raises (their stated growth), not an alert per reading.
+    """
+    handled = use_case.reads[0] if use_case.reads else use_case.entity
+    if handled in use_case.writes or not use_case.writes:
+        return {use_case.entity: rows_per_s}
+    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity and not t.role}
+    found = {}
+    for entity in use_case.writes:
+        written = tables.get(entity)
+        if written is None:
+            found[entity] = rows_per_s
+        elif all(w.startswith(f"{entity}.") for w in use_case.spec.writes if w.split(".")[0] == entity):
+            found[entity] = min(rows_per_s, written.rows_now / (interval_s * JOB_WINDOW_SHARE)) if written.rows_now else rows_per_s
+        else:
+            found[entity] = min(rows_per_s, peak_inserts(written.rows_per_day, peak_factor)) if written.rows_per_day else rows_per_s
+    return found
+
+
 def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str, float] | None = None) -> dict[str, DatabaseLoad]:
     """Per database: the reads and writes/s reaching it at peak.
 
@@ -84,7 +108,14 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
         if use_case.is_job:
             job = jobs.get(use_case.name)
             if job is not None and job.rows_per_s:
-                loads[db].writes[f"job_{use_case.id}"] = job.rows_per_s
+                for entity, rate in job_writes(arch, use_case, job.rows_per_s, job.interval_s, analysis.peak_factor).items():
+                    target = home.get(entity)
+                    if target is None:
+                        continue
+                    # the rows it writes land on their own table (its shard where sharded)
+                    key = f"job_{use_case.id}" if entity == use_case.entity else f"job_{use_case.id}_{table_name(entity)}"
+                    loads[target].writes[key] = rate
+                    loads[target].entity_of[key] = entity
                 if job.reads:  # it reads the rows it handles, at the same pace
                     loads[db].reads[f"job_{use_case.id}"] = job.rows_per_s
             continue

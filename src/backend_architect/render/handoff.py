@@ -7,7 +7,7 @@ from typing import Any
 import orjson
 
 from backend_architect import __version__
-from backend_architect.ir.model import Architecture, Service, Table
+from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.query import OUTBOX_SOURCE, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
@@ -341,7 +341,11 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                 "health": {"liveness": "/healthz", "readiness": f"/readyz (checks {checks})"},
                 "instances": float(gateway.instances) if gateway.instances else None,
                 "instances_zone_loss": figures[f"instances.zone_loss.{gateway.name}"].value if f"instances.zone_loss.{gateway.name}" in figures else None,
-                "scaling_signals": ["open connections above 80,000 per node", "memory above 70%", "outbound queue drops (slow consumers) rising"],
+                "scaling_signals": [
+                    _connections_signal(figures.get(f"instances.{gateway.name}")),
+                    "memory above 70%",
+                    "outbound queue drops (slow consumers) rising",
+                ],
                 "secrets": ["REDIS_URL", "OIDC_ISSUER_JWKS_URL", *(["BROKER_URL"] if fed else [])],
             }
         )
@@ -354,6 +358,14 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
         "cache": _decision_choice(arch, "cache"),
         **operations_plans(arch),
     }
+
+
+def _connections_signal(nodes: Figure | None) -> str:
+    """The gateway's scale-out trigger: the connections a node is sized for (one number: at peak no node is past its trigger)."""
+    per_node = nodes.inputs.get("connections_per_node", 0.0) if nodes is not None else 0.0
+    if not per_node:
+        return "open connections per node above what a node is sized for"
+    return f"open connections above {per_node:,.0f} per node (the figure the nodes are sized at)"
 
 
 def _deployables(arch: Architecture) -> list[Service]:

@@ -35,6 +35,7 @@ from backend_architect.rules.api.structure import (
 )
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
+from backend_architect.rules.design.bounds_hold import availability_short_of_target, primary_past_its_ceiling
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
 from backend_architect.rules.design.data_agrees import (
     aggregate_split_across_shards,
@@ -225,6 +226,8 @@ DESIGN_RULES: tuple[Rule, ...] = (
     override_against_the_numbers,
     key_contradicts_decision,
     rows_never_created,
+    availability_short_of_target,
+    primary_past_its_ceiling,
 )
 
 #: Rules about the review's own machinery.

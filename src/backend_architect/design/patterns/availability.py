@@ -17,6 +17,7 @@ from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, dec
 from backend_architect.design.patterns._failure import impacts
 from backend_architect.design.patterns._shards import shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
+from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.runtime import AvailabilityPlan, Component
 from backend_architect.spec.model import Spec
@@ -258,9 +259,26 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
                 decision=made.id,
             ),
         ),
-        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon), known),
+        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon), known)
+        + _second_region(spec, composite, target),
         availability=plan,
         assumptions=() if stated else (f"scale.availability: not given; {DEFAULT_AVAILABILITY:.1%} assumed",),
+    )
+
+
+def _second_region(spec: Spec, composite: float, target: float) -> tuple[Figure, ...]:
+    """What would meet a target one region falls short of: a second region with automatic failover (the critic names it)."""
+    if composite >= target or len(spec.scale.regions) > 1:
+        return ()
+    return (
+        figure(
+            "availability.second_region",
+            "availability with a second region and automatic failover (what the target needs; scale.regions names one region or none)",
+            with_failover(composite, AUTO_REGION_FAILOVER_S),
+            "ratio",
+            "1 - (1 - one_region) x min(1, failover_s / mean_outage_s)",
+            {"one_region": composite, "failover_s": AUTO_REGION_FAILOVER_S, "mean_outage_s": MEAN_OUTAGE_S},
+        ),
     )
 
 

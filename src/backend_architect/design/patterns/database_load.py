@@ -227,7 +227,10 @@ def _crossing(arch: Architecture, crossing: dict[str, list[str]]) -> tuple[tuple
 
 #: How the reads and writes reaching a database are summed (``design/loads.py`` computes them once for every stage).
 READ_FORMULA = "sum of peak x (1 - hit_ratio), reads a mechanism performs included (db.mechanism.<key>)"
-WRITE_FORMULA = "sum of peak writes x database_share (0: kept in memory), jobs' rows/s and mechanisms' writes included"
+WRITE_FORMULA = (
+    "sum of peak writes x database_share (0: kept in memory), jobs' rows/s (a job writing another entity than it reads: at most that entity's "
+    "growth, or its rows once a run) and mechanisms' writes included"
+)
 
 
 def _steered(needed: int, override: DecisionOverride | None, db: str) -> tuple[int, str]:

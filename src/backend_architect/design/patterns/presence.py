@@ -12,9 +12,10 @@ from backend_architect.design.online import online, people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
 from backend_architect.design.patterns._online import hooks, online_api, presence_view, says_online
 from backend_architect.design.patterns._routes import route
+from backend_architect.design.patterns.latest import PRIMARY_SHARE
 from backend_architect.design.pushes import pushes_of, pushes_reaching
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Figure, Operation
 from backend_architect.ir.runtime import Component, Mechanism, Placement, StoreLoad
@@ -28,6 +29,33 @@ PRESENCE_KEY_BYTES = 100
 LAST_SEEN_BYTES = 48
 #: Average length of a connected session: last seen reaches the database once per session, not per heartbeat.
 SESSION_SECONDS = 1_800.0
+
+#: How often last seen reaches the database: once per session, or less often when that would take more than the primary's share.
+FLUSH_FORMULA = "online / max(session_s, online / (primary_write_ceiling x primary_share))"
+
+
+def last_seen_flush(online: float) -> tuple[float, float]:
+    """Seconds between two writes of one row's last seen, and the writes/s they make: once per session, stretched so the
+    writes stay within ``PRIMARY_SHARE`` of one primary's write ceiling (Redis holds the current value; the row trails it).
+
+    >>> last_seen_flush(900_000)
+    (1800.0, 500.0)
+    >>> last_seen_flush(10_000_000)
+    (10000.0, 1000.0)
+    """
+    flush_s = max(SESSION_SECONDS, online / (PRIMARY_WRITE_CEILING * PRIMARY_SHARE))
+    return flush_s, online / flush_s
+
+
+def _written(flush_s: float) -> str:
+    """When last seen is written to the row, as every section says it."""
+    if flush_s == SESSION_SECONDS:
+        return "once per session (at disconnect or expiry)"
+    return (
+        f"at most once every {fmt(flush_s)} s per row, changed rows in batches (once per session would pass {PRIMARY_SHARE:.0%} of one primary's "
+        f"{fmt(PRIMARY_WRITE_CEILING)} writes/s; the row trails Redis by up to that long)"
+    )
+
 
 _LAST_SEEN = re.compile(r"last_(seen|active|activity|online)|seen_at|online_at")
 
@@ -61,7 +89,8 @@ def presence(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Out
     else ``PUT .../presence``) sets a Redis key with a TTL of offline_after; online means the
     key exists. Last seen is the last heartbeat's time, a field of the row's Redis hash
     (``latest:<entity>:<id>``, beside its other latest values), written to the row's last-seen
-    field once per session (at disconnect or expiry), not per beat. One structure, read by one
+    field once per session (at disconnect or expiry), not per beat, or less often (changed rows
+    in batches) when once per session would take more than 20% of one primary's writes. One structure, read by one
     pair of commands everywhere: a read of last seen alone (EXISTS of the key, HGET of the
     field, pipelined) is answered from Redis and returns what Redis holds (the id, ``online``,
     ``last_seen_at``), never the row's other columns; a read of rows that asks who is online
@@ -75,7 +104,7 @@ def presence(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Out
     Heartbeats/s = online / interval (Redis writes); lookups/s = the reads' peak x rows per read
     (a page's default size); Redis nodes = max(ceil((heartbeats + lookups) / 100,000 ops),
     ceil(memory / 24 GiB)); memory = online x 100 B + rows x 48 B; database writes = online /
-    30-minute sessions.
+    max(30-minute sessions, online / (20% x 5,000 writes/s)): never past one primary.
 
     ## Alternatives
     A last-seen column updated per heartbeat (a row version per beat on the primary); presence
@@ -175,22 +204,23 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
                 scope,
             ),
         )
-    session_writes = count / SESSION_SECONDS
+    flush_s, session_writes = last_seen_flush(count)
+    cadence = "once per session" if flush_s == SESSION_SECONDS else f"at most once every {fmt(flush_s)} s per row"
     if seen:
         figures += (
             figure(
                 f"presence.db_writes.{snake(entity)}",
-                f"writes/s of {table}.{seen} (once per session)",
+                f"writes/s of {table}.{seen} ({cadence})",
                 session_writes,
                 "writes/s",
-                "online / session_s",
-                {"online": count, "session_s": SESSION_SECONDS},
+                FLUSH_FORMULA,
+                {"online": count, "session_s": SESSION_SECONDS, "primary_write_ceiling": PRIMARY_WRITE_CEILING, "primary_share": PRIMARY_SHARE},
                 scope,
             ),
         )
     carrier = "over the real-time connection (a ping frame)" if realtime else f"by PUT {collection_path(arch, service, entity) or '/' + table}/{{id}}/presence"
     kept = f"last seen is the last heartbeat's time, kept as field {seen_field} of the row's Redis hash (HSET {seen_hash} {seen_field} <time>)"
-    last_seen = f"{kept} and written to {table}.{seen} once per session (at disconnect or expiry)" if seen else kept
+    last_seen = f"{kept} and written to {table}.{seen} {_written(flush_s)}" if seen else kept
     verb = "delivers" if len(pushing) == 1 else "deliver"
     others = "; other deliveries wait until it reconnects" if _other_deliveries(spec, analysis, entity, pushing) else ""
     offline = (
@@ -311,16 +341,16 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
                 serves="write",
                 store="redis",
                 entities=[entity],
-                how=f"the last heartbeat's time, kept in Redis, written to {table}.{seen} once per session (at disconnect or expiry)",
+                how=f"the last heartbeat's time, kept in Redis, written to {table}.{seen} {_written(flush_s)}",
                 database_share=0.0,
                 loads=[
                     StoreLoad(
                         entity=entity,
                         key=f"last_seen_{snake(entity)}",
-                        quantity=f"writes/s of {table}.{seen} (once per session)",
+                        quantity=f"writes/s of {table}.{seen} ({cadence})",
                         writes_per_s=session_writes,
-                        formula="online / session_s",
-                        inputs={"online": count, "session_s": SESSION_SECONDS},
+                        formula=FLUSH_FORMULA,
+                        inputs={"online": count, "session_s": SESSION_SECONDS, "primary_write_ceiling": PRIMARY_WRITE_CEILING, "primary_share": PRIMARY_SHARE},
                     )
                 ],
             ),
