@@ -19,9 +19,10 @@ the relationship and unmade with ``DELETE`` on the same path, both 204:
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.design.api.operations import Method, ServiceApi
+from backend_architect.design.api.operations import Method, ServiceApi, server_sets
 from backend_architect.design.api.paths import collection
 from backend_architect.design.api.schemas import plaintext
+from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import credential_fields
 from backend_architect.ir.model import ApiProperty, ApiSchema
 
@@ -142,5 +143,9 @@ def _link(api: ServiceApi, use_case: UseCase) -> None:
         if relate
         else f"Removes the {what} link to the {target}; removing a missing link is not an error."
     )
+    named = named_state(api.res.spec, use_case) if relate else {}
+    if named:
+        # a state the link is made in is the server's, never a body's: say which one this PUT stores
+        note += " " + server_sets(list(named), named) + " A link already made in another state moves to it."
     op = api.base(use_case, method, path, "create" if relate else "delete", params, request_schema=request, success_status=204, flow=use_case.flow, note=note)
     api.put(op)
