@@ -52,6 +52,8 @@ entities:
     fields: {title: string(120), status: "enum[new, open, closed]"}
   Order:
     fields: {buyer: ref(User), note: string(200), status: "enum[draft, placed, shipped]"}
+  Page:
+    fields: {title: string(120), body: text, status: "enum[draft, published, retired]"}
 use_cases:
   - {name: send invitation, actor: user, writes: [Invitation], rate: 10k/day}
   - {name: accept invitation, actor: user, kind: action, writes: [Invitation], rate: 5k/day}
@@ -59,6 +61,8 @@ use_cases:
   - {name: open ticket, actor: user, writes: [Ticket], rate: 1k/day}
   - {name: close ticket, actor: user, kind: update, writes: [Ticket.status], rate: 1k/day}
   - {name: place order, actor: user, writes: [Order], rate: 1k/day}
+  - {name: write page, actor: user, writes: [Page], rate: 1k/day}
+  - {name: publish page, actor: user, kind: replace, writes: [Page], rate: 1k/day}
 """
 
 SPECS = {"receipts": RECEIPTS, "links": LINKS, "actions": ACTIONS}
@@ -85,6 +89,7 @@ def _op(name: str, use_case: str) -> Operation:
         pytest.param("actions", "accept invitation", "post", "status", "accepted", id="custom-method-past-tense"),
         pytest.param("actions", "decline invitation", "post", "status", "declined", id="custom-method-middle-value"),
         pytest.param("actions", "place order", "post", "status", "placed", id="create-by-its-verbs-past-tense"),
+        pytest.param("actions", "publish page", "put", "status", "published", id="whole-replacement"),
     ],
 )
 def test_named_state_is_set_by_the_server_ok(spec: str, use_case: str, method: str, field: str, value: str) -> None:

@@ -4,7 +4,7 @@ A row's lifecycle state is server-owned (see ``design.ownership``): a create lea
 the body and the row starts at the enum's first value. A write whose name says a value of
 that enum -- 'mark message read' on ``status: enum[delivered, read]``, 'accept invitation' on
 ``state: enum[pending, accepted]``, 'cancel booking' -> cancelled -- sets that value instead,
-whatever its shape: a create, a link made by ``PUT`` on its pair, or a custom method. The
+whatever its shape: a create, a link made by ``PUT`` on its pair, a whole replacement (``PUT``) or a custom method. The
 server sets it (the client never sends a state), the contract says so and its example shows
 it, and the scaffold stores it. An update that names the state field sends it in its body
 instead (the merge patch chooses it), so it sets nothing by name here.
@@ -33,8 +33,8 @@ OUTCOMES = {
     "pay": ("paid",),
 }
 
-#: Shapes of write that leave the state out of their body, so the server sets the one they are named for.
-_SETTING_KINDS = frozenset({"create", "action"})
+#: Shapes of write that leave the state out of their body (a create, a whole replacement, a custom method), so the server sets the one they are named for.
+_SETTING_KINDS = frozenset({"create", "replace", "action"})
 
 
 def wanted_values(name: str, creates: bool = False) -> list[str]:

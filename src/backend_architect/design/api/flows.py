@@ -138,14 +138,15 @@ def _link(api: ServiceApi, use_case: UseCase) -> None:
         props = api.schemas.writable(use_case.entity, omit=omit)
         request = api.schemas.named("", use_case, use_case.entity, props, whole=False)
     what = f"{use_case.entity}.{use_case.relation}" if use_case.relation else use_case.entity
+    named = named_state(api.res.spec, use_case) if relate else {}
     note = (
         f"Makes the {what} link to the {target}; idempotent: making it again changes nothing."
+        if relate and not named
+        # a state the link is made in is the server's, never a body's: say which one this PUT stores
+        else f"Makes the {what} link to the {target}; idempotent: making it again in this state changes nothing, and a link already "
+        f"made in another state moves to it. {server_sets(list(named), named)}"
         if relate
         else f"Removes the {what} link to the {target}; removing a missing link is not an error."
     )
-    named = named_state(api.res.spec, use_case) if relate else {}
-    if named:
-        # a state the link is made in is the server's, never a body's: say which one this PUT stores
-        note += " " + server_sets(list(named), named) + " A link already made in another state moves to it."
     op = api.base(use_case, method, path, "create" if relate else "delete", params, request_schema=request, success_status=204, flow=use_case.flow, note=note)
     api.put(op)
