@@ -334,6 +334,24 @@ use_cases:
     "nearby-offers": SHARED,
     "live-matches": LIVE_MATCHES,
     "lessons": LESSONS,
+    # parts sent with their parent count avg_per_parent rows; writes named for a state set it (issue 22-t3)
+    "tagged-uploads": """
+system: tagged-uploads
+scale: {users: 2M, daily_active: 200k, retention_years: 5, rates: average, peak_factor: 3}
+entities:
+  User: {fields: {email: {type: email, unique: true}}}
+  Clip:
+    fields: {owner: ref(User), title: {type: string(200), avg_bytes: 60}}
+    rows: 20M
+  Label: {part_of: Clip, fields: {name: {type: string(40), avg_bytes: 16}}, avg_per_parent: 6}
+  Seen:
+    fields: {clip: ref(Clip), viewer: ref(User), status: "enum[delivered, watched]"}
+    unique: [[clip, viewer]]
+use_cases:
+  - {name: upload clip, actor: user, writes: [Clip, Label], rate: 3M/day}
+  - {name: search clips, actor: user, reads: [Clip, Label], search: [Clip.title, Label.name], rate: 30M/day}
+  - {name: mark clip watched, actor: user, writes: [Seen], rate: 20M/day}
+""",
 }
 
 

@@ -137,9 +137,12 @@ def test_generated_service_proves_every_mechanism_ok(postgres: object, mechanism
     """The service scaffolded from specs/mechanisms.yaml passes its own tests on PostgreSQL alone (the local adapters):
     sessions, /me, links (changed at their pair), a feed, graph walks, the k nearest, series, a ranking, slugs and key ranges,
     heartbeats, latest values, files by signed URLs (a compressed one by its copy), a video's playback, a short link's redirect, items
-    refused per country (451 from a blocked country, by a list on the row and by a child table), and its gap answering 501."""
+    refused per country (451 from a blocked country, by a list on the row and by a child table), the state a create, a link's PUT
+    and a custom method are named for stored by the server, and its gap answering 501."""
     run = _own_tests(mechanisms_service, postgres)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
+    for named in ("send_read_ack", "mark_post_read", "archive_team"):
+        assert f"PASSED tests/test_social_use_cases.py::test_{named}_ok" in run.stdout, f"the state {named} is named for is checked"
     assert "PASSED tests/test_content_use_cases.py::test_list_articles_of_people_i_follow_ok" in run.stdout, "the gap's 501 is checked"
     assert "PASSED tests/test_social_use_cases.py::test_view_home_timeline_ok" in run.stdout, run.stdout[-3000:]
 

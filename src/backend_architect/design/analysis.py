@@ -78,6 +78,8 @@ class UseCase:
     relation: str | None = None
     #: The entity the signed-in caller is (actor ``customer`` -> Customer), None for anonymous or non-person callers.
     caller: str | None = None
+    #: Rows of each part a request writes with its parent (``avg_per_parent``: an upload sends its video's 5 tags).
+    part_rows: tuple[tuple[str, float], ...] = ()
 
     @property
     def name(self) -> str:
@@ -90,6 +92,14 @@ class UseCase:
     @property
     def is_job(self) -> bool:
         return self.kind == "job"
+
+    def rows_per_request(self, entity: str) -> float:
+        """Rows of ``entity`` one request inserts or writes: a part's ``avg_per_parent`` (1 when not given), else one.
+
+        Every figure counting the part's rows reads it (rows a day and so storage, search documents, index
+        size and inserts; the writes reaching its database), so none counts one tag per video.
+        """
+        return dict(self.part_rows).get(entity, 1.0)
 
     @property
     def entities(self) -> tuple[str, ...]:
@@ -218,7 +228,8 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         filters=tuple(_refs(spec, use_case, entity, "filter")),
         sorts=tuple(_refs(spec, use_case, entity, "sort")),
         searches=tuple(_refs(spec, use_case, entity, "search")),
-        children=_children(spec, entity, writes, reading.kind),
+        children=(children := _children(spec, entity, writes, reading.kind)),
+        part_rows=tuple((c, a) for c in children for a in [spec.entities[c].avg_per_parent] if a is not None),
         relation=reading.relation,
         caller=caller_entity(use_case, people, by_snake),
     )
@@ -337,12 +348,16 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
     """
     assumptions, warnings = notes
     creators: dict[str, dict[str, float]] = {}
+    #: Entities a create writes as parts of its main entity, avg_per_parent rows a request.
+    parts: set[str] = set()
     names = {u.id: u.name for u in use_cases}
     for use_case in use_cases:
         if use_case.kind == "create":
             # only whole-entity writes create rows; "Seat.status" updates seats that exist
             for written in (w for w in use_case.spec.writes if "." not in w):
-                creators.setdefault(written, {})[use_case.id] = use_case.avg_qps
+                creators.setdefault(written, {})[use_case.id] = use_case.avg_qps * use_case.rows_per_request(written)
+                if use_case.rows_per_request(written) != 1.0:
+                    parts.add(written)
             if _creates_by_fields(spec, use_case):
                 creators.setdefault(use_case.entity, {})[use_case.id] = use_case.avg_qps
         elif not use_case.is_job:
@@ -374,7 +389,8 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
                     f"{created:,.0f} a day; the stated growth sizes its table ({fix})"
                 )
         elif created:
-            working[name] = ("sum of the creating use cases' rows a day (avg_rate x 86400 each)", made)
+            each = "avg_rate x 86400 x avg_per_parent each: a part written with its parent" if name in parts else "avg_rate x 86400 each"
+            working[name] = (f"sum of the creating use cases' rows a day ({each})", made)
         rows = entity.rows
         basis = "rows" if rows is not None else ""
         parent = parent_relation(spec, name) if entity.part_of or entity.avg_per_parent is not None else None

@@ -127,7 +127,11 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
                     target = home.get(entity)
                     if target is not None:
                         key = f"peak_{use_case.id}" if entity == use_case.entity else f"peak_{use_case.id}_{table_name(entity)}"
-                        loads[target].writes[key] = rate
+                        per_request = use_case.rows_per_request(entity)
+                        if per_request != 1.0:
+                            # a part written with its parent takes avg_per_parent rows a request (a video's 5 tags)
+                            key += "_x_avg_per_parent"
+                        loads[target].writes[key] = rate * per_request
                         loads[target].entity_of[key] = entity
                 if use_case.kind == "create" and use_case.entity in home:
                     # each new row first reserves its unique values in their uniqueness tables (design/unique_keys.py): one insert each

@@ -65,7 +65,10 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
             reads.setdefault(table_name(entity), {})[f"peak_{use_case.id}"] = use_case.peak_qps
         share = shares.get(use_case.name, 1.0)
         for entity in use_case.writes if share else ():
-            writes.setdefault(table_name(entity), {})[f"peak_{use_case.id}"] = use_case.peak_qps * share
+            # a part written with its parent is avg_per_parent rows a request (a video's 5 tags)
+            per_request = use_case.rows_per_request(entity)
+            key = f"peak_{use_case.id}" + ("_x_avg_per_parent" if per_request != 1.0 else "")
+            writes.setdefault(table_name(entity), {})[key] = use_case.peak_qps * share * per_request
     figures = []
     for kind, tables in (("read", reads), ("write", writes)):
         for table, inputs in sorted(tables.items()):
@@ -76,7 +79,8 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
                     value=sum(inputs.values()),
                     unit="req/s",
                     formula=f"sum of peak rates of use cases that {kind} it"
-                    + (" (writes a mechanism keeps in memory excluded)" if kind == "write" and any(v < 1 for v in shares.values()) else ""),
+                    + (" (writes a mechanism keeps in memory excluded)" if kind == "write" and any(v < 1 for v in shares.values()) else "")
+                    + (" (a part written with its parent: rows a request x avg_per_parent)" if any(k.endswith("_x_avg_per_parent") for k in inputs) else ""),
                     inputs=inputs,
                     scope=table,
                 )

@@ -519,6 +519,10 @@ class Operation(IRModel):
     caller_filters: list[str] = Field(
         default_factory=list, description="Spec filters the caller's identity fills (reads of the caller's own rows under /me), not parameters."
     )
+    sets: dict[str, str] = Field(
+        default_factory=dict,
+        description="Fields the server sets to the value the use case is named for ('mark message read' sets status to read), never sent.",
+    )
     example_request: Any = None
     example_response: Any = None
     example_error: Any = None

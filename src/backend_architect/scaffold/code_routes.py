@@ -114,6 +114,9 @@ def call(op: OpPlan) -> list[str]:
         keep = "_" if mechanism in {"accounts.login", "accounts.change_password", "objects.create_upload"} else "sent"
         lines.append(f"body, {keep} = await parse(request, schemas.{op.body_model}, ctx.services.settings.max_body_bytes)")
     values = f"resources.{values_function(op.op.request_schema or '')}(body)" if op.body_model else "{}"
+    if op.op.sets:
+        # the state the operation is named for is stored by the server, never taken from the body ('mark message read')
+        values = "{" + ", ".join([*([f"**{values}"] if op.body_model else []), *(f"{literal(k)}: {literal(v)}" for k, v in sorted(op.op.sets.items()))]) + "}"
     sent = "sent" if op.body_model else "None"
     if mechanism == "crud.list_page":
         limit = op.query("limit")
@@ -142,7 +145,7 @@ def call(op: OpPlan) -> list[str]:
             lines.append(f"values = {values}")
             changes = f"lambda row: {{**values, **domain.{op.hook}(row, body)}}"
         elif op.hook:
-            changes = f"lambda row: domain.{op.hook}(row, None)"
+            changes = f"lambda row: {{**{values}, **domain.{op.hook}(row, None)}}" if op.op.sets else f"lambda row: domain.{op.hook}(row, None)"
         status = ["status=204"] if op.op.success_status == 204 else []
         lines += wrapped("return await writes.change", ["ctx", const, key, changes, *if_match, f"body={sent}", *idem, *parent, *params, *mine, *status])
     elif mechanism in {"links.relate", "links.unrelate"}:

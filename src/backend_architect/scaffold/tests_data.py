@@ -222,6 +222,7 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "parent": parent,
         "key_param": op.key_param.name if op.key_param else None,
         "example": ir.example_request,
+        "sets": dict(sorted(ir.sets.items())),
         "has_body": bool(ir.request_schema),
         "required": list(request.get("required", [])),
         "unique": {p: {k: v for k, v in s.items() if k in {"type", "format", "maxLength"}} for p, s in props.items() if p in uniques},

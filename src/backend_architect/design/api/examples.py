@@ -8,6 +8,7 @@ from typing import Any
 from backend_architect.design import blob_contract
 from backend_architect.design.api.paths import API_VERSION
 from backend_architect.design.examples import example_uuid, example_value
+from backend_architect.design.named_state import wanted_values
 from backend_architect.ir.model import ApiProperty, ApiSchema, Operation
 from backend_architect.spec.naming import DELETED_AT
 
@@ -70,6 +71,9 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
             _outcome_states(response, schemas[op.response_schema], op.use_cases)
         if op.kind == "create" and isinstance(response, dict) and request is not None:
             _not_yet_set(response, schemas[op.response_schema], request)
+        if isinstance(response, dict):
+            # the state the write is named for is the one it stored ('mark message read' answers status: read)
+            response.update({k: v for k, v in op.sets.items() if k in response})
         _live(response)
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
@@ -110,23 +114,6 @@ def _not_yet_set(response: dict[str, Any], schema: ApiSchema, request: dict[str,
 #: Kinds of operation that set what they are named for.
 _SETTERS = frozenset({"create", "update", "replace", "action"})
 
-#: States a lifecycle verb leads to when its past tense is not one ('end trip' -> completed, 'start shift' -> in_progress).
-_OUTCOMES = {
-    "end": ("completed", "finished", "done", "closed"),
-    "finish": ("completed", "finished", "done"),
-    "complete": ("completed", "done"),
-    "start": ("started", "in_progress", "active", "ongoing", "running"),
-    "begin": ("started", "in_progress", "active"),
-    "cancel": ("cancelled", "canceled"),
-    "close": ("closed", "resolved", "done"),
-    "resolve": ("resolved", "closed"),
-    "approve": ("approved", "accepted"),
-    "deny": ("denied", "rejected", "declined"),
-    "reject": ("rejected", "declined", "denied"),
-    "decline": ("declined", "rejected"),
-    "pay": ("paid",),
-}
-
 
 def _outcome_states(example: dict[str, Any], schema: ApiSchema, use_cases: list[str], add: bool = False) -> None:
     """A write's example shows the state its name says, in its request and its answer: the enum value ('accept ride' -> accepted,
@@ -144,7 +131,7 @@ def _outcome_states(example: dict[str, Any], schema: ApiSchema, use_cases: list[
     verb = words[0]
     undo = verb.startswith("un") and len(verb) > 4
     stem = verb[2:] if undo else verb
-    wanted = [past_tense(verb).lower(), *_OUTCOMES.get(verb, ()), *words]
+    wanted = wanted_values(" ".join(words))
     flags = {past_tense(stem).lower(), stem, *(w for w in words[1:] if len(w) > 2)}
     for prop in schema.properties:
         if prop.name not in example and not (add and not prop.read_only):

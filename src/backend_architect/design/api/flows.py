@@ -19,9 +19,10 @@ the relationship and unmade with ``DELETE`` on the same path, both 204:
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.design.api.operations import Method, ServiceApi
+from backend_architect.design.api.operations import Method, ServiceApi, server_sets
 from backend_architect.design.api.paths import collection
 from backend_architect.design.api.schemas import plaintext
+from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import credential_fields
 from backend_architect.ir.model import ApiProperty, ApiSchema
 
@@ -137,8 +138,13 @@ def _link(api: ServiceApi, use_case: UseCase) -> None:
         props = api.schemas.writable(use_case.entity, omit=omit)
         request = api.schemas.named("", use_case, use_case.entity, props, whole=False)
     what = f"{use_case.entity}.{use_case.relation}" if use_case.relation else use_case.entity
+    named = named_state(api.res.spec, use_case) if relate else {}
     note = (
         f"Makes the {what} link to the {target}; idempotent: making it again changes nothing."
+        if relate and not named
+        # a state the link is made in is the server's, never a body's: say which one this PUT stores
+        else f"Makes the {what} link to the {target}; idempotent: making it again in this state changes nothing, and a link already "
+        f"made in another state moves to it. {server_sets(list(named), named)}"
         if relate
         else f"Removes the {what} link to the {target}; removing a missing link is not an error."
     )

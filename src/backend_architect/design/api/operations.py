@@ -17,6 +17,7 @@ from backend_architect.design.api.parameters import filter_parameters, list_para
 from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import Schemas
+from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Api, ApiSchema, Operation, Parameter
@@ -79,6 +80,7 @@ class ServiceApi:
             scopes=scopes,
             owner_only=use_case.spec.owner_only,
             upstreams=sorted({*reads, *writes, *use_case.spec.calls}),
+            sets=named_state(self.res.spec, use_case) if write else {},
             **extra,
         )
 
@@ -171,11 +173,13 @@ class ServiceApi:
         if use_case.kind == "create":
             owned = [n for n in self.res.spec.entities[entity].fields if server_owned(self.res.spec, self.res.analysis, entity, n)]
             if owned:
-                notes.append(f"The server sets {', '.join(owned)}.")
+                notes.append(server_sets(owned, named_state(self.res.spec, use_case)))
         elif use_case.kind != "delete":
             stamped = self.schemas.server_set(use_case)
+            named = named_state(self.res.spec, use_case)
+            stamped += [n for n in named if n not in stamped]
             if stamped:
-                notes.append(f"The server sets {', '.join(stamped)}.")
+                notes.append(server_sets(stamped, named))
         if use_case.children:
             notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} rows in one transaction.")
         return notes
@@ -307,3 +311,19 @@ def owner_sentence(path: str) -> str:
     if "{" in path:
         return " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
     return " Only the caller's own resource is reachable: the path names no id, so no one else's can be asked for."
+
+
+def server_sets(fields: list[str], named: dict[str, str]) -> str:
+    """The sentence saying which fields the server sets, with the value of each a use case is named for.
+
+    >>> server_sets(["code", "status"], {"status": "read"})
+    "The server sets code, and status to 'read' (the state this use case is named for)."
+    >>> server_sets(["code"], {})
+    'The server sets code.'
+    """
+    plain = [f for f in fields if f not in named]
+    valued = [f"{f} to '{named[f]}'" for f in fields if f in named]
+    if not valued:
+        return f"The server sets {', '.join(plain)}."
+    lead = f"{', '.join(plain)}, and " if plain else ""
+    return f"The server sets {lead}{', '.join(valued)} (the state this use case is named for)."

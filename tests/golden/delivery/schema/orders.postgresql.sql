@@ -116,11 +116,60 @@ CREATE TABLE order_lines (
     quantity INTEGER NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_order_lines PRIMARY KEY (id),
+    CONSTRAINT pk_order_lines PRIMARY KEY (id, created_at),
     CONSTRAINT fk_order_lines_order_id FOREIGN KEY(order_id) REFERENCES orders (id) ON DELETE CASCADE
-);
+)
+ PARTITION BY RANGE (created_at);
 COMMENT ON TABLE order_lines IS 'OrderLine rows';
 COMMENT ON COLUMN order_lines.menu_item_id IS 'id of MenuItem, owned by restaurants: no foreign key across services';
+-- partitioned by created_at per day: 2,700,000 raw rows a day expire after 1 days
+-- maintain_order_lines_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition order_lines_default into them; drops partitions older than 1 days
+CREATE TABLE order_lines_default PARTITION OF order_lines DEFAULT;
+CREATE OR REPLACE FUNCTION maintain_order_lines_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'order_lines'::regclass;
+    fallback regclass := 'order_lines_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('day', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+BEGIN
+    FOR ahead IN 0..7 LOOP
+        period_start := (period_zero + ahead * interval '1 day') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 day') AT TIME ZONE 'UTC';
+        part_name := 'order_lines_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+    FOR part IN
+        SELECT c.oid::regclass AS rel, c.reltablespace,
+            substring(pg_get_expr(c.relpartbound, c.oid) FROM 'TO \(''([^'']+)''\)')::timestamptz AS ends
+        FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+        WHERE i.inhparent = parent
+    LOOP
+        CONTINUE WHEN part.ends IS NULL;  -- the default partition
+        IF part.ends <= now() - interval '1 days' THEN
+            EXECUTE format('DROP TABLE %s', part.rel);
+            CONTINUE;
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT maintain_order_lines_partitions();
+-- retention: maintain_order_lines_partitions() drops day partitions older than 1 days (run daily)
 
 -- ix_order_lines_menu_item_id: look-ups by menu_item_id (reference to another service's data)
 CREATE INDEX ix_order_lines_menu_item_id ON order_lines (menu_item_id);

@@ -59,6 +59,8 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
         other = s.call(op_id, path, json=changed, headers={"Idempotency-Key": key})
         assert other.status_code == 409, "reusing an Idempotency-Key for another request must be refused"
     row = s.rows(op["table"], **{TABLES[op["table"]]["key"]: _key_of(op, created)})[0]
+    for name, value in op["sets"].items():
+        assert row[name] == value and created[name] == value, f"{name}: the state '{op_id}' is named for is {value!r}, stored {row[name]!r}"
     reader = _reader(op_id)
     if reader is not None:
         assert first.headers["Location"].endswith(str(row[op["address"]])), first.headers.get("Location")
@@ -252,6 +254,9 @@ def change(s: Scenario, op_id: str) -> None:
     for name, value in (body or {}).items():
         if name in done.json() and not isinstance(value, dict | list):
             assert same(done.json()[name], value), f"{name}: sent {value!r}, got {done.json()[name]!r}"
+    stored = s.rows(op["table"], **{TABLES[op["table"]]["key"]: row[TABLES[op["table"]]["key"]]})[0] if op["sets"] else {}
+    for name, value in op["sets"].items():
+        assert stored[name] == value and done.json()[name] == value, f"{name}: the state '{op_id}' is named for is {value!r}, stored {stored[name]!r}"
     if op["conditional"]:
         assert done.headers["ETag"] == f'"{row["version"] + 1}"', "each change bumps the version"
         if op["idempotent"]:

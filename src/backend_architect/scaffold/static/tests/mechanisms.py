@@ -31,7 +31,8 @@ def _key(table: str, row: dict[str, Any]) -> Any:
 
 
 def relate(s: Scenario, op_id: str) -> None:
-    """PUT makes the link once (204, again 204 and still one link); an unknown source is a 404."""
+    """PUT makes the link once (204, again 204 and still one link) in the state it is named for, moving one made in another state
+    to it; an unknown source is a 404."""
     op = OPERATIONS[op_id]
     link = op["link"]
     source_key = _key(link["source_table"], _seed(s, link["source_table"])) if link["source_table"] else _fresh(op, link["source_param"])
@@ -42,9 +43,25 @@ def relate(s: Scenario, op_id: str) -> None:
         made = s.call(op_id, path, json=body, headers={"Idempotency-Key": str(uuid.uuid4())} if op["idempotent"] else {})
         assert made.status_code == 204, made.text
         assert len(s.rows(link["table"], **{link["source"]: source_key, link["target"]: target})) == 1, "making a link twice makes one"
+        _named_states(s, op, link, source_key, target)
     if link["source_table"]:
         missing = {**path, link["source_param"]: uuid.uuid4() if op["path_kinds"].get(link["source_param"]) == "uuid" else 2_000_000_000}
         assert s.call(op_id, missing, json=body).status_code == 404
+
+
+def _named_states(s: Scenario, op: dict[str, Any], link: dict[str, Any], source_key: Any, target: Any) -> None:
+    """The link holds the state its PUT is named for; one set to another state ('delivered') is moved back by the next PUT ('read')."""
+    where = {link["source"]: source_key, link["target"]: target}
+    for name, value in op["sets"].items():
+        (stored,) = s.rows(link["table"], **where)
+        assert stored[name] == value, f"{name}: the state the PUT is named for is {value!r}, stored {stored[name]!r}"
+        column = next(c for c in TABLES[link["table"]]["columns"] if c["name"] == name)
+        other = next((v for v in column["enum"] if v != value), None)
+        if other is None:
+            continue
+        condition = sql.SQL(" AND ").join(sql.SQL("{} = %s").format(sql.Identifier(k)) for k in where)
+        query = sql.SQL("UPDATE {} SET {} = %s WHERE {}").format(sql.Identifier(*link["table"].split(".")), sql.Identifier(name), condition)
+        s.db.execute(query, [other, *where.values()])
 
 
 def unrelate(s: Scenario, op_id: str) -> None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Response
-from sqlalchemy import Column, Table, and_, delete, insert, select
+from sqlalchemy import Column, Table, and_, delete, insert, select, update
 
 from . import idempotency, outbox
 from .access import replay, scope_of, tenant_of, transaction, visible
@@ -64,6 +64,11 @@ async def relate(
             assert row is not None
             if "id" in row:
                 await outbox.enqueue(conn, resource.outbox, op.events, row)
+        else:
+            # a PUT stores what it says: a link made in one state ('delivered') moves to the one asked for ('read')
+            moved = {k: v for k, v in values.items() if k in existing and existing[k] != v}
+            if moved:
+                await conn.execute(update(link.table).where(where).values(moved))
         answer = idempotency.StoredResponse(204, b"", {})
         if idempotency_key is not None:
             await idempotency.remember(conn, resource.idempotency, scope_of(ctx, op), idempotency_key, answer)

@@ -60,13 +60,14 @@ async def cancel_order(
     idempotency_key: Annotated[Annotated[Text, Field(max_length=255)] | None, Header(alias="Idempotency-Key")] = None,
     if_match: Annotated[Annotated[Text, Field(max_length=64)] | None, Header(alias="If-Match")] = None,
 ) -> Response:
-    """Cancel order: Use case 'cancel order' (actor: customer). Only the owner of the resource may do this; others get 404, so ids cannot be probed."""
+    """Cancel order: Use case 'cancel order' (actor: customer). Only the owner of the resource may do this; others get 404, so ids cannot be probed. The
+    server sets status to 'cancelled' (the state this use case is named for)."""
     ctx = await begin(request, resources.CANCEL_ORDER.policy)
     return await writes.change(
         ctx,
         resources.CANCEL_ORDER,
         order_id,
-        lambda row: domain.cancel_order(row, None),
+        lambda row: {**{"status": "cancelled"}, **domain.cancel_order(row, None)},
         if_match=if_match,
         body=None,
         idempotency_key=idempotency_key,
