@@ -85,14 +85,48 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     rps, basis = instance_rps(spec)
     if spec.constraints.instance_rps is None:
         assumptions.append(f"constraints.instance_rps: not given; {rps:,.0f} req/s per instance ({basis})")
-    owner = {e: s.name for s in arch.services for e in s.entities}
-    reaching: dict[str, float] = {}
-    for u in use_cases:
-        if u.spec.rate is not None and u.entity in owner:
-            share = database_share(arch, u.name, "write" if u.is_write else "read")
-            reaching[owner[u.entity]] = reaching.get(owner[u.entity], 0.0) + u.peak_qps * share
-    figures += _compute(spec, arch, figures, rps, reaching)
+    figures += _compute(arch, figures, rps)
+    figures += pool_figures(analysis, arch.model_copy(update={"figures": figures}))
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
+
+
+def pool_figures(analysis: Analysis, arch: Architecture) -> list[Figure]:
+    """Per service, the PostgreSQL connections its requests need at peak: sized from the requests that reach PostgreSQL.
+
+    A pool is sized per store from what reaches that store: a path a mechanism serves from memory
+    holds no connection, and a use case whose rows a wide-column store holds (placed by the storage
+    stage, after the first sizing: the partitioning stage re-derives these) talks to that store's
+    driver, not to a PostgreSQL connection.
+    """
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    held = {t.entity for s in arch.datastores for t in s.tables if t.wide_column is not None and t.entity}
+    reaching: dict[str, float] = {}
+    for u in analysis.use_cases:
+        if u.spec.rate is not None and u.entity in owner:
+            share = 0.0 if u.entity in held else database_share(arch, u.name, "write" if u.is_write else "read")
+            reaching[owner[u.entity]] = reaching.get(owner[u.entity], 0.0) + u.peak_qps * share
+    peaks = {f.key: f.value for f in arch.figures}
+    result = []
+    for service in arch.services:
+        elsewhere = ", ".join(sorted(held & set(service.entities)))
+        peak = peaks[f"qps.peak.service.{service.name}"]
+        db_peak = min(peak, reaching.get(service.name, peak))
+        busy = db_peak * DB_TIME_PER_REQUEST_S
+        pool = max(5, math.ceil(busy * 2))
+        result.append(
+            Figure(
+                key=f"connections.{service.name}",
+                quantity=f"database connections needed by {service.name} at peak",
+                value=pool,
+                unit="connections",
+                formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom; peak: its requests that reach PostgreSQL"
+                + (f", none of those to {elsewhere}, which the wide-column store holds" if elsewhere else "")
+                + ")",
+                inputs={"peak": db_peak, "db_time_per_request": DB_TIME_PER_REQUEST_S},
+                scope=service.name,
+            )
+        )
+    return result
 
 
 def _rate_figures(use_case: UseCase, reading: str, factor: float) -> list[Figure]:
@@ -407,9 +441,8 @@ def _originals_per_day(arch: Architecture, per_row: dict[str, float]) -> list[Fi
     ]
 
 
-def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float, reaching: dict[str, float]) -> list[Figure]:
-    """Instances from each service's requests; database connections from the requests that reach its database
-    (``reaching``: a path a mechanism serves from memory holds no connection)."""
+def _compute(arch: Architecture, figures: list[Figure], rps: float) -> list[Figure]:
+    """Instances from each service's requests (database connections are ``pool_figures``')."""
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
     if arch.deployment == "modular-monolith":
@@ -439,20 +472,6 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float, 
                 formula="max(min_instances, ceil(peak / instance_rps) + 1) (one spare for a failing instance)",
                 scope=service.name,
                 inputs={"peak": peak, "instance_rps": rps, "min_instances": MIN_INSTANCES},
-            )
-        )
-        db_peak = min(peak, reaching.get(service.name, peak))
-        busy = db_peak * DB_TIME_PER_REQUEST_S
-        pool = max(5, math.ceil(busy * 2))
-        result.append(
-            Figure(
-                key=f"connections.{service.name}",
-                quantity=f"database connections needed by {service.name} at peak",
-                value=pool,
-                unit="connections",
-                formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom; peak: its requests that reach the database)",
-                inputs={"peak": db_peak, "db_time_per_request": DB_TIME_PER_REQUEST_S},
-                scope=service.name,
             )
         )
     return result

@@ -16,8 +16,23 @@ from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Ope
 from backend_architect.spec.model import slug
 from backend_architect.spec.naming import snake
 
-#: The example a short code takes in generated examples: as the examples module writes a 'code'.
-EXAMPLE_CODE = "A1B2C3"
+#: The characters example codes are drawn from, in order: base62, so any length reads as a code.
+_EXAMPLE_CODE_CHARACTERS = "A1B2C3D4E5F6G7H8J9K0LmNpQrStUvWxYz"
+
+
+def example_code(length: int) -> str:
+    """The example of a short code of ``length`` characters: every example shows the length the key decision states."""
+    repeats = _EXAMPLE_CODE_CHARACTERS * (length // len(_EXAMPLE_CODE_CHARACTERS) + 1)
+    return repeats[: max(1, length)]
+
+
+def with_key_example(example: Any, column: str, value: str) -> Any:
+    """``example`` with every string ``column`` (an item's, or each item's of a page) showing ``value``: the key's one example."""
+    if isinstance(example, list):
+        return [with_key_example(e, column, value) for e in example]
+    if isinstance(example, dict):
+        return {k: value if k == column and isinstance(v, str) else with_key_example(v, column, value) for k, v in example.items()}
+    return example
 
 
 def operation_of(arch: Architecture, use_case: str) -> tuple[str, Operation] | None:
@@ -45,8 +60,10 @@ def with_parameters(op: Operation, parameters: Iterable[Parameter], drop: Iterab
     return op.model_copy(update={"parameters": [*path, *added, *rest], "error_statuses": errors})
 
 
-def rekey_item_paths(arch: Architecture, service: str, entity: str, column: str, description: str) -> tuple[tuple[str, Operation], ...]:
-    """Every operation addressing one ``entity`` by id addresses it by ``column`` (a short code or slug) instead."""
+def rekey_item_paths(
+    arch: Architecture, service: str, entity: str, column: str, description: str, value: str
+) -> tuple[tuple[str, Operation], ...]:
+    """Every operation addressing one ``entity`` by id addresses it by ``column`` (a short code or slug, shown as ``value``) instead."""
     old = f"{snake(entity)}_id"
     api = next((a for a in arch.apis if a.service == service), None)
     if api is None:
@@ -59,16 +76,16 @@ def rekey_item_paths(arch: Architecture, service: str, entity: str, column: str,
         params = [param if p.name == old and p.location == "path" else p for p in op.parameters]
         error = op.example_error
         if isinstance(error, dict) and isinstance(error.get("instance"), str):
-            error = {**error, "instance": _rekeyed_instance(error["instance"], entity, column)}
-        changed.append(
-            (service, op.model_copy(update={"path": op.path.replace("{" + old + "}", "{" + column + "}"), "parameters": params, "example_error": error}))
-        )
+            error = {**error, "instance": error["instance"].replace(example_uuid(entity), value)}
+        update = {
+            "path": op.path.replace("{" + old + "}", "{" + column + "}"),
+            "parameters": params,
+            "example_error": error,
+            "example_request": with_key_example(op.example_request, column, value),
+            "example_response": with_key_example(op.example_response, column, value),
+        }
+        changed.append((service, op.model_copy(update=update)))
     return tuple(changed)
-
-
-def _rekeyed_instance(instance: str, entity: str, column: str) -> str:
-    value = "analytical-engine" if column == "slug" else EXAMPLE_CODE
-    return instance.replace(example_uuid(entity), value)
 
 
 def unconditional(op: Operation, note: str) -> Operation:
