@@ -60,9 +60,7 @@ def with_parameters(op: Operation, parameters: Iterable[Parameter], drop: Iterab
     return op.model_copy(update={"parameters": [*path, *added, *rest], "error_statuses": errors})
 
 
-def rekey_item_paths(
-    arch: Architecture, service: str, entity: str, column: str, description: str, value: str
-) -> tuple[tuple[str, Operation], ...]:
+def rekey_item_paths(arch: Architecture, service: str, entity: str, column: str, description: str, value: str) -> tuple[tuple[str, Operation], ...]:
     """Every operation addressing one ``entity`` by id addresses it by ``column`` (a short code or slug, shown as ``value``) instead."""
     old = f"{snake(entity)}_id"
     api = next((a for a in arch.apis if a.service == service), None)

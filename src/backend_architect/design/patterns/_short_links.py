@@ -133,7 +133,15 @@ def short_link_contract(
     # every example shows a code of the length the key decision states
     code = example_code(length)
     changed = [
-        (service, op.model_copy(update={"example_response": _with_url(with_key_example(op.example_response, column, code), column), "description": _noted(op, note, resolvers)}))
+        (
+            service,
+            op.model_copy(
+                update={
+                    "example_response": _with_url(with_key_example(op.example_response, column, code), column),
+                    "description": _noted(op, note, resolvers),
+                }
+            ),
+        )
         for op in api.operations
         if _answers(op, entity)
     ]

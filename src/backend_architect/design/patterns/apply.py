@@ -9,6 +9,7 @@ replaces it (the later pattern saw more of the design).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
@@ -16,6 +17,7 @@ from backend_architect.design.overrides import honoured, matches, override_for, 
 from backend_architect.design.paths import with_mechanisms
 from backend_architect.design.patterns import Applied, Pattern, Skipped
 from backend_architect.design.patterns._clouds import PINNED_BY, candidates, named, pinned
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES
 from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Api, ApiSchema, Architecture, Decision, Operation
 from backend_architect.ir.runtime import Component, Mechanism, PatternNote, RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -23,8 +25,13 @@ from backend_architect.spec.model import Spec
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
 
+#: Memory one shard of a component holds, by component name: a shared cluster's shards are sized from the memory of all it holds.
+SHARD_BYTES = {"redis": REDIS_NODE_BYTES}
+
+
 def merge_components(existing: Sequence[Component], added: Sequence[Component]) -> list[Component]:
-    """Components by name: one that several patterns add serves all of them, its memory summed and its size the largest asked."""
+    """Components by name: one that several patterns add serves all of them, its memory summed and its size the largest asked,
+    or, for a sharded store, the shards their summed memory and summed operations need (``merged_shards``)."""
     by_name = {c.name: c for c in existing}
     for component in added:
         known = by_name.get(component.name)
@@ -32,7 +39,8 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
             by_name[component.name] = component
             continue
         memory = (known.memory_bytes or 0.0) + (component.memory_bytes or 0.0)
-        instances = max(known.instances or 0, component.instances or 0) or None
+        per_shard = SHARD_BYTES.get(component.name)
+        instances = merged_shards(known, component, per_shard) if per_shard is not None else (max(known.instances or 0, component.instances or 0) or None)
         by_name[component.name] = known.model_copy(
             update={
                 "purpose": known.purpose if component.purpose in known.purpose else f"{known.purpose}; {component.purpose}",
@@ -43,6 +51,23 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
             }
         )
     return list(by_name.values())
+
+
+def merged_shards(known: Component, added: Component, per_shard: float) -> int:
+    """Shards of one cluster two patterns share: enough for their summed memory, and for their summed operations.
+
+    Each pattern sized its part as max(memory shards, operation shards); a part asking for more shards
+    than its memory needs is bound by its operations, which add up on the shared cluster, while a part
+    bound by its memory adds its bytes. So one sizing holds every record's share: the cluster's shards
+    never hold more than ``per_shard`` bytes each.
+    """
+
+    def by_operations(part: Component) -> int:
+        shards = part.instances or 0
+        return shards if shards > math.ceil((part.memory_bytes or 0.0) / per_shard) else 0
+
+    memory = (known.memory_bytes or 0.0) + (added.memory_bytes or 0.0)
+    return max(1, known.instances or 0, added.instances or 0, math.ceil(memory / per_shard), by_operations(known) + by_operations(added))
 
 
 _METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}

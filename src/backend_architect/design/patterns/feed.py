@@ -18,6 +18,7 @@ from backend_architect.design.patterns._common import (
     figure,
     fmt,
     owner_of,
+    redis_share,
     size,
     writers,
 )
@@ -273,9 +274,9 @@ def _applied(
         f"{fmt(FANOUT_WORKER_RATE)}/s)."
     )
     consequences = (
-        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in {redis_nodes} Redis "
-        "shard(s), each kept in the copies the redundancy decision states); a list missing from Redis (an inactive reader, a lost node) "
-        "is rebuilt from the follow graph and the authors' own "
+        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in Redis, "
+        f"{redis_share(redis_nodes)}, each shard kept in the copies the redundancy decision states); "
+        "a list missing from Redis (an inactive reader, a lost node) is rebuilt from the follow graph and the authors' own "
         f"{item}s, a fan-out on read once. The join {hops} stays indexed for rebuilds and large authors. Deletes remove the id lazily "
         "(readers skip ids whose item is gone)."
     )
