@@ -31,7 +31,7 @@ SHARD_BYTES = {"redis": REDIS_NODE_BYTES}
 
 def merge_components(existing: Sequence[Component], added: Sequence[Component]) -> list[Component]:
     """Components by name: one that several patterns add serves all of them, its memory summed and its size the largest asked,
-    or, for a sharded store, the shards their summed memory and summed operations need (``merged_shards``)."""
+    or, for a sharded store, at least the shards their summed memory needs (``merged_shards``)."""
     by_name = {c.name: c for c in existing}
     for component in added:
         known = by_name.get(component.name)
@@ -54,20 +54,15 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
 
 
 def merged_shards(known: Component, added: Component, per_shard: float) -> int:
-    """Shards of one cluster two patterns share: enough for their summed memory, and for their summed operations.
+    """Shards of one cluster two patterns share: the most either asked, and enough for their summed memory.
 
-    Each pattern sized its part as max(memory shards, operation shards); a part asking for more shards
-    than its memory needs is bound by its operations, which add up on the shared cluster, while a part
-    bound by its memory adds its bytes. So one sizing holds every record's share: the cluster's shards
-    never hold more than ``per_shard`` bytes each.
+    Each pattern sized its part as max(memory shards, operation shards) against the same per-shard
+    capacity; held together, their bytes add up, so the cluster never holds more than ``per_shard``
+    bytes a shard and every record's share (its bytes at that capacity) fits the one sizing. (The
+    redundancy decision restates the part with its copies counted: the most asked keeps that.)
     """
-
-    def by_operations(part: Component) -> int:
-        shards = part.instances or 0
-        return shards if shards > math.ceil((part.memory_bytes or 0.0) / per_shard) else 0
-
     memory = (known.memory_bytes or 0.0) + (added.memory_bytes or 0.0)
-    return max(1, known.instances or 0, added.instances or 0, math.ceil(memory / per_shard), by_operations(known) + by_operations(added))
+    return max(1, known.instances or 0, added.instances or 0, math.ceil(memory / per_shard))
 
 
 _METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}

@@ -121,6 +121,37 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     yield dataclasses.replace(built, decision=record)
 
 
+#: The name of the process that carries events from where they are written to the broker: drawn and provisioned under it.
+EVENT_RELAY = "event-relay"
+
+
+def event_relay(arch: Architecture, technology: str) -> tuple[Component, ...]:
+    """The relay a broker is fed by, as a part to provision: it reads the outbox or a store's CDC log and publishes to the broker.
+
+    The architecture diagram draws a relay per source of events, and the events a push provider
+    (FCM, APNs) or another external consumes leave through it: so the process doing that is in the
+    list of parts to run, named as drawn. Events the write path publishes itself need none.
+    """
+    relayed = [e for e in arch.events if event_source(arch, e) != DIRECT_SOURCE]
+    if not relayed:
+        return ()
+    externals = {x.name for x in arch.externals}
+    handed = sorted({c for e in relayed for c in e.consumers if c in externals})
+    pushes = f"; hands {', '.join(sorted({e.name for e in relayed if set(e.consumers) & externals}))} to {', '.join(handed)}" if handed else ""
+    sources = " and ".join(s for s in events_sources(arch) if s != DIRECT_SOURCE)
+    return (
+        Component(
+            name=EVENT_RELAY,
+            kind="worker",
+            technology=technology,
+            purpose=f"reads {sources} and publishes each event to the broker{pushes}",
+            services=sorted({e.producer for e in relayed}),
+            instances=2,
+            decision="messaging",
+        ),
+    )
+
+
 def _sources(arch: Architecture) -> str:
     """What the broker's relay reads: the transactional outbox, each CDC log of a store other than PostgreSQL; and the write
     paths that publish themselves (a value kept in memory), named apart since no relay reads them."""
@@ -226,7 +257,9 @@ def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, 
         instances=3,
         decision="messaging",
     )
-    return Applied(made, components=(broker,), figures=figures_out)
+    logged = any(source not in {OUTBOX_SOURCE, DIRECT_SOURCE} for source in events_sources(arch))
+    relay = event_relay(arch, "Debezium Server (2 instances)" if logged else "an outbox relay (2 instances, FOR UPDATE SKIP LOCKED)")
+    return Applied(made, components=(broker, *relay), figures=figures_out)
 
 
 def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
@@ -275,4 +308,5 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         "max(3, ceil(events / partition_rate) x headroom, consumer_workers)",
         {"events": events, "partition_rate": KAFKA_PARTITION_MSGS, "headroom": PARTITION_HEADROOM, "consumer_workers": float(consumers)},
     )
-    return Applied(made, components=(log,), figures=(*figures_out, partitions_figure))
+    relay = event_relay(arch, "Debezium on Kafka Connect (2 workers)")
+    return Applied(made, components=(log, *relay), figures=(*figures_out, partitions_figure))
