@@ -154,7 +154,8 @@ def _relays(arch: Architecture) -> dict[str, str]:
     """One relay node per source of events: the outbox, each CDC log a store other than PostgreSQL publishes from, each write path
     publishing itself; labelled with the provisioned relay's name where the design runs one (the same part, drawn per source)."""
     part = _relay_part(arch)
-    relay = f"{part.name} ({part.technology})" if part is not None else "event relay"
+    # no relay part: the outbox is relayed in process by the deployable (no broker to feed)
+    relay = f"{part.name} ({part.technology})" if part is not None else "event relay (in process)"
     said = {OUTBOX_SOURCE: f"outbox / {relay}", DIRECT_SOURCE: "published by the write path itself (no outbox)"}
     return {_relay_of(arch, e): said.get(event_source(arch, e), f"{event_source(arch, e)} / {relay}") for e in arch.events}
 
