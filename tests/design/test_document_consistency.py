@@ -1689,6 +1689,16 @@ def test_every_drawn_part_is_provisioned_and_every_provisioned_part_drawn_ok(nam
         assert '"event-relay"' in operations
 
 
+def _values_of(node: Any, key: str) -> list[str]:
+    """Every string under ``key`` anywhere in a parsed document."""
+    if isinstance(node, dict):
+        own = [v for k, v in node.items() if k == key and isinstance(v, str)]
+        return own + [found for value in node.values() for found in _values_of(value, key)]
+    if isinstance(node, list):
+        return [found for value in node for found in _values_of(value, key)]
+    return []
+
+
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_short_code_examples_have_the_length_the_key_states_ok(name: str, arch: Architecture, document: str) -> None:
     """Every example of a short code (responses, problem instances, short URLs) has the length its key decision states."""
@@ -1697,18 +1707,7 @@ def test_short_code_examples_have_the_length_the_key_states_ok(name: str, arch: 
         service = next(s.service for s in arch.datastores for t in s.tables if t.name == table)
         contract = yaml.safe_load(RENDERED[name][f"openapi/{service}.yaml"])
         codes = set(re.findall(r"/s/([A-Za-z0-9]+)", yaml.safe_dump(contract)))
-        found: list[str] = []
-
-        def walk(node: Any) -> None:
-            if isinstance(node, dict):
-                found.extend(v for k, v in node.items() if k == "code" and isinstance(v, str))
-                for value in node.values():
-                    walk(value)
-            elif isinstance(node, list):
-                for value in node:
-                    walk(value)
-
-        walk(contract)
+        found = _values_of(contract, "code")
         examples = {c for c in [*codes, *found] if c != "{code}"}
         assert examples, name
         assert {len(c) for c in examples} == {int(figure.value)}, (examples, figure.value)
