@@ -295,13 +295,15 @@ use_cases:
   - {name: get play, actor: listener, kind: get, reads: [Play], rate: 20M/day}
 """
 
-#: Watches past what a queue broker carries (Kafka) beside transcoding jobs on a RabbitMQ work queue, and 8-character share codes.
+#: Watches past what a queue broker carries (Kafka) beside transcoding jobs on a RabbitMQ work queue; clips addressed by short code
+#: (their playback path too) and 8-character share codes.
 STREAM_CLIPS = """
 system: stream-clips
 scale: {retention_years: 2}
 entities:
   User: {fields: {name: string(80)}}
   Clip:
+    key: short_code
     fields:
       owner: ref(User)
       title: string(120)

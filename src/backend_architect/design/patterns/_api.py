@@ -172,8 +172,10 @@ def new_operation(
     example_response: Any = None,
     owner_only: bool = False,
     idempotency_key: bool = False,
+    shown_by: Operation | None = None,
 ) -> Operation:
-    """An operation a pattern adds, with the error statuses and the problem example its shape calls for (as the API stage makes them)."""
+    """An operation a pattern adds, with the error statuses and the problem example its shape calls for (as the API stage makes them);
+    its path parameters show the examples ``shown_by`` (the operation whose path it extends) shows."""
     errors = {429, 500, 401, 403}
     if parameters or request_schema:
         errors.add(400)
@@ -182,7 +184,7 @@ def new_operation(
     if kind in {"create", "action", "update", "replace"} and request_schema:
         errors |= {409, 422}
     status = 404 if 404 in errors else 422 if 422 in errors else 400 if 400 in errors else 401
-    instance = _instance(path, parameters, entity)
+    instance = _instance(path, parameters, entity, shown_by)
     slug, title, detail = _PROBLEMS[status]
     problem: dict[str, Any] = {"type": f"https://problems.example.com/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
     if status == 422:
@@ -311,7 +313,7 @@ def own_operation(
             "title": title,
             "status": status,
             "detail": detail,
-            "instance": _instance(path, kept, op.entity or ""),
+            "instance": _instance(path, kept, op.entity or "", op),
         }
     update = {"path": path, "parameters": kept, "use_cases": [use_case], "operation_id": operation_id, "error_statuses": errors, "example_error": problem}
     if isinstance(problem, dict):
@@ -319,12 +321,27 @@ def own_operation(
     return service, op.model_copy(update=update), rest
 
 
-def _instance(path: str, parameters: list[Parameter], entity: str) -> str:
+def _instance(path: str, parameters: list[Parameter], entity: str, before: Operation | None = None) -> str:
+    """The problem's instance on ``path``: each path parameter shows the example it showed on the operation it came from
+    (a short code its key decision sized), else an example id."""
+    shown = _shown_values(before) if before is not None else {}
     instance = "/v1" + path
     for p in parameters:
         if p.location == "path":
-            instance = instance.replace("{" + p.name + "}", example_uuid(entity) if p.format == "uuid" else "1")
+            instance = instance.replace("{" + p.name + "}", shown.get(p.name) or (example_uuid(entity) if p.format == "uuid" else "1"))
     return instance
+
+
+def _shown_values(op: Operation) -> dict[str, str]:
+    """The values ``op``'s problem example shows for its path parameters, read by aligning its path with its instance."""
+    error = op.example_error
+    instance = error.get("instance") if isinstance(error, dict) else None
+    if not isinstance(instance, str):
+        return {}
+    template, shown = op.path.strip("/").split("/"), instance.removeprefix("/v1").strip("/").split("/")
+    if len(template) != len(shown):
+        return {}
+    return {t.strip("{}"): v for t, v in zip(template, shown, strict=True) if t.startswith("{") and not v.startswith("{")}
 
 
 def use_case_id(name: str) -> str:
