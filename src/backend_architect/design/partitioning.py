@@ -12,12 +12,13 @@ from collections import Counter
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.capacity import PRIMARY_WRITE_CEILING, pool_figures
+from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import without_cross_server_keys
 from backend_architect.design.loads import insert_figures, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
+from backend_architect.design.pools import pool_figures
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, Partitioning, Sharding, Table
