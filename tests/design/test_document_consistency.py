@@ -296,7 +296,35 @@ use_cases:
   - {name: get play, actor: listener, kind: get, reads: [Play], rate: 20M/day}
 """
 
+#: Watches past what a queue broker carries (Kafka) beside transcoding jobs on a RabbitMQ work queue; clips addressed by short code
+#: (their playback path too) and 8-character share codes.
+STREAM_CLIPS = """
+system: stream-clips
+scale: {retention_years: 2}
+entities:
+  User: {fields: {name: string(80)}}
+  Clip:
+    key: short_code
+    fields:
+      owner: ref(User)
+      title: string(120)
+      video: {type: blob, avg_bytes: 60MB, media: {transcode: [h264, vp9], renditions: [720p, 360p]}}
+  ClipLink:
+    key: short_code
+    fields: {clip: ref(Clip)}
+  Watch:
+    analytics: true
+    fields: {clip: ref(Clip), viewer: ref(User), seconds: int}
+use_cases:
+  - {name: upload clip, actor: user, writes: [Clip], rate: 200k/day}
+  - {name: watch clip, actor: visitor, auth: none, kind: get, reads: [Clip], rate: 50M/day}
+  - {name: share clip, actor: user, writes: [ClipLink], rate: 40M/day}
+  - {name: open clip link, actor: visitor, auth: none, kind: get, reads: [ClipLink], rate: 30M/day}
+  - {name: record watch, actor: user, writes: [Watch], rate: 2B/day}
+"""
+
 WRITTEN = {
+    "stream-clips": STREAM_CLIPS,
     "qa-live": QA_LIVE,
     "workspaces": WORKSPACES,
     "threads": THREADS,
@@ -1605,3 +1633,135 @@ def test_no_figure_past_its_bound_silently_ok(name: str, arch: Architecture, doc
         trigger = next(s for s in service["scaling_signals"] if s.startswith("open connections above"))
         per_node = float(re.search(r"above ([\d,]+)", trigger).group(1).replace(",", ""))  # type: ignore[union-attr]
         assert nodes.inputs["connections"] / nodes.value <= per_node, f"{service['name']}: sized past its own scale-out trigger ({trigger})"
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_technology_one_record_runs_is_rejected_only_with_why_both_hold_ok(name: str, arch: Architecture, document: str) -> None:
+    """A technology a component runs is never an alternative a record rejects without naming that part and the role it keeps there."""
+    from backend_architect.design.running_alternatives import TECHNOLOGIES
+
+    for record in arch.decisions:
+        for alternative in record.alternatives:
+            named = [t for t in TECHNOLOGIES if re.match(rf"(apache )?{t}\b", alternative.name.lower())]
+            running = [c for c in arch.components if named and named[0] in c.technology.lower() and c.decision != record.id]
+            for part in running:
+                assert part.name in alternative.why_not or part.technology in alternative.why_not, (
+                    record.id,
+                    alternative.name,
+                    alternative.why_not,
+                )
+                assert not alternative.why_not.startswith("another store"), alternative.why_not
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_redis_sizing_holds_every_share_ok(name: str, arch: Architecture, document: str) -> None:
+    """Redis is sized once: its shards hold its memory at the one per-shard capacity, and no record's share exceeds the cluster's shards."""
+    from backend_architect.design.patterns._common import REDIS_NODE_BYTES
+
+    redis = next((c for c in arch.components if c.name == "redis"), None)
+    if redis is None:
+        return
+    stated = (arch.availability.redundancy if arch.availability else {}).get("redis", "")
+    found = re.match(r"(\d+) shard\(s\) x (\d+) copies", stated)
+    assert found, stated
+    shards = int(found.group(1))
+    assert shards * REDIS_NODE_BYTES >= (redis.memory_bytes or 0.0)
+    cache = next(d for d in arch.decisions if d.id == "cache")
+    assert f"{shards} shard(s) x " in cache.context
+    for record in arch.decisions:
+        for share in re.findall(r"its share: (\d+) shard\(s\) at ([\d,]+) GiB", f"{record.rationale} {record.consequences}"):
+            assert int(share[0]) <= shards, record.id
+            assert int(share[1].replace(",", "")) == REDIS_NODE_BYTES // 2**30
+        assert not re.search(r"\d+ Redis (?:node|shard)\(s\)", f"{record.rationale} {record.consequences}"), record.id
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_the_partitioning_record_places_only_postgresql_tables_ok(name: str, arch: Architecture, document: str) -> None:
+    """The partitioning record never says one PostgreSQL primary holds a table a wide-column store holds; it names those tables and their store."""
+    record = next(d for d in arch.decisions if d.id == "partitioning" and d.decided_by == "numbers")
+    held = [t for s in arch.datastores for t in s.tables if t.wide_column is not None]
+    largest = re.match(r"largest (?:PostgreSQL )?table (\w+):", record.context)
+    assert largest, record.context
+    assert largest.group(1) not in {t.name for t in held} or all(t.wide_column is not None for s in arch.datastores for t in s.tables)
+    for table in held:
+        assert table.wide_column is not None
+        assert re.search(rf"\b{table.name}\b[^;]* held by {table.wide_column.technology}", record.context), record.context
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_connection_pools_count_requests_that_reach_postgresql_ok(name: str, arch: Architecture, document: str) -> None:
+    """A service's pool is sized from its requests that reach PostgreSQL: none of a use case whose rows a wide-column store holds,
+    and the formula says which entities it left out."""
+    analysis = _analysis(name)
+    held = {t.entity for s in arch.datastores for t in s.tables if t.wide_column is not None}
+    figures = {f.key: f for f in arch.figures}
+    for service in arch.services:
+        pool = figures[f"connections.{service.name}"]
+        owned = [u for u in analysis.use_cases if u.spec.rate is not None and u.entity in service.entities]
+        assert pool.value == max(5, math.ceil(2 * pool.inputs["peak"] * pool.inputs["db_time_per_request"]))
+        assert ("which the wide-column store holds" in pool.formula) == bool(held & set(service.entities))
+        if owned and all(u.entity in held for u in owned):
+            assert pool.inputs["peak"] == 0.0, service.name
+        elif owned:
+            bound = sum(u.peak_qps for u in owned if u.entity not in held)
+            assert pool.inputs["peak"] <= bound + 1e-6, service.name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_drawn_part_is_provisioned_and_every_provisioned_part_drawn_ok(name: str, arch: Architecture, document: str) -> None:
+    """The architecture diagram's parts are the components to provision: each drawn component node is one, each component is drawn
+    (the event relay as the relay of each source of events), and a broker fed by a relay provisions it."""
+    diagram = RENDERED[name]["diagrams/architecture.mmd"]
+    drawn = set(re.findall(r"^\s+cmp_(\w+)[\[(>{]", diagram, re.MULTILINE))
+    names = {re.sub(r"\W", "_", c.name) for c in arch.components}
+    assert drawn <= names, drawn - names
+    for component in arch.components:
+        node = "cmp_" + re.sub(r"\W", "_", component.name)
+        assert node in diagram or f"/ {component.name} (" in diagram, component.name
+    relayed = [e for e in arch.events if event_source(arch, e) != DIRECT_SOURCE]
+    broker = any(c.kind == "broker" for c in arch.components)
+    relay = next((c for c in arch.components if c.name == "event-relay"), None)
+    assert (relay is not None) == (broker and bool(relayed))
+    if relay is not None:
+        assert not re.search(r"/ event relay\"", diagram)
+        for external in {c for e in relayed for c in e.consumers} & {x.name for x in arch.externals}:
+            assert external in relay.purpose
+        operations = RENDERED[name]["handoff.json"]
+        assert '"event-relay"' in operations
+
+
+def _values_of(node: Any, key: str) -> list[str]:
+    """Every string under ``key`` anywhere in a parsed document."""
+    if isinstance(node, dict):
+        own = [v for k, v in node.items() if k == key and isinstance(v, str)]
+        return own + [found for value in node.values() for found in _values_of(value, key)]
+    if isinstance(node, list):
+        return [found for value in node for found in _values_of(value, key)]
+    return []
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_short_code_examples_have_the_length_the_key_states_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every example of a short code (responses, problem instances, short URLs) has the length its key decision states."""
+    for figure in (f for f in arch.figures if f.key.startswith("keys.length.")):
+        table = figure.key.removeprefix("keys.length.")
+        service = next(s.service for s in arch.datastores for t in s.tables if t.name == table)
+        contract = yaml.safe_load(RENDERED[name][f"openapi/{service}.yaml"])
+        codes = set(re.findall(r"/s/([A-Za-z0-9]+)", yaml.safe_dump(contract)))
+        found = _values_of(contract, "code")
+        examples = {c for c in [*codes, *found] if c != "{code}"}
+        assert examples, name
+        assert {len(c) for c in examples} == {int(figure.value)}, (examples, figure.value)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_the_feed_reads_merge_step_is_in_its_flow_ok(name: str, arch: Architecture, document: str) -> None:
+    """A feed that leaves authors past its cut-off to the read shows that merge in the read's flow: its sequence diagram and data-flow row."""
+    for record in (d for d in arch.decisions if d.id.startswith("feed.") and "merged at read time" in d.choice):
+        use_case = record.subject
+        cutoff = re.search(r"more than ([\d,]+) followers", record.choice)
+        assert cutoff, record.choice
+        sequence = RENDERED[name][f"diagrams/sequence-{re.sub(r'[^a-z0-9]+', '-', use_case.lower()).strip('-')}.mmd"]
+        assert f"past the cut-off (more than {cutoff.group(1)} followers" in sequence
+        row = next(line for line in document.splitlines() if line.startswith(f"| {use_case} | ") and "served by" in line)
+        assert "past the cut-off" in row

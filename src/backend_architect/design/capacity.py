@@ -13,6 +13,7 @@ from backend_architect.design.loads import database_share, insert_figures, readb
 from backend_architect.design.media_compression import compression
 from backend_architect.design.patterns._chosen import counted_elsewhere
 from backend_architect.design.payload import table_payload_figures
+from backend_architect.design.pools import pool_figures
 from backend_architect.design.pushes import shares_assumption
 from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
@@ -22,8 +23,6 @@ from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
-#: Planned database time per request, for Little's law on connections.
-DB_TIME_PER_REQUEST_S = 0.005
 #: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench
 #: TPC-B-like runs reach 5-20k tps; we plan at the low end with indexes and WAL).
 PRIMARY_WRITE_CEILING = 5_000
@@ -85,13 +84,8 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     rps, basis = instance_rps(spec)
     if spec.constraints.instance_rps is None:
         assumptions.append(f"constraints.instance_rps: not given; {rps:,.0f} req/s per instance ({basis})")
-    owner = {e: s.name for s in arch.services for e in s.entities}
-    reaching: dict[str, float] = {}
-    for u in use_cases:
-        if u.spec.rate is not None and u.entity in owner:
-            share = database_share(arch, u.name, "write" if u.is_write else "read")
-            reaching[owner[u.entity]] = reaching.get(owner[u.entity], 0.0) + u.peak_qps * share
-    figures += _compute(spec, arch, figures, rps, reaching)
+    figures += _compute(arch, figures, rps)
+    figures += pool_figures(analysis, arch.model_copy(update={"figures": figures}))
     return arch.model_copy(update={"figures": figures, "assumptions": assumptions})
 
 
@@ -407,9 +401,8 @@ def _originals_per_day(arch: Architecture, per_row: dict[str, float]) -> list[Fi
     ]
 
 
-def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float, reaching: dict[str, float]) -> list[Figure]:
-    """Instances from each service's requests; database connections from the requests that reach its database
-    (``reaching``: a path a mechanism serves from memory holds no connection)."""
+def _compute(arch: Architecture, figures: list[Figure], rps: float) -> list[Figure]:
+    """Instances from each service's requests (database connections are ``pool_figures``')."""
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
     if arch.deployment == "modular-monolith":
@@ -439,20 +432,6 @@ def _compute(spec: Spec, arch: Architecture, figures: list[Figure], rps: float, 
                 formula="max(min_instances, ceil(peak / instance_rps) + 1) (one spare for a failing instance)",
                 scope=service.name,
                 inputs={"peak": peak, "instance_rps": rps, "min_instances": MIN_INSTANCES},
-            )
-        )
-        db_peak = min(peak, reaching.get(service.name, peak))
-        busy = db_peak * DB_TIME_PER_REQUEST_S
-        pool = max(5, math.ceil(busy * 2))
-        result.append(
-            Figure(
-                key=f"connections.{service.name}",
-                quantity=f"database connections needed by {service.name} at peak",
-                value=pool,
-                unit="connections",
-                formula="max(5, ceil(2 x peak x db_time_per_request)) (Little's law, 2x headroom; peak: its requests that reach the database)",
-                inputs={"peak": db_peak, "db_time_per_request": DB_TIME_PER_REQUEST_S},
-                scope=service.name,
             )
         )
     return result

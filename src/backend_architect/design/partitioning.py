@@ -18,6 +18,7 @@ from backend_architect.design.cross_server_keys import without_cross_server_keys
 from backend_architect.design.loads import insert_figures, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
+from backend_architect.design.pools import pool_figures
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, Partitioning, Sharding, Table
@@ -367,15 +368,27 @@ def _plain_id(column: Column) -> Column:
     return column.model_copy(update={"comment": f"{column.comment}; {note}" if column.comment else note})
 
 
+def _held_elsewhere(tables: list[Table]) -> str:
+    """The tables a wide-column store holds, said beside PostgreSQL's placement: the two records place different tables."""
+    held: dict[str, list[str]] = {}
+    for table in tables:
+        if table.wide_column is not None:
+            held.setdefault(table.wide_column.technology, []).append(table.name)
+    return "".join(f"; {', '.join(names)} held by {store} (partitioned by its own key, sized by its record)" for store, names in sorted(held.items()))
+
+
 def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, float], horizon: float, factor: float) -> Decision:
-    tables = [t for s in arch.datastores for t in s.tables]
+    # this record places PostgreSQL's tables: one a wide-column store holds is sized, keyed and spread by that store's record
+    every = [t for s in arch.datastores for t in s.tables]
+    tables = [t for t in every if t.wide_column is None] or every
+    elsewhere = _held_elsewhere(every)
     size = {t.name: figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0) for t in tables}
     largest = max(tables, key=lambda t: size[t.name])
     appended = [t for t in tables if t.append_only]
     hottest = max(tables, key=lambda t: t.rows_per_day)
     context = (
-        f"largest table {largest.name}: {size[largest.name] / 1e9:,.1f} GB after {horizon:g} years; "
-        f"most inserts: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak"
+        f"largest {'PostgreSQL ' if elsewhere else ''}table {largest.name}: {size[largest.name] / 1e9:,.1f} GB after {horizon:g} years; "
+        f"most inserts: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak{elsewhere}"
     )
     if not planned:
         biggest_log = max(appended, key=lambda t: size[t.name], default=None)
@@ -387,8 +400,8 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
             choice="not needed",
             context=context,
             rationale=f"time partitioning pays off for append-only tables past {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory) and {logs}; "
-            f"sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table, and no table comes close: "
-            "one PostgreSQL primary holds it",
+            f"sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table, and no "
+            f"{'PostgreSQL ' if elsewhere else ''}table comes close: one PostgreSQL primary holds {'them' if elsewhere else 'it'}",
             alternatives=[Alternative(name="time partitioning now", why_not="adds key and maintenance complexity with no table that gains from it")],
         )
     parts = [
@@ -422,9 +435,10 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
 
 
 def _with_fresh_inserts(analysis: Analysis, arch: Architecture) -> Architecture:
-    """The inserts figures re-derived once the storage patterns have placed every table: a table a wide-column store took
-    commits no outbox or idempotency row beside its rows, so the figure the sharding rule reads counts only what reaches it."""
-    fresh = {f.key: f for f in insert_figures(analysis, arch)}
+    """The inserts and connection figures re-derived once the storage patterns have placed every table: a table a wide-column
+    store took commits no outbox or idempotency row beside its rows, so the figure the sharding rule reads counts only what
+    reaches it, and its requests hold no PostgreSQL connection."""
+    fresh = {f.key: f for f in [*insert_figures(analysis, arch), *pool_figures(analysis, arch)]}
     families = ("qps.peak.insert.table.", "qps.peak.guarantee.table.")
     kept = [fresh.pop(f.key, f) for f in arch.figures if not f.key.startswith(families) or f.key in fresh]
     return arch.model_copy(update={"figures": [*kept, *fresh.values()]})

@@ -29,6 +29,7 @@ from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
+from backend_architect.design.running_alternatives import derive_running_alternatives
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
 from backend_architect.design.traceability import derive_traceability
@@ -65,6 +66,8 @@ STAGES: tuple[Stage, ...] = (
     derive_edge,
     derive_security,
     derive_placement,
+    # after placement: every part the design runs is known, so no record rejects one as a store it would add
+    derive_running_alternatives,
     # After placement: the cache decision describes the in-memory stores the patterns placed.
     derive_technology,
     derive_availability,

@@ -12,6 +12,7 @@ from backend_architect.design.keys import postgres_version
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.patterns._clouds import Part, named, pinned
 from backend_architect.design.patterns._clouds import candidates as candidates_of
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES
 from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.design.patterns.availability import planned_level
 from backend_architect.ir.model import Alternative, Architecture, Decision, enforced
@@ -247,7 +248,9 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
         # the same copies the redundancy record and the availability plan state (one decision: _copies)
         copies, why = copies_of(spec, analysis, arch, redis.kind, redis.use_cases)
         shards = redis.instances or 1
-        size = f"{shards} shard(s) x {copies} copies = {shards * copies} node(s)" + (f", {redis.memory_bytes / 2**30:,.1f} GiB" if redis.memory_bytes else "")
+        # the cluster is sized once (merge_components): every pattern's share is stated against the same per-shard capacity
+        held = f", {redis.memory_bytes / 2**30:,.1f} GiB at up to {REDIS_NODE_BYTES / 2**30:,.0f} GiB a shard" if redis.memory_bytes else ""
+        size = f"{shards} shard(s) x {copies} copies = {shards * copies} node(s){held}"
         lost = "so a lost node loses no shard" if copies > 1 else "so a lost node empties its shard onto the database until it is rebuilt"
         return _decision(
             spec,

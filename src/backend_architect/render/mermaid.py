@@ -6,6 +6,7 @@ import re
 
 from backend_architect.ir.model import Architecture, Column, Datastore, Event, Flow
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, event_source, external_calls
+from backend_architect.ir.runtime import Component
 from backend_architect.render.numbers import human
 
 
@@ -79,7 +80,10 @@ def render_architecture(arch: Architecture) -> str:
         lines.append(f'    {_db_node(arch, store.name)}[("{_label(_db_label(arch, store.name))}")]')
     for external in arch.externals:
         lines.append(f'    {node_id("ext", external.name)}{{{{"{_label(external.name)} ({_label(external.kind)})"}}}}')
+    relay_part = _relay_part(arch)
     for component in arch.components:
+        if component is relay_part:
+            continue  # drawn as the relay of each source of events below
         lines.append(f"    {node_id('cmp', component.name)}{_component_shape(component.kind, _label(f'{component.name} ({component.technology})'))}")
     relays = _relays(arch)
     for relay, label in relays.items():
@@ -108,8 +112,8 @@ def render_architecture(arch: Architecture) -> str:
         if component.kind in {"realtime-gateway", "cdn"}:
             # clients reach these directly: live connections, and media from the edge
             lines.append(f"    clients --> {node_id('cmp', component.name)}")
-        if component in edge:
-            continue  # drawn as the path of every request above
+        if component in edge or component is relay_part:
+            continue  # drawn as the path of every request above, or as the relays of events
         for user in component.services:
             if component.name in _held_elsewhere(arch, user):
                 continue  # drawn as the service's store above
@@ -141,10 +145,19 @@ def _relay_of(arch: Architecture, event: Event) -> str:
     return node_id("direct", event.producer) if source == DIRECT_SOURCE else node_id("cdc", event.entity)
 
 
+def _relay_part(arch: Architecture) -> Component | None:
+    """The relay process the broker decision provisions (a worker of the messaging decision), if the design runs one."""
+    return next((c for c in arch.components if c.kind == "worker" and c.decision == "messaging"), None)
+
+
 def _relays(arch: Architecture) -> dict[str, str]:
-    """One relay node per source of events: the outbox, each CDC log a store other than PostgreSQL publishes from, each write path publishing itself."""
-    said = {OUTBOX_SOURCE: "outbox / event relay", DIRECT_SOURCE: "published by the write path itself (no outbox)"}
-    return {_relay_of(arch, e): said.get(event_source(arch, e), f"{event_source(arch, e)} / event relay") for e in arch.events}
+    """One relay node per source of events: the outbox, each CDC log a store other than PostgreSQL publishes from, each write path
+    publishing itself; labelled with the provisioned relay's name where the design runs one (the same part, drawn per source)."""
+    part = _relay_part(arch)
+    # no relay part: the outbox is relayed in process by the deployable (no broker to feed)
+    relay = f"{part.name} ({part.technology})" if part is not None else "event relay (in process)"
+    said = {OUTBOX_SOURCE: f"outbox / {relay}", DIRECT_SOURCE: "published by the write path itself (no outbox)"}
+    return {_relay_of(arch, e): said.get(event_source(arch, e), f"{event_source(arch, e)} / {relay}") for e in arch.events}
 
 
 def _held_elsewhere(arch: Architecture, service: str) -> dict[str, list[str]]:

@@ -87,6 +87,6 @@ def test_latest_values_get_the_nodes_their_memory_needs_ok(rows: str) -> None:
     arch = design_of(SPEC.format(rate="5k/s", extra="").replace("rows: 200k", f"rows: {rows}"))
     memory = next(f.value for f in arch.figures if f.key == "latest.bytes.update-driver-location")
     made = next(d for d in arch.decisions if d.id == "latest.update-driver-location")
-    nodes = int(made.rationale.split(" node(s)")[0].rsplit(" ", 1)[-1]) if " node(s)" in made.rationale else None
+    nodes = int(made.rationale.split(" shard(s) at ")[0].rsplit(" ", 1)[-1]) if " shard(s) at " in made.rationale else None
     assert nodes is not None, made.rationale
     assert nodes >= math.ceil(memory / REDIS_NODE_BYTES)

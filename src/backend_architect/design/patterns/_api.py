@@ -16,8 +16,23 @@ from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Ope
 from backend_architect.spec.model import slug
 from backend_architect.spec.naming import snake
 
-#: The example a short code takes in generated examples: as the examples module writes a 'code'.
-EXAMPLE_CODE = "A1B2C3"
+#: The characters example codes are drawn from, in order: base62, so any length reads as a code.
+_EXAMPLE_CODE_CHARACTERS = "A1B2C3D4E5F6G7H8J9K0LmNpQrStUvWxYz"
+
+
+def example_code(length: int) -> str:
+    """The example of a short code of ``length`` characters: every example shows the length the key decision states."""
+    repeats = _EXAMPLE_CODE_CHARACTERS * (length // len(_EXAMPLE_CODE_CHARACTERS) + 1)
+    return repeats[: max(1, length)]
+
+
+def with_key_example(example: Any, column: str, value: str) -> Any:
+    """``example`` with every string ``column`` (an item's, or each item's of a page) showing ``value``: the key's one example."""
+    if isinstance(example, list):
+        return [with_key_example(e, column, value) for e in example]
+    if isinstance(example, dict):
+        return {k: value if k == column and isinstance(v, str) else with_key_example(v, column, value) for k, v in example.items()}
+    return example
 
 
 def operation_of(arch: Architecture, use_case: str) -> tuple[str, Operation] | None:
@@ -45,8 +60,8 @@ def with_parameters(op: Operation, parameters: Iterable[Parameter], drop: Iterab
     return op.model_copy(update={"parameters": [*path, *added, *rest], "error_statuses": errors})
 
 
-def rekey_item_paths(arch: Architecture, service: str, entity: str, column: str, description: str) -> tuple[tuple[str, Operation], ...]:
-    """Every operation addressing one ``entity`` by id addresses it by ``column`` (a short code or slug) instead."""
+def rekey_item_paths(arch: Architecture, service: str, entity: str, column: str, description: str, value: str) -> tuple[tuple[str, Operation], ...]:
+    """Every operation addressing one ``entity`` by id addresses it by ``column`` (a short code or slug, shown as ``value``) instead."""
     old = f"{snake(entity)}_id"
     api = next((a for a in arch.apis if a.service == service), None)
     if api is None:
@@ -59,16 +74,16 @@ def rekey_item_paths(arch: Architecture, service: str, entity: str, column: str,
         params = [param if p.name == old and p.location == "path" else p for p in op.parameters]
         error = op.example_error
         if isinstance(error, dict) and isinstance(error.get("instance"), str):
-            error = {**error, "instance": _rekeyed_instance(error["instance"], entity, column)}
-        changed.append(
-            (service, op.model_copy(update={"path": op.path.replace("{" + old + "}", "{" + column + "}"), "parameters": params, "example_error": error}))
-        )
+            error = {**error, "instance": error["instance"].replace(example_uuid(entity), value)}
+        update = {
+            "path": op.path.replace("{" + old + "}", "{" + column + "}"),
+            "parameters": params,
+            "example_error": error,
+            "example_request": with_key_example(op.example_request, column, value),
+            "example_response": with_key_example(op.example_response, column, value),
+        }
+        changed.append((service, op.model_copy(update=update)))
     return tuple(changed)
-
-
-def _rekeyed_instance(instance: str, entity: str, column: str) -> str:
-    value = "analytical-engine" if column == "slug" else EXAMPLE_CODE
-    return instance.replace(example_uuid(entity), value)
 
 
 def unconditional(op: Operation, note: str) -> Operation:
@@ -157,8 +172,10 @@ def new_operation(
     example_response: Any = None,
     owner_only: bool = False,
     idempotency_key: bool = False,
+    shown_by: Operation | None = None,
 ) -> Operation:
-    """An operation a pattern adds, with the error statuses and the problem example its shape calls for (as the API stage makes them)."""
+    """An operation a pattern adds, with the error statuses and the problem example its shape calls for (as the API stage makes them);
+    its path parameters show the examples ``shown_by`` (the operation whose path it extends) shows."""
     errors = {429, 500, 401, 403}
     if parameters or request_schema:
         errors.add(400)
@@ -167,7 +184,7 @@ def new_operation(
     if kind in {"create", "action", "update", "replace"} and request_schema:
         errors |= {409, 422}
     status = 404 if 404 in errors else 422 if 422 in errors else 400 if 400 in errors else 401
-    instance = _instance(path, parameters, entity)
+    instance = _instance(path, parameters, entity, shown_by)
     slug, title, detail = _PROBLEMS[status]
     problem: dict[str, Any] = {"type": f"https://problems.example.com/{slug}", "title": title, "status": status, "detail": detail, "instance": instance}
     if status == 422:
@@ -296,7 +313,7 @@ def own_operation(
             "title": title,
             "status": status,
             "detail": detail,
-            "instance": _instance(path, kept, op.entity or ""),
+            "instance": _instance(path, kept, op.entity or "", op),
         }
     update = {"path": path, "parameters": kept, "use_cases": [use_case], "operation_id": operation_id, "error_statuses": errors, "example_error": problem}
     if isinstance(problem, dict):
@@ -304,12 +321,27 @@ def own_operation(
     return service, op.model_copy(update=update), rest
 
 
-def _instance(path: str, parameters: list[Parameter], entity: str) -> str:
+def _instance(path: str, parameters: list[Parameter], entity: str, before: Operation | None = None) -> str:
+    """The problem's instance on ``path``: each path parameter shows the example it showed on the operation it came from
+    (a short code its key decision sized), else an example id."""
+    shown = _shown_values(before) if before is not None else {}
     instance = "/v1" + path
     for p in parameters:
         if p.location == "path":
-            instance = instance.replace("{" + p.name + "}", example_uuid(entity) if p.format == "uuid" else "1")
+            instance = instance.replace("{" + p.name + "}", shown.get(p.name) or (example_uuid(entity) if p.format == "uuid" else "1"))
     return instance
+
+
+def _shown_values(op: Operation) -> dict[str, str]:
+    """The values ``op``'s problem example shows for its path parameters, read by aligning its path with its instance."""
+    error = op.example_error
+    instance = error.get("instance") if isinstance(error, dict) else None
+    if not isinstance(instance, str):
+        return {}
+    template, shown = op.path.strip("/").split("/"), instance.removeprefix("/v1").strip("/").split("/")
+    if len(template) != len(shown):
+        return {}
+    return {t.strip("{}"): v for t, v in zip(template, shown, strict=True) if t.startswith("{") and not v.startswith("{")}
 
 
 def use_case_id(name: str) -> str:

@@ -31,6 +31,17 @@ PRIMARY_WRITE_CEILING = 5_000.0
 REDIS_NODE_OPS = 100_000.0
 #: Memory one Redis node is planned with (a 32 GiB instance, a quarter kept free for forks and fragmentation).
 REDIS_NODE_BYTES = 24 * 2**30
+
+
+def redis_share(shards: int) -> str:
+    """One pattern's share of the shared Redis cluster, said against the one per-shard capacity every record reads: the cluster
+    itself (the sum of every share's memory and operations) is sized once, in the shared-cache record."""
+    return (
+        f"its share: {shards} shard(s) at {REDIS_NODE_BYTES / 2**30:,.0f} GiB and {REDIS_NODE_OPS:,.0f} operations/s a shard, "
+        "of the one Redis cluster the shared-cache record sizes"
+    )
+
+
 #: Messages/s one Kafka partition sustains for small records (vendor and community benchmarks: 10-50 MB/s per partition).
 KAFKA_PARTITION_MSGS = 10_000.0
 #: Events/s a transactional outbox polled by one relay publishes comfortably (batched SELECT ... FOR UPDATE SKIP LOCKED).

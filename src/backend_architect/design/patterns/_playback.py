@@ -100,6 +100,7 @@ def playback_contract(
         response_schema=playback.name,
         example_response=example,
         owner_only=read.owner_only,
+        shown_by=read,
     )
     op = op.model_copy(
         update={"cache_control": "no-store", "auth": read.auth, "scopes": list(read.scopes) if read.auth != "none" else [],

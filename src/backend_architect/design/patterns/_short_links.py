@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.design.patterns._api import EXAMPLE_CODE, new_operation
+from backend_architect.design.patterns._api import example_code, new_operation, with_key_example
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
 from backend_architect.spec.model import FieldSpec, Spec
 from backend_architect.spec.naming import snake
@@ -130,8 +130,18 @@ def short_link_contract(
     path = PATH.replace("{code}", "{" + column + "}")
     # the use case's own read stays its operation (one per use case); it says where browsers open the link
     note = f"Browsers open the link at GET {path}, which redirects to {leads.split(' (')[0]}."
+    # every example shows a code of the length the key decision states
+    code = example_code(length)
     changed = [
-        (service, op.model_copy(update={"example_response": _with_url(op.example_response, column), "description": _noted(op, note, resolvers)}))
+        (
+            service,
+            op.model_copy(
+                update={
+                    "example_response": _with_url(with_key_example(op.example_response, column, code), column),
+                    "description": _noted(op, note, resolvers),
+                }
+            ),
+        )
         for op in api.operations
         if _answers(op, entity)
     ]
@@ -158,7 +168,7 @@ def short_link_contract(
             "auth": "none",
             "error_statuses": [s for s in made.error_statuses if s not in {401, 403}],
             "cache_control": CACHE_CONTROL,
-            "example_error": {**(made.example_error or {}), "instance": f"/s/{EXAMPLE_CODE}"},
+            "example_error": {**(made.example_error or {}), "instance": f"/s/{code}"},
         }
     )
     return (*changed, (service, redirect)), ((service, schema),)

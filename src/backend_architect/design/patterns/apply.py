@@ -9,6 +9,7 @@ replaces it (the later pattern saw more of the design).
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
@@ -16,6 +17,7 @@ from backend_architect.design.overrides import honoured, matches, override_for, 
 from backend_architect.design.paths import with_mechanisms
 from backend_architect.design.patterns import Applied, Pattern, Skipped
 from backend_architect.design.patterns._clouds import PINNED_BY, candidates, named, pinned
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES
 from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Api, ApiSchema, Architecture, Decision, Operation
 from backend_architect.ir.runtime import Component, Mechanism, PatternNote, RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -23,8 +25,13 @@ from backend_architect.spec.model import Spec
 Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
 
+#: Memory one shard of a component holds, by component name: a shared cluster's shards are sized from the memory of all it holds.
+SHARD_BYTES = {"redis": REDIS_NODE_BYTES}
+
+
 def merge_components(existing: Sequence[Component], added: Sequence[Component]) -> list[Component]:
-    """Components by name: one that several patterns add serves all of them, its memory summed and its size the largest asked."""
+    """Components by name: one that several patterns add serves all of them, its memory summed and its size the largest asked,
+    or, for a sharded store, at least the shards their summed memory needs (``merged_shards``)."""
     by_name = {c.name: c for c in existing}
     for component in added:
         known = by_name.get(component.name)
@@ -32,7 +39,8 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
             by_name[component.name] = component
             continue
         memory = (known.memory_bytes or 0.0) + (component.memory_bytes or 0.0)
-        instances = max(known.instances or 0, component.instances or 0) or None
+        per_shard = SHARD_BYTES.get(component.name)
+        instances = merged_shards(known, component, per_shard) if per_shard is not None else (max(known.instances or 0, component.instances or 0) or None)
         by_name[component.name] = known.model_copy(
             update={
                 "purpose": known.purpose if component.purpose in known.purpose else f"{known.purpose}; {component.purpose}",
@@ -43,6 +51,18 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
             }
         )
     return list(by_name.values())
+
+
+def merged_shards(known: Component, added: Component, per_shard: float) -> int:
+    """Shards of one cluster two patterns share: the most either asked, and enough for their summed memory.
+
+    Each pattern sized its part as max(memory shards, operation shards) against the same per-shard
+    capacity; held together, their bytes add up, so the cluster never holds more than ``per_shard``
+    bytes a shard and every record's share (its bytes at that capacity) fits the one sizing. (The
+    redundancy decision restates the part with its copies counted: the most asked keeps that.)
+    """
+    memory = (known.memory_bytes or 0.0) + (added.memory_bytes or 0.0)
+    return max(1, known.instances or 0, added.instances or 0, math.ceil(memory / per_shard))
 
 
 _METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}

@@ -18,6 +18,7 @@ from backend_architect.design.patterns._common import (
     figure,
     fmt,
     owner_of,
+    redis_share,
     size,
     writers,
 )
@@ -273,9 +274,9 @@ def _applied(
         f"{fmt(FANOUT_WORKER_RATE)}/s)."
     )
     consequences = (
-        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in {redis_nodes} Redis "
-        "shard(s), each kept in the copies the redundancy decision states); a list missing from Redis (an inactive reader, a lost node) "
-        "is rebuilt from the follow graph and the authors' own "
+        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in Redis, "
+        f"{redis_share(redis_nodes)}, each shard kept in the copies the redundancy decision states); "
+        "a list missing from Redis (an inactive reader, a lost node) is rebuilt from the follow graph and the authors' own "
         f"{item}s, a fan-out on read once. The join {hops} stays indexed for rebuilds and large authors. Deletes remove the id lazily "
         "(readers skip ids whose item is gone)."
     )
@@ -320,7 +321,10 @@ def _applied(
             serves="read",
             store="redis",
             entities=list(dict.fromkeys([item, ref.entity, *use_case.reads])),
-            how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), then the page's {item} rows by id from the database",
+            # the hybrid's read-time merge is a step of this read: the flow that runs it draws it (sequence diagram, data-flow table)
+            how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), merged by time with the newest {item} ids of each followed author "
+            f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out), read from the database by {_item_author(ref, item)}, "
+            f"then the page's {item} rows by id from the database",
             database_share=0.0,
             loads=[_hydration(analysis, use_case, item)],
         ),
@@ -357,6 +361,12 @@ def _applied(
         events=_event(arch, item, creators, worker, key),
         mechanisms=mechanisms,
     )
+
+
+def _item_author(ref: FieldRef, item: str) -> str:
+    """The item's column naming its author (``author_id``): what the read-time merge reads a large author's newest items by."""
+    hop = next((h for h in ref.join if h.owner == item and h.forward), None)
+    return f"{snake(hop.relation)}_id" if hop is not None else "author"
 
 
 def _author_column(ref: FieldRef) -> str:

@@ -23,6 +23,7 @@ from backend_architect.design.patterns._common import (
     figure,
     fmt,
     owner_of,
+    redis_share,
     size,
     table_of,
 )
@@ -254,7 +255,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"{fmt(writes)} writes/s at peak would take {writes / PRIMARY_WRITE_CEILING:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)} writes/s "
         f"(more than {PRIMARY_SHARE:.0%}, {fmt(ceiling)}/s) as row versions and WAL for values that are stale within seconds; "
         f"{fmt(keys)} keys at the horizon (none expires: a key lasts as long as its {latest.key_entity}) take {size(memory)} in Redis, "
-        f"{fmt(writes + reads)} operations/s on {nodes} node(s)"
+        f"{fmt(writes + reads)} operations/s ({redis_share(nodes)})"
     )
     consequences = (
         f"Redis runs as a cluster, with the copies per shard the redundancy decision sets; a shard that loses every copy forgets its values "

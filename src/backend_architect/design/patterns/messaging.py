@@ -121,6 +121,37 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     yield dataclasses.replace(built, decision=record)
 
 
+#: The name of the process that carries events from where they are written to the broker: drawn and provisioned under it.
+EVENT_RELAY = "event-relay"
+
+
+def event_relay(arch: Architecture, technology: str) -> tuple[Component, ...]:
+    """The relay a broker is fed by, as a part to provision: it reads the outbox or a store's CDC log and publishes to the broker.
+
+    The architecture diagram draws a relay per source of events, and the events a push provider
+    (FCM, APNs) or another external consumes leave through it: so the process doing that is in the
+    list of parts to run, named as drawn. Events the write path publishes itself need none.
+    """
+    relayed = [e for e in arch.events if event_source(arch, e) != DIRECT_SOURCE]
+    if not relayed:
+        return ()
+    externals = {x.name for x in arch.externals}
+    handed = sorted({c for e in relayed for c in e.consumers if c in externals})
+    pushes = f"; hands {', '.join(sorted({e.name for e in relayed if set(e.consumers) & externals}))} to {', '.join(handed)}" if handed else ""
+    sources = " and ".join(s for s in events_sources(arch) if s != DIRECT_SOURCE)
+    return (
+        Component(
+            name=EVENT_RELAY,
+            kind="worker",
+            technology=technology,
+            purpose=f"reads {sources} and publishes each event to the broker{pushes}",
+            services=sorted({e.producer for e in relayed}),
+            instances=2,
+            decision="messaging",
+        ),
+    )
+
+
 def _sources(arch: Architecture) -> str:
     """What the broker's relay reads: the transactional outbox, each CDC log of a store other than PostgreSQL; and the write
     paths that publish themselves (a value kept in memory), named apart since no relay reads them."""
@@ -138,6 +169,27 @@ def _fed_by_cdc(arch: Architecture) -> str:
 
 
 _NAMES = {"outbox": "transactional outbox relayed in process", "rabbitmq": "RabbitMQ", "kafka": "Apache Kafka"}
+
+
+def beside_work_queues(arch: Architecture, alternatives: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The broker's alternatives, each one a work queue of the design already runs saying why both choices hold.
+
+    A technology one record chooses (RabbitMQ for media jobs) is never an option another record rejects
+    unexplained: the work queue carries jobs (one consumer each, acknowledged, retried, dead-lettered,
+    with no order or replay to keep), the broker carries events to every consuming group; the
+    rejection is of that technology in the broker's role only.
+    """
+    queues = [c for c in arch.components if c.kind == "queue"]
+    out = []
+    for name, why in alternatives:
+        running = sorted(c.name for c in queues if name.lower().split()[-1] in c.technology.lower())
+        if running:
+            why = (
+                f"already runs {', '.join(running)} for jobs (each taken by one worker, acknowledged, retried and dead-lettered, with no order "
+                f"or replay to keep), where it stays; as the event broker: {why}"
+            )
+        out.append((name, why))
+    return out
 
 
 def _outbox(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
@@ -159,10 +211,13 @@ def _outbox(spec: Spec, arch: Architecture, events: float, deliveries: float, co
         context,
         f"{fmt(events)} events/s at peak is within what one outbox relay publishes ({fmt(OUTBOX_MAX_EVENTS)}/s), and {where}: "
         "events commit with their data and need no broker",
-        alternatives=[
-            ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
-            ("Apache Kafka", f"built for sustained high throughput and replay; {fmt(events)} events/s needs neither"),
-        ],
+        alternatives=beside_work_queues(
+            arch,
+            [
+                ("RabbitMQ", "a broker to operate for events that never leave the process; adopt it when a module is extracted"),
+                ("Apache Kafka", f"built for sustained high throughput and replay; {fmt(events)} events/s needs neither"),
+            ],
+        ),
         consequences="Handlers are idempotent (keyed by event id) so the relay may deliver twice. Ordering keys: " + keys + ".",
         subject="system",
         inputs={"events_per_s": events, "deliveries_per_s": deliveries},
@@ -179,11 +234,14 @@ def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, 
         f"RabbitMQ (managed), fed by a relay reading {_sources(arch)}: one queue per consumer, retries and a dead-letter queue",
         context,
         f"{fmt(events)} events/s at peak is well within one cluster ({fmt(QUEUE_MAX_EVENTS)}/s), and consumers need queues of their own",
-        alternatives=[
-            ("Apache Kafka", f"a partitioned log for high throughput and replay; {fmt(events)} events/s needs neither and it costs more to run"),
-            ("Outbox relayed in process", "only while every consumer runs in the producer's deployable"),
-            ("NATS JetStream", "light and fast, but fewer managed offerings and less tooling for dead letters"),
-        ],
+        alternatives=beside_work_queues(
+            arch,
+            [
+                ("Apache Kafka", f"a partitioned log for high throughput and replay; {fmt(events)} events/s needs neither and it costs more to run"),
+                ("Outbox relayed in process", "only while every consumer runs in the producer's deployable"),
+                ("NATS JetStream", "light and fast, but fewer managed offerings and less tooling for dead letters"),
+            ],
+        ),
         consequences="Handlers are idempotent (keyed by event id); a message that fails 5 times moves to the dead-letter queue and alerts. "
         "Ordering keys: " + keys + ".",
         subject="system",
@@ -199,7 +257,9 @@ def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, 
         instances=3,
         decision="messaging",
     )
-    return Applied(made, components=(broker,), figures=figures_out)
+    logged = any(source not in {OUTBOX_SOURCE, DIRECT_SOURCE} for source in events_sources(arch))
+    relay = event_relay(arch, "Debezium Server (2 instances)" if logged else "an outbox relay (2 instances, FOR UPDATE SKIP LOCKED)")
+    return Applied(made, components=(broker, *relay), figures=figures_out)
 
 
 def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
@@ -217,11 +277,14 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         + (f", {consumers} consumers of the largest group, one a partition" if consumers else "")
         + f") = {partitions}), keeps "
         "per-key order and lets a consumer replay",
-        alternatives=[
-            ("RabbitMQ", f"struggles past ~{fmt(QUEUE_MAX_EVENTS)} msgs/s per queue and keeps no history to replay"),
-            ("Outbox polled by a relay", f"one poller publishes about {fmt(OUTBOX_MAX_EVENTS)} events/s; {fmt(events)}/s needs CDC into a log"),
-            ("NATS JetStream", "fewer managed offerings and less tooling at this volume"),
-        ],
+        alternatives=beside_work_queues(
+            arch,
+            [
+                ("RabbitMQ", f"struggles past ~{fmt(QUEUE_MAX_EVENTS)} msgs/s per queue and keeps no history to replay"),
+                ("Outbox polled by a relay", f"one poller publishes about {fmt(OUTBOX_MAX_EVENTS)} events/s; {fmt(events)}/s needs CDC into a log"),
+                ("NATS JetStream", "fewer managed offerings and less tooling at this volume"),
+            ],
+        ),
         consequences=f"Consumer lag is alerted past 10 s; each event is keyed for order ({keys}); consumers are idempotent by event id; "
         f"{RETENTION_DAYS} days of retention let a failed consumer catch up by replay.",
         subject="system",
@@ -245,4 +308,5 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         "max(3, ceil(events / partition_rate) x headroom, consumer_workers)",
         {"events": events, "partition_rate": KAFKA_PARTITION_MSGS, "headroom": PARTITION_HEADROOM, "consumer_workers": float(consumers)},
     )
-    return Applied(made, components=(log,), figures=(*figures_out, partitions_figure))
+    relay = event_relay(arch, "Debezium on Kafka Connect (2 workers)")
+    return Applied(made, components=(log, *relay), figures=(*figures_out, partitions_figure))

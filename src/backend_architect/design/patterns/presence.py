@@ -12,7 +12,17 @@ from backend_architect.design.online import online, people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figure, fmt, owner_of, size
+from backend_architect.design.patterns._common import (
+    PRIMARY_WRITE_CEILING,
+    REDIS_NODE_BYTES,
+    REDIS_NODE_OPS,
+    decision,
+    figure,
+    fmt,
+    owner_of,
+    redis_share,
+    size,
+)
 from backend_architect.design.patterns._online import hooks, online_api, presence_view, says_online
 from backend_architect.design.patterns._routes import route
 from backend_architect.design.patterns.latest import PRIMARY_SHARE
@@ -236,7 +246,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     looked = f" and {fmt(lookups)} key lookups/s of reads ({', '.join(repr(u.name) for u in [*readers, *(u for u, _ in joined)])})" if lookups else ""
     rationale = (
         f"{fmt(count)} {entity} rows online at peak ({basis}) beating every {interval:g} s make {fmt(beats)} heartbeats/s: as row updates they "
-        f"would load the primary, as key refreshes{looked} they take {nodes} Redis node(s) and {size(memory)}; the TTL turns a lost client into "
+        f"would load the primary, as key refreshes{looked} they take {size(memory)} in Redis ({redis_share(nodes)}); the TTL turns a lost client into "
         f"'offline' without a sweeper"
     )
     beat_cases = heartbeats(spec, analysis, entity)

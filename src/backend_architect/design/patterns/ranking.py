@@ -12,7 +12,7 @@ from backend_architect.design.overrides import Steer, override_for, settled, ste
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import column_parameter_type, example_of, integer, own_operation, prop, reshaped
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size, table_of, writers
+from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, redis_share, size, table_of, writers
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, CachePlan, Column, Figure, Index, IndexColumn, Operation, Table
 from backend_architect.ir.runtime import Component, Job
 from backend_architect.spec.identifiers import bounded_name
@@ -167,7 +167,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         rationale = (
             f"re-reading {window} at each refresh would scan {fmt(rows_per_run)} rows every {interval:g} s ({fmt(job_rate)} rows/s, more than a job "
             f"reads in half its interval at {fmt(JOB_SCAN_ROWS_PER_S)} rows/s); counting as the events arrive costs {fmt(events)} Redis writes/s "
-            f"on {nodes} node(s) and {size(memory)}"
+            f"and {size(memory)} ({redis_share(nodes)})"
         )
         components = (
             Component(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
-from backend_architect.design.patterns._api import rekey_item_paths
+from backend_architect.design.patterns._api import example_code, rekey_item_paths
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
 from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
@@ -213,7 +213,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
         )
     resolvers = [u for u in analysis.of_entity(entity) if u.kind == "get"]
     service = owner_of(arch, entity)
-    operations = rekey_item_paths(arch, service, entity, plan.column, _param_description(plan))
+    example = "analytical-engine" if plan.method == "slug" else example_code(plan.length)
+    operations = rekey_item_paths(arch, service, entity, plan.column, _param_description(plan), example)
     schemas: tuple[tuple[str, ApiSchema], ...] = ()
     opens = ""
     if plan.method != "slug":
