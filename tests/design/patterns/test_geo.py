@@ -165,8 +165,10 @@ def test_a_geo_set_honours_the_searches_filters_ok(filters: str, read_key: str) 
     seen = next(d for d in arch.decisions if d.id == "geo.see-nearby-cabs")
     assert f"GEOSEARCH {read_key} " in seen.choice
     assert "the caller's filter picks the set" in seen.choice
+    assert "ASC COUNT {limit} (the page's limit: " in seen.choice  # a read returns the page it asks for, up to the contract's max
     request = next(d for d in arch.decisions if d.id == "geo.request-ride")
     assert "GEOSEARCH cab:location:true" in request.choice
+    assert " ASC COUNT 5 on " in request.choice  # the write picks its avg_fanout recipients
     if "tier" in read_key:  # the ride request names no tier: it reads every tier's set
         assert "it reads every set and merges them by distance" in request.choice
 
@@ -181,3 +183,12 @@ def test_point_columns_say_the_positions_live_in_the_set_ok() -> None:
     assert "Redis GEO set cab:location:{available}" in comments["location_cell"]
     assert "lives only in the Redis GEO set cab:location:{available}" in comments["location_lat"]
     assert not [i for i in cabs.indexes if any(c.name == "location_cell" for c in i.columns)]
+
+
+def test_two_searches_of_one_table_both_drop_their_indexes_ok() -> None:
+    """The customers' search and the ride request both search cabs in the GEO set: neither leaves a database index behind
+    (the second search starts from the table the first changed)."""
+    arch = design_of(CABS % "available")
+    cabs = next(t for s in arch.datastores for t in s.tables if t.name == "cabs")
+    named = [(i.name, r) for i in cabs.indexes for r in i.reasons if "see nearby cabs" in r or "request ride" in r]
+    assert named == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
@@ -121,10 +121,13 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
     G. Niemeyer, geohash (2008); Redis documentation, GEOSEARCH; Uber engineering, "H3: Uber's
     Hexagonal Hierarchical Spatial Index" (2018); PostGIS documentation, ST_DWithin.
     """
+    changed: list[tuple[str, Table]] = []
     for use_case in analysis.use_cases:
         # a write searches too when its proximity query picks the recipients of its delivery (the nearby drivers)
         if not use_case.spec.near or (use_case.is_write and use_case.spec.deliver is None):
             continue
+        # two searches of one table each change it (an index dropped, one added): the second starts from the first's table
+        arch = _with_tables(arch, changed)
         search = plan_search(spec, analysis, use_case)
         if search.entity not in spec.entities or table_of(arch, search.entity) is None:
             continue
@@ -138,7 +141,9 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
                 f"decisions.geo.{use_case.id}: {search.entity}.{search.field} positions live in Redis (latest values in memory): the database's "
                 f"cells would be stale; keep them in the row first (decisions: latest.<use case>: in place); it changed nothing"
             )
-            yield _applied(spec, analysis, arch, use_case, search, True)
+            kept = _applied(spec, analysis, arch, use_case, search, True)
+            changed += kept.tables
+            yield kept
             yield Applied(None, assumptions=(note,))
             continue
         built = _applied(spec, analysis, arch, use_case, search, steered.build == "redis")
@@ -146,7 +151,26 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
         assert built.decision is not None
         assert numbers.decision is not None
         choices = {"choices": [names[0] for key, names in PLACES.items() if key == "redis" or not moving]}
+        changed += built.tables
         yield dataclasses.replace(built, decision=settled(steered, numbers.decision.model_copy(update=choices), built.decision.model_copy(update=choices)))
+
+
+def _count(use_case: UseCase, k: int | None) -> str:
+    """GEOSEARCH's COUNT: the recipients a write picks, or the page a read asks for (its default, up to the contract's max)."""
+    if not k:
+        return ""
+    if use_case.is_write:
+        return f" COUNT {k}"
+    return f" COUNT {{limit}} (the page's limit: {k} by default, at most {use_case.spec.page.max})"
+
+
+def _with_tables(arch: Architecture, tables: Sequence[tuple[str, Table]]) -> Architecture:
+    """``arch`` with the tables earlier searches changed, each in its store."""
+    if not tables:
+        return arch
+    latest = {(store, t.name): t for store, t in tables}
+    stores = [s.model_copy(update={"tables": [latest.get((s.name, t.name), t) for t in s.tables]}) for s in arch.datastores]
+    return arch.model_copy(update={"datastores": stores})
 
 
 #: What ``choose:`` builds for a proximity search, by the names an author may use.
@@ -245,7 +269,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         )
         source = "the GEO set the positions are written to (latest: true)" if moving else f"a GEO set kept current from {search.entity} changes"
         choice = (
-            f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{f' COUNT {k}' if k else ''} on {source}"
+            f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{_count(use_case, k)} on {source}"
             + (f", one set per constant filter ({', '.join(constants)}): a member moves between sets when that changes" if constants else "")
             + (
                 f", one set per value of {', '.join(sets)} ({_picks(use_case, equality, sets)}): a member moves between sets when its value changes"
