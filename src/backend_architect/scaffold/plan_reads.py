@@ -161,7 +161,8 @@ def near_plan(ctx: ModuleContext, op: Operation, table: Table) -> NearPlan:
         f"{field}_cell",
         int(precision[0]) if precision else 6,
         any(p.name == "radius" for p in op.parameters),
-        key.group(1) if key else None,
+        # one set per constant filter; the caller's per-value sets (``:{column}``) become a check on the rows it loads
+        re.sub(r":\{[^}]+\}", "", key.group(1)) if key else None,
     )
 
 
