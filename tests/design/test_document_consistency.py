@@ -867,6 +867,21 @@ def test_busiest_primary_is_the_primary_it_names_ok(name: str, arch: Architectur
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_worker_reads_only_its_own_services_data_ok(name: str, arch: Architecture, document: str) -> None:
+    """One database per service: a worker's reads from the database (a fan-out worker's follower pages) are of data a service
+    running it owns, so no worker attached to one service reads another's database directly."""
+    owners = {e: s.name for s in arch.services for e in s.entities}
+    workers = {c.name: c for c in arch.components if c.kind == "worker"}
+    for mechanism in arch.mechanisms:
+        worker = workers.get(mechanism.store)
+        if worker is None or len(arch.services) < 2:
+            continue
+        for load in mechanism.loads:
+            if load.reads_per_s and load.entity in owners:
+                assert owners[load.entity] in worker.services, (worker.name, load.entity, worker.services)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_owner_only_description_matches_declared_404_ok(name: str, arch: Architecture, document: str) -> None:
     """An operation that says others get 404 declares 404; one without an id in its path says no such thing."""
     for api in arch.apis:
