@@ -18,13 +18,14 @@ from tests.design.helpers import spec_of
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
+from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
 
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.loads import served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, busiest_write_primary, event_source
 from backend_architect.render.ddl import render_ddl
 from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.rules.model import Severity
@@ -360,6 +361,10 @@ use_cases:
 """,
     "firehose": FIREHOSE,
     "nearby-offers": SHARED,
+    # one shard map, one layout: tables sized together, parts co-located only by their parent's shard key (issue 22-u2)
+    "album-parts": ALBUMS,
+    "clip-labels": CLIPS,
+    "busy-folders": FOLDERS,
     "live-matches": LIVE_MATCHES,
     "lessons": LESSONS,
     # parts sent with their parent count avg_per_parent rows; writes named for a state set it (issue 22-t3)
@@ -821,6 +826,59 @@ def test_sharding_stated_once_with_when_ok(name: str, arch: Architecture, docume
             assert t.sharding.when in document
             assert stage is not None
             assert ("built now" in t.sharding.when) == stage.now
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_shard_map_states_one_count_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every table of a shard map states the map's one count, sized from all its tables; a foreign key kept between two sharded
+    tables joins rows of one shard map (the parent sharded by the column it references)."""
+    known = {f.key: f for f in arch.figures}
+    sharded = {t.name: t for s in arch.datastores for t in s.tables if t.sharding is not None}
+    for table in sharded.values():
+        shards = known[f"db.shards.{table.name}"]
+        assert f"{shards.value:,.0f} shards at the horizon" in (table.sharding.when if table.sharding else "")
+        members = shards.formula.split("together: ")[1].rstrip(")").split(", ") if "together: " in shards.formula else [table.name]
+        assert {known[f"db.shards.{m}"].value for m in members} == {shards.value}
+        for fk in table.foreign_keys:
+            parent = sharded.get(fk.ref_table)
+            if parent is not None and not fk.checked_by and parent.name != table.name:
+                assert parent.sharding is not None
+                assert parent.sharding.key in {*fk.ref_columns, table.sharding.key if table.sharding else ""}, (table.name, fk.ref_table)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_busiest_primary_is_the_primary_it_names_ok(name: str, arch: Architecture, document: str) -> None:
+    """The busiest primary's writes are those of the primary it names, and the design says which."""
+    known = {f.key: f for f in arch.figures}
+    busiest = known.get("db.write_utilisation")
+    if busiest is None:
+        return
+    which = busiest_write_primary(busiest.quantity)
+    if which.startswith("one shard of "):
+        stated = known[f"db.shard.writes.{which.removeprefix('one shard of ').split(' ')[0]}"].value
+    elif which.endswith("'s unsharded primary"):
+        stated = known[f"db.primary.writes.peak.{which.removesuffix(chr(39) + 's unsharded primary')}"].value
+    elif which.endswith("'s primary"):
+        stated = known[f"db.writes.peak.{which.removesuffix(chr(39) + 's primary')}"].value
+    else:
+        pytest.fail(f"{name}: the busiest primary is not named: {busiest.quantity}")
+    assert busiest.inputs["peak_write"] == pytest.approx(stated)
+    assert f"busiest primary ({which})" in document
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_worker_reads_only_its_own_services_data_ok(name: str, arch: Architecture, document: str) -> None:
+    """One database per service: a worker's reads from the database (a fan-out worker's follower pages) are of data a service
+    running it owns, so no worker attached to one service reads another's database directly."""
+    owners = {e: s.name for s in arch.services for e in s.entities}
+    workers = {c.name: c for c in arch.components if c.kind == "worker"}
+    for mechanism in arch.mechanisms:
+        worker = workers.get(mechanism.store)
+        if worker is None or len(arch.services) < 2:
+            continue
+        for load in mechanism.loads:
+            if load.reads_per_s and load.entity in owners:
+                assert owners[load.entity] in worker.services, (worker.name, load.entity, worker.services)
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])

@@ -114,11 +114,18 @@ def test_co_write_across_shards_unhandled_err(consistency: str, mechanism: str, 
 
 
 def test_aggregate_split_across_shards_err() -> None:
-    """A part sharded by its own id, or not at all, while its parent is sharded, is a warning; sharded by the parent's key, clean."""
+    """A part sharded by its own id, not at all, or by a reference to a parent sharded by another column, is a warning; by the parent's key, clean."""
     assert "sharded by id" in assert_findings(_store(ORDERS, _lines(Sharding(key="id", reason="r"))), aggregate_split_across_shards)
     assert "nothing (one node)" in assert_findings(_store(ORDERS, _lines(None)), aggregate_split_across_shards)
-    assert_clean(_store(ORDERS, _lines(Sharding(key="order_id", reason="r"))), aggregate_split_across_shards)
+    # orders hash by customer_id: a line hashed by order_id lands on another shard than its order
+    assert "sharded by order_id" in assert_findings(_store(ORDERS, _lines(Sharding(key="order_id", reason="r"))), aggregate_split_across_shards)
+    by_id = ORDERS.model_copy(update={"sharding": Sharding(key="id", reason="r")})
+    assert_clean(_store(by_id, _lines(Sharding(key="order_id", reason="r"))), aggregate_split_across_shards)
     assert_clean(_store(ORDERS, _lines(Sharding(key="customer_id", reason="r"), ["id", "order_id", "customer_id"])), aggregate_split_across_shards)
+    # kept apart on purpose: no foreign key, its check stated
+    apart = _lines(Sharding(key="order_id", reason="r"))
+    apart = apart.model_copy(update={"foreign_keys": [fk.model_copy(update={"checked_by": "a write reads the orders row"}) for fk in apart.foreign_keys]})
+    assert_clean(_store(ORDERS, apart), aggregate_split_across_shards)
 
 
 def _likes(on_delete: str, unique: bool) -> Table:

@@ -7,6 +7,7 @@ from backend_architect.design.bottleneck_checks import call_chains, chatty_calls
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
 from backend_architect.ir.model import Architecture, Bottleneck, Table
+from backend_architect.ir.query import busiest_write_primary
 from backend_architect.spec.model import Spec
 
 #: Fan-out deliveries per second past which write-time fan-out needs a queue of its own.
@@ -43,7 +44,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     rank=0,
                     title="Write ceiling of one database primary",
                     scope="database",
-                    trigger=f"peak writes on the busiest primary (one shard where sharded) {write.inputs['peak_write']:,.1f}/s "
+                    trigger=f"peak writes on the busiest primary ({busiest_write_primary(write.quantity)}) {write.inputs['peak_write']:,.1f}/s "
                     f"= {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s",
                     scaling_step="batch writes, then partition the hottest table, then shard by its dominant key",
                     figure=write.key,

@@ -18,15 +18,24 @@ from backend_architect.spec.naming import snake
 def shard_map(name: str, sharded: dict[str, Table]) -> str:
     """The table whose shards ``name``'s rows follow: up its shard-key references, within one database's sharded tables.
 
-    A row follows a parent whose own key is the value of its shard key: by a foreign key on the
-    shard key, or, when the parent's foreign keys were dropped (a partitioned parent keeps none),
+    A row follows a parent whose own shard key is the value of its shard key: by a foreign key on the
+    shard key to the parent's shard key, or, when the parent's foreign keys were dropped (a partitioned parent keeps none),
     by the shard key named for the parent (``chat_id`` for ``chats`` sharded by ``id``).
     """
     seen = {name}
     while True:
         table = sharded[name]
         key = table.sharding.key if table.sharding else ""
-        parent = next((fk.ref_table for fk in table.foreign_keys if fk.columns == [key] and fk.ref_table in sharded), None)
+        # the parent's shards hold a row by the parent's own shard key: a reference to a parent sharded by another column
+        # (videos by uploader_id, a tag by video_id) hashes elsewhere, so that child keeps a shard map of its own
+        parent = next(
+            (
+                fk.ref_table
+                for fk in table.foreign_keys
+                if fk.columns == [key] and fk.ref_table in sharded and _sharded_by(sharded[fk.ref_table]) in fk.ref_columns
+            ),
+            None,
+        )
         if parent is None:
             parent = next(
                 (
@@ -52,6 +61,10 @@ def placements(arch: Architecture) -> dict[str, tuple[str, str]]:
         for table in store.tables:
             found[table.name] = (db, shard_map(table.name, sharded) if table.name in sharded else "")
     return found
+
+
+def _sharded_by(table: Table) -> str:
+    return table.sharding.key if table.sharding else ""
 
 
 def co_writes(analysis: Analysis, arch: Architecture) -> dict[str, list[CoWrite]]:

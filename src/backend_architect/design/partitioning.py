@@ -21,7 +21,7 @@ from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
-from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, Partitioning, Sharding, Table
+from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, ForeignKey, Partitioning, Sharding, Table
 from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
@@ -81,7 +81,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
                 assumptions += steered.problems
             if partitioning or sharding:
                 planned[table.name] = table.model_copy(update={"partitioning": partitioning, "sharding": sharding})
-    _co_locate(spec, arch, planned, use_cases)
+    _co_locate(spec, arch, planned, use_cases, (figures, horizon, factor))
     partitioned = {name for name, t in planned.items() if t.partitioning}
     stores = []
     for store in arch.datastores:
@@ -249,12 +249,31 @@ def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_ca
     return Sharding(key=key, reason="; ".join(reasons), cross_shard=cross)
 
 
-def _co_locate(spec: Spec, arch: Architecture, planned: dict[str, Table], use_cases: dict[str, list[UseCase]]) -> None:
+def _own_map(table: Table, fk: ForeignKey, parent: Table, sized: tuple[dict[str, float], float, float]) -> Table | None:
+    """A part whose parent is sharded by a column it does not hold: sharded on its own (by its reference, in a shard map of its own)
+    when its own numbers pass one primary, else left on the unsharded primary; either way apart from its parent (no foreign key
+    across servers: ``cross_server_keys.py``), never said to live on the parent's shard. ``None``: nothing changes."""
+    if table.sharding is not None:
+        return None
+    known, horizon, factor = sized
+    reasons = shard_reasons(known.get(f"bytes.{horizon:g}y.{table.name}", 0.0), table_inserts(known, table, factor))
+    if not reasons:
+        return None
+    assert parent.sharding is not None
+    apart = f"a shard map of its own: {parent.name} is sharded by {parent.sharding.key}, which its rows do not hold"
+    return table.model_copy(update={"sharding": Sharding(key=fk.columns[0], reason="; ".join([*reasons, apart]))})
+
+
+def _co_locate(
+    spec: Spec, arch: Architecture, planned: dict[str, Table], use_cases: dict[str, list[UseCase]], sized: tuple[dict[str, float], float, float]
+) -> None:
     """The parts of a sharded aggregate, and the links of a sharded row, are sharded with it (in place in ``planned``).
 
     A table that goes with its parent (a foreign key that cascades: a composition part, a
     link) lives on the parent's shard: by the tenant when both are sharded by it, else by
-    its foreign key to the parent (a column named like the parent's key may hold another
+    its foreign key to the parent when the parent is sharded by the key that reference holds
+    (a parent sharded by another column hashes its rows by a value the part does not hold:
+    the part gets a shard map of its own when its numbers need one, and no foreign key) (a column named like the parent's key may hold another
     row's id, as a join table's does); a part big enough to be
     sharded on its own keeps its reason but takes that key. A link goes with its first
     sharded side (its owner); reading it from the other side crosses shards. A partitioned
@@ -280,6 +299,13 @@ def _co_locate(spec: Spec, arch: Architecture, planned: dict[str, Table], use_ca
             assert parent.sharding is not None
             # the tenant's id is the same value in every table of the tenant; another column of the same name may not be
             carried = parent.sharding.key == TENANT_COLUMN and table.tenant_scoped
+            if not carried and parent.sharding.key not in fk.ref_columns:
+                # the parent's rows hash by a column this table does not hold: its rows cannot sit on their parent's shard
+                alone = _own_map(table, fk, parent, sized)
+                if alone is not None:
+                    tables[table.name] = planned[table.name] = alone
+                    changed = True
+                continue
             key = TENANT_COLUMN if carried else fk.columns[0]
             reason = f"goes with {parent.name} (sharded by {parent.sharding.key}): its rows live on their {fk.relation}'s shard"
             if table.sharding is not None:

@@ -49,10 +49,18 @@ def with_mechanisms(arch: Architecture, added: Sequence[Mechanism]) -> Architect
 
 
 def _used_by(components: list[Component], store: str, service: str | None) -> list[Component]:
-    """The serving store lists the service answering the path among its users (the architecture draws that edge)."""
+    """The serving store lists the service answering the path among its users (the architecture draws that edge).
+
+    A worker already run by a service is reached through the events it consumes, not used by the path's service: listing that
+    service would draw the worker in two services and read the first one's data from the second's database."""
     if service is None:
         return components
-    return [c.model_copy(update={"services": sorted({*c.services, service})}) if c.name == store and service not in c.services else c for c in components]
+    return [
+        c.model_copy(update={"services": sorted({*c.services, service})})
+        if c.name == store and service not in c.services and not (c.kind == "worker" and c.services)
+        else c
+        for c in components
+    ]
 
 
 def _entities(step: FlowStep) -> set[str]:

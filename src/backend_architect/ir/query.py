@@ -101,3 +101,16 @@ IF_MATCH: Literal["required", "optional"] = "optional"
 def if_match(op: Operation) -> Literal["required", "optional"] | None:
     """How ``op`` takes If-Match: None where it takes none (reads, unversioned rows, values the last writer replaces)."""
     return IF_MATCH if op.conditional and op.kind != "get" else None
+
+
+#: The busiest write primary's figure (``db.write_utilisation``): its quantity names which primary it is, in parentheses.
+BUSIEST_WRITES = "share of the busiest primary's write ceiling used at peak"
+
+
+def busiest_write_primary(quantity: str) -> str:
+    """Which primary carries the most writes, as ``db.write_utilisation`` names it: a database's (unsharded) primary or one shard.
+
+    >>> busiest_write_primary("share of the busiest primary's write ceiling used at peak (tweets-db's unsharded primary)")
+    "tweets-db's unsharded primary"
+    """
+    return quantity.removeprefix(BUSIEST_WRITES).strip().removeprefix("(").removesuffix(")") or "one shard where sharded"

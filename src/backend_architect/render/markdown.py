@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
-from backend_architect.ir.query import OUTBOX_SOURCE, event_source, external_calls, if_match
+from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, external_calls, if_match
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -530,7 +530,8 @@ def _reaching(arch: Architecture) -> list[list[str]]:
         return []
     return [
         [
-            "reaching the busiest primary (one shard where sharded)",
-            f"{human(read.inputs['peak_reads'], 'req/s')} reads, {human(write.inputs['peak_write'], 'req/s')} writes",
+            "reaching the busiest primary (reads: one shard where sharded)",
+            f"{human(read.inputs['peak_reads'], 'req/s')} reads, {human(write.inputs['peak_write'], 'req/s')} writes "
+            f"(on {busiest_write_primary(write.quantity)})",
         ]
     ]

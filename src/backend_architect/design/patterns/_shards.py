@@ -9,6 +9,7 @@ where another calls it "later".
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from backend_architect.design.analysis import DEFAULT_PEAK_FACTOR
 from backend_architect.design.capacity import rows_after
@@ -23,29 +24,47 @@ from backend_architect.spec.units import DAYS_PER_YEAR
 
 
 def shards(arch: Architecture, spec: Spec) -> dict[str, int]:
-    """Shards each sharded table needs: by size at the horizon and by peak inserts, whichever is more.
+    """Shards each sharded table needs: its shard map's count (``shard_map_totals``)."""
+    return {name: total.count for name, total in shard_map_totals(arch, spec).items()}
+
+
+@dataclass(frozen=True)
+class MapTotal:
+    """One shard map's tables sized together: their bytes at the horizon and peak inserts, and the shards they need."""
+
+    tables: tuple[str, ...]
+    bytes_at_horizon: float
+    peak_inserts: float
+
+    @property
+    def count(self) -> int:
+        """By size at the horizon and by peak inserts, whichever is more (at least 2)."""
+        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / PRIMARY_WRITE_CEILING))
+
+
+def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
+    """Each sharded table's shard map, its tables sized together.
 
     Tables sharded to live together (a part sharded by its foreign key to a parent sharded in the same database: one
-    aggregate) share one shard map, so they get one count, the largest any of them needs: a row can only sit on its
-    parent's shard if both tables have the same shards.
+    aggregate) share one shard map: every shard holds its share of each of them, so the map's count is their total
+    (bytes at the horizon and inserts summed), never the largest table's alone, and every member states that one count.
     """
     known = figures(arch)
     years = horizon(spec)
     factor = spec.scale.peak_factor or DEFAULT_PEAK_FACTOR
-    result = {}
+    result: dict[str, MapTotal] = {}
     for store in arch.datastores:
         sharded = {t.name: t for t in store.tables if t.sharding is not None}
-        needed: dict[str, int] = {}
-        for table in sharded.values():
-            inserts = table_inserts(known, table, factor)
-            by_size = math.ceil(known.get(f"bytes.{years:g}y.{table.name}", 0.0) / HOT_STORE_BYTES)
-            needed[table.name] = max(2, by_size, math.ceil(inserts / PRIMARY_WRITE_CEILING))
         groups: dict[str, list[str]] = {}
         for name in sharded:
             groups.setdefault(shard_map(name, sharded), []).append(name)
         for members in groups.values():
-            count = max(needed[m] for m in members)
-            result.update(dict.fromkeys(members, count))
+            total = MapTotal(
+                tables=tuple(members),
+                bytes_at_horizon=sum(known.get(f"bytes.{years:g}y.{m}", 0.0) for m in members),
+                peak_inserts=sum(table_inserts(known, sharded[m], factor) for m in members),
+            )
+            result.update(dict.fromkeys(members, total))
     return result
 
 
@@ -108,4 +127,4 @@ def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, flo
     return 1 + (count - 1) * share, {"max_per_parent": entity.max_per_parent, "rows": rows}
 
 
-__all__ = ["key_skew", "shard_map", "sharded_now", "shards", "when_size"]
+__all__ = ["MapTotal", "key_skew", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]

@@ -15,7 +15,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._failure import impacts
-from backend_architect.design.patterns._shards import shards
+from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
 from backend_architect.ir.model import Architecture, Figure
@@ -188,6 +188,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
     tables = {t.name: t for s in arch.datastores for t in s.tables}
     inserts = {t: table_inserts(known, tables[t], analysis.peak_factor) for t in split}
     at_horizon = {t: known.get(f"bytes.{horizon(spec):g}y.{t}", 0.0) for t in split}
+    together = shard_map_totals(arch, spec)
     rates = {name: f.inputs.get("instance_rps", INSTANCE_RPS) for name, f in zip(deployables, sized, strict=True)}
     zone_loss = {name: _zone_loss(peaks[name], level.zones, rates[name]) for name in deployables}
     # a real-time gateway is a deployable of its own, sized by open connections: its nodes spread the same way
@@ -259,7 +260,9 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
                 decision=made.id,
             ),
         ),
-        figures=_figures(target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon), known)
+        figures=_figures(
+            target, parts, (rto, rto_formula, rto_inputs), rpo, level, (zone_loss, peaks, rates, gateways), (split, inserts, at_horizon, together), known
+        )
         + _second_region(spec, composite, target),
         availability=plan,
         assumptions=() if stated else (f"scale.availability: not given; {DEFAULT_AVAILABILITY:.1%} assumed",),
@@ -319,7 +322,7 @@ def _figures(
     rpo: float,
     level: Level,
     zones: tuple[dict[str, int], dict[str, float], dict[str, float], dict[str, int]],
-    sharding: tuple[dict[str, int], dict[str, float], dict[str, float]],
+    sharding: tuple[dict[str, int], dict[str, float], dict[str, float], dict[str, MapTotal]],
     known: dict[str, float],
 ) -> tuple[Figure, ...]:
     composites = {f"composite_{lv.standbys}_standbys": lv.composite() for lv in LEVELS}
@@ -363,15 +366,23 @@ def _figures(
                 f"instances.zone_loss.{name}", f"instances of {name} that carry the peak with one zone lost", float(count), "instances", formula, inputs, name
             )
         )
-    split, inserts, at_horizon = sharding
+    split, inserts, at_horizon, together = sharding
     for table, count in split.items():
         inputs = {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING}
         formula = "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))"
-        own = max(2, math.ceil(at_horizon[table] / HOT_STORE_BYTES), math.ceil(inserts[table] / PRIMARY_WRITE_CEILING))
-        if count != own:
-            # a part living on its parent's shards takes the shard map's count, which the formula must say
-            formula = formula.removesuffix(")") + ", shard_map_shards) (the shard map it shares with its aggregate)"
-            inputs["shard_map_shards"] = float(count)
+        shared = together[table]
+        if len(shared.tables) > 1:
+            # the tables of one shard map share its shards: sized together, the count every member states
+            formula = (
+                "max(2, ceil(map_bytes_at_horizon / hot_store), ceil(map_peak_inserts / write_ceiling)) "
+                f"(the shard map's tables together: {', '.join(shared.tables)})"
+            )
+            inputs = {
+                "map_bytes_at_horizon": shared.bytes_at_horizon,
+                "hot_store": HOT_STORE_BYTES,
+                "map_peak_inserts": shared.peak_inserts,
+                "write_ceiling": PRIMARY_WRITE_CEILING,
+            }
         found.append(figure(f"db.shards.{table}", f"shards of {table}", float(count), "shards", formula, inputs, table))
         replicas = known.get(f"db.shard.read_replicas.{table}")
         if replicas is not None:

@@ -22,6 +22,7 @@ from backend_architect.design.patterns._common import (
 )
 from backend_architect.design.patterns._shard_load import Primaries, ShardGroup, describe, primaries, shard_figures
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
+from backend_architect.ir.query import BUSIEST_WRITES
 from backend_architect.spec.model import DecisionOverride, Spec
 
 #: Share of a cached path's reads that still reach the database when its hit ratio is not known.
@@ -84,7 +85,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     ]
     notes: list[str] = []
     crossing: dict[str, list[str]] = {}
-    worst_replicas, worst_util, worst_read, worst_write = 0, 0.0, 0.0, 0.0
+    worst_replicas, worst_util, worst_read, worst_write, worst_which = 0, 0.0, 0.0, 0.0, "no database"
     replica_inputs: dict[str, float] = {}
     for db in databases(arch):
         read = sum(reads[db].values())
@@ -96,10 +97,13 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         replicas, problem = _steered(needed, override, db)
         if problem:
             notes.append(problem)
-        busiest = max([primary_writes, *(g.writes_per_shard for g in split.built)])
+        # the busiest primary is whichever carries most: the unsharded one (tables not sharded) or one shard of a map; say which
+        candidates = [(primary_writes, f"{db}'s {'unsharded ' if split.built else ''}primary")]
+        candidates += [(g.writes_per_shard, f"one shard of {g.head} ({db})") for g in split.built]
+        busiest, which = max(candidates, key=lambda c: c[0])
         busiest_read = max([on_primary, *(g.reads_per_shard for g in split.built)])
         util = busiest / PRIMARY_WRITE_CEILING
-        where = f" ({_sharded_note(split)})" if split.built else ""
+        where = f" ({which}; {_sharded_note(split)}; unsharded primary {fmt(primary_writes)} writes/s)" if split.built else ""
         out += [
             figure(f"db.reads.peak.{db}", f"peak reads reaching {db} after caches", read, "req/s", READ_FORMULA, reads[db], db),
             figure(f"db.writes.peak.{db}", f"peak writes reaching {db}", write, "writes/s", WRITE_FORMULA, writes[db], db),
@@ -171,7 +175,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         ]
         worst_replicas = max([worst_replicas, replicas, *(g.replicas for g in split.built)])
         if util >= worst_util:
-            worst_util, worst_write = util, busiest
+            worst_util, worst_write, worst_which = util, busiest, which
         worst_read = max(worst_read, busiest_read)
         shard_replicas = any(g.replicas for g in split.built)
         if replicas or shard_replicas or (override is not None and not problem and needed):
@@ -205,7 +209,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         ),
         figure(
             "db.write_utilisation",
-            "share of the busiest primary's write ceiling used at peak (one shard's where sharded)",
+            f"{BUSIEST_WRITES} ({worst_which})",
             worst_util,
             "ratio",
             "max over databases of peak_write / primary_write_ceiling",

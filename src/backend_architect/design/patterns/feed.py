@@ -234,6 +234,9 @@ def _applied(
         ),
     )
     service = owner_of(arch, item)
+    # the worker reads the follow graph: the service owning it runs the worker (one database per service), consuming the
+    # item's created events; the lists it fills are the read path's, in the Redis both name
+    runner = owner_of(arch, ref.entity) or service
     worker = f"{use_case.id}-fanout"
     components = (
         Component(
@@ -241,7 +244,7 @@ def _applied(
             kind="cache",
             technology=named(spec, "redis"),
             purpose=f"precomputed lists of {use_case.name}",
-            services=[service],
+            services=list(dict.fromkeys([service, runner])),
             use_cases=[use_case.name, writer_name],
             instances=redis_nodes,
             memory_bytes=memory,
@@ -251,8 +254,9 @@ def _applied(
             name=worker,
             kind="worker",
             technology="a consumer of the item's created events",
-            purpose=f"pushes each new {item} id to the lists of its author's followers",
-            services=[service],
+            purpose=f"pushes each new {item} id to the lists of its author's followers"
+            + (f" (run by {runner}, which owns {ref.entity} and reads it from its own database)" if runner != service else ""),
+            services=[runner],
             use_cases=[writer_name],
             instances=workers,
             decision=f"feed.{use_case.id}",

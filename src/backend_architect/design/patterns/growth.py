@@ -14,6 +14,7 @@ from backend_architect.design.patterns._shards import sharded_now, when_size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
 from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
 from backend_architect.ir.model import Architecture, Decision, Table
+from backend_architect.ir.query import busiest_write_primary
 from backend_architect.ir.runtime import GrowthStage
 from backend_architect.spec.model import Spec
 
@@ -84,7 +85,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             else "one primary, scaled up",
             now=True,
             figure="db.write_utilisation",
-            trigger=_one_primary(known, write, read),
+            trigger=_one_primary(known, write, read, next((f.quantity for f in arch.figures if f.key == "db.write_utilisation"), "")),
             adds=[
                 f"{fmt(instances)} instance(s) behind the load balancer{running}",
                 plan.database if plan else "one PostgreSQL primary",
@@ -296,7 +297,7 @@ def _running(known: dict[str, float], instances: float, zones: int) -> str:
     return f" at peak ({fmt(spread)} run across the {zones} zones, so the peak is carried with one zone lost)"
 
 
-def _one_primary(known: dict[str, float], write: float, read: float) -> str:
+def _one_primary(known: dict[str, float], write: float, read: float, named: str) -> str:
     """Today's load on one primary, as the capacity table and the bottlenecks state it: the busiest database's writes and reads reaching it.
 
     The system-wide totals (``qps.peak.write``, ``qps.peak.read``) spread over several databases
@@ -304,9 +305,10 @@ def _one_primary(known: dict[str, float], write: float, read: float) -> str:
     the database figures are absent.
     """
     busiest = known.get("db.write_utilisation", write / PRIMARY_WRITE_CEILING) * PRIMARY_WRITE_CEILING
+    which = busiest_write_primary(named)
     reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
     return (
-        f"today: peak writes reaching the busiest primary (one shard where sharded) {fmt(busiest)}/s = {busiest / PRIMARY_WRITE_CEILING:.1%} of one primary, "
+        f"today: peak writes reaching the busiest primary ({which}) {fmt(busiest)}/s = {busiest / PRIMARY_WRITE_CEILING:.1%} of one primary, "
         f"peak reads reaching the busiest primary {fmt(reaching)}/s (after caches, of {fmt(read)}/s requested) = "
         f"{reaching / PRIMARY_READ_CEILING:.1%} of one node"
         + ("; past one primary's writes: the sharding stage carries them" if busiest > PRIMARY_WRITE_CEILING else "")

@@ -41,8 +41,9 @@ def aggregate_split_across_shards(self: Rule, arch: Architecture) -> Iterator[Fi
     """
     ## What it does
     Finds tables whose rows belong to a sharded parent (a foreign key that cascades) but that
-    are not sharded by the parent's key: neither by that foreign key nor by the column the
-    parent is sharded by. A link between two sharded rows (two cascading foreign keys) is
+    are not sharded by the parent's key: neither by the column the parent is sharded by, nor
+    by that foreign key where the parent is sharded by the column it references. A reference
+    the design keeps apart on purpose (no foreign key, its check stated) is not one. A link between two sharded rows (two cascading foreign keys) is
     co-located with one of them.
 
     ## Why is this bad?
@@ -50,10 +51,10 @@ def aggregate_split_across_shards(self: Rule, arch: Architecture) -> Iterator[Fi
     shards the transaction becomes a distributed one and every read a cross-shard join.
 
     ## Example
-    orders sharded by customer_id; order_lines (order_id -> orders, on delete cascade) sharded by id
+    orders sharded by customer_id; order_lines (order_id -> orders, on delete cascade) sharded by id, or by order_id
 
     Use instead:
-    order_lines sharded by order_id (or carrying customer_id and sharded by it)
+    order_lines carrying customer_id and sharded by it (or orders sharded by id, order_lines by order_id)
 
     ## References
     Citus documentation, "Choosing the distribution column" (co-location).
@@ -61,15 +62,17 @@ def aggregate_split_across_shards(self: Rule, arch: Architecture) -> Iterator[Fi
     tables = {t.name: t for s in arch.datastores for t in s.tables}
     for table in tables.values():
         parents = [
-            (fk.columns[0], parent.name, parent.sharding.key)
+            (fk.columns[0], fk.ref_columns, parent.name, parent.sharding.key)
             for fk in table.foreign_keys
             for parent in [tables.get(fk.ref_table)]
-            if parent is not None and parent.sharding is not None and fk.on_delete == "cascade" and parent.name != table.name
+            # a reference the design already keeps apart (no foreign key, its check stated: cross_server_keys.py) claims no shard
+            if parent is not None and parent.sharding is not None and fk.on_delete == "cascade" and parent.name != table.name and not fk.checked_by
         ]
         shard = table.sharding.key if table.sharding else None
-        # a link between two sharded rows lives with one of them: co-location with any of its parents will do
-        if parents and not any(shard in {column, key} for column, _, key in parents):
-            _, parent, key = parents[0]
+        # a link between two sharded rows lives with one of them: co-location with any of its parents will do; by the foreign
+        # key only when the parent is sharded by the column it references (a parent sharded by another column hashes elsewhere)
+        if parents and not any(shard == key or (shard == column and key in referenced) for column, referenced, _, key in parents):
+            _, _, parent, key = parents[0]
             yield self.finding(f"table {table.name}", f"{table.name} is part of {parent} (sharded by {key}) but is sharded by {shard or 'nothing (one node)'}")
 
 
