@@ -24,8 +24,18 @@ from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.loads import served_by
 from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns.messaging import EVENT_RELAY
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, busiest_write_primary, event_source
+from backend_architect.ir.query import (
+    DIRECT_SOURCE,
+    OUTBOX_SOURCE,
+    all_tables,
+    busiest_write_primary,
+    event_source,
+    guarded_how,
+    held_keys,
+    keyed_elsewhere,
+)
 from backend_architect.render.ddl import render_ddl
 from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.rules.model import Severity
@@ -1075,7 +1085,9 @@ def test_outbox_consumers_and_idempotency_have_their_tables_ok(name: str, arch: 
             if step.target in services and step.target != step.source:
                 expected.add((step.target, "inbox"))
     expected |= {(e.producer, "outbox") for e in arch.events if event_source(arch, e) == OUTBOX_SOURCE}
-    expected |= {(a.service, "idempotency") for a in arch.apis for op in a.operations if op.idempotency_key}
+    # a key guarding a write a wide-column store holds is kept in that store (its CQL), not in PostgreSQL
+    held = {u for a in arch.apis for u in held_keys(arch, a.service)}
+    expected |= {(a.service, "idempotency") for a in arch.apis for op in a.operations if op.idempotency_key and set(op.use_cases) - held}
     if "through the transactional outbox" in document:
         assert any(role == "outbox" for _, role in expected)
     for service, role in expected:
@@ -1823,3 +1835,139 @@ def test_the_feed_reads_merge_step_is_in_its_flow_ok(name: str, arch: Architectu
         assert f"past the cut-off (more than {cutoff.group(1)} followers" in sequence
         row = next(line for line in document.splitlines() if line.startswith(f"| {use_case} | ") and "served by" in line)
         assert "past the cut-off" in row
+
+
+def _relay(arch: Architecture) -> str | None:
+    return next((c.technology for c in arch.components if c.name == EVENT_RELAY), None)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_outbox_scan_index_names_the_relay_the_design_runs_ok(name: str, arch: Architecture, document: str) -> None:
+    """The unpublished-events index says which relay scans it: a CDC relay (Debezium) never does, a poller does; DDL, doc and hand-off alike."""
+    relay = _relay(arch)
+    handoff = RENDERED[name]["handoff.json"]
+    for store in arch.datastores:
+        for table in (t for t in store.tables if t.role == "outbox"):
+            (scan,) = [i for i in table.indexes if i.where == "published_at IS NULL"]
+            (reason,) = scan.reasons
+            if relay is not None and "Debezium" in relay:
+                assert reason.startswith("for the scaffold's in-process relay only"), reason
+                assert relay.split(" (")[0] in reason, reason
+            else:
+                assert not {"WAL", "change data capture", "scaffold"} & set(re.findall(r"WAL|change data capture|scaffold", reason)), reason
+            assert reason in document
+            assert json.dumps(reason)[1:-1] in handoff
+            ddl = [text for path, text in RENDERED[name].items() if path.endswith(".sql") and f"-- {scan.name}:" in text]
+            assert ddl, scan.name
+            assert all(f"-- {scan.name}: {reason}" in text for text in ddl), scan.name
+
+
+def test_outbox_scan_shapes_are_all_in_the_table_ok() -> None:
+    """The designs above run each relay: in process, a polling relay beside a broker, and change data capture."""
+    starts = {i.reasons[0].split(":")[0].split(",")[0] for _, arch, _ in DESIGNS for _, t in all_tables(arch) if t.role == "outbox" for i in t.indexes}
+    assert {"the in-process relay's scan", "for the scaffold's in-process relay only"} <= starts, starts
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_idempotency_keys_kept_and_counted_where_the_write_goes_elsewhere_ok(name: str, arch: Architecture, document: str) -> None:
+    """A key guarding a write a wide-column store holds is kept there (placed, counted, in its CQL), never said to join a PostgreSQL transaction."""
+    for service in sorted({api.service for api in arch.apis}):
+        held = held_keys(arch, service)
+        placed = [p for p in arch.placements if p.data == f"{service} idempotency keys"]
+        counted = [f for f in arch.figures if f.key == f"idempotency.held_keys.{snake(service)}"]
+        if not held:
+            assert not placed
+            assert not counted
+            continue
+        (where,) = placed
+        assert where.reason == guarded_how(arch, service)
+        assert all(tech in where.store for tech in keyed_elsewhere(arch, service))
+        assert f"in {service}, {guarded_how(arch, service)}" in document
+        assert counted[0].value > 0
+        assert counted[0].value == pytest.approx(sum(counted[0].inputs.values()))
+        assert "idempotency_keys" in RENDERED[name][f"schema/{service}.cql"]
+        # no PostgreSQL key row for those writes: their use cases write none of the ledger's key rows
+        ids = {u.replace(" ", "-") for u in held}
+        assert not [k for f in arch.figures for k in f.inputs if k.startswith("idempotency_") and any(i in k for i in ids)]
+
+
+def test_idempotency_keys_of_a_wide_column_write_are_counted_ok() -> None:
+    """Posts appended to a wide-column store: their keys are conditional inserts there, at the write's own peak."""
+    arch = next(a for n, a, _ in DESIGNS if n == "threads")
+    (counted,) = [f for f in arch.figures if f.key.startswith("idempotency.held_keys.")]
+    peak = next(f.value for f in arch.figures if f.key == "qps.peak.write-post")
+    assert counted.value == pytest.approx(peak)
+
+
+SEARCHED = """
+system: notes
+constraints: {cloud: CLOUD}
+entities:
+  Note: {fields: {body: {type: text, avg_bytes: 2000}}, rows: 200M}
+use_cases:
+  - {name: add note, actor: user, writes: [Note], rate: 50/s}
+  - {name: search notes, actor: user, reads: [Note], search: [Note.body], rate: 500/s}
+"""
+
+
+@pytest.mark.parametrize("cloud", ["aws", "gcp", "azure", "hetzner"])
+@pytest.mark.parametrize("pin", ["", "decisions: {search: {choose: Elasticsearch, reason: the team runs it}}\n"])
+def test_search_engine_is_one_product_everywhere_ok(cloud: str, pin: str) -> None:
+    """The engine the search record runs is the one drawn, placed and provisioned on the cloud: never OpenSearch drawn, Elastic Cloud bought."""
+    arch = design_spec(load_spec_bytes((SEARCHED.replace("CLOUD", cloud) + pin).encode(), "notes.yaml")).architecture
+    (engine,) = [c for c in arch.components if c.kind == "search-engine"]
+    family, other = ("Elasticsearch", "OpenSearch") if "Elasticsearch" in engine.technology else ("OpenSearch", "Elasticsearch")
+    assert family == ("Elasticsearch" if pin else "OpenSearch")
+    named = [p.store for p in arch.placements if p.component == "search-engine"]
+    cloud_rows = [d.choice for d in arch.decisions if d.id == "cloud"]
+    said = [*named, *(row for choice in cloud_rows for row in choice.split("; ") if row.startswith("search-engine:"))]
+    assert named
+    assert all(family.lower()[:7] in s.lower() for s in said), said
+    assert all(other.lower()[:7] not in s.lower() for s in said), said
+    search = next(d for d in arch.decisions if d.id == "search")
+    assert search.choice.startswith(family)
+    assert all(not a.name.startswith(family) for a in search.alternatives)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_search_engine_named_alike_in_every_design_ok(name: str, arch: Architecture, document: str) -> None:
+    """Each design's search engine: the placements and the cloud record name the engine the component runs."""
+    engines = [c for c in arch.components if c.kind == "search-engine"]
+    if not engines:
+        return
+    other = "opensearch" if "Elasticsearch" in engines[0].technology else "elastic"
+    rows = [r for d in arch.decisions if d.id == "cloud" for r in d.choice.split("; ") if r.startswith("search-engine:")]
+    assert all(other not in s.lower() for s in [*rows, *(p.store for p in arch.placements if p.component == "search-engine")])
+
+
+STATED_WATCHERS = """
+system: rooms
+entities:
+  Room: {fields: {title: string(80)}, rows: 2M}
+  Post: {fields: {room: ref(Room), body: string(500)}, growth: 30M/day}
+use_cases:
+  - {name: post in room, actor: member, writes: [Post], rate: 30M/day, deliver: {mode: realtime, to: Post.room, subscribers: SUBS}}
+  - {name: list posts, actor: member, reads: [Post], filter: [room], rate: 300/s}
+"""
+
+
+@pytest.mark.parametrize(("subscribers", "recipients"), [("40M", 20.0), ("1M", 1.0)])
+def test_stated_subscribers_a_figure_reads_are_used_ok(subscribers: str, recipients: float) -> None:
+    """The subscribers a write's recipients are spread from are a figure's input, so the traceability table marks them used."""
+    arch = design_spec(load_spec_bytes(STATED_WATCHERS.replace("SUBS", subscribers).encode(), "rooms.yaml")).architecture
+    spread = next(f for f in arch.figures if f.key == "realtime.recipients.post-in-room")
+    assert spread.value == pytest.approx(recipients)
+    assert spread.inputs["scope_rows"] == 2e6
+    (row,) = [r for r in arch.requirements if r.input.endswith("deliver.subscribers")]
+    assert row.status == "used", row
+    assert row.used_by[0] == "figure:realtime.recipients.post-in-room", row
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_input_a_figure_reads_is_marked_unused_ok(name: str, arch: Architecture, document: str) -> None:
+    """A use case's stated subscribers read by one of its figures are never 'not used'."""
+    for row in arch.requirements:
+        found = re.match(r"use_cases\['(.+)'\]\.deliver\.subscribers$", row.input)
+        if found and row.status == "not used":
+            scope = f"use case '{found.group(1)}'"
+            assert not any(f.scope == scope and "subscribers" in f.inputs for f in arch.figures), row

@@ -37,12 +37,13 @@ def _parses(tokens: list[tuple[str, ...]]) -> bool:
 
 
 def test_generated_cql_parses_ok() -> None:
-    """A designed wide-column table's CQL is three statements cqlsh parses: the keyspace, the table, its by-id lookup."""
+    """A designed wide-column table's CQL is four statements cqlsh parses: the keyspace, the table, its by-id lookup, the keys its keyed write takes."""
     result = design_spec(load_spec_bytes(THREADS.encode(), "spec.yaml"))
     texts = [text for path, text in result.files.items() if path.endswith(".cql")]
     assert len(texts) == 1
     statements = _statements(texts[0])
-    assert len(statements) == 3
+    assert len(statements) == 4
+    assert "idempotency_keys" in texts[0]
     assert all(_parses(s) for s in statements)
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share, guarantee_rows
 from backend_architect.design.patterns._stores import storage_figures
+from backend_architect.design.patterns.messaging import EVENT_RELAY
 from backend_architect.design.runtime_rows import rows_a_day
-from backend_architect.ir.model import Architecture, Figure, Table
+from backend_architect.ir.model import Architecture, Figure, Index, Table
+from backend_architect.ir.query import IN_THE_TRANSACTION, guarded_how, held_keys, keyed_elsewhere
 from backend_architect.ir.runtime import Placement
-from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, runtime_name
+from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, relay_scan_reason, runtime_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import FALLBACK_UUIDV7, snake
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -28,7 +30,8 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
     # the same rows the database load counts at peak (design/runtime_rows.py), here a day
     wanted = rows_a_day(arch, {u.name: u.avg_qps * SECONDS_PER_DAY * database_share(arch, u.name, "write") for u in analysis.use_cases})
     stores = []
-    added: list[Table] = []
+    added: list[tuple[str, Table]] = []
+    relay = next((c.technology for c in arch.components if c.name == EVENT_RELAY), None)
     # figures are keyed by table name: a role several databases need is named after each one's service
     taken = {t.name for s in arch.datastores for t in s.tables}
     owners = {s.service for s in arch.datastores if s.engine == "postgresql" and s.service is not None}
@@ -43,25 +46,62 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
                 shared = sum(1 for service in by_service if service in owners) > 1
                 name = runtime_name(role, taken, snake(store.service) if shared else None)
                 taken.add(name)
-                made.append(BUILDERS[role](name, by_service[store.service], keys[0] if keys else FALLBACK_UUIDV7))
-        added += made
+                made.append(_scanned_by(BUILDERS[role](name, by_service[store.service], keys[0] if keys else FALLBACK_UUIDV7), relay))
+        added += [(store.service, t) for t in made]
         stores.append(store.model_copy(update={"tables": [*store.tables, *made]}) if made else store)
     placements = [
         Placement(
             data=t.name,
             data_class="event-log" if t.role != "idempotency" else "transactional",
             store="postgresql",
-            reason=f"{t.comment}: written in the same transaction as the change, so it lives in the service's own database",
+            reason=f"{t.comment}: {IN_THE_TRANSACTION}",
             retention=f"{RUNTIME_RETENTION_DAYS} days",
             component="postgresql",
         )
-        for t in added
+        for service, t in added
     ]
-    built = arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements]})
-    sized = storage_figures(spec, built, added) if added else []
+    held, counted = _held_keys(arch, analysis)
+    built = arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements, *held]})
+    sized = storage_figures(spec, built, [t for _, t in added]) if added else []
     replaced = {f.key for f in sized}
-    figures = [*(f for f in arch.figures if f.key not in replaced), *sized]
+    figures = [*(f for f in arch.figures if f.key not in replaced), *sized, *counted]
     return built.model_copy(update={"figures": figures, "assumptions": [*built.assumptions, *_past_one_primary(spec, built, figures, analysis)]})
+
+
+def _held_keys(arch: Architecture, analysis: Analysis) -> tuple[list[Placement], list[Figure]]:
+    """Idempotency keys of writes a wide-column store holds: kept in that store by a conditional insert, placed and counted there."""
+    peaks = {u.name: u.peak_qps for u in analysis.use_cases}
+    placements, figures = [], []
+    for service in sorted({api.service for api in arch.apis}):
+        use_cases = held_keys(arch, service)
+        if not use_cases:
+            continue
+        tech = " and ".join(keyed_elsewhere(arch, service))
+        data = f"{service} idempotency keys"
+        placements.append(
+            Placement(data=data, data_class="transactional", store=tech, reason=guarded_how(arch, service), retention=f"{RUNTIME_RETENTION_DAYS} days")
+        )
+        inputs = {f"peak_{snake(u)}": peaks.get(u, 0.0) for u in use_cases}
+        figures.append(
+            Figure(
+                key=f"idempotency.held_keys.{snake(service)}",
+                quantity=f"Idempotency-Key conditional inserts/s into {tech} for {service} at peak",
+                value=sum(inputs.values()),
+                unit="inserts/s",
+                formula=" + ".join(inputs) if len(inputs) > 1 else next(iter(inputs)),
+                inputs=inputs,
+                scope=service,
+            )
+        )
+    return placements, figures
+
+
+def _scanned_by(table: Table, relay: str | None) -> Table:
+    """The outbox's unpublished-events index says which relay scans it: the one the design runs, or the scaffold's only."""
+    if table.role != "outbox":
+        return table
+    indexes: list[Index] = [i.model_copy(update={"reasons": [relay_scan_reason(relay)]}) if i.where == "published_at IS NULL" else i for i in table.indexes]
+    return table.model_copy(update={"indexes": indexes})
 
 
 def _past_one_primary(spec: Spec, arch: Architecture, figures: list[Figure], analysis: Analysis) -> list[str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.query import OUTBOX_SOURCE, event_source
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source, held_keys
 from backend_architect.ir.runtime_tables import RuntimeRole
 
 
@@ -49,11 +49,14 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
     for event in arch.events:
         if event_source(arch, event) == OUTBOX_SOURCE:  # neither a CDC log nor the write path itself publishes it
             found[("outbox", event.producer, event.use_case)] = None
+    # a keyed write a wide-column store holds keeps its key there (ir.query.held_keys): no PostgreSQL row
+    held = {u for s in {api.service for api in arch.apis} for u in held_keys(arch, s)}
     for api in arch.apis:
         for op in api.operations:
             if op.idempotency_key:
                 for use_case in op.use_cases:
-                    found[("idempotency", api.service, use_case)] = None
+                    if use_case not in held:
+                        found[("idempotency", api.service, use_case)] = None
     return [RuntimeRows(role, service, use_case) for role, service, use_case in found]
 
 

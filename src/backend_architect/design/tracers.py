@@ -253,6 +253,10 @@ def _latency(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInp
 def _subscribers(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     """deliver.subscribers: the clients online of the subscribing actor, and the recipients of its channel's messages."""
     uses = numeric_uses(arch, item.number or 0.0, r"subscribers|recipients|clients")
+    # a figure of this use case first: several use cases stating the same number each read their own
+    scopes = {f"figure:{f.key}": f.scope for f in arch.figures}
+    own = [u for u in uses if scopes.get(u) == f"use case '{item.owner}'"]
+    uses = own + [u for u in uses if u not in own]
     if uses:
         return _first(uses), "the subscribers each message of the stream reaches, and the actor's clients online"
     return [], "the use case delivers nothing on a live connection"

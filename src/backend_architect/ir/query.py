@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from backend_architect.ir.model import Architecture, Datastore, Event, Figure, Operation, RateLimit, Table
+from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 
 def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
@@ -114,3 +115,53 @@ def busiest_write_primary(quantity: str) -> str:
     "tweets-db's unsharded primary"
     """
     return quantity.removeprefix(BUSIEST_WRITES).strip().removeprefix("(").removesuffix(")") or "one shard where sharded"
+
+
+def held_keys(arch: Architecture, service: str) -> list[str]:
+    """Use cases of ``service`` taking Idempotency-Key whose write a store holding the row (a wide-column store) takes instead of PostgreSQL."""
+    elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
+    keyed = [u for api in arch.apis if api.service == service for op in api.operations if op.idempotency_key for u in op.use_cases]
+    return [u for u in dict.fromkeys(keyed) if u in elsewhere]
+
+
+def keyed_elsewhere(arch: Architecture, service: str) -> list[str]:
+    """Technologies of the stores ``service``'s Idempotency-Key operations write to instead of its PostgreSQL database.
+
+    A mechanism keeping a keyed write off the database in a store holding the row (a wide-column store) leaves
+    no PostgreSQL transaction for the key row to join: it commits first, on its own, and the write
+    is made idempotent by the id stored with it.
+    """
+    techs = {c.name: c.technology for c in arch.components}
+    # a store holding the row (its change-data-capture log publishes it); a value kept in memory commits nothing to guard
+    elsewhere = {m.use_case: m.store for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
+    stores = [
+        elsewhere[use_case]
+        for api in arch.apis
+        if api.service == service
+        for op in api.operations
+        if op.idempotency_key
+        for use_case in op.use_cases
+        if use_case in elsewhere
+    ]
+    return [techs.get(store, store) for store in dict.fromkeys(stores)]
+
+
+#: Where a guarantee's row commits when its change is in the same database.
+IN_THE_TRANSACTION = "written in the same transaction as the change, so it lives in the service's own database"
+
+
+def guarded_how(arch: Architecture, service: str) -> str:
+    """How ``service``'s Idempotency-Key rows guard its writes: in the transaction of the change, or, for keyed writes a
+    wide-column store holds (no transaction spans it and PostgreSQL), in that store beside the row, by a conditional insert.
+
+    The retries section and the keys' placement say this one sentence.
+    """
+    held = held_keys(arch, service)
+    if not held:
+        return IN_THE_TRANSACTION
+    stores = " and ".join(keyed_elsewhere(arch, service))
+    return (
+        f"the keys of {', '.join(held)} are kept in {stores}, which holds the row (no transaction spans it and PostgreSQL): "
+        f"a conditional insert of the key (INSERT ... IF NOT EXISTS, a lightweight transaction, with a {RUNTIME_RETENTION_DAYS}-day TTL) before the "
+        "write, which stores the id of the row it makes, so a retry finds the key and gets the first answer, never a second row"
+    )

@@ -24,11 +24,30 @@ RUNTIME_RETENTION_DAYS = 7
 IDEMPOTENCY_REPLAY_HOURS = 24
 
 
-#: Why the unpublished-events index exists, true whichever relay the design runs.
-_POLL_REASON = (
-    "a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); "
-    + "the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead"
-)
+#: The unpublished-events scan, as a polling relay runs it.
+_SCAN = "unpublished events oldest first (FOR UPDATE SKIP LOCKED)"
+
+
+def relay_scan_reason(relay: str | None) -> str:
+    """Why the outbox's unpublished-events index exists, for the relay the design runs (``relay``: its technology, None in process).
+
+    A change-data-capture relay (Debezium) reads the WAL and never scans the table: the index then
+    serves the scaffold's in-process relay only, and says so, as the broker record rejects a poller.
+
+    >>> relay_scan_reason(None)
+    "the in-process relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED)"
+    >>> relay_scan_reason("Debezium Server (2 instances)").split(";")[0]
+    "for the scaffold's in-process relay only, which polls unpublished events oldest first (FOR UPDATE SKIP LOCKED)"
+    """
+    if relay is None:
+        return f"the in-process relay's scan: {_SCAN}"
+    named = relay.split(" (")[0]
+    if "debezium" in relay.lower():
+        return (
+            f"for the scaffold's in-process relay only, which polls {_SCAN}; in production the event relay, {named}, reads the WAL "
+            "by change data capture and never scans this index"
+        )
+    return f"the event relay's scan ({named}): {_SCAN}"
 
 
 def runtime_name(role: RuntimeRole, taken: set[str], owner: str | None = None) -> str:
@@ -73,7 +92,7 @@ def outbox_table(name: str, rows_per_day: float = 0, key_default: str | None = N
                 name=f"ix_{name}_unpublished"[:63],
                 columns=[IndexColumn(name="created_at"), IndexColumn(name="id")],
                 where="published_at IS NULL",
-                reasons=[_POLL_REASON],
+                reasons=[relay_scan_reason(None)],
             ),
             Index(
                 name=f"ix_{name}_published_at"[:63],

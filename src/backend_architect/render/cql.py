@@ -7,6 +7,7 @@ doubled), so a name from the spec is never read as CQL.
 from __future__ import annotations
 
 from backend_architect.ir.model import Column, ColumnType, Datastore, Table, WideColumn
+from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 #: The CQL type holding each logical column type.
 CQL_TYPES: dict[ColumnType, str] = {
@@ -42,8 +43,9 @@ def wide_column_tables(store: Datastore) -> list[Table]:
     return [t for t in store.tables if t.wide_column is not None]
 
 
-def render_cql(store: Datastore) -> str | None:
-    """The CQL of ``store``'s wide-column tables, None when it has none."""
+def render_cql(store: Datastore, keys_of: list[str] | None = None) -> str | None:
+    """The CQL of ``store``'s wide-column tables, None when it has none; with ``keys_of`` (use cases taking Idempotency-Key whose
+    writes it holds), the keys table their conditional insert writes (``ir.query.guarded_how``)."""
     tables = wide_column_tables(store)
     if not tables:
         return None
@@ -61,6 +63,21 @@ def render_cql(store: Datastore) -> str | None:
         layout = table.wide_column
         assert layout is not None
         lines += _table(keyspace, table, layout)
+    if keys_of:
+        lines += [
+            f"-- idempotency_keys: the Idempotency-Key of {', '.join(keys_of)}, taken by a conditional insert (INSERT ... IF NOT EXISTS)",
+            f"-- before the write, with the id of the row it makes; expires after {RUNTIME_RETENTION_DAYS} days.",
+            f"CREATE TABLE IF NOT EXISTS {keyspace}.{quote('idempotency_keys')} (",
+            '  "scope" text,',
+            '  "key" text,',
+            '  "request_hash" text,',
+            '  "row_id" uuid,',
+            '  "status" int,',
+            '  "body" blob,',
+            '  PRIMARY KEY (("scope", "key"))',
+            f") WITH default_time_to_live = {RUNTIME_RETENTION_DAYS * 86_400};",
+            "",
+        ]
     return "\n".join(lines)
 
 

@@ -47,7 +47,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         _services(arch),
         ["## API", ""],
         *(_api(api) for api in arch.apis),
-        retries_section(arch.apis),
+        retries_section(arch),
         _examples(arch.apis),
         ["## Data", ""],
         *(_data(s, figures, horizons) for s in arch.datastores),

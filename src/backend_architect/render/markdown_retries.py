@@ -8,8 +8,8 @@ false wherever a ``PUT`` replaces a value).
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Api, Operation
-from backend_architect.ir.query import if_match
+from backend_architect.ir.model import Api, Architecture, Operation
+from backend_architect.ir.query import guarded_how, held_keys, if_match
 from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS, RUNTIME_RETENTION_DAYS
 
 #: What makes a write safe to repeat without a key, by its method.
@@ -24,8 +24,22 @@ def _named(api: Api, op: Operation) -> str:
     return f"{op.method.upper()} `{api.base_path}{op.path}` ({op.summary})"
 
 
-def retries_section(apis: list[Api]) -> list[str]:
+def _kept(arch: Architecture) -> str:
+    """Where the keys are kept: the owning service's idempotency_keys table, in the transaction of the change; keys of writes a
+    wide-column store holds, in that store (the keys' placement says the same sentence: ``ir.query.guarded_how``)."""
+    services = sorted({api.service for api in arch.apis})
+    held = {s: held_keys(arch, s) for s in services}
+    keyed = {u for api in arch.apis for op in api.operations if op.idempotency_key for u in op.use_cases}
+    in_table = keyed - {u for found in held.values() for u in found}
+    said = [f"in {s}, {guarded_how(arch, s)}" for s in services if held[s]]
+    if in_table:
+        said.insert(0, "in the owning service's idempotency_keys table, written in the transaction of the change")
+    return "; ".join(said)
+
+
+def retries_section(arch: Architecture) -> list[str]:
     """``### Retries and idempotency``: the operations taking the header, then each other write with the reason it needs none."""
+    apis = arch.apis
     writes = [(api, op) for api in apis for op in api.operations if op.method != "get"]
     if not writes:
         return []
@@ -35,7 +49,7 @@ def retries_section(apis: list[Api]) -> list[str]:
         lines.append(
             f"- `Idempotency-Key` (optional header) is taken by exactly these {len(keyed)} operations: {'; '.join(keyed)}. A retry with the "
             f"same key gets the first answer (replayed for {IDEMPOTENCY_REPLAY_HOURS} hours); the same key with another body is a 409. Keys "
-            f"are kept {RUNTIME_RETENTION_DAYS} days in the owning service's idempotency_keys table, written in the transaction of the change."
+            f"are kept {RUNTIME_RETENTION_DAYS} days " + _kept(arch) + "."
         )
     for method, reason in _BY_METHOD.items():
         same = [(api, op) for api, op in writes if op.method == method and not op.idempotency_key]

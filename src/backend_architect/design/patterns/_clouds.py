@@ -32,6 +32,14 @@ Part = Literal[
 #: Provider names as people write them -> the catalogue's key.
 ALIASES = {"aws": "aws", "amazon": "aws", "gcp": "gcp", "google": "gcp", "google cloud": "gcp", "azure": "azure", "microsoft": "azure"}
 
+#: The managed service running each search engine on each provider: the provider's own where it runs that engine, else the
+#: engine vendor's (Elastic) or a vendor's (Aiven) on that cloud; the search record's engine picks one (``search_service``).
+MANAGED_SEARCH: dict[str, dict[str, str]] = {
+    "aws": {"OpenSearch": "Amazon OpenSearch Service", "Elasticsearch": "Elastic Cloud on AWS"},
+    "gcp": {"OpenSearch": "Aiven for OpenSearch on Google Cloud", "Elasticsearch": "Elastic Cloud on Google Cloud"},
+    "azure": {"OpenSearch": "Aiven for OpenSearch on Azure", "Elasticsearch": "Elastic Cloud on Azure"},
+}
+
 #: Managed services by provider (names as the providers' documentation spells them, 2024).
 MANAGED: dict[str, dict[Part, str]] = {
     "aws": {
@@ -40,7 +48,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "redis": "Amazon ElastiCache for Redis",
         "object-store": "Amazon S3",
         "cdn": "Amazon CloudFront",
-        "search-engine": "Amazon OpenSearch Service",
+        "search-engine": MANAGED_SEARCH["aws"]["OpenSearch"],
         "warehouse": "Amazon Redshift (or Athena over Parquet in S3)",
         "load-balancer": "AWS Application Load Balancer",
         "dns-failover": "Amazon Route 53 failover routing",
@@ -53,7 +61,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "redis": "Memorystore for Redis",
         "object-store": "Cloud Storage",
         "cdn": "Cloud CDN",
-        "search-engine": "Elastic Cloud on Google Cloud",
+        "search-engine": MANAGED_SEARCH["gcp"]["OpenSearch"],
         "warehouse": "BigQuery",
         "load-balancer": "Cloud Load Balancing",
         "dns-failover": "Cloud DNS failover routing policy",
@@ -66,7 +74,7 @@ MANAGED: dict[str, dict[Part, str]] = {
         "redis": "Azure Cache for Redis",
         "object-store": "Azure Blob Storage",
         "cdn": "Azure Front Door",
-        "search-engine": "Elastic Cloud on Azure",
+        "search-engine": MANAGED_SEARCH["azure"]["OpenSearch"],
         "warehouse": "Azure Synapse Analytics",
         "load-balancer": "Azure Application Gateway",
         "dns-failover": "Azure Traffic Manager priority routing",
@@ -124,7 +132,28 @@ def managed(spec: Spec) -> bool:
 def candidates(part: Part, spec: Spec) -> list[str]:
     """Every technology that can play ``part``: each provider's managed service, then the open-source ones (PostgreSQL at
     the version the spec targets)."""
-    return list(dict.fromkeys([*(MANAGED[key][part] for key in MANAGED), *open_source(spec, part)]))
+    searches = [n for by_engine in MANAGED_SEARCH.values() for n in by_engine.values()] if part == "search-engine" else []
+    return list(dict.fromkeys([*(MANAGED[key][part] for key in MANAGED), *searches, *open_source(spec, part)]))
+
+
+def search_service(spec: Spec, engine: str) -> str:
+    """The product running the search engine ``engine`` (OpenSearch, Elasticsearch): the provider's managed offering of that
+    same engine, else the engine itself; so the search record, the cloud record, the placements and the diagram name one
+    engine (never OpenSearch drawn and Elastic Cloud provisioned).
+
+    >>> from backend_architect.spec.model import Spec
+    >>> gcp = Spec.model_validate({"system": "s", "entities": {"A": {}}, "constraints": {"cloud": "gcp"}})
+    >>> search_service(gcp, "OpenSearch 2"), search_service(gcp, "Elasticsearch")
+    ('Aiven for OpenSearch on Google Cloud', 'Elastic Cloud on Google Cloud')
+    """
+    family = next((e for e in ("OpenSearch", "Elasticsearch") if e.lower() in engine.lower()), None)
+    key = provider(spec) if managed(spec) else None
+    chosen = pinned(spec, "search-engine") if spec.decisions else None
+    if chosen is not None and (family is None or family.lower()[:7] in chosen.lower()):
+        return chosen
+    if key is None or family is None or avoided(spec, MANAGED_SEARCH[key][family]):
+        return family or engine
+    return MANAGED_SEARCH[key][family]
 
 
 def pinned(spec: Spec, part: Part) -> str | None:

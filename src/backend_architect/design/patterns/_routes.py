@@ -34,6 +34,8 @@ class Route:
     actor: str | None = None
     #: ``Entity.field`` of the write's proximity query that chooses the recipients (its flow draws the search).
     near: str | None = None
+    #: (subscribers, rows) when the recipients are the subscribers spread over the scope's rows: the recipients figure's inputs.
+    spread: tuple[float, float] | None = None
 
 
 def _collection(entity: str) -> str:
@@ -109,12 +111,13 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         # a client (a driver, a device) gets each message on its own connection; an item (a question) reaches its watchers
         stated = bool(use_case.spec.deliver and use_case.spec.deliver.subscribers)
         personal = is_client(spec, analysis, scope, stated)
+        spread = None
         if fanout:
             count, basis = fanout, "avg_fanout"
         elif personal:
             count, basis = 1.0, f"to: {target}"
         else:
-            count, basis = _item_watchers(spec, analysis, use_case, scope, audience)
+            count, basis, spread = _item_watchers(spec, analysis, use_case, scope, audience)
         basis = basis if basis.startswith("to: ") else f"to: {target}, {basis}"
         uncreated = _uncreated(spec, analysis, use_case, owner)
         near = None
@@ -122,7 +125,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             basis = f"{_existing(spec, use_case, scope, fanout)}; {uncreated}"
             near = use_case.spec.near if use_case.spec.near and basis.startswith("nearby ") else None
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
-        return Route(scope, address, f"{kebab(scope)}-{items}", count, basis, personal, None if personal else scope, near=near)
+        return Route(scope, address, f"{kebab(scope)}-{items}", count, basis, personal, None if personal else scope, near=near, spread=spread)
     if target:
         return _to_actor(spec, analysis, use_case, target, items, audience)
     if not use_case.is_write:
@@ -130,10 +133,10 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
     watched = watched_scope(spec, analysis, entity)
     if watched is not None:
         hop, item = watched
-        count, basis = (fanout, "avg_fanout") if fanout else _item_watchers(spec, analysis, use_case, item, audience)
+        count, basis, spread = (fanout, "avg_fanout", None) if fanout else _item_watchers(spec, analysis, use_case, item, audience)
         within = "" if hop == item else f" the {hop} belongs to"
         address = f"{_collection(hop)}/{{{snake(hop)}_id}}/{items}"
-        return Route(hop, address, f"{kebab(hop)}-{items}", count, f"watchers of the {item}{within} ({basis})", False, item)
+        return Route(hop, address, f"{kebab(hop)}-{items}", count, f"watchers of the {item}{within} ({basis})", False, item, spread=spread)
     rooms = _rooms(spec, entity, people)
     if len(rooms) == 1:
         room, member = rooms[0]
@@ -150,7 +153,9 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
     parent = parent_relation(spec, entity)
     if parent is not None:
         scope = parent[1]
-        count, basis = (fanout, "avg_fanout") if fanout else (1.0, "one") if scope == people else _item_watchers(spec, analysis, use_case, scope, audience)
+        count, basis, spread = (
+            (fanout, "avg_fanout", None) if fanout else (1.0, "one", None) if scope == people else _item_watchers(spec, analysis, use_case, scope, audience)
+        )
         return Route(
             scope,
             f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}",
@@ -158,6 +163,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             count,
             f"watchers of the {scope} ({basis})",
             scope == people,
+            spread=spread,
         )
     given = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
     subscribers = given or audience.connections or 1.0
@@ -180,7 +186,7 @@ def _to_actor(spec: Spec, analysis: Analysis, use_case: UseCase, target: str, it
     return Route(None, f"{kebab(target)}/{items}", f"{kebab(target)}-{items}", whom.clients, basis, False, actor=target)
 
 
-def _item_watchers(spec: Spec, analysis: Analysis, use_case: UseCase, scope: str, audience: Audiences) -> tuple[float, str]:
+def _item_watchers(spec: Spec, analysis: Analysis, use_case: UseCase, scope: str, audience: Audiences) -> tuple[float, str, tuple[float, float] | None]:
     """Clients watching one ``scope`` row: the subscribers spread over its rows (at least one), counted as the reads subscribing
     to it count them (watchers.py): the write's stated ``deliver.subscribers``, else the most any watching read states (or its
     actor's clients online); one when nothing in the spec counts them."""
@@ -193,8 +199,8 @@ def _item_watchers(spec: Spec, analysis: Analysis, use_case: UseCase, scope: str
             source = f"{how} of '{by}'" if how == source else f"{how}, watching through '{by}'"
     rows = analysis.rows(scope) if scope in analysis.entities else 0.0
     if not stated or not rows:
-        return 1.0, f"one watcher (no read subscribes to a {scope}, no deliver.subscribers)"
-    return max(1.0, stated / rows), f"{fmt(stated)} subscribers ({source}) over {fmt(rows)} {scope} rows, at least 1"
+        return 1.0, f"one watcher (no read subscribes to a {scope}, no deliver.subscribers)", None
+    return max(1.0, stated / rows), f"{fmt(stated)} subscribers ({source}) over {fmt(rows)} {scope} rows, at least 1", (stated, rows)
 
 
 def _read_subscribers(use_case: UseCase, audience: Audiences) -> tuple[float, str]:

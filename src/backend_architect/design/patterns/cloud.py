@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._clouds import Part, managed, named, open_source, provider
+from backend_architect.design.patterns._clouds import Part, managed, named, open_source, provider, search_service
 from backend_architect.design.patterns._common import decision
 from backend_architect.ir.model import Architecture, Decision
 from backend_architect.spec.model import Spec
@@ -70,7 +70,8 @@ def _record(spec: Spec, arch: Architecture, key: str) -> Decision:
     for component in arch.components:
         part = KIND_PART.get(component.kind)
         if part is not None:
-            rows.append(f"{component.kind}: {named(spec, part)}")
+            # a search engine is named for the engine the search record runs (the diagram draws it), on this provider
+            rows.append(f"{component.kind}: {search_service(spec, component.technology) if part == 'search-engine' else named(spec, part)}")
     rows = list(dict.fromkeys(rows))
     return decision(
         "cloud",

@@ -171,6 +171,20 @@ def _applied(
             scope,
         ),
     )
+    if where.spread is not None:
+        # the recipients are read from the stated subscribers: the figure carries them, so the traceability table counts them used
+        subscribers, rows = where.spread
+        figures += (
+            figure(
+                f"realtime.recipients.{use_case.id}",
+                f"recipients of each message for {use_case.name}",
+                where.recipients,
+                "recipients",
+                "max(1, subscribers / scope_rows)",
+                {"subscribers": subscribers, "scope_rows": rows},
+                scope,
+            ),
+        )
     offline_text = _offline(spec, analysis, use_case, pushes, offline, where)
     if pushes:
         # every recipient of a push-only delivery is notified; of a live one, those not connected

@@ -10,7 +10,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._clouds import search_service
 from backend_architect.design.patterns._common import avoided, decision, figure, fmt, owner_of, size, table_of
 from backend_architect.design.patterns._copies import copies_said, search_layout
 from backend_architect.design.patterns._feeds import change_feeds
@@ -254,7 +254,7 @@ def _engine(
         Placement(
             data=f"{found[1].name}.search",
             data_class="search",
-            store=named(spec, "search-engine") if engine == "OpenSearch" else engine,
+            store=search_service(spec, engine),
             reason=rationale,
             retention=f"as long as the {found[1].name} rows",
             component="search-engine",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._clouds import search_service
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns._stores import NO_READERS, reader_index
 from backend_architect.design.technology import PG_SEARCH_MAX_QPS, PG_SEARCH_MAX_ROWS
@@ -63,7 +63,7 @@ def search_documents(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
                 f"{fmt(table.rows_now)} rows and {fmt(qps)} searches/s at peak against PostgreSQL's {fmt(PG_SEARCH_MAX_ROWS)} rows / {fmt(PG_SEARCH_MAX_QPS)}/s"
             )
             if ENGINE.search(made.choice):
-                engine = named(spec, "search-engine") if "opensearch" in made.choice.lower() else made.choice.split(" (")[0]
+                engine = search_service(spec, made.choice.split(" (")[0])
                 kept = [i for i in table.indexes if i.method != "gin"]
                 updated = table.model_copy(update={"indexes": kept})
                 note = f"search documents of {table.name} live in {engine}, fed from its change events; the table keeps no GIN copy"

@@ -41,7 +41,7 @@ CREATE TABLE books_outbox_events (
     CONSTRAINT pk_books_outbox_events PRIMARY KEY (id)
 );
 
--- ix_books_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+-- ix_books_outbox_events_unpublished: the in-process relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
 CREATE INDEX ix_books_outbox_events_unpublished ON books_outbox_events (created_at, id) WHERE published_at IS NULL;
 -- ix_books_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_books_outbox_events_published_at ON books_outbox_events (published_at) WHERE published_at IS NOT NULL;

@@ -32,7 +32,7 @@ CREATE TABLE identity_outbox_events (
     CONSTRAINT pk_identity_outbox_events PRIMARY KEY (id)
 );
 
--- ix_identity_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+-- ix_identity_outbox_events_unpublished: the event relay's scan (an outbox relay): unpublished events oldest first (FOR UPDATE SKIP LOCKED)
 CREATE INDEX ix_identity_outbox_events_unpublished ON identity_outbox_events (created_at, id) WHERE published_at IS NULL;
 -- ix_identity_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_identity_outbox_events_published_at ON identity_outbox_events (published_at) WHERE published_at IS NOT NULL;

@@ -143,7 +143,7 @@ COMMENT ON TABLE messaging_outbox_events IS 'transactional outbox: events commit
 COMMENT ON COLUMN messaging_outbox_events.id IS 'the event id consumers de-duplicate by';
 COMMENT ON COLUMN messaging_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
 
--- ix_messaging_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+-- ix_messaging_outbox_events_unpublished: the event relay's scan (an outbox relay): unpublished events oldest first (FOR UPDATE SKIP LOCKED)
 CREATE INDEX ix_messaging_outbox_events_unpublished ON messaging_outbox_events (created_at, id) WHERE published_at IS NULL;
 -- ix_messaging_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_messaging_outbox_events_published_at ON messaging_outbox_events (published_at) WHERE published_at IS NOT NULL;

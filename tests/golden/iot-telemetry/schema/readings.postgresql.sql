@@ -120,7 +120,7 @@ COMMENT ON TABLE readings.readings_outbox_events IS 'transactional outbox: event
 COMMENT ON COLUMN readings.readings_outbox_events.id IS 'the event id consumers de-duplicate by';
 COMMENT ON COLUMN readings.readings_outbox_events.event_key IS 'ordering key: events of one key are published in commit order';
 
--- ix_readings_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+-- ix_readings_outbox_events_unpublished: for the scaffold's in-process relay only, which polls unpublished events oldest first (FOR UPDATE SKIP LOCKED); in production the event relay, Debezium on Kafka Connect, reads the WAL by change data capture and never scans this index
 CREATE INDEX ix_readings_outbox_events_unpublished ON readings.readings_outbox_events (created_at, id) WHERE published_at IS NULL;
 -- ix_readings_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_readings_outbox_events_published_at ON readings.readings_outbox_events (published_at) WHERE published_at IS NOT NULL;

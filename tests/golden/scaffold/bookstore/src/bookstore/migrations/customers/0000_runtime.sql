@@ -16,7 +16,7 @@ CREATE TABLE customers.outbox_events (
     last_error TEXT,
     CONSTRAINT pk_outbox_events PRIMARY KEY (id)
 );
--- ix_outbox_events_unpublished: a polling relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED); the scaffold's in-process relay polls, a change-data-capture relay reads the WAL instead
+-- ix_outbox_events_unpublished: the in-process relay's scan: unpublished events oldest first (FOR UPDATE SKIP LOCKED)
 CREATE INDEX ix_outbox_events_unpublished ON customers.outbox_events (created_at, id) WHERE published_at IS NULL;
 -- ix_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_outbox_events_published_at ON customers.outbox_events (published_at) WHERE published_at IS NOT NULL;
