@@ -117,9 +117,15 @@ def busiest_write_primary(quantity: str) -> str:
     return quantity.removeprefix(BUSIEST_WRITES).strip().removeprefix("(").removesuffix(")") or "one shard where sharded"
 
 
+def _held_by_stores(arch: Architecture) -> dict[str, str]:
+    """Per write use case, the store holding its row instead of PostgreSQL (a wide-column store: its change-data-capture log
+    publishes it); a value kept in memory commits nothing to guard, so it is not one."""
+    return {m.use_case: m.store for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
+
+
 def held_keys(arch: Architecture, service: str) -> list[str]:
     """Use cases of ``service`` taking Idempotency-Key whose write a store holding the row (a wide-column store) takes instead of PostgreSQL."""
-    elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
+    elsewhere = _held_by_stores(arch)
     keyed = [u for api in arch.apis if api.service == service for op in api.operations if op.idempotency_key for u in op.use_cases]
     return [u for u in dict.fromkeys(keyed) if u in elsewhere]
 
@@ -132,18 +138,8 @@ def keyed_elsewhere(arch: Architecture, service: str) -> list[str]:
     is made idempotent by the id stored with it.
     """
     techs = {c.name: c.technology for c in arch.components}
-    # a store holding the row (its change-data-capture log publishes it); a value kept in memory commits nothing to guard
-    elsewhere = {m.use_case: m.store for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
-    stores = [
-        elsewhere[use_case]
-        for api in arch.apis
-        if api.service == service
-        for op in api.operations
-        if op.idempotency_key
-        for use_case in op.use_cases
-        if use_case in elsewhere
-    ]
-    return [techs.get(store, store) for store in dict.fromkeys(stores)]
+    elsewhere = _held_by_stores(arch)
+    return [techs.get(store, store) for store in dict.fromkeys(elsewhere[u] for u in held_keys(arch, service))]
 
 
 #: Where a guarantee's row commits when its change is in the same database.
