@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from design.helpers import design_of
 
 SHOP = """\
@@ -59,6 +61,20 @@ def test_missing_team_is_an_assumption_ok() -> None:
     """Without team.size the engine assumes one and says so."""
     arch = design_of((SHOP % (5, "strong")).replace("team: {size: 5}\n", ""))
     assert any(a.startswith("team.size: not given") for a in arch.assumptions)
+
+
+@pytest.mark.parametrize(
+    ("browse_rate", "deployment"),
+    [("200/s", "modular-monolith"), ("3000/s", "modular-monolith"), ("20000/s", "microservices"), ("150k/s", "microservices")],
+)
+def test_missing_team_is_sized_from_the_load_ok(browse_rate: str, deployment: str) -> None:
+    """Without team.size, the peak decides: one team's system stays one deployable, a system past 10,000 req/s at
+    peak is assumed to be built by several teams (the agent file tells agents to leave the key out rather than invent one)."""
+    spec = (SHOP % (5, "strong")).replace("team: {size: 5}\n", "").replace("rate: 200/s", f"rate: {browse_rate}")
+    arch = design_of(spec)
+    assert arch.deployment == deployment
+    assumption = next(a for a in arch.assumptions if a.startswith("team.size: not given"))
+    assert ("several teams" in assumption) == (deployment == "microservices")
 
 
 def test_cohesion_and_coupling_scores_ok() -> None:
