@@ -73,12 +73,14 @@ file is then the state between steps).
    or data centre the system runs in, a disaster-recovery site included, `scale.regions`; rows
    "recorded for metrics and analytics" an entity's `analytics: true`; files the product compresses, resizes or
    transcodes `media` (`compress`, `renditions`, `transcode`); links people share an entity with `key: short_code`
-   and a `get` use case that opens them): the engine never reads `notes`. Leave out a key the requirements say nothing
-   about when the engine has a default for it, team size above all: without one the engine sizes the team from the
-   load and states it, with its reason, under Assumptions, while a value you invent (a team of 8 for a system at
-   280k requests/s) decides the deployment shape and the services where the requirements decided nothing. Where
-   they give a quality without a figure ("highly available"), choose the figure. Record every value you do assume
-   as a line `Assumption: ...` in its `notes`. Every feature the requirements name (sharing, restrictions per country or
+   and a `get` use case that opens them; an invariant such as "a driver holds at most one open ride" a key unique in
+   those states, `unique: [{{fields: [driver], when: {{status: [accepted, started]}}}}]`): the engine never reads
+   `notes`. Leave out a key the requirements say nothing about when the engine has a default for it, team size
+   above all: without one the engine sizes the team from the load and states it, with its reason, under
+   Assumptions, while a value you invent (a team of 8 for a system at 280k requests/s) decides the deployment
+   shape and the services where the requirements decided nothing. Where they give a quality without a figure
+   ("highly available"), choose the figure. Record every value you do assume as a line `Assumption: ...` in its
+   `notes`. Every feature the requirements name (sharing, restrictions per country or
    region, resuming, search, analytics, file handling) becomes its use case or key even when they give no rate for
    it: assume the rate as an `Assumption:` rather than dropping the feature. Call `draft` again with `spec` and `turn` [`{draft_check}`]: repair every
    `file:line:col` error it reports, whole spec each time, until it is valid (four turns at most).

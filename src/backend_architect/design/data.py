@@ -30,7 +30,8 @@ from backend_architect.ir.model import (
     UniqueConstraint,
 )
 from backend_architect.spec.field_types import EMAIL_LENGTH, URL_LENGTH
-from backend_architect.spec.model import EntitySpec, FieldSpec, Spec
+from backend_architect.spec.identifiers import quote_name
+from backend_architect.spec.model import EntitySpec, FieldSpec, Spec, UniqueWhileSpec
 from backend_architect.spec.naming import (
     DELETED_AT,
     TENANT_COLUMN,
@@ -341,14 +342,41 @@ def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[Uniq
         if field.unique:
             column = resolve_column(spec, name, field_name) or field_name
             keys.append(([*prefix, column], f"{field_name} is unique" + (" per tenant" if prefix else "")))
+    states: dict[int, str] = {}
     for key in entity.unique:
+        if isinstance(key, UniqueWhileSpec):
+            columns = [resolve_column(spec, name, part) or part for part in key.fields]
+            states[len(keys)] = _state_predicate(key)
+            keys.append(([*prefix, *columns], _while_reason(name, key)))
+            continue
         columns = [resolve_column(spec, name, part) or part for part in key]
         keys.append(([*prefix, *columns], f"composite key ({', '.join(key)})"))
     if is_link(spec, name):
         pair = [*prefix, *_link_columns(spec, name)]
         if not any(set(cols) <= set(pair) for cols, _ in keys):
             keys.append((pair, "a link exists once: making it again (an idempotent PUT) finds this row"))
-    return [UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason) for cols, reason in keys]
+    return [
+        UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason, where=states.get(i)) for i, (cols, reason) in enumerate(keys)
+    ]
+
+
+def _state_predicate(key: UniqueWhileSpec) -> str:
+    """``status IN ('accepted', 'started')``: the states a key is unique in, as portable SQL (quoted names and literals)."""
+    parts = []
+    for field_name, values in key.when.items():
+        literals = ", ".join(("TRUE" if v else "FALSE") if isinstance(v, bool) else "'" + v.replace("'", "''") + "'" for v in values)
+        parts.append(f"{quote_name(field_name)} = {literals}" if len(values) == 1 else f"{quote_name(field_name)} IN ({literals})")
+    return " AND ".join(parts)
+
+
+def _while_reason(name: str, key: UniqueWhileSpec) -> str:
+    """One sentence a reviewer can check against the requirement: who holds at most one row, and in which states."""
+    holder = " and ".join(key.fields)
+    states = " and ".join(f"{f} is {' or '.join(str(v).lower() for v in values)}" for f, values in key.when.items())
+    return (
+        f"at most one {name} per {holder} while {states}: of two concurrent writes that would break it, "
+        "the second fails on this index and is answered 409 Conflict"
+    )
 
 
 def _link_columns(spec: Spec, name: str) -> list[str]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
 from backend_architect.design.usecases import by_entity
-from backend_architect.ir.model import Architecture, Index, IndexColumn, Table
+from backend_architect.ir.model import Architecture, Index, IndexColumn, Table, UniqueConstraint
 from backend_architect.spec.identifiers import primary_key_name, quote_name
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN, resolve_column, snake, split_filter
@@ -96,8 +96,9 @@ def _with_indexes(table: Table, spec: Spec, analysis: Analysis, use_cases: tuple
         candidates += _access_indexes(table, spec, analysis, use_cases)
     candidates += _partial_uniques(table)
     candidates += _foreign_key_indexes(table)
-    indexes = _distinct_names(table, _drop_redundant(table, candidates))
-    uniques = [u for u in table.uniques if not _unique_predicates(table, u.columns)]
+    # a key holding among some rows only is its partial unique index, named as the key (uq_): the constraint goes
+    uniques = [u for u in table.uniques if not _unique_predicates(table, u)]
+    indexes = _distinct_names(table.model_copy(update={"uniques": uniques}), _drop_redundant(table, candidates))
     return table.model_copy(update={"indexes": indexes, "uniques": uniques})
 
 
@@ -118,10 +119,12 @@ def _digest(text: str) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:6]
 
 
-def _unique_predicates(table: Table, columns: list[str]) -> list[str]:
-    """The rows a unique key holds among, when not all: live ones (soft delete), those with its optional columns set."""
+def _unique_predicates(table: Table, unique: UniqueConstraint) -> list[str]:
+    """The rows a unique key holds among, when not all: live ones (soft delete), those in the states the spec names
+    (``when:``), those with its optional columns set."""
     optional = {c.name for c in table.columns if c.nullable}
-    return [f"{DELETED_AT} IS NULL"] * table.soft_delete + [f"{quote_name(c)} IS NOT NULL" for c in columns if c in optional]
+    states = [unique.where] if unique.where else []
+    return [f"{DELETED_AT} IS NULL"] * table.soft_delete + states + [f"{quote_name(c)} IS NOT NULL" for c in unique.columns if c in optional]
 
 
 def _partial_uniques(table: Table) -> list[Index]:
@@ -133,12 +136,12 @@ def _partial_uniques(table: Table) -> list[Index]:
     """
     found = []
     for unique in table.uniques:
-        predicates = _unique_predicates(table, unique.columns)
+        predicates = _unique_predicates(table, unique)
         if not predicates:
             continue
         optional = [c for c in unique.columns if f"{quote_name(c)} IS NOT NULL" in predicates]
         scope = (" among live rows" if table.soft_delete else "") + (
-            f" where {', '.join(optional)} {'is' if len(optional) == 1 else 'are'} set" if optional else ""
+            f" where {', '.join(optional)} {'is' if len(optional) == 1 else 'are'} set" if optional and not unique.where else ""
         )
         found.append(
             Index(
@@ -333,7 +336,7 @@ def _foreign_key_indexes(table: Table) -> list[Index]:
 
 def _drop_redundant(table: Table, candidates: list[Index]) -> list[Index]:
     """Fold every index another one covers into it (reasons merged); drop those the keys cover."""
-    live_uniques = [u for u in table.uniques if not _unique_predicates(table, u.columns)]
+    live_uniques = [u for u in table.uniques if not _unique_predicates(table, u)]
     keys = [[IndexColumn(name=c) for c in table.primary_key], *([IndexColumn(name=c) for c in u.columns] for u in live_uniques)]
     kept: list[Index] = []
     for index in candidates:

@@ -108,6 +108,11 @@ class UniqueConstraint(IRModel):
     name: str
     columns: list[str]
     reason: str = ""
+    where: str | None = Field(
+        default=None,
+        exclude=True,
+        description="The rows the key is unique among when only some (the spec's `when:`): the index stage makes it a partial unique index.",
+    )
     source: SourceSpan | None = Field(default=None, exclude=True, description="Where an imported unique key is defined.")
 
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from backend_architect.spec.field_types import suggest
 from backend_architect.spec.identifiers import check_identifiers
-from backend_architect.spec.model import PUSH_KINDS, Spec, UseCaseSpec, slug
+from backend_architect.spec.model import PUSH_KINDS, Spec, UniqueWhileSpec, UseCaseSpec, slug
 from backend_architect.spec.naming import (
     BUILTIN_COLUMNS,
     column_names,
@@ -146,12 +146,32 @@ def _entity_relations(spec: Spec) -> Iterator[Problem]:
 
 
 def _unique_keys(spec: Spec) -> Iterator[Problem]:
-    """Composite unique keys name fields or relations of their entity."""
+    """Composite unique keys name fields or relations of their entity; a key unique in some states names an enum or
+    bool field of the entity and values it can take."""
     for name, entity in spec.entities.items():
         for i, key in enumerate(entity.unique):
-            for j, part in enumerate(key):
+            parts, at = (key.fields, ("entities", name, "unique", i, "fields")) if isinstance(key, UniqueWhileSpec) else (key, ("entities", name, "unique", i))
+            for j, part in enumerate(parts):
                 if resolve_column(spec, name, part) is None:
-                    yield Problem(("entities", name, "unique", i, j), _unknown_field(spec, name, part))
+                    yield Problem((*at, j), _unknown_field(spec, name, part))
+            if isinstance(key, UniqueWhileSpec):
+                yield from _unique_states(spec, name, key, ("entities", name, "unique", i, "when"))
+
+
+def _unique_states(spec: Spec, name: str, key: UniqueWhileSpec, at: tuple[str | int, ...]) -> Iterator[Problem]:
+    """``when: {status: [accepted, started]}``: each field an enum (values among its members) or a bool (true/false)."""
+    entity = spec.entities[name]
+    for field_name, values in key.when.items():
+        field = entity.fields.get(field_name)
+        if field is None or field.type.kind not in {"enum", "bool"}:
+            states = [n for n, f in entity.fields.items() if f.type.kind in {"enum", "bool"}]
+            yield Problem((*at, field_name), f"'{field_name}' is not an enum or bool field of '{name}'" + _choices(f"{name}'s state fields", states))
+            continue
+        allowed: tuple[str | bool, ...] = field.type.values if field.type.kind == "enum" else (True, False)
+        for j, value in enumerate(values):
+            if value not in allowed or isinstance(value, bool) != (field.type.kind == "bool"):
+                shown = [str(v).lower() for v in allowed]
+                yield Problem((*at, field_name, j), f"{value!r} is not a value of {name}.{field_name}" + _choices("its values", shown))
 
 
 def _unknown_field(spec: Spec, entity: str, name: str) -> str:

@@ -74,7 +74,6 @@ Relations = Annotated[
         {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}, {"type": "object", "additionalProperties": {"type": "string"}}]}
     ),
 ]
-UniqueKeys = Annotated[list[list[str]], _one_or_many_schema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]})]
 
 
 class SpecModel(BaseModel):
@@ -195,6 +194,62 @@ def _presence_short_form(value: Any) -> Any:
     return value
 
 
+StateValues = Annotated[list[str | bool], _one_or_many_schema({"anyOf": [{"type": "string"}, {"type": "boolean"}]})]
+
+
+class UniqueWhileSpec(SpecModel):
+    """A key unique among the rows in some states only: at most one open ride per driver, one active plan per account."""
+
+    fields: Names = Field(min_length=1, description="The fields (or relations) that form the key, e.g. [driver].")
+    when: dict[Annotated[str, Field(pattern=FIELD_NAME)], StateValues] = Field(
+        min_length=1,
+        description="The states in which the key must be unique: an enum or bool field of the entity -> its values, e.g. {status: [accepted, started]}.",
+    )
+
+    @field_validator("fields", mode="before")
+    @classmethod
+    def _one_field(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("when", mode="before")
+    @classmethod
+    def _one_value(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: v if isinstance(v, list) else [v] for k, v in value.items()}
+        return value
+
+
+UniqueKey = list[str] | UniqueWhileSpec
+UniqueKeys = Annotated[
+    list[UniqueKey],
+    _one_or_many_schema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "array", "items": {"type": "string"}},
+                {
+                    "type": "object",
+                    "description": UniqueWhileSpec.__doc__,
+                    "properties": {
+                        "fields": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]},
+                        "when": {
+                            "type": "object",
+                            "minProperties": 1,
+                            "additionalProperties": {
+                                "anyOf": [{"type": "string"}, {"type": "boolean"}, {"type": "array", "items": {"type": ["string", "boolean"]}}]
+                            },
+                        },
+                        "notes": {"type": "string"},
+                    },
+                    "required": ["fields", "when"],
+                    "additionalProperties": False,
+                },
+            ]
+        }
+    ),
+]
+
+
 class EntitySpec(SpecModel):
     """A thing the system stores: fields, relationships and size hints."""
 
@@ -202,7 +257,11 @@ class EntitySpec(SpecModel):
     fields: dict[Annotated[str, Field(pattern=FIELD_NAME)], FieldValue] = Field(default_factory=dict)
     part_of: str | None = Field(default=None, description="The aggregate this entity is part of (composition): created, read and deleted with its parent.")
     many_to_many: Relations = Field(default_factory=dict, description="Entities linked through a join table: a list of names, or relation name -> entity.")
-    unique: UniqueKeys = Field(default_factory=list, description="Composite unique keys, as lists of fields.")
+    unique: UniqueKeys = Field(
+        default_factory=list,
+        description="Composite unique keys, as lists of fields; {fields: [driver], when: {status: [accepted, started]}} for a key unique "
+        "only among rows in those states (a partial unique index: at most one open ride per driver).",
+    )
     key: KeyStrategy = Field(
         default="auto",
         description="The primary key: uuid, identity (bigint), auto (the design chooses); short_code or slug for a public short identifier.",

@@ -59,7 +59,8 @@ def login_field(api: ServiceApi, entity: str) -> ApiProperty:
     """The field people log in with: a unique email, username, handle or phone, else the first unique text field."""
     props = {p.name: p for p in api.schemas.properties(entity)}
     body = api.res.spec.entities[entity]
-    unique = [n for n, f in body.fields.items() if f.unique and f.type.kind in {"email", "string"}] + [k[0] for k in body.unique if len(k) == 1]
+    unique = [n for n, f in body.fields.items() if f.unique and f.type.kind in {"email", "string"}]
+    unique += [k[0] for k in body.unique if isinstance(k, list) and len(k) == 1]
     for name in (*[n for n in _LOGIN_NAMES if n in unique], *unique, *[n for n in _LOGIN_NAMES if n in body.fields]):
         if name in props:
             return props[name].model_copy(update={"required": True, "read_only": False, "nullable": False, "description": "The account to sign in as."})
