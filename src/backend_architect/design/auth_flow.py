@@ -13,9 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.defaults import PEOPLE
 from backend_architect.design.overrides import settled, steer
+from backend_architect.design.semantics import has_password
 from backend_architect.ir.model import Alternative, Decision
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,15 @@ def auth_flow(spec: Spec, analysis: Analysis) -> tuple[Flow, Decision]:
 
 
 def _machine(spec: Spec, actor: str) -> bool:
-    """An actor that is an entity holding no personal data (a Device, a Sensor): a machine, not a person."""
-    entity = next((e for name, e in spec.entities.items() if name.lower() == actor.lower()), None)
-    return entity is not None and not any(f.pii for f in entity.fields.values()) and not any(f.secret for f in entity.fields.values())
+    """An actor that is an entity holding no personal data (a Device, a Sensor): a machine, not a person.
+
+    People are never machines, whatever their fields: an entity they log in as (a password), or one named for
+    people (a User with a username and nothing marked pii is still a person).
+    """
+    name, entity = next(((n, e) for n, e in spec.entities.items() if n.lower() == actor.lower()), ("", None))
+    if entity is None or has_password(entity) or snake(name) in PEOPLE:
+        return False
+    return not any(f.pii or f.secret for f in entity.fields.values())
 
 
 def _record(spec: Spec, flow: Flow, actors: list[str], machines: list[str]) -> Decision:
