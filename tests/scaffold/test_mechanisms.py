@@ -183,3 +183,62 @@ def test_redis_adapters_give_the_same_answers_ok(postgres: object, mechanisms_se
     run = _own_tests(mechanisms_service, postgres, REDIS_URL=redis_url)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     assert "PASSED tests/test_social_use_cases.py::test_list_trending_topics_ok" in run.stdout
+
+
+#: Positions kept per view, views kept 90 days: the latest hash of a view dies with it.
+VIEWS = """\
+system: streaming
+scale: {daily_active: 10M}
+entities:
+  User: {fields: {name: string(80)}}
+  View: {fields: {user: ref(User), position_s: int}, retention: 90d}
+use_cases:
+  - {name: watch video, actor: user, writes: [View], rate: 100M/day}
+  - {name: save progress, actor: user, writes: [View.position_s], rate: 1B/day, latest: true}
+  - {name: resume video, actor: user, kind: get, reads: [View], rate: 100M/day}
+"""
+EXPIRY_SCENARIO = """
+import asyncio, sys
+from types import SimpleNamespace
+import redis.asyncio
+from {package}.core.latest import RedisLatest
+from {package}.core.resources import Latest
+
+async def main():
+    client = redis.asyncio.from_url(sys.argv[1])
+    store = RedisLatest(client)
+    resource = SimpleNamespace(table=SimpleNamespace(name="views"), key=SimpleNamespace(name="id"))
+    kept = Latest((), "hash", "latest:views", ttl_s=7776000.0)
+    await store.write(kept, resource, {{"id": "v1"}}, {{"position_s": 10}})
+    await client.expire("latest:views:v1", 1000)  # as if most of the retention had passed
+    await store.write(kept, resource, {{"id": "v1"}}, {{"position_s": 20}})
+    await store.write(Latest((), "hash", "latest:views"), resource, {{"id": "v2"}}, {{"position_s": 5}})
+    print(await client.ttl("latest:views:v1"), await client.ttl("latest:views:v2"), int(await client.hget("latest:views:v1", "position_s")))
+    await client.aclose()
+
+asyncio.run(main())
+"""
+
+
+def test_redis_latest_hash_expires_with_its_row_ok(redis_url: str, tmp_path: Path) -> None:
+    """The generated service writes the view's TTL into its latest write, and on a real Redis its runtime sets it once (EXPIRE
+    NX): a later write does not push it back, so the hash dies a retention after the row was first written; without a TTL the
+    hash never expires."""
+    from backend_architect.api import design_spec
+    from backend_architect.spec.load import load_spec_bytes
+
+    result = design_spec(load_spec_bytes(VIEWS.encode(), "streaming.yaml").spec)
+    (deployable,) = scaffold(from_files(result.architecture, result.files, "streaming"), tmp_path).project.deployables
+    root = tmp_path / deployable.name
+    (package,) = [p.parent.parent.name for p in (root / "src").glob("*/core/latest.py")]
+    generated = "".join(p.read_text() for p in (root / "src" / package / "modules").rglob("*.py"))
+    assert "ttl_s=7776000.0" in generated
+    script = EXPIRY_SCENARIO.format(package=package)
+    run = subprocess.run(
+        [sys.executable, "-c", script, redis_url], capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(root / "src")}
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    first_ttl, no_ttl, value = (int(v) for v in run.stdout.split())
+    assert 0 < first_ttl <= 1_000
+    assert no_ttl == -1
+    assert value == 20

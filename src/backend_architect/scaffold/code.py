@@ -168,7 +168,8 @@ def operation(op: OpPlan) -> list[str]:
         if op.detail.latest is not None:
             latest = op.detail.latest
             structure = literal(latest.structure)
-            args.append(f"latest=Latest({snippet_tuple([column(res, c) for c in latest.columns], 8)}, {structure}, {literal(latest.key)})")
+            ttl = f", ttl_s={latest.ttl_s}" if latest.ttl_s is not None else ""
+            args.append(f"latest=Latest({snippet_tuple([column(res, c) for c in latest.columns], 8)}, {structure}, {literal(latest.key)}{ttl})")
         if op.detail.presence is not None:
             seen = f", {column(res, op.detail.presence.last_seen)}" if op.detail.presence.last_seen else ""
             args.append(f"presence=Presence({op.detail.presence.ttl_s}{seen}, table=runtime_presence)")

@@ -293,6 +293,8 @@ class LatestPlan:
     columns: tuple[str, ...]
     structure: str | None
     key: str
+    #: Seconds a row's hash lives (its entity's retention): set once, at the first write (EXPIRE NX); None: no expiry.
+    ttl_s: float | None = None
 
 
 def latest_plan(ctx: ModuleContext, op: Operation, table: Table, body: tuple[FieldPlan, ...]) -> LatestPlan | None:
@@ -305,7 +307,8 @@ def latest_plan(ctx: ModuleContext, op: Operation, table: Table, body: tuple[Fie
         return LatestPlan(columns, None, "")
     geo = " GEO set" in made.choice
     key = re.search(r"(?:GEOADD|HSET) (\S+)", made.choice)
-    return LatestPlan(columns, "geo" if geo else "hash", key.group(1).rstrip(")") if key else f"latest:{table.name}")
+    ttl = made.inputs.get("key_expiry_s")
+    return LatestPlan(columns, "geo" if geo else "hash", key.group(1).rstrip(");,.") if key else f"latest:{table.name}", ttl)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from backend_architect.design.patterns._common import (
     table_of,
 )
 from backend_architect.design.patterns._geo_sets import set_key
-from backend_architect.design.patterns._latest_keys import KEYS_FORMULA, keys_at_horizon
+from backend_architect.design.patterns._latest_keys import key_expiry_s, keys_at_horizon
 from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key
 from backend_architect.design.patterns._latest_reads import latest_answer
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
@@ -209,12 +209,25 @@ def _singleton(op: Operation, latest: Latest) -> Operation:
     return op.model_copy(update={"method": "put", "path": f"{item}/{kebab(latest.fields[0])}", "kind": "replace", "idempotency_key": False})
 
 
+def _lifetime(seconds: float) -> str:
+    """``90 days (7,776,000 s)``: a key's lifetime as people read it, with the seconds EXPIRE takes."""
+    days = seconds / SECONDS_PER_DAY
+    return f"{days:,.0f} days ({seconds:,.0f} s)" if days >= 1 and days == int(days) else f"{seconds:,.0f} s"
+
+
 def _what(latest: Latest) -> str:
     return latest.geo or (", ".join(latest.fields[:3]) if latest.fields else "value")
 
 
 def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, latest: Latest) -> Applied:
-    keys, keys_inputs = keys_at_horizon(spec, analysis, latest.key_entity if latest.key_entity in analysis.entities else latest.entity)
+    key_entity = latest.key_entity if latest.key_entity in analysis.entities else latest.entity
+    keys, keys_formula, keys_inputs = keys_at_horizon(spec, analysis, key_entity, expiring=not latest.geo)
+    expiry = None if latest.geo else key_expiry_s(spec, key_entity)
+    lifetime = (
+        f"each expires {_lifetime(expiry)} after its first write, with its row (EXPIRE NX)"
+        if expiry is not None
+        else f"none expires: a key lasts as long as its {latest.key_entity}"
+    )
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
@@ -254,7 +267,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     rationale = (
         f"{fmt(writes)} writes/s at peak would take {writes / PRIMARY_WRITE_CEILING:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)} writes/s "
         f"(more than {PRIMARY_SHARE:.0%}, {fmt(ceiling)}/s) as row versions and WAL for values that are stale within seconds; "
-        f"{fmt(keys)} keys at the horizon (none expires: a key lasts as long as its {latest.key_entity}) take {size(memory)} in Redis, "
+        f"{fmt(keys)} keys at the horizon ({lifetime}) take {size(memory)} in Redis, "
         f"{fmt(writes + reads)} operations/s ({redis_share(nodes)})"
     )
     consequences = (
@@ -295,16 +308,18 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         ],
         consequences=consequences,
         subject=use_case.name,
-        inputs={"peak_writes": writes, "threshold": ceiling, "keys": keys},
+        inputs={"peak_writes": writes, "threshold": ceiling, "keys": keys} | ({"key_expiry_s": expiry} if expiry is not None else {}),
         spec=spec,
     )
     figures = (
         figure(
             f"latest.keys.{use_case.id}",
-            f"keys holding the latest values of {use_case.name} at the horizon (no expiry)",
+            f"keys holding the latest values of {use_case.name} at the horizon ("
+            + (f"each expiring {_lifetime(expiry)} after its first write, with its row" if expiry is not None else "no expiry")
+            + ")",
             keys,
             "keys",
-            KEYS_FORMULA,
+            keys_formula,
             keys_inputs,
             scope,
         ),
@@ -344,7 +359,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         data_class="ephemeral",
         store=f"{named(spec, 'redis')} ({'a GEO set' if latest.geo else 'a hash'})",
         reason=f"{fmt(writes)} overwrites/s at peak > {fmt(ceiling)}/s ({PRIMARY_SHARE:.0%} of a primary)",
-        retention="overwritten by every write; a value is as old as its key's last report",
+        retention="overwritten by every write; a value is as old as its key's last report"
+        + (f"; a key expires {_lifetime(expiry)} after its first write, with its row" if expiry is not None else ""),
     )
     caches = tuple(
         CachePlan(
@@ -374,7 +390,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             serves="write",
             store="redis",
             entities=[latest.entity],
-            how=f"{command} overwrites the latest {_what(latest)} in Redis",
+            how=f"{command} overwrites the latest {_what(latest)} in Redis"
+            + (f" (EXPIRE {expiry:.0f} NX at the first write: the key dies with its row)" if expiry is not None else ""),
             database_share=0.0,
             publish="direct",
         ),

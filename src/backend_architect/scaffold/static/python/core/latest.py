@@ -69,6 +69,9 @@ class RedisLatest:
         pipe = self.client.pipeline(transaction=False)
         if fields:
             pipe.hset(hash_key(resource, key), mapping=fields)
+            if latest.ttl_s is not None:
+                # NX: the first write starts the clock, so the hash dies with its row, not a retention after its last update
+                pipe.expire(hash_key(resource, key), int(latest.ttl_s), nx=True)
         if latest.structure == "geo":
             lat, lon = _point(latest)
             if values.get(lat) is not None and values.get(lon) is not None:

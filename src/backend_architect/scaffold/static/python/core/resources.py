@@ -155,6 +155,8 @@ class Latest:
     columns: tuple[Column[Any], ...]
     structure: Literal["hash", "geo"] | None
     key: str
+    #: Seconds a row's hash lives (its entity's retention), set at the first write; None: it lasts as long as the row.
+    ttl_s: float | None = None
 
 
 @dataclass(frozen=True)
