@@ -22,6 +22,7 @@ from backend_architect.design.patterns._common import (
     size,
     writers,
 )
+from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, CachePlan, Event
 from backend_architect.ir.runtime import Component, Mechanism, StoreLoad
@@ -102,7 +103,7 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     ## What it costs
     Deliveries/s = item writes/s x followers per author (the write amplification); memory =
     active readers x keep x entry bytes; workers = peak deliveries / worker rate; the lag of
-    one write = followers / worker rate, bounded by the cut-off = staleness x worker rate.
+    one write = the event relay's lag + followers / worker rate, the fan-out bounded by the cut-off = staleness x worker rate.
 
     ## Alternatives
     Fan-out on read (a join over the graph at every read) while the merge cost fits one node;
@@ -183,7 +184,8 @@ def _applied(
     memory = active * keep * ENTRY_BYTES
     redis_nodes = max(1, math.ceil(memory / REDIS_NODE_BYTES), math.ceil((use_case.peak_qps + deliveries_peak) / REDIS_NODE_OPS))
     workers = max(2, math.ceil(deliveries_peak / FANOUT_WORKER_RATE))
-    lag = fan_in / FANOUT_WORKER_RATE
+    # the worker consumes the item's created events: the relay carries each to the broker first (one figure, design/relay.py)
+    lag = RELAY_S + fan_in / FANOUT_WORKER_RATE
     writer_name = creators[0].name if creators else f"create {item}"
     scope = f"use case '{use_case.name}'"
     figures = (
@@ -207,11 +209,11 @@ def _applied(
         ),
         figure(
             f"fanout.lag_seconds.{writer_id}",
-            f"time to deliver one {item} to its readers' lists (average audience)",
+            f"time from one {item}'s commit to its readers' lists (the event relay, then the fan-out worker; average audience)",
             lag,
             "s",
-            "sources_per_reader / worker_rate",
-            {"sources_per_reader": fan_in, "worker_rate": FANOUT_WORKER_RATE},
+            "relay_s + sources_per_reader / worker_rate",
+            {RELAY_INPUT: RELAY_S, "sources_per_reader": fan_in, "worker_rate": FANOUT_WORKER_RATE},
             scope,
         ),
         figure(
@@ -273,7 +275,8 @@ def _applied(
         f"merging at read time costs {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources ({fan_in_basis}) = {fmt(merge_cost)} "
         f"lookups/s, more than one database node serves ({fmt(PRIMARY_READ_CEILING)}); a precomputed list turns each read into one "
         f"range read. Writes become {fmt(fan_in)} deliveries each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
-        f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers in {lag:.3f} s. "
+        f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers {lag:.3f} s after it commits "
+        f"({RELAY_S:g} s through the event relay, then {fan_in / FANOUT_WORKER_RATE:.3f} s of fan-out). "
         f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
         f"{fmt(FANOUT_WORKER_RATE)}/s)."
     )
