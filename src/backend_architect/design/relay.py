@@ -22,6 +22,17 @@ RELAY_FIGURE = "events.relay_seconds"
 RELAY_INPUT = "relay_s"
 
 
+def local_copy_reason(owners: list[str]) -> str:
+    """Why a read of other services' data is served from an event-fed local copy, and how far that copy trails them.
+
+    >>> local_copy_reason(["members"])
+    "reads members data that may be stale: served from an event-fed local copy, about 1 s behind its owner (the event relay's lag)"
+    """
+    return (
+        f"reads {', '.join(owners)} data that may be stale: served from an event-fed local copy, about {RELAY_S:g} s behind its owner (the event relay's lag)"
+    )
+
+
 def relay_figure(sources: list[str]) -> Figure:
     """The relay's lag as a figure, naming the sources it reads (the outbox, a CDC log).
 
@@ -38,4 +49,4 @@ def relay_figure(sources: list[str]) -> Figure:
     )
 
 
-__all__ = ["RELAY_FIGURE", "RELAY_INPUT", "RELAY_S", "relay_figure"]
+__all__ = ["RELAY_FIGURE", "RELAY_INPUT", "RELAY_S", "local_copy_reason", "relay_figure"]

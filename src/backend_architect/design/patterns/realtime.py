@@ -200,7 +200,8 @@ def _applied(
         figures += (
             figure(
                 f"realtime.lag_seconds.{use_case.id}",
-                f"time from a commit to the connected recipients for {use_case.name} (the event relay, then the gateway)",
+                f"time from a commit to the connected recipients for {use_case.name} (the event relay, then the gateway"
+                + ("; the push to recipients not connected leaves after the same relay)" if pushes else ")"),
                 RELAY_S,
                 "s",
                 RELAY_INPUT,
