@@ -2017,18 +2017,21 @@ def test_one_online_share_per_actor_ok(name: str, arch: Architecture, document: 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_fan_out_is_named_by_the_figure_it_reads_ok(name: str, arch: Architecture, document: str) -> None:
-    """A fan-out bottleneck reads its fanout.peak figure (recipient copies, not deliveries to connected clients), and one
-    recipient a write is no fan-out."""
+    """A fan-out bottleneck reads the figure counting the write's copies (its feed's list writes, else its recipient copies;
+    never the deliveries to connected clients), and one recipient a write is no fan-out."""
     figures = _figures(arch)
     for key, copies in figures.items():
         if key.startswith("fanout.peak."):
             assert copies.unit == "recipient copies/s", key
+        if re.match(r"deliveries\.(avg|peak)\.", key):
+            assert copies.unit == "list writes/s", key
     for bottleneck in arch.bottlenecks:
         if not bottleneck.title.startswith("Fan-out on write"):
             continue
         copies = figures[bottleneck.figure or ""]
-        assert copies.inputs["avg_fanout"] > 1, bottleneck
-        assert bottleneck.trigger.startswith(f"{copies.value:,.0f} recipient copies/s at peak"), bottleneck.trigger
+        assert copies.inputs.get("avg_fanout", copies.inputs.get("sources_per_reader", 0)) > 1, bottleneck
+        assert copies.unit in {"recipient copies/s", "list writes/s"}, copies
+        assert bottleneck.trigger.startswith(f"{copies.value:,.0f} {copies.unit} at peak"), bottleneck.trigger
         assert f"| {bottleneck.title} | {bottleneck.trigger} |" in document
 
 

@@ -41,18 +41,20 @@ class _FanOut:
 
 
 def fanout_on_write(figures: Mapping[str, Figure], use_case: UseCase) -> _FanOut | None:
-    """The fan-out risk of a write, read from its ``fanout.peak`` figure (the copies it addresses to its recipients).
+    """The fan-out risk of a write, read from the figure counting its copies: its feed's writes to the readers' lists
+    (``deliveries.peak``), else its ``fanout.peak`` (the copies it addresses to its recipients).
 
-    A write to one recipient a message (``avg_fanout`` <= 1) fans nothing out: it has no such risk. The trigger names the
-    figure's own unit (recipient copies/s), not the deliveries to connected clients, which are a share of it.
+    A write to one recipient a message (<= 1) fans nothing out: it has no such risk. The trigger names the figure's own
+    unit (list writes/s, recipient copies/s), not the deliveries to connected clients, which are a share of the copies.
     """
-    found = figures.get(f"fanout.peak.{use_case.id}")
-    if found is None or found.inputs.get("avg_fanout", 0.0) <= 1.0:
+    found = figures.get(f"deliveries.peak.{use_case.id}") or figures.get(f"fanout.peak.{use_case.id}")
+    if found is None:
         return None
-    trigger = (
-        f"{found.value:,.0f} {found.unit} at peak ({fmt(found.inputs['peak'])} writes/s x {fmt(found.inputs['avg_fanout'])} recipients; "
-        f"threshold {FANOUT_MAX_PER_S:,.0f}/s)"
-    )
+    peak = found.inputs.get("peak", found.inputs.get("writes_peak", 0.0))
+    recipients = found.inputs.get("avg_fanout", found.inputs.get("sources_per_reader", 0.0))
+    if recipients <= 1.0:
+        return None
+    trigger = f"{found.value:,.0f} {found.unit} at peak ({fmt(peak)} writes/s x {fmt(recipients)} recipients; threshold {FANOUT_MAX_PER_S:,.0f}/s)"
     bottleneck = Bottleneck(
         rank=0,
         title=f"Fan-out on write in '{use_case.name}'",

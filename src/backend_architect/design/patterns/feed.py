@@ -32,6 +32,8 @@ from backend_architect.spec.naming import snake
 feed_fan_out_code = "PAT001"
 #: Deliveries/s one fan-out worker pushes into reader lists (pipelined LPUSH+LTRIM to Redis: ~20k/s per worker core).
 FANOUT_WORKER_RATE = 20_000.0
+#: The unit of the feed's fan-out figures: writes into the readers' lists, never the deliveries to connected clients.
+LIST_WRITES = "list writes/s"
 #: Bytes one list entry takes in Redis: an item id and its author's id (16 B each as UUIDs) plus list-node overhead.
 ENTRY_BYTES = 64
 #: Pages of the reader's page size a precomputed list keeps when the spec does not say.
@@ -101,7 +103,7 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     days, rebuilt from the graph and the authors' own items on a miss.
 
     ## What it costs
-    Deliveries/s = item writes/s x followers per author (the write amplification); memory =
+    List writes/s = item writes/s x followers per author (the write amplification); memory =
     active readers x keep x entry bytes; workers = peak deliveries / worker rate; the lag of
     one write = the event relay's lag + followers / worker rate, the fan-out bounded by the cut-off = staleness x worker rate.
 
@@ -191,18 +193,18 @@ def _applied(
     figures = (
         figure(
             f"deliveries.avg.{writer_id}",
-            f"feed deliveries caused by {writer_name}, average",
+            f"writes/s to the readers' lists caused by {writer_name}, average",
             deliveries_avg,
-            "deliveries/s",
+            LIST_WRITES,
             "writes_avg x sources_per_reader",
             {"writes_avg": write_avg, "sources_per_reader": fan_in},
             scope,
         ),
         figure(
             f"deliveries.peak.{writer_id}",
-            f"feed deliveries caused by {writer_name} at peak",
+            f"writes/s to the readers' lists caused by {writer_name} at peak",
             deliveries_peak,
-            "deliveries/s",
+            LIST_WRITES,
             "writes_peak x sources_per_reader",
             {"writes_peak": write_peak, "sources_per_reader": fan_in},
             scope,
@@ -274,7 +276,7 @@ def _applied(
     rationale = (
         f"merging at read time costs {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources ({fan_in_basis}) = {fmt(merge_cost)} "
         f"lookups/s, more than one database node serves ({fmt(PRIMARY_READ_CEILING)}); a precomputed list turns each read into one "
-        f"range read. Writes become {fmt(fan_in)} deliveries each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
+        f"range read. Writes become {fmt(fan_in)} list writes each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
         f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers {lag:.3f} s after it commits "
         f"({RELAY_S:g} s through the event relay, then {fan_in / FANOUT_WORKER_RATE:.3f} s of fan-out). "
         f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
