@@ -19,6 +19,7 @@ from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
+from tests.design.test_traffic_ledger import CLUBS
 
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
@@ -394,6 +395,25 @@ use_cases:
   - {name: upload clip, actor: user, writes: [Clip, Label], rate: 3M/day}
   - {name: search clips, actor: user, reads: [Clip, Label], search: [Clip.title, Label.name], rate: 30M/day}
   - {name: mark clip watched, actor: user, writes: [Seen], rate: 20M/day}
+""",
+    # a read across services served from an event-fed local copy: it trails its owner by the relay's lag (issue 22-v1)
+    "clubs": CLUBS,
+    # a 1-recipient note delivered live to a lesson's student (push for the rest) beside an auditor's stream and its page (issue 22-v1)
+    "tutor-notes": """
+system: tutor-notes
+scale: {users: 3M, daily_active: 600k}
+external:
+  fcm: {kind: push}
+entities:
+  Student: {fields: {name: {type: string(80), pii: true}}, rows: 3M}
+  Tutor: {fields: {name: {type: string(80), pii: true}}, rows: 50k}
+  Lesson: {fields: {student: ref(Student), tutor: ref(Tutor), topic: string(80)}, growth: 100k/day}
+  Note: {fields: {lesson: ref(Lesson), author: ref(Tutor), body: string(500)}, growth: 2M/day}
+use_cases:
+  - {name: write note, actor: tutor, writes: [Note], rate: 2M/day, avg_fanout: 1, deliver: {mode: realtime, to: Lesson.student}, notify: [fcm]}
+  - {name: list notes, actor: student, reads: [Note], filter: [lesson], page: {style: cursor, limit: 20}, rate: 5M/day}
+  - {name: publish lesson, actor: tutor, writes: [Lesson], rate: 100k/day, deliver: {mode: realtime, to: auditor, subscribers: 10}}
+  - {name: audit lessons, actor: auditor, reads: [Lesson], page: {style: cursor, limit: 50}, rate: 10/min}
 """,
 }
 
@@ -1971,3 +1991,91 @@ def test_no_input_a_figure_reads_is_marked_unused_ok(name: str, arch: Architectu
         if found and row.status == "not used":
             scope = f"use case '{found.group(1)}'"
             assert not any(f.scope == scope and "subscribers" in f.inputs for f in arch.figures), row
+
+
+def _figures(arch: Architecture) -> dict[str, Any]:
+    return {f.key: f for f in arch.figures}
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_online_share_per_actor_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every delivery's online share is its recipients' one share figure (clients online over rows), and the prose says it."""
+    figures = _figures(arch)
+    shares = {k: f for k, f in figures.items() if k.startswith("clients.online_share.")}
+    for key, share in shares.items():
+        clients = figures[key.replace("online_share", "online")]
+        assert share.inputs["clients"] == clients.value, key
+        assert share.value == pytest.approx(min(1.0, clients.value / share.inputs["rows"])), key
+    for key, delivered in figures.items():
+        if not key.startswith("realtime.deliveries.") or delivered.inputs["online_share"] == 1.0:
+            continue
+        used = delivered.inputs["online_share"]
+        assert any(s.value == used for s in shares.values()), (key, used)
+        made = next(d for d in arch.decisions if d.id == key.replace("realtime.deliveries.", "realtime."))
+        assert f"{used:.0%} of them connected (" in made.rationale, made.rationale
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_fan_out_is_named_by_the_figure_it_reads_ok(name: str, arch: Architecture, document: str) -> None:
+    """A fan-out bottleneck reads the figure counting the write's copies (its feed's list writes, else its recipient copies;
+    never the deliveries to connected clients), and one recipient a write is no fan-out."""
+    figures = _figures(arch)
+    for key, copies in figures.items():
+        if key.startswith("fanout.peak."):
+            assert copies.unit == "recipient copies/s", key
+        if re.match(r"deliveries\.(avg|peak)\.", key):
+            assert copies.unit == "list writes/s", key
+    for bottleneck in arch.bottlenecks:
+        if not bottleneck.title.startswith("Fan-out on write"):
+            continue
+        copies = figures[bottleneck.figure or ""]
+        assert copies.inputs.get("avg_fanout", copies.inputs.get("sources_per_reader", 0)) > 1, bottleneck
+        assert copies.unit in {"recipient copies/s", "list writes/s"}, copies
+        assert bottleneck.trigger.startswith(f"{copies.value:,.0f} {copies.unit} at peak"), bottleneck.trigger
+        assert f"| {bottleneck.title} | {bottleneck.trigger} |" in document
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_event_fed_lag_counts_the_relay_ok(name: str, arch: Architecture, document: str) -> None:
+    """Each event-fed consumer's lag (fan-out lists, search, analytics, real-time delivery) counts the relay's one figure."""
+    figures = _figures(arch)
+    lags = [f for k, f in figures.items() if re.match(r"(fanout|search|analytics|realtime)\.lag_seconds\b", k)]
+    copies = [f.rationale for f in arch.flows if "event-fed local copy" in f.rationale]
+    if not lags and not copies:
+        return
+    relay = figures["events.relay_seconds"]
+    for rationale in copies:
+        assert f"event-fed local copy, about {relay.value:g} s behind its owner" in rationale, rationale
+    for lag in lags:
+        assert lag.inputs["relay_s"] == relay.value, lag.key
+        assert lag.value >= relay.value, lag.key
+    assert "events.relay_seconds" not in {f.key for f in arch.figures if f.value != relay.value}
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_page_beside_a_stream_says_it_is_the_catch_up_ok(name: str, arch: Architecture, document: str) -> None:
+    """A read its channel's recipients run (a partner's page, a room's list) says it is the catch-up and names the channel;
+    the channel's offline text names that read."""
+    if name not in WRITTEN:
+        return
+    analysis = analyse(spec_of(WRITTEN[name]))
+    operations = {u: op for api in arch.apis for op in api.operations for u in op.use_cases}
+    for channel in arch.channels:
+        for use_case in channel.use_cases:
+            found = next(u for u in analysis.use_cases if u.name == use_case)
+            deliver = found.spec.deliver
+            if not found.is_write or deliver is None or not deliver.to or "." in deliver.to:
+                continue
+            pages = [u for u in analysis.of_entity(found.entity) if u.kind == "list" and u.spec.actor == deliver.to]
+            for page in pages:
+                assert f"channel {channel.address} " in operations[page.name].description, page.name
+                assert "this operation does not stream" in operations[page.name].description
+                assert f"'{page.name}' from their last cursor" in channel.offline
+
+
+@pytest.mark.parametrize(("name", "use_case", "fans_out"), [("tutor-notes", "write note", False), ("firehose", "write post", True)])
+def test_a_one_recipient_write_is_no_fan_out_ok(name: str, use_case: str, fans_out: bool) -> None:
+    """avg_fanout 1 addresses one copy a write (no fan-out risk); 40 followers a post is one."""
+    arch = next(a for n, a, _ in DESIGNS if n == name)
+    assert any(f.key.startswith("fanout.peak.") and f.scope == f"use case '{use_case}'" for f in arch.figures)
+    assert any(b.title == f"Fan-out on write in '{use_case}'" for b in arch.bottlenecks) == fans_out

@@ -72,7 +72,8 @@ def test_feed_fan_out_past_one_node_ok(rate: str, applied: bool) -> None:
     assert "fan-out on write" in feed[0].choice
     assert "hybrid" in feed[0].choice
     assert figure(arch, "deliveries.peak.write-post") == pytest.approx(1_000 * 100)
-    assert figure(arch, "fanout.lag_seconds.write-post") == pytest.approx(100 / 20_000)
+    # the worker consumes the post's event: the relay's second comes first (design/relay.py)
+    assert figure(arch, "fanout.lag_seconds.write-post") == pytest.approx(1.0 + 100 / 20_000)
     assert plan(arch, "view home feed")[0] == "read-model"
     assert any(c.name == "redis" and c.kind == "cache" for c in arch.components)
     assert any("view-home-feed-fanout" in e.consumers for e in arch.events if e.use_case == "write post")

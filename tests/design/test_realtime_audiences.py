@@ -147,7 +147,7 @@ def test_a_whole_stream_says_which_audience_its_fanout_counts_ok() -> None:
     assert "avg_fanout (40) counts the User followers its feed fans each row out to, not this stream" in channel.recipients
     assert not channel.parameters
     fanout = next(f for f in result.architecture.figures if f.key == "fanout.peak.write-post")
-    assert fanout.quantity == "deliveries caused by write post at peak (to the lists of the User followers, avg_fanout)"
+    assert fanout.quantity == "copies/s addressed to recipients by write post at peak (to the lists of the User followers, avg_fanout)"
 
 
 def test_followers_online_are_their_share_of_the_people_ok() -> None:

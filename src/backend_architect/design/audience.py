@@ -73,6 +73,23 @@ class Audience:
         """Clients online over the actor's rows (the chance one recipient is connected), at most 1."""
         return min(1.0, self.clients / self.registered) if self.registered else 1.0
 
+    def share_figure(self) -> Figure | None:
+        """The share as its own figure (``clients.online_share.<actor>``): the one every delivery to this actor reads, None without rows.
+
+        Its inputs are the clients figure's value and the rows they are a share of, so the share of daily actives a
+        clients formula may use (``peak_online_share``) is never mistaken for the share of recipients connected.
+        """
+        if not self.registered:
+            return None
+        return Figure(
+            key=f"clients.online_share.{snake(self.actor)}",
+            quantity=f"share of {self.actor} rows connected at peak (the chance one {self.actor} recipient is online)",
+            value=self.share,
+            unit="share",
+            formula="min(1, clients / rows)",
+            inputs={"clients": self.clients, "rows": self.registered},
+        )
+
     def figure(self) -> Figure:
         return Figure(
             key=f"clients.online.{snake(self.actor)}",

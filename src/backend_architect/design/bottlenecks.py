@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from backend_architect.design.analysis import Analysis
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.bottleneck_checks import call_chains, chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
-from backend_architect.ir.model import Architecture, Bottleneck, Table
+from backend_architect.design.patterns._common import fmt
+from backend_architect.ir.model import Architecture, Bottleneck, Figure, Table
 from backend_architect.ir.query import busiest_write_primary
 from backend_architect.spec.model import Spec
 
-#: Fan-out deliveries per second past which write-time fan-out needs a queue of its own.
+#: Copies per second a write addresses to its recipients past which write-time fan-out needs a queue of its own.
 FANOUT_MAX_PER_S = 1_000.0
 #: Rows past which an unpaginated list is a risk.
 UNBOUNDED_LIST_ROWS = 1_000
@@ -28,6 +32,38 @@ def _size_step(table: Table) -> str:
     if table.sharding:
         steps.append(f"shard by {table.sharding.key}")
     return "; ".join(steps)
+
+
+@dataclass(frozen=True)
+class _FanOut:
+    value: float
+    bottleneck: Bottleneck
+
+
+def fanout_on_write(figures: Mapping[str, Figure], use_case: UseCase) -> _FanOut | None:
+    """The fan-out risk of a write, read from the figure counting its copies: its feed's writes to the readers' lists
+    (``deliveries.peak``), else its ``fanout.peak`` (the copies it addresses to its recipients).
+
+    A write to one recipient a message (<= 1) fans nothing out: it has no such risk. The trigger names the figure's own
+    unit (list writes/s, recipient copies/s), not the deliveries to connected clients, which are a share of the copies.
+    """
+    found = figures.get(f"deliveries.peak.{use_case.id}") or figures.get(f"fanout.peak.{use_case.id}")
+    if found is None:
+        return None
+    peak = found.inputs.get("peak", found.inputs.get("writes_peak", 0.0))
+    recipients = found.inputs.get("avg_fanout", found.inputs.get("sources_per_reader", 0.0))
+    if recipients <= 1.0:
+        return None
+    trigger = f"{found.value:,.0f} {found.unit} at peak ({fmt(peak)} writes/s x {fmt(recipients)} recipients; threshold {FANOUT_MAX_PER_S:,.0f}/s)"
+    bottleneck = Bottleneck(
+        rank=0,
+        title=f"Fan-out on write in '{use_case.name}'",
+        scope=use_case.name,
+        trigger=trigger,
+        scaling_step="deliver through a queue with batching; switch to fan-out on read for recipients with huge audiences",
+        figure=found.key,
+    )
+    return _FanOut(found.value, bottleneck)
 
 
 def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
@@ -90,21 +126,8 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                 )
     rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables if t.entity}
     for use_case in analysis.use_cases:
-        if use_case.spec.avg_fanout:
-            deliveries = use_case.peak_qps * use_case.spec.avg_fanout
-            found.append(
-                (
-                    deliveries / FANOUT_MAX_PER_S,
-                    Bottleneck(
-                        rank=0,
-                        title=f"Fan-out on write in '{use_case.name}'",
-                        scope=use_case.name,
-                        trigger=f"{deliveries:,.0f} deliveries/s at peak (threshold {FANOUT_MAX_PER_S:,.0f}/s)",
-                        scaling_step="deliver through a queue with batching; switch to fan-out on read for recipients with huge audiences",
-                        figure=f"fanout.peak.{use_case.id}",
-                    ),
-                )
-            )
+        if (copies := fanout_on_write(figures, use_case)) is not None:
+            found.append((copies.value / FANOUT_MAX_PER_S, copies.bottleneck))
         if use_case.kind == "list" and use_case.spec.page.style == "none" and rows.get(use_case.entity, 0) > UNBOUNDED_LIST_ROWS:
             found.append(
                 (

@@ -38,6 +38,8 @@ PAGE_FILL = 0.9
 BLOB_CONTENT_BYTES = BLOB_BYTES
 #: Minimum instances for availability: one can fail or be redeployed.
 MIN_INSTANCES = 2
+#: The unit of ``fanout.peak``: a write's copies to its recipients, not the deliveries to connected clients (``realtime.deliveries``).
+FANOUT_UNIT = "recipient copies/s"
 
 
 def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
@@ -58,9 +60,10 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
             figures.append(
                 Figure(
                     key=f"fanout.peak.{use_case.id}",
-                    quantity=f"deliveries caused by {use_case.name} at peak" + _audience_of_fanout(spec, analysis, use_case),
+                    # one copy per recipient, connected or not: the live deliveries (realtime.deliveries) are the connected share of it
+                    quantity=f"copies/s addressed to recipients by {use_case.name} at peak" + _audience_of_fanout(spec, analysis, use_case),
                     value=use_case.peak_qps * use_case.spec.avg_fanout,
-                    unit="deliveries/s",
+                    unit=FANOUT_UNIT,
                     formula="peak x avg_fanout",
                     inputs={"peak": use_case.peak_qps, "avg_fanout": use_case.spec.avg_fanout},
                     scope=scope,

@@ -13,6 +13,7 @@ import re
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.pushes import push_providers
+from backend_architect.design.relay import local_copy_reason
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
@@ -174,7 +175,8 @@ def _flow(
         style, why = "saga", f"writes span {', '.join([home, *remote_writes])}: each step commits locally, failures run compensations"
         saga = plan_saga(use_case, home, writes, externals)
     elif remote_reads and use_case.spec.consistency == "eventual" and not unfed:
-        style, why = "event", f"reads {', '.join(remote_reads)} data that may be stale: served from an event-fed local copy"
+        # the copy is fed through the event relay: it trails its owner by the relay's lag (events.relay_seconds)
+        style, why = "event", local_copy_reason(remote_reads)
     elif remote_reads and unfed:
         style, why = "sync", f"reads {', '.join(sorted(unfed))} data no use case writes (no events to feed a copy): queried from its owner"
     elif remote_reads:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+from backend_architect.design.relay import local_copy_reason
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep
 from backend_architect.ir.runtime import Component, Mechanism
 
@@ -104,7 +105,7 @@ def served_read(flow: Flow, mechanism: Mechanism) -> Flow:
     elif queries:
         style, rest = "sync", f"needs fresh data from {', '.join(queries)} within the request"
     elif copies:
-        style, rest = "event", f"reads {', '.join(copies)} data that may be stale: served from an event-fed local copy"
+        style, rest = "event", local_copy_reason(copies)
     else:
         style, rest = "local", f"everything else it reads lives in {home}"
     return flow.model_copy(update={"steps": steps, "style": style, "rationale": f"{served_text}; {rest}"})

@@ -32,7 +32,7 @@ from backend_architect.design.patterns._feeds import change_feeds
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, storage_figures
 from backend_architect.design.patterns.growth import when_load
 from backend_architect.design.patterns.history import COLUMNAR_COMPRESSION
-from backend_architect.design.patterns.search import RELAY_S
+from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.ir.model import Architecture, Decision, Figure, Partitioning, Table
 from backend_architect.ir.runtime import Component, GrowthStage, Mechanism, Placement
 from backend_architect.spec.model import Spec
@@ -230,7 +230,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             lag,
             "s",
             "relay_s + batch_s",
-            {"relay_s": RELAY_S, "batch_s": INSERT_BATCH_S},
+            {RELAY_INPUT: RELAY_S, "batch_s": INSERT_BATCH_S},
             STORE,
         ),
         figure(

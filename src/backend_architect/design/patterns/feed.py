@@ -22,6 +22,7 @@ from backend_architect.design.patterns._common import (
     size,
     writers,
 )
+from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, CachePlan, Event
 from backend_architect.ir.runtime import Component, Mechanism, StoreLoad
@@ -31,6 +32,8 @@ from backend_architect.spec.naming import snake
 feed_fan_out_code = "PAT001"
 #: Deliveries/s one fan-out worker pushes into reader lists (pipelined LPUSH+LTRIM to Redis: ~20k/s per worker core).
 FANOUT_WORKER_RATE = 20_000.0
+#: The unit of the feed's fan-out figures: writes into the readers' lists, never the deliveries to connected clients.
+LIST_WRITES = "list writes/s"
 #: Bytes one list entry takes in Redis: an item id and its author's id (16 B each as UUIDs) plus list-node overhead.
 ENTRY_BYTES = 64
 #: Pages of the reader's page size a precomputed list keeps when the spec does not say.
@@ -100,9 +103,9 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     days, rebuilt from the graph and the authors' own items on a miss.
 
     ## What it costs
-    Deliveries/s = item writes/s x followers per author (the write amplification); memory =
+    List writes/s = item writes/s x followers per author (the write amplification); memory =
     active readers x keep x entry bytes; workers = peak deliveries / worker rate; the lag of
-    one write = followers / worker rate, bounded by the cut-off = staleness x worker rate.
+    one write = the event relay's lag + followers / worker rate, the fan-out bounded by the cut-off = staleness x worker rate.
 
     ## Alternatives
     Fan-out on read (a join over the graph at every read) while the merge cost fits one node;
@@ -183,35 +186,36 @@ def _applied(
     memory = active * keep * ENTRY_BYTES
     redis_nodes = max(1, math.ceil(memory / REDIS_NODE_BYTES), math.ceil((use_case.peak_qps + deliveries_peak) / REDIS_NODE_OPS))
     workers = max(2, math.ceil(deliveries_peak / FANOUT_WORKER_RATE))
-    lag = fan_in / FANOUT_WORKER_RATE
+    # the worker consumes the item's created events: the relay carries each to the broker first (one figure, design/relay.py)
+    lag = RELAY_S + fan_in / FANOUT_WORKER_RATE
     writer_name = creators[0].name if creators else f"create {item}"
     scope = f"use case '{use_case.name}'"
     figures = (
         figure(
             f"deliveries.avg.{writer_id}",
-            f"feed deliveries caused by {writer_name}, average",
+            f"writes/s to the readers' lists caused by {writer_name}, average",
             deliveries_avg,
-            "deliveries/s",
+            LIST_WRITES,
             "writes_avg x sources_per_reader",
             {"writes_avg": write_avg, "sources_per_reader": fan_in},
             scope,
         ),
         figure(
             f"deliveries.peak.{writer_id}",
-            f"feed deliveries caused by {writer_name} at peak",
+            f"writes/s to the readers' lists caused by {writer_name} at peak",
             deliveries_peak,
-            "deliveries/s",
+            LIST_WRITES,
             "writes_peak x sources_per_reader",
             {"writes_peak": write_peak, "sources_per_reader": fan_in},
             scope,
         ),
         figure(
             f"fanout.lag_seconds.{writer_id}",
-            f"time to deliver one {item} to its readers' lists (average audience)",
+            f"time from one {item}'s commit to its readers' lists (the event relay, then the fan-out worker; average audience)",
             lag,
             "s",
-            "sources_per_reader / worker_rate",
-            {"sources_per_reader": fan_in, "worker_rate": FANOUT_WORKER_RATE},
+            "relay_s + sources_per_reader / worker_rate",
+            {RELAY_INPUT: RELAY_S, "sources_per_reader": fan_in, "worker_rate": FANOUT_WORKER_RATE},
             scope,
         ),
         figure(
@@ -272,8 +276,9 @@ def _applied(
     rationale = (
         f"merging at read time costs {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources ({fan_in_basis}) = {fmt(merge_cost)} "
         f"lookups/s, more than one database node serves ({fmt(PRIMARY_READ_CEILING)}); a precomputed list turns each read into one "
-        f"range read. Writes become {fmt(fan_in)} deliveries each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
-        f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers in {lag:.3f} s. "
+        f"range read. Writes become {fmt(fan_in)} list writes each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
+        f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers {lag:.3f} s after it commits "
+        f"({RELAY_S:g} s through the event relay, then {fan_in / FANOUT_WORKER_RATE:.3f} s of fan-out). "
         f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
         f"{fmt(FANOUT_WORKER_RATE)}/s)."
     )

@@ -12,6 +12,7 @@ from backend_architect.design.overrides import settled, steer
 from backend_architect.design.paths import outbox_publishers
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
+from backend_architect.design.relay import relay_figure
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_sources
 from backend_architect.ir.runtime import Component
@@ -90,7 +91,7 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         return
     keys = ", ".join(f"{e.name} by {e.key}" for e in arch.events)
     context = f"{len(arch.events)} event type(s): {fmt(events)} events/s and {fmt(deliveries)} deliveries/s at peak"
-    figures_out = (
+    figures_out: tuple[Figure, ...] = (
         figure("events.peak", "events published per second at peak", events, "events/s", "sum of the peak rates of the use cases publishing them", per_event),
         figure(
             "events.deliveries.peak",
@@ -101,6 +102,10 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             per_delivery,
         ),
     )
+    relayed = [s for s in events_sources(arch) if s != DIRECT_SOURCE]
+    if relayed:
+        # every event-fed consumer's lag counts this hop (design/relay.py): the broker's record states it once
+        figures_out += (relay_figure(relayed),)
     monolith = arch.deployment == "modular-monolith"
     # a store's CDC log is read by a connector that publishes to a broker: an in-process outbox relay cannot carry those events
     logged = any(source != OUTBOX_SOURCE for source in events_sources(arch))

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.audience import Audiences, audiences
+from backend_architect.design.audience import Audience, Audiences, audiences
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.communication import event_name
 from backend_architect.design.loads import publishes_directly
@@ -17,6 +18,7 @@ from backend_architect.design.patterns._chosen import choosing_step
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
 from backend_architect.design.pushes import pushes_reaching, shares
+from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.watchers import watching_reads
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep, Operation
 from backend_architect.ir.runtime import RealtimeChannel
@@ -90,8 +92,16 @@ def realtime_delivery(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     ]
     # every delivery that rewrites a write's event or flow adds the same push providers (the last merged must not drop them)
     implicit = {u.name: [p for p in _pushing(spec, analysis, u, where, share) if p not in u.spec.notify] for u, where, share in routed if u.is_write}
+    emitted: set[str] = set()
     for use_case, where, share in routed:
-        yield _applied(spec, analysis, arch, use_case, where, share, _pushing(spec, analysis, use_case, where, share), kind, audience, implicit)
+        made = _applied(spec, analysis, arch, use_case, where, share, _pushing(spec, analysis, use_case, where, share), kind, audience, implicit)
+        # the recipients' share online is one figure per actor, carried by the first delivery that reads it
+        recipients = _recipients_audience(spec, audience, where)
+        shared = recipients.share_figure() if recipients is not None else None
+        if shared is not None and shared.key not in emitted:
+            emitted.add(shared.key)
+            made = dataclasses.replace(made, figures=(shared, *made.figures))
+        yield made
 
 
 def access(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route) -> Literal["public", "private"]:
@@ -115,14 +125,28 @@ def _pushing(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route, sh
 
 def _share(spec: Spec, audience: Audiences, where: Route) -> float:
     """The share of a route's recipients online: their actor's clients online over its rows (the audience model); subscribers are online."""
+    found = _recipients_audience(spec, audience, where)
+    return found.share if found is not None else 1.0
+
+
+def _connected(spec: Spec, audience: Audiences, where: Route, share: float) -> str:
+    """The recipients' share online in words, with the clients and rows its figure (``clients.online_share``) divides."""
+    recipients = _recipients_audience(spec, audience, where)
+    if recipients is None or recipients.share_figure() is None:
+        return f"{share:.0%} of them connected"
+    return f"{share:.0%} of them connected ({fmt(recipients.clients)} {recipients.actor} clients online of {fmt(recipients.registered or 0.0)} rows)"
+
+
+def _recipients_audience(spec: Spec, audience: Audiences, where: Route) -> Audience | None:
+    """The audience a route's recipients are (None for subscribers, all online): its share figure is the one the delivery reads."""
     if not where.people:
-        return 1.0
+        return None
     if where.actor is not None:
-        return audience.of(where.actor).share
+        return audience.of(where.actor)
     found = audience.of_entity(where.scope) if where.scope else None
     if found is None and (people := people_entity(spec)) is not None:
         found = audience.of_entity(people)
-    return found.share if found is not None else 1.0
+    return found
 
 
 def _applied(
@@ -171,6 +195,20 @@ def _applied(
             scope,
         ),
     )
+    if any(not publishes_directly(arch, u.name) for u in sources):
+        # its event leaves through the outbox (or a CDC log): the relay's lag is the first part of the time to a connected client
+        figures += (
+            figure(
+                f"realtime.lag_seconds.{use_case.id}",
+                f"time from a commit to the connected recipients for {use_case.name} (the event relay, then the gateway"
+                + ("; the push to recipients not connected leaves after the same relay)" if pushes else ")"),
+                RELAY_S,
+                "s",
+                RELAY_INPUT,
+                {RELAY_INPUT: RELAY_S},
+                scope,
+            ),
+        )
     if where.spread is not None:
         # the recipients are read from the stated subscribers: the figure carries them, so the traceability table counts them used
         subscribers, rows = where.spread
@@ -253,8 +291,9 @@ def _applied(
         f"push over the real-time gateway ({transport_name}): each {use_case.entity} that {', '.join(repr(u.name) for u in sources) or 'a write'} "
         f"commits is published as {' or '.join(channel.events)} to channel {where.address}; {fanout}; {offline_text}"
     )
+    connected = _connected(spec, audience, where, online_share_)
     rationale = (
-        f"{fmt(publishes)} messages/s at peak to {fmt(where.recipients)} recipient(s) each ({where.basis}), {online_share_:.0%} of them connected: "
+        f"{fmt(publishes)} messages/s at peak to {fmt(where.recipients)} recipient(s) each ({where.basis}), {connected}: "
         f"{fmt(deliveries)} deliveries/s, each pushed the moment it commits instead of waiting for a client to ask"
     )
     if overruled:
@@ -281,7 +320,7 @@ def _applied(
         decided_by="numbers" if overruled else "spec",
         spec=spec,
     )
-    caught_up = _catch_up(arch, use_case, channel, transport_name)
+    caught_up = _catch_up(arch, analysis, use_case, where, channel, transport_name)
     flows = _flows(spec, analysis, arch, sources, events, implicit, where)
     return Applied(made, channels=(channel,), events=events, figures=figures, flows=flows, operations=caught_up)
 
@@ -290,30 +329,55 @@ def _applied(
 GATEWAY_CONTRACT = "asyncapi/realtime-gateway.yaml"
 
 
-def _catch_up(arch: Architecture, use_case: UseCase, channel: RealtimeChannel, transport_name: str) -> tuple[tuple[str, Operation], ...]:
-    """A read that subscribes (``deliver`` on a list or get) says what its REST operation is: the catch-up, not the stream.
+def catch_up_reads(analysis: Analysis, use_case: UseCase, where: Route) -> list[UseCase]:
+    """The reads that serve what a channel's recipients missed: the catch-up page beside the live stream.
+
+    A read that subscribes (``deliver`` on a list or get) is its own catch-up. A write's channel is caught up by the
+    lists of its entity that its recipients run: those filtered by the channel's scope (a chat's messages), and, for a
+    write delivered to an actor (``to: partner``), that actor's reads of the entity (a partner's firehose page).
+    """
+    if not use_case.is_write:
+        return [use_case]
+    deliver = use_case.spec.deliver
+    actor = deliver.to if deliver is not None and deliver.to and "." not in deliver.to else None
+    scoped = f"{snake(where.scope)}_id" if where.scope else None
+    return [
+        u
+        for u in analysis.of_entity(use_case.entity)
+        if not u.is_write
+        and u.kind in {"list", "get"}
+        and ((u.kind == "list" and any(f.column == scoped for f in u.filters)) or (actor is not None and u.spec.actor == actor))
+    ]
+
+
+def _catch_up(
+    arch: Architecture, analysis: Analysis, use_case: UseCase, where: Route, channel: RealtimeChannel, transport_name: str
+) -> tuple[tuple[str, Operation], ...]:
+    """Each catch-up read (``catch_up_reads``) says what its REST operation is: the catch-up, not the stream.
 
     The live stream is the gateway's (``text/event-stream`` or WebSocket frames on its channel, described by the
     AsyncAPI document beside the OpenAPI ones); the OpenAPI operation answers the same rows as JSON pages or one
     JSON item, for a first load and for what a subscriber missed while disconnected. Its description names the
-    channel and the contract, so no operation paged as JSON claims by its words alone to stream.
+    channel and the contract, so no operation paged as JSON claims by its words alone to stream (a spec's own
+    description "streamed to each partner" on a paged read is kept, and followed by what the operation does).
     """
-    if use_case.is_write:
-        return ()
-    found = operation_of(arch, use_case.name)
-    if found is None or found[1].kind not in {"list", "get"}:
-        return ()
-    service, op = found
-    answers = (
-        "the same items as JSON pages, for a first load and for what a subscriber missed since its last cursor"
-        if op.kind == "list"
-        else "the current item as JSON"
-    )
-    note = (
-        f" Live: this operation does not stream; the real-time gateway pushes each {' or '.join(channel.events)} on channel "
-        f"{channel.address} ({transport_name}, described in {GATEWAY_CONTRACT}). This operation answers {answers}."
-    )
-    return ((service, op.model_copy(update={"description": op.description + note})),)
+    found: list[tuple[str, Operation]] = []
+    for read in catch_up_reads(analysis, use_case, where):
+        op_found = operation_of(arch, read.name)
+        if op_found is None or op_found[1].kind not in {"list", "get"} or channel.address in op_found[1].description:
+            continue
+        service, op = op_found
+        answers = (
+            "the same items as JSON pages, for a first load and for what a subscriber missed since its last cursor"
+            if op.kind == "list"
+            else "the current item as JSON"
+        )
+        note = (
+            f" Live: this operation does not stream; the real-time gateway pushes each {' or '.join(channel.events)} on channel "
+            f"{channel.address} ({transport_name}, described in {GATEWAY_CONTRACT}). This operation answers {answers}."
+        )
+        found.append((service, op.model_copy(update={"description": op.description + note})))
+    return tuple(found)
 
 
 def _flows(
@@ -367,7 +431,8 @@ def _offline(spec: Spec, analysis: Analysis, use_case: UseCase, pushes: list[str
         parts = f": {', '.join(f'{p} {fmt(offline * split[p])}/s' for p in pushes)}" if len(pushes) > 1 else ""
         return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak{parts})"
     scoped = f"{snake(where.scope)}_id" if where.scope else None
-    reader = next((u.name for u in analysis.of_entity(use_case.entity) if u.kind == "list" and any(f.column == scoped for f in u.filters)), None)
+    lists = catch_up_reads(analysis, use_case, where) if use_case.is_write else analysis.of_entity(use_case.entity)
+    reader = next((u.name for u in lists if u.kind == "list" and (use_case.is_write or any(f.column == scoped for f in u.filters))), None)
     return "recipients not connected fetch what they missed when they reconnect" + (f" ('{reader}' from their last cursor)" if reader else "")
 
 

@@ -15,6 +15,7 @@ from backend_architect.design.patterns._common import avoided, decision, figure,
 from backend_architect.design.patterns._copies import copies_said, search_layout
 from backend_architect.design.patterns._feeds import change_feeds
 from backend_architect.design.patterns.availability import planned_level
+from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import OUTBOX_SOURCE, sources_of
 from backend_architect.ir.runtime import Component, Mechanism, Placement
@@ -28,8 +29,7 @@ PG_SEARCH_MAX_QPS = 200.0
 INDEX_BYTES_PER_ROW = 600
 #: Data per search shard: the common sizing rule for Lucene-based engines is 10-50 GB a shard.
 SHARD_BYTES = 30e9
-#: Seconds from a committed change to it being searchable: the outbox relay's poll plus the engine's refresh interval.
-RELAY_S = 1.0
+#: Seconds from a committed change to it being searchable: the event relay's lag (design/relay.py) plus the engine's refresh interval.
 REFRESH_S = 1.0
 INDEXING_LAG_S = RELAY_S + REFRESH_S
 
@@ -238,7 +238,7 @@ def _engine(
             INDEXING_LAG_S,
             "s",
             "relay_s + refresh_s",
-            {"relay_s": RELAY_S, "refresh_s": REFRESH_S},
+            {RELAY_INPUT: RELAY_S, "refresh_s": REFRESH_S},
         ),
     )
     tables = []
