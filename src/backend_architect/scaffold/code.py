@@ -118,6 +118,7 @@ def _list_args(op: OpPlan) -> list[str]:
     if listing.search:
         config, columns = listing.search
         engine = f", engine_index={literal(res.table.name)}" if listing.engine else ""
+        engine += f", routing={literal(listing.routing)}" if listing.routing else ""
         args.append(f"search=Search('q', {snippet_tuple([ref(c) for c in columns], 8)}, {literal(config)}{engine})")
     args.append(f"paging={literal(listing.paging)}")
     detail = op.detail

@@ -104,6 +104,8 @@ class ListPlan:
     #: The search documents live in a search engine (fed by the indexer), not in a GIN index.
     engine: str | None = None
     paging: str = "none"
+    #: The column the engine routes the documents by (the scope every search carries), when the design routes them.
+    routing: str | None = None
 
 
 @dataclass(frozen=True)

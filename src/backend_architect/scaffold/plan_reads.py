@@ -105,7 +105,18 @@ def list_plan(ctx: ModuleContext, op: Operation, params: tuple[ParamPlan, ...], 
     where = tuple(w for w in [btree.where if btree else None] if w)
     search, engine = _search(ctx, op, table) if any(p.name == "q" for p in op.parameters) else (None, None)
     paging = "offset" if any(p.name == "offset" for p in op.parameters) else "cursor" if op.paginated else "none"
-    return ListPlan(filters, tuple(sorts), default, where, search, engine, paging)
+    return ListPlan(filters, tuple(sorts), default, where, search, engine, paging, _routing(ctx, op) if engine else None)
+
+
+#: How the design's search mechanism says its documents are routed (design/patterns/search.py).
+_ROUTED = re.compile(r"routed by (\w+) to one shard")
+
+
+def _routing(ctx: ModuleContext, op: Operation) -> str | None:
+    """The column the design routes the searched documents by, from the search mechanism of the operation's use case."""
+    how = next((m.how for m in ctx.arch.mechanisms if m.use_case in op.use_cases and m.store == "search-engine"), "")
+    found = _ROUTED.search(how)
+    return found.group(1) if found else None
 
 
 def _search(ctx: ModuleContext, op: Operation, table: Table) -> tuple[tuple[str, tuple[ColumnRef, ...]], str | None]:

@@ -20,6 +20,7 @@ from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import OUTBOX_SOURCE, sources_of
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import TENANT_COLUMN
 
 #: PostgreSQL full-text search (GIN) stays fast to about this many rows per searched table and this
 #: many searches per second; past either, a dedicated engine pays off (GIN posting lists and ts_rank cost grow with the corpus).
@@ -36,6 +37,43 @@ INDEXING_LAG_S = RELAY_S + REFRESH_S
 
 def _searches(analysis: Analysis) -> list[UseCase]:
     return [u for u in analysis.use_cases if any(s.text for s in u.searches)]
+
+
+@dataclasses.dataclass(frozen=True)
+class Routing:
+    """The column every search of the index is scoped by, so documents live on the shard its value hashes to."""
+
+    column: str
+    target: str
+
+
+def search_routing(spec: Spec, searches: list[UseCase]) -> Routing | None:
+    """The reference every search is scoped by (the required filter its contract takes: one parent's rows), if they share one;
+    for rows of a tenant with no such filter, the tenant, which every query of a tenant-scoped row carries.
+
+    A query carrying the value reads the one shard holding that parent's documents instead of asking every shard and
+    merging (scatter-gather); documents are written with the same routing value. A many-to-many relation (a document
+    under several tags) or a search with no required scope leaves the index unrouted.
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"Server": {}, "Message": {"fields": {"server": "ref(Server)", "body": "text"}}},
+    ...     "use_cases": [{"name": "search messages", "reads": ["Message"], "search": ["body"], "filter": ["server"], "rate": "1/s"}]})
+    >>> from backend_architect.design.analysis import analyse
+    >>> search_routing(spec, [u for u in analyse(spec).use_cases if u.searches])
+    Routing(column='server_id', target='Server')
+    """
+    from backend_architect.design.indexes import leading_filter
+
+    found: set[Routing] = set()
+    for use_case in searches:
+        leading = leading_filter(spec, use_case)
+        ref = next((f for f in use_case.filters if f.written == leading and not f.joined and f.entity == use_case.entity), None)
+        field = spec.entities[use_case.entity].fields.get(ref.field) if ref is not None else None
+        if ref is None or field is None or field.type.kind != "ref" or field.type.target in {None, use_case.entity} or ref.column is None:
+            found.add(Routing(TENANT_COLUMN, spec.tenant or "tenant") if spec.entities[use_case.entity].tenant_scoped else Routing("", ""))
+            continue
+        found.add(Routing(ref.column, field.type.target or ""))
+    # a tenant-scoped row is always searched within its tenant: the tenant routes it when no finer scope is shared
+    return found.pop() if len(found) == 1 and "" not in {r.column for r in found} else None
 
 
 @pattern(code="PAT004", name="search-index", stage="read_paths", title="Full text in the database, or a search engine fed by change events")
@@ -165,11 +203,18 @@ def _engine(
     layout = search_layout(spec, analysis, arch, [u.name for u in searches], shards, qps)
     nodes = layout.nodes
     services = sorted({owner_of(arch, e) for e in entities})
+    routing = search_routing(spec, searches) if shards > 1 and len(entities) == 1 else None
+    reach = (
+        f"documents are routed by {routing.column} and every search carries it, so a query reads the one shard holding that "
+        f"{routing.target}'s documents, not all {shards} (a {routing.target} outgrowing a shard spreads over a few with a routing partition)"
+        if routing
+        else "queries fan out to every shard and merge the results (scatter-gather)"
+    )
     choice = (
         f"{engine} (Lucene) cluster for {', '.join(entities)}: {shards} shard(s), {copies_said(layout.copies, planned_level(spec, arch).zones)}, "
         f"on {nodes} nodes ({shards} x {layout.copies} shard copies spread over them), fed by a search "
         f"indexer consuming their change events from {_from(arch, entities)} (incremental indexing: each changed row is reindexed, never a full "
-        "rebuild); queries fan out to every shard and merge the results (scatter-gather)"
+        f"rebuild); {reach}"
     )
     rationale = (
         f"{fmt(biggest)} rows after {horizon:g} years or {fmt(qps)} searches/s pass what PostgreSQL's GIN serves well "
@@ -233,6 +278,14 @@ def _engine(
             {"index_bytes": index_bytes, "shard_bytes": SHARD_BYTES},
         ),
         figure(
+            "search.shards_per_query",
+            "search shards one query reads" + (f" (routed by {routing.column})" if routing else " (scatter-gather: every shard)"),
+            1.0 if routing else float(shards),
+            "shards",
+            "1 (routed by the scope every search carries)" if routing else "shards",
+            {} if routing else {"shards": float(shards)},
+        ),
+        figure(
             "search.lag_seconds",
             "time from a write to it being searchable",
             INDEXING_LAG_S,
@@ -272,7 +325,7 @@ def _engine(
             serves="read",
             store="search-engine",
             entities=list(dict.fromkeys([u.entity, *(r.entity for r in u.searches)])),
-            how=f"a full-text query of the {engine} index",
+            how=f"a full-text query of the {engine} index" + (f", routed by {routing.column} to one shard" if routing else ""),
             database_share=0.0,
         )
         for u in searches

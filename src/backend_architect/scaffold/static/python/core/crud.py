@@ -91,7 +91,7 @@ async def list_page(
     if resource.parent is not None and parent_key is not None:
         conditions.append(resource.parent.column == parent_key)
     if q is not None and op.search is not None:
-        conditions.append(await backends.search.matches(ctx, op, q))
+        conditions.append(await backends.search.matches(ctx, op, q, params))
     if op.walk is not None:
         conditions.append(graph.within(op.walk, resource, caller_key(ctx, resource), depth or op.walk.depth))
     if near is not None and op.near is not None:

@@ -96,6 +96,8 @@ class Search:
     config: str
     #: The index the documents live in when the design placed them in a search engine (None: PostgreSQL's GIN).
     engine_index: str | None = None
+    #: The column the engine routes documents by (every search carries its value, so a query reads one shard); None: unrouted.
+    routing: str | None = None
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class PostgresSearch:
 
     external = False
 
-    async def matches(self, ctx: Any, op: Operation, q: str) -> ColumnElement[bool]:
+    async def matches(self, ctx: Any, op: Operation, q: str, params: Any = None) -> ColumnElement[bool]:
         search = op.search
         assert search is not None
         query = _query(search, q)
@@ -90,19 +90,27 @@ class OpenSearchIndex:
     def index(resource: Resource) -> str:
         return resource.table.name.replace("_", "-")
 
-    async def matches(self, ctx: Any, op: Operation, q: str) -> ColumnElement[bool]:
+    async def matches(self, ctx: Any, op: Operation, q: str, params: Any = None) -> ColumnElement[bool]:
         search = op.search
         assert search is not None
         resource = op.resource
         fields = [r.column.name if not r.via else f"{r.column.table.name}_{r.column.name}" for r in search.columns]
-        filters = [{"term": {resource.tenant.name: str(ctx.principal.tenant)}}] if resource.tenant is not None else []
+        tenant = resource.tenant.name if resource.tenant is not None else None
+        filters: list[dict[str, Any]] = [{"term": {tenant: str(ctx.principal.tenant)}}] if tenant else []
+        routed = None
+        if search.routing is not None and search.routing == tenant:
+            routed = ctx.principal.tenant  # a tenant's rows, routed by the tenant every query is scoped to
+        elif search.routing is not None and (routed := (params or {}).get(search.routing)) is not None:
+            # the scope every search carries: the one shard holding its documents answers, filtered to them
+            filters.append({"term": {search.routing: str(routed)}})
         body = {
             "size": MAX_HITS,
             "_source": False,
             "query": {"bool": {"must": {"simple_query_string": {"query": q, "fields": fields, "default_operator": "and"}}, "filter": filters}},
         }
         try:
-            answer = await self.client.post(f"{self.url}/{self.index(resource)}/_search", json=body)
+            query = {"routing": str(routed)} if routed is not None else None
+            answer = await self.client.post(f"{self.url}/{self.index(resource)}/_search", json=body, params=query)
             answer.raise_for_status()
         except Exception as exc:
             log.warning("search engine unavailable", error=str(exc)[:200])
@@ -115,12 +123,21 @@ class OpenSearchIndex:
         document_.update(joined)
         if indexed.resource.tenant is not None:
             document_[indexed.resource.tenant.name] = str(row[indexed.resource.tenant.name])
+        routing = indexed.search.routing
+        if routing is not None:
+            document_[routing] = str(row[routing])
         key = str(row[indexed.resource.key.name])
-        answer = await self.client.put(f"{self.url}/{self.index(indexed.resource)}/_doc/{key}", json=document_)
+        query = {"routing": str(row[routing])} if routing is not None else None
+        answer = await self.client.put(f"{self.url}/{self.index(indexed.resource)}/_doc/{key}", json=document_, params=query)
         answer.raise_for_status()
 
     async def remove(self, indexed: Indexed, key: str) -> None:
-        answer = await self.client.delete(f"{self.url}/{self.index(indexed.resource)}/_doc/{key}")
+        if indexed.search.routing is not None:
+            # the row (and so its routing value) is gone: find the document by id on every shard
+            body = {"query": {"ids": {"values": [key]}}}
+            answer = await self.client.post(f"{self.url}/{self.index(indexed.resource)}/_delete_by_query", json=body)
+        else:
+            answer = await self.client.delete(f"{self.url}/{self.index(indexed.resource)}/_doc/{key}")
         if answer.status_code not in {200, 404}:
             answer.raise_for_status()
 
