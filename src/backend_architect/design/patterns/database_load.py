@@ -98,7 +98,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         if problem:
             notes.append(problem)
         # the busiest primary is whichever carries most: the unsharded one (tables not sharded) or one shard of a map; say which
-        candidates = [(primary_writes, f"{db}'s {'unsharded ' if split.built else ''}primary")]
+        candidates = [(primary_writes, f"{db}'s {'unsharded ' if split.built else ''}primary" + _unsharded_tables(arch, db, split))]
         candidates += [(g.writes_per_shard, f"one shard of {g.head} ({db})") for g in split.built]
         busiest, which = max(candidates, key=lambda c: c[0])
         busiest_read = max([on_primary, *(g.reads_per_shard for g in split.built)])
@@ -281,6 +281,25 @@ def _shard_alternative(arch: Architecture, db: str, write: float) -> str:
 def _stores_of(arch: Architecture, db: str) -> list[str]:
     """The datastores one physical database holds (a schema per module in a modular monolith)."""
     return [s.name for s in arch.datastores if (s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name) == db]
+
+
+#: What a write input of the ledger commits, by its key's prefix (``inbox_follow-user_tweets``: a processed-event row).
+_WRITE_KINDS = {"inbox": "processed-event rows", "outbox": "outbox rows", "idempotency": "idempotency keys", "peak": "rows"}
+
+
+def _unsharded_tables(arch: Architecture, db: str, split: Primaries) -> str:
+    """`` (processed-event rows 752/s)``: what the writes of a sharded database's unsharded primary are, so its figure is
+    not read as the sharded tables' (the busiest primary of a sharded database may be the one holding the rest)."""
+    if not split.built:
+        return ""
+    kinds: dict[str, float] = {}
+    for key, value in split.writes.items():
+        if value > 0:
+            kind = _WRITE_KINDS.get(key.split("_", 1)[0], "other writes")
+            kinds[kind] = kinds.get(kind, 0.0) + value
+    if not kinds:
+        return ""
+    return ": " + ", ".join(f"{kind} {fmt(value)}/s" for kind, value in sorted(kinds.items(), key=lambda kv: -kv[1]))
 
 
 def _sharded_note(split: Primaries) -> str:
