@@ -18,6 +18,8 @@ from tests.design.helpers import spec_of
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
+from tests.design.test_reference_checks import CLINIC, ORDERS
+from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
 from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
 from tests.design.test_traffic_ledger import CLUBS
 
@@ -26,6 +28,7 @@ from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.loads import served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.messaging import EVENT_RELAY
+from backend_architect.design.reference_checks import copy_table_name
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import (
     DIRECT_SOURCE,
@@ -398,6 +401,11 @@ use_cases:
 """,
     # a read across services served from an event-fed local copy: it trails its owner by the relay's lag (issue 22-v1)
     "clubs": CLUBS,
+    # references to rows another service owns, each checked as the numbers decide (issue 22-x1): a local copy, a query of an
+    # owner nobody writes (nullable, in the body), the caller's id and another member's in one path
+    "orders-refs": ORDERS.replace("RATE", "2000/s"),
+    "clinic-refs": CLINIC.replace("RATE", "30/s"),
+    "follows-refs": MEMBER_LINKS.replace("RATE", "20/s"),
     # a 1-recipient note delivered live to a lesson's student (push for the rest) beside an auditor's stream and its page (issue 22-v1)
     "tutor-notes": """
 system: tutor-notes
@@ -2079,3 +2087,50 @@ def test_a_one_recipient_write_is_no_fan_out_ok(name: str, use_case: str, fans_o
     arch = next(a for n, a, _ in DESIGNS if n == name)
     assert any(f.key.startswith("fanout.peak.") and f.scope == f"use case '{use_case}'" for f in arch.figures)
     assert any(b.title == f"Fan-out on write in '{use_case}'" for b in arch.bottlenecks) == fans_out
+
+
+def _sent_references(arch: Architecture, op: Any) -> set[str]:
+    """The columns of another service's rows a client operation's request names: path ids and body fields across services."""
+    table = next((t for d in arch.datastores for t in d.tables if t.entity == op.entity), None)
+    if table is None:
+        return set()
+    remote = {c.name for c in table.columns if c.comment and "no foreign key across services" in c.comment}
+    body = next((s for api in arch.apis for s in api.schemas if s.name == op.request_schema), None)
+    named = {p.name for p in body.properties} if body is not None else set()
+    paths = {f"{p.spec_ref.rpartition('.')[2]}_id" for p in op.parameters if p.location == "path" and p.spec_ref}
+    return remote & (named | paths)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_reference_across_services_says_how_it_is_checked_ok(name: str, arch: Architecture, document: str) -> None:
+    """A request naming another service's row has one decided check, and the owner's rate, the flow, the column, the contract,
+    the copy's table and design.md say the same (issue 22-x1: 'users receives 0 req/s' beside a 404 for an unknown user)."""
+    checks = {(c.operation, c.column): c for c in arch.reference_checks}
+    peaks = {f.key.removeprefix("qps.peak.service."): f.inputs for f in arch.figures if f.key.startswith("qps.peak.service.")}
+    for api in arch.apis:
+        for op in api.operations:
+            if op.internal or not op.use_cases or op.kind == "delete":
+                continue
+            for column in _sent_references(arch, op):
+                assert (op.operation_id, column) in checks, (op.operation_id, column)
+    for check in arch.reference_checks:
+        op = next(o for api in arch.apis for o in api.operations if o.operation_id == check.operation)
+        flow = next(f for f in arch.flows if f.use_case == check.use_case)
+        home = next(a.service for a in arch.apis if op in a.operations)
+        assert f"| {check.use_case} | {check.table}.{check.column} |" in document
+        column = next(c for d in arch.datastores for t in d.tables if t.name == check.table for c in t.columns if c.name == check.column)
+        assert check.use_case in (column.comment or ""), column.comment
+        if check.check == "query":
+            if check.peak:  # a use case with no rate makes no load to count
+                assert peaks[check.owner][f"check_{check.operation}"] == pytest.approx(check.peak)
+            assert check.owner in op.upstreams
+            assert any(s.kind == "query" and s.target == check.owner for s in flow.steps)
+        elif check.check == "local copy":
+            copy = next(t for d in arch.datastores if d.service == home for t in d.tables if t.name == copy_table_name(check.entity))
+            assert copy.rows_now > 0
+            assert any(e.entity == check.entity and home in e.consumers for e in arch.events)
+        elif check.check == "none":
+            assert "empty page" in op.description
+            unchecked = {p.name for p in op.parameters if p.location == "path" and p.spec_ref and p.spec_ref.rpartition(".")[2] == check.column[:-3]}
+            if {p.name for p in op.parameters if p.location == "path"} <= unchecked:
+                assert 404 not in op.error_statuses

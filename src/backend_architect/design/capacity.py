@@ -15,6 +15,7 @@ from backend_architect.design.patterns._chosen import counted_elsewhere
 from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.pushes import shares_assumption
+from backend_architect.design.reference_checks import check_requests
 from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
 from backend_architect.design.workload import external_figures, job_figures, table_figures
@@ -162,6 +163,8 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
     for load in readback_requests(analysis, arch):  # the GETs reading created rows back: requests the owning service serves
         if load.entity in owner:
             per_service[owner[load.entity]][load.key] = load.reads_per_s
+    for held, checks in check_requests(arch.reference_checks).items():  # other services' checks of its rows (design/reference_checks.py)
+        per_service[held].update(checks)
     for service in arch.services:
         mine = per_service[service.name]
         figures.append(
@@ -170,7 +173,10 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
                 quantity=f"peak request rate of {service.name}",
                 value=sum(mine.values()),
                 unit="req/s",
-                formula="sum of peak rates of its use cases and of the GETs reading created rows back (readback_<operation>)",
+                formula=(
+                    "sum of peak rates of its use cases, of the GETs reading created rows back (readback_<operation>) "
+                    "and of other services' existence checks of its rows (check_<operation>)"
+                ),
                 inputs=mine,
                 scope=service.name,
             )

@@ -13,6 +13,7 @@ import re
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.pushes import push_providers
+from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
@@ -89,6 +90,9 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     for use_case in use_cases:
         for entity in use_case.reads:
             readers.setdefault(entity, set()).add(owner[use_case.entity] if use_case.entity else owner[entity])
+    for check in arch.reference_checks:  # a local copy of another service's ids is fed by that service's events
+        if check.check == "local copy":
+            readers.setdefault(check.entity, set()).add(next(s.name for s in arch.services if check.table in _tables_of(arch, s.name)))
     flows: list[Flow] = []
     events: list[Event] = []
     depends: dict[str, set[str]] = {s.name: set(s.depends_on) for s in arch.services}
@@ -98,6 +102,7 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     for use_case in use_cases:
         home = owner[use_case.entity]
         flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)))
+        flow = checked_flow(flow, home, arch.reference_checks)
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
             events.append(event)
@@ -108,6 +113,10 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
                 externals[home].add(step.target)
     services = [s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services]
     return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
+
+
+def _tables_of(arch: Architecture, service: str) -> set[str]:
+    return {t.name for d in arch.datastores if d.service == service for t in d.tables}
 
 
 def _flow(

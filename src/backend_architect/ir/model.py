@@ -398,6 +398,25 @@ class LatencyPart(IRModel):
     ms: float
 
 
+class ReferenceCheck(IRModel):
+    """How a request's reference to a row another service owns is checked (``design/reference_checks.py``)."""
+
+    use_case: str
+    operation: str = Field(description="The operation id carrying the reference.")
+    column: str = Field(description="The column holding the reference, e.g. 'followee_id'.")
+    table: str
+    entity: str = Field(description="The referenced entity.")
+    owner: str = Field(description="The service owning the referenced rows.")
+    where: Literal["path", "body"]
+    check: Literal["token", "query", "local copy", "none"] = Field(
+        description="token: the caller's own id, vouched for by the access token; query: a synchronous existence check on the owner; "
+        "local copy: an event-fed copy of the owner's ids in the writer's database; none: not checked (a read writes nothing that could dangle)."
+    )
+    peak: float = Field(default=0.0, description="Checks/s at peak (the use case's peak rate; 0 where nothing is checked).")
+    nullable: bool = False
+    reason: str
+
+
 class Flow(IRModel):
     """How a use case travels through the services, and why that way."""
 
@@ -732,6 +751,7 @@ class Architecture(IRModel):
     apis: list[Api] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
+    reference_checks: list[ReferenceCheck] = Field(default_factory=list)
     figures: list[Figure] = Field(default_factory=list)
     caches: list[CachePlan] = Field(default_factory=list)
     security: SecurityModel | None = None

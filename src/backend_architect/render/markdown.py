@@ -294,6 +294,7 @@ def _communication(arch: Architecture) -> list[str]:
                 for f in timed
             ],
         )
+    lines += _reference_checks(arch)
     for flow in crossing_flows(arch):
         lines += [f"### {flow.use_case}", "", "```mermaid", render_sequence(arch, flow).rstrip(), "```", ""]
         if flow.saga is not None:
@@ -309,6 +310,21 @@ def _communication(arch: Architecture) -> list[str]:
             [[e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case] for e in arch.events],
         )
     return lines
+
+
+def _reference_checks(arch: Architecture) -> list[str]:
+    """How each reference a request makes to another service's row is checked (``design/reference_checks.py``), one row each."""
+    if not arch.reference_checks:
+        return []
+    lines = [
+        "References to rows another service owns (no foreign key across services; decision `reference-checks`; "
+        "the scaffold does not generate these checks: the implementer adds them as decided here):",
+        "",
+    ]
+    return lines + _table(
+        ["use case", "column", "references", "carried in", "checked by", "checks/s at peak", "why"],
+        [[c.use_case, f"{c.table}.{c.column}", f"{c.entity} ({c.owner})", c.where, c.check, f"{c.peak:,.0f}", c.reason] for c in arch.reference_checks],
+    )
 
 
 def _event_sources(arch: Architecture) -> str:

@@ -17,6 +17,7 @@ from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
 from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
 from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
 from backend_architect.design.examples import EXAMPLE_TIME
+from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_decision, reference_checks, with_check_notes, with_local_copies
 from backend_architect.design.usecases import by_primary, remote_access
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_MAX, Spec
@@ -31,11 +32,9 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     owner = {entity: s.name for s in arch.services for entity in s.entities}
     tables = {t.entity: t for store in arch.datastores for t in store.tables if t.entity}
     needs = _cross_service_needs(analysis, owner)
-    apis = []
+    built: dict[str, ServiceApi] = {}
     for service in arch.services:
         mine = sorted((u for entity in service.entities for u in grouped.get(entity, ())), key=lambda u: (_reshaped(u), u.index))
-        if not mine and not needs.get(service.name):
-            continue
         api = ServiceApi(Resources(spec, analysis, owner, tables, service.name))
         for use_case in mine:
             if use_case.flow in AUTH_FLOWS | LINK_FLOWS:
@@ -45,10 +44,31 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
             else:
                 api.add_write(use_case)
         api.add_missing_gets()
+        built[service.name] = api
+    bodies = {name: [p.name for p in schema.properties] for api in built.values() for name, schema in api.schemas.schemas.items()}
+    checks = reference_checks(spec, analysis, owner, [(name, op) for name, api in built.items() for op in api.operations.values()], bodies)
+    for check in checks:
+        home = next(name for name, api in built.items() if any(op.operation_id == check.operation for op in api.operations.values()))
+        built[home].apply_check(check)
+        if check.check == CHECKED_BY_OWNER and (home, check.entity, "read") not in needs.get(check.owner, []):
+            needs.setdefault(check.owner, []).append((home, check.entity, "read"))
+    apis = []
+    for service in arch.services:
+        api = built[service.name]
         for consumer, entity, mode in needs.get(service.name, []):
             api.add_for_consumer(consumer, entity, mode)
+        if not api.operations:
+            continue
         apis.append(api.build(f"{spec.system} {service.name.replace('-', ' ').title()} API", API_VERSION))
-    return arch.model_copy(update={"apis": apis})
+    decision = check_decision(checks, spec)
+    return arch.model_copy(
+        update={
+            "apis": apis,
+            "reference_checks": checks,
+            "datastores": with_local_copies(with_check_notes(arch.datastores, checks), checks),
+            "decisions": [*arch.decisions, *([decision] if decision else [])],
+        }
+    )
 
 
 def _reshaped(use_case: UseCase) -> bool:

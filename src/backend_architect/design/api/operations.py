@@ -19,8 +19,9 @@ from backend_architect.design.api.reads import client_filters, list_scope, route
 from backend_architect.design.api.schemas import Schemas
 from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
+from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import remote_access
-from backend_architect.ir.model import Api, ApiSchema, Operation, Parameter
+from backend_architect.ir.model import Api, ApiSchema, Operation, Parameter, ReferenceCheck
 from backend_architect.spec.naming import VERSION_COLUMN, split_filter
 
 Method = Literal["get", "post", "put", "patch", "delete"]
@@ -37,6 +38,8 @@ class ServiceApi:
         self.operations: dict[tuple[str, str], Operation] = {}
         #: Per entity, what its examples show of its files: one story from the upload URL to every read.
         self.stories = {name: blob_contract.example_story(res.spec, name) for name in res.spec.entities}
+        #: Per operation, path parameters naming another service's row that nothing checks: an unknown id there is no 404.
+        self.unchecked: dict[tuple[str, str], set[str]] = {}
 
     # --- common parts -------------------------------------------------------------------
 
@@ -255,6 +258,32 @@ class ServiceApi:
             )
         )
 
+    def apply_check(self, check: ReferenceCheck) -> None:
+        """The operation carrying ``check``'s reference says how it is checked: an owner queried is an upstream (503),
+        an unchecked path id is no 404 (``design.reference_checks``)."""
+        key, op = next((k, o) for k, o in self.operations.items() if o.operation_id == check.operation)
+        field = check.column.removesuffix("_id")
+        if check.check == "token":
+            return
+        refused = "404" if check.where == "path" else "422"
+        if check.check == "none":
+            self.unchecked.setdefault(key, set()).update(
+                p.name for p in op.parameters if p.location == "path" and p.spec_ref and p.spec_ref.rpartition(".")[2] == field
+            )
+            note = (
+                f"An unknown {check.entity} id in {check.column} answers an empty page, not 404: "
+                f"{check.owner} owns the {check.entity} rows and a read does not check them."
+            )
+        elif check.check == "local copy":
+            note = (
+                f"The {check.entity} named by {check.column} is checked against a local copy of {check.owner}'s ids "
+                f"(about {RELAY_S:g} s behind it): an unknown id answers {refused}."
+            )
+        else:
+            note = f"The {check.entity} named by {check.column} is checked by a synchronous call to {check.owner}: an unknown id answers {refused}."
+        upstreams = sorted({*op.upstreams, check.owner}) if check.check == "query" else op.upstreams
+        self.operations[key] = self.finish(op.model_copy(update={"description": f"{op.description} {note}", "upstreams": upstreams}))
+
     def finish(self, op: Operation) -> Operation:
         """Error statuses and examples follow from the operation's shape."""
         errors = {429, 500}
@@ -264,7 +293,7 @@ class ServiceApi:
             errors.add(400)
         if op.auth != "none":
             errors |= {401, 403}
-        if any(p.location == "path" for p in op.parameters):
+        if any(p.location == "path" and p.name not in self.unchecked.get((op.method, op.path), set()) for p in op.parameters):
             errors.add(404)
         if op.request_schema:
             errors.add(422)

@@ -1,0 +1,326 @@
+"""A request's reference to a row another service owns: how each is checked, decided once from the numbers.
+
+Across services there is no foreign key: a follow's ``followee_id`` names a User the users
+service owns. Something must still decide whether a request naming an unknown User is refused,
+and every record (the column comment, the flow, the owner's request rate, the contract's 404,
+the decision record) must say the same. One decision per reference a request carries (in its
+path or its body), by this rule:
+
+- the caller's own id, taken from the access token (a tweet's author): the token vouches for it;
+  nothing is checked;
+- a read scoped by the id (a user's timeline): not checked. A read writes nothing that could
+  dangle, so an unknown id answers an empty page, not 404, and the owner takes no read for it;
+- a write setting the reference: a synchronous existence check on the owner (an internal GET,
+  counted in the owner's request rate and its database's reads) when the write's availability
+  with both services in its path (the writer's composite x the owner's) still meets the target;
+  else an event-fed local copy of the owner's ids in the writer's database (a local read, about
+  the relay's lag behind the owner) where the owner publishes the entity's events; else (nobody
+  writes the entity, so no event could feed a copy) the synchronous check, its availability cost
+  written down. An unknown id answers 404 where the path carries it, 422 where the body does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.call_chains import DEFAULT_AVAILABILITY, OWN_NINES_MARGIN
+from backend_architect.design.ownership import caller_reference
+from backend_architect.design.relay import RELAY_S
+from backend_architect.design.usecases import remote_access
+from backend_architect.ir.model import Alternative, Column, Datastore, Decision, Flow, FlowStep, Operation, ReferenceCheck, Table
+from backend_architect.ir.runtime import StoreLoad
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
+
+#: The checks that reach the owner: each is one read of its row by id.
+CHECKED_BY_OWNER = "query"
+#: Checks/s at peak from which a write checks an event-fed local copy of the owner's ids instead of calling the owner:
+#: past two owner instances' worth of calls (500 req/s each), the copy (ids x 8-16 B) costs less than the calls, the owner's
+#: instances and its reads, and the write stops needing the owner.
+LOCAL_COPY_FROM = 1_000.0
+
+
+def availabilities(spec: Spec) -> tuple[float, float]:
+    """(the availability target, one of our services' availability): the figures each flow's availability multiplies (``call_chains``).
+
+    >>> availabilities(Spec.model_validate({"system": "s", "entities": {"A": {"fields": {"n": "string"}}}, "use_cases": []}))
+    (0.999, 0.9999)
+    """
+    target = spec.scale.availability or DEFAULT_AVAILABILITY
+    return target, round(1 - (1 - target) / OWN_NINES_MARGIN, 12)
+
+
+def reference_checks(
+    spec: Spec, analysis: Analysis, owner: dict[str, str], operations: Iterable[tuple[str, Operation]], bodies: dict[str, list[str]]
+) -> list[ReferenceCheck]:
+    """One check per reference to another service's row that a client operation carries, in operation order.
+
+    ``operations``: (service, operation) pairs; ``bodies``: each request schema's property names.
+    """
+    target, composite = availabilities(spec)
+    fed = {u.entity for u in analysis.use_cases if u.is_write} | {e for u in analysis.use_cases for e in u.writes}
+    by_name = {u.name: u for u in analysis.use_cases}
+    found: list[ReferenceCheck] = []
+    for service, op in operations:
+        if op.internal or not op.use_cases or op.entity is None or op.kind == "delete" or op.use_cases[0] not in by_name:
+            continue
+        use_case = by_name[op.use_cases[0]]
+        for field, where in _references(spec, op, bodies.get(op.request_schema or "", [])):
+            ref = spec.entities[op.entity].fields[field]
+            entity = ref.type.target or ""
+            if owner.get(entity, service) == service:
+                continue
+            check, reason = _decide(spec, use_case, op, field, where, (owner[entity], entity in fed), (composite, target))
+            found.append(
+                ReferenceCheck(
+                    use_case=use_case.name,
+                    operation=op.operation_id,
+                    column=f"{field}_id",
+                    table=table_name(op.entity),
+                    entity=entity,
+                    owner=owner[entity],
+                    where=where,
+                    check=check,
+                    peak=use_case.peak_qps if check in {"query", "local copy"} else 0.0,
+                    nullable=ref.is_nullable,
+                    reason=reason,
+                )
+            )
+    return found
+
+
+def _references(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str]]:
+    """(field, 'path' or 'body') for each reference field of the operation's entity the request names."""
+    assert op.entity is not None
+    fields = spec.entities[op.entity].fields
+    found: list[tuple[str, str]] = []
+    for param in op.parameters:
+        if param.location != "path" or not param.spec_ref:
+            continue
+        entity, _, field = param.spec_ref.rpartition(".")
+        if entity in {"", op.entity} and field in fields and fields[field].type.kind == "ref":
+            found.append((field, "path"))
+    if sent:
+        found += [(f, "body") for f, spec_field in fields.items() if spec_field.type.kind == "ref" and f"{f}_id" in sent and (f, "path") not in found]
+    return found
+
+
+def _decide(
+    spec: Spec, use_case: UseCase, op: Operation, field: str, where: str, owned: tuple[str, bool], availability: tuple[float, float]
+) -> tuple[str, str]:
+    """(check, reason) for one reference, by the rule in the module's docstring."""
+    assert op.entity is not None
+    owner, fed = owned
+    composite, target = availability
+    entity = spec.entities[op.entity].fields[field].type.target or ""
+    refused = "404" if where == "path" else "422"
+    if op.owner_only and caller_reference(spec, op.entity, use_case.caller) == field:
+        return "token", f"the caller's own {entity}, taken from the access token: the token vouches for it, nothing is checked"
+    if op.kind in {"list", "get"}:
+        return "none", (
+            f"not checked: a read writes nothing that could dangle, so an unknown {entity} id answers an empty page, not 404 "
+            f"(a check would add {use_case.peak_qps:,.0f} reads/s at peak to {owner})"
+        )
+    if entity in remote_access(use_case, {e: owner if e == entity else "" for e in spec.entities})[0].get(owner, []):
+        return CHECKED_BY_OWNER, (
+            f"the write already reads the {entity} from {owner} within its request: that call checks it, counted in the requests {owner} serves; "
+            f"an unknown id answers {refused}"
+        )
+    both = composite * composite
+    compared = f"the write with {owner} in its path: {composite:.4%} x {composite:.4%} = {both:.4%}"
+    when = " when given (null is accepted)" if spec.entities[op.entity].fields[field].is_nullable else ""
+    peak = use_case.peak_qps
+    rate = f"{peak:,.0f} checks/s at peak {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}"
+    meets = f"{compared} {'>=' if both >= target else '<'} the {target:.2%} target"
+    if fed and (both < target or peak > LOCAL_COPY_FROM):
+        return "local copy", (
+            f"an event-fed local copy of {owner}'s {entity} ids in this service's database, about {RELAY_S:g} s behind {owner} (the event relay's lag): "
+            f"the check{when} is a local read ({rate}; {meets}); an unknown id answers {refused}"
+        )
+    unfed = "" if fed else f"; no use case writes {entity}, so no event could feed a local copy"
+    return CHECKED_BY_OWNER, (
+        f"a synchronous existence check on {owner} (its internal GET of the {entity}){when}, counted in the requests {owner} serves "
+        f"({rate}; {meets}){unfed}; an unknown id answers {refused}"
+    )
+
+
+def check_loads(checks: Iterable[ReferenceCheck]) -> list[StoreLoad]:
+    """The reads the owners serve for synchronous checks: one read of the referenced row by id per checked request."""
+    return [
+        StoreLoad(
+            entity=c.entity,
+            key=f"check_{c.operation}_{c.column}",
+            quantity=f"existence checks/s of {c.entity} by id for {c.use_case} ({c.table}.{c.column})",
+            reads_per_s=c.peak,
+            formula="peak (one check a request)",
+            inputs={"peak": c.peak},
+        )
+        for c in checks
+        if c.check == CHECKED_BY_OWNER and c.peak
+    ]
+
+
+def check_requests(checks: Iterable[ReferenceCheck]) -> dict[str, dict[str, float]]:
+    """Per owner, the requests/s its checks make: one call per operation checks every reference that owner holds.
+
+    >>> c = ReferenceCheck(use_case="f", operation="follow", column="a_id", table="t", entity="U", owner="users", where="body",
+    ...     check="query", peak=5, reason="")
+    >>> check_requests([c, c.model_copy(update={"column": "b_id"})])
+    {'users': {'check_follow': 5.0}}
+    """
+    found: dict[str, dict[str, float]] = {}
+    for check in checks:
+        if check.check == CHECKED_BY_OWNER and check.peak:
+            found.setdefault(check.owner, {})[f"check_{check.operation}"] = check.peak
+    return found
+
+
+def column_note(check: ReferenceCheck) -> str:
+    """What the column's comment adds about who checks it.
+
+    >>> column_note(ReferenceCheck(use_case="follow", operation="follow", column="followee_id", table="follows", entity="User",
+    ...     owner="users", where="path", check="query", reason="r"))
+    'follow checks it by a synchronous existence check on users'
+    """
+    how = {
+        "token": "is the caller's id from the access token (not checked)",
+        "query": f"checks it by a synchronous existence check on {check.owner}",
+        "local copy": f"checks it against an event-fed local copy of {check.owner}'s {check.entity} ids",
+        "none": "reads by it unchecked (an unknown id: an empty page)",
+    }[check.check]
+    return f"{check.use_case} {how}"
+
+
+def with_check_notes(stores: list[Datastore], checks: list[ReferenceCheck]) -> list[Datastore]:
+    """The datastores with each checked column's comment saying who checks it."""
+    notes: dict[tuple[str, str], list[str]] = {}
+    for check in checks:
+        notes.setdefault((check.table, check.column), []).append(column_note(check))
+    if not notes:
+        return stores
+
+    def noted(table: Table) -> Table:
+        columns: list[Column] = []
+        for column in table.columns:
+            said = notes.get((table.name, column.name))
+            if said:
+                column = column.model_copy(update={"comment": "; ".join([*filter(None, [column.comment]), *said])})
+            columns.append(column)
+        return table.model_copy(update={"columns": columns})
+
+    return [s.model_copy(update={"tables": [noted(t) for t in s.tables]}) for s in stores]
+
+
+def check_decision(checks: list[ReferenceCheck], spec: Spec) -> Decision | None:
+    """The record of how every reference to another service's row is checked (none: no such reference)."""
+    if not checks:
+        return None
+    target, composite = availabilities(spec)
+    lines = [f"{c.use_case} {c.table}.{c.column} -> {c.entity} of {c.owner} ({c.where}): {c.check}" for c in checks]
+    inputs = {"availability_target": target, "service_availability": composite, "local_copy_from": LOCAL_COPY_FROM}
+    inputs |= {f"peak_{c.operation}_{c.column}": c.peak for c in checks if c.peak}
+    return Decision(
+        id="reference-checks",
+        title="References to rows other services own: how each is checked",
+        area="communication",
+        choice="; ".join(lines),
+        context="No foreign key holds across services: a request naming another service's row is checked by the application or not at all.",
+        rationale=" ".join(f"{c.use_case} ({c.column}): {c.reason}." for c in checks),
+        consequences=(
+            "A synchronous check puts the owner in the write's path (its availability and latency) and counts in its requests; "
+            "a local copy holds the owner's ids in the writer's database and trails them by the relay's lag; an unchecked read answers "
+            "an empty page for an unknown id. The scaffold does not generate the checks: the implementer adds them as decided here."
+        ),
+        subject="system",
+        inputs=inputs,
+        alternatives=[
+            Alternative(name="a synchronous check on every reference", why_not="puts each owner in its writers' paths: their availabilities multiply"),
+            Alternative(name="a local copy of every referenced id", why_not="needs the owner's events (none where nobody writes it) and trails the owner"),
+            Alternative(name="no check on writes", why_not="a mistyped id is stored and dangles until someone notices"),
+        ],
+    )
+
+
+__all__ = [
+    "CHECKED_BY_OWNER",
+    "LOCAL_COPY_FROM",
+    "availabilities",
+    "check_decision",
+    "check_loads",
+    "check_requests",
+    "checked_flow",
+    "column_note",
+    "copy_table_name",
+    "reference_checks",
+    "with_check_notes",
+    "with_local_copies",
+]
+
+
+def checked_flow(flow: Flow, home: str, checks: list[ReferenceCheck]) -> Flow:
+    """The use case's flow with each check it makes: a query to the owner, or the owner's events feeding the local copy."""
+    mine = [c for c in checks if c.use_case == flow.use_case and c.check in {CHECKED_BY_OWNER, "local copy"}]
+    if not mine:
+        return flow
+    steps = list(flow.steps)
+    said = []
+    # one call per owner checks every reference it owns (a request naming a follower and a followee calls users once)
+    for owner in dict.fromkeys(c.owner for c in mine if c.check == CHECKED_BY_OWNER):
+        named = [c for c in mine if c.check == CHECKED_BY_OWNER and c.owner == owner]
+        what = ", ".join(f"the {c.entity} named by {c.column}" for c in named)
+        if any(s.kind == "query" and s.target == owner for s in steps):
+            said.append(f"the query to {owner} also checks {what}")
+            continue
+        steps.append(FlowStep(source=home, target=owner, kind="query", description=f"check {what} exist{'s' if len(named) == 1 else ''}"))
+        said.append(f"checks {what} by one synchronous query to {owner}")
+    for check in (c for c in mine if c.check == "local copy"):
+        steps.append(FlowStep(source=check.owner, target=home, kind="event", description=f"{check.entity} changes keep a local copy of its ids current"))
+        said.append(
+            f"checks the {check.entity} named by {check.column} against {check.owner}'s ids in an event-fed local copy, "
+            f"about {RELAY_S:g} s behind its owner (the event relay's lag)"
+        )
+    style = "sync" if flow.style == "local" and any(c.check == CHECKED_BY_OWNER for c in mine) else flow.style
+    return flow.model_copy(update={"steps": steps, "style": style, "rationale": f"{flow.rationale}; {'; '.join(said)}"})
+
+
+def copy_table_name(entity: str) -> str:
+    """The writer's table holding its local copy of another service's ids.
+
+    >>> copy_table_name("Product")
+    'known_products'
+    """
+    return f"known_{table_name(entity)}"
+
+
+def with_local_copies(stores: list[Datastore], checks: list[ReferenceCheck]) -> list[Datastore]:
+    """The datastores with, in each writer's database, the table of ids its local-copy checks read: one per referenced entity."""
+    copies = [c for c in checks if c.check == "local copy"]
+    if not copies:
+        return stores
+    tables = {t.name: t for s in stores for t in s.tables}
+    home = {t.name: s.name for s in stores for t in s.tables}
+    added: dict[str, list[Table]] = {}
+    for check in copies:
+        referenced = tables[table_name(check.entity)]
+        name = copy_table_name(check.entity)
+        if any(t.name == name for t in added.get(home[check.table], [])):
+            continue
+        key = next(c for c in referenced.columns if c.name == referenced.primary_key[0])
+        readers = sorted({c.use_case for c in copies if c.entity == check.entity and home[c.table] == home[check.table]})
+        added.setdefault(home[check.table], []).append(
+            Table(
+                name=name,
+                comment=f"local copy of {check.owner}'s {check.entity} ids, fed by its {check.entity} events "
+                f"about {RELAY_S:g} s behind it (the event relay's lag): the {check.entity} references {', '.join(readers)} writes are checked here",
+                columns=[
+                    key.model_copy(update={"comment": f"id of a {check.entity} {check.owner} holds", "generated": False, "default": None, "identity": False})
+                ],
+                primary_key=[key.name],
+                key_strategy="composite",
+                key_reason=f"the ids {check.owner} gives its {check.entity} rows",
+                rows_now=referenced.rows_now,
+                rows_per_day=referenced.rows_per_day,
+            )
+        )
+    return [s.model_copy(update={"tables": [*s.tables, *added.get(s.name, [])]}) for s in stores]
