@@ -167,3 +167,138 @@ def test_scaffold_replays_for_the_window_the_design_keeps_ok() -> None:
     assert isinstance(assign.value, ast.Call)
     kept = {k.arg: ast.literal_eval(k.value) for k in assign.value.keywords}
     assert kept == {"days": RUNTIME_RETENTION_DAYS}
+
+
+RIDES = """
+system: rides
+scale: {retention_years: 5}
+entities:
+  Driver: {fields: {name: string(80)}, rows: 1M}
+  Trip: {fields: {driver: ref(Driver), fare: money}, growth: 20M/day}
+  Denial: {fields: {trip: ref(Trip), driver: ref(Driver), reason: string(200)}, unique: [[trip, driver]], growth: 20M/day, append_only: true}
+  Ping: {fields: {driver: ref(Driver), note: string(200)}, growth: 1M/day, append_only: true}
+use_cases:
+  - {name: book trip, actor: rider, writes: [Trip], rate: 20M/day}
+  - {name: deny trip, actor: driver, writes: [Denial], rate: 20M/day}
+  - {name: send ping, actor: driver, writes: [Ping], rate: 1M/day}
+  - {name: get trip, actor: rider, kind: get, reads: [Trip], rate: 200/s}
+"""
+KEPT_BY_AUTHOR = (
+    RIDES
+    + """decisions:
+  partitioning.pings: {choose: none, reason: the archive job reads the table whole}
+"""
+)
+
+
+def _size_steps(arch: Architecture) -> dict[str, str]:
+    return {b.scope: b.scaling_step for b in arch.bottlenecks if b.title.startswith("Size of ")}
+
+
+def test_size_remedy_never_offers_partitions_the_key_refuses_ok() -> None:
+    """An append-only table whose unique key must hold across the table is offered batched archiving, not time partitions;
+    one without such a key is partitioned, as the partitioning decision says."""
+    arch = _design(RIDES)
+    steps = _size_steps(arch)
+    denials = next(t for s in arch.datastores for t in s.tables if t.entity == "Denial")
+    assert denials.partitioning is None
+    assert any(a.startswith(f"{denials.name}: not partitioned by time") for a in arch.assumptions)
+    assert "partition by created_at" not in steps[denials.name]
+    assert "no time partitions (its unique key (trip_id, driver_id)" in steps[denials.name]
+    assert "in batches by created_at" in steps[denials.name]
+    pings = next(t for s in arch.datastores for t in s.tables if t.entity == "Ping")
+    assert pings.partitioning is not None
+    assert steps[pings.name].startswith("partitioned by created_at")
+
+
+def test_size_remedy_follows_the_authors_whole_table_ok() -> None:
+    """A table the spec author keeps whole is offered batched archiving, never the partitions the author declined."""
+    arch = _design(KEPT_BY_AUTHOR)
+    step = _size_steps(arch)["pings"]
+    assert step.startswith("kept whole by the spec author"), step
+    assert "partition by" not in step
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_remedies_offer_only_what_the_decisions_allow_ok(name: str, arch: Architecture, document: str) -> None:
+    """No size remedy proposes time partitions for a table the partitioning decision kept whole; no call remedy proposes a
+    cache for a read that must be current, a cache in front of Redis, or a second cache on a cached path."""
+    refused = {a.split(":", 1)[0] for a in arch.assumptions if ": not partitioned by time although" in a}
+    for table, step in _size_steps(arch).items():
+        if table in refused:
+            assert "partition by created_at" not in step, (table, step)
+    caches = {c.use_case: c for c in arch.caches}
+    for bottleneck in arch.bottlenecks:
+        if not bottleneck.title.startswith("Synchronous calls"):
+            continue
+        assert "calling redis" not in bottleneck.trigger, bottleneck
+        plan = caches.get(bottleneck.scope)
+        if "cache the callee's answers" in bottleneck.scaling_step and plan is not None:
+            assert plan.strategy == "none", bottleneck
+            assert "must be current" not in plan.rationale, (bottleneck, plan.rationale)
+
+
+LAST_SEEN = """
+system: pals
+entities:
+  User: {fields: {handle: {type: string(30), unique: true}, bio: string(200), last_seen_at: datetime?}, rows: 50M, presence: {offline_after: 30s}}
+  Note: {fields: {author: ref(User), body: string(500)}, growth: 10M/day}
+use_cases:
+  - {name: post note, actor: user, writes: [Note], rate: 10M/day, deliver: {mode: realtime, to: author}}
+  - {name: view profile, actor: user, kind: get, reads: [User], staleness: 10m, consistency: eventual, rate: 1k/s}
+  - {name: view last seen, actor: user, kind: get, reads: [User.last_seen_at], rate: 2k/s}
+  - {name: view contact, actor: user, kind: get, reads: [User], online: true, rate: 3k/s}
+"""
+
+
+def _write_backs(arch: Architecture) -> dict[str, float]:
+    """Writes/s the design's mechanisms themselves make to each entity's rows (last seen written back)."""
+    found: dict[str, float] = {}
+    for mechanism in arch.mechanisms:
+        for load in mechanism.loads:
+            if load.writes_per_s:
+                found[load.entity] = found.get(load.entity, 0.0) + load.writes_per_s
+    return found
+
+
+def _cache_writes_stated(arch: Architecture) -> list[tuple[str, str, float]]:
+    """Each cache decision's entity and the writes/s it states to it."""
+    stated = []
+    for d in arch.decisions:
+        found = re.search(r"([\d,.]+) writes/s to (\w+)", d.context) if d.id.startswith("cache.") else None
+        if found:
+            stated.append((d.id, found.group(2), float(found.group(1).replace(",", ""))))
+    return stated
+
+
+@pytest.mark.parametrize("spec", [LAST_SEEN, "designs"])
+def test_a_rows_write_rate_includes_the_designs_write_backs_ok(spec: str) -> None:
+    """A cache decision's writes/s to an entity counts what the design itself writes back to its rows."""
+    archs = [d[1] for d in DESIGNS] if spec == "designs" else [_design(spec)]
+    checked = 0
+    for arch in archs:
+        backs = _write_backs(arch)
+        for decision, entity, writes in _cache_writes_stated(arch):
+            if entity in backs:
+                checked += 1
+                assert writes >= backs[entity] - 0.5, (decision, writes, backs[entity])
+                context = next(d.context for d in arch.decisions if d.id == decision)
+                assert "never change once written" not in context or "write-back" in context, context
+    assert checked or spec == "designs"
+
+
+def test_write_back_taken_elsewhere_deletes_no_keys_ok() -> None:
+    """A read taking last seen from Redis (online: true) states the write-back's rate, and its hit ratio counts no
+    invalidation for it; a read returning the row itself (its last_seen_at) counts the write-back as changes."""
+    arch = _design(LAST_SEEN)
+    backs = _write_backs(arch)["User"]
+    assert backs > 0
+    figures = {f.key: f for f in arch.figures}
+    profile = figures.get("cache.hit_ratio.view-profile")
+    if profile is not None:
+        assert profile.inputs["writes_per_s"] >= backs - 0.5
+    contact = figures["cache.hit_ratio.view-contact"]
+    assert contact.inputs["writes_per_s"] == 0
+    (decision,) = [d for d in arch.decisions if d.id == "cache.view-contact"]
+    assert decision.inputs["writes_per_s"] >= backs - 0.5
+    assert "which this read takes from redis, never from the cache" in decision.context
