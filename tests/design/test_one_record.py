@@ -57,6 +57,17 @@ use_cases:
 """
 
 
+SHOWS = """
+system: shows
+entities:
+  Show: {fields: {title: string(200), status: "enum[draft, live, ended]", featured: bool, seats: int}, rows: 1M}
+use_cases:
+  - {name: add show, actor: editor, writes: [Show], rate: 1/s}
+  - {name: list live shows, actor: viewer, reads: [Show], filter: [status=live, featured=true, seats=40], rate: 100/s}
+  - {name: list ended shows, actor: viewer, reads: [Show], filter: [Show.status=ended], page: none, rate: 10/s}
+"""
+
+
 def _design(text: str) -> Architecture:
     return design_spec(load_spec_bytes(text.encode(), "spec.yaml")).architecture
 
@@ -85,6 +96,37 @@ def _filter_mismatches(arch: Architecture) -> list[str]:
                 elif any(row[param.name] != param.example for row in rows):
                     wrong.append(f"{op.operation_id}: {param.name}={param.example} answered with {[row[param.name] for row in rows]}")
     return wrong
+
+
+def _constant_mismatches(arch: Architecture) -> list[str]:
+    """Every read's constant filter its description states ('Returns only items where status = live'), against its items."""
+    wrong = []
+    for api in arch.apis:
+        for op in api.operations:
+            said = re.search(r"Returns only items where (.+?)\.(?: |$)", op.description)
+            rows = _items(op) if op.method == "get" else []
+            for clause in said.group(1).split(" and ") if said and rows else []:
+                field, value = clause.split(" = ", 1)
+                for row in rows:
+                    if field in row and str(row[field]).lower() != value.lower():
+                        wrong.append(f"{op.operation_id}: {field} = {value} answered with {row[field]}")
+    return wrong
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_list_examples_satisfy_their_constant_filters_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every item a read's example answers has the values its constant filters fix."""
+    assert _constant_mismatches(arch) == []
+
+
+def test_constant_filters_shape_the_items_ok() -> None:
+    """An enum, a flag and a number fixed by the read (status=live, featured=true, seats=40) are what each item shows."""
+    arch = _design(SHOWS)
+    assert _constant_mismatches(arch) == []
+    ops = {o.use_cases[0]: o for a in arch.apis for o in a.operations if o.kind == "list"}
+    (live,) = _items(ops["list live shows"])
+    assert (live["status"], live["featured"], live["seats"]) == ("live", True, 40)
+    assert {row["status"] for row in _items(ops["list ended shows"])} == {"ended"}
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
