@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
-from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, external_calls, if_match
+from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, example_query, external_calls, if_match
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -189,6 +189,9 @@ def _examples(apis: list[Api]) -> list[str]:
                 continue
             seen.add(op.kind)
             lines += [f"#### {op.kind}: {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
+            query = example_query(op)
+            if query:
+                lines += [f"Request: `{op.method.upper()} {api.base_path}{op.path}?{query}`", ""]
             if op.example_request is not None:
                 lines += ["Request:", "", *_json_block(op.example_request), ""]
             if op.example_response is not None:

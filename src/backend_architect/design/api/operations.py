@@ -37,6 +37,8 @@ class ServiceApi:
         self.operations: dict[tuple[str, str], Operation] = {}
         #: Per entity, what its examples show of its files: one story from the upload URL to every read.
         self.stories = {name: blob_contract.example_story(res.spec, name) for name in res.spec.entities}
+        #: Per operation id, the constant filters of its use case on the entity's own fields (status=live): its examples' items show them.
+        self.constants: dict[str, dict[str, str]] = {}
 
     # --- common parts -------------------------------------------------------------------
 
@@ -58,6 +60,8 @@ class ServiceApi:
         reads, writes = remote_access(use_case, self.res.owner)
         description = use_case.spec.description or f"Use case '{use_case.name}' (actor: {use_case.spec.actor})."
         constants = [f"{field.split('.')[-1]} = {value}" for field, value in map(split_filter, use_case.spec.filter) if value is not None]
+        own = [(field.removeprefix(f"{entity}."), value) for field, value in map(split_filter, use_case.spec.filter) if value is not None]
+        self.constants[camel(use_case.id)] = {field: value for field, value in own if "." not in field}
         if constants:
             description += f" Returns only items where {' and '.join(constants)}."
         if use_case.spec.owner_only:
@@ -273,7 +277,7 @@ class ServiceApi:
         if op.conditional and op.kind != "get":
             errors.add(412)
         op = op.model_copy(update={"error_statuses": sorted(errors)})
-        return with_examples(op, self.schemas.schemas, self.res.path_entities, self.stories)
+        return with_examples(op, self.schemas.schemas, self.res.path_entities, self.stories, self.constants.get(op.operation_id, {}))
 
     def used_schemas(self) -> list[ApiSchema]:
         """Schemas the operations reference, directly or through properties (no unused components)."""
