@@ -38,9 +38,11 @@ from backend_architect.ir.query import (
 )
 from backend_architect.render.ddl import render_ddl
 from backend_architect.render.ddl_partitions import maintenance_summary
+from backend_architect.render.numbers import human
 from backend_architect.rules.model import Severity
 from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.load import load_spec, load_spec_bytes
+from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1330,10 +1332,15 @@ def test_the_table_holds_media_and_links_ok() -> None:
     assert any(f.key.startswith("media.kept.") for _, arch, _ in DESIGNS for f in arch.figures)
 
 
+def _spec(name: str) -> Spec:
+    """The spec of the table's design ``name``."""
+    by_name = {f"{p.parent.name}/{p.stem}": p for p in FILES}
+    return load_spec(by_name[name]).spec if name in by_name else spec_of(WRITTEN[name])
+
+
 def _analysis(name: str) -> Analysis:
     """The analysis of the table's design ``name``."""
-    by_name = {f"{p.parent.name}/{p.stem}": p for p in FILES}
-    return analyse(load_spec(by_name[name]).spec if name in by_name else spec_of(WRITTEN[name]))
+    return analyse(_spec(name))
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
@@ -1971,3 +1978,27 @@ def test_no_input_a_figure_reads_is_marked_unused_ok(name: str, arch: Architectu
         if found and row.status == "not used":
             scope = f"use case '{found.group(1)}'"
             assert not any(f.scope == scope and "subscribers" in f.inputs for f in arch.figures), row
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_instances_are_sized_on_a_system_peak_the_document_states_ok(name: str, arch: Architecture, document: str) -> None:
+    """A monolith's instances carry qps.peak.total, or qps.peak.served stated beside it (the read-backs of created rows on top)."""
+    known = {f.key: f for f in arch.figures}
+    whole = known.get(f"instances.deployable.{arch.system}")
+    if whole is None:
+        return
+    served = known.get("qps.peak.served", known["qps.peak.total"])
+    assert whole.inputs["peak"] == pytest.approx(served.value)
+    assert f"| {served.quantity} | {human(served.value, 'req/s')} |" in document
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_cloud_record_names_each_warehouse_the_design_runs_ok(name: str, arch: Architecture, document: str) -> None:
+    """Each warehouse row of the cloud record is the offering of a column store a component runs (ClickHouse is never Redshift)."""
+    if not [d for d in arch.decisions if d.id == "cloud"]:
+        return
+    from backend_architect.design.patterns._clouds import warehouse_service
+
+    rows = [r.removeprefix("warehouse: ") for d in arch.decisions if d.id == "cloud" for r in d.choice.split("; ") if r.startswith("warehouse:")]
+    spec = _spec(name)
+    assert set(rows) == {warehouse_service(spec, c.technology) for c in arch.components if c.kind == "warehouse"}
