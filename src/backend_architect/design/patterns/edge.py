@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
-from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._clouds import named, self_run
 from backend_architect.design.patterns._common import decision, fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
@@ -51,7 +51,9 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     by_numbers = "gateway" if arch.deployment == "microservices" else "load-balancer"
     steered = steer(spec, "edge", by_numbers, EDGES, (edge.code, edge.name))
     deployables = 1 if arch.deployment == "modular-monolith" else len(services)
-    built, numbers = _built(steered.build, lb, services, deployables, peak), _built(by_numbers, lb, services, deployables, peak)
+    # where the team runs every part (no cloud offers a managed one) the gateway is Envoy it runs, not a managed service
+    gateway = "Envoy" if self_run(spec) else "a managed API gateway (or Envoy)"
+    built, numbers = _built(steered.build, lb, services, deployables, peak, gateway), _built(by_numbers, lb, services, deployables, peak, gateway)
     assert built.decision is not None
     assert numbers.decision is not None
     choices = {"choices": [names[0] for names in EDGES.values()]}
@@ -62,13 +64,13 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
 EDGES = {"gateway": ["API gateway", "gateway"], "load-balancer": ["a load balancer only", "each service exposed directly", "load balancer"]}
 
 
-def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float) -> Applied:
+def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float, product: str) -> Applied:
     """The edge of ``variant``: an API gateway behind the load balancer, or the load balancer alone."""
     if variant == "gateway":
         gateway = Component(
             name="api-gateway",
             kind="api-gateway",
-            technology="managed API gateway (or Envoy), at least two instances across zones",
+            technology=f"{product.removeprefix('a ')}, at least two instances across zones",
             purpose="authenticates (JWT), rate-limits and routes every public request to its service",
             services=services,
             instances=2,
@@ -78,7 +80,7 @@ def _built(variant: str, lb: Component, services: list[str], deployables: int, p
             "edge",
             "API gateway and load balancing",
             "architecture",
-            f"a managed API gateway (or Envoy) behind the load balancer ({lb.technology}): TLS, JWT validation, rate limits and routing in "
+            f"{product} behind the load balancer ({lb.technology}): TLS, JWT validation, rate limits and routing in "
             "one place; redundant (at least two instances across zones, no single point of failure)",
             f"{len(services)} services behind one public API, {fmt(peak)} req/s at peak",
             "one place for the cross-cutting edge concerns instead of one copy in every service; the load balancer health-checks the "
