@@ -652,6 +652,35 @@ def test_multipart_only_where_the_upload_limit_allows_ok(limit: str, multipart: 
     assert ("multipart above" in made.choice) is multipart
 
 
+@pytest.mark.parametrize(
+    ("text", "limit", "parts"),
+    [
+        pytest.param(PHOTOS, "50MB", {"createPhotoUpload": 0}, id="photos-one-put"),
+        pytest.param(PHOTOS, "5GB", {"createPhotoUpload": 50}, id="photos-in-parts"),
+        pytest.param(MEDIA_LINKS, "", {"createClipUpload": 8, "createAttachmentUpload": 0}, id="a-long-video-and-small-files"),
+    ],
+)
+def test_upload_contract_carries_what_the_decision_says_ok(text: str, limit: str, parts: dict[str, int]) -> None:
+    """Where a decision says multipart, the upload answer has the parts' URLs and the completion URL; elsewhere one PUT URL, no multipart."""
+    if limit:
+        text = text.replace("avg_bytes: 3MB,", f"avg_bytes: 3MB, max_bytes: {limit},")
+    arch = design_spec(load_spec_bytes(text.encode(), "u.yaml")).architecture
+    uploads = {o.operation_id: (a, o) for a in arch.apis for o in a.operations if o.method == "post" and (o.response_schema or "").endswith("Upload")}
+    assert set(uploads) == set(parts)
+    for operation, (api, op) in uploads.items():
+        answer = {p.name: p for p in next(s for s in api.schemas if s.name == op.response_schema).properties}
+        made = [d.choice for d in arch.decisions if d.id.startswith(f"media.{(op.entity or '').lower()}.")]
+        assert made
+        assert ("multipart above" in " ".join(made)) is bool(parts[operation])
+        if parts[operation]:
+            assert {"upload_url", "parts", "part_bytes", "complete_url"} <= set(answer)
+            assert answer["parts"].max_items == parts[operation]
+            assert "complete_url" in op.description
+        else:
+            assert {"parts", "complete_url"}.isdisjoint(answer)
+            assert "multipart" not in f"{op.description} {answer['upload_url'].description}"
+
+
 TICKETS = """
 system: desk
 entities:
