@@ -80,11 +80,13 @@ def _sized_peak(arch: Architecture) -> float:
     ],
 )
 def test_instances_are_sized_on_a_peak_the_document_names_ok(text: str, read_backs: bool, served: bool) -> None:
-    """The instances' peak is qps.peak.total, or qps.peak.served stated beside it with the read-backs that separate them."""
+    """The instances' and the edge's peak is qps.peak.total, or qps.peak.served stated beside it with the read-backs that separate them."""
     arch = design_of(text)
     known = {f.key: f for f in arch.figures}
     total, peak = known["qps.peak.total"], _sized_peak(arch)
     assert ("qps.peak.served" in known) is served
+    # the edge's record carries the same peak the instances are sized on
+    assert next(d for d in arch.decisions if d.id == "edge").inputs["peak_rps"] == pytest.approx(peak)
     if not served:
         assert peak == pytest.approx(total.value)
         return

@@ -37,7 +37,9 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     ## References
     C. Richardson, "Pattern: API Gateway"; AWS Well-Architected, Reliability pillar.
     """
-    peak = sum(u.peak_qps for u in analysis.use_cases)
+    # the edge carries what the services serve: the read-backs of created rows too where the design counts them (qps.peak.served)
+    served = next((f.value for f in arch.figures if f.key == "qps.peak.served"), None)
+    peak = served if served is not None else sum(u.peak_qps for u in analysis.use_cases)
     services = [s.name for s in arch.services]
     lb = Component(
         name="load-balancer",
@@ -53,7 +55,8 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     deployables = 1 if arch.deployment == "modular-monolith" else len(services)
     # where the team runs every part (no cloud offers a managed one) the gateway is Envoy it runs, not a managed service
     gateway = "Envoy" if self_run(spec) else "a managed API gateway (or Envoy)"
-    built, numbers = _built(steered.build, lb, services, deployables, peak, gateway), _built(by_numbers, lb, services, deployables, peak, gateway)
+    built = _built(steered.build, lb, services, deployables, peak, gateway, served)
+    numbers = _built(by_numbers, lb, services, deployables, peak, gateway, served)
     assert built.decision is not None
     assert numbers.decision is not None
     choices = {"choices": [names[0] for names in EDGES.values()]}
@@ -64,7 +67,12 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
 EDGES = {"gateway": ["API gateway", "gateway"], "load-balancer": ["a load balancer only", "each service exposed directly", "load balancer"]}
 
 
-def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float, product: str) -> Applied:
+def at_peak(served: float | None) -> str:
+    """How the edge's peak is named: the services' (use cases and read-backs, ``qps.peak.served``) where it differs from the use cases'."""
+    return "at peak" if served is None else "served at peak (the use cases and the GETs reading created rows back)"
+
+
+def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float, product: str, served: float | None = None) -> Applied:
     """The edge of ``variant``: an API gateway behind the load balancer, or the load balancer alone."""
     if variant == "gateway":
         gateway = Component(
@@ -82,7 +90,7 @@ def _built(variant: str, lb: Component, services: list[str], deployables: int, p
             "architecture",
             f"{product} behind the load balancer ({lb.technology}): TLS, JWT validation, rate limits and routing in "
             "one place; redundant (at least two instances across zones, no single point of failure)",
-            f"{len(services)} services behind one public API, {fmt(peak)} req/s at peak",
+            f"{len(services)} services behind one public API, {fmt(peak)} req/s {at_peak(served)}",
             "one place for the cross-cutting edge concerns instead of one copy in every service; the load balancer health-checks the "
             "gateway instances and each service's instances",
             alternatives=[
@@ -99,7 +107,7 @@ def _built(variant: str, lb: Component, services: list[str], deployables: int, p
         "architecture",
         f"a load balancer ({lb.technology}) across zones in front of the instances: TLS termination, health checks, rate limits per client; redundant "
         "(no single point of failure)",
-        f"{deployables} deployable(s), {fmt(peak)} req/s at peak",
+        f"{deployables} deployable(s), {fmt(peak)} req/s {at_peak(served)}",
         "a gateway adds nothing over one deployable: routing and aggregation are unneeded",
         alternatives=[("API gateway", "routing and aggregation are unneeded with one deployable")],
         subject="system",
