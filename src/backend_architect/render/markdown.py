@@ -73,6 +73,9 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
 def _summary(arch: Architecture) -> list[str]:
     peak_read = next((f.value for f in arch.figures if f.key == "qps.peak.read"), 0.0)
     peak_write = next((f.value for f in arch.figures if f.key == "qps.peak.write"), 0.0)
+    served = next((f for f in arch.figures if f.key == "qps.peak.served"), None)
+    # the peak the instances are sized on, when it is not reads + writes: the read-backs of created rows, or a stated total
+    served_text = f"; {human(served.value, 'req/s')} the services serve (the use cases and the GETs reading created rows back)" if served else ""
     tables = sum(len(s.tables) for s in arch.datastores)
     lines = [f"# {arch.system}: backend design", ""]
     if arch.description:
@@ -88,7 +91,7 @@ def _summary(arch: Architecture) -> list[str]:
                 ["endpoints", endpoint_count(arch)],
                 ["tables / indexes", f"{tables} / {index_count(arch)}"],
                 ["events", ", ".join(e.name for e in arch.events) or "none"],
-                ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes"],
+                ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes{served_text}"],
                 *_reaching(arch),
                 *volume_rows(arch),
             ],

@@ -186,6 +186,8 @@ class ServiceApi:
                 notes.append(server_sets(stamped, named))
         if use_case.children:
             notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} rows in one transaction.")
+        if also := also_updates(use_case):
+            notes.append(also)
         return notes
 
     # --- the contract ---------------------------------------------------------------------
@@ -315,6 +317,15 @@ def owner_sentence(path: str) -> str:
     if "{" in path:
         return " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
     return " Only the caller's own resource is reachable: the path names no id, so no one else's can be asked for."
+
+
+def also_updates(use_case: UseCase) -> str:
+    """What a write changes on other rows by field (a counter it keeps: the question's score a vote changes), or "".
+
+    A reader of the contract learns every row the request changes, not only the one it names.
+    """
+    others = [w for w in dict.fromkeys(use_case.spec.writes) if "." in w and w.split(".", 1)[0] not in {use_case.entity, *use_case.children}]
+    return f"Also updates {', '.join(others)}." if others else ""
 
 
 def server_sets(fields: list[str], named: dict[str, str]) -> str:
