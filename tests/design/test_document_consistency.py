@@ -915,12 +915,14 @@ def test_busiest_primary_is_the_primary_it_names_ok(name: str, arch: Architectur
     if busiest is None:
         return
     which = busiest_write_primary(busiest.quantity)
-    if which.startswith("one shard of "):
-        stated = known[f"db.shard.writes.{which.removeprefix('one shard of ').split(' ')[0]}"].value
-    elif which.endswith("'s unsharded primary"):
-        stated = known[f"db.primary.writes.peak.{which.removesuffix(chr(39) + 's unsharded primary')}"].value
-    elif which.endswith("'s primary"):
-        stated = known[f"db.writes.peak.{which.removesuffix(chr(39) + 's primary')}"].value
+    primary = which.split(": ", 1)[0]  # an unsharded primary says what its writes are after a colon
+    if primary.startswith("one shard of "):
+        stated = known[f"db.shard.writes.{primary.removeprefix('one shard of ').split(' ')[0]}"].value
+    elif primary.endswith("'s unsharded primary"):
+        stated = known[f"db.primary.writes.peak.{primary.removesuffix(chr(39) + 's unsharded primary')}"].value
+        assert which != primary or stated == 0, f"{name}: the unsharded primary's writes are not said: {which}"
+    elif primary.endswith("'s primary"):
+        stated = known[f"db.writes.peak.{primary.removesuffix(chr(39) + 's primary')}"].value
     else:
         pytest.fail(f"{name}: the busiest primary is not named: {busiest.quantity}")
     assert busiest.inputs["peak_write"] == pytest.approx(stated)
