@@ -42,9 +42,11 @@ from backend_architect.ir.query import (
 )
 from backend_architect.render.ddl import render_ddl
 from backend_architect.render.ddl_partitions import maintenance_summary
+from backend_architect.render.numbers import human
 from backend_architect.rules.model import Severity
 from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.load import load_spec, load_spec_bytes
+from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -678,6 +680,35 @@ def test_multipart_only_where_the_upload_limit_allows_ok(limit: str, multipart: 
     assert ("multipart above" in made.choice) is multipart
 
 
+@pytest.mark.parametrize(
+    ("text", "limit", "parts"),
+    [
+        pytest.param(PHOTOS, "50MB", {"createPhotoUpload": 0}, id="photos-one-put"),
+        pytest.param(PHOTOS, "5GB", {"createPhotoUpload": 50}, id="photos-in-parts"),
+        pytest.param(MEDIA_LINKS, "", {"createClipUpload": 8, "createAttachmentUpload": 0}, id="a-long-video-and-small-files"),
+    ],
+)
+def test_upload_contract_carries_what_the_decision_says_ok(text: str, limit: str, parts: dict[str, int]) -> None:
+    """Where a decision says multipart, the upload answer has the parts' URLs and the completion URL; elsewhere one PUT URL, no multipart."""
+    if limit:
+        text = text.replace("avg_bytes: 3MB,", f"avg_bytes: 3MB, max_bytes: {limit},")
+    arch = design_spec(load_spec_bytes(text.encode(), "u.yaml")).architecture
+    uploads = {o.operation_id: (a, o) for a in arch.apis for o in a.operations if o.method == "post" and (o.response_schema or "").endswith("Upload")}
+    assert set(uploads) == set(parts)
+    for operation, (api, op) in uploads.items():
+        answer = {p.name: p for p in next(s for s in api.schemas if s.name == op.response_schema).properties}
+        made = [d.choice for d in arch.decisions if d.id.startswith(f"media.{(op.entity or '').lower()}.")]
+        assert made
+        assert ("multipart above" in " ".join(made)) is bool(parts[operation])
+        if parts[operation]:
+            assert {"upload_url", "parts", "part_bytes", "complete_url"} <= set(answer)
+            assert answer["parts"].max_items == parts[operation]
+            assert "complete_url" in op.description
+        else:
+            assert {"parts", "complete_url"}.isdisjoint(answer)
+            assert "multipart" not in f"{op.description} {answer['upload_url'].description}"
+
+
 TICKETS = """
 system: desk
 entities:
@@ -892,12 +923,14 @@ def test_busiest_primary_is_the_primary_it_names_ok(name: str, arch: Architectur
     if busiest is None:
         return
     which = busiest_write_primary(busiest.quantity)
-    if which.startswith("one shard of "):
-        stated = known[f"db.shard.writes.{which.removeprefix('one shard of ').split(' ')[0]}"].value
-    elif which.endswith("'s unsharded primary"):
-        stated = known[f"db.primary.writes.peak.{which.removesuffix(chr(39) + 's unsharded primary')}"].value
-    elif which.endswith("'s primary"):
-        stated = known[f"db.writes.peak.{which.removesuffix(chr(39) + 's primary')}"].value
+    primary = which.split(": ", 1)[0]  # an unsharded primary says what its writes are after a colon
+    if primary.startswith("one shard of "):
+        stated = known[f"db.shard.writes.{primary.removeprefix('one shard of ').split(' ')[0]}"].value
+    elif primary.endswith("'s unsharded primary"):
+        stated = known[f"db.primary.writes.peak.{primary.removesuffix(chr(39) + 's unsharded primary')}"].value
+        assert which != primary or stated == 0, f"{name}: the unsharded primary's writes are not said: {which}"
+    elif primary.endswith("'s primary"):
+        stated = known[f"db.writes.peak.{primary.removesuffix(chr(39) + 's primary')}"].value
     else:
         pytest.fail(f"{name}: the busiest primary is not named: {busiest.quantity}")
     assert busiest.inputs["peak_write"] == pytest.approx(stated)
@@ -1358,10 +1391,15 @@ def test_the_table_holds_media_and_links_ok() -> None:
     assert any(f.key.startswith("media.kept.") for _, arch, _ in DESIGNS for f in arch.figures)
 
 
+def _spec(name: str) -> Spec:
+    """The spec of the table's design ``name``."""
+    by_name = {f"{p.parent.name}/{p.stem}": p for p in FILES}
+    return load_spec(by_name[name]).spec if name in by_name else spec_of(WRITTEN[name])
+
+
 def _analysis(name: str) -> Analysis:
     """The analysis of the table's design ``name``."""
-    by_name = {f"{p.parent.name}/{p.stem}": p for p in FILES}
-    return analyse(load_spec(by_name[name]).spec if name in by_name else spec_of(WRITTEN[name]))
+    return analyse(_spec(name))
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
@@ -2134,3 +2172,27 @@ def test_every_reference_across_services_says_how_it_is_checked_ok(name: str, ar
             unchecked = {p.name for p in op.parameters if p.location == "path" and p.spec_ref and p.spec_ref.rpartition(".")[2] == check.column[:-3]}
             if {p.name for p in op.parameters if p.location == "path"} <= unchecked:
                 assert 404 not in op.error_statuses
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_instances_are_sized_on_a_system_peak_the_document_states_ok(name: str, arch: Architecture, document: str) -> None:
+    """A monolith's instances carry qps.peak.total, or qps.peak.served stated beside it (the read-backs of created rows on top)."""
+    known = {f.key: f for f in arch.figures}
+    whole = known.get(f"instances.deployable.{arch.system}")
+    if whole is None:
+        return
+    served = known.get("qps.peak.served", known["qps.peak.total"])
+    assert whole.inputs["peak"] == pytest.approx(served.value)
+    assert f"| {served.quantity} | {human(served.value, 'req/s')} |" in document
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_cloud_record_names_each_warehouse_the_design_runs_ok(name: str, arch: Architecture, document: str) -> None:
+    """Each warehouse row of the cloud record is the offering of a column store a component runs (ClickHouse is never Redshift)."""
+    if not [d for d in arch.decisions if d.id == "cloud"]:
+        return
+    from backend_architect.design.patterns._clouds import warehouse_service
+
+    rows = [r.removeprefix("warehouse: ") for d in arch.decisions if d.id == "cloud" for r in d.choice.split("; ") if r.startswith("warehouse:")]
+    spec = _spec(name)
+    assert set(rows) == {warehouse_service(spec, c.technology) for c in arch.components if c.kind == "warehouse"}

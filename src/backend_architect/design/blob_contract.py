@@ -26,6 +26,11 @@ from backend_architect.spec.naming import table_name
 
 #: A pre-signed upload URL accepts the file for 15 minutes (long enough for a 100 MB upload on a slow mobile link).
 UPLOAD_URL_TTL_S = 900
+#: Files larger than this go in parts (S3 multipart upload): the upload answer carries a pre-signed URL per part and a completion
+#: URL instead of one PUT URL (one S3 PUT takes at most 5 GB, and a lost connection then costs one part, not the file).
+MULTIPART_FROM = 100_000_000
+#: Bytes of each part (the last one shorter): 10,000 parts, S3's most, carry 1 TB.
+PART_BYTES = 100_000_000
 #: A signed download URL works for 5 minutes: enough to start the download, short enough that a leaked link dies quickly.
 DOWNLOAD_URL_TTL_S = 300
 #: Uploads nobody confirmed (no row names their key) expire after a day, by a lifecycle rule on the ``uploads/`` prefix.

@@ -118,8 +118,12 @@ def indexed_writes(arch: Architecture) -> list[Pressure]:
 def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pressure]:
     """A hot request path that calls another service synchronously couples their latency and availability."""
     by_name = {u.name: u for u in use_cases}
-    # a wide-column store is the path's own database (PAT055), not another service to cache in front of
-    stores = {c.name for c in arch.components if c.kind == "wide-column"}
+    # a wide-column store is the path's own database (PAT055), and Redis the store the design put the path's data in (a GEO
+    # set, presence keys, a read model): neither is another service to cache in front of ('cache the answers' of a lookup
+    # the presence decision says is never cached would contradict it)
+    stores = {c.name for c in arch.components if c.kind in {"wide-column", "cache"}}
+    cached = {c.use_case for c in arch.caches if c.strategy != "none"}
+    owners = {s.name for s in arch.services}
     found = []
     for flow in arch.flows:
         use_case = by_name.get(flow.use_case)
@@ -133,11 +137,31 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
                         f"Synchronous calls on the hot path of '{flow.use_case}'",
                         flow.use_case,
                         f"{use_case.peak_qps:,.1f} req/s at peak each calling {targets} (threshold {CHATTY_CALLS_PER_S:g}/s)",
-                        "cache the callee's answers, or keep an event-fed local copy when the use case tolerates staleness",
+                        _decoupling(use_case, use_case.name in cached, services=bool({s.target for s in calls} & owners)),
                     ),
                 )
             )
     return found
+
+
+def _decoupling(use_case: UseCase, cached: bool, services: bool) -> str:
+    """What takes a synchronous call off a hot path, as the caching decision left it: a path it caches already is not
+    offered a cache again, and one that must read current data (strong consistency, a write) is offered neither a cache
+    nor a copy. ``services``: it calls other services (a copy of their data can move in), not only a store of its own (a
+    search engine, an analytics store), which answers the query and can only be asked less often."""
+    if cached:
+        return "its answers are cached already (see its cache decision): batch the misses' calls into one" + (
+            ", or keep an event-fed local copy" if services else ""
+        )
+    if use_case.is_write or use_case.spec.consistency == "strong":
+        if services:
+            return (
+                "batch the calls into one per request, or move the data the path reads into the calling service (it must read current data: no cache or copy)"
+            )
+        return "one query a request, sized for the peak (it must read current data: no cache)"
+    if services:
+        return "cache the callee's answers, or keep an event-fed local copy (the use case tolerates staleness)"
+    return "cache its answers (the use case tolerates staleness)"
 
 
 def call_chains(spec: Spec, arch: Architecture) -> list[Pressure]:

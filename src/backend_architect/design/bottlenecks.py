@@ -8,7 +8,15 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.bottleneck_checks import call_chains, chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
-from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
+from backend_architect.design.partitioning import (
+    PARTITION_MIN_BYTES,
+    SHARD_MIN_BYTES,
+    append_mostly,
+    referencing_tables,
+    unique_key_across_partitions,
+    why_whole,
+)
+from backend_architect.design.partitioning_steer import kept_whole_by_author
 from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture, Bottleneck, Figure, Table
 from backend_architect.ir.query import busiest_write_primary
@@ -20,13 +28,24 @@ FANOUT_MAX_PER_S = 1_000.0
 UNBOUNDED_LIST_ROWS = 1_000
 
 
-def _size_step(table: Table) -> str:
-    """What to do about a large table, given what the partitioning stage already decided."""
+def _size_step(table: Table, whole: str, appended: bool, authored: bool) -> str:
+    """What to do about a large table, given what the partitioning stage decided: never a plan it refused.
+
+    ``whole``: why time partitions cannot hold it (``partitioning.why_whole``); ``appended``: rows are appended and
+    seldom changed; ``authored``: the spec author kept it whole.
+    """
     steps = []
     if table.partitioning:
         steps.append(f"partitioned by {table.partitioning.column} per {table.partitioning.interval} (see the partitioning decision)")
-    elif table.append_only:
-        steps.append("partition by created_at and drop old partitions for retention once it passes the threshold")
+    elif authored:
+        steps.append(f"kept whole by the spec author (see the partitioning decision): {_batched(table)}")
+    elif appended and whole:
+        key = unique_key_across_partitions(table)
+        hint = f"; hash partitions by {key[0]} would keep the key enforceable" if key else ""
+        steps.append(f"no time partitions ({whole}): {_batched(table)}{hint}")
+    elif appended:
+        drop = f" and drop partitions older than {table.retention_days:g} days" if table.retention_days is not None else ""
+        steps.append(f"partition by created_at{drop} once it passes the threshold")
     else:
         steps.append("archive cold rows to a history table or object storage; partition by the dominant key if it keeps growing")
     if table.sharding:
@@ -64,6 +83,13 @@ def fanout_on_write(figures: Mapping[str, Figure], use_case: UseCase) -> _FanOut
         figure=found.key,
     )
     return _FanOut(found.value, bottleneck)
+
+
+def _batched(table: Table) -> str:
+    """Keeping an unpartitioned table's size down: expire or archive old rows in bounded batches, never one long DELETE."""
+    if table.retention_days is not None:
+        return f"delete rows older than {table.retention_days:g} days in batches by created_at"
+    return "archive cold rows to a history table or object storage in batches by created_at"
 
 
 def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
@@ -104,12 +130,14 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
             )
         )
     horizon = spec.scale.retention_years or 5.0
+    referenced = referencing_tables(arch)
     for store in arch.datastores:
         for table in store.tables:
             size = figures.get(f"bytes.{horizon:g}y.{table.name}")
             # a wide-column store holds it (PAT055): its size is that store's nodes, not a primary's disk
             if size and size.value > PARTITION_MIN_BYTES / 10 and table.wide_column is None:
-                step = _size_step(table)
+                whole = "" if table.partitioning else why_whole(analysis, table, referenced)
+                step = _size_step(table, whole, append_mostly(analysis, table), kept_whole_by_author(spec, table.name))
                 found.append(
                     (
                         size.value / SHARD_MIN_BYTES,  # pressure against what one primary holds, the hard limit

@@ -17,7 +17,7 @@ from backend_architect.design.pools import pool_figures
 from backend_architect.design.pushes import shares_assumption
 from backend_architect.design.reference_checks import check_requests
 from backend_architect.design.runtimes import instance_rps
-from backend_architect.design.traffic import BLOB_BYTES, traffic_figures
+from backend_architect.design.traffic import BLOB_BYTES, traffic_figures, with_served_peak
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
@@ -85,6 +85,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += _object_storage(spec, arch, figures, assumptions)
     figures += table_payload_figures(spec, arch)
     figures += traffic_figures(spec, analysis, arch, assumptions)
+    figures = with_served_peak(figures)
     rps, basis = instance_rps(spec)
     if spec.constraints.instance_rps is None:
         assumptions.append(f"constraints.instance_rps: not given; {rps:,.0f} req/s per instance ({basis})")
@@ -417,10 +418,12 @@ def _compute(arch: Architecture, figures: list[Figure], rps: float) -> list[Figu
     if arch.deployment == "modular-monolith":
         # every module runs in one deployable: its instances carry the sum of their load
         total = sum(by_key[f"qps.peak.service.{s.name}"].value for s in arch.services)
+        # the peak it is sized on is a figure the document names: qps.peak.served where it differs from qps.peak.total
+        sized_on = ", sized on the peak requests/s the services serve (qps.peak.served)" if "qps.peak.served" in by_key else ""
         result.append(
             Figure(
                 key=f"instances.deployable.{arch.system}",
-                quantity=f"instances of the {arch.system} deployable (all modules)",
+                quantity=f"instances of the {arch.system} deployable (all modules){sized_on}",
                 value=max(MIN_INSTANCES, math.ceil(total / rps) + 1),
                 unit="instances",
                 formula="max(min_instances, ceil(peak / instance_rps) + 1) (one spare for a failing instance)",

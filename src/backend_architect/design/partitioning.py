@@ -58,18 +58,11 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table_inserts(figures, table, factor)
             # a storage pattern may have partitioned it already (tiers, expiry): its plan stands
-            partitioning = table.partitioning or _partitioning(table, size, horizon, _append_mostly(analysis, table))
+            partitioning = table.partitioning or _partitioning(table, size, horizon, append_mostly(analysis, table))
             key = unique_key_across_partitions(table)
-            if partitioning and key and not table.partitioning:
-                assumptions.append(
-                    f"{table.name}: not partitioned by time although {partitioning.reason}: its unique key ({', '.join(key)}) must hold across "
-                    f"the whole table, and PostgreSQL enforces uniqueness only within one partition"
-                )
-                partitioning = None
-            kept = _keeps_foreign_keys(analysis, table, referenced)
-            if partitioning and kept and not table.partitioning:
-                # the storage decision's rule (PAT042): a looked-up table others reference keeps its foreign keys, in one tier
-                assumptions.append(f"{table.name}: not partitioned by time although {partitioning.reason}: {kept}")
+            whole = why_whole(analysis, table, referenced)
+            if partitioning and whole and not table.partitioning:
+                assumptions.append(f"{table.name}: not partitioned by time although {partitioning.reason}: {whole}")
                 partitioning = None
             sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
             if spec.decisions:
@@ -136,6 +129,19 @@ def unique_key_across_partitions(table: Table) -> list[str]:
     return next((key for key in keys if PARTITION_COLUMN not in key), [])
 
 
+def why_whole(analysis: Analysis, table: Table, referenced: dict[str, list[str]]) -> str:
+    """Why time partitions cannot hold ``table`` ('' when they can): the one reason the partitioning decision states and
+    every remedy offered for the table's size reads (a bottleneck never proposes what this refuses).
+
+    A unique key without the partition column (PostgreSQL enforces uniqueness only within one partition), else the storage
+    decision's rule (PAT042): a looked-up table others reference keeps its foreign keys, in one tier.
+    """
+    key = unique_key_across_partitions(table)
+    if key:
+        return f"its unique key ({', '.join(key)}) must hold across the whole table, and PostgreSQL enforces uniqueness only within one partition"
+    return _keeps_foreign_keys(analysis, table, referenced)
+
+
 def referencing_tables(arch: Architecture) -> dict[str, list[str]]:
     """Each table's name -> the other tables whose foreign keys point at it."""
     referenced: dict[str, list[str]] = {}
@@ -164,7 +170,7 @@ def _keeps_foreign_keys(analysis: Analysis, table: Table, referenced: dict[str, 
 APPEND_MOSTLY_SHARE = 0.1
 
 
-def _append_mostly(analysis: Analysis, table: Table) -> bool:
+def append_mostly(analysis: Analysis, table: Table) -> bool:
     """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
     if table.append_only or table.entity is None:
         return table.append_only

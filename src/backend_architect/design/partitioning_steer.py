@@ -35,6 +35,15 @@ def _none(choice: str | None) -> bool:
     return choice is not None and any(choice.strip().lower() == w for w in NONE_WORDS)
 
 
+def kept_whole_by_author(spec: Spec, table: str) -> bool:
+    """The spec author kept ``table`` (or every table) whole: ``partitioning`` or ``partitioning.<table>`` forbidden or none."""
+    for key in ("partitioning", f"partitioning.{table}"):
+        override = override_for(spec, key)
+        if override is not None and (override.forbid or _none(override.choose)):
+            return True
+    return False
+
+
 def steer_table(
     spec: Spec, table: Table, planned: tuple[Partitioning | None, Sharding | None], forced: tuple[Partitioning, Sharding | None], blocked: list[str]
 ) -> Steered:

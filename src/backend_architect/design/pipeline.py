@@ -23,6 +23,7 @@ from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
 from backend_architect.design.indexes import derive_indexes
+from backend_architect.design.kept_counters import kept_counters
 from backend_architect.design.latency import derive_latency
 from backend_architect.design.messaging_tables import derive_messaging_tables
 from backend_architect.design.overrides import report, steerable_subjects
@@ -88,7 +89,10 @@ def design(spec: Spec) -> Architecture:
 def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
     """The finished architecture and the analysis every stage received (its warnings, for the caller to show)."""
     analysis = analyse(spec)
-    arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions])
+    # a counter the server keeps is kept by the create of the rows it counts: the spec reads as if that create wrote it
+    spec, kept = kept_counters(spec, analysis)
+    analysis = analyse(spec) if kept else analysis
+    arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions, *kept])
     for stage in STAGES:
         arch = stage(spec, analysis, arch)
     ignored = report(spec, arch, {key: p.code for p in PATTERNS for key in (p.code, p.name)}, steerable_subjects(spec, analysis, arch))

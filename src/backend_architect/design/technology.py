@@ -10,7 +10,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.keys import postgres_version
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
-from backend_architect.design.patterns._clouds import Part, named, pinned
+from backend_architect.design.patterns._clouds import Part, named, pinned, self_run
 from backend_architect.design.patterns._clouds import candidates as candidates_of
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES
 from backend_architect.design.patterns._copies import copies_of, copies_said
@@ -194,7 +194,7 @@ def _database(spec: Spec, arch: Architecture) -> Decision:
                 f"PostgreSQL {postgres_version(spec)}",
                 "transactions, foreign keys, partial and covering indexes, JSONB, full-text search, partitioning"
                 + (" and pgvector for embeddings (install the extension; the generated DDL stores real[] until it is)" if vectors else "")
-                + " in one engine the team can run managed anywhere",
+                + (" in one engine the team runs on its own machines" if self_run(spec) else " in one engine the team can run managed anywhere"),
             ),
             ("MySQL 8", _mysql_lacks(arch)),
             ("MongoDB", "the data is relational (foreign keys, multi-entity transactions); documents would move joins into code"),
@@ -260,9 +260,11 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
             f"Redis holds: {redis.purpose} ({size})",
             [
                 (
-                    "Redis 7 (managed, cluster mode)",
+                    # run by the team where no cloud offers it managed (its own data centres): Sentinel fails it over
+                    "Redis 7 (cluster mode)" if self_run(spec) else "Redis 7 (managed, cluster mode)",
                     "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; "
-                    f"{copies_said(copies, planned_level(spec, arch).zones)}: {why} (Sentinel or the managed service), {lost}"
+                    f"{copies_said(copies, planned_level(spec, arch).zones)}: {why} "
+                    f"({'Sentinel' if self_run(spec) else 'Sentinel or the managed service'}), {lost}"
                     + (f"; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2) for {', '.join(l1)}" if l1 else ""),
                 ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
@@ -310,7 +312,9 @@ def _observability(spec: Spec) -> Decision:
         "every service needs traces, metrics and logs correlated by request",
         [
             (
-                "OpenTelemetry SDK exporting traces and metrics (Prometheus + Grafana, or a managed backend); JSON logs with trace ids",
+                "OpenTelemetry SDK exporting traces and metrics (Prometheus + Grafana"
+                + ("" if self_run(spec) else ", or a managed backend")
+                + "); JSON logs with trace ids",
                 "vendor neutral; one instrumentation for all signals",
             ),
             ("Vendor agent only", "locks instrumentation to one vendor"),

@@ -7,6 +7,8 @@ reported (the use cases then leave traffic unaccounted for, or count it twice).
 
 from __future__ import annotations
 
+import math
+
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.payload import blob_columns, payload_columns
 from backend_architect.ir.model import Architecture, Figure, Table
@@ -72,6 +74,41 @@ def traffic_figures(spec: Spec, analysis: Analysis, arch: Architecture, assumpti
     )
     figures += ingress_figures(spec, analysis, arch)
     return figures
+
+
+#: What ``qps.peak.total`` says beside ``qps.peak.served`` when the two differ: the term that separates them.
+TOTAL_BESIDE_SERVED = (
+    "peak requests/s of the use cases, whole system (the GETs reading created rows back come on top: the peak requests/s the services serve, qps.peak.served)"
+)
+
+
+def with_served_peak(figures: list[Figure]) -> list[Figure]:
+    """``figures`` with ``qps.peak.served``: the requests/s the services serve at peak, the figure a deployable's instances are sized on.
+
+    It is the sum of the services' peaks (``qps.peak.service.*``): the use cases' peaks and the GETs reading created
+    rows back (``readback_*``), which no use case rates. Stated only when it differs from ``qps.peak.total`` (a read-back
+    counted, or a stated ``scale.requests``), whose quantity then says what separates the two, so the document names
+    one system peak per meaning and the instances' ``peak`` is one of them.
+    """
+    services = [f for f in figures if f.key.startswith("qps.peak.service.")]
+    total = next((f for f in figures if f.key == "qps.peak.total"), None)
+    terms = [(k, v) for f in services for k, v in f.inputs.items()]
+    use_cases = sum(v for k, v in terms if not k.startswith("readback_"))
+    readbacks = sum(v for k, v in terms if k.startswith("readback_"))
+    if total is None or math.isclose(use_cases + readbacks, total.value, rel_tol=1e-9, abs_tol=1e-9):
+        return figures
+    told = total.model_copy(update={"quantity": TOTAL_BESIDE_SERVED}) if readbacks else total
+    return [told if f is total else f for f in figures] + [
+        Figure(
+            key="qps.peak.served",
+            quantity="peak requests/s the services serve, whole system: the use cases' peaks and the GETs reading created rows back "
+            "(readbacks_peak); instances are sized on it",
+            value=use_cases + readbacks,
+            unit="req/s",
+            formula="use_cases_peak + readbacks_peak",
+            inputs={"use_cases_peak": use_cases, "readbacks_peak": readbacks},
+        )
+    ]
 
 
 def body_bytes(spec: Spec, use_case: UseCase, table: Table | None) -> tuple[float, float]:

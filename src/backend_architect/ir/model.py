@@ -486,6 +486,7 @@ class Parameter(IRModel):
     minimum: int | None = None
     default: Any = None
     spec_ref: str | None = Field(default=None, description="The spec filter, sort, search or proximity it carries (e.g. Follow.follower).")
+    example: Any = Field(default=None, description="The value the operation's example request sends; every item of its example answer satisfies it.")
 
 
 #: The country a geo-restricted item's examples show refused: the list's example and the 451's detail name the same one.

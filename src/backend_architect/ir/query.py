@@ -161,3 +161,9 @@ def guarded_how(arch: Architecture, service: str) -> str:
         f"a conditional insert of the key (INSERT ... IF NOT EXISTS, a lightweight transaction, with a {RUNTIME_RETENTION_DAYS}-day TTL) before the "
         "write, which stores the id of the row it makes, so a retry finds the key and gets the first answer, never a second row"
     )
+
+
+def example_query(op: Operation) -> str:
+    """The example request's query string: each parameter with an example, in the contract's order ('' when none)."""
+    pairs = [(p.name, p.example) for p in op.parameters if p.location == "query" and p.example is not None]
+    return "&".join(f"{name}={str(value).lower() if isinstance(value, bool) else value}" for name, value in pairs)

@@ -18,10 +18,9 @@ RuntimeRole = Literal["outbox", "inbox", "idempotency"]
 #: The table of each role, as the design names it (a spec entity of that name moves it aside: see ``runtime_name``).
 RUNTIME_TABLES: dict[RuntimeRole, str] = {"outbox": "outbox_events", "inbox": "processed_events", "idempotency": "idempotency_keys"}
 #: Days a published event, a consumer's record of it and a stored answer are kept: past every redelivery and client retry.
+#: One idempotency window: a retry with the same Idempotency-Key gets the first answer for as long as the key is kept, so the
+#: contract's header, design.md, the DDL's deletion, the CQL TTL and the scaffold's expiry all read this one figure.
 RUNTIME_RETENTION_DAYS = 7
-#: How long a retried request with the same Idempotency-Key gets the first answer replayed (the contract's header says it; the
-#: scaffold keeps it); the key's row stays RUNTIME_RETENTION_DAYS so a late retry with another body is still refused.
-IDEMPOTENCY_REPLAY_HOURS = 24
 
 
 #: The unpublished-events scan, as a polling relay runs it.

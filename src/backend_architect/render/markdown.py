@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
-from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, external_calls, if_match
+from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, example_query, external_calls, if_match
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -73,6 +73,9 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
 def _summary(arch: Architecture) -> list[str]:
     peak_read = next((f.value for f in arch.figures if f.key == "qps.peak.read"), 0.0)
     peak_write = next((f.value for f in arch.figures if f.key == "qps.peak.write"), 0.0)
+    served = next((f for f in arch.figures if f.key == "qps.peak.served"), None)
+    # the peak the instances are sized on, when it is not reads + writes: the read-backs of created rows, or a stated total
+    served_text = f"; {human(served.value, 'req/s')} the services serve (the use cases and the GETs reading created rows back)" if served else ""
     tables = sum(len(s.tables) for s in arch.datastores)
     lines = [f"# {arch.system}: backend design", ""]
     if arch.description:
@@ -88,7 +91,7 @@ def _summary(arch: Architecture) -> list[str]:
                 ["endpoints", endpoint_count(arch)],
                 ["tables / indexes", f"{tables} / {index_count(arch)}"],
                 ["events", ", ".join(e.name for e in arch.events) or "none"],
-                ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes"],
+                ["peak load", f"{human(peak_read, 'req/s')} reads, {human(peak_write, 'req/s')} writes{served_text}"],
                 *_reaching(arch),
                 *volume_rows(arch),
             ],
@@ -189,6 +192,9 @@ def _examples(apis: list[Api]) -> list[str]:
                 continue
             seen.add(op.kind)
             lines += [f"#### {op.kind}: {op.method.upper()} {api.base_path}{op.path}", "", op.description, ""]
+            query = example_query(op)
+            if query:
+                lines += [f"Request: `{op.method.upper()} {api.base_path}{op.path}?{query}`", ""]
             if op.example_request is not None:
                 lines += ["Request:", "", *_json_block(op.example_request), ""]
             if op.example_response is not None:

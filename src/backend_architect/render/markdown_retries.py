@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from backend_architect.ir.model import Api, Architecture, Operation
 from backend_architect.ir.query import guarded_how, held_keys, if_match
-from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS, RUNTIME_RETENTION_DAYS
+from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 #: What makes a write safe to repeat without a key, by its method.
 _BY_METHOD = {
@@ -48,8 +48,8 @@ def retries_section(arch: Architecture) -> list[str]:
     if keyed:
         lines.append(
             f"- `Idempotency-Key` (optional header) is taken by exactly these {len(keyed)} operations: {'; '.join(keyed)}. A retry with the "
-            f"same key gets the first answer (replayed for {IDEMPOTENCY_REPLAY_HOURS} hours); the same key with another body is a 409. Keys "
-            f"are kept {RUNTIME_RETENTION_DAYS} days " + _kept(arch) + "."
+            f"same key gets the first answer for as long as the key is kept; the same key with another body is a 409. "
+            f"Keys are kept {RUNTIME_RETENTION_DAYS} days " + _kept(arch) + "."
         )
     for method, reason in _BY_METHOD.items():
         same = [(api, op) for api, op in writes if op.method == method and not op.idempotency_key]

@@ -10,7 +10,7 @@ from typing import Any
 
 from backend_architect.ir.model import EXAMPLE_COUNTRY, Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
 from backend_architect.ir.query import IF_MATCH, if_match, operation_limit
-from backend_architect.ir.runtime_tables import IDEMPOTENCY_REPLAY_HOURS
+from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 OPENAPI_VERSION = "3.1.0"
 SERVER_URL = "https://api.example.com"
@@ -112,7 +112,8 @@ HEADER_PARAMS: dict[str, Any] = {
         "name": "Idempotency-Key",
         "in": "header",
         "required": False,
-        "description": f"Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for {IDEMPOTENCY_REPLAY_HOURS} hours.",
+        "description": "Unique key (e.g. a UUID) making a retried POST safe; replays return the first response for "
+        f"{RUNTIME_RETENTION_DAYS} days, as long as the key is kept.",
         "schema": {"type": "string", "maxLength": 255},
         "example": "8e03978e-40d5-43e8-bc93-6894a57f9324",
     },
@@ -351,6 +352,8 @@ def _parameter(param: Parameter) -> dict[str, Any]:
     out: dict[str, Any] = {"name": param.name, "in": param.location, "description": param.description, "schema": schema}
     if param.required or param.location == "path":
         out["required"] = True
+    if param.example is not None:
+        out["example"] = param.example
     return out
 
 

@@ -20,6 +20,7 @@ import jinja2
 from sqlalchemy.dialects import postgresql
 
 from backend_architect.ir.model import Architecture, Datastore
+from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 from backend_architect.render.ddl import compile_store
 from backend_architect.scaffold import code, code_routes, registry
 from backend_architect.scaffold.naming import doc, identifier, kebab, literal
@@ -331,7 +332,7 @@ def project_files(project: ProjectPlan, written: dict[str, dict[str, str]]) -> d
     files: dict[str, GeneratedFile] = {}
     for deployable in project.deployables:
         files.update(deployable_files(project, deployable, written))
-    context = {"project": project, "identifier": identifier}
+    context = {"project": project, "identifier": identifier, "idempotency_days": RUNTIME_RETENTION_DAYS}
     files["README.md"] = GeneratedFile(render("project/README.md.j2", **context))
     files["compose.yaml"] = GeneratedFile(render("project/compose.yaml.j2", **context))
     files["scripts/test.sh"] = GeneratedFile(render("project/test.sh.j2", **context), executable=True)

@@ -5,6 +5,8 @@
 Video and Tag and writes SearchQuery: its rows are videos, the query log is a side write.
 The rules, in order:
 
+0. an entity whose every write is a field the server generates (a counter bumped beside the row made: ``vote on question``
+   writing ``[QuestionVote, Question.score]``) is a side write, never the subject while the use case writes another;
 1. an entity the name names (``list chat messages`` -> Message: the last noun wins; words after
    "by", "of", "for", "from", "in" or "per" name a criterion: ``browse questions by tag`` -> Question);
 2. for a write, the first entity it writes;
@@ -51,6 +53,8 @@ def _named(spec: Spec, name: str, candidates: list[str]) -> str | None:
 def primary_entity(spec: Spec | None, use_case: UseCaseSpec) -> str | None:
     """The entity ``use_case`` is mainly about (see the module's rules), or None when it touches nothing."""
     writes = list(dict.fromkeys(w.split(".", 1)[0] for w in use_case.writes))
+    bumped = _bumped(spec, use_case) if spec is not None else set()
+    writes = [w for w in writes if w not in bumped] or writes
     reads = list(dict.fromkeys(r.split(".", 1)[0] for r in use_case.reads))
     touched = list(dict.fromkeys([*writes, *reads]))
     if not touched:
@@ -71,6 +75,16 @@ def primary_entity(spec: Spec | None, use_case: UseCaseSpec) -> str | None:
         if entity not in joins:
             return entity
     return reads[0]
+
+
+def _bumped(spec: Spec, use_case: UseCaseSpec) -> set[str]:
+    """Entities ``use_case`` writes only through fields the server generates (counters it keeps beside the row it makes)."""
+    by_entity: dict[str, list[bool]] = {}
+    for written in use_case.writes:
+        entity, _, field = written.partition(".")
+        declared = spec.entities[entity].fields.get(field) if entity in spec.entities and field else None
+        by_entity.setdefault(entity, []).append(bool(declared is not None and declared.generated))
+    return {e for e, generated in by_entity.items() if all(generated)}
 
 
 def side_writes(spec: Spec, use_case: UseCaseSpec) -> list[str]:

@@ -168,3 +168,42 @@ def test_forbidden_geo_restriction_builds_nothing_ok(key: str) -> None:
     (made,) = [d for d in arch.decisions if d.id.startswith("geo-restriction.")]
     assert made.author_reason == "licences are enforced by the CDN"
     assert "forbidden" in made.choice
+
+
+#: Films behind a gateway (several services, no team size at a high peak): the restricted read is not cached at the CDN.
+GATEWAY = """
+system: cinema
+scale: {peak_factor: 3}
+entities:
+  Studio: {fields: {name: string(80)}, rows: 10k}
+  Film: {fields: {title: string(200), studio: ref(Studio), blocked_countries: json}, rows: 1M}
+  Review: {fields: {film: ref(Film), body: text}, growth: 5M/day}
+use_cases:
+  - {name: add film, writes: [Film], rate: 1k/day}
+  - {name: watch film, kind: get, reads: [Film], rate: 20k/s}
+  - {name: write review, writes: [Review], rate: 5M/day}
+  - {name: list reviews, reads: [Review], filter: [film], rate: 20k/s}
+  - {name: list studios, reads: [Studio], rate: 5k/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "edges"),
+    [
+        pytest.param(LIST_ON_ROW, {"watch film": "the CDN"}, id="a-read-the-cdn-caches"),
+        pytest.param(CHILD_PART_OF, {"get video": "the load balancer"}, id="media-on-the-cdn-the-api-behind-the-load-balancer"),
+        pytest.param(GATEWAY, {"watch film": "the API gateway"}, id="behind-a-gateway"),
+    ],
+)
+def test_the_country_is_set_by_the_edge_the_read_passes_ok(text: str, edges: dict[str, str]) -> None:
+    """The CDN sets the country only for reads it caches; an API read behind the load balancer (or gateway) gets it from there."""
+    arch, _ = _design(text)
+    made = next(d for d in arch.decisions if d.id.startswith("geo-restriction."))
+    cdn = {c.use_case for c in arch.caches if c.strategy == "cdn"}
+    for use_case, edge in edges.items():
+        op = next(o for a in arch.apis for o in a.operations if use_case in o.use_cases and o.country_rule is not None)
+        assert f"set by {edge}" in op.description
+        assert (use_case in cdn) is (edge == "the CDN")
+        assert made.choice.startswith(f"geo-blocking per country: {edge}")
+    if "the CDN" not in edges.values():
+        assert "the CDN" not in made.choice

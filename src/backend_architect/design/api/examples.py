@@ -16,6 +16,8 @@ _PROBLEM_SLUGS = {400: "bad-request", 401: "unauthenticated", 404: "not-found", 
 _PROBLEM_TITLES = {400: "Bad request", 401: "Authentication required", 404: "Not found", 422: "Validation failed"}
 #: A session's example access token: the shape of a JWT, signed by no one.
 EXAMPLE_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIwMTk1MGY2YiJ9.c2lnbmF0dXJl"
+#: The point every example stands at: a GeoPoint's value, and the point a proximity read searches around.
+EXAMPLE_POINT = {"lat": 51.5072, "lon": -0.1276}
 #: Seconds an access token lives (15 minutes, the security model's lifetime).
 EXAMPLE_EXPIRES_IN = 900
 
@@ -36,7 +38,7 @@ def example_object(schemas: dict[str, ApiSchema], name: str, stories: Stories | 
         if prop.ref == "Money":
             result[prop.name] = {"amount": "19.99", "currency": "EUR"}
         elif prop.ref == "GeoPoint":
-            result[prop.name] = {"lat": 51.5072, "lon": -0.1276}
+            result[prop.name] = dict(EXAMPLE_POINT)
         elif prop.type == "array" and prop.items:
             result[prop.name] = [example_object(schemas, prop.items, stories)]
         elif prop.name in story and not prop.enum:
@@ -50,8 +52,11 @@ def example_object(schemas: dict[str, ApiSchema], name: str, stories: Stories | 
     return result
 
 
-def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: dict[str, str], stories: Stories | None = None) -> Operation:
-    """``op`` with its request, response and error examples."""
+def with_examples(
+    op: Operation, schemas: dict[str, ApiSchema], path_entities: dict[str, str], stories: Stories | None = None, constants: Mapping[str, str] | None = None
+) -> Operation:
+    """``op`` with its request, response and error examples; ``constants``: the read's constant filters (status=live), which
+    every item it answers shows."""
     request = example_object(schemas, op.request_schema, stories) if op.request_schema else None
     if request is not None and op.request_schema and op.kind in _SETTERS and op.flow not in {"login", "password"}:
         # the value a write is named for is the value its example sends ('mark read' sends read), and so the one it answers;
@@ -74,7 +79,10 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
         if isinstance(response, dict):
             # the state the write is named for is the one it stored ('mark message read' answers status: read)
             response.update({k: v for k, v in op.sets.items() if k in response})
+            if not op.paginated and "next_cursor" in response:
+                response["next_cursor"] = None  # one answer, no further page (page: none, the k nearest)
         _live(response)
+    op = _filtered(op, response, constants or {})
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
         "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
@@ -87,6 +95,51 @@ def with_examples(op: Operation, schemas: dict[str, ApiSchema], path_entities: d
         first = next((p.name for p in schemas[op.request_schema].properties), "body")
         problem["errors"] = [{"pointer": f"/{first}", "detail": "must not be empty"}]
     return op.model_copy(update={"example_request": request, "example_response": response, "example_error": problem, "example_error_status": error_status})
+
+
+#: Query parameters that choose how much or where, never which rows by a field's value.
+_NOT_FILTERS = frozenset({"limit", "cursor", "offset", "sort", "q", "radius"})
+
+
+def _filtered(op: Operation, response: Any, constants: Mapping[str, str]) -> Operation:
+    """A list's example request names a value for each exact-match filter, and every item it answers carries that value.
+
+    An example answering ``status=available`` with an ``offline`` item contradicts the filter it was asked with (and a
+    design keeping one set per status value). The value is the one the read's name or description says ('cabs of
+    available drivers' -> available), else the one the item shows; the item is then given it, so request and answer agree.
+    A proximity read's point is the one its items stand at; a constant filter (``status=live``) holds for every item.
+    """
+    items = response.get("items") if isinstance(response, dict) else response if isinstance(response, list) else None
+    if op.method != "get" or not isinstance(items, list):
+        return op
+    rows = [row for row in items if isinstance(row, dict)]
+    for row in rows:
+        row.update({field: _typed(value, row[field]) for field, value in constants.items() if field in row})
+    said = wanted_values(" ".join([*op.use_cases, op.description]))
+    params = []
+    for param in op.parameters:
+        value: Any = None
+        if param.location == "query" and param.name in {"lat", "lon"}:
+            value = EXAMPLE_POINT[param.name]
+        elif param.location == "query" and param.spec_ref and param.name not in _NOT_FILTERS and rows and param.name in rows[0]:
+            shown = rows[0][param.name]
+            value = next((v for w in said for v in param.enum if v.lower() == w), shown) if param.enum else shown
+            if value is None or isinstance(value, (dict, list)):
+                value = None
+            else:
+                for row in rows:
+                    row[param.name] = value
+        params.append(param.model_copy(update={"example": value}) if value is not None else param)
+    return op.model_copy(update={"parameters": params})
+
+
+def _typed(value: str, shown: Any) -> Any:
+    """A spec constant (``featured=true``, ``seats=4``) as the JSON value of the property it compares (the example's type)."""
+    if isinstance(shown, bool):
+        return value.strip().lower() in {"true", "yes", "1"}
+    if isinstance(shown, int) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
 
 
 def _live(response: Any) -> None:

@@ -19,7 +19,7 @@ the relationship and unmade with ``DELETE`` on the same path, both 204:
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.design.api.operations import Method, ServiceApi, server_sets
+from backend_architect.design.api.operations import Method, ServiceApi, also_updates, server_sets
 from backend_architect.design.api.paths import collection
 from backend_architect.design.api.schemas import plaintext
 from backend_architect.design.named_state import named_state
@@ -149,5 +149,6 @@ def _link(api: ServiceApi, use_case: UseCase) -> None:
         if relate
         else f"Removes the {what} link to the {target}; removing a missing link is not an error."
     )
+    note = f"{note} {also_updates(use_case)}".strip()
     op = api.base(use_case, method, path, "create" if relate else "delete", params, request_schema=request, success_status=204, flow=use_case.flow, note=note)
     api.put(op)

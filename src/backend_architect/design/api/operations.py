@@ -40,6 +40,8 @@ class ServiceApi:
         self.stories = {name: blob_contract.example_story(res.spec, name) for name in res.spec.entities}
         #: Per operation, path parameters naming another service's row that nothing checks: an unknown id there is no 404.
         self.unchecked: dict[tuple[str, str], set[str]] = {}
+        #: Per operation id, the constant filters of its use case on the entity's own fields (status=live): its examples' items show them.
+        self.constants: dict[str, dict[str, str]] = {}
 
     # --- common parts -------------------------------------------------------------------
 
@@ -61,6 +63,8 @@ class ServiceApi:
         reads, writes = remote_access(use_case, self.res.owner)
         description = use_case.spec.description or f"Use case '{use_case.name}' (actor: {use_case.spec.actor})."
         constants = [f"{field.split('.')[-1]} = {value}" for field, value in map(split_filter, use_case.spec.filter) if value is not None]
+        own = [(field.removeprefix(f"{entity}."), value) for field, value in map(split_filter, use_case.spec.filter) if value is not None]
+        self.constants[camel(use_case.id)] = {field: value for field, value in own if "." not in field}
         if constants:
             description += f" Returns only items where {' and '.join(constants)}."
         if use_case.spec.owner_only:
@@ -185,6 +189,8 @@ class ServiceApi:
                 notes.append(server_sets(stamped, named))
         if use_case.children:
             notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} rows in one transaction.")
+        if also := also_updates(use_case):
+            notes.append(also)
         return notes
 
     # --- the contract ---------------------------------------------------------------------
@@ -302,7 +308,7 @@ class ServiceApi:
         if op.conditional and op.kind != "get":
             errors.add(412)
         op = op.model_copy(update={"error_statuses": sorted(errors)})
-        return with_examples(op, self.schemas.schemas, self.res.path_entities, self.stories)
+        return with_examples(op, self.schemas.schemas, self.res.path_entities, self.stories, self.constants.get(op.operation_id, {}))
 
     def used_schemas(self) -> list[ApiSchema]:
         """Schemas the operations reference, directly or through properties (no unused components)."""
@@ -340,6 +346,15 @@ def owner_sentence(path: str) -> str:
     if "{" in path:
         return " Only the owner of the resource may do this; others get 404, so ids cannot be probed."
     return " Only the caller's own resource is reachable: the path names no id, so no one else's can be asked for."
+
+
+def also_updates(use_case: UseCase) -> str:
+    """What a write changes on other rows by field (a counter it keeps: the question's score a vote changes), or "".
+
+    A reader of the contract learns every row the request changes, not only the one it names.
+    """
+    others = [w for w in dict.fromkeys(use_case.spec.writes) if "." in w and w.split(".", 1)[0] not in {use_case.entity, *use_case.children}]
+    return f"Also updates {', '.join(others)}." if others else ""
 
 
 def server_sets(fields: list[str], named: dict[str, str]) -> str:

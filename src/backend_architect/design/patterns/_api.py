@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from backend_architect.design.api.examples import EXAMPLE_POINT
 from backend_architect.design.api.paths import collection
 from backend_architect.design.examples import EXAMPLE_TIME, example_uuid
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter
@@ -50,8 +51,13 @@ def schema_of(arch: Architecture, service: str, name: str) -> ApiSchema | None:
 
 
 def with_parameters(op: Operation, parameters: Iterable[Parameter], drop: Iterable[str] = ()) -> Operation:
-    """``op`` with query parameters added (replacing ones of the same name) and others dropped; 400 among its errors."""
-    added = list(parameters)
+    """``op`` with query parameters added (replacing ones of the same name) and others dropped; 400 among its errors.
+
+    A replaced parameter keeps the example the operation's example request sent (the filter its example answer
+    satisfies); a point's lat and lon are the point the examples stand at.
+    """
+    sent = {p.name: p.example for p in op.parameters if p.example is not None} | ({**EXAMPLE_POINT} if op.method == "get" else {})
+    added = [p if p.example is not None or p.name not in sent else p.model_copy(update={"example": sent[p.name]}) for p in parameters]
     names = {p.name for p in added} | set(drop)
     kept = [p for p in op.parameters if p.name not in names]
     path = [p for p in kept if p.location == "path"]

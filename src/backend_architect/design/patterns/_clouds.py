@@ -40,6 +40,14 @@ MANAGED_SEARCH: dict[str, dict[str, str]] = {
     "azure": {"OpenSearch": "Aiven for OpenSearch on Azure", "Elasticsearch": "Elastic Cloud on Azure"},
 }
 
+#: The managed offering of each column store on each provider, where its vendor runs one there; a provider's own warehouse
+#: (Redshift, BigQuery, Synapse) is ``MANAGED[provider]["warehouse"]``. The analytics record's engine picks one (``warehouse_service``).
+MANAGED_WAREHOUSE: dict[str, dict[str, str]] = {
+    "aws": {"ClickHouse": "ClickHouse Cloud on AWS", "Snowflake": "Snowflake on AWS"},
+    "gcp": {"ClickHouse": "ClickHouse Cloud on Google Cloud", "Snowflake": "Snowflake on Google Cloud", "BigQuery": "BigQuery"},
+    "azure": {"ClickHouse": "ClickHouse Cloud on Azure", "Snowflake": "Snowflake on Azure"},
+}
+
 #: Managed services by provider (names as the providers' documentation spells them, 2024).
 MANAGED: dict[str, dict[Part, str]] = {
     "aws": {
@@ -129,6 +137,20 @@ def managed(spec: Spec) -> bool:
     return override is None or not override.forbid
 
 
+def self_run(spec: Spec) -> bool:
+    """Whether the team runs every part itself: no catalogued cloud names a managed service (``constraints.cloud`` not given,
+    not in the catalogue, or managed services forbidden), as in its own data centres. No record then chooses a managed
+    service (a managed Redis, broker, gateway or metrics backend): it names the open-source part it runs.
+
+    >>> from backend_architect.spec.model import Spec
+    >>> self_run(Spec.model_validate({"system": "s", "entities": {"A": {}}, "scale": {"regions": ["new-york", "colorado"]}}))
+    True
+    >>> self_run(Spec.model_validate({"system": "s", "entities": {"A": {}}, "constraints": {"cloud": "aws"}}))
+    False
+    """
+    return provider(spec) is None or not managed(spec)
+
+
 def candidates(part: Part, spec: Spec) -> list[str]:
     """Every technology that can play ``part``: each provider's managed service, then the open-source ones (PostgreSQL at
     the version the spec targets)."""
@@ -154,6 +176,25 @@ def search_service(spec: Spec, engine: str) -> str:
     if key is None or family is None or avoided(spec, MANAGED_SEARCH[key][family]):
         return family or engine
     return MANAGED_SEARCH[key][family]
+
+
+def warehouse_service(spec: Spec, engine: str) -> str:
+    """The product running the column store ``engine``: the provider's own warehouse when the engine is it, else the engine
+    vendor's managed offering on that provider, else the engine itself (run on the provider's machines); so the analytics
+    record, the component and the cloud record name one product (never ClickHouse chosen and Redshift provisioned).
+
+    >>> from backend_architect.spec.model import Spec
+    >>> aws = Spec.model_validate({"system": "s", "entities": {"A": {}}, "constraints": {"cloud": "aws"}})
+    >>> warehouse_service(aws, "ClickHouse"), warehouse_service(aws, "Apache Druid"), warehouse_service(aws, named(aws, "warehouse"))
+    ('ClickHouse Cloud on AWS', 'Apache Druid', 'Amazon Redshift (or Athena over Parquet in S3)')
+    """
+    key = provider(spec) if managed(spec) else None
+    if key is None or engine == MANAGED[key]["warehouse"]:
+        return engine
+    family = next((e for e in MANAGED_WAREHOUSE[key] if e.lower() in engine.lower()), None)
+    if family is None or avoided(spec, MANAGED_WAREHOUSE[key][family]):
+        return engine
+    return MANAGED_WAREHOUSE[key][family]
 
 
 def pinned(spec: Spec, part: Part) -> str | None:

@@ -7,6 +7,8 @@ scaffold state one flow.
 
 from __future__ import annotations
 
+import math
+
 from backend_architect.design import blob_contract
 from backend_architect.design.examples import EXAMPLE_TIME, example_uuid
 from backend_architect.design.patterns._api import collection_path, new_operation, prop
@@ -67,17 +69,7 @@ def upload_operation(spec: Spec, arch: Architecture, service: str, entity: str, 
             ),
         ],
     )
-    response = ApiSchema(
-        name=f"{entity}{suffix}Upload",
-        entity=entity,
-        properties=[
-            prop(
-                "upload_url", "string", "Pre-signed URL to PUT the file to, with the same Content-Type (multipart for large files).", fmt="uri", max_length=2048
-            ),
-            prop("object_key", "string", f"Key of the upload; send it as {field} when creating the {entity}.", max_length=blob_contract.KEY_LENGTH),
-            prop("expires_at", "string", "When the URL stops accepting the upload.", fmt="date-time"),
-        ],
-    )
+    response, parts = _upload_answer(entity, suffix, field, limit)
     key = blob_contract.example_key(entity, field, example_uuid(f"{entity}.{field}.upload"))
     example = {"upload_url": f"https://uploads.example.com/{key}?X-Amz-Expires={blob_contract.UPLOAD_URL_TTL_S}&X-Amz-Signature=abc", "object_key": key,
                "expires_at": EXAMPLE_TIME}  # fmt: skip
@@ -88,7 +80,7 @@ def upload_operation(spec: Spec, arch: Architecture, service: str, entity: str, 
         summary=f"Get an upload URL for {article(entity)}'s {field}",
         description=f"Answers a pre-signed URL valid {blob_contract.UPLOAD_URL_TTL_S // 60} minutes, bound to the declared content type and size "
         f"(at most {size(limit)}; types: {', '.join(types)}): the client PUTs the file to object storage directly, then sends the object key as "
-        f"{field} when it creates the {entity}, which confirms the upload. {note}".strip(),
+        f"{field} when it creates the {entity}, which confirms the upload.{_in_parts(limit)} {note}".strip(),
         entity=entity,
         kind="create",
         tag=tag,
@@ -101,7 +93,60 @@ def upload_operation(spec: Spec, arch: Architecture, service: str, entity: str, 
         example_response=example,
         idempotency_key=True,
     )
-    return ((service, op),), ((service, request), (service, response))
+    return ((service, op),), ((service, request), (service, response), *((service, p) for p in parts))
+
+
+def _in_parts(limit: int) -> str:
+    """What the contract says of a file too large for one PUT, when the field's limit allows one (else nothing)."""
+    if limit <= blob_contract.MULTIPART_FROM:
+        return ""
+    return (
+        f" Above {size(blob_contract.MULTIPART_FROM)} the answer carries parts instead of upload_url (S3 multipart upload): the client PUTs "
+        f"each {size(blob_contract.PART_BYTES)} slice of the file (the last one shorter) to its part's url, keeps each answer's ETag, then "
+        "POSTs the part numbers and ETags to complete_url; the object exists under object_key only then."
+    )
+
+
+def _upload_answer(entity: str, suffix: str, field: str, limit: int) -> tuple[ApiSchema, tuple[ApiSchema, ...]]:
+    """The upload answer: one PUT URL, and where the field's limit passes ``MULTIPART_FROM`` the parts' URLs and the completion URL
+    (each present by the declared size), so a file one PUT cannot carry has the contract it needs."""
+    key = prop("object_key", "string", f"Key of the upload; send it as {field} when creating the {entity}.", max_length=blob_contract.KEY_LENGTH)
+    expires = prop("expires_at", "string", "When the URL stops accepting the upload.", fmt="date-time")
+    name = f"{entity}{suffix}Upload"
+    if limit <= blob_contract.MULTIPART_FROM:
+        url = prop("upload_url", "string", "Pre-signed URL to PUT the file to, with the same Content-Type.", fmt="uri", max_length=2048)
+        return ApiSchema(name=name, entity=entity, properties=[url, key, expires]), ()
+    above = size(blob_contract.MULTIPART_FROM)
+    count = math.ceil(limit / blob_contract.PART_BYTES)
+    part = ApiSchema(
+        name=f"{name}Part",
+        entity=entity,
+        properties=[
+            ApiProperty(
+                name="part_number", type="integer", minimum=1, maximum=count, required=True, read_only=True, description="Position of the part, from 1."
+            ),
+            prop("url", "string", "Pre-signed URL to PUT this part to; its answer's ETag goes to complete_url.", fmt="uri", max_length=2048),
+        ],
+    )
+    optional = {"required": False}
+    one = f"Pre-signed URL to PUT the file to, with the same Content-Type; for a file of at most {above}."
+    url = prop("upload_url", "string", one, fmt="uri", max_length=2048)
+    listed = prop("parts", "array", f"For a file above {above}: a pre-signed URL per part, in order.", items=part.name).model_copy(
+        update={"required": False, "min_items": 2, "max_items": count}
+    )
+    part_bytes = ApiProperty(
+        name="part_bytes", type="integer", minimum=blob_contract.PART_BYTES, maximum=blob_contract.PART_BYTES, read_only=True,
+        description=f"For a file above {above}: bytes of each part, the last one shorter.",
+    )  # fmt: skip
+    complete = prop(
+        "complete_url",
+        "string",
+        f"For a file above {above}: pre-signed URL to POST the part numbers and their ETags to (S3 CompleteMultipartUpload) once every part is stored.",
+        fmt="uri",
+        max_length=2048,
+    )
+    properties = [url.model_copy(update=optional), listed, part_bytes, complete.model_copy(update=optional), key, expires]
+    return ApiSchema(name=name, entity=entity, properties=properties), (part,)
 
 
 def download_operation(spec: Spec, arch: Architecture, service: str, entity: str, field: str, through: str, outputs: tuple[str, ...] = ()) -> Added:

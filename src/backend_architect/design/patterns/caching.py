@@ -124,7 +124,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     for use_case in analysis.use_cases:
         if use_case.is_write or use_case.is_job or use_case.name in decided:
             continue
-        path = _path(spec, analysis, use_case, known)
+        path = _path(spec, analysis, use_case, known, arch)
         numbers = _by_numbers(path)
         override = override_for(spec, f"cache.{use_case.id}", (read_path_cache.code, read_path_cache.name))
         strategy, problem = _steered(path, numbers, override)
@@ -210,7 +210,7 @@ def _origin(path: _Path, extra: list[Figure]) -> Origin | None:
     cdn = next((f.value for f in extra if f.key.startswith("cache.hit_ratio.")), None)
     if cdn is None or path.ttl is None:
         return None
-    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.writes)
+    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.invalidating)
 
 
 @dataclass(frozen=True)
@@ -229,6 +229,13 @@ class _Path:
     written: str = ""
     #: The newest page per parent its writers keep current (write-through), when the read must be current and is that shape.
     recent: RecentPage | None = None
+    #: Writes/s among ``writes`` that delete no keys: fields a mechanism writes back that this read takes from its own store.
+    kept_apart: float = 0.0
+
+    @property
+    def invalidating(self) -> float:
+        """The writes/s that delete cached keys."""
+        return self.writes - self.kept_apart
 
     @property
     def qps(self) -> float:
@@ -243,18 +250,43 @@ class _Path:
         return max(1, math.ceil(self.keys * HOT_SHARE))
 
 
-def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, float]) -> _Path:
+def _write_backs(arch: Architecture, use_case: UseCase) -> tuple[float, str, str]:
+    """Writes/s a mechanism itself makes to the rows a read returns (last seen written back from Redis), what they are, and
+    the store this read takes the written fields from instead of the row ('' when it reads them from the row).
+
+    A row's write rate in every record includes them: a decision saying '0 writes/s, never changes' beside a
+    write-back of 1,000 rows/s contradicts the design's own mechanism.
+    """
+    loads = [(m, load) for m in arch.mechanisms for load in m.loads if load.writes_per_s > 0 and load.entity in use_case.entities]
+    if not loads:
+        return 0.0, "", ""
+    total = sum(load.writes_per_s for _, load in loads)
+    said = "; ".join(f"{fmt(load.writes_per_s)} {load.quantity}" for _, load in loads)
+    patterns = {m.pattern for m, _ in loads}
+    served = next((m.store for m in arch.mechanisms if m.use_case == use_case.name and m.serves == "read" and m.pattern in patterns), "")
+    return total, said, served
+
+
+def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, float], arch: Architecture) -> _Path:
     public = use_case.spec.auth in {"none", "optional"}
-    _changes_class, natural_ttl, why = _changes(analysis, use_case)
+    changes_class, natural_ttl, why = _changes(analysis, use_case)
+    backs, said, served = _write_backs(arch, use_case)
+    if backs and served:
+        why = f"{why}, but for the design's write-back ({said}), which this read takes from {served}, never from the cache: it deletes no keys"
+    elif backs and changes_class in {"reference", "immutable", "append_only"}:
+        natural_ttl, why = None, f"its rows are updated ({said})"
+    elif backs:
+        why = f"{why}; {said}"
     ttl, ttl_reason = _ttl(use_case, public, natural_ttl, why)
     keys, basis = _keys(spec, analysis, use_case)
     written = [e for e in use_case.entities if e in analysis.entities and analysis.entities[e].mutability not in {"reference"}] or [use_case.entity]
-    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0)
+    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0) + backs
     recent = recent_page(spec, analysis, use_case) if ttl is None and use_case.spec.cache is not False else None
     if recent is not None:
         # appends update the cached page in place: only updates and deletes cost a miss
         ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
-    return _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent)
+    kept_apart = backs if served and recent is None else 0.0
+    return _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
 
 
 def entry_bytes(arch: Architecture, path: _Path) -> int:
@@ -301,7 +333,7 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             rationale=f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it; Cache-Control lets browsers reuse "
             f"responses for {fmt(ttl)}s",
         ), []
-    figures_out = hit_figures(use_case, qps, ttl, path.hot, path.writes)
+    figures_out = hit_figures(use_case, qps, ttl, path.hot, path.invalidating)
     if strategy == "cdn":
         return CachePlan(
             use_case=use_case.name,
@@ -425,7 +457,7 @@ def _why_not(path: _Path, strategy: str) -> str:
         return "only each browser reuses a response: the database still serves every client's first read"
     if strategy == "cdn":
         return "the edge serves it to everyone" + ("" if path.public else ": not for a read that needs a token")
-    return f"a shared cache to run and invalidate on {fmt(path.writes)} writes/s"
+    return f"a shared cache to run and invalidate on {fmt(path.invalidating)} writes/s"
 
 
 def _ttl(use_case: UseCase, public: bool, natural: float | None, why: str) -> tuple[float | None, str]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._clouds import Part, managed, named, open_source, provider, search_service
+from backend_architect.design.patterns._clouds import Part, managed, named, open_source, provider, search_service, warehouse_service
 from backend_architect.design.patterns._common import decision
 from backend_architect.ir.model import Architecture, Decision
 from backend_architect.spec.model import Spec
@@ -63,6 +63,16 @@ def managed_services(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     yield Applied(_record(spec, arch, key))
 
 
+def _service(spec: Spec, part: Part, technology: str) -> str:
+    """The product a component runs on this provider: a search engine or column store is named for the engine its own record
+    chose (the diagram draws it), as that engine's managed offering here; any other part is the provider's managed service."""
+    if part == "search-engine":
+        return search_service(spec, technology)
+    if part == "warehouse":
+        return warehouse_service(spec, technology)
+    return named(spec, part)
+
+
 def _record(spec: Spec, arch: Architecture, key: str) -> Decision:
     """The managed service named for the database and each component."""
     ha = arch.availability is not None and arch.availability.zones > 1
@@ -70,8 +80,7 @@ def _record(spec: Spec, arch: Architecture, key: str) -> Decision:
     for component in arch.components:
         part = KIND_PART.get(component.kind)
         if part is not None:
-            # a search engine is named for the engine the search record runs (the diagram draws it), on this provider
-            rows.append(f"{component.kind}: {search_service(spec, component.technology) if part == 'search-engine' else named(spec, part)}")
+            rows.append(f"{component.kind}: {_service(spec, part, component.technology)}")
     rows = list(dict.fromkeys(rows))
     return decision(
         "cloud",

@@ -23,6 +23,7 @@ from backend_architect.design.patterns._common import (
 from backend_architect.design.patterns._shard_load import Primaries, ShardGroup, describe, primaries, shard_figures
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.ir.query import BUSIEST_WRITES
+from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.model import DecisionOverride, Spec
 
 #: Share of a cached path's reads that still reach the database when its hit ratio is not known.
@@ -79,7 +80,8 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     reads = {db: load.reads for db, load in ledger.items()}
     writes = {db: load.writes for db, load in ledger.items()}
     out: list[Figure] = [
-        figure(f"db.mechanism.{load.key}", load.quantity, load.reads_per_s + load.writes_per_s, "req/s", load.formula, load.inputs, db)
+        # one quantity, one unit: a load that only writes is the writes/s its own figure states (last seen written back)
+        figure(f"db.mechanism.{load.key}", load.quantity, load.reads_per_s + load.writes_per_s, _unit(load), load.formula, load.inputs, db)
         for db, found in ledger.items()
         for load in found.mechanisms
     ]
@@ -375,3 +377,8 @@ def _searched_elsewhere(arch: Architecture, entity: str, searches: bool) -> bool
         return False
     found = table_of(arch, entity)
     return found is not None and any(p.data == f"{found[1].name}.search" and p.component == "search-engine" for p in arch.placements)
+
+
+def _unit(load: StoreLoad) -> str:
+    """A mechanism's load in the unit of what it does: writes/s when it only writes, else req/s."""
+    return "writes/s" if load.writes_per_s and not load.reads_per_s else "req/s"

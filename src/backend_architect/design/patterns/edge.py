@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
-from backend_architect.design.patterns._clouds import named
+from backend_architect.design.patterns._clouds import named, self_run
 from backend_architect.design.patterns._common import decision, fmt
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
@@ -37,7 +37,9 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     ## References
     C. Richardson, "Pattern: API Gateway"; AWS Well-Architected, Reliability pillar.
     """
-    peak = sum(u.peak_qps for u in analysis.use_cases)
+    # the edge carries what the services serve: the read-backs of created rows too where the design counts them (qps.peak.served)
+    served = next((f.value for f in arch.figures if f.key == "qps.peak.served"), None)
+    peak = served if served is not None else sum(u.peak_qps for u in analysis.use_cases)
     services = [s.name for s in arch.services]
     lb = Component(
         name="load-balancer",
@@ -51,7 +53,10 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     by_numbers = "gateway" if arch.deployment == "microservices" else "load-balancer"
     steered = steer(spec, "edge", by_numbers, EDGES, (edge.code, edge.name))
     deployables = 1 if arch.deployment == "modular-monolith" else len(services)
-    built, numbers = _built(steered.build, lb, services, deployables, peak), _built(by_numbers, lb, services, deployables, peak)
+    # where the team runs every part (no cloud offers a managed one) the gateway is Envoy it runs, not a managed service
+    gateway = "Envoy" if self_run(spec) else "a managed API gateway (or Envoy)"
+    built = _built(steered.build, lb, services, deployables, peak, gateway, served)
+    numbers = _built(by_numbers, lb, services, deployables, peak, gateway, served)
     assert built.decision is not None
     assert numbers.decision is not None
     choices = {"choices": [names[0] for names in EDGES.values()]}
@@ -62,13 +67,18 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
 EDGES = {"gateway": ["API gateway", "gateway"], "load-balancer": ["a load balancer only", "each service exposed directly", "load balancer"]}
 
 
-def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float) -> Applied:
+def at_peak(served: float | None) -> str:
+    """How the edge's peak is named: the services' (use cases and read-backs, ``qps.peak.served``) where it differs from the use cases'."""
+    return "at peak" if served is None else "served at peak (the use cases and the GETs reading created rows back)"
+
+
+def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float, product: str, served: float | None = None) -> Applied:
     """The edge of ``variant``: an API gateway behind the load balancer, or the load balancer alone."""
     if variant == "gateway":
         gateway = Component(
             name="api-gateway",
             kind="api-gateway",
-            technology="managed API gateway (or Envoy), at least two instances across zones",
+            technology=f"{product.removeprefix('a ')}, at least two instances across zones",
             purpose="authenticates (JWT), rate-limits and routes every public request to its service",
             services=services,
             instances=2,
@@ -78,9 +88,9 @@ def _built(variant: str, lb: Component, services: list[str], deployables: int, p
             "edge",
             "API gateway and load balancing",
             "architecture",
-            f"a managed API gateway (or Envoy) behind the load balancer ({lb.technology}): TLS, JWT validation, rate limits and routing in "
+            f"{product} behind the load balancer ({lb.technology}): TLS, JWT validation, rate limits and routing in "
             "one place; redundant (at least two instances across zones, no single point of failure)",
-            f"{len(services)} services behind one public API, {fmt(peak)} req/s at peak",
+            f"{len(services)} services behind one public API, {fmt(peak)} req/s {at_peak(served)}",
             "one place for the cross-cutting edge concerns instead of one copy in every service; the load balancer health-checks the "
             "gateway instances and each service's instances",
             alternatives=[
@@ -97,7 +107,7 @@ def _built(variant: str, lb: Component, services: list[str], deployables: int, p
         "architecture",
         f"a load balancer ({lb.technology}) across zones in front of the instances: TLS termination, health checks, rate limits per client; redundant "
         "(no single point of failure)",
-        f"{deployables} deployable(s), {fmt(peak)} req/s at peak",
+        f"{deployables} deployable(s), {fmt(peak)} req/s {at_peak(served)}",
         "a gateway adds nothing over one deployable: routing and aggregation are unneeded",
         alternatives=[("API gateway", "routing and aggregation are unneeded with one deployable")],
         subject="system",

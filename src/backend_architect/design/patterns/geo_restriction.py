@@ -29,8 +29,9 @@ def geo_restriction(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     ``countries: blocked | allowed`` says it where the names do not.
 
     ## What it adds
-    The edge (the CDN, else the load balancer) geolocates the client's IP and sets
-    ``X-Client-Country``, dropping any value the client sent. Every read of the item (its
+    The edge each read's requests pass (the CDN for a read it caches, else the API gateway, else
+    the load balancer) geolocates the client's IP and sets ``X-Client-Country``, dropping any
+    value the client sent. Every read of the item (its
     get, its playback, its download URL) answers ``451 Unavailable For Legal Reasons``
     (problem+json) to a caller from a country the rule excludes, and its shared caches key
     the response by that country (``Vary: X-Client-Country``), so a copy cached for one
@@ -67,13 +68,32 @@ def _restricted(arch: Architecture, item: str) -> list[tuple[str, str, Operation
     ]
 
 
-def _sentence(rule: CountryRule) -> str:
+def _sentence(rule: CountryRule, edge: str = "the edge") -> str:
     where = f"the item's {rule.column}" if rule.item_column is None else f"{rule.table}.{rule.column} for this {rule.item}"
     refused = "is listed in" if rule.mode == "blocked" else "is not listed in"
     return (
-        f"451 (problem+json) when the caller's country ({rule.header}, set by the edge from the client's IP) {refused} {where}; "
-        f"responses vary by {rule.header}."
+        f"451 (problem+json) when the caller's country ({rule.header}, set by {edge} from the client's IP) {refused} {where}; responses vary by {rule.header}."
     )
+
+
+def passed_edge(arch: Architecture, op: Operation) -> str:
+    """The edge a read's requests pass that sees the client's IP and sets the country: the CDN only for a read the CDN caches
+    (the rest of the API never passes it, it serves media), else the API gateway where one routes the API, else the load balancer."""
+    if any(c.strategy == "cdn" and c.use_case in op.use_cases for c in arch.caches):
+        return "the CDN"
+    if any(c.kind == "api-gateway" for c in arch.components):
+        return "the API gateway (from the client address the load balancer forwards)"
+    return "the load balancer"
+
+
+def _edges(arch: Architecture, reads: list[tuple[str, str, Operation]]) -> str:
+    """Who sets the country for the restricted reads: one edge, or each edge with the reads passing it."""
+    by_edge: dict[str, list[str]] = {}
+    for _, base, op in reads:
+        by_edge.setdefault(passed_edge(arch, op), []).append(f"GET {base}{op.path}")
+    if len(by_edge) == 1:
+        return f"{next(iter(by_edge))} geolocates"
+    return " and ".join(f"{edge} (for {', '.join(paths)})" for edge, paths in by_edge.items()) + " geolocate"
 
 
 def _cost(rule: CountryRule, peak: float) -> str:
@@ -94,11 +114,12 @@ def _applied(analysis: Analysis, arch: Architecture, rule: CountryRule) -> Appli
                 update={
                     "country_rule": rule,
                     "error_statuses": sorted({*op.error_statuses, REFUSED}),
-                    "description": op.description if sentence in op.description else f"{op.description} {sentence}".strip(),
+                    "description": op.description if said in op.description else f"{op.description} {said}".strip(),
                 }
             ),
         )
         for service, _, op in reads
+        for said in [_sentence(rule, passed_edge(arch, op))]
     )
     shapes: tuple[tuple[str, ApiSchema], ...] = ()
     if rule.item_column is None:
@@ -108,12 +129,11 @@ def _applied(analysis: Analysis, arch: Architecture, rule: CountryRule) -> Appli
     peak = sum(u.peak_qps for u in analysis.use_cases if u.name in names)
     caches = tuple(_keyed(c, rule) for c in arch.caches if c.use_case in names and c.strategy in _SHARED)
     listed = ", ".join(f"GET {base}{op.path}" for _, base, op in reads)
-    edge = "the CDN" if any(c.kind == "cdn" for c in arch.components) else "the load balancer"
     made = decision(
         f"geo-restriction.{kebab(rule.item)}",
         f"Geo-restriction of {rule.item}",
         "api",
-        f"geo-blocking per country: {edge} geolocates the client's IP and sets {rule.header} (a client-sent value is dropped); {listed} "
+        f"geo-blocking per country: {_edges(arch, reads)} the client's IP and sets {rule.header} (a client-sent value is dropped); {listed} "
         f"{sentence.replace('451', 'answer 451', 1)} "
         + (f"Shared caches key those responses by country ({', '.join(c.use_case for c in caches)})" if caches else "No shared cache keeps them"),
         f"{rule.item} is {'refused in the countries' if rule.mode == 'blocked' else 'served only in the countries'} of "

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.blob_contract import DEFAULT_BLOB_BYTES, UPLOAD_URL_TTL_S, max_bytes
+from backend_architect.design.blob_contract import DEFAULT_BLOB_BYTES, MULTIPART_FROM, PART_BYTES, UPLOAD_URL_TTL_S, max_bytes
 from backend_architect.design.data import constraint_name
 from backend_architect.design.media_compression import Compression, compression
 from backend_architect.design.patterns import Applied, Outcome, pattern
@@ -43,8 +43,6 @@ WORKER_CORES = 8
 UTILISATION = 0.7
 #: Attempts before a job goes to the dead-letter queue.
 ATTEMPTS = 3
-#: Uploads past this size go in parts (S3 multipart); the URL's lifetime and the blob size default are the blob contract's.
-MULTIPART_FROM = 100_000_000
 #: Length of a segment of adaptive streaming.
 SEGMENT_S = 4
 
@@ -254,7 +252,12 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     )
     limit = max_bytes(spec.entities[entity].fields[field])
     # multipart only where the field's own limit lets an upload be that large (one limit, the contract's)
-    parts = f", multipart above {MULTIPART_FROM // 1_000_000} MB" if limit > MULTIPART_FROM else ""
+    parts = (
+        f", multipart above {MULTIPART_FROM // 1_000_000} MB: the answer then carries a pre-signed URL per "
+        f"{PART_BYTES // 1_000_000} MB part and a completion URL"
+        if limit > MULTIPART_FROM
+        else ""
+    )
     sizes = "" if video or not names else " (long side " + ", ".join(f"{n} {IMAGE_SIDES.get(n.lower(), IMAGE_DEFAULT_SIDE)} px" for n in names) + ")"
     squeeze = (
         f"{'; each upload is also compressed' if made_from else ''} ({squeezed.method}) into a copy that replaces the original, "

@@ -11,6 +11,7 @@ from backend_architect.design.loads import publishes_directly
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.paths import outbox_publishers
 from backend_architect.design.patterns import Applied, Outcome, pattern
+from backend_architect.design.patterns._clouds import self_run
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.design.relay import relay_figure
 from backend_architect.ir.model import Architecture, Figure
@@ -231,12 +232,17 @@ def _outbox(spec: Spec, arch: Architecture, events: float, deliveries: float, co
     return Applied(made, figures=figures_out)
 
 
+def _managed(spec: Spec) -> str:
+    """The broker's note: managed on a cloud offering it as a service, none where the team runs it (its own data centres)."""
+    return "" if self_run(spec) else " (managed)"
+
+
 def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, context: str, keys: str, figures_out: tuple[Figure, ...]) -> Applied:
     made = decision(
         "messaging",
         "Message broker",
         "communication",
-        f"RabbitMQ (managed), fed by a relay reading {_sources(arch)}: one queue per consumer, retries and a dead-letter queue",
+        f"RabbitMQ{_managed(spec)}, fed by a relay reading {_sources(arch)}: one queue per consumer, retries and a dead-letter queue",
         context,
         f"{fmt(events)} events/s at peak is well within one cluster ({fmt(QUEUE_MAX_EVENTS)}/s), and consumers need queues of their own",
         alternatives=beside_work_queues(
@@ -256,7 +262,7 @@ def _rabbitmq(spec: Spec, arch: Architecture, events: float, deliveries: float, 
     broker = Component(
         name="broker",
         kind="broker",
-        technology="RabbitMQ 3 (managed, 3 nodes)",
+        technology=f"RabbitMQ 3 ({'' if self_run(spec) else 'managed, '}3 nodes)",
         purpose="carries events between services",
         services=sorted({e.producer for e in arch.events}),
         instances=3,
@@ -275,7 +281,7 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
         "messaging",
         "Message broker",
         "communication",
-        f"Apache Kafka (managed), {partitions} partitions per busy topic, {_fed_by_cdc(arch)}; {RETENTION_DAYS}-day retention",
+        f"Apache Kafka{_managed(spec)}, {partitions} partitions per busy topic, {_fed_by_cdc(arch)}; {RETENTION_DAYS}-day retention",
         context,
         f"{fmt(events)} events/s at peak passes what a queue broker carries ({fmt(QUEUE_MAX_EVENTS)}/s): a partitioned log scales by "
         f"partitions (max(3, ceil({fmt(events)} / {fmt(KAFKA_PARTITION_MSGS)} per partition) x {PARTITION_HEADROOM} headroom"
@@ -299,7 +305,7 @@ def _kafka(spec: Spec, arch: Architecture, events: float, deliveries: float, con
     log = Component(
         name="broker",
         kind="broker",
-        technology=f"Apache Kafka (managed, {partitions} partitions per busy topic)",
+        technology=f"Apache Kafka ({'' if self_run(spec) else 'managed, '}{partitions} partitions per busy topic)",
         purpose="carries events between services",
         services=sorted({e.producer for e in arch.events}),
         instances=3,

@@ -3,7 +3,8 @@
 The key is claimed in the same transaction as the write, so a crash between the write and
 the stored answer cannot happen: either both commit or neither does. A concurrent retry
 waits on the claim's row lock and then replays the answer. Keys are scoped to the caller and
-the operation, and answers are kept for 24 hours, as the contract promises.
+the operation, and answers are replayed for 7 days, as long as the design keeps the key (its
+expiry job deletes keys past that age), as the contract promises.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .problems import Problem
 
-#: How long an answer is replayed (the contract's IdempotencyKey parameter says 24 hours).
-RETENTION = datetime.timedelta(hours=24)
+#: How long an answer is replayed: the whole time the key is kept (the contract's IdempotencyKey parameter and the
+#: design's retention of the keys table say the same 7 days).
+RETENTION = datetime.timedelta(days=7)
 #: Headers of the first answer that a replay repeats.
 REPLAYED_HEADERS = ("location", "etag")
 

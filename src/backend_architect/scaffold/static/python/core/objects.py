@@ -1,6 +1,8 @@
 """Object storage for uploads and their renditions: S3 pre-signed URLs, or a PostgreSQL table behind a signed local URL.
 
-``POST .../uploads`` answers a URL the client PUTs the file to directly. With
+``POST .../uploads`` answers a URL the client PUTs the file to directly; a file above 100 MB
+goes in parts (S3 multipart upload): a URL per 100 MB part and a completion URL the client
+POSTs the parts' ETags to, as the contract says. With
 ``OBJECT_STORE_URL`` (``s3://bucket``; ``S3_ENDPOINT_URL`` for MinIO and other S3-compatible
 stores; credentials from the usual AWS variables) it is an S3 pre-signed PUT. Without it the
 URL is this service's ``/objects/{key}``, signed with ``OBJECT_SIGNING_SECRET`` and valid
@@ -22,6 +24,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import structlog
 from fastapi import APIRouter, Request, Response
@@ -39,6 +42,9 @@ log = structlog.get_logger(__name__)
 #: How long an upload URL accepts the file (the design's 15 minutes), and how long a download URL works (5 minutes).
 UPLOAD_URL_TTL = datetime.timedelta(minutes=15)
 DOWNLOAD_URL_TTL = datetime.timedelta(minutes=5)
+#: Files above this go in parts of PART_BYTES (the design's S3 multipart upload), each PUT to its own URL, then completed.
+MULTIPART_FROM = 100_000_000
+PART_BYTES = 100_000_000
 #: Playback URLs work 6 hours (the design's): long enough for a long film and a pause.
 PLAYBACK_URL_TTL = datetime.timedelta(hours=6)
 
@@ -85,6 +91,11 @@ class Download:
         return f"{self.schema or ''}.{self.table}"
 
 
+def part_key(key: str, number: int) -> str:
+    """Where the local store keeps one part of a multipart upload until it is completed."""
+    return f"{key}.part{number:05d}"
+
+
 def new_key(upload: Upload) -> str:
     now = datetime.datetime.now(datetime.UTC)
     return f"uploads/{upload.prefix}/{now:%Y/%m}/{uuid.uuid4()}"
@@ -117,6 +128,36 @@ class TableObjects:
         signature = _signature(self.secret, key, expires, upload.max_bytes, content_type, store)
         query = f"expires={expires}&max={upload.max_bytes}&store={store}&signature={signature}"
         return f"{self.base_url}/objects/{key}?{query}", expires_at
+
+    def presign_parts(self, upload: Upload, key: str, content_type: str, count: int) -> tuple[list[str], str, datetime.datetime]:
+        """A signed URL per part (``part=N``) and the completion URL (``complete=count``), each bound to the key, the size and the type."""
+        expires_at = datetime.datetime.now(datetime.UTC) + UPLOAD_URL_TTL
+        expires = int(expires_at.timestamp())
+        store = f"{upload.schema or ''}.{upload.table}"
+        common = f"expires={expires}&max={upload.max_bytes}&store={store}"
+        parts = [
+            f"{self.base_url}/objects/{key}?part={n}&{common}&signature={_signature(self.secret, f'{key}#{n}', expires, upload.max_bytes, 'part', store)}"
+            for n in range(1, count + 1)
+        ]
+        signed = _signature(self.secret, f"{key}#complete{count}", expires, upload.max_bytes, content_type, store)
+        complete = f"{self.base_url}/objects/{key}?complete={count}&content_type={quote(content_type, safe='')}&{common}&signature={signed}"
+        return parts, complete, expires_at
+
+    async def complete(self, store: str, key: str, content_type: str, count: int, max_bytes: int) -> None:
+        """Join the stored parts, in order, into the object under ``key`` and drop them; 400 when one is missing."""
+        data = b""
+        for n in range(1, count + 1):
+            part = await self.fetch(store, part_key(key, n))
+            if part is None:
+                raise Problem(400, f"Part {n} of this upload was not stored; PUT it to its URL first.")
+            data += part
+        if len(data) > max_bytes:
+            raise Problem(413, f"The file is larger than {max_bytes} bytes.")
+        await self.store(store, key, content_type, data)
+        schema, _, name = store.rpartition(".")
+        table = objects_table(MetaData(), name, schema or None)
+        async with self.engine.begin() as conn:
+            await conn.execute(table.delete().where(table.c.key.in_([part_key(key, n) for n in range(1, count + 1)])))
 
     def verify(self, key: str, expires: int, max_bytes: int, content_type: str, store: str, signature: str) -> None:
         if expires < datetime.datetime.now(datetime.UTC).timestamp():
@@ -174,6 +215,16 @@ class S3Objects:
         url = self.client.generate_presigned_url("put_object", Params=params, ExpiresIn=int(UPLOAD_URL_TTL.total_seconds()))
         return str(url), expires_at
 
+    def presign_parts(self, upload: Upload, key: str, content_type: str, count: int) -> tuple[list[str], str, datetime.datetime]:
+        """S3 multipart: the upload started, a pre-signed UploadPart URL per part, a pre-signed CompleteMultipartUpload URL."""
+        expires_at = datetime.datetime.now(datetime.UTC) + UPLOAD_URL_TTL
+        ttl = int(UPLOAD_URL_TTL.total_seconds())
+        started = self.client.create_multipart_upload(Bucket=self.bucket, Key=key, ContentType=content_type)
+        where = {"Bucket": self.bucket, "Key": key, "UploadId": started["UploadId"]}
+        parts = [str(self.client.generate_presigned_url("upload_part", Params=where | {"PartNumber": n}, ExpiresIn=ttl)) for n in range(1, count + 1)]
+        complete = self.client.generate_presigned_url("complete_multipart_upload", Params=where, ExpiresIn=ttl, HttpMethod="POST")
+        return parts, str(complete), expires_at
+
     def presign_get(self, download: Download, key: str, ttl: datetime.timedelta = DOWNLOAD_URL_TTL) -> tuple[str, datetime.datetime]:
         expires_at = datetime.datetime.now(datetime.UTC) + ttl
         params = {"Bucket": self.bucket, "Key": key}
@@ -209,10 +260,23 @@ class S3Objects:
         return await anyio.to_thread.run_sync(get)
 
 
-async def create_upload(ctx: Any, op: Any, upload: Upload, content_type: str) -> Response:
-    """``POST .../uploads``: a key for the file and a URL to put it to, valid for 15 minutes."""
+async def create_upload(ctx: Any, op: Any, upload: Upload, content_type: str, size: int = 0) -> Response:
+    """``POST .../uploads``: a key for the file and a URL to put it to, valid for 15 minutes; for a file above 100 MB (where the
+    field allows one) a URL per part and the completion URL instead."""
     key = new_key(upload)
-    url, expires_at = ctx.services.backends.objects.presign(upload, key, content_type)
+    objects = ctx.services.backends.objects
+    if size > MULTIPART_FROM and upload.max_bytes > MULTIPART_FROM:
+        count = -(-size // PART_BYTES)
+        parts, complete, expires_at = objects.presign_parts(upload, key, content_type, count)
+        body = {
+            "parts": [{"part_number": n, "url": url} for n, url in enumerate(parts, start=1)],
+            "part_bytes": PART_BYTES,
+            "complete_url": complete,
+            "object_key": key,
+            "expires_at": expires_at.isoformat().replace("+00:00", "Z"),
+        }
+        return respond(ctx, 201, body, {"Location": complete})
+    url, expires_at = objects.presign(upload, key, content_type)
     body = {"upload_url": url, "object_key": key, "expires_at": expires_at.isoformat().replace("+00:00", "Z")}
     return respond(ctx, 201, body, {"Location": url})
 
@@ -311,17 +375,37 @@ async def playback(
 
 
 def router() -> APIRouter:
-    """``PUT /objects/{key}``: the local adapter's upload target (outside the versioned API; the signed URL authorizes it)."""
+    """``PUT /objects/{key}`` (``?part=N`` for a part) and ``POST /objects/{key}?complete=N``: the local adapter's upload target
+    (outside the versioned API; the signed URL authorizes it)."""
     routes = APIRouter()
 
-    async def put_object(request: Request, key: str, expires: int, max: int, store: str, signature: str) -> Response:
+    async def put_object(request: Request, key: str, expires: int, max: int, store: str, signature: str, part: int = 0) -> Response:
         objects = request.app.state.services.backends.objects
         if not isinstance(objects, TableObjects):
             raise Problem(404, "Uploads go to the object store this service's upload URLs name.")
+        limit = min(max, request.app.state.services.settings.max_upload_bytes)
+        if part:
+            # one part of a multipart upload: kept apart until the completion URL joins them; its ETag goes to that URL
+            objects.verify(f"{key}#{part}", expires, max, "part", store, signature)
+            data = await read_bounded(request, min(limit, PART_BYTES))
+            await objects.store(store, part_key(key, part), "application/octet-stream", data)
+            return Response(status_code=200, headers={"ETag": f'"{hashlib.md5(data, usedforsecurity=False).hexdigest()}"'})
         content_type = request.headers.get("content-type", "application/octet-stream")
         objects.verify(key, expires, max, content_type, store, signature)
-        data = await read_bounded(request, min(max, request.app.state.services.settings.max_upload_bytes))
+        data = await read_bounded(request, limit)
         await objects.store(store, key, content_type, data)
+        return Response(status_code=200)
+
+    async def complete_object(
+        request: Request, key: str, expires: int, max: int, store: str, signature: str, complete: int, content_type: str
+    ) -> Response:
+        """The completion URL of a multipart upload: the parts joined in order under the key (the body lists their ETags, as S3's)."""
+        objects = request.app.state.services.backends.objects
+        if not isinstance(objects, TableObjects):
+            raise Problem(404, "Uploads go to the object store this service's upload URLs name.")
+        objects.verify(f"{key}#complete{complete}", expires, max, content_type, store, signature)
+        await read_bounded(request, 64 * 1024)
+        await objects.complete(store, key, content_type, complete, min(max, request.app.state.services.settings.max_upload_bytes))
         return Response(status_code=200)
 
     async def get_object(request: Request, key: str, expires: int, store: str, signature: str) -> Response:
@@ -336,5 +420,6 @@ def router() -> APIRouter:
         return Response(content=data, media_type=found[0], headers={"Cache-Control": "private, no-store"})
 
     routes.add_api_route("/objects/{key:path}", put_object, methods=["PUT"], include_in_schema=False)
+    routes.add_api_route("/objects/{key:path}", complete_object, methods=["POST"], include_in_schema=False)
     routes.add_api_route("/objects/{key:path}", get_object, methods=["GET"], include_in_schema=False)
     return routes

@@ -67,7 +67,7 @@ async def create_book_upload(
     when it creates the Book, which confirms the upload."""
     ctx = await begin(request, resources.CREATE_BOOK_UPLOAD.policy)
     body, _ = await parse(request, schemas.BookUploadRequest, ctx.services.settings.max_body_bytes)
-    return await objects.create_upload(ctx, resources.CREATE_BOOK_UPLOAD, resources.CREATE_BOOK_UPLOAD_UPLOAD, body.content_type)
+    return await objects.create_upload(ctx, resources.CREATE_BOOK_UPLOAD, resources.CREATE_BOOK_UPLOAD_UPLOAD, body.content_type, body.bytes)
 
 
 @router.get("/books/{book_id:segment_not_search_uploads}", name="viewBook")
