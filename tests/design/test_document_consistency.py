@@ -2135,7 +2135,9 @@ def _sent_references(arch: Architecture, op: Any) -> set[str]:
     remote = {c.name for c in table.columns if c.comment and "no foreign key across services" in c.comment}
     body = next((s for api in arch.apis for s in api.schemas if s.name == op.request_schema), None)
     named = {p.name for p in body.properties} if body is not None else set()
-    paths = {f"{p.spec_ref.rpartition('.')[2]}_id" for p in op.parameters if p.location == "path" and p.spec_ref}
+    # an update or action addresses its existing row by the path (its lookup answers 404): only a create or a read names a reference there
+    addressed = op.kind not in {"create", "list", "get"}
+    paths = {f"{p.spec_ref.rpartition('.')[2]}_id" for p in op.parameters if p.location == "path" and p.spec_ref and not addressed}
     return remote & (named | paths)
 
 

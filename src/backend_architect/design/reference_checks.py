@@ -91,12 +91,14 @@ def reference_checks(
 
 
 def _references(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str]]:
-    """(field, 'path' or 'body') for each reference field of the operation's entity the request names."""
+    """(field, 'path' or 'body') for each reference field of the operation's entity the request sets (a create's path, a body)
+    or scopes a read by (a read's path)."""
     assert op.entity is not None
     fields = spec.entities[op.entity].fields
     found: list[tuple[str, str]] = []
     for param in op.parameters:
-        if param.location != "path" or not param.spec_ref:
+        # an update, replace or action addresses an existing row by its path: that row's lookup answers 404, nothing is set
+        if param.location != "path" or not param.spec_ref or op.kind not in {"create", "list", "get"}:
             continue
         entity, _, field = param.spec_ref.rpartition(".")
         if entity in {"", op.entity} and field in fields and fields[field].type.kind == "ref":

@@ -12,6 +12,7 @@ import math
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.payload import blob_columns, payload_columns
 from backend_architect.ir.model import Architecture, Figure, Table
+from backend_architect.ir.query import served_parts
 from backend_architect.spec.model import Spec
 
 #: Bytes a request carries besides its body: the request line and headers with the auth token (a JWT is 300-800 B),
@@ -78,7 +79,8 @@ def traffic_figures(spec: Spec, analysis: Analysis, arch: Architecture, assumpti
 
 #: What ``qps.peak.total`` says beside ``qps.peak.served`` when the two differ: the term that separates them.
 TOTAL_BESIDE_SERVED = (
-    "peak requests/s of the use cases, whole system (the GETs reading created rows back come on top: the peak requests/s the services serve, qps.peak.served)"
+    "peak requests/s of the use cases, whole system (the GETs reading created rows back and the checks services make of each other's rows come on top: "
+    "the peak requests/s the services serve, qps.peak.served)"
 )
 
 
@@ -93,20 +95,23 @@ def with_served_peak(figures: list[Figure]) -> list[Figure]:
     services = [f for f in figures if f.key.startswith("qps.peak.service.")]
     total = next((f for f in figures if f.key == "qps.peak.total"), None)
     terms = [(k, v) for f in services for k, v in f.inputs.items()]
-    use_cases = sum(v for k, v in terms if not k.startswith("readback_"))
+    use_cases = sum(v for k, v in terms if not k.startswith(("readback_", "check_")))
     readbacks = sum(v for k, v in terms if k.startswith("readback_"))
-    if total is None or math.isclose(use_cases + readbacks, total.value, rel_tol=1e-9, abs_tol=1e-9):
+    # the existence checks one service makes of another's rows (design/reference_checks.py): requests the owner serves
+    checks = sum(v for k, v in terms if k.startswith("check_"))
+    if total is None or math.isclose(use_cases + readbacks + checks, total.value, rel_tol=1e-9, abs_tol=1e-9):
         return figures
-    told = total.model_copy(update={"quantity": TOTAL_BESIDE_SERVED}) if readbacks else total
+    told = total.model_copy(update={"quantity": TOTAL_BESIDE_SERVED}) if readbacks or checks else total
+    inputs = {"use_cases_peak": use_cases, "readbacks_peak": readbacks} | ({"checks_peak": checks} if checks else {})
     return [told if f is total else f for f in figures] + [
         Figure(
             key="qps.peak.served",
-            quantity="peak requests/s the services serve, whole system: the use cases' peaks and the GETs reading created rows back "
-            "(readbacks_peak); instances are sized on it",
-            value=use_cases + readbacks,
+            quantity=f"peak requests/s the services serve, whole system: {served_parts(inputs)} "
+            f"({', '.join(k for k in inputs if k != 'use_cases_peak')}); instances are sized on it",
+            value=use_cases + readbacks + checks,
             unit="req/s",
-            formula="use_cases_peak + readbacks_peak",
-            inputs={"use_cases_peak": use_cases, "readbacks_peak": readbacks},
+            formula=" + ".join(inputs),
+            inputs=inputs,
         )
     ]
 

@@ -108,6 +108,19 @@ def if_match(op: Operation) -> Literal["required", "optional"] | None:
 BUSIEST_WRITES = "share of the busiest primary's write ceiling used at peak"
 
 
+def served_parts(inputs: dict[str, float]) -> str:
+    """What the services' peak counts beside the use cases, from the served figure's inputs.
+
+    >>> served_parts({"use_cases_peak": 5, "readbacks_peak": 1})
+    'the use cases and the GETs reading created rows back'
+    >>> served_parts({"use_cases_peak": 5, "readbacks_peak": 0, "checks_peak": 2})
+    "the use cases, the GETs reading created rows back and the checks services make of each other's rows"
+    """
+    if inputs.get("checks_peak"):
+        return "the use cases, the GETs reading created rows back and the checks services make of each other's rows"
+    return "the use cases and the GETs reading created rows back"
+
+
 def busiest_write_primary(quantity: str) -> str:
     """Which primary carries the most writes, as ``db.write_utilisation`` names it: a database's (unsharded) primary or one shard.
 

@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
-from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, example_query, external_calls, if_match
+from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, example_query, external_calls, if_match, served_parts
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -75,7 +75,7 @@ def _summary(arch: Architecture) -> list[str]:
     peak_write = next((f.value for f in arch.figures if f.key == "qps.peak.write"), 0.0)
     served = next((f for f in arch.figures if f.key == "qps.peak.served"), None)
     # the peak the instances are sized on, when it is not reads + writes: the read-backs of created rows, or a stated total
-    served_text = f"; {human(served.value, 'req/s')} the services serve (the use cases and the GETs reading created rows back)" if served else ""
+    served_text = f"; {human(served.value, 'req/s')} the services serve ({served_parts(served.inputs)})" if served else ""
     tables = sum(len(s.tables) for s in arch.datastores)
     lines = [f"# {arch.system}: backend design", ""]
     if arch.description:

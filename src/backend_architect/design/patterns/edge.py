@@ -11,6 +11,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named, self_run
 from backend_architect.design.patterns._common import decision, fmt
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.query import served_parts
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
@@ -38,7 +39,9 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     C. Richardson, "Pattern: API Gateway"; AWS Well-Architected, Reliability pillar.
     """
     # the edge carries what the services serve: the read-backs of created rows too where the design counts them (qps.peak.served)
-    served = next((f.value for f in arch.figures if f.key == "qps.peak.served"), None)
+    served_figure = next((f for f in arch.figures if f.key == "qps.peak.served"), None)
+    served = served_figure.value if served_figure is not None else None
+    parts = served_parts(served_figure.inputs) if served_figure is not None else ""
     peak = served if served is not None else sum(u.peak_qps for u in analysis.use_cases)
     services = [s.name for s in arch.services]
     lb = Component(
@@ -55,8 +58,8 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
     deployables = 1 if arch.deployment == "modular-monolith" else len(services)
     # where the team runs every part (no cloud offers a managed one) the gateway is Envoy it runs, not a managed service
     gateway = "Envoy" if self_run(spec) else "a managed API gateway (or Envoy)"
-    built = _built(steered.build, lb, services, deployables, peak, gateway, served)
-    numbers = _built(by_numbers, lb, services, deployables, peak, gateway, served)
+    built = _built(steered.build, lb, services, deployables, peak, gateway, (served, parts))
+    numbers = _built(by_numbers, lb, services, deployables, peak, gateway, (served, parts))
     assert built.decision is not None
     assert numbers.decision is not None
     choices = {"choices": [names[0] for names in EDGES.values()]}
@@ -67,13 +70,17 @@ def edge(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome
 EDGES = {"gateway": ["API gateway", "gateway"], "load-balancer": ["a load balancer only", "each service exposed directly", "load balancer"]}
 
 
-def at_peak(served: float | None) -> str:
-    """How the edge's peak is named: the services' (use cases and read-backs, ``qps.peak.served``) where it differs from the use cases'."""
-    return "at peak" if served is None else "served at peak (the use cases and the GETs reading created rows back)"
+def at_peak(served: float | None, parts: str = "the use cases and the GETs reading created rows back") -> str:
+    """How the edge's peak is named: the services' (use cases, read-backs and checks, ``qps.peak.served``) where it differs from the use cases'."""
+    return "at peak" if served is None else f"served at peak ({parts})"
 
 
-def _built(variant: str, lb: Component, services: list[str], deployables: int, peak: float, product: str, served: float | None = None) -> Applied:
-    """The edge of ``variant``: an API gateway behind the load balancer, or the load balancer alone."""
+def _built(
+    variant: str, lb: Component, services: list[str], deployables: int, peak: float, product: str, serving: tuple[float | None, str] = (None, "")
+) -> Applied:
+    """The edge of ``variant``: an API gateway behind the load balancer, or the load balancer alone; ``serving``: the peak the
+    services serve where it differs from the use cases', and what it counts."""
+    served, parts = serving
     if variant == "gateway":
         gateway = Component(
             name="api-gateway",
@@ -90,7 +97,7 @@ def _built(variant: str, lb: Component, services: list[str], deployables: int, p
             "architecture",
             f"{product} behind the load balancer ({lb.technology}): TLS, JWT validation, rate limits and routing in "
             "one place; redundant (at least two instances across zones, no single point of failure)",
-            f"{len(services)} services behind one public API, {fmt(peak)} req/s {at_peak(served)}",
+            f"{len(services)} services behind one public API, {fmt(peak)} req/s {at_peak(served, parts)}",
             "one place for the cross-cutting edge concerns instead of one copy in every service; the load balancer health-checks the "
             "gateway instances and each service's instances",
             alternatives=[
@@ -107,7 +114,7 @@ def _built(variant: str, lb: Component, services: list[str], deployables: int, p
         "architecture",
         f"a load balancer ({lb.technology}) across zones in front of the instances: TLS termination, health checks, rate limits per client; redundant "
         "(no single point of failure)",
-        f"{deployables} deployable(s), {fmt(peak)} req/s {at_peak(served)}",
+        f"{deployables} deployable(s), {fmt(peak)} req/s {at_peak(served, parts)}",
         "a gateway adds nothing over one deployable: routing and aggregation are unneeded",
         alternatives=[("API gateway", "routing and aggregation are unneeded with one deployable")],
         subject="system",

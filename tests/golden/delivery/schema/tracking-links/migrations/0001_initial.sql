@@ -33,7 +33,7 @@ CREATE TABLE tracking_links (
 );
 COMMENT ON TABLE tracking_links IS 'TrackingLink rows';
 COMMENT ON COLUMN tracking_links.code IS 'public short code (base62), set by the server (random)';
-COMMENT ON COLUMN tracking_links.order_id IS 'id of Order, owned by orders: no foreign key across services';
+COMMENT ON COLUMN tracking_links.order_id IS 'id of Order, owned by orders: no foreign key across services; share tracking link checks it by a synchronous existence check on orders';
 
 -- ix_tracking_links_order_id: look-ups by order_id (reference to another service's data)
 CREATE INDEX ix_tracking_links_order_id ON tracking_links (order_id);

@@ -112,7 +112,7 @@ CREATE TABLE tickets (
 );
 COMMENT ON TABLE tickets IS 'Ticket rows';
 COMMENT ON COLUMN tickets.tenant_id IS 'tenant that owns the row; every query filters on it';
-COMMENT ON COLUMN tickets.assignee_id IS 'id of Agent, owned by agents: no foreign key across services';
+COMMENT ON COLUMN tickets.assignee_id IS 'id of Agent, owned by agents: no foreign key across services; open ticket checks it by a synchronous existence check on agents; assign ticket checks it by a synchronous existence check on agents';
 COMMENT ON COLUMN tickets.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 COMMENT ON COLUMN tickets.deleted_at IS 'soft delete: set instead of deleting the row';
 ALTER TABLE tickets ENABLE ROW LEVEL SECURITY;
@@ -152,7 +152,7 @@ CREATE TABLE comments (
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE comments IS 'Comment rows';
 COMMENT ON COLUMN comments.tenant_id IS 'tenant that owns the row; every query filters on it';
-COMMENT ON COLUMN comments.author_agent_id IS 'id of Agent, owned by agents: no foreign key across services';
+COMMENT ON COLUMN comments.author_agent_id IS 'id of Agent, owned by agents: no foreign key across services; add comment checks it by a synchronous existence check on agents';
 COMMENT ON COLUMN comments.attachment IS 'object-store key of the confirmed upload, issued by the upload operation; the content lives in object storage';
 COMMENT ON COLUMN comments.attachment_bytes IS 'size of the stored object in bytes, recorded when the upload is confirmed';
 COMMENT ON COLUMN comments.attachment_content_type IS 'content type of the stored object, one of the allowed types';
