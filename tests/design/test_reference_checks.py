@@ -64,6 +64,22 @@ use_cases:
   - {name: member followers, actor: member, reads: [Link], filter: [followee], rate: 300/s}
 """
 
+#: Answers name their question, whose page reads the answers fresh (questions calls answers): a check back would be a cycle.
+QA = """
+system: qa-refs
+team: {size: 30}
+services:
+  questions: {owns: [Question]}
+  answers: {owns: [Answer]}
+entities:
+  Question: {fields: {title: string(120)}, rows: 1M}
+  Answer: {fields: {question: ref(Question), body: string(500)}}
+use_cases:
+  - {name: ask, actor: user, writes: [Question], rate: ASK}
+  - {name: answer question, actor: user, writes: [Answer], rate: 20/s}
+  - {name: question page, actor: user, reads: [Question, Answer], consistency: strong, rate: 100/s}
+"""
+
 
 def _checks(arch: Architecture, use_case: str) -> dict[str, ReferenceCheck]:
     return {c.column: c for c in arch.reference_checks if c.use_case == use_case}
@@ -87,6 +103,9 @@ def _service_peak(arch: Architecture, service: str) -> dict[str, float]:
         pytest.param(FOLLOWS, "20/s", "follow member", "followee_id", "path", "query", id="followee-queried"),
         pytest.param(FOLLOWS, "20/s", "follow member", "follower_id", "path", "token", id="caller-vouched-for-by-token"),
         pytest.param(ORDERS, "5/s", "product orders", "product_id", "path", "none", id="read-by-path-id-unchecked"),
+        pytest.param(QA.replace("ASK", "5/s"), "", "answer question", "question_id", "path", "local copy", id="cycle-avoided-by-a-cheap-copy"),
+        pytest.param(QA.replace("ASK", "50/s"), "", "answer question", "question_id", "path", "none", id="cycle-and-a-copy-dearer-than-checks"),
+        pytest.param(ORDERS.replace("10/min", "2000/s"), "3000/s", "place order", "product_id", "path", "query", id="copy-writes-past-a-fifth-of-a-primary"),
         pytest.param(FOLLOWS, "20/s", "member followers", "followee_id", "path", "none", id="read-of-caller-entity-unchecked"),
     ],
 )
@@ -185,3 +204,11 @@ def test_one_call_checks_every_reference_an_owner_holds_ok() -> None:
     assert _service_peak(arch, "accounts")[f"check_{operation}"] == pytest.approx(checks["followee_id"].peak)
     reads = next(f.inputs for f in arch.figures if f.key.startswith("db.reads.peak.") and f"check_{operation}_followee_id" in f.inputs)
     assert reads[f"check_{operation}_follower_id"] == pytest.approx(checks["follower_id"].peak)
+
+
+def test_the_copy_bound_is_a_fifth_of_a_primary_ok() -> None:
+    """The writes a copy may add are a fifth of the primary's write ceiling the capacity stage uses."""
+    from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+    from backend_architect.design.reference_checks import COPY_WRITES_MAX
+
+    assert COPY_WRITES_MAX == PRIMARY_WRITE_CEILING / 5

@@ -22,6 +22,7 @@ path or its body), by this rule:
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY, OWN_NINES_MARGIN
@@ -39,6 +40,12 @@ CHECKED_BY_OWNER = "query"
 #: past two owner instances' worth of calls (500 req/s each), the copy (ids x 8-16 B) costs less than the calls, the owner's
 #: instances and its reads, and the write stops needing the owner.
 LOCAL_COPY_FROM = 1_000.0
+#: Writes/s at peak a copy may add to its keeper's database (an id row and a processed-event row per event consumed):
+#: a fifth of one primary's 5,000 writes/s (``design.capacity.PRIMARY_WRITE_CEILING``), so the copy never becomes the
+#: keeper's write bottleneck; a copy costing more is not kept, and the owner is called instead.
+COPY_WRITES_MAX = 1_000.0
+#: Rows the keeper writes per id the owner creates or deletes: the copy's row and the processed-event row of its event.
+COPY_ROWS_PER_EVENT = 2
 
 
 def availabilities(spec: Spec) -> tuple[float, float]:
@@ -60,7 +67,10 @@ def reference_checks(
     """
     target, composite = availabilities(spec)
     fed = {u.entity for u in analysis.use_cases if u.is_write} | {e for u in analysis.use_cases for e in u.writes}
+    # what a copy of an entity's ids costs its keeper: one row written per id the owner creates or deletes
+    feeds = {e: sum(u.peak_qps for u in analysis.use_cases if u.entity == e and u.kind in {"create", "delete"}) for e in spec.entities}
     by_name = {u.name: u for u in analysis.use_cases}
+    calls = _sync_calls(analysis, owner)
     found: list[ReferenceCheck] = []
     for service, op in operations:
         if op.internal or not op.use_cases or op.entity is None or op.kind == "delete" or op.use_cases[0] not in by_name:
@@ -71,7 +81,10 @@ def reference_checks(
             entity = ref.type.target or ""
             if owner.get(entity, service) == service:
                 continue
-            check, reason = _decide(spec, use_case, op, field, where, (owner[entity], entity in fed), (composite, target))
+            facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, _reaches(calls, owner[entity], service))
+            check, reason = _decide(spec, use_case, op, field, where, facts)
+            if check == CHECKED_BY_OWNER:
+                calls.setdefault(service, set()).add(owner[entity])
             found.append(
                 ReferenceCheck(
                     use_case=use_case.name,
@@ -88,6 +101,46 @@ def reference_checks(
                 )
             )
     return found
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What one reference's check is decided from."""
+
+    owner: str
+    #: Some use case writes the entity, so its owner publishes events a copy could be fed by.
+    fed: bool
+    #: Ids/s at peak the owner creates or deletes: the rows a copy would write.
+    feed: float
+    #: One of our services' availability, and the target.
+    composite: float
+    target: float
+    #: The owner already calls the writer synchronously (directly or through others): a check would close a cycle.
+    cycle: bool
+
+
+def _sync_calls(analysis: Analysis, owner: dict[str, str]) -> dict[str, set[str]]:
+    """Service -> services it calls synchronously for its use cases' fresh reads and cross-service writes."""
+    calls: dict[str, set[str]] = {}
+    for use_case in analysis.use_cases:
+        if use_case.entity not in owner:
+            continue
+        reads, writes = remote_access(use_case, owner)
+        calls.setdefault(owner[use_case.entity], set()).update({*reads, *writes})
+    return calls
+
+
+def _reaches(calls: dict[str, set[str]], start: str, goal: str) -> bool:
+    """Whether ``start`` calls ``goal`` synchronously, directly or through other services."""
+    seen, pending = set(), [start]
+    while pending:
+        service = pending.pop()
+        if service == goal:
+            return True
+        if service not in seen:
+            seen.add(service)
+            pending += sorted(calls.get(service, ()))
+    return False
 
 
 def _references(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str]]:
@@ -108,13 +161,10 @@ def _references(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, s
     return found
 
 
-def _decide(
-    spec: Spec, use_case: UseCase, op: Operation, field: str, where: str, owned: tuple[str, bool], availability: tuple[float, float]
-) -> tuple[str, str]:
+def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str, facts: _Facts) -> tuple[str, str]:
     """(check, reason) for one reference, by the rule in the module's docstring."""
     assert op.entity is not None
-    owner, fed = owned
-    composite, target = availability
+    owner = facts.owner
     entity = spec.entities[op.entity].fields[field].type.target or ""
     refused = "404" if where == "path" else "422"
     if op.owner_only and caller_reference(spec, op.entity, use_case.caller) == field:
@@ -129,21 +179,41 @@ def _decide(
             f"the write already reads the {entity} from {owner} within its request: that call checks it, counted in the requests {owner} serves; "
             f"an unknown id answers {refused}"
         )
-    both = composite * composite
-    compared = f"the write with {owner} in its path: {composite:.4%} x {composite:.4%} = {both:.4%}"
-    when = " when given (null is accepted)" if spec.entities[op.entity].fields[field].is_nullable else ""
     peak = use_case.peak_qps
+    both = facts.composite * facts.composite
+    when = " when given (null is accepted)" if spec.entities[op.entity].fields[field].is_nullable else ""
     rate = f"{peak:,.0f} checks/s at peak {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}"
-    meets = f"{compared} {'>=' if both >= target else '<'} the {target:.2%} target"
-    if fed and (both < target or peak > LOCAL_COPY_FROM):
-        return "local copy", (
-            f"an event-fed local copy of {owner}'s {entity} ids in this service's database, about {RELAY_S:g} s behind {owner} (the event relay's lag): "
-            f"the check{when} is a local read ({rate}; {meets}); an unknown id answers {refused}"
+    compared = ">=" if both >= facts.target else "<"
+    meets = f"the write with {owner} in its path: {facts.composite:.4%} x {facts.composite:.4%} = {both:.4%} {compared} the {facts.target:.2%} target"
+    writes = facts.feed * COPY_ROWS_PER_EVENT
+    affordable = facts.fed and facts.feed < peak and writes <= COPY_WRITES_MAX
+    feed = (
+        f"a copy would follow {facts.feed:,.0f} ids/s at peak ({owner}'s creates and deletes of {entity}; "
+        f"{'fewer' if facts.feed < peak else 'no fewer'} than the checks), {writes:,.0f} writes/s here "
+        f"{'<=' if writes <= COPY_WRITES_MAX else '>'} {COPY_WRITES_MAX:,.0f}"
+    )
+    copy = (
+        f"an event-fed local copy of {owner}'s {entity} ids in this service's database, about {RELAY_S:g} s behind {owner} (the event relay's lag): "
+        f"the check{when} is a local read"
+    )
+    if facts.cycle:
+        if facts.fed and facts.feed < peak:
+            return (
+                "local copy",
+                f"{copy} ({owner} already calls this service synchronously: a call back would close a cycle; {feed}); an unknown id answers {refused}",
+            )
+        return "none", (
+            f"not checked{when}: {owner} already calls this service synchronously, so a call back would close a cycle"
+            + (f", and {feed}" if facts.fed else f", and no use case writes {entity}, so no event could feed a copy")
+            + f"; an unknown id is stored, and {owner}'s {entity} rows are the record of which ids exist"
         )
-    unfed = "" if fed else f"; no use case writes {entity}, so no event could feed a local copy"
+    if affordable and (both < facts.target or peak > LOCAL_COPY_FROM):
+        return "local copy", f"{copy} ({rate}; {meets}; {feed}); an unknown id answers {refused}"
+    unfed = "" if facts.fed else f"; no use case writes {entity}, so no event could feed a local copy"
+    cheaper = f"; {feed}" if facts.fed and peak > LOCAL_COPY_FROM else ""
     return CHECKED_BY_OWNER, (
         f"a synchronous existence check on {owner} (its internal GET of the {entity}){when}, counted in the requests {owner} serves "
-        f"({rate}; {meets}){unfed}; an unknown id answers {refused}"
+        f"({rate}; {meets}{cheaper}){unfed}; an unknown id answers {refused}"
     )
 
 
@@ -246,6 +316,7 @@ def check_decision(checks: list[ReferenceCheck], spec: Spec) -> Decision | None:
 
 __all__ = [
     "CHECKED_BY_OWNER",
+    "COPY_WRITES_MAX",
     "LOCAL_COPY_FROM",
     "availabilities",
     "check_decision",

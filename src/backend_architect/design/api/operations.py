@@ -279,6 +279,9 @@ class ServiceApi:
             note = (
                 f"An unknown {check.entity} id in {check.column} answers an empty page, not 404: "
                 f"{check.owner} owns the {check.entity} rows and a read does not check them."
+                if op.kind in {"list", "get"}
+                else f"An unknown {check.entity} id in {check.column} is stored unchecked, not refused: {check.owner} calls this service "
+                "synchronously, and a check calling it back would close a cycle."
             )
         elif check.check == "local copy":
             note = (
