@@ -1971,3 +1971,63 @@ def test_no_input_a_figure_reads_is_marked_unused_ok(name: str, arch: Architectu
         if found and row.status == "not used":
             scope = f"use case '{found.group(1)}'"
             assert not any(f.scope == scope and "subscribers" in f.inputs for f in arch.figures), row
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_read_replicas_and_standbys_are_two_counts_ok(name: str, arch: Architecture, document: str) -> None:
+    """The hand-off, the diagram and the provisioning list count read replicas from the load figure and standbys from the
+    availability figure, never one for the other (issue 22-v2)."""
+    from backend_architect.design.loads import databases
+    from backend_architect.ir.database_nodes import database_nodes
+    from backend_architect.render.mermaid import node_id
+
+    known = {f.key: f.value for f in arch.figures}
+    handoff = json.loads(RENDERED[name]["handoff.json"])
+    assert handoff["database"]["read_replicas"] == known.get("db.read_replicas")
+    assert handoff["database"]["standbys"] == known.get("db.standbys")
+    (task,) = [t["task"] for t in handoff["next_phase"] if t["role"] == "database-administration"]
+    nodes = database_nodes(arch)
+    assert nodes in task
+    if "db.read_replicas" in known:
+        assert f"{known['db.read_replicas']:,.0f} read replica(s)" in nodes
+    mermaid = RENDERED[name]["diagrams/architecture.mmd"]
+    for db in databases(arch):
+        drawn = [line for line in mermaid.splitlines() if line.strip().startswith(node_id("db", db) + "[")]
+        for line in drawn:
+            assert database_nodes(arch, db) in line, (db, line)
+            replicas = known.get(f"db.read_replicas.{db}", 0.0)
+            assert f"+ {replicas:,.0f} read replica(s)" in line, (db, line)
+
+
+def test_a_standby_is_no_read_replica_err() -> None:
+    """A design whose availability keeps a standby while its reads need no replica states 0 read replicas, not the standby."""
+    shaped = [(name, arch) for name, arch, _ in DESIGNS if any(f.key == "db.standbys" and f.value > 0 for f in arch.figures)]
+    quiet = [
+        (name, arch) for name, arch in shaped if next((f.value for f in arch.figures if f.key == "db.read_replicas"), None) == 0
+    ]
+    assert quiet, "no design of the table keeps a standby with no read replica"
+    for name, _ in quiet:
+        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas"] == 0.0, name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_bottleneck_steps_name_what_comes_after_what_is_built_ok(name: str, arch: Architecture, document: str) -> None:
+    """A bottleneck's scaling step never offers as next a part the design runs now (the pooler, caches, read replicas, shards):
+    it says the part runs and names what comes after it, as the hand-off's pooling says it is deployed (issue 22-v2)."""
+    from backend_architect.ir.database_nodes import POOLER
+
+    handoff = json.loads(RENDERED[name]["handoff.json"])
+    assert POOLER in handoff["database"]["pooling"] and "deployed with it" in handoff["database"]["pooling"]
+    cached = any(c.strategy != "none" for c in arch.caches)
+    replicas = next((f.value for f in arch.figures if f.key == "db.read_replicas"), 0.0)
+    sharded = any(t.sharding is not None for s in arch.datastores for t in s.tables)
+    for bottleneck in arch.bottlenecks:
+        step = bottleneck.scaling_step
+        assert "PgBouncer" not in step or f"{POOLER} runs in front of the primary now" in step, step
+        if cached:
+            assert not step.startswith("cache hot paths"), step
+        if replicas and "read replica" in step:
+            assert f"runs {replicas:,.0f} read replica(s) now" in step or "more read replicas" in step, step
+        if sharded and "shard" in step and bottleneck.scope in {"database", "system"}:
+            assert "now" in step, step
+        assert f"| {step} |" in document

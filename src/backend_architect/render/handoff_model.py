@@ -135,9 +135,11 @@ class Database(HandoffModel):
     datastores: list[DatabaseStore]
     backups: str
     retention_jobs: list[str]
-    pooling: str
-    read_replicas: float | None = Field(description="Replicas serving reads: the load figure, or the readable standbys when more.")
-    standbys: float | None = Field(description="Standbys the availability plan keeps (readable).")
+    pooling: str = Field(description="The connection pooler deployed with the primary now (a bottleneck's step names what comes after it).")
+    read_replicas: float | None = Field(
+        description="Read replicas the busiest primary runs for its reads (the db.read_replicas figure); standbys are not counted."
+    )
+    standbys: float | None = Field(description="Standbys the availability plan keeps for failover (readable, but no read capacity is planned on them).")
     failover: str | None = Field(description="automatic or manual.")
     rto_seconds: float | None = Field(description="Expected time to recover from losing the primary.")
     rpo_seconds: float | None = Field(description="Writes that may be lost with the primary, in seconds.")

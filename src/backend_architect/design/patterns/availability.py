@@ -173,7 +173,8 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
     lb = named(spec, "load-balancer")
     copies = level.standbys + 1
     db_text = (
-        f"{database}: a primary and {level.standbys} synchronous standby(s) in other zones ({copies} copies), readable, automatic failover"
+        f"{database}: a primary and {level.standbys} synchronous standby(s) in other zones ({copies} copies), "
+        "readable while the primary fails over (the planned reads go to read replicas, never to a standby), automatic failover"
         if level.standbys
         else f"{database}: one primary with daily base backups and WAL archiving; manual recovery by restore"
     )
