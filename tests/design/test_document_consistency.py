@@ -1974,40 +1974,49 @@ def test_no_input_a_figure_reads_is_marked_unused_ok(name: str, arch: Architectu
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
-def test_read_replicas_and_standbys_are_two_counts_ok(name: str, arch: Architecture, document: str) -> None:
-    """The hand-off, the diagram and the provisioning list count read replicas from the load figure and standbys from the
-    availability figure, never one for the other (issue 22-v2)."""
+def test_replicas_serving_reads_counted_once_ok(name: str, arch: Architecture, document: str) -> None:
+    """The hand-off, the diagram and the provisioning list count the replicas serving reads from one printed figure
+    (the readable standbys, and replicas beyond them where the load needs more), and the standbys from another (issue 22-v2)."""
     from backend_architect.design.loads import databases
-    from backend_architect.ir.database_nodes import database_nodes
+    from backend_architect.ir.database_nodes import READ_COPIES, database_nodes
     from backend_architect.render.mermaid import node_id
 
     known = {f.key: f.value for f in arch.figures}
     handoff = json.loads(RENDERED[name]["handoff.json"])
-    assert handoff["database"]["read_replicas"] == known.get("db.read_replicas")
+    assert handoff["database"]["read_replicas"] == known.get(READ_COPIES)
     assert handoff["database"]["standbys"] == known.get("db.standbys")
+    if READ_COPIES in known:
+        assert known[READ_COPIES] == known.get("db.read_replicas", 0.0) + known["db.standbys"]
+        copies = next(f for f in arch.figures if f.key == READ_COPIES)
+        assert f"| {copies.quantity} |" in document
     (task,) = [t["task"] for t in handoff["next_phase"] if t["role"] == "database-administration"]
     nodes = database_nodes(arch)
     assert nodes in task
-    if "db.read_replicas" in known:
-        assert f"{known['db.read_replicas']:,.0f} read replica(s)" in nodes
     mermaid = RENDERED[name]["diagrams/architecture.mmd"]
     for db in databases(arch):
-        drawn = [line for line in mermaid.splitlines() if line.strip().startswith(node_id("db", db) + "[")]
-        for line in drawn:
+        for line in (x for x in mermaid.splitlines() if x.strip().startswith(node_id("db", db) + "[")):
             assert database_nodes(arch, db) in line, (db, line)
-            replicas = known.get(f"db.read_replicas.{db}", 0.0)
-            assert f"+ {replicas:,.0f} read replica(s)" in line, (db, line)
+            added, spare = known.get(f"db.read_replicas.{db}", 0.0), known.get("db.standbys", 0.0)
+            assert f"+ {spare:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({added + spare:,.0f} serve" in line, (db, line)
 
 
-def test_a_standby_is_no_read_replica_err() -> None:
-    """A design whose availability keeps a standby while its reads need no replica states 0 read replicas, not the standby."""
-    shaped = [(name, arch) for name, arch, _ in DESIGNS if any(f.key == "db.standbys" and f.value > 0 for f in arch.figures)]
+def test_a_standby_is_not_a_load_replica_err() -> None:
+    """A design whose standby serves reads while its load needs no replica states 1 readable standby and 0 read replicas, and a
+    hand-off count of the replicas serving reads that is the standby, printed as its own figure: never a bare 1 beside a 0."""
+    from backend_architect.ir.database_nodes import READ_COPIES, database_nodes
+
     quiet = [
-        (name, arch) for name, arch in shaped if next((f.value for f in arch.figures if f.key == "db.read_replicas"), None) == 0
+        (name, arch, document)
+        for name, arch, document in DESIGNS
+        if {f.key: f.value for f in arch.figures}.get("db.read_replicas") == 0 and any(f.key == "db.standbys" and f.value > 0 for f in arch.figures)
     ]
-    assert quiet, "no design of the table keeps a standby with no read replica"
-    for name, _ in quiet:
-        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas"] == 0.0, name
+    assert quiet, "no design of the table keeps a standby with no read replica for load"
+    for name, arch, document in quiet:
+        spare = next(f.value for f in arch.figures if f.key == "db.standbys")
+        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas"] == spare, name
+        assert f"+ {spare:,.0f} readable standby(s) + 0 read replica(s) ({spare:,.0f} serve" in database_nodes(arch), name
+        copies = next(f for f in arch.figures if f.key == READ_COPIES)
+        assert f"| {copies.quantity} | {spare:,.0f} replicas |" in document, name
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
@@ -2017,9 +2026,10 @@ def test_bottleneck_steps_name_what_comes_after_what_is_built_ok(name: str, arch
     from backend_architect.ir.database_nodes import POOLER
 
     handoff = json.loads(RENDERED[name]["handoff.json"])
-    assert POOLER in handoff["database"]["pooling"] and "deployed with it" in handoff["database"]["pooling"]
+    assert POOLER in handoff["database"]["pooling"]
+    assert "deployed with it" in handoff["database"]["pooling"]
     cached = any(c.strategy != "none" for c in arch.caches)
-    replicas = next((f.value for f in arch.figures if f.key == "db.read_replicas"), 0.0)
+    replicas = next((f.value for f in arch.figures if f.key == "db.read_copies"), 0.0)
     sharded = any(t.sharding is not None for s in arch.datastores for t in s.tables)
     for bottleneck in arch.bottlenecks:
         step = bottleneck.scaling_step
@@ -2027,7 +2037,7 @@ def test_bottleneck_steps_name_what_comes_after_what_is_built_ok(name: str, arch
         if cached:
             assert not step.startswith("cache hot paths"), step
         if replicas and "read replica" in step:
-            assert f"runs {replicas:,.0f} read replica(s) now" in step or "more read replicas" in step, step
+            assert f"serves reads from {replicas:,.0f} replica(s) now" in step or "more read replicas" in step, step
         if sharded and "shard" in step and bottleneck.scope in {"database", "system"}:
             assert "now" in step, step
         assert f"| {step} |" in document

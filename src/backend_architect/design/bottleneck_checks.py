@@ -206,7 +206,8 @@ def read_step(arch: Architecture) -> str:
     replicas = read_replicas(arch) or 0.0
     if replicas:
         return (
-            f"the design runs {replicas:,.0f} read replica(s) now{f' and caches {cached} read path(s)' if cached else ''}: add replicas as reads grow "
+            f"the design serves reads from {replicas:,.0f} replica(s) now (the readable standbys included)"
+            f"{f' and caches {cached} read path(s)' if cached else ''}: add read replicas as reads grow "
             "(for reads that tolerate lag), then shard the busiest tables so each shard's primary and replicas carry a share"
         )
     if cached:

@@ -137,9 +137,10 @@ class Database(HandoffModel):
     retention_jobs: list[str]
     pooling: str = Field(description="The connection pooler deployed with the primary now (a bottleneck's step names what comes after it).")
     read_replicas: float | None = Field(
-        description="Read replicas the busiest primary runs for its reads (the db.read_replicas figure); standbys are not counted."
+        description="Replicas serving reads that tolerate lag (the db.read_copies figure): the readable standbys plus the read replicas "
+        "the load adds (db.read_replicas, sized without the standbys)."
     )
-    standbys: float | None = Field(description="Standbys the availability plan keeps for failover (readable, but no read capacity is planned on them).")
+    standbys: float | None = Field(description="Standbys the availability plan keeps for failover (readable: counted in read_replicas).")
     failover: str | None = Field(description="automatic or manual.")
     rto_seconds: float | None = Field(description="Expected time to recover from losing the primary.")
     rpo_seconds: float | None = Field(description="Writes that may be lost with the primary, in seconds.")

@@ -1,0 +1,134 @@
+"""A family's shard key from its traffic: a parent its children outweigh, reached by its id, is sharded by that id so the family
+shares one shard map; a parent read mostly by another column keeps that key, and a write spanning its two maps claims no
+transaction (issue 22-v2)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backend_architect.api import design_spec
+from backend_architect.design.co_writes import placements
+from backend_architect.ir.model import Architecture
+from backend_architect.spec.load import load_spec_bytes
+
+#: A forum: threads by their author, posts (a reference to the thread) far more numerous, read and written by thread.
+FORUM = """\
+system: forum
+team: {size: 6}
+scale: {rates: average, peak_factor: 3, retention_years: 5}
+entities:
+  User: {fields: {name: string(80)}, rows: 5M}
+  Thread:
+    fields: {author: ref(User), title: string(200), notes: {type: text, avg_bytes: 3000}, last_post_at: datetime?}
+    rows: 400M
+    growth: 1M/day
+  Post:
+    fields: {thread: ref(Thread), author: ref(User), body: {type: text, avg_bytes: 2000}}
+    growth: 100M/day
+use_cases:
+  - {name: start thread, writes: [Thread], rate: 1M/day}
+  - {name: get thread, kind: get, reads: [Thread], rate: 200M/day}
+  - {name: reply, writes: [Post, Thread.last_post_at], rate: 100M/day}
+  - {name: list posts of thread, reads: [Post], filter: [thread], page: cursor, rate: 400M/day}
+"""
+
+#: Boards of an owner, cards (parts of a board) created with them and listed by board.
+BOARDS = """\
+system: boards
+team: {size: 6}
+scale: {rates: average, peak_factor: 3, retention_years: 5}
+entities:
+  User: {fields: {name: string(80)}, rows: 5M}
+  Board:
+    fields: {owner: ref(User), name: string(80), about: {type: text, avg_bytes: 4000}}
+    rows: 300M
+  Card:
+    part_of: Board
+    avg_per_parent: 20
+    fields: {text: {type: text, avg_bytes: 1500}}
+use_cases:
+  - {name: create board, writes: [Board, Card], rate: 30/s}
+  - {name: open board, kind: get, reads: [Board], rate: 5k/s}
+  - {name: add card, writes: [Card], rate: 2k/s}
+"""
+
+#: The same forum read mostly by author ("my threads"): the author's key serves the hottest read.
+MY_THREADS = FORUM.replace(
+    "  - {name: get thread, kind: get, reads: [Thread], rate: 200M/day}",
+    "  - {name: get thread, kind: get, reads: [Thread], rate: 1M/day}\n  - {name: my threads, reads: [Thread], filter: [author], rate: 900M/day}",
+).replace("rate: 400M/day}", "rate: 10M/day}")
+
+#: Shops with few reviews each: the children do not outweigh the parent, so no family key.
+SHOPS = """\
+system: shops
+team: {size: 6}
+scale: {rates: average, peak_factor: 3, retention_years: 5}
+entities:
+  User: {fields: {name: string(80)}, rows: 5M}
+  Shop:
+    fields: {owner: ref(User), about: {type: text, avg_bytes: 20000}}
+    rows: 200M
+    growth: 2M/day
+  Review:
+    fields: {shop: ref(Shop), stars: int}
+    rows: 1M
+use_cases:
+  - {name: open shop, writes: [Shop], rate: 2M/day}
+  - {name: get shop, kind: get, reads: [Shop], rate: 100M/day}
+  - {name: review shop, writes: [Review], rate: 100k/day}
+"""
+
+
+def _design(text: str) -> tuple[Architecture, dict[str, str]]:
+    result = design_spec(load_spec_bytes(text.encode(), "test.yaml"))
+    return result.architecture, result.files
+
+
+def _key(arch: Architecture, table: str) -> str | None:
+    found = next(t for s in arch.datastores for t in s.tables if t.name == table)
+    return found.sharding.key if found.sharding else None
+
+
+@pytest.mark.parametrize(
+    ("text", "parent", "children"),
+    [pytest.param(FORUM, "threads", ["posts"], id="referenced-children"), pytest.param(BOARDS, "boards", ["cards"], id="part-of-children")],
+)
+def test_parent_of_a_heavier_family_is_sharded_by_its_id_ok(text: str, parent: str, children: list[str]) -> None:
+    """A parent its children outweigh and its traffic reaches by id is sharded by id, and the children share its one shard map."""
+    arch, files = _design(text)
+    assert _key(arch, parent) == "id"
+    where = placements(arch)
+    for child in children:
+        assert where[child] == where[parent], (child, where[child], where[parent])
+    # the family's writes share one local transaction: no write across shards is recorded for them
+    family = {parent, *children}
+    co_writes = [w for s in arch.datastores for t in s.tables if t.name in family and t.sharding for w in t.sharding.co_writes]
+    assert not co_writes, co_writes
+    assert "shard map of its own" not in files["design.md"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parent", "key"),
+    [pytest.param(MY_THREADS, "threads", "author_id", id="owner-reads-dominate"), pytest.param(SHOPS, "shops", "owner_id", id="children-lighter")],
+)
+def test_parent_keeps_another_key_where_its_family_does_not_call_for_id_err(text: str, parent: str, key: str) -> None:
+    """A parent read by another column more than by its id, or heavier than its children, keeps the key that serves it."""
+    arch, _ = _design(text)
+    assert _key(arch, parent) == key
+
+
+def test_a_write_across_two_maps_claims_no_transaction_err() -> None:
+    """A parent sharded by its owner and children keyed by its id land on two maps: the write creating both says so, in the
+    contract and the design, and names the mechanism instead of one transaction."""
+    text = BOARDS.replace(
+        "  - {name: open board, kind: get, reads: [Board], rate: 5k/s}\n", "  - {name: my boards, reads: [Board], filter: [owner], rate: 20k/s}\n"
+    )
+    arch, files = _design(text)
+    assert _key(arch, "boards") == "owner_id"
+    assert placements(arch)["cards"] != placements(arch)["boards"]
+    (op,) = [o for a in arch.apis for o in a.operations if "create board" in o.use_cases and o.method == "post"]
+    assert "in one transaction." not in op.description
+    assert "not in one transaction" in op.description
+    contract = next(body for name, body in files.items() if name.startswith("openapi/") and "create board" in body.lower())
+    assert "written with it in one transaction" not in contract
+    assert "Writes across shards" in files["design.md"]
