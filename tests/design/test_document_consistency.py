@@ -18,6 +18,7 @@ from tests.design.helpers import spec_of
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
+from tests.design.test_shard_families import BOARDS, FORUM, FORUM_BY_AUTHOR
 from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
 
 from backend_architect.api import design_spec, review_path
@@ -375,6 +376,10 @@ use_cases:
     "album-parts": ALBUMS,
     "clip-labels": CLIPS,
     "busy-folders": FOLDERS,
+    # a family's shard key from its traffic: by the parent's id, with a by-owner lookup for a read by owner (issue 22-v2)
+    "forum": FORUM,
+    "forum-by-author": FORUM_BY_AUTHOR,
+    "boards": BOARDS,
     "live-matches": LIVE_MATCHES,
     "lessons": LESSONS,
     # parts sent with their parent count avg_per_parent rows; writes named for a state set it (issue 22-t3)

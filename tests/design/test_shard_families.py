@@ -4,6 +4,9 @@ transaction (issue 22-v2)."""
 
 from __future__ import annotations
 
+import subprocess
+from typing import Any
+
 import pytest
 
 from backend_architect.api import design_spec
@@ -132,3 +135,60 @@ def test_a_write_across_two_maps_claims_no_transaction_err() -> None:
     contract = next(body for name, body in files.items() if name.startswith("openapi/") and "create board" in body.lower())
     assert "written with it in one transaction" not in contract
     assert "Writes across shards" in files["design.md"]
+
+
+#: The forum with a read of one author's threads, rarer than the family's paths by thread id.
+FORUM_BY_AUTHOR = FORUM.replace(
+    "  - {name: get thread, kind: get, reads: [Thread], rate: 200M/day}",
+    "  - {name: get thread, kind: get, reads: [Thread], rate: 200M/day}\n"
+    "  - {name: my threads, reads: [Thread], filter: [author], sort: [-created_at], page: cursor, rate: 50M/day}",
+)
+
+
+def test_owner_read_of_a_family_parent_goes_through_a_counted_lookup_ok() -> None:
+    """A read by owner of a parent sharded by its family's id reads a by-owner lookup (one shard), sized and counted, instead of
+    every shard: the lookup holds one row per parent row, pages in the read's order, and its reads and writes are figures."""
+    arch, files = _design(FORUM_BY_AUTHOR)
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    assert _key(arch, "threads") == "id"
+    threads, lookup = tables["threads"], tables["threads_by_author_id"]
+    assert threads.sharding is not None
+    assert "my threads" not in threads.sharding.cross_shard
+    assert "threads_by_author_id" in threads.sharding.reason
+    assert lookup.primary_key == ["author_id", "thread_id"]
+    assert [c.name for c in lookup.indexes[0].columns] == ["author_id", "created_at", "thread_id"]
+    assert lookup.rows_now == threads.rows_now
+    assert lookup.rows_per_day == threads.rows_per_day
+    known = {f.key: f for f in arch.figures}
+    assert known["lookup.reads.threads_by_author_id"].value == pytest.approx(known["qps.peak.my-threads"].value)
+    assert known["lookup.writes.threads_by_author_id"].value == pytest.approx(threads.rows_per_day / 86_400 * 3)
+    assert "rows.5y.threads_by_author_id" in known
+    assert "bytes.5y.threads_by_author_id" in known
+    assert any(p.data == "threads_by_author_id" and "outbox" in p.reason for p in arch.placements)
+    assert "CREATE TABLE threads.threads_by_author_id" in files["schema/threads.postgresql.sql"]
+
+
+def test_owner_read_of_a_parent_keyed_by_its_owner_needs_no_lookup_err() -> None:
+    """A parent sharded by its owner (its owner reads dominate) gets no by-owner lookup: its key serves that read already."""
+    arch, _ = _design(MY_THREADS)
+    assert _key(arch, "threads") == "author_id"
+    assert not any(t.name.startswith("threads_by_") for s in arch.datastores for t in s.tables)
+
+
+def test_lookup_ddl_applies_to_postgresql_and_sqlite_ok(postgres: Any) -> None:
+    """The forum's DDL with its by-owner lookup applies to PostgreSQL and SQLite, takes a row of valid values in every table, and
+    the lookup holds one row per (author, thread)."""
+    from ddl_checks import apply_postgres, apply_sqlite, postgres_rows_insert
+
+    result = design_spec(load_spec_bytes(FORUM_BY_AUTHOR.encode(), "forum.yaml"))
+    scripts = [text for path, text in sorted(result.files.items()) if path.endswith(".postgresql.sql")]
+    apply_postgres(postgres, "forum_lookup", scripts)
+    postgres_rows_insert(postgres, "forum_lookup", result.architecture.datastores)
+    apply_sqlite(result)
+    schema = next(s.schema_name for s in result.architecture.datastores if any(t.name == "threads_by_author_id" for t in s.tables))
+    ids = "'01950f6b-8a3c-74a9-a7f4-1208ddf6b11b', '01950f6b-8a3c-74a9-a7f4-1208ddf6b11c'"
+    row = f"INSERT INTO {schema}.threads_by_author_id (author_id, thread_id) VALUES ({ids});"
+    postgres.psql(row, "forum_lookup")
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        postgres.psql(row, "forum_lookup")
+    assert "pk_threads_by_author_id" in str(refused.value.stderr)

@@ -19,7 +19,7 @@ from backend_architect.design.loads import insert_figures, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.pools import pool_figures
-from backend_architect.design.shard_families import family_key
+from backend_architect.design.shard_families import family_key, with_owner_lookups
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, ForeignKey, Partitioning, Sharding, Table
@@ -91,7 +91,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
         stores.append(store.model_copy(update={"tables": tables}))
     stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
-    arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, horizon, factor)
+    keyed = (families, list(analysis.use_cases))
+    arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
     stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}))
     figures = {f.key: f.value for f in arch.figures}
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
@@ -221,12 +222,18 @@ def shard_reasons(size: float, peak_inserts: float) -> list[str]:
     return reasons
 
 
-def _guard_uniques(spec: Spec, arch: Architecture, planned: dict[str, Table], horizon: float, factor: float) -> tuple[Architecture, list[Datastore]]:
-    """The sharded tables' unique keys held across their shards (``unique_keys.py``), each uniqueness table sized and sharded by
-    the same rule as every table (by the value, so a reservation touches one shard); the sharded ones join ``planned``."""
+def _guard_uniques(
+    spec: Spec, arch: Architecture, planned: dict[str, Table], span: tuple[float, float], keyed: tuple[dict[str, str], list[UseCase]]
+) -> tuple[Architecture, list[Datastore]]:
+    """The sharded tables' unique keys held across their shards (``unique_keys.py``), and a family parent's reads by its owner
+    served by a by-owner lookup (``shard_families.py``): each added table sized and sharded by the same rule as every table (by
+    its first key column, so a reservation or a look-up touches one shard); the sharded ones join ``planned``."""
     from backend_architect.design.patterns._stores import storage_figures  # the storage patterns import this module's thresholds
 
+    horizon, factor = span
     guarded, added = with_global_uniques(arch)
+    guarded, indexed = with_owner_lookups(spec, guarded, *keyed, factor)
+    added += indexed
     if not added:
         return arch, list(arch.datastores)
     sized = storage_figures(spec, guarded, added)

@@ -15,9 +15,10 @@ among the table's cross-shard reads (``Sharding.cross_shard``) with its rate, as
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.model import Architecture, Figure, Index, IndexColumn, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import resolve_column, split_filter
+from backend_architect.spec.naming import resolve_column, snake, split_filter
+from backend_architect.spec.units import SECONDS_PER_DAY
 
 
 def children_by_id(arch: Architecture, table: Table) -> list[tuple[Table, str]]:
@@ -101,4 +102,137 @@ def family_key(spec: Spec, arch: Architecture, table: Table, use_cases: list[Use
     return "id" if by_id > by_other else None
 
 
-__all__ = ["by_id_traffic", "children_by_id", "family_key"]
+def _owner_reads(spec: Spec, table: Table, use_cases: list[UseCase]) -> dict[str, list[UseCase]]:
+    """The reads of a table sharded by id that select it by one of its own other columns (its owner), by that column."""
+    entity, own = table.entity or "", {c.name for c in table.columns}
+    crossing = set(table.sharding.cross_shard) if table.sharding else set()
+    found: dict[str, list[UseCase]] = {}
+    for use_case in use_cases:
+        if use_case.is_write or use_case.is_job or use_case.entity != entity or use_case.name not in crossing:
+            continue
+        for column in sorted(_filters(spec, use_case, entity) - {"id"}):
+            if column in own:
+                found.setdefault(column, []).append(use_case)
+    return found
+
+
+def _lookup(table: Table, column: str, name: str, reads: list[UseCase]) -> Table:
+    """One row per ``table`` row, keyed by ``column`` then the row's id: a read by ``column`` finds its ids on one shard."""
+    own = {c.name: c for c in table.columns}
+    row_id = f"{snake(table.entity)}_id" if table.entity else "row_id"
+    order = {s.column: s.descending for u in reads for s in u.sorts if s.column and s.column in own and s.column not in {column, "id"}}
+    sorts = list(order)
+    said = ", ".join(f"'{u.name}'" for u in reads)
+    columns = [
+        own[column].model_copy(update={"nullable": False, "comment": f"the value {table.name}.{column} holds (this table's shard key)"}),
+        own["id"].model_copy(update={"name": row_id, "default": None, "identity": False, "generated": False, "comment": f"the {table.name} row"}),
+        *(own[s].model_copy(update={"comment": f"a copy of {table.name}.{s}, the order {said} pages in"}) for s in dict.fromkeys(sorts)),
+    ]
+    return Table(
+        name=name,
+        comment=f"{table.name} by {column}: one row per {table.name} row, so {said} reads its ids on one shard, then the rows by id",
+        columns=columns,
+        primary_key=[column, row_id],
+        indexes=[
+            Index(
+                name=f"ix_{name}_{'_'.join(sorts)}"[:63],
+                columns=[IndexColumn(name=column), *(IndexColumn(name=c, descending=order[c]) for c in sorts), IndexColumn(name=row_id, descending=True)],
+                reasons=[f"use case {said}: a page of one {column}'s rows in order"],
+            )
+        ]
+        if sorts
+        else [],
+        key_strategy="composite",
+        key_reason=f"the {column} a read selects by, then the {table.name} row: one row per row, on the {column}'s shard",
+        rows_now=table.rows_now,
+        rows_per_day=table.rows_per_day,
+        retention_days=table.retention_days,
+    )
+
+
+def lookup_how(table: str, column: str, lookup: str) -> str:
+    """How a by-owner lookup is kept in step with the rows it points at, in the sentence every section states."""
+    return (
+        f"a write of a {table} row commits it with an outbox event on its id's shard; a relay upserts ({column}, id) into {lookup} "
+        f"on the {column}'s shard (idempotent, retried until applied), and a delete removes it the same way: eventual, behind by the relay's lag"
+    )
+
+
+def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str], use_cases: list[UseCase], factor: float) -> tuple[Architecture, list[Table]]:
+    """``arch`` with a by-owner lookup beside each family parent sharded by id that a read selects by another column; and the
+    tables added. The read leaves the parent's cross-shard list: it reads the lookup's one shard, then the rows by id. The
+    lookup's reads and writes are figures (``lookup.reads.<name>``, ``lookup.writes.<name>``); its rows and bytes are sized
+    with every table's."""
+    from backend_architect.design.unique_keys import lookup_name  # the same naming, within PostgreSQL's identifier length
+    from backend_architect.ir.runtime import Placement
+
+    taken = {t.name for s in arch.datastores for t in s.tables}
+    added: list[Table] = []
+    stores, placements, counted = [], [], []
+    for store in arch.datastores:
+        tables, made = [], []
+        for table in store.tables:
+            if table.name not in families or table.sharding is None or table.sharding.key != "id":
+                tables.append(table)
+                continue
+            found = _owner_reads(spec, table, use_cases)
+            served: set[str] = set()
+            said = []
+            for column, reads in found.items():
+                name = lookup_name(table.name, ["by", column], taken).removesuffix("_keys")
+                taken.add(name)
+                made.append(_lookup(table, column, name, reads))
+                served |= {u.name for u in reads}
+                counted += _counted(name, table, reads, factor)
+                said.append(f"{', '.join(repr(u.name) for u in reads)} find their rows through {name} (one shard by {column}), then read them by id")
+                placements.append(
+                    Placement(
+                        data=name,
+                        data_class="transactional",
+                        store="postgresql",
+                        reason=f"{table.name} is sharded by id (its family's key) and {', '.join(u.name for u in reads)} select it by {column}: "
+                        f"{lookup_how(table.name, column, name)}",
+                        retention="as long as the rows it points at",
+                        component="postgresql",
+                    )
+                )
+            if not found:
+                tables.append(table)
+                continue
+            sharding = table.sharding.model_copy(
+                update={"cross_shard": [u for u in table.sharding.cross_shard if u not in served], "reason": "; ".join([table.sharding.reason, *said])}
+            )
+            tables.append(table.model_copy(update={"sharding": sharding}))
+        added += made
+        stores.append(store.model_copy(update={"tables": [*tables, *made]}))
+    if not added:
+        return arch, []
+    figures = [*arch.figures, *counted]
+    return arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements], "figures": figures}), added
+
+
+def _counted(name: str, table: Table, reads: list[UseCase], factor: float) -> list[Figure]:
+    """What a by-owner lookup takes at peak: the reads it answers, and one write per row its parent gains."""
+    return [
+        Figure(
+            key=f"lookup.reads.{name}",
+            quantity=f"peak reads answered by {name} (one shard each)",
+            value=sum(u.peak_qps for u in reads),
+            unit="req/s",
+            formula="sum of the reads' peaks",
+            inputs={f"peak_{u.id}": u.peak_qps for u in reads},
+            scope=name,
+        ),
+        Figure(
+            key=f"lookup.writes.{name}",
+            quantity=f"peak writes into {name} (one per {table.name} row written, through the outbox relay)",
+            value=table.rows_per_day / SECONDS_PER_DAY * factor,
+            unit="writes/s",
+            formula="rows_per_day / seconds_per_day x peak_factor",
+            inputs={"rows_per_day": table.rows_per_day, "seconds_per_day": SECONDS_PER_DAY, "peak_factor": factor},
+            scope=name,
+        ),
+    ]
+
+
+__all__ = ["by_id_traffic", "children_by_id", "family_key", "lookup_how", "with_owner_lookups"]
