@@ -138,7 +138,7 @@ def test_a_write_across_two_maps_claims_no_transaction_err() -> None:
 
 
 #: The forum with a read of one author's threads, rarer than the family's paths by thread id.
-FORUM_BY_AUTHOR = FORUM.replace(
+FORUM_BY_AUTHOR = FORUM.replace("    rows: 400M\n", "    rows: 900M\n").replace(
     "  - {name: get thread, kind: get, reads: [Thread], rate: 200M/day}",
     "  - {name: get thread, kind: get, reads: [Thread], rate: 200M/day}\n"
     "  - {name: my threads, reads: [Thread], filter: [author], sort: [-created_at], page: cursor, rate: 50M/day}",
@@ -192,3 +192,19 @@ def test_lookup_ddl_applies_to_postgresql_and_sqlite_ok(postgres: Any) -> None:
     with pytest.raises(subprocess.CalledProcessError) as refused:
         postgres.psql(row, "forum_lookup")
     assert "pk_threads_by_author_id" in str(refused.value.stderr)
+
+
+def test_no_lookup_before_the_family_is_sharded_err() -> None:
+    """While the family's shards are a later stage, the parent's index on the owner serves the read on its one primary: no lookup
+    is built (nor its writes counted), and the read is listed as crossing the shards once they are built."""
+    later = FORUM_BY_AUTHOR.replace("    rows: 900M\n", "    rows: 400M\n").replace("growth: 100M/day", "growth: 10M/day")
+    arch, _ = _design(
+        later.replace("name: reply, writes: [Post, Thread.last_post_at], rate: 100M/day", "name: reply, writes: [Post, Thread.last_post_at], rate: 10M/day")
+    )
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    assert "threads_by_author_id" not in tables
+    assert not any(f.key.startswith("lookup.") for f in arch.figures)
+    threads = tables["threads"].sharding
+    assert threads is not None
+    assert "built now" not in threads.when
+    assert "my threads" in threads.cross_shard

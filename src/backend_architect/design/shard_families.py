@@ -103,30 +103,47 @@ def family_key(spec: Spec, arch: Architecture, table: Table, use_cases: list[Use
 
 
 def _owner_reads(spec: Spec, table: Table, use_cases: list[UseCase]) -> dict[str, list[UseCase]]:
-    """The reads of a table sharded by id that select it by one of its own other columns (its owner), by that column."""
+    """The reads of a table on a family's shard map that select it by one of its own other columns (its owner), by that column."""
     entity, own = table.entity or "", {c.name for c in table.columns}
     crossing = set(table.sharding.cross_shard) if table.sharding else set()
     found: dict[str, list[UseCase]] = {}
     for use_case in use_cases:
-        if use_case.is_write or use_case.is_job or use_case.entity != entity or use_case.name not in crossing:
+        # the read's main entity may be another (a chat listed through its memberships): it selects this table's rows all the same
+        if use_case.is_write or use_case.is_job or use_case.name not in crossing:
             continue
         for column in sorted(_filters(spec, use_case, entity) - {"id"}):
-            if column in own:
+            if column in own and column in _owners(spec, entity):
                 found.setdefault(column, []).append(use_case)
     return found
+
+
+def _owners(spec: Spec, entity: str) -> set[str]:
+    """The columns of ``entity``'s references (its owner, its user): a value ("list my X") a by-owner lookup is keyed by; a filter
+    on a plain value (a status, a quantity) keeps visiting every shard."""
+    fields = spec.entities[entity].fields if entity in spec.entities else {}
+    return {column for name, field in fields.items() if field.type.kind == "ref" and (column := resolve_column(spec, entity, name))}
 
 
 def _lookup(table: Table, column: str, name: str, reads: list[UseCase]) -> Table:
     """One row per ``table`` row, keyed by ``column`` then the row's id: a read by ``column`` finds its ids on one shard."""
     own = {c.name: c for c in table.columns}
     row_id = f"{snake(table.entity)}_id" if table.entity else "row_id"
-    order = {s.column: s.descending for u in reads for s in u.sorts if s.column and s.column in own and s.column not in {column, "id"}}
+    order = {
+        s.column: s.descending for u in reads for s in u.sorts if s.column and s.column in own and s.column not in {column, "id"} and s.entity == table.entity
+    }
     sorts = list(order)
     said = ", ".join(f"'{u.name}'" for u in reads)
+    key = table.sharding.key if table.sharding else "id"
     columns = [
         own[column].model_copy(update={"nullable": False, "comment": f"the value {table.name}.{column} holds (this table's shard key)"}),
         own["id"].model_copy(update={"name": row_id, "default": None, "identity": False, "generated": False, "comment": f"the {table.name} row"}),
-        *(own[s].model_copy(update={"comment": f"a copy of {table.name}.{s}, the order {said} pages in"}) for s in dict.fromkeys(sorts)),
+        # the row's own shard key, so the read goes straight to the shard holding it
+        *(
+            [own[key].model_copy(update={"nullable": False, "comment": f"the shard key of that row ({table.name} is sharded by it)"})]
+            if key in own and key != "id"
+            else []
+        ),
+        *(own[s].model_copy(update={"comment": f"a copy of {table.name}.{s}, the order {said} pages in"}) for s in dict.fromkeys(sorts) if s != key),
     ]
     return Table(
         name=name,
@@ -150,29 +167,56 @@ def _lookup(table: Table, column: str, name: str, reads: list[UseCase]) -> Table
     )
 
 
-def lookup_how(table: str, column: str, lookup: str) -> str:
+def lookup_how(table: Table, column: str, lookup: str) -> str:
     """How a by-owner lookup is kept in step with the rows it points at, in the sentence every section states."""
+    key = table.sharding.key if table.sharding else "id"
+    carried = f"{column}, id" + (f", {key}" if key != "id" else "")
     return (
-        f"a write of a {table} row commits it with an outbox event on its id's shard; a relay upserts ({column}, id) into {lookup} "
+        f"a write of a {table.name} row commits it with an outbox event on its {key}'s shard; a relay upserts ({carried}) into {lookup} "
         f"on the {column}'s shard (idempotent, retried until applied), and a delete removes it the same way: eventual, behind by the relay's lag"
     )
 
 
+def _family_of(table: Table, heads: set[str]) -> str | None:
+    """The family parent whose shard map ``table`` is on (itself, sharded by its id; or the parent a child is sharded by), else None.
+    ``heads`` are the family parents sharded by their id."""
+    if table.sharding is None:
+        return None
+    if table.name in heads:
+        return table.name
+    return next((fk.ref_table for fk in table.foreign_keys if fk.columns == [table.sharding.key] and fk.ref_table in heads), None)
+
+
 def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str], use_cases: list[UseCase], factor: float) -> tuple[Architecture, list[Table]]:
-    """``arch`` with a by-owner lookup beside each family parent sharded by id that a read selects by another column; and the
-    tables added. The read leaves the parent's cross-shard list: it reads the lookup's one shard, then the rows by id. The
-    lookup's reads and writes are figures (``lookup.reads.<name>``, ``lookup.writes.<name>``); its rows and bytes are sized
-    with every table's."""
+    """``arch`` with a by-owner lookup beside each table of a family's shard map (the parent sharded by id, a child by its
+    reference) whose shards are built now and that a read selects by another column; and the tables added. The read leaves the table's cross-shard list: it
+    reads the lookup's one shard, then the rows by their shard key. The lookup's reads and writes are figures
+    (``lookup.reads.<name>``, ``lookup.writes.<name>``); its rows and bytes are sized with every table's."""
+    from backend_architect.design.patterns._shards import sharded_now  # the one source of "when sharding happens"
+    from backend_architect.design.patterns._stores import horizon
     from backend_architect.design.unique_keys import lookup_name  # the same naming, within PostgreSQL's identifier length
     from backend_architect.ir.runtime import Placement
+
+    known, growth, years = {f.key: f.value for f in arch.figures}, spec.scale.growth_per_year or 0.0, horizon(spec)
+    heads = {t.name for st in arch.datastores for t in st.tables if t.name in families and t.sharding is not None and t.sharding.key == "id"}
+    # a family's map is built now when any of its tables needs shards today (its messages' inserts build its chats' shards)
+    built = {
+        family
+        for store in arch.datastores
+        for table in store.tables
+        if (family := _family_of(table, heads)) is not None and sharded_now(table, known, growth, years, factor)[0]
+    }
 
     taken = {t.name for s in arch.datastores for t in s.tables}
     added: list[Table] = []
     stores, placements, counted = [], [], []
+    served_in: dict[str, set[str]] = {}
     for store in arch.datastores:
         tables, made = [], []
         for table in store.tables:
-            if table.name not in families or table.sharding is None or table.sharding.key != "id":
+            family = _family_of(table, heads)
+            # while the table is still on one primary its index on the owner serves the read: the lookup comes with the shards
+            if table.sharding is None or family is None or family not in built:
                 tables.append(table)
                 continue
             found = _owner_reads(spec, table, use_cases)
@@ -184,14 +228,18 @@ def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str],
                 made.append(_lookup(table, column, name, reads))
                 served |= {u.name for u in reads}
                 counted += _counted(name, table, reads, factor)
-                said.append(f"{', '.join(repr(u.name) for u in reads)} find their rows through {name} (one shard by {column}), then read them by id")
+                said.append(
+                    f"{', '.join(repr(u.name) for u in reads)} find their rows through {name} (one shard by {column}), "
+                    f"then read them by their shard key ({table.sharding.key})"
+                )
                 placements.append(
                     Placement(
                         data=name,
                         data_class="transactional",
                         store="postgresql",
-                        reason=f"{table.name} is sharded by id (its family's key) and {', '.join(u.name for u in reads)} select it by {column}: "
-                        f"{lookup_how(table.name, column, name)}",
+                        reason=f"{table.name} is sharded by {table.sharding.key} (its family's shard map) and "
+                        f"{', '.join(u.name for u in reads)} select it by {column}: "
+                        f"{lookup_how(table, column, name)}",
                         retention="as long as the rows it points at",
                         component="postgresql",
                     )
@@ -199,6 +247,7 @@ def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str],
             if not found:
                 tables.append(table)
                 continue
+            served_in.setdefault(family, set()).update(served)
             sharding = table.sharding.model_copy(
                 update={"cross_shard": [u for u in table.sharding.cross_shard if u not in served], "reason": "; ".join([table.sharding.reason, *said])}
             )
@@ -207,8 +256,18 @@ def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str],
         stores.append(store.model_copy(update={"tables": [*tables, *made]}))
     if not added:
         return arch, []
+    # the lookup gives each row's shard key: the family's other tables are then read by it, on the shards it names
+    stores = [store.model_copy(update={"tables": [_keyed(t, served_in.get(_family_of(t, heads) or "", set())) for t in store.tables]}) for store in stores]
     figures = [*arch.figures, *counted]
     return arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements], "figures": figures}), added
+
+
+def _keyed(table: Table, served: set[str]) -> Table:
+    """``table`` with the reads a by-owner lookup of its family serves taken off its cross-shard list."""
+    if table.sharding is None or not served & set(table.sharding.cross_shard):
+        return table
+    sharding = table.sharding.model_copy(update={"cross_shard": [u for u in table.sharding.cross_shard if u not in served]})
+    return table.model_copy(update={"sharding": sharding})
 
 
 def _counted(name: str, table: Table, reads: list[UseCase], factor: float) -> list[Figure]:
