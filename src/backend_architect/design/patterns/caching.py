@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SHARE
-from backend_architect.design.patterns._cache_figures import cache_memory
+from backend_architect.design.patterns._cache_figures import cache_memory, hit_ratio, min_hit_figure, pays, resident, unpaid
 from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
@@ -91,6 +91,9 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis. A CDN answering under
     ``CDN_SETTLES_HIT`` of its reads does not settle the path: the reads it passes on get a
     shared cache behind it when that removes ``CACHE_MIN_READ_QPS`` or more (``_origin_cache``).
+    Every shared cache must pay: its expected hit ratio at least the one its memory and
+    operations cost (``_cache_figures.min_hit_ratio``); a refused one is no cache, recorded
+    with its hit ratio, the reads it would remove, its memory and the threshold.
 
     ## What it adds
     A cache plan per path (strategy, TTL, key, invalidation, stampede and hot-key
@@ -124,7 +127,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     for use_case in analysis.use_cases:
         if use_case.is_write or use_case.is_job or use_case.name in decided:
             continue
-        path = _path(spec, analysis, use_case, known)
+        path = _path(spec, analysis, arch, use_case, known)
         numbers = _by_numbers(path)
         override = override_for(spec, f"cache.{use_case.id}", (read_path_cache.code, read_path_cache.name))
         strategy, problem = _steered(path, numbers, override)
@@ -134,12 +137,11 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         if plan.strategy == "cache-aside":
             keys = path.keys
             hot = math.ceil(keys * HOT_SHARE)
-            entry = entry_bytes(arch, path)
-            redis_bytes += hot * entry
-            redis_ops += use_case.peak_qps + (path.recent.appends_per_s if path.recent else 0.0)
+            redis_bytes += hot * path.entry
+            redis_ops += path.qps + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
-            out.append(cache_memory(use_case, hot, entry, keys))
+            out += [path.memory_figure(), min_hit_figure(use_case, path.qps, path.memory)]
         if plan.strategy == "cdn":
             edge.append(use_case.name)
             origin = _origin(path, extra)
@@ -152,12 +154,12 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                         "rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}",
                     }
                 )
-                redis_bytes += origin.hot * CACHE_ENTRY_BYTES
+                redis_bytes += origin.memory
                 redis_ops += origin.reaching
                 cached.append(use_case.name)
                 services.add(owner_of(arch, use_case.entity))
                 out += origin.figures()
-                out.append(cache_memory(use_case, origin.hot, CACHE_ENTRY_BYTES, path.keys))
+                out.append(cache_memory(use_case, path.keys, CACHE_ENTRY_BYTES, origin.reaching, origin.hit, origin.ttl))
                 record = _with_origin(record, plan, origin)
             elif origin is not None:
                 plan = plan.model_copy(update={"rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}"})
@@ -210,7 +212,7 @@ def _origin(path: _Path, extra: list[Figure]) -> Origin | None:
     cdn = next((f.value for f in extra if f.key.startswith("cache.hit_ratio.")), None)
     if cdn is None or path.ttl is None:
         return None
-    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.writes)
+    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.writes, keys=path.keys)
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,8 @@ class _Path:
     written: str = ""
     #: The newest page per parent its writers keep current (write-through), when the read must be current and is that shape.
     recent: RecentPage | None = None
+    #: Bytes one entry of its shared cache takes (``entry_bytes``).
+    entry: int = CACHE_ENTRY_BYTES
 
     @property
     def qps(self) -> float:
@@ -242,8 +246,27 @@ class _Path:
     def hot(self) -> int:
         return max(1, math.ceil(self.keys * HOT_SHARE))
 
+    @property
+    def memory(self) -> float:
+        """Bytes a shared cache of it takes: its resident entries (``resident``)."""
+        return float(resident(self.keys, self.qps, self.hit, self.ttl or 0.0) * self.entry)
 
-def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, float]) -> _Path:
+    def memory_figure(self) -> Figure:
+        """``cache.bytes.<use case>``: the memory of its shared cache."""
+        return cache_memory(self.use_case, self.keys, self.entry, self.qps, self.hit, self.ttl or 0.0)
+
+    @property
+    def hit(self) -> float:
+        """The hit ratio a shared cache would reach on it (0 without a TTL)."""
+        return hit_ratio(self.qps, self.ttl, self.hot, self.writes) if self.ttl else 0.0
+
+    @property
+    def pays(self) -> bool:
+        """Whether a shared cache's hit ratio pays for its memory (``_cache_figures.pays``)."""
+        return pays(self.qps, self.hit, self.memory)
+
+
+def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, known: dict[str, float]) -> _Path:
     public = use_case.spec.auth in {"none", "optional"}
     _changes_class, natural_ttl, why = _changes(analysis, use_case)
     ttl, ttl_reason = _ttl(use_case, public, natural_ttl, why)
@@ -254,7 +277,8 @@ def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, fl
     if recent is not None:
         # appends update the cached page in place: only updates and deletes cost a miss
         ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
-    return _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent)
+    path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent)
+    return replace(path, entry=entry_bytes(arch, path))
 
 
 def entry_bytes(arch: Architecture, path: _Path) -> int:
@@ -273,9 +297,10 @@ def _by_numbers(path: _Path) -> str:
         return "none"
     if path.qps < CACHE_MIN_READ_QPS:
         return "http" if path.public and path.recent is None else "none"
-    if path.recent is not None:
-        return "cache-aside"  # only the shared cache the writers update stays current; an edge copy would not
-    return "cdn" if path.public and path.qps >= CDN_MIN_READ_QPS else "cache-aside"
+    if path.public and path.recent is None and path.qps >= CDN_MIN_READ_QPS:
+        return "cdn"
+    # only the shared cache the writers update keeps a recent page current; an edge copy would not. Either way it must pay
+    return "cache-aside" if path.pays else "none"
 
 
 def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
@@ -288,6 +313,12 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             rationale = f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): the database serves it"
         elif qps < CACHE_MIN_READ_QPS:
             rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
+        elif not path.pays:
+            # the record keeps the numbers it was refused on: the hit ratio, the reads it would remove, the memory and the threshold
+            said = f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({path.ttl_reason}); {fmt(path.keys)} keys ({path.basis})"
+            rationale = f"{said}: {unpaid(qps, path.hit, path.memory)}"
+            refused = [*hit_figures(use_case, qps, ttl, path.hot, path.writes), path.memory_figure()]
+            return CachePlan(use_case=use_case.name, strategy="none", rationale=rationale), [*refused, min_hit_figure(use_case, qps, path.memory)]
         else:  # the numbers chose a cache: only the spec's decision leaves the path uncached
             rationale = f"no cache, as the spec decides: the database serves all {fmt(qps)} req/s at peak"
         return CachePlan(use_case=use_case.name, strategy="none", rationale=rationale), []
@@ -375,10 +406,12 @@ def _steered(path: _Path, numbers: str, override: DecisionOverride | None) -> tu
 
 def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverride | None) -> Decision | None:
     """The per-path decision: recorded where a shared cache serves the read, or where the spec author decided."""
-    if override is None and plan.strategy not in {"cdn", "cache-aside"}:
+    if override is None and plan.strategy not in {"cdn", "cache-aside"} and not _refused(path):
         return None
     use_case = path.use_case
     inputs = {"peak_reads_per_s": path.qps, "keys": path.keys, "writes_per_s": path.writes, **({"ttl_s": path.ttl} if path.ttl is not None else {})}
+    if path.ttl is not None and plan.strategy in {"cache-aside", "none"}:
+        inputs |= {"hit_ratio": path.hit, "memory_bytes": path.memory}
     made = decision(
         f"cache.{use_case.id}",
         f"Cache for {use_case.name}",
@@ -397,6 +430,11 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
     numbers_plan, _ = _plan(path, numbers)
     was = made.model_copy(update={"choice": described(numbers_plan), "rationale": numbers_plan.rationale})
     return overruled(was, override, described(plan))
+
+
+def _refused(path: _Path) -> bool:
+    """Whether the numbers refuse a shared cache the path's load and TTL would otherwise get: its hit ratio does not pay for its memory."""
+    return path.use_case.spec.cache is not False and path.ttl is not None and path.qps >= CACHE_MIN_READ_QPS and not path.pays
 
 
 def described(plan: CachePlan) -> str:
@@ -425,6 +463,8 @@ def _why_not(path: _Path, strategy: str) -> str:
         return "only each browser reuses a response: the database still serves every client's first read"
     if strategy == "cdn":
         return "the edge serves it to everyone" + ("" if path.public else ": not for a read that needs a token")
+    if _refused(path):
+        return unpaid(path.qps, path.hit, path.memory).removesuffix(": the database serves the read")
     return f"a shared cache to run and invalidate on {fmt(path.writes)} writes/s"
 
 
