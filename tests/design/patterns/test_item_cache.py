@@ -156,3 +156,16 @@ def test_item_cache_figures_recompute_from_their_formulas_ok(text: str) -> None:
     assert len(checked) == 6
     for f in checked:
         assert recompute(f) == pytest.approx(f.value, rel=1e-6), f.key
+
+
+def test_losing_the_item_cache_counts_in_the_rebuild_ok() -> None:
+    """The lists' Redis holds the item cache too: its loss sends the feed's reads and the item reads the cache removed to the database."""
+    arch = design_of(_feed())
+    known = _known(arch)
+    rebuild = 4_000 + known["cache.items.db_reads_removed.home-feed"]
+    assert rebuild > PRIMARY_READ_CEILING
+    plan = arch.availability
+    assert plan is not None
+    assert plan.redundancy["redis"].endswith("x 3 copies")
+    made = next(d for d in arch.decisions if d.id == "availability.stateful")
+    assert f"would send {rebuild:,.0f} reads/s to the database while rebuilt" in made.choice

@@ -36,7 +36,9 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
     target = target_of(spec)[0]
     served = set(use_cases)
     models = [c.use_case for c in arch.caches if c.strategy == "read-model" and c.use_case in served]
-    peaks = {u.name: u.peak_qps for u in analysis.use_cases}
+    known = {f.key: f.value for f in arch.figures}
+    # a read model's reads, and the item rows its pages read through its item cache (lost with it)
+    peaks = {u.name: u.peak_qps + known.get(f"cache.items.db_reads_removed.{u.id}", 0.0) for u in analysis.use_cases}
     rebuild = sum(peaks.get(n, 0.0) for n in models)
     if kind == "broker":
         return 3, "replication factor 3, two in sync: a broker loses no acknowledged message to one node"
