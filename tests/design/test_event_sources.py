@@ -48,7 +48,7 @@ entities:
 use_cases:
   - {name: add device, actor: operator, kind: create, writes: [Device], rate: 10k/day}
   - {name: record reading, actor: device, kind: create, writes: [Reading], rate: 400M/day, avg_fanout: 3, deliver: {mode: realtime, to: Reading.device}}
-  - {name: device readings, actor: operator, kind: list, reads: [Reading], filter: [device], sort: [-created_at], consistency: eventual, rate: 200M/day}
+  - {name: device readings, actor: operator, kind: list, reads: [Reading], filter: [device], sort: [-created_at], consistency: eventual, rate: 20M/day}
   - {name: annotate reading, actor: operator, kind: update, writes: [Reading.note], rate: 1M/day, avg_fanout: 3, deliver: {mode: realtime, to: Reading.device}}
 """
 

@@ -6,8 +6,8 @@ sized as database reads it alone sets the item table's replicas. The rows a list
 few next to the table: a list keeps ``keep`` entries, filled at ``deliveries / readers`` a second,
 so it spans ``keep x readers / deliveries`` seconds, and only the items written in that window
 can be on any page. A cache-aside by id over those recent items (``item:{id}``, a multi-get per
-page) answers most of them; whether it is built is the same verdict every shared cache gets: its
-hit ratio must pay for its memory (``_cache_figures.pays``).
+page) answers most of them. It is built when the pages' reads by id pass one database node's
+(``PRIMARY_READ_CEILING``), and states its hit ratio, its memory and the reads it removes.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.patterns._cache_figures import HOT_SHARE, cache_memory, hit_ratio, min_hit_figure, min_hit_ratio, pays, resident, unpaid
+from backend_architect.design.patterns._cache_figures import HOT_SHARE, cache_memory, hit_ratio, resident
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, figure, fmt, size, table_of
 from backend_architect.ir.model import Architecture, Figure
 
@@ -64,10 +64,6 @@ class ItemCache:
         return float(resident(self.reachable, self.reads, self.hit, self.ttl) * self.entry)
 
     @property
-    def pays(self) -> bool:
-        return pays(self.reads, self.hit, self.memory)
-
-    @property
     def key(self) -> str:
         return f"{self.item.lower()}:{{id}}"
 
@@ -77,15 +73,11 @@ class ItemCache:
             f"the page's {self.item} rows come from a cache of {self.item}s by id ({self.key}, cache-aside, one multi-get a page; entries kept "
             f"{fmt(self.ttl)} s, deleted on each update or delete of the {self.item}): {fmt(self.reachable)} {self.item}s the lists can reach, "
             f"{fmt(float(self.hot))} hot, {size(self.memory)}; it answers {self.hit:.1%} of {fmt(self.reads)} reads/s, taking "
-            f"{fmt(self.reads * self.hit)} off the database (paying for its memory takes {min_hit_ratio(self.reads, self.memory):.2%})"
+            f"{fmt(self.reads * self.hit)} off the database"
         )
 
-    def refused(self) -> str:
-        """Why no item cache stands though the reads pass one node."""
-        return f"the page's {self.item} rows are read by id from the database: {unpaid(self.reads, self.hit, self.memory)}"
-
     def figures(self) -> list[Figure]:
-        """The items the lists reach, the cache's hit ratio, the reads it removes, its memory and the hit ratio that pays for it."""
+        """The items the lists reach, the cache's hit ratio, the reads it removes, and its memory."""
         uid, scope = self.use_case.id, f"use case '{self.use_case.name}'"
         return [
             figure(
@@ -118,7 +110,6 @@ class ItemCache:
                 scope,
             ),
             cache_memory(self.use_case, self.reachable, float(self.entry), self.reads, self.hit, self.ttl, key="cache.items.bytes"),
-            min_hit_figure(self.use_case, self.reads, self.memory, key="cache.items.min_hit_ratio", what=f"the {self.item} cache of {self.use_case.name}"),
         ]
 
 
@@ -127,7 +118,7 @@ def item_cache(analysis: Analysis, arch: Architecture, use_case: UseCase, keep: 
     caching the read.
 
     A get of the item has a cache of its own, sized on its own reads over every row; the pages reach only the recent items, so
-    their cache is sized on those (and, when it does not pay, the pages read through the get's cache, if it has one).
+    their cache is sized on those.
     """
     item = use_case.entity
     page = float(use_case.spec.page.limit)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.design.patterns._cache_figures import pays, resident, unpaid
+from backend_architect.design.patterns._cache_figures import resident
 from backend_architect.design.patterns._common import figure, fmt
 from backend_architect.ir.model import Figure
 
@@ -60,9 +60,8 @@ class Origin:
         return float(resident(self.keys, self.reaching, self.hit, self.ttl) * self.entry)
 
     def pays(self, min_reads: float) -> bool:
-        """Whether the CDN leaves the path unsettled and the shared cache would take ``min_reads`` or more reads/s off the database,
-        with a hit ratio that pays for its memory (``_cache_figures.pays``)."""
-        return self.cdn_hit < CDN_SETTLES_HIT and self.removed >= min_reads and pays(self.reaching, self.hit, self.memory)
+        """Whether the CDN leaves the path unsettled and the shared cache would take ``min_reads`` or more reads/s off the database."""
+        return self.cdn_hit < CDN_SETTLES_HIT and self.removed >= min_reads
 
     def said(self, min_reads: float) -> str:
         """Both hit ratios and the database reads each removes, and the verdict, for the path's rationale."""
@@ -75,9 +74,6 @@ class Origin:
         )
         if self.pays(min_reads):
             return f"{edge}, under {CDN_SETTLES_HIT:.0%}: {behind}"
-        if self.removed >= min_reads:
-            refused = unpaid(self.reaching, self.hit, self.memory).replace(": the database serves the read", ": not built")
-            return f"{edge}, under {CDN_SETTLES_HIT:.0%}; behind it, {refused}"
         return f"{edge}, under {CDN_SETTLES_HIT:.0%}; {behind}: under {fmt(min_reads)} reads/s, not built"
 
     def figures(self) -> list[Figure]:

@@ -10,7 +10,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SHARE
-from backend_architect.design.patterns._cache_figures import cache_memory, hit_ratio, min_hit_figure, pays, resident, unpaid
+from backend_architect.design.patterns._cache_figures import cache_memory, hit_ratio, resident
 from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
@@ -91,9 +91,8 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis. A CDN answering under
     ``CDN_SETTLES_HIT`` of its reads does not settle the path: the reads it passes on get a
     shared cache behind it when that removes ``CACHE_MIN_READ_QPS`` or more (``_origin_cache``).
-    Every shared cache must pay: its expected hit ratio at least the one its memory and
-    operations cost (``_cache_figures.min_hit_ratio``); a refused one is no cache, recorded
-    with its hit ratio, the reads it would remove, its memory and the threshold.
+    Each shared cache states its expected hit ratio, the reads it removes and its memory (its
+    resident entries: the hot keys, no more than its misses fill within a TTL).
 
     ## What it adds
     A cache plan per path (strategy, TTL, key, invalidation, stampede and hot-key
@@ -135,13 +134,11 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         record = _record(path, numbers, plan, override if problem is None else None)
         out: list[Figure] = list(extra)
         if plan.strategy == "cache-aside":
-            keys = path.keys
-            hot = math.ceil(keys * HOT_SHARE)
-            redis_bytes += hot * path.entry
+            redis_bytes += path.memory
             redis_ops += path.qps + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
-            out += [path.memory_figure(), min_hit_figure(use_case, path.qps, path.memory)]
+            out.append(path.memory_figure())
         if plan.strategy == "cdn":
             edge.append(use_case.name)
             origin = _origin(path, extra)
@@ -260,11 +257,6 @@ class _Path:
         """The hit ratio a shared cache would reach on it (0 without a TTL)."""
         return hit_ratio(self.qps, self.ttl, self.hot, self.writes) if self.ttl else 0.0
 
-    @property
-    def pays(self) -> bool:
-        """Whether a shared cache's hit ratio pays for its memory (``_cache_figures.pays``)."""
-        return pays(self.qps, self.hit, self.memory)
-
 
 def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, known: dict[str, float]) -> _Path:
     public = use_case.spec.auth in {"none", "optional"}
@@ -297,10 +289,9 @@ def _by_numbers(path: _Path) -> str:
         return "none"
     if path.qps < CACHE_MIN_READ_QPS:
         return "http" if path.public and path.recent is None else "none"
-    if path.public and path.recent is None and path.qps >= CDN_MIN_READ_QPS:
-        return "cdn"
-    # only the shared cache the writers update keeps a recent page current; an edge copy would not. Either way it must pay
-    return "cache-aside" if path.pays else "none"
+    if path.recent is not None:
+        return "cache-aside"  # only the shared cache the writers update stays current; an edge copy would not
+    return "cdn" if path.public and path.qps >= CDN_MIN_READ_QPS else "cache-aside"
 
 
 def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
@@ -313,12 +304,6 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             rationale = f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): the database serves it"
         elif qps < CACHE_MIN_READ_QPS:
             rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
-        elif not path.pays:
-            # the record keeps the numbers it was refused on: the hit ratio, the reads it would remove, the memory and the threshold
-            said = f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({path.ttl_reason}); {fmt(path.keys)} keys ({path.basis})"
-            rationale = f"{said}: {unpaid(qps, path.hit, path.memory)}"
-            refused = [*hit_figures(use_case, qps, ttl, path.hot, path.writes), path.memory_figure()]
-            return CachePlan(use_case=use_case.name, strategy="none", rationale=rationale), [*refused, min_hit_figure(use_case, qps, path.memory)]
         else:  # the numbers chose a cache: only the spec's decision leaves the path uncached
             rationale = f"no cache, as the spec decides: the database serves all {fmt(qps)} req/s at peak"
         return CachePlan(use_case=use_case.name, strategy="none", rationale=rationale), []
@@ -406,7 +391,7 @@ def _steered(path: _Path, numbers: str, override: DecisionOverride | None) -> tu
 
 def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverride | None) -> Decision | None:
     """The per-path decision: recorded where a shared cache serves the read, or where the spec author decided."""
-    if override is None and plan.strategy not in {"cdn", "cache-aside"} and not _refused(path):
+    if override is None and plan.strategy not in {"cdn", "cache-aside"}:
         return None
     use_case = path.use_case
     inputs = {"peak_reads_per_s": path.qps, "keys": path.keys, "writes_per_s": path.writes, **({"ttl_s": path.ttl} if path.ttl is not None else {})}
@@ -430,11 +415,6 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
     numbers_plan, _ = _plan(path, numbers)
     was = made.model_copy(update={"choice": described(numbers_plan), "rationale": numbers_plan.rationale})
     return overruled(was, override, described(plan))
-
-
-def _refused(path: _Path) -> bool:
-    """Whether the numbers refuse a shared cache the path's load and TTL would otherwise get: its hit ratio does not pay for its memory."""
-    return path.use_case.spec.cache is not False and path.ttl is not None and path.qps >= CACHE_MIN_READ_QPS and not path.pays
 
 
 def described(plan: CachePlan) -> str:
@@ -463,8 +443,6 @@ def _why_not(path: _Path, strategy: str) -> str:
         return "only each browser reuses a response: the database still serves every client's first read"
     if strategy == "cdn":
         return "the edge serves it to everyone" + ("" if path.public else ": not for a read that needs a token")
-    if _refused(path):
-        return unpaid(path.qps, path.hit, path.memory).removesuffix(": the database serves the read")
     return f"a shared cache to run and invalidate on {fmt(path.writes)} writes/s"
 
 

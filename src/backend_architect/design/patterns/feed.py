@@ -99,7 +99,7 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     to every follower's list; a cut-off audience above which an author's items are not fanned
     out but merged at read time (the hybrid); lists only for readers active in the last 30
     days, rebuilt from the graph and the authors' own items on a miss. Pages filled by id past
-    one node's reads get a cache of the items the lists can reach when it pays (``_item_cache``).
+    one node's reads get a cache of the items the lists can reach (``_item_cache``).
 
     ## What it costs
     Deliveries/s = item writes/s x followers per author (the write amplification); memory =
@@ -183,8 +183,7 @@ def _applied(
     daily = spec.scale.daily_active or 0.0
     active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
     memory = active * keep * ENTRY_BYTES
-    items = item_cache(analysis, arch, use_case, float(keep), readers_total or active, deliveries_avg)
-    cached = items if items is not None and items.pays else None
+    cached = item_cache(analysis, arch, use_case, float(keep), readers_total or active, deliveries_avg)
     # the item cache shares the lists' Redis: its entries, one multi-get a page and a fill per miss
     held = memory + (cached.memory if cached else 0.0)
     ops = use_case.peak_qps + deliveries_peak + (use_case.peak_qps + cached.reads * (1 - cached.hit) if cached else 0.0)
@@ -283,7 +282,7 @@ def _applied(
         f"range read. Writes become {fmt(fan_in)} deliveries each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
         f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers in {lag:.3f} s. "
         f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
-        f"{fmt(FANOUT_WORKER_RATE)}/s)." + (f" Filling the pages: {items.said() if items.pays else items.refused()}." if items else "")
+        f"{fmt(FANOUT_WORKER_RATE)}/s)." + (f" Filling the pages: {cached.said()}." if cached else "")
     )
     consequences = (
         f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in Redis"
@@ -379,7 +378,7 @@ def _applied(
     return Applied(
         made,
         components=components,
-        figures=(*figures, *(items.figures() if items else ())),
+        figures=(*figures, *(cached.figures() if cached else ())),
         caches=(plan,),
         assumptions=assumptions,
         events=_event(arch, item, creators, worker, key),
