@@ -19,13 +19,13 @@ from backend_architect.design.loads import insert_figures, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.pools import pool_figures
-from backend_architect.design.shard_families import family_key, with_owner_lookups
+from backend_architect.design.shard_families import family_key, filtered_columns, with_owner_lookups
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, ForeignKey, Partitioning, Sharding, Table
 from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
+from backend_architect.spec.naming import TENANT_COLUMN, snake
 from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
@@ -354,21 +354,7 @@ def _with_co_writes(analysis: Analysis, arch: Architecture) -> list[Datastore]:
 def _selected_by(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
     """The columns a read selects ``entity``'s rows by: its filters, and the key of a get of one row (a get by id on a table
     sharded by id visits one shard; on one sharded by another column, every shard)."""
-    return _filtered_columns(spec, use_case, entity) | ({"id"} if use_case.kind == "get" and use_case.entity == entity else set())
-
-
-def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
-    columns = set()
-    for raw in use_case.spec.filter:
-        ref, _ = split_filter(raw)
-        owner, dot, field = ref.partition(".")
-        if not dot:
-            owner, field = use_case.entity, ref
-        if owner == entity:
-            column = resolve_column(spec, entity, field)
-            if column:
-                columns.add(column)
-    return columns
+    return filtered_columns(spec, use_case, entity) | ({"id"} if use_case.kind == "get" and use_case.entity == entity else set())
 
 
 def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase], family: str | None = None) -> str:
@@ -382,7 +368,7 @@ def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase], family: str |
         return f"{snake(entity.part_of)}_id"
     if family is not None:
         return family
-    counts = Counter(c for u in use_cases for c in _filtered_columns(spec, u, table.entity or ""))
+    counts = Counter(c for u in use_cases for c in filtered_columns(spec, u, table.entity or ""))
     if counts:
         return counts.most_common(1)[0][0]
     required = [f"{name}_id" for name, field in entity.fields.items() if field.type.kind == "ref" and not field.is_nullable]

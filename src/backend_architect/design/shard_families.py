@@ -36,7 +36,7 @@ def children_by_id(arch: Architecture, table: Table) -> list[tuple[Table, str]]:
     return found
 
 
-def _filters(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
+def filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
     """The columns of ``entity`` a use case selects its rows by."""
     columns = set()
     for raw in use_case.spec.filter:
@@ -64,7 +64,7 @@ def by_id_traffic(spec: Spec, table: Table, children: list[tuple[Table, str]], u
     for use_case in use_cases:
         if use_case.is_job:
             continue
-        own = _filters(spec, use_case, entity) - {"id"}
+        own = filtered_columns(spec, use_case, entity) - {"id"}
         if use_case.entity == entity and not use_case.is_write and own:
             by_other += use_case.peak_qps
         elif _by_id(spec, use_case, entity, kids):
@@ -78,7 +78,7 @@ def _by_id(spec: Spec, use_case: UseCase, entity: str, kids: dict[str | None, st
     if use_case.entity == entity:
         return use_case.kind == "get" or (use_case.is_write and use_case.kind != "create")
     if use_case.entity in kids:
-        return use_case.is_write or kids[use_case.entity] in _filters(spec, use_case, use_case.entity)
+        return use_case.is_write or kids[use_case.entity] in filtered_columns(spec, use_case, use_case.entity)
     return entity in use_case.writes
 
 
@@ -111,7 +111,7 @@ def _owner_reads(spec: Spec, table: Table, use_cases: list[UseCase]) -> dict[str
         # the read's main entity may be another (a chat listed through its memberships): it selects this table's rows all the same
         if use_case.is_write or use_case.is_job or use_case.name not in crossing:
             continue
-        for column in sorted(_filters(spec, use_case, entity) - {"id"}):
+        for column in sorted(filtered_columns(spec, use_case, entity) - {"id"}):
             if column in own and column in _owners(spec, entity):
                 found.setdefault(column, []).append(use_case)
     return found
