@@ -176,3 +176,38 @@ def test_bad_key_in_states_is_a_located_error_err(unique: str, message: str) -> 
     rendered = str(raised.value)
     assert message in rendered
     assert "spec.yaml:9:" in rendered, rendered
+
+
+SHARDED_RIDES = """
+system: rides
+scale: {retention_years: 5}
+entities:
+  Rider: {fields: {name: string(80)}, rows: 50M}
+  Driver: {fields: {name: string(80)}, rows: 1M}
+  Ride:
+    fields: {rider: ref(Rider), driver: ref(Driver)?, status: "enum[requested, accepted, started, ended, cancelled]"}
+    rows: 20B
+    growth: 20M/day
+    unique: [{fields: driver, when: {status: [accepted, started]}}]
+use_cases:
+  - {name: request ride, actor: rider, writes: [Ride], rate: 20M/day}
+  - {name: list my rides, actor: rider, reads: [Ride], filter: [rider], rate: 1k/s}
+  - {name: accept ride, actor: driver, writes: [Ride.driver, Ride.status], rate: 20M/day}
+"""
+
+
+def test_a_state_key_across_shards_reserves_while_in_the_states_ok() -> None:
+    """Rides sharded by rider keep 'one open ride per driver' in a uniqueness table that holds a driver's reservation only
+    while its ride is open: sized by the drivers (one row each at most), not by every ride ever made, and said so."""
+    result = _design(SHARDED_RIDES)
+    tables = {t.name: t for s in result.architecture.datastores for t in s.tables}
+    assert tables["rides"].sharding is not None
+    assert tables["rides"].sharding.key == "rider_id"
+    guard = next(g for g in tables["rides"].sharding.uniques if g.columns == ["driver_id"])
+    keys = tables[guard.table]
+    assert keys.rows_now == 1_000_000  # the drivers, not the 20B rides
+    assert keys.rows_per_day == 0
+    assert "while its row is in those states" in keys.comment
+    assert "the write taking the row out of those states deletes the reservation" in guard.how
+    sizes = {f.key: f.value for f in result.architecture.figures}
+    assert sizes[f"rows.5y.{guard.table}"] == 1_000_000

@@ -8,6 +8,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.ir.database_nodes import POOLER, read_replicas
 from backend_architect.ir.model import Architecture, Bottleneck
 from backend_architect.spec.model import Spec
 
@@ -223,6 +224,41 @@ def external_limits(spec: Spec, arch: Architecture) -> list[Pressure]:
     return found
 
 
+def read_step(arch: Architecture) -> str:
+    """What comes after the read mechanisms the design runs now: a cache or a replica already built is never offered as the next step."""
+    cached = sum(1 for c in arch.caches if c.strategy != "none")
+    replicas = read_replicas(arch) or 0.0
+    if replicas:
+        return (
+            f"the design serves reads from {replicas:,.0f} replica(s) now (the readable standbys included)"
+            f"{f' and caches {cached} read path(s)' if cached else ''}: add read replicas as reads grow "
+            "(for reads that tolerate lag), then shard the busiest tables so each shard's primary and replicas carry a share"
+        )
+    if cached:
+        return f"add read replicas for reads that tolerate lag ({cached} read path(s) are cached already)"
+    return "cache hot paths, then add read replicas for reads that tolerate lag"
+
+
+def write_step(arch: Architecture) -> str:
+    """What comes after the write mechanisms the design runs now: tables it shards already are named as built, not offered."""
+    sharded = sorted(t.name for s in arch.datastores for t in s.tables if t.sharding is not None)
+    if sharded:
+        return (
+            f"the design shards {', '.join(sharded)} now: batch writes, then shard the hottest table still on the unsharded primary by its "
+            "dominant key, and add shards to a map as its writes grow"
+        )
+    return "batch writes, then partition the hottest table, then shard by its dominant key"
+
+
+def connections_step(arch: Architecture) -> str:
+    """What comes after the pooler the design deploys with the primary: the busy connections are concurrent transactions it cannot share."""
+    return (
+        f"{POOLER} runs in front of the primary now (it shares idle client connections, not busy ones): "
+        f"next, {'more ' if read_replicas(arch) else ''}read replicas (each behind its own pool) for the reads that tolerate lag, "
+        "then a larger primary (max_connections grows with memory), then shard the busiest tables"
+    )
+
+
 def outlook(arch: Architecture) -> list[Pressure]:
     """At ten times today's peak, which resource runs out first, and by how much."""
     figures = {f.key: f.value for f in arch.figures}
@@ -230,15 +266,15 @@ def outlook(arch: Architecture) -> list[Pressure]:
     reads = figures.get("db.read_utilisation", figures.get("qps.peak.read", 0.0) / PRIMARY_READ_CEILING)
     candidates = [
         # what reaches the busiest database (after caches, read models and values kept in memory), when the design sized it
-        ("database primary writes", GROWTH_OUTLOOK * writes, "shard or batch writes"),
-        ("database primary reads", GROWTH_OUTLOOK * reads, "read replicas and caching"),
+        ("database primary writes", GROWTH_OUTLOOK * writes, write_step(arch)),
+        ("database primary reads", GROWTH_OUTLOOK * reads, read_step(arch)),
     ]
     services = {s.name for s in arch.services}
     for key, value in figures.items():
         # database connections of a service against PostgreSQL's usual max_connections; the real-time gateway's client
         # connections (connections.realtime) are held by gateway nodes that scale out, not by the database
         if key.startswith("connections.") and key.split(".", 1)[1] in services:
-            candidates.append((f"connections of {key.split('.', 1)[1]}", GROWTH_OUTLOOK * value / 500, "PgBouncer transaction pooling"))
+            candidates.append((f"connections of {key.split('.', 1)[1]}", GROWTH_OUTLOOK * value / 500, connections_step(arch)))
     name, pressure, step = max(candidates, key=lambda c: c[1])
     trigger = f"at {GROWTH_OUTLOOK}x today's peak, {name} reach {pressure:.0%} of capacity; instances scale out horizontally before that"
     return [(pressure / GROWTH_OUTLOOK, _b(f"First to saturate at {GROWTH_OUTLOOK}x load: {name}", "system", trigger, step))]

@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.bottleneck_checks import call_chains, chatty_calls, external_limits, hot_rows, indexed_writes, large_offsets, outlook
+from backend_architect.design.bottleneck_checks import (
+    call_chains,
+    chatty_calls,
+    external_limits,
+    hot_rows,
+    indexed_writes,
+    large_offsets,
+    outlook,
+    read_step,
+    write_step,
+)
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.partitioning import (
     PARTITION_MIN_BYTES,
@@ -108,7 +118,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     scope="database",
                     trigger=f"peak writes on the busiest primary ({busiest_write_primary(write.quantity)}) {write.inputs['peak_write']:,.1f}/s "
                     f"= {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s",
-                    scaling_step="batch writes, then partition the hottest table, then shard by its dominant key",
+                    scaling_step=write_step(arch),
                     figure=write.key,
                 ),
             )
@@ -124,7 +134,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     scope="database",
                     trigger=f"peak reads reaching the busiest primary (one shard where sharded) after caches {read.inputs['peak_reads']:,.1f}/s "
                     f"= {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
-                    scaling_step="cache hot paths, then add read replicas for reads that tolerate lag",
+                    scaling_step=read_step(arch),
                     figure=read.key,
                 ),
             )

@@ -19,12 +19,13 @@ from backend_architect.design.loads import insert_figures, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.pools import pool_figures
+from backend_architect.design.shard_families import family_key, filtered_columns, with_owner_lookups
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, ForeignKey, Partitioning, Sharding, Table
 from backend_architect.spec.identifiers import partition_maintenance_name
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import TENANT_COLUMN, resolve_column, snake, split_filter
+from backend_architect.spec.naming import TENANT_COLUMN, snake
 from backend_architect.spec.units import SECONDS_PER_DAY
 
 #: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
@@ -51,6 +52,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     authored: list[Decision] = []
     referenced = referencing_tables(arch)
     assumptions = list(arch.assumptions)
+    rows = {t.name: figures.get(f"rows.{horizon:g}y.{t.name}", t.rows_now) for s in arch.datastores for t in s.tables}
+    families = {t.name: chosen for s in arch.datastores for t in s.tables if (chosen := family_key(spec, arch, t, list(analysis.use_cases), rows)) is not None}
     for store in arch.datastores:
         for table in store.tables:
             if table.wide_column is not None:
@@ -64,10 +67,10 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             if partitioning and whole and not table.partitioning:
                 assumptions.append(f"{table.name}: not partitioned by time although {partitioning.reason}: {whole}")
                 partitioning = None
-            sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []))
+            sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []), families.get(table.name))
             if spec.decisions:
                 readers = use_cases.get(table.entity or "", [])
-                forced = (_forced_partitioning(table, size, horizon), _forced_sharding(spec, table, readers))
+                forced = (_forced_partitioning(table, size, horizon), _forced_sharding(spec, table, readers, families.get(table.name)))
                 steered = steer_table(spec, table, (partitioning, sharding), forced, key if not table.partitioning else [])
                 partitioning, sharding = steered.partitioning, steered.sharding
                 authored += steered.decisions
@@ -81,7 +84,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
         tables = [_apply(planned.get(t.name, t), partitioned) for t in store.tables]
         stores.append(store.model_copy(update={"tables": tables}))
     stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
-    arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, horizon, factor)
+    keyed = (families, list(analysis.use_cases))
+    arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
     stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}))
     figures = {f.key: f.value for f in arch.figures}
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
@@ -112,11 +116,11 @@ def _forced_partitioning(table: Table, size: float, horizon: float) -> Partition
     return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason)
 
 
-def _forced_sharding(spec: Spec, table: Table, use_cases: list[UseCase]) -> Sharding | None:
+def _forced_sharding(spec: Spec, table: Table, use_cases: list[UseCase], family: str | None) -> Sharding | None:
     """The plan forcing sharding builds: the key the numbers would pick, with the reads that would cross shards."""
     if table.entity is None:
         return None
-    key = _shard_key(spec, table, use_cases)
+    key = _shard_key(spec, table, use_cases, family)
     cross = [u.name for u in use_cases if not u.is_write and key not in _selected_by(spec, u, table.entity)]
     return Sharding(
         key=key, reason=f"below the thresholds ({PRIMARY_WRITE_CEILING:,} inserts/s, {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary)", cross_shard=cross
@@ -224,12 +228,18 @@ def shard_reasons(size: float, peak_inserts: float) -> list[str]:
     return reasons
 
 
-def _guard_uniques(spec: Spec, arch: Architecture, planned: dict[str, Table], horizon: float, factor: float) -> tuple[Architecture, list[Datastore]]:
-    """The sharded tables' unique keys held across their shards (``unique_keys.py``), each uniqueness table sized and sharded by
-    the same rule as every table (by the value, so a reservation touches one shard); the sharded ones join ``planned``."""
+def _guard_uniques(
+    spec: Spec, arch: Architecture, planned: dict[str, Table], span: tuple[float, float], keyed: tuple[dict[str, str], list[UseCase]]
+) -> tuple[Architecture, list[Datastore]]:
+    """The sharded tables' unique keys held across their shards (``unique_keys.py``), and a family parent's reads by its owner
+    served by a by-owner lookup (``shard_families.py``): each added table sized and sharded by the same rule as every table (by
+    its first key column, so a reservation or a look-up touches one shard); the sharded ones join ``planned``."""
     from backend_architect.design.patterns._stores import storage_figures  # the storage patterns import this module's thresholds
 
+    horizon, factor = span
     guarded, added = with_global_uniques(arch)
+    guarded, indexed = with_owner_lookups(spec, guarded, *keyed, factor)
+    added += indexed
     if not added:
         return arch, list(arch.datastores)
     sized = storage_figures(spec, guarded, added)
@@ -246,11 +256,11 @@ def _guard_uniques(spec: Spec, arch: Architecture, planned: dict[str, Table], ho
     return guarded.model_copy(update={"datastores": stores, "figures": figures}), stores
 
 
-def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_cases: list[UseCase]) -> Sharding | None:
+def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_cases: list[UseCase], family: str | None) -> Sharding | None:
     reasons = shard_reasons(size, peak_inserts)
     if not reasons or table.entity is None:
         return None
-    key = _shard_key(spec, table, use_cases)
+    key = _shard_key(spec, table, use_cases, family)
     cross = [u.name for u in use_cases if not u.is_write and key not in _selected_by(spec, u, table.entity)]
     return Sharding(key=key, reason="; ".join(reasons), cross_shard=cross)
 
@@ -344,32 +354,21 @@ def _with_co_writes(analysis: Analysis, arch: Architecture) -> list[Datastore]:
 def _selected_by(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
     """The columns a read selects ``entity``'s rows by: its filters, and the key of a get of one row (a get by id on a table
     sharded by id visits one shard; on one sharded by another column, every shard)."""
-    return _filtered_columns(spec, use_case, entity) | ({"id"} if use_case.kind == "get" and use_case.entity == entity else set())
+    return filtered_columns(spec, use_case, entity) | ({"id"} if use_case.kind == "get" and use_case.entity == entity else set())
 
 
-def _filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
-    columns = set()
-    for raw in use_case.spec.filter:
-        ref, _ = split_filter(raw)
-        owner, dot, field = ref.partition(".")
-        if not dot:
-            owner, field = use_case.entity, ref
-        if owner == entity:
-            column = resolve_column(spec, entity, field)
-            if column:
-                columns.add(column)
-    return columns
-
-
-def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase]) -> str:
-    """Tenant first; else the parent, so a parent's rows share a shard; else the most used filter;
-    else the first required reference, so a row lives next to what it points at."""
+def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase], family: str | None = None) -> str:
+    """Tenant first; else the parent, so a parent's rows share a shard; else the family's key (``shard_families.py``: a parent
+    its children outweigh and its traffic addresses by id is sharded by that id, so they share its map); else the most used
+    filter; else the first required reference, so a row lives next to what it points at."""
     if table.tenant_scoped:
         return TENANT_COLUMN
     entity = spec.entities[table.entity or ""]
     if entity.part_of:
         return f"{snake(entity.part_of)}_id"
-    counts = Counter(c for u in use_cases for c in _filtered_columns(spec, u, table.entity or ""))
+    if family is not None:
+        return family
+    counts = Counter(c for u in use_cases for c in filtered_columns(spec, u, table.entity or ""))
     if counts:
         return counts.most_common(1)[0][0]
     required = [f"{name}_id" for name, field in entity.fields.items() if field.type.kind == "ref" and not field.is_nullable]

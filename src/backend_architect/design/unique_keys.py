@@ -28,6 +28,19 @@ def unique_keys_across_shards(table: Table) -> list[list[str]]:
     return [key for key in keys if table.sharding.key not in key and key != table.primary_key]
 
 
+def states_of(table: Table, columns: list[str]) -> str | None:
+    """The states a unique key holds in when only some (``status IN ('accepted', 'started')``), else None.
+
+    A partial unique index's predicate also says which rows are live (``deleted_at IS NULL``) and that optional
+    columns are set (``x IS NOT NULL``); only a condition on values scopes the key to states of the row.
+    """
+    index = next((i for i in table.indexes if i.unique and i.where and [c.name for c in i.columns] == columns), None)
+    if index is None or index.where is None:
+        return None
+    terms = [t for t in index.where.split(" AND ") if not t.endswith(" IS NULL") and not t.endswith(" IS NOT NULL")]
+    return " AND ".join(terms) or None
+
+
 def lookup_name(table: str, columns: list[str], taken: set[str]) -> str:
     """The uniqueness table's name: ``<table>_<columns>_keys``, within PostgreSQL's identifier length and unused.
 
@@ -45,6 +58,14 @@ def lookup_name(table: str, columns: list[str], taken: set[str]) -> str:
 def how(table: Table, columns: list[str], lookup: str) -> str:
     """What keeps ``columns`` unique across ``table``'s shards, in one sentence every section states."""
     cols = ", ".join(columns)
+    states = states_of(table, columns)
+    if states is not None:
+        return (
+            f"a write putting a {table.name} row into the states where {states} first inserts its {cols} into {lookup} (one row per "
+            f"value, on the value's shard: a conflict, that value already holding a row in those states, is the refusal), then writes "
+            f"the row on its own shard; the write taking the row out of those states deletes the reservation, so {lookup} holds one row "
+            f"per {cols} at most"
+        )
     return (
         f"a write of {cols} first inserts the value into {lookup} (one row per value, on the value's shard: a conflict is the refusal), "
         f"then writes the {table.name} row on its own shard; a failed write deletes its reservation, a change of value reserves the new "
@@ -52,7 +73,16 @@ def how(table: Table, columns: list[str], lookup: str) -> str:
     )
 
 
-def _lookup(table: Table, columns: list[str], name: str) -> Table:
+def _holders(arch: Architecture, columns: list[str]) -> float | None:
+    """Rows of the entity a one-column key references (``driver_id``: the drivers), when the design has its table."""
+    if len(columns) != 1 or not columns[0].endswith("_id"):
+        return None
+    entity = columns[0].removesuffix("_id")
+    found = [t.rows_now for s in arch.datastores for t in s.tables if t.entity and snake(t.entity) == entity]
+    return max(found) if found else None
+
+
+def _lookup(table: Table, columns: list[str], name: str, holders: float | None = None) -> Table:
     own = {c.name: c for c in table.columns}
     key = own.get(table.primary_key[0]) if table.primary_key else None
     named = f"{snake(table.entity)}_id" if table.entity else ""
@@ -67,16 +97,28 @@ def _lookup(table: Table, columns: list[str], name: str) -> Table:
     if table.sharding is not None and table.sharding.key not in {*columns, *table.primary_key} and table.sharding.key in own:
         cols.append(own[table.sharding.key].model_copy(update={"nullable": False, "comment": f"the shard key of that row ({table.name} is sharded by it)"}))
     cols.append(Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", comment="when the value was reserved"))
+    states = states_of(table, columns)
+    if states is not None:
+        # a reservation lives while its row is in the states: at most one per value, never more than a day of the rows
+        held = min(table.rows_per_day or table.rows_now, holders if holders is not None else table.rows_now, table.rows_now)
+        comment = (
+            f"keeps {table.name}.{', '.join(columns)} unique across the shards of {table.name} among rows where {states}: one row per value "
+            f"while its row is in those states (at most {held:,.0f}: one a {'holder' if holders is not None else 'row of a day'})"
+        )
+        rows_now, rows_per_day, retention = held, 0.0, None
+    else:
+        comment = f"keeps {table.name}.{', '.join(columns)} unique across the shards of {table.name}: one row per value"
+        rows_now, rows_per_day, retention = table.rows_now, table.rows_per_day, table.retention_days
     return Table(
         name=name,
-        comment=f"keeps {table.name}.{', '.join(columns)} unique across the shards of {table.name}: one row per value",
+        comment=comment,
         columns=cols,
         primary_key=list(columns),
         key_strategy="composite",
         key_reason=f"the value itself: its one row is the uniqueness of {table.name}.{', '.join(columns)}",
-        rows_now=table.rows_now,
-        rows_per_day=table.rows_per_day,
-        retention_days=table.retention_days,
+        rows_now=rows_now,
+        rows_per_day=rows_per_day,
+        retention_days=retention,
     )
 
 
@@ -98,7 +140,7 @@ def with_global_uniques(arch: Architecture) -> tuple[Architecture, list[Table]]:
             for columns in found:
                 name = lookup_name(table.name, columns, taken)
                 taken.add(name)
-                made.append(_lookup(table, columns, name))
+                made.append(_lookup(table, columns, name, _holders(arch, columns)))
                 guards.append(GlobalUnique(columns=columns, table=name, how=how(table, columns, name)))
                 placements.append(
                     Placement(
@@ -107,7 +149,7 @@ def with_global_uniques(arch: Architecture) -> tuple[Architecture, list[Table]]:
                         store="postgresql",
                         reason=f"{table.name} is sharded by {table.sharding.key} and one shard's unique index cannot hold "
                         f"{', '.join(columns)} across the others",
-                        retention="as long as the rows it guards",
+                        retention="while its row is in the states the key holds in" if states_of(table, columns) else "as long as the rows it guards",
                         component="postgresql",
                     )
                 )

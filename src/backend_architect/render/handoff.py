@@ -7,11 +7,12 @@ from typing import Any
 import orjson
 
 from backend_architect import __version__
+from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.query import OUTBOX_SOURCE, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
-from backend_architect.render.handoff_plans import database_availability, operations_plans, readable_replicas, requirements
+from backend_architect.render.handoff_plans import database_availability, operations_plans, requirements
 from backend_architect.rules.model import Finding, blocks
 
 
@@ -50,8 +51,9 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
         },
         {
             "role": "database-administration",
-            "task": f"review {tables} tables and {index_count(arch)} indexes, provision the database, backups "
-            "(daily base backup + WAL archiving for point-in-time recovery) and connection pooling",
+            "task": f"review {tables} tables and {index_count(arch)} indexes, provision the database"
+            + (f" ({nodes})" if (nodes := database_nodes(arch)) else "")
+            + f", backups (daily base backup + WAL archiving for point-in-time recovery) and connection pooling ({POOLER})",
             "inputs": sorted(f"schema/{s.service}.postgresql.sql" for s in arch.datastores),
         },
     ]
@@ -110,7 +112,6 @@ def api_section(arch: Architecture) -> list[dict[str, Any]]:
 
 #: Backups a database administrator can start from: PITR over a window that covers a slow-to-notice error.
 BACKUP_POLICY = "daily base backup plus continuous WAL archiving (point-in-time recovery), kept 14 days; a restore drill each quarter"
-POOLING = "PgBouncer in transaction mode in front of the primary; application pools sized by the connections figures"
 
 
 def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
@@ -177,7 +178,7 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
         "backups": BACKUP_POLICY,
         "retention_jobs": retention,
         "pooling": POOLING,
-        "read_replicas": readable_replicas(arch),
+        "read_replicas": read_replicas(arch),
         **database_availability(arch),
     }
 

@@ -135,9 +135,12 @@ class Database(HandoffModel):
     datastores: list[DatabaseStore]
     backups: str
     retention_jobs: list[str]
-    pooling: str
-    read_replicas: float | None = Field(description="Replicas serving reads: the load figure, or the readable standbys when more.")
-    standbys: float | None = Field(description="Standbys the availability plan keeps (readable).")
+    pooling: str = Field(description="The connection pooler deployed with the primary now (a bottleneck's step names what comes after it).")
+    read_replicas: float | None = Field(
+        description="Replicas serving reads that tolerate lag (the db.read_copies figure): the readable standbys plus the read replicas "
+        "the load adds (db.read_replicas, sized without the standbys)."
+    )
+    standbys: float | None = Field(description="Standbys the availability plan keeps for failover (readable: counted in read_replicas).")
     failover: str | None = Field(description="automatic or manual.")
     rto_seconds: float | None = Field(description="Expected time to recover from losing the primary.")
     rpo_seconds: float | None = Field(description="Writes that may be lost with the primary, in seconds.")

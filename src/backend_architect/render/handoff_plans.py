@@ -9,25 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend_architect.ir.database_nodes import standbys
 from backend_architect.ir.model import Architecture
-
-
-def readable_replicas(arch: Architecture) -> float | None:
-    """Replicas that serve reads: the load figure, or the availability plan's standbys (readable) when more."""
-    figures = {f.key: f.value for f in arch.figures}
-    load = figures.get("db.read_replicas")
-    standbys = figures.get("db.standbys")
-    if load is None and standbys is None:
-        return None
-    return max(load or 0.0, standbys or 0.0)
 
 
 def database_availability(arch: Architecture) -> dict[str, Any]:
     """Standbys, failover and the recovery figures for the database administrator."""
     plan = arch.availability
-    figures = {f.key: f.value for f in arch.figures}
     return {
-        "standbys": figures.get("db.standbys"),
+        "standbys": standbys(arch),
         "failover": plan.failover if plan else None,
         "rto_seconds": plan.rto_seconds if plan else None,
         "rpo_seconds": plan.rpo_seconds if plan else None,

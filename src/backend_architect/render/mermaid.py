@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from backend_architect.ir.database_nodes import database_nodes
 from backend_architect.ir.model import Architecture, Column, Datastore, Event, Flow
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, event_source, external_calls
 from backend_architect.ir.runtime import Component
@@ -40,8 +41,15 @@ def _db_node(arch: Architecture, datastore: str) -> str:
 def _db_label(arch: Architecture, datastore: str) -> str:
     if _shared_database(arch):
         schemas = ", ".join(s.schema_name or s.name for s in arch.datastores)
-        return f"{datastore.split('.')[0]} (PostgreSQL; schemas {schemas}{_stand_ins(arch, None)})"
-    return f"{datastore} (PostgreSQL{_stand_ins(arch, datastore)})"
+        db = datastore.split(".")[0]
+        return f"{db} (PostgreSQL{_nodes(arch, db)}; schemas {schemas}{_stand_ins(arch, None)})"
+    return f"{datastore} (PostgreSQL{_nodes(arch, datastore)}{_stand_ins(arch, datastore)})"
+
+
+def _nodes(arch: Architecture, db: str) -> str:
+    """The database's primary, standbys and read replicas, counted as every other section counts them."""
+    nodes = database_nodes(arch, db)
+    return f": {nodes}" if nodes else ""
 
 
 def _stand_ins(arch: Architecture, datastore: str | None) -> str:

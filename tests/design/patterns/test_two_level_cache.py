@@ -113,3 +113,39 @@ def test_l1_figures_recompute_from_their_formulas_ok() -> None:
     assert len(added) >= 8
     for figure in added:
         assert recompute(figure) == pytest.approx(figure.value), figure.key
+
+
+PAGES = """\
+system: wiki
+scale: {{rates: peak}}
+entities:
+  Article: {{fields: {{title: string(120)}}, rows: {rows}}}
+use_cases:
+  - {{name: read article, actor: visitor, auth: none, kind: get, reads: Article, rate: {rate}, staleness: {stale}}}
+  - {{name: edit article, actor: editor, kind: update, writes: Article.title, rate: 2/s}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rows", "rate", "stale"),
+    [
+        pytest.param("500k", "10k/s", "5s", id="hot-set-fits-few-reads-per-key"),
+        pytest.param("20M", "50k/s", "2s", id="hot-set-too-big"),
+        pytest.param("400k", "3k/s", "10s", id="fewer-instances"),
+    ],
+)
+def test_behind_a_cdn_the_l1_weighs_the_reads_it_passes_on_ok(rows: str, rate: str, stale: str) -> None:
+    """A CDN that does not settle a path leaves a shared cache behind it: PAT060 weighs that cache's reads (the CDN's misses), not the path's peak."""
+    arch = design_of(PAGES.format(rows=rows, rate=rate, stale=stale))
+    plan = next(c for c in arch.caches if c.use_case == "read article")
+    assert plan.strategy == "cdn"
+    assert plan.origin_ttl_seconds is not None
+    reaching = next(f.value for f in arch.figures if f.key == "cache.origin.reads.read-article")
+    made = next((d for d in arch.decisions if d.id == "cache.l1.read-article"), None)
+    note = next((n for n in arch.pattern_notes if n.pattern == "PAT060" and n.subject == "read article"), None)
+    assert (made is None) != (note is None)
+    said = made.rationale if made is not None else note.reason if note is not None else ""
+    if "does not fit" not in said:
+        # the key's reads come from what reaches Redis, whichever way the verdict goes
+        assert "the reads the CDN in front passes on" in said
+        assert f"{reaching:,.0f}" in said

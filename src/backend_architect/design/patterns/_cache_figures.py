@@ -6,6 +6,8 @@ the database's sizing and the cache's own sizing read one set of figures.
 
 from __future__ import annotations
 
+import math
+
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.patterns._common import figure
 from backend_architect.ir.model import Figure
@@ -14,24 +16,43 @@ from backend_architect.ir.model import Figure
 HOT_SHARE = 0.2
 
 
-def cache_memory(use_case: UseCase, hot: int, entry: float, keys: float) -> Figure:
-    """``cache.bytes.<use case>``: the shared cache's memory for a path's hot keys."""
+def resident(keys: float, peak: float, hit: float, ttl: float) -> int:
+    """Entries a cache-aside holds: its hot keys, but no more than it fills within one TTL (a miss fills an entry that lives a TTL).
+
+    >>> resident(1_000_000, 100.0, 0.5, 10.0), resident(1_000, 100.0, 0.5, 3_600.0)
+    (500, 200)
+    """
+    hot = max(1, math.ceil(keys * HOT_SHARE))
+    return max(1, min(hot, math.ceil(peak * (1 - hit) * ttl)))
+
+
+#: How a cache's memory is computed (``resident`` entries of ``entry_bytes``).
+MEMORY_FORMULA = "min(ceil(keys x hot_share), ceil(peak x (1 - hit_ratio) x ttl_s)) x entry_bytes"
+
+
+def cache_memory(use_case: UseCase, keys: float, entry: float, peak: float, hit: float, ttl: float, key: str = "cache.bytes") -> Figure:
+    """``cache.bytes.<use case>``: the shared cache's memory for a path's entries (``resident``)."""
     return figure(
-        f"cache.bytes.{use_case.id}",
+        f"{key}.{use_case.id}",
         f"cache memory for {use_case.name}",
-        hot * entry,
+        resident(keys, peak, hit, ttl) * entry,
         "bytes",
-        "ceil(keys x hot_share) x entry_bytes",
-        {"keys": keys, "hot_share": HOT_SHARE, "entry_bytes": entry},
+        MEMORY_FORMULA,
+        {"keys": keys, "hot_share": HOT_SHARE, "peak": peak, "hit_ratio": hit, "ttl_s": ttl, "entry_bytes": entry},
         f"use case '{use_case.name}'",
     )
 
 
-def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
-    """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
+def hit_ratio(peak: float, ttl: float, keys: float, writes: float) -> float:
+    """Expected hit ratio ``r / (r + 1 + w)``: one miss per key per TTL and per invalidating write, ``r`` and ``w`` per key and TTL."""
     reads_per_key = peak * ttl / keys
     writes_per_key = writes * ttl / keys
-    ratio = reads_per_key / (reads_per_key + 1 + writes_per_key) if reads_per_key else 0.0
+    return reads_per_key / (reads_per_key + 1 + writes_per_key) if reads_per_key else 0.0
+
+
+def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: float) -> list[Figure]:
+    """Expected hit ratio (one miss per key per TTL and per invalidating write) and the reads it takes off the database."""
+    ratio = hit_ratio(peak, ttl, keys, writes)
     scope = f"use case '{use_case.name}'"
     return [
         figure(

@@ -36,7 +36,9 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
     target = target_of(spec)[0]
     served = set(use_cases)
     models = [c.use_case for c in arch.caches if c.strategy == "read-model" and c.use_case in served]
-    peaks = {u.name: u.peak_qps for u in analysis.use_cases}
+    known = {f.key: f.value for f in arch.figures}
+    # a read model's reads, and the item rows its pages read through its item cache (lost with it)
+    peaks = {u.name: u.peak_qps + known.get(f"cache.items.db_reads_removed.{u.id}", 0.0) for u in analysis.use_cases}
     rebuild = sum(peaks.get(n, 0.0) for n in models)
     if kind == "broker":
         return 3, "replication factor 3, two in sync: a broker loses no acknowledged message to one node"
@@ -84,7 +86,8 @@ def cold_cache_storm(analysis: Analysis, arch: Architecture, served: set[str]) -
 
     The reads the cache removes (``cache.db_reads_removed.<use case>`` of its cache-aside plans,
     ``cache.origin.db_reads_removed.<use case>`` behind a CDN, and
-    a read model's whole peak) land on the database owning each path's entity, on top of the reads
+    a read model's whole peak with the item reads its item cache removes, ``cache.items.db_reads_removed.<use case>``)
+    land on the database owning each path's entity, on top of the reads
     that already reach it after every cache (``db.reads.peak.<db>``); the database serves
     ``db.read_capacity.<db>``. None when the cache removes no database reads, or before the database
     figures exist.
@@ -100,7 +103,8 @@ def cold_cache_storm(analysis: Analysis, arch: Architecture, served: set[str]) -
         if use_case is None or db is None:
             continue
         gone = (
-            use_case.peak_qps
+            # a read model's whole peak, and the rows its pages read through its item cache
+            use_case.peak_qps + known.get(f"cache.items.db_reads_removed.{use_case.id}", 0.0)
             if plan.strategy == "read-model"
             else known.get(f"cache.origin.db_reads_removed.{use_case.id}" if behind else f"cache.db_reads_removed.{use_case.id}", 0.0)
         )

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.patterns._cache_figures import resident
 from backend_architect.design.patterns._common import figure, fmt
 from backend_architect.ir.model import Figure
 
@@ -32,6 +33,10 @@ class Origin:
     ttl: float
     hot: int
     writes: float
+    #: The path's keys (``hot`` of them hot).
+    keys: float = 1.0
+    #: Bytes one entry takes.
+    entry: int = 2_048
 
     @property
     def reaching(self) -> float:
@@ -48,6 +53,11 @@ class Origin:
     @property
     def removed(self) -> float:
         return self.reaching * self.hit
+
+    @property
+    def memory(self) -> float:
+        """Bytes the shared cache's resident entries take (``resident``)."""
+        return float(resident(self.keys, self.reaching, self.hit, self.ttl) * self.entry)
 
     def pays(self, min_reads: float) -> bool:
         """Whether the CDN leaves the path unsettled and the shared cache would take ``min_reads`` or more reads/s off the database."""

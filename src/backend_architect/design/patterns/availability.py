@@ -18,6 +18,7 @@ from backend_architect.design.patterns._failure import impacts
 from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
+from backend_architect.ir.database_nodes import READ_COPIES
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.runtime import AvailabilityPlan, Component
 from backend_architect.spec.model import Spec
@@ -173,7 +174,8 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
     lb = named(spec, "load-balancer")
     copies = level.standbys + 1
     db_text = (
-        f"{database}: a primary and {level.standbys} synchronous standby(s) in other zones ({copies} copies), readable, automatic failover"
+        f"{database}: a primary and {level.standbys} synchronous standby(s) in other zones ({copies} copies), "
+        "readable (each serves reads that tolerate lag, counted in the replicas serving reads), automatic failover"
         if level.standbys
         else f"{database}: one primary with daily base backups and WAL archiving; manual recovery by restore"
     )
@@ -351,6 +353,16 @@ def _figures(
             "replicas",
             "2 when sharded, else the standbys of the cheapest level whose composite meets the target",
             {"target": target, "sharded": float(bool(sharding[0]))} | composites,
+        ),
+        # a standby is readable: the nodes serving reads that tolerate lag are the standbys and the load's read replicas, counted
+        # once here; the replicas are sized without the standbys (a failover takes a standby's reads away when they are needed)
+        figure(
+            READ_COPIES,
+            "replicas serving reads that tolerate lag (the readable standbys and the read replicas the load adds)",
+            known.get("db.read_replicas", 0.0) + level.standbys,
+            "replicas",
+            "read_replicas + standbys (a standby is readable: it serves reads until a failover promotes it)",
+            {"read_replicas": known.get("db.read_replicas", 0.0), "standbys": float(level.standbys)},
         ),
     ]
     zone_loss, peaks, rates, gateways = zones

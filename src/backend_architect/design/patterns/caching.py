@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SHARE
-from backend_architect.design.patterns._cache_figures import cache_memory
+from backend_architect.design.patterns._cache_figures import cache_memory, hit_ratio, resident
 from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
@@ -91,6 +91,8 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     ``CDN_MIN_READ_QPS`` goes to a CDN; the rest to cache-aside in Redis. A CDN answering under
     ``CDN_SETTLES_HIT`` of its reads does not settle the path: the reads it passes on get a
     shared cache behind it when that removes ``CACHE_MIN_READ_QPS`` or more (``_origin_cache``).
+    Each shared cache states its expected hit ratio, the reads it removes and its memory (its
+    resident entries: the hot keys, no more than its misses fill within a TTL).
 
     ## What it adds
     A cache plan per path (strategy, TTL, key, invalidation, stampede and hot-key
@@ -124,7 +126,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     for use_case in analysis.use_cases:
         if use_case.is_write or use_case.is_job or use_case.name in decided:
             continue
-        path = _path(spec, analysis, use_case, known, arch)
+        path = _path(spec, analysis, arch, use_case, known)
         numbers = _by_numbers(path)
         override = override_for(spec, f"cache.{use_case.id}", (read_path_cache.code, read_path_cache.name))
         strategy, problem = _steered(path, numbers, override)
@@ -132,14 +134,11 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         record = _record(path, numbers, plan, override if problem is None else None)
         out: list[Figure] = list(extra)
         if plan.strategy == "cache-aside":
-            keys = path.keys
-            hot = math.ceil(keys * HOT_SHARE)
-            entry = entry_bytes(arch, path)
-            redis_bytes += hot * entry
-            redis_ops += use_case.peak_qps + (path.recent.appends_per_s if path.recent else 0.0)
+            redis_bytes += path.memory
+            redis_ops += path.qps + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
-            out.append(cache_memory(use_case, hot, entry, keys))
+            out.append(path.memory_figure())
         if plan.strategy == "cdn":
             edge.append(use_case.name)
             origin = _origin(path, extra)
@@ -152,12 +151,12 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                         "rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}",
                     }
                 )
-                redis_bytes += origin.hot * CACHE_ENTRY_BYTES
+                redis_bytes += origin.memory
                 redis_ops += origin.reaching
                 cached.append(use_case.name)
                 services.add(owner_of(arch, use_case.entity))
                 out += origin.figures()
-                out.append(cache_memory(use_case, origin.hot, CACHE_ENTRY_BYTES, path.keys))
+                out.append(cache_memory(use_case, path.keys, CACHE_ENTRY_BYTES, origin.reaching, origin.hit, origin.ttl))
                 record = _with_origin(record, plan, origin)
             elif origin is not None:
                 plan = plan.model_copy(update={"rationale": f"{plan.rationale}; {origin.said(CACHE_MIN_READ_QPS)}"})
@@ -210,7 +209,7 @@ def _origin(path: _Path, extra: list[Figure]) -> Origin | None:
     cdn = next((f.value for f in extra if f.key.startswith("cache.hit_ratio.")), None)
     if cdn is None or path.ttl is None:
         return None
-    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.invalidating)
+    return Origin(path.use_case, cdn, max(path.ttl, IMMUTABLE_TTL_S), path.hot, path.invalidating, keys=path.keys)
 
 
 @dataclass(frozen=True)
@@ -237,6 +236,9 @@ class _Path:
         """The writes/s that delete cached keys."""
         return self.writes - self.kept_apart
 
+    #: Bytes one entry of its shared cache takes (``entry_bytes``).
+    entry: int = CACHE_ENTRY_BYTES
+
     @property
     def qps(self) -> float:
         return self.use_case.peak_qps
@@ -248,6 +250,20 @@ class _Path:
     @property
     def hot(self) -> int:
         return max(1, math.ceil(self.keys * HOT_SHARE))
+
+    @property
+    def memory(self) -> float:
+        """Bytes a shared cache of it takes: its resident entries (``resident``)."""
+        return float(resident(self.keys, self.qps, self.hit, self.ttl or 0.0) * self.entry)
+
+    def memory_figure(self) -> Figure:
+        """``cache.bytes.<use case>``: the memory of its shared cache."""
+        return cache_memory(self.use_case, self.keys, self.entry, self.qps, self.hit, self.ttl or 0.0)
+
+    @property
+    def hit(self) -> float:
+        """The hit ratio a shared cache would reach on it (0 without a TTL)."""
+        return hit_ratio(self.qps, self.ttl, self.hot, self.invalidating) if self.ttl else 0.0
 
 
 def _write_backs(arch: Architecture, use_case: UseCase) -> tuple[float, str, str]:
@@ -267,7 +283,7 @@ def _write_backs(arch: Architecture, use_case: UseCase) -> tuple[float, str, str
     return total, said, served
 
 
-def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, float], arch: Architecture) -> _Path:
+def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, known: dict[str, float]) -> _Path:
     public = use_case.spec.auth in {"none", "optional"}
     changes_class, natural_ttl, why = _changes(analysis, use_case)
     backs, said, served = _write_backs(arch, use_case)
@@ -286,7 +302,8 @@ def _path(spec: Spec, analysis: Analysis, use_case: UseCase, known: dict[str, fl
         # appends update the cached page in place: only updates and deletes cost a miss
         ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
     kept_apart = backs if served and recent is None else 0.0
-    return _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
+    path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
+    return replace(path, entry=entry_bytes(arch, path))
 
 
 def entry_bytes(arch: Architecture, path: _Path) -> int:
@@ -411,6 +428,8 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
         return None
     use_case = path.use_case
     inputs = {"peak_reads_per_s": path.qps, "keys": path.keys, "writes_per_s": path.writes, **({"ttl_s": path.ttl} if path.ttl is not None else {})}
+    if path.ttl is not None and plan.strategy in {"cache-aside", "none"}:
+        inputs |= {"hit_ratio": path.hit, "memory_bytes": path.memory}
     made = decision(
         f"cache.{use_case.id}",
         f"Cache for {use_case.name}",

@@ -11,7 +11,7 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import decision, figures
 from backend_architect.design.patterns._shards import sharded_now
 from backend_architect.design.patterns._stores import horizon
-from backend_architect.ir.model import Architecture, CoWrite, Service, Table
+from backend_architect.ir.model import ApiSchema, Architecture, CoWrite, Operation, Service, Table
 from backend_architect.spec.model import Spec
 
 
@@ -90,7 +90,43 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         tables=tuple((tables[name][0], table) for name, table in changed.items()),
         flows=tuple(flows[w.use_case] for _, w in recorded if w.use_case in flows),
         services=_relayed_boundaries(arch, [(name, w.model_copy(update={"since": _since(name, w, where, built)})) for name, w in recorded], tables),
+        operations=(unclaimed := _unclaimed(arch, {w.use_case: _since(name, w, where, built) for name, w in recorded})),
+        schemas=_parts_unclaimed(arch, unclaimed),
     )
+
+
+#: What the API stage says of a write that creates an aggregate's parts with it (before any table is sharded).
+ONE_TRANSACTION = "rows in one transaction."
+PARTS_IN_ONE_TRANSACTION = "written with it in one transaction."
+
+
+def _unclaimed(arch: Architecture, apart: dict[str, str]) -> tuple[tuple[str, Operation], ...]:
+    """The operations of writes whose rows land on different shards, no longer claiming one transaction: they say when the
+    rows part and that the cross-shard write mechanism (this decision) keeps them in step."""
+    found = []
+    for api in arch.apis:
+        for op in api.operations:
+            since = next((apart[u] for u in op.use_cases if u in apart), None)
+            if since is not None and ONE_TRANSACTION in op.description:
+                said = f"rows in one request; not in one transaction ({since}): the rows live on different shards (see Writes across shards)."
+                found.append((api.service, op.model_copy(update={"description": op.description.replace(ONE_TRANSACTION, said)})))
+    return tuple(found)
+
+
+def _parts_unclaimed(arch: Architecture, operations: tuple[tuple[str, Operation], ...]) -> tuple[tuple[str, ApiSchema], ...]:
+    """The request bodies of those operations, their parts no longer said to be written in one transaction."""
+    bodies = {(service, op.request_schema) for service, op in operations if op.request_schema}
+    found = []
+    for api in arch.apis:
+        for schema in api.schemas:
+            if (api.service, schema.name) not in bodies or not any((p.description or "").endswith(PARTS_IN_ONE_TRANSACTION) for p in schema.properties):
+                continue
+            apart = "written with it in one request, not one transaction (other shards)."
+            properties = [
+                p.model_copy(update={"description": p.description.replace(PARTS_IN_ONE_TRANSACTION, apart)}) if p.description else p for p in schema.properties
+            ]
+            found.append((api.service, schema.model_copy(update={"properties": properties})))
+    return tuple(found)
 
 
 def _relayed_boundaries(arch: Architecture, recorded: list[tuple[str, CoWrite]], tables: dict[str, tuple[str, Table]]) -> tuple[Service, ...]:

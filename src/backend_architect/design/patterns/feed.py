@@ -22,6 +22,7 @@ from backend_architect.design.patterns._common import (
     size,
     writers,
 )
+from backend_architect.design.patterns._item_cache import ItemCache, item_cache
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, CachePlan, Event
@@ -100,7 +101,8 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     ``keep`` entries; a fan-out worker consuming the item's created event and pushing the id
     to every follower's list; a cut-off audience above which an author's items are not fanned
     out but merged at read time (the hybrid); lists only for readers active in the last 30
-    days, rebuilt from the graph and the authors' own items on a miss.
+    days, rebuilt from the graph and the authors' own items on a miss. Pages filled by id past
+    one node's reads get a cache of the items the lists can reach (``_item_cache``).
 
     ## What it costs
     List writes/s = item writes/s x followers per author (the write amplification); memory =
@@ -184,7 +186,11 @@ def _applied(
     daily = spec.scale.daily_active or 0.0
     active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
     memory = active * keep * ENTRY_BYTES
-    redis_nodes = max(1, math.ceil(memory / REDIS_NODE_BYTES), math.ceil((use_case.peak_qps + deliveries_peak) / REDIS_NODE_OPS))
+    cached = item_cache(analysis, arch, use_case, float(keep), readers_total or active, deliveries_avg)
+    # the item cache shares the lists' Redis: its entries, one multi-get a page and a fill per miss
+    held = memory + (cached.memory if cached else 0.0)
+    ops = use_case.peak_qps + deliveries_peak + (use_case.peak_qps + cached.reads * (1 - cached.hit) if cached else 0.0)
+    redis_nodes = max(1, math.ceil(held / REDIS_NODE_BYTES), math.ceil(ops / REDIS_NODE_OPS))
     workers = max(2, math.ceil(deliveries_peak / FANOUT_WORKER_RATE))
     # the worker consumes the item's created events: the relay carries each to the broker first (one figure, design/relay.py)
     lag = RELAY_S + fan_in / FANOUT_WORKER_RATE
@@ -247,11 +253,11 @@ def _applied(
             name="redis",
             kind="cache",
             technology=named(spec, "redis"),
-            purpose=f"precomputed lists of {use_case.name}",
+            purpose=f"precomputed lists of {use_case.name}" + (f" and the {item} cache filling their pages" if cached else ""),
             services=list(dict.fromkeys([service, runner])),
             use_cases=[use_case.name, writer_name],
             instances=redis_nodes,
-            memory_bytes=memory,
+            memory_bytes=held,
             decision=f"feed.{use_case.id}",
         ),
         Component(
@@ -272,6 +278,7 @@ def _applied(
         f"{item} ids with their author ids (not the {item}s), trimmed to {keep:,} entries; a fan-out worker pushes each new {item} to "
         f"the lists of its author's followers; hybrid for large audiences: authors with more than {fmt(cutoff)} followers are not "
         f"fanned out, their {item}s are merged at read time"
+        + (f"; each page's {item} rows come from a cache of {item}s by id ({cached.key}, cache-aside)" if cached else "")
     )
     rationale = (
         f"merging at read time costs {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources ({fan_in_basis}) = {fmt(merge_cost)} "
@@ -280,10 +287,12 @@ def _applied(
         f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers {lag:.3f} s after it commits "
         f"({RELAY_S:g} s through the event relay, then {fan_in / FANOUT_WORKER_RATE:.3f} s of fan-out). "
         f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
-        f"{fmt(FANOUT_WORKER_RATE)}/s)."
+        f"{fmt(FANOUT_WORKER_RATE)}/s)." + (f" Filling the pages: {cached.said()}." if cached else "")
     )
     consequences = (
-        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in Redis, "
+        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in Redis"
+        + (f", and {size(cached.memory)} for the {item} cache" if cached else "")
+        + f", "
         f"{redis_share(redis_nodes)}, each shard kept in the copies the redundancy decision states); "
         "a list missing from Redis (an inactive reader, a lost node) is rebuilt from the follow graph and the authors' own "
         f"{item}s, a fan-out on read once. The join {hops} stays indexed for rebuilds and large authors. Deletes remove the id lazily "
@@ -311,11 +320,17 @@ def _applied(
         strategy="read-model",
         ttl_seconds=None,
         key="feed:{reader_id}",
-        invalidation=f"written by {worker} on every new {item}; trimmed to {keep:,}",
+        invalidation=f"written by {worker} on every new {item}; trimmed to {keep:,}"
+        + (f"; the {item} cache's entries ({cached.key}) kept {fmt(cached.ttl)} s, deleted on each update or delete of the {item}" if cached else ""),
         protection="a missing list is rebuilt once per reader (single-flight) from the graph",
         # the list holds ids: the page's rows still come from the item's table (the hydration load the mechanism counts)
         rationale=f"the page's ids come from its precomputed Redis list ({fmt(use_case.peak_qps)} reads/s never query the graph); "
-        f"its {fmt(float(use_case.spec.page.limit))} {item} rows a page are read by id: {fmt(use_case.peak_qps * use_case.spec.page.limit)} reads/s",
+        f"its {fmt(float(use_case.spec.page.limit))} {item} rows a page are read by id: {fmt(use_case.peak_qps * use_case.spec.page.limit)} reads/s"
+        + (
+            f", through the {item} cache ({cached.key}): {cached.hit:.1%} hits, {fmt(cached.reads * (1 - cached.hit))} reads/s reach the database"
+            if cached
+            else ""
+        ),
     )
     assumptions: tuple[str, ...] = (f"use case '{use_case.name}': lists keep {PAGES_KEPT} pages of {use_case.spec.page.limit} ({keep:,} entries)",)
     if fan_in_basis == "default":
@@ -333,9 +348,13 @@ def _applied(
             # the hybrid's read-time merge is a step of this read: the flow that runs it draws it (sequence diagram, data-flow table)
             how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), merged by time with the newest {item} ids of each followed author "
             f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out), read from the database by {_item_author(ref, item)}, "
-            f"then the page's {item} rows by id from the database",
+            + (
+                f"then the page's {item} rows by id from the {item} cache ({cached.key}, one multi-get), its misses from the database"
+                if cached
+                else f"then the page's {item} rows by id from the database"
+            ),
             database_share=0.0,
-            loads=[_hydration(analysis, use_case, item)],
+            loads=[_hydration(analysis, use_case, item, cached)],
         ),
         *(
             Mechanism(
@@ -364,7 +383,7 @@ def _applied(
     return Applied(
         made,
         components=components,
-        figures=figures,
+        figures=(*figures, *(cached.figures() if cached else ())),
         caches=(plan,),
         assumptions=assumptions,
         events=_event(arch, item, creators, worker, key),
@@ -389,13 +408,23 @@ def _author_column(ref: FieldRef) -> str:
     return f"{snake(into.relation)}_id" if into is not None else ""
 
 
-def _hydration(analysis: Analysis, use_case: UseCase, item: str) -> StoreLoad:
-    """The item rows a page of ids is filled with: ``page size x feed reads``, from the item's table (its get cache's misses when it has one).
+def _hydration(analysis: Analysis, use_case: UseCase, item: str, cached: ItemCache | None) -> StoreLoad:
+    """The item rows a page of ids is filled with: ``page size x feed reads``, from the item's table (the misses of its get cache
+    when it has one, or of the read model's own item cache).
 
     The list holds ids only, so every page read fetches its items by id (a multi-get grouped by
     shard: each entry carries its author id, the shard key of an item sharded by author).
     """
     page = float(use_case.spec.page.limit)
+    if cached is not None:
+        return StoreLoad(
+            entity=item,
+            key=f"hydrate_{use_case.id}",
+            quantity=f"{item} rows read by id to fill each page of {use_case.name} ({page:g} a page) that the {item} cache misses at peak",
+            reads_per_s=cached.reads * (1 - cached.hit),
+            formula="peak_reads x page_size x (1 - item_hit_ratio)",
+            inputs={"peak_reads": use_case.peak_qps, "page_size": page, "item_hit_ratio": cached.hit},
+        )
     getter = next((u for u in analysis.use_cases if u.kind == "get" and u.entity == item and not u.is_write), None)
     return StoreLoad(
         entity=item,

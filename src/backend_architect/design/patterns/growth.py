@@ -94,6 +94,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         )
     )
     replicas = known.get("db.read_replicas", 0.0)
+    spare = known.get("db.standbys", 0.0)
     # Replicas serve what reaches the database: reads a CDN, cache or read model absorbs never count.
     reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
     planned = PRIMARY_READ_CEILING * READ_HEADROOM
@@ -107,7 +108,8 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             f"{fmt(PRIMARY_READ_CEILING)}/s = {fmt(planned)}/s (room for a burst, a cold cache or a failover; "
             f"today {fmt(reaching)}/s after caches, {reaching / PRIMARY_READ_CEILING:.1%} of the node, "
             f"of {fmt(read)}/s requested): {'now' if replicas > 0 else when_load(reaching, planned, growth)}",
-            adds=[f"{fmt(max(replicas, 1))} read replica(s) for reads that tolerate lag"],
+            # the readable standbys serve such reads already (db.read_copies): this stage adds replicas beyond them
+            adds=[f"{fmt(max(replicas, 1))} read replica(s) for reads that tolerate lag" + (f", beyond the {fmt(spare)} readable standby(s)" if spare else "")],
         )
     )
     stale = [u for u in analysis.use_cases if not u.is_write and not u.is_job and u.spec.staleness]

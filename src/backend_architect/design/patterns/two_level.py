@@ -39,12 +39,17 @@ class _Numbers:
     hot: int
     instances: float
     ttl: float
+    #: Reads/s at peak that reach the shared cache: the path's peak, or behind a CDN the reads it passes on (its misses).
+    peak: float = 0.0
+
+    @property
+    def behind_cdn(self) -> bool:
+        return self.plan.strategy == "cdn"
 
     @property
     def key_reads(self) -> float:
         """Reads/s of one hot key: the path's reads over its keys when there is one key, else the hot share over the hot keys."""
-        peak = self.use_case.peak_qps
-        return peak if self.keys <= 1 else peak * HOT_READ_SHARE / self.hot
+        return self.peak if self.keys <= 1 else self.peak * HOT_READ_SHARE / self.hot
 
     @property
     def per_instance(self) -> float:
@@ -100,13 +105,17 @@ def two_level_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     chosen: list[str] = []
     for use_case in analysis.use_cases:
         plan = plans.get(use_case.name)
-        if plan is None or plan.strategy != "cache-aside" or plan.write_through or not plan.ttl_seconds:
+        # a CDN in front with a shared cache behind it: the reads it passes on reach Redis, from every instance alike
+        behind = plan is not None and plan.strategy == "cdn" and plan.origin_ttl_seconds is not None
+        if plan is None or not (plan.strategy == "cache-aside" or behind) or plan.write_through or not plan.ttl_seconds:
             continue
+        peak = known.get(f"cache.origin.reads.{use_case.id}", use_case.peak_qps) if behind else use_case.peak_qps
+        ttl = plan.origin_ttl_seconds if behind and plan.origin_ttl_seconds else plan.ttl_seconds
         record = records.get(f"cache.{use_case.id}")
         keys = record.inputs.get("keys", 1.0) if record else 1.0
         service = owner_of(arch, use_case.entity)
         instances = system_instances or known.get(f"instances.{service}", 1.0)
-        numbers = _Numbers(use_case, plan, keys, max(1, math.ceil(keys * HOT_SHARE)), max(1.0, instances), min(L1_MAX_TTL_S, plan.ttl_seconds))
+        numbers = _Numbers(use_case, plan, keys, max(1, math.ceil(keys * HOT_SHARE)), max(1.0, instances), min(L1_MAX_TTL_S, ttl), peak)
         reason = _why_not(numbers)
         override = override_for(spec, f"cache.l1.{use_case.id}", (two_level_cache.code, two_level_cache.name))
         build = (reason is None or (override is not None and override.force)) and not (override is not None and override.forbid)
@@ -130,19 +139,26 @@ def _why_not(n: _Numbers) -> str | None:
     """The number that says no, or None when the L1 applies."""
     if n.bytes > L1_MEMORY_BYTES:
         return f"its hot set ({fmt(n.hot)} keys x {size(CACHE_ENTRY_BYTES)} = {size(n.bytes)}) does not fit {size(L1_MEMORY_BYTES)} of an instance's memory"
-    peak = n.use_case.peak_qps
+    peak = n.peak
     if n.key_reads >= HOT_KEY_READS:
         return None
     if peak >= L2_MIN_READS and n.hit >= L1_MIN_HIT:
         return None
     if peak < L2_MIN_READS:
         return (
-            f"{fmt(n.key_reads)} reads/s of a hot key (< {fmt(HOT_KEY_READS)}) and {fmt(peak)} reads/s to Redis (< {fmt(L2_MIN_READS)}): Redis alone serves it"
+            f"{fmt(n.key_reads)} reads/s of a hot key (< {fmt(HOT_KEY_READS)}) and {fmt(peak)} reads/s to Redis{_after_cdn(n)} "
+            f"(< {fmt(L2_MIN_READS)}): Redis alone serves it"
         )
     return (
-        f"{fmt(n.key_reads)} reads/s of a hot key (< {fmt(HOT_KEY_READS)}) over {fmt(n.instances)} instances: each instance's memory would answer "
+        f"{fmt(n.key_reads)} reads/s of a hot key (< {fmt(HOT_KEY_READS)}) of {fmt(n.peak)} reads/s to Redis{_after_cdn(n)} over {fmt(n.instances)} "
+        "instances: each instance's memory would answer "
         f"{n.hit:.0%} of its reads (< {L1_MIN_HIT:.0%}) within a {fmt(n.ttl)}s TTL"
     )
+
+
+def _after_cdn(n: _Numbers) -> str:
+    """Where the reads reaching Redis come from, when a CDN answers part of the path first."""
+    return f" (the reads the CDN in front passes on, of {fmt(n.use_case.peak_qps)}/s)" if n.behind_cdn else ""
 
 
 def _choice(n: _Numbers, build: bool) -> str:
@@ -161,7 +177,7 @@ def _decision(n: _Numbers, reason: str | None, build: bool) -> Decision:
         reason
         if reason is not None
         else f"{fmt(n.key_reads)} reads/s of a hot key ({'>=' if n.key_reads >= HOT_KEY_READS else '<'} {fmt(HOT_KEY_READS)} a key's shard takes), "
-        f"{fmt(use_case.peak_qps)} reads/s to Redis over {fmt(n.instances)} instances: each instance's memory answers {n.hit:.1%} of them; the hot set "
+        f"{fmt(n.peak)} reads/s to Redis{_after_cdn(n)} over {fmt(n.instances)} instances: each instance's memory answers {n.hit:.1%} of them; the hot set "
         f"({size(n.bytes)}) fits {size(L1_MEMORY_BYTES)} of an instance"
     )
     return decision(
@@ -169,11 +185,11 @@ def _decision(n: _Numbers, reason: str | None, build: bool) -> Decision:
         f"In-process cache (L1) for {use_case.name}",
         "caching",
         _choice(n, build),
-        f"{fmt(use_case.peak_qps)} reads/s at peak cached in Redis, {fmt(n.keys)} keys ({fmt(n.hot)} hot), {fmt(n.instances)} instances, TTL "
+        f"{fmt(n.peak)} reads/s at peak cached in Redis{_after_cdn(n)}, {fmt(n.keys)} keys ({fmt(n.hot)} hot), {fmt(n.instances)} instances, TTL "
         f"{fmt(n.plan.ttl_seconds or 0)}s",
         rationale,
         alternatives=[
-            ("Redis alone", f"every one of {fmt(use_case.peak_qps)} reads/s is a round trip; a hot key's {fmt(n.key_reads)} reads/s land on one shard")
+            ("Redis alone", f"every one of {fmt(n.peak)} reads/s is a round trip; a hot key's {fmt(n.key_reads)} reads/s land on one shard")
             if build
             else ("two levels (in-process L1 in front of Redis)", reason or ""),
             ("Redis read replicas for hot keys", "more nodes to run, and every read is still a network round trip"),
@@ -182,7 +198,7 @@ def _decision(n: _Numbers, reason: str | None, build: bool) -> Decision:
             f"an entry may be up to {fmt(n.ttl)}s older than Redis when an invalidation is lost; {size(n.bytes)} of each instance's memory" if build else ""
         ),
         subject=use_case.name,
-        inputs={"peak_reads_per_s": use_case.peak_qps, "hot_keys": n.hot, "hot_key_reads_per_s": n.key_reads, "instances": n.instances, "l1_ttl_s": n.ttl},
+        inputs={"peak_reads_per_s": n.peak, "hot_keys": n.hot, "hot_key_reads_per_s": n.key_reads, "instances": n.instances, "l1_ttl_s": n.ttl},
     )
 
 
@@ -204,7 +220,7 @@ def _layered(n: _Numbers) -> CachePlan:
 def _figures(n: _Numbers) -> list[Figure]:
     scope = f"use case '{n.use_case.name}'"
     uid = n.use_case.id
-    peak = n.use_case.peak_qps
+    peak = n.peak
     one_key = n.keys <= 1
     key_reads = (
         figure(

@@ -1,0 +1,61 @@
+"""What each PostgreSQL database runs as: its primary, the standbys the availability plan keeps, the read replicas its load
+adds beside them, and the pooler in front of it — said once, from the figures, for every section that states them.
+
+A standby is readable (a hot standby): it serves the reads that tolerate lag until a failover promotes it. The read
+replicas the load needs are sized without the standbys (a failover would take a standby's reads away at the moment
+they are needed) and run beside them. So the standbys are one figure (``db.standbys``), the read replicas the load adds
+another (``db.read_replicas[.<db>]``), and the replicas serving reads their sum (``db.read_copies``); an artefact that
+counts read replicas reads these, and says how many of them are the standbys.
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture
+
+#: The figure of the replicas serving reads, the readable standbys included.
+READ_COPIES = "db.read_copies"
+#: The connection pooler the design deploys with every PostgreSQL primary (today, not a later stage).
+POOLER = "PgBouncer in transaction mode"
+#: The hand-off's statement of the pooling, built from the one pooler name.
+POOLING = f"{POOLER} in front of the primary, deployed with it; application pools sized by the connections figures"
+
+
+def _figure(arch: Architecture, key: str) -> float | None:
+    return next((f.value for f in arch.figures if f.key == key), None)
+
+
+def standbys(arch: Architecture) -> float | None:
+    """Standbys the availability plan keeps for each primary (``db.standbys``)."""
+    return _figure(arch, "db.standbys")
+
+
+def read_replicas(arch: Architecture, db: str | None = None) -> float | None:
+    """Replicas serving reads for ``db`` (the busiest primary's when ``None``): the readable standbys and the read replicas its
+    load adds (``db.read_copies``; per database, its load figure plus the standbys).
+
+    >>> read_replicas(Architecture(system="s")) is None
+    True
+    """
+    if db is None:
+        return _figure(arch, READ_COPIES)
+    needed, spare = _figure(arch, f"db.read_replicas.{db}"), standbys(arch)
+    if needed is None and spare is None:
+        return None
+    return (needed or 0.0) + (spare or 0.0)
+
+
+def database_nodes(arch: Architecture, db: str | None = None) -> str:
+    """'a primary + N readable standby(s) + M read replica(s) (N + M serve reads)' for ``db`` (every database when ``None``),
+    or '' before the figures exist.
+
+    >>> database_nodes(Architecture(system="s"))
+    ''
+    """
+    spare, serving = standbys(arch), read_replicas(arch, db)
+    if spare is None and serving is None:
+        return ""
+    added = (serving or 0.0) - (spare or 0.0)
+    return f"a primary + {spare or 0:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({serving or 0:,.0f} serve reads that tolerate lag)"
+
+
+__all__ = ["POOLER", "POOLING", "READ_COPIES", "database_nodes", "read_replicas", "standbys"]
