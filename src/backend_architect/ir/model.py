@@ -420,6 +420,15 @@ class Flow(IRModel):
 # --- API ----------------------------------------------------------------------------
 
 
+class LinkItems(IRModel):
+    """The items of an array of links a create sets: the linked rows' names (made when missing) or ids, each at most once."""
+
+    type: Literal["string", "integer"] = "string"
+    format: str | None = Field(default=None, description="uuid (or int64) for ids; none for names.")
+    max_length: int | None = Field(default=None, description="For names: the name column's length.")
+    by: Literal["id", "name"] = "id"
+
+
 class ApiProperty(IRModel):
     """One property of an API schema (a request or response body)."""
 
@@ -436,6 +445,7 @@ class ApiProperty(IRModel):
     description: str | None = None
     items: str | None = Field(default=None, description="For arrays: the name of the item schema.")
     item_pattern: str | None = Field(default=None, description="For arrays of strings (no item schema): each item's pattern (country codes: ^[A-Z]{2}$).")
+    links: LinkItems | None = Field(default=None, description="For an array of links a write sets (a video's tags): its items, each once.")
     ref: str | None = Field(default=None, description="For objects: the name of the schema this property holds.")
     pattern: str | None = None
     min_length: int | None = Field(default=None, description="For strings: the fewest characters (a password's minimum).")
