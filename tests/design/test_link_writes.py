@@ -140,11 +140,14 @@ def test_create_body_takes_links_ok(text: str, use_case: str, prop: str, item: d
         validate(document)
     schema, sample = _body(documents, use_case)
     links = schema["properties"][prop]
-    assert links["type"] == "array" and links["items"] == item and links["uniqueItems"] is True
+    assert links["type"] == "array"
+    assert links["items"] == item
+    assert links["uniqueItems"] is True
     assert links["maxItems"] == most
     assert prop not in schema.get("required", [])
     assert links["description"].endswith("written with it in one transaction.")
-    assert len(sample[prop]) == 2 and len(set(sample[prop])) == 2
+    assert len(sample[prop]) == 2
+    assert len(set(sample[prop])) == 2
     if example is not None:
         assert sample[prop] == example
     else:
@@ -190,14 +193,16 @@ def test_join_table_sized_from_creates_ok(text: str, join: str, creates_a_day: f
     assert table.rows_per_day == pytest.approx(creates_a_day * per_row, rel=1e-6)
     assert table.rows_now == pytest.approx(_table(arch, parent).rows_now * per_row, rel=1e-6)
     rows = _figure(arch, f"storage.rows_per_day.{join}")
-    assert rows.value == pytest.approx(table.rows_per_day) and recompute(rows) == pytest.approx(rows.value)
+    assert rows.value == pytest.approx(table.rows_per_day)
+    assert recompute(rows) == pytest.approx(rows.value)
     assert rows.inputs["links_per_row"] == per_row
     writes = _figure(arch, f"qps.peak.write.table.{join}")
     assert recompute(writes) == pytest.approx(writes.value)
     assert writes.value == pytest.approx(creates_a_day / 86_400 * arch_peak_factor(text) * per_row, rel=1e-3)
     ddl = next(v for k, v in files.items() if k.endswith(".postgresql.sql") and f".{join} (" in v)
     comment = next(line for line in ddl.splitlines() if line.startswith("COMMENT ON TABLE") and f".{join} IS" in line)
-    assert f"by {', '.join(table.created_by)}, in its transaction" in comment and table.created_by
+    assert f"by {', '.join(table.created_by)}, in its transaction" in comment
+    assert table.created_by
 
 
 def arch_peak_factor(text: str) -> float:
@@ -211,7 +216,7 @@ def test_unstated_counts_are_assumptions_ok() -> None:
     assert any("avg_per_parent: not given; a Recipe sets 1 needs link(s)" in a for a in said)
     assert any("max_per_parent: not given; a Recipe create takes at most 100 needs" in a for a in said)
     stated, _, _ = _design(CLIPS)
-    assert not [a for a in stated.assumptions if a.startswith("entities.Tag.avg_per_parent") or a.startswith("entities.Tag.max_per_parent")]
+    assert not [a for a in stated.assumptions if a.startswith(("entities.Tag.avg_per_parent", "entities.Tag.max_per_parent"))]
 
 
 def test_link_entity_with_fields_is_required_part_ok() -> None:
@@ -219,7 +224,9 @@ def test_link_entity_with_fields_is_required_part_ok() -> None:
     arch, documents, _ = _design(PLAYLISTS)
     schema, sample = _body(documents, "create playlist")
     entries = schema["properties"]["entries"]
-    assert "entries" in schema["required"] and entries["minItems"] == 1 and entries["maxItems"] == 500
+    assert "entries" in schema["required"]
+    assert entries["minItems"] == 1
+    assert entries["maxItems"] == 500
     assert set(sample["entries"][0]) == {"song_id", "position"}
     assert _table(arch, "entries").rows_per_day == pytest.approx(5_000 * 12, rel=1e-6)
 
