@@ -427,6 +427,10 @@ class LinkItems(IRModel):
     format: str | None = Field(default=None, description="uuid (or int64) for ids; none for names.")
     max_length: int | None = Field(default=None, description="For names: the name column's length.")
     by: Literal["id", "name"] = "id"
+    table: str = Field(default="", description="The join table the links are rows of (video_tags).")
+    columns: list[str] = Field(default_factory=list, description="The join table's columns: the written row's id, the linked row's id.")
+    target: str | None = Field(default=None, description="The linked rows' table when this service holds it (tags), else none.")
+    name: str | None = Field(default=None, description="For names: the linked table's unique name column (name).")
 
 
 class ApiProperty(IRModel):

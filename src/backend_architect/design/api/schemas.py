@@ -226,16 +226,18 @@ class Schemas:
     def links(self, entity: str, relation: str) -> ApiProperty:
         """``tags: ["jazz", "live"]``: a many-to-many relation a create sets, by the targets' unique names (made when missing)
         or by their ids, optional, at most ``max_per_parent`` (``design/link_writes.py``)."""
-        link = link_write(self.res.spec, entity, relation, local=self.res.local(self.res.spec.entities[entity].many_to_many[relation]))
+        local = self.res.local(self.res.spec.entities[entity].many_to_many[relation])
+        link = link_write(self.res.spec, entity, relation, local=local)
         things = relation.replace("_", " ")
+        where = {"table": link.table, "columns": list(link.columns), "target": self.res.tables[link.target].name if local else None}
         if link.name_field is not None:
             column = next((c for c in self.res.tables[link.target].columns if c.name == link.name_field), None) if link.target in self.res.tables else None
-            items = LinkItems(by="name", max_length=column.length if column is not None else None)
+            items = LinkItems(by="name", max_length=column.length if column is not None else None, name=link.name_field, **where)
             said = f"The {things} of the {entity}, by {link.target}.{link.name_field} (a name not yet known is created); its {link.table} rows are {PARTS}"
         else:
             key = next((p for p in self.properties(link.target) if p.name == "id"), None) if link.target in self.res.tables else None
             integer = key is not None and key.type == "integer"
-            items = LinkItems(type="integer" if integer else "string", format=key.format if key is not None else "uuid")
+            items = LinkItems(type="integer" if integer else "string", format=key.format if key is not None else "uuid", **where)
             said = f"The {things} of the {entity}, by {link.target} id; its {link.table} rows are {PARTS}"
         return ApiProperty(name=link.body_field, type="array", links=items, max_items=link.most, description=said)
 
