@@ -183,7 +183,6 @@ def test_operation_says_links_commit_with_row_ok(text: str, use_case: str, said:
     [
         pytest.param(CLIPS, "video_tags", 100_000, 5.0, "videos", id="stated-avg"),
         pytest.param(RECIPES, "recipe_needs", 10_000, 1.0, "recipes", id="default-avg"),
-        pytest.param(ARTICLES, "article_topics", 1_000, 1.0, "articles", id="replace"),
     ],
 )
 def test_join_table_sized_from_creates_ok(text: str, join: str, creates_a_day: float, per_row: float, parent: str) -> None:
@@ -201,8 +200,16 @@ def test_join_table_sized_from_creates_ok(text: str, join: str, creates_a_day: f
     assert writes.value == pytest.approx(creates_a_day / 86_400 * arch_peak_factor(text) * per_row, rel=1e-3)
     ddl = next(v for k, v in files.items() if k.endswith(".postgresql.sql") and f".{join} (" in v)
     comment = next(line for line in ddl.splitlines() if line.startswith("COMMENT ON TABLE") and f".{join} IS" in line)
-    assert f"by {', '.join(table.created_by)}, in its transaction" in comment
+    assert f"set by {', '.join(table.created_by)} with each" in comment
     assert table.created_by
+
+
+def test_replace_writes_links_without_growing_ok() -> None:
+    """A replace swaps the row's links: the join table takes its writes but does not grow by it."""
+    arch, _, _ = _design(ARTICLES)
+    assert _table(arch, "article_topics").rows_per_day == 0
+    writes = _figure(arch, "qps.peak.write.table.article_topics")
+    assert writes.value == pytest.approx(1_000 / 86_400 * arch_peak_factor(ARTICLES), rel=1e-3)
 
 
 def arch_peak_factor(text: str) -> float:
@@ -237,3 +244,22 @@ def test_tag_avg_per_parent_needs_a_link_err() -> None:
 
     with pytest.raises(InputError, match="avg_per_parent needs a parent"):
         load_spec_bytes(CLIPS.replace("    many_to_many: [Tag]\n", "").replace(", Video.tags", "").encode(), "spec.yaml")
+
+
+#: Uploads at a rate that shards the join table apart from the videos (by video_id, videos by uploader_id).
+SHARDED = CLIPS.replace("{users: 1M, daily_active: 100k, rates: average, peak_factor: 2}", "{users: 500M, daily_active: 100M, retention_years: 5}").replace(
+    "rate: 100k/day}", "rate: 10M/day}"
+)
+
+
+def test_links_apart_from_row_say_so_everywhere_ok() -> None:
+    """Where the join rows live on other shards, the operation, the body and the cross-shard decision all say they follow by relay."""
+    arch, documents, _ = _design(SHARDED)
+    assert _table(arch, "video_tags").sharding is not None
+    description = _operation(documents, "upload video")["description"]
+    assert "video_tags (at most 20) rows in one request; not in one transaction" in description
+    schema, _ = _body(documents, "upload video")
+    assert schema["properties"]["tags"]["description"].endswith("written with it in one request, not one transaction (other shards).")
+    decision = next(d for d in arch.decisions if d.subject == "writes across shards")
+    assert "'upload video'" in decision.choice
+    assert "video_tags" in decision.choice

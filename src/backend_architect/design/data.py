@@ -89,7 +89,7 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
                 rows = linked.get(join.name)
                 if rows is not None:  # the creates setting the relation fill it (design/link_writes.py)
                     sized = {"rows_now": rows.rows_now, "rows_per_day": rows.rows_per_day, "created_by": list(rows.creators)}
-                    said = f"{join.comment}; set with the {entity} by {', '.join(rows.creators)}, in its transaction"
+                    said = f"{join.comment}; set by {', '.join(rows.creators)} with each {entity} it writes"
                     join = join.model_copy(update={**sized, "comment": said})
                 tables.append(join)
         schema = service.name.replace("-", "_") if service.kind == "module" else None

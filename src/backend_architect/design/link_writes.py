@@ -156,7 +156,8 @@ def join_rows(spec: Spec, analysis: Analysis) -> dict[str, JoinRows]:
     join table is not sized at 0 rows while every upload writes its tags.
     """
     found: dict[str, JoinRows] = {}
-    for use_case in analysis.use_cases:
+    # a replace swaps a row's links for others: it writes join rows but does not grow the table
+    for use_case in (u for u in analysis.use_cases if u.kind == "create"):
         for relation in use_case.links:
             link = link_write(spec, use_case.entity, relation)
             was = found.get(link.table)
