@@ -263,3 +263,19 @@ def test_links_apart_from_row_say_so_everywhere_ok() -> None:
     decision = next(d for d in arch.decisions if d.subject == "writes across shards")
     assert "'upload video'" in decision.choice
     assert "video_tags" in decision.choice
+
+
+@pytest.mark.parametrize(
+    ("text", "use_case", "written", "each"),
+    [pytest.param(CLIPS, "upload-video", ", Video.tags", "name", id="names"), pytest.param(RECIPES, "publish-recipe", ", Recipe.needs", None, id="ids")],
+)
+def test_request_bytes_count_links_ok(text: str, use_case: str, written: str, each: str | None) -> None:
+    """The bytes a create sends in count its links: the key, then links_per_row names (their average) or ids (39 bytes each)."""
+    assert written in text
+    arch, _, _ = _design(text)
+    bare, _, _ = _design(text.replace(written, ""))
+    body, without = (_figure(a, f"bandwidth.in.{use_case}").inputs["body_bytes"] for a in (arch, bare))
+    use = next(u for u in analyse(load_spec_bytes(text.encode()).spec).use_cases if u.id == use_case)
+    _, per_row = use.link_rows[0]
+    name = next(c for c in _table(arch, "tags").columns if c.name == each) if each else None
+    assert body - without == pytest.approx(8 + per_row * (name.avg_bytes + 3 if name is not None else 39))
