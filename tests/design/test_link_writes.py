@@ -263,6 +263,7 @@ def test_links_apart_from_row_say_so_everywhere_ok() -> None:
     decision = next(d for d in arch.decisions if d.subject == "writes across shards")
     assert "'upload video'" in decision.choice
     assert "video_tags" in decision.choice
+    assert "tags rows on the unsharded primary" in decision.choice, "names not yet known insert tags rows where the tags live"
 
 
 @pytest.mark.parametrize(

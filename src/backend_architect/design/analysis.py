@@ -86,6 +86,8 @@ class UseCase:
     links: tuple[str, ...] = ()
     #: The join tables those links fill and the rows one request writes in each (the target's ``avg_per_parent``, else 1).
     link_rows: tuple[tuple[str, float], ...] = ()
+    #: The entities those links name by a unique name: a name not yet known inserts a row of it in the same write.
+    link_names: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -241,6 +243,7 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         caller=caller_entity(use_case, people, by_snake),
         links=(links := links_written(spec, entity, use_case.writes, reading.kind)),
         link_rows=tuple((w.table, w.avg) for w in (link_write(spec, entity, r) for r in links)),
+        link_names=tuple(dict.fromkeys(w.target for w in (link_write(spec, entity, r) for r in links) if w.name_field)),
     )
 
 
