@@ -280,3 +280,23 @@ def test_request_bytes_count_links_ok(text: str, use_case: str, written: str, ea
     _, per_row = use.link_rows[0]
     name = next(c for c in _table(arch, "tags").columns if c.name == each) if each else None
     assert body - without == pytest.approx(8 + per_row * (name.avg_bytes + 3 if name is not None else 39))
+
+
+@pytest.mark.parametrize(
+    ("target", "by"),
+    [
+        pytest.param("Tag: {fields: {name: {type: string(40), unique: true}, color: string(7)?}}", "name", id="name-and-optional"),
+        pytest.param("Tag: {fields: {name: {type: string(40), unique: true}, weight: {type: int, default: 1}}}", "name", id="name-and-default"),
+        pytest.param("Tag: {fields: {name: {type: string(40), unique: true}, owner: ref(User)}}", "id", id="name-and-required-ref"),
+        pytest.param("Tag: {fields: {name: {type: string(40)}}}", "id", id="name-not-unique"),
+        pytest.param("Tag: {fields: {name: {type: string(40), unique: true}, color: string(7)}}", "id", id="name-and-required-field"),
+    ],
+)
+def test_names_only_where_a_name_makes_the_row_ok(target: str, by: str) -> None:
+    """A target is sent by name only when its unique name alone can make a row (other fields nullable or defaulted); else by id."""
+    text = CLIPS.replace("  Tag:\n    avg_per_parent: 5\n    max_per_parent: 20\n    fields: {name: {type: string(40), unique: true}}\n", f"  {target}\n")
+    assert target in text
+    _, documents, _ = _design(text)
+    items = _body(documents, "upload video")[0]["properties"]["tags"]["items"]
+    assert items.get("format") == ("uuid" if by == "id" else None)
+    assert ("maxLength" in items) == (by == "name")

@@ -84,11 +84,18 @@ def counts_links(spec: Spec, target: str) -> bool:
 
 
 def name_field(spec: Spec, target: str) -> str | None:
-    """The unique string field that names a target row (``Tag.name``), or None: such a target is sent by name, others by id."""
+    """The unique string field that names a target row (``Tag.name``), or None: such a target is sent by name, others by id.
+
+    Only a row the name alone can make is named: every other field of the target is nullable or has a default (a Tag, a
+    Topic; not a User whose email is required, nor a row with a parent). A name not yet known makes such a row.
+    """
     fields = spec.entities[target].fields
     for candidate in NAME_FIELDS:
         field = fields.get(candidate)
-        if field is not None and field.unique and field.type.kind in {"string", "text"} and not field.is_nullable:
+        if field is None or not field.unique or field.type.kind not in {"string", "text"} or field.is_nullable:
+            continue
+        others = (f for n, f in fields.items() if n != candidate)
+        if spec.entities[target].part_of is None and all(f.is_nullable or f.default is not None for f in others):
             return candidate
     return None
 
