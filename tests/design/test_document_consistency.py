@@ -414,6 +414,19 @@ use_cases:
     "clinic-refs": CLINIC.replace("RATE", "30/s"),
     "follows-refs": MEMBER_LINKS.replace("RATE", "20/s"),
     "qa-refs": QA.replace("ASK", "50/s"),
+    # an upload setting its tags by name: the join rows sized from it, apart from the video's shard later (issue 22-y3)
+    "clip-tags": """
+system: clip-tags
+scale: {users: 500M, daily_active: 100M, retention_years: 5}
+entities:
+  User: {fields: {email: {type: email, unique: true}}}
+  Tag: {avg_per_parent: 6, max_per_parent: 30, fields: {name: {type: string(40), unique: true}}}
+  Video: {many_to_many: [Tag], growth: 10M/day, fields: {uploader: ref(User), title: string(200)}}
+use_cases:
+  - {name: upload video, actor: creator, kind: create, writes: [Video, Video.tags], rate: 10M/day}
+  - {name: get video, actor: viewer, kind: get, reads: [Video], rate: 2B/day}
+  - {name: list my videos, actor: creator, reads: [Video], filter: [uploader], page: cursor, rate: 50M/day}
+""",
     # a 1-recipient note delivered live to a lesson's student (push for the rest) beside an auditor's stream and its page (issue 22-v1)
     "tutor-notes": """
 system: tutor-notes

@@ -187,7 +187,10 @@ CASES = [
     pytest.param(
         "  Author:\n    fields:\n",
         "  Author:\n    avg_per_parent: 3\n    fields:\n",
-        ["spec.yaml:15:21: avg_per_parent needs a parent to count Author rows by: part_of: X, belongs_to: X or a required ref(X) field"],
+        [
+            "spec.yaml:15:21: avg_per_parent needs a parent to count Author rows by: part_of: X, belongs_to: X, a required ref(X) field, "
+            "or many_to_many: [Author] on the entity whose links it counts"
+        ],
         id="per-parent-without-parent",
     ),
     pytest.param(

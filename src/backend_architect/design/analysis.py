@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from backend_architect.design.link_writes import link_write, links_assumptions, links_written
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
 from backend_architect.spec.check import TEXT_KINDS
 from backend_architect.spec.model import Spec, UseCaseKind, UseCaseSpec, slug
@@ -80,6 +81,13 @@ class UseCase:
     caller: str | None = None
     #: Rows of each part a request writes with its parent (``avg_per_parent``: an upload sends its video's 5 tags).
     part_rows: tuple[tuple[str, float], ...] = ()
+    #: Many-to-many relations of the main entity a create or replace sets in its body (``writes: [Video, Video.tags]``):
+    #: their join rows are written in its transaction (``design/link_writes.py``).
+    links: tuple[str, ...] = ()
+    #: The join tables those links fill and the rows one request writes in each (the target's ``avg_per_parent``, else 1).
+    link_rows: tuple[tuple[str, float], ...] = ()
+    #: The entities those links name by a unique name: a name not yet known inserts a row of it in the same write.
+    link_names: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -178,6 +186,7 @@ def _analyse(spec: Spec) -> Analysis:
     by_snake = {snake(name): name for name in reversed(spec.entities)}  # snake name -> entity, the first declared winning
     use_cases = tuple(_use_case(spec, i, u, factor, warnings, people, by_snake) for i, u in enumerate(spec.use_cases))
     entities = _entity_facts(spec, use_cases, (assumptions, warnings), people)
+    assumptions += links_assumptions(spec, ((u.entity, r) for u in use_cases for r in u.links))
     grouped: dict[str, list[UseCase]] = {}
     named: dict[str, list[UseCase]] = {}
     for use_case in use_cases:
@@ -232,6 +241,9 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         part_rows=tuple((c, a) for c in children for a in [spec.entities[c].avg_per_parent] if a is not None),
         relation=reading.relation,
         caller=caller_entity(use_case, people, by_snake),
+        links=(links := links_written(spec, entity, use_case.writes, reading.kind)),
+        link_rows=tuple((w.table, w.avg) for w in (link_write(spec, entity, r) for r in links)),
+        link_names=tuple(dict.fromkeys(w.target for w in (link_write(spec, entity, r) for r in links) if w.name_field)),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.link_writes import join_rows
 from backend_architect.design.loads import database_share, insert_figures, readback_requests
 from backend_architect.design.media_compression import compression
 from backend_architect.design.patterns._chosen import counted_elsewhere
@@ -81,7 +82,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     if (split := shares_assumption(spec)) is not None:
         assumptions.append(split)
     figures += _storage(spec, arch)
-    figures += _rows_a_day(analysis, arch)
+    figures += _rows_a_day(spec, analysis, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
     figures += table_payload_figures(spec, arch)
     figures += traffic_figures(spec, analysis, arch, assumptions)
@@ -216,13 +217,29 @@ def rows_after(table: Table, years: float, growth: float) -> tuple[float, str]:
     return rows, formula
 
 
-def _rows_a_day(analysis: Analysis, arch: Architecture) -> list[Figure]:
-    """New rows a day of each entity's table, with where the number comes from (stated growth, creating use cases, the parent's growth).
+def _rows_a_day(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figure]:
+    """New rows a day of each entity's table, with where the number comes from (stated growth, creating use cases, the parent's growth),
+    and of each join table the creates setting its relation fill (``design/link_writes.py``).
 
     Every sentence that says "N rows a day" reads ``table.rows_per_day``; this figure is its working.
     """
     found = []
+    linked = join_rows(spec, analysis)
     for table in (t for s in arch.datastores for t in s.tables):
+        join = linked.get(table.name) if table.entity is None else None
+        if join is not None and table.rows_per_day and table.rows_per_day == join.rows_per_day:
+            found.append(
+                Figure(
+                    key=f"storage.rows_per_day.{table.name}",
+                    quantity=f"new rows a day in {table.name}",
+                    value=table.rows_per_day,
+                    unit="rows/day",
+                    formula=join.formula,
+                    scope=table.name,
+                    inputs=join.inputs,
+                )
+            )
+            continue
         facts = analysis.entities.get(table.entity or "")
         if facts is None or not table.rows_per_day or not facts.day_formula or table.rows_per_day != facts.rows_per_day:
             continue

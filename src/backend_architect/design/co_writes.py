@@ -76,11 +76,15 @@ def co_writes(analysis: Analysis, arch: Architecture) -> dict[str, list[CoWrite]
     """
     where = placements(arch)
     tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity}
+    joins = {t.name: t for s in arch.datastores for t in s.tables if t.entity is None}
     found: dict[str, list[CoWrite]] = {}
     for use_case in analysis.use_cases:
         if not use_case.is_write or use_case.is_job:
             continue
         written = [tables[e] for e in dict.fromkeys([use_case.entity, *use_case.writes]) if e in tables]
+        # the join rows of the links a create sets go with it, and the rows of names it does not know yet (design/link_writes.py)
+        written += [joins[name] for name, _ in use_case.link_rows if name in joins]
+        written += [tables[e] for e in use_case.link_names if e in tables and tables[e] not in written]
         if len(written) < 2 or not any(t.sharding for t in written):
             continue
         home = written[0] if written[0].sharding else next(t for t in written if t.sharding)

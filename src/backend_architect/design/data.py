@@ -14,6 +14,7 @@ from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
 from backend_architect.design.keys import DEFAULT_POSTGRES_VERSION, key_strategy, postgres_version, uuid_default, uuid_keyed
+from backend_architect.design.link_writes import join_rows
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.ownership import server_default
 from backend_architect.design.patterns.short_keys import key_column
@@ -69,6 +70,7 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
     if spec.constraints.postgres_version is None:
         assumptions.append(f"constraints.postgres_version: not given; PostgreSQL {DEFAULT_POSTGRES_VERSION} assumed")
     primary = by_primary(use_cases)
+    linked = join_rows(spec, analysis)
     stores: list[Datastore] = []
     for service in arch.services:
         tables = []
@@ -83,7 +85,13 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
             sized = {"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days, "created_by": list(facts.creators)}
             tables.append(table.model_copy(update=sized))
             for relation, other in spec.entities[entity].many_to_many.items():
-                tables.append(_join_table(ctx, relation, other))
+                join = _join_table(ctx, relation, other)
+                rows = linked.get(join.name)
+                if rows is not None:  # the creates setting the relation fill it (design/link_writes.py)
+                    sized = {"rows_now": rows.rows_now, "rows_per_day": rows.rows_per_day, "created_by": list(rows.creators)}
+                    said = f"{join.comment}; set by {', '.join(rows.creators)} with each {entity} it writes"
+                    join = join.model_copy(update={**sized, "comment": said})
+                tables.append(join)
         schema = service.name.replace("-", "_") if service.kind == "module" else None
         stores.append(Datastore(name=service.datastore or f"{service.name}-db", engine="postgresql", service=service.name, schema_name=schema, tables=tables))
     keys = key_decision(stores, version)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Literal
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.link_writes import name_field
 from backend_architect.ir.model import Architecture, Service
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7
@@ -59,6 +60,8 @@ def uuid_generation(version: int) -> str:
 def uuid_keyed(spec: Spec, use_cases: tuple[UseCase, ...], arch: Architecture) -> frozenset[str]:
     """Entities keyed by UUIDv7: those whose ids appear in URLs or cross service lines, unless the spec says otherwise."""
     exposed = {u.entity for u in use_cases if u.kind != "job"} | {e for u in use_cases if u.kind != "job" for e in u.entities}
+    # a create setting links by id takes the linked rows' ids in its body (design/link_writes.py)
+    exposed |= {t for u in use_cases for r in u.links for t in [spec.entities[u.entity].many_to_many[r]] if name_field(spec, t) is None}
     if arch.deployment == "microservices":
         exposed |= set(spec.entities)
     if spec.tenant:

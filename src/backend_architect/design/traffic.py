@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.link_writes import link_write
 from backend_architect.design.payload import blob_columns, payload_columns
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.query import served_parts
@@ -116,9 +117,10 @@ def with_served_peak(figures: list[Figure]) -> list[Figure]:
     ]
 
 
-def body_bytes(spec: Spec, use_case: UseCase, table: Table | None) -> tuple[float, float]:
+def body_bytes(spec: Spec, use_case: UseCase, table: Table | None, tables: dict[str, Table] | None = None) -> tuple[float, float]:
     """(body bytes, blob bytes) one request of a write carries: a create sends its entity's fields (the blob's
-    content beside them), an update the columns it names (or the whole payload when it names none)."""
+    content beside them), an update the columns it names (or the whole payload when it names none), and the links
+    it sets (links_per_row names or ids each, ``design/link_writes.py``)."""
     if table is None:
         return 0.0, 0.0
     blobs = blob_columns(spec, table)
@@ -127,12 +129,25 @@ def body_bytes(spec: Spec, use_case: UseCase, table: Table | None) -> tuple[floa
     named = [c for c in columns if c.name in use_case.written_columns or c.source_field in fields]
     if use_case.kind != "create" and named:
         columns = named
-    body = sum(c.avg_bytes + JSON_FIELD_BYTES for c in columns)
+    body = sum(c.avg_bytes + JSON_FIELD_BYTES for c in columns) + sum(_link_bytes(spec, use_case.entity, r, tables or {}) for r in use_case.links)
     content = 0.0
     if use_case.kind == "create":
         declared = spec.entities[use_case.entity].fields.values()
         content = float(sum((f.avg_bytes or BLOB_BYTES) for f in declared if f.type.kind == "blob"))
     return float(body), content
+
+
+#: Bytes of one id in a JSON array: a UUID's 36 characters and its quotes and comma.
+LINK_ID_BYTES = 39
+
+
+def _link_bytes(spec: Spec, entity: str, relation: str, tables: dict[str, Table]) -> float:
+    """The links a create sets, in its body: the key, then links_per_row names (the name column's average) or ids."""
+    link = link_write(spec, entity, relation)
+    target = tables.get(link.target)
+    named = next((c for c in target.columns if c.name == link.name_field), None) if target is not None and link.name_field else None
+    each = named.avg_bytes + 3 if named is not None else LINK_ID_BYTES
+    return JSON_FIELD_BYTES + link.avg * each
 
 
 def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figure]:
@@ -147,7 +162,7 @@ def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[
     for use_case in analysis.use_cases:
         if not use_case.is_write or use_case.spec.rate is None or use_case.kind == "delete":
             continue
-        body, blob = body_bytes(spec, use_case, tables.get(use_case.entity))
+        body, blob = body_bytes(spec, use_case, tables.get(use_case.entity), tables)
         parts.append(
             Figure(
                 key=f"bandwidth.in.{use_case.id}",

@@ -69,6 +69,9 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
             per_request = use_case.rows_per_request(entity)
             key = f"peak_{use_case.id}" + ("_x_avg_per_parent" if per_request != 1.0 else "")
             writes.setdefault(table_name(entity), {})[key] = use_case.peak_qps * share * per_request
+        for table, per_create in use_case.link_rows if share else ():
+            # a create setting a many-to-many relation inserts links_per_row join rows (design/link_writes.py)
+            writes.setdefault(table, {})[f"peak_{use_case.id}_x_links_per_row"] = use_case.peak_qps * share * per_create
     figures = []
     for kind, tables in (("read", reads), ("write", writes)):
         for table, inputs in sorted(tables.items()):
@@ -80,7 +83,8 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
                     unit="req/s",
                     formula=f"sum of peak rates of use cases that {kind} it"
                     + (" (writes a mechanism keeps in memory excluded)" if kind == "write" and any(v < 1 for v in shares.values()) else "")
-                    + (" (a part written with its parent: rows a request x avg_per_parent)" if any(k.endswith("_x_avg_per_parent") for k in inputs) else ""),
+                    + (" (a part written with its parent: rows a request x avg_per_parent)" if any(k.endswith("_x_avg_per_parent") for k in inputs) else "")
+                    + (" (the links a create sets: x links_per_row)" if any(k.endswith("_x_links_per_row") for k in inputs) else ""),
                     inputs=inputs,
                     scope=table,
                 )

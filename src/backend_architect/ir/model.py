@@ -439,6 +439,19 @@ class Flow(IRModel):
 # --- API ----------------------------------------------------------------------------
 
 
+class LinkItems(IRModel):
+    """The items of an array of links a create sets: the linked rows' names (made when missing) or ids, each at most once."""
+
+    type: Literal["string", "integer"] = "string"
+    format: str | None = Field(default=None, description="uuid (or int64) for ids; none for names.")
+    max_length: int | None = Field(default=None, description="For names: the name column's length.")
+    by: Literal["id", "name"] = "id"
+    table: str = Field(default="", description="The join table the links are rows of (video_tags).")
+    columns: list[str] = Field(default_factory=list, description="The join table's columns: the written row's id, the linked row's id.")
+    target: str | None = Field(default=None, description="The linked rows' table when this service holds it (tags), else none.")
+    name: str | None = Field(default=None, description="For names: the linked table's unique name column (name).")
+
+
 class ApiProperty(IRModel):
     """One property of an API schema (a request or response body)."""
 
@@ -455,6 +468,7 @@ class ApiProperty(IRModel):
     description: str | None = None
     items: str | None = Field(default=None, description="For arrays: the name of the item schema.")
     item_pattern: str | None = Field(default=None, description="For arrays of strings (no item schema): each item's pattern (country codes: ^[A-Z]{2}$).")
+    links: LinkItems | None = Field(default=None, description="For an array of links a write sets (a video's tags): its items, each once.")
     ref: str | None = Field(default=None, description="For objects: the name of the schema this property holds.")
     pattern: str | None = None
     min_length: int | None = Field(default=None, description="For strings: the fewest characters (a password's minimum).")

@@ -383,6 +383,20 @@ def _schema(schema: ApiSchema) -> dict[str, Any]:
     return out
 
 
+def _scalar_item(prop: ApiProperty) -> dict[str, Any]:
+    """The item of an array of scalars: a pattern's strings (country codes), or the names or ids of linked rows with their bounds."""
+    if prop.links is None:
+        return {"type": "string", "pattern": prop.item_pattern}
+    item: dict[str, Any] = {"type": prop.links.type}
+    if prop.links.format:
+        item["format"] = prop.links.format
+    if prop.links.by == "name":
+        item["minLength"] = 1
+    if prop.links.max_length is not None:
+        item["maxLength"] = prop.links.max_length
+    return item
+
+
 def _property(prop: ApiProperty) -> dict[str, Any]:
     if prop.ref:
         base: dict[str, Any] = _ref(prop.ref)
@@ -406,11 +420,13 @@ def _property(prop: ApiProperty) -> dict[str, Any]:
         out["pattern"] = prop.pattern
     if prop.enum:
         out["enum"] = [*prop.enum, None] if prop.nullable else list(prop.enum)
-    if prop.type == "array" and (prop.items or prop.item_pattern):
-        out["items"] = _ref(prop.items) if prop.items else {"type": "string", "pattern": prop.item_pattern}
+    if prop.type == "array" and (prop.items or prop.item_pattern or prop.links):
+        out["items"] = _ref(prop.items) if prop.items else _scalar_item(prop)
         if prop.min_items is not None:
             out["minItems"] = prop.min_items
         out["maxItems"] = prop.max_items if prop.max_items is not None else 100
+        if prop.links is not None:
+            out["uniqueItems"] = True
     if prop.type == "object" and not prop.ref:
         out["additionalProperties"] = True
     if prop.read_only:

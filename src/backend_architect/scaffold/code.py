@@ -189,6 +189,14 @@ def _create_args(op: OpPlan, detail: CreatePlan) -> list[str]:
     if detail.children:
         children = [f"Child({literal(c.prop)}, {c.resource}, {col(c.table, c.parent_column)}, {values_function(c.schema)})" for c in detail.children]
         args.append(f"children={snippet_tuple(children, 8)}")
+    if detail.links:
+        links = [
+            f"LinkSet({literal(k.prop)}, {col(k.table, k.parent_column)}, {col(k.table, k.target_column)}"
+            + (f", {col(k.target, k.target_key or '')}, {col(k.target, k.name)}, new_key={'new_uuid' if k.app_keys else 'None'}" if k.target and k.name else "")
+            + ")"
+            for k in detail.links
+        ]
+        args.append(f"links={snippet_tuple(links, 8)}")
     total = detail.total
     if total is not None:
         res = op.resource
@@ -254,7 +262,7 @@ def assignments(field: FieldPlan) -> list[str]:
         return [f"values.update(columns_of({attr}, {literal(field.columns[0].removesuffix('_lat'))}))"]
     if field.kind == "secret":
         return [f"values[{literal(field.columns[0])}] = hash_secret({attr}) if {attr} is not None else None"]
-    if field.kind == "children":
+    if field.kind in {"children", "links"}:
         return []
     return [f"values[{literal(field.columns[0])}] = {attr}"]
 

@@ -136,6 +136,10 @@ def call(op: OpPlan) -> list[str]:
             items = [f"{literal(c.prop)}: [resources.{values_function(c.schema)}(item) for item in body.{c.attr} or []]" for c in op.detail.children]
             lines.append("parts = {" + ", ".join(items) + "}")
             parts = ["parts=parts"]
+        if isinstance(op.detail, CreatePlan) and op.detail.links:
+            sets = [f"{literal(k.prop)}: list(body.{k.attr} or [])" for k in op.detail.links]
+            lines.append("link_sets = {" + ", ".join(sets) + "}")
+            parts.append("links=link_sets")
         lines += wrapped("return await writes.create", ["ctx", const, values, sent, *idem, *parent, *params, *parts])
     elif mechanism == "crud.remove":
         lines += wrapped("return await writes.remove", ["ctx", const, key, *if_match, *parent, *params, *mine])

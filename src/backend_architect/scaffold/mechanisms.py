@@ -142,8 +142,11 @@ def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[Para
     if op.kind == "create":
         children = plan_writes.child_plans(ctx, table, body)
         total = plan_writes.total_plan(ctx, table, children)
+        links = plan_writes.link_plans(ctx, op.request_schema, body) if op.request_schema else ()
         todo = f"domain.{total.hook}: the parts carry no price to total" if total is not None and total.price is None else None
-        return dataclasses.replace(base, mechanism="crud.create", detail=CreatePlan(children, total), todo=todo)
+        return dataclasses.replace(base, mechanism="crud.create", detail=CreatePlan(children, total, links), todo=todo)
+    if any(f.kind == "links" for f in body):
+        raise Gap("it replaces a set of links; the scaffold sets links on create only")
     if op.kind == "delete":
         return dataclasses.replace(base, mechanism="crud.remove")
     change = ChangePlan(plan_writes.latest_plan(ctx, op, table, body), plan_writes.presence_plan(ctx, op, table))

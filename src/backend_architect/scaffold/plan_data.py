@@ -111,7 +111,7 @@ class FieldPlan:
     ``kind`` is the column's value kind, or how the property maps: ``money`` (amount and
     currency columns), ``geo`` (latitude, longitude and the geohash cell the server keeps),
     ``secret`` (a plaintext stored as a one-way hash), ``children`` (composition rows written
-    with the parent: ``child`` names their entity).
+    with the parent: ``child`` names their entity), ``links`` (the rows of a join table a create sets).
     """
 
     prop: str
@@ -163,6 +163,9 @@ def fields(schema: ApiSchema, table: TablePlan, ir_table: Table, children: dict[
             out.append(FieldPlan(prop.name, field_name(prop.name), columns, money, "money" if money else "geo"))
         elif prop.type == "array" and prop.items and children and prop.items in children:
             out.append(FieldPlan(prop.name, field_name(prop.name), (), False, "children", children[prop.items]))
+        elif prop.type == "array" and prop.links is not None:
+            # a set of links a create writes to its join table (plan_writes.link_plans), not a column
+            out.append(FieldPlan(prop.name, field_name(prop.name), (), False, "links"))
         elif table.has(prop.name):
             out.append(FieldPlan(prop.name, field_name(prop.name), (prop.name,), False, table.column(prop.name).kind))
         elif prop.format == "password" and (hashed := secret_column(ir_table, prop.name)) is not None:

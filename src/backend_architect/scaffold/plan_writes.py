@@ -99,6 +99,51 @@ def child_plans(ctx: ModuleContext, parent: Table, plans: tuple[FieldPlan, ...])
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class LinkSetPlan:
+    """Links a create sets in its body (``tags``): the join table and its two columns, and when sent by name the linked
+    table, its key and unique name column (missing names are inserted first)."""
+
+    prop: str
+    attr: str
+    table: str
+    parent_column: str
+    target_column: str
+    target: str | None = None
+    target_key: str | None = None
+    name: str | None = None
+    #: The linked table's keys are made by the service (UUIDv7), not by the database.
+    app_keys: bool = False
+
+
+def link_plans(ctx: ModuleContext, schema_name: str, plans: tuple[FieldPlan, ...]) -> tuple[LinkSetPlan, ...]:
+    """Each ``links`` property of the body: where its rows go (``design/link_writes.py`` recorded it on the property)."""
+    schema = next(s for s in ctx.api.schemas if s.name == schema_name)
+    out = []
+    for field in (f for f in plans if f.kind == "links"):
+        links = next(p.links for p in schema.properties if p.name == field.prop)
+        join = ctx.plans.get(links.table) if links is not None else None
+        if links is None or join is None or len(links.columns) != 2:
+            raise Gap(f"the links {field.prop} go to a join table outside this module")
+        target = ctx.plans.get(links.target) if links.target else None
+        if links.by == "name" and (target is None or links.name is None):
+            raise Gap(f"the links {field.prop} name rows of a table outside this module")
+        out.append(
+            LinkSetPlan(
+                field.prop,
+                field.attr,
+                join.var,
+                links.columns[0],
+                links.columns[1],
+                target.var if target is not None else None,
+                target.key if target is not None else None,
+                links.name if links.by == "name" else None,
+                bool(target is not None and target.app_keys),
+            )
+        )
+    return tuple(out)
+
+
 def _items(ctx: ModuleContext, parent: Table, prop: str) -> set[str]:
     return {p.items or "" for s in ctx.api.schemas if s.entity == parent.entity for p in s.properties if p.name == prop}
 
@@ -334,6 +379,7 @@ class CreatePlan:
 
     children: tuple[ChildPlan, ...] = ()
     total: TotalPlan | None = None
+    links: tuple[LinkSetPlan, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,10 @@ def _mechanism_data(module: ModulePlan, op: OpPlan) -> dict[str, Any]:
         out["redirect"] = {"location": detail.location}
     if isinstance(detail, CreatePlan):
         out["children"] = [{"prop": c.prop, "table": names[c.table], "column": c.parent_column} for c in detail.children]
+        out["links"] = [
+            {"prop": k.prop, "table": names[k.table], "column": k.parent_column, "target": names[k.target] if k.target else None, "name": k.name}
+            for k in detail.links
+        ]
     if isinstance(detail, ChangePlan):
         out["latest"] = detail.latest is not None
         out["heartbeat"] = detail.presence is not None

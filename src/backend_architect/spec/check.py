@@ -105,7 +105,7 @@ def _entity_fields(spec: Spec) -> Iterator[Problem]:
 
 
 def _entity_relations(spec: Spec) -> Iterator[Problem]:
-    """``part_of``, ``many_to_many`` and ``ref(...)`` must name entities; ``avg_per_parent`` needs a parent."""
+    """``part_of``, ``many_to_many`` and ``ref(...)`` must name entities; ``avg_per_parent`` needs a parent (or counts links)."""
     for name, entity in spec.entities.items():
         if entity.part_of is not None:
             if entity.part_of not in spec.entities:
@@ -138,10 +138,13 @@ def _entity_relations(spec: Spec) -> Iterator[Problem]:
                     ("entities", name, "fields", field_name, "on_delete"),
                     f"on_delete: set_null needs a nullable reference: write ref({target})? or nullable: true",
                 )
-        if entity.avg_per_parent is not None and parent_relation(spec, name) is None:
+        # a many-to-many target without a parent counts its links per linking row by it (a video's 5 tags)
+        linked = any(name in other.many_to_many.values() for other in spec.entities.values())
+        if entity.avg_per_parent is not None and parent_relation(spec, name) is None and not linked:
             yield Problem(
                 ("entities", name, "avg_per_parent"),
-                f"avg_per_parent needs a parent to count {name} rows by: part_of: X, belongs_to: X or a required ref(X) field",
+                f"avg_per_parent needs a parent to count {name} rows by: part_of: X, belongs_to: X, a required ref(X) field, "
+                f"or many_to_many: [{name}] on the entity whose links it counts",
             )
 
 

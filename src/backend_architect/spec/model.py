@@ -268,8 +268,20 @@ class EntitySpec(SpecModel):
     )
     rows: Count | None = Field(default=None, description="Rows today.")
     growth: RateValue | None = Field(default=None, description="New rows over time, e.g. 5k/day.")
-    avg_per_parent: float | None = Field(default=None, ge=0, le=1e9, description="Rows per row of the parent: part_of, else the first required reference.")
-    max_per_parent: float | None = Field(default=None, ge=1, le=1e12, description="The most rows one parent may have, e.g. 100 members a group.")
+    avg_per_parent: float | None = Field(
+        default=None,
+        ge=0,
+        le=1e9,
+        description="Rows per row of the parent: part_of, else the first required reference; on a many-to-many target without a parent "
+        "(Tag), its links per row of the entity listing it (a video's 5 tags).",
+    )
+    max_per_parent: float | None = Field(
+        default=None,
+        ge=1,
+        le=1e12,
+        description="The most rows one parent may have, e.g. 100 members a group; on a many-to-many target without a parent, the most links "
+        "one create sets (a video's 20 tags).",
+    )
     presence: Annotated[PresenceSpec | None, BeforeValidator(_presence_short_form)] = Field(
         default=None, description="Track whether each row (a person, a device) is online: true, or {offline_after: 30s}."
     )

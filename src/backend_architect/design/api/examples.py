@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,6 +42,8 @@ def example_object(schemas: dict[str, ApiSchema], name: str, stories: Stories | 
             result[prop.name] = dict(EXAMPLE_POINT)
         elif prop.type == "array" and prop.items:
             result[prop.name] = [example_object(schemas, prop.items, stories)]
+        elif prop.type == "array" and prop.links is not None:
+            result[prop.name] = link_items(prop, schema.entity or name)
         elif prop.name in story and not prop.enum:
             result[prop.name] = story[prop.name]
         elif prop.name in {"access_token", "refresh_token"}:
@@ -233,3 +236,24 @@ def _problem_detail(op: Operation, status: int, addressed: str) -> str:
             return f"Query parameter 'limit' must be between 1 and {top}."
         return "The request is malformed."
     return "A valid bearer token is required."
+
+
+#: Names an example of a set of named links sends (a video's tags).
+EXAMPLE_NAMES = ("jazz", "live")
+
+
+def link_items(prop: ApiProperty, owner: str) -> list[Any]:
+    """Two items of an array of links: names (a video's tags) cut to their length, or ids of the linked rows.
+
+    >>> from backend_architect.ir.model import LinkItems
+    >>> link_items(ApiProperty(name="tags", type="array", links=LinkItems(by="name", max_length=3)), "Video")
+    ['jaz', 'liv']
+    """
+    links = prop.links
+    if links is None:
+        return []
+    if links.type == "integer":
+        return [1 + int(hashlib.sha256(f"{owner}.{prop.name}.{i}".encode()).hexdigest()[:4], 16) % 9000 for i in range(2)]
+    if links.by == "id":
+        return [example_uuid(f"{owner}.{prop.name}.{i}") for i in range(2)]
+    return [n[: links.max_length] if links.max_length else n for n in EXAMPLE_NAMES]

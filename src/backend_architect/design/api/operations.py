@@ -16,7 +16,8 @@ from backend_architect.design.api.examples import with_examples
 from backend_architect.design.api.parameters import filter_parameters, list_parameters, paginated
 from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
-from backend_architect.design.api.schemas import Schemas
+from backend_architect.design.api.schemas import ONE_TRANSACTION, Schemas
+from backend_architect.design.link_writes import link_write
 from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.relay import RELAY_S
@@ -188,10 +189,25 @@ class ServiceApi:
             if stamped:
                 notes.append(server_sets(stamped, named))
         if use_case.children:
-            notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} rows in one transaction.")
+            notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} {ONE_TRANSACTION}")
+        for relation in use_case.links:
+            notes.append(self.links_note(use_case, relation))
         if also := also_updates(use_case):
             notes.append(also)
         return notes
+
+    def links_note(self, use_case: UseCase, relation: str) -> str:
+        """What a create (or replace) does with the links in its body: the join rows in its transaction, missing names made."""
+        entity = use_case.entity
+        link = link_write(self.res.spec, entity, relation, local=self.res.local(self.res.spec.entities[entity].many_to_many[relation]))
+        verb = "Replaces" if use_case.kind == "replace" else "Sets"
+        by = (
+            f"by {link.name_field}, inserting each {link.target} whose {link.name_field} is not yet known (nothing on a conflict of the unique name)"
+            if link.name_field
+            else f"by {link.target} id, an unknown id answering 422"
+        )
+        # ends with the sentence the cross-shard write decision restates when the join rows live on another shard
+        return f"{verb} the {entity}'s `{relation}` {by}: the {entity} and its {link.table} (at most {link.most}) {ONE_TRANSACTION}"
 
     # --- the contract ---------------------------------------------------------------------
 

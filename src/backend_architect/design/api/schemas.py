@@ -18,15 +18,20 @@ from typing import Any
 from backend_architect.design import blob_contract
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api.paths import Resources, camel
+from backend_architect.design.link_writes import link_write
 from backend_architect.design.ownership import caller_reference, is_hashed, is_state, plaintext_name, server_owned
 from backend_architect.design.semantics import is_credential
-from backend_architect.ir.model import ApiProperty, ApiSchema, Column
+from backend_architect.ir.model import ApiProperty, ApiSchema, Column, LinkItems
 from backend_architect.spec.naming import TENANT_COLUMN, VERSION_COLUMN, parent_relation, plural, snake
 
 #: Columns only the server writes, on every table.
 SERVER_COLUMNS = frozenset({"id", "created_at", "updated_at", "deleted_at", VERSION_COLUMN, TENANT_COLUMN})
 #: NIST SP 800-63B: memorized secrets of at least 8 characters, and at least 64 allowed.
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
+#: How a request body says its parts or links are written (the cross-shard write decision restates it where the rows part).
+PARTS = "written with it in one transaction."
+#: How an operation says a write's rows commit together (restated the same way).
+ONE_TRANSACTION = "rows in one transaction."
 #: Items a nested array takes when the spec gives no ``max_per_parent``.
 DEFAULT_MAX_ITEMS = 100
 
@@ -215,7 +220,26 @@ class Schemas:
         props = self.writable(entity, caller, credentials=True, omit=in_path)
         for child in use_case.children:
             props.append(self._children(entity, child))
+        props += [self.links(entity, relation) for relation in use_case.links]
         return self.named(f"{entity}Create", use_case, entity, props)
+
+    def links(self, entity: str, relation: str) -> ApiProperty:
+        """``tags: ["jazz", "live"]``: a many-to-many relation a create sets, by the targets' unique names (made when missing)
+        or by their ids, optional, at most ``max_per_parent`` (``design/link_writes.py``)."""
+        local = self.res.local(self.res.spec.entities[entity].many_to_many[relation])
+        link = link_write(self.res.spec, entity, relation, local=local)
+        things = relation.replace("_", " ")
+        where = {"table": link.table, "columns": list(link.columns), "target": self.res.tables[link.target].name if local else None}
+        if link.name_field is not None:
+            column = next((c for c in self.res.tables[link.target].columns if c.name == link.name_field), None) if link.target in self.res.tables else None
+            items = LinkItems(by="name", max_length=column.length if column is not None else None, name=link.name_field, **where)
+            said = f"The {things} of the {entity}, by {link.target}.{link.name_field} (a name not yet known is created); its {link.table} rows are {PARTS}"
+        else:
+            key = next((p for p in self.properties(link.target) if p.name == "id"), None) if link.target in self.res.tables else None
+            integer = key is not None and key.type == "integer"
+            items = LinkItems(type="integer" if integer else "string", format=key.format if key is not None else "uuid", **where)
+            said = f"The {things} of the {entity}, by {link.target} id; its {link.table} rows are {PARTS}"
+        return ApiProperty(name=link.body_field, type="array", links=items, max_items=link.most, description=said)
 
     def _children(self, entity: str, child: str) -> ApiProperty:
         """``lines: [OrderLineCreate]``: the parts written with their parent, at least one."""
@@ -231,7 +255,7 @@ class Schemas:
             required=True,
             min_items=1,
             max_items=max(most, 1),
-            description=f"The {plural(snake(child)).replace('_', ' ')} of the {entity}, written with it in one transaction.",
+            description=f"The {plural(snake(child)).replace('_', ' ')} of the {entity}, {PARTS}",
         )
 
     def update(self, use_case: UseCase, caller: str | None) -> str | None:
@@ -242,7 +266,9 @@ class Schemas:
         return self.named(f"{entity}Update", use_case, entity, props, whole=not use_case.written_columns)
 
     def replace(self, use_case: UseCase, caller: str | None) -> str | None:
-        return self.named(f"{use_case.entity}Create", use_case, use_case.entity, self.writable(use_case.entity, caller, credentials=False))
+        props = self.writable(use_case.entity, caller, credentials=False)
+        props += [self.links(use_case.entity, relation) for relation in use_case.links]
+        return self.named(f"{use_case.entity}Create", use_case, use_case.entity, props)
 
     def action(self, use_case: UseCase) -> str | None:
         """A custom method's body: the fields it names, but the states it moves (the method names the target state)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.api.schemas import ONE_TRANSACTION, PARTS
 from backend_architect.design.boundaries import written_together
 from backend_architect.design.co_writes import placements
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -95,9 +96,8 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     )
 
 
-#: What the API stage says of a write that creates an aggregate's parts with it (before any table is sharded).
-ONE_TRANSACTION = "rows in one transaction."
-PARTS_IN_ONE_TRANSACTION = "written with it in one transaction."
+#: What the API stage says of a write that creates an aggregate's parts or links with it (before any table is sharded).
+PARTS_IN_ONE_TRANSACTION = PARTS
 
 
 def _unclaimed(arch: Architecture, apart: dict[str, str]) -> tuple[tuple[str, Operation], ...]:

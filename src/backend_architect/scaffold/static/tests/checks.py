@@ -71,6 +71,12 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
         parts = s.rows(child["table"], **{child["column"]: row[TABLES[op["table"]]["key"]]})
         assert len(parts) == len(body.get(child["prop"]) or []), f"the {child['prop']} must be written with the {op['table']}"
         _total_matches(op, row, body, child)
+    for link in op.get("links", []):
+        sent = list(dict.fromkeys(body.get(link["prop"]) or []))
+        made = s.rows(link["table"], **{link["column"]: row[TABLES[op["table"]]["key"]]})
+        assert len(made) == len(sent), f"the {link['prop']} must be linked with the {op['table']} ({len(sent)} sent, {len(made)} stored)"
+        for name in sent if link["name"] and link["target"] else ():
+            assert s.rows(link["target"], **{link["name"]: name}), f"{link['prop']}: '{name}' must exist once linked"
     for column in TABLES[op["table"]]["columns"]:
         if column["name"].endswith("_cell") and row.get(column["name"][:-5] + "_lat") is not None:
             assert row[column["name"]], f"{column['name']}: the server computes the point's cell"

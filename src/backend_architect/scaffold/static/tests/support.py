@@ -199,6 +199,11 @@ class Scenario:
                 referenced = TABLES[target]
                 key = self.seeder.seed(target, **self.tenant_values(target))[referenced["key"]]
                 body[prop] = key if isinstance(key, int) else str(key)
+        for link in op.get("links", []):
+            if link["prop"] in body and link["target"] and not link["name"]:
+                # links by id name real rows: two of the linked table
+                keys = [self.seeder.seed(link["target"], **self.tenant_values(link["target"]))[TABLES[link["target"]]["key"]] for _ in range(2)]
+                body[link["prop"]] = [k if isinstance(k, int) else str(k) for k in keys]
         if op["owner"] and op["owner"] in body:
             value = self.caller_value(op["table"], op["owner"])
             body[op["owner"]] = value if isinstance(value, int) else str(value)

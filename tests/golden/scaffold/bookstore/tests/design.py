@@ -142,6 +142,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "children": [],
+        "links": [],
     },
     "searchBooks": {
         "module": "books",
@@ -498,6 +499,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "children": [],
+        "links": [],
     },
     "getReview": {
         "module": "books",
@@ -601,6 +603,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "children": [],
+        "links": [],
     },
     "getCustomer": {
         "module": "customers",
@@ -866,6 +869,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "children": [{"prop": "lines", "table": "orders.order_lines", "column": "order_id"}],
+        "links": [],
     },
     "getOrder": {
         "module": "orders",

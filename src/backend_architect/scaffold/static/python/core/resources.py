@@ -140,6 +140,22 @@ class Child:
 
 
 @dataclass(frozen=True)
+class LinkSet:
+    """Links a create sets in its body (a video's tags): rows of a join table, written in the create's transaction.
+
+    ``source`` and ``target`` are the join table's columns; sent by name, ``key`` and ``name`` are the linked table's
+    key and unique name column (a name not yet known is inserted), and ``new_key`` makes its keys when the service does.
+    """
+
+    prop: str
+    source: Column[Any]
+    target: Column[Any]
+    key: Column[Any] | None = None
+    name: Column[Any] | None = None
+    new_key: Callable[[], Any] | None = None
+
+
+@dataclass(frozen=True)
 class Total:
     """A total the server computes from the parts: Σ price x quantity, or what ``compute`` (domain.py) returns."""
 
@@ -197,6 +213,7 @@ class Operation:
     #: Gets found by filters instead of the key (``/me/views/by-video?video_id=``).
     lookup: Sequence[Filter] = ()
     children: Sequence[Child] = ()
+    links: Sequence[LinkSet] = ()
     total: Total | None = None
     latest: Latest | None = None
     presence: Presence | None = None

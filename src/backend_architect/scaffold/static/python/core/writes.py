@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import Response
 from sqlalchemy import Column, delete, exists, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -22,7 +23,7 @@ from . import idempotency, keys, outbox
 from .access import etag, matching, reading, replay, require_parent, scope_of, tenant_of, transaction, typed, visible
 from .db import one
 from .problems import Problem
-from .resources import Child, Operation, Resource, Total
+from .resources import Child, LinkSet, Operation, Resource, Total
 from .services import Context
 from .values import dumps
 
@@ -105,6 +106,25 @@ async def _children(
             await conn.execute(insert(child.resource.table).values(row_values))
 
 
+async def _links(conn: AsyncConnection, parent_key: Any, links: Sequence[LinkSet], sent: Mapping[str, Sequence[Any]]) -> None:
+    """The links sent with the new row, in its transaction: names not yet known inserted first, each link once; an unknown id is a 422."""
+    for link in links:
+        values = list(dict.fromkeys(sent.get(link.prop, [])))
+        if not values:
+            continue
+        if link.key is not None and link.name is not None:
+            table = link.name.table
+            rows = [{link.name.name: v, **({link.key.name: link.new_key()} if link.new_key else {})} for v in values]
+            await conn.execute(pg_insert(table).values(rows).on_conflict_do_nothing(index_elements=[link.name.name]))
+            found = dict((await conn.execute(select(link.name, link.key).where(link.name.in_(values)))).tuples().all())
+            values = [found[v] for v in values]
+        try:
+            async with conn.begin_nested():
+                await conn.execute(insert(link.source.table).values([{link.source.name: parent_key, link.target.name: v} for v in values]))
+        except IntegrityError:
+            raise Problem(422, f"{link.prop} names a row that does not exist.") from None
+
+
 async def create(
     ctx: Context,
     op: Operation,
@@ -115,8 +135,9 @@ async def create(
     parent_key: Any = None,
     params: Mapping[str, Any] | None = None,
     parts: Mapping[str, list[dict[str, Any]]] | None = None,
+    links: Mapping[str, Sequence[Any]] | None = None,
 ) -> Response:
-    """POST to a collection: the row, its parts, its events and the stored answer commit together; a retry replays the answer."""
+    """POST to a collection: the row, its parts and links, its events and the stored answer commit together; a retry replays the answer."""
     resource = op.resource
     params = params or {}
     async with transaction(ctx, resource) as conn:
@@ -142,6 +163,7 @@ async def create(
             _total(op.total, row_values, list((parts or {}).get(op.children[0].prop, [])) if op.children else [])
         row = await _insert(conn, resource, row_values)
         await _children(conn, ctx, row[resource.key.name], op.children, parts or {})
+        await _links(conn, row[resource.key.name], op.links, links or {})
         await outbox.enqueue(conn, resource.outbox, op.events, row)
         headers = {"Location": resource.location(row, {**params, **_path_of(ctx)})} if resource.location else {}
         answer = idempotency.StoredResponse(201, dumps(resource.to_api(row)), headers)
