@@ -2178,6 +2178,30 @@ def test_replicas_serving_reads_counted_once_ok(name: str, arch: Architecture, d
             assert f"+ {spare:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({added + spare:,.0f} serve" in line, (db, line)
 
 
+def test_shard_maps_stated_with_the_primary_ok() -> None:
+    """A sharded database's diagram label and the provisioning line state each shard map's shards, copies and read replicas
+    per shard from the figure that counts its nodes, beside the unsharded primary: never the primary's replicas alone (issue 22-y2)."""
+    from backend_architect.design.loads import databases
+    from backend_architect.render.mermaid import node_id
+
+    sharded = [(name, arch) for name, arch, _ in DESIGNS if any(f.key.startswith("db.nodes.") for f in arch.figures)]
+    assert len(sharded) >= 3, "the table holds too few sharded designs"
+    for name, arch in sharded:
+        (task,) = [t["task"] for t in json.loads(RENDERED[name]["handoff.json"])["next_phase"] if t["role"] == "database-administration"]
+        mermaid = RENDERED[name]["diagrams/architecture.mmd"]
+        for db in databases(arch):
+            tables = {t.name for s in arch.datastores if s.name == db for t in s.tables if t.sharding}
+            for f in (f for f in arch.figures if f.key.startswith("db.nodes.") and f.scope in tables):
+                stated = (
+                    f"{f.scope}: {f.inputs['shards']:,.0f} shards x ({f.inputs['copies']:,.0f} copies + "
+                    f"{f.inputs['read_replicas_per_shard']:,.0f} read replica(s) per shard) = {f.value:,.0f} nodes"
+                )
+                assert f.value == f.inputs["shards"] * (f.inputs["copies"] + f.inputs["read_replicas_per_shard"]), (name, f)
+                assert stated in task, (name, stated, task)
+                labels = [x for x in mermaid.splitlines() if x.strip().startswith(node_id("db", db) + "[")]
+                assert all(stated in line for line in labels), (name, stated, labels)
+
+
 def test_a_standby_is_not_a_load_replica_err() -> None:
     """A design whose standby serves reads while its load needs no replica states 1 readable standby and 0 read replicas, and a
     hand-off count of the replicas serving reads that is the standby, printed as its own figure: never a bare 1 beside a 0."""
