@@ -2202,6 +2202,25 @@ def test_shard_maps_stated_with_the_primary_ok() -> None:
                 assert all(stated in line for line in labels), (name, stated, labels)
 
 
+def test_uncached_read_answered_where_a_mechanism_serves_it_ok() -> None:
+    """A read no cache serves and a mechanism keeps off the database (a search engine's index, a GEO set) is said to be
+    answered by that store in the caching table and the cache decision, never by the database (issue 22-y2)."""
+    seen = 0
+    for name, arch, document in DESIGNS:
+        for plan in (c for c in arch.caches if c.strategy in {"none", "http"}):
+            mechanism = served_by(arch, plan.use_case, "read")
+            if mechanism is None:
+                assert "the database serves" in plan.rationale or "spec forbids" in plan.rationale, (name, plan)
+                continue
+            seen += 1
+            assert "the database serves" not in plan.rationale, (name, plan.rationale)
+            assert f"the {mechanism.store} ({mechanism.how}) serves" in plan.rationale, (name, plan.rationale)
+            assert f"| {plan.use_case} | {plan.strategy} |" in document and plan.rationale in document, (name, plan.use_case)
+            for record in (d for d in arch.decisions if d.id.startswith("cache.") and d.subject == plan.use_case):
+                assert "database" not in record.choice, (name, record.choice)
+    assert seen >= 2, "no design of the table leaves uncached a read a mechanism serves"
+
+
 def test_a_standby_is_not_a_load_replica_err() -> None:
     """A design whose standby serves reads while its load needs no replica states 1 readable standby and 0 read replicas, and a
     hand-off count of the replicas serving reads that is the standby, printed as its own figure: never a bare 1 beside a 0."""
