@@ -338,7 +338,20 @@ use_cases:
   - {name: record watch, actor: user, writes: [Watch], rate: 2B/day}
 """
 
+#: Reads of one entity allowing different page sizes: an audit trail's export pages of 2,000, its screen pages of the default.
+AUDIT_EXPORT = """
+system: audit
+entities:
+  Account: {fields: {name: string(80)}, rows: 50k}
+  Entry: {fields: {account: ref(Account), action: string(40), at: datetime}, growth: 5M/day}
+use_cases:
+  - {name: record entry, actor: service, writes: [Entry], rate: 5M/day}
+  - {name: list entries, actor: auditor, reads: [Entry], filter: [account], sort: [at], rate: 20/s}
+  - {name: export entries, actor: auditor, reads: [Entry], filter: [at], sort: [at], page: {style: cursor, limit: 500, max: 2000}, rate: 2/s}
+"""
+
 WRITTEN = {
+    "audit-export": AUDIT_EXPORT,
     "stream-clips": STREAM_CLIPS,
     "qa-live": QA_LIVE,
     "workspaces": WORKSPACES,
@@ -2219,6 +2232,36 @@ def test_uncached_read_answered_where_a_mechanism_serves_it_ok() -> None:
             for record in (d for d in arch.decisions if d.id.startswith("cache.") and d.subject == plan.use_case):
                 assert "database" not in record.choice, (name, record.choice)
     assert seen >= 2, "no design of the table leaves uncached a read a mechanism serves"
+
+
+def _page_bounds(document: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(operation, its ``limit`` maximum, its page schema's ``items`` maxItems) for every paged read of an OpenAPI document."""
+    schemas = document.get("components", {}).get("schemas", {})
+    found = []
+    for methods in document.get("paths", {}).values():
+        for op in (o for o in methods.values() if isinstance(o, dict) and "operationId" in o):
+            limit = next((p for p in op.get("parameters", []) if p.get("name") == "limit" and p.get("in") == "query"), None)
+            body = op.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            page = schemas.get(body.get("$ref", "").rsplit("/", 1)[-1], {})
+            items = page.get("properties", {}).get("items", {})
+            if limit is not None and "maxItems" in items:
+                found.append((op["operationId"], limit["schema"]["maximum"], items["maxItems"]))
+    return found
+
+
+def test_page_bound_one_per_operation_ok() -> None:
+    """A paged read's ``limit`` maximum and its page schema's ``items`` maxItems are one bound: the spec's page.max, even when
+    reads of one entity allow different page sizes (issue 22-y2)."""
+    bounds = [
+        (name, bound)
+        for name in RENDERED
+        for file, text in RENDERED[name].items()
+        if file.startswith("openapi/") and file.endswith(".yaml")
+        for bound in _page_bounds(yaml.safe_load(text))
+    ]
+    assert len(bounds) >= 20, "too few paged reads in the table"
+    assert [(name, b) for name, b in bounds if b[1] != b[2]] == []
+    assert any(b[1] != 100 for _, b in bounds), "no paged read of the table allows a page other than the default"
 
 
 def test_a_standby_is_not_a_load_replica_err() -> None:
