@@ -2264,6 +2264,25 @@ def test_page_bound_one_per_operation_ok() -> None:
     assert any(b[1] != 100 for _, b in bounds), "no paged read of the table allows a page other than the default"
 
 
+def test_gateway_transport_reason_is_what_clients_send_ok() -> None:
+    """The gateway record rejects server-sent events for what clients send on its connection as designed: subscriptions,
+    heartbeats only where presence is kept, never writes (every write is an HTTP operation, the AsyncAPI only pushes) (issue 22-y2)."""
+    seen = 0
+    for name, arch, _ in DESIGNS:
+        record = next((d for d in arch.decisions if d.id == "realtime.gateway"), None)
+        sse = next((a for a in record.alternatives if a.name == "server-sent events"), None) if record is not None else None
+        if sse is None:
+            continue
+        seen += 1
+        asyncapi = yaml.safe_load(RENDERED[name]["asyncapi/realtime-gateway.yaml"])
+        assert {op["action"] for op in asyncapi["operations"].values()} == {"send"}, name
+        assert "writes)" not in sse.why_not and "every write is an HTTP operation" in sse.why_not, (name, sse.why_not)
+        assert f"subscriptions to {len(arch.channels)} channel(s)" in sse.why_not, (name, sse.why_not)
+        presence = any(e.presence is not None for e in _spec(name).entities.values())
+        assert ("heartbeats" in sse.why_not) == presence, (name, sse.why_not)
+    assert seen >= 3, "too few WebSocket gateways in the table"
+
+
 def test_a_standby_is_not_a_load_replica_err() -> None:
     """A design whose standby serves reads while its load needs no replica states 1 readable standby and 0 read replicas, and a
     hand-off count of the replicas serving reads that is the standby, printed as its own figure: never a bare 1 beside a 0."""
