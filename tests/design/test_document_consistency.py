@@ -2228,7 +2228,8 @@ def test_uncached_read_answered_where_a_mechanism_serves_it_ok() -> None:
             seen += 1
             assert "the database serves" not in plan.rationale, (name, plan.rationale)
             assert f"the {mechanism.store} ({mechanism.how}) serves" in plan.rationale, (name, plan.rationale)
-            assert f"| {plan.use_case} | {plan.strategy} |" in document and plan.rationale in document, (name, plan.use_case)
+            assert f"| {plan.use_case} | {plan.strategy} |" in document, (name, plan.use_case)
+            assert plan.rationale in document, (name, plan.use_case)
             for record in (d for d in arch.decisions if d.id.startswith("cache.") and d.subject == plan.use_case):
                 assert "database" not in record.choice, (name, record.choice)
     assert seen >= 2, "no design of the table leaves uncached a read a mechanism serves"
@@ -2276,11 +2277,31 @@ def test_gateway_transport_reason_is_what_clients_send_ok() -> None:
         seen += 1
         asyncapi = yaml.safe_load(RENDERED[name]["asyncapi/realtime-gateway.yaml"])
         assert {op["action"] for op in asyncapi["operations"].values()} == {"send"}, name
-        assert "writes)" not in sse.why_not and "every write is an HTTP operation" in sse.why_not, (name, sse.why_not)
+        assert "writes)" not in sse.why_not, (name, sse.why_not)
+        assert "every write is an HTTP operation" in sse.why_not, (name, sse.why_not)
         assert f"subscriptions to {len(arch.channels)} channel(s)" in sse.why_not, (name, sse.why_not)
         presence = any(e.presence is not None for e in _spec(name).entities.values())
         assert ("heartbeats" in sse.why_not) == presence, (name, sse.why_not)
     assert seen >= 3, "too few WebSocket gateways in the table"
+
+
+def test_partitioning_stage_built_when_the_ddl_partitions_ok() -> None:
+    """A table the DDL partitions today makes the growth plan's partitioning stage one built now, in the stage list and the
+    Growth table, never a later stage beside a PARTITION BY (issue 22-y2)."""
+    seen = 0
+    for name, arch, document in DESIGNS:
+        parted = [t.name for s in arch.datastores for t in s.tables if t.partitioning is not None and t.wide_column is None]
+        stage = next((s for s in arch.stages if s.name == "partitioning"), None)
+        if not parted:
+            assert stage is None, name
+            continue
+        seen += 1
+        assert stage is not None, (name, parted)
+        assert stage.now, (name, parted)
+        assert f"| {stage.order} | partitioning | now |" in document, name
+        ddl = "".join(text for file, text in RENDERED[name].items() if file.endswith(".postgresql.sql"))
+        assert "PARTITION BY" in ddl, name
+    assert seen >= 5, "too few partitioned designs in the table"
 
 
 def test_a_standby_is_not_a_load_replica_err() -> None:
