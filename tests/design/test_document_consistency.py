@@ -2304,6 +2304,65 @@ def test_partitioning_stage_built_when_the_ddl_partitions_ok() -> None:
     assert seen >= 5, "too few partitioned designs in the table"
 
 
+SLUG_BROWSED = """
+system: qa
+entities:
+  Tag: {fields: {name: string(60)}, key: slug, rows: 60k}
+  Question: {fields: {title: string(200), tag: ref(Tag)}, growth: 8k/day}
+use_cases:
+  - {name: ask question, actor: user, writes: [Question], rate: 8k/day}
+  - {name: browse questions by tag, actor: visitor, auth: none, reads: [Question], filter: [tag], rate: 300/s}
+"""
+
+SLUG_READ = """
+system: wiki
+entities:
+  Article: {fields: {title: string(200), body: text}, key: slug, growth: 2k/day}
+use_cases:
+  - {name: write article, actor: editor, writes: [Article], rate: 2k/day}
+  - {name: read article, actor: visitor, auth: none, kind: get, reads: [Article], rate: 900/s}
+"""
+
+CODE_READ = """
+system: links
+entities:
+  Link: {fields: {target: url}, key: short_code, growth: 1M/day}
+use_cases:
+  - {name: shorten, actor: user, writes: [Link], rate: 1M/day}
+  - {name: open link, actor: visitor, auth: none, kind: get, reads: [Link], rate: 5k/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "looked_up"),
+    [
+        pytest.param(SLUG_BROWSED, False, id="slug-browsed-by-id"),
+        pytest.param(
+            SLUG_BROWSED.replace("  - {name: ask", "  - {name: create tag, actor: moderator, writes: [Tag], rate: 100/day}\n  - {name: ask"),
+            True,
+            id="slug-created",
+        ),
+        pytest.param(SLUG_READ, True, id="slug-read"),
+        pytest.param(CODE_READ, True, id="code-read"),
+    ],
+)
+def test_short_key_lookups_are_the_contracts_ok(text: str, looked_up: bool) -> None:
+    """A short key's record says requests look rows up by it only where an operation addresses rows by it, and says none does
+    where every request names the row by its id (issue 22-y2)."""
+    arch = design_spec(load_spec_bytes(text.encode(), "k.yaml")).architecture
+    (record,) = [d for d in arch.decisions if d.id.startswith("short-keys.")]
+    entity = record.id.removeprefix("short-keys.")
+    column = "slug" if "slug" in record.consequences.split(";")[0] else "code"
+    by_key = [op.operation_id for api in arch.apis for op in api.operations if "{" + column + "}" in op.path]
+    assert bool(by_key) == looked_up, by_key
+    if by_key:
+        assert "look rows up by it" in record.consequences, record.consequences
+        assert "no operation addresses" not in record.consequences, record.consequences
+    else:
+        assert "look rows up by it" not in record.consequences, record.consequences
+        assert f"requests name one by {entity}_id" in record.consequences, record.consequences
+
+
 def test_a_standby_is_not_a_load_replica_err() -> None:
     """A design whose standby serves reads while its load needs no replica states 1 readable standby and 0 read replicas, and a
     hand-off count of the replicas serving reads that is the standby, printed as its own figure: never a bare 1 beside a 0."""
