@@ -2363,6 +2363,40 @@ def test_short_key_lookups_are_the_contracts_ok(text: str, looked_up: bool) -> N
         assert f"requests name one by {entity}_id" in record.consequences, record.consequences
 
 
+CHAT_FILES = """
+system: talk
+entities:
+  Chat: {fields: {title: string(80)}, rows: 50M}
+  Message: {fields: {chat: ref(Chat), body: string(2000), sent_at: datetime}, growth: 40B/day}
+  Attachment: {part_of: Message, fields: {url: url}, growth: 2B/day}
+use_cases:
+  - {name: send message, actor: user, writes: [Message], rate: 40B/day}
+  - {name: chat page, actor: user, kind: list, reads: [Message, Attachment], filter: Message.chat, sort: -Message.sent_at, rate: 400k/s}
+  - {name: message files, actor: user, kind: list, reads: Attachment, filter: Attachment.message, rate: 20k/s}
+"""
+
+
+@pytest.mark.parametrize("text", [CHAT_FILES, SOCIAL, FORUM], ids=["chat-files", "social", "forum"])
+def test_wide_column_reasons_are_the_design_as_built_ok(text: str) -> None:
+    """The wide-column store's reasons for leaving a table in PostgreSQL are true of the design as built: a read 'joins' a table
+    only where its operation answers with or filters through the other entities, and a reference is never called a foreign
+    key the DDL may not declare (issue 22-y2)."""
+    from backend_architect.design.patterns._wide_column_plan import read_entities
+
+    arch = design_spec(load_spec_bytes(text.encode(), "w.yaml")).architecture
+    analysis = analyse(spec_of(text))
+    notes = [n.reason for n in arch.pattern_notes if n.pattern == "PAT055"]
+    assert notes, "no table of the spec was weighed for a wide-column store"
+    uses = {u.name: u for u in analysis.use_cases}
+    for note in notes:
+        assert "by foreign key" not in note, note
+        for name, entity, others in re.findall(r"'([^']+)' joins (\w+) with ([\w, ]+?)(?:;|$| \(PAT)", note):
+            taken = read_entities(arch, uses[name])
+            assert {entity, *others.split(", ")} <= taken, (note, taken)
+    if text is CHAT_FILES:
+        assert not any("'chat page' joins" in n for n in notes), notes  # it answers a page of Message rows only
+
+
 def test_a_standby_is_not_a_load_replica_err() -> None:
     """A design whose standby serves reads while its load needs no replica states 1 readable standby and 0 read replicas, and a
     hand-off count of the replicas serving reads that is the standby, printed as its own figure: never a bare 1 beside a 0."""
