@@ -96,11 +96,8 @@ def test_append_mostly_table_read_by_key_goes_to_wide_column_ok() -> None:
 def test_read_naming_an_entity_its_answer_leaves_out_is_no_join_ok() -> None:
     """A read naming a second entity whose operation answers a page of events only takes no rows of it: it is no join, and the
     table still goes to the wide-column store (issue 22-y2)."""
-    result = _design(
-        _plays(
-            extra_use_case="- {name: list match events, actor: player, reads: [MatchEvent, Player], filter: [match], sort: [-created_at], consistency: eventual, rate: 1M/day}\n"
-        )
-    )
+    named = "{name: list match events, actor: player, reads: [MatchEvent, Player], filter: [match], sort: [-created_at], consistency: eventual, rate: 1M/day}"
+    result = _design(_plays(extra_use_case=f"- {named}\n"))
     op = next(o for a in result.architecture.apis for o in a.operations if "list match events" in o.use_cases)
     assert op.response_schema is not None
     assert "Player" not in op.response_schema
