@@ -341,7 +341,20 @@ use_cases:
   - {name: record watch, actor: user, writes: [Watch], rate: 2B/day}
 """
 
+#: Reads of one entity allowing different page sizes: an audit trail's export pages of 2,000, its screen pages of the default.
+AUDIT_EXPORT = """
+system: audit
+entities:
+  Account: {fields: {name: string(80)}, rows: 50k}
+  Entry: {fields: {account: ref(Account), action: string(40), at: datetime}, growth: 5M/day}
+use_cases:
+  - {name: record entry, actor: service, writes: [Entry], rate: 5M/day}
+  - {name: list entries, actor: auditor, reads: [Entry], filter: [account], sort: [at], rate: 20/s}
+  - {name: export entries, actor: auditor, reads: [Entry], filter: [at], sort: [at], page: {style: cursor, limit: 500, max: 2000}, rate: 2/s}
+"""
+
 WRITTEN = {
+    "audit-export": AUDIT_EXPORT,
     "stream-clips": STREAM_CLIPS,
     "qa-live": QA_LIVE,
     "workspaces": WORKSPACES,
@@ -2247,6 +2260,212 @@ def test_replicas_serving_reads_counted_once_ok(name: str, arch: Architecture, d
             assert database_nodes(arch, db) in line, (db, line)
             added, spare = known.get(f"db.read_replicas.{db}", 0.0), known.get("db.standbys", 0.0)
             assert f"+ {spare:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({added + spare:,.0f} serve" in line, (db, line)
+
+
+def test_shard_maps_stated_with_the_primary_ok() -> None:
+    """A sharded database's diagram label and the provisioning line state each shard map's shards, copies and read replicas
+    per shard from the figure that counts its nodes, beside the unsharded primary: never the primary's replicas alone (issue 22-y2)."""
+    from backend_architect.design.loads import databases
+    from backend_architect.render.mermaid import node_id
+
+    sharded = [(name, arch) for name, arch, _ in DESIGNS if any(f.key.startswith("db.nodes.") for f in arch.figures)]
+    assert len(sharded) >= 3, "the table holds too few sharded designs"
+    for name, arch in sharded:
+        (task,) = [t["task"] for t in json.loads(RENDERED[name]["handoff.json"])["next_phase"] if t["role"] == "database-administration"]
+        mermaid = RENDERED[name]["diagrams/architecture.mmd"]
+        for db in databases(arch):
+            tables = {t.name for s in arch.datastores if s.name == db for t in s.tables if t.sharding}
+            for f in (f for f in arch.figures if f.key.startswith("db.nodes.") and f.scope in tables):
+                stated = (
+                    f"{f.scope}: {f.inputs['shards']:,.0f} shards x ({f.inputs['copies']:,.0f} copies + "
+                    f"{f.inputs['read_replicas_per_shard']:,.0f} read replica(s) per shard) = {f.value:,.0f} nodes"
+                )
+                assert f.value == f.inputs["shards"] * (f.inputs["copies"] + f.inputs["read_replicas_per_shard"]), (name, f)
+                assert stated in task, (name, stated, task)
+                labels = [x for x in mermaid.splitlines() if x.strip().startswith(node_id("db", db) + "[")]
+                assert all(stated in line for line in labels), (name, stated, labels)
+
+
+def test_uncached_read_answered_where_a_mechanism_serves_it_ok() -> None:
+    """A read no cache serves and a mechanism keeps off the database (a search engine's index, a GEO set) is said to be
+    answered by that store in the caching table and the cache decision, never by the database (issue 22-y2)."""
+    seen = 0
+    for name, arch, document in DESIGNS:
+        for plan in (c for c in arch.caches if c.strategy in {"none", "http"}):
+            mechanism = served_by(arch, plan.use_case, "read")
+            if mechanism is None:
+                assert "the database serves" in plan.rationale or "spec forbids" in plan.rationale, (name, plan)
+                continue
+            seen += 1
+            assert "the database serves" not in plan.rationale, (name, plan.rationale)
+            assert f"the {mechanism.store} ({mechanism.how}) serves" in plan.rationale, (name, plan.rationale)
+            assert f"| {plan.use_case} | {plan.strategy} |" in document, (name, plan.use_case)
+            assert plan.rationale in document, (name, plan.use_case)
+            for record in (d for d in arch.decisions if d.id.startswith("cache.") and d.subject == plan.use_case):
+                assert "database" not in record.choice, (name, record.choice)
+    assert seen >= 2, "no design of the table leaves uncached a read a mechanism serves"
+
+
+def _page_bounds(document: dict[str, Any]) -> list[tuple[str, int, int]]:
+    """(operation, its ``limit`` maximum, its page schema's ``items`` maxItems) for every paged read of an OpenAPI document."""
+    schemas = document.get("components", {}).get("schemas", {})
+    found = []
+    for methods in document.get("paths", {}).values():
+        for op in (o for o in methods.values() if isinstance(o, dict) and "operationId" in o):
+            limit = next((p for p in op.get("parameters", []) if p.get("name") == "limit" and p.get("in") == "query"), None)
+            body = op.get("responses", {}).get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            page = schemas.get(body.get("$ref", "").rsplit("/", 1)[-1], {})
+            items = page.get("properties", {}).get("items", {})
+            if limit is not None and "maxItems" in items:
+                found.append((op["operationId"], limit["schema"]["maximum"], items["maxItems"]))
+    return found
+
+
+def test_page_bound_one_per_operation_ok() -> None:
+    """A paged read's ``limit`` maximum and its page schema's ``items`` maxItems are one bound: the spec's page.max, even when
+    reads of one entity allow different page sizes (issue 22-y2)."""
+    bounds = [
+        (name, bound)
+        for name in RENDERED
+        for file, text in RENDERED[name].items()
+        if file.startswith("openapi/") and file.endswith(".yaml")
+        for bound in _page_bounds(yaml.safe_load(text))
+    ]
+    assert len(bounds) >= 20, "too few paged reads in the table"
+    assert [(name, b) for name, b in bounds if b[1] != b[2]] == []
+    assert any(b[1] != 100 for _, b in bounds), "no paged read of the table allows a page other than the default"
+
+
+def test_gateway_transport_reason_is_what_clients_send_ok() -> None:
+    """The gateway record rejects server-sent events for what clients send on its connection as designed: subscriptions,
+    heartbeats only where presence is kept, never writes (every write is an HTTP operation, the AsyncAPI only pushes) (issue 22-y2)."""
+    seen = 0
+    for name, arch, _ in DESIGNS:
+        record = next((d for d in arch.decisions if d.id == "realtime.gateway"), None)
+        sse = next((a for a in record.alternatives if a.name == "server-sent events"), None) if record is not None else None
+        if sse is None:
+            continue
+        seen += 1
+        asyncapi = yaml.safe_load(RENDERED[name]["asyncapi/realtime-gateway.yaml"])
+        assert {op["action"] for op in asyncapi["operations"].values()} == {"send"}, name
+        assert "writes)" not in sse.why_not, (name, sse.why_not)
+        assert "every write is an HTTP operation" in sse.why_not, (name, sse.why_not)
+        assert f"subscriptions to {len(arch.channels)} channel(s)" in sse.why_not, (name, sse.why_not)
+        presence = any(e.presence is not None for e in _spec(name).entities.values())
+        assert ("heartbeats" in sse.why_not) == presence, (name, sse.why_not)
+    assert seen >= 3, "too few WebSocket gateways in the table"
+
+
+def test_partitioning_stage_built_when_the_ddl_partitions_ok() -> None:
+    """A table the DDL partitions today makes the growth plan's partitioning stage one built now, in the stage list and the
+    Growth table, never a later stage beside a PARTITION BY (issue 22-y2)."""
+    seen = 0
+    for name, arch, document in DESIGNS:
+        parted = [t.name for s in arch.datastores for t in s.tables if t.partitioning is not None and t.wide_column is None]
+        stage = next((s for s in arch.stages if s.name == "partitioning"), None)
+        if not parted:
+            assert stage is None, name
+            continue
+        seen += 1
+        assert stage is not None, (name, parted)
+        assert stage.now, (name, parted)
+        assert f"| {stage.order} | partitioning | now |" in document, name
+        ddl = "".join(text for file, text in RENDERED[name].items() if file.endswith(".postgresql.sql"))
+        assert "PARTITION BY" in ddl, name
+    assert seen >= 5, "too few partitioned designs in the table"
+
+
+SLUG_BROWSED = """
+system: qa
+entities:
+  Tag: {fields: {name: string(60)}, key: slug, rows: 60k}
+  Question: {fields: {title: string(200), tag: ref(Tag)}, growth: 8k/day}
+use_cases:
+  - {name: ask question, actor: user, writes: [Question], rate: 8k/day}
+  - {name: browse questions by tag, actor: visitor, auth: none, reads: [Question], filter: [tag], rate: 300/s}
+"""
+
+SLUG_READ = """
+system: wiki
+entities:
+  Article: {fields: {title: string(200), body: text}, key: slug, growth: 2k/day}
+use_cases:
+  - {name: write article, actor: editor, writes: [Article], rate: 2k/day}
+  - {name: read article, actor: visitor, auth: none, kind: get, reads: [Article], rate: 900/s}
+"""
+
+CODE_READ = """
+system: links
+entities:
+  Link: {fields: {target: url}, key: short_code, growth: 1M/day}
+use_cases:
+  - {name: shorten, actor: user, writes: [Link], rate: 1M/day}
+  - {name: open link, actor: visitor, auth: none, kind: get, reads: [Link], rate: 5k/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "looked_up"),
+    [
+        pytest.param(SLUG_BROWSED, False, id="slug-browsed-by-id"),
+        pytest.param(
+            SLUG_BROWSED.replace("  - {name: ask", "  - {name: create tag, actor: moderator, writes: [Tag], rate: 100/day}\n  - {name: ask"),
+            True,
+            id="slug-created",
+        ),
+        pytest.param(SLUG_READ, True, id="slug-read"),
+        pytest.param(CODE_READ, True, id="code-read"),
+    ],
+)
+def test_short_key_lookups_are_the_contracts_ok(text: str, looked_up: bool) -> None:
+    """A short key's record says requests look rows up by it only where an operation addresses rows by it, and says none does
+    where every request names the row by its id (issue 22-y2)."""
+    arch = design_spec(load_spec_bytes(text.encode(), "k.yaml")).architecture
+    (record,) = [d for d in arch.decisions if d.id.startswith("short-keys.")]
+    entity = record.id.removeprefix("short-keys.")
+    column = "slug" if "slug" in record.consequences.split(";")[0] else "code"
+    by_key = [op.operation_id for api in arch.apis for op in api.operations if "{" + column + "}" in op.path]
+    assert bool(by_key) == looked_up, by_key
+    if by_key:
+        assert "look rows up by it" in record.consequences, record.consequences
+        assert "no operation addresses" not in record.consequences, record.consequences
+    else:
+        assert "look rows up by it" not in record.consequences, record.consequences
+        assert f"requests name one by {entity}_id" in record.consequences, record.consequences
+
+
+CHAT_FILES = """
+system: talk
+entities:
+  Chat: {fields: {title: string(80)}, rows: 50M}
+  Message: {fields: {chat: ref(Chat), body: string(2000), sent_at: datetime}, growth: 40B/day}
+  Attachment: {part_of: Message, fields: {url: url}, growth: 2B/day}
+use_cases:
+  - {name: send message, actor: user, writes: [Message], rate: 40B/day}
+  - {name: chat page, actor: user, kind: list, reads: [Message, Attachment], filter: Message.chat, sort: -Message.sent_at, rate: 400k/s}
+  - {name: message files, actor: user, kind: list, reads: Attachment, filter: Attachment.message, rate: 20k/s}
+"""
+
+
+@pytest.mark.parametrize("text", [CHAT_FILES, SOCIAL, FORUM], ids=["chat-files", "social", "forum"])
+def test_wide_column_reasons_are_the_design_as_built_ok(text: str) -> None:
+    """The wide-column store's reasons for leaving a table in PostgreSQL are true of the design as built: a read 'joins' a table
+    only where its operation answers with or filters through the other entities, and a reference is never called a foreign
+    key the DDL may not declare (issue 22-y2)."""
+    from backend_architect.design.patterns._wide_column_plan import read_entities
+
+    arch = design_spec(load_spec_bytes(text.encode(), "w.yaml")).architecture
+    analysis = analyse(spec_of(text))
+    notes = [n.reason for n in arch.pattern_notes if n.pattern == "PAT055"]
+    assert notes, "no table of the spec was weighed for a wide-column store"
+    uses = {u.name: u for u in analysis.use_cases}
+    for note in notes:
+        assert "by foreign key" not in note, note
+        for name, entity, others in re.findall(r"'([^']+)' joins (\w+) with ([\w, ]+?)(?:;|$| \(PAT)", note):
+            taken = read_entities(arch, uses[name])
+            assert {entity, *others.split(", ")} <= taken, (note, taken)
+    if text is CHAT_FILES:
+        assert not any("'chat page' joins" in n for n in notes), notes  # it answers a page of Message rows only
 
 
 def test_a_standby_is_not_a_load_replica_err() -> None:

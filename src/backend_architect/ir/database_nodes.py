@@ -55,7 +55,27 @@ def database_nodes(arch: Architecture, db: str | None = None) -> str:
     if spare is None and serving is None:
         return ""
     added = (serving or 0.0) - (spare or 0.0)
-    return f"a primary + {spare or 0:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({serving or 0:,.0f} serve reads that tolerate lag)"
+    primary = f"a primary + {spare or 0:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({serving or 0:,.0f} serve reads that tolerate lag)"
+    maps = shard_maps(arch, db)
+    return f"{primary}; {'; '.join(maps)}" if maps else primary
 
 
-__all__ = ["POOLER", "POOLING", "READ_COPIES", "database_nodes", "read_replicas", "standbys"]
+def shard_maps(arch: Architecture, db: str | None = None) -> list[str]:
+    """Each sharded table of ``db`` (of every database when ``None``) with its shard map's nodes, read from the figure that
+    counts them (``db.nodes.<table>``: shards x (copies + read replicas per shard)), so a label or a provisioning line that
+    names the primary names the shards' copies and replicas beside it; a table on its aggregate's shards names none.
+
+    >>> shard_maps(Architecture(system="s"))
+    []
+    """
+    held = [t.name for s in arch.datastores if db is None or s.name == db or s.name.split(".")[0] == db for t in s.tables if t.sharding]
+    nodes = {f.scope: f for f in arch.figures if f.key.startswith("db.nodes.")}
+    return [
+        f"{table}: {f.inputs['shards']:,.0f} shards x ({f.inputs['copies']:,.0f} copies + {f.inputs['read_replicas_per_shard']:,.0f} "
+        f"read replica(s) per shard) = {f.value:,.0f} nodes"
+        for table in held
+        if (f := nodes.get(table)) is not None
+    ]
+
+
+__all__ = ["POOLER", "POOLING", "READ_COPIES", "database_nodes", "read_replicas", "shard_maps", "standbys"]

@@ -82,11 +82,13 @@ use_cases:
 
 
 def test_partitioning_triggers_when_data_leaves_ram_ok() -> None:
-    """A growing, looked-up table's partitioning stage names the rows at which its data and indexes no longer fit in RAM."""
+    """A growing, looked-up table's partitioning stage is built now (the DDL declares the partitions) and names the rows at which
+    its data and indexes no longer fit in RAM, when the partitions pay off."""
     arch = design_of(MESSAGES % {"growth": "120M/day"})
     parts = stage(arch, "partitioning")
+    assert parts.now
     assert "no longer fit in RAM" in parts.trigger
-    assert "messages at" in parts.trigger
+    assert "messages: declared now; pays off at" in parts.trigger
     shards = stage(arch, "sharding")
     assert any("hot partition" in a and "coalesce identical reads" in a for a in shards.adds)
     made = next(d for d in arch.decisions if d.id == "growth")

@@ -93,6 +93,18 @@ def test_append_mostly_table_read_by_key_goes_to_wide_column_ok() -> None:
     assert not [f for f in result.findings if f.severity > Severity.INFO]
 
 
+def test_read_naming_an_entity_its_answer_leaves_out_is_no_join_ok() -> None:
+    """A read naming a second entity whose operation answers a page of events only takes no rows of it: it is no join, and the
+    table still goes to the wide-column store (issue 22-y2)."""
+    named = "{name: list match events, actor: player, reads: [MatchEvent, Player], filter: [match], sort: [-created_at], consistency: eventual, rate: 1M/day}"
+    result = _design(_plays(extra_use_case=f"- {named}\n"))
+    op = next(o for a in result.architecture.apis for o in a.operations if "list match events" in o.use_cases)
+    assert op.response_schema is not None
+    assert "Player" not in op.response_schema
+    assert _record(result) is not None
+    assert _events(result).wide_column is not None
+
+
 def test_wide_column_table_has_its_cql_and_says_so_ok() -> None:
     """The store's CQL file holds the keyspace, the table by (key, bucket) and the by-id lookup; design.md names the stand-in honestly."""
     result = _design(_plays())
@@ -116,8 +128,8 @@ def test_wide_column_table_has_its_cql_and_says_so_ok() -> None:
             id="an-aggregate-read",
         ),
         pytest.param(
-            _plays(extra_use_case="- {name: events with players, actor: player, reads: [MatchEvent, Player], filter: [match], rate: 1M/day}\n"),
-            "joins MatchEvent with other entities",
+            _plays(extra_use_case="- {name: events by match title, actor: player, reads: [MatchEvent, Match], filter: [Match.title], rate: 1M/day}\n"),
+            "'events by match title' joins MatchEvent with Match",
             id="a-join",
         ),
         pytest.param(

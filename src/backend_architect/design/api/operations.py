@@ -108,7 +108,7 @@ class ServiceApi:
                 # one bounded page: the shape stays the paged one so clients need not change when paging is turned on
                 notes.append(f"Not paged (page: none): answers at most {use_case.spec.page.max} items, and next_cursor is always null.")
             params = [*route.params, *list_parameters(self.res, use_case, free, scopes(self.res, use_case))]
-            op = self.base(use_case, "get", route.path, "list", params, note=" ".join(notes), response_schema=self.schemas.page(entity),
+            op = self.base(use_case, "get", route.path, "list", params, note=" ".join(notes), response_schema=self.schemas.page(entity, use_case.spec.page.max),
                            paginated=paginated(use_case), caller_filters=list(route.by_caller))  # fmt: skip
         else:
             params = [*route.params, *filter_parameters(self.res, use_case, list(route.lookup), required=True, exact=True)]

@@ -22,6 +22,7 @@ from backend_architect.design.link_writes import link_write
 from backend_architect.design.ownership import caller_reference, is_hashed, is_state, plaintext_name, server_owned
 from backend_architect.design.semantics import is_credential
 from backend_architect.ir.model import ApiProperty, ApiSchema, Column, LinkItems
+from backend_architect.spec.model import DEFAULT_PAGE_MAX
 from backend_architect.spec.naming import TENANT_COLUMN, VERSION_COLUMN, parent_relation, plural, snake
 
 #: Columns only the server writes, on every table.
@@ -163,15 +164,17 @@ class Schemas:
             self.schemas[entity] = ApiSchema(name=entity, entity=entity, properties=props)
         return entity
 
-    def page(self, entity: str) -> str:
-        name = f"{entity}Page"
+    def page(self, entity: str, most: int = DEFAULT_PAGE_MAX) -> str:
+        """``{Entity}Page``: a page of at most ``most`` items, the ``limit`` maximum of the reads answering it; a read allowing
+        another page size gets a page of its own (``{Entity}Max{most}Page``), so a schema's bound is every reader's bound."""
+        name = page_name(entity, most)
         if name not in self.schemas:
             self.read(entity)
             self.schemas[name] = ApiSchema(
                 name=name,
                 entity=entity,
                 properties=[
-                    ApiProperty(name="items", type="array", items=entity, required=True),
+                    ApiProperty(name="items", type="array", items=entity, required=True, max_items=most),
                     ApiProperty(
                         name="next_cursor",
                         type="string",
@@ -340,3 +343,22 @@ def part_name(entity: str, child: str) -> str:
     if name.startswith(prefix) and len(name) > len(prefix):
         name = name[len(prefix) :]
     return plural(name)
+
+
+def page_name(entity: str, most: int = DEFAULT_PAGE_MAX) -> str:
+    """The page schema of ``entity`` holding at most ``most`` items: one per bound, so its maxItems is its readers' ``limit``.
+
+    >>> page_name("Tweet"), page_name("Tweet", 1000)
+    ('TweetPage', 'TweetMax1000Page')
+    """
+    return f"{entity}Page" if most == DEFAULT_PAGE_MAX else f"{entity}Max{most}Page"
+
+
+def is_page_of(name: str, entity: str) -> bool:
+    """Whether ``name`` is a page schema of ``entity``, whatever its bound.
+
+    >>> is_page_of("TweetMax1000Page", "Tweet"), is_page_of("TweetPage", "Tweet"), is_page_of("TweetOnlinePage", "Tweet")
+    (True, True, False)
+    """
+    bound = name.removeprefix(f"{entity}Max").removesuffix("Page")
+    return name == f"{entity}Page" or (name.startswith(f"{entity}Max") and name.endswith("Page") and bound.isdigit())

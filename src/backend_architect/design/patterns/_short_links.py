@@ -27,6 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.api.schemas import is_page_of
 from backend_architect.design.patterns._api import example_code, new_operation, with_key_example
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
 from backend_architect.spec.model import FieldSpec, Spec
@@ -182,7 +183,7 @@ def _noted(op: Operation, note: str, resolvers: list[UseCase]) -> str:
 
 
 def _answers(op: Operation, entity: str) -> bool:
-    return op.entity == entity and op.response_schema in {entity, f"{entity}Page"} and op.example_response is not None
+    return op.entity == entity and (op.response_schema == entity or is_page_of(op.response_schema or "", entity)) and op.example_response is not None
 
 
 def _with_url(example: Any, column: str) -> Any:

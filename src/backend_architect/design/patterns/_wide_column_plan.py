@@ -16,6 +16,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.loads import table_inserts
 from backend_architect.design.partitioning import referencing_tables
+from backend_architect.design.patterns._api import operation_of, schema_of
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log
 from backend_architect.design.patterns.search import engine_serves_search
@@ -132,8 +133,11 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
             else:
                 served.append(use_case.name)
             continue
-        if use_case.entity != entity or len(use_case.reads) > 1:
-            problems.append(f"'{use_case.name}' joins {entity} with other entities")
+        taken = read_entities(arch, use_case)
+        if entity not in taken:
+            continue  # named by the use case, but the read as built takes none of its rows (a message page without its files)
+        if len(taken) > 1:
+            problems.append(f"'{use_case.name}' joins {entity} with {', '.join(sorted(taken - {entity}))}")
             continue
         if use_case.searches:
             engine = engine_serves_search(spec, analysis, arch) if engine is None else engine
@@ -175,6 +179,29 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
     return key, tuple(dict.fromkeys(order)), problems, served
 
 
+def read_entities(arch: Architecture, use_case: UseCase) -> set[str]:
+    """The entities a read takes rows from, as built: its own, those its filters and sorts join through, and those its
+    operation's answer embeds (a page's items, an object a property holds); every entity it names when no operation serves it.
+
+    A use case reading [Message, Attachment] whose operation answers a page of Message rows takes Message rows only.
+    """
+    found = operation_of(arch, use_case.name)
+    if found is None:
+        return set(use_case.entities)
+    service, op = found
+    taken = {use_case.entity} | {e for ref in (*use_case.filters, *use_case.sorts) for hop in ref.join for e in (hop.source, hop.target)}
+    pending, seen = [op.response_schema] if op.response_schema else [], set()
+    while pending:
+        name = pending.pop()
+        schema = schema_of(arch, service, name) if name not in seen else None
+        seen.add(name)
+        if schema is None:
+            continue
+        taken |= {schema.entity} if schema.entity else set()
+        pending += [p.items or p.ref or "" for p in schema.properties if p.items or p.ref]
+    return taken
+
+
 def _references(spec: Spec, entity: str, column: str) -> bool:
     """Whether ``column`` holds a reference to another entity (channel_id for ``channel: ref(Channel)``): one key per referenced row."""
     field = spec.entities[entity].fields.get(column.removesuffix("_id"))
@@ -207,7 +234,8 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             if parent_of:
                 problems.append(f"part of the {parent_of} aggregate (created and deleted with it, in its transaction)")
             if referenced.get(table.name):
-                problems.append(f"{', '.join(referenced[table.name])} reference it by foreign key")
+                # whether the reference stays a foreign key is the partitioning stage's to say (none into a partitioned table)
+                problems.append(f"{', '.join(referenced[table.name])} reference its rows")
             writes = inserts + sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
             widths = _cql_row_bytes(spec, table)
             parent = _parent_rows(arch, table, key)

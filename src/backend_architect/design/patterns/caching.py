@@ -238,6 +238,8 @@ class _Path:
 
     #: Bytes one entry of its shared cache takes (``entry_bytes``).
     entry: int = CACHE_ENTRY_BYTES
+    #: What answers the read when nothing caches it: the database, or the store a mechanism serves it from (``server_of``).
+    server: str = "the database"
 
     @property
     def qps(self) -> float:
@@ -303,7 +305,16 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
         ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
     kept_apart = backs if served and recent is None else 0.0
     path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
-    return replace(path, entry=entry_bytes(arch, path))
+    return replace(path, entry=entry_bytes(arch, path), server=server_of(arch, use_case.name))
+
+
+def server_of(arch: Architecture, use_case: str) -> str:
+    """What answers a read no cache serves: the store a mechanism keeps the read off the database with (a search engine's
+    index, a GEO set), else the database; every table that says where an uncached read goes reads this one phrase."""
+    from backend_architect.design.loads import served_by
+
+    mechanism = served_by(arch, use_case, "read")
+    return "the database" if mechanism is None else f"the {mechanism.store} ({mechanism.how})"
 
 
 def entry_bytes(arch: Architecture, path: _Path) -> int:
@@ -334,11 +345,11 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
         return CachePlan(use_case=use_case.name, strategy="none", rationale="the spec forbids caching this read (cache: false)"), []
     if strategy == "none":
         if ttl is None:
-            rationale = f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): the database serves it"
+            rationale = f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): {path.server} serves it"
         elif qps < CACHE_MIN_READ_QPS:
-            rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it"
+            rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: {path.server} serves it"
         else:  # the numbers chose a cache: only the spec's decision leaves the path uncached
-            rationale = f"no cache, as the spec decides: the database serves all {fmt(qps)} req/s at peak"
+            rationale = f"no cache, as the spec decides: {path.server} serves all {fmt(qps)} req/s at peak"
         return CachePlan(use_case=use_case.name, strategy="none", rationale=rationale), []
     # a cache the author asks for on a read that must be current still needs a bound on staleness
     ttl, ttl_reason = (ttl, path.ttl_reason) if ttl is not None else (ANONYMOUS_TTL_S, f"no staleness stated: {ANONYMOUS_TTL_S:g}s assumed")
@@ -347,7 +358,7 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             use_case=use_case.name,
             strategy="http",
             ttl_seconds=ttl,
-            rationale=f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: the database serves it; Cache-Control lets browsers reuse "
+            rationale=f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: {path.server} serves it; Cache-Control lets browsers reuse "
             f"responses for {fmt(ttl)}s",
         ), []
     figures_out = hit_figures(use_case, qps, ttl, path.hot, path.invalidating)
@@ -434,7 +445,7 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
         f"cache.{use_case.id}",
         f"Cache for {use_case.name}",
         "caching",
-        described(plan),
+        described(plan, path.server),
         f"{fmt(path.qps)} reads/s at peak, {fmt(path.keys)} keys ({path.basis}), {fmt(path.writes)} writes/s to {use_case.entity}; {path.why}",
         plan.rationale,
         alternatives=[(name, _why_not(path, key)) for key, (name, *_rest) in STRATEGIES.items() if key != plan.strategy],
@@ -446,12 +457,12 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
     if plan.strategy == numbers:
         return honoured(made, override)
     numbers_plan, _ = _plan(path, numbers)
-    was = made.model_copy(update={"choice": described(numbers_plan), "rationale": numbers_plan.rationale})
-    return overruled(was, override, described(plan))
+    was = made.model_copy(update={"choice": described(numbers_plan, path.server), "rationale": numbers_plan.rationale})
+    return overruled(was, override, described(plan, path.server))
 
 
-def described(plan: CachePlan) -> str:
-    """A plan's strategy in words, for its decision record."""
+def described(plan: CachePlan, server: str = "the database") -> str:
+    """A plan's strategy in words, for its decision record; ``server`` answers the read no cache serves (``server_of``)."""
     ttl = f"{fmt(plan.ttl_seconds)} s" if plan.ttl_seconds else ""
     if plan.strategy == "cache-aside" and plan.write_through:
         return "cache-aside in a shared cache: the newest page per parent, kept current by its writers (write-through), filled on a miss"
@@ -461,7 +472,7 @@ def described(plan: CachePlan) -> str:
             f"cache: entries kept {fmt(plan.origin_ttl_seconds)} s, deleted after each commit that changes them"
         )
     return {
-        "none": "no cache: the database serves every read",
+        "none": f"no cache: {server} serves every read",
         "http": f"HTTP caching: Cache-Control lets clients reuse a response for {ttl}",
         "cdn": f"a CDN in front: responses cached at the edge for {ttl}, purged by surrogate key on writes",
         "cache-aside": f"cache-aside in a shared cache: entries kept {ttl}, deleted on writes",
@@ -471,9 +482,9 @@ def described(plan: CachePlan) -> str:
 def _why_not(path: _Path, strategy: str) -> str:
     """Why a strategy other than the plan's, at this path's numbers."""
     if strategy == "none":
-        return f"every one of {fmt(path.qps)} reads/s reaches the database"
+        return f"every one of {fmt(path.qps)} reads/s reaches {path.server}"
     if strategy == "http":
-        return "only each browser reuses a response: the database still serves every client's first read"
+        return f"only each browser reuses a response: {path.server} still serves every client's first read"
     if strategy == "cdn":
         return "the edge serves it to everyone" + ("" if path.public else ": not for a read that needs a token")
     return f"a shared cache to run and invalidate on {fmt(path.invalidating)} writes/s"

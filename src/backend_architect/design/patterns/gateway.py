@@ -112,7 +112,7 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         ),
     ]
     if websocket:
-        alternatives.append(("server-sent events", "one-way: clients here also send (subscriptions, heartbeats, writes) on the connection"))
+        alternatives.append(("server-sent events", f"one-way: clients here also send on the connection ({client_sends(spec, arch)})"))
     else:
         alternatives.append(("WebSocket", "two-way, but every channel here is a read stream; SSE reconnects and resumes (Last-Event-ID) by itself"))
     consequences = (
@@ -216,6 +216,22 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         ),
     )
     yield Applied(made, components=components, figures=figures, assumptions=tuple(a.assumption for a in audience.connected if a.assumption))
+
+
+def client_sends(spec: Spec, arch: Architecture) -> str:
+    """What clients send on the gateway's connection, from the design as built: subscriptions to the channels (the AsyncAPI
+    document's subscribe step), the access token where public and private channels share one connection, heartbeats where an
+    entity's presence is kept; never writes, which are HTTP operations of the services.
+
+    >>> client_sends(Spec.model_validate({"system": "s", "entities": {"A": {"fields": {"n": "string"}}}}), Architecture(system="s"))
+    'subscriptions to 0 channel(s) as pages open and close; every write is an HTTP operation, not a message on the connection'
+    """
+    sends = [f"subscriptions to {len(arch.channels)} channel(s) as pages open and close"]
+    if any(c.access == "public" for c in arch.channels) and any(c.access == "private" for c in arch.channels):
+        sends.append("the access token before subscribing to the private channels")
+    if any(e.presence is not None for e in spec.entities.values()):
+        sends.append("heartbeats that keep presence current")
+    return "; ".join(sends) + "; every write is an HTTP operation, not a message on the connection"
 
 
 def connecting(arch: Architecture, people: str) -> str:

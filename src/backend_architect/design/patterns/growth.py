@@ -51,7 +51,9 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     indexes past the server's 32 GB of RAM); sharding (inserts past 5,000/s or a table past
     2 TB); the other stores the patterns chose; more regions when the spec names them. Each
     stage is *now* when today's figure passes its threshold, else *later* with the figure to
-    watch and, from the growth figures, when it will pass.
+    watch and, from the growth figures, when it will pass. Partitioning is *now* whenever a table
+    is partitioned: the DDL declares its partitions from the start (converting a live table is a
+    rewrite), and its figure says when they start paying off.
 
     ## What it costs
     Nothing to run: it orders what the design already decided. Keep it simple: a tier is built
@@ -192,18 +194,20 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
     if parted:
         states = {t.name: when_size(t, NODE_RAM_BYTES, growth, years) for t in parted}
         expiring = [t.name for t in parted if t.partitioning and t.partitioning.retention_job]
+        # the DDL declares the partitions from the start (converting a live table is a rewrite): the stage is built now, and
+        # the figure says when the partitions start paying off, never when they are built
         lines = [
             f"{t.name}: retention drops whole partitions, needed from the first day"
             if t.name in expiring
-            else f"{t.name} at {fmt(NODE_RAM_BYTES / per_row_bytes(t))} rows ({size(NODE_RAM_BYTES)}), when data and indexes no longer fit in RAM: "
-            f"{states[t.name][1]}"
+            else f"{t.name}: declared now; pays off at {fmt(NODE_RAM_BYTES / per_row_bytes(t))} rows ({size(NODE_RAM_BYTES)}), when data and "
+            f"indexes no longer fit in RAM: {states[t.name][1]}"
             for t in parted
         ]
         stages.append(
             GrowthStage(
                 order=4,
                 name="partitioning",
-                now=any(s[0] for s in states.values()) or bool(expiring),
+                now=True,
                 figure=f"bytes.{years:g}y.{parted[0].name}",
                 trigger="; ".join(lines),
                 adds=[

@@ -328,7 +328,8 @@ def _ranking_api(
         entity=entity,
         properties=[
             prop("window_end", "string", "When the ranking was computed.", fmt="date-time"),
-            prop("items", "array", f"The top {k}, highest first.", items=item.name),
+            # the page holds what the limit lets a client ask for: one bound, stated twice
+            prop("items", "array", f"The top {k}, highest first.", items=item.name).model_copy(update={"max_items": k}),
         ],
     )
     example = example_of(ranking, {item.name: item})

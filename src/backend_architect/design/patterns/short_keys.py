@@ -238,11 +238,20 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     figures += tuple(f for u in cached for f in hit_figures(u, u.peak_qps, RESOLVE_TTL_S, max(1, math.ceil(rows * HOT_SHARE)), 0.0))
     choice, rationale, alternatives = _texts(entity, table.name, plan, peak_creates, occupancy)
     choice += opens
-    resolving = ", ".join(f"'{u.name}'" for u in resolvers) or "item reads"
-    consequences = f"The {plan.column} column is unique and read-only in the API; {resolving} look rows up by it (one unique-index probe). " + (
-        "A code never changes its target, so resolutions are cached for a day and evicted on delete."
+    # the contract as built: operations the API stage keyed by the column already, and those this pattern re-keys
+    addressing = list(
+        dict.fromkeys(
+            [o.operation_id for a in arch.apis for o in a.operations if o.entity == entity and "{" + plan.column + "}" in o.path]
+            + [o.operation_id for _, o in operations if "{" + plan.column + "}" in o.path]
+        )
+    )
+    looked_up = _looked_up_by(entity, plan.column, resolvers, addressing)
+    consequences = f"The {plan.column} column is unique and read-only in the API; {looked_up}" + (
+        " A code never changes its target, so resolutions are cached for a day and evicted on delete."
         if caches
-        else "Resolutions are few: the unique index serves them."
+        else " Resolutions are few: the unique index serves them."
+        if resolvers or addressing
+        else ""
     )
     made = decision(
         f"short-keys.{snake(entity)}",
@@ -371,3 +380,16 @@ def key_column(spec: Spec, analysis: Analysis, entity: str) -> Column | None:
 
 
 __all__ = ["KeyPlan", "key_column", "key_plan", "short_keys"]
+
+
+def _looked_up_by(entity: str, column: str, resolvers: list[UseCase], addressing: list[str]) -> str:
+    """Which requests look rows up by the key, from the contract as built: the reads by it, else the operations whose path
+    carries it, else none (a request names the row by its id; the key is its unique, readable name, returned in responses).
+
+    >>> _looked_up_by("Tag", "slug", [], [])
+    'no operation addresses a Tag by it: requests name one by tag_id, and responses carry the slug as its unique, readable name.'
+    """
+    named = [f"'{u.name}'" for u in resolvers] or addressing
+    if named:
+        return f"{', '.join(named)} look rows up by it (one unique-index probe)."
+    return f"no operation addresses a {entity} by it: requests name one by {snake(entity)}_id, and responses carry the {column} as its unique, readable name."

@@ -51,8 +51,9 @@ def wide_column_store(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     and deletes at most 10% of its inserts a day); its lists each a page of one key's rows in
     time order (one equality filter, sorted by created_at or a datetime); other reads by id; no
     join, no aggregate, no full-text search in the database, no write together with other rows,
-    not part of another entity's aggregate, no unique key but the primary key, no foreign key
-    into it.
+    not part of another entity's aggregate, no unique key but the primary key, no other table
+    referencing its rows. A use case's reads count as built: the entities its operation answers
+    with and its filters join through, not every entity it names.
 
     ## What it adds
     ScyllaDB (or Apache Cassandra) holding the table: partition key (key, bucket), the bucket
