@@ -223,37 +223,28 @@ def _rows_a_day(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figu
 
     Every sentence that says "N rows a day" reads ``table.rows_per_day``; this figure is its working.
     """
+
+    def working(table: Table, formula: str, inputs: dict[str, float]) -> Figure:
+        return Figure(
+            key=f"storage.rows_per_day.{table.name}",
+            quantity=f"new rows a day in {table.name}",
+            value=table.rows_per_day,
+            unit="rows/day",
+            formula=formula,
+            scope=table.name,
+            inputs=inputs,
+        )
+
     found = []
     linked = join_rows(spec, analysis)
     for table in (t for s in arch.datastores for t in s.tables):
         join = linked.get(table.name) if table.entity is None else None
         if join is not None and table.rows_per_day and table.rows_per_day == join.rows_per_day:
-            found.append(
-                Figure(
-                    key=f"storage.rows_per_day.{table.name}",
-                    quantity=f"new rows a day in {table.name}",
-                    value=table.rows_per_day,
-                    unit="rows/day",
-                    formula=join.formula,
-                    scope=table.name,
-                    inputs=join.inputs,
-                )
-            )
+            found.append(working(table, join.formula, dict(join.inputs)))
             continue
         facts = analysis.entities.get(table.entity or "")
-        if facts is None or not table.rows_per_day or not facts.day_formula or table.rows_per_day != facts.rows_per_day:
-            continue
-        found.append(
-            Figure(
-                key=f"storage.rows_per_day.{table.name}",
-                quantity=f"new rows a day in {table.name}",
-                value=table.rows_per_day,
-                unit="rows/day",
-                formula=facts.day_formula,
-                scope=table.name,
-                inputs=dict(facts.day_inputs),
-            )
-        )
+        if facts is not None and table.rows_per_day and facts.day_formula and table.rows_per_day == facts.rows_per_day:
+            found.append(working(table, facts.day_formula, dict(facts.day_inputs)))
     return found
 
 
