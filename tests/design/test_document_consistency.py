@@ -2509,3 +2509,24 @@ def test_bottleneck_steps_name_what_comes_after_what_is_built_ok(name: str, arch
         if sharded and "shard" in step and bottleneck.scope in {"database", "system"}:
             assert "now" in step, step
         assert f"| {step} |" in document
+
+
+#: Migration tools other than the one the design's migrations are written for (dbmate format).
+_OTHER_MIGRATORS = re.compile(r"\b(Alembic|Flyway|Liquibase|node-pg-migrate|sqlx migrations|EF Core migrations)\b")
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_tool_per_part_ok(name: str, arch: Architecture, document: str) -> None:
+    """One migration tool (the migrations are dbmate's format, whatever the runtime) and one Redis failover per layout:
+    a cluster promotes its own replicas, Sentinel watches one primary (tenth trial run: Alembic chosen beside dbmate
+    migrations; Redis 'cluster mode' failed over by Sentinel)."""
+    said = [t for d in arch.decisions for t in (d.choice, d.rationale, *(a.name for a in d.alternatives), *(a.why_not for a in d.alternatives))]
+    assert not [t for t in said if _OTHER_MIGRATORS.search(t)]
+    cache = next((d for d in arch.decisions if d.id == "cache" and d.choice.startswith("Redis 7")), None)
+    if cache is None:
+        return
+    shards = re.search(r"\((\d[\d,]*) shard\(s\) x", cache.context)
+    assert shards is not None, cache.context
+    clustered = int(shards.group(1).replace(",", "")) > 1
+    assert ("cluster mode" in cache.choice) == clustered, cache.choice
+    assert ("Sentinel" in cache.rationale) != clustered, cache.rationale

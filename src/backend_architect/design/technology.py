@@ -26,15 +26,20 @@ PG_SEARCH_MAX_QPS = 200.0
 #: Events per second a RabbitMQ cluster handles comfortably; Kafka beyond, or for replay.
 QUEUE_MAX_EVENTS_PER_S = 10_000.0
 
+#: The HTTP framework and data access per language. Schema changes are the design's own migrations in dbmate's format
+#: (schema/<service>/migrations, applied in order by dbmate or the scaffold's runner), whatever the language: no
+#: framework's migration tool is named beside them.
 FRAMEWORKS: dict[str, tuple[str, str]] = {
-    "python": ("Python 3.12 with FastAPI, SQLAlchemy 2 and Alembic", "typed request models generate the OpenAPI; async I/O for an I/O-bound API"),
-    "typescript": ("TypeScript on Node.js 22 with Fastify, Kysely and node-pg-migrate", "schema-driven validation and a type-safe query builder"),
+    "python": ("Python 3.12 with FastAPI and SQLAlchemy 2", "typed request models generate the OpenAPI; async I/O for an I/O-bound API"),
+    "typescript": ("TypeScript on Node.js 22 with Fastify and Kysely", "schema-driven validation and a type-safe query builder"),
     "go": ("Go 1.23 with net/http (chi), pgx and sqlc", "small static binaries, low memory per instance, compile-time checked SQL"),
-    "java": ("Java 21 with Spring Boot 3, JPA and Flyway", "mature ecosystem, virtual threads for blocking I/O"),
-    "kotlin": ("Kotlin with Spring Boot 3, jOOQ and Flyway", "null safety and a typed SQL DSL on the JVM"),
-    "csharp": ("C# on .NET 8 with ASP.NET Core minimal APIs, EF Core and migrations", "first-class OpenAPI and strong tooling"),
-    "rust": ("Rust with axum, sqlx and sqlx migrations", "predictable latency and compile-time checked queries"),
+    "java": ("Java 21 with Spring Boot 3 and JPA", "mature ecosystem, virtual threads for blocking I/O"),
+    "kotlin": ("Kotlin with Spring Boot 3 and jOOQ", "null safety and a typed SQL DSL on the JVM"),
+    "csharp": ("C# on .NET 8 with ASP.NET Core minimal APIs and EF Core", "first-class OpenAPI and strong tooling"),
+    "rust": ("Rust with axum and sqlx", "predictable latency and compile-time checked queries"),
 }
+#: How schema changes ship, the same for every runtime (render/migration.py writes them).
+MIGRATIONS = "schema changes ship as the design's migrations (dbmate format, schema/<service>/migrations, applied in order)"
 DEFAULT_LANGUAGE = "python"
 
 
@@ -252,6 +257,9 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
         held = f", {redis.memory_bytes / 2**30:,.1f} GiB at up to {REDIS_NODE_BYTES / 2**30:,.0f} GiB a shard" if redis.memory_bytes else ""
         size = f"{shards} shard(s) x {copies} copies = {shards * copies} node(s){held}"
         lost = "so a lost node loses no shard" if copies > 1 else "so a lost node empties its shard onto the database until it is rebuilt"
+        # one failover mechanism per layout: Redis Cluster promotes a shard's replica itself; Sentinel watches one primary
+        layout, failover = ("cluster mode", "the cluster promotes a replica") if shards > 1 else ("one primary with replicas", "Sentinel promotes a replica")
+        failover += "" if self_run(spec) else ", or the managed service does"
         return _decision(
             spec,
             "cache",
@@ -260,11 +268,9 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
             f"Redis holds: {redis.purpose} ({size})",
             [
                 (
-                    # run by the team where no cloud offers it managed (its own data centres): Sentinel fails it over
-                    "Redis 7 (cluster mode)" if self_run(spec) else "Redis 7 (managed, cluster mode)",
+                    f"Redis 7 ({'' if self_run(spec) else 'managed, '}{layout})",
                     "sub-millisecond reads, TTLs, lists, sorted sets and atomic counters in one store; "
-                    f"{copies_said(copies, planned_level(spec, arch).zones)}: {why} "
-                    f"({'Sentinel' if self_run(spec) else 'Sentinel or the managed service'}), {lost}"
+                    f"{copies_said(copies, planned_level(spec, arch).zones)}: {why} ({failover}), {lost}"
                     + (f"; each instance keeps an in-process (L1) cache of the hottest keys in front of Redis (L2) for {', '.join(l1)}" if l1 else ""),
                 ),
                 ("Valkey 8", "open-source Redis fork with the same protocol; a fine substitute"),
@@ -292,6 +298,7 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
 def _runtime(spec: Spec, arch: Architecture) -> Decision:
     language = (spec.constraints.language or DEFAULT_LANGUAGE).lower()
     stack, why = FRAMEWORKS.get(language, (f"{language} with its mainstream HTTP framework", "the language the team uses"))
+    why = f"{why}; {MIGRATIONS}"
     others = [(s, f"team language is {language}") for lang, (s, _) in FRAMEWORKS.items() if lang != language][:3]
     return _decision(
         spec,
