@@ -103,12 +103,15 @@ def test_a_cached_read_across_services_is_counted_on_every_request_ok() -> None:
     assert any(s.kind == "query" and s.target == "members" for s in flow.steps)
 
 
-@pytest.mark.parametrize(("feed", "calls"), [("400/s", 1_200.0), ("2k/s", 6_000.0), ("20k/s", 60_000.0)])
-def test_the_call_follows_the_callers_rate_ok(feed: str, calls: float) -> None:
-    """The calls on the callee scale with the caller's peak (peak factor 3), one a request."""
-    arch = _clubs(feed=feed)
+@pytest.mark.parametrize(
+    ("feed", "page", "calls"), [("400/s", "", 1_200.0), ("2k/s", ", page: {limit: 50}", 6_000.0), ("20k/s", ", page: {limit: 5}", 60_000.0)]
+)
+def test_the_call_follows_the_callers_rate_ok(feed: str, page: str, calls: float) -> None:
+    """The calls on the callee scale with the caller's peak (peak factor 3), one a request however many rows its page holds:
+    the caller asks one callee for a page's rows in one call, as its single hop says."""
+    arch = _clubs(feed=feed, extra=page)
     assert _figure(arch, "qps.peak.service.members").inputs["call_clubFeed"] == pytest.approx(calls)
-    loads = {load.key: load for load in call_loads(analyse(spec_of(_text(feed=feed))), arch)}
+    loads = {load.key: load for load in call_loads(analyse(spec_of(_text(feed=feed, extra=page))), arch)}
     assert loads["call_clubFeed_members"].reads_per_s == pytest.approx(calls)
 
 
@@ -118,3 +121,35 @@ def test_a_local_read_calls_nobody_err() -> None:
     members = _figure(arch, "qps.peak.service.members")
     assert "call_clubFeed" not in members.inputs
     assert "call_clubFeed_members" not in _figure(arch, "db.reads.peak.members-db").inputs
+
+
+#: Declared services: a post's write also updates its author's Member row in members (a saga step), and checks its Club.
+SAGA = """\
+system: clubs
+team: {size: 30}
+services:
+  clubs: {owns: [Club]}
+  members: {owns: [Member]}
+  posts: {owns: [Post]}
+entities:
+  Club: {fields: {name: string(80)}, rows: 100k}
+  Member: {fields: {club: ref(Club), nick: string(40), points: int}, rows: 5M}
+  Post: {fields: {club: ref(Club), author: ref(Member), body: text}, growth: 1M/day}
+use_cases:
+  - {name: create club, actor: user, writes: [Club], rate: 1/s}
+  - {name: join club, actor: user, writes: [Member], rate: 10/s}
+  - {name: write post, actor: user, writes: [Post, Member], rate: 100/s}
+  - {name: club feed, actor: user, reads: [Post], filter: [club], rate: 400/s}
+"""
+
+
+def test_a_saga_step_is_a_request_of_the_service_it_writes_ok() -> None:
+    """A saga step writing another service's row is one request that service serves; its write, not a read, reaches its database."""
+    arch = design_of(SAGA)
+    flow = next(f for f in arch.flows if f.use_case == "write post")
+    assert flow.style == "saga"
+    peak = _peak(arch, "write-post")
+    assert _figure(arch, "qps.peak.service.members").inputs["call_writePost"] == pytest.approx(peak)
+    assert _figure(arch, "qps.peak.service.clubs").inputs["check_writePost"] == pytest.approx(peak)
+    assert not any(k.startswith("call_") for k in _figure(arch, "db.reads.peak.members-db").inputs)
+    assert any("write-post" in k and v == pytest.approx(peak) for k, v in _figure(arch, "db.writes.peak.members-db").inputs.items())
