@@ -153,3 +153,11 @@ def test_a_saga_step_is_a_request_of_the_service_it_writes_ok() -> None:
     assert _figure(arch, "qps.peak.service.clubs").inputs["check_writePost"] == pytest.approx(peak)
     assert not any(k.startswith("call_") for k in _figure(arch, "db.reads.peak.members-db").inputs)
     assert any("write-post" in k and v == pytest.approx(peak) for k, v in _figure(arch, "db.writes.peak.members-db").inputs.items())
+
+
+def test_the_callees_connections_hold_its_calls_ok() -> None:
+    """The callee's PostgreSQL pool is sized on the calls reaching its database as well as its own use cases' requests."""
+    arch = _clubs()
+    members = _figure(arch, "qps.peak.service.members")
+    calls = members.inputs["call_writePost"] + members.inputs["call_clubFeed"]
+    assert _figure(arch, "connections.members").inputs["peak"] == pytest.approx(members.inputs["peak_join-club"] + calls)
