@@ -20,6 +20,7 @@ from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
 from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
+from tests.design.test_service_calls import CLUBS as CLUB_CALLS
 from tests.design.test_shard_families import BOARDS, FORUM, FORUM_BY_AUTHOR
 from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
 from tests.design.test_traffic_ledger import CLUBS
@@ -368,6 +369,7 @@ WRITTEN = {
     "dispatch": DISPATCH,
     "clickstream": CLICKSTREAM,
     "parcels": PARCELS,
+    "club-calls": CLUB_CALLS.replace("TEAM", "30").replace("FEED", "20k/s, staleness: 30s, page: {limit: 20}"),
     "clicks": CLICKS,
     "follows": FOLLOWS,
     "guilds": GUILDS,
@@ -1874,7 +1876,9 @@ def test_connection_pools_count_requests_that_reach_postgresql_ok(name: str, arc
         if owned and all(u.entity in held for u in owned):
             assert pool.inputs["peak"] == 0.0, service.name
         elif owned:
-            bound = sum(u.peak_qps for u in owned if u.entity not in held)
+            # and the synchronous calls other services make on it, which read or write its rows (issue 22-z1)
+            calls = sum(v for k, v in figures[f"qps.peak.service.{service.name}"].inputs.items() if k.startswith(("check_", "call_")))
+            bound = sum(u.peak_qps for u in owned if u.entity not in held) + calls
             assert pool.inputs["peak"] <= bound + 1e-6, service.name
 
 
@@ -2530,3 +2534,31 @@ def test_one_tool_per_part_ok(name: str, arch: Architecture, document: str) -> N
     clustered = int(shards.group(1).replace(",", "")) > 1
     assert ("cluster mode" in cache.choice) == clustered, cache.choice
     assert ("Sentinel" in cache.rationale) != clustered, cache.rationale
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_services_stated_load_leaves_out_the_calls_made_to_it_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every synchronous call a flow makes on another service (a fresh read, a check, a saga step) is in the callee's request
+    rate once, one a request, which its instances and design.md state; a read also in its database's reads (issue 22-z1:
+    'each calling users' beside users at 0 req/s)."""
+    from backend_architect.design.service_calls import CALL_KINDS, operation_of
+
+    figures = {f.key: f for f in arch.figures}
+    services = {s.name for s in arch.services}
+    by_name = {u.name: u for u in _analysis(name).use_cases}
+    db_reads = {k: v for f in arch.figures if f.key.startswith("db.reads.peak.") for k, v in f.inputs.items()}
+    for flow in arch.flows:
+        use_case = by_name.get(flow.use_case)
+        if use_case is None or use_case.spec.rate is None or not flow.steps:
+            continue
+        home = flow.steps[0].target
+        operation = operation_of(arch, flow.use_case, use_case.id)
+        for step in (s for s in flow.steps if s.kind in CALL_KINDS and s.source == home and s.target in services - {home}):
+            callee = figures[f"qps.peak.service.{step.target}"]
+            counted = [k for k in (f"check_{operation}", f"call_{operation}") if k in callee.inputs]
+            assert len(counted) == 1, (flow.use_case, step.target, callee.inputs)
+            assert callee.inputs[counted[0]] == pytest.approx(use_case.peak_qps), (flow.use_case, step.target)
+            assert figures[f"instances.{step.target}"].inputs["peak"] == pytest.approx(callee.value)
+            assert f"| {callee.quantity} | {human(callee.value, 'req/s')} |" in document, callee.quantity
+            if step.kind == "query":
+                assert any(k.startswith((f"check_{operation}_", f"call_{operation}_")) for k in db_reads), (flow.use_case, step.target)

@@ -16,8 +16,8 @@ from backend_architect.design.patterns._chosen import counted_elsewhere
 from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.pushes import shares_assumption
-from backend_architect.design.reference_checks import check_requests
 from backend_architect.design.runtimes import instance_rps
+from backend_architect.design.service_calls import call_requests
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures, with_served_peak
 from backend_architect.design.workload import external_figures, job_figures, table_figures
 from backend_architect.ir.model import Architecture, Figure, Table
@@ -165,8 +165,9 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
     for load in readback_requests(analysis, arch):  # the GETs reading created rows back: requests the owning service serves
         if load.entity in owner:
             per_service[owner[load.entity]][load.key] = load.reads_per_s
-    for held, checks in check_requests(arch.reference_checks).items():  # other services' checks of its rows (design/reference_checks.py)
-        per_service[held].update(checks)
+    # other services' synchronous calls on it: their checks of its rows and their reads of its data (design/service_calls.py)
+    for held, calls in call_requests(analysis, arch).items():
+        per_service[held].update(calls)
     for service in arch.services:
         mine = per_service[service.name]
         figures.append(
@@ -178,6 +179,7 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
                 formula=(
                     "sum of peak rates of its use cases, of the GETs reading created rows back (readback_<operation>) "
                     "and of other services' existence checks of its rows (check_<operation>)"
+                    + (" and other synchronous calls on it, one a request (call_<operation>)" if any(k.startswith("call_") for k in mine) else "")
                 ),
                 inputs=mine,
                 scope=service.name,

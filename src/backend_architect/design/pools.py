@@ -11,6 +11,7 @@ import math
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
+from backend_architect.design.service_calls import call_requests
 from backend_architect.ir.model import Architecture, Figure
 
 #: Planned database time per request, for Little's law on connections.
@@ -18,7 +19,8 @@ DB_TIME_PER_REQUEST_S = 0.005
 
 
 def pool_figures(analysis: Analysis, arch: Architecture) -> list[Figure]:
-    """Per service, the PostgreSQL connections its requests need at peak: sized from the requests that reach PostgreSQL.
+    """Per service, the PostgreSQL connections its requests need at peak: sized from the requests that reach PostgreSQL
+    (its use cases' and the synchronous calls other services make on it).
 
     A pool is sized per store from what reaches that store: a path a mechanism serves from memory
     holds no connection, and a use case whose rows a wide-column store holds (placed by the storage
@@ -32,6 +34,11 @@ def pool_figures(analysis: Analysis, arch: Architecture) -> list[Figure]:
         if u.spec.rate is not None and u.entity in owner:
             share = 0.0 if u.entity in held else database_share(arch, u.name, "write" if u.is_write else "read")
             reaching[owner[u.entity]] = reaching.get(owner[u.entity], 0.0) + u.peak_qps * share
+    # other services' synchronous calls on it read or write its rows in PostgreSQL too (design/service_calls.py)
+    for callee, calls in call_requests(analysis, arch).items():
+        callee_entities = next((set(s.entities) for s in arch.services if s.name == callee), set())
+        if callee_entities - held:
+            reaching[callee] = reaching.get(callee, 0.0) + sum(calls.values())
     peaks = {f.key: f.value for f in arch.figures}
     result = []
     for service in arch.services:

@@ -84,6 +84,12 @@ TOTAL_BESIDE_SERVED = (
     "the peak requests/s the services serve, qps.peak.served)"
 )
 
+#: The same, where services also call each other synchronously beyond checks (a fresh read, a saga step).
+TOTAL_BESIDE_CALLS = (
+    "peak requests/s of the use cases, whole system (the GETs reading created rows back and the synchronous calls services make on each other "
+    "come on top: the peak requests/s the services serve, qps.peak.served)"
+)
+
 
 def with_served_peak(figures: list[Figure]) -> list[Figure]:
     """``figures`` with ``qps.peak.served``: the requests/s the services serve at peak, the figure a deployable's instances are sized on.
@@ -96,20 +102,23 @@ def with_served_peak(figures: list[Figure]) -> list[Figure]:
     services = [f for f in figures if f.key.startswith("qps.peak.service.")]
     total = next((f for f in figures if f.key == "qps.peak.total"), None)
     terms = [(k, v) for f in services for k, v in f.inputs.items()]
-    use_cases = sum(v for k, v in terms if not k.startswith(("readback_", "check_")))
+    use_cases = sum(v for k, v in terms if not k.startswith(("readback_", "check_", "call_")))
     readbacks = sum(v for k, v in terms if k.startswith("readback_"))
     # the existence checks one service makes of another's rows (design/reference_checks.py): requests the owner serves
     checks = sum(v for k, v in terms if k.startswith("check_"))
-    if total is None or math.isclose(use_cases + readbacks + checks, total.value, rel_tol=1e-9, abs_tol=1e-9):
+    # the other synchronous calls one service makes on another (a fresh read, a saga step; design/service_calls.py)
+    calls = sum(v for k, v in terms if k.startswith("call_"))
+    if total is None or math.isclose(use_cases + readbacks + checks + calls, total.value, rel_tol=1e-9, abs_tol=1e-9):
         return figures
-    told = total.model_copy(update={"quantity": TOTAL_BESIDE_SERVED}) if readbacks or checks else total
+    told = total.model_copy(update={"quantity": TOTAL_BESIDE_CALLS if calls else TOTAL_BESIDE_SERVED}) if readbacks or checks or calls else total
     inputs = {"use_cases_peak": use_cases, "readbacks_peak": readbacks} | ({"checks_peak": checks} if checks else {})
+    inputs |= {"calls_peak": calls} if calls else {}
     return [told if f is total else f for f in figures] + [
         Figure(
             key="qps.peak.served",
             quantity=f"peak requests/s the services serve, whole system: {served_parts(inputs)} "
             f"({', '.join(k for k in inputs if k != 'use_cases_peak')}); instances are sized on it",
-            value=use_cases + readbacks + checks,
+            value=use_cases + readbacks + checks + calls,
             unit="req/s",
             formula=" + ".join(inputs),
             inputs=inputs,

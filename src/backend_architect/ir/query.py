@@ -115,7 +115,12 @@ def served_parts(inputs: dict[str, float]) -> str:
     'the use cases and the GETs reading created rows back'
     >>> served_parts({"use_cases_peak": 5, "readbacks_peak": 0, "checks_peak": 2})
     "the use cases, the GETs reading created rows back and the checks services make of each other's rows"
+    >>> served_parts({"use_cases_peak": 5, "readbacks_peak": 0, "calls_peak": 2})
+    'the use cases, the GETs reading created rows back and the synchronous calls services make on each other'
     """
+    if inputs.get("calls_peak"):
+        checks = " (the checks of each other's rows among them)" if inputs.get("checks_peak") else ""
+        return f"the use cases, the GETs reading created rows back and the synchronous calls services make on each other{checks}"
     if inputs.get("checks_peak"):
         return "the use cases, the GETs reading created rows back and the checks services make of each other's rows"
     return "the use cases and the GETs reading created rows back"

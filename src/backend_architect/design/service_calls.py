@@ -1,0 +1,92 @@
+"""A synchronous call one service makes to another is load on the callee: counted once, from the flows.
+
+The flows (``design/communication.py``, ``reference_checks.checked_flow``) hold one synchronous
+step per callee a request needs: a fresh read answered by the owner's internal API, an existence
+check of a referenced row, a saga step writing the callee's rows. Each is one request the callee
+serves per request of the caller (the caller batches what it needs from one callee into one call,
+as the flow's single hop and its latency say), so every record of the callee's load reads it here:
+
+- its request rate and instances (``qps.peak.service.<callee>``): ``check_<operation>`` where the
+  call is an existence check (``reference_checks.check_requests``, which this reuses), else
+  ``call_<operation>``; one key per (operation, callee), so a query that also checks counts once;
+- its database's reads: one read of the rows asked for per call (``call_loads``); a check's read is
+  ``reference_checks.check_loads``', and a saga step's write is the callee's write, counted there.
+  Where the caller caches its answers, the call is still counted on every request, as the caller's
+  latency charges the hop to every request: the callee is sized for the cache being cold or down;
+- in a modular monolith a module calls another through its internal operation too (in process or not): the call is
+  work the callee module serves, counted in its load as a service's is, and the one database takes its reads.
+"""
+
+from __future__ import annotations
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_requests
+from backend_architect.ir.model import Architecture, Flow
+from backend_architect.ir.runtime import StoreLoad
+
+#: The flow steps that are a synchronous call on another of our services: a read (or a check) and a saga step.
+CALL_KINDS = frozenset({"query", "call"})
+
+
+def operation_of(arch: Architecture, use_case: str, fallback: str) -> str:
+    """The operation id clients call for ``use_case`` (its first public operation), else ``fallback``."""
+    return next((op.operation_id for api in arch.apis for op in api.operations if use_case in op.use_cases and not op.internal), fallback)
+
+
+def _calls(analysis: Analysis, arch: Architecture) -> list[tuple[str, str, str, Flow]]:
+    """(callee, operation, step kind, flow) for each synchronous step on another of our services, one per (flow, callee)."""
+    services = {s.name for s in arch.services}
+    ids = {u.name: u.id for u in analysis.use_cases}
+    found: list[tuple[str, str, str, Flow]] = []
+    for flow in arch.flows:
+        if not flow.steps or flow.use_case not in ids:
+            continue
+        home = flow.steps[0].target
+        seen: set[str] = set()
+        for step in flow.steps:
+            if step.kind in CALL_KINDS and step.source == home and step.target in services - {home} and step.target not in seen:
+                seen.add(step.target)
+                found.append((step.target, operation_of(arch, flow.use_case, ids[flow.use_case]), step.kind, flow))
+    return found
+
+
+def call_requests(analysis: Analysis, arch: Architecture) -> dict[str, dict[str, float]]:
+    """Per callee, the requests/s at peak other services' synchronous calls make of it: ``check_<operation>`` for an existence
+    check, ``call_<operation>`` for any other call."""
+    found = check_requests(arch.reference_checks)
+    checked = {(c.owner, c.operation) for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak}
+    peaks = {u.name: u.peak_qps for u in analysis.use_cases if u.spec.rate is not None}
+    for callee, operation, _, flow in _calls(analysis, arch):
+        if (callee, operation) not in checked and peaks.get(flow.use_case):
+            found.setdefault(callee, {})[f"call_{operation}"] = peaks[flow.use_case]
+    return found
+
+
+def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
+    """The reads each callee makes of its store to answer a read across services: one read of the rows asked for per call.
+    Existence checks are ``check_loads``'."""
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    checked = {(c.owner, c.operation) for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak}
+    by_name = {u.name: u for u in analysis.use_cases if u.spec.rate is not None}
+    found: list[StoreLoad] = []
+    for callee, operation, kind, flow in _calls(analysis, arch):
+        use_case = by_name.get(flow.use_case)
+        if use_case is None or kind != "query" or (callee, operation) in checked:
+            continue
+        entity = next((e for e in use_case.reads if owner.get(e) == callee), None)
+        if entity is None:
+            continue
+        found.append(
+            StoreLoad(
+                entity=entity,
+                key=f"call_{operation}_{callee}",
+                quantity=f"reads/s {callee} makes of {entity} to answer {use_case.name}'s synchronous call (one a request)",
+                reads_per_s=use_case.peak_qps,
+                formula="peak (one call a request)",
+                inputs={"peak": use_case.peak_qps},
+            )
+        )
+    return found
+
+
+__all__ = ["CALL_KINDS", "call_loads", "call_requests", "operation_of"]
