@@ -2530,3 +2530,19 @@ def test_one_tool_per_part_ok(name: str, arch: Architecture, document: str) -> N
     clustered = int(shards.group(1).replace(",", "")) > 1
     assert ("cluster mode" in cache.choice) == clustered, cache.choice
     assert ("Sentinel" in cache.rationale) != clustered, cache.rationale
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_redis_shards_carry_the_operations_the_design_sends_ok(name: str, arch: Architecture, document: str) -> None:
+    """Redis shards carry the operations the design sends: one count, from the sum of every mechanism's operations, in every record."""
+    found = {f.key: f for f in arch.figures if f.key in {"redis.ops.peak", "redis.shards"}}
+    if not any(c.name == "redis" for c in arch.components):
+        assert not found, name
+        return
+    ops, shards = found["redis.ops.peak"], found["redis.shards"]
+    assert ops.value == pytest.approx(sum(ops.inputs.values())), name
+    assert shards.value * 100_000 >= ops.value, (name, ops.value, shards.value)
+    count = int(shards.value)
+    assert "Redis holds: " in document, name
+    assert f"({count} shard(s) x " in document, name
+    assert f"redis: {count} shard(s) x " in document, name

@@ -353,6 +353,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         instances=nodes,
         memory_bytes=memory,
         decision=made.id,
+        operations={f"latest_writes_{snake(latest.entity)}": writes, f"latest_reads_{snake(latest.entity)}": reads},
     )
     placement = Placement(
         data=f"{table}.{latest.geo or 'latest'}",
