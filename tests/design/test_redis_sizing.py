@@ -159,3 +159,11 @@ def test_no_redis_no_redis_figures_ok() -> None:
         "use_cases:\n  - {name: view note, actor: user, kind: get, reads: [Note], rate: 1/s}\n"
     )
     assert not any(f.key.startswith("redis.") for f in arch.figures)
+
+
+def test_a_proximity_search_is_counted_once_ok() -> None:
+    """A GEOSEARCH over latest positions is one term (the search's), not a latest-value read as well."""
+    ops = _figure(DESIGNED["latest-and-geo"], "redis.ops.peak")
+    assert ops.inputs["geo_searches_find-vans-near"] == pytest.approx(400)
+    assert ops.inputs["latest_writes_van"] == pytest.approx(60_000)
+    assert ops.inputs.get("latest_reads_van", 0.0) == 0.0
