@@ -251,7 +251,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     looked = f" and {fmt(lookups)} key lookups/s of reads ({', '.join(repr(u.name) for u in [*readers, *(u for u, _ in joined)])})" if lookups else ""
     rationale = (
         f"{fmt(count)} {entity} rows online at peak ({basis}) beating every {interval:g} s make {fmt(beats)} heartbeats/s: as row updates they "
-        f"would load the primary, as key refreshes{looked} they take {size(memory)} in Redis ({redis_share(nodes)}); the TTL turns a lost client into "
+        f"would load the primary, as key refreshes ({fmt(beats * BEAT_OPERATIONS)} operations/s: SET ... EX and HSET of last seen each){looked} "
+        f"they take {size(memory)} in Redis ({redis_share(nodes)}); the TTL turns a lost client into "
         f"'offline' without a sweeper"
     )
     beat_cases = heartbeats(spec, analysis, entity)
