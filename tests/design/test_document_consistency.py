@@ -2562,3 +2562,19 @@ def test_no_services_stated_load_leaves_out_the_calls_made_to_it_ok(name: str, a
             assert f"| {callee.quantity} | {human(callee.value, 'req/s')} |" in document, callee.quantity
             if step.kind == "query":
                 assert any(k.startswith((f"check_{operation}_", f"call_{operation}_")) for k in db_reads), (flow.use_case, step.target)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_redis_shards_carry_the_operations_the_design_sends_ok(name: str, arch: Architecture, document: str) -> None:
+    """Redis shards carry the operations the design sends: one count, from the sum of every mechanism's operations, in every record."""
+    found = {f.key: f for f in arch.figures if f.key in {"redis.ops.peak", "redis.shards"}}
+    if not any(c.name == "redis" for c in arch.components):
+        assert not found, name
+        return
+    ops, shards = found["redis.ops.peak"], found["redis.shards"]
+    assert ops.value == pytest.approx(sum(ops.inputs.values())), name
+    assert shards.value * 100_000 >= ops.value, (name, ops.value, shards.value)
+    count = int(shards.value)
+    assert "Redis holds: " in document, name
+    assert f"({count} shard(s) x " in document, name
+    assert f"redis: {count} shard(s) x " in document, name

@@ -30,6 +30,7 @@ from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
+from backend_architect.design.redis_sizing import derive_redis_sizing
 from backend_architect.design.running_alternatives import derive_running_alternatives
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
@@ -67,6 +68,8 @@ STAGES: tuple[Stage, ...] = (
     derive_edge,
     derive_security,
     derive_placement,
+    # after every mechanism put its work on Redis: one sizing from the sum of their operations and memory
+    derive_redis_sizing,
     # after placement: every part the design runs is known, so no record rejects one as a store it would add
     derive_running_alternatives,
     # After placement: the cache decision describes the in-memory stores the patterns placed.

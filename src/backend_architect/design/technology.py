@@ -12,7 +12,7 @@ from backend_architect.design.keys import postgres_version
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.patterns._clouds import Part, named, pinned, self_run
 from backend_architect.design.patterns._clouds import candidates as candidates_of
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, fmt
 from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.design.patterns.availability import planned_level
 from backend_architect.ir.model import Alternative, Architecture, Decision, enforced
@@ -255,7 +255,9 @@ def _cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Decision:
         shards = redis.instances or 1
         # the cluster is sized once (merge_components): every pattern's share is stated against the same per-shard capacity
         held = f", {redis.memory_bytes / 2**30:,.1f} GiB at up to {REDIS_NODE_BYTES / 2**30:,.0f} GiB a shard" if redis.memory_bytes else ""
-        size = f"{shards} shard(s) x {copies} copies = {shards * copies} node(s){held}"
+        ops = sum(redis.operations.values())
+        carried = f", {fmt(ops)} operations/s at peak at up to {REDIS_NODE_OPS:,.0f} a shard" if ops else ""
+        size = f"{shards} shard(s) x {copies} copies = {shards * copies} node(s){held}{carried}"
         lost = "so a lost node loses no shard" if copies > 1 else "so a lost node empties its shard onto the database until it is rebuilt"
         # one failover mechanism per layout: Redis Cluster promotes a shard's replica itself; Sentinel watches one primary
         layout, failover = ("cluster mode", "the cluster promotes a replica") if shards > 1 else ("one primary with replicas", "Sentinel promotes a replica")

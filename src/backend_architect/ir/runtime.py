@@ -44,6 +44,9 @@ class Component(IRModel):
     instances: int | None = Field(default=None, description="Nodes or workers, where the design sizes them.")
     memory_bytes: float | None = Field(default=None, description="Memory it needs, where the design sizes it.")
     decision: str | None = Field(default=None, description="Id of the decision that chose it.")
+    #: Operations/s at peak each mechanism sends it, by term (``presence_heartbeats``): a shared store is sized from their sum,
+    #: stated as a figure (``redis.ops.peak``); kept out of the hand-off, which carries the figure.
+    operations: dict[str, float] = Field(default_factory=dict, exclude=True)
 
 
 class StoreLoad(IRModel):

@@ -17,7 +17,7 @@ from backend_architect.design.overrides import honoured, matches, override_for, 
 from backend_architect.design.paths import with_mechanisms
 from backend_architect.design.patterns import Applied, Pattern, Skipped
 from backend_architect.design.patterns._clouds import PINNED_BY, candidates, named, pinned
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS
 from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Api, ApiSchema, Architecture, Decision, Operation
 from backend_architect.ir.runtime import Component, Mechanism, PatternNote, RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -27,6 +27,8 @@ Stage = Callable[[Spec, Analysis, Architecture], Architecture]
 
 #: Memory one shard of a component holds, by component name: a shared cluster's shards are sized from the memory of all it holds.
 SHARD_BYTES = {"redis": REDIS_NODE_BYTES}
+#: Operations/s one shard of a component carries, by component name: a shared cluster's shards carry the sum of every part's operations.
+SHARD_OPS = {"redis": REDIS_NODE_OPS}
 
 
 def merge_components(existing: Sequence[Component], added: Sequence[Component]) -> list[Component]:
@@ -41,6 +43,9 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
         memory = (known.memory_bytes or 0.0) + (component.memory_bytes or 0.0)
         per_shard = SHARD_BYTES.get(component.name)
         instances = merged_shards(known, component, per_shard) if per_shard is not None else (max(known.instances or 0, component.instances or 0) or None)
+        operations = dict(known.operations)
+        for term, value in component.operations.items():
+            operations[term] = operations.get(term, 0.0) + value
         by_name[component.name] = known.model_copy(
             update={
                 "purpose": known.purpose if component.purpose in known.purpose else f"{known.purpose}; {component.purpose}",
@@ -48,6 +53,7 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
                 "use_cases": list(dict.fromkeys([*known.use_cases, *component.use_cases])),
                 "memory_bytes": memory or None,
                 "instances": instances,
+                "operations": operations,
             }
         )
     return list(by_name.values())
@@ -62,7 +68,22 @@ def merged_shards(known: Component, added: Component, per_shard: float) -> int:
     redundancy decision restates the part with its copies counted: the most asked keeps that.)
     """
     memory = (known.memory_bytes or 0.0) + (added.memory_bytes or 0.0)
-    return max(1, known.instances or 0, added.instances or 0, math.ceil(memory / per_shard))
+    ops = sum(known.operations.values()) + sum(added.operations.values())
+    per_shard_ops = SHARD_OPS.get(known.name)
+    carried = math.ceil(ops / per_shard_ops) if per_shard_ops else 0
+    return max(1, known.instances or 0, added.instances or 0, math.ceil(memory / per_shard), carried)
+
+
+def shards_needed(component: Component) -> int:
+    """Shards of a shared cluster from its own totals: enough for the sum of every part's operations and of their memory.
+
+    shards = max(1, ceil(ops / per-shard ops), ceil(memory / per-shard memory)); a part that sized itself
+    without stating its operations (a session store) keeps the count it asked (``instances``)."""
+    per_bytes, per_ops = SHARD_BYTES.get(component.name), SHARD_OPS.get(component.name)
+    if per_bytes is None or per_ops is None:
+        return component.instances or 1
+    ops = sum(component.operations.values())
+    return max(1, component.instances or 0, math.ceil((component.memory_bytes or 0.0) / per_bytes), math.ceil(ops / per_ops))
 
 
 _METHOD_ORDER = {"get": 0, "post": 1, "put": 2, "patch": 3, "delete": 4}

@@ -119,7 +119,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             yield Applied(None, operations=with_cache_control(arch, made))
     known = figures(arch)
     redis_bytes = 0.0
-    redis_ops = 0.0
+    redis_ops: dict[str, float] = {}
     cached: list[str] = []
     edge: list[str] = []
     services: set[str] = set()
@@ -135,7 +135,9 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         out: list[Figure] = list(extra)
         if plan.strategy == "cache-aside":
             redis_bytes += path.memory
-            redis_ops += path.qps + (path.recent.appends_per_s if path.recent else 0.0)
+            # cache-aside: a GET per read, a SET per miss (and the writers' appends to a kept newest page)
+            redis_ops[f"cache_gets_{use_case.id}"] = path.qps
+            redis_ops[f"cache_sets_{use_case.id}"] = path.qps * (1 - path.hit) + (path.recent.appends_per_s if path.recent else 0.0)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
             out.append(path.memory_figure())
@@ -152,7 +154,8 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                     }
                 )
                 redis_bytes += origin.memory
-                redis_ops += origin.reaching
+                redis_ops[f"cache_gets_{use_case.id}"] = origin.reaching
+                redis_ops[f"cache_sets_{use_case.id}"] = origin.reaching * (1 - origin.hit)
                 cached.append(use_case.name)
                 services.add(owner_of(arch, use_case.entity))
                 out += origin.figures()
@@ -176,7 +179,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         )
         yield Applied(None, components=(cdn,))
     if cached:
-        nodes = max(1, math.ceil(redis_bytes / REDIS_NODE_BYTES), math.ceil(redis_ops / REDIS_NODE_OPS))
+        nodes = max(1, math.ceil(redis_bytes / REDIS_NODE_BYTES), math.ceil(sum(redis_ops.values()) / REDIS_NODE_OPS))
         yield Applied(
             None,
             components=(
@@ -190,6 +193,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                     instances=nodes,
                     memory_bytes=redis_bytes,
                     decision="cache",
+                    operations=redis_ops,
                 ),
             ),
         )

@@ -259,6 +259,11 @@ def _applied(
             instances=redis_nodes,
             memory_bytes=held,
             decision=f"feed.{use_case.id}",
+            operations={
+                f"feed_reads_{use_case.id}": use_case.peak_qps,
+                f"feed_writes_{use_case.id}": deliveries_peak,
+                **({f"item_cache_{use_case.id}": use_case.peak_qps + cached.reads * (1 - cached.hit)} if cached else {}),
+            },
         ),
         Component(
             name=worker,

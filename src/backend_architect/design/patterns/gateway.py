@@ -81,7 +81,8 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     websocket = any(c.transport == "websocket" for c in arch.channels)
     # a publish reaches each node holding one of its subscribers: at most the deliveries, at most every node
     pubsub = sum(min(c.deliveries_per_s, c.publishes_per_s * nodes) for c in arch.channels)
-    redis_nodes = max(1, math.ceil(pubsub / REDIS_NODE_OPS))
+    publishes = sum(c.publishes_per_s for c in arch.channels)
+    redis_nodes = max(1, math.ceil((publishes + pubsub) / REDIS_NODE_OPS))
     people = people_entity(spec) or "client"
     # the registry holds every connected audience's clients (customers and the drivers offered rides), not only the people's
     kinds = list(dict.fromkeys(a.entity or a.actor for a in audience.connected)) or [people]
@@ -162,6 +163,8 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
             use_cases=use_cases,
             instances=redis_nodes,
             decision=made.id,
+            # a PUBLISH is one operation, and Redis writes it out once to each node subscribed to its channel
+            operations={"pubsub_publishes": publishes, "pubsub_node_deliveries": pubsub},
         ),
     )
     figures = (

@@ -362,6 +362,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 services=[owner_of(arch, search.entity)],
                 use_cases=[subject],
                 decision=made.id,
+                # a write that picks its recipients by distance searches the set too: one GEOSEARCH a request either way
+                operations={f"geo_searches_{use_case.id}": use_case.peak_qps},
             ),
         )
     mechanisms = (

@@ -353,6 +353,11 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         instances=nodes,
         memory_bytes=memory,
         decision=made.id,
+        # a proximity search among the readers is its GEOSEARCH, stated once by the proximity decision (geo_searches_<use case>)
+        operations={
+            f"latest_writes_{snake(latest.entity)}": writes,
+            f"latest_reads_{snake(latest.entity)}": sum(u.peak_qps for u in readers if not u.spec.near),
+        },
     )
     placement = Placement(
         data=f"{table}.{latest.geo or 'latest'}",

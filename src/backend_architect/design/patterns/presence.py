@@ -44,6 +44,10 @@ SESSION_SECONDS = 1_800.0
 FLUSH_FORMULA = "online / max(session_s, online / (primary_write_ceiling x primary_share))"
 
 
+#: Redis operations one heartbeat makes: SET presence:<entity>:{id} ... EX (the online key) and HSET of the last-seen field.
+BEAT_OPERATIONS = 2
+
+
 def last_seen_flush(online: float) -> tuple[float, float]:
     """Seconds between two writes of one row's last seen, and the writes/s they make: once per session, stretched so the
     writes stay within ``PRIMARY_SHARE`` of one primary's write ceiling (Redis holds the current value; the row trails it).
@@ -154,7 +158,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     ]
     # every read of presence is key lookups on the same nodes as the heartbeats: a page of rows looks up each row's key
     lookups = sum(u.peak_qps for u in readers) + sum(u.peak_qps * _rows_per_read(u) * len(found) for u, found in joined)
-    nodes = max(1, math.ceil((beats + lookups) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
+    # each heartbeat is two operations: the key's refresh (SET ... EX) and the last-seen field (HSET)
+    nodes = max(1, math.ceil((beats * BEAT_OPERATIONS + lookups) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
     table = table_name(entity)
     key = f"presence:{snake(entity)}:{{id}}"
     # last seen is one field of the row's hash of latest values: every section names this structure and reads it with HGET
@@ -246,7 +251,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     looked = f" and {fmt(lookups)} key lookups/s of reads ({', '.join(repr(u.name) for u in [*readers, *(u for u, _ in joined)])})" if lookups else ""
     rationale = (
         f"{fmt(count)} {entity} rows online at peak ({basis}) beating every {interval:g} s make {fmt(beats)} heartbeats/s: as row updates they "
-        f"would load the primary, as key refreshes{looked} they take {size(memory)} in Redis ({redis_share(nodes)}); the TTL turns a lost client into "
+        f"would load the primary, as key refreshes ({fmt(beats * BEAT_OPERATIONS)} operations/s: SET ... EX and HSET of last seen each){looked} "
+        f"they take {size(memory)} in Redis ({redis_share(nodes)}); the TTL turns a lost client into "
         f"'offline' without a sweeper"
     )
     beat_cases = heartbeats(spec, analysis, entity)
@@ -289,6 +295,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         instances=nodes,
         memory_bytes=memory,
         decision=made.id,
+        # a pipelined MGET/HGET of N keys is N key operations: the lookups count keys, not round trips
+        operations={"presence_heartbeats": beats * BEAT_OPERATIONS, "presence_lookups": lookups},
     )
     placement = Placement(
         data=f"{table}.presence",

@@ -180,6 +180,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 instances=nodes,
                 memory_bytes=memory,
                 decision=f"top.{use_case.id}",
+                operations={f"ranking_updates_{use_case.id}": events},
             ),
         )
         key = f"top:{use_case.id}"

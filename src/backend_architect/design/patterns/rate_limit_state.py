@@ -56,6 +56,9 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     each = ", ".join(f"{a.actor} {fmt(a.clients)}" for a in audience.actors.values())
     clients, basis = audience.clients, f"the actors' clients online, the same people counted once: {each}"
     memory = clients * 2 * BUCKET_BYTES
+    # one bucket check (a script taking a token) per request of every limited route
+    limited = {name for limit in security.rate_limits for name in limit.use_cases}
+    checks = sum(u.peak_qps for u in analysis.use_cases if u.name in limited)
     redis = next((c for c in arch.components if c.name == "redis"), None)
     if redis is not None:
         by_numbers = "redis"
@@ -69,10 +72,10 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     def build(variant: str) -> tuple[str, str, str, tuple[Component, ...]]:
         if variant == "redis" and redis is not None:
             why = f"the design already runs {redis.technology} ({redis.purpose}): the buckets share it"
-            return redis.technology, why, "redis", (_bucket_store(redis.technology, memory),)
+            return redis.technology, why, "redis", (_bucket_store(redis.technology, memory, checks),)
         if variant == "redis":
             why = f"{instances} instances > {LOCAL_BUCKETS_MAX_INSTANCES}: local buckets would let a client through up to {instances}x its limit in a burst"
-            return named(spec, "redis"), why, "redis", (_bucket_store(named(spec, "redis"), memory),)
+            return named(spec, "redis"), why, "redis", (_bucket_store(named(spec, "redis"), memory, checks),)
         if variant == "gateway":
             return "the API gateway's per-client limiter", "every request passes the gateway: it keeps the buckets", "api-gateway", ()
         why = f"{instances} instance(s) <= {LOCAL_BUCKETS_MAX_INSTANCES}: each keeps limit / {instances}, within 1/{instances} of the allowance, nothing shared"
@@ -116,5 +119,13 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
 VARIANTS = {"redis": ["a shared Redis", "Redis", "shared store"], "local": ["each instance's memory", "in process", "local"], "gateway": ["the API gateway"]}
 
 
-def _bucket_store(technology: str, memory: float) -> Component:
-    return Component(name="redis", kind="cache", technology=technology, purpose="rate-limit buckets", memory_bytes=memory, decision="rate-limits.state")
+def _bucket_store(technology: str, memory: float, checks: float) -> Component:
+    return Component(
+        name="redis",
+        kind="cache",
+        technology=technology,
+        purpose="rate-limit buckets",
+        memory_bytes=memory,
+        decision="rate-limits.state",
+        operations={"rate_limit_checks": checks},
+    )

@@ -1,0 +1,169 @@
+"""One Redis sizing: the shared cluster's shards carry the sum of every operation the design sends it, beside its memory.
+
+Specs of several shapes (presence alone; presence with pub/sub and rate limits; a cache-heavy
+read path; a fanned-out feed; latest positions searched by distance): each states its terms, the
+figure ``redis.ops.peak`` is their sum, and ``redis.shards`` is the larger of the operation and
+memory needs, read by the cache record and the availability plan.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from tests.design.helpers import design_of, spec_of
+
+from backend_architect.design.analysis import analyse
+from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS
+from backend_architect.ir.model import Architecture, Figure
+
+PRESENCE_ONLY = """\
+system: roster
+scale: {rates: peak, concurrent_connections: 400k}
+entities:
+  Member:
+    fields: {name: string(40), last_seen_at: datetime?}
+    presence: {offline_after: 30s}
+    rows: 2M
+use_cases:
+  - {name: see member last online, actor: member, kind: get, reads: [Member.last_seen_at], rate: 3k/s}
+"""
+
+LIVE_ROOMS = """\
+system: rooms
+team: {size: 20}
+scale: {users: 5M, daily_active: 2M, rates: peak, concurrent_connections: 1.5M}
+entities:
+  Player: {fields: {handle: string(30), last_seen_at: datetime?}, rows: 5M, presence: {offline_after: 45s}}
+  Room: {fields: {title: string(80)}, rows: 200k}
+  Seat: {fields: {room: ref(Room), player: ref(Player)}, rows: 20M}
+  Line: {fields: {room: ref(Room), author: ref(Player), text: string(500)}, growth: 50M/day}
+use_cases:
+  - {name: say line, actor: player, writes: [Line], rate: 3k/s, avg_fanout: 40, deliver: {mode: realtime, to: Line.room, subscribers: 1.5M}}
+  - {name: list room lines, actor: player, reads: [Line], filter: [room], page: cursor, rate: 6k/s}
+  - {name: view player, actor: player, kind: get, reads: [Player], online: true, rate: 2k/s}
+"""
+
+CATALOGUE = """\
+system: shelf
+scale: {rates: peak}
+entities:
+  Product: {fields: {title: string(120), price: decimal(10,2)}, rows: 3M}
+use_cases:
+  - {name: view product, actor: shopper, kind: get, reads: [Product], staleness: 5m, consistency: eventual, rate: 180k/s}
+  - {name: edit product, actor: merchant, kind: update, writes: [Product], rate: 20/s}
+"""
+
+FEED = """\
+system: pinboard
+team: {size: 30}
+scale: {users: 4M, daily_active: 1M, rates: peak}
+entities:
+  User: {fields: {handle: string(20)}, rows: 4M}
+  Follow: {fields: {follower: ref(User), followee: ref(User)}, rows: 400M}
+  Pin:
+    append_only: true
+    fields: {author: ref(User), caption: string(280)}
+use_cases:
+  - {name: post pin, actor: user, writes: [Pin], rate: 1k/s, avg_fanout: 300}
+  - {name: follow user, actor: user, writes: [Follow], rate: 40/s}
+  - name: read home
+    actor: user
+    reads: [Follow, Pin]
+    filter: [Follow.follower]
+    sort: [-Pin.created_at]
+    rate: 8k/s
+    staleness: 5s
+"""
+
+FLEET = """\
+system: fleet
+scale: {rates: peak}
+entities:
+  Van:
+    fields: {plate: string(12), location: geo?}
+    rows: 300k
+use_cases:
+  - {name: report van position, actor: van, kind: update, writes: [Van.location], latest: true, rate: 60k/s}
+  - {name: find vans near, actor: dispatcher, reads: [Van], near: Van.location, radius: 3km, rate: 400/s}
+"""
+
+#: Each shape and the terms its sizing must name (by prefix): the mechanisms that send Redis work.
+SHAPES = {
+    "presence-only": (PRESENCE_ONLY, {"presence_heartbeats", "presence_lookups"}),
+    "presence-pubsub-rate-limits": (LIVE_ROOMS, {"presence_heartbeats", "presence_lookups", "pubsub_publishes", "pubsub_node_deliveries", "rate_limit_checks"}),
+    "cache-heavy-read": (CATALOGUE, {"cache_gets_", "cache_sets_"}),
+    "feed": (FEED, {"feed_reads_", "feed_writes_"}),
+    "latest-and-geo": (FLEET, {"latest_writes_", "geo_searches_"}),
+}
+DESIGNED = {name: design_of(text) for name, (text, _) in SHAPES.items()}
+
+
+def _figure(arch: Architecture, key: str) -> Figure:
+    return next(f for f in arch.figures if f.key == key)
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_redis_operations_are_the_sum_of_every_mechanisms_terms_ok(name: str) -> None:
+    """``redis.ops.peak`` is the sum of its terms, and every mechanism the shape runs on Redis is one of them."""
+    arch = DESIGNED[name]
+    ops = _figure(arch, "redis.ops.peak")
+    assert ops.formula.startswith("sum of ")
+    assert ops.value == pytest.approx(sum(ops.inputs.values()))
+    for wanted in SHAPES[name][1]:
+        assert any(term.startswith(wanted) and value > 0 for term, value in ops.inputs.items()), (wanted, sorted(ops.inputs))
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_redis_shards_carry_the_operations_and_the_memory_ok(name: str) -> None:
+    """Shards = max(1, ceil(ops / per-shard ops), ceil(memory / per-shard memory)), and the cache record states that count."""
+    arch = DESIGNED[name]
+    ops, shards = _figure(arch, "redis.ops.peak"), _figure(arch, "redis.shards")
+    memory = shards.inputs["memory_bytes"]
+    assert shards.value == max(1, math.ceil(ops.value / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
+    assert shards.value * REDIS_NODE_OPS >= ops.value
+    cache = next(d for d in arch.decisions if d.id == "cache")
+    assert f"({int(shards.value)} shard(s) x " in cache.context, cache.context
+
+
+def test_presence_heartbeat_is_two_operations_ok() -> None:
+    """A heartbeat refreshes the online key (SET ... EX) and the last-seen field (HSET): two operations each."""
+    ops = _figure(DESIGNED["presence-only"], "redis.ops.peak")
+    # 400,000 connections beating every 30 s / 3 (10 s): 40,000 heartbeats/s, 80,000 operations/s
+    assert ops.inputs["presence_heartbeats"] == pytest.approx(2 * 400_000 / 10)
+
+
+def test_rate_limit_checks_are_one_per_limited_request_ok() -> None:
+    """Rate-limit buckets in Redis are checked once per request of every limited route."""
+    arch = DESIGNED["presence-pubsub-rate-limits"]
+    assert arch.security is not None
+    limited = {name for limit in arch.security.rate_limits for name in limit.use_cases}
+    peaks = {u.name: u.peak_qps for u in analyse(spec_of(LIVE_ROOMS)).use_cases}
+    ops = _figure(arch, "redis.ops.peak")
+    assert limited
+    assert ops.inputs["rate_limit_checks"] == pytest.approx(sum(peaks[name] for name in limited))
+
+
+def test_cache_aside_counts_a_get_per_read_and_a_set_per_miss_ok() -> None:
+    """A cache-aside path sends a GET per read and a SET per miss: together more than the reads, fewer than twice them."""
+    ops = _figure(DESIGNED["cache-heavy-read"], "redis.ops.peak")
+    assert ops.inputs["cache_gets_view-product"] == pytest.approx(180_000)
+    assert 0 < ops.inputs["cache_sets_view-product"] < 180_000
+    assert _figure(DESIGNED["cache-heavy-read"], "redis.shards").value >= 2
+
+
+def test_no_redis_no_redis_figures_ok() -> None:
+    """A design without Redis states no Redis sizing."""
+    arch = design_of(
+        "system: tiny\nscale: {rates: peak}\nentities:\n  Note: {fields: {body: string(200)}, rows: 1k}\n"
+        "use_cases:\n  - {name: view note, actor: user, kind: get, reads: [Note], rate: 1/s}\n"
+    )
+    assert not any(f.key.startswith("redis.") for f in arch.figures)
+
+
+def test_a_proximity_search_is_counted_once_ok() -> None:
+    """A GEOSEARCH over latest positions is one term (the search's), not a latest-value read as well."""
+    ops = _figure(DESIGNED["latest-and-geo"], "redis.ops.peak")
+    assert ops.inputs["geo_searches_find-vans-near"] == pytest.approx(400)
+    assert ops.inputs["latest_writes_van"] == pytest.approx(60_000)
+    assert ops.inputs.get("latest_reads_van", 0.0) == 0.0
