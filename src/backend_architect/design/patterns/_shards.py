@@ -17,6 +17,7 @@ from backend_architect.design.co_writes import shard_map
 from backend_architect.design.loads import table_inserts
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, per_row_bytes
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -35,11 +36,19 @@ class MapTotal:
     tables: tuple[str, ...]
     bytes_at_horizon: float
     peak_inserts: float
+    #: Every write the map's tables take at peak (inserts, updates, deletes: the database load's ledger; 0 before it is drawn up).
+    writes: float = 0.0
 
     @property
     def count(self) -> int:
-        """By size at the horizon and by peak inserts, whichever is more (at least 2)."""
-        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / PRIMARY_WRITE_CEILING))
+        """By size at the horizon, by peak inserts, and by all its writes within each shard's write headroom, whichever is more
+        (at least 2): a shard, like any primary, is planned at ``WRITE_HEADROOM`` of its ceiling."""
+        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / PRIMARY_WRITE_CEILING), self.by_writes)
+
+    @property
+    def by_writes(self) -> int:
+        """Shards the map's writes need, each within the write headroom."""
+        return math.ceil(self.writes / (PRIMARY_WRITE_CEILING * WRITE_HEADROOM) - 1e-9)
 
 
 def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
@@ -50,6 +59,8 @@ def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
     (bytes at the horizon and inserts summed), never the largest table's alone, and every member states that one count.
     """
     known = figures(arch)
+    # the database load states each map's writes (``db.shard.writes.<head>``: its input ``writes``) once it has drawn them up
+    loads = {f.key.removeprefix("db.shard.writes."): f.inputs.get("writes", 0.0) for f in arch.figures if f.key.startswith("db.shard.writes.")}
     years = horizon(spec)
     factor = spec.scale.peak_factor or DEFAULT_PEAK_FACTOR
     result: dict[str, MapTotal] = {}
@@ -58,11 +69,12 @@ def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
         groups: dict[str, list[str]] = {}
         for name in sharded:
             groups.setdefault(shard_map(name, sharded), []).append(name)
-        for members in groups.values():
+        for head, members in groups.items():
             total = MapTotal(
                 tables=tuple(members),
                 bytes_at_horizon=sum(known.get(f"bytes.{years:g}y.{m}", 0.0) for m in members),
                 peak_inserts=sum(table_inserts(known, sharded[m], factor) for m in members),
+                writes=loads.get(head, 0.0),
             )
             result.update(dict.fromkeys(members, total))
     return result
@@ -93,7 +105,13 @@ def sharded_now(table: Table, known: dict[str, float], growth: float, years: flo
     """
     inserts = table_inserts(known, table, factor)
     past, eta = when_size(table, HOT_STORE_BYTES, growth, years)
-    return past or inserts > PRIMARY_WRITE_CEILING, eta
+    return past or inserts > PRIMARY_WRITE_CEILING or for_writes(known, table.name), eta
+
+
+def for_writes(known: dict[str, float], table: str) -> bool:
+    """Whether ``table``'s shard map is built now for its primary's writes: the database load found the writes reaching the
+    primary holding it (``db.shard.primary_writes.<table>``, every write the critic counts) past ``WRITE_HEADROOM``."""
+    return known.get(f"db.shard.primary_writes.{table}", 0.0) > WRITE_HEADROOM * PRIMARY_WRITE_CEILING
 
 
 def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, float]]:
@@ -127,4 +145,4 @@ def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, flo
     return 1 + (count - 1) * share, {"max_per_parent": entity.max_per_parent, "rows": rows}
 
 
-__all__ = ["MapTotal", "key_skew", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]
+__all__ = ["MapTotal", "for_writes", "key_skew", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]
