@@ -128,18 +128,6 @@ def test_sharding_reads_the_primarys_writes_ok(text: str, rate: str, table: str,
     assert [f.message for f in review(arch) if f.code == "DES013"] == []
 
 
-def test_shards_are_counted_within_the_write_headroom_ok() -> None:
-    """A map whose writes pass one primary gets enough shards for each to stay within the headroom, and the count's formula says so."""
-    arch = _design(INSERT_HEAVY, "4k/s")
-    known = {f.key: f for f in arch.figures}
-    shards = known["db.shards.clicks"]
-    writes = known["db.shard.writes.clicks"]
-    assert writes.inputs["writes"] > PRIMARY_WRITE_CEILING
-    assert shards.value == -(-writes.inputs["writes"] // (PRIMARY_WRITE_CEILING * WRITE_HEADROOM))
-    assert "ceil(map_writes / (write_ceiling x write_headroom))" in shards.formula
-    assert known["db.shard.write_utilisation.clicks"].value <= WRITE_HEADROOM
-
-
 def test_tables_sharing_a_primary_shard_the_busiest_first_ok() -> None:
     """Of several tables on one primary, only the one carrying most of its writes is sharded, for the writes it carries."""
     arch = _design(SHARED, "2500/s")

@@ -8,7 +8,6 @@ database's primary today: their shard figures say what each shard carries once b
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 
 from backend_architect.design.analysis import Analysis
@@ -109,8 +108,6 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
                 else:
                     keyed += value
         writes = sum(v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) in names)
-        # each shard within its write headroom, as ``MapTotal.count`` states it once this load is drawn up
-        counts[head] = max(counts[head], math.ceil(writes / (PRIMARY_WRITE_CEILING * WRITE_HEADROOM) - 1e-9))
         skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
         when = "now" if now else min((timing[n][1] for n in names), key=len)
         groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs, mechanisms))

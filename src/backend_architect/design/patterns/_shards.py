@@ -36,19 +36,11 @@ class MapTotal:
     tables: tuple[str, ...]
     bytes_at_horizon: float
     peak_inserts: float
-    #: Every write the map's tables take at peak (inserts, updates, deletes: the database load's ledger; 0 before it is drawn up).
-    writes: float = 0.0
 
     @property
     def count(self) -> int:
-        """By size at the horizon, by peak inserts, and by all its writes within each shard's write headroom, whichever is more
-        (at least 2): a shard, like any primary, is planned at ``WRITE_HEADROOM`` of its ceiling."""
-        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / PRIMARY_WRITE_CEILING), self.by_writes)
-
-    @property
-    def by_writes(self) -> int:
-        """Shards the map's writes need, each within the write headroom."""
-        return math.ceil(self.writes / (PRIMARY_WRITE_CEILING * WRITE_HEADROOM) - 1e-9)
+        """By size at the horizon and by peak inserts, whichever is more (at least 2)."""
+        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / PRIMARY_WRITE_CEILING))
 
 
 def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
@@ -59,8 +51,6 @@ def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
     (bytes at the horizon and inserts summed), never the largest table's alone, and every member states that one count.
     """
     known = figures(arch)
-    # the database load states each map's writes (``db.shard.writes.<head>``: its input ``writes``) once it has drawn them up
-    loads = {f.key.removeprefix("db.shard.writes."): f.inputs.get("writes", 0.0) for f in arch.figures if f.key.startswith("db.shard.writes.")}
     years = horizon(spec)
     factor = spec.scale.peak_factor or DEFAULT_PEAK_FACTOR
     result: dict[str, MapTotal] = {}
@@ -69,12 +59,11 @@ def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
         groups: dict[str, list[str]] = {}
         for name in sharded:
             groups.setdefault(shard_map(name, sharded), []).append(name)
-        for head, members in groups.items():
+        for members in groups.values():
             total = MapTotal(
                 tables=tuple(members),
                 bytes_at_horizon=sum(known.get(f"bytes.{years:g}y.{m}", 0.0) for m in members),
                 peak_inserts=sum(table_inserts(known, sharded[m], factor) for m in members),
-                writes=loads.get(head, 0.0),
             )
             result.update(dict.fromkeys(members, total))
     return result

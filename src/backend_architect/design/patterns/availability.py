@@ -18,7 +18,6 @@ from backend_architect.design.patterns._failure import impacts
 from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
-from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import READ_COPIES
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.runtime import AvailabilityPlan, Component
@@ -396,10 +395,6 @@ def _figures(
                 "map_peak_inserts": shared.peak_inserts,
                 "write_ceiling": PRIMARY_WRITE_CEILING,
             }
-        if shared.by_writes > max(2, math.ceil(shared.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(shared.peak_inserts / PRIMARY_WRITE_CEILING)):
-            # its writes (updates included) decide: each shard within the write headroom
-            formula = formula.replace("write_ceiling))", "write_ceiling), ceil(map_writes / (write_ceiling x write_headroom)))", 1)
-            inputs = inputs | {"map_writes": shared.writes, "write_headroom": WRITE_HEADROOM}
         found.append(figure(f"db.shards.{table}", f"shards of {table}", float(count), "shards", formula, inputs, table))
         replicas = known.get(f"db.shard.read_replicas.{table}")
         if replicas is not None:
