@@ -167,3 +167,13 @@ def test_built_for_writes_takes_the_busiest_until_within_headroom_ok(writes: flo
 def test_write_headroom_is_the_read_headroom_ok() -> None:
     """A primary is planned at the same share of its ceiling for writes as a node is for reads."""
     assert WRITE_HEADROOM == READ_HEADROOM
+
+
+def test_the_authors_unsharded_table_stays_whole_past_the_headroom_err() -> None:
+    """An author who keeps a table whole (``sharding.<table>: none``) is honoured past the headroom; the primary's load stays
+    stated, and the critic reports it where it passes the ceiling (DES013)."""
+    text = UPDATE_HEAVY % {"rate": "6k/s"} + "decisions:\n  sharding.vehicles: {choose: none, reason: one primary}\n"
+    arch = design_with_analysis(load_spec_bytes(text.encode(), "test.yaml").spec)[0]
+    assert all(t.sharding is None for s in arch.datastores for t in s.tables)
+    assert not any(f.key.startswith("db.shard.primary_writes.") for f in arch.figures)
+    assert [f.code for f in review(arch) if f.code == "DES013"] == ["DES013"]

@@ -280,6 +280,8 @@ def _shard_for_writes(
             table = planned.get(name, tables[name])
             if table.sharding is not None or table.entity is None or table.wide_column is not None:
                 continue
+            if override_for(spec, f"sharding.{name}") is not None or override_for(spec, "partitioning") is not None:
+                continue  # the author's word on this table (or on every table) stands; the critic weighs it (DES013)
             readers = use_cases.get(table.entity, [])
             key = _shard_key(spec, table, readers, families.get(name))
             reason = (
