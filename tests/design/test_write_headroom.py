@@ -8,6 +8,7 @@ import textwrap
 
 import pytest
 
+from backend_architect.design.bottleneck_checks import write_step
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.loads import databases
 from backend_architect.design.patterns._common import READ_HEADROOM
@@ -177,3 +178,15 @@ def test_the_authors_unsharded_table_stays_whole_past_the_headroom_err() -> None
     assert all(t.sharding is None for s in arch.datastores for t in s.tables)
     assert not any(f.key.startswith("db.shard.primary_writes.") for f in arch.figures)
     assert [f.code for f in review(arch) if f.code == "DES013"] == ["DES013"]
+
+
+@pytest.mark.parametrize(
+    ("rate", "step"),
+    [
+        pytest.param("100/s", "the design shards no table yet (documents at the sharding stage)", id="later"),
+        pytest.param("3800/s", "the design shards documents now:", id="now-for-writes"),
+    ],
+)
+def test_write_step_says_which_shards_are_built_now_ok(rate: str, step: str) -> None:
+    """The write ceiling's scaling step names as built now only the tables whose own timing says so (the growth stage's)."""
+    assert write_step(_design(SHARDED_BY_SIZE, rate)).startswith(step)
