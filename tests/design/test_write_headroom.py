@@ -183,7 +183,7 @@ def test_the_authors_unsharded_table_stays_whole_past_the_headroom_err() -> None
 @pytest.mark.parametrize(
     ("rate", "step"),
     [
-        pytest.param("100/s", "the design shards no table yet (documents at the sharding stage)", id="later"),
+        pytest.param("100/s", "the design shards no table now (documents at the sharding stage)", id="later"),
         pytest.param("3800/s", "the design shards documents now:", id="now-for-writes"),
     ],
 )

@@ -246,7 +246,7 @@ def write_step(arch: Architecture) -> str:
     now = sorted(t.name for t in tables if t.sharding is not None and "built now" in t.sharding.when)
     later = sorted(t.name for t in tables if t.name not in now)
     if tables:
-        built = f"the design shards {', '.join(now)} now" if now else "the design shards no table yet"
+        built = f"the design shards {', '.join(now)} now" if now else "the design shards no table now"
         staged = f" ({', '.join(later)} at the sharding stage)" if later else ""
         return (
             f"{built}{staged}: batch writes, then shard the hottest table still on the unsharded primary by its "
