@@ -27,10 +27,12 @@ from tests.design.test_traffic_ledger import CLUBS
 
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
-from backend_architect.design.loads import served_by
+from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.messaging import EVENT_RELAY
 from backend_architect.design.reference_checks import copy_table_name
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import (
     DIRECT_SOURCE,
@@ -458,6 +460,22 @@ use_cases:
   - {name: list notes, actor: student, reads: [Note], filter: [lesson], page: {style: cursor, limit: 20}, rate: 5M/day}
   - {name: publish lesson, actor: tutor, writes: [Lesson], rate: 100k/day, deliver: {mode: realtime, to: auditor, subscribers: 10}}
   - {name: audit lessons, actor: auditor, reads: [Lesson], page: {style: cursor, limit: 50}, rate: 10/min}
+""",
+    # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
+    "depot-headroom": """
+system: depot
+team: {size: 2}
+scale: {rates: peak, peak_factor: 2, retention_years: 10}
+entities:
+  Crate: {fields: {bay: string(20), weight: integer}, rows: 3M}
+  Manifest: {fields: {crate: ref(Crate), body: {type: text, avg_bytes: 20000}}, growth: 1M/day, rows: 10M}
+  Scan: {fields: {crate: ref(Crate), gate: string(20)}, retention: 14d}
+use_cases:
+  - {name: move crate, kind: update, writes: [Crate], rate: 1500/s}
+  - {name: file manifest, writes: [Manifest], rate: 12/s}
+  - {name: amend manifest, kind: update, writes: [Manifest], rate: 1800/s}
+  - {name: record scan, writes: [Scan], rate: 400/s}
+  - {name: get crate, reads: [Crate], rate: 800/s}
 """,
 }
 
@@ -931,7 +949,23 @@ def test_sharding_stated_once_with_when_ok(name: str, arch: Architecture, docume
             assert t.sharding.when.startswith(f"shard key {t.sharding.key};"), t.sharding.when
             assert t.sharding.when in document
             assert stage is not None
-            assert ("built now" in t.sharding.when) == stage.now
+            # a table built now builds the stage now; another table's later trigger stays its own (issue 22-z2)
+            assert "built now" not in t.sharding.when or stage.now
+            line = next(p for p in stage.trigger.split("; ") if p.startswith(f"{t.name}: "))
+            assert ("built now" in t.sharding.when) or line.split(": ", 1)[1] in t.sharding.when
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_primary_past_its_headroom_keeps_its_sharding_for_later_ok(name: str, arch: Architecture, document: str) -> None:
+    """A primary whose writes (every write the critic counts) pass the write headroom builds the shards of its tables now: no
+    sharding on it says "later" while it stands past 70% of its ceiling (issue 22-z2)."""
+    known = {f.key: f.value for f in arch.figures}
+    for db, entities in databases(arch).items():
+        writes = known.get(f"db.primary.writes.peak.{db}", known.get(f"db.writes.peak.{db}", 0.0))
+        if writes <= WRITE_HEADROOM * PRIMARY_WRITE_CEILING:
+            continue
+        for t in (t for s in arch.datastores for t in s.tables if t.entity in entities and t.sharding is not None):
+            assert "built now" in (t.sharding.when if t.sharding else ""), f"{name}: {db}'s primary at {writes:,.0f} writes/s; {t.name} later"
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])

@@ -90,7 +90,7 @@ entities:
     fields: {folder: ref(Folder), body: {type: text, avg_bytes: 40000}}
     rows: 12B
 use_cases:
-  - {name: touch folder, writes: [Folder], kind: update, rate: 4k/s}
+  - {name: touch folder, writes: [Folder], kind: update, rate: 2500/s}
   - {name: file document, writes: [Document], rate: 300/s}
   - {name: read document, reads: [Document], rate: 2k/s}
 decisions:

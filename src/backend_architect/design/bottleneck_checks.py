@@ -241,10 +241,15 @@ def read_step(arch: Architecture) -> str:
 
 def write_step(arch: Architecture) -> str:
     """What comes after the write mechanisms the design runs now: tables it shards already are named as built, not offered."""
-    sharded = sorted(t.name for s in arch.datastores for t in s.tables if t.sharding is not None)
-    if sharded:
+    tables = [t for s in arch.datastores for t in s.tables if t.sharding is not None]
+    # each table's own timing (the growth stage's statement): one built now does not make another's later shards "now"
+    now = sorted(t.name for t in tables if t.sharding is not None and "built now" in t.sharding.when)
+    later = sorted(t.name for t in tables if t.name not in now)
+    if tables:
+        built = f"the design shards {', '.join(now)} now" if now else "the design shards no table now"
+        staged = f" ({', '.join(later)} at the sharding stage)" if later else ""
         return (
-            f"the design shards {', '.join(sharded)} now: batch writes, then shard the hottest table still on the unsharded primary by its "
+            f"{built}{staged}: batch writes, then shard the hottest table still on the unsharded primary by its "
             "dominant key, and add shards to a map as its writes grow"
         )
     return "batch writes, then partition the hottest table, then shard by its dominant key"

@@ -8,7 +8,7 @@ database's primary today: their shard figures say what each shard carries once b
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import DatabaseLoad
@@ -24,6 +24,7 @@ from backend_architect.design.patterns._common import (
 )
 from backend_architect.design.patterns._shards import key_skew, shard_map, sharded_now, shards
 from backend_architect.design.patterns._stores import horizon
+from backend_architect.design.write_headroom import WRITE_HEADROOM, built_for_writes
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
 
@@ -44,6 +45,10 @@ class ShardGroup:
     skew_inputs: dict[str, float] = field(default_factory=dict)
     #: Per table, the mechanisms' reads by a column other than the shard key (each visits every shard): what the data section lists.
     cross_mechanisms: dict[str, list[str]] = field(default_factory=dict)
+    #: The writes reaching the primary while this map sat on it, when they passed ``WRITE_HEADROOM`` and built it now (0: not so).
+    primary_writes: float = 0.0
+    #: Those writes by where they come from (the ledger's terms), for the figure that states them.
+    primary_terms: dict[str, float] = field(default_factory=dict)
 
     @property
     def reads_per_shard(self) -> float:
@@ -106,6 +111,7 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
         skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
         when = "now" if now else min((timing[n][1] for n in names), key=len)
         groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs, mechanisms))
+    groups = _built_for_writes(groups, load, table_of)
     moved = {n for g in groups if g.now for n in g.tables}
 
     def on_primary(key: str) -> bool:
@@ -114,6 +120,26 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     return Primaries(
         {k: v for k, v in load.reads.items() if on_primary(k)}, {k: v for k, v in load.writes.items() if on_primary(k)}, sorted(groups, key=lambda g: g.head)
     )
+
+
+def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: dict[str, str]) -> list[ShardGroup]:
+    """The shard maps built now because the primary holding them is past its write headroom (``built_for_writes``).
+
+    The primary's writes are the ledger's, every write the critic (DES013) and ``db.write_utilisation`` count: inserts,
+    updates and deletes of every table on it, and the guarantee rows committed beside them; maps already built are off it.
+    """
+    gone = {n for g in groups if g.now for n in g.tables}
+    terms = {k: v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) not in gone}
+    waiting = {g.head: g.writes for g in groups if not g.now}
+    chosen = built_for_writes(sum(terms.values()), waiting)
+    result, reaching = [], sum(terms.values())
+    for head in chosen:
+        group = next(g for g in groups if g.head == head)
+        result.append(replace(group, now=True, when="now", primary_writes=reaching, primary_terms=dict(terms)))
+        reaching -= group.writes
+        terms = {k: v for k, v in terms.items() if table_of.get(load.entity_of.get(k, "")) not in group.tables}
+    promoted = {g.head: g for g in result}
+    return [promoted.get(g.head, g) for g in groups]
 
 
 def shard_figures(db: str, group: ShardGroup) -> list[Figure]:
@@ -167,6 +193,20 @@ def shard_figures(db: str, group: ShardGroup) -> list[Figure]:
             "shard_writes / primary_write_ceiling",
             {"shard_writes": group.writes_per_shard, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
             scope,
+        ),
+        *(
+            figure(
+                f"db.shard.primary_writes.{table}",
+                f"peak writes reaching {db}'s primary with {table} on it (past {WRITE_HEADROOM:.0%} of one primary's "
+                f"{fmt(PRIMARY_WRITE_CEILING)}/s: {scope}, carrying most of them, sharded now)",
+                group.primary_writes,
+                "writes/s",
+                "sum of the peak writes reaching the primary (each table's inserts, updates and deletes, and the rows committed with them)",
+                group.primary_terms,
+                table,
+            )
+            for table in group.tables
+            if group.primary_writes > 0
         ),
     ]
 

@@ -17,6 +17,7 @@ from backend_architect.design.co_writes import shard_map
 from backend_architect.design.loads import table_inserts
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, per_row_bytes
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -93,7 +94,13 @@ def sharded_now(table: Table, known: dict[str, float], growth: float, years: flo
     """
     inserts = table_inserts(known, table, factor)
     past, eta = when_size(table, HOT_STORE_BYTES, growth, years)
-    return past or inserts > PRIMARY_WRITE_CEILING, eta
+    return past or inserts > PRIMARY_WRITE_CEILING or for_writes(known, table.name), eta
+
+
+def for_writes(known: dict[str, float], table: str) -> bool:
+    """Whether ``table``'s shard map is built now for its primary's writes: the database load found the writes reaching the
+    primary holding it (``db.shard.primary_writes.<table>``, every write the critic counts) past ``WRITE_HEADROOM``."""
+    return known.get(f"db.shard.primary_writes.{table}", 0.0) > WRITE_HEADROOM * PRIMARY_WRITE_CEILING
 
 
 def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, float]]:
@@ -127,4 +134,4 @@ def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, flo
     return 1 + (count - 1) * share, {"max_per_parent": entity.max_per_parent, "rows": rows}
 
 
-__all__ = ["MapTotal", "key_skew", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]
+__all__ = ["MapTotal", "for_writes", "key_skew", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]

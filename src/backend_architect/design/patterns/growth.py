@@ -10,9 +10,10 @@ from backend_architect.design.co_writes import placements
 from backend_architect.design.loads import peak_inserts, table_inserts
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, READ_HEADROOM, decision, figures, fmt, size
-from backend_architect.design.patterns._shards import sharded_now, when_size
+from backend_architect.design.patterns._shards import for_writes, sharded_now, when_size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
 from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Decision, Table
 from backend_architect.ir.query import busiest_write_primary
 from backend_architect.ir.runtime import GrowthStage
@@ -142,6 +143,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         )
     )
     stages += _data_stages(arch, tables, known, growth, years, analysis.peak_factor)
+    built = {t.name: sharded_now(t, known, growth, years, analysis.peak_factor)[0] for t in tables if t.sharding}
     others = [c for c in arch.components if c.kind not in _ELSEWHERE and c.name != "dns-failover"]
     if others:
         stages.append(
@@ -165,11 +167,12 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
                 adds=[f"{plan.topology} across {', '.join(plan.regions)}"],
             )
         )
-    yield Applied(_decision(spec, stages, growth), stages=tuple(stages), tables=_shard_timing(arch, stages))
+    yield Applied(_decision(spec, stages, growth), stages=tuple(stages), tables=_shard_timing(arch, stages, built))
 
 
-def _shard_timing(arch: Architecture, stages: list[GrowthStage]) -> tuple[tuple[str, Table], ...]:
-    """Each sharded table told when its shards are built, from the sharding stage: the one statement every section reads."""
+def _shard_timing(arch: Architecture, stages: list[GrowthStage], built: dict[str, bool]) -> tuple[tuple[str, Table], ...]:
+    """Each sharded table told when its shards are built, from the sharding stage: the one statement every section reads (a
+    table whose own trigger is later says so, though another table builds the stage now)."""
     stage = next((s for s in stages if s.name == "sharding"), None)
     if stage is None:
         return ()
@@ -182,8 +185,9 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage]) -> tuple[tuple[
             count = known.get(f"db.shards.{table.name}")
             at_horizon = f"{count:,.0f} shards at the horizon; " if count else ""
             trigger = next((line.split(": ", 1)[1] for line in stage.trigger.split("; ") if line.startswith(f"{table.name}: ")), stage.trigger)
-            built = "built now (stage 5, sharding)" if stage.now else f"built at stage 5 (sharding), when {trigger}; until then one primary"
-            when = f"shard key {table.sharding.key}; {at_horizon}{built}"
+            now = built.get(table.name, stage.now)
+            built_when = "built now (stage 5, sharding)" if now else f"built at stage 5 (sharding), when {trigger}; until then one primary"
+            when = f"shard key {table.sharding.key}; {at_horizon}{built_when}"
             found.append((store.name, table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when})})))
     return tuple(found)
 
@@ -226,10 +230,7 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
             inserts = table_inserts(known, t, factor)
             built, eta = sharded_now(t, known, growth, years, factor)
             now = now or built
-            lines.append(
-                f"{t.name}: inserts pass {fmt(PRIMARY_WRITE_CEILING)}/s (today {fmt(inserts)}/s{_inserts_of(t, inserts, factor)}) "
-                f"or size passes {size(HOT_STORE_BYTES)} ({eta})"
-            )
+            lines.append(_shard_trigger(t, known, inserts, eta, factor))
             key = t.sharding.key if t.sharding else "id"
             head = where[t.name][1]
             adds.append(f"shard {t.name} by {key}" + (_per_shard(t.name, known, built) if head == t.name else f" (on {head}'s shards: one shard map)"))
@@ -241,6 +242,22 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
                 )
         stages.append(GrowthStage(order=5, name="sharding", now=now, figure=f"qps.peak.write.table.{sharded[0].name}", trigger="; ".join(lines), adds=adds))
     return stages
+
+
+def _shard_trigger(table: Table, known: dict[str, float], inserts: float, eta: str, factor: float) -> str:
+    """When ``table``'s shards are built: now for its primary's writes (past the headroom, every write the critic counts), else
+    when its inserts pass one primary or its size passes one primary's store."""
+    if for_writes(known, table.name):
+        writes = known[f"db.shard.primary_writes.{table.name}"]
+        return (
+            f"{table.name}: the writes reaching its primary pass {WRITE_HEADROOM:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)}/s "
+            f"(today {fmt(writes)}/s = {writes / PRIMARY_WRITE_CEILING:.1%}: inserts, updates and the rows committed with them; "
+            "its shard map carries most of them): built now"
+        )
+    return (
+        f"{table.name}: inserts pass {fmt(PRIMARY_WRITE_CEILING)}/s (today {fmt(inserts)}/s{_inserts_of(table, inserts, factor)}) "
+        f"or size passes {size(HOT_STORE_BYTES)} ({eta})"
+    )
 
 
 def _inserts_of(table: Table, inserts: float, factor: float) -> str:
