@@ -67,18 +67,22 @@ def live(app: Any, protocol: Any = None) -> Iterator[str]:
 
     import uvicorn
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", proxy_headers=False, **({"http": protocol} if protocol else {}))
+    # the server is handed the socket this process bound: no window in which another server can take the port (a
+    # probe closed before uvicorn binds let a test's requests reach a lingering server with other limits)
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    port = listening.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", proxy_headers=False, **({"http": protocol} if protocol else {}))
     server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
+    assert server.started, "the test server did not start"
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
         thread.join(10)
+        listening.close()
