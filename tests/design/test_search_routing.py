@@ -53,6 +53,7 @@ def test_search_is_routed_by_its_one_scope_ok(rows: str, searches: str, routed: 
     shards = next(f for f in arch.figures if f.key == "search.shards").value
     per_query = next(f for f in arch.figures if f.key == "search.shards_per_query")
     hows = [m.how for m in arch.mechanisms if m.store == "search-engine"]
+    assert hows, "every search is a mechanism of the engine"
     if routed is None:
         assert per_query.value == shards
         assert all("routed" not in h for h in hows)

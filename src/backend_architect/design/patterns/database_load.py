@@ -100,7 +100,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         if problem:
             notes.append(problem)
         # the busiest primary is whichever carries most: the unsharded one (tables not sharded) or one shard of a map; say which
-        candidates = [(primary_writes, f"{db}'s {'unsharded ' if split.built else ''}primary" + _unsharded_tables(arch, db, split))]
+        candidates = [(primary_writes, f"{db}'s {'unsharded ' if split.built else ''}primary" + _writes_said(split))]
         candidates += [(g.writes_per_shard, f"one shard of {g.head} ({db})") for g in split.built]
         busiest, which = max(candidates, key=lambda c: c[0])
         busiest_read = max([on_primary, *(g.reads_per_shard for g in split.built)])
@@ -286,11 +286,18 @@ def _stores_of(arch: Architecture, db: str) -> list[str]:
 
 
 #: What a write input of the ledger commits, by its key's prefix (``inbox_follow-user_tweets``: a processed-event row).
-_WRITE_KINDS = {"inbox": "processed-event rows", "outbox": "outbox rows", "idempotency": "idempotency keys", "peak": "rows"}
+_WRITE_KINDS = {
+    "inbox": "processed-event rows",
+    "outbox": "outbox rows",
+    "idempotency": "idempotency keys",
+    "peak": "rows",
+    "rows": "rows",
+    "job": "rows jobs write",
+}
 
 
-def _unsharded_tables(arch: Architecture, db: str, split: Primaries) -> str:
-    """`` (processed-event rows 752/s)``: what the writes of a sharded database's unsharded primary are, so its figure is
+def _writes_said(split: Primaries) -> str:
+    """``: processed-event rows 752/s``: what the writes of a sharded database's unsharded primary are, so its figure is
     not read as the sharded tables' (the busiest primary of a sharded database may be the one holding the rest)."""
     if not split.built:
         return ""
