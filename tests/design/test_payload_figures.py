@@ -116,6 +116,23 @@ def test_originals_a_day_stated_beside_renditions_ok(text: str, originals: float
         assert f"storage.object_store.originals_{horizon}" not in figures
 
 
+@pytest.mark.parametrize(
+    ("field", "share"),
+    [
+        pytest.param("{type: blob?, avg_bytes: 3MB}", 1.0, id="optional-without-share-every-row"),
+        pytest.param("{type: blob?, avg_bytes: 3MB, share: 5%}", 0.05, id="one-in-twenty-rows-has-a-file"),
+        pytest.param("{type: blob?, avg_bytes: 3MB, share: 0.4}", 0.4, id="stated-as-a-fraction"),
+    ],
+)
+def test_an_optional_blob_counts_the_share_of_rows_that_set_it_ok(field: str, share: float) -> None:
+    """An optional blob's stated ``share`` scales the originals a day and the content figure: 5% of rows carry a file, 5% of the bytes."""
+    figures = _figures(PHOTOS.replace("{type: blob, avg_bytes: 3MB}", field))
+    assert figures["storage.object_store.originals_per_day"] == pytest.approx(200e3 * 3e6 * share)
+    assert figures["storage.content_bytes_per_day.photos"] == pytest.approx(200e3 * (80 + 3e6 * share), rel=0.02)
+    ingress = next(f for f in design_of(PHOTOS.replace("{type: blob, avg_bytes: 3MB}", field)).figures if f.key == "bandwidth.in.upload-photo")
+    assert ingress.inputs["blob_bytes"] == pytest.approx(3e6 * share)
+
+
 def test_ingress_parts_state_bytes_a_request_ok() -> None:
     """Ingress is the sum of one figure per write, each its rate x (body + blob + headers); the payload figure leaves the headers out."""
     figures = {f.key: f for f in design_of(MESSAGES).figures}

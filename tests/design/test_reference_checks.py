@@ -212,3 +212,28 @@ def test_the_copy_bound_is_a_fifth_of_a_primary_ok() -> None:
     from backend_architect.design.reference_checks import COPY_WRITES_MAX
 
     assert COPY_WRITES_MAX == PRIMARY_WRITE_CEILING / 5
+
+
+@pytest.mark.parametrize(
+    ("rate", "share", "carried"),
+    [
+        pytest.param("30/s", "", 1.0, id="no-share-counts-every-request"),
+        pytest.param("30/s", "share: 10%, ", 0.1, id="a-tenth-carry-one"),
+        pytest.param("3000/s", "share: 0.05, ", 0.05, id="stated-share-of-a-busy-write"),
+    ],
+)
+def test_an_optional_reference_is_checked_in_the_share_that_carries_it_ok(rate: str, share: str, carried: float) -> None:
+    """An optional reference's checks are the requests that carry one (its field's ``share``), in its owner's load and in the reason."""
+    text = CLINIC.replace("doctor: ref(Doctor)?", f"doctor: {{type: ref(Doctor)?, {share}}}")
+    arch = design(spec_of(text.replace("RATE", rate)))
+    found = _checks(arch, "book visit")["doctor_id"]
+    requests = next(f.value for f in arch.figures if f.key == "qps.peak.book-visit")
+    assert found.peak == pytest.approx(requests * carried)
+    assert _service_peak(arch, "staff")["check_" + found.operation] == pytest.approx(found.peak)
+    assert ("its stated share" in found.reason) is bool(share)
+
+
+def test_a_share_on_a_field_every_row_sets_is_refused_ok() -> None:
+    """``share`` counts the rows that set an optional field: on a required one it is an error naming the field."""
+    with pytest.raises(Exception, match=r"share.*every row sets Visit\.patient"):
+        spec_of(CLINIC.replace("RATE", "5/s").replace("patient: ref(Patient),", "patient: {type: ref(Patient), share: 50%},"))

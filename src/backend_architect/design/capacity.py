@@ -313,14 +313,15 @@ def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
 def blob_bytes_per_row(spec: Spec) -> dict[str, float]:
     """Bytes of blob content one row of each table keeps in object storage (its blob fields' average sizes).
 
-    A compressed copy replaces the upload: the original is stored at the share its compression keeps.
+    A compressed copy replaces the upload: the original is stored at the share its compression keeps; an optional blob
+    counts in the share of rows that set it (``share``: 5% of messages carry a file).
     """
     per_row: dict[str, float] = {}
     for name, entity in spec.entities.items():
         for field_name, field in entity.fields.items():
             if field.type.kind == "blob":
                 squeezed = compression(field_name, field)
-                size = (field.avg_bytes or BLOB_CONTENT_BYTES) * (squeezed.kept if squeezed else 1.0)
+                size = (field.avg_bytes or BLOB_CONTENT_BYTES) * (squeezed.kept if squeezed else 1.0) * field.set_share
                 per_row[table_name(name)] = per_row.get(table_name(name), 0.0) + size
     return per_row
 

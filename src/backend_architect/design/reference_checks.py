@@ -95,7 +95,7 @@ def reference_checks(
                     owner=owner[entity],
                     where=where,
                     check=check,
-                    peak=use_case.peak_qps if check in {"query", "local copy"} else 0.0,
+                    peak=use_case.peak_qps * ref.set_share if check in {"query", "local copy"} else 0.0,
                     nullable=ref.is_nullable,
                     reason=reason,
                 )
@@ -179,10 +179,12 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
             f"the write already reads the {entity} from {owner} within its request: that call checks it, counted in the requests {owner} serves; "
             f"an unknown id answers {refused}"
         )
-    peak = use_case.peak_qps
+    ref = spec.entities[op.entity].fields[field]
+    peak = use_case.peak_qps * ref.set_share
     both = facts.composite * facts.composite
-    when = " when given (null is accepted)" if spec.entities[op.entity].fields[field].is_nullable else ""
-    rate = f"{peak:,.0f} checks/s at peak {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}"
+    when = " when given (null is accepted)" if ref.is_nullable else ""
+    share = f" ({ref.set_share:.0%} of {use_case.peak_qps:,.0f} requests/s carry one: its stated share)" if ref.set_share < 1 else ""
+    rate = f"{peak:,.0f} checks/s at peak{share} {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}"
     compared = ">=" if both >= facts.target else "<"
     meets = f"the write with {owner} in its path: {facts.composite:.4%} x {facts.composite:.4%} = {both:.4%} {compared} the {facts.target:.2%} target"
     writes = facts.feed * COPY_ROWS_PER_EVENT

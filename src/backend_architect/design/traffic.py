@@ -142,7 +142,8 @@ def body_bytes(spec: Spec, use_case: UseCase, table: Table | None, tables: dict[
     content = 0.0
     if use_case.kind == "create":
         declared = spec.entities[use_case.entity].fields.values()
-        content = float(sum((f.avg_bytes or BLOB_BYTES) for f in declared if f.type.kind == "blob"))
+        # an optional blob rides in the share of requests that set it
+        content = float(sum((f.avg_bytes or BLOB_BYTES) * f.set_share for f in declared if f.type.kind == "blob"))
     return float(body), content
 
 

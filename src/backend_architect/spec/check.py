@@ -131,6 +131,12 @@ def _entity_relations(spec: Spec) -> Iterator[Problem]:
                 yield Problem(("entities", name, "fields", field_name), _unknown_entity(spec, target or ""))
             if field.type.kind == "ref" and field.default is not None:
                 yield Problem(("entities", name, "fields", field_name, "default"), "a reference cannot have a default")
+            if field.share is not None and not field.is_nullable:
+                yield Problem(
+                    ("entities", name, "fields", field_name, "share"),
+                    f"'share' is the share of rows that set an optional field: every row sets {name}.{field_name}; "
+                    "make it optional (a trailing '?') or drop share",
+                )
             if field.on_delete is not None and field.type.kind != "ref":
                 yield Problem(("entities", name, "fields", field_name, "on_delete"), "on_delete applies to references only (type: ref(Entity))")
             if field.on_delete == "set_null" and not field.is_nullable:

@@ -91,6 +91,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "secret": "secret: true",
         "avg_bytes": "avg_bytes: 2KB",
         "index": "index: true",
+        "share": "share: 5%",
         "generated": "generated: true",
         "on_delete": "on_delete: cascade",
         "media": "media: {transcode: [h264, vp9], renditions: [1080p, 720p]}",

@@ -132,6 +132,12 @@ class FieldSpec(SpecModel):
     secret: bool = Field(default=False, description="Never returned by an API nor logged (passwords, tokens).")
     avg_bytes: Bytes | None = Field(default=None, description="Average stored size, for capacity figures.")
     index: bool = Field(default=False, description="Index this column even if no use case filters on it.")
+    # a share is a quantity the author may state; NaN and infinities are refused by its bounds
+    share: Annotated[Fraction, Field(gt=0, le=1)] | None = Field(
+        default=None,
+        description="For an optional field: the share of rows that set it, e.g. 5% (messages that carry a file); every row when left out. "
+        "Counts the checks of an optional reference and the bytes of an optional blob.",
+    )
     media: MediaSpec | None = Field(default=None, description="For a blob: process it after upload (transcode, renditions, thumbnails, compress).")
     max_bytes: Bytes | None = Field(
         default=None, description="For a blob: the largest upload accepted (e.g. 25MB); 20 x avg_bytes (at least 10 MB) when left out."
@@ -172,6 +178,11 @@ class FieldSpec(SpecModel):
     @property
     def is_nullable(self) -> bool:
         return self.nullable if self.nullable is not None else self.type.nullable
+
+    @property
+    def set_share(self) -> float:
+        """The share of rows (and of the requests writing them) that set the field: an optional field's stated ``share``, else every row."""
+        return self.share if self.share is not None and self.is_nullable else 1.0
 
 
 def _field_short_form(value: Any) -> Any:

@@ -61,7 +61,7 @@ def _blobs(spec: Spec, analysis: Analysis, arch: Architecture) -> list[_Blob]:
                         table=table.name,
                         entity=table.entity,
                         avg_bytes=float(field.avg_bytes or BLOB_CONTENT_BYTES),
-                        uploads_per_s=table.rows_per_day / SECONDS_PER_DAY,
+                        uploads_per_s=table.rows_per_day / SECONDS_PER_DAY * field.set_share,
                         downloads_per_s=sum(u.peak_qps for u in lookups),
                         public=any(u.spec.auth == "none" for u in lookups),
                     )
