@@ -31,6 +31,7 @@ from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.messaging import EVENT_RELAY
+from backend_architect.design.payload import DISK_PER_DAY
 from backend_architect.design.reference_checks import copy_table_name
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture
@@ -539,6 +540,23 @@ def test_object_store_total_includes_its_parts_ok(name: str, arch: Architecture,
         if key.endswith(".object_store") and key.startswith("bytes."):
             parts = sum(v for k, v in figures.items() if k.startswith(key + "."))
             assert total >= parts, key
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_the_tables_bytes_a_day_count_every_growing_table_ok(name: str, arch: Architecture, document: str) -> None:
+    """storage.disk_bytes_per_day sums one figure per table that grows and keeps its rows (key and lookup tables too, added by
+    later stages), each at the bytes a row takes in the table's size figures, so the day's bytes agree with the sizes."""
+    figures = {f.key: f for f in arch.figures}
+    growing = {t.name: t for s in arch.datastores for t in s.tables if t.role is None and t.rows_per_day > 0}
+    per_table = {k.removeprefix(DISK_PER_DAY + "."): f.value for k, f in figures.items() if k.startswith(DISK_PER_DAY + ".")}
+    assert set(per_table) == set(growing)
+    for table_name, table in growing.items():
+        sized = figures[f"bytes.1y.{table_name}"].value / figures[f"rows.1y.{table_name}"].value
+        assert per_table[table_name] == pytest.approx(table.rows_per_day * sized), table_name
+    if growing:
+        assert figures[DISK_PER_DAY].value == pytest.approx(sum(per_table.values()))
+        if "a day on disk" in document:
+            assert f"{human(figures[DISK_PER_DAY].value, 'bytes')} a day on disk" in document
 
 
 def test_photo_renditions_counted_in_object_storage_ok() -> None:

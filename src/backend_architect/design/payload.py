@@ -56,22 +56,63 @@ def _term(column: Column) -> str:
     return f"bytes_{column.name}"
 
 
+#: The key of the bytes the tables add on disk a day (``.<table>`` for one table's).
+DISK_PER_DAY = "storage.disk_bytes_per_day"
+
+
+def disk_per_day(table: Table) -> Figure | None:
+    """``storage.disk_bytes_per_day.<table>``: rows a day x (row + index bytes) / page fill, for a table that grows and keeps its
+    rows; none for a transient one (an outbox, inbox or idempotency table is emptied as it fills)."""
+    from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, row_bytes
+
+    if table.role is not None or table.rows_per_day <= 0:
+        return None
+    return Figure(
+        key=f"{DISK_PER_DAY}.{table.name}",
+        quantity=f"bytes {table.name} adds on disk a day (rows with their header, keys and indexes)",
+        value=table.rows_per_day * (row_bytes(table) + index_bytes_per_row(table)) / PAGE_FILL,
+        unit="bytes/day",
+        formula="rows_per_day x (row_bytes + index_bytes_per_row) / page_fill",
+        inputs={"rows_per_day": table.rows_per_day, "row_bytes": row_bytes(table), "index_bytes_per_row": index_bytes_per_row(table), "page_fill": PAGE_FILL},
+        scope=table.name,
+    )
+
+
+def disk_total(per_table: dict[str, float]) -> Figure | None:
+    """``storage.disk_bytes_per_day``: the sum of every table's bytes a day, the figure the summary states (one source)."""
+    if not per_table:
+        return None
+    return Figure(
+        key=DISK_PER_DAY,
+        quantity="bytes the tables add on disk a day, all tables (rows with their header, keys and indexes)",
+        value=sum(per_table.values()),
+        unit="bytes/day",
+        formula="sum of the tables' bytes a day",
+        inputs=dict(per_table),
+        scope="system",
+    )
+
+
 def table_payload_figures(spec: Spec, arch: Architecture) -> list[Figure]:
     """``storage.content_bytes_per_day.<table>`` (rows a day x the text and blob fields' sizes: what a user writes),
     ``storage.payload_bytes_per_day.<table>`` (rows a day x the fields' average sizes) beside
-    ``storage.disk_bytes_per_day.<table>`` (rows a day x (row + index bytes) / page fill), for every entity's table that grows."""
+    ``storage.disk_bytes_per_day.<table>`` (rows a day x (row + index bytes) / page fill), for every table that grows and keeps
+    its rows (an entity's, a join, key or lookup table's: the last two have no payload of the spec's fields), and their sum,
+    ``storage.disk_bytes_per_day``: the table sizes at the horizon divided by its days."""
     # the capacity stage calls this: its row and index widths are the physical figure's (one source)
-    from backend_architect.design.capacity import PAGE_FILL, blob_bytes_per_row, index_bytes_per_row, row_bytes
+    from backend_architect.design.capacity import blob_bytes_per_row
 
     blobs = blob_bytes_per_row(spec)
     figures: list[Figure] = []
     for store in arch.datastores:
         for table in store.tables:
             columns = payload_columns(spec, table)
-            if table.role is not None or not columns or table.rows_per_day <= 0:
+            # a transient table (outbox, inbox, idempotency rows) is emptied as it fills; every other growing table adds to the
+            # disk, a key or lookup table with no field of the spec's among them
+            if table.role is not None or table.rows_per_day <= 0:
                 continue
             widths = {_term(c): float(c.avg_bytes) for c in columns}
-            content = _content_widths(spec, table, columns, blobs.get(table.name, 0.0))
+            content = _content_widths(spec, table, columns, blobs.get(table.name, 0.0)) if columns else {}
             if content:
                 figures.append(
                     Figure(
@@ -85,33 +126,22 @@ def table_payload_figures(spec: Spec, arch: Architecture) -> list[Figure]:
                         scope=table.name,
                     )
                 )
-            figures.append(
-                Figure(
-                    key=f"storage.payload_bytes_per_day.{table.name}",
-                    quantity=f"payload written to {table.name} a day (the fields' bytes, before row overhead and indexes)",
-                    value=table.rows_per_day * sum(widths.values()),
-                    unit="bytes/day",
-                    formula=f"rows_per_day x ({' + '.join(widths)})",
-                    inputs={"rows_per_day": table.rows_per_day, **widths},
-                    scope=table.name,
+            if widths:
+                figures.append(
+                    Figure(
+                        key=f"storage.payload_bytes_per_day.{table.name}",
+                        quantity=f"payload written to {table.name} a day (the fields' bytes, before row overhead and indexes)",
+                        value=table.rows_per_day * sum(widths.values()),
+                        unit="bytes/day",
+                        formula=f"rows_per_day x ({' + '.join(widths)})",
+                        inputs={"rows_per_day": table.rows_per_day, **widths},
+                        scope=table.name,
+                    )
                 )
-            )
-            figures.append(
-                Figure(
-                    key=f"storage.disk_bytes_per_day.{table.name}",
-                    quantity=f"bytes {table.name} adds on disk a day (rows with their header, keys and indexes)",
-                    value=table.rows_per_day * (row_bytes(table) + index_bytes_per_row(table)) / PAGE_FILL,
-                    unit="bytes/day",
-                    formula="rows_per_day x (row_bytes + index_bytes_per_row) / page_fill",
-                    inputs={
-                        "rows_per_day": table.rows_per_day,
-                        "row_bytes": row_bytes(table),
-                        "index_bytes_per_row": index_bytes_per_row(table),
-                        "page_fill": PAGE_FILL,
-                    },
-                    scope=table.name,
-                )
-            )
+            if (disk := disk_per_day(table)) is not None:
+                figures.append(disk)
+    if (total := disk_total({str(f.scope): f.value for f in figures if f.key.startswith(DISK_PER_DAY + ".")})) is not None:
+        figures.append(total)
     parts = [f for f in figures if f.key.startswith("storage.content_bytes_per_day.")]
     if parts:
         blob = sum(f.inputs["rows_per_day"] * f.inputs.get("blob_bytes", 0.0) for f in parts)

@@ -15,6 +15,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, row_bytes, rows_after
 from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
 from backend_architect.design.patterns._common import figure
+from backend_architect.design.payload import DISK_PER_DAY, disk_per_day, disk_total
 from backend_architect.design.workload import schedule_interval
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
@@ -162,6 +163,7 @@ def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table]) ->
                     continue  # a wide-column store holds it (its own figures): the database keeps only a development stand-in
                 totals[years] += size
                 parts[years][table.name] = size
+        result += [f for t in store.tables if t.name in by_name and (f := disk_per_day(by_name[t.name])) is not None]
         for years in years_list:
             result.append(
                 figure(
@@ -174,7 +176,16 @@ def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table]) ->
                     store.name,
                 )
             )
-    return result
+    return [*result, *_disk_total(arch, by_name, result)]
+
+
+def _disk_total(arch: Architecture, changed: Mapping[str, Table], fresh: list[Figure]) -> list[Figure]:
+    """The bytes all tables add a day, again: a changed table's own figure replaced, a table no store holds any more left out."""
+    held = {t.name for s in arch.datastores for t in s.tables} | set(changed)
+    per_table = {f.scope: f.value for f in arch.figures if f.key.startswith(DISK_PER_DAY + ".") and f.scope not in changed}
+    per_table |= {str(f.scope): f.value for f in fresh if f.key.startswith(DISK_PER_DAY + ".")}
+    total = disk_total({t: v for t, v in per_table.items() if t in held})
+    return [total] if total is not None else []
 
 
 def bytes_at(known: Mapping[str, float], table: str, years: float) -> float:
