@@ -126,6 +126,9 @@ Also at hand: `validate_spec` [`{validate_spec}`], `estimate_capacity` [`{estima
   figure it changes, and nowhere else.
 - Name only artefacts you hand off, by the paths `artefacts` returned. Spell every table, column, index, endpoint and
   parameter as the artefacts do: copy it, never retype it from memory.
+- A list you state is copied from the artefact that holds it, whole: an example request or response byte for byte
+  from its OpenAPI document (never edited to look realistic), an endpoint's statuses from its responses, the endpoints
+  a rule covers (public reads, owner-only writes) by name rather than by a count you made.
 - Describe an endpoint by what its contract returns and requires. When a requirement asks for more (a related list,
   an online flag, a required header), express it in the spec and design again; until then the endpoint does less.
 - When the requirements state an estimate of their own (a storage total, a bandwidth), quote it as theirs beside the
