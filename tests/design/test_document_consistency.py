@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from tests.design.helpers import spec_of
+from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
@@ -480,6 +481,9 @@ use_cases:
   - {name: get crate, reads: [Crate], rate: 800/s}
 """,
 }
+#: Shapes the diagrams must draw as the text builds them (issue 22-c5): shards now and later, pushes through Redis pub/sub,
+#: a write kept in memory publishing itself, a CDC-fed indexer beside a by-id lookup.
+WRITTEN |= {f"drawn-{name}": DRAWN[name] for name in ("archive-monolith", "rooms", "wall", "fleet")}
 
 
 #: Every rendered file of each design, by design name.
