@@ -88,7 +88,45 @@ use_cases:
   - {name: depot trucks, actor: dispatcher, kind: list, reads: [Truck], filter: [depot], rate: 50/s}
 """
 
-SPECS = {"archive": ARCHIVE, "archive-monolith": ARCHIVE_MONOLITH, "rooms": ROOMS, "wall": WALL, "wall-pages": WALL_PAGES, "fleet": FLEET}
+#: Scanned files uploaded by pre-signed URL and downloaded through a CDN (plain blobs, no processing).
+SCANS = """
+system: scans
+entities:
+  Clinic: {fields: {name: string(80)}, rows: 50k}
+  Scan:
+    fields:
+      clinic: ref(Clinic)
+      file: {type: blob, avg_bytes: 8MB, content_types: [application/pdf]}
+    growth: 1M/day
+use_cases:
+  - {name: upload scan, actor: nurse, writes: [Scan], rate: 1M/day}
+  - {name: view scan, actor: doctor, reads: [Scan], rate: 2k/s}
+"""
+#: Photos processed into renditions by workers, served by a CDN.
+SNAPS = """
+system: snaps
+entities:
+  User: {fields: {handle: string(30)}, rows: 5M}
+  Snap:
+    fields:
+      owner: ref(User)
+      image: {type: blob, avg_bytes: 3MB, media: {renditions: [thumb, large]}}
+    growth: 2M/day
+use_cases:
+  - {name: post snap, actor: user, writes: [Snap], rate: 2M/day}
+  - {name: view snap, actor: visitor, auth: none, reads: [Snap], rate: 5k/s}
+"""
+
+SPECS = {
+    "scans": SCANS,
+    "snaps": SNAPS,
+    "archive": ARCHIVE,
+    "archive-monolith": ARCHIVE_MONOLITH,
+    "rooms": ROOMS,
+    "wall": WALL,
+    "wall-pages": WALL_PAGES,
+    "fleet": FLEET,
+}
 
 
 @functools.cache
@@ -162,6 +200,20 @@ def test_a_relayed_push_is_drawn_through_redis_pub_sub_ok(name: str, relay: str)
     for text in sequences:
         assert "p_redis-)p_realtime_gateway: deliver" in text
         assert not [line for line in text.splitlines() if line.strip().startswith(("outbox-)p_realtime", "cdc-)p_realtime"))]
+
+
+@pytest.mark.parametrize(("name", "owner", "parts"), [("scans", "scans", ["cdn"]), ("snaps", "snaps", ["cdn", "snap-image-workers"])])
+def test_object_storage_is_drawn_with_those_using_it_ok(name: str, owner: str, parts: list[str]) -> None:
+    """The service signing the URLs and checking each upload uses the object store; the CDN fetches from it (its origin) and the
+    media workers read uploads and write renditions there: each drawn linked to it."""
+    arch = _designed(name).architecture
+    store = next(c for c in arch.components if c.name == "object-storage")
+    assert owner in store.services
+    assert sorted(store.parts) == parts
+    lines = _lines(name)
+    assert f"svc_{owner} --- cmp_object_storage" in lines
+    for part in parts:
+        assert f"cmp_{part.replace('-', '_')} --- cmp_object_storage" in lines
 
 
 def test_a_cdc_fed_indexer_consumes_from_the_relay_ok() -> None:
