@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 from tests.design.helpers import spec_of
+from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
@@ -31,6 +32,7 @@ from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.messaging import EVENT_RELAY
+from backend_architect.design.patterns.wide_column import addressed_by_id
 from backend_architect.design.payload import DISK_PER_DAY
 from backend_architect.design.reference_checks import copy_table_name
 from backend_architect.design.write_headroom import WRITE_HEADROOM
@@ -47,6 +49,7 @@ from backend_architect.ir.query import (
 )
 from backend_architect.render.ddl import render_ddl
 from backend_architect.render.ddl_partitions import maintenance_summary
+from backend_architect.render.mermaid import node_id
 from backend_architect.render.numbers import human
 from backend_architect.rules.model import Severity
 from backend_architect.spec.identifiers import partition_maintenance_name
@@ -479,6 +482,9 @@ use_cases:
   - {name: get crate, reads: [Crate], rate: 800/s}
 """,
 }
+#: Shapes the diagrams must draw as the text builds them (issue 22-c5): shards now and later, pushes through Redis pub/sub,
+#: a write kept in memory publishing itself, a CDC-fed indexer beside a by-id lookup.
+WRITTEN |= {f"drawn-{name}": DRAWN[name] for name in ("archive-monolith", "rooms", "wall", "fleet")}
 
 
 #: Every rendered file of each design, by design name.
@@ -2330,10 +2336,13 @@ def test_shard_maps_stated_with_the_primary_ok() -> None:
         (task,) = [t["task"] for t in json.loads(RENDERED[name]["handoff.json"])["next_phase"] if t["role"] == "database-administration"]
         mermaid = RENDERED[name]["diagrams/architecture.mmd"]
         for db in databases(arch):
-            tables = {t.name for s in arch.datastores if s.name == db for t in s.tables if t.sharding}
+            tables = {t.name: t for s in arch.datastores if s.name == db for t in s.tables if t.sharding}
             for f in (f for f in arch.figures if f.key.startswith("db.nodes.") and f.scope in tables):
+                sharding = tables[f.scope].sharding
+                # a map the growth plan builds later is said as later: on the primary now (issue 22-c5)
+                later = "on the primary now; " if sharding is not None and sharding.now is False else ""
                 stated = (
-                    f"{f.scope}: {f.inputs['shards']:,.0f} shards x ({f.inputs['copies']:,.0f} copies + "
+                    f"{f.scope}: {later}{f.inputs['shards']:,.0f} shards x ({f.inputs['copies']:,.0f} copies + "
                     f"{f.inputs['read_replicas_per_shard']:,.0f} read replica(s) per shard) = {f.value:,.0f} nodes"
                 )
                 assert f.value == f.inputs["shards"] * (f.inputs["copies"] + f.inputs["read_replicas_per_shard"]), (name, f)
@@ -2630,3 +2639,53 @@ def test_redis_shards_carry_the_operations_the_design_sends_ok(name: str, arch: 
     assert "Redis holds: " in document, name
     assert f"({count} shard(s) x " in document, name
     assert f"redis: {count} shard(s) x " in document, name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_shard_maps_are_drawn_when_the_growth_plan_builds_them_ok(name: str, arch: Architecture, document: str) -> None:
+    """A database node draws today's deployment: a shard map built now as deployed, one the growth plan builds later as later
+    (issue 22-c5); the timing is the growth plan's one statement (``Sharding.now`` beside ``when``)."""
+    drawn = " ".join(line for line in RENDERED[name]["diagrams/architecture.mmd"].splitlines() if line.strip().startswith("db_"))
+    nodes = {f.scope for f in arch.figures if f.key.startswith("db.nodes.")}
+    for _, table in all_tables(arch):
+        if table.sharding is None:
+            continue
+        assert table.sharding.now == ("built now" in table.sharding.when), (name, table.name, table.sharding.when)
+        if table.name in nodes:
+            assert (f"{table.name}: on the primary now; " in drawn) == (table.sharding.now is False), (name, table.name)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_redis_users_and_pub_sub_paths_are_drawn_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every part using a component is drawn linked to it, and an event a pub/sub carries to its consumer (the gateway's Redis)
+    is drawn through it, never from the relay straight to the consumer (issue 22-c5)."""
+    lines = {line.strip() for line in RENDERED[name]["diagrams/architecture.mmd"].splitlines()}
+    parts = {c.name: c for c in arch.components}
+    for component in arch.components:
+        for part in component.parts:
+            assert part in parts, (name, component.name, part)
+            assert f"{node_id('cmp', part)} --- {node_id('cmp', component.name)}" in lines, (name, part, component.name)
+        if component.pubsub is None:
+            continue
+        consumed = [e for e in arch.events if component.name in e.consumers]
+        pushed = [s for f in arch.flows for s in f.steps if s.kind == "event" and s.target == component.name]
+        if consumed or pushed:
+            assert f"{node_id('cmp', component.pubsub)} -.->|pub/sub| {node_id('cmp', component.name)}" in lines, (name, component.name)
+        direct = [line for line in lines if line.endswith(f"-.-> {node_id('cmp', component.name)}")]
+        assert not direct, (name, direct)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_lookup_table_serves_the_requests_addressing_one_row_ok(name: str, arch: Architecture, document: str) -> None:
+    """A wide-column table's by-id lookup lists exactly the operations addressing one row by id, the same in the decision and the
+    CQL; the insert and the pages by partition key are never among them (issue 22-c5)."""
+    for store, table in all_tables(arch):
+        layout = table.wide_column
+        if layout is None:
+            continue
+        assert layout.lookup_for == addressed_by_id(arch, table), (name, table.name)
+        assert bool(layout.lookup_table) == bool(layout.lookup_for), (name, table.name)
+        record = next(d for d in arch.decisions if d.id == "wide-column")
+        if layout.lookup_table:
+            assert f"{layout.lookup_table} maps an id to its partition for {', '.join(layout.lookup_for)} (" in record.choice
+            assert f"({', '.join(layout.lookup_for)}); written with it" in RENDERED[name][f"schema/{store.service}.cql"]

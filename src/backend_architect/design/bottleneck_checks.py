@@ -243,7 +243,7 @@ def write_step(arch: Architecture) -> str:
     """What comes after the write mechanisms the design runs now: tables it shards already are named as built, not offered."""
     tables = [t for s in arch.datastores for t in s.tables if t.sharding is not None]
     # each table's own timing (the growth stage's statement): one built now does not make another's later shards "now"
-    now = sorted(t.name for t in tables if t.sharding is not None and "built now" in t.sharding.when)
+    now = sorted(t.name for t in tables if t.sharding is not None and t.sharding.now)
     later = sorted(t.name for t in tables if t.name not in now)
     if tables:
         built = f"the design shards {', '.join(now)} now" if now else "the design shards no table now"

@@ -10,7 +10,7 @@ counts read replicas reads these, and says how many of them are the standbys.
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.model import Architecture, Figure, Table
 
 #: The figure of the replicas serving reads, the readable standbys included.
 READ_COPIES = "db.read_copies"
@@ -63,19 +63,26 @@ def database_nodes(arch: Architecture, db: str | None = None) -> str:
 def shard_maps(arch: Architecture, db: str | None = None) -> list[str]:
     """Each sharded table of ``db`` (of every database when ``None``) with its shard map's nodes, read from the figure that
     counts them (``db.nodes.<table>``: shards x (copies + read replicas per shard)), so a label or a provisioning line that
-    names the primary names the shards' copies and replicas beside it; a table on its aggregate's shards names none.
+    names the primary names the shards' copies and replicas beside it; a table on its aggregate's shards names none. A map the
+    growth plan builds later (``Sharding.now`` False) is said as later: on the primary now, its nodes once sharded.
 
     >>> shard_maps(Architecture(system="s"))
     []
     """
-    held = [t.name for s in arch.datastores if db is None or s.name == db or s.name.split(".")[0] == db for t in s.tables if t.sharding]
+    held = [t for s in arch.datastores if db is None or s.name == db or s.name.split(".")[0] == db for t in s.tables if t.sharding]
     nodes = {f.scope: f for f in arch.figures if f.key.startswith("db.nodes.")}
-    return [
-        f"{table}: {f.inputs['shards']:,.0f} shards x ({f.inputs['copies']:,.0f} copies + {f.inputs['read_replicas_per_shard']:,.0f} "
-        f"read replica(s) per shard) = {f.value:,.0f} nodes"
-        for table in held
-        if (f := nodes.get(table)) is not None
-    ]
+    return [_shard_map(table, f) for table in held if (f := nodes.get(table.name)) is not None]
+
+
+def _shard_map(table: Table, nodes: Figure) -> str:
+    """One shard map's nodes; a map the growth plan builds at a later stage is not today's deployment, so it is said as later."""
+    shards = (
+        f"{nodes.inputs['shards']:,.0f} shards x ({nodes.inputs['copies']:,.0f} copies + {nodes.inputs['read_replicas_per_shard']:,.0f} "
+        f"read replica(s) per shard) = {nodes.value:,.0f} nodes"
+    )
+    if table.sharding is not None and table.sharding.now is False:
+        return f"{table.name}: on the primary now; {shards} once sharded (see growth)"
+    return f"{table.name}: {shards}"
 
 
 __all__ = ["POOLER", "POOLING", "READ_COPIES", "database_nodes", "read_replicas", "shard_maps", "standbys"]

@@ -224,6 +224,11 @@ class Sharding(IRModel):
         description="When the shards are built, as the staged-growth decision sets it (now, or at its stage with the trigger): "
         "every section that states the sharding reads this one sentence.",
     )
+    now: bool | None = Field(
+        default=None,
+        description="Whether the shards are built now (True) or at the growth stage ``when`` names (False), as the staged-growth decision "
+        "sets it; None before it does. A diagram or provisioning line draws today's deployment from it.",
+    )
     co_writes: list[CoWrite] = Field(default_factory=list, description="Use cases that write these rows together with rows on other shards.")
     uniques: list[GlobalUnique] = Field(
         default_factory=list, description="Unique keys without the shard key, each held across the shards by a uniqueness table."
@@ -242,7 +247,14 @@ class WideColumn(IRModel):
     clustering: list[str] = Field(description="Clustering columns, newest first.")
     replication_factor: int
     consistency: str = Field(description="Consistency level of reads and writes, e.g. LOCAL_QUORUM.")
-    lookup_table: str | None = Field(default=None, description="The table mapping a row's id to its partition, for requests that address one row by id.")
+    lookup_table: str | None = Field(
+        default=None, description="The table mapping a row's id to its partition, for requests that address one row by id (None when none does)."
+    )
+    lookup_for: list[str] = Field(
+        default_factory=list,
+        description="The requests whose access path reads the lookup table: each operation addressing one row by its id (its use case, or "
+        "its method and path when it serves none), read from the API; every section stating the table's purpose reads this list.",
+    )
     reason: str = Field(default="", description="The numbers that placed it there.")
     hot_key_factor: float = Field(default=100.0, description="How much busier the busiest partition key is than the average (an assumption).")
     partition_max_bytes: float = Field(default=100e6, description="The largest partition the bucket is sized for (one key's rows in one bucket).")

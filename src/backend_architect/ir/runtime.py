@@ -40,6 +40,16 @@ class Component(IRModel):
     technology: str = Field(description="What runs it, e.g. 'Redis 7 (cluster)', 'Kafka', 'S3-compatible object storage'.")
     purpose: str = Field(description="What it does in this design, in one line.")
     services: list[str] = Field(default_factory=list, description="Services that use it.")
+    parts: list[str] = Field(
+        default_factory=list,
+        description="Other components that use it, by name (the real-time gateway keeping its connection registry, subscriptions and "
+        "presence keys in Redis): drawn linked to it, as the services are.",
+    )
+    pubsub: str | None = Field(
+        default=None,
+        description="The component whose pub/sub carries the events it consumes to the node holding each subscriber (Redis, for the "
+        "real-time gateway): an event's relay publishes there, and it delivers from there; None when events reach it directly.",
+    )
     use_cases: list[str] = Field(default_factory=list, description="Use cases it serves.")
     instances: int | None = Field(default=None, description="Nodes or workers, where the design sizes them.")
     memory_bytes: float | None = Field(default=None, description="Memory it needs, where the design sizes it.")

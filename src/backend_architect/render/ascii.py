@@ -27,14 +27,31 @@ def render_architecture_ascii(arch: Architecture) -> str:
         # an external reached only through the outbox (a push provider) is drawn by its event arrow below, never as a call
         arrows += [f"  {service.name} --call--> {ext} (external)" for ext in external_calls(arch, service.name)[0]]
     logs = sorted({event_source(arch, e) for e in arch.events} - {OUTBOX_SOURCE})
+    parts = {c.name: c for c in arch.components}
     for event in arch.events:
-        via = "" if event_source(arch, event) == OUTBOX_SOURCE else f" (from {event_source(arch, event)})"
-        arrows += [f"  {event.producer} ~~{event.name}~~> {consumer}{via}" for consumer in event.consumers]
+        source = "" if event_source(arch, event) == OUTBOX_SOURCE else f"from {event_source(arch, event)}"
+        for consumer in event.consumers:
+            # a consumer fed by a pub/sub (the real-time gateway by Redis) gets the event through it, as the text says
+            carrier = parts[consumer].pubsub if consumer in parts and parts[consumer].pubsub in parts else None
+            through = f", through {carrier} pub/sub" if carrier else ""
+            arrows.append(f"  {event.producer} ~~{event.name}~~> {consumer}" + (f" ({source})" if source else "") + through)
+    for flow in arch.flows:
+        for step in flow.steps:
+            if step.kind == "event" and step.via == "pubsub" and step.target in parts:
+                # a write kept in memory publishes itself (no outbox, no domain event): its arrow says so
+                carrier = parts[step.target].pubsub
+                through = f", through {carrier} pub/sub" if carrier in parts else ""
+                arrows.append(f"  {step.source} ~~{step.description.split(' via ')[0]}~~> {step.target} (published by the write path){through}")
     if arrows:
         through = "the outbox" + "".join(f", or {log} where marked" for log in logs)
         lines += ["", f"Arrows (--> synchronous, ~~> event through {through}):", *arrows]
     if arch.components:
-        lines += ["", "Components:", *(f"  [{c.name}] {c.kind}: {c.technology}" for c in arch.components)]
+        used = {c.name: [p for p in c.parts if p in parts] for c in arch.components}
+        lines += [
+            "",
+            "Components:",
+            *(f"  [{c.name}] {c.kind}: {c.technology}" + (f" (used by {', '.join(used[c.name])})" if used[c.name] else "") for c in arch.components),
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -105,7 +105,8 @@ def _table(keyspace: str, table: Table, layout: WideColumn) -> list[str]:
         ids = [by_name[n] for n in table.primary_key[:1] if n in by_name]
         located = [by_name.get(n, bucket) for n in dict.fromkeys([*layout.partition_key, *layout.clustering]) if n not in table.primary_key[:1]]
         lines += [
-            f"-- {layout.lookup_table}: the partition of each {table.name} row, for requests that address one row by id; written with it in a logged batch.",
+            f"-- {layout.lookup_table}: the partition of each {table.name} row, read by the requests addressing one row by id "
+            f"({', '.join(layout.lookup_for) or 'none stated'}); written with it in a logged batch.",
             f"CREATE TABLE IF NOT EXISTS {keyspace}.{quote(layout.lookup_table)} (",
             *(f"  {quote(c.name)} {CQL_TYPES[c.type]} PRIMARY KEY," for c in ids),
             *(f"  {quote(c.name)} {CQL_TYPES[c.type]}," for c in located),

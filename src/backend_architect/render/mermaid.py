@@ -127,6 +127,9 @@ def render_architecture(arch: Architecture) -> str:
                 continue  # drawn as the service's store above
             if any(s.name == user for s in arch.services):
                 lines.append(f"    {node_id('svc', user)} --- {node_id('cmp', component.name)}")
+        for part in component.parts:
+            if any(c.name == part for c in arch.components):
+                lines.append(f"    {node_id('cmp', part)} --- {node_id('cmp', component.name)}")
     for event in arch.events:
         relay = _relay_of(arch, event)
         lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| {relay}")
@@ -135,14 +138,34 @@ def render_architecture(arch: Architecture) -> str:
                 target = node_id("svc", consumer)
             elif any(e.name == consumer for e in arch.externals):
                 target = node_id("ext", consumer)
+            elif (carrier := _pubsub_of(arch, consumer)) is not None:
+                # the relay publishes to the pub/sub that carries it to the node holding each subscriber, as the text says it runs
+                lines.append(f"    {relay} -.->|publish| {node_id('cmp', carrier)}")
+                relay, target = node_id("cmp", carrier), node_id("cmp", consumer)
             elif any(c.name == consumer for c in arch.components):
                 target = node_id("cmp", consumer)
             else:
                 target = node_id("sink", consumer)
             if target.startswith("sink_") and f'    {target}(["{consumer}"])' not in lines:
                 lines.append(f'    {target}(["{_label(consumer)}"])')
-            lines.append(f"    {relay} -.-> {target}")
+            lines.append(f"    {relay} -.->{'|pub/sub|' if relay.startswith('cmp_') else ''} {target}")
+            relay = _relay_of(arch, event)
+    for flow in arch.flows:
+        for step in flow.steps:
+            if step.kind == "event" and step.via == "pubsub" and (carrier := _pubsub_of(arch, step.target)) is not None:
+                # a write kept in memory publishes to the pub/sub itself (no outbox, no domain event): drawn as it runs
+                name = _label(step.description.split(" via ")[0])
+                lines.append(f"    {node_id('svc', step.source)} -.->|{name}| {node_id('cmp', carrier)}")
+                lines.append(f"    {node_id('cmp', carrier)} -.->|pub/sub| {node_id('cmp', step.target)}")
     return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def _pubsub_of(arch: Architecture, consumer: str) -> str | None:
+    """The component whose pub/sub carries events to ``consumer`` (the real-time gateway's Redis), when the design runs both."""
+    part = next((c for c in arch.components if c.name == consumer), None)
+    if part is None or part.pubsub is None or not any(c.name == part.pubsub for c in arch.components):
+        return None
+    return part.pubsub
 
 
 def _relay_of(arch: Architecture, event: Event) -> str:
@@ -221,6 +244,9 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         lines.append(f"    participant outbox as {_message(home)} outbox relay")
     if any(s.kind == "event" and s.source == home and s.via == "cdc" for s in flow.steps):
         lines.append(f"    participant cdc as {_message(home)} CDC relay")
+    carriers = {s.target: c for s in flow.steps[1:] if s.kind == "event" and s.source == home and (c := _pubsub_of(arch, s.target)) is not None}
+    for carrier in dict.fromkeys(c for c in carriers.values() if c not in names):
+        lines.append(f"    participant {node_id('p', carrier)} as {_message(carrier)} (pub/sub)")
     fills = _row_reads(arch, flow.use_case)
     for store, _ in fills:
         lines.append(f"    participant {node_id('db', store)} as {_message(store)}")
@@ -235,13 +261,25 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
                     lines.append(f"    {node_id('p', home)}->>{node_id('db', store)}: {_message(what)}")
                     lines.append(f"    {node_id('db', store)}-->>{node_id('p', home)}: rows")
         elif step.kind == "event" and step.source == home and step.via == "pubsub":
-            lines.append(f"    {source}-){target}: {_message(step.description.split(' via ')[0])} (Redis pub/sub, no outbox)")
+            name = _message(step.description.split(" via ")[0])
+            if step.target in carriers:
+                # the write path publishes to the pub/sub, which carries it to the node holding each subscriber
+                lines.append(f"    {source}-){node_id('p', carriers[step.target])}: {name} (published by the write path, no outbox)")
+                lines.append(f"    {node_id('p', carriers[step.target])}-){target}: deliver to connected recipients")
+            else:
+                lines.append(f"    {source}-){target}: {name} (Redis pub/sub, no outbox)")
         elif step.kind == "event" and step.source == home:
             relay = "cdc" if step.via == "cdc" else "outbox"
             lines.append(f"    {source}-){relay}: {_message(step.description.split(' via ')[0])}")
             # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
             reach = step.description.partition(" via the outbox: ")[2] or step.description.partition(" via the CDC log: ")[2]
-            lines.append(f"    {relay}-){target}: {_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)")
+            said = f"{_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)"
+            if step.target in carriers:
+                # the relay publishes to the pub/sub that carries it to the node holding each subscriber
+                lines.append(f"    {relay}-){node_id('p', carriers[step.target])}: publish")
+                lines.append(f"    {node_id('p', carriers[step.target])}-){target}: {said}")
+            else:
+                lines.append(f"    {relay}-){target}: {said}")
         elif step.kind == "event":
             lines.append(f"    {source}-){target}: {_message(step.description)}")
     if flow.style == "saga":

@@ -50,6 +50,8 @@ def merge_components(existing: Sequence[Component], added: Sequence[Component]) 
             update={
                 "purpose": known.purpose if component.purpose in known.purpose else f"{known.purpose}; {component.purpose}",
                 "services": sorted({*known.services, *component.services}),
+                "parts": sorted({*known.parts, *component.parts}),
+                "pubsub": known.pubsub or component.pubsub,
                 "use_cases": list(dict.fromkeys([*known.use_cases, *component.use_cases])),
                 "memory_bytes": memory or None,
                 "instances": instances,

@@ -15,7 +15,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._failure import impacts
-from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, shards
+from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, sharded_now, shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
 from backend_architect.ir.database_nodes import READ_COPIES
@@ -180,8 +180,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
         else f"{database}: one primary with daily base backups and WAL archiving; manual recovery by restore"
     )
     if split:
-        maps = ", ".join(_shard_nodes(t, n, known) for t, n in split.items())
-        db_text += f"; once sharded (see growth), each shard a 3-node replica set (replication factor 3): {maps}"
+        db_text += _shard_sets(spec, analysis, arch, split, known)
     sized = [f for f in arch.figures if f.key.startswith("instances.deployable.")] or [
         f for f in arch.figures if f.key.startswith("instances.") and f.key.count(".") == 1
     ]
@@ -298,6 +297,19 @@ def _zone_loss(peak: float, zones: int, instance_rps: float = INSTANCE_RPS) -> i
 
 #: Copies of each shard: a primary and two synchronous standbys (replication factor 3).
 SHARD_COPIES = 3
+
+
+def _shard_sets(spec: Spec, analysis: Analysis, arch: Architecture, split: dict[str, int], known: dict[str, float]) -> str:
+    """Each shard map as a replica set, said as built now or once sharded by the one timing the growth plan states (``sharded_now``)."""
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
+    now = {t: sharded_now(tables[t], known, growth, years, analysis.peak_factor)[0] for t in split if t in tables}
+    built = ", ".join(_shard_nodes(t, n, known) for t, n in split.items() if now.get(t, True))
+    later = ", ".join(_shard_nodes(t, n, known) for t, n in split.items() if not now.get(t, True))
+    said = f"; each shard a 3-node replica set (replication factor 3): {built} (built now)" if built else ""
+    if later:
+        said += f"; {'and ' if built else ''}once sharded (see growth), each shard a 3-node replica set (replication factor 3): {later}"
+    return said
 
 
 def _shard_nodes(table: str, count: int, known: dict[str, float]) -> str:

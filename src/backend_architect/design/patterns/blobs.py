@@ -211,7 +211,19 @@ def _applied(spec: Spec, arch: Architecture, blobs: list[_Blob]) -> Applied:
         inputs={"egress_bytes_per_s": egress, "public_reads_per_s": public_rate, "stored_bytes": stored},
         spec=spec,
     )
-    components = [Component(name="object-storage", kind="object-store", technology=store, purpose="blob content", decision=made.id)]
+    # the services owning the blobs sign the URLs and check each upload under its key; the CDN fetches from the store as its origin
+    signers = sorted({owner for b in blobs if (owner := owner_of(arch, b.entity))})
+    components = [
+        Component(
+            name="object-storage",
+            kind="object-store",
+            technology=store,
+            purpose="blob content",
+            services=signers,
+            parts=["cdn"] if cdn else [],
+            decision=made.id,
+        )
+    ]
     if cdn:
         components.append(Component(name="cdn", kind="cdn", technology=cdn_name, purpose="serves blob downloads at the edge", decision=made.id))
     retention = f"with its row; {tiers} after {COLDER_AFTER_DAYS[0]} / {COLDER_AFTER_DAYS[1]} days" if lifecycle else "with its row"

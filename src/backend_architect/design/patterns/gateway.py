@@ -149,6 +149,8 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
             technology=f"{name} gateway (event-loop servers behind an L4 load balancer)",
             purpose=f"holds client connections and pushes {', '.join(dict.fromkeys(e for c in arch.channels for e in c.events))}",
             services=services,
+            # events reach the node holding each subscriber through Redis pub/sub, never from the relay to every node
+            pubsub="redis",
             use_cases=use_cases,
             instances=nodes,
             memory_bytes=memory,
@@ -160,6 +162,7 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
             technology=named(spec, "redis"),
             purpose="pub/sub between gateway nodes and the connection registry",
             services=services,
+            parts=[GATEWAY],
             use_cases=use_cases,
             instances=redis_nodes,
             decision=made.id,

@@ -188,7 +188,7 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage], built: dict[str
             now = built.get(table.name, stage.now)
             built_when = "built now (stage 5, sharding)" if now else f"built at stage 5 (sharding), when {trigger}; until then one primary"
             when = f"shard key {table.sharding.key}; {at_horizon}{built_when}"
-            found.append((store.name, table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when})})))
+            found.append((store.name, table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when, "now": now})})))
     return tuple(found)
 
 

@@ -316,6 +316,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
             technology="S3-compatible object storage",
             purpose=f"uploads and renditions of {subject}",
             services=[service],
+            # the workers read each upload and write its renditions; the CDN serves them from it (its origin)
+            parts=[f"{prefix}-workers", "cdn"],
             use_cases=[u.name for u in creators],
             decision=made.id,
         ),

@@ -9,7 +9,7 @@ from backend_architect.design.audience import audiences
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import decision, figures, fmt, size
+from backend_architect.design.patterns._common import decision, figures, fmt, owner_of, size
 from backend_architect.ir.model import Architecture, Decision
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.model import Spec
@@ -59,6 +59,8 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     # one bucket check (a script taking a token) per request of every limited route
     limited = {name for limit in security.rate_limits for name in limit.use_cases}
     checks = sum(u.peak_qps for u in analysis.use_cases if u.name in limited)
+    # the service answering a limited route takes the token: it uses the store holding the buckets
+    checkers = sorted({owner for u in analysis.use_cases if u.name in limited and (owner := owner_of(arch, u.entity))})
     redis = next((c for c in arch.components if c.name == "redis"), None)
     if redis is not None:
         by_numbers = "redis"
@@ -72,10 +74,10 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
     def build(variant: str) -> tuple[str, str, str, tuple[Component, ...]]:
         if variant == "redis" and redis is not None:
             why = f"the design already runs {redis.technology} ({redis.purpose}): the buckets share it"
-            return redis.technology, why, "redis", (_bucket_store(redis.technology, memory, checks),)
+            return redis.technology, why, "redis", (_bucket_store(redis.technology, memory, checks, checkers),)
         if variant == "redis":
             why = f"{instances} instances > {LOCAL_BUCKETS_MAX_INSTANCES}: local buckets would let a client through up to {instances}x its limit in a burst"
-            return named(spec, "redis"), why, "redis", (_bucket_store(named(spec, "redis"), memory, checks),)
+            return named(spec, "redis"), why, "redis", (_bucket_store(named(spec, "redis"), memory, checks, checkers),)
         if variant == "gateway":
             return "the API gateway's per-client limiter", "every request passes the gateway: it keeps the buckets", "api-gateway", ()
         why = f"{instances} instance(s) <= {LOCAL_BUCKETS_MAX_INSTANCES}: each keeps limit / {instances}, within 1/{instances} of the allowance, nothing shared"
@@ -119,12 +121,13 @@ def rate_limit_buckets(spec: Spec, analysis: Analysis, arch: Architecture) -> It
 VARIANTS = {"redis": ["a shared Redis", "Redis", "shared store"], "local": ["each instance's memory", "in process", "local"], "gateway": ["the API gateway"]}
 
 
-def _bucket_store(technology: str, memory: float, checks: float) -> Component:
+def _bucket_store(technology: str, memory: float, checks: float, checkers: list[str]) -> Component:
     return Component(
         name="redis",
         kind="cache",
         technology=technology,
         purpose="rate-limit buckets",
+        services=checkers,
         memory_bytes=memory,
         decision="rate-limits.state",
         operations={"rate_limit_checks": checks},

@@ -95,7 +95,7 @@ def wide_column_store(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         build = "postgresql"
     if not taken:
         return
-    numbers = _record(spec, taken, TECHNOLOGIES[default])
+    numbers = _record(spec, arch, taken, TECHNOLOGIES[default])
     if build == "postgresql":
         if override is not None and not override.forbid:
             yield Applied(overruled(numbers, override, SHARDED))
@@ -104,7 +104,7 @@ def wide_column_store(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
             yield Applied(numbers)
         return
     technology = TECHNOLOGIES[build]
-    made = _record(spec, taken, technology)
+    made = _record(spec, arch, taken, technology)
     if override is not None and not any(c.qualifies for c in taken):
         made = forced(made, override, SHARDED, "; ".join(c.said() for c in taken))
     elif override is not None and steered.overruled:
@@ -112,7 +112,23 @@ def wide_column_store(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     yield _applied(spec, arch, taken, technology, made)
 
 
-def _layout(spec: Spec, candidate: Candidate, technology: str) -> WideColumn:
+def addressed_by_id(arch: Architecture, table: Table) -> list[str]:
+    """The requests whose access path reads ``table``'s by-id lookup: every operation on its entity addressing one row by its id
+    (a get, an update, a delete or an action on ``{<entity>_id}``, a read-back GET and another service's existence check
+    included), named by its use cases, or by its method and path when it serves none. Creating a row writes the lookup and a
+    page by partition key never reads it, so neither is listed."""
+    entity = table.entity or ""
+    addressed = f"{{{snake(entity)}_id}}"
+    found: list[str] = []
+    for api in arch.apis:
+        for op in api.operations:
+            if op.entity == entity and op.kind in {"get", "update", "replace", "delete", "action"} and addressed in op.path:
+                found += op.use_cases or [f"{op.method.upper()} {op.path}"]
+    return list(dict.fromkeys(found))
+
+
+def _layout(spec: Spec, arch: Architecture, candidate: Candidate, technology: str) -> WideColumn:
+    lookup_for = addressed_by_id(arch, candidate.table)
     return WideColumn(
         technology=technology,
         keyspace=snake(spec.system),
@@ -122,7 +138,8 @@ def _layout(spec: Spec, candidate: Candidate, technology: str) -> WideColumn:
         clustering=list(candidate.clustering),
         replication_factor=REPLICATION_FACTOR,
         consistency=CONSISTENCY,
-        lookup_table=f"{candidate.table.name}_by_id",
+        lookup_table=f"{candidate.table.name}_by_id" if lookup_for else None,
+        lookup_for=lookup_for,
         reason=candidate.said(),
         hot_key_factor=HOT_KEY_FACTOR,
         partition_max_bytes=PARTITION_MAX_BYTES,
@@ -133,23 +150,33 @@ def _days(days: float) -> str:
     return "1 day" if days == 1 else f"{fmt(days)} days"
 
 
-def _said_layout(candidate: Candidate) -> str:
+def _said_layout(candidate: Candidate, layout: WideColumn) -> str:
     order = ", ".join(f"{c} DESC" for c in candidate.clustering)
     return (
         f"{candidate.table.name}: PRIMARY KEY (({candidate.partition}, bucket), {', '.join(candidate.clustering)}) "
         f"WITH CLUSTERING ORDER BY ({order}); bucket = {_days(candidate.bucket_days)} of {candidate.clustering[0]}, so the busiest "
         f"{candidate.partition} ({fmt(HOT_KEY_FACTOR)}x the average {fmt(candidate.busiest_bytes_per_day / HOT_KEY_FACTOR)} B a day) "
-        f"fills {size(candidate.busiest_bytes_per_day * candidate.bucket_days)} a partition (under {size(PARTITION_MAX_BYTES)}); "
-        f"{candidate.table.name}_by_id maps an id to its partition for {', '.join(candidate.served)}"
+        f"fills {size(candidate.busiest_bytes_per_day * candidate.bucket_days)} a partition (under {size(PARTITION_MAX_BYTES)})"
+        + _lookup_said(candidate.table.name, layout)
     )
 
 
-def _record(spec: Spec, taken: list[Candidate], technology: str) -> Decision:
+def _lookup_said(table: str, layout: WideColumn) -> str:
+    """What the by-id lookup is for: the requests whose access path reads it (``WideColumn.lookup_for``), and that every insert writes it."""
+    if not layout.lookup_table:
+        return f"; no request addresses one {table} row by id, so no by-id lookup table"
+    return f"; {layout.lookup_table} maps an id to its partition for {', '.join(layout.lookup_for)} (every insert writes its entry in the same logged batch)"
+
+
+def _record(spec: Spec, arch: Architecture, taken: list[Candidate], technology: str) -> Decision:
     """The wide-column decision over ``taken``, with the sharded-PostgreSQL alternative in numbers."""
+    layouts = [_layout(spec, arch, c, technology) for c in taken]
     nodes = sum(c.nodes for c in taken)
     primaries = sum(c.needed_shards for c in taken)
     choice = (
-        f"{technology} (wide-column) for " + "; ".join(_said_layout(c) for c in taken) + f"; replication factor {REPLICATION_FACTOR}, "
+        f"{technology} (wide-column) for "
+        + "; ".join(_said_layout(c, layout) for c, layout in zip(taken, layouts, strict=True))
+        + f"; replication factor {REPLICATION_FACTOR}, "
         f"{CONSISTENCY} reads and writes (2 of 3 copies answer: a node lost changes nothing the application sees); {nodes} nodes; "
         "capacity grows by adding nodes, each taking its share of the token ring"
     )
@@ -176,7 +203,9 @@ def _record(spec: Spec, taken: list[Candidate], technology: str) -> Decision:
             ("DynamoDB or Bigtable", "managed, but tied to one cloud and billed per request"),
         ],
         consequences=(
-            f"No transaction spans rows: a write is one row (and its {taken[0].table.name}_by_id entry, a logged batch). Reads by any other key "
+            "No transaction spans rows: a write is one row"
+            + (f" (and its {layouts[0].lookup_table} entry, a logged batch)" if layouts[0].lookup_table else "")
+            + ". Reads by any other key "
             "need a table of their own. Their change events reach the event relay from the store's CDC log (ScyllaDB CDC, Cassandra CDC), "
             "in place of the PostgreSQL outbox table: no transaction spans the two stores. "
             "The scaffold has no CQL adapter: its PostgreSQL table is a stand-in for development; production needs a repository on the "
@@ -199,7 +228,7 @@ def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology:
     placements = []
     mechanisms = []
     for c in taken:
-        layout = _layout(spec, c, technology)
+        layout = _layout(spec, arch, c, technology)
         note = f"held by {technology} in production (schema/<service>.cql); this PostgreSQL table is the scaffold's stand-in"
         comment = f"{c.table.comment}; {note}" if c.table.comment else note
         tables.append((c.store, c.table.model_copy(update={"wide_column": layout, "comment": comment})))
