@@ -31,7 +31,9 @@ from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.messaging import EVENT_RELAY
+from backend_architect.design.latency import per_operation
 from backend_architect.design.reference_checks import copy_table_name
+from backend_architect.design.request_steps import request_steps
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import (
@@ -2612,3 +2614,41 @@ def test_redis_shards_carry_the_operations_the_design_sends_ok(name: str, arch: 
     assert "Redis holds: " in document, name
     assert f"({count} shard(s) x " in document, name
     assert f"redis: {count} shard(s) x " in document, name
+
+
+def _in_database_reads(arch: Architecture, entity_or_table: str, key: str) -> float | None:
+    """The input ``key`` of the peak reads of the database holding ``entity_or_table`` (None: not an input there)."""
+    held = databases(arch)
+    # a modular monolith's modules are schemas of one database
+    tables = {t.name: s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name for s in arch.datastores for t in s.tables}
+    db = next((d for d, entities in held.items() if entity_or_table in entities), tables.get(entity_or_table, ""))
+    reads = next((f.inputs for f in arch.figures if f.key == f"db.reads.peak.{db}"), {})
+    return reads.get(key)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_requests_steps_are_in_its_latency_and_its_stores_load_ok(name: str, arch: Architecture, document: str) -> None:
+    """A request's steps are in its latency and its store's load: every check, merge, page fill and idempotency record of a
+    request is a part of its flow's latency (or of the hop carrying it) and, where it reads a database, an input of that
+    database's peak reads at the step's rate."""
+    ms = per_operation(_spec(name))
+    for step in request_steps(_analysis(name), arch):
+        flow = next(f for f in arch.flows if f.use_case == step.use_case)
+        parts = {p.part: p.ms for p in flow.latency_parts}
+        if step.in_hop:
+            assert any(p.startswith("synchronous hop") for p in parts), (name, step.use_case, parts)
+        else:
+            said = step.part if step.share >= 1 else f"{step.part}, for {step.share:.1%} of requests"
+            assert parts.get(said) == pytest.approx(ms[step.op] * step.share), (name, said, parts)
+        load = step.load
+        if load is not None and load.reads_per_s and not load.cached_by:
+            assert _in_database_reads(arch, load.entity, load.key) == pytest.approx(load.reads_per_s), (name, load.key)
+
+
+def test_the_request_steps_table_holds_every_kind_of_step_ok() -> None:
+    """The table above proves something: its designs hold a local-copy check, an owner query, a read-time merge and a keyed wide-column write."""
+    kinds = set()
+    for name, arch, _ in DESIGNS:
+        for step in request_steps(_analysis(name), arch):
+            kinds.add(step.op if step.load is None else step.load.key.split("_")[0])
+    assert {"copy", "check", "merge", "hydrate", "lightweight_transaction"} <= kinds, kinds
