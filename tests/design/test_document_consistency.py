@@ -28,10 +28,10 @@ from tests.design.test_traffic_ledger import CLUBS
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.latency import per_operation
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.messaging import EVENT_RELAY
-from backend_architect.design.latency import per_operation
 from backend_architect.design.reference_checks import copy_table_name
 from backend_architect.design.request_steps import request_steps
 from backend_architect.design.write_headroom import WRITE_HEADROOM
