@@ -167,3 +167,27 @@ def test_a_keyed_wide_column_create_times_its_lightweight_transaction_ok() -> No
     _assert_in_both(arch, step)
     parts = _parts(arch, "sign board")
     assert any("quorum" in p for p in parts), parts
+
+
+#: A ticket changed in PostgreSQL by id, and a position kept as a latest value in Redis (no database row read).
+TICKETS = """
+system: tickets
+entities:
+  Ticket: {fields: {title: string(120), status: "enum[open,closed]"}, rows: 1M}
+  Tracker: {fields: {lat: float, lng: float}, rows: 100k}
+use_cases:
+  - {name: open ticket, actor: agent, writes: [Ticket], rate: 20/s}
+  - {name: close ticket, actor: agent, kind: update, writes: [Ticket.status], rate: 30/s}
+  - {name: move tracker, actor: device, kind: update, writes: [Tracker.lat, Tracker.lng], latest: true, rate: 5k/s}
+"""
+
+
+def test_a_change_reads_its_row_in_both_ok() -> None:
+    """An update committed in the database reads its row by id first: timed and counted; a latest value kept in memory reads none."""
+    arch, steps = _designed(TICKETS)
+    (step,) = [s for s in steps if s.use_case == "close ticket"]
+    assert step.load is not None
+    assert step.load.key == "read_close-ticket"
+    _assert_in_both(arch, step)
+    assert not [s for s in steps if s.use_case in {"open ticket", "move tracker"}]
+    assert "indexed read of the row it changes" not in _parts(arch, "move tracker")

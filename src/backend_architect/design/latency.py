@@ -211,8 +211,7 @@ def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism],
         if use_case.kind not in {"create", "job"}:
             parts += [LatencyPart(part=f"{m.store}: read of the row's partition by its id", ms=ms["quorum_read"]) for m in logged]
         return parts + [LatencyPart(part=f"{m.store}: {m.how.split(' at ')[-1]} write (a quorum of copies)", ms=ms["quorum_write"]) for m in logged]
-    if use_case.kind not in {"create", "job"}:
-        parts.append(LatencyPart(part="indexed read of the row it changes", ms=ms["indexed_read"]))
+    # the read of the row it changes is a request step (design/request_steps.py), timed with the others
     synchronous = arch.availability is not None and arch.availability.rpo_seconds == 0 and "synchronous" in arch.availability.database
     parts.append(LatencyPart(part="commit (write-ahead log fsync)", ms=ms["commit"]))
     if synchronous:

@@ -44,7 +44,7 @@ class RequestStep:
 
 def request_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
     """Every use case's steps beside its main read or write, in use-case order: checks, idempotency records, merges, hydration."""
-    found = [*_check_steps(arch), *_feed_steps(analysis, arch), *_idempotency_steps(arch)]
+    found = [*_check_steps(arch), *_row_reads(analysis, arch), *_feed_steps(analysis, arch), *_idempotency_steps(arch)]
     order = {u.name: i for i, u in enumerate(analysis.use_cases)}
     return sorted(found, key=lambda s: order.get(s.use_case, len(order)))
 
@@ -92,6 +92,37 @@ def _check_steps(arch: Architecture) -> list[RequestStep]:
     return found
 
 
+#: What the latency breakdown calls the read of the row a write changes (a change or delete finds its row, its version, its owner first).
+ROW_READ = "indexed read of the row it changes"
+
+
+def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """A write changing or deleting a row in the database reads it first by its id: one read of its table a request.
+
+    A write a mechanism keeps in its own store (a value in memory, a row a wide-column store holds) reads
+    nothing of the database (``design/latency.py`` times its own store's read instead), and a create
+    has no row to read.
+    """
+    found = []
+    for u in analysis.use_cases:
+        if not u.is_write or u.is_job or u.kind in {"create", "job"} or not u.peak_qps:
+            continue
+        mechanisms = [m for m in arch.mechanisms if m.use_case == u.name and m.serves == "write"]
+        if any(m.publish in {"direct", "cdc"} for m in mechanisms):
+            continue
+        share = min((m.database_share for m in mechanisms), default=1.0)
+        load = StoreLoad(
+            entity=u.entity,
+            key=f"read_{u.id}",
+            quantity=f"reads/s of the {u.entity} row {u.name} changes, by id, at peak",
+            reads_per_s=u.peak_qps * share,
+            formula="peak x database_share (one read of the row a request)",
+            inputs={"peak": u.peak_qps, "database_share": share},
+        )
+        found.append(RequestStep(u.name, ROW_READ, "indexed_read", load=load))
+    return found
+
+
 def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
     """A feed read's own loads: the read-time merge of the large authors it follows, and its page's rows read by id."""
     known = {f.key: f.value for f in arch.figures}
@@ -130,4 +161,4 @@ def _idempotency_steps(arch: Architecture) -> list[RequestStep]:
     ]
 
 
-__all__ = ["RequestStep", "request_steps", "step_loads", "steps_of"]
+__all__ = ["ROW_READ", "RequestStep", "request_steps", "step_loads", "steps_of"]
