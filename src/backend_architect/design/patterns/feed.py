@@ -190,6 +190,7 @@ def _applied(
     daily = spec.scale.daily_active or 0.0
     active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
     memory = active * keep * ENTRY_BYTES
+    merged, merged_basis = merged_sources(use_case, fan_in, cutoff, readers_total)
     cached = item_cache(analysis, arch, use_case, float(keep), readers_total or active, deliveries_avg)
     # the item cache shares the lists' Redis: its entries, one multi-get a page and a fill per miss
     held = memory + (cached.memory if cached else 0.0)
@@ -292,7 +293,14 @@ def _applied(
     rationale = (
         f"merging at read time costs {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources ({fan_in_basis}) = {fmt(merge_cost)} "
         f"lookups/s, more than one database node serves ({fmt(PRIMARY_READ_CEILING)}); a precomputed list turns each read into one "
-        f"range read. Writes become {fmt(fan_in)} list writes each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
+        f"range read"
+        + (
+            f", and one query merging the {fmt(merged)} followed sources past the cut-off ({merged_basis}): "
+            f"{fmt(use_case.peak_qps * merged)} index range reads/s of {item}s by {_item_author(ref, item)}"
+            if merged
+            else ""
+        )
+        + f". Writes become {fmt(fan_in)} list writes each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
         f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers {lag:.3f} s after it commits "
         f"({RELAY_S:g} s through the event relay, then {fan_in / FANOUT_WORKER_RATE:.3f} s of fan-out). "
         f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
@@ -346,7 +354,6 @@ def _applied(
         assumptions += (f"use case '{use_case.name}': {fmt(DEFAULT_FAN_IN)} followed authors per reader assumed (no avg_fanout on the writer)",)
     key = f"{ref.join[0].relation}_id" if ref.join and ref.join[0].forward else "id"
     pages = math.ceil(fan_in / FOLLOWERS_PER_PAGE)
-    merged, merged_basis = merged_sources(use_case, fan_in, cutoff, readers_total)
     if merged_basis == "default":
         assumptions += (
             f"use case '{use_case.name}': each reader follows {fmt(merged)} sources past the fan-out cut-off, merged at read time (merged_sources not stated)",
