@@ -2648,9 +2648,10 @@ def test_a_requests_steps_are_in_its_latency_and_its_stores_load_ok(name: str, a
 
 
 def test_the_request_steps_table_holds_every_kind_of_step_ok() -> None:
-    """The table above proves something: its designs hold a local-copy check, an owner query, a read-time merge and a keyed wide-column write."""
+    """The table above proves something: its designs hold a local-copy check, an owner query, a change's row read, a read-time merge,
+    a page fill and a keyed wide-column write."""
     kinds = set()
     for name, arch, _ in DESIGNS:
         for step in request_steps(_analysis(name), arch):
             kinds.add(step.op if step.load is None else step.load.key.split("_")[0])
-    assert {"copy", "check", "merge", "hydrate", "lightweight_transaction"} <= kinds, kinds
+    assert {"copy", "check", "read", "merge", "hydrate", "lwt"} <= kinds, kinds

@@ -17,7 +17,7 @@ from backend_architect.design.analysis import analyse
 from backend_architect.design.latency import per_operation
 from backend_architect.design.loads import databases
 from backend_architect.design.pipeline import design
-from backend_architect.design.request_steps import RequestStep, request_steps
+from backend_architect.design.request_steps import LWT_OPERATIONS, RequestStep, request_steps
 from backend_architect.ir.model import Architecture
 
 #: A social feed: 40M readers, 2,000 reads/s of the home feed on average over 150 followees each, posts at 500/s.
@@ -165,6 +165,14 @@ def test_a_keyed_wide_column_create_times_its_lightweight_transaction_ok() -> No
     assert any(t.wide_column is not None for s in arch.datastores for t in s.tables)
     (step,) = [s for s in steps if s.use_case == "sign board" and s.op == "lightweight_transaction"]
     _assert_in_both(arch, step)
+    # its operations are in the store's write sizing: the nodes carry the inserts and the lightweight transactions
+    assert step.load is not None
+    assert step.load.writes_per_s == pytest.approx(step.load.inputs["peak"] * LWT_OPERATIONS)
+    nodes = next(f for f in arch.figures if f.key == "wide_column.nodes.entries")
+    inserts = next(f.value for f in arch.figures if f.key == "qps.peak.insert.table.entries")
+    assert nodes.inputs["writes_per_s"] == pytest.approx(inserts + step.load.writes_per_s)
+    # no relational database counts them
+    assert not any(step.load.key in r for r in _db_reads(arch).values())
     parts = _parts(arch, "sign board")
     assert any("quorum" in p for p in parts), parts
 

@@ -44,7 +44,7 @@ class RequestStep:
 
 def request_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
     """Every use case's steps beside its main read or write, in use-case order: checks, idempotency records, merges, hydration."""
-    found = [*_check_steps(arch), *_row_reads(analysis, arch), *_feed_steps(analysis, arch), *_idempotency_steps(arch)]
+    found = [*_check_steps(arch), *_row_reads(analysis, arch), *_feed_steps(analysis, arch), *_idempotency_steps(analysis, arch)]
     order = {u.name: i for i, u in enumerate(analysis.use_cases)}
     return sorted(found, key=lambda s: order.get(s.use_case, len(order)))
 
@@ -90,6 +90,21 @@ def _check_steps(arch: Architecture) -> list[RequestStep]:
         )
         found.append(RequestStep(c.use_case, f"{table}: indexed read of the {c.entity} named by {c.column} (local copy check)", "indexed_read", load=load))
     return found
+
+
+#: Operations one lightweight transaction costs a wide-column store, against one for a plain write: Paxos's prepare and
+#: propose rounds, the read of the current row, then the commit (Cassandra and ScyllaDB documentation: four round trips).
+LWT_OPERATIONS = 4.0
+
+
+def keyed_creates(analysis: Analysis, arch: Architecture, entity: str) -> dict[str, float]:
+    """Peak requests/s of each create of ``entity`` whose operation takes an Idempotency-Key, by use case.
+
+    Where a wide-column store holds the entity, each takes the key by a lightweight transaction there:
+    the store's write sizing (``patterns/_wide_column_plan.py``) and the request's step both read this.
+    """
+    keyed = {u for api in arch.apis for op in api.operations if op.idempotency_key for u in op.use_cases}
+    return {u.name: u.peak_qps for u in analysis.use_cases if u.entity == entity and u.kind == "create" and u.name in keyed and u.peak_qps}
 
 
 #: What the latency breakdown calls the read of the row a write changes (a change or delete finds its row, its version, its owner first).
@@ -148,17 +163,27 @@ def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
     return found
 
 
-def _idempotency_steps(arch: Architecture) -> list[RequestStep]:
-    """A keyed write a wide-column store takes: its Idempotency-Key's conditional insert (a lightweight transaction) before the write."""
+def _idempotency_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """A keyed write a wide-column store takes: its Idempotency-Key's conditional insert (a lightweight transaction) before the
+    write, ``LWT_OPERATIONS`` operations of that store a request (counted in its nodes' writes, not in any database's)."""
     services = dict.fromkeys(api.service for api in arch.apis)
-    stores = {m.use_case: m.store for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
-    return [
-        RequestStep(
-            use_case, f"{stores[use_case]}: Idempotency-Key conditional insert (INSERT ... IF NOT EXISTS, a lightweight transaction)", "lightweight_transaction"
+    stores = {m.use_case: m for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
+    ids = {u.name: u for u in analysis.use_cases}
+    found = []
+    for use_case in (u for service in services for u in held_keys(arch, service)):
+        mechanism, made = stores[use_case], ids.get(use_case)
+        peak = keyed_creates(analysis, arch, made.entity).get(use_case, 0.0) if made is not None else 0.0
+        load = StoreLoad(
+            entity=made.entity if made is not None else "",
+            key=f"lwt_{made.id if made is not None else use_case}",
+            quantity=f"operations/s {mechanism.store} performs for the Idempotency-Key lightweight transactions of {use_case} at peak",
+            writes_per_s=peak * LWT_OPERATIONS,
+            formula="peak x lwt_operations",
+            inputs={"peak": peak, "lwt_operations": LWT_OPERATIONS},
         )
-        for service in services
-        for use_case in held_keys(arch, service)
-    ]
+        part = f"{mechanism.store}: Idempotency-Key conditional insert (INSERT ... IF NOT EXISTS, a lightweight transaction)"
+        found.append(RequestStep(use_case, part, "lightweight_transaction", load=load))
+    return found
 
 
-__all__ = ["ROW_READ", "RequestStep", "request_steps", "step_loads", "steps_of"]
+__all__ = ["LWT_OPERATIONS", "ROW_READ", "RequestStep", "keyed_creates", "request_steps", "step_loads", "steps_of"]
