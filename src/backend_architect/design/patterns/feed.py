@@ -422,12 +422,12 @@ def merged_sources(use_case: UseCase, fan_in: float, cutoff: float, readers: flo
     >>> merged_sources(N(spec=N(merged_sources=None)), 75, 100_000, 150e6)
     (5.0, 'default')
     >>> merged_sources(N(spec=N(merged_sources=None)), 75, 100_000, 50_000)
-    (0.0, 'no reader count passes the cut-off')
+    (0.0, 'the readers are no more than the cut-off, so no source passes it')
     """
     if use_case.spec.merged_sources is not None:
         return float(use_case.spec.merged_sources), "merged_sources"
     if readers and readers <= cutoff:
-        return 0.0, "no reader count passes the cut-off"
+        return 0.0, "the readers are no more than the cut-off, so no source passes it"
     return min(fan_in, DEFAULT_MERGED_SOURCES), "default"
 
 
