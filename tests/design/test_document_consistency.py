@@ -29,12 +29,14 @@ from tests.design.test_traffic_ledger import CLUBS
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.latency import per_operation
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.messaging import EVENT_RELAY
 from backend_architect.design.patterns.wide_column import addressed_by_id
 from backend_architect.design.payload import DISK_PER_DAY
 from backend_architect.design.reference_checks import copy_table_name
+from backend_architect.design.request_steps import request_steps
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import (
@@ -2689,3 +2691,44 @@ def test_a_lookup_table_serves_the_requests_addressing_one_row_ok(name: str, arc
         if layout.lookup_table:
             assert f"{layout.lookup_table} maps an id to its partition for {', '.join(layout.lookup_for)} (" in record.choice
             assert f"({', '.join(layout.lookup_for)}); written with it" in RENDERED[name][f"schema/{store.service}.cql"]
+
+
+def _in_database_reads(arch: Architecture, entity_or_table: str, key: str) -> float | None:
+    """The input ``key`` of the peak reads of the database holding ``entity_or_table`` (None: not an input there)."""
+    held = databases(arch)
+    # a modular monolith's modules are schemas of one database
+    tables = {t.name: s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name for s in arch.datastores for t in s.tables}
+    db = next((d for d, entities in held.items() if entity_or_table in entities), tables.get(entity_or_table, ""))
+    reads = next((f.inputs for f in arch.figures if f.key == f"db.reads.peak.{db}"), {})
+    return reads.get(key)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_requests_steps_are_in_its_latency_and_its_stores_load_ok(name: str, arch: Architecture, document: str) -> None:
+    """A request's steps are in its latency and its store's load: every check, merge, page fill and idempotency record of a
+    request is a part of its flow's latency (or of the hop carrying it) and, where it reads a database, an input of that
+    database's peak reads at the step's rate."""
+    ms = per_operation(_spec(name))
+    for step in request_steps(_analysis(name), arch):
+        flow = next(f for f in arch.flows if f.use_case == step.use_case)
+        parts = {p.part: p.ms for p in flow.latency_parts}
+        if step.in_hop:
+            assert any(p.startswith("synchronous hop") for p in parts), (name, step.use_case, parts)
+        else:
+            said = step.part if step.share >= 1 else f"{step.part}, for {step.share:.1%} of requests"
+            assert parts.get(said) == pytest.approx(ms[step.op] * step.share), (name, said, parts)
+        load = step.load
+        if load is not None and load.reads_per_s:
+            # reads a get's cache also serves reach the database on its misses: the share the latency weighs the step by
+            expected = load.reads_per_s * (step.share if load.cached_by else 1.0)
+            assert _in_database_reads(arch, load.entity, load.key) == pytest.approx(expected), (name, load.key)
+
+
+def test_the_request_steps_table_holds_every_kind_of_step_ok() -> None:
+    """The table above proves something: its designs hold a local-copy check, an owner query, a change's row read, a read-time merge,
+    a page fill and a keyed wide-column write."""
+    kinds = set()
+    for name, arch, _ in DESIGNS:
+        for step in request_steps(_analysis(name), arch):
+            kinds.add(step.op if step.load is None else step.load.key.split("_")[0])
+    assert {"copy", "check", "read", "merge", "hydrate", "lwt"} <= kinds, kinds

@@ -17,6 +17,7 @@ import math
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.paths import side_write
+from backend_architect.design.request_steps import RequestStep, request_steps, steps_of
 from backend_architect.ir.model import Architecture, CachePlan, Flow, LatencyPart, Table
 from backend_architect.ir.runtime import Mechanism
 from backend_architect.spec.model import Spec
@@ -47,6 +48,8 @@ ANALYTICS_MS = 50.0
 QUORUM_READ_MS = 3.0
 #: A wide-column store's write at LOCAL_QUORUM: the commit log appended (synced periodically, not per write) on two replicas.
 QUORUM_WRITE_MS = 2.0
+#: A wide-column store's lightweight transaction (INSERT ... IF NOT EXISTS): Paxos takes four round trips to a quorum, not one.
+LIGHTWEIGHT_TRANSACTION_MS = 4 * QUORUM_WRITE_MS
 #: A read sent to every shard waits for the slowest: each doubling of the shards adds this share of one shard's time.
 SCATTER_TAIL_SHARE = 0.25
 
@@ -65,6 +68,7 @@ DEFAULT_MS: dict[str, float] = {
     "analytics": ANALYTICS_MS,
     "quorum_read": QUORUM_READ_MS,
     "quorum_write": QUORUM_WRITE_MS,
+    "lightweight_transaction": LIGHTWEIGHT_TRANSACTION_MS,
 }
 _SAID = {
     "edge": "edge (load balancer)",
@@ -80,6 +84,7 @@ _SAID = {
     "analytics": "column store query",
     "quorum_read": "wide-column quorum read",
     "quorum_write": "wide-column quorum write",
+    "lightweight_transaction": "wide-column lightweight transaction",
 }
 _STORE_OP = {"search-engine": "search", "analytics": "analytics", "warehouse": "analytics", "wide-column-store": "quorum_read"}
 
@@ -94,7 +99,7 @@ def _given(spec: Spec) -> dict[str, float]:
 
 
 #: Figures only a design holding a table in a wide-column store uses: the Assumptions line names them there alone.
-_WIDE_COLUMN_OPS = {"quorum_read", "quorum_write"}
+_WIDE_COLUMN_OPS = {"quorum_read", "quorum_write", "lightweight_transaction"}
 
 
 def stated(spec: Spec, arch: Architecture | None = None) -> str:
@@ -115,13 +120,14 @@ def derive_latency(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     """Every flow with its expected latency as the sum of its parts, and the per-operation figures among the assumptions."""
     by_name = {u.name: u for u in analysis.use_cases}
     ms = per_operation(spec)
-    flows = [_timed(arch, by_name[f.use_case], f, ms) if f.use_case in by_name else f for f in arch.flows]
+    steps = request_steps(analysis, arch)
+    flows = [_timed(arch, by_name[f.use_case], f, ms, steps_of(steps, f.use_case)) if f.use_case in by_name else f for f in arch.flows]
     line = stated(spec, arch)
     assumptions = arch.assumptions if line in arch.assumptions else [*arch.assumptions, line]
     return arch.model_copy(update={"flows": flows, "assumptions": assumptions})
 
 
-def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, float]) -> Flow:
+def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, float], steps: list[RequestStep]) -> Flow:
     hops = flow.expected_latency_ms if not flow.latency_parts else sum(p.ms for p in flow.latency_parts if p.part.startswith("synchronous hop"))
     parts = [] if use_case.is_job else [LatencyPart(part="edge (load balancer)", ms=ms["edge"])]
     parts.append(LatencyPart(part="service work", ms=ms["service"]))
@@ -135,6 +141,8 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
             for s in flow.steps
             if s.kind == "query" and s.source == home and (s.target in components or s.target == home)
         ]
+    # the request's own steps (design/request_steps.py): each also counted in its store's load; one a hop carries is timed there
+    parts += [LatencyPart(part=s.part if s.share >= 1 else f"{s.part}, for {s.share:.1%} of requests", ms=ms[s.op] * s.share) for s in steps if not s.in_hop]
     parts += _store_parts(arch, use_case, ms)
     if hops:
         parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))
@@ -203,8 +211,7 @@ def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism],
         if use_case.kind not in {"create", "job"}:
             parts += [LatencyPart(part=f"{m.store}: read of the row's partition by its id", ms=ms["quorum_read"]) for m in logged]
         return parts + [LatencyPart(part=f"{m.store}: {m.how.split(' at ')[-1]} write (a quorum of copies)", ms=ms["quorum_write"]) for m in logged]
-    if use_case.kind not in {"create", "job"}:
-        parts.append(LatencyPart(part="indexed read of the row it changes", ms=ms["indexed_read"]))
+    # the read of the row it changes is a request step (design/request_steps.py), timed with the others
     synchronous = arch.availability is not None and arch.availability.rpo_seconds == 0 and "synchronous" in arch.availability.database
     parts.append(LatencyPart(part="commit (write-ahead log fsync)", ms=ms["commit"]))
     if synchronous:

@@ -30,7 +30,6 @@ from backend_architect.design.ownership import caller_reference
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Alternative, Column, Datastore, Decision, Flow, FlowStep, Operation, ReferenceCheck, Table
-from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 
@@ -219,22 +218,6 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
     )
 
 
-def check_loads(checks: Iterable[ReferenceCheck]) -> list[StoreLoad]:
-    """The reads the owners serve for synchronous checks: one read of the referenced row by id per checked request."""
-    return [
-        StoreLoad(
-            entity=c.entity,
-            key=f"check_{c.operation}_{c.column}",
-            quantity=f"existence checks/s of {c.entity} by id for {c.use_case} ({c.table}.{c.column})",
-            reads_per_s=c.peak,
-            formula="peak (one check a request)",
-            inputs={"peak": c.peak},
-        )
-        for c in checks
-        if c.check == CHECKED_BY_OWNER and c.peak
-    ]
-
-
 def check_requests(checks: Iterable[ReferenceCheck]) -> dict[str, dict[str, float]]:
     """Per owner, the requests/s its checks make: one call per operation checks every reference that owner holds.
 
@@ -322,7 +305,6 @@ __all__ = [
     "LOCAL_COPY_FROM",
     "availabilities",
     "check_decision",
-    "check_loads",
     "check_requests",
     "checked_flow",
     "column_note",

@@ -10,7 +10,7 @@ as the flow's single hop and its latency say), so every record of the callee's l
   call is an existence check (``reference_checks.check_requests``, which this reuses), else
   ``call_<operation>``; one key per (operation, callee), so a query that also checks counts once;
 - its database's reads: one read of the rows asked for per call (``call_loads``); a check's read is
-  ``reference_checks.check_loads``', and a saga step's write is the callee's write, counted there.
+  ``request_steps`` (a request's checks), and a saga step's write is the callee's write, counted there.
   Where the caller caches its answers, the call is still counted on every request, as the caller's
   latency charges the hop to every request: the callee is sized for the cache being cold or down;
 - in a modular monolith a module calls another through its internal operation too (in process or not): the call is
@@ -64,7 +64,7 @@ def call_requests(analysis: Analysis, arch: Architecture) -> dict[str, dict[str,
 
 def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     """The reads each callee makes of its store to answer a read across services: one read of the rows asked for per call.
-    Existence checks are ``check_loads``'."""
+    Existence checks are ``request_steps``."""
     owner = {e: s.name for s in arch.services for e in s.entities}
     checked = {(c.owner, c.operation) for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak}
     by_name = {u.name: u for u in analysis.use_cases if u.spec.rate is not None}

@@ -390,6 +390,9 @@ class OperationMs(SpecModel):
     analytics: _Ms = Field(default=None, description="A column store's aggregate query.")
     quorum_read: _Ms = Field(default=None, description="A wide-column store's read of one partition's page at a quorum of its copies.")
     quorum_write: _Ms = Field(default=None, description="A wide-column store's write acknowledged by a quorum of its copies.")
+    lightweight_transaction: _Ms = Field(
+        default=None, description="A wide-column store's conditional insert (INSERT ... IF NOT EXISTS): a Paxos round of four quorum round trips."
+    )
 
 
 class ConstraintsSpec(SpecModel):
@@ -558,6 +561,13 @@ class UseCaseSpec(SpecModel):
     staleness: Seconds | None = Field(default=None, description="How old a read may be, e.g. 30s.")
     latency_ms: float | None = Field(default=None, gt=0, le=MAX_SECONDS * 1000)
     avg_fanout: float | None = Field(default=None, ge=0, le=MAX_COUNT, description="Deliveries per write (feeds, notifications).")
+    merged_sources: float | None = Field(
+        default=None,
+        ge=0,
+        le=MAX_COUNT,
+        description="For a feed precomputed at write time: the followed sources past the fan-out cut-off (not fanned out) each read "
+        "merges from the database. Left out: 0 where the readers are no more than the cut-off, else 5.",
+    )
     schedule: str | None = Field(default=None, description="For batch jobs: hourly, daily, or a cron expression.")
     every: Seconds | None = Field(
         default=None,

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
-from backend_architect.design.loads import table_inserts
+from backend_architect.design.loads import peak_inserts, table_inserts
 from backend_architect.design.partitioning import referencing_tables
 from backend_architect.design.patterns._api import operation_of, schema_of
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log
 from backend_architect.design.patterns.search import engine_serves_search
 from backend_architect.design.payload import payload_columns
+from backend_architect.design.request_steps import LWT_OPERATIONS, keyed_creates
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import plural
@@ -236,7 +237,11 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             if referenced.get(table.name):
                 # whether the reference stays a foreign key is the partitioning stage's to say (none into a partitioned table)
                 problems.append(f"{', '.join(referenced[table.name])} reference its rows")
-            writes = inserts + sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
+            # the store takes the rows and their changes; the outbox and key rows counted with them in PostgreSQL become its CDC log and
+            # a keyed create's lightweight transaction in the same store (design/request_steps.py)
+            writes = peak_inserts(table.rows_per_day, analysis.peak_factor)
+            writes += sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
+            writes += sum(keyed_creates(analysis, arch, table.entity or "").values()) * LWT_OPERATIONS
             widths = _cql_row_bytes(spec, table)
             parent = _parent_rows(arch, table, key)
             per_key = table.rows_per_day / max(parent, 1.0)

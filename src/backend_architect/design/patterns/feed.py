@@ -47,6 +47,10 @@ MONTHLY_PER_DAILY = 2.0
 FOLLOWERS_PER_PAGE = 1_000.0
 #: Followees per reader assumed when neither the link's rows nor the writer's avg_fanout say.
 DEFAULT_FAN_IN = 100.0
+#: Followed sources past the fan-out cut-off (not fanned out) a reader merges at read time, when the read states no
+#: ``merged_sources``: follower counts are heavy-tailed, so the few accounts past the cut-off are followed by many readers;
+#: a reader follows a handful of them (news, celebrities). Where the readers are no more than the cut-off, no source can pass it: 0.
+DEFAULT_MERGED_SOURCES = 5.0
 
 
 def fan_in_filter(spec: Spec, use_case: UseCase) -> FieldRef | None:
@@ -186,6 +190,7 @@ def _applied(
     daily = spec.scale.daily_active or 0.0
     active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
     memory = active * keep * ENTRY_BYTES
+    merged, merged_basis = merged_sources(use_case, fan_in, cutoff, readers_total)
     cached = item_cache(analysis, arch, use_case, float(keep), readers_total or active, deliveries_avg)
     # the item cache shares the lists' Redis: its entries, one multi-get a page and a fill per miss
     held = memory + (cached.memory if cached else 0.0)
@@ -288,7 +293,14 @@ def _applied(
     rationale = (
         f"merging at read time costs {fmt(use_case.peak_qps)} reads/s x {fmt(fan_in)} sources ({fan_in_basis}) = {fmt(merge_cost)} "
         f"lookups/s, more than one database node serves ({fmt(PRIMARY_READ_CEILING)}); a precomputed list turns each read into one "
-        f"range read. Writes become {fmt(fan_in)} list writes each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
+        f"range read"
+        + (
+            f", and one query merging the {fmt(merged)} followed sources past the cut-off ({merged_basis}): "
+            f"{fmt(use_case.peak_qps * merged)} index range reads/s of {item}s by {_item_author(ref, item)}"
+            if merged
+            else ""
+        )
+        + f". Writes become {fmt(fan_in)} list writes each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
         f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers {lag:.3f} s after it commits "
         f"({RELAY_S:g} s through the event relay, then {fan_in / FANOUT_WORKER_RATE:.3f} s of fan-out). "
         f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
@@ -342,6 +354,10 @@ def _applied(
         assumptions += (f"use case '{use_case.name}': {fmt(DEFAULT_FAN_IN)} followed authors per reader assumed (no avg_fanout on the writer)",)
     key = f"{ref.join[0].relation}_id" if ref.join and ref.join[0].forward else "id"
     pages = math.ceil(fan_in / FOLLOWERS_PER_PAGE)
+    if merged_basis == "default":
+        assumptions += (
+            f"use case '{use_case.name}': each reader follows {fmt(merged)} sources past the fan-out cut-off, merged at read time (merged_sources not stated)",
+        )
     mechanisms = (
         Mechanism(
             use_case=use_case.name,
@@ -352,14 +368,15 @@ def _applied(
             entities=list(dict.fromkeys([item, ref.entity, *use_case.reads])),
             # the hybrid's read-time merge is a step of this read: the flow that runs it draws it (sequence diagram, data-flow table)
             how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), merged by time with the newest {item} ids of each followed author "
-            f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out), read from the database by {_item_author(ref, item)}, "
+            f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}), read from the database "
+            f"by {_item_author(ref, item)} in one query, "
             + (
                 f"then the page's {item} rows by id from the {item} cache ({cached.key}, one multi-get), its misses from the database"
                 if cached
                 else f"then the page's {item} rows by id from the database"
             ),
             database_share=0.0,
-            loads=[_hydration(analysis, use_case, item, cached)],
+            loads=[*_merge(use_case, item, merged, _item_author(ref, item)), _hydration(analysis, use_case, item, cached)],
         ),
         *(
             Mechanism(
@@ -394,6 +411,42 @@ def _applied(
         events=_event(arch, item, creators, worker, key),
         mechanisms=mechanisms,
     )
+
+
+def merged_sources(use_case: UseCase, fan_in: float, cutoff: float, readers: float) -> tuple[float, str]:
+    """Followed sources past the cut-off one read merges, and where the number came from: the read's ``merged_sources``, else
+    none where no source can have more followers than the cut-off (the readers are no more), else ``DEFAULT_MERGED_SOURCES``
+    (no more than the sources a reader follows).
+
+    >>> from types import SimpleNamespace as N
+    >>> merged_sources(N(spec=N(merged_sources=None)), 75, 100_000, 150e6)
+    (5.0, 'default')
+    >>> merged_sources(N(spec=N(merged_sources=None)), 75, 100_000, 50_000)
+    (0.0, 'the readers are no more than the cut-off, so no source passes it')
+    """
+    if use_case.spec.merged_sources is not None:
+        return float(use_case.spec.merged_sources), "merged_sources"
+    if readers and readers <= cutoff:
+        return 0.0, "the readers are no more than the cut-off, so no source passes it"
+    return min(fan_in, DEFAULT_MERGED_SOURCES), "default"
+
+
+def _merge(use_case: UseCase, item: str, merged: float, by: str) -> list[StoreLoad]:
+    """The hybrid's read-time merge: the newest items of each followed source past the cut-off, one index range read each (sent as
+    one query naming them all), on every read of the feed."""
+    if not merged:
+        return []
+    return [
+        StoreLoad(
+            entity=item,
+            key=f"merge_{use_case.id}",
+            quantity=f"{item} index range reads/s merging the {fmt(merged)} followed sources past the cut-off into each read of {use_case.name} at peak",
+            reads_per_s=use_case.peak_qps * merged,
+            formula="peak_reads x merged_sources (one index range read per source, one query a read)",
+            inputs={"peak_reads": use_case.peak_qps, "merged_sources": merged},
+            by=by,
+        )
+    ]
 
 
 def _item_author(ref: FieldRef, item: str) -> str:

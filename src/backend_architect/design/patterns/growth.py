@@ -109,8 +109,8 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             figure="db.read_utilisation",
             trigger=f"peak reads reaching the busiest primary (one shard where sharded) pass {READ_HEADROOM:.0%} of one node's "
             f"{fmt(PRIMARY_READ_CEILING)}/s = {fmt(planned)}/s (room for a burst, a cold cache or a failover; "
-            f"today {fmt(reaching)}/s after caches, {reaching / PRIMARY_READ_CEILING:.1%} of the node, "
-            f"of {fmt(read)}/s requested): {'now' if replicas > 0 else when_load(reaching, planned, growth)}",
+            f"today {fmt(reaching)}/s, {reaching / PRIMARY_READ_CEILING:.1%} of the node: {_reaching_from(read)}): "
+            f"{'now' if replicas > 0 else when_load(reaching, planned, growth)}",
             # the readable standbys serve such reads already (db.read_copies): this stage adds replicas beyond them
             adds=[f"{fmt(max(replicas, 1))} read replica(s) for reads that tolerate lag" + (f", beyond the {fmt(spare)} readable standby(s)" if spare else "")],
         )
@@ -320,6 +320,12 @@ def _running(known: dict[str, float], instances: float, zones: int) -> str:
     return f" at peak ({fmt(spread)} run across the {zones} zones, so the peak is carried with one zone lost)"
 
 
+def _reaching_from(read: float) -> str:
+    """Where a primary's reads come from: the read requests less what caches absorb, and the reads a request's own steps
+    (its checks, a feed's merge) and the workers make (``design/request_steps.py``), which can exceed the read requests."""
+    return f"of {fmt(read)}/s requested by reads, less what caches absorb, plus the reads writes and workers make"
+
+
 def _one_primary(known: dict[str, float], write: float, read: float, named: str) -> str:
     """Today's load on one primary, as the capacity table and the bottlenecks state it: the busiest database's writes and reads reaching it.
 
@@ -332,7 +338,7 @@ def _one_primary(known: dict[str, float], write: float, read: float, named: str)
     reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
     return (
         f"today: peak writes reaching the busiest primary ({which}) {fmt(busiest)}/s = {busiest / PRIMARY_WRITE_CEILING:.1%} of one primary, "
-        f"peak reads reaching the busiest primary {fmt(reaching)}/s (after caches, of {fmt(read)}/s requested) = "
+        f"peak reads reaching the busiest primary {fmt(reaching)}/s ({_reaching_from(read)}) = "
         f"{reaching / PRIMARY_READ_CEILING:.1%} of one node"
         + ("; past one primary's writes: the sharding stage carries them" if busiest > PRIMARY_WRITE_CEILING else "")
     )

@@ -1,0 +1,189 @@
+"""The steps a request makes beside its main read or write, listed once: its latency and its stores' load both read this list.
+
+A write that checks a reference against an event-fed local copy reads that copy's table in its own
+database; one that checks it on the owner makes the owner read the row by id; a feed read merges the
+newest items of the large authors it follows (not fanned out) and fills its page of ids with their
+rows; a write a wide-column store takes makes its Idempotency-Key's conditional insert first. Each
+such step is one ``RequestStep``: the reads/s it adds to its store at peak (a ``StoreLoad``, counted
+by ``design/loads.py`` in the database's reads, its utilisation and its replica and shard triggers)
+and the time it adds to the request (a ``LatencyPart``, summed by ``design/latency.py``), both from
+the same record, so no section states a step the other leaves out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
+from backend_architect.ir.model import Architecture
+from backend_architect.ir.query import held_keys
+from backend_architect.ir.runtime import StoreLoad
+
+#: The keys of the feed mechanism's own loads that are steps of the read itself (the fan-out worker's are not: it runs after the write).
+MERGE_KEY = "merge_"
+HYDRATE_KEY = "hydrate_"
+
+
+@dataclass(frozen=True)
+class RequestStep:
+    """One step of a use case's request: what it adds to a store's load at peak and to the request's time."""
+
+    use_case: str
+    #: What the latency breakdown calls it.
+    part: str
+    #: The per-operation figure (``design/latency.py`` ``DEFAULT_MS``) one request's step takes.
+    op: str
+    #: Share of the requests that take it (the misses of a cache in front of it).
+    share: float = 1.0
+    #: The step's reads or writes/s at its database ('' entity: none there, a store whose sizing counts it).
+    load: StoreLoad | None = None
+    #: Timed inside a synchronous hop to another service (a call over the network carries the owner's query).
+    in_hop: bool = False
+
+
+def request_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """Every use case's steps beside its main read or write, in use-case order: checks, idempotency records, merges, hydration."""
+    found = [*_check_steps(arch), *_row_reads(analysis, arch), *_feed_steps(analysis, arch), *_idempotency_steps(analysis, arch)]
+    order = {u.name: i for i, u in enumerate(analysis.use_cases)}
+    return sorted(found, key=lambda s: order.get(s.use_case, len(order)))
+
+
+def steps_of(steps: list[RequestStep], use_case: str) -> list[RequestStep]:
+    """The steps of one use case's request."""
+    return [s for s in steps if s.use_case == use_case]
+
+
+def step_loads(steps: list[RequestStep]) -> list[StoreLoad]:
+    """The loads the steps put on databases, each once (``design/loads.py`` adds them to the database they land on)."""
+    return list({s.load.key: s.load for s in steps if s.load is not None and s.load.entity}.values())
+
+
+def _check_steps(arch: Architecture) -> list[RequestStep]:
+    """A reference checked on its owner (one read of the row by id there) or against a local copy (one read of the copy's table)."""
+    in_process = arch.deployment == "modular-monolith"
+    found = []
+    for c in arch.reference_checks:
+        if not c.peak or c.check not in {CHECKED_BY_OWNER, "local copy"}:
+            continue
+        if c.check == CHECKED_BY_OWNER:
+            load = StoreLoad(
+                entity=c.entity,
+                key=f"check_{c.operation}_{c.column}",
+                quantity=f"existence checks/s of {c.entity} by id for {c.use_case} ({c.table}.{c.column})",
+                reads_per_s=c.peak,
+                formula="peak (one check a request)",
+                inputs={"peak": c.peak},
+            )
+            # a call over the network is timed as a hop that includes the owner's query; an in-process call is not
+            part = f"{c.owner}: indexed read of the {c.entity} named by {c.column} (existence check)"
+            found.append(RequestStep(c.use_case, part, "indexed_read", load=load, in_hop=not in_process))
+            continue
+        table = copy_table_name(c.entity)
+        load = StoreLoad(
+            entity=table,
+            key=f"copy_check_{c.operation}_{c.column}",
+            quantity=f"local-copy checks/s of {c.entity} ids in {table} for {c.use_case} ({c.table}.{c.column})",
+            reads_per_s=c.peak,
+            formula="peak (one indexed read of the local copy a request)",
+            inputs={"peak": c.peak},
+        )
+        found.append(RequestStep(c.use_case, f"{table}: indexed read of the {c.entity} named by {c.column} (local copy check)", "indexed_read", load=load))
+    return found
+
+
+#: Operations one lightweight transaction costs a wide-column store, against one for a plain write: Paxos's prepare and
+#: propose rounds, the read of the current row, then the commit (Cassandra and ScyllaDB documentation: four round trips).
+LWT_OPERATIONS = 4.0
+
+
+def keyed_creates(analysis: Analysis, arch: Architecture, entity: str) -> dict[str, float]:
+    """Peak requests/s of each create of ``entity`` whose operation takes an Idempotency-Key, by use case.
+
+    Where a wide-column store holds the entity, each takes the key by a lightweight transaction there:
+    the store's write sizing (``patterns/_wide_column_plan.py``) and the request's step both read this.
+    """
+    keyed = {u for api in arch.apis for op in api.operations if op.idempotency_key for u in op.use_cases}
+    return {u.name: u.peak_qps for u in analysis.use_cases if u.entity == entity and u.kind == "create" and u.name in keyed and u.peak_qps}
+
+
+#: What the latency breakdown calls the read of the row a write changes (a change or delete finds its row, its version, its owner first).
+ROW_READ = "indexed read of the row it changes"
+
+
+def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """A write changing or deleting a row in the database reads it first by its id: one read of its table a request.
+
+    A write a mechanism keeps in its own store (a value in memory, a row a wide-column store holds) reads
+    nothing of the database (``design/latency.py`` times its own store's read instead), and a create
+    has no row to read.
+    """
+    found = []
+    for u in analysis.use_cases:
+        if not u.is_write or u.is_job or u.kind in {"create", "job"} or not u.peak_qps:
+            continue
+        mechanisms = [m for m in arch.mechanisms if m.use_case == u.name and m.serves == "write"]
+        if any(m.publish in {"direct", "cdc"} for m in mechanisms):
+            continue
+        share = min((m.database_share for m in mechanisms), default=1.0)
+        load = StoreLoad(
+            entity=u.entity,
+            key=f"read_{u.id}",
+            quantity=f"reads/s of the {u.entity} row {u.name} changes, by id, at peak",
+            reads_per_s=u.peak_qps * share,
+            formula="peak x database_share (one read of the row a request)",
+            inputs={"peak": u.peak_qps, "database_share": share},
+        )
+        found.append(RequestStep(u.name, ROW_READ, "indexed_read", load=load))
+    return found
+
+
+def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """A feed read's own loads: the read-time merge of the large authors it follows, and its page's rows read by id."""
+    known = {f.key: f.value for f in arch.figures}
+    ids = {u.name: u.id for u in analysis.use_cases}
+    found = []
+    for m in arch.mechanisms:
+        if m.serves != "read":
+            continue
+        for load in m.loads:
+            if load.key.startswith(MERGE_KEY) and load.reads_per_s:
+                sources = load.inputs.get("merged_sources", 0.0)
+                part = f"database: newest {load.entity} ids of the {sources:g} followed author(s) past the cut-off (one query by {load.by or 'author'})"
+                found.append(RequestStep(m.use_case, part, "range_page", load=load))
+            elif load.key.startswith(HYDRATE_KEY):
+                hit = load.inputs.get("item_hit_ratio")
+                if hit is not None:
+                    # the page's rows come from the item cache in one multi-get; its misses from the database, also in one
+                    found.append(RequestStep(m.use_case, f"{m.store}: the page's {load.entity} rows by id (one multi-get)", "cache"))
+                    found.append(RequestStep(m.use_case, f"database: the page's {load.entity} rows the cache misses", "indexed_read", 1 - hit, load))
+                    continue
+                miss = 1 - known.get(f"cache.hit_ratio.{ids[load.cached_by]}", 0.0) if load.cached_by in ids else 1.0
+                found.append(RequestStep(m.use_case, f"database: the page's {load.entity} rows by id (one multi-get)", "indexed_read", miss, load))
+    return found
+
+
+def _idempotency_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """A keyed write a wide-column store takes: its Idempotency-Key's conditional insert (a lightweight transaction) before the
+    write, ``LWT_OPERATIONS`` operations of that store a request (counted in its nodes' writes, not in any database's)."""
+    services = dict.fromkeys(api.service for api in arch.apis)
+    stores = {m.use_case: m for m in arch.mechanisms if m.serves == "write" and m.database_share == 0 and m.publish == "cdc"}
+    ids = {u.name: u for u in analysis.use_cases}
+    found = []
+    for use_case in (u for service in services for u in held_keys(arch, service)):
+        mechanism, made = stores[use_case], ids.get(use_case)
+        peak = keyed_creates(analysis, arch, made.entity).get(use_case, 0.0) if made is not None else 0.0
+        load = StoreLoad(
+            entity=made.entity if made is not None else "",
+            key=f"lwt_{made.id if made is not None else use_case}",
+            quantity=f"operations/s {mechanism.store} performs for the Idempotency-Key lightweight transactions of {use_case} at peak",
+            writes_per_s=peak * LWT_OPERATIONS,
+            formula="peak x lwt_operations",
+            inputs={"peak": peak, "lwt_operations": LWT_OPERATIONS},
+        )
+        part = f"{mechanism.store}: Idempotency-Key conditional insert (INSERT ... IF NOT EXISTS, a lightweight transaction)"
+        found.append(RequestStep(use_case, part, "lightweight_transaction", load=load))
+    return found
+
+
+__all__ = ["LWT_OPERATIONS", "ROW_READ", "RequestStep", "keyed_creates", "request_steps", "step_loads", "steps_of"]
