@@ -40,6 +40,8 @@ class RegionPlan:
     current_reads: tuple[tuple[str, str], ...] = ()
     #: Reads that tolerate the replication lag: any region serves them.
     lagging_reads: tuple[str, ...] = ()
+    #: Current reads whose rows have several homes (reached through a relation: a user's chats): answered in the caller's region.
+    spread_reads: tuple[str, ...] = ()
     #: Each unique key (``Entity(field, ...)``) with where it is kept unique.
     unique_keys: tuple[tuple[str, str], ...] = ()
 
@@ -66,7 +68,7 @@ def pays_round_trip(spec: Spec, use_case: UseCase) -> bool:
     message in a chat); any other write (the row it changes may be homed elsewhere). A create owned by the caller alone is homed where it is
     made, and a read that tolerates the lag is answered in the caller's region."""
     if not use_case.is_write:
-        return not use_case.is_job and not tolerates_lag(use_case) and not home_of(use_case).startswith("the caller's")
+        return not use_case.is_job and not tolerates_lag(use_case) and not spans_homes(use_case) and not home_of(use_case).startswith("the caller's")
     if use_case.kind != "create":
         return True
     entity = spec.entities.get(use_case.entity)
@@ -76,6 +78,18 @@ def pays_round_trip(spec: Spec, use_case: UseCase) -> bool:
     # a global unique key is reserved in the first region before the row is written
     reserved = any(key.startswith(f"{use_case.entity}(") and how.startswith("a global reservation") for key, how in unique_homes(spec))
     return bool(entity.part_of) or reserved or any(owner != use_case.caller for owner in owners)
+
+
+def spans_homes(use_case: UseCase) -> bool:
+    """Whether a read's rows have several homes: its scope reaches them through a relation (a user's chats, through their memberships),
+    or nothing scopes it (a search over every user), so each row lives in its own owner's home and no one region holds them all current."""
+    if use_case.is_write or use_case.kind == "get":
+        return False
+    if use_case.filters and use_case.filters[0].joined:
+        return True
+    # a list or search over every row (no reference scoping it, not the caller's own): its rows live in every home
+    scoped = any(ref.column and ref.column.endswith("_id") and not ref.joined for ref in use_case.filters)
+    return not scoped and not (use_case.caller and use_case.spec.owner_only)
 
 
 def home_of(use_case: UseCase) -> str:
@@ -132,8 +146,9 @@ def region_plan(spec: Spec, analysis: Analysis) -> RegionPlan:
         "active-active",
         regions,
         fast,
-        tuple((u.name, home_of(u)) for u in reads if not tolerates_lag(u)),
+        tuple((u.name, home_of(u)) for u in reads if not tolerates_lag(u) and not spans_homes(u)),
         tuple(u.name for u in reads if tolerates_lag(u)),
+        tuple(u.name for u in reads if not tolerates_lag(u) and spans_homes(u)),
         unique_homes(spec),
     )
 
@@ -148,22 +163,37 @@ def home_rule(plan: RegionPlan) -> str:
         f"{fmt(INTER_REGION_RTT_MS)} ms round trip for them"
         if plan.current_reads
         else "every read tolerates the replication lag, so each region serves every read"
+        if not plan.spread_reads
+        else "no read is routed to another region"
     )
     lagging = (
         f"; reads that tolerate {fmt(REPLICATION_LAG_S)} s of lag are served by every region ({', '.join(plan.lagging_reads)})"
-        if plan.lagging_reads and plan.current_reads
+        if plan.lagging_reads and (plan.current_reads or plan.spread_reads)
+        else ""
+    )
+    spread = (
+        f"; {', '.join(repr(n) for n in plan.spread_reads)} read(s) rows of several homes (reached through a relation, or unscoped): answered in the caller's "
+        f"region, current for the rows whose home region it is, the others up to {fmt(REPLICATION_LAG_S)} s behind (a current answer would "
+        "ask every region)"
+        if plan.spread_reads
         else ""
     )
     unique = "; ".join(f"{key}: {how}" for key, how in plan.unique_keys)
     return (
         "home-region rule: each row has a home region, the region its owner was created in (a part lives with its parent), recorded with its "
-        f"id; the edge routes every write of a row to its home region, so a row has one writer; {served}{lagging}"
+        f"id; the edge routes every write of a row to its home region, so a row has one writer; {served}{lagging}{spread}"
         + (f"; unique keys: {unique}" if unique else "")
     )
 
 
-def home_note(plan: RegionPlan) -> str:
-    """The clause a consistency claim carries under active-active (empty otherwise): where the claim holds."""
+def home_note(plan: RegionPlan, use_case: str | None = None) -> str:
+    """The clause a consistency claim carries under active-active (empty otherwise): where the claim holds (for a read whose rows have
+    several homes, only for those homed in the caller's region)."""
     if not plan.homed:
         return ""
+    if use_case in plan.spread_reads:
+        return (
+            f" for the rows whose home region is the caller's; rows homed in another region trail by up to {fmt(REPLICATION_LAG_S)} s "
+            f"(regions {', '.join(plan.regions)} active-active, replicated asynchronously: see multi-region)"
+        )
     return f" in the row's home region, where its writes go (regions {', '.join(plan.regions)} active-active, replicated asynchronously: see multi-region)"

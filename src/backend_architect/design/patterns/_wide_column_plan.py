@@ -161,7 +161,7 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
             continue
         if use_case.spec.consistency != "eventual":
             # a page spans replicas and buckets at QUORUM: each row is current, but the page is no snapshot
-            home = home_note(region_plan(spec, analysis))
+            home = home_note(region_plan(spec, analysis), use_case.name)
             problems.append(f"'{use_case.name}' reads its pages with strong consistency{home} (a page across replicas is no snapshot)")
             continue
         if not any(fk.columns == sorted(keys) for fk in table.foreign_keys) and not _references(spec, entity, next(iter(keys))):

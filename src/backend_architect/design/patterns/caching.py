@@ -312,7 +312,7 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
         ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
     kept_apart = backs if served and recent is None else 0.0
     path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
-    return replace(path, entry=entry_bytes(arch, path), server=server_of(arch, use_case.name), home=home_note(region_plan(spec, analysis)))
+    return replace(path, entry=entry_bytes(arch, path), server=server_of(arch, use_case.name), home=home_note(region_plan(spec, analysis), use_case.name))
 
 
 def server_of(arch: Architecture, use_case: str) -> str:
