@@ -113,6 +113,15 @@ def test_a_read_of_rows_with_several_homes_says_which_are_current_ok() -> None:
     assert f"rows homed in another region trail by up to {REPLICATION_LAG_S:g} s" in row
 
 
+def test_active_passive_serves_every_consistency_in_its_first_region_ok() -> None:
+    """Active-passive: the decision says the first region takes every write and read, so the claims hold there; the RPO is the standbys' lag."""
+    _, arch, _ = _design(_boards("[eu-west, us-east]", write_ms=400))
+    made = _regions(arch)
+    assert made is not None
+    assert "eu-west takes every write and serves every read, so each consistency the design claims holds there" in made.choice
+    assert f"RPO {REPLICATION_LAG_S:g} s of writes: the standbys trail by it" in made.choice
+
+
 def test_active_passive_and_one_region_route_nothing_ok() -> None:
     """Active-passive and one region take every write in one region: no home rule, no far-region latency, no qualified claim."""
     for text in (_boards("[eu-west, us-east]", write_ms=400), _boards("[eu-west]")):

@@ -111,7 +111,8 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         )
         choice = (
             f"active-passive: {regions[0]} serves; {', '.join(regions[1:])} hold(s) an asynchronous standby of every database and warm instances (a second "
-            f"region for disaster recovery); {failover} failover to the second region (RTO {fmt(rto)} s, RPO {fmt(REPLICATION_LAG_S)} s of writes)"
+            f"region for disaster recovery); {regions[0]} takes every write and serves every read, so each consistency the design claims holds there; "
+            f"{failover} failover to the second region (RTO {fmt(rto)} s, RPO {fmt(REPLICATION_LAG_S)} s of writes: the standbys trail by it)"
         )
     dns = named(spec, "dns-failover")
     made = decision(
