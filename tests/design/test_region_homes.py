@@ -182,3 +182,14 @@ def test_consistency_claims_name_the_home_region_ok() -> None:
     for claim in claims:
         line = document[document.rfind("\n", 0, claim.start()) + 1 : document.find("\n", claim.end())]
         assert "home region" in line, line
+
+
+@pytest.mark.parametrize(("regions", "write_ms", "expected"), [("[eu-west, us-east]", 80, True), ("[eu-west, us-east]", 400, False), ("[eu-west]", 80, False)])
+def test_a_far_region_latency_past_its_budget_is_a_bottleneck_ok(regions: str, write_ms: int, expected: bool) -> None:
+    """Active-active: a write whose far-region latency (the round trip added) passes its budget is named a bottleneck, with its figure."""
+    _, arch, _ = _design(_boards(regions, write_ms))
+    found = [b for b in arch.bottlenecks if b.title == "Latency of 'add card' from another region"]
+    assert bool(found) is expected
+    if found:
+        assert found[0].figure == "latency.far_region_ms.add_card"
+        assert f"of a {write_ms} ms budget" in found[0].trigger
