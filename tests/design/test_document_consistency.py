@@ -467,6 +467,19 @@ use_cases:
   - {name: publish lesson, actor: tutor, writes: [Lesson], rate: 100k/day, deliver: {mode: realtime, to: auditor, subscribers: 10}}
   - {name: audit lessons, actor: auditor, reads: [Lesson], page: {style: cursor, limit: 50}, rate: 10/min}
 """,
+    # active-active regions: each current read in its row's home region, a global handle reserved, a lag-tolerant read anywhere (issue 22-c4)
+    "two-region-notes": """
+system: notes
+scale: {daily_active: 1M, availability: 99.99%, regions: [eu-central, us-west]}
+entities:
+  Member: {fields: {handle: {type: string(30), unique: true}}, rows: 2M}
+  Notebook: {fields: {owner: ref(Member), name: string(80)}, growth: 20k/day}
+  Note: {fields: {notebook: ref(Notebook), body: string(2000)}, growth: 1M/day}
+use_cases:
+  - {name: write note, actor: member, writes: [Note], rate: 1M/day, latency_ms: 120}
+  - {name: notebook notes, actor: member, reads: [Note], filter: [notebook], page: cursor, rate: 30M/day}
+  - {name: browse notebooks, actor: member, reads: [Notebook], rate: 5M/day, consistency: eventual}
+""",
     # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
     "depot-headroom": """
 system: depot
@@ -2732,3 +2745,23 @@ def test_the_request_steps_table_holds_every_kind_of_step_ok() -> None:
         for step in request_steps(_analysis(name), arch):
             kinds.add(step.op if step.load is None else step.load.key.split("_")[0])
     assert {"copy", "check", "read", "merge", "hydrate", "lwt"} <= kinds, kinds
+
+
+#: A consistency a section claims: it holds under active-active asynchronous replication only in the row's home region.
+CONSISTENCY_CLAIM = re.compile(r"strong consistency|read-your-writes|must be current")
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_strong_claim_under_async_active_active_without_a_home_region_ok(name: str, arch: Architecture, document: str) -> None:
+    """Under active-active regions replicating asynchronously, the multi-region decision states the home-region rule and every
+    consistency claim (design.md, the ADRs) says it holds in the row's home region; elsewhere no claim mentions a home region."""
+    regions = next((d for d in arch.decisions if d.id.startswith("multi-region")), None)
+    active = regions is not None and regions.title.startswith("Disaster recovery: active-active")
+    texts = {"design.md": document} | {path: text for path, text in RENDERED[name].items() if path.startswith("adr/")}
+    for path, text in texts.items():
+        for line in text.splitlines():
+            if CONSISTENCY_CLAIM.search(line):
+                assert ("home region" in line) == active, f"{path}: {line[:300]}"
+    if active:
+        assert regions is not None
+        assert "home-region rule" in regions.choice

@@ -166,9 +166,11 @@ def _decoupling(use_case: UseCase, cached: bool, services: bool) -> str:
 
 
 def call_chains(spec: Spec, arch: Architecture) -> list[Pressure]:
-    """A request whose synchronous hops exceed its latency budget, or whose parts multiply below the availability target."""
+    """A request whose synchronous hops exceed its latency budget (from its row's home region, or, under active-active, from another
+    region: ``latency.far_region_ms``), or whose parts multiply below the availability target."""
     target = spec.scale.availability
     found = []
+    far_region = {f.scope: f for f in arch.figures if f.key.startswith("latency.far_region_ms.")}
     for flow in arch.flows:
         if flow.latency_budget_ms and flow.expected_latency_ms > flow.latency_budget_ms * 0.8:
             largest = max(flow.latency_parts, key=lambda p: p.ms, default=None)
@@ -183,6 +185,23 @@ def call_chains(spec: Spec, arch: Architecture) -> list[Pressure]:
                         "move slow hops (external calls) after the response: accept, enqueue, and notify when done"
                         if flow.depth
                         else "cache the read or serve it from memory; a write that must wait for a standby needs a budget above its commit",
+                    ),
+                )
+            )
+        far = far_region.get(flow.use_case)
+        if far is not None and flow.latency_budget_ms and far.value > flow.latency_budget_ms * 0.8:
+            # active-active: a caller outside the row's home region sends the request across the round trip (region_homes)
+            found.append(
+                (
+                    far.value / flow.latency_budget_ms,
+                    _b(
+                        f"Latency of '{flow.use_case}' from another region",
+                        flow.use_case,
+                        f"expected {far.value:,.1f} ms from a region other than its row's home (the {far.inputs['inter_region_rtt_ms']:,.0f} ms "
+                        f"round trip on {far.inputs['expected_ms']:,.1f} ms) of a {flow.latency_budget_ms:,.0f} ms budget",
+                        "home each row in the region of most of its writers (move a row's home when its writers move), or give callers "
+                        "elsewhere a budget above the round trip",
+                        far.key,
                     ),
                 )
             )

@@ -17,10 +17,12 @@ import math
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.paths import side_write
+from backend_architect.design.region_homes import INTER_REGION_RTT_MS, pays_round_trip, region_plan
 from backend_architect.design.request_steps import RequestStep, request_steps, steps_of
-from backend_architect.ir.model import Architecture, CachePlan, Flow, LatencyPart, Table
+from backend_architect.ir.model import Architecture, CachePlan, Figure, Flow, LatencyPart, Table
 from backend_architect.ir.runtime import Mechanism
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake
 
 #: The load balancer (or API gateway) in front of the services: one proxy hop inside the region.
 EDGE_MS = 2.0
@@ -124,7 +126,33 @@ def derive_latency(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     flows = [_timed(arch, by_name[f.use_case], f, ms, steps_of(steps, f.use_case)) if f.use_case in by_name else f for f in arch.flows]
     line = stated(spec, arch)
     assumptions = arch.assumptions if line in arch.assumptions else [*arch.assumptions, line]
-    return arch.model_copy(update={"flows": flows, "assumptions": assumptions})
+    return arch.model_copy(update={"flows": flows, "assumptions": assumptions, "figures": [*arch.figures, *_far_region(spec, analysis, flows)]})
+
+
+def _far_region(spec: Spec, analysis: Analysis, flows: list[Flow]) -> list[Figure]:
+    """Under active-active regions, each write's and current read's latency from a region other than its row's home: the round trip added.
+
+    The home-region rule (``region_homes``) sends them to the row's home region, so a caller elsewhere pays
+    ``INTER_REGION_RTT_MS`` on top (``pays_round_trip``); reads that tolerate the replication lag, the caller's own
+    rows and creates the caller alone owns are answered in the caller's region.
+    """
+    plan = region_plan(spec, analysis)
+    if not plan.homed:
+        return []
+    homed = {u.name for u in analysis.use_cases if pays_round_trip(spec, u)}
+    return [
+        Figure(
+            key=f"latency.far_region_ms.{snake(flow.use_case)}",
+            quantity=f"expected latency of '{flow.use_case}' from a region other than its row's home",
+            value=flow.expected_latency_ms + INTER_REGION_RTT_MS,
+            unit="ms",
+            formula="expected_ms + inter_region_rtt_ms",
+            inputs={"expected_ms": flow.expected_latency_ms, "inter_region_rtt_ms": INTER_REGION_RTT_MS},
+            scope=flow.use_case,
+        )
+        for flow in flows
+        if flow.use_case in homed and flow.latency_parts
+    ]
 
 
 def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, float], steps: list[RequestStep]) -> Flow:

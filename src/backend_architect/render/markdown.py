@@ -287,19 +287,29 @@ def _communication(arch: Architecture) -> list[str]:
     lines += _table(["use case", "style", "why"], [[f.use_case, f.style, f.rationale] for f in arch.flows])
     timed = [f for f in arch.flows if f.latency_parts]
     if timed:
+        # under active-active regions: a write or a current read from a region other than its row's home pays the round trip
+        far = {g.scope: g.value for g in arch.figures if g.key.startswith("latency.far_region_ms.")}
         lines += ["Expected latency per request (each part an assumed per-operation figure, under Assumptions; cached parts weighted by hit ratio):", ""]
         lines += _table(
-            ["use case", "budget", "expected", "parts"],
+            ["use case", "budget", "expected", *(["from another region"] if far else []), "parts"],
             [
                 [
                     f.use_case,
                     f"{f.latency_budget_ms:,.0f} ms",
                     f"{f.expected_latency_ms:,.1f} ms",
+                    *([f"{far[f.use_case]:,.1f} ms" if f.use_case in far else "-"] if far else []),
                     "; ".join(f"{p.part} {p.ms:,.2f} ms" for p in f.latency_parts),
                 ]
                 for f in timed
             ],
         )
+        if far:
+            lines += [
+                "From another region: a write or a read that must be current is served in its row's home region (multi-region), so a caller in "
+                "another region adds the round trip between regions; '-' where the caller's own region answers (a read that tolerates the "
+                "replication lag, the caller's own rows, a create the caller alone owns).",
+                "",
+            ]
     lines += _reference_checks(arch)
     for flow in crossing_flows(arch):
         lines += [f"### {flow.use_case}", "", "```mermaid", render_sequence(arch, flow).rstrip(), "```", ""]

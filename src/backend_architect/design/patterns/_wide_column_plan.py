@@ -21,6 +21,7 @@ from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, fig
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log
 from backend_architect.design.patterns.search import engine_serves_search
 from backend_architect.design.payload import payload_columns
+from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.design.request_steps import LWT_OPERATIONS, keyed_creates
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
@@ -161,7 +162,8 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
             continue
         if use_case.spec.consistency != "eventual":
             # a page spans replicas and buckets at QUORUM: each row is current, but the page is no snapshot
-            problems.append(f"'{use_case.name}' reads its pages with strong consistency (a page across replicas is no snapshot)")
+            home = home_note(region_plan(spec, analysis), use_case.name)
+            problems.append(f"'{use_case.name}' reads its pages with strong consistency{home} (a page across replicas is no snapshot)")
             continue
         if not any(fk.columns == sorted(keys) for fk in table.foreign_keys) and not _references(spec, entity, next(iter(keys))):
             problems.append(f"'{use_case.name}' pages by {next(iter(keys))}, not by a reference to another entity's rows (too few keys to spread)")

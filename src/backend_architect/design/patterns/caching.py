@@ -17,6 +17,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figures, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
+from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import DecisionOverride, Spec
@@ -244,6 +245,8 @@ class _Path:
     entry: int = CACHE_ENTRY_BYTES
     #: What answers the read when nothing caches it: the database, or the store a mechanism serves it from (``server_of``).
     server: str = "the database"
+    #: Where a current read is current when regions are active-active (``region_homes.home_note``), else empty.
+    home: str = ""
 
     @property
     def qps(self) -> float:
@@ -309,7 +312,7 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
         ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
     kept_apart = backs if served and recent is None else 0.0
     path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
-    return replace(path, entry=entry_bytes(arch, path), server=server_of(arch, use_case.name))
+    return replace(path, entry=entry_bytes(arch, path), server=server_of(arch, use_case.name), home=home_note(region_plan(spec, analysis), use_case.name))
 
 
 def server_of(arch: Architecture, use_case: str) -> str:
@@ -349,7 +352,9 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
         return CachePlan(use_case=use_case.name, strategy="none", rationale="the spec forbids caching this read (cache: false)"), []
     if strategy == "none":
         if ttl is None:
-            rationale = f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): {path.server} serves it"
+            rationale = (
+                f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): {path.server} serves it{path.home}"
+            )
         elif qps < CACHE_MIN_READ_QPS:
             rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: {path.server} serves it"
         else:  # the numbers chose a cache: only the spec's decision leaves the path uncached
@@ -391,7 +396,7 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             protection="a miss refills the page from the database with a conditional set (single-flight per key), so a slow fill never "
             "overwrites a newer append; shared cache only, no per-instance copy, so every reader sees a write once it is answered",
             rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}) must be current (no staleness given): {recent.why}, so the cached "
-            f"page is never older than the database (read-your-writes); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(path.keys)} keys ({path.basis}), "
+            f"page is never older than the database (read-your-writes){path.home}; TTL {fmt(ttl)}s ({ttl_reason}); {fmt(path.keys)} keys ({path.basis}), "
             f"{fmt(path.hot)} hot",
             write_through=True,
         ), figures_out

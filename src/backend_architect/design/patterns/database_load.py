@@ -21,6 +21,7 @@ from backend_architect.design.patterns._common import (
     table_of,
 )
 from backend_architect.design.patterns._shard_load import Primaries, ShardGroup, describe, primaries, shard_figures
+from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.ir.query import BUSIEST_WRITES
 from backend_architect.ir.runtime import StoreLoad
@@ -77,6 +78,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         if not use_case.is_write and _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
             shares[use_case.name] = 0.0
     ledger = database_loads(analysis, arch, shares)
+    home = home_note(region_plan(spec, analysis))
     reads = {db: load.reads for db, load in ledger.items()}
     writes = {db: load.writes for db, load in ledger.items()}
     out: list[Figure] = [
@@ -182,12 +184,12 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         shard_replicas = any(g.replicas for g in split.built)
         if replicas or shard_replicas or (override is not None and not problem and needed):
             shard = _shard_alternative(arch, db, write)
-            made = _record(db, on_primary, replicas, shard, split)
+            made = _record(db, on_primary, replicas, shard, split, home)
             if override is not None and not problem:
                 made = (
                     honoured(made, override)
                     if replicas == needed
-                    else overruled(_record(db, on_primary, needed, shard, split), override, made.choice, consequences=made.consequences)
+                    else overruled(_record(db, on_primary, needed, shard, split, home), override, made.choice, consequences=made.consequences)
                 )
             yield Applied(made.model_copy(update={"choices": ["<number of replicas>", "0"]}))
         else:
@@ -330,7 +332,7 @@ def _planned() -> str:
     return f"{READ_HEADROOM:.0%} of one node's {fmt(PRIMARY_READ_CEILING)} ({fmt(PRIMARY_READ_CEILING * READ_HEADROOM)}/s)"
 
 
-def _record(db: str, read: float, replicas: int, shard: str, split: Primaries) -> Decision:
+def _record(db: str, read: float, replicas: int, shard: str, split: Primaries, home: str = "") -> Decision:
     per_shard = [g for g in split.built if g.replicas]
     primary = f"{db}'s unsharded primary" if split.built else db
     choice = f"{replicas} read replica(s) for {primary}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {primary}"
@@ -354,13 +356,13 @@ def _record(db: str, read: float, replicas: int, shard: str, split: Primaries) -
         context,
         rationale,
         alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", shard)],
-        consequences=_consequences(db, replicas, split, per_shard),
+        consequences=_consequences(db, replicas, split, per_shard, home),
         subject=db,
         inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},
     )
 
 
-def _consequences(db: str, replicas: int, split: Primaries, per_shard: list[ShardGroup]) -> str:
+def _consequences(db: str, replicas: int, split: Primaries, per_shard: list[ShardGroup], home: str = "") -> str:
     """What the replicas decided mean for reads: lag where any primary (the unsharded one, or a shard's) has replicas; none only where none has.
 
     The consequences follow the decision per primary: a database with replicas on its shards only
@@ -370,7 +372,7 @@ def _consequences(db: str, replicas: int, split: Primaries, per_shard: list[Shar
     if not lagging:
         return f"Every read reaching {db} is served by its primary (and its standbys where readable): no replication lag to reason about."
     text = (
-        f"Read replicas of {' and '.join(lagging)} trail their primary: reads needing their own writes (read-your-writes) stay on the primary; "
+        f"Read replicas of {' and '.join(lagging)} trail their primary: reads needing their own writes (read-your-writes) stay on the primary{home}; "
         "replicas are monitored for lag."
     )
     if split.built and not replicas:

@@ -9,15 +9,11 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, figures, fmt
+from backend_architect.design.region_homes import INTER_REGION_RTT_MS, REPLICATION_LAG_S, home_rule, pays_round_trip, region_plan
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
-#: Round trip between regions on different continents (60-250 ms; we plan at 150 ms): a write use case whose
-#: latency target is within it cannot reach a primary in another region, so every region must take writes.
-INTER_REGION_RTT_MS = 150.0
-#: Asynchronous replication between regions lags by about a second; we plan for 5 s at peak: the writes a region loss can lose.
-REPLICATION_LAG_S = 5.0
 #: Failing over to another region: by runbook (detect, decide, promote, switch DNS) about 30 minutes; automatic
 #: (health-checked DNS, TTL 60 s, promotion) about 5 minutes; active-active only moves traffic (about 90 s).
 MANUAL_REGION_FAILOVER_S = 1800.0
@@ -46,8 +42,10 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     **Active-active** when a write use case's ``latency_ms`` is within the cross-region round
     trip (``INTER_REGION_RTT_MS``, 150 ms): every region takes writes, replicated asynchronously,
     with a conflict rule (creates keyed by UUIDv7 never collide; updates: last writer wins per
-    row by commit time; unique keys written in their home region only; a delete wins over a
-    concurrent update). Otherwise **active-passive**: the first region serves, the others hold
+    row by commit time; a delete wins over a concurrent update) and the home-region rule
+    (``design/region_homes.py``): a row's writes and the reads that must be current go to its
+    home region; other regions serve the reads that tolerate the lag; a unique key is checked
+    in its owner's home, or, global, reserved in the first region. Otherwise **active-passive**: the first region serves, the others hold
     asynchronous replicas and warm instances; failover is automatic when the target needs more
     than one region gives, else by runbook.
 
@@ -69,7 +67,8 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         if regions:
             yield Skipped("system", f"one region stated ({regions[0]}): a single-region plan")
         return
-    writes = [u for u in analysis.use_cases if u.is_write and u.spec.latency_ms is not None and u.spec.latency_ms <= INTER_REGION_RTT_MS]
+    regional = region_plan(spec, analysis)
+    writes = regional.fast_writes
     known = figures(arch)
     instances = sum(v for k, v in known.items() if k.startswith("instances.deployable.")) or sum(
         v for k, v in known.items() if k.startswith("instances.") and k.count(".") == 1
@@ -84,11 +83,21 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         cost_formula = "regions x (ceil(instances / (regions - 1)) + database_copies) / (instances + database_copies)"
         composite = with_failover(single, rto)
         names = ", ".join(f"'{u.name}' ({fmt(u.spec.latency_ms or 0)} ms)" for u in writes)
-        why = f"{names} must answer within the {fmt(INTER_REGION_RTT_MS)} ms a write to another region's primary costs: every region takes writes"
+        why = (
+            f"{names} must answer within the {fmt(INTER_REGION_RTT_MS)} ms a write to another region's primary costs: every region takes the "
+            "writes of the rows homed in it (a row homed in another region is written there, at the round trip)"
+        )
+        far = [u.name for u in writes if pays_round_trip(spec, u)]
+        if far:
+            why += (
+                f"; {', '.join(repr(n) for n in far)} from a caller outside the home region of the row it writes still pays the round trip "
+                "(the latency table's 'from another region')"
+            )
         choice = (
             f"active-active in {', '.join(regions)}: each region serves its users and takes writes, replicated asynchronously to the others; conflict rule: "
-            "creates keyed by UUIDv7 never collide, updates are last-writer-wins per row by commit time, unique keys are written in their home region only, "
-            f"a delete wins over a concurrent update; health-checked DNS moves a lost region's users (RTO {fmt(rto)} s, RPO {fmt(REPLICATION_LAG_S)} s)"
+            "creates keyed by UUIDv7 never collide, updates are last-writer-wins per row by commit time, "
+            f"a delete wins over a concurrent update; {home_rule(regional)}; health-checked DNS moves a lost region's users (RTO {fmt(rto)} s, "
+            f"RPO {fmt(REPLICATION_LAG_S)} s: the writes homed in the lost region not yet replicated)"
         )
     else:
         automatic = single < (plan.target or 0.0)
@@ -102,7 +111,8 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         )
         choice = (
             f"active-passive: {regions[0]} serves; {', '.join(regions[1:])} hold(s) an asynchronous standby of every database and warm instances (a second "
-            f"region for disaster recovery); {failover} failover to the second region (RTO {fmt(rto)} s, RPO {fmt(REPLICATION_LAG_S)} s of writes)"
+            f"region for disaster recovery); {regions[0]} takes every write and serves every read, so each consistency the design claims holds there; "
+            f"{failover} failover to the second region (RTO {fmt(rto)} s, RPO {fmt(REPLICATION_LAG_S)} s of writes: the standbys trail by it)"
         )
     dns = named(spec, "dns-failover")
     made = decision(
