@@ -2612,3 +2612,18 @@ def test_redis_shards_carry_the_operations_the_design_sends_ok(name: str, arch: 
     assert "Redis holds: " in document, name
     assert f"({count} shard(s) x " in document, name
     assert f"redis: {count} shard(s) x " in document, name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_every_id_a_client_sends_is_one_a_response_gives_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every id a client sends in a filter or a body is one a response gives out, and every id it sends is keyed as exposed."""
+    from backend_architect.ir.id_inputs import inputs, unlearnable
+
+    assert [i.said for i in unlearnable(arch) if not i.where.startswith("path ")] == [], name
+    keys = {t.entity: t for _, t in all_tables(arch) if t.entity}
+    for sent in inputs(arch):
+        key = keys[sent.entity]
+        assert key.key_strategy == "uuidv7" or "the spec asks" in key.key_reason, (name, sent.said, key.key_reason)
+        assert "never leave" not in key.key_reason, (name, sent.said)
+    if inputs(arch):
+        assert "### Ids a client sends" in document, name
