@@ -1,8 +1,9 @@
 """An id a client sends is an id the API gives out, and is keyed like every id that leaves the database.
 
 A table of specs of different shapes: a many-to-many filter whose target has a unique name (taken by name),
-one whose target has none (taken by id, so keyed UUIDv7 and returned or flagged), a plain reference filter,
-and a body reference to another service's entity.
+one whose target has none (taken by id, so keyed UUIDv7 and listed where nothing else returns it), one whose
+target another service holds (the critic flags it), a plain reference filter, and a body reference to another
+service's entity.
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ UNNAMED_TAGS = NAMED_TAGS.replace("Label: {fields: {name: {type: string(35), uni
 #: ... and a read of the labels, which gives their ids out.
 UNNAMED_LISTED = UNNAMED_TAGS + "  - {name: list labels, actor: visitor, auth: none, reads: [Label]}\n"
 
+#: The labels live in another service that answers none of them: this contract cannot list them, the critic says so.
+REMOTE_LABELS = (
+    UNNAMED_TAGS.replace("  - {name: write post, actor: member, writes: [Post, Post.labels]}\n", "")
+    + "services:\n  labels: {owns: [Label]}\n  posts: {owns: [Member, Post]}\n"
+)
+
 REF_FILTER = """
 system: library
 entities:
@@ -62,6 +69,7 @@ SHAPES = {
     "many-to-many-named": NAMED_TAGS,
     "many-to-many-unnamed": UNNAMED_TAGS,
     "many-to-many-unnamed-listed": UNNAMED_LISTED,
+    "many-to-many-in-another-service": REMOTE_LABELS,
     "reference-filter": REF_FILTER,
     "body-reference-to-another-service": OTHER_SERVICE,
 }
@@ -87,6 +95,15 @@ def test_many_to_many_filter_without_a_name_takes_the_id_ok() -> None:
     params = _query(arch, "browse posts by label")
     assert [(p.name, p.format) for p in params] == [("label_id", "uuid")]
     assert table(arch, "labels").key_strategy == "uuidv7"
+    listed = [o for a in arch.apis for o in a.operations if o.entity == "Label" and o.kind == "list"]
+    assert [(o.method, o.path, o.auth, o.paginated) for o in listed] == [("get", "/labels", "none", True)]
+
+
+def test_a_target_the_spec_lists_gets_no_second_list_ok() -> None:
+    """Where the spec already lists the labels, that read gives their ids out: no list is added beside it."""
+    arch = design_of(UNNAMED_LISTED)
+    listed = [o.use_cases for a in arch.apis for o in a.operations if o.entity == "Label" and o.kind == "list"]
+    assert listed == [["list labels"]]
     keys = next(d for d in arch.decisions if d.id == "keys")
     assert "identity for labels" not in keys.choice
 
@@ -102,8 +119,9 @@ def test_filter_alone_makes_the_target_cross_the_api_ok() -> None:
     ("shape", "unlearnt"),
     [
         pytest.param("many-to-many-named", set(), id="named"),
-        pytest.param("many-to-many-unnamed", {"Label"}, id="unnamed-and-never-returned"),
-        pytest.param("many-to-many-unnamed-listed", set(), id="unnamed-but-listed"),
+        pytest.param("many-to-many-unnamed", set(), id="unnamed-listed-by-the-engine"),
+        pytest.param("many-to-many-unnamed-listed", set(), id="unnamed-listed-by-the-spec"),
+        pytest.param("many-to-many-in-another-service", {"Label"}, id="held-by-another-service-that-returns-none"),
         pytest.param("reference-filter", set(), id="reference-returned-with-the-row"),
         pytest.param("body-reference-to-another-service", set(), id="other-service-reference-returned-with-the-row"),
     ],
@@ -135,11 +153,26 @@ def test_reference_filter_and_other_service_reference_are_returned_ok() -> None:
     assert "Warehouse" in returned(arch)
 
 
-def test_record_states_the_rule_and_each_source_ok() -> None:
-    """design.md's API record says the naming rule and, per entity a client sends an id of, whether a response returns it."""
-    result = design_spec(load_spec_bytes(UNNAMED_TAGS.encode(), "tags.yaml"))
+def test_critic_flags_the_list_taken_away_ok() -> None:
+    """Without the list that gives the labels out, the filter and the create's links take ids no response returns."""
+    arch = design_of(UNNAMED_TAGS)
+    apis = [a.model_copy(update={"operations": [o for o in a.operations if o.entity != "Label"]}) for a in arch.apis]
+    stripped = arch.model_copy(update={"apis": apis})
+    assert sorted(f.where for f in input_id_never_returned.check(stripped)) == ["operation GET /v1/posts", "operation POST /v1/posts"]
+    assert {i.where for i in unlearnable(stripped)} == {"query parameter label_id", "body labels"}
+
+
+@pytest.mark.parametrize(
+    ("shape", "line"),
+    [
+        pytest.param("many-to-many-unnamed", "- Label: sent in `GET /v1/posts` (query label_id), `POST /v1/posts` (body labels); given out by `GET /v1/labels`", id="listed"),
+        pytest.param("many-to-many-in-another-service", "- Label: sent in `GET /v1/posts` (query label_id); no response gives it out", id="unlearnable"),
+    ],
+)
+def test_record_states_the_rule_and_each_source_ok(shape: str, line: str) -> None:
+    """design.md's API record says the naming rule and, per entity a client sends an id of, where it is sent and given out."""
+    result = design_spec(load_spec_bytes(SHAPES[shape].encode(), "tags.yaml"))
     document = result.files["design.md"]
     assert "### Ids a client sends" in document
     assert "by the target's unique name where it has one" in document
-    assert "- Label: no response returns it" in document
-    assert [i.entity for i in unlearnable(result.architecture)] == ["Label", "Label"]
+    assert line in document

@@ -81,15 +81,25 @@ def _schema_ids(api: Api, name: str | None, tables: _Tables, seen: set[str]) -> 
             yield from _schema_ids(api, inner, tables, seen)
 
 
-def returned(arch: Architecture) -> set[str]:
-    """Entities whose ids some response a client can call gives out."""
+def given_out(arch: Architecture) -> dict[str, list[str]]:
+    """Per entity, the operations a client can call whose response gives out its ids."""
     tables = _Tables(arch)
-    found: set[str] = set()
+    found: dict[str, list[str]] = {}
     for api in arch.apis:
         for op in api.operations:
-            if not op.internal:
-                found.update(_schema_ids(api, op.response_schema, tables, set()))
+            if op.internal:
+                continue
+            for entity in dict.fromkeys(_schema_ids(api, op.response_schema, tables, set())):
+                found.setdefault(entity, []).append(f"{op.method.upper()} {api.base_path}{op.path}")
+                if op.entity == entity and op.kind in {"list", "create"}:
+                    # the entity's own list or create first: the response a reader looks for to learn its ids
+                    found[entity].insert(0, found[entity].pop())
     return found
+
+
+def returned(arch: Architecture) -> set[str]:
+    """Entities whose ids some response a client can call gives out."""
+    return set(given_out(arch))
 
 
 def _param_target(op: Operation, name: str, spec_ref: str | None, tables: _Tables) -> str | None:
