@@ -165,7 +165,11 @@ def test_critic_flags_the_list_taken_away_ok() -> None:
 @pytest.mark.parametrize(
     ("shape", "line"),
     [
-        pytest.param("many-to-many-unnamed", "- Label: sent in `GET /v1/posts` (query label_id), `POST /v1/posts` (body labels); given out by `GET /v1/labels`", id="listed"),
+        pytest.param(
+            "many-to-many-unnamed",
+            "- Label: sent in `GET /v1/posts` (query label_id), `POST /v1/posts` (body labels); given out by `GET /v1/labels`",
+            id="listed",
+        ),
         pytest.param("many-to-many-in-another-service", "- Label: sent in `GET /v1/posts` (query label_id); no response gives it out", id="unlearnable"),
     ],
 )
