@@ -42,6 +42,20 @@ REMOTE_LABELS = (
     + "services:\n  labels: {owns: [Label]}\n  posts: {owns: [Member, Post]}\n"
 )
 
+#: A link made at its pair: the tag's id is in the path, although the tag has a unique name.
+TAGGED_AT_THE_PAIR = """
+system: blog
+entities:
+  Tag: {fields: {name: {type: string(40), unique: true}}}
+  Article:
+    fields: {title: string(200)}
+    many_to_many: [Tag]
+use_cases:
+  - {name: write article, actor: author, writes: [Article]}
+  - {name: tag article, actor: author, writes: [Article.tags]}
+  - {name: browse articles by tag, actor: visitor, auth: none, reads: [Article], filter: [tags]}
+"""
+
 REF_FILTER = """
 system: library
 entities:
@@ -70,6 +84,7 @@ SHAPES = {
     "many-to-many-unnamed": UNNAMED_TAGS,
     "many-to-many-unnamed-listed": UNNAMED_LISTED,
     "many-to-many-in-another-service": REMOTE_LABELS,
+    "link-path-with-a-named-target": TAGGED_AT_THE_PAIR,
     "reference-filter": REF_FILTER,
     "body-reference-to-another-service": OTHER_SERVICE,
 }
@@ -108,6 +123,15 @@ def test_a_target_the_spec_lists_gets_no_second_list_ok() -> None:
     assert "identity for labels" not in keys.choice
 
 
+def test_link_path_makes_a_named_target_cross_the_api_ok() -> None:
+    """A link made at its pair takes the tag's id in the path: keyed UUIDv7 and listed, while the list filters by name."""
+    arch = design_of(TAGGED_AT_THE_PAIR)
+    assert [p.name for p in _query(arch, "browse articles by tag")] == ["tag"]
+    assert {(i.entity, i.where) for i in inputs(arch) if i.entity == "Tag"} == {("Tag", "path parameter tag_id")}
+    assert table(arch, "tags").key_strategy == "uuidv7"
+    assert "Tag" in returned(arch)
+
+
 def test_filter_alone_makes_the_target_cross_the_api_ok() -> None:
     """Only a filter takes the label's id (the create sets none): the key still counts it."""
     arch = design_of(UNNAMED_TAGS.replace("writes: [Post, Post.labels]", "writes: [Post]"))
@@ -122,6 +146,7 @@ def test_filter_alone_makes_the_target_cross_the_api_ok() -> None:
         pytest.param("many-to-many-unnamed", set(), id="unnamed-listed-by-the-engine"),
         pytest.param("many-to-many-unnamed-listed", set(), id="unnamed-listed-by-the-spec"),
         pytest.param("many-to-many-in-another-service", {"Label"}, id="held-by-another-service-that-returns-none"),
+        pytest.param("link-path-with-a-named-target", set(), id="link-path-target-listed"),
         pytest.param("reference-filter", set(), id="reference-returned-with-the-row"),
         pytest.param("body-reference-to-another-service", set(), id="other-service-reference-returned-with-the-row"),
     ],

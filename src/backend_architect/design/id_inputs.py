@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.link_writes import name_field
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import snake
 
 
 def linked_by_id(spec: Spec, entity: str, target: str, owner: Mapping[str, str]) -> bool:
@@ -32,14 +33,15 @@ def linked_by_id(spec: Spec, entity: str, target: str, owner: Mapping[str, str])
 
 
 def link_targets(spec: Spec, use_cases: Iterable[UseCase], owner: Mapping[str, str]) -> set[str]:
-    """Entities whose ids a create's body takes as links (``tags: [id, ...]``)."""
-    return {
-        target
-        for u in use_cases
-        for relation in u.links
-        for target in [spec.entities[u.entity].many_to_many[relation]]
-        if linked_by_id(spec, u.entity, target, owner)
-    }
+    """Entities whose ids a link write takes: a create's links by id (``tags: [id, ...]``), and the target of a link made
+    or unmade at its pair, whose id is in the path whatever its name (``PUT /articles/{article_id}/tags/{tag_id}``)."""
+    found: set[str] = set()
+    for u in use_cases:
+        relations = spec.entities[u.entity].many_to_many
+        found |= {relations[r] for r in u.links if linked_by_id(spec, u.entity, relations[r], owner)}
+        if u.relation is not None and u.relation in relations:
+            found.add(relations[u.relation])
+    return found
 
 
 def filter_targets(spec: Spec, use_cases: Iterable[UseCase], owner: Mapping[str, str]) -> set[str]:
@@ -61,6 +63,6 @@ def filter_targets(spec: Spec, use_cases: Iterable[UseCase], owner: Mapping[str,
             field = body.fields.get(ref.field)
             if field is not None and field.type.kind == "ref" and field.type.target:
                 found.add(field.type.target)
-            elif body.part_of and ref.field == body.part_of.lower():
+            elif body.part_of and ref.field == snake(body.part_of):
                 found.add(body.part_of)
     return found
