@@ -118,10 +118,11 @@ def _param_target(op: Operation, name: str, spec_ref: str | None, tables: _Table
         if found is not None:
             return found
     # a path's own key or an ancestor's: {question_id} names the Question whatever table reads it
-    return next((e for e, t in tables.by_entity.items() if f"{t.name.removesuffix('s')}_id" == name or f"{_snake(e)}_id" == name), None)
+    return next((e for e in tables.by_entity if f"{_snake(e)}_id" == name), None)
 
 
 def _snake(name: str) -> str:
+    """``AnswerVote`` -> ``answer_vote``: the entity's part of the path parameter naming it (``answer_vote_id``)."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
