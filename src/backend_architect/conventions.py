@@ -71,6 +71,9 @@ def render_api_conventions() -> str:
         "| the caller's own account | `GET`, `PATCH`, `DELETE /me`; `PUT /me/password` with the current and the new password |",
         "",
         f"A link lives under its parent or first reference; a standing relationship is named by its participle ({', '.join(sorted(STANDING.values()))}).",
+        "Every id a client sends is one a response gives out: a many-to-many target taken by id (a link's path, a create's links, a "
+        "filter) that no other operation returns gets a list of its own (`GET /tags`, cursor pages); a target with a unique name is "
+        'filtered and set by that name (`?tag=python`, `tags: ["python"]`).',
         "",
         "## Errors",
         "",

@@ -211,7 +211,7 @@ def test_no_request_schema_takes_a_read_only_field_ok() -> None:
     ("use_case", "expected"),
     [
         pytest.param("search threads", {"board_id": True, "status": False, "posted_at_from": False, "posted_at_to": False}, id="reference-scope"),
-        pytest.param("list threads by tag", {"tag_id": True}, id="many-to-many-scope"),
+        pytest.param("list threads by tag", {"tag": True}, id="many-to-many-scope-by-its-unique-name"),
         pytest.param("browse tickets", {"priority": False}, id="enum-facet-stays-optional"),
         pytest.param("queue threads", {"status": False, "board_id": False}, id="index-led-by-an-enum-has-facets-only"),
     ],

@@ -2765,3 +2765,17 @@ def test_no_strong_claim_under_async_active_active_without_a_home_region_ok(name
     if active:
         assert regions is not None
         assert "home-region rule" in regions.choice
+
+
+def test_every_id_a_client_sends_is_one_a_response_gives_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every id a client sends in a filter or a body is one a response gives out, and every id it sends is keyed as exposed."""
+    from backend_architect.ir.id_inputs import inputs, unlearnable
+
+    assert [i.said for i in unlearnable(arch) if not i.where.startswith("path ")] == [], name
+    keys = {t.entity: t for _, t in all_tables(arch) if t.entity}
+    for sent in inputs(arch):
+        key = keys[sent.entity]
+        assert key.key_strategy == "uuidv7" or "the spec asks" in key.key_reason, (name, sent.said, key.key_reason)
+        assert "never leave" not in key.key_reason, (name, sent.said)
+    if inputs(arch):
+        assert "### Ids a client sends" in document, name

@@ -37,8 +37,9 @@ def key_decision(stores: list[Datastore], postgres_version: int) -> Decision:
         choice="; ".join(p for p in parts if p),
         context=f"ids that appear in URLs or cross services must not leak counts or collide; internal ids should be small; "
         f"the database is PostgreSQL {postgres_version}",
-        rationale="UUIDv7 where ids leave the database (the rows requests read or write, and every row those reference: "
-        "their ids travel in URLs and bodies too): unguessable, generated anywhere (idempotent client-side creates, other services), "
+        rationale="UUIDv7 where ids leave the database (the rows requests read or write, every row those reference, and the rows "
+        "a filter or a create's links select by id: their ids travel in URLs, bodies and query strings too): "
+        "unguessable, generated anywhere (idempotent client-side creates, other services), "
         "and time-ordered so B-tree inserts stay local; bigint identity elsewhere: 8 bytes, the densest index",
         alternatives=[
             *([Alternative(name="UUIDv7 everywhere", why_not="16-byte keys and indexes for ids that never leave the database")] if identity else []),

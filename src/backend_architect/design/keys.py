@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Literal
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.design.link_writes import name_field
+from backend_architect.design.id_inputs import filter_targets, link_targets
 from backend_architect.ir.model import Architecture, Service
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7
@@ -58,10 +58,17 @@ def uuid_generation(version: int) -> str:
 
 
 def uuid_keyed(spec: Spec, use_cases: tuple[UseCase, ...], arch: Architecture) -> frozenset[str]:
-    """Entities keyed by UUIDv7: those whose ids appear in URLs or cross service lines, unless the spec says otherwise."""
+    """Entities keyed by UUIDv7: those whose ids cross the API or service lines, unless the spec says otherwise.
+
+    An id crosses the API in every way a client sends or receives it (``design/id_inputs.py``): the rows a
+    request reads or writes (path, body, response), every row those reference, the linked rows a create sets
+    by id, and the rows a filter selects by id -- a reference filtered on, or a many-to-many relation whose
+    target has no unique name to be filtered by (``?tag_id=``).
+    """
     exposed = {u.entity for u in use_cases if u.kind != "job"} | {e for u in use_cases if u.kind != "job" for e in u.entities}
-    # a create setting links by id takes the linked rows' ids in its body (design/link_writes.py)
-    exposed |= {t for u in use_cases for r in u.links for t in [spec.entities[u.entity].many_to_many[r]] if name_field(spec, t) is None}
+    owner = {entity: service.name for service in arch.services for entity in service.entities}
+    # a create setting links by id takes the linked rows' ids in its body (design/link_writes.py); a filter, the rows it selects
+    exposed |= link_targets(spec, use_cases, owner) | filter_targets(spec, use_cases, owner)
     if arch.deployment == "microservices":
         exposed |= set(spec.entities)
     if spec.tenant:

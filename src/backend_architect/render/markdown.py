@@ -14,6 +14,7 @@ from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
+from backend_architect.render.markdown_ids import ids_section
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.markdown_retries import retries_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
@@ -48,6 +49,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         ["## API", ""],
         *(_api(api) for api in arch.apis),
         retries_section(arch),
+        ids_section(arch),
         _examples(arch.apis),
         ["## Data", ""],
         *(_data(s, figures, horizons) for s in arch.datastores),

@@ -44,6 +44,7 @@ from backend_architect.rules.design.data_agrees import (
     link_without_unique_pair,
     unique_key_per_shard_only,
 )
+from backend_architect.rules.design.ids_learnable import input_id_never_returned
 from backend_architect.rules.design.keys_agree import key_contradicts_decision
 from backend_architect.rules.design.lifecycle_agrees import rows_never_created
 from backend_architect.rules.design.overrides_agree import override_against_the_numbers
@@ -228,6 +229,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     rows_never_created,
     availability_short_of_target,
     primary_past_its_ceiling,
+    input_id_never_returned,
 )
 
 #: Rules about the review's own machinery.

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.api.flows import AUTH_FLOWS, LINK_FLOWS, add_flow
+from backend_architect.design.api.learnable import add_lists_for_sent_ids
 from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
 from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
 from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
@@ -44,6 +45,7 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
             else:
                 api.add_write(use_case)
         api.add_missing_gets()
+        add_lists_for_sent_ids(api)
         built[service.name] = api
     bodies = {name: [p.name for p in schema.properties] for api in built.values() for name, schema in api.schemas.schemas.items()}
     checks = reference_checks(spec, analysis, owner, [(name, op) for name, api in built.items() for op in api.operations.values()], bodies)

@@ -5,8 +5,11 @@ number or date filter is a range (``min_price_amount``/``max_price_amount``,
 ``published_at_from``/``published_at_to``). A filter joined from another entity is named
 for that entity's field: a reference keeps its column (``Follow.follower`` ->
 ``follower_id``), the entity's label field is the entity's name (``Tag.name`` -> ``tag``),
-any other field is prefixed with the entity (``Author.country`` -> ``author_country``); a
-many-to-many relation is its link column (``tags`` -> ``tag_id``). Text searches share one
+any other field is prefixed with the entity (``Author.country`` -> ``author_country``). A
+many-to-many relation names its target the way a create sets it (``design/link_writes.py``):
+by the target's unique name where it has one and this service holds it (``tags`` -> ``tag``,
+``?tag=python``: the join reads the name's row), else by its link column (``tags`` ->
+``tag_id``), an id some response must return (``ir/id_inputs.py``, the critic's DES014). Text searches share one
 ``q``; a search over a non-text field is an exact match named like a filter. ``near``
 takes ``lat``, ``lon`` and ``radius`` (meters, at most the spec's) or, without a radius, a
 ``limit`` (the k nearest). Every list is bounded: ``page: none`` still takes a ``limit``.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import FieldRef, UseCase
 from backend_architect.design.api.paths import Resources
+from backend_architect.design.link_writes import name_field
 from backend_architect.ir.model import Column, Parameter
 from backend_architect.spec.naming import join_columns, snake
 
@@ -37,10 +41,24 @@ def label_field(res: Resources, entity: str) -> str | None:
     return next((name for name in _LABELS if name in body.fields), None)
 
 
+def link_name(res: Resources, ref: FieldRef) -> str | None:
+    """The unique name field a filter through a many-to-many relation takes (``Tag.name``), or None where it takes ids.
+
+    The same rule as the create's body: a target with a name only its name makes, held by this service, is named.
+    """
+    body = res.spec.entities[ref.entity]
+    target = body.many_to_many.get(ref.field)
+    if target is None or not res.local(target):
+        return None
+    return name_field(res.spec, target)
+
+
 def param_base(res: Resources, ref: FieldRef, main: str) -> str:
     """The name a filter, sort or search field takes as a parameter (see the module's rules)."""
     body = res.spec.entities[ref.entity]
     if ref.field in body.many_to_many:
+        if link_name(res, ref) is not None:
+            return snake(body.many_to_many[ref.field])
         return join_columns(ref.entity, ref.field, body.many_to_many[ref.field])[1]
     column = ref.column or ref.field
     if ref.entity == main and not ref.joined:
@@ -60,6 +78,9 @@ def _column(res: Resources, ref: FieldRef) -> Column | None:
     if ref.field in body.many_to_many:
         target = body.many_to_many[ref.field]
         key = res.tables.get(target)
+        named = link_name(res, ref)
+        if key is not None and named is not None:
+            return next((c for c in key.columns if c.name == named), None)
         return key.columns[0] if key else None
     return next((c for c in table.columns if c.name == ref.column), None)
 
@@ -88,6 +109,7 @@ def filter_parameters(res: Resources, use_case: UseCase, refs: list[FieldRef], r
         if column is None:
             continue
         base = param_base(res, ref, use_case.entity)
+        named = link_name(res, ref)
         reference = ref.field in res.spec.entities[ref.entity].many_to_many or res.ref_target(ref) is not None
         if not exact and column.type in _RANGED and not reference and not column.enum_values:
             dated = column.type in {"timestamptz", "date"}
@@ -102,14 +124,23 @@ def filter_parameters(res: Resources, use_case: UseCase, refs: list[FieldRef], r
                     )
                 )
             continue
+        target = res.spec.entities[ref.entity].many_to_many.get(ref.field)
+        said = f"Only items with this {ref.written}."
+        if target is not None:
+            said = (
+                f"Only items linked to this {target} (by its id)."
+                if named is None
+                else f"Only items linked to the {target} of this {named} ({target}.{named}, as a create sets {ref.field})."
+            )
         params.append(
             Parameter(
                 name=base,
                 location="query",
                 required=required,
-                description=f"Only items with this {ref.written}.",
+                description=said,
                 enum=list(column.enum_values),
-                spec_ref=ref.written,
+                # a named link reads the target's name column through the join table (the scaffold follows Tag.name there)
+                spec_ref=ref.written if named is None else f"{target}.{named}",
                 **param_type(column.type),
             )
         )

@@ -211,7 +211,9 @@ def listing(s: Scenario, op_id: str) -> None:
     from_list = bool(op.get("feed") and os.environ.get("REDIS_URL"))  # the design's precomputed list answers, not the query
     for index in [] if from_list else op["indexes"]:
         if index["method"] == "btree":
-            narrowed = {f["param"]: query[f["param"]] for f in op["filters"] if f["param"] in query and f["column"] in index["columns"]}
+            # a required filter is always sent (a list scoped by a many-to-many relation has it in the join, not this index)
+            wanted = {f["param"] for f in op["filters"] if f["column"] in index["columns"]} | set(op["required_query"])
+            narrowed = {f["param"]: query[f["param"]] for f in op["filters"] if f["param"] in query and f["param"] in wanted}
             sort = next((name for name, keys in op["sorts"].items() if name and keys[0][0] in index["columns"]), None)
             _uses_index(s, op_id, path, {**narrowed, **({"sort": sort} if sort else {})}, index["name"])
     if op["search"]:
