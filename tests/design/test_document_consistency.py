@@ -20,6 +20,7 @@ from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
 from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
+from tests.design.test_row_mutability import JOBBED, VIDEOS
 from tests.design.test_service_calls import CLUBS as CLUB_CALLS
 from tests.design.test_shard_families import BOARDS, FORUM, FORUM_BY_AUTHOR
 from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
@@ -461,6 +462,9 @@ use_cases:
   - {name: publish lesson, actor: tutor, writes: [Lesson], rate: 100k/day, deliver: {mode: realtime, to: auditor, subscribers: 10}}
   - {name: audit lessons, actor: auditor, reads: [Lesson], page: {style: cursor, limit: 50}, rate: 10/min}
 """,
+    # short codes resolving to rows the media workers process, and to rows a scheduled job rewrites (issue 22-c7)
+    "reel-codes": VIDEOS,
+    "coupon-codes": JOBBED,
     # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
     "depot-headroom": """
 system: depot
@@ -1493,6 +1497,44 @@ def test_never_changing_rows_are_written_by_nothing_after_creation_ok(name: str,
         if "never change" in plan.rationale:
             use_case = next(u for u in analysis.use_cases if u.name == plan.use_case)
             assert not [c for e in use_case.entities if e in facts for c in facts[e].changes], plan.use_case
+
+
+#: What a cache says when it assumes the rows it holds are never written after their create.
+NEVER_CHANGES = ("immutable rows", "never change once written", "rows never change")
+
+
+def _changed_after_create(name: str, arch: Architecture, entity: str) -> list[str]:
+    """Who writes ``entity``'s rows after their create, read from the spec's use cases and the built tables, not the analysis:
+    a request updating it, a job rewriting it, a column the server sets later (a media status, a kept counter)."""
+    kinds = {u.name: u.kind for u in _analysis(name).use_cases}
+    found = [
+        u.name
+        for u in _spec(name).use_cases
+        if kinds[u.name] not in {"create", "delete", "get", "list"} and any(w.partition(".")[0] == entity for w in u.writes)
+    ]
+    for _, table in all_tables(arch):
+        if table.entity == entity:
+            found += [f"{table.name}.{c.name}" for c in table.columns if c.generated and c.default is not None and c.type not in {"timestamptz", "timestamp"}]
+    return found
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_caches_never_changes_has_no_writer_ok(name: str, arch: Architecture, document: str) -> None:
+    """A cache's 'never changes' has no writer: a cache calling its rows immutable reads no entity a request updates, a job
+    rewrites or whose table holds a column the server sets after the create (a media status, a kept counter)."""
+    entities = {u.name: [r.partition(".")[0] for r in u.reads] for u in _spec(name).use_cases}
+    for plan in arch.caches:
+        if any(words in f"{plan.rationale} {plan.invalidation}" for words in NEVER_CHANGES):
+            written = {e: _changed_after_create(name, arch, e) for e in entities.get(plan.use_case, [])}
+            assert not {e: w for e, w in written.items() if w}, (plan.use_case, written)
+
+
+def test_the_table_holds_caches_of_rows_that_change_and_of_rows_that_do_not_ok() -> None:
+    """The table holds a resolve cache calling its rows immutable and one over rows the media workers change."""
+    said = {name: [f"{c.rationale} {c.invalidation}" for c in arch.caches] for name, arch, _ in DESIGNS}
+    assert any("immutable rows" in s for texts in said.values() for s in texts)
+    assert any("the media workers set data_status" in s for s in said["reel-codes"])
+    assert any("the job 'expire coupons'" in s for s in said["coupon-codes"])
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
