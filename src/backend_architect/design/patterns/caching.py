@@ -16,6 +16,7 @@ from backend_architect.design.patterns._cache_headers import shared_for, with_ca
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figures, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
+from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
@@ -296,7 +297,8 @@ def _write_backs(arch: Architecture, use_case: UseCase) -> tuple[float, str, str
 
 
 def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, known: dict[str, float]) -> _Path:
-    public = use_case.spec.auth in {"none", "optional"}
+    # a read that plays a video answers signed URLs (no-store): no edge or browser cache may keep it, whoever may call it
+    public = use_case.spec.auth in {"none", "optional"} and plays_video(spec, use_case.spec) is None
     changes_class, natural_ttl, why = _changes(analysis, use_case)
     backs, said, served = _write_backs(arch, use_case)
     if backs and served:

@@ -13,6 +13,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import example_code, rekey_item_paths
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
+from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
 from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, described, hit_figures
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Column, Decision, Figure, Operation, Table
@@ -265,7 +266,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     # a resolve path whose cache the spec author steers (cache.<use case>) is the read-path cache pattern's to plan
     cached = [u for u in resolvers if u.peak_qps >= CACHE_MIN_READS and f"cache.{u.id}" not in spec.decisions]
     changed = row_changes(analysis, entity)
-    caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none", plan, table.name, changed) for u in cached)
+    # a resolution that plays a video answers signed URLs (no-store): its row is cached beside the service, never at the edge
+    caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none" and plays_video(spec, u.spec) is None, plan, table.name, changed) for u in cached)
     # the reads the resolve cache takes off the database, as every cached read path states them (the database load counts them);
     # every write changing a cached row (an update, the media workers' status) deletes its key and costs a miss
     rows = max(1.0, analysis.rows(entity))
