@@ -110,6 +110,12 @@ def test_mutability_is_read_from_every_writer_ok(text: str, entity: str, mutabil
     ("text", "use_case", "purged_by"),
     [
         pytest.param(VIDEOS, "watch reel", "the media workers set data_status", id="media-status"),
+        pytest.param(
+            VIDEOS.replace("    key: short_code\n", "    key: short_code\n    append_only: true\n"),
+            "watch reel",
+            "the media workers set data_status",
+            id="append-only-media-status",
+        ),
         pytest.param(COUNTED, "read post", "Post.views is generated", id="kept-counter"),
         pytest.param(JOBBED, "redeem page", "the job 'expire coupons'", id="scheduled-job"),
     ],

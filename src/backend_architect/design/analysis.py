@@ -529,9 +529,10 @@ def worker_writes_per_s(analysis: Analysis, entity: str) -> float:
     ``STATUS_WRITES_PER_UPLOAD`` times per created row; 0 when no worker writes it. Every cache of the rows counts them as
     invalidating writes."""
     facts = analysis.entities.get(entity)
-    if facts is None or facts.mutability not in {"processed", "updated"}:
+    # read from the changes, not the class: rows declared append-only still have their status set by the workers
+    fields = sum(1 for c in facts.changes if c.startswith("the media workers set ")) if facts is not None else 0
+    if facts is None or not fields:
         return 0.0
-    fields = sum(1 for c in facts.changes if c.startswith("the media workers set "))
     creates = sum(u.peak_qps for u in analysis.use_cases if u.name in facts.creators)
     return float(creates * STATUS_WRITES_PER_UPLOAD * fields)
 

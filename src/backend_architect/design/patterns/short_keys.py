@@ -174,7 +174,7 @@ def row_changes(analysis: Analysis, entity: str) -> RowChanges:
     from backend_architect.design.analysis import worker_writes_per_s
 
     facts = analysis.entities[entity]
-    if facts.mutability in {"immutable", "append_only", "reference"}:
+    if not facts.changes:  # every writer after the create, whatever the class (an append-only row's media status too)
         return RowChanges((), 0.0)
     updates = sum(u.peak_qps for u in analysis.use_cases if u.id in facts.writers and u.name not in facts.creators)
     return RowChanges(facts.changes, updates + worker_writes_per_s(analysis, entity))
