@@ -18,9 +18,11 @@ from tests.design.helpers import spec_of
 from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
+from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
 from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
+from tests.design.test_row_mutability import JOBBED, VIDEOS
 from tests.design.test_service_calls import CLUBS as CLUB_CALLS
 from tests.design.test_shard_families import BOARDS, FORUM, FORUM_BY_AUTHOR
 from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
@@ -480,6 +482,11 @@ use_cases:
   - {name: notebook notes, actor: member, reads: [Note], filter: [notebook], page: cursor, rate: 30M/day}
   - {name: browse notebooks, actor: member, reads: [Notebook], rate: 5M/day, consistency: eventual}
 """,
+    # short codes resolving to rows the media workers process, and to rows a scheduled job rewrites (issue 22-c7)
+    "reel-codes": VIDEOS,
+    "coupon-codes": JOBBED,
+    # a short-coded clip whose video one use case plays and whose details another reads (issue 22-c7)
+    "clip-plays": PLAYED_CLIPS,
     # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
     "depot-headroom": """
 system: depot
@@ -1532,6 +1539,71 @@ def test_never_changing_rows_are_written_by_nothing_after_creation_ok(name: str,
         if "never change" in plan.rationale:
             use_case = next(u for u in analysis.use_cases if u.name == plan.use_case)
             assert not [c for e in use_case.entities if e in facts for c in facts[e].changes], plan.use_case
+
+
+#: What a cache says when it assumes the rows it holds are never written after their create.
+NEVER_CHANGES = ("immutable rows", "never change once written", "rows never change")
+
+
+def _changed_after_create(name: str, arch: Architecture, entity: str) -> list[str]:
+    """Who writes ``entity``'s rows after their create, read from the spec's use cases and the built tables, not the analysis:
+    a request updating it, a job rewriting it, a column the server sets later (a media status, a kept counter)."""
+    kinds = {u.name: u.kind for u in _analysis(name).use_cases}
+    found = [
+        u.name
+        for u in _spec(name).use_cases
+        if kinds[u.name] not in {"create", "delete", "get", "list"} and any(w.partition(".")[0] == entity for w in u.writes)
+    ]
+    for _, table in all_tables(arch):
+        if table.entity == entity:
+            found += [f"{table.name}.{c.name}" for c in table.columns if c.generated and c.default is not None and c.type not in {"timestamptz", "timestamp"}]
+    return found
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_caches_never_changes_has_no_writer_ok(name: str, arch: Architecture, document: str) -> None:
+    """A cache's 'never changes' has no writer: a cache calling its rows immutable reads no entity a request updates, a job
+    rewrites or whose table holds a column the server sets after the create (a media status, a kept counter)."""
+    entities = {u.name: [r.partition(".")[0] for r in u.reads] for u in _spec(name).use_cases}
+    for plan in arch.caches:
+        if any(words in f"{plan.rationale} {plan.invalidation}" for words in NEVER_CHANGES):
+            written = {e: _changed_after_create(name, arch, e) for e in entities.get(plan.use_case, [])}
+            assert not {e: w for e, w in written.items() if w}, (plan.use_case, written)
+
+
+def _video_reads(spec: Spec) -> dict[str, str]:
+    """Use cases reading a video blob by name (``reads: [Video.data]``), with the entity, read from the spec alone."""
+    found = {}
+    for use_case in spec.use_cases:
+        for read in use_case.reads:
+            entity, _, field = read.partition(".")
+            declared = spec.entities[entity].fields.get(field) if entity in spec.entities else None
+            media = declared.media if declared is not None and declared.type.kind == "blob" else None
+            if media is not None and (media.transcode or any(re.fullmatch(r"\d{3,4}p|[248]k", r.lower()) for r in media.renditions)):
+                found[use_case.name] = entity
+    return found
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_played_read_is_sized_on_the_operation_that_plays_it_ok(name: str, arch: Architecture, document: str) -> None:
+    """A use case reading a video is the playback operation's (its rate, cache and latency attach there), authorized as the item's
+    read, and no edge cache keeps its signed answer."""
+    ops = [o for api in arch.apis for o in api.operations]
+    for use_case, entity in _video_reads(_spec(name)).items():
+        serving = [o for o in ops if use_case in o.use_cases]
+        assert [o.response_schema for o in serving] == [f"{entity}Playback"], (use_case, [o.path for o in serving])
+        item = next(o for o in ops if o.method == "get" and o.path == serving[0].path.removesuffix("/playback"))
+        assert (item.auth, item.scopes) == (serving[0].auth, serving[0].scopes), use_case
+        assert all(c.strategy not in {"cdn", "http"} for c in arch.caches if c.use_case == use_case), use_case
+
+
+def test_the_table_holds_caches_of_rows_that_change_and_of_rows_that_do_not_ok() -> None:
+    """The table holds a resolve cache calling its rows immutable and one over rows the media workers change."""
+    said = {name: [f"{c.rationale} {c.invalidation}" for c in arch.caches] for name, arch, _ in DESIGNS}
+    assert any("immutable rows" in s for texts in said.values() for s in texts)
+    assert any("the media workers set data_status" in s for s in said["reel-codes"])
+    assert any("the job 'expire coupons'" in s for s in said["coupon-codes"])
+    assert any(_video_reads(_spec(name)) for name, _, _ in DESIGNS)
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.analysis import STATUS_WRITES_PER_UPLOAD, Analysis, UseCase, worker_writes_per_s
 from backend_architect.design.request_steps import request_steps, step_loads
 from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
@@ -153,7 +153,7 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
         key = f"peak_{use_case.id}"
         loads[db].reads[key] = use_case.peak_qps * share
         loads[db].entity_of[key] = use_case.entity
-    for load in [*guarantee_rows(analysis, arch), *derived_rows(analysis, arch, loads)]:
+    for load in [*guarantee_rows(analysis, arch), *derived_rows(analysis, arch, loads), *worker_rows(analysis)]:
         db = home.get(load.entity) or _table_homes(arch).get(load.entity) or _service_databases(arch).get(load.entity.partition(":")[2], "")
         if db in loads:
             loads[db].writes[load.key] = load.writes_per_s
@@ -271,6 +271,30 @@ def derived_rows(analysis: Analysis, arch: Architecture, loads: dict[str, Databa
                     inputs={"rows_per_day": table.rows_per_day, "seconds_per_day": SECONDS_PER_DAY, "peak_factor": analysis.peak_factor},
                 )
             )
+    return found
+
+
+def worker_rows(analysis: Analysis) -> list[StoreLoad]:
+    """The updates/s at peak the engine's own workers make to rows after their create (``worker_changes``: a media field's
+    status, ``STATUS_WRITES_PER_UPLOAD`` per upload), on the entity's database: the same rate every cache of the rows counts
+    as invalidating writes (``worker_writes_per_s``)."""
+    found = []
+    for name, facts in analysis.entities.items():
+        rate = worker_writes_per_s(analysis, name)
+        if not rate:
+            continue
+        creates = sum(u.peak_qps for u in analysis.use_cases if u.name in facts.creators)
+        fields = sum(1 for c in facts.changes if c.startswith("the media workers set "))
+        found.append(
+            StoreLoad(
+                entity=name,
+                key=f"workers_{table_name(name)}",
+                quantity=f"status updates/s the media workers write to {table_name(name)} at peak (processing, then ready or failed)",
+                writes_per_s=rate,
+                formula="creates_peak x status_writes_per_upload x media_fields",
+                inputs={"creates_peak": creates, "status_writes_per_upload": float(STATUS_WRITES_PER_UPLOAD), "media_fields": float(fields)},
+            )
+        )
     return found
 
 
@@ -402,5 +426,6 @@ __all__ = [
     "readbacks",
     "served_by",
     "table_inserts",
+    "worker_rows",
     "write_rate",
 ]

@@ -135,6 +135,17 @@ def test_an_edited_item_is_invalidated_by_its_updates_ok() -> None:
     assert pins.inputs["writes_per_s"] == 0
 
 
+def test_a_processed_item_is_invalidated_by_the_media_workers_ok() -> None:
+    """Items whose status the media workers set keep the long TTL and count the workers' writes (2 per post) in the hit ratio."""
+    text = _feed(mutability="rows: 10M").replace(
+        "body: {type: text, avg_bytes: 200}}", "body: {type: text, avg_bytes: 200}, image: {type: blob, avg_bytes: 1MB, media: {renditions: [thumb]}}}"
+    )
+    assert "image:" in text
+    hit = next(f for f in design_of(text).figures if f.key == "cache.items.hit_ratio.home-feed")
+    assert hit.inputs["ttl_s"] == 3_600
+    assert hit.inputs["writes_per_s"] == pytest.approx(1_000 * 2)
+
+
 def test_cache_false_keeps_the_pages_on_the_database_err() -> None:
     """A feed whose spec forbids caching (cache: false) gets no item cache: every row of every page is read from the database."""
     text = _feed().replace("    staleness: 5s\n", "    staleness: 5s\n    cache: false\n")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.analysis import Analysis, UseCase, worker_writes_per_s
 from backend_architect.design.patterns._cache_figures import HOT_SHARE, cache_memory, hit_ratio, resident
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, figure, fmt, size, table_of
 from backend_architect.ir.model import Architecture, Figure
@@ -40,7 +40,8 @@ class ItemCache:
     #: Items the lists can reach: written within the span of one list.
     reachable: float
     ttl: float
-    #: Updates and deletes/s of the item at peak: each one deletes its entry (a new item has a new id and invalidates nothing).
+    #: Updates, deletes and the media workers' status writes/s of the item at peak: each one deletes its entry (a new item has a
+    #: new id and invalidates nothing).
     writes: float
     entry: int
     #: The inputs of ``reachable``, for its figure.
@@ -130,13 +131,15 @@ def item_cache(analysis: Analysis, arch: Architecture, use_case: UseCase, keep: 
     window = keep * readers / deliveries_avg if deliveries_avg else 0.0
     reachable = min(rows, growth * window) if rows else growth * window
     facts = analysis.entities.get(item)
-    never_changes = facts is not None and facts.mutability in {"immutable", "append_only", "reference"}
-    ttl = ITEM_IMMUTABLE_TTL_S if never_changes else (use_case.spec.staleness or ITEM_IMMUTABLE_TTL_S)
+    # rows only the engine's workers change ("processed": a media status) keep the long TTL: each of their writes deletes the entry
+    settled = facts is not None and facts.mutability in {"immutable", "append_only", "reference", "processed"}
+    ttl = ITEM_IMMUTABLE_TTL_S if settled else (use_case.spec.staleness or ITEM_IMMUTABLE_TTL_S)
     found = table_of(arch, item)
     from backend_architect.design.capacity import row_bytes
 
     entry = row_bytes(found[1]) + ITEM_OVERHEAD_BYTES if found else ITEM_ENTRY_BYTES
-    changes = sum(u.peak_qps for u in writers if not (u.kind == "create" and u.entity == item))
+    # every write changing a cached item deletes its entry: the updates, and the workers' status writes (worker_writes_per_s)
+    changes = sum(u.peak_qps for u in writers if not (u.kind == "create" and u.entity == item)) + worker_writes_per_s(analysis, item)
     if not reachable:
         return None  # nothing the lists reach is written: no cache to size
     basis = {"item_rows": rows, "writes_avg": growth, "keep": keep, "readers": readers, "deliveries_avg": deliveries_avg}

@@ -28,7 +28,7 @@ from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.patterns._api import new_operation
 from backend_architect.design.patterns._uploads import blob_fields
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter
-from backend_architect.spec.model import Spec
+from backend_architect.spec.model import MediaSpec, Spec, UseCaseSpec
 from backend_architect.spec.naming import kebab
 
 #: How long playback URLs work: a CDN token covering the manifest and its segments, long enough for a long film and a pause.
@@ -37,6 +37,24 @@ PLAYBACK_URL_TTL_S = 6 * 3600
 EXAMPLE_CDN = "https://cdn.example.com"
 
 Added = tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]
+
+
+def is_video(media: MediaSpec) -> bool:
+    """Whether a media field is video: transcoded, or with renditions named by their lines (``1080p``) or ``4k``."""
+    return bool(media.transcode) or any(re.fullmatch(r"\d{3,4}p|[248]k", r.lower()) for r in media.renditions)
+
+
+def plays_video(spec: Spec, use_case: UseCaseSpec) -> tuple[str, str] | None:
+    """The ``(entity, field)`` a read plays: a get naming a video blob field in its reads (``reads: [Video.data]``), which the
+    playback operation serves (signed manifests, ``no-store``), not the item's read; None for any other use case."""
+    if use_case.kind not in {None, "get"}:
+        return None
+    for read in use_case.reads:
+        entity, _, field = read.partition(".")
+        declared = spec.entities[entity].fields.get(field) if entity in spec.entities else None
+        if declared is not None and declared.type.kind == "blob" and declared.media is not None and is_video(declared.media):
+            return entity, field
+    return None
 
 
 def playback_path(spec: Spec, item: str, entity: str, field: str) -> str:
@@ -52,7 +70,11 @@ def playback_contract(
     reads = [o for o in (api.operations if api else []) if o.entity == entity and o.kind == "get" and o.method == "get" and o.path.endswith("}")]
     if api is None or not reads:
         return (), ()
-    read = min(reads, key=lambda o: (len(o.path), o.path))
+    # the item's own read (the one a use case names), never a short link's public redirect: playback authorizes as the item does
+    read = min(reads, key=lambda o: (not o.use_cases, len(o.path), o.path))
+    by_name = {u.name: u for u in spec.use_cases}
+    # a use case reading the video itself is served by playback: its rate, cache and latency attach there, not to the metadata read
+    moved = [name for name in read.use_cases if name in by_name and plays_video(spec, by_name[name]) == (entity, field)]
     suffix = "" if len(blob_fields(spec, entity)) == 1 else kebab(field).title().replace("-", "")
     ttl_h = PLAYBACK_URL_TTL_S // 3600
     rendition = ApiSchema(
@@ -91,13 +113,15 @@ def playback_contract(
         path=playback_path(spec, read.path, entity, field),
         summary=f"Play {_article(entity)}'s {field}",
         description=f"Selects renditions (codec, the highest resolution) and answers signed HLS and DASH manifest URLs on the CDN, each rendition's "
-        f"playlist URL and bandwidth, and where playback starts (offset), valid {ttl_h} h, after the same authorization as '{read.summary}'; "
+        f"playlist URL and bandwidth, and where playback starts (offset), valid {ttl_h} h, after the same authorization as "
+        f"'{_metadata_only(read, moved, '', entity).summary}'; "
         f"404 when the {entity} does not exist or the caller may not see it; 409 while it is still processing. The original upload is never served.",
         entity=entity,
         kind="get",
         tag=read.tag,
         parameters=params,
         scopes=list(read.scopes),
+        use_cases=moved,
         response_schema=playback.name,
         example_response=example,
         owner_only=read.owner_only,
@@ -108,7 +132,27 @@ def playback_contract(
                 "error_statuses": sorted({*op.error_statuses, 409}) if read.auth != "none" else sorted({*op.error_statuses, 409} - {401, 403})}
     )  # fmt: skip
     note = f"The {field} plays through GET {op.path} (codec, resolution, offset): signed manifests, never the original."
-    return ((service, op), *_without_key(api.operations, service, entity, field, note)), ((service, rendition), (service, playback))
+    operations = [_metadata_only(o, moved, op.path, entity) if o.operation_id == read.operation_id else o for o in api.operations]
+    kept = _without_key(operations, service, entity, field, note)
+    metadata = () if not moved or any(o.operation_id == read.operation_id for _, o in kept) else ((service, _metadata_only(read, moved, op.path, entity)),)
+    return ((service, op), *kept, *metadata), ((service, rendition), (service, playback))
+
+
+def _metadata_only(read: Operation, moved: list[str], playback: str, entity: str) -> Operation:
+    """The item's read once the use cases playing its video moved to playback: it answers the metadata and says where they play."""
+    if not moved:
+        return read
+    names = ", ".join(f"'{m}'" for m in moved)
+    return read.model_copy(
+        update={
+            "use_cases": [u for u in read.use_cases if u not in moved],
+            "summary": f"Get {_article(entity)}",
+            "description": f"Answers the {entity}'s metadata; {names} is served by GET {playback} (its rate, cache and latency are that "
+            f"operation's). " + read.description.split(").", 1)[-1].strip()
+            if read.description.startswith("Use case '")
+            else read.description,
+        }
+    )
 
 
 def height(name: str) -> int:
@@ -175,4 +219,4 @@ def _article(word: str) -> str:
     return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
-__all__ = ["PLAYBACK_URL_TTL_S", "playback_contract", "playback_path", "read_shape"]
+__all__ = ["PLAYBACK_URL_TTL_S", "is_video", "playback_contract", "playback_path", "plays_video", "read_shape"]

@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.analysis import Analysis, UseCase, worker_writes_per_s
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SHARE
@@ -16,6 +16,7 @@ from backend_architect.design.patterns._cache_headers import shared_for, with_ca
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figures, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
+from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
 from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
@@ -41,13 +42,17 @@ def _changes(analysis: Analysis, use_case: UseCase) -> tuple[str, float | None, 
     The least stable entity read decides: a question page changes when an answer is added.
     """
     worst = "immutable"
-    order = ["reference", "immutable", "append_only", "job_written", "updated"]
+    order = ["reference", "immutable", "append_only", "processed", "job_written", "updated"]
     for entity in use_case.entities:
         facts = analysis.entities.get(entity)
         if facts is not None and order.index(facts.mutability) > order.index(worst):
             worst = facts.mutability
     if worst in {"reference", "immutable"} and use_case.kind == "get":
         return worst, IMMUTABLE_TTL_S, "its rows never change once written"
+    if worst == "processed" and use_case.kind == "get":
+        # only the engine's workers change the rows, a bounded number of times: each of their writes deletes the key
+        changes = [c for entity in use_case.entities if entity in analysis.entities for c in analysis.entities[entity].changes]
+        return worst, IMMUTABLE_TTL_S, f"its rows change after creation only as {'; '.join(dict.fromkeys(changes))}, each write deleting the key"
     if worst == "job_written":
         jobs = [u for u in analysis.use_cases if u.is_job and set(u.writes) & set(use_case.entities)]
         from backend_architect.design.workload import schedule_interval
@@ -61,7 +66,9 @@ def _changes(analysis: Analysis, use_case: UseCase) -> tuple[str, float | None, 
     return (
         worst,
         None,
-        {"append_only": "new rows are appended", "immutable": "new rows are created"}.get(worst, "it changes"),
+        {"append_only": "new rows are appended", "immutable": "new rows are created", "processed": "new rows are created and processed"}.get(
+            worst, "it changes"
+        ),
     )
 
 
@@ -293,7 +300,8 @@ def _write_backs(arch: Architecture, use_case: UseCase) -> tuple[float, str, str
 
 
 def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, known: dict[str, float]) -> _Path:
-    public = use_case.spec.auth in {"none", "optional"}
+    # a read that plays a video answers signed URLs (no-store): no edge or browser cache may keep it, whoever may call it
+    public = use_case.spec.auth in {"none", "optional"} and plays_video(spec, use_case.spec) is None
     changes_class, natural_ttl, why = _changes(analysis, use_case)
     backs, said, served = _write_backs(arch, use_case)
     if backs and served:
@@ -305,7 +313,9 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
     ttl, ttl_reason = _ttl(use_case, public, natural_ttl, why)
     keys, basis = _keys(spec, analysis, use_case)
     written = [e for e in use_case.entities if e in analysis.entities and analysis.entities[e].mutability not in {"reference"}] or [use_case.entity]
-    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0) + backs
+    # the engine's own workers' writes to the rows (a media status) delete keys as a use case's update does
+    workers = sum(worker_writes_per_s(analysis, e) for e in dict.fromkeys(use_case.entities))
+    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0) + backs + workers
     recent = recent_page(spec, analysis, use_case) if ttl is None and use_case.spec.cache is not False else None
     if recent is not None:
         # appends update the cached page in place: only updates and deletes cost a miss

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from backend_architect.design.media_compression import Compression, compression
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, size, table_of, writers
-from backend_architect.design.patterns._playback import PLAYBACK_URL_TTL_S, playback_contract, read_shape
+from backend_architect.design.patterns._playback import PLAYBACK_URL_TTL_S, is_video, playback_contract, read_shape
 from backend_architect.design.patterns._uploads import download_operation, upload_operation
 from backend_architect.ir.model import Architecture, Column, Figure, ForeignKey, Table, UniqueConstraint
 from backend_architect.ir.runtime import Component, Placement
@@ -55,14 +54,10 @@ class Rendition:
     core_seconds: float
 
 
-def _is_video(media: MediaSpec) -> bool:
-    return bool(media.transcode) or any(re.fullmatch(r"\d{3,4}p|[248]k", r.lower()) for r in media.renditions)
-
-
 def renditions(media: MediaSpec, avg_bytes: float, squeezed: Compression | None = None) -> tuple[list[Rendition], float]:
     """Each output of one upload (every codec x resolution for video, each size for images, the compressed copy) and the video's duration in seconds."""
     copy = [Rendition(COMPRESSED, squeezed.codec, avg_bytes * squeezed.kept, avg_bytes / squeezed.bytes_per_core_s)] if squeezed else []
-    if not _is_video(media):
+    if not is_video(media):
         names = list(media.renditions) + (["thumbnail"] if media.thumbnails and "thumbnail" not in media.renditions else [])
         # a field that only asks for compression gets no preview it did not ask for
         names = names or ([] if squeezed else ["thumbnail"])
@@ -99,8 +94,11 @@ def media_pipeline(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterat
     object-created notification queues a job; workers produce every rendition (codec x
     resolution for video, sizes for images) into object storage and record them in a
     renditions table; a job failing 3 times goes to a dead-letter queue; the row's
-    ``<field>_status`` says pending, processing, ready or failed. A CDN serves the renditions:
-    video as HLS/DASH (4 s segments per rendition, the player adapting the bitrate).
+    ``<field>_status`` says pending, processing, ready or failed (the rows change after their
+    create: the analysis calls them "processed", and every cache of them counts the workers'
+    writes). A CDN serves the renditions: video as HLS/DASH (4 s segments per rendition, the
+    player adapting the bitrate); ``GET {item}/playback`` authorizes as the item's own read and
+    serves the use cases reading the video field (``reads: [Video.data]``).
 
     ## What it costs
     Core-seconds per upload = duration x sum over renditions of the codec's cost x pixels
@@ -142,7 +140,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     per_day = avg * SECONDS_PER_DAY * (avg_bytes * kept + output_bytes)
     uploads_per_day = avg * SECONDS_PER_DAY
     originals = uploads_per_day * avg_bytes
-    video = _is_video(media)
+    video = is_video(media)
     subject = f"{entity}.{field}"
     scope = f"field {subject}"
     figures: tuple[Figure, ...] = (

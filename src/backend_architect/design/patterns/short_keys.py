@@ -13,6 +13,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import example_code, rekey_item_paths
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
+from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
 from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, described, hit_figures
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Column, Decision, Figure, Operation, Table
@@ -109,7 +110,8 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
     random length stays at most 8 characters and creates fit one primary; else pre-allocated
     key ranges (each instance claims 10,000 counter values and maps each through a keyed
     permutation to base62, so codes never collide and are not sequential). The resolve path
-    is cached (a code never changes its target).
+    is cached (a code never changes its target); every change of the row it holds (an update,
+    a counter, the media workers' status) purges the key, and its writes/s count in the hit ratio.
 
     ## What it costs
     Length = ceil(log62(keys / 0.001)) for random codes (a retry on one insert in a thousand at
@@ -133,7 +135,7 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         for cache in built.caches:
             use_case = next(u for u in analysis.use_cases if u.name == cache.use_case)
             edge = Component(name="cdn", kind="cdn", technology=named(spec, "cdn"), purpose=f"caches {use_case.name} at the edge", use_cases=[use_case.name])
-            yield Applied(_cache_record(use_case, cache), caches=(cache,), components=(edge,) if cache.strategy == "cdn" else ())
+            yield Applied(_cache_record(use_case, cache, row_changes(analysis, entity)), caches=(cache,), components=(edge,) if cache.strategy == "cdn" else ())
         built = dataclasses.replace(built, caches=())
         steered = steer(spec, f"short-keys.{snake(entity)}", plan.method, METHODS, (short_keys.code, short_keys.name))
         choices = {"choices": [names[0] for names in METHODS.values()]}
@@ -148,19 +150,50 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         yield dataclasses.replace(built, decision=settled(steered, numbers.model_copy(update=choices), built.decision.model_copy(update=choices)))
 
 
-def _cache_record(use_case: UseCase, cache: CachePlan) -> Decision:
+@dataclass(frozen=True)
+class RowChanges:
+    """How the rows a code resolves to change after creation: what changes them and the writes/s that delete cached copies."""
+
+    said: tuple[str, ...]
+    writes: float
+
+    @property
+    def evicted(self) -> str:
+        """When a cached resolution leaves before its TTL: on delete, and on every change of the row it holds."""
+        return " and evicted on delete" if not self.said else f" and evicted on delete and on every change of the row ({'; '.join(self.said)})"
+
+    @property
+    def rows(self) -> str:
+        """The rows cached, as the plan's rationale says them."""
+        return "immutable rows" if not self.said else f"rows that change after creation ({'; '.join(self.said)}: {fmt(self.writes)} writes/s at peak)"
+
+
+def row_changes(analysis: Analysis, entity: str) -> RowChanges:
+    """What changes ``entity``'s rows once created, from every writer the analysis knows (use cases, counters, the engine's
+    workers), and the writes/s at peak that delete a cached resolution: the non-creating writers' and the workers'."""
+    from backend_architect.design.analysis import worker_writes_per_s
+
+    facts = analysis.entities[entity]
+    if not facts.changes:  # every writer after the create, whatever the class (an append-only row's media status too)
+        return RowChanges((), 0.0)
+    updates = sum(u.peak_qps for u in analysis.use_cases if u.id in facts.writers and u.name not in facts.creators)
+    return RowChanges(facts.changes, updates + worker_writes_per_s(analysis, entity))
+
+
+def _cache_record(use_case: UseCase, cache: CachePlan, changed: RowChanges) -> Decision:
     """The record of a resolve path's cache: what serves it, from which numbers, and what else ``cache.<use case>`` may choose."""
     public = use_case.spec.auth in {"none", "optional"}
+    rows = "" if not changed.said else f"; its rows change after creation ({'; '.join(changed.said)}), each change deleting the cached entry"
     return decision(
         f"cache.{use_case.id}",
         f"Cache for {use_case.name}",
         "caching",
         described(cache),
-        f"{fmt(use_case.peak_qps)} resolutions/s at peak; a code never changes its target",
+        f"{fmt(use_case.peak_qps)} resolutions/s at peak; a code never changes its target{rows}",
         cache.rationale,
         alternatives=[(names[0], "every resolution would reach the database or the service") for key, names in STRATEGIES.items() if key != cache.strategy],
         subject=use_case.name,
-        inputs={"peak_reads_per_s": use_case.peak_qps, "ttl_s": RESOLVE_TTL_S},
+        inputs={"peak_reads_per_s": use_case.peak_qps, "ttl_s": RESOLVE_TTL_S, "writes_per_s": changed.writes},
     ).model_copy(update={"choices": [names[0] for key, names in STRATEGIES.items() if public or key not in {"http", "cdn"}]})
 
 
@@ -232,10 +265,13 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
         )
     # a resolve path whose cache the spec author steers (cache.<use case>) is the read-path cache pattern's to plan
     cached = [u for u in resolvers if u.peak_qps >= CACHE_MIN_READS and f"cache.{u.id}" not in spec.decisions]
-    caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none", plan, table.name) for u in cached)
-    # the reads the resolve cache takes off the database, as every cached read path states them (the database load counts them)
+    changed = row_changes(analysis, entity)
+    # a resolution that plays a video answers signed URLs (no-store): its row is cached beside the service, never at the edge
+    caches = tuple(_resolve_cache(u.name, u.peak_qps, u.spec.auth == "none" and plays_video(spec, u.spec) is None, plan, table.name, changed) for u in cached)
+    # the reads the resolve cache takes off the database, as every cached read path states them (the database load counts them);
+    # every write changing a cached row (an update, the media workers' status) deletes its key and costs a miss
     rows = max(1.0, analysis.rows(entity))
-    figures += tuple(f for u in cached for f in hit_figures(u, u.peak_qps, RESOLVE_TTL_S, max(1, math.ceil(rows * HOT_SHARE)), 0.0))
+    figures += tuple(f for u in cached for f in hit_figures(u, u.peak_qps, RESOLVE_TTL_S, max(1, math.ceil(rows * HOT_SHARE)), changed.writes))
     choice, rationale, alternatives = _texts(entity, table.name, plan, peak_creates, occupancy)
     choice += opens
     # the contract as built: operations the API stage keyed by the column already, and those this pattern re-keys
@@ -247,7 +283,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, pl
     )
     looked_up = _looked_up_by(entity, plan.column, resolvers, addressing)
     consequences = f"The {plan.column} column is unique and read-only in the API; {looked_up}" + (
-        " A code never changes its target, so resolutions are cached for a day and evicted on delete."
+        f" A code never changes its target, so resolutions are cached for a day{changed.evicted}."
         if caches
         else " Resolutions are few: the unique index serves them."
         if resolvers or addressing
@@ -339,16 +375,18 @@ def _texts(entity: str, table: str, plan: KeyPlan, peak_creates: float, occupanc
     return choice, rationale, [random, counter, uuid]
 
 
-def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: str) -> CachePlan:
+def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: str, changed: RowChanges) -> CachePlan:
     cdn = public and peak >= CDN_MIN_READS
+    # the code's target is fixed, the row it holds is not: every writer of the row purges the key, not only a delete
+    purges = "a delete purges its key" if not changed.said else f"a delete, and each change of the row ({'; '.join(changed.said)}), purges its key"
     return CachePlan(
         use_case=name,
         strategy="cdn" if cdn else "cache-aside",
         ttl_seconds=RESOLVE_TTL_S,
         key=f"{table}:{{{plan.column}}}",
-        invalidation=f"a {plan.column} never changes its target: entries live {RESOLVE_TTL_S / 3600:g} h; a delete purges its key",
+        invalidation=f"a {plan.column} never changes its target: entries live {RESOLVE_TTL_S / 3600:g} h; {purges}",
         protection="single-flight on a miss; unknown codes cached as misses for a minute so scans cannot reach the database",
-        rationale=f"{fmt(peak)} resolutions/s at peak of immutable rows" + (": served at the edge" if cdn else ": cached beside the service"),
+        rationale=f"{fmt(peak)} resolutions/s at peak of {changed.rows}" + (": served at the edge" if cdn else ": cached beside the service"),
     )
 
 
@@ -379,7 +417,7 @@ def key_column(spec: Spec, analysis: Analysis, entity: str) -> Column | None:
     return Column(name=plan.column, type="varchar", length=plan.length, avg_bytes=min(plan.length, 32), generated=True, comment=comment)
 
 
-__all__ = ["KeyPlan", "key_column", "key_plan", "short_keys"]
+__all__ = ["KeyPlan", "RowChanges", "key_column", "key_plan", "row_changes", "short_keys"]
 
 
 def _looked_up_by(entity: str, column: str, resolvers: list[UseCase], addressing: list[str]) -> str:
