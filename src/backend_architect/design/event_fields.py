@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from backend_architect.design.analysis import UseCase
 from backend_architect.ir.model import Architecture, Event
 from backend_architect.ir.payloads import event_table
+from backend_architect.spec.naming import snake
 
 
 def written_row(arch: Architecture, use_case: UseCase) -> list[str]:
@@ -35,4 +36,8 @@ def merged_event(known: Event | None, event: Event) -> Event:
     """One event named twice (two patterns each adding a consumer) is one event: consumers and fields joined."""
     if known is None:
         return event
-    return with_fields(known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers})}), event.fields)
+    # channels scoped by different columns each key the event their way: one event has one order, by its row's own id
+    own = (f"{known.entity.lower()}_id", f"{snake(known.entity)}_id")
+    key = known.key if known.key == event.key else next((k for k in (known.key, event.key) if k in own), own[1])
+    joined = known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers}), "key": key})
+    return with_fields(joined, [*event.fields, *([] if key == known.key else ["id"])])
