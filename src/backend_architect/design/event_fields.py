@@ -20,10 +20,11 @@ from backend_architect.spec.naming import snake
 
 def written_row(arch: Architecture, use_case: UseCase) -> list[str]:
     """The fields of the row ``use_case`` writes: the columns it names, else the whole row but its secrets; a delete carries the id."""
-    if use_case.written_columns or use_case.kind == "delete":
-        return ["id", *use_case.written_columns]
     table = event_table(arch, use_case.entity)
-    return [c.name for c in table.columns if not c.secret] if table else ["id"]
+    secret = {c.name for c in table.columns if c.secret} if table else set()
+    if use_case.written_columns or use_case.kind == "delete":
+        return ["id", *(c for c in use_case.written_columns if c not in secret)]
+    return [c.name for c in table.columns if c.name not in secret] if table else ["id"]
 
 
 def with_fields(event: Event, fields: Iterable[str]) -> Event:
