@@ -44,7 +44,8 @@ def column_schema(column: Column) -> dict[str, Any]:
         if column.length:
             schema["maxLength"] = column.length
     if column.enum_values:
-        schema["enum"] = list(column.enum_values)
+        # a nullable column's null is one of its allowed values: JSON Schema checks enum besides type
+        schema["enum"] = [*column.enum_values, *([None] if column.nullable else [])]
     return {"type": [schema["type"], "null"], **{k: v for k, v in schema.items() if k != "type"}} if column.nullable else schema
 
 
