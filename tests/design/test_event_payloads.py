@@ -12,13 +12,15 @@ from typing import Any
 
 import pytest
 import yaml
+from jsonschema import Draft202012Validator
 
 from backend_architect.api import DesignResult, design_spec
 from backend_architect.design.analysis import analyse
 from backend_architect.design.patterns.gateway import MESSAGE_OVERHEAD_BYTES
-from backend_architect.ir.model import Event
+from backend_architect.ir.model import Column, Event, Table
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
 from backend_architect.ir.query import OUTBOX_SOURCE, event_source
+from backend_architect.render.asyncapi import event_payload
 from backend_architect.spec.load import load_spec_bytes
 
 FEED = """
@@ -215,3 +217,14 @@ def test_outbox_row_sized_from_the_payloads_it_holds_ok(name: str) -> None:
         expected = sum(w * event_payload_bytes(arch, e) for w, e in zip(weights, events, strict=True)) / sum(weights)
         payload = next(c for c in table.columns if c.name == "payload")
         assert payload.avg_bytes == round(expected), (service, [e.name for e in events])
+
+
+@pytest.mark.parametrize(("nullable", "value", "valid"), [(True, None, True), (True, "thai", True), (False, None, False), (True, "dutch", False)])
+def test_payload_schema_takes_what_the_column_holds_ok(nullable: bool, value: object, valid: bool) -> None:
+    """A payload carries the row as stored: a nullable enum column's null validates, a value outside the enum does not."""
+    column = Column(name="cuisine", type="text", nullable=nullable, enum_values=["thai", "french"])
+    table = Table(name="recipes", entity="Recipe", columns=[Column(name="id", type="uuid"), column], primary_key=["id"])
+    event = Event(name="RecipePublished", producer="recipes", entity="Recipe", key="recipe_id", use_case="publish recipe", fields=["id", "cuisine"])
+    body = {"event_id": "0190a1a2-0000-7000-8000-000000000001", "occurred_at": "2026-03-01T12:00:00Z", "recipe_id": "0190a1a2-0000-7000-8000-000000000002"}
+    errors = list(Draft202012Validator(event_payload(event, table)).iter_errors({**body, "cuisine": value}))
+    assert (not errors) is valid, errors
