@@ -2623,7 +2623,7 @@ def test_an_events_payload_is_the_same_everywhere_and_carries_what_its_consumers
 
     Every AsyncAPI document naming a message defines one schema for it; the gateway forwards a domain event
     with the columns its channel's clients render; its egress is sized from that payload; the events table
-    states the same fields and bytes.
+    and the hand-off state the same fields and bytes.
     """
     for message, defined in message_payloads(RENDERED[name]).items():
         assert all(schema == defined[0][1] for _, schema in defined), (name, message, [p for p, _ in defined])
@@ -2642,3 +2642,7 @@ def test_an_events_payload_is_the_same_everywhere_and_carries_what_its_consumers
         fields = payload_fields(event, event_table(arch, event.entity))
         row = f"| {event.name} | {event.producer} | {', '.join(event.consumers) or '-'} | {event.key} | {event.use_case} | "
         assert f"{row}{', '.join(fields)} | {event_payload_bytes(arch, event)} |" in document, (name, event.name)
+    handed = {p["event"]: p for i in json.loads(RENDERED[name]["handoff.json"])["integration"] for p in i["publishes"]}
+    for event in arch.events:
+        assert handed[event.name]["payload"] == payload_fields(event, event_table(arch, event.entity)), (name, event.name)
+        assert handed[event.name]["payload_bytes"] == event_payload_bytes(arch, event), (name, event.name)
