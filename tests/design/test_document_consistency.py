@@ -16,6 +16,7 @@ import pytest
 import yaml
 from tests.design.helpers import spec_of
 from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
+from tests.design.test_event_payloads import message_payloads
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
@@ -34,6 +35,7 @@ from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.latency import per_operation
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns.gateway import MESSAGE_OVERHEAD_BYTES
 from backend_architect.design.patterns.messaging import EVENT_RELAY
 from backend_architect.design.patterns.wide_column import addressed_by_id
 from backend_architect.design.payload import DISK_PER_DAY
@@ -41,6 +43,7 @@ from backend_architect.design.reference_checks import copy_table_name
 from backend_architect.design.request_steps import request_steps
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
 from backend_architect.ir.query import (
     DIRECT_SOURCE,
     OUTBOX_SOURCE,
@@ -2851,3 +2854,33 @@ def test_every_id_a_client_sends_is_one_a_response_gives_ok(name: str, arch: Arc
         assert "never leave" not in key.key_reason, (name, sent.said)
     if inputs(arch):
         assert "### Ids a client sends" in document, name
+
+
+def test_an_events_payload_is_the_same_everywhere_and_carries_what_its_consumers_read_ok(name: str, arch: Architecture, document: str) -> None:
+    """An event's payload is the same in every document and carries what its consumers read.
+
+    Every AsyncAPI document naming a message defines one schema for it; the gateway forwards a domain event
+    with the columns its channel's clients render; its egress is sized from that payload; the events table
+    and the hand-off state the same fields and bytes.
+    """
+    for message, defined in message_payloads(RENDERED[name]).items():
+        assert all(schema == defined[0][1] for _, schema in defined), (name, message, [p for p, _ in defined])
+    events = {e.name: e for e in arch.events}
+    egress = next((f for f in arch.figures if f.key == "realtime.egress_bytes"), None)
+    for channel in arch.channels:
+        carried = [events[e] for e in channel.events if e in events]
+        for event in carried:
+            fields = payload_fields(event, event_table(arch, event.entity))
+            rendered = {event.key if c == "id" and "id" not in fields else c for c in channel.fields}
+            assert rendered <= set(fields), (name, event.name, sorted(rendered - set(fields)))
+        if carried and egress is not None:
+            largest = max(event_payload_bytes(arch, e) for e in carried)
+            assert egress.inputs[f"message_bytes_{channel.name}"] == largest + MESSAGE_OVERHEAD_BYTES, (name, channel.name)
+    for event in arch.events:
+        fields = payload_fields(event, event_table(arch, event.entity))
+        row = f"| {event.name} | {event.producer} | {', '.join(event.consumers) or '-'} | {event.key} | {event.use_case} | "
+        assert f"{row}{', '.join(fields)} | {event_payload_bytes(arch, event)} |" in document, (name, event.name)
+    handed = {p["event"]: p for i in json.loads(RENDERED[name]["handoff.json"])["integration"] for p in i["publishes"]}
+    for event in arch.events:
+        assert handed[event.name]["payload"] == payload_fields(event, event_table(arch, event.entity)), (name, event.name)
+        assert handed[event.name]["payload_bytes"] == event_payload_bytes(arch, event), (name, event.name)

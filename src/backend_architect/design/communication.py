@@ -12,6 +12,7 @@ import re
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.event_fields import merged_event, with_fields, written_row
 from backend_architect.design.pushes import push_providers
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
@@ -105,7 +106,8 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
         flow = checked_flow(flow, home, arch.reference_checks)
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
-            events.append(event)
+            # a write's event carries the row it wrote: the copies, indexers and pushes consuming it read that row
+            events.append(with_fields(event, written_row(arch, use_case)) if use_case.is_write else event)
         for step in flow.steps:
             if step.kind in {"call", "query"} and step.source == home:
                 depends[home].add(step.target)
@@ -246,13 +248,7 @@ def _step(service: str, entities: list[str], created: bool) -> SagaStep:
 def _unique_events(events: list[Event]) -> list[Event]:
     merged: dict[str, Event] = {}
     for event in events:
-        if event.name in merged:
-            old = merged[event.name]
-            merged[event.name] = old.model_copy(
-                update={"consumers": sorted({*old.consumers, *event.consumers}), "fields": list(dict.fromkeys([*old.fields, *event.fields]))}
-            )
-        else:
-            merged[event.name] = event
+        merged[event.name] = merged_event(merged.get(event.name), event)
     return list(merged.values())
 
 

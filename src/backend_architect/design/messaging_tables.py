@@ -17,7 +17,8 @@ from backend_architect.design.patterns._stores import storage_figures
 from backend_architect.design.patterns.messaging import EVENT_RELAY
 from backend_architect.design.runtime_rows import rows_a_day
 from backend_architect.ir.model import Architecture, Figure, Index, Table
-from backend_architect.ir.query import IN_THE_TRANSACTION, guarded_how, held_keys, keyed_elsewhere
+from backend_architect.ir.payloads import event_payload_bytes
+from backend_architect.ir.query import IN_THE_TRANSACTION, OUTBOX_SOURCE, event_source, guarded_how, held_keys, keyed_elsewhere
 from backend_architect.ir.runtime import Placement
 from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, relay_scan_reason, runtime_name
 from backend_architect.spec.model import Spec
@@ -29,6 +30,7 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
     """Add each service's outbox, processed events and idempotency keys, sized by the rates that write them."""
     # the same rows the database load counts at peak (design/runtime_rows.py), here a day
     wanted = rows_a_day(arch, {u.name: u.avg_qps * SECONDS_PER_DAY * database_share(arch, u.name, "write") for u in analysis.use_cases})
+    rates = {u.name: u.avg_qps for u in analysis.use_cases}
     stores = []
     added: list[tuple[str, Table]] = []
     relay = next((c.technology for c in arch.components if c.name == EVENT_RELAY), None)
@@ -46,7 +48,8 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
                 shared = sum(1 for service in by_service if service in owners) > 1
                 name = runtime_name(role, taken, snake(store.service) if shared else None)
                 taken.add(name)
-                made.append(_scanned_by(BUILDERS[role](name, by_service[store.service], keys[0] if keys else FALLBACK_UUIDV7), relay))
+                table = _scanned_by(BUILDERS[role](name, by_service[store.service], keys[0] if keys else FALLBACK_UUIDV7), relay)
+                made.append(_payload_sized(table, arch, store.service, rates) if role == "outbox" else table)
         added += [(store.service, t) for t in made]
         stores.append(store.model_copy(update={"tables": [*store.tables, *made]}) if made else store)
     placements = [
@@ -94,6 +97,20 @@ def _held_keys(arch: Architecture, analysis: Analysis) -> tuple[list[Placement],
             )
         )
     return placements, figures
+
+
+def _payload_sized(table: Table, arch: Architecture, service: str, rates: dict[str, float]) -> Table:
+    """The outbox's payload column sized by the events it holds: their payloads as every document defines them
+    (``ir.payloads``), weighted by how often each is published; the default size where it holds none of them."""
+    events = [e for e in arch.events if e.producer == service and event_source(arch, e) == OUTBOX_SOURCE]
+    if not events:
+        return table
+    weights = [rates.get(e.use_case, 0.0) for e in events]
+    sizes = [event_payload_bytes(arch, e) for e in events]
+    total = sum(weights)
+    carried = sum(w * b for w, b in zip(weights, sizes, strict=True)) / total if total else max(sizes)
+    columns = [c.model_copy(update={"avg_bytes": round(carried)}) if c.name == "payload" else c for c in table.columns]
+    return table.model_copy(update={"columns": columns})
 
 
 def _scanned_by(table: Table, relay: str | None) -> Table:

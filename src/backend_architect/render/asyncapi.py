@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Column, Event, Table
+from backend_architect.ir.payloads import payload_columns
 from backend_architect.ir.query import OUTBOX_SOURCE, event_source
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -43,21 +44,23 @@ def column_schema(column: Column) -> dict[str, Any]:
         if column.length:
             schema["maxLength"] = column.length
     if column.enum_values:
-        schema["enum"] = list(column.enum_values)
+        # a nullable column's null is one of its allowed values: JSON Schema checks enum besides type
+        schema["enum"] = [*column.enum_values, *([None] if column.nullable else [])]
     return {"type": [schema["type"], "null"], **{k: v for k, v in schema.items() if k != "type"}} if column.nullable else schema
 
 
-def _payload(event: Event, table: Table | None) -> dict[str, Any]:
-    columns = {c.name: c for c in table.columns} if table else {}
+def event_payload(event: Event, table: Table | None) -> dict[str, Any]:
+    """The JSON Schema of ``event``'s payload (``ir.payloads``): every document naming the event carries this one schema."""
     properties: dict[str, Any] = {
         "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: consumers skip ids they have processed."},
         "occurred_at": {"type": "string", "format": "date-time"},
-        event.key: {"type": "string", "format": "uuid", "description": f"Id of the {event.entity}; the ordering (partition) key."},
     }
-    for field in event.fields:
-        if field == "id" or field in properties or field not in columns or columns[field].secret:
-            continue
-        properties[field] = column_schema(columns[field])
+    for name, column in payload_columns(event, table):
+        schema = column_schema(column) if column is not None else {"type": "string", "format": "uuid"}
+        if name == event.key:
+            what = f"Id of the {event.entity}" if column is None or column.name == "id" else f"{column.name} of the {event.entity}"
+            schema = {**schema, "description": f"{what}; the ordering (partition) key."}
+        properties[name] = schema
     return {"type": "object", "required": ["event_id", "occurred_at", event.key], "properties": properties}
 
 
@@ -94,7 +97,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},
         }
-        schemas[f"{event.name}Payload"] = _payload(event, tables.get(event.entity))
+        schemas[f"{event.name}Payload"] = event_payload(event, tables.get(event.entity))
         channels[event.name] = {
             "address": channel_address(arch, event),
             "description": f"Consumers: {', '.join(event.consumers) or 'none yet'}. Ordered per {event.key}; delivered at least once.",

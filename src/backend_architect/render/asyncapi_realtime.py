@@ -11,7 +11,7 @@ from typing import Any
 
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.ir.runtime import RealtimeChannel
-from backend_architect.render.asyncapi import ASYNCAPI_VERSION, column_schema
+from backend_architect.render.asyncapi import ASYNCAPI_VERSION, column_schema, event_payload
 
 #: Where the document says the gateway listens; deployments put their own host here.
 GATEWAY_HOST = "realtime.example.com"
@@ -22,6 +22,7 @@ def _pascal(name: str) -> str:
 
 
 def _payload(channel: RealtimeChannel, table: Table | None) -> dict[str, Any]:
+    """The row a channel pushes when no domain event carries it (a value the write path publishes to pub/sub itself)."""
     columns = {c.name: c for c in table.columns} if table else {}
     properties: dict[str, Any] = {
         "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: a client skips ids it has seen (delivery is at least once)."},
@@ -53,18 +54,22 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     schemas: dict[str, Any] = {}
+    events = {e.name: e for e in arch.events}
     for channel in arch.channels:
         key = _pascal(channel.name)
         names = [f"{event}On{key}" for event in channel.events]
         for event, message in zip(channel.events, names, strict=True):
+            # the message a domain event carries is pushed as it is: one name, one payload, the schema the producer's document defines
+            known = events.get(event)
+            schema = f"{event}Payload" if known is not None else f"{message}Payload"
             messages[message] = {
                 "name": event,
                 "title": event,
                 "summary": f"A {channel.entity} written by {', '.join(repr(p) for p in channel.publishers) or 'a write'}.",
                 "contentType": "application/json",
-                "payload": {"$ref": f"#/components/schemas/{message}Payload"},
+                "payload": {"$ref": f"#/components/schemas/{schema}"},
             }
-            schemas[f"{message}Payload"] = _payload(channel, tables.get(channel.entity))
+            schemas[schema] = event_payload(known, tables.get(known.entity)) if known is not None else _payload(channel, tables.get(channel.entity))
         channels[key] = {
             "address": channel.address,
             "description": f"Recipients: {channel.recipients}; {channel.deliveries_per_s:,.0f} deliveries/s at peak. Offline: {channel.offline}.",

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from backend_architect.diff.schema import diff_datastore
 from backend_architect.ir.model import Architecture, Datastore
+from backend_architect.ir.payloads import event_table
 from backend_architect.ir.query import events_by_service, held_keys
 from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
@@ -37,7 +38,9 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
     for api in arch.apis:
         files[f"openapi/{api.service}.yaml"] = to_yaml(render_openapi(api, arch))
     published, consumed = events_by_service(arch)
-    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity}
+    # the table of each entity as the payload model reads it (ir.payloads): the first declared
+    entities = sorted({e.entity for e in arch.events} | {c.entity for c in arch.channels})
+    tables = {entity: table for entity in entities if (table := event_table(arch, entity)) is not None}
     for service in arch.services:
         events = render_asyncapi(arch, service.name, published.get(service.name, []), consumed.get(service.name, []), tables)
         if events is not None:

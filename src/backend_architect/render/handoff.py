@@ -9,6 +9,7 @@ import orjson
 from backend_architect import __version__
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.model import Architecture, Figure, Service, Table
+from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
 from backend_architect.ir.query import OUTBOX_SOURCE, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
@@ -413,7 +414,14 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
                 "asyncapi": f"asyncapi/{service.name}.yaml" if f"asyncapi/{service.name}.yaml" in files else None,
                 "calls": calls,
                 "publishes": [
-                    {"event": e.name, "channel": channel_address(arch, e), "key": e.key, "consumers": e.consumers}
+                    {
+                        "event": e.name,
+                        "channel": channel_address(arch, e),
+                        "key": e.key,
+                        "consumers": e.consumers,
+                        "payload": payload_fields(e, event_table(arch, e.entity)),
+                        "payload_bytes": event_payload_bytes(arch, e),
+                    }
                     # the outbox is the default: only another source is named, so an outbox event's entry stays as it was
                     | ({"source": event_source(arch, e)} if event_source(arch, e) != OUTBOX_SOURCE else {})
                     for e in published.get(service.name, [])

@@ -183,6 +183,11 @@ class Published(HandoffModel):
     channel: str
     key: str
     consumers: list[str]
+    payload: list[str] = Field(
+        default_factory=list,
+        description="The properties its payload carries, envelope first: the one schema every AsyncAPI document naming the event defines.",
+    )
+    payload_bytes: int = Field(default=0, description="Bytes of the payload as JSON text, the size the gateway's and the outbox's sizing read.")
     source: str | None = Field(
         default=None,
         description="Where the event is published from when not the producer's transactional outbox: the CDC log of the store holding "

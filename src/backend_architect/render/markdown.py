@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
+from backend_architect.ir.payloads import event_table, payload_bytes, payload_fields
 from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, example_query, external_calls, if_match, served_parts
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
@@ -323,9 +324,14 @@ def _communication(arch: Architecture) -> list[str]:
             )
     if arch.events:
         lines += [f"Events ({_event_sources(arch)}; consumers are idempotent):", ""]
+        # the payload every document of the event defines, and the bytes the sizing reads (ir.payloads)
         lines += _table(
-            ["event", "producer", "consumers", "key", "from use case"],
-            [[e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case] for e in arch.events],
+            ["event", "producer", "consumers", "key", "from use case", "payload", "payload bytes"],
+            [
+                [e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case, ", ".join(payload_fields(e, table)), str(payload_bytes(e, table))]
+                for e in arch.events
+                for table in [event_table(arch, e.entity)]
+            ],
         )
     return lines
 

@@ -230,11 +230,14 @@ def _value_models(module: ModulePlan) -> list[_ValueModel]:
 def written_columns(arch: Architecture, project: ProjectPlan) -> dict[str, dict[str, str]]:
     """What each action writes, as far as the design says: its event's fields, with their allowed values."""
     columns = {(t.name, c.name): c for s in arch.datastores for t in s.tables for c in t.columns}
+    bodies = {schema.name: {p.name for p in schema.properties} for api in arch.apis for schema in api.schemas}
     out: dict[str, dict[str, str]] = {}
     for deployable in project.deployables:
         for module in deployable.modules:
             for op in module.actions:
-                names = dict.fromkeys(f for e in op.events for f in e.fields if f != "id")
+                # an event carries the row its consumers read, not only what the action wrote: what the request sends or the server sets
+                sent = {*bodies.get(op.op.request_schema or "", set()), *op.op.sets}
+                names = dict.fromkeys(f for e in op.events for f in e.fields if f != "id" and f in sent)
                 parts = []
                 for name in names:
                     column = columns.get((op.resource.table.name, name))

@@ -6,6 +6,7 @@ Private to the patterns that keep such a copy, so each feeds its copy the same w
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.event_fields import written_row
 from backend_architect.design.patterns._common import owner_of
 from backend_architect.ir.model import Architecture, Event
 
@@ -30,7 +31,7 @@ def change_feeds(arch: Architecture, analysis: Analysis, entities: list[str], co
                         entity=use_case.entity,
                         key=f"{use_case.entity.lower()}_id",
                         use_case=use_case.name,
-                        fields=["id", *use_case.written_columns],
+                        fields=written_row(arch, use_case),
                     )
                 )
     return tuple(out)

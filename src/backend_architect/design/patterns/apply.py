@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.event_fields import merged_event
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.paths import with_mechanisms
 from backend_architect.design.patterns import Applied, Pattern, Skipped
@@ -260,7 +261,9 @@ def merge(arch: Architecture, outcomes: Sequence[tuple[Pattern, Applied | Skippe
         caches.update({c.use_case: c for c in outcome.caches})
         jobs.update({j.use_case: j for j in outcome.jobs})
         placements.update({p.data: p for p in outcome.placements})
-        events.update({e.name: e for e in outcome.events})
+        for event in outcome.events:
+            # two outcomes adding a consumer to one event each keep theirs: consumers and fields are joined, not replaced
+            events[event.name] = merged_event(events.get(event.name), event)
         components = merge_components(components, outcome.components)
         availability = outcome.availability or availability
         stages.update({s.name: s for s in outcome.stages})

@@ -7,6 +7,7 @@ import math
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
+from backend_architect.design.event_fields import with_fields, written_row
 from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
@@ -502,5 +503,7 @@ def _event(arch: Architecture, item: str, creators: list[UseCase], worker: str, 
     name = f"{item}Created"
     existing = next((e for e in arch.events if e.use_case in {u.name for u in creators} and e.entity == item), None)
     if existing is not None:
-        return (existing.model_copy(update={"consumers": sorted({*existing.consumers, worker})}),)
-    return (Event(name=name, producer=owner_of(arch, item), consumers=[worker], entity=item, key=key, use_case=creators[0].name, fields=["id", key]),)
+        # the worker finds the followers by the author: the event it consumes carries the author, whatever it is keyed by
+        return (with_fields(existing.model_copy(update={"consumers": sorted({*existing.consumers, worker})}), ["id", key]),)
+    fields = list(dict.fromkeys([*written_row(arch, creators[0]), key]))
+    return (Event(name=name, producer=owner_of(arch, item), consumers=[worker], entity=item, key=key, use_case=creators[0].name, fields=fields),)

@@ -14,7 +14,8 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size, table_of
 from backend_architect.design.patterns.realtime import GATEWAY, POLL_INTERVAL_S
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.runtime import Component
+from backend_architect.ir.payloads import event_payload_bytes
+from backend_architect.ir.runtime import Component, RealtimeChannel
 from backend_architect.spec.model import Spec
 
 #: Open connections one gateway node is planned for: tuned event-loop servers hold several hundred thousand idle
@@ -29,7 +30,7 @@ MIN_NODES = 2
 DELIVERIES_PER_NODE = 100_000
 #: Bytes a second one node sends: 40% of a 10 Gbit/s network interface, leaving room for bursts and a failed peer's share.
 EGRESS_BYTES_PER_NODE = 500_000_000
-#: Framing and envelope of one message (WebSocket frame header, channel, event name, id, cursor) around the row's bytes.
+#: Framing of one message (WebSocket frame header or SSE field lines, channel, event name, cursor) around the event's payload.
 MESSAGE_OVERHEAD_BYTES = 64
 #: Messages a connection may have queued before the gateway drops it as a slow consumer (it reconnects and catches up).
 OUTBOUND_QUEUE = 256
@@ -69,7 +70,7 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     audience = audiences(spec, analysis)
     connections = audience.connections
     deliveries = sum(c.deliveries_per_s for c in arch.channels)
-    message_bytes = {c.name: _message_bytes(arch, c.entity) for c in arch.channels}
+    message_bytes = {c.name: _message_bytes(arch, c) for c in arch.channels}
     egress = sum(c.deliveries_per_s * message_bytes[c.name] for c in arch.channels)
     nodes = max(
         MIN_NODES,
@@ -255,7 +256,11 @@ def connecting(arch: Architecture, people: str) -> str:
     return f"{anonymous}; a signed-in {people} sends its access token on the same connection before subscribing to its private channels ({', '.join(private)})"
 
 
-def _message_bytes(arch: Architecture, entity: str) -> float:
-    """Bytes one message takes on the wire: the row it carries plus the frame and envelope."""
-    found = table_of(arch, entity)
-    return float((row_bytes(found[1]) if found else 0) + MESSAGE_OVERHEAD_BYTES)
+def _message_bytes(arch: Architecture, channel: RealtimeChannel) -> float:
+    """Bytes one message takes on the wire: the payload of the event it forwards (``ir.payloads``, the largest where several
+    travel on the channel) plus the frame; a value published to pub/sub by the write path itself carries its row."""
+    events = {e.name: e for e in arch.events}
+    payloads = [event_payload_bytes(arch, events[name]) for name in channel.events if name in events]
+    found = table_of(arch, channel.entity)
+    carried = max(payloads) if payloads else (row_bytes(found[1]) if found else 0)
+    return float(carried + MESSAGE_OVERHEAD_BYTES)

@@ -10,6 +10,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import Audience, Audiences, audiences
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.communication import event_name
+from backend_architect.design.event_fields import with_fields, written_row
 from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
@@ -246,16 +247,16 @@ def _applied(
                 scope,
             ),
         )
+    table = table_of(arch, use_case.entity)
+    columns = [c.name for c in table[1].columns if not c.secret] if table else ["id"]
     events = tuple(
         e.model_copy(update={"consumers": sorted({*e.consumers, *implicit.get(e.use_case or "", [])})}) if mode != "push" else e
-        for e in _events(spec, arch, sources, where)
+        for e in _events(spec, arch, sources, where, columns if mode not in {"push", "poll"} else [])
     )
     if mode == "push":
         return _push_only(spec, use_case, where, publishes, offline + deliveries, pushes, events, figures)
     if mode == "poll":
         return _polling(spec, use_case, polls, connections, figures)
-    table = table_of(arch, use_case.entity)
-    columns = [c.name for c in table[1].columns if not c.secret] if table else ["id"]
     channel = RealtimeChannel(
         name=where.name,
         address=where.address,
@@ -436,8 +437,11 @@ def _offline(spec: Spec, analysis: Analysis, use_case: UseCase, pushes: list[str
     return "recipients not connected fetch what they missed when they reconnect" + (f" ('{reader}' from their last cursor)" if reader else "")
 
 
-def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route) -> tuple[Event, ...]:
+def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route, pushed: list[str]) -> tuple[Event, ...]:
     """Each publishing write's event, consumed by the gateway; a write without one gets it (keyed by the channel's scope).
+
+    ``pushed``: the columns the channel's message carries; the event carries them too, so the gateway forwards the
+    event as it is (one message, one payload) instead of reading the row back.
 
     A latest value kept in memory (PAT020) has no database transaction to attach an outbox to: the write path
     publishes it to Redis pub/sub itself, so it gets no domain event here.
@@ -449,14 +453,14 @@ def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route
         name = event_name(source)
         existing = found.get(name) or next((e for e in arch.events if e.use_case == source.name or e.name == name), None)
         if existing is not None:
-            fields = list(dict.fromkeys([*existing.fields, *source.written_columns]))
-            found[existing.name] = existing.model_copy(update={"consumers": sorted({*existing.consumers, GATEWAY}), "fields": fields})
+            fields = [*source.written_columns, *pushed]
+            found[existing.name] = with_fields(existing.model_copy(update={"consumers": sorted({*existing.consumers, GATEWAY})}), fields)
             continue
         key = f"{snake(where.scope)}_id" if where.scope and where.scope != source.entity else "id"
         if where.near or where.actor:
             # recipients chosen per message (the nearby couriers) are no column of the row, nor one joined to it: keyed by the row
             key = "id"
-        fields = list(dict.fromkeys(["id", *([key] if key != "id" else []), *source.written_columns]))
+        fields = list(dict.fromkeys(["id", *([key] if key != "id" else []), *written_row(arch, source), *pushed]))
         found[name] = Event(
             name=name,
             producer=owner_of(arch, source.entity),

@@ -42,10 +42,15 @@ class EventSpec:
 
 
 def payload(event: EventSpec, row: dict[str, Any], event_id: str, occurred_at: datetime.datetime) -> dict[str, Any]:
-    """The message body the AsyncAPI contract describes: event id, time, key, then the designed fields."""
-    body: dict[str, Any] = {"event_id": event_id, "occurred_at": occurred_at.isoformat(), event.key: to_json(row["id"])}
+    """The message body the AsyncAPI contract describes: event id, time, key, then the designed fields.
+
+    A key that is a column of the row (a message keyed by its conversation) carries that column, and the row's id
+    travels as ``id``; otherwise the key names the row's own id.
+    """
+    keyed_by_id = event.key not in row
+    body: dict[str, Any] = {"event_id": event_id, "occurred_at": occurred_at.isoformat(), event.key: to_json(row["id"] if keyed_by_id else row[event.key])}
     for name in event.fields:
-        if name not in {"id", event.key}:
+        if name != event.key and not (name == "id" and keyed_by_id):
             body[name] = to_json(row.get(name))
     return body
 

@@ -135,7 +135,30 @@ REVIEW = Resource(
 )
 
 # --- events (published through the outbox; channels from the AsyncAPI document) ------
-BOOK_CREATED = EventSpec("BookCreated", "bookstore.books.book-created", "book_id", ("id",))
+BOOK_CREATED = EventSpec(
+    "BookCreated",
+    "bookstore.books.book-created",
+    "book_id",
+    (
+        "id",
+        "isbn",
+        "title",
+        "description",
+        "price_amount",
+        "price_currency",
+        "genre",
+        "published_at",
+        "cover",
+        "cover_bytes",
+        "cover_content_type",
+        "cover_sha256",
+        "author_id",
+        "stock",
+        "created_at",
+        "updated_at",
+        "version",
+    ),
+)
 BOOK_UPDATED = EventSpec("BookUpdated", "bookstore.books.book-updated", "book_id", ("id", "price_amount", "stock"))
 
 # --- operations ----------------------------------------------------------------------

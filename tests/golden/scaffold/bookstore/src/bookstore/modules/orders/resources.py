@@ -94,7 +94,12 @@ ORDER_LINE = Resource(
 )
 
 # --- events (published through the outbox; channels from the AsyncAPI document) ------
-ORDER_PLACED = EventSpec("OrderPlaced", "bookstore.orders.order-placed", "order_id", ("id",))
+ORDER_PLACED = EventSpec(
+    "OrderPlaced",
+    "bookstore.orders.order-placed",
+    "order_id",
+    ("id", "customer_id", "status", "total_amount", "total_currency", "shipping_address", "created_at", "updated_at", "version", "deleted_at"),
+)
 ORDER_CANCELLED = EventSpec("OrderCancelled", "bookstore.orders.order-cancelled", "order_id", ("id", "status"))
 
 # --- operations ----------------------------------------------------------------------

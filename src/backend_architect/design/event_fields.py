@@ -1,0 +1,44 @@
+"""What an event carries: the row its write leaves, and every field a consumer added reads, under one name.
+
+An event is consumed by the services keeping a local copy of its rows, the fan-out worker (which needs the
+author to find the followers), the real-time gateway (which pushes the row a client renders), the search
+indexer (the indexed fields) and the analytics loader (the columns it loads). Each reads the row the write
+left, so the event carries that row (event-carried state transfer): no consumer reads it back from the owner's
+database, and no second message of the same name carries other fields. ``ir.payloads`` turns the fields into
+the payload schema and its bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from backend_architect.design.analysis import UseCase
+from backend_architect.ir.model import Architecture, Event
+from backend_architect.ir.payloads import event_table
+from backend_architect.spec.naming import snake
+
+
+def written_row(arch: Architecture, use_case: UseCase) -> list[str]:
+    """The fields of the row ``use_case`` writes: the columns it names, else the whole row but its secrets; a delete carries the id."""
+    table = event_table(arch, use_case.entity)
+    secret = {c.name for c in table.columns if c.secret} if table else set()
+    if use_case.written_columns or use_case.kind == "delete":
+        return ["id", *(c for c in use_case.written_columns if c not in secret)]
+    return [c.name for c in table.columns if c.name not in secret] if table else ["id"]
+
+
+def with_fields(event: Event, fields: Iterable[str]) -> Event:
+    """``event`` carrying ``fields`` besides its own (a consumer added reads them), in first-named order."""
+    merged = list(dict.fromkeys([*event.fields, *fields]))
+    return event if merged == event.fields else event.model_copy(update={"fields": merged})
+
+
+def merged_event(known: Event | None, event: Event) -> Event:
+    """One event named twice (two patterns each adding a consumer) is one event: consumers and fields joined."""
+    if known is None:
+        return event
+    # channels scoped by different columns each key the event their way: one event has one order, by its row's own id
+    own = (f"{known.entity.lower()}_id", f"{snake(known.entity)}_id")
+    key = known.key if known.key == event.key else next((k for k in (known.key, event.key) if k in own), own[1])
+    joined = known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers}), "key": key})
+    return with_fields(joined, [*event.fields, *([] if key == known.key else ["id"])])

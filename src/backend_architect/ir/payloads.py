@@ -1,0 +1,74 @@
+"""One event, one payload: the properties an event carries and the bytes they take, read by every document that states them.
+
+The payload is the envelope (``event_id`` for idempotent consumers, ``occurred_at``), the ordering key, and the
+event's fields (``Event.fields``: the union of what its consumers read, merged as each consumer is added). The
+service's AsyncAPI document, the real-time gateway's document (which pushes the same message), the gateway's
+bandwidth, the outbox's row size and the communication table all read it from here, so no two of them can
+describe one message differently.
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture, Column, Event, Table
+
+#: Properties every event carries before its own: the id consumers de-duplicate by, and when it happened.
+ENVELOPE = ("event_id", "occurred_at")
+
+#: JSON text of one value by column type (quotes included): a UUID is 36 characters, a timestamp in ISO 8601 with
+#: milliseconds and zone 24, a date 10, an integer about 10 digits, a decimal about 12.
+_VALUE_BYTES = {"uuid": 38, "timestamptz": 26, "date": 12, "boolean": 5, "integer": 10, "smallint": 6, "bigint": 12, "numeric": 14}
+
+#: Quotes, colon and comma around each property name in JSON text.
+_PROPERTY_BYTES = 4
+
+
+def event_table(arch: Architecture, entity: str) -> Table | None:
+    """The table holding the event's entity (the first declared, as the patterns read it), or None."""
+    return next((t for s in arch.datastores for t in s.tables if t.entity == entity), None)
+
+
+def payload_columns(event: Event, table: Table | None) -> list[tuple[str, Column | None]]:
+    """The event's properties after the envelope, each with the column it carries (None where no table says its type).
+
+    The key comes first; a secret column (a password hash) never travels; a field no column holds is left out.
+    """
+    columns = _columns(table)
+    keyed_by_id = event.key not in columns
+    out: list[tuple[str, Column | None]] = [(event.key, columns.get("id") if keyed_by_id else columns[event.key])]
+    seen = {event.key}
+    for field in event.fields:
+        name = event.key if field == "id" and keyed_by_id else field
+        if name in seen or field not in columns or columns[field].secret:
+            continue
+        seen.add(name)
+        out.append((name, columns[field]))
+    return out
+
+
+def payload_fields(event: Event, table: Table | None) -> list[str]:
+    """Every property name of the payload, envelope first."""
+    return [*ENVELOPE, *(name for name, _ in payload_columns(event, table))]
+
+
+def payload_bytes(event: Event, table: Table | None) -> int:
+    """Bytes of the payload as JSON text: each property's name and value, plus the braces."""
+    sizes = [(name, _value_bytes(column)) for name, column in payload_columns(event, table)]
+    envelope = [("event_id", _VALUE_BYTES["uuid"]), ("occurred_at", _VALUE_BYTES["timestamptz"])]
+    return 2 + sum(len(name) + _PROPERTY_BYTES + size for name, size in [*envelope, *sizes])
+
+
+def event_payload_bytes(arch: Architecture, event: Event) -> int:
+    """``payload_bytes`` of ``event`` with the table of its entity in ``arch``."""
+    return payload_bytes(event, event_table(arch, event.entity))
+
+
+def _value_bytes(column: Column | None) -> int:
+    if column is None:
+        return _VALUE_BYTES["uuid"]
+    if column.type in _VALUE_BYTES:
+        return _VALUE_BYTES[column.type]
+    return column.avg_bytes + 2
+
+
+def _columns(table: Table | None) -> dict[str, Column]:
+    return {c.name: c for c in table.columns} if table else {}
