@@ -12,6 +12,7 @@ import re
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.membership import member_flow
 from backend_architect.design.pushes import push_providers
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
@@ -102,7 +103,7 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     for use_case in use_cases:
         home = owner[use_case.entity]
         flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)))
-        flow = checked_flow(flow, home, arch.reference_checks)
+        flow = member_flow(checked_flow(flow, home, arch.reference_checks), home, arch.membership_checks)
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
             events.append(event)

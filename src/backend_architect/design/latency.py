@@ -136,6 +136,12 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
             if s.kind == "query" and s.source == home and (s.target in components or s.target == home)
         ]
     parts += _store_parts(arch, use_case, ms)
+    # a members-only request probes the membership's unique index in its own database first (a call to another service is a hop)
+    parts += [
+        LatencyPart(part=f"database: membership probe of {c.table} ({', '.join(c.index)})", ms=ms["indexed_read"])
+        for c in arch.membership_checks
+        if c.use_case == use_case.name and c.check == "local"
+    ]
     if hops:
         parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))
     return flow.model_copy(update={"latency_parts": parts, "expected_latency_ms": round(sum(p.ms for p in parts), 3)})

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.membership import membership_loads
 from backend_architect.design.reference_checks import check_loads
 from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
@@ -159,7 +160,7 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
             loads[db].writes[load.key] = load.writes_per_s
             loads[db].entity_of[load.key] = load.entity
             loads[db].mechanisms.append(load)
-    for load in [*readbacks(analysis, arch), *check_loads(arch.reference_checks), *call_loads(analysis, arch)]:
+    for load in [*readbacks(analysis, arch), *check_loads(arch.reference_checks), *membership_loads(arch.membership_checks), *call_loads(analysis, arch)]:
         db = home.get(load.entity)
         if db is not None:
             loads[db].reads[load.key] = load.reads_per_s * shares.get(load.cached_by, 1.0) if load.cached_by else load.reads_per_s
