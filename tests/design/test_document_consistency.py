@@ -17,6 +17,9 @@ import yaml
 from tests.design.helpers import spec_of
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
+from tests.design.test_membership import BILLING as MEMBER_BILLING
+from tests.design.test_membership import CHANNELS as MEMBER_CHANNELS
+from tests.design.test_membership import PROJECTS as MEMBER_PROJECTS
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
 from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
@@ -461,6 +464,10 @@ use_cases:
   - {name: publish lesson, actor: tutor, writes: [Lesson], rate: 100k/day, deliver: {mode: realtime, to: auditor, subscribers: 10}}
   - {name: audit lessons, actor: auditor, reads: [Lesson], page: {style: cursor, limit: 50}, rate: 10/min}
 """,
+    # operations in a scope with members answer members only: probed locally, or by a call to the service holding them (issue 22-c3)
+    "members-channels": MEMBER_CHANNELS.replace("ACCESS", ""),
+    "members-projects": MEMBER_PROJECTS,
+    "members-billing": MEMBER_BILLING,
     # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
     "depot-headroom": """
 system: depot
@@ -2612,3 +2619,39 @@ def test_redis_shards_carry_the_operations_the_design_sends_ok(name: str, arch: 
     assert "Redis holds: " in document, name
     assert f"({count} shard(s) x " in document, name
     assert f"redis: {count} shard(s) x " in document, name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_scope_with_members_is_read_by_members_only_ok(name: str, arch: Architecture, document: str) -> None:
+    """A signed-in caller's operation naming a scope with members (in its path or a filter) is members only, unless its use case
+    says access: public; and every members-only operation declares its refusal, says so, and is in design.md's table and the
+    security checklist (issue 22-c3: a chat's messages readable by anyone)."""
+    from backend_architect.design.membership import membership_of
+
+    spec = _spec(name)
+    analysis = analyse(spec)
+    by_name = {u.name: u for u in analysis.use_cases}
+    checked = {c.operation: c for c in arch.membership_checks}
+    for api in arch.apis:
+        for op in api.operations:
+            use_case = by_name.get(op.use_cases[0]) if op.use_cases else None
+            if op.internal or op.entity is None or use_case is None or op.flow is not None or op.auth == "none":
+                continue
+            if use_case.spec.access == "public" or use_case.caller is None:
+                continue
+            relations = {p.name.removesuffix("_id") for p in op.parameters if p.location in {"path", "query"} and p.name.endswith("_id")}
+            for field in sorted(relations):
+                target = spec.entities[op.entity].fields.get(field)
+                scope = target.type.target if target is not None and target.type.kind == "ref" else spec.entities[op.entity].part_of
+                if scope is None or snake(scope) != field:
+                    continue
+                membership = membership_of(spec, scope, use_case.caller)
+                if membership is None or (membership.entity == op.entity and op.kind not in {"list", "get"}):
+                    continue
+                assert op.operation_id in checked, (name, op.operation_id, scope)
+    for check in arch.membership_checks:
+        op = next(o for api in arch.apis for o in api.operations if o.operation_id == check.operation)
+        assert op.members_of == check.scope and check.status in op.error_statuses, (name, op.operation_id)
+        assert "Only members of the" in op.description and "empty page" not in op.description, (name, op.description)
+        assert f"| {check.use_case or check.operation} | {check.scope} (" in document, (name, check.operation)
+        assert arch.security is not None and any(f"Members only: {check.use_case or check.operation} " in i for i in arch.security.review_items)
