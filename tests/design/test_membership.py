@@ -137,7 +137,8 @@ def test_every_record_states_the_members_rule_ok(text: str) -> None:
     assert arch.security is not None
     for check in arch.membership_checks:
         op = _operation(arch, check.operation)
-        assert op.members_of == check.scope and check.status in op.error_statuses, op
+        assert op.members_of == check.scope, op
+        assert check.status in op.error_statuses, op
         assert f"Only members of the {check.scope} may call it" in op.description
         assert handoff[check.operation]["members_of"] == check.scope
         assert any(check.table in item and (check.use_case or check.operation) in item for item in arch.security.review_items)
@@ -147,7 +148,8 @@ def test_every_record_states_the_members_rule_ok(text: str) -> None:
         assert databases[holder_db[check.table]][f"member_{check.operation}"] == pytest.approx(check.peak), databases
         flow = next(f for f in arch.flows if f.use_case == check.use_case)
         if check.check == "query":
-            assert check.service in op.upstreams and 503 in op.error_statuses
+            assert check.service in op.upstreams
+            assert 503 in op.error_statuses
             assert any(s.kind == "query" and s.target == check.service for s in flow.steps), flow
             served = next(f for f in arch.figures if f.key == f"qps.peak.service.{check.service}")
             assert served.inputs[f"check_{check.operation}"] == pytest.approx(check.peak)
@@ -163,7 +165,7 @@ def test_a_membership_probe_replaces_the_scopes_existence_check_ok() -> None:
     for check in arch.membership_checks:
         found = by_operation.get((check.operation, check.column))
         if found is not None:
-            assert found.check == "member" and found.peak == 0, found
+            assert (found.check, found.peak) == ("member", 0), found
     assert not any("empty page" in op.description for api in arch.apis for op in api.operations if op.members_of)
 
 
@@ -171,7 +173,8 @@ def test_a_public_scope_answers_anyone_signed_in_ok() -> None:
     """access: public leaves a read unchecked: no members rule, no 404 for the scope, nothing probed."""
     arch, _ = _designed(CHANNELS.replace("rate: ACCESS", "access: public, rate: "))
     read = _operation(arch, "readChannel")
-    assert read.members_of is None and "Only members" not in read.description
+    assert read.members_of is None
+    assert "Only members" not in read.description
     assert not any(c.use_case == "read channel" for c in arch.membership_checks)
 
 
