@@ -20,6 +20,7 @@ from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_membership import BILLING as MEMBER_BILLING
 from tests.design.test_membership import CHANNELS as MEMBER_CHANNELS
 from tests.design.test_membership import PROJECTS as MEMBER_PROJECTS
+from tests.design.test_membership import SERVERS as MEMBER_SERVERS
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
 from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
@@ -468,6 +469,7 @@ use_cases:
     "members-channels": MEMBER_CHANNELS.replace("ACCESS", ""),
     "members-projects": MEMBER_PROJECTS,
     "members-billing": MEMBER_BILLING,
+    "members-servers": MEMBER_SERVERS,
     # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
     "depot-headroom": """
 system: depot

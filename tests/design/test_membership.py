@@ -72,6 +72,24 @@ use_cases:
   - {name: org invoices, actor: person, reads: [Invoice], filter: [org], sort: [-issued_at], rate: 80/s}
 """
 
+#: Servers whose members join on their own and are listed per server (nobody writes a member with its server): creating a
+#: channel in a server and listing its members are for members; joining is not gated.
+SERVERS = """
+system: servers
+services:
+  guilds: {owns: [User, Server, Member, Channel]}
+entities:
+  User: {fields: {name: string(32)}, rows: 10M}
+  Server: {fields: {name: string(100), owner: ref(User)}, rows: 1M}
+  Member: {part_of: Server, fields: {user: ref(User), nickname: string(32)?}, unique: [[server, user]]}
+  Channel: {part_of: Server, fields: {name: string(100)}}
+use_cases:
+  - {name: create server, actor: user, writes: [Server], rate: 5/s}
+  - {name: join server, actor: user, writes: [Member], rate: 50/s}
+  - {name: list server members, actor: user, reads: [Member], filter: [server], rate: 100/s}
+  - {name: create channel, actor: user, writes: [Channel], rate: 10/s}
+"""
+
 #: Votes kept beside a question's score and a view looked up by both keys: per-user records about a row, not memberships.
 NOT_MEMBERS = """
 system: votes
@@ -109,6 +127,15 @@ def _operation(arch: Architecture, operation_id: str) -> Operation:
             {"addTask": ("body", "query", 422), "listTasks": ("query", "query", 404), "completeTask": ("row", "query", 404), "getTask": ("row", "query", 404)},
         ),
         (BILLING, {"orgInvoices": ("path", "query", 404)}),
+        (
+            SERVERS,
+            {
+                "listServerMembers": ("path", "local", 404),
+                "createChannel": ("path", "local", 404),
+                "getChannel": ("path", "local", 404),
+                "getMember": ("path", "local", 404),
+            },
+        ),
         # a public channel's history: read by anyone signed in, so only the writes check membership
         (
             CHANNELS.replace("rate: ACCESS", "access: public, rate: "),
@@ -116,7 +143,7 @@ def _operation(arch: Architecture, operation_id: str) -> Operation:
         ),
         (NOT_MEMBERS, {}),
     ],
-    ids=["channels", "projects", "billing", "public-channel", "votes-and-views"],
+    ids=["channels", "projects", "billing", "servers", "public-channel", "votes-and-views"],
 )
 def test_operations_in_a_scope_with_members_check_membership_ok(text: str, expected: dict[str, tuple[str, str, int]]) -> None:
     """Each operation acting in a scope with members checks the caller's membership where it is named, locally or by a call
@@ -125,7 +152,7 @@ def test_operations_in_a_scope_with_members_check_membership_ok(text: str, expec
     assert {c.operation: (c.where, c.check, c.status) for c in arch.membership_checks} == expected
 
 
-@pytest.mark.parametrize("text", [CHANNELS.replace("ACCESS", ""), PROJECTS, BILLING], ids=["channels", "projects", "billing"])
+@pytest.mark.parametrize("text", [CHANNELS.replace("ACCESS", ""), PROJECTS, BILLING, SERVERS], ids=["channels", "projects", "billing", "servers"])
 def test_every_record_states_the_members_rule_ok(text: str) -> None:
     """The contract's description and refusal, the hand-off, design.md's table and the security checklist say the same, and the
     probes are in the reads of the database holding the memberships (a call also in that service's requests and the flow)."""
@@ -145,7 +172,7 @@ def test_every_record_states_the_members_rule_ok(text: str) -> None:
         assert f"| {check.use_case or check.operation} | {check.scope} ({check.column} in the {check.where}) |" in document
         if not check.use_case:
             continue  # a get the design adds states no rate
-        assert databases[holder_db[check.table]][f"member_{check.operation}"] == pytest.approx(check.peak), databases
+        assert databases[holder_db[check.table]][f"check_{check.operation}_member"] == pytest.approx(check.peak), databases
         flow = next(f for f in arch.flows if f.use_case == check.use_case)
         if check.check == "query":
             assert check.service in op.upstreams
@@ -180,12 +207,12 @@ def test_a_public_scope_answers_anyone_signed_in_ok() -> None:
 
 @pytest.mark.parametrize(
     ("scope", "members"),
-    [("Channel", "ChannelMember"), ("Project", "Membership"), ("Org", "OrgMembership"), ("Question", None), ("User", None)],
+    [("Channel", "ChannelMember"), ("Project", "Membership"), ("Org", "OrgMembership"), ("Server", "Member"), ("Question", None), ("User", None)],
 )
 def test_membership_is_found_only_where_callers_join_ok(scope: str, members: str | None) -> None:
-    """A scope's membership is the entity unique per (scope, caller) that callers join through (created with the scope, or
-    listing the caller's scopes); a vote kept beside a score is none."""
-    text = {"Channel": CHANNELS.replace("ACCESS", ""), "Project": PROJECTS, "Org": BILLING}.get(scope, NOT_MEMBERS)
+    """A scope's membership is the entity unique per (scope, caller) that callers join through (created with the scope, listing
+    the caller's scopes, or listing a scope's members); a vote kept beside a score is none."""
+    text = {"Channel": CHANNELS.replace("ACCESS", ""), "Project": PROJECTS, "Org": BILLING, "Server": SERVERS}.get(scope, NOT_MEMBERS)
     caller = {"Org": "Person"}.get(scope, "User")
     found = membership_of(spec_of(text), scope, caller)
     assert (found.entity if found else None) == members

@@ -78,15 +78,18 @@ def membership_of(spec: Spec, scope: str, caller: str | None) -> Membership | No
 
 def _joins(spec: Spec, scope: str, entity: str, member_field: str) -> bool:
     """Whether ``entity`` rows are how callers belong to ``scope``, not a per-caller record about it (a read receipt, a view):
-    a use case creates one with the scope (its creator becomes a member), or lists the caller's scopes through them (reads both,
-    filtered by the member alone: the caller's chats). A vote or a view written beside a score, or one row looked up by both
-    keys, is no membership."""
+    a use case creates one with the scope (its creator becomes a member), lists the caller's scopes through them (reads both,
+    filtered by the member alone: the caller's chats), or lists a scope's members (reads them first, filtered by the scope
+    alone: a server's members). A vote or a view written beside a score, or one row looked up by both keys, is no membership."""
+    scope_field = next((f for f, target in relations(spec, entity).items() if target == scope), "")
     for use_case in spec.use_cases:
         if {scope, entity} <= set(use_case.writes):  # whole rows, not a field of the scope (a score kept beside votes)
             return True
-        read = {r.split(".")[0] for r in use_case.reads}
+        read = [r.split(".")[0] for r in use_case.reads]
         filtered = {split_filter(f)[0].rpartition(".")[2].removesuffix("_id") for f in use_case.filter}
-        if {scope, entity} <= read and filtered == {member_field}:
+        if {scope, entity} <= set(read) and filtered == {member_field}:
+            return True
+        if read[:1] == [entity] and filtered == {scope_field}:
             return True
     return False
 
@@ -212,7 +215,8 @@ def membership_loads(checks: Iterable[MembershipCheck]) -> list[StoreLoad]:
     return [
         StoreLoad(
             entity=c.members,
-            key=f"member_{c.operation}",
+            # keyed as an existence check of the operation is: the probe is one (``check_<operation>`` in the requests it lands on)
+            key=f"check_{c.operation}_member",
             quantity=f"membership probes/s of {c.table} ({', '.join(c.index)}) for {c.use_case}",
             reads_per_s=c.peak,
             formula="peak (one probe a request)",

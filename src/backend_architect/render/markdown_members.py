@@ -16,7 +16,8 @@ def membership_rules(arch: Architecture) -> list[str]:
     lines = [
         "Members only (OWASP API1:2023, BOLA): an operation acting in a scope with members is answered only to its members "
         "(a use case with `access: public` opts out); the membership is probed once a request on its unique index, "
-        "counted in the reads of the database holding it:",
+        "counted in the reads of the database holding it (the scaffold generates a probe of the service's own database; "
+        "a call to the service holding the memberships is the implementer's, as stated here):",
         "",
         "| use case (or operation) | scope (named in) | membership probed | where | probes/s at peak | non-member gets | why |",
         "| --- | --- | --- | --- | --- | --- | --- |",
