@@ -156,7 +156,8 @@ def module_token(result: ScaffoldResult, signer: Signer, module_name: str) -> st
 def owner_only_reads(result: ScaffoldResult, module_name: str) -> list[str]:
     """Labels ("GET /customers/{customer_id}") of owner-only reads: a resource created for someone else is, rightly, not found there."""
     module = next(m for d in result.project.deployables for m in d.modules if m.name == module_name)
-    return [f"GET {op.op.path}" for op in module.operations if op.op.kind == "get" and op.owner]
+    # a members-only get is, rightly, not found by a caller who is not a member of the scope it is in
+    return [f"GET {op.op.path}" for op in module.operations if op.op.kind == "get" and (op.owner or op.members)]
 
 
 def operation_config(result: ScaffoldResult, module_name: str) -> str:
@@ -167,8 +168,9 @@ def operation_config(result: ScaffoldResult, module_name: str) -> str:
     for op in module.operations:
         if op.gap or op.todo:
             blocks.append(f'[[operations]]\ninclude-operation-id = "{op.op.operation_id}"\nenabled = false\n')
-        elif op.op.flow in {"login", "password"}:
-            statuses = '["2xx", "400", "401", "403", "404", "409", "429"]'
+        elif op.op.flow in {"login", "password"} or (op.members is not None and op.members.status == 422):
+            # a members-only write naming its scope in the body refuses a stranger (schemathesis' caller) with 422
+            statuses = '["2xx", "400", "401", "403", "404", "409", "429"]' if op.members is None else '["2xx", "401", "403", "404", "409", "422", "429"]'
             blocks.append(
                 f'[[operations]]\ninclude-operation-id = "{op.op.operation_id}"\n[operations.checks.positive_data_acceptance]\nexpected-statuses = {statuses}\n'
             )

@@ -19,6 +19,10 @@ from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
 from tests.design.test_event_payloads import message_payloads
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
 from tests.design.test_mechanism_paths import SOCIAL
+from tests.design.test_membership import BILLING as MEMBER_BILLING
+from tests.design.test_membership import CHANNELS as MEMBER_CHANNELS
+from tests.design.test_membership import PROJECTS as MEMBER_PROJECTS
+from tests.design.test_membership import SERVERS as MEMBER_SERVERS
 from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
@@ -490,6 +494,11 @@ use_cases:
     "coupon-codes": JOBBED,
     # a short-coded clip whose video one use case plays and whose details another reads (issue 22-c7)
     "clip-plays": PLAYED_CLIPS,
+    # operations in a scope with members answer members only: probed locally, or by a call to the service holding them (issue 22-c3)
+    "members-channels": MEMBER_CHANNELS.replace("ACCESS", ""),
+    "members-projects": MEMBER_PROJECTS,
+    "members-billing": MEMBER_BILLING,
+    "members-servers": MEMBER_SERVERS,
     # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
     "depot-headroom": """
 system: depot
@@ -2842,6 +2851,7 @@ def test_no_strong_claim_under_async_active_active_without_a_home_region_ok(name
         assert "home-region rule" in regions.choice
 
 
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_every_id_a_client_sends_is_one_a_response_gives_ok(name: str, arch: Architecture, document: str) -> None:
     """Every id a client sends in a filter or a body is one a response gives out, and every id it sends is keyed as exposed."""
     from backend_architect.ir.id_inputs import inputs, unlearnable
@@ -2856,6 +2866,7 @@ def test_every_id_a_client_sends_is_one_a_response_gives_ok(name: str, arch: Arc
         assert "### Ids a client sends" in document, name
 
 
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_an_events_payload_is_the_same_everywhere_and_carries_what_its_consumers_read_ok(name: str, arch: Architecture, document: str) -> None:
     """An event's payload is the same in every document and carries what its consumers read.
 
@@ -2884,3 +2895,41 @@ def test_an_events_payload_is_the_same_everywhere_and_carries_what_its_consumers
     for event in arch.events:
         assert handed[event.name]["payload"] == payload_fields(event, event_table(arch, event.entity)), (name, event.name)
         assert handed[event.name]["payload_bytes"] == event_payload_bytes(arch, event), (name, event.name)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_scope_with_members_is_read_by_members_only_ok(name: str, arch: Architecture, document: str) -> None:
+    """A signed-in caller's operation naming a scope with members (in its path or a filter) is members only, unless its use case
+    says access: public; and every members-only operation declares its refusal, says so, and is in design.md's table and the
+    security checklist (issue 22-c3: a chat's messages readable by anyone)."""
+    from backend_architect.design.membership import membership_of
+
+    spec = _spec(name)
+    analysis = analyse(spec)
+    by_name = {u.name: u for u in analysis.use_cases}
+    checked = {c.operation: c for c in arch.membership_checks}
+    for api in arch.apis:
+        for op in api.operations:
+            use_case = by_name.get(op.use_cases[0]) if op.use_cases else None
+            if op.internal or op.entity is None or use_case is None or op.flow is not None or op.auth == "none":
+                continue
+            if use_case.spec.access == "public" or use_case.caller is None:
+                continue
+            relations = {p.name.removesuffix("_id") for p in op.parameters if p.location in {"path", "query"} and p.name.endswith("_id")}
+            for field in sorted(relations):
+                target = spec.entities[op.entity].fields.get(field)
+                scope = target.type.target if target is not None and target.type.kind == "ref" else spec.entities[op.entity].part_of
+                if scope is None or snake(scope) != field:
+                    continue
+                membership = membership_of(spec, scope, use_case.caller)
+                if membership is None or (membership.entity == op.entity and op.kind not in {"list", "get"}):
+                    continue
+                assert op.operation_id in checked, (name, op.operation_id, scope)
+    for check in arch.membership_checks:
+        op = next(o for api in arch.apis for o in api.operations if o.operation_id == check.operation)
+        assert (op.members_of, check.status in op.error_statuses) == (check.scope, True), (name, op.operation_id)
+        assert "Only members of the" in op.description, (name, op.description)
+        assert "empty page" not in op.description, (name, op.description)
+        assert f"| {check.use_case or check.operation} | {check.scope} (" in document, (name, check.operation)
+        assert arch.security is not None
+        assert any(f"Members only: {check.use_case or check.operation} " in i for i in arch.security.review_items)

@@ -13,6 +13,7 @@ import re
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.event_fields import merged_event, with_fields, written_row
+from backend_architect.design.membership import member_flow
 from backend_architect.design.pushes import push_providers
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
@@ -103,7 +104,7 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     for use_case in use_cases:
         home = owner[use_case.entity]
         flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)))
-        flow = checked_flow(flow, home, arch.reference_checks)
+        flow = member_flow(checked_flow(flow, home, arch.reference_checks), home, arch.membership_checks)
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
             # a write's event carries the row it wrote: the copies, indexers and pushes consuming it read that row

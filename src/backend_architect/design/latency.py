@@ -172,6 +172,12 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
     # the request's own steps (design/request_steps.py): each also counted in its store's load; one a hop carries is timed there
     parts += [LatencyPart(part=s.part if s.share >= 1 else f"{s.part}, for {s.share:.1%} of requests", ms=ms[s.op] * s.share) for s in steps if not s.in_hop]
     parts += _store_parts(arch, use_case, ms)
+    # a members-only request probes the membership's unique index in its own database first (a call to another service is a hop)
+    parts += [
+        LatencyPart(part=f"database: membership probe of {c.table} ({', '.join(c.index)})", ms=ms["indexed_read"])
+        for c in arch.membership_checks
+        if c.use_case == use_case.name and c.check == "local"
+    ]
     if hops:
         parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))
     return flow.model_copy(update={"latency_parts": parts, "expected_latency_ms": round(sum(p.ms for p in parts), 3)})

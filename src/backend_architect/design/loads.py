@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import STATUS_WRITES_PER_UPLOAD, Analysis, UseCase, worker_writes_per_s
+from backend_architect.design.membership import membership_loads
 from backend_architect.design.request_steps import request_steps, step_loads
 from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
@@ -159,9 +160,10 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
             loads[db].writes[load.key] = load.writes_per_s
             loads[db].entity_of[load.key] = load.entity
             loads[db].mechanisms.append(load)
-    # a request's own steps (its reference checks: on the owner's rows, or on a local copy's table in its own database)
+    # a request's own steps (its reference checks: on the owner's rows, or on a local copy's table in its own database; its
+    # membership probe)
     steps = [load for load in step_loads(request_steps(analysis, arch)) if not any(load in m.loads for m in arch.mechanisms)]
-    for load in [*readbacks(analysis, arch), *steps, *call_loads(analysis, arch)]:
+    for load in [*readbacks(analysis, arch), *steps, *membership_loads(arch.membership_checks), *call_loads(analysis, arch)]:
         db = home.get(load.entity) or _table_homes(arch).get(load.entity)
         if db is not None:
             loads[db].reads[load.key] = load.reads_per_s * shares.get(load.cached_by, 1.0) if load.cached_by else load.reads_per_s

@@ -245,6 +245,7 @@ def column_note(check: ReferenceCheck) -> str:
         "query": f"checks it by a synchronous existence check on {check.owner}",
         "local copy": f"checks it against an event-fed local copy of {check.owner}'s {check.entity} ids",
         "none": "reads by it unchecked (an unknown id: an empty page)",
+        "member": "checks it by the caller's membership of it (an unknown id: refused)",
     }[check.check]
     return f"{check.use_case} {how}"
 

@@ -8,6 +8,7 @@ from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
+from backend_architect.design.membership import member_item
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import size
 from backend_architect.design.patterns.apply import merge_components
@@ -92,6 +93,7 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         items.append(
             "Owner-only operations: " + ", ".join(u.name for u in use_cases if u.spec.owner_only) + " must compare the resource owner to the token subject"
         )
+    items += [member_item(c) for c in arch.membership_checks]
     if secrets:
         items.append("Secret fields are write-only in the API and must be hashed (argon2id) or encrypted: " + ", ".join(secrets))
     if pii:

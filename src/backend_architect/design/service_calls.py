@@ -20,6 +20,7 @@ as the flow's single hop and its latency say), so every record of the callee's l
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.membership import membership_requests
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_requests
 from backend_architect.ir.model import Architecture, Flow
 from backend_architect.ir.runtime import StoreLoad
@@ -50,11 +51,20 @@ def _calls(analysis: Analysis, arch: Architecture) -> list[tuple[str, str, str, 
     return found
 
 
+def _checked(arch: Architecture) -> set[tuple[str, str]]:
+    """(callee, operation) of the calls that are checks: existence checks and membership probes, counted as ``check_``."""
+    found = {(c.owner, c.operation) for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak}
+    return found | {(c.service, c.operation) for c in arch.membership_checks if c.check == "query" and c.peak}
+
+
 def call_requests(analysis: Analysis, arch: Architecture) -> dict[str, dict[str, float]]:
     """Per callee, the requests/s at peak other services' synchronous calls make of it: ``check_<operation>`` for an existence
     check, ``call_<operation>`` for any other call."""
     found = check_requests(arch.reference_checks)
-    checked = {(c.owner, c.operation) for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak}
+    for callee, requests in membership_requests(arch.membership_checks).items():
+        for key, peak in requests.items():
+            found.setdefault(callee, {})[key] = max(peak, found.get(callee, {}).get(key, 0.0))
+    checked = _checked(arch)
     peaks = {u.name: u.peak_qps for u in analysis.use_cases if u.spec.rate is not None}
     for callee, operation, _, flow in _calls(analysis, arch):
         if (callee, operation) not in checked and peaks.get(flow.use_case):
@@ -66,7 +76,7 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     """The reads each callee makes of its store to answer a read across services: one read of the rows asked for per call.
     Existence checks are ``request_steps``."""
     owner = {e: s.name for s in arch.services for e in s.entities}
-    checked = {(c.owner, c.operation) for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak}
+    checked = _checked(arch)
     by_name = {u.name: u for u in analysis.use_cases if u.spec.rate is not None}
     found: list[StoreLoad] = []
     for callee, operation, kind, flow in _calls(analysis, arch):

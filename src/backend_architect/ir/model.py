@@ -420,12 +420,33 @@ class ReferenceCheck(IRModel):
     entity: str = Field(description="The referenced entity.")
     owner: str = Field(description="The service owning the referenced rows.")
     where: Literal["path", "body"]
-    check: Literal["token", "query", "local copy", "none"] = Field(
-        description="token: the caller's own id, vouched for by the access token; query: a synchronous existence check on the owner; "
+    check: Literal["token", "query", "local copy", "none", "member"] = Field(
+        description="token: the caller's own id, vouched for by the access token; member: the caller's membership in it is checked "
+        "(``membership_checks``), which finds the row too; query: a synchronous existence check on the owner; "
         "local copy: an event-fed copy of the owner's ids in the writer's database; none: not checked (a read writes nothing that could dangle)."
     )
     peak: float = Field(default=0.0, description="Checks/s at peak (the use case's peak rate; 0 where nothing is checked).")
     nullable: bool = False
+    reason: str
+
+
+class MembershipCheck(IRModel):
+    """The caller's membership an operation scoped by an entity with members checks (``design/membership.py``)."""
+
+    use_case: str
+    operation: str = Field(description="The operation id scoped by the entity.")
+    scope: str = Field(description="The entity with members, e.g. Chat.")
+    column: str = Field(description="The column naming the scope in the operation's rows or path, e.g. 'chat_id'.")
+    where: Literal["path", "query", "body", "row"] = Field(description="Where the request names the scope; row: the column of the row its path addresses.")
+    members: str = Field(description="The membership entity, e.g. ChatMember.")
+    table: str = Field(description="The membership table probed.")
+    index: list[str] = Field(description="The unique index probed: (scope column, caller column).")
+    service: str = Field(description="The service holding the memberships.")
+    check: Literal["local", "query"] = Field(
+        description="local: one probe of the unique index in the service's own database; query: a synchronous call to the service holding them."
+    )
+    peak: float = Field(default=0.0, description="Probes/s at peak: one a request.")
+    status: int = Field(default=404, description="What a non-member gets: 404 (the scope's existence is not revealed), 422 for a scope named in the body.")
     reason: str
 
 
@@ -554,6 +575,7 @@ class Operation(IRModel):
     auth: Literal["required", "optional", "none"] = "required"
     scopes: list[str] = Field(default_factory=list, description="OAuth scopes required, e.g. orders:write.")
     owner_only: bool = Field(default=False, description="Only the resource's owner may call it (others get 404).")
+    members_of: str | None = Field(default=None, description="Only members of this scope entity may call it (others get 404 or 422).")
     paginated: bool = Field(default=False, description="Cursor pagination: limit, cursor, next_cursor.")
     idempotency_key: bool = Field(default=False, description="Accepts an Idempotency-Key header making retries safe.")
     conditional: bool = Field(default=False, description="Uses ETag / If-Match for concurrency control.")
@@ -779,6 +801,9 @@ class Architecture(IRModel):
     events: list[Event] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
     reference_checks: list[ReferenceCheck] = Field(default_factory=list)
+    membership_checks: list[MembershipCheck] = Field(
+        default_factory=list, description="Operations scoped by an entity with members: the caller's membership each checks."
+    )
     figures: list[Figure] = Field(default_factory=list)
     caches: list[CachePlan] = Field(default_factory=list)
     security: SecurityModel | None = None

@@ -92,6 +92,7 @@ def api_section(arch: Architecture) -> list[dict[str, Any]]:
                 "auth": op.auth,
                 "scopes": op.scopes,
                 "owner_only": op.owner_only,
+                "members_of": op.members_of,
                 "request": op.request_schema,
                 "response": op.response_schema,
                 "success": op.success_status,

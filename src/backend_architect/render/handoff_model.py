@@ -40,6 +40,7 @@ class ApiOperation(HandoffModel):
     auth: str
     scopes: list[str]
     owner_only: bool
+    members_of: str | None = Field(default=None, description="Only members of this scope entity may call it (others get 404, or 422 for a scope in the body).")
     request: str | None = Field(description="Request schema (DTO) name, in the contract's components.")
     response: str | None
     success: int

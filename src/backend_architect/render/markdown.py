@@ -16,6 +16,7 @@ from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
 from backend_architect.render.markdown_ids import ids_section
+from backend_architect.render.markdown_members import membership_rules
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.markdown_retries import retries_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
@@ -156,6 +157,8 @@ def _conventions(op: Operation) -> str:
         notes.append("ETag")
     if op.owner_only:
         notes.append("owner only")
+    if op.members_of:
+        notes.append(f"members of the {op.members_of} only")
     return ", ".join(notes) or "-"
 
 
@@ -313,7 +316,7 @@ def _communication(arch: Architecture) -> list[str]:
                 "replication lag, the caller's own rows, a create the caller alone owns).",
                 "",
             ]
-    lines += _reference_checks(arch)
+    lines += _reference_checks(arch) + membership_rules(arch)
     for flow in crossing_flows(arch):
         lines += [f"### {flow.use_case}", "", "```mermaid", render_sequence(arch, flow).rstrip(), "```", ""]
         if flow.saga is not None:

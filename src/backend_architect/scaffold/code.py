@@ -177,6 +177,11 @@ def operation(op: OpPlan) -> list[str]:
     if op.countries is not None:
         table, country, item, mode, header = op.countries
         args.append(f"countries=Countries({col(table, country)}, {col(table, item) if item else 'None'}, {literal(mode)}, {literal(header)})")
+    if op.members is not None:
+        rule = op.members
+        row = col(res.table.var, rule.name) if rule.source == "row" else "None"
+        columns = f"{col(rule.table, rule.scope_column)}, {col(rule.table, rule.member_column)}"
+        args.append(f"members=Members({columns}, {row}, {rule.status}, {literal(rule.scope)})")
     if op.cache_ttl:
         args.append(f"cache_ttl={op.cache_ttl}")
     if op.cache_l1:

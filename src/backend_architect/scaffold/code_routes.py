@@ -113,6 +113,11 @@ def call(op: OpPlan) -> list[str]:
     if op.body_model:
         keep = "_" if mechanism in {"accounts.login", "accounts.change_password", "objects.create_upload"} else "sent"
         lines.append(f"body, {keep} = await parse(request, schemas.{op.body_model}, ctx.services.settings.max_body_bytes)")
+    rule = op.members
+    if rule is not None:
+        # members only: probed before the row is read or written, so a non-member learns nothing about the scope
+        scope = "None, " + key if rule.source == "row" else f"body.{rule.name}" if rule.source == "body" else rule.name
+        lines.append(f"await members.require(ctx, {const}, {scope})")
     values = f"resources.{values_function(op.op.request_schema or '')}(body)" if op.body_model else "{}"
     if op.op.sets:
         # the state the operation is named for is stored by the server, never taken from the body ('mark message read')

@@ -28,8 +28,8 @@ from backend_architect.ir.model import Operation, Table
 from backend_architect.scaffold import plan_reads, plan_writes
 from backend_architect.scaffold.context import ModuleContext, caller_field
 from backend_architect.scaffold.joins import column_of
-from backend_architect.scaffold.naming import constant, identifier, pascal
-from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, ListPlan, OpPlan, ParamPlan, parameters
+from backend_architect.scaffold.naming import constant, field_name, identifier, pascal
+from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, ListPlan, MembersPlan, OpPlan, ParamPlan, parameters
 from backend_architect.scaffold.plan_data import FieldPlan, Gap, ResourcePlan
 from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan
 
@@ -77,7 +77,7 @@ def operation_plan(ctx: ModuleContext, op: Operation, resource: ResourcePlan) ->
     )
     try:
         params = parameters(document_op, ctx.document.get("components", {}))
-        base = dataclasses.replace(base, params=params, countries=_countries(ctx, op))
+        base = dataclasses.replace(base, params=params, countries=_countries(ctx, op), members=_members(ctx, op, params))
         return _planned(ctx, op, base, params, ctx.tables[resource.table.name])
     except Gap as gap:
         return dataclasses.replace(base, mechanism="unavailable", gap=str(gap))
@@ -92,6 +92,21 @@ def _countries(ctx: ModuleContext, op: Operation) -> tuple[str, str, str | None,
     if plan is None:
         raise Gap(f"its countries live in {rule.table}, outside this module")
     return plan.var, rule.column, rule.item_column, rule.mode, rule.header
+
+
+def _members(ctx: ModuleContext, op: Operation, params: tuple[ParamPlan, ...]) -> MembersPlan | None:
+    """The probe of a members-only operation whose memberships live in this module's database; None for any other operation
+    (a membership another service holds is checked by a call the design states and the implementer adds)."""
+    check = next((c for c in ctx.arch.membership_checks if c.operation == op.operation_id and c.check == "local"), None)
+    if check is None or check.table not in ctx.plans:
+        return None
+    if check.where == "row":
+        name = check.column
+    elif check.where == "body":
+        name = field_name(check.column)
+    else:
+        name = next(p.py for p in params if p.name == check.column and p.location == check.where)
+    return MembersPlan(ctx.plans[check.table].var, check.table, check.index[0], check.index[1], check.where, check.column, name, check.status, check.scope)
 
 
 def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[ParamPlan, ...], table: Table) -> OpPlan:

@@ -29,6 +29,25 @@ class ParamPlan:
 
 
 @dataclass(frozen=True)
+class MembersPlan:
+    """A members-only operation's probe (``design/membership.py``): the membership table of this module, its scope and member
+    columns, where the request names the scope (a parameter, a body attribute, or the addressed row's column) and what others get."""
+
+    table: str
+    #: The membership table's name (``table`` is its variable in the generated code).
+    table_name: str
+    scope_column: str
+    member_column: str
+    source: str
+    #: The scope's column as the request or the row names it (the path or query parameter, the body property, the row's column).
+    column: str
+    #: The route's parameter or body attribute holding the scope's id; for ``row``, the addressed table's column naming it.
+    name: str
+    status: int
+    scope: str
+
+
+@dataclass(frozen=True)
 class ColumnRef:
     """A column of one of the module's tables, and the joins from the table read to it (none: the table itself)."""
 
@@ -143,6 +162,8 @@ class OpPlan:
     todo: str | None = None
     #: A geo-restricted item's read: (table var, country column, item column or None, mode, header); ``countries.refuse`` runs first.
     countries: tuple[str, str, str | None, str, str] | None = None
+    #: Members only: the caller's membership is probed before anything is read or written (``members.require``).
+    members: MembersPlan | None = None
 
     def param(self, location: str) -> list[ParamPlan]:
         return [p for p in self.params if p.location == location]

@@ -184,6 +184,21 @@ def _countries(module: ModulePlan, op: OpPlan) -> dict[str, Any] | None:
     return {"table": table_key(module.schema, rule.table), "column": rule.column, "item_column": rule.item_column, "mode": rule.mode, "header": rule.header}
 
 
+def _members(module: ModulePlan, op: OpPlan) -> dict[str, Any] | None:
+    """A members-only operation's membership, so every call makes the caller a member first and checks a stranger is refused."""
+    rule = op.members
+    if rule is None:
+        return None
+    return {
+        "table": table_key(module.schema, rule.table_name),
+        "scope_column": rule.scope_column,
+        "member_column": rule.member_column,
+        "source": rule.source,
+        "name": rule.column,
+        "status": rule.status,
+    }
+
+
 def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: str) -> dict[str, Any]:
     ir = op.op
     table = op.resource.table
@@ -250,6 +265,7 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "path_kinds": {p.name: "uuid" if "Uuid" in p.annotation else "int" if "int" in p.annotation else "text" for p in op.params if p.location == "path"},
         "required_query": _required_query(module, ir),
         "countries": _countries(module, op),
+        "members": _members(module, op),
         **_mechanism_data(module, op),
     }
 

@@ -550,6 +550,11 @@ class UseCaseSpec(SpecModel):
     actor: str = Field(default="user", pattern=IDENTIFIER)
     auth: Literal["required", "optional", "none"] = "required"
     owner_only: bool = Field(default=False, description="Only the owner of the data may do this.")
+    access: Literal["members", "public"] = Field(
+        default="members",
+        description="Who may call a use case scoped by an entity with members (a chat, a project: an entity holding a reference to the "
+        "caller's entity, unique per scope and user): members (the default: others get 404) or public (any signed-in caller).",
+    )
     reads: Names = Field(default_factory=list, description="Entities or Entity.field read.")
     writes: Names = Field(default_factory=list, description="Entities or Entity.field written.")
     filter: Names = Field(default_factory=list, description="Fields compared for equality or range.")

@@ -18,12 +18,18 @@ from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
 from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
 from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
 from backend_architect.design.examples import EXAMPLE_TIME
+from backend_architect.design.membership import membership_checks
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_decision, reference_checks, with_check_notes, with_local_copies
 from backend_architect.design.usecases import by_primary, remote_access
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_MAX, Spec
 
 DEFAULT_PAGE_SIZE = DEFAULT_PAGE_LIMIT
+#: The reason of a reference check the caller's membership makes: a membership row names an existing scope.
+MEMBER_FINDS_IT = (
+    "checked by the caller's membership: the probe of the membership's unique index finds it, so an unknown id, "
+    "like one the caller is not a member of, is refused (see the membership rules)"
+)
 MAX_PAGE_SIZE = DEFAULT_PAGE_MAX
 
 
@@ -48,7 +54,18 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
         add_lists_for_sent_ids(api)
         built[service.name] = api
     bodies = {name: [p.name for p in schema.properties] for api in built.values() for name, schema in api.schemas.schemas.items()}
-    checks = reference_checks(spec, analysis, owner, [(name, op) for name, api in built.items() for op in api.operations.values()], bodies)
+    operations = [(name, op) for name, api in built.items() for op in api.operations.values()]
+    members = membership_checks(spec, analysis, owner, operations, bodies)
+    probed = {(m.operation, m.column) for m in members}
+    checks = [
+        c.model_copy(update={"check": "member", "peak": 0.0, "reason": MEMBER_FINDS_IT}) if (c.operation, c.column) in probed else c
+        for c in reference_checks(spec, analysis, owner, operations, bodies)
+    ]
+    for member in members:
+        home = next(name for name, api in built.items() if any(op.operation_id == member.operation for op in api.operations.values()))
+        built[home].apply_membership(member)
+        if member.check == "query" and (home, member.members, "read") not in needs.get(member.service, []):
+            needs.setdefault(member.service, []).append((home, member.members, "read"))
     for check in checks:
         home = next(name for name, api in built.items() if any(op.operation_id == check.operation for op in api.operations.values()))
         built[home].apply_check(check)
@@ -67,6 +84,7 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
         update={
             "apis": apis,
             "reference_checks": checks,
+            "membership_checks": members,
             "datastores": with_local_copies(with_check_notes(arch.datastores, checks), checks),
             "decisions": [*arch.decisions, *([decision] if decision else [])],
         }

@@ -18,11 +18,12 @@ from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import ONE_TRANSACTION, Schemas
 from backend_architect.design.link_writes import link_write
+from backend_architect.design.membership import member_sentence
 from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import remote_access
-from backend_architect.ir.model import Api, ApiSchema, Operation, Parameter, ReferenceCheck
+from backend_architect.ir.model import Api, ApiSchema, MembershipCheck, Operation, Parameter, ReferenceCheck
 from backend_architect.spec.naming import VERSION_COLUMN, split_filter
 
 Method = Literal["get", "post", "put", "patch", "delete"]
@@ -41,6 +42,8 @@ class ServiceApi:
         self.stories = {name: blob_contract.example_story(res.spec, name) for name in res.spec.entities}
         #: Per operation, path parameters naming another service's row that nothing checks: an unknown id there is no 404.
         self.unchecked: dict[tuple[str, str], set[str]] = {}
+        #: What a non-member gets from each operation scoped by an entity with members.
+        self.member_status: dict[tuple[str, str], int] = {}
         #: Per operation id, the constant filters of its use case on the entity's own fields (status=live): its examples' items show them.
         self.constants: dict[str, dict[str, str]] = {}
 
@@ -285,8 +288,8 @@ class ServiceApi:
         an unchecked path id is no 404 (``design.reference_checks``)."""
         key, op = next((k, o) for k, o in self.operations.items() if o.operation_id == check.operation)
         field = check.column.removesuffix("_id")
-        if check.check == "token":
-            return
+        if check.check in {"token", "member"}:
+            return  # the token vouches for it; a membership probe finds the row (``apply_membership``)
         refused = "404" if check.where == "path" else "422"
         if check.check == "none":
             self.unchecked.setdefault(key, set()).update(
@@ -309,6 +312,15 @@ class ServiceApi:
         upstreams = sorted({*op.upstreams, check.owner}) if check.check == "query" else op.upstreams
         self.operations[key] = self.finish(op.model_copy(update={"description": f"{op.description} {note}", "upstreams": upstreams}))
 
+    def apply_membership(self, check: MembershipCheck) -> None:
+        """The operation scoped by ``check``'s scope says only members may call it, answers their refusal and calls the
+        service holding the memberships when another one does (``design.membership``)."""
+        key, op = next((k, o) for k, o in self.operations.items() if o.operation_id == check.operation)
+        self.member_status[key] = check.status
+        upstreams = sorted({*op.upstreams, check.service}) if check.check == "query" else op.upstreams
+        update = {"description": op.description + member_sentence(check), "members_of": check.scope, "upstreams": upstreams}
+        self.operations[key] = self.finish(op.model_copy(update=update))
+
     def finish(self, op: Operation) -> Operation:
         """Error statuses and examples follow from the operation's shape."""
         errors = {429, 500}
@@ -322,6 +334,8 @@ class ServiceApi:
             errors.add(404)
         if op.request_schema:
             errors.add(422)
+        if op.members_of is not None:
+            errors.add(self.member_status.get((op.method, op.path), 404))
         if op.kind in {"create", "action", "update", "replace"} and op.flow not in {"relate", "login", "password"}:
             errors.add(409)
         if op.conditional and op.kind != "get":

@@ -63,13 +63,39 @@ class Scenario:
         headers: dict[str, str] | None = None,
         auth: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Call one operation and check the answer against the contract."""
+        """Call one operation and check the answer against the contract. A members-only operation called as the scenario's caller
+        makes them a member of the scope first, and a successful answer is checked against a stranger's: refused, as designed."""
         op = OPERATIONS[op_id]
         url = op["path"].format(**{k: str(v) for k, v in (path or {}).items()})
         sent = {**(self.headers(op_id) if auth is None else auth), **(headers or {})}
+        members = op.get("members")
+        if members and auth is None:
+            self.join(op_id, members, path or {}, query or {}, json)
         response = self.client.request(op["method"].upper(), url, params=query, json=json, headers=sent)
         contract.validate(op_id, response)
+        if members and auth is None and response.status_code < 300:
+            stranger = {**sent, **self.headers(op_id, subject=str(uuid.uuid4()))}
+            refused = self.client.request(op["method"].upper(), url, params=query, json=json, headers=stranger)
+            assert refused.status_code == members["status"], f"a caller who is not a member got {refused.status_code}: {refused.text}"
         return response
+
+    def join(self, op_id: str, members: dict[str, Any], path: dict[str, Any], query: dict[str, Any], json: Any) -> None:
+        """Make the scenario's caller a member of the scope the request names (or the addressed row is in), when it exists."""
+        op = OPERATIONS[op_id]
+        name = members["name"]
+        if members["source"] == "row":
+            key = TABLES[_key(op)]["key"]
+            rows = self.rows(_key(op), **{key: path.get(op["key_param"])}) if op["key_param"] in path else []
+            scope = rows[0][name] if rows else None
+        else:
+            scope = {"path": path, "query": query, "body": json if isinstance(json, dict) else {}}[members["source"]].get(name)
+        table = TABLES[members["table"]]
+        scopes = table["foreign"].get(members["scope_column"])
+        if scope is None or (scopes and not self.rows(scopes, **{TABLES[scopes]["key"]: scope})):
+            return
+        values = {members["scope_column"]: scope, members["member_column"]: self.caller_value(members["table"], members["member_column"])}
+        if not self.rows(members["table"], **values):
+            self.seeder.seed(members["table"], **values, **self.tenant_values(members["table"]))
 
     # --- data -----------------------------------------------------------------------
 

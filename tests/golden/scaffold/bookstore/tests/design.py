@@ -68,6 +68,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "addBook": {
         "module": "books",
@@ -141,6 +142,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
         "children": [],
         "links": [],
     },
@@ -192,6 +194,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "createBookUpload": {
         "module": "books",
@@ -249,6 +252,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
         "upload": {"field": "cover", "max_bytes": 10000000},
     },
     "viewBook": {
@@ -299,6 +303,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "updateBookPrice": {
         "module": "books",
@@ -348,6 +353,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
         "latest": False,
         "heartbeat": False,
     },
@@ -399,6 +405,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
         "download": {"column": "cover"},
     },
     "listReviewsOfABook": {
@@ -449,6 +456,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "writeReview": {
         "module": "books",
@@ -498,6 +506,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"book_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
         "children": [],
         "links": [],
     },
@@ -549,6 +558,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"book_id": "uuid", "review_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "registerCustomer": {
         "module": "customers",
@@ -602,6 +612,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
         "children": [],
         "links": [],
     },
@@ -653,6 +664,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"customer_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "logIn": {
         "module": "customers",
@@ -705,6 +717,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
         "login": {"column": "email", "secret": "password_hash", "prop": "email", "secret_prop": "password"},
     },
     "logOut": {
@@ -755,6 +768,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "listMyOrders": {
         "module": "orders",
@@ -810,6 +824,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "placeOrder": {
         "module": "orders",
@@ -868,6 +883,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {},
         "required_query": {},
         "countries": None,
+        "members": None,
         "children": [{"prop": "lines", "table": "orders.order_lines", "column": "order_id"}],
         "links": [],
     },
@@ -919,6 +935,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"order_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
     },
     "cancelOrder": {
         "module": "orders",
@@ -968,6 +985,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "path_kinds": {"order_id": "uuid"},
         "required_query": {},
         "countries": None,
+        "members": None,
         "latest": False,
         "heartbeat": False,
     },

@@ -41,6 +41,18 @@ class Countries:
 
 
 @dataclass(frozen=True)
+class Members:
+    """Who may call a members-only operation: the callers with a membership row (``scope``, ``member``) for the scope the request
+    names, or (``row`` set) the scope the addressed row is in; others get ``status`` (404: the scope's existence is not revealed)."""
+
+    scope: Column[Any]
+    member: Column[Any]
+    row: Column[Any] | None
+    status: int
+    name: str
+
+
+@dataclass(frozen=True)
 class Resource:
     """An entity's table with the traits the design gave it."""
 
@@ -223,6 +235,8 @@ class Operation:
     cache_l1: tuple[float, int] | None = None
     #: The item is refused per country (451): where its countries live (``countries.refuse``).
     countries: Countries | None = None
+    #: Members only: the caller's membership of the scope is probed first (``members.require``).
+    members: Members | None = None
 
 
 def document(config: str, *columns: Column[Any]) -> ColumnElement[Any]:

@@ -1,0 +1,265 @@
+"""Operations scoped by an entity with members are allowed to its members only (OWASP API1:2023, BOLA).
+
+A scope is an entity some other entity holds memberships of: a row with a reference to the scope
+(or ``part_of`` it) and a reference to the caller's entity, unique per (scope, caller), like a
+ChatMember with ``unique: [[chat, user]]``. An operation of a signed-in caller is scoped by it when
+it names the scope in its path (``/chats/{chat_id}/messages``), a query filter, its body (a message
+sent into a chat), or through the row its path addresses (a task of a project, updated by its id).
+Such an operation is allowed only to members, by this rule:
+
+- the service looks the caller's membership up by one probe of the membership's unique index
+  (scope id, caller id) per request: in its own database where it holds the memberships, else by
+  one synchronous call to the service that does (counted in that service's requests, its
+  database's reads and the request's latency and availability, as ``design.reference_checks``
+  counts an existence check);
+- a caller who is not a member gets 404, like an unknown scope, so a scope's existence is not
+  revealed (422 where the body names it, as an unknown id in a body gets);
+- the membership rows themselves are written by the flows that join and leave (not checked
+  here: joining is how one becomes a member; who may add others is the spec's rule, not this one);
+- a use case opts out with ``access: public`` (any signed-in caller: a public channel's history).
+
+A found membership also proves the scope exists, so the existence check of that reference is
+this probe (``ReferenceCheck.check == "member"``), not a second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.ir.model import Flow, FlowStep, MembershipCheck, Operation
+from backend_architect.ir.runtime import StoreLoad
+from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import relations, split_filter, table_name
+
+#: Operation kinds that address one existing row by its path: the row's scope column says which scope it is in.
+_ROW_KINDS = frozenset({"get", "update", "replace", "action", "delete"})
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Who is a member of a scope: the membership entity, its field naming the scope and its field naming the member."""
+
+    entity: str
+    scope_field: str
+    member_field: str
+
+
+def membership_of(spec: Spec, scope: str, caller: str | None) -> Membership | None:
+    """The entity holding ``caller``'s memberships of ``scope``: a reference to each, unique per pair, and joined through
+    (``_joins``); none: ``scope`` is no scope with members.
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"User": {"fields": {"n": "string"}}, "Chat": {"fields": {"t": "string"}},
+    ...     "ChatMember": {"part_of": "Chat", "fields": {"user": "ref(User)"}, "unique": [["chat", "user"]]}},
+    ...     "use_cases": [{"name": "create group", "writes": ["Chat", "ChatMember"]}]})
+    >>> membership_of(spec, "Chat", "User")
+    Membership(entity='ChatMember', scope_field='chat', member_field='user')
+    >>> membership_of(spec, "User", "User") is None
+    True
+    """
+    if caller is None or scope == caller:
+        return None
+    for name, entity in spec.entities.items():
+        if name in {scope, caller}:
+            continue
+        refs = relations(spec, name)
+        scoped = [f for f, target in refs.items() if target == scope]
+        members = [f for f, target in refs.items() if target == caller]
+        for key in entity.unique:
+            if not isinstance(key, list):
+                continue  # a key unique in some states only is no membership
+            for scope_field in scoped:
+                for member_field in members:
+                    if set(key) == {scope_field, member_field} and _joins(spec, scope, name, member_field):
+                        return Membership(name, scope_field, member_field)
+    return None
+
+
+def _joins(spec: Spec, scope: str, entity: str, member_field: str) -> bool:
+    """Whether ``entity`` rows are how callers belong to ``scope``, not a per-caller record about it (a read receipt, a view):
+    a use case creates one with the scope (its creator becomes a member), lists the caller's scopes through them (reads both,
+    filtered by the member alone: the caller's chats), or lists a scope's members (reads them first, filtered by the scope
+    alone: a server's members). A vote or a view written beside a score, or one row looked up by both keys, is no membership."""
+    scope_field = next((f for f, target in relations(spec, entity).items() if target == scope), "")
+    for use_case in spec.use_cases:
+        if {scope, entity} <= set(use_case.writes):  # whole rows, not a field of the scope (a score kept beside votes)
+            return True
+        read = [r.split(".")[0] for r in use_case.reads]
+        filtered = {split_filter(f)[0].rpartition(".")[2].removesuffix("_id") for f in use_case.filter}
+        if {scope, entity} <= set(read) and filtered == {member_field}:
+            return True
+        if read[:1] == [entity] and filtered == {scope_field}:
+            return True
+    return False
+
+
+def membership_checks(
+    spec: Spec, analysis: Analysis, owner: dict[str, str], operations: Iterable[tuple[str, Operation]], bodies: dict[str, list[str]]
+) -> list[MembershipCheck]:
+    """One check per client operation a signed-in caller makes in a scope with members, in operation order (the module's rule).
+
+    ``operations``: (service, operation) pairs; ``bodies``: each request schema's property names.
+    """
+    by_name = {u.name: u for u in analysis.use_cases}
+    found: list[MembershipCheck] = []
+    # a get the design adds for a created row (its Location) is called by whoever created it
+    creator = {u.entity: u for u in reversed(analysis.use_cases) if u.kind == "create"}
+    for service, op in operations:
+        if op.internal or op.entity is None or op.flow is not None:
+            continue
+        use_case = by_name.get(op.use_cases[0]) if op.use_cases else creator.get(op.entity) if op.kind == "get" else None
+        if use_case is None:
+            continue
+        if use_case.spec.access == "public" or use_case.caller is None or op.auth == "none":
+            continue
+        for field, scope, where in _scopes(spec, op, bodies.get(op.request_schema or "", [])):
+            membership = membership_of(spec, scope, use_case.caller)
+            if membership is None or (membership.entity == op.entity and op.kind not in {"list", "get"}):
+                continue  # joining and leaving write the membership itself
+            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership))
+            break  # one scope a request: the first it names
+    return found
+
+
+def _scopes(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str, str]]:
+    """(field, scope entity, where) for each relation of the operation's entity the request names or its addressed row holds."""
+    assert op.entity is not None
+    found: list[tuple[str, str, str]] = []
+    for field, target in relations(spec, op.entity).items():
+        if target == op.entity:
+            continue
+        # a parent's key in a nested path (/chats/{chat_id}/messages) carries no spec filter: its name says which relation it is
+        named = [
+            p.location
+            for p in op.parameters
+            if p.location in {"path", "query"}
+            and ((p.spec_ref and p.spec_ref.rpartition(".")[2] == field) or (p.location == "path" and p.name == f"{field}_id"))
+        ]
+        if named:
+            found.append((field, target, named[0]))
+        elif f"{field}_id" in sent:
+            found.append((field, target, "body"))
+        elif op.kind in _ROW_KINDS and any(p.location == "path" for p in op.parameters):
+            found.append((field, target, "row"))
+    return found
+
+
+def _check(
+    spec: Spec, use_case: UseCase, op: Operation, service: str, owner: dict[str, str], field: str, scope: str, where: str, membership: Membership
+) -> MembershipCheck:
+    """The check of one operation: probed locally where its service holds the memberships, else by a call to the one that does."""
+    # a get the design adds for a created row serves no use case of its own: it states no rate, and no flow is its
+    derived = not op.use_cases
+    table = table_name(membership.entity)
+    index = [f"{membership.scope_field}_id", f"{membership.member_field}_id"]
+    holder = owner.get(membership.entity, service)
+    status = 422 if where == "body" else 404
+    named = {"path": "its path", "query": f"its {field}_id filter", "body": "its body", "row": f"the {field}_id of the {op.entity} it addresses"}[where]
+    probe = f"one probe of {table}'s unique index ({', '.join(index)}) with the caller's id from the access token"
+    how = (
+        f"{probe} in {holder}'s own database"
+        if holder == service
+        else f"one synchronous call to {holder} ({probe} there), counted in the requests {holder} serves"
+    )
+    rate = "as many probes as it is called" if derived else f"{use_case.peak_qps:,.0f} probes/s at peak"
+    reason = (
+        f"{op.operation_id} acts in a {scope} named by {named}, and {membership.entity} rows ({membership.entity}.{membership.scope_field}, "
+        f"{membership.entity}.{membership.member_field}, unique together) say who belongs to it: only members may call it; {how}, "
+        f"{rate}; a caller who is not a member gets {status}, as for an unknown {scope}, "
+        f"so a {scope}'s existence is not revealed (opt out with access: public)"
+    )
+    return MembershipCheck(
+        use_case="" if derived else use_case.name,
+        operation=op.operation_id,
+        scope=scope,
+        column=f"{field}_id",
+        where=where,
+        members=membership.entity,
+        table=table,
+        index=index,
+        service=holder,
+        check="local" if holder == service else "query",
+        peak=0.0 if derived else use_case.peak_qps,
+        status=status,
+        reason=reason,
+    )
+
+
+def member_sentence(check: MembershipCheck) -> str:
+    """What the operation's description adds: who may call it and what others get.
+
+    >>> member_sentence(MembershipCheck(use_case="u", operation="o", scope="Chat", column="chat_id", where="path", members="ChatMember",
+    ...     table="chat_members", index=["chat_id", "user_id"], service="chats", check="local", reason=""))
+    ' Only members of the Chat may call it (the caller has a ChatMember row in it): others get 404, as for an unknown Chat.'
+    """
+    who = f"the caller has a {check.members} row in it"
+    return f" Only members of the {check.scope} may call it ({who}): others get {check.status}, as for an unknown {check.scope}."
+
+
+def member_item(check: MembershipCheck) -> str:
+    """The security checklist's line for one operation scoped by an entity with members.
+
+    >>> member_item(MembershipCheck(use_case="get chat messages", operation="o", scope="Chat", column="chat_id", where="path",
+    ...     members="ChatMember", table="chat_members", index=["chat_id", "user_id"], service="chats", check="local", reason=""))
+    'Members only: get chat messages answers only members of the Chat (a chat_members row (chat_id, user_id) for the token subject); others get 404'
+    """
+    return (
+        f"Members only: {check.use_case or check.operation} answers only members of the {check.scope} "
+        f"(a {check.table} row ({', '.join(check.index)}) for the token subject); others get {check.status}"
+    )
+
+
+def membership_loads(checks: Iterable[MembershipCheck]) -> list[StoreLoad]:
+    """The reads the membership probes make of the memberships' table: one indexed probe per checked request."""
+    return [
+        StoreLoad(
+            entity=c.members,
+            # keyed as an existence check of the operation is: the probe is one (``check_<operation>`` in the requests it lands on)
+            key=f"check_{c.operation}_member",
+            quantity=f"membership probes/s of {c.table} ({', '.join(c.index)}) for {c.use_case}",
+            reads_per_s=c.peak,
+            formula="peak (one probe a request)",
+            inputs={"peak": c.peak},
+        )
+        for c in checks
+        if c.peak
+    ]
+
+
+def membership_requests(checks: Iterable[MembershipCheck]) -> dict[str, dict[str, float]]:
+    """Per service holding memberships, the requests/s other services' membership calls make of it, keyed as existence checks
+    are (``reference_checks.check_requests``): one call a request checks every reference and membership that service holds.
+
+    >>> c = MembershipCheck(use_case="u", operation="listTasks", scope="P", column="p_id", where="query", members="M", table="m",
+    ...     index=["p_id", "user_id"], service="members", check="query", peak=5, reason="")
+    >>> membership_requests([c, c.model_copy(update={"check": "local"})])
+    {'members': {'check_listTasks': 5.0}}
+    """
+    found: dict[str, dict[str, float]] = {}
+    for check in checks:
+        if check.check == "query" and check.peak:
+            found.setdefault(check.service, {})[f"check_{check.operation}"] = check.peak
+    return found
+
+
+def member_flow(flow: Flow, home: str, checks: list[MembershipCheck]) -> Flow:
+    """The use case's flow with its membership check: a query to the service holding the memberships, or a local probe said."""
+    mine = [c for c in checks if c.use_case == flow.use_case]
+    if not mine:
+        return flow
+    steps = list(flow.steps)
+    said = []
+    for check in mine:
+        if check.check == "query" and any(s.kind == "query" and s.target == check.service for s in steps):
+            said.append(f"the query to {check.service} also checks the caller's membership of the {check.scope}")
+        elif check.check == "query":
+            steps.append(FlowStep(source=home, target=check.service, kind="query", description=f"check the caller is a member of the {check.scope}"))
+            said.append(f"checks the caller's membership of the {check.scope} by one synchronous query to {check.service}")
+        elif check.check == "local":
+            said.append(f"checks the caller's membership of the {check.scope} by one probe of {check.table} ({', '.join(check.index)})")
+    style = "sync" if flow.style == "local" and any(c.check == "query" for c in mine) else flow.style
+    return flow.model_copy(update={"steps": steps, "style": style, "rationale": "; ".join(filter(None, [flow.rationale, *said]))})
+
+
+__all__ = ["Membership", "member_flow", "member_item", "member_sentence", "membership_checks", "membership_loads", "membership_of", "membership_requests"]
