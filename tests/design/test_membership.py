@@ -225,3 +225,38 @@ def test_a_non_member_refusal_is_declared_by_the_contract_err() -> None:
     assert "Only members of the Channel may call it" in contract
     read = _operation(arch, "readChannel")
     assert 404 in read.error_statuses, "a channel read by members only answers 404 to others"
+
+
+#: Guild memberships kept by their own service: joining checks the server (members -> guilds), and a channel is created only
+#: by the server's members (guilds -> members), so the two checks would call each other.
+SPLIT_GUILDS = """
+system: split-guilds
+team: {size: 30}
+services:
+  guilds: {owns: [User, Server, Channel]}
+  members: {owns: [Member]}
+entities:
+  User: {fields: {name: string(32)}, rows: 10M}
+  Server: {fields: {name: string(100), owner: ref(User)}, rows: 1M}
+  Member: {fields: {server: ref(Server), user: ref(User), nickname: string(32)?}, unique: [[server, user]]}
+  Channel: {part_of: Server, fields: {name: string(100)}}
+use_cases:
+  - {name: create server, actor: user, writes: [Server], rate: 5/s}
+  - {name: join server, actor: user, writes: [Member], rate: JOIN}
+  - {name: list server members, actor: user, reads: [Member], filter: [server], rate: 100/s}
+  - {name: create channel, actor: user, writes: [Channel], rate: 10/s}
+"""
+
+
+@pytest.mark.parametrize("join", [pytest.param("50/s", id="copy-cheaper-than-checks"), pytest.param("2/s", id="copy-dearer-than-checks")])
+def test_a_membership_call_never_closes_a_cycle_with_an_existence_check_ok(join: str) -> None:
+    """A members-only write calls the service holding the memberships; that service's existence check of the scope would call
+    back, so it yields by the reference-check rule (an event-fed copy, or unchecked), and the critic finds no cycle."""
+    result = design_spec(load_spec_bytes(SPLIT_GUILDS.replace("JOIN", join).encode(), "split-guilds.yaml"))
+    arch = result.architecture
+    member = next(c for c in arch.membership_checks if c.use_case == "create channel")
+    assert (member.check, member.service) == ("query", "members")
+    back = next(c for c in arch.reference_checks if c.use_case == "join server" and c.column == "server_id")
+    assert back.check in {"local copy", "none"}
+    assert "close a cycle" in back.reason
+    assert not any(f.code == "TOP002" for f in result.findings)

@@ -58,11 +58,18 @@ def availabilities(spec: Spec) -> tuple[float, float]:
 
 
 def reference_checks(
-    spec: Spec, analysis: Analysis, owner: dict[str, str], operations: Iterable[tuple[str, Operation]], bodies: dict[str, list[str]]
+    spec: Spec,
+    analysis: Analysis,
+    owner: dict[str, str],
+    operations: Iterable[tuple[str, Operation]],
+    bodies: dict[str, list[str]],
+    member_calls: Iterable[tuple[str, str]] = (),
 ) -> list[ReferenceCheck]:
     """One check per reference to another service's row that a client operation carries, in operation order.
 
-    ``operations``: (service, operation) pairs; ``bodies``: each request schema's property names.
+    ``operations``: (service, operation) pairs; ``bodies``: each request schema's property names; ``member_calls``: (caller,
+    holder) pairs of the membership checks' synchronous calls (``design.membership``), decided first: a member-only operation
+    must call, so an existence check that would call back closes the cycle and yields (a local copy, or unchecked).
     """
     target, composite = availabilities(spec)
     fed = {u.entity for u in analysis.use_cases if u.is_write} | {e for u in analysis.use_cases for e in u.writes}
@@ -70,6 +77,8 @@ def reference_checks(
     feeds = {e: sum(u.peak_qps for u in analysis.use_cases if u.entity == e and u.kind in {"create", "delete"}) for e in spec.entities}
     by_name = {u.name: u for u in analysis.use_cases}
     calls = _sync_calls(analysis, owner)
+    for caller, holder in member_calls:
+        calls.setdefault(caller, set()).add(holder)
     found: list[ReferenceCheck] = []
     for service, op in operations:
         if op.internal or not op.use_cases or op.entity is None or op.kind == "delete" or op.use_cases[0] not in by_name:

@@ -57,9 +57,11 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     operations = [(name, op) for name, api in built.items() for op in api.operations.values()]
     members = membership_checks(spec, analysis, owner, operations, bodies)
     probed = {(m.operation, m.column) for m in members}
+    service_of = {op.operation_id: name for name, op in operations}
+    member_calls = [(service_of[m.operation], m.service) for m in members if m.check == "query" and m.operation in service_of]
     checks = [
         c.model_copy(update={"check": "member", "peak": 0.0, "reason": MEMBER_FINDS_IT}) if (c.operation, c.column) in probed else c
-        for c in reference_checks(spec, analysis, owner, operations, bodies)
+        for c in reference_checks(spec, analysis, owner, operations, bodies, member_calls)
     ]
     for member in members:
         home = next(name for name, api in built.items() if any(op.operation_id == member.operation for op in api.operations.values()))
