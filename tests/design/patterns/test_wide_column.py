@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 import pytest
@@ -245,3 +246,39 @@ def test_a_wide_column_tables_inserts_are_its_own_rows_ok() -> None:
     assert set(inserts.inputs) == {"rows_per_day", "seconds_per_day", "peak_factor"}
     assert inserts.value == pytest.approx(inserts.inputs["rows_per_day"] / 86_400 * inserts.inputs["peak_factor"])
     assert "qps.peak.guarantee.table.match_events" not in figures
+
+
+def _busiest_per_day(result: DesignResult) -> float:
+    handoff = json.loads(render_files(result.architecture, result.findings)["handoff.json"])
+    return float(
+        next(t for s in handoff["database"]["datastores"] for t in s["tables"] if t["name"] == "match_events")["wide_column"]["busiest_partition_bytes_per_day"]
+    )
+
+
+def test_the_busiest_partition_counts_keys_held_by_another_service_ok() -> None:
+    """The busiest key's day is a hundred average keys' rows, the keys being the rows of the table the key references: found
+    through the spec's reference where another service holds it and no foreign key names it, so the figure is the same."""
+    split = "services: {matches: {owns: [Player, Match]}, events: {owns: [MatchEvent]}}\n"
+    # the reference is named for its role (a game), not for the table it names: only the spec says which table that is
+    games = _plays(key="game").replace("match: ref(Match)", "game: ref(Match)")
+    together, apart = _design(_plays()), _design(split + games)
+    assert not any(fk.columns == ["game_id"] for fk in _events(apart).foreign_keys)
+    assert _busiest_per_day(apart) == pytest.approx(_busiest_per_day(together))
+    keys = 5e6  # the referenced table's rows: the larger of its rows now and a day's growth
+    assert _busiest_per_day(together) == pytest.approx(_events(together).rows_per_day / keys * 100 * _row_width(together))
+
+
+def _row_width(result: DesignResult) -> float:
+    per_day, table = _busiest_per_day(result), _events(result)
+    return per_day / (table.rows_per_day / 5e6 * 100)
+
+
+def test_the_busiest_partition_is_never_more_than_the_whole_day_ok() -> None:
+    """With fewer keys than the hot-key factor, the busiest key holds every row of the day, not a hundred times them."""
+    width = _row_width(_design(_plays()))
+    few = _design(_plays().replace("rows: 5M, growth: 2M/day", "rows: 50"))
+    document = render_files(few.architecture, few.findings)["design.md"]
+    stated = re.search(r"one day of the busiest match_id is ([0-9.]+) (GB|TB|MB)", document)
+    assert stated is not None
+    day = _events(few).rows_per_day * width
+    assert float(stated.group(1)) * {"MB": 1e6, "GB": 1e9, "TB": 1e12}[stated.group(2)] == pytest.approx(day, rel=0.01)

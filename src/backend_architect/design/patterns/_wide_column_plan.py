@@ -25,7 +25,7 @@ from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.design.request_steps import LWT_OPERATIONS, keyed_creates
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import plural
+from backend_architect.spec.naming import plural, table_name
 from backend_architect.spec.units import SECONDS_PER_DAY
 
 CODE, NAME = "PAT055", "wide-column-store"
@@ -245,9 +245,10 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             writes += sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
             writes += sum(keyed_creates(analysis, arch, table.entity or "").values()) * LWT_OPERATIONS
             widths = _cql_row_bytes(spec, table)
-            parent = _parent_rows(arch, table, key)
+            parent = _parent_rows(spec, arch, table, key)
             per_key = table.rows_per_day / max(parent, 1.0)
-            busiest = per_key * HOT_KEY_FACTOR * widths
+            # the busiest key is a hundred average ones, and never more than every row of the day
+            busiest = min(per_key * HOT_KEY_FACTOR, table.rows_per_day) * widths
             bucket = max((d for d in BUCKET_DAYS if d * busiest <= PARTITION_MAX_BYTES), default=BUCKET_DAYS[0])
             if busiest > PARTITION_MAX_BYTES and key:
                 problems.append(f"one day of the busiest {key} is {size(busiest)}, past a partition's {size(PARTITION_MAX_BYTES)}")
@@ -283,11 +284,15 @@ def _cql_row_bytes(spec: Spec, table: Table) -> float:
     return float(sum(c.avg_bytes for c in table.columns if c.name in own) + sum(c.avg_bytes for c in keys) + CQL_ROW_OVERHEAD_BYTES)
 
 
-def _parent_rows(arch: Architecture, table: Table, key: str | None) -> float:
-    """Distinct partition keys: rows of the table the key references (channels for channel_id), else 1 (one key takes every row)."""
+def _parent_rows(spec: Spec, arch: Architecture, table: Table, key: str | None) -> float:
+    """Distinct partition keys: rows of the table the key references (channels for channel_id; across services, where no foreign
+    key names it, the table of the entity the spec's reference targets: users for a tweet's author_id), else 1 (one key takes every row)."""
     if key is None:
         return 1.0
     target = next((fk.ref_table for fk in table.foreign_keys if fk.columns == [key]), None)
+    field = spec.entities[table.entity].fields.get(key.removesuffix("_id")) if table.entity in spec.entities else None
+    if target is None and field is not None and field.type.kind == "ref" and field.type.target:
+        target = table_name(field.type.target)
     rows = {t.name: max(t.rows_now, t.rows_per_day) for s in arch.datastores for t in s.tables}
     if target is None:
         stem = key.removesuffix("_id")
