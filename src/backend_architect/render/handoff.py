@@ -53,7 +53,7 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
         {
             "role": "database-administration",
             "task": f"review {tables} tables and {index_count(arch)} indexes, provision the database"
-            + (f" ({nodes})" if (nodes := database_nodes(arch)) else "")
+            + (f" ({nodes})" if (nodes := _provisioned(arch)) else "")
             + f", backups (daily base backup + WAL archiving for point-in-time recovery) and connection pooling ({POOLER})",
             "inputs": sorted(f"schema/{s.service}.postgresql.sql" for s in arch.datastores),
         },
@@ -480,3 +480,13 @@ def _layout(arch: Architecture) -> str:
     layout = "one database, a schema per module" if arch.deployment == "modular-monolith" else "a database per service"
     sharded = [f"{t.name}: {t.sharding.when}" for s in arch.datastores for t in s.tables if t.sharding is not None and t.sharding.when]
     return "; ".join([layout, *sharded])
+
+
+def _provisioned(arch: Architecture) -> str:
+    """Each physical database's nodes as the diagram draws them: its own primary, standbys, read replicas and shard maps, named
+    where there are several (the busiest primary's read replicas are one database's, never every database's)."""
+    held = list(dict.fromkeys(s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name for s in arch.datastores))
+    described = [(db, nodes) for db in held if (nodes := database_nodes(arch, db))]
+    if len(described) == 1:
+        return described[0][1]
+    return "; ".join(f"{db}: {nodes}" for db, nodes in described)
