@@ -380,3 +380,50 @@ paths:
     flagged = [f for f in findings if f.code == "API061"]
     assert len(flagged) == 1
     assert "{membership_id} here but {user_id}" in flagged[0].message
+
+
+#: A course site: lecture videos the media pipeline renders (played by manifests) beside slides downloaded as files.
+COURSES = """
+system: courses
+entities:
+  Lecture:
+    fields:
+      title: string(120)
+      video: {type: blob, avg_bytes: 200MB, media: {transcode: [h264], renditions: [720p, 1080p]}}
+      slides: {type: blob?, avg_bytes: 2MB}
+use_cases:
+  - {name: upload lecture, actor: teacher, writes: [Lecture], rate: 200/day}
+  - {name: watch lecture, actor: student, kind: get, reads: [Lecture.video], rate: 50k/day}
+  - {name: get lecture, actor: student, kind: get, reads: [Lecture], rate: 50k/day}
+"""
+
+
+@pytest.mark.parametrize(
+    ("fields", "played", "fetched"),
+    [
+        pytest.param("both", ["lectures.video"], ["lectures.slides"], id="a-video-and-a-file"),
+        pytest.param("video", ["lectures.video"], [], id="a-video-only"),
+        pytest.param("slides", [], ["lectures.slides"], id="a-file-only"),
+    ],
+)
+def test_the_security_checklist_states_each_signed_url_with_its_own_lifetime_ok(fields: str, played: list[str], fetched: list[str]) -> None:
+    """A rendered video plays by signed manifests valid as long as the playback contract says (a film's length), a file downloads
+    by a short-lived URL: the checklist names each field with its own lifetime, never one lifetime for both."""
+    from backend_architect.design.patterns._playback import PLAYBACK_URL_TTL_S
+
+    text = COURSES
+    if fields == "video":
+        text = text.replace("      slides: {type: blob?, avg_bytes: 2MB}\n", "")
+    if fields == "slides":
+        text = text.replace("      video: {type: blob, avg_bytes: 200MB, media: {transcode: [h264], renditions: [720p, 1080p]}}\n", "")
+        text = text.replace("  - {name: watch lecture, actor: student, kind: get, reads: [Lecture.video], rate: 50k/day}\n", "")
+    result = design_spec(spec_of(text))
+    items = result.architecture.security.review_items if result.architecture.security else []
+    playing = [i for i in items if i.startswith("Videos play only by signed manifest URLs")]
+    downloading = [i for i in items if i.startswith("Files are downloaded only by signed URLs")]
+    assert bool(playing) is bool(played)
+    assert bool(downloading) is bool(fetched)
+    for item in playing:
+        assert f"valid {PLAYBACK_URL_TTL_S // 3600} h ({', '.join(played)}:" in item
+    for item in downloading:
+        assert f"valid {blob_contract.DOWNLOAD_URL_TTL_S // 60} min ({', '.join(fetched)})" in item

@@ -11,6 +11,7 @@ from backend_architect.design.auth_flow import auth_flow
 from backend_architect.design.membership import member_item
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import size
+from backend_architect.design.patterns._playback import PLAYBACK_URL_TTL_S, is_video
 from backend_architect.design.patterns.apply import merge_components
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
 from backend_architect.ir.runtime import Component
@@ -142,11 +143,26 @@ def _file_items(spec: Spec) -> list[str]:
     if not blobs:
         return []
     bounds = "; ".join(f"{table_name(e)}.{n}: at most {size(blob_contract.max_bytes(f))}, {', '.join(blob_contract.content_types(n, f))}" for e, n, f in blobs)
+    # a video the media pipeline renders plays by signed manifests living as long as a film (the playback contract's lifetime);
+    # every other file downloads by a short-lived URL: each is stated with its own lifetime
+    played = [f"{table_name(e)}.{n}" for e, n, f in blobs if f.media is not None and is_video(f.media)]
+    fetched = [f"{table_name(e)}.{n}" for e, n, f in blobs if not (f.media is not None and is_video(f.media))]
+    served = (
+        "answered after the item's own authorization with Cache-Control: no-store; signed URLs are never logged; the bucket is private "
+        "(no public listing or ACLs)"
+    )
     return [
         f"Files are uploaded only by pre-signed PUT URLs valid {blob_contract.UPLOAD_URL_TTL_S // 60} min, each bound to the declared content "
         f"type and size ({bounds}); creating the row confirms the object under a key the service issued (never a key the client makes up)",
-        f"Files are downloaded only by signed URLs valid {blob_contract.DOWNLOAD_URL_TTL_S // 60} min, answered after the item's own "
-        "authorization with Cache-Control: no-store; signed URLs are never logged; the bucket is private (no public listing or ACLs)",
+        *([f"Files are downloaded only by signed URLs valid {blob_contract.DOWNLOAD_URL_TTL_S // 60} min ({', '.join(fetched)}), {served}"] if fetched else []),
+        *(
+            [
+                f"Videos play only by signed manifest URLs valid {PLAYBACK_URL_TTL_S // 3600} h ({', '.join(played)}: the token covers the "
+                f"segments of a whole film), never the original, {served}"
+            ]
+            if played
+            else []
+        ),
     ]
 
 
