@@ -83,3 +83,21 @@ def test_every_column_type_has_a_cql_type_ok() -> None:
 
     assert set(get_args(ColumnType)) == set(CQL_TYPES)
     assert all(re.fullmatch(r"[a-z<>]+", t) for t in CQL_TYPES.values())
+
+
+@pytest.mark.parametrize(
+    ("extra", "cdc"),
+    [
+        pytest.param("", False, id="no-event-no-cdc"),
+        pytest.param("  - {name: search posts, actor: member, reads: [Post], search: [body], rate: 5M/day}\n", True, id="indexer-fed-from-cdc"),
+    ],
+)
+def test_cdc_is_on_where_events_leave_from_the_log_ok(extra: str, cdc: bool) -> None:
+    """A wide-column table whose change events the relay reads from the store's CDC log is created with CDC on (else the log the
+    design names does not exist), and the statement still parses; a table publishing nothing keeps CDC off."""
+    result = design_spec(load_spec_bytes((THREADS + extra).encode(), "threads.yaml"))
+    cql = next(text for path, text in result.files.items() if path.endswith(".cql"))
+    table = next(s for s in _statements(cql) if any(t[1] == '"posts"' for t in s if len(t) > 1))
+    assert ("cdc = {'enabled': true}" in cql) is cdc
+    assert _parses(table)
+    assert any(e.entity == "Post" for e in result.architecture.events) is cdc

@@ -43,9 +43,10 @@ def wide_column_tables(store: Datastore) -> list[Table]:
     return [t for t in store.tables if t.wide_column is not None]
 
 
-def render_cql(store: Datastore, keys_of: list[str] | None = None) -> str | None:
+def render_cql(store: Datastore, keys_of: list[str] | None = None, cdc_entities: frozenset[str] = frozenset()) -> str | None:
     """The CQL of ``store``'s wide-column tables, None when it has none; with ``keys_of`` (use cases taking Idempotency-Key whose
-    writes it holds), the keys table their conditional insert writes (``ir.query.guarded_how``)."""
+    writes it holds), the keys table their conditional insert writes (``ir.query.guarded_how``); a table whose entity's events
+    leave from the store's CDC log (``cdc_entities``) is created with CDC on, so the log the relay reads exists."""
     tables = wide_column_tables(store)
     if not tables:
         return None
@@ -62,7 +63,7 @@ def render_cql(store: Datastore, keys_of: list[str] | None = None) -> str | None
     for table in tables:
         layout = table.wide_column
         assert layout is not None
-        lines += _table(keyspace, table, layout)
+        lines += _table(keyspace, table, layout, table.entity in cdc_entities)
     if keys_of:
         lines += [
             f"-- idempotency_keys: the Idempotency-Key of {', '.join(keys_of)}, taken by a conditional insert (INSERT ... IF NOT EXISTS)",
@@ -81,7 +82,7 @@ def render_cql(store: Datastore, keys_of: list[str] | None = None) -> str | None
     return "\n".join(lines)
 
 
-def _table(keyspace: str, table: Table, layout: WideColumn) -> list[str]:
+def _table(keyspace: str, table: Table, layout: WideColumn, cdc: bool = False) -> list[str]:
     by_name = {c.name: c for c in table.columns}
     bucket = Column(name=layout.bucket_column, type="integer", avg_bytes=4)
     key = [*layout.partition_key, *layout.clustering]
@@ -98,6 +99,7 @@ def _table(keyspace: str, table: Table, layout: WideColumn) -> list[str]:
         *columns,
         f"  PRIMARY KEY (({partition}){clustering})",
         f") WITH CLUSTERING ORDER BY ({order})",
+        *(["  AND cdc = {'enabled': true}"] if cdc else []),
         "  AND compaction = {'class': 'LeveledCompactionStrategy'};",
         "",
     ]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from backend_architect.diff.schema import diff_datastore
 from backend_architect.ir.model import Architecture, Datastore
 from backend_architect.ir.payloads import event_table
-from backend_architect.ir.query import events_by_service, held_keys
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_by_service, held_keys
 from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.asyncapi import render_asyncapi
@@ -54,7 +54,8 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
         for dialect in DIALECTS:
             files[f"schema/{store.service}.{dialect}.sql"] = render_ddl(store, dialect, postgres if dialect == "postgresql" else None)
         files[f"diagrams/er-{store.service}.mmd"] = render_er(store)
-        cql = render_cql(store, held_keys(arch, store.service) if store.service else None)
+        cdc = frozenset(e.entity for e in arch.events if event_source(arch, e) not in {OUTBOX_SOURCE, DIRECT_SOURCE})
+        cql = render_cql(store, held_keys(arch, store.service) if store.service else None, cdc)
         if cql is not None:
             files[f"schema/{store.service}.cql"] = cql
     files.update(render_adrs(arch))
