@@ -192,3 +192,21 @@ def test_team_size_bounds_the_number_of_services_ok() -> None:
 def test_boundaries_are_deterministic_ok() -> None:
     """Louvain is randomised; with its fixed seed the same spec gives the same services every time."""
     assert owners(design_of(DELIVERY % 20)) == owners(design_of(DELIVERY % 20))
+
+
+@pytest.mark.parametrize(
+    ("team", "deployment"),
+    [
+        pytest.param("{size: 10, teams: 1}", "modular-monolith", id="one-team-of-ten-is-one-deployable"),
+        pytest.param("{size: 10}", "microservices", id="ten-engineers-unsaid-taken-for-two-teams"),
+        pytest.param("{size: 6, teams: 2}", "microservices", id="two-small-teams-own-services"),
+        pytest.param("{size: 40, teams: 1}", "modular-monolith", id="one-large-team-still-one-deployable"),
+    ],
+)
+def test_stated_teams_decide_the_deployment_shape_ok(team: str, deployment: str) -> None:
+    """Where the spec says how many teams build it, that decides (one team, one deployable); else the engineers do, a team
+    of more than 8 taken for several. The decision says which it read, and the requirements trace team.teams to it."""
+    arch = design_of((SHOP % (5, "strong")).replace("team: {size: 5}", f"team: {team}"))
+    assert arch.deployment == deployment
+    made = next(d for d in arch.decisions if d.id == "deployment-shape")
+    assert ("team.teams" in made.context) is ("teams" in team)

@@ -53,6 +53,7 @@ def requirement(arch: Architecture, path: str) -> Requirement:
         pytest.param("scale: {retention_years: 3}", "", "Customer", "scale.retention_years", "figure:bytes.3y.orders", id="retention"),
         pytest.param("scale: {peak_factor: 4}", "", "Customer", "scale.peak_factor", "figure:qps.peak.place-order", id="peak-factor"),
         pytest.param("team: {size: 12}", "", "Customer", "team.size", "decision:deployment-shape", id="team"),
+        pytest.param("team: {size: 12, teams: 1}", "", "Customer", "team.teams", "decision:deployment-shape", id="teams"),
         pytest.param("constraints: {language: go}", "", "Customer", "constraints.language", "decision:runtime", id="language"),
         pytest.param("constraints: {prefer: [PostgreSQL]}", "", "Customer", "constraints.prefer: PostgreSQL", "decision:database", id="prefer-chosen"),
         pytest.param("constraints: {avoid: [MongoDB]}", "", "Customer", "constraints.avoid: MongoDB", "decision:database", id="avoid-considered"),

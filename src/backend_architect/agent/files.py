@@ -77,7 +77,8 @@ file is then the state between steps).
    those states, `unique: [{{fields: [driver], when: {{status: [accepted, started]}}}}]`; values kept in a table of their
    own that a create sets (a video's tags on upload) `many_to_many: [Tag]` with `writes: [Video, Video.tags]`, the
    tags per video the Tag's `avg_per_parent`; the share of rows that set an optional field ("5% of messages carry a
-   file") its `share`): the engine never reads
+   file") its `share`; a team the requirements describe, its engineers `team.size` and, where they say how many teams,
+   `team.teams` ("one team of 10 developers": `{{size: 10, teams: 1}}`)): the engine never reads
    `notes`. Leave out a key the requirements say nothing about when the engine has a default for it, team size
    above all: without one the engine sizes the team from the load and states it, with its reason, under
    Assumptions, while a value you invent (a team of 8 for a system at 280k requests/s) decides the deployment

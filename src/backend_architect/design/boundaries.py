@@ -63,7 +63,11 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
                 else "one team)"
             )
         )
-    deployment = "modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices"
+    teams = spec.team.teams if spec.team else None
+    # the teams the spec states decide; else the engineers, a two-pizza team holding at most MONOLITH_MAX_TEAM
+    deployment = (
+        ("modular-monolith" if teams == 1 else "microservices") if teams is not None else ("modular-monolith" if team <= MONOLITH_MAX_TEAM else "microservices")
+    )
     groups, why = hard_groups(spec, analysis)
     graph = coupling_graph(spec, analysis)
     limit = _max_services(team, "module" if deployment == "modular-monolith" else "service", len(groups))
@@ -113,9 +117,9 @@ def derive_boundaries(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
         )
         for name, entities in clusters.items()
     ]
-    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
+    decision = _deployment_decision(deployment, team, len(services), None if spec.team else peak, teams).model_copy(update={"choices": list(SHAPES)})
     if override is not None and override.choose is not None:
-        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak).model_copy(update={"choices": list(SHAPES)})
+        numbers = _deployment_decision(by_numbers, team, len(services), None if spec.team else peak, teams).model_copy(update={"choices": list(SHAPES)})
         decision = (
             # the shape built names the record (title, consequences); the context stays the numbers' inputs, and what the
             # numbers chose stays as an alternative
@@ -306,7 +310,7 @@ def system_peak(spec: Spec, analysis: Analysis) -> float:
     return sum(u.peak_qps for u in analysis.use_cases)
 
 
-def _deployment_decision(deployment: str, team: int, count: int, peak: float | None) -> Decision:
+def _deployment_decision(deployment: str, team: int, count: int, peak: float | None, teams: int | None = None) -> Decision:
     if deployment == "microservices" and peak is not None:
         return Decision(
             id="deployment-shape",
@@ -331,7 +335,9 @@ def _deployment_decision(deployment: str, team: int, count: int, peak: float | N
             area="architecture",
             title="Deploy as a modular monolith",
             choice=f"one deployable with {count} modules, one database with a schema per module",
-            context=f"team of {team} engineers (threshold for separate services: more than {MONOLITH_MAX_TEAM})",
+            context=f"one team of {team} engineers, as the spec states (team.teams = 1)"
+            if teams == 1
+            else f"team of {team} engineers (threshold for separate services: more than {MONOLITH_MAX_TEAM})",
             rationale="A single team pays the costs of distribution (network failures, sagas, versioned contracts, "
             "separate pipelines) without the benefit of independent teams. Modules keep the boundaries: each owns "
             "its tables and talks to others through its API, never their tables.",
@@ -344,7 +350,9 @@ def _deployment_decision(deployment: str, team: int, count: int, peak: float | N
         area="architecture",
         title="Deploy as microservices",
         choice=f"{count} services, each with its own database",
-        context=f"team of {team} engineers, more than the {MONOLITH_MAX_TEAM} one team can hold",
+        context=f"a team of {team} engineers in {teams} teams, as the spec states (team.teams)"
+        if teams is not None
+        else f"team of {team} engineers, more than the {MONOLITH_MAX_TEAM} one team can hold",
         rationale="Independent teams need independent deployables and data ownership; services talk through APIs and events.",
         alternatives=[Alternative(name="modular monolith", why_not="teams would block each other on one release train")],
         consequences="Cross-service consistency becomes eventual: sagas and the outbox carry multi-service writes.",

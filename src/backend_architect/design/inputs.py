@@ -65,6 +65,8 @@ def stated_inputs(spec: Spec) -> list[StatedInput]:
         found.append(StatedInput(f"scale.{key}", f"scale.{key}", text, number))
     if spec.team is not None:
         found.append(StatedInput("team.size", "team.size", str(spec.team.size), float(spec.team.size)))
+        if spec.team.teams is not None:
+            found.append(StatedInput("team.teams", "team.teams", str(spec.team.teams), float(spec.team.teams)))
     constraints = spec.constraints
     for key in ("language", "auth", "cloud"):
         value = getattr(constraints, key)

@@ -144,6 +144,13 @@ def _team(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput)
     return [], "the deployment shape was decided without it"
 
 
+def _teams(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
+    made = _decision(arch, "deployment-shape")
+    if made is not None and "team.teams" in made.context:
+        return ["decision:deployment-shape"], f"{item.value} team(s) decide the deployment shape: one team, one deployable"
+    return [], "the deployment shape was decided without it"
+
+
 def _language(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     made = _decision(arch, "runtime")
     if made is not None and "(given)" in made.context:
@@ -282,6 +289,7 @@ TRACERS: dict[str, Tracer] = {
     "scale.concurrent_users": _numbers,
     "scale.concurrent_connections": _numbers,
     "team.size": _team,
+    "team.teams": _teams,
     "constraints.language": _language,
     "constraints.prefer": _prefer,
     "constraints.avoid": _avoid,

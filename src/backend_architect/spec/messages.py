@@ -41,7 +41,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "concurrent_connections": "concurrent_connections: 500k",
         "notes": "notes: free text",
     },
-    "team": {"size": "size: 5", "notes": "notes: free text"},
+    "team": {"size": "size: 5", "teams": "teams: 1", "notes": "notes: free text"},
     "constraints": {
         "language": "language: python",
         "prefer": "prefer: [postgresql, redis]",
@@ -108,6 +108,8 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "actor": "actor: customer",
         "auth": "auth: none",
         "owner_only": "owner_only: true",
+        "access": "access: public",
+        "merged_sources": "merged_sources: 5",
         "reads": "reads: [Book, Author]",
         "writes": "writes: [Order, OrderLine]",
         "filter": "filter: [genre, status=published]",

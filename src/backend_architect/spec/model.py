@@ -366,6 +366,13 @@ class TeamSpec(SpecModel):
     """Who builds and runs the system."""
 
     size: int = Field(ge=1, le=10_000)
+    teams: int | None = Field(
+        default=None,
+        ge=1,
+        le=1_000,
+        description="How many teams build it, where the requirements say (one team of 10 is one team: one deployable); "
+        "left out, a team of more than 8 engineers is taken for several teams.",
+    )
 
 
 Compliance = Literal["gdpr", "pci", "hipaa", "soc2"]
