@@ -153,6 +153,13 @@ def region_plan(spec: Spec, analysis: Analysis) -> RegionPlan:
     )
 
 
+def serving_regions(spec: Spec, analysis: Analysis) -> int:
+    """Regions that serve users: every one under active-active, the first alone otherwise (a standby region serves no one
+    until it takes over, so nothing a user does happens there: no points near them, no traffic)."""
+    plan = region_plan(spec, analysis)
+    return len(plan.regions) if plan.mode == "active-active" else 1
+
+
 def home_rule(plan: RegionPlan) -> str:
     """The home-region rule as the multi-region decision states it (empty unless active-active)."""
     if not plan.homed:

@@ -192,3 +192,21 @@ def test_two_searches_of_one_table_both_drop_their_indexes_ok() -> None:
     cabs = next(t for s in arch.datastores for t in s.tables if t.name == "cabs")
     named = [(i.name, r) for i in cabs.indexes for r in i.reasons if "see nearby cabs" in r or "request ride" in r]
     assert named == []
+
+
+@pytest.mark.parametrize(
+    ("regions", "write_ms", "serving"),
+    [
+        pytest.param("[eu]", "", 1, id="one-region"),
+        pytest.param("[eu, us]", "", 1, id="a-standby-region-holds-no-points"),
+        pytest.param("[eu, us]", ", latency_ms: 100", 2, id="active-active-each-region-its-area"),
+    ],
+)
+def test_points_spread_over_the_regions_serving_users_ok(regions: str, write_ms: str, serving: int) -> None:
+    """Points spread over one service area per region that serves users: a standby disaster-recovery region serves no one, so
+    it neither halves the density nor widens the k-nearest radius."""
+    text = SPEC.format(rows="1M", radius="", rate="10/s", extra=f"  - {{name: add shop, writes: [Shop], rate: 1/s{write_ms}}}").replace("[eu]", regions)
+    spec = spec_of(text)
+    analysis = analyse(spec)
+    found = plan_search(spec, analysis, next(u for u in analysis.use_cases if u.name == "find nearby shops"))
+    assert found.density == pytest.approx(1e6 / (10_000 * serving))

@@ -15,6 +15,7 @@ from backend_architect.design.patterns._api import integer, number, own_operatio
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._geo_sets import set_key, split_columns
+from backend_architect.design.region_homes import serving_regions
 from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism
 from backend_architect.spec.model import Spec
@@ -64,7 +65,7 @@ def plan_search(spec: Spec, analysis: Analysis, use_case: UseCase) -> Search:
     if not dot:
         entity, field = use_case.entity, near
     points = analysis.rows(entity)
-    density = points / (SERVICE_AREA_KM2 * max(1, len(spec.scale.regions)))
+    density = points / (SERVICE_AREA_KM2 * serving_regions(spec, analysis))
     given = use_case.spec.radius is not None
     if given:
         radius = (use_case.spec.radius or 0.0) / 1000
@@ -194,7 +195,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     where = " AND ".join(constants) or None
     subject = use_case.name
     scope = f"use case '{subject}'"
-    area = SERVICE_AREA_KM2 * max(1, len(spec.scale.regions))
+    area = SERVICE_AREA_KM2 * serving_regions(spec, analysis)
     k = picked(use_case) if use_case.is_write else use_case.spec.page.limit
     nearest = k or use_case.spec.page.limit
     radius_text = f"{search.radius_km:g} km" if search.radius_given else f"{search.radius_km:.2f} km (holds {nearest} points on average: k nearest)"
@@ -206,8 +207,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             f"{search.entity} points per km²",
             search.density,
             "points/km²",
-            "rows / (service_area_km2 x regions)",
-            {"rows": analysis.rows(search.entity), "service_area_km2": SERVICE_AREA_KM2, "regions": float(max(1, len(spec.scale.regions)))},
+            "rows / (service_area_km2 x serving_regions)",
+            {"rows": analysis.rows(search.entity), "service_area_km2": SERVICE_AREA_KM2, "serving_regions": float(serving_regions(spec, analysis))},
             scope,
         ),
         figure(
@@ -382,7 +383,10 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         if in_redis and not use_case.is_write
         else ()
     )
-    assumptions = (f"use case '{subject}': {search.entity} points spread over {SERVICE_AREA_KM2:,.0f} km² per region (a metropolitan area)",)
+    assumptions = (
+        f"use case '{subject}': {search.entity} points spread over {SERVICE_AREA_KM2:,.0f} km² per region serving users (a metropolitan area; "
+        "a standby region holds none)",
+    )
     return Applied(
         made, figures=figures, tables=tables, operations=operations, components=components, caches=caches, assumptions=assumptions, mechanisms=mechanisms
     )
