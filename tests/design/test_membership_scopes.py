@@ -176,3 +176,14 @@ def test_memberships_in_another_service_are_checked_by_call_or_copy_from_the_num
     assert any(s.kind == "event" and s.source == "people" and s.target == "docs" for s in flow.steps), flow.steps
     assert "people" not in next(op.upstreams for api in arch.apis for op in api.operations if op.operation_id == "teamDocs")
     assert any(e.entity == "TeamMember" and "docs" in e.consumers for e in arch.events), arch.events
+
+
+def test_memberships_written_only_beside_their_scope_feed_no_copy_err() -> None:
+    """A membership written only with its scope (a team created with its members) has no event of its own a copy could follow:
+    past the threshold the call stays, and its reason says why."""
+    text = TEAMS.replace("RATE", "2000/s").replace("  - {name: join team, actor: user, writes: [TeamMember], rate: JOIN}\n", "")
+    arch = _designed(text.replace("  - {name: my teams,", "  - {name: create team, actor: user, writes: [Team, TeamMember], rate: 2/s}\n  - {name: my teams,"))
+    member = next(c for c in arch.membership_checks if c.operation == "teamDocs")
+    assert member.check == "query"
+    assert "no use case writes TeamMember as its own row" in member.reason
+    assert not any(t.name == member_copy_table("team_members") for s in arch.datastores for t in s.tables)

@@ -7,7 +7,7 @@ more than keeping the pairs: the checking service keeps an event-fed local copy 
 leaves), and probes that copy instead. The same rule as an existence check decides it
 (``reference_checks``), so both read alike:
 
-- a copy needs the holder's events (some use case writes the membership), the parts' parent columns
+- a copy needs the holder's events (a use case writes the membership as its own row: a join), the parts' parent columns
   a scope reached through a parent reads on the way in the keeper's own database, and must cost less than
   the calls: fewer pairs/s joined and left than checks/s, and their rows (a pair and a processed
   event each) at most ``COPY_WRITES_MAX`` writes/s in the keeper's database;
@@ -65,7 +65,9 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
     calls = sync_calls(analysis, owner)
     entity_of = {table_name(e): e for e in spec.entities}
     target, composite = availabilities(spec)
-    fed = {u.entity for u in analysis.use_cases if u.is_write} | {e for u in analysis.use_cases for e in u.writes}
+    # the holder publishes a membership's events where a use case writes it as its own row (join, leave): a row written beside
+    # its scope (a chat created with its members) is in the scope's event, which no copy of the pairs reads
+    fed = {u.entity for u in analysis.use_cases if u.is_write}
     # a copy serves every operation of its keeper checking the same memberships: its pairs are written once
     checked: dict[tuple[str, str], float] = {}
     for c in checks:
@@ -86,7 +88,8 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
         both = composite * composite
         cycle = reaches(calls, check.service, keeper)
         if not affordable or not (peak > LOCAL_COPY_FROM or both < target or cycle):
-            found.append(check.model_copy(update={"reason": f"{check.reason}; {_kept(check, peak, feed, writes, both, target, cycle, parts <= {keeper})}"}))
+            kept = _kept(check, peak, feed, writes, both, target, cycle, parts <= {keeper}, check.members in fed)
+            found.append(check.model_copy(update={"reason": f"{check.reason}; {kept}"}))
             continue
         table = member_copy_table(check.table)
         why = (
@@ -113,10 +116,12 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
     ]
 
 
-def _kept(check: MembershipCheck, peak: float, feed: float, writes: float, both: float, target: float, cycle: bool, parts_here: bool) -> str:
-    """Why the synchronous call stays: the copy costs more, or nothing calls for it."""
+def _kept(check: MembershipCheck, peak: float, feed: float, writes: float, both: float, target: float, cycle: bool, parts_here: bool, fed: bool) -> str:
+    """Why the synchronous call stays: no event could feed a copy, the copy costs more, or nothing calls for it."""
     rate = f"{peak:,.0f} checks/s at peak {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}"
-    if not parts_here:
+    if not fed:
+        cost = f"no use case writes {check.members} as its own row (a join), so no event of {check.service}'s could feed a local copy"
+    elif not parts_here:
         cost = f"the parts' parent columns ({', '.join(check.via)}) are not the keeper's, and a copy holds only the pairs"
     elif feed >= peak:
         cost = f"a local copy would follow {feed:,.0f} pairs/s joined and left, no fewer than the checks"
