@@ -23,6 +23,9 @@ from tests.design.test_membership import BILLING as MEMBER_BILLING
 from tests.design.test_membership import CHANNELS as MEMBER_CHANNELS
 from tests.design.test_membership import PROJECTS as MEMBER_PROJECTS
 from tests.design.test_membership import SERVERS as MEMBER_SERVERS
+from tests.design.test_membership_scopes import GUILDS as MEMBER_GUILDS
+from tests.design.test_membership_scopes import TEAMS as MEMBER_TEAMS
+from tests.design.test_membership_scopes import WORKSPACES as MEMBER_WORKSPACES
 from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
@@ -499,6 +502,10 @@ use_cases:
     "members-projects": MEMBER_PROJECTS,
     "members-billing": MEMBER_BILLING,
     "members-servers": MEMBER_SERVERS,
+    # the scope's own row, parts checked against their nearest ancestor with members, a copy of the pairs past the calls (22-d4)
+    "members-workspaces": MEMBER_WORKSPACES,
+    "members-guilds": MEMBER_GUILDS,
+    "members-teams-copied": MEMBER_TEAMS.replace("RATE", "2000/s").replace("JOIN", "2/s"),
     # a primary past its write headroom by updates and the rows beside them, with a table sharded for its size (issue 22-z2)
     "depot-headroom": """
 system: depot
@@ -2904,7 +2911,7 @@ def test_a_scope_with_members_is_read_by_members_only_ok(name: str, arch: Archit
     """A signed-in caller's operation naming a scope with members (in its path or a filter) is members only, unless its use case
     says access: public; and every members-only operation declares its refusal, says so, and is in design.md's table and the
     security checklist (issue 22-c3: a chat's messages readable by anyone)."""
-    from backend_architect.design.membership import membership_of
+    from backend_architect.design.membership import membership_of, nearest_membership
 
     spec = _spec(name)
     analysis = analyse(spec)
@@ -2918,13 +2925,19 @@ def test_a_scope_with_members_is_read_by_members_only_ok(name: str, arch: Archit
             if use_case.spec.access == "public" or use_case.caller is None:
                 continue
             relations = {p.name.removesuffix("_id") for p in op.parameters if p.location in {"path", "query"} and p.name.endswith("_id")}
+            # the scope's own row addressed by its id is its members' too (issue 22-d4: a chat's title read by anyone)
+            own = op.kind in {"get", "update", "replace", "action", "delete"} and any(p.location == "path" for p in op.parameters)
+            scope_of = membership_of(spec, op.entity, use_case.caller)
+            if own and op.use_cases and scope_of is not None:
+                assert op.operation_id in checked, (name, op.operation_id, op.entity)
             for field in sorted(relations):
                 target = spec.entities[op.entity].fields.get(field)
                 scope = target.type.target if target is not None and target.type.kind == "ref" else spec.entities[op.entity].part_of
                 if scope is None or snake(scope) != field:
                     continue
-                membership = membership_of(spec, scope, use_case.caller)
-                if membership is None or (membership.entity == op.entity and op.kind not in {"list", "get"}):
+                # a part of a scope (a channel of a server) is its nearest ancestor's with members (issue 22-d4)
+                nearest = nearest_membership(spec, scope, use_case.caller)
+                if nearest is None or (nearest[1].entity == op.entity and op.kind not in {"list", "get"}):
                     continue
                 assert op.operation_id in checked, (name, op.operation_id, scope)
     for check in arch.membership_checks:
@@ -2935,3 +2948,6 @@ def test_a_scope_with_members_is_read_by_members_only_ok(name: str, arch: Archit
         assert f"| {check.use_case or check.operation} | {check.scope} (" in document, (name, check.operation)
         assert arch.security is not None
         assert any(f"Members only: {check.use_case or check.operation} " in i for i in arch.security.review_items)
+        if check.check == "local copy":  # the copy it probes is a table of the checking service's database (issue 22-d4)
+            assert any(check.table in {t.name for t in s.tables} for s in arch.datastores), check
+            assert check.service not in op.upstreams, (name, op.operation_id)

@@ -33,14 +33,15 @@ use_cases:
   - {name: add note, actor: user, writes: [Note], rate: 5/s}
   - {name: pin note, actor: user, kind: update, writes: [Note.pinned], rate: 2/s}
   - {name: list room notes, actor: user, access: public, reads: [Note], filter: [room], rate: 20/s}
+  - {name: view room, actor: user, kind: get, reads: [Room], rate: 30/s}
 """
 
 
 @pytest.mark.postgres
 def test_generated_service_answers_members_only_ok(postgres: object, tmp_path: Path) -> None:
     """The generated service passes its own tests, where every members-only call is made as a member and repeated as a stranger,
-    who gets 404 (the room named in the path, or the note's room for a note changed by its id); the public list is answered to anyone
-    signed in."""
+    who gets 404 (the room named in the path, the room's own row read by its id, or the note's room for a note changed by its id);
+    the public list is answered to anyone signed in."""
     result = design_spec(load_spec_bytes(textwrap.dedent(SPEC).encode(), "rooms.yaml"))
     checks = {c.operation: (c.where, c.check) for c in result.architecture.membership_checks}
     assert checks == {
@@ -50,11 +51,12 @@ def test_generated_service_answers_members_only_ok(postgres: object, tmp_path: P
         "pinNote": ("row", "local"),
         "getPost": ("path", "local"),
         "getNote": ("row", "local"),
+        "viewRoom": ("path", "local"),  # the room's own row: its title is its members' (issue 22-d4)
     }
     (deployable,) = scaffold(from_files(result.architecture, result.files, "rooms"), tmp_path).project.deployables
     routes = "\n".join(p.read_text() for p in (tmp_path / deployable.name).rglob("routes.py"))
     assert routes.count("await members.require(") == len(checks), routes
     run = _own_tests(tmp_path / deployable.name, postgres)
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    for use_case in ("list_room_posts", "write_post", "add_note", "pin_note", "list_room_notes"):
+    for use_case in ("list_room_posts", "write_post", "add_note", "pin_note", "list_room_notes", "view_room", "open_room"):
         assert f"PASSED tests/test_rooms_use_cases.py::test_{use_case}_ok" in run.stdout, run.stdout[-3000:]

@@ -95,6 +95,9 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     for check in arch.reference_checks:  # a local copy of another service's ids is fed by that service's events
         if check.check == "local copy":
             readers.setdefault(check.entity, set()).add(next(s.name for s in arch.services if check.table in _tables_of(arch, s.name)))
+    for member in arch.membership_checks:  # so is a local copy of another service's membership pairs
+        if member.check == "local copy":
+            readers.setdefault(member.members, set()).update(s.name for s in arch.services if member.table in _tables_of(arch, s.name))
     flows: list[Flow] = []
     events: list[Event] = []
     depends: dict[str, set[str]] = {s.name: set(s.depends_on) for s in arch.services}

@@ -176,7 +176,7 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
     parts += [
         LatencyPart(part=f"database: membership probe of {c.table} ({', '.join(c.index)})", ms=ms["indexed_read"])
         for c in arch.membership_checks
-        if c.use_case == use_case.name and c.check == "local"
+        if c.use_case == use_case.name and c.check in {"local", "local copy"}
     ]
     if hops:
         parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))

@@ -4,11 +4,15 @@ A scope is an entity some other entity holds memberships of: a row with a refere
 (or ``part_of`` it) and a reference to the caller's entity, unique per (scope, caller), like a
 ChatMember with ``unique: [[chat, user]]``. An operation of a signed-in caller is scoped by it when
 it names the scope in its path (``/chats/{chat_id}/messages``), a query filter, its body (a message
-sent into a chat), or through the row its path addresses (a task of a project, updated by its id).
+sent into a chat), or through the row its path addresses (a task of a project, updated by its id);
+when it addresses the scope's own row (``GET /chats/{chat_id}``: a chat's title is its members'); and
+when what it names is part of a scope (``part_of``, up the chain to the nearest ancestor with a
+membership: a channel's messages are its server's members', ``Message -> Channel -> Server``).
 Such an operation is allowed only to members, by this rule:
 
 - the service looks the caller's membership up by one probe of the membership's unique index
-  (scope id, caller id) per request: in its own database where it holds the memberships, else by
+  (scope id, caller id) per request (through an ancestor: the same probe, its scope id read from
+  the named row's parent column, ``channels.server_id``, in the same query): in its own database where it holds the memberships, else by
   one synchronous call to the service that does (counted in that service's requests, its
   database's reads and the request's latency and availability, as ``design.reference_checks``
   counts an existence check);
@@ -28,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.relay import RELAY_S
 from backend_architect.ir.model import Flow, FlowStep, MembershipCheck, Operation
 from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.model import Spec
@@ -94,6 +99,62 @@ def _joins(spec: Spec, scope: str, entity: str, member_field: str) -> bool:
     return False
 
 
+def nearest_membership(spec: Spec, entity: str, caller: str | None) -> tuple[str, Membership, list[str]] | None:
+    """(scope, membership, parent columns read on the way) of the nearest of ``entity`` and its ``part_of`` ancestors with a
+    membership of ``caller``'s; none: no entity up the chain has members. Only containment leads up: a row referencing another
+    (an order naming a product) is not part of it, and the product's staff are no members of the order.
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"User": {"fields": {"n": "string"}}, "Server": {"fields": {"t": "string"}},
+    ...     "Member": {"fields": {"server": "ref(Server)", "user": "ref(User)"}, "unique": [["server", "user"]]},
+    ...     "Channel": {"part_of": "Server", "fields": {"t": "string"}}},
+    ...     "use_cases": [{"name": "members", "reads": ["Member"], "filter": ["server"]}]})
+    >>> nearest_membership(spec, "Channel", "User")
+    ('Server', Membership(entity='Member', scope_field='server', member_field='user'), ['channels.server_id'])
+    """
+    via: list[str] = []
+    current: str | None = entity
+    while current is not None and current in spec.entities and len(via) < len(spec.entities):
+        found = membership_of(spec, current, caller)
+        if found is not None:
+            return current, found, via
+        parent = spec.entities[current].part_of
+        if parent is None or parent == caller or _listed_openly(spec, current, parent):
+            return None
+        via.append(f"{table_name(current)}.{_field_of(spec, current, parent)}_id")
+        current = parent
+    return None
+
+
+def _listed_openly(spec: Spec, part: str, parent: str) -> bool:
+    """Whether some use case lists ``part`` beyond one parent (a catalog's products browsed or searched across stores) or for
+    anyone (``access: public``): such a part is public, and what names it is not its parent's members' alone."""
+    field = _field_of(spec, part, parent)
+    for use_case in spec.use_cases:
+        if use_case.reads[:1] != [part] and not (use_case.reads and use_case.reads[0].startswith(f"{part}.")):
+            continue
+        filtered = {split_filter(f)[0].rpartition(".")[2].removesuffix("_id") for f in use_case.filter}
+        if use_case.access == "public" or field not in filtered:
+            return True
+    return False
+
+
+def _field_of(spec: Spec, entity: str, parent: str) -> str:
+    """The relation of ``entity`` naming its ``part_of`` parent."""
+    return next(f for f, target in relations(spec, entity).items() if target == parent)
+
+
+def _via_read(spec: Spec, owner: dict[str, str], via: list[str], service: str, holder: str) -> str:
+    """Where the parent columns leading from the named row to its scope are read: with the probe where the holder keeps the
+    parts too, else in the checking service's own database, else (a third service holds them) by the implementer."""
+    entity_of = {table_name(e): e for e in spec.entities}
+    held = {owner.get(entity_of.get(v.split(".")[0], ""), service) for v in via}
+    if held <= {holder}:
+        return f"joined in the same query in {holder}'s database"
+    if held <= {service}:
+        return "read from its own database in the same transaction"
+    return f"read from {', '.join(sorted(held))} (the part's owner) by the implementer, not counted here"
+
+
 def membership_checks(
     spec: Spec, analysis: Analysis, owner: dict[str, str], operations: Iterable[tuple[str, Operation]], bodies: dict[str, list[str]]
 ) -> list[MembershipCheck]:
@@ -113,13 +174,29 @@ def membership_checks(
             continue
         if use_case.spec.access == "public" or use_case.caller is None or op.auth == "none":
             continue
-        for field, scope, where in _scopes(spec, op, bodies.get(op.request_schema or "", [])):
-            membership = membership_of(spec, scope, use_case.caller)
-            if membership is None or (membership.entity == op.entity and op.kind not in {"list", "get"}):
+        for field, named, where in [*_own(spec, op, use_case), *_scopes(spec, op, bodies.get(op.request_schema or "", []))]:
+            nearest = nearest_membership(spec, named, use_case.caller)
+            if nearest is None or (nearest[1].entity == op.entity and op.kind not in {"list", "get"}):
                 continue  # joining and leaving write the membership itself
-            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership))
+            scope, membership, via = nearest
+            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via))
             break  # one scope a request: the first it names
     return found
+
+
+def _own(spec: Spec, op: Operation, use_case: UseCase) -> list[tuple[str, str, str]]:
+    """The scope's own row an operation addresses by its path (``GET /chats/{chat_id}``: its title and kind are its members'), as
+    (path parameter, scope, 'path'); its creation (the creator joins it) and the caller's list of scopes (read through the
+    caller's memberships) address none. The get the design adds for a created scope (its Location) is its members' where the
+    creation makes the creator one (writes the membership with it); else the creator could not read back what they made."""
+    assert op.entity is not None
+    path = [p.name for p in op.parameters if p.location == "path"]
+    membership = membership_of(spec, op.entity, use_case.caller)
+    if op.kind not in _ROW_KINDS or not path or membership is None:
+        return []
+    if not op.use_cases and membership.entity not in {w.split(".")[0] for w in use_case.spec.writes}:
+        return []
+    return [(path[-1].removesuffix("_id"), op.entity, "path")]
 
 
 def _scopes(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str, str]]:
@@ -146,7 +223,16 @@ def _scopes(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str, 
 
 
 def _check(
-    spec: Spec, use_case: UseCase, op: Operation, service: str, owner: dict[str, str], field: str, scope: str, where: str, membership: Membership
+    spec: Spec,
+    use_case: UseCase,
+    op: Operation,
+    service: str,
+    owner: dict[str, str],
+    field: str,
+    scope: str,
+    where: str,
+    membership: Membership,
+    via: list[str],
 ) -> MembershipCheck:
     """The check of one operation: probed locally where its service holds the memberships, else by a call to the one that does."""
     # a get the design adds for a created row serves no use case of its own: it states no rate, and no flow is its
@@ -156,6 +242,8 @@ def _check(
     holder = owner.get(membership.entity, service)
     status = 422 if where == "body" else 404
     named = {"path": "its path", "query": f"its {field}_id filter", "body": "its body", "row": f"the {field}_id of the {op.entity} it addresses"}[where]
+    if via:
+        named += f", through {' -> '.join(via)} (the nearest part_of ancestor with members; {_via_read(spec, owner, via, service, holder)})"
     probe = f"one probe of {table}'s unique index ({', '.join(index)}) with the caller's id from the access token"
     how = (
         f"{probe} in {holder}'s own database"
@@ -180,6 +268,7 @@ def _check(
         index=index,
         service=holder,
         check="local" if holder == service else "query",
+        via=via,
         peak=0.0 if derived else use_case.peak_qps,
         status=status,
         reason=reason,
@@ -214,7 +303,8 @@ def membership_loads(checks: Iterable[MembershipCheck]) -> list[StoreLoad]:
     """The reads the membership probes make of the memberships' table: one indexed probe per checked request."""
     return [
         StoreLoad(
-            entity=c.members,
+            # a local copy's pairs are a table of the checking service's database, found by its name
+            entity=c.table if c.check == "local copy" else c.members,
             # keyed as an existence check of the operation is: the probe is one (``check_<operation>`` in the requests it lands on)
             key=f"check_{c.operation}_member",
             quantity=f"membership probes/s of {c.table} ({', '.join(c.index)}) for {c.use_case}",
@@ -258,8 +348,26 @@ def member_flow(flow: Flow, home: str, checks: list[MembershipCheck]) -> Flow:
             said.append(f"checks the caller's membership of the {check.scope} by one synchronous query to {check.service}")
         elif check.check == "local":
             said.append(f"checks the caller's membership of the {check.scope} by one probe of {check.table} ({', '.join(check.index)})")
+        else:
+            steps.append(
+                FlowStep(source=check.service, target=home, kind="event", description=f"{check.members} changes keep a local copy of its pairs current")
+            )
+            said.append(
+                f"checks the caller's membership of the {check.scope} by one probe of {check.table} ({', '.join(check.index)}), "
+                f"{check.service}'s {check.members} pairs in an event-fed local copy, about {RELAY_S:g} s behind its owner (the event relay's lag)"
+            )
     style = "sync" if flow.style == "local" and any(c.check == "query" for c in mine) else flow.style
     return flow.model_copy(update={"steps": steps, "style": style, "rationale": "; ".join(filter(None, [flow.rationale, *said]))})
 
 
-__all__ = ["Membership", "member_flow", "member_item", "member_sentence", "membership_checks", "membership_loads", "membership_of", "membership_requests"]
+__all__ = [
+    "Membership",
+    "member_flow",
+    "member_item",
+    "member_sentence",
+    "membership_checks",
+    "membership_loads",
+    "membership_of",
+    "membership_requests",
+    "nearest_membership",
+]

@@ -76,7 +76,7 @@ def reference_checks(
     # what a copy of an entity's ids costs its keeper: one row written per id the owner creates or deletes
     feeds = {e: sum(u.peak_qps for u in analysis.use_cases if u.entity == e and u.kind in {"create", "delete"}) for e in spec.entities}
     by_name = {u.name: u for u in analysis.use_cases}
-    calls = _sync_calls(analysis, owner)
+    calls = sync_calls(analysis, owner)
     for caller, holder in member_calls:
         calls.setdefault(caller, set()).add(holder)
     found: list[ReferenceCheck] = []
@@ -89,7 +89,7 @@ def reference_checks(
             entity = ref.type.target or ""
             if owner.get(entity, service) == service:
                 continue
-            facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, _reaches(calls, owner[entity], service))
+            facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, reaches(calls, owner[entity], service))
             check, reason = _decide(spec, use_case, op, field, where, facts)
             if check == CHECKED_BY_OWNER:
                 calls.setdefault(service, set()).add(owner[entity])
@@ -127,7 +127,7 @@ class _Facts:
     cycle: bool
 
 
-def _sync_calls(analysis: Analysis, owner: dict[str, str]) -> dict[str, set[str]]:
+def sync_calls(analysis: Analysis, owner: dict[str, str]) -> dict[str, set[str]]:
     """Service -> services it calls synchronously for its use cases' fresh reads and cross-service writes."""
     calls: dict[str, set[str]] = {}
     for use_case in analysis.use_cases:
@@ -138,7 +138,7 @@ def _sync_calls(analysis: Analysis, owner: dict[str, str]) -> dict[str, set[str]
     return calls
 
 
-def _reaches(calls: dict[str, set[str]], start: str, goal: str) -> bool:
+def reaches(calls: dict[str, set[str]], start: str, goal: str) -> bool:
     """Whether ``start`` calls ``goal`` synchronously, directly or through other services."""
     seen, pending = set(), [start]
     while pending:
@@ -319,7 +319,9 @@ __all__ = [
     "checked_flow",
     "column_note",
     "copy_table_name",
+    "reaches",
     "reference_checks",
+    "sync_calls",
     "with_check_notes",
     "with_local_copies",
 ]

@@ -442,8 +442,14 @@ class MembershipCheck(IRModel):
     table: str = Field(description="The membership table probed.")
     index: list[str] = Field(description="The unique index probed: (scope column, caller column).")
     service: str = Field(description="The service holding the memberships.")
-    check: Literal["local", "query"] = Field(
-        description="local: one probe of the unique index in the service's own database; query: a synchronous call to the service holding them."
+    check: Literal["local", "query", "local copy"] = Field(
+        description="local: one probe of the unique index in the service's own database; query: a synchronous call to the service holding them; "
+        "local copy: one probe of an event-fed copy of the pairs in the checking service's database (``table``), past the calls' cost."
+    )
+    via: list[str] = Field(
+        default_factory=list,
+        description="The parent columns read from the named row up to the scope, when the scope is an ancestor of the entity the request names "
+        "(a channel's server: ['channels.server_id']); empty when the request names the scope itself.",
     )
     peak: float = Field(default=0.0, description="Probes/s at peak: one a request.")
     status: int = Field(default=404, description="What a non-member gets: 404 (the scope's existence is not revealed), 422 for a scope named in the body.")

@@ -17,13 +17,17 @@ def membership_rules(arch: Architecture) -> list[str]:
         "Members only (OWASP API1:2023, BOLA): an operation acting in a scope with members is answered only to its members "
         "(a use case with `access: public` opts out); the membership is probed once a request on its unique index, "
         "counted in the reads of the database holding it (the scaffold generates a probe of the service's own database; "
-        "a call to the service holding the memberships is the implementer's, as stated here):",
+        "a call to the service holding the memberships, and a scope reached through a parent's column, are the implementer's, as stated here):",
         "",
         "| use case (or operation) | scope (named in) | membership probed | where | probes/s at peak | non-member gets | why |",
         "| --- | --- | --- | --- | --- | --- | --- |",
     ]
     for c in arch.membership_checks:
-        where = f"{c.service}'s database" + ("" if c.check == "local" else f" (a synchronous call to {c.service})")
-        scope = f"{c.scope} ({c.column} in the {c.where})"
+        where = {
+            "local": f"{c.service}'s database",
+            "query": f"{c.service}'s database (a synchronous call to {c.service})",
+            "local copy": f"an event-fed local copy of {c.service}'s pairs",
+        }[c.check]
+        scope = f"{c.scope} ({c.column} in the {c.where}" + (f", through {' -> '.join(c.via)})" if c.via else ")")
         lines.append(f"| {c.use_case or c.operation} | {scope} | {c.table} ({', '.join(c.index)}) | {where} | {c.peak:,.0f} | {c.status} | {c.reason} |")
     return [*lines, ""]

@@ -96,9 +96,10 @@ def _countries(ctx: ModuleContext, op: Operation) -> tuple[str, str, str | None,
 
 def _members(ctx: ModuleContext, op: Operation, params: tuple[ParamPlan, ...]) -> MembersPlan | None:
     """The probe of a members-only operation whose memberships live in this module's database; None for any other operation
-    (a membership another service holds is checked by a call the design states and the implementer adds)."""
+    (a membership another service holds is checked by a call the design states and the implementer adds; a scope reached through
+    a parent's column, ``via``, is probed as the design states, by the implementer too)."""
     check = next((c for c in ctx.arch.membership_checks if c.operation == op.operation_id and c.check == "local"), None)
-    if check is None or check.table not in ctx.plans:
+    if check is None or check.table not in ctx.plans or check.via:
         return None
     if check.where == "row":
         name = check.column

@@ -18,6 +18,7 @@ from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
 from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
 from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
 from backend_architect.design.examples import EXAMPLE_TIME
+from backend_architect.design.member_copies import decide_copies, with_member_copies
 from backend_architect.design.membership import membership_checks
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_decision, reference_checks, with_check_notes, with_local_copies
 from backend_architect.design.usecases import by_primary, remote_access
@@ -55,9 +56,9 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
         built[service.name] = api
     bodies = {name: [p.name for p in schema.properties] for api in built.values() for name, schema in api.schemas.schemas.items()}
     operations = [(name, op) for name, api in built.items() for op in api.operations.values()]
-    members = membership_checks(spec, analysis, owner, operations, bodies)
-    probed = {(m.operation, m.column) for m in members}
     service_of = {op.operation_id: name for name, op in operations}
+    members = decide_copies(spec, analysis, owner, membership_checks(spec, analysis, owner, operations, bodies), service_of)
+    probed = {(m.operation, m.column) for m in members}
     member_calls = [(service_of[m.operation], m.service) for m in members if m.check == "query" and m.operation in service_of]
     checks = [
         c.model_copy(update={"check": "member", "peak": 0.0, "reason": MEMBER_FINDS_IT}) if (c.operation, c.column) in probed else c
@@ -87,7 +88,7 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
             "apis": apis,
             "reference_checks": checks,
             "membership_checks": members,
-            "datastores": with_local_copies(with_check_notes(arch.datastores, checks), checks),
+            "datastores": with_member_copies(with_local_copies(with_check_notes(arch.datastores, checks), checks), members, service_of),
             "decisions": [*arch.decisions, *([decision] if decision else [])],
         }
     )
