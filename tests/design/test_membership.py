@@ -272,3 +272,31 @@ def test_a_membership_call_never_closes_a_cycle_with_an_existence_check_ok(join:
     assert back.check in {"local copy", "none"}
     assert "close a cycle" in back.reason
     assert not any(f.code == "TOP002" for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("message", "owner_only"),
+    [
+        pytest.param("Message: {fields: {chat: ref(Chat), sender: ref(User), body: {type: text, pii: true}}, growth: 1M/day}", False, id="in-a-chat"),
+        pytest.param("Message: {fields: {sender: ref(User), body: {type: text, pii: true}}, growth: 1M/day}", True, id="no-scope-author-only"),
+    ],
+)
+def test_personal_data_in_a_scope_with_members_is_the_members_to_read_ok(message: str, owner_only: bool) -> None:
+    """A row holding personal data is its author's alone to read, unless it lives in a scope with members (a message's text in
+    its chat): then the read the design adds for it is its members', checked as members only (the eleventh run's whatsapp
+    agent found that marking message text pii left recipients unable to read a message)."""
+    text = f"""
+system: chats
+entities:
+  User: {{fields: {{handle: {{type: string(30), unique: true}}}}, rows: 1M}}
+  Chat: {{fields: {{title: string(80)}}, rows: 100k}}
+  ChatMember: {{part_of: Chat, fields: {{user: ref(User)}}, unique: [[chat, user]], avg_per_parent: 5}}
+  {message}
+use_cases:
+  - {{name: create chat, actor: user, writes: [Chat, ChatMember], rate: 5/s}}
+  - {{name: send message, actor: user, writes: [Message], rate: 50/s}}
+"""
+    arch = design_spec(load_spec_bytes(text.encode(), "chats.yaml")).architecture
+    get = next(op for api in arch.apis for op in api.operations if op.entity == "Message" and op.kind == "get")
+    assert get.owner_only is owner_only
+    assert any(c.operation == get.operation_id for c in arch.membership_checks) is (not owner_only)

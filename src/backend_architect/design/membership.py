@@ -125,6 +125,22 @@ def nearest_membership(spec: Spec, entity: str, caller: str | None) -> tuple[str
     return None
 
 
+def in_member_scope(spec: Spec, entity: str, caller: str | None) -> bool:
+    """Whether ``entity``'s rows live in a scope with members: a reference to one (a message's chat) or a ``part_of`` ancestor
+    with members. Such rows are their scope's members' to read, not their author's alone, personal data or not.
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"User": {"fields": {"n": "string"}}, "Chat": {"fields": {"t": "string"}},
+    ...     "ChatMember": {"part_of": "Chat", "fields": {"user": "ref(User)"}, "unique": [["chat", "user"]]},
+    ...     "Message": {"fields": {"chat": "ref(Chat)", "body": {"type": "text", "pii": True}}}},
+    ...     "use_cases": [{"name": "create group", "writes": ["Chat", "ChatMember"]}]})
+    >>> in_member_scope(spec, "Message", "User"), in_member_scope(spec, "User", "User")
+    (True, False)
+    """
+    if nearest_membership(spec, entity, caller) is not None:
+        return True
+    return any(membership_of(spec, target, caller) is not None for target in relations(spec, entity).values() if target != entity)
+
+
 def _listed_openly(spec: Spec, part: str, parent: str) -> bool:
     """Whether some use case lists ``part`` beyond one parent (a catalog's products browsed or searched across stores) or for
     anyone (``access: public``): such a part is public, and what names it is not its parent's members' alone."""

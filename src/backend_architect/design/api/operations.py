@@ -18,7 +18,7 @@ from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import ONE_TRANSACTION, Schemas
 from backend_architect.design.link_writes import link_write
-from backend_architect.design.membership import member_sentence
+from backend_architect.design.membership import in_member_scope, member_sentence
 from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.relay import RELAY_S
@@ -225,7 +225,12 @@ class ServiceApi:
                 continue
             resource = collection(op.entity)
             public = op.entity in public_reads
-            personal = any(c.pii for c in self.res.table(op.entity).columns)
+            creator = next((u for u in self.res.analysis.use_cases if op.use_cases and u.name == op.use_cases[0]), None)
+            # personal data in a scope with members (a message's text in its chat) is the members' to read, checked as such
+            # (design.membership), not its author's alone
+            personal = any(c.pii for c in self.res.table(op.entity).columns) and not in_member_scope(
+                self.res.spec, op.entity, creator.caller if creator else None
+            )
             self.put(
                 Operation(
                     operation_id=camel(f"get {op.entity}"),
