@@ -81,3 +81,17 @@ def test_a_one_way_read_stays_a_call_err() -> None:
     flows = {f.use_case: f for f in result.architecture.flows}
     assert "close the call cycle" not in flows["book quote"].rationale
     assert any(s.kind == "query" and s.description.startswith("read ") for s in flows["book quote"].steps)
+
+
+def test_a_copied_read_checks_its_reference_against_the_copy_ok() -> None:
+    """The write reading a copied row checks the id it names against that copy (no call back), and the copy keeps the ids as long
+    as their owner keeps the rows (a quote kept 30 days: its copy too)."""
+    text = QUOTES_AND_BOOKINGS.replace("QUOTES", "5/s").replace("VEHICLES", "300/s")
+    result = _design(
+        text.replace("Quote: {fields: {vehicle: ref(Vehicle), price: money}}", "Quote: {fields: {vehicle: ref(Vehicle), price: money}, retention: 30d}")
+    )
+    check = next(c for c in result.architecture.reference_checks if c.use_case == "book quote" and c.column == "quote_id")
+    assert check.check == "local copy"
+    assert "a synchronous read would close a call cycle" in check.reason
+    copy = next(t for s in result.architecture.datastores for t in s.tables if t.name == "known_quotes")
+    assert copy.retention_days == 30

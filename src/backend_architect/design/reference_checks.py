@@ -399,6 +399,8 @@ def with_local_copies(stores: list[Datastore], checks: list[ReferenceCheck]) -> 
                 key_reason=f"the ids {check.owner} gives its {check.entity} rows",
                 rows_now=referenced.rows_now,
                 rows_per_day=referenced.rows_per_day,
+                # an id the owner no longer keeps names nothing: the copy keeps the ids as long as the owner keeps their rows
+                retention_days=referenced.retention_days,
             )
         )
     return [s.model_copy(update={"tables": [*s.tables, *added.get(s.name, [])]}) for s in stores]
