@@ -188,11 +188,18 @@ def test_the_gateway_is_drawn_using_redis_ok(name: str) -> None:
     assert "(used by realtime-gateway)" in _designed(name).files["diagrams/architecture.txt"]
 
 
-@pytest.mark.parametrize(("name", "relay"), [("rooms", "outbox"), ("wall", "cdc_Note")])
-def test_a_relayed_push_is_drawn_through_redis_pub_sub_ok(name: str, relay: str) -> None:
-    """An event the relay takes to the gateway goes through Redis pub/sub, as the delivery decision says; never relay -> gateway."""
+@pytest.mark.parametrize(("name", "relay", "broker"), [("rooms", "outbox", False), ("wall", "cdc_Note", True)])
+def test_a_relayed_push_is_drawn_through_redis_pub_sub_ok(name: str, relay: str, broker: bool) -> None:
+    """An event the relay takes to the gateway goes through Redis pub/sub, as the delivery decision says; behind a broker the relay
+    publishes to the broker and the gateway's consumer publishes on Redis (one path, ir.query.delivery_hops); never relay -> gateway."""
     lines = _lines(name)
-    assert f"{relay} -.->|publish| cmp_redis" in lines
+    if broker:
+        assert f"{relay} -.->|publish| cmp_broker" in lines
+        assert "cmp_broker -.->|consume| cmp_realtime_gateway" in lines
+        assert "cmp_realtime_gateway -.->|publish| cmp_redis" in lines
+        assert f"{relay} -.->|publish| cmp_redis" not in lines, "the relay feeds the broker, never Redis beside it"
+    else:
+        assert f"{relay} -.->|publish| cmp_redis" in lines
     assert "cmp_redis -.->|pub/sub| cmp_realtime_gateway" in lines
     assert not [line for line in lines if line.endswith("-.-> cmp_realtime_gateway") and not line.startswith("cmp_redis")]
     sequences = [text for path, text in _designed(name).files.items() if path.startswith("diagrams/sequence-") and "realtime_gateway" in text]
@@ -217,9 +224,10 @@ def test_object_storage_is_drawn_with_those_using_it_ok(name: str, owner: str, p
 
 
 def test_a_cdc_fed_indexer_consumes_from_the_relay_ok() -> None:
-    """The search indexer consumes the CDC log's events itself: its edge comes from the relay, not through Redis."""
+    """The search indexer consumes the CDC log's events itself: its edge comes from the broker the relay publishes to, not through Redis."""
     lines = _lines("wall")
-    assert "cdc_Note -.-> cmp_search_indexer" in lines
+    assert "cdc_Note -.->|publish| cmp_broker" in lines
+    assert "cmp_broker -.->|consume| cmp_search_indexer" in lines
     assert "cmp_redis -.->|pub/sub| cmp_search_indexer" not in lines
 
 

@@ -6,6 +6,7 @@ written here (a monolith on AWS, a sharded ingest, a photo service with media pr
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -27,6 +28,7 @@ from tests.design.test_membership_scopes import GUILDS as MEMBER_GUILDS
 from tests.design.test_membership_scopes import TEAMS as MEMBER_TEAMS
 from tests.design.test_membership_scopes import WORKSPACES as MEMBER_WORKSPACES
 from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
+from tests.design.test_read_cycles import QUOTES_AND_BOOKINGS as READ_CYCLE
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
 from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
@@ -56,6 +58,9 @@ from backend_architect.ir.query import (
     OUTBOX_SOURCE,
     all_tables,
     busiest_write_primary,
+    delivery_hops,
+    delivery_note,
+    event_broker,
     event_source,
     guarded_how,
     held_keys,
@@ -526,6 +531,27 @@ use_cases:
 #: Shapes the diagrams must draw as the text builds them (issue 22-c5): shards now and later, pushes through Redis pub/sub,
 #: a write kept in memory publishing itself, a CDC-fed indexer beside a by-id lookup.
 WRITTEN |= {f"drawn-{name}": DRAWN[name] for name in ("archive-monolith", "rooms", "wall", "fleet")}
+#: One path per event to the gateway (issue 22-d3): a push behind a partitioned log (Kafka, past a queue broker's rate), and two
+#: services whose fresh reads would call each other (the read of the data changing least takes an event-fed copy).
+WRITTEN |= {
+    "pushed-over-a-log": """
+system: ticker
+team: {size: 40}
+scale: {daily_active: 2M, concurrent_connections: 300k}
+services:
+  quotes: {owns: [Instrument, Tick]}
+  alerts: {owns: [Alert]}
+entities:
+  Instrument: {fields: {symbol: {type: string(12), unique: true}}, rows: 50k}
+  Tick: {fields: {instrument: ref(Instrument), price: money}, retention: 2d}
+  Alert: {fields: {instrument: ref(Instrument), threshold: money}}
+use_cases:
+  - {name: watch instrument, actor: trader, kind: get, reads: [Instrument], rate: 200/s, deliver: realtime}
+  - {name: record tick, actor: feed, writes: [Tick], rate: 30k/s, deliver: {mode: realtime, to: Tick.instrument}}
+  - {name: set alert, actor: trader, writes: [Alert], rate: 5/s}
+""",
+    "reads-in-a-cycle": READ_CYCLE.replace("QUOTES", "200/s").replace("VEHICLES", "1/s"),
+}
 
 
 #: Every rendered file of each design, by design name.
@@ -1238,7 +1264,9 @@ def test_offline_text_and_diagrams_name_the_pushing_providers_ok(name: str, arch
         for provider in {p for (p, u) in terms if u == slug(flow.use_case)}:
             step = next((s for s in flow.steps if s.kind == "event" and s.target == provider), None)
             if step is not None and step.via == "outbox":
-                assert f"outbox-){node_id('p', provider)}: push notification to" in render_sequence(arch, flow)
+                # the relay's event reaches the provider from the broker where the design runs one (ir.query.delivery_hops)
+                broker = next((node_id("p", c.name) for c in arch.components if c.kind == "broker"), "outbox")
+                assert f"{broker}-){node_id('p', provider)}: push notification to" in render_sequence(arch, flow)
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
@@ -2951,3 +2979,40 @@ def test_a_scope_with_members_is_read_by_members_only_ok(name: str, arch: Archit
         if check.check == "local copy":  # the copy it probes is a table of the checking service's database (issue 22-d4)
             assert any(check.table in {t.name for t in s.tables} for s in arch.datastores), check
             assert check.service not in op.upstreams, (name, op.operation_id)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_path_per_event_to_the_gateway_ok(name: str, arch: Architecture, document: str) -> None:
+    """Each event reaching a pub/sub-fed consumer (the real-time gateway) takes one path, ir.query.delivery_hops: the
+    architecture diagram draws each hop of it and no shortcut (the relay to the gateway, or to Redis beside a broker), and the
+    producer's AsyncAPI channel, the gateway's AsyncAPI document and the components table state that same path."""
+    files = RENDERED[name]
+    lines = {line.strip() for line in files["diagrams/architecture.mmd"].splitlines()}
+    fed = [(e, c) for e in arch.events for c in e.consumers if any(p.name == c and p.pubsub for p in arch.components)]
+    if not fed:
+        pytest.skip("no event reaches a pub/sub-fed consumer")
+    node = {c.name: "cmp_" + re.sub(r"\W", "_", c.name) for c in arch.components}
+    for event, consumer in fed:
+        hops = delivery_hops(arch, event, consumer)
+        drawn = [node[h] for h in hops]
+        for source, target in itertools.pairwise(drawn):
+            assert any(line.startswith(f"{source} -.->") and line.endswith(f" {target}") for line in lines), f"{event.name}: {source} -> {target}"
+        assert not any(re.fullmatch(rf"(outbox|cdc_\w+) -\.->(\|\w+\|)? {node[consumer]}", line) for line in lines), "a relay drawn to the gateway"
+        if event_broker(arch, event) is not None:
+            assert not any(re.fullmatch(rf"(outbox|cdc_\w+) -\.->\|publish\| {node[hops[-2]]}", line) for line in lines), "the relay beside its broker"
+        note = delivery_note(arch, event, consumer)
+        assert note, f"{event.name}: a pub/sub-fed consumer's path is stated"
+        producer = files.get(f"asyncapi/{event.producer}.yaml", "")
+        assert note[1:] in " ".join(producer.split()), f"{event.name}: the producer's channel states the path"
+        gateway = files.get(f"asyncapi/{consumer}.yaml", "")
+        assert note in " ".join(gateway.split()), f"{event.name}: {consumer}'s document states the path"
+        row = next(line for line in document.splitlines() if line.startswith(f"| {consumer} | "))
+        assert note in row, "the components table states the path"
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_generated_design_has_a_call_cycle_ok(name: str, arch: Architecture, document: str) -> None:
+    """The engine never builds a synchronous call cycle its critic flags (TOP002): reads that would call back take a copy."""
+    assert "| TOP002 |" not in document
+    calls = {s.name: set(s.depends_on) for s in arch.services}
+    assert not any(a in calls.get(b, set()) for a, callees in calls.items() for b in callees), "two services call each other"

@@ -15,6 +15,7 @@ from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.event_fields import merged_event, with_fields, written_row
 from backend_architect.design.membership import member_flow
 from backend_architect.design.pushes import push_providers
+from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
 from backend_architect.design.usecases import remote_access
@@ -104,9 +105,10 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     externals: dict[str, set[str]] = {s.name: set(s.externals) for s in arch.services}
     # a local copy is fed by its owner's events: only entities some use case writes have any
     fed = {u.entity for u in use_cases if u.is_write} | {e for u in use_cases for e in u.writes}
+    copied = copied_reads(use_cases, owner)
     for use_case in use_cases:
         home = owner[use_case.entity]
-        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)))
+        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)), copied)
         flow = member_flow(checked_flow(flow, home, arch.reference_checks), home, arch.membership_checks)
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
@@ -133,11 +135,16 @@ def _flow(
     externals: set[str],
     fed: set[str],
     providers: frozenset[str] = frozenset(),
+    copied: dict[tuple[str, str], str] | None = None,
 ) -> tuple[Flow, Event | None]:
-    """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes)."""
+    """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes); ``copied``: the
+    fresh reads served from an event-fed copy because a call would close a cycle (``design.read_cycles``), each with its reason."""
+    copied = copied or {}
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
-    fresh, writes = remote_access(use_case, owner)
+    fresh, writes = remote_access(use_case, owner, copied)
+    # why the reads a call cycle moved to a copy are not queried: said once per reason
+    cycle_copies = list(dict.fromkeys(why for (name, _), why in copied.items() if name == use_case.name))
     remote_reads = sorted({owner[e] for e in use_case.reads} - {home})
     # data no use case writes publishes no events: nothing could keep a copy of it current, so it is queried
     # (a batch job keeps its copy by bulk loads instead, never by calls row by row)
@@ -189,13 +196,16 @@ def _flow(
     if remote_writes:
         style, why = "saga", f"writes span {', '.join([home, *remote_writes])}: each step commits locally, failures run compensations"
         saga = plan_saga(use_case, home, writes, externals)
+    elif remote_reads and cycle_copies and not sync_reads:
+        style, why = "event", "; ".join(cycle_copies)
     elif remote_reads and use_case.spec.consistency == "eventual" and not unfed:
         # the copy is fed through the event relay: it trails its owner by the relay's lag (events.relay_seconds)
         style, why = "event", local_copy_reason(remote_reads)
     elif remote_reads and unfed:
         style, why = "sync", f"reads {', '.join(sorted(unfed))} data no use case writes (no events to feed a copy): queried from its owner"
     elif remote_reads:
-        style, why = "sync", f"needs fresh data from {', '.join(remote_reads)} within the request"
+        fresh_from = sorted(sync_reads) if cycle_copies else remote_reads
+        style, why = "sync", "; ".join([f"needs fresh data from {', '.join(fresh_from)} within the request", *cycle_copies])
     elif event is not None:
         style, why = "event", "state change others react to: published through the transactional outbox after commit"
     else:

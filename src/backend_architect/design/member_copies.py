@@ -26,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities, reaches, sync_calls
 from backend_architect.design.relay import RELAY_S
 from backend_architect.ir.model import Datastore, MembershipCheck, Table
@@ -62,7 +63,8 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
     """The checks with each synchronous one decided by the module's rule: kept, or replaced by a probe of a local copy.
 
     ``owner``: entity -> service holding it; ``service_of``: operation id -> the service serving it."""
-    calls = sync_calls(analysis, owner)
+    # the calls a read cycle left (design.read_cycles): a read served from a copy calls nobody
+    calls = sync_calls(analysis, owner, copied_reads(analysis.use_cases, owner))
     entity_of = {table_name(e): e for e in spec.entities}
     target, composite = availabilities(spec)
     # the holder publishes a membership's events where a use case writes it as its own row (join, leave): a row written beside

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY, OWN_NINES_MARGIN
 from backend_architect.design.ownership import caller_reference
+from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Alternative, Column, Datastore, Decision, Flow, FlowStep, Operation, ReferenceCheck, Table
@@ -76,7 +77,8 @@ def reference_checks(
     # what a copy of an entity's ids costs its keeper: one row written per id the owner creates or deletes
     feeds = {e: sum(u.peak_qps for u in analysis.use_cases if u.entity == e and u.kind in {"create", "delete"}) for e in spec.entities}
     by_name = {u.name: u for u in analysis.use_cases}
-    calls = sync_calls(analysis, owner)
+    copied = copied_reads(analysis.use_cases, owner)
+    calls = sync_calls(analysis, owner, copied)
     for caller, holder in member_calls:
         calls.setdefault(caller, set()).add(holder)
     found: list[ReferenceCheck] = []
@@ -89,7 +91,8 @@ def reference_checks(
             entity = ref.type.target or ""
             if owner.get(entity, service) == service:
                 continue
-            facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, reaches(calls, owner[entity], service))
+            cycle = reaches(calls, owner[entity], service)
+            facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, cycle, (use_case.name, entity) in copied)
             check, reason = _decide(spec, use_case, op, field, where, facts)
             if check == CHECKED_BY_OWNER:
                 calls.setdefault(service, set()).add(owner[entity])
@@ -125,15 +128,18 @@ class _Facts:
     target: float
     #: The owner already calls the writer synchronously (directly or through others): a check would close a cycle.
     cycle: bool
+    #: The write reads the row from an event-fed copy of it, kept to break a call cycle (``design.read_cycles``).
+    copied: bool = False
 
 
-def sync_calls(analysis: Analysis, owner: dict[str, str]) -> dict[str, set[str]]:
-    """Service -> services it calls synchronously for its use cases' fresh reads and cross-service writes."""
+def sync_calls(analysis: Analysis, owner: dict[str, str], copied: dict[tuple[str, str], str] | None = None) -> dict[str, set[str]]:
+    """Service -> services it calls synchronously for its use cases' fresh reads (those a call cycle leaves them: ``copied``)
+    and cross-service writes."""
     calls: dict[str, set[str]] = {}
     for use_case in analysis.use_cases:
         if use_case.entity not in owner:
             continue
-        reads, writes = remote_access(use_case, owner)
+        reads, writes = remote_access(use_case, owner, copied or {})
         calls.setdefault(owner[use_case.entity], set()).update({*reads, *writes})
     return calls
 
@@ -181,6 +187,11 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
         return "none", (
             f"not checked: a read writes nothing that could dangle, so an unknown {entity} id answers an empty page, not 404 "
             f"(a check would add {use_case.peak_qps:,.0f} reads/s at peak to {owner})"
+        )
+    if facts.copied:
+        return "local copy", (
+            f"the write reads the {entity} from the event-fed copy it keeps of {owner}'s rows (a synchronous read would close a call cycle): "
+            f"that read checks it, about {RELAY_S:g} s behind {owner}; an unknown id answers {refused}"
         )
     if entity in remote_access(use_case, {e: owner if e == entity else "" for e in spec.entities})[0].get(owner, []):
         return CHECKED_BY_OWNER, (
@@ -390,6 +401,8 @@ def with_local_copies(stores: list[Datastore], checks: list[ReferenceCheck]) -> 
                 key_reason=f"the ids {check.owner} gives its {check.entity} rows",
                 rows_now=referenced.rows_now,
                 rows_per_day=referenced.rows_per_day,
+                # an id the owner no longer keeps names nothing: the copy keeps the ids as long as the owner keeps their rows
+                retention_days=referenced.retention_days,
             )
         )
     return [s.model_copy(update={"tables": [*s.tables, *added.get(s.name, [])]}) for s in stores]

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from backend_architect.design.analysis import UseCase
 
 
-def remote_access(use_case: UseCase, owner: dict[str, str]) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def remote_access(use_case: UseCase, owner: dict[str, str], copied: Collection[tuple[str, str]] = ()) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """What a use case needs from services other than its own, synchronously.
 
     Returns (reads, writes), each service -> entities. Stale-tolerant reads (eventual
     consistency, no cross-service write) and a batch job's reads are served from event-fed
-    local copies, so they need no call and are left out.
+    local copies, so they need no call and are left out; so are ``copied``'s (use case, entity)
+    reads, which would close a call cycle (``design.read_cycles``).
     """
     home = owner[use_case.entity]
     writes: dict[str, list[str]] = {}
@@ -24,7 +25,7 @@ def remote_access(use_case: UseCase, owner: dict[str, str]) -> tuple[dict[str, l
     # a batch job reads other services' data from its event-fed copy, never their public API row by row
     if (use_case.spec.consistency == "strong" or writes) and not use_case.is_job:
         for entity in use_case.reads:
-            if owner[entity] != home:
+            if owner[entity] != home and (use_case.name, entity) not in copied:
                 reads.setdefault(owner[entity], []).append(entity)
     return reads, writes
 

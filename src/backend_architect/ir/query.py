@@ -185,3 +185,45 @@ def example_query(op: Operation) -> str:
     """The example request's query string: each parameter with an example, in the contract's order ('' when none)."""
     pairs = [(p.name, p.example) for p in op.parameters if p.location == "query" and p.example is not None]
     return "&".join(f"{name}={str(value).lower() if isinstance(value, bool) else value}" for name, value in pairs)
+
+
+def event_broker(arch: Architecture, event: Event) -> str | None:
+    """The broker ``event`` travels on after its relay (the component the messaging decision runs), or None: a write publishing
+    itself reaches its pub/sub directly, and without a broker the relay hands events to their consumers in process."""
+    if event_source(arch, event) == DIRECT_SOURCE:
+        return None
+    return next((c.name for c in arch.components if c.kind == "broker"), None)
+
+
+def delivery_hops(arch: Architecture, event: Event, consumer: str) -> list[str]:
+    """The parts ``event`` crosses after its relay to reach ``consumer``, in order: one path per event and consumer, read by
+    every diagram and every sentence saying how it gets there.
+
+    The broker where the design runs one (the relay publishes every event to it); then, for a consumer fed by a pub/sub (the
+    real-time gateway by Redis), that consumer's own broker consumer publishing to the pub/sub, which carries each message to
+    the nodes holding the connections: ``[broker, gateway, redis, gateway]``; without a broker the relay publishes to the
+    pub/sub itself: ``[redis, gateway]``.
+    """
+    broker = event_broker(arch, event)
+    part = next((c for c in arch.components if c.name == consumer), None)
+    carrier = part.pubsub if part is not None and part.pubsub is not None and any(c.name == part.pubsub for c in arch.components) else None
+    hops = [broker] if broker is not None else []
+    if carrier is None:
+        return [*hops, consumer]
+    return [*hops, consumer, carrier, consumer] if broker is not None else [carrier, consumer]
+
+
+def delivery_note(arch: Architecture, event: Event, consumer: str) -> str:
+    """How ``event`` reaches ``consumer`` past the broker, in words, where a pub/sub carries it (the path the diagrams draw), else "".
+
+    The consumer's fan-out is the part a reader could draw otherwise: the broker to every node, or one consumer and a pub/sub.
+    """
+    hops = delivery_hops(arch, event, consumer)
+    if len(hops) == 4:
+        return (
+            f"{consumer} takes it from {hops[0]} in one consumer group and publishes it on {hops[2]} pub/sub, "
+            "which carries it to the nodes holding the connections"
+        )
+    if len(hops) == 2 and hops[0] != consumer and not any(c.name == hops[0] and c.kind == "broker" for c in arch.components):
+        return f"the relay publishes it on {hops[0]} pub/sub, which carries it to the {consumer} nodes holding the connections"
+    return ""

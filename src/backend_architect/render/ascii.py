@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from backend_architect.ir.model import Architecture, Datastore
-from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, event_source, external_calls
+from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, delivery_hops, event_source, external_calls
 
 
 def _box(title: str, rows: list[str]) -> list[str]:
@@ -31,9 +31,8 @@ def render_architecture_ascii(arch: Architecture) -> str:
     for event in arch.events:
         source = "" if event_source(arch, event) == OUTBOX_SOURCE else f"from {event_source(arch, event)}"
         for consumer in event.consumers:
-            # a consumer fed by a pub/sub (the real-time gateway by Redis) gets the event through it, as the text says
-            carrier = parts[consumer].pubsub if consumer in parts and parts[consumer].pubsub in parts else None
-            through = f", through {carrier} pub/sub" if carrier else ""
+            # one path per event and consumer (the broker, then a pub/sub to the gateway's nodes), as the text says it runs
+            through = _through(arch, delivery_hops(arch, event, consumer)[:-1])
             arrows.append(f"  {event.producer} ~~{event.name}~~> {consumer}" + (f" ({source})" if source else "") + through)
     for flow in arch.flows:
         for step in flow.steps:
@@ -53,6 +52,17 @@ def render_architecture_ascii(arch: Architecture) -> str:
             *(f"  [{c.name}] {c.kind}: {c.technology}" + (f" (used by {', '.join(used[c.name])})" if used[c.name] else "") for c in arch.components),
         ]
     return "\n".join(lines) + "\n"
+
+
+def _through(arch: Architecture, hops: list[str]) -> str:
+    """The parts an event crosses before its consumer, in words: ``, through broker, then realtime-gateway's consumer and redis pub/sub``."""
+    if not hops:
+        return ""
+    brokers = {c.name for c in arch.components if c.kind == "broker"}
+    said = [hops[0] if hops[0] in brokers else f"{hops[0]} pub/sub"]
+    if len(hops) == 3:
+        said.append(f"then {hops[1]}'s consumer and {hops[2]} pub/sub")
+    return ", through " + ", ".join(said)
 
 
 def _stores(arch: Architecture, service: str, datastore: str | None) -> str:

@@ -12,7 +12,7 @@ from typing import Any
 
 from backend_architect.ir.model import Architecture, Column, Event, Table
 from backend_architect.ir.payloads import payload_columns
-from backend_architect.ir.query import OUTBOX_SOURCE, event_source
+from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source
 
 ASYNCAPI_VERSION = "3.0.0"
 
@@ -100,7 +100,9 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         schemas[f"{event.name}Payload"] = event_payload(event, tables.get(event.entity))
         channels[event.name] = {
             "address": channel_address(arch, event),
-            "description": f"Consumers: {', '.join(event.consumers) or 'none yet'}. Ordered per {event.key}; delivered at least once.",
+            "description": f"Consumers: {', '.join(event.consumers) or 'none yet'}. Ordered per {event.key}; delivered at least once."
+            # the path a pub/sub-fed consumer's messages take past the broker: the one the diagrams draw (ir.query.delivery_hops)
+            + "".join(f" {note[0].upper()}{note[1:]}." for c in event.consumers if (note := delivery_note(arch, event, c))),
             "messages": {event.name: {"$ref": f"#/components/messages/{event.name}"}},
         }
         verb = "publish" if action == "send" else "consume"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.query import delivery_note
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.render.asyncapi import ASYNCAPI_VERSION, column_schema, event_payload
 
@@ -90,6 +91,7 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
         if channel.access == "private" and public:
             # the server takes anonymous connections for the public channels: the token is asked where a channel is private
             operations[f"push{key}"]["security"] = [{"$ref": "#/components/securitySchemes/accessToken"}]
+    gateways = [c.name for c in arch.components if c.kind == "realtime-gateway"]
     return {
         "asyncapi": ASYNCAPI_VERSION,
         "info": {
@@ -97,7 +99,9 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
             "version": "1.0.0",
             "description": f"What the gateway pushes to connected clients. {_connecting(public, private)} and subscribes to the channels it "
             "may read (the gateway checks each like the matching read operation); after a reconnect it fetches what it missed through the "
-            "REST API from its last cursor.",
+            "REST API from its last cursor."
+            # how the events it pushes reach its nodes: the one path the diagrams and the producers' documents state
+            + "".join(f" Each event: {note}." for note in dict.fromkeys(delivery_note(arch, e, c) for e in arch.events for c in gateways) if note),
         },
         "defaultContentType": "application/json",
         "servers": {

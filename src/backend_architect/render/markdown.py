@@ -9,7 +9,7 @@ import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
 from backend_architect.ir.payloads import event_table, payload_bytes, payload_fields
-from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, event_source, example_query, external_calls, if_match, served_parts
+from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, delivery_note, event_source, example_query, external_calls, if_match, served_parts
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -376,7 +376,7 @@ def _paths(arch: Architecture) -> list[str]:
         lines += _table(["decision", "for", "choice"], [[f"[{d.title}](#{_anchor(d.title)})", d.subject or "system", d.choice] for d in chosen])
     if arch.components:
         lines += ["Components beside the services:", ""]
-        rows = [[c.name, c.kind, c.technology, c.purpose, _component_size(c)] for c in arch.components]
+        rows = [[c.name, c.kind, c.technology, c.purpose + _reached(arch, c.name), _component_size(c)] for c in arch.components]
         lines += _table(["component", "kind", "technology", "purpose", "size"], rows)
     if arch.jobs:
         lines += ["Batch jobs (started by the scheduler, never a public endpoint):", ""]
@@ -412,6 +412,12 @@ def _paths(arch: Architecture) -> list[str]:
 
 def _anchor(title: str) -> str:
     return "".join(c for c in title.lower().replace(" ", "-") if c.isalnum() or c == "-")
+
+
+def _reached(arch: Architecture, name: str) -> str:
+    """How the events a part consumes reach it, where a pub/sub carries them (``ir.query.delivery_note``): the path the diagrams draw."""
+    notes = dict.fromkeys(note for e in arch.events if name in e.consumers and (note := delivery_note(arch, e, name)))
+    return "".join(f"; each event: {note}" for note in notes)
 
 
 def _component_size(component: Component) -> str:

@@ -6,7 +6,7 @@ import re
 
 from backend_architect.ir.database_nodes import database_nodes
 from backend_architect.ir.model import Architecture, Column, Datastore, Event, Flow
-from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, event_source, external_calls
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, delivery_hops, event_source, external_calls
 from backend_architect.ir.runtime import Component
 from backend_architect.render.numbers import human
 
@@ -134,22 +134,26 @@ def render_architecture(arch: Architecture) -> str:
         relay = _relay_of(arch, event)
         lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| {relay}")
         for consumer in event.consumers:
+            # one path per event and consumer (ir.query.delivery_hops), the one the text states: the broker, then a pub/sub
+            *hops, _ = delivery_hops(arch, event, consumer)
             if any(s.name == consumer for s in arch.services):
                 target = node_id("svc", consumer)
             elif any(e.name == consumer for e in arch.externals):
                 target = node_id("ext", consumer)
-            elif (carrier := _pubsub_of(arch, consumer)) is not None:
-                # the relay publishes to the pub/sub that carries it to the node holding each subscriber, as the text says it runs
-                lines.append(f"    {relay} -.->|publish| {node_id('cmp', carrier)}")
-                relay, target = node_id("cmp", carrier), node_id("cmp", consumer)
             elif any(c.name == consumer for c in arch.components):
                 target = node_id("cmp", consumer)
             else:
                 target = node_id("sink", consumer)
             if target.startswith("sink_") and f'    {target}(["{consumer}"])' not in lines:
                 lines.append(f'    {target}(["{_label(consumer)}"])')
-            lines.append(f"    {relay} -.->{'|pub/sub|' if relay.startswith('cmp_') else ''} {target}")
-            relay = _relay_of(arch, event)
+            source = relay
+            for hop in hops:
+                node = node_id("cmp", hop)
+                label = "consume" if _is_broker(arch, source) else "publish"
+                lines.append(f"    {source} -.->|{label}| {node}")
+                source = node
+            said = ("|consume|" if _is_broker(arch, source) else "|pub/sub|") if hops else ""
+            lines.append(f"    {source} -.->{said} {target}")
     for flow in arch.flows:
         for step in flow.steps:
             if step.kind == "event" and step.via == "pubsub" and (carrier := _pubsub_of(arch, step.target)) is not None:
@@ -158,6 +162,11 @@ def render_architecture(arch: Architecture) -> str:
                 lines.append(f"    {node_id('svc', step.source)} -.->|{name}| {node_id('cmp', carrier)}")
                 lines.append(f"    {node_id('cmp', carrier)} -.->|pub/sub| {node_id('cmp', step.target)}")
     return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def _is_broker(arch: Architecture, node: str) -> bool:
+    """Whether the diagram node ``node`` is the broker component."""
+    return any(node == node_id("cmp", c.name) and c.kind == "broker" for c in arch.components)
 
 
 def _pubsub_of(arch: Architecture, consumer: str) -> str | None:
@@ -245,6 +254,11 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     if any(s.kind == "event" and s.source == home and s.via == "cdc" for s in flow.steps):
         lines.append(f"    participant cdc as {_message(home)} CDC relay")
     carriers = {s.target: c for s in flow.steps[1:] if s.kind == "event" and s.source == home and (c := _pubsub_of(arch, s.target)) is not None}
+    # the relay publishes to the broker where the design runs one (ir.query.event_broker): every relayed event crosses it
+    broker = next((c.name for c in arch.components if c.kind == "broker"), None)
+    relayed = any(s.kind == "event" and s.source == home and s.via in {"outbox", "cdc"} for s in flow.steps)
+    if broker is not None and relayed and broker not in names:
+        lines.append(f"    participant {node_id('p', broker)} as {_message(broker)}")
     for carrier in dict.fromkeys(c for c in carriers.values() if c not in names):
         lines.append(f"    participant {node_id('p', carrier)} as {_message(carrier)} (pub/sub)")
     fills = _row_reads(arch, flow.use_case)
@@ -274,12 +288,20 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
             # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
             reach = step.description.partition(" via the outbox: ")[2] or step.description.partition(" via the CDC log: ")[2]
             said = f"{_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)"
+            hub = relay
+            if broker is not None:
+                # one path per event (ir.query.delivery_hops): the relay publishes to the broker, each consumer takes it from there
+                lines.append(f"    {relay}-){node_id('p', broker)}: publish")
+                hub = node_id("p", broker)
             if step.target in carriers:
-                # the relay publishes to the pub/sub that carries it to the node holding each subscriber
-                lines.append(f"    {relay}-){node_id('p', carriers[step.target])}: publish")
+                # the pub/sub carries it to the node holding each subscriber; behind a broker, the consumer's own group publishes it there
+                if broker is not None:
+                    lines.append(f"    {hub}-){target}: consume")
+                    hub = target
+                lines.append(f"    {hub}-){node_id('p', carriers[step.target])}: publish")
                 lines.append(f"    {node_id('p', carriers[step.target])}-){target}: {said}")
             else:
-                lines.append(f"    {relay}-){target}: {said}")
+                lines.append(f"    {hub}-){target}: {said}")
         elif step.kind == "event":
             lines.append(f"    {source}-){target}: {_message(step.description)}")
     if flow.style == "saga":

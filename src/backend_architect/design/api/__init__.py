@@ -20,6 +20,7 @@ from backend_architect.design.api.paths import API_VERSION, Resources, collectio
 from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.member_copies import decide_copies, with_member_copies
 from backend_architect.design.membership import membership_checks
+from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_decision, reference_checks, with_check_notes, with_local_copies
 from backend_architect.design.usecases import by_primary, remote_access
 from backend_architect.ir.model import Architecture
@@ -104,8 +105,9 @@ def _reshaped(use_case: UseCase) -> bool:
 def _cross_service_needs(analysis: Analysis, owner: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
     """Per service, what other services call it for: (consumer, entity, "read" or "write")."""
     needs: dict[str, list[tuple[str, str, str]]] = {}
+    copied = copied_reads(list(analysis.use_cases), owner)
     for use_case in analysis.use_cases:
-        reads, writes = remote_access(use_case, owner)
+        reads, writes = remote_access(use_case, owner, copied)
         home = owner[use_case.entity]
         for mode, wanted in (("read", reads), ("write", writes)):
             for service, entities in wanted.items():

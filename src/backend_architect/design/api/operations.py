@@ -21,6 +21,7 @@ from backend_architect.design.link_writes import link_write
 from backend_architect.design.membership import in_member_scope, member_sentence
 from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
+from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Api, ApiSchema, MembershipCheck, Operation, Parameter, ReferenceCheck
@@ -36,6 +37,8 @@ class ServiceApi:
 
     def __init__(self, res: Resources) -> None:
         self.res = res
+        # the fresh reads served from a copy to break a call cycle, decided once for every service's operations
+        self.copied = copied_reads(list(res.analysis.use_cases), res.owner)
         self.schemas = Schemas(res)
         self.operations: dict[tuple[str, str], Operation] = {}
         #: Per entity, what its examples show of its files: one story from the upload URL to every read.
@@ -64,7 +67,7 @@ class ServiceApi:
         scopes = extra.pop("scopes", None)
         if scopes is None:
             scopes = [] if auth == "none" else [f"{resource}:{'write' if write else 'read'}"]
-        reads, writes = remote_access(use_case, self.res.owner)
+        reads, writes = remote_access(use_case, self.res.owner, self.copied)
         description = use_case.spec.description or f"Use case '{use_case.name}' (actor: {use_case.spec.actor})."
         constants = [f"{field.split('.')[-1]} = {value}" for field, value in map(split_filter, use_case.spec.filter) if value is not None]
         own = [(field.removeprefix(f"{entity}."), value) for field, value in map(split_filter, use_case.spec.filter) if value is not None]
