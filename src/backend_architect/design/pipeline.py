@@ -19,9 +19,11 @@ from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.api import derive_api
 from backend_architect.design.bottlenecks import derive_bottlenecks
 from backend_architect.design.boundaries import derive_boundaries
+from backend_architect.design.built_alternatives import derive_built_alternatives
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
+from backend_architect.design.data_decisions import derive_key_scope
 from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.kept_counters import kept_counters
 from backend_architect.design.latency import derive_latency
@@ -78,8 +80,12 @@ STAGES: tuple[Stage, ...] = (
     # after every cache, mechanism, shard and the availability plan: what each request does is decided
     derive_latency,
     derive_growth,
+    # after growth: every table is sharded or partitioned as it will be, so no record rejects what is built
+    derive_built_alternatives,
     derive_bottlenecks,
     derive_messaging_tables,
+    # after the last tables are added: the key record names every table's key
+    derive_key_scope,
     derive_traceability,
 )
 

@@ -76,6 +76,8 @@ def playback_contract(
     # a use case reading the video itself is served by playback: its rate, cache and latency attach there, not to the metadata read
     moved = [name for name in read.use_cases if name in by_name and plays_video(spec, by_name[name]) == (entity, field)]
     suffix = "" if len(blob_fields(spec, entity)) == 1 else kebab(field).title().replace("-", "")
+    # the operation serving a use case carries the name made from it: playback takes the read's id, the read a neutral one
+    neutral = serving_names(api.operations, read, moved)
     ttl_h = PLAYBACK_URL_TTL_S // 3600
     rendition = ApiSchema(
         name=f"{entity}{suffix}Rendition",
@@ -108,7 +110,7 @@ def playback_contract(
     ]  # fmt: skip
     example = _example(entity, codecs, sizes, bandwidth)
     op = new_operation(
-        operation_id=f"get{entity}{suffix}Playback",
+        operation_id=read.operation_id if neutral else f"get{entity}{suffix}Playback",
         method="get",
         path=playback_path(spec, read.path, entity, field),
         summary=f"Play {_article(entity)}'s {field}",
@@ -132,10 +134,26 @@ def playback_contract(
                 "error_statuses": sorted({*op.error_statuses, 409}) if read.auth != "none" else sorted({*op.error_statuses, 409} - {401, 403})}
     )  # fmt: skip
     note = f"The {field} plays through GET {op.path} (codec, resolution, offset): signed manifests, never the original."
-    operations = [_metadata_only(o, moved, op.path, entity) if o.operation_id == read.operation_id else o for o in api.operations]
+    item = _metadata_only(read, moved, op.path, entity).model_copy(update={"operation_id": neutral or read.operation_id})
+    operations = [item if o.operation_id == read.operation_id else o for o in api.operations]
     kept = _without_key(operations, service, entity, field, note)
-    metadata = () if not moved or any(o.operation_id == read.operation_id for _, o in kept) else ((service, _metadata_only(read, moved, op.path, entity)),)
+    metadata = () if not moved or any(o.operation_id == item.operation_id for _, o in kept) else ((service, item),)
     return ((service, op), *kept, *metadata), ((service, rendition), (service, playback))
+
+
+def serving_names(operations: list[Operation], read: Operation, moved: list[str]) -> str | None:
+    """The neutral id (``get<Entity>``) the item's read takes when the use cases named in its id moved to playback; None when
+    the read keeps its id (nothing moved, its id is neutral already, or another operation holds the neutral one).
+
+    >>> from backend_architect.ir.model import Operation
+    >>> read = Operation(operation_id="streamVideo", method="get", path="/videos/{id}", summary="", entity="Video", kind="get")
+    >>> serving_names([read], read, ["stream video"]), serving_names([read], read, [])
+    ('getVideo', None)
+    """
+    neutral = f"get{read.entity}"
+    if not moved or read.operation_id == neutral or any(o.operation_id == neutral for o in operations):
+        return None
+    return neutral
 
 
 def _metadata_only(read: Operation, moved: list[str], playback: str, entity: str) -> Operation:
