@@ -2972,6 +2972,10 @@ def test_no_alternative_rejected_is_built_ok(name: str, arch: Architecture, docu
         for record in (d for d in arch.decisions if d.subject == table.name):
             rejected = [a.name for a in record.alternatives if any(a.name.lower().startswith(word) for word in built)]
             assert not rejected, f"{name}: {record.id} rejects {rejected} while {table.name} is built so"
+    # a record about a database with sharded tables weighs sharding the rest, never "shard" as if nothing were
+    sharded_dbs = {store.name.split(".")[0] for store, table in all_tables(arch) if table.sharding is not None}
+    for record in (d for d in arch.decisions if d.subject in sharded_dbs):
+        assert not [a.name for a in record.alternatives if a.name.lower() in {"shard", "sharding"}], f"{name}: {record.id}"
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
