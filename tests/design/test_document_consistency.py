@@ -528,6 +528,33 @@ use_cases:
   - {name: get crate, reads: [Crate], rate: 800/s}
 """,
 }
+#: Records about one part that must agree with what the design builds (issue 22-d2): an event log expired by its history record
+#: yet sharded for its writes; one table sharded now beside one sharded months later.
+WRITTEN |= {
+    "pulse-expired-sharded": """
+system: pulse
+team: {size: 3}
+entities:
+  Ping: {append_only: true, retention: 1d, fields: {topic: string(40)}}
+use_cases:
+  - {name: send ping, writes: [Ping], rate: 30k/s}
+  - {name: top topics, reads: [Ping], top: {by: count, field: topic, k: 10, window: 3600s}, rate: 50/s}
+""",
+    "club-sharded-now-and-later": """
+system: club
+team: {size: 6}
+scale: {retention_years: 5}
+entities:
+  Member: {fields: {name: string(60)}, rows: 10M}
+  Note: {fields: {author: ref(Member), body: string(280)}}
+  Follow: {fields: {follower: ref(Member), followee: ref(Member)}, rows: 1500M, growth: 50M/day}
+use_cases:
+  - {name: post note, writes: [Note], rate: 15k/s}
+  - {name: follow member, writes: [Follow], rate: 50M/day}
+  - {name: get note, reads: [Note], rate: 2k/s}
+  - {name: get follow, reads: [Follow], rate: 100/s}
+""",
+}
 #: Shapes the diagrams must draw as the text builds them (issue 22-c5): shards now and later, pushes through Redis pub/sub,
 #: a write kept in memory publishing itself, a CDC-fed indexer beside a by-id lookup.
 WRITTEN |= {f"drawn-{name}": DRAWN[name] for name in ("archive-monolith", "rooms", "wall", "fleet")}
@@ -3016,3 +3043,54 @@ def test_no_generated_design_has_a_call_cycle_ok(name: str, arch: Architecture, 
     assert "| TOP002 |" not in document
     calls = {s.name: set(s.depends_on) for s in arch.services}
     assert not any(a in calls.get(b, set()) for a, callees in calls.items() for b in callees), "two services call each other"
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_no_alternative_rejected_is_built_ok(name: str, arch: Architecture, document: str) -> None:
+    """No record about a table rejects sharding or partitioning that table while the design shards or partitions it."""
+    for _, table in all_tables(arch):
+        built = [word for word, has in (("shard", table.sharding), ("partition", table.partitioning)) if has is not None]
+        for record in (d for d in arch.decisions if d.subject == table.name):
+            rejected = [a.name for a in record.alternatives if any(a.name.lower().startswith(word) for word in built)]
+            assert not rejected, f"{name}: {record.id} rejects {rejected} while {table.name} is built so"
+    # a record about a database with sharded tables weighs sharding the rest, never "shard" as if nothing were
+    sharded_dbs = {store.name.split(".")[0] for store, table in all_tables(arch) if table.sharding is not None}
+    for record in (d for d in arch.decisions if d.subject in sharded_dbs):
+        assert not [a.name for a in record.alternatives if a.name.lower() in {"shard", "sharding"}], f"{name}: {record.id}"
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_stage_built_now_has_every_part_now_or_says_which_later_ok(name: str, arch: Architecture, document: str) -> None:
+    """A table sharded later is never said to be built now: its stage names it as later, in the growth table and the decision."""
+    later = {t.name for _, t in all_tables(arch) if t.sharding is not None and not t.sharding.now}
+    stage = next((s for s in arch.stages if s.name == "sharding"), None)
+    if stage is None or not stage.now:
+        return
+    assert set(stage.later) == later, name
+    growth = next(d for d in arch.decisions if d.id == "growth")
+    built_now = growth.choice.split("; later: ", 1)[0]
+    built_now = built_now[built_now.find("5. sharding") :].split("; 6. ", 1)[0]
+    for table in later:
+        assert f"{table}: " not in built_now, f"{name}: {table} is sharded later, yet the decision builds it now"
+        assert f"| 5 | sharding | now, except {', '.join(stage.later)}: later |" in document, name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_the_operation_serving_a_use_case_carries_its_name_ok(name: str, arch: Architecture, document: str) -> None:
+    """An operation whose id is made from a use case's name serves that use case (a read whose use case moved to playback does not keep it)."""
+    operations = [o for a in arch.apis for o in a.operations]
+    use_cases = {u for o in operations for u in o.use_cases}
+    for op in operations:
+        named = [u for u in use_cases if re.sub(r"[^a-z0-9]", "", u.lower()) == op.operation_id.lower()]
+        assert all(u in op.use_cases for u in named), f"{name}: {op.operation_id} ({op.method} {op.path}) does not serve {named}"
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_the_key_record_names_every_table_it_covers_ok(name: str, arch: Architecture, document: str) -> None:
+    """The primary-key record names each table's key, the tables later stages add included: its scope is what it describes."""
+    record = next((d for d in arch.decisions if d.id == "keys"), None)
+    if record is None:
+        return
+    named = set(re.findall(r"[A-Za-z0-9_]+", record.choice))
+    missing = [t.name for _, t in all_tables(arch) if t.name not in named]
+    assert not missing, f"{name}: the key record leaves out {missing}"

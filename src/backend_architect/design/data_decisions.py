@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from backend_architect.design.analysis import UseCase
+import re
+
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.keys import BUILTIN_UUIDV7_VERSION, uuid_generation
-from backend_architect.ir.model import Alternative, Datastore, Decision
+from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Architecture, Datastore, Decision
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7
 
@@ -123,3 +125,35 @@ def normalization_decision(use_cases: tuple[UseCase, ...]) -> Decision:
         consequences="Each write to a copied entity also updates its copies (write amplification = the number of rows holding the copy); "
         "copies are refreshed from the outbox events and may lag by the event delay.",
     )
+
+
+def key_scope(record: Decision, stores: list[Datastore]) -> Decision:
+    """The key record naming every table's key: the tables later stages add (renditions, short keys, outbox, idempotency keys)
+    are listed by their own key, so the record never reads as covering tables it does not describe."""
+    named = set(re.findall(r"[A-Za-z0-9_]+", record.choice))
+    later = [t for s in stores for t in s.tables if t.name not in named]
+    if not later:
+        return record
+    groups = {
+        "uuidv7": [t.name for t in later if t.key_strategy == "uuidv7"],
+        "identity": [t.name for t in later if t.key_strategy == "identity"],
+        "composite": [f"{t.name} ({', '.join(t.primary_key)})" for t in later if t.key_strategy == "composite" and len(t.primary_key) > 1],
+        # a one-column key nothing generates: the value the row carries (a short code, another service's id)
+        "carried": [f"{t.name} ({', '.join(t.primary_key)})" for t in later if t.key_strategy == "composite" and len(t.primary_key) <= 1],
+    }
+    said = {
+        "uuidv7": "UUIDv7 for",
+        "identity": "bigint identity for",
+        "composite": "composite keys for",
+        "carried": "the value each row carries (not generated) for",
+    }
+    parts = [f"{said[kind]} {', '.join(names)}" for kind, names in groups.items() if names]
+    scope = f"; the tables later stages add keep their own keys: {'; '.join(parts)}"
+    # an overruled record's "what the numbers chose" is the same record's other choice: it covers the same tables
+    alternatives = [a.model_copy(update={"name": a.name + scope}) if a.name.startswith(f"{NUMBERS_CHOSE}: ") else a for a in record.alternatives]
+    return record.model_copy(update={"choice": record.choice + scope, "alternatives": alternatives})
+
+
+def derive_key_scope(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+    """The key record read against every table the design ends with (``key_scope``)."""
+    return arch.model_copy(update={"decisions": [key_scope(d, arch.datastores) if d.id == "keys" else d for d in arch.decisions]})

@@ -6,9 +6,9 @@ patterns beyond lists and lookups their mechanisms (proximity, latest values, re
 delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
 rest), size it, decide what history stays in the database, partition what outgrows one node,
 choose the read and write paths, cache it, secure it, place every kind of data in its store,
-choose the technology, plan for failure, time each request, stage the growth, name the bottlenecks, give each
-database the outbox, processed-events and idempotency tables its guarantees need, and trace
-every stated input to what it changed.
+choose the technology, plan for failure, time each request, stage the growth, drop the alternatives the design
+builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
+its guarantees need, name every table's key in the key record, and trace every stated input to what it changed.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.api import derive_api
 from backend_architect.design.bottlenecks import derive_bottlenecks
 from backend_architect.design.boundaries import derive_boundaries
+from backend_architect.design.built_alternatives import derive_built_alternatives
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.data import derive_data
+from backend_architect.design.data_decisions import derive_key_scope
 from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.kept_counters import kept_counters
 from backend_architect.design.latency import derive_latency
@@ -78,8 +80,12 @@ STAGES: tuple[Stage, ...] = (
     # after every cache, mechanism, shard and the availability plan: what each request does is decided
     derive_latency,
     derive_growth,
+    # after growth: every table is sharded or partitioned as it will be, so no record rejects what is built
+    derive_built_alternatives,
     derive_bottlenecks,
     derive_messaging_tables,
+    # after the last tables are added: the key record names every table's key
+    derive_key_scope,
     derive_traceability,
 )
 

@@ -175,6 +175,9 @@ class GrowthStage(IRModel):
     trigger: str = Field(description="The figure and the threshold that call for it.")
     adds: list[str] = Field(default_factory=list, description="What this stage builds.")
     figure: str | None = Field(default=None, description="Key of the figure the trigger watches.")
+    later: list[str] = Field(
+        default_factory=list, description="Parts of a stage built now that wait for their own trigger (a table sharded later than another)."
+    )
 
 
 class RealtimeChannel(IRModel):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.runtime import GrowthStage
 from backend_architect.render.numbers import human
 
 
@@ -66,8 +67,19 @@ def growth_section(arch: Architecture) -> list[str]:
     """The stages in order: what is built now, and what waits for which figure."""
     if not arch.stages:
         return []
-    rows = [[s.order, s.name, "now" if s.now else "later", s.trigger, "; ".join(s.adds)] for s in arch.stages]
+    rows = [[s.order, s.name, when_built(s), s.trigger, "; ".join(s.adds)] for s in arch.stages]
     return ["## Growth", "", *_table(["#", "stage", "when", "trigger", "builds"], rows)]
+
+
+def when_built(stage: GrowthStage) -> str:
+    """``now``, ``later``, or per part when a stage built now leaves some parts for later (each with its own trigger).
+
+    >>> when_built(GrowthStage(order=5, name="sharding", now=True, trigger="", later=["follows"]))
+    'now, except follows: later'
+    """
+    if stage.now and stage.later:
+        return f"now, except {', '.join(stage.later)}: later"
+    return "now" if stage.now else "later"
 
 
 def _where(used_by: list[str]) -> str:

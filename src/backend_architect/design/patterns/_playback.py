@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from backend_architect.design.api.paths import camel
 from backend_architect.design.api.schemas import is_page_of
 from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.patterns._api import new_operation
@@ -76,6 +77,8 @@ def playback_contract(
     # a use case reading the video itself is served by playback: its rate, cache and latency attach there, not to the metadata read
     moved = [name for name in read.use_cases if name in by_name and plays_video(spec, by_name[name]) == (entity, field)]
     suffix = "" if len(blob_fields(spec, entity)) == 1 else kebab(field).title().replace("-", "")
+    # the operation serving a use case carries the name made from it: playback takes the read's id, the read a neutral one
+    played_id, item_id = serving_names(api.operations, read, moved, f"get{entity}{suffix}Playback")
     ttl_h = PLAYBACK_URL_TTL_S // 3600
     rendition = ApiSchema(
         name=f"{entity}{suffix}Rendition",
@@ -108,7 +111,7 @@ def playback_contract(
     ]  # fmt: skip
     example = _example(entity, codecs, sizes, bandwidth)
     op = new_operation(
-        operation_id=f"get{entity}{suffix}Playback",
+        operation_id=played_id,
         method="get",
         path=playback_path(spec, read.path, entity, field),
         summary=f"Play {_article(entity)}'s {field}",
@@ -132,10 +135,34 @@ def playback_contract(
                 "error_statuses": sorted({*op.error_statuses, 409}) if read.auth != "none" else sorted({*op.error_statuses, 409} - {401, 403})}
     )  # fmt: skip
     note = f"The {field} plays through GET {op.path} (codec, resolution, offset): signed manifests, never the original."
-    operations = [_metadata_only(o, moved, op.path, entity) if o.operation_id == read.operation_id else o for o in api.operations]
+    item = _metadata_only(read, moved, op.path, entity).model_copy(update={"operation_id": item_id})
+    operations = [item if o.operation_id == read.operation_id else o for o in api.operations]
     kept = _without_key(operations, service, entity, field, note)
-    metadata = () if not moved or any(o.operation_id == read.operation_id for _, o in kept) else ((service, _metadata_only(read, moved, op.path, entity)),)
+    metadata = () if not moved or any(o.operation_id == item.operation_id for _, o in kept) else ((service, item),)
     return ((service, op), *kept, *metadata), ((service, rendition), (service, playback))
+
+
+def serving_names(operations: list[Operation], read: Operation, moved: list[str], fallback: str) -> tuple[str, str]:
+    """The ids of the playback operation and of the item's read, so each carries the name of the use cases it serves.
+
+    The read's id made from a use case that moved to playback goes with it, and the read takes the neutral ``get<Entity>``;
+    a read named otherwise keeps its id, and playback takes the name of the one use case it serves. Where that name is
+    held by another operation, the ids stay as made (``fallback`` for playback).
+
+    >>> from backend_architect.ir.model import Operation
+    >>> read = Operation(operation_id="streamVideo", method="get", path="/videos/{id}", summary="", entity="Video", kind="get", tag="videos")
+    >>> serving_names([read], read, ["stream video"], "getVideoPlayback"), serving_names([read], read, [], "getVideoPlayback")
+    (('streamVideo', 'getVideo'), ('getVideoPlayback', 'streamVideo'))
+    >>> details = read.model_copy(update={"operation_id": "videoDetails"})
+    >>> serving_names([details], details, ["stream video"], "getVideoPlayback")
+    ('streamVideo', 'videoDetails')
+    """
+    taken = {o.operation_id for o in operations}
+    neutral = f"get{read.entity}"
+    if any(camel(name) == read.operation_id for name in moved):
+        return (read.operation_id, neutral) if neutral not in taken else (fallback, read.operation_id)
+    named = camel(moved[0]) if len(moved) == 1 else fallback
+    return (named if named not in taken else fallback), read.operation_id
 
 
 def _metadata_only(read: Operation, moved: list[str], playback: str, entity: str) -> Operation:

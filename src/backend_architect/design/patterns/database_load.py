@@ -259,7 +259,7 @@ def _steered(needed: int, override: DecisionOverride | None, db: str) -> tuple[i
 MAX_REPLICAS = 15
 
 
-def _shard_alternative(arch: Architecture, db: str, write: float) -> str:
+def _shard_alternative(arch: Architecture, db: str, write: float) -> tuple[str, str]:
     """Why sharding is not the answer to ``db``'s reads, from the same figures the sharding decision reads.
 
     A database whose tables are sharded already has its shards (for their writes or size, as
@@ -274,12 +274,17 @@ def _shard_alternative(arch: Architecture, db: str, write: float) -> str:
         if t.sharding is not None
     ]
     if sharded:
-        return f"sharded already, for writes and size (the sharding decision): {'; '.join(sharded)}; the replicas are sized for the reads that reach {db}"
+        # what the design shards is never the alternative rejected: the one weighed here is the tables left on the primary
+        return (
+            f"shard the tables still on {db}'s unsharded primary",
+            f"the tables sharded already, for writes and size (the sharding decision): {'; '.join(sharded)}; the reads that reach the "
+            f"unsharded primary are copied by replicas more cheaply than shards split them",
+        )
     used = write / PRIMARY_WRITE_CEILING
     share = f"peak writes {fmt(write)}/s = {f'{used:.1%}' if used >= 0.001 else 'under 0.1%'} of one primary's {fmt(PRIMARY_WRITE_CEILING)}/s"
     if write > PRIMARY_WRITE_CEILING:
-        return f"{share}: writes pass it too (the write ceiling bottleneck); replicas carry only the reads"
-    return f"{share}: reads, not writes, pass the ceiling, and replicas copy reads more cheaply than shards split them"
+        return "shard", f"{share}: writes pass it too (the write ceiling bottleneck); replicas carry only the reads"
+    return "shard", f"{share}: reads, not writes, pass the ceiling, and replicas copy reads more cheaply than shards split them"
 
 
 def _stores_of(arch: Architecture, db: str) -> list[str]:
@@ -332,7 +337,7 @@ def _planned() -> str:
     return f"{READ_HEADROOM:.0%} of one node's {fmt(PRIMARY_READ_CEILING)} ({fmt(PRIMARY_READ_CEILING * READ_HEADROOM)}/s)"
 
 
-def _record(db: str, read: float, replicas: int, shard: str, split: Primaries, home: str = "") -> Decision:
+def _record(db: str, read: float, replicas: int, shard: tuple[str, str], split: Primaries, home: str = "") -> Decision:
     per_shard = [g for g in split.built if g.replicas]
     primary = f"{db}'s unsharded primary" if split.built else db
     choice = f"{replicas} read replica(s) for {primary}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {primary}"
@@ -355,7 +360,7 @@ def _record(db: str, read: float, replicas: int, shard: str, split: Primaries, h
         choice,
         context,
         rationale,
-        alternatives=[("cache more read paths", "only where the spec allows staleness"), ("shard", shard)],
+        alternatives=[("cache more read paths", "only where the spec allows staleness"), shard],
         consequences=_consequences(db, replicas, split, per_shard, home),
         subject=db,
         inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},

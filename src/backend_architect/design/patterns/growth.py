@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
@@ -224,12 +225,13 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
         )
     sharded = [t for t in tables if t.sharding]
     if sharded:
-        lines, adds, now = [], [], False
+        lines, adds, now, later = [], [], False, []
         where = placements(arch)
         for t in sharded:
             inserts = table_inserts(known, t, factor)
             built, eta = sharded_now(t, known, growth, years, factor)
             now = now or built
+            later += [] if built else [t.name]
             lines.append(_shard_trigger(t, known, inserts, eta, factor))
             key = t.sharding.key if t.sharding else "id"
             head = where[t.name][1]
@@ -240,7 +242,18 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
                     f"the busiest {parent} is a hot partition: coalesce identical reads of one {parent} (single-flight) and bucket the key by time "
                     f"({key}, month) so no partition grows without bound"
                 )
-        stages.append(GrowthStage(order=5, name="sharding", now=now, figure=f"qps.peak.write.table.{sharded[0].name}", trigger="; ".join(lines), adds=adds))
+        # a stage built now for one table and later for another says so per table (each table's line carries its own trigger)
+        stages.append(
+            GrowthStage(
+                order=5,
+                name="sharding",
+                now=now,
+                figure=f"qps.peak.write.table.{sharded[0].name}",
+                trigger="; ".join(lines),
+                adds=adds,
+                later=later if now else [],
+            )
+        )
     return stages
 
 
@@ -284,9 +297,9 @@ def _per_shard(table: str, known: dict[str, float], built: bool) -> str:
 def _decision(spec: Spec, stages: list[GrowthStage], growth: float) -> Decision:
     now = [s for s in stages if s.now]
     later = [s for s in stages if not s.now]
-    choice = "build now: " + "; ".join(f"{s.order}. {s.name} ({s.trigger})" for s in now)
-    if later:
-        choice += "; later: " + "; ".join(f"{s.order}. {s.name} ({s.trigger})" for s in later)
+    choice = "build now: " + "; ".join(_stated(s, now=True) for s in now)
+    if later or any(s.later for s in now):
+        choice += "; later: " + "; ".join([_stated(s, now=False) for s in now if s.later] + [_stated(s, now=False) for s in later])
     choice += "; scale up (a larger instance) before adding a tier"
     notes = [a for s in stages for a in s.adds if "hot partition" in a]
     return decision(
@@ -307,6 +320,23 @@ def _decision(spec: Spec, stages: list[GrowthStage], growth: float) -> Decision:
         inputs={"stages_now": float(len(now)), "stages_later": float(len(later)), "growth_per_year": growth},
         spec=spec,
     )
+
+
+def _stated(stage: GrowthStage, *, now: bool) -> str:
+    """One stage in the decision: whole, or, for a stage built now with parts that wait, the parts built now (``now``) or those
+    later, so no part built later is said to be built now.
+
+    >>> s = GrowthStage(order=5, name="sharding", now=True, trigger="a: now; b: in 5 months", later=["b"])
+    >>> _stated(s, now=True), _stated(s, now=False)
+    ('5. sharding of a (a: now)', '5. sharding of b (b: in 5 months)')
+    """
+    if not stage.later or not stage.now:
+        return f"{stage.order}. {stage.name} ({stage.trigger})"
+    lines = re.split(r"; (?=[a-z0-9_]+: )", stage.trigger)
+    waiting = [line for line in lines if line.split(": ", 1)[0] in stage.later]
+    parts = [line for line in lines if line not in waiting] if now else waiting
+    names = [line.split(": ", 1)[0] for line in parts]
+    return f"{stage.order}. {stage.name} of {', '.join(names)} ({'; '.join(parts)})"
 
 
 def _running(known: dict[str, float], instances: float, zones: int) -> str:
