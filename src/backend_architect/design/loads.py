@@ -396,7 +396,14 @@ def insert_figures(analysis: Analysis, arch: Architecture) -> list[Figure]:
         found.append(
             Figure(
                 key=f"qps.peak.insert.table.{table.name}",
-                quantity=f"inserts/s at peak reaching {table.name}'s primary (its shard where sharded)",
+                quantity=(
+                    f"rows/s inserted at peak on {table.name}'s primary (its shard where sharded): its new rows and the outbox, "
+                    "processed-event and idempotency rows committed with them"
+                    if extra
+                    else f"new {table.name} rows/s at peak (inserts into the wide-column store, no outbox or key row beside them)"
+                    if table.wide_column is not None
+                    else f"new {table.name} rows/s at peak (the inserts reaching its primary, its shard where sharded)"
+                ),
                 value=peak_inserts(table.rows_per_day, analysis.peak_factor) + sum(extra.values()),
                 unit="inserts/s",
                 formula=INSERT_FORMULA if extra else "rows_per_day / seconds_per_day x peak_factor",
