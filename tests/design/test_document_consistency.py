@@ -2985,12 +2985,12 @@ def test_a_stated_write_rate_names_what_it_counts_ok(name: str, arch: Architectu
             assert insert.inputs["guarantee_rows"] == pytest.approx(guarantee.value), table
         if "wide_column.writes." in rates:
             assert known[f"wide_column.nodes.{table}"].inputs["writes_per_s"] == rates["wide_column.writes."].value, table
-    stated = {round(f.value) for f in arch.figures if f.key.startswith(("qps.peak.insert.table.", "wide_column.postgres_inserts."))}
-    for total, new, beside in re.findall(r"([\d,]+) rows/s inserted at peak \(([\d,]+) new rows \+ ([\d,]+) outbox and idempotency rows", document):
-        whole, rows, terms = (int(v.replace(",", "")) for v in (total, new, beside))
+    stated = {f.value for f in arch.figures if f.key.startswith(("qps.peak.insert.table.", "wide_column.postgres_inserts."))}
+    for total, new, beside in re.findall(r"([\d,.]+) rows/s inserted at peak \(([\d,.]+) new rows \+ ([\d,.]+) outbox and idempotency rows", document):
+        whole, rows, terms = (float(v.replace(",", "")) for v in (total, new, beside))
         assert abs(whole - rows - terms) <= 1, (total, new, beside)
-        assert any(abs(whole - v) <= 1 for v in stated), (name, total)
-    assert not re.search(r"\d inserts/s (/|at peak >)", document), name
+        assert any(abs(whole - v) <= max(1.0, v * 0.01) for v in stated), (name, total)
+    assert not re.search(r"\d inserts/s (/|<|at peak >)", document), name
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])

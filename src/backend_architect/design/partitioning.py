@@ -15,7 +15,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import without_cross_server_keys
-from backend_architect.design.loads import insert_figures, table_inserts
+from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.pools import pool_figures
@@ -229,13 +229,7 @@ def shard_reasons(size: float, peak_inserts: float, guarantee: float = 0.0) -> l
     """
     reasons = []
     if peak_inserts > PRIMARY_WRITE_CEILING:
-        said = (
-            f"{peak_inserts:,.0f} rows/s inserted at peak ({peak_inserts - guarantee:,.0f} new rows + {guarantee:,.0f} outbox and "
-            "idempotency rows committed with them)"
-            if guarantee
-            else f"{peak_inserts:,.0f} new rows/s at peak"
-        )
-        reasons.append(f"{said} > {PRIMARY_WRITE_CEILING:,} per primary")
+        reasons.append(f"{inserts_said(peak_inserts, guarantee)} > {PRIMARY_WRITE_CEILING:,} per primary")
     if size > SHARD_MIN_BYTES:
         reasons.append(f"{size / 1e12:,.1f} TB at the horizon > {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary")
     return reasons
@@ -459,7 +453,7 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
     hottest = max(tables, key=lambda t: t.rows_per_day)
     context = (
         f"largest {'PostgreSQL ' if elsewhere else ''}table {largest.name}: {size[largest.name] / 1e9:,.1f} GB after {horizon:g} years; "
-        f"most inserts: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak{elsewhere}"
+        f"most new rows: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak{elsewhere}"
     )
     if not planned:
         biggest_log = max(appended, key=lambda t: size[t.name], default=None)

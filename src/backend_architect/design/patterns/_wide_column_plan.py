@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
-from backend_architect.design.loads import insert_figures, peak_inserts, table_inserts
+from backend_architect.design.loads import insert_figures, inserts_said, peak_inserts, table_inserts
 from backend_architect.design.partitioning import referencing_tables
 from backend_architect.design.patterns._api import operation_of, schema_of
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
@@ -100,14 +100,7 @@ class Candidate:
         """The numbers against their thresholds, each rate named for what it counts (the new rows, and the guarantee rows
         PostgreSQL would commit beside them, apart)."""
         why = "; ".join(self.disqualified)
-        terms = dict(self.insert_terms)
-        guarantee = terms.get("guarantee_rows", 0.0)
-        inserts = (
-            f"{fmt(self.peak_inserts)} rows/s inserted at peak ({fmt(terms.get('new_rows', self.peak_inserts))} new rows + "
-            f"{fmt(guarantee)} outbox and idempotency rows committed with them)"
-            if guarantee
-            else f"{fmt(self.peak_inserts)} new rows/s at peak"
-        )
+        inserts = inserts_said(self.peak_inserts, dict(self.insert_terms).get("guarantee_rows", 0.0))
         return (
             f"{self.table.name}: {fmt(self.needed_shards)} PostgreSQL primaries needed ({size(self.bytes_at_horizon)} at the horizon / "
             f"{size(HOT_STORE_BYTES)}, {inserts} / {fmt(PRIMARY_WRITE_CEILING)}; a wide-column store from {MIN_SHARDS})" + (f"; {why}" if why else "")
