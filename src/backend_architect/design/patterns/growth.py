@@ -240,7 +240,7 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
                     f"the busiest {parent} is a hot partition: coalesce identical reads of one {parent} (single-flight) and bucket the key by time "
                     f"({key}, month) so no partition grows without bound"
                 )
-        stages.append(GrowthStage(order=5, name="sharding", now=now, figure=f"qps.peak.write.table.{sharded[0].name}", trigger="; ".join(lines), adds=adds))
+        stages.append(GrowthStage(order=5, name="sharding", now=now, figure=f"qps.peak.insert.table.{sharded[0].name}", trigger="; ".join(lines), adds=adds))
     return stages
 
 
