@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 from tests.design.helpers import spec_of
+from tests.design.test_capacity_quantities import SPECS as D1_SPECS
 from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
 from tests.design.test_event_payloads import message_payloads
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
@@ -51,7 +52,8 @@ from backend_architect.design.payload import DISK_PER_DAY
 from backend_architect.design.reference_checks import copy_table_name
 from backend_architect.design.request_steps import request_steps
 from backend_architect.design.write_headroom import WRITE_HEADROOM
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.database_nodes import copies_said
+from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
 from backend_architect.ir.query import (
     DIRECT_SOURCE,
@@ -555,6 +557,9 @@ use_cases:
   - {name: get follow, reads: [Follow], rate: 100/s}
 """,
 }
+#: A write-heavy table with outbox and idempotency rows (in a wide-column store; sharded in PostgreSQL beside updates), public
+#: reads behind a CDN and Redis, readable standbys and no read replica: each rate named for what it counts (issue 22-d1).
+WRITTEN |= D1_SPECS
 #: Shapes the diagrams must draw as the text builds them (issue 22-c5): shards now and later, pushes through Redis pub/sub,
 #: a write kept in memory publishing itself, a CDC-fed indexer beside a by-id lookup.
 WRITTEN |= {f"drawn-{name}": DRAWN[name] for name in ("archive-monolith", "rooms", "wall", "fleet")}
@@ -2081,24 +2086,32 @@ def test_the_partitioning_record_places_only_postgresql_tables_ok(name: str, arc
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
-def test_connection_pools_count_requests_that_reach_postgresql_ok(name: str, arch: Architecture, document: str) -> None:
-    """A service's pool is sized from its requests that reach PostgreSQL: none of a use case whose rows a wide-column store holds,
-    and the formula says which entities it left out."""
-    analysis = _analysis(name)
+def test_the_pool_is_sized_from_the_requests_reaching_the_database_ok(name: str, arch: Architecture, document: str) -> None:
+    """The pool is sized from the requests reaching the database (issue 22-d1): a service's reads after CDNs and caches and its
+    writes, the terms of its database's db.reads.peak and db.writes.peak (all of them where one service holds the database, its
+    own share of them in a modular monolith), none of a use case whose rows a wide-column store holds, the formula saying which."""
+    from backend_architect.design.loads import databases
+
     held = {t.entity for s in arch.datastores for t in s.tables if t.wide_column is not None}
     figures = {f.key: f for f in arch.figures}
+    holders: dict[str, set[str]] = {}
+    for store in arch.datastores:
+        if store.service and store.engine == "postgresql":
+            holders.setdefault(store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name, set()).add(store.service)
     for service in arch.services:
         pool = figures[f"connections.{service.name}"]
-        owned = [u for u in analysis.use_cases if u.spec.rate is not None and u.entity in service.entities]
-        assert pool.value == max(5, math.ceil(2 * pool.inputs["peak"] * pool.inputs["db_time_per_request"]))
+        if "reads" not in pool.inputs:
+            continue  # no PostgreSQL table of its own reached (every row in a wide-column store): the first sizing stands
+        assert pool.value == max(5, math.ceil(2 * (pool.inputs["reads"] + pool.inputs["writes"]) * pool.inputs["db_time_per_request"]))
+        assert "reaches its PostgreSQL database at peak after CDNs, caches" in pool.formula
         assert ("which the wide-column store holds" in pool.formula) == bool(held & set(service.entities))
-        if owned and all(u.entity in held for u in owned):
-            assert pool.inputs["peak"] == 0.0, service.name
-        elif owned:
-            # and the synchronous calls other services make on it, which read or write its rows (issue 22-z1)
-            calls = sum(v for k, v in figures[f"qps.peak.service.{service.name}"].inputs.items() if k.startswith(("check_", "call_")))
-            bound = sum(u.peak_qps for u in owned if u.entity not in held) + calls
-            assert pool.inputs["peak"] <= bound + 1e-6, service.name
+    for db in databases(arch):
+        pools = [figures[f"connections.{s}"] for s in holders.get(db, set()) if "reads" in figures[f"connections.{s}"].inputs]
+        if f"db.reads.peak.{db}" not in figures or not pools:
+            continue
+        # every read and write reaching the database holds a connection of one of its services' pools, and nothing else does
+        assert sum(p.inputs["reads"] for p in pools) == pytest.approx(figures[f"db.reads.peak.{db}"].value), db
+        assert sum(p.inputs["writes"] for p in pools) == pytest.approx(figures[f"db.writes.peak.{db}"].value), db
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
@@ -2468,7 +2481,9 @@ def test_replicas_serving_reads_counted_once_ok(name: str, arch: Architecture, d
 
     known = {f.key: f.value for f in arch.figures}
     handoff = json.loads(RENDERED[name]["handoff.json"])
-    assert handoff["database"]["read_replicas"] == known.get(READ_COPIES)
+    assert handoff["database"]["read_copies"] == known.get(READ_COPIES)
+    if READ_COPIES in known:  # the load's replicas apart from the readable standbys (issue 22-d1)
+        assert handoff["database"]["read_replicas"] == known.get("db.read_replicas", 0.0)
     assert handoff["database"]["standbys"] == known.get("db.standbys")
     if READ_COPIES in known:
         assert known[READ_COPIES] == known.get("db.read_replicas", 0.0) + known["db.standbys"]
@@ -2709,10 +2724,11 @@ def test_a_standby_is_not_a_load_replica_err() -> None:
     assert quiet, "no design of the table keeps a standby with no read replica for load"
     for name, arch, document in quiet:
         spare = next(f.value for f in arch.figures if f.key == "db.standbys")
-        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas"] == spare, name
+        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_copies"] == spare, name
+        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas"] == 0, name
         assert f"+ {spare:,.0f} readable standby(s) + 0 read replica(s) ({spare:,.0f} serve" in database_nodes(arch), name
         copies = next(f for f in arch.figures if f.key == READ_COPIES)
-        assert f"| {copies.quantity} | {spare:,.0f} replicas |" in document, name
+        assert f"| {copies.quantity} | {spare:,.0f} copies |" in document, name
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
@@ -2733,7 +2749,8 @@ def test_bottleneck_steps_name_what_comes_after_what_is_built_ok(name: str, arch
         if cached:
             assert not step.startswith("cache hot paths"), step
         if replicas and "read replica" in step:
-            assert f"serves reads from {replicas:,.0f} replica(s) now" in step or "more read replicas" in step, step
+            spare = next((f.value for f in arch.figures if f.key == "db.standbys"), 0.0)
+            assert f"serves reads that tolerate lag from {copies_said(spare, replicas - spare)} now" in step or "more read replicas" in step, step
         if sharded and "shard" in step and bottleneck.scope in {"database", "system"}:
             assert "now" in step, step
         assert f"| {step} |" in document
@@ -3094,3 +3111,54 @@ def test_the_key_record_names_every_table_it_covers_ok(name: str, arch: Architec
     named = set(re.findall(r"[A-Za-z0-9_]+", record.choice))
     missing = [t.name for _, t in all_tables(arch) if t.name not in named]
     assert not missing, f"{name}: the key record leaves out {missing}"
+
+
+#: What each per-table write-rate figure counts, said in its name (issue 22-d1).
+_WRITE_RATES = {
+    "qps.peak.write.table.": ("every kind",),
+    "qps.peak.insert.table.": ("new ", "outbox"),
+    "qps.peak.guarantee.table.": ("outbox",),
+    "wide_column.postgres_inserts.": ("new rows and the outbox",),
+    "wide_column.writes.": ("lightweight transaction",),
+}
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_stated_write_rate_names_what_it_counts_ok(name: str, arch: Architecture, document: str) -> None:
+    """A stated write rate names what it counts (issue 22-d1): per table, its writes of every kind, its new rows, the guarantee
+    rows beside them and the writes a wide-column store applies are figures with names of their own; every rate the text states
+    with its terms ('N rows/s inserted at peak (A new rows + B outbox and idempotency rows') is such a figure's, its terms adding
+    up; no bare 'inserts/s' stands against the ceiling; a store's nodes are sized from its writes figure."""
+    known = {f.key: f for f in arch.figures}
+    by_table: dict[str, dict[str, Figure]] = {}
+    for f in arch.figures:
+        for prefix, words in _WRITE_RATES.items():
+            if f.key.startswith(prefix):
+                assert any(w in f.quantity for w in words), (f.key, f.quantity)
+                by_table.setdefault(f.key.removeprefix(prefix), {})[prefix] = f
+    for table, rates in by_table.items():
+        quantities = [f.quantity for f in rates.values()]
+        assert len(set(quantities)) == len(quantities), (table, quantities)
+        insert, guarantee = rates.get("qps.peak.insert.table."), rates.get("qps.peak.guarantee.table.")
+        if insert is not None and guarantee is not None:
+            assert insert.inputs["guarantee_rows"] == pytest.approx(guarantee.value), table
+        if "wide_column.writes." in rates:
+            assert known[f"wide_column.nodes.{table}"].inputs["writes_per_s"] == rates["wide_column.writes."].value, table
+    stated = {f.value for f in arch.figures if f.key.startswith(("qps.peak.insert.table.", "wide_column.postgres_inserts."))}
+    for total, new, beside in re.findall(r"([\d,.]+) rows/s inserted at peak \(([\d,.]+) new rows \+ ([\d,.]+) outbox and idempotency rows", document):
+        whole, rows, terms = (float(v.replace(",", "")) for v in (total, new, beside))
+        assert abs(whole - rows - terms) <= 1, (total, new, beside)
+        assert any(abs(whole - v) <= max(1.0, v * 0.01) for v in stated), (name, total)
+    assert not re.search(r"\d inserts/s (/|<|at peak >)", document), name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_readable_standbys_named_wherever_replicas_are_counted_ok(name: str, arch: Architecture, document: str) -> None:
+    """Standbys that serve reads are named as readable standbys wherever read copies are counted (issue 22-d1): the bottleneck
+    table's step states the standbys and the read replicas apart, each its figure's value, never 'N replica(s)' with the
+    standbys folded in, so it agrees with a growth plan that postpones read replicas."""
+    known = {f.key: f.value for f in arch.figures}
+    assert "replica(s) now (the readable standbys included)" not in document
+    spare, copies = known.get("db.standbys", 0.0), known.get("db.read_copies", 0.0)
+    for said in re.findall(r"serves reads that tolerate lag from ([^:|]+?) now", document):
+        assert said == copies_said(spare, copies - spare), (name, said)

@@ -156,8 +156,12 @@ def test_a_saga_step_is_a_request_of_the_service_it_writes_ok() -> None:
 
 
 def test_the_callees_connections_hold_its_calls_ok() -> None:
-    """The callee's PostgreSQL pool is sized on the calls reaching its database as well as its own use cases' requests."""
+    """The callee's PostgreSQL pool is sized on the calls reaching its database as well as its own use cases' requests: the
+    reads and writes reaching its database (issue 22-d1), the calls among them."""
     arch = _clubs()
     members = _figure(arch, "qps.peak.service.members")
     calls = members.inputs["call_writePost"] + members.inputs["call_clubFeed"]
-    assert _figure(arch, "connections.members").inputs["peak"] == pytest.approx(members.inputs["peak_join-club"] + calls)
+    pool = _figure(arch, "connections.members")
+    assert pool.inputs["reads"] == pytest.approx(_figure(arch, "db.reads.peak.members-db").value)
+    assert pool.inputs["writes"] == pytest.approx(_figure(arch, "db.writes.peak.members-db").value)
+    assert pool.inputs["reads"] + pool.inputs["writes"] >= members.inputs["peak_join-club"] + calls

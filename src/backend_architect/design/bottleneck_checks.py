@@ -8,7 +8,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
-from backend_architect.ir.database_nodes import POOLER, read_replicas
+from backend_architect.ir.database_nodes import POOLER, copies_said, read_replicas, standbys
 from backend_architect.ir.model import Architecture, Bottleneck
 from backend_architect.spec.model import Spec
 
@@ -248,8 +248,9 @@ def read_step(arch: Architecture) -> str:
     cached = sum(1 for c in arch.caches if c.strategy != "none")
     replicas = read_replicas(arch) or 0.0
     if replicas:
+        spare = standbys(arch) or 0.0
         return (
-            f"the design serves reads from {replicas:,.0f} replica(s) now (the readable standbys included)"
+            f"the design serves reads that tolerate lag from {copies_said(spare, replicas - spare)} now"
             f"{f' and caches {cached} read path(s)' if cached else ''}: add read replicas as reads grow "
             "(for reads that tolerate lag), then shard the busiest tables so each shard's primary and replicas carry a share"
         )

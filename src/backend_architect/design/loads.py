@@ -396,7 +396,14 @@ def insert_figures(analysis: Analysis, arch: Architecture) -> list[Figure]:
         found.append(
             Figure(
                 key=f"qps.peak.insert.table.{table.name}",
-                quantity=f"inserts/s at peak reaching {table.name}'s primary (its shard where sharded)",
+                quantity=(
+                    f"rows/s inserted at peak on {table.name}'s primary (its shard where sharded): its new rows and the outbox, "
+                    "processed-event and idempotency rows committed with them"
+                    if extra
+                    else f"new {table.name} rows/s at peak (inserts into the wide-column store, no outbox or key row beside them)"
+                    if table.wide_column is not None
+                    else f"new {table.name} rows/s at peak (the inserts reaching its primary, its shard where sharded)"
+                ),
                 value=peak_inserts(table.rows_per_day, analysis.peak_factor) + sum(extra.values()),
                 unit="inserts/s",
                 formula=INSERT_FORMULA if extra else "rows_per_day / seconds_per_day x peak_factor",
@@ -405,6 +412,28 @@ def insert_figures(analysis: Analysis, arch: Architecture) -> list[Figure]:
             )
         )
     return found
+
+
+def inserts_said(inserts: float, guarantee: float) -> str:
+    """A table's peak inserts named for what they count (``qps.peak.insert.table`` with ``qps.peak.guarantee.table``): its new
+    rows alone, or the rows inserted with the guarantee rows beside them, both terms stated.
+
+    >>> inserts_said(6000, 0)
+    '6,000 new rows/s at peak'
+    >>> inserts_said(9000, 3000)
+    '9,000 rows/s inserted at peak (6,000 new rows + 3,000 outbox and idempotency rows committed with them)'
+    """
+    if not guarantee:
+        return f"{_rate(inserts)} new rows/s at peak"
+    terms = f"{_rate(inserts - guarantee)} new rows + {_rate(guarantee)} outbox and idempotency rows committed with them"
+    return f"{_rate(inserts)} rows/s inserted at peak ({terms})"
+
+
+def _rate(value: float) -> str:
+    """A rate for a sentence: whole above 100 (``208,333``), two decimals below (``0.23``), two significant digits below 0.01."""
+    if value >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.2f}" if value >= 0.01 else f"{value:.2g}"
 
 
 def table_inserts(known: dict[str, float], table: Table, peak_factor: float) -> float:
@@ -422,6 +451,7 @@ __all__ = [
     "derived_rows",
     "guarantee_rows",
     "insert_figures",
+    "inserts_said",
     "peak_inserts",
     "publishes_directly",
     "readback_requests",

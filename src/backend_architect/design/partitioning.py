@@ -15,7 +15,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import without_cross_server_keys
-from backend_architect.design.loads import insert_figures, table_inserts
+from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.pools import pool_figures
@@ -68,7 +68,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             if partitioning and whole and not table.partitioning:
                 assumptions.append(f"{table.name}: not partitioned by time although {partitioning.reason}: {whole}")
                 partitioning = None
-            sharding = _sharding(spec, table, size, peak_inserts, use_cases.get(table.entity or "", []), families.get(table.name))
+            guarantee = figures.get(f"qps.peak.guarantee.table.{table.name}", 0.0)
+            sharding = _sharding(spec, table, (size, peak_inserts, guarantee), use_cases.get(table.entity or "", []), families.get(table.name))
             if spec.decisions:
                 readers = use_cases.get(table.entity or "", [])
                 forced = (_forced_partitioning(table, size, horizon), _forced_sharding(spec, table, readers, families.get(table.name)))
@@ -220,11 +221,15 @@ def expiry_job(table: str, interval: str, days: float, archive_to: str | None = 
     return f"{function}() drops {interval} partitions older than {days:,.0f} days (run daily)"
 
 
-def shard_reasons(size: float, peak_inserts: float) -> list[str]:
-    """The one sharding rule, for every table: past one primary's inserts or store, with the numbers (empty: one primary holds it)."""
+def shard_reasons(size: float, peak_inserts: float, guarantee: float = 0.0) -> list[str]:
+    """The one sharding rule, for every table: past one primary's inserts or store, with the numbers (empty: one primary holds it).
+
+    The inserts are named for what they count: the new rows, and where ``guarantee`` rows (outbox, processed-event,
+    idempotency) commit beside them, the two terms, as ``qps.peak.insert.table`` and ``qps.peak.guarantee.table`` state them.
+    """
     reasons = []
     if peak_inserts > PRIMARY_WRITE_CEILING:
-        reasons.append(f"{peak_inserts:,.0f} inserts/s at peak > {PRIMARY_WRITE_CEILING:,} per primary")
+        reasons.append(f"{inserts_said(peak_inserts, guarantee)} > {PRIMARY_WRITE_CEILING:,} per primary")
     if size > SHARD_MIN_BYTES:
         reasons.append(f"{size / 1e12:,.1f} TB at the horizon > {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary")
     return reasons
@@ -258,8 +263,8 @@ def _guard_uniques(
     return guarded.model_copy(update={"datastores": stores, "figures": figures}), stores
 
 
-def _sharding(spec: Spec, table: Table, size: float, peak_inserts: float, use_cases: list[UseCase], family: str | None) -> Sharding | None:
-    reasons = shard_reasons(size, peak_inserts)
+def _sharding(spec: Spec, table: Table, sized: tuple[float, float, float], use_cases: list[UseCase], family: str | None) -> Sharding | None:
+    reasons = shard_reasons(*sized)
     if not reasons or table.entity is None:
         return None
     key = _shard_key(spec, table, use_cases, family)
@@ -299,7 +304,9 @@ def _own_map(table: Table, fk: ForeignKey, parent: Table, sized: tuple[dict[str,
     if table.sharding is not None:
         return None
     known, horizon, factor = sized
-    reasons = shard_reasons(known.get(f"bytes.{horizon:g}y.{table.name}", 0.0), table_inserts(known, table, factor))
+    reasons = shard_reasons(
+        known.get(f"bytes.{horizon:g}y.{table.name}", 0.0), table_inserts(known, table, factor), known.get(f"qps.peak.guarantee.table.{table.name}", 0.0)
+    )
     if not reasons:
         return None
     assert parent.sharding is not None
@@ -446,7 +453,7 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
     hottest = max(tables, key=lambda t: t.rows_per_day)
     context = (
         f"largest {'PostgreSQL ' if elsewhere else ''}table {largest.name}: {size[largest.name] / 1e9:,.1f} GB after {horizon:g} years; "
-        f"most inserts: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak{elsewhere}"
+        f"most new rows: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak{elsewhere}"
     )
     if not planned:
         biggest_log = max(appended, key=lambda t: size[t.name], default=None)

@@ -78,7 +78,7 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
             figures.append(
                 Figure(
                     key=f"qps.peak.{kind}.table.{table}",
-                    quantity=f"peak {kind}s of {table}",
+                    quantity=QUANTITIES[kind].format(table=table),
                     value=sum(inputs.values()),
                     unit="req/s",
                     formula=f"sum of peak rates of use cases that {kind} it"
@@ -90,6 +90,14 @@ def table_figures(use_cases: tuple[UseCase, ...], write_shares: dict[str, float]
                 )
             )
     return figures
+
+
+#: What each per-table request figure counts, in its name: the writes are every kind (a new row, an update, a delete), the
+#: requests' own rows only, so no section states them as the inserts a primary takes (``qps.peak.insert.table``).
+QUANTITIES = {
+    "read": "requests/s reading {table} at peak (before caches)",
+    "write": "writes/s of every kind to {table} at peak (new rows, updates and deletes the requests make; no outbox or key rows)",
+}
 
 
 def external_figures(spec: Spec, use_cases: tuple[UseCase, ...], known: Mapping[str, float] | None = None) -> list[Figure]:

@@ -44,6 +44,22 @@ def read_replicas(arch: Architecture, db: str | None = None) -> float | None:
     return (needed or 0.0) + (spare or 0.0)
 
 
+def copies_said(spare: float, added: float) -> str:
+    """The copies serving reads that tolerate lag, each named for what it is: the readable standbys the availability plan keeps
+    and the read replicas the load adds, so no sentence counts a standby as a read replica.
+
+    >>> copies_said(2, 0)
+    '2 readable standby(s) (0 read replicas)'
+    >>> copies_said(1, 3)
+    '1 readable standby(s) and 3 read replica(s)'
+    """
+    if not added:
+        return f"{spare:,.0f} readable standby(s) (0 read replicas)"
+    if not spare:
+        return f"{added:,.0f} read replica(s)"
+    return f"{spare:,.0f} readable standby(s) and {added:,.0f} read replica(s)"
+
+
 def database_nodes(arch: Architecture, db: str | None = None) -> str:
     """'a primary + N readable standby(s) + M read replica(s) (N + M serve reads)' for ``db`` (every database when ``None``),
     or '' before the figures exist.
@@ -85,4 +101,4 @@ def _shard_map(table: Table, nodes: Figure) -> str:
     return f"{table.name}: {shards}"
 
 
-__all__ = ["POOLER", "POOLING", "READ_COPIES", "database_nodes", "read_replicas", "shard_maps", "standbys"]
+__all__ = ["POOLER", "POOLING", "READ_COPIES", "copies_said", "database_nodes", "read_replicas", "shard_maps", "standbys"]

@@ -180,7 +180,9 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
         "backups": BACKUP_POLICY,
         "retention_jobs": retention,
         "pooling": POOLING,
-        "read_replicas": read_replicas(arch),
+        # the replicas the load adds and the copies serving reads apart: a readable standby is never counted as a read replica
+        "read_replicas": figures.get("db.read_replicas", 0.0 if read_replicas(arch) is not None else None),
+        "read_copies": read_replicas(arch),
         **database_availability(arch),
     }
 

@@ -30,7 +30,7 @@ def human(value: float, unit: str) -> str:
     if unit == "ratio":
         # availabilities live in the nines: 99.97% must not read as 100.0%
         return f"{value:.3%}" if 0.99 <= value < 1 else f"{value:.1%}"
-    if unit in {"rows", "instances", "connections", "replicas", "nodes"}:
+    if unit in {"rows", "instances", "connections", "replicas", "standbys", "copies", "nodes"}:
         return f"{value:,.0f} {unit}"
     if abs(value) >= 100:
         return f"{value:,.0f} {unit}"

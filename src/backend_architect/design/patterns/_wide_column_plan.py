@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
-from backend_architect.design.loads import peak_inserts, table_inserts
+from backend_architect.design.loads import insert_figures, inserts_said, peak_inserts, table_inserts
 from backend_architect.design.partitioning import referencing_tables
 from backend_architect.design.patterns._api import operation_of, schema_of
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
@@ -79,6 +79,10 @@ class Candidate:
     served: tuple[str, ...]
     #: The served use cases that write (the rest read).
     writes: tuple[str, ...] = ()
+    #: The terms of ``peak_inserts``: the new rows and the guarantee rows PostgreSQL would commit with them.
+    insert_terms: tuple[tuple[str, float], ...] = ()
+    #: The terms of ``peak_writes``: the new rows, the updates and deletes, and the lightweight transactions' operations.
+    write_terms: tuple[tuple[str, float], ...] = ()
 
     @property
     def qualifies(self) -> bool:
@@ -93,12 +97,13 @@ class Candidate:
         )
 
     def said(self) -> str:
-        """The numbers against their thresholds."""
+        """The numbers against their thresholds, each rate named for what it counts (the new rows, and the guarantee rows
+        PostgreSQL would commit beside them, apart)."""
         why = "; ".join(self.disqualified)
+        inserts = inserts_said(self.peak_inserts, dict(self.insert_terms).get("guarantee_rows", 0.0))
         return (
             f"{self.table.name}: {fmt(self.needed_shards)} PostgreSQL primaries needed ({size(self.bytes_at_horizon)} at the horizon / "
-            f"{size(HOT_STORE_BYTES)}, {fmt(self.peak_inserts)} inserts/s / {fmt(PRIMARY_WRITE_CEILING)}; a wide-column store from {MIN_SHARDS})"
-            + (f"; {why}" if why else "")
+            f"{size(HOT_STORE_BYTES)}, {inserts} / {fmt(PRIMARY_WRITE_CEILING)}; a wide-column store from {MIN_SHARDS})" + (f"; {why}" if why else "")
         )
 
 
@@ -213,7 +218,9 @@ def _references(spec: Spec, entity: str, column: str) -> bool:
 
 def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candidate]:
     """Every entity table that grows, with its layout and the numbers (in datastore order)."""
-    known = figures(arch)
+    # the inserts as every stage after this one states them: the guarantee rows of what the design publishes by now (an
+    # analytics store's feed placed earlier in this stage included), not the capacity stage's first count
+    known = figures(arch) | {f.key: f.value for f in insert_figures(analysis, arch)}
     years = horizon(spec)
     growth = spec.scale.growth_per_year or 0.0
     referenced = referencing_tables(arch)
@@ -241,9 +248,15 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
                 problems.append(f"{', '.join(referenced[table.name])} reference its rows")
             # the store takes the rows and their changes; the outbox and key rows counted with them in PostgreSQL become its CDC log and
             # a keyed create's lightweight transaction in the same store (design/request_steps.py)
-            writes = peak_inserts(table.rows_per_day, analysis.peak_factor)
-            writes += sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
-            writes += sum(keyed_creates(analysis, arch, table.entity or "").values()) * LWT_OPERATIONS
+            new_rows = peak_inserts(table.rows_per_day, analysis.peak_factor)
+            write_terms = (
+                ("new_rows", new_rows),
+                ("changes", sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})),
+                ("keyed_inserts", sum(keyed_creates(analysis, arch, table.entity or "").values())),
+                ("lwt_operations", LWT_OPERATIONS),
+            )
+            writes = write_terms[0][1] + write_terms[1][1] + write_terms[2][1] * LWT_OPERATIONS
+            insert_terms = (("new_rows", new_rows), ("guarantee_rows", known.get(f"qps.peak.guarantee.table.{table.name}", 0.0)))
             widths = _cql_row_bytes(spec, table)
             parent = _parent_rows(spec, arch, table, key)
             per_key = table.rows_per_day / max(parent, 1.0)
@@ -272,6 +285,8 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
                     tuple(problems),
                     tuple(served),
                     tuple(u.name for u in analysis.use_cases if u.name in served and u.is_write),
+                    insert_terms,
+                    write_terms,
                 )
             )
     return found

@@ -175,7 +175,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
     copies = level.standbys + 1
     db_text = (
         f"{database}: a primary and {level.standbys} synchronous standby(s) in other zones ({copies} copies), "
-        "readable (each serves reads that tolerate lag, counted in the replicas serving reads), automatic failover"
+        "readable standbys (each serves reads that tolerate lag, counted apart from the read replicas), automatic failover"
         if level.standbys
         else f"{database}: one primary with daily base backups and WAL archiving; manual recovery by restore"
     )
@@ -360,9 +360,9 @@ def _figures(
         ),
         figure(
             "db.standbys",
-            "database standbys for availability",
+            "readable standbys for availability (failover targets that serve reads meanwhile)",
             float(level.standbys),
-            "replicas",
+            "standbys",
             "2 when sharded, else the standbys of the cheapest level whose composite meets the target",
             {"target": target, "sharded": float(bool(sharding[0]))} | composites,
         ),
@@ -370,9 +370,9 @@ def _figures(
         # once here; the replicas are sized without the standbys (a failover takes a standby's reads away when they are needed)
         figure(
             READ_COPIES,
-            "replicas serving reads that tolerate lag (the readable standbys and the read replicas the load adds)",
+            "copies serving reads that tolerate lag (the readable standbys and the read replicas the load adds)",
             known.get("db.read_replicas", 0.0) + level.standbys,
-            "replicas",
+            "copies",
             "read_replicas + standbys (a standby is readable: it serves reads until a failover promotes it)",
             {"read_replicas": known.get("db.read_replicas", 0.0), "standbys": float(level.standbys)},
         ),

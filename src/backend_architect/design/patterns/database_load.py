@@ -21,6 +21,7 @@ from backend_architect.design.patterns._common import (
     table_of,
 )
 from backend_architect.design.patterns._shard_load import Primaries, ShardGroup, describe, primaries, shard_figures
+from backend_architect.design.pools import reaching_pool_figures
 from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.ir.query import BUSIEST_WRITES
@@ -51,7 +52,8 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
 
     ## What it adds
     Per database: peak reads and writes reaching it, read replicas
-    (``ceil(reads / (ceiling x headroom)) - 1``), write utilisation of its one primary; system figures
+    (``ceil(reads / (ceiling x headroom)) - 1``), write utilisation of its one primary; per service, its connection
+    pool re-sized from those reads and writes (``connections.<service>``: a CDN or cache hit holds no connection); system figures
     ``db.read_replicas`` and ``db.write_utilisation`` are the worst database's.
 
     ## What it costs
@@ -87,6 +89,8 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         for db, found in ledger.items()
         for load in found.mechanisms
     ]
+    # the pools re-sized from what reaches each database, now that the caches are known (the earlier sizings had none)
+    out += reaching_pool_figures(arch, ledger)
     notes: list[str] = []
     crossing: dict[str, list[str]] = {}
     worst_replicas, worst_util, worst_read, worst_write, worst_which = 0, 0.0, 0.0, 0.0, "no database"

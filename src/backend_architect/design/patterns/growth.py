@@ -248,7 +248,7 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
                 order=5,
                 name="sharding",
                 now=now,
-                figure=f"qps.peak.write.table.{sharded[0].name}",
+                figure=f"qps.peak.insert.table.{sharded[0].name}",
                 trigger="; ".join(lines),
                 adds=adds,
                 later=later if now else [],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.loads import inserts_said
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, bytes_at, days, horizon, is_log
@@ -137,13 +138,12 @@ def storage_placement(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
 
 def _alternatives(table: Table, at_horizon: float, known: dict[str, float]) -> list[str]:
     """The stores a transactional table does not need yet, each with the number that says so."""
-    inserts = known.get(f"qps.peak.write.table.{table.name}", 0.0)
+    # the inserts the sharding rule compares with the ceiling (qps.peak.insert.table), named for what they count
+    inserts = known.get(f"qps.peak.insert.table.{table.name}", 0.0)
+    said = inserts_said(inserts, known.get(f"qps.peak.guarantee.table.{table.name}", 0.0))
     found = []
     if table.sharding is None:
-        found.append(
-            f"sharded PostgreSQL or a wide-column store: {size(at_horizon)} < {size(HOT_STORE_BYTES)} "
-            f"and {fmt(inserts)} inserts/s < {fmt(PRIMARY_WRITE_CEILING)}"
-        )
+        found.append(f"sharded PostgreSQL or a wide-column store: {size(at_horizon)} < {size(HOT_STORE_BYTES)} and {said} < {fmt(PRIMARY_WRITE_CEILING)}")
     if table.partitioning is None:
         found.append(f"time partitions: {size(at_horizon)} at the horizon, nothing to drop or tier")
     return found

@@ -259,12 +259,32 @@ def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology:
                 scope,
             ),
             figure(
+                f"wide_column.postgres_inserts.{c.table.name}",
+                f"rows/s PostgreSQL would insert into {c.table.name} at peak: its new rows and the outbox and idempotency rows "
+                "committed with them (what the primaries needed are counted from)",
+                c.peak_inserts,
+                "inserts/s",
+                "new_rows + guarantee_rows",
+                dict(c.insert_terms),
+                scope,
+            ),
+            figure(
+                f"wide_column.writes.{c.table.name}",
+                f"writes/s {technology} applies to {c.table.name} at peak: new rows, updates and deletes, and each "
+                "Idempotency-Key insert's lightweight transaction (four operations)",
+                c.peak_writes,
+                "writes/s",
+                "new_rows + changes + keyed_inserts x lwt_operations",
+                dict(c.write_terms),
+                scope,
+            ),
+            figure(
                 f"wide_column.nodes.{c.table.name}",
                 f"{technology} nodes for {c.table.name}",
                 c.nodes,
                 "nodes",
                 "max(replication_factor, ceil(rows x row_bytes x replication_factor / node_bytes), "
-                "ceil(writes_per_s x replication_factor / node_writes_per_s))",
+                "ceil(writes_per_s x replication_factor / node_writes_per_s)) (writes_per_s: every kind, wide_column.writes)",
                 {
                     "replication_factor": REPLICATION_FACTOR,
                     "rows": c.rows_at_horizon,
