@@ -138,13 +138,16 @@ class Database(HandoffModel):
     retention_jobs: list[str]
     pooling: str = Field(description="The connection pooler deployed with the primary now (a bottleneck's step names what comes after it).")
     read_replicas: float | None = Field(
-        description="Read replicas the load adds beside the readable standbys (the db.read_replicas figure, sized without the standbys); "
-        "a standby is never counted here."
+        description="Copies serving reads that tolerate lag (the db.read_copies figure): the readable standbys plus the read replicas "
+        "the load adds (read_replicas_added)."
     )
-    read_copies: float | None = Field(
-        description="Copies serving reads that tolerate lag (the db.read_copies figure): the readable standbys plus the read replicas."
+    read_replicas_added: float | None = Field(
+        default=None,
+        description="Read replicas the load adds beside the readable standbys (the db.read_replicas figure, sized without the standbys).",
     )
-    standbys: float | None = Field(description="Readable standbys the availability plan keeps for failover (counted in read_copies, not in read_replicas).")
+    standbys: float | None = Field(
+        description="Readable standbys the availability plan keeps for failover (counted in read_replicas, not in read_replicas_added)."
+    )
     failover: str | None = Field(description="automatic or manual.")
     rto_seconds: float | None = Field(description="Expected time to recover from losing the primary.")
     rpo_seconds: float | None = Field(description="Writes that may be lost with the primary, in seconds.")
