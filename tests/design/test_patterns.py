@@ -254,3 +254,14 @@ def test_downloaded_blobs_behind_a_cdn_ok() -> None:
     assert "CDN" in decision(arch, "object-storage")
     assert {c.kind for c in arch.components} >= {"object-store", "cdn"}
     assert figure(arch, "bandwidth.ingress") > 2e6 * 1e6 / 86_400
+
+
+@pytest.mark.parametrize(("staleness", "cutoff"), [pytest.param("5s", 80_000, id="five-seconds"), pytest.param("30s", 580_000, id="half-a-minute")])
+def test_an_author_at_the_cut_off_reaches_every_follower_within_the_staleness_ok(staleness: str, cutoff: int) -> None:
+    """The cut-off leaves the relay's lag out of the staleness: an author with the cut-off's followers reaches the last of them
+    within it (1 s relay + followers / 20,000/s), so a 5 s feed fans out to 80,000 followers, not 100,000 (6 s)."""
+    arch = design(FEED.replace("RATE", "1k/s").replace("staleness: 5s", f"staleness: {staleness}"))
+    record = next(d for d in arch.decisions if d.id == "feed.view-home-feed")
+    assert record.inputs["cutoff_followers"] == cutoff
+    assert f"more than {cutoff:,} followers" in record.choice
+    assert record.inputs["relay_s"] + cutoff / record.inputs["worker_rate"] == pytest.approx(record.inputs["staleness_s"])

@@ -112,7 +112,8 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     ## What it costs
     List writes/s = item writes/s x followers per author (the write amplification); memory =
     active readers x keep x entry bytes; workers = peak deliveries / worker rate; the lag of
-    one write = the event relay's lag + followers / worker rate, the fan-out bounded by the cut-off = staleness x worker rate.
+    one write = the event relay's lag + followers / worker rate, the fan-out bounded by the cut-off = (staleness - the relay's
+    lag) x worker rate, so an author at the cut-off still reaches every follower within the staleness.
 
     ## Alternatives
     Fan-out on read (a join over the graph at every read) while the merge cost fits one node;
@@ -186,7 +187,9 @@ def _applied(
     deliveries_avg, deliveries_peak = write_avg * fan_in, write_peak * fan_in
     keep = use_case.spec.page.limit * PAGES_KEPT
     staleness = use_case.spec.staleness or 5.0
-    cutoff = staleness * FANOUT_WORKER_RATE
+    # an author at the cut-off reaches its last follower within the staleness: the relay's lag first, then followers / worker rate
+    # (a staleness within the relay's lag leaves nothing to fan out in: the whole staleness is the budget, and the lag says it is missed)
+    cutoff = (staleness - RELAY_S if staleness > RELAY_S else staleness) * FANOUT_WORKER_RATE
     readers_total = analysis.rows(ref.join[-1].source) if ref.join and ref.join[-1].source in analysis.entities else 0.0
     daily = spec.scale.daily_active or 0.0
     active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
@@ -330,7 +333,15 @@ def _applied(
         ],
         consequences=consequences,
         subject=use_case.name,
-        inputs={"peak_reads": use_case.peak_qps, "sources_per_reader": fan_in, "writes_peak": write_peak, "cutoff_followers": cutoff},
+        inputs={
+            "peak_reads": use_case.peak_qps,
+            "sources_per_reader": fan_in,
+            "writes_peak": write_peak,
+            "cutoff_followers": cutoff,
+            "staleness_s": staleness,
+            RELAY_INPUT: RELAY_S,
+            "worker_rate": FANOUT_WORKER_RATE,
+        },
         spec=spec,
     )
     plan = CachePlan(
