@@ -239,3 +239,33 @@ def test_aggregate_shares_one_shard_count_ok(chats: str, parent_sharded: bool) -
     assert ("chats" in sharded) is parent_sharded
     if parent_sharded:
         assert counts["chats"] == counts["messages"] > 2
+
+
+#: Three modules of one deployable (one database, a schema each), or three services with a database each.
+MODULES = """\
+system: desk
+team: {size: TEAM}
+scale: {availability: 99%}
+entities:
+  Ticket: {fields: {subject: string(200), body: {type: text, avg_bytes: 2000}}, growth: 200k/day}
+  Invoice: {fields: {total: money}, growth: 100k/day}
+  Article: {fields: {title: string(200), body: {type: text, avg_bytes: 4000}}, growth: 50k/day}
+use_cases:
+  - {name: open ticket, writes: [Ticket], rate: 200k/day}
+  - {name: bill, writes: [Invoice], rate: 100k/day}
+  - {name: write article, writes: [Article], rate: 50k/day}
+"""
+
+
+@pytest.mark.parametrize(("team", "physical"), [pytest.param(3, 1, id="monolith-schemas-are-one-database"), pytest.param(30, 3, id="a-database-each")])
+def test_restore_waits_for_the_largest_physical_database_ok(team: int, physical: int) -> None:
+    """A modular monolith's schemas are one database: the record's size and the manual restore's RTO add them up; services'
+    databases are restored apart, so the largest of them counts and the record says 'largest database'."""
+    arch = design_of(MODULES.replace("TEAM", str(team)))
+    sizes = {f.key.removeprefix("bytes.1y.datastore."): f.value for f in arch.figures if f.key.startswith("bytes.1y.datastore.")}
+    expected = sum(sizes.values()) if physical == 1 else max(sizes.values())
+    rto = next(f for f in arch.figures if f.key == "availability.rto_seconds")
+    # the availability stage sizes before the outbox and key tables join (within 2%); a sum against one schema is 2-3x apart
+    assert rto.inputs["database_bytes"] == pytest.approx(expected, rel=0.02)
+    record = next(d for d in arch.decisions if d.id == "availability")
+    assert ("largest database" in record.context) is (physical > 1)

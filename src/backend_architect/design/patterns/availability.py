@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY
-from backend_architect.design.loads import table_inserts
+from backend_architect.design.loads import databases, table_inserts
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
@@ -152,6 +152,16 @@ def _consequences(level: Level) -> str:
     )
 
 
+def largest_database_bytes(arch: Architecture, known: dict[str, float]) -> float:
+    """The largest physical database after a year, the one a restore waits for: a modular monolith's schemas are one database,
+    so their sizes add up (each schema is a datastore with a size of its own)."""
+    physical: dict[str, float] = {}
+    for store in arch.datastores:
+        name = store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+        physical[name] = physical.get(name, 0.0) + known.get(f"bytes.1y.datastore.{store.name}", 0.0)
+    return max(physical.values(), default=0.0)
+
+
 def _level_name(level: Level) -> str:
     return f"{level.name}, {level.standbys} standby(s)"
 
@@ -161,7 +171,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
     target, stated, split = given
     composite = level.composite()
     known = figures(arch)
-    db_bytes = max((v for k, v in known.items() if k.startswith("bytes.1y.datastore.")), default=0.0)
+    db_bytes = largest_database_bytes(arch, known)
     if level.standbys:
         rto, rpo, failover = AUTO_FAILOVER_S, 0.0, "automatic"
         rto_formula, rto_inputs = "failover_s (automatic: detection + promotion + reconnect)", {"failover_s": AUTO_FAILOVER_S}
@@ -241,7 +251,8 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
         choice,
         f"target {target:.3%}"
         + ("" if stated else " (assumed)")
-        + f"; {sum(deployables.values()):,.0f} instances at peak; database {size(db_bytes)} after a year",
+        + f"; {sum(deployables.values()):,.0f} instances at peak; "
+        + (f"database {size(db_bytes)} after a year" if len(databases(arch)) <= 1 else f"largest database {size(db_bytes)} after a year"),
         rationale,
         alternatives=[(_level_name(lv), f"composite {lv.composite():.3%}") for lv in LEVELS if lv != level],
         consequences=_consequences(level),
