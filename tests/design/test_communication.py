@@ -91,7 +91,10 @@ def test_call_chain_budgets_and_availability_ok() -> None:
     assert flow.expected_latency_ms > hops.ms  # type: ignore[attr-defined]
     assert flow.availability == pytest.approx(0.9999 * 0.9999 * 0.9999 * 0.9995)  # type: ignore[attr-defined]
     hops = {s.target: s for s in flow.steps if s.timeout_ms}  # type: ignore[attr-defined]
-    assert hops["stripe"].timeout_ms == round(500 * 0.8 / 3)
+    # the budget's share (500 x 0.8 / 3 = 133 ms) is below stripe's 400 ms: a timeout there would fail every call, so the floor
+    # (1.5 x the expected latency) wins, and the flow's latency past its budget is the bottleneck stage's to state
+    assert hops["stripe"].timeout_ms == round(400 * 1.5)
+    assert all(s.timeout_ms >= 1.5 * (400 if s.target == "stripe" else 20) for s in hops.values())
     assert hops["catalog"].timeout_ms == 60
     assert all(s.circuit_breaker for s in hops.values())
 
@@ -150,3 +153,21 @@ def test_two_service_saga_is_choreographed_ok() -> None:
     assert flow.saga.coordination == "choreography"
     assert flow.saga.steps[-1].kind == "pivot"
     assert flow.saga.steps[-1].compensation is None
+
+
+@pytest.mark.parametrize(
+    ("latency", "timeout"),
+    [
+        pytest.param(20, 60, id="fast-external-tail-multiple"),
+        pytest.param(60, 133, id="budget-share-caps-the-tail"),
+        pytest.param(300, 450, id="slower-than-its-share-floor-wins"),
+    ],
+)
+def test_a_timeout_never_fails_the_usual_call_ok(latency: int, timeout: int) -> None:
+    """A hop's timeout is 3x its expected latency, capped by its share of the budget, and never under 1.5x it (the eleventh
+    run's uber called a 300 ms payment processor with a 200 ms timeout: every call would time out)."""
+    text = SHOP.replace("stripe: {kind: payment}", f"stripe: {{kind: payment, latency_ms: {latency}}}")
+    flow = flows(text)["place order"]
+    stripe = next(s for s in flow.steps if s.target == "stripe")  # type: ignore[attr-defined]
+    assert stripe.timeout_ms == timeout
+    assert stripe.timeout_ms > latency

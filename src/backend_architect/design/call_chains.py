@@ -28,6 +28,9 @@ IN_PROCESS_HOP_MS = 1.0
 HOP_BUDGET_SHARE = 0.8
 #: A timeout is a multiple of the hop's expected latency (tail latency), capped by its budget share.
 TIMEOUT_TAIL_FACTOR = 3.0
+#: ...and never below this multiple of it: a timeout under the expected latency fails the usual call, not the slow one. Where
+#: the budget's share is smaller, the floor wins and the flow's expected latency past its budget says so (the bottleneck stage).
+TIMEOUT_FLOOR_FACTOR = 1.5
 
 
 def plan_flow(spec: Spec, use_case: UseCase, flow: Flow, *, in_process: bool) -> Flow:
@@ -60,7 +63,7 @@ def plan_flow(spec: Spec, use_case: UseCase, flow: Flow, *, in_process: bool) ->
         if in_process and step.kind != "external":
             steps.append(step)  # a function call: no timeout, retry or breaker to configure
             continue
-        timeout = min(expected * TIMEOUT_TAIL_FACTOR, share)
+        timeout = max(min(expected * TIMEOUT_TAIL_FACTOR, share), expected * TIMEOUT_FLOOR_FACTOR)
         # reads are idempotent; saga steps carry an Idempotency-Key; external calls are retried only when time allows two tries
         retries = 1 if timeout * 2 <= share else 0
         steps.append(step.model_copy(update={"timeout_ms": round(timeout), "retries": retries, "circuit_breaker": True}))
