@@ -269,3 +269,22 @@ def test_restore_waits_for_the_largest_physical_database_ok(team: int, physical:
     assert rto.inputs["database_bytes"] == pytest.approx(expected, rel=0.02)
     record = next(d for d in arch.decisions if d.id == "availability")
     assert ("largest database" in record.context) is (physical > 1)
+
+
+@pytest.mark.parametrize(
+    ("target", "latency", "failover"),
+    [
+        pytest.param("99.9%", "", "manual", id="disaster-runbook"),
+        pytest.param("99.99%", "", "automatic", id="target-above-one-region"),
+        pytest.param("99.9%", f", latency_ms: {INTER_REGION_RTT_MS:g}", "automatic", id="active-active"),
+    ],
+)
+def test_the_dns_does_what_the_failover_is_ok(target: str, latency: str, failover: str) -> None:
+    """The DNS component says it moves users on its own health checks only where the failover is automatic; under a manual
+    failover the operator repoints it (the twelfth run's answer said health-checked DNS 'switches regions' beside a manual failover)."""
+    arch = design_of(shop(f"availability: {target}, regions: [eu-west-1, us-east-1]", latency=latency))
+    dns = next(c for c in arch.components if c.name == "dns-failover")
+    made = next(d for d in arch.decisions if d.id == "multi-region")
+    assert (f"{failover} failover" in made.choice) or failover == "automatic"
+    assert ("move users to a surviving region on their own" in dns.purpose) is (failover == "automatic")
+    assert ("operator repoints it" in dns.purpose) is (failover == "manual")

@@ -177,5 +177,12 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
             ),
         ),
     )
-    component = Component(name="dns-failover", kind="load-balancer", technology=dns, purpose=f"routes users to the serving region ({mode})", decision=made.id)
+    # what the DNS does is what the failover is: it moves users on its own health checks only where the failover is automatic
+    steers = (
+        f"routes users to the serving region ({mode}); its health checks move users to a surviving region on their own"
+        if failover == "automatic"
+        else f"routes users to the serving region ({mode}); the operator repoints it at the second region when the failover is declared "
+        "(manual: its health checks do not switch regions on their own)"
+    )
+    component = Component(name="dns-failover", kind="load-balancer", technology=dns, purpose=steers, decision=made.id)
     yield Applied(made, components=(component,), figures=found, availability=updated)
