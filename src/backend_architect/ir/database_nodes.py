@@ -73,7 +73,18 @@ def database_nodes(arch: Architecture, db: str | None = None) -> str:
     added = (serving or 0.0) - (spare or 0.0)
     primary = f"a primary + {spare or 0:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({serving or 0:,.0f} serve reads that tolerate lag)"
     maps = shard_maps(arch, db)
-    return f"{primary}; {'; '.join(maps)}" if maps else primary
+    return "; ".join([primary, *maps, *_second_regions(arch)])
+
+
+def _second_regions(arch: Architecture) -> list[str]:
+    """The copies in the other regions the multi-region decision keeps of every database: a standby region's asynchronous
+    standby (active-passive), or each region's own primary (active-active), so a drawing of the database names them too."""
+    plan = arch.availability
+    if plan is None or len(plan.regions) < 2 or plan.topology not in {"active-passive", "active-active"}:
+        return []
+    if plan.topology == "active-passive":
+        return [f"an asynchronous standby in {', '.join(plan.regions[1:])} (disaster recovery)"]
+    return [f"the same in {', '.join(plan.regions[1:])} (active-active, replicated asynchronously)"]
 
 
 def shard_maps(arch: Architecture, db: str | None = None) -> list[str]:

@@ -288,3 +288,21 @@ def test_the_dns_does_what_the_failover_is_ok(target: str, latency: str, failove
     assert (f"{failover} failover" in made.choice) or failover == "automatic"
     assert ("move users to a surviving region on their own" in dns.purpose) is (failover == "automatic")
     assert ("operator repoints it" in dns.purpose) is (failover == "manual")
+
+
+@pytest.mark.parametrize(
+    ("regions", "latency", "copies"),
+    [
+        pytest.param("[eu-west-1]", "", None, id="one-region-no-other-copy"),
+        pytest.param("[eu-west-1, us-east-1]", "", "an asynchronous standby in us-east-1 (disaster recovery)", id="standby-region"),
+        pytest.param("[eu-west-1, us-east-1]", f", latency_ms: {INTER_REGION_RTT_MS:g}", "the same in us-east-1 (active-active", id="active-active"),
+    ],
+)
+def test_the_database_node_names_its_copies_in_other_regions_ok(regions: str, latency: str, copies: str | None) -> None:
+    """A database drawn (and provisioned) names the copies the multi-region decision keeps of it in the other regions: the
+    twelfth run's diagram showed one region's primary and standby while the text kept an asynchronous standby in a second."""
+    from backend_architect.ir.database_nodes import database_nodes
+
+    arch = design_of(shop(f"availability: 99.9%, regions: {regions}", latency=latency))
+    nodes = database_nodes(arch, arch.datastores[0].name.split(".")[0] if arch.deployment == "modular-monolith" else arch.datastores[0].name)
+    assert (copies in nodes) if copies else ("region" not in nodes and "standby in" not in nodes)
