@@ -31,6 +31,7 @@ from tests.design.test_membership_scopes import WORKSPACES as MEMBER_WORKSPACES
 from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
 from tests.design.test_read_cycles import QUOTES_AND_BOOKINGS as READ_CYCLE
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
+from tests.design.test_records_agree import CLUB, PINGS
 from tests.design.test_reference_checks import CLINIC, ORDERS, QA
 from tests.design.test_reference_checks import FOLLOWS as MEMBER_LINKS
 from tests.design.test_row_mutability import JOBBED, VIDEOS
@@ -533,29 +534,8 @@ use_cases:
 #: Records about one part that must agree with what the design builds (issue 22-d2): an event log expired by its history record
 #: yet sharded for its writes; one table sharded now beside one sharded months later.
 WRITTEN |= {
-    "pulse-expired-sharded": """
-system: pulse
-team: {size: 3}
-entities:
-  Ping: {append_only: true, retention: 1d, fields: {topic: string(40)}}
-use_cases:
-  - {name: send ping, writes: [Ping], rate: 30k/s}
-  - {name: top topics, reads: [Ping], top: {by: count, field: topic, k: 10, window: 3600s}, rate: 50/s}
-""",
-    "club-sharded-now-and-later": """
-system: club
-team: {size: 6}
-scale: {retention_years: 5}
-entities:
-  Member: {fields: {name: string(60)}, rows: 10M}
-  Note: {fields: {author: ref(Member), body: string(280)}}
-  Follow: {fields: {follower: ref(Member), followee: ref(Member)}, rows: 1500M, growth: 50M/day}
-use_cases:
-  - {name: post note, writes: [Note], rate: 15k/s}
-  - {name: follow member, writes: [Follow], rate: 50M/day}
-  - {name: get note, reads: [Note], rate: 2k/s}
-  - {name: get follow, reads: [Follow], rate: 100/s}
-""",
+    "pulse-expired-sharded": PINGS.replace("RATE", "30k/s"),
+    "club-sharded-now-and-later": CLUB.replace("NOTES", "15k/s").replace("FOLLOWS", "50M/day"),
 }
 #: A write-heavy table with outbox and idempotency rows (in a wide-column store; sharded in PostgreSQL beside updates), public
 #: reads behind a CDN and Redis, readable standbys and no read replica: each rate named for what it counts (issue 22-d1).

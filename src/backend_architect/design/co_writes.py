@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Architecture, CoWrite, Table
+from backend_architect.ir.query import database_of
 from backend_architect.spec.naming import snake
 
 
@@ -56,7 +57,7 @@ def placements(arch: Architecture) -> dict[str, tuple[str, str]]:
     """Where each table's rows live: (database, the head of its shard map), or (database, '') on the unsharded primary."""
     found: dict[str, tuple[str, str]] = {}
     for store in arch.datastores:
-        db = store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+        db = database_of(arch, store)
         sharded = {t.name: t for t in store.tables if t.sharding is not None}
         for table in store.tables:
             found[table.name] = (db, shard_map(table.name, sharded) if table.name in sharded else "")

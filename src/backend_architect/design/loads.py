@@ -19,6 +19,7 @@ from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
 from backend_architect.design.workload import JOB_WINDOW_SHARE
 from backend_architect.ir.model import Architecture, Datastore, Figure, Table
+from backend_architect.ir.query import database_of
 from backend_architect.ir.runtime import Mechanism, StoreLoad
 from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -40,7 +41,7 @@ def databases(arch: Architecture) -> dict[str, list[str]]:
     """Physical databases and the entities each holds: one for a modular monolith (a schema per module), else one per datastore."""
     found: dict[str, list[str]] = {}
     for store in arch.datastores:
-        name = store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+        name = database_of(arch, store)
         found.setdefault(name, []).extend(t.entity for t in store.tables if t.entity)
     return found
 
@@ -192,17 +193,13 @@ def _table_homes(arch: Architecture) -> dict[str, str]:
 def _stores_by_database(arch: Architecture) -> dict[str, list[Datastore]]:
     found: dict[str, list[Datastore]] = {}
     for store in arch.datastores:
-        found.setdefault(store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name, []).append(store)
+        found.setdefault(database_of(arch, store), []).append(store)
     return found
 
 
 def _service_databases(arch: Architecture) -> dict[str, str]:
     """The relational database each service writes its own rows to (named as ``databases`` names it)."""
-    return {
-        s.service: s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name
-        for s in arch.datastores
-        if s.service is not None and s.engine == "postgresql"
-    }
+    return {s.service: database_of(arch, s) for s in arch.datastores if s.service is not None and s.engine == "postgresql"}
 
 
 _ROLE_ROWS = {

@@ -13,6 +13,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import DatabaseLoad, database_share
 from backend_architect.design.service_calls import call_requests
 from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.query import database_of
 
 #: Planned database time per request, for Little's law on connections.
 DB_TIME_PER_REQUEST_S = 0.005
@@ -82,7 +83,7 @@ def reaching_pool_figures(arch: Architecture, ledger: dict[str, DatabaseLoad]) -
     users: dict[str, set[str]] = {}
     for store in arch.datastores:
         if store.service is not None and store.engine == "postgresql":
-            db = store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+            db = database_of(arch, store)
             users.setdefault(db, set()).add(store.service)
     reads: dict[str, float] = {}
     writes: dict[str, float] = {}

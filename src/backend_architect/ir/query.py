@@ -16,6 +16,12 @@ def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
             yield store, table
 
 
+def database_of(arch: Architecture, store: Datastore) -> str:
+    """The physical database holding ``store``: a modular monolith's modules are schemas (``<db>.<module>``) of one database,
+    each service's datastore a database of its own."""
+    return store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+
+
 def figure(arch: Architecture, key: str) -> Figure | None:
     return next((f for f in arch.figures if f.key == key), None)
 

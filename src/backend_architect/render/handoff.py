@@ -10,7 +10,7 @@ from backend_architect import __version__
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
-from backend_architect.ir.query import OUTBOX_SOURCE, event_source, events_by_service
+from backend_architect.ir.query import OUTBOX_SOURCE, database_of, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, requirements
@@ -488,7 +488,7 @@ def _layout(arch: Architecture) -> str:
 def _provisioned(arch: Architecture) -> str:
     """Each physical database's nodes as the diagram draws them: its own primary, standbys, read replicas and shard maps, named
     where there are several (the busiest primary's read replicas are one database's, never every database's)."""
-    held = list(dict.fromkeys(s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name for s in arch.datastores))
+    held = list(dict.fromkeys(database_of(arch, s) for s in arch.datastores))
     described = [(db, nodes) for db in held if (nodes := database_nodes(arch, db))]
     if len(described) == 1:
         return described[0][1]

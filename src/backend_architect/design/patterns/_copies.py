@@ -19,6 +19,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
 from backend_architect.design.patterns.availability import planned_level, target_of
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.query import database_of
 from backend_architect.spec.model import Spec
 
 #: At or above this target every stateful part keeps three copies, like the database.
@@ -121,7 +122,7 @@ def _database_of(arch: Architecture, entity: str) -> str | None:
     """The physical database holding ``entity``'s table (a modular monolith's schemas share one)."""
     for store in arch.datastores:
         if any(t.entity == entity for t in store.tables):
-            return store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+            return database_of(arch, store)
     return None
 
 

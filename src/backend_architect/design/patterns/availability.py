@@ -20,6 +20,7 @@ from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
 from backend_architect.ir.database_nodes import READ_COPIES
 from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.query import database_of
 from backend_architect.ir.runtime import AvailabilityPlan, Component
 from backend_architect.spec.model import Spec
 
@@ -157,7 +158,7 @@ def largest_database_bytes(arch: Architecture, known: dict[str, float]) -> float
     so their sizes add up (each schema is a datastore with a size of its own)."""
     physical: dict[str, float] = {}
     for store in arch.datastores:
-        name = store.name.split(".")[0] if arch.deployment == "modular-monolith" else store.name
+        name = database_of(arch, store)
         physical[name] = physical.get(name, 0.0) + known.get(f"bytes.1y.datastore.{store.name}", 0.0)
     return max(physical.values(), default=0.0)
 

@@ -24,7 +24,7 @@ from backend_architect.design.patterns._shard_load import Primaries, ShardGroup,
 from backend_architect.design.pools import reaching_pool_figures
 from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
-from backend_architect.ir.query import BUSIEST_WRITES
+from backend_architect.ir.query import BUSIEST_WRITES, database_of
 from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.model import DecisionOverride, Spec
 
@@ -271,11 +271,7 @@ def _shard_alternative(arch: Architecture, db: str, write: float) -> tuple[str, 
     writes against one primary's ceiling say whether writes pass it too.
     """
     sharded = [
-        f"{t.name} by {t.sharding.key} ({t.sharding.reason})"
-        for s in arch.datastores
-        if (s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name) == db
-        for t in s.tables
-        if t.sharding is not None
+        f"{t.name} by {t.sharding.key} ({t.sharding.reason})" for s in arch.datastores if database_of(arch, s) == db for t in s.tables if t.sharding is not None
     ]
     if sharded:
         # what the design shards is never the alternative rejected: the one weighed here is the tables left on the primary
@@ -293,7 +289,7 @@ def _shard_alternative(arch: Architecture, db: str, write: float) -> tuple[str, 
 
 def _stores_of(arch: Architecture, db: str) -> list[str]:
     """The datastores one physical database holds (a schema per module in a modular monolith)."""
-    return [s.name for s in arch.datastores if (s.name.split(".")[0] if arch.deployment == "modular-monolith" else s.name) == db]
+    return [s.name for s in arch.datastores if database_of(arch, s) == db]
 
 
 #: What a write input of the ledger commits, by its key's prefix (``inbox_follow-user_tweets``: a processed-event row).
