@@ -91,6 +91,7 @@ entities:
   OrderLine:
     part_of: Order
     tenant_scoped: %(scoped)s
+    avg_per_parent: 2
     fields: {quantity: int}
     growth: %(lines)s
   LineNote:

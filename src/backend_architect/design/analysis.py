@@ -407,7 +407,11 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
         rows = entity.rows
         basis = "rows" if rows is not None else ""
         parent = parent_relation(spec, name) if entity.part_of or entity.avg_per_parent is not None else None
-        if parent and parent[1] != name and depth < 20 and (rows is None or not per_day):
+        # A child made at its own rate with no avg_per_parent: how many a parent holds is unknown, so its rows today are
+        # the span of growth any entity with a rate gets (below), not one a parent (1.5M channels beside 1.5M servers
+        # while channels are made twice as fast).
+        own_rate = bool(per_day) and entity.avg_per_parent is None
+        if parent and parent[1] != name and depth < 20 and (rows is None or not per_day) and not own_rate:
             parent_rows, parent_day, _ = estimate(parent[1], depth + 1)
             per_parent = entity.avg_per_parent if entity.avg_per_parent is not None else 1.0
             if rows is None:
