@@ -54,7 +54,7 @@ def _also_held(arch: Architecture) -> str:
     if "presence" in ids:
         also.append("presence reads as offline")
     limits = ids.get("rate-limits")
-    if limits is not None and any(c.kind in {"cache", "key-value"} and c.technology.split()[0] in limits.choice for c in arch.components):
+    if limits is not None and any(c.kind in {"cache", "key-value"} and c.technology.partition(" ")[0] in limits.choice for c in arch.components):
         also.append("rate limits fail open")
     return f"; {' and '.join(also)} while it is down" if also else ""
 

@@ -29,7 +29,7 @@ from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.patterns._api import new_operation
 from backend_architect.design.patterns._uploads import blob_fields
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter
-from backend_architect.spec.model import MediaSpec, Spec, UseCaseSpec
+from backend_architect.spec.model import FieldSpec, MediaSpec, Spec, UseCaseSpec
 from backend_architect.spec.naming import kebab
 
 #: How long playback URLs work: a CDN token covering the manifest and its segments, long enough for a long film and a pause.
@@ -45,17 +45,37 @@ def is_video(media: MediaSpec) -> bool:
     return bool(media.transcode) or any(re.fullmatch(r"\d{3,4}p|[248]k", r.lower()) for r in media.renditions)
 
 
+#: A use case's first word that says it plays what it reads (``stream video``, ``watch film``), not that it shows its details.
+PLAYING_VERBS = frozenset({"play", "stream", "watch"})
+
+
 def plays_video(spec: Spec, use_case: UseCaseSpec) -> tuple[str, str] | None:
-    """The ``(entity, field)`` a read plays: a get naming a video blob field in its reads (``reads: [Video.data]``), which the
-    playback operation serves (signed manifests, ``no-store``), not the item's read; None for any other use case."""
+    """The ``(entity, field)`` a read plays, which the playback operation serves (signed manifests, ``no-store``), not the
+    item's read; None for any other use case.
+
+    A get plays a video when it names the video blob in its reads (``reads: [Video.data]``), or when it reads the whole row
+    of an entity holding one video blob and its name says it plays it (``stream video``, ``watch film``, ``play clip``):
+    a whole-row read named otherwise (``clip details``) answers the metadata.
+    """
     if use_case.kind not in {None, "get"}:
         return None
     for read in use_case.reads:
         entity, _, field = read.partition(".")
-        declared = spec.entities[entity].fields.get(field) if entity in spec.entities else None
-        if declared is not None and declared.type.kind == "blob" and declared.media is not None and is_video(declared.media):
+        if entity not in spec.entities:
+            continue
+        if not field:
+            videos = [name for name, declared in spec.entities[entity].fields.items() if _is_video_blob(declared)]
+            if len(videos) == 1 and kebab(use_case.name).split("-")[0] in PLAYING_VERBS:
+                return entity, videos[0]
+            continue
+        declared = spec.entities[entity].fields.get(field)
+        if declared is not None and _is_video_blob(declared):
             return entity, field
     return None
+
+
+def _is_video_blob(declared: FieldSpec) -> bool:
+    return declared.type.kind == "blob" and declared.media is not None and is_video(declared.media)
 
 
 def playback_path(spec: Spec, item: str, entity: str, field: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of, size
 from backend_architect.design.patterns.caching import CACHE_ENTRY_BYTES, HOT_SHARE
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
@@ -132,7 +133,7 @@ def two_level_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         yield Applied(made, caches=(_layered(numbers),), figures=tuple(_figures(numbers)))
     if chosen:
         purpose = f"pub/sub invalidation of each instance's in-process cache (L1) for {', '.join(chosen)}"
-        yield Applied(None, components=(Component(name="redis", kind="cache", technology="", purpose=purpose, use_cases=chosen),))
+        yield Applied(None, components=(Component(name="redis", kind="cache", technology=named(spec, "redis"), purpose=purpose, use_cases=chosen),))
 
 
 def _why_not(n: _Numbers) -> str | None:
