@@ -210,3 +210,44 @@ def test_stated_teams_decide_the_deployment_shape_ok(team: str, deployment: str)
     assert arch.deployment == deployment
     made = next(d for d in arch.decisions if d.id == "deployment-shape")
     assert ("team.teams" in made.context) is ("teams" in team)
+
+
+#: A messenger whose users sign up outside the spec (no use case writes User) and whose every other entity is one aggregate.
+MESSENGER = """\
+system: messenger
+scale: {daily_active: 5M}
+team: {size: 20}
+entities:
+  User: {fields: {phone: {type: string(20), unique: true}}, presence: {offline_after: 30s}}
+  Chat: {fields: {created_by: ref(User), last_message_at: datetime?}}
+  Member: {part_of: Chat, fields: {user: ref(User)}}
+  Message: {fields: {chat: ref(Chat), sender: ref(User), body: text}}
+use_cases:
+  - {name: create chat, actor: user, writes: [Chat, Member], rate: 100k/day}
+  - {name: send message, actor: user, writes: [Message, Chat.last_message_at], rate: 50M/day}
+  - {name: get last seen, actor: user, kind: get, reads: [User], online: true, rate: 10M/day}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "apart"),
+    [
+        pytest.param(MESSENGER, "User", id="people-with-presence-no-use-case-writes"),
+        pytest.param(MESSENGER.replace(", presence: {offline_after: 30s}", "").replace("online: true, ", ""), "User", id="people-entity-no-presence"),
+        pytest.param(MESSENGER.replace("User:", "Device:").replace("ref(User)", "ref(Device)").replace("reads: [User]", "reads: [Device]"), "Device",
+                     id="an-entity-with-presence"),
+    ],
+)  # fmt: skip
+def test_people_are_never_another_aggregates_lookup_ok(text: str, apart: str) -> None:
+    """The people entity (or one with presence), written by no use case and referenced by one aggregate only, keeps a service of its
+    own: its rows change (sign-up, presence), so it is not reference data (the thirteenth trial run's whatsapp put User in messages)."""
+    services = owners(design_of(text))
+    assert [apart] in services.values(), services
+
+
+def test_people_no_use_case_touches_stay_a_lookup_ok() -> None:
+    """People whom no use case reads or writes, without presence, are still the one aggregate's lookup (no service with no API)."""
+    last_seen = "  - {name: get last seen, actor: user, kind: get, reads: [User], online: true, rate: 10M/day}\n"
+    text = MESSENGER.replace(", presence: {offline_after: 30s}", "").replace(last_seen, "")
+    services = owners(design_of(text))
+    assert not any(entities == ["User"] for entities in services.values()), services

@@ -26,13 +26,14 @@ decisions:
   cache.account-entries: {forbid: true, reason: balances must be current}
 """
 
+#: The meters are a lookup table of the readings (a collector, not the meter, records): one database, sharded readings beside it.
 METERS = """
 system: meters
 entities:
   Meter: {fields: {site: string(40)}, rows: 2M}
   Reading: {fields: {meter: ref(Meter), value: float}, growth: 600M/day}
 use_cases:
-  - {name: record reading, actor: meter, writes: [Reading], rate: 600M/day}
+  - {name: record reading, actor: collector, writes: [Reading], rate: 600M/day}
   - {name: meter history, actor: operator, reads: [Reading], filter: [meter], sort: [-created_at], page: cursor, rate: 800k/s}
 %s
 decisions:

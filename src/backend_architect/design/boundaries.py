@@ -166,7 +166,8 @@ def hard_groups(spec: Spec, analysis: Analysis) -> tuple[dict[str, list[str]], d
     Composition (``part_of``), many-to-many links, writes in one strongly consistent use case,
     and reference data read together by a query that writes nothing (a read-only catalog: Flight,
     FlightSegment and Airport are one service's data even if no use case writes them together),
-    and lookup tables referenced by one aggregate only (``_private_lookups``).
+    and lookup tables referenced by one aggregate only (``_private_lookups``). The people entity
+    that a use case reads (and any entity with presence) is never reference data, written by a use case or not.
     """
     parent = {name: name for name in spec.entities}
     why: dict[tuple[str, str], str] = {}
@@ -192,7 +193,10 @@ def hard_groups(spec: Spec, analysis: Analysis) -> tuple[dict[str, list[str]], d
         for other in entity.many_to_many.values():
             union(name, other, f"{name} and {other} are linked many-to-many (the join table needs both)")
     use_cases = analysis.use_cases
-    written = {e for u in use_cases for e in u.writes}
+    # people with a use case of their own (last seen, a profile) change their rows (sign-up, presence) even where no use case
+    # writes them, as does anything with presence: never reference data, so never another aggregate's lookup nor a catalog
+    people = {analysis.people} if any(u.entity == analysis.people for u in use_cases) else set()
+    written = {e for u in use_cases for e in u.writes} | {e for e in people if e} | {n for n, body in spec.entities.items() if body.presence}
     for use_case in use_cases:
         if use_case.spec.consistency == "strong" and len(use_case.writes) > 1:
             first = use_case.writes[0]
