@@ -64,7 +64,7 @@ def _plan(spec: str, operation: str) -> OpPlan:
         pytest.param("mechanisms", "createDocumentUpload", "objects.create_upload", "UploadPlan", id="blob-upload-url"),
         pytest.param("mechanisms", "getDocumentDownloadUrl", "objects.download_url", "DownloadPlan", id="blob-download-url"),
         pytest.param("mechanisms", "getReceiptDownloadUrl", "objects.download_url", "DownloadPlan", id="compressed-file-download-url"),
-        pytest.param("mechanisms", "getClipPlayback", "objects.playback", "PlaybackPlan", id="video-playback"),
+        pytest.param("mechanisms", "watchClip", "objects.playback", "PlaybackPlan", id="video-playback"),
         pytest.param("mechanisms", "openLinkShortLink", "crud.redirect", "RedirectPlan", id="short-link-redirect"),
         pytest.param("mechanisms", "promoteTeamMember", "crud.change", "ChangePlan", id="custom-method-on-a-link-at-its-pair"),
         pytest.param("delivery", "openTrackingLink", "crud.read", None, id="short-code"),
@@ -105,10 +105,10 @@ def test_operation_mechanism_ok(spec: str, operation: str, mechanism: str, detai
         pytest.param("mechanisms", "promoteTeamMember", lambda op: op.resource.address == "member_id" and op.key_param.name == "member_id", id="link-pair"),
         pytest.param("mechanisms", "getDocumentDownloadUrl", lambda op: op.detail.column == "scan", id="download-column"),
         pytest.param("mechanisms", "getReceiptDownloadUrl", lambda op: op.detail.status == "file_status", id="download-of-processed-outputs"),
-        pytest.param("mechanisms", "getClipPlayback", lambda op: len(op.detail.bandwidth) == 4, id="playback-ladder-from-the-design"),
+        pytest.param("mechanisms", "watchClip", lambda op: len(op.detail.bandwidth) == 4, id="playback-ladder-from-the-design"),
         pytest.param("mechanisms", "openLinkShortLink", lambda op: op.detail.location == "{target}", id="redirect-to-the-links-target"),
         pytest.param("mechanisms", "readArticle", lambda op: op.countries[1:4] == ("blocked_countries", None, "blocked"), id="refused-by-a-list-on-the-row"),
-        pytest.param("mechanisms", "getClipPlayback", lambda op: op.countries[1:4] == ("country", "clip_id", "blocked"), id="refused-by-a-child-table"),
+        pytest.param("mechanisms", "watchClip", lambda op: op.countries[1:4] == ("country", "clip_id", "blocked"), id="refused-by-a-child-table"),
     ],
 )
 def test_mechanism_details_ok(spec: str, operation: str, check: object) -> None:
