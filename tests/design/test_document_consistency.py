@@ -28,6 +28,7 @@ from tests.design.test_membership import SERVERS as MEMBER_SERVERS
 from tests.design.test_membership_scopes import GUILDS as MEMBER_GUILDS
 from tests.design.test_membership_scopes import TEAMS as MEMBER_TEAMS
 from tests.design.test_membership_scopes import WORKSPACES as MEMBER_WORKSPACES
+from tests.design.test_partition_verdicts import threshold_problems
 from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
 from tests.design.test_read_cycles import QUOTES_AND_BOOKINGS as READ_CYCLE
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
@@ -1056,6 +1057,13 @@ def test_sharding_stated_once_with_when_ok(name: str, arch: Architecture, docume
             assert "built now" not in t.sharding.when or stage.now
             line = next(p for p in stage.trigger.split("; ") if p.startswith(f"{t.name}: "))
             assert ("built now" in t.sharding.when) or line.split(": ", 1)[1] in t.sharding.when
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_partitioning_threshold_is_stated_once_per_table_ok(name: str, arch: Architecture, document: str) -> None:
+    """One size threshold for time partitions in the whole document, and every table past it that stays whole is named with
+    its size and why in the partitioning decision, its bottleneck row agreeing (issue 22-e1)."""
+    assert threshold_problems(arch, document) == []
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])

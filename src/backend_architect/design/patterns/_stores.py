@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, row_bytes, rows_after
-from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
+from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
 from backend_architect.design.patterns._common import figure
 from backend_architect.design.payload import DISK_PER_DAY, disk_per_day, disk_total
 from backend_architect.design.workload import schedule_interval

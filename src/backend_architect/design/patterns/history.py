@@ -9,14 +9,8 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.capacity import row_bytes
 from backend_architect.design.overrides import Steer, honoured, override_for, settled, steer_variant
-from backend_architect.design.partitioning import (
-    DAILY_ROWS_FOR_DAY_PARTITIONS,
-    DAILY_ROWS_FOR_WEEK_PARTITIONS,
-    PARTITION_COLUMN,
-    expiry_job,
-    referencing_tables,
-    unique_key_across_partitions,
-)
+from backend_architect.design.partition_rule import PARTITION_COLUMN, referencing_tables, unique_key_across_partitions
+from backend_architect.design.partitioning import DAILY_ROWS_FOR_DAY_PARTITIONS, DAILY_ROWS_FOR_WEEK_PARTITIONS, expiry_job
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named, others
 from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
