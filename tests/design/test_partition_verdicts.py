@@ -14,6 +14,7 @@ import re
 import pytest
 from tests.design.helpers import design_of, table
 
+from backend_architect.design.capacity import index_bytes_per_row
 from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, TimeVerdict
 from backend_architect.ir.model import Architecture, Bottleneck, Decision
 
@@ -177,3 +178,19 @@ def test_two_thresholds_or_a_silent_whole_table_are_found_err() -> None:
 def test_kept_whole_sentence_by_verdict_ok(verdict: TimeVerdict, said: str) -> None:
     """Only a table past the threshold and not partitioned has a kept-whole sentence, and it starts with its size."""
     assert verdict.kept_whole.startswith(said) if said else verdict.kept_whole == ""
+
+
+@pytest.mark.parametrize("rates", [("0.5/s", "10/s", "0.5/s"), ("0.5/s", "4k/s", "0.5/s"), ("10/s", "0.5/s", "10/s")])
+def test_a_table_is_sized_as_it_will_be_partitioned_ok(rates: tuple[str, str, str]) -> None:
+    """Every table's size figure counts the key it is stored with: a time-partitioned table's holds created_at (the capacity
+    stage sizes it so before the partitioning stage decides on that size), a whole table's does not."""
+    arch = _forum(*rates)
+    figures = {f.key: f for f in arch.figures}
+    for t in (t for s in arch.datastores for t in s.tables if t.wide_column is None and t.role is None):
+        sized = figures[f"bytes.5y.{t.name}"]
+        assert sized.inputs["index_bytes_per_row"] == index_bytes_per_row(t), t.name
+        if t.partitioning is not None:
+            assert t.partitioning.column in t.primary_key
+            # the rule's own plan states the size in GB; a storage tier's, in the unit of its hot store
+            said = f"{sized.value / 1e9:,.1f} GB after 5 years" if "GB after" in t.partitioning.reason else f"{sized.value / 1e12:,.1f} TB after 5 years"
+            assert said in t.partitioning.reason

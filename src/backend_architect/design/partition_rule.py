@@ -8,10 +8,12 @@ and one reason (issue 22-e1: a design said "not needed" beside a bottleneck advi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Architecture, Table
+from backend_architect.spec.model import Spec
 
 #: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
 #: should exceed the physical memory of the database server"; we plan for a 32 GB server.
@@ -151,6 +153,33 @@ ROWS_CHANGE = (
     f"its rows change after they are written (updates and deletes past {APPEND_MOSTLY_SHARE:.0%} of its inserts), "
     "so old partitions never go cold and retention cannot drop them"
 )
+
+
+def partitioned_by_size(analysis: Analysis, table: Table, referenced: dict[str, list[str]], size: Callable[[Table], float]) -> Table | None:
+    """``table`` keyed as time partitions will key it (its primary key with the partition column) when the rule partitions it
+    by size, else ``None``: appended, nothing keeps it whole, and its size so keyed (``size``) past the threshold. The capacity
+    stage sizes such a table this way, so the partitioning stage decides on the size every section states."""
+    if table.partitioning is not None or PARTITION_COLUMN in table.primary_key or not append_mostly(analysis, table):
+        return None
+    if why_whole(analysis, table, referenced):
+        return None
+    keyed = table.model_copy(update={"primary_key": [*table.primary_key, PARTITION_COLUMN]})
+    return keyed if size(keyed) >= PARTITION_MIN_BYTES else None
+
+
+def as_planned(spec: Spec, analysis: Analysis, arch: Architecture, size: Callable[[Table], float]) -> Callable[[Table], Table]:
+    """How to key a table for sizing: as the partitioning rule will store it (``partitioned_by_size``), unless the spec author
+    keeps it whole. ``size`` sizes a table at the horizon (the capacity stage's formula)."""
+    from backend_architect.design.partitioning_steer import kept_whole_by_author
+
+    referenced = referencing_tables(arch)
+
+    def keyed(table: Table) -> Table:
+        if kept_whole_by_author(spec, table.name):
+            return table
+        return partitioned_by_size(analysis, table, referenced, size) or table
+
+    return keyed
 
 
 def time_verdict(analysis: Analysis, table: Table, size: float, horizon: float, referenced: dict[str, list[str]], authored: bool = False) -> TimeVerdict:

@@ -413,7 +413,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
     return Applied(
         made,
         components=components,
-        figures=(*figures, *storage_figures(spec, arch, changed)),
+        figures=(*figures, *storage_figures(spec, arch, changed, analysis)),
         tables=tuple(tables),
         placements=tuple(placements),
         events=change_feeds(arch, analysis, [e.entity for e in taken], LOADER),
