@@ -344,7 +344,11 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
 
 def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float) -> Applied:
     years = horizon(spec)
-    window = hot_window(spec, table)
+    # sized as it will be stored: time partitions put created_at in its key (issue 22-e1: one size, the plan's and every section's)
+    stored = table if PARTITION_COLUMN in table.primary_key else table.model_copy(update={"primary_key": [*table.primary_key, PARTITION_COLUMN]})
+    sized = storage_figures(spec, arch, [stored])
+    at_horizon = next((f.value for f in sized if f.key == f"bytes.{years:g}y.{table.name}"), at_horizon)
+    window = hot_window(spec, stored)
     bytes_day, hot = window.bytes_per_day, window.days
     interval = table.partitioning.interval if table.partitioning else interval_for(table.rows_per_day, table.retention_days or days(years))
     expiring = table.retention_days is not None and table.retention_days < days(years)
@@ -389,4 +393,4 @@ def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Reader
         decision=made.id,
         alternatives=["an analytical store: requests look rows up"],
     )
-    return Applied(made, tables=((store, updated),), placements=(place,), figures=window.figures)
+    return Applied(made, tables=((store, updated),), placements=(place,), figures=(*sized, *window.figures))
