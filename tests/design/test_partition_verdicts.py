@@ -194,3 +194,14 @@ def test_a_table_is_sized_as_it_will_be_partitioned_ok(rates: tuple[str, str, st
             # the rule's own plan states the size in GB; a storage tier's, in the unit of its hot store
             said = f"{sized.value / 1e9:,.1f} GB after 5 years" if "GB after" in t.partitioning.reason else f"{sized.value / 1e12:,.1f} TB after 5 years"
             assert said in t.partitioning.reason
+
+
+def test_write_ceiling_row_advises_the_sharding_threshold_the_decision_states_ok() -> None:
+    """With nothing partitioned or sharded, the write-ceiling row offers no time partitions (the decision refused them; they add
+    no write capacity) and names the primary's write threshold the partitioning decision states for sharding."""
+    arch = _forum("0.5/s", "0.5/s", "0.5/s")
+    (row,) = [b for b in arch.bottlenecks if b.title == "Write ceiling of one database primary"]
+    assert "partition the" not in row.scaling_step
+    threshold = "writes pass 70% of 5,000/s"
+    assert threshold in row.scaling_step
+    assert threshold in _decision(arch).rationale

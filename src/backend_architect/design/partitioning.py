@@ -442,7 +442,8 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
             rationale=f"time partitioning pays off for appended tables (updates and deletes at most {APPEND_MOSTLY_SHARE:.0%} of inserts) "
             f"past {THRESHOLD_SAID}; "
             + "".join(f"{w}; " for w in whole)
-            + f"{logs}; sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table, and no "
+            + f"{logs}; sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table or once a primary's "
+            f"writes pass {WRITE_HEADROOM:.0%} of {PRIMARY_WRITE_CEILING:,}/s, and no "
             f"{'PostgreSQL ' if elsewhere else ''}table comes close: one PostgreSQL primary holds {'them' if elsewhere else 'it'}",
             alternatives=[Alternative(name="time partitioning now", why_not=_why_not_now(whole))],
         )
