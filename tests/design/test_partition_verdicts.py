@@ -205,3 +205,15 @@ def test_write_ceiling_row_advises_the_sharding_threshold_the_decision_states_ok
     threshold = "writes pass 70% of 5,000/s"
     assert threshold in row.scaling_step
     assert threshold in _decision(arch).rationale
+
+
+def test_what_the_numbers_chose_states_this_designs_size_ok() -> None:
+    """A design the author keeps whole records the plan the numbers chose with the size its own bottleneck row states: the table
+    is stored whole here, so it is sized whole (one figure per table in the document)."""
+    text = FORUM.replace("VOTES", "0.5/s").replace("EVENTS", "10/s").replace("ORDERS", "0.5/s")
+    arch = design_of(text + "decisions:\n  partitioning: {choose: one big table, reason: the team runs one table.}\n")
+    assert table(arch, "events").partitioning is None
+    (numbers,) = [a.name for a in _decision(arch).alternatives if a.name.startswith("what the numbers chose")]
+    row = _size_rows(arch)["events"]
+    assert row.scaling_step.startswith("kept whole by the spec author")
+    assert row.trigger.split(" (", 1)[0] in numbers

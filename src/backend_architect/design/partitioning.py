@@ -50,6 +50,7 @@ DAILY_ROWS_FOR_WEEK_PARTITIONS = 5_000_000
 def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Partitioning and sharding plans per table, their DDL consequences, and the decision record."""
     arch = _with_fresh_inserts(analysis, arch)
+    base = arch
     figures = {f.key: f.value for f in arch.figures}
     horizon = spec.scale.retention_years or 5.0
     use_cases = by_entity(analysis.use_cases)
@@ -100,7 +101,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     decision = _decision(arch, planned, figures, (horizon, factor), verdicts).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")
     if everything is not None and (everything.forbid or (everything.choose is not None and matches(everything.choose, "one big table"))):
-        numbers = _numbers_decision(spec, analysis)
+        numbers = _decision(arch, _numbers_plans(spec, base, analysis), figures, (horizon, factor), verdicts)
         decision = overruled(numbers, everything, "not needed: every table stays whole").model_copy(update={"choices": STEERING})
     return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision, *authored], "assumptions": assumptions})
 
@@ -109,17 +110,12 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
 STEERING = ["partitioning.<table>: day | week | month | none", "sharding.<table>: <column> | none", "one big table"]
 
 
-def _numbers_decision(spec: Spec, analysis: Analysis) -> Decision:
-    """The record the numbers make, for a design the author kept whole: the stages up to this one run again without the
-    author's decisions, so its sizes are those of the tables as the numbers would store them (partitioned ones keyed by
-    created_at), as in the design the numbers build."""
-    from backend_architect.design.pipeline import STAGES  # the pipeline runs this stage
-
+def _numbers_plans(spec: Spec, arch: Architecture, analysis: Analysis) -> dict[str, Table]:
+    """What the numbers would have planned, for the record of a design the author kept whole: stated with this design's sizes
+    (its tables are stored whole, so sized whole), the one figure per table the document gives."""
     without = spec.model_copy(update={"decisions": {}})
-    arch = Architecture(system=spec.system)
-    for stage in STAGES[: STAGES.index(derive_partitioning)]:
-        arch = stage(without, analysis, arch)
-    return next(d for d in derive_partitioning(without, analysis, arch).decisions if d.id == "partitioning")
+    planned = derive_partitioning(without, analysis, arch)
+    return {t.name: t for s in planned.datastores for t in s.tables if t.partitioning or t.sharding}
 
 
 def _forced_partitioning(table: Table, size: float, horizon: float) -> Partitioning:
