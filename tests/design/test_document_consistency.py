@@ -28,6 +28,7 @@ from tests.design.test_membership import SERVERS as MEMBER_SERVERS
 from tests.design.test_membership_scopes import GUILDS as MEMBER_GUILDS
 from tests.design.test_membership_scopes import TEAMS as MEMBER_TEAMS
 from tests.design.test_membership_scopes import WORKSPACES as MEMBER_WORKSPACES
+from tests.design.test_partition_verdicts import threshold_problems
 from tests.design.test_played_reads import CLIPS as PLAYED_CLIPS
 from tests.design.test_read_cycles import QUOTES_AND_BOOKINGS as READ_CYCLE
 from tests.design.test_realtime_audiences import FIREHOSE, SHARED
@@ -42,7 +43,7 @@ from tests.design.test_traffic_ledger import CLUBS
 
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
-from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.capacity import PRIMARY_WRITE_CEILING, index_bytes_per_row
 from backend_architect.design.latency import per_operation
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
@@ -1056,6 +1057,23 @@ def test_sharding_stated_once_with_when_ok(name: str, arch: Architecture, docume
             assert "built now" not in t.sharding.when or stage.now
             line = next(p for p in stage.trigger.split("; ") if p.startswith(f"{t.name}: "))
             assert ("built now" in t.sharding.when) or line.split(": ", 1)[1] in t.sharding.when
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_partitioning_threshold_is_stated_once_per_table_ok(name: str, arch: Architecture, document: str) -> None:
+    """One size threshold for time partitions in the whole document, and every table past it that stays whole is named with
+    its size and why in the partitioning decision, its bottleneck row agreeing (issue 22-e1)."""
+    assert threshold_problems(arch, document) == []
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_table_is_sized_with_the_key_it_is_stored_with_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every PostgreSQL table's size figure counts the index bytes of the key it is stored with: a time-partitioned table's
+    holds created_at, sized so before the plan is decided (issue 22-e1: sizes were 1-4 % low)."""
+    figures = {f.key: f for f in arch.figures}
+    for t in (t for s in arch.datastores for t in s.tables if t.wide_column is None):
+        for sized in (f for k, f in figures.items() if k.startswith("bytes.") and k.split(".", 2)[2] == t.name):
+            assert sized.inputs["index_bytes_per_row"] == index_bytes_per_row(t), (t.name, t.primary_key)
 
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])

@@ -244,9 +244,9 @@ def test_size_remedy_never_offers_partitions_the_key_refuses_ok() -> None:
     steps = _size_steps(arch)
     denials = next(t for s in arch.datastores for t in s.tables if t.entity == "Denial")
     assert denials.partitioning is None
-    assert any(a.startswith(f"{denials.name}: not partitioned by time") for a in arch.assumptions)
+    assert any(a.startswith(f"{denials.name} (") and " passes 32 GB and stays whole: " in a for a in arch.assumptions)
     assert "partition by created_at" not in steps[denials.name]
-    assert "no time partitions (its unique key (trip_id, driver_id)" in steps[denials.name]
+    assert "kept whole past 32 GB (the partitioning decision): its unique key (trip_id, driver_id)" in steps[denials.name]
     assert "in batches by created_at" in steps[denials.name]
     pings = next(t for s in arch.datastores for t in s.tables if t.entity == "Ping")
     assert pings.partitioning is not None
@@ -265,7 +265,7 @@ def test_size_remedy_follows_the_authors_whole_table_ok() -> None:
 def test_remedies_offer_only_what_the_decisions_allow_ok(name: str, arch: Architecture, document: str) -> None:
     """No size remedy proposes time partitions for a table the partitioning decision kept whole; no call remedy proposes a
     cache for a read that must be current, a cache in front of Redis, or a second cache on a cached path."""
-    refused = {a.split(":", 1)[0] for a in arch.assumptions if ": not partitioned by time although" in a}
+    refused = {a.split(" (", 1)[0] for a in arch.assumptions if " passes 32 GB and stays whole: " in a}
     for table, step in _size_steps(arch).items():
         if table in refused:
             assert "partition by created_at" not in step, (table, step)

@@ -7,6 +7,8 @@ turns down names the option it chose.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from tests.design.helpers import design_of
 
@@ -73,7 +75,10 @@ def test_overruled_record_turns_down_not_its_choice_ok(template: str, key: str, 
     override = DecisionOverride(choose=choose, reason="r")
     rejected = [a.name for a in chosen.alternatives if not a.name.startswith(NUMBERS_CHOSE)]
     assert not [name for name in rejected if names_choice(name, chosen.choice, override)], rejected
-    assert any(a.name == f"{NUMBERS_CHOSE}: {numbers.choice}" for a in chosen.alternatives)
+    # the plan the numbers chose, stated with this design's sizes: a table it keeps whole is sized whole, and one the numbers
+    # partition is sized with created_at in its key (issue 22-e1), so the sizes alone may differ
+    sized = re.compile(r"[\d,]+\.\d (?:GB|TB)")
+    assert any(sized.sub("#", a.name) == sized.sub("#", f"{NUMBERS_CHOSE}: {numbers.choice}") for a in chosen.alternatives)
 
 
 @pytest.mark.parametrize(("template", "key", "choose"), CASES)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import POOLER, copies_said, read_replicas, standbys
 from backend_architect.ir.model import Architecture, Bottleneck
 from backend_architect.spec.model import Spec
@@ -272,7 +273,11 @@ def write_step(arch: Architecture) -> str:
             f"{built}{staged}: batch writes, then shard the hottest table still on the unsharded primary by its "
             "dominant key, and add shards to a map as its writes grow"
         )
-    return "batch writes, then partition the hottest table, then shard by its dominant key"
+    # the sharding decision's threshold for a primary's writes; time partitions are no remedy (they add no write capacity)
+    return (
+        f"batch writes; once the primary's writes pass {WRITE_HEADROOM:.0%} of {PRIMARY_WRITE_CEILING:,}/s, shard the hottest table by its "
+        "dominant key (time partitions add no write capacity)"
+    )
 
 
 def connections_step(arch: Architecture) -> str:

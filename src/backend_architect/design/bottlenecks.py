@@ -18,14 +18,7 @@ from backend_architect.design.bottleneck_checks import (
     write_step,
 )
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
-from backend_architect.design.partitioning import (
-    PARTITION_MIN_BYTES,
-    SHARD_MIN_BYTES,
-    append_mostly,
-    referencing_tables,
-    unique_key_across_partitions,
-    why_whole,
-)
+from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, SHARD_MIN_BYTES, THRESHOLD, TimeVerdict, referencing_tables, time_verdict
 from backend_architect.design.partitioning_steer import kept_whole_by_author
 from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.model import Architecture, Bottleneck, Figure, Table
@@ -38,28 +31,25 @@ FANOUT_MAX_PER_S = 1_000.0
 UNBOUNDED_LIST_ROWS = 1_000
 
 
-def _size_step(table: Table, whole: str, appended: bool, authored: bool) -> str:
-    """What to do about a large table, given what the partitioning stage decided: never a plan it refused.
-
-    ``whole``: why time partitions cannot hold it (``partitioning.why_whole``); ``appended``: rows are appended and
-    seldom changed; ``authored``: the spec author kept it whole.
-    """
+def _size_step(table: Table, verdict: TimeVerdict) -> str:
+    """What to do about a large table: the partitioning stage's verdict on it (``partition_rule.TimeVerdict``), the same
+    threshold and reason the partitioning decision states, never a plan it refused without saying when it would apply."""
     steps = []
-    if table.partitioning:
-        steps.append(f"partitioned by {table.partitioning.column} per {table.partitioning.interval} (see the partitioning decision)")
-    elif authored:
+    if verdict.partitioned:
+        steps.append(f"partitioned {verdict.partitioned} (see the partitioning decision)")
+    elif verdict.authored:
         steps.append(f"kept whole by the spec author (see the partitioning decision): {_batched(table)}")
-    elif appended and whole:
-        key = unique_key_across_partitions(table)
-        hint = f"; hash partitions by {key[0]} would keep the key enforceable" if key else ""
-        steps.append(f"no time partitions ({whole}): {_batched(table)}{hint}")
-    elif appended:
-        drop = f" and drop partitions older than {table.retention_days:g} days" if table.retention_days is not None else ""
-        steps.append(f"partition by created_at{drop} once it passes the threshold")
+    elif verdict.kept_whole:
+        steps.append(f"kept whole past {THRESHOLD} (the partitioning decision): {verdict.reason}; meanwhile {_batched(table)}")
+    elif verdict.reason:
+        steps.append(f"no time partitions at any size: {verdict.reason}; {_batched(table)}")
     else:
-        steps.append("archive cold rows to a history table or object storage; partition by the dominant key if it keeps growing")
+        drop = f" and drop partitions older than {table.retention_days:g} days" if table.retention_days is not None else ""
+        steps.append(f"partition by created_at{drop} once it passes {THRESHOLD}")
     if table.sharding:
         steps.append(f"shard by {table.sharding.key}")
+    elif not verdict.appended:
+        steps.append(f"shard by its dominant key past {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary")
     return "; ".join(steps)
 
 
@@ -146,8 +136,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
             size = figures.get(f"bytes.{horizon:g}y.{table.name}")
             # a wide-column store holds it (PAT055): its size is that store's nodes, not a primary's disk
             if size and size.value > PARTITION_MIN_BYTES / 10 and table.wide_column is None:
-                whole = "" if table.partitioning else why_whole(analysis, table, referenced)
-                step = _size_step(table, whole, append_mostly(analysis, table), kept_whole_by_author(spec, table.name))
+                verdict = time_verdict(analysis, table, size.value, horizon, referenced, kept_whole_by_author(spec, table.name))
                 found.append(
                     (
                         size.value / SHARD_MIN_BYTES,  # pressure against what one primary holds, the hard limit
@@ -155,9 +144,8 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                             rank=0,
                             title=f"Size of {table.name}",
                             scope=table.name,
-                            trigger=f"{size.value / 1e9:,.1f} GB after {horizon:g} years (partition past {PARTITION_MIN_BYTES / 1e9:,.0f} GB; "
-                            f"one primary holds about {SHARD_MIN_BYTES / 1e12:,.0f} TB)",
-                            scaling_step=step,
+                            trigger=f"{verdict.size_said} ({verdict.threshold_said})",
+                            scaling_step=_size_step(table, verdict),
                             figure=size.key,
                         ),
                     )

@@ -81,10 +81,13 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += external_figures(spec, use_cases, known)
     if (split := shares_assumption(spec)) is not None:
         assumptions.append(split)
-    figures += _storage(spec, arch)
+    # every table sized as it will be stored: one the partitioning rule will partition by time with the partition column in
+    # its key, so the size the plan is decided by is the size every section states (issue 22-e1)
+    sized = sized_as_planned(spec, analysis, arch)
+    figures += _storage(spec, sized)
     figures += _rows_a_day(spec, analysis, arch)
     figures += _object_storage(spec, arch, figures, assumptions)
-    figures += table_payload_figures(spec, arch)
+    figures += table_payload_figures(spec, sized)
     figures += traffic_figures(spec, analysis, arch, assumptions)
     figures = with_served_peak(figures)
     rps, basis = instance_rps(spec)
@@ -188,15 +191,33 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
     return figures
 
 
+def sized_as_planned(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+    """``arch`` with each table the partitioning rule will partition by time keyed as it will be stored (its primary key with
+    the partition column: ``partition_rule.as_planned``), for sizing only."""
+    from backend_architect.design.partition_rule import as_planned  # the rule reads this module's sizes
+
+    keyed = as_planned(spec, analysis, arch, lambda t: planned_size(spec, t))
+    stores = [s.model_copy(update={"tables": [keyed(t) for t in s.tables]}) for s in arch.datastores]
+    return arch.model_copy(update={"datastores": stores})
+
+
+def planned_size(spec: Spec, table: Table) -> float:
+    """``table``'s bytes with indexes at the horizon: the ``bytes.<horizon>y.<table>`` formula."""
+    rows, _ = rows_after(table, spec.scale.retention_years or 5.0, spec.scale.growth_per_year or 0.0)
+    return rows * (row_bytes(table) + index_bytes_per_row(table)) / PAGE_FILL
+
+
 def row_bytes(table: Table) -> int:
     """Bytes one row takes in the heap: column averages plus tuple overhead."""
     return ROW_OVERHEAD_BYTES + sum(c.avg_bytes for c in table.columns)
 
 
 def index_bytes_per_row(table: Table) -> int:
-    """Bytes each row adds across its indexes, the primary key included."""
+    """Bytes each row adds across its indexes, the primary key as stored included: a partitioned table's key holds its
+    partition column (the partitioning stage adds it), whether or not the plan's key has been widened yet."""
     width = {c.name: c.avg_bytes for c in table.columns}
-    total = INDEX_ENTRY_OVERHEAD + sum(width.get(c, 8) for c in table.primary_key)
+    key = [*table.primary_key, *([table.partitioning.column] if table.partitioning and table.partitioning.column not in table.primary_key else [])]
+    total = INDEX_ENTRY_OVERHEAD + sum(width.get(c, 8) for c in key)
     for index in table.indexes:
         keys = sum(width.get(c.name, 8) for c in index.columns) + sum(width.get(c, 8) for c in index.include)
         total += INDEX_ENTRY_OVERHEAD + (keys if index.method == "btree" else 3 * keys)

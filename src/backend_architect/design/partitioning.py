@@ -17,7 +17,20 @@ from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import without_cross_server_keys
 from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
-from backend_architect.design.partitioning_steer import steer_table
+from backend_architect.design.partition_rule import (
+    APPEND_MOSTLY_SHARE,
+    PARTITION_COLUMN,
+    PARTITION_MIN_BYTES,
+    SHARD_MIN_BYTES,
+    THRESHOLD_SAID,
+    TimeVerdict,
+    append_mostly,
+    referencing_tables,
+    time_verdict,
+    unique_key_across_partitions,
+    why_whole,
+)
+from backend_architect.design.partitioning_steer import kept_whole_by_author, steer_table
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.shard_families import family_key, filtered_columns, with_owner_lookups
 from backend_architect.design.unique_keys import with_global_uniques
@@ -29,16 +42,9 @@ from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import TENANT_COLUMN, snake
 from backend_architect.spec.units import SECONDS_PER_DAY
 
-#: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
-#: should exceed the physical memory of the database server"; we plan for a 32 GB server.
-PARTITION_MIN_BYTES = 32 * 10**9
-#: Practical size of one PostgreSQL primary before backups, restores, vacuum and major
-#: upgrades take too long for a 99.9% target (managed offerings top out at 64 TB).
-SHARD_MIN_BYTES = 2 * 10**12
 #: Partition interval by daily volume: keep each partition around 10-100M rows.
 DAILY_ROWS_FOR_DAY_PARTITIONS = 50_000_000
 DAILY_ROWS_FOR_WEEK_PARTITIONS = 5_000_000
-PARTITION_COLUMN = "created_at"
 
 
 def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
@@ -66,7 +72,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             key = unique_key_across_partitions(table)
             whole = why_whole(analysis, table, referenced)
             if partitioning and whole and not table.partitioning:
-                assumptions.append(f"{table.name}: not partitioned by time although {partitioning.reason}: {whole}")
+                assumptions.append(time_verdict(analysis, table, size, horizon, referenced).kept_whole)
                 partitioning = None
             guarantee = figures.get(f"qps.peak.guarantee.table.{table.name}", 0.0)
             sharding = _sharding(spec, table, (size, peak_inserts, guarantee), use_cases.get(table.entity or "", []), families.get(table.name))
@@ -91,10 +97,11 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
     stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}))
     figures = {f.key: f.value for f in arch.figures}
-    decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
+    verdicts = time_verdicts(spec, analysis, arch.model_copy(update={"datastores": stores}), figures, horizon)
+    decision = _decision(arch, planned, figures, (horizon, factor), verdicts).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")
     if everything is not None and (everything.forbid or (everything.choose is not None and matches(everything.choose, "one big table"))):
-        numbers = _decision(arch, _numbers_plans(spec, base, analysis, figures, horizon), figures, horizon, factor)
+        numbers = _decision(arch, _numbers_plans(spec, base, analysis), figures, (horizon, factor), verdicts)
         decision = overruled(numbers, everything, "not needed: every table stays whole").model_copy(update={"choices": STEERING})
     return arch.model_copy(update={"datastores": stores, "decisions": [*arch.decisions, decision, *authored], "assumptions": assumptions})
 
@@ -103,8 +110,9 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
 STEERING = ["partitioning.<table>: day | week | month | none", "sharding.<table>: <column> | none", "one big table"]
 
 
-def _numbers_plans(spec: Spec, arch: Architecture, analysis: Analysis, figures: dict[str, float], horizon: float) -> dict[str, Table]:
-    """What the numbers would have planned, for the record of a design the author kept whole."""
+def _numbers_plans(spec: Spec, arch: Architecture, analysis: Analysis) -> dict[str, Table]:
+    """What the numbers would have planned, for the record of a design the author kept whole: stated with this design's sizes
+    (its tables are stored whole, so sized whole), the one figure per table the document gives."""
     without = spec.model_copy(update={"decisions": {}})
     planned = derive_partitioning(without, analysis, arch)
     return {t.name: t for s in planned.datastores for t in s.tables if t.partitioning or t.sharding}
@@ -115,7 +123,7 @@ def _forced_partitioning(table: Table, size: float, horizon: float) -> Partition
     interval: Literal["day", "week", "month"] = (
         "day" if table.rows_per_day >= DAILY_ROWS_FOR_DAY_PARTITIONS else "week" if table.rows_per_day >= DAILY_ROWS_FOR_WEEK_PARTITIONS else "month"
     )
-    reason = f"{size / 1e9:,.1f} GB after {horizon:g} years (partitioning pays off past {PARTITION_MIN_BYTES / 1e9:,.0f} GB)"
+    reason = f"{size / 1e9:,.1f} GB after {horizon:g} years (time partitions pay off past {THRESHOLD_SAID})"
     return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason)
 
 
@@ -130,61 +138,15 @@ def _forced_sharding(spec: Spec, table: Table, use_cases: list[UseCase], family:
     )
 
 
-def unique_key_across_partitions(table: Table) -> list[str]:
-    """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
-    keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
-    return next((key for key in keys if PARTITION_COLUMN not in key), [])
-
-
-def why_whole(analysis: Analysis, table: Table, referenced: dict[str, list[str]]) -> str:
-    """Why time partitions cannot hold ``table`` ('' when they can): the one reason the partitioning decision states and
-    every remedy offered for the table's size reads (a bottleneck never proposes what this refuses).
-
-    A unique key without the partition column (PostgreSQL enforces uniqueness only within one partition), else the storage
-    decision's rule (PAT042): a looked-up table others reference keeps its foreign keys, in one tier.
-    """
-    key = unique_key_across_partitions(table)
-    if key:
-        return f"its unique key ({', '.join(key)}) must hold across the whole table, and PostgreSQL enforces uniqueness only within one partition"
-    return _keeps_foreign_keys(analysis, table, referenced)
-
-
-def referencing_tables(arch: Architecture) -> dict[str, list[str]]:
-    """Each table's name -> the other tables whose foreign keys point at it."""
-    referenced: dict[str, list[str]] = {}
-    for other in (t for s in arch.datastores for t in s.tables):
-        for fk in other.foreign_keys:
-            if fk.ref_table != other.name:
-                referenced.setdefault(fk.ref_table, []).append(other.name)
-    return referenced
-
-
-def _keeps_foreign_keys(analysis: Analysis, table: Table, referenced: dict[str, list[str]]) -> str:
-    """Why a table stays whole for the foreign keys pointing at it ('' when it need not): rows that change, that requests look
-    up and that other tables reference. The same rule the storage decision states (``_history_steer.by_numbers``): time
-    partitions would put created_at in its key, and every reference to it would lose its foreign key."""
-    from backend_architect.design.patterns._stores import readers  # the storage patterns import this module's thresholds
-
-    if table.append_only or table.name not in referenced or table.entity is None:
-        return ""
-    if not readers(analysis, table.entity).lookups:
-        return ""
-    names = ", ".join(dict.fromkeys(referenced[table.name]))
-    return f"referenced by {names}, whose foreign keys time partitions would cost (the key would include created_at)"
-
-
-#: A table whose updates and deletes are at most this share of its inserts is appended to, for partitioning.
-APPEND_MOSTLY_SHARE = 0.1
-
-
-def append_mostly(analysis: Analysis, table: Table) -> bool:
-    """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
-    if table.append_only or table.entity is None:
-        return table.append_only
-    own = analysis.of_entity(table.entity)
-    inserts = sum(u.avg_qps for u in own if u.kind == "create")
-    changes = sum(u.avg_qps for u in own if u.kind in {"update", "replace", "delete", "action"})
-    return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
+def time_verdicts(spec: Spec, analysis: Analysis, arch: Architecture, figures: dict[str, float], horizon: float) -> list[TimeVerdict]:
+    """Each PostgreSQL table's verdict on time partitions, as planned (a wide-column store's tables are partitioned by its own key)."""
+    referenced = referencing_tables(arch)
+    return [
+        time_verdict(analysis, t, figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0), horizon, referenced, kept_whole_by_author(spec, t.name))
+        for s in arch.datastores
+        for t in s.tables
+        if t.wide_column is None
+    ]
 
 
 def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> Partitioning | None:
@@ -201,7 +163,7 @@ def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> 
     if table.retention_days is not None and table.retention_days < horizon * 365:
         job = expiry_job(table.name, interval, table.retention_days)
     kind = "append-only" if table.append_only else f"appended to (changes at most {APPEND_MOSTLY_SHARE:.0%} of inserts)"
-    reason = f"{kind}, {size / 1e9:,.0f} GB after {horizon:g} years > {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory)"
+    reason = f"{kind}, {size / 1e9:,.1f} GB after {horizon:g} years > {THRESHOLD_SAID}"
     expire = table.retention_days if job else None
     return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job, expire_after_days=expire)
 
@@ -442,32 +404,44 @@ def _held_elsewhere(tables: list[Table]) -> str:
     return "".join(f"; {', '.join(names)} held by {store} (partitioned by its own key, sized by its record)" for store, names in sorted(held.items()))
 
 
-def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, float], horizon: float, factor: float) -> Decision:
+def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, float], span: tuple[float, float], verdicts: list[TimeVerdict]) -> Decision:
+    """The record: the plans, or "not needed"; either way every table past the time-partitioning threshold that stays whole is
+    named with its size and why, in the sentence its bottleneck row states (``TimeVerdict.kept_whole``)."""
+    horizon, factor = span
     # this record places PostgreSQL's tables: one a wide-column store holds is sized, keyed and spread by that store's record
     every = [t for s in arch.datastores for t in s.tables]
     tables = [t for t in every if t.wide_column is None] or every
     elsewhere = _held_elsewhere(every)
     size = {t.name: figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0) for t in tables}
     largest = max(tables, key=lambda t: size[t.name])
-    appended = [t for t in tables if t.append_only]
     hottest = max(tables, key=lambda t: t.rows_per_day)
     context = (
         f"largest {'PostgreSQL ' if elsewhere else ''}table {largest.name}: {size[largest.name] / 1e9:,.1f} GB after {horizon:g} years; "
         f"most new rows: {hottest.name}, {hottest.rows_per_day / SECONDS_PER_DAY * factor:,.1f}/s at peak{elsewhere}"
     )
+    whole = [v.kept_whole for v in verdicts if v.kept_whole]
     if not planned:
-        biggest_log = max(appended, key=lambda t: size[t.name], default=None)
-        logs = f"the largest append-only table is {size[biggest_log.name] / 1e9:,.1f} GB" if biggest_log else "no table is append-only"
+        appended = [v for v in verdicts if v.appended and not v.kept_whole]
+        biggest = max(appended, key=lambda v: v.size, default=None)
+        others = "no other" if whole else "no"
+        logs = (
+            f"the largest other appended table is {biggest.table}, {biggest.size_said}" if biggest and whole
+            else f"the largest appended table is {biggest.table}, {biggest.size_said}" if biggest
+            else f"{others} table is appended to"
+        )  # fmt: skip
         return Decision(
             id="partitioning",
             area="data",
             title="Partitioning and sharding",
-            choice="not needed",
+            choice="not needed" + (f": {len(whole)} table(s) past {PARTITION_MIN_BYTES / 1e9:,.0f} GB stay whole (see why)" if whole else ""),
             context=context,
-            rationale=f"time partitioning pays off for append-only tables past {PARTITION_MIN_BYTES / 1e9:,.0f} GB (server memory) and {logs}; "
-            f"sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table, and no "
+            rationale=f"time partitioning pays off for appended tables (updates and deletes at most {APPEND_MOSTLY_SHARE:.0%} of inserts) "
+            f"past {THRESHOLD_SAID}; "
+            + "".join(f"{w}; " for w in whole)
+            + f"{logs}; sharding, past {PRIMARY_WRITE_CEILING:,} inserts/s or {SHARD_MIN_BYTES / 1e12:,.0f} TB per table or once a primary's "
+            f"writes pass {WRITE_HEADROOM:.0%} of {PRIMARY_WRITE_CEILING:,}/s, and no "
             f"{'PostgreSQL ' if elsewhere else ''}table comes close: one PostgreSQL primary holds {'them' if elsewhere else 'it'}",
-            alternatives=[Alternative(name="time partitioning now", why_not="adds key and maintenance complexity with no table that gains from it")],
+            alternatives=[Alternative(name="time partitioning now", why_not=_why_not_now(whole))],
         )
     parts = [
         f"{name}: partition by {t.partitioning.column} per {t.partitioning.interval} ({t.partitioning.reason})" for name, t in planned.items() if t.partitioning
@@ -489,7 +463,8 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
             "so each shard keeps its own beside its rows"
             if shards
             else ""
-        ),
+        )
+        + (f"; time partitions pay off for appended tables past {THRESHOLD_SAID}: " + "; ".join(whole) if whole else ""),
         alternatives=[
             Alternative(name="one big table", why_not="index and vacuum work grow with the whole table; deletes for retention bloat it"),
             Alternative(name="TimescaleDB hypertables", why_not="good for time series; adds an extension the managed offering must support"),
@@ -497,6 +472,13 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
         ],
         consequences="Queries listed as cross-shard fan out to every shard: keep them off hot paths or serve them from a read model." if shards else "",
     )
+
+
+def _why_not_now(whole: list[str]) -> str:
+    """Why not time partitions now, when nothing is partitioned: the tables past the threshold say why they stay whole."""
+    if whole:
+        return "the tables past the threshold stay whole for the reasons above; the others are under it"
+    return "adds key and maintenance complexity with no table that gains from it"
 
 
 def _with_fresh_inserts(analysis: Analysis, arch: Architecture) -> Architecture:

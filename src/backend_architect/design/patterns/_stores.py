@@ -12,8 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, row_bytes, rows_after
-from backend_architect.design.partitioning import PARTITION_MIN_BYTES, SHARD_MIN_BYTES
+from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, planned_size, row_bytes, rows_after
+from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, SHARD_MIN_BYTES, as_planned
 from backend_architect.design.patterns._common import figure
 from backend_architect.design.payload import DISK_PER_DAY, disk_per_day, disk_total
 from backend_architect.design.workload import schedule_interval
@@ -110,15 +110,17 @@ def hot_window_days(bytes_per_day: float, horizon_days: float) -> float:
     return float(min(horizon_days, max(low, min(high, int(fits)))))
 
 
-def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table]) -> list[Figure]:
+def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table], analysis: Analysis | None = None) -> list[Figure]:
     """Rows and bytes at 1 year and the horizon for the tables a placement changed, and their datastores' totals.
 
     The figures keep the capacity stage's keys and formulas, so they replace its figures for
-    the same tables when merged.
+    the same tables when merged. Given ``analysis``, a table the partitioning rule will partition by time is sized as it will
+    be stored, as the capacity stage sizes it (``capacity.sized_as_planned``).
     """
     growth = spec.scale.growth_per_year or 0.0
     years_list = sorted({1.0, horizon(spec)})
-    by_name = {t.name: t for t in changed}
+    keyed = as_planned(spec, analysis, arch, lambda t: planned_size(spec, t)) if analysis is not None else None
+    by_name = {t.name: keyed(t) if keyed else t for t in changed}
     known = {f.key: f.value for f in arch.figures}
     result: list[Figure] = []
     for store in arch.datastores:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.loads import insert_figures, inserts_said, peak_inserts, table_inserts
-from backend_architect.design.partitioning import referencing_tables
+from backend_architect.design.partition_rule import referencing_tables
 from backend_architect.design.patterns._api import operation_of, schema_of
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.indexes import without_reader_indexes
 from backend_architect.design.overrides import forced, honoured, override_for, overruled
-from backend_architect.design.partitioning import PARTITION_COLUMN, unique_key_across_partitions
+from backend_architect.design.partition_rule import PARTITION_COLUMN, unique_key_across_partitions
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._analytics_plan import (
     CODE,
@@ -413,7 +413,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
     return Applied(
         made,
         components=components,
-        figures=(*figures, *storage_figures(spec, arch, changed)),
+        figures=(*figures, *storage_figures(spec, arch, changed, analysis)),
         tables=tuple(tables),
         placements=tuple(placements),
         events=change_feeds(arch, analysis, [e.entity for e in taken], LOADER),

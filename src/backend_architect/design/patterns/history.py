@@ -9,14 +9,8 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.capacity import row_bytes
 from backend_architect.design.overrides import Steer, honoured, override_for, settled, steer_variant
-from backend_architect.design.partitioning import (
-    DAILY_ROWS_FOR_DAY_PARTITIONS,
-    DAILY_ROWS_FOR_WEEK_PARTITIONS,
-    PARTITION_COLUMN,
-    expiry_job,
-    referencing_tables,
-    unique_key_across_partitions,
-)
+from backend_architect.design.partition_rule import PARTITION_COLUMN, referencing_tables, unique_key_across_partitions
+from backend_architect.design.partitioning import DAILY_ROWS_FOR_DAY_PARTITIONS, DAILY_ROWS_FOR_WEEK_PARTITIONS, expiry_job
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named, others
 from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
@@ -350,7 +344,11 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
 
 def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float) -> Applied:
     years = horizon(spec)
-    window = hot_window(spec, table)
+    # sized as it will be stored: time partitions put created_at in its key (issue 22-e1: one size, the plan's and every section's)
+    stored = table if PARTITION_COLUMN in table.primary_key else table.model_copy(update={"primary_key": [*table.primary_key, PARTITION_COLUMN]})
+    sized = storage_figures(spec, arch, [stored])
+    at_horizon = next((f.value for f in sized if f.key == f"bytes.{years:g}y.{table.name}"), at_horizon)
+    window = hot_window(spec, stored)
     bytes_day, hot = window.bytes_per_day, window.days
     interval = table.partitioning.interval if table.partitioning else interval_for(table.rows_per_day, table.retention_days or days(years))
     expiring = table.retention_days is not None and table.retention_days < days(years)
@@ -395,4 +393,4 @@ def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Reader
         decision=made.id,
         alternatives=["an analytical store: requests look rows up"],
     )
-    return Applied(made, tables=((store, updated),), placements=(place,), figures=window.figures)
+    return Applied(made, tables=((store, updated),), placements=(place,), figures=(*sized, *window.figures))

@@ -49,7 +49,7 @@ COMMENT ON COLUMN messages.conversation_id IS 'references conversations (id), on
 COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
 COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';
--- partitioned by created_at per day: 95.5 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
+-- partitioned by created_at per day: 96.4 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
 -- maintain_messages_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition messages_default into them; moves partitions older than 18 days to tablespace cold
 -- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
 -- (until it exists, old partitions stay where they are)
@@ -102,7 +102,7 @@ BEGIN
 END
 $fn$;
 SELECT maintain_messages_partitions();
--- shard by conversation_id: 6,250 rows/s inserted at peak (2,083 new rows + 4,167 outbox and idempotency rows committed with them) > 5,000 per primary; 95.5 TB at the horizon > 2 TB per primary
+-- shard by conversation_id: 6,250 rows/s inserted at peak (2,083 new rows + 4,167 outbox and idempotency rows committed with them) > 5,000 per primary; 96.4 TB at the horizon > 2 TB per primary
 
 -- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations on another server: no foreign key)
 CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);

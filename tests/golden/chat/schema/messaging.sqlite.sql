@@ -29,9 +29,9 @@ CREATE TABLE messages (
     created_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
     CONSTRAINT pk_messages PRIMARY KEY (id)
 );
--- partitioned by created_at per day: 95.5 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
+-- partitioned by created_at per day: 96.4 TB after 3 years > 2.0 TB (the hot store): the last 18 days hot, older partitions cold
 -- (SQLite has no partitioning: one table)
--- shard by conversation_id: 6,250 rows/s inserted at peak (2,083 new rows + 4,167 outbox and idempotency rows committed with them) > 5,000 per primary; 95.5 TB at the horizon > 2 TB per primary
+-- shard by conversation_id: 6,250 rows/s inserted at peak (2,083 new rows + 4,167 outbox and idempotency rows committed with them) > 5,000 per primary; 96.4 TB at the horizon > 2 TB per primary
 
 -- ix_messages_conversation_id_created_at_id: use case 'list messages'; look-ups by conversation_id (conversations on another server: no foreign key)
 CREATE INDEX ix_messages_conversation_id_created_at_id ON messages (conversation_id, created_at DESC, id DESC);

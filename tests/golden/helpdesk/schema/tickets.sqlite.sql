@@ -108,7 +108,7 @@ CREATE TABLE comments (
     CONSTRAINT ck_comments_attachment_content_type CHECK (attachment_content_type IN ('image/jpeg', 'image/png', 'image/webp', 'image/heic', 'image/gif', 'video/mp4', 'video/quicktime', 'video/webm', 'audio/mpeg', 'audio/mp4', 'audio/ogg', 'audio/webm', 'application/pdf', 'text/plain', 'text/csv', 'application/zip', 'application/msword', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.presentationml.presentation')),
     CONSTRAINT ck_public_bool CHECK (public IN (0, 1))
 );
--- partitioned by created_at per month: append-only, 1,206 GB after 5 years > 32 GB (server memory)
+-- partitioned by created_at per month: append-only, 1,218.8 GB after 5 years > 32 GB (server memory)
 -- (SQLite has no partitioning: one table)
 
 -- ix_comments_author_agent_id: look-ups by author_agent_id (reference to another service's data)

@@ -159,7 +159,7 @@ COMMENT ON COLUMN comments.attachment_content_type IS 'content type of the store
 COMMENT ON COLUMN comments.attachment_sha256 IS 'base64 SHA-256 of the object, checked by the store when the client sent it';
 ALTER TABLE comments ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation_comments ON comments USING (tenant_id = current_setting('app.tenant_id', true)::uuid) WITH CHECK (tenant_id = current_setting('app.tenant_id', true)::uuid);
--- partitioned by created_at per month: append-only, 1,206 GB after 5 years > 32 GB (server memory)
+-- partitioned by created_at per month: append-only, 1,218.8 GB after 5 years > 32 GB (server memory)
 -- maintain_comments_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition comments_default into them
 CREATE TABLE comments_default PARTITION OF comments DEFAULT;
 CREATE OR REPLACE FUNCTION maintain_comments_partitions() RETURNS void LANGUAGE plpgsql AS $fn$

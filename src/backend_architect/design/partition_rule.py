@@ -1,0 +1,191 @@
+"""The partitioning rule for one table, decided once: the thresholds, what keeps a table whole, and the verdict every section states.
+
+Time partitions pay off for an appended table (rows seldom changed) past the database server's memory; sharding, past what
+one primary stores or inserts. A table's verdict (:class:`TimeVerdict`) is read by the partitioning decision, its record of
+the tables past the threshold kept whole, and the bottleneck row for the table's size, so they name one threshold, one size
+and one reason (issue 22-e1: a design said "not needed" beside a bottleneck advising partitions past 32 GB).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.ir.model import Architecture, Table
+from backend_architect.spec.model import Spec
+
+#: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
+#: should exceed the physical memory of the database server"; we plan for a 32 GB server.
+PARTITION_MIN_BYTES = 32 * 10**9
+#: Practical size of one PostgreSQL primary before backups, restores, vacuum and major
+#: upgrades take too long for a 99.9% target (managed offerings top out at 64 TB).
+SHARD_MIN_BYTES = 2 * 10**12
+PARTITION_COLUMN = "created_at"
+
+
+def unique_key_across_partitions(table: Table) -> list[str]:
+    """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
+    keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
+    return next((key for key in keys if PARTITION_COLUMN not in key), [])
+
+
+def why_whole(analysis: Analysis, table: Table, referenced: dict[str, list[str]]) -> str:
+    """Why time partitions cannot hold ``table`` ('' when they can): the one reason the partitioning decision states and
+    every remedy offered for the table's size reads (a bottleneck never proposes what this refuses).
+
+    A unique key without the partition column (PostgreSQL enforces uniqueness only within one partition), else the storage
+    decision's rule (PAT042): a looked-up table others reference keeps its foreign keys, in one tier.
+    """
+    key = unique_key_across_partitions(table)
+    if key:
+        return f"its unique key ({', '.join(key)}) must hold across the whole table, and PostgreSQL enforces uniqueness only within one partition"
+    return _keeps_foreign_keys(analysis, table, referenced)
+
+
+def referencing_tables(arch: Architecture) -> dict[str, list[str]]:
+    """Each table's name -> the other tables whose foreign keys point at it."""
+    referenced: dict[str, list[str]] = {}
+    for other in (t for s in arch.datastores for t in s.tables):
+        for fk in other.foreign_keys:
+            if fk.ref_table != other.name:
+                referenced.setdefault(fk.ref_table, []).append(other.name)
+    return referenced
+
+
+def _keeps_foreign_keys(analysis: Analysis, table: Table, referenced: dict[str, list[str]]) -> str:
+    """Why a table stays whole for the foreign keys pointing at it ('' when it need not): rows that change, that requests look
+    up and that other tables reference. The same rule the storage decision states (``_history_steer.by_numbers``): time
+    partitions would put created_at in its key, and every reference to it would lose its foreign key."""
+    from backend_architect.design.patterns._stores import readers  # the storage patterns import this module's thresholds
+
+    if table.append_only or table.name not in referenced or table.entity is None:
+        return ""
+    if not readers(analysis, table.entity).lookups:
+        return ""
+    names = ", ".join(dict.fromkeys(referenced[table.name]))
+    return f"referenced by {names}, whose foreign keys time partitions would cost (the key would include created_at)"
+
+
+#: A table whose updates and deletes are at most this share of its inserts is appended to, for partitioning.
+APPEND_MOSTLY_SHARE = 0.1
+
+
+def append_mostly(analysis: Analysis, table: Table) -> bool:
+    """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
+    if table.append_only or table.entity is None:
+        return table.append_only
+    own = analysis.of_entity(table.entity)
+    inserts = sum(u.avg_qps for u in own if u.kind == "create")
+    changes = sum(u.avg_qps for u in own if u.kind in {"update", "replace", "delete", "action"})
+    return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
+
+
+@dataclass(frozen=True)
+class TimeVerdict:
+    """One table's verdict on time partitions at the horizon: partitioned, kept whole (and why), or not yet past the threshold."""
+
+    table: str
+    size: float
+    horizon: float
+    appended: bool
+    #: The plan's words when partitioned ('by created_at per month'), else ''.
+    partitioned: str = ""
+    #: Why time partitions cannot hold it (``why_whole``), '' when they can.
+    whole: str = ""
+    #: The spec author kept it whole.
+    authored: bool = False
+    #: A unique key without the partition column: hash partitions by its first column would keep it enforceable.
+    key: tuple[str, ...] = ()
+
+    @property
+    def past(self) -> bool:
+        """Past the size at which time partitions pay off."""
+        return self.size >= PARTITION_MIN_BYTES
+
+    @property
+    def size_said(self) -> str:
+        """The table's size at the horizon, as every section prints it.
+
+        >>> TimeVerdict("votes", 43.7e9, 5.0, True).size_said
+        '43.7 GB after 5 years'
+        """
+        return f"{self.size / 1e9:,.1f} GB after {self.horizon:g} years"
+
+    @property
+    def threshold_said(self) -> str:
+        """The thresholds that apply to the table, each with what it triggers: time partitions only where rows are appended.
+
+        >>> TimeVerdict("votes", 43.7e9, 5.0, False).threshold_said
+        'no time partitions: its rows change; shards past 2 TB per primary'
+        """
+        shards = f"shards past {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary"
+        if not self.appended and not self.partitioned:
+            return f"no time partitions: its rows change; {shards}"
+        return f"time partitions past {THRESHOLD}; {shards}"
+
+    @property
+    def kept_whole(self) -> str:
+        """Why the table stays whole although it passes the threshold ('' when it is partitioned or under it): the one
+        sentence the partitioning decision and the bottleneck row state."""
+        if self.partitioned or not self.past:
+            return ""
+        return f"{self.table} ({self.size_said}) passes {THRESHOLD} and stays whole: {self.reason}"
+
+    @property
+    def reason(self) -> str:
+        """Why time partitions do not hold the table (whatever its size), '' when nothing stops them."""
+        if self.authored:
+            return "the spec author keeps it whole"
+        if not self.appended:
+            return ROWS_CHANGE  # the rule's first condition: whatever else holds, time partitions are for appended rows
+        if self.whole:
+            hint = f" (hash partitions by {self.key[0]} would keep the key enforceable)" if self.key else ""
+            return f"{self.whole}{hint}"
+        return ""
+
+
+#: The size threshold as every section states it, and with where it comes from (the rule's own statement).
+THRESHOLD = f"{PARTITION_MIN_BYTES / 1e9:,.0f} GB"
+THRESHOLD_SAID = f"{THRESHOLD} (server memory)"
+#: Why a table whose rows change gets no time partitions: its old partitions never go cold.
+ROWS_CHANGE = (
+    f"its rows change after they are written (updates and deletes past {APPEND_MOSTLY_SHARE:.0%} of its inserts), "
+    "so old partitions never go cold and retention cannot drop them"
+)
+
+
+def partitioned_by_size(analysis: Analysis, table: Table, referenced: dict[str, list[str]], size: Callable[[Table], float]) -> Table | None:
+    """``table`` keyed as time partitions will key it (its primary key with the partition column) when the rule partitions it
+    by size, else ``None``: appended, nothing keeps it whole, and its size so keyed (``size``) past the threshold. The capacity
+    stage sizes such a table this way, so the partitioning stage decides on the size every section states."""
+    if table.partitioning is not None or PARTITION_COLUMN in table.primary_key or not append_mostly(analysis, table):
+        return None
+    if why_whole(analysis, table, referenced):
+        return None
+    keyed = table.model_copy(update={"primary_key": [*table.primary_key, PARTITION_COLUMN]})
+    return keyed if size(keyed) >= PARTITION_MIN_BYTES else None
+
+
+def as_planned(spec: Spec, analysis: Analysis, arch: Architecture, size: Callable[[Table], float]) -> Callable[[Table], Table]:
+    """How to key a table for sizing: as the partitioning rule will store it (``partitioned_by_size``), unless the spec author
+    keeps it whole. ``size`` sizes a table at the horizon (the capacity stage's formula)."""
+    from backend_architect.design.partitioning_steer import kept_whole_by_author
+
+    referenced = referencing_tables(arch)
+
+    def keyed(table: Table) -> Table:
+        if kept_whole_by_author(spec, table.name):
+            return table
+        return partitioned_by_size(analysis, table, referenced, size) or table
+
+    return keyed
+
+
+def time_verdict(analysis: Analysis, table: Table, size: float, horizon: float, referenced: dict[str, list[str]], authored: bool = False) -> TimeVerdict:
+    """``table``'s verdict from the plan it carries (``table.partitioning``) and the rule's reasons to keep it whole."""
+    plan = table.partitioning
+    partitioned = f"by {plan.column} per {plan.interval}" if plan else ""
+    whole = "" if plan else why_whole(analysis, table, referenced)
+    key = tuple(unique_key_across_partitions(table)) if whole else ()
+    return TimeVerdict(table.name, size, horizon, append_mostly(analysis, table), partitioned, whole, authored and not plan, key)
