@@ -246,3 +246,19 @@ def test_cache_aside_deletes_a_key_per_invalidating_write_ok() -> None:
     hit = next(f.value for f in arch.figures if f.key == "cache.hit_ratio.view-product")
     assert ops.inputs["cache_deletes_view-product"] == pytest.approx(20)
     assert ops.inputs["cache_sets_view-product"] == pytest.approx(180_000 * (1 - hit))
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_redis_past_one_shard_is_a_bottleneck_row_ok(name: str) -> None:
+    """Past one shard's operations the bottlenecks name the shared Redis, its share of the sized shards and its largest term."""
+    arch = DESIGNED[name]
+    ops, shards = _figure(arch, "redis.ops.peak"), _figure(arch, "redis.shards")
+    rows = [b for b in arch.bottlenecks if b.title == "Operations on the shared Redis"]
+    if ops.value <= REDIS_NODE_OPS:
+        assert rows == []
+        return
+    (row,) = rows
+    term = max(ops.inputs, key=lambda t: (ops.inputs[t], t))
+    assert row.figure == "redis.ops.peak"
+    assert f"{ops.value / (shards.value * REDIS_NODE_OPS):.0%} of {shards.value:,.0f} shard(s)" in row.trigger
+    assert term in row.trigger
