@@ -101,6 +101,31 @@ use_cases:
     staleness: 5s
 """
 
+#: Short codes resolved beside the service: the resolve cache in Redis, an in-process cache (L1) in front of its hot key.
+LINKS = """\
+system: hops
+scale: {users: 8M, rates: peak}
+entities:
+  Hop:
+    key: short_code
+    fields: {title: string(120), url: url}
+    rows: 500M
+use_cases:
+  - {name: shorten hop, actor: user, writes: [Hop], rate: 200/s}
+  - {name: open hop, actor: user, kind: get, reads: [Hop], rate: 30k/s}
+"""
+
+#: A few hot rows read far more often than they change: an L1 in each instance, invalidated over pub/sub on each toggle.
+FLAGS = """\
+system: toggles
+scale: {users: 3M, rates: peak}
+entities:
+  Toggle: {fields: {name: string(40), enabled: bool}, rows: 150}
+use_cases:
+  - {name: view toggle, actor: user, kind: get, reads: [Toggle], staleness: 30s, consistency: eventual, rate: 40k/s}
+  - {name: switch toggle, actor: admin, kind: update, writes: [Toggle.enabled], rate: 3/s}
+"""
+
 FLEET = """\
 system: fleet
 scale: {rates: peak}
@@ -124,6 +149,8 @@ SHAPES = {
         {"feed_reads_", "feed_writes_", "feed_trims_", "item_cache_gets_", "item_cache_fills_", "item_cache_deletes_"},
     ),
     "latest-and-geo": (FLEET, {"latest_writes_", "geo_searches_"}),
+    "short-codes-with-an-l1": (LINKS, {"cache_gets_", "cache_sets_", "rate_limit_checks"}),
+    "hot-rows-with-an-l1": (FLAGS, {"cache_gets_", "cache_deletes_", "l1_invalidations_", "l1_invalidation_deliveries_"}),
 }
 DESIGNED = {name: design_of(text) for name, (text, _) in SHAPES.items()}
 
@@ -262,3 +289,31 @@ def test_redis_past_one_shard_is_a_bottleneck_row_ok(name: str) -> None:
     assert row.figure == "redis.ops.peak"
     assert f"{ops.value / (shards.value * REDIS_NODE_OPS):.0%} of {shards.value:,.0f} shard(s)" in row.trigger
     assert term in row.trigger
+
+
+@pytest.mark.parametrize("name", SHAPES)
+def test_every_redis_term_is_an_operation_count_ok(name: str) -> None:
+    """No term is negative: what an in-process cache answers leaves the GETs that still reach Redis, never less than none."""
+    ops = _figure(DESIGNED[name], "redis.ops.peak")
+    assert all(value >= 0 for value in ops.inputs.values()), ops.inputs
+
+
+def test_an_l1_takes_its_hits_off_the_redis_gets_ok() -> None:
+    """The GETs reaching Redis are the path's reads less those the in-process cache (L1) answers, the figure it states."""
+    arch = DESIGNED["short-codes-with-an-l1"]
+    ops, known = _figure(arch, "redis.ops.peak"), {f.key: f.value for f in arch.figures}
+    removed = known["cache.l1.redis_reads_removed.open-hop"]
+    assert removed > 0
+    assert ops.inputs["cache_gets_open-hop"] == pytest.approx(30_000 - removed)
+    # the resolve cache's misses are filled like every cache-aside path's: a SET per miss of its reads
+    assert ops.inputs["cache_sets_open-hop"] == pytest.approx(30_000 * (1 - known["cache.hit_ratio.open-hop"]))
+
+
+def test_an_l1_invalidation_is_published_once_and_delivered_to_each_instance_ok() -> None:
+    """Each write deleting the key publishes it once; Redis writes the message out to every instance holding an L1."""
+    arch = DESIGNED["hot-rows-with-an-l1"]
+    ops, known = _figure(arch, "redis.ops.peak"), {f.key: f for f in arch.figures}
+    instances = known["cache.l1.hit_ratio.view-toggle"].inputs["instances"]
+    assert ops.inputs["l1_invalidations_view-toggle"] == pytest.approx(ops.inputs["cache_deletes_view-toggle"]) == pytest.approx(3)
+    assert ops.inputs["l1_invalidation_deliveries_view-toggle"] == pytest.approx(3 * instances)
+    assert ops.inputs["cache_gets_view-toggle"] == pytest.approx(40_000 - known["cache.l1.redis_reads_removed.view-toggle"].value)

@@ -15,12 +15,14 @@ TERM_MEANINGS: tuple[tuple[str, str], ...] = (
     ("item_cache_gets_", "GET of one item's key, each id of each page (a page's multi-get counts its ids)"),
     ("item_cache_fills_", "SET of one item's key after a miss"),
     ("item_cache_deletes_", "DEL of one item's key on a write changing the item"),
-    ("cache_gets_", "GET of the read's cache-aside key (an item, or a list's first page), one a read"),
+    ("cache_gets_", "GET of the read's cache-aside key (an item, or a list's first page), one a read no in-process cache (L1) answers"),
     ("cache_sets_", "SET of the key after a miss, or an append a writer pushes to a kept page"),
     ("cache_deletes_", "DEL of the key on a write that invalidates it"),
     ("feed_reads_", "LRANGE of the reader's list, one a read"),
     ("feed_writes_", "LPUSH of a new id to one follower's list"),
     ("feed_trims_", "LTRIM of that list to its length, pipelined with the push"),
+    ("l1_invalidations_", "PUBLISH of a deleted key to the instances' in-process caches (L1), one a deleting write"),
+    ("l1_invalidation_deliveries_", "that message written out to one subscribed instance"),
     ("pubsub_publishes", "PUBLISH of an event to the gateway nodes"),
     ("pubsub_node_deliveries", "a published message written out to one subscribed gateway node"),
     ("rate_limit_checks", "check-and-take of one client's token bucket, one a request"),
@@ -39,7 +41,7 @@ def term_meaning(term: str) -> str:
     >>> term_meaning("item_cache_gets_view-home-timeline")
     "GET of one item's key, each id of each page (a page's multi-get counts its ids)"
     >>> term_meaning("cache_gets_view-user-timeline")
-    "GET of the read's cache-aside key (an item, or a list's first page), one a read"
+    "GET of the read's cache-aside key (an item, or a list's first page), one a read no in-process cache (L1) answers"
     """
     return next((meaning for prefix, meaning in TERM_MEANINGS if term.startswith(prefix)), "")
 

@@ -14,7 +14,7 @@ from backend_architect.design.patterns._cache_figures import cache_memory, hit_r
 from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._common import decision, figures, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
@@ -188,7 +188,6 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         )
         yield Applied(None, components=(cdn,))
     if cached:
-        nodes = max(1, math.ceil(redis_bytes / REDIS_NODE_BYTES), math.ceil(sum(redis_ops.values()) / REDIS_NODE_OPS))
         yield Applied(
             None,
             components=(
@@ -199,7 +198,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                     purpose=f"cache-aside for {', '.join(cached)}",
                     services=sorted(services),
                     use_cases=cached,
-                    instances=nodes,
+                    # no count of its own: the cluster is sized from the summed memory and operations (an L1 in front takes GETs off)
                     memory_bytes=redis_bytes,
                     decision="cache",
                     operations=redis_ops,
