@@ -126,6 +126,22 @@ use_cases:
   - {name: switch toggle, actor: admin, kind: update, writes: [Toggle.enabled], rate: 3/s}
 """
 
+#: A latest position found by learner and track (not by its id): a lookup key set by each create, read before the value.
+PROGRESS = """\
+system: lessons
+scale: {users: 2M, daily_active: 500k, rates: peak}
+entities:
+  Learner: {fields: {name: string(80)}, rows: 2M}
+  Track: {fields: {title: string(200)}, rows: 20k}
+  Progress:
+    fields: {learner: ref(Learner), track: ref(Track), position_s: int}
+    rows: 40M
+use_cases:
+  - {name: start track, actor: learner, kind: create, writes: [Progress], rate: 300/s}
+  - {name: save position, actor: learner, kind: update, writes: [Progress.position_s], latest: true, rate: 20k/s}
+  - {name: resume track, actor: learner, kind: get, reads: [Progress], filter: [learner, track], rate: 2k/s}
+"""
+
 FLEET = """\
 system: fleet
 scale: {rates: peak}
@@ -149,6 +165,7 @@ SHAPES = {
         {"feed_reads_", "feed_writes_", "feed_trims_", "item_cache_gets_", "item_cache_fills_", "item_cache_deletes_"},
     ),
     "latest-and-geo": (FLEET, {"latest_writes_", "geo_searches_"}),
+    "latest-by-lookup": (PROGRESS, {"latest_writes_", "latest_reads_", "latest_lookup_sets_"}),
     "short-codes": (LINKS, {"cache_gets_", "cache_sets_", "rate_limit_checks"}),
     "hot-rows-with-an-l1": (FLAGS, {"cache_gets_", "cache_deletes_", "l1_invalidations_", "l1_invalidation_deliveries_"}),
 }
@@ -318,3 +335,12 @@ def test_an_l1_invalidation_is_published_once_and_delivered_to_each_instance_ok(
     assert ops.inputs["l1_invalidations_view-toggle"] == pytest.approx(ops.inputs["cache_deletes_view-toggle"]) == pytest.approx(3)
     assert ops.inputs["l1_invalidation_deliveries_view-toggle"] == pytest.approx(3 * instances)
     assert ops.inputs["cache_gets_view-toggle"] == pytest.approx(40_000 - known["cache.l1.redis_reads_removed.view-toggle"].value)
+
+
+def test_a_read_by_lookup_reads_two_keys_and_each_create_sets_one_ok() -> None:
+    """A latest value found by other columns than its id reads its lookup key, then the value: two operations a read; each
+    create sets the lookup key once."""
+    ops = _figure(DESIGNED["latest-by-lookup"], "redis.ops.peak")
+    assert ops.inputs["latest_reads_progress"] == pytest.approx(2 * 2_000)
+    assert ops.inputs["latest_lookup_sets_progress"] == pytest.approx(300)
+    assert ops.inputs["latest_writes_progress"] == pytest.approx(20_000)

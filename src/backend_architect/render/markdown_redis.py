@@ -29,7 +29,8 @@ TERM_MEANINGS: tuple[tuple[str, str], ...] = (
     ("presence_heartbeats", "SET of the online key and HSET of last seen, per heartbeat"),
     ("presence_lookups", "GET of one member's presence key (a multi-get counts its keys)"),
     ("latest_writes_", "write of one key's latest value"),
-    ("latest_reads_", "read of one key's latest value"),
+    ("latest_reads_", "read of one key's latest value, and of its lookup key first for a read by other columns"),
+    ("latest_lookup_sets_", "SET of a row's lookup key (its id under the columns a read finds it by), one a create"),
     ("geo_searches_", "GEOSEARCH of the set, one a request"),
     ("ranking_updates_", "ZINCRBY of the ranking's sorted set, one an event"),
 )
