@@ -3160,3 +3160,22 @@ def test_readable_standbys_named_wherever_replicas_are_counted_ok(name: str, arc
     spare, copies = known.get("db.standbys", 0.0), known.get("db.read_copies", 0.0)
     for said in re.findall(r"serves reads that tolerate lag from ([^:|]+?) now", document):
         assert said == copies_said(spare, copies - spare), (name, said)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_catch_up_reads_are_limited_above_what_their_stream_produces_ok(name: str, arch: Architecture, document: str) -> None:
+    """A list read that catches up on a channel is limited, in the security table, to at least what paging through the
+    stream faster than it produces takes (``rate_limit.catch_up.<read>``); the Redis sum names every term it adds."""
+    needs = {f.scope: f.value for f in arch.figures if f.key.startswith("rate_limit.catch_up.")}
+    limits = arch.security.rate_limits if arch.security else []
+    for channel in arch.channels:
+        for read in channel.catch_up:
+            need = needs.get(f"use case '{read}'")
+            if need is None:
+                continue
+            limit = next(r for r in limits if read in r.use_cases)
+            assert limit.limit_per_minute >= need, (read, limit.limit_per_minute, need)
+            assert f"| {limit.actor} | read | {limit.limit_per_minute} |" in document
+    ops = next((f for f in arch.figures if f.key == "redis.ops.peak"), None)
+    if ops is not None:
+        assert all(term in ops.formula and value >= 0 for term, value in ops.inputs.items()), ops.inputs

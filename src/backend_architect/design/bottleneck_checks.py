@@ -8,6 +8,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.design.patterns._common import REDIS_NODE_OPS, fmt
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import POOLER, copies_said, read_replicas, standbys
 from backend_architect.ir.model import Architecture, Bottleneck
@@ -308,3 +309,23 @@ def outlook(arch: Architecture) -> list[Pressure]:
     name, pressure, step = max(candidates, key=lambda c: c[1])
     trigger = f"at {GROWTH_OUTLOOK}x today's peak, {name} reach {pressure:.0%} of capacity; instances scale out horizontally before that"
     return [(pressure / GROWTH_OUTLOOK, _b(f"First to saturate at {GROWTH_OUTLOOK}x load: {name}", "system", trigger, step))]
+
+
+def redis_operations(arch: Architecture) -> list[Pressure]:
+    """The shared Redis past one shard's operations: its operations/s at peak (one per key read or written, ``redis.ops.peak``)
+    against the shards it is sized to (``redis.shards``), with the largest term named, the one a change would move most."""
+    figures = {f.key: f for f in arch.figures}
+    ops, shards = figures.get("redis.ops.peak"), figures.get("redis.shards")
+    if ops is None or shards is None or ops.value <= REDIS_NODE_OPS or not ops.inputs:
+        return []
+    capacity = shards.value * REDIS_NODE_OPS
+    term, largest = max(ops.inputs.items(), key=lambda kv: (kv[1], kv[0]))
+    trigger = (
+        f"{fmt(ops.value)} operations/s at peak, one per key read or written = {ops.value / capacity:.0%} of {shards.value:,.0f} shard(s) x "
+        f"{REDIS_NODE_OPS:,.0f}/s; the largest term {term}: {fmt(largest)}/s ({largest / ops.value:.0%})"
+    )
+    step = (
+        "add shards as operations grow (Redis Cluster moves hash slots online); keep the hottest keys' reads in an in-process cache "
+        "in front of Redis, or read them from each shard's replicas"
+    )
+    return [(ops.value / capacity, _b("Operations on the shared Redis", "redis", trigger, step, ops.key))]

@@ -15,6 +15,7 @@ from backend_architect.design.bottleneck_checks import (
     large_offsets,
     outlook,
     read_step,
+    redis_operations,
     write_step,
 )
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
@@ -176,6 +177,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
     found += chatty_calls(arch, use_cases)
     found += external_limits(spec, arch)
     found += call_chains(spec, arch)
+    found += redis_operations(arch)
     found += outlook(arch)
     ranked = sorted(found, key=lambda item: (-item[0], item[1].title))
     bottlenecks = [b.model_copy(update={"rank": i + 1}) for i, (_, b) in enumerate(ranked)]

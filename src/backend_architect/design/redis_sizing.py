@@ -18,6 +18,8 @@ from backend_architect.design.patterns.apply import shards_needed
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.spec.model import Spec
 
+#: How the operations are summed, as the figure states it: its terms follow, by name (each one operation per key read or written).
+OPS_FORMULA = "sum of the operations/s each mechanism sends Redis at peak, one per key read or written (a pipelined multi-key command counts each key): "
 #: How the shards are computed from the two totals, as the figure states it.
 SHARDS_FORMULA = "max(1, ceil(ops_peak / ops_per_shard), ceil(memory_bytes / bytes_per_shard))"
 
@@ -34,7 +36,7 @@ def redis_figures(ops: dict[str, float], memory: float, shards: int) -> tuple[Fi
         "Operations/s at peak every mechanism sends the shared Redis",
         sum(ops.values()),
         "ops/s",
-        "sum of the operations/s each mechanism sends Redis at peak (a pipelined multi-key command counts one operation per key)",
+        OPS_FORMULA + " + ".join(sorted(ops)),
         dict(sorted(ops.items())),
     )
     count = figure(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
+from backend_architect.design.catch_up import CatchUp, catch_ups
 from backend_architect.design.membership import member_item
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import size
@@ -50,19 +52,28 @@ def _clients(audience: Audience) -> tuple[float, str] | None:
     return audience.clients, f"{audience.clients:,.0f} {audience.actor} clients online at peak ({how})"
 
 
-def _rate_limit(audience: Audience, op_class: str, theirs: list[UseCase], default: int) -> RateLimit:
-    """A token bucket per client: the client's share of the actor's peak, times the headroom, or the default."""
+def _rate_limit(audience: Audience, op_class: str, theirs: list[UseCase], default: int, catching: Sequence[CatchUp] = ()) -> RateLimit:
+    """A token bucket per client: the client's share of the actor's peak, times the headroom, or the default; at least what
+    its catch-up reads need to page through their streams faster than they produce (``design/catch_up.py``)."""
     actor = audience.actor
     covers = ", ".join(u.name for u in theirs)
     peak = sum(u.peak_qps for u in theirs)
     clients = _clients(audience)
+    needed = math.ceil(sum(c.per_minute for c in catching))
+    caught_up = "; ".join(c.said() for c in catching)
     if clients is None or peak == 0:
-        limit, why = default, f"default for interactive clients (no client count or rate to derive from); covers {covers}"
+        limit, why = default, "default for interactive clients (no client count or rate to derive from)"
     else:
         share = peak * 60 / clients[0]
         limit = max(FLOOR_PER_MINUTE[op_class], math.ceil(share * HEADROOM))
-        floor = f", raised to the floor of {limit}/min" if limit == FLOOR_PER_MINUTE[op_class] else ""
-        why = f"{peak:,.1f} req/s at peak over {clients[1]} = {share:,.2f}/min per client, x{HEADROOM} headroom{floor}; covers {covers}"
+        floor = f", raised to the floor of {limit}/min" if limit == FLOOR_PER_MINUTE[op_class] and needed <= limit else ""
+        why = f"{peak:,.1f} req/s at peak over {clients[1]} = {share:,.2f}/min per client, x{HEADROOM} headroom{floor}"
+    if needed > limit:
+        # a client that missed part of a stream pages through it faster than it produces, or never catches up
+        limit, why = needed, f"{why}; raised to what a client catching up needs ({caught_up})"
+    elif catching:
+        why += f"; enough for catching up ({caught_up})"
+    why += f"; covers {covers}"
     return RateLimit(
         actor=actor,
         operation_class=op_class,
@@ -80,11 +91,13 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     scopes = {scope: text for api in arch.apis for scope, text in api.scopes.items()}
     limits = []
     audience = audiences(spec, analysis)
+    catching = catch_ups(analysis, arch, audience)
     for actor in sorted({u.spec.actor for u in use_cases if u.kind != "job"}):
         for op_class, default in (("read", USER_READS_PER_MINUTE), ("write", USER_WRITES_PER_MINUTE)):
             theirs = [u for u in use_cases if u.spec.actor == actor and u.is_write == (op_class == "write") and u.kind != "job"]
             if theirs:
-                limits.append(_rate_limit(audience.of(actor), op_class, theirs, default))
+                mine = [c for c in catching if c.read in theirs]
+                limits.append(_rate_limit(audience.of(actor), op_class, theirs, default, mine))
     pii = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.pii]
     secrets = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.secret]
     tenant = any(t.tenant_scoped for s in arch.datastores for t in s.tables)
@@ -132,7 +145,7 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         components = merge_components(components, [_session_store(spec, arch, audience.clients)])
     assumptions += [a for a in audience.assumptions() if a not in assumptions]
     known = {f.key for f in arch.figures}
-    figures = [*arch.figures, *(f for f in audience.figures() if f.key not in known)]
+    figures = [*arch.figures, *(f for f in [*audience.figures(), *(c.figure() for c in catching)] if f.key not in known)]
     update = {"security": model, "assumptions": assumptions, "decisions": [*arch.decisions, decision], "components": components, "figures": figures}
     return arch.model_copy(update=update)
 

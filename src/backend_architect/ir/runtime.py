@@ -197,6 +197,11 @@ class RealtimeChannel(IRModel):
     publishes_per_s: float = Field(default=0.0, description="Messages published on it per second at peak.")
     deliveries_per_s: float = Field(default=0.0, description="Messages pushed to clients per second at peak.")
     offline: str = Field(default="", description="What a recipient without an open connection gets (push notification, or a fetch on reconnect).")
+    catch_up: list[str] = Field(
+        default_factory=list,
+        description="The list reads that page through what it streams, for a first load and for what a subscriber missed since its last "
+        "cursor (the catch-up reads): their rate limit lets a client read pages faster than the stream produces.",
+    )
     access: Literal["public", "private"] = Field(
         default="private",
         description="public: anyone may subscribe without a token (the reads it mirrors need no login: visitors watching an item); "

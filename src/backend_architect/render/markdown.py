@@ -18,6 +18,7 @@ from backend_architect.render.handoff import endpoint_count, index_count, next_p
 from backend_architect.render.markdown_ids import ids_section
 from backend_architect.render.markdown_members import membership_rules
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
+from backend_architect.render.markdown_redis import redis_operations_section
 from backend_architect.render.markdown_retries import retries_section
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
 from backend_architect.render.numbers import human, short
@@ -441,7 +442,7 @@ def _caching(arch: Architecture) -> list[str]:
         ]
         for c in arch.caches
     ]
-    return ["## Caching", "", *_table(["read path", "strategy", "TTL", "invalidation", "stampede / hot keys", "why"], rows)]
+    return ["## Caching", "", *_table(["read path", "strategy", "TTL", "invalidation", "stampede / hot keys", "why"], rows), *redis_operations_section(arch)]
 
 
 def _security(arch: Architecture) -> list[str]:

@@ -140,6 +140,7 @@ def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> 
             "publishers": list(dict.fromkeys([*known.publishers, *channel.publishers])),
             "fields": list(dict.fromkeys([*known.fields, *channel.fields])),
             "events": list(dict.fromkeys([*known.events, *channel.events])),
+            "catch_up": list(dict.fromkeys([*known.catch_up, *channel.catch_up])),
             "publishes_per_s": known.publishes_per_s + channel.publishes_per_s,
             "deliveries_per_s": known.deliveries_per_s + channel.deliveries_per_s,
             "recipients": recipients,

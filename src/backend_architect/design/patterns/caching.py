@@ -14,7 +14,7 @@ from backend_architect.design.patterns._cache_figures import cache_memory, hit_r
 from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NODE_OPS, decision, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._common import decision, figures, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
@@ -143,9 +143,11 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         out: list[Figure] = list(extra)
         if plan.strategy == "cache-aside":
             redis_bytes += path.memory
-            # cache-aside: a GET per read, a SET per miss (and the writers' appends to a kept newest page)
-            redis_ops[f"cache_gets_{use_case.id}"] = path.qps
-            redis_ops[f"cache_sets_{use_case.id}"] = path.qps * (1 - path.hit) + (path.recent.appends_per_s if path.recent else 0.0)
+            # a kept newest page is written through by its writers (their appends), never deleted; any other path's writes delete its key
+            kept = path.recent is not None
+            redis_ops |= cache_aside_operations(
+                use_case.id, path.qps, path.hit, path.recent.appends_per_s if path.recent else 0.0, 0.0 if kept else path.invalidating
+            )
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
             out.append(path.memory_figure())
@@ -162,8 +164,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                     }
                 )
                 redis_bytes += origin.memory
-                redis_ops[f"cache_gets_{use_case.id}"] = origin.reaching
-                redis_ops[f"cache_sets_{use_case.id}"] = origin.reaching * (1 - origin.hit)
+                redis_ops |= cache_aside_operations(use_case.id, origin.reaching, origin.hit, 0.0, origin.writes)
                 cached.append(use_case.name)
                 services.add(owner_of(arch, use_case.entity))
                 out += origin.figures()
@@ -187,7 +188,6 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         )
         yield Applied(None, components=(cdn,))
     if cached:
-        nodes = max(1, math.ceil(redis_bytes / REDIS_NODE_BYTES), math.ceil(sum(redis_ops.values()) / REDIS_NODE_OPS))
         yield Applied(
             None,
             components=(
@@ -198,13 +198,24 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                     purpose=f"cache-aside for {', '.join(cached)}",
                     services=sorted(services),
                     use_cases=cached,
-                    instances=nodes,
+                    # no count of its own: the cluster is sized from the summed memory and operations (an L1 in front takes GETs off)
                     memory_bytes=redis_bytes,
                     decision="cache",
                     operations=redis_ops,
                 ),
             ),
         )
+
+
+def cache_aside_operations(uid: str, reads: float, hit: float, appends: float, deletes: float) -> dict[str, float]:
+    """Operations/s at peak a cache-aside path sends Redis, one per key: a GET per read (a get's item or a list's page is one
+    key), a SET per miss and per append a writer pushes to a kept page, a DEL per write that invalidates the path's key.
+
+    >>> sorted(cache_aside_operations("feed", 1_000.0, 0.75, 0.0, 5.0).items())
+    [('cache_deletes_feed', 5.0), ('cache_gets_feed', 1000.0), ('cache_sets_feed', 250.0)]
+    """
+    ops = {f"cache_gets_{uid}": reads, f"cache_sets_{uid}": reads * (1 - hit) + appends}
+    return ops | ({f"cache_deletes_{uid}": deletes} if deletes else {})
 
 
 def _with_origin(record: Decision | None, plan: CachePlan, origin: Origin) -> Decision | None:

@@ -54,6 +54,27 @@ DEFAULT_FAN_IN = 100.0
 DEFAULT_MERGED_SOURCES = 5.0
 
 
+def redis_operations(use_case: UseCase, deliveries_peak: float, cached: ItemCache | None) -> dict[str, float]:
+    """Operations/s at peak a feed sends Redis, one per key read or written (a pipelined multi-key command counts each key).
+
+    A read is one LRANGE of the reader's list; a delivery is an LPUSH and the LTRIM that keeps the list at its length (two
+    commands on the list's key, pipelined by the worker); the item cache is asked one key per item of the page (the page's
+    multi-get of ``page size`` ids is that many operations), fills one key per miss and deletes one per write changing an item.
+
+    >>> from types import SimpleNamespace
+    >>> ops = redis_operations(SimpleNamespace(id="home", peak_qps=100.0), 1_000.0, None)
+    >>> sorted(ops.items())
+    [('feed_reads_home', 100.0), ('feed_trims_home', 1000.0), ('feed_writes_home', 1000.0)]
+    """
+    uid = use_case.id
+    ops = {f"feed_reads_{uid}": use_case.peak_qps, f"feed_writes_{uid}": deliveries_peak, f"feed_trims_{uid}": deliveries_peak}
+    if cached is not None:
+        ops |= {f"item_cache_gets_{uid}": cached.reads, f"item_cache_fills_{uid}": cached.reads * (1 - cached.hit)}
+        if cached.writes:
+            ops[f"item_cache_deletes_{uid}"] = cached.writes
+    return ops
+
+
 def fan_in_filter(spec: Spec, use_case: UseCase) -> FieldRef | None:
     """The filter that makes a read a feed: compared on a link entity (Follow, Membership) joined in two hops or more."""
     for ref in use_case.filters:
@@ -196,10 +217,10 @@ def _applied(
     memory = active * keep * ENTRY_BYTES
     merged, merged_basis = merged_sources(use_case, fan_in, cutoff, readers_total)
     cached = item_cache(analysis, arch, use_case, float(keep), readers_total or active, deliveries_avg)
-    # the item cache shares the lists' Redis: its entries, one multi-get a page and a fill per miss
+    # the item cache shares the lists' Redis: its entries, and its keys read and written (redis_operations)
     held = memory + (cached.memory if cached else 0.0)
-    ops = use_case.peak_qps + deliveries_peak + (use_case.peak_qps + cached.reads * (1 - cached.hit) if cached else 0.0)
-    redis_nodes = max(1, math.ceil(held / REDIS_NODE_BYTES), math.ceil(ops / REDIS_NODE_OPS))
+    ops = redis_operations(use_case, deliveries_peak, cached)
+    redis_nodes = max(1, math.ceil(held / REDIS_NODE_BYTES), math.ceil(sum(ops.values()) / REDIS_NODE_OPS))
     workers = max(2, math.ceil(deliveries_peak / FANOUT_WORKER_RATE))
     # the worker consumes the item's created events: the relay carries each to the broker first (one figure, design/relay.py)
     lag = RELAY_S + fan_in / FANOUT_WORKER_RATE
@@ -268,11 +289,7 @@ def _applied(
             instances=redis_nodes,
             memory_bytes=held,
             decision=f"feed.{use_case.id}",
-            operations={
-                f"feed_reads_{use_case.id}": use_case.peak_qps,
-                f"feed_writes_{use_case.id}": deliveries_peak,
-                **({f"item_cache_{use_case.id}": use_case.peak_qps + cached.reads * (1 - cached.hit)} if cached else {}),
-            },
+            operations=ops,
         ),
         Component(
             name=worker,

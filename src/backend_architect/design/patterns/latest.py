@@ -113,7 +113,7 @@ def latest_values(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     another use case reads it, then to a stream and a time-partitioned table in batches.
 
     ## What it costs
-    Memory = keys x (96 B + 32 B per field); Redis operations/s = writes + reads; the database
+    Memory = keys x (96 B + 32 B per field); Redis operations/s = writes + reads, one per key (``latest_operations``); the database
     writes it removes = the peak write rate. A lost Redis shard forgets values until each key
     reports again.
 
@@ -155,6 +155,19 @@ def latest_values(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
 
 
 CHOICES = {"choices": [names[0] for names in WHERE.values()]}
+
+
+def latest_operations(analysis: Analysis, latest: Latest, writes: float, readers: list[UseCase], by_lookup: dict[str, list[str]]) -> dict[str, float]:
+    """Operations/s at peak the latest values send Redis, one per key: a write of the value's key; a read of it, and of its lookup
+    key first for a read finding the row by other columns; each create setting its row's lookup keys. A proximity search among
+    the readers is its GEOSEARCH, stated once by the proximity decision (``geo_searches_<use case>``)."""
+    name = snake(latest.entity)
+    reads = sum(u.peak_qps * (2.0 if u.name in by_lookup else 1.0) for u in readers if not u.spec.near)
+    ops = {f"latest_writes_{name}": writes, f"latest_reads_{name}": reads}
+    if by_lookup:
+        keys = len({lookup_key(latest, by) for by in by_lookup.values()})
+        ops[f"latest_lookup_sets_{name}"] = sum(c.peak_qps for c in creators(analysis, latest)) * keys
+    return ops
 
 
 def _history_readers(analysis: Analysis, latest: Latest, writer: UseCase) -> list[UseCase]:
@@ -231,7 +244,6 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
-    reads = sum(u.peak_qps for u in readers)
     # a read finding the row by other columns than its id keeps its own lookup key (set by the creating use cases), or reads the id from the database
     by_lookup = lookups(analysis, latest, readers)
     unkeyed = [u for u in readers if found_by(u, latest) and u.name not in by_lookup]
@@ -241,7 +253,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     stored = max(1, len(latest.fields)) + (1 if by_lookup else 0)
     memory = keys * (KEY_BYTES * per_key + FIELD_BYTES * stored)
     # a node carries both its operations and its memory: the larger need sets the count (3 TB of positions is not 6 nodes)
-    nodes = max(1, math.ceil((writes + reads) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
+    redis_ops = latest_operations(analysis, latest, writes, readers, by_lookup)
+    nodes = max(1, math.ceil(sum(redis_ops.values()) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
     table = table_name(latest.entity)
     scope = f"use case '{use_case.name}'"
     structure = (
@@ -268,7 +281,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         f"{fmt(writes)} writes/s at peak would take {writes / PRIMARY_WRITE_CEILING:.0%} of one primary's {fmt(PRIMARY_WRITE_CEILING)} writes/s "
         f"(more than {PRIMARY_SHARE:.0%}, {fmt(ceiling)}/s) as row versions and WAL for values that are stale within seconds; "
         f"{fmt(keys)} keys at the horizon ({lifetime}) take {size(memory)} in Redis, "
-        f"{fmt(writes + reads)} operations/s ({redis_share(nodes)})"
+        f"{fmt(sum(redis_ops.values()))} operations/s ({redis_share(nodes)})"
     )
     consequences = (
         f"Redis runs as a cluster, with the copies per shard the redundancy decision sets; a shard that loses every copy forgets its values "
@@ -354,10 +367,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         memory_bytes=memory,
         decision=made.id,
         # a proximity search among the readers is its GEOSEARCH, stated once by the proximity decision (geo_searches_<use case>)
-        operations={
-            f"latest_writes_{snake(latest.entity)}": writes,
-            f"latest_reads_{snake(latest.entity)}": sum(u.peak_qps for u in readers if not u.spec.near),
-        },
+        operations=redis_ops,
     )
     placement = Placement(
         data=f"{table}.{latest.geo or 'latest'}",

@@ -272,6 +272,7 @@ def _applied(
         publishes_per_s=publishes,
         deliveries_per_s=deliveries,
         offline=offline_text,
+        catch_up=[u.name for u in catch_up_reads(analysis, use_case, where) if u.kind == "list"],
         access=access(spec, analysis, use_case, where),
         decision=f"realtime.{use_case.id}",
     )

@@ -11,11 +11,12 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import example_code, rekey_item_paths
+from backend_architect.design.patterns._cache_figures import hit_ratio
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
-from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, described, hit_figures
+from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, cache_aside_operations, described, hit_figures
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Column, Decision, Figure, Operation, Table
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.identifiers import bounded_name
@@ -135,7 +136,8 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         for cache in built.caches:
             use_case = next(u for u in analysis.use_cases if u.name == cache.use_case)
             edge = Component(name="cdn", kind="cdn", technology=named(spec, "cdn"), purpose=f"caches {use_case.name} at the edge", use_cases=[use_case.name])
-            yield Applied(_cache_record(use_case, cache, row_changes(analysis, entity)), caches=(cache,), components=(edge,) if cache.strategy == "cdn" else ())
+            held = edge if cache.strategy == "cdn" else _resolve_redis(spec, analysis, use_case, entity)
+            yield Applied(_cache_record(use_case, cache, row_changes(analysis, entity), max(1.0, analysis.rows(entity))), caches=(cache,), components=(held,))
         built = dataclasses.replace(built, caches=())
         steered = steer(spec, f"short-keys.{snake(entity)}", plan.method, METHODS, (short_keys.code, short_keys.name))
         choices = {"choices": [names[0] for names in METHODS.values()]}
@@ -180,8 +182,9 @@ def row_changes(analysis: Analysis, entity: str) -> RowChanges:
     return RowChanges(facts.changes, updates + worker_writes_per_s(analysis, entity))
 
 
-def _cache_record(use_case: UseCase, cache: CachePlan, changed: RowChanges) -> Decision:
-    """The record of a resolve path's cache: what serves it, from which numbers, and what else ``cache.<use case>`` may choose."""
+def _cache_record(use_case: UseCase, cache: CachePlan, changed: RowChanges, keys: float) -> Decision:
+    """The record of a resolve path's cache: what serves it, from which numbers (its keys: one a code, as the hit ratio counts
+    them and the in-process cache in front reads them), and what else ``cache.<use case>`` may choose."""
     public = use_case.spec.auth in {"none", "optional"}
     rows = "" if not changed.said else f"; its rows change after creation ({'; '.join(changed.said)}), each change deleting the cached entry"
     return decision(
@@ -193,7 +196,7 @@ def _cache_record(use_case: UseCase, cache: CachePlan, changed: RowChanges) -> D
         cache.rationale,
         alternatives=[(names[0], "every resolution would reach the database or the service") for key, names in STRATEGIES.items() if key != cache.strategy],
         subject=use_case.name,
-        inputs={"peak_reads_per_s": use_case.peak_qps, "ttl_s": RESOLVE_TTL_S, "writes_per_s": changed.writes},
+        inputs={"peak_reads_per_s": use_case.peak_qps, "keys": keys, "ttl_s": RESOLVE_TTL_S, "writes_per_s": changed.writes},
     ).model_copy(update={"choices": [names[0] for key, names in STRATEGIES.items() if public or key not in {"http", "cdn"}]})
 
 
@@ -373,6 +376,18 @@ def _texts(entity: str, table: str, plan: KeyPlan, peak_creates: float, occupanc
     )
     random = ("random codes with a collision check", f"{plan.random_length} characters to keep collisions rare, and a uniqueness probe on every insert")
     return choice, rationale, [random, counter, uuid]
+
+
+def _resolve_redis(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str) -> Component:
+    """The shared Redis a resolve cache kept beside the service uses, with its operations counted as every cache-aside path's
+    (``cache_aside_operations``: a GET per resolution, a SET per miss, a DEL per write changing the row)."""
+    changed = row_changes(analysis, entity)
+    hot = max(1, math.ceil(max(1.0, analysis.rows(entity)) * HOT_SHARE))
+    hit = hit_ratio(use_case.peak_qps, RESOLVE_TTL_S, hot, changed.writes)
+    ops = cache_aside_operations(use_case.id, use_case.peak_qps, hit, 0.0, changed.writes)
+    return Component(
+        name="redis", kind="cache", technology=named(spec, "redis"), purpose=f"cache-aside for {use_case.name}", use_cases=[use_case.name], operations=ops
+    )
 
 
 def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: str, changed: RowChanges) -> CachePlan:

@@ -104,6 +104,8 @@ def two_level_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     plans = {c.use_case: c for c in arch.caches}
     system_instances = known.get(f"instances.deployable.{arch.system}")
     chosen: list[str] = []
+    shared = next((c for c in arch.components if c.name == "redis"), None)
+    redis_ops: dict[str, float] = {}
     for use_case in analysis.use_cases:
         plan = plans.get(use_case.name)
         # a CDN in front with a shared cache behind it: the reads it passes on reach Redis, from every instance alike
@@ -130,10 +132,28 @@ def two_level_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             yield Applied(made)
             continue
         chosen.append(use_case.name)
+        redis_ops |= l1_operations(
+            use_case.id, numbers.peak * numbers.hit, shared.operations.get(f"cache_deletes_{use_case.id}", 0.0) if shared else 0.0, numbers.instances
+        )
         yield Applied(made, caches=(_layered(numbers),), figures=tuple(_figures(numbers)))
     if chosen:
         purpose = f"pub/sub invalidation of each instance's in-process cache (L1) for {', '.join(chosen)}"
-        yield Applied(None, components=(Component(name="redis", kind="cache", technology=named(spec, "redis"), purpose=purpose, use_cases=chosen),))
+        redis = Component(name="redis", kind="cache", technology=named(spec, "redis"), purpose=purpose, use_cases=chosen, operations=redis_ops)
+        yield Applied(None, components=(redis,))
+
+
+def l1_operations(uid: str, l1_hits: float, deletes: float, instances: float) -> dict[str, float]:
+    """What an L1 changes in the shared Redis's operations, one per key: the GETs it answers no longer reach Redis (merged into the
+    path's ``cache_gets_`` term, which then counts the reads the L1 misses), and each write deleting the key publishes it once and
+    Redis writes that message out to every instance subscribed.
+
+    >>> sorted(l1_operations("feed", 900.0, 2.0, 6.0).items())
+    [('cache_gets_feed', -900.0), ('l1_invalidation_deliveries_feed', 12.0), ('l1_invalidations_feed', 2.0)]
+    """
+    ops = {f"cache_gets_{uid}": -l1_hits}
+    if deletes:
+        ops |= {f"l1_invalidations_{uid}": deletes, f"l1_invalidation_deliveries_{uid}": deletes * instances}
+    return ops
 
 
 def _why_not(n: _Numbers) -> str | None:
