@@ -135,7 +135,8 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         for cache in built.caches:
             use_case = next(u for u in analysis.use_cases if u.name == cache.use_case)
             edge = Component(name="cdn", kind="cdn", technology=named(spec, "cdn"), purpose=f"caches {use_case.name} at the edge", use_cases=[use_case.name])
-            yield Applied(_cache_record(use_case, cache, row_changes(analysis, entity)), caches=(cache,), components=(edge,) if cache.strategy == "cdn" else ())
+            record = _cache_record(use_case, cache, row_changes(analysis, entity), max(1.0, analysis.rows(entity)))
+            yield Applied(record, caches=(cache,), components=(edge,) if cache.strategy == "cdn" else ())
         built = dataclasses.replace(built, caches=())
         steered = steer(spec, f"short-keys.{snake(entity)}", plan.method, METHODS, (short_keys.code, short_keys.name))
         choices = {"choices": [names[0] for names in METHODS.values()]}
@@ -180,8 +181,9 @@ def row_changes(analysis: Analysis, entity: str) -> RowChanges:
     return RowChanges(facts.changes, updates + worker_writes_per_s(analysis, entity))
 
 
-def _cache_record(use_case: UseCase, cache: CachePlan, changed: RowChanges) -> Decision:
-    """The record of a resolve path's cache: what serves it, from which numbers, and what else ``cache.<use case>`` may choose."""
+def _cache_record(use_case: UseCase, cache: CachePlan, changed: RowChanges, keys: float) -> Decision:
+    """The record of a resolve path's cache: what serves it, from which numbers, and what else ``cache.<use case>`` may choose.
+    ``keys``: one per row, the count its hit ratio takes its hot keys from, as every cached read path's record states it."""
     public = use_case.spec.auth in {"none", "optional"}
     rows = "" if not changed.said else f"; its rows change after creation ({'; '.join(changed.said)}), each change deleting the cached entry"
     return decision(
@@ -193,7 +195,7 @@ def _cache_record(use_case: UseCase, cache: CachePlan, changed: RowChanges) -> D
         cache.rationale,
         alternatives=[(names[0], "every resolution would reach the database or the service") for key, names in STRATEGIES.items() if key != cache.strategy],
         subject=use_case.name,
-        inputs={"peak_reads_per_s": use_case.peak_qps, "ttl_s": RESOLVE_TTL_S, "writes_per_s": changed.writes},
+        inputs={"peak_reads_per_s": use_case.peak_qps, "keys": keys, "ttl_s": RESOLVE_TTL_S, "writes_per_s": changed.writes},
     ).model_copy(update={"choices": [names[0] for key, names in STRATEGIES.items() if public or key not in {"http", "cdn"}]})
 
 
