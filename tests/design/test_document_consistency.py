@@ -3142,3 +3142,41 @@ def test_readable_standbys_named_wherever_replicas_are_counted_ok(name: str, arc
     spare, copies = known.get("db.standbys", 0.0), known.get("db.read_copies", 0.0)
     for said in re.findall(r"serves reads that tolerate lag from ([^:|]+?) now", document):
         assert said == copies_said(spare, copies - spare), (name, said)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_threshold_for_synchronous_calls_ok(name: str, arch: Architecture, document: str) -> None:
+    """Synchronous calls/s between services meet one threshold (issue 22-e7): the reference checks' decision and the bottleneck
+    table state the same number, and a check the decision keeps calling below it is never past it in the table."""
+    from backend_architect.design.reference_checks import LOCAL_COPY_FROM
+
+    limit = f"{LOCAL_COPY_FROM:,.0f}"
+    for said in re.findall(r"each calling [^:|]+: \d+% of the threshold, ([\d,]+) calls/s", document):
+        assert said == limit, (name, said)
+    assert not re.search(r"each calling [^|]+\(threshold [\d,]+/s\)", document), name
+    for said in re.findall(r"checks/s at peak(?: \([^)]*\))? (?:<=|>) ([\d,]+)", document):
+        assert said == limit, (name, said)
+    below = {c.use_case for c in arch.reference_checks if c.check == "query" and c.peak <= LOCAL_COPY_FROM}
+    for listed in arch.bottlenecks:
+        if listed.title.startswith("Synchronous calls on the hot path") and listed.scope in below:
+            share = re.search(r": (\d+)% of the threshold", listed.trigger)
+            assert share, (name, listed.trigger)
+            assert int(share.group(1)) <= 100, (name, listed.trigger)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_an_l1_holds_its_shared_caches_hot_keys_ok(name: str, arch: Architecture, document: str) -> None:
+    """An in-process cache (L1) counts the hot keys its shared cache's hit ratio counts (issue 22-e7): its entries, memory and
+    ratio, never one entry in front of a cache sized on millions."""
+    known = {f.key: f for f in arch.figures}
+    for plan in (c for c in arch.caches if c.l1_entries):
+        uid = next(
+            f.key.removeprefix("cache.l1.hit_ratio.")
+            for f in arch.figures
+            if f.key.startswith("cache.l1.hit_ratio.") and f.scope == f"use case '{plan.use_case}'"
+        )
+        shared = known.get(f"cache.origin.hit_ratio.{uid}") if plan.strategy == "cdn" else known.get(f"cache.hit_ratio.{uid}")
+        assert shared is not None, (name, plan.use_case)
+        assert plan.l1_entries == shared.inputs["hot_keys"], (name, plan.use_case)
+        assert known[f"cache.l1.bytes.{uid}"].inputs["hot_keys"] == shared.inputs["hot_keys"], (name, plan.use_case)
+        assert known[f"cache.l1.hit_ratio.{uid}"].value <= known[f"cache.l1.hit_ratio.{uid}"].inputs["share"], (name, plan.use_case)

@@ -38,7 +38,8 @@ from backend_architect.spec.naming import table_name
 CHECKED_BY_OWNER = "query"
 #: Checks/s at peak from which a write checks an event-fed local copy of the owner's ids instead of calling the owner:
 #: past two owner instances' worth of calls (500 req/s each), the copy (ids x 8-16 B) costs less than the calls, the owner's
-#: instances and its reads, and the write stops needing the owner.
+#: instances and its reads, and the write stops needing the owner. The one threshold of synchronous calls/s between
+#: services: the membership checks (``member_copies``) and the bottleneck table (``bottleneck_checks.chatty_calls``) read it.
 LOCAL_COPY_FROM = 1_000.0
 #: Writes/s at peak a copy may add to its keeper's database (an id row and a processed-event row per event consumed):
 #: a fifth of one primary's 5,000 writes/s (``design.capacity.PRIMARY_WRITE_CEILING``), so the copy never becomes the

@@ -1,0 +1,105 @@
+"""One threshold for synchronous calls/s between services: the reference checks decide by it and the bottleneck table ranks by it.
+
+Specs of several shapes (a write checking another service's row, a strongly consistent read calling another service, a
+search path querying its own engine) at rates below, near and above the threshold: no path is a bottleneck by one number
+and fine by the other, and every trigger states its share of the one threshold.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from tests.design.helpers import spec_of
+
+from backend_architect.design.pipeline import design
+from backend_architect.design.reference_checks import LOCAL_COPY_FROM
+from backend_architect.ir.model import Architecture, Bottleneck
+
+#: Bookings name a room the hotels service owns (a check on every write); RATE is the bookings' peak.
+BOOKINGS = """
+system: stays
+team: {size: 30}
+scale: {rates: peak}
+services:
+  hotels: {owns: [Room]}
+  bookings: {owns: [Guest, Booking]}
+entities:
+  Guest: {fields: {email: {type: email, unique: true}}, rows: 1M}
+  Room: {fields: {label: string(40)}, rows: 50k}
+  Booking: {fields: {guest: ref(Guest), room: ref(Room), nights: int}}
+use_cases:
+  - {name: add room, actor: admin, writes: [Room], rate: 1/min}
+  - {name: book room, actor: guest, writes: [Booking], rate: RATE}
+"""
+
+#: A checkout reads the current price the pricing service owns (strong consistency: no cache, no copy); RATE is its peak.
+CHECKOUT = """
+system: till
+team: {size: 30}
+scale: {rates: peak}
+services:
+  pricing: {owns: [Price]}
+  carts: {owns: [Cart]}
+entities:
+  Price: {fields: {sku: string(20), cents: int}, rows: 100k}
+  Cart: {fields: {total: int}, rows: 1M}
+use_cases:
+  - {name: set price, actor: admin, writes: [Price], rate: 1/s}
+  - {name: price cart, actor: shopper, kind: get, reads: [Cart, Price], consistency: strong, rate: RATE}
+"""
+
+
+def _calls(arch: Architecture) -> dict[str, Bottleneck]:
+    return {b.scope: b for b in arch.bottlenecks if b.title.startswith("Synchronous calls on the hot path")}
+
+
+def _share(trigger: str) -> float:
+    found = re.search(r": (\d+)% of the threshold, ([\d,]+) calls/s", trigger)
+    assert found, trigger
+    assert float(found.group(2).replace(",", "")) == LOCAL_COPY_FROM
+    return int(found.group(1)) / 100
+
+
+@pytest.mark.parametrize(
+    ("text", "rate", "use_case"),
+    [
+        pytest.param(BOOKINGS, "150/s", "book room", id="check-at-150-per-s"),
+        pytest.param(BOOKINGS, "500/s", "book room", id="check-at-500-per-s"),
+        pytest.param(BOOKINGS, "5000/s", "book room", id="check-at-5000-per-s"),
+        pytest.param(CHECKOUT, "150/s", "price cart", id="fresh-read-at-150-per-s"),
+        pytest.param(CHECKOUT, "500/s", "price cart", id="fresh-read-at-500-per-s"),
+        pytest.param(CHECKOUT, "5000/s", "price cart", id="fresh-read-at-5000-per-s"),
+    ],
+)
+def test_calls_between_services_are_ranked_by_the_one_threshold_ok(text: str, rate: str, use_case: str) -> None:
+    """A path calling another service is listed from a tenth of the threshold, with its share of it; a check the decision kept
+    calling is below the threshold in both places, or the decision says why a copy was not kept."""
+    arch = design(spec_of(text.replace("RATE", rate)))
+    peak = float(rate.removesuffix("/s"))
+    flow = next(f for f in arch.flows if f.use_case == use_case)
+    owners = {s.name for s in arch.services}
+    calling = any(s.kind in {"query", "call"} and s.target in owners and s.target != s.source for s in flow.steps)
+    listed = _calls(arch).get(use_case)
+    assert (listed is not None) is (calling and peak >= LOCAL_COPY_FROM / 10)
+    if listed is not None:
+        assert _share(listed.trigger) == pytest.approx(peak / LOCAL_COPY_FROM, abs=0.005)
+        assert ("reference-checks" in listed.trigger) is any(c.use_case == use_case and c.check == "query" for c in arch.reference_checks)
+    for check in (c for c in arch.reference_checks if c.use_case == use_case):
+        if check.check == "query":
+            # kept calling: within the threshold, or past it with the reason a copy was not kept
+            assert check.peak <= LOCAL_COPY_FROM or "a copy would follow" in check.reason or "no event could feed" in check.reason
+            assert f"{LOCAL_COPY_FROM:,.0f}" in check.reason
+        if check.check == "local copy":
+            assert listed is None or check.owner not in listed.trigger.split(":")[0]
+
+
+def test_no_sync_call_threshold_but_the_reference_checks_one_ok() -> None:
+    """Every bottleneck about synchronous calls and every reference-check decision name the same number, whatever the rate."""
+    for text, rate in ((BOOKINGS, "300/s"), (CHECKOUT, "800/s"), (BOOKINGS, "2500/s")):
+        arch = design(spec_of(text.replace("RATE", rate)))
+        for listed in _calls(arch).values():
+            _share(listed.trigger)
+        made = next((d for d in arch.decisions if d.id == "reference-checks"), None)
+        if made is not None:
+            assert made.inputs["local_copy_from"] == LOCAL_COPY_FROM
