@@ -7,7 +7,10 @@ and fine by the other, and every trigger states its share of the one threshold.
 
 from __future__ import annotations
 
+import ast
+import functools
 import re
+from pathlib import Path
 
 import pytest
 from tests.design.helpers import spec_of
@@ -103,3 +106,40 @@ def test_no_sync_call_threshold_but_the_reference_checks_one_ok() -> None:
         made = next((d for d in arch.decisions if d.id == "reference-checks"), None)
         if made is not None:
             assert made.inputs["local_copy_from"] == LOCAL_COPY_FROM
+
+
+@functools.cache
+def _literal_definitions() -> dict[str, list[str]]:
+    """The modules of the package giving each upper-case name a number of their own (not one derived from another module's)."""
+    import backend_architect
+
+    found: dict[str, list[str]] = {}
+    for path in Path(backend_architect.__file__).parent.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for node in ast.parse(text).body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+            value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id.isupper() and isinstance(value, ast.Constant):
+                    found.setdefault(target.id, []).append(path.name)
+    return found
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "LOCAL_COPY_FROM",
+        "COPY_WRITES_MAX",
+        "PRIMARY_WRITE_CEILING",
+        "PRIMARY_READ_CEILING",
+        "PG_SEARCH_MAX_QPS",
+        "PG_SEARCH_MAX_ROWS",
+        "CONNECTIONS_PER_NODE",
+        "INSTANCE_RPS",
+        "CHATTY_CALLS_PER_S",
+    ],
+)
+def test_a_load_threshold_is_a_number_in_one_module_ok(name: str) -> None:
+    """A threshold the decisions, the bottleneck table and the critic compare a rate to is written as a number once; every
+    other module reads it (or derives it from the figure it rests on), so no two sections judge one rate by two numbers."""
+    assert len(_literal_definitions().get(name, [])) <= 1, (name, _literal_definitions().get(name))

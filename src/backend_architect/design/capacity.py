@@ -13,6 +13,8 @@ from backend_architect.design.link_writes import join_rows
 from backend_architect.design.loads import database_share, insert_figures, readback_requests
 from backend_architect.design.media_compression import compression
 from backend_architect.design.patterns._chosen import counted_elsewhere
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING as _PRIMARY_READS
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING as _PRIMARY_WRITES
 from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.pushes import shares_assumption
@@ -25,11 +27,11 @@ from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
-#: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench
-#: TPC-B-like runs reach 5-20k tps; we plan at the low end with indexes and WAL).
-PRIMARY_WRITE_CEILING = 5_000
-#: Simple indexed reads/s one PostgreSQL node serves before replicas pay off.
-PRIMARY_READ_CEILING = 20_000
+#: Sustained simple writes/s one PostgreSQL primary handles, and simple indexed reads/s one node serves: the patterns' one
+#: planning figure each (``patterns._common``), as whole numbers for the texts that print them, so the bottleneck table,
+#: the partitioning decision and the patterns never judge a primary by two numbers.
+PRIMARY_WRITE_CEILING = int(_PRIMARY_WRITES)
+PRIMARY_READ_CEILING = int(_PRIMARY_READS)
 #: Heap tuple header (23 bytes, aligned to 24) plus the line pointer (4 bytes).
 ROW_OVERHEAD_BYTES = 28
 #: B-tree entry overhead: index tuple header (8) + line pointer (4) + alignment.

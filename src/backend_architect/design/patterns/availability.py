@@ -18,6 +18,7 @@ from backend_architect.design.patterns._failure import impacts
 from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, sharded_now, shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
+from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
 from backend_architect.ir.database_nodes import READ_COPIES
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.query import database_of
@@ -46,8 +47,9 @@ WAL_ARCHIVE_S = 60.0
 HEALTH_INTERVAL_S = 10
 HEALTH_FAILURES = 2
 DRAIN_S = 30
-#: Requests per second one instance serves (the capacity stage's planning figure).
-INSTANCE_RPS = 500.0
+#: Requests per second one instance serves where its sizing figure states none: the capacity stage's planning figure
+#: for the default runtime (``runtimes``), the one number instances are sized by.
+INSTANCE_RPS = INSTANCE_RPS_BY_RUNTIME[DEFAULT_RUNTIME]
 
 
 @dataclass(frozen=True)
