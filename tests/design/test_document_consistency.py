@@ -3180,3 +3180,19 @@ def test_an_l1_holds_its_shared_caches_hot_keys_ok(name: str, arch: Architecture
         assert plan.l1_entries == shared.inputs["hot_keys"], (name, plan.use_case)
         assert known[f"cache.l1.bytes.{uid}"].inputs["hot_keys"] == shared.inputs["hot_keys"], (name, plan.use_case)
         assert known[f"cache.l1.hit_ratio.{uid}"].value <= known[f"cache.l1.hit_ratio.{uid}"].inputs["share"], (name, plan.use_case)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_primarys_two_thresholds_are_named_together_ok(name: str, arch: Architecture, document: str) -> None:
+    """The bottleneck table names a primary's ceiling with the planned share its sharding and replica decisions act at (issue
+    22-e7), and no shard map's average shard is sized past that share."""
+    from backend_architect.design.write_headroom import WRITE_HEADROOM
+
+    for listed in arch.bottlenecks:
+        if listed.title in {"Write ceiling of one database primary", "Read load on the primary"}:
+            assert "(the ceiling; a node is planned to 70% of it" in listed.trigger, (name, listed.trigger)
+    known = {f.key: f for f in arch.figures}
+    for key, count in known.items():
+        if key.startswith("db.shards.") and "write_headroom" in count.inputs:
+            inserts = count.inputs.get("peak_inserts", count.inputs.get("map_peak_inserts", 0.0))
+            assert inserts / count.value <= PRIMARY_WRITE_CEILING * WRITE_HEADROOM + 1e-6, (name, key)

@@ -19,6 +19,7 @@ from backend_architect.design.patterns._shards import MapTotal, shard_map_totals
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
 from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import READ_COPIES
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.query import database_of
@@ -406,13 +407,19 @@ def _figures(
         )
     split, inserts, at_horizon, together = sharding
     for table, count in split.items():
-        inputs = {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING}
-        formula = "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))"
+        inputs = {
+            "bytes_at_horizon": at_horizon[table],
+            "hot_store": HOT_STORE_BYTES,
+            "peak_inserts": inserts[table],
+            "write_ceiling": PRIMARY_WRITE_CEILING,
+            "write_headroom": WRITE_HEADROOM,
+        }
+        formula = "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / (write_ceiling x write_headroom)))"
         shared = together[table]
         if len(shared.tables) > 1:
             # the tables of one shard map share its shards: sized together, the count every member states
             formula = (
-                "max(2, ceil(map_bytes_at_horizon / hot_store), ceil(map_peak_inserts / write_ceiling)) "
+                "max(2, ceil(map_bytes_at_horizon / hot_store), ceil(map_peak_inserts / (write_ceiling x write_headroom))) "
                 f"(the shard map's tables together: {', '.join(shared.tables)})"
             )
             inputs = {
@@ -420,6 +427,7 @@ def _figures(
                 "hot_store": HOT_STORE_BYTES,
                 "map_peak_inserts": shared.peak_inserts,
                 "write_ceiling": PRIMARY_WRITE_CEILING,
+                "write_headroom": WRITE_HEADROOM,
             }
         found.append(figure(f"db.shards.{table}", f"shards of {table}", float(count), "shards", formula, inputs, table))
         replicas = known.get(f"db.shard.read_replicas.{table}")

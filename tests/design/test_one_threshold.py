@@ -1,4 +1,7 @@
-"""One threshold for synchronous calls/s between services: the reference checks decide by it and the bottleneck table ranks by it.
+"""One threshold per quantity: the decisions, the bottleneck table and the critic compare a rate to the same number.
+
+Synchronous calls/s between services: the reference checks decide by it and the bottleneck table ranks by it. A primary's
+writes and a node's reads: the table states the ceiling and the planned share of it past which the design acts, both.
 
 Specs of several shapes (a write checking another service's row, a strongly consistent read calling another service, a
 search path querying its own engine) at rates below, near and above the threshold: no path is a bottleneck by one number
@@ -143,3 +146,51 @@ def test_a_load_threshold_is_a_number_in_one_module_ok(name: str) -> None:
     """A threshold the decisions, the bottleneck table and the critic compare a rate to is written as a number once; every
     other module reads it (or derives it from the figure it rests on), so no two sections judge one rate by two numbers."""
     assert len(_literal_definitions().get(name, [])) <= 1, (name, _literal_definitions().get(name))
+
+
+#: A ledger whose entry writes (RATE) land on one primary; reads of an account (READS) reach it after no cache (strong).
+LEDGER = """
+system: ledger
+scale: {rates: peak}
+entities:
+  Account: {fields: {name: string(40)}, rows: 1M}
+  Entry: {fields: {account: ref(Account), cents: int}}
+use_cases:
+  - {name: post entry, actor: clerk, writes: [Entry], rate: RATE}
+  - {name: view account, actor: clerk, kind: get, reads: [Account], consistency: strong, rate: READS}
+"""
+
+
+@pytest.mark.parametrize(
+    ("writes", "reads"),
+    [
+        pytest.param("500/s", "2000/s", id="both-well-within"),
+        pytest.param("3000/s", "12000/s", id="within-the-plan"),
+        pytest.param("4000/s", "30000/s", id="past-the-plan"),
+        pytest.param("20000/s", "60000/s", id="far-past-the-plan"),
+    ],
+)
+def test_a_primarys_ceiling_is_stated_with_the_share_the_design_acts_at_ok(writes: str, reads: str) -> None:
+    """The write-ceiling and read-load rows state the ceiling and the planned share past which the design shards or adds a
+    read copy (the partitioning and replica decisions' 70%), so a figure between the two is never a verdict of one alone."""
+    from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+    from backend_architect.design.patterns._common import READ_HEADROOM
+    from backend_architect.design.write_headroom import WRITE_HEADROOM
+
+    arch = design(spec_of(LEDGER.replace("READS", reads).replace("RATE", writes)))
+    rows = {b.title: b.trigger for b in arch.bottlenecks}
+    write = rows["Write ceiling of one database primary"]
+    assert (
+        f"of {PRIMARY_WRITE_CEILING:,}/s (the ceiling; a node is planned to {WRITE_HEADROOM:.0%} of it, {PRIMARY_WRITE_CEILING * WRITE_HEADROOM:,.0f}/s"
+        in write
+    )
+    read = rows.get("Read load on the primary")
+    if read is not None:
+        assert (
+            f"of {PRIMARY_READ_CEILING:,}/s (the ceiling; a node is planned to {READ_HEADROOM:.0%} of it, {PRIMARY_READ_CEILING * READ_HEADROOM:,.0f}/s" in read
+        )
+    known = {f.key: f for f in arch.figures}
+    # a shard map is sized to the same planned share its sharding decision acts at: no shard stands past the plan that split it
+    for key, shard in known.items():
+        if key.startswith("db.shard.write_utilisation.") and known[f"db.shard.skew.{shard.scope}"].value == 1.0:
+            assert shard.value <= WRITE_HEADROOM + 1e-9, (key, shard.value)
