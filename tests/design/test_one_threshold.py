@@ -140,6 +140,7 @@ def _literal_definitions() -> dict[str, list[str]]:
         "CONNECTIONS_PER_NODE",
         "INSTANCE_RPS",
         "CHATTY_CALLS_PER_S",
+        "DEFAULT_HORIZON_YEARS",
     ],
 )
 def test_a_load_threshold_is_a_number_in_one_module_ok(name: str) -> None:

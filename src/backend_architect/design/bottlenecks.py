@@ -28,6 +28,7 @@ from backend_architect.design.partitioning import (
 )
 from backend_architect.design.partitioning_steer import kept_whole_by_author
 from backend_architect.design.patterns._common import READ_HEADROOM, fmt
+from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Bottleneck, Figure, Table
 from backend_architect.ir.query import busiest_write_primary
@@ -147,7 +148,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                 ),
             )
         )
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     referenced = referencing_tables(arch)
     for store in arch.datastores:
         for table in store.tables:

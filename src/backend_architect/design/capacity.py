@@ -15,6 +15,7 @@ from backend_architect.design.media_compression import compression
 from backend_architect.design.patterns._chosen import counted_elsewhere
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING as _PRIMARY_READS
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING as _PRIMARY_WRITES
+from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.pushes import shares_assumption
@@ -254,7 +255,7 @@ def _rows_a_day(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figu
 
 def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
     growth = spec.scale.growth_per_year or 0.0
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     figures: list[Figure] = []
     for store in arch.datastores:
         totals = {1.0: 0.0, horizon: 0.0}
@@ -331,7 +332,7 @@ def blob_bytes_per_row(spec: Spec) -> dict[str, float]:
 def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assumptions: list[str]) -> list[Figure]:
     """Bytes of blob content in object storage, kept apart from the database."""
     rows = {f.key: f.value for f in figures if f.key.startswith("rows.")}
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     per_row = blob_bytes_per_row(spec)
     assumptions += [
         f"entities.{name}.fields.{field_name}.avg_bytes: not given; blobs assumed {BLOB_CONTENT_BYTES // 1000} KB"

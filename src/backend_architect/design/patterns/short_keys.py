@@ -12,7 +12,7 @@ from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import example_code, rekey_item_paths
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
+from backend_architect.design.patterns._common import DEFAULT_HORIZON_YEARS, PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
 from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, described, hit_figures
@@ -33,8 +33,6 @@ MIN_LENGTH = 6
 MAX_RANDOM_LENGTH = 8
 #: Keys one application instance claims at a time from the range allocator.
 RANGE_SIZE = 10_000
-#: Years of keys planned when the spec gives no retention.
-DEFAULT_HORIZON_YEARS = 5.0
 #: A slug keeps this many characters of its title, plus a dash and four characters when two titles collide.
 SLUG_LENGTH = 60
 SLUG_SUFFIX = 5
