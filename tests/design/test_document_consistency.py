@@ -3179,3 +3179,57 @@ def test_catch_up_reads_are_limited_above_what_their_stream_produces_ok(name: st
     ops = next((f for f in arch.figures if f.key == "redis.ops.peak"), None)
     if ops is not None:
         assert all(term in ops.formula and value >= 0 for term, value in ops.inputs.items()), ops.inputs
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_one_threshold_for_synchronous_calls_ok(name: str, arch: Architecture, document: str) -> None:
+    """Synchronous calls/s between services meet one threshold (issue 22-e7): the reference checks' decision and the bottleneck
+    table state the same number, and a check the decision keeps calling below it is never past it in the table."""
+    from backend_architect.design.reference_checks import LOCAL_COPY_FROM
+
+    limit = f"{LOCAL_COPY_FROM:,.0f}"
+    for said in re.findall(r"each calling [^:|]+: \d+% of the threshold, ([\d,]+) calls/s", document):
+        assert said == limit, (name, said)
+    assert not re.search(r"each calling [^|]+\(threshold [\d,]+/s\)", document), name
+    for said in re.findall(r"checks/s at peak(?: \([^)]*\))? (?:<=|>) ([\d,]+)", document):
+        assert said == limit, (name, said)
+    below = {c.use_case for c in arch.reference_checks if c.check == "query" and c.peak <= LOCAL_COPY_FROM}
+    for listed in arch.bottlenecks:
+        if listed.title.startswith("Synchronous calls on the hot path") and listed.scope in below:
+            share = re.search(r": (\d+)% of the threshold", listed.trigger)
+            assert share, (name, listed.trigger)
+            assert int(share.group(1)) <= 100, (name, listed.trigger)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_an_l1_holds_its_shared_caches_hot_keys_ok(name: str, arch: Architecture, document: str) -> None:
+    """An in-process cache (L1) counts the hot keys its shared cache's hit ratio counts (issue 22-e7): its entries, memory and
+    ratio, never one entry in front of a cache sized on millions."""
+    known = {f.key: f for f in arch.figures}
+    for plan in (c for c in arch.caches if c.l1_entries):
+        uid = next(
+            f.key.removeprefix("cache.l1.hit_ratio.")
+            for f in arch.figures
+            if f.key.startswith("cache.l1.hit_ratio.") and f.scope == f"use case '{plan.use_case}'"
+        )
+        shared = known.get(f"cache.origin.hit_ratio.{uid}") if plan.strategy == "cdn" else known.get(f"cache.hit_ratio.{uid}")
+        assert shared is not None, (name, plan.use_case)
+        assert plan.l1_entries == shared.inputs["hot_keys"], (name, plan.use_case)
+        assert known[f"cache.l1.bytes.{uid}"].inputs["hot_keys"] == shared.inputs["hot_keys"], (name, plan.use_case)
+        assert known[f"cache.l1.hit_ratio.{uid}"].value <= known[f"cache.l1.hit_ratio.{uid}"].inputs["share"], (name, plan.use_case)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_primarys_two_thresholds_are_named_together_ok(name: str, arch: Architecture, document: str) -> None:
+    """The bottleneck table names a primary's ceiling with the planned share its sharding and replica decisions act at (issue
+    22-e7), and no shard map's average shard is sized past that share."""
+    from backend_architect.design.write_headroom import WRITE_HEADROOM
+
+    for listed in arch.bottlenecks:
+        if listed.title in {"Write ceiling of one database primary", "Read load on the primary"}:
+            assert "(the ceiling; a node is planned to 70% of it" in listed.trigger, (name, listed.trigger)
+    known = {f.key: f for f in arch.figures}
+    for key, count in known.items():
+        if key.startswith("db.shards.") and "write_headroom" in count.inputs:
+            inserts = count.inputs.get("peak_inserts", count.inputs.get("map_peak_inserts", 0.0))
+            assert inserts / count.value <= PRIMARY_WRITE_CEILING * WRITE_HEADROOM + 1e-6, (name, key)

@@ -9,6 +9,7 @@ from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, fmt
+from backend_architect.design.reference_checks import LOCAL_COPY_FROM
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import POOLER, copies_said, read_replicas, standbys
 from backend_architect.ir.model import Architecture, Bottleneck
@@ -22,8 +23,6 @@ HOT_ROW_UPDATES_PER_S = 50.0
 MANY_INDEXES = 5
 #: Writes per second at which many indexes start to matter.
 INDEXED_WRITES_PER_S = 200.0
-#: Synchronous cross-service reads per second on one path past which latency and coupling hurt.
-CHATTY_CALLS_PER_S = 200.0
 #: Load multiplier for the "what breaks first" outlook.
 GROWTH_OUTLOOK = 10
 NUMERIC_KINDS = frozenset({"int", "bigint", "decimal", "money"})
@@ -119,7 +118,12 @@ def indexed_writes(arch: Architecture) -> list[Pressure]:
 
 
 def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pressure]:
-    """A hot request path that calls another service synchronously couples their latency and availability."""
+    """A hot request path that calls another service synchronously couples their latency and availability.
+
+    Its threshold is the one the reference checks decide by (``reference_checks.LOCAL_COPY_FROM``): the calls/s from which
+    a local copy costs less than the calls. One number, so no path is a bottleneck here at a rate the checks' decision
+    calls fine; a path from a tenth of it is listed, ranked by its share of it, so the table says how far below it is.
+    """
     by_name = {u.name: u for u in use_cases}
     # a wide-column store is the path's own database (PAT055), and Redis the store the design put the path's data in (a GEO
     # set, presence keys, a read model): neither is another service to cache in front of ('cache the answers' of a lookup
@@ -127,24 +131,35 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
     stores = {c.name for c in arch.components if c.kind in {"wide-column", "cache"}}
     cached = {c.use_case for c in arch.caches if c.strategy != "none"}
     owners = {s.name for s in arch.services}
+    checking = {c.use_case for c in arch.reference_checks if c.check == "query"}
     found = []
     for flow in arch.flows:
         use_case = by_name.get(flow.use_case)
         calls = [s for s in flow.steps if s.kind in {"query", "call"} and s.target not in stores]
-        if use_case and calls and use_case.peak_qps >= CHATTY_CALLS_PER_S / 10:
+        if use_case and calls and use_case.peak_qps >= LOCAL_COPY_FROM / 10:
             targets = ", ".join(sorted({s.target for s in calls}))
+            services = bool({s.target for s in calls} & owners)
+            pressure = use_case.peak_qps / LOCAL_COPY_FROM
             found.append(
                 (
-                    use_case.peak_qps / CHATTY_CALLS_PER_S,
+                    pressure,
                     _b(
                         f"Synchronous calls on the hot path of '{flow.use_case}'",
                         flow.use_case,
-                        f"{use_case.peak_qps:,.1f} req/s at peak each calling {targets} (threshold {CHATTY_CALLS_PER_S:g}/s)",
-                        _decoupling(use_case, use_case.name in cached, services=bool({s.target for s in calls} & owners)),
+                        f"{use_case.peak_qps:,.1f} req/s at peak each calling {targets}: {pressure:.0%} of the threshold, {LOCAL_COPY_FROM:,.0f} calls/s"
+                        + _threshold_said(flow.use_case in checking, services),
+                        _decoupling(use_case, use_case.name in cached, services=services),
                     ),
                 )
             )
     return found
+
+
+def _threshold_said(checks: bool, services: bool) -> str:
+    """What the threshold means for the path: the rate its reference checks were decided by, or two callee instances' calls."""
+    if checks:
+        return " (the rate from which decision `reference-checks` replaces an existence check by a local copy)"
+    return " (two callee instances' worth of calls)" if services else ""
 
 
 def _decoupling(use_case: UseCase, cached: bool, services: bool) -> str:

@@ -21,7 +21,9 @@ from backend_architect.design.bottleneck_checks import (
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, SHARD_MIN_BYTES, THRESHOLD, TimeVerdict, referencing_tables, time_verdict
 from backend_architect.design.partitioning_steer import kept_whole_by_author
-from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns._common import READ_HEADROOM, fmt
+from backend_architect.design.patterns._common import horizon as sizing_horizon
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Bottleneck, Figure, Table
 from backend_architect.ir.query import busiest_write_primary
 from backend_architect.spec.model import Spec
@@ -86,6 +88,12 @@ def fanout_on_write(figures: Mapping[str, Figure], use_case: UseCase) -> _FanOut
     return _FanOut(found.value, bottleneck)
 
 
+def _planned(ceiling: float, headroom: float, act: str) -> str:
+    """The second threshold beside a ceiling: the share of it a node is planned to, past which the design acts (sharding, a
+    read copy), so a figure between the two reads as what it is, within the ceiling and past the plan, never two verdicts."""
+    return f" (the ceiling; a node is planned to {headroom:.0%} of it, {ceiling * headroom:,.0f}/s, past which the design {act})"
+
+
 def _batched(table: Table) -> str:
     """Keeping an unpartitioned table's size down: expire or archive old rows in bounded batches, never one long DELETE."""
     if table.retention_days is not None:
@@ -108,7 +116,8 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     title="Write ceiling of one database primary",
                     scope="database",
                     trigger=f"peak writes on the busiest primary ({busiest_write_primary(write.quantity)}) {write.inputs['peak_write']:,.1f}/s "
-                    f"= {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s",
+                    f"= {write.value:.1%} of {PRIMARY_WRITE_CEILING:,}/s"
+                    + _planned(PRIMARY_WRITE_CEILING, WRITE_HEADROOM, "shards the table carrying most of them"),
                     scaling_step=write_step(arch),
                     figure=write.key,
                 ),
@@ -124,13 +133,13 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     title="Read load on the primary",
                     scope="database",
                     trigger=f"peak reads reaching the busiest primary (one shard where sharded) after caches {read.inputs['peak_reads']:,.1f}/s "
-                    f"= {share:.1%} of {PRIMARY_READ_CEILING:,}/s",
+                    f"= {share:.1%} of {PRIMARY_READ_CEILING:,}/s" + _planned(PRIMARY_READ_CEILING, READ_HEADROOM, "adds a read copy"),
                     scaling_step=read_step(arch),
                     figure=read.key,
                 ),
             )
         )
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     referenced = referencing_tables(arch)
     for store in arch.datastores:
         for table in store.tables:

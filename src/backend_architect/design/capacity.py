@@ -13,6 +13,9 @@ from backend_architect.design.link_writes import join_rows
 from backend_architect.design.loads import database_share, insert_figures, readback_requests
 from backend_architect.design.media_compression import compression
 from backend_architect.design.patterns._chosen import counted_elsewhere
+from backend_architect.design.patterns._common import PRIMARY_READ_CEILING as _PRIMARY_READS
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING as _PRIMARY_WRITES
+from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.payload import table_payload_figures
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.pushes import shares_assumption
@@ -25,11 +28,11 @@ from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 from backend_architect.spec.units import DAYS_PER_YEAR, Rate
 
-#: Sustained simple writes/s one PostgreSQL primary handles on commodity SSD (pgbench
-#: TPC-B-like runs reach 5-20k tps; we plan at the low end with indexes and WAL).
-PRIMARY_WRITE_CEILING = 5_000
-#: Simple indexed reads/s one PostgreSQL node serves before replicas pay off.
-PRIMARY_READ_CEILING = 20_000
+#: Sustained simple writes/s one PostgreSQL primary handles, and simple indexed reads/s one node serves: the patterns' one
+#: planning figure each (``patterns._common``), as whole numbers for the texts that print them, so the bottleneck table,
+#: the partitioning decision and the patterns never judge a primary by two numbers.
+PRIMARY_WRITE_CEILING = int(_PRIMARY_WRITES)
+PRIMARY_READ_CEILING = int(_PRIMARY_READS)
 #: Heap tuple header (23 bytes, aligned to 24) plus the line pointer (4 bytes).
 ROW_OVERHEAD_BYTES = 28
 #: B-tree entry overhead: index tuple header (8) + line pointer (4) + alignment.
@@ -273,7 +276,7 @@ def _rows_a_day(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Figu
 
 def _storage(spec: Spec, arch: Architecture) -> list[Figure]:
     growth = spec.scale.growth_per_year or 0.0
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     figures: list[Figure] = []
     for store in arch.datastores:
         totals = {1.0: 0.0, horizon: 0.0}
@@ -350,7 +353,7 @@ def blob_bytes_per_row(spec: Spec) -> dict[str, float]:
 def _object_storage(spec: Spec, arch: Architecture, figures: list[Figure], assumptions: list[str]) -> list[Figure]:
     """Bytes of blob content in object storage, kept apart from the database."""
     rows = {f.key: f.value for f in figures if f.key.startswith("rows.")}
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     per_row = blob_bytes_per_row(spec)
     assumptions += [
         f"entities.{name}.fields.{field_name}.avg_bytes: not given; blobs assumed {BLOB_CONTENT_BYTES // 1000} KB"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share, guarantee_rows
+from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.patterns._stores import storage_figures
 from backend_architect.design.patterns.messaging import EVENT_RELAY
 from backend_architect.design.runtime_rows import rows_a_day
@@ -128,7 +129,7 @@ def _past_one_primary(spec: Spec, arch: Architecture, figures: list[Figure], ana
     from backend_architect.design.partitioning import shard_reasons
 
     known = {f.key: f.value for f in figures}
-    years = spec.scale.retention_years or 5.0
+    years = sizing_horizon(spec)
     guarded = guarantee_rows(analysis, arch)
     found = []
     for store in arch.datastores:

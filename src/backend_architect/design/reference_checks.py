@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY, OWN_NINES_MARGIN
 from backend_architect.design.ownership import caller_reference
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
+from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Alternative, Column, Datastore, Decision, Flow, FlowStep, Operation, ReferenceCheck, Table
 from backend_architect.spec.model import Spec
@@ -38,12 +40,13 @@ from backend_architect.spec.naming import table_name
 CHECKED_BY_OWNER = "query"
 #: Checks/s at peak from which a write checks an event-fed local copy of the owner's ids instead of calling the owner:
 #: past two owner instances' worth of calls (500 req/s each), the copy (ids x 8-16 B) costs less than the calls, the owner's
-#: instances and its reads, and the write stops needing the owner.
-LOCAL_COPY_FROM = 1_000.0
+#: instances and its reads, and the write stops needing the owner. The one threshold of synchronous calls/s between
+#: services: the membership checks (``member_copies``) and the bottleneck table (``bottleneck_checks.chatty_calls``) read it.
+LOCAL_COPY_FROM = 2 * INSTANCE_RPS_BY_RUNTIME[DEFAULT_RUNTIME]
 #: Writes/s at peak a copy may add to its keeper's database (an id row and a processed-event row per event consumed):
 #: a fifth of one primary's 5,000 writes/s (``design.capacity.PRIMARY_WRITE_CEILING``), so the copy never becomes the
 #: keeper's write bottleneck; a copy costing more is not kept, and the owner is called instead.
-COPY_WRITES_MAX = 1_000.0
+COPY_WRITES_MAX = PRIMARY_WRITE_CEILING / 5
 #: Rows the keeper writes per id the owner creates or deletes: the copy's row and the processed-event row of its event.
 COPY_ROWS_PER_EVENT = 2
 

@@ -19,10 +19,6 @@ from backend_architect.ir.model import Alternative, Architecture, Decision, enfo
 from backend_architect.ir.query import figure
 from backend_architect.spec.model import Spec
 
-#: PostgreSQL full-text search (GIN) stays fast to about this many rows per searched table
-#: and this many searches per second; past either, a dedicated engine pays off.
-PG_SEARCH_MAX_ROWS = 10_000_000
-PG_SEARCH_MAX_QPS = 200.0
 #: Events per second a RabbitMQ cluster handles comfortably; Kafka beyond, or for replay.
 QUEUE_MAX_EVENTS_PER_S = 10_000.0
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend_architect.design.technology import PG_SEARCH_MAX_ROWS
+from backend_architect.design.patterns.search import PG_SEARCH_MAX_ROWS
 from design.helpers import design_of, table
 
 ARTICLES = """\

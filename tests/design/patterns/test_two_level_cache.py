@@ -55,7 +55,8 @@ def test_one_hot_key_read_by_every_instance_gets_an_l1_ok(menu: str, layered: bo
         assert "pub/sub" in plan.invalidation
         hit = next(f for f in arch.figures if f.key == "cache.l1.hit_ratio.list-categories")
         n = hit.inputs["key_reads"] / hit.inputs["instances"] * hit.inputs["l1_ttl_s"]
-        assert hit.value == pytest.approx(hit.inputs["share"] * n / (n + 1))
+        w = hit.inputs["writes_per_s"] * hit.inputs["l1_ttl_s"] / hit.inputs["hot_keys"]
+        assert hit.value == pytest.approx(hit.inputs["share"] * n / (n + 1 + w))
         assert "pub/sub invalidation" in next(c for c in arch.components if c.name == "redis").purpose
     else:
         note = next(n for n in arch.pattern_notes if n.pattern == "PAT060" and n.subject == "list categories")
@@ -149,3 +150,75 @@ def test_behind_a_cdn_the_l1_weighs_the_reads_it_passes_on_ok(rows: str, rate: s
         # the key's reads come from what reaches Redis, whichever way the verdict goes
         assert "the reads the CDN in front passes on" in said
         assert f"{reaching:,.0f}" in said
+
+
+CLIPS = """\
+system: clips
+scale: {{rates: peak}}
+entities:
+  Clip:
+    key: short_code
+    fields: {{title: string(120)}}
+    rows: {rows}
+use_cases:
+  - {{name: add clip, writes: [Clip], rate: 1/s}}
+  - {{name: open clip, kind: get, reads: [Clip], rate: {rate}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rows", "rate", "hot", "built"),
+    [
+        pytest.param("1", "20k/s", 1, True, id="one-key-every-read-hits-it"),
+        pytest.param("5k", "20k/s", 1_000, False, id="1000-hot-keys-an-instance-rarely-repeats"),
+        pytest.param("500", "2M/s", 100, True, id="100-hot-keys-each-past-a-shard"),
+        pytest.param("150M", "35k/s", 30_000_000, False, id="30M-hot-keys-do-not-fit-an-instance"),
+    ],
+)
+def test_l1_rates_itself_on_the_keys_its_shared_cache_holds_ok(rows: str, rate: str, hot: int, built: bool) -> None:
+    """A resolve path by short code (its own cache record): the L1 takes the hot keys its shared cache's hit ratio counts, never one
+    by default; its ratio is the held share x the ratio every cache states over those keys, and a hot set that does not fit is not built."""
+    from backend_architect.design.patterns._cache_figures import hit_ratio
+
+    arch = design_of(CLIPS.format(rows=rows, rate=rate))
+    shared = next(f for f in arch.figures if f.key == "cache.hit_ratio.open-clip")
+    assert shared.inputs["hot_keys"] == hot
+    plan = next(c for c in arch.caches if c.use_case == "open clip")
+    l1 = next((f for f in arch.figures if f.key == "cache.l1.hit_ratio.open-clip"), None)
+    assert (l1 is not None) is built
+    if l1 is None:
+        note = next(n for n in arch.pattern_notes if n.pattern == "PAT060" and n.subject == "open clip")
+        assert f"{hot:,}" in note.reason or "would answer" in note.reason
+        assert plan.l1_entries is None
+        return
+    assert plan.l1_entries == hot
+    assert l1.inputs["hot_keys"] == hot
+    share = l1.inputs["share"]
+    assert share == (1.0 if rows == "1" else 0.8)
+    peak = shared.inputs["peak"]
+    expected = share * hit_ratio(peak * share / l1.inputs["instances"], l1.inputs["l1_ttl_s"], hot, l1.inputs["writes_per_s"])
+    assert l1.value == pytest.approx(expected)
+    assert l1.value <= share
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(_shop(menu="8000/s", product="20000/s", products="1000"), id="cache-aside-menu-and-items"),
+        pytest.param(_shop(menu="60/s", product="400000/s", products="2000"), id="cache-aside-items-past-a-shard"),
+        pytest.param(CLIPS.format(rows="500", rate="2M/s"), id="short-code-resolve-cache"),
+    ],
+)
+def test_every_l1_holds_the_hot_keys_its_shared_cache_counts_ok(source: str) -> None:
+    """Each L1's entries, memory and ratio count the hot keys of the shared cache behind it (cache-aside of one key or of items, a resolve cache)."""
+    arch = design_of(source)
+    known = {f.key: f for f in arch.figures}
+    layered = [c for c in arch.caches if c.l1_entries]
+    assert layered
+    for plan in layered:
+        uid = plan.use_case.replace(" ", "-")
+        shared = known.get(f"cache.origin.hit_ratio.{uid}") if plan.strategy == "cdn" else known.get(f"cache.hit_ratio.{uid}")
+        assert shared is not None
+        assert plan.l1_entries == shared.inputs["hot_keys"]
+        assert known[f"cache.l1.hit_ratio.{uid}"].inputs["hot_keys"] == shared.inputs["hot_keys"]
+        assert known[f"cache.l1.bytes.{uid}"].inputs["hot_keys"] == shared.inputs["hot_keys"]

@@ -7,6 +7,7 @@ the database's sizing and the cache's own sizing read one set of figures.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.patterns._common import figure
@@ -41,6 +42,15 @@ def cache_memory(use_case: UseCase, keys: float, entry: float, peak: float, hit:
         {"keys": keys, "hot_share": HOT_SHARE, "peak": peak, "hit_ratio": hit, "ttl_s": ttl, "entry_bytes": entry},
         f"use case '{use_case.name}'",
     )
+
+
+def held_keys(known: Iterable[Figure], use_case_id: str, behind_cdn: bool = False) -> float | None:
+    """The hot keys a path's shared cache holds, read from the hit ratio computed over them (``cache.hit_ratio.<id>``, or behind
+    a CDN ``cache.origin.hit_ratio.<id>``): a cache in front of it (an instance's L1) sizes and rates itself on the same count,
+    never on a default. None when no shared cache on the path states one.
+    """
+    key = f"cache.{'origin.' if behind_cdn else ''}hit_ratio.{use_case_id}"
+    return next((f.inputs["hot_keys"] for f in known if f.key == key and "hot_keys" in f.inputs), None)
 
 
 def hit_ratio(peak: float, ttl: float, keys: float, writes: float) -> float:

@@ -33,6 +33,16 @@ REDIS_NODE_OPS = 100_000.0
 REDIS_NODE_BYTES = 24 * 2**30
 
 
+#: Years of growth a design sizes its stores over (tables, shards, keys, indexes) when the spec states no retention: one
+#: horizon, so a table's size at the horizon is the same figure wherever a threshold judges it.
+DEFAULT_HORIZON_YEARS = 5.0
+
+
+def horizon(spec: Spec) -> float:
+    """The years a design sizes its stores over: the spec's retention, else ``DEFAULT_HORIZON_YEARS``."""
+    return spec.scale.retention_years or DEFAULT_HORIZON_YEARS
+
+
 def redis_share(shards: int) -> str:
     """One pattern's share of the shared Redis cluster, said against the one per-shard capacity every record reads: the cluster
     itself (the sum of every share's memory and operations) is sized once, in the shared-cache record."""

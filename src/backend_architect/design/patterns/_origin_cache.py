@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.design.patterns._cache_figures import resident
+from backend_architect.design.patterns._cache_figures import hit_ratio, resident
 from backend_architect.design.patterns._common import figure, fmt
 from backend_architect.ir.model import Figure
 
@@ -46,9 +46,7 @@ class Origin:
     @property
     def hit(self) -> float:
         """The shared cache's hit ratio over those reads: r / (r + 1 + w) per hot key and TTL, as every cache figure is computed."""
-        reads = self.reaching * self.ttl / self.hot
-        writes = self.writes * self.ttl / self.hot
-        return reads / (reads + 1 + writes) if reads else 0.0
+        return hit_ratio(self.reaching, self.ttl, self.hot, self.writes)
 
     @property
     def removed(self) -> float:

@@ -39,8 +39,10 @@ class MapTotal:
 
     @property
     def count(self) -> int:
-        """By size at the horizon and by peak inserts, whichever is more (at least 2)."""
-        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / PRIMARY_WRITE_CEILING))
+        """By size at the horizon and by peak inserts, whichever is more (at least 2): a shard's primary is planned to the
+        share of its write ceiling every primary is (``WRITE_HEADROOM``), the share past which the design shards at all, so
+        a shard never stands past the plan that split its table."""
+        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / (PRIMARY_WRITE_CEILING * WRITE_HEADROOM)))
 
 
 def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:

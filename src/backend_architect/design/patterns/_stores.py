@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PAGE_FILL, index_bytes_per_row, planned_size, row_bytes, rows_after
 from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, SHARD_MIN_BYTES, as_planned
+from backend_architect.design.patterns._common import DEFAULT_HORIZON_YEARS as DEFAULT_HORIZON_YEARS
 from backend_architect.design.patterns._common import figure
+from backend_architect.design.patterns._common import horizon as horizon
 from backend_architect.design.payload import DISK_PER_DAY, disk_per_day, disk_total
 from backend_architect.design.workload import schedule_interval
 from backend_architect.ir.model import Architecture, Figure, Table
@@ -30,12 +32,6 @@ NODE_RAM_BYTES = float(PARTITION_MIN_BYTES)
 HOT_SHARE = 0.5
 #: The hot window of a tiered table stays between a week (one backup cycle) and a year.
 HOT_WINDOW_DAYS = (7.0, 365.0)
-#: Default retention horizon, as the data stage assumes it.
-DEFAULT_HORIZON_YEARS = 5.0
-
-
-def horizon(spec: Spec) -> float:
-    return spec.scale.retention_years or DEFAULT_HORIZON_YEARS
 
 
 def is_log(table: Table, mutability: str) -> bool:

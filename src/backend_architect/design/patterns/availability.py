@@ -18,6 +18,8 @@ from backend_architect.design.patterns._failure import impacts
 from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, sharded_now, shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
+from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import READ_COPIES
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.query import database_of
@@ -46,8 +48,9 @@ WAL_ARCHIVE_S = 60.0
 HEALTH_INTERVAL_S = 10
 HEALTH_FAILURES = 2
 DRAIN_S = 30
-#: Requests per second one instance serves (the capacity stage's planning figure).
-INSTANCE_RPS = 500.0
+#: Requests per second one instance serves where its sizing figure states none: the capacity stage's planning figure
+#: for the default runtime (``runtimes``), the one number instances are sized by.
+INSTANCE_RPS = INSTANCE_RPS_BY_RUNTIME[DEFAULT_RUNTIME]
 
 
 @dataclass(frozen=True)
@@ -404,13 +407,19 @@ def _figures(
         )
     split, inserts, at_horizon, together = sharding
     for table, count in split.items():
-        inputs = {"bytes_at_horizon": at_horizon[table], "hot_store": HOT_STORE_BYTES, "peak_inserts": inserts[table], "write_ceiling": PRIMARY_WRITE_CEILING}
-        formula = "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / write_ceiling))"
+        inputs = {
+            "bytes_at_horizon": at_horizon[table],
+            "hot_store": HOT_STORE_BYTES,
+            "peak_inserts": inserts[table],
+            "write_ceiling": PRIMARY_WRITE_CEILING,
+            "write_headroom": WRITE_HEADROOM,
+        }
+        formula = "max(2, ceil(bytes_at_horizon / hot_store), ceil(peak_inserts / (write_ceiling x write_headroom)))"
         shared = together[table]
         if len(shared.tables) > 1:
             # the tables of one shard map share its shards: sized together, the count every member states
             formula = (
-                "max(2, ceil(map_bytes_at_horizon / hot_store), ceil(map_peak_inserts / write_ceiling)) "
+                "max(2, ceil(map_bytes_at_horizon / hot_store), ceil(map_peak_inserts / (write_ceiling x write_headroom))) "
                 f"(the shard map's tables together: {', '.join(shared.tables)})"
             )
             inputs = {
@@ -418,6 +427,7 @@ def _figures(
                 "hot_store": HOT_STORE_BYTES,
                 "map_peak_inserts": shared.peak_inserts,
                 "write_ceiling": PRIMARY_WRITE_CEILING,
+                "write_headroom": WRITE_HEADROOM,
             }
         found.append(figure(f"db.shards.{table}", f"shards of {table}", float(count), "shards", formula, inputs, table))
         replicas = known.get(f"db.shard.read_replicas.{table}")

@@ -12,7 +12,7 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, figures, fmt, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, bytes_at, horizon, readers, storage_figures
-from backend_architect.design.technology import PG_SEARCH_MAX_QPS, PG_SEARCH_MAX_ROWS
+from backend_architect.design.patterns.search import PG_SEARCH_MAX_QPS, PG_SEARCH_MAX_ROWS
 from backend_architect.ir.model import Architecture, Column, Figure, Table
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.model import DecisionOverride, Spec

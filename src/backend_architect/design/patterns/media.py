@@ -13,6 +13,7 @@ from backend_architect.design.media_compression import Compression, compression
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, size, table_of, writers
+from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.patterns._playback import PLAYBACK_URL_TTL_S, is_video, playback_contract, read_shape
 from backend_architect.design.patterns._uploads import download_operation, upload_operation
 from backend_architect.ir.model import Architecture, Column, Figure, ForeignKey, Table, UniqueConstraint
@@ -213,7 +214,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, fi
     )
     if squeezed:
         figures += _compression_figures(table.name, field, subject, squeezed, peak, avg * SECONDS_PER_DAY, avg_bytes)
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     growth = spec.scale.growth_per_year or 0.0
     for years in sorted({1.0, horizon}):
         days = sum((1 + growth) ** y for y in range(math.ceil(years))) * DAYS_PER_YEAR if growth else years * DAYS_PER_YEAR

@@ -12,6 +12,7 @@ from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import search_service
 from backend_architect.design.patterns._common import avoided, decision, figure, fmt, owner_of, size, table_of
+from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.patterns._copies import copies_said, search_layout
 from backend_architect.design.patterns._feeds import change_feeds
 from backend_architect.design.patterns.availability import planned_level
@@ -105,7 +106,7 @@ def search_index(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     searches = _searches(analysis)
     if not searches:
         return
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     entities, rows, qps, variants, steered = _plan(spec, analysis, arch)
     biggest = max(rows.values(), default=0.0)
     names = ", ".join(u.name for u in searches)
@@ -135,7 +136,7 @@ def _plan(spec: Spec, analysis: Analysis, arch: Architecture) -> tuple[list[str]
     before capacity, takes the same decision as this pattern: it builds no GIN index a search engine makes useless.
     """
     searches = _searches(analysis)
-    horizon = spec.scale.retention_years or 5.0
+    horizon = sizing_horizon(spec)
     growth = spec.scale.growth_per_year or 0.0
     entities = list(dict.fromkeys(s.entity for u in searches for s in u.searches if s.text))
     rows = {e: rows_after(t[1], horizon, growth)[0] for e in entities if (t := table_of(arch, e))}

@@ -10,7 +10,7 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import search_service
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns._stores import NO_READERS, reader_index
-from backend_architect.design.technology import PG_SEARCH_MAX_QPS, PG_SEARCH_MAX_ROWS
+from backend_architect.design.patterns.search import PG_SEARCH_MAX_QPS, PG_SEARCH_MAX_ROWS
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component, Placement
 from backend_architect.spec.model import Spec

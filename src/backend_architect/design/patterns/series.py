@@ -12,6 +12,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._analytics_plan import column_store_serves
 from backend_architect.design.patterns._api import example_of, own_operation, prop, reshaped, string
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of, writers
+from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.patterns.ranking import JOB_SCAN_ROWS_PER_S, JOB_SHARE
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Column, Figure, Operation, Partitioning, Table
 from backend_architect.ir.runtime import Component, Job
@@ -201,7 +202,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             spec=spec,
         )
         return Applied(made, figures=figures, operations=operations, schemas=schemas)
-    horizon_days = (spec.scale.retention_years or 5.0) * DAYS_PER_YEAR
+    horizon_days = sizing_horizon(spec) * DAYS_PER_YEAR
     rollup = _rollup_table(table, plan, column, wanted.aggregate == "last", horizon_days)
     per_day = rollup.rows_per_day
     figures += (

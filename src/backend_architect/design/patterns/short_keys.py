@@ -13,7 +13,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import example_code, rekey_item_paths
 from backend_architect.design.patterns._cache_figures import hit_ratio
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
+from backend_architect.design.patterns._common import DEFAULT_HORIZON_YEARS, PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
 from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, cache_aside_operations, described, hit_figures
@@ -34,8 +34,6 @@ MIN_LENGTH = 6
 MAX_RANDOM_LENGTH = 8
 #: Keys one application instance claims at a time from the range allocator.
 RANGE_SIZE = 10_000
-#: Years of keys planned when the spec gives no retention.
-DEFAULT_HORIZON_YEARS = 5.0
 #: A slug keeps this many characters of its title, plus a dash and four characters when two titles collide.
 SLUG_LENGTH = 60
 SLUG_SUFFIX = 5
@@ -137,7 +135,8 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
             use_case = next(u for u in analysis.use_cases if u.name == cache.use_case)
             edge = Component(name="cdn", kind="cdn", technology=named(spec, "cdn"), purpose=f"caches {use_case.name} at the edge", use_cases=[use_case.name])
             held = edge if cache.strategy == "cdn" else _resolve_redis(spec, analysis, use_case, entity)
-            yield Applied(_cache_record(use_case, cache, row_changes(analysis, entity), max(1.0, analysis.rows(entity))), caches=(cache,), components=(held,))
+            record = _cache_record(use_case, cache, row_changes(analysis, entity), max(1.0, analysis.rows(entity)))
+            yield Applied(record, caches=(cache,), components=(held,))
         built = dataclasses.replace(built, caches=())
         steered = steer(spec, f"short-keys.{snake(entity)}", plan.method, METHODS, (short_keys.code, short_keys.name))
         choices = {"choices": [names[0] for names in METHODS.values()]}

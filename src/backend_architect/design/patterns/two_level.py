@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
+from backend_architect.design.patterns._cache_figures import held_keys, hit_ratio
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, figures, fmt, owner_of, size
-from backend_architect.design.patterns.caching import CACHE_ENTRY_BYTES, HOT_SHARE
+from backend_architect.design.patterns.caching import CACHE_ENTRY_BYTES
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
@@ -36,32 +37,42 @@ class _Numbers:
 
     use_case: UseCase
     plan: CachePlan
-    keys: float
+    #: The path's keys, where its cache record states them; None where only the held (hot) keys are known.
+    keys: float | None
+    #: The hot keys the shared cache holds (its hit ratio's ``hot_keys``): the keys an L1 must hold to answer the hot reads.
     hot: int
     instances: float
     ttl: float
     #: Reads/s at peak that reach the shared cache: the path's peak, or behind a CDN the reads it passes on (its misses).
     peak: float = 0.0
+    #: Writes/s at peak that delete the path's keys: each drops every instance's copy too (pub/sub), a miss per instance.
+    writes: float = 0.0
 
     @property
     def behind_cdn(self) -> bool:
         return self.plan.strategy == "cdn"
 
     @property
-    def key_reads(self) -> float:
-        """Reads/s of one hot key: the path's reads over its keys when there is one key, else the hot share over the hot keys."""
-        return self.peak if self.keys <= 1 else self.peak * HOT_READ_SHARE / self.hot
+    def one_key(self) -> bool:
+        """Every read asks for the same key (a menu, a single settings row): no cold reads pass the L1."""
+        return self.hot <= 1 and (self.keys is None or self.keys <= 1)
 
     @property
-    def per_instance(self) -> float:
-        """Reads of one hot key an instance sees within one L1 TTL."""
-        return self.key_reads / self.instances * self.ttl
+    def share(self) -> float:
+        """Share of the path's reads that ask for a key the L1 holds: all with one key, else the hot share."""
+        return 1.0 if self.one_key else HOT_READ_SHARE
+
+    @property
+    def key_reads(self) -> float:
+        """Reads/s of one hot key: the path's reads when there is one key, else the hot share over the hot keys the cache holds."""
+        return self.peak * self.share / self.hot
 
     @property
     def hit(self) -> float:
-        """Share of the path's reads answered from the instance's memory: the hot reads, minus one miss per key, instance and TTL."""
-        share = 1.0 if self.keys <= 1 else HOT_READ_SHARE
-        return share * self.per_instance / (self.per_instance + 1)
+        """Share of the path's reads answered from the instance's memory: the held keys' share of the reads times the ratio
+        every cache states (``hit_ratio``) over the held keys, for the reads one instance sees: one miss per key, instance
+        and L1 TTL, and one per write deleting the key."""
+        return self.share * hit_ratio(self.peak * self.share / self.instances, self.ttl, self.hot, self.writes)
 
     @property
     def bytes(self) -> float:
@@ -88,8 +99,11 @@ def two_level_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
 
     ## What it costs
     Memory per instance = hot keys x entry bytes; an entry may be up to the L1 TTL older
-    than Redis when an invalidation is lost; L1 hit = hot share x n / (n + 1), with n the
-    reads of one hot key an instance sees per L1 TTL (key reads / instances x L1 TTL).
+    than Redis when an invalidation is lost; L1 hit = hot share x n / (n + 1 + w), the ratio
+    every cache states (``_cache_figures.hit_ratio``), with n the reads of one hot key an
+    instance sees per L1 TTL (key reads / instances x L1 TTL) and w the writes deleting it.
+    The hot keys are those the shared cache holds (its hit ratio's ``hot_keys``), the count
+    its memory is sized on: an L1 whose hot set does not fit an instance is not built.
 
     ## Alternatives
     Redis alone (every read a round trip, a hot key on one shard); Redis read replicas for
@@ -115,10 +129,15 @@ def two_level_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         peak = known.get(f"cache.origin.reads.{use_case.id}", use_case.peak_qps) if behind else use_case.peak_qps
         ttl = plan.origin_ttl_seconds if behind and plan.origin_ttl_seconds else plan.ttl_seconds
         record = records.get(f"cache.{use_case.id}")
-        keys = record.inputs.get("keys", 1.0) if record else 1.0
+        held = held_keys(arch.figures, use_case.id, behind)
+        if held is None:
+            yield Skipped(use_case.name, "its shared cache states no hot keys (no hit ratio over the keys it holds): an L1 would be sized on a guess")
+            continue
+        keys = record.inputs.get("keys") if record else None
+        writes = record.inputs.get("writes_per_s", 0.0) if record else 0.0
         service = owner_of(arch, use_case.entity)
         instances = system_instances or known.get(f"instances.{service}", 1.0)
-        numbers = _Numbers(use_case, plan, keys, max(1, math.ceil(keys * HOT_SHARE)), max(1.0, instances), min(L1_MAX_TTL_S, ttl), peak)
+        numbers = _Numbers(use_case, plan, keys, max(1, math.ceil(held)), max(1.0, instances), min(L1_MAX_TTL_S, ttl), peak, writes)
         reason = _why_not(numbers)
         override = override_for(spec, f"cache.l1.{use_case.id}", (two_level_cache.code, two_level_cache.name))
         build = (reason is None or (override is not None and override.force)) and not (override is not None and override.forbid)
@@ -177,6 +196,11 @@ def _why_not(n: _Numbers) -> str | None:
     )
 
 
+def _held(n: _Numbers) -> str:
+    """The keys the shared cache holds, as its hit ratio counts them (with the path's keys where its record states them)."""
+    return f"{fmt(n.keys)} keys ({fmt(n.hot)} hot)" if n.keys is not None else f"{fmt(n.hot)} hot keys held"
+
+
 def _after_cdn(n: _Numbers) -> str:
     """Where the reads reaching Redis come from, when a CDN answers part of the path first."""
     return f" (the reads the CDN in front passes on, of {fmt(n.use_case.peak_qps)}/s)" if n.behind_cdn else ""
@@ -206,8 +230,7 @@ def _decision(n: _Numbers, reason: str | None, build: bool) -> Decision:
         f"In-process cache (L1) for {use_case.name}",
         "caching",
         _choice(n, build),
-        f"{fmt(n.peak)} reads/s at peak cached in Redis{_after_cdn(n)}, {fmt(n.keys)} keys ({fmt(n.hot)} hot), {fmt(n.instances)} instances, TTL "
-        f"{fmt(n.plan.ttl_seconds or 0)}s",
+        f"{fmt(n.peak)} reads/s at peak cached in Redis{_after_cdn(n)}, {_held(n)}, {fmt(n.instances)} instances, TTL {fmt(n.plan.ttl_seconds or 0)}s",
         rationale,
         alternatives=[
             ("Redis alone", f"every one of {fmt(n.peak)} reads/s is a round trip; a hot key's {fmt(n.key_reads)} reads/s land on one shard")
@@ -242,12 +265,11 @@ def _figures(n: _Numbers) -> list[Figure]:
     scope = f"use case '{n.use_case.name}'"
     uid = n.use_case.id
     peak = n.peak
-    one_key = n.keys <= 1
     key_reads = (
         figure(
-            f"cache.key_reads.{uid}", f"reads/s of one hot key of {n.use_case.name}", n.key_reads, "req/s", "peak / keys", {"peak": peak, "keys": n.keys}, scope
+            f"cache.key_reads.{uid}", f"reads/s of one hot key of {n.use_case.name}", n.key_reads, "req/s", "peak / keys", {"peak": peak, "keys": 1.0}, scope
         )
-        if one_key
+        if n.one_key
         else figure(
             f"cache.key_reads.{uid}",
             f"reads/s of one hot key of {n.use_case.name}",
@@ -258,7 +280,6 @@ def _figures(n: _Numbers) -> list[Figure]:
             scope,
         )
     )
-    share = 1.0 if one_key else HOT_READ_SHARE
     return [
         key_reads,
         figure(
@@ -266,8 +287,8 @@ def _figures(n: _Numbers) -> list[Figure]:
             f"share of {n.use_case.name} answered from an instance's memory (L1)",
             n.hit,
             "ratio",
-            "share x n / (n + 1) with n = key_reads / instances x l1_ttl_s",
-            {"share": share, "key_reads": n.key_reads, "instances": n.instances, "l1_ttl_s": n.ttl},
+            "share x n / (n + 1 + w) with n = key_reads / instances x l1_ttl_s, w = writes_per_s x l1_ttl_s / hot_keys",
+            {"share": n.share, "key_reads": n.key_reads, "instances": n.instances, "l1_ttl_s": n.ttl, "writes_per_s": n.writes, "hot_keys": float(n.hot)},
             scope,
         ),
         figure(

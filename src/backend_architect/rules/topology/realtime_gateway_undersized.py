@@ -3,11 +3,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
+from backend_architect.design.patterns.gateway import CONNECTIONS_PER_NODE, MIN_NODES
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
-
-#: Open connections one gateway node can be planned for (the design's own figure; a tuned node holds more, with no headroom).
-CONNECTIONS_PER_NODE = 100_000
 
 
 @rule(
@@ -50,8 +48,10 @@ def realtime_without_gateway_capacity(self: Rule, arch: Architecture) -> Iterato
         return
     connections = next((f.value for f in arch.figures if f.key == "connections.realtime"), 0.0)
     nodes = sum(g.instances or 0 for g in gateways)
-    needed = max(2, math.ceil(connections / CONNECTIONS_PER_NODE))
+    # the gateway pattern's own planning figures (PAT029): the critic never judges a node by another number than the one it was sized on
+    needed = max(MIN_NODES, math.ceil(connections / CONNECTIONS_PER_NODE))
     if nodes < needed:
         yield self.finding(
-            where, f"{nodes} gateway node(s) for {connections:,.0f} connections at peak; {needed} needed at {CONNECTIONS_PER_NODE:,} a node (at least 2)"
+            where,
+            f"{nodes} gateway node(s) for {connections:,.0f} connections at peak; {needed} needed at {CONNECTIONS_PER_NODE:,} a node (at least {MIN_NODES})",
         )
