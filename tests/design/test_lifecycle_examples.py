@@ -35,6 +35,7 @@ use_cases:
   - {name: ship order, actor: clerk, kind: action, writes: [Order.status, Order.tracking_code, Order.shipped_at], rate: 20/s}
   - {name: deliver order, actor: courier, kind: action, writes: [Order.status, Order.delivered_at], rate: 20/s}
   - {name: cancel order, actor: customer, kind: action, writes: [Order.status, Order.cancel_reason], rate: 2/s}
+  - {name: correct tracking code, actor: clerk, kind: update, writes: [Order.tracking_code], rate: 1/s}
   - {name: view order, actor: customer, kind: get, reads: [Order], rate: 50/s}
   - {name: list my orders, actor: customer, kind: list, reads: [Order], filter: [customer], rate: 50/s}
 """
@@ -149,6 +150,7 @@ def test_every_example_is_one_state_of_the_lifecycle_ok(spec: str, entity: str, 
         pytest.param(ORDERS, "ship order", "status", "shipped", id="mid-line-transition"),
         pytest.param(ORDERS, "cancel order", "status", "cancelled", id="early-end"),
         pytest.param(LOANS, "disburse application", "state", "disbursed", id="last-state"),
+        pytest.param(ORDERS, "correct tracking code", "status", "shipped", id="update-of-a-later-field-shows-a-state-having-it"),
     ],
 )
 def test_create_and_transition_show_the_state_they_lead_to_ok(spec: str, use_case: str, state: str, value: str) -> None:

@@ -56,6 +56,20 @@ class Lifecycle:
                     own |= self.sets.get(before, frozenset())
         return frozenset(own)
 
+    def reaching(self, fields: set[str], shown: str) -> str:
+        """The state a row whose write set ``fields`` shows: ``shown`` when it has them, else the first state that does (a
+        correction of a tracking code answers a shipped order, not a placed one).
+
+        >>> life = Lifecycle("status", ("new", "shipped"), {"shipped": frozenset({"tracking"})}, frozenset({"tracking"}))
+        >>> life.reaching({"tracking"}, "new"), life.reaching({"note"}, "new")
+        ('shipped', 'new')
+        """
+        staged = frozenset().union(*self.sets.values()) if self.sets else frozenset()
+        wanted = fields & staged
+        if not wanted or wanted <= self.allowed(shown):
+            return shown
+        return next((v for v in self.values if wanted <= self.allowed(v)), shown)
+
     def settle(self, row: dict[str, Any]) -> None:
         """``row`` as one state: the properties the writes its state has not reached set are null (a 'requested' trip has no driver).
 

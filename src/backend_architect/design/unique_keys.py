@@ -169,8 +169,8 @@ def staged(table: Table, now: bool, stage: str) -> Table:
     within one shard only; built at ``stage``, it holds all of it until then.
 
     >>> from backend_architect.ir.model import Index, IndexColumn
-    >>> t = Table(name="t", indexes=[Index(name="u", columns=[IndexColumn(name="a")], unique=True, reasons=["r; this constraint holds"
-    ...     " within one shard (all of it while unsharded); across shards, t_a_keys holds it"])])
+    >>> said = "r; this constraint holds within one shard (all of it while unsharded); across shards, t_a_keys holds it"
+    >>> t = Table(name="t", columns=[], primary_key=[], indexes=[Index(name="u", columns=[IndexColumn(name="a")], unique=True, reasons=[said])])
     >>> staged(t, False, "stage 5 (sharding)").indexes[0].reasons[0]
     'r; this constraint holds within one shard (all of it until stage 5 (sharding) builds the shards); across shards, t_a_keys holds it'
     """

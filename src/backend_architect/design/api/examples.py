@@ -106,7 +106,7 @@ def with_examples(
                 response["next_cursor"] = None  # one answer, no further page (page: none, the k nearest)
         _live(response)
     op = _filtered(op, response, constants or {})
-    _one_state(response, op.response_schema, schemas, lifecycles or {})
+    _one_state(response, op.response_schema, schemas, lifecycles or {}, request_keys(request) if op.kind in _SETTERS else set())
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
         "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
@@ -171,14 +171,21 @@ def request_keys(request: Any) -> set[str]:
     return set(request) if isinstance(request, dict) else set()
 
 
-def _one_state(response: Any, schema_name: str | None, schemas: dict[str, ApiSchema], lifecycles: Mapping[str, Lifecycle]) -> None:
-    """Every row an answer shows of an entity with a lifecycle is one state of it (a page's items, the resource itself)."""
+def _one_state(
+    response: Any, schema_name: str | None, schemas: dict[str, ApiSchema], lifecycles: Mapping[str, Lifecycle], sent: set[str] | None = None
+) -> None:
+    """Every row an answer shows of an entity with a lifecycle is one state of it (a page's items, the resource itself); a
+    write's answer keeps the values its request ``sent``, which it stored whatever the state."""
     if not isinstance(response, dict) or not schema_name or schema_name not in schemas:
         return
     schema = schemas[schema_name]
     life = lifecycles.get(schema.entity or "")
     if life is not None:
+        kept = {name: response[name] for name in sent or set() if name in response}
+        if life.state and life.state in response and life.state not in kept:
+            response[life.state] = life.reaching(set(kept), str(response[life.state]))
         life.settle(response)
+        response.update(kept)
     for prop in schema.properties:
         value = response.get(prop.name)
         if prop.type == "array" and prop.items and isinstance(value, list):
