@@ -117,8 +117,8 @@ use_cases:
         pytest.param("8k/s", ["bookings_room_id_keys"], "fails to reserve its value in bookings_room_id_keys", id="sharded now"),
         pytest.param(
             "300/s",
-            ["bookings_room_id_keys", "until stage 5 (sharding) builds the shards"],
-            "fails on this index until stage 5 (sharding) builds the shards, then fails to reserve its value in bookings_room_id_keys",
+            ["bookings_room_id_keys", "within one shard (all of it until stage 5 (sharding) builds the shards)"],
+            "fails to reserve its value in bookings_room_id_keys",
             id="sharded later",
         ),
         pytest.param("20/s", [], "fails on this index", id="unsharded"),
@@ -126,8 +126,9 @@ use_cases:
 )
 def test_unique_rule_names_the_one_mechanism_that_holds_it_ok(rate: str, names: list[str], refused_by: str) -> None:
     """Every sentence about a partial unique rule (design.md's schema notes, the DDL comments of both dialects) names what
-    refuses the second of two racing writes: the uniqueness table on a table sharded by another key, the index while the
-    table is on one primary (until the stage that builds the shards, said with it), never both as the whole guarantee."""
+    refuses the second of two racing writes: the uniqueness table on a table sharded by another key, reserved from the first
+    day, the index holding the rule within one shard (all of it until the stage that builds the shards, said with it); the
+    index alone on a table that is never sharded."""
     result = design_spec(load_spec_bytes(BOOKINGS.replace("RATE", rate).encode(), "bookings.yaml"))
     texts = [result.files["design.md"], *(t for p, t in result.files.items() if p.endswith(".sql"))]
     said = [line for text in texts for line in text.splitlines() if "uq_bookings_room_id" in line and "409" in line]

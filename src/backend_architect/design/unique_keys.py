@@ -12,8 +12,6 @@ stays: it is the whole guarantee while the table is still on one primary, and sa
 
 from __future__ import annotations
 
-import re
-
 from backend_architect.ir.model import Architecture, Column, Datastore, GlobalUnique, Index, Table
 from backend_architect.ir.runtime import Placement
 from backend_architect.spec.naming import snake
@@ -174,21 +172,16 @@ def staged(table: Table, now: bool, stage: str) -> Table:
     >>> staged(t, False, "stage 5 (sharding)").indexes[0].reasons[0]
     'r; this constraint holds within one shard (all of it until stage 5 (sharding) builds the shards); across shards, t_a_keys holds it'
     """
+    # the reservation is written from the first day (the uniqueness table is built with the rows it guards), so it refuses the
+    # second write at every stage; only the index's own scope changes when the shards are built
     said = "" if now else f" (all of it until {stage} builds the shards)"
 
     def at_stage(reason: str) -> str:
-        if not now:
-            # before the shards, the index itself refuses the second write; the reservation takes over with them
-            reason = re.sub(_RESERVES, lambda m: f"{ON_THIS_INDEX} until {stage} builds the shards, then {m[0].removeprefix('the second ')}", reason)
         return reason.replace(WHILE_UNSHARDED, said)
 
     uniques = [u.model_copy(update={"reason": at_stage(u.reason)}) for u in table.uniques]
     indexes = [i.model_copy(update={"reasons": [at_stage(r) for r in i.reasons]}) if i.unique else i for i in table.indexes]
     return table.model_copy(update={"uniques": uniques, "indexes": indexes})
-
-
-#: The refusal a guarded rule's sentence names (``_per_shard``).
-_RESERVES = r"the second fails to reserve its value in \w+"
 
 
 def _guard(guards: list[GlobalUnique], columns: list[str]) -> GlobalUnique | None:
