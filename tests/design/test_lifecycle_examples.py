@@ -208,3 +208,17 @@ def test_reporting_entity_is_not_shown_away_ok() -> None:
     assert isinstance(op.example_response, dict)
     assert op.example_response["status"] == "available", op.example_response
     assert op.example_response["position"] == (op.example_request or {})["position"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "use_case", "said", "unsaid"),
+    [
+        pytest.param(ORDERS, "place order", "It leaves payment_reference, paid_at, shipped_at, delivered_at null", "sets payment_reference", id="lifecycle"),
+        pytest.param(NOTES, "write note", "It leaves edited_at null: a later write sets it.", "sets edited_at", id="no-lifecycle"),
+    ],
+)
+def test_create_says_which_fields_later_writes_set_ok(spec: str, use_case: str, said: str, unsaid: str) -> None:
+    """A create's contract never says the server sets a field only a later write sets: it says the field starts null."""
+    op = next(o for a in design_of(spec).apis for o in a.operations if use_case in o.use_cases)
+    assert said in op.description, op.description
+    assert unsaid not in op.description, op.description

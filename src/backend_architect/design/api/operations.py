@@ -197,8 +197,15 @@ class ServiceApi:
             notes.append(f"The {mine} is the caller, taken from the access token.")
         if use_case.kind == "create":
             owned = [n for n in self.res.spec.entities[entity].fields if server_owned(self.res.spec, self.res.analysis, entity, n)]
-            if owned:
-                notes.append(server_sets(owned, named_state(self.res.spec, use_case)))
+            life = self.lifecycles.get(entity)
+            # a field only a later write sets (a trip's fare, a message's edit time) is not the create's to set: it starts null
+            later = [n for n in owned if life is not None and n in life.later]
+            named = named_state(self.res.spec, use_case)
+            now = [n for n in owned if n not in later]
+            if now or named:
+                notes.append(server_sets(now, named))
+            if later:
+                notes.append(f"It leaves {', '.join(later)} null: {'a later write sets it' if len(later) == 1 else 'later writes set them'}.")
         elif use_case.kind != "delete":
             stamped = self.schemas.server_set(use_case)
             named = named_state(self.res.spec, use_case)
