@@ -27,7 +27,7 @@ from backend_architect.spec.naming import resolve_column
 #: States that end a row before the main line does: reached from an early state, so none of the later writes happened.
 EARLY_ENDS = frozenset({"cancelled", "canceled", "rejected", "declined", "denied", "failed", "expired", "aborted", "voided", "revoked", "withdrawn", "refused"})
 #: States meaning the row's own actor is away: an entity reporting itself (a driver's location every 4s) is never in one.
-AWAY = frozenset({"offline", "inactive", "away", "unavailable", "disconnected", "idle"})
+AWAY = frozenset({"offline", "inactive", "away", "disconnected"})
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,7 @@ def with_examples(
                 response.update({name: None for name in life.later if name in response and name not in request})
         if reporting and isinstance(response, dict):
             for prop in schemas[op.response_schema].properties:
-                if prop.enum and prop.name in response and prop.name not in request_keys(request):
+                if prop.enum and prop.name in response and prop.name not in _request_keys(request):
                     response[prop.name] = present(prop.enum, response[prop.name])
         if isinstance(response, dict):
             # the state the write is named for is the one it stored ('mark message read' answers status: read)
@@ -106,7 +106,9 @@ def with_examples(
                 response["next_cursor"] = None  # one answer, no further page (page: none, the k nearest)
         _live(response)
     op = _filtered(op, response, constants or {})
-    _one_state(response, op.response_schema, schemas, lifecycles or {}, request_keys(request) if op.kind in _SETTERS else set())
+    sent = _request_keys(request) if op.kind in _SETTERS else set()
+    # a write naming no state (a correction of a later field) answers one having what it sent; a named one keeps its own
+    _one_state(response, op.response_schema, schemas, lifecycles or {}, sent, reach=op.kind in {"update", "replace"} and not op.sets)
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
         "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
@@ -166,23 +168,29 @@ def _typed(value: str, shown: Any) -> Any:
     return value
 
 
-def request_keys(request: Any) -> set[str]:
+def _request_keys(request: Any) -> set[str]:
     """The properties a request example sends (none when it has no body)."""
     return set(request) if isinstance(request, dict) else set()
 
 
 def _one_state(
-    response: Any, schema_name: str | None, schemas: dict[str, ApiSchema], lifecycles: Mapping[str, Lifecycle], sent: set[str] | None = None
+    response: Any,
+    schema_name: str | None,
+    schemas: dict[str, ApiSchema],
+    lifecycles: Mapping[str, Lifecycle],
+    sent: set[str] | None = None,
+    reach: bool = False,
 ) -> None:
     """Every row an answer shows of an entity with a lifecycle is one state of it (a page's items, the resource itself); a
-    write's answer keeps the values its request ``sent``, which it stored whatever the state."""
+    write's answer keeps the values its request ``sent``, which it stored whatever the state, and when it may (``reach``)
+    shows the first state having them."""
     if not isinstance(response, dict) or not schema_name or schema_name not in schemas:
         return
     schema = schemas[schema_name]
     life = lifecycles.get(schema.entity or "")
     if life is not None:
         kept = {name: response[name] for name in sent or set() if name in response}
-        if life.state and life.state in response and life.state not in kept:
+        if reach and life.state and life.state in response and life.state not in kept:
             response[life.state] = life.reaching(set(kept), str(response[life.state]))
         life.settle(response)
         response.update(kept)
