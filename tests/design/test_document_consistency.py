@@ -20,6 +20,8 @@ from tests.design.test_capacity_quantities import SPECS as D1_SPECS
 from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
 from tests.design.test_event_payloads import message_payloads
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
+from tests.design.test_lifecycle_examples import LOANS
+from tests.design.test_lifecycle_examples import ORDERS as LIFECYCLE_ORDERS
 from tests.design.test_mechanism_paths import SOCIAL
 from tests.design.test_membership import BILLING as MEMBER_BILLING
 from tests.design.test_membership import CHANNELS as MEMBER_CHANNELS
@@ -40,6 +42,7 @@ from tests.design.test_service_calls import CLUBS as CLUB_CALLS
 from tests.design.test_shard_families import BOARDS, FORUM, FORUM_BY_AUTHOR
 from tests.design.test_shard_maps import ALBUMS, CLIPS, FOLDERS
 from tests.design.test_traffic_ledger import CLUBS
+from tests.design.test_unique_keys import BOOKINGS
 
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
@@ -565,6 +568,9 @@ use_cases:
 """,
     "reads-in-a-cycle": READ_CYCLE.replace("QUOTES", "200/s").replace("VEHICLES", "1/s"),
 }
+#: Lifecycles whose examples are one state each (issue 22-e3), and a partial unique rule on a table sharded now, later or not at all.
+WRITTEN |= {"lifecycle-orders": LIFECYCLE_ORDERS, "lifecycle-loans": LOANS}
+WRITTEN |= {f"bookings-{rate.replace('/', '-per-')}": BOOKINGS.replace("RATE", rate) for rate in ("8k/s", "300/s", "20/s")}
 
 
 #: Every rendered file of each design, by design name.
@@ -3233,3 +3239,71 @@ def test_a_primarys_two_thresholds_are_named_together_ok(name: str, arch: Archit
         if key.startswith("db.shards.") and "write_headroom" in count.inputs:
             inserts = count.inputs.get("peak_inserts", count.inputs.get("map_peak_inserts", 0.0))
             assert inserts / count.value <= PRIMARY_WRITE_CEILING * WRITE_HEADROOM + 1e-6, (name, key)
+
+
+#: Every design's spec, by design name.
+SPECS = {**{f"{p.parent.name}/{p.stem}": load_spec(p).spec for p in FILES}, **{n: spec_of(t) for n, t in WRITTEN.items()}}
+
+
+def _example_rows(example: Any) -> list[dict[str, Any]]:
+    if isinstance(example, dict) and isinstance(example.get("items"), list):
+        return [r for r in example["items"] if isinstance(r, dict)]
+    return [example] if isinstance(example, dict) else []
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_examples_show_no_field_of_a_later_state_ok(name: str, arch: Architecture, document: str) -> None:
+    """Every example of an entity with a lifecycle is one state (issue 22-e3): an optional field the write leading to a later
+    state sets (a trip's fare, set by ending it) is null in an example whose state comes before (a requested or accepted trip),
+    unless the create or the write leading to an earlier state sets it too."""
+    from backend_architect.design.named_state import named_value
+    from backend_architect.design.ownership import is_state
+    from backend_architect.spec.naming import resolve_column
+
+    spec = SPECS[name]
+    for entity, body in spec.entities.items():
+        state = next((n for n, f in body.fields.items() if is_state(n, f) and f.generated is not False), None)
+        if state is None:
+            continue
+        values = [str(v) for v in body.fields[state].type.values]
+        own: dict[str, set[str]] = {}
+        created: set[str] = set()
+        for use in spec.use_cases:
+            fields = {w.split(".", 1)[1] for w in use.writes if w.startswith(entity + ".")}
+            names = {n for f in fields if f in body.fields for n in (f, resolve_column(spec, entity, f)) if n}
+            if use.kind == "create":
+                created |= names
+                continue
+            value = named_value(use.name, values)
+            if value is not None and use.kind in {"action", "update", "replace", None}:
+                own.setdefault(value, set()).update(n for n in names if body.fields.get(n.removesuffix("_id"), body.fields.get(n)) is not None)
+        for op in (o for a in arch.apis for o in a.operations if o.entity == entity):
+            for row in _example_rows(op.example_response):
+                shown = row.get(state)
+                if shown not in values:
+                    continue
+                before = {n for v in values[: values.index(shown) + 1] for n in own.get(v, set())} | created
+                for later in values[values.index(shown) + 1 :]:
+                    for field_name in own.get(later, set()) - before:
+                        nullable = body.fields.get(field_name, body.fields.get(field_name.removesuffix("_id")))
+                        if nullable is not None and nullable.is_nullable and field_name in row:
+                            assert row[field_name] is None, (name, op.operation_id, shown, field_name)
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_unique_rule_names_the_mechanism_holding_it_ok(name: str, arch: Architecture, document: str) -> None:
+    """A unique rule of a table sharded on another key (issue 22-e3): its index's and constraint's sentences name the
+    uniqueness table holding it across the shards (its reservation refuses the second write), and the index's own scope with
+    the stage that builds the shards."""
+    for store in arch.datastores:
+        for table in store.tables:
+            if table.sharding is None:
+                continue
+            for guard in table.sharding.uniques:
+                sentences = [u.reason for u in table.uniques if u.columns == guard.columns]
+                sentences += [r for i in table.indexes if i.unique and [c.name for c in i.columns] == guard.columns for r in i.reasons]
+                for sentence in sentences:
+                    assert guard.table in sentence, (name, table.name, sentence)
+                    assert "fails on this index" not in sentence, (name, table.name, sentence)
+                    assert "while unsharded" not in sentence, sentence
+                    assert table.sharding.now is not False or "until stage" in sentence, sentence

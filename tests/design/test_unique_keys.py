@@ -91,3 +91,52 @@ def test_critic_refuses_a_unique_key_held_per_shard_only_err(strip: bool, expect
         arch = arch.model_copy(update={"datastores": stores})
     found = sorted(f.message.split("(")[1].split(")")[0] for f in review(arch, (unique_key_per_shard_only,)) if "people" in f.message)
     assert found == expected
+
+
+#: Bookings holding a room while held or confirmed: a partial unique rule without the shard key (guest_id) when sharded.
+BOOKINGS = """\
+system: bookings
+scale: {rates: peak, peak_factor: 2, retention_years: 3}
+entities:
+  Guest: {rows: 1M, fields: {name: string(80)}}
+  Room: {rows: 200k, fields: {label: string(40)}}
+  Booking:
+    fields: {guest: ref(Guest), room: ref(Room), status: "enum[held, confirmed, released]", note: string(400)}
+    unique:
+      - {fields: [room], when: {status: [held, confirmed]}}
+use_cases:
+  - {name: hold room, actor: guest, kind: create, writes: [Booking.room, Booking.note], rate: RATE}
+  - {name: confirm booking, actor: guest, kind: action, writes: [Booking.status], rate: 100/s}
+  - {name: my bookings, actor: guest, kind: list, reads: [Booking], filter: [guest], rate: 2k/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rate", "names", "refused_by"),
+    [
+        pytest.param("8k/s", ["bookings_room_id_keys"], "fails to reserve its value in bookings_room_id_keys", id="sharded now"),
+        pytest.param(
+            "300/s",
+            ["bookings_room_id_keys", "within one shard (all of it until stage 5 (sharding) builds the shards)"],
+            "fails to reserve its value in bookings_room_id_keys",
+            id="sharded later",
+        ),
+        pytest.param("20/s", [], "fails on this index", id="unsharded"),
+    ],
+)
+def test_unique_rule_names_the_one_mechanism_that_holds_it_ok(rate: str, names: list[str], refused_by: str) -> None:
+    """Every sentence about a partial unique rule (design.md's schema notes, the DDL comments of both dialects) names what
+    refuses the second of two racing writes: the uniqueness table on a table sharded by another key, reserved from the first
+    day, the index holding the rule within one shard (all of it until the stage that builds the shards, said with it); the
+    index alone on a table that is never sharded."""
+    result = design_spec(load_spec_bytes(BOOKINGS.replace("RATE", rate).encode(), "bookings.yaml"))
+    texts = [result.files["design.md"], *(t for p, t in result.files.items() if p.endswith(".sql"))]
+    said = [line for text in texts for line in text.splitlines() if "uq_bookings_room_id" in line and "409" in line]
+    assert len(said) >= 3, said
+    for line in said:
+        assert refused_by in line, line
+        assert all(name in line for name in names), line
+        if not names:
+            assert "across shards" not in line, line
+    tables = {t.name for s in result.architecture.datastores for t in s.tables}
+    assert ("bookings_room_id_keys" in tables) == bool(names)

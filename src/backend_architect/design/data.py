@@ -19,6 +19,7 @@ from backend_architect.design.overrides import settled, steer
 from backend_architect.design.ownership import server_default
 from backend_architect.design.patterns.short_keys import key_column
 from backend_architect.design.semantics import is_link
+from backend_architect.design.unique_keys import ON_THIS_INDEX
 from backend_architect.design.usecases import by_primary
 from backend_architect.ir.model import (
     Architecture,
@@ -381,10 +382,7 @@ def _while_reason(name: str, key: UniqueWhileSpec) -> str:
     """One sentence a reviewer can check against the requirement: who holds at most one row, and in which states."""
     holder = " and ".join(key.fields)
     states = " and ".join(f"{f} is {' or '.join(str(v).lower() for v in values)}" for f, values in key.when.items())
-    return (
-        f"at most one {name} per {holder} while {states}: of two concurrent writes that would break it, "
-        "the second fails on this index and is answered 409 Conflict"
-    )
+    return f"at most one {name} per {holder} while {states}: of two concurrent writes that would break it, {ON_THIS_INDEX} and is answered 409 Conflict"
 
 
 def _link_columns(spec: Spec, name: str) -> list[str]:

@@ -12,7 +12,7 @@ stays: it is the whole guarantee while the table is still on one primary, and sa
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Architecture, Column, Datastore, GlobalUnique, Table
+from backend_architect.ir.model import Architecture, Column, Datastore, GlobalUnique, Index, Table
 from backend_architect.ir.runtime import Placement
 from backend_architect.spec.naming import snake
 
@@ -154,22 +154,61 @@ def with_global_uniques(arch: Architecture) -> tuple[Architecture, list[Table]]:
                     )
                 )
             uniques = [u.model_copy(update={"reason": _per_shard(u.reason, _guard(guards, u.columns))}) for u in table.uniques]
+            indexes = [_index_per_shard(i, _guard(guards, [c.name for c in i.columns])) for i in table.indexes]
             sharding = table.sharding.model_copy(update={"uniques": guards})
-            tables.append(table.model_copy(update={"uniques": uniques, "sharding": sharding}))
+            tables.append(table.model_copy(update={"uniques": uniques, "indexes": indexes, "sharding": sharding}))
         added += made
         stores.append(store.model_copy(update={"tables": [*tables, *made]}))
     return arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements]}), added
+
+
+def staged(table: Table, now: bool, stage: str) -> Table:
+    """``table`` with its unique rules' sentences at the sharding stage: built now, the per-shard index holds a guarded rule
+    within one shard only; built at ``stage``, it holds all of it until then.
+
+    >>> from backend_architect.ir.model import Index, IndexColumn
+    >>> said = "r; this constraint holds within one shard (all of it while unsharded); across shards, t_a_keys holds it"
+    >>> t = Table(name="t", columns=[], primary_key=[], indexes=[Index(name="u", columns=[IndexColumn(name="a")], unique=True, reasons=[said])])
+    >>> staged(t, False, "stage 5 (sharding)").indexes[0].reasons[0]
+    'r; this constraint holds within one shard (all of it until stage 5 (sharding) builds the shards); across shards, t_a_keys holds it'
+    """
+    # the reservation is written from the first day (the uniqueness table is built with the rows it guards), so it refuses the
+    # second write at every stage; only the index's own scope changes when the shards are built
+    said = "" if now else f" (all of it until {stage} builds the shards)"
+
+    def at_stage(reason: str) -> str:
+        return reason.replace(WHILE_UNSHARDED, said)
+
+    uniques = [u.model_copy(update={"reason": at_stage(u.reason)}) for u in table.uniques]
+    indexes = [i.model_copy(update={"reasons": [at_stage(r) for r in i.reasons]}) if i.unique else i for i in table.indexes]
+    return table.model_copy(update={"uniques": uniques, "indexes": indexes})
 
 
 def _guard(guards: list[GlobalUnique], columns: list[str]) -> GlobalUnique | None:
     return next((g for g in guards if g.columns == columns), None)
 
 
+#: What a unique rule's sentence says refuses the second of two racing writes, when one index holds the rule alone.
+ON_THIS_INDEX = "the second fails on this index"
+#: The per-shard index's whole scope before the shards exist, until the staged-growth decision says when they are built.
+WHILE_UNSHARDED = " (all of it while unsharded)"
+
+
 def _per_shard(reason: str, guard: GlobalUnique | None) -> str:
+    """A unique rule's sentence naming the one mechanism that holds it across the shards: the uniqueness table refuses the
+    second of two racing writes; the per-shard index holds it within one shard, and all of it while the table is unsharded."""
     if guard is None:
         return reason
-    scope = f"this constraint holds within one shard (all of it while unsharded); across shards, {guard.table} holds it"
+    reason = reason.replace(ON_THIS_INDEX, f"the second fails to reserve its value in {guard.table}")
+    scope = f"this constraint holds within one shard{WHILE_UNSHARDED}; across shards, {guard.table} holds it"
     return f"{reason}; {scope}" if reason else scope
 
 
-__all__ = ["how", "lookup_name", "unique_keys_across_shards", "with_global_uniques"]
+def _index_per_shard(index: Index, guard: GlobalUnique | None) -> Index:
+    """A partial unique index (one rule's states) whose rule the uniqueness table holds across the shards says so."""
+    if guard is None or not index.unique:
+        return index
+    return index.model_copy(update={"reasons": [_per_shard(r, guard) for r in index.reasons] or [_per_shard("", guard)]})
+
+
+__all__ = ["ON_THIS_INDEX", "WHILE_UNSHARDED", "how", "lookup_name", "staged", "unique_keys_across_shards", "with_global_uniques"]

@@ -9,6 +9,7 @@ from typing import Any
 from backend_architect.design import blob_contract
 from backend_architect.design.api.paths import API_VERSION
 from backend_architect.design.examples import example_uuid, example_value
+from backend_architect.design.lifecycle_examples import Lifecycle, present
 from backend_architect.design.named_state import wanted_values
 from backend_architect.ir.model import ApiProperty, ApiSchema, Operation
 from backend_architect.spec.naming import DELETED_AT
@@ -56,11 +57,24 @@ def example_object(schemas: dict[str, ApiSchema], name: str, stories: Stories | 
 
 
 def with_examples(
-    op: Operation, schemas: dict[str, ApiSchema], path_entities: dict[str, str], stories: Stories | None = None, constants: Mapping[str, str] | None = None
+    op: Operation,
+    schemas: dict[str, ApiSchema],
+    path_entities: dict[str, str],
+    stories: Stories | None = None,
+    constants: Mapping[str, str] | None = None,
+    lifecycles: Mapping[str, Lifecycle] | None = None,
+    reporting: bool = False,
 ) -> Operation:
     """``op`` with its request, response and error examples; ``constants``: the read's constant filters (status=live), which
-    every item it answers shows."""
+    every item it answers shows; ``lifecycles``: per entity, the one state each of its examples shows (``design.lifecycle_examples``);
+    ``reporting``: the write is the row's own actor reporting itself (a driver's location), so it shows no away state."""
     request = example_object(schemas, op.request_schema, stories) if op.request_schema else None
+    life = (lifecycles or {}).get(op.entity or "")
+    if request is not None and life is not None and op.kind == "create" and op.request_schema:
+        # a create sends no field only a later write sets (a trip's cancel reason, a message's edited_at)
+        optional = {p.name for p in schemas[op.request_schema].properties if not p.required}
+        for name in life.later & optional:
+            request.pop(name, None)
     if request is not None and op.request_schema and op.kind in _SETTERS and op.flow not in {"login", "password"}:
         # the value a write is named for is the value its example sends ('mark read' sends read), and so the one it answers;
         # a merge patch named for a value ('close ticket') sends that field
@@ -79,6 +93,12 @@ def with_examples(
             _outcome_states(response, schemas[op.response_schema], op.use_cases)
         if op.kind == "create" and isinstance(response, dict) and request is not None:
             _not_yet_set(response, schemas[op.response_schema], request)
+            if life is not None:
+                response.update({name: None for name in life.later if name in response and name not in request})
+        if reporting and isinstance(response, dict):
+            for prop in schemas[op.response_schema].properties:
+                if prop.enum and prop.name in response and prop.name not in _request_keys(request):
+                    response[prop.name] = present(prop.enum, response[prop.name])
         if isinstance(response, dict):
             # the state the write is named for is the one it stored ('mark message read' answers status: read)
             response.update({k: v for k, v in op.sets.items() if k in response})
@@ -86,6 +106,9 @@ def with_examples(
                 response["next_cursor"] = None  # one answer, no further page (page: none, the k nearest)
         _live(response)
     op = _filtered(op, response, constants or {})
+    sent = _request_keys(request) if op.kind in _SETTERS else set()
+    # a write naming no state (a correction of a later field) answers one having what it sent; a named one keeps its own
+    _one_state(response, op.response_schema, schemas, lifecycles or {}, sent, reach=op.kind in {"update", "replace"} and not op.sets)
     error_status = 404 if 404 in op.error_statuses else 422 if 422 in op.error_statuses else 400 if 400 in op.error_statuses else 401
     problem: dict[str, Any] = {
         "type": f"https://problems.example.com/{_PROBLEM_SLUGS[error_status]}",
@@ -143,6 +166,39 @@ def _typed(value: str, shown: Any) -> Any:
     if isinstance(shown, int) and value.strip().lstrip("-").isdigit():
         return int(value)
     return value
+
+
+def _request_keys(request: Any) -> set[str]:
+    """The properties a request example sends (none when it has no body)."""
+    return set(request) if isinstance(request, dict) else set()
+
+
+def _one_state(
+    response: Any,
+    schema_name: str | None,
+    schemas: dict[str, ApiSchema],
+    lifecycles: Mapping[str, Lifecycle],
+    sent: set[str] | None = None,
+    reach: bool = False,
+) -> None:
+    """Every row an answer shows of an entity with a lifecycle is one state of it (a page's items, the resource itself); a
+    write's answer keeps the values its request ``sent``, which it stored whatever the state, and when it may (``reach``)
+    shows the first state having them."""
+    if not isinstance(response, dict) or not schema_name or schema_name not in schemas:
+        return
+    schema = schemas[schema_name]
+    life = lifecycles.get(schema.entity or "")
+    if life is not None:
+        kept = {name: response[name] for name in sent or set() if name in response}
+        if reach and life.state and life.state in response and life.state not in kept:
+            response[life.state] = life.reaching(set(kept), str(response[life.state]))
+        life.settle(response)
+        response.update(kept)
+    for prop in schema.properties:
+        value = response.get(prop.name)
+        if prop.type == "array" and prop.items and isinstance(value, list):
+            for item in value:
+                _one_state(item, prop.items, schemas, lifecycles)
 
 
 def _live(response: Any) -> None:

@@ -17,6 +17,7 @@ from backend_architect.design.api.parameters import filter_parameters, list_para
 from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import ONE_TRANSACTION, Schemas
+from backend_architect.design.lifecycle_examples import lifecycles
 from backend_architect.design.link_writes import link_write
 from backend_architect.design.membership import in_member_scope, member_sentence
 from backend_architect.design.named_state import named_state
@@ -43,6 +44,16 @@ class ServiceApi:
         self.operations: dict[tuple[str, str], Operation] = {}
         #: Per entity, what its examples show of its files: one story from the upload URL to every read.
         self.stories = {name: blob_contract.example_story(res.spec, name) for name in res.spec.entities}
+        #: Per entity written after its create, the one state each of its examples shows.
+        self.lifecycles = lifecycles(res.spec, res.analysis)
+        #: Use cases in which a row with presence reports itself (a driver's location every 4s): their examples show it present.
+        self.reporting = {
+            u.name
+            for u in res.analysis.use_cases
+            if (u.spec.every is not None or u.spec.latest)
+            and res.spec.entities.get(u.entity, None) is not None
+            and res.spec.entities[u.entity].presence is not None
+        }
         #: Per operation, path parameters naming another service's row that nothing checks: an unknown id there is no 404.
         self.unchecked: dict[tuple[str, str], set[str]] = {}
         #: What a non-member gets from each operation scoped by an entity with members.
@@ -186,8 +197,15 @@ class ServiceApi:
             notes.append(f"The {mine} is the caller, taken from the access token.")
         if use_case.kind == "create":
             owned = [n for n in self.res.spec.entities[entity].fields if server_owned(self.res.spec, self.res.analysis, entity, n)]
-            if owned:
-                notes.append(server_sets(owned, named_state(self.res.spec, use_case)))
+            life = self.lifecycles.get(entity)
+            # a field only a later write sets (a trip's fare, a message's edit time) is not the create's to set: it starts null
+            later = [n for n in owned if life is not None and n in life.later]
+            named = named_state(self.res.spec, use_case)
+            now = [n for n in owned if n not in later]
+            if now or named:
+                notes.append(server_sets(now, named))
+            if later:
+                notes.append(f"It leaves {', '.join(later)} null: {'a later write sets it' if len(later) == 1 else 'later writes set them'}.")
         elif use_case.kind != "delete":
             stamped = self.schemas.server_set(use_case)
             named = named_state(self.res.spec, use_case)
@@ -349,7 +367,10 @@ class ServiceApi:
         if op.conditional and op.kind != "get":
             errors.add(412)
         op = op.model_copy(update={"error_statuses": sorted(errors)})
-        return with_examples(op, self.schemas.schemas, self.res.path_entities, self.stories, self.constants.get(op.operation_id, {}))
+        reporting = op.kind in {"update", "replace", "action"} and any(name in self.reporting for name in op.use_cases)
+        return with_examples(
+            op, self.schemas.schemas, self.res.path_entities, self.stories, self.constants.get(op.operation_id, {}), self.lifecycles, reporting
+        )
 
     def used_schemas(self) -> list[ApiSchema]:
         """Schemas the operations reference, directly or through properties (no unused components)."""

@@ -14,6 +14,7 @@ from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIM
 from backend_architect.design.patterns._shards import for_writes, sharded_now, when_size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
 from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
+from backend_architect.design.unique_keys import staged
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Decision, Table
 from backend_architect.ir.query import busiest_write_primary
@@ -189,7 +190,8 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage], built: dict[str
             now = built.get(table.name, stage.now)
             built_when = "built now (stage 5, sharding)" if now else f"built at stage 5 (sharding), when {trigger}; until then one primary"
             when = f"shard key {table.sharding.key}; {at_horizon}{built_when}"
-            found.append((store.name, table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when, "now": now})})))
+            timed = table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when, "now": now})})
+            found.append((store.name, staged(timed, now, "stage 5 (sharding)")))
     return tuple(found)
 
 
