@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
 from backend_architect.design.event_fields import with_fields, written_row
+from backend_architect.design.graph_reads import graph_copy, graph_feed, graph_flow, graph_load, graph_read, graph_services
 from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
@@ -256,6 +257,9 @@ def _applied(
     # the worker reads the follow graph: the service owning it runs the worker (one database per service), consuming the
     # item's created events; the lists it fills are the read path's, in the Redis both name
     runner = owner_of(arch, ref.entity) or service
+    # the merge and a list's rebuild read the graph: locally, from an event-fed copy, or by a call to its owner (design/graph_reads.py)
+    graph = graph_read(spec, analysis, use_case, ref.entity, runner, service, arch.deployment == "modular-monolith")
+    author = _item_author(ref, item)
     worker = f"{use_case.id}-fanout"
     components = (
         Component(
@@ -315,9 +319,15 @@ def _applied(
         + (f", and {size(cached.memory)} for the {item} cache" if cached else "")
         + f", "
         f"{redis_share(redis_nodes)}, each shard kept in the copies the redundancy decision states); "
-        "a list missing from Redis (an inactive reader, a lost node) is rebuilt from the follow graph and the authors' own "
-        f"{item}s, a fan-out on read once. The join {hops} stays indexed for rebuilds and large authors. Deletes remove the id lazily "
-        "(readers skip ids whose item is gone)."
+        f"a list missing from Redis (an inactive reader, a lost node) is rebuilt from the reader's followees, read {graph.source()}, and the "
+        f"authors' own {item}s, a fan-out on read once. "
+        + (
+            f"The join {hops} stays indexed for rebuilds and large authors. "
+            if graph.how == "local"
+            else f"{item}.{author} stays indexed for rebuilds and large authors; the {ref.entity} side of the join {hops} is {graph.owner}'s: "
+            f"no join or foreign key crosses the two databases, so {service} reads it by {graph.reason}. "
+        )
+        + "Deletes remove the id lazily (readers skip ids whose item is gone)."
     )
     made = decision(
         f"feed.{use_case.id}",
@@ -377,18 +387,22 @@ def _applied(
             decision=made.id,
             serves="read",
             store="redis",
-            entities=list(dict.fromkeys([item, ref.entity, *use_case.reads])),
+            entities=[e for e in dict.fromkeys([item, ref.entity, *use_case.reads]) if graph.how == "local" or e != ref.entity],
             # the hybrid's read-time merge is a step of this read: the flow that runs it draws it (sequence diagram, data-flow table)
             how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), merged by time with the newest {item} ids of each followed author "
-            f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}), read from the database "
-            f"by {_item_author(ref, item)} in one query, "
+            f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}; which of them the reader "
+            f"follows read {graph.source()}), read from the database by {author} in one query, "
             + (
                 f"then the page's {item} rows by id from the {item} cache ({cached.key}, one multi-get), its misses from the database"
                 if cached
                 else f"then the page's {item} rows by id from the database"
             ),
             database_share=0.0,
-            loads=[*_merge(use_case, item, merged, _item_author(ref, item)), _hydration(analysis, use_case, item, cached)],
+            loads=[
+                *graph_load(graph, use_case, _reader_column(ref), merged),
+                *_merge(use_case, item, merged, author),
+                _hydration(analysis, use_case, item, cached),
+            ],
         ),
         *(
             Mechanism(
@@ -414,14 +428,18 @@ def _applied(
             for writer in creators
         ),
     )
+    feeding, fed_flows = graph_feed(arch, analysis, graph)
     return Applied(
         made,
         components=components,
         figures=(*figures, *(cached.figures() if cached else ())),
         caches=(plan,),
         assumptions=assumptions,
-        events=_event(arch, item, creators, worker, key),
+        events=(*_event(arch, item, creators, worker, key), *feeding),
         mechanisms=mechanisms,
+        tables=tuple(graph_copy(arch.datastores, graph)),
+        flows=(*(graph_flow(spec, use_case, f, graph, GRAPH_STEP) for f in arch.flows if f.use_case == use_case.name and f.steps), *fed_flows),
+        services=tuple(graph_services(arch.services, graph)),
     )
 
 
@@ -465,6 +483,15 @@ def _item_author(ref: FieldRef, item: str) -> str:
     """The item's column naming its author (``author_id``): what the read-time merge reads a large author's newest items by."""
     hop = next((h for h in ref.join if h.owner == item and h.forward), None)
     return f"{snake(hop.relation)}_id" if hop is not None else "author"
+
+
+#: What a feed read's step reading the graph from its owner asks for.
+GRAPH_STEP = "the authors past the cut-off the reader follows (merged at read time), and a missing list's followees (its rebuild)"
+
+
+def _reader_column(ref: FieldRef) -> str:
+    """The graph's column naming the reader (``follower_id``): what the read finds the reader's followees by."""
+    return ref.column or f"{snake(ref.field)}_id"
 
 
 def _author_column(ref: FieldRef) -> str:
