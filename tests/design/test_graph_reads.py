@@ -110,3 +110,34 @@ def test_a_feeds_rebuild_names_how_it_reads_the_graph_ok() -> None:
     assert "read from follows by one synchronous call" in feed.consequences
     assert "stays indexed for rebuilds" in feed.consequences
     assert "no join or foreign key crosses the two databases" in feed.consequences
+
+
+@pytest.mark.parametrize(("shape", "how"), CASES)
+def test_a_fan_out_workers_writes_are_drawn_where_it_writes_ok(shape: tuple[int, str, str, str], how: str) -> None:
+    """The write the worker fans out shows it: the event reaching it, its read of the followers, its pushes into Redis; never
+    timed with the request (no synchronous hop), and the component diagram draws the worker's edge to Redis."""
+    arch = _design(shape)
+    flow = next(f for f in arch.flows if f.use_case == "publish post")
+    worker = "read-timeline-fanout"
+    steps = [(s.source, s.target, s.kind) for s in flow.steps]
+    assert ("posts", worker, "event") in steps
+    assert (worker, "redis", "event") in steps
+    # the worker runs in the service owning the graph and reads it there (in a monolith, the one database)
+    graph_db = next(x.datastore for x in arch.services if "Follow" in x.entities)
+    assert (worker, graph_db, "event") in steps, how
+    assert flow.depth == 0
+    assert f"participant p_{worker.replace('-', '_')} as {worker}" in render_sequence(arch, flow)
+    assert f"cmp_{worker.replace('-', '_')} -->|writes| cmp_redis" in render_architecture(arch)
+
+
+def test_a_hot_cross_shard_read_is_named_with_its_rate_ok() -> None:
+    """The fan-out's audience read crosses the follows shards (sharded by follower, read by followee): the data section names it
+    with its rate, and the sharding record no longer says cross-shard reads stay off hot paths."""
+    arch = _design((40, "1k/s", "400/s", "Post"))
+    follows = next(t for d in arch.datastores for t in d.tables if t.name == "follows")
+    assert follows.sharding is not None
+    assert follows.sharding.key == "follower_id"
+    assert any("by followee_id: 5,000/s at peak, each asking every shard" in c for c in follows.sharding.cross_shard)
+    record = next(d for d in arch.decisions if d.id == "partitioning")
+    assert "keep them off hot paths" not in record.consequences
+    assert "named with its rate" in record.consequences

@@ -22,12 +22,12 @@ table, the sequence diagram, the owner's rate and the request's latency all read
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
-from backend_architect.design.communication import event_name
 from backend_architect.design.read_cycles import changes_per_s
 from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities
 from backend_architect.design.relay import RELAY_S
@@ -59,7 +59,7 @@ class GraphRead:
     def source(self) -> str:
         """Where the step reads the graph from, in the words every section uses."""
         if self.how == "call":
-            return f"from {self.owner} by one synchronous call (its internal API; {self.entity} lives in {self.owner}'s database)"
+            return f"from {self.owner} by one synchronous call ({self.entity} lives in {self.owner}'s database, reached through {self.owner} alone)"
         if self.how == "copy":
             return f"from the event-fed local copy of {self.owner}'s {self.entity} pairs in {self.home}'s database, about {RELAY_S:g} s behind {self.owner}"
         return f"from the {self.entity} table in {self.home}'s own database"
@@ -103,8 +103,59 @@ def graph_flow(spec: Spec, use_case: UseCase, flow: Flow, read: GraphRead, what:
         step = FlowStep(source=home, target=read.owner, kind="query", description=f"read {read.entity}: {what}")
     else:
         step = FlowStep(source=read.owner, target=home, kind="event", description=f"{read.entity}{_COPY}")
+    said = f"reads {read.entity} {read.source()}: {read.reason}"
+    rationale = said if flow.style == "local" or not flow.rationale else f"{flow.rationale}; {said}"
+    style = flow.style if flow.style == "saga" else "sync" if read.how == "call" else "event" if flow.style == "local" else flow.style
+    changed = flow.model_copy(update={"steps": [*kept[:1], step, *kept[1:]], "style": style, "rationale": rationale})
     # the hop is planned as the communication stage plans every other: its timeout, and the flow's latency and availability
-    return plan_flow(spec, use_case, flow.model_copy(update={"steps": [*kept[:1], step, *kept[1:]]}), in_process=False)
+    return plan_flow(spec, use_case, changed, in_process=False)
+
+
+def graph_reads(spec: Spec, analysis: Analysis, arch: Architecture) -> list[tuple[UseCase, GraphRead]]:
+    """Each read filtered through rows another service owns (a feed by the reader's follows), with the mechanism reading them."""
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    in_process = arch.deployment == "modular-monolith"
+    found = []
+    for use_case in analysis.use_cases:
+        if use_case.is_write or use_case.entity not in owner:
+            continue
+        home = owner[use_case.entity]
+        for entity in dict.fromkeys(f.entity for f in use_case.filters if f.join and f.entity != use_case.entity and f.entity in owner):
+            if owner[entity] != home:
+                found.append((use_case, graph_read(spec, analysis, use_case, entity, owner[entity], home, in_process)))
+    return found
+
+
+def with_graph_reads(spec: Spec, analysis: Analysis, arch: Architecture, name_of: Callable[[UseCase], str]) -> Architecture:
+    """The architecture with each read filtered through another service's rows drawn and provisioned by its mechanism: the
+    flow's call or copy step, the caller's dependency, the copy's table and the owner's events feeding it (``name_of``: the
+    communication stage's name for a write's event)."""
+    for use_case, read in graph_reads(spec, analysis, arch):
+        if read.how == "local":
+            continue
+        flows = {f.use_case: f for f in arch.flows}
+        flow = flows.get(use_case.name)
+        if flow is None or not flow.steps:
+            continue
+        what = f"the {read.entity} rows {use_case.name} filters by"
+        flows[use_case.name] = graph_flow(spec, use_case, flow, read, what)
+        events, fed = graph_feed(arch, analysis, read, name_of)
+        flows.update({f.use_case: f for f in fed})
+        by_name = {e.name: e for e in arch.events} | {e.name: e for e in events}
+        replaced = {s.name: s for s in graph_services(arch.services, read)}
+        stores = {s.name: s for s in arch.datastores}
+        for store, table in graph_copy(arch.datastores, read):
+            if all(t.name != table.name for t in stores[store].tables):
+                stores[store] = stores[store].model_copy(update={"tables": [*stores[store].tables, table]})
+        arch = arch.model_copy(
+            update={
+                "flows": [flows[f.use_case] for f in arch.flows],
+                "events": list(by_name.values()),
+                "services": [replaced.get(s.name, s) for s in arch.services],
+                "datastores": [stores[s.name] for s in arch.datastores],
+            }
+        )
+    return arch
 
 
 def graph_services(services: list[Service], read: GraphRead) -> list[Service]:
@@ -114,7 +165,7 @@ def graph_services(services: list[Service], read: GraphRead) -> list[Service]:
     return [s.model_copy(update={"depends_on": sorted({*s.depends_on, read.owner})}) for s in services if s.name == read.home]
 
 
-def graph_feed(arch: Architecture, analysis: Analysis, read: GraphRead) -> tuple[list[Event], list[Flow]]:
+def graph_feed(arch: Architecture, analysis: Analysis, read: GraphRead, name_of: Callable[[UseCase], str]) -> tuple[list[Event], list[Flow]]:
     """The owner's events feeding the copy, each consumed by the serving service, and the writes' flows drawing them to it.
 
     A write of the graph publishes its event through the owner's outbox (one the communication stage already publishes gains
@@ -125,7 +176,7 @@ def graph_feed(arch: Architecture, analysis: Analysis, read: GraphRead) -> tuple
     by_use_case = {f.use_case: f for f in arch.flows}
     for use_case in (u for u in analysis.use_cases if u.is_write and u.entity == read.entity):
         known = next((e for e in arch.events if e.use_case == use_case.name and e.entity == read.entity), None)
-        name = known.name if known is not None else event_name(use_case)
+        name = known.name if known is not None else name_of(use_case)
         fields = ["id", *use_case.written_columns]
         made = known or Event(
             name=name, producer=read.owner, consumers=[], entity=read.entity, key=f"{read.entity.lower()}_id", use_case=use_case.name, fields=fields
@@ -202,4 +253,16 @@ def graph_copy(stores: list[Datastore], read: GraphRead) -> list[tuple[str, Tabl
     return [(store.name, table)]
 
 
-__all__ = ["GRAPH_KEY", "GraphRead", "graph_copy", "graph_copy_name", "graph_feed", "graph_flow", "graph_load", "graph_read", "graph_services"]
+__all__ = [
+    "GRAPH_KEY",
+    "GraphRead",
+    "graph_copy",
+    "graph_copy_name",
+    "graph_feed",
+    "graph_flow",
+    "graph_load",
+    "graph_read",
+    "graph_reads",
+    "graph_services",
+    "with_graph_reads",
+]

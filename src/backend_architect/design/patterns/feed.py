@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
 from backend_architect.design.event_fields import with_fields, written_row
-from backend_architect.design.graph_reads import graph_copy, graph_feed, graph_flow, graph_load, graph_read, graph_services
+from backend_architect.design.graph_reads import graph_flow, graph_load, graph_read
 from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
@@ -24,6 +24,7 @@ from backend_architect.design.patterns._common import (
     size,
     writers,
 )
+from backend_architect.design.patterns._fanout_path import fanout_flow
 from backend_architect.design.patterns._item_cache import ItemCache, item_cache
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.semantics import is_link
@@ -363,8 +364,9 @@ def _applied(
         + (f"; the {item} cache's entries ({cached.key}) kept {fmt(cached.ttl)} s, deleted on each update or delete of the {item}" if cached else ""),
         protection="a missing list is rebuilt once per reader (single-flight) from the graph",
         # the list holds ids: the page's rows still come from the item's table (the hydration load the mechanism counts)
-        rationale=f"the page's ids come from its precomputed Redis list ({fmt(use_case.peak_qps)} reads/s never query the graph); "
-        f"its {fmt(float(use_case.spec.page.limit))} {item} rows a page are read by id: {fmt(use_case.peak_qps * use_case.spec.page.limit)} reads/s"
+        rationale=f"the page's ids come from its precomputed Redis list ({fmt(use_case.peak_qps)} reads/s "
+        + (f"read the graph only for the authors past the cut-off the reader follows, {graph.source()}); " if merged else "never query the graph); ")
+        + f"its {fmt(float(use_case.spec.page.limit))} {item} rows a page are read by id: {fmt(use_case.peak_qps * use_case.spec.page.limit)} reads/s"
         + (
             f", through the {item} cache ({cached.key}): {cached.hit:.1%} hits, {fmt(cached.reads * (1 - cached.hit))} reads/s reach the database"
             if cached
@@ -428,18 +430,25 @@ def _applied(
             for writer in creators
         ),
     )
-    feeding, fed_flows = graph_feed(arch, analysis, graph)
+    consumed = _event(arch, item, creators, worker, key)
+    # the worker's part of each write it fans out: the event reaching it, its pushes into the lists (drawn, never timed with the write)
+    pushes = f"pushes the {item} id to each follower's list (LPUSH feed:{{reader_id}}, LTRIM to {keep:,}), authors past the cut-off skipped"
+    graph_db = next((s.datastore for s in arch.services if s.name == runner and s.datastore), None)
+    audience = (
+        (graph_db, f"reads the author's followers ({ref.entity}) by {_author_column(ref)}, a page of {FOLLOWERS_PER_PAGE:,} at a time") if graph_db else None
+    )
+    fanned = [
+        fanout_flow(f, consumed[0], worker, "redis", pushes, audience) for f in arch.flows if consumed and f.use_case in {u.name for u in creators} and f.steps
+    ]
     return Applied(
         made,
         components=components,
         figures=(*figures, *(cached.figures() if cached else ())),
         caches=(plan,),
         assumptions=assumptions,
-        events=(*_event(arch, item, creators, worker, key), *feeding),
+        events=consumed,
         mechanisms=mechanisms,
-        tables=tuple(graph_copy(arch.datastores, graph)),
-        flows=(*(graph_flow(spec, use_case, f, graph, GRAPH_STEP) for f in arch.flows if f.use_case == use_case.name and f.steps), *fed_flows),
-        services=tuple(graph_services(arch.services, graph)),
+        flows=(*(graph_flow(spec, use_case, f, graph, GRAPH_STEP) for f in arch.flows if f.use_case == use_case.name and f.steps), *fanned),
     )
 
 
