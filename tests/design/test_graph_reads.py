@@ -90,8 +90,11 @@ def test_a_feeds_graph_read_is_counted_where_it_lands_ok(shape: tuple[int, str, 
     loads = {load.key: load for m in arch.mechanisms for load in m.loads}
     assert ("graph_read-timeline" in loads) is (how != "call")
     if how == "copy":
-        event = next(e for e in arch.events if e.producer == "follows" and e.use_case == "follow someone")
-        assert "posts" in event.consumers
+        # a follow and an unfollow both reach the copy, carrying the pair it is keyed by
+        for write in ("follow someone", "unfollow someone"):
+            event = next(e for e in arch.events if e.producer == "follows" and e.use_case == write)
+            assert "posts" in event.consumers
+            assert {"follower_id", "followee_id"} <= set(event.fields)
 
 
 def test_a_called_graph_owner_is_an_edge_of_the_architecture_ok() -> None:

@@ -28,6 +28,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.event_fields import with_fields
 from backend_architect.design.read_cycles import changes_per_s
 from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities
 from backend_architect.design.relay import RELAY_S
@@ -177,20 +178,31 @@ def graph_feed(arch: Architecture, analysis: Analysis, read: GraphRead, name_of:
     for use_case in (u for u in analysis.use_cases if u.is_write and u.entity == read.entity):
         known = next((e for e in arch.events if e.use_case == use_case.name and e.entity == read.entity), None)
         name = known.name if known is not None else name_of(use_case)
-        fields = ["id", *use_case.written_columns]
-        made = known or Event(
-            name=name, producer=read.owner, consumers=[], entity=read.entity, key=f"{read.entity.lower()}_id", use_case=use_case.name, fields=fields
-        )
-        events.append(made.model_copy(update={"consumers": sorted({*made.consumers, read.home})}))
+        key = f"{read.entity.lower()}_id"
+        made = known or Event(name=name, producer=read.owner, consumers=[], entity=read.entity, key=key, use_case=use_case.name, fields=["id"])
+        # the copy is keyed by the pair: a follow and an unfollow both carry it, or the copy could not apply the unfollow
+        fed = made.model_copy(update={"consumers": sorted({*made.consumers, read.home})})
+        events.append(with_fields(fed, ["id", *_pairs(arch.datastores, read)]))
         flow = by_use_case.get(use_case.name)
         drawn = flow is not None and any(s.kind == "event" and s.target == read.home and s.description.startswith(f"{name} via ") for s in flow.steps)
         if flow is not None and not drawn:
-            step = FlowStep(
-                source=read.owner, target=read.home, kind="event", description=f"{name} via the outbox: keeps {read.home}'s copy of {read.entity} current"
-            )
+            said = f"{name} via the outbox: keeps {read.home}'s copy of {read.entity} current"
+            step = FlowStep(source=read.owner, target=read.home, kind="event", description=said)
+            # a write nothing consumed now publishes: said as the communication stage says it of every such write
+            rationale = flow.rationale.replace(f"all data lives in {read.owner}", _PUBLISHED) if flow.rationale else _PUBLISHED
             style = "event" if flow.style == "local" else flow.style
-            flows.append(flow.model_copy(update={"steps": [*flow.steps, step], "style": style}))
+            flows.append(flow.model_copy(update={"steps": [*flow.steps, step], "style": style, "rationale": rationale}))
     return events, flows
+
+
+#: What the communication stage says of a write publishing through its outbox.
+_PUBLISHED = "state change others react to: published through the transactional outbox after commit"
+
+
+def _pairs(stores: list[Datastore], read: GraphRead) -> list[str]:
+    """The graph table's references naming its two ends (follower_id, followee_id): what a copy of its pairs holds."""
+    source = next((t for s in stores for t in s.tables if t.name == table_name(read.entity)), None)
+    return [c.name for c in source.columns if c.name.endswith("_id") and c.name not in source.primary_key] if source is not None else []
 
 
 def _graph_step(step: FlowStep, home: str, entity: str) -> bool:
@@ -237,8 +249,9 @@ def graph_copy(stores: list[Datastore], read: GraphRead) -> list[tuple[str, Tabl
     if source is None or store is None:
         return []
     # the references naming the graph's two ends (follower_id, followee_id): the pairs the reads select by
-    pairs = [c for c in source.columns if c.name.endswith("_id") and c.name not in source.primary_key]
-    columns = [c.model_copy(update={"generated": False, "default": None, "identity": False}) for c in pairs]
+    pairs = [c for c in source.columns if c.name in _pairs(stores, read)]
+    said = f"copied from {read.owner}'s {source.name}: no foreign key across services"
+    columns = [c.model_copy(update={"generated": False, "default": None, "identity": False, "comment": said}) for c in pairs]
     table = Table(
         name=graph_copy_name(read.entity),
         comment=f"local copy of {read.owner}'s {read.entity} pairs, fed by its {read.entity} events about {RELAY_S:g} s behind it "
