@@ -434,9 +434,7 @@ def _applied(
     # the worker's part of each write it fans out: the event reaching it, its pushes into the lists (drawn, never timed with the write)
     pushes = f"pushes the {item} id to each follower's list (LPUSH feed:{{reader_id}}, LTRIM to {keep:,}), authors past the cut-off skipped"
     graph_db = next((s.datastore for s in arch.services if s.name == runner and s.datastore), None)
-    audience = (
-        (graph_db, f"reads the author's followers ({ref.entity}) by {_author_column(ref)}, a page of {FOLLOWERS_PER_PAGE:,} at a time") if graph_db else None
-    )
+    audience = (graph_db, f"reads the author's followers ({ref.entity}) by {_author_column(ref)}, {fmt(FOLLOWERS_PER_PAGE)} a page") if graph_db else None
     fanned = [
         fanout_flow(f, consumed[0], worker, "redis", pushes, audience) for f in arch.flows if consumed and f.use_case in {u.name for u in creators} and f.steps
     ]
