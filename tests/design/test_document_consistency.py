@@ -20,6 +20,7 @@ from tests.design.test_capacity_quantities import SPECS as D1_SPECS
 from tests.design.test_diagrams_draw_the_text import SPECS as DRAWN
 from tests.design.test_event_payloads import message_payloads
 from tests.design.test_event_sources import LESSONS, LIVE_MATCHES
+from tests.design.test_graph_reads import SOCIAL as GRAPH_FEED
 from tests.design.test_lifecycle_examples import LOANS
 from tests.design.test_lifecycle_examples import ORDERS as LIFECYCLE_ORDERS
 from tests.design.test_mechanism_paths import SOCIAL
@@ -387,6 +388,8 @@ use_cases:
 """
 
 WRITTEN = {
+    "graph-called": GRAPH_FEED % (40, "1k/s", "400/s", "Post"),
+    "graph-copied": GRAPH_FEED % (40, "200/s", "100/s", "Post"),
     "audit-export": AUDIT_EXPORT,
     "stream-clips": STREAM_CLIPS,
     "qa-live": QA_LIVE,
@@ -1200,12 +1203,18 @@ def _answer(arch: Architecture, use_case: str) -> set[str]:
 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_a_store_answers_a_read_alone_only_when_it_holds_all_it_reads_ok(name: str, arch: Architecture, document: str) -> None:
-    """A read kept off the database (share 0) reads nothing its store does not hold; one that is not is counted on the database."""
+    """A read kept off the database (share 0) reads nothing its store does not hold, but what another service owns and its flow
+    reads from there by a drawn call or an event-fed copy (a feed's graph); one that is not is counted on the database."""
     spec = spec_of(WRITTEN[name]) if name in WRITTEN else load_spec(next(p for p in FILES if f"{p.parent.name}/{p.stem}" == name)).spec
     reads = {u.name: {r.split(".")[0] for r in u.reads} for u in spec.use_cases}
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    flows = {f.use_case: f for f in arch.flows}
     for mechanism in arch.mechanisms:
         if mechanism.serves == "read" and mechanism.database_share == 0:
-            assert reads[mechanism.use_case] <= set(mechanism.entities), (mechanism.use_case, mechanism.entities)
+            steps = flows[mechanism.use_case].steps
+            drawn = {s.target for s in steps if s.kind == "query"} | {s.source for s in steps if s.kind == "event" and s.target == steps[0].target}
+            elsewhere = {e for e in reads[mechanism.use_case] if owner.get(e) in drawn - {steps[0].target}}
+            assert reads[mechanism.use_case] - elsewhere <= set(mechanism.entities), (mechanism.use_case, mechanism.entities)
         elif mechanism.serves == "read":
             assert not any(c.use_case == mechanism.use_case and c.strategy == "read-model" for c in arch.caches), mechanism.use_case
         if mechanism.serves == "read" and mechanism.pattern == "PAT022":
@@ -1340,7 +1349,8 @@ def test_outbox_consumers_and_idempotency_have_their_tables_ok(name: str, arch: 
     services = {s.name for s in arch.services}
     expected: set[tuple[str, str]] = set()
     for flow in arch.flows:
-        for step in (s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"}):
+        # a worker's own steps (a fan-out worker's read of the followers, its pushes into Redis) publish nothing
+        for step in (s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"} and s.source in services):
             if step.via == "outbox":
                 expected.add((step.source, "outbox"))
             if step.target in services and step.target != step.source:
@@ -1546,7 +1556,7 @@ def test_reads_by_another_column_visit_every_shard_ok(name: str, arch: Architect
             if table is None or table.sharding is None or not load.by or not load.reads_per_s:
                 continue
             crossing = load.by != table.sharding.key
-            assert any(f"(by {load.by})" in c for c in table.sharding.cross_shard) == crossing
+            assert any(f"(by {load.by}" in c for c in table.sharding.cross_shard) == crossing
             per_shard = known.get(f"db.shard.reads.{table.name}")
             if crossing and per_shard is not None:
                 assert per_shard.inputs["reads_cross_shard"] >= load.reads_per_s - 1e-6
@@ -3307,3 +3317,32 @@ def test_unique_rule_names_the_mechanism_holding_it_ok(name: str, arch: Architec
                     assert "fails on this index" not in sentence, (name, table.name, sentence)
                     assert "while unsharded" not in sentence, sentence
                     assert table.sharding.now is not False or "until stage" in sentence, sentence
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_step_reading_another_services_rows_has_a_call_or_a_copy_drawn_ok(name: str, arch: Architecture, document: str) -> None:
+    """A feed read filtered through a graph another service owns reads it by a drawn call or an event-fed copy, never "local";
+    a fan-out worker's pushes are drawn where it writes (its write's flow, the component diagram)."""
+    one_database = arch.deployment == "modular-monolith"
+    mermaid = RENDERED[name]["diagrams/architecture.mmd"]
+    for mechanism in (m for m in arch.mechanisms if m.serves == "read" and m.store == "redis" and m.how.startswith("LRANGE feed:")):
+        flow = next(f for f in arch.flows if f.use_case == mechanism.use_case)
+        home = flow.steps[0].target
+        # "own database": the graph lives beside the items (graph_reads.GraphRead.source), the one case a feed read is local
+        if one_database or "own database" in mechanism.how:
+            continue
+        assert flow.style != "local", (name, flow.rationale)
+        called = [s for s in flow.steps if s.kind == "query" and s.source == home and s.target not in {c.name for c in arch.components}]
+        copied = [s for s in flow.steps if s.kind == "event" and s.target == home]
+        assert called or copied, (name, mechanism.how)
+        for step in called:
+            assert f"{node_id('svc', home)} -->|sync| {node_id('svc', step.target)}" in mermaid
+        for step in copied:
+            assert any(home in e.consumers and e.producer == step.source for e in arch.events), (name, step)
+    for mechanism in (m for m in arch.mechanisms if m.serves == "write" and any(c.name == m.store and c.kind == "worker" for c in arch.components)):
+        flow = next(f for f in arch.flows if f.use_case == mechanism.use_case)
+        pushes = [s for s in flow.steps if s.source == mechanism.store and s.kind == "event"]
+        assert any(s.target == mechanism.store for s in flow.steps), (name, mechanism.store)
+        for step in pushes:
+            if any(c.name == step.target for c in arch.components):
+                assert f"{node_id('cmp', mechanism.store)} -->|writes| {node_id('cmp', step.target)}" in mermaid

@@ -13,6 +13,7 @@ import re
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.event_fields import merged_event, with_fields, written_row
+from backend_architect.design.graph_reads import with_graph_reads
 from backend_architect.design.membership import member_flow
 from backend_architect.design.pushes import push_providers
 from backend_architect.design.read_cycles import copied_reads
@@ -120,7 +121,9 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
             if step.kind == "external" or (step.kind == "event" and step.target in spec.external):
                 externals[home].add(step.target)
     services = [s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services]
-    return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
+    made = arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
+    # a read filtered through another service's rows (a feed by the reader's follows) reads them by a call or a copy, decided once
+    return with_graph_reads(spec, analysis, made, event_name)
 
 
 def _tables_of(arch: Architecture, service: str) -> set[str]:

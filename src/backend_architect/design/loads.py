@@ -170,9 +170,11 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
             loads[db].reads[load.key] = load.reads_per_s * shares.get(load.cached_by, 1.0) if load.cached_by else load.reads_per_s
             loads[db].entity_of[load.key] = load.entity
             loads[db].mechanisms.append(load)
+    # a mechanism reading a table the design derived (a feed's event-fed copy of another service's graph) names it by its table
+    derived = {t.name: db for db, stores in _stores_by_database(arch).items() for store in stores for t in store.tables if t.entity is None and not t.role}
     for mechanism in arch.mechanisms:
         for load in mechanism.loads:
-            db = home.get(load.entity)
+            db = home.get(load.entity) or derived.get(load.entity)
             if db is None:
                 continue
             reads = load.reads_per_s * shares.get(load.cached_by, 1.0) if load.cached_by else load.reads_per_s

@@ -470,7 +470,13 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
             Alternative(name="TimescaleDB hypertables", why_not="good for time series; adds an extension the managed offering must support"),
             Alternative(name="Citus (distributed PostgreSQL)", why_not="the managed route to the sharding above; chosen per deployment"),
         ],
-        consequences="Queries listed as cross-shard fan out to every shard: keep them off hot paths or serve them from a read model." if shards else "",
+        # the data section lists each cross-shard read, a mechanism's with its rate: a per-event read there (a fan-out worker paging an
+        # author's followers) is on a hot path by construction, so the record states the rule such a read is held to, not "off hot paths"
+        consequences="Queries listed as cross-shard fan out to every shard and count, at their rate, on every shard's reads (each shard's "
+        "figures): a read that must stay on a hot path is kept only as that sized exception, named with its rate in the data section; "
+        "one outgrowing it is served from a read model or a copy keyed by the column it reads by"
+        if shards
+        else "",
     )
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.graph_reads import GRAPH_KEY
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import held_keys
@@ -147,7 +148,11 @@ def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
         if m.serves != "read":
             continue
         for load in m.loads:
-            if load.key.startswith(MERGE_KEY) and load.reads_per_s:
+            if load.key.startswith(GRAPH_KEY) and load.reads_per_s:
+                # which of the reader's followees are past the cut-off: the graph read in this service's own database (a table or its copy)
+                read = load.quantity.split(" finding ")[0].removeprefix("reads/s of ")
+                found.append(RequestStep(m.use_case, f"database: {read} (the followees past the cut-off)", "indexed_read", load=load))
+            elif load.key.startswith(MERGE_KEY) and load.reads_per_s:
                 sources = load.inputs.get("merged_sources", 0.0)
                 part = f"database: newest {load.entity} ids of the {sources:g} followed author(s) past the cut-off (one query by {load.by or 'author'})"
                 found.append(RequestStep(m.use_case, part, "range_page", load=load))

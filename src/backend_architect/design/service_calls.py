@@ -83,7 +83,8 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
         use_case = by_name.get(flow.use_case)
         if use_case is None or kind != "query" or (callee, operation) in checked:
             continue
-        entity = next((e for e in use_case.reads if owner.get(e) == callee), None)
+        # a read filtered through another service's rows (a feed by the reader's follows) reads them there too
+        entity = next((e for e in [*use_case.reads, *(f.entity for f in use_case.filters)] if owner.get(e) == callee), None)
         if entity is None:
             continue
         found.append(

@@ -36,6 +36,9 @@ def render_architecture_ascii(arch: Architecture) -> str:
             arrows.append(f"  {event.producer} ~~{event.name}~~> {consumer}" + (f" ({source})" if source else "") + through)
     for flow in arch.flows:
         for step in flow.steps:
+            if step.kind == "event" and step.source in parts and parts[step.source].kind == "worker" and step.target in parts:
+                # a worker's writes, drawn where it writes (a fan-out worker's pushes into the lists' store)
+                arrows.append(f"  {step.source} --writes--> {step.target}")
             if step.kind == "event" and step.via == "pubsub" and step.target in parts:
                 # a write kept in memory publishes itself (no outbox, no domain event): its arrow says so
                 carrier = parts[step.target].pubsub

@@ -24,6 +24,7 @@ from backend_architect.render.mermaid import crossing_flows, render_architecture
 from backend_architect.render.numbers import human, short
 from backend_architect.render.volumes import volume_rows
 from backend_architect.rules.model import Finding
+from backend_architect.spec.model import slug
 from backend_architect.spec.units import DAYS_PER_MONTH, DAYS_PER_YEAR
 
 
@@ -278,7 +279,9 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         plan = table.partitioning
         lines.append(f"- partitioned by range of {plan.column}, one partition per {plan.interval}: {plan.reason}; {maintenance_summary(table)}")
     if table.sharding:
-        cross = f"; cross-shard: {', '.join(table.sharding.cross_shard)}" if table.sharding.cross_shard else ""
+        # a use case's scatter-gather is named with its rate, as a mechanism's already is: the sharding record points here for it
+        crossing = [f"{u} ({short(figures[f'qps.peak.{slug(u)}'])}/s at peak)" if f"qps.peak.{slug(u)}" in figures else u for u in table.sharding.cross_shard]
+        cross = f"; cross-shard: {', '.join(crossing)}" if crossing else ""
         when = f" ({table.sharding.when})" if table.sharding.when else ""
         lines.append(f"- shard by {table.sharding.key}: {table.sharding.reason}{when}{cross}")
         for write in table.sharding.co_writes:

@@ -154,8 +154,13 @@ def render_architecture(arch: Architecture) -> str:
                 source = node
             said = ("|consume|" if _is_broker(arch, source) else "|pub/sub|") if hops else ""
             lines.append(f"    {source} -.->{said} {target}")
+    workers = {c.name for c in arch.components if c.kind == "worker"}
+    parts = {c.name for c in arch.components}
     for flow in arch.flows:
         for step in flow.steps:
+            if step.kind == "event" and step.source in workers and step.target in parts:
+                # a worker's writes are drawn where it writes (a fan-out worker's pushes into the lists' Redis)
+                lines.append(f"    {node_id('cmp', step.source)} -->|writes| {node_id('cmp', step.target)}")
             if step.kind == "event" and step.via == "pubsub" and (carrier := _pubsub_of(arch, step.target)) is not None:
                 # a write kept in memory publishes to the pub/sub itself (no outbox, no domain event): drawn as it runs
                 name = _label(step.description.split(" via ")[0])

@@ -101,7 +101,9 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
                 mechanism = by.get(key)
                 if mechanism is not None and mechanism.by and sharding is not None and mechanism.by != sharding.key:
                     # a mechanism selecting by another column (a fan-out worker paging followers by followee) asks every shard
-                    mechanisms.setdefault(table, []).append(f"{mechanism.quantity.removesuffix(' at peak')} (by {mechanism.by})")
+                    # named with its rate: a hot path's scatter-gather is a sized exception, never hidden under "off hot paths"
+                    said = f"{mechanism.quantity.removesuffix(' at peak')} (by {mechanism.by}: {fmt(value)}/s at peak, each asking every shard)"
+                    mechanisms.setdefault(table, []).append(said)
                     cross += value
                 elif sharding is not None and ids.get(key) in sharding.cross_shard:
                     cross += value

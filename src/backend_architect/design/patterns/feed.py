@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
 from backend_architect.design.event_fields import with_fields, written_row
+from backend_architect.design.graph_reads import graph_flow, graph_load, graph_read
 from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
@@ -23,6 +24,7 @@ from backend_architect.design.patterns._common import (
     size,
     writers,
 )
+from backend_architect.design.patterns._fanout_path import fanout_flow
 from backend_architect.design.patterns._item_cache import ItemCache, item_cache
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.semantics import is_link
@@ -277,6 +279,9 @@ def _applied(
     # the worker reads the follow graph: the service owning it runs the worker (one database per service), consuming the
     # item's created events; the lists it fills are the read path's, in the Redis both name
     runner = owner_of(arch, ref.entity) or service
+    # the merge and a list's rebuild read the graph: locally, from an event-fed copy, or by a call to its owner (design/graph_reads.py)
+    graph = graph_read(spec, analysis, use_case, ref.entity, runner, service, arch.deployment == "modular-monolith")
+    author = _item_author(ref, item)
     worker = f"{use_case.id}-fanout"
     components = (
         Component(
@@ -332,9 +337,15 @@ def _applied(
         + (f", and {size(cached.memory)} for the {item} cache" if cached else "")
         + f", "
         f"{redis_share(redis_nodes)}, each shard kept in the copies the redundancy decision states); "
-        "a list missing from Redis (an inactive reader, a lost node) is rebuilt from the follow graph and the authors' own "
-        f"{item}s, a fan-out on read once. The join {hops} stays indexed for rebuilds and large authors. Deletes remove the id lazily "
-        "(readers skip ids whose item is gone)."
+        f"a list missing from Redis (an inactive reader, a lost node) is rebuilt from the reader's followees, read {graph.source()}, and the "
+        f"authors' own {item}s, a fan-out on read once. "
+        + (
+            f"The join {hops} stays indexed for rebuilds and large authors. "
+            if graph.how == "local"
+            else f"{item}.{author} stays indexed for rebuilds and large authors; the {ref.entity} side of the join {hops} is {graph.owner}'s: "
+            f"no join or foreign key crosses the two databases, so {service} reads it by {graph.reason}. "
+        )
+        + "Deletes remove the id lazily (readers skip ids whose item is gone)."
     )
     made = decision(
         f"feed.{use_case.id}",
@@ -370,8 +381,9 @@ def _applied(
         + (f"; the {item} cache's entries ({cached.key}) kept {fmt(cached.ttl)} s, deleted on each update or delete of the {item}" if cached else ""),
         protection="a missing list is rebuilt once per reader (single-flight) from the graph",
         # the list holds ids: the page's rows still come from the item's table (the hydration load the mechanism counts)
-        rationale=f"the page's ids come from its precomputed Redis list ({fmt(use_case.peak_qps)} reads/s never query the graph); "
-        f"its {fmt(float(use_case.spec.page.limit))} {item} rows a page are read by id: {fmt(use_case.peak_qps * use_case.spec.page.limit)} reads/s"
+        rationale=f"the page's ids come from its precomputed Redis list ({fmt(use_case.peak_qps)} reads/s "
+        + (f"read the graph only for the authors past the cut-off the reader follows, {graph.source()}); " if merged else "never query the graph); ")
+        + f"its {fmt(float(use_case.spec.page.limit))} {item} rows a page are read by id: {fmt(use_case.peak_qps * use_case.spec.page.limit)} reads/s"
         + (
             f", through the {item} cache ({cached.key}): {cached.hit:.1%} hits, {fmt(cached.reads * (1 - cached.hit))} reads/s reach the database"
             if cached
@@ -394,18 +406,22 @@ def _applied(
             decision=made.id,
             serves="read",
             store="redis",
-            entities=list(dict.fromkeys([item, ref.entity, *use_case.reads])),
+            entities=[e for e in dict.fromkeys([item, ref.entity, *use_case.reads]) if graph.how == "local" or e != ref.entity],
             # the hybrid's read-time merge is a step of this read: the flow that runs it draws it (sequence diagram, data-flow table)
             how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), merged by time with the newest {item} ids of each followed author "
-            f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}), read from the database "
-            f"by {_item_author(ref, item)} in one query, "
+            f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}; which of them the reader "
+            f"follows read {graph.source()}), read from the database by {author} in one query, "
             + (
                 f"then the page's {item} rows by id from the {item} cache ({cached.key}, one multi-get), its misses from the database"
                 if cached
                 else f"then the page's {item} rows by id from the database"
             ),
             database_share=0.0,
-            loads=[*_merge(use_case, item, merged, _item_author(ref, item)), _hydration(analysis, use_case, item, cached)],
+            loads=[
+                *graph_load(graph, use_case, _reader_column(ref), merged),
+                *_merge(use_case, item, merged, author),
+                _hydration(analysis, use_case, item, cached),
+            ],
         ),
         *(
             Mechanism(
@@ -431,14 +447,23 @@ def _applied(
             for writer in creators
         ),
     )
+    consumed = _event(arch, item, creators, worker, key)
+    # the worker's part of each write it fans out: the event reaching it, its pushes into the lists (drawn, never timed with the write)
+    pushes = f"pushes the {item} id to each follower's list (LPUSH feed:{{reader_id}}, LTRIM to {keep:,}), authors past the cut-off skipped"
+    graph_db = next((s.datastore for s in arch.services if s.name == runner and s.datastore), None)
+    audience = (graph_db, f"reads the author's followers ({ref.entity}) by {_author_column(ref)}, {fmt(FOLLOWERS_PER_PAGE)} a page") if graph_db else None
+    fanned = [
+        fanout_flow(f, consumed[0], worker, "redis", pushes, audience) for f in arch.flows if consumed and f.use_case in {u.name for u in creators} and f.steps
+    ]
     return Applied(
         made,
         components=components,
         figures=(*figures, *(cached.figures() if cached else ())),
         caches=(plan,),
         assumptions=assumptions,
-        events=_event(arch, item, creators, worker, key),
+        events=consumed,
         mechanisms=mechanisms,
+        flows=(*(graph_flow(spec, use_case, f, graph, GRAPH_STEP) for f in arch.flows if f.use_case == use_case.name and f.steps), *fanned),
     )
 
 
@@ -482,6 +507,15 @@ def _item_author(ref: FieldRef, item: str) -> str:
     """The item's column naming its author (``author_id``): what the read-time merge reads a large author's newest items by."""
     hop = next((h for h in ref.join if h.owner == item and h.forward), None)
     return f"{snake(hop.relation)}_id" if hop is not None else "author"
+
+
+#: What a feed read's step reading the graph from its owner asks for.
+GRAPH_STEP = "the authors past the cut-off the reader follows (merged at read time), and a missing list's followees (its rebuild)"
+
+
+def _reader_column(ref: FieldRef) -> str:
+    """The graph's column naming the reader (``follower_id``): what the read finds the reader's followees by."""
+    return ref.column or f"{snake(ref.field)}_id"
 
 
 def _author_column(ref: FieldRef) -> str:
