@@ -18,6 +18,7 @@ from backend_architect.design.pushes import push_providers
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
+from backend_architect.design.table_feeds import Feed, with_feeds
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
@@ -42,6 +43,7 @@ _IRREGULAR_PAST = {
     "ship": "Shipped",
     "stop": "Stopped",
     "plan": "Planned",
+    "leave": "Left",
 }
 
 
@@ -120,7 +122,28 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
             if step.kind == "external" or (step.kind == "event" and step.target in spec.external):
                 externals[home].add(step.target)
     services = [s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services]
-    return arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
+    done = arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
+    # the copies' events carry what each copy writes: a leave names its pair, a scope created with its members carries them
+    return with_feeds(done, copy_feeds(spec, done), list(use_cases))
+
+
+def copy_feeds(spec: Spec, arch: Architecture) -> list[Feed]:
+    """The event-fed local copies another service keeps: of its ids (``reference_checks``) and of its membership pairs
+    (``member_copies``), each with the source table, what it copies of a row and the keeping service."""
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    by_entity = {t.entity: t for t in tables.values() if t.entity}
+    keeper = {t.name: s.service or "" for s in arch.datastores for t in s.tables}
+    per_parent = {name: e.avg_per_parent or 1.0 for name, e in spec.entities.items()}
+    feeds: dict[tuple[str, str], Feed] = {}
+    for ref in (c for c in arch.reference_checks if c.check == "local copy" and c.entity in by_entity and c.table in keeper):
+        source = by_entity[ref.entity]
+        feeds[(source.name, keeper[ref.table])] = Feed(source, ("id",), keeper[ref.table], per_parent.get(ref.entity, 1.0))
+    for member in (c for c in arch.membership_checks if c.check == "local copy" and c.table in keeper):
+        found = tables.get(member.table.removeprefix("known_"))
+        if found is not None:
+            source = found
+            feeds[(source.name, keeper[member.table])] = Feed(source, tuple(member.index), keeper[member.table], per_parent.get(member.members, 1.0))
+    return list(feeds.values())
 
 
 def _tables_of(arch: Architecture, service: str) -> set[str]:
