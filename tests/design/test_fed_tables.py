@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 import yaml
+from tests.design.test_membership_scopes import TEAMS
+from tests.design.test_shard_maps import ALBUMS
 
 from backend_architect.api import design_spec
 from backend_architect.design.co_writes import placements
@@ -16,8 +18,6 @@ from backend_architect.design.cross_server_keys import placements_today
 from backend_architect.ir.model import Architecture, Event
 from backend_architect.ir.payloads import event_table, payload_fields
 from backend_architect.spec.load import load_spec_bytes
-from tests.design.test_membership_scopes import TEAMS
-from tests.design.test_shard_maps import ALBUMS
 
 #: Clubs with members (parts created with the club, joined and left one by one) and a heavy stream of posts by club: the
 #: family is sharded by the club's id now, and "my clubs" selects memberships by member.
@@ -93,7 +93,8 @@ def test_a_lookup_beside_a_part_sharded_by_its_parent_is_fed_by_published_events
     asyncapi = yaml.safe_load(files["asyncapi/clubs.yaml"])
     schemas = asyncapi["components"]["schemas"]
     members = next(s["properties"]["memberships"] for s in schemas.values() if "memberships" in s.get("properties", {}))
-    assert members["type"] == "array" and members["items"]["required"] == ["id", "user_id", "club_id"]
+    assert members["type"] == "array"
+    assert members["items"]["required"] == ["id", "user_id", "club_id"]
     for event in (joined, left, created):
         assert f"| {event.name} | clubs |" in files["design.md"]
     published = {f.key: f for f in arch.figures}["events.peak"].inputs
@@ -138,7 +139,8 @@ def test_a_part_sharded_before_its_parent_declares_no_key_today_err(postgres: An
     assert placements(arch)["photos"] == placements(arch)["albums"]
     assert placements_today(arch)["photos"] != placements_today(arch)["albums"]
     reference = next(fk for fk in tables["photos"].foreign_keys if fk.ref_table == "albums")
-    assert reference.checked_by and "albums stays on the unsharded primary until its shards are built" in reference.checked_by
+    assert reference.checked_by
+    assert "albums stays on the unsharded primary until its shards are built" in reference.checked_by
     ddl = next(text for path, text in files.items() if path.endswith(".postgresql.sql") and "CREATE TABLE" in text and "photos" in text)
     assert f"CONSTRAINT {reference.name} " not in ddl
     assert "- reference `album_id` → `albums` on another server" in files["design.md"]
