@@ -99,6 +99,11 @@ def test_a_lookup_beside_a_part_sharded_by_its_parent_is_fed_by_published_events
         assert f"| {event.name} | clubs |" in files["design.md"]
     published = {f.key: f for f in arch.figures}["events.peak"].inputs
     assert {joined.name, left.name, created.name} <= set(published), published
+    # each write's flow draws its event through the outbox to the keeper, and none of them says it publishes nothing
+    for event in (joined, left, created):
+        flow = next(f for f in arch.flows if f.use_case == event.use_case)
+        assert any(s.kind == "event" and s.description.startswith(f"{event.name} via the outbox") for s in flow.steps), flow.steps
+        assert flow.style != "local", flow
     # their outbox rows commit beside the memberships: the inserts figure the sharding rule reads counts them
     guarantee = {f.key: f for f in arch.figures}["qps.peak.guarantee.table.memberships"].inputs
     assert any(k.startswith("outbox_join-club") for k in guarantee), guarantee

@@ -137,12 +137,14 @@ def copy_feeds(spec: Spec, arch: Architecture) -> list[Feed]:
     feeds: dict[tuple[str, str], Feed] = {}
     for ref in (c for c in arch.reference_checks if c.check == "local copy" and c.entity in by_entity and c.table in keeper):
         source = by_entity[ref.entity]
-        feeds[(source.name, keeper[ref.table])] = Feed(source, ("id",), keeper[ref.table], per_parent.get(ref.entity, 1.0))
+        feeds[(source.name, keeper[ref.table])] = Feed(source, ("id",), keeper[ref.table], per_parent.get(ref.entity, 1.0), ref.table)
     for member in (c for c in arch.membership_checks if c.check == "local copy" and c.table in keeper):
         found = tables.get(member.table.removeprefix("known_"))
         if found is not None:
             source = found
-            feeds[(source.name, keeper[member.table])] = Feed(source, tuple(member.index), keeper[member.table], per_parent.get(member.members, 1.0))
+            feeds[(source.name, keeper[member.table])] = Feed(
+                source, tuple(member.index), keeper[member.table], per_parent.get(member.members, 1.0), member.table
+            )
     return list(feeds.values())
 
 

@@ -256,9 +256,10 @@ def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str],
     home = {t.name: s.service for s in arch.datastores for t in s.tables}
     per_parent = {name: e.avg_per_parent or 1.0 for name, e in spec.entities.items()}
     feeds = []
-    for table, column, _, _ in fed:
+    for table, column, name, _ in fed:
         key = table.sharding.key if table.sharding else "id"
-        feeds.append(Feed(table, (column, *([key] if key != "id" else [])), home[table.name] or "", per_parent.get(table.entity or "", 1.0)))
+        copied = (column, *([key] if key != "id" else []))
+        feeds.append(Feed(table, copied, home[table.name] or "", per_parent.get(table.entity or "", 1.0), kept=name))
     arch = with_feeds(arch.model_copy(update={"datastores": stores}), feeds, use_cases)
     for (table, column, name, reads), feed in zip(fed, feeds, strict=True):
         key = table.sharding.key if table.sharding else "id"

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.event_fields import merged_event, written_row
-from backend_architect.ir.model import Architecture, Event, EventPart, Table
+from backend_architect.ir.model import Architecture, Event, EventPart, Flow, FlowStep, Table
 from backend_architect.spec.naming import snake
 
 
@@ -32,6 +32,7 @@ class Feed:
     columns: tuple[str, ...]
     keeper: str
     per_parent: float = 1.0
+    kept: str = ""
 
 
 def feeding_use_cases(feed: Feed, use_cases: list[UseCase]) -> list[UseCase]:
@@ -85,8 +86,37 @@ def with_feeds(arch: Architecture, feeds: list[Feed], use_cases: list[UseCase]) 
             name = named.get(use_case.name) or event_name(use_case)
             events[name] = merged_event(events.get(name), feeding_event(arch, feed, use_case, name))
             named[use_case.name] = name
+    # the steps are drawn whether or not the events were already listed (a second sizing pass starts from them)
+    flows = _with_steps(arch, feeds, use_cases, named)
     listed = list(events.values())
-    return arch if listed == arch.events else arch.model_copy(update={"events": listed})
+    if listed == arch.events and flows == arch.flows:
+        return arch
+    return arch.model_copy(update={"events": listed, "flows": flows})
+
+
+def _with_steps(arch: Architecture, feeds: list[Feed], use_cases: list[UseCase], named: dict[str, str]) -> list[Flow]:
+    """The flows with each feeding event drawn as the step it is (through the outbox to the keeper); a flow that published
+    nothing before now publishes, and says so."""
+    steps: dict[str, list[FlowStep]] = {}
+    for feed in feeds:
+        for use_case in feeding_use_cases(feed, use_cases):
+            producer = next((s.service for s in arch.datastores for t in s.tables if t.entity == use_case.entity), None) or feed.keeper
+            what = f": keeps {feed.kept} current" if feed.kept else ""
+            steps.setdefault(use_case.name, []).append(
+                FlowStep(source=producer, target=feed.keeper, kind="event", description=f"{named[use_case.name]} via the outbox{what}")
+            )
+    flows = []
+    for flow in arch.flows:
+        drawn = {(s.source, s.target, s.description.split(" via ")[0]) for s in flow.steps if s.kind == "event"}
+        added = [s for s in steps.get(flow.use_case, []) if (s.source, s.target, s.description.split(" via ")[0]) not in drawn]
+        if not added:
+            flows.append(flow)
+            continue
+        update: dict[str, object] = {"steps": [*flow.steps, *list({s.description: s for s in added}.values())]}
+        if flow.style == "local":
+            update |= {"style": "event", "rationale": "state change others react to: published through the transactional outbox after commit"}
+        flows.append(flow.model_copy(update=update))
+    return flows
 
 
 def feeding_events(arch: Architecture, feed: Feed, use_cases: list[UseCase]) -> list[str]:
