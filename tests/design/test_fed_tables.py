@@ -162,3 +162,24 @@ def test_a_family_sharded_together_keeps_its_key_ok(text: str, child: str, paren
     assert not reference.checked_by
     ddl = next(text for path, text in files.items() if path.endswith(".postgresql.sql") and f"CONSTRAINT {reference.name} " in text)
     assert "REFERENCES" in ddl
+
+
+@pytest.mark.parametrize(("rows", "valid"), [pytest.param(2, True, id="rows-with-their-columns"), pytest.param(0, False, id="a-row-without-its-member")])
+def test_a_parents_event_payload_holds_its_part_rows_ok(rows: int, valid: bool) -> None:
+    """A parent's event carrying its part rows validates as an array of objects with every copied column, and refuses a row
+    missing one; its bytes count the rows the parent has on average."""
+    from jsonschema import Draft202012Validator
+
+    from backend_architect.ir.payloads import event_payload_bytes
+    from backend_architect.render.asyncapi import event_payload
+
+    arch, _ = _design(CLUBS)
+    created = _event(arch, "create club")
+    ids = [f"0190a1a2-0000-7000-8000-00000000000{i}" for i in range(6)]
+    members = [{"id": ids[2 + i], "user_id": ids[4], "club_id": ids[1]} for i in range(rows)] or [{"id": ids[2], "club_id": ids[1]}]
+    body = {"event_id": ids[0], "occurred_at": "2026-03-01T12:00:00Z", "club_id": ids[1], "memberships": members}
+    errors = [e.message for e in Draft202012Validator(event_payload(created, event_table(arch, "Club"))).iter_errors(body)]
+    assert (not errors) is valid, errors
+    without = created.model_copy(update={"parts": []})
+    row = 2 + sum(len(name) + 4 + 38 for name in ("id", "user_id", "club_id"))
+    assert event_payload_bytes(arch, created) - event_payload_bytes(arch, without) == len("memberships") + 4 + 2 + 4 * row + 3
