@@ -146,6 +146,9 @@ def test_a_part_sharded_before_its_parent_declares_no_key_today_err(postgres: An
     reference = next(fk for fk in tables["photos"].foreign_keys if fk.ref_table == "albums")
     assert reference.checked_by
     assert "albums stays on the unsharded primary until its shards are built" in reference.checked_by
+    # no use case deletes albums and none expire: the note claims no deleted event that nothing publishes
+    assert "no use case deletes albums rows" in reference.checked_by
+    assert "deleted event" not in reference.checked_by
     ddl = next(text for path, text in files.items() if path.endswith(".postgresql.sql") and "CREATE TABLE" in text and "photos" in text)
     assert f"CONSTRAINT {reference.name} " not in ddl
     assert "- reference `album_id` → `albums` on another server" in files["design.md"]

@@ -28,11 +28,14 @@ from backend_architect.ir.query import database_of
 from backend_architect.spec.model import Spec
 
 
-def without_cross_server_keys(arch: Architecture, where: dict[str, tuple[str, str]] | None = None, built: dict[str, bool] | None = None) -> list[Datastore]:
+def without_cross_server_keys(
+    arch: Architecture, where: dict[str, tuple[str, str]] | None = None, built: dict[str, bool] | None = None, deleted: frozenset[str] | None = None
+) -> list[Datastore]:
     """The datastores with every foreign key whose two tables live on different servers marked as checked outside the database.
 
     ``where``: each table's (database, shard map head) to compare; by default once sharded (``co_writes.placements``);
-    ``built``: which sharded tables are built now, where ``where`` is today's layout (the notes say which side comes later)."""
+    ``built``: which sharded tables are built now, where ``where`` is today's layout (the notes say which side comes later);
+    ``deleted``: the entities some use case deletes (a note claims a deleted event only for those, or rows that expire)."""
     where = placements(arch) if where is None else where
     tables = {t.name: t for s in arch.datastores for t in s.tables}
     stores = []
@@ -40,7 +43,7 @@ def without_cross_server_keys(arch: Architecture, where: dict[str, tuple[str, st
         updated = []
         for table in store.tables:
             apart = [fk for fk in table.foreign_keys if not fk.checked_by and fk.ref_table in tables and where.get(fk.ref_table) != where.get(table.name)]
-            updated.append(_unlinked(table, apart, tables, built or {}) if apart else table)
+            updated.append(_unlinked(table, apart, tables, built or {}, deleted) if apart else table)
         stores.append(store.model_copy(update={"tables": updated}))
     return stores
 
@@ -73,13 +76,18 @@ def derive_today_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
 
     known, growth, years = {f.key: f.value for f in arch.figures}, spec.scale.growth_per_year or 0.0, horizon(spec)
     built = {t.name: sharded_now(t, known, growth, years, analysis.peak_factor)[0] for s in arch.datastores for t in s.tables if t.sharding}
-    stores = without_cross_server_keys(arch, placements_today(arch, built), built)
+    deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
+    stores = without_cross_server_keys(arch, placements_today(arch, built), built, deleted)
     return arch.model_copy(update={"datastores": stores})
 
 
-def _unlinked(table: Table, apart: list[ForeignKey], tables: dict[str, Table], built: dict[str, bool]) -> Table:
+def _unlinked(table: Table, apart: list[ForeignKey], tables: dict[str, Table], built: dict[str, bool], deleted: frozenset[str] | None) -> Table:
     """``table`` with each foreign key across servers kept as a reference the database does not enforce, its column and index saying so."""
-    notes = {fk.name: checked_instead(_timed(table, built), fk, _timed(tables[fk.ref_table], built)) for fk in apart}
+
+    def removed(parent: Table) -> bool:
+        return deleted is None or (parent.entity or "") in deleted or bool(parent.retention_days)
+
+    notes = {fk.name: checked_instead(_timed(table, built), fk, _timed(tables[fk.ref_table], built), removed(tables[fk.ref_table])) for fk in apart}
     by_column = {fk.columns[0]: notes[fk.name] for fk in apart}
     gone = {f"foreign key {fk.relation} -> {fk.ref_table}": f"look-ups by {fk.columns[0]} ({fk.ref_table} on another server: no foreign key)" for fk in apart}
     columns: list[Column] = [
@@ -113,7 +121,7 @@ def _where(table: Table, other: Table) -> str:
     return f"{table.name} is sharded by {table.sharding.key}" + (" in a shard map of its own" if apart else "")
 
 
-def checked_instead(table: Table, fk: ForeignKey, parent: Table) -> str:
+def checked_instead(table: Table, fk: ForeignKey, parent: Table, removed: bool = True) -> str:
     """The column note replacing a foreign key across servers: where each side lives, and what checks the reference.
 
     >>> from backend_architect.ir.model import Sharding
@@ -126,6 +134,14 @@ def checked_instead(table: Table, fk: ForeignKey, parent: Table) -> str:
     (a read by chat_id on one shard)
     """
     column = fk.columns[0]
+    where = f"on another server ({_where(table, parent)}; {_where(parent, table)})"
+    read = f"a write reads the {parent.name} row by {', '.join(fk.ref_columns)} before inserting"
+    if not removed:
+        # no delete publishes an event here to follow: the note claims none
+        return (
+            f"references {parent.name} ({', '.join(fk.ref_columns)}), {where}: no foreign key across servers; {read}, and no use case "
+            f"deletes {parent.name} rows (none expire), so none leaves rows here pointing at nothing"
+        )
     reach = "the unsharded primary" if table.sharding is None else "one shard" if table.sharding.key == column else "every shard"
     on_delete = {
         "cascade": f"deleting a {parent.name} row deletes the rows here through its deleted event (by {column}, on {reach})",

@@ -89,7 +89,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
     keyed = (families, list(analysis.use_cases))
     arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
-    stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}))
+    deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
+    stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}), deleted=deleted)
     figures = {f.key: f.value for f in arch.figures}
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")
