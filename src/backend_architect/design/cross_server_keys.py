@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.co_writes import placements, shard_map
+from backend_architect.design.table_feeds import Feed, with_feeds
 from backend_architect.ir.model import Architecture, Column, Datastore, ForeignKey, Table
 from backend_architect.ir.query import database_of
 from backend_architect.spec.model import Spec
@@ -78,7 +79,8 @@ def derive_today_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
     built = {t.name: sharded_now(t, known, growth, years, analysis.peak_factor)[0] for s in arch.datastores for t in s.tables if t.sharding}
     deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
     stores = without_cross_server_keys(arch, placements_today(arch, built), built, deleted)
-    return arch.model_copy(update={"datastores": stores})
+    unlinked = arch.model_copy(update={"datastores": stores})
+    return with_feeds(unlinked, deleted_event_feeds(unlinked), list(analysis.use_cases))
 
 
 def _unlinked(table: Table, apart: list[ForeignKey], tables: dict[str, Table], built: dict[str, bool], deleted: frozenset[str] | None) -> Table:
@@ -154,4 +156,18 @@ def checked_instead(table: Table, fk: ForeignKey, parent: Table, removed: bool =
     )
 
 
-__all__ = ["checked_instead", "derive_today_keys", "placements_today", "without_cross_server_keys"]
+def deleted_event_feeds(arch: Architecture) -> list[Feed]:
+    """The deletes a checked reference's note says reach its rows "through its deleted event": each referenced table whose
+    delete cascades (or sets null) to rows on another server, fed to the referencing table's service by that table's deletes."""
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    keeper = {t.name: s.service or "" for s in arch.datastores for t in s.tables}
+    feeds: dict[tuple[str, str], Feed] = {}
+    for name, table in tables.items():
+        for fk in table.foreign_keys:
+            parent = tables.get(fk.ref_table)
+            if fk.checked_by and "through its deleted event" in fk.checked_by and parent is not None and parent.entity:
+                feeds[(parent.name, keeper[name])] = Feed(parent, (), keeper[name], kept=name, kinds=frozenset({"delete"}))
+    return list(feeds.values())
+
+
+__all__ = ["checked_instead", "deleted_event_feeds", "derive_today_keys", "placements_today", "without_cross_server_keys"]

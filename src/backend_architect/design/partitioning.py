@@ -14,12 +14,13 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
-from backend_architect.design.cross_server_keys import without_cross_server_keys
+from backend_architect.design.cross_server_keys import deleted_event_feeds, without_cross_server_keys
 from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.shard_families import family_key, filtered_columns, with_owner_lookups
+from backend_architect.design.table_feeds import with_feeds
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.design.write_headroom import WRITE_HEADROOM, built_for_writes, primary_writes
@@ -91,6 +92,8 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
     deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
     stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}), deleted=deleted)
+    # a delete the notes say reaches rows on another server through its deleted event publishes that event (table_feeds.py)
+    arch = with_feeds(arch, deleted_event_feeds(arch.model_copy(update={"datastores": stores})), list(analysis.use_cases))
     figures = {f.key: f.value for f in arch.figures}
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")

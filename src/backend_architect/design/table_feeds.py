@@ -33,6 +33,9 @@ class Feed:
     keeper: str
     per_parent: float = 1.0
     kept: str = ""
+    #: The writes that change the kept rows: a copy follows creates and deletes; rows reached by their parent's delete (a
+    #: reference across servers, ``cross_server_keys``) follow its deletes only.
+    kinds: frozenset[str] = frozenset({"create", "delete"})
 
 
 def feeding_use_cases(feed: Feed, use_cases: list[UseCase]) -> list[UseCase]:
@@ -44,11 +47,11 @@ def feeding_use_cases(feed: Feed, use_cases: list[UseCase]) -> list[UseCase]:
         if entity is None or not use_case.is_write or use_case.is_job:
             continue
         if use_case.entity == entity:
-            if use_case.kind in {"create", "delete"} or set(feed.columns) & set(use_case.written_columns):
+            if use_case.kind in feed.kinds or set(feed.columns) & set(use_case.written_columns):
                 found.append(use_case)
         # rows written with their parent, in its transaction (a chat created with its members); a parent's field written beside
         # another row (a thread's last_post_at by a reply) adds or takes no row
-        elif use_case.kind in {"create", "delete"} and entity in {*use_case.children, *(e for e, _ in use_case.part_rows)}:
+        elif use_case.kind in feed.kinds and entity in {*use_case.children, *(e for e, _ in use_case.part_rows)}:
             found.append(use_case)
     return found
 
