@@ -186,3 +186,16 @@ def test_a_parents_event_payload_holds_its_part_rows_ok(rows: int, valid: bool) 
     without = created.model_copy(update={"parts": []})
     row = 2 + sum(len(name) + 4 + 38 for name in ("id", "user_id", "club_id"))
     assert event_payload_bytes(arch, created) - event_payload_bytes(arch, without) == len("memberships") + 4 + 2 + 4 * row + 3
+
+
+def test_a_parents_delete_reaching_a_part_sharded_before_it_is_published_and_counted_ok() -> None:
+    """Albums deleted by a use case while their photos are sharded now and the albums later: the photos' note says the delete
+    reaches them through its deleted event, and that event is published, consumed, and counted in the events figure."""
+    arch, _ = _design(ALBUMS + "  - {name: delete album, kind: delete, writes: [Album], rate: 5/s}\n")
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    reference = next(fk for fk in tables["photos"].foreign_keys if fk.ref_table == "albums")
+    assert reference.checked_by
+    assert "through its deleted event" in reference.checked_by
+    deleted = _event(arch, "delete album")
+    assert "albums" in deleted.consumers
+    assert deleted.name in {f.key: f for f in arch.figures}["events.peak"].inputs

@@ -72,15 +72,20 @@ def derive_today_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Arc
     """Stage (before the technology records, which say whether the database enforces foreign keys): the foreign keys whose rows
     live on different servers today kept as checked references. Today is the one source of "when sharding happens"
     (``_shards.sharded_now``), the rule the staged-growth decision times every table's shards by."""
+    unlinked = today_unlinked(spec, analysis, arch)
+    return with_feeds(unlinked, deleted_event_feeds(unlinked), list(analysis.use_cases))
+
+
+def today_unlinked(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+    """``arch`` with the foreign keys between rows on different servers today marked checked (``derive_today_keys``); the
+    partitioning stage asks it too, so the deleted events those notes name are published (and counted) with the sizing."""
     from backend_architect.design.patterns._shards import sharded_now  # the patterns import the partitioning stage's modules
     from backend_architect.design.patterns._stores import horizon
 
     known, growth, years = {f.key: f.value for f in arch.figures}, spec.scale.growth_per_year or 0.0, horizon(spec)
     built = {t.name: sharded_now(t, known, growth, years, analysis.peak_factor)[0] for s in arch.datastores for t in s.tables if t.sharding}
     deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
-    stores = without_cross_server_keys(arch, placements_today(arch, built), built, deleted)
-    unlinked = arch.model_copy(update={"datastores": stores})
-    return with_feeds(unlinked, deleted_event_feeds(unlinked), list(analysis.use_cases))
+    return arch.model_copy(update={"datastores": without_cross_server_keys(arch, placements_today(arch, built), built, deleted)})
 
 
 def _unlinked(table: Table, apart: list[ForeignKey], tables: dict[str, Table], built: dict[str, bool], deleted: frozenset[str] | None) -> Table:
@@ -170,4 +175,4 @@ def deleted_event_feeds(arch: Architecture) -> list[Feed]:
     return list(feeds.values())
 
 
-__all__ = ["checked_instead", "deleted_event_feeds", "derive_today_keys", "placements_today", "without_cross_server_keys"]
+__all__ = ["checked_instead", "deleted_event_feeds", "derive_today_keys", "placements_today", "today_unlinked", "without_cross_server_keys"]

@@ -14,7 +14,7 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
-from backend_architect.design.cross_server_keys import deleted_event_feeds, without_cross_server_keys
+from backend_architect.design.cross_server_keys import deleted_event_feeds, today_unlinked, without_cross_server_keys
 from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partitioning_steer import steer_table
@@ -92,8 +92,11 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
     deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
     stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}), deleted=deleted)
-    # a delete the notes say reaches rows on another server through its deleted event publishes that event (table_feeds.py)
-    arch = with_feeds(arch, deleted_event_feeds(arch.model_copy(update={"datastores": stores})), list(analysis.use_cases))
+    # a delete the notes say reaches rows on another server through its deleted event publishes that event (table_feeds.py),
+    # once sharded or already today (a part sharded before its parent): published here, it is counted with the sizing
+    unlinked = arch.model_copy(update={"datastores": stores})
+    feeds = [*deleted_event_feeds(unlinked), *deleted_event_feeds(today_unlinked(spec, analysis, unlinked))]
+    arch = with_feeds(arch, feeds, list(analysis.use_cases))
     figures = {f.key: f.value for f in arch.figures}
     decision = _decision(arch, planned, figures, horizon, factor).model_copy(update={"choices": STEERING})
     everything = override_for(spec, "partitioning")
