@@ -169,8 +169,9 @@ def test_child_not_keyed_by_parents_shard_key_is_not_colocated_err(text: str, ch
 
 
 def test_child_keyed_by_parents_shard_key_shares_its_map_ok() -> None:
-    """A part whose shard key holds the value its parent is sharded by (the parent's id) lives on the parent's shards, with its foreign key."""
-    arch = _design(ALBUMS)
+    """A part whose shard key holds the value its parent is sharded by (the parent's id) lives on the parent's shards, with its
+    foreign key where both are sharded from the same stage (the albums large enough to be sharded now, as their photos are)."""
+    arch = _design(ALBUMS.replace("    rows: 400M\n", "    rows: 900M\n", 1))
     tables = {t.name: t for s in arch.datastores for t in s.tables}
     assert placements(arch)["photos"] == placements(arch)["albums"]
     reference = next(fk for fk in tables["photos"].foreign_keys if fk.ref_table == "albums")

@@ -159,16 +159,28 @@ def test_no_foreign_key_across_servers_ok(text: str) -> None:
                     assert "a write reads the" in note, note
 
 
-def test_sharded_child_of_unsharded_parent_loses_its_key_err() -> None:
-    """Posts sharded by room point at rooms on the unsharded primary: no constraint, and the note says a room's delete reaches one shard."""
-    arch = design_of(CHATS)
+@pytest.mark.parametrize(
+    ("deletes", "said"),
+    [
+        pytest.param(
+            "  - {name: close room, actor: user, kind: delete, writes: [Room], rate: 10/day}\n",
+            "through its deleted event (by room_id, on one shard)",
+            id="rooms-deleted",
+        ),
+        pytest.param("", "no use case deletes rooms rows (none expire)", id="rooms-never-deleted"),
+    ],
+)
+def test_sharded_child_of_unsharded_parent_loses_its_key_err(deletes: str, said: str) -> None:
+    """Posts sharded by room point at rooms on the unsharded primary: no constraint, and the note says a room's delete reaches one
+    shard through its deleted event, or, where no use case deletes rooms, that none does (no event is claimed that nothing publishes)."""
+    arch = design_of(CHATS + deletes)
     posts = table(arch, "posts")
     assert posts.sharding is not None
     assert posts.sharding.key == "room_id"
     assert [fk.ref_table for fk in posts.foreign_keys if fk.checked_by] == ["rooms"]
     note = next(c.comment or "" for c in posts.columns if c.name == "room_id")
     assert "rooms is on the unsharded primary" in note, note
-    assert "through its deleted event (by room_id, on one shard)" in note, note
+    assert said in note, note
     assert all("foreign key room -> rooms" not in r for i in posts.indexes for r in i.reasons)
 
 
@@ -245,3 +257,15 @@ def test_latest_value_is_read_by_the_key_its_read_looks_up_by_ok(opener: str, in
         assert "read from the database by reader_id, book_id" in found.how
         assert cache is None
         assert indexed
+
+
+def test_a_delete_reaching_rows_on_another_server_publishes_its_event_ok() -> None:
+    """Where a room's delete reaches its posts on the shards "through its deleted event", that event is published (the events
+    list, the close's flow) and consumed by the posts' service; no create event is added on its account."""
+    arch = design_of(CHATS + "  - {name: close room, actor: user, kind: delete, writes: [Room], rate: 10/day}\n")
+    closed = next(e for e in arch.events if e.use_case == "close room")
+    posts = next(s.service for s in arch.datastores for t in s.tables if t.name == "posts")
+    assert posts in closed.consumers
+    flow = next(f for f in arch.flows if f.use_case == "close room")
+    assert any(s.kind == "event" and s.description.startswith(closed.name) for s in flow.steps), flow.steps
+    assert not any(e.use_case == "join room" for e in arch.events)

@@ -19,6 +19,7 @@ from backend_architect.design.pushes import push_providers
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
+from backend_architect.design.table_feeds import Feed, with_feeds
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
@@ -43,6 +44,7 @@ _IRREGULAR_PAST = {
     "ship": "Shipped",
     "stop": "Stopped",
     "plan": "Planned",
+    "leave": "Left",
 }
 
 
@@ -122,8 +124,31 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
                 externals[home].add(step.target)
     services = [s.model_copy(update={"depends_on": sorted(depends[s.name]), "externals": sorted(externals[s.name])}) for s in arch.services]
     made = arch.model_copy(update={"flows": flows, "events": _unique_events(events), "services": services})
+    # the copies' events carry what each copy writes: a leave names its pair, a scope created with its members carries them
+    made = with_feeds(made, copy_feeds(spec, made), list(use_cases))
     # a read filtered through another service's rows (a feed by the reader's follows) reads them by a call or a copy, decided once
     return with_graph_reads(spec, analysis, made, event_name)
+
+
+def copy_feeds(spec: Spec, arch: Architecture) -> list[Feed]:
+    """The event-fed local copies another service keeps: of its ids (``reference_checks``) and of its membership pairs
+    (``member_copies``), each with the source table, what it copies of a row and the keeping service."""
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    by_entity = {t.entity: t for t in tables.values() if t.entity}
+    keeper = {t.name: s.service or "" for s in arch.datastores for t in s.tables}
+    per_parent = {name: e.avg_per_parent or 1.0 for name, e in spec.entities.items()}
+    feeds: dict[tuple[str, str], Feed] = {}
+    for ref in (c for c in arch.reference_checks if c.check == "local copy" and c.entity in by_entity and c.table in keeper):
+        source = by_entity[ref.entity]
+        feeds[(source.name, keeper[ref.table])] = Feed(source, ("id",), keeper[ref.table], per_parent.get(ref.entity, 1.0), ref.table)
+    for member in (c for c in arch.membership_checks if c.check == "local copy" and c.table in keeper):
+        found = tables.get(member.table.removeprefix("known_"))
+        if found is not None:
+            source = found
+            feeds[(source.name, keeper[member.table])] = Feed(
+                source, tuple(member.index), keeper[member.table], per_parent.get(member.members, 1.0), member.table
+            )
+    return list(feeds.values())
 
 
 def _tables_of(arch: Architecture, service: str) -> set[str]:

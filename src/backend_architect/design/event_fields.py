@@ -40,5 +40,6 @@ def merged_event(known: Event | None, event: Event) -> Event:
     # channels scoped by different columns each key the event their way: one event has one order, by its row's own id
     own = (f"{known.entity.lower()}_id", f"{snake(known.entity)}_id")
     key = known.key if known.key == event.key else next((k for k in (known.key, event.key) if k in own), own[1])
-    joined = known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers}), "key": key})
+    parts = list({p.table: p for p in [*event.parts, *known.parts]}.values())
+    joined = known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers}), "key": key, "parts": parts})
     return with_fields(joined, [*event.fields, *([] if key == known.key else ["id"])])

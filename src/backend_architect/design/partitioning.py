@@ -14,7 +14,7 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
-from backend_architect.design.cross_server_keys import without_cross_server_keys
+from backend_architect.design.cross_server_keys import deleted_event_feeds, today_unlinked, without_cross_server_keys
 from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partition_rule import (
@@ -33,6 +33,7 @@ from backend_architect.design.partition_rule import (
 from backend_architect.design.partitioning_steer import kept_whole_by_author, steer_table
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.shard_families import family_key, filtered_columns, with_owner_lookups
+from backend_architect.design.table_feeds import with_feeds
 from backend_architect.design.unique_keys import with_global_uniques
 from backend_architect.design.usecases import by_entity
 from backend_architect.design.write_headroom import WRITE_HEADROOM, built_for_writes, primary_writes
@@ -95,7 +96,13 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
     keyed = (families, list(analysis.use_cases))
     arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
-    stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}))
+    deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
+    stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}), deleted=deleted)
+    # a delete the notes say reaches rows on another server through its deleted event publishes that event (table_feeds.py),
+    # once sharded or already today (a part sharded before its parent): published here, it is counted with the sizing
+    unlinked = arch.model_copy(update={"datastores": stores})
+    feeds = [*deleted_event_feeds(unlinked), *deleted_event_feeds(today_unlinked(spec, analysis, unlinked))]
+    arch = with_feeds(arch, feeds, list(analysis.use_cases))
     figures = {f.key: f.value for f in arch.figures}
     verdicts = time_verdicts(spec, analysis, arch.model_copy(update={"datastores": stores}), figures, horizon)
     decision = _decision(arch, planned, figures, (horizon, factor), verdicts).model_copy(update={"choices": STEERING})

@@ -22,6 +22,7 @@ from backend_architect.design.boundaries import derive_boundaries
 from backend_architect.design.built_alternatives import derive_built_alternatives
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.communication import derive_communication
+from backend_architect.design.cross_server_keys import derive_today_keys
 from backend_architect.design.data import derive_data
 from backend_architect.design.data_decisions import derive_key_scope
 from backend_architect.design.indexes import derive_indexes
@@ -53,6 +54,7 @@ derive_placement = stage_of("placement", PATTERNS)
 derive_availability = stage_of("availability", PATTERNS)
 derive_growth = stage_of("growth", PATTERNS)
 
+
 STAGES: tuple[Stage, ...] = (
     derive_boundaries,
     derive_data,
@@ -74,6 +76,9 @@ STAGES: tuple[Stage, ...] = (
     derive_redis_sizing,
     # after placement: every part the design runs is known, so no record rejects one as a store it would add
     derive_running_alternatives,
+    # after the database load (the writes that build a shard map now): a key between a table sharded now and one sharded later
+    # is no key today, before the database record says whether foreign keys are enforced
+    derive_today_keys,
     # After placement: the cache decision describes the in-memory stores the patterns placed.
     derive_technology,
     derive_availability,
@@ -102,9 +107,27 @@ def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
     spec, kept = kept_counters(spec, analysis)
     analysis = analyse(spec) if kept else analysis
     arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions, *kept])
-    for stage in STAGES:
-        arch = stage(spec, analysis, arch)
+    arch = _run(spec, analysis, arch)
     ignored = report(spec, arch, {key: p.code for p in PATTERNS for key in (p.code, p.name)}, steerable_subjects(spec, analysis, arch))
     if ignored:
         arch = arch.model_copy(update={"assumptions": [*arch.assumptions, *ignored]})
     return arch, analysis
+
+
+def _run(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+    """Every stage in order. A by-owner lookup the partitioning adds publishes the events that feed it (``table_feeds``), whose
+    outbox rows commit beside rows capacity, storage and partitioning already sized: those stages run once more from the same
+    inputs with the events counted, so every rate they state includes them (the second time adds the same events)."""
+    first, last = STAGES.index(derive_capacity), STAGES.index(derive_partitioning)
+    for stage in STAGES[:first]:
+        arch = stage(spec, analysis, arch)
+    sized = arch
+    for stage in STAGES[first : last + 1]:
+        sized = stage(spec, analysis, sized)
+    if sized.events != arch.events:
+        sized = arch.model_copy(update={"events": sized.events})
+        for stage in STAGES[first : last + 1]:
+            sized = stage(spec, analysis, sized)
+    for stage in STAGES[last + 1 :]:
+        sized = stage(spec, analysis, sized)
+    return sized

@@ -15,6 +15,7 @@ among the table's cross-shard reads (``Sharding.cross_shard``) with its rate, as
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.table_feeds import Feed, feeding_events, with_feeds
 from backend_architect.ir.model import Architecture, Figure, Index, IndexColumn, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import resolve_column, snake, split_filter
@@ -167,12 +168,14 @@ def _lookup(table: Table, column: str, name: str, reads: list[UseCase]) -> Table
     )
 
 
-def lookup_how(table: Table, column: str, lookup: str) -> str:
-    """How a by-owner lookup is kept in step with the rows it points at, in the sentence every section states."""
+def lookup_how(table: Table, column: str, lookup: str, events: list[str] | None = None) -> str:
+    """How a by-owner lookup is kept in step with the rows it points at, in the sentence every section states; ``events``: the
+    published events that feed it (``lookup_feeds``), named so the reader finds each in the events list."""
     key = table.sharding.key if table.sharding else "id"
     carried = f"{column}, id" + (f", {key}" if key != "id" else "")
+    named = f" ({', '.join(events)})" if events else ""
     return (
-        f"a write of a {table.name} row commits it with an outbox event on its {key}'s shard; a relay upserts ({carried}) into {lookup} "
+        f"a write of a {table.name} row commits it with an outbox event{named} on its {key}'s shard; a relay upserts ({carried}) into {lookup} "
         f"on the {column}'s shard (idempotent, retried until applied), and a delete removes it the same way: eventual, behind by the relay's lag"
     )
 
@@ -211,6 +214,7 @@ def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str],
     added: list[Table] = []
     stores, placements, counted = [], [], []
     served_in: dict[str, set[str]] = {}
+    fed: list[tuple[Table, str, str, list[UseCase]]] = []
     for store in arch.datastores:
         tables, made = [], []
         for table in store.tables:
@@ -232,18 +236,7 @@ def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str],
                     f"{', '.join(repr(u.name) for u in reads)} find their rows through {name} (one shard by {column}), "
                     f"then read them by their shard key ({table.sharding.key})"
                 )
-                placements.append(
-                    Placement(
-                        data=name,
-                        data_class="transactional",
-                        store="postgresql",
-                        reason=f"{table.name} is sharded by {table.sharding.key} (its family's shard map) and "
-                        f"{', '.join(u.name for u in reads)} select it by {column}: "
-                        f"{lookup_how(table, column, name)}",
-                        retention="as long as the rows it points at",
-                        component="postgresql",
-                    )
-                )
+                fed.append((table, column, name, reads))
             if not found:
                 tables.append(table)
                 continue
@@ -258,8 +251,32 @@ def with_owner_lookups(spec: Spec, arch: Architecture, families: dict[str, str],
         return arch, []
     # the lookup gives each row's shard key: the family's other tables are then read by it, on the shards it names
     stores = [store.model_copy(update={"tables": [_keyed(t, served_in.get(_family_of(t, heads) or "", set())) for t in store.tables]}) for store in stores]
+    # the events feeding each lookup join the published list (the one the outbox, AsyncAPI and events table read), and its
+    # placement names them
+    home = {t.name: s.service for s in arch.datastores for t in s.tables}
+    per_parent = {name: e.avg_per_parent or 1.0 for name, e in spec.entities.items()}
+    feeds = []
+    for table, column, name, _ in fed:
+        key = table.sharding.key if table.sharding else "id"
+        copied = (column, *([key] if key != "id" else []))
+        feeds.append(Feed(table, copied, home[table.name] or "", per_parent.get(table.entity or "", 1.0), kept=name))
+    arch = with_feeds(arch.model_copy(update={"datastores": stores}), feeds, use_cases)
+    for (table, column, name, reads), feed in zip(fed, feeds, strict=True):
+        key = table.sharding.key if table.sharding else "id"
+        placements.append(
+            Placement(
+                data=name,
+                data_class="transactional",
+                store="postgresql",
+                reason=f"{table.name} is sharded by {key} (its family's shard map) and "
+                f"{', '.join(u.name for u in reads)} select it by {column}: "
+                f"{lookup_how(table, column, name, feeding_events(arch, feed, use_cases))}",
+                retention="as long as the rows it points at",
+                component="postgresql",
+            )
+        )
     figures = [*arch.figures, *counted]
-    return arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements], "figures": figures}), added
+    return arch.model_copy(update={"placements": [*arch.placements, *placements], "figures": figures}), added
 
 
 def _keyed(table: Table, served: set[str]) -> Table:

@@ -355,6 +355,15 @@ class External(IRModel):
     description: str = ""
 
 
+class EventPart(IRModel):
+    """Rows of a part written with the event's entity that the payload carries (a chat's members created with it), for a consumer
+    that keeps a table of them (a lookup by member on another shard, a copy of the pairs in another service)."""
+
+    table: str = Field(description="The part's table; the payload property holding the rows is named after it.")
+    columns: list[Column] = Field(description="The columns each row carries.")
+    rows: float = Field(description="Rows an event carries on average (the part's avg_per_parent).")
+
+
 class Event(IRModel):
     """A domain event published through the transactional outbox, or the CDC log of the store holding its entity (``ir.query.event_source``)."""
 
@@ -365,6 +374,7 @@ class Event(IRModel):
     key: str = Field(description="Ordering/partition key of the event.")
     use_case: str
     fields: list[str] = Field(default_factory=list)
+    parts: list[EventPart] = Field(default_factory=list, description="Part rows written with the entity that the payload carries, by table.")
 
 
 class FlowStep(IRModel):

@@ -9,7 +9,7 @@ describe one message differently.
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Architecture, Column, Event, Table
+from backend_architect.ir.model import Architecture, Column, Event, EventPart, Table
 
 #: Properties every event carries before its own: the id consumers de-duplicate by, and when it happened.
 ENVELOPE = ("event_id", "occurred_at")
@@ -42,7 +42,28 @@ def payload_columns(event: Event, table: Table | None) -> list[tuple[str, Column
             continue
         seen.add(name)
         out.append((name, columns[field]))
+    # the part rows a consumer keeps (a lookup, a copy of pairs): one array property per part table, sized by its rows
+    for part in event.parts:
+        if part.table not in seen:
+            seen.add(part.table)
+            out.append((part.table, part_column(part)))
     return out
+
+
+def part_column(part: EventPart) -> Column:
+    """The payload property of ``part``'s rows as a column: a JSON array of objects, the rows' bytes on average.
+
+    ``avg_bytes`` is the array's JSON text less the 2 bytes ``_value_bytes`` adds to every non-fixed value, so the payload's
+    bytes count the array exactly: 3 rows of ``{"id":"<36 characters>"}`` (46 bytes each), 2 commas and the brackets are 142.
+
+    >>> c = Column(name="id", type="uuid", nullable=False)
+    >>> column = part_column(EventPart(table="members", columns=[c], rows=3))
+    >>> column.avg_bytes, _value_bytes(column)
+    (140, 142)
+    """
+    row = 2 + sum(len(c.name) + _PROPERTY_BYTES + _value_bytes(c) for c in part.columns)
+    text = 2 + part.rows * row + max(part.rows - 1, 0.0)
+    return Column(name=part.table, type="jsonb", nullable=False, avg_bytes=round(text) - 2, comment=f"the {part.table} rows written with it")
 
 
 def payload_fields(event: Event, table: Table | None) -> list[str]:

@@ -55,8 +55,13 @@ def event_payload(event: Event, table: Table | None) -> dict[str, Any]:
         "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: consumers skip ids they have processed."},
         "occurred_at": {"type": "string", "format": "date-time"},
     }
+    parts = {p.table: p for p in event.parts}
     for name, column in payload_columns(event, table):
         schema = column_schema(column) if column is not None else {"type": "string", "format": "uuid"}
+        if name in parts:
+            rows = {c.name: column_schema(c) for c in parts[name].columns}
+            item = {"type": "object", "required": list(rows), "properties": rows}
+            schema = {"type": "array", "items": item, "description": f"The {name} rows written with the {event.entity}."}
         if name == event.key:
             what = f"Id of the {event.entity}" if column is None or column.name == "id" else f"{column.name} of the {event.entity}"
             schema = {**schema, "description": f"{what}; the ordering (partition) key."}

@@ -45,7 +45,7 @@ CREATE TABLE messages (
 )
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE messages IS 'Message rows';
-COMMENT ON COLUMN messages.conversation_id IS 'references conversations (id), on another server (messages is sharded by conversation_id; conversations is on the unsharded primary): no foreign key across servers; a write reads the conversations row by id before inserting, and deleting a conversations row deletes the rows here through its deleted event (by conversation_id, on one shard)';
+COMMENT ON COLUMN messages.conversation_id IS 'references conversations (id), on another server (messages is sharded by conversation_id; conversations is on the unsharded primary): no foreign key across servers; a write reads the conversations row by id before inserting, and no use case deletes conversations rows (none expire), so none leaves rows here pointing at nothing';
 COMMENT ON COLUMN messages.sender_id IS 'id of User, owned by identity: no foreign key across services';
 COMMENT ON COLUMN messages.reply_to_id IS 'no foreign key: the referenced table is partitioned (its key includes created_at)';
 COMMENT ON COLUMN messages.embedding IS 'set for about one message in ten (semantic search)';

@@ -29,7 +29,7 @@ CREATE TABLE readings.readings (
 )
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE readings.readings IS 'Reading rows';
-COMMENT ON COLUMN readings.readings.device_id IS 'references devices (id), on another server (readings is sharded by device_id; devices is on the unsharded primary): no foreign key across servers; a write reads the devices row by id before inserting, and deleting a devices row deletes the rows here through its deleted event (by device_id, on one shard)';
+COMMENT ON COLUMN readings.readings.device_id IS 'references devices (id), on another server (readings is sharded by device_id; devices is on the unsharded primary): no foreign key across servers; a write reads the devices row by id before inserting, and no use case deletes devices rows (none expire), so none leaves rows here pointing at nothing';
 -- partitioned by created_at per day: 93.9 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
 -- maintain_readings_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition readings_default into them; moves partitions older than 7 days to tablespace cold
 -- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
