@@ -61,6 +61,20 @@ use_cases:
   - {name: post in room, actor: person, writes: [Post], rate: 3M/day, deliver: realtime}
 """
 
+GUILDS = """
+system: guilds
+scale: {daily_active: 1M, concurrent_users: 200k}
+entities:
+  User: {fields: {name: {type: string(80), pii: true}}, rows: 5M}
+  Guild: {fields: {name: string(100), owner: ref(User)}, rows: 100k}
+  Member: {part_of: Guild, unique: [[guild, user]], fields: {user: ref(User)}, avg_per_parent: 50}
+  Channel: {part_of: Guild, fields: {name: string(100)}, avg_per_parent: 5}
+  Message: {part_of: Channel, fields: {author: ref(User), content: string(2000)}, growth: 10M/day}
+use_cases:
+  - {name: send message, actor: member, writes: [Message], rate: 10M/day, deliver: realtime}
+  - {name: read channel messages, actor: member, reads: [Message], filter: [channel], sort: [-created_at], rate: 50M/day}
+"""
+
 TYPING = """
 system: typing
 scale: {daily_active: 500k}
@@ -150,6 +164,17 @@ def test_room_posts_with_no_list_get_a_members_only_list_ok() -> None:
     assert op.members_of == "Room", "a room's catch-up is for its members only"
 
 
+@pytest.mark.parametrize(("spec", "operation", "added"), [(GUILDS, "readChannelMessages", False), (GUILDS.split("  - {name: read channel")[0], None, True)])
+def test_a_room_two_hops_away_is_caught_up_part_by_part_ok(spec: str, operation: str | None, added: bool) -> None:
+    """A guild's messages (through their channel): a list of one channel's messages catches up; with none, one is added by the
+    message's own reference (the channel), so the id it takes is one a response gives out (no DES014)."""
+    result = _designed(spec)
+    _path, op = _catch_up_of(result.architecture, "send message")
+    assert op.operation_id == (operation or "listMissedMessagesOfAChannel")
+    assert ("list missed messages of a channel" in op.use_cases) is added
+    assert not [f for f in result.findings if f.code in {"DES014", "DES025"}]
+
+
 def test_ephemeral_typing_needs_no_catch_up_ok() -> None:
     """A typing flag kept as a latest value: what was missed is replaced, so nothing is added and no fetch is promised."""
     arch = _designed(TYPING).architecture
@@ -168,7 +193,11 @@ def test_recipients_chosen_per_message_are_not_promised_a_fetch_ok() -> None:
     assert [f.code for f in result.findings if f.code in {"DES025", "DES026"}] == ["DES026"]
 
 
-@pytest.mark.parametrize("spec", [RECEIPTS, INBOX, ROOMS, TYPING, RIDES], ids=["receipts", "inbox", "rooms", "typing", "rides"])
+@pytest.mark.parametrize(
+    "spec",
+    [RECEIPTS, INBOX, ROOMS, GUILDS, GUILDS.split("  - {name: read channel")[0], TYPING, RIDES],
+    ids=["receipts", "inbox", "rooms", "guilds", "guilds-unread", "typing", "rides"],
+)
 def test_every_named_catch_up_is_in_the_contract_ok(spec: str) -> None:
     """Every operation a channel names for a reconnecting client is a list or get of the channel's rows in the contract."""
     arch = _designed(spec).architecture

@@ -79,6 +79,12 @@ def _recipient_field(spec: Spec, entity: str, people: str | None) -> str | None:
     return _recipient(spec, entity, people)
 
 
+def _membership(spec: Spec, room: str, people: str | None, written: str) -> str | None:
+    from backend_architect.design.patterns._routes import _membership as membership
+
+    return membership(spec, room, people, written)
+
+
 def catch_up_filter(spec: Spec, use_case: UseCase, where: Route) -> tuple[str, ...] | None:
     """The filter a list catching ``where``'s recipients up takes (empty: the whole stream); None when none can select them.
 
@@ -113,6 +119,9 @@ def catch_up_filter(spec: Spec, use_case: UseCase, where: Route) -> tuple[str, .
             return (parent[0],)
         return None
     found = _reference_path(spec, entity, where.scope)
+    if found is not None and "." in found:
+        # a room two hops away (a guild, through the message's channel): listed part by part, by the row's own reference
+        found = _reference_path(spec, entity, found.split(".")[0])
     return (found,) if found is not None else None
 
 
@@ -130,9 +139,13 @@ def catches_up(spec: Spec, read: UseCase, use_case: UseCase, where: Route) -> bo
         return False
     if not wanted:
         return not [f for f in read.filters if f.constant is None]
-    scoped = f"{snake(where.scope)}_id" if where.scope else None
     written = {w if "." in w else f"{use_case.entity}.{w}" for w in wanted}
-    return any(f.written in written or f"{f.entity}.{f.field}" in written or (scoped is not None and f.column == scoped) for f in read.filters)
+    # a room's rows are also caught up part by part: a list of one channel's messages serves the guild the channel is in
+    # (never a person's own channel: the receipts of one message are not the receipts of all my messages)
+    room = where.scope is not None and (where.item is not None or _membership(spec, where.scope, people_entity(spec), use_case.entity) is not None)
+    hops = {f"{snake(w.split('.')[0])}_id" for w in wanted if "." in w} if room else set()
+    hops |= {f"{snake(where.scope)}_id"} if where.scope else set()
+    return any(f.written in written or f"{f.entity}.{f.field}" in written or f.column in hops for f in read.filters)
 
 
 def catch_up_reads(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route) -> list[UseCase]:
@@ -147,12 +160,12 @@ def catch_up_reads(spec: Spec, analysis: Analysis, use_case: UseCase, where: Rou
     return [u for u in analysis.of_entity(use_case.entity) if catches_up(spec, u, use_case, where)]
 
 
-def _name(spec: Spec, entity: str, where: Route, actor: str | None) -> str:
+def _name(spec: Spec, entity: str, scope: str | None, personal: bool, actor: str | None) -> str:
     """A name no use case has: ``list my missed message receipts`` (``... as a driver`` when another actor's is added too),
     ``list missed messages of a chat``."""
     rows = plural(snake(entity)).replace("_", " ")
-    scoped = f" of a {snake(where.scope).replace('_', ' ')}" if where.scope else ""
-    base = f"list my missed {rows}" + (f" as a {actor.replace('_', ' ')}" if actor else "") if where.people else f"list missed {rows}{scoped}"
+    scoped = f" of a {snake(scope).replace('_', ' ')}" if scope else ""
+    base = f"list my missed {rows}" + (f" as a {actor.replace('_', ' ')}" if actor else "") if personal else f"list missed {rows}{scoped}"
     taken = {u.name for u in spec.use_cases}
     name, n = base, 2
     while name in taken:
@@ -176,11 +189,13 @@ def _derived(
     personal = recipients is not None
     if where.people and where.scope == people_entity(spec) and recipients is None:
         return None
-    actor = actor_target or (recipients.actor if recipients is not None else use_case.spec.actor)
+    # a room's members are people: their clients online reconnect, and their actor reads the room's rows
+    members = audience.of_entity(people_entity(spec)) if where.people and recipients is None else None
+    actor = actor_target or (recipients or members or audience.of(use_case.spec.actor)).actor
     if where.spread is not None:
         clients, whose = where.spread[0], "subscribers"
-    elif recipients is not None:
-        clients, whose = recipients.clients, f"{recipients.actor} clients online"
+    elif (found := recipients or members) is not None:
+        clients, whose = found.clients, f"{found.actor} clients online"
     elif actor_target is not None:
         clients, whose = audience.of(actor_target).clients, f"{actor_target} clients online"
     else:
@@ -189,7 +204,10 @@ def _derived(
     average = peak if spec.scale.rates == "peak" else peak / analysis.peak_factor
     updated = analysis.entities[use_case.entity].mutability in {"updated", "processed", "job_written"}
     # two actors' own lists of one entity (a driver's trips, a customer's): each named for its actor
-    name = _name(spec, use_case.entity, where, actor if personal and len(actors.get(use_case.entity, set())) > 1 else None)
+    body = spec.entities[use_case.entity]
+    listed_by = next((f.type.target for n, f in body.fields.items() if wanted and n == wanted[0] and f.type.kind == "ref"), None)
+    listed_by = listed_by or (body.part_of if wanted and body.part_of and wanted[0] == snake(body.part_of) else where.scope)
+    name = _name(spec, use_case.entity, listed_by, personal, actor if personal and len(actors.get(use_case.entity, set())) > 1 else None)
     auth = "none" if access(spec, analysis, use_case, where) == "public" else "required"
     made = UseCaseSpec.model_validate(
         {
