@@ -15,7 +15,7 @@ import pytest
 from tests.design.formulas import recompute
 from tests.design.helpers import design_of
 
-from backend_architect.design.catch_up import CATCH_UP_HEADROOM
+from backend_architect.design.catch_up_limits import CATCH_UP_HEADROOM
 from backend_architect.ir.model import Architecture, Figure, RateLimit
 from backend_architect.render.openapi import render_openapi
 

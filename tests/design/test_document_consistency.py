@@ -2393,7 +2393,7 @@ def test_every_event_fed_lag_counts_the_relay_ok(name: str, arch: Architecture, 
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_a_page_beside_a_stream_says_it_is_the_catch_up_ok(name: str, arch: Architecture, document: str) -> None:
     """A read its channel's recipients run (a partner's page, a room's list) says it is the catch-up and names the channel;
-    the channel's offline text names that read."""
+    the channel's offline text names that read's operation."""
     if name not in WRITTEN:
         return
     analysis = analyse(spec_of(WRITTEN[name]))
@@ -2408,7 +2408,7 @@ def test_a_page_beside_a_stream_says_it_is_the_catch_up_ok(name: str, arch: Arch
             for page in pages:
                 assert f"channel {channel.address} " in operations[page.name].description, page.name
                 assert "this operation does not stream" in operations[page.name].description
-                assert f"'{page.name}' from their last cursor" in channel.offline
+                assert f"({operations[page.name].operation_id}) from their last cursor" in channel.offline
 
 
 @pytest.mark.parametrize(("name", "use_case", "fans_out"), [("tutor-notes", "write note", False), ("firehose", "write post", True)])
@@ -3353,3 +3353,28 @@ def test_a_step_reading_another_services_rows_has_a_call_or_a_copy_drawn_ok(name
         for step in pushes:
             if any(c.name == step.target for c in arch.components):
                 assert f"{node_id('cmp', mechanism.store)} -->|writes| {node_id('cmp', step.target)}" in mermaid
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_push_catch_up_read_exists_in_the_contracts_ok(name: str, arch: Architecture, document: str) -> None:
+    """A push's catch-up read exists in the contracts (issue 22-e5): every channel that tells a reconnecting client to fetch what
+    it missed names the operation, that operation is a list or get of the rows it pushes in the OpenAPI documents, and the
+    delivery decisions name the same operation; the AsyncAPI document promises no fetch beyond what each channel names."""
+    from backend_architect.ir.catch_up import operation_by_id, reconnects
+
+    for part in reconnects(arch):
+        if not part.promised and part.operation is None:
+            continue
+        assert part.operation is not None, (name, part.channel, part.text)
+        found = operation_by_id(arch, part.operation)
+        assert found is not None, (name, part)
+        assert found[1].kind in {"list", "get"}, (name, part)
+        assert found[1].entity == part.entity, (name, part)
+        assert found[0] == part.path, (name, part)
+        contract = RENDERED[name][f"openapi/{next(a.service for a in arch.apis if found[1] in a.operations)}.yaml"]
+        assert f"operationId: {part.operation}" in contract, (name, part.operation)
+        for use_case in part.use_cases:
+            decision = next((d for d in arch.decisions if d.id.startswith("realtime.") and d.subject == use_case), None)
+            assert decision is None or part.operation in decision.consequences, (name, use_case)
+    gateway = RENDERED[name].get("asyncapi/realtime-gateway.yaml", "")
+    assert "fetches what it missed through the REST API from its last cursor" not in gateway, name

@@ -356,6 +356,16 @@ def _people_online(spec: Spec) -> Online:
     return estimated
 
 
+#: How a catch-up read the design adds (``design/catch_up.py``) describes itself: its requests are the reconnects of the
+#: connections handed out here, so they claim no share of them (the split stays what the spec's own use cases make it).
+CATCH_UP_NOTE = "derived: the catch-up read of"
+
+
+def caught_up(description: str | None) -> bool:
+    """Whether a use case is a catch-up read the design added (its description carries ``CATCH_UP_NOTE``)."""
+    return CATCH_UP_NOTE in (description or "")
+
+
 def _split(analysis: Analysis, sharing: list[str], total: float, stated: Online, found: Mapping[str, Audience]) -> dict[str, Audience]:
     """The stated total handed to ``sharing`` in proportion to peak requests (equally when one sends none), each at most its rows.
 
@@ -365,7 +375,10 @@ def _split(analysis: Analysis, sharing: list[str], total: float, stated: Online,
     groups: dict[str, list[str]] = {}
     for actor in sharing:
         groups.setdefault(found[actor].entity or f"actor:{actor}", []).append(actor)
-    weights = {g: sum(u.peak_qps for u in analysis.use_cases if u.spec.actor in members and not u.is_job) for g, members in groups.items()}
+    weights = {
+        g: sum(u.peak_qps for u in analysis.use_cases if u.spec.actor in members and not u.is_job and not caught_up(u.spec.description))
+        for g, members in groups.items()
+    }
     if not all(weights.values()):
         weights = dict.fromkeys(groups, 1.0)
     value: dict[str, tuple[float, str, dict[str, float]]] = {}

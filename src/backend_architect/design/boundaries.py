@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.audience import caught_up
 from backend_architect.design.boundary_moves import boundaries_decision, settled_boundaries, steered_boundaries
 from backend_architect.design.coupling import all_scores, coupling_graph
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
@@ -146,7 +147,8 @@ def _clusters(
     communities = _communities(groups, graph, limit)
     clusters: dict[str, list[str]] = {}
     reasons: dict[str, list[str]] = {}
-    focus = Counter(u.entity for u in analysis.use_cases)
+    # a catch-up read the design added (design/catch_up.py) follows from a delivery: it does not say what a service is about
+    focus = Counter(u.entity for u in analysis.use_cases if not caught_up(u.spec.description))
     order = list(spec.entities)
     for members in sorted((sorted(c, key=order.index) for c in communities), key=lambda c: order.index(c[0])):
         # name the cluster after the entity most use cases are about; ties go to the first declared

@@ -21,6 +21,7 @@ from backend_architect.design.bottlenecks import derive_bottlenecks
 from backend_architect.design.boundaries import derive_boundaries
 from backend_architect.design.built_alternatives import derive_built_alternatives
 from backend_architect.design.capacity import derive_capacity
+from backend_architect.design.catch_up import with_catch_up_reads
 from backend_architect.design.communication import derive_communication
 from backend_architect.design.cross_server_keys import derive_today_keys
 from backend_architect.design.data import derive_data
@@ -106,6 +107,10 @@ def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
     # a counter the server keeps is kept by the create of the rows it counts: the spec reads as if that create wrote it
     spec, kept = kept_counters(spec, analysis)
     analysis = analyse(spec) if kept else analysis
+    # a push's recipients not connected fetch what they missed: the spec reads as if it listed the catch-up read each lacks
+    spec, caught = with_catch_up_reads(spec, analysis)
+    analysis = analyse(spec) if caught else analysis
+    kept = [*kept, *caught]
     arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions, *kept])
     arch = _run(spec, analysis, arch)
     ignored = report(spec, arch, {key: p.code for p in PATTERNS for key in (p.code, p.name)}, steerable_subjects(spec, analysis, arch))

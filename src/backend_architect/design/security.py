@@ -9,7 +9,7 @@ from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
-from backend_architect.design.catch_up import CatchUp, catch_ups
+from backend_architect.design.catch_up_limits import CatchUp, catch_ups
 from backend_architect.design.membership import member_item
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import size

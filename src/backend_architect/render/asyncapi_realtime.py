@@ -98,8 +98,8 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
             "title": f"{arch.system} real-time gateway",
             "version": "1.0.0",
             "description": f"What the gateway pushes to connected clients. {_connecting(public, private)} and subscribes to the channels it "
-            "may read (the gateway checks each like the matching read operation); after a reconnect it fetches what it missed through the "
-            "REST API from its last cursor."
+            "may read (the gateway checks each like the matching read operation); after a reconnect it does what each channel's "
+            "'Offline' says (the REST read that returns what it missed from its last cursor, where the channel names one)."
             # how the events it pushes reach its nodes: the one path the diagrams and the producers' documents state
             + "".join(f" Each event: {note}." for note in dict.fromkeys(delivery_note(arch, e, c) for e in arch.events for c in gateways) if note),
         },

@@ -36,6 +36,7 @@ from backend_architect.rules.api.structure import (
 from backend_architect.rules.api.system import inconsistent_conventions, resource_owned_twice
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.design.bounds_hold import availability_short_of_target, primary_past_its_ceiling
+from backend_architect.rules.design.catch_up_agrees import catch_up_read_missing, push_without_catch_up
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
 from backend_architect.rules.design.data_agrees import (
     aggregate_split_across_shards,
@@ -230,6 +231,8 @@ DESIGN_RULES: tuple[Rule, ...] = (
     availability_short_of_target,
     primary_past_its_ceiling,
     input_id_never_returned,
+    catch_up_read_missing,
+    push_without_catch_up,
 )
 
 #: Rules about the review's own machinery.

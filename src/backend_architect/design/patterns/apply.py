@@ -134,6 +134,12 @@ def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> 
         publishes = known.publishes_per_s + channel.publishes_per_s
         weighted = known.recipients_per_message * known.publishes_per_s + channel.recipients_per_message * channel.publishes_per_s
         per_message = weighted / publishes if publishes else max(known.recipients_per_message, channel.recipients_per_message)
+    offline = known.offline
+    if channel.offline != known.offline and channel.offline not in known.offline:
+        # each use case's recipients not connected do what its own decision says (one fetches, another's offers are gone)
+        mine = f"for {', '.join(repr(u) for u in channel.use_cases)}: {channel.offline}"
+        theirs = known.offline if known.offline.startswith("for '") else f"for {', '.join(repr(u) for u in known.use_cases)}: {known.offline}"
+        offline = f"{theirs}; {mine}"
     return known.model_copy(
         update={
             "use_cases": list(dict.fromkeys([*known.use_cases, *channel.use_cases])),
@@ -145,6 +151,7 @@ def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> 
             "deliveries_per_s": known.deliveries_per_s + channel.deliveries_per_s,
             "recipients": recipients,
             "recipients_per_message": per_message,
+            "offline": offline,
         }
     )
 

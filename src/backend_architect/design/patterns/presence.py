@@ -242,7 +242,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         f"a recipient with no presence key is offline: what {', '.join(repr(n) for n in pushing)} {verb} to it goes out as a push notification "
         f"({', '.join(pushes)}){others}"
         if pushes
-        else "a recipient with no presence key is offline: it fetches what it missed when it reconnects"
+        else "a recipient with no presence key is offline: when it reconnects it fetches what it missed with the catch-up read each real-time "
+        "delivery decision names"
     )
     choice = (
         f"heartbeats every {interval:g} s {carrier} refresh a key with a {window:g} s TTL in Redis (SET {key} <gateway node> EX {window:g}): "

@@ -9,6 +9,7 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import Audience, Audiences, audiences
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.catch_up import catch_up_reads, offline_fetch, reconnecting
 from backend_architect.design.communication import event_name
 from backend_architect.design.event_fields import with_fields, written_row
 from backend_architect.design.loads import publishes_directly
@@ -224,7 +225,7 @@ def _applied(
                 scope,
             ),
         )
-    offline_text = _offline(spec, analysis, use_case, pushes, offline, where)
+    offline_text = _offline(spec, analysis, arch, use_case, pushes, offline, where)
     if pushes:
         # every recipient of a push-only delivery is notified; of a live one, those not connected
         pushed, formula, inputs = (
@@ -272,7 +273,7 @@ def _applied(
         publishes_per_s=publishes,
         deliveries_per_s=deliveries,
         offline=offline_text,
-        catch_up=[u.name for u in catch_up_reads(analysis, use_case, where) if u.kind == "list"],
+        catch_up=[u.name for u in catch_up_reads(spec, analysis, use_case, where) if u.kind == "list"],
         access=access(spec, analysis, use_case, where),
         decision=f"realtime.{use_case.id}",
     )
@@ -315,14 +316,14 @@ def _applied(
             ),
             ("the broker fanned out to every gateway node", "each node would read every message, most for clients it does not hold"),
         ],
-        consequences="A client that reconnects fetches what it missed from its last cursor; deliveries are at least once "
+        consequences=f"{reconnecting(spec, analysis, arch, use_case, where)}; deliveries are at least once "
         f"(clients skip ids they have). Channel: {where.address}.",
         subject=use_case.name,
         inputs={"publishes": publishes, "recipients": where.recipients, "online_share": online_share_, "deliveries": deliveries},
         decided_by="numbers" if overruled else "spec",
         spec=spec,
     )
-    caught_up = _catch_up(arch, analysis, use_case, where, channel, transport_name)
+    caught_up = _catch_up(spec, arch, analysis, use_case, where, channel, transport_name)
     flows = _flows(spec, analysis, arch, sources, events, implicit, where)
     return Applied(made, channels=(channel,), events=events, figures=figures, flows=flows, operations=caught_up)
 
@@ -331,29 +332,8 @@ def _applied(
 GATEWAY_CONTRACT = "asyncapi/realtime-gateway.yaml"
 
 
-def catch_up_reads(analysis: Analysis, use_case: UseCase, where: Route) -> list[UseCase]:
-    """The reads that serve what a channel's recipients missed: the catch-up page beside the live stream.
-
-    A read that subscribes (``deliver`` on a list or get) is its own catch-up. A write's channel is caught up by the
-    lists of its entity that its recipients run: those filtered by the channel's scope (a chat's messages), and, for a
-    write delivered to an actor (``to: partner``), that actor's reads of the entity (a partner's firehose page).
-    """
-    if not use_case.is_write:
-        return [use_case]
-    deliver = use_case.spec.deliver
-    actor = deliver.to if deliver is not None and deliver.to and "." not in deliver.to else None
-    scoped = f"{snake(where.scope)}_id" if where.scope else None
-    return [
-        u
-        for u in analysis.of_entity(use_case.entity)
-        if not u.is_write
-        and u.kind in {"list", "get"}
-        and ((u.kind == "list" and any(f.column == scoped for f in u.filters)) or (actor is not None and u.spec.actor == actor))
-    ]
-
-
 def _catch_up(
-    arch: Architecture, analysis: Analysis, use_case: UseCase, where: Route, channel: RealtimeChannel, transport_name: str
+    spec: Spec, arch: Architecture, analysis: Analysis, use_case: UseCase, where: Route, channel: RealtimeChannel, transport_name: str
 ) -> tuple[tuple[str, Operation], ...]:
     """Each catch-up read (``catch_up_reads``) says what its REST operation is: the catch-up, not the stream.
 
@@ -364,7 +344,7 @@ def _catch_up(
     description "streamed to each partner" on a paged read is kept, and followed by what the operation does).
     """
     found: list[tuple[str, Operation]] = []
-    for read in catch_up_reads(analysis, use_case, where):
+    for read in catch_up_reads(spec, analysis, use_case, where):
         op_found = operation_of(arch, read.name)
         if op_found is None or op_found[1].kind not in {"list", "get"} or channel.address in op_found[1].description:
             continue
@@ -426,16 +406,13 @@ def _flows(
     return tuple(changed)
 
 
-def _offline(spec: Spec, analysis: Analysis, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
-    """What a recipient without a connection gets: a push through the use case's providers (each its share), or a fetch on reconnect."""
+def _offline(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
+    """What a recipient without a connection gets: a push through the use case's providers (each its share), or the catch-up read on reconnect."""
     if where.people and pushes and offline:
         split = shares(spec, pushes)
         parts = f": {', '.join(f'{p} {fmt(offline * split[p])}/s' for p in pushes)}" if len(pushes) > 1 else ""
         return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak{parts})"
-    scoped = f"{snake(where.scope)}_id" if where.scope else None
-    lists = catch_up_reads(analysis, use_case, where) if use_case.is_write else analysis.of_entity(use_case.entity)
-    reader = next((u.name for u in lists if u.kind == "list" and (use_case.is_write or any(f.column == scoped for f in u.filters))), None)
-    return "recipients not connected fetch what they missed when they reconnect" + (f" ('{reader}' from their last cursor)" if reader else "")
+    return offline_fetch(spec, analysis, arch, use_case, where)
 
 
 def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route, pushed: list[str]) -> tuple[Event, ...]:

@@ -79,8 +79,8 @@ CREATE TABLE orders (
 CREATE INDEX ix_orders_courier_id ON orders (courier_id);
 -- ix_orders_customer_id_created_at_id: use case 'list my orders'; foreign key customer -> customers
 CREATE INDEX ix_orders_customer_id_created_at_id ON orders (customer_id, created_at DESC, id DESC);
--- ix_orders_restaurant_id: look-ups by restaurant_id (reference to another service's data)
-CREATE INDEX ix_orders_restaurant_id ON orders (restaurant_id);
+-- ix_orders_restaurant_id_updated_at_id: use case 'list my missed orders'; look-ups by restaurant_id (reference to another service's data)
+CREATE INDEX ix_orders_restaurant_id_updated_at_id ON orders (restaurant_id, updated_at, id);
 
 CREATE TABLE order_lines (
     id CHAR(32) NOT NULL,
