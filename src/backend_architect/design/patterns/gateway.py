@@ -13,18 +13,15 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size, table_of
 from backend_architect.design.patterns.realtime import GATEWAY, POLL_INTERVAL_S
+from backend_architect.ir.gateway_limits import CONNECTIONS_PER_NODE as CONNECTIONS_PER_NODE
+from backend_architect.ir.gateway_limits import MIN_NODES as MIN_NODES
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.payloads import event_payload_bytes
 from backend_architect.ir.runtime import Component, RealtimeChannel
 from backend_architect.spec.model import Spec
 
-#: Open connections one gateway node is planned for: tuned event-loop servers hold several hundred thousand idle
-#: WebSockets; we plan at 100k so a node's share of a failed peer and a deploy's drain fit.
-CONNECTIONS_PER_NODE = 100_000
 #: Memory per open connection: kernel socket buffers and the session's subscriptions and outbound queue.
 CONNECTION_BYTES = 20_000
-#: Nodes for availability: one can fail or drain during a deploy.
-MIN_NODES = 2
 #: Messages one node pushes a second: an event-loop server writes a few hundred thousand small frames a second; we plan at
 #: 100k so a failed peer's share fits.
 DELIVERIES_PER_NODE = 100_000

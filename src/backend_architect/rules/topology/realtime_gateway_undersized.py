@@ -3,7 +3,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 
-from backend_architect.design.patterns.gateway import CONNECTIONS_PER_NODE, MIN_NODES
+from backend_architect.ir.gateway_limits import CONNECTIONS_PER_NODE, MIN_NODES
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
