@@ -265,3 +265,7 @@ def test_an_author_at_the_cut_off_reaches_every_follower_within_the_staleness_ok
     assert record.inputs["cutoff_followers"] == cutoff
     assert f"more than {cutoff:,} followers" in record.choice
     assert record.inputs["relay_s"] + cutoff / record.inputs["worker_rate"] == pytest.approx(record.inputs["staleness_s"])
+    # the rationale's working is the same: the staleness less the relay's second, times the workers' rate (the fourteenth
+    # trial run's agent read "5 s x 20,000/s" beside an 80,000 cut-off)
+    seconds = int(staleness.removesuffix("s"))
+    assert f"({seconds} s - 1 s through the event relay) x 20,000/s = {cutoff:,})" in record.rationale

@@ -329,8 +329,8 @@ def _applied(
         + f". Writes become {fmt(fan_in)} list writes each: {fmt(deliveries_avg)}/s on average, {fmt(deliveries_peak)}/s at "
         f"peak, pushed by {workers} workers at {fmt(FANOUT_WORKER_RATE)}/s each; an average {item} reaches its readers {lag:.3f} s after it commits "
         f"({RELAY_S:g} s through the event relay, then {fan_in / FANOUT_WORKER_RATE:.3f} s of fan-out). "
-        f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({fmt(staleness)} s x "
-        f"{fmt(FANOUT_WORKER_RATE)}/s)." + (f" Filling the pages: {cached.said()}." if cached else "")
+        f"The cut-off keeps one author's fan-out within the {staleness:g} s staleness the read allows ({_cutoff_working(staleness)} x "
+        f"{fmt(FANOUT_WORKER_RATE)}/s = {fmt(cutoff)})." + (f" Filling the pages: {cached.said()}." if cached else "")
     )
     consequences = (
         f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in Redis"
@@ -465,6 +465,15 @@ def _applied(
         mechanisms=mechanisms,
         flows=(*(graph_flow(spec, use_case, f, graph, GRAPH_STEP) for f in arch.flows if f.use_case == use_case.name and f.steps), *fanned),
     )
+
+
+def _cutoff_working(staleness: float) -> str:
+    """The seconds the cut-off's fan-out may take, as the cut-off computes them: the staleness less the relay's lag where it leaves any.
+
+    >>> _cutoff_working(5.0), _cutoff_working(0.5)
+    ('(5 s - 1 s through the event relay)', '0.5 s')
+    """
+    return f"({staleness:g} s - {RELAY_S:g} s through the event relay)" if staleness > RELAY_S else f"{staleness:g} s"
 
 
 def merged_sources(use_case: UseCase, fan_in: float, cutoff: float, readers: float) -> tuple[float, str]:
