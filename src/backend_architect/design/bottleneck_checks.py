@@ -129,30 +129,58 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
     # set, presence keys, a read model): neither is another service to cache in front of ('cache the answers' of a lookup
     # the presence decision says is never cached would contradict it)
     stores = {c.name for c in arch.components if c.kind in {"wide-column", "cache"}}
-    cached = {c.use_case for c in arch.caches if c.strategy != "none"}
+    known = {f.key: f.value for f in arch.figures}
+    # only a cache answering the whole request (at the edge, in the browser, or aside the service) keeps its hits from the
+    # calls; a read model still makes its path's calls (a feed's merge asks the follow graph on every read)
+    answered = {c.use_case: c.strategy for c in arch.caches if c.strategy in ANSWERING_CACHES}
+    modelled = {c.use_case for c in arch.caches if c.strategy not in ANSWERING_CACHES and c.strategy != "none"}
     owners = {s.name for s in arch.services}
     checking = {c.use_case for c in arch.reference_checks if c.check == "query"}
     found = []
     for flow in arch.flows:
         use_case = by_name.get(flow.use_case)
         calls = [s for s in flow.steps if s.kind in {"query", "call"} and s.target not in stores]
-        if use_case and calls and use_case.peak_qps >= LOCAL_COPY_FROM / 10:
+        hit = _answered_share(known, use_case.id, answered[use_case.name] == "cdn") if use_case and use_case.name in answered else 0.0
+        reaching = use_case.peak_qps * (1 - hit) if use_case else 0.0
+        if use_case and calls and reaching >= LOCAL_COPY_FROM / 10:
             targets = ", ".join(sorted({s.target for s in calls}))
             services = bool({s.target for s in calls} & owners)
-            pressure = use_case.peak_qps / LOCAL_COPY_FROM
+            pressure = reaching / LOCAL_COPY_FROM
+            rate = (
+                f"{reaching:,.1f} req/s at peak reaching past its cache ({use_case.peak_qps:,.1f} less the {hit:.1%} it answers)"
+                if hit
+                else f"{use_case.peak_qps:,.1f} req/s at peak"
+            )
             found.append(
                 (
                     pressure,
                     _b(
                         f"Synchronous calls on the hot path of '{flow.use_case}'",
                         flow.use_case,
-                        f"{use_case.peak_qps:,.1f} req/s at peak each calling {targets}: {pressure:.0%} of the threshold, {LOCAL_COPY_FROM:,.0f} calls/s"
+                        f"{rate} each calling {targets}: {pressure:.0%} of the threshold, {LOCAL_COPY_FROM:,.0f} calls/s"
                         + _threshold_said(flow.use_case in checking, services),
-                        _decoupling(use_case, use_case.name in cached, services=services),
+                        _decoupling(use_case, use_case.name in answered or use_case.name in modelled, services=services),
                     ),
                 )
             )
     return found
+
+
+#: Cache strategies that answer a whole request, so its calls are made on misses only.
+ANSWERING_CACHES = frozenset({"cache-aside", "cdn", "http"})
+
+
+def _answered_share(known: dict[str, float], use_case_id: str, cdn: bool) -> float:
+    """The share of a path's requests its caches answer: the cache's hit ratio, and behind a CDN the origin cache's on what passes.
+
+    >>> _answered_share({"cache.hit_ratio.a": 0.6, "cache.origin.hit_ratio.a": 0.5}, "a", True)
+    0.8
+    >>> _answered_share({"cache.hit_ratio.a": 0.6}, "a", False), _answered_share({}, "a", False)
+    (0.6, 0.0)
+    """
+    edge = known.get(f"cache.hit_ratio.{use_case_id}", 0.0)
+    origin = known.get(f"cache.origin.hit_ratio.{use_case_id}", 0.0) if cdn else 0.0
+    return 1 - (1 - edge) * (1 - origin)
 
 
 def _threshold_said(checks: bool, services: bool) -> str:
@@ -168,7 +196,7 @@ def _decoupling(use_case: UseCase, cached: bool, services: bool) -> str:
     nor a copy. ``services``: it calls other services (a copy of their data can move in), not only a store of its own (a
     search engine, an analytics store), which answers the query and can only be asked less often."""
     if cached:
-        return "its answers are cached already (see its cache decision): batch the misses' calls into one" + (
+        return "its answers are cached or precomputed already (see its cache decision): batch the calls it still makes into one" + (
             ", or keep an event-fed local copy" if services else ""
         )
     if use_case.is_write or use_case.spec.consistency == "strong":
