@@ -72,6 +72,8 @@ def test_shared_cache_behind_a_cdn_that_does_not_settle_the_path_ok(text: str, u
         assert reaching.inputs[f"peak_{uid}"] == pytest.approx(peak * (1 - cdn) * (1 - behind))
         record = next(d for d in arch.decisions if d.id == f"cache.{uid}")
         assert "behind it, cache-aside in a shared cache" in record.choice
+        # the Redis the choice keeps is never listed as rejected: what is weighed is Redis without the edge
+        assert [a.name for a in record.alternatives if "Redis" in a.name] == ["cache-aside in Redis alone (no CDN)"]
     else:
         assert f"cache.origin.hit_ratio.{uid}" not in known
         assert ("settles the path" in rationale) is (cdn >= CDN_SETTLES_HIT)

@@ -223,7 +223,11 @@ def _with_origin(record: Decision | None, plan: CachePlan, origin: Origin) -> De
     if record is None:
         return None
     alone = f"alone, without the edge: the {fmt(origin.use_case.peak_qps - origin.reaching)} reads/s the CDN answers would reach the service too"
-    alternatives = [a.model_copy(update={"why_not": alone}) if a.name == STRATEGIES["cache-aside"][0] else a for a in record.alternatives]
+    # named as what is rejected: Redis without the CDN, not the Redis the choice keeps behind it
+    alternatives = [
+        a.model_copy(update={"name": f"{a.name} alone (no CDN)", "why_not": alone}) if a.name == STRATEGIES["cache-aside"][0] else a
+        for a in record.alternatives
+    ]
     return record.model_copy(update={"choice": described(plan), "rationale": plan.rationale, "alternatives": alternatives})
 
 
