@@ -113,8 +113,11 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
         skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
         when = "now" if now else min((timing[n][1] for n in names), key=len)
         groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs, mechanisms))
-    groups = _built_for_writes(groups, load, table_of)
-    moved = {n for g in groups if g.now for n in g.tables}
+    # a map built now for some of its tables (a chat's messages, past the inserts one primary takes) leaves a table whose own
+    # numbers build it later (the chats they belong to) on the primary, with its writes: the load counts them there
+    lagging = {n for g in groups if g.now for n in g.tables if not timing[n][0]}
+    groups = _built_for_writes(groups, load, table_of, lagging)
+    moved = {n for g in groups if g.now for n in g.tables if n not in lagging or g.primary_writes > 0}
 
     def on_primary(key: str) -> bool:
         return table_of.get(load.entity_of.get(key, "")) not in moved
@@ -124,23 +127,32 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     )
 
 
-def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: dict[str, str]) -> list[ShardGroup]:
+def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: dict[str, str], lagging: set[str]) -> list[ShardGroup]:
     """The shard maps built now because the primary holding them is past its write headroom (``built_for_writes``).
 
     The primary's writes are the ledger's, every write the critic (DES013) and ``db.write_utilisation`` count: inserts,
-    updates and deletes of every table on it, and the guarantee rows committed beside them; maps already built are off it.
+    updates and deletes of every table on it, and the guarantee rows committed beside them; maps already built are off it,
+    all but their ``lagging`` tables (built later by their own numbers), whose writes stay on it and which move onto their
+    map when they keep it past the headroom (a chat updated by every message sent in it).
     """
-    gone = {n for g in groups if g.now for n in g.tables}
-    terms = {k: v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) not in gone}
+    gone = {n for g in groups if g.now for n in g.tables} - lagging
+
+    def owner(key: str) -> str | None:
+        return table_of.get(load.entity_of.get(key, ""))
+
+    terms = {k: v for k, v in load.writes.items() if owner(k) not in gone}
     waiting = {g.head: g.writes for g in groups if not g.now}
-    chosen = built_for_writes(sum(terms.values()), waiting)
-    result, reaching = [], sum(terms.values())
-    for head in chosen:
-        group = next(g for g in groups if g.head == head)
-        result.append(replace(group, now=True, when="now", primary_writes=reaching, primary_terms=dict(terms)))
-        reaching -= group.writes
-        terms = {k: v for k, v in terms.items() if table_of.get(load.entity_of.get(k, "")) not in group.tables}
-    promoted = {g.head: g for g in result}
+    own = {n: sum(v for k, v in terms.items() if owner(k) == n) for n in lagging}
+    chosen = built_for_writes(sum(terms.values()), waiting | own)
+    promoted: dict[str, ShardGroup] = {}
+    reaching = sum(terms.values())
+    for name in chosen:
+        group = next(g for g in groups if (name in g.tables if name in lagging else g.head == name and not g.now))
+        group = promoted.get(group.head, group)
+        promoted[group.head] = replace(group, now=True, when="now", primary_writes=reaching, primary_terms=dict(terms))
+        moving = {name} if name in lagging else set(group.tables)
+        reaching -= own[name] if name in lagging else group.writes
+        terms = {k: v for k, v in terms.items() if owner(k) not in moving}
     return [promoted.get(g.head, g) for g in groups]
 
 
