@@ -291,34 +291,43 @@ def _current(analysis: Analysis, use_case: UseCase) -> list[UseCase]:
     return sorted(reads, key=lambda u: u.kind != "get")
 
 
-def offline_fetch(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route) -> str:
-    """What a recipient not connected does on reconnect, naming the operation: fetch what it missed from its last cursor, read the
-    current value (a latest value), or nothing (no read can select its rows: said, never promised)."""
+def _reconnect(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route) -> tuple[str, str | None]:
+    """What a recipient not connected does on reconnect, decided once for both sentences that say it: ``latest`` (read the
+    current value, or wait for the next push when no read names it), ``current`` (read the row), ``cursor`` (fetch what it
+    missed from its last cursor) or ``none`` (no read selects its rows), with the operation it calls."""
     if use_case.is_write and ephemeral(use_case):
-        current = _named(arch, _current(analysis, use_case))
-        if current is None:
-            return "recipients not connected get the next value pushed after they reconnect; the values pushed meanwhile are replaced, not kept"
-        return f"recipients not connected read the current value when they reconnect ({current}); the values pushed meanwhile are replaced, not kept"
+        return "latest", _named(arch, _current(analysis, use_case))
     fetched = _fetched(spec, analysis, use_case, where)
     named = _named(arch, fetched)
     if named is None:
+        return "none", None
+    return ("current" if fetched[0].kind == "get" else "cursor"), named
+
+
+def offline_fetch(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route) -> str:
+    """What a recipient not connected does on reconnect, naming the operation: fetch what it missed from its last cursor, read the
+    current value (a latest value), or nothing (no read can select its rows: said, never promised)."""
+    how, named = _reconnect(spec, analysis, arch, use_case, where)
+    if how == "latest":
+        if named is None:
+            return "recipients not connected get the next value pushed after they reconnect; the values pushed meanwhile are replaced, not kept"
+        return f"recipients not connected read the current value when they reconnect ({named}); the values pushed meanwhile are replaced, not kept"
+    if how == "none":
         return "recipients not connected miss what is pushed meanwhile: no read lists these rows for them from a cursor"
-    if fetched[0].kind == "get":
+    if how == "current":
         return f"recipients not connected read the current {use_case.entity} when they reconnect: {named}"
     return f"recipients not connected fetch what they missed when they reconnect: {named} from their last cursor"
 
 
 def reconnecting(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route) -> str:
     """The delivery's consequence for a client that reconnects, with the operation it calls (``offline_fetch``)."""
-    if use_case.is_write and ephemeral(use_case):
-        current = _named(arch, _current(analysis, use_case))
-        if current is None:
+    how, named = _reconnect(spec, analysis, arch, use_case, where)
+    if how == "latest":
+        if named is None:
             return "A client that reconnects gets the next value pushed; a value pushed meanwhile is replaced, not kept"
-        return f"A client that reconnects reads the current value with {current}; a value pushed meanwhile is replaced, not kept"
-    fetched = _fetched(spec, analysis, use_case, where)
-    named = _named(arch, fetched)
-    if named is None:
+        return f"A client that reconnects reads the current value with {named}; a value pushed meanwhile is replaced, not kept"
+    if how == "none":
         return "A client that reconnects cannot fetch what it missed: no read lists these rows for it from a cursor"
-    if fetched[0].kind == "get":
+    if how == "current":
         return f"A client that reconnects reads the current {use_case.entity} with {named}"
     return f"A client that reconnects fetches what it missed from its last cursor with {named}"
