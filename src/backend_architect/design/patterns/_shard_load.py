@@ -116,8 +116,8 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     # a map built now for some of its tables (a chat's messages, past the inserts one primary takes) leaves a table whose own
     # numbers build it later (the chats they belong to) on the primary, with its writes: the load counts them there
     lagging = {n for g in groups if g.now for n in g.tables if not timing[n][0]}
-    groups = _built_for_writes(groups, load, table_of, lagging)
-    moved = {n for g in groups if g.now for n in g.tables if n not in lagging or g.primary_writes > 0}
+    groups, promoted = _built_for_writes(groups, load, table_of, lagging)
+    moved = {n for g in groups if g.now for n in g.tables if n not in lagging or n in promoted}
 
     def on_primary(key: str) -> bool:
         return table_of.get(load.entity_of.get(key, "")) not in moved
@@ -127,13 +127,14 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     )
 
 
-def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: dict[str, str], lagging: set[str]) -> list[ShardGroup]:
+def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: dict[str, str], lagging: set[str]) -> tuple[list[ShardGroup], set[str]]:
     """The shard maps built now because the primary holding them is past its write headroom (``built_for_writes``).
 
     The primary's writes are the ledger's, every write the critic (DES013) and ``db.write_utilisation`` count: inserts,
     updates and deletes of every table on it, and the guarantee rows committed beside them; maps already built are off it,
     all but their ``lagging`` tables (built later by their own numbers), whose writes stay on it and which move onto their
-    map when they keep it past the headroom (a chat updated by every message sent in it).
+    map when they keep it past the headroom (a chat updated by every message sent in it). Also returns the lagging tables
+    so moved: the others stay on the primary.
     """
     gone = {n for g in groups if g.now for n in g.tables} - lagging
 
@@ -145,15 +146,17 @@ def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: di
     own = {n: sum(v for k, v in terms.items() if owner(k) == n) for n in lagging}
     chosen = built_for_writes(sum(terms.values()), waiting | own)
     promoted: dict[str, ShardGroup] = {}
+    moved: set[str] = set()
     reaching = sum(terms.values())
     for name in chosen:
         group = next(g for g in groups if (name in g.tables if name in lagging else g.head == name and not g.now))
         group = promoted.get(group.head, group)
         promoted[group.head] = replace(group, now=True, when="now", primary_writes=reaching, primary_terms=dict(terms))
         moving = {name} if name in lagging else set(group.tables)
+        moved |= moving & lagging
         reaching -= own[name] if name in lagging else group.writes
         terms = {k: v for k, v in terms.items() if owner(k) not in moving}
-    return [promoted.get(g.head, g) for g in groups]
+    return [promoted.get(g.head, g) for g in groups], moved
 
 
 def shard_figures(db: str, group: ShardGroup) -> list[Figure]:
