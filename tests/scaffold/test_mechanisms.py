@@ -242,3 +242,52 @@ def test_redis_latest_hash_expires_with_its_row_ok(redis_url: str, tmp_path: Pat
     assert 0 < first_ttl <= 1_000
     assert no_ttl == -1
     assert value == 20
+
+
+FEED_SCENARIO = """
+import asyncio, sys
+import redis.asyncio
+from {package}.core.feeds import push, replace_list
+from {package}.core.resources import Feed
+
+async def main():
+    client = redis.asyncio.from_url(sys.argv[1])
+    feed = Feed("feed:{{reader_id}}", 3, ttl_s=1000.0)
+    await client.delete("feed:a", "feed:b")
+    before = await push(client, feed, ["feed:a", "feed:b"], "t1")
+    print(before, await client.exists("feed:a", "feed:b"))
+    await replace_list(client, feed, "feed:a", ["t0", "s9"])
+    written = await push(client, feed, ["feed:a", "feed:b"], "t1")
+    for key in ("t2", "t2", "t3"):  # t2's event delivered twice
+        await push(client, feed, ["feed:a"], key)
+    members = [m.decode() for m in await client.lrange("feed:a", 0, -1)]
+    print(written, await client.exists("feed:b"), ",".join(members), await client.ttl("feed:a"))
+    await client.aclose()
+
+asyncio.run(main())
+"""
+
+
+def test_redis_feed_pushes_only_into_lists_readers_keep_ok(redis_url: str, tmp_path: Path) -> None:
+    """On a real Redis the generated fan-out writes no list for a reader who has none (LPUSHX), so lists exist only for readers
+    who read (a read rebuilds one, with its expiry); a kept list gets each new key first, once, trimmed to its length."""
+    from backend_architect.api import design_spec
+    from backend_architect.spec.load import load_spec_bytes
+
+    result = design_spec(load_spec_bytes(VIEWS.encode(), "streaming.yaml").spec)
+    (deployable,) = scaffold(from_files(result.architecture, result.files, "streaming"), tmp_path).project.deployables
+    root = tmp_path / deployable.name
+    (package,) = [p.parent.parent.name for p in (root / "src").glob("*/core/feeds.py")]
+    run = subprocess.run(
+        [sys.executable, "-c", FEED_SCENARIO.format(package=package), redis_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(root / "src")},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    first, second = run.stdout.splitlines()
+    assert first == "0 0"
+    written, other, members, ttl = second.split()
+    assert (written, other, members) == ("1", "0", "t3,t2,t1")
+    assert 0 < int(ttl) <= 1_000

@@ -130,7 +130,8 @@ def _list_args(op: OpPlan) -> list[str]:
     elif isinstance(detail, WalkPlan):
         args.append(f"walk={walk(detail)}")
     elif detail is not None and hasattr(detail, "keep"):
-        args.append(f"feed=Feed({literal(detail.key)}, {detail.keep})")
+        ttl = f", ttl_s={detail.ttl_s!r}" if getattr(detail, "ttl_s", None) else ""
+        args.append(f"feed=Feed({literal(detail.key)}, {detail.keep}{ttl})")
     return args
 
 

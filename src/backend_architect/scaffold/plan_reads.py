@@ -311,6 +311,8 @@ class FeedPlan:
     key: str
     keep: int
     worker: str
+    #: Seconds a list lives after its last read (only active readers keep one); None where the design sets no expiry.
+    ttl_s: float | None = None
 
 
 def feed_plan(ctx: ModuleContext, op: Operation) -> FeedPlan | None:
@@ -320,7 +322,13 @@ def feed_plan(ctx: ModuleContext, op: Operation) -> FeedPlan | None:
         return None
     keep = re.search(r"trimmed to ([0-9,]+)", cache.invalidation)
     worker = re.search(r"written by (\S+) on", cache.invalidation)
-    return FeedPlan(cache.key or "", int(keep.group(1).replace(",", "")) if keep else 500, worker.group(1) if worker else "fanout")
+    expiry = re.search(r"expiry \(([0-9,]+) s\)", cache.invalidation)
+    return FeedPlan(
+        cache.key or "",
+        int(keep.group(1).replace(",", "")) if keep else 500,
+        worker.group(1) if worker else "fanout",
+        float(expiry.group(1).replace(",", "")) if expiry else None,
+    )
 
 
 @dataclass(frozen=True)

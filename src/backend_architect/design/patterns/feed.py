@@ -59,17 +59,23 @@ DEFAULT_MERGED_SOURCES = 5.0
 def redis_operations(use_case: UseCase, deliveries_peak: float, cached: ItemCache | None) -> dict[str, float]:
     """Operations/s at peak a feed sends Redis, one per key read or written (a pipelined multi-key command counts each key).
 
-    A read is one LRANGE of the reader's list; a delivery is an LPUSH and the LTRIM that keeps the list at its length (two
+    A read is one LRANGE of the reader's list and the EXPIRE renewing its life (a list lives while its reader reads); a
+    delivery is an LPUSHX (a no-op where the follower keeps no list) and the LTRIM that keeps the list at its length (two
     commands on the list's key, pipelined by the worker); the item cache is asked one key per item of the page (the page's
     multi-get of ``page size`` ids is that many operations), fills one key per miss and deletes one per write changing an item.
 
     >>> from types import SimpleNamespace
     >>> ops = redis_operations(SimpleNamespace(id="home", peak_qps=100.0), 1_000.0, None)
     >>> sorted(ops.items())
-    [('feed_reads_home', 100.0), ('feed_trims_home', 1000.0), ('feed_writes_home', 1000.0)]
+    [('feed_expires_home', 100.0), ('feed_reads_home', 100.0), ('feed_trims_home', 1000.0), ('feed_writes_home', 1000.0)]
     """
     uid = use_case.id
-    ops = {f"feed_reads_{uid}": use_case.peak_qps, f"feed_writes_{uid}": deliveries_peak, f"feed_trims_{uid}": deliveries_peak}
+    ops = {
+        f"feed_reads_{uid}": use_case.peak_qps,
+        f"feed_expires_{uid}": use_case.peak_qps,
+        f"feed_writes_{uid}": deliveries_peak,
+        f"feed_trims_{uid}": deliveries_peak,
+    }
     if cached is not None:
         ops |= {f"item_cache_gets_{uid}": cached.reads, f"item_cache_fills_{uid}": cached.reads * (1 - cached.hit)}
         if cached.writes:
@@ -127,9 +133,10 @@ def feed_fan_out(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     ## What it adds
     A list per reader in Redis holding item and author ids (not the items), trimmed to
     ``keep`` entries; a fan-out worker consuming the item's created event and pushing the id
-    to every follower's list; a cut-off audience above which an author's items are not fanned
-    out but merged at read time (the hybrid); lists only for readers active in the last 30
-    days, rebuilt from the graph and the authors' own items on a miss. Pages filled by id past
+    to every follower's list that exists (LPUSHX); a cut-off audience above which an author's items are
+    not fanned out but merged at read time (the hybrid); lists only for readers active in the last 30
+    days (each read renews the list's 30-day expiry, so an unread list expires and is never pushed to
+    again), rebuilt from the graph and the authors' own items on a miss. Pages filled by id past
     one node's reads get a cache of the items the lists can reach (``_item_cache``).
 
     ## What it costs
@@ -231,7 +238,7 @@ def _applied(
     figures = (
         figure(
             f"deliveries.avg.{writer_id}",
-            f"writes/s to the readers' lists caused by {writer_name}, average",
+            f"pushes/s into the followers' lists caused by {writer_name}, average (LPUSHX: a no-op where a follower keeps no list)",
             deliveries_avg,
             LIST_WRITES,
             "writes_avg x sources_per_reader",
@@ -240,7 +247,7 @@ def _applied(
         ),
         figure(
             f"deliveries.peak.{writer_id}",
-            f"writes/s to the readers' lists caused by {writer_name} at peak",
+            f"pushes/s into the followers' lists caused by {writer_name} at peak (LPUSHX: a no-op where a follower keeps no list)",
             deliveries_peak,
             LIST_WRITES,
             "writes_peak x sources_per_reader",
@@ -300,7 +307,7 @@ def _applied(
             name=worker,
             kind="worker",
             technology="a consumer of the item's created events",
-            purpose=f"pushes each new {item} id to the lists of its author's followers"
+            purpose=f"pushes each new {item} id to the lists its author's followers keep (LPUSHX)"
             + (f" (run by {runner}, which owns {ref.entity} and reads it from its own database)" if runner != service else ""),
             services=[runner],
             use_cases=[writer_name],
@@ -312,7 +319,7 @@ def _applied(
     choice = (
         f"fan-out on write: precompute each reader's {use_case.name.removeprefix('view ').removeprefix('list ')} as a Redis list of "
         f"{item} ids with their author ids (not the {item}s), trimmed to {keep:,} entries; a fan-out worker pushes each new {item} to "
-        f"the lists of its author's followers; hybrid for large audiences: authors with more than {fmt(cutoff)} followers are not "
+        f"the lists its author's followers keep; hybrid for large audiences: authors with more than {fmt(cutoff)} followers are not "
         f"fanned out, their {item}s are merged at read time"
         + (f"; each page's {item} rows come from a cache of {item}s by id ({cached.key}, cache-aside)" if cached else "")
     )
@@ -333,9 +340,9 @@ def _applied(
         f"{fmt(FANOUT_WORKER_RATE)}/s = {fmt(cutoff)})." + (f" Filling the pages: {cached.said()}." if cached else "")
     )
     consequences = (
-        f"Only readers active in the last {ACTIVE_DAYS} days get a list ({fmt(active)} readers, {size(memory)} in Redis"
-        + (f", and {size(cached.memory)} for the {item} cache" if cached else "")
-        + f", "
+        f"Only readers active in the last {ACTIVE_DAYS} days keep a list (each read renews its {ACTIVE_DAYS}-day expiry; the worker "
+        f"pushes with LPUSHX, which writes only a list that exists, so an unread list expires and stays gone): {fmt(active)} readers, "
+        f"{size(memory)} in Redis" + (f", and {size(cached.memory)} for the {item} cache" if cached else "") + f", "
         f"{redis_share(redis_nodes)}, each shard kept in the copies the redundancy decision states); "
         f"a list missing from Redis (an inactive reader, a lost node) is rebuilt from the reader's followees, read {graph.source()}, and the "
         f"authors' own {item}s, a fan-out on read once. "
@@ -377,7 +384,8 @@ def _applied(
         strategy="read-model",
         ttl_seconds=None,
         key="feed:{reader_id}",
-        invalidation=f"written by {worker} on every new {item}; trimmed to {keep:,}"
+        invalidation=f"written by {worker} on every new {item}, into lists that exist (LPUSHX); trimmed to {keep:,}; each read renews "
+        f"the list's {ACTIVE_DAYS}-day expiry ({ACTIVE_DAYS * 86_400:,} s)"
         + (f"; the {item} cache's entries ({cached.key}) kept {fmt(cached.ttl)} s, deleted on each update or delete of the {item}" if cached else ""),
         protection="a missing list is rebuilt once per reader (single-flight) from the graph",
         # the list holds ids: the page's rows still come from the item's table (the hydration load the mechanism counts)
@@ -408,7 +416,8 @@ def _applied(
             store="redis",
             entities=[e for e in dict.fromkeys([item, ref.entity, *use_case.reads]) if graph.how == "local" or e != ref.entity],
             # the hybrid's read-time merge is a step of this read: the flow that runs it draws it (sequence diagram, data-flow table)
-            how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids), merged by time with the newest {item} ids of each followed author "
+            how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids; EXPIRE renews its {ACTIVE_DAYS} days), "
+            f"merged by time with the newest {item} ids of each followed author "
             f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}; which of them the reader "
             f"follows read {graph.source()}), read from the database by {author} in one query, "
             + (
@@ -449,7 +458,7 @@ def _applied(
     )
     consumed = _event(arch, item, creators, worker, key)
     # the worker's part of each write it fans out: the event reaching it, its pushes into the lists (drawn, never timed with the write)
-    pushes = f"pushes the {item} id to each follower's list (LPUSH feed:{{reader_id}}, LTRIM to {keep:,}), authors past the cut-off skipped"
+    pushes = f"pushes the {item} id to each follower's list that exists (LPUSHX feed:{{reader_id}}, LTRIM to {keep:,}), authors past the cut-off skipped"
     graph_db = next((s.datastore for s in arch.services if s.name == runner and s.datastore), None)
     audience = (graph_db, f"reads the author's followers ({ref.entity}) by {_author_column(ref)}, {fmt(FOLLOWERS_PER_PAGE)} a page") if graph_db else None
     fanned = [

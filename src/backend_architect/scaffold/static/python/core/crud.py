@@ -100,12 +100,17 @@ async def list_page(
         return await _answer(ctx, op, rows, limit, "", keys)
     name = sort or op.default_sort
     keys = [k.resolved(f"sort_{i}", *_joined_is_caller(ctx, op, k)) for i, k in enumerate(op.sorts[name])]
-    if op.feed is not None:
+    # the list is the feed itself: a search, a filtered subset, another order or an offset is answered by the join; a reader
+    # without a list is too, and the first page's query reads the list's length to rebuild it
+    rebuild = False
+    narrowed = q is not None or bool(matching(op.filters, params)) or bool(matching(op.path_filters, params)) or bool(offset)
+    if op.feed is not None and not narrowed and name == op.default_sort:
         rows = await backends.feeds.page(ctx, op, keys, limit, cursor, name)
         if rows is not None:
             return await _answer(ctx, op, rows, limit, name, keys)
+        rebuild = backends.feeds.external and cursor is None
     query = select(resource.table, *[k.expression.label(k.name) for k in keys if k.name not in resource.table.c]).where(*conditions)
-    query = query.order_by(*(k.order() for k in keys)).limit(limit + 1)
+    query = query.order_by(*(k.order() for k in keys)).limit(max(limit + 1, op.feed.keep) if rebuild and op.feed else limit + 1)
     if cursor is not None:
         query = query.where(pagination.after(keys, pagination.decode_cursor(cursor, name, keys)))
     if offset:
@@ -114,6 +119,9 @@ async def list_page(
         if resource.parent is not None and parent_key is not None:
             await require_parent(conn, ctx, resource, parent_key)
         rows = [dict(r) for r in (await conn.execute(query)).mappings().all()]
+    if rebuild:
+        await backends.feeds.rebuild(ctx, op, rows)
+        rows = rows[: limit + 1]
     return await _answer(ctx, op, rows, limit, name, keys)
 
 

@@ -3,8 +3,11 @@
 A feed is a list read through a join to the caller (the tweets of the people I follow): the
 local adapter runs that join per request (fan-out on read). With ``REDIS_URL`` set the
 fan-out worker (``python -m <package> fanout``) pushes each new item's key to the lists of
-the readers the same join finds (``LPUSH`` and ``LTRIM`` to the designed length), and a read
-is one list range plus a lookup by key; a reader without a list falls back to the join.
+the readers the same join finds that have one (``LPUSHX``, then ``LTRIM`` to the designed
+length), and a read is one list range plus a lookup by key, renewing the list's expiry. Only
+readers who read keep a list: a reader without one is answered by the join, whose first
+``keep`` rows become the list (one ``MULTI``: delete, push, expire), and a list unread for the
+design's expiry disappears, so the worker never writes lists nobody reads.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ class JoinFeeds:
 
     external = False
 
+    async def rebuild(self, ctx: Any, op: Operation, rows: Sequence[dict[str, Any]]) -> None:
+        return None
+
     async def page(self, ctx: Any, op: Operation, keys: Sequence[pagination.Key], limit: int, cursor: str | None, sort: str) -> list[dict[str, Any]] | None:
         return None
 
@@ -70,9 +76,14 @@ class RedisFeeds:
         feed = op.feed
         assert feed is not None
         key = list_key(feed, ctx.principal.subject)
-        if not await self.client.exists(key):
+        pipe = self.client.pipeline(transaction=False)
+        pipe.lrange(key, 0, feed.keep - 1)
+        if feed.ttl_s:
+            pipe.expire(key, int(feed.ttl_s))
+        listed = (await pipe.execute())[0]
+        if not listed:
             return None
-        members = [m.decode() if isinstance(m, bytes) else str(m) for m in await self.client.lrange(key, 0, feed.keep - 1)]
+        members = [m.decode() if isinstance(m, bytes) else str(m) for m in listed]
         resource: Resource = op.resource
         wanted = [_typed(resource, m) for m in members]
         query = select(resource.table).where(resource.key.in_(wanted), *visible(ctx, resource))
@@ -84,19 +95,41 @@ class RedisFeeds:
             rows = pagination.after_values(rows, keys, pagination.decode_cursor(cursor, sort, keys))
         return rows[: limit + 1]
 
+    async def rebuild(self, ctx: Any, op: Operation, rows: Sequence[dict[str, Any]]) -> None:
+        """The caller's list from the join's first ``keep`` rows, newest first, in one transaction (a push racing it waits)."""
+        feed = op.feed
+        assert feed is not None
+        values = [str(r[op.resource.key.name]) for r in rows[: feed.keep]]
+        if values:
+            await replace_list(self.client, feed, list_key(feed, ctx.principal.subject), values)
+
     async def deliver(self, conn: AsyncConnection, spec: FeedSpec, item: dict[str, Any]) -> int:
         feed = spec.operation.feed
         assert feed is not None
-        key = str(item[spec.operation.resource.key.name])
         targets = await readers(conn, spec.operation, item)
-        pipe = self.client.pipeline(transaction=False)
-        for reader in targets:
-            name = list_key(feed, reader)
-            pipe.lrem(name, 0, key)
-            pipe.lpush(name, key)
-            pipe.ltrim(name, 0, feed.keep - 1)
-        await pipe.execute()
-        return len(targets)
+        return await push(self.client, feed, [list_key(feed, r) for r in targets], str(item[spec.operation.resource.key.name]))
+
+
+async def replace_list(client: Any, feed: Feed, name: str, values: Sequence[str]) -> None:
+    """Write a whole list: delete, push in order, set its expiry, atomically."""
+    pipe = client.pipeline(transaction=True)
+    pipe.delete(name)
+    pipe.rpush(name, *values)
+    if feed.ttl_s:
+        pipe.expire(name, int(feed.ttl_s))
+    await pipe.execute()
+
+
+async def push(client: Any, feed: Feed, names: Sequence[str], key: str) -> int:
+    """Push ``key`` to the front of each list that exists (LPUSHX: a reader without a list gets none), trimmed to
+    ``keep``; a key pushed twice (a redelivered event) is moved, not repeated. Returns the lists written."""
+    pipe = client.pipeline(transaction=False)
+    for name in names:
+        pipe.lrem(name, 0, key)
+        pipe.lpushx(name, key)
+        pipe.ltrim(name, 0, feed.keep - 1)
+    done = await pipe.execute()
+    return sum(1 for length in done[1::3] if length)
 
 
 def _typed(resource: Resource, text: str) -> Any:

@@ -139,6 +139,8 @@ class Feed:
 
     key: str
     keep: int
+    #: Seconds a list lives after its last read (the design's active-reader window); None: forever.
+    ttl_s: float | None = None
 
 
 @dataclass(frozen=True)
