@@ -1294,7 +1294,8 @@ def test_push_provider_calls_are_its_share_of_the_notifications_ok(name: str, ar
 @pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
 def test_offline_text_and_diagrams_name_the_pushing_providers_ok(name: str, arch: Architecture, document: str) -> None:
     """A channel pushes through exactly the providers its figures count, and the sequence diagram labels them as pushes."""
-    from backend_architect.render.mermaid import node_id, render_sequence
+    from backend_architect.render.mermaid import node_id
+    from backend_architect.render.sequence import render_sequence
     from backend_architect.spec.model import slug
 
     terms = _push_terms(arch)

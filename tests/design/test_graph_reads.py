@@ -18,7 +18,8 @@ from backend_architect.design.graph_reads import graph_copy_name
 from backend_architect.design.pipeline import design_with_analysis
 from backend_architect.design.service_calls import call_requests
 from backend_architect.ir.model import Architecture
-from backend_architect.render.mermaid import render_architecture, render_sequence
+from backend_architect.render.mermaid import render_architecture
+from backend_architect.render.sequence import render_sequence
 from backend_architect.spec.load import load_spec_bytes
 
 SOCIAL = """\

@@ -22,7 +22,8 @@ from backend_architect.design.patterns.messaging import event_rates
 from backend_architect.design.pipeline import design_with_analysis
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import busiest_write_primary
-from backend_architect.render.mermaid import node_id, render_architecture, render_sequence
+from backend_architect.render.mermaid import node_id, render_architecture
+from backend_architect.render.sequence import render_sequence
 from backend_architect.spec.load import load_spec_bytes
 
 FLEET = """\

@@ -183,7 +183,7 @@ def test_feed_pages_are_filled_from_the_item_store_ok(page: int, extra: str) -> 
     # the pages read through the read model's own item cache (recent items), not the get's (every row): only its misses reach the database
     assert reaching == pytest.approx(hydration.value)
     spec = load_spec_bytes(textwrap.dedent(text).encode(), "test.yaml").spec
-    from backend_architect.render.mermaid import render_sequence
+    from backend_architect.render.sequence import render_sequence
 
     flow = next(f for f in arch.flows if f.use_case == "home feed")
     sequence = render_sequence(arch, flow)

@@ -16,7 +16,8 @@ from backend_architect.api import design_spec, diff_schema_texts, diff_texts, re
 from backend_architect.errors import InputError, Location
 from backend_architect.importers.openapi import import_openapi_text
 from backend_architect.ir.model import Architecture
-from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
+from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er
+from backend_architect.render.sequence import render_sequence
 from backend_architect.report import markdown as markdown_report
 from backend_architect.report.changes import markdown as changes_markdown
 from backend_architect.rules import registry

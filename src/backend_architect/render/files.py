@@ -16,9 +16,10 @@ from backend_architect.render.cql import render_cql
 from backend_architect.render.ddl import DIALECTS, SchemaCompiler, compile_store, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
-from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
+from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er
 from backend_architect.render.migration import render_initial_migration, render_migration
 from backend_architect.render.openapi import render_openapi
+from backend_architect.render.sequence import render_sequence
 from backend_architect.render.yaml_text import to_yaml
 from backend_architect.rules.model import Finding
 from backend_architect.spec.model import slug

@@ -14,8 +14,9 @@ from importlib.resources import files as package_files
 from typing import Any
 
 from backend_architect.ir.model import Architecture
-from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
+from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er
 from backend_architect.render.numbers import short
+from backend_architect.render.sequence import render_sequence
 from backend_architect.rules.model import Finding
 
 _STYLE = """

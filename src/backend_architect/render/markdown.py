@@ -20,8 +20,9 @@ from backend_architect.render.markdown_members import membership_rules
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.markdown_redis import redis_operations_section
 from backend_architect.render.markdown_retries import retries_section
-from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er, render_sequence
+from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er
 from backend_architect.render.numbers import human, short
+from backend_architect.render.sequence import render_sequence
 from backend_architect.render.volumes import volume_rows
 from backend_architect.rules.model import Finding
 from backend_architect.spec.model import slug

@@ -8,7 +8,6 @@ from backend_architect.ir.database_nodes import database_nodes
 from backend_architect.ir.model import Architecture, Column, Datastore, Event, Flow
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, delivery_hops, event_source, external_calls
 from backend_architect.ir.runtime import Component
-from backend_architect.render.numbers import human
 
 
 def node_id(prefix: str, name: str) -> str:
@@ -242,90 +241,6 @@ def render_er(store: Datastore) -> str:
             left = "|o" if nullable else "||"
             lines.append(f'    {fk.ref_table} {left}--o{{ {table.name} : "{_label(fk.relation)}"')
     return "\n".join(lines) + "\n"
-
-
-def render_sequence(arch: Architecture, flow: Flow) -> str:
-    """A ``sequenceDiagram`` of one use case: request, synchronous hops with replies, events via the outbox."""
-    request = flow.steps[0]
-    home = request.target
-    externals = {e.name for e in arch.externals}
-    names = list(dict.fromkeys([request.source, home, *(s.target for s in flow.steps[1:]), *(s.source for s in flow.steps[1:])]))
-    lines = ["sequenceDiagram", f"    actor {node_id('actor', request.source)} as {_message(request.source)}"]
-    for name in names[1:]:
-        kind = "participant"
-        lines.append(f"    {kind} {node_id('p', name)} as {_message(name)}{' (external)' if name in externals else ''}")
-    if any(s.kind == "event" and s.source == home and s.via == "outbox" for s in flow.steps):
-        lines.append(f"    participant outbox as {_message(home)} outbox relay")
-    if any(s.kind == "event" and s.source == home and s.via == "cdc" for s in flow.steps):
-        lines.append(f"    participant cdc as {_message(home)} CDC relay")
-    carriers = {s.target: c for s in flow.steps[1:] if s.kind == "event" and s.source == home and (c := _pubsub_of(arch, s.target)) is not None}
-    # the relay publishes to the broker where the design runs one (ir.query.event_broker): every relayed event crosses it
-    broker = next((c.name for c in arch.components if c.kind == "broker"), None)
-    relayed = any(s.kind == "event" and s.source == home and s.via in {"outbox", "cdc"} for s in flow.steps)
-    if broker is not None and relayed and broker not in names:
-        lines.append(f"    participant {node_id('p', broker)} as {_message(broker)}")
-    for carrier in dict.fromkeys(c for c in carriers.values() if c not in names):
-        lines.append(f"    participant {node_id('p', carrier)} as {_message(carrier)} (pub/sub)")
-    fills = _row_reads(arch, flow.use_case)
-    for store, _ in fills:
-        lines.append(f"    participant {node_id('db', store)} as {_message(store)}")
-    lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_message(flow.use_case)}")
-    for step in flow.steps[1:]:
-        source, target = node_id("p", step.source), node_id("p", step.target)
-        if step.kind in {"query", "call", "external"}:
-            lines.append(f"    {source}->>{target}: {_message(step.description)}")
-            lines.append(f"    {target}-->>{source}: result")
-            if step.kind == "query" and any(m.store == step.target for m in arch.mechanisms if m.use_case == flow.use_case):
-                for store, what in fills:
-                    lines.append(f"    {node_id('p', home)}->>{node_id('db', store)}: {_message(what)}")
-                    lines.append(f"    {node_id('db', store)}-->>{node_id('p', home)}: rows")
-        elif step.kind == "event" and step.source == home and step.via == "pubsub":
-            name = _message(step.description.split(" via ")[0])
-            if step.target in carriers:
-                # the write path publishes to the pub/sub, which carries it to the node holding each subscriber
-                lines.append(f"    {source}-){node_id('p', carriers[step.target])}: {name} (published by the write path, no outbox)")
-                lines.append(f"    {node_id('p', carriers[step.target])}-){target}: deliver to connected recipients")
-            else:
-                lines.append(f"    {source}-){target}: {name} (Redis pub/sub, no outbox)")
-        elif step.kind == "event" and step.source == home:
-            relay = "cdc" if step.via == "cdc" else "outbox"
-            lines.append(f"    {source}-){relay}: {_message(step.description.split(' via ')[0])}")
-            # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
-            reach = step.description.partition(" via the outbox: ")[2] or step.description.partition(" via the CDC log: ")[2]
-            said = f"{_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)"
-            hub = relay
-            if broker is not None:
-                # one path per event (ir.query.delivery_hops): the relay publishes to the broker, each consumer takes it from there
-                lines.append(f"    {relay}-){node_id('p', broker)}: publish")
-                hub = node_id("p", broker)
-            if step.target in carriers:
-                # the pub/sub carries it to the node holding each subscriber; behind a broker, the consumer's own group publishes it there
-                if broker is not None:
-                    lines.append(f"    {hub}-){target}: consume")
-                    hub = target
-                lines.append(f"    {hub}-){node_id('p', carriers[step.target])}: publish")
-                lines.append(f"    {node_id('p', carriers[step.target])}-){target}: {said}")
-            else:
-                lines.append(f"    {hub}-){target}: {said}")
-        elif step.kind == "event":
-            lines.append(f"    {source}-){target}: {_message(step.description)}")
-    if flow.style == "saga":
-        undo = ", ".join(s.target for s in flow.steps if s.kind == "call")
-        lines.append(f"    Note over {node_id('p', home)}: saga: if a later step fails, compensate in {_message(undo)} (reverse order)")
-    lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
-    return "\n".join(dict.fromkeys(lines)) + "\n"
-
-
-def _row_reads(arch: Architecture, use_case: str) -> list[tuple[str, str]]:
-    """The database reads a mechanism serving ``use_case`` still makes (a precomputed list's page filled by id), with the store each reads."""
-    homes = {t.entity: s.name for s in arch.datastores for t in s.tables if t.entity}
-    return [
-        (homes[load.entity], f"{load.quantity.removesuffix(' at peak')} ({human(load.reads_per_s, 'req/s')} at peak)")
-        for m in arch.mechanisms
-        if m.use_case == use_case and m.serves == "read"
-        for load in m.loads
-        if load.reads_per_s and load.entity in homes
-    ]
 
 
 def crossing_flows(arch: Architecture) -> list[Flow]:

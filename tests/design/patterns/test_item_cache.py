@@ -10,7 +10,7 @@ from backend_architect.design.patterns._cache_figures import HOT_SHARE
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
 from backend_architect.design.patterns.feed import PAGES_KEPT
 from backend_architect.ir.model import Architecture
-from backend_architect.render.mermaid import render_sequence
+from backend_architect.render.sequence import render_sequence
 from design.formulas import recompute
 from design.helpers import design_of
 

@@ -1,0 +1,259 @@
+"""What a use case does in its own service's stores, in the order it does it: read once from the IR, for every section that draws a path.
+
+A flow's steps (``Flow.steps``) hold the hops between services, the mechanisms serving a path and the
+events; the work a request does in its service's own database is not a hop, so it is not one of them
+(the latency parts time it, ``depends_on`` must never list it). A reader of a sequence still needs
+it: the Idempotency-Key looked up first, the checks against its own tables, the rows written with the
+outbox row in one transaction (or, in a wide-column store, the row whose change-data-capture log
+publishes it), the query a read makes and a cache-aside read's miss. Each is decided elsewhere (the
+tables a use case creates, its operation and its parameters, the mechanisms, the checks, the cache
+plan); this module only reads those decisions and says them as steps.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from backend_architect.ir.model import Architecture, Datastore, Flow, Index, Operation, Table
+from backend_architect.ir.query import all_tables, database_of, held_keys
+from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
+
+#: Operation kinds that change rows; a job writes the tables its record names.
+_WRITES = {"create": "insert", "update": "update", "replace": "update", "action": "update", "delete": "delete"}
+
+
+@dataclass(frozen=True)
+class Store:
+    """A store a service reaches for its own rows: one of its databases (``kind`` database) or a component (a wide-column store, a cache)."""
+
+    name: str
+    label: str
+    kind: Literal["database", "component"]
+
+
+@dataclass(frozen=True)
+class StoreStep:
+    """One step in an own store: ``phase`` places it (``key`` first, then ``check``, then ``write`` or ``cache`` and ``read``)."""
+
+    store: Store
+    phase: Literal["key", "check", "write", "cache", "read", "fill"]
+    text: str
+    reply: str
+
+
+def operation_of(arch: Architecture, flow: Flow) -> Operation | None:
+    """The operation serving the flow's use case in its home service's API (the first, where several do)."""
+    home = flow.steps[0].target if flow.steps else ""
+    return next((op for api in arch.apis if api.service == home for op in api.operations if flow.use_case in op.use_cases), None)
+
+
+def store_steps(arch: Architecture, flow: Flow) -> list[StoreStep]:
+    """The flow's steps in its home service's own stores, in the order the request makes them.
+
+    Reads a mechanism already answers (a cache, a feed, a search index, a wide-column page) are drawn by its
+    step, and writes a mechanism keeps off the database (a value kept in Redis) by its own: neither is repeated here.
+    """
+    if not flow.steps:
+        return []
+    home = flow.steps[0].target
+    stores = [s for s in arch.datastores if s.service == home]
+    if not stores:
+        return []
+    op = operation_of(arch, flow)
+    steps = _key_steps(arch, flow, home, stores, op) + _check_steps(arch, flow, stores)
+    written = _written(arch, flow, stores, op)
+    if written:
+        return steps + _write_steps(arch, flow, home, stores, written, op)
+    return steps + _read_steps(arch, flow, stores, op)
+
+
+def database(arch: Architecture, store: Datastore) -> Store:
+    """The database holding ``store``, named with its engine (a modular monolith's modules share one)."""
+    engine = {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}.get(store.engine, store.engine)
+    return Store(database_of(arch, store), f"{database_of(arch, store)} ({engine})", "database")
+
+
+def _qualified(arch: Architecture, store: Datastore, table: Table) -> str:
+    """A table as the shared database of a modular monolith names it (``<schema>.<table>``), else its name."""
+    return f"{store.schema_name}.{table.name}" if arch.deployment == "modular-monolith" and store.schema_name else table.name
+
+
+def _component_of(arch: Architecture, table: Table) -> Store | None:
+    """The wide-column store holding ``table`` in production, as the components run it."""
+    if table.wide_column is None:
+        return None
+    found = next((c for c in arch.components if c.kind == "wide-column" and c.technology == table.wide_column.technology), None)
+    return Store(found.name, f"{found.name} ({found.technology})", "component") if found is not None else None
+
+
+def _keyed(op: Operation | None) -> bool:
+    """Whether the contract promises Idempotency-Key for the operation: its flag, or a header parameter of that name."""
+    return op is not None and (op.idempotency_key or any(p.location == "header" and p.name.lower() == "idempotency-key" for p in op.parameters))
+
+
+def _role_table(stores: list[Datastore], role: str) -> tuple[Datastore, Table] | None:
+    return next(((s, t) for s in stores for t in s.tables if t.role == role), None)
+
+
+def _key_steps(arch: Architecture, flow: Flow, home: str, stores: list[Datastore], op: Operation | None) -> list[StoreStep]:
+    """The Idempotency-Key looked up before anything else: in the row's own database, or (a write a wide-column store takes) by a
+    conditional insert in that store, since no transaction spans it and PostgreSQL (``ir.query.guarded_how``)."""
+    if not _keyed(op) or op is None or op.kind not in _WRITES:
+        return []
+    if flow.use_case in held_keys(arch, home):
+        mechanism = next(m for m in arch.mechanisms if m.use_case == flow.use_case and m.serves == "write" and m.publish == "cdc")
+        text = f"INSERT the Idempotency-Key IF NOT EXISTS (a lightweight transaction, {RUNTIME_RETENTION_DAYS}-day TTL)"
+        return [StoreStep(_store_named(arch, mechanism.store), "key", text, "applied (a key already there: its first answer is replayed)")]
+    found = _role_table(stores, "idempotency")
+    if found is None:
+        return []
+    keys, table = found
+    text = f"look up the Idempotency-Key in {_qualified(arch, keys, table)}"
+    return [StoreStep(database(arch, keys), "key", text, "no key yet (a stored answer is replayed, another body with it is a 409)")]
+
+
+def _store_named(arch: Architecture, name: str) -> Store:
+    component = next((c for c in arch.components if c.name == name), None)
+    return Store(name, f"{name} ({component.technology})" if component is not None else name, "component")
+
+
+def _check_steps(arch: Architecture, flow: Flow, stores: list[Datastore]) -> list[StoreStep]:
+    """The checks the request makes against its own tables: an event-fed copy of another service's ids or membership pairs, or a
+    membership it holds itself; each a probe of one index before the write."""
+    holder = {t.name: s for s in stores for t in s.tables}
+    # the copy is named for the owner's table (``known_<table>``, design.reference_checks.copy_table_name)
+    owned = {t.entity: t.name for _, t in all_tables(arch) if t.entity}
+    steps = []
+    for ref in arch.reference_checks:
+        copy = f"known_{owned.get(ref.entity, '')}"
+        if ref.use_case == flow.use_case and ref.check == "local copy" and copy in holder:
+            store = holder[copy]
+            text = f"check the {ref.entity} named by {ref.column} in {_qualified(arch, store, _table(store, copy))} (event-fed copy of its ids)"
+            steps.append(StoreStep(database(arch, store), "check", text, "found"))
+    for member in arch.membership_checks:
+        if member.use_case == flow.use_case and member.check in {"local", "local copy"} and member.table in holder:
+            store = holder[member.table]
+            fed = " (event-fed copy)" if member.check == "local copy" else ""
+            probed = _qualified(arch, store, _table(store, member.table))
+            text = f"check the caller is a member of the {member.scope} in {probed}{fed} by ({', '.join(member.index)})"
+            steps.append(StoreStep(database(arch, store), "check", text, "member"))
+    return steps
+
+
+def _table(store: Datastore, name: str) -> Table:
+    return next(t for t in store.tables if t.name == name)
+
+
+def _written(arch: Architecture, flow: Flow, stores: list[Datastore], op: Operation | None) -> list[tuple[Datastore, Table]]:
+    """The tables the use case writes in its own stores: those it creates rows in, the table its operation changes, a job's tables."""
+    rows = [(s, t) for s in stores for t in s.tables if flow.use_case in t.created_by]
+    if op is not None and op.kind in _WRITES and op.entity is not None:
+        rows += [(s, t) for s in stores for t in s.tables if t.entity == op.entity]
+    job = next((j for j in arch.jobs if j.use_case == flow.use_case), None)
+    if job is not None:
+        rows += [(s, t) for s in stores for t in s.tables if t.name in job.writes]
+    return list({t.name: (s, t) for s, t in rows}.values())
+
+
+def _events(flow: Flow, home: str, via: str) -> list[str]:
+    return list(dict.fromkeys(s.description.split(" via ")[0] for s in flow.steps if s.kind == "event" and s.source == home and s.via == via))
+
+
+def _write_steps(
+    arch: Architecture, flow: Flow, home: str, stores: list[Datastore], written: list[tuple[Datastore, Table]], op: Operation | None
+) -> list[StoreStep]:
+    """The rows written, one step per store: in a database one transaction holding the rows, the outbox row of each event the flow
+    publishes through it and the Idempotency-Key with its answer; in a wide-column store the row, its events leaving from the CDC log.
+    A write a mechanism keeps off the database (``database_share`` 0, a value in Redis) is drawn by its own step instead."""
+    kept_off = {e for m in arch.mechanisms if m.use_case == flow.use_case and m.serves == "write" and m.database_share == 0 for e in m.entities}
+    verb = _WRITES.get(op.kind, "write") if op is not None else "write"
+    held: dict[Store, list[str]] = {}
+    rows: dict[Store, list[str]] = {}
+    for store, table in written:
+        component = _component_of(arch, table)
+        if component is not None:
+            held.setdefault(component, []).append(table.name)
+        elif table.entity not in kept_off or table.entity is None:
+            rows.setdefault(database(arch, store), []).append(_qualified(arch, store, table))
+    steps = []
+    keyed = _keyed(op) and flow.use_case not in held_keys(arch, home)
+    for db, tables in rows.items():
+        parts = [f"{verb} {', '.join(tables)}"]
+        outbox = _role_table([s for s in stores if database(arch, s) == db], "outbox")
+        events = _events(flow, home, "outbox")
+        if events and outbox is not None:
+            parts.append(f"the outbox row ({', '.join(events)}) in {_qualified(arch, *outbox)}")
+        key = _role_table([s for s in stores if database(arch, s) == db], "idempotency")
+        if keyed and key is not None:
+            parts.append(f"the Idempotency-Key with its answer in {_qualified(arch, *key)}")
+        said = " + ".join(parts)
+        text = f"one transaction: {said}, then commit" if len(parts) > 1 else f"{said}, commit"
+        steps.append(StoreStep(db, "write", text, "committed"))
+    for component, tables in held.items():
+        events = _events(flow, home, "cdc")
+        with_key = " with the id stored under its Idempotency-Key" if flow.use_case in held_keys(arch, home) else ""
+        text = f"{verb} {', '.join(tables)}{with_key}"
+        if events:
+            text += f": no outbox row (no transaction spans the stores), {', '.join(events)} leave{'s' if len(events) == 1 else ''} from its CDC log"
+        steps.append(StoreStep(component, "write", text, "written"))
+    return steps
+
+
+def _read_steps(arch: Architecture, flow: Flow, stores: list[Datastore], op: Operation | None) -> list[StoreStep]:
+    """A read's query of its own table by the key or index that serves it; behind a cache-aside plan, the cache first and, on a miss,
+    the query and the fill. A read a mechanism answers (a feed, search or wide-column step in the flow) is queried by that step, which
+    a cache-aside plan puts on the miss path the same way."""
+    if op is None or op.kind not in {"get", "list"} or op.entity is None:
+        return []
+    plan = next((c for c in arch.caches if c.use_case == flow.use_case), None)
+    cache = next((c for c in arch.components if c.kind == "cache"), None)
+    around: list[StoreStep] = []
+    if plan is not None and plan.strategy == "cache-aside" and plan.key and cache is not None:
+        ttl = f", TTL {plan.ttl_seconds:g} s" if plan.ttl_seconds else ""
+        at = Store(cache.name, cache.name, "component")
+        around = [StoreStep(at, "cache", f"GET {plan.key}", "the cached answer"), StoreStep(at, "fill", f"SET {plan.key}{ttl}", "")]
+    if any(m.use_case == flow.use_case and m.serves == "read" for m in arch.mechanisms) or (plan is not None and plan.strategy == "read-model"):
+        return around
+    # the index stage records the index each read uses (its reasons name the use case): that index's table is the one queried
+    served = next(((s, t, i) for s in stores for t in s.tables for i in t.indexes if f"use case '{flow.use_case}'" in i.reasons), None)
+    found = (served[0], served[1]) if served else next(((s, t) for s in stores for t in s.tables if t.entity == op.entity), None)
+    if found is None or found[1].wide_column is not None:
+        return around
+    store, table = found
+    by = _index_text(served[2]) if served else _by(op, table)
+    what = "the row" if op.kind == "get" else "a page"
+    said = f"SELECT {what} of {_qualified(arch, store, table)} {by}".rstrip()
+    query = StoreStep(database(arch, store), "read", said, "row" if op.kind == "get" else "rows")
+    return [*around[:1], query, *around[1:]]
+
+
+def _index_text(index: Index) -> str:
+    return f"by index {index.name} ({', '.join(c.name for c in index.columns)})"
+
+
+def _by(op: Operation, table: Table) -> str:
+    """The key or index a read uses: the primary key for one row; for a page, the index led by the columns its path and the
+    caller's identity fix, as the index stage built it.
+
+    >>> from backend_architect.ir.model import Column, IndexColumn, Parameter
+    >>> t = Table(name="posts", columns=[Column(name="id", type="uuid"), Column(name="topic_id", type="uuid")], primary_key=["id"],
+    ...     indexes=[Index(name="ix_posts_topic", columns=[IndexColumn(name="topic_id"), IndexColumn(name="created_at")])])
+    >>> op = Operation(operation_id="l", method="get", path="/topics/{topic_id}/posts", summary="", kind="list", tag="",
+    ...     parameters=[Parameter(name="topic_id", location="path")])
+    >>> _by(op, t)
+    'by index ix_posts_topic (topic_id, created_at)'
+    """
+    if op.kind == "get":
+        return f"by primary key ({', '.join(table.primary_key)})"
+    names = {c.name for c in table.columns}
+    fixed = [p.name for p in op.parameters if p.location == "path" and p.name in names]
+    fixed += [f.split(".")[-1] + "_id" for f in op.caller_filters if f.split(".")[-1] + "_id" in names]
+    for index in table.indexes:
+        if fixed and {c.name for c in index.columns[: len(fixed)]} == set(fixed):
+            return _index_text(index)
+    # no index names this read and nothing in its path fixes a column: say only what is read, never an access path nobody built
+    return f"by ({', '.join(fixed)})" if fixed else ""
+
+
+__all__ = ["Store", "StoreStep", "database", "operation_of", "store_steps"]

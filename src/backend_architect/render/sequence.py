@@ -1,0 +1,187 @@
+"""IR -> one Mermaid ``sequenceDiagram`` per use case crossing its service, drawn in the order the request really runs.
+
+The order is what a reviewer checks a design's promises against: the Idempotency-Key looked up first,
+the checks (another service's, or the service's own tables) before anything is written, the write with
+its outbox row in one transaction, then the response; events leave the relay after the commit, so
+they are drawn after it. The work in the service's own stores comes from ``ir.store_steps`` (read once
+from the design's decisions), the hops between services from the flow's steps.
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture, Flow, FlowStep
+from backend_architect.ir.store_steps import Store, StoreStep, database, store_steps
+from backend_architect.render.mermaid import _message, _pubsub_of, node_id
+from backend_architect.render.numbers import human
+
+#: Component kinds a service keeps rows or answers in: drawn with their technology, as a database is drawn with its engine.
+_STORE_KINDS = {"wide-column", "cache", "search"}
+
+
+def _relayed(step: FlowStep, home: str) -> bool:
+    """An event the home service's relay publishes after the commit (its outbox, or its store's CDC log)."""
+    return step.kind == "event" and step.source == home and step.via in {"outbox", "cdc"}
+
+
+def _after_commit(step: FlowStep, home: str) -> bool:
+    """A step the request makes only once its own rows are committed: a saga's next step, an event the write path publishes itself."""
+    saga_call = step.kind == "call" and step.source == home and "saga step" in step.description
+    published = step.kind == "event" and step.source == home and step.via == "pubsub"
+    return saga_call or published
+
+
+def _store_id(store: Store) -> str:
+    return node_id("db" if store.kind == "database" else "p", store.name)
+
+
+def _participant_label(arch: Architecture, name: str) -> str:
+    """A participant's text: a store component with its technology where its name does not say it (wide-column-store (ScyllaDB))."""
+    part = next((c for c in arch.components if c.name == name and c.kind in _STORE_KINDS), None)
+    if part is None or part.technology.split()[0].lower() in name.lower():
+        return name
+    return f"{name} ({part.technology})"
+
+
+def render_sequence(arch: Architecture, flow: Flow) -> str:
+    """A ``sequenceDiagram`` of one use case: the request, its key and checks, its hops with replies, its own store's read or write
+    (rows and outbox row in one transaction), the response, then the events the relay publishes after the commit."""
+    request = flow.steps[0]
+    home = request.target
+    externals = {e.name for e in arch.externals}
+    own = store_steps(arch, flow)
+    fills = _row_reads(arch, flow.use_case)
+    names = list(dict.fromkeys([request.source, home, *(s.target for s in flow.steps[1:]), *(s.source for s in flow.steps[1:])]))
+    lines = ["sequenceDiagram", f"    actor {node_id('actor', request.source)} as {_message(request.source)}"]
+    lines.append(f"    participant {node_id('p', home)} as {_message(home)}")
+    # the service's own stores stand next to it: every request reaches them first
+    declared = {node_id("p", home)}
+    for store in dict.fromkeys([*(s.store for s in own), *(f for f, _ in fills)]):
+        if _store_id(store) not in declared:
+            label = _participant_label(arch, store.name) if store.kind == "component" else store.label
+            lines.append(f"    participant {_store_id(store)} as {_message(label)}")
+            declared.add(_store_id(store))
+    for name in names[1:]:
+        if node_id("p", name) not in declared:
+            lines.append(f"    participant {node_id('p', name)} as {_message(_participant_label(arch, name))}{' (external)' if name in externals else ''}")
+    if any(_relayed(s, home) and s.via == "outbox" for s in flow.steps):
+        lines.append(f"    participant outbox as {_message(home)} outbox relay")
+    if any(_relayed(s, home) and s.via == "cdc" for s in flow.steps):
+        lines.append(f"    participant cdc as {_message(home)} CDC relay")
+    carriers = {s.target: c for s in flow.steps[1:] if s.kind == "event" and s.source == home and (c := _pubsub_of(arch, s.target)) is not None}
+    # the relay publishes to the broker where the design runs one (ir.query.event_broker): every relayed event crosses it
+    broker = next((c.name for c in arch.components if c.kind == "broker"), None)
+    if broker is not None and any(_relayed(s, home) for s in flow.steps) and broker not in names:
+        lines.append(f"    participant {node_id('p', broker)} as {_message(broker)}")
+    for carrier in dict.fromkeys(c for c in carriers.values() if c not in names):
+        lines.append(f"    participant {node_id('p', carrier)} as {_message(carrier)} (pub/sub)")
+    lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_message(flow.use_case)}")
+    rest = flow.steps[1:]
+    cached = any(s.phase == "cache" for s in own)
+    # behind a cache-aside plan, the mechanism's query (a wide-column page, a search) is what a miss makes
+    missed = [s for s in rest if cached and s.kind == "query" and any(m.store == s.target and m.use_case == flow.use_case for m in arch.mechanisms)]
+    lines += _own(own, home, {"key", "check"})
+    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home) and s not in missed):
+        lines += _hop(arch, flow, step, home, fills)
+    lines += _read(own, home, [line for s in missed for line in _hop(arch, flow, s, home, fills)]) + _own(own, home, {"write"})
+    for step in (s for s in rest if _after_commit(s, home)):
+        lines += _hop(arch, flow, step, home, fills)
+    if flow.style == "saga":
+        undo = ", ".join(s.target for s in flow.steps if s.kind == "call")
+        lines.append(f"    Note over {node_id('p', home)}: saga: if a later step fails, compensate in {_message(undo)} (reverse order)")
+    lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
+    for step in (s for s in rest if _relayed(s, home)):
+        lines += _relay(arch, step, home, broker, carriers)
+    return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def _own(own: list[StoreStep], home: str, phases: set[str]) -> list[str]:
+    """The steps of those phases in the service's own stores, each with its reply."""
+    lines = []
+    for step in (s for s in own if s.phase in phases):
+        lines.append(f"    {node_id('p', home)}->>{_store_id(step.store)}: {_message(step.text)}")
+        lines.append(f"    {_store_id(step.store)}-->>{node_id('p', home)}: {_message(step.reply)}")
+    return lines
+
+
+def _read(own: list[StoreStep], home: str, missed: list[str]) -> list[str]:
+    """A read's query of its own store; behind a cache-aside plan, the cache first and, on a miss, the query (or the ``missed``
+    lines of the mechanism answering it) and the fill."""
+    cache = next((s for s in own if s.phase == "cache"), None)
+    if cache is None:
+        return _own(own, home, {"read"})
+    fill = next(s for s in own if s.phase == "fill")
+    me, at = node_id("p", home), _store_id(cache.store)
+    return [
+        f"    {me}->>{at}: {_message(cache.text)}",
+        "    alt cache hit",
+        f"        {at}-->>{me}: {_message(cache.reply)}",
+        "    else cache miss",
+        *(f"    {line}" for line in [*_own(own, home, {"read"}), *missed]),
+        f"        {me}->>{at}: {_message(fill.text)}",
+        "    end",
+    ]
+
+
+def _hop(arch: Architecture, flow: Flow, step: FlowStep, home: str, fills: list[tuple[Store, str]]) -> list[str]:
+    """A hop between the service and another part: a call or query with its reply, an event fed to it, or one it publishes itself."""
+    source, target = node_id("p", step.source), node_id("p", step.target)
+    lines = []
+    if step.kind in {"query", "call", "external"}:
+        lines.append(f"    {source}->>{target}: {_message(step.description)}")
+        lines.append(f"    {target}-->>{source}: result")
+        if step.kind == "query" and any(m.store == step.target for m in arch.mechanisms if m.use_case == flow.use_case):
+            for store, what in fills:
+                lines.append(f"    {node_id('p', home)}->>{_store_id(store)}: {_message(what)}")
+                lines.append(f"    {_store_id(store)}-->>{node_id('p', home)}: rows")
+    elif step.kind == "event" and step.source == home and step.via == "pubsub":
+        name = _message(step.description.split(" via ")[0])
+        carrier = _pubsub_of(arch, step.target)
+        if carrier is not None:
+            # the write path publishes to the pub/sub, which carries it to the node holding each subscriber
+            lines.append(f"    {source}-){node_id('p', carrier)}: {name} (published by the write path, no outbox)")
+            lines.append(f"    {node_id('p', carrier)}-){target}: deliver to connected recipients")
+        else:
+            lines.append(f"    {source}-){target}: {name} (Redis pub/sub, no outbox)")
+    elif step.kind == "event":
+        lines.append(f"    {source}-){target}: {_message(step.description)}")
+    return lines
+
+
+def _relay(arch: Architecture, step: FlowStep, home: str, broker: str | None, carriers: dict[str, str]) -> list[str]:
+    """An event the relay takes after the commit, from the outbox row or the store's CDC log, through the broker to its consumer."""
+    source, target = node_id("p", step.source), node_id("p", step.target)
+    relay = "cdc" if step.via == "cdc" else "outbox"
+    lines = [f"    {source}-){relay}: {_message(step.description.split(' via ')[0])}"]
+    # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
+    reach = step.description.partition(" via the outbox: ")[2] or step.description.partition(" via the CDC log: ")[2]
+    said = f"{_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)"
+    hub = relay
+    if broker is not None:
+        # one path per event (ir.query.delivery_hops): the relay publishes to the broker, each consumer takes it from there
+        lines.append(f"    {relay}-){node_id('p', broker)}: publish")
+        hub = node_id("p", broker)
+    if step.target in carriers:
+        # the pub/sub carries it to the node holding each subscriber; behind a broker, the consumer's own group publishes it there
+        if broker is not None:
+            lines.append(f"    {hub}-){target}: consume")
+            hub = target
+        lines.append(f"    {hub}-){node_id('p', carriers[step.target])}: publish")
+        lines.append(f"    {node_id('p', carriers[step.target])}-){target}: {said}")
+    else:
+        lines.append(f"    {hub}-){target}: {said}")
+    return lines
+
+
+def _row_reads(arch: Architecture, use_case: str) -> list[tuple[Store, str]]:
+    """The database reads a mechanism serving ``use_case`` still makes (a precomputed list's page filled by id), with the database each reads."""
+    homes = {t.entity: database(arch, s) for s in arch.datastores for t in s.tables if t.entity}
+    return [
+        (homes[load.entity], f"{load.quantity.removesuffix(' at peak')} ({human(load.reads_per_s, 'req/s')} at peak)")
+        for m in arch.mechanisms
+        if m.use_case == use_case and m.serves == "read"
+        for load in m.loads
+        if load.reads_per_s and load.entity in homes
+    ]
+
+
+__all__ = ["render_sequence"]
