@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/agent_trial/validate.py ANSWER_DIR [ANSWER_DIR ...]
 
-Consumers: openapi-spec-validator for OpenAPI documents, AsyncAPI 3.0's JSON Schema (npm
+Consumers: the engine's own loader for a backend-architect spec, openapi-spec-validator for OpenAPI documents, AsyncAPI 3.0's JSON Schema (npm
 @asyncapi/specs, installed by scripts/test.sh) for AsyncAPI documents, a throwaway PostgreSQL
 (tests/pg_server.py) for PostgreSQL DDL (a `migrations/` folder applied in order into one
 database, every other file into a database of its own), SQLite for `*.sqlite.sql`, Mermaid's
@@ -43,6 +43,8 @@ def _yaml_document(path: Path) -> Any:
 
 def check_contract(path: Path) -> dict[str, Any] | None:
     """An OpenAPI or AsyncAPI document (by its top-level key); None for other YAML/JSON."""
+    if path.suffix in (".yaml", ".yml") and is_spec(path):
+        return check_spec(path)
     try:
         document = json.loads(path.read_text()) if path.suffix == ".json" else yaml.safe_load(path.read_text())
     except (json.JSONDecodeError, yaml.YAMLError) as error:
@@ -62,6 +64,24 @@ def check_contract(path: Path) -> dict[str, Any] | None:
     if path.suffix == ".json":
         return {"path": str(path), "kind": "json", "ok": True}
     return None
+
+
+def is_spec(path: Path) -> bool:
+    """A backend-architect spec (top-level ``entities:`` and ``use_cases:``): its consumer is the engine's own loader, whose
+    type expressions (``ref(User)?``) plain YAML does not read inside flow mappings."""
+    text = path.read_text()
+    return re.search(r"^entities:", text, re.MULTILINE) is not None and re.search(r"^use_cases:", text, re.MULTILINE) is not None
+
+
+def check_spec(path: Path) -> dict[str, Any]:
+    from backend_architect.errors import InputError
+    from backend_architect.spec.load import load_spec_bytes
+
+    try:
+        load_spec_bytes(path.read_bytes(), str(path))
+        return {"path": str(path), "kind": "spec", "ok": True}
+    except InputError as error:
+        return {"path": str(path), "kind": "spec", "ok": False, "error": str(error)[:300]}
 
 
 def check_sqlite(path: Path) -> dict[str, Any]:
