@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from backend_architect.api import DesignResult, design_spec
+from backend_architect.render.handoff import DEPENDENCY_KINDS
 from backend_architect.spec.load import load_spec_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,3 +58,23 @@ def test_realtime_gateway_is_a_deployable_fed_by_the_broker_ok() -> None:
     assert ("BROKER_URL" in gateway["secrets"]) == ("broker consumer" in gateway["health"]["readiness"])
     if broker:
         assert "BROKER_URL" in gateway["secrets"]
+
+
+@pytest.mark.parametrize("example", ["chat", "bookstore", "helpdesk", "delivery", "iot-telemetry"])
+def test_readiness_gates_only_on_the_database_ok(example: str) -> None:
+    """A service's readiness checks its database alone, as the scaffold's /readyz does: every other dependency it uses is named as
+    left out, because its loss fails or slows only the paths using it (a gate on it would take every instance out at once)."""
+    result = _designed((ROOT / "examples" / f"{example}.yaml").read_text())
+    handoff = json.loads(result.files["handoff.json"])
+    arch = result.architecture
+    gateways = {c.name for c in arch.components if c.kind == "realtime-gateway"}
+    for service in handoff["operations"]["services"]:
+        if service["name"] in gateways:
+            continue
+        readiness = service["health"]["readiness"]
+        checked, _, left_out = readiness.removeprefix("/readyz (checks ").partition("; not ")
+        assert checked.rstrip(")") == "the database"
+        names = [n.strip() for n in left_out.partition(":")[0].split(",") if n.strip()]
+        used = [c.name for c in arch.components if c.kind in DEPENDENCY_KINDS and (service["name"] in c.services or arch.deployment == "modular-monolith")]
+        assert names == used
+        assert readiness in result.files["design.md"]

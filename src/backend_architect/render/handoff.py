@@ -321,7 +321,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                 "port": service.port,
                 "health": {
                     "liveness": "/healthz",
-                    "readiness": "/readyz (checks the database" + "".join(f", {c.name}" for c in needs) + ")",
+                    "readiness": readiness([c.name for c in needs]),
                 },
                 "instances": instances.value if instances else None,
                 "instances_zone_loss": figures[f"instances.zone_loss.{service.name}"].value if f"instances.zone_loss.{service.name}" in figures else None,
@@ -438,8 +438,25 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
 
 #: Scale out before an instance reaches the throughput the capacity model plans for it.
 SCALE_AT_SHARE = 0.8
-#: Components a deployable cannot serve without: its readiness check includes them.
+#: Components a deployable uses beside its database, each of whose loss fails or degrades only some of its paths.
 DEPENDENCY_KINDS = frozenset({"cache", "broker", "queue", "search-engine", "key-value", "wide-column"})
+
+
+def readiness(dependencies: list[str]) -> str:
+    """The readiness check: the database only, which every request's transaction needs (the scaffold's /readyz pings it).
+
+    The other dependencies are named as left out: each one's loss fails or degrades only the paths design.md's failure
+    table names, and gating readiness on it would take every instance out of rotation at once (two failed checks each),
+    turning that partial failure into the whole service's.
+
+    >>> readiness([])
+    '/readyz (checks the database)'
+    >>> readiness(["redis", "search-engine"])
+    '/readyz (checks the database; not redis, search-engine: only the paths using one fail or slow without it)'
+    """
+    if not dependencies:
+        return "/readyz (checks the database)"
+    return f"/readyz (checks the database; not {', '.join(dependencies)}: only the paths using one fail or slow without it)"
 
 
 def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]) -> dict[str, Any]:
