@@ -147,7 +147,8 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
             services = bool({s.target for s in calls} & owners)
             pressure = reaching / LOCAL_COPY_FROM
             rate = (
-                f"{reaching:,.1f} req/s at peak reaching past its cache ({use_case.peak_qps:,.1f} less the {hit:.1%} it answers)"
+                f"{reaching:,.1f} req/s at peak reaching past its cache ({use_case.peak_qps:,.1f} less the {hit:.1%} it answers; "
+                f"{targets} {'is' if len({s.target for s in calls}) == 1 else 'are'} sized for all {use_case.peak_qps:,.1f}, the cache cold or down)"
                 if hit
                 else f"{use_case.peak_qps:,.1f} req/s at peak"
             )

@@ -185,7 +185,12 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
                 formula=(
                     "sum of peak rates of its use cases, of the GETs reading created rows back (readback_<operation>) "
                     "and of other services' existence checks of its rows (check_<operation>)"
-                    + (" and other synchronous calls on it, one a request (call_<operation>)" if any(k.startswith("call_") for k in mine) else "")
+                    + (
+                        " and other synchronous calls on it, one a request of the caller, its cache's hits included: sized for the "
+                        "caller's cache cold or down (call_<operation>)"
+                        if any(k.startswith("call_") for k in mine)
+                        else ""
+                    )
                 ),
                 inputs=mine,
                 scope=service.name,

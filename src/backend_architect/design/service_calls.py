@@ -91,7 +91,8 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
             StoreLoad(
                 entity=entity,
                 key=f"call_{operation}_{callee}",
-                quantity=f"reads/s {callee} makes of {entity} to answer {use_case.name}'s synchronous call (one a request)",
+                quantity=f"reads/s {callee} makes of {entity} to answer {use_case.name}'s synchronous call (one a request, its cache's hits "
+                "included: sized for the caller's cache cold or down)",
                 reads_per_s=use_case.peak_qps,
                 formula="peak (one call a request)",
                 inputs={"peak": use_case.peak_qps},

@@ -141,3 +141,26 @@ def test_images_are_fetched_by_rendition_not_played_ok() -> None:
     assert not any(o.response_schema and o.response_schema.endswith("Playback") for a in arch.apis for o in a.operations)
     op = next(o for a in arch.apis for o in a.operations if o.path.endswith("/download-url"))
     assert next(p for p in op.parameters if p.name == "rendition").enum == ["original", "large", "thumb"]
+
+
+@pytest.mark.parametrize(
+    ("text", "use_case", "entity"),
+    [
+        pytest.param(ONE_VIDEO, "stream video", "Video", id="one-video"),
+        pytest.param(TWO_BLOBS, "watch lesson", "Lesson", id="two-blobs"),
+        pytest.param(PUBLIC_TRAILERS, "watch trailer", "Trailer", id="public"),
+    ],
+)
+def test_the_items_read_keeps_no_description_of_playing_ok(text: str, use_case: str, entity: str) -> None:
+    """A playing use case's own description (codec, resolution, an offset) goes with it to playback: the item's read that stays
+    answers the metadata only and says so, never "choose a codec" beside a contract taking only the id (fifteenth trial, netflix)."""
+    said = "Open it for playback, choosing codec, resolution and an offset."
+    described = text.replace(f"{{name: {use_case}, ", f"{{name: {use_case}, description: '{said}', ")
+    assert described != text
+    arch, _ = _design(described)
+    playback = _playback(arch)
+    assert use_case in playback.use_cases
+    item = next(o for a in arch.apis for o in a.operations if o.operation_id == f"get{entity}")
+    assert said not in item.description
+    assert item.description.startswith(f"Answers the {entity}'s metadata; '{use_case}' is served by GET {playback.path}")
+    assert {p.name for p in item.parameters} & {"codec", "resolution", "offset"} == set()

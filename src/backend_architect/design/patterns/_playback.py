@@ -190,14 +190,19 @@ def _metadata_only(read: Operation, moved: list[str], playback: str, entity: str
     if not moved:
         return read
     names = ", ".join(f"'{m}'" for m in moved)
+    # the read's description is its first use case's: one that moved to playback describes playing (a codec, an offset), which
+    # this operation no longer does, so it goes with the use case
+    if read.description.startswith("Use case '"):
+        own = read.description.split(").", 1)[-1].strip()
+    else:
+        own = "" if read.use_cases and read.use_cases[0] in moved else read.description
     return read.model_copy(
         update={
             "use_cases": [u for u in read.use_cases if u not in moved],
             "summary": f"Get {_article(entity)}",
-            "description": f"Answers the {entity}'s metadata; {names} is served by GET {playback} (its rate, cache and latency are that "
-            f"operation's). " + read.description.split(").", 1)[-1].strip()
-            if read.description.startswith("Use case '")
-            else read.description,
+            "description": (
+                f"Answers the {entity}'s metadata; {names} is served by GET {playback} (its rate, cache and latency are that operation's). {own}"
+            ).strip(),
         }
     )
 
