@@ -78,6 +78,8 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     owner = {e: s.name for s in arch.services for e in s.entities}
     checked = _checked(arch)
     by_name = {u.name: u for u in analysis.use_cases if u.spec.rate is not None}
+    # a path whose cache answers whole requests still has every request counted here: its figure says so
+    cached = {c.use_case for c in arch.caches if c.strategy in {"cache-aside", "cdn", "http"}}
     found: list[StoreLoad] = []
     for callee, operation, kind, flow in _calls(analysis, arch):
         use_case = by_name.get(flow.use_case)
@@ -91,8 +93,8 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
             StoreLoad(
                 entity=entity,
                 key=f"call_{operation}_{callee}",
-                quantity=f"reads/s {callee} makes of {entity} to answer {use_case.name}'s synchronous call (one a request, its cache's hits "
-                "included: sized for the caller's cache cold or down)",
+                quantity=f"reads/s {callee} makes of {entity} to answer {use_case.name}'s synchronous call (one a request"
+                + (", its cache's hits included: sized for that cache cold or down)" if use_case.name in cached else ")"),
                 reads_per_s=use_case.peak_qps,
                 formula="peak (one call a request)",
                 inputs={"peak": use_case.peak_qps},
