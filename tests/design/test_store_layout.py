@@ -13,6 +13,7 @@ from tests.design.helpers import design_of, table
 from backend_architect.design.co_writes import placements
 from backend_architect.ir.model import Architecture
 from backend_architect.render.ddl import render_ddl
+from backend_architect.render.mermaid import render_er
 
 LEDGER = """
 system: ledger
@@ -157,6 +158,15 @@ def test_no_foreign_key_across_servers_ok(text: str) -> None:
                     note = next(c.comment or "" for c in t.columns if c.name == fk.columns[0])
                     assert fk.checked_by in note, note
                     assert "a write reads the" in note, note
+        # the ER diagram draws what the DDL declares: a reference across servers is no FK column, its relation labelled so
+        er = render_er(store)
+        for t in store.tables:
+            body = er.split(f"    {t.name} {{\n")[1].split("    }")[0]
+            for fk in t.foreign_keys:
+                marked = f" {fk.columns[0]} FK" in body or f" {fk.columns[0]} PK, FK" in body
+                assert marked is not bool(fk.checked_by), (t.name, fk.columns, body)
+                if fk.checked_by:
+                    assert "(no foreign key: checked by the application)" in er
 
 
 @pytest.mark.parametrize(

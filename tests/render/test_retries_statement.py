@@ -101,3 +101,35 @@ def test_no_writes_no_retry_statement_err() -> None:
     document, declared = _design(READS_ONLY)
     assert not declared
     assert "### Retries and idempotency" not in document
+
+
+FOLLOWS = """
+system: follows
+entities:
+  User: {fields: {name: string(80)}}
+  Follow: {fields: {follower: ref(User), followee: ref(User)}, unique: [[follower, followee]]}
+  Post: {fields: {author: ref(User), body: text}, growth: 1M/day}
+use_cases:
+  - {name: follow user, actor: user, writes: [Follow], rate: 100k/day}
+  - {name: unfollow user, actor: user, kind: delete, writes: [Follow], rate: 10k/day}
+  - {name: write post, actor: user, writes: [Post], rate: 1M/day}
+  - {name: delete post, actor: user, kind: delete, owner_only: true, writes: [Post], rate: 10k/day}
+"""
+
+
+@pytest.mark.parametrize("text", [MEMBERSHIPS, FOLLOWS], ids=["memberships", "follows-and-posts"])
+def test_a_links_delete_is_said_to_answer_as_its_contract_does_ok(text: str) -> None:
+    """A link's DELETE answers 204 whether the link was there or not, as its contract says: design.md never tells its retry it may
+    answer 404; a row's DELETE keeps that sentence (fifteenth trial, whatsapp: leave group)."""
+    result = design_spec(load_spec_bytes(text.encode(), "spec.yaml"))
+    section = result.files["design.md"].split("### Retries and idempotency", 1)[1].split("\n### ", 1)[0]
+    ops = [(api, op) for api in result.architecture.apis for op in api.operations if op.method == "delete"]
+    assert ops
+    for api, op in ops:
+        (line,) = [line for line in section.splitlines() if f"DELETE `{api.base_path}{op.path}` (" in line]
+        if op.flow == "unrelate":
+            assert "removing a missing link is not an error" in op.description
+            assert "answers 204 whether the link was there or not" in line
+            assert "may answer 404" not in line
+        else:
+            assert "may answer 404" in line

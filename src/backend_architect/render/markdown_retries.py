@@ -18,6 +18,8 @@ _BY_METHOD = {
     "delete": "a DELETE repeated leaves the row gone, as the first did; the retry may answer 404",
     "patch": "a merge patch sets the same fields to the same values again",
 }
+#: A link's DELETE answers 204 whether the link was there or not (its contract says removing a missing link is no error).
+_UNLINK = "a DELETE of a link answers 204 whether the link was there or not, so a retry answers as the first did"
 
 
 def _named(api: Api, op: Operation) -> str:
@@ -51,8 +53,10 @@ def retries_section(arch: Architecture) -> list[str]:
             f"same key gets the first answer for as long as the key is kept; the same key with another body is a 409. "
             f"Keys are kept {RUNTIME_RETENTION_DAYS} days " + _kept(arch) + "."
         )
-    for method, reason in _BY_METHOD.items():
-        same = [(api, op) for api, op in writes if op.method == method and not op.idempotency_key]
+    reasons = [(m, r, False) for m, r in _BY_METHOD.items()]
+    reasons.insert(2, ("delete", _UNLINK, True))
+    for method, reason, unlink in reasons:
+        same = [(api, op) for api, op in writes if op.method == method and not op.idempotency_key and (method != "delete" or (op.flow == "unrelate") is unlink)]
         if not same:
             continue
         guarded = [op for _, op in same if if_match(op) is not None]

@@ -221,10 +221,14 @@ def _attribute_type(column: Column) -> str:
 
 
 def render_er(store: Datastore) -> str:
-    """An ``erDiagram`` of one datastore, with keys and cardinalities."""
+    """An ``erDiagram`` of one datastore, with keys and cardinalities.
+
+    A reference between rows on different servers (``ForeignKey.checked_by``) is drawn as the relation it is, labelled as
+    checked by the application, and its column is not marked FK: the DDL declares no constraint for it.
+    """
     lines = ["erDiagram"]
     for table in store.tables:
-        fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+        fk_columns = {c for fk in table.foreign_keys if not fk.checked_by for c in fk.columns}
         unique_columns = {u.columns[0] for u in table.uniques if len(u.columns) == 1}
         lines.append(f"    {table.name} {{")
         for column in table.columns:
@@ -239,7 +243,8 @@ def render_er(store: Datastore) -> str:
                 continue
             nullable = any(c.nullable for c in table.columns if c.name in fk.columns)
             left = "|o" if nullable else "||"
-            lines.append(f'    {fk.ref_table} {left}--o{{ {table.name} : "{_label(fk.relation)}"')
+            label = f"{fk.relation} (no foreign key: checked by the application)" if fk.checked_by else fk.relation
+            lines.append(f'    {fk.ref_table} {left}--o{{ {table.name} : "{_label(label)}"')
     return "\n".join(lines) + "\n"
 
 
