@@ -105,6 +105,18 @@ def _numbers(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInp
     return [], reasons.get(item.path, "no figure or decision reads it")
 
 
+def _requests(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
+    """scale.requests: the system totals are made from it (``qps.avg.total``, ``qps.peak.total``), and whatever reads those
+    totals by value (the deployment shape's trigger) reads the stated number too; "not used" only where nothing reads them."""
+    figures = {f.key: f for f in arch.figures}
+    average = figures.get("qps.avg.total")
+    if average is None or "scale.requests" not in average.quantity:
+        return _numbers(spec, analysis, arch, item)
+    totals = [k for k in ("qps.avg.total", "qps.peak.total") if k in figures]
+    readers = [use for k in totals for use in numeric_uses(arch, figures[k].value) if use not in {f"figure:{t}" for t in totals}]
+    return _first([f"figure:{k}" for k in totals] + readers), "the system's total request rate" + (", and the figures and decisions reading it" if readers else "")
+
+
 def _retention(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     years = item.number or 0.0
     keys = [f"figure:{f.key}" for f in arch.figures if f.key.startswith(f"bytes.{years:g}y.")]
@@ -285,7 +297,7 @@ TRACERS: dict[str, Tracer] = {
     "scale.regions": _regions,
     "scale.rates": _rates,
     "scale.peak_factor": _numbers,
-    "scale.requests": _numbers,
+    "scale.requests": _requests,
     "scale.concurrent_users": _numbers,
     "scale.concurrent_connections": _numbers,
     "team.size": _team,

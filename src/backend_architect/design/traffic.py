@@ -91,6 +91,13 @@ TOTAL_BESIDE_CALLS = (
 )
 
 
+#: The same, where ``scale.requests`` states the total: it is the stated figure, and the use cases' own peaks are summed apart.
+STATED_BESIDE_SERVED = (
+    "peak requests/s, whole system, as scale.requests states it (not the use cases' sum: the use cases' own peaks, with the requests "
+    "services make of each other, are the peak requests/s the services serve, qps.peak.served)"
+)
+
+
 def with_served_peak(figures: list[Figure]) -> list[Figure]:
     """``figures`` with ``qps.peak.served``: the requests/s the services serve at peak, the figure a deployable's instances are sized on.
 
@@ -110,7 +117,11 @@ def with_served_peak(figures: list[Figure]) -> list[Figure]:
     calls = sum(v for k, v in terms if k.startswith("call_"))
     if total is None or math.isclose(use_cases + readbacks + checks + calls, total.value, rel_tol=1e-9, abs_tol=1e-9):
         return figures
-    told = total.model_copy(update={"quantity": TOTAL_BESIDE_CALLS if calls else TOTAL_BESIDE_SERVED}) if readbacks or checks or calls else total
+    average = next((f for f in figures if f.key == "qps.avg.total"), None)
+    stated = average is not None and "scale.requests" in average.quantity
+    # a total stated by scale.requests is not the use cases' sum: it says where it comes from, and the served peak is the sum
+    quantity = STATED_BESIDE_SERVED if stated else TOTAL_BESIDE_CALLS if calls else TOTAL_BESIDE_SERVED
+    told = total.model_copy(update={"quantity": quantity}) if readbacks or checks or calls or stated else total
     inputs = {"use_cases_peak": use_cases, "readbacks_peak": readbacks} | ({"checks_peak": checks} if checks else {})
     inputs |= {"calls_peak": calls} if calls else {}
     return [told if f is total else f for f in figures] + [
