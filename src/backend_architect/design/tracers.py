@@ -114,7 +114,8 @@ def _requests(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedIn
         return _numbers(spec, analysis, arch, item)
     totals = [k for k in ("qps.avg.total", "qps.peak.total") if k in figures]
     readers = [use for k in totals for use in numeric_uses(arch, figures[k].value) if use not in {f"figure:{t}" for t in totals}]
-    return _first([f"figure:{k}" for k in totals] + readers), "the system's total request rate" + (", and the figures and decisions reading it" if readers else "")
+    said = "the system's total request rate" + (", and the figures and decisions reading it" if readers else "")
+    return _first([f"figure:{k}" for k in totals] + readers), said
 
 
 def _retention(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
