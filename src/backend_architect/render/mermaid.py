@@ -6,7 +6,7 @@ import re
 
 from backend_architect.ir.database_nodes import database_nodes
 from backend_architect.ir.model import Architecture, Column, Datastore, Event, Flow
-from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, delivery_hops, event_source, external_calls
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, all_tables, called_operations, delivery_hops, event_source, external_calls
 from backend_architect.ir.runtime import Component
 from backend_architect.render.numbers import human
 
@@ -273,7 +273,9 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     for step in flow.steps[1:]:
         source, target = node_id("p", step.source), node_id("p", step.target)
         if step.kind in {"query", "call", "external"}:
-            lines.append(f"    {source}->>{target}: {_message(step.description)}")
+            # a call on another service names the operation of its contract it calls, as the callee's contract lists it
+            calls = f" -> {'; '.join(called_operations(arch, step))}" if step.operations else ""
+            lines.append(f"    {source}->>{target}: {_message(step.description + calls)}")
             lines.append(f"    {target}-->>{source}: result")
             if step.kind == "query" and any(m.store == step.target for m in arch.mechanisms if m.use_case == flow.use_case):
                 for store, what in fills:
