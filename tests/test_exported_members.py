@@ -26,5 +26,5 @@ def test_stages_in_order_ok() -> None:
         "derive_security", "derive_placement", "derive_redis_sizing", "derive_running_alternatives", "derive_today_keys", "derive_technology",
         "derive_availability",
         "derive_latency", "derive_growth", "derive_built_alternatives", "derive_bottlenecks", "derive_messaging_tables", "derive_key_scope",
-        "derive_traceability",
+        "derive_traceability", "derive_call_operations",
     ]  # fmt: skip

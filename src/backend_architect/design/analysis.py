@@ -208,6 +208,13 @@ def _analyse(spec: Spec) -> Analysis:
     )
 
 
+def analyse_one(spec: Spec, analysis: Analysis, use_case: UseCaseSpec) -> UseCase:
+    """``use_case`` read as the analysis reads the spec's own, for a read the design adds (a service's internal list): it is
+    not in ``analysis.use_cases``, so no rate, load or trace counts it."""
+    by_snake = {snake(name): name for name in reversed(spec.entities)}
+    return _use_case(spec, len(spec.use_cases), use_case, analysis.peak_factor, [], analysis.people, by_snake)
+
+
 def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warnings: list[str], people: str | None, by_snake: Mapping[str, str]) -> UseCase:
     entity = primary_entity(spec, use_case) or ""
     reading = read_kind(spec, use_case, entity)

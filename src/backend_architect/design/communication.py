@@ -20,7 +20,7 @@ from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
 from backend_architect.design.table_feeds import Feed, with_feeds
-from backend_architect.design.usecases import remote_access
+from backend_architect.design.usecases import remote_access, unfed_reads
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
 
@@ -176,7 +176,7 @@ def _flow(
     remote_reads = sorted({owner[e] for e in use_case.reads} - {home})
     # data no use case writes publishes no events: nothing could keep a copy of it current, so it is queried
     # (a batch job keeps its copy by bulk loads instead, never by calls row by row)
-    unfed = set() if use_case.is_job else {owner[e] for e in use_case.reads if owner[e] != home and e not in fed}
+    unfed = unfed_reads(use_case, owner, fed)
     sync_reads = set(fresh) | unfed
     remote_writes = sorted(writes)
     for service in remote_reads:

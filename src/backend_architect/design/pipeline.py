@@ -8,7 +8,8 @@ rest), size it, decide what history stays in the database, partition what outgro
 choose the read and write paths, cache it, secure it, place every kind of data in its store,
 choose the technology, plan for failure, time each request, stage the growth, drop the alternatives the design
 builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
-its guarantees need, name every table's key in the key record, and trace every stated input to what it changed.
+its guarantees need, name every table's key in the key record, trace every stated input to what it changed, and name on each
+call between services the operation of the callee's contract it calls.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from backend_architect.design.api import derive_api
 from backend_architect.design.bottlenecks import derive_bottlenecks
 from backend_architect.design.boundaries import derive_boundaries
 from backend_architect.design.built_alternatives import derive_built_alternatives
+from backend_architect.design.callee_operations import derive_call_operations
 from backend_architect.design.capacity import derive_capacity
 from backend_architect.design.catch_up import with_catch_up_reads
 from backend_architect.design.communication import derive_communication
@@ -93,6 +95,9 @@ STAGES: tuple[Stage, ...] = (
     # after the last tables are added: the key record names every table's key
     derive_key_scope,
     derive_traceability,
+    # last: a pattern may rename or reshape an operation (playback takes a video's read), so each step between services names
+    # the operation answering it in the finished contracts
+    derive_call_operations,
 )
 
 

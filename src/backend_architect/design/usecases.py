@@ -30,6 +30,15 @@ def remote_access(use_case: UseCase, owner: dict[str, str], copied: Collection[t
     return reads, writes
 
 
+def unfed_reads(use_case: UseCase, owner: dict[str, str], fed: Collection[str]) -> set[str]:
+    """The services whose rows ``use_case`` reads though no use case writes them (``fed``: the entities some use case writes):
+    no event could keep a copy of them current, so they are queried. A batch job keeps its copy by bulk loads instead."""
+    if use_case.is_job:
+        return set()
+    home = owner[use_case.entity]
+    return {owner[e] for e in use_case.reads if owner[e] != home and e not in fed}
+
+
 def by_entity(use_cases: Iterable[UseCase]) -> dict[str, list[UseCase]]:
     """Use cases grouped by every entity they read or write, in spec order."""
     groups: dict[str, list[UseCase]] = {}

@@ -392,6 +392,11 @@ class FlowStep(IRModel):
         description="For an event: the transactional outbox after commit, Redis pub/sub published by the write path itself (a value kept "
         "in memory), or the change-data-capture log of the store holding the row (a wide-column store).",
     )
+    operations: list[str] = Field(
+        default_factory=list,
+        description="For a synchronous step on another of our services: the ids of the callee's operations it calls (internal where no "
+        "client use case serves them), each listing the caller in x-consumers.",
+    )
 
 
 class SagaStep(IRModel):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
-from backend_architect.ir.model import Architecture, Datastore, Event, Figure, Operation, RateLimit, Table
+from backend_architect.ir.model import Architecture, Datastore, Event, Figure, FlowStep, Operation, RateLimit, Table
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 
@@ -103,6 +103,16 @@ def operation_limit(arch: Architecture, op: Operation) -> RateLimit | None:
 #: How a write conditional on a row's version takes If-Match: optional, so a client that keeps no ETag still writes
 #: (the last write wins for it). The contract's parameter and design.md's API table both read it: one decision.
 IF_MATCH: Literal["required", "optional"] = "optional"
+
+
+def called_operations(arch: Architecture, step: FlowStep) -> list[str]:
+    """The callee's operations a synchronous step calls, as ``operationId (METHOD /v1/path)``: what every section prints.
+
+    A name the callee's contract does not have is printed alone (the critic, DES027, reports it)."""
+    api = next((a for a in arch.apis if a.service == step.target), None)
+    ops = {op.operation_id: op for op in api.operations} if api is not None else {}
+    base = api.base_path if api is not None else ""
+    return [f"{name} ({ops[name].method.upper()} {base}{ops[name].path})" if name in ops else name for name in step.operations]
 
 
 def if_match(op: Operation) -> Literal["required", "optional"] | None:

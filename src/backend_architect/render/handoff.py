@@ -10,7 +10,7 @@ from backend_architect import __version__
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
-from backend_architect.ir.query import OUTBOX_SOURCE, database_of, event_source, events_by_service
+from backend_architect.ir.query import OUTBOX_SOURCE, called_operations, database_of, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, requirements
@@ -406,6 +406,7 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
                         "timeout_ms": s.timeout_ms,
                         "retries": s.retries,
                         "circuit_breaker": s.circuit_breaker,
+                        "operations": called_operations(arch, s),
                     }
                 )
     published, consumed = events_by_service(arch)

@@ -183,6 +183,10 @@ class Call(HandoffModel):
     timeout_ms: float | None
     retries: int
     circuit_breaker: bool
+    operations: list[str] = Field(
+        default_factory=list,
+        description="For a call on another of our services: the callee's operations it calls, as 'operationId (METHOD /path)'.",
+    )
 
 
 class Published(HandoffModel):

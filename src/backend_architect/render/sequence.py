@@ -10,6 +10,7 @@ from the design's decisions), the hops between services from the flow's steps.
 from __future__ import annotations
 
 from backend_architect.ir.model import Architecture, Flow, FlowStep
+from backend_architect.ir.query import called_operations
 from backend_architect.ir.store_steps import Store, StoreStep, database, store_steps
 from backend_architect.render.mermaid import _message, _pubsub_of, node_id
 from backend_architect.render.numbers import human
@@ -127,7 +128,9 @@ def _hop(arch: Architecture, flow: Flow, step: FlowStep, home: str, fills: list[
     source, target = node_id("p", step.source), node_id("p", step.target)
     lines = []
     if step.kind in {"query", "call", "external"}:
-        lines.append(f"    {source}->>{target}: {_message(step.description)}")
+        # a call on another service names the operation of its contract it calls, as the callee's contract lists it
+        calls = f" -> {'; '.join(called_operations(arch, step))}" if step.operations else ""
+        lines.append(f"    {source}->>{target}: {_message(step.description + calls)}")
         lines.append(f"    {target}-->>{source}: result")
         if step.kind == "query" and any(m.store == step.target for m in arch.mechanisms if m.use_case == flow.use_case):
             for store, what in fills:

@@ -13,16 +13,17 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.api.flows import AUTH_FLOWS, LINK_FLOWS, add_flow
+from backend_architect.design.api.internal_lists import add_list_for_consumer
 from backend_architect.design.api.learnable import add_lists_for_sent_ids
 from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
 from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
 from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
+from backend_architect.design.callee_operations import call_needs
 from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.member_copies import decide_copies, with_member_copies
 from backend_architect.design.membership import membership_checks
-from backend_architect.design.read_cycles import copied_reads
-from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_decision, reference_checks, with_check_notes, with_local_copies
-from backend_architect.design.usecases import by_primary, remote_access
+from backend_architect.design.reference_checks import check_decision, reference_checks, with_check_notes, with_local_copies
+from backend_architect.design.usecases import by_primary
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_MAX, Spec
 
@@ -40,7 +41,6 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     grouped = by_primary([u for u in analysis.use_cases if u.kind != "job"])
     owner = {entity: s.name for s in arch.services for entity in s.entities}
     tables = {t.entity: t for store in arch.datastores for t in store.tables if t.entity}
-    needs = _cross_service_needs(analysis, owner)
     built: dict[str, ServiceApi] = {}
     for service in arch.services:
         mine = sorted((u for entity in service.entities for u in grouped.get(entity, ())), key=lambda u: (_reshaped(u), u.index))
@@ -68,18 +68,19 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     for member in members:
         home = next(name for name, api in built.items() if any(op.operation_id == member.operation for op in api.operations.values()))
         built[home].apply_membership(member)
-        if member.check == "query" and (home, member.members, "read") not in needs.get(member.service, []):
-            needs.setdefault(member.service, []).append((home, member.members, "read"))
     for check in checks:
         home = next(name for name, api in built.items() if any(op.operation_id == check.operation for op in api.operations.values()))
         built[home].apply_check(check)
-        if check.check == CHECKED_BY_OWNER and (home, check.entity, "read") not in needs.get(check.owner, []):
-            needs.setdefault(check.owner, []).append((home, check.entity, "read"))
+    # every synchronous step another service will make of this one calls an operation of its contract (design.callee_operations)
+    readers = {u.name: u for u in analysis.use_cases}
+    for need in call_needs(spec, analysis, arch, checks, members):
+        if need.mode == "list":
+            add_list_for_consumer(built[need.callee], need.consumer, readers[need.use_case], need.entity)
+        else:
+            built[need.callee].add_for_consumer(need.consumer, need.entity, need.mode)
     apis = []
     for service in arch.services:
         api = built[service.name]
-        for consumer, entity, mode in needs.get(service.name, []):
-            api.add_for_consumer(consumer, entity, mode)
         if not api.operations:
             continue
         apis.append(api.build(f"{spec.system} {service.name.replace('-', ' ').title()} API", API_VERSION))
@@ -100,22 +101,6 @@ def _reshaped(use_case: UseCase) -> bool:
     so the plain ones keep the resource's own paths and the patterns give these paths of their own (``/path``, ``/top``)."""
     spec = use_case.spec
     return spec.traverse is not None or spec.top is not None or spec.series is not None
-
-
-def _cross_service_needs(analysis: Analysis, owner: dict[str, str]) -> dict[str, list[tuple[str, str, str]]]:
-    """Per service, what other services call it for: (consumer, entity, "read" or "write")."""
-    needs: dict[str, list[tuple[str, str, str]]] = {}
-    copied = copied_reads(list(analysis.use_cases), owner)
-    for use_case in analysis.use_cases:
-        reads, writes = remote_access(use_case, owner, copied)
-        home = owner[use_case.entity]
-        for mode, wanted in (("read", reads), ("write", writes)):
-            for service, entities in wanted.items():
-                for entity in entities:
-                    need = (home, entity, mode)
-                    if need not in needs.setdefault(service, []):
-                        needs[service].append(need)
-    return needs
 
 
 __all__ = [
