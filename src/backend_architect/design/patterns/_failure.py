@@ -104,7 +104,13 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
     for component in arch.components:
         if component.kind not in {"cache", "key-value"}:
             continue
-        users = _names([*component.use_cases, *(c.use_case for c in arch.caches if c.strategy in {"cache-aside", "read-model"})])
+        # a read model kept in another store (a snapshot table in the database, a column store) is not lost with this one: the
+        # storage placement says where each read model lives
+        elsewhere_models = {
+            p.data.removeprefix("read model: ") for p in arch.placements if p.data_class == "read-model" and p.component not in {component.name, None}
+        }
+        models = [c.use_case for c in arch.caches if c.strategy == "cache-aside" or (c.strategy == "read-model" and c.use_case not in elsewhere_models)]
+        users = _names([*component.use_cases, *models])
         by_name = {u.name: u for u in analysis.use_cases}
         overload = [n for n in users if n in by_name and by_name[n].peak_qps > PRIMARY_READ_CEILING]
         gentle = [n for n in users if n not in overload]
