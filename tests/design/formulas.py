@@ -67,8 +67,8 @@ PROSE: dict[str, Callable[[Mapping[str, float]], float]] = {
         min(v, i["publishes_" + k.removeprefix("deliveries_")] * i["nodes"]) for k, v in i.items() if k.startswith("deliveries_")
     ),
     "max over databases and shard maps of their read replicas": lambda i: max(i.values(), default=0.0),
-    "sum over channels of deliveries x message_bytes": lambda i: sum(
-        v * i["message_bytes_" + k.removeprefix("deliveries_")] for k, v in i.items() if k.startswith("deliveries_")
+    "sum over channels of deliveries x (payload_bytes + framing_bytes)": lambda i: sum(
+        v * (i["payload_bytes_" + k.removeprefix("deliveries_")] + i["framing_bytes"]) for k, v in i.items() if k.startswith("deliveries_")
     ),
 }
 

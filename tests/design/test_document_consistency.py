@@ -58,6 +58,7 @@ from backend_architect.design.payload import DISK_PER_DAY
 from backend_architect.design.reference_checks import copy_table_name
 from backend_architect.design.request_steps import request_steps
 from backend_architect.design.write_headroom import WRITE_HEADROOM
+from backend_architect.ir.consumers import consumer_labels
 from backend_architect.ir.database_nodes import copies_said
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
@@ -2989,10 +2990,11 @@ def test_an_events_payload_is_the_same_everywhere_and_carries_what_its_consumers
             assert rendered <= set(fields), (name, event.name, sorted(rendered - set(fields)))
         if carried and egress is not None:
             largest = max(event_payload_bytes(arch, e) for e in carried)
-            assert egress.inputs[f"message_bytes_{channel.name}"] == largest + MESSAGE_OVERHEAD_BYTES, (name, channel.name)
+            assert egress.inputs[f"payload_bytes_{channel.name}"] == largest, (name, channel.name)
+            assert egress.inputs["framing_bytes"] == MESSAGE_OVERHEAD_BYTES, (name, channel.name)
     for event in arch.events:
         fields = payload_fields(event, event_table(arch, event.entity))
-        row = f"| {event.name} | {event.producer} | {', '.join(event.consumers) or '-'} | {event.key} | {event.use_case} | "
+        row = f"| {event.name} | {event.producer} | {', '.join(consumer_labels(arch, event)) or '-'} | {event.key} | {event.use_case} | "
         assert f"{row}{', '.join(fields)} | {event_payload_bytes(arch, event)} |" in document, (name, event.name)
     handed = {p["event"]: p for i in json.loads(RENDERED[name]["handoff.json"])["integration"] for p in i["publishes"]}
     for event in arch.events:

@@ -155,7 +155,8 @@ def test_gateway_egress_sized_from_the_payload_defined_ok(name: str) -> None:
     events = {e.name: e for e in arch.events}
     for channel in arch.channels:
         largest = max(event_payload_bytes(arch, events[e]) for e in channel.events)
-        assert egress.inputs[f"message_bytes_{channel.name}"] == largest + MESSAGE_OVERHEAD_BYTES
+        assert egress.inputs[f"payload_bytes_{channel.name}"] == largest
+        assert egress.inputs["framing_bytes"] == MESSAGE_OVERHEAD_BYTES
 
 
 def test_search_indexer_event_carries_the_indexed_fields_ok() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Literal
 
+from backend_architect.ir.consumers import events_consumed
 from backend_architect.ir.model import Architecture, Datastore, Event, Figure, FlowStep, Operation, RateLimit, Table
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
@@ -27,14 +28,12 @@ def figure(arch: Architecture, key: str) -> Figure | None:
 
 
 def events_by_service(arch: Architecture) -> tuple[dict[str, list[Event]], dict[str, list[Event]]]:
-    """Events each service publishes, and events each service (or other consumer) consumes."""
+    """Events each service publishes, and events each service (or other consumer) consumes: a service running a worker
+    that consumes an event consumes it too (``ir.consumers``)."""
     published: dict[str, list[Event]] = {}
-    consumed: dict[str, list[Event]] = {}
     for event in arch.events:
         published.setdefault(event.producer, []).append(event)
-        for consumer in event.consumers:
-            consumed.setdefault(consumer, []).append(event)
-    return published, consumed
+    return published, events_consumed(arch)
 
 
 #: What publishes the events of a table PostgreSQL holds: a row written in the same transaction as the change.

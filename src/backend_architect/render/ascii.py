@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from backend_architect.ir.consumers import consumer_label
 from backend_architect.ir.model import Architecture, Datastore
 from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, delivery_hops, event_source, external_calls
 
@@ -33,7 +34,7 @@ def render_architecture_ascii(arch: Architecture) -> str:
         for consumer in event.consumers:
             # one path per event and consumer (the broker, then a pub/sub to the gateway's nodes), as the text says it runs
             through = _through(arch, delivery_hops(arch, event, consumer)[:-1])
-            arrows.append(f"  {event.producer} ~~{event.name}~~> {consumer}" + (f" ({source})" if source else "") + through)
+            arrows.append(f"  {event.producer} ~~{event.name}~~> {consumer_label(arch, consumer)}" + (f" ({source})" if source else "") + through)
     for flow in arch.flows:
         for step in flow.steps:
             if step.kind == "event" and step.source in parts and parts[step.source].kind == "worker" and step.target in parts:

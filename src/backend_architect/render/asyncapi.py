@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from backend_architect.ir.consumers import consumer_labels
 from backend_architect.ir.model import Architecture, Column, Event, Table
 from backend_architect.ir.payloads import payload_columns
 from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source
@@ -86,7 +87,8 @@ def _sources(arch: Architecture, published: list[Event]) -> str:
 
 def render_asyncapi(arch: Architecture, service: str, published: list[Event], consumed: list[Event], tables: dict[str, Table]) -> dict[str, Any] | None:
     """The AsyncAPI document of ``service`` (given its events and the tables by entity), or None without events."""
-    consumed = [e for e in consumed if e.producer != service]
+    # a service consuming its own event (through a worker it runs: the indexer of its rows) receives it as any consumer does,
+    # on the channel it sends to (ir.consumers)
     if not published and not consumed:
         return None
     channels: dict[str, Any] = {}
@@ -105,7 +107,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         schemas[f"{event.name}Payload"] = event_payload(event, tables.get(event.entity))
         channels[event.name] = {
             "address": channel_address(arch, event),
-            "description": f"Consumers: {', '.join(event.consumers) or 'none yet'}. Ordered per {event.key}; delivered at least once."
+            "description": f"Consumers: {', '.join(consumer_labels(arch, event)) or 'none yet'}. Ordered per {event.key}; delivered at least once."
             # the path a pub/sub-fed consumer's messages take past the broker: the one the diagrams draw (ir.query.delivery_hops)
             + "".join(f" {note[0].upper()}{note[1:]}." for c in event.consumers if (note := delivery_note(arch, event, c))),
             "messages": {event.name: {"$ref": f"#/components/messages/{event.name}"}},

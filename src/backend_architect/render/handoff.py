@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 
 from backend_architect import __version__
+from backend_architect.ir.consumers import consuming_services
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
@@ -424,6 +425,7 @@ def integration_section(arch: Architecture, files: list[str]) -> list[dict[str, 
                         "channel": channel_address(arch, e),
                         "key": e.key,
                         "consumers": e.consumers,
+                        "consuming_services": consuming_services(arch, e),
                         "payload": payload_fields(e, event_table(arch, e.entity)),
                         "payload_bytes": event_payload_bytes(arch, e),
                     }

@@ -193,7 +193,11 @@ class Published(HandoffModel):
     event: str
     channel: str
     key: str
-    consumers: list[str]
+    consumers: list[str] = Field(description="What takes the event from the broker: services, and parts such as workers or the real-time gateway.")
+    consuming_services: list[str] = Field(
+        default_factory=list,
+        description="The services consuming it, directly or through a worker they run: each lists it under its consumes.",
+    )
     payload: list[str] = Field(
         default_factory=list,
         description="The properties its payload carries, envelope first: the one schema every AsyncAPI document naming the event defines.",

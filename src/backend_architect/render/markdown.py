@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 
+from backend_architect.ir.consumers import consumer_labels
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
 from backend_architect.ir.payloads import event_table, payload_bytes, payload_fields
 from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, delivery_note, event_source, example_query, external_calls, if_match, served_parts
@@ -334,9 +335,17 @@ def _communication(arch: Architecture) -> list[str]:
         lines += [f"Events ({_event_sources(arch)}; consumers are idempotent):", ""]
         # the payload every document of the event defines, and the bytes the sizing reads (ir.payloads)
         lines += _table(
-            ["event", "producer", "consumers", "key", "from use case", "payload", "payload bytes"],
+            ["event", "producer", "consumers", "key", "from use case", "payload", "payload bytes (JSON, envelope included)"],
             [
-                [e.name, e.producer, ", ".join(e.consumers) or "-", e.key, e.use_case, ", ".join(payload_fields(e, table)), str(payload_bytes(e, table))]
+                [
+                    e.name,
+                    e.producer,
+                    ", ".join(consumer_labels(arch, e)) or "-",
+                    e.key,
+                    e.use_case,
+                    ", ".join(payload_fields(e, table)),
+                    str(payload_bytes(e, table)),
+                ]
                 for e in arch.events
                 for table in [event_table(arch, e.entity)]
             ],

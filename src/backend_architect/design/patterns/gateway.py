@@ -51,7 +51,8 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     watching a question), with its access token for the private ones (its own messages).
 
     ## What it costs
-    Memory = connections x 20 KB; egress = deliveries x (row bytes + 64 B of framing); Redis
+    Memory = connections x 20 KB; egress = deliveries x (the event's payload bytes, as the events table
+    states them, + 64 B of framing); Redis
     pub/sub messages/s = the channels' deliveries at most.
 
     ## Alternatives
@@ -67,8 +68,8 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     audience = audiences(spec, analysis)
     connections = audience.connections
     deliveries = sum(c.deliveries_per_s for c in arch.channels)
-    message_bytes = {c.name: _message_bytes(arch, c) for c in arch.channels}
-    egress = sum(c.deliveries_per_s * message_bytes[c.name] for c in arch.channels)
+    carried = {c.name: carried_bytes(arch, c) for c in arch.channels}
+    egress = sum(c.deliveries_per_s * (carried[c.name] + MESSAGE_OVERHEAD_BYTES) for c in arch.channels)
     nodes = max(
         MIN_NODES,
         math.ceil(connections / CONNECTIONS_PER_NODE),
@@ -93,7 +94,8 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     )
     rationale = (
         f"{fmt(connections)} connections x {CONNECTION_BYTES // 1000} KB = {size(memory)} held open, {fmt(deliveries)} deliveries/s at peak "
-        f"({size(egress)}/s sent); nodes = the most of connections / {CONNECTIONS_PER_NODE:,}, deliveries / {DELIVERIES_PER_NODE:,} a second "
+        f"({size(egress)}/s sent: {_per_message(arch)}); "
+        f"nodes = the most of connections / {CONNECTIONS_PER_NODE:,}, deliveries / {DELIVERIES_PER_NODE:,} a second "
         f"and egress / {size(EGRESS_BYTES_PER_NODE)}/s; "
         "a separate deployable scales by connections while the services scale by requests, and their frequent deploys do not drop sockets"
     )
@@ -176,10 +178,11 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
             "bytes/s the real-time gateway sends at peak",
             egress,
             "bytes/s",
-            "sum over channels of deliveries x message_bytes",
+            "sum over channels of deliveries x (payload_bytes + framing_bytes)",
             {
                 **{f"deliveries_{c.name}": c.deliveries_per_s for c in arch.channels},
-                **{f"message_bytes_{c.name}": message_bytes[c.name] for c in arch.channels},
+                **{f"payload_bytes_{c.name}": carried[c.name] for c in arch.channels},
+                "framing_bytes": MESSAGE_OVERHEAD_BYTES,
             },
         ),
         figure(
@@ -253,11 +256,24 @@ def connecting(arch: Architecture, people: str) -> str:
     return f"{anonymous}; a signed-in {people} sends its access token on the same connection before subscribing to its private channels ({', '.join(private)})"
 
 
-def _message_bytes(arch: Architecture, channel: RealtimeChannel) -> float:
-    """Bytes one message takes on the wire: the payload of the event it forwards (``ir.payloads``, the largest where several
-    travel on the channel) plus the frame; a value published to pub/sub by the write path itself carries its row."""
+def carried_bytes(arch: Architecture, channel: RealtimeChannel) -> float:
+    """Bytes of the payload one message on ``channel`` carries, the framing left out: the event's payload as every document
+    states it (``ir.payloads``: envelope, key and fields, the figure of the events table and the hand-off; the largest where
+    several travel on the channel); a value the write path publishes to pub/sub itself carries its row.
+
+    One figure per quantity: the egress names this payload and the framing apart, so no reader takes the message for the
+    event's fields alone or the payload for the whole frame."""
     events = {e.name: e for e in arch.events}
     payloads = [event_payload_bytes(arch, events[name]) for name in channel.events if name in events]
     found = table_of(arch, channel.entity)
-    carried = max(payloads) if payloads else (row_bytes(found[1]) if found else 0)
-    return float(carried + MESSAGE_OVERHEAD_BYTES)
+    return float(max(payloads) if payloads else (row_bytes(found[1]) if found else 0))
+
+
+def _per_message(arch: Architecture) -> str:
+    """Each channel's message as its two named parts: the payload (whose figure the events table states) and the framing."""
+    said = []
+    for c in arch.channels:
+        carried = carried_bytes(arch, c)
+        what = f"the {' / '.join(c.events)} payload" if c.events else f"the {c.entity} row"
+        said.append(f"channel {c.address}: {fmt(carried)} B ({what}, envelope included) + {MESSAGE_OVERHEAD_BYTES} B of framing a message")
+    return "; ".join(said)

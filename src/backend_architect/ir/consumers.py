@@ -1,0 +1,57 @@
+"""Who consumes an event, as one account: each consumer with the service that runs it.
+
+An event's ``consumers`` name what takes it from the broker: a service, or a part of the design (a fan-out worker, the
+search indexer, a loader, media workers, the real-time gateway). A worker runs inside a service (its ``services``: the
+one whose database it reads, the feed's runner), so that service subscribes, holds the consumer group and is deployed with
+it: it is a consumer of the event too. The hand-off's services and integration, the AsyncAPI documents' receive
+operations, design.md's events table and the topology all read this account, so none of them lists a worker consuming an
+event while its service says it consumes nothing (twitter's follows ran the fan-out worker with ``consumes: []``).
+"""
+
+from __future__ import annotations
+
+from backend_architect.ir.model import Architecture, Event
+
+
+def runners(arch: Architecture, consumer: str) -> list[str]:
+    """The services that run ``consumer``: itself when it is a service, a worker's services, none for a deployable of its own.
+
+    A worker is the only part run inside a service (the real-time gateway, a search engine or a warehouse is deployed
+    apart and has a document or a section of its own).
+
+    >>> from backend_architect.ir.model import Service
+    >>> from backend_architect.ir.runtime import Component
+    >>> arch = Architecture(system="s", services=[Service(name="follows", entities=[])],
+    ...     components=[Component(name="feed-fanout", kind="worker", technology="t", purpose="p", services=["follows"])])
+    >>> runners(arch, "follows"), runners(arch, "feed-fanout"), runners(arch, "realtime-gateway")
+    (['follows'], ['follows'], [])
+    """
+    if any(s.name == consumer for s in arch.services):
+        return [consumer]
+    worker = next((c for c in arch.components if c.name == consumer and c.kind == "worker"), None)
+    return list(worker.services) if worker is not None else []
+
+
+def consuming_services(arch: Architecture, event: Event) -> list[str]:
+    """Every service that consumes ``event``, directly or through a worker it runs, sorted."""
+    return sorted({s for c in event.consumers for s in runners(arch, c)})
+
+
+def consumer_label(arch: Architecture, consumer: str) -> str:
+    """``consumer`` as a reader meets it: a worker names the service running it (``feed-fanout (run by follows)``)."""
+    run_by = [s for s in runners(arch, consumer) if s != consumer]
+    return f"{consumer} (run by {', '.join(run_by)})" if run_by else consumer
+
+
+def consumer_labels(arch: Architecture, event: Event) -> list[str]:
+    """Every consumer of ``event`` with the service running it, in the event's order."""
+    return [consumer_label(arch, c) for c in event.consumers]
+
+
+def events_consumed(arch: Architecture) -> dict[str, list[Event]]:
+    """Events each consumer takes, and each service running a worker that takes them: an event once per taker, in order."""
+    consumed: dict[str, list[Event]] = {}
+    for event in arch.events:
+        for taker in dict.fromkeys(t for c in event.consumers for t in [c, *runners(arch, c)]):
+            consumed.setdefault(taker, []).append(event)
+    return consumed
