@@ -434,8 +434,9 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
             rows, basis = stated, "scale.users" if spec.scale.users else "scale.daily_active"
             assumptions.append(f"entities.{name}.rows: not given; {name} counts the people of {basis} ({stated:,.0f})")
         if rows is None:
-            rows = float(DEFAULT_ROWS) if not per_day else per_day * 30
-            basis = "default" if not per_day else "30 days of growth"
+            grown = growth_days(entity.retention)
+            rows = float(DEFAULT_ROWS) if not per_day else per_day * grown
+            basis = "default" if not per_day else f"{grown:g} days of growth" + (", its retention" if grown < ASSUMED_GROWTH_DAYS else "")
             assumptions.append(f"entities.{name}.rows: not given; assumed {rows:,.0f} rows today ({basis})")
         result[name] = (rows, per_day, basis + (f"; {day_basis} a day" if day_basis else ""))
         return result[name]
@@ -468,6 +469,22 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
             creators=tuple(u.name for u in use_cases if _inserting(spec, u, name)),
         )
     return facts
+
+
+#: Days of growth an entity made at its own rate holds today when the spec states no rows: a month's worth.
+ASSUMED_GROWTH_DAYS = 30.0
+
+
+def growth_days(retention_s: float | None) -> float:
+    """Days of growth a table holds today when no rows are stated: a month, but never more than its retention keeps, since
+    rows older than the retention are already gone (a fare estimate kept 7 days holds 7 days of rows, not 30).
+
+    >>> growth_days(None), growth_days(7 * 86_400.0), growth_days(90 * 86_400.0)
+    (30.0, 7.0, 30.0)
+    """
+    if not retention_s:
+        return ASSUMED_GROWTH_DAYS
+    return min(ASSUMED_GROWTH_DAYS, retention_s / SECONDS_PER_DAY)
 
 
 def _inserting(spec: Spec, use_case: UseCase, entity: str) -> bool:

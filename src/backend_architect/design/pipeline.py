@@ -41,6 +41,7 @@ from backend_architect.design.running_alternatives import derive_running_alterna
 from backend_architect.design.security import derive_security
 from backend_architect.design.technology import derive_technology
 from backend_architect.design.traceability import derive_traceability
+from backend_architect.design.wide_column_notes import derive_wide_column_notes
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec
 
@@ -88,6 +89,8 @@ STAGES: tuple[Stage, ...] = (
     # after every cache, mechanism, shard and the availability plan: what each request does is decided
     derive_latency,
     derive_growth,
+    # after every stage that keys or sizes a table: the wide-column notes state the sizes the shard counts read
+    derive_wide_column_notes,
     # after growth: every table is sharded or partitioned as it will be, so no record rejects what is built
     derive_built_alternatives,
     derive_bottlenecks,

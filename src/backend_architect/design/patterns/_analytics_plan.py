@@ -13,7 +13,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.overrides import Steer, override_for, steer
 from backend_architect.design.patterns._common import avoided, fmt, size, table_of, writers
-from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NO_READERS, Readers, horizon, is_log, per_row_bytes, reader_index
+from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NO_READERS, Readers, horizon, is_log, per_row_bytes, reader_index, window_bytes
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
@@ -126,7 +126,7 @@ def plan_events(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Even
         windows = [u.spec.series.over / SECONDS_PER_DAY for u in reads if u.spec.series is not None and u.spec.series.over]
         keep = stated / SECONDS_PER_DAY if stated else max(windows) if windows else OLTP_KEEP_DAYS
         keep = min(keep, years * DAYS_PER_YEAR)
-        raw = table.rows_per_day * keep * per_row_bytes(table)
+        raw = window_bytes(table, keep)
         others = sum(
             rows_after(t, years, growth)[0] * per_row_bytes(t)
             for s in arch.datastores

@@ -11,14 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.patterns._common import decision, figure, size
-from backend_architect.design.patterns._stores import HOT_SHARE, HOT_STORE_BYTES, HOT_WINDOW_DAYS, Readers, days, horizon, hot_window_days, per_row_bytes
+from backend_architect.design.patterns._stores import HOT_SHARE, HOT_STORE_BYTES, HOT_WINDOW_DAYS, Readers, day_bytes, days, horizon, hot_window_days
 from backend_architect.ir.model import Decision, Figure, Table
 from backend_architect.spec.model import Spec
 
 
 def hot_days(spec: Spec, table: Table) -> float:
     """The hot window of ``table``: what fits in its share of the hot store at its daily volume."""
-    return hot_window_days(table.rows_per_day * per_row_bytes(table), days(horizon(spec)))
+    return hot_window_days(day_bytes(table), days(horizon(spec)))
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class HotWindow:
 
 def hot_window(spec: Spec, table: Table) -> HotWindow:
     """``table``'s hot window with its figures (days and bytes, each with its formula)."""
-    per_day = table.rows_per_day * per_row_bytes(table)
+    per_day = day_bytes(table)
     hot = hot_days(spec, table)
     low, high = HOT_WINDOW_DAYS
     kept = figure(

@@ -42,7 +42,20 @@ class MapTotal:
         """By size at the horizon and by peak inserts, whichever is more (at least 2): a shard's primary is planned to the
         share of its write ceiling every primary is (``WRITE_HEADROOM``), the share past which the design shards at all, so
         a shard never stands past the plan that split its table."""
-        return max(2, math.ceil(self.bytes_at_horizon / HOT_STORE_BYTES), math.ceil(self.peak_inserts / (PRIMARY_WRITE_CEILING * WRITE_HEADROOM)))
+        return max(2, primaries_needed(self.bytes_at_horizon, self.peak_inserts))
+
+
+def primaries_needed(bytes_at_horizon: float, peak_inserts: float) -> int:
+    """PostgreSQL primaries a table (or a shard map's tables) needs: by its bytes at the horizon over one primary's store, and
+    by its peak inserts over the share of one primary's write ceiling every primary is planned to (``WRITE_HEADROOM``).
+
+    The one rule: the shard count, the wide-column store's "primaries needed" and the growth stage all read it, so a table
+    is never "4 shards" in one section and "3 primaries" in another.
+
+    >>> primaries_needed(1.3e12, 13_889.0), primaries_needed(866.8e12, 0.0)
+    (4, 434)
+    """
+    return max(math.ceil(bytes_at_horizon / HOT_STORE_BYTES), math.ceil(peak_inserts / (PRIMARY_WRITE_CEILING * WRITE_HEADROOM)))
 
 
 def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
@@ -74,7 +87,8 @@ def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
 def when_size(table: Table, threshold: float, growth: float, years: float) -> tuple[bool, str]:
     """Whether ``table`` is past ``threshold`` bytes today, else when it gets there within the horizon."""
     per_row = per_row_bytes(table)
-    if table.rows_now * per_row >= threshold:
+    # today's rows as every horizon counts them: a retention caps them, whatever the spec says it holds now
+    if rows_after(table, 0.0, growth)[0] * per_row >= threshold:
         return True, "now"
     # days first: a table a few days from the threshold is not "about a month" away
     for day in range(1, 61):
@@ -136,4 +150,4 @@ def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, flo
     return 1 + (count - 1) * share, {"max_per_parent": entity.max_per_parent, "rows": rows}
 
 
-__all__ = ["MapTotal", "for_writes", "key_skew", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]
+__all__ = ["MapTotal", "for_writes", "key_skew", "primaries_needed", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]

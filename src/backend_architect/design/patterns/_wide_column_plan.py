@@ -18,11 +18,13 @@ from backend_architect.design.loads import insert_figures, inserts_said, peak_in
 from backend_architect.design.partition_rule import referencing_tables
 from backend_architect.design.patterns._api import operation_of, schema_of
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
+from backend_architect.design.patterns._shards import primaries_needed
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log
 from backend_architect.design.patterns.search import engine_serves_search
 from backend_architect.design.payload import payload_columns
 from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.design.request_steps import LWT_OPERATIONS, keyed_creates
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import plural, table_name
@@ -100,11 +102,40 @@ class Candidate:
         """The numbers against their thresholds, each rate named for what it counts (the new rows, and the guarantee rows
         PostgreSQL would commit beside them, apart)."""
         why = "; ".join(self.disqualified)
-        inserts = inserts_said(self.peak_inserts, dict(self.insert_terms).get("guarantee_rows", 0.0))
-        return (
-            f"{self.table.name}: {fmt(self.needed_shards)} PostgreSQL primaries needed ({size(self.bytes_at_horizon)} at the horizon / "
-            f"{size(HOT_STORE_BYTES)}, {inserts} / {fmt(PRIMARY_WRITE_CEILING)}; a wide-column store from {MIN_SHARDS})" + (f"; {why}" if why else "")
-        )
+        inserts = (self.peak_inserts, dict(self.insert_terms).get("guarantee_rows", 0.0))
+        return primaries_said(self.table.name, self.bytes_at_horizon, inserts) + (f"; {why}" if why else "")
+
+
+#: Where the numbers of a "primaries needed" sentence end (what disqualifies the table follows).
+_NUMBERS_END = f"; a wide-column store from {MIN_SHARDS})"
+
+
+def primaries_said(table: str, bytes_at_horizon: float, inserts: tuple[float, float]) -> str:
+    """``table``'s PostgreSQL primaries needed (``primaries_needed``) from its bytes at the horizon and its peak inserts (all
+    rows, the guarantee rows among them), against the thresholds the shard count uses."""
+    rows, guarantee = inserts
+    return (
+        f"{table}: {fmt(primaries_needed(bytes_at_horizon, rows))} PostgreSQL primaries needed ({size(bytes_at_horizon)} at the horizon / "
+        f"{size(HOT_STORE_BYTES)}, {inserts_said(rows, guarantee)} / {fmt(PRIMARY_WRITE_CEILING * WRITE_HEADROOM)} ({WRITE_HEADROOM:.0%} of one "
+        f"primary's {fmt(PRIMARY_WRITE_CEILING)}/s)" + _NUMBERS_END
+    )
+
+
+def restated(reason: str, table: Table, known: dict[str, float], years: float, peak_factor: float) -> str:
+    """A "not needed" note's numbers restated from ``known``, the figures the sharding decision sized the table by.
+
+    The note is written in the storage stage, before the history decision keys a tiered table by its partition column (a
+    wider key, more bytes a row); the shard count reads the table as stored. Restating the numbers once the table is stored
+    gives every sentence on the table's size and primaries one sizing (issue 22, h2: 866.8 TB and 434 primaries beside
+    899.6 TB and 450 shards). What disqualifies the table follows the numbers unchanged.
+    """
+    head, found, tail = reason.partition(_NUMBERS_END)
+    start = head.find(f"{table.name}: ")
+    if not found or start < 0:
+        return reason
+    rows = table_inserts(known, table, peak_factor)
+    numbers = primaries_said(table.name, known.get(f"bytes.{years:g}y.{table.name}", 0.0), (rows, known.get(f"qps.peak.guarantee.table.{table.name}", 0.0)))
+    return head[:start] + numbers + tail
 
 
 def _time_column(table: Table, use_case: UseCase) -> str | None:
@@ -232,7 +263,7 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
                 continue
             at_horizon = known.get(f"bytes.{years:g}y.{table.name}", 0.0)
             inserts = table_inserts(known, table, analysis.peak_factor)
-            needed = max(math.ceil(at_horizon / HOT_STORE_BYTES), math.ceil(inserts / PRIMARY_WRITE_CEILING))
+            needed = primaries_needed(at_horizon, inserts)
             if needed < 2:
                 continue
             key, clustering, problems, served = _shape(spec, analysis, arch, table)

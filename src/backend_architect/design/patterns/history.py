@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.capacity import row_bytes
+from backend_architect.design.capacity import row_bytes, rows_after
 from backend_architect.design.overrides import Steer, honoured, override_for, settled, steer_variant
 from backend_architect.design.partition_rule import PARTITION_COLUMN, referencing_tables, unique_key_across_partitions
 from backend_architect.design.partitioning import DAILY_ROWS_FOR_DAY_PARTITIONS, DAILY_ROWS_FOR_WEEK_PARTITIONS, expiry_job
@@ -27,6 +27,7 @@ from backend_architect.design.patterns._stores import (
     per_row_bytes,
     reader_index,
     storage_figures,
+    window_bytes,
 )
 from backend_architect.ir.model import COLD_TABLESPACE, Architecture, Partitioning, Table
 from backend_architect.ir.runtime import Component, Placement
@@ -189,7 +190,9 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
         keep, basis, decided_by = RAW_EVENT_DAYS, "a week, to re-run a failed aggregation", "default"
         assumptions = (f"entities.{table.entity}.retention: not given; raw rows read only by aggregates kept {RAW_EVENT_DAYS:g} days",)
     keep = min(keep, table.retention_days or keep)
-    kept_bytes = table.rows_per_day * keep * per_row_bytes(table)
+    kept_bytes = window_bytes(table, keep)
+    # "kept for the whole horizon" is the table with no retention: the stated one already caps ``at_horizon``
+    at_horizon = rows_after(table.model_copy(update={"retention_days": None}), horizon(spec), spec.scale.growth_per_year or 0.0)[0] * per_row_bytes(table)
     partitioned = table.partitioning is not None or (partitionable and (table.rows_per_day >= DELETE_MAX_ROWS_PER_DAY or kept_bytes > NODE_RAM_BYTES))
     interval = interval_for(table.rows_per_day, keep)
     job = expiry_job(table.name, interval, keep) if partitioned else None

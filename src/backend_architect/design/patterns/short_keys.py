@@ -11,12 +11,12 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.overrides import Steer, settled, steer
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import example_code, rekey_item_paths
-from backend_architect.design.patterns._cache_figures import hit_ratio
+from backend_architect.design.patterns._cache_figures import cache_memory, hit_ratio
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import DEFAULT_HORIZON_YEARS, PRIMARY_WRITE_CEILING, decision, figure, fmt, owner_of, table_of, writers
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._short_links import CACHE_CONTROL, PATH, short_link_contract
-from backend_architect.design.patterns.caching import HOT_SHARE, STRATEGIES, cache_aside_operations, described, hit_figures
+from backend_architect.design.patterns.caching import CACHE_ENTRY_BYTES, HOT_SHARE, STRATEGIES, cache_aside_operations, described, hit_figures
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Column, Decision, Figure, Operation, Table
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.identifiers import bounded_name
@@ -134,9 +134,9 @@ def short_keys(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
         for cache in built.caches:
             use_case = next(u for u in analysis.use_cases if u.name == cache.use_case)
             edge = Component(name="cdn", kind="cdn", technology=named(spec, "cdn"), purpose=f"caches {use_case.name} at the edge", use_cases=[use_case.name])
-            held = edge if cache.strategy == "cdn" else _resolve_redis(spec, analysis, use_case, entity)
+            held, memory = (edge, ()) if cache.strategy == "cdn" else _resolve_redis(spec, analysis, use_case, entity)
             record = _cache_record(use_case, cache, row_changes(analysis, entity), max(1.0, analysis.rows(entity)))
-            yield Applied(record, caches=(cache,), components=(held,))
+            yield Applied(record, caches=(cache,), components=(held,), figures=memory)
         built = dataclasses.replace(built, caches=())
         steered = steer(spec, f"short-keys.{snake(entity)}", plan.method, METHODS, (short_keys.code, short_keys.name))
         choices = {"choices": [names[0] for names in METHODS.values()]}
@@ -377,16 +377,27 @@ def _texts(entity: str, table: str, plan: KeyPlan, peak_creates: float, occupanc
     return choice, rationale, [random, counter, uuid]
 
 
-def _resolve_redis(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str) -> Component:
+def _resolve_redis(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str) -> tuple[Component, tuple[Figure, ...]]:
     """The shared Redis a resolve cache kept beside the service uses, with its operations counted as every cache-aside path's
-    (``cache_aside_operations``: a GET per resolution, a SET per miss, a DEL per write changing the row)."""
+    (``cache_aside_operations``: a GET per resolution, a SET per miss, a DEL per write changing the row), and its memory as
+    every cache-aside path's (``cache_memory``, the figure returned with it): a cache placed in Redis counts in the cluster's
+    memory and shards, so the cluster is never sized without the entries this path keeps there."""
     changed = row_changes(analysis, entity)
-    hot = max(1, math.ceil(max(1.0, analysis.rows(entity)) * HOT_SHARE))
+    rows = max(1.0, analysis.rows(entity))
+    hot = max(1, math.ceil(rows * HOT_SHARE))
     hit = hit_ratio(use_case.peak_qps, RESOLVE_TTL_S, hot, changed.writes)
     ops = cache_aside_operations(use_case.id, use_case.peak_qps, hit, 0.0, changed.writes)
-    return Component(
-        name="redis", kind="cache", technology=named(spec, "redis"), purpose=f"cache-aside for {use_case.name}", use_cases=[use_case.name], operations=ops
+    memory = cache_memory(use_case, rows, CACHE_ENTRY_BYTES, use_case.peak_qps, hit, RESOLVE_TTL_S)
+    component = Component(
+        name="redis",
+        kind="cache",
+        technology=named(spec, "redis"),
+        purpose=f"cache-aside for {use_case.name}",
+        use_cases=[use_case.name],
+        operations=ops,
+        memory_bytes=memory.value,
     )
+    return component, (memory,)
 
 
 def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: str, changed: RowChanges) -> CachePlan:

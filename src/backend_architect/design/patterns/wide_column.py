@@ -25,6 +25,7 @@ from backend_architect.design.patterns._wide_column_plan import (
     Candidate,
     candidates,
 )
+from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Decision, Table, WideColumn
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
@@ -196,7 +197,8 @@ def _record(spec: Spec, arch: Architecture, taken: list[Candidate], technology: 
         alternatives=[
             (
                 SHARDED,
-                f"{primaries} primaries x 3 copies = {primaries * 3} nodes (by {size(HOT_STORE_BYTES)} or {fmt(PRIMARY_WRITE_CEILING)} inserts/s each); "
+                f"{primaries} primaries x 3 copies = {primaries * 3} nodes (by {size(HOT_STORE_BYTES)} or "
+                f"{fmt(PRIMARY_WRITE_CEILING * WRITE_HEADROOM)} inserts/s each, {WRITE_HEADROOM:.0%} of its ceiling); "
                 "adding a shard moves key ranges between primaries, and each failover pauses one shard's writes",
             ),
             (other, "the same CQL and data model" + ("; JVM garbage-collection pauses and about twice the nodes" if other == "Apache Cassandra" else "")),

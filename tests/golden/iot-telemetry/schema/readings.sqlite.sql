@@ -15,9 +15,9 @@ CREATE TABLE readings (
     CONSTRAINT pk_readings PRIMARY KEY (id),
     CONSTRAINT ck_readings_metric CHECK (metric IN ('temperature', 'vibration', 'pressure', 'humidity'))
 );
--- partitioned by created_at per day: 93.9 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
+-- partitioned by created_at per day: 86.7 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
 -- (SQLite has no partitioning: one table)
--- shard by device_id: 100,000 rows/s inserted at peak (25,000 new rows + 75,000 outbox and idempotency rows committed with them) > 5,000 per primary; 93.9 TB at the horizon > 2 TB per primary
+-- shard by device_id: 100,000 rows/s inserted at peak (25,000 new rows + 75,000 outbox and idempotency rows committed with them) > 5,000 per primary; 86.7 TB at the horizon > 2 TB per primary
 
 -- ix_readings_device_id_metric_recorded_at_id: use case 'view device dashboard'; look-ups by device_id (devices on another server: no foreign key)
 CREATE INDEX ix_readings_device_id_metric_recorded_at_id ON readings (device_id, metric, recorded_at DESC, id DESC);

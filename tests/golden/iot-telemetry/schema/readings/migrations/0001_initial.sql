@@ -36,7 +36,7 @@ CREATE TABLE readings.readings (
  PARTITION BY RANGE (created_at);
 COMMENT ON TABLE readings.readings IS 'Reading rows';
 COMMENT ON COLUMN readings.readings.device_id IS 'references devices (id), on another server (readings is sharded by device_id; devices is on the unsharded primary): no foreign key across servers; a write reads the devices row by id before inserting, and no use case deletes devices rows (none expire), so none leaves rows here pointing at nothing';
--- partitioned by created_at per day: 93.9 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
+-- partitioned by created_at per day: 86.7 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
 -- maintain_readings_partitions() (in the DDL; run at apply and daily) creates the partitions of the current day and the next 7, moving rows that reached the default partition readings_default into them; moves partitions older than 7 days to tablespace cold
 -- create the cold tier once, on the cheaper disks: CREATE TABLESPACE cold LOCATION '<directory>'
 -- (until it exists, old partitions stay where they are)
@@ -89,7 +89,7 @@ BEGIN
 END
 $fn$;
 SELECT readings.maintain_readings_partitions();
--- shard by device_id: 100,000 rows/s inserted at peak (25,000 new rows + 75,000 outbox and idempotency rows committed with them) > 5,000 per primary; 93.9 TB at the horizon > 2 TB per primary
+-- shard by device_id: 100,000 rows/s inserted at peak (25,000 new rows + 75,000 outbox and idempotency rows committed with them) > 5,000 per primary; 86.7 TB at the horizon > 2 TB per primary
 
 -- ix_readings_device_id_metric_recorded_at_id: use case 'view device dashboard'; look-ups by device_id (devices on another server: no foreign key)
 CREATE INDEX ix_readings_device_id_metric_recorded_at_id ON readings.readings (device_id, metric, recorded_at DESC, id DESC);
