@@ -14,6 +14,7 @@ from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
 from backend_architect.design.keys import DEFAULT_POSTGRES_VERSION, key_strategy, postgres_version, uuid_default, uuid_keyed
+from backend_architect.design.link_once import LINK_ONCE
 from backend_architect.design.link_writes import join_rows
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.ownership import server_default
@@ -366,7 +367,7 @@ def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[Uniq
     if is_link(spec, name):
         pair = [*prefix, *_link_columns(spec, name)]
         if not any(set(cols) <= set(pair) for cols, _ in keys):
-            keys.append((pair, "a link exists once: making it again (an idempotent PUT) finds this row"))
+            keys.append((pair, LINK_ONCE))
     return [
         UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason, where=states.get(i)) for i, (cols, reason) in enumerate(keys)
     ]

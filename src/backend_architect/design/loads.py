@@ -17,6 +17,7 @@ from backend_architect.design.membership import membership_loads
 from backend_architect.design.request_steps import request_steps, step_loads
 from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
+from backend_architect.design.unique_keys import key_writes
 from backend_architect.design.workload import JOB_WINDOW_SHARE
 from backend_architect.ir.model import Architecture, Datastore, Figure, Table
 from backend_architect.ir.query import database_of
@@ -101,7 +102,7 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
     # a row a wide-column store holds commits in no PostgreSQL transaction: its guarantee rows sit on their own tables
     held = {t.entity for s in arch.datastores for t in s.tables if t.wide_column is not None}
     home = {e: db for db, entities in databases(arch).items() for e in entities if e not in held}
-    guards = {t.entity: t.sharding.uniques for s in arch.datastores for t in s.tables if t.entity and t.sharding and t.sharding.uniques}
+    guards = {t.entity: [(t, g) for g in t.sharding.uniques] for s in arch.datastores for t in s.tables if t.entity and t.sharding and t.sharding.uniques}
     jobs = {j.use_case: j for j in arch.jobs}
     loads = {db: DatabaseLoad() for db in databases(arch)}
     shares = read_shares or {}
@@ -137,12 +138,15 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
                             key += "_x_avg_per_parent"
                         loads[target].writes[key] = rate * per_request
                         loads[target].entity_of[key] = entity
-                if use_case.kind == "create" and use_case.entity in home:
-                    # each new row first reserves its unique values in their uniqueness tables (design/unique_keys.py): one insert each
-                    for guard in guards.get(use_case.entity, []):
+                # a write reserving or releasing a unique value writes its uniqueness table (design/unique_keys.py): a create's
+                # insert, a state change's insert or delete; counted where that table lives (entity_of names it)
+                for table, guard in guards.get(use_case.entity, []):
+                    per_request = key_writes([use_case], table, guard.columns).get(use_case.name, 0.0)
+                    target = _table_homes(arch).get(guard.table)
+                    if per_request and target in loads:
                         key = f"peak_{use_case.id}_{guard.table}"
-                        loads[home[use_case.entity]].writes[key] = rate
-                        loads[home[use_case.entity]].entity_of[key] = guard.table
+                        loads[target].writes[key] = rate * per_request
+                        loads[target].entity_of[key] = guard.table
             continue
         for written in use_case.writes:  # side writes of a read (a search logging its query): written whoever answers the read
             side_db = home.get(written)

@@ -34,7 +34,7 @@ from backend_architect.design.partitioning_steer import kept_whole_by_author, st
 from backend_architect.design.pools import pool_figures
 from backend_architect.design.shard_families import family_key, filtered_columns, with_owner_lookups
 from backend_architect.design.table_feeds import with_feeds
-from backend_architect.design.unique_keys import with_global_uniques
+from backend_architect.design.unique_keys import with_global_uniques, with_guards_placed
 from backend_architect.design.usecases import by_entity
 from backend_architect.design.write_headroom import WRITE_HEADROOM, built_for_writes, primary_writes
 from backend_architect.ir.model import Alternative, Architecture, Column, Datastore, Decision, ForeignKey, Partitioning, Sharding, Table
@@ -226,7 +226,9 @@ def _guard_uniques(
         if reasons:
             sharding = Sharding(key=table.primary_key[0], reason="; ".join(reasons))
             sharded[table.name] = planned[table.name] = table.model_copy(update={"sharding": sharding})
-    stores = [s.model_copy(update={"tables": [sharded.get(t.name, t) for t in s.tables]}) for s in guarded.datastores]
+    # each guard places its uniqueness row by the sharding just decided for it (its stage is told by the growth decision)
+    keys_now: dict[str, bool | None] = dict.fromkeys(sharded)
+    stores = [s.model_copy(update={"tables": [with_guards_placed(sharded.get(t.name, t), keys_now) for t in s.tables]}) for s in guarded.datastores]
     replaced = {f.key for f in sized}
     figures = [*(f for f in guarded.figures if f.key not in replaced), *sized]
     return guarded.model_copy(update={"datastores": stores, "figures": figures}), stores

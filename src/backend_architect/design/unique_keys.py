@@ -6,12 +6,20 @@ shard key is global already (equal values land on one shard); any other gets a t
 own, one row per value, keyed by the value: a write reserves the value there first (a
 conflict is the refusal), then writes the row on its own shard. That table is sized like the
 rows it guards and is sharded by the same rule as every table (past one primary's store or
-inserts, by the value), so a reservation always touches one shard. The per-shard constraint
-stays: it is the whole guarantee while the table is still on one primary, and says so.
+inserts, by the value), so a reservation always touches one shard, and on the unsharded primary
+until its own shards are built: one placement per stage, which every sentence and the load model
+read (``placed``). The reservation and the row are two steps on different servers once either is
+sharded, never one transaction: the cross-shard write record counts them and says how they stay
+right. The per-shard constraint stays: it is the whole guarantee while the table is still on one
+primary, and says so.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
+from backend_architect.design.analysis import UseCase
 from backend_architect.ir.model import Architecture, Column, Datastore, GlobalUnique, Index, Table
 from backend_architect.ir.runtime import Placement
 from backend_architect.spec.naming import snake
@@ -55,22 +63,101 @@ def lookup_name(table: str, columns: list[str], taken: set[str]) -> str:
     return name
 
 
-def how(table: Table, columns: list[str], lookup: str) -> str:
-    """What keeps ``columns`` unique across ``table``'s shards, in one sentence every section states."""
+#: The growth stage that builds shards, as the staged-growth decision names it.
+SHARDING_STAGE = "stage 5 (sharding)"
+#: Where a uniqueness row lives before the staged-growth decision says when shards are built: by its own sharding alone.
+SHARDED_KEYS_AT = "on the value's shard"
+UNSHARDED_KEYS_AT = "on the unsharded primary"
+ROW_AT = "on its own shard"
+
+
+def placed(table: str, row_now: bool | None, keys_sharded: bool, keys_now: bool | None, stage: str) -> tuple[str, str]:
+    """Where a reservation's uniqueness row and its row live, each in one phrase per stage: the uniqueness table on the
+    unsharded primary while it is unsharded, on the value's shard once its own shards are built; the row on the unsharded
+    primary until the guarded table's shards are built. ``None``: not yet timed (the sharding plan alone).
+
+    The DDL comment, the data section, the cross-shard write record and the load model all place the two rows by this.
+
+    >>> placed("trips", False, False, None, "stage 5 (sharding)")
+    ('on the unsharded primary', 'on the unsharded primary until stage 5 (sharding) builds the trips shards, then on its own shard')
+    >>> placed("trips", True, True, False, "stage 5 (sharding)")
+    ("on the unsharded primary until stage 5 (sharding) builds its shards, then on the value's shard", 'on its own shard')
+    """
+    keys_at = UNSHARDED_KEYS_AT
+    if keys_sharded:
+        keys_at = SHARDED_KEYS_AT if keys_now is not False else f"{UNSHARDED_KEYS_AT} until {stage} builds its shards, then {SHARDED_KEYS_AT}"
+    row_at = ROW_AT if row_now is not False else f"{UNSHARDED_KEYS_AT} until {stage} builds the {table} shards, then {ROW_AT}"
+    return keys_at, row_at
+
+
+def two_steps(table: Table, lookup: str) -> str:
+    """How a reservation stays right though its uniqueness row and its row commit in no one transaction (they live on
+    different servers once either is sharded): the uniqueness row first, so a conflict refuses before any row is written;
+    a failed row write deletes the reservation it made; a reservation left by a writer that stopped between the two steps
+    names its row (its id and shard key), so the next write of that value reads that row on its one shard and takes the
+    reservation over when the row does not hold the value."""
+    return (
+        f"two steps, not one transaction: the {lookup} row first, then the {table.name} row; a failed row write deletes the "
+        "reservation it made, and a reservation whose row does not hold the value (its writer stopped between the steps) is "
+        "found by the next write of that value, which reads the row it names (one shard) and takes it over"
+    )
+
+
+def how(table: Table, columns: list[str], lookup: str, where: tuple[str, str] = (SHARDED_KEYS_AT, ROW_AT)) -> str:
+    """What keeps ``columns`` unique across ``table``'s shards, in one sentence every section states; ``where`` places the
+    uniqueness row and the row (``placed``)."""
     cols = ", ".join(columns)
+    keys_at, row_at = where
     states = states_of(table, columns)
     if states is not None:
         return (
             f"a write putting a {table.name} row into the states where {states} first inserts its {cols} into {lookup} (one row per "
-            f"value, on the value's shard: a conflict, that value already holding a row in those states, is the refusal), then writes "
-            f"the row on its own shard; the write taking the row out of those states deletes the reservation, so {lookup} holds one row "
-            f"per {cols} at most"
+            f"value, {keys_at}: a conflict, that value already holding a row in those states, is the refusal), then writes "
+            f"the row {row_at}; the write taking the row out of those states deletes the reservation, so {lookup} holds one row "
+            f"per {cols} at most; {two_steps(table, lookup)}"
         )
     return (
-        f"a write of {cols} first inserts the value into {lookup} (one row per value, on the value's shard: a conflict is the refusal), "
-        f"then writes the {table.name} row on its own shard; a failed write deletes its reservation, a change of value reserves the new "
-        f"one before releasing the old, and look-ups by {cols} read {lookup} (one shard) and then the row"
+        f"a write of {cols} first inserts the value into {lookup} (one row per value, {keys_at}: a conflict is the refusal), "
+        f"then writes the {table.name} row {row_at}; a change of value reserves the new one before releasing the old, and look-ups "
+        f"by {cols} read {lookup} and then the row; {two_steps(table, lookup)}"
     )
+
+
+def _state_columns(states: str | None) -> dict[str, set[str]]:
+    """The columns a state-scoped key's predicate names, with the values it holds in (``status IN ('a', 'b')``)."""
+    found: dict[str, set[str]] = {}
+    for term in (states or "").split(" AND "):
+        if term:
+            found[term.split(" ", 1)[0].strip('"')] = set(re.findall(r"'((?:[^']|'')*)'", term))
+    return found
+
+
+def key_writes(use_cases: Sequence[UseCase], table: Table, columns: list[str]) -> dict[str, float]:
+    """Per use case, the writes/request it sends to ``table``'s uniqueness table for ``columns``: a create reserves (1), unless
+    a state-scoped key's state column starts outside its states; a delete releases (1); an update of the key's columns moves
+    the reservation (a reserve and a release: 2), or of a state-scoped key's columns or state, reserves on entering the states
+    or releases on leaving them (1). Only these writes touch the uniqueness table, so the load model counts these alone.
+    """
+    states = _state_columns(states_of(table, columns))
+    defaults = {c.name: (c.default or "").strip("'") for c in table.columns}
+    starts_outside = any(defaults.get(c) and defaults[c] not in held for c, held in states.items())
+    found: dict[str, float] = {}
+    for use_case in use_cases:
+        if not use_case.is_write or use_case.is_job or use_case.entity != table.entity:
+            continue
+        if use_case.kind == "create":
+            if not starts_outside:
+                found[use_case.name] = 1.0
+            continue
+        if use_case.kind == "delete":
+            found[use_case.name] = 1.0
+            continue
+        written = set(use_case.written_columns) or {c.name for c in table.columns}
+        if written & set(states):
+            found[use_case.name] = 1.0
+        elif written & set(columns):
+            found[use_case.name] = 1.0 if states else 2.0
+    return found
 
 
 def _holders(arch: Architecture, columns: list[str]) -> float | None:
@@ -162,7 +249,19 @@ def with_global_uniques(arch: Architecture) -> tuple[Architecture, list[Table]]:
     return arch.model_copy(update={"datastores": stores, "placements": [*arch.placements, *placements]}), added
 
 
-def staged(table: Table, now: bool, stage: str) -> Table:
+def with_guards_placed(table: Table, keys_now: dict[str, bool | None], row_now: bool | None = None, stage: str = "") -> Table:
+    """``table`` with each guard's sentence placing its uniqueness row and its row (``placed``): ``keys_now`` holds the sharded
+    uniqueness tables (built now, later, or not yet timed: None); one absent from it stays on the unsharded primary."""
+    if table.sharding is None or not table.sharding.uniques:
+        return table
+    guards = [
+        g.model_copy(update={"how": how(table, g.columns, g.table, placed(table.name, row_now, g.table in keys_now, keys_now.get(g.table), stage))})
+        for g in table.sharding.uniques
+    ]
+    return table.model_copy(update={"sharding": table.sharding.model_copy(update={"uniques": guards})})
+
+
+def staged(table: Table, now: bool, stage: str, keys_now: dict[str, bool | None] | None = None) -> Table:
     """``table`` with its unique rules' sentences at the sharding stage: built now, the per-shard index holds a guarded rule
     within one shard only; built at ``stage``, it holds all of it until then.
 
@@ -181,7 +280,8 @@ def staged(table: Table, now: bool, stage: str) -> Table:
 
     uniques = [u.model_copy(update={"reason": at_stage(u.reason)}) for u in table.uniques]
     indexes = [i.model_copy(update={"reasons": [at_stage(r) for r in i.reasons]}) if i.unique else i for i in table.indexes]
-    return table.model_copy(update={"uniques": uniques, "indexes": indexes})
+    timed = table.model_copy(update={"uniques": uniques, "indexes": indexes})
+    return timed if keys_now is None else with_guards_placed(timed, keys_now, now, stage)
 
 
 def _guard(guards: list[GlobalUnique], columns: list[str]) -> GlobalUnique | None:
@@ -211,4 +311,17 @@ def _index_per_shard(index: Index, guard: GlobalUnique | None) -> Index:
     return index.model_copy(update={"reasons": [_per_shard(r, guard) for r in index.reasons] or [_per_shard("", guard)]})
 
 
-__all__ = ["ON_THIS_INDEX", "WHILE_UNSHARDED", "how", "lookup_name", "staged", "unique_keys_across_shards", "with_global_uniques"]
+__all__ = [
+    "ON_THIS_INDEX",
+    "SHARDING_STAGE",
+    "WHILE_UNSHARDED",
+    "how",
+    "key_writes",
+    "lookup_name",
+    "placed",
+    "staged",
+    "two_steps",
+    "unique_keys_across_shards",
+    "with_global_uniques",
+    "with_guards_placed",
+]

@@ -20,6 +20,7 @@ from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
 from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
 from backend_architect.design.callee_operations import call_needs
 from backend_architect.design.examples import EXAMPLE_TIME
+from backend_architect.design.link_once import with_link_once_said
 from backend_architect.design.member_copies import decide_copies, with_member_copies
 from backend_architect.design.membership import membership_checks
 from backend_architect.design.reference_checks import check_decision, reference_checks, with_check_notes, with_local_copies
@@ -85,14 +86,17 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
             continue
         apis.append(api.build(f"{spec.system} {service.name.replace('-', ' ').title()} API", API_VERSION))
     decision = check_decision(checks, spec)
-    return arch.model_copy(
-        update={
-            "apis": apis,
-            "reference_checks": checks,
-            "membership_checks": members,
-            "datastores": with_member_copies(with_local_copies(with_check_notes(arch.datastores, checks), checks), members, service_of),
-            "decisions": [*arch.decisions, *([decision] if decision else [])],
-        }
+    # the link's unique pair says what repeating its create answers, read from the operation just decided
+    return with_link_once_said(
+        arch.model_copy(
+            update={
+                "apis": apis,
+                "reference_checks": checks,
+                "membership_checks": members,
+                "datastores": with_member_copies(with_local_copies(with_check_notes(arch.datastores, checks), checks), members, service_of),
+                "decisions": [*arch.decisions, *([decision] if decision else [])],
+            }
+        )
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.api.schemas import ONE_TRANSACTION, PARTS
@@ -12,6 +13,7 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import decision, figures
 from backend_architect.design.patterns._shards import sharded_now
 from backend_architect.design.patterns._stores import horizon
+from backend_architect.design.unique_keys import SHARDING_STAGE, key_writes, placed, two_steps
 from backend_architect.ir.model import ApiSchema, Architecture, CoWrite, Operation, Service, Table
 from backend_architect.spec.model import Spec
 
@@ -23,7 +25,9 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     A use case writes rows of two tables of one database that live apart: on different shard
     maps (a chat by its id, its members by their user's id), or one sharded and one on the
     unsharded primary. Tables sharded by the same value (a message by ``chat_id``, its chat by
-    ``id``) share a shard map and keep their transaction; nothing is needed for them.
+    ``id``) share a shard map and keep their transaction; nothing is needed for them. A write
+    reserving a unique value of a sharded table (its uniqueness table, keyed by the value) is
+    one of these: the reservation and the row live apart once either is sharded.
 
     ## What it adds
     For each such write: its own row and an outbox row commit in one transaction on the own
@@ -49,7 +53,8 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     where = placements(arch)
     built = {name: sharded_now(t, known, growth, years, analysis.peak_factor) for name, (_, t) in tables.items() if t.sharding is not None}
     recorded = [(name, w) for name, (_, t) in tables.items() if t.sharding for w in t.sharding.co_writes]
-    if not recorded:
+    reserving = _reservations(analysis, tables, where, built)
+    if not recorded and not reserving:
         if built:  # with nothing sharded there is nothing to say
             yield Skipped("writes across shards", "no write puts rows of one request on different shards")
         return
@@ -70,20 +75,38 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         if write.use_case in flows:
             flow = flows[write.use_case]
             flows[write.use_case] = flow.model_copy(update={"rationale": f"{flow.rationale}; rows on other shards ({since}): {text}"})
+    relayed = (
+        "rows on different shards share no transaction: the own row commits with its outbox event in one local transaction, and the "
+        "event is applied to the other shards exactly once in effect (idempotent upsert, retried), so nothing is lost or applied twice "
+        "and no lock spans shards"
+    )
+    reserved = (
+        "a uniqueness row and its row share no transaction: the uniqueness row commits first, so of two racing writes of one "
+        "value the second is refused before it writes anything, and a row whose write fails releases the reservation it made"
+    )
     made = decision(
         "cross-shard-writes",
         "Writes across shards",
         "data",
-        "; ".join(lines),
-        "; ".join(f"'{w.use_case}' writes {name} and {', '.join(w.tables)} in one request ({w.consistency} consistency asked)" for name, w in recorded),
-        "rows on different shards share no transaction: the own row commits with its outbox event in one local transaction, and the "
-        "event is applied to the other shards exactly once in effect (idempotent upsert, retried), so nothing is lost or applied twice "
-        "and no lock spans shards",
+        "; ".join([*lines, *(r.line for r in reserving)]),
+        "; ".join(
+            [
+                *(f"'{w.use_case}' writes {name} and {', '.join(w.tables)} in one request ({w.consistency} consistency asked)" for name, w in recorded),
+                *(r.context for r in reserving),
+            ]
+        ),
+        "; ".join([*([relayed] if recorded else []), *([reserved] if reserving else [])]),
         alternatives=[
             *dict.fromkeys(alternatives),
             ("a distributed transaction (two-phase commit)", "locks held across shards for a network round trip; a failed coordinator blocks both"),
         ],
-        consequences="; ".join(readers) + "; a strongly consistent read of the other rows goes to the own row's shard first",
+        consequences="; ".join(
+            [
+                *readers,
+                *(["a strongly consistent read of the other rows goes to the own row's shard first"] if recorded else []),
+                *(["a value is taken from the moment its reservation commits, a moment before its row is written"] if reserving else []),
+            ]
+        ),
         subject="writes across shards",
     )
     yield Applied(
@@ -94,6 +117,40 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         operations=(unclaimed := _unclaimed(arch, {w.use_case: _since(name, w, where, built) for name, w in recorded})),
         schemas=_parts_unclaimed(arch, unclaimed),
     )
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """The writes reserving or releasing one unique value of a sharded table: its uniqueness row and its row live apart."""
+
+    line: str
+    context: str
+
+
+def _reservations(
+    analysis: Analysis, tables: dict[str, tuple[str, Table]], where: dict[str, tuple[str, str]], built: dict[str, tuple[bool, str]]
+) -> list[Reservation]:
+    """Each sharded table's unique key a uniqueness table holds (``unique_keys.py``), with the use cases writing it: the
+    uniqueness row (keyed by the value) and the row (on its own shard) are written in one request on different servers once
+    either is sharded, so this record counts them and says how they stay right, placed as the guard's sentence places them."""
+    found = []
+    for name, (_, table) in tables.items():
+        for guard in table.sharding.uniques if table.sharding else []:
+            writers = key_writes(analysis.use_cases, table, guard.columns)
+            if not writers:
+                continue
+            said = ", ".join(f"'{u}'" for u in writers)
+            since = _since(name, CoWrite(use_case=next(iter(writers)), tables=[guard.table]), where, built)
+            keys_now = built.get(guard.table, (None, ""))[0] if guard.table in built else None
+            keys_at, row_at = placed(name, built.get(name, (None, ""))[0], guard.table in built, keys_now, SHARDING_STAGE)
+            cols = ", ".join(guard.columns)
+            found.append(
+                Reservation(
+                    f"{said} ({since}): each writes {guard.table} ({keys_at}) and its {name} row ({row_at}): {two_steps(table, guard.table)}",
+                    f"{said} reserve or release {cols} in {guard.table} and write {name} in one request",
+                )
+            )
+    return found
 
 
 #: What the API stage says of a write that creates an aggregate's parts or links with it (before any table is sharded).

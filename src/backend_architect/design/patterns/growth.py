@@ -14,7 +14,7 @@ from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIM
 from backend_architect.design.patterns._shards import for_writes, sharded_now, when_size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
 from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
-from backend_architect.design.unique_keys import staged
+from backend_architect.design.unique_keys import SHARDING_STAGE, staged
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Decision, Table
 from backend_architect.ir.query import busiest_write_primary
@@ -180,6 +180,7 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage], built: dict[str
         return ()
     known = figures(arch)
     found = []
+    sharded = {t.name for s in arch.datastores for t in s.tables if t.sharding is not None}
     for store in arch.datastores:
         for table in store.tables:
             if table.sharding is None:
@@ -191,7 +192,8 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage], built: dict[str
             built_when = "built now (stage 5, sharding)" if now else f"built at stage 5 (sharding), when {trigger}; until then one primary"
             when = f"shard key {table.sharding.key}; {at_horizon}{built_when}"
             timed = table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when, "now": now})})
-            found.append((store.name, staged(timed, now, "stage 5 (sharding)")))
+            keys_now: dict[str, bool | None] = {g.table: built.get(g.table, stage.now) for g in table.sharding.uniques if g.table in sharded}
+            found.append((store.name, staged(timed, now, SHARDING_STAGE, keys_now)))
     return tuple(found)
 
 
