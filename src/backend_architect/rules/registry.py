@@ -37,6 +37,7 @@ from backend_architect.rules.api.system import inconsistent_conventions, resourc
 from backend_architect.rules.api.versioning import inconsistent_versioning, missing_version
 from backend_architect.rules.design.bounds_hold import availability_short_of_target, primary_past_its_ceiling
 from backend_architect.rules.design.catch_up_agrees import catch_up_read_missing, push_without_catch_up
+from backend_architect.rules.design.consistency_agrees import strong_read_served_late
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
 from backend_architect.rules.design.data_agrees import (
     aggregate_split_across_shards,
@@ -233,6 +234,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     input_id_never_returned,
     catch_up_read_missing,
     push_without_catch_up,
+    strong_read_served_late,
 )
 
 #: Rules about the review's own machinery.
