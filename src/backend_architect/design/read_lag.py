@@ -10,8 +10,6 @@ calls current a read the design serves late.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Mechanism
@@ -22,11 +20,6 @@ def lagging_server(arch: Architecture, use_case: str) -> Mechanism | None:
     """The mechanism serving ``use_case``'s reads from an asynchronously fed store, if one does (the longest lag where several)."""
     found = [m for m in arch.mechanisms if m.use_case == use_case and m.serves == "read" and m.lag_seconds is not None]
     return max(found, key=lambda m: (m.lag_seconds or 0.0, m.pattern), default=None)
-
-
-def read_consistency(arch: Architecture, use_case: str, asked: Literal["strong", "eventual"]) -> Literal["strong", "eventual"]:
-    """What ``use_case``'s read gets: eventual where a lagging store serves it, else what the spec ``asked``."""
-    return "eventual" if lagging_server(arch, use_case) is not None else asked
 
 
 def lag_said(mechanism: Mechanism) -> str:
@@ -56,4 +49,4 @@ def derive_read_consistency(spec: Spec, analysis: Analysis, arch: Architecture) 
     return arch.model_copy(update={"flows": flows})
 
 
-__all__ = ["derive_read_consistency", "lag_said", "lagging_server", "read_consistency"]
+__all__ = ["derive_read_consistency", "lag_said", "lagging_server"]
