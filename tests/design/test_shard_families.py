@@ -153,7 +153,7 @@ def test_owner_read_of_a_family_parent_goes_through_a_counted_lookup_ok() -> Non
     assert _key(arch, "threads") == "id"
     threads, lookup = tables["threads"], tables["threads_by_author_id"]
     assert threads.sharding is not None
-    assert "my threads" not in threads.sharding.cross_shard
+    assert "my threads" not in [c.split(" (")[0] for c in threads.sharding.cross_shard]
     assert "threads_by_author_id" in threads.sharding.reason
     assert lookup.primary_key == ["author_id", "thread_id"]
     assert [c.name for c in lookup.indexes[0].columns] == ["author_id", "created_at", "thread_id"]
@@ -207,4 +207,4 @@ def test_no_lookup_before_the_family_is_sharded_err() -> None:
     threads = tables["threads"].sharding
     assert threads is not None
     assert "built now" not in threads.when
-    assert "my threads" in threads.cross_shard
+    assert "my threads" in [c.split(" (")[0] for c in threads.cross_shard]

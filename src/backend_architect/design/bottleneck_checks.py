@@ -9,6 +9,7 @@ from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, fmt
+from backend_architect.design.read_lag import lag_said, lagging_server
 from backend_architect.design.reference_checks import LOCAL_COPY_FROM
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import POOLER, copies_said, read_replicas, standbys
@@ -160,7 +161,7 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
                         flow.use_case,
                         f"{rate} each calling {targets}: {pressure:.0%} of the threshold, {LOCAL_COPY_FROM:,.0f} calls/s"
                         + _threshold_said(flow.use_case in checking, services),
-                        _decoupling(use_case, use_case.name in answered or use_case.name in modelled, services=services),
+                        _decoupling(use_case, use_case.name in answered or use_case.name in modelled, services=services, lag=_lag(arch, use_case.name)),
                     ),
                 )
             )
@@ -191,15 +192,24 @@ def _threshold_said(checks: bool, services: bool) -> str:
     return " (two callee instances' worth of calls)" if services else ""
 
 
-def _decoupling(use_case: UseCase, cached: bool, services: bool) -> str:
+def _lag(arch: Architecture, use_case: str) -> str:
+    """How late the store serving ``use_case`` sees a write (``read_lag.lag_said``), or empty where it reads what is written."""
+    lagging = lagging_server(arch, use_case)
+    return lag_said(lagging) if lagging is not None else ""
+
+
+def _decoupling(use_case: UseCase, cached: bool, services: bool, lag: str = "") -> str:
     """What takes a synchronous call off a hot path, as the caching decision left it: a path it caches already is not
     offered a cache again, and one that must read current data (strong consistency, a write) is offered neither a cache
     nor a copy. ``services``: it calls other services (a copy of their data can move in), not only a store of its own (a
-    search engine, an analytics store), which answers the query and can only be asked less often."""
+    search engine, an analytics store), which answers the query and can only be asked less often. A path served by a store
+    fed from change events (``lag``) is not current whatever the spec asked, so it is never said to read current data."""
     if cached:
         return "its answers are cached or precomputed already (see its cache decision): batch the calls it still makes into one" + (
             ", or keep an event-fed local copy" if services else ""
         )
+    if lag and not use_case.is_write and not services:
+        return f"one query a request, sized for the peak (its answers are {lag}; a cache would add its TTL to that lag)"
     if use_case.is_write or use_case.spec.consistency == "strong":
         if services:
             return (

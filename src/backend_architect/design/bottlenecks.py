@@ -25,7 +25,7 @@ from backend_architect.design.patterns._common import READ_HEADROOM, fmt
 from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Bottleneck, Figure, Table
-from backend_architect.ir.query import busiest_write_primary
+from backend_architect.ir.query import busiest_read_primary, busiest_write_primary
 from backend_architect.spec.model import Spec
 
 #: Copies per second a write addresses to its recipients past which write-time fan-out needs a queue of its own.
@@ -132,7 +132,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                     rank=0,
                     title="Read load on the primary",
                     scope="database",
-                    trigger=f"peak reads reaching the busiest primary (one shard where sharded) after caches {read.inputs['peak_reads']:,.1f}/s "
+                    trigger=f"peak reads reaching the busiest primary ({busiest_read_primary(read.quantity)}) after caches {read.inputs['peak_reads']:,.1f}/s "
                     f"= {share:.1%} of {PRIMARY_READ_CEILING:,}/s" + _planned(PRIMARY_READ_CEILING, READ_HEADROOM, "adds a read copy"),
                     scaling_step=read_step(arch),
                     figure=read.key,

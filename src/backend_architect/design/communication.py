@@ -238,7 +238,9 @@ def _flow(
         style, why = "event", "state change others react to: published through the transactional outbox after commit"
     else:
         style, why = "local", f"all data lives in {home}"
-    return Flow(use_case=use_case.name, style=style, rationale=why, steps=steps, consistency=use_case.spec.consistency, saga=saga), event
+    stated = use_case.spec.consistency if "consistency" in use_case.spec.model_fields_set else None
+    flow = Flow(use_case=use_case.name, style=style, rationale=why, steps=steps, consistency=use_case.spec.consistency, stated_consistency=stated, saga=saga)
+    return flow, event
 
 
 #: Participants from which a saga gets an orchestrator: with three or more services, choreographed

@@ -481,8 +481,10 @@ def _decision(arch: Architecture, planned: dict[str, Table], figures: dict[str, 
         ],
         # the data section lists each cross-shard read, a mechanism's with its rate: a per-event read there (a fan-out worker paging an
         # author's followers) is on a hot path by construction, so the record states the rule such a read is held to, not "off hot paths"
-        consequences="Queries listed as cross-shard fan out to every shard and count, at their rate, on every shard's reads (each shard's "
-        "figures): a read that must stay on a hot path is kept only as that sized exception, named with its rate in the data section; "
+        consequences="Queries listed as cross-shard by another column fan out to every shard and count, at their rate, on every shard's "
+        "reads (each shard's figures); one listed as naming several values of the shard key at once (a merge over authors) reads one "
+        "shard per value and counts with the keyed reads; a read a search index or precomputed list answers reaches no shard and is "
+        "not listed: a read that must stay on a hot path is kept only as that sized exception, named with its rate in the data section; "
         "one outgrowing it is served from a read model or a copy keyed by the column it reads by"
         if shards
         else "",

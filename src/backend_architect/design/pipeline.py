@@ -5,7 +5,7 @@ it for its access patterns, expose it as APIs, connect the services, give the ac
 patterns beyond lists and lookups their mechanisms (proximity, latest values, real-time
 delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
 rest), size it, decide what history stays in the database, partition what outgrows one node,
-choose the read and write paths, cache it, secure it, place every kind of data in its store,
+choose the read and write paths, cache it, say how current each read served from an event-fed store is, secure it, place every kind of data in its store,
 choose the technology, plan for failure, time each request, stage the growth, drop the alternatives the design
 builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
 its guarantees need, name every table's key in the key record, trace every stated input to what it changed, and name on each
@@ -36,6 +36,7 @@ from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
+from backend_architect.design.read_lag import derive_read_consistency
 from backend_architect.design.redis_sizing import derive_redis_sizing
 from backend_architect.design.running_alternatives import derive_running_alternatives
 from backend_architect.design.security import derive_security
@@ -73,6 +74,8 @@ STAGES: tuple[Stage, ...] = (
     derive_caching,
     derive_write_paths,
     derive_database_load,
+    # after every read mechanism: a read a store fed from change events serves is eventual by its lag in every record
+    derive_read_consistency,
     derive_edge,
     derive_security,
     derive_placement,

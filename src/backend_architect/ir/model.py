@@ -476,7 +476,16 @@ class Flow(IRModel):
 
     use_case: str
     style: Literal["local", "sync", "event", "saga"] = Field(description="How the use case crosses services, if it does.")
-    consistency: Literal["strong", "eventual"] = Field(default="strong", description="What the use case asked for.")
+    consistency: Literal["strong", "eventual"] = Field(
+        default="strong",
+        description="What the use case gets: what it asked for, or eventual where a store fed from change events serves its read (``lag_seconds``).",
+    )
+    stated_consistency: Literal["strong", "eventual"] | None = Field(
+        default=None, description="The consistency the spec states for the use case; None where it states none (strong by default)."
+    )
+    lag_seconds: float | None = Field(
+        default=None, description="Seconds its read trails the writes, where a store fed from change events serves it (a search index)."
+    )
     rationale: str
     depth: int = Field(default=0, description="Synchronous hops after the request.")
     latency_budget_ms: float = Field(default=0, description="The use case's latency target (or the default budget).")

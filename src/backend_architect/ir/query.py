@@ -121,6 +121,9 @@ def if_match(op: Operation) -> Literal["required", "optional"] | None:
 
 #: The busiest write primary's figure (``db.write_utilisation``): its quantity names which primary it is, in parentheses.
 BUSIEST_WRITES = "share of the busiest primary's write ceiling used at peak"
+#: The busiest read primary's figure (``db.read_utilisation``, after caches): its quantity names which primary it is (one shard of a
+#: map, or a database's primary), in parentheses, so a sentence stating its reads names the store they reach, not the writes' one.
+BUSIEST_READS = "share of the busiest primary's read ceiling used at peak after caches"
 
 
 def served_parts(inputs: dict[str, float]) -> str:
@@ -148,6 +151,15 @@ def busiest_write_primary(quantity: str) -> str:
     "tweets-db's unsharded primary"
     """
     return quantity.removeprefix(BUSIEST_WRITES).strip().removeprefix("(").removesuffix(")") or "one shard where sharded"
+
+
+def busiest_read_primary(quantity: str) -> str:
+    """Which primary takes the most reads, as ``db.read_utilisation`` names it: a database's (unsharded) primary or one shard.
+
+    >>> busiest_read_primary("share of the busiest primary's read ceiling used at peak after caches (one shard of follows (follows-db))")
+    'one shard of follows (follows-db)'
+    """
+    return quantity.removeprefix(BUSIEST_READS).strip().removeprefix("(").removesuffix(")") or "one shard where sharded"
 
 
 def _held_by_stores(arch: Architecture) -> dict[str, str]:

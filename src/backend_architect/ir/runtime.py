@@ -78,6 +78,11 @@ class StoreLoad(IRModel):
         default="",
         description="A read use case whose cache also serves these reads (a get of the same rows): only its misses reach the database.",
     )
+    keys_per_read: float = Field(
+        default=1.0,
+        description="Values of ``by`` one request names (a feed's read-time merge of 5 authors: 5): on a table sharded by ``by`` it "
+        "reads one shard per value, so one request touches several shards.",
+    )
 
 
 class Mechanism(IRModel):
@@ -102,6 +107,13 @@ class Mechanism(IRModel):
         "holding the row publishes them from its change-data-capture log (a wide-column store: no outbox table).",
     )
     loads: list[StoreLoad] = Field(default_factory=list, description="Reads and writes the mechanism itself performs on databases.")
+    lag_seconds: float | None = Field(
+        default=None,
+        description="For a read: seconds a committed write takes to reach the store serving it, where a worker or indexer feeds that "
+        "store from change events (a search index, a feed's lists, an analytics copy): the read is eventual by that much, whatever the "
+        "spec asked. None where the write keeps the store current itself.",
+    )
+    lag_figure: str = Field(default="", description="Key of the figure stating ``lag_seconds`` with its formula.")
 
 
 class Job(IRModel):

@@ -10,7 +10,17 @@ import orjson
 from backend_architect.ir.consumers import consumer_labels
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
 from backend_architect.ir.payloads import event_table, payload_bytes, payload_fields
-from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, delivery_note, event_source, example_query, external_calls, if_match, served_parts
+from backend_architect.ir.query import (
+    OUTBOX_SOURCE,
+    busiest_read_primary,
+    busiest_write_primary,
+    delivery_note,
+    event_source,
+    example_query,
+    external_calls,
+    if_match,
+    served_parts,
+)
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -593,8 +603,9 @@ def _reaching(arch: Architecture) -> list[list[str]]:
         return []
     return [
         [
-            "reaching the busiest primary (reads: one shard where sharded)",
-            f"{human(read.inputs['peak_reads'], 'req/s')} reads, {human(write.inputs['peak_write'], 'req/s')} writes "
-            f"(on {busiest_write_primary(write.quantity)})",
+            "reaching the busiest primary (one shard where sharded)",
+            # each figure on the primary its own computation found: the busiest reader and the busiest writer may be different tables
+            f"{human(read.inputs['peak_reads'], 'req/s')} reads (on {busiest_read_primary(read.quantity)}), "
+            f"{human(write.inputs['peak_write'], 'req/s')} writes (on {busiest_write_primary(write.quantity)})",
         ]
     ]

@@ -22,6 +22,7 @@ from backend_architect.design.patterns._common import (
     fmt,
     read_replicas_for,
 )
+from backend_architect.design.patterns._cross_shard_reads import cross_shard_read
 from backend_architect.design.patterns._shards import key_skew, shard_map, sharded_now, shards
 from backend_architect.design.patterns._stores import horizon
 from backend_architect.design.write_headroom import WRITE_HEADROOM, built_for_writes
@@ -43,8 +44,8 @@ class ShardGroup:
     writes: float
     skew: float
     skew_inputs: dict[str, float] = field(default_factory=dict)
-    #: Per table, the mechanisms' reads by a column other than the shard key (each visits every shard): what the data section lists.
-    cross_mechanisms: dict[str, list[str]] = field(default_factory=dict)
+    #: Per table, the reads reaching it across shards (``cross_shard_read``), each with its database rate: the data section's list.
+    crossing: dict[str, list[str]] = field(default_factory=dict)
     #: The writes reaching the primary while this map sat on it, when they passed ``WRITE_HEADROOM`` and built it now (0: not so).
     primary_writes: float = 0.0
     #: Those writes by where they come from (the ledger's terms), for the figure that states them.
@@ -93,26 +94,21 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     for head, names in members.items():
         now = any(timing[n][0] for n in names)
         keyed = cross = 0.0
-        mechanisms: dict[str, list[str]] = {}
+        crossing: dict[str, list[str]] = {}
         for key, value in load.reads.items():
             table = table_of.get(load.entity_of.get(key, ""))
-            if table in names:
-                sharding = sharded[table].sharding
-                mechanism = by.get(key)
-                if mechanism is not None and mechanism.by and sharding is not None and mechanism.by != sharding.key:
-                    # a mechanism selecting by another column (a fan-out worker paging followers by followee) asks every shard
-                    # named with its rate: a hot path's scatter-gather is a sized exception, never hidden under "off hot paths"
-                    said = f"{mechanism.quantity.removesuffix(' at peak')} (by {mechanism.by}: {fmt(value)}/s at peak, each asking every shard)"
-                    mechanisms.setdefault(table, []).append(said)
-                    cross += value
-                elif sharding is not None and ids.get(key) in sharding.cross_shard:
-                    cross += value
-                else:
-                    keyed += value
+            sharding = sharded[table].sharding if table in names else None
+            if table is None or sharding is None:
+                continue  # another map's table, or one on the unsharded primary
+            said = cross_shard_read(key, value, by.get(key), ids.get(key), sharding)
+            if said is not None:
+                crossing.setdefault(table, []).append(said.text)
+                cross += value if said.every_shard else 0.0
+            keyed += 0.0 if said is not None and said.every_shard else value
         writes = sum(v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) in names)
         skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
         when = "now" if now else min((timing[n][1] for n in names), key=len)
-        groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs, mechanisms))
+        groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs, crossing))
     # a map built now for some of its tables (a chat's messages, past the inserts one primary takes) leaves a table whose own
     # numbers build it later (the chats they belong to) on the primary, with its writes: the load counts them there
     lagging = {n for g in groups if g.now for n in g.tables if not timing[n][0]}

@@ -397,6 +397,8 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             entities=[e.entity],
             how=f"a GROUP BY over the {e.table.name} columns in {technology}",
             database_share=0.0,
+            lag_seconds=lag,
+            lag_figure="analytics.lag_seconds",
         )
         for e in taken
         for u in e.reads

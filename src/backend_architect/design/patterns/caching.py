@@ -18,6 +18,7 @@ from backend_architect.design.patterns._common import decision, figures, fmt, ow
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
+from backend_architect.design.read_lag import lag_said, lagging_server
 from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
@@ -269,6 +270,8 @@ class _Path:
     server: str = "the database"
     #: Where a current read is current when regions are active-active (``region_homes.home_note``), else empty.
     home: str = ""
+    #: How late the store serving it sees a write, where a worker or indexer feeds it (``read_lag.lag_said``), else empty.
+    lag: str = ""
 
     @property
     def qps(self) -> float:
@@ -337,7 +340,14 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
         ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
     kept_apart = backs if served and recent is None else 0.0
     path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
-    return replace(path, entry=entry_bytes(arch, path), server=server_of(arch, use_case.name), home=home_note(region_plan(spec, analysis), use_case.name))
+    lagging = lagging_server(arch, use_case.name)
+    return replace(
+        path,
+        entry=entry_bytes(arch, path),
+        server=server_of(arch, use_case.name),
+        home=home_note(region_plan(spec, analysis), use_case.name),
+        lag=lag_said(lagging) if lagging is not None else "",
+    )
 
 
 def server_of(arch: Architecture, use_case: str) -> str:
@@ -376,7 +386,10 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
     if use_case.spec.cache is False and strategy == "none":
         return CachePlan(use_case=use_case.name, strategy="none", rationale="the spec forbids caching this read (cache: false)"), []
     if strategy == "none":
-        if ttl is None:
+        if ttl is None and path.lag:
+            # the store serving it is fed from change events: the read is not current, so the record never says it must be
+            rationale = f"{path.why}; {path.server} serves it, {path.lag}: no cache on top of it{path.home}"
+        elif ttl is None:
             rationale = (
                 f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): {path.server} serves it{path.home}"
             )

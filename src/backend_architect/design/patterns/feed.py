@@ -426,6 +426,9 @@ def _applied(
                 else f"then the page's {item} rows by id from the database"
             ),
             database_share=0.0,
+            # the lists trail the writes by the relay and the worker: the read is eventual by that much (every record says so)
+            lag_seconds=lag,
+            lag_figure=f"fanout.lag_seconds.{writer_id}",
             loads=[
                 *graph_load(graph, use_case, _reader_column(ref), merged),
                 *_merge(use_case, item, merged, author),
@@ -517,6 +520,7 @@ def _merge(use_case: UseCase, item: str, merged: float, by: str) -> list[StoreLo
             formula="peak_reads x merged_sources (one index range read per source, one query a read)",
             inputs={"peak_reads": use_case.peak_qps, "merged_sources": merged},
             by=by,
+            keys_per_read=merged,
         )
     ]
 

@@ -17,7 +17,7 @@ from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
 from backend_architect.design.unique_keys import SHARDING_STAGE, staged
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Decision, Table
-from backend_architect.ir.query import busiest_write_primary
+from backend_architect.ir.query import busiest_read_primary, busiest_write_primary
 from backend_architect.ir.runtime import GrowthStage
 from backend_architect.spec.model import Spec
 
@@ -90,7 +90,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             else "one primary, scaled up",
             now=True,
             figure="db.write_utilisation",
-            trigger=_one_primary(known, write, read, next((f.quantity for f in arch.figures if f.key == "db.write_utilisation"), "")),
+            trigger=_one_primary(known, write, read, (_named(arch, "db.write_utilisation"), _named(arch, "db.read_utilisation"))),
             adds=[
                 f"{fmt(instances)} instance(s) behind the load balancer{running}",
                 plan.database if plan else "one PostgreSQL primary",
@@ -103,13 +103,14 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     # Replicas serve what reaches the database: reads a CDN, cache or read model absorbs never count.
     reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
     planned = PRIMARY_READ_CEILING * READ_HEADROOM
+    reader = busiest_read_primary(_named(arch, "db.read_utilisation"))
     stages.append(
         GrowthStage(
             order=2,
             name="read replicas",
             now=replicas > 0,
             figure="db.read_utilisation",
-            trigger=f"peak reads reaching the busiest primary (one shard where sharded) pass {READ_HEADROOM:.0%} of one node's "
+            trigger=f"peak reads reaching the busiest primary ({reader}) pass {READ_HEADROOM:.0%} of one node's "
             f"{fmt(PRIMARY_READ_CEILING)}/s = {fmt(planned)}/s (room for a burst, a cold cache or a failover; "
             f"today {fmt(reaching)}/s, {reaching / PRIMARY_READ_CEILING:.1%} of the node: {_reaching_from(read)}): "
             f"{'now' if replicas > 0 else when_load(reaching, planned, growth)}",
@@ -361,7 +362,12 @@ def _reaching_from(read: float) -> str:
     return f"of {fmt(read)}/s requested by reads, less what caches absorb, plus the reads writes and workers make"
 
 
-def _one_primary(known: dict[str, float], write: float, read: float, named: str) -> str:
+def _named(arch: Architecture, key: str) -> str:
+    """The quantity of figure ``key``: the busiest primary's figures name the primary in it."""
+    return next((f.quantity for f in arch.figures if f.key == key), "")
+
+
+def _one_primary(known: dict[str, float], write: float, read: float, named: tuple[str, str]) -> str:
     """Today's load on one primary, as the capacity table and the bottlenecks state it: the busiest database's writes and reads reaching it.
 
     The system-wide totals (``qps.peak.write``, ``qps.peak.read``) spread over several databases
@@ -369,11 +375,11 @@ def _one_primary(known: dict[str, float], write: float, read: float, named: str)
     the database figures are absent.
     """
     busiest = known.get("db.write_utilisation", write / PRIMARY_WRITE_CEILING) * PRIMARY_WRITE_CEILING
-    which = busiest_write_primary(named)
+    which, reader = busiest_write_primary(named[0]), busiest_read_primary(named[1])
     reaching = known.get("db.read_utilisation", read / PRIMARY_READ_CEILING) * PRIMARY_READ_CEILING
     return (
         f"today: peak writes reaching the busiest primary ({which}) {fmt(busiest)}/s = {busiest / PRIMARY_WRITE_CEILING:.1%} of one primary, "
-        f"peak reads reaching the busiest primary {fmt(reaching)}/s ({_reaching_from(read)}) = "
+        f"peak reads reaching the busiest primary ({reader}) {fmt(reaching)}/s ({_reaching_from(read)}) = "
         f"{reaching / PRIMARY_READ_CEILING:.1%} of one node"
         + ("; past one primary's writes: the sharding stage carries them" if busiest > PRIMARY_WRITE_CEILING else "")
     )

@@ -328,6 +328,8 @@ def _engine(
             entities=list(dict.fromkeys([u.entity, *(r.entity for r in u.searches)])),
             how=f"a full-text query of the {engine} index" + (f", routed by {routing.column} to one shard" if routing else ""),
             database_share=0.0,
+            lag_seconds=INDEXING_LAG_S,
+            lag_figure="search.lag_seconds",
         )
         for u in searches
     )
