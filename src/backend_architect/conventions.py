@@ -12,6 +12,8 @@ from backend_architect.design.api.paths import STANDING
 from backend_architect.design.api.schemas import PASSWORD_MAX, PASSWORD_MIN
 from backend_architect.design.security import BURST_SECONDS, FLOOR_PER_MINUTE, HEADROOM, USER_READS_PER_MINUTE, USER_WRITES_PER_MINUTE
 from backend_architect.render.openapi import ERROR_TEXT, HEADER_PARAMS, HEADERS, MONEY_SCHEMA, OPENAPI_VERSION, PROBLEM, VERSIONING_POLICY
+from backend_architect.render.openapi_limits import LIMITED_ERRORS
+from backend_architect.render.openapi_security import SERVICE_SCHEME
 
 _KIND_TEXT = {
     "create": "creates a resource in a collection: 201 with `Location`, `Idempotency-Key` accepted",
@@ -105,15 +107,22 @@ def render_api_conventions() -> str:
         "",
         "OAuth 2.0 authorization code flow with PKCE; access tokens are JWTs sent as `Authorization: Bearer`. Each operation",
         "requires the scope `<resource>:read` or `<resource>:write`; public operations declare `security: []`; operations that",
-        "allow anonymous callers declare `[{}, {oauth2: [...]}]`. Owner-only operations answer 404 to non-owners so ids",
-        "cannot be probed. Operations called only by other services are marked `x-internal`; every operation another service",
-        "calls lists it in `x-consumers`.",
+        "allow anonymous callers declare `[{}, {oauth2: [...]}]` (a token lacking the scopes is served as anonymous, so they",
+        "declare no scope 403). Owner-only operations answer 404 to non-owners so ids cannot be probed, and a 403 describes",
+        "only the checks that answer it (a missing scope, a token naming no tenant for tenant data, a create naming another",
+        "owner). Operations called only by other services are marked `x-internal`; every operation another service calls",
+        f"lists it in `x-consumers`. Their callers hold a token issued to the service: such an operation names `{SERVICE_SCHEME}`,",
+        "a scheme with the `clientCredentials` flow of the same provider and the scopes those operations require (an internal",
+        "operation names nothing else; a public one asks no service for a token).",
         "",
         "Rate limits are token buckets per token subject (per client IP for public operations), derived from the spec's rates: a",
         f"client's share of its actor's peak, times {HEADROOM}, at least {FLOOR_PER_MINUTE['read']} reads and {FLOOR_PER_MINUTE['write']} writes a minute",
         f"({USER_READS_PER_MINUTE} and {USER_WRITES_PER_MINUTE} when the spec gives no client count), bursts of {BURST_SECONDS} seconds' worth; each",
         "operation states in `x-rate-limit` the one limit of its use cases' actor (`actor`, `class`, `per_minute`, `burst`), the same the",
         "security table lists; the clients online each actor's limit divides by are the design's `clients.online.<actor>` figures.",
+        "A rate-limited operation's success response, its 429 (with `Retry-After`) and its " + ", ".join(str(s) for s in sorted(LIMITED_ERRORS)) + " problems",
+        "declare `RateLimit` and `RateLimit-Policy`: the scaffolded service answers those after counting the request; a 400,",
+        "401, 403 or 500 can come before that, so declares none.",
         "",
         "## Schemas",
         "",

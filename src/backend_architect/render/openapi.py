@@ -6,15 +6,18 @@ The conventions shared by every contract live here: RFC 9457 problem details, th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from backend_architect.ir.model import EXAMPLE_COUNTRY, Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
-from backend_architect.ir.query import IF_MATCH, if_match, operation_limit
+from backend_architect.ir.query import IF_MATCH, all_tables, if_match, operation_limit
+from backend_architect.ir.refusals import SCOPE, forbidden_reasons, forbidden_text
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
+from backend_architect.render.openapi_limits import LIMITED_ERRORS, limits_text
+from backend_architect.render.openapi_security import SERVICE_SCHEME, scheme_name, security_schemes
 
 OPENAPI_VERSION = "3.1.0"
 SERVER_URL = "https://api.example.com"
-AUTH_URL = "https://auth.example.com"
 PROBLEM = "application/problem+json"
 
 VERSIONING_POLICY = (
@@ -28,7 +31,7 @@ VERSIONING_POLICY = (
 ERROR_TEXT = {
     400: ("BadRequest", "The request is malformed (bad JSON, unknown or invalid parameters)."),
     401: ("Unauthorized", "Missing or invalid bearer token."),
-    403: ("Forbidden", "The token lacks the scope, or the caller does not own the resource."),
+    403: ("Forbidden", forbidden_text([SCOPE])),
     404: ("NotFound", "The resource does not exist or is not visible to the caller."),
     409: ("Conflict", "The request conflicts with the current state (duplicate key, invalid state transition)."),
     412: ("PreconditionFailed", "If-Match does not match the current ETag: reload and retry."),
@@ -131,15 +134,23 @@ HEADER_PARAMS: dict[str, Any] = {
 def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     """The OpenAPI 3.1 document of one service's API."""
     used_errors: set[int] = set()
-    used_headers: set[str] = {"RateLimit", "RateLimit-Policy"}
+    used_limited: set[int] = set()
+    used_headers: set[str] = set()
     used_params: set[str] = set()
+    used = Used(used_errors, used_limited, used_headers, used_params)
     paths: dict[str, dict[str, Any]] = {}
     carried: list[RateLimit] = []
+    limited_statuses: set[int] = set()
+    tenant_entities = {t.entity for _store, t in all_tables(arch) if t.tenant_scoped and t.entity}
+    owned = {o.entity for o in api.operations if o.owner_only}
     for op in api.operations:
-        item = _operation(op, used_errors, used_headers, used_params, _scheme_name(arch))
         limit = operation_limit(arch, op)
+        # a create of rows other operations keep to their owner stores the caller as owner (``core.writes``)
+        forbidden = forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, op.kind == "create" and op.entity in owned)
+        item = _operation(op, used, scheme_name(arch), limit is not None, forbidden)
         if limit is not None:
             carried.append(limit)
+            limited_statuses.update(int(code) for code in item["responses"] if code.isdigit() and int(code) >= 400)
             item["x-rate-limit"] = {
                 "class": limit.operation_class,
                 "actor": limit.actor,
@@ -154,10 +165,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     if any(p.ref == "GeoPoint" for s in api.schemas for p in s.properties):
         schemas["GeoPoint"] = GEO_POINT_SCHEMA
     schemas.update(_problem_schemas())
-    if used_errors & {429, 503} or any(op.example_error_status in {429, 503} for op in api.operations):
-        used_headers.add("Retry-After")
-    responses = {ERROR_TEXT[s][0]: _error_response(s) for s in sorted(used_errors)}
-    scopes = api.scopes
+    responses = {ERROR_TEXT[s][0]: _error_response(s, s in used_limited, used) for s in sorted(used_errors)}
     tags = sorted({op.tag for op in api.operations})
     service = next((s for s in arch.services if s.name == api.service), None)
     doc: dict[str, Any] = {
@@ -165,7 +173,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
         "info": {
             "title": api.title,
             "version": api.version,
-            "description": (service.description + " " if service else "") + VERSIONING_POLICY + _limits_text(carried),
+            "description": (service.description + " " if service else "") + VERSIONING_POLICY + limits_text(carried, limited_statuses),
             "contact": {"name": f"{api.service} team", "email": f"{api.service}-team@example.com", "url": "https://example.com/support"},
             "license": {"name": "Proprietary", "identifier": "LicenseRef-Proprietary"},
         },
@@ -177,85 +185,56 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
             "parameters": {k: v for k, v in HEADER_PARAMS.items() if k in used_params},
             "headers": {k: v for k, v in HEADERS.items() if k in used_headers},
             "responses": responses,
-            "securitySchemes": {_scheme_name(arch): _security_scheme(arch, scopes)},
+            "securitySchemes": security_schemes(api, arch),
         },
     }
     if not doc["components"]["parameters"]:
         del doc["components"]["parameters"]
-    if all(op.auth == "none" for op in api.operations):
+    if not doc["components"]["securitySchemes"]:
         del doc["components"]["securitySchemes"]  # an all-public API declares no scheme it never asks for
     unauthorized = doc["components"]["responses"].get("Unauthorized")
-    if unauthorized is not None and _scheme_name(arch) != "oauth2":
+    if unauthorized is not None and scheme_name(arch) != "oauth2":
         unauthorized["description"] = "Missing or invalid credentials."
     return doc
 
 
-#: The scheme name each authentication flow declares in ``components.securitySchemes``.
-SCHEME_NAMES = {"oauth2": "oauth2", "session-cookie": "sessionCookie", "api-key": "apiKey"}
+@dataclass
+class Used:
+    """What the operations rendered so far reference, so the components declare exactly that."""
+
+    errors: set[int]
+    #: Shared error responses some rate-limited operation references: they declare the RateLimit headers.
+    limited: set[int]
+    headers: set[str]
+    params: set[str]
 
 
-def _scheme_name(arch: Architecture) -> str:
-    return SCHEME_NAMES[arch.security.scheme if arch.security else "oauth2"]
-
-
-def _security_scheme(arch: Architecture, scopes: dict[str, str]) -> dict[str, Any]:
-    """The security scheme of the design's authentication flow (the auth decision)."""
-    scheme = arch.security.scheme if arch.security else "oauth2"
-    if scheme == "session-cookie":
-        return {
-            "type": "apiKey",
-            "in": "cookie",
-            "name": "__Host-session",
-            "description": "Opaque session id set by `POST /sessions` (HttpOnly, Secure, SameSite=Lax); state-changing requests also send "
-            "`X-CSRF-Token`. The requirement lists the permissions the session's user needs.",
-        }
-    if scheme == "api-key":
-        return {
-            "type": "apiKey",
-            "in": "header",
-            "name": "X-API-Key",
-            "description": "A client's API key, stored hashed by the server. The requirement lists the permissions the key needs.",
-        }
-    return {
-        "type": "oauth2",
-        "description": "OAuth 2.0 authorization code flow with PKCE; access tokens are JWTs sent as `Authorization: Bearer`.",
-        "flows": {"authorizationCode": {"authorizationUrl": f"{AUTH_URL}/authorize", "tokenUrl": f"{AUTH_URL}/oauth/token", "scopes": scopes}},
-    }
-
-
-def _limits_text(carried: list[RateLimit]) -> str:
-    """The limits this API's operations carry, per actor and class (the security model's, as each operation states it)."""
-    if not carried:
-        return ""
-    unique = sorted({(r.actor, r.operation_class, r.limit_per_minute, r.burst) for r in carried})
-    parts = [f"{actor} {cls} operations {per_minute} requests a minute (bursts of {burst})" for actor, cls, per_minute, burst in unique]
-    return (
-        " Rate limits, per token subject (per client IP for public operations): " + "; ".join(parts) + ". Every response carries "
-        "`RateLimit` and `RateLimit-Policy`; a 429 carries `Retry-After`."
-    )
-
-
-def _operation(op: Operation, used_errors: set[int], used_headers: set[str], used_params: set[str], scheme: str = "oauth2") -> dict[str, Any]:
+def _operation(op: Operation, used: Used, scheme: str, limited: bool, forbidden: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary, "description": op.description, "tags": [op.tag]}
     params: list[Any] = [_parameter(p) for p in op.parameters]
     if op.idempotency_key:
         params.append({"$ref": "#/components/parameters/IdempotencyKey"})
-        used_params.add("IdempotencyKey")
+        used.params.add("IdempotencyKey")
     if if_match(op) is not None:
         params.append({"$ref": "#/components/parameters/IfMatch"})
-        used_params.add("IfMatch")
+        used.params.add("IfMatch")
     if params:
         out["parameters"] = params
     if op.request_schema:
         media = "application/merge-patch+json" if op.method == "patch" else "application/json"
         out["requestBody"] = {"required": True, "content": {media: {"schema": _ref(op.request_schema), "example": op.example_request}}}
-    out["responses"] = _responses(op, used_errors, used_headers)
+    out["responses"] = _responses(op, used, limited, forbidden)
     if op.auth == "none":
         out["security"] = []
     elif op.auth == "optional":
         out["security"] = [{}, {scheme: op.scopes}]
     else:
         out["security"] = [{scheme: op.scopes}]
+    if op.internal:
+        out["security"] = [{SERVICE_SCHEME: op.scopes}]  # only other services call it, with their client-credentials token
+    elif op.consumers and op.auth != "none":
+        # other services offer their own token as an alternative; a public operation asks them for none
+        out["security"] = [*out["security"], {SERVICE_SCHEME: op.scopes}]
     if op.cache_control:
         out["x-cache-control"] = op.cache_control
     if op.internal:
@@ -267,20 +246,34 @@ def _operation(op: Operation, used_errors: set[int], used_headers: set[str], use
     return out
 
 
-def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> dict[str, Any]:
-    headers: dict[str, Any] = {"RateLimit": {"$ref": "#/components/headers/RateLimit"}, "RateLimit-Policy": {"$ref": "#/components/headers/RateLimit-Policy"}}
+def _limit_headers(used: Used) -> dict[str, Any]:
+    used.headers |= {"RateLimit", "RateLimit-Policy"}
+    return {"RateLimit": {"$ref": "#/components/headers/RateLimit"}, "RateLimit-Policy": {"$ref": "#/components/headers/RateLimit-Policy"}}
+
+
+def _problem_headers(status: int, limited: bool, used: Used) -> dict[str, Any]:
+    """The headers a problem carries: the limiter's where it admitted the request (or refused it: 429), Retry-After where a wait helps."""
+    headers = _limit_headers(used) if limited and (status in LIMITED_ERRORS or status == 429) else {}
+    if status in {429, 503}:
+        headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
+        used.headers.add("Retry-After")
+    return headers
+
+
+def _responses(op: Operation, used: Used, limited: bool, forbidden: list[str]) -> dict[str, Any]:
+    headers: dict[str, Any] = _limit_headers(used) if limited else {}
     if op.kind == "create" and op.success_status == 201:
         headers["Location"] = {"$ref": "#/components/headers/Location"}
-        used_headers.add("Location")
+        used.headers.add("Location")
     if op.conditional and op.kind != "delete":
         headers["ETag"] = {"$ref": "#/components/headers/ETag"}
-        used_headers.add("ETag")
+        used.headers.add("ETag")
     if op.success_status == 302:
         # a redirect carries its target in Location and no body
         headers["Location"] = {"description": f"Where the link leads: {op.redirect or 'the target'}.", "schema": {"type": "string", "format": "uri-reference"}}
     if op.cache_control:
         headers["Cache-Control"] = {"$ref": "#/components/headers/Cache-Control"}
-        used_headers.add("Cache-Control")
+        used.headers.add("Cache-Control")
     if op.country_rule is not None:
         # shared caches keep one copy per country: a copy made for one country never answers another
         headers["Vary"] = {
@@ -289,22 +282,31 @@ def _responses(op: Operation, used_errors: set[int], used_headers: set[str]) -> 
             "example": op.country_rule.header,
         }
     description = {200: "OK", 201: "Created", 204: "No Content", 302: "Found: the client follows Location"}[op.success_status]
-    success: dict[str, Any] = {"description": description, "headers": headers}
+    success: dict[str, Any] = {"description": description, "headers": headers} if headers else {"description": description}
     if op.response_schema and op.success_status not in {204, 302}:
         success["content"] = {"application/json": {"schema": _ref(op.response_schema), "example": op.example_response}}
     responses: dict[str, Any] = {str(op.success_status): success}
     for status in op.error_statuses:
+        inline: dict[str, Any] | None = None
+        if status == 403 and not forbidden:
+            continue  # no check of this operation answers 403 (``ir.refusals``)
         if status == 451 and op.country_rule is not None:
-            responses[str(status)] = _refused(op)
+            inline = _refused(op)
         elif status == op.example_error_status:
-            _name, text = ERROR_TEXT[status]
-            response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem"), "example": op.example_error}}}
-            if status in {429, 503}:
-                response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
-            responses[str(status)] = response
-        else:
-            used_errors.add(status)
+            inline = {"description": ERROR_TEXT[status][1], "content": {PROBLEM: {"schema": _ref("Problem"), "example": op.example_error}}}
+        elif status == 403 and forbidden != [SCOPE]:
+            # reasons beyond the scope every scoped operation shares: said here, not in the shared Forbidden
+            inline = {"description": forbidden_text(forbidden), "content": {PROBLEM: {"schema": _ref("Problem")}}}
+        if inline is None:
+            used.errors.add(status)
+            if limited:
+                used.limited.add(status)
             responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_TEXT[status][0]}"}
+            continue
+        problem_headers = _problem_headers(status, limited, used)
+        if problem_headers:
+            inline["headers"] = problem_headers
+        responses[str(status)] = inline
     return responses
 
 
@@ -323,11 +325,12 @@ def _refused(op: Operation) -> dict[str, Any]:
     return {"description": ERROR_TEXT[451][1], "content": {PROBLEM: {"schema": _ref("Problem"), "example": example}}}
 
 
-def _error_response(status: int) -> dict[str, Any]:
+def _error_response(status: int, limited: bool, used: Used) -> dict[str, Any]:
     _name, text = ERROR_TEXT[status]
     response: dict[str, Any] = {"description": text, "content": {PROBLEM: {"schema": _ref("Problem")}}}
-    if status in {429, 503}:
-        response["headers"] = {"Retry-After": {"$ref": "#/components/headers/Retry-After"}}
+    headers = _problem_headers(status, limited, used)
+    if headers:
+        response["headers"] = headers
     return response
 
 

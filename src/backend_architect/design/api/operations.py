@@ -26,6 +26,7 @@ from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import remote_access
 from backend_architect.ir.model import Api, ApiSchema, MembershipCheck, Operation, Parameter, ReferenceCheck
+from backend_architect.ir.refusals import forbidden_reasons
 from backend_architect.spec.naming import VERSION_COLUMN, split_filter
 
 Method = Literal["get", "post", "put", "patch", "delete"]
@@ -355,7 +356,10 @@ class ServiceApi:
         if op.parameters or op.request_schema:
             errors.add(400)
         if op.auth != "none":
-            errors |= {401, 403}
+            errors.add(401)
+        table = self.res.tables.get(op.entity or "")
+        if forbidden_reasons(op.auth, op.scopes, table is not None and table.tenant_scoped):
+            errors.add(403)  # the contract describes the same reasons (``render.openapi``)
         if any(p.location == "path" and p.name not in self.unchecked.get((op.method, op.path), set()) for p in op.parameters):
             errors.add(404)
         if op.request_schema:

@@ -763,7 +763,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "use_cases": ["log out"],
         "summary": "Log out",
         "rate": ["write", 20, 3, "subject"],
-        "declared": ["401", "403", "429", "500"],
+        "declared": ["401", "429", "500"],
         "func": "log_out",
         "path_kinds": {},
         "required_query": {},

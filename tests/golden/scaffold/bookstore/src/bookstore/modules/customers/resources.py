@@ -80,7 +80,7 @@ LOG_IN = Operation(
 LOG_IN_SCOPES = ()
 
 LOG_OUT = Operation(
-    policy=Policy("logOut", "required", (), "write", 20, 3, "subject", frozenset({401, 403, 429, 500})),
+    policy=Policy("logOut", "required", (), "write", 20, 3, "subject", frozenset({401, 429, 500})),
     resource=CUSTOMER,
     kind="delete",
 )

@@ -1,0 +1,47 @@
+"""Why an operation answers 403: one decision declares the status and writes its description.
+
+A contract that shares one "Forbidden" text across operations ends up promising reasons some
+operation never has (an owner-only read hides others' rows behind 404, so "you do not own it"
+is never its 403). Each reason here is a check the scaffolded service really makes.
+"""
+
+from __future__ import annotations
+
+#: The reason every scoped operation shares, which the contract's shared ``Forbidden`` response states.
+SCOPE = "the token lacks a scope this operation requires (its security requirement lists them)"
+#: Tenant-scoped rows are filtered by the token's tenant claim; without one there is nothing the caller may see.
+TENANT = "the data belongs to a tenant and the token names none"
+#: A create of rows the caller owns stores the caller as the owner; naming someone else is refused, not rewritten.
+OWNER = "the body names an owner other than the caller (you may only create what you own)"
+
+
+def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_owner: bool = False) -> list[str]:
+    """The checks that answer 403 for an operation, in the order the service makes them; none means no 403.
+
+    Ownership of an existing row is not among them: an owner-only operation answers others 404
+    so ids cannot be probed. An optional token lacking scopes is served as anonymous, not refused.
+
+    >>> forbidden_reasons("required", ["posts:read"], False) == [SCOPE]
+    True
+    >>> forbidden_reasons("optional", ["posts:read"], False)
+    []
+    >>> len(forbidden_reasons("required", [], True, claims_owner=True))
+    2
+    """
+    reasons = []
+    if auth == "required" and scopes:
+        reasons.append(SCOPE)
+    if tenant_scoped:
+        reasons.append(TENANT)
+    if claims_owner and auth != "none":
+        reasons.append(OWNER)
+    return reasons
+
+
+def forbidden_text(reasons: list[str]) -> str:
+    """The 403's description: each check that answers it, as alternatives (any one of them refuses).
+
+    >>> forbidden_text([TENANT])
+    'Answered when the data belongs to a tenant and the token names none.'
+    """
+    return "Answered when " + "; or when ".join(reasons) + "."
