@@ -138,14 +138,21 @@ def restated(reason: str, table: Table, known: dict[str, float], years: float, p
     return head[:start] + numbers + tail
 
 
+#: Key defaults that make ids in the order they were made: a UUIDv7 (either of the DDL's generators) or a Snowflake-style id.
+TIME_ORDERED_DEFAULTS = ("uuidv7()", "uuid_generate_v7()", "snowflake")
+
+
 def _time_column(table: Table, use_case: UseCase) -> str | None:
-    """The time-ordered column a list sorts by (created_at, or a datetime field), None when it sorts by something else."""
+    """The time-ordered column a list sorts by (created_at, a datetime field, or a key generated in time order such as a
+    UUIDv7, which the key decision may have made), None when it sorts by something else."""
     sorts = [r.column for r in use_case.sorts if r.column]
     if not sorts:
         return "created_at" if any(c.name == "created_at" for c in table.columns) else None
-    kinds = {c.name: c.type for c in table.columns}
+    columns = {c.name: c for c in table.columns}
     first = sorts[0]
-    return first if kinds.get(first) in {"timestamptz", "date"} or first == "created_at" else None
+    column = columns.get(first)
+    ordered_key = column is not None and first in table.primary_key and any(d in (column.default or "") for d in TIME_ORDERED_DEFAULTS)
+    return first if (column is not None and column.type in {"timestamptz", "date"}) or first == "created_at" or ordered_key else None
 
 
 def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> tuple[str | None, tuple[str, ...], list[str], list[str]]:
