@@ -26,6 +26,7 @@ from backend_architect.design.communication import derive_communication
 from backend_architect.design.cross_server_keys import derive_today_keys
 from backend_architect.design.data import derive_data
 from backend_architect.design.data_decisions import derive_key_scope
+from backend_architect.design.flow_styles import derive_flow_styles
 from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.kept_counters import kept_counters
 from backend_architect.design.latency import derive_latency
@@ -83,6 +84,8 @@ STAGES: tuple[Stage, ...] = (
     # After placement: the cache decision describes the in-memory stores the patterns placed.
     derive_technology,
     derive_availability,
+    # after every mechanism rewrote its flows: a flow calling another service within the request is styled so
+    derive_flow_styles,
     # after every cache, mechanism, shard and the availability plan: what each request does is decided
     derive_latency,
     derive_growth,

@@ -9,7 +9,16 @@ import orjson
 
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
 from backend_architect.ir.payloads import event_table, payload_bytes, payload_fields
-from backend_architect.ir.query import OUTBOX_SOURCE, busiest_write_primary, delivery_note, event_source, example_query, external_calls, if_match, served_parts
+from backend_architect.ir.query import (
+    OUTBOX_SOURCE,
+    busiest_write_primary,
+    delivery_routes,
+    event_source,
+    example_query,
+    external_calls,
+    if_match,
+    served_parts,
+)
 from backend_architect.ir.runtime import Component
 from backend_architect.render.adr import adr_filename
 from backend_architect.render.ascii import render_architecture_ascii
@@ -420,9 +429,8 @@ def _anchor(title: str) -> str:
 
 
 def _reached(arch: Architecture, name: str) -> str:
-    """How the events a part consumes reach it, where a pub/sub carries them (``ir.query.delivery_note``): the path the diagrams draw."""
-    notes = dict.fromkeys(note for e in arch.events if name in e.consumers and (note := delivery_note(arch, e, name)))
-    return "".join(f"; each event: {note}" for note in notes)
+    """How the events a part consumes reach it, where a pub/sub carries them (``ir.query.delivery_routes``): the path the diagrams draw, per route."""
+    return "".join(f"; {events}: {note}" for events, note in delivery_routes(arch, name))
 
 
 def _component_size(component: Component) -> str:
