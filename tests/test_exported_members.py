@@ -24,7 +24,7 @@ def test_stages_in_order_ok() -> None:
         "derive_boundaries", "derive_data", "derive_indexes", "derive_api", "derive_communication", "derive_access_paths", "derive_capacity",
         "derive_storage", "derive_partitioning", "derive_read_paths", "derive_caching", "derive_write_paths", "derive_database", "derive_edge",
         "derive_security", "derive_placement", "derive_redis_sizing", "derive_running_alternatives", "derive_today_keys", "derive_technology",
-        "derive_availability",
+        "derive_availability", "derive_flow_styles",
         "derive_latency", "derive_growth", "derive_built_alternatives", "derive_bottlenecks", "derive_messaging_tables", "derive_key_scope",
         "derive_traceability",
     ]  # fmt: skip

@@ -6,7 +6,7 @@ patterns beyond lists and lookups their mechanisms (proximity, latest values, re
 delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
 rest), size it, decide what history stays in the database, partition what outgrows one node,
 choose the read and write paths, cache it, secure it, place every kind of data in its store,
-choose the technology, plan for failure, time each request, stage the growth, drop the alternatives the design
+choose the technology, plan for failure, style each flow by the calls it makes, time each request, stage the growth, drop the alternatives the design
 builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
 its guarantees need, name every table's key in the key record, and trace every stated input to what it changed.
 """
