@@ -25,7 +25,7 @@ def test_stages_in_order_ok() -> None:
         "derive_storage", "derive_partitioning", "derive_read_paths", "derive_caching", "derive_write_paths", "derive_database", "derive_read_consistency",
         "derive_edge",
         "derive_security", "derive_placement", "derive_redis_sizing", "derive_running_alternatives", "derive_today_keys", "derive_technology",
-        "derive_availability",
+        "derive_availability", "derive_flow_styles",
         "derive_latency", "derive_growth", "derive_wide_column_notes", "derive_built_alternatives", "derive_bottlenecks", "derive_messaging_tables",
         "derive_key_scope", "derive_traceability", "derive_call_operations",
     ]  # fmt: skip

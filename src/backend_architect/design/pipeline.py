@@ -6,7 +6,7 @@ patterns beyond lists and lookups their mechanisms (proximity, latest values, re
 delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
 rest), size it, decide what history stays in the database, partition what outgrows one node,
 choose the read and write paths, cache it, say how current each read served from an event-fed store is, secure it, place every kind of data in its store,
-choose the technology, plan for failure, time each request, stage the growth, drop the alternatives the design
+choose the technology, plan for failure, style each flow by the calls it makes, time each request, stage the growth, drop the alternatives the design
 builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
 its guarantees need, name every table's key in the key record, trace every stated input to what it changed, and name on each
 call between services the operation of the callee's contract it calls.
@@ -28,6 +28,7 @@ from backend_architect.design.communication import derive_communication
 from backend_architect.design.cross_server_keys import derive_today_keys
 from backend_architect.design.data import derive_data
 from backend_architect.design.data_decisions import derive_key_scope
+from backend_architect.design.flow_styles import derive_flow_styles
 from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.kept_counters import kept_counters
 from backend_architect.design.latency import derive_latency
@@ -89,6 +90,8 @@ STAGES: tuple[Stage, ...] = (
     # After placement: the cache decision describes the in-memory stores the patterns placed.
     derive_technology,
     derive_availability,
+    # after every mechanism rewrote its flows: a flow calling another service within the request is styled so
+    derive_flow_styles,
     # after every cache, mechanism, shard and the availability plan: what each request does is decided
     derive_latency,
     derive_growth,

@@ -14,9 +14,9 @@ path or its body), by this rule:
   counted in the owner's request rate and its database's reads) when the write's availability
   with both services in its path (the writer's composite x the owner's) still meets the target;
   else an event-fed local copy of the owner's ids in the writer's database (a local read, about
-  the relay's lag behind the owner) where the owner publishes the entity's events; else (nobody
-  writes the entity, so no event could feed a copy) the synchronous check, its availability cost
-  written down. An unknown id answers 404 where the path carries it, 422 where the body does.
+  the relay's lag behind the owner) where the owner publishes the event creating the entity; else
+  (no use case creates it, so no event could add an id to a copy) the synchronous check, its
+  availability cost written down. An unknown id answers 404 where the path carries it, 422 where the body does.
 """
 
 from __future__ import annotations
@@ -76,9 +76,9 @@ def reference_checks(
     must call, so an existence check that would call back closes the cycle and yields (a local copy, or unchecked).
     """
     target, composite = availabilities(spec)
-    fed = {u.entity for u in analysis.use_cases if u.is_write} | {e for u in analysis.use_cases for e in u.writes}
+    fed = created(analysis.use_cases)
     # what a copy of an entity's ids costs its keeper: one row written per id the owner creates or deletes
-    feeds = {e: sum(u.peak_qps for u in analysis.use_cases if u.entity == e and u.kind in {"create", "delete"}) for e in spec.entities}
+    feeds = {e: sum(u.peak_qps * u.rows_per_request(e) for u in analysis.use_cases if e in _made_by(u)) for e in spec.entities}
     by_name = {u.name: u for u in analysis.use_cases}
     copied = copied_reads(analysis.use_cases, owner)
     calls = sync_calls(analysis, owner, copied)
@@ -122,7 +122,7 @@ class _Facts:
     """What one reference's check is decided from."""
 
     owner: str
-    #: Some use case writes the entity, so its owner publishes events a copy could be fed by.
+    #: Some use case creates the entity (``created``), so its owner publishes the events a copy of its ids is fed by.
     fed: bool
     #: Ids/s at peak the owner creates or deletes: the rows a copy would write.
     feed: float
@@ -133,6 +133,24 @@ class _Facts:
     cycle: bool
     #: The write reads the row from an event-fed copy of it, kept to break a call cycle (``design.read_cycles``).
     copied: bool = False
+
+
+def created(use_cases: Iterable[UseCase]) -> set[str]:
+    """The entities some request creates: the only ones whose owner publishes the event that adds an id to a copy.
+
+    A copy of an owner's ids learns an id from the event of the write that made it (``table_feeds.feeding_use_cases``:
+    a create of the row, or of its parent with it). An entity only ever updated (a profile's edits, its rows made by the
+    sign-up the auth flow adds, which publishes nothing) gives a copy nothing to hold: it would refuse every id.
+    """
+    return {e for u in use_cases if u.kind == "create" for e in _made_by(u)}
+
+
+def _made_by(use_case: UseCase) -> set[str]:
+    """The entities whose rows ``use_case`` adds or takes (a create or delete of its own rows, or of the parts written with
+    them), each an event a copy of ids follows (``table_feeds.feeding_use_cases``)."""
+    if use_case.is_job or use_case.kind not in {"create", "delete"}:
+        return set()
+    return {use_case.entity, *use_case.children, *(e for e, _ in use_case.part_rows)}
 
 
 def sync_calls(analysis: Analysis, owner: dict[str, str], copied: dict[tuple[str, str], str] | None = None) -> dict[str, set[str]]:
@@ -228,12 +246,12 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
             )
         return "none", (
             f"not checked{when}: {owner} already calls this service synchronously, so a call back would close a cycle"
-            + (f", and {feed}" if facts.fed else f", and no use case writes {entity}, so no event could feed a copy")
+            + (f", and {feed}" if facts.fed else f", and no use case creates {entity}, so no event could feed a copy of its ids")
             + f"; an unknown id is stored, and {owner}'s {entity} rows are the record of which ids exist"
         )
     if affordable and (both < facts.target or peak > LOCAL_COPY_FROM):
         return "local copy", f"{copy} ({rate}; {meets}; {feed}); an unknown id answers {refused}"
-    unfed = "" if facts.fed else f"; no use case writes {entity}, so no event could feed a local copy"
+    unfed = "" if facts.fed else f"; no use case creates {entity}, so no event could feed a local copy of its ids"
     cheaper = f"; {feed}" if facts.fed and peak > LOCAL_COPY_FROM else ""
     return CHECKED_BY_OWNER, (
         f"a synchronous existence check on {owner} (its internal GET of the {entity}){when}, counted in the requests {owner} serves "

@@ -251,6 +251,42 @@ def delivery_note(arch: Architecture, event: Event, consumer: str) -> str:
             f"{consumer} takes it from {hops[0]} in one consumer group and publishes it on {hops[2]} pub/sub, "
             "which carries it to the nodes holding the connections"
         )
+    if len(hops) == 2 and event_source(arch, event) == DIRECT_SOURCE:
+        return _published_directly(event.use_case or "", hops[0], consumer)
     if len(hops) == 2 and hops[0] != consumer and not any(c.name == hops[0] and c.kind == "broker" for c in arch.components):
         return f"the relay publishes it on {hops[0]} pub/sub, which carries it to the {consumer} nodes holding the connections"
     return ""
+
+
+def _published_directly(use_case: str, carrier: str, consumer: str) -> str:
+    """The route of a message a write kept in memory publishes itself: no outbox row, so no relay and no broker on its way."""
+    return (
+        f"the write path of '{use_case}' publishes it on {carrier} pub/sub itself (no outbox, no broker), "
+        f"which carries it to the {consumer} nodes holding the connections"
+    )
+
+
+def delivery_routes(arch: Architecture, consumer: str) -> list[tuple[str, str]]:
+    """How the messages ``consumer`` takes reach it: one (which events, how) pair per route, "each event" naming them all when
+    they share one.
+
+    Every message counts: the domain events it consumes (``delivery_note``) and those a write kept in memory publishes to
+    the pub/sub itself (a flow's ``via="pubsub"`` step, no domain event). They may travel different routes (one through
+    the outbox and the broker, one straight to pub/sub): a sentence saying "each event" holds only when all take one.
+    """
+    notes: dict[str, str] = {}
+    for event in arch.events:
+        if consumer in event.consumers:
+            notes[event.name] = delivery_note(arch, event, consumer)
+    part = next((c for c in arch.components if c.name == consumer), None)
+    for flow in arch.flows:
+        for step in flow.steps:
+            if step.kind == "event" and step.via == "pubsub" and step.target == consumer and part is not None and part.pubsub:
+                notes.setdefault(step.description.split(" via ")[0], _published_directly(flow.use_case, part.pubsub, consumer))
+    routes: dict[str, list[str]] = {}
+    for name, note in notes.items():
+        if note:
+            routes.setdefault(note, []).append(name)
+    if len(routes) == 1 and len(next(iter(routes.values()))) == len(notes):
+        return [("each event", next(iter(routes)))]
+    return [(", ".join(names), note) for note, names in routes.items()]

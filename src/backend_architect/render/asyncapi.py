@@ -14,6 +14,7 @@ from backend_architect.ir.consumers import consumer_labels
 from backend_architect.ir.model import Architecture, Column, Event, Table
 from backend_architect.ir.payloads import payload_columns
 from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source
+from backend_architect.render.openapi import property_schema
 
 ASYNCAPI_VERSION = "3.0.0"
 
@@ -50,8 +51,35 @@ def column_schema(column: Column) -> dict[str, Any]:
     return {"type": [schema["type"], "null"], **{k: v for k, v in schema.items() if k != "type"}} if column.nullable else schema
 
 
-def event_payload(event: Event, table: Table | None) -> dict[str, Any]:
-    """The JSON Schema of ``event``'s payload (``ir.payloads``): every document naming the event carries this one schema."""
+#: What a contract property says that a payload has no use for: who may send it, and the PII marker the API reviewers read.
+_CONTRACT_ONLY = frozenset({"readOnly", "writeOnly", "x-pii"})
+
+
+def contract_fields(arch: Architecture, entity: str) -> dict[str, dict[str, Any]]:
+    """The schema the entity's read contract gives each of its JSON fields (``{field: schema}``).
+
+    A JSON column says only "an object" to the database, while the contract says what the field holds (a list of country codes,
+    a map): an event carrying the field must say the same, or a consumer built from the AsyncAPI document rejects (or
+    mis-types) what the REST client was promised. The read shape is the entity's schema named for it (no Create, Update,
+    Page or Request suffix); a property that refers to another schema is left out, since that schema lives in the OpenAPI
+    document alone.
+    """
+    out: dict[str, dict[str, Any]] = {}
+    for api in arch.apis:
+        for schema in api.schemas:
+            if schema.entity != entity or schema.name.endswith(("Create", "Update", "Page", "Request")):
+                continue
+            for prop in schema.properties:
+                if prop.ref is None and prop.name not in out:
+                    out[prop.name] = {k: v for k, v in property_schema(prop).items() if k not in _CONTRACT_ONLY}
+    return out
+
+
+def event_payload(event: Event, table: Table | None, contract: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The JSON Schema of ``event``'s payload (``ir.payloads``): every document naming the event carries this one schema.
+
+    A JSON field takes the shape its contract gives it (``contract_fields``): the same field has one type in every document.
+    """
     properties: dict[str, Any] = {
         "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: consumers skip ids they have processed."},
         "occurred_at": {"type": "string", "format": "date-time"},
@@ -59,6 +87,8 @@ def event_payload(event: Event, table: Table | None) -> dict[str, Any]:
     parts = {p.table: p for p in event.parts}
     for name, column in payload_columns(event, table):
         schema = column_schema(column) if column is not None else {"type": "string", "format": "uuid"}
+        if column is not None and column.type == "jsonb" and name in (contract or {}):
+            schema = (contract or {})[name]
         if name in parts:
             rows = {c.name: column_schema(c) for c in parts[name].columns}
             item = {"type": "object", "required": list(rows), "properties": rows}
@@ -104,7 +134,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},
         }
-        schemas[f"{event.name}Payload"] = event_payload(event, tables.get(event.entity))
+        schemas[f"{event.name}Payload"] = event_payload(event, tables.get(event.entity), contract_fields(arch, event.entity))
         channels[event.name] = {
             "address": channel_address(arch, event),
             "description": f"Consumers: {', '.join(consumer_labels(arch, event)) or 'none yet'}. Ordered per {event.key}; delivered at least once."

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Table
-from backend_architect.ir.query import delivery_note
+from backend_architect.ir.query import delivery_routes
 from backend_architect.ir.runtime import RealtimeChannel
-from backend_architect.render.asyncapi import ASYNCAPI_VERSION, column_schema, event_payload
+from backend_architect.render.asyncapi import ASYNCAPI_VERSION, column_schema, contract_fields, event_payload
 
 #: Where the document says the gateway listens; deployments put their own host here.
 GATEWAY_HOST = "realtime.example.com"
@@ -22,8 +22,9 @@ def _pascal(name: str) -> str:
     return "".join(part.capitalize() for part in name.replace("_", "-").split("-") if part)
 
 
-def _payload(channel: RealtimeChannel, table: Table | None) -> dict[str, Any]:
-    """The row a channel pushes when no domain event carries it (a value the write path publishes to pub/sub itself)."""
+def _payload(channel: RealtimeChannel, table: Table | None, contract: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The row a channel pushes when no domain event carries it (a value the write path publishes to pub/sub itself); a JSON
+    field has the shape its contract gives it (``contract_fields``)."""
     columns = {c.name: c for c in table.columns} if table else {}
     properties: dict[str, Any] = {
         "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: a client skips ids it has seen (delivery is at least once)."},
@@ -31,7 +32,7 @@ def _payload(channel: RealtimeChannel, table: Table | None) -> dict[str, Any]:
     }
     for field in channel.fields:
         if field in columns and not columns[field].secret:
-            properties[field] = column_schema(columns[field])
+            properties[field] = contract[field] if columns[field].type == "jsonb" and field in contract else column_schema(columns[field])
     return {"type": "object", "required": ["event_id", "occurred_at"], "properties": properties}
 
 
@@ -70,7 +71,9 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
                 "contentType": "application/json",
                 "payload": {"$ref": f"#/components/schemas/{schema}"},
             }
-            schemas[schema] = event_payload(known, tables.get(known.entity)) if known is not None else _payload(channel, tables.get(channel.entity))
+            contract = contract_fields(arch, known.entity if known is not None else channel.entity)
+            table = tables.get(known.entity if known is not None else channel.entity)
+            schemas[schema] = event_payload(known, table, contract) if known is not None else _payload(channel, table, contract)
         channels[key] = {
             "address": channel.address,
             "description": f"Recipients: {channel.recipients}; {channel.deliveries_per_s:,.0f} deliveries/s at peak. Offline: {channel.offline}.",
@@ -101,7 +104,7 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
             "may read (the gateway checks each like the matching read operation); after a reconnect it does what each channel's "
             "'Offline' says (the REST read that returns what it missed from its last cursor, where the channel names one)."
             # how the events it pushes reach its nodes: the one path the diagrams and the producers' documents state
-            + "".join(f" Each event: {note}." for note in dict.fromkeys(delivery_note(arch, e, c) for e in arch.events for c in gateways) if note),
+            + "".join(f" {events[0].upper()}{events[1:]}: {note}." for c in gateways for events, note in delivery_routes(arch, c)),
         },
         "defaultContentType": "application/json",
         "servers": {

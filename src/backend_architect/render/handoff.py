@@ -11,7 +11,7 @@ from backend_architect.ir.consumers import consuming_services
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
-from backend_architect.ir.query import OUTBOX_SOURCE, called_operations, database_of, event_source, events_by_service
+from backend_architect.ir.query import OUTBOX_SOURCE, called_operations, database_of, event_broker, event_source, events_by_service
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, requirements
@@ -339,7 +339,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
     for gateway in (c for c in arch.components if c.kind == "realtime-gateway"):
         # a deployable of its own: it scales by open connections, not requests; it consumes its events from the broker
         # when there is one (then routes them to the node holding the connection through Redis pub/sub)
-        fed = broker is not None and any(gateway.name in e.consumers for e in arch.events)
+        fed = broker is not None and any(gateway.name in e.consumers and event_broker(arch, e) is not None for e in arch.events)
         checks = ("the broker consumer, " if fed else "") + "Redis pub/sub and the connection registry"
         services.append(
             {

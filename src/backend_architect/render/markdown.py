@@ -14,7 +14,7 @@ from backend_architect.ir.query import (
     OUTBOX_SOURCE,
     busiest_read_primary,
     busiest_write_primary,
-    delivery_note,
+    delivery_routes,
     event_source,
     example_query,
     external_calls,
@@ -439,9 +439,8 @@ def _anchor(title: str) -> str:
 
 
 def _reached(arch: Architecture, name: str) -> str:
-    """How the events a part consumes reach it, where a pub/sub carries them (``ir.query.delivery_note``): the path the diagrams draw."""
-    notes = dict.fromkeys(note for e in arch.events if name in e.consumers and (note := delivery_note(arch, e, name)))
-    return "".join(f"; each event: {note}" for note in notes)
+    """How the events a part consumes reach it, where a pub/sub carries them (``ir.query.delivery_routes``): the path the diagrams draw, per route."""
+    return "".join(f"; {events}: {note}" for events, note in delivery_routes(arch, name))
 
 
 def _component_size(component: Component) -> str:

@@ -362,7 +362,7 @@ def _parameter(param: Parameter) -> dict[str, Any]:
 
 def _schema(schema: ApiSchema) -> dict[str, Any]:
     request = schema.name.endswith(("Create", "Update", "Request"))
-    props = {p.name: _property(p) for p in schema.properties}
+    props = {p.name: property_schema(p) for p in schema.properties}
     out: dict[str, Any] = {"type": "object"}
     if schema.entity:
         kind = (
@@ -400,7 +400,8 @@ def _scalar_item(prop: ApiProperty) -> dict[str, Any]:
     return item
 
 
-def _property(prop: ApiProperty) -> dict[str, Any]:
+def property_schema(prop: ApiProperty) -> dict[str, Any]:
+    """The JSON Schema of one contract property: the one shape every document giving that field uses (an event payload too)."""
     if prop.ref:
         base: dict[str, Any] = _ref(prop.ref)
         if prop.nullable:

@@ -177,6 +177,8 @@ def _applied(
     if overruled:
         mode = "realtime"
     scope = f"use case '{use_case.name}'"
+    # a push-only or polled delivery goes through no gateway: no client connected to it is counted, nor the time to reach one
+    live = mode not in {"push", "poll"}
     figures: tuple[Figure, ...] = (
         figure(
             f"realtime.publishes.{use_case.id}",
@@ -187,17 +189,20 @@ def _applied(
             {f"peak_{u.id}": u.peak_qps for u in sources},
             scope,
         ),
-        figure(
-            f"realtime.deliveries.{use_case.id}",
-            f"deliveries/s to connected clients for {use_case.name} at peak",
-            deliveries,
-            "deliveries/s",
-            "publishes x recipients x online_share",
-            {"publishes": publishes, "recipients": where.recipients, "online_share": online_share_},
-            scope,
-        ),
     )
-    if any(not publishes_directly(arch, u.name) for u in sources):
+    if live:
+        figures += (
+            figure(
+                f"realtime.deliveries.{use_case.id}",
+                f"deliveries/s to connected clients for {use_case.name} at peak",
+                deliveries,
+                "deliveries/s",
+                "publishes x recipients x online_share",
+                {"publishes": publishes, "recipients": where.recipients, "online_share": online_share_},
+                scope,
+            ),
+        )
+    if live and any(not publishes_directly(arch, u.name) for u in sources):
         # its event leaves through the outbox (or a CDC log): the relay's lag is the first part of the time to a connected client
         figures += (
             figure(
