@@ -256,5 +256,5 @@ def test_a_cached_page_decision_states_the_writes_the_capacity_section_counts_ok
     capacity = next(f.value for f in arch.figures if f.key == f"qps.peak.write.table.{table.name}")
     assert made.inputs["writes_per_s"] == pytest.approx(capacity) == pytest.approx(writes)
     hit = next(f for f in arch.figures if f.key == "cache.hit_ratio.list-page")
-    assert made.inputs["invalidating_writes_per_s"] == pytest.approx(hit.inputs["writes_per_s"]) == pytest.approx(invalidating)
+    assert made.inputs["invalidating_writes_per_s"] == pytest.approx(hit.inputs["invalidating_writes_per_s"]) == pytest.approx(invalidating)
     assert f"{fmt(writes)} writes/s to {table.entity} ({fmt(writes - invalidating)} appended to the cached page in place" in made.context
