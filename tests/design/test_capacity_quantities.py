@@ -15,7 +15,7 @@ from tests.design.helpers import spec_of
 from backend_architect.api import design_spec
 from backend_architect.design.partitioning import shard_reasons
 from backend_architect.design.pools import DB_TIME_PER_REQUEST_S
-from backend_architect.ir.database_nodes import copies_said
+from backend_architect.ir.database_nodes import REPLICA_READS, copies_said
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.load import load_spec_bytes
 
@@ -165,6 +165,6 @@ def test_standbys_named_where_replicas_counted_ok() -> None:
     known = _figures(arch)
     assert known["db.read_replicas"] == 0
     assert known["db.standbys"] == 2
-    assert "serves reads that tolerate lag from 2 readable standby(s) (0 read replicas) now" in document
+    assert f"serves {REPLICA_READS} from 2 readable standby(s) (0 read replicas) now" in document
     assert "replica(s) now (the readable standbys included)" not in document
     assert spec_of(ARTICLES).scale.availability is not None

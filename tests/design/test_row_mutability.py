@@ -141,7 +141,7 @@ def test_resolve_cache_of_an_immutable_row_is_purged_by_delete_only_ok() -> None
     assert plan.invalidation.endswith("a delete purges its key")
     assert "of immutable rows" in plan.rationale
     _, inputs = _figure(arch, "cache.hit_ratio.open-link")
-    assert inputs["writes_per_s"] == 0
+    assert inputs["invalidating_writes_per_s"] == 0
 
 
 def test_media_status_writes_count_in_the_hit_ratio_and_the_database_ok() -> None:
@@ -149,7 +149,7 @@ def test_media_status_writes_count_in_the_hit_ratio_and_the_database_ok() -> Non
     arch = design_of(VIDEOS)
     expected = 20 * STATUS_WRITES_PER_UPLOAD
     _, inputs = _figure(arch, "cache.hit_ratio.watch-reel")
-    assert inputs["writes_per_s"] == pytest.approx(expected)
+    assert inputs["invalidating_writes_per_s"] == pytest.approx(expected)
     assert f"{expected:g} writes/s at peak" in _plan(arch, "watch reel").rationale
     databases = [inputs for f in arch.figures if f.key.startswith("db.writes.peak.") for inputs in [dict(f.inputs)] if "workers_reels" in inputs]
     assert [d["workers_reels"] for d in databases] == [pytest.approx(expected)]
@@ -164,7 +164,7 @@ def test_processed_rows_in_a_read_path_cache_say_who_changes_them_ok() -> None:
     assert _plan(arch, "view snap").ttl_seconds == 3_600
     # every write to the table the path counts (the 40 posts/s) and, beside them, the workers' status writes
     _, inputs = _figure(arch, "cache.hit_ratio.view-snap")
-    assert inputs["writes_per_s"] == pytest.approx(40 + 40 * STATUS_WRITES_PER_UPLOAD)
+    assert inputs["invalidating_writes_per_s"] == pytest.approx(40 + 40 * STATUS_WRITES_PER_UPLOAD)
 
 
 def test_a_job_changed_row_read_path_cache_never_says_never_changes_err() -> None:

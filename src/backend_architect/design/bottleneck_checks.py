@@ -12,7 +12,7 @@ from backend_architect.design.patterns._common import REDIS_NODE_OPS, fmt
 from backend_architect.design.read_lag import lag_said, lagging_server
 from backend_architect.design.reference_checks import LOCAL_COPY_FROM
 from backend_architect.design.write_headroom import WRITE_HEADROOM
-from backend_architect.ir.database_nodes import POOLER, copies_said, read_replicas, standbys
+from backend_architect.ir.database_nodes import POOLER, REPLICA_READS, copies_said, read_replicas, standbys
 from backend_architect.ir.model import Architecture, Bottleneck
 from backend_architect.spec.model import Spec
 
@@ -306,13 +306,13 @@ def read_step(arch: Architecture) -> str:
     if replicas:
         spare = standbys(arch) or 0.0
         return (
-            f"the design serves reads that tolerate lag from {copies_said(spare, replicas - spare)} now"
+            f"the design serves {REPLICA_READS} from {copies_said(spare, replicas - spare)} now"
             f"{f' and caches {cached} read path(s)' if cached else ''}: add read replicas as reads grow "
-            "(for reads that tolerate lag), then shard the busiest tables so each shard's primary and replicas carry a share"
+            f"(for {REPLICA_READS}), then shard the busiest tables so each shard's primary and replicas carry a share"
         )
     if cached:
-        return f"add read replicas for reads that tolerate lag ({cached} read path(s) are cached already)"
-    return "cache hot paths, then add read replicas for reads that tolerate lag"
+        return f"add read replicas for {REPLICA_READS} ({cached} read path(s) are cached already)"
+    return f"cache hot paths, then add read replicas for {REPLICA_READS}"
 
 
 def write_step(arch: Architecture) -> str:
@@ -339,7 +339,7 @@ def connections_step(arch: Architecture) -> str:
     """What comes after the pooler the design deploys with the primary: the busy connections are concurrent transactions it cannot share."""
     return (
         f"{POOLER} runs in front of the primary now (it shares idle client connections, not busy ones): "
-        f"next, {'more ' if read_replicas(arch) else ''}read replicas (each behind its own pool) for the reads that tolerate lag, "
+        f"next, {'more ' if read_replicas(arch) else ''}read replicas (each behind its own pool) for {REPLICA_READS}, "
         "then a larger primary (max_connections grows with memory), then shard the busiest tables"
     )
 

@@ -1,7 +1,7 @@
 """What each PostgreSQL database runs as: its primary, the standbys the availability plan keeps, the read replicas its load
 adds beside them, and the pooler in front of it — said once, from the figures, for every section that states them.
 
-A standby is readable (a hot standby): it serves the reads that tolerate lag until a failover promotes it. The read
+A standby is readable (a hot standby): it serves reads (``REPLICA_READS``) until a failover promotes it. The read
 replicas the load needs are sized without the standbys (a failover would take a standby's reads away at the moment
 they are needed) and run beside them. So the standbys are one figure (``db.standbys``), the read replicas the load adds
 another (``db.read_replicas[.<db>]``), and the replicas serving reads their sum (``db.read_copies``); an artefact that
@@ -14,6 +14,9 @@ from backend_architect.ir.model import Architecture, Figure, Table
 
 #: The figure of the replicas serving reads, the readable standbys included.
 READ_COPIES = "db.read_copies"
+#: What the copies of a primary serve, said the one way every section says it (``design/replica_reads.py`` holds the rule): reads
+#: that tolerate lag from any copy, strong reads only once the copy has replayed the primary's WAL position (a read index).
+REPLICA_READS = "reads that tolerate lag, and strong reads through a read index"
 #: The connection pooler the design deploys with every PostgreSQL primary (today, not a later stage).
 POOLER = "PgBouncer in transaction mode"
 #: The hand-off's statement of the pooling, built from the one pooler name.
@@ -71,7 +74,7 @@ def database_nodes(arch: Architecture, db: str | None = None) -> str:
     if spare is None and serving is None:
         return ""
     added = (serving or 0.0) - (spare or 0.0)
-    primary = f"a primary + {spare or 0:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({serving or 0:,.0f} serve reads that tolerate lag)"
+    primary = f"a primary + {spare or 0:,.0f} readable standby(s) + {added:,.0f} read replica(s) ({serving or 0:,.0f} serve {REPLICA_READS})"
     maps = shard_maps(arch, db)
     return "; ".join([primary, *maps, *_second_regions(arch)])
 
@@ -91,7 +94,8 @@ def shard_maps(arch: Architecture, db: str | None = None) -> list[str]:
     """Each sharded table of ``db`` (of every database when ``None``) with its shard map's nodes, read from the figure that
     counts them (``db.nodes.<table>``: shards x (copies + read replicas per shard)), so a label or a provisioning line that
     names the primary names the shards' copies and replicas beside it; a table on its aggregate's shards names none. A map the
-    growth plan builds later (``Sharding.now`` False) is said as later: on the primary now, its nodes once sharded.
+    growth plan builds later (``Sharding.now`` False, nothing on it now) is said as later: on the primary now, its nodes once
+    sharded; a map built now for other tables (``Sharding.on_map_now``) is said as built now, its head moving onto it later.
 
     >>> shard_maps(Architecture(system="s"))
     []
@@ -107,9 +111,13 @@ def _shard_map(table: Table, nodes: Figure) -> str:
         f"{nodes.inputs['shards']:,.0f} shards x ({nodes.inputs['copies']:,.0f} copies + {nodes.inputs['read_replicas_per_shard']:,.0f} "
         f"read replica(s) per shard) = {nodes.value:,.0f} nodes"
     )
+    if table.sharding is not None and table.sharding.now is False and table.sharding.on_map_now:
+        # the map's nodes run now for the tables on it; this one (its head) moves onto them later, it does not wait for them
+        held = ", ".join(table.sharding.on_map_now)
+        return f"{table.name}'s shard map: {shards}, built now holding {held}; {table.name} on the primary until it moves onto it (see growth)"
     if table.sharding is not None and table.sharding.now is False:
         return f"{table.name}: on the primary now; {shards} once sharded (see growth)"
     return f"{table.name}: {shards}"
 
 
-__all__ = ["POOLER", "POOLING", "READ_COPIES", "copies_said", "database_nodes", "read_replicas", "shard_maps", "standbys"]
+__all__ = ["POOLER", "POOLING", "READ_COPIES", "REPLICA_READS", "copies_said", "database_nodes", "read_replicas", "shard_maps", "standbys"]

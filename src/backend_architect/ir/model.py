@@ -229,6 +229,11 @@ class Sharding(IRModel):
         description="Whether the shards are built now (True) or at the growth stage ``when`` names (False), as the staged-growth decision "
         "sets it; None before it does. A diagram or provisioning line draws today's deployment from it.",
     )
+    on_map_now: list[str] = Field(
+        default_factory=list,
+        description="The tables of this table's shard map whose rows are on it now, as the staged-growth decision sets it: when "
+        "non-empty the map's nodes run now, though this table (``now`` False) moves onto them only at its growth stage.",
+    )
     co_writes: list[CoWrite] = Field(default_factory=list, description="Use cases that write these rows together with rows on other shards.")
     uniques: list[GlobalUnique] = Field(
         default_factory=list, description="Unique keys without the shard key, each held across the shards by a uniqueness table."

@@ -138,7 +138,8 @@ class Database(HandoffModel):
     retention_jobs: list[str]
     pooling: str = Field(description="The connection pooler deployed with the primary now (a bottleneck's step names what comes after it).")
     read_replicas: float | None = Field(
-        description="Copies serving reads that tolerate lag (the db.read_copies figure): the readable standbys plus the read replicas "
+        description="Copies serving reads that tolerate lag, and strong reads through a read index (the db.read_copies figure): the readable "
+        "standbys plus the read replicas "
         "the load adds (read_replicas_added)."
     )
     read_replicas_added: float | None = Field(

@@ -66,7 +66,7 @@ def test_recent_page_figures_count_pages_per_parent_ok() -> None:
     assert memory.inputs["entry_bytes"] == 20 * row_bytes(table(arch, "notes"))
     assert memory.value == pytest.approx(200_000 * memory.inputs["entry_bytes"])
     hit = next(f for f in arch.figures if f.key == "cache.hit_ratio.list-notes-of-a-ticket")
-    assert hit.inputs["writes_per_s"] == pytest.approx(5)
+    assert hit.inputs["invalidating_writes_per_s"] == pytest.approx(5)
     made = next(d for d in arch.decisions if d.id == "cache.list-notes-of-a-ticket")
     assert "write-through" in made.choice
 

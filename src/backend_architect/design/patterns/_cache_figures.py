@@ -70,8 +70,9 @@ def hit_figures(use_case: UseCase, peak: float, ttl: float, keys: int, writes: f
             f"expected cache hit ratio of {use_case.name}",
             ratio,
             "ratio",
-            "r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = writes_per_s x ttl_s / hot_keys",
-            {"peak": peak, "ttl_s": ttl, "hot_keys": keys, "writes_per_s": writes},
+            # named for what it counts: a write updating the entry in place (an append to a cached page) deletes no key
+            "r / (r + 1 + w) with r = peak x ttl_s / hot_keys, w = invalidating_writes_per_s x ttl_s / hot_keys",
+            {"peak": peak, "ttl_s": ttl, "hot_keys": keys, "invalidating_writes_per_s": writes},
             scope,
         ),
         figure(

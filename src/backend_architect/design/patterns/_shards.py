@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import DEFAULT_PEAK_FACTOR
 from backend_architect.design.capacity import rows_after
-from backend_architect.design.co_writes import shard_map
+from backend_architect.design.co_writes import placements, shard_map
 from backend_architect.design.loads import table_inserts
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, per_row_bytes
@@ -113,6 +113,43 @@ def sharded_now(table: Table, known: dict[str, float], growth: float, years: flo
     return past or inserts > PRIMARY_WRITE_CEILING or for_writes(known, table.name), eta
 
 
+@dataclass(frozen=True)
+class ShardTiming:
+    """When one sharded table's rows and its shard map's nodes exist: the one record every sentence about them reads.
+
+    A map is one set of nodes shared by its tables (a chat's members and messages on the chat's shards), so its nodes
+    exist as soon as any of its tables is sharded now; a table whose own numbers shard it later stays on the primary until
+    then and moves onto the map that already runs. Saying "the map is built now" in one place and "its nodes once sharded"
+    in another, from the same design, is the contradiction this record prevents.
+    """
+
+    #: This table's rows are on its shard map now.
+    now: bool
+    #: When its own size passes one primary's store (``when_size``).
+    eta: str
+    #: The table whose shards its rows follow (``shard_map``).
+    head: str
+    #: The tables of its map whose rows are on it now, in the database's order (empty: the map is built at the growth stage).
+    on_map_now: tuple[str, ...]
+
+    @property
+    def map_now(self) -> bool:
+        """The map's nodes run now (they hold some of its tables' rows)."""
+        return bool(self.on_map_now)
+
+
+def shard_timings(arch: Architecture, spec: Spec, factor: float) -> dict[str, ShardTiming]:
+    """Each sharded table's ``ShardTiming``: its own ``sharded_now`` and that of the tables sharing its shard map."""
+    known = figures(arch)
+    growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
+    where = placements(arch)
+    tables = [t for s in arch.datastores for t in s.tables if t.sharding is not None]
+    own = {t.name: sharded_now(t, known, growth, years, factor) for t in tables}
+    heads = {t.name: where[t.name][1] or t.name for t in tables}
+    on_map = {head: tuple(n for n in own if heads[n] == head and own[n][0]) for head in heads.values()}
+    return {n: ShardTiming(own[n][0], own[n][1], heads[n], on_map[heads[n]]) for n in own}
+
+
 def for_writes(known: dict[str, float], table: str) -> bool:
     """Whether ``table``'s shard map is built now for its primary's writes: the database load found the writes reaching the
     primary holding it (``db.shard.primary_writes.<table>``, every write the critic counts) past ``WRITE_HEADROOM``."""
@@ -150,4 +187,16 @@ def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, flo
     return 1 + (count - 1) * share, {"max_per_parent": entity.max_per_parent, "rows": rows}
 
 
-__all__ = ["MapTotal", "for_writes", "key_skew", "primaries_needed", "shard_map", "shard_map_totals", "sharded_now", "shards", "when_size"]
+__all__ = [
+    "MapTotal",
+    "ShardTiming",
+    "for_writes",
+    "key_skew",
+    "primaries_needed",
+    "shard_map",
+    "shard_map_totals",
+    "shard_timings",
+    "sharded_now",
+    "shards",
+    "when_size",
+]

@@ -16,12 +16,12 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
 from backend_architect.design.patterns._failure import impacts
-from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, sharded_now, shards
+from backend_architect.design.patterns._shards import MapTotal, shard_map_totals, shard_timings, shards
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon
 from backend_architect.design.patterns.regions import AUTO_REGION_FAILOVER_S, MEAN_OUTAGE_S, with_failover
 from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
 from backend_architect.design.write_headroom import WRITE_HEADROOM
-from backend_architect.ir.database_nodes import READ_COPIES
+from backend_architect.ir.database_nodes import READ_COPIES, REPLICA_READS
 from backend_architect.ir.model import Architecture, Figure
 from backend_architect.ir.query import database_of
 from backend_architect.ir.runtime import AvailabilityPlan, Component
@@ -202,7 +202,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
     copies = level.standbys + 1
     db_text = (
         f"{database}: a primary and {level.standbys} synchronous standby(s) in other zones ({copies} copies), "
-        "readable standbys (each serves reads that tolerate lag, counted apart from the read replicas), automatic failover"
+        f"readable standbys (each serves {REPLICA_READS}, counted apart from the read replicas), automatic failover"
         if level.standbys
         else f"{database}: one primary with daily base backups and WAL archiving; manual recovery by restore"
     )
@@ -328,12 +328,21 @@ SHARD_COPIES = 3
 
 
 def _shard_sets(spec: Spec, analysis: Analysis, arch: Architecture, split: dict[str, int], known: dict[str, float]) -> str:
-    """Each shard map as a replica set, said as built now or once sharded by the one timing the growth plan states (``sharded_now``)."""
-    tables = {t.name: t for s in arch.datastores for t in s.tables}
-    growth, years = spec.scale.growth_per_year or 0.0, horizon(spec)
-    now = {t: sharded_now(tables[t], known, growth, years, analysis.peak_factor)[0] for t in split if t in tables}
-    built = ", ".join(_shard_nodes(t, n, known) for t, n in split.items() if now.get(t, True))
-    later = ", ".join(_shard_nodes(t, n, known) for t, n in split.items() if not now.get(t, True))
+    """Each shard map as a replica set, said as built now or once sharded by the one timing the growth plan states
+    (``shard_timings``): a map runs now when any of its tables is on it, and a table of it that moves on later says so."""
+    timings = shard_timings(arch, spec, analysis.peak_factor)
+
+    def said_of(table: str, count: int) -> str:
+        timing = timings.get(table)
+        said = _shard_nodes(table, count, known)
+        if timing is None or not timing.map_now or timing.now:
+            return said
+        moves = f"{table} moves onto it later, see growth"
+        return f"{said[:-1]}; {moves})" if said.endswith(")") else f"{said} ({moves})"
+
+    now = {t: timings[t].map_now for t in split if t in timings}
+    built = ", ".join(said_of(t, n) for t, n in split.items() if now.get(t, True))
+    later = ", ".join(said_of(t, n) for t, n in split.items() if not now.get(t, True))
     said = f"; each shard a 3-node replica set (replication factor 3): {built} (built now)" if built else ""
     if later:
         said += f"; {'and ' if built else ''}once sharded (see growth), each shard a 3-node replica set (replication factor 3): {later}"
@@ -398,7 +407,7 @@ def _figures(
         # once here; the replicas are sized without the standbys (a failover takes a standby's reads away when they are needed)
         figure(
             READ_COPIES,
-            "copies serving reads that tolerate lag (the readable standbys and the read replicas the load adds)",
+            f"copies serving {REPLICA_READS} (the readable standbys and the read replicas the load adds)",
             known.get("db.read_replicas", 0.0) + level.standbys,
             "copies",
             "read_replicas + standbys (a standby is readable: it serves reads until a failover promotes it)",

@@ -335,10 +335,13 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
     workers = sum(worker_writes_per_s(analysis, e) for e in dict.fromkeys(use_case.entities))
     writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0) + backs + workers
     recent = recent_page(spec, analysis, use_case) if ttl is None and use_case.spec.cache is not False else None
-    if recent is not None:
-        # appends update the cached page in place: only updates and deletes cost a miss
-        ttl, ttl_reason, writes = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over", recent.changes_per_s
     kept_apart = backs if served and recent is None else 0.0
+    if recent is not None:
+        # the writes stay every write to the entity (the capacity figure the decision's context states beside it); the appends
+        # update the cached page in place and delete no key, so only updates and deletes cost a miss
+        ttl, ttl_reason = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over"
+        writes = max(writes, recent.changes_per_s)
+        kept_apart = writes - recent.changes_per_s
     path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
     lagging = lagging_server(arch, use_case.name)
     return replace(
@@ -348,6 +351,10 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
         home=home_note(region_plan(spec, analysis), use_case.name),
         lag=lag_said(lagging) if lagging is not None else "",
     )
+
+
+#: Where a database serves a read that must be current: the one rule the replica decision states (``design/replica_reads.py``).
+STRONG_ON_COPIES = " (its primary, or a replica or standby through a read index: only once it has replayed the primary's WAL position)"
 
 
 def server_of(arch: Architecture, use_case: str) -> str:
@@ -391,7 +398,8 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             rationale = f"{path.why}; {path.server} serves it, {path.lag}: no cache on top of it{path.home}"
         elif ttl is None:
             rationale = (
-                f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): {path.server} serves it{path.home}"
+                f"{path.why} and the read must be current (no staleness given, {use_case.spec.consistency} consistency): {path.server} serves it"
+                f"{STRONG_ON_COPIES if path.server == 'the database' else ''}{path.home}"
             )
         elif qps < CACHE_MIN_READ_QPS:
             rationale = f"{fmt(qps)} req/s at peak is under {CACHE_MIN_READ_QPS:g} req/s: {path.server} serves it"
@@ -486,6 +494,8 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
         return None
     use_case = path.use_case
     inputs = {"peak_reads_per_s": path.qps, "keys": path.keys, "writes_per_s": path.writes, **({"ttl_s": path.ttl} if path.ttl is not None else {})}
+    if path.kept_apart:
+        inputs["invalidating_writes_per_s"] = path.invalidating
     if path.ttl is not None and plan.strategy in {"cache-aside", "none"}:
         inputs |= {"hit_ratio": path.hit, "memory_bytes": path.memory}
     made = decision(
@@ -493,7 +503,7 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
         f"Cache for {use_case.name}",
         "caching",
         described(plan, path.server),
-        f"{fmt(path.qps)} reads/s at peak, {fmt(path.keys)} keys ({path.basis}), {fmt(path.writes)} writes/s to {use_case.entity}; {path.why}",
+        f"{fmt(path.qps)} reads/s at peak, {fmt(path.keys)} keys ({path.basis}), {_writes_said(path)}; {path.why}",
         plan.rationale,
         alternatives=[(name, _why_not(path, key)) for key, (name, *_rest) in STRATEGIES.items() if key != plan.strategy],
         subject=use_case.name,
@@ -506,6 +516,19 @@ def _record(path: _Path, numbers: str, plan: CachePlan, override: DecisionOverri
     numbers_plan, _ = _plan(path, numbers)
     was = made.model_copy(update={"choice": described(numbers_plan, path.server), "rationale": numbers_plan.rationale})
     return overruled(was, override, described(plan, path.server))
+
+
+def _writes_said(path: _Path) -> str:
+    """The writes to the cached entity, the capacity section's figure (creates included), and among them those deleting keys.
+
+    A decision reading '0 writes/s' of rows created 70,000 times a second (appended to the cached page) contradicts the capacity
+    section: the writes stated are every write, and the hit ratio's invalidating share is named apart.
+    """
+    said = f"{fmt(path.writes)} writes/s to {path.use_case.entity}"
+    if not path.kept_apart:
+        return said
+    how = "appended to the cached page in place" if path.recent is not None else "written back to a store this read takes them from"
+    return f"{said} ({fmt(path.kept_apart)} {how}, deleting no key; {fmt(path.invalidating)} invalidating)"
 
 
 def described(plan: CachePlan, server: str = "the database") -> str:

@@ -23,6 +23,8 @@ from backend_architect.design.patterns._common import (
 from backend_architect.design.patterns._shard_load import Primaries, ShardGroup, describe, primaries, shard_figures
 from backend_architect.design.pools import reaching_pool_figures
 from backend_architect.design.region_homes import home_note, region_plan
+from backend_architect.design.replica_reads import READ_INDEX, read_split
+from backend_architect.ir.database_nodes import REPLICA_READS
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.ir.query import BUSIEST_READS, BUSIEST_WRITES, database_of
 from backend_architect.ir.runtime import StoreLoad
@@ -100,6 +102,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         write = sum(writes[db].values())
         split = primaries(spec, analysis, arch, _stores_of(arch, db), ledger[db])
         on_primary, primary_writes = sum(split.reads.values()), sum(split.writes.values())
+        lagging, strong = read_split(analysis, arch, split.reads)
         needed = read_replicas_for(on_primary)
         override = override_for(spec, f"read-replicas.{db}", (database_load.code, database_load.name))
         replicas, problem = _steered(needed, override, db)
@@ -147,6 +150,19 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             if group.now:
                 replica_inputs[f"{group.head} per shard"] = float(group.replicas)
         replica_inputs[db] = float(replicas)
+        if strong and replicas:
+            # the primary's share of the strong reads its copies serve: one WAL-position lookup each, no table read
+            out.append(
+                figure(
+                    f"db.read_index.{db}",
+                    f"WAL-position lookups/s {db}'s {'unsharded ' if split.built else ''}primary answers for the strong reads its copies serve (a read index)",
+                    strong,
+                    "req/s",
+                    "strong_reads (one lookup each; reads that tolerate lag take none)",
+                    {"strong_reads": strong, "lagging_reads": lagging},
+                    db,
+                )
+            )
         capacity_terms = {f"shards_{g.head}": float(g.shards) for g in split.built} | {f"shard_replicas_{g.head}": float(g.replicas) for g in split.built}
         out += [
             figure(
@@ -192,12 +208,12 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         shard_replicas = any(g.replicas for g in split.built)
         if replicas or shard_replicas or (override is not None and not problem and needed):
             shard = _shard_alternative(arch, db, write)
-            made = _record(db, on_primary, replicas, shard, split, home)
+            made = _record(db, (lagging, strong), replicas, shard, split, home)
             if override is not None and not problem:
                 made = (
                     honoured(made, override)
                     if replicas == needed
-                    else overruled(_record(db, on_primary, needed, shard, split, home), override, made.choice, consequences=made.consequences)
+                    else overruled(_record(db, (lagging, strong), needed, shard, split, home), override, made.choice, consequences=made.consequences)
                 )
             yield Applied(made.model_copy(update={"choices": ["<number of replicas>", "0"]}))
         else:
@@ -347,10 +363,14 @@ def _planned() -> str:
     return f"{READ_HEADROOM:.0%} of one node's {fmt(PRIMARY_READ_CEILING)} ({fmt(PRIMARY_READ_CEILING * READ_HEADROOM)}/s)"
 
 
-def _record(db: str, read: float, replicas: int, shard: tuple[str, str], split: Primaries, home: str = "") -> Decision:
+def _record(db: str, kinds: tuple[float, float], replicas: int, shard: tuple[str, str], split: Primaries, home: str = "") -> Decision:
+    """The replica decision: sized from every read reaching the primary, said with the split of those that tolerate lag and the
+    strong ones (``design/replica_reads.py``), which the copies serve through a read index rather than leave uncounted."""
+    lagging, strong = kinds
+    read = lagging + strong
     per_shard = [g for g in split.built if g.replicas]
     primary = f"{db}'s unsharded primary" if split.built else db
-    choice = f"{replicas} read replica(s) for {primary}, for the read paths that tolerate replication lag" if replicas else f"no read replicas for {primary}"
+    choice = f"{replicas} read replica(s) for {primary}, serving {REPLICA_READS}" if replicas else f"no read replicas for {primary}"
     if per_shard:
         choice += "; " + "; ".join(f"{g.replicas} read replica(s) per shard of {g.head} ({g.shards:,} shards)" for g in per_shard)
     planned = PRIMARY_READ_CEILING * READ_HEADROOM
@@ -360,7 +380,10 @@ def _record(db: str, read: float, replicas: int, shard: tuple[str, str], split: 
     )
     if split.built:
         rationale += "; per shard: " + "; ".join(f"{g.head} ceil({fmt(g.reads_per_shard)} / {fmt(planned)}) - 1 = {g.replicas}" for g in split.built)
-    context = f"{fmt(read)} reads/s reach {db}{chr(39) + 's unsharded primary' if split.built else ''} at peak after caches and read models"
+    context = (
+        f"{fmt(read)} reads/s reach {db}{chr(39) + 's unsharded primary' if split.built else ''} at peak after caches and read models "
+        f"({fmt(lagging)} tolerate lag, {fmt(strong)} strong)"
+    )
     if split.built:
         context += "; " + "; ".join(describe(g) for g in split.built)
     return decision(
@@ -373,7 +396,7 @@ def _record(db: str, read: float, replicas: int, shard: tuple[str, str], split: 
         alternatives=[("cache more read paths", "only where the spec allows staleness"), shard],
         consequences=_consequences(db, replicas, split, per_shard, home),
         subject=db,
-        inputs={"peak_reads": read, "ceiling": PRIMARY_READ_CEILING},
+        inputs={"peak_reads": read, "lagging_reads": lagging, "strong_reads": strong, "ceiling": PRIMARY_READ_CEILING},
     )
 
 
@@ -386,10 +409,7 @@ def _consequences(db: str, replicas: int, split: Primaries, per_shard: list[Shar
     lagging = ([f"{db}'s unsharded primary" if split.built else db] if replicas else []) + [f"each shard of {g.head}" for g in per_shard]
     if not lagging:
         return f"Every read reaching {db} is served by its primary (and its standbys where readable): no replication lag to reason about."
-    text = (
-        f"Read replicas of {' and '.join(lagging)} trail their primary: reads needing their own writes (read-your-writes) stay on the primary{home}; "
-        "replicas are monitored for lag."
-    )
+    text = f"Read replicas of {' and '.join(lagging)} trail their primary, so {READ_INDEX}{home}; replicas are monitored for lag."
     if split.built and not replicas:
         text += f" Reads reaching {db}'s unsharded primary are served by it (no replica): no lag there."
     return text

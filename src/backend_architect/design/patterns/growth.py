@@ -7,15 +7,15 @@ import re
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.co_writes import placements
 from backend_architect.design.loads import peak_inserts, table_inserts
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING, READ_HEADROOM, decision, figures, fmt, size
-from backend_architect.design.patterns._shards import for_writes, sharded_now, when_size
+from backend_architect.design.patterns._shards import ShardTiming, for_writes, shard_timings, when_size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, NODE_RAM_BYTES, horizon, per_row_bytes
 from backend_architect.design.patterns.caching import CACHE_MIN_READ_QPS
 from backend_architect.design.unique_keys import SHARDING_STAGE, staged
 from backend_architect.design.write_headroom import WRITE_HEADROOM
+from backend_architect.ir.database_nodes import REPLICA_READS
 from backend_architect.ir.model import Architecture, Decision, Table
 from backend_architect.ir.query import busiest_read_primary, busiest_write_primary
 from backend_architect.ir.runtime import GrowthStage
@@ -115,7 +115,7 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             f"today {fmt(reaching)}/s, {reaching / PRIMARY_READ_CEILING:.1%} of the node: {_reaching_from(read)}): "
             f"{'now' if replicas > 0 else when_load(reaching, planned, growth)}",
             # the readable standbys serve such reads already (db.read_copies): this stage adds replicas beyond them
-            adds=[f"{fmt(max(replicas, 1))} read replica(s) for reads that tolerate lag" + (f", beyond the {fmt(spare)} readable standby(s)" if spare else "")],
+            adds=[f"{fmt(max(replicas, 1))} read replica(s) for {REPLICA_READS}" + (f", beyond the {fmt(spare)} readable standby(s)" if spare else "")],
         )
     )
     stale = [u for u in analysis.use_cases if not u.is_write and not u.is_job and u.spec.staleness]
@@ -145,8 +145,8 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             adds=memory or ["a shared cache (cache-aside) for the hot reads"],
         )
     )
-    stages += _data_stages(arch, tables, known, growth, years, analysis.peak_factor)
-    built = {t.name: sharded_now(t, known, growth, years, analysis.peak_factor)[0] for t in tables if t.sharding}
+    timings = shard_timings(arch, spec, analysis.peak_factor)
+    stages += _data_stages(arch, tables, known, growth, years, analysis.peak_factor, timings)
     others = [c for c in arch.components if c.kind not in _ELSEWHERE and c.name != "dns-failover"]
     if others:
         stages.append(
@@ -170,12 +170,13 @@ def staged_growth(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
                 adds=[f"{plan.topology} across {', '.join(plan.regions)}"],
             )
         )
-    yield Applied(_decision(spec, stages, growth), stages=tuple(stages), tables=_shard_timing(arch, stages, built))
+    yield Applied(_decision(spec, stages, growth), stages=tuple(stages), tables=_shard_timing(arch, stages, timings))
 
 
-def _shard_timing(arch: Architecture, stages: list[GrowthStage], built: dict[str, bool]) -> tuple[tuple[str, Table], ...]:
+def _shard_timing(arch: Architecture, stages: list[GrowthStage], timings: dict[str, ShardTiming]) -> tuple[tuple[str, Table], ...]:
     """Each sharded table told when its shards are built, from the sharding stage: the one statement every section reads (a
-    table whose own trigger is later says so, though another table builds the stage now)."""
+    table whose own trigger is later says so, though another table builds the stage now, and says that its map's nodes run
+    now when another of its tables is on them: it moves onto a built map, it does not wait for one)."""
     stage = next((s for s in stages if s.name == "sharding"), None)
     if stage is None:
         return ()
@@ -189,16 +190,27 @@ def _shard_timing(arch: Architecture, stages: list[GrowthStage], built: dict[str
             count = known.get(f"db.shards.{table.name}")
             at_horizon = f"{count:,.0f} shards at the horizon; " if count else ""
             trigger = next((line.split(": ", 1)[1] for line in stage.trigger.split("; ") if line.startswith(f"{table.name}: ")), stage.trigger)
-            now = built.get(table.name, stage.now)
+            timing = timings.get(table.name)
+            now = timing.now if timing else stage.now
+            on_map = list(timing.on_map_now) if timing else []
             built_when = "built now (stage 5, sharding)" if now else f"built at stage 5 (sharding), when {trigger}; until then one primary"
+            if not now and on_map:
+                built_when = (
+                    f"its shard map is built now (stage 5, sharding), holding {', '.join(on_map)}; {table.name} moves onto it when {trigger}; "
+                    "until then on the primary"
+                )
             when = f"shard key {table.sharding.key}; {at_horizon}{built_when}"
-            timed = table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when, "now": now})})
-            keys_now: dict[str, bool | None] = {g.table: built.get(g.table, stage.now) for g in table.sharding.uniques if g.table in sharded}
+            timed = table.model_copy(update={"sharding": table.sharding.model_copy(update={"when": when, "now": now, "on_map_now": on_map})})
+            keys_now: dict[str, bool | None] = {
+                g.table: (timings[g.table].now if g.table in timings else stage.now) for g in table.sharding.uniques if g.table in sharded
+            }
             found.append((store.name, staged(timed, now, SHARDING_STAGE, keys_now)))
     return tuple(found)
 
 
-def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float], growth: float, years: float, factor: float) -> list[GrowthStage]:
+def _data_stages(
+    arch: Architecture, tables: list[Table], known: dict[str, float], growth: float, years: float, factor: float, timings: dict[str, ShardTiming]
+) -> list[GrowthStage]:
     stages = []
     parted = [t for t in tables if t.partitioning]
     if parted:
@@ -231,16 +243,14 @@ def _data_stages(arch: Architecture, tables: list[Table], known: dict[str, float
     sharded = [t for t in tables if t.sharding]
     if sharded:
         lines, adds, now, later = [], [], False, []
-        where = placements(arch)
         for t in sharded:
             inserts = table_inserts(known, t, factor)
-            built, eta = sharded_now(t, known, growth, years, factor)
-            now = now or built
-            later += [] if built else [t.name]
-            lines.append(_shard_trigger(t, known, inserts, eta, factor))
+            timing = timings[t.name]
+            now = now or timing.now
+            later += [] if timing.now else [t.name]
+            lines.append(_shard_trigger(t, known, inserts, timing.eta, factor))
             key = t.sharding.key if t.sharding else "id"
-            head = where[t.name][1]
-            adds.append(f"shard {t.name} by {key}" + (_per_shard(t.name, known, built) if head == t.name else f" (on {head}'s shards: one shard map)"))
+            adds.append(f"shard {t.name} by {key}" + _on_map(t.name, known, timing))
             if key.endswith("_id") and key != "id":
                 parent = key.removesuffix("_id")
                 adds.append(
@@ -287,16 +297,38 @@ def _inserts_of(table: Table, inserts: float, factor: float) -> str:
     return f": {fmt(own)} new rows and {fmt(inserts - own)} outbox, processed-event and idempotency rows committed with them"
 
 
-def _per_shard(table: str, known: dict[str, float], built: bool) -> str:
-    """What each shard of ``table``'s shard map carries, from the database load's shard figures (the same the capacity table shows)."""
+def _on_map(table: str, known: dict[str, float], timing: ShardTiming) -> str:
+    """Which shard map ``table``'s rows go on, when that map's nodes run, and when the table moves onto it (``ShardTiming``).
+
+    >>> _on_map("messages", {}, ShardTiming(True, "now", "chats", ("messages",)))
+    " (on chats's shard map: built now, holding messages)"
+    >>> _on_map("chats", {}, ShardTiming(False, "in 4 years", "chats", ("messages",)))
+    ' (its shard map built now, holding messages; chats moves onto it when its own trigger passes)'
+    >>> _on_map("chat_members", {}, ShardTiming(False, "in 4 years", "chats", ()))
+    " (on chats's shard map, built later with it)"
+    """
+    moves = "" if timing.now else f"; {table} moves onto it when its own trigger passes"
+    if timing.head == table:
+        if timing.map_now and not timing.now:
+            return f" (its shard map built now, holding {', '.join(timing.on_map_now)}{_per_shard(table, known, ': ')}{moves})"
+        load = _per_shard(table, known, ": ")
+        return f" ({'from now' if timing.now else 'once built'}{load})" if load else ""
+    if timing.map_now:
+        return f" (on {timing.head}'s shard map: built now, holding {', '.join(timing.on_map_now)}{moves})"
+    return f" (on {timing.head}'s shard map, built later with it)"
+
+
+def _per_shard(table: str, known: dict[str, float], lead: str) -> str:
+    """What each shard of ``table``'s shard map carries, from the database load's shard figures (the same the capacity table
+    shows), after ``lead``; '' before the figures exist."""
     if f"db.shard.writes.{table}" not in known:
         return ""
     nodes = known.get(f"db.nodes.{table}")
     return (
-        f" ({'from now' if built else 'once built'}: {fmt(known.get(f'db.shards.{table}', 0.0))} shards"
+        f"{lead}{fmt(known.get(f'db.shards.{table}', 0.0))} shards"
         + (f", {fmt(nodes)} nodes" if nodes else "")
         + f"; each shard {fmt(known[f'db.shard.writes.{table}'])} writes/s = {known[f'db.shard.write_utilisation.{table}']:.1%} of one primary, "
-        f"{fmt(known[f'db.shard.reads.{table}'])} reads/s, {fmt(known[f'db.shard.read_replicas.{table}'])} read replica(s))"
+        f"{fmt(known[f'db.shard.reads.{table}'])} reads/s, {fmt(known[f'db.shard.read_replicas.{table}'])} read replica(s)"
     )
 
 
