@@ -250,3 +250,21 @@ def test_rate_limit_headers_where_promised_ok(name: str) -> None:
                     assert f"{code}" in description.split("not promised")[0].rsplit("; its ", 1)[-1], f"{where} {status}: not said"
             assert "Retry-After" in resolved(document, op["responses"]["429"])["headers"]
     assert checked
+
+
+@pytest.mark.parametrize("name", sorted(SPECS))
+def test_rate_limit_header_examples_are_the_contracts_own_limits_ok(name: str) -> None:
+    """The RateLimit-Policy example is a quota some operation of the same contract carries, in the format the scaffold sends
+    (the sixteenth trial's whatsapp showed q=600 beside limits of 60 and 20 a minute)."""
+    checked = 0
+    for document in documents(name):
+        headers = document.get("components", {}).get("headers", {})
+        if "RateLimit-Policy" not in headers:
+            continue
+        quotas = {(op["x-rate-limit"]["class"], op["x-rate-limit"]["per_minute"]) for _, op in operations(document) if "x-rate-limit" in op}
+        example = headers["RateLimit-Policy"]["example"]
+        found = re.fullmatch(r'"(\w+)";q=(\d+);w=60', example)
+        assert found is not None, example
+        assert (found[1], int(found[2])) in quotas, (example, quotas)
+        checked += 1
+    assert checked

@@ -92,6 +92,26 @@ GEO_POINT_SCHEMA = {
     },
 }
 
+
+def limit_examples(headers: dict[str, Any], carried: list[RateLimit]) -> dict[str, Any]:
+    """The RateLimit headers' examples as one of this contract's own limits sends them (the scaffold's ``core.limits``
+    format: ``"<class>";q=<per minute>;w=60``), never a quota no operation has.
+
+    >>> from backend_architect.ir.model import RateLimit
+    >>> read = RateLimit(actor="user", operation_class="read", limit_per_minute=60, burst=10, rationale="")
+    >>> limit_examples({"RateLimit-Policy": {"example": "x"}, "RateLimit": {"example": "y"}}, [read])
+    {'RateLimit-Policy': {'example': '"read";q=60;w=60'}, 'RateLimit': {'example': '"read";r=59;t=1'}}
+    """
+    if not carried:
+        return headers
+    limit = carried[0]
+    examples = {
+        "RateLimit-Policy": f'"{limit.operation_class}";q={limit.limit_per_minute};w=60',
+        "RateLimit": f'"{limit.operation_class}";r={max(0, limit.limit_per_minute - 1)};t=1',
+    }
+    return {k: ({**v, "example": examples[k]} if k in examples else v) for k, v in headers.items()}
+
+
 HEADERS: dict[str, Any] = {
     "RateLimit": {
         "description": "Remaining quota in the current window (IETF draft-ietf-httpapi-ratelimit-headers).",
@@ -183,7 +203,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
         "components": {
             "schemas": dict(sorted(schemas.items())),
             "parameters": {k: v for k, v in HEADER_PARAMS.items() if k in used_params},
-            "headers": {k: v for k, v in HEADERS.items() if k in used_headers},
+            "headers": limit_examples({k: v for k, v in HEADERS.items() if k in used_headers}, carried),
             "responses": responses,
             "securitySchemes": security_schemes(api, arch),
         },
