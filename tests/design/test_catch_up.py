@@ -221,3 +221,110 @@ def test_catch_up_named_but_missing_err() -> None:
     assert any("listNothing is not an operation" in m for m in found), found
     assert any("no operation is named" in m for m in found), found
     assert not list(push_without_catch_up.check(arch))
+
+
+#: Three shapes where the spec searches the pushed rows: the whole stream beside a plain list of it, a room's rows searched
+#: within the room (no plain list), and a person's inbox searched by its recipient (no plain list).
+SEARCHED_STREAM = """
+system: wire
+scale: {daily_active: 100k}
+entities:
+  Reader: {fields: {email: {type: email, unique: true, pii: true}}, rows: 500k}
+  Story: {append_only: true, fields: {headline: string(200), body: text}, growth: 50k/day}
+use_cases:
+  - {name: file story, actor: editor, writes: [Story], rate: 50k/day, deliver: {mode: realtime, to: reader}}
+  - {name: search stories, actor: reader, reads: [Story], search: [headline], sort: [-created_at], page: cursor, rate: 2M/day}
+  - {name: list stories, actor: reader, reads: [Story], sort: [created_at], page: cursor, rate: 1M/day}
+"""
+
+SEARCHED_ROOM = """
+system: forum
+scale: {daily_active: 300k}
+entities:
+  Person: {fields: {name: {type: string(80), pii: true}}, rows: 2M}
+  Board: {fields: {topic: string(100)}, rows: 50k}
+  Seat: {part_of: Board, unique: [[board, person]], fields: {person: ref(Person)}, avg_per_parent: 20}
+  Note: {append_only: true, fields: {board: ref(Board), author: ref(Person), body: string(1000)}}
+use_cases:
+  - {name: open board, actor: person, writes: [Board, Seat], rate: 5k/day}
+  - {name: post note, actor: person, writes: [Note], rate: 3M/day, deliver: realtime}
+  - {name: search board notes, actor: person, reads: [Note], filter: [board], search: [body], rate: 1M/day}
+"""
+
+SEARCHED_INBOX = """
+system: alerts
+scale: {daily_active: 200k}
+entities:
+  Account: {fields: {email: {type: email, unique: true, pii: true}}, rows: 1M}
+  Alert: {fields: {recipient: ref(Account), text: string(300)}, growth: 2M/day}
+use_cases:
+  - {name: raise alert, actor: system, writes: [Alert], rate: 2M/day, deliver: {mode: realtime, to: Alert.recipient}}
+  - {name: search my alerts, actor: account, owner_only: true, reads: [Alert], filter: [recipient], search: [text], rate: 1M/day}
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "writer", "expected", "added"),
+    [
+        (SEARCHED_STREAM, "file story", "list stories", False),
+        (SEARCHED_ROOM, "post note", "list missed notes of a board", True),
+        (SEARCHED_INBOX, "raise alert", "list my missed alerts", True),
+    ],
+    ids=["stream-with-list", "room-searched", "inbox-searched"],
+)
+def test_a_search_is_never_the_catch_up_ok(spec: str, writer: str, expected: str, added: bool) -> None:
+    """A full-text search selects by words and its cursor only continues its own results: the channel names a list (the spec's,
+    else one added), and no channel, rate limit or contract offers the search as the catch-up."""
+    result = _designed(spec)
+    arch = result.architecture
+    _path, op = _catch_up_of(arch, writer)
+    assert op.use_cases == [expected]
+    assert any(a.startswith(f"'{expected}': added as the catch-up read") for a in arch.assumptions) is added
+    searches = {u.name for u in spec_of(spec).use_cases if u.search}
+    assert all(not (searches & set(c.catch_up)) for c in arch.channels), [c.catch_up for c in arch.channels]
+    assert not [f for f in arch.figures if f.key.startswith("rate_limit.catch_up.") and any(s.replace(" ", "-") in f.key for s in searches)]
+    assert not [f for f in result.findings if f.code in {"DES025", "DES026"}]
+
+
+#: An item's watchers with no read subscribing: the write's rows pushed to those watching the item (``to: Row.item``).
+WATCHED = """
+system: watch
+scale: {daily_active: 200k, concurrent_users: 50k}
+entities:
+  User: {fields: {email: {type: email, unique: true, pii: true}}, rows: 1M}
+  Lot: {fields: {title: string(200), seller: ref(User)}, rows: 2M}
+  Bid: {append_only: true, fields: {lot: ref(Lot), bidder: ref(User), amount: "decimal(12,2)"}, growth: 1M/day}
+use_cases:
+  - {name: place bid, actor: user, writes: [Bid], rate: 1M/day, deliver: {mode: realtime, to: Bid.lot, subscribers: 40k}}
+  - {name: view lot, actor: visitor, kind: get, reads: [Lot], auth: none, rate: 5M/day}
+"""
+
+
+@pytest.mark.parametrize(
+    ("spec", "access", "read_auth"),
+    [
+        # the rows' own list needs no login: watched and caught up anonymously
+        (WATCHED + "  - {name: list lot bids, actor: visitor, reads: [Bid], filter: [lot], sort: [created_at], auth: none, rate: 2M/day}\n", "public", "none"),
+        # no list of the rows: the item's page anyone opens decides, and the added catch-up needs no token either
+        (WATCHED, "public", "none"),
+        # the rows' list needs a login: so does watching them
+        (
+            WATCHED + "  - {name: list lot bids, actor: user, reads: [Bid], filter: [lot], sort: [created_at], auth: required, rate: 2M/day}\n",
+            "private",
+            "required",
+        ),
+        # people's own rows (a recipient) are theirs alone, whoever may open a page
+        (INBOX, "private", "required"),
+    ],
+    ids=["public-list", "public-item-page", "signed-in-list", "own-rows"],
+)
+def test_who_may_catch_up_may_watch_ok(spec: str, access: str, read_auth: str) -> None:
+    """A channel's subscribers and its catch-up's callers are the same people: the gateway admits anonymous clients exactly where
+    the catch-up read needs no token, so no rate limit counts a catch-up for clients the gateway refuses."""
+    result = _designed(spec)
+    arch = result.architecture
+    channel = next(c for c in arch.channels if c.publishers)
+    assert channel.access == access
+    _path, op = _catch_up_of(arch, channel.publishers[0])
+    assert op.auth == read_auth, op.auth
+    assert not [f for f in result.findings if f.code in {"DES025", "DES026"}]

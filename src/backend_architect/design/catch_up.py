@@ -56,6 +56,14 @@ def over_gateway(audience: Audiences, use_case: UseCase) -> bool:
     return deliver.mode == "realtime" or connections / POLL_INTERVAL_S > POLL_MAX_RATE
 
 
+def searched(read: UseCase) -> bool:
+    """A full-text search (``search: [text]``) is never a catch-up: it selects rows by matching words, ranked, and its cursor only
+    continues its own result set, so a client cannot resume the channel's stream from its last position with it (no
+    ``since``, and a pushed row carries no search cursor); the channel's rows are caught up by a list, added when the spec
+    has none."""
+    return bool(read.searches or read.spec.search)
+
+
 def _reference_path(spec: Spec, entity: str, scope: str) -> str | None:
     """How a filter on ``entity`` names ``scope``: its own reference (``chat``), else one hop through a row it refers to (``Message.chat``)."""
     body = spec.entities[entity]
@@ -127,7 +135,7 @@ def catch_up_filter(spec: Spec, use_case: UseCase, where: Route) -> tuple[str, .
 
 def catches_up(spec: Spec, read: UseCase, use_case: UseCase, where: Route) -> bool:
     """Whether ``read`` catches ``use_case``'s recipients up: a list (or, for an actor's stream, a read) of the pushed rows selecting them."""
-    if read.is_write or read.entity != use_case.entity or read.kind not in {"list", "get"}:
+    if read.is_write or read.entity != use_case.entity or read.kind not in {"list", "get"} or searched(read):
         return False
     deliver = use_case.spec.deliver
     actor = deliver.to if deliver is not None and deliver.to and "." not in deliver.to else None

@@ -111,12 +111,22 @@ def access(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route) -> L
     ``optional``: visitors watching a question), private when it carries people's own messages or a room's.
 
     A read's channel mirrors that read; a write delivered to an item's watchers mirrors the reads that subscribe to the
-    item; a write delivered to people (its recipient, a room's members) is theirs alone.
+    item, else the reads that catch its watchers up, else the item's own reads; a write delivered to people (its recipient,
+    a room's members) is theirs alone.
     """
     if not use_case.is_write:
         return "public" if use_case.spec.auth != "required" else "private"
-    reads = watching_reads(spec, analysis, where.item) if where.item and not where.people else []
+    if not where.item or where.people:
+        return "private"
+    # with no read subscribing, the watchers are those who read the rows (their catch-up), else the item itself: a page
+    # anyone may open, and catch up on without a token, is watched live without one too (one answer for both)
+    reads = watching_reads(spec, analysis, where.item) or catch_up_reads(spec, analysis, use_case, where) or _item_reads(analysis, where.item)
     return "public" if reads and all(u.spec.auth != "required" for u in reads) else "private"
+
+
+def _item_reads(analysis: Analysis, item: str) -> list[UseCase]:
+    """The reads of one watched item (its page): who may open it may watch it."""
+    return [u for u in analysis.of_entity(item) if not u.is_write and u.kind == "get"]
 
 
 def _pushing(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route, share: float) -> list[str]:
