@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.ir.model import Architecture, Event
+from backend_architect.ir.model import Architecture, Event, EventPart
 from backend_architect.ir.payloads import event_table
 from backend_architect.spec.naming import snake
 
@@ -43,3 +43,21 @@ def merged_event(known: Event | None, event: Event) -> Event:
     parts = list({p.table: p for p in [*event.parts, *known.parts]}.values())
     joined = known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers}), "key": key, "parts": parts})
     return with_fields(joined, [*event.fields, *([] if key == known.key else ["id"])])
+
+
+def recorded_parts(arch: Architecture, use_case: UseCase) -> list[EventPart]:
+    """The rows a read records beside it (a search logging its query), one part per written entity, whole but its secrets.
+
+    A read that writes is not a write of its own entity: its event is named and keyed for the entity it reads (a search of
+    videos publishes ``VideoSearched`` by ``video_id``), yet its consumer (the service owning the recorded rows, or the home
+    service writing them after the answer) has to insert those rows from the message alone. So the payload carries each
+    recorded row as a part, rather than the read entity's id, which fills none of the recorded table's columns.
+    """
+    parts = []
+    for entity in use_case.writes:
+        table = event_table(arch, entity)
+        if table is None or entity == use_case.entity:
+            continue
+        columns = [c for c in table.columns if not c.secret]
+        parts.append(EventPart(table=table.name, columns=columns, rows=1.0))
+    return parts

@@ -91,6 +91,22 @@ def _members(spec: Spec, analysis: Analysis, room: str, member: str) -> tuple[fl
     return average, f"{member} rows / {room} rows"
 
 
+def _addressed(spec: Spec, analysis: Analysis, entity: str, owner: str, people: str | None, target: str) -> tuple[float, str]:
+    """People a row is delivered to when ``deliver.to`` names a person on another entity's rows (``ChatMember.user``).
+
+    The row names one person of its own (``Message.sender``) or of a row it refers to (a receipt's message's sender): one
+    recipient. But when the named rows are the membership of a room the row belongs to (a message to its chat's members), every
+    member gets it: the members per room, the same count the room's own route takes, so the deliveries, pushes and gateway
+    figures count the audience once, as the stored row's readers are counted.
+    """
+    if owner != entity:
+        for room, member in _rooms(spec, entity, people):
+            if member == owner:
+                count, basis = _members(spec, analysis, room, member)
+                return count, f"to: {target}, members of the {room} ({basis})"
+    return 1.0, f"to: {target}"
+
+
 def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences | None = None) -> Route:
     """Where ``use_case``'s deliveries go and to how many: ``deliver.to``, a read's subscription, a room's members, or the row's parent.
 
@@ -115,7 +131,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         if fanout:
             count, basis = fanout, "avg_fanout"
         elif personal:
-            count, basis = 1.0, f"to: {target}"
+            count, basis = _addressed(spec, analysis, entity, owner, people, target)
         else:
             count, basis, spread = _item_watchers(spec, analysis, use_case, scope, audience)
         basis = basis if basis.startswith("to: ") else f"to: {target}, {basis}"
