@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import STATUS_WRITES_PER_UPLOAD, Analysis, UseCase, worker_writes_per_s
 from backend_architect.design.membership import membership_loads
+from backend_architect.design.readback_rate import READS_PER_CREATE, readback_creates
 from backend_architect.design.request_steps import request_steps, step_loads
 from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
@@ -308,10 +309,6 @@ def peak_inserts(rows_per_day: float, peak_factor: float) -> float:
     return rows_per_day / SECONDS_PER_DAY * peak_factor
 
 
-#: Times a created resource is read back by its GET (the Location a create answers with) when no use case states that read's rate.
-READS_PER_CREATE = 1.0
-
-
 def readbacks(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     """The reads of the GETs the API adds for created resources that no use case rates: each created row read back once.
 
@@ -336,15 +333,9 @@ def readback_requests(analysis: Analysis, arch: Architecture) -> list[StoreLoad]
         for op in api.operations:
             if op.method != "get" or op.use_cases or op.kind != "get" or not op.path.endswith("}") or op.entity is None or op.internal:
                 continue
-            facts = analysis.entities.get(op.entity)
-            if facts is not None and facts.mutability == "append_only":
-                continue  # an appended row never changes: the create's answer is its final state, nothing reads it back
             # a value kept in memory (latest: true) overwrites its key rather than creating a row to read back
-            creates = sum(
-                u.peak_qps
-                for u in analysis.use_cases
-                if u.kind == "create" and u.entity == op.entity and not u.is_job and served_by(arch, u.name, "write") is None
-            )
+            kept = {u.name for u in analysis.use_cases if served_by(arch, u.name, "write") is not None}
+            creates = readback_creates(analysis, op.entity, kept)
             if not creates:
                 continue
             getter = next((u.name for u in analysis.use_cases if u.kind == "get" and u.entity == op.entity), "")

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.readback_rate import readback_rate
 from backend_architect.design.relay import RELAY_S
 from backend_architect.ir.model import Flow, FlowStep, MembershipCheck, Operation
 from backend_architect.ir.runtime import StoreLoad
@@ -195,7 +196,9 @@ def membership_checks(
             if nearest is None or (nearest[1].entity == op.entity and op.kind not in {"list", "get"}):
                 continue  # joining and leaving write the membership itself
             scope, membership, via = nearest
-            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via))
+            # the get added for a created row is called as often as its service counts it (one read-back a create)
+            peak = use_case.peak_qps if op.use_cases else readback_rate(analysis, op.entity)
+            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via, peak))
             break  # one scope a request: the first it names
     return found
 
@@ -249,9 +252,12 @@ def _check(
     where: str,
     membership: Membership,
     via: list[str],
+    peak: float,
 ) -> MembershipCheck:
-    """The check of one operation: probed locally where its service holds the memberships, else by a call to the one that does."""
-    # a get the design adds for a created row serves no use case of its own: it states no rate, and no flow is its
+    """The check of one operation: probed locally where its service holds the memberships, else by a call to the one that does.
+
+    ``peak``: the operation's requests/s at peak, one probe each; a get the design adds for a created row serves no use case
+    of its own (no flow is its) and is called as often as the rows are read back."""
     derived = not op.use_cases
     table = table_name(membership.entity)
     index = [f"{membership.scope_field}_id", f"{membership.member_field}_id"]
@@ -266,7 +272,7 @@ def _check(
         if holder == service
         else f"one synchronous call to {holder} ({probe} there), counted in the requests {holder} serves"
     )
-    rate = "as many probes as it is called" if derived else f"{use_case.peak_qps:,.0f} probes/s at peak"
+    rate = f"{peak:,.0f} probes/s at peak" + (f" (each created {op.entity} read back once)" if derived else "")
     reason = (
         f"{op.operation_id} acts in a {scope} named by {named}, and {membership.entity} rows ({membership.entity}.{membership.scope_field}, "
         f"{membership.entity}.{membership.member_field}, unique together) say who belongs to it: only members may call it; {how}, "
@@ -285,7 +291,7 @@ def _check(
         service=holder,
         check="local" if holder == service else "query",
         via=via,
-        peak=0.0 if derived else use_case.peak_qps,
+        peak=peak,
         status=status,
         reason=reason,
     )
@@ -323,7 +329,7 @@ def membership_loads(checks: Iterable[MembershipCheck]) -> list[StoreLoad]:
             entity=c.table if c.check == "local copy" else c.members,
             # keyed as an existence check of the operation is: the probe is one (``check_<operation>`` in the requests it lands on)
             key=f"check_{c.operation}_member",
-            quantity=f"membership probes/s of {c.table} ({', '.join(c.index)}) for {c.use_case}",
+            quantity=f"membership probes/s of {c.table} ({', '.join(c.index)}) for {c.use_case or c.operation}",
             reads_per_s=c.peak,
             formula="peak (one probe a request)",
             inputs={"peak": c.peak},

@@ -262,15 +262,21 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
 def check_requests(checks: Iterable[ReferenceCheck]) -> dict[str, dict[str, float]]:
     """Per owner, the requests/s its checks make: one call per operation checks every reference that owner holds.
 
+    The call is made as often as its most frequent check: an optional reference sent by some requests (an answer named by
+    60% of comments) rides the call its required sibling (the question every comment names) makes anyway, so the rate is the
+    largest of the operation's checks, never whichever was listed last.
+
     >>> c = ReferenceCheck(use_case="f", operation="follow", column="a_id", table="t", entity="U", owner="users", where="body",
     ...     check="query", peak=5, reason="")
-    >>> check_requests([c, c.model_copy(update={"column": "b_id"})])
+    >>> check_requests([c, c.model_copy(update={"column": "b_id", "peak": 3})])
     {'users': {'check_follow': 5.0}}
     """
     found: dict[str, dict[str, float]] = {}
     for check in checks:
         if check.check == CHECKED_BY_OWNER and check.peak:
-            found.setdefault(check.owner, {})[f"check_{check.operation}"] = check.peak
+            calls = found.setdefault(check.owner, {})
+            key = f"check_{check.operation}"
+            calls[key] = max(calls.get(key, 0.0), check.peak)
     return found
 
 
