@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from backend_architect.ir.model import Architecture, Datastore, Flow, Index, Operation, Table
-from backend_architect.ir.query import all_tables, database_of, held_keys
+from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, database_of, event_source, held_keys
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 #: Operation kinds that change rows; a job writes the tables its record names.
@@ -160,6 +160,38 @@ def _events(flow: Flow, home: str, via: str) -> list[str]:
     return list(dict.fromkeys(s.description.split(" via ")[0] for s in flow.steps if s.kind == "event" and s.source == home and s.via == via))
 
 
+def outbox_events(arch: Architecture, flow: Flow, home: str) -> list[str]:
+    """The events whose outbox rows commit with the flow's write: those its steps carry through the outbox, and every event the
+    design says the use case publishes from the outbox (``ir.query.event_source``), a consumer inside the same service (a job it
+    runs) included: the events table, the capacity model and the transaction must name the same rows."""
+    published = [e.name for e in arch.events if e.producer == home and e.use_case == flow.use_case and event_source(arch, e) == OUTBOX_SOURCE]
+    return list(dict.fromkeys([*_events(flow, home, "outbox"), *published]))
+
+
+def _counter_updates(arch: Architecture, op: Operation | None, stores: list[Datastore]) -> dict[Store, list[str]]:
+    """The fields of other rows the write keeps (``Operation.updates``: the counters the contract says it updates), per database
+    holding them as ``table (column, ...)``: they change in the write's own transaction, so the diagram lists them there."""
+    columns: dict[tuple[Store, str], list[str]] = {}
+    for field in op.updates if op is not None else []:
+        entity, _, name = field.partition(".")
+        for store, table in ((s, t) for s in stores for t in s.tables if t.entity == entity and t.wide_column is None):
+            if any(c.name == _snake(name) for c in table.columns):
+                columns.setdefault((database(arch, store), _qualified(arch, store, table)), []).append(_snake(name))
+    found: dict[Store, list[str]] = {}
+    for (db, table_name), names in columns.items():
+        found.setdefault(db, []).append(f"{table_name} ({', '.join(names)})")
+    return found
+
+
+def _snake(name: str) -> str:
+    """A spec field's column name (fields are snake_case already; a camelCase one is folded the way the data stage folds it).
+
+    >>> _snake("answerCount")
+    'answer_count'
+    """
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
 def _write_steps(
     arch: Architecture, flow: Flow, home: str, stores: list[Datastore], written: list[tuple[Datastore, Table]], op: Operation | None
 ) -> list[StoreStep]:
@@ -178,10 +210,13 @@ def _write_steps(
             rows.setdefault(database(arch, store), []).append(_qualified(arch, store, table))
     steps = []
     keyed = _keyed(op) and flow.use_case not in held_keys(arch, home)
+    counters = _counter_updates(arch, op, stores)
     for db, tables in rows.items():
         parts = [f"{verb} {', '.join(tables)}"]
+        if db in counters:
+            parts.append(f"update {', '.join(counters[db])}")
         outbox = _role_table([s for s in stores if database(arch, s) == db], "outbox")
-        events = _events(flow, home, "outbox")
+        events = outbox_events(arch, flow, home)
         if events and outbox is not None:
             parts.append(f"the outbox row ({', '.join(events)}) in {_qualified(arch, *outbox)}")
         key = _role_table([s for s in stores if database(arch, s) == db], "idempotency")
@@ -256,4 +291,4 @@ def _by(op: Operation, table: Table) -> str:
     return f"by ({', '.join(fixed)})" if fixed else ""
 
 
-__all__ = ["Store", "StoreStep", "database", "operation_of", "store_steps"]
+__all__ = ["Store", "StoreStep", "database", "operation_of", "outbox_events", "store_steps"]
