@@ -17,6 +17,7 @@ from typing import Literal
 
 from backend_architect.ir.model import Architecture, Datastore, Flow, Index, Operation, Table
 from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, database_of, event_source, held_keys
+from backend_architect.ir.runtime import Mechanism
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 #: Operation kinds that change rows; a job writes the tables its record names.
@@ -248,7 +249,8 @@ def _read_steps(arch: Architecture, flow: Flow, stores: list[Datastore], op: Ope
         ttl = f", TTL {plan.ttl_seconds:g} s" if plan.ttl_seconds else ""
         at = Store(cache.name, cache.name, "component")
         around = [StoreStep(at, "cache", f"GET {plan.key}", "the cached answer"), StoreStep(at, "fill", f"SET {plan.key}{ttl}", "")]
-    if any(m.use_case == flow.use_case and m.serves == "read" for m in arch.mechanisms) or (plan is not None and plan.strategy == "read-model"):
+    answering = [m for m in arch.mechanisms if m.use_case == flow.use_case and m.serves == "read" and not adds_to_rows(m)]
+    if answering or (plan is not None and plan.strategy == "read-model"):
         return around
     # the index stage records the index each read uses (its reasons name the use case): that index's table is the one queried
     served = next(((s, t, i) for s in stores for t in s.tables for i in t.indexes if f"use case '{flow.use_case}'" in i.reasons), None)
@@ -261,6 +263,13 @@ def _read_steps(arch: Architecture, flow: Flow, stores: list[Datastore], op: Ope
     said = f"SELECT {what} of {_qualified(arch, store, table)} {by}".rstrip()
     query = StoreStep(database(arch, store), "read", said, "row" if op.kind == "get" else "rows")
     return [*around[:1], query, *around[1:]]
+
+
+def adds_to_rows(mechanism: Mechanism) -> bool:
+    """Whether a read mechanism serves no rows of its own but adds facts to those the database returns (presence's online flag
+    and last seen, looked up per request): the rows are still queried, and the facts are read on every request, after any
+    cached rows, never inside a cached answer."""
+    return mechanism.serves == "read" and not mechanism.entities and mechanism.database_share > 0
 
 
 def _index_text(index: Index) -> str:
@@ -291,4 +300,4 @@ def _by(op: Operation, table: Table) -> str:
     return f"by ({', '.join(fixed)})" if fixed else ""
 
 
-__all__ = ["Store", "StoreStep", "database", "operation_of", "outbox_events", "store_steps"]
+__all__ = ["Store", "StoreStep", "adds_to_rows", "database", "operation_of", "outbox_events", "store_steps"]

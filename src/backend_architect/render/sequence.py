@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from backend_architect.ir.model import Architecture, Flow, FlowStep
 from backend_architect.ir.query import called_operations
-from backend_architect.ir.store_steps import Store, StoreStep, database, outbox_events, store_steps
+from backend_architect.ir.store_steps import Store, StoreStep, adds_to_rows, database, outbox_events, store_steps
 from backend_architect.render.mermaid import _message, _pubsub_of, node_id
 from backend_architect.render.numbers import human
 
@@ -83,15 +83,23 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     rest = flow.steps[1:]
     cached = any(s.phase == "cache" for s in own)
     # behind a cache-aside plan, the mechanism's query (a wide-column page, a search) is what a miss makes
-    missed = [s for s in rest if cached and s.kind == "query" and any(m.store == s.target and m.use_case == flow.use_case for m in arch.mechanisms)]
+    # a mechanism adding per-request facts to the rows (presence's online flags) runs on every request, after the cached rows
+    adding = [s for s in rest if s.kind == "query" and any(m.store == s.target and m.use_case == flow.use_case and adds_to_rows(m) for m in arch.mechanisms)]
+    missed = [
+        s
+        for s in rest
+        if cached and s.kind == "query" and s not in adding and any(m.store == s.target and m.use_case == flow.use_case for m in arch.mechanisms)
+    ]
     # what a consumer of the flow's relayed events does with one (a fan-out worker reading followers, pushing ids) starts only
     # once the relay has delivered it, so it is drawn after that delivery, never before the commit
     consumers = {s.target for s in rest if _relayed(s, home)} - {home}
     delivered = [s for s in rest if s.source in consumers and not _relayed(s, home)]
     lines += _own(own, home, {"key", "check"})
-    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home) and s not in missed and s not in delivered):
+    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home) and s not in missed and s not in delivered and s not in adding):
         lines += _hop(arch, flow, step, home, fills)
     lines += _read(own, home, [line for s in missed for line in _hop(arch, flow, s, home, fills)]) + _own(own, home, {"write"})
+    for step in adding:
+        lines += _hop(arch, flow, step, home, fills)
     for step in (s for s in rest if _after_commit(s, home)):
         lines += _hop(arch, flow, step, home, fills)
     if flow.style == "saga":
