@@ -103,7 +103,7 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
     if steered.override is not None:
         numbers = key_decision([s.model_copy(update={"tables": [_numbers_key(t, by_numbers) for t in s.tables]}) for s in stores], version)
         keys = settled(steered, numbers, keys)
-    decisions = [keys, enum_decision(spec), normalization_decision(use_cases)]
+    decisions = [keys, enum_decision(spec), normalization_decision(use_cases, spec)]
     return arch.model_copy(update={"datastores": stores, "assumptions": assumptions, "decisions": [*arch.decisions, *(d for d in decisions if d)]})
 
 

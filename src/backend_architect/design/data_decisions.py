@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.analysis import COUNTER_KINDS, Analysis, UseCase
 from backend_architect.design.keys import BUILTIN_UUIDV7_VERSION, uuid_generation
 from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Architecture, Datastore, Decision
 from backend_architect.spec.model import Spec
@@ -89,8 +89,33 @@ def _joined(use_case: UseCase) -> set[str]:
     return {*use_case.reads, *(r.entity for r in (*use_case.filters, *use_case.sorts) if r.join)}
 
 
-def normalization_decision(use_cases: tuple[UseCase, ...]) -> Decision:
-    """Third normal form, unless a hot, latency-bound read joins entities: then a copy, with its cost."""
+def derived_counters(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[str]:
+    """The counters stored beside rows they are derived from (``Question.score`` a vote keeps): generated numbers with a default
+    that a write of another entity changes. A record saying each fact is stored once must name them as its one exception,
+    since the count is a fact the counted rows already hold."""
+    found = []
+    for use_case in use_cases:
+        for written in use_case.spec.writes:
+            entity, _, name = written.partition(".")
+            declared = spec.entities[entity].fields.get(name) if name and entity in spec.entities else None
+            if declared is None or entity in {use_case.entity, *use_case.children}:
+                continue
+            if declared.generated and declared.default is not None and declared.type.kind in COUNTER_KINDS:
+                found.append(written)
+    return list(dict.fromkeys(found))
+
+
+def _counters_said(counters: list[str]) -> str:
+    if not counters:
+        return ""
+    said = f"the exceptions are the derived counters {', '.join(counters)}" if len(counters) > 1 else f"the one exception is the derived counter {counters[0]}"
+    return f"; {said}, stored beside the row and changed by the write creating what it counts, in that write's transaction"
+
+
+def normalization_decision(use_cases: tuple[UseCase, ...], spec: Spec | None = None) -> Decision:
+    """Third normal form, unless a hot, latency-bound read joins entities: then a copy, with its cost. Derived counters the
+    server keeps are named as the exception they are."""
+    counters = _counters_said(derived_counters(spec, use_cases) if spec is not None else [])
     joins = [u for u in use_cases if not u.is_write and len(_joined(u)) > 1]
     hot = [u for u in joins if u.peak_qps >= DENORMALIZE_MIN_QPS and (u.spec.latency_ms or 1e9) <= DENORMALIZE_MAX_LATENCY_MS]
     alternatives = [Alternative(name="document store aggregates", why_not="the data is relational and written across aggregates")]
@@ -101,10 +126,11 @@ def normalization_decision(use_cases: tuple[UseCase, ...]) -> Decision:
             id="normalization",
             area="data",
             title="Normalization",
-            choice="third normal form: each fact stored once in the database (read models and caches outside it are listed with their writers)",
+            choice="third normal form: each fact stored once in the database (read models and caches outside it are listed with their writers)" + counters,
             context=context,
             rationale=f"a copy is justified only for reads over {DENORMALIZE_MIN_QPS:,.0f} req/s with a latency target under "
-            f"{DENORMALIZE_MAX_LATENCY_MS:g} ms; none qualifies, so every fact is stored once and joins stay indexed",
+            f"{DENORMALIZE_MAX_LATENCY_MS:g} ms; none qualifies, so every fact is stored once{' (the derived counters aside)' if counters else ''} "
+            "and joins stay indexed",
             alternatives=[
                 Alternative(name="denormalized read copies", why_not="every copy must be kept in sync on each write for no measured gain"),
                 *alternatives,
@@ -118,7 +144,7 @@ def normalization_decision(use_cases: tuple[UseCase, ...]) -> Decision:
         id="normalization",
         area="data",
         title="Normalization",
-        choice="third normal form, with read copies: " + "; ".join(choices),
+        choice="third normal form, with read copies: " + "; ".join(choices) + counters,
         context=", ".join(f"'{u.name}' at {u.peak_qps:,.0f} req/s, {u.spec.latency_ms:g} ms target" for u in hot),
         rationale="these reads are hot and latency-bound enough that a join per request costs more than keeping a copy in sync",
         alternatives=[Alternative(name="join on every read", why_not="adds the joined table's look-up to the hottest path"), *alternatives],

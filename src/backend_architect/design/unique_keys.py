@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.named_state import named_value
 from backend_architect.ir.model import Architecture, Column, Datastore, GlobalUnique, Index, Table
 from backend_architect.ir.runtime import Placement
 from backend_architect.spec.naming import snake
@@ -132,6 +133,15 @@ def _state_columns(states: str | None) -> dict[str, set[str]]:
     return found
 
 
+def _changed_unnamed(use_case: UseCase, table: Table) -> set[str]:
+    """The columns a write naming none of them can change: every column where it writes the whole entity (``writes: [Trip]``);
+    where it only reads its row (an action such as 'Deny ride', ``reads: [Trip]``), just the state its name sets, if any,
+    so a write recording nothing is never counted as reserving or releasing a unique value."""
+    if use_case.entity in use_case.writes:
+        return {c.name for c in table.columns}
+    return {c.name for c in table.columns if c.enum_values and named_value(use_case.name, c.enum_values) is not None}
+
+
 def key_writes(use_cases: Sequence[UseCase], table: Table, columns: list[str]) -> dict[str, float]:
     """Per use case, the writes/request it sends to ``table``'s uniqueness table for ``columns``: a create reserves (1), unless
     a state-scoped key's state column starts outside its states; a delete releases (1); an update of the key's columns moves
@@ -152,7 +162,7 @@ def key_writes(use_cases: Sequence[UseCase], table: Table, columns: list[str]) -
         if use_case.kind == "delete":
             found[use_case.name] = 1.0
             continue
-        written = set(use_case.written_columns) or {c.name for c in table.columns}
+        written = set(use_case.written_columns) or _changed_unnamed(use_case, table)
         if written & set(states):
             found[use_case.name] = 1.0
         elif written & set(columns):

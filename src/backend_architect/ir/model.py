@@ -631,6 +631,10 @@ class Operation(IRModel):
         default_factory=dict,
         description="Fields the server sets to the value the use case is named for ('mark message read' sets status to read), never sent.",
     )
+    updates: list[str] = Field(
+        default_factory=list,
+        description="Fields of other rows the write changes in its transaction (Entity.field: a counter it keeps, a question's score a vote changes).",
+    )
     example_request: Any = None
     example_response: Any = None
     example_error: Any = None

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from backend_architect.ir.model import Architecture, Datastore, Flow, Index, Operation, Table
-from backend_architect.ir.query import all_tables, database_of, held_keys
+from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, database_of, event_source, held_keys
+from backend_architect.ir.runtime import Mechanism
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 #: Operation kinds that change rows; a job writes the tables its record names.
@@ -160,6 +161,38 @@ def _events(flow: Flow, home: str, via: str) -> list[str]:
     return list(dict.fromkeys(s.description.split(" via ")[0] for s in flow.steps if s.kind == "event" and s.source == home and s.via == via))
 
 
+def outbox_events(arch: Architecture, flow: Flow, home: str) -> list[str]:
+    """The events whose outbox rows commit with the flow's write: those its steps carry through the outbox, and every event the
+    design says the use case publishes from the outbox (``ir.query.event_source``), a consumer inside the same service (a job it
+    runs) included: the events table, the capacity model and the transaction must name the same rows."""
+    published = [e.name for e in arch.events if e.producer == home and e.use_case == flow.use_case and event_source(arch, e) == OUTBOX_SOURCE]
+    return list(dict.fromkeys([*_events(flow, home, "outbox"), *published]))
+
+
+def _counter_updates(arch: Architecture, op: Operation | None, stores: list[Datastore]) -> dict[Store, list[str]]:
+    """The fields of other rows the write keeps (``Operation.updates``: the counters the contract says it updates), per database
+    holding them as ``table (column, ...)``: they change in the write's own transaction, so the diagram lists them there."""
+    columns: dict[tuple[Store, str], list[str]] = {}
+    for field in op.updates if op is not None else []:
+        entity, _, name = field.partition(".")
+        for store, table in ((s, t) for s in stores for t in s.tables if t.entity == entity and t.wide_column is None):
+            if any(c.name == _snake(name) for c in table.columns):
+                columns.setdefault((database(arch, store), _qualified(arch, store, table)), []).append(_snake(name))
+    found: dict[Store, list[str]] = {}
+    for (db, table_name), names in columns.items():
+        found.setdefault(db, []).append(f"{table_name} ({', '.join(names)})")
+    return found
+
+
+def _snake(name: str) -> str:
+    """A spec field's column name (fields are snake_case already; a camelCase one is folded the way the data stage folds it).
+
+    >>> _snake("answerCount")
+    'answer_count'
+    """
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in name).lstrip("_")
+
+
 def _write_steps(
     arch: Architecture, flow: Flow, home: str, stores: list[Datastore], written: list[tuple[Datastore, Table]], op: Operation | None
 ) -> list[StoreStep]:
@@ -178,10 +211,13 @@ def _write_steps(
             rows.setdefault(database(arch, store), []).append(_qualified(arch, store, table))
     steps = []
     keyed = _keyed(op) and flow.use_case not in held_keys(arch, home)
+    counters = _counter_updates(arch, op, stores)
     for db, tables in rows.items():
         parts = [f"{verb} {', '.join(tables)}"]
+        if db in counters:
+            parts.append(f"update {', '.join(counters[db])}")
         outbox = _role_table([s for s in stores if database(arch, s) == db], "outbox")
-        events = _events(flow, home, "outbox")
+        events = outbox_events(arch, flow, home)
         if events and outbox is not None:
             parts.append(f"the outbox row ({', '.join(events)}) in {_qualified(arch, *outbox)}")
         key = _role_table([s for s in stores if database(arch, s) == db], "idempotency")
@@ -213,7 +249,8 @@ def _read_steps(arch: Architecture, flow: Flow, stores: list[Datastore], op: Ope
         ttl = f", TTL {plan.ttl_seconds:g} s" if plan.ttl_seconds else ""
         at = Store(cache.name, cache.name, "component")
         around = [StoreStep(at, "cache", f"GET {plan.key}", "the cached answer"), StoreStep(at, "fill", f"SET {plan.key}{ttl}", "")]
-    if any(m.use_case == flow.use_case and m.serves == "read" for m in arch.mechanisms) or (plan is not None and plan.strategy == "read-model"):
+    answering = [m for m in arch.mechanisms if m.use_case == flow.use_case and m.serves == "read" and not adds_to_rows(m)]
+    if answering or (plan is not None and plan.strategy == "read-model"):
         return around
     # the index stage records the index each read uses (its reasons name the use case): that index's table is the one queried
     served = next(((s, t, i) for s in stores for t in s.tables for i in t.indexes if f"use case '{flow.use_case}'" in i.reasons), None)
@@ -226,6 +263,13 @@ def _read_steps(arch: Architecture, flow: Flow, stores: list[Datastore], op: Ope
     said = f"SELECT {what} of {_qualified(arch, store, table)} {by}".rstrip()
     query = StoreStep(database(arch, store), "read", said, "row" if op.kind == "get" else "rows")
     return [*around[:1], query, *around[1:]]
+
+
+def adds_to_rows(mechanism: Mechanism) -> bool:
+    """Whether a read mechanism serves no rows of its own but adds facts to those the database returns (presence's online flag
+    and last seen, looked up per request): the rows are still queried, and the facts are read on every request, after any
+    cached rows, never inside a cached answer."""
+    return mechanism.serves == "read" and not mechanism.entities and mechanism.database_share > 0
 
 
 def _index_text(index: Index) -> str:
@@ -256,4 +300,4 @@ def _by(op: Operation, table: Table) -> str:
     return f"by ({', '.join(fixed)})" if fixed else ""
 
 
-__all__ = ["Store", "StoreStep", "database", "operation_of", "store_steps"]
+__all__ = ["Store", "StoreStep", "adds_to_rows", "database", "operation_of", "outbox_events", "store_steps"]

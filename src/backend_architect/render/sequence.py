@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from backend_architect.ir.model import Architecture, Flow, FlowStep
 from backend_architect.ir.query import called_operations
-from backend_architect.ir.store_steps import Store, StoreStep, database, store_steps
+from backend_architect.ir.store_steps import Store, StoreStep, adds_to_rows, database, outbox_events, store_steps
 from backend_architect.render.mermaid import _message, _pubsub_of, node_id
 from backend_architect.render.numbers import human
 
@@ -64,14 +64,18 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     for name in names[1:]:
         if node_id("p", name) not in declared:
             lines.append(f"    participant {node_id('p', name)} as {_message(_participant_label(arch, name))}{' (external)' if name in externals else ''}")
-    if any(_relayed(s, home) and s.via == "outbox" for s in flow.steps):
+    # events the write commits an outbox row for with no consumer in another service (a job the service runs) leave the relay too
+    stepless = [e for e in outbox_events(arch, flow, home) if e not in {s.description.split(" via ")[0] for s in flow.steps if _relayed(s, home)}]
+    if stepless and not any(s.phase == "write" for s in own):
+        stepless = []
+    if stepless or any(_relayed(s, home) and s.via == "outbox" for s in flow.steps):
         lines.append(f"    participant outbox as {_message(home)} outbox relay")
     if any(_relayed(s, home) and s.via == "cdc" for s in flow.steps):
         lines.append(f"    participant cdc as {_message(home)} CDC relay")
     carriers = {s.target: c for s in flow.steps[1:] if s.kind == "event" and s.source == home and (c := _pubsub_of(arch, s.target)) is not None}
     # the relay publishes to the broker where the design runs one (ir.query.event_broker): every relayed event crosses it
     broker = next((c.name for c in arch.components if c.kind == "broker"), None)
-    if broker is not None and any(_relayed(s, home) for s in flow.steps) and broker not in names:
+    if broker is not None and (stepless or any(_relayed(s, home) for s in flow.steps)) and broker not in names:
         lines.append(f"    participant {node_id('p', broker)} as {_message(broker)}")
     for carrier in dict.fromkeys(c for c in carriers.values() if c not in names):
         lines.append(f"    participant {node_id('p', carrier)} as {_message(carrier)} (pub/sub)")
@@ -79,11 +83,23 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     rest = flow.steps[1:]
     cached = any(s.phase == "cache" for s in own)
     # behind a cache-aside plan, the mechanism's query (a wide-column page, a search) is what a miss makes
-    missed = [s for s in rest if cached and s.kind == "query" and any(m.store == s.target and m.use_case == flow.use_case for m in arch.mechanisms)]
+    # a mechanism adding per-request facts to the rows (presence's online flags) runs on every request, after the cached rows
+    adding = [s for s in rest if s.kind == "query" and any(m.store == s.target and m.use_case == flow.use_case and adds_to_rows(m) for m in arch.mechanisms)]
+    missed = [
+        s
+        for s in rest
+        if cached and s.kind == "query" and s not in adding and any(m.store == s.target and m.use_case == flow.use_case for m in arch.mechanisms)
+    ]
+    # what a consumer of the flow's relayed events does with one (a fan-out worker reading followers, pushing ids) starts only
+    # once the relay has delivered it, so it is drawn after that delivery, never before the commit
+    consumers = {s.target for s in rest if _relayed(s, home)} - {home}
+    delivered = [s for s in rest if s.source in consumers and not _relayed(s, home)]
     lines += _own(own, home, {"key", "check"})
-    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home) and s not in missed):
+    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home) and s not in missed and s not in delivered and s not in adding):
         lines += _hop(arch, flow, step, home, fills)
     lines += _read(own, home, [line for s in missed for line in _hop(arch, flow, s, home, fills)]) + _own(own, home, {"write"})
+    for step in adding:
+        lines += _hop(arch, flow, step, home, fills)
     for step in (s for s in rest if _after_commit(s, home)):
         lines += _hop(arch, flow, step, home, fills)
     if flow.style == "saga":
@@ -92,6 +108,12 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
     for step in (s for s in rest if _relayed(s, home)):
         lines += _relay(arch, step, home, broker, carriers)
+        for later in (s for s in delivered if s.source == step.target):
+            lines += _hop(arch, flow, later, home, fills)
+    for event in stepless:
+        lines.append(f"    {node_id('p', home)}-)outbox: {_message(event)}")
+        if broker is not None:
+            lines.append(f"    outbox-){node_id('p', broker)}: publish")
     return "\n".join(dict.fromkeys(lines)) + "\n"
 
 

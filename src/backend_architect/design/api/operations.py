@@ -107,6 +107,7 @@ class ServiceApi:
             owner_only=use_case.spec.owner_only,
             upstreams=sorted({*reads, *writes, *use_case.spec.calls}),
             sets=named_state(self.res.spec, use_case) if write else {},
+            updates=updated_fields(use_case) if write else [],
             **extra,
         )
 
@@ -414,12 +415,18 @@ def owner_sentence(path: str) -> str:
     return " Only the caller's own resource is reachable: the path names no id, so no one else's can be asked for."
 
 
+def updated_fields(use_case: UseCase) -> list[str]:
+    """The fields of other rows a write changes (``Question.score`` a vote keeps): one list the contract's sentence and the
+    transaction the diagrams draw (``Operation.updates``) both read, so neither promises a change the other leaves out."""
+    return [w for w in dict.fromkeys(use_case.spec.writes) if "." in w and w.split(".", 1)[0] not in {use_case.entity, *use_case.children}]
+
+
 def also_updates(use_case: UseCase) -> str:
     """What a write changes on other rows by field (a counter it keeps: the question's score a vote changes), or "".
 
     A reader of the contract learns every row the request changes, not only the one it names.
     """
-    others = [w for w in dict.fromkeys(use_case.spec.writes) if "." in w and w.split(".", 1)[0] not in {use_case.entity, *use_case.children}]
+    others = updated_fields(use_case)
     return f"Also updates {', '.join(others)}." if others else ""
 
 
