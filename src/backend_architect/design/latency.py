@@ -262,7 +262,8 @@ def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) 
     what, read_ms = ("indexed read", ms["indexed_read"]) if one else ("index range page", ms["range_page"])
     if table is None or table.sharding is None or one:
         return what, read_ms
-    columns = {f.column for f in use_case.filters if f.column and not f.joined}
+    # an owner-only read's filter on the caller is the server's, unwritten in the spec, yet selects rows all the same
+    columns = {f.column for f in use_case.filters if f.column and not f.joined} | ({use_case.owner_column} if use_case.owner_column else set())
     if table.sharding.key in columns:
         return f"{what} on one shard ({table.sharding.key})", read_ms
     shards = next((f.value for f in arch.figures if f.key == f"db.shards.{table.name}"), 1.0)
