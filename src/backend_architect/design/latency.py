@@ -170,7 +170,11 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
             if s.kind == "query" and s.source == home and (s.target in components or s.target == home)
         ]
     # the request's own steps (design/request_steps.py): each also counted in its store's load; one a hop carries is timed there
-    parts += [LatencyPart(part=s.part if s.share >= 1 else f"{s.part}, for {s.share:.1%} of requests", ms=ms[s.op] * s.share) for s in steps if not s.in_hop]
+    parts += [
+        LatencyPart(part=s.part if s.share >= 1 else f"{s.part}, for {s.share:.1%} of requests", ms=ms[s.op] * s.share * scatter_factor(s.shards))
+        for s in steps
+        if not s.in_hop
+    ]
     parts += _store_parts(arch, use_case, ms)
     # a members-only request probes the membership's unique index in its own database first (a call to another service is a hop)
     parts += [
@@ -269,8 +273,19 @@ def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) 
     shards = next((f.value for f in arch.figures if f.key == f"db.shards.{table.name}"), 1.0)
     if shards <= 1:
         return what, read_ms
-    factor = 1 + SCATTER_TAIL_SHARE * math.log2(shards)
-    return f"{what} over {shards:,.0f} shards (not by {table.sharding.key})", read_ms * factor
+    return f"{what} over {shards:,.0f} shards (not by {table.sharding.key})", read_ms * scatter_factor(shards)
+
+
+def scatter_factor(shards: float) -> float:
+    """How much longer than one shard's a read sent to ``shards`` shards in parallel takes: it waits for the slowest.
+
+    The one rule for every read over several shards (a scatter-gather, a merge naming several values of the shard key),
+    so a merge reaching 5 shards is never timed as one query beside a load counting 5 shard reads.
+
+    >>> scatter_factor(1), scatter_factor(4)
+    (1.0, 1.5)
+    """
+    return 1 + SCATTER_TAIL_SHARE * math.log2(shards) if shards > 1 else 1.0
 
 
 def _table(arch: Architecture, entity: str) -> Table | None:
