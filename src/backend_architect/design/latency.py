@@ -195,8 +195,8 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
     served = [m for m in mechanisms if m.serves == "read"]
     database_share = min((m.database_share for m in served), default=1.0)
     # state a mechanism adds to rows read elsewhere (who is online) is looked up on every read, cached rows or not
-    added = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if not m.entities]
-    origin = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if m.entities]
+    added = [_mechanism_read(arch, m, ms) for m in served if not m.entities]
+    origin = [_mechanism_read(arch, m, ms) for m in served if m.entities]
     if database_share > 0:
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
@@ -204,6 +204,18 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
     # a miss goes where the rows are: the database, or the store a mechanism answers them from whole (a wide-column store)
     where = next((m.store for m in served if m.database_share == 0), "database")
     return [*_through_caches(arch, use_case, plan, origin, ms, where), *added]
+
+
+def _mechanism_read(arch: Architecture, mechanism: Mechanism, ms: dict[str, float]) -> LatencyPart:
+    """A mechanism's read: one operation of its store; a search engine's query over every shard (``search.shards_per_query``)
+    waits for the slowest, by the same scatter rule as a database read over several shards."""
+    what, op_ms = f"{mechanism.store}: {mechanism.how.split(' (')[0]}", ms[_STORE_OP.get(mechanism.store, "cache")]
+    if mechanism.store != "search-engine":
+        return LatencyPart(part=what, ms=op_ms)
+    shards = next((f.value for f in arch.figures if f.key == "search.shards_per_query"), 1.0)
+    if shards <= 1:
+        return LatencyPart(part=what, ms=op_ms)
+    return LatencyPart(part=f"{what} over {shards:,.0f} shards", ms=op_ms * scatter_factor(shards))
 
 
 def _through_caches(
