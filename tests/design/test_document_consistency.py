@@ -48,7 +48,7 @@ from tests.design.test_unique_keys import BOOKINGS
 from backend_architect.api import design_spec, review_path
 from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING, index_bytes_per_row
-from backend_architect.design.latency import per_operation
+from backend_architect.design.latency import per_operation, scatter_factor
 from backend_architect.design.loads import databases, served_by
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns.gateway import MESSAGE_OVERHEAD_BYTES
@@ -2929,7 +2929,7 @@ def test_a_requests_steps_are_in_its_latency_and_its_stores_load_ok(name: str, a
             assert any(p.startswith("synchronous hop") for p in parts), (name, step.use_case, parts)
         else:
             said = step.part if step.share >= 1 else f"{step.part}, for {step.share:.1%} of requests"
-            assert parts.get(said) == pytest.approx(ms[step.op] * step.share), (name, said, parts)
+            assert parts.get(said) == pytest.approx(ms[step.op] * step.share * scatter_factor(step.shards)), (name, said, parts)
         load = step.load
         if load is not None and load.reads_per_s:
             # reads a get's cache also serves reach the database on its misses: the share the latency weighs the step by

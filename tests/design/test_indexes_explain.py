@@ -55,6 +55,9 @@ def _query(result: DesignResult, use_case: Any, store: Datastore, table: Table, 
     spec = result.spec
     types = {c.name: c.type for c in table.columns}
     where = [f"tenant_id = {_literal(row['tenant_id'])}"] if table.tenant_scoped else []
+    if use_case.owner_column and use_case.entity == table.entity:
+        # an owner-only read is the caller's rows: the server filters by the caller's reference
+        where.append(f"{use_case.owner_column} = {_literal(row[use_case.owner_column])}")
     for raw in use_case.spec.filter:
         ref, _, constant = raw.partition("=")
         entity, dot, field = ref.partition(".")

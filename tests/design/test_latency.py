@@ -61,12 +61,13 @@ def test_each_store_access_adds_its_figure_ok(use_case: str, part: str, ms: floa
 
 
 def test_a_search_engine_query_is_timed_as_one_ok() -> None:
-    """A search served by the search engine pays the engine's query, not a database page."""
+    """A search served by the search engine pays the engine's query (over its shards), not a database page."""
     arch = _board(cards="500M", writes="2000/s")
     parts = _parts(_flow(arch, "search cards"))
     if not any(c.name == "search-engine" for c in arch.components):
         pytest.skip("the numbers kept search in PostgreSQL")
-    assert any(k.startswith("search-engine") and v == latency.SEARCH_MS for k, v in parts.items()), parts
+    shards = next(f.value for f in arch.figures if f.key == "search.shards_per_query")
+    assert any(k.startswith("search-engine") and v == pytest.approx(latency.SEARCH_MS * latency.scatter_factor(shards)) for k, v in parts.items()), parts
 
 
 def test_a_synchronous_standby_adds_its_acknowledgement_to_every_commit_ok() -> None:
@@ -141,3 +142,21 @@ def test_an_unknown_operation_is_a_located_error_err() -> None:
     text = SPEC.format(cards="1M", list_rate="10/s", writes="5/s", availability="", budget="", list_extra="")
     with pytest.raises(InputError, match=r"17:30: unknown key .disk_seek. \(expected one of: edge, service"):
         design_of(text + "constraints: {operation_ms: {disk_seek: 4}}\n")
+
+
+@pytest.mark.parametrize(
+    ("cards", "writes", "spread"),
+    [
+        pytest.param("300k", "1/s", True, id="two-search-shards"),
+        pytest.param("1M", "5/s", True, id="index-past-one-shard"),
+        pytest.param("500M", "5/s", True, id="index-over-many-shards"),
+    ],
+)
+def test_a_search_over_every_shard_takes_the_scatter_tail_ok(cards: str, writes: str, spread: bool) -> None:
+    """A search engine query reading every shard of its index is timed by the same rule as a database read over shards."""
+    arch = _board(cards=cards, writes=writes)
+    shards = next(f.value for f in arch.figures if f.key == "search.shards_per_query")
+    assert (shards > 1) is spread
+    parts = _parts(_flow(arch, "search cards"))
+    (ms,) = [v for k, v in parts.items() if k.startswith("search-engine")]
+    assert ms == pytest.approx(latency.SEARCH_MS * latency.scatter_factor(shards))

@@ -14,7 +14,7 @@ from tests.design.helpers import spec_of
 from tests.design.test_reference_checks import ORDERS
 
 from backend_architect.design.analysis import analyse
-from backend_architect.design.latency import per_operation
+from backend_architect.design.latency import per_operation, scatter_factor
 from backend_architect.design.loads import databases
 from backend_architect.design.pipeline import design
 from backend_architect.design.request_steps import LWT_OPERATIONS, RequestStep, request_steps
@@ -94,7 +94,7 @@ def _assert_in_both(arch: Architecture, step: RequestStep) -> None:
         assert any(p.startswith("synchronous hop") for p in parts), parts
     else:
         said = step.part if step.share >= 1 else f"{step.part}, for {step.share:.1%} of requests"
-        assert parts.get(said) == pytest.approx(ms[step.op] * step.share), (said, parts)
+        assert parts.get(said) == pytest.approx(ms[step.op] * step.share * scatter_factor(step.shards)), (said, parts)
 
 
 @pytest.mark.parametrize(("rate", "check", "key"), [("2k/s", "local copy", "copy_check_"), ("50/s", "query", "check_")])
@@ -199,3 +199,28 @@ def test_a_change_reads_its_row_in_both_ok() -> None:
     _assert_in_both(arch, step)
     assert not [s for s in steps if s.use_case in {"open ticket", "move tracker"}]
     assert "indexed read of the row it changes" not in _parts(arch, "move tracker")
+
+
+@pytest.mark.parametrize(
+    ("growth", "posts", "merged", "sharded"),
+    [
+        pytest.param("1M/day", "20/s", "", False, id="one-primary-one-query"),
+        pytest.param("900M/day", "500/s", "", True, id="sharded-by-author-default-5"),
+        pytest.param("900M/day", "500/s", "    merged_sources: 12", True, id="sharded-by-author-stated-12"),
+    ],
+)
+def test_a_merge_over_shards_is_timed_as_the_shards_it_reaches_ok(growth: str, posts: str, merged: str, sharded: bool) -> None:
+    """The merge of the authors past the cut-off reaches one shard per author on a table sharded by author, and its time takes
+    the same scatter tail as any read over several shards; on one primary it is one query."""
+    text = FEED.replace("USERS", "40M").replace("MERGED", merged).replace("growth: 20M/day", f"growth: {growth}")
+    text = text.replace("rate: 500/s, avg_fanout", f"rate: {posts}, avg_fanout")
+    arch, steps = _designed(text)
+    (step,) = [s for s in steps if s.use_case == "home feed" and s.load is not None and s.load.key.startswith("merge_")]
+    assert step.load is not None
+    chirps = next(t for s in arch.datastores for t in s.tables if t.name == "chirps")
+    assert (chirps.sharding is not None and chirps.sharding.key == step.load.by) is sharded
+    shards = next((f.value for f in arch.figures if f.key == "db.shards.chirps"), 1.0)
+    sources = step.load.inputs["merged_sources"]
+    assert step.shards == (min(sources, shards) if sharded else 1.0)
+    assert ("in parallel" in step.part) is sharded
+    _assert_in_both(arch, step)

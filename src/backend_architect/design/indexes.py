@@ -161,7 +161,9 @@ def _access_indexes(table: Table, spec: Spec, analysis: Analysis, use_cases: tup
     for use_case in use_cases:
         if use_case.kind not in {"list", "get", "job"} or entity not in use_case.entities:
             continue
-        equality: list[IndexColumn] = []
+        # an owner-only list's unwritten filter on the caller leads as a written one would (design/owner_reads.py); a get goes by id
+        owner = use_case.owner_column if use_case.entity == entity and use_case.kind == "list" else None
+        equality: list[IndexColumn] = [IndexColumn(name=owner)] if owner else []
         ranges: list[IndexColumn] = []
         constants: list[str] = []
         for ref in use_case.spec.filter:

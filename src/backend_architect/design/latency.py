@@ -170,7 +170,11 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
             if s.kind == "query" and s.source == home and (s.target in components or s.target == home)
         ]
     # the request's own steps (design/request_steps.py): each also counted in its store's load; one a hop carries is timed there
-    parts += [LatencyPart(part=s.part if s.share >= 1 else f"{s.part}, for {s.share:.1%} of requests", ms=ms[s.op] * s.share) for s in steps if not s.in_hop]
+    parts += [
+        LatencyPart(part=s.part if s.share >= 1 else f"{s.part}, for {s.share:.1%} of requests", ms=ms[s.op] * s.share * scatter_factor(s.shards))
+        for s in steps
+        if not s.in_hop
+    ]
     parts += _store_parts(arch, use_case, ms)
     # a members-only request probes the membership's unique index in its own database first (a call to another service is a hop)
     parts += [
@@ -191,8 +195,8 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
     served = [m for m in mechanisms if m.serves == "read"]
     database_share = min((m.database_share for m in served), default=1.0)
     # state a mechanism adds to rows read elsewhere (who is online) is looked up on every read, cached rows or not
-    added = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if not m.entities]
-    origin = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in served if m.entities]
+    added = [_mechanism_read(arch, m, ms) for m in served if not m.entities]
+    origin = [_mechanism_read(arch, m, ms) for m in served if m.entities]
     if database_share > 0:
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
@@ -200,6 +204,18 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
     # a miss goes where the rows are: the database, or the store a mechanism answers them from whole (a wide-column store)
     where = next((m.store for m in served if m.database_share == 0), "database")
     return [*_through_caches(arch, use_case, plan, origin, ms, where), *added]
+
+
+def _mechanism_read(arch: Architecture, mechanism: Mechanism, ms: dict[str, float]) -> LatencyPart:
+    """A mechanism's read: one operation of its store; a search engine's query over every shard (``search.shards_per_query``)
+    waits for the slowest, by the same scatter rule as a database read over several shards."""
+    what, op_ms = f"{mechanism.store}: {mechanism.how.split(' (')[0]}", ms[_STORE_OP.get(mechanism.store, "cache")]
+    if mechanism.store != "search-engine":
+        return LatencyPart(part=what, ms=op_ms)
+    shards = next((f.value for f in arch.figures if f.key == "search.shards_per_query"), 1.0)
+    if shards <= 1:
+        return LatencyPart(part=what, ms=op_ms)
+    return LatencyPart(part=f"{what} over {shards:,.0f} shards", ms=op_ms * scatter_factor(shards))
 
 
 def _through_caches(
@@ -262,14 +278,26 @@ def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) 
     what, read_ms = ("indexed read", ms["indexed_read"]) if one else ("index range page", ms["range_page"])
     if table is None or table.sharding is None or one:
         return what, read_ms
-    columns = {f.column for f in use_case.filters if f.column and not f.joined}
+    # an owner-only read's filter on the caller is the server's, unwritten in the spec, yet selects rows all the same
+    columns = {f.column for f in use_case.filters if f.column and not f.joined} | ({use_case.owner_column} if use_case.owner_column else set())
     if table.sharding.key in columns:
         return f"{what} on one shard ({table.sharding.key})", read_ms
     shards = next((f.value for f in arch.figures if f.key == f"db.shards.{table.name}"), 1.0)
     if shards <= 1:
         return what, read_ms
-    factor = 1 + SCATTER_TAIL_SHARE * math.log2(shards)
-    return f"{what} over {shards:,.0f} shards (not by {table.sharding.key})", read_ms * factor
+    return f"{what} over {shards:,.0f} shards (not by {table.sharding.key})", read_ms * scatter_factor(shards)
+
+
+def scatter_factor(shards: float) -> float:
+    """How much longer than one shard's a read sent to ``shards`` shards in parallel takes: it waits for the slowest.
+
+    The one rule for every read over several shards (a scatter-gather, a merge naming several values of the shard key),
+    so a merge reaching 5 shards is never timed as one query beside a load counting 5 shard reads.
+
+    >>> scatter_factor(1), scatter_factor(4)
+    (1.0, 1.5)
+    """
+    return 1 + SCATTER_TAIL_SHARE * math.log2(shards) if shards > 1 else 1.0
 
 
 def _table(arch: Architecture, entity: str) -> Table | None:

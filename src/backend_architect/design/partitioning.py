@@ -15,6 +15,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import deleted_event_feeds, today_unlinked, without_cross_server_keys
+from backend_architect.design.keyed_lookups import through_lookups
 from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partition_rule import (
@@ -96,6 +97,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     stores = _with_co_writes(analysis, arch.model_copy(update={"datastores": stores}))
     keyed = (families, list(analysis.use_cases))
     arch, stores = _guard_uniques(spec, arch.model_copy(update={"datastores": stores}), planned, (horizon, factor), keyed)
+    stores = [s.model_copy(update={"tables": [_keyed_through_lookups(spec, t, use_cases) for t in s.tables]}) for s in stores]
     deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
     stores = without_cross_server_keys(arch.model_copy(update={"datastores": stores}), deleted=deleted)
     # a delete the notes say reaches rows on another server through its deleted event publishes that event (table_feeds.py),
@@ -356,10 +358,27 @@ def _with_co_writes(analysis: Analysis, arch: Architecture) -> list[Datastore]:
     ]
 
 
+def _keyed_through_lookups(spec: Spec, table: Table, use_cases: dict[str, list[UseCase]]) -> Table:
+    """``table`` with its gets by an address a uniqueness table routes (``keyed_lookups.py``) no longer listed as cross-shard."""
+    if table.sharding is None:
+        return table
+    routed = through_lookups(spec, table, use_cases.get(table.entity or "", []))
+    if not routed & set(table.sharding.cross_shard):
+        return table
+    kept = [u for u in table.sharding.cross_shard if u not in routed]
+    return table.model_copy(update={"sharding": table.sharding.model_copy(update={"cross_shard": kept})})
+
+
 def _selected_by(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
-    """The columns a read selects ``entity``'s rows by: its filters, and the key of a get of one row (a get by id on a table
-    sharded by id visits one shard; on one sharded by another column, every shard)."""
-    return filtered_columns(spec, use_case, entity) | ({"id"} if use_case.kind == "get" and use_case.entity == entity else set())
+    """The columns a read selects ``entity``'s rows by: its filters, the key of a get of one row (a get by id on a table
+    sharded by id visits one shard; on one sharded by another column, every shard), and an owner-only read's unwritten
+    filter on the caller's reference (``owner_reads.py``: the caller's trips on trips sharded by customer_id, one shard)."""
+    own = {use_case.entity: use_case.owner_column} if use_case.owner_column else {}
+    return (
+        filtered_columns(spec, use_case, entity)
+        | ({"id"} if use_case.kind == "get" and use_case.entity == entity else set())
+        | ({own[entity]} if entity in own else set())
+    )
 
 
 def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase], family: str | None = None) -> str:

@@ -41,6 +41,8 @@ class RequestStep:
     load: StoreLoad | None = None
     #: Timed inside a synchronous hop to another service (a call over the network carries the owner's query).
     in_hop: bool = False
+    #: Shards the step reads in parallel (a merge naming several values of the shard key): its time takes the scatter tail.
+    shards: float = 1.0
 
 
 def request_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
@@ -154,8 +156,11 @@ def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
                 found.append(RequestStep(m.use_case, f"database: {read} (the followees past the cut-off)", "indexed_read", load=load))
             elif load.key.startswith(MERGE_KEY) and load.reads_per_s:
                 sources = load.inputs.get("merged_sources", 0.0)
-                part = f"database: newest {load.entity} ids of the {sources:g} followed author(s) past the cut-off (one query by {load.by or 'author'})"
-                found.append(RequestStep(m.use_case, part, "range_page", load=load))
+                fan = _merge_shards(arch, load, sources, known)
+                by = load.by or "author"
+                how = f"one shard per {by} value, {fan:g} in parallel" if fan > 1 else f"one query by {by}"
+                part = f"database: newest {load.entity} ids of the {sources:g} followed author(s) past the cut-off ({how})"
+                found.append(RequestStep(m.use_case, part, "range_page", load=load, shards=fan))
             elif load.key.startswith(HYDRATE_KEY):
                 hit = load.inputs.get("item_hit_ratio")
                 if hit is not None:
@@ -166,6 +171,15 @@ def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
                 miss = 1 - known.get(f"cache.hit_ratio.{ids[load.cached_by]}", 0.0) if load.cached_by in ids else 1.0
                 found.append(RequestStep(m.use_case, f"database: the page's {load.entity} rows by id (one multi-get)", "indexed_read", miss, load))
     return found
+
+
+def _merge_shards(arch: Architecture, load: StoreLoad, sources: float, known: dict[str, float]) -> float:
+    """Shards a merge over ``sources`` values of its column reaches: one per value, up to the shards, when its table is
+    sharded by that column (as the cross-shard list counts it: ``_cross_shard_reads.py``); else 1 (one query)."""
+    table = next((t for s in arch.datastores for t in s.tables if t.entity == load.entity and t.sharding is not None), None)
+    if table is None or table.sharding is None or load.by != table.sharding.key:
+        return 1.0
+    return max(1.0, min(sources, known.get(f"db.shards.{table.name}", 1.0)))
 
 
 def _idempotency_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:

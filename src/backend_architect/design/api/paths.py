@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import CRUD_WORDS, FILLER_WORDS, Analysis, FieldRef, UseCase
+from backend_architect.design.keyed_lookups import PUBLIC_KEY_COLUMNS
 from backend_architect.design.semantics import GET_VERBS, LIST_VERBS, is_link
 from backend_architect.ir.model import Column, Parameter, Table
 from backend_architect.spec.model import Spec
@@ -35,7 +36,6 @@ from backend_architect.spec.naming import join_columns, kebab, parent_relation, 
 API_VERSION = "v1"
 #: Link entities named by a standing relationship read as a state the source is in (X's and GitHub's APIs: following, blocking).
 STANDING = {"follow": "following", "block": "blocking", "mute": "muting", "watch": "watching"}
-_KEY_COLUMNS = {"short_code": ("short_code", "code"), "slug": ("slug",)}
 
 
 def collection(entity: str) -> str:
@@ -120,7 +120,7 @@ class Resources:
     def key_column(self, entity: str) -> Column:
         """The column an item is addressed by: a public short code or slug when the entity has one, else its id."""
         columns = {c.name: c for c in self.table(entity).columns}
-        for name in _KEY_COLUMNS.get(self.spec.entities[entity].key, ()):
+        for name in PUBLIC_KEY_COLUMNS.get(self.spec.entities[entity].key, ()):
             if name in columns:
                 return columns[name]
         return self.table(entity).columns[0]

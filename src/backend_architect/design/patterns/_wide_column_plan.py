@@ -196,7 +196,10 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
             served.append(use_case.name)
             continue
         keys = {r.column for r in use_case.filters if r.entity == entity and r.column and not r.join}
-        if len(keys) != 1 or len(use_case.filters) != 1:
+        # an owner-only read selects by the caller's reference though the spec writes no filter (design/owner_reads.py)
+        unwritten = {use_case.owner_column} - keys if use_case.owner_column and use_case.entity == entity else set()
+        keys |= unwritten
+        if len(keys) != 1 or len(use_case.filters) + len(unwritten) != 1:
             problems.append(f"'{use_case.name}' filters on {', '.join(sorted(k for k in keys if k)) or 'nothing'}, not on one partition key")
             continue
         time = _time_column(table, use_case)
