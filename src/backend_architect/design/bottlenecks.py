@@ -38,14 +38,15 @@ def _size_step(table: Table, verdict: TimeVerdict) -> str:
     """What to do about a large table: the partitioning stage's verdict on it (``partition_rule.TimeVerdict``), the same
     threshold and reason the partitioning decision states, never a plan it refused without saying when it would apply."""
     steps = []
+    batched = _batched(table)
     if verdict.partitioned:
         steps.append(f"partitioned {verdict.partitioned} (see the partitioning decision)")
     elif verdict.authored:
-        steps.append(f"kept whole by the spec author (see the partitioning decision): {_batched(table)}")
+        steps.append("kept whole by the spec author (see the partitioning decision)" + (f": {batched}" if batched else ""))
     elif verdict.kept_whole:
-        steps.append(f"kept whole past {THRESHOLD} (the partitioning decision): {verdict.reason}; meanwhile {_batched(table)}")
+        steps.append(f"kept whole past {THRESHOLD} (the partitioning decision): {verdict.reason}" + (f"; meanwhile {batched}" if batched else ""))
     elif verdict.reason:
-        steps.append(f"no time partitions at any size: {verdict.reason}; {_batched(table)}")
+        steps.append(f"no time partitions at any size: {verdict.reason}" + (f"; {batched}" if batched else ""))
     else:
         drop = f" and drop partitions older than {table.retention_days:g} days" if table.retention_days is not None else ""
         steps.append(f"partition by created_at{drop} once it passes {THRESHOLD}")
@@ -95,7 +96,10 @@ def _planned(ceiling: float, headroom: float, act: str) -> str:
 
 
 def _batched(table: Table) -> str:
-    """Keeping an unpartitioned table's size down: expire or archive old rows in bounded batches, never one long DELETE."""
+    """Keeping an unpartitioned table's size down: expire or archive old rows in bounded batches, never one long DELETE. A table
+    holding no created_at (an event-fed copy of pairs) has no age to batch by: its rows go when its source's do, so none is offered."""
+    if all(c.name != "created_at" for c in table.columns):
+        return ""
     if table.retention_days is not None:
         return f"delete rows older than {table.retention_days:g} days in batches by created_at"
     return "archive cold rows to a history table or object storage in batches by created_at"

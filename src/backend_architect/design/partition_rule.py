@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
 
 #: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
 #: should exceed the physical memory of the database server"; we plan for a 32 GB server.
@@ -37,6 +38,9 @@ def why_whole(analysis: Analysis, table: Table, referenced: dict[str, list[str]]
     A unique key without the partition column (PostgreSQL enforces uniqueness only within one partition), else the storage
     decision's rule (PAT042): a looked-up table others reference keeps its foreign keys, in one tier.
     """
+    if all(c.name != PARTITION_COLUMN for c in table.columns):
+        # an event-fed copy keeps only the pairs it copies: the partition key is not there to route rows by
+        return f"it holds no {PARTITION_COLUMN} column to partition by"
     key = unique_key_across_partitions(table)
     if key:
         return f"its unique key ({', '.join(key)}) must hold across the whole table, and PostgreSQL enforces uniqueness only within one partition"
@@ -71,14 +75,45 @@ def _keeps_foreign_keys(analysis: Analysis, table: Table, referenced: dict[str, 
 APPEND_MOSTLY_SHARE = 0.1
 
 
-def append_mostly(analysis: Analysis, table: Table) -> bool:
-    """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
-    if table.append_only or table.entity is None:
-        return table.append_only
-    own = analysis.of_entity(table.entity)
+def stored_entity(analysis: Analysis, table: Table) -> str | None:
+    """The entity whose rows ``table`` holds: its own, or for an event-fed copy (``known_<table>``, see ``graph_copy_name`` and
+    ``member_copies``) the entity of the table it copies. A copy is a copy in every record: its rows arrive, change and go as the
+    source's do, so the partitioning rule reads the source's writes for it, not a blank that reads as 'its rows change'."""
+    if table.entity is not None:
+        return table.entity
+    copied = table.name.removeprefix("known_")
+    if copied == table.name:
+        return None
+    return next((e for e in analysis.entities if table_name(e) == copied), None)
+
+
+def _writes(analysis: Analysis, table: Table) -> tuple[float, float]:
+    """The inserts/s and the updates and deletes/s (both on average) of the entity ``table`` stores."""
+    entity = stored_entity(analysis, table)
+    own = analysis.of_entity(entity) if entity is not None else ()
     inserts = sum(u.avg_qps for u in own if u.kind == "create")
     changes = sum(u.avg_qps for u in own if u.kind in {"update", "replace", "delete", "action"})
+    return inserts, changes
+
+
+def append_mostly(analysis: Analysis, table: Table) -> bool:
+    """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
+    if table.append_only:
+        return True
+    inserts, changes = _writes(analysis, table)
     return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
+
+
+def unwritten(analysis: Analysis, table: Table) -> bool:
+    """No operation inserts, updates or deletes the rows (a reference table the spec only reads): it neither grows in time
+    order nor changes, so time partitions have nothing to age out; the records must not say its rows change. Read from the
+    analysis's one account of the entity's writers (``Mutability`` 'reference'), so rows another entity's use case inserts
+    (an order's lines) count as written."""
+    if table.append_only:
+        return False
+    entity = stored_entity(analysis, table)
+    facts = analysis.entities.get(entity) if entity is not None else None
+    return facts is not None and facts.mutability == "reference"
 
 
 @dataclass(frozen=True)
@@ -97,6 +132,8 @@ class TimeVerdict:
     authored: bool = False
     #: A unique key without the partition column: hash partitions by its first column would keep it enforceable.
     key: tuple[str, ...] = ()
+    #: No operation writes its rows (``unwritten``): not appended, yet its rows do not change either.
+    still: bool = False
 
     @property
     def past(self) -> bool:
@@ -120,6 +157,8 @@ class TimeVerdict:
         'no time partitions: its rows change; shards past 2 TB per primary'
         """
         shards = f"shards past {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary"
+        if self.still and not self.partitioned:
+            return f"no time partitions: no operation writes its rows; {shards}"
         if not self.appended and not self.partitioned:
             return f"no time partitions: its rows change; {shards}"
         return f"time partitions past {THRESHOLD}; {shards}"
@@ -137,6 +176,8 @@ class TimeVerdict:
         """Why time partitions do not hold the table (whatever its size), '' when nothing stops them."""
         if self.authored:
             return "the spec author keeps it whole"
+        if self.still:
+            return ROWS_STILL
         if not self.appended:
             return ROWS_CHANGE  # the rule's first condition: whatever else holds, time partitions are for appended rows
         if self.whole:
@@ -153,6 +194,9 @@ ROWS_CHANGE = (
     f"its rows change after they are written (updates and deletes past {APPEND_MOSTLY_SHARE:.0%} of its inserts), "
     "so old partitions never go cold and retention cannot drop them"
 )
+
+#: Why a table no operation writes gets no time partitions: no rows arrive in time order, and none go cold.
+ROWS_STILL = "no operation inserts, updates or deletes its rows, so no time order grows and no partition would go cold"
 
 
 def partitioned_by_size(analysis: Analysis, table: Table, referenced: dict[str, list[str]], size: Callable[[Table], float]) -> Table | None:
@@ -188,4 +232,5 @@ def time_verdict(analysis: Analysis, table: Table, size: float, horizon: float, 
     partitioned = f"by {plan.column} per {plan.interval}" if plan else ""
     whole = "" if plan else why_whole(analysis, table, referenced)
     key = tuple(unique_key_across_partitions(table)) if whole else ()
-    return TimeVerdict(table.name, size, horizon, append_mostly(analysis, table), partitioned, whole, authored and not plan, key)
+    appended = append_mostly(analysis, table)
+    return TimeVerdict(table.name, size, horizon, appended, partitioned, whole, authored and not plan, key, unwritten(analysis, table))

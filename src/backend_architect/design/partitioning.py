@@ -27,6 +27,7 @@ from backend_architect.design.partition_rule import (
     TimeVerdict,
     append_mostly,
     referencing_tables,
+    stored_entity,
     time_verdict,
     unique_key_across_partitions,
     why_whole,
@@ -77,7 +78,9 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
                 assumptions.append(time_verdict(analysis, table, size, horizon, referenced).kept_whole)
                 partitioning = None
             guarantee = figures.get(f"qps.peak.guarantee.table.{table.name}", 0.0)
-            sharding = _sharding(spec, table, (size, peak_inserts, guarantee), use_cases.get(table.entity or "", []), families.get(table.name))
+            # an event-fed copy is sharded by the rule its source is: the same entity's reads pick its key (stored_entity)
+            stored = stored_entity(analysis, table)
+            sharding = _sharding(spec, table, (size, peak_inserts, guarantee), (stored, use_cases.get(stored or "", [])), families.get(table.name))
             if spec.decisions:
                 readers = use_cases.get(table.entity or "", [])
                 forced = (_forced_partitioning(table, size, horizon), _forced_sharding(spec, table, readers, families.get(table.name)))
@@ -236,12 +239,17 @@ def _guard_uniques(
     return guarded.model_copy(update={"datastores": stores, "figures": figures}), stores
 
 
-def _sharding(spec: Spec, table: Table, sized: tuple[float, float, float], use_cases: list[UseCase], family: str | None) -> Sharding | None:
+def _sharding(spec: Spec, table: Table, sized: tuple[float, float, float], read: tuple[str | None, list[UseCase]], family: str | None) -> Sharding | None:
+    """The table's shards past the thresholds (``shard_reasons``), keyed by what the stored entity's reads select by; none for a
+    table storing no entity, or a copy that does not hold the key its source's reads would pick."""
+    entity, use_cases = read
     reasons = shard_reasons(*sized)
-    if not reasons or table.entity is None:
+    if not reasons or entity is None:
         return None
-    key = _shard_key(spec, table, use_cases, family)
-    cross = [u.name for u in use_cases if not u.is_write and key not in _selected_by(spec, u, table.entity)]
+    key = _shard_key(spec, table.model_copy(update={"entity": entity}), use_cases, family)
+    if table.entity is None and all(c.name != key for c in table.columns):
+        return None
+    cross = [u.name for u in use_cases if not u.is_write and key not in _selected_by(spec, u, entity)]
     return Sharding(key=key, reason="; ".join(reasons), cross_shard=cross)
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase, worker_writes_per_s
 from backend_architect.design.patterns._cache_figures import HOT_SHARE, cache_memory, hit_ratio, resident
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, figure, fmt, size, table_of
+from backend_architect.design.row_fates import RowFates, row_fates
 from backend_architect.ir.model import Architecture, Figure
 
 #: Bytes one cached item takes when its table is not known: a serialized row with its key and allocator overhead.
@@ -46,6 +47,15 @@ class ItemCache:
     entry: int
     #: The inputs of ``reachable``, for its figure.
     basis: dict[str, float]
+    #: What changes an item once written (``row_fates``): the entry's invalidation names only these.
+    fates: RowFates
+
+    @property
+    def kept(self) -> str:
+        """How long an entry is kept and what deletes it: only the changes some operation makes (``row_fates``)."""
+        if not self.fates.changed:
+            return f"kept {fmt(self.ttl)} s; no operation updates or deletes a {self.item}, so no write deletes one"
+        return f"kept {fmt(self.ttl)} s, deleted on {self.fates.said(self.item)}"
 
     @property
     def reads(self) -> float:
@@ -71,8 +81,8 @@ class ItemCache:
     def said(self) -> str:
         """The cache and its numbers, for the read model's records."""
         return (
-            f"the page's {self.item} rows come from a cache of {self.item}s by id ({self.key}, cache-aside, one multi-get a page; entries kept "
-            f"{fmt(self.ttl)} s, deleted on each update or delete of the {self.item}): {fmt(self.reachable)} {self.item}s the lists can reach, "
+            f"the page's {self.item} rows come from a cache of {self.item}s by id ({self.key}, cache-aside, one multi-get a page; entries "
+            f"{self.kept}): {fmt(self.reachable)} {self.item}s the lists can reach, "
             f"{fmt(float(self.hot))} hot, {size(self.memory)}; it answers {self.hit:.1%} of {fmt(self.reads)} reads/s, taking "
             f"{fmt(self.reads * self.hit)} off the database"
         )
@@ -143,4 +153,5 @@ def item_cache(analysis: Analysis, arch: Architecture, use_case: UseCase, keep: 
     if not reachable:
         return None  # nothing the lists reach is written: no cache to size
     basis = {"item_rows": rows, "writes_avg": growth, "keep": keep, "readers": readers, "deliveries_avg": deliveries_avg}
-    return ItemCache(use_case, item, page, reachable, ttl, changes, entry, {k: v for k, v in basis.items() if v or k != "item_rows"})
+    shown = {k: v for k, v in basis.items() if v or k != "item_rows"}
+    return ItemCache(use_case, item, page, reachable, ttl, changes, entry, shown, row_fates(analysis, item))

@@ -27,6 +27,7 @@ from backend_architect.design.patterns._common import (
 from backend_architect.design.patterns._fanout_path import fanout_flow
 from backend_architect.design.patterns._item_cache import ItemCache, item_cache
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
+from backend_architect.design.row_fates import row_fates
 from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, CachePlan, Event
 from backend_architect.ir.runtime import Component, Mechanism, StoreLoad
@@ -352,7 +353,8 @@ def _applied(
             else f"{item}.{author} stays indexed for rebuilds and large authors; the {ref.entity} side of the join {hops} is {graph.owner}'s: "
             f"no join or foreign key crosses the two databases, so {service} reads it by {graph.reason}. "
         )
-        + "Deletes remove the id lazily (readers skip ids whose item is gone)."
+        # only a delete some operation makes leaves ids of gone items in the lists (row_fates)
+        + ("Deletes remove the id lazily (readers skip ids whose item is gone)." if row_fates(analysis, item).deleted else "")
     )
     made = decision(
         f"feed.{use_case.id}",
@@ -385,8 +387,7 @@ def _applied(
         ttl_seconds=None,
         key="feed:{reader_id}",
         invalidation=f"written by {worker} on every new {item}, into lists that exist (LPUSHX); trimmed to {keep:,}; each read renews "
-        f"the list's {ACTIVE_DAYS}-day expiry ({ACTIVE_DAYS * 86_400:,} s)"
-        + (f"; the {item} cache's entries ({cached.key}) kept {fmt(cached.ttl)} s, deleted on each update or delete of the {item}" if cached else ""),
+        f"the list's {ACTIVE_DAYS}-day expiry ({ACTIVE_DAYS * 86_400:,} s)" + (f"; the {item} cache's entries ({cached.key}) {cached.kept}" if cached else ""),
         protection="a missing list is rebuilt once per reader (single-flight) from the graph",
         # the list holds ids: the page's rows still come from the item's table (the hydration load the mechanism counts)
         rationale=f"the page's ids come from its precomputed Redis list ({fmt(use_case.peak_qps)} reads/s "

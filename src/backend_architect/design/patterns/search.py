@@ -17,6 +17,7 @@ from backend_architect.design.patterns._copies import copies_said, search_layout
 from backend_architect.design.patterns._feeds import change_feeds
 from backend_architect.design.patterns.availability import planned_level
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
+from backend_architect.design.row_fates import RowFates, row_fates
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import OUTBOX_SOURCE, sources_of
 from backend_architect.ir.runtime import Component, Mechanism, Placement
@@ -239,6 +240,9 @@ def _engine(
         inputs={"rows": biggest, "searches_per_s": qps, "index_bytes": index_bytes, "shards": shards},
         spec=spec,
     )
+    # the indexer follows only the row events some operation makes: an append-only entity's rows are indexed once
+    each = [row_fates(analysis, e) for e in entities]
+    fates = RowFates(any(f.updated for f in each), any(f.deleted for f in each))
     components = (
         Component(
             name="search-engine",
@@ -255,7 +259,7 @@ def _engine(
             name="search-indexer",
             kind="worker",
             technology=_consumer(arch, entities),
-            purpose=f"reindexes each created, updated or deleted {', '.join(entities)} row",
+            purpose=f"{'reindexes' if fates.changed else 'indexes'} each {fates.verbs()} {', '.join(entities)} row",
             services=services,
             instances=2,
             decision="search",
