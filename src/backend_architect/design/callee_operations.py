@@ -26,13 +26,12 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.graph_reads import graph_reads
 from backend_architect.design.read_cycles import copied_reads
+from backend_architect.design.service_calls import CALL_KINDS
 from backend_architect.design.usecases import remote_access, unfed_reads
 from backend_architect.ir.model import Api, Architecture, MembershipCheck, Operation, ReferenceCheck
 from backend_architect.spec.model import Spec
 
 Mode = Literal["read", "write", "list"]
-#: The flow steps that call another of our services synchronously.
-SYNC_STEPS = frozenset({"query", "call"})
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def derive_call_operations(spec: Spec, analysis: Analysis, arch: Architecture) -
     for flow in arch.flows:
         steps = [
             s.model_copy(update={"operations": wanted.get((flow.use_case, s.source, s.target), [])})
-            if s.kind in SYNC_STEPS and s.source in services and s.target in services and s.source != s.target
+            if s.kind in CALL_KINDS and s.source in services and s.target in services and s.source != s.target
             else s
             for s in flow.steps
         ]
@@ -121,4 +120,4 @@ def derive_call_operations(spec: Spec, analysis: Analysis, arch: Architecture) -
     return arch.model_copy(update={"flows": flows})
 
 
-__all__ = ["SYNC_STEPS", "Need", "answering", "answers", "call_needs", "derive_call_operations"]
+__all__ = ["Need", "answering", "answers", "call_needs", "derive_call_operations"]
