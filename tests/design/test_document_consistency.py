@@ -3393,3 +3393,24 @@ def test_a_push_catch_up_read_exists_in_the_contracts_ok(name: str, arch: Archit
             assert decision is None or part.operation in decision.consequences, (name, use_case)
     gateway = RENDERED[name].get("asyncapi/realtime-gateway.yaml", "")
     assert "fetches what it missed through the REST API from its last cursor" not in gateway, name
+
+
+@pytest.mark.parametrize(("name", "arch", "document"), DESIGNS, ids=[d[0] for d in DESIGNS])
+def test_a_relayed_co_write_is_drawn_outside_the_transaction_ok(name: str, arch: Architecture, document: str) -> None:
+    """A write whose other rows live on other shards now commits its own row alone: the store steps its sequence diagram draws
+    name only the own rows in the transaction and say the relay applies the others after the commit, as the cross-shard decision
+    does (the seventeenth trial's uber drew request ride as one transaction beside 'not in one transaction')."""
+    from backend_architect.ir.store_steps import store_steps
+
+    flows = {f.use_case: f for f in arch.flows}
+    for store in arch.datastores:
+        for table in store.tables:
+            for write in table.sharding.co_writes if table.sharding else []:
+                if write.since != "now" or write.use_case not in flows:
+                    continue
+                (line,) = [s.text for s in store_steps(arch, flows[write.use_case]) if s.phase == "write" and "commit" in s.text]
+                inside, _, after = line.partition("commit")
+                for other in write.tables:
+                    assert not re.search(rf"\b{re.escape(other)}\b", inside.split("outbox row")[0]), (write.use_case, other, line)
+                    assert other in after, line
+                    assert "applied on their shards by the relay after the commit" in after, line

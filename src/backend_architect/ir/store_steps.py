@@ -169,19 +169,27 @@ def outbox_events(arch: Architecture, flow: Flow, home: str) -> list[str]:
     return list(dict.fromkeys([*_events(flow, home, "outbox"), *published]))
 
 
-def _counter_updates(arch: Architecture, op: Operation | None, stores: list[Datastore]) -> dict[Store, list[str]]:
+def _counter_updates(arch: Architecture, op: Operation | None, stores: list[Datastore], skip: frozenset[str] = frozenset()) -> dict[Store, list[str]]:
     """The fields of other rows the write keeps (``Operation.updates``: the counters the contract says it updates), per database
-    holding them as ``table (column, ...)``: they change in the write's own transaction, so the diagram lists them there."""
+    holding them as ``table (column, ...)``: they change in the write's own transaction, so the diagram lists them there (but for
+    the tables in ``skip``, on other shards, which the relay updates after the commit)."""
     columns: dict[tuple[Store, str], list[str]] = {}
     for field in op.updates if op is not None else []:
         entity, _, name = field.partition(".")
-        for store, table in ((s, t) for s in stores for t in s.tables if t.entity == entity and t.wide_column is None):
+        for store, table in ((s, t) for s in stores for t in s.tables if t.entity == entity and t.wide_column is None and t.name not in skip):
             if any(c.name == _snake(name) for c in table.columns):
                 columns.setdefault((database(arch, store), _qualified(arch, store, table)), []).append(_snake(name))
     found: dict[Store, list[str]] = {}
     for (db, table_name), names in columns.items():
         found.setdefault(db, []).append(f"{table_name} ({', '.join(names)})")
     return found
+
+
+def relayed_now(arch: Architecture, use_case: str) -> set[str]:
+    """The tables ``use_case`` writes whose rows live on other shards today (``CoWrite.since`` 'now', PAT053): outside its
+    transaction, applied by the relay after the commit. A write whose rows part only at a later stage keeps one transaction today."""
+    writes = [w for s in arch.datastores for table in s.tables if table.sharding for w in table.sharding.co_writes]
+    return {t for w in writes if w.use_case == use_case and w.since == "now" for t in w.tables}
 
 
 def _snake(name: str) -> str:
@@ -201,17 +209,23 @@ def _write_steps(
     A write a mechanism keeps off the database (``database_share`` 0, a value in Redis) is drawn by its own step instead."""
     kept_off = {e for m in arch.mechanisms if m.use_case == flow.use_case and m.serves == "write" and m.database_share == 0 for e in m.entities}
     verb = _WRITES.get(op.kind, "write") if op is not None else "write"
+    relayed = relayed_now(arch, flow.use_case)
     held: dict[Store, list[str]] = {}
     rows: dict[Store, list[str]] = {}
+    apart: dict[Store, list[str]] = {}
     for store, table in written:
         component = _component_of(arch, table)
         if component is not None:
             held.setdefault(component, []).append(table.name)
+        elif table.name in relayed:
+            apart.setdefault(database(arch, store), []).append(_qualified(arch, store, table))
         elif table.entity not in kept_off or table.entity is None:
             rows.setdefault(database(arch, store), []).append(_qualified(arch, store, table))
     steps = []
     keyed = _keyed(op) and flow.use_case not in held_keys(arch, home)
-    counters = _counter_updates(arch, op, stores)
+    counters = _counter_updates(arch, op, stores, frozenset(relayed))
+    for db, named in _counter_updates(arch, op, [st for st in stores if any(t.name in relayed for t in st.tables)]).items():
+        apart.setdefault(db, []).extend(n for n in named if n.split(" (")[0].split(".")[-1] in relayed and n not in apart.get(db, []))
     for db, tables in rows.items():
         parts = [f"{verb} {', '.join(tables)}"]
         if db in counters:
@@ -225,6 +239,9 @@ def _write_steps(
             parts.append(f"the Idempotency-Key with its answer in {_qualified(arch, *key)}")
         said = " + ".join(parts)
         text = f"one transaction: {said}, then commit" if len(parts) > 1 else f"{said}, commit"
+        if db in apart:
+            # rows on other shards share no transaction (PAT053): the relay applies them after the commit
+            text += f"; the {', '.join(apart[db])} rows are applied on their shards by the relay after the commit (eventual)"
         steps.append(StoreStep(db, "write", text, "committed"))
     for component, tables in held.items():
         events = _events(flow, home, "cdc")
