@@ -2510,9 +2510,9 @@ def test_replicas_serving_reads_counted_once_ok(name: str, arch: Architecture, d
 
     known = {f.key: f.value for f in arch.figures}
     handoff = json.loads(RENDERED[name]["handoff.json"])
-    assert handoff["database"]["read_replicas"] == known.get(READ_COPIES)
+    assert handoff["database"]["read_copies"] == known.get(READ_COPIES)
     if READ_COPIES in known:  # the load's replicas apart from the readable standbys (issue 22-d1)
-        assert handoff["database"]["read_replicas_added"] == known.get("db.read_replicas", 0.0)
+        assert handoff["database"]["read_replicas"] == known.get("db.read_replicas", 0.0)
     assert handoff["database"]["standbys"] == known.get("db.standbys")
     if READ_COPIES in known:
         assert known[READ_COPIES] == known.get("db.read_replicas", 0.0) + known["db.standbys"]
@@ -2753,8 +2753,8 @@ def test_a_standby_is_not_a_load_replica_err() -> None:
     assert quiet, "no design of the table keeps a standby with no read replica for load"
     for name, arch, document in quiet:
         spare = next(f.value for f in arch.figures if f.key == "db.standbys")
-        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas"] == spare, name
-        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas_added"] == 0, name
+        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_copies"] == spare, name
+        assert json.loads(RENDERED[name]["handoff.json"])["database"]["read_replicas"] == 0, name
         assert f"+ {spare:,.0f} readable standby(s) + 0 read replica(s) ({spare:,.0f} serve" in database_nodes(arch), name
         copies = next(f for f in arch.figures if f.key == READ_COPIES)
         assert f"| {copies.quantity} | {spare:,.0f} copies |" in document, name

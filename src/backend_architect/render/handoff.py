@@ -183,8 +183,8 @@ def database_section(arch: Architecture, files: list[str]) -> dict[str, Any]:
         "pooling": POOLING,
         # the copies serving reads (schema 1.2's meaning, kept for its readers) and, apart, the replicas the load adds beside the
         # readable standbys, so no reader takes a standby for an added replica
-        "read_replicas": read_replicas(arch),
-        "read_replicas_added": figures.get("db.read_replicas", 0.0 if read_replicas(arch) is not None else None),
+        "read_copies": read_replicas(arch),
+        "read_replicas": figures.get("db.read_replicas", 0.0 if read_replicas(arch) is not None else None),
         **database_availability(arch),
     }
 

@@ -15,7 +15,7 @@ from backend_architect.ir.model import Architecture, Figure, RateLimit
 from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Placement
 from backend_architect.ir.trace import Requirement
 
-HANDOFF_SCHEMA_VERSION: Literal["1.2"] = "1.2"
+HANDOFF_SCHEMA_VERSION: Literal["1.3"] = "1.3"
 
 
 class HandoffModel(BaseModel):
@@ -137,18 +137,16 @@ class Database(HandoffModel):
     backups: str
     retention_jobs: list[str]
     pooling: str = Field(description="The connection pooler deployed with the primary now (a bottleneck's step names what comes after it).")
-    read_replicas: float | None = Field(
+    read_copies: float | None = Field(
         description="Copies serving reads that tolerate lag, and strong reads through a read index (the db.read_copies figure): the readable "
-        "standbys plus the read replicas "
-        "the load adds (read_replicas_added)."
+        "standbys plus the read replicas (since 1.3; 1.2 named it read_replicas)."
     )
-    read_replicas_added: float | None = Field(
+    read_replicas: float | None = Field(
         default=None,
-        description="Read replicas the load adds beside the readable standbys (the db.read_replicas figure, sized without the standbys).",
+        description="Read replicas the load adds beside the readable standbys (the db.read_replicas figure, sized without the standbys; "
+        "since 1.3, where 1.2 named it read_replicas_added and used read_replicas for the copies).",
     )
-    standbys: float | None = Field(
-        description="Readable standbys the availability plan keeps for failover (counted in read_replicas, not in read_replicas_added)."
-    )
+    standbys: float | None = Field(description="Readable standbys the availability plan keeps for failover (counted in read_copies, not in read_replicas).")
     failover: str | None = Field(description="automatic or manual.")
     rto_seconds: float | None = Field(description="Expected time to recover from losing the primary.")
     rpo_seconds: float | None = Field(description="Writes that may be lost with the primary, in seconds.")
@@ -251,7 +249,7 @@ class Handoff(HandoffModel):
 
     model_config = ConfigDict(extra="forbid", title="backend-architect hand-off", populate_by_name=True)
 
-    schema_version: Literal["1.2"] = HANDOFF_SCHEMA_VERSION
+    schema_version: Literal["1.3"] = HANDOFF_SCHEMA_VERSION
     generator: str
     system: str
     summary: Summary
