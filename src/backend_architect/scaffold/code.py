@@ -11,7 +11,7 @@ from backend_architect.scaffold.joins import Hop
 from backend_architect.scaffold.naming import constant, identifier, literal
 from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, OpPlan
 from backend_architect.scaffold.plan_data import FieldPlan, ResourcePlan
-from backend_architect.scaffold.plan_reads import NearPlan, PlaybackPlan, RankingPlan, SeriesPlan, WalkPlan
+from backend_architect.scaffold.plan_reads import FeedPlan, NearPlan, PlaybackPlan, RankingPlan, SeriesPlan, WalkPlan
 from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, DownloadPlan, LinkPlan, UploadPlan
 
 
@@ -129,8 +129,8 @@ def _list_args(op: OpPlan) -> list[str]:
         )
     elif isinstance(detail, WalkPlan):
         args.append(f"walk={walk(detail)}")
-    elif detail is not None and hasattr(detail, "keep"):
-        ttl = f", ttl_s={detail.ttl_s!r}" if getattr(detail, "ttl_s", None) else ""
+    elif isinstance(detail, FeedPlan):
+        ttl = f", ttl_s={detail.ttl_s!r}" if detail.ttl_s else ""
         args.append(f"feed=Feed({literal(detail.key)}, {detail.keep}{ttl})")
     return args
 
