@@ -121,6 +121,11 @@ Also at hand: `validate_spec` [`{validate_spec}`], `estimate_capacity` [`{estima
   the reason.
 - Sections of your answer must agree with each other because they all quote the same design (one `design_id`).
   Quote a figure from one place (its key in handoff.json's figures) and the same value everywhere you restate it.
+- Every file you hand off comes from your last spec: after your final edit run `artefacts` again and write again any
+  decisions or critique you saved, so each carries the `design_id` your Summary names.
+- Say what a table, an example or a file holds only after reading it, in its own words: a column the DDL lacks is
+  not there, a claim about every module holds only where each module's artefact shows it, and a disagreement
+  between two artefacts is reported only with both quoted.
 - Never advise implementers to build something other than what the design does ("do not push X", "use Y
   instead"): when the requirements call for other behaviour, change the spec or override the decision and design
   again. What the engine cannot express goes once under **Critic** as a limit, naming the decision id and the
