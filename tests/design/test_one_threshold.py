@@ -228,3 +228,50 @@ def test_a_cached_paths_calls_are_counted_past_its_cache_ok(rate: str) -> None:
     assert f"{peak * (1 - hit):,.1f} req/s at peak reaching past its cache ({peak:,.1f} less the {hit:.1%} it answers; " in row.trigger
     # the callee's own sizing counts every request (the cache cold or down): the row says so beside the warm figure
     assert f"sized for all {peak:,.1f}, the cache cold or down)" in row.trigger
+
+
+#: Posts go into rooms, parts of spaces whose members the members service holds; the room's space column is the spaces
+#: service's, so no copy of the pairs in posts can answer the check (the membership rules keep the call). RATE: the writes.
+ROOMS = """
+system: rooms
+team: {size: 30}
+scale: {rates: peak}
+services:
+  spaces: {owns: [Space, Room]}
+  members: {owns: [Membership, User]}
+  posts: {owns: [Post]}
+entities:
+  User: {fields: {name: string(40)}, rows: 1M}
+  Space: {fields: {title: string(80)}, rows: 100k}
+  Room: {fields: {title: string(80)}, part_of: Space}
+  Membership: {fields: {space: ref(Space), user: ref(User)}, unique: [[space, user]]}
+  Post: {fields: {room: ref(Room), author: ref(User), body: text}}
+use_cases:
+  - {name: join space, actor: user, writes: [Membership], rate: 20/s}
+  - {name: write post, actor: user, writes: [Post], rate: RATE}
+  - {name: list members, actor: user, kind: list, reads: [Membership], filter: [space], rate: 10/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "rate", "use_case"),
+    [
+        pytest.param(ROOMS, "3000/s", "write post", id="kept-membership-call-above"),
+        pytest.param(ROOMS, "400/s", "write post", id="kept-membership-call-below"),
+        pytest.param(CHECKOUT, "5000/s", "price cart", id="fresh-read-call"),
+        pytest.param(BOOKINGS, "500/s", "book room", id="existence-check-call"),
+    ],
+)
+def test_a_hot_calls_remedy_never_undoes_the_decision_that_kept_it_ok(text: str, rate: str, use_case: str) -> None:
+    """The remedy of a call the membership rules kept quotes why it stays and offers no copy; no threshold is said in
+    instances (a count that depends on the callee's runtime, which the 1,000 calls/s does not)."""
+    arch = design(spec_of(text.replace("RATE", rate)))
+    row = _calls(arch)[use_case]
+    assert "instances" not in row.trigger, row.trigger
+    kept = [c for c in arch.membership_checks if c.use_case == use_case and "the call stays" in c.reason]
+    if kept:
+        assert "keep the call: the call stays (" in row.scaling_step, row.scaling_step
+        assert "local copy" not in row.scaling_step.split("; ")[-1], row.scaling_step
+    else:
+        assert "keep the call" not in row.scaling_step, row.scaling_step
+    assert kept or text is not ROOMS, "the rooms spec keeps a membership call"

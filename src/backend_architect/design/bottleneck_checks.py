@@ -8,6 +8,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api import OFFSET_MAX_ROWS
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.design.member_copies import kept_because
 from backend_architect.design.patterns._common import REDIS_NODE_OPS, fmt
 from backend_architect.design.read_lag import lag_said, lagging_server
 from backend_architect.design.reference_checks import LOCAL_COPY_FROM
@@ -137,6 +138,8 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
     modelled = {c.use_case for c in arch.caches if c.strategy not in ANSWERING_CACHES and c.strategy != "none"}
     owners = {s.name for s in arch.services}
     checking = {c.use_case for c in arch.reference_checks if c.check == "query"}
+    # a membership call the membership rules kept (no copy can serve it) is not offered a copy here again
+    kept = {c.use_case: why for c in arch.membership_checks if (why := kept_because(c))}
     found = []
     for flow in arch.flows:
         use_case = by_name.get(flow.use_case)
@@ -160,8 +163,14 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
                         f"Synchronous calls on the hot path of '{flow.use_case}'",
                         flow.use_case,
                         f"{rate} each calling {targets}: {pressure:.0%} of the threshold, {LOCAL_COPY_FROM:,.0f} calls/s"
-                        + _threshold_said(flow.use_case in checking, services),
-                        _decoupling(use_case, use_case.name in answered or use_case.name in modelled, services=services, lag=_lag(arch, use_case.name)),
+                        + _threshold_said(flow.use_case in checking or flow.use_case in kept, services),
+                        _decoupling(
+                            use_case,
+                            use_case.name in answered or use_case.name in modelled,
+                            services=services,
+                            lag=_lag(arch, use_case.name),
+                            kept=kept.get(flow.use_case, ""),
+                        ),
                     ),
                 )
             )
@@ -186,10 +195,12 @@ def _answered_share(known: dict[str, float], use_case_id: str, cdn: bool) -> flo
 
 
 def _threshold_said(checks: bool, services: bool) -> str:
-    """What the threshold means for the path: the rate its reference checks were decided by, or two callee instances' calls."""
+    """What the threshold means for the path: the rate its reference or membership checks were decided by, or, for other
+    calls, the same rate read as what it is (the calls/s from which a cache or a copy is weighed), never a count of
+    instances, which depends on the callee's runtime."""
     if checks:
-        return " (the rate from which decision `reference-checks` replaces an existence check by a local copy)"
-    return " (two callee instances' worth of calls)" if services else ""
+        return " (the rate from which decision `reference-checks` and its membership rules weigh a local copy against the call)"
+    return " (the calls/s from which a cache or an event-fed local copy is weighed against the calls)" if services else ""
 
 
 def _lag(arch: Architecture, use_case: str) -> str:
@@ -198,12 +209,20 @@ def _lag(arch: Architecture, use_case: str) -> str:
     return lag_said(lagging) if lagging is not None else ""
 
 
-def _decoupling(use_case: UseCase, cached: bool, services: bool, lag: str = "") -> str:
+def _decoupling(use_case: UseCase, cached: bool, services: bool, lag: str = "", kept: str = "") -> str:
     """What takes a synchronous call off a hot path, as the caching decision left it: a path it caches already is not
     offered a cache again, and one that must read current data (strong consistency, a write) is offered neither a cache
-    nor a copy. ``services``: it calls other services (a copy of their data can move in), not only a store of its own (a
+    nor a copy; one whose membership call the membership rules kept (``kept``, its words) is offered no copy either.
+    ``services``: it calls other services (a copy of their data can move in), not only a store of its own (a
     search engine, an analytics store), which answers the query and can only be asked less often. A path served by a store
     fed from change events (``lag``) is not current whatever the spec asked, so it is never said to read current data."""
+    if kept:
+        then = (
+            "batch the calls into one per request (it must read current data: no cache)"
+            if use_case.is_write or use_case.spec.consistency == "strong"
+            else "cache the callee's answers (the use case tolerates staleness)"
+        )
+        return f"the membership rules of decision `reference-checks` keep the call: {kept}; {then}"
     if cached:
         return "its answers are cached or precomputed already (see its cache decision): batch the calls it still makes into one" + (
             ", or keep an event-fed local copy" if services else ""

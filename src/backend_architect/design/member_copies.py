@@ -118,6 +118,20 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
     ]
 
 
+#: How a membership check's reason says its synchronous call was kept, so others quote the decision rather than undo it.
+CALL_STAYS = "the call stays"
+
+
+def kept_because(check: MembershipCheck) -> str:
+    """Why the membership decision kept ``check``'s synchronous call, in its words; empty where it did not decide to keep one.
+
+    >>> kept_because(MembershipCheck(use_case="u", operation="o", scope="S", column="s_id", where="path", members="M", table="m",
+    ...     index=["s_id", "u_id"], service="m", check="query", reason="only members; the call stays (9 checks/s at peak <= 1,000; x)"))
+    'the call stays (9 checks/s at peak <= 1,000; x)'
+    """
+    return check.reason[check.reason.index(CALL_STAYS) :] if check.check == "query" and CALL_STAYS in check.reason else ""
+
+
 def _kept(check: MembershipCheck, peak: float, feed: float, writes: float, both: float, target: float, cycle: bool, parts_here: bool, fed: bool) -> str:
     """Why the synchronous call stays: no event could feed a copy, the copy costs more, or nothing calls for it."""
     rate = f"{peak:,.0f} checks/s at peak {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}"
@@ -131,7 +145,7 @@ def _kept(check: MembershipCheck, peak: float, feed: float, writes: float, both:
         cost = f"a local copy would write {writes:,.0f} rows/s > {COPY_WRITES_MAX:,.0f} in the keeper's database"
     else:
         cost = f"the request with {check.service} in its path keeps {both:.4%} >= the {target:.2%} target"
-    said = f"the call stays ({rate}; {cost})"
+    said = f"{CALL_STAYS} ({rate}; {cost})"
     return f"{said}; {check.service} also calls this service synchronously, a cycle no copy breaks here" if cycle else said
 
 
