@@ -216,6 +216,10 @@ def _decoupling(use_case: UseCase, cached: bool, services: bool, lag: str = "", 
     ``services``: it calls other services (a copy of their data can move in), not only a store of its own (a
     search engine, an analytics store), which answers the query and can only be asked less often. A path served by a store
     fed from change events (``lag``) is not current whatever the spec asked, so it is never said to read current data."""
+    if cached:
+        return "its answers are cached or precomputed already (see its cache decision): batch the calls it still makes into one" + (
+            ", or keep an event-fed local copy" if services and not kept else ""
+        )
     if kept:
         then = (
             "batch the calls into one per request (it must read current data: no cache)"
@@ -223,10 +227,6 @@ def _decoupling(use_case: UseCase, cached: bool, services: bool, lag: str = "", 
             else "cache the callee's answers (the use case tolerates staleness)"
         )
         return f"the membership rules of decision `reference-checks` keep the call: {kept}; {then}"
-    if cached:
-        return "its answers are cached or precomputed already (see its cache decision): batch the calls it still makes into one" + (
-            ", or keep an event-fed local copy" if services else ""
-        )
     if lag and not use_case.is_write and not services:
         return f"one query a request, sized for the peak (its answers are {lag}; a cache would add its TTL to that lag)"
     if use_case.is_write or use_case.spec.consistency == "strong":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from backend_architect.design.patterns.availability import LEVELS
-from backend_architect.design.patterns.regions import INTER_REGION_RTT_MS
+from backend_architect.design.patterns.regions import INTER_REGION_RTT_MS, database_units
 from design.helpers import design_of
 
 SHOP = """\
@@ -306,3 +306,44 @@ def test_the_database_node_names_its_copies_in_other_regions_ok(regions: str, la
     arch = design_of(shop(f"availability: 99.9%, regions: {regions}", latency=latency))
     nodes = database_nodes(arch, arch.datastores[0].name.split(".")[0] if arch.deployment == "modular-monolith" else arch.datastores[0].name)
     assert (copies in nodes) if copies else ("region" not in nodes and "standby in" not in nodes)
+
+
+#: An event log written at RATE: past one primary's write ceiling its table is sharded now; below it, one primary.
+EVENTS = """\
+system: clicks
+team: {size: 20}
+scale: {availability: 99.9%, regions: [eu-west-1, us-east-1]}
+entities:
+  Account: {fields: {name: string(40)}, rows: 1M}
+  Click: {fields: {account: ref(Account), url: string(200)}}
+use_cases:
+  - {name: record click, actor: account, writes: [Click], rate: RATE}
+  - {name: list clicks, actor: account, kind: list, reads: [Click], rate: 50/s}
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(shop("availability: 99.9%, regions: [eu-west-1, us-east-1]"), id="one-database"),
+        pytest.param(EVENTS.replace("RATE", "200/s"), id="below-the-write-ceiling"),
+        pytest.param(EVENTS.replace("RATE", "40000/s"), id="sharded-now"),
+    ],
+)
+def test_a_standby_regions_cost_counts_every_database_node_ok(text: str) -> None:
+    """The cost ratio counts every database node the design plans (its shard maps built) and gives the standby region a standby of every primary:
+    a design of hundreds of shards is not priced at one cluster's copies."""
+    arch = design_of(text)
+    known = {f.key: f for f in arch.figures}
+    cost = known["availability.region_cost_ratio"]
+    primaries, nodes = database_units(arch)
+    shards = sum(f.inputs["shards"] for f in arch.figures if f.key.startswith("db.nodes."))
+    databases = {s.name.split(".")[0] for s in arch.datastores if s.engine == "postgresql"}
+    assert primaries == len(databases) + shards
+    assert shards or "40000/s" not in text, "the log written at 40,000/s is sharded"
+    assert nodes >= primaries * (1 + known["db.standbys"].value)
+    assert cost.inputs["database_copies"] == nodes
+    instances, zones = cost.inputs["instances"], cost.inputs["zones"]
+    assert cost.value == pytest.approx((instances + nodes + zones + primaries) / (instances + nodes))
+    made = next(d for d in arch.decisions if d.id == "multi-region")
+    assert f"Cost: {cost.value:.2f}x one region" in made.consequences

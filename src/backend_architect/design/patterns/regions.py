@@ -32,6 +32,39 @@ def with_failover(single: float, failover_s: float) -> float:
     return 1 - (1 - single) * min(1.0, failover_s / MEAN_OUTAGE_S)
 
 
+#: Engines whose databases the availability plan gives a primary, standbys and read replicas.
+RELATIONAL = frozenset({"postgresql", "mysql", "sqlite"})
+
+
+def database_units(arch: Architecture) -> tuple[float, float]:
+    """(primaries, nodes) of the database tier the design plans, the units a second region copies and the cost ratio counts.
+
+    Each relational database: one primary, its standbys (``db.standbys``) and the read replicas its load adds
+    (``db.read_replicas.<db>``); each shard map: its shards are primaries and its nodes (``db.nodes.<table>``) the copies,
+    every map counted as built (the horizon's deployment: the multi-region decision is taken before the growth plan says
+    which maps wait for a later stage, and a region is provisioned for the deployment it will hold); each wide-column
+    store's nodes (``wide_column.nodes.<table>``), one primary per replication factor's worth. One database cluster
+    counted for the whole tier would price a region holding hundreds of shards at the cost of its instances alone.
+
+    >>> database_units(Architecture(system="s"))
+    (0.0, 0.0)
+    """
+    known = figures(arch)
+    spare = known.get("db.standbys", 0.0)
+    databases = {s.name.split(".")[0] for s in arch.datastores if s.engine in RELATIONAL}
+    primaries = float(len(databases))
+    nodes = sum(1 + spare + known.get(f"db.read_replicas.{db}", 0.0) for db in databases)
+    held = {t.name for s in arch.datastores if s.engine in RELATIONAL for t in s.tables if t.sharding is not None}
+    for f in arch.figures:
+        if f.key.startswith("db.nodes.") and f.scope in held:
+            primaries += f.inputs["shards"]
+            nodes += f.value
+        elif f.key.startswith("wide_column.nodes."):
+            primaries += math.ceil(f.value / f.inputs["replication_factor"])
+            nodes += f.value
+    return primaries, nodes
+
+
 @pattern(code="PAT049", name="multi-region", stage="availability", title="A second region, only when the spec asks for one")
 def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Outcome]:
     """
@@ -52,7 +85,10 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     ## What it costs
     RPO = the replication lag (5 s planned); RTO = 90 s (active-active), 300 s (automatic) or
     1,800 s (runbook); cost ratio = (units in every region) / (units in one), a unit being an
-    instance or a database copy; active-active sizes each region to carry the load of a lost one.
+    instance or a database node (every primary, standby, read replica, shard node and wide-column
+    node the design plans: ``database_units``); a standby region holds one warm instance per zone and
+    an asynchronous standby of every primary; active-active sizes each region to carry the load of
+    a lost one and holds every database node.
 
     ## Alternatives
     One region (a regional outage is an outage); active-active where writes can afford the round
@@ -73,7 +109,7 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
     instances = sum(v for k, v in known.items() if k.startswith("instances.deployable.")) or sum(
         v for k, v in known.items() if k.startswith("instances.") and k.count(".") == 1
     )
-    copies = known.get("db.standbys", 0.0) + 1
+    primaries, copies = database_units(arch)
     single = plan.composite
     extra = len(regions) - 1
     if writes:
@@ -103,8 +139,9 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
         automatic = single < (plan.target or 0.0)
         mode, failover = "active-passive", "automatic" if automatic else "manual"
         rto = AUTO_REGION_FAILOVER_S if automatic else MANUAL_REGION_FAILOVER_S
-        cost = (instances + copies + extra * (plan.zones + 1)) / (instances + copies)
-        cost_formula = "(instances + database_copies + (regions - 1) x (zones + 1)) / (instances + database_copies)"
+        # each standby region: warm instances, one per zone, and an asynchronous standby of every primary
+        cost = (instances + copies + extra * (plan.zones + primaries)) / (instances + copies)
+        cost_formula = "(instances + database_copies + (regions - 1) x (zones + primaries)) / (instances + database_copies)"
         composite = with_failover(single, rto) if automatic else single
         why = "no write use case needs an answer within the cross-region round trip: one region takes writes, the others stand by" + (
             "; the target is above one region's composite, so the failover is automatic" if automatic else "; failover by runbook after a disaster"
@@ -129,7 +166,7 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
                 "writes in the passive regions would pay the round trip" if mode == "active-active" else "conflicts to resolve for no latency gained",
             ),
         ],
-        consequences=f"Cost: {cost:.2f}x one region ({len(regions)} regions, counted in instances and database copies).",
+        consequences=f"Cost: {cost:.2f}x one region ({len(regions)} regions, counted in instances and database nodes).",
         subject="system",
         inputs={"regions": float(len(regions)), "cost_ratio": cost, "rpo_s": REPLICATION_LAG_S, "rto_s": rto},
         decided_by="spec",
@@ -161,7 +198,8 @@ def multi_region(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator
             cost,
             "ratio",
             cost_formula,
-            {"instances": instances, "database_copies": float(copies), "regions": float(len(regions)), "zones": float(plan.zones)},
+            {"instances": instances, "database_copies": copies, "regions": float(len(regions)), "zones": float(plan.zones)}
+            | ({} if writes else {"primaries": primaries}),
         ),
         figure(
             "availability.composite",
