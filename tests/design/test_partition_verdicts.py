@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.design.helpers import design_of, table
+from tests.design.helpers import design_of, spec_of, table
 
+from backend_architect.design.analysis import analyse
 from backend_architect.design.capacity import index_bytes_per_row
-from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, TimeVerdict
+from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, TimeVerdict, append_mostly
 from backend_architect.ir.model import Architecture, Bottleneck, Decision
 
 FORUM = """\
@@ -217,3 +218,44 @@ def test_what_the_numbers_chose_states_this_designs_size_ok() -> None:
     row = _size_rows(arch)["events"]
     assert row.scaling_step.startswith("kept whole by the spec author")
     assert row.trigger.split(" (", 1)[0] in numbers
+
+
+#: Recipes link tags as they are published (RATE a day); SWAPS replace a recipe's tags, DROPS delete recipes.
+RECIPES = """\
+system: recipes
+entities:
+  Tag: {fields: {label: {type: string(40), unique: true}}, rows: 10k}
+  Recipe: {fields: {title: string(120), body: text}, many_to_many: [Tag], growth: RATE}
+  Cook: {fields: {name: string(80)}, rows: 1M, many_to_many: {follows: Cook}}
+use_cases:
+  - {name: add tag, actor: admin, writes: [Tag], rate: 10/day}
+  - {name: publish recipe, actor: cook, writes: [Recipe, Recipe.tags], rate: RATE}
+  - {name: view recipe, actor: cook, kind: get, reads: [Recipe], rate: 100/s}
+  - {name: follow cook, actor: cook, writes: [Cook.follows], rate: 100k/day}
+  - {name: unfollow cook, actor: cook, kind: delete, writes: [Cook.follows], rate: UNFOLLOWS}
+EXTRA
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "unfollows", "changed"),
+    [
+        pytest.param("", "1k/day", set(), id="links-only-inserted"),
+        pytest.param(
+            "  - {name: retag recipe, actor: cook, kind: replace, writes: [Recipe, Recipe.tags], rate: 50k/day}", "1k/day", {"recipe_tags"}, id="tags-swapped"
+        ),
+        pytest.param("  - {name: drop recipe, actor: cook, kind: delete, writes: [Recipe], rate: 50k/day}", "1k/day", {"recipe_tags"}, id="owners-deleted"),
+        pytest.param("", "50k/day", {"cook_follows"}, id="links-removed"),
+    ],
+)
+def test_a_join_tables_rows_change_only_where_an_operation_changes_them_ok(extra: str, unfollows: str, changed: set[str]) -> None:
+    """A join table's inserts are the links its owner's creates and link use cases make, its changes the swaps, unlinks and
+    deletes of the owning rows: a table whose links are only ever inserted is appended to, and no verdict says its rows
+    change (the capacity model counts only its inserts)."""
+    text = RECIPES.replace("RATE", "200k/day").replace("UNFOLLOWS", unfollows).replace("EXTRA", extra)
+    arch, analysis = design_of(text), analyse(spec_of(text))
+    for name in ("recipe_tags", "cook_follows"):
+        assert append_mostly(analysis, table(arch, name)) is (name not in changed), name
+        row = _size_rows(arch).get(name)
+        if row is not None:
+            assert ("its rows change" in row.trigger) is (name in changed), row.trigger

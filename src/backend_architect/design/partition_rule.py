@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import table_name
+from backend_architect.spec.naming import join_table, table_name
 
 #: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
 #: should exceed the physical memory of the database server"; we plan for a 32 GB server.
@@ -88,11 +88,41 @@ def stored_entity(analysis: Analysis, table: Table) -> str | None:
 
 
 def _writes(analysis: Analysis, table: Table) -> tuple[float, float]:
-    """The inserts/s and the updates and deletes/s (both on average) of the entity ``table`` stores."""
+    """The inserts/s and the updates and deletes/s (both on average) of the entity ``table`` stores; for a join table,
+    of its links (``_link_writes``)."""
+    if table.entity is None and table.name == stored_table_name(table):
+        return _link_writes(analysis, table.name)
     entity = stored_entity(analysis, table)
     own = analysis.of_entity(entity) if entity is not None else ()
     inserts = sum(u.avg_qps for u in own if u.kind == "create")
     changes = sum(u.avg_qps for u in own if u.kind in {"update", "replace", "delete", "action"})
+    return inserts, changes
+
+
+def stored_table_name(table: Table) -> str:
+    """The table name an event-fed copy copies (``known_<table>``), or the table's own."""
+    return table.name.removeprefix("known_")
+
+
+def _link_writes(analysis: Analysis, join: str) -> tuple[float, float]:
+    """A join table's inserts/s and deletes/s: the links a create or a link use case makes (``link_rows``: a recipe's tags
+    with the recipe, ``relation``: a follow), and those a replace swaps, an unlink removes or a delete of the owning row
+    takes with it. A join table is written by its owner's use cases, not an entity's, so reading its entity's writes
+    would find none and call it changed."""
+    owners = {u.entity for u in analysis.use_cases for t, _ in u.link_rows if t == join}
+    inserts = changes = 0.0
+    for use_case in analysis.use_cases:
+        rows = sum(n for t, n in use_case.link_rows if t == join)
+        linked = use_case.relation is not None and join_table(use_case.entity, use_case.relation) == join
+        if linked:
+            owners.add(use_case.entity)
+        if use_case.kind == "create":
+            inserts += use_case.avg_qps * (rows + (1.0 if linked else 0.0))
+        elif use_case.kind == "replace" and rows:
+            changes += use_case.avg_qps * rows
+        elif use_case.kind == "delete" and linked:
+            changes += use_case.avg_qps
+    changes += sum(u.avg_qps for u in analysis.use_cases if u.kind == "delete" and u.relation is None and u.entity in owners)
     return inserts, changes
 
 
