@@ -373,3 +373,43 @@ def test_last_seen_written_once_per_session_counts_on_its_database_ok() -> None:
     assert per_session > 0
     writes = next(f for k, f in known.items() if k.startswith("db.writes.peak.") and "last_seen_user" in f.inputs)
     assert writes.inputs["last_seen_user"] == pytest.approx(per_session)
+
+
+#: A delivery to a room: the concurrent users are the people, whatever the room's rows (TARGET: the room field).
+ROOMS = """\
+system: rooms
+scale: {concurrent_users: 400k}
+entities:
+  User: {fields: {name: {type: string(80), pii: true}}, rows: 2M}
+  Server: {fields: {title: string(80), owner: ref(User)}, rows: 50k}
+  Member: {fields: {server: ref(Server), user: ref(User)}, unique: [[server, user]]}
+  Channel: {part_of: Server, fields: {title: string(80)}, rows: 300k}
+  Kiosk: {fields: {label: string(40)}, rows: 5k}
+  Post: {fields: {channel: ref(Channel), server: ref(Server), kiosk: ref(Kiosk), author: ref(User), body: text}}
+use_cases:
+  - {name: join server, actor: user, writes: [Member], rate: 10/s}
+  - {name: list members, actor: user, reads: [Member], filter: [server], rate: 20/s}
+  - {name: create channel, actor: user, writes: [Channel], rate: 1/s}
+  - {name: post, actor: user, writes: [Post], rate: 500/s, deliver: {mode: realtime, to: Post.TARGET}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("target", "clients"),
+    [
+        pytest.param("channel", {"user": 400_000}, id="a-part-of-a-room-with-members"),
+        pytest.param("server", {"user": 400_000}, id="a-room-with-members"),
+        pytest.param("kiosk", {"kiosk": 5_000}, id="a-device-connects-itself"),
+    ],
+)
+def test_a_room_holds_no_connections_of_its_own_ok(target: str, clients: dict[str, float]) -> None:
+    """A delivery to a room (an entity with members, or a part of one: a server's channel) reaches its members' clients,
+    counted once as the people online: the stated concurrent users are not split between the people and the rooms. A
+    device (no members, no person authoring it) still holds a connection of its own."""
+    spec = load_spec_bytes(ROOMS.replace("TARGET", target).encode(), "rooms.yaml").spec
+    found = audiences(spec, analyse(spec))
+    connected = {a: x.clients for a, x in found.actors.items() if x.connected}
+    for actor, count in clients.items():
+        assert connected.get(actor) == pytest.approx(count), connected
+    assert "channel" not in connected, connected
+    assert "server" not in connected, connected

@@ -12,7 +12,9 @@ read this one decision, so a channel's recipients and the gateway's connections 
    watchers follow (a question everyone viewing it sees): each message reaches the subscribers
    spread over its rows, and its rows hold no connection of their own;
 3. an entity people author (a reference to the people, no actor of its own) is an item too,
-   watched by nobody the spec counts (one watcher a message);
+   watched by nobody the spec counts (one watcher a message); so is a room: an entity with members,
+   or a part of one (a server's channel), whose members' clients are the people's connections,
+   not connections of its own;
 4. any other entity (a restaurant's tablet, a kiosk: no person authors it) is a client, one
    connection a row.
 """
@@ -68,6 +70,10 @@ def is_client(spec: Spec, analysis: Analysis, entity: str, stated_subscribers: b
     if entity == analysis.people or body.presence is not None or entity in actor_entities(spec, analysis):
         return not stated_subscribers
     if stated_subscribers or watching_reads(spec, analysis, entity):
+        return False
+    from backend_architect.design.membership import nearest_membership  # membership reads the analysis this module serves
+
+    if nearest_membership(spec, entity, analysis.people) is not None:
         return False
     return not authored(spec, entity, analysis.people)
 
