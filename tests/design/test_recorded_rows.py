@@ -1,8 +1,10 @@
 """A read that records rows (a search logging its query, a view logging the visit) publishes an event that carries them.
 
-The event is named and keyed for the entity read, yet its consumer inserts the recorded rows from the message alone, so
-every column of each recorded row but its secrets travels in the payload. Specs of different shapes: a search whose log is
-another entity, a lookup by key that records the visit with a secret column, and a list read recording two entities.
+A read writes no row of the entity it reads, so its event is the first recorded row's, keyed by that row's id (never the read
+entity's, which the operation does not produce); its consumer inserts the recorded rows from the message alone, so every
+column of each recorded row but its secrets travels in the payload: the first as the event's own row, any other as a part.
+Specs of different shapes: a search whose log is another entity, a lookup by key that records the visit with a secret
+column, and a list read recording two entities.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ import pytest
 import yaml
 
 from backend_architect.api import DesignResult, design_spec
+from backend_architect.ir.payloads import event_table
 from backend_architect.spec.load import load_spec_bytes
+from backend_architect.spec.naming import snake
 
 LIBRARY = """
 system: library
@@ -80,21 +84,34 @@ def _designed(text: str) -> DesignResult:
 @pytest.mark.parametrize(("text", "use_case", "recorded"), CASES)
 def test_read_event_carries_the_rows_it_records_ok(text: str, use_case: str, recorded: dict[str, set[str]]) -> None:
     """The event of a read that records rows carries each recorded row's columns, and no secret among them."""
-    event = next(e for e in _designed(text).architecture.events if e.use_case == use_case)
-    carried = {p.table: {c.name for c in p.columns} for p in event.parts}
+    arch = _designed(text).architecture
+    event = next(e for e in arch.events if e.use_case == use_case)
+    own = event_table(arch, event.entity)
+    assert own is not None
+    assert own.name in recorded
+    assert event.key == f"{snake(event.entity)}_id"
+    carried = {own.name: set(event.fields), **{p.table: {c.name for c in p.columns} for p in event.parts}}
     assert {t: carried.get(t, set()) & cols for t, cols in recorded.items()} == recorded
+    secrets = {c.name for c in own.columns if c.secret}
     assert not any(c.secret for p in event.parts for c in p.columns)
+    assert not secrets & set(event.fields)
 
 
 @pytest.mark.parametrize(("text", "use_case", "recorded"), CASES)
 def test_asyncapi_payload_names_the_recorded_rows_ok(text: str, use_case: str, recorded: dict[str, set[str]]) -> None:
     """Every AsyncAPI document defining the read's message gives the recorded rows as an array property with their columns."""
     result = _designed(text)
-    name = next(e.name for e in result.architecture.events if e.use_case == use_case)
+    event = next(e for e in result.architecture.events if e.use_case == use_case)
+    own = event_table(result.architecture, event.entity)
+    assert own is not None
     documents = [yaml.safe_load(t) for p, t in result.files.items() if p.startswith("asyncapi/")]
-    schemas = [d["components"]["schemas"][f"{name}Payload"] for d in documents if f"{name}Payload" in d["components"]["schemas"]]
+    schemas = [d["components"]["schemas"][f"{event.name}Payload"] for d in documents if f"{event.name}Payload" in d["components"]["schemas"]]
     assert schemas
     for schema in schemas:
+        assert event.key in schema["required"]
         for table, columns in recorded.items():
-            assert columns <= set(schema["properties"][table]["items"]["properties"])
+            if table == own.name:
+                assert {event.key if c == "id" else c for c in columns} <= set(schema["properties"])
+            else:
+                assert columns <= set(schema["properties"][table]["items"]["properties"])
         assert "token" not in yaml.safe_dump(schema)

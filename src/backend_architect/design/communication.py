@@ -12,7 +12,7 @@ import re
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
-from backend_architect.design.event_fields import merged_event, recorded_parts, with_fields, written_row
+from backend_architect.design.event_fields import merged_event, recorded_event, with_fields, written_row
 from backend_architect.design.graph_reads import with_graph_reads
 from backend_architect.design.membership import member_flow
 from backend_architect.design.pushes import push_providers
@@ -117,9 +117,7 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
         if event is not None:
             # a write's event carries the row it wrote: the copies, indexers and pushes consuming it read that row
             # a read's event carries the rows it records (a search's query), which its consumer inserts
-            events.append(
-                with_fields(event, written_row(arch, use_case)) if use_case.is_write else event.model_copy(update={"parts": recorded_parts(arch, use_case)})
-            )
+            events.append(with_fields(event, written_row(arch, use_case)) if use_case.is_write else recorded_event(arch, use_case, event))
         for step in flow.steps:
             if step.kind in {"call", "query"} and step.source == home:
                 depends[home].add(step.target)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from backend_architect.design.analysis import UseCase
-from backend_architect.ir.model import Architecture, Event, EventPart
+from backend_architect.ir.model import Architecture, Event, EventPart, EventRecipients
 from backend_architect.ir.payloads import event_table
 from backend_architect.spec.naming import snake
 
@@ -33,6 +33,12 @@ def with_fields(event: Event, fields: Iterable[str]) -> Event:
     return event if merged == event.fields else event.model_copy(update={"fields": merged})
 
 
+def with_recipients(event: Event, recipients: Iterable[EventRecipients]) -> Event:
+    """``event`` naming ``recipients`` besides those it names (another channel pushes it), one entry per payload property."""
+    merged = list({r.field: r for r in [*event.recipients, *recipients]}.values())
+    return event if merged == event.recipients else event.model_copy(update={"recipients": merged})
+
+
 def merged_event(known: Event | None, event: Event) -> Event:
     """One event named twice (two patterns each adding a consumer) is one event: consumers and fields joined."""
     if known is None:
@@ -42,22 +48,22 @@ def merged_event(known: Event | None, event: Event) -> Event:
     key = known.key if known.key == event.key else next((k for k in (known.key, event.key) if k in own), own[1])
     parts = list({p.table: p for p in [*event.parts, *known.parts]}.values())
     joined = known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers}), "key": key, "parts": parts})
-    return with_fields(joined, [*event.fields, *([] if key == known.key else ["id"])])
+    return with_recipients(with_fields(joined, [*event.fields, *([] if key == known.key else ["id"])]), event.recipients)
 
 
-def recorded_parts(arch: Architecture, use_case: UseCase) -> list[EventPart]:
-    """The rows a read records beside it (a search logging its query), one part per written entity, whole but its secrets.
+def recorded_event(arch: Architecture, use_case: UseCase, event: Event) -> Event:
+    """The event of a read that records rows beside it (a search logging its query): about the first row it records.
 
-    A read that writes is not a write of its own entity: its event is named and keyed for the entity it reads (a search of
-    videos publishes ``VideoSearched`` by ``video_id``), yet its consumer (the service owning the recorded rows, or the home
-    service writing them after the answer) has to insert those rows from the message alone. So the payload carries each
-    recorded row as a part, rather than the read entity's id, which fills none of the recorded table's columns.
+    A read writes no row of the entity it reads: a search of videos produces a search_queries row, not a Video. So its
+    event is that row's: keyed by the recorded row's id and carrying the row whole but its secrets, which its consumer
+    (the service owning the recorded rows, or the home service writing them after the answer) inserts from the message
+    alone; a second recorded entity travels as a part (an array of its rows). Never the read entity's id, which the
+    operation does not produce and which fills none of the recorded table's columns.
     """
-    parts = []
-    for entity in use_case.writes:
-        table = event_table(arch, entity)
-        if table is None or entity == use_case.entity:
-            continue
-        columns = [c for c in table.columns if not c.secret]
-        parts.append(EventPart(table=table.name, columns=columns, rows=1.0))
-    return parts
+    recorded = [(e, t) for e in use_case.writes if e != use_case.entity and (t := event_table(arch, e)) is not None]
+    if not recorded:
+        return event
+    (entity, table), rest = recorded[0], recorded[1:]
+    parts = [EventPart(table=t.name, columns=[c for c in t.columns if not c.secret], rows=1.0) for _, t in rest]
+    fields = [c.name for c in table.columns if not c.secret]
+    return event.model_copy(update={"entity": entity, "key": f"{snake(entity)}_id", "fields": fields, "parts": parts})

@@ -369,6 +369,23 @@ class EventPart(IRModel):
     rows: float = Field(description="Rows an event carries on average (the part's avg_per_parent).")
 
 
+class EventRecipients(IRModel):
+    """Whom a pushed event goes to, named in its own payload: the real-time gateway routes it by this property alone.
+
+    The gateway takes each event from the broker and publishes it on the channel of each recipient; it reads no database,
+    so the ids that address those channels travel in the message: the written row's own column (a trip's ``driver_id``),
+    an id reached through a row it refers to (``message_sender_id``: a receipt's message's sender, which the producer reads
+    as it writes), or the list the write picked (``recipient_ids``: the drivers its proximity query found).
+    """
+
+    field: str = Field(description="The payload property naming the recipients.")
+    parameter: str = Field(description="The channel address parameter each id fills (user_id in users/{user_id}/receipts).")
+    column: Column = Field(description="The type of one id, as the table holding it types it (a list holds ids of this type).")
+    many: bool = Field(default=False, description="A list of ids (the write picked several recipients) rather than one id.")
+    per_message: float = Field(default=1.0, description="Ids a message names on average, for its bytes.")
+    reached: str = Field(description="Where the ids come from, in words (the Receipt's message's sender; the proximity query's picks).")
+
+
 class Event(IRModel):
     """A domain event published through the transactional outbox, or the CDC log of the store holding its entity (``ir.query.event_source``)."""
 
@@ -380,6 +397,9 @@ class Event(IRModel):
     use_case: str
     fields: list[str] = Field(default_factory=list)
     parts: list[EventPart] = Field(default_factory=list, description="Part rows written with the entity that the payload carries, by table.")
+    recipients: list[EventRecipients] = Field(
+        default_factory=list, description="The ids a real-time gateway routes the event by, one entry per channel it is pushed on."
+    )
 
 
 class FlowStep(IRModel):

@@ -9,7 +9,7 @@ describe one message differently.
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Architecture, Column, Event, EventPart, Table
+from backend_architect.ir.model import Architecture, Column, Event, EventPart, EventRecipients, Table
 
 #: Properties every event carries before its own: the id consumers de-duplicate by, and when it happened.
 ENVELOPE = ("event_id", "occurred_at")
@@ -42,6 +42,12 @@ def payload_columns(event: Event, table: Table | None) -> list[tuple[str, Column
             continue
         seen.add(name)
         out.append((name, columns[field]))
+    # the ids a gateway routes by (routing_fields): the row's own column, an id reached through a row it refers to, or a list
+    for routing in event.recipients:
+        if routing.field not in seen:
+            seen.add(routing.field)
+            own = columns.get(routing.field)
+            out.append((routing.field, own if own is not None and not routing.many else recipients_column(routing)))
     # the part rows a consumer keeps (a lookup, a copy of pairs): one array property per part table, sized by its rows
     for part in event.parts:
         if part.table not in seen:
@@ -64,6 +70,21 @@ def part_column(part: EventPart) -> Column:
     row = 2 + sum(len(c.name) + _PROPERTY_BYTES + _value_bytes(c) for c in part.columns)
     text = 2 + part.rows * row + max(part.rows - 1, 0.0)
     return Column(name=part.table, type="jsonb", nullable=False, avg_bytes=round(text) - 2, comment=f"the {part.table} rows written with it")
+
+
+def recipients_column(routing: EventRecipients) -> Column:
+    """The payload property of ``routing``'s ids as a column: one id typed as its table types it, or a JSON array of them.
+
+    >>> ids = EventRecipients(field="recipient_ids", parameter="user_id", column=Column(name="id", type="uuid"), many=True,
+    ...     per_message=3, reached="r")
+    >>> column = recipients_column(ids)
+    >>> column.type, _value_bytes(column)
+    ('jsonb', 118)
+    """
+    if not routing.many:
+        return routing.column.model_copy(update={"name": routing.field})
+    text = 2 + routing.per_message * _value_bytes(routing.column) + max(routing.per_message - 1, 0.0)
+    return Column(name=routing.field, type="jsonb", nullable=False, avg_bytes=round(text) - 2, comment=f"the recipients' ids: {routing.reached}")
 
 
 def payload_fields(event: Event, table: Table | None) -> list[str]:

@@ -240,22 +240,37 @@ def delivery_hops(arch: Architecture, event: Event, consumer: str) -> list[str]:
     return [*hops, consumer, carrier, consumer] if broker is not None else [carrier, consumer]
 
 
-def delivery_note(arch: Architecture, event: Event, consumer: str) -> str:
+def delivery_note(arch: Architecture, event: Event, consumer: str, routed: bool = True) -> str:
     """How ``event`` reaches ``consumer`` past the broker, in words, where a pub/sub carries it (the path the diagrams draw), else "".
 
     The consumer's fan-out is the part a reader could draw otherwise: the broker to every node, or one consumer and a pub/sub.
+    ``routed``: end with the payload property addressing its channels (``routing_note``).
     """
     hops = delivery_hops(arch, event, consumer)
+    routing = f", addressed to {routing_note(event)}" if routed and event.recipients else ""
     if len(hops) == 4:
         return (
             f"{consumer} takes it from {hops[0]} in one consumer group and publishes it on {hops[2]} pub/sub, "
-            "which carries it to the nodes holding the connections"
+            f"which carries it to the nodes holding the connections{routing}"
         )
     if len(hops) == 2 and event_source(arch, event) == DIRECT_SOURCE:
         return _published_directly(event.use_case or "", hops[0], consumer)
     if len(hops) == 2 and hops[0] != consumer and not any(c.name == hops[0] and c.kind == "broker" for c in arch.components):
-        return f"the relay publishes it on {hops[0]} pub/sub, which carries it to the {consumer} nodes holding the connections"
+        return f"the relay publishes it on {hops[0]} pub/sub, which carries it to the {consumer} nodes holding the connections{routing}"
     return ""
+
+
+def routing_note(event: Event) -> str:
+    """Whom the gateway sends ``event`` to, read from its payload (``EventRecipients``): the message alone names its channels, so
+    no sentence about its delivery leaves a reader asking which database the gateway queries.
+
+    >>> from backend_architect.ir.model import Column, EventRecipients
+    >>> ids = EventRecipients(field="recipient_ids", parameter="driver_id", column=Column(name="id", type="uuid"), many=True, reached="r")
+    >>> routing_note(Event(name="E", producer="p", entity="T", key="trip_id", use_case="u", recipients=[ids]))
+    "the channel of each id in the payload's recipient_ids"
+    """
+    said = [f"the channel of each id in the payload's {r.field}" if r.many else f"the channel of the payload's {r.field}" for r in event.recipients]
+    return " and ".join(said)
 
 
 def _published_directly(use_case: str, carrier: str, consumer: str) -> str:
@@ -275,9 +290,12 @@ def delivery_routes(arch: Architecture, consumer: str) -> list[tuple[str, str]]:
     the outbox and the broker, one straight to pub/sub): a sentence saying "each event" holds only when all take one.
     """
     notes: dict[str, str] = {}
+    addressed: dict[str, str] = {}
     for event in arch.events:
         if consumer in event.consumers:
-            notes[event.name] = delivery_note(arch, event, consumer)
+            # the route is shared, the channels each message goes to are its own: told after the route, per event
+            notes[event.name] = delivery_note(arch, event, consumer, routed=False)
+            addressed[event.name] = " and ".join(f"each id in {r.field}" if r.many else r.field for r in event.recipients)
     part = next((c for c in arch.components if c.name == consumer), None)
     for flow in arch.flows:
         for step in flow.steps:
@@ -288,5 +306,17 @@ def delivery_routes(arch: Architecture, consumer: str) -> list[tuple[str, str]]:
         if note:
             routes.setdefault(note, []).append(name)
     if len(routes) == 1 and len(next(iter(routes.values()))) == len(notes):
-        return [("each event", next(iter(routes)))]
-    return [(", ".join(names), note) for note, names in routes.items()]
+        return [("each event", _addressed(next(iter(routes)), next(iter(routes.values())), addressed))]
+    return [(", ".join(names), _addressed(note, names, addressed)) for note, names in routes.items()]
+
+
+def _addressed(note: str, names: list[str], addressed: dict[str, str]) -> str:
+    """``note`` ending with the payload property each event's channels are read from (``routing_note``), where events name one."""
+    fields: dict[str, list[str]] = {}
+    for name in names:
+        if addressed.get(name):
+            fields.setdefault(addressed[name], []).append(name)
+    if not fields:
+        return note
+    each = "; ".join(field if len(fields) == 1 and len(names) == len(events) else f"{', '.join(events)}: {field}" for field, events in fields.items())
+    return f"{note}, addressed to the channel(s) its payload names ({each})"

@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from backend_architect.ir.consumers import consumer_labels
-from backend_architect.ir.model import Architecture, Column, Event, Table
+from backend_architect.ir.model import Architecture, Column, Event, EventRecipients, Table
 from backend_architect.ir.payloads import payload_columns
 from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source
 from backend_architect.render.openapi import property_schema
@@ -85,19 +85,34 @@ def event_payload(event: Event, table: Table | None, contract: dict[str, dict[st
         "occurred_at": {"type": "string", "format": "date-time"},
     }
     parts = {p.table: p for p in event.parts}
+    routing = {r.field: r for r in event.recipients}
+    required = ["event_id", "occurred_at", event.key]
     for name, column in payload_columns(event, table):
         schema = column_schema(column) if column is not None else {"type": "string", "format": "uuid"}
         if column is not None and column.type == "jsonb" and name in (contract or {}):
             schema = (contract or {})[name]
+        if name in routing:
+            schema, needed = _recipients_schema(routing[name], schema)
+            required += [name] if needed and name not in required else []
         if name in parts:
             rows = {c.name: column_schema(c) for c in parts[name].columns}
             item = {"type": "object", "required": list(rows), "properties": rows}
             schema = {"type": "array", "items": item, "description": f"The {name} rows written with the {event.entity}."}
         if name == event.key:
             what = f"Id of the {event.entity}" if column is None or column.name == "id" else f"{column.name} of the {event.entity}"
-            schema = {**schema, "description": f"{what}; the ordering (partition) key."}
+            routed = f" {schema['description']}" if name in routing else ""
+            schema = {**schema, "description": f"{what}; the ordering (partition) key.{routed}"}
         properties[name] = schema
-    return {"type": "object", "required": ["event_id", "occurred_at", event.key], "properties": properties}
+    return {"type": "object", "required": required, "properties": properties}
+
+
+def _recipients_schema(routing: EventRecipients, schema: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """The schema of the property the gateway routes by, saying so, and whether every message carries it (a list always does)."""
+    channel = f"the gateway publishes the message on the channel whose {routing.parameter} is"
+    if routing.many:
+        item = column_schema(routing.column)
+        return {"type": "array", "items": item, "description": f"Recipients ({routing.reached}); {channel} each of these ids."}, True
+    return {**schema, "description": f"Recipient ({routing.reached}); {channel} this id."}, not routing.column.nullable
 
 
 def _publish(arch: Architecture, event: Event) -> str:

@@ -74,9 +74,12 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
             contract = contract_fields(arch, known.entity if known is not None else channel.entity)
             table = tables.get(known.entity if known is not None else channel.entity)
             schemas[schema] = event_payload(known, table, contract) if known is not None else _payload(channel, table, contract)
+        # whom each message goes to is read from the message itself (design.routing_fields): the description names the property
+        named = sorted({r.field for e in channel.events if e in events for r in events[e].recipients if r.parameter in channel.parameters})
+        naming = f", named by each message's {' or '.join(named)}" if named else ""
         channels[key] = {
             "address": channel.address,
-            "description": f"Recipients: {channel.recipients}; {channel.deliveries_per_s:,.0f} deliveries/s at peak. Offline: {channel.offline}.",
+            "description": f"Recipients: {channel.recipients}{naming}; {channel.deliveries_per_s:,.0f} deliveries/s at peak. Offline: {channel.offline}.",
             "messages": {message: {"$ref": f"#/components/messages/{message}"} for message in names},
         }
         if channel.parameters:

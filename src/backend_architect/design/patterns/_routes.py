@@ -36,6 +36,36 @@ class Route:
     near: str | None = None
     #: (subscribers, rows) when the recipients are the subscribers spread over the scope's rows: the recipients figure's inputs.
     spread: tuple[float, float] | None = None
+    #: The written row's references leading to the id the channel is addressed by: one (its own ``chat``, ``driver``), more through
+    #: rows it refers to (a receipt's ``message``, then its ``sender``), none for the row's own id; None when each message goes to
+    #: several ids no row names (a room's members on their own channels, the couriers a proximity query picks).
+    path: tuple[str, ...] | None = None
+
+
+def reference_chain(spec: Spec, entity: str, scope: str) -> tuple[str, ...] | None:
+    """The shortest chain of references from an ``entity`` row to its ``scope`` row, up to three hops (``part_of`` counts as one).
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"Chat": {}, "Message": {"fields": {"chat": "ref(Chat)"}},
+    ...     "Receipt": {"fields": {"message": "ref(Message)"}}}})
+    >>> reference_chain(spec, "Receipt", "Chat"), reference_chain(spec, "Chat", "Receipt")
+    (('message', 'chat'), None)
+    """
+    frontier: list[tuple[str, tuple[str, ...]]] = [(entity, ())]
+    seen = {entity}
+    for _ in range(3):
+        level: list[tuple[str, tuple[str, ...]]] = []
+        for name, chain in frontier:
+            body = spec.entities[name]
+            hops = [(snake(body.part_of), body.part_of)] if body.part_of else []
+            hops += [(n, f.type.target) for n, f in body.fields.items() if f.type.kind == "ref" and f.type.target]
+            for relation, target in hops:
+                if target == scope:
+                    return (*chain, relation)
+                if target in spec.entities and target not in seen:
+                    seen.add(target)
+                    level.append((target, (*chain, relation)))
+        frontier = level
+    return None
 
 
 def _collection(entity: str) -> str:
@@ -140,8 +170,23 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         if uncreated:
             basis = f"{_existing(spec, use_case, scope, fanout)}; {uncreated}"
             near = use_case.spec.near if use_case.spec.near and basis.startswith("nearby ") else None
+        # one named row per message (its own field, or one on a row it refers to) addresses the channel; a room's members,
+        # a stated fan-out or rows the write picks are several ids no row holds
+        single = not fanout and not uncreated and (not personal or basis == f"to: {target}")
+        path = (field,) if owner == entity else ((*chain, field) if (chain := reference_chain(spec, entity, owner)) is not None else None)
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
-        return Route(scope, address, f"{kebab(scope)}-{items}", count, basis, personal, None if personal else scope, near=near, spread=spread)
+        return Route(
+            scope,
+            address,
+            f"{kebab(scope)}-{items}",
+            count,
+            basis,
+            personal,
+            None if personal else scope,
+            near=near,
+            spread=spread,
+            path=path if single else None,
+        )
     if target:
         return _to_actor(spec, analysis, use_case, target, items, audience)
     if not use_case.is_write:
@@ -152,12 +197,23 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         count, basis, spread = (fanout, "avg_fanout", None) if fanout else _item_watchers(spec, analysis, use_case, item, audience)
         within = "" if hop == item else f" the {hop} belongs to"
         address = f"{_collection(hop)}/{{{snake(hop)}_id}}/{items}"
-        return Route(hop, address, f"{kebab(hop)}-{items}", count, f"watchers of the {item}{within} ({basis})", False, item, spread=spread)
+        return Route(
+            hop,
+            address,
+            f"{kebab(hop)}-{items}",
+            count,
+            f"watchers of the {item}{within} ({basis})",
+            False,
+            item,
+            spread=spread,
+            path=reference_chain(spec, entity, hop),
+        )
     rooms = _rooms(spec, entity, people)
     if len(rooms) == 1:
         room, member = rooms[0]
         count, basis = (fanout, "avg_fanout") if fanout else _members(spec, analysis, room, member)
-        return Route(room, f"{_collection(room)}/{{{snake(room)}_id}}/{items}", f"{kebab(room)}-{items}", count, f"members of the {room} ({basis})", True)
+        address = f"{_collection(room)}/{{{snake(room)}_id}}/{items}"
+        return Route(room, address, f"{kebab(room)}-{items}", count, f"members of the {room} ({basis})", True, path=reference_chain(spec, entity, room))
     if rooms and people:
         counts = [_members(spec, analysis, room, member)[0] for room, member in rooms]
         count = fanout or sum(counts) / len(counts)
@@ -165,7 +221,8 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         return Route(people, f"{_collection(people)}/{{{snake(people)}_id}}/{items}", f"{kebab(people)}-{items}", count, basis, True)
     recipient = _recipient(spec, entity, people)
     if recipient is not None and people is not None:
-        return Route(people, f"{_collection(people)}/{{{snake(people)}_id}}/{items}", f"{kebab(people)}-{items}", fanout or 1.0, f"its {recipient}", True)
+        address = f"{_collection(people)}/{{{snake(people)}_id}}/{items}"
+        return Route(people, address, f"{kebab(people)}-{items}", fanout or 1.0, f"its {recipient}", True, path=None if fanout else (recipient,))
     parent = parent_relation(spec, entity)
     if parent is not None:
         scope = parent[1]
@@ -180,6 +237,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             f"watchers of the {scope} ({basis})",
             scope == people,
             spread=spread,
+            path=(parent[0],),
         )
     given = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
     subscribers = given or audience.connections or 1.0
@@ -281,12 +339,12 @@ def _subscription(spec: Spec, analysis: Analysis, use_case: UseCase, items: str,
     scope = subscribed_scope(spec, use_case)
     if scope == entity and use_case.kind == "get":
         count, basis = watchers(entity)
-        return Route(entity, f"{items}/{{{snake(entity)}_id}}", f"{kebab(entity)}-updates", count, f"clients watching one {entity}: {basis}", False)
+        return Route(entity, f"{items}/{{{snake(entity)}_id}}", f"{kebab(entity)}-updates", count, f"clients watching one {entity}: {basis}", False, path=())
     if scope is not None:
         count, basis = watchers(scope)
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
-        return Route(scope, address, f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False)
+        return Route(scope, address, f"{kebab(scope)}-{items}", count, f"clients watching a {scope}: {basis}", False, path=reference_chain(spec, entity, scope))
     return Route(None, items, f"{items}-stream", subscribers, f"subscribers of the whole stream, every one receiving each message ({source})", False)
 
 
-__all__ = ["Route", "route"]
+__all__ = ["Route", "reference_chain", "route"]

@@ -11,7 +11,7 @@ from backend_architect.design.audience import Audience, Audiences, audiences
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.catch_up import catch_up_reads, offline_fetch, reconnecting
 from backend_architect.design.communication import event_name
-from backend_architect.design.event_fields import with_fields, written_row
+from backend_architect.design.event_fields import with_fields, with_recipients, written_row
 from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
@@ -21,6 +21,7 @@ from backend_architect.design.patterns._common import decision, figure, fmt, own
 from backend_architect.design.patterns._routes import Route, route
 from backend_architect.design.pushes import pushes_reaching, shares
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
+from backend_architect.design.routing_fields import route_fields
 from backend_architect.design.watchers import watching_reads
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep, Operation
 from backend_architect.ir.runtime import RealtimeChannel
@@ -298,8 +299,14 @@ def _applied(
         if large
         else f"Redis pub/sub on {where.address} carries each message to the gateway nodes holding its {fmt(where.recipients)} recipient(s)"
     )
+    named = sorted({r.field for e in events for r in e.recipients if r.many})
     if where.near:
-        fanout = f"the write picks its recipients with its proximity query (near: {where.near}) and publishes on each one's channel; {fanout}"
+        names = f", names them in its event's {' and '.join(named)}" if named else ""
+        fanout = (
+            f"the write picks its recipients with its proximity query (near: {where.near}){names} and the gateway publishes on each one's channel; {fanout}"
+        )
+    elif named:
+        fanout = f"the write names the recipients in its event's {' and '.join(named)}, and the gateway publishes on each one's channel; {fanout}"
     transport_name = "WebSocket" if kind == "websocket" else "server-sent events"
     direct = [u.name for u in sources if publishes_directly(arch, u.name)]
     if direct:
@@ -444,15 +451,15 @@ def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route
         if publishes_directly(arch, source.name):
             continue
         name = event_name(source)
+        # the ids the gateway routes by travel in the payload, and the key is a column the write produces (routing_fields)
+        key, recipients = route_fields(spec, arch, source.entity, where)
+        routed = [recipients] if recipients is not None else []
         existing = found.get(name) or next((e for e in arch.events if e.use_case == source.name or e.name == name), None)
         if existing is not None:
             fields = [*source.written_columns, *pushed]
-            found[existing.name] = with_fields(existing.model_copy(update={"consumers": sorted({*existing.consumers, GATEWAY})}), fields)
+            joined = with_recipients(existing.model_copy(update={"consumers": sorted({*existing.consumers, GATEWAY})}), routed)
+            found[existing.name] = with_fields(joined, fields)
             continue
-        key = f"{snake(where.scope)}_id" if where.scope and where.scope != source.entity else "id"
-        if where.near or where.actor:
-            # recipients chosen per message (the nearby couriers) are no column of the row, nor one joined to it: keyed by the row
-            key = "id"
         fields = list(dict.fromkeys(["id", *([key] if key != "id" else []), *written_row(arch, source), *pushed]))
         found[name] = Event(
             name=name,
@@ -462,6 +469,7 @@ def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route
             key=key if key != "id" else f"{snake(source.entity)}_id",
             use_case=source.name,
             fields=fields,
+            recipients=routed,
         )
     return tuple(found.values())
 
