@@ -102,8 +102,8 @@ def _why(rate: float, unit: str, reason: str, of: str = "") -> str:
     if rate > LOCAL_COPY_FROM:
         return said
     if _CYCLE in reason:
-        return f"{said}, kept because a call to the owner would close a cycle of synchronous calls"
-    return f"{said}, kept because the request with the owner in its path would miss the availability target"
+        return f"{said}; kept because a call to the owner would close a cycle of synchronous calls"
+    return f"{said}; kept because the request with the owner in its path would miss the availability target"
 
 
 def _id_copies(arch: Architecture) -> list[HeldCopy]:
