@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from backend_architect.design.analysis import COUNTER_KINDS, Analysis, UseCase
 from backend_architect.design.keys import BUILTIN_UUIDV7_VERSION, uuid_generation
-from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Architecture, Datastore, Decision
+from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Architecture, Datastore, Decision, Flow
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7
+
+if TYPE_CHECKING:
+    from backend_architect.design.held_copies import HeldCopy
 
 #: A read joining entities at this rate, with a tight latency target, may earn a denormalized copy.
 DENORMALIZE_MIN_QPS = 1_000.0
@@ -91,7 +96,7 @@ def _joined(use_case: UseCase) -> set[str]:
 
 def derived_counters(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[str]:
     """The counters stored beside rows they are derived from (``Question.score`` a vote keeps): generated numbers with a default
-    that a write of another entity changes. A record saying each fact is stored once must name them as its one exception,
+    that a write of another entity changes. A record saying each fact is stored once must name them among its exceptions,
     since the count is a fact the counted rows already hold."""
     found = []
     for use_case in use_cases:
@@ -105,51 +110,108 @@ def derived_counters(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _counters_said(counters: list[str]) -> str:
-    if not counters:
+def _exceptions(copies: Sequence[HeldCopy], counters: list[str]) -> str:
+    """The copies and counters a record saying each fact is stored once names as its exceptions (none: nothing)."""
+    said = [c.said() for c in copies]
+    held = {c.name for c in copies}
+    said += [
+        f"the derived counter {c}, stored beside the row and changed by the write creating what it counts, in that write's transaction"
+        for c in counters
+        if c not in held
+    ]
+    if not said:
         return ""
-    said = f"the exceptions are the derived counters {', '.join(counters)}" if len(counters) > 1 else f"the one exception is the derived counter {counters[0]}"
-    return f"; {said}, stored beside the row and changed by the write creating what it counts, in that write's transaction"
+    return f"; the exceptions are {'; '.join(said)}" if len(said) > 1 else f"; the one exception is {said[0]}"
 
 
-def normalization_decision(use_cases: tuple[UseCase, ...], spec: Spec | None = None) -> Decision:
-    """Third normal form, unless a hot, latency-bound read joins entities: then a copy, with its cost. Derived counters the
-    server keeps are named as the exception they are."""
-    counters = _counters_said(derived_counters(spec, use_cases) if spec is not None else [])
+def _served(use_case: UseCase, flows: Mapping[str, Flow]) -> str:
+    """How a hot joining read is served with its join, in the latency the latency stage gave it (none before that stage ran)."""
+    flow = flows.get(use_case.name)
+    target = use_case.spec.latency_ms or 0.0
+    head = f"'{use_case.name}' at {use_case.peak_qps:,.0f} req/s"
+    if flow is None or not flow.expected_latency_ms:
+        return f"{head}, {target:g} ms target"
+    meets = "within" if flow.expected_latency_ms <= target else "over"
+    return f"{head}: expected {flow.expected_latency_ms:.1f} ms with its join as designed, {meets} its {target:g} ms target (the latency section)"
+
+
+def normalization_decision(
+    use_cases: tuple[UseCase, ...],
+    spec: Spec | None = None,
+    copies: Sequence[HeldCopy] = (),
+    flows: Mapping[str, Flow] | None = None,
+) -> Decision:
+    """Third normal form, naming as its exceptions exactly the copies the design holds (``design.held_copies``) and the derived
+    counters the server keeps, each with the rate that justifies it.
+
+    A hot, latency-bound read joining entities is the one candidate for a copy of columns no mechanism builds: it is said to be
+    served by its join, with the latency the design gives it, because announcing a copy the DDL does not hold and the read's
+    plan does not read contradicts both (a copy of a parent's fields in every child row would also cost an update of each
+    child row on every parent change)."""
+    flows = flows or {}
+    counters = derived_counters(spec, use_cases) if spec is not None else []
+    exceptions = _exceptions(copies, counters)
     joins = [u for u in use_cases if not u.is_write and len(_joined(u)) > 1]
     hot = [u for u in joins if u.peak_qps >= DENORMALIZE_MIN_QPS and (u.spec.latency_ms or 1e9) <= DENORMALIZE_MAX_LATENCY_MS]
-    alternatives = [Alternative(name="document store aggregates", why_not="the data is relational and written across aggregates")]
-    if not hot:
-        top = max(joins, key=lambda u: u.peak_qps, default=None)
+    top = max(joins, key=lambda u: u.peak_qps, default=None)
+    if hot:
+        context = "; ".join(_served(u, flows) for u in hot)
+    else:
         context = f"hottest joining read: '{top.name}' at {top.peak_qps:,.0f} req/s" if top else "no use case reads more than one entity"
-        return Decision(
-            id="normalization",
-            area="data",
-            title="Normalization",
-            choice="third normal form: each fact stored once in the database (read models and caches outside it are listed with their writers)" + counters,
-            context=context,
-            rationale=f"a copy is justified only for reads over {DENORMALIZE_MIN_QPS:,.0f} req/s with a latency target under "
-            f"{DENORMALIZE_MAX_LATENCY_MS:g} ms; none qualifies, so every fact is stored once{' (the derived counters aside)' if counters else ''} "
-            "and joins stay indexed",
-            alternatives=[
-                Alternative(name="denormalized read copies", why_not="every copy must be kept in sync on each write for no measured gain"),
-                *alternatives,
-            ],
+    kept = (
+        "a copy is kept only where a mechanism's numbers call for it: an event-fed local copy of another service's rows past "
+        f"{DENORMALIZE_MIN_QPS:,.0f} reads or checks/s at peak (or where the call would miss the availability target or close a cycle), "
+        "a by-owner lookup where a read selects a sharded table by its owner, a read model a pattern precomputes for its read, "
+        "a uniqueness table a sharded table's unique key needs, "
+        "a counter the spec declares"
+    )
+    # a read the latency stage times over its target with the join: said so, since the copy that would take the join off it is not built
+    over = [u.name for u in hot if (f := flows.get(u.name)) is not None and f.expected_latency_ms > (u.spec.latency_ms or 0.0)]
+    if hot:
+        joined = "; ".join(f"'{u.name}' joins {', '.join(sorted(_joined(u)))} in the database" for u in hot)
+        reads = f"{joined}: no copy of the joined fields is made, the join stays indexed"
+        if over:
+            named = ", ".join(f"'{n}'" for n in over)
+            reads += f"; {named} stays over its latency target with the join: a copy of the joined fields would take the join off it, not built here"
+    else:
+        reads = (
+            f"no read joins entities at over {DENORMALIZE_MIN_QPS:,.0f} req/s with a latency target under {DENORMALIZE_MAX_LATENCY_MS:g} ms, "
+            "so joins stay indexed"
         )
-    choices = []
-    for use_case in hot:
-        joined = ", ".join(use_case.reads[1:])
-        choices.append(f"copy the fields of {joined} that '{use_case.name}' shows into {use_case.reads[0]}")
+    held = "" if copies or counters else "; none is kept, so every fact is stored once"
+    alternatives = [
+        *(
+            [Alternative(name="no copy at all", why_not="each copy named replaces, at its rate, a call to another service, a read of every shard or a count")]
+            if copies or counters
+            else [Alternative(name="denormalized read copies", why_not="every copy must be kept in sync on each write for no measured gain")]
+        ),
+        *(
+            [
+                Alternative(
+                    name="copy the joined fields into the rows the hot joining reads list",
+                    why_not="each change of a copied row would update every row holding its copy"
+                    + ("" if over else ", for a read its join serves within its target"),
+                )
+            ]
+            if hot
+            else []
+        ),
+        Alternative(name="document store aggregates", why_not="the data is relational and written across aggregates"),
+    ]
+    lag = (
+        "A local copy trails its owner by the event relay's lag: a row just created there may be unknown here, one just removed still known, for that long."
+        if any(c.written.startswith("fed by ") for c in copies)
+        else ""
+    )
     return Decision(
         id="normalization",
         area="data",
         title="Normalization",
-        choice="third normal form, with read copies: " + "; ".join(choices) + counters,
-        context=", ".join(f"'{u.name}' at {u.peak_qps:,.0f} req/s, {u.spec.latency_ms:g} ms target" for u in hot),
-        rationale="these reads are hot and latency-bound enough that a join per request costs more than keeping a copy in sync",
-        alternatives=[Alternative(name="join on every read", why_not="adds the joined table's look-up to the hottest path"), *alternatives],
-        consequences="Each write to a copied entity also updates its copies (write amplification = the number of rows holding the copy); "
-        "copies are refreshed from the outbox events and may lag by the event delay.",
+        choice="third normal form: each fact stored once in the database (read models and caches outside it are listed with their writers)" + exceptions,
+        context=context,
+        rationale=f"{kept}{held}; {reads}",
+        alternatives=alternatives,
+        consequences=lag,
     )
 
 

@@ -8,8 +8,8 @@ rest), size it, decide what history stays in the database, partition what outgro
 choose the read and write paths, cache it, say how current each read served from an event-fed store is, secure it, place every kind of data in its store,
 choose the technology, plan for failure, style each flow by the calls it makes, time each request, stage the growth, drop the alternatives the design
 builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
-its guarantees need, name every table's key in the key record, trace every stated input to what it changed, and name on each
-call between services the operation of the callee's contract it calls.
+its guarantees need, name every table's key in the key record and every copy in the normalization record, trace every stated
+input to what it changed, and name on each call between services the operation of the callee's contract it calls.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from backend_architect.design.cross_server_keys import derive_today_keys
 from backend_architect.design.data import derive_data
 from backend_architect.design.data_decisions import derive_key_scope
 from backend_architect.design.flow_styles import derive_flow_styles
+from backend_architect.design.held_copies import derive_normalization
 from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.kept_counters import kept_counters
 from backend_architect.design.latency import derive_latency
@@ -103,6 +104,8 @@ STAGES: tuple[Stage, ...] = (
     derive_messaging_tables,
     # after the last tables are added: the key record names every table's key
     derive_key_scope,
+    # after the last tables and the latency: the normalization record names exactly the copies the DDL holds, each hot join its latency
+    derive_normalization,
     derive_traceability,
     # last: a pattern may rename or reshape an operation (playback takes a video's read), so each step between services names
     # the operation answering it in the finished contracts
