@@ -18,6 +18,7 @@ from backend_architect.api import DesignResult, design_spec
 from backend_architect.design.catch_up import RECONNECT_EVERY_S
 from backend_architect.ir.catch_up import operation_by_id, reconnects
 from backend_architect.ir.model import Architecture, Operation
+from backend_architect.ir.query import operation_limit
 from backend_architect.rules.design.catch_up_agrees import catch_up_read_missing, push_without_catch_up
 
 RECEIPTS = """
@@ -328,3 +329,36 @@ def test_who_may_catch_up_may_watch_ok(spec: str, access: str, read_auth: str) -
     _path, op = _catch_up_of(arch, channel.publishers[0])
     assert op.auth == read_auth, op.auth
     assert not [f for f in result.findings if f.code in {"DES025", "DES026"}]
+
+
+#: Lots watched live by the visitors who open them (VIEW: the watching read), bids written by signed-in users.
+WATCHERS = """
+system: auction
+scale: {concurrent_users: 60k}
+entities:
+  User: {fields: {email: {type: email, unique: true, pii: true}}, rows: 1M}
+  Lot: {fields: {title: string(200), seller: ref(User)}, rows: 200k}
+  Bid: {append_only: true, fields: {lot: ref(Lot), bidder: ref(User), amount: "decimal(12,2)"}, growth: 1M/day}
+use_cases:
+  - {name: place bid, actor: user, writes: [Bid], rate: 1M/day, deliver: {mode: realtime, to: Bid.lot}}
+  - VIEW
+"""
+
+
+@pytest.mark.parametrize(
+    ("view", "watcher"),
+    [
+        ("{name: view lot, actor: visitor, kind: get, reads: [Lot], auth: optional, rate: 5M/day, deliver: realtime}", "visitor"),
+        ("{name: view lot, actor: bidder, kind: get, reads: [Lot], rate: 5M/day, deliver: {mode: realtime, subscribers: 30k}}", "bidder"),
+        ("{name: watch lot bids, actor: fan, reads: [Bid], filter: [lot], rate: 1M/day, deliver: realtime}", "fan"),
+    ],
+    ids=["visitors-open-the-item", "stated-subscribers", "a-list-subscribes"],
+)
+def test_an_items_watchers_catch_up_as_their_own_actor_ok(view: str, watcher: str) -> None:
+    """The catch-up of a watched item is read by its watchers (the subscribing read's actor), whose reconnects make its rate,
+    so its rate limit is theirs: never the writer's actor, whose few clients would be said to make the watchers' requests."""
+    arch = _designed(WATCHERS.replace("VIEW", view)).architecture
+    _path, op = _catch_up_of(arch, "place bid")
+    limit = operation_limit(arch, op)
+    assert limit is not None
+    assert limit.actor == watcher, (op.operation_id, limit)

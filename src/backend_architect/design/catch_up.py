@@ -32,6 +32,7 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import CATCH_UP_NOTE, Audiences, audiences
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns._routes import Route, route
+from backend_architect.design.watchers import watching_reads
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec, UseCaseSpec
 from backend_architect.spec.naming import parent_relation, plural, snake
@@ -202,6 +203,11 @@ def _derived(
     actor = actor_target or (recipients or members or audience.of(use_case.spec.actor)).actor
     if where.spread is not None:
         clients, whose = where.spread[0], "subscribers"
+        # the subscribers are the watching reads' clients (visitors viewing a question), not the writer's actor: they
+        # reconnect, and their actor's rate limit covers the catch-up
+        watching = watching_reads(spec, analysis, where.item or where.scope or "")
+        if watching and actor_target is None:
+            actor = max(watching, key=lambda u: (u.peak_qps, u.name)).spec.actor
     elif (found := recipients or members) is not None:
         clients, whose = found.clients, f"{found.actor} clients online"
     elif actor_target is not None:
