@@ -11,6 +11,7 @@ import pytest
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.store_steps import store_steps
 from design.helpers import design_of
 
 # a ranking over a day of events, counted in sorted sets: many events, a day's window
@@ -220,16 +221,21 @@ def test_nearby_read_counts_the_rows_the_set_does_not_hold_ok(text: str, use_cas
     key = f"peak_{use_case.replace(' ', '-')}"
     counted = [f for f in arch.figures if f.key.startswith("db.reads.peak.") and key in f.inputs]
     timed = [p for p in flow.latency_parts if "index" in p.part or "database" in p.part]
+    drawn = [s for s in store_steps(arch, flow) if s.phase == "read"]
     if reads_rows:
         assert mechanism.database_share > 0
         assert counted, "the rows read from the database are counted in its load"
         assert timed, [p.part for p in flow.latency_parts]
         assert "never reach the database" not in plan.rationale
+        # the sequence draws the database read where the operation's rows are not the set's (the cars of the drivers found)
+        if mechanism.entities:
+            assert drawn, "the database read is drawn"
     else:
         assert mechanism.database_share == 0
         assert not counted
         assert not timed, [p.part for p in flow.latency_parts]
         assert "never reach the database" in plan.rationale
+        assert not drawn
 
 
 # raw events read only by an aggregate: expired after its window, and weighed against keeping them all
