@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.loads import read_entity
 from backend_architect.design.paths import side_write
 from backend_architect.design.region_homes import INTER_REGION_RTT_MS, pays_round_trip, region_plan
 from backend_architect.design.request_steps import RequestStep, request_steps, steps_of
@@ -197,10 +198,14 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
     # state a mechanism adds to rows read elsewhere (who is online) is looked up on every read, cached rows or not
     added = [_mechanism_read(arch, m, ms) for m in served if not m.entities]
     origin = [_mechanism_read(arch, m, ms) for m in served if m.entities]
-    if database_share > 0:
+    plan = next((c for c in arch.caches if c.use_case == use_case.name), None)
+    model = _read_model_table(arch, plan)
+    if model is not None and not served:
+        # a read model kept as a table (a ranking's snapshot) is read there, one page, whatever the counted table's shards
+        origin.append(LatencyPart(part=f"database: index range page of {model}", ms=ms["range_page"]))
+    elif database_share > 0:
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
-    plan = next((c for c in arch.caches if c.use_case == use_case.name), None)
     # a miss goes where the rows are: the database, or the store a mechanism answers them from whole (a wide-column store)
     where = next((m.store for m in served if m.database_share == 0), "database")
     return [*_through_caches(arch, use_case, plan, origin, ms, where), *added]
@@ -209,7 +214,8 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
 def _mechanism_read(arch: Architecture, mechanism: Mechanism, ms: dict[str, float]) -> LatencyPart:
     """A mechanism's read: one operation of its store; a search engine's query over every shard (``search.shards_per_query``)
     waits for the slowest, by the same scatter rule as a database read over several shards."""
-    what, op_ms = f"{mechanism.store}: {mechanism.how.split(' (')[0]}", ms[_STORE_OP.get(mechanism.store, "cache")]
+    # the store's own operation: the rows it leaves to the database (after "; ") are timed as the database read
+    what, op_ms = f"{mechanism.store}: {mechanism.how.split(' (')[0].split('; ')[0]}", ms[_STORE_OP.get(mechanism.store, "cache")]
     if mechanism.store != "search-engine":
         return LatencyPart(part=what, ms=op_ms)
     shards = next((f.value for f in arch.figures if f.key == "search.shards_per_query"), 1.0)
@@ -272,7 +278,15 @@ def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism],
 
 
 def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) -> tuple[str, float]:
-    """The read the database does for the use case: one row by an index, or a page of a range; over every shard when not by its key."""
+    """The read the database does for the use case: one row by an index, or a page of a range; over every shard when not by its key.
+
+    Where a mechanism answers the primary entity (a GEO set finding the points), the database reads the rows it leaves
+    (``loads.read_entity``: the cabs of the drivers found), one query by the page's keys, as the load counts it.
+    """
+    entity = read_entity(arch, use_case)
+    if entity != use_case.entity:
+        table = _table(arch, entity)
+        return f"database: {table.name if table else entity} rows of the page by their keys", ms["indexed_read"]
     table = _table(arch, use_case.entity)
     one = use_case.kind != "list"
     what, read_ms = ("indexed read", ms["indexed_read"]) if one else ("index range page", ms["range_page"])
@@ -298,6 +312,13 @@ def scatter_factor(shards: float) -> float:
     (1.0, 1.5)
     """
     return 1 + SCATTER_TAIL_SHARE * math.log2(shards) if shards > 1 else 1.0
+
+
+def _read_model_table(arch: Architecture, plan: CachePlan | None) -> str | None:
+    """The table a read model is kept in (a snapshot a job refreshes), named by its plan's key; None for one kept in memory."""
+    if plan is None or plan.strategy != "read-model" or not plan.key:
+        return None
+    return plan.key if any(t.name == plan.key for s in arch.datastores for t in s.tables) else None
 
 
 def _table(arch: Architecture, entity: str) -> Table | None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import STATUS_WRITES_PER_UPLOAD, Analysis, UseCase, worker_writes_per_s
 from backend_architect.design.membership import membership_loads
+from backend_architect.design.paths import unserved
 from backend_architect.design.readback_rate import READS_PER_CREATE, readback_creates
 from backend_architect.design.request_steps import request_steps, step_loads
 from backend_architect.design.runtime_rows import runtime_rows
@@ -92,6 +93,15 @@ def job_writes(arch: Architecture, use_case: UseCase, rows_per_s: float, interva
     return found
 
 
+def read_entity(arch: Architecture, use_case: UseCase) -> str:
+    """The entity whose rows a read fetches from the database: its own, or, when a mechanism serves that one (a proximity
+    set holding the points), the first of the others it returns (the cabs of the drivers a GEO set found)."""
+    covered = [e for m in arch.mechanisms if m.use_case == use_case.name and m.serves == "read" for e in m.entities]
+    if use_case.entity not in covered:
+        return use_case.entity
+    return next(iter(unserved(use_case.reads, covered)), use_case.entity)
+
+
 def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str, float] | None = None) -> dict[str, DatabaseLoad]:
     """Per database: the reads and writes/s reaching it at peak.
 
@@ -158,8 +168,11 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
         if share == 0:
             continue
         key = f"peak_{use_case.id}"
-        loads[db].reads[key] = use_case.peak_qps * share
-        loads[db].entity_of[key] = use_case.entity
+        # a mechanism answering the primary entity leaves the read's other rows to their own database (``paths.unserved``)
+        entity = read_entity(arch, use_case)
+        target = home.get(entity, db)
+        loads[target].reads[key] = use_case.peak_qps * share
+        loads[target].entity_of[key] = entity
     for load in [*guarantee_rows(analysis, arch), *derived_rows(analysis, arch, loads), *worker_rows(analysis)]:
         db = home.get(load.entity) or _table_homes(arch).get(load.entity) or _service_databases(arch).get(load.entity.partition(":")[2], "")
         if db in loads:

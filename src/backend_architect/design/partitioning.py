@@ -402,7 +402,8 @@ def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase], family: str |
         return family
     counts = Counter(c for u in use_cases for c in filtered_columns(spec, u, table.entity or ""))
     if counts:
-        return counts.most_common(1)[0][0]
+        # a tie goes to the first column by name: a set's order changes with the hash seed, and the key must not
+        return min(counts, key=lambda c: (-counts[c], c))
     required = [f"{name}_id" for name, field in entity.fields.items() if field.type.kind == "ref" and not field.is_nullable]
     return required[0] if required else "id"
 

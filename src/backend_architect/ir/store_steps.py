@@ -267,7 +267,9 @@ def _read_steps(arch: Architecture, flow: Flow, stores: list[Datastore], op: Ope
         at = Store(cache.name, cache.name, "component")
         around = [StoreStep(at, "cache", f"GET {plan.key}", "the cached answer"), StoreStep(at, "fill", f"SET {plan.key}{ttl}", "")]
     answering = [m for m in arch.mechanisms if m.use_case == flow.use_case and m.serves == "read" and not adds_to_rows(m)]
-    if answering or (plan is not None and plan.strategy == "read-model"):
+    # a mechanism finding other rows (a GEO set's drivers) still leaves the rows the operation returns (their cabs) to its database
+    beside = bool(answering) and all(m.database_share > 0 and op.entity not in m.entities for m in answering)
+    if (answering or (plan is not None and plan.strategy == "read-model")) and not beside:
         return around
     # the index stage records the index each read uses (its reasons name the use case): that index's table is the one queried
     served = next(((s, t, i) for s in stores for t in s.tables for i in t.indexes if f"use case '{flow.use_case}'" in i.reasons), None)

@@ -43,6 +43,18 @@ def horizon(spec: Spec) -> float:
     return spec.scale.retention_years or DEFAULT_HORIZON_YEARS
 
 
+def redis_shards(memory_bytes: float, ops: float) -> int:
+    """Redis shards one mechanism's structures take: enough for their bytes and for their operations, at least one.
+
+    Every pattern sizing its share of the shared Redis reads this one rule, so a share never states fewer shards than its own
+    bytes fill (96 GB of sorted sets said to take "1 shard at 24 GiB", issue 22 j4).
+
+    >>> redis_shards(96e9, 13_889), redis_shards(0.0, 250_000), redis_shards(0.0, 0.0)
+    (4, 3, 1)
+    """
+    return max(1, math.ceil(memory_bytes / REDIS_NODE_BYTES), math.ceil(ops / REDIS_NODE_OPS))
+
+
 def redis_share(shards: int) -> str:
     """One pattern's share of the shared Redis cluster, said against the one per-shard capacity every record reads: the cluster
     itself (the sum of every share's memory and operations) is sized once, in the shared-cache record."""

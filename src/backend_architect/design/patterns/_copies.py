@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
+from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns._storms import cold_cache_storm
 from backend_architect.design.patterns.availability import planned_level, target_of
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.query import database_of
 from backend_architect.spec.model import Spec
 
 #: At or above this target every stateful part keeps three copies, like the database.
@@ -31,7 +30,7 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
 
     A broker keeps three (replication factor 3); a single-zone plan keeps one (rebuilt from the
     database); three when the target is 99.99% or more, or when the part holds read models whose
-    rebuild would send more reads to the database than one node serves; else two.
+    rebuild would send the database more reads than its nodes serve (``db.read_capacity``, the storm); else two.
     """
     level = planned_level(spec, arch)
     target = target_of(spec)[0]
@@ -51,79 +50,14 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
         if storm is not None and storm.past:
             return 2, f"single-zone plan, but {storm.said()}: a replica on another node takes over"
         return 1, "single-zone plan: the data is rebuilt from the database after a loss" + (f" ({storm.said()})" if storm is not None else "")
-    if storm is not None and storm.past and target < THREE_COPIES_TARGET - 1e-9 and rebuild <= PRIMARY_READ_CEILING:
+    # what the database serves is the capacity its sizing states (the storm's), not one node's ceiling
+    if storm is not None and storm.past and rebuild > 0:
+        return 3, f"its read models ({', '.join(models)}) are rebuilt from the database while lost: {storm.said()}"
+    if storm is not None and storm.past and target < THREE_COPIES_TARGET - 1e-9:
         return 2, f"{level.zones} zones: a replica in another zone takes over; {storm.said()}"
-    if rebuild > PRIMARY_READ_CEILING:
-        return 3, f"its read models ({', '.join(models)}) would send {fmt(rebuild)} reads/s to the database while rebuilt (> {fmt(PRIMARY_READ_CEILING)})"
     if target >= THREE_COPIES_TARGET - 1e-9:
         return 3, f"the {target:.2%} target"
     return 2, f"{level.zones} zones: a replica in another zone takes over"
-
-
-@dataclass(frozen=True)
-class Storm:
-    """What one cache's loss sends to the database it shelters most: the reads it removes on top of those that reach it."""
-
-    database: str
-    reaching: float
-    removed: float
-    capacity: float
-
-    @property
-    def past(self) -> bool:
-        return self.reaching + self.removed > self.capacity
-
-    def said(self) -> str:
-        total = self.reaching + self.removed
-        verdict = "past" if self.past else "within"
-        return (
-            f"losing it sends {self.database} the {fmt(self.removed)} reads/s it removes on top of the {fmt(self.reaching)} that reach it: "
-            f"{fmt(total)}/s, {verdict} the {fmt(self.capacity)}/s its nodes serve"
-        )
-
-
-def cold_cache_storm(analysis: Analysis, arch: Architecture, served: set[str]) -> Storm | None:
-    """The database a cache serving ``served`` shelters most, with what its loss would send there (a cold-cache storm).
-
-    The reads the cache removes (``cache.db_reads_removed.<use case>`` of its cache-aside plans,
-    ``cache.origin.db_reads_removed.<use case>`` behind a CDN, and
-    a read model's whole peak with the item reads its item cache removes, ``cache.items.db_reads_removed.<use case>``)
-    land on the database owning each path's entity, on top of the reads
-    that already reach it after every cache (``db.reads.peak.<db>``); the database serves
-    ``db.read_capacity.<db>``. None when the cache removes no database reads, or before the database
-    figures exist.
-    """
-    known = {f.key: f.value for f in arch.figures}
-    removed: dict[str, float] = {}
-    for plan in arch.caches:
-        behind = plan.strategy == "cdn" and plan.origin_ttl_seconds
-        if plan.use_case not in served or (plan.strategy not in {"cache-aside", "read-model"} and not behind):
-            continue
-        use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
-        db = _database_of(arch, use_case.entity) if use_case is not None else None
-        if use_case is None or db is None:
-            continue
-        gone = (
-            # a read model's whole peak, and the rows its pages read through its item cache
-            use_case.peak_qps + known.get(f"cache.items.db_reads_removed.{use_case.id}", 0.0)
-            if plan.strategy == "read-model"
-            else known.get(f"cache.origin.db_reads_removed.{use_case.id}" if behind else f"cache.db_reads_removed.{use_case.id}", 0.0)
-        )
-        removed[db] = removed.get(db, 0.0) + gone
-    found = [
-        Storm(db, known[f"db.reads.peak.{db}"], gone, known[f"db.read_capacity.{db}"])
-        for db, gone in removed.items()
-        if gone > 0 and f"db.reads.peak.{db}" in known and f"db.read_capacity.{db}" in known
-    ]
-    return max(found, key=lambda s: ((s.reaching + s.removed) / s.capacity, s.database), default=None)
-
-
-def _database_of(arch: Architecture, entity: str) -> str | None:
-    """The physical database holding ``entity``'s table (a modular monolith's schemas share one)."""
-    for store in arch.datastores:
-        if any(t.entity == entity for t in store.tables):
-            return database_of(arch, store)
-    return None
 
 
 def copies_said(copies: int, zones: int = 3) -> str:

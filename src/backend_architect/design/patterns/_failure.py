@@ -13,7 +13,8 @@ from collections.abc import Mapping
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
-from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, fmt
+from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns._storms import Storm, cache_storms, database_of_entity
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime import DependencyImpact
@@ -72,13 +73,43 @@ def _retried(arch: Architecture, names: list[str]) -> str:
     return "clients retry with their Idempotency-Key"
 
 
+def _overloaded(analysis: Analysis, arch: Architecture, users: list[str]) -> list[tuple[list[str], Storm]]:
+    """The reads a lost cache sends to a database past what its nodes serve, by database, with that database's storm.
+
+    What the database serves is ``db.read_capacity.<db>`` (its primary, replicas and shards), the figure the sizing
+    states, and what it receives is the reads already reaching it plus those the cache removed (``cache_storms``): a
+    read path's own peak against one node's ceiling said "fails" of a path the database was sized to carry (issue 22, j4).
+    """
+    storms = {s.database: s for s in cache_storms(analysis, arch, set(users)) if s.past}
+    # the paths the storm counts: a cached path whose misses another store answers is not among them
+    elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.database_share == 0}
+    by_name = {u.name: u for u in analysis.use_cases}
+    cached = {c.use_case for c in arch.caches if c.strategy == "read-model" or (c.strategy in {"cache-aside", "cdn"} and c.use_case not in elsewhere)}
+    groups: dict[str, list[str]] = {}
+    for name in users:
+        db = database_of_entity(arch, by_name[name].entity) if name in by_name and name in cached else None
+        if db in storms:
+            groups.setdefault(db, []).append(name)
+    return [(group, storms[db]) for db, group in sorted(groups.items())]
+
+
 def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, rto_seconds: float) -> list[DependencyImpact]:
     """Per dependency and effect, the use cases it hits and how, in a stable order."""
     reads = [u for u in analysis.use_cases if not u.is_write and not u.is_job]
     # a write a mechanism keeps off the database (a latest value in memory) does not wait for its failover
     writes = [u for u in analysis.use_cases if u.is_write and database_share(arch, u.name, "write") > 0]
     found: list[DependencyImpact] = []
-    served = {c.use_case: c for c in arch.caches if c.strategy != "none"}
+    # a read model whose mechanism still reads rows from the database (``paths.unserved``) waits on it like an uncached read
+    served = {
+        c.use_case: c
+        for c in arch.caches
+        if c.strategy != "none"
+        and not (
+            c.strategy == "read-model"
+            and any(m.use_case == c.use_case and m.serves == "read" for m in arch.mechanisms)
+            and database_share(arch, c.use_case, "read") > 0
+        )
+    }
     # reads a column store answers never reach the database (PAT054)
     stores = {c.name for c in arch.components if c.kind == "warehouse"}
     columnar = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.store in stores and m.database_share == 0}
@@ -111,22 +142,16 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         }
         models = [c.use_case for c in arch.caches if c.strategy == "cache-aside" or (c.strategy == "read-model" and c.use_case not in elsewhere_models)]
         users = _names([*component.use_cases, *models])
-        by_name = {u.name: u for u in analysis.use_cases}
-        overload = [n for n in users if n in by_name and by_name[n].peak_qps > PRIMARY_READ_CEILING]
-        gentle = [n for n in users if n not in overload]
+        overloaded = _overloaded(analysis, arch, users)
+        gentle = [n for n in users if not any(n in group for group, _ in overloaded)]
         strategy = {c.use_case: c.strategy for c in arch.caches}
         for i, (group, detail) in enumerate(_memory_groups(gentle, strategy, elsewhere_stores)):
             # what else the store's loss does is said once, on its first row
             found.append(DependencyImpact(dependency=component.name, effect="degrade", use_cases=group, detail=detail + (_also_held(arch) if i == 0 else "")))
-        if overload:
-            found.append(
-                DependencyImpact(
-                    dependency=component.name,
-                    effect="fail",
-                    use_cases=overload,
-                    detail=f"their peak passes what the database serves ({fmt(PRIMARY_READ_CEILING)} reads/s): shed load until the cache is back",
-                )
-            )
+        found += [
+            DependencyImpact(dependency=component.name, effect="fail", use_cases=group, detail=f"{storm.said()}: shed load until the cache is back")
+            for group, storm in overloaded
+        ]
     found += _wide_column(arch)
     found += _relays(arch)
     blob_entities = {p.data.split(".")[0] for p in arch.placements if p.data_class == "blob"}

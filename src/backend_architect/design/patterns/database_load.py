@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.loads import database_loads, databases
+from backend_architect.design.loads import database_loads, database_share, databases
 from backend_architect.design.overrides import honoured, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import (
@@ -71,7 +71,9 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     shares: dict[str, float] = {}
     for plan in arch.caches:
         if plan.strategy == "read-model":
-            shares[plan.use_case] = 0.0
+            # a read model answers alone unless the mechanism serving it still reads rows it does not hold (``paths.unserved``)
+            served = any(m.use_case == plan.use_case and m.serves == "read" for m in arch.mechanisms)
+            shares[plan.use_case] = database_share(arch, plan.use_case, "read") if served else 0.0
         elif plan.strategy in {"cache-aside", "cdn"}:
             use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
             if use_case is not None:

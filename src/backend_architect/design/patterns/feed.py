@@ -14,12 +14,11 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import (
     PRIMARY_READ_CEILING,
-    REDIS_NODE_BYTES,
-    REDIS_NODE_OPS,
     decision,
     figure,
     fmt,
     owner_of,
+    redis_shards,
     redis_share,
     size,
     writers,
@@ -230,7 +229,7 @@ def _applied(
     # the item cache shares the lists' Redis: its entries, and its keys read and written (redis_operations)
     held = memory + (cached.memory if cached else 0.0)
     ops = redis_operations(use_case, deliveries_peak, cached)
-    redis_nodes = max(1, math.ceil(held / REDIS_NODE_BYTES), math.ceil(sum(ops.values()) / REDIS_NODE_OPS))
+    redis_nodes = redis_shards(held, sum(ops.values()))
     workers = max(2, math.ceil(deliveries_peak / FANOUT_WORKER_RATE))
     # the worker consumes the item's created events: the relay carries each to the broker first (one figure, design/relay.py)
     lag = RELAY_S + fan_in / FANOUT_WORKER_RATE

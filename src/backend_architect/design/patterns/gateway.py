@@ -11,7 +11,7 @@ from backend_architect.design.capacity import row_bytes
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import REDIS_NODE_OPS, decision, figure, fmt, owner_of, size, table_of
+from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, redis_shards, size, table_of
 from backend_architect.design.patterns.realtime import GATEWAY, POLL_INTERVAL_S
 from backend_architect.ir.gateway_limits import CONNECTIONS_PER_NODE as CONNECTIONS_PER_NODE
 from backend_architect.ir.gateway_limits import MIN_NODES as MIN_NODES
@@ -81,7 +81,7 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     # a publish reaches each node holding one of its subscribers: at most the deliveries, at most every node
     pubsub = sum(min(c.deliveries_per_s, c.publishes_per_s * nodes) for c in arch.channels)
     publishes = sum(c.publishes_per_s for c in arch.channels)
-    redis_nodes = max(1, math.ceil((publishes + pubsub) / REDIS_NODE_OPS))
+    redis_nodes = redis_shards(0.0, publishes + pubsub)
     people = people_entity(spec) or "client"
     # the registry holds every connected audience's clients (customers and the drivers offered rides), not only the people's
     kinds = list(dict.fromkeys(a.entity or a.actor for a in audience.connected)) or [people]

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data import constraint_name
 from backend_architect.design.overrides import settled, steer
+from backend_architect.design.paths import unserved
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import integer, number, own_operation, with_parameters
 from backend_architect.design.patterns._clouds import named
@@ -343,6 +344,9 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     )
     components: tuple[Component, ...] = ()
     caches: tuple[CachePlan, ...] = ()
+    # the set holds the points alone: what else the response shows is read from the database, one query a page, and counted there
+    rest = unserved(use_case.reads, [search.entity])
+    beside = f"; {', '.join(rest)} of the page's points read from the database by their {search.entity} ids" if rest else ""
     if in_redis and not use_case.is_write:
         caches = (
             CachePlan(
@@ -350,7 +354,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 strategy="read-model",
                 key=key,
                 invalidation="positions overwritten as they are written",
-                rationale=f"served by GEOSEARCH on the Redis GEO set: {fmt(use_case.peak_qps)} searches/s never reach the database",
+                rationale=f"served by GEOSEARCH on the Redis GEO set: {fmt(use_case.peak_qps)} searches/s "
+                + (f"read {', '.join(rest)} rows of each page from the database" if rest else "never reach the database"),
             ),
         )
     if in_redis:
@@ -376,8 +381,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 serves="read",
                 store="redis",
                 entities=[search.entity],
-                how=f"GEOSEARCH {key} BYRADIUS {search.radius_km:g} km",
-                database_share=0.0,
+                how=f"GEOSEARCH {key} BYRADIUS {search.radius_km:g} km{beside}",
+                database_share=1.0 if rest else 0.0,
             ),
         )
         if in_redis and not use_case.is_write

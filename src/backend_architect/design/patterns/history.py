@@ -24,6 +24,7 @@ from backend_architect.design.patterns._stores import (
     days,
     horizon,
     is_log,
+    partitioned_row_bytes,
     per_row_bytes,
     reader_index,
     storage_figures,
@@ -191,9 +192,13 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
         assumptions = (f"entities.{table.entity}.retention: not given; raw rows read only by aggregates kept {RAW_EVENT_DAYS:g} days",)
     keep = min(keep, table.retention_days or keep)
     kept_bytes = window_bytes(table, keep)
-    # "kept for the whole horizon" is the table with no retention: the stated one already caps ``at_horizon``
-    at_horizon = rows_after(table.model_copy(update={"retention_days": None}), horizon(spec), spec.scale.growth_per_year or 0.0)[0] * per_row_bytes(table)
     partitioned = table.partitioning is not None or (partitionable and (table.rows_per_day >= DELETE_MAX_ROWS_PER_DAY or kept_bytes > NODE_RAM_BYTES))
+    # both sizes weighed against each other count a row at the bytes the table stores it at: in day partitions (its key widened
+    # by the partition column) or in one table; "kept for the whole horizon" is the table with no retention (a stated one
+    # already caps ``at_horizon``)
+    row = partitioned_row_bytes(table) if partitioned else per_row_bytes(table)
+    kept_bytes = keep * table.rows_per_day * row
+    at_horizon = rows_after(table.model_copy(update={"retention_days": None}), horizon(spec), spec.scale.growth_per_year or 0.0)[0] * row
     interval = interval_for(table.rows_per_day, keep)
     job = expiry_job(table.name, interval, keep) if partitioned else None
     expiry = job or f"a daily job deletes rows older than {keep:,.0f} days"
@@ -232,7 +237,7 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
         ],
         consequences="Recomputing an aggregate over an older period is no longer possible from raw rows; export them first if that is needed.",
         subject=table.name,
-        inputs={"rows_per_day": table.rows_per_day, "keep_days": keep, "bytes_at_horizon": at_horizon},
+        inputs={"rows_per_day": table.rows_per_day, "keep_days": keep, "bytes_at_horizon": at_horizon, "bytes_kept": kept_bytes},
         decided_by=decided_by,
         spec=spec,
     )

@@ -17,12 +17,11 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import (
     KAFKA_PARTITION_MSGS,
     PRIMARY_WRITE_CEILING,
-    REDIS_NODE_BYTES,
-    REDIS_NODE_OPS,
     decision,
     figure,
     fmt,
     owner_of,
+    redis_shards,
     redis_share,
     size,
     table_of,
@@ -254,7 +253,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     memory = keys * (KEY_BYTES * per_key + FIELD_BYTES * stored)
     # a node carries both its operations and its memory: the larger need sets the count (3 TB of positions is not 6 nodes)
     redis_ops = latest_operations(analysis, latest, writes, readers, by_lookup)
-    nodes = max(1, math.ceil(sum(redis_ops.values()) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
+    nodes = redis_shards(memory, sum(redis_ops.values()))
     table = table_name(latest.entity)
     scope = f"use case '{use_case.name}'"
     structure = (

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 
@@ -14,12 +13,11 @@ from backend_architect.design.patterns._api import collection_path, item_paramet
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import (
     PRIMARY_WRITE_CEILING,
-    REDIS_NODE_BYTES,
-    REDIS_NODE_OPS,
     decision,
     figure,
     fmt,
     owner_of,
+    redis_shards,
     redis_share,
     size,
 )
@@ -159,7 +157,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     # every read of presence is key lookups on the same nodes as the heartbeats: a page of rows looks up each row's key
     lookups = sum(u.peak_qps for u in readers) + sum(u.peak_qps * _rows_per_read(u) * len(found) for u, found in joined)
     # each heartbeat is two operations: the key's refresh (SET ... EX) and the last-seen field (HSET)
-    nodes = max(1, math.ceil((beats * BEAT_OPERATIONS + lookups) / REDIS_NODE_OPS), math.ceil(memory / REDIS_NODE_BYTES))
+    nodes = redis_shards(memory, beats * BEAT_OPERATIONS + lookups)
     table = table_name(entity)
     key = f"presence:{snake(entity)}:{{id}}"
     # last seen is one field of the row's hash of latest values: every section names this structure and reads it with HGET
