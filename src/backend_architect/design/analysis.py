@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from backend_architect.design.link_writes import link_write, links_assumptions, links_written
-from backend_architect.design.owner_reads import owner_column
+from backend_architect.design.owner_reads import caller_column, owner_column
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
 from backend_architect.spec.check import TEXT_KINDS
 from backend_architect.spec.identifiers import bounded_name
@@ -83,6 +83,9 @@ class UseCase:
     caller: str | None = None
     #: The column of its entity an owner-only read selects by unwritten: the caller's reference (``design/owner_reads.py``).
     owner_column: str | None = None
+    #: The column of its entity an owner-only request of any kind carries unwritten (the caller's id from the token): a table
+    #: sharded by it routes the request's row to one shard (``design/owner_reads.py``, ``design/row_address.py``).
+    caller_column: str | None = None
     #: Rows of each part a request writes with its parent (``avg_per_parent``: an upload sends its video's 5 tags).
     part_rows: tuple[tuple[str, float], ...] = ()
     #: Many-to-many relations of the main entity a create or replace sets in its body (``writes: [Video, Video.tags]``):
@@ -253,6 +256,7 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         relation=reading.relation,
         caller=(caller := caller_entity(use_case, people, by_snake)),
         owner_column=owner_column(spec, use_case, entity, reading.kind, caller),
+        caller_column=caller_column(spec, use_case, entity, caller),
         links=(links := links_written(spec, entity, use_case.writes, reading.kind)),
         link_rows=tuple((w.table, w.avg) for w in (link_write(spec, entity, r) for r in links)),
         link_names=tuple(dict.fromkeys(w.target for w in (link_write(spec, entity, r) for r in links) if w.name_field)),

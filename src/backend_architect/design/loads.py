@@ -17,6 +17,7 @@ from backend_architect.design.membership import membership_loads
 from backend_architect.design.paths import unserved
 from backend_architect.design.readback_rate import READS_PER_CREATE, readback_creates
 from backend_architect.design.request_steps import request_steps, step_loads
+from backend_architect.design.row_address import carried, row_address
 from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
 from backend_architect.design.unique_keys import key_writes
@@ -342,6 +343,7 @@ def readback_requests(analysis: Analysis, arch: Architecture) -> list[StoreLoad]
     (latest: true overwrites a key, creating no row) is read back.
     """
     found: list[StoreLoad] = []
+    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity and not t.role}
     for api in arch.apis:
         for op in api.operations:
             if op.method != "get" or op.use_cases or op.kind != "get" or not op.path.endswith("}") or op.entity is None or op.internal:
@@ -352,6 +354,9 @@ def readback_requests(analysis: Analysis, arch: Architecture) -> list[StoreLoad]
             if not creates:
                 continue
             getter = next((u.name for u in analysis.use_cases if u.kind == "get" and u.entity == op.entity), "")
+            # an owner-only GET carries the caller's reference as the owner-only use cases of the entity name it
+            caller = next((u.caller_column for u in analysis.use_cases if u.entity == op.entity and u.caller_column), None)
+            table = tables.get(op.entity)
             found.append(
                 StoreLoad(
                     entity=op.entity,
@@ -361,6 +366,8 @@ def readback_requests(analysis: Analysis, arch: Architecture) -> list[StoreLoad]
                     formula="peak_creates x reads_per_create",
                     inputs={"peak_creates": creates, "reads_per_create": READS_PER_CREATE},
                     cached_by=getter,
+                    by=row_address(op, table),
+                    carries=carried(op, table, caller),
                 )
             )
     return found

@@ -31,6 +31,20 @@ def owner_column(spec: Spec, use_case: UseCaseSpec, entity: str, kind: UseCaseKi
     return None
 
 
+def caller_column(spec: Spec, use_case: UseCaseSpec, entity: str, caller: str | None) -> str | None:
+    """The column of ``entity`` an owner-only request of any kind (a read, or a write naming its row by id) carries unwritten:
+    the caller's own reference, which the server fills from the access token. Unlike ``owner_column`` it holds for writes too:
+    a write checks the owner by it, so on a table sharded by it the request reaches the caller's shard alone
+    (``row_address.py``).
+    """
+    if not use_case.owner_only or caller is None or entity not in spec.entities:
+        return None
+    for name, field in spec.entities[entity].fields.items():
+        if field.type.kind == "ref" and field.type.target == caller and not field.is_nullable:
+            return resolve_column(spec, entity, name)
+    return None
+
+
 def _names_caller(spec: Spec, written: str, entity: str, caller: str) -> bool:
     """Whether a written filter (``Membership.user``, ``customer``) is a reference to the caller's entity."""
     ref, _ = split_filter(written)
@@ -41,4 +55,4 @@ def _names_caller(spec: Spec, written: str, entity: str, caller: str) -> bool:
     return field is not None and field.type.kind == "ref" and field.type.target == caller
 
 
-__all__ = ["owner_column"]
+__all__ = ["caller_column", "owner_column"]

@@ -34,7 +34,7 @@ from backend_architect.design.partition_rule import (
 )
 from backend_architect.design.partitioning_steer import kept_whole_by_author, steer_table
 from backend_architect.design.pools import pool_figures
-from backend_architect.design.shard_families import family_key, filtered_columns, with_owner_lookups
+from backend_architect.design.shard_families import family_key, filtered_columns, filtered_in_order, with_owner_lookups
 from backend_architect.design.table_feeds import with_feeds
 from backend_architect.design.unique_keys import with_global_uniques, with_guards_placed
 from backend_architect.design.usecases import by_entity
@@ -400,7 +400,7 @@ def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase], family: str |
         return f"{snake(entity.part_of)}_id"
     if family is not None:
         return family
-    counts = Counter(c for u in use_cases for c in filtered_columns(spec, u, table.entity or ""))
+    counts = Counter(c for u in use_cases for c in filtered_in_order(spec, u, table.entity or ""))
     if counts:
         # a tie goes to the first column by name: a set's order changes with the hash seed, and the key must not
         return min(counts, key=lambda c: (-counts[c], c))

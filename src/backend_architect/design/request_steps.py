@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.graph_reads import GRAPH_KEY
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
+from backend_architect.design.row_address import ROW_ID, carried, row_address, scatters
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import held_keys
 from backend_architect.ir.runtime import StoreLoad
@@ -65,6 +66,7 @@ def step_loads(steps: list[RequestStep]) -> list[StoreLoad]:
 def _check_steps(arch: Architecture) -> list[RequestStep]:
     """A reference checked on its owner (one read of the row by id there) or against a local copy (one read of the copy's table)."""
     in_process = arch.deployment == "modular-monolith"
+    known = {f.key: f.value for f in arch.figures}
     found = []
     for c in arch.reference_checks:
         if not c.peak or c.check not in {CHECKED_BY_OWNER, "local copy"}:
@@ -77,10 +79,14 @@ def _check_steps(arch: Architecture) -> list[RequestStep]:
                 reads_per_s=c.peak,
                 formula="peak (one check a request)",
                 inputs={"peak": c.peak},
+                # a reference holds the row's id and nothing else of it: on a table sharded by another column it asks every shard
+                by=ROW_ID,
             )
             # a call over the network is timed as a hop that includes the owner's query; an in-process call is not
             part = f"{c.owner}: indexed read of the {c.entity} named by {c.column} (existence check)"
-            found.append(RequestStep(c.use_case, part, "indexed_read", load=load, in_hop=not in_process))
+            fan = _scatter(arch, known, load)
+            part += f", asking every shard ({fan:g} in parallel)" if fan > 1 else ""
+            found.append(RequestStep(c.use_case, part, "indexed_read", load=load, in_hop=not in_process, shards=fan))
             continue
         table = copy_table_name(c.entity)
         load = StoreLoad(
@@ -122,6 +128,9 @@ def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
     has no row to read.
     """
     found = []
+    known = {f.key: f.value for f in arch.figures}
+    ops = {name: op for api in arch.apis for op in api.operations for name in op.use_cases}
+    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity and not t.role}
     for u in analysis.use_cases:
         if not u.is_write or u.is_job or u.kind in {"create", "job"} or not u.peak_qps:
             continue
@@ -129,16 +138,29 @@ def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
         if any(m.publish in {"direct", "cdc"} for m in mechanisms):
             continue
         share = min((m.database_share for m in mechanisms), default=1.0)
+        op, table = ops.get(u.name), tables.get(u.entity)
         load = StoreLoad(
             entity=u.entity,
             key=f"read_{u.id}",
-            quantity=f"reads/s of the {u.entity} row {u.name} changes, by id, at peak",
+            quantity=f"reads/s of the {u.entity} row {u.name} changes, by {row_address(op, table)}, at peak",
             reads_per_s=u.peak_qps * share,
             formula="peak x database_share (one read of the row a request)",
             inputs={"peak": u.peak_qps, "database_share": share},
+            by=row_address(op, table),
+            carries=carried(op, table, u.caller_column),
         )
-        found.append(RequestStep(u.name, ROW_READ, "indexed_read", load=load))
+        fan = _scatter(arch, known, load)
+        found.append(RequestStep(u.name, ROW_READ + (f", asking every shard ({fan:g} in parallel)" if fan > 1 else ""), "indexed_read", load=load, shards=fan))
     return found
+
+
+def _scatter(arch: Architecture, known: dict[str, float], load: StoreLoad) -> float:
+    """Shards a read of one row asks in parallel: every shard of its table when it names the row by another column than the
+    shard key and nothing routes it (``row_address.scatters``, as the cross-shard list counts it); else 1."""
+    table = next((t for s in arch.datastores for t in s.tables if t.entity == load.entity and not t.role), None)
+    if table is None or not scatters(table, load.by, load.carries):
+        return 1.0
+    return max(1.0, known.get(f"db.shards.{table.name}", 1.0))
 
 
 def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:

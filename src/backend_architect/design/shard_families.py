@@ -39,7 +39,13 @@ def children_by_id(arch: Architecture, table: Table) -> list[tuple[Table, str]]:
 
 def filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
     """The columns of ``entity`` a use case selects its rows by."""
-    columns = set()
+    return set(filtered_in_order(spec, use_case, entity))
+
+
+def filtered_in_order(spec: Spec, use_case: UseCase, entity: str) -> list[str]:
+    """The columns of ``entity`` a use case selects its rows by, in the order its filter names them: a choice among them (the
+    most used filter as the shard key) breaks a tie by that order, never by a set's hash order, which changes from run to run."""
+    columns: list[str] = []
     for raw in use_case.spec.filter:
         ref, _ = split_filter(raw)
         owner, dot, field = ref.partition(".")
@@ -47,8 +53,8 @@ def filtered_columns(spec: Spec, use_case: UseCase, entity: str) -> set[str]:
             owner, field = use_case.entity, ref
         if owner == entity:
             column = resolve_column(spec, entity, field)
-            if column:
-                columns.add(column)
+            if column and column not in columns:
+                columns.append(column)
     return columns
 
 
@@ -311,4 +317,4 @@ def _counted(name: str, table: Table, reads: list[UseCase], factor: float) -> li
     ]
 
 
-__all__ = ["by_id_traffic", "children_by_id", "family_key", "lookup_how", "with_owner_lookups"]
+__all__ = ["by_id_traffic", "children_by_id", "family_key", "filtered_columns", "filtered_in_order", "lookup_how", "with_owner_lookups"]

@@ -16,7 +16,7 @@ from backend_architect.design.patterns._common import REDIS_NODE_BYTES, REDIS_NO
 from backend_architect.design.patterns._copies import copies_of, copies_said
 from backend_architect.design.patterns.availability import planned_level
 from backend_architect.ir.model import Alternative, Architecture, Decision, enforced
-from backend_architect.ir.query import figure
+from backend_architect.ir.query import figure, sharded_today
 from backend_architect.spec.model import Spec
 
 #: Events per second a RabbitMQ cluster handles comfortably; Kafka beyond, or for replay.
@@ -227,12 +227,16 @@ def _mysql_lacks(arch: Architecture) -> str:
 def _database_consequences(arch: Architecture) -> str:
     """What running the primary database means in this design: the shards, partitions and replicas the figures decided."""
     # the shard counts are sized with the availability plan, after this stage: the keys are decided already
-    shards = sorted((t.name, t.sharding.key) for s in arch.datastores for t in s.tables if t.sharding is not None)
+    # today's shards and the later ones apart, from the one record (``Sharding.now``) the load and the growth stage read
+    shards = sorted((t.name, t.sharding.key) for s in arch.datastores for t in s.tables if t.sharding is not None and sharded_today(t))
+    later = sorted((t.name, t.sharding.key) for s in arch.datastores for t in s.tables if t.sharding is not None and not sharded_today(t))
     replicas = sorted((f.key.removeprefix("db.read_replicas."), f.value) for f in arch.figures if f.key.startswith("db.read_replicas.") and f.value)
     partitioned = sorted(t.name for s in arch.datastores for t in s.tables if t.partitioning is not None)
     said = []
     if shards:
         said.append("sharded: " + ", ".join(f"{t} by {key}" for t, key in shards) + " (each shard a primary with its standbys; counts under Availability)")
+    if later:
+        said.append("sharded at the growth stage, on the unsharded primary until then: " + ", ".join(f"{t} by {key}" for t, key in later))
     if partitioned:
         said.append("partitioned: " + ", ".join(partitioned))
     if replicas:

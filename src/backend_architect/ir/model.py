@@ -219,6 +219,11 @@ class Sharding(IRModel):
     key: str = Field(description="The column rows are distributed by.")
     reason: str = Field(description="The write rate or size that passes one primary, with its threshold.")
     cross_shard: list[str] = Field(default_factory=list, description="Use cases whose queries would span shards.")
+    routed: list[str] = Field(
+        default_factory=list,
+        description="Reads naming a row by another column than the shard key that still reach one shard, each with what routes it "
+        "(the shard key the request carries, a uniqueness table) and its rate: counted with the keyed reads.",
+    )
     when: str = Field(
         default="",
         description="When the shards are built, as the staged-growth decision sets it (now, or at its stage with the trigger): "

@@ -17,6 +17,19 @@ def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
             yield store, table
 
 
+def sharded_today(table: Table) -> bool:
+    """Whether ``table``'s rows are on shards today, as the design records it (``Sharding.now``: the database load sets it from
+    where it counts the table's reads and writes): every "sharded:" sentence reads this, so none calls a table sharded whose
+    load sits on the unsharded primary. A table not yet timed (before the database load) counts as sharded.
+
+    >>> from backend_architect.ir.model import Sharding
+    >>> later = Table(name="t", columns=[], primary_key=["id"], sharding=Sharding(key="id", reason="r", now=False))
+    >>> sharded_today(later), sharded_today(later.model_copy(update={"sharding": None}))
+    (False, False)
+    """
+    return table.sharding is not None and table.sharding.now is not False
+
+
 def database_of(arch: Architecture, store: Datastore) -> str:
     """The physical database holding ``store``: a modular monolith's modules are schemas (``<db>.<module>``) of one database,
     each service's datastore a database of its own."""

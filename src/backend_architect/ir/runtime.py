@@ -78,6 +78,11 @@ class StoreLoad(IRModel):
         default="",
         description="A read use case whose cache also serves these reads (a get of the same rows): only its misses reach the database.",
     )
+    carries: list[str] = Field(
+        default_factory=list,
+        description="Columns of the rows it reads that the request names besides ``by`` (a parent id in its path, the caller's own "
+        "reference on an owner-only request): on a table sharded by one of them a read by another ``by`` reaches one shard.",
+    )
     keys_per_read: float = Field(
         default=1.0,
         description="Values of ``by`` one request names (a feed's read-time merge of 5 authors: 5): on a table sharded by ``by`` it "

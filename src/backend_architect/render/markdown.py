@@ -294,6 +294,7 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
         # a use case's scatter-gather is named with its rate, as a mechanism's already is: the sharding record points here for it
         crossing = [f"{u} ({short(figures[f'qps.peak.{slug(u)}'])}/s at peak)" if f"qps.peak.{slug(u)}" in figures else u for u in table.sharding.cross_shard]
         cross = f"; cross-shard: {', '.join(crossing)}" if crossing else ""
+        cross += f"; routed to one shard: {', '.join(table.sharding.routed)}" if table.sharding.routed else ""
         when = f" ({table.sharding.when})" if table.sharding.when else ""
         lines.append(f"- shard by {table.sharding.key}: {table.sharding.reason}{when}{cross}")
         for write in table.sharding.co_writes:

@@ -9,6 +9,11 @@ shard, whatever columns its request filters by. What does reach is one of three 
   author): one shard, spread over them with the keyed reads, not listed;
 - by another column (a scan of every row, a worker paging followers by author on a graph
   sharded by follower): every shard asked, so it counts at its full rate on each (listed);
+- by one row's address (its id, a public code) on a table sharded by another column (a view read
+  back by id, views sharded by user_id): every shard asked (listed), unless the request also
+  carries the shard key (a parent id in its path, the caller's id on an owner-only request) or a
+  uniqueness table holds the address with its shard key: one shard (listed as routed, counted with
+  the keyed reads) (``design/row_address.py``);
 - by several values of the shard key at once (a feed's read-time merge of the authors past the
   cut-off): one shard per value, so it spreads with the keyed reads, yet touches many shards
   in one request (listed, saying so).
@@ -25,10 +30,12 @@ from backend_architect.ir.runtime import StoreLoad
 
 @dataclass(frozen=True)
 class CrossShardRead:
-    """One read reaching a sharded table on more than one shard: how the data section says it, and whether it asks every shard."""
+    """One read reaching a sharded table by another column than its key: how the data section says it, whether it asks every
+    shard, and whether something routes it to one shard all the same (``routed``: listed apart from the cross-shard reads)."""
 
     text: str
     every_shard: bool
+    routed: bool = False
 
 
 def cross_shard_read(key: str, rate: float, load: StoreLoad | None, use_case: str | None, sharding: Sharding) -> CrossShardRead | None:
@@ -43,11 +50,26 @@ def cross_shard_read(key: str, rate: float, load: StoreLoad | None, use_case: st
     'list all (120/s at peak reaching the database, each asking every shard)'
     >>> cross_shard_read("peak_by-author", 120.0, None, "by author", s) is None
     True
+    >>> by_id = StoreLoad(entity="View", key="readback_getView", quantity="reads/s of GET /views/{view_id}", formula="f", by="id")
+    >>> cross_shard_read("readback_getView", 50.0, by_id, None, s).every_shard
+    True
+    >>> cross_shard_read("readback_getView", 50.0, by_id.model_copy(update={"carries": ["author_id"]}), None, s).routed
+    True
     """
+    if load is not None and load.by and load.by != sharding.key and sharding.key in load.carries:
+        # the request names the shard key beside the row's address (a parent id in its path, the caller's id on an owner-only request)
+        what = load.quantity.removesuffix(" at peak").rstrip(",")
+        said = f"{what} (by {load.by}, routed by the {sharding.key} the request carries: {fmt(rate)}/s at peak, one shard)"
+        return CrossShardRead(said, every_shard=False, routed=True)
+    lookup = next((g.table for g in sharding.uniques if load is not None and load.by and g.columns == [load.by]), None)
+    if load is not None and load.by != sharding.key and lookup is not None:
+        # the uniqueness table holds the address across the shards with the shard key of its row (``keyed_lookups.py``)
+        said = f"{load.quantity.removesuffix(' at peak')} (by {load.by}, routed through {lookup}: {fmt(rate)}/s at peak, one shard of each)"
+        return CrossShardRead(said, every_shard=False, routed=True)
     if load is not None and load.by and load.by != sharding.key:
         # a mechanism selecting by another column (a fan-out worker paging followers by followee) asks every shard,
         # named with its rate: a hot path's scatter-gather is a sized exception, never hidden under "off hot paths"
-        said = f"{load.quantity.removesuffix(' at peak')} (by {load.by}: {fmt(rate)}/s at peak, each asking every shard)"
+        said = f"{load.quantity.removesuffix(' at peak').rstrip(',')} (by {load.by}: {fmt(rate)}/s at peak, each asking every shard)"
         return CrossShardRead(said, every_shard=True)
     if load is not None and load.by == sharding.key and load.keys_per_read > 1:
         said = (

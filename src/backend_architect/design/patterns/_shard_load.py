@@ -46,10 +46,15 @@ class ShardGroup:
     skew_inputs: dict[str, float] = field(default_factory=dict)
     #: Per table, the reads reaching it across shards (``cross_shard_read``), each with its database rate: the data section's list.
     crossing: dict[str, list[str]] = field(default_factory=dict)
+    #: Per table, the reads by another column than the key that something routes to one shard (``cross_shard_read``: routed).
+    routed: dict[str, list[str]] = field(default_factory=dict)
     #: The writes reaching the primary while this map sat on it, when they passed ``WRITE_HEADROOM`` and built it now (0: not so).
     primary_writes: float = 0.0
     #: Those writes by where they come from (the ledger's terms), for the figure that states them.
     primary_terms: dict[str, float] = field(default_factory=dict)
+    #: The tables those writes moved onto the map now (a lagging table promoted, or the whole map built for them): only these
+    #: say "built now for the primary's writes"; a table of the map left on the primary by its own numbers does not.
+    moved_for_writes: tuple[str, ...] = ()
 
     @property
     def reads_per_shard(self) -> float:
@@ -71,6 +76,9 @@ class Primaries:
     reads: dict[str, float]
     writes: dict[str, float]
     groups: list[ShardGroup]
+    #: The sharded tables whose rows are on their shard map today: every other sharded table's reads and writes are counted on
+    #: the unsharded primary above. The one answer to "sharded now?" the design records (``Sharding.now``) and every section reads.
+    on_shards: frozenset[str] = frozenset()
 
     @property
     def built(self) -> list[ShardGroup]:
@@ -90,36 +98,59 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     for name in sharded:
         members.setdefault(shard_map(name, sharded), []).append(name)
     timing = {name: sharded_now(t, known, growth, years, analysis.peak_factor) for name, t in sharded.items()}
+    # each table's reads (keyed: on the shard its key hashes to; cross: on every shard) and writes, summed per map below
+    keyed: dict[str, float] = dict.fromkeys(sharded, 0.0)
+    cross: dict[str, float] = dict.fromkeys(sharded, 0.0)
+    crossing: dict[str, list[str]] = {}
+    routed: dict[str, list[str]] = {}
+    for key, value in load.reads.items():
+        table = table_of.get(load.entity_of.get(key, ""))
+        sharding = sharded[table].sharding if table in sharded else None
+        if table is None or sharding is None:
+            continue  # a table on the unsharded primary
+        said = cross_shard_read(key, value, by.get(key), ids.get(key), sharding)
+        if said is not None:
+            (routed if said.routed else crossing).setdefault(table, []).append(said.text)
+        if said is not None and said.every_shard:
+            cross[table] += value
+        else:
+            keyed[table] += value
+    writes = {n: sum(v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) == n) for n in sharded}
+
+    def group(head: str, names: list[str], now: bool, when: str, on: set[str]) -> ShardGroup:
+        """One map's load over the tables ``on`` it (a map running now carries only the tables on it today)."""
+        skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
+        return ShardGroup(
+            head, sorted(names), counts[head], now, when, sum(keyed[n] for n in on), sum(cross[n] for n in on), sum(writes[n] for n in on),
+            skew, skew_inputs, {n: crossing[n] for n in names if n in crossing}, {n: routed[n] for n in names if n in routed},
+        )  # fmt: skip
+
     groups = []
     for head, names in members.items():
         now = any(timing[n][0] for n in names)
-        keyed = cross = 0.0
-        crossing: dict[str, list[str]] = {}
-        for key, value in load.reads.items():
-            table = table_of.get(load.entity_of.get(key, ""))
-            sharding = sharded[table].sharding if table in names else None
-            if table is None or sharding is None:
-                continue  # another map's table, or one on the unsharded primary
-            said = cross_shard_read(key, value, by.get(key), ids.get(key), sharding)
-            if said is not None:
-                crossing.setdefault(table, []).append(said.text)
-                cross += value if said.every_shard else 0.0
-            keyed += 0.0 if said is not None and said.every_shard else value
-        writes = sum(v for k, v in load.writes.items() if table_of.get(load.entity_of.get(k, "")) in names)
-        skew, skew_inputs = key_skew(spec, sharded[head], counts[head])
         when = "now" if now else min((timing[n][1] for n in names), key=len)
-        groups.append(ShardGroup(head, sorted(names), counts[head], now, when, keyed, cross, writes, skew, skew_inputs, crossing))
+        groups.append(group(head, names, now, when, set(names)))
     # a map built now for some of its tables (a chat's messages, past the inserts one primary takes) leaves a table whose own
     # numbers build it later (the chats they belong to) on the primary, with its writes: the load counts them there
     lagging = {n for g in groups if g.now for n in g.tables if not timing[n][0]}
     groups, promoted = _built_for_writes(groups, load, table_of, lagging)
     moved = {n for g in groups if g.now for n in g.tables if n not in lagging or n in promoted}
+    # a map running today carries the tables on it today, never the reads and writes of one still on the primary (counted there)
+    groups = [
+        replace(g, reads_keyed=fresh.reads_keyed, reads_cross=fresh.reads_cross, writes=fresh.writes)
+        if g.now and (fresh := group(g.head, g.tables, True, "now", set(g.tables) & moved))
+        else g
+        for g in groups
+    ]
 
     def on_primary(key: str) -> bool:
         return table_of.get(load.entity_of.get(key, "")) not in moved
 
     return Primaries(
-        {k: v for k, v in load.reads.items() if on_primary(k)}, {k: v for k, v in load.writes.items() if on_primary(k)}, sorted(groups, key=lambda g: g.head)
+        {k: v for k, v in load.reads.items() if on_primary(k)},
+        {k: v for k, v in load.writes.items() if on_primary(k)},
+        sorted(groups, key=lambda g: g.head),
+        frozenset(moved),
     )
 
 
@@ -147,8 +178,10 @@ def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: di
     for name in chosen:
         group = next(g for g in groups if (name in g.tables if name in lagging else g.head == name and not g.now))
         group = promoted.get(group.head, group)
-        promoted[group.head] = replace(group, now=True, when="now", primary_writes=reaching, primary_terms=dict(terms))
         moving = {name} if name in lagging else set(group.tables)
+        promoted[group.head] = replace(
+            group, now=True, when="now", primary_writes=reaching, primary_terms=dict(terms), moved_for_writes=(*group.moved_for_writes, *sorted(moving))
+        )
         moved |= moving & lagging
         reaching -= own[name] if name in lagging else group.writes
         terms = {k: v for k, v in terms.items() if owner(k) not in moving}
@@ -218,7 +251,7 @@ def shard_figures(db: str, group: ShardGroup) -> list[Figure]:
                 group.primary_terms,
                 table,
             )
-            for table in group.tables
+            for table in group.moved_for_writes
             if group.primary_writes > 0
         ),
     ]

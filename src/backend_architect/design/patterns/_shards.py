@@ -107,9 +107,14 @@ def sharded_now(table: Table, known: dict[str, float], growth: float, years: flo
 
     The one source of "when sharding happens": now when its peak inserts pass one primary's write
     ceiling or its rows pass one primary's store today; otherwise at the growth stage that says when.
+    Once the database load has placed the table (``Sharding.now``: on its shard map today, or on the
+    unsharded primary, the primary its reads and writes are counted on), that record is the answer:
+    a section asking later never re-derives it from figures the load weighed differently.
     """
-    inserts = table_inserts(known, table, factor)
     past, eta = when_size(table, HOT_STORE_BYTES, growth, years)
+    if table.sharding is not None and table.sharding.now is not None:
+        return table.sharding.now, eta
+    inserts = table_inserts(known, table, factor)
     return past or inserts > PRIMARY_WRITE_CEILING or for_writes(known, table.name), eta
 
 

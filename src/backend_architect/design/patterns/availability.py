@@ -23,7 +23,7 @@ from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_R
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.database_nodes import READ_COPIES, REPLICA_READS
 from backend_architect.ir.model import Architecture, Figure
-from backend_architect.ir.query import database_of
+from backend_architect.ir.query import database_of, sharded_today
 from backend_architect.ir.runtime import AvailabilityPlan, Component
 from backend_architect.spec.model import Spec
 
@@ -257,7 +257,7 @@ def _build(spec: Spec, analysis: Analysis, arch: Architecture, given: tuple[floa
             if level != LEVELS[0]
             else "the cheapest level suffices"
         )
-        + (f"; {len(split)} sharded table(s): losing a node must not stop a shard, so three copies per shard" if split else "")
+        + (f"; {_sharded_said(arch, split)}: losing a node must not stop a shard, so three copies per shard" if split else "")
     )
     if composite < target:
         rationale += f"; one region tops out at {LEVELS[-1].composite():.3%}: the target needs a second region (scale.regions) with automatic failover"
@@ -321,6 +321,23 @@ def _zone_loss(peak: float, zones: int, instance_rps: float = INSTANCE_RPS) -> i
     (8, 6, 1, 2)
     """
     return _zone_spread(math.ceil(peak / instance_rps), zones)
+
+
+def _sharded_said(arch: Architecture, split: dict[str, int]) -> str:
+    """The sharded tables counted as the design records them (``sharded_today``): those on shards today, and those whose
+    shards the growth stage builds later, never all of them as sharded today.
+
+    >>> from backend_architect.ir.model import Datastore, Sharding, Table
+    >>> t = lambda n, now: Table(name=n, columns=[], primary_key=["id"], sharding=Sharding(key="id", reason="r", now=now))
+    >>> arch = Architecture(system="a", datastores=[Datastore(name="d", engine="postgresql", tables=[t("a", True), t("b", False)])])
+    >>> _sharded_said(arch, {"a": 4, "b": 2})
+    '2 sharded table(s) (1 on shards today, 1 at the growth stage)'
+    """
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    today = sum(1 for name in split if name in tables and sharded_today(tables[name]))
+    if today == len(split):
+        return f"{len(split)} sharded table(s)"
+    return f"{len(split)} sharded table(s) ({today} on shards today, {len(split) - today} at the growth stage)"
 
 
 #: Copies of each shard: a primary and two synchronous standbys (replication factor 3).

@@ -97,6 +97,8 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     out += reaching_pool_figures(arch, ledger)
     notes: list[str] = []
     crossing: dict[str, list[str]] = {}
+    routed: dict[str, list[str]] = {}
+    placed: dict[str, tuple[bool, list[str]]] = {}
     worst_replicas, worst_util, worst_read, worst_write, worst_which, worst_reader = 0, 0.0, 0.0, 0.0, "no database", "no database"
     replica_inputs: dict[str, float] = {}
     for db in databases(arch):
@@ -145,10 +147,13 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
                     db,
                 ),
             ]
+        placed |= _placed(arch, _stores_of(arch, db), split)
         for group in split.groups:
             out += shard_figures(db, group)
             for name, crossed in group.crossing.items():
                 crossing.setdefault(name, []).extend(crossed)
+            for name, through in group.routed.items():
+                routed.setdefault(name, []).extend(through)
             if group.now:
                 replica_inputs[f"{group.head} per shard"] = float(group.replicas)
         replica_inputs[db] = float(replicas)
@@ -209,7 +214,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             worst_read, worst_reader = busiest_read, reader
         shard_replicas = any(g.replicas for g in split.built)
         if replicas or shard_replicas or (override is not None and not problem and needed):
-            shard = _shard_alternative(arch, db, write)
+            shard = _shard_alternative(arch, db, write, split)
             made = _record(db, (lagging, strong), replicas, shard, split, home)
             if override is not None and not problem:
                 made = (
@@ -246,23 +251,40 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             {"peak_write": worst_write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
         ),
     ]
-    yield Applied(None, figures=tuple(out), assumptions=tuple(notes), tables=_crossing(arch, crossing))
+    yield Applied(None, figures=tuple(out), assumptions=tuple(notes), tables=_recorded(arch, (crossing, routed), placed))
 
 
-def _crossing(arch: Architecture, crossing: dict[str, list[str]]) -> tuple[tuple[str, Table], ...]:
-    """Sharded tables with their cross-shard reads restated from the ledger: exactly the reads that reach them across shards, each
-    with its database rate (``_cross_shard_reads.py``).
+def _placed(arch: Architecture, stores: list[str], split: Primaries) -> dict[str, tuple[bool, list[str]]]:
+    """Each sharded table of one database: whether its rows are on its shard map today (``Primaries.on_shards``: where the
+    load counts its reads and writes), and the tables of its map on it today, in the database's order."""
+    tables = [t for s in arch.datastores if s.name in stores for t in s.tables if t.sharding is not None]
+    maps = {name: g.tables for g in split.groups for name in g.tables}
+    return {t.name: (t.name in split.on_shards, [n.name for n in tables if n.name in maps.get(t.name, []) and n.name in split.on_shards]) for t in tables}
+
+
+def _recorded(
+    arch: Architecture, reads: tuple[dict[str, list[str]], dict[str, list[str]]], placed: dict[str, tuple[bool, list[str]]]
+) -> tuple[tuple[str, Table], ...]:
+    """Sharded tables with their cross-shard reads restated from the ledger, and whether they are sharded today, as the ledger
+    counts them: the one record (``Sharding.now``, ``Sharding.on_map_now``) the growth stage, the availability plan, the
+    cross-shard writes and every "sharded:" sentence read, so no section calls a table sharded whose load sits on the primary.
 
     The partitioning stage listed every read selecting by no shard key before any mechanism served
     a path; a read a feed's lists or a search index answers never reaches a shard, so the list the
-    data section prints and the per-shard figure count the same reads.
+    data section prints and the per-shard figure count the same reads (``_cross_shard_reads.py``); a read by another column that
+    the request routes to one shard is listed apart (``Sharding.routed``), counted with the keyed reads.
     """
-    return tuple(
-        (store.name, t.model_copy(update={"sharding": t.sharding.model_copy(update={"cross_shard": crossing.get(t.name, [])})}))
-        for store in arch.datastores
-        for t in store.tables
-        if t.sharding is not None and (t.sharding.cross_shard or t.name in crossing)
-    )
+    crossing, routed = reads
+    found = []
+    for store in arch.datastores:
+        for t in store.tables:
+            if t.sharding is None:
+                continue
+            update: dict[str, object] = {"cross_shard": crossing.get(t.name, []), "routed": routed.get(t.name, [])}
+            if t.name in placed:
+                update |= {"now": placed[t.name][0], "on_map_now": placed[t.name][1]}
+            found.append((store.name, t.model_copy(update={"sharding": t.sharding.model_copy(update=update)})))
+    return tuple(found)
 
 
 #: How the reads and writes reaching a database are summed (``design/loads.py`` computes them once for every stage).
@@ -291,22 +313,31 @@ def _steered(needed: int, override: DecisionOverride | None, db: str) -> tuple[i
 MAX_REPLICAS = 15
 
 
-def _shard_alternative(arch: Architecture, db: str, write: float) -> tuple[str, str]:
+def _shard_alternative(arch: Architecture, db: str, write: float, split: Primaries) -> tuple[str, str]:
     """Why sharding is not the answer to ``db``'s reads, from the same figures the sharding decision reads.
 
     A database whose tables are sharded already has its shards (for their writes or size, as
-    the sharding decision says); the replicas are about reads. Otherwise the database's peak
-    writes against one primary's ceiling say whether writes pass it too.
+    the sharding decision says); the replicas are about reads. A table sharded only at its growth
+    stage is on the unsharded primary today (``Primaries.on_shards``) and is said so, never among
+    the tables sharded already. Otherwise the database's peak writes against one primary's
+    ceiling say whether writes pass it too.
     """
-    sharded = [
-        f"{t.name} by {t.sharding.key} ({t.sharding.reason})" for s in arch.datastores if database_of(arch, s) == db for t in s.tables if t.sharding is not None
-    ]
+    tables = [t for s in arch.datastores if database_of(arch, s) == db for t in s.tables if t.sharding is not None]
+    sharded = [f"{t.name} by {t.sharding.key} ({t.sharding.reason})" for t in tables if t.sharding is not None and t.name in split.on_shards]
+    later = [f"{t.name} by {t.sharding.key}" for t in tables if t.sharding is not None and t.name not in split.on_shards]
+    waiting = f"; sharded at the growth stage, on the unsharded primary until then: {', '.join(later)}" if later else ""
     if sharded:
         # what the design shards is never the alternative rejected: the one weighed here is the tables left on the primary
         return (
             f"shard the tables still on {db}'s unsharded primary",
-            f"the tables sharded already, for writes and size (the sharding decision): {'; '.join(sharded)}; the reads that reach the "
+            f"the tables sharded already, for writes and size (the sharding decision): {'; '.join(sharded)}{waiting}; the reads that reach the "
             f"unsharded primary are copied by replicas more cheaply than shards split them",
+        )
+    if later:
+        return (
+            f"shard {', '.join(t.name for t in tables if t.name not in split.on_shards)} now",
+            f"no table of {db} is sharded today{waiting}; the reads that reach the primary are copied by replicas more cheaply than shards "
+            "split them before its growth stage calls for them",
         )
     used = write / PRIMARY_WRITE_CEILING
     share = f"peak writes {fmt(write)}/s = {f'{used:.1%}' if used >= 0.001 else 'under 0.1%'} of one primary's {fmt(PRIMARY_WRITE_CEILING)}/s"

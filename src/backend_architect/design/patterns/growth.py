@@ -332,6 +332,22 @@ def _per_shard(table: str, known: dict[str, float], lead: str) -> str:
     )
 
 
+def _counts(stages: list[GrowthStage]) -> dict[str, float]:
+    """The stages built now and those with something built later, as the choice says them: a stage built now for one table and
+    later for another (``GrowthStage.later``) counts in both, and apart as in part, so no input reads "nothing later" beside a
+    choice naming a later part.
+
+    >>> _counts([GrowthStage(order=1, name="a", now=True, trigger="t"), GrowthStage(order=5, name="sharding", now=True, trigger="t", later=["b"])])
+    {'stages_now': 2.0, 'stages_later': 1.0, 'stages_in_part_later': 1.0}
+    """
+    partly = [s for s in stages if s.now and s.later]
+    return {
+        "stages_now": float(sum(1 for s in stages if s.now)),
+        "stages_later": float(sum(1 for s in stages if not s.now) + len(partly)),
+        "stages_in_part_later": float(len(partly)),
+    }
+
+
 def _decision(spec: Spec, stages: list[GrowthStage], growth: float) -> Decision:
     now = [s for s in stages if s.now]
     later = [s for s in stages if not s.now]
@@ -355,7 +371,7 @@ def _decision(spec: Spec, stages: list[GrowthStage], growth: float) -> Decision:
         ],
         consequences="; ".join(notes),
         subject="system",
-        inputs={"stages_now": float(len(now)), "stages_later": float(len(later)), "growth_per_year": growth},
+        inputs=_counts(stages) | {"growth_per_year": growth},
         spec=spec,
     )
 
