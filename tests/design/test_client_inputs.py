@@ -17,6 +17,8 @@ from backend_architect.design.client_inputs import acts_for_others, decided_by_o
 from backend_architect.ir.model import ApiSchema, Operation
 from backend_architect.ir.refusals import OWNER
 from backend_architect.render.openapi import render_openapi
+from backend_architect.scaffold import from_files
+from backend_architect.scaffold.plan import plan_project
 from design.helpers import spec_of
 
 #: A dog-walking market: an owner asks for a walk, the walkers within 2 km are each offered it, one accepts.
@@ -164,6 +166,15 @@ def test_owner_refusal_only_for_a_persons_own_rows_ok(text: str, use_case: str, 
     assert (OWNER in forbidden.get("description", "")) is refused
 
 
+def test_scaffold_claims_no_owner_for_a_system_write_ok() -> None:
+    """The scaffolded create the system makes stores the customer it names; the customer's own create claims the caller."""
+    result = _design(DESK)
+    design = from_files(result.architecture, result.files, "desk")
+    owners = {op.op.operation_id: op.owner for d in plan_project(design).deployables for m in d.modules for op in m.operations}
+    assert owners[_op(result, "file notice")[1].operation_id] is None
+    assert owners[_op(result, "open ticket")[1].operation_id] is not None
+
+
 def test_keyless_read_of_another_service_is_its_search_ok() -> None:
     """A quote reading the scooters near the rider calls no GET of one scooter (it holds no id): its flow searches their positions."""
     result = _design(SCOOTERS)
@@ -175,6 +186,15 @@ def test_keyless_read_of_another_service_is_its_search_ok() -> None:
     assert "fleet" not in op.upstreams
     fleet = next(a for a in arch.apis if a.service == "fleet")
     assert not [o for o in fleet.operations if "pricing" in o.consumers], "fleet serves pricing an operation no step calls"
+
+
+def test_keyless_search_in_the_database_claims_no_fresh_call_ok() -> None:
+    """Positions kept in the owner's rows (no latest-value stream) are still found by the search: no call, no 'needs fresh data'."""
+    still = SCOOTERS.replace("latest: true, every: 5s, rate: 20k/s", "rate: 1k/day").replace("rate: 5M/day", "rate: 500k/day")
+    flow = next(f for f in _design(still).architecture.flows if f.use_case == "quote ride")
+    assert not [s for s in flow.steps if s.target == "fleet" and s.kind in {"query", "call"}], flow.steps
+    assert "needs fresh data" not in flow.rationale
+    assert "proximity query (near: Scooter.location)" in flow.rationale
 
 
 def test_keyed_read_of_another_service_still_calls_ok() -> None:

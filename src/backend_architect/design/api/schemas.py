@@ -4,11 +4,11 @@ A response carries every column but secrets, with server-owned fields ``readOnly
 ``design.ownership``). A request carries only what its use case writes: a whole-entity
 create or replace the client-owned fields (never ids, timestamps, server-owned fields, the
 parent in the path, the caller's own reference, or a field another actor decides: see
-``design.client_inputs``); a partial update or custom method only
-the fields it names; a create of an aggregate its parts too (``lines: [OrderLineCreate]``,
-at least one, written in the same transaction), but not the parts its proximity query picks. A hashed credential is taken as its
-plaintext, write-only (``password_hash`` -> ``password``), where it is set: a register or
-other create of its entity, and a password change; nowhere else.
+``design.client_inputs``); a partial update or custom method only the fields it names; a
+create of an aggregate its parts too (``lines: [OrderLineCreate]``, at least one, written in
+the same transaction), but not the parts its proximity query picks. A hashed credential is
+taken as its plaintext, write-only (``password_hash`` -> ``password``), where it is set: a
+register or other create of its entity, and a password change; nowhere else.
 """
 
 from __future__ import annotations
