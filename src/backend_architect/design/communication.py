@@ -20,7 +20,7 @@ from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
 from backend_architect.design.table_feeds import Feed, with_feeds
-from backend_architect.design.usecases import remote_access, unfed_reads
+from backend_architect.design.usecases import found_by_search, remote_access, unfed_reads
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
 
@@ -230,6 +230,15 @@ def _flow(
     elif remote_reads and use_case.spec.consistency == "eventual" and not unfed:
         # the copy is fed through the event relay: it trails its owner by the relay's lag (events.relay_seconds)
         style, why = "event", local_copy_reason(remote_reads)
+    elif remote_reads and not sync_reads and (searched := found_by_search(use_case)) is not None:
+        # what is left is found near a point: no id in the request to call its owner with (``usecases.found_by_search``)
+        style, why = (
+            "event",
+            (
+                f"finds {searched} by its proximity query (near: {use_case.spec.near}), not by an id the request holds: it searches "
+                f"a local copy fed by {', '.join(remote_reads)}'s events"
+            ),
+        )
     elif remote_reads and unfed:
         style, why = "sync", f"reads {', '.join(sorted(unfed))} data no use case writes (no events to feed a copy): queried from its owner"
     elif remote_reads:

@@ -24,10 +24,23 @@ def remote_access(use_case: UseCase, owner: dict[str, str], copied: Collection[t
     reads: dict[str, list[str]] = {}
     # a batch job reads other services' data from its event-fed copy, never their public API row by row
     if (use_case.spec.consistency == "strong" or writes) and not use_case.is_job:
+        searched = found_by_search(use_case)
         for entity in use_case.reads:
-            if owner[entity] != home and (use_case.name, entity) not in copied:
+            if owner[entity] != home and (use_case.name, entity) not in copied and entity != searched:
                 reads.setdefault(owner[entity], []).append(entity)
     return reads, writes
+
+
+def found_by_search(use_case: UseCase) -> str | None:
+    """The entity whose rows the use case finds by its proximity query (``near: Driver.location``), if any.
+
+    Why: a read reaches another service's row by what the request holds. Rows found near a point are found by
+    that search (PAT021 draws it: GEOSEARCH on the set positions are written to, or the geohash cells), never
+    by a call for one row by id: the request names no id to call with ("estimate fare" sends a pickup point).
+    """
+    near = use_case.spec.near or ""
+    entity, dot, _ = near.partition(".")
+    return entity if dot and entity in use_case.reads else None
 
 
 def unfed_reads(use_case: UseCase, owner: dict[str, str], fed: Collection[str]) -> set[str]:
@@ -36,7 +49,8 @@ def unfed_reads(use_case: UseCase, owner: dict[str, str], fed: Collection[str]) 
     if use_case.is_job:
         return set()
     home = owner[use_case.entity]
-    return {owner[e] for e in use_case.reads if owner[e] != home and e not in fed}
+    searched = found_by_search(use_case)
+    return {owner[e] for e in use_case.reads if owner[e] != home and e not in fed and e != searched}
 
 
 def by_entity(use_cases: Iterable[UseCase]) -> dict[str, list[UseCase]]:

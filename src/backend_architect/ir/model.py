@@ -635,6 +635,11 @@ class Operation(IRModel):
     auth: Literal["required", "optional", "none"] = "required"
     scopes: list[str] = Field(default_factory=list, description="OAuth scopes required, e.g. orders:write.")
     owner_only: bool = Field(default=False, description="Only the resource's owner may call it (others get 404).")
+    for_others: bool = Field(
+        default=False,
+        description="Made by the system, a worker, a job or an external system for other users' rows (actor: system): a create stores "
+        "the owner its body names, never refused as 'you may only create what you own'.",
+    )
     members_of: str | None = Field(default=None, description="Only members of this scope entity may call it (others get 404 or 422).")
     paginated: bool = Field(default=False, description="Cursor pagination: limit, cursor, next_cursor.")
     idempotency_key: bool = Field(default=False, description="Accepts an Idempotency-Key header making retries safe.")

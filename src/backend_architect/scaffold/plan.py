@@ -253,6 +253,7 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
     operations = [
         dataclasses.replace(op, owner=owners.get(op.resource.var))
         if op.op.kind == "create"
+        and not op.op.for_others
         and op.mechanism == "crud.create"
         and owners.get(op.resource.var) not in {None, ColumnRef(op.resource.table.var, op.resource.table.key)}
         else op

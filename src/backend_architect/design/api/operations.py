@@ -17,6 +17,7 @@ from backend_architect.design.api.parameters import filter_parameters, list_para
 from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import ONE_TRANSACTION, Schemas
+from backend_architect.design.client_inputs import acts_for_others, decided_by_others, server_picked_parts
 from backend_architect.design.lifecycle_examples import lifecycles
 from backend_architect.design.link_writes import link_write
 from backend_architect.design.membership import in_member_scope, member_sentence
@@ -105,6 +106,7 @@ class ServiceApi:
             auth=auth,
             scopes=scopes,
             owner_only=use_case.spec.owner_only,
+            for_others=write and acts_for_others(self.res.spec, use_case),
             upstreams=sorted({*reads, *writes, *use_case.spec.calls}),
             sets=named_state(self.res.spec, use_case) if write else {},
             updates=updated_fields(use_case) if write else [],
@@ -216,6 +218,11 @@ class ServiceApi:
                 notes.append(server_sets(stamped, named))
         if use_case.children:
             notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} {ONE_TRANSACTION}")
+        if picked := server_picked_parts(self.res.spec, use_case):
+            near = use_case.spec.near
+            notes.append(f"The server makes the {', '.join(picked)} rows, one for each row its proximity query finds (near: {near}); the body names none.")
+        if others := decided_by_others(self.res.spec, self.res.analysis, use_case):
+            notes.append(others_note(others))
         for relation in use_case.links:
             notes.append(self.links_note(use_case, relation))
         if also := also_updates(use_case):
@@ -444,3 +451,17 @@ def server_sets(fields: list[str], named: dict[str, str]) -> str:
         return f"The server sets {', '.join(plain)}."
     lead = f"{', '.join(plain)}, and " if plain else ""
     return f"The server sets {lead}{', '.join(valued)} (the state this use case is named for)."
+
+
+def others_note(others: dict[str, tuple[str, ...]]) -> str:
+    """What a create leaves to the use cases of other actors, grouped by who decides it.
+
+    >>> others_note({"driver": ("accept ride",), "cab": ("accept ride",), "fare": ("end trip",)})
+    "The body names no driver, cab (decided by 'accept ride') or fare (decided by 'end trip'): each starts null (or at its default) until then."
+    """
+    by: dict[tuple[str, ...], list[str]] = {}
+    for name, deciders in others.items():
+        by.setdefault(deciders, []).append(name)
+    parts = [f"{', '.join(names)} (decided by {', '.join(repr(d) for d in deciders)})" for deciders, names in by.items()]
+    said = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} or {parts[-1]}"
+    return f"The body names no {said}: each starts null (or at its default) until then."

@@ -3,11 +3,12 @@
 A response carries every column but secrets, with server-owned fields ``readOnly`` (see
 ``design.ownership``). A request carries only what its use case writes: a whole-entity
 create or replace the client-owned fields (never ids, timestamps, server-owned fields, the
-parent in the path, or the caller's own reference); a partial update or custom method only
-the fields it names; a create of an aggregate its parts too (``lines: [OrderLineCreate]``,
-at least one, written in the same transaction). A hashed credential is taken as its
-plaintext, write-only (``password_hash`` -> ``password``), where it is set: a register or
-other create of its entity, and a password change; nowhere else.
+parent in the path, the caller's own reference, or a field another actor decides: see
+``design.client_inputs``); a partial update or custom method only the fields it names; a
+create of an aggregate its parts too (``lines: [OrderLineCreate]``, at least one, written in
+the same transaction), but not the parts its proximity query picks. A hashed credential is
+taken as its plaintext, write-only (``password_hash`` -> ``password``), where it is set: a
+register or other create of its entity, and a password change; nowhere else.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from backend_architect.design import blob_contract
 from backend_architect.design.analysis import UseCase
 from backend_architect.design.api.paths import Resources, camel
+from backend_architect.design.client_inputs import decided_by_others, server_picked_parts
 from backend_architect.design.link_writes import link_write
 from backend_architect.design.ownership import caller_reference, is_hashed, is_state, plaintext_name, server_owned
 from backend_architect.design.semantics import is_credential
@@ -220,11 +222,18 @@ class Schemas:
     def create(self, use_case: UseCase, caller: str | None, in_path: frozenset[str] = frozenset()) -> str | None:
         """The body of a create: the client-owned fields (less those the path fills), and the parts it writes with the entity."""
         entity = use_case.entity
-        props = self.writable(entity, caller, credentials=True, omit=in_path)
+        props = self.without_others(use_case, self.writable(entity, caller, credentials=True, omit=in_path))
+        picked = server_picked_parts(self.res.spec, use_case)
         for child in use_case.children:
-            props.append(self._children(entity, child))
+            if child not in picked:
+                props.append(self._children(entity, child))
         props += [self.links(entity, relation) for relation in use_case.links]
         return self.named(f"{entity}Create", use_case, entity, props)
+
+    def without_others(self, use_case: UseCase, props: list[ApiProperty]) -> list[ApiProperty]:
+        """``props`` less the fields another actor decides (``design.client_inputs``: the driver who accepts a trip)."""
+        others = set(decided_by_others(self.res.spec, self.res.analysis, use_case))
+        return [p for p in props if self._source(use_case.entity, p.name) not in others]
 
     def links(self, entity: str, relation: str) -> ApiProperty:
         """``tags: ["jazz", "live"]``: a many-to-many relation a create sets, by the targets' unique names (made when missing)
@@ -269,7 +278,7 @@ class Schemas:
         return self.named(f"{entity}Update", use_case, entity, props, whole=not use_case.written_columns)
 
     def replace(self, use_case: UseCase, caller: str | None) -> str | None:
-        props = self.writable(use_case.entity, caller, credentials=False)
+        props = self.without_others(use_case, self.writable(use_case.entity, caller, credentials=False))
         props += [self.links(use_case.entity, relation) for relation in use_case.links]
         return self.named(f"{use_case.entity}Create", use_case, use_case.entity, props)
 

@@ -17,6 +17,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._geo_sets import set_key, split_columns
 from backend_architect.design.region_homes import serving_regions
+from backend_architect.design.usecases import found_by_search
 from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism
 from backend_architect.spec.model import Spec
@@ -125,8 +126,9 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
     """
     changed: list[tuple[str, Table]] = []
     for use_case in analysis.use_cases:
-        # a write searches too when its proximity query picks the recipients of its delivery (the nearby drivers)
-        if not use_case.spec.near or (use_case.is_write and use_case.spec.deliver is None):
+        # a write searches too when its proximity query picks the recipients of its delivery (the nearby drivers), or finds
+        # the rows it reads (a fare estimate reads the drivers near its pickup: no id in the request to read them by)
+        if not use_case.spec.near or (use_case.is_write and use_case.spec.deliver is None and found_by_search(use_case) is None):
             continue
         # two searches of one table each change it (an index dropped, one added): the second starts from the first's table
         arch = _with_tables(arch, changed)
@@ -321,7 +323,9 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         rationale,
         alternatives=alternatives,
         consequences=(
-            f"The nearest {search.entity}s are picked first{f', {k} at most' if k else ', every one within the radius'}: the write's recipients. "
+            f"The nearest {search.entity}s are picked first{f', {k} at most' if k else ', every one within the radius'}: the rows the write reads. "
+            if use_case.is_write and _reads_found(use_case)
+            else f"The nearest {search.entity}s are picked first{f', {k} at most' if k else ', every one within the radius'}: the write's recipients. "
             if use_case.is_write
             else f"Results are sorted by distance; pages hold at most {use_case.spec.page.max} points. "
         )
@@ -385,7 +389,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 database_share=1.0 if rest else 0.0,
             ),
         )
-        if in_redis and not use_case.is_write
+        if in_redis and (not use_case.is_write or _reads_found(use_case))
         else ()
     )
     assumptions = (
@@ -395,6 +399,11 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     return Applied(
         made, figures=figures, tables=tables, operations=operations, components=components, caches=caches, assumptions=assumptions, mechanisms=mechanisms
     )
+
+
+def _reads_found(use_case: UseCase) -> bool:
+    """A write whose search finds rows it reads, picking no recipients: the flow draws its search as a read (``paths.served_read``)."""
+    return use_case.spec.deliver is None and found_by_search(use_case) is not None
 
 
 def _filters(spec: Spec, use_case: UseCase, entity: str) -> tuple[list[str], list[str]]:

@@ -104,7 +104,7 @@ CREATE TABLE orders (
 );
 COMMENT ON TABLE orders IS 'Order rows';
 COMMENT ON COLUMN orders.restaurant_id IS 'id of Restaurant, owned by restaurants: no foreign key across services; place order checks it by a synchronous existence check on restaurants';
-COMMENT ON COLUMN orders.courier_id IS 'id of Courier, owned by couriers: no foreign key across services; place order checks it by a synchronous existence check on couriers; accept order checks it by a synchronous existence check on couriers';
+COMMENT ON COLUMN orders.courier_id IS 'id of Courier, owned by couriers: no foreign key across services; accept order checks it by a synchronous existence check on couriers';
 COMMENT ON COLUMN orders.drop_off_cell IS 'geohash cell of the point: indexes proximity';
 COMMENT ON COLUMN orders.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 

@@ -112,7 +112,7 @@ CREATE TABLE tickets (
 );
 COMMENT ON TABLE tickets IS 'Ticket rows';
 COMMENT ON COLUMN tickets.tenant_id IS 'tenant that owns the row; every query filters on it';
-COMMENT ON COLUMN tickets.assignee_id IS 'id of Agent, owned by agents: no foreign key across services; open ticket checks it by a synchronous existence check on agents; assign ticket checks it by a synchronous existence check on agents';
+COMMENT ON COLUMN tickets.assignee_id IS 'id of Agent, owned by agents: no foreign key across services; assign ticket checks it by a synchronous existence check on agents';
 COMMENT ON COLUMN tickets.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 COMMENT ON COLUMN tickets.deleted_at IS 'soft delete: set instead of deleting the row';
 ALTER TABLE tickets ENABLE ROW LEVEL SECURITY;
