@@ -76,10 +76,11 @@ def test_third_normal_form_by_default_ok() -> None:
 
 def test_hot_joining_read_gets_a_copy_with_its_cost_ok() -> None:
     """A 3,000 req/s read of two entities with a 20 ms target earns a read copy; the record states the write amplification."""
+    # the read joins what a reference joins (an article's author): two entities nothing joins are no joining read
     text = NEWS.replace(
         "  - {name: read archive,",
         "  - {name: read feed, actor: reader, reads: [Article, Reader], rate: 1k/s, latency_ms: 20}\n  - {name: read archive,",
-    )
+    ).replace("body: text}, rows: 100k}", "body: text, author: ref(Reader)}, rows: 100k}")
     decision = next(d for d in design_of(text).decisions if d.id == "normalization")
     assert decision.choice.startswith("third normal form, with read copies: copy the fields of Reader that 'read feed' shows into Article")
     assert "write amplification" in decision.consequences
