@@ -19,6 +19,7 @@ from typing import Literal
 from backend_architect.design.link_writes import link_write, links_assumptions, links_written
 from backend_architect.design.owner_reads import caller_column, owner_column
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
+from backend_architect.design.unjoined_reads import unjoined
 from backend_architect.spec.check import TEXT_KINDS
 from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec, UseCaseKind, UseCaseSpec, slug
@@ -229,6 +230,13 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         warnings.append(f"use case '{use_case.name}': {said}, but {reading.rule}; designed as {reading.kind}" + (f" ({reading.flow})" if reading.flow else ""))
     writes = tuple(dict.fromkeys(w.split(".", 1)[0] for w in use_case.writes))
     reads = tuple(dict.fromkeys(r.split(".", 1)[0] for r in use_case.reads))
+    unread = unjoined(spec, use_case, entity, reading.kind)
+    if unread:
+        reads = tuple(r for r in reads if r not in unread)
+        warnings.append(
+            f"use case '{use_case.name}': reads {', '.join(unread)}, but no reference joins {'it' if len(unread) == 1 else 'them'} to {entity}: "
+            f"the get answers {entity} alone (read {', '.join(unread)} in a use case of its own, or name the reference)"
+        )
     written = tuple(column for w in use_case.writes if w.startswith(entity + ".") for column in [resolve_column(spec, entity, w.split(".", 1)[1])] if column)
     given = use_case.rate.per_second if use_case.rate else 0.0
     avg, peak = (given / factor, given) if spec.scale.rates == "peak" else (given, given * factor)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.embeds import embeds
 from backend_architect.design.graph_reads import graph_reads
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.service_calls import CALL_KINDS
@@ -65,7 +66,9 @@ def call_needs(spec: Spec, analysis: Analysis, arch: Architecture, checks: list[
             # a read filtered through the rows it reads is that graph read alone (``graph_reads.graph_flow`` draws it): a list
             if len(read) == 1 and (use_case.name, read[0]) in graphs:
                 continue
-            needs += [Need(use_case.name, home, service, e, "read") for e in read]
+            # a get answering another service's children inside its item lists them by the item's key (design/embeds.py)
+            found = embeds(spec, analysis, use_case)
+            needs += [Need(use_case.name, home, service, e, "list" if found.child(e) else "read") for e in read]
         for service, entities in writes.items():
             needs += [Need(use_case.name, home, service, e, "write") for e in entities]
     for (name, entity), graph in graphs.items():

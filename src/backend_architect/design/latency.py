@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.embeds import local_embeds
 from backend_architect.design.loads import read_entity
 from backend_architect.design.paths import side_write
 from backend_architect.design.region_homes import INTER_REGION_RTT_MS, pays_round_trip, region_plan
@@ -206,6 +207,14 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
     elif database_share > 0:
         what, read_ms = _database_read(arch, use_case, ms)
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
+        # the rows a get answers beside its item: one more query each, after the item's (its key names them), behind the same caches
+        origin += [
+            LatencyPart(
+                part=f"database: {e.table} by {e.column}, up to {e.max_items} rows" if e.relation == "children" else f"database: {e.table} by primary key",
+                ms=(ms["range_page"] if e.relation == "children" else ms["indexed_read"]) * database_share,
+            )
+            for e in local_embeds(arch, use_case.name)
+        ]
     # a miss goes where the rows are: the database, or the store a mechanism answers them from whole (a wide-column store)
     where = next((m.store for m in served if m.database_share == 0), "database")
     return [*_through_caches(arch, use_case, plan, origin, ms, where), *added]

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import STATUS_WRITES_PER_UPLOAD, Analysis, UseCase, worker_writes_per_s
+from backend_architect.design.embeds import local_embeds
 from backend_architect.design.membership import membership_loads
 from backend_architect.design.paths import unserved
 from backend_architect.design.readback_rate import READS_PER_CREATE, readback_creates
@@ -174,6 +175,13 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
         target = home.get(entity, db)
         loads[target].reads[key] = use_case.peak_qps * share
         loads[target].entity_of[key] = entity
+        for embed in local_embeds(arch, use_case.name):
+            # a get answering rows beside its item makes one more query of their table a request, behind the same caches
+            target = home.get(embed.entity)
+            if target is not None:
+                key = f"peak_{use_case.id}_{embed.table}"
+                loads[target].reads[key] = use_case.peak_qps * share
+                loads[target].entity_of[key] = embed.entity
     for load in [*guarantee_rows(analysis, arch), *derived_rows(analysis, arch, loads), *worker_rows(analysis)]:
         db = home.get(load.entity) or _table_homes(arch).get(load.entity) or _service_databases(arch).get(load.entity.partition(":")[2], "")
         if db in loads:

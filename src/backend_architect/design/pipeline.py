@@ -5,7 +5,8 @@ it for its access patterns, expose it as APIs, connect the services, give the ac
 patterns beyond lists and lookups their mechanisms (proximity, latest values, real-time
 delivery, short keys, media, rankings, series, graph walks: their tables are sized with the
 rest), size it, decide what history stays in the database, partition what outgrows one node,
-choose the read and write paths, cache it, say how current each read served from an event-fed store is, secure it, place every kind of data in its store,
+choose the read and write paths (a get answering rows inside its item keeps the item's final shape), cache it,
+say how current each read served from an event-fed store is, secure it, place every kind of data in its store,
 choose the technology, plan for failure, style each flow by the calls it makes, time each request, stage the growth, drop the alternatives the design
 builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
 its guarantees need, name every table's key in the key record and every copy in the normalization record, trace every stated
@@ -28,6 +29,7 @@ from backend_architect.design.communication import derive_communication
 from backend_architect.design.cross_server_keys import derive_today_keys
 from backend_architect.design.data import derive_data
 from backend_architect.design.data_decisions import derive_key_scope
+from backend_architect.design.embeds import derive_views
 from backend_architect.design.flow_styles import derive_flow_styles
 from backend_architect.design.held_copies import derive_normalization
 from backend_architect.design.indexes import derive_indexes
@@ -75,6 +77,8 @@ STAGES: tuple[Stage, ...] = (
     derive_read_paths,
     derive_caching,
     derive_write_paths,
+    # after every mechanism changed an item's read shape: a get answering rows inside its item carries the shape it ended with
+    derive_views,
     derive_database_load,
     # after every read mechanism: a read a store fed from change events serves is eventual by its lag in every record
     derive_read_consistency,

@@ -611,6 +611,24 @@ class CountryRule(IRModel):
     header: str = Field(description="The request header the edge sets to the client's country (ISO 3166-1 alpha-2), taken over any client-sent one.")
 
 
+class Embed(IRModel):
+    """Rows of another entity a get answers inside its item: a child list read by the item's key, or a row it references."""
+
+    name: str = Field(description="The property holding them (answers, requester).")
+    entity: str = Field(description="The entity embedded (Answer).")
+    relation: Literal["children", "reference"] = Field(
+        description="children: the rows naming the item (an index range of their table by ``column``); reference: the row the item names."
+    )
+    column: str = Field(description="children: the child's column naming the item (question_id); reference: the item's column naming the row.")
+    table: str = Field(description="The table holding the embedded rows.")
+    service: str = Field(description="The service owning them: the operation's own, or another reached by one call per list.")
+    max_items: int = Field(default=1, description="children: the most rows answered (the rest are left out, newest kept).")
+    per_request: float = Field(default=1.0, description="Rows one request reads on average (min of the average per parent and the cap).")
+    basis: str = Field(default="", description="Where the cap and the average came from, for people.")
+    order: str | None = Field(default=None, description="children: the column they are answered newest first by, if the child has one.")
+    nullable: bool = Field(default=False, description="reference: the item may name none (an optional reference): the object is null.")
+
+
 class Operation(IRModel):
     """One HTTP operation, with its conventions and generated examples."""
 
@@ -665,6 +683,7 @@ class Operation(IRModel):
         default_factory=list,
         description="Fields of other rows the write changes in its transaction (Entity.field: a counter it keeps, a question's score a vote changes).",
     )
+    embeds: list[Embed] = Field(default_factory=list, description="A get reading several entities: the rows it answers inside its item (``design/embeds.py``).")
     example_request: Any = None
     example_response: Any = None
     example_error: Any = None

@@ -10,6 +10,12 @@ from backend_architect.ir.model import Architecture, Datastore, Event, Figure, F
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 
+def answers_item(op: Operation, entity: str) -> bool:
+    """``op`` answers the whole ``entity`` item: its read shape, or that shape with rows it answers inside (a get's ``embeds``),
+    so whatever a mechanism adds to the item (a short URL, a note, a dropped key) reaches it too."""
+    return op.entity == entity and (op.response_schema == entity or (op.kind == "get" and bool(op.embeds)))
+
+
 def all_tables(arch: Architecture) -> Iterator[tuple[Datastore, Table]]:
     """Every table with the datastore holding it, in order."""
     for store in arch.datastores:

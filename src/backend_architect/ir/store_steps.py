@@ -281,7 +281,27 @@ def _read_steps(arch: Architecture, flow: Flow, stores: list[Datastore], op: Ope
     what = "the row" if op.kind == "get" else "a page"
     said = f"SELECT {what} of {_qualified(arch, store, table)} {by}".rstrip()
     query = StoreStep(database(arch, store), "read", said, "row" if op.kind == "get" else "rows")
-    return [*around[:1], query, *around[1:]]
+    return [*around[:1], query, *_embed_steps(arch, stores, op), *around[1:]]
+
+
+def _embed_steps(arch: Architecture, stores: list[Datastore], op: Operation) -> list[StoreStep]:
+    """The rows a get answers inside its item that its own stores hold: one index range of each child table by the item's key
+    (at most its cap), one row by primary key of each referenced table; another service's are its call's (``design/embeds.py``)."""
+    steps = []
+    for embed in op.embeds:
+        found = next(((s, t) for s in stores for t in s.tables if t.name == embed.table), None)
+        if found is None:
+            continue
+        store, table = found
+        if embed.relation == "reference":
+            said = f"SELECT the row of {_qualified(arch, store, table)} {_by(op, table)} ({embed.column} of the row read)"
+            steps.append(StoreStep(database(arch, store), "read", said, "row"))
+            continue
+        index = next((i for i in table.indexes if i.columns and i.columns[0].name == embed.column), None)
+        by = _index_text(index) if index is not None else f"by ({embed.column})"
+        said = f"SELECT up to {embed.max_items} rows of {_qualified(arch, store, table)} {by}, newest first"
+        steps.append(StoreStep(database(arch, store), "read", said, "rows"))
+    return steps
 
 
 def adds_to_rows(mechanism: Mechanism) -> bool:

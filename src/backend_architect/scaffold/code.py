@@ -164,6 +164,9 @@ def operation(op: OpPlan) -> list[str]:
         args.append(f"walk={walk(op.detail)}")
     if op.lookup:
         args.append(f"lookup={snippet_tuple([filter_(f) for f in op.lookup])}")
+    if op.embeds:
+        embeds = [f"Embedded({literal(e.prop)}, {e.resource}, {col(e.table, e.column)}, {literal(e.relation)}, {e.limit})" for e in op.embeds]
+        args.append(f"embeds={snippet_tuple(embeds, 8)}")
     if isinstance(op.detail, CreatePlan):
         args += _create_args(op, op.detail)
     if isinstance(op.detail, ChangePlan):

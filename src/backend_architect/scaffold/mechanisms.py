@@ -154,7 +154,7 @@ def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[Para
         return _list(ctx, op, base, params, table)
     if op.kind == "get":
         lookup = plan_reads.lookup_plan(ctx, op, params, table)
-        return dataclasses.replace(base, mechanism="crud.read", lookup=lookup)
+        return dataclasses.replace(base, mechanism="crud.read", lookup=lookup, embeds=plan_reads.embed_plans(ctx, op, table))
     if op.kind == "create":
         children = plan_writes.child_plans(ctx, table, body)
         total = plan_writes.total_plan(ctx, table, children)

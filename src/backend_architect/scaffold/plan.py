@@ -262,6 +262,7 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
     served = {op.resource.var for op in operations}
     served |= {c.resource for op in operations if isinstance(op.detail, CreatePlan) for c in op.detail.children}
     served |= {op.detail.source_resource for op in operations if isinstance(op.detail, LinkPlan) and op.detail.source_resource}
+    served |= {e.resource for op in operations for e in op.embeds}  # the rows a get answers inside its item
     for resource in list(resources.values()):
         if resource.var in served and resource.parent:
             served.add(resource.parent[0])

@@ -128,6 +128,18 @@ class ListPlan:
 
 
 @dataclass(frozen=True)
+class EmbedPlan:
+    """Rows a get answers inside its item: ``column`` of table ``table`` (the child's naming the item, or the item's naming the row)."""
+
+    prop: str
+    resource: str
+    table: str
+    column: str
+    relation: str
+    limit: int
+
+
+@dataclass(frozen=True)
 class OpPlan:
     """One operation: the IR's decisions plus what the generated route needs to carry them out."""
 
@@ -164,6 +176,8 @@ class OpPlan:
     countries: tuple[str, str, str | None, str, str] | None = None
     #: Members only: the caller's membership is probed before anything is read or written (``members.require``).
     members: MembersPlan | None = None
+    #: A get reading several entities: the row sets it answers inside its item.
+    embeds: tuple[EmbedPlan, ...] = ()
 
     def param(self, location: str) -> list[ParamPlan]:
         return [p for p in self.params if p.location == location]

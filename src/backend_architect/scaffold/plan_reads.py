@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from backend_architect.ir.model import Operation, Table
 from backend_architect.scaffold.context import ModuleContext
 from backend_architect.scaffold.joins import FieldAt, path_to, references
-from backend_architect.scaffold.plan_api import ColumnRef, FilterPlan, ListPlan, ParamPlan, SortKeyPlan, SortPlan, designed_index
+from backend_architect.scaffold.plan_api import ColumnRef, EmbedPlan, FilterPlan, ListPlan, ParamPlan, SortKeyPlan, SortPlan, designed_index
 from backend_architect.scaffold.plan_data import Gap, ResourcePlan, owner_column, people_entity
 
 #: Query parameters with a role of their own; every other query parameter filters.
@@ -138,6 +138,19 @@ def _search(ctx: ModuleContext, op: Operation, table: Table) -> tuple[tuple[str,
 def lookup_plan(ctx: ModuleContext, op: Operation, params: tuple[ParamPlan, ...], table: Table) -> tuple[FilterPlan, ...]:
     """A get that finds its row by required query filters (``/by-video?video_id=``), each a filter."""
     return tuple(filter_plan(ctx, op, p, table) for p in params if p.location == "query")
+
+
+def embed_plans(ctx: ModuleContext, op: Operation, table: Table) -> tuple[EmbedPlan, ...]:
+    """The rows a get answers inside its item (the design's ``embeds``), each from a table of this module: its children by the
+    item's key, or the row it references. Another service's rows are its call's, which the scaffold does not make: a ``Gap``."""
+    out = []
+    for embed in op.embeds:
+        other = ctx.table_of(embed.entity)
+        if other is None or embed.entity not in ctx.resources:
+            raise Gap(f"it answers {embed.name} ({embed.entity} rows), which live in service {embed.service}: this service does not call it")
+        holder = other if embed.relation == "children" else table
+        out.append(EmbedPlan(embed.name, ctx.resources[embed.entity].var, ctx.plans[holder.name].var, embed.column, embed.relation, embed.max_items))
+    return tuple(out)
 
 
 @dataclass(frozen=True)

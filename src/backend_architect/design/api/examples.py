@@ -12,7 +12,7 @@ from backend_architect.design.examples import example_uuid, example_value
 from backend_architect.design.lifecycle_examples import Lifecycle, present
 from backend_architect.design.named_state import wanted_values
 from backend_architect.ir.model import ApiProperty, ApiSchema, Operation
-from backend_architect.spec.naming import DELETED_AT
+from backend_architect.spec.naming import DELETED_AT, TENANT_COLUMN
 
 _PROBLEM_SLUGS = {400: "bad-request", 401: "unauthenticated", 404: "not-found", 422: "validation-failed"}
 _PROBLEM_TITLES = {400: "Bad request", 401: "Authentication required", 404: "Not found", 422: "Validation failed"}
@@ -43,6 +43,9 @@ def example_object(schemas: dict[str, ApiSchema], name: str, stories: Stories | 
             result[prop.name] = dict(EXAMPLE_POINT)
         elif prop.type == "array" and prop.items:
             result[prop.name] = [example_object(schemas, prop.items, stories)]
+        elif prop.type == "object" and prop.ref in schemas:
+            # a row a get answers inside its item (design/embeds.py): shown whole, as its own read shows it
+            result[prop.name] = example_object(schemas, prop.ref, stories)
         elif prop.type == "array" and prop.links is not None:
             result[prop.name] = link_items(prop, schema.entity or name)
         elif prop.name in story and not prop.enum:
@@ -105,6 +108,7 @@ def with_examples(
             if not op.paginated and "next_cursor" in response:
                 response["next_cursor"] = None  # one answer, no further page (page: none, the k nearest)
         _live(response)
+        _tied(response, op)
     op = _filtered(op, response, constants or {})
     sent = _request_keys(request) if op.kind in _SETTERS else set()
     # a write naming no state (a correction of a later field) answers one having what it sent; a named one keeps its own
@@ -166,6 +170,23 @@ def _typed(value: str, shown: Any) -> Any:
     if isinstance(shown, int) and value.strip().lstrip("-").isdigit():
         return int(value)
     return value
+
+
+def _tied(response: Any, op: Operation) -> None:
+    """The rows a get answers inside its item name that item, and the item names the rows it references: one story, not ids
+    that match nothing (``design/embeds.py``)."""
+    if not isinstance(response, dict) or "id" not in response:
+        return
+    for embed in op.embeds:
+        value = response.get(embed.name)
+        rows = value if isinstance(value, list) else [value]
+        for row in (r for r in rows if isinstance(r, dict) and TENANT_COLUMN in r and TENANT_COLUMN in response):
+            row[TENANT_COLUMN] = response[TENANT_COLUMN]  # one tenant's rows: a read never answers another's
+        if embed.relation == "children" and isinstance(value, list):
+            for row in (r for r in value if isinstance(r, dict) and embed.column in r):
+                row[embed.column] = response["id"]
+        elif isinstance(value, dict) and "id" in value and embed.column in response:
+            value["id"] = response[embed.column]
 
 
 def _request_keys(request: Any) -> set[str]:

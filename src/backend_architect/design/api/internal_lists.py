@@ -15,6 +15,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import UseCase, analyse_one
 from backend_architect.design.api.operations import ServiceApi
 from backend_architect.design.api.paths import camel, collection
+from backend_architect.design.embeds import embeds
 from backend_architect.ir.model import Operation
 from backend_architect.spec.model import UseCaseSpec
 
@@ -24,6 +25,10 @@ def wanted_read(api: ServiceApi, reader: UseCase, entity: str) -> UseCase:
     filter is the caller's: the calling service names the reader)."""
     own = [f for f in reader.filters if f.entity == entity]
     filters = [f.field if f.constant is None else f"{f.field}={f.constant}" for f in own]
+    child = embeds(api.res.spec, api.res.analysis, reader).child(entity)
+    if child is not None and not filters:
+        # a get answering these rows inside its item lists them by the item's key (design/embeds.py)
+        filters = [child.field]
     near = reader.spec.near if reader.spec.near and reader.spec.near.split(".")[0] == entity else None
     spec = UseCaseSpec(
         name=f"list {collection(entity).replace('-', ' ')} for services",

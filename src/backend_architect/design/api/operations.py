@@ -18,6 +18,7 @@ from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import ONE_TRANSACTION, Schemas
 from backend_architect.design.client_inputs import acts_for_others, decided_by_others, server_picked_parts
+from backend_architect.design.embeds import Embedded, embeds
 from backend_architect.design.lifecycle_examples import lifecycles
 from backend_architect.design.link_writes import link_write
 from backend_architect.design.membership import in_member_scope, member_sentence
@@ -26,7 +27,7 @@ from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import remote_access
-from backend_architect.ir.model import Api, ApiSchema, MembershipCheck, Operation, Parameter, ReferenceCheck
+from backend_architect.ir.model import Api, ApiSchema, Embed, MembershipCheck, Operation, Parameter, ReferenceCheck
 from backend_architect.ir.refusals import forbidden_reasons
 from backend_architect.spec.naming import VERSION_COLUMN, split_filter
 
@@ -133,9 +134,29 @@ class ServiceApi:
                            paginated=paginated(use_case), caller_filters=list(route.by_caller))  # fmt: skip
         else:
             params = [*route.params, *filter_parameters(self.res, use_case, list(route.lookup), required=True, exact=True)]
-            op = self.base(use_case, "get", route.path, "get", params, note=" ".join(notes), response_schema=self.schemas.read(entity),
+            found = embeds(self.res.spec, self.res.analysis, use_case)
+            embedded = [self._embed(e) for e in found.embedded]
+            notes += [embedded_sentence(entity, self.res.service, embedded, found.unrelated, use_case.peak_qps)] if embedded or found.unrelated else []
+            answer = self.schemas.view(entity, embedded) if embedded else self.schemas.read(entity)
+            op = self.base(use_case, "get", route.path, "get", params, note=" ".join(notes), response_schema=answer, embeds=embedded,
                            conditional=route.item and self.versioned(entity), caller_filters=list(route.by_caller))  # fmt: skip
         self.put(op)
+
+    def _embed(self, e: Embedded) -> Embed:
+        """``e`` placed: the table holding its rows and the service owning them."""
+        return Embed(
+            name=e.name,
+            entity=e.entity,
+            relation=e.relation,
+            column=e.column,
+            table=self.res.table(e.entity).name,
+            service=self.res.owner[e.entity],
+            max_items=e.max_items,
+            per_request=e.per_request,
+            basis=e.basis,
+            order="created_at" if e.relation == "children" else None,
+            nullable=e.nullable,
+        )
 
     # --- writes ---------------------------------------------------------------------------
 
@@ -409,6 +430,30 @@ class ServiceApi:
             operations=ops,
             scopes=dict(sorted(scopes.items())),
         )
+
+
+def embedded_sentence(entity: str, home: str, embedded: list[Embed], unrelated: tuple[str, ...], peak: float = 0.0) -> str:
+    """What a get answers inside its item and how each is read (``design/embeds.py``), and what it names but cannot answer;
+    another service's rows are a composition: one call a request to its owner, ``peak`` calls/s at most (caches take some).
+
+    >>> e = Embed(name="answers", entity="Answer", relation="children", column="question_id", table="answers", service="answers",
+    ...     max_items=20, per_request=1.25)
+    >>> print(embedded_sentence("Question", "questions", [e], ("Banner",), 120.0).replace(". ", ".\\n"))
+    Answers the Question with its answers (at most 20, newest first; one call to answers by question_id, up to 120 calls/s at peak before caches).
+    Banner is named in its reads but no reference joins it to Question: not answered here.
+    """
+    parts = []
+    for e in embedded:
+        how = f"by {e.column}" if e.relation == "children" else "by primary key"
+        where = f"one call to {e.service} {how}, up to {peak:,.0f} calls/s at peak before caches" if e.service != home else f"read {how}"
+        parts.append(f"its {e.name} (at most {e.max_items}, newest first; {where})" if e.relation == "children" else f"its {e.name} ({where})")
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+    said = f"Answers the {entity} with {listed}." if parts else ""
+    if unrelated:
+        names = ", ".join(unrelated)
+        verb = "is" if len(unrelated) == 1 else "are"
+        said += f" {names} {verb} named in its reads but no reference joins {'it' if len(unrelated) == 1 else 'them'} to {entity}: not answered here."
+    return said.strip()
 
 
 def owner_sentence(path: str) -> str:

@@ -23,7 +23,7 @@ from backend_architect.design.client_inputs import decided_by_others, server_pic
 from backend_architect.design.link_writes import link_write
 from backend_architect.design.ownership import caller_reference, is_hashed, is_state, plaintext_name, server_owned
 from backend_architect.design.semantics import is_credential
-from backend_architect.ir.model import ApiProperty, ApiSchema, Column, LinkItems
+from backend_architect.ir.model import ApiProperty, ApiSchema, Column, Embed, LinkItems
 from backend_architect.spec.model import DEFAULT_PAGE_MAX
 from backend_architect.spec.naming import TENANT_COLUMN, VERSION_COLUMN, parent_relation, plural, snake
 
@@ -165,6 +165,26 @@ class Schemas:
             props = [p.model_copy(update={"required": p.required or p.read_only}) for p in self.properties(entity) if not p.write_only]
             self.schemas[entity] = ApiSchema(name=entity, entity=entity, properties=props)
         return entity
+
+    def view(self, entity: str, embedded: list[Embed]) -> str:
+        """``{Entity}With{Parts}``: the item with the rows a get answers inside it (``design/embeds.py``): each child list an
+        array of at most its cap, newest first; each referenced row an object."""
+        name = entity + "With" + "And".join(camel(e.name)[:1].upper() + camel(e.name)[1:] for e in embedded)
+        if name not in self.schemas:
+            props = list(self.schemas[self.read(entity)].properties)
+            for e in embedded:
+                self.read(e.entity)
+                if e.relation == "children":
+                    said = (
+                        f"The {e.entity} rows naming this {entity} ({e.table}.{e.column}), newest first, at most {e.max_items} "
+                        f"({e.basis}); a {entity} with more answers its newest {e.max_items}."
+                    )
+                    props.append(ApiProperty(name=e.name, type="array", items=e.entity, required=True, max_items=e.max_items, description=said))
+                else:
+                    said = f"The {e.entity} this {entity} names by {e.column}" + (" (null when it names none)." if e.nullable else ".")
+                    props.append(ApiProperty(name=e.name, type="object", ref=e.entity, required=True, nullable=e.nullable, description=said))
+            self.schemas[name] = ApiSchema(name=name, entity=entity, properties=props)
+        return name
 
     def page(self, entity: str, most: int = DEFAULT_PAGE_MAX) -> str:
         """``{Entity}Page``: a page of at most ``most`` items, the ``limit`` maximum of the reads answering it; a read allowing

@@ -29,6 +29,7 @@ from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.patterns._api import new_operation
 from backend_architect.design.patterns._uploads import blob_fields
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter
+from backend_architect.ir.query import answers_item
 from backend_architect.spec.model import FieldSpec, MediaSpec, Spec, UseCaseSpec
 from backend_architect.spec.naming import kebab
 
@@ -240,7 +241,7 @@ def _without_key(operations: list[Operation], service: str, entity: str, field: 
     read (the use case's own operation) says where the video plays."""
     out = []
     for op in operations:
-        if op.entity == entity and (op.response_schema == entity or is_page_of(op.response_schema or "", entity)) and op.example_response is not None:
+        if (answers_item(op, entity) or (op.entity == entity and is_page_of(op.response_schema or "", entity))) and op.example_response is not None:
             item = op.kind == "get" and op.path.endswith("}") and note not in op.description
             described = f"{op.description} {note}".strip() if item else op.description
             out.append((service, op.model_copy(update={"example_response": _drop(op.example_response, field), "description": described})))

@@ -30,6 +30,7 @@ from backend_architect.design.analysis import UseCase
 from backend_architect.design.api.schemas import is_page_of
 from backend_architect.design.patterns._api import example_code, new_operation, with_key_example
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter, Table
+from backend_architect.ir.query import answers_item
 from backend_architect.spec.model import FieldSpec, Spec
 from backend_architect.spec.naming import snake
 
@@ -102,7 +103,7 @@ def _item_paths(arch: Architecture) -> dict[str, tuple[str, str]]:
     out: dict[str, tuple[str, str]] = {}
     for api in arch.apis:
         for op in sorted(api.operations, key=lambda o: (len(o.path), o.path)):
-            if op.kind == "get" and op.method == "get" and op.entity and op.path.endswith("}") and op.response_schema == op.entity:
+            if op.kind == "get" and op.method == "get" and op.entity and op.path.endswith("}") and answers_item(op, op.entity):
                 # Location is resolved against the host: the path carries the API's base (``/v1``)
                 out.setdefault(op.entity, (api.base_path.rstrip("/") + op.path, op.auth))
     return out
@@ -183,7 +184,7 @@ def _noted(op: Operation, note: str, resolvers: list[UseCase]) -> str:
 
 
 def _answers(op: Operation, entity: str) -> bool:
-    return op.entity == entity and (op.response_schema == entity or is_page_of(op.response_schema or "", entity)) and op.example_response is not None
+    return (answers_item(op, entity) or (op.entity == entity and is_page_of(op.response_schema or "", entity))) and op.example_response is not None
 
 
 def _with_url(example: Any, column: str) -> Any:

@@ -14,6 +14,7 @@ from backend_architect.design.examples import EXAMPLE_TIME, example_uuid
 from backend_architect.design.patterns._api import collection_path, new_operation, prop
 from backend_architect.design.patterns._common import size
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation, Parameter
+from backend_architect.ir.query import answers_item
 from backend_architect.spec.model import FieldSpec, Spec
 from backend_architect.spec.naming import kebab
 
@@ -230,7 +231,7 @@ def described(spec: Spec, arch: Architecture, service: str, entity: str, field: 
                 f"{field} is the object_key answered by the upload operation: the service confirms the upload (the object exists under that key, "
                 "within the size and content type it signed) before it commits, and records its size, content type and SHA-256; otherwise 422."
             )
-        elif op.kind == "get" and op.response_schema == entity and op.path.endswith("}"):
+        elif op.kind == "get" and answers_item(op, entity) and op.path.endswith("}"):
             note = f"The {field} itself: GET {download_path(spec, op.path, entity, field)} answers a signed URL to fetch it."
         else:
             continue

@@ -406,8 +406,9 @@ def _running(known: dict[str, float], instances: float, zones: int) -> str:
 
 def _reaching_from(read: float) -> str:
     """Where a primary's reads come from: the read requests less what caches absorb, and the reads a request's own steps
-    (its checks, a feed's merge) and the workers make (``design/request_steps.py``), which can exceed the read requests."""
-    return f"of {fmt(read)}/s requested by reads, less what caches absorb, plus the reads writes and workers make"
+    (its checks, a feed's merge, a get's rows answered inside its item) and the workers make (``design/request_steps.py``,
+    ``design/embeds.py``), which can exceed the read requests."""
+    return f"of {fmt(read)}/s requested by reads, less what caches absorb, plus the reads writes, workers and embedded rows make"
 
 
 def _named(arch: Architecture, key: str) -> str:

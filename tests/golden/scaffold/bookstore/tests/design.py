@@ -1007,7 +1007,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "dims": None,
                 "identity": False,
                 "has_default": True,
-                "format": None,
+                "format": "uuid",
                 "pattern": None,
             },
             {
@@ -1043,7 +1043,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "dims": None,
                 "identity": False,
                 "has_default": True,
-                "format": None,
+                "format": "date-time",
                 "pattern": None,
             },
             {
@@ -1055,7 +1055,7 @@ TABLES: dict[str, dict[str, Any]] = {
                 "dims": None,
                 "identity": False,
                 "has_default": True,
-                "format": None,
+                "format": "date-time",
                 "pattern": None,
             },
         ],

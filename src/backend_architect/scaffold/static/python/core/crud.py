@@ -20,7 +20,7 @@ from . import graph, pagination
 from .access import caller_key, etag, matching, parent_exists, reading, require_parent, respond, typed, visible
 from .db import one
 from .problems import Problem
-from .resources import Operation
+from .resources import Embedded, Operation
 from .services import Context
 
 
@@ -49,8 +49,27 @@ async def read(
     headers = etag(resource, row) if op.conditional else {}
     headers.update(cache_control(ctx, op))
     body = resource.to_api(row)
+    for embed in op.embeds:
+        body[embed.prop] = await _embedded(ctx, embed, row[resource.key.name], row)
     await ctx.services.backends.cache.put(ctx, op, body)
     return respond(ctx, 200, body, headers)
+
+
+async def _embedded(ctx: Context, embed: Embedded, key: Any, row: Mapping[str, Any]) -> Any:
+    """The rows a get answers inside its item: its children's newest ``limit`` by the item's key (one index range), or the row
+    it references by primary key (None when it names none or the row is gone)."""
+    other = embed.resource
+    if embed.relation == "reference":
+        named = row.get(embed.column.name)
+        if named is None:
+            return None
+        async with reading(ctx, other) as conn:
+            found = one(await conn.execute(select(other.table).where(*visible(ctx, other), other.key == named)))
+        return other.to_api(found) if found is not None else None
+    newest = [other.table.c["created_at"].desc()] if "created_at" in other.table.c else []
+    query = select(other.table).where(*visible(ctx, other), embed.column == key).order_by(*newest, other.key.desc()).limit(embed.limit)
+    async with reading(ctx, other) as conn:
+        return [other.to_api(dict(r)) for r in (await conn.execute(query)).mappings()]
 
 
 async def redirect(ctx: Context, op: Operation, key: Any, location: str) -> Response:

@@ -154,6 +154,18 @@ class Child:
 
 
 @dataclass(frozen=True)
+class Embedded:
+    """Rows a get answers inside its item: the children naming it (``column`` on their table, newest ``limit``), or the row
+    it references (``column`` on the item's table)."""
+
+    prop: str
+    resource: Resource
+    column: Column[Any]
+    relation: Literal["children", "reference"]
+    limit: int = 1
+
+
+@dataclass(frozen=True)
 class LinkSet:
     """Links a create sets in its body (a video's tags): rows of a join table, written in the create's transaction.
 
@@ -227,6 +239,8 @@ class Operation:
     #: Gets found by filters instead of the key (``/me/views/by-video?video_id=``).
     lookup: Sequence[Filter] = ()
     children: Sequence[Child] = ()
+    #: A get reading several entities: the rows it answers inside its item (the design's ``embeds``).
+    embeds: Sequence[Embedded] = ()
     links: Sequence[LinkSet] = ()
     total: Total | None = None
     latest: Latest | None = None

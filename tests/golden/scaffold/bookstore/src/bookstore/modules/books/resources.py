@@ -12,13 +12,24 @@ from ...core.objects import Download, Upload
 from ...core.outbox import EventSpec
 from ...core.pagination import SortKey
 from ...core.refs import Ref
-from ...core.resources import Filter, Operation, Parent, Resource, Search
+from ...core.resources import Embedded, Filter, Operation, Parent, Resource, Search
 from ...core.search import Indexed
 from ...core.values import money, to_json
 from . import schemas
-from .tables import SCHEMA, books, idempotency_keys, outbox, reviews
+from .tables import SCHEMA, authors, books, idempotency_keys, outbox, reviews
 
 # --- read shapes (the contract's response schemas) -----------------------------------
+
+
+def author_to_api(row: dict[str, Any]) -> dict[str, Any]:
+    """Author as the contract returns it."""
+    return {
+        "id": to_json(row["id"]),
+        "name": row["name"],
+        "bio": row["bio"],
+        "created_at": to_json(row["created_at"]),
+        "updated_at": to_json(row["updated_at"]),
+    }
 
 
 def book_to_api(row: dict[str, Any]) -> dict[str, Any]:
@@ -105,6 +116,19 @@ def review_create_values(body: schemas.ReviewCreate) -> dict[str, Any]:
     return values
 
 # --- resources -----------------------------------------------------------------------
+
+AUTHOR = Resource(
+    name="Author",
+    table=authors,
+    key=authors.c["id"],
+    key_kind="uuid",
+    to_api=author_to_api,
+    location=None,
+    outbox=outbox,
+    idempotency=idempotency_keys,
+    new_key=new_uuid,
+    updated_at=authors.c["updated_at"],
+)
 
 BOOK = Resource(
     name="Book",
@@ -217,6 +241,7 @@ VIEW_BOOK = Operation(
     kind="get",
     conditional=True,
     cache_control="public, max-age=60",
+    embeds=(Embedded("author", AUTHOR, books.c["author_id"], "reference", 1),),
 )
 
 UPDATE_BOOK_PRICE = Operation(
