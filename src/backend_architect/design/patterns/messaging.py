@@ -134,23 +134,20 @@ EVENT_RELAY = "event-relay"
 def event_relay(arch: Architecture, technology: str) -> tuple[Component, ...]:
     """The relay a broker is fed by, as a part to provision: it reads the outbox or a store's CDC log and publishes to the broker.
 
-    The architecture diagram draws a relay per source of events, and the events a push provider
-    (FCM, APNs) or another external consumes leave through it: so the process doing that is in the
-    list of parts to run, named as drawn. Events the write path publishes itself need none.
+    The architecture diagram draws a relay per source of events: so the process doing that is in the list of parts to run,
+    named as drawn. It only publishes: what an external must be told is sent by the worker consuming the event (PAT061,
+    ``design/deliverers.py``), which holds that external's credentials. Events the write path publishes itself need none.
     """
     relayed = [e for e in arch.events if event_source(arch, e) != DIRECT_SOURCE]
     if not relayed:
         return ()
-    externals = {x.name for x in arch.externals}
-    handed = sorted({c for e in relayed for c in e.consumers if c in externals})
-    pushes = f"; hands {', '.join(sorted({e.name for e in relayed if set(e.consumers) & externals}))} to {', '.join(handed)}" if handed else ""
     sources = " and ".join(s for s in events_sources(arch) if s != DIRECT_SOURCE)
     return (
         Component(
             name=EVENT_RELAY,
             kind="worker",
             technology=technology,
-            purpose=f"reads {sources} and publishes each event to the broker{pushes}",
+            purpose=f"reads {sources} and publishes each event to the broker",
             services=sorted({e.producer for e in relayed}),
             instances=2,
             decision="messaging",
