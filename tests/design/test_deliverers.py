@@ -18,7 +18,9 @@ import yaml
 from tests.design.helpers import spec_of
 
 from backend_architect.api import DesignResult, design_spec
+from backend_architect.design.analysis import analyse
 from backend_architect.design.deliverers import sender_of
+from backend_architect.design.patterns._common import fmt
 from backend_architect.ir.consumers import delivering
 from backend_architect.ir.store_steps import store_steps
 from backend_architect.render.mermaid import node_id
@@ -86,11 +88,17 @@ use_cases:
   - {name: my courses, reads: [Enrollment], filter: [student], page: cursor, rate: 25k/s}
 """
 
+#: The same co-write also mailing its teacher: the event exists before the transport is chosen, and gains the applier after.
+COURSES_MAILED = COURSES.replace("system: classrooms\n", "system: classrooms\nexternal: {mailer: {kind: email}}\n").replace(
+    "consistency: strong}", "consistency: strong, notify: [mailer]}"
+)
+
 SPECS = [
     pytest.param(ALERTS, id="push-offline"),
     pytest.param(REMINDERS, id="push-only"),
     pytest.param(INVOICES, id="webhook"),
     pytest.param(COURSES, id="cross-shard"),
+    pytest.param(COURSES_MAILED, id="cross-shard-mailed"),
 ]
 _DONE: dict[str, DesignResult] = {}
 
@@ -187,9 +195,10 @@ def test_asyncapi_and_handoff_list_the_worker_as_consumer_ok(text: str) -> None:
     assert checked, "no event reaches a worker"
 
 
-def test_a_cross_shard_write_is_applied_by_its_named_applier_ok() -> None:
+@pytest.mark.parametrize("text", [COURSES, COURSES_MAILED])
+def test_a_cross_shard_write_is_applied_by_its_named_applier_ok(text: str) -> None:
     """A co-write whose rows part now is applied by the service's applier: named in the decision and the flow's store steps, consuming the event."""
-    result = _design(COURSES)
+    result = _design(text)
     arch = result.architecture
     writes = [w for s in arch.datastores for t in s.tables if t.sharding for w in t.sharding.co_writes if w.since == "now"]
     assert writes, "the spec puts no co-write on different shards"
@@ -218,3 +227,16 @@ def test_no_push_provider_no_sender_ok() -> None:
     """A design with no external told of a write runs no sender."""
     arch = _design(COURSES).architecture
     assert not [c for c in arch.components if c.calls]
+
+
+def test_the_transport_counts_the_applier_as_a_consuming_group_ok() -> None:
+    """The event deliveries figure and the broker record count the applier among each event's consuming groups, as the events table lists it."""
+    result = _design(COURSES_MAILED)
+    arch = result.architecture
+    peak = {u.name: u.peak_qps for u in analyse(result.spec).use_cases}
+    deliveries = next(f for f in arch.figures if f.key == "events.deliveries.peak")
+    (event,) = [e for e in arch.events if e.use_case == "open course"]
+    assert len(event.consumers) == 2, event.consumers
+    assert deliveries.inputs[event.name] == pytest.approx(peak["open course"] * len(event.consumers))
+    record = next(d for d in arch.decisions if d.id == "messaging")
+    assert f"{fmt(deliveries.value)} deliveries/s" in record.context, record.context

@@ -16,6 +16,7 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import decision, figures, fmt
 from backend_architect.design.patterns._shards import sharded_now
 from backend_architect.design.patterns._stores import horizon
+from backend_architect.design.patterns.messaging import restated_deliveries
 from backend_architect.design.unique_keys import SHARDING_STAGE, key_writes, placed, two_steps
 from backend_architect.ir.model import ApiSchema, Architecture, CoWrite, Event, EventPart, Flow, FlowStep, Operation, Service, Table
 from backend_architect.ir.runtime import Component
@@ -121,16 +122,21 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         subject="writes across shards",
     )
     now = [(name, w) for name, w in recorded if _since(name, w, where, built) == "now"]
+    applied = _applied_events(arch, analysis, now, applies, tables, _per_write(spec, tables))
     yield Applied(
         made,
         components=_applier_parts(spec, analysis, now, applies, tables, arch),
-        events=_applied_events(arch, analysis, now, applies, tables, _per_write(spec, tables)),
+        events=applied,
         tables=tuple((tables[name][0], table) for name, table in changed.items()),
         flows=tuple(flows[w.use_case] for _, w in recorded if w.use_case in flows),
         services=_relayed_boundaries(arch, [(name, w.model_copy(update={"since": _since(name, w, where, built)})) for name, w in recorded], tables, applies),
         operations=(unclaimed := _unclaimed(arch, {w.use_case: _since(name, w, where, built) for name, w in recorded})),
         schemas=_parts_unclaimed(arch, unclaimed),
     )
+    # the applier is a consuming group of each event: the transport's deliveries count it, as the events table lists it
+    recounted = restated_deliveries(analysis, arch, applied)
+    if recounted is not None:
+        yield recounted
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import publishes_directly
@@ -14,7 +14,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import self_run
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.design.relay import relay_figure
-from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.model import Architecture, Event, Figure
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_sources
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
@@ -125,6 +125,24 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     choices = list(_NAMES.values())
     record = settled(steered, numbers.decision.model_copy(update={"choices": choices}), built.decision.model_copy(update={"choices": choices}))
     yield dataclasses.replace(built, decision=record)
+
+
+def restated_deliveries(analysis: Analysis, arch: Architecture, events: Sequence[Event]) -> Applied | None:
+    """The deliveries figure and this record restated once a later pattern adds consumers to ``events`` (the cross-shard
+    write's applier, PAT053, runs after the transport): every event's consuming groups are counted where they are stated,
+    so the events table and the figure agree. None when nothing changes (or no broker record was made)."""
+    record = next((d for d in arch.decisions if d.id == "messaging"), None)
+    known = next((f for f in arch.figures if f.key == "events.deliveries.peak"), None)
+    if record is None or known is None:
+        return None
+    merged = {e.name: e for e in arch.events} | {e.name: e for e in events}
+    _, per = event_rates(analysis, arch.model_copy(update={"events": list(merged.values())}))
+    total = sum(per.values())
+    if fmt(total) == fmt(known.value):
+        return None
+    context = record.context.replace(f"{fmt(known.value)} deliveries/s", f"{fmt(total)} deliveries/s")
+    restated = record.model_copy(update={"context": context, "inputs": {**record.inputs, "deliveries_per_s": total}})
+    return Applied(restated, figures=(known.model_copy(update={"value": total, "inputs": per}),))
 
 
 #: The name of the process that carries events from where they are written to the broker: drawn and provisioned under it.
