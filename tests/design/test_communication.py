@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from backend_architect.ir.consumers import delivering
 from design.helpers import design_of
 
 SHOP = """\
@@ -55,10 +56,12 @@ def test_stale_remote_read_is_event_fed_ok() -> None:
 
 
 def test_notify_external_becomes_event_consumer_ok() -> None:
-    """notify: an external system makes it a consumer of the use case's event."""
+    """notify: an external system makes the worker delivering to it a consumer of the use case's event; the worker calls it."""
     arch = design_of(SHOP)
     placed = next(e for e in arch.events if e.name == "OrderPlaced")
-    assert "mailer" in placed.consumers
+    assert "mailer" not in placed.consumers
+    (sender,) = delivering(arch, "mailer")
+    assert sender in placed.consumers
     assert placed.key == "order_id"
 
 

@@ -258,7 +258,6 @@ use_cases:
     [
         pytest.param(ROOMS, "3000/s", "write post", id="kept-membership-call-above"),
         pytest.param(ROOMS, "400/s", "write post", id="kept-membership-call-below"),
-        pytest.param(CHECKOUT, "5000/s", "price cart", id="fresh-read-call"),
         pytest.param(BOOKINGS, "500/s", "book room", id="existence-check-call"),
     ],
 )

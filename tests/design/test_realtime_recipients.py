@@ -281,7 +281,8 @@ use_cases:
 
 
 def test_queued_externals_are_drawn_asynchronous_ok() -> None:
-    """A push provider reached through the outbox is an event arrow in both diagrams; a provider called in the request stays a call."""
+    """A push provider reached through the outbox is called by the push sender consuming the event, in both diagrams; a provider called
+    in the request stays the service's call."""
     text = """\
 system: pushes
 external: {fcm: {kind: push}, stripe: {kind: payment}}
@@ -298,12 +299,13 @@ use_cases:
     plain = render_architecture_ascii(arch)
     mermaid = result.files["diagrams/architecture.mmd"]
     assert re.search(r"--call--> stripe \(external\)", plain), plain
-    assert not re.search(r"--call--> fcm", plain), plain
-    assert re.search(r"~~\w+~~> fcm", plain)
+    assert "push-sender --call--> fcm (external)" in plain, plain
+    assert re.search(r"~~\w+~~> push-sender", plain)
+    assert not re.search(r"~~\w+~~> fcm", plain)
     assert "-->|call| ext_stripe" in mermaid
-    assert "-->|call| ext_fcm" not in mermaid
-    assert "outbox -.-> ext_fcm" in mermaid
-    assert "sends to external fcm through its outbox" in result.files["design.md"]
+    assert "cmp_push_sender -->|call| ext_fcm" in mermaid
+    assert "outbox -.-> cmp_push_sender" in mermaid
+    assert "-.-> ext_fcm" not in mermaid
 
 
 def test_recipients_of_a_row_the_write_refers_to_are_read_from_it_ok() -> None:

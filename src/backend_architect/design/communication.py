@@ -12,6 +12,7 @@ import re
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.deliverers import sender_of
 from backend_architect.design.event_fields import merged_event, recorded_event, with_fields, written_row
 from backend_architect.design.graph_reads import with_graph_reads
 from backend_architect.design.membership import member_flow
@@ -109,9 +110,11 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     # a local copy is fed by its owner's events: only entities some use case writes have any
     fed = {u.entity for u in use_cases if u.is_write} | {e for u in use_cases for e in u.writes}
     copied = copied_reads(use_cases, owner)
+    # an external told of a write is reached by the worker delivering to it (design/deliverers.py), never by the relay
+    delivered = {name: sender_of(spec, name) for name in spec.external}
     for use_case in use_cases:
         home = owner[use_case.entity]
-        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)), copied)
+        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)), copied, delivered)
         flow = member_flow(checked_flow(flow, home, arch.reference_checks), home, arch.membership_checks)
         flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
         if event is not None:
@@ -165,10 +168,13 @@ def _flow(
     fed: set[str],
     providers: frozenset[str] = frozenset(),
     copied: dict[tuple[str, str], str] | None = None,
+    delivered: dict[str, str] | None = None,
 ) -> tuple[Flow, Event | None]:
     """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes); ``copied``: the
-    fresh reads served from an event-fed copy because a call would close a cycle (``design.read_cycles``), each with its reason."""
+    fresh reads served from an event-fed copy because a call would close a cycle (``design.read_cycles``), each with its reason;
+    ``delivered``: the worker delivering to each external (the event's consumer in its place)."""
     copied = copied or {}
+    delivered = delivered or {}
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
     fresh, writes = remote_access(use_case, owner, copied)
@@ -204,7 +210,9 @@ def _flow(
         audiences = {"notifications" for n in use_case.spec.notify if n not in externals}
         # the push providers it names; the real-time pattern adds those no use case names where recipients are offline (pushes.py)
         pushes = [p for p in use_case.spec.notify if p in providers]
-        consumers = sorted({*consumers, *audiences, *(n for n in use_case.spec.notify if n in externals)})
+        told = [n for n in use_case.spec.notify if n in externals]
+        by_sender = {delivered.get(n, n): [t for t in told if delivered.get(t, t) == delivered.get(n, n)] for n in told}
+        consumers = sorted({*consumers, *audiences, *by_sender})
         if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
             name = event_name(use_case)
             event = Event(
@@ -219,7 +227,8 @@ def _flow(
             mode = use_case.spec.deliver.mode if use_case.spec.deliver is not None else None
             reach = "every recipient" if mode != "realtime" else "recipients not connected"
             for consumer in consumers:
-                tail = f": push notification to {reach}" if consumer in pushes else ""
+                calls = by_sender.get(consumer, [])
+                tail = f": push notification to {reach}" if set(calls) & set(pushes) else f": deliver to {', '.join(calls)}" if calls else ""
                 steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox{tail}"))
     saga = None
     if remote_writes:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.defaults import people_like
 from backend_architect.design.inputs import StatedInput
+from backend_architect.ir.consumers import delivering, tells
 from backend_architect.ir.model import Architecture, Decision
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -237,7 +238,7 @@ def _postgres(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedIn
 
 def _external(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     flows = [f"flow:{f.use_case}" for f in arch.flows if any(s.target == item.owner for s in f.steps)]
-    events = [f"event:{e.name}" for e in arch.events if item.owner in e.consumers]
+    events = [f"event:{e.name}" for e in arch.events if item.owner in e.consumers or tells(arch, e, item.owner)]
     if flows or events:
         return _first(list(dict.fromkeys(flows + events))), "called within requests or told through events"
     return [], "no use case calls or notifies it"
@@ -255,9 +256,10 @@ def _external_figure(spec: Spec, analysis: Analysis, arch: Architecture, item: S
 
 def _notify(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     audience = item.subject if item.subject in spec.external else "notifications"
-    events = [f"event:{e.name}" for e in arch.events if e.use_case == item.owner and audience in e.consumers]
+    events = [f"event:{e.name}" for e in arch.events if e.use_case == item.owner and (audience in e.consumers or tells(arch, e, audience))]
     if events:
-        return events, f"an event of '{item.owner}' delivered to {audience} through the outbox"
+        by = delivering(arch, audience)
+        return events, f"an event of '{item.owner}' delivered to {audience} through the outbox" + (f" by {', '.join(by)}" if by else "")
     return [], "no event carries it"
 
 

@@ -48,6 +48,24 @@ def consumer_labels(arch: Architecture, event: Event) -> list[str]:
     return [consumer_label(arch, c) for c in event.consumers]
 
 
+def delivering(arch: Architecture, external: str) -> list[str]:
+    """The workers that call ``external`` after a commit (``Component.calls``: a push sender, a webhook sender): the event's
+    consumer is the worker, and the worker alone calls the external, so what an external is told is read through them.
+
+    >>> from backend_architect.ir.runtime import Component
+    >>> arch = Architecture(system="s", components=[Component(name="push-sender", kind="worker", technology="t", purpose="p",
+    ...     calls=["apns", "fcm"])])
+    >>> delivering(arch, "fcm"), delivering(arch, "stripe")
+    (['push-sender'], [])
+    """
+    return [c.name for c in arch.components if external in (c.calls or [])]
+
+
+def tells(arch: Architecture, event: Event, external: str) -> bool:
+    """Whether ``event`` reaches ``external``: consumed by a worker calling it."""
+    return bool(set(delivering(arch, external)) & set(event.consumers))
+
+
 def events_consumed(arch: Architecture) -> dict[str, list[Event]]:
     """Events each consumer takes, and each service running a worker that takes them: an event once per taker, in order."""
     consumed: dict[str, list[Event]] = {}

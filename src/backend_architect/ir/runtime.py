@@ -51,6 +51,11 @@ class Component(IRModel):
         "real-time gateway): an event's relay publishes there, and it delivers from there; None when events reach it directly.",
     )
     use_cases: list[str] = Field(default_factory=list, description="Use cases it serves.")
+    calls: list[str] | None = Field(
+        default=None,
+        description="For a worker delivering events outside the system (a push sender, a webhook deliverer): the external systems it "
+        "calls, whose credentials it alone holds; None for a part that calls none.",
+    )
     instances: int | None = Field(default=None, description="Nodes or workers, where the design sizes them.")
     memory_bytes: float | None = Field(default=None, description="Memory it needs, where the design sizes it.")
     decision: str | None = Field(default=None, description="Id of the decision that chose it.")

@@ -192,6 +192,12 @@ def relayed_now(arch: Architecture, use_case: str) -> set[str]:
     return {t for w in writes if w.use_case == use_case and w.since == "now" for t in w.tables}
 
 
+def applier_of_write(arch: Architecture, use_case: str) -> str:
+    """The worker applying ``use_case``'s rows on other shards (PAT053's applier, a consumer of its event), or the relay's
+    event named generically where the design runs none."""
+    return next((c.name for c in arch.components if c.kind == "worker" and c.decision == "cross-shard-writes" and use_case in c.use_cases), "its applier")
+
+
 def _snake(name: str) -> str:
     """A spec field's column name (fields are snake_case already; a camelCase one is folded the way the data stage folds it).
 
@@ -240,8 +246,8 @@ def _write_steps(
         said = " + ".join(parts)
         text = f"one transaction: {said}, then commit" if len(parts) > 1 else f"{said}, commit"
         if db in apart:
-            # rows on other shards share no transaction (PAT053): the relay applies them after the commit
-            text += f"; the {', '.join(apart[db])} rows are applied on their shards by the relay after the commit (eventual)"
+            # rows on other shards share no transaction (PAT053): the applier consuming the relayed event upserts them after the commit
+            text += f"; the {', '.join(apart[db])} rows are applied on their shards by {applier_of_write(arch, flow.use_case)} after the commit (eventual)"
         steps.append(StoreStep(db, "write", text, "committed"))
     for component, tables in held.items():
         events = _events(flow, home, "cdc")

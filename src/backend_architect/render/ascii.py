@@ -35,6 +35,8 @@ def render_architecture_ascii(arch: Architecture) -> str:
             # one path per event and consumer (the broker, then a pub/sub to the gateway's nodes), as the text says it runs
             through = _through(arch, delivery_hops(arch, event, consumer)[:-1])
             arrows.append(f"  {event.producer} ~~{event.name}~~> {consumer_label(arch, consumer)}" + (f" ({source})" if source else "") + through)
+    # a worker delivering events outside calls the external itself (a push sender, a webhook sender)
+    arrows += [f"  {c.name} --call--> {ext} (external)" for c in arch.components for ext in c.calls or []]
     for flow in arch.flows:
         for step in flow.steps:
             if step.kind == "event" and step.source in parts and parts[step.source].kind == "worker" and step.target in parts:

@@ -12,6 +12,7 @@ from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes,
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
 from backend_architect.ir.query import OUTBOX_SOURCE, called_operations, database_of, event_broker, event_source, events_by_service
+from backend_architect.ir.runtime import Component
 from backend_architect.render.asyncapi import channel_address
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, requirements
@@ -60,7 +61,8 @@ def next_phase(arch: Architecture, findings: list[Finding]) -> list[dict[str, An
         },
     ]
     # the real-time gateway is a deployable of its own (operations.services lists it beside the services), not a component to buy
-    gateways = [c.name for c in arch.components if c.kind == "realtime-gateway"]
+    # so is a worker delivering events outside (a push sender), which alone holds the keys of what it calls
+    gateways = [c.name for c in arch.components if c.kind == "realtime-gateway" or _delivers(c)]
     parts = [c.name for c in arch.components if c.name not in gateways]
     steps.append(
         {
@@ -311,7 +313,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
     services = []
     for service in _deployables(arch):
         secrets = ["DATABASE_URL"] + (["OIDC_CLIENT_SECRET"] if service.depends_on else [])
-        secrets += [f"{e.upper().replace('-', '_')}_API_KEY" for e in service.externals]
+        secrets += [_key(e) for e in service.externals]
         members = set(service.entities) | {service.name} if arch.deployment == "modular-monolith" else {service.name}
         needs = [c for c in arch.components if c.kind in DEPENDENCY_KINDS and (set(c.services) & members or arch.deployment == "modular-monolith")]
         instances = figures.get(f"instances.deployable.{service.name}") or figures.get(f"instances.{service.name}")
@@ -356,6 +358,21 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                 "secrets": ["REDIS_URL", "OIDC_ISSUER_JWKS_URL", *(["BROKER_URL"] if fed else [])],
             }
         )
+    for worker in (c for c in arch.components if _delivers(c)):
+        calls = worker.calls or []
+        # a deliverer is a deployable of its own (design/deliverers.py): the only holder of the credentials of what it calls
+        fed = broker is not None and any(worker.name in e.consumers and event_broker(arch, e) is not None for e in arch.events)
+        services.append(
+            {
+                "name": worker.name,
+                "port": 8080,
+                "health": {"liveness": "/healthz", "readiness": f"/readyz (checks {'the broker consumer' if fed else 'the relay feeding it'})"},
+                "instances": float(worker.instances) if worker.instances else None,
+                "instances_zone_loss": None,
+                "scaling_signals": ["consumer lag above 10 s", f"calls to {', '.join(calls)} failing or throttled (429, 503) rising"],
+                "secrets": [*(["BROKER_URL"] if fed else []), *(_key(e) for e in calls)],
+            }
+        )
     return {
         "runtime": _decision_choice(arch, "runtime"),
         "services": services,
@@ -365,6 +382,21 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
         "cache": _decision_choice(arch, "cache"),
         **operations_plans(arch),
     }
+
+
+def _delivers(component: Component) -> bool:
+    """Whether ``component`` is a deployable of its own delivering events to externals (a push sender): a worker no service runs
+    that calls one (``design/deliverers.py``)."""
+    return component.kind == "worker" and bool(component.calls) and not component.services
+
+
+def _key(external: str) -> str:
+    """The secret holding an external system's credentials, in the one deployable calling it.
+
+    >>> _key("payment-processor")
+    'PAYMENT_PROCESSOR_API_KEY'
+    """
+    return f"{external.upper().replace('-', '_')}_API_KEY"
 
 
 def _connections_signal(nodes: Figure | None) -> str:

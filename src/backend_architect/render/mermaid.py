@@ -129,6 +129,9 @@ def render_architecture(arch: Architecture) -> str:
         for part in component.parts:
             if any(c.name == part for c in arch.components):
                 lines.append(f"    {node_id('cmp', part)} --- {node_id('cmp', component.name)}")
+        for external_name in component.calls or []:
+            # a worker delivering events outside calls the external itself: drawn from it, never from the broker or the relay
+            lines.append(f"    {node_id('cmp', component.name)} -->|call| {node_id('ext', external_name)}")
     for event in arch.events:
         relay = _relay_of(arch, event)
         lines.append(f"    {node_id('svc', event.producer)} -.->|{_label(event.name)}| {relay}")

@@ -52,6 +52,8 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     own = store_steps(arch, flow)
     fills = _row_reads(arch, flow.use_case)
     names = list(dict.fromkeys([request.source, home, *(s.target for s in flow.steps[1:]), *(s.source for s in flow.steps[1:])]))
+    # the externals a worker taking the flow's events calls (a push sender's providers) stand after it
+    names += [x for s in flow.steps[1:] for x in _calls(arch, s.target) if x not in names]
     lines = ["sequenceDiagram", f"    actor {node_id('actor', request.source)} as {_message(request.source)}"]
     lines.append(f"    participant {node_id('p', home)} as {_message(home)}")
     # the service's own stores stand next to it: every request reaches them first
@@ -108,6 +110,10 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
     for step in (s for s in rest if _relayed(s, home)):
         lines += _relay(arch, step, home, broker, carriers)
+        for external in _calls(arch, step.target):
+            # the worker taking the event calls the external itself, after the relay and the broker
+            lines.append(f"    {node_id('p', step.target)}->>{node_id('p', external)}: {_message(_told(step))} (retried until accepted)")
+            lines.append(f"    {node_id('p', external)}-->>{node_id('p', step.target)}: accepted")
         for later in (s for s in delivered if s.source == step.target):
             lines += _hop(arch, flow, later, home, fills)
     for event in stepless:
@@ -115,6 +121,17 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         if broker is not None:
             lines.append(f"    outbox-){node_id('p', broker)}: publish")
     return "\n".join(dict.fromkeys(lines)) + "\n"
+
+
+def _calls(arch: Architecture, part: str) -> list[str]:
+    """The externals the worker ``part`` calls after taking an event (``Component.calls``); none for anything else."""
+    return next((list(c.calls or []) for c in arch.components if c.name == part), [])
+
+
+def _told(step: FlowStep) -> str:
+    """What a delivering worker's call carries: the step's reach (a push notification to the recipients not connected), else the event."""
+    reach = step.description.partition(" via the outbox: ")[2] or step.description.partition(" via the CDC log: ")[2]
+    return reach or step.description.split(" via ")[0]
 
 
 def _own(own: list[StoreStep], home: str, phases: set[str]) -> list[str]:

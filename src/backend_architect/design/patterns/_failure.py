@@ -15,6 +15,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns._storms import Storm, cache_storms, database_of_entity
+from backend_architect.ir.consumers import delivering
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime import DependencyImpact
@@ -205,7 +206,11 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
                 )
     notified = {(n, u.name) for u in writes for n in u.spec.notify if any(e.name == n for e in arch.externals)}
     for name, use_case in sorted(notified):
-        found.append(DependencyImpact(dependency=name, effect="queue", use_cases=[use_case], detail="notifications wait in the outbox and are retried"))
+        # the worker delivering to it keeps the events it has not sent, and retries them (design/deliverers.py)
+        by = " and ".join(delivering(arch, name)) or "their consumer"
+        found.append(
+            DependencyImpact(dependency=name, effect="queue", use_cases=[use_case], detail=f"notifications wait for {by}, which retries them until accepted")
+        )
     return _merged(found)
 
 

@@ -1,4 +1,4 @@
-"""PAT053: a write whose rows land on different shards commits one row with an outbox event; a relay applies the rest."""
+"""PAT053: a write whose rows land on different shards commits one row with an outbox event; an applier consuming it applies the rest."""
 
 from __future__ import annotations
 
@@ -9,12 +9,17 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.api.schemas import ONE_TRANSACTION, PARTS
 from backend_architect.design.boundaries import written_together
 from backend_architect.design.co_writes import placements
+from backend_architect.design.communication import event_name
+from backend_architect.design.deliverers import APPLIES_PER_INSTANCE, applier_of, instances_for
+from backend_architect.design.event_fields import written_row
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._common import decision, figures
+from backend_architect.design.patterns._common import decision, figures, fmt
 from backend_architect.design.patterns._shards import sharded_now
 from backend_architect.design.patterns._stores import horizon
+from backend_architect.design.patterns.messaging import restated_deliveries
 from backend_architect.design.unique_keys import SHARDING_STAGE, key_writes, placed, two_steps
-from backend_architect.ir.model import ApiSchema, Architecture, CoWrite, Operation, Service, Table
+from backend_architect.ir.model import ApiSchema, Architecture, CoWrite, Event, EventPart, Flow, FlowStep, Operation, Service, Table
+from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
 
 
@@ -31,8 +36,9 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
 
     ## What it adds
     For each such write: its own row and an outbox row commit in one transaction on the own
-    row's shard; a relay applies the other rows on their shards with an idempotent upsert keyed
-    by the own row's id, retried until applied. Recorded on the table (``Sharding.co_writes``),
+    row's shard; the relay publishes the event and the service's applier (``<service>-shard-applier``,
+    a worker consuming it) applies the other rows on their shards with an idempotent upsert keyed
+    by the own row's id, retried until applied; the applier is a component sized by its upserts/s. Recorded on the table (``Sharding.co_writes``),
     in the flow of the use case, in this decision and the hand-off. A reader of the own row sees
     the write at once; a reader of the other rows sees it after the relay's lag (eventual).
 
@@ -61,20 +67,26 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     flows = {f.use_case: f for f in arch.flows}
     changed: dict[str, Table] = {}
     lines, alternatives, readers = [], [], []
+    applies = _appliers(arch, recorded, tables)
     for name, write in recorded:
         since = _since(name, write, where, built)
-        text = _mechanism(name, write, tables)
+        text = _mechanism(name, write, tables, applies[write.use_case])
         table = changed.get(name, tables[name][1])
         assert table.sharding is not None
         updated = [w.model_copy(update={"since": since, "mechanism": text}) if w.use_case == write.use_case else w for w in table.sharding.co_writes]
         changed[name] = table.model_copy(update={"sharding": table.sharding.model_copy(update={"co_writes": updated})})
         lines.append(f"'{write.use_case}' ({since}): {text}")
-        readers.append(f"readers of {', '.join(write.tables)} see '{write.use_case}' after the relay's lag; readers of {name} at once")
+        readers.append(
+            f"readers of {', '.join(write.tables)} see '{write.use_case}' after the relay's lag and {applies[write.use_case]}'s upsert; "
+            f"readers of {name} at once"
+        )
         for other in write.tables:
             alternatives.append((f"co-locate {other} with {name}", _co_location(other, tables)))
         if write.use_case in flows:
             flow = flows[write.use_case]
             flows[write.use_case] = flow.model_copy(update={"rationale": f"{flow.rationale}; rows on other shards ({since}): {text}"})
+            if since == "now":
+                flows[write.use_case] = _applied_step(flows[write.use_case], write, tables, analysis, applies[write.use_case], arch)
     relayed = (
         "rows on different shards share no transaction: the own row commits with its outbox event in one local transaction, and the "
         "event is applied to the other shards exactly once in effect (idempotent upsert, retried), so nothing is lost or applied twice "
@@ -109,14 +121,22 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         ),
         subject="writes across shards",
     )
+    now = [(name, w) for name, w in recorded if _since(name, w, where, built) == "now"]
+    applied = _applied_events(arch, analysis, now, applies, tables, _per_write(spec, tables))
     yield Applied(
         made,
+        components=_applier_parts(spec, analysis, now, applies, tables, arch),
+        events=applied,
         tables=tuple((tables[name][0], table) for name, table in changed.items()),
         flows=tuple(flows[w.use_case] for _, w in recorded if w.use_case in flows),
-        services=_relayed_boundaries(arch, [(name, w.model_copy(update={"since": _since(name, w, where, built)})) for name, w in recorded], tables),
+        services=_relayed_boundaries(arch, [(name, w.model_copy(update={"since": _since(name, w, where, built)})) for name, w in recorded], tables, applies),
         operations=(unclaimed := _unclaimed(arch, {w.use_case: _since(name, w, where, built) for name, w in recorded})),
         schemas=_parts_unclaimed(arch, unclaimed),
     )
+    # the applier is a consuming group of each event: the transport's deliveries count it, as the events table lists it
+    recounted = restated_deliveries(analysis, arch, applied)
+    if recounted is not None:
+        yield recounted
 
 
 @dataclass(frozen=True)
@@ -186,7 +206,9 @@ def _parts_unclaimed(arch: Architecture, operations: tuple[tuple[str, Operation]
     return tuple(found)
 
 
-def _relayed_boundaries(arch: Architecture, recorded: list[tuple[str, CoWrite]], tables: dict[str, tuple[str, Table]]) -> tuple[Service, ...]:
+def _relayed_boundaries(
+    arch: Architecture, recorded: list[tuple[str, CoWrite]], tables: dict[str, tuple[str, Table]], applies: dict[str, str]
+) -> tuple[Service, ...]:
     """Services whose boundary says two entities are written together under strong consistency where a relay applies one side.
 
     The sentence is restated (boundaries.written_together) with the relay's eventual consistency, so the boundary, this
@@ -204,10 +226,10 @@ def _relayed_boundaries(arch: Architecture, recorded: list[tuple[str, CoWrite]],
                 parted = "now" if write.since == "now" else write.since
                 how = (
                     f"in one request, but not in one transaction: their rows live on different shards, so the {b} rows follow "
-                    f"through the outbox relay (eventual consistency, behind by the relay's lag)"
+                    f"through the outbox relay and {applies[write.use_case]} (eventual consistency, behind by the relay's lag)"
                     if parted == "now"
                     else f"under strong consistency until their rows part ({parted}); from then the {b} rows follow through the outbox "
-                    "relay (eventual consistency, behind by the relay's lag)"
+                    f"relay and {applies[write.use_case]} (eventual consistency, behind by the relay's lag)"
                 )
                 for first, other in ((a, b), (b, a)):
                     restated[written_together(first, other, write.use_case)] = written_together(first, other, write.use_case, how)
@@ -233,13 +255,113 @@ def _since(name: str, write: CoWrite, where: dict[str, tuple[str, str]], built: 
     return "; ".join(f"once {t} is sharded, {built[t][1]}" for t in later) or "now"
 
 
-def _mechanism(name: str, write: CoWrite, tables: dict[str, tuple[str, Table]]) -> str:
+def _mechanism(name: str, write: CoWrite, tables: dict[str, tuple[str, Table]], applier: str) -> str:
     others = ", ".join(write.tables)
     where = " and ".join(f"{t} rows on their shards" if tables[t][1].sharding is not None else f"{t} rows on the unsharded primary" for t in write.tables)
     return (
-        f"'{write.use_case}' commits its {name} row and an outbox event in one transaction on {name}'s shard; a relay applies the {where} "
+        f"'{write.use_case}' commits its {name} row and an outbox event in one transaction on {name}'s shard; the relay publishes the "
+        f"event and {applier} (a worker consuming it) applies the {where} "
         f"(idempotent upsert keyed by the {name} row's id, retried until applied): eventual for readers of {others}"
     )
+
+
+def _appliers(arch: Architecture, recorded: list[tuple[str, CoWrite]], tables: dict[str, tuple[str, Table]]) -> dict[str, str]:
+    """The worker applying each co-write's other rows: the applier of the service owning the database they live in."""
+    owner = {s.name: s.service or s.name for s in arch.datastores}
+    return {w.use_case: applier_of(owner[tables[name][0]]) for name, w in recorded}
+
+
+def _per_write(spec: Spec, tables: dict[str, tuple[str, Table]]) -> dict[str, float]:
+    """Rows of each table one write applies: its entity's rows per parent (a ride's offers), else one."""
+    return {name: float(spec.entities[t.entity].avg_per_parent or 1.0) if t.entity in spec.entities else 1.0 for name, (_, t) in tables.items()}
+
+
+def _applier_parts(
+    spec: Spec, analysis: Analysis, now: list[tuple[str, CoWrite]], applies: dict[str, str], tables: dict[str, tuple[str, Table]], arch: Architecture
+) -> tuple[Component, ...]:
+    """Each applier whose rows part today, run by the service owning them and sized by the upserts/s it makes at peak (every
+    co-write's peak x the rows it applies)."""
+    rate = {u.name: u.peak_qps for u in analysis.use_cases}
+    per_parent = _per_write(spec, tables)
+    found: dict[str, list[tuple[str, CoWrite]]] = {}
+    for name, write in now:
+        found.setdefault(applies[write.use_case], []).append((name, write))
+    parts = []
+    for applier, writes in found.items():
+        upserts = sum(rate.get(w.use_case, 0.0) * sum(per_parent.get(t, 1.0) for t in w.tables) for _, w in writes)
+        told = ", ".join(dict.fromkeys(_event_of(arch, analysis, w.use_case) for _, w in writes))
+        said = "; ".join(f"the {', '.join(w.tables)} rows of '{w.use_case}'" for _, w in writes)
+        instances = instances_for(upserts, APPLIES_PER_INSTANCE)
+        parts.append(
+            Component(
+                name=applier,
+                kind="worker",
+                technology=f"an event consumer of idempotent upserts ({instances} instances)",
+                purpose=f"consumes {told} and applies {said} on their shards (idempotent upsert, retried until applied): {fmt(upserts)} upserts/s "
+                f"at peak, {instances} instance(s) = max(2, ceil(upserts / {fmt(APPLIES_PER_INSTANCE)} per instance))",
+                services=[applier.removesuffix("-shard-applier")],
+                use_cases=[w.use_case for _, w in writes],
+                instances=instances,
+                decision="cross-shard-writes",
+            )
+        )
+    return tuple(parts)
+
+
+def _event_of(arch: Architecture, analysis: Analysis, use_case: str) -> str:
+    """The event ``use_case`` commits to its outbox: the one it already publishes, else the one named for it."""
+    known = next((e.name for e in arch.events if e.use_case == use_case), None)
+    found = next((u for u in analysis.use_cases if u.name == use_case), None)
+    return known or (event_name(found) if found is not None else use_case)
+
+
+def _applied_events(
+    arch: Architecture,
+    analysis: Analysis,
+    now: list[tuple[str, CoWrite]],
+    applies: dict[str, str],
+    tables: dict[str, tuple[str, Table]],
+    per_write: dict[str, float],
+) -> tuple[Event, ...]:
+    """Each co-write's event with its applier among the consumers, carrying the rows it applies; made when the write had none."""
+    by_name = {u.name: u for u in analysis.use_cases}
+    owner = {s.name: s.service or s.name for s in arch.datastores}
+    events = []
+    for name, write in now:
+        use_case = by_name.get(write.use_case)
+        if use_case is None:
+            continue
+        parts = [EventPart(table=t, columns=[c for c in tables[t][1].columns if not c.secret], rows=per_write.get(t, 1.0)) for t in write.tables if t in tables]
+        known = next((e for e in arch.events if e.use_case == write.use_case), None)
+        base = known or Event(
+            name=event_name(use_case),
+            producer=owner[tables[name][0]],
+            entity=use_case.entity,
+            key=f"{use_case.entity.lower()}_id",
+            use_case=use_case.name,
+            fields=written_row(arch, use_case),
+        )
+        had = {p.table for p in base.parts}
+        events.append(
+            base.model_copy(
+                update={"consumers": sorted({*base.consumers, applies[write.use_case]}), "parts": [*base.parts, *(p for p in parts if p.table not in had)]}
+            )
+        )
+    return tuple(events)
+
+
+def _applied_step(flow: Flow, write: CoWrite, tables: dict[str, tuple[str, Table]], analysis: Analysis, applier: str, arch: Architecture) -> Flow:
+    """The co-write's flow with the step taking its event to the applier, after the commit (once)."""
+    if any(s.target == applier for s in flow.steps):
+        return flow
+    home = flow.steps[0].target
+    step = FlowStep(
+        source=home,
+        target=applier,
+        kind="event",
+        description=f"{_event_of(arch, analysis, write.use_case)} via the outbox: apply the {', '.join(write.tables)} rows on their shards",
+    )
+    return flow.model_copy(update={"steps": [*flow.steps, step]})
 
 
 def _co_location(other: str, tables: dict[str, tuple[str, Table]]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import publishes_directly
@@ -14,7 +14,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import self_run
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.design.relay import relay_figure
-from backend_architect.ir.model import Architecture, Figure
+from backend_architect.ir.model import Architecture, Event, Figure
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_sources
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
@@ -127,6 +127,24 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     yield dataclasses.replace(built, decision=record)
 
 
+def restated_deliveries(analysis: Analysis, arch: Architecture, events: Sequence[Event]) -> Applied | None:
+    """The deliveries figure and this record restated once a later pattern adds consumers to ``events`` (the cross-shard
+    write's applier, PAT053, runs after the transport): every event's consuming groups are counted where they are stated,
+    so the events table and the figure agree. None when nothing changes (or no broker record was made)."""
+    record = next((d for d in arch.decisions if d.id == "messaging"), None)
+    known = next((f for f in arch.figures if f.key == "events.deliveries.peak"), None)
+    if record is None or known is None:
+        return None
+    merged = {e.name: e for e in arch.events} | {e.name: e for e in events}
+    _, per = event_rates(analysis, arch.model_copy(update={"events": list(merged.values())}))
+    total = sum(per.values())
+    if fmt(total) == fmt(known.value):
+        return None
+    context = record.context.replace(f"{fmt(known.value)} deliveries/s", f"{fmt(total)} deliveries/s")
+    restated = record.model_copy(update={"context": context, "inputs": {**record.inputs, "deliveries_per_s": total}})
+    return Applied(restated, figures=(known.model_copy(update={"value": total, "inputs": per}),))
+
+
 #: The name of the process that carries events from where they are written to the broker: drawn and provisioned under it.
 EVENT_RELAY = "event-relay"
 
@@ -134,23 +152,20 @@ EVENT_RELAY = "event-relay"
 def event_relay(arch: Architecture, technology: str) -> tuple[Component, ...]:
     """The relay a broker is fed by, as a part to provision: it reads the outbox or a store's CDC log and publishes to the broker.
 
-    The architecture diagram draws a relay per source of events, and the events a push provider
-    (FCM, APNs) or another external consumes leave through it: so the process doing that is in the
-    list of parts to run, named as drawn. Events the write path publishes itself need none.
+    The architecture diagram draws a relay per source of events: so the process doing that is in the list of parts to run,
+    named as drawn. It only publishes: what an external must be told is sent by the worker consuming the event (PAT061,
+    ``design/deliverers.py``), which holds that external's credentials. Events the write path publishes itself need none.
     """
     relayed = [e for e in arch.events if event_source(arch, e) != DIRECT_SOURCE]
     if not relayed:
         return ()
-    externals = {x.name for x in arch.externals}
-    handed = sorted({c for e in relayed for c in e.consumers if c in externals})
-    pushes = f"; hands {', '.join(sorted({e.name for e in relayed if set(e.consumers) & externals}))} to {', '.join(handed)}" if handed else ""
     sources = " and ".join(s for s in events_sources(arch) if s != DIRECT_SOURCE)
     return (
         Component(
             name=EVENT_RELAY,
             kind="worker",
             technology=technology,
-            purpose=f"reads {sources} and publishes each event to the broker{pushes}",
+            purpose=f"reads {sources} and publishes each event to the broker",
             services=sorted({e.producer for e in relayed}),
             instances=2,
             decision="messaging",

@@ -11,6 +11,7 @@ from backend_architect.design.audience import Audience, Audiences, audiences
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.catch_up import catch_up_reads, offline_fetch, reconnecting
 from backend_architect.design.communication import event_name
+from backend_architect.design.deliverers import senders
 from backend_architect.design.event_fields import with_fields, with_recipients, written_row
 from backend_architect.design.loads import publishes_directly
 from backend_architect.design.online import people_entity
@@ -267,7 +268,7 @@ def _applied(
     table = table_of(arch, use_case.entity)
     columns = [c.name for c in table[1].columns if not c.secret] if table else ["id"]
     events = tuple(
-        e.model_copy(update={"consumers": sorted({*e.consumers, *implicit.get(e.use_case or "", [])})}) if mode != "push" else e
+        e.model_copy(update={"consumers": sorted({*e.consumers, *senders(spec, implicit.get(e.use_case or "", []))})}) if mode != "push" else e
         for e in _events(spec, arch, sources, where, columns if mode not in {"push", "poll"} else [])
     )
     if mode == "push":
@@ -410,7 +411,7 @@ def _flows(
         step = FlowStep(source=producer, target=GATEWAY, kind="event", description=description, via="pubsub" if via == "pubsub" else "outbox")
         pushes = [
             FlowStep(source=producer, target=p, kind="event", description=f"{name} via the outbox: push notification to recipients not connected")
-            for p in (implicit.get(flow.use_case, []) if via == "outbox" else [])
+            for p in senders(spec, implicit.get(flow.use_case, []) if via == "outbox" else [])
             if not any(s.target == p for s in flow.steps)
         ]
         # an audience chosen per message: the write's flow draws the query choosing it (its proximity search)
@@ -499,7 +500,8 @@ def _push_only(
         decided_by="spec",
         spec=spec,
     )
-    consumers = [*pushes] or ["notifications"]
+    # the push sender calls the providers (design/deliverers.py): it is the event's consumer, not the providers
+    consumers = senders(spec, pushes) or ["notifications"]
     return Applied(made, events=tuple(e.model_copy(update={"consumers": sorted({*e.consumers, *consumers} - {GATEWAY})}) for e in events), figures=figures)
 
 

@@ -11,6 +11,7 @@ from backend_architect.design.patterns.caching import read_path_cache
 from backend_architect.design.patterns.cloud import managed_services
 from backend_architect.design.patterns.cross_shard_writes import cross_shard_write
 from backend_architect.design.patterns.database_load import database_load
+from backend_architect.design.patterns.delivery import external_delivery
 from backend_architect.design.patterns.edge import edge
 from backend_architect.design.patterns.feed import feed_fan_out
 from backend_architect.design.patterns.gateway import realtime_gateway
@@ -66,6 +67,8 @@ PATTERNS: tuple[Pattern, ...] = (
     two_level_cache,
     # write paths: jobs, and how events travel (last: earlier patterns add events)
     batch_jobs,
+    # the workers delivering events to external systems, before the transport counts its consumers
+    external_delivery,
     event_transport,
     # what reaches the databases after all of the above
     database_load,
