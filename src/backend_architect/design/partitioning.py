@@ -402,8 +402,9 @@ def _shard_key(spec: Spec, table: Table, use_cases: list[UseCase], family: str |
         return family
     counts = Counter(c for u in use_cases for c in filtered_in_order(spec, u, table.entity or ""))
     if counts:
-        # a tie goes to the first column by name: a set's order changes with the hash seed, and the key must not
-        return min(counts, key=lambda c: (-counts[c], c))
+        # a tie goes to the filter the spec names first (the counter keeps the order the reads name them): a set's order
+        # changes with the hash seed, and the key must not
+        return max(counts, key=lambda c: counts[c])
     required = [f"{name}_id" for name, field in entity.fields.items() if field.type.kind == "ref" and not field.is_nullable]
     return required[0] if required else "id"
 
