@@ -128,14 +128,15 @@ def _id_copies(arch: Architecture) -> list[HeldCopy]:
 
 def _pair_copies(arch: Architecture) -> list[HeldCopy]:
     """One per membership copy table a members-only operation probes, in the database of the service serving it. The copy is
-    decided on every check of the same memberships its keeper makes (``member_copies``: its pairs are written once), so each
-    reader's own probes are said beside that total."""
+    decided on every check of the same memberships its keeper makes that it can answer (``member_copies``: its pairs are
+    written once), which are exactly the checks probing it; the checks still calling the holder (their scope reached
+    through another service's parent column) are no part of that total. Each reader's own probes are said beside it."""
     held = _held(arch)
     service_of = {op.operation_id: api.service for api in arch.apis for op in api.operations}
     store_of = _relational(arch)
     checked: dict[tuple[str, str], float] = {}
     for c in arch.membership_checks:
-        if c.check in {"query", MEMBER_COPY} and c.operation in service_of:
+        if c.check == MEMBER_COPY and c.operation in service_of:
             key = (service_of[c.operation], c.members)
             checked[key] = checked.get(key, 0.0) + c.peak
     grouped: dict[tuple[str, str, str, str], list[MembershipCheck]] = {}
