@@ -122,6 +122,9 @@ def test_a_read_by_id_alone_is_routed_by_the_shard_its_id_carries_ok(text: str, 
     assert f"CREATE TABLE {table}" in render_ddl(store, "sqlite")
     parts = [p.part for f in arch.flows for p in f.latency_parts]
     assert not any("asking every shard" in p for p in parts), parts
+    gets = [p.part for f in arch.flows if f.use_case == read for p in f.latency_parts if p.part.startswith("indexed read")]
+    assert all(p == "indexed read on one shard (the id carries its shard)" for p in gets), gets
+    assert gets or read.startswith("existence checks"), read  # a use case's own get is timed, a check rides its hop
 
 
 def test_a_get_under_its_parents_path_stays_routed_by_the_parent_ok() -> None:
