@@ -78,7 +78,10 @@ def test_overruled_record_turns_down_not_its_choice_ok(template: str, key: str, 
     # the plan the numbers chose, stated with this design's sizes: a table it keeps whole is sized whole, and one the numbers
     # partition is sized with created_at in its key (issue 22-e1), so the sizes alone may differ
     sized = re.compile(r"[\d,]+\.\d (?:GB|TB)")
-    assert any(sized.sub("#", a.name) == sized.sub("#", f"{NUMBERS_CHOSE}: {numbers.choice}") for a in chosen.alternatives)
+    # ids carrying their shard are named once the database load routes reads by them (design/shard_ids.py), which a design keyed
+    # by identities never does: the plan the numbers chose is the rest of their record
+    numbers_choice = re.sub(r"; the ids of [^;]* are made by the application[^;]*", "", numbers.choice)
+    assert any(sized.sub("#", a.name) == sized.sub("#", f"{NUMBERS_CHOSE}: {numbers_choice}") for a in chosen.alternatives)
 
 
 @pytest.mark.parametrize(("template", "key", "choose"), CASES)

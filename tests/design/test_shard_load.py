@@ -319,16 +319,24 @@ use_cases:
 
 
 @pytest.mark.parametrize(
-    ("table", "key", "crossing"),
+    ("text", "table", "key", "crossing"),
     [
-        pytest.param("tokens", "id", [], id="get by the shard key: one shard"),
-        pytest.param("visits", "badge_id", ["show visit"], id="get by id on a table sharded by its parent: every shard"),
+        pytest.param(GETS, "tokens", "id", [], id="get by the shard key: one shard"),
+        pytest.param(GETS, "visits", "badge_id", [], id="get by id on a table sharded by its parent: the shard its id carries"),
+        pytest.param(
+            GETS.replace("  Visit:\n", "  Visit:\n    key: identity\n"),
+            "visits",
+            "badge_id",
+            ["show visit"],
+            id="get by a database-made id on a table sharded by its parent: every shard",
+        ),
     ],
 )
-def test_a_get_by_id_crosses_shards_only_off_the_key_ok(table: str, key: str, crossing: list[str]) -> None:
-    """A get of one row selects by id: keyed where the table is sharded by id, scatter-gather where it is sharded by another column;
-    the per-shard read figure counts it the same way."""
-    arch, _ = design_with_analysis(load_spec_bytes(GETS.encode(), "gets.yaml").spec)
+def test_a_get_by_id_crosses_shards_only_off_the_key_ok(text: str, table: str, key: str, crossing: list[str]) -> None:
+    """A get of one row selects by id: keyed where the table is sharded by id or its ids carry their shard (``shard_ids.py``),
+    scatter-gather where it is sharded by another column and the database makes its ids; the per-shard read figure counts it
+    the same way."""
+    arch, _ = design_with_analysis(load_spec_bytes(text.encode(), "gets.yaml").spec)
     found = next(t for s in arch.datastores for t in s.tables if t.name == table)
     assert found.sharding is not None
     assert found.sharding.key == key

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from backend_architect.design.analysis import COUNTER_KINDS, Analysis, UseCase
 from backend_architect.design.keys import BUILTIN_UUIDV7_VERSION, uuid_generation
+from backend_architect.design.shard_ids import keys_with_shard_ids
 from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Architecture, Datastore, Decision, Flow
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import BUILTIN_UUIDV7, FALLBACK_UUIDV7
@@ -243,5 +244,7 @@ def key_scope(record: Decision, stores: list[Datastore]) -> Decision:
 
 
 def derive_key_scope(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
-    """The key record read against every table the design ends with (``key_scope``)."""
-    return arch.model_copy(update={"decisions": [key_scope(d, arch.datastores) if d.id == "keys" else d for d in arch.decisions]})
+    """The key record read against every table the design ends with (``key_scope``), naming the tables whose ids carry their
+    shard apart (``shard_ids.keys_with_shard_ids``)."""
+    keys = [keys_with_shard_ids(key_scope(d, arch.datastores), arch.datastores) if d.id == "keys" else d for d in arch.decisions]
+    return arch.model_copy(update={"decisions": keys})

@@ -299,6 +299,9 @@ def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) 
     table = _table(arch, use_case.entity)
     one = use_case.kind != "list"
     what, read_ms = ("indexed read", ms["indexed_read"]) if one else ("index range page", ms["range_page"])
+    if one and table is not None and table.sharding is not None and table.sharding.id_shard and not use_case.filters:
+        # the id names the logical shard its row was written to (design/shard_ids.py): one shard, never a scatter
+        return f"{what} on one shard (the id carries its shard)", read_ms
     if table is None or table.sharding is None or one:
         return what, read_ms
     # an owner-only read's filter on the caller is the server's, unwritten in the spec, yet selects rows all the same

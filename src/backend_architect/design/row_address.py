@@ -67,15 +67,20 @@ def carried(op: Operation | None, table: Table | None, caller_column: str | None
 
 def scatters(table: Table, by: str, carries: list[str]) -> bool:
     """Whether a read of ``table``'s rows by ``by`` asks every shard today: the table is on its shards, ``by`` is not its shard
-    key, the request carries no shard key value, and no uniqueness table holds ``by`` with the row's shard key.
+    key, the request carries no shard key value, ``by`` is not an id carrying its shard (``design/shard_ids.py``), and no
+    uniqueness table holds ``by`` with the row's shard key.
 
     >>> from backend_architect.ir.model import Sharding
     >>> t = Table(name="views", columns=[], primary_key=["id"], sharding=Sharding(key="user_id", reason="r", now=True))
     >>> scatters(t, "id", []), scatters(t, "id", ["user_id"]), scatters(t, "user_id", [])
     (True, False, False)
+    >>> scatters(t.model_copy(update={"sharding": t.sharding.model_copy(update={"id_shard": "ids carry it"})}), "id", [])
+    False
     """
     sharding = table.sharding
     if sharding is None or sharding.now is False or not by or by == sharding.key or sharding.key in carries:
+        return False
+    if by == ROW_ID and sharding.id_shard:
         return False
     return not any(g.columns == [by] for g in sharding.uniques)
 

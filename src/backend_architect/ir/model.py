@@ -224,6 +224,11 @@ class Sharding(IRModel):
         description="Reads naming a row by another column than the shard key that still reach one shard, each with what routes it "
         "(the shard key the request carries, a uniqueness table) and its rate: counted with the keyed reads.",
     )
+    id_shard: str = Field(
+        default="",
+        description="How this table's ids carry the row's logical shard, so a read by id reaches one shard, with the reads by id "
+        "that decided it (design/shard_ids.py); empty: ids name no shard, and a read by id alone asks every shard.",
+    )
     when: str = Field(
         default="",
         description="When the shards are built, as the staged-growth decision sets it (now, or at its stage with the trigger): "

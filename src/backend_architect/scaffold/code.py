@@ -82,6 +82,8 @@ def resource(plan: ResourcePlan, parent_var: str | None, latest: tuple[str, ...]
     ]
     if table.app_keys:
         args.append("new_key=new_uuid")
+    if table.app_keys and table.id_shard:
+        args.append(f"id_shard={column(plan, table.id_shard)}")
     for trait in ("version", "tenant", "deleted_at", "updated_at"):
         name = getattr(table, trait)
         if name:

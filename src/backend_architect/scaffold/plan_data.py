@@ -68,6 +68,8 @@ class TablePlan:
     tenant: str | None
     deleted_at: str | None
     updated_at: str | None
+    #: The shard key whose logical shard the service writes into each new id (``design/shard_ids.py``), when the design says so.
+    id_shard: str | None = None
 
     def column(self, name: str) -> ColumnPlan:
         return next(c for c in self.columns if c.name == name)
@@ -101,6 +103,7 @@ def table_plan(table: Table, schema: str | None) -> TablePlan:
         tenant=TENANT if table.tenant_scoped and TENANT in names else None,
         deleted_at=DELETED_AT if table.soft_delete and DELETED_AT in names else None,
         updated_at=UPDATED_AT if UPDATED_AT in names else None,
+        id_shard=table.sharding.key if table.sharding is not None and table.sharding.id_shard and key_type == "uuid" else None,
     )
 
 

@@ -12,8 +12,9 @@ shard, whatever columns its request filters by. What does reach is one of three 
 - by one row's address (its id, a public code) on a table sharded by another column (a view read
   back by id, views sharded by user_id): every shard asked (listed), unless the request also
   carries the shard key (a parent id in its path, the caller's id on an owner-only request) or a
-  uniqueness table holds the address with its shard key: one shard (listed as routed, counted with
-  the keyed reads) (``design/row_address.py``);
+  uniqueness table holds the address with its shard key, or the address is an id carrying its logical
+  shard (``design/shard_ids.py``): one shard (listed as routed, counted with the keyed reads)
+  (``design/row_address.py``);
 - by several values of the shard key at once (a feed's read-time merge of the authors past the
   cut-off): one shard per value, so it spreads with the keyed reads, yet touches many shards
   in one request (listed, saying so).
@@ -24,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.patterns._common import fmt
+from backend_architect.design.row_address import ROW_ID
 from backend_architect.ir.model import Sharding
 from backend_architect.ir.runtime import StoreLoad
 
@@ -36,14 +38,24 @@ class CrossShardRead:
     text: str
     every_shard: bool
     routed: bool = False
+    #: Routed by the logical shard its id carries (``design/shard_ids.py``): a read that would ask every shard without it.
+    by_id_shard: bool = False
 
 
-def cross_shard_read(key: str, rate: float, load: StoreLoad | None, use_case: str | None, sharding: Sharding) -> CrossShardRead | None:
+def cross_shard_read(
+    key: str,
+    rate: float,
+    load: StoreLoad | None,
+    use_case: str | None,
+    sharding: Sharding,
+    id_shard: bool = False,
+) -> CrossShardRead | None:
     """How the ledger's read ``key`` (``rate``/s reaching the table at peak) crosses the shards of ``sharding``; None: one shard.
 
     ``load`` is the mechanism's own read when the key is one (its ``by`` column and ``keys_per_read``);
     ``use_case`` names a use case's own request, cross-shard when the partitioning stage found it
-    selects rows by no shard key (``Sharding.cross_shard``, filled before any mechanism served it).
+    selects rows by no shard key (``Sharding.cross_shard``, filled before any mechanism served it). ``id_shard``: the
+    table's ids carry their logical shard (``design/shard_ids.py``), so a read by its id alone (``load.by`` id) reaches one shard.
 
     >>> s = Sharding(key="author_id", reason="r", cross_shard=["list all"])
     >>> cross_shard_read("peak_list-all", 120.0, None, "list all", s).text
@@ -55,12 +67,19 @@ def cross_shard_read(key: str, rate: float, load: StoreLoad | None, use_case: st
     True
     >>> cross_shard_read("readback_getView", 50.0, by_id.model_copy(update={"carries": ["author_id"]}), None, s).routed
     True
+    >>> cross_shard_read("readback_getView", 50.0, by_id, None, s, id_shard=True).text
+    'reads/s of GET /views/{view_id} (by id, routed by the logical shard the id carries: 50/s at peak, one shard)'
     """
     if load is not None and load.by and load.by != sharding.key and sharding.key in load.carries:
         # the request names the shard key beside the row's address (a parent id in its path, the caller's id on an owner-only request)
         what = load.quantity.removesuffix(" at peak").rstrip(",")
         said = f"{what} (by {load.by}, routed by the {sharding.key} the request carries: {fmt(rate)}/s at peak, one shard)"
         return CrossShardRead(said, every_shard=False, routed=True)
+    if load is not None and id_shard and load.by == ROW_ID and sharding.key != ROW_ID:
+        # the id holds hash(shard key) mod 4,096 in its rand_a bits: the shard map names the shard the row was written to
+        what = load.quantity.removesuffix(" at peak").rstrip(",")
+        said = f"{what} (by id, routed by the logical shard the id carries: {fmt(rate)}/s at peak, one shard)"
+        return CrossShardRead(said, every_shard=False, routed=True, by_id_shard=True)
     lookup = next((g.table for g in sharding.uniques if load is not None and load.by and g.columns == [load.by]), None)
     if load is not None and load.by != sharding.key and lookup is not None:
         # the uniqueness table holds the address across the shards with the shard key of its row (``keyed_lookups.py``)

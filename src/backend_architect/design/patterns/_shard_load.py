@@ -25,8 +25,11 @@ from backend_architect.design.patterns._common import (
 from backend_architect.design.patterns._cross_shard_reads import cross_shard_read
 from backend_architect.design.patterns._shards import key_skew, shard_map, sharded_now, shards
 from backend_architect.design.patterns._stores import horizon
+from backend_architect.design.row_address import ROW_ID, carried
+from backend_architect.design.shard_ids import can_carry_shard, id_shard_said
 from backend_architect.design.write_headroom import WRITE_HEADROOM, built_for_writes
 from backend_architect.ir.model import Architecture, Figure, Table
+from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.model import Spec
 
 
@@ -79,6 +82,9 @@ class Primaries:
     #: The sharded tables whose rows are on their shard map today: every other sharded table's reads and writes are counted on
     #: the unsharded primary above. The one answer to "sharded now?" the design records (``Sharding.now``) and every section reads.
     on_shards: frozenset[str] = frozenset()
+    #: Per sharded table whose ids carry their logical shard (``design/shard_ids.py``): the record saying so, with the reads by
+    #: id that would have asked every shard (``Sharding.id_shard``).
+    id_shards: dict[str, str] = field(default_factory=dict)
 
     @property
     def built(self) -> list[ShardGroup]:
@@ -103,14 +109,25 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     cross: dict[str, float] = dict.fromkeys(sharded, 0.0)
     crossing: dict[str, list[str]] = {}
     routed: dict[str, list[str]] = {}
+    carrying = {n for n, t in sharded.items() if can_carry_shard(spec, analysis, t, counts[n])}
+    key_of = {n: t.sharding.key for n, t in sharded.items() if t.sharding is not None}
+    gets = _gets_by_id(analysis, arch, sharded)
+    by_id_shard: dict[str, float] = {}
     for key, value in load.reads.items():
         table = table_of.get(load.entity_of.get(key, ""))
         sharding = sharded[table].sharding if table in sharded else None
         if table is None or sharding is None:
             continue  # a table on the unsharded primary
-        said = cross_shard_read(key, value, by.get(key), ids.get(key), sharding)
+        use_case = ids.get(key)
+        # a use case's own get listed as selecting by no shard key: routed all the same when its path carries the key or its id its shard
+        own = gets.get(use_case or "") if key not in by and use_case in sharding.cross_shard else None
+        said = cross_shard_read(key, value, by.get(key) or own, use_case, sharding, table in carrying)
+        if own is not None and said is not None and not said.routed:
+            said = cross_shard_read(key, value, None, use_case, sharding)
         if said is not None:
             (routed if said.routed else crossing).setdefault(table, []).append(said.text)
+        if said is not None and said.by_id_shard:
+            by_id_shard[table] = by_id_shard.get(table, 0.0) + value
         if said is not None and said.every_shard:
             cross[table] += value
         else:
@@ -151,7 +168,24 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
         {k: v for k, v in load.writes.items() if on_primary(k)},
         sorted(groups, key=lambda g: g.head),
         frozenset(moved),
+        {n: id_shard_said(key_of[n], rate, counts[n]) for n, rate in by_id_shard.items()},
     )
+
+
+def _gets_by_id(analysis: Analysis, arch: Architecture, sharded: dict[str, Table]) -> dict[str, StoreLoad]:
+    """Each get of one sharded row by its id and nothing else, as the read it makes: by id, carrying what its request names
+    beside the id (a parent id in its path, the caller's own id on an owner-only request), so a get under its parent's path
+    on a table sharded by that parent is routed by it, as a read-back of the same path is (``row_address.carried``)."""
+    ops = {name: op for api in arch.apis for op in api.operations for name in op.use_cases}
+    tables = {t.entity: t for t in sharded.values() if t.entity}
+    found = {}
+    for u in analysis.use_cases:
+        table = tables.get(u.entity)
+        if u.kind != "get" or u.filters or table is None:
+            continue
+        carries = carried(ops.get(u.name), table, u.caller_column)
+        found[u.name] = StoreLoad(entity=u.entity, key=f"peak_{u.id}", quantity=u.name, formula="peak", by=ROW_ID, carries=carries)
+    return found
 
 
 def _built_for_writes(groups: list[ShardGroup], load: DatabaseLoad, table_of: dict[str, str], lagging: set[str]) -> tuple[list[ShardGroup], set[str]]:

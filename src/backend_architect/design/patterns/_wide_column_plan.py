@@ -151,7 +151,9 @@ def _time_column(table: Table, use_case: UseCase) -> str | None:
     columns = {c.name: c for c in table.columns}
     first = sorts[0]
     column = columns.get(first)
-    ordered_key = column is not None and first in table.primary_key and any(d in (column.default or "") for d in TIME_ORDERED_DEFAULTS)
+    # an id the application makes carrying its shard is a UUIDv7 all the same (design/shard_ids.py), though it has no default
+    carried = table.sharding is not None and bool(table.sharding.id_shard) and first == "id"
+    ordered_key = column is not None and first in table.primary_key and (carried or any(d in (column.default or "") for d in TIME_ORDERED_DEFAULTS))
     return first if (column is not None and column.type in {"timestamptz", "date"}) or first == "created_at" or ordered_key else None
 
 

@@ -24,6 +24,7 @@ from backend_architect.design.patterns._shard_load import Primaries, ShardGroup,
 from backend_architect.design.pools import reaching_pool_figures
 from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.design.replica_reads import READ_INDEX, read_split
+from backend_architect.design.shard_ids import with_shard_ids
 from backend_architect.ir.database_nodes import REPLICA_READS
 from backend_architect.ir.model import Architecture, Decision, Figure, Table
 from backend_architect.ir.query import BUSIEST_READS, BUSIEST_WRITES, database_of
@@ -99,6 +100,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
     crossing: dict[str, list[str]] = {}
     routed: dict[str, list[str]] = {}
     placed: dict[str, tuple[bool, list[str]]] = {}
+    id_shards: dict[str, str] = {}
     worst_replicas, worst_util, worst_read, worst_write, worst_which, worst_reader = 0, 0.0, 0.0, 0.0, "no database", "no database"
     replica_inputs: dict[str, float] = {}
     for db in databases(arch):
@@ -148,6 +150,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
                 ),
             ]
         placed |= _placed(arch, _stores_of(arch, db), split)
+        id_shards |= split.id_shards
         for group in split.groups:
             out += shard_figures(db, group)
             for name, crossed in group.crossing.items():
@@ -251,7 +254,7 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
             {"peak_write": worst_write, "primary_write_ceiling": PRIMARY_WRITE_CEILING},
         ),
     ]
-    yield Applied(None, figures=tuple(out), assumptions=tuple(notes), tables=_recorded(arch, (crossing, routed), placed))
+    yield Applied(None, figures=tuple(out), assumptions=tuple(notes), tables=_recorded(arch, (crossing, routed), placed, id_shards))
 
 
 def _placed(arch: Architecture, stores: list[str], split: Primaries) -> dict[str, tuple[bool, list[str]]]:
@@ -263,7 +266,10 @@ def _placed(arch: Architecture, stores: list[str], split: Primaries) -> dict[str
 
 
 def _recorded(
-    arch: Architecture, reads: tuple[dict[str, list[str]], dict[str, list[str]]], placed: dict[str, tuple[bool, list[str]]]
+    arch: Architecture,
+    reads: tuple[dict[str, list[str]], dict[str, list[str]]],
+    placed: dict[str, tuple[bool, list[str]]],
+    id_shards: dict[str, str],
 ) -> tuple[tuple[str, Table], ...]:
     """Sharded tables with their cross-shard reads restated from the ledger, and whether they are sharded today, as the ledger
     counts them: the one record (``Sharding.now``, ``Sharding.on_map_now``) the growth stage, the availability plan, the
@@ -272,7 +278,9 @@ def _recorded(
     The partitioning stage listed every read selecting by no shard key before any mechanism served
     a path; a read a feed's lists or a search index answers never reaches a shard, so the list the
     data section prints and the per-shard figure count the same reads (``_cross_shard_reads.py``); a read by another column that
-    the request routes to one shard is listed apart (``Sharding.routed``), counted with the keyed reads.
+    the request routes to one shard is listed apart (``Sharding.routed``), counted with the keyed reads. A table whose ids carry
+    their logical shard (``id_shards``, ``design/shard_ids.py``) says so on its sharding, its key reason and its id column: the
+    application makes those ids, so the column has no default that would make one naming no shard.
     """
     crossing, routed = reads
     found = []
@@ -283,7 +291,10 @@ def _recorded(
             update: dict[str, object] = {"cross_shard": crossing.get(t.name, []), "routed": routed.get(t.name, [])}
             if t.name in placed:
                 update |= {"now": placed[t.name][0], "on_map_now": placed[t.name][1]}
-            found.append((store.name, t.model_copy(update={"sharding": t.sharding.model_copy(update=update)})))
+            said = id_shards.get(t.name, "")
+            update["id_shard"] = said
+            table = t.model_copy(update={"sharding": t.sharding.model_copy(update=update)})
+            found.append((store.name, with_shard_ids(table) if said else table))
     return tuple(found)
 
 

@@ -22,6 +22,9 @@ UUID_VERSIONS: dict[str, str] = {
 }
 _CALL = re.compile(r"^\s*(?:[\w\"]+\.)?\"?(\w+)\"?\s*\(\s*\)\s*$")
 _GENERATED_BY = re.compile(r"\s+by DEFAULT\s+(\S+\(\))")
+#: How the key decision names the tables whose UUIDv7 ids the application makes (``design/shard_ids.py``: they carry their shard).
+_MADE_LEAD = "the ids of "
+_MADE_BY = " are made by the application"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,11 @@ def _claims(decision: Decision) -> list[tuple[str, _Claim]]:
     found: list[tuple[str, _Claim]] = []
     for clause in decision.choice.split(";"):
         clause = clause.strip()
+        if clause.startswith(_MADE_LEAD) and _MADE_BY in clause:
+            # ids the application makes (carrying their shard): UUIDv7 with no default, whatever an earlier clause said of them
+            made = {n.strip() for n in clause.removeprefix(_MADE_LEAD).split(_MADE_BY, 1)[0].split(",")}
+            found = [(name, _Claim("uuidv7") if name in made else claim) for name, claim in found]
+            continue
         for lead, kind in (("UUIDv7 for ", "uuidv7"), ("bigint identity for ", "identity"), ("composite keys for join tables ", "composite")):
             if not clause.startswith(lead):
                 continue

@@ -56,10 +56,10 @@ async def relate(
         if existing is None:
             row_values = {**values, link.source.name: source, link.target.name: target}
             if link.table is resource.table:
-                if resource.new_key is not None:
-                    row_values[resource.key.name] = resource.new_key()
                 if resource.tenant is not None:
                     row_values[resource.tenant.name] = tenant_of(ctx, resource)
+                if resource.new_key is not None:
+                    row_values[resource.key.name] = resource.make_key(row_values)
             row = one(await conn.execute(insert(link.table).values(row_values).returning(*link.table.c)))
             assert row is not None
             if "id" in row:

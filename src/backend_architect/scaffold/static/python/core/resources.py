@@ -11,6 +11,7 @@ from sqlalchemy import Column, Table
 from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from .auth import Policy
+from .ids import new_sharded_uuid
 from .outbox import EventSpec
 from .pagination import SortKey
 from .refs import Ref
@@ -67,6 +68,8 @@ class Resource:
     idempotency: Table
     #: Keys the service makes (UUIDv7); None when the database generates them (identity).
     new_key: Callable[[], uuid.UUID] | None = None
+    #: The shard key whose logical shard the ids carry (the design shards the table by it and reads rows by id alone).
+    id_shard: Column[Any] | None = None
     version: Column[Any] | None = None
     tenant: Column[Any] | None = None
     deleted_at: Column[Any] | None = None
@@ -82,6 +85,13 @@ class Resource:
     @property
     def lookup(self) -> Column[Any]:
         return self.address if self.address is not None else self.key
+
+    def make_key(self, row_values: Mapping[str, Any]) -> uuid.UUID | None:
+        """A new key for a row of ``row_values`` when the service makes keys (else None: the database does); an id carrying
+        its shard is made last, once the row holds its shard key (a parent id, the caller's id)."""
+        if self.new_key is None:
+            return None
+        return new_sharded_uuid(row_values.get(self.id_shard.name)) if self.id_shard is not None else self.new_key()
 
 
 @dataclass(frozen=True)

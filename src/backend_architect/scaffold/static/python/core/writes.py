@@ -98,11 +98,11 @@ async def _children(
     for child in children:
         for values in parts.get(child.prop, []):
             row_values = dict(values)
-            if child.resource.new_key is not None:
-                row_values[child.resource.key.name] = child.resource.new_key()
             if child.resource.tenant is not None:
                 row_values[child.resource.tenant.name] = tenant_of(ctx, child.resource)
             row_values[child.column.name] = parent_key
+            if child.resource.new_key is not None:
+                row_values[child.resource.key.name] = child.resource.make_key(row_values)
             await conn.execute(insert(child.resource.table).values(row_values))
 
 
@@ -147,8 +147,6 @@ async def create(
             if stored is not None:
                 return replay(ctx, stored)
         row_values = dict(values)
-        if resource.new_key is not None:
-            row_values[resource.key.name] = resource.new_key()
         if resource.tenant is not None:
             row_values[resource.tenant.name] = tenant_of(ctx, resource)
         if op.owner is not None and not op.owner.via and ctx.principal.subject is not None:
@@ -159,6 +157,9 @@ async def create(
             if not item.at.via:
                 row_values[item.at.column.name] = params.get(item.param)
         await _ancestors(conn, op, row_values, params)
+        if resource.new_key is not None:
+            # made last: an id carrying its shard holds the logical shard of the shard key set above
+            row_values[resource.key.name] = resource.make_key(row_values)
         if op.total is not None:
             _total(op.total, row_values, list((parts or {}).get(op.children[0].prop, [])) if op.children else [])
         row = await _insert(conn, resource, row_values)
