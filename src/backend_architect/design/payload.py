@@ -9,6 +9,7 @@ states its formula over the fields' average sizes, so the two can be told apart.
 
 from __future__ import annotations
 
+from backend_architect.design.wide_column_sizes import held_row_bytes, held_where
 from backend_architect.ir.model import Architecture, Column, Figure, Table
 from backend_architect.spec.model import Spec
 
@@ -67,6 +68,18 @@ def disk_per_day(table: Table) -> Figure | None:
 
     if table.role is not None or table.rows_per_day <= 0:
         return None
+    held = held_row_bytes(table)
+    if held is not None:
+        # the store's rows, not the stand-in's: the bytes a day read the row the horizon's size and the nodes read
+        return Figure(
+            key=f"{DISK_PER_DAY}.{table.name}",
+            quantity=f"bytes {table.name} adds on disk a day{held_where(table)}",
+            value=table.rows_per_day * held,
+            unit="bytes/day",
+            formula="rows_per_day x row_bytes",
+            inputs={"rows_per_day": table.rows_per_day, "row_bytes": held},
+            scope=table.name,
+        )
     return Figure(
         key=f"{DISK_PER_DAY}.{table.name}",
         quantity=f"bytes {table.name} adds on disk a day (rows with their header, keys and indexes)",
@@ -78,13 +91,17 @@ def disk_per_day(table: Table) -> Figure | None:
     )
 
 
-def disk_total(per_table: dict[str, float]) -> Figure | None:
-    """``storage.disk_bytes_per_day``: the sum of every table's bytes a day, the figure the summary states (one source)."""
+def disk_total(per_table: dict[str, float], held: str = "") -> Figure | None:
+    """``storage.disk_bytes_per_day``: the sum of every table's bytes a day, the figure the summary states (one source).
+
+    ``held`` names the tables a wide-column store holds among the parts (``wide_column_sizes.held_said``): their bytes are
+    the store's rows, one copy, and the total says so.
+    """
     if not per_table:
         return None
     return Figure(
         key=DISK_PER_DAY,
-        quantity="bytes the tables add on disk a day, all tables (rows with their header, keys and indexes)",
+        quantity=f"bytes the tables add on disk a day, all tables (rows with their header, keys and indexes{held})",
         value=sum(per_table.values()),
         unit="bytes/day",
         formula="sum of the tables' bytes a day",

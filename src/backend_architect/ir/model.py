@@ -273,6 +273,11 @@ class WideColumn(IRModel):
     reason: str = Field(default="", description="The numbers that placed it there.")
     hot_key_factor: float = Field(default=100.0, description="How much busier the busiest partition key is than the average (an assumption).")
     partition_max_bytes: float = Field(default=100e6, description="The largest partition the bucket is sized for (one key's rows in one bucket).")
+    row_bytes: float = Field(
+        default=0.0,
+        description="Bytes one CQL row takes (its values plus the row's overhead): what every size of the table reads, one copy of "
+        "replication_factor (0 for a layout recorded before sizing).",
+    )
 
 
 class Table(IRModel):

@@ -276,8 +276,12 @@ def _table_facts(figures: dict[str, float], horizons: list[str], table: Table) -
     if payload is not None and disk is not None:
         written = f"{human(content, 'bytes')} of content (the text and blob fields users write; blobs in object storage), " if content is not None else ""
         keys = f"`storage.content_bytes_per_day.{table.name}`, " if content is not None else ""
+        # a table a wide-column store holds is sized by that store's rows: its PostgreSQL table is only the scaffold's stand-in
+        wide = table.wide_column if table.wide_column and table.wide_column.row_bytes > 0 else None
+        held = f" in {wide.technology} (CQL rows, one of {wide.replication_factor} copies)" if wide else ""
         lines.append(
-            f"- a day: {written}{human(payload, 'bytes')} of payload (the fields' bytes), {human(disk, 'bytes')} on disk with row overhead and indexes "
+            f"- a day: {written}{human(payload, 'bytes')} of payload (the fields' bytes), {human(disk, 'bytes')} on disk"
+            f"{held or ' with row overhead and indexes'} "
             f"({keys}`storage.payload_bytes_per_day.{table.name}`, `storage.disk_bytes_per_day.{table.name}`)"
         )
     if table.wide_column:

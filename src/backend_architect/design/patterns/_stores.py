@@ -18,6 +18,7 @@ from backend_architect.design.patterns._common import DEFAULT_HORIZON_YEARS as D
 from backend_architect.design.patterns._common import figure
 from backend_architect.design.patterns._common import horizon as horizon
 from backend_architect.design.payload import DISK_PER_DAY, disk_per_day, disk_total
+from backend_architect.design.wide_column_sizes import HELD_FORMULA, held_row_bytes, held_said, held_where
 from backend_architect.design.workload import schedule_interval
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
@@ -152,7 +153,8 @@ def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table], an
                 label = f"{years:g}y"
                 if table.name in by_name:
                     rows, formula = rows_after(table, years, growth)
-                    size = rows * per_row_bytes(table)
+                    held = held_row_bytes(table)
+                    size = rows * (held if held is not None else per_row_bytes(table))
                     inputs = {"rows_now": table.rows_now, "rows_per_day": table.rows_per_day, "growth": growth, "years": years}
                     result.append(
                         figure(
@@ -168,8 +170,17 @@ def storage_figures(spec: Spec, arch: Architecture, changed: Iterable[Table], an
                     result.append(
                         figure(
                             f"bytes.{label}.{table.name}",
-                            f"size of {table.name} with indexes after {years:g} year(s)"
-                            + (" as a PostgreSQL table (its stand-in: the wide-column store's own figure sizes it there)" if table.wide_column else ""),
+                            f"size of {table.name} after {years:g} year(s){held_where(table)}",
+                            size,
+                            "bytes",
+                            HELD_FORMULA,
+                            {"rows": rows, "row_bytes": held},
+                            table.name,
+                        )
+                        if held is not None
+                        else figure(
+                            f"bytes.{label}.{table.name}",
+                            f"size of {table.name} with indexes after {years:g} year(s)",
                             size,
                             "bytes",
                             "rows x (row_bytes + index_bytes_per_row) / page_fill",
@@ -204,7 +215,9 @@ def _disk_total(arch: Architecture, changed: Mapping[str, Table], fresh: list[Fi
     held = {t.name for s in arch.datastores for t in s.tables} | set(changed)
     per_table = {f.scope: f.value for f in arch.figures if f.key.startswith(DISK_PER_DAY + ".") and f.scope not in changed}
     per_table |= {str(f.scope): f.value for f in fresh if f.key.startswith(DISK_PER_DAY + ".")}
-    total = disk_total({t: v for t, v in per_table.items() if t in held})
+    tables = {t.name: t for s in arch.datastores for t in s.tables} | dict(changed)
+    parts = {t: v for t, v in per_table.items() if t in held}
+    total = disk_total(parts, held_said(tables[t] for t in parts))
     return [total] if total is not None else []
 
 

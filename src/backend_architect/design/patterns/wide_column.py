@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.overrides import forced, override_for, overruled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
-from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, avoided, decision, figure, fmt, owner_of, size
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, avoided, decision, figure, fmt, horizon, owner_of, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, storage_figures
 from backend_architect.design.patterns._wide_column_plan import (
     APPEND_MOSTLY_SHARE,
@@ -26,7 +26,7 @@ from backend_architect.design.patterns._wide_column_plan import (
     candidates,
 )
 from backend_architect.design.write_headroom import WRITE_HEADROOM
-from backend_architect.ir.model import Architecture, Decision, Table, WideColumn
+from backend_architect.ir.model import Architecture, Decision, Figure, Table, WideColumn
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -144,6 +144,7 @@ def _layout(spec: Spec, arch: Architecture, candidate: Candidate, technology: st
         reason=candidate.said(),
         hot_key_factor=HOT_KEY_FACTOR,
         partition_max_bytes=PARTITION_MAX_BYTES,
+        row_bytes=candidate.row_bytes,
     )
 
 
@@ -197,7 +198,9 @@ def _record(spec: Spec, arch: Architecture, taken: list[Candidate], technology: 
         alternatives=[
             (
                 SHARDED,
-                f"{primaries} primaries x 3 copies = {primaries * 3} nodes (by {size(HOT_STORE_BYTES)} or "
+                f"{primaries} primaries x 3 copies = {primaries * 3} nodes for {size(sum(c.bytes_at_horizon for c in taken))} of PostgreSQL "
+                "rows at the horizon (wide_column.postgres_bytes) "
+                f"(by {size(HOT_STORE_BYTES)} or "
                 f"{fmt(PRIMARY_WRITE_CEILING * WRITE_HEADROOM)} inserts/s each, {WRITE_HEADROOM:.0%} of its ceiling); "
                 "adding a shard moves key ranges between primaries, and each failover pauses one shard's writes",
             ),
@@ -222,6 +225,28 @@ def _record(spec: Spec, arch: Architecture, taken: list[Candidate], technology: 
         },
         spec=spec,
     ).model_copy(update={"choices": [*TECHNOLOGIES.values(), SHARDED]})
+
+
+def _postgres_bytes(spec: Spec, arch: Architecture, candidate: Candidate, technology: str) -> Figure:
+    """``wide_column.postgres_bytes.<table>``: the table as PostgreSQL would hold it at the horizon, the size its primaries needed
+    are counted from, under the one key that labels it the comparison.
+
+    The table's own sizes (``bytes.<N>y.<table>``, its bytes a day) become the store's rows once it is held there
+    (``design/wide_column_sizes.py``); the PostgreSQL size the decision weighed is kept here, with the capacity stage's formula,
+    so the sharded-PostgreSQL alternative is stated once and never read as the table's size (issue 22, l1).
+    """
+    name = candidate.table.name
+    weighed = next((f for f in arch.figures if f.key == f"bytes.{horizon(spec):g}y.{name}"), None)
+    return figure(
+        f"wide_column.postgres_bytes.{name}",
+        f"size {name} would take as a PostgreSQL table with its indexes at the horizon (the sharded-PostgreSQL alternative, what its "
+        f"primaries needed are counted from; {technology} holds it: bytes.{horizon(spec):g}y.{name})",
+        candidate.bytes_at_horizon,
+        "bytes",
+        weighed.formula if weighed is not None else "bytes_at_horizon",
+        dict(weighed.inputs) if weighed is not None else {"bytes_at_horizon": candidate.bytes_at_horizon},
+        f"table {name}",
+    )
 
 
 def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology: str, made: Decision) -> Applied:
@@ -260,6 +285,7 @@ def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology:
                 {"rows": c.rows_at_horizon, "row_bytes": c.row_bytes, "replication_factor": REPLICATION_FACTOR},
                 scope,
             ),
+            _postgres_bytes(spec, arch, c, technology),
             figure(
                 f"wide_column.postgres_inserts.{c.table.name}",
                 f"rows/s PostgreSQL would insert into {c.table.name} at peak: its new rows and the outbox and idempotency rows "
