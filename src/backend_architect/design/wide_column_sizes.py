@@ -2,7 +2,7 @@
 
 A table the wide-column store (PAT055) takes keeps a PostgreSQL table only as the scaffold's
 stand-in. Sized by that stand-in (a tuple header, B-tree entries, a page fill) it read 747 B a
-message in the bytes a day beside 512 B in the store's own figure (issue 22, l1: discord, 89.6 GB
+message in the bytes a day beside 512 B in the store's own figure (a chat's messages, 89.6 GB
 a day on disk beside 61.4 GB a copy in ScyllaDB). Every size of such a table (its bytes after N
 years, its bytes a day, and the totals summing them) reads the store's row here, one copy of its
 replication factor; ``wide_column.bytes`` multiplies that by the copies, and the PostgreSQL size
