@@ -29,6 +29,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities, reaches, sync_calls
 from backend_architect.design.relay import RELAY_S
+from backend_architect.ir.deployment import owner_in_path_said, with_owner_in_path
 from backend_architect.ir.model import Datastore, MembershipCheck, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -59,10 +60,13 @@ def pairs_per_s(spec: Spec, analysis: Analysis, members: str) -> float:
     return total
 
 
-def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks: list[MembershipCheck], service_of: dict[str, str]) -> list[MembershipCheck]:
+def decide_copies(
+    spec: Spec, analysis: Analysis, owner: dict[str, str], checks: list[MembershipCheck], service_of: dict[str, str], *, in_process: bool = False
+) -> list[MembershipCheck]:
     """The checks with each synchronous one decided by the module's rule: kept, or replaced by a probe of a local copy.
 
-    ``owner``: entity -> service holding it; ``service_of``: operation id -> the service serving it."""
+    ``owner``: entity -> service holding it; ``service_of``: operation id -> the service serving it; ``in_process``: the
+    services are modules of one deployable, so the holder in the path is no second factor of the request's availability."""
     # the calls a read cycle left (design.read_cycles): a read served from a copy calls nobody
     calls = sync_calls(analysis, owner, copied_reads(analysis.use_cases, owner))
     entity_of = {table_name(e): e for e in spec.entities}
@@ -87,7 +91,7 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
         # a part's parent column read on the way (a channel's server) must be the keeper's too: the copy holds only the pairs
         parts = {owner.get(entity_of.get(v.split(".")[0], ""), "") for v in check.via}
         affordable = check.members in fed and feed < peak and writes <= COPY_WRITES_MAX and parts <= {keeper}
-        both = composite * composite
+        both = with_owner_in_path(composite, in_process=in_process)
         cycle = reaches(calls, check.service, keeper)
         if not affordable or not (peak > LOCAL_COPY_FROM or both < target or cycle):
             kept = _kept(check, peak, feed, writes, both, target, cycle, parts <= {keeper}, check.members in fed)
@@ -96,8 +100,8 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
         table = member_copy_table(check.table)
         why = (
             f"{peak:,.0f} checks/s at peak of {check.members} from {keeper} {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}; "
-            f"the request with {check.service} in its path: {composite:.4%} x {composite:.4%} = {both:.4%} {'>=' if both >= target else '<'} "
-            f"the {target:.2%} target{'; ' + check.service + ' already calls ' + keeper + ' synchronously: a call back would close a cycle' if cycle else ''}; "
+            f"{owner_in_path_said('request', check.service, composite, target, in_process=in_process)}"
+            f"{'; ' + check.service + ' already calls ' + keeper + ' synchronously: a call back would close a cycle' if cycle else ''}; "
             f"a copy follows {feed:,.0f} pairs/s joined and left at peak (fewer than the checks), {writes:,.0f} writes/s here <= {COPY_WRITES_MAX:,.0f}"
         )
         reason = (
