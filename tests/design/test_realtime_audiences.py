@@ -165,7 +165,7 @@ def test_followers_online_are_their_share_of_the_people_ok() -> None:
 )
 def test_the_flow_that_chooses_nearby_recipients_draws_the_search_ok(name: str, target: str, command: str) -> None:
     """The write's flow, latency and sequence diagram show the proximity search picking the recipients (where PAT021 put it: a GEO
-    set, or the cell index of the couriers' service, a synchronous hop), before the event reaches the gateway."""
+    set, or the cell index of the couriers' module, an in-process call), before the event reaches the gateway."""
     result = designed(name)
     flow = next(f for f in result.architecture.flows if f.use_case == "post errand")
     steps = [s for s in flow.steps if command in s.description]
@@ -178,8 +178,10 @@ def test_the_flow_that_chooses_nearby_recipients_draws_the_search_ok(name: str, 
         assert any(command in p.part for p in flow.latency_parts), flow.latency_parts
         assert command.split(": ")[0] in searched.choice
     else:
-        assert flow.depth == 1
-        assert any(p.part.startswith("synchronous hop") for p in flow.latency_parts), flow.latency_parts
+        # the couriers' module answers in the errands' process: an in-process call, no network hop (issue 22, l2)
+        assert result.architecture.deployment == "modular-monolith"
+        assert flow.depth == 0
+        assert any(p.part.startswith("in-process call(s)") and target in p.part for p in flow.latency_parts), flow.latency_parts
         indexes = [i for s in result.architecture.datastores for t in s.tables if t.name == "couriers" for i in t.indexes]
         assert any("spot_cell" in [c.name for c in i.columns] and "use case 'post errand'" in i.reasons[0] for i in indexes), indexes
     order = [s.target for s in flow.steps]

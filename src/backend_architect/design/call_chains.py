@@ -22,8 +22,9 @@ DEFAULT_AVAILABILITY = 0.999
 #: Our own components are built one nine better than the target they serve (Google SRE: a
 #: critical dependency must be an order of magnitude more available than its dependants).
 OWN_NINES_MARGIN = 10
-#: A call between modules of one deployable is an in-process function call.
-IN_PROCESS_HOP_MS = 1.0
+#: A call on another module of one deployable: a function call, timed apart from the store access it makes (that is the
+#: request's step or store part), never a network hop.
+IN_PROCESS_CALL_MS = 1.0
 #: Share of the budget the synchronous hops may use; the rest is the service's own work.
 HOP_BUDGET_SHARE = 0.8
 #: A timeout is a multiple of the hop's expected latency (tail latency), capped by its budget share.
@@ -36,12 +37,15 @@ TIMEOUT_FLOOR_FACTOR = 1.5
 def plan_flow(spec: Spec, use_case: UseCase, flow: Flow, *, in_process: bool) -> Flow:
     """The flow with per-hop timeouts and retries, its expected latency and composite availability.
 
-    ``in_process``: the services are modules of one deployable, so hops between them are
-    function calls that add neither latency nor a failure mode.
+    ``in_process``: the services are modules of one deployable, so a call between them is a
+    function call, not a hop: the flow's expected latency here is its network hops alone (the latency
+    stage adds each in-process call at ``IN_PROCESS_CALL_MS``, the callee's reads being the request's
+    steps), it adds no failure mode and no timeout, and the depth counts only the hops that leave the
+    process (externals), so they share the budget among themselves.
     """
     budget = use_case.spec.latency_ms or DEFAULT_LATENCY_BUDGET_MS
     service_availability = 1 - (1 - (spec.scale.availability or DEFAULT_AVAILABILITY)) / OWN_NINES_MARGIN
-    hops = [s for s in flow.steps if s.kind in {"query", "call", "external"}]
+    hops = [s for s in flow.steps if s.kind == "external" or (s.kind in {"query", "call"} and not in_process)]
     share = budget * HOP_BUDGET_SHARE / max(1, len(hops))
     steps = [flow.steps[0]]
     latency = 0.0
@@ -50,19 +54,17 @@ def plan_flow(spec: Spec, use_case: UseCase, flow: Flow, *, in_process: bool) ->
         if step.kind not in {"query", "call", "external"}:
             steps.append(step)
             continue
+        if in_process and step.kind != "external":
+            steps.append(step)  # a function call: no timeout, retry or breaker to configure, no failure of its own
+            continue
         external = spec.external.get(step.target) if step.kind == "external" else None
         if step.kind == "external":
             expected = external.latency_ms if external and external.latency_ms else DEFAULT_EXTERNAL_MS
             part = external.availability if external and external.availability else service_availability
-        elif in_process:
-            expected, part = IN_PROCESS_HOP_MS, 1.0
         else:
             expected, part = INTERNAL_HOP_MS, service_availability
         latency += expected
         availability *= part
-        if in_process and step.kind != "external":
-            steps.append(step)  # a function call: no timeout, retry or breaker to configure
-            continue
         timeout = max(min(expected * TIMEOUT_TAIL_FACTOR, share), expected * TIMEOUT_FLOOR_FACTOR)
         # reads are idempotent; saga steps carry an Idempotency-Key; external calls are retried only when time allows two tries
         retries = 1 if timeout * 2 <= share else 0

@@ -23,6 +23,7 @@ from backend_architect.design.runtimes import instance_rps
 from backend_architect.design.service_calls import call_requests
 from backend_architect.design.traffic import BLOB_BYTES, traffic_figures, with_served_peak
 from backend_architect.design.workload import external_figures, job_figures, table_figures
+from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -179,7 +180,10 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
         figures.append(
             Figure(
                 key=f"qps.peak.service.{service.name}",
-                quantity=f"peak request rate of {service.name}",
+                # a module is not run on its own: its peak is its share of what the one deployable serves
+                quantity=f"module {service.name}'s share of the {arch.system} deployable's peak requests/s"
+                if one_deployable(arch)
+                else f"peak request rate of {service.name}",
                 value=sum(mine.values()),
                 unit="req/s",
                 formula=(
@@ -461,14 +465,16 @@ def _originals_per_day(arch: Architecture, per_row: dict[str, float]) -> list[Fi
 
 
 def _compute(arch: Architecture, figures: list[Figure], rps: float) -> list[Figure]:
-    """Instances from each service's requests (database connections are ``pool_figures``')."""
+    """Instances from each deployable's requests: each service's, or the one deployable holding every module (a module is
+    never sized as if it ran on its own; database connections are ``pool_figures``')."""
     by_key = {f.key: f for f in figures}
     result: list[Figure] = []
-    if arch.deployment == "modular-monolith":
-        # every module runs in one deployable: its instances carry the sum of their load
+    if one_deployable(arch):
+        # every module runs in one deployable: its instances carry the sum of their load, and a module has no instances of its
+        # own to count (its share of the load is qps.peak.service.<module>)
         total = sum(by_key[f"qps.peak.service.{s.name}"].value for s in arch.services)
         # the peak it is sized on is a figure the document names: qps.peak.served where it differs from qps.peak.total
-        sized_on = ", sized on the peak requests/s the services serve (qps.peak.served)" if "qps.peak.served" in by_key else ""
+        sized_on = ", sized on the peak requests/s the modules serve (qps.peak.served)" if "qps.peak.served" in by_key else ""
         result.append(
             Figure(
                 key=f"instances.deployable.{arch.system}",
@@ -480,6 +486,7 @@ def _compute(arch: Architecture, figures: list[Figure], rps: float) -> list[Figu
                 inputs={"peak": total, "instance_rps": rps, "min_instances": MIN_INSTANCES},
             )
         )
+        return result
     for service in arch.services:
         peak = by_key[f"qps.peak.service.{service.name}"].value
         needed = math.ceil(peak / rps)

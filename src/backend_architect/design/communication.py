@@ -22,6 +22,7 @@ from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
 from backend_architect.design.table_feeds import Feed, with_feeds
 from backend_architect.design.usecases import found_by_search, remote_access, unfed_reads
+from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
 
@@ -115,8 +116,9 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     for use_case in use_cases:
         home = owner[use_case.entity]
         flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)), copied, delivered)
-        flow = member_flow(checked_flow(flow, home, arch.reference_checks), home, arch.membership_checks)
-        flows.append(plan_flow(spec, use_case, flow, in_process=arch.deployment == "modular-monolith"))
+        in_process = one_deployable(arch)
+        flow = member_flow(checked_flow(flow, home, arch.reference_checks, in_process=in_process), home, arch.membership_checks, in_process=in_process)
+        flows.append(plan_flow(spec, use_case, flow, in_process=in_process))
         if event is not None:
             # a write's event carries the row it wrote: the copies, indexers and pushes consuming it read that row
             # a read's event carries the rows it records (a search's query), which its consumer inserts

@@ -16,11 +16,13 @@ from __future__ import annotations
 import math
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.call_chains import IN_PROCESS_CALL_MS
 from backend_architect.design.embeds import local_embeds
 from backend_architect.design.loads import read_entity
 from backend_architect.design.paths import side_write
 from backend_architect.design.region_homes import INTER_REGION_RTT_MS, pays_round_trip, region_plan
 from backend_architect.design.request_steps import RequestStep, request_steps, steps_of
+from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, CachePlan, Figure, Flow, LatencyPart, Table
 from backend_architect.ir.runtime import Mechanism
 from backend_architect.spec.model import Spec
@@ -158,6 +160,9 @@ def _far_region(spec: Spec, analysis: Analysis, flows: list[Flow]) -> list[Figur
 
 
 def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, float], steps: list[RequestStep]) -> Flow:
+    # a module's call on another module never leaves the process (design/call_chains.py): timed as its dispatch, apart from the hops
+    calls = in_process_calls(arch, flow)
+    in_process_ms = len(calls) * IN_PROCESS_CALL_MS
     hops = flow.expected_latency_ms if not flow.latency_parts else sum(p.ms for p in flow.latency_parts if p.part.startswith("synchronous hop"))
     parts = [] if use_case.is_job else [LatencyPart(part="edge (load balancer)", ms=ms["edge"])]
     parts.append(LatencyPart(part="service work", ms=ms["service"]))
@@ -184,9 +189,22 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
         for c in arch.membership_checks
         if c.use_case == use_case.name and c.check in {"local", "local copy"}
     ]
+    if calls:
+        parts.append(LatencyPart(part=f"in-process call(s) to other modules ({len(calls)}): {', '.join(dict.fromkeys(calls))}", ms=in_process_ms))
     if hops:
-        parts.append(LatencyPart(part=f"synchronous hop(s) to other services and externals ({flow.depth})", ms=hops))
+        reached = "externals" if one_deployable(arch) else "other services and externals"
+        parts.append(LatencyPart(part=f"synchronous hop(s) to {reached} ({flow.depth})", ms=hops))
     return flow.model_copy(update={"latency_parts": parts, "expected_latency_ms": round(sum(p.ms for p in parts), 3)})
+
+
+def in_process_calls(arch: Architecture, flow: Flow) -> list[str]:
+    """The modules ``flow``'s request calls within its one deployable, one a call: function calls, none of them a network hop
+    (``call_chains.plan_flow`` leaves them out of the hops), each timed at ``IN_PROCESS_CALL_MS``. Read from the flow's final
+    steps, so a call a later stage draws is timed too."""
+    if not one_deployable(arch) or not flow.steps:
+        return []
+    modules = {s.name for s in arch.services} - {flow.steps[0].target}
+    return [s.target for s in flow.steps[1:] if s.kind in {"query", "call"} and s.target in modules]
 
 
 def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) -> list[LatencyPart]:

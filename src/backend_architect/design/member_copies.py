@@ -32,6 +32,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities, reaches, sync_calls
 from backend_architect.design.relay import RELAY_S
+from backend_architect.ir.deployment import owner_in_path_said, with_owner_in_path
 from backend_architect.ir.model import Datastore, MembershipCheck, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -78,10 +79,13 @@ def answerable(check: MembershipCheck, keeper: str, owner: dict[str, str], entit
     return {owner.get(entity_of.get(v.split(".")[0], ""), "") for v in check.via} <= {keeper}
 
 
-def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks: list[MembershipCheck], service_of: dict[str, str]) -> list[MembershipCheck]:
+def decide_copies(
+    spec: Spec, analysis: Analysis, owner: dict[str, str], checks: list[MembershipCheck], service_of: dict[str, str], *, in_process: bool = False
+) -> list[MembershipCheck]:
     """The checks with each synchronous one decided by the module's rule: kept, or replaced by a probe of a local copy.
 
-    ``owner``: entity -> service holding it; ``service_of``: operation id -> the service serving it."""
+    ``owner``: entity -> service holding it; ``service_of``: operation id -> the service serving it; ``in_process``: the
+    services are modules of one deployable, so the holder in the path is no second factor of the request's availability."""
     # the calls a read cycle left (design.read_cycles): a read served from a copy calls nobody
     calls = sync_calls(analysis, owner, copied_reads(analysis.use_cases, owner))
     entity_of = {table_name(e): e for e in spec.entities}
@@ -112,7 +116,7 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
         feed = pairs_per_s(spec, analysis, check.members)
         writes = feed * COPY_ROWS_PER_EVENT
         affordable = check.members in fed and feed < peak and writes <= COPY_WRITES_MAX
-        both = composite * composite
+        both = with_owner_in_path(composite, in_process=in_process)
         besides = _besides(check, keeper, apart.get(key, 0.0))
         if not affordable or not (peak > LOCAL_COPY_FROM or both < target or cycle):
             kept = _kept(check, keeper, peak, feed, writes, both, target, cycle, check.members in fed)
@@ -121,8 +125,8 @@ def decide_copies(spec: Spec, analysis: Analysis, owner: dict[str, str], checks:
         table = member_copy_table(check.table)
         why = (
             f"{_rate(check, keeper, peak)}; "
-            f"the request with {check.service} in its path: {composite:.4%} x {composite:.4%} = {both:.4%} {'>=' if both >= target else '<'} "
-            f"the {target:.2%} target{'; ' + check.service + ' already calls ' + keeper + ' synchronously: a call back would close a cycle' if cycle else ''}; "
+            f"{owner_in_path_said('request', check.service, composite, target, in_process=in_process)}"
+            f"{'; ' + check.service + ' already calls ' + keeper + ' synchronously: a call back would close a cycle' if cycle else ''}; "
             f"a copy follows {feed:,.0f} pairs/s joined and left at peak (fewer than the checks), "
             f"{writes:,.0f} writes/s here <= {COPY_WRITES_MAX:,.0f}{besides}"
         )

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.readback_rate import readback_rate
 from backend_architect.design.relay import RELAY_S
+from backend_architect.ir.deployment import call_said
 from backend_architect.ir.model import Flow, FlowStep, MembershipCheck, Operation
 from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.model import Spec
@@ -355,8 +356,9 @@ def membership_requests(checks: Iterable[MembershipCheck]) -> dict[str, dict[str
     return found
 
 
-def member_flow(flow: Flow, home: str, checks: list[MembershipCheck]) -> Flow:
-    """The use case's flow with its membership check: a query to the service holding the memberships, or a local probe said."""
+def member_flow(flow: Flow, home: str, checks: list[MembershipCheck], *, in_process: bool = False) -> Flow:
+    """The use case's flow with its membership check: a query to the service holding the memberships (an in-process call to the
+    module holding them, ``in_process``), or a local probe said."""
     mine = [c for c in checks if c.use_case == flow.use_case]
     if not mine:
         return flow
@@ -367,7 +369,7 @@ def member_flow(flow: Flow, home: str, checks: list[MembershipCheck]) -> Flow:
             said.append(f"the query to {check.service} also checks the caller's membership of the {check.scope}")
         elif check.check == "query":
             steps.append(FlowStep(source=home, target=check.service, kind="query", description=f"check the caller is a member of the {check.scope}"))
-            said.append(f"checks the caller's membership of the {check.scope} by one synchronous query to {check.service}")
+            said.append(f"checks the caller's membership of the {check.scope} by {call_said(in_process)} to {check.service}")
         elif check.check == "local":
             said.append(f"checks the caller's membership of the {check.scope} by one probe of {check.table} ({', '.join(check.index)})")
         else:

@@ -32,6 +32,7 @@ from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
 from backend_architect.design.usecases import remote_access
+from backend_architect.ir.deployment import call_said, owner_in_path_said, with_owner_in_path
 from backend_architect.ir.model import Alternative, Column, Datastore, Decision, Flow, FlowStep, Operation, ReferenceCheck, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -68,12 +69,16 @@ def reference_checks(
     operations: Iterable[tuple[str, Operation]],
     bodies: dict[str, list[str]],
     member_calls: Iterable[tuple[str, str]] = (),
+    *,
+    in_process: bool = False,
 ) -> list[ReferenceCheck]:
     """One check per reference to another service's row that a client operation carries, in operation order.
 
     ``operations``: (service, operation) pairs; ``bodies``: each request schema's property names; ``member_calls``: (caller,
     holder) pairs of the membership checks' synchronous calls (``design.membership``), decided first: a member-only operation
     must call, so an existence check that would call back closes the cycle and yields (a local copy, or unchecked).
+    ``in_process``: the services are modules of one deployable (``ir.deployment``), so an owner in the path is no second
+    factor of the write's availability.
     """
     target, composite = availabilities(spec)
     fed = created(analysis.use_cases)
@@ -95,7 +100,7 @@ def reference_checks(
             if owner.get(entity, service) == service:
                 continue
             cycle = reaches(calls, owner[entity], service)
-            facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, cycle, (use_case.name, entity) in copied)
+            facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, cycle, (use_case.name, entity) in copied, in_process)
             check, reason = _decide(spec, use_case, op, field, where, facts)
             if check == CHECKED_BY_OWNER:
                 calls.setdefault(service, set()).add(owner[entity])
@@ -133,6 +138,8 @@ class _Facts:
     cycle: bool
     #: The write reads the row from an event-fed copy of it, kept to break a call cycle (``design.read_cycles``).
     copied: bool = False
+    #: The owner is a module of the writer's deployable: a call on it is in process, not a part that fails alone.
+    in_process: bool = False
 
 
 def created(use_cases: Iterable[UseCase]) -> set[str]:
@@ -221,12 +228,13 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
         )
     ref = spec.entities[op.entity].fields[field]
     peak = use_case.peak_qps * ref.set_share
-    both = facts.composite * facts.composite
+    both = with_owner_in_path(facts.composite, in_process=facts.in_process)
     when = " when given (null is accepted)" if ref.is_nullable else ""
     share = f" ({ref.set_share:.0%} of {use_case.peak_qps:,.0f} requests/s carry one: its stated share)" if ref.set_share < 1 else ""
     rate = f"{peak:,.0f} checks/s at peak{share} {'>' if peak > LOCAL_COPY_FROM else '<='} {LOCAL_COPY_FROM:,.0f}"
-    compared = ">=" if both >= facts.target else "<"
-    meets = f"the write with {owner} in its path: {facts.composite:.4%} x {facts.composite:.4%} = {both:.4%} {compared} the {facts.target:.2%} target"
+    meets = owner_in_path_said("write", owner, facts.composite, facts.target, in_process=facts.in_process)
+    part = "module" if facts.in_process else "service"
+    checked_how = "an in-process existence check" if facts.in_process else "a synchronous existence check"
     writes = facts.feed * COPY_ROWS_PER_EVENT
     affordable = facts.fed and facts.feed < peak and writes <= COPY_WRITES_MAX
     feed = (
@@ -235,17 +243,17 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
         f"{'<=' if writes <= COPY_WRITES_MAX else '>'} {COPY_WRITES_MAX:,.0f}"
     )
     copy = (
-        f"an event-fed local copy of {owner}'s {entity} ids in this service's database, about {RELAY_S:g} s behind {owner} (the event relay's lag): "
+        f"an event-fed local copy of {owner}'s {entity} ids in this {part}'s database, about {RELAY_S:g} s behind {owner} (the event relay's lag): "
         f"the check{when} is a local read"
     )
     if facts.cycle:
         if facts.fed and facts.feed < peak:
             return (
                 "local copy",
-                f"{copy} ({owner} already calls this service synchronously: a call back would close a cycle; {feed}); an unknown id answers {refused}",
+                f"{copy} ({owner} already calls this {part} synchronously: a call back would close a cycle; {feed}); an unknown id answers {refused}",
             )
         return "none", (
-            f"not checked{when}: {owner} already calls this service synchronously, so a call back would close a cycle"
+            f"not checked{when}: {owner} already calls this {part} synchronously, so a call back would close a cycle"
             + (f", and {feed}" if facts.fed else f", and no use case creates {entity}, so no event could feed a copy of its ids")
             + f"; an unknown id is stored, and {owner}'s {entity} rows are the record of which ids exist"
         )
@@ -254,7 +262,7 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
     unfed = "" if facts.fed else f"; no use case creates {entity}, so no event could feed a local copy of its ids"
     cheaper = f"; {feed}" if facts.fed and peak > LOCAL_COPY_FROM else ""
     return CHECKED_BY_OWNER, (
-        f"a synchronous existence check on {owner} (its internal GET of the {entity}){when}, counted in the requests {owner} serves "
+        f"{checked_how} on {owner} (its internal {'read' if facts.in_process else 'GET'} of the {entity}){when}, counted in the requests {owner} serves "
         f"({rate}; {meets}{cheaper}){unfed}; an unknown id answers {refused}"
     )
 
@@ -365,8 +373,9 @@ __all__ = [
 ]
 
 
-def checked_flow(flow: Flow, home: str, checks: list[ReferenceCheck]) -> Flow:
-    """The use case's flow with each check it makes: a query to the owner, or the owner's events feeding the local copy."""
+def checked_flow(flow: Flow, home: str, checks: list[ReferenceCheck], *, in_process: bool = False) -> Flow:
+    """The use case's flow with each check it makes: a query to the owner (an in-process call to its module, ``in_process``), or
+    the owner's events feeding the local copy."""
     mine = [c for c in checks if c.use_case == flow.use_case and c.check in {CHECKED_BY_OWNER, "local copy"}]
     if not mine:
         return flow
@@ -380,7 +389,7 @@ def checked_flow(flow: Flow, home: str, checks: list[ReferenceCheck]) -> Flow:
             said.append(f"the query to {owner} also checks {what}")
             continue
         steps.append(FlowStep(source=home, target=owner, kind="query", description=f"check {what} exist{'s' if len(named) == 1 else ''}"))
-        said.append(f"checks {what} by one synchronous query to {owner}")
+        said.append(f"checks {what} by {call_said(in_process)} to {owner}")
     for check in (c for c in mine if c.check == "local copy"):
         steps.append(FlowStep(source=check.owner, target=home, kind="event", description=f"{check.entity} changes keep a local copy of its ids current"))
         said.append(

@@ -9,6 +9,7 @@ import orjson
 from backend_architect import __version__
 from backend_architect.ir.consumers import consuming_services
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
+from backend_architect.ir.deployment import part_noun
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
 from backend_architect.ir.query import OUTBOX_SOURCE, called_operations, database_of, event_broker, event_source, events_by_service
@@ -279,7 +280,9 @@ def security_section(arch: Architecture) -> dict[str, Any]:
     boundaries = [f"clients -> edge: TLS 1.2+, {checked} before any handler runs"]
     if arch.deployment == "microservices":
         boundaries.append("service -> service: client-credentials tokens with the callee's scopes; mTLS inside the cluster")
-    boundaries.append("service -> its database: one role per service, no access to other services' schemas")
+    # a module is no deployable of its own: its code runs in the one process, kept apart by a role per module's schema
+    part = part_noun(arch)
+    boundaries.append(f"{part} -> its database: one role per {part}, no access to other {part}s' schemas")
     boundaries += [f"service -> {e.name} ({e.kind}): outbound only, credentials from the secret store" for e in arch.externals]
     questions = []
     if security.provider is None and security.scheme == "oauth2":

@@ -25,6 +25,7 @@ from backend_architect.design.member_copies import decide_copies, with_member_co
 from backend_architect.design.membership import membership_checks
 from backend_architect.design.reference_checks import check_decision, reference_checks, with_check_notes, with_local_copies
 from backend_architect.design.usecases import by_primary
+from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_MAX, Spec
 
@@ -59,12 +60,13 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     bodies = {name: [p.name for p in schema.properties] for api in built.values() for name, schema in api.schemas.schemas.items()}
     operations = [(name, op) for name, api in built.items() for op in api.operations.values()]
     service_of = {op.operation_id: name for name, op in operations}
-    members = decide_copies(spec, analysis, owner, membership_checks(spec, analysis, owner, operations, bodies), service_of)
+    in_process = one_deployable(arch)
+    members = decide_copies(spec, analysis, owner, membership_checks(spec, analysis, owner, operations, bodies), service_of, in_process=in_process)
     probed = {(m.operation, m.column) for m in members}
     member_calls = [(service_of[m.operation], m.service) for m in members if m.check == "query" and m.operation in service_of]
     checks = [
         c.model_copy(update={"check": "member", "peak": 0.0, "reason": MEMBER_FINDS_IT}) if (c.operation, c.column) in probed else c
-        for c in reference_checks(spec, analysis, owner, operations, bodies, member_calls)
+        for c in reference_checks(spec, analysis, owner, operations, bodies, member_calls, in_process=in_process)
     ]
     for member in members:
         home = next(name for name, api in built.items() if any(op.operation_id == member.operation for op in api.operations.values()))

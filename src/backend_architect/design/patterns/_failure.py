@@ -2,7 +2,8 @@
 
 Private to the availability patterns. A dependency is anything a use case needs beyond its
 own instances: the database primary, a cache or in-memory store, the event relay, object
-storage, a search engine, another service called synchronously, an external system. The
+storage, a search engine, another service called synchronously (never a module: it runs in its
+caller's process and fails with it), an external system. The
 effect follows from how the use case uses it: a read with a fallback degrades, work that
 can wait in a durable queue queues, everything else fails.
 """
@@ -16,6 +17,7 @@ from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns._storms import Storm, cache_storms, database_of_entity
 from backend_architect.ir.consumers import delivering
+from backend_architect.ir.deployment import called_part_fails_alone
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime import DependencyImpact
@@ -195,7 +197,8 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
                         detail=f"called within the request: the circuit breaker fails fast (timeout {fmt(step.timeout_ms or 0)} ms)",
                     )
                 )
-            elif step.kind in {"query", "call"} and step.target not in components:
+            elif step.kind in {"query", "call"} and step.target not in components and called_part_fails_alone(arch):
+                # a module called in process fails only with its deployable (the instances): no row of its own
                 found.append(
                     DependencyImpact(
                         dependency=f"service {step.target}",

@@ -24,6 +24,7 @@ from backend_architect.design.pushes import pushes_reaching, shares
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.routing_fields import route_fields
 from backend_architect.design.watchers import watching_reads
+from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, Event, Figure, Flow, FlowStep, Operation
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -424,7 +425,7 @@ def _flows(
         new = flow.model_copy(update=update)
         if picks and picks[0].target in {s.name for s in arch.services} - {flow.steps[0].target}:
             # a search in another service is a synchronous hop: its timeout, the flow's depth, latency and availability count it
-            new = plan_flow(spec, sources[0], new, in_process=arch.deployment == "modular-monolith")
+            new = plan_flow(spec, sources[0], new, in_process=one_deployable(arch))
         changed.append(new)
     return tuple(changed)
 

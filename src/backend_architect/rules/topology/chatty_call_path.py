@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
+from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
@@ -28,7 +29,8 @@ def chatty_call_path(self: Rule, arch: Architecture) -> Iterator[Finding]:
     ## Why is this bad?
     Every hop adds its latency and multiplies in its failure rate: four hops of 50 ms at
     99.9% availability cost 200 ms and 0.4% of requests before any work is done, and a
-    service called twice in one request is a join done over the network.
+    service called twice in one request is a join done over the network. Modules of one
+    deployable call each other in process, so a modular monolith has no such hops.
 
     ## Example
     services:
@@ -47,6 +49,8 @@ def chatty_call_path(self: Rule, arch: Architecture) -> Iterator[Finding]:
     Sam Newman, *Building Microservices* (2nd ed.), chapter 4 ("chatty" interfaces); Google SRE book on
     the availability of serial dependencies.
     """
+    if one_deployable(arch):
+        return  # modules call each other in process: no hop adds latency or a failure rate (ir/deployment.py)
     for flow in arch.flows:
         hops = [s for s in flow.steps if s.kind in _SYNC and s.source != s.target]
         repeated = sorted(target for target, n in Counter(s.target for s in hops).items() if n > 1)

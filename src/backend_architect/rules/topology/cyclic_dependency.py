@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from backend_architect.ir.deployment import one_deployable, part_noun
 from backend_architect.ir.model import Architecture
 from backend_architect.rules.model import Finding, Rule, Severity, rule
 
@@ -39,4 +40,5 @@ def cyclic_dependency(self: Rule, arch: Architecture) -> Iterator[Finding]:
     graph.add_nodes_from(s.name for s in arch.services)
     graph.add_edges_from((s.name, callee) for s in arch.services for callee in s.depends_on)
     for cycle in sorted(sorted(c) for c in nx.simple_cycles(graph) if len(c) > 1):
-        yield self.finding(f"services {', '.join(cycle)}", f"synchronous calls form a cycle through {' -> '.join([*cycle, cycle[0]])}")
+        calls = "in-process calls" if one_deployable(arch) else "synchronous calls"
+        yield self.finding(f"{part_noun(arch)}s {', '.join(cycle)}", f"{calls} form a cycle through {' -> '.join([*cycle, cycle[0]])}")
