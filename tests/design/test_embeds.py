@@ -8,6 +8,7 @@ service's list by the item's key; an entity nothing joins to the item is said, n
 
 from __future__ import annotations
 
+import math
 import re
 import textwrap
 from typing import Any
@@ -202,3 +203,18 @@ def test_the_scaffold_answers_the_same_shape_ok() -> None:
         else:
             assert plan.mechanism == "crud.read"
             assert {(e.prop, e.relation, e.limit) for e in plan.embeds} == {("steps", "children", 32), ("cook", "reference", 1)}
+
+
+@pytest.mark.parametrize(("text", "use_case"), [(c.values[0], c.values[1]) for c in CASES], ids=[c.id for c in CASES])
+def test_a_caps_working_evaluates_to_what_it_states_ok(text: str, use_case: str) -> None:
+    """Every product the cap's working states is its own arithmetic: the headroom times the average per item, never a
+    formula whose figures read another way (``4 x 18M rows / 11M rows = 1.64``)."""
+    arch, _ = _design(text)
+    _, op = _operation(arch, use_case)
+    for embed in (e for e in op.embeds if e.relation == "children" and "max_per_parent" not in e.basis):
+        found = re.search(r"^(\d+) x the average \((.*)\) = ([\d.]+), kept between (\d+) and (\d+): (\d+)$", embed.basis)
+        assert found, embed.basis
+        average = float(re.search(r"(?:= |avg_per_parent )([\d.]+)(?: a \w+)?$", found[2])[1])  # type: ignore[index]
+        headroom, product, cap = float(found[1]), float(found[3]), int(found[6])
+        assert product == pytest.approx(headroom * average, abs=0.01), embed.basis
+        assert cap == embed.max_items == min(int(found[5]), max(int(found[4]), math.ceil(product - 1e-9)))

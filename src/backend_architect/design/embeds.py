@@ -137,7 +137,9 @@ def _cap(spec: Spec, analysis: Analysis, child: str, item: str) -> tuple[int, fl
     if body.max_per_parent:
         return int(body.max_per_parent), average, f"max_per_parent {body.max_per_parent:g}; {said}"
     cap = int(min(DEFAULT_PAGE_MAX, max(DEFAULT_PAGE_LIMIT, math.ceil(EMBED_HEADROOM * average))))
-    return cap, average, f"{EMBED_HEADROOM:g} x {said}, between {DEFAULT_PAGE_LIMIT} and {DEFAULT_PAGE_MAX}: {cap}"
+    # the headroom multiplies the average, stated once computed: "4 x (18M / 11M)" must not read as "4 x 18M / 11M = 1.64"
+    product = f"{EMBED_HEADROOM:g} x the average ({said}) = {EMBED_HEADROOM * average:.2f}"
+    return cap, average, f"{product}, kept between {DEFAULT_PAGE_LIMIT} and {DEFAULT_PAGE_MAX}: {cap}"
 
 
 def local_embeds(arch: Architecture, use_case: str) -> list[Embed]:

@@ -177,7 +177,7 @@ class Schemas:
                 if e.relation == "children":
                     said = (
                         f"The {e.entity} rows naming this {entity} ({e.table}.{e.column}), newest first, at most {e.max_items} "
-                        f"({e.basis}); a {entity} with more answers its newest {e.max_items}."
+                        f"({e.basis}); of a {entity} with more, only the newest {e.max_items} are in the response."
                     )
                     props.append(ApiProperty(name=e.name, type="array", items=e.entity, required=True, max_items=e.max_items, description=said))
                 else:
