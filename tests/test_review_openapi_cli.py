@@ -255,12 +255,14 @@ def test_pre_commit_hooks_manifest_ok() -> None:
 
 
 def test_services_reviewed_with_their_spec_find_chatty_path_err(tmp_path: Path) -> None:
-    """A folder of services' documents reviewed with the system's spec reports a use case that calls four services."""
+    """A folder of services' documents reviewed with the system's spec reports a use case that calls four services (a dashboard
+    answering the four rows it names, each owned by another service)."""
     spec = tmp_path / "spec.yaml"
     spec.write_text(
         "system: portal\nteam: {size: 30}\nservices:\n  web: {owns: [Dashboard], calls: [accounts, orders, billing, support]}\n"
         "  accounts: {owns: [Account]}\n  orders: {owns: [Order]}\n  billing: {owns: [Invoice]}\n  support: {owns: [Ticket]}\n"
-        "entities:\n  Dashboard: {fields: {title: string(80)}}\n  Account: {fields: {name: string(80)}}\n"
+        "entities:\n  Dashboard: {fields: {title: string(80), account: ref(Account), last_order: ref(Order), last_invoice: ref(Invoice),"
+        " open_ticket: ref(Ticket)}}\n  Account: {fields: {name: string(80)}}\n"
         "  Order: {fields: {account: ref(Account), total: money}}\n  Invoice: {fields: {account: ref(Account), total: money}}\n"
         "  Ticket: {fields: {account: ref(Account), subject: string(200)}}\n"
         "use_cases:\n  - {name: show dashboard, reads: [Dashboard, Account, Order, Invoice, Ticket], rate: 50/s}\n"

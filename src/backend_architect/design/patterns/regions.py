@@ -53,7 +53,7 @@ def database_units(arch: Architecture) -> tuple[float, float]:
     spare = known.get("db.standbys", 0.0)
     databases = {s.name.split(".")[0] for s in arch.datastores if s.engine in RELATIONAL}
     primaries = float(len(databases))
-    nodes = sum(1 + spare + known.get(f"db.read_replicas.{db}", 0.0) for db in databases)
+    nodes = float(sum(1 + spare + known.get(f"db.read_replicas.{db}", 0.0) for db in databases))
     held = {t.name for s in arch.datastores if s.engine in RELATIONAL for t in s.tables if t.sharding is not None}
     for f in arch.figures:
         if f.key.startswith("db.nodes.") and f.scope in held:
