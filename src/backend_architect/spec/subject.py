@@ -7,6 +7,8 @@ The rules, in order:
 
 0. an entity whose every write is a field the server generates (a counter bumped beside the row made: ``vote on question``
    writing ``[QuestionVote, Question.score]``) is a side write, never the subject while the use case writes another;
+   so is an entity written only field by field beside a row written whole (``answer question`` writing
+   ``[Answer, Question.last_activity_at]`` makes an Answer: the name's verb names the act, its noun the row it is about);
 1. an entity the name names (``list chat messages`` -> Message: the last noun wins; words after
    "by", "of", "for", "from", "in" or "per" name a criterion: ``browse questions by tag`` -> Question);
 2. for a write, the first entity it writes;
@@ -60,11 +62,16 @@ def primary_entity(spec: Spec | None, use_case: UseCaseSpec) -> str | None:
     if not touched:
         return None
     known = [e for e in touched if spec is None or e in spec.entities]
+    whole = [w for w in dict.fromkeys(use_case.writes) if "." not in w and w not in bumped]
     if spec is not None and known:
         named = _named(spec, use_case.name, known)
         verb = use_case.name.strip().lower().split()[0] if use_case.name.strip() else ""
-        if named is not None and (named in writes or verb in _READ_VERBS or not writes):
+        # a named entity written only in some fields, beside another written whole, is the row's side write (rule 0)
+        side = named is not None and bool(whole) and named not in whole
+        if named is not None and not side and (named in writes or verb in _READ_VERBS or not writes):
             return named
+    if whole and writes and writes[0] not in whole:
+        return whole[0]
     if writes:
         return writes[0]
     sorted_by = [s.removeprefix("-").split(".", 1)[0] for s in use_case.sort if "." in s]
