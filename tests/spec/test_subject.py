@@ -33,6 +33,8 @@ use_cases:
         # only field writes: the named entity
         ("close ticket", "kind: update, writes: [Ticket.status]", "Ticket"),
         ("assign ticket", "kind: update, writes: [Ticket.assignee, User.last_seen_at]", "Ticket"),
+        # a state the named entity takes, beside a row made elsewhere: the act is on the named entity
+        ("close ticket", "kind: update, writes: [Ticket.status, Answer]", "Ticket"),
         # a read names its rows
         ("view question", "kind: get, reads: [Question, Answer]", "Question"),
     ],
@@ -42,3 +44,10 @@ def test_the_subject_is_the_row_the_use_case_makes_or_reads_ok(name: str, what: 
     not the item it touches field by field: its contract posts an Answer under the question, never a Question."""
     spec = load_spec_bytes(SPEC.replace("USE", name).replace("WHAT", what).encode(), "qa.yaml").spec
     assert primary_entity(spec, spec.use_cases[0]) == entity
+
+
+def test_a_read_logging_its_query_is_about_what_it_reads_ok() -> None:
+    """A search that records its query (a whole row it writes) is about what it reads: the log is its side write."""
+    text = SPEC.replace("USE", "search questions").replace("WHAT", "kind: list, reads: [Question], search: [title], writes: [Vote]")
+    spec = load_spec_bytes(text.encode(), "qa.yaml").spec
+    assert primary_entity(spec, spec.use_cases[0]) == "Question"

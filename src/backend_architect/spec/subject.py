@@ -7,8 +7,9 @@ The rules, in order:
 
 0. an entity whose every write is a field the server generates (a counter bumped beside the row made: ``vote on question``
    writing ``[QuestionVote, Question.score]``) is a side write, never the subject while the use case writes another;
-   so is an entity written only field by field beside a row written whole (``answer question`` writing
-   ``[Answer, Question.last_activity_at]`` makes an Answer: the name's verb names the act, its noun the row it is about);
+   so is an entity whose bookkeeping alone (a time of last activity, a count) is written beside a row written whole
+   (``answer question`` writing ``[Answer, Question.last_activity_at]`` makes an Answer), while a state or a value a
+   person decides keeps the named entity the subject (``ship sale`` writing ``[Sale.status, Parcel]`` acts on the sale);
 1. an entity the name names (``list chat messages`` -> Message: the last noun wins; words after
    "by", "of", "for", "from", "in" or "per" name a criterion: ``browse questions by tag`` -> Question);
 2. for a write, the first entity it writes;
@@ -67,7 +68,7 @@ def primary_entity(spec: Spec | None, use_case: UseCaseSpec) -> str | None:
         named = _named(spec, use_case.name, known)
         verb = use_case.name.strip().lower().split()[0] if use_case.name.strip() else ""
         # a named entity written only in some fields, beside another written whole, is the row's side write (rule 0)
-        side = named is not None and bool(whole) and named not in whole
+        side = named is not None and named in writes and bool(whole) and named not in whole and _kept_in_step(spec, use_case, named)
         if named is not None and not side and (named in writes or verb in _READ_VERBS or not writes):
             return named
     if whole and writes and writes[0] not in whole:
@@ -82,6 +83,23 @@ def primary_entity(spec: Spec | None, use_case: UseCaseSpec) -> str | None:
         if entity not in joins:
             return entity
     return reads[0]
+
+
+def _kept_in_step(spec: Spec, use_case: UseCaseSpec, entity: str) -> bool:
+    """Whether ``use_case`` writes only ``entity``'s bookkeeping: fields the server could keep by itself when the row it makes
+    lands (a time of last activity, a count), not a state or a value a person decides ('ship sale' setting Sale.status acts
+    on the sale; 'answer question' touching Question.last_activity_at makes an answer)."""
+    fields = [w.partition(".")[2] for w in use_case.writes if w.partition(".")[0] == entity]
+    body = spec.entities[entity]
+
+    def bookkeeping(name: str) -> bool:
+        field = body.fields.get(name)
+        if field is None:
+            return False
+        kind = field.type.kind
+        return field.generated or kind in {"datetime", "timestamp"} or (kind == "int" and field.default is not None)
+
+    return bool(fields) and all(bookkeeping(f) for f in fields)
 
 
 def _bumped(spec: Spec, use_case: UseCaseSpec) -> set[str]:
