@@ -94,12 +94,34 @@ def _membership(spec: Spec, room: str, people: str | None, written: str) -> str 
     return membership(spec, room, people, written)
 
 
+def delivered(spec: Spec, use_case: UseCase) -> str:
+    """The entity whose rows a channel hands its recipients, and so the rows its catch-up lists: the write's own entity,
+    unless the channel addresses a recipient row the same write makes beside it (``writes: [Comment, Notification]``,
+    ``to: Notification.recipient``, the notification naming the comment).
+
+    A comment pushed to the people it notifies is theirs through the notification row, not through any column of the
+    comment: a list of comments filtered by the person's reference (its author) returns what the caller wrote, never
+    what was pushed to the caller. Only the recipient row selects them, by its recipient column.
+    """
+    deliver = use_case.spec.deliver
+    target = deliver.to if deliver is not None and deliver.to else ""
+    owner = target.partition(".")[0] if "." in target else ""
+    entity = use_case.entity
+    if not owner or owner == entity or owner not in spec.entities or owner not in use_case.writes:
+        return entity
+    if _reference_path(spec, entity, owner) is not None:
+        return entity
+    body = spec.entities[owner]
+    names_row = body.part_of == entity or any(f.type.kind == "ref" and f.type.target == entity for f in body.fields.values())
+    return owner if names_row else entity
+
+
 def catch_up_filter(spec: Spec, use_case: UseCase, where: Route) -> tuple[str, ...] | None:
     """The filter a list catching ``where``'s recipients up takes (empty: the whole stream); None when none can select them.
 
     Written as a spec filter: ``Message.sender``, ``chat``, ``recipient``.
     """
-    entity = use_case.entity
+    entity = delivered(spec, use_case)
     deliver = use_case.spec.deliver
     target = deliver.to if deliver is not None else None
     if where.near:
@@ -136,7 +158,7 @@ def catch_up_filter(spec: Spec, use_case: UseCase, where: Route) -> tuple[str, .
 
 def catches_up(spec: Spec, read: UseCase, use_case: UseCase, where: Route) -> bool:
     """Whether ``read`` catches ``use_case``'s recipients up: a list (or, for an actor's stream, a read) of the pushed rows selecting them."""
-    if read.is_write or read.entity != use_case.entity or read.kind not in {"list", "get"} or searched(read):
+    if read.is_write or read.entity != delivered(spec, use_case) or read.kind not in {"list", "get"} or searched(read):
         return False
     deliver = use_case.spec.deliver
     actor = deliver.to if deliver is not None and deliver.to and "." not in deliver.to else None
@@ -148,7 +170,7 @@ def catches_up(spec: Spec, read: UseCase, use_case: UseCase, where: Route) -> bo
         return False
     if not wanted:
         return not [f for f in read.filters if f.constant is None]
-    written = {w if "." in w else f"{use_case.entity}.{w}" for w in wanted}
+    written = {w if "." in w else f"{read.entity}.{w}" for w in wanted}
     # a room's rows are also caught up part by part: a list of one channel's messages serves the guild the channel is in
     # (never a person's own channel: the receipts of one message are not the receipts of all my messages)
     room = where.scope is not None and (where.item is not None or _membership(spec, where.scope, people_entity(spec), use_case.entity) is not None)
@@ -166,7 +188,7 @@ def catch_up_reads(spec: Spec, analysis: Analysis, use_case: UseCase, where: Rou
         return [use_case]
     if ephemeral(use_case):
         return []
-    return [u for u in analysis.of_entity(use_case.entity) if catches_up(spec, u, use_case, where)]
+    return [u for u in analysis.of_entity(delivered(spec, use_case)) if catches_up(spec, u, use_case, where)]
 
 
 def _name(spec: Spec, entity: str, scope: str | None, personal: bool, actor: str | None) -> str:
@@ -216,12 +238,13 @@ def _derived(
         clients, whose = audience.connections or audience.of(use_case.spec.actor).clients, "client connections"
     peak = max(clients, 1.0) / RECONNECT_EVERY_S
     average = peak if spec.scale.rates == "peak" else peak / analysis.peak_factor
-    updated = analysis.entities[use_case.entity].mutability in {"updated", "processed", "job_written"}
+    rows = delivered(spec, use_case)
+    updated = analysis.entities[rows].mutability in {"updated", "processed", "job_written"}
     # two actors' own lists of one entity (a driver's trips, a customer's): each named for its actor
-    body = spec.entities[use_case.entity]
+    body = spec.entities[rows]
     listed_by = next((f.type.target for n, f in body.fields.items() if wanted and n == wanted[0] and f.type.kind == "ref"), None)
     listed_by = listed_by or (body.part_of if wanted and body.part_of and wanted[0] == snake(body.part_of) else where.scope)
-    name = _name(spec, use_case.entity, listed_by, personal, actor if personal and len(actors.get(use_case.entity, set())) > 1 else None)
+    name = _name(spec, rows, listed_by, personal, actor if personal and len(actors.get(rows, set())) > 1 else None)
     auth = "none" if access(spec, analysis, use_case, where) == "public" else "required"
     made = UseCaseSpec.model_validate(
         {
@@ -231,7 +254,7 @@ def _derived(
             "actor": actor,
             "auth": auth,
             "owner_only": personal,
-            "reads": [use_case.entity],
+            "reads": [rows],
             "filter": list(wanted),
             "sort": ["updated_at" if updated else "created_at"],
             "page": "cursor",
@@ -240,7 +263,7 @@ def _derived(
     )
     note = (
         f"'{name}': added as the catch-up read of '{use_case.name}' (channel {where.address}): no read of the spec lists those "
-        f"{use_case.entity} rows from a cursor; each of the {clients:,.0f} {whose} reconnects once every {RECONNECT_EVERY_S:g} s "
+        f"{rows} rows from a cursor; each of the {clients:,.0f} {whose} reconnects once every {RECONNECT_EVERY_S:g} s "
         f"(a network change, the app reopened, a gateway node drained) and fetches what it missed: {peak:,.0f} requests/s at peak"
     )
     return made, note
@@ -263,14 +286,14 @@ def with_catch_up_reads(spec: Spec, analysis: Analysis) -> tuple[Spec, list[str]
     for u, where in lacking:
         recipients = audience.of_entity(where.scope) if where.people and where.scope else None
         if recipients is not None and catch_up_filter(spec, u, where):
-            actors.setdefault(u.entity, set()).add(recipients.actor)
+            actors.setdefault(delivered(spec, u), set()).add(recipients.actor)
     for use_case, where in lacking:
-        if (use_case.entity, where.address) in covered:
+        if (delivered(spec, use_case), where.address) in covered:
             continue
         found = _derived(spec.model_copy(update={"use_cases": [*spec.use_cases, *added]}), analysis, audience, use_case, where, actors)
         if found is None:
             continue
-        covered.add((use_case.entity, where.address))
+        covered.add((delivered(spec, use_case), where.address))
         added.append(found[0])
         notes.append(found[1])
     if not added:

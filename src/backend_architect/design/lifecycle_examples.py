@@ -95,20 +95,21 @@ def lifecycles(spec: Spec, analysis: Analysis) -> dict[str, Lifecycle]:
     """Per entity written after its create, the :class:`Lifecycle` its examples follow."""
     out: dict[str, Lifecycle] = {}
     for entity, body in spec.entities.items():
-        uses = analysis.of_entity(entity)
+        # a write whose main row is another entity (accepting a ride offer sets the trip's driver) is a later write of this one
+        uses = [u for u in analysis.use_cases if u.entity == entity or any(w.startswith(entity + ".") for w in u.spec.writes)]
         state = next((n for n, f in body.fields.items() if is_state(n, f) and f.generated is not False), None)
         values = tuple(str(v) for v in body.fields[state].type.values) if state else ()
         # an optional field an action or a state's write names is that write's, even when a create writes the whole row
         acted = {
             w.split(".", 1)[1]
             for use in uses
-            if use.kind == "action" or (use.kind != "create" and state and named_value(use.name, values) is not None)
+            if use.entity != entity or use.kind == "action" or (use.kind != "create" and state and named_value(use.name, values) is not None)
             for w in use.spec.writes
             if w.startswith(entity + ".")
         }
         created: set[str] = set()
         for use in uses:
-            if use.kind != "create":
+            if use.kind != "create" or use.entity != entity:
                 continue
             whole = entity in use.spec.writes
             for name, spec_field in body.fields.items():
@@ -118,7 +119,7 @@ def lifecycles(spec: Spec, analysis: Analysis) -> dict[str, Lifecycle]:
         sets: dict[str, set[str]] = {}
         later: set[str] = set()
         for use in uses:
-            if use.kind in {"create", "get", "list", "delete"}:
+            if use.entity == entity and use.kind in {"create", "get", "list", "delete"}:
                 continue
             written = [w.split(".", 1)[1] for w in use.spec.writes if w.startswith(entity + ".")]
             optional = {n for w in written if w != state and w in body.fields and body.fields[w].is_nullable for n in _names(spec, entity, w)}

@@ -13,8 +13,9 @@ from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SH
 from backend_architect.design.patterns._cache_figures import cache_memory, hit_ratio, resident
 from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
+from backend_architect.design.patterns._cache_writes import invalidating_writes
 from backend_architect.design.patterns._clouds import named
-from backend_architect.design.patterns._common import decision, figures, fmt, owner_of, table_of
+from backend_architect.design.patterns._common import decision, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
@@ -23,7 +24,7 @@ from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import DecisionOverride, Spec
-from backend_architect.spec.naming import relations, table_name
+from backend_architect.spec.naming import relations
 
 #: Below this many reads/s of one path, a shared cache saves less than it costs to run and invalidate.
 CACHE_MIN_READ_QPS = 50.0
@@ -126,7 +127,6 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
         if made.use_case in decided and made.strategy in {"cdn", "http"}:
             # a plan an earlier pattern made (a short key's redirect at the edge) is stated in the contract all the same
             yield Applied(None, operations=with_cache_control(arch, made))
-    known = figures(arch)
     redis_bytes = 0.0
     redis_ops: dict[str, float] = {}
     cached: list[str] = []
@@ -135,7 +135,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     for use_case in analysis.use_cases:
         if use_case.is_write or use_case.is_job or use_case.name in decided:
             continue
-        path = _path(spec, analysis, arch, use_case, known)
+        path = _path(spec, analysis, arch, use_case)
         numbers = _by_numbers(path)
         override = override_for(spec, f"cache.{use_case.id}", (read_path_cache.code, read_path_cache.name))
         strategy, problem = _steered(path, numbers, override)
@@ -317,7 +317,7 @@ def _write_backs(arch: Architecture, use_case: UseCase) -> tuple[float, str, str
     return total, said, served
 
 
-def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, known: dict[str, float]) -> _Path:
+def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase) -> _Path:
     # a read that plays a video answers signed URLs (no-store): no edge or browser cache may keep it, whoever may call it
     public = use_case.spec.auth in {"none", "optional"} and plays_video(spec, use_case.spec) is None
     changes_class, natural_ttl, why = _changes(analysis, use_case)
@@ -333,7 +333,8 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase,
     written = [e for e in use_case.entities if e in analysis.entities and analysis.entities[e].mutability not in {"reference"}] or [use_case.entity]
     # the engine's own workers' writes to the rows (a media status) delete keys as a use case's update does
     workers = sum(worker_writes_per_s(analysis, e) for e in dict.fromkeys(use_case.entities))
-    writes = known.get(f"qps.peak.write.table.{table_name(use_case.entity)}", 0.0) + backs + workers
+    # every request writing a row the read returns deletes its key, not only those writing the item's own table
+    writes = invalidating_writes(arch, dict.fromkeys([use_case.entity, *written])) + backs + workers
     recent = recent_page(spec, analysis, use_case) if ttl is None and use_case.spec.cache is not False else None
     kept_apart = backs if served and recent is None else 0.0
     if recent is not None:

@@ -134,12 +134,10 @@ def _applied(analysis: Analysis, arch: Architecture, rule: CountryRule) -> Appli
         f"Geo-restriction of {rule.item}",
         "api",
         f"geo-blocking per country: {_edges(arch, reads)} the client's IP and sets {rule.header} (a client-sent value is dropped); {listed} "
-        f"{sentence.replace('451', 'answer 451', 1)} "
-        + (f"Shared caches key those responses by country ({', '.join(c.use_case for c in caches)})" if caches else "No shared cache keeps them"),
+        f"{sentence.replace('451', 'answer 451', 1)} " + kept_by(caches, rule)[0],
         f"{rule.item} is {'refused in the countries' if rule.mode == 'blocked' else 'served only in the countries'} of "
         f"{rule.table}.{rule.column}; {len(reads)} read(s) of it, {fmt(peak)} req/s at peak",
-        f"the check is {_cost(rule, peak)}; at the edge each item is cached once per country its viewers come from, so a path's hit ratio "
-        "is split by country; lists and searches still show a restricted item (opening it answers 451)",
+        f"the check is {_cost(rule, peak)}; {kept_by(caches, rule)[1]}; lists and searches still show a restricted item (opening it answers 451)",
         alternatives=[
             ("the CDN's geo restriction alone", "it allows or denies whole distributions by country, not one item"),
             ("geolocation DNS routing", "it picks a region and refuses nothing; a VPN or a roaming viewer lands anywhere"),
@@ -194,6 +192,28 @@ def _listing(example: Any, column: str) -> Any:
     if isinstance(example, dict):
         return {k: [EXAMPLE_COUNTRY] if k == column and v is not None else _listing(v, column) for k, v in example.items()}
     return example
+
+
+def kept_by(caches: tuple[CachePlan, ...], rule: CountryRule) -> tuple[str, str]:
+    """Who may keep a restricted response, said once for the decision and once for its reason: the same answer in both.
+
+    A record saying 'no shared cache keeps them' and, as its reason, 'at the edge each item is cached once per country'
+    states two policies for one response. Where a CDN or HTTP cache keeps the reads, each copy is keyed by country (Vary)
+    and the hit ratio splits by country; where none does, the check runs in the service on every read and the country
+    splits nothing.
+    """
+    if not caches:
+        return (
+            "No shared HTTP cache keeps them",
+            "no edge or shared HTTP cache keeps a response, so the check runs in the service on every read and the country splits no hit ratio",
+        )
+    where = "at the edge" if any(c.strategy == "cdn" for c in caches) else "in each browser's cache"
+    paths = ", ".join(c.use_case for c in caches)
+    return (
+        f"The caches that keep them key each response by country ({paths})",
+        f"{where} each item is cached once per country its viewers come from ({rule.header} in the key and in Vary), so the hit ratio of "
+        f"{paths} is split by country",
+    )
 
 
 def _keyed(cache: CachePlan, rule: CountryRule) -> CachePlan:
