@@ -252,9 +252,10 @@ def test_presence_counts_the_clients_online_ok() -> None:
 def test_unstated_audience_is_an_assumption_ok() -> None:
     """An estimate the spec does not state is listed under Assumptions with its share."""
     result = designed("wire")
-    # the connections are stated (the syndicators'): what is estimated is the people online besides them
+    # the connections are stated (the syndicators'): what is estimated is each other actor's clients online besides them
     assert any(
-        a.startswith("people online at peak: not given (concurrent_connections counts the connections); 20% of the 10,000,000 users")
+        a.startswith("reader clients online at peak: not given (scale.concurrent_connections, 300, counts the connections")
+        and "20% of the 10,000,000 users" in a
         for a in result.architecture.assumptions
     )
     assert not any(a.startswith("scale.concurrent_connections: not given") for a in result.architecture.assumptions)

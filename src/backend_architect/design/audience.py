@@ -332,25 +332,34 @@ def _estimate(spec: Spec, analysis: Analysis, actor: str, entity: str | None, co
         )
         inputs = {"rows": registered, "daily_share": daily, "peak_online_share": PEAK_ONLINE_SHARE}
         return Audience(actor, entity, value, "rows x daily_share x peak_online_share", inputs, registered, connected, True, note)
-    people = _people_online(spec)
+    people = _people_online(spec, actor)
     return Audience(
         actor, entity, people.connections, people.formula, people.inputs, registered, connected, people.formula != "default_connections", people.assumption
     )
 
 
-def _people_online(spec: Spec) -> Online:
+def _people_online(spec: Spec, actor: str) -> Online:
     """The people online at peak: the stated ``concurrent_users``, else from the daily actives (or users).
 
-    A stated ``concurrent_connections`` counts the connections the split hands out, not the people who only make requests.
+    A stated ``concurrent_connections`` counts the connections the split hands out, not the people who only make requests;
+    the estimate for those is then said to be ``actor``'s clients, never "connections", so a reader never meets two
+    values for the clients online (the stated connections and this estimate) under one name.
     """
     scale = spec.scale
     if scale.concurrent_users:
         return Online(scale.concurrent_users, "concurrent_users", {"concurrent_users": scale.concurrent_users}, None)
     estimated = online(spec.model_copy(update={"scale": scale.model_copy(update={"concurrent_connections": None})}))
     if scale.concurrent_connections and estimated.assumption:
-        # the connections are stated: what is not given is how many people are online besides them
-        note = estimated.assumption.replace(
-            "scale.concurrent_connections: not given", "people online at peak: not given (concurrent_connections counts the connections)"
+        # the connections are stated: what is not given is how many of this actor's clients are online besides them
+        note = (
+            estimated.assumption.replace(" (nor users or daily actives); ", "; no users or daily actives given: ")
+            .replace(
+                "scale.concurrent_connections: not given",
+                f"{actor} clients online at peak: not given (scale.concurrent_connections, {scale.concurrent_connections:,.0f}, "
+                "counts the connections of the actors that hold one)",
+            )
+            .replace("connections assumed at peak", f"{actor} clients assumed online at peak")
+            .replace("connected at peak", "online at peak")
         )
         return Online(estimated.connections, estimated.formula, estimated.inputs, note)
     return estimated

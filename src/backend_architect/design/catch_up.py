@@ -33,6 +33,7 @@ from backend_architect.design.audience import CATCH_UP_NOTE, Audiences, audience
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns._routes import Route, route
 from backend_architect.design.watchers import watching_reads
+from backend_architect.ir.delivery_guarantee import path_guarantee
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec, UseCaseSpec
 from backend_architect.spec.naming import parent_relation, plural, snake
@@ -368,3 +369,9 @@ def reconnecting(spec: Spec, analysis: Analysis, arch: Architecture, use_case: U
     if how == "current":
         return f"A client that reconnects reads the current {use_case.entity} with {named}"
     return f"A client that reconnects fetches what it missed from its last cursor with {named}"
+
+
+def guarantee(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route) -> str:
+    """The delivery's end-to-end guarantee (``ir.delivery_guarantee.path_guarantee``), from the same reconnect decision as
+    ``reconnecting``, so the ADR never promises more than the pub/sub hop keeps nor a catch-up the channel lacks."""
+    return path_guarantee(_reconnect(spec, analysis, arch, use_case, where)[0])

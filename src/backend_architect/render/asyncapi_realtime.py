@@ -27,7 +27,7 @@ def _payload(channel: RealtimeChannel, table: Table | None, contract: dict[str, 
     field has the shape its contract gives it (``contract_fields``)."""
     columns = {c.name: c for c in table.columns} if table else {}
     properties: dict[str, Any] = {
-        "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: a client skips ids it has seen (delivery is at least once)."},
+        "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: a client skips ids it has seen (hops before pub/sub redeliver)."},
         "occurred_at": {"type": "string", "format": "date-time"},
     }
     for field in channel.fields:

@@ -9,6 +9,7 @@ from the design's decisions), the hops between services from the flow's steps.
 
 from __future__ import annotations
 
+from backend_architect.ir.delivery_guarantee import PUBSUB_HOP
 from backend_architect.ir.model import Architecture, Flow, FlowStep
 from backend_architect.ir.query import called_operations
 from backend_architect.ir.store_steps import Store, StoreStep, adds_to_rows, database, outbox_events, store_steps
@@ -181,7 +182,7 @@ def _hop(arch: Architecture, flow: Flow, step: FlowStep, home: str, fills: list[
         if carrier is not None:
             # the write path publishes to the pub/sub, which carries it to the node holding each subscriber
             lines.append(f"    {source}-){node_id('p', carrier)}: {name} (published by the write path, no outbox)")
-            lines.append(f"    {node_id('p', carrier)}-){target}: deliver to connected recipients")
+            lines.append(f"    {node_id('p', carrier)}-){target}: deliver to connected recipients ({PUBSUB_HOP})")
         else:
             lines.append(f"    {source}-){target}: {name} (Redis pub/sub, no outbox)")
     elif step.kind == "event":
@@ -196,7 +197,8 @@ def _relay(arch: Architecture, step: FlowStep, home: str, broker: str | None, ca
     lines = [f"    {source}-){relay}: {_message(step.description.split(' via ')[0])}"]
     # a delivery's step says whom it reaches (the gateway the connected recipients, a push provider the others)
     reach = step.description.partition(" via the outbox: ")[2] or step.description.partition(" via the CDC log: ")[2]
-    said = f"{_message(reach) if reach.startswith(('push', 'deliver')) else 'deliver'} (at least once)"
+    reached = _message(reach) if reach.startswith(("push", "deliver")) else "deliver"
+    said = f"{reached} (at least once)"
     hub = relay
     if broker is not None:
         # one path per event (ir.query.delivery_hops): the relay publishes to the broker, each consumer takes it from there
@@ -208,7 +210,8 @@ def _relay(arch: Architecture, step: FlowStep, home: str, broker: str | None, ca
             lines.append(f"    {hub}-){target}: consume")
             hub = target
         lines.append(f"    {hub}-){node_id('p', carriers[step.target])}: publish")
-        lines.append(f"    {node_id('p', carriers[step.target])}-){target}: {said}")
+        # the pub/sub hop keeps nothing: the guarantee the broker's hop gives ends at the consumer that publishes it
+        lines.append(f"    {node_id('p', carriers[step.target])}-){target}: {reached} ({PUBSUB_HOP})")
     else:
         lines.append(f"    {hub}-){target}: {said}")
     return lines

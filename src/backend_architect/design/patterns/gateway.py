@@ -13,6 +13,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, redis_shards, size, table_of
 from backend_architect.design.patterns.realtime import GATEWAY, POLL_INTERVAL_S
+from backend_architect.ir.delivery_guarantee import drain_resume, resumes
 from backend_architect.ir.gateway_limits import CONNECTIONS_PER_NODE as CONNECTIONS_PER_NODE
 from backend_architect.ir.gateway_limits import MIN_NODES as MIN_NODES
 from backend_architect.ir.model import Architecture
@@ -117,7 +118,7 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     else:
         alternatives.append(("WebSocket", "two-way, but every channel here is a read stream; SSE reconnects and resumes (Last-Event-ID) by itself"))
     consequences = (
-        f"A deploy drains a node: its clients reconnect with jittered backoff to another and resume from their last cursor. A connection with "
+        f"A deploy drains a node: its clients reconnect with jittered backoff to another node, then {drain_resume(resumes(arch))}. A connection with "
         f"{OUTBOUND_QUEUE} messages queued is dropped as a slow consumer. "
         + (
             "Tokens are checked at connect and when they expire."

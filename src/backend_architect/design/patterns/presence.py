@@ -240,8 +240,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         f"a recipient with no presence key is offline: what {', '.join(repr(n) for n in pushing)} {verb} to it goes out as a push notification "
         f"({', '.join(pushes)}){others}"
         if pushes
-        else "a recipient with no presence key is offline: when it reconnects it fetches what it missed with the catch-up read each real-time "
-        "delivery decision names"
+        else "a recipient with no presence key is offline: when it reconnects it does what each real-time delivery decision says "
+        "(a catch-up read from its last cursor where the decision names one)"
     )
     choice = (
         f"heartbeats every {interval:g} s {carrier} refresh a key with a {window:g} s TTL in Redis (SET {key} <gateway node> EX {window:g}): "

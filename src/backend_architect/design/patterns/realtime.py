@@ -9,7 +9,7 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import Audience, Audiences, audiences
 from backend_architect.design.call_chains import plan_flow
-from backend_architect.design.catch_up import catch_up_reads, offline_fetch, reconnecting
+from backend_architect.design.catch_up import catch_up_reads, guarantee, offline_fetch, reconnecting
 from backend_architect.design.communication import event_name
 from backend_architect.design.deliverers import senders
 from backend_architect.design.event_fields import with_fields, with_recipients, written_row
@@ -340,8 +340,7 @@ def _applied(
             ),
             ("the broker fanned out to every gateway node", "each node would read every message, most for clients it does not hold"),
         ],
-        consequences=f"{reconnecting(spec, analysis, arch, use_case, where)}; deliveries are at least once "
-        f"(clients skip ids they have). Channel: {where.address}.",
+        consequences=f"{reconnecting(spec, analysis, arch, use_case, where)}; {guarantee(spec, analysis, arch, use_case, where)}. Channel: {where.address}.",
         subject=use_case.name,
         inputs={"publishes": publishes, "recipients": where.recipients, "online_share": online_share_, "deliveries": deliveries},
         decided_by="numbers" if overruled else "spec",
