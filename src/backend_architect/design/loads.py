@@ -153,7 +153,8 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
                         loads[target].entity_of[key] = entity
                 # a write reserving or releasing a unique value writes its uniqueness table (design/unique_keys.py): a create's
                 # insert, a state change's insert or delete; counted where that table lives (entity_of names it)
-                for table, guard in guards.get(use_case.entity, []):
+                # of every entity it writes: 'accept ride' puts a Trip into 'accepted' beside its RideOffer
+                for table, guard in (g for entity in dict.fromkeys([use_case.entity, *use_case.writes]) for g in guards.get(entity, [])):
                     per_request = key_writes([use_case], table, guard.columns).get(use_case.name, 0.0)
                     target = _table_homes(arch).get(guard.table)
                     if per_request and target in loads:

@@ -26,8 +26,20 @@ PARTITION_COLUMN = "created_at"
 
 
 def unique_key_across_partitions(table: Table) -> list[str]:
-    """A unique key without the partition column: PostgreSQL refuses it on a partitioned table."""
+    """A unique key without the partition column: PostgreSQL refuses it on a partitioned table.
+
+    A composite primary key counts too (a link table's pair of ids, a consumer's processed event ids): partitioning would
+    append the partition column to it, and ``(a, b, created_at)`` lets the same pair be inserted twice, so the record's
+    "a link exists once" would stop being true. The table stays whole instead.
+
+    >>> from backend_architect.ir.model import Column
+    >>> cols = [Column(name=n, type="uuid") for n in ("video_id", "tag_id")] + [Column(name="created_at", type="timestamptz")]
+    >>> unique_key_across_partitions(Table(name="video_tags", columns=cols, primary_key=["video_id", "tag_id"], key_strategy="composite"))
+    ['video_id', 'tag_id']
+    """
     keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
+    if table.key_strategy == "composite" and len(table.primary_key) > 1:
+        keys.insert(0, list(table.primary_key))
     return next((key for key in keys if PARTITION_COLUMN not in key), [])
 
 

@@ -113,6 +113,32 @@ def with_shard_ids(table: Table) -> Table:
     return table.model_copy(update={"columns": columns, "key_reason": reason})
 
 
+#: How the key record's clause naming the tables whose UUIDv7 ids a column default makes begins (``data_decisions.key_decision``).
+_DEFAULT_LEAD = "UUIDv7 for "
+
+
+def without_defaults(choice: str, made: set[str]) -> str:
+    """``choice`` with the tables in ``made`` taken out of its "UUIDv7 for a, b by DEFAULT f()" clause (the clause dropped when
+    none is left): their ids are made by the application and their columns have no default, so a record naming them under
+    the default would say two things of one key (the DDL says the other).
+
+    >>> without_defaults("UUIDv7 for users, logs by DEFAULT uuidv7(); bigint identity for jobs", {"logs"})
+    'UUIDv7 for users by DEFAULT uuidv7(); bigint identity for jobs'
+    >>> without_defaults("UUIDv7 for logs by DEFAULT uuidv7(); bigint identity for jobs", {"logs"})
+    'bigint identity for jobs'
+    """
+    clauses = []
+    for clause in choice.split("; "):
+        if clause.startswith(_DEFAULT_LEAD) and " by DEFAULT " in clause:
+            names, by = clause.removeprefix(_DEFAULT_LEAD).split(" by DEFAULT ", 1)
+            kept = [n for n in names.split(", ") if n not in made]
+            if not kept:
+                continue
+            clause = f"{_DEFAULT_LEAD}{', '.join(kept)} by DEFAULT {by}"
+        clauses.append(clause)
+    return "; ".join(clauses)
+
+
 def keys_with_shard_ids(record: Decision, stores: list[Datastore]) -> Decision:
     """The key record saying which tables' UUIDv7 ids the application makes with their logical shard in them (their columns have
     no default), and why, with the reads by id that decided it in the rationale: the ADR, the hand-off and the critic
@@ -129,6 +155,7 @@ def keys_with_shard_ids(record: Decision, stores: list[Datastore]) -> Decision:
     if not carrying:
         return record
     names = ", ".join(carrying)
+    choice = without_defaults(record.choice, set(carrying))
     made = f"{MADE_LEAD}{names}{MADE_BY}, carrying the row's logical shard ({HOW}): a read by id reaches one shard"
     why = "; ".join(f"{name}: {said}" for name, said in carrying.items())
     limits = (
@@ -138,7 +165,7 @@ def keys_with_shard_ids(record: Decision, stores: list[Datastore]) -> Decision:
     )
     return record.model_copy(
         update={
-            "choice": f"{record.choice}; {made}",
+            "choice": f"{choice}; {made}",
             "rationale": f"{record.rationale}; ids carrying their shard, where a read by id alone would ask every shard: {why}",
             "consequences": f"{record.consequences} {limits}".strip(),
         }
@@ -157,4 +184,5 @@ __all__ = [
     "keys_with_shard_ids",
     "shard_key_changed_by",
     "with_shard_ids",
+    "without_defaults",
 ]

@@ -142,6 +142,27 @@ def _changed_unnamed(use_case: UseCase, table: Table) -> set[str]:
     return {c.name for c in table.columns if c.enum_values and named_value(use_case.name, c.enum_values) is not None}
 
 
+def _fields_written(use_case: UseCase, table: Table) -> set[str]:
+    """The columns of ``table`` a use case names as ``Entity.field`` when ``table`` is not its main entity's (``Trip.driver``
+    -> ``driver_id``), so a key's reservation is counted for every write that changes its columns or state.
+
+    >>> from types import SimpleNamespace
+    >>> cols = [Column(name="status", type="text"), Column(name="driver_id", type="uuid")]
+    >>> t = Table(name="trips", entity="Trip", columns=cols, primary_key=["id"])
+    >>> sorted(_fields_written(SimpleNamespace(spec=SimpleNamespace(writes=["Offer.response", "Trip.status", "Trip.driver"])), t))
+    ['driver_id', 'status']
+    """
+    names = {c.name for c in table.columns}
+    found: set[str] = set()
+    for written in use_case.spec.writes:
+        entity, _, field = written.partition(".")
+        if entity != table.entity or not field:
+            continue
+        column = snake(field)
+        found |= {column} if column in names else ({f"{column}_id"} & names)
+    return found
+
+
 def key_writes(use_cases: Sequence[UseCase], table: Table, columns: list[str]) -> dict[str, float]:
     """Per use case, the writes/request it sends to ``table``'s uniqueness table for ``columns``: a create reserves (1), unless
     a state-scoped key's state column starts outside its states; a delete releases (1); an update of the key's columns moves
@@ -153,7 +174,16 @@ def key_writes(use_cases: Sequence[UseCase], table: Table, columns: list[str]) -
     starts_outside = any(defaults.get(c) and defaults[c] not in held for c, held in states.items())
     found: dict[str, float] = {}
     for use_case in use_cases:
-        if not use_case.is_write or use_case.is_job or use_case.entity != table.entity:
+        if not use_case.is_write or use_case.is_job or table.entity is None:
+            continue
+        if use_case.entity != table.entity:
+            # a write of another entity that also changes these rows ('accept ride' sets Trip.status beside its RideOffer):
+            # entering the states is entering them, whichever entity the request is named for
+            also = _fields_written(use_case, table)
+            if also & set(states) or (also & set(columns) and states):
+                found[use_case.name] = 1.0
+            elif also & set(columns):
+                found[use_case.name] = 2.0
             continue
         if use_case.kind == "create":
             if not starts_outside:

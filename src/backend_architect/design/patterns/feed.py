@@ -26,6 +26,7 @@ from backend_architect.design.patterns._common import (
 from backend_architect.design.patterns._fanout_path import fanout_flow
 from backend_architect.design.patterns._item_cache import ItemCache, item_cache
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
+from backend_architect.design.row_address import ROW_ID
 from backend_architect.design.row_fates import row_fates
 from backend_architect.design.semantics import is_link
 from backend_architect.ir.model import Architecture, CachePlan, Event
@@ -432,7 +433,7 @@ def _applied(
             loads=[
                 *graph_load(graph, use_case, _reader_column(ref), merged),
                 *_merge(use_case, item, merged, author),
-                _hydration(analysis, use_case, item, cached),
+                _hydration(analysis, use_case, item, cached, author),
             ],
         ),
         *(
@@ -551,13 +552,16 @@ def _author_column(ref: FieldRef) -> str:
     return f"{snake(into.relation)}_id" if into is not None else ""
 
 
-def _hydration(analysis: Analysis, use_case: UseCase, item: str, cached: ItemCache | None) -> StoreLoad:
+def _hydration(analysis: Analysis, use_case: UseCase, item: str, cached: ItemCache | None, author: str = "") -> StoreLoad:
     """The item rows a page of ids is filled with: ``page size x feed reads``, from the item's table (the misses of its get cache
     when it has one, or of the read model's own item cache).
 
     The list holds ids only, so every page read fetches its items by id (a multi-get grouped by
-    shard: each entry carries its author id, the shard key of an item sharded by author).
+    shard: each entry carries its author id, the shard key of an item sharded by author). Said as a read by id carrying
+    ``author``, so the shard record lists it as routed by that column where the items are sharded by it, and as asking every
+    shard (or routed by the shard its id carries) where they are sharded by another: never counted as keyed unsaid.
     """
+    routing = {"by": ROW_ID, "carries": [author]} if author else {}
     page = float(use_case.spec.page.limit)
     if cached is not None:
         return StoreLoad(
@@ -567,6 +571,7 @@ def _hydration(analysis: Analysis, use_case: UseCase, item: str, cached: ItemCac
             reads_per_s=cached.reads * (1 - cached.hit),
             formula="peak_reads x page_size x (1 - item_hit_ratio)",
             inputs={"peak_reads": use_case.peak_qps, "page_size": page, "item_hit_ratio": cached.hit},
+            **routing,
         )
     getter = next((u for u in analysis.use_cases if u.kind == "get" and u.entity == item and not u.is_write), None)
     return StoreLoad(
@@ -577,6 +582,7 @@ def _hydration(analysis: Analysis, use_case: UseCase, item: str, cached: ItemCac
         formula="peak_reads x page_size" + (f" (through the cache of '{getter.name}': its misses reach the database)" if getter else ""),
         inputs={"peak_reads": use_case.peak_qps, "page_size": page},
         cached_by=getter.name if getter else "",
+        **routing,
     )
 
 

@@ -44,6 +44,8 @@ def _claims(decision: Decision) -> list[tuple[str, _Claim]]:
             # ids the application makes (carrying their shard): UUIDv7 with no default, whatever an earlier clause said of them
             made = {n.strip() for n in clause.removeprefix(_MADE_LEAD).split(_MADE_BY, 1)[0].split(",")}
             found = [(name, _Claim("uuidv7") if name in made else claim) for name, claim in found]
+            # named here alone (the clause keying by a default leaves them out): held to no default all the same
+            found += [(name, _Claim("uuidv7")) for name in sorted(made - {n for n, _ in found}) if name]
             continue
         for lead, kind in (("UUIDv7 for ", "uuidv7"), ("bigint identity for ", "identity"), ("composite keys for join tables ", "composite")):
             if not clause.startswith(lead):
