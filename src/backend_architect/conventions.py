@@ -120,6 +120,8 @@ def render_api_conventions() -> str:
         f"({USER_READS_PER_MINUTE} and {USER_WRITES_PER_MINUTE} when the spec gives no client count), bursts of {BURST_SECONDS} seconds' worth; each",
         "operation states in `x-rate-limit` the one limit of its use cases' actor (`actor`, `class`, `per_minute`, `burst`), the same the",
         "security table lists; the clients online each actor's limit divides by are the design's `clients.online.<actor>` figures.",
+        "An operation only other services call has actor `service`: a limit per calling service's token, its callers' peak rates",
+        f"times {HEADROOM}, since one service identity carries all its users' requests.",
         "A rate-limited operation's success response, its 429 (with `Retry-After`) and its " + ", ".join(str(s) for s in sorted(LIMITED_ERRORS)) + " problems",
         "declare `RateLimit` and `RateLimit-Policy`: the scaffolded service answers those after counting the request; a 400,",
         "401, 403 or 500 can come before that, so declares none.",

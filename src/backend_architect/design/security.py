@@ -15,6 +15,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import size
 from backend_architect.design.patterns._playback import PLAYBACK_URL_TTL_S, is_video
 from backend_architect.design.patterns.apply import merge_components
+from backend_architect.design.service_limits import service_limits
 from backend_architect.ir.model import Architecture, RateLimit, SecurityModel
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
@@ -98,6 +99,8 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
             if theirs:
                 mine = [c for c in catching if c.read in theirs]
                 limits.append(_rate_limit(audience.of(actor), op_class, theirs, default, mine))
+    defaults = {"read": USER_READS_PER_MINUTE, "write": USER_WRITES_PER_MINUTE}
+    limits += service_limits(spec, analysis, arch, HEADROOM, FLOOR_PER_MINUTE, defaults, BURST_SECONDS)
     pii = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.pii]
     secrets = [f"{t.name}.{c.name}" for s in arch.datastores for t in s.tables for c in t.columns if c.secret]
     tenant = any(t.tenant_scoped for s in arch.datastores for t in s.tables)

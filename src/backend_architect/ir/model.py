@@ -762,6 +762,9 @@ class RateLimit(IRModel):
     burst: int
     rationale: str
     use_cases: list[str] = Field(default_factory=list, description="The use cases it covers: their operations carry this limit in the contract.")
+    operations: list[str] = Field(
+        default_factory=list, description="The internal operations it covers by id (a calling service's limit, sized from its callers' rates)."
+    )
 
 
 class SecurityModel(IRModel):

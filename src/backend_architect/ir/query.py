@@ -111,11 +111,22 @@ def operation_limit(arch: Architecture, op: Operation) -> RateLimit | None:
     holds a token of one of the actors. The contract, the security table and the scaffold all read this one choice.
     """
     limits = arch.security.rate_limits if arch.security else []
-    covering = [r for r in limits if set(r.use_cases) & set(op.use_cases)]
+    # an operation only services call has a limit sized for its callers (``design.service_limits``); no person's limit fits it
+    covering = [r for r in limits if op.operation_id in r.operations] if op.internal else []
+    covering = covering or [r for r in limits if set(r.use_cases) & set(op.use_cases)]
     if not covering:
         op_class = "read" if op.method == "get" else "write"
-        covering = [r for r in limits if r.operation_class == op_class]
+        covering = [r for r in limits if r.operation_class == op_class and not r.operations]
+    # with no person's limit of its class, the services calling it are its only clients
+    covering = covering or [r for r in limits if op.operation_id in r.operations]
     return max(covering, key=lambda r: (r.limit_per_minute, r.burst, r.actor), default=None)
+
+
+def service_limit(arch: Architecture, op: Operation) -> RateLimit | None:
+    """The limit each service calling ``op`` has on it (``design.service_limits``): an internal operation's only limit, a
+    client operation's second one, as a service's token carries all its users' requests."""
+    limits = arch.security.rate_limits if arch.security else []
+    return next((r for r in limits if op.operation_id in r.operations), None)
 
 
 #: How a write conditional on a row's version takes If-Match: optional, so a client that keeps no ETag still writes

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend_architect.ir.model import EXAMPLE_COUNTRY, Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
-from backend_architect.ir.query import IF_MATCH, all_tables, if_match, operation_limit
+from backend_architect.ir.query import IF_MATCH, all_tables, if_match, operation_limit, service_limit
 from backend_architect.ir.refusals import SCOPE, forbidden_reasons, forbidden_text
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 from backend_architect.render.openapi_limits import LIMITED_ERRORS, limits_text
@@ -180,6 +180,14 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
                 "burst": limit.burst,
                 "key": "client IP" if op.auth == "none" else "token subject",
             }
+            services = service_limit(arch, op)
+            if services is not None and services != limit:
+                # a calling service's token carries all its users' requests: a person's limit would throttle it
+                item["x-rate-limit"]["services"] = {
+                    "per_minute": services.limit_per_minute,
+                    "burst": services.burst,
+                    "key": "client IP" if op.auth == "none" else "calling service's token",
+                }
         paths.setdefault(op.path, {})[op.method] = item
     schemas = {s.name: _schema(s) for s in api.schemas}
     if any(p.ref == "Money" for s in api.schemas for p in s.properties):

@@ -12,6 +12,7 @@ entities are conditional on ``If-Match``; examples are generated here so the IR 
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.api.callers import with_callers_named
 from backend_architect.design.api.flows import AUTH_FLOWS, LINK_FLOWS, add_flow
 from backend_architect.design.api.internal_lists import add_list_for_consumer
 from backend_architect.design.api.learnable import add_lists_for_sent_ids
@@ -81,6 +82,9 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
             add_list_for_consumer(built[need.callee], need.consumer, readers[need.use_case], need.entity)
         else:
             built[need.callee].add_for_consumer(need.consumer, need.entity, need.mode)
+    # callers are added one need at a time, so the sentence naming them is written once all are known
+    for api in built.values():
+        api.operations = {key: with_callers_named(op) for key, op in api.operations.items()}
     apis = []
     for service in arch.services:
         api = built[service.name]

@@ -13,6 +13,7 @@ same filters gains the caller instead.
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase, analyse_one
+from backend_architect.design.api.callers import called_by
 from backend_architect.design.api.operations import ServiceApi
 from backend_architect.design.api.paths import camel, collection
 from backend_architect.design.embeds import embeds
@@ -75,8 +76,8 @@ def add_list_for_consumer(api: ServiceApi, consumer: str, reader: UseCase, entit
             update={
                 "operation_id": camel(read.name),
                 "summary": _summary(read),
-                "description": f"Called by {consumer}, not by clients: service-to-service, with a client-credentials token. "
-                f"Answers the {entity} rows '{reader.name}' reads by {by}{' near the point' if read.spec.near else ''}, a page at a time.{unknown}",
+                "description": f"{called_by([consumer])} Answers the {entity} rows '{reader.name}' reads by {by}"
+                f"{' near the point' if read.spec.near else ''}, a page at a time.{unknown}",
                 "use_cases": [],
                 "auth": "required",
                 "scopes": [f"{resource}:read"],

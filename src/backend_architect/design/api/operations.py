@@ -12,6 +12,7 @@ from typing import Literal
 
 from backend_architect.design import blob_contract
 from backend_architect.design.analysis import UseCase, action_name
+from backend_architect.design.api.callers import called_by
 from backend_architect.design.api.examples import with_examples
 from backend_architect.design.api.parameters import filter_parameters, list_parameters, paginated
 from backend_architect.design.api.paths import Resources, camel, collection
@@ -322,8 +323,7 @@ class ServiceApi:
                 method=key[0],
                 path=key[1],
                 summary=f"{'Create' if write else 'Get'} one {entity} (internal)",
-                description=f"Called by {consumer}, not by clients: service-to-service, with a client-credentials token."
-                + (" Idempotent by Idempotency-Key, so a saga step can be retried safely." if write else ""),
+                description=called_by([consumer]) + (" Idempotent by Idempotency-Key, so a saga step can be retried safely." if write else ""),
                 entity=entity,
                 kind="create" if write else "get",
                 tag=resource,

@@ -1,0 +1,70 @@
+"""An internal operation's rate limit is sized from the peak rates of the services calling it.
+
+Limits per token subject are sized for people (``security``): a client's share of its actor's peak. A service calling
+another holds one client-credentials identity for all its instances and carries every user's request, so a limit sized
+for one person (or the most generous actor's, as an operation no use case covers would take) throttles the call the
+design counts on: a feed read calling the follow graph 300,000 times a second against 240 a second allowed. So each
+operation only services call gets a limit of its own per calling service: the peak of the use cases whose steps call it
+(one call a request, as ``service_calls`` batches a request's needs of one callee into one step), times the same
+headroom people get, and the one limit a contract states is the largest calling service's. A client operation another
+service also calls keeps its people's limit and states the services' beside it (``x-rate-limit.services``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.callee_operations import answers, call_needs
+from backend_architect.ir.model import Architecture, RateLimit
+from backend_architect.spec.model import Spec
+
+#: The service actor's name in a limit: the contract's ``x-rate-limit.actor``.
+SERVICE_ACTOR = "service"
+
+
+def service_limits(
+    spec: Spec, analysis: Analysis, arch: Architecture, headroom: int, floors: dict[str, int], defaults: dict[str, int], burst_seconds: int
+) -> list[RateLimit]:
+    """One limit per operation other services call, per calling service: its callers' peak rates x ``headroom`` (at least ``floors``;
+    ``defaults`` where no caller states a rate), bursts of ``burst_seconds``' worth."""
+    peaks = {u.name: u.peak_qps for u in analysis.use_cases}
+    needs = call_needs(spec, analysis, arch, arch.reference_checks, arch.membership_checks)
+    limits = []
+    for api in arch.apis:
+        for op in (o for o in api.operations if o.consumers):
+            by_caller: dict[str, dict[str, float]] = {}
+            for need in (n for n in needs if n.callee == api.service and answers(op, n)):
+                by_caller.setdefault(need.consumer, {})[need.use_case] = peaks.get(need.use_case, 0.0)
+            if not by_caller:
+                continue
+            op_class = "read" if op.method == "get" else "write"
+            caller, uses = max(by_caller.items(), key=lambda kv: (sum(kv[1].values()), kv[0]))
+            peak = sum(uses.values())
+            # callers whose use cases state no rate give nothing to size by: the class's default, as for people
+            limit = max(floors[op_class], math.ceil(peak * 60 * headroom)) if peak > 0 else defaults[op_class]
+            terms = [f"'{name}' {rate:,.1f}" for name, rate in sorted(uses.items())]
+            said = terms[0] if len(terms) == 1 else f"{' + '.join(terms)} = {peak:,.1f}"
+            others = sorted(set(by_caller) - {caller})
+            limits.append(
+                RateLimit(
+                    actor=SERVICE_ACTOR,
+                    operation_class=op_class,
+                    limit_per_minute=limit,
+                    burst=max(1, limit * burst_seconds // 60),
+                    rationale=f"{op.operation_id}, per calling service's client-credentials token (one client for all its users' requests): "
+                    + (
+                        f"{caller} calls it once a request of {said} req/s at peak = {peak * 60:,.0f}/min, x{headroom} headroom"
+                        + (f", raised to the floor of {limit}/min" if limit > math.ceil(peak * 60 * headroom) else "")
+                        if peak > 0
+                        else f"no rate is given for the use cases calling it ({', '.join(sorted({u for c in by_caller.values() for u in c}))}): "
+                        f"the default of {limit}/min"
+                    )
+                    + (f"; {', '.join(others)} call it less" if others and peak > 0 else ""),
+                    operations=[op.operation_id],
+                )
+            )
+    return limits
+
+
+__all__ = ["SERVICE_ACTOR", "service_limits"]
