@@ -257,9 +257,7 @@ def guarantee_rows(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
             continue
         changed = (use_case.entity, *use_case.writes) if use_case.is_write else use_case.writes
         beside = next((e for e in changed if home.get(e) == own[rows.service]), f"{rows.role}:{rows.service}")
-        # a write kept in memory commits no transaction to guard; an event a CDC log publishes reaches its consumers whatever
-        # share of the write PostgreSQL takes (none: the wide-column store holds it)
-        rate = use_case.peak_qps if rows.logged else write_rate(arch, use_case)
+        rate = write_rate(arch, use_case)  # a write kept in memory commits no transaction to guard
         if not rate:
             continue
         found.append(

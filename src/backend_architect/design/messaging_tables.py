@@ -30,11 +30,7 @@ from backend_architect.spec.units import SECONDS_PER_DAY
 def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Add each service's outbox, processed events and idempotency keys, sized by the rates that write them."""
     # the same rows the database load counts at peak (design/runtime_rows.py), here a day
-    wanted = rows_a_day(
-        arch,
-        {u.name: u.avg_qps * SECONDS_PER_DAY * database_share(arch, u.name, "write") for u in analysis.use_cases},
-        {u.name: u.avg_qps * SECONDS_PER_DAY for u in analysis.use_cases},
-    )
+    wanted = rows_a_day(arch, {u.name: u.avg_qps * SECONDS_PER_DAY * database_share(arch, u.name, "write") for u in analysis.use_cases})
     rates = {u.name: u.avg_qps for u in analysis.use_cases}
     stores = []
     added: list[tuple[str, Table]] = []

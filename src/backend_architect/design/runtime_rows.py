@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from backend_architect.ir.consumers import consuming_services
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, held_keys
+from backend_architect.ir.query import OUTBOX_SOURCE, event_source, held_keys
 from backend_architect.ir.runtime_tables import RuntimeRole
 
 
@@ -24,9 +24,6 @@ class RuntimeRows:
     role: RuntimeRole
     service: str
     use_case: str
-    #: The event leaves from a store's CDC log (a wide-column table): one row per write that store takes, which no share
-    #: kept off PostgreSQL reduces (the write reaches no PostgreSQL, yet its event reaches every consumer).
-    logged: bool = False
 
 
 def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
@@ -54,10 +51,7 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
     # service takes it itself or through a worker it runs (a fan-out worker, an indexer): each promises idempotency by event id
     # (its AsyncAPI receive operation), so each keeps its record, and the load counts it (twitter's follows ran the fan-out
     # worker consuming TweetPosted with no processed_events table and no rows counted)
-    logged: set[str] = set()
     for event in arch.events:
-        if event_source(arch, event) not in {OUTBOX_SOURCE, DIRECT_SOURCE}:
-            logged.add(event.use_case)
         for service in consuming_services(arch, event):
             if service in services:
                 found[("inbox", service, event.use_case)] = None
@@ -69,19 +63,15 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
                 for use_case in op.use_cases:
                     if use_case not in held:
                         found[("idempotency", api.service, use_case)] = None
-    return [RuntimeRows(role, service, use_case, role == "inbox" and use_case in logged) for role, service, use_case in found]
+    return [RuntimeRows(role, service, use_case) for role, service, use_case in found]
 
 
-def rows_a_day(arch: Architecture, rates_a_day: dict[str, float], logged_a_day: dict[str, float] | None = None) -> dict[RuntimeRole, dict[str, float]]:
-    """Per role and service, the rows a day its table takes: the sum of its use cases' requests (or events) a day.
-
-    ``logged_a_day``: the use cases' whole rates, for the events a CDC log publishes (``RuntimeRows.logged``).
-    """
+def rows_a_day(arch: Architecture, rates_a_day: dict[str, float]) -> dict[RuntimeRole, dict[str, float]]:
+    """Per role and service, the rows a day its table takes: the sum of its use cases' requests (or events) a day."""
     wanted: dict[RuntimeRole, dict[str, float]] = {"outbox": {}, "inbox": {}, "idempotency": {}}
     for rows in runtime_rows(arch):
         by_service = wanted[rows.role]
-        rates = logged_a_day if rows.logged and logged_a_day is not None else rates_a_day
-        by_service[rows.service] = by_service.get(rows.service, 0.0) + rates.get(rows.use_case, 0.0)
+        by_service[rows.service] = by_service.get(rows.service, 0.0) + rates_a_day.get(rows.use_case, 0.0)
     return wanted
 
 
