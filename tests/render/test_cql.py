@@ -98,6 +98,6 @@ def test_cdc_is_on_where_events_leave_from_the_log_ok(extra: str, cdc: bool) -> 
     result = design_spec(load_spec_bytes((THREADS + extra).encode(), "threads.yaml"))
     cql = next(text for path, text in result.files.items() if path.endswith(".cql"))
     table = next(s for s in _statements(cql) if any(t[1] == '"posts"' for t in s if len(t) > 1))
-    assert ("cdc = {'enabled': true}" in cql) is cdc
+    assert ("cdc = {'enabled': true" in cql) is cdc
     assert _parses(table)
     assert any(e.entity == "Post" for e in result.architecture.events) is cdc

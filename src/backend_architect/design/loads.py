@@ -257,7 +257,12 @@ def guarantee_rows(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
         if use_case is None or rows.service not in own or not use_case.peak_qps:
             continue
         changed = (use_case.entity, *use_case.writes) if use_case.is_write else use_case.writes
-        beside = next((e for e in changed if home.get(e) == own[rows.service]), f"{rows.role}:{rows.service}")
+        # an event a worker consumes for another service's write (a fan-out worker reading followers) commits its record with
+        # none of that write's rows: it sits on a sharded table of its own database where there is one (each shard keeps its
+        # own processed events), not all on one unsharded primary
+        sharded = [t.entity for st in arch.datastores if database_of(arch, st) == own[rows.service] for t in st.tables if t.sharding and t.entity]
+        mine = [*changed, *(sharded if rows.role == "inbox" else [])]
+        beside = next((e for e in mine if home.get(e) == own[rows.service]), f"{rows.role}:{rows.service}")
         rate = write_rate(arch, use_case)  # a write kept in memory commits no transaction to guard
         if not rate:
             continue

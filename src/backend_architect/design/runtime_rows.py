@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend_architect.ir.consumers import consuming_services
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import OUTBOX_SOURCE, event_source, held_keys
 from backend_architect.ir.runtime_tables import RuntimeRole
@@ -39,16 +40,21 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
         # published (and counted) when the owner's rows change, not once per read
         reached = {s.target for s in flow.steps if s.kind == "request"}
         steps = [s for s in flow.steps if s.kind == "event" and s.via in {"outbox", "cdc"} and s.source in reached]
-        # no outbox row where a store's CDC log publishes the event (no transaction spans that store and the outbox);
-        # a processed-event row per consuming service whatever the source
+        # no outbox row where a store's CDC log publishes the event (no transaction spans that store and the outbox)
         for source in dict.fromkeys(s.source for s in steps if s.via == "outbox"):
             found[("outbox", source, flow.use_case)] = None
-        for target in dict.fromkeys(s.target for s in steps if s.target in services and s.target != s.source):
-            found[("inbox", target, flow.use_case)] = None
     # an event only a worker consumes (a search indexer, an analytics loader) has no step in its flow, yet commits to the outbox too
     for event in arch.events:
         if event_source(arch, event) == OUTBOX_SOURCE:  # neither a CDC log nor the write path itself publishes it
             found[("outbox", event.producer, event.use_case)] = None
+    # a processed-event row per service consuming the event, whatever delivers it (the outbox relay, a CDC log) and whether the
+    # service takes it itself or through a worker it runs (a fan-out worker, an indexer): each promises idempotency by event id
+    # (its AsyncAPI receive operation), so each keeps its record, and the load counts it (twitter's follows ran the fan-out
+    # worker consuming TweetPosted with no processed_events table and no rows counted)
+    for event in arch.events:
+        for service in consuming_services(arch, event):
+            if service in services:
+                found[("inbox", service, event.use_case)] = None
     # a keyed write a wide-column store holds keeps its key there (ir.query.held_keys): no PostgreSQL row
     held = {u for s in {api.service for api in arch.apis} for u in held_keys(arch, s)}
     for api in arch.apis:

@@ -6,7 +6,11 @@ doubled), so a name from the spec is never read as CQL.
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Column, ColumnType, Datastore, Table, WideColumn
+from collections.abc import Mapping
+
+from backend_architect.ir.model import Architecture, Column, ColumnType, Datastore, Table, WideColumn
+from backend_architect.ir.payloads import payload_columns
+from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
 #: The CQL type holding each logical column type.
@@ -43,10 +47,54 @@ def wide_column_tables(store: Datastore) -> list[Table]:
     return [t for t in store.tables if t.wide_column is not None]
 
 
-def render_cql(store: Datastore, keys_of: list[str] | None = None, cdc_entities: frozenset[str] = frozenset()) -> str | None:
+def cdc_images(arch: Architecture) -> dict[str, bool]:
+    """Each entity whose events leave from its store's CDC log, with whether a payload needs the row's images.
+
+    It does when an event carries a column beyond the row's key (partition and clustering) and its write is not an insert:
+    an insert's log row holds every column it set, an update's or a delete's does not (a job's or an action's write is taken
+    for a change). A payload of the key alone needs none (its consumer reads the row).
+    """
+    kinds: dict[str, set[str]] = {}
+    for api in arch.apis:
+        for op in api.operations:
+            for name in op.use_cases:
+                kinds.setdefault(name, set()).add(op.kind)
+    tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity and t.wide_column is not None and t.role is None}
+    out: dict[str, bool] = {}
+    for event in arch.events:
+        if event_source(arch, event) in {OUTBOX_SOURCE, DIRECT_SOURCE}:
+            continue
+        table = tables.get(event.entity)
+        layout = table.wide_column if table is not None else None
+        keys = {*table.primary_key, *layout.partition_key, *layout.clustering} if table is not None and layout is not None else set()
+        beyond = any(c is not None and name not in keys for name, c in payload_columns(event, table))
+        changes = kinds.get(event.use_case, set()) != {"create"}
+        out[event.entity] = out.get(event.entity, False) or (beyond and changes)
+    return out
+
+
+def cdc_option(technology: str, images: bool) -> str:
+    """The table option that turns on the CDC log the relay reads, with the row images the events' payloads need (``images``).
+
+    A CDC log row holds only the key and the columns a write set: a delete's only the key, an update's only the changed
+    columns. An event promising more of the row (MessageDeleted carrying the author and content) is built from the images:
+    ScyllaDB's full preimage (the whole row before the change: a delete's content) and postimage (the whole row after it: an
+    update's unchanged columns). Apache Cassandra's CDC keeps commit-log segments with no images, so its option is a flag.
+
+    >>> cdc_option("ScyllaDB", True), cdc_option("ScyllaDB", False), cdc_option("Apache Cassandra", True)
+    ("cdc = {'enabled': true, 'preimage': 'full', 'postimage': true}", "cdc = {'enabled': true}", 'cdc = true')
+    """
+    if "cassandra" in technology.lower():
+        return "cdc = true"
+    return "cdc = {'enabled': true, 'preimage': 'full', 'postimage': true}" if images else "cdc = {'enabled': true}"
+
+
+def render_cql(store: Datastore, keys_of: list[str] | None = None, cdc_entities: Mapping[str, bool] | None = None) -> str | None:
     """The CQL of ``store``'s wide-column tables, None when it has none; with ``keys_of`` (use cases taking Idempotency-Key whose
     writes it holds), the keys table their conditional insert writes (``ir.query.guarded_how``); a table whose entity's events
-    leave from the store's CDC log (``cdc_entities``) is created with CDC on, so the log the relay reads exists."""
+    leave from the store's CDC log (``cdc_entities``: entity -> whether a payload needs the row's images, ``cdc_images``) is
+    created with CDC on, so the log the relay reads exists and holds what the events carry."""
+    cdc_entities = cdc_entities or {}
     tables = wide_column_tables(store)
     if not tables:
         return None
@@ -63,7 +111,8 @@ def render_cql(store: Datastore, keys_of: list[str] | None = None, cdc_entities:
     for table in tables:
         layout = table.wide_column
         assert layout is not None
-        lines += _table(keyspace, table, layout, table.entity in cdc_entities)
+        cdc = cdc_option(layout.technology, cdc_entities[table.entity]) if table.entity and table.entity in cdc_entities else None
+        lines += _table(keyspace, table, layout, cdc)
     if keys_of:
         lines += [
             f"-- idempotency_keys: the Idempotency-Key of {', '.join(keys_of)}, taken by a conditional insert (INSERT ... IF NOT EXISTS)",
@@ -82,7 +131,7 @@ def render_cql(store: Datastore, keys_of: list[str] | None = None, cdc_entities:
     return "\n".join(lines)
 
 
-def _table(keyspace: str, table: Table, layout: WideColumn, cdc: bool = False) -> list[str]:
+def _table(keyspace: str, table: Table, layout: WideColumn, cdc: str | None = None) -> list[str]:
     by_name = {c.name: c for c in table.columns}
     bucket = Column(name=layout.bucket_column, type="integer", avg_bytes=4)
     key = [*layout.partition_key, *layout.clustering]
@@ -99,7 +148,7 @@ def _table(keyspace: str, table: Table, layout: WideColumn, cdc: bool = False) -
         *columns,
         f"  PRIMARY KEY (({partition}){clustering})",
         f") WITH CLUSTERING ORDER BY ({order})",
-        *(["  AND cdc = {'enabled': true}"] if cdc else []),
+        *([f"  AND {cdc}"] if cdc else []),
         "  AND compaction = {'class': 'LeveledCompactionStrategy'};",
         "",
     ]

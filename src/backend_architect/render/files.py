@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from backend_architect.diff.schema import diff_datastore
 from backend_architect.ir.model import Architecture, Datastore
 from backend_architect.ir.payloads import event_table
-from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_by_service, held_keys
+from backend_architect.ir.query import events_by_service, held_keys
 from backend_architect.render.adr import render_adrs
 from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.asyncapi import render_asyncapi
 from backend_architect.render.asyncapi_realtime import render_realtime_asyncapi
-from backend_architect.render.cql import render_cql
+from backend_architect.render.cql import cdc_images, render_cql
 from backend_architect.render.ddl import DIALECTS, SchemaCompiler, compile_store, render_ddl
 from backend_architect.render.handoff import handoff_json, render_handoff
 from backend_architect.render.markdown import render_markdown
@@ -55,8 +55,7 @@ def render_files(arch: Architecture, findings: list[Finding], previous: Previous
         for dialect in DIALECTS:
             files[f"schema/{store.service}.{dialect}.sql"] = render_ddl(store, dialect, postgres if dialect == "postgresql" else None)
         files[f"diagrams/er-{store.service}.mmd"] = render_er(store)
-        cdc = frozenset(e.entity for e in arch.events if event_source(arch, e) not in {OUTBOX_SOURCE, DIRECT_SOURCE})
-        cql = render_cql(store, held_keys(arch, store.service) if store.service else None, cdc)
+        cql = render_cql(store, held_keys(arch, store.service) if store.service else None, cdc_images(arch))
         if cql is not None:
             files[f"schema/{store.service}.cql"] = cql
     files.update(render_adrs(arch))

@@ -15,6 +15,7 @@ from backend_architect.design.patterns._common import avoided, decision, figure,
 from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.patterns._copies import copies_said, search_layout
 from backend_architect.design.patterns._feeds import change_feeds
+from backend_architect.design.patterns._linked_names import linked_fields, with_linked
 from backend_architect.design.patterns.availability import planned_level
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.row_fates import RowFates, row_fates
@@ -343,7 +344,8 @@ def _engine(
         figures=figures_out,
         tables=tuple(tables),
         placements=placements,
-        events=change_feeds(arch, analysis, entities, "search-indexer"),
+        # a searched name on a linked row (Tag.name) reaches the index only if the events carry the links' names
+        events=with_linked(spec, arch, analysis, change_feeds(arch, analysis, entities, "search-indexer"), "search-indexer", linked_fields(searches)),
         mechanisms=mechanisms,
     )
 

@@ -1394,9 +1394,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "uniques": [],
         "runtime": "idempotency",
     },
-    "books.processed_events": {
+    "books.books_processed_events": {
         "schema": "books",
-        "name": "processed_events",
+        "name": "books_processed_events",
         "key": "id",
         "key_kind": "uuid",
         "tenant": None,
@@ -1803,9 +1803,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "uniques": [],
         "runtime": "idempotency",
     },
-    "orders.processed_events": {
+    "orders.orders_processed_events": {
         "schema": "orders",
-        "name": "processed_events",
+        "name": "orders_processed_events",
         "key": "id",
         "key_kind": "uuid",
         "tenant": None,
