@@ -79,7 +79,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += _totals(analysis, arch)
     figures += table_figures(use_cases, {u.name: database_share(arch, u.name, "write") for u in use_cases if u.is_write})
     figures += insert_figures(analysis, arch)
-    jobs = job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
+    jobs = job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity}, analysis.peak_factor)
     known = {f.key: f.value for f in [*figures, *jobs]}
     figures += jobs
     figures += external_figures(spec, use_cases, known)
@@ -434,8 +434,8 @@ def _at_today_rate(arch: Architecture, per_row: dict[str, float], years: float) 
     return [
         Figure(
             key=f"storage.object_store.at_today_rate_{years:g}y",
-            quantity=f"object storage the uploads add over {years:g} year(s) at today's rate (no growth; the compounded total is the "
-            f"'object storage after {years:g} year(s)' figure)",
+            quantity=f"object storage the uploads add over {years:g} year(s) at today's rate (no growth; the total, with the objects stored "
+            f"today, any stated growth and what is processed from them, is the 'object storage after {years:g} year(s)' figure)",
             value=sum(t.rows_per_day * per_row[n] * days[n] for n, t in daily.items()),
             unit="bytes",
             formula=" + ".join(f"{n}_rows_per_day x {n}_bytes_per_row x {n}_days" for n in daily),

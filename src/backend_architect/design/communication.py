@@ -238,6 +238,9 @@ def _flow(
         saga = plan_saga(use_case, home, writes, externals)
     elif remote_reads and cycle_copies and not sync_reads:
         style, why = "event", "; ".join(cycle_copies)
+    elif remote_reads and use_case.is_job and not sync_reads:
+        # a job reads its input one way, the way its steps draw it: the event-fed copy, never a call per row nor a cross-database join
+        style, why = "event", job_copy_reason(use_case, remote_reads)
     elif remote_reads and use_case.spec.consistency == "eventual" and not unfed:
         # the copy is fed through the event relay: it trails its owner by the relay's lag (events.relay_seconds)
         style, why = "event", local_copy_reason(remote_reads)
@@ -318,3 +321,16 @@ def _unique_events(events: list[Event]) -> list[Event]:
 
 
 __all__ = ["Service", "derive_communication", "event_name", "past_tense"]
+
+
+def job_copy_reason(use_case: UseCase, owners: list[str]) -> str:
+    """Why a batch job reads other services' rows from its own copy: a run scans thousands of rows at once.
+
+    A call per row would put the owner's latency in every row and its availability in every run; a join
+    across two databases does not exist. The copy trails its owner by the relay's lag, which a job
+    run every interval absorbs: a row that lands late is taken by the next run.
+    """
+    return (
+        f"a batch job reads its input ({', '.join(use_case.reads)}) from a local copy fed by {', '.join(owners)}'s events, "
+        f"never by a call per row nor a join across databases; a row the copy receives after a run starts is taken by the next run"
+    )

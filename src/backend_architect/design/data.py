@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import enum_decision, key_decision, normalization_decision
+from backend_architect.design.job_keys import job_keys
 from backend_architect.design.keys import DEFAULT_POSTGRES_VERSION, key_strategy, postgres_version, uuid_default, uuid_keyed
 from backend_architect.design.link_once import LINK_ONCE
 from backend_architect.design.link_writes import join_rows
@@ -368,6 +369,11 @@ def _uniques(spec: Spec, name: str, entity: EntitySpec, table: str) -> list[Uniq
         pair = [*prefix, *_link_columns(spec, name)]
         if not any(set(cols) <= set(pair) for cols, _ in keys):
             keys.append((pair, LINK_ONCE))
+    for job in job_keys(spec):
+        # a key the spec already holds (a narrower one, or the same) keeps reruns out too
+        cols = [*prefix, *job.columns]
+        if job.entity == name and not any(set(have) <= set(cols) for have, _ in keys):
+            keys.append((cols, f"one {name} per {job.source}{' and day' if len(job.columns) > 1 else ''}: a rerun of '{job.job}' inserts nothing twice"))
     return [
         UniqueConstraint(name=constraint_name("uq", table, cols), columns=cols, reason=reason, where=states.get(i)) for i, (cols, reason) in enumerate(keys)
     ]

@@ -9,7 +9,7 @@ can be checked.
 
 from __future__ import annotations
 
-from backend_architect.ir.model import Architecture
+from backend_architect.ir.model import Architecture, Figure
 from backend_architect.render.numbers import human
 
 
@@ -45,7 +45,7 @@ def volume_rows(arch: Architecture) -> list[list[str]]:
             [
                 f"object storage over {years.removesuffix('y')} years",
                 f"{human(flat.value, 'bytes')} added at today's upload rate (`{flat.key}`)"
-                + (f"; {human(grown.value, 'bytes')} in all with the stated growth (`{grown.key}`)" if grown is not None else ""),
+                + (f"; {human(grown.value, 'bytes')} in all (`{grown.key}`){_object_terms(figures, years, grown)}" if grown is not None else ""),
             ]
         )
     return rows
@@ -56,3 +56,21 @@ def _held(arch: Architecture) -> str:
     sum reads as the parts the Capacity section lists ('' when none is held)."""
     held = [t for s in arch.datastores for t in s.tables if t.wide_column is not None and t.wide_column.row_bytes > 0]
     return "".join(f"; {t.name} as {t.wide_column.technology}'s CQL rows, one of {t.wide_column.replication_factor} copies" for t in held if t.wide_column)
+
+
+def _object_terms(figures: dict[str, Figure], years: str, total: Figure) -> str:
+    """The object-storage total said as the sum of its own terms: the originals stored by then (with the growth their row
+    counts compound, when any) and each output processed from them, each with its figure key, so the total is never
+    explained by a cause that is not in its formula (a growth of 0% said to compound, or renditions left out)."""
+    made = {k: v for k, v in sorted(total.inputs.items()) if f"bytes.{years}.object_store.{k}" in figures}
+    originals = figures.get(f"storage.object_store.originals_{years}")
+    tables = [k.removesuffix("_rows") for k in total.inputs if k.endswith("_rows")]
+    growth = max((figures[f"rows.{years}.{t}"].inputs.get("growth", 0.0) for t in tables if f"rows.{years}.{t}" in figures), default=0.0)
+    grows = f", growing {growth:.0%} a year" if growth > 0 else ""
+    if not made or originals is None:
+        # the total is the originals alone: its rows say what made it larger than today's rate
+        return f": the originals stored by then, today's and those uploaded since{grows}"
+    said = f"originals stored by then (`{originals.key}`: today's and those uploaded since{grows})"
+    parts = [f"{human(originals.value, 'bytes')} of {said}"]
+    parts += [f"{human(v, 'bytes')} processed from them (`bytes.{years}.object_store.{k}`)" for k, v in made.items()]
+    return " = " + " + ".join(parts)

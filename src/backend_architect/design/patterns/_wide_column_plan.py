@@ -17,7 +17,7 @@ from backend_architect.design.capacity import rows_after
 from backend_architect.design.loads import insert_figures, inserts_said, peak_inserts, table_inserts
 from backend_architect.design.partition_rule import referencing_tables
 from backend_architect.design.patterns._api import operation_of, schema_of
-from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, size
+from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, figures, fmt, owner_of, size
 from backend_architect.design.patterns._shards import primaries_needed
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, is_log
 from backend_architect.design.patterns.search import engine_serves_search
@@ -180,6 +180,8 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
             else:
                 served.append(use_case.name)
             continue
+        if use_case.is_job and owner_of(arch, entity) != owner_of(arch, use_case.entity):
+            continue  # a job reads other services' rows from its own event-fed copy (design/communication.py), never this table
         taken = read_entities(arch, use_case)
         if entity not in taken:
             continue  # named by the use case, but the read as built takes none of its rows (a message page without its files)
