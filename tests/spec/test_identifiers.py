@@ -161,6 +161,16 @@ def test_names_within_the_limits_load_ok(text: str) -> None:
             id="information-schema",
         ),
         pytest.param(
+            f"system: x\nentities:\n  A: {{fields: {{{'f' * 51}: blob}}}}\n",
+            f"spec.yaml:3:16: column '{'f' * 51}_content_type' is 64 bytes",
+            id="blob-meta-column-too-long",
+        ),
+        pytest.param(
+            f"system: x\nentities:\n  A: {{fields: {{{'g' * 60}: geo}}}}\n",
+            f"spec.yaml:3:16: column '{'g' * 60}_cell' is 65 bytes",
+            id="geo-column-too-long",
+        ),
+        pytest.param(
             f"system: x\nentities:\n  A: {{fields: {{n: int}}}}\nservices:\n  {'s' * 64}: {{owns: [A]}}\n",
             f"spec.yaml:5:3: schema '{'s' * 64}' is 64 bytes",
             id="schema-too-long",

@@ -22,7 +22,7 @@ prefix lets a lifecycle rule expire uploads nobody confirmed.
 from __future__ import annotations
 
 from backend_architect.spec.model import FieldSpec, Spec
-from backend_architect.spec.naming import table_name
+from backend_architect.spec.naming import blob_meta_columns, table_name
 
 #: A pre-signed upload URL accepts the file for 15 minutes (long enough for a 100 MB upload on a slow mobile link).
 UPLOAD_URL_TTL_S = 900
@@ -168,8 +168,9 @@ def example_key(entity: str, field: str, example_id: str) -> str:
 
 
 def meta_columns(field: str) -> tuple[str, str, str]:
-    """The columns beside the key that record the confirmed object: its size, content type and SHA-256."""
-    return f"{field}_bytes", f"{field}_content_type", f"{field}_sha256"
+    """The columns beside the key that record the confirmed object: its size, content type and SHA-256 (the spec's naming,
+    which checks their length at the field that makes them)."""
+    return blob_meta_columns(field)
 
 
 __all__ = [

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import VERSION_COLUMN, column_names, join_columns, join_table, snake, table_name
+from backend_architect.spec.naming import VERSION_COLUMN, blob_meta_columns, column_names, join_columns, join_table, snake, table_name
 
 if TYPE_CHECKING:
     from backend_architect.spec.check import Problem
@@ -201,7 +201,17 @@ def _column_names(spec: Spec) -> Iterator[Problem]:
             made_by[f"{snake(entity.part_of)}_id"] = ("entities", name, "part_of")
         for field_name, field in entity.fields.items():
             kind = field.type.kind
-            made = [f"{field_name}_id"] if kind == "ref" else [f"{field_name}_amount", f"{field_name}_currency"] if kind == "money" else [field_name]
+            made = (
+                [f"{field_name}_id"]
+                if kind == "ref"
+                else [f"{field_name}_amount", f"{field_name}_currency"]
+                if kind == "money"
+                else [f"{field_name}_lat", f"{field_name}_lon", f"{field_name}_cell"]
+                if kind == "geo"
+                else [field_name, *blob_meta_columns(field_name)]
+                if kind == "blob"
+                else [field_name]
+            )
             for column in made:
                 made_by.setdefault(column, ("entities", name, "fields", field_name))
         for column in dict.fromkeys(column_names(spec, name)):

@@ -99,6 +99,15 @@ def parent_relation(spec: Spec, entity_name: str) -> tuple[str, str] | None:
     return None
 
 
+def blob_meta_columns(field: str) -> tuple[str, str, str]:
+    """The columns a blob field adds beside its object key: the confirmed size, content type and SHA-256.
+
+    >>> blob_meta_columns("avatar")
+    ('avatar_bytes', 'avatar_content_type', 'avatar_sha256')
+    """
+    return f"{field}_bytes", f"{field}_content_type", f"{field}_sha256"
+
+
 def column_names(spec: Spec, entity_name: str) -> list[str]:
     """Every column name ``entity_name``'s table will have, in table order."""
     entity = spec.entities[entity_name]
@@ -117,6 +126,8 @@ def column_names(spec: Spec, entity_name: str) -> list[str]:
             columns += [f"{name}_amount", f"{name}_currency"]
         elif field.type.kind == "geo":
             columns += [f"{name}_lat", f"{name}_lon", f"{name}_cell"]
+        elif field.type.kind == "blob":
+            columns += [name, *blob_meta_columns(name)]
         else:
             columns.append(name)
     columns.append("created_at")
