@@ -35,6 +35,9 @@ use_cases:
         ("assign ticket", "kind: update, writes: [Ticket.assignee, User.last_seen_at]", "Ticket"),
         # a state the named entity takes, beside a row made elsewhere: the act is on the named entity
         ("close ticket", "kind: update, writes: [Ticket.status, Answer]", "Ticket"),
+        ("close ticket", "writes: [Ticket.status, Answer]", "Ticket"),
+        # a create makes the row it writes whole, whatever it sets on the item it names
+        ("assign ticket", "kind: create, writes: [Answer, Ticket.status, Ticket.assignee]", "Answer"),
         # a read names its rows
         ("view question", "kind: get, reads: [Question, Answer]", "Question"),
     ],

@@ -8,8 +8,10 @@ The rules, in order:
 0. an entity whose every write is a field the server generates (a counter bumped beside the row made: ``vote on question``
    writing ``[QuestionVote, Question.score]``) is a side write, never the subject while the use case writes another;
    so is an entity whose bookkeeping alone (a time of last activity, a count) is written beside a row written whole
-   (``answer question`` writing ``[Answer, Question.last_activity_at]`` makes an Answer), while a state or a value a
-   person decides keeps the named entity the subject (``ship sale`` writing ``[Sale.status, Parcel]`` acts on the sale);
+   (``answer question`` writing ``[Answer, Question.last_activity_at]`` makes an Answer), as is one a ``kind: create``
+   touches field by field beside the row it makes (``assign pick``, a create writing ``[Assignment, Pick.status]``),
+   while otherwise a state or a person's value keeps the named entity the subject (``ship sale`` writing
+   ``[Sale.status, Parcel]`` acts on the sale);
 1. an entity the name names (``list chat messages`` -> Message: the last noun wins; words after
    "by", "of", "for", "from", "in" or "per" name a criterion: ``browse questions by tag`` -> Question);
 2. for a write, the first entity it writes;
@@ -68,7 +70,10 @@ def primary_entity(spec: Spec | None, use_case: UseCaseSpec) -> str | None:
         named = _named(spec, use_case.name, known)
         verb = use_case.name.strip().lower().split()[0] if use_case.name.strip() else ""
         # a named entity written only in some fields, beside another written whole, is the row's side write (rule 0)
-        side = named is not None and named in writes and bool(whole) and named not in whole and _kept_in_step(spec, use_case, named)
+        # a create makes a row: one whose named entity it only touches field by field makes the row it writes whole
+        side = (
+            named is not None and named in writes and bool(whole) and named not in whole and (use_case.kind == "create" or _kept_in_step(spec, use_case, named))
+        )
         if named is not None and not side and (named in writes or verb in _READ_VERBS or not writes):
             return named
     if whole and writes and writes[0] not in whole:
