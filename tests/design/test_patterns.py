@@ -184,7 +184,7 @@ def test_edge_is_a_gateway_for_services_ok() -> None:
 
 
 def test_batch_job_sized_to_its_window_ok() -> None:
-    """A scheduled use case is a job: rows a run from the input's growth at the peak (3x), workers from the rows/s its half-interval window needs."""
+    """A scheduled use case is a job: rows a run from the input's growth, workers from the rows/s its half-interval window needs."""
     arch = design(
         """\
         system: metrics
@@ -196,9 +196,9 @@ def test_batch_job_sized_to_its_window_ok() -> None:
         """
     )
     job = next(j for j in arch.jobs if j.use_case == "roll up readings")
-    assert job.rows_per_run == pytest.approx(3 * 36_000_000)
-    assert job.rows_per_s == 60_000
-    assert job.workers == 12
+    assert job.rows_per_run == pytest.approx(36_000_000)
+    assert job.rows_per_s == 20_000
+    assert job.workers == 4
     assert "scheduler" in job.trigger
     assert not any(o.use_cases == ["roll up readings"] for a in arch.apis for o in a.operations)
 
@@ -220,9 +220,9 @@ use_cases:
 @pytest.mark.parametrize(
     ("schedule", "latency", "peak", "per_run", "per_worker"),
     [
-        pytest.param("* * * * *", ", latency_ms: 800", 3, 3 * 6e6 / 1_440, 125.0, id="minutely-slow-callee"),
-        pytest.param("hourly", ", latency_ms: 50", 2, 2 * 6e6 / 24, 2_000.0, id="hourly-fast-callee"),
-        pytest.param("*/5 * * * *", "", 4, 4 * 6e6 / 288, 100 / 0.3, id="five-minutely-callee-latency-assumed"),
+        pytest.param("* * * * *", ", latency_ms: 800", 3, 6e6 / 1_440, 125.0, id="minutely-slow-callee"),
+        pytest.param("hourly", ", latency_ms: 50", 2, 6e6 / 24, 2_000.0, id="hourly-fast-callee"),
+        pytest.param("*/5 * * * *", "", 4, 6e6 / 288, 100 / 0.3, id="five-minutely-callee-latency-assumed"),
         pytest.param("daily", ", latency_ms: 800", 3, 6e6, 125.0, id="daily-slow-callee-many-workers"),
     ],
 )

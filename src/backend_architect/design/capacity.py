@@ -79,7 +79,7 @@ def derive_capacity(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     figures += _totals(analysis, arch)
     figures += table_figures(use_cases, {u.name: database_share(arch, u.name, "write") for u in use_cases if u.is_write})
     figures += insert_figures(analysis, arch)
-    jobs = job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity}, analysis.peak_factor)
+    jobs = job_figures(use_cases, {t.entity: t.rows_per_day for s in arch.datastores for t in s.tables if t.entity})
     known = {f.key: f.value for f in [*figures, *jobs]}
     figures += jobs
     figures += external_figures(spec, use_cases, known)

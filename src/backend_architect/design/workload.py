@@ -159,13 +159,10 @@ def external_figures(spec: Spec, use_cases: tuple[UseCase, ...], known: Mapping[
     ]
 
 
-def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float], peak_factor: float = 1.0) -> list[Figure]:
-    """For each batch job: rows one run must handle at the peak, and the throughput that finishes it within its window.
+def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float]) -> list[Figure]:
+    """For each batch job: rows one run must handle, and the throughput that finishes it within its window.
 
-    A run shorter than a day covers part of the day, and the run in the busiest hour holds the input's
-    peak rate, not its average: sized on the average, that run would outlast its window and overlap
-    the next. A run of a day or longer holds the whole day, peaks and troughs together, so it is sized
-    on the day. Everything the job does per row (its writes, its external calls) happens at this throughput.
+    Everything the job does per row (its writes, its external calls) happens at this throughput.
     """
     figures = []
     for use_case in use_cases:
@@ -173,18 +170,17 @@ def job_figures(use_cases: tuple[UseCase, ...], rows_per_day: dict[str, float], 
             continue
         interval = schedule_interval(use_case.spec.schedule)
         table = use_case.reads[0]
-        peak = peak_factor if interval < SECONDS_PER_DAY else 1.0
-        per_run = rows_per_day.get(table, 0.0) * peak * interval / SECONDS_PER_DAY
+        per_run = rows_per_day.get(table, 0.0) * interval / SECONDS_PER_DAY
         window = interval * JOB_WINDOW_SHARE
         scope = f"use case '{use_case.name}'"
         figures.append(
             Figure(
                 key=f"job.rows_per_run.{use_case.id}",
-                quantity=f"new {table} rows each run of {use_case.name} handles at the peak",
+                quantity=f"new {table} rows each run of {use_case.name} handles",
                 value=per_run,
                 unit="rows",
-                formula="rows_per_day x peak_factor x interval_s / 86400 (peak_factor 1 for a run of a day or more: it holds the whole day)",
-                inputs={"rows_per_day": rows_per_day.get(table, 0.0), "peak_factor": peak, "interval_s": interval},
+                formula="rows_per_day x interval_s / 86400",
+                inputs={"rows_per_day": rows_per_day.get(table, 0.0), "interval_s": interval},
                 scope=scope,
             )
         )

@@ -40,8 +40,8 @@ def batch_jobs(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[O
     covers), and the tables it writes; its writes count as database writes.
 
     ## What it costs
-    ``rows_per_run = rows_per_day x peak_factor x interval / 86,400`` (the run in the busiest hour; a daily run
-    holds the whole day); ``rows/s = rows_per_run / (interval x 0.5)``.
+    ``rows_per_run = rows_per_day x interval / 86,400`` (a run of the day's average: the worked exercises size it so;
+    the run in the busiest hour holds the peak factor times more, an open finding); ``rows/s = rows_per_run / (interval x 0.5)``.
 
     ## Alternatives
     A stream processor updating results continuously (when the interval would fall under a
