@@ -54,11 +54,16 @@ def runtime_name(role: RuntimeRole, taken: set[str], owner: str | None = None) -
 
     >>> runtime_name("outbox", {"outbox_events"}), runtime_name("inbox", set(), "trips")
     ('outbox_events_runtime', 'trips_processed_events')
+    >>> len(runtime_name("inbox", {"x" * 48, "x" * 48 + "_runtime"}, "x" * 60))
+    63
     """
+    from backend_architect.spec.identifiers import bounded_name  # the IR names tables as the spec layer bounds them
+
     name = f"{owner}_{RUNTIME_TABLES[role]}"[:48] if owner else RUNTIME_TABLES[role]
-    while name in taken:
+    # each suffix could push a long owner's name past PostgreSQL's 63 bytes: the name is bounded (hashed) as it is taken
+    while bounded_name(name) in taken:
         name += "_runtime"
-    return name
+    return bounded_name(name)
 
 
 def _now(name: str) -> Column:
