@@ -49,21 +49,26 @@ def relay_scan_reason(relay: str | None) -> str:
     return f"the event relay's scan ({named}): {_SCAN}"
 
 
+#: PostgreSQL keeps the first 63 bytes of a name; the IR's own names stay within it (ASCII: one byte a character).
+MAX_NAME_BYTES = 63
+
+
 def runtime_name(role: RuntimeRole, taken: set[str], owner: str | None = None) -> str:
     """The role's table name (after its ``owner`` where several databases have one), suffixed while another table has it.
 
     >>> runtime_name("outbox", {"outbox_events"}), runtime_name("inbox", set(), "trips")
     ('outbox_events_runtime', 'trips_processed_events')
-    >>> len(runtime_name("inbox", {"x" * 48, "x" * 48 + "_runtime"}, "x" * 60))
-    63
+    >>> runtime_name("inbox", {"x" * 48, "x" * 48 + "_runtime"}, "x" * 60) == "x" * 48 + "_runtime2"
+    True
     """
-    from backend_architect.spec.identifiers import bounded_name  # the IR names tables as the spec layer bounds them
-
-    name = f"{owner}_{RUNTIME_TABLES[role]}"[:48] if owner else RUNTIME_TABLES[role]
-    # each suffix could push a long owner's name past PostgreSQL's 63 bytes: the name is bounded (hashed) as it is taken
-    while bounded_name(name) in taken:
-        name += "_runtime"
-    return bounded_name(name)
+    name = base = f"{owner}_{RUNTIME_TABLES[role]}"[:48] if owner else RUNTIME_TABLES[role]
+    # a numbered suffix, never a repeated one, so a long owner's name stays within PostgreSQL's 63 bytes
+    taken_times = 0
+    while name in taken:
+        taken_times += 1
+        suffix = "_runtime" if taken_times == 1 else f"_runtime{taken_times}"
+        name = base[: MAX_NAME_BYTES - len(suffix)] + suffix
+    return name
 
 
 def _now(name: str) -> Column:
