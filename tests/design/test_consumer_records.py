@@ -1,9 +1,11 @@
-"""Every service consuming an event keeps its processed-event record in its own database, and the load counts the rows.
+"""A consumer's processed-event record lives where its writes commit, and the load counts exactly those rows.
 
-The AsyncAPI documents promise each consumer is idempotent by event id, whichever mechanism hands it the event (the outbox
-relay, a store's CDC log) and whether the service takes it itself or through a worker it runs (a fan-out worker, a search
-indexer). A service promising that with no processed-events table, or with its rows left out of the writes its database
-takes, is the finding these tests pin.
+The AsyncAPI documents promise each consumer is idempotent. A service taking an event itself (a local copy) commits a
+processed-event row in the transaction of its change, whichever mechanism hands it the event (the outbox relay, a store's
+CDC log). A worker whose writes land outside its service's database (a fan-out worker's Redis pushes, an indexer's
+documents) cannot commit such a row with them, so it makes its writes idempotent by key instead and its service keeps no
+row for it: a row there guards nothing and costs an insert per event (twitter's follows-db took 12,000/s, 240% of a
+primary, for its fan-out worker). These tests pin both sides.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pytest
 
 from backend_architect.api import design_spec
 from backend_architect.design.runtime_rows import runtime_rows
-from backend_architect.ir.consumers import consuming_services
+from backend_architect.ir.consumers import consumed_how, consuming_services, recording_services
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.load import load_spec_bytes
 
@@ -85,9 +87,37 @@ def _design(text: str) -> Architecture:
     return design_spec(load_spec_bytes(text.encode(), "spec.yaml")).architecture
 
 
-def _consumed(arch: Architecture) -> list[tuple[str, str]]:
-    """(service, use case) of every event a service consumes, itself or through a worker it runs."""
-    return [(s, e.use_case) for e in arch.events for s in consuming_services(arch, e) if any(v.name == s for v in arch.services)]
+#: A service keeping a local copy of another's rows (the owner's events) beside a fan-out worker it runs.
+CLINIC = """\
+system: clinic
+scale: {users: 2M, rates: peak, peak_factor: 3}
+entities:
+  Doctor:
+    fields: {name: string(80), specialty: string(40)}
+    rows: 20k
+  Patient:
+    fields: {name: string(80)}
+    rows: 2M
+  Appointment:
+    fields: {doctor: ref(Doctor), patient: ref(Patient), starts_at: timestamp, note: string(300)}
+    growth: 200k/day
+use_cases:
+  - {name: book appointment, writes: [Appointment], reads: [Doctor], rate: 200k/day}
+  - {name: rename doctor, kind: update, writes: [Doctor.name], rate: 100/day}
+  - {name: list doctor appointments, reads: [Appointment, Doctor], filter: [doctor], sort: [starts_at], page: cursor, rate: 3k/s}
+"""
+
+
+def _design(text: str) -> Architecture:
+    return design_spec(load_spec_bytes(text.encode(), "spec.yaml")).architecture
+
+
+def _idempotent_workers(arch: Architecture) -> set[str]:
+    return {c.name for c in arch.components if c.kind == "worker" and c.redelivery}
+
+
+def _services(arch: Architecture) -> set[str]:
+    return {s.name for s in arch.services}
 
 
 @pytest.mark.parametrize(
@@ -98,41 +128,81 @@ def _consumed(arch: Architecture) -> list[tuple[str, str]]:
         pytest.param(CHATLOG, "search-indexer", id="indexer-fed-from-a-cdc-log"),
     ],
 )
-def test_every_consuming_service_keeps_its_record_ok(text: str, worker: str) -> None:
-    """Each service consuming an event (through ``worker`` among others) has a processed-events table in its database."""
+def test_a_worker_writing_elsewhere_keeps_no_record_ok(text: str, worker: str) -> None:
+    """A fan-out worker or an indexer says how its own writes absorb a redelivery, and its service keeps no processed-event
+    row for the events only it takes: no table, no rows counted, and the AsyncAPI receive operation says the worker's way."""
     arch = _design(text)
-    consumed = _consumed(arch)
-    assert any(worker in e.consumers for e in arch.events)
-    assert consumed
-    for service, _ in consumed:
-        tables = [t for s in arch.datastores if s.service == service and s.engine == "postgresql" for t in s.tables]
-        assert any(t.role == "inbox" for t in tables), service
+    assert worker in _idempotent_workers(arch)
+    taken = [e for e in arch.events if worker in e.consumers]
+    assert taken
+    inbox = {(r.service, r.use_case) for r in runtime_rows(arch) if r.role == "inbox"}
+    for event in taken:
+        for service in consuming_services(arch, event):
+            if service not in _services(arch) or service in recording_services(arch, event):
+                continue
+            assert (service, event.use_case) not in inbox
+            assert consumed_how(arch, event, service).startswith(f"{worker}: ")
+    recorded = {r.service for r in runtime_rows(arch) if r.role == "inbox"}
+    for store in (s for s in arch.datastores if s.engine == "postgresql" and s.service not in recorded):
+        assert not any(t.role == "inbox" for t in store.tables), store.name
+        assert not any(f.quantity.startswith(f"processed-event rows/s {store.service} ") for f in arch.figures)
 
 
-#: CHATLOG is left out: a write the wide-column store holds reaches no PostgreSQL, so its consumers' rows count at 0 today
-#: (keeping them in the store, as its idempotency keys are, is still to do).
-@pytest.mark.parametrize("text", [pytest.param(PHOTOS, id="fan-out"), pytest.param(RECIPES, id="indexer")])
-def test_every_consumed_event_counts_its_rows_ok(text: str) -> None:
-    """Each consumed event writes one processed-event row a request in the consuming service, and the load shows it."""
-    arch = _design(text)
-    rows = {(r.service, r.use_case) for r in runtime_rows(arch) if r.role == "inbox"}
-    quantities = {f.quantity for f in arch.figures}
-    for service, use_case in _consumed(arch):
-        assert (service, use_case) in rows
-        assert f"processed-event rows/s {service} writes for {use_case} (one per event consumed)" in quantities
-
-
-def test_the_fan_out_runner_counts_the_posts_it_takes_ok() -> None:
-    """The service running the fan-out worker counts a processed-event row per post, not only per event it takes itself."""
+def test_a_fan_out_runner_puts_no_processed_rows_on_its_primary_ok() -> None:
+    """The service running the fan-out worker takes no processed-event inserts for the posts the worker pushes."""
     arch = _design(PHOTOS)
     runner = next(c for c in arch.components if c.name == "view-feed-fanout").services[0]
     assert runner != "photos"
-    assert ("inbox", runner, "post photo") in {(r.role, r.service, r.use_case) for r in runtime_rows(arch)}
+    assert ("inbox", runner, "post photo") not in {(r.role, r.service, r.use_case) for r in runtime_rows(arch)}
+
+
+#: A service keeping a copy of the listings it sells, beside the owner's own search indexer taking the same events.
+MARKET = """\
+system: market
+scale: {users: 5M, rates: peak, peak_factor: 3}
+entities:
+  Listing:
+    fields: {title: string(200), description: text, price_cents: int}
+    rows: 30M
+    growth: 300k/day
+  Purchase:
+    fields: {listing: ref(Listing), buyer_name: string(80), paid_cents: int}
+    growth: 100k/day
+use_cases:
+  - {name: create listing, writes: [Listing], rate: 300k/day}
+  - {name: reprice listing, kind: update, writes: [Listing.price_cents], rate: 1M/day}
+  - {name: search listings, reads: [Listing], search: [title, description], page: cursor, rate: 2k/s, consistency: eventual}
+  - {name: buy listing, writes: [Purchase], reads: [Listing], rate: 100k/day}
+  - {name: list purchases of listing, reads: [Purchase, Listing], filter: [listing], page: cursor, rate: 500/s}
+"""
+
+
+@pytest.mark.parametrize(
+    "text", [pytest.param(PHOTOS, id="beside-a-fan-out"), pytest.param(CLINIC, id="local-copy"), pytest.param(MARKET, id="beside-an-indexer")]
+)
+def test_a_service_taking_an_event_itself_keeps_and_counts_its_record_ok(text: str) -> None:
+    """Each service that takes an event itself (its own change commits with the record) has the table, its rows counted in
+    its database's load, and an AsyncAPI promise by event id; a worker beside it on the same event keeps its own way."""
+    arch = _design(text)
+    quantities = {f.quantity for f in arch.figures}
+    rows = {(r.service, r.use_case) for r in runtime_rows(arch) if r.role == "inbox"}
+    recorded = [(service, event) for event in arch.events for service in recording_services(arch, event) if service in _services(arch)]
+    assert recorded
+    for service, event in recorded:
+        tables = [t for s in arch.datastores if s.service == service and s.engine == "postgresql" for t in s.tables]
+        assert any(t.role == "inbox" for t in tables), service
+        assert (service, event.use_case) in rows
+        assert f"processed-event rows/s {service} writes for {event.use_case} (one per event consumed)" in quantities
+        how = consumed_how(arch, event, service)
+        assert how.startswith("by event_id")
+        for worker in _idempotent_workers(arch) & set(event.consumers):
+            if service in next(c for c in arch.components if c.name == worker).services:
+                assert f"{worker}: " in how
 
 
 def test_an_event_nobody_runs_keeps_no_record_err() -> None:
     """A consumer no service runs (the real-time gateway, deployed apart) makes no processed-events row in any database."""
     arch = _design(PHOTOS)
     services = {r.service for r in runtime_rows(arch) if r.role == "inbox"}
-    assert services <= {s.name for s in arch.services}
+    assert services <= _services(arch)
     assert "realtime-gateway" not in services

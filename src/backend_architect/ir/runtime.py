@@ -56,6 +56,12 @@ class Component(IRModel):
         description="For a worker delivering events outside the system (a push sender, a webhook deliverer): the external systems it "
         "calls, whose credentials it alone holds; None for a part that calls none.",
     )
+    redelivery: str | None = Field(
+        default=None,
+        description="For a worker consuming events whose writes land outside its service's database (Redis lists, a search index): "
+        "how a redelivered event is made harmless there, by the key it writes; it then keeps no processed-events row, which no "
+        "transaction could commit with those writes. None: a redelivered event is skipped by its service's processed events.",
+    )
     instances: int | None = Field(default=None, description="Nodes or workers, where the design sizes them.")
     memory_bytes: float | None = Field(default=None, description="Memory it needs, where the design sizes it.")
     decision: str | None = Field(default=None, description="Id of the decision that chose it.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from backend_architect.ir.consumers import consumer_labels
+from backend_architect.ir.consumers import consumed_how, consumer_labels
 from backend_architect.ir.model import Architecture, Column, Event, EventRecipients, Table
 from backend_architect.ir.payloads import payload_columns
 from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source
@@ -121,6 +121,11 @@ def _publish(arch: Architecture, event: Event) -> str:
     return "Publish through the transactional outbox" if source == OUTBOX_SOURCE else f"Publish from {source} (no outbox row)"
 
 
+def _consume(arch: Architecture, event: Event, service: str) -> str:
+    """The receive operation's promise: idempotent, and how (``ir.consumers.consumed_how``)."""
+    return f"Consume idempotently ({consumed_how(arch, event, service)})"
+
+
 def _sources(arch: Architecture, published: list[Event]) -> str:
     """How the service's events reach the relay: an outbox row committed with the change, or a store's CDC log, each named once."""
     logs = sorted({event_source(arch, e) for e in published} - {OUTBOX_SOURCE})
@@ -161,7 +166,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         operations[f"{verb}{event.name}"] = {
             "action": action,
             "channel": {"$ref": f"#/channels/{event.name}"},
-            "summary": f"{_publish(arch, event) if action == 'send' else 'Consume idempotently (by event_id)'}: {event.name}.",
+            "summary": f"{_publish(arch, event) if action == 'send' else _consume(arch, event, service)}: {event.name}.",
             "messages": [{"$ref": f"#/channels/{event.name}/messages/{event.name}"}],
         }
     return {

@@ -405,7 +405,7 @@ def _paths(arch: Architecture) -> list[str]:
         lines += _table(["decision", "for", "choice"], [[f"[{d.title}](#{_anchor(d.title)})", d.subject or "system", d.choice] for d in chosen])
     if arch.components:
         lines += ["Components beside the services:", ""]
-        rows = [[c.name, c.kind, c.technology, c.purpose + _reached(arch, c.name), _component_size(c)] for c in arch.components]
+        rows = [[c.name, c.kind, c.technology, c.purpose + _reached(arch, c.name) + _redelivered(c), _component_size(c)] for c in arch.components]
         lines += _table(["component", "kind", "technology", "purpose", "size"], rows)
     if arch.jobs:
         lines += ["Batch jobs (started by the scheduler, never a public endpoint):", ""]
@@ -446,6 +446,11 @@ def _anchor(title: str) -> str:
 def _reached(arch: Architecture, name: str) -> str:
     """How the events a part consumes reach it, where a pub/sub carries them (``ir.query.delivery_routes``): the path the diagrams draw, per route."""
     return "".join(f"; {events}: {note}" for events, note in delivery_routes(arch, name))
+
+
+def _redelivered(component: Component) -> str:
+    """How a worker writing outside its service's database makes a redelivered event harmless (it keeps no processed events)."""
+    return f"; redelivery: {component.redelivery}" if component.redelivery else ""
 
 
 def _component_size(component: Component) -> str:

@@ -312,6 +312,9 @@ def _applied(
             + (f" (run by {runner}, which owns {ref.entity} and reads it from its own database)" if runner != service else ""),
             services=[runner],
             use_cases=[writer_name],
+            # the pushes land in Redis, which shares no transaction with the runner's database: a processed-events row there
+            # would guard nothing, so the read makes a repeat harmless instead
+            redelivery=f"a redelivered event pushes its {item} id again; a page drops an id it already holds, so a repeat shows once",
             instances=workers,
             decision=f"feed.{use_case.id}",
         ),

@@ -262,6 +262,9 @@ def _engine(
             technology=_consumer(arch, entities),
             purpose=f"{'reindexes' if fates.changed else 'indexes'} each {fates.verbs()} {', '.join(entities)} row",
             services=services,
+            # the documents live in the engine, which shares no transaction with the database: the write itself is idempotent
+            redelivery="each document is written under its row's id with the event's occurred_at as an external version "
+            "(version_type=external_gte): a redelivered event rewrites the same document, an older one is refused",
             instances=2,
             decision="search",
         ),

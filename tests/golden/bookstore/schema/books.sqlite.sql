@@ -46,16 +46,6 @@ CREATE INDEX ix_books_outbox_events_unpublished ON books_outbox_events (created_
 -- ix_books_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_books_outbox_events_published_at ON books_outbox_events (published_at) WHERE published_at IS NOT NULL;
 
-CREATE TABLE books_processed_events (
-    consumer TEXT NOT NULL,
-    event_id CHAR(32) NOT NULL,
-    handled_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_books_processed_events PRIMARY KEY (consumer, event_id)
-);
-
--- ix_books_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
-CREATE INDEX ix_books_processed_events_handled_at ON books_processed_events (handled_at);
-
 CREATE TABLE books (
     id CHAR(32) NOT NULL,
     isbn VARCHAR(17) NOT NULL,

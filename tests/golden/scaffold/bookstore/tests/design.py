@@ -1394,9 +1394,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "uniques": [],
         "runtime": "idempotency",
     },
-    "books.books_processed_events": {
+    "books.processed_events": {
         "schema": "books",
-        "name": "books_processed_events",
+        "name": "processed_events",
         "key": "id",
         "key_kind": "uuid",
         "tenant": None,
@@ -1803,9 +1803,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "uniques": [],
         "runtime": "idempotency",
     },
-    "orders.orders_processed_events": {
+    "orders.processed_events": {
         "schema": "orders",
-        "name": "orders_processed_events",
+        "name": "processed_events",
         "key": "id",
         "key_kind": "uuid",
         "tenant": None,

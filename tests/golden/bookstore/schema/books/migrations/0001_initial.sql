@@ -71,17 +71,6 @@ CREATE INDEX ix_books_outbox_events_unpublished ON books.books_outbox_events (cr
 -- ix_books_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_books_outbox_events_published_at ON books.books_outbox_events (published_at) WHERE published_at IS NOT NULL;
 
-CREATE TABLE books.books_processed_events (
-    consumer TEXT NOT NULL,
-    event_id UUID NOT NULL,
-    handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_books_processed_events PRIMARY KEY (consumer, event_id)
-);
-COMMENT ON TABLE books.books_processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
-
--- ix_books_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
-CREATE INDEX ix_books_processed_events_handled_at ON books.books_processed_events (handled_at);
-
 CREATE TABLE books.books (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
     isbn TEXT NOT NULL,
@@ -150,7 +139,6 @@ SET statement_timeout = '30min';
 
 DROP TABLE IF EXISTS books.reviews;
 DROP TABLE IF EXISTS books.books;
-DROP TABLE IF EXISTS books.books_processed_events;
 DROP TABLE IF EXISTS books.books_outbox_events;
 DROP TABLE IF EXISTS books.books_idempotency_keys;
 DROP TABLE IF EXISTS books.authors;

@@ -85,16 +85,16 @@ CREATE INDEX ix_orders_outbox_events_unpublished ON orders.orders_outbox_events 
 -- ix_orders_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_orders_outbox_events_published_at ON orders.orders_outbox_events (published_at) WHERE published_at IS NOT NULL;
 
-CREATE TABLE orders.orders_processed_events (
+CREATE TABLE orders.processed_events (
     consumer TEXT NOT NULL,
     event_id UUID NOT NULL,
     handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_orders_processed_events PRIMARY KEY (consumer, event_id)
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
 );
-COMMENT ON TABLE orders.orders_processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
+COMMENT ON TABLE orders.processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
 
--- ix_orders_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
-CREATE INDEX ix_orders_processed_events_handled_at ON orders.orders_processed_events (handled_at);
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON orders.processed_events (handled_at);
 
 CREATE TABLE orders.order_lines (
     id UUID DEFAULT uuid_generate_v7() NOT NULL,
@@ -123,7 +123,7 @@ SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
 DROP TABLE IF EXISTS orders.order_lines;
-DROP TABLE IF EXISTS orders.orders_processed_events;
+DROP TABLE IF EXISTS orders.processed_events;
 DROP TABLE IF EXISTS orders.orders_outbox_events;
 DROP TABLE IF EXISTS orders.orders_idempotency_keys;
 DROP TABLE IF EXISTS orders.orders;

@@ -59,4 +59,4 @@ reviews = sa.Table(
 
 outbox = outbox_table(metadata, "books_outbox_events", SCHEMA)
 idempotency_keys = idempotency_table(metadata, "books_idempotency_keys", SCHEMA)
-runtime_deliveries = deliveries_table(metadata, "books_processed_events", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "processed_events", SCHEMA)

@@ -44,4 +44,4 @@ order_lines = sa.Table(
 
 outbox = outbox_table(metadata, "orders_outbox_events", SCHEMA)
 idempotency_keys = idempotency_table(metadata, "orders_idempotency_keys", SCHEMA)
-runtime_deliveries = deliveries_table(metadata, "orders_processed_events", SCHEMA)
+runtime_deliveries = deliveries_table(metadata, "processed_events", SCHEMA)
