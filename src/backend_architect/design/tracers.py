@@ -123,7 +123,7 @@ def _retention(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedI
     years = item.number or 0.0
     keys = [f"figure:{f.key}" for f in arch.figures if f.key.startswith(f"bytes.{years:g}y.")]
     if keys:
-        return _first(keys), f"the storage horizon: sizes at {years:g} years, and how long rows are kept unless an entity says otherwise"
+        return _first(keys), f"the storage horizon: sizes at {years:g} years (no row is deleted at it: only an entity's retention deletes rows)"
     return [], "no table stores data to size at the horizon"
 
 

@@ -4,10 +4,10 @@ A pushed message travels write -> (outbox or CDC log) -> broker -> the gateway's
 gateway node holding the subscriber -> the client. The hops up to the consumer group acknowledge and redeliver (at least
 once, so a push can arrive twice: clients skip ids they have). The pub/sub hop acknowledges nothing and keeps nothing: a
 gateway node not subscribed at the moment of a PUBLISH (restarting, reconnecting to Redis, too slow) never gets it, while
-its clients stay connected and do not know. The path as a whole is therefore **at most once live**; it is complete only
-where a catch-up read returns what the live stream dropped. Every sentence that states the guarantee (the delivery ADR,
-the sequence diagrams, the AsyncAPI payloads, the gateway's drain) takes it from here, so no text promises "at least
-once" over a hop that cannot keep it.
+its clients stay connected and do not know. The path as a whole is therefore **best effort live** (a push may be
+dropped, or arrive twice); it is complete only where a catch-up read returns what the live stream dropped. Every sentence
+that states the guarantee (the delivery ADR, the sequence diagrams, the AsyncAPI payloads, the gateway's drain) takes it
+from here, so no text promises "at least once" over a hop that cannot keep it.
 """
 
 from __future__ import annotations
@@ -23,23 +23,27 @@ def path_guarantee(how: str) -> str:
     """The end-to-end guarantee of a real-time path whose last hop is pub/sub, given what a reconnecting client reads
     (``cursor``: what it missed, from a cursor; ``current``/``latest``: the current row or value; ``none``: nothing).
 
-    Why: the pub/sub hop is at most once whatever the hops before it promise, so the path is at most once live; what
-    completes it is the catch-up read, and where there is none the text says a dropped push is lost.
+    Why: the pub/sub hop may drop a push whatever the hops before it promise, and those hops redeliver, so the path is
+    neither at most once nor at least once live: it is best effort, and the text says both ways it can fail in one
+    sentence (a path called "at most once" that may also deliver twice contradicts itself). What completes it is the
+    catch-up read, and where there is none the text says a dropped push is lost.
 
     >>> "complete on catch-up" in path_guarantee("cursor")
     True
-    >>> path_guarantee("none").split(") ")[1].split(";")[0]
-    'and a dropped push is lost'
+    >>> path_guarantee("none").split("; ")[-1]
+    'a dropped push is lost (no catch-up read)'
     """
-    live = "live delivery is at most once (Redis pub/sub keeps nothing: a gateway node that misses a publish drops it while its clients stay connected)"
-    twice = "the hops before pub/sub redeliver, so a push may arrive twice (clients skip ids they have)"
+    live = (
+        "live delivery is best effort: a push may be dropped (Redis pub/sub keeps nothing: a gateway node that misses a publish "
+        "drops it while its clients stay connected) or arrive twice (the hops before pub/sub redeliver; clients skip ids they have)"
+    )
     if how == "cursor":
-        return f"{live} and complete on catch-up (the cursor read returns what the stream dropped); {twice}"
+        return f"{live}; the path is complete on catch-up (the cursor read returns what the stream dropped)"
     if how == "current":
-        return f"{live}; a dropped push is made good by the next one or by the re-read on reconnect, not replayed; {twice}"
+        return f"{live}; a dropped push is made good by the next one or by the re-read on reconnect, not replayed"
     if how == "latest":
-        return f"{live}; a dropped push is superseded by the next value, not recovered; {twice}"
-    return f"{live} and a dropped push is lost; {twice}"
+        return f"{live}; a dropped push is superseded by the next value, not recovered"
+    return f"{live}; a dropped push is lost (no catch-up read)"
 
 
 #: What a client gets back on reconnect, per kind of channel, as the gateway's drain says it.

@@ -69,14 +69,19 @@ def test_default_target_is_an_assumption_ok() -> None:
 
 
 def test_dependency_failures_degrade_queue_or_fail_ok() -> None:
-    """A synchronous external call fails the use case, a notification queues, reads degrade to the standbys."""
+    """A synchronous external call fails the use case, a notification queues, a strong read waits for the failover (a standby
+    answers it only at the primary's WAL position) and the writes fail until it completes."""
     plan = design_of(shop("availability: 99.9%")).availability
     assert plan is not None
-    effects = {(i.dependency, i.effect): i.use_cases for i in plan.impacts}
+    effects: dict[tuple[str, str], list[str]] = {}
+    for i in plan.impacts:
+        effects.setdefault((i.dependency, i.effect), []).extend(i.use_cases)
     assert effects[("stripe", "fail")] == ["place order"]
     assert effects[("mailer", "queue")] == ["place order"]
-    assert effects[("database primary", "degrade")] == ["view order"]
-    assert effects[("database primary", "fail")] == ["place order"]
+    assert ("database primary", "degrade") not in effects
+    assert effects[("database primary", "fail")] == ["place order", "view order"]
+    waiting = next(i for i in plan.impacts if i.dependency == "database primary" and "view order" in i.use_cases)
+    assert waiting.detail.startswith("strong reads wait for the failover")
     assert "load balancer" in plan.parts
     assert plan.load_balancer.count("readiness") == 1
 

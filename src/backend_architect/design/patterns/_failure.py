@@ -16,6 +16,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns._storms import Storm, cache_storms, database_of_entity
+from backend_architect.design.replica_reads import tolerates_lag
 from backend_architect.ir.consumers import delivering
 from backend_architect.ir.deployment import called_part_fails_alone
 from backend_architect.ir.model import Architecture
@@ -129,12 +130,35 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
             )
         )
     if reads:
-        effect = "degrade" if readable_standbys else "fail"
-        detail = "reads continue on the standbys, read-only" if readable_standbys else "no standby to read from: reads fail until the database is back"
         searched = any(c.kind == "search-engine" for c in arch.components)
-        uncached = [u.name for u in reads if u.name not in served and not (searched and u.searches) and u.name not in elsewhere]
-        if uncached:
-            found.append(DependencyImpact(dependency="database primary", effect=effect, use_cases=uncached, detail=detail))
+        uncached = [u for u in reads if u.name not in served and not (searched and u.searches) and u.name not in elsewhere]
+        if not readable_standbys and uncached:
+            found.append(
+                DependencyImpact(
+                    dependency="database primary",
+                    effect="fail",
+                    use_cases=[u.name for u in uncached],
+                    detail="no standby to read from: reads fail until the database is back",
+                )
+            )
+        elif uncached:
+            # a strong read on a copy needs the primary's WAL position (its read index): with the primary down, none can be taken
+            lagging = [u.name for u in uncached if tolerates_lag(u)]
+            strong = [u.name for u in uncached if not tolerates_lag(u)]
+            if lagging:
+                found.append(
+                    DependencyImpact(dependency="database primary", effect="degrade", use_cases=lagging, detail="reads continue on the standbys, read-only")
+                )
+            if strong:
+                found.append(
+                    DependencyImpact(
+                        dependency="database primary",
+                        effect="fail",
+                        use_cases=strong,
+                        detail=f"strong reads wait for the failover (about {fmt(rto_seconds)} s): a standby answers one only once it has "
+                        "replayed the primary's WAL position, and there is no primary to take it from",
+                    )
+                )
     for component in arch.components:
         if component.kind not in {"cache", "key-value"}:
             continue
