@@ -27,7 +27,8 @@ An actor's clients online at peak are, in order:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.defaults import PEOPLE
@@ -174,8 +175,8 @@ def audiences(spec: Spec, analysis: Analysis) -> Audiences:
     holders = _holders(spec, analysis, entity_of)
     stated_total = spec.scale.concurrent_connections or spec.scale.concurrent_users
     estimates = {actor: _estimate(spec, analysis, actor, entity_of.get(actor), actor in holders) for actor in entity_of}
-    subscribed = _subscribers(spec)
-    periodic = _periodic(analysis)
+    subscribed = _named(_subscribers(spec), entity_of)
+    periodic = _named(_periodic(analysis), entity_of)
     found: dict[str, Audience] = {}
     for actor, audience in estimates.items():
         if actor in subscribed:
@@ -184,11 +185,12 @@ def audiences(spec: Spec, analysis: Analysis) -> Audiences:
         elif actor in periodic:
             audience = _reporting(audience, *periodic[actor], actor in holders)
         found[actor] = audience
-    counted = {a: found[a].clients for a in (*subscribed, *periodic) if a in found}
+    found = _same_people(found)
+    counted = [a for a in found if found[a].formula in _COUNTED]
     stated = online(spec) if stated_total else None
     if stated is not None:
         sharing = [a for a in (holders or _people_actors(spec, analysis, entity_of)) if a not in counted]
-        left = stated.connections - sum(counted.get(a, 0.0) for a in holders)
+        left = stated.connections - sum(a.clients for a in _distinct(tuple(found[a] for a in counted if found[a].connected)))
         found |= _split(analysis, sharing, left, stated, found)
     by_entity: dict[str, str] = {}
     for actor in sorted(found, key=lambda a: (not found[a].connected, a)):
@@ -196,6 +198,42 @@ def audiences(spec: Spec, analysis: Analysis) -> Audiences:
         if entity is not None:
             by_entity.setdefault(entity, actor)
     return Audiences(dict(sorted(found.items())), stated, by_entity)
+
+
+_V = TypeVar("_V")
+
+#: Formulas of a count the spec states for one actor's clients (its subscribers, its periodic use case): never split from a total.
+_COUNTED = frozenset({"deliver.subscribers", "peak x every_s", "min(rows, peak x every_s)"})
+
+
+def _named(per_actor: Mapping[str, _V], entity_of: Mapping[str, str | None]) -> dict[str, _V]:
+    """``per_actor`` keyed by the actors' names as the audience holds them: ``to: Driver`` and ``actor: driver`` are one actor."""
+    canonical = {snake(a): a for a in entity_of}
+    return {canonical.get(snake(a), a): v for a, v in per_actor.items()}
+
+
+def _same_people(found: Mapping[str, Audience]) -> dict[str, Audience]:
+    """Actors whose clients are rows of one entity are the same people, so they hold one figure: the stated one, if any.
+
+    The drivers who report their location every 4 s are the drivers a ride offer is delivered to; counting them once from
+    the periodic use case (for the rate limits) and again from their rows (for the gateway and the share connected) gave
+    one population two sizes (750,000 and 40,000). A stated ``deliver.subscribers`` comes first, then a periodic use
+    case's count, then the estimate; the largest where two actors state one of a kind. Every actor of the entity takes it,
+    connected when any of them holds a connection.
+    """
+    groups: dict[str, list[str]] = {}
+    for actor, audience in found.items():
+        if audience.entity is not None:
+            groups.setdefault(audience.entity, []).append(actor)
+    out = dict(found)
+    rank = {"deliver.subscribers": 2, "peak x every_s": 1, "min(rows, peak x every_s)": 1}
+    for actors in groups.values():
+        members = [found[a] for a in actors]
+        best = max(members, key=lambda a: (rank.get(a.formula, 0), a.clients if a.formula in rank else 0.0, a.actor == actors[0]))
+        connected = any(a.connected for a in members)
+        for actor in actors:
+            out[actor] = replace(best, actor=actor, connected=connected)
+    return out
 
 
 def _actor_entities(spec: Spec, analysis: Analysis) -> dict[str, str | None]:
@@ -210,7 +248,8 @@ def _actor_entities(spec: Spec, analysis: Analysis) -> dict[str, str | None]:
         found[actor] = analysis.people if entity is not None and is_link(spec, entity) and analysis.people else entity
     for stated in spec.use_cases:
         target = stated.deliver.to if stated.deliver is not None else None
-        if target and "." not in target and target not in found:
+        # a delivery to Driver reaches the driver actor's clients: one actor, however its name is cased
+        if target and "." not in target and snake(target) not in {snake(a) for a in found}:
             found[target] = _named_entity(spec, target)
     for entity in _recipient_entities(spec, analysis):
         if entity not in found.values():
@@ -261,7 +300,10 @@ def _holders(spec: Spec, analysis: Analysis, entity_of: Mapping[str, str | None]
             found.append(deliver.to)
     presence = {name for name, body in spec.entities.items() if body.presence is not None}
     found += [a for a, e in entity_of.items() if e in presence]
-    return sorted(set(found) & set(entity_of))
+    named = set(_named(dict.fromkeys(found, 0.0), entity_of))
+    # a connected entity's clients hold their connection whichever actor's name the use case gives them
+    entities = {entity_of[a] for a in named if entity_of.get(a) is not None}
+    return sorted((named | {a for a, e in entity_of.items() if e in entities}) & set(entity_of))
 
 
 def _people_actors(spec: Spec, analysis: Analysis, entity_of: Mapping[str, str | None]) -> list[str]:

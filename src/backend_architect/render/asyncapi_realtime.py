@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.pubsub_publishes import publish_basis, pubsub_publishes
 from backend_architect.ir.query import delivery_routes
 from backend_architect.ir.runtime import RealtimeChannel
 from backend_architect.render.asyncapi import ASYNCAPI_VERSION, column_schema, contract_fields, event_payload
@@ -79,7 +80,8 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
         naming = f", named by each message's {' or '.join(named)}" if named else ""
         channels[key] = {
             "address": channel.address,
-            "description": f"Recipients: {channel.recipients}{naming}; {channel.deliveries_per_s:,.0f} deliveries/s at peak. Offline: {channel.offline}.",
+            "description": f"Recipients: {channel.recipients}{naming}; {channel.deliveries_per_s:,.0f} deliveries/s at peak; "
+            f"{pubsub_publishes(arch, channel):,.0f} PUBLISH/s on the gateway's pub/sub ({publish_basis(arch, channel)}). Offline: {channel.offline}.",
             "messages": {message: {"$ref": f"#/components/messages/{message}"} for message in names},
         }
         if channel.parameters:

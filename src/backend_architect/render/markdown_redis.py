@@ -24,7 +24,7 @@ TERM_MEANINGS: tuple[tuple[str, str], ...] = (
     ("feed_trims_", "LTRIM of that list to its length, pipelined with the push"),
     ("l1_invalidations_", "PUBLISH of a deleted key to the instances' in-process caches (L1), one a deleting write"),
     ("l1_invalidation_deliveries_", "that message written out to one subscribed instance"),
-    ("pubsub_publishes", "PUBLISH of an event to the gateway nodes"),
+    ("pubsub_publishes", "PUBLISH of a message on one channel (its topic's, or each recipient's where the write names them)"),
     ("pubsub_node_deliveries", "a published message written out to one subscribed gateway node"),
     ("rate_limit_checks", "check-and-take of one client's token bucket, one a request"),
     ("presence_heartbeats", "SET of the online key and HSET of last seen, per heartbeat"),

@@ -171,8 +171,9 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             basis = f"{_existing(spec, use_case, scope, fanout)}; {uncreated}"
             near = use_case.spec.near if use_case.spec.near and basis.startswith("nearby ") else None
         # one named row per message (its own field, or one on a row it refers to) addresses the channel; a room's members,
-        # a stated fan-out or rows the write picks are several ids no row holds
-        single = not fanout and not uncreated and (not personal or basis == f"to: {target}")
+        # a stated fan-out to people or rows the write picks are several ids no row holds. An item's channel (a text channel
+        # its watchers subscribe to) is the one row named whatever avg_fanout says: it counts the watchers, not ids to name
+        single = not uncreated and (not personal or (not fanout and basis == f"to: {target}"))
         path = (field,) if owner == entity else ((*chain, field) if (chain := reference_chain(spec, entity, owner)) is not None else None)
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
         return Route(

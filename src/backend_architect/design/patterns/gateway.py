@@ -18,6 +18,7 @@ from backend_architect.ir.gateway_limits import CONNECTIONS_PER_NODE as CONNECTI
 from backend_architect.ir.gateway_limits import MIN_NODES as MIN_NODES
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.payloads import event_payload_bytes
+from backend_architect.ir.pubsub_publishes import per_recipient, pubsub_publishes
 from backend_architect.ir.runtime import Component, RealtimeChannel
 from backend_architect.spec.model import Spec
 
@@ -53,8 +54,8 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
 
     ## What it costs
     Memory = connections x 20 KB; egress = deliveries x (the event's payload bytes, as the events table
-    states them, + 64 B of framing); Redis
-    pub/sub messages/s = the channels' deliveries at most.
+    states them, + 64 B of framing); Redis PUBLISH commands/s = one per channel a message is published on
+    (each recipient's when the write names them); pub/sub messages/s = the channels' deliveries at most.
 
     ## Alternatives
     Polling (connections / 5 s requests, most empty); long polling; connections held by the
@@ -80,8 +81,10 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
     memory = connections * CONNECTION_BYTES
     websocket = any(c.transport == "websocket" for c in arch.channels)
     # a publish reaches each node holding one of its subscribers: at most the deliveries, at most every node
-    pubsub = sum(min(c.deliveries_per_s, c.publishes_per_s * nodes) for c in arch.channels)
-    publishes = sum(c.publishes_per_s for c in arch.channels)
+    # one PUBLISH per channel a message is published on: each recipient's when the write names them (ir/pubsub_publishes.py)
+    published = {c.name: pubsub_publishes(arch, c) for c in arch.channels}
+    pubsub = sum(min(c.deliveries_per_s, published[c.name] * nodes) for c in arch.channels)
+    publishes = sum(published.values())
     redis_nodes = redis_shards(0.0, publishes + pubsub)
     people = people_entity(spec) or "client"
     # the registry holds every connected audience's clients (customers and the drivers offered rides), not only the people's
@@ -211,6 +214,17 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
             {"connections": connections, "connection_bytes": CONNECTION_BYTES},
         ),
         figure(
+            "realtime.pubsub_publishes",
+            "PUBLISH commands/s on the gateway's pub/sub at peak (one per channel a message is published on)",
+            publishes,
+            "publishes/s",
+            "sum over channels of messages x (recipients per message when the write names each recipient's channel, else 1)",
+            {
+                **{f"messages_{c.name}": c.publishes_per_s for c in arch.channels},
+                **{f"recipients_{c.name}": c.recipients_per_message for c in arch.channels if per_recipient(arch, c)},
+            },
+        ),
+        figure(
             "realtime.pubsub",
             "pub/sub messages/s between gateway nodes at peak",
             pubsub,
@@ -219,7 +233,7 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
             {
                 "nodes": float(nodes),
                 **{f"deliveries_{c.name}": c.deliveries_per_s for c in arch.channels},
-                **{f"publishes_{c.name}": c.publishes_per_s for c in arch.channels},
+                **{f"publishes_{c.name}": published[c.name] for c in arch.channels},
             },
         ),
     )

@@ -296,12 +296,14 @@ def _applied(
         decision=f"realtime.{use_case.id}",
     )
     large = where.recipients >= LARGE_ROOM and where.scope is not None
+    named = sorted({r.field for e in events for r in e.recipients if r.many and r.parameter in channel.parameters})
+    # the PUBLISH count the Redis table and the AsyncAPI channel state (ir/pubsub_publishes.py): one per channel published on
+    each = f"one PUBLISH on each recipient's channel, {fmt(publishes * where.recipients)}/s" if named else f"one PUBLISH a message, {fmt(publishes)}/s"
     fanout = (
         f"a routing process per {where.scope} holds its members' sessions and forwards each message to them (one pub/sub publish per room)"
         if large
-        else f"Redis pub/sub on {where.address} carries each message to the gateway nodes holding its {fmt(where.recipients)} recipient(s)"
+        else f"Redis pub/sub on {where.address} carries each message to the gateway nodes holding its {fmt(where.recipients)} recipient(s) ({each})"
     )
-    named = sorted({r.field for e in events for r in e.recipients if r.many})
     if where.near:
         names = f", names them in its event's {' and '.join(named)}" if named else ""
         fanout = (
@@ -330,7 +332,7 @@ def _applied(
         f"Real-time delivery for {use_case.name}",
         "read paths",
         choice,
-        f"{use_case.name}: deliver {deliver.mode}" + (f" to {deliver.to}" if deliver.to else "") + f"; {fmt(publishes)} publishes/s at peak",
+        f"{use_case.name}: deliver {deliver.mode}" + (f" to {deliver.to}" if deliver.to else "") + f"; {fmt(publishes)} messages/s published at peak",
         rationale,
         alternatives=[
             (
