@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Literal
 
 from backend_architect.design.link_writes import link_write, links_assumptions, links_written
+from backend_architect.design.maintained_fields import COUNTER_KINDS, kept_kind
 from backend_architect.design.owner_reads import caller_column, owner_column
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
 from backend_architect.design.unjoined_reads import unjoined
@@ -96,6 +97,10 @@ class UseCase:
     link_rows: tuple[tuple[str, float], ...] = ()
     #: The entities those links name by a unique name: a name not yet known inserts a row of it in the same write.
     link_names: tuple[str, ...] = ()
+    #: The values of other entities' rows the server keeps that this write moves (``Question.score`` a vote keeps, named in
+    #: ``writes`` by ``kept_counters``): applied in its transaction where the row shares its service, else by the owner's
+    #: consumer of its event (``usecases.remote_access`` leaves them out of the saga steps).
+    kept_values: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -202,6 +207,7 @@ def _analyse(spec: Spec) -> Analysis:
         for written in dict.fromkeys(w for w in use_case.spec.writes if "." in w):
             named.setdefault(written, []).append(use_case)
     aggregates = {body.part_of for body in spec.entities.values() if body.part_of} | {u.entity for u in use_cases if u.children}
+    warnings += unkept_values(spec, set(named))
     return Analysis(
         use_cases=use_cases,
         entities=MappingProxyType(entities),
@@ -268,7 +274,20 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         links=(links := links_written(spec, entity, use_case.writes, reading.kind)),
         link_rows=tuple((w.table, w.avg) for w in (link_write(spec, entity, r) for r in links)),
         link_names=tuple(dict.fromkeys(w.target for w in (link_write(spec, entity, r) for r in links) if w.name_field)),
+        kept_values=_kept_values(spec, use_case, entity),
     )
+
+
+def _kept_values(spec: Spec, use_case: UseCaseSpec, entity: str) -> tuple[str, ...]:
+    """The ``Entity.field`` writes of ``use_case`` (about ``entity``) to another entity's value the server keeps
+    (``maintained_fields.kept_kind``): a side effect of the write on a derived value, not a write of that entity's own."""
+    found = []
+    for written in use_case.writes:
+        other, _, name = written.partition(".")
+        declared = spec.entities[other].fields.get(name) if other in spec.entities and other != entity else None
+        if declared is not None and kept_kind(name, declared) is not None:
+            found.append(written)
+    return tuple(dict.fromkeys(found))
 
 
 #: Words a use-case name uses that name nothing: left out of custom method names and paths.
@@ -581,8 +600,26 @@ def worker_writes_per_s(analysis: Analysis, entity: str) -> float:
     return float(creates * STATUS_WRITES_PER_UPLOAD * fields)
 
 
-#: Field kinds a server-kept value with a starting default counts in (a score, a reputation, a tally).
-COUNTER_KINDS = frozenset({"int", "bigint", "decimal", "money", "float"})
+def unkept_values(spec: Spec, written: set[str]) -> list[str]:
+    """A warning for each generated field that reads as kept after creation (``maintained_fields.kept_kind``: a counter, a
+    latest timestamp) though no use case writes it (``written``: the ``Entity.field`` writes, after ``kept_counters`` added
+    the creates that keep what they can).
+
+    Why: a contract saying "Set by the server" of a score or a last-activity time promises a value that moves; where no
+    write of the design moves it, the promise would be false. It is said instead: set at creation, kept by nothing yet,
+    and the write that would keep it is named, so the spec's author adds it rather than an implementer discovering it.
+    """
+    found = []
+    for entity, body in spec.entities.items():
+        for name, declared in body.fields.items():
+            if kept_kind(name, declared) is None or f"{entity}.{name}" in written:
+                continue
+            found.append(
+                f"{entity}.{name} is generated and reads as a value the server keeps, but no write in this design changes it "
+                f"(no use case creates what it counts or times): it is set at creation and not promised as kept; list the write "
+                f"that changes it (writes: [..., {entity}.{name}])"
+            )
+    return found
 
 
 def _mutability(spec: Spec, name: str, writers: list[UseCase], changes: tuple[str, ...] = ()) -> Mutability:

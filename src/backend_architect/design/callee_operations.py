@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.embeds import embeds
+from backend_architect.design.embeds import called_owners, embeds
 from backend_architect.design.graph_reads import graph_reads
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.service_calls import CALL_KINDS
@@ -60,7 +60,7 @@ def call_needs(spec: Spec, analysis: Analysis, arch: Architecture, checks: list[
             continue
         home = owner[use_case.entity]
         reads, writes = remote_access(use_case, owner, copied)
-        for service in sorted({*reads, *unfed_reads(use_case, owner, fed)}):
+        for service in sorted({*reads, *unfed_reads(use_case, owner, fed), *called_owners(spec, analysis, use_case, owner)}):
             read = [e for e in use_case.reads if owner[e] == service]
             queried.update((use_case.name, e) for e in read)
             # a read filtered through the rows it reads is that graph read alone (``graph_reads.graph_flow`` draws it): a list

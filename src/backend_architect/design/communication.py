@@ -13,6 +13,7 @@ import re
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.deliverers import sender_of
+from backend_architect.design.embeds import called_owners
 from backend_architect.design.event_fields import merged_event, recorded_event, with_fields, written_row
 from backend_architect.design.graph_reads import with_graph_reads
 from backend_architect.design.membership import member_flow
@@ -21,7 +22,7 @@ from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import checked_flow
 from backend_architect.design.relay import local_copy_reason
 from backend_architect.design.table_feeds import Feed, with_feeds
-from backend_architect.design.usecases import found_by_search, remote_access, unfed_reads
+from backend_architect.design.usecases import applied_values, found_by_search, remote_access, unfed_reads
 from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep, Saga, SagaStep, Service
 from backend_architect.spec.model import Spec
@@ -115,7 +116,18 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     delivered = {name: sender_of(spec, name) for name in spec.external}
     for use_case in use_cases:
         home = owner[use_case.entity]
-        flow, event = _flow(use_case, home, owner, readers, set(spec.external), fed, frozenset(push_providers(spec)), copied, delivered)
+        flow, event = _flow(
+            use_case,
+            home,
+            owner,
+            readers,
+            set(spec.external),
+            fed,
+            frozenset(push_providers(spec)),
+            copied,
+            delivered,
+            called_owners(spec, analysis, use_case, owner),
+        )
         in_process = one_deployable(arch)
         flow = member_flow(checked_flow(flow, home, arch.reference_checks, in_process=in_process), home, arch.membership_checks, in_process=in_process)
         flows.append(plan_flow(spec, use_case, flow, in_process=in_process))
@@ -171,11 +183,14 @@ def _flow(
     providers: frozenset[str] = frozenset(),
     copied: dict[tuple[str, str], str] | None = None,
     delivered: dict[str, str] | None = None,
+    called: dict[str, list[str]] | None = None,
 ) -> tuple[Flow, Event | None]:
     """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes); ``copied``: the
     fresh reads served from an event-fed copy because a call would close a cycle (``design.read_cycles``), each with its reason;
-    ``delivered``: the worker delivering to each external (the event's consumer in its place)."""
+    ``delivered``: the worker delivering to each external (the event's consumer in its place); ``called``: the services its
+    contract calls per request for the rows it answers inside its item (``embeds.called_owners``), never a local copy."""
     copied = copied or {}
+    called = called or {}
     delivered = delivered or {}
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
@@ -186,7 +201,8 @@ def _flow(
     # data no use case writes publishes no events: nothing could keep a copy of it current, so it is queried
     # (a batch job keeps its copy by bulk loads instead, never by calls row by row)
     unfed = unfed_reads(use_case, owner, fed)
-    sync_reads = set(fresh) | unfed
+    # a composed read's contract calls the owners of the rows it embeds: the flow draws those calls, no copy nothing holds
+    sync_reads = set(fresh) | unfed | set(called)
     remote_writes = sorted(writes)
     for service in remote_reads:
         entities = ", ".join(e for e in use_case.reads if owner[e] == service)
@@ -214,7 +230,11 @@ def _flow(
         pushes = [p for p in use_case.spec.notify if p in providers]
         told = [n for n in use_case.spec.notify if n in externals]
         by_sender = {delivered.get(n, n): [t for t in told if delivered.get(t, t) == delivered.get(n, n)] for n in told}
-        consumers = sorted({*consumers, *audiences, *by_sender})
+        # the owner of a kept value the write moves in another service applies it from this event (``usecases.applied_values``)
+        applies: dict[str, list[str]] = {}
+        for entity, values in applied_values(use_case, owner).items():
+            applies.setdefault(owner[entity], []).extend(values)
+        consumers = sorted({*consumers, *audiences, *by_sender, *applies})
         if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
             name = event_name(use_case)
             event = Event(
@@ -231,6 +251,7 @@ def _flow(
             for consumer in consumers:
                 calls = by_sender.get(consumer, [])
                 tail = f": push notification to {reach}" if set(calls) & set(pushes) else f": deliver to {', '.join(calls)}" if calls else ""
+                tail += f": {consumer} applies {', '.join(applies[consumer])} to its rows" if consumer in applies else ""
                 steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox{tail}"))
     saga = None
     if remote_writes:
@@ -241,7 +262,7 @@ def _flow(
     elif remote_reads and use_case.is_job and not sync_reads:
         # a job reads its input one way, the way its steps draw it: the event-fed copy, never a call per row nor a cross-database join
         style, why = "event", job_copy_reason(use_case, remote_reads)
-    elif remote_reads and use_case.spec.consistency == "eventual" and not unfed:
+    elif remote_reads and use_case.spec.consistency == "eventual" and not unfed and not called:
         # the copy is fed through the event relay: it trails its owner by the relay's lag (events.relay_seconds)
         style, why = "event", local_copy_reason(remote_reads)
     elif remote_reads and not sync_reads and (searched := found_by_search(use_case)) is not None:
@@ -255,6 +276,10 @@ def _flow(
         )
     elif remote_reads and unfed:
         style, why = "sync", f"reads {', '.join(sorted(unfed))} data no use case writes (no events to feed a copy): queried from its owner"
+        if set(called) - unfed:
+            why += "; " + _called_reason(called, unfed)
+    elif remote_reads and called:
+        style, why = "sync", _called_reason(called, set())
     elif remote_reads:
         fresh_from = sorted(sync_reads) if cycle_copies else remote_reads
         style, why = "sync", "; ".join([f"needs fresh data from {', '.join(fresh_from)} within the request", *cycle_copies])
@@ -270,6 +295,12 @@ def _flow(
 #: Participants from which a saga gets an orchestrator: with three or more services, choreographed
 #: events make the flow implicit and cyclic dependencies between services likely (Richardson, *Microservices Patterns* ch. 4).
 ORCHESTRATE_FROM = 3
+
+
+def _called_reason(called: dict[str, list[str]], said: set[str]) -> str:
+    """Why a composed read calls the owners of the rows it answers inside its item: its contract reads them that way."""
+    parts = [f"{', '.join(entities)} from {service}" for service, entities in sorted(called.items()) if service not in said]
+    return f"answers {'; '.join(parts)} inside its item by one call per list or row within the request (its contract's composed read)"
 
 
 def plan_saga(use_case: UseCase, home: str, writes: dict[str, list[str]], externals: set[str]) -> Saga:

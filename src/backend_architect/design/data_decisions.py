@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from backend_architect.design.analysis import COUNTER_KINDS, Analysis, UseCase
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.keys import BUILTIN_UUIDV7_VERSION, uuid_generation
+from backend_architect.design.maintained_fields import kept_kind
 from backend_architect.design.shard_ids import keys_with_shard_ids
 from backend_architect.ir.model import NUMBERS_CHOSE, Alternative, Architecture, Datastore, Decision, Flow
 from backend_architect.spec.model import Spec
@@ -96,9 +97,10 @@ def _joined(use_case: UseCase) -> set[str]:
 
 
 def derived_counters(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[str]:
-    """The counters stored beside rows they are derived from (``Question.score`` a vote keeps): generated numbers with a default
-    that a write of another entity changes. A record saying each fact is stored once must name them among its exceptions,
-    since the count is a fact the counted rows already hold."""
+    """The counters stored beside rows they are derived from (``Question.score`` a vote keeps, ``Question.last_activity_at`` an
+    answer moves): generated values that read as kept (``maintained_fields.kept_kind``) which a write of another entity
+    changes. A record saying each fact is stored once must name them among its exceptions, since the count is a fact the
+    counted rows already hold."""
     found = []
     for use_case in use_cases:
         for written in use_case.spec.writes:
@@ -106,7 +108,7 @@ def derived_counters(spec: Spec, use_cases: tuple[UseCase, ...]) -> list[str]:
             declared = spec.entities[entity].fields.get(name) if name and entity in spec.entities else None
             if declared is None or entity in {use_case.entity, *use_case.children}:
                 continue
-            if declared.generated and declared.default is not None and declared.type.kind in COUNTER_KINDS:
+            if kept_kind(name, declared) is not None:
                 found.append(written)
     return list(dict.fromkeys(found))
 

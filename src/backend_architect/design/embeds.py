@@ -149,6 +149,24 @@ def local_embeds(arch: Architecture, use_case: str) -> list[Embed]:
     return [e for api in arch.apis for op in api.operations if use_case in op.use_cases and op.kind == "get" for e in op.embeds if e.service == api.service]
 
 
+def called_owners(spec: Spec, analysis: Analysis, use_case: UseCase, owner: dict[str, str]) -> dict[str, list[str]]:
+    """The services ``use_case``'s get calls within its request for the rows it answers inside its item, each with the
+    entities (``owner``: entity -> service); none for any other read.
+
+    Why: how a composed read obtains another service's rows is decided once, here: one call per child list or referenced
+    row, whatever the read's staleness, as its contract says (``api.operations``). The callee's operation answering the
+    call (``design/callee_operations.py``), the flow with its sequence diagram, latency budget and bottleneck on calls all
+    read this, so none of them claims a local read model no table, event or consumer holds.
+    """
+    home = owner.get(use_case.entity, "")
+    called: dict[str, list[str]] = {}
+    for embedded in embeds(spec, analysis, use_case).embedded:
+        service = owner.get(embedded.entity, home)
+        if service != home:
+            called.setdefault(service, []).append(embedded.entity)
+    return called
+
+
 def derive_views(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """Each get's answer with rows inside its item holds the item's read shape as the mechanisms left it (a short URL added, an
     original's key dropped), then its embedded properties: one shape, whatever changed the item's after the API stage."""
@@ -164,4 +182,4 @@ def derive_views(spec: Spec, analysis: Analysis, arch: Architecture) -> Architec
     return arch.model_copy(update={"apis": apis})
 
 
-__all__ = ["EMBED_HEADROOM", "Embedded", "Embeds", "derive_views", "embeds", "local_embeds"]
+__all__ = ["EMBED_HEADROOM", "Embedded", "Embeds", "called_owners", "derive_views", "embeds", "local_embeds"]

@@ -16,8 +16,8 @@ the copies the DDL holds, each with the rate that justifies it:
   keyed by its table (``patterns/ranking.py``, ``patterns/series.py``);
 - a uniqueness table holding a sharded table's unique values across its shards (``design/unique_keys.py``,
   ``Sharding.uniques``): kept by the sharding, not by a read rate, and said so;
-- a derived counter the spec declares, stored beside its row and kept by the create of the rows it counts
-  (``design/kept_counters.py``).
+- a derived counter or latest time the spec declares, stored beside its row and kept by the create of the rows it
+  counts or times (``design/kept_counters.py``).
 
 A copy is listed only where its table (or column) is in the datastores: a mechanism that decided a copy the
 DDL does not hold announces nothing here.
@@ -30,10 +30,12 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.data_decisions import derived_counters, normalization_decision
 from backend_architect.design.graph_reads import GraphRead, graph_copy_name, graph_reads
+from backend_architect.design.maintained_fields import kept_kind
 from backend_architect.design.member_copies import MEMBER_COPY
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.reference_checks import LOCAL_COPY_FROM, copy_table_name
 from backend_architect.design.relay import RELAY_S
+from backend_architect.design.usecases import applied_values
 from backend_architect.ir.model import Architecture, CachePlan, MembershipCheck, ReferenceCheck
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -235,15 +237,28 @@ def _counters(spec: Spec, analysis: Analysis, arch: Architecture) -> list[HeldCo
     store_of = {t.name: s.name for s in arch.datastores for t in s.tables}
     found = []
     for counter in derived_counters(spec, analysis.use_cases):
-        entity, _, _ = counter.partition(".")
+        entity, _, field = counter.partition(".")
         store = store_of.get(table_name(entity))
         if store is None:
             continue
         reads = [u for u in analysis.use_cases if not u.is_write and entity in u.reads]
-        writers = ", ".join(f"'{u.name}'" for u in analysis.use_cases if counter in u.spec.writes)
-        readers = tuple((u.name, f"{fmt(u.peak_qps)} reads/s at peak, shown without counting the rows it counts") for u in reads)
-        written = f"changed by {writers} in the transaction creating what it counts"
-        found.append(HeldCopy(counter, store, "a derived counter stored beside its row", written, readers, sum(u.peak_qps for u in reads)))
+        owner = {e: svc.name for svc in arch.services for e in svc.entities}
+        keeping = [u for u in analysis.use_cases if counter in u.spec.writes]
+        # a writer in another service moves it through the owner's consumer of its event, not in its own transaction
+        applied = [u for u in keeping if counter in {v for vs in applied_values(u, owner).values() for v in vs}]
+        writers = ", ".join(f"'{u.name}'" for u in keeping if u not in applied)
+        # a latest time is derived from the rows it times as a counter is from the rows it counts: said in its own words
+        timed = kept_kind(field, spec.entities[entity].fields[field]) == "latest"
+        what, shown = ("a derived latest time", "reading the rows it times") if timed else ("a derived counter", "counting the rows it counts")
+        readers = tuple((u.name, f"{fmt(u.peak_qps)} reads/s at peak, shown without {shown}") for u in reads)
+        said = [f"changed by {writers} in the transaction creating what it {'times' if timed else 'counts'}"] if writers else []
+        if applied:
+            said.append(
+                f"applied by {owner.get(entity, '')} from the events of {', '.join(repr(u.name) for u in applied)} "
+                f"(its consumer, about {RELAY_S:g} s behind the write)"
+            )
+        written = "; ".join(said)
+        found.append(HeldCopy(counter, store, f"{what} stored beside its row", written, readers, sum(u.peak_qps for u in reads)))
     return found
 
 

@@ -1,70 +1,26 @@
-"""Which write keeps a server-generated counter: the create of the rows it counts.
+"""Which write keeps a value the server maintains: the create of the rows it counts or times.
 
-A numeric field the spec marks ``generated`` with a starting default, that no use case writes by
-name (``Question.score``, ``Question.answer_count``), is a counter the server keeps after creation.
-A design that says so must keep it on a write path: the create of the rows the counter counts
-changes it (each vote's write adds to the score, each answer's to the answer count), so that
-create writes the counter too, counted in its writes like any field it names. ``kept_counters``
-finds that create and the spec reads as if it listed the counter (``writes: [QuestionVote,
-Question.score]``), with an assumption saying so. A counter no create counts stays unclaimed:
-the analysis says no use case changes it (``changes_after_create``).
+A field the spec marks ``generated`` that reads as kept after creation (``design/maintained_fields.py``: a counter
+such as ``Question.score`` or ``Question.answer_count``, a latest timestamp such as ``Question.last_activity_at``)
+and that no use case writes by name must be kept on a write path, or the design promises what nothing does. The
+create of the rows it counts or times changes it (each vote's write adds to the score, each answer's to the answer
+count and moves the last activity), so that create writes it too, counted in its writes like any field it names:
+the spec reads as if it listed it (``writes: [QuestionVote, Question.score]``), with an assumption saying so. Every
+later reading follows from that one write: the row's mutability (``analysis.changes_after_create``), the cache's
+invalidating writes, the contract's "Also updates", and how the write reaches the row (one transaction on one
+database, else the owner's consumer of the create's event: ``usecases.applied_values``). A value no create keeps
+is never claimed as kept: the analysis warns (``analysis.unkept_values``).
 
-The create counts for the counter when its entity refers to the counter's entity (part of it,
-or a reference field named for it: ``question: ref(Question)``, not ``voter: ref(User)``) and the
-counter names what it counts: ``<rows>_count`` / ``num_<rows>`` the referring entity
-(``answer_count``: Answer, ``vote_count``: QuestionVote), or a word in ``COUNTED_BY``
-(``score``: a vote). Among several, one named for the counter's entity wins (a Question's score
-is kept by QuestionVote, not by AnswerVote that also refers to its question).
+Which creates keep which value is ``maintained_fields.keeping_entities``: the referring entities named for what a
+counter counts (``answer_count``: Answer, ``score``: a vote, QuestionVote before AnswerVote for a Question's score),
+the children named for a latest timestamp's word, or all children for ``last_activity_at``.
 """
 
 from __future__ import annotations
 
-import re
-
-from backend_architect.design.analysis import COUNTER_KINDS, Analysis
+from backend_architect.design.analysis import Analysis
+from backend_architect.design.maintained_fields import COUNTED_BY, counted_words, keeping_entities, kept_kind
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import snake
-
-#: Counters named for what they count without naming it: the word in the referring entity's name that is counted.
-COUNTED_BY: dict[str, tuple[str, ...]] = {
-    "score": ("vote",),
-    "votes": ("vote",),
-    "likes": ("like",),
-    "rating": ("rating", "review"),
-    "reactions": ("reaction",),
-}
-_COUNT = re.compile(r"^(?:num_(?P<a>\w+?)s?|(?P<b>\w+?)s?_count)$")
-
-
-def counted_words(field: str) -> tuple[str, ...]:
-    """The words a referring entity's name holds for ``field`` to count its rows.
-
-    >>> counted_words("answer_count"), counted_words("num_comments"), counted_words("score"), counted_words("title")
-    (('answer',), ('comment',), ('vote',), ())
-    """
-    match = _COUNT.match(field)
-    if match:
-        return (match.group("a") or match.group("b"),)
-    return COUNTED_BY.get(field, ())
-
-
-def _refers(spec: Spec, child: str, parent: str) -> bool:
-    """Whether ``child`` rows belong to one ``parent`` row: part of it, or a reference field named for it."""
-    body = spec.entities[child]
-    named = {f for f, d in body.fields.items() if d.type.kind == "ref" and d.type.target == parent}
-    return body.part_of == parent or snake(parent) in named
-
-
-def _counting(spec: Spec, entity: str, field: str) -> list[str]:
-    """The entities whose rows ``entity.field`` counts (several: those named for ``entity`` first, alone)."""
-    words = counted_words(field)
-    found = [
-        other
-        for other in spec.entities
-        if other != entity and _refers(spec, other, entity) and any(snake(other) == w or snake(other).endswith("_" + w) for w in words)
-    ]
-    own = [o for o in found if snake(o).startswith(snake(entity) + "_")]
-    return own or found
 
 
 def kept_counters(spec: Spec, analysis: Analysis) -> tuple[Spec, list[str]]:
@@ -75,18 +31,22 @@ def kept_counters(spec: Spec, analysis: Analysis) -> tuple[Spec, list[str]]:
     for entity, body in spec.entities.items():
         for field, declared in body.fields.items():
             counter = f"{entity}.{field}"
-            if not (declared.generated and declared.default is not None and declared.type.kind in COUNTER_KINDS) or counter in named:
+            if kept_kind(field, declared) is None or counter in named:
                 continue
-            counting = _counting(spec, entity, field)
+            counting = keeping_entities(spec, entity, field)
             creates = [u.name for u in analysis.use_cases if u.kind == "create" and not u.is_job and u.entity in counting]
             for name in creates:
                 adds.setdefault(name, []).append(counter)
             if creates:
                 notes.append(
-                    f"{counter}: written by no use case; kept by {', '.join(repr(c) for c in creates)}: each {' or '.join(counting)} "
+                    f"{counter}: written by no use case; kept by {', '.join(repr(c) for c in creates)}: each "
+                    f"{' or '.join(dict.fromkeys(e for e in counting if any(u.entity == e and u.name in creates for u in analysis.use_cases)))} "
                     f"created changes it in the same write (counted in its writes)"
                 )
     if not adds:
         return spec, []
     use_cases = [u.model_copy(update={"writes": [*u.writes, *adds[u.name]]}) if u.name in adds else u for u in spec.use_cases]
     return spec.model_copy(update={"use_cases": use_cases}), notes
+
+
+__all__ = ["COUNTED_BY", "counted_words", "kept_counters"]

@@ -87,7 +87,7 @@ def decide_copies(
     ``owner``: entity -> service holding it; ``service_of``: operation id -> the service serving it; ``in_process``: the
     services are modules of one deployable, so the holder in the path is no second factor of the request's availability."""
     # the calls a read cycle left (design.read_cycles): a read served from a copy calls nobody
-    calls = sync_calls(analysis, owner, copied_reads(analysis.use_cases, owner))
+    calls = sync_calls(analysis, owner, copied_reads(analysis.use_cases, owner), spec)
     entity_of = {table_name(e): e for e in spec.entities}
     target, composite = availabilities(spec)
     # the holder publishes a membership's events where a use case writes it as its own row (join, leave): a row written beside

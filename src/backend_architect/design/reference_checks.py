@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY, OWN_NINES_MARGIN
+from backend_architect.design.embeds import called_owners
 from backend_architect.design.ownership import caller_reference
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING
 from backend_architect.design.read_cycles import copied_reads
@@ -86,7 +87,7 @@ def reference_checks(
     feeds = {e: sum(u.peak_qps * u.rows_per_request(e) for u in analysis.use_cases if e in _made_by(u)) for e in spec.entities}
     by_name = {u.name: u for u in analysis.use_cases}
     copied = copied_reads(analysis.use_cases, owner)
-    calls = sync_calls(analysis, owner, copied)
+    calls = sync_calls(analysis, owner, copied, spec)
     for caller, holder in member_calls:
         calls.setdefault(caller, set()).add(holder)
     found: list[ReferenceCheck] = []
@@ -160,15 +161,17 @@ def _made_by(use_case: UseCase) -> set[str]:
     return {use_case.entity, *use_case.children, *(e for e, _ in use_case.part_rows)}
 
 
-def sync_calls(analysis: Analysis, owner: dict[str, str], copied: dict[tuple[str, str], str] | None = None) -> dict[str, set[str]]:
-    """Service -> services it calls synchronously for its use cases' fresh reads (those a call cycle leaves them: ``copied``)
-    and cross-service writes."""
+def sync_calls(analysis: Analysis, owner: dict[str, str], copied: dict[tuple[str, str], str] | None = None, spec: Spec | None = None) -> dict[str, set[str]]:
+    """Service -> services it calls synchronously for its use cases' fresh reads (those a call cycle leaves them: ``copied``),
+    cross-service writes and, given the ``spec``, the calls a composed get makes for the rows it embeds
+    (``embeds.called_owners``): a check calling back along any of them would close a cycle."""
     calls: dict[str, set[str]] = {}
     for use_case in analysis.use_cases:
         if use_case.entity not in owner:
             continue
         reads, writes = remote_access(use_case, owner, copied or {})
-        calls.setdefault(owner[use_case.entity], set()).update({*reads, *writes})
+        called = called_owners(spec, analysis, use_case, owner) if spec is not None else {}
+        calls.setdefault(owner[use_case.entity], set()).update({*reads, *writes, *called})
     return calls
 
 

@@ -19,7 +19,7 @@ def remote_access(use_case: UseCase, owner: dict[str, str], copied: Collection[t
     writes: dict[str, list[str]] = {}
     # a read's side writes (a search logging its query) go out as an event, never as a synchronous write
     for entity in use_case.writes if use_case.is_write else ():
-        if owner[entity] != home:
+        if owner[entity] != home and entity not in applied_values(use_case, owner):
             writes.setdefault(owner[entity], []).append(entity)
     reads: dict[str, list[str]] = {}
     # a batch job reads other services' data from its event-fed copy, never their public API row by row
@@ -29,6 +29,27 @@ def remote_access(use_case: UseCase, owner: dict[str, str], copied: Collection[t
             if owner[entity] != home and (use_case.name, entity) not in copied and entity != searched:
                 reads.setdefault(owner[entity], []).append(entity)
     return reads, writes
+
+
+def applied_values(use_case: UseCase, owner: dict[str, str]) -> dict[str, list[str]]:
+    """Entity -> the kept values of another service's rows ``use_case`` moves (``UseCase.kept_values``: a vote's
+    ``Recipe.score``), where the write names nothing else of that entity.
+
+    Why: a derived value is not a step of the write that must succeed with it (a saga's call, compensated on failure):
+    its owner applies it from the write's event, as the one consumer that writes its rows, counted and deduplicated like
+    any consumer's writes, and it trails the write by the relay's lag. Where the rows share a service (the boundaries put
+    what one transaction writes together), the write moves it in its own transaction instead; two modules on one database
+    still own their tables apart, so the owner's consumer applies it there too.
+    """
+    home = owner.get(use_case.entity, "")
+    named = {w.partition(".")[0]: w for w in use_case.spec.writes}
+    found: dict[str, list[str]] = {}
+    for value in use_case.kept_values:
+        entity = value.partition(".")[0]
+        others = [w for w in use_case.spec.writes if w.partition(".")[0] == entity and w not in use_case.kept_values]
+        if owner.get(entity, home) != home and entity in named and not others:
+            found.setdefault(entity, []).append(value)
+    return found
 
 
 def found_by_search(use_case: UseCase) -> str | None:

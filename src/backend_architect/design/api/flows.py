@@ -149,6 +149,6 @@ def _link(api: ServiceApi, use_case: UseCase) -> None:
         if relate
         else f"Removes the {what} link to the {target}; removing a missing link is not an error."
     )
-    note = f"{note} {also_updates(use_case)}".strip()
+    note = f"{note} {also_updates(use_case, api.res.owner)}".strip()
     op = api.base(use_case, method, path, "create" if relate else "delete", params, request_schema=request, success_status=204, flow=use_case.flow, note=note)
     api.put(op)

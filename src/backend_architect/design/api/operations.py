@@ -27,7 +27,7 @@ from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
-from backend_architect.design.usecases import remote_access
+from backend_architect.design.usecases import applied_values, remote_access
 from backend_architect.ir.model import Api, ApiSchema, Embed, MembershipCheck, Operation, Parameter, ReferenceCheck
 from backend_architect.ir.refusals import forbidden_reasons
 from backend_architect.spec.naming import VERSION_COLUMN, split_filter
@@ -111,7 +111,7 @@ class ServiceApi:
             for_others=write and acts_for_others(self.res.spec, use_case),
             upstreams=sorted({*reads, *writes, *use_case.spec.calls}),
             sets=named_state(self.res.spec, use_case) if write else {},
-            updates=updated_fields(use_case) if write else [],
+            updates=[w for w in updated_fields(use_case) if w not in applied_list(use_case, self.res.owner)] if write else [],
             **extra,
         )
 
@@ -247,7 +247,7 @@ class ServiceApi:
             notes.append(others_note(others))
         for relation in use_case.links:
             notes.append(self.links_note(use_case, relation))
-        if also := also_updates(use_case):
+        if also := also_updates(use_case, self.res.owner):
             notes.append(also)
         return notes
 
@@ -473,13 +473,28 @@ def updated_fields(use_case: UseCase) -> list[str]:
     return [w for w in dict.fromkeys(use_case.spec.writes) if "." in w and w.split(".", 1)[0] not in {use_case.entity, *use_case.children}]
 
 
-def also_updates(use_case: UseCase) -> str:
+def applied_list(use_case: UseCase, owner: dict[str, str]) -> list[str]:
+    """The kept values ``use_case`` moves that another service's consumer applies, not its own transaction (``applied_values``)."""
+    return [v for values in applied_values(use_case, owner).values() for v in values]
+
+
+def also_updates(use_case: UseCase, owner: dict[str, str] | None = None) -> str:
     """What a write changes on other rows by field (a counter it keeps: the question's score a vote changes), or "".
 
-    A reader of the contract learns every row the request changes, not only the one it names.
+    A reader of the contract learns every row the request changes, not only the one it names, and when: in the request's
+    transaction, or after it, by the owner of a kept value in another service applying the request's event
+    (``usecases.applied_values``; ``owner``: entity -> service).
     """
-    others = updated_fields(use_case)
-    return f"Also updates {', '.join(others)}." if others else ""
+    applied = set(applied_list(use_case, owner)) if owner else set()
+    now = [w for w in updated_fields(use_case) if w not in applied]
+    said = [f"Also updates {', '.join(now)}."] if now else []
+    if applied:
+        by = sorted({(owner or {})[v.partition(".")[0]] for v in applied})
+        said.append(
+            f"{', '.join(sorted(applied))} {'is' if len(applied) == 1 else 'are'} kept by {', '.join(by)}, "
+            f"which applies this write's event after it commits (about {RELAY_S:g} s behind)."
+        )
+    return " ".join(said)
 
 
 def server_sets(fields: list[str], named: dict[str, str]) -> str:
