@@ -21,11 +21,12 @@ def test_all_is_pinned_ok() -> None:
 def test_stages_in_order_ok() -> None:
     """The design process runs its stages in the documented order."""
     assert [s.__name__ for s in backend_architect.STAGES] == [
-        "derive_boundaries", "derive_data", "derive_indexes", "derive_api", "derive_communication", "derive_access_paths", "derive_capacity",
+        "derive_boundaries", "derive_data", "derive_indexes", "derive_api", "derive_communication", "derive_access_paths", "derive_recipient_reads",
+        "derive_capacity",
         "derive_storage", "derive_partitioning", "derive_read_paths", "derive_caching", "derive_write_paths", "derive_views", "derive_database",
         "derive_read_consistency", "derive_edge",
         "derive_security", "derive_placement", "derive_redis_sizing", "derive_running_alternatives", "derive_today_keys", "derive_technology",
         "derive_availability", "derive_flow_styles",
         "derive_latency", "derive_growth", "derive_wide_column_notes", "derive_built_alternatives", "derive_bottlenecks", "derive_messaging_tables",
-        "derive_key_scope", "derive_normalization", "derive_traceability", "derive_call_operations",
+        "derive_key_scope", "derive_normalization", "derive_publishers", "derive_traceability", "derive_call_operations",
     ]  # fmt: skip

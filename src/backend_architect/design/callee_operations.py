@@ -27,6 +27,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.embeds import called_owners, embeds
 from backend_architect.design.graph_reads import graph_reads
 from backend_architect.design.read_cycles import copied_reads
+from backend_architect.design.routing_steps import routing_row
 from backend_architect.design.service_calls import CALL_KINDS
 from backend_architect.design.usecases import remote_access, unfed_reads
 from backend_architect.ir.model import Api, Architecture, MembershipCheck, Operation, ReferenceCheck
@@ -81,6 +82,9 @@ def call_needs(spec: Spec, analysis: Analysis, arch: Architecture, checks: list[
         needs.append(Need(check.use_case, homes.get(check.use_case, ""), check.owner, check.entity, "read"))
     for member in (m for m in members if m.check == "query"):
         needs.append(Need(member.use_case, homes.get(member.use_case, ""), member.service, member.members, "read"))
+    # the row a write reads for the id its event is routed by (design.recipient_reads), once the flows draw it
+    for flow in arch.flows:
+        needs += [Need(flow.use_case, s.source, s.target, row, "read") for s in flow.steps if (row := routing_row(s)) is not None]
     return list(dict.fromkeys(n for n in needs if n.consumer and n.consumer != n.callee))
 
 

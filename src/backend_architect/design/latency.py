@@ -19,12 +19,11 @@ from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import IN_PROCESS_CALL_MS
 from backend_architect.design.embeds import local_embeds
 from backend_architect.design.loads import read_entity
-from backend_architect.design.paths import side_write
 from backend_architect.design.region_homes import INTER_REGION_RTT_MS, pays_round_trip, region_plan
 from backend_architect.design.request_steps import RequestStep, request_steps, steps_of
 from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, CachePlan, Figure, Flow, LatencyPart, Table
-from backend_architect.ir.runtime import Mechanism
+from backend_architect.ir.runtime import Mechanism, side_write
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from backend_architect.design.analysis import STATUS_WRITES_PER_UPLOAD, Analysis, UseCase, worker_writes_per_s
 from backend_architect.design.embeds import local_embeds
 from backend_architect.design.membership import membership_loads
+from backend_architect.design.paths import publishes_directly as publishes_directly
 from backend_architect.design.paths import unserved
 from backend_architect.design.readback_rate import READS_PER_CREATE, readback_creates
 from backend_architect.design.request_steps import request_steps, step_loads
@@ -60,11 +61,6 @@ def database_share(arch: Architecture, use_case: str, serves: str) -> float:
 def served_by(arch: Architecture, use_case: str, serves: str) -> Mechanism | None:
     """The mechanism that keeps ``use_case``'s reads (or writes) off the database entirely, if one does."""
     return next((m for m in arch.mechanisms if m.use_case == use_case and m.serves == serves and m.database_share == 0), None)
-
-
-def publishes_directly(arch: Architecture, use_case: str) -> bool:
-    """Whether the write path publishes its changes to pub/sub itself (no outbox: there is no database transaction)."""
-    return any(m.use_case == use_case and m.serves == "write" and m.publish == "direct" for m in arch.mechanisms)
 
 
 def write_rate(arch: Architecture, use_case: UseCase) -> float:

@@ -15,7 +15,7 @@ from typing import Literal
 
 from backend_architect.design.relay import local_copy_reason
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep
-from backend_architect.ir.runtime import Component, Mechanism
+from backend_architect.ir.runtime import Component, Mechanism, side_write
 
 _COPY = " changes keep a local read model current"
 
@@ -47,6 +47,11 @@ def with_mechanisms(arch: Architecture, added: Sequence[Mechanism]) -> Architect
             said = f"{flow.rationale}; also {mechanism.how} ({mechanism.pattern})" if flow.rationale else f"{mechanism.how} ({mechanism.pattern})"
             flows[flow.use_case] = flow.model_copy(update={"steps": [*flow.steps, _side_step(flow, mechanism)], "rationale": said})
     return arch.model_copy(update={"mechanisms": list(recorded.values()), "flows": list(flows.values()), "events": events, "components": components})
+
+
+def publishes_directly(arch: Architecture, use_case: str) -> bool:
+    """Whether the write path publishes its changes to pub/sub itself (no outbox: there is no database transaction)."""
+    return any(m.use_case == use_case and m.serves == "write" and m.publish == "direct" for m in arch.mechanisms)
 
 
 def _used_by(components: list[Component], store: str, service: str | None) -> list[Component]:
@@ -124,11 +129,6 @@ def unserved(reads: Sequence[str], served: Sequence[str]) -> list[str]:
     return [e for e in dict.fromkeys(reads) if e not in served]
 
 
-def side_write(mechanism: Mechanism) -> bool:
-    """A write the request also makes to Redis beside its commit (a lookup key set when a row is created): drawn and timed with it."""
-    return mechanism.serves == "write" and mechanism.publish == "outbox" and mechanism.store == "redis" and mechanism.database_share == 1.0
-
-
 def _side_step(flow: Flow, mechanism: Mechanism) -> FlowStep:
     return FlowStep(source=flow.steps[0].target, target=mechanism.store, kind="call", description=f"{mechanism.how} ({mechanism.pattern})")
 
@@ -199,4 +199,4 @@ def _retired(events: list[Event], flows: dict[str, Flow], use_case: str) -> list
     return kept
 
 
-__all__ = ["direct_write", "outbox_publishers", "served_read", "unserved", "with_mechanisms"]
+__all__ = ["direct_write", "outbox_publishers", "publishes_directly", "served_read", "unserved", "with_mechanisms"]

@@ -40,7 +40,9 @@ from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
+from backend_architect.design.publishers import derive_publishers
 from backend_architect.design.read_lag import derive_read_consistency
+from backend_architect.design.recipient_reads import derive_recipient_reads
 from backend_architect.design.redis_sizing import derive_redis_sizing
 from backend_architect.design.running_alternatives import derive_running_alternatives
 from backend_architect.design.security import derive_security
@@ -71,6 +73,8 @@ STAGES: tuple[Stage, ...] = (
     derive_api,
     derive_communication,
     derive_access_paths,
+    # after the deliveries name each event's recipients, before capacity counts the calls: the reads those ids need
+    derive_recipient_reads,
     derive_capacity,
     derive_storage,
     derive_partitioning,
@@ -110,6 +114,8 @@ STAGES: tuple[Stage, ...] = (
     derive_key_scope,
     # after the last tables and the latency: the normalization record names exactly the copies the DDL holds, each hot join its latency
     derive_normalization,
+    # after every stage that draws or rewrites a flow: each event names every write publishing it, which the traces read
+    derive_publishers,
     derive_traceability,
     # last: a pattern may rename or reshape an operation (playback takes a video's read), so each step between services names
     # the operation answering it in the finished contracts

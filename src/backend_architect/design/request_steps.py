@@ -16,11 +16,13 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.graph_reads import GRAPH_KEY
+from backend_architect.design.publishers import event_publishers
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
 from backend_architect.design.row_address import ROW_ID, carried, row_address, scatters
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import held_keys
 from backend_architect.ir.runtime import StoreLoad
+from backend_architect.spec.naming import snake
 
 #: The keys of the feed mechanism's own loads that are steps of the read itself (the fan-out worker's are not: it runs after the write).
 MERGE_KEY = "merge_"
@@ -48,7 +50,13 @@ class RequestStep:
 
 def request_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
     """Every use case's steps beside its main read or write, in use-case order: checks, idempotency records, merges, hydration."""
-    found = [*_check_steps(arch), *_row_reads(analysis, arch), *_feed_steps(analysis, arch), *_idempotency_steps(analysis, arch)]
+    found = [
+        *_check_steps(arch),
+        *_row_reads(analysis, arch),
+        *_routing_reads(analysis, arch),
+        *_feed_steps(analysis, arch),
+        *_idempotency_steps(analysis, arch),
+    ]
     order = {u.name: i for i, u in enumerate(analysis.use_cases)}
     return sorted(found, key=lambda s: order.get(s.use_case, len(order)))
 
@@ -99,6 +107,32 @@ def _check_steps(arch: Architecture) -> list[RequestStep]:
         )
         found.append(RequestStep(c.use_case, f"{table}: indexed read of the {c.entity} named by {c.column} (local copy check)", "indexed_read", load=load))
     return found
+
+
+def _routing_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """A write publishing an event routed by an id on a row it refers to reads that row, where its own service owns it: one
+    indexed read a request (another service's row is a query of its owner, ``recipient_reads``, counted by ``service_calls``).
+
+    The payload promises the id "read by the producer as it writes": the read is the request's, so its load and time are too.
+    """
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    peaks = {u.name: u for u in analysis.use_cases if u.peak_qps}
+    found: dict[str, RequestStep] = {}
+    for event in arch.events:
+        for routing in event.recipients:
+            rows = [r for r in routing.rows[: max(0, len(routing.path) - 1)] if owner.get(r) == event.producer]
+            for name in (n for n in event_publishers(arch, event) if n in peaks and owner.get(peaks[n].entity) == event.producer):
+                for row in rows:
+                    load = StoreLoad(
+                        entity=row,
+                        key=f"routing_{peaks[name].id}_{snake(row)}",
+                        quantity=f"reads/s of the {row} {name} refers to, for the {event.name}'s {routing.field}",
+                        reads_per_s=peaks[name].peak_qps,
+                        formula="peak (one indexed read a request)",
+                        inputs={"peak": peaks[name].peak_qps},
+                    )
+                    found[load.key] = RequestStep(name, f"indexed read of the {row} for the {event.name}'s {routing.field}", "indexed_read", load=load)
+    return list(found.values())
 
 
 #: Operations one lightweight transaction costs a wide-column store, against one for a plain write: Paxos's prepare and

@@ -48,7 +48,7 @@ def row_column(spec: Spec, table: Table | None, entity: str, relation: str) -> C
     return by_field or by_fk or by_name
 
 
-def _target(spec: Spec, entity: str, relation: str) -> str | None:
+def referred_entity(spec: Spec, entity: str, relation: str) -> str | None:
     """The entity ``relation`` of ``entity`` refers to."""
     body = spec.entities[entity]
     if body.part_of and snake(body.part_of) == relation:
@@ -66,8 +66,20 @@ def _chain_columns(spec: Spec, arch: Architecture, entity: str, path: tuple[str,
         if column is None or current is None:
             return None
         columns.append(column)
-        current = _target(spec, current, relation)
+        current = referred_entity(spec, current, relation)
     return columns
+
+
+def _chain_rows(spec: Spec, entity: str, path: tuple[str, ...]) -> list[str]:
+    """The entities a chain of references passes through before its last hop (a receipt's message: ``Message``)."""
+    rows: list[str] = []
+    current: str | None = entity
+    for relation in path[:-1]:
+        current = referred_entity(spec, current, relation) if current in spec.entities else None
+        if current is None:
+            return rows
+        rows.append(current)
+    return rows
 
 
 def route_fields(spec: Spec, arch: Architecture, entity: str, where: Route) -> tuple[str, EventRecipients | None]:
@@ -96,7 +108,14 @@ def route_fields(spec: Spec, arch: Architecture, entity: str, where: Route) -> t
         # a null anywhere on the way leaves no recipient: the id is as nullable as its chain
         column = columns[-1].model_copy(update={"name": name, "nullable": any(c.nullable for c in columns), "comment": None})
         reached = "'s ".join([f"the {entity}", *where.path])
-        return "id", EventRecipients(field=name, parameter=parameter, column=column, reached=f"{reached}, read by the producer as it writes")
+        return "id", EventRecipients(
+            field=name,
+            parameter=parameter,
+            column=column,
+            reached=f"{reached}, read by the producer as it writes",
+            path=list(where.path),
+            rows=_chain_rows(spec, entity, where.path),
+        )
     scope = event_table(arch, where.scope) if where.scope else None
     ids = next((c for c in scope.columns if c.name == "id"), None) if scope else None
     item = (ids or Column(name="id", type="uuid")).model_copy(update={"name": "id", "nullable": False, "comment": None})
@@ -105,4 +124,4 @@ def route_fields(spec: Spec, arch: Architecture, entity: str, where: Route) -> t
     )
 
 
-__all__ = ["RECIPIENT_IDS", "address_parameter", "route_fields", "row_column"]
+__all__ = ["RECIPIENT_IDS", "address_parameter", "referred_entity", "route_fields", "row_column"]

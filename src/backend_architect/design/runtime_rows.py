@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backend_architect.design.publishers import event_publishers
 from backend_architect.ir.consumers import recording_services
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import OUTBOX_SOURCE, event_source, held_keys
@@ -46,15 +47,17 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
     # an event only a worker consumes (a search indexer, an analytics loader) has no step in its flow, yet commits to the outbox too
     for event in arch.events:
         if event_source(arch, event) == OUTBOX_SOURCE:  # neither a CDC log nor the write path itself publishes it
-            found[("outbox", event.producer, event.use_case)] = None
+            for use_case in event_publishers(arch, event):
+                found[("outbox", event.producer, use_case)] = None
     # a processed-event row per service consuming the event, whatever delivers it (the outbox relay, a CDC log), taken by the
     # service itself or by a worker whose writes commit in its database; a worker writing elsewhere idempotently by key (a
     # fan-out worker's Redis pushes, an indexer's documents) keeps none: no transaction would commit the row with its writes
     # (ir.consumers.recording_services; twitter's follows-db took 12,000 such rows/s for the fan-out worker, 240% of a primary)
     for event in arch.events:
         for service in recording_services(arch, event):
-            if service in services:
-                found[("inbox", service, event.use_case)] = None
+            # one processed-event row per event received, whichever write published it (design.publishers)
+            for use_case in event_publishers(arch, event) if service in services else ():
+                found[("inbox", service, use_case)] = None
     # a keyed write a wide-column store holds keeps its key there (ir.query.held_keys): no PostgreSQL row
     held = {u for s in {api.service for api in arch.apis} for u in held_keys(arch, s)}
     for api in arch.apis:

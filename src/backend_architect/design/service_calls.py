@@ -22,6 +22,7 @@ from __future__ import annotations
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.membership import membership_requests
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_requests
+from backend_architect.design.routing_steps import routing_row
 from backend_architect.ir.model import Architecture, Flow
 from backend_architect.ir.runtime import StoreLoad
 
@@ -86,7 +87,9 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
         if use_case is None or kind != "query" or (callee, operation) in checked:
             continue
         # a read filtered through another service's rows (a feed by the reader's follows) reads them there too
-        entity = next((e for e in [*use_case.reads, *(f.entity for f in use_case.filters)] if owner.get(e) == callee), None)
+        # or a row the flow reads for an id its event carries (design.recipient_reads: a receipt's message, for its sender)
+        drawn = [e for s in flow.steps if s.target == callee and (e := routing_row(s)) is not None]
+        entity = next((e for e in [*use_case.reads, *(f.entity for f in use_case.filters), *drawn] if owner.get(e) == callee), None)
         if entity is None:
             continue
         found.append(

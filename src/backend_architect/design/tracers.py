@@ -18,6 +18,7 @@ from backend_architect.design.defaults import people_like
 from backend_architect.design.inputs import StatedInput
 from backend_architect.ir.consumers import delivering, tells
 from backend_architect.ir.model import Architecture, Decision
+from backend_architect.ir.query import published_by
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
 
@@ -256,7 +257,7 @@ def _external_figure(spec: Spec, analysis: Analysis, arch: Architecture, item: S
 
 def _notify(spec: Spec, analysis: Analysis, arch: Architecture, item: StatedInput) -> Trace:
     audience = item.subject if item.subject in spec.external else "notifications"
-    events = [f"event:{e.name}" for e in arch.events if e.use_case == item.owner and (audience in e.consumers or tells(arch, e, audience))]
+    events = [f"event:{e.name}" for e in arch.events if item.owner in published_by(e) and (audience in e.consumers or tells(arch, e, audience))]
     if events:
         by = delivering(arch, audience)
         return events, f"an event of '{item.owner}' delivered to {audience} through the outbox" + (f" by {', '.join(by)}" if by else "")

@@ -399,6 +399,16 @@ class EventRecipients(IRModel):
     many: bool = Field(default=False, description="A list of ids (the write picked several recipients) rather than one id.")
     per_message: float = Field(default=1.0, description="Ids a message names on average, for its bytes.")
     reached: str = Field(description="Where the ids come from, in words (the Receipt's message's sender; the proximity query's picks).")
+    path: list[str] = Field(
+        default_factory=list,
+        description="The references followed from the written row to the id, where it lies on a row the written row refers to "
+        "(['message', 'sender']): each publishing write reads that row as it writes (its flow draws the read).",
+    )
+    rows: list[str] = Field(
+        default_factory=list,
+        description="The entities whose rows the references of ``path`` but the last name, in order (Message), each read by every "
+        "publishing write to reach the id.",
+    )
 
 
 class Event(IRModel):
@@ -409,7 +419,12 @@ class Event(IRModel):
     consumers: list[str] = Field(default_factory=list)
     entity: str
     key: str = Field(description="Ordering/partition key of the event.")
-    use_case: str
+    use_case: str = Field(description="The write that made the event (its payload's row); ``published_by`` lists every write publishing it.")
+    published_by: list[str] = Field(
+        default_factory=list,
+        description="Every use case publishing it onto the broker (several writes may share one event), settled from the finished flows: "
+        "the events table, the contracts and the broker's figures name these.",
+    )
     fields: list[str] = Field(default_factory=list)
     parts: list[EventPart] = Field(default_factory=list, description="Part rows written with the entity that the payload carries, by table.")
     recipients: list[EventRecipients] = Field(

@@ -73,6 +73,17 @@ def cdc_log(arch: Architecture, entity: str) -> str | None:
 DIRECT_SOURCE = "the write path itself"
 
 
+def published_by(event: Event) -> list[str]:
+    """The use cases publishing ``event``: the list the design settled (``design.publishers``), else the write that made it
+    (an imported architecture, or one read before the list is settled).
+
+    >>> e = Event(name="ReceiptMarked", producer="r", entity="Receipt", key="receipt_id", use_case="mark delivered")
+    >>> published_by(e), published_by(e.model_copy(update={"published_by": ["mark delivered", "mark read"]}))
+    (['mark delivered'], ['mark delivered', 'mark read'])
+    """
+    return event.published_by or [event.use_case]
+
+
 def event_source(arch: Architecture, event: Event) -> str:
     """Where ``event`` is published from: its table's CDC log (a store other than PostgreSQL), the write path itself when a
     mechanism keeps its write out of the database (``Mechanism.publish`` direct), or the transactional outbox."""

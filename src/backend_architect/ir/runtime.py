@@ -132,6 +132,16 @@ class Mechanism(IRModel):
     lag_figure: str = Field(default="", description="Key of the figure stating ``lag_seconds`` with its formula.")
 
 
+def side_write(mechanism: Mechanism) -> bool:
+    """A write the request also makes to Redis after its commit (a lookup key set when a row is created, a kept page pushed onto):
+    drawn after the commit in its sequence and timed in its latency, since the request answers only once it is done.
+
+    >>> side_write(Mechanism(use_case="send", pattern="PAT002", serves="write", store="redis", how="push"))
+    True
+    """
+    return mechanism.serves == "write" and mechanism.publish == "outbox" and mechanism.store == "redis" and mechanism.database_share == 1.0
+
+
 class Job(IRModel):
     """A scheduled batch job: what it reads, what it writes, and the throughput that finishes it in time."""
 

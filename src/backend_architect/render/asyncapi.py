@@ -13,7 +13,7 @@ from typing import Any
 from backend_architect.ir.consumers import consumed_how, consumer_labels
 from backend_architect.ir.model import Architecture, Column, Event, EventRecipients, Table
 from backend_architect.ir.payloads import payload_columns
-from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source
+from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source, published_by
 from backend_architect.render.openapi import property_schema
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -115,6 +115,16 @@ def _recipients_schema(routing: EventRecipients, schema: dict[str, Any]) -> tupl
     return {**schema, "description": f"Recipient ({routing.reached}); {channel} this id."}, not routing.column.nullable
 
 
+def _either(names: list[str]) -> str:
+    """The writes publishing an event, quoted, for a summary: 'a' or 'b'.
+
+    >>> _either(["mark delivered"]), _either(["mark delivered", "mark read"])
+    ("'mark delivered'", "'mark delivered' or 'mark read'")
+    """
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
 def _publish(arch: Architecture, event: Event) -> str:
     """How the producer publishes ``event``: through its outbox, or from the source that takes the write instead (no outbox row)."""
     source = event_source(arch, event)
@@ -149,7 +159,7 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
         messages[event.name] = {
             "name": event.name,
             "title": event.name,
-            "summary": f"Published by {event.producer} when '{event.use_case}' "
+            "summary": f"Published by {event.producer} when {_either(published_by(event))} "
             + ("commits." if event_source(arch, event) == OUTBOX_SOURCE else f"is written, from {event_source(arch, event)} (no outbox row)."),
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},

@@ -19,6 +19,7 @@ from backend_architect.ir.query import (
     example_query,
     external_calls,
     if_match,
+    published_by,
     served_parts,
 )
 from backend_architect.ir.runtime import Component
@@ -350,14 +351,14 @@ def _communication(arch: Architecture) -> list[str]:
         lines += [f"Events ({_event_sources(arch)}; consumers are idempotent):", ""]
         # the payload every document of the event defines, and the bytes the sizing reads (ir.payloads)
         lines += _table(
-            ["event", "producer", "consumers", "key", "from use case", "payload", "payload bytes (JSON, envelope included)"],
+            ["event", "producer", "consumers", "key", "from use cases", "payload", "payload bytes (JSON, envelope included)"],
             [
                 [
                     e.name,
                     e.producer,
                     ", ".join(consumer_labels(arch, e)) or "-",
                     e.key,
-                    e.use_case,
+                    ", ".join(published_by(e)),
                     ", ".join(payload_fields(e, table)),
                     str(payload_bytes(e, table)),
                 ]

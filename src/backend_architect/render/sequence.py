@@ -12,6 +12,7 @@ from __future__ import annotations
 from backend_architect.ir.delivery_guarantee import PUBSUB_HOP
 from backend_architect.ir.model import Architecture, Flow, FlowStep
 from backend_architect.ir.query import called_operations
+from backend_architect.ir.runtime import side_write
 from backend_architect.ir.store_steps import Store, StoreStep, adds_to_rows, database, outbox_events, store_steps
 from backend_architect.render.mermaid import _message, _pubsub_of, node_id
 from backend_architect.render.numbers import human
@@ -25,11 +26,13 @@ def _relayed(step: FlowStep, home: str) -> bool:
     return step.kind == "event" and step.source == home and step.via in {"outbox", "cdc"}
 
 
-def _after_commit(step: FlowStep, home: str) -> bool:
-    """A step the request makes only once its own rows are committed: a saga's next step, an event the write path publishes itself."""
+def _after_commit(step: FlowStep, home: str, side: frozenset[str] = frozenset()) -> bool:
+    """A step the request makes only once its own rows are committed: a saga's next step, an event the write path publishes itself,
+    a Redis write beside the commit (``side``: its descriptions; a cache page pushed onto would otherwise show a row not yet committed)."""
     saga_call = step.kind == "call" and step.source == home and "saga step" in step.description
     published = step.kind == "event" and step.source == home and step.via == "pubsub"
-    return saga_call or published
+    beside = step.kind == "call" and step.source == home and step.description in side
+    return saga_call or published or beside
 
 
 def _store_id(store: Store) -> str:
@@ -97,13 +100,14 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     # once the relay has delivered it, so it is drawn after that delivery, never before the commit
     consumers = {s.target for s in rest if _relayed(s, home)} - {home}
     delivered = [s for s in rest if s.source in consumers and not _relayed(s, home)]
+    side = frozenset(f"{m.how} ({m.pattern})" for m in arch.mechanisms if m.use_case == flow.use_case and side_write(m))
     lines += _own(own, home, {"key", "check"})
-    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home) and s not in missed and s not in delivered and s not in adding):
+    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home, side) and s not in missed and s not in delivered and s not in adding):
         lines += _hop(arch, flow, step, home, fills)
     lines += _read(own, home, [line for s in missed for line in _hop(arch, flow, s, home, fills)]) + _own(own, home, {"write"})
     for step in adding:
         lines += _hop(arch, flow, step, home, fills)
-    for step in (s for s in rest if _after_commit(s, home)):
+    for step in (s for s in rest if _after_commit(s, home, side)):
         lines += _hop(arch, flow, step, home, fills)
     if flow.style == "saga":
         undo = ", ".join(s.target for s in flow.steps if s.kind == "call")

@@ -16,6 +16,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.patterns._storms import Storm, cache_storms, database_of_entity
+from backend_architect.design.publishers import event_publishers
 from backend_architect.design.replica_reads import tolerates_lag
 from backend_architect.ir.consumers import delivering
 from backend_architect.ir.deployment import called_part_fails_alone
@@ -273,9 +274,11 @@ def _wide_column(arch: Architecture) -> list[DependencyImpact]:
 
 
 def _relays(arch: Architecture) -> list[DependencyImpact]:
-    """The event relay's loss, per source of events: an outbox's rows wait in the database, a CDC log's entries in its store."""
+    """The event relay's loss, per source of events: an outbox's rows wait in the database, a CDC log's entries in its store.
+
+    Every write publishing an event is named (``design.publishers``), not only the one that made it: each waits on the relay."""
     found = []
-    outbox = _names([e.use_case for e in arch.events if event_source(arch, e) == OUTBOX_SOURCE])
+    outbox = _names([u for e in arch.events if event_source(arch, e) == OUTBOX_SOURCE for u in event_publishers(arch, e)])
     if outbox:
         found.append(
             DependencyImpact(
@@ -285,7 +288,7 @@ def _relays(arch: Architecture) -> list[DependencyImpact]:
                 detail="the write commits; its events wait in the outbox and are delivered when the relay is back",
             )
         )
-    direct = _names([e.use_case for e in arch.events if event_source(arch, e) == DIRECT_SOURCE])
+    direct = _names([u for e in arch.events if event_source(arch, e) == DIRECT_SOURCE for u in event_publishers(arch, e)])
     if direct:
         found.append(
             DependencyImpact(
@@ -301,7 +304,7 @@ def _relays(arch: Architecture) -> list[DependencyImpact]:
             DependencyImpact(
                 dependency=f"event relay ({log.removeprefix('the ')})",
                 effect="queue",
-                use_cases=_names([e.use_case for e in arch.events if event_source(arch, e) == log]),
+                use_cases=_names([u for e in arch.events if event_source(arch, e) == log for u in event_publishers(arch, e)]),
                 detail="the write is acknowledged; its events wait in the CDC log and are delivered when the relay is back "
                 "(the log must keep them longer than the relay's longest outage)",
             )

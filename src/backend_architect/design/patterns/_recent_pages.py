@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING
+from backend_architect.ir.runtime import Mechanism
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import relations
 
@@ -86,6 +87,36 @@ def recent_page(spec: Spec, analysis: Analysis, use_case: UseCase) -> RecentPage
     if appends <= 0 or changes > APPEND_MOSTLY_SHARE * appends:
         return None
     return RecentPage(parent, use_case.spec.page.limit, appends, changes, tuple(u.name for u in writers))
+
+
+def page_writes(analysis: Analysis, use_case: UseCase, page: RecentPage, code: str) -> tuple[Mechanism, ...]:
+    """The Redis step each writer of a kept page takes after its commit, before it answers: a side write on its path.
+
+    A cache said to be written through by a request is a step of that request: its sequence draws the Redis call and its
+    latency budget times it (``paths.side_write``), or the record promising the page current describes a path that never
+    touches Redis. A create pushes its row onto the parent's page; an update or delete drops the page.
+    """
+    by_name = {u.name: u for u in analysis.use_cases}
+    key = f"{use_case.entity.lower()}:{use_case.id}:{{{page.parent.lower()}_id}}:newest"
+    return tuple(
+        Mechanism(
+            use_case=name,
+            pattern=code,
+            decision=f"cache.{use_case.id}",
+            serves="write",
+            store="redis",
+            entities=[use_case.entity],
+            how=(
+                f"push the new {use_case.entity} onto {key} and trim it to {page.limit} rows, only when cached, after commit"
+                if by_name[name].kind == "create"
+                else f"delete {key}, the {page.parent}'s cached newest page, after commit"
+            )
+            + f", for '{use_case.name}'",
+            database_share=1.0,
+        )
+        for name in page.writers
+        if name in by_name
+    )
 
 
 def _newest_first(spec: Spec, analysis: Analysis, use_case: UseCase) -> bool:

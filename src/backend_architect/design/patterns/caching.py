@@ -18,7 +18,7 @@ from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._playback import plays_video
-from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, recent_page
+from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, page_writes, recent_page
 from backend_architect.design.read_lag import lag_said, lagging_server
 from backend_architect.design.region_homes import home_note, region_plan
 from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
@@ -181,7 +181,8 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
                 f"use case '{use_case.name}': the CDN keeps anonymous responses only; its hit ratio counts every read as anonymous, "
                 "reads carrying a token reach the service"
             )
-        yield Applied(record, caches=(plan,), figures=tuple(out), operations=contract, assumptions=tuple(notes))
+        steps = page_writes(analysis, use_case, path.recent, read_path_cache.code) if plan.write_through and path.recent else ()
+        yield Applied(record, caches=(plan,), figures=tuple(out), operations=contract, assumptions=tuple(notes), mechanisms=steps)
     if edge:
         # the CDN the plans put in front of these reads is part of the topology (one CDN, shared with blob downloads)
         cdn = Component(
@@ -256,8 +257,11 @@ class _Path:
     written: str = ""
     #: The newest page per parent its writers keep current (write-through), when the read must be current and is that shape.
     recent: RecentPage | None = None
-    #: Writes/s among ``writes`` that delete no keys: fields a mechanism writes back that this read takes from its own store.
+    #: Writes/s among ``writes`` that delete no keys: fields a mechanism writes back that this read takes from its own store, or
+    #: rows created under keys no one has read yet (a get over rows that never change).
     kept_apart: float = 0.0
+    #: What the writes kept apart are, in words, when neither a kept page's appends nor a write-back.
+    kept_how: str = ""
 
     @property
     def invalidating(self) -> float:
@@ -337,13 +341,23 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase)
     writes = invalidating_writes(arch, dict.fromkeys([use_case.entity, *written])) + backs + workers
     recent = recent_page(spec, analysis, use_case) if ttl is None and use_case.spec.cache is not False else None
     kept_apart = backs if served and recent is None else 0.0
+    kept_how = ""
+    if recent is None and not backs and changes_class in {"reference", "immutable"} and use_case.kind == "get":
+        # a get's key is one row: a request creating a row makes a new key and deletes none, so of the writes to its own table only
+        # those also writing another entity it returns (an embedded child) delete a key; 'never change' then holds for every key
+        others = invalidating_writes(arch, [e for e in dict.fromkeys(written) if e != use_case.entity]) + workers
+        kept_apart, kept_how = max(0.0, writes - others), f"creating new {use_case.entity} rows, each a new key"
+        if others:
+            why = f"{why}, but writes to what it embeds ({fmt(others)}/s) delete the key"
     if recent is not None:
         # the writes stay every write to the entity (the capacity figure the decision's context states beside it); the appends
         # update the cached page in place and delete no key, so only updates and deletes cost a miss
         ttl, ttl_reason = IMMUTABLE_TTL_S, "writes keep the page current; the TTL only lets memory turn over"
         writes = max(writes, recent.changes_per_s)
         kept_apart = writes - recent.changes_per_s
-    path = _Path(use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart)
+    path = _Path(
+        use_case, public, ttl, ttl_reason, why, writes, keys, basis, written=", ".join(written), recent=recent, kept_apart=kept_apart, kept_how=kept_how
+    )
     lagging = lagging_server(arch, use_case.name)
     return replace(
         path,
@@ -447,12 +461,18 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
             f"{fmt(path.hot)} hot",
             write_through=True,
         ), figures_out
+    # rows that never change are never deleted: an invalidation naming their creates would count deletes no write makes
+    invalidation = (
+        f"none: no write changes a cached row ({path.kept_how}); TTL {fmt(ttl)}s lets memory turn over"
+        if path.kept_how and not path.invalidating
+        else f"delete the keys on writes to {path.written} (from their events); TTL {fmt(ttl)}s bounds staleness"
+    )
     return CachePlan(
         use_case=use_case.name,
         strategy="cache-aside",
         ttl_seconds=ttl,
         key=path.key,
-        invalidation=f"delete the keys on writes to {path.written} (from their events); TTL {fmt(ttl)}s bounds staleness",
+        invalidation=invalidation,
         protection="single-flight recompute per key on a miss, TTL jitter of +-10% against synchronized expiry",
         rationale=f"{fmt(qps)} req/s at peak (>= {CACHE_MIN_READ_QPS:g}); TTL {fmt(ttl)}s ({ttl_reason}); {fmt(path.keys)} keys ({path.basis}), "
         f"{fmt(path.hot)} hot",
@@ -528,7 +548,7 @@ def _writes_said(path: _Path) -> str:
     said = f"{fmt(path.writes)} writes/s to {path.use_case.entity}"
     if not path.kept_apart:
         return said
-    how = "appended to the cached page in place" if path.recent is not None else "written back to a store this read takes them from"
+    how = path.kept_how or ("appended to the cached page in place" if path.recent is not None else "written back to a store this read takes them from")
     return f"{said} ({fmt(path.kept_apart)} {how}, deleting no key; {fmt(path.invalidating)} invalidating)"
 
 
@@ -542,6 +562,8 @@ def described(plan: CachePlan, server: str = "the database") -> str:
             f"a CDN in front: responses cached at the edge for {ttl}, purged by surrogate key on writes; behind it, cache-aside in a shared "
             f"cache: entries kept {fmt(plan.origin_ttl_seconds)} s, deleted after each commit that changes them"
         )
+    if plan.strategy == "cache-aside" and plan.invalidation.startswith("none:"):
+        return f"cache-aside in a shared cache: entries kept {ttl}, never deleted (no write changes a cached row)"
     return {
         "none": f"no cache: {server} serves every read",
         "http": f"HTTP caching: Cache-Control lets clients reuse a response for {ttl}",

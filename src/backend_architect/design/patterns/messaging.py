@@ -7,12 +7,11 @@ import math
 from collections.abc import Iterator, Sequence
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.loads import publishes_directly
 from backend_architect.design.overrides import settled, steer
-from backend_architect.design.paths import outbox_publishers
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import self_run
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
+from backend_architect.design.publishers import event_publishers
 from backend_architect.design.relay import relay_figure
 from backend_architect.ir.model import Architecture, Event, Figure
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_sources
@@ -38,8 +37,8 @@ def event_rates(analysis: Analysis, arch: Architecture) -> tuple[dict[str, float
     events: dict[str, float] = {}
     deliveries: dict[str, float] = {}
     for event in arch.events:
-        # the event's own write publishing directly still reaches the broker (its consumers are workers or services, fed by no relay)
-        names = [n for n in (outbox_publishers(arch.flows, event) or [event.use_case]) if not publishes_directly(arch, n) or n == event.use_case]
+        # the one list of its publishers (design.publishers): the events table and the contracts name the same writes
+        names = event_publishers(arch, event)
         rate = sum(by_use_case[n].peak_qps for n in names if n in by_use_case)
         events[event.name] = events.get(event.name, 0.0) + rate
         deliveries[event.name] = deliveries.get(event.name, 0.0) + rate * max(1, len(event.consumers))
