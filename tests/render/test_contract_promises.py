@@ -16,7 +16,7 @@ import yaml
 from openapi_spec_validator import validate
 
 from backend_architect.api import DesignResult, design_spec
-from backend_architect.ir.refusals import OWNER, SCOPE, TENANT, forbidden_text
+from backend_architect.ir.refusals import OWNER, SCOPE, SERVICE, TENANT, forbidden_text
 from backend_architect.render.openapi_limits import LIMITED_ERRORS
 from backend_architect.render.openapi_security import AUTH_URL
 from design.helpers import spec_of
@@ -123,8 +123,8 @@ def test_contracts_validate_ok(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SPECS))
 def test_forbidden_says_only_what_answers_403_ok(name: str) -> None:
-    """Each 403 states the checks that answer it: a scope where the operation requires one, the tenant for tenant data,
-    and never ownership of an existing row (owner-only operations answer others 404)."""
+    """Each 403 states the checks that answer it: a scope where the operation requires one, the tenant for tenant data, a
+    service's token where only services call, and never ownership of an existing row (owner-only operations answer others 404)."""
     described = 0
     for document in documents(name):
         for where, op in operations(document):
@@ -139,7 +139,8 @@ def test_forbidden_says_only_what_answers_403_ok(name: str) -> None:
             assert "does not own" not in text, f"{where}: {text}"
             if "others get 404" in op["description"]:
                 assert OWNER not in text, f"{where}: an owner-only operation answers others 404, not 403"
-            reasons = [r for r in (SCOPE, TENANT, OWNER) if r in text]
+            assert (SERVICE in text) == bool(op.get("x-internal")), f"{where}: only an operation services alone call refuses a person's token"
+            reasons = [r for r in (SERVICE, SCOPE, TENANT, OWNER) if r in text]
             assert text == forbidden_text(reasons), f"{where}: {text!r} says more than its reasons"
     assert described
 

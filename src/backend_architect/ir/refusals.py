@@ -13,9 +13,12 @@ SCOPE = "the token lacks a scope this operation requires (its security requireme
 TENANT = "the data belongs to a tenant and the token names none"
 #: A create of rows the caller owns stores the caller as the owner; naming someone else is refused, not rewritten.
 OWNER = "the body names an owner other than the caller (you may only create what you own)"
+#: An operation only services call is refused to a person's token, whatever its scopes: the scope alone would let any user
+#: holding it in, at the limit sized for a whole service's traffic. RFC 9068 2.2: a client-credentials token's ``sub`` is its ``client_id``.
+SERVICE = "the token was not issued to one of the system's services (client credentials: its sub is its client_id): only services call this operation"
 
 
-def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_owner: bool = False) -> list[str]:
+def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_owner: bool = False, internal: bool = False) -> list[str]:
     """The checks that answer 403 for an operation, in the order the service makes them; none means no 403.
 
     Ownership of an existing row is not among them: an owner-only operation answers others 404
@@ -27,8 +30,10 @@ def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_
     []
     >>> len(forbidden_reasons("required", [], True, claims_owner=True))
     2
+    >>> forbidden_reasons("required", ["users:read"], False, internal=True) == [SERVICE, SCOPE]
+    True
     """
-    reasons = []
+    reasons = [SERVICE] if internal and auth != "none" else []
     if auth == "required" and scopes:
         reasons.append(SCOPE)
     if tenant_scoped:

@@ -168,7 +168,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
         # a create of rows other operations keep to their owner stores the caller as owner (``core.writes``)
         # ... unless the system makes it for another user (a notification for its recipient): it stores the owner it is given
         claims = op.kind == "create" and op.entity in owned and not op.for_others
-        forbidden = forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, claims)
+        forbidden = forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, claims, op.internal)
         item = _operation(op, used, scheme_name(arch), limit is not None, forbidden)
         if limit is not None:
             carried.append(limit)

@@ -63,6 +63,11 @@ def policy(op: OpPlan) -> str:
         literal(key),
         statuses,
     ]
+    services_only, service_rate = op.callers
+    if services_only:
+        args.append("services_only=True")
+    if service_rate is not None:
+        args.append(f"service_rate={service_rate}")
     flat = f"Policy({', '.join(args)})"
     return flat if len(flat) <= 130 else "Policy(\n" + "".join(f"        {a},\n" for a in args) + "    )"
 

@@ -52,6 +52,33 @@ def _rate(document_op: dict[str, Any], op: Operation) -> tuple[str, int, int, st
     )
 
 
+#: The security scheme of the services' client-credentials tokens (``render.openapi_security``).
+SERVICE_SCHEME = "serviceOAuth2"
+
+
+def callers(document_op: dict[str, Any]) -> tuple[bool, tuple[int, int] | None]:
+    """Whether only services may call the operation, and the limit each calling service has on it, as its contract says.
+
+    Only services when every security requirement names the services' scheme alone (``x-internal``): a person's token
+    holding the scope is refused, or any user could reach it at the limit sized for a whole service's traffic. A service's
+    limit is ``x-rate-limit.services`` beside the people's, or the operation's own limit when that is sized for services.
+
+    >>> callers({"security": [{"serviceOAuth2": ["a:read"]}], "x-rate-limit": {"actor": "service", "per_minute": 900, "burst": 30}})
+    (True, (900, 30))
+    >>> callers({"security": [{"oauth2": []}, {"serviceOAuth2": []}], "x-rate-limit": {"per_minute": 60, "burst": 10,
+    ...          "services": {"per_minute": 9375, "burst": 312}}})
+    (False, (9375, 312))
+    >>> callers({"security": [{"oauth2": []}], "x-rate-limit": {"actor": "user", "per_minute": 60, "burst": 10}})
+    (False, None)
+    """
+    requirements = document_op.get("security") or []
+    services_only = bool(requirements) and all(set(r) == {SERVICE_SCHEME} for r in requirements)
+    limit = document_op.get("x-rate-limit") or {}
+    sized = limit.get("services") or (limit if limit.get("actor") == "service" else None)
+    rate = (int(sized.get("per_minute", 0)), int(sized.get("burst", 0))) if sized else None
+    return services_only, rate
+
+
 def _reshaped(ctx: ModuleContext, op: Operation, suffix: str) -> bool:
     """The response is the entity's ``suffix`` shape (``BookRanking``); uploads and downloads may name a field between (``UserAvatarUpload``)."""
     entity, schema = op.entity or "", op.response_schema or ""
@@ -73,6 +100,7 @@ def operation_plan(ctx: ModuleContext, op: Operation, resource: ResourcePlan) ->
         body_model=None,
         body_fields=(),
         rate=_rate(document_op, op),
+        callers=callers(document_op),
         events=mine,
     )
     try:

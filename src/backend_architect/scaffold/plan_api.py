@@ -152,6 +152,8 @@ class OpPlan:
     body_fields: tuple[FieldPlan, ...]
     rate: tuple[str, int, int, str]
     events: tuple[EventPlan, ...] = ()
+    #: Who may call it: (only other services, with a client-credentials token; (per minute, burst) each calling service has).
+    callers: tuple[bool, tuple[int, int] | None] = (False, None)
     #: The core function serving it (``crud.list_page``, ``links.relate``, ``graph.network``, ... or ``unavailable``).
     mechanism: str = "crud"
     #: Why the scaffold cannot serve it (the route answers 501); None when it can.

@@ -260,6 +260,8 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "use_cases": list(ir.use_cases),
         "summary": ir.summary,
         "rate": list(op.rate),
+        "services_only": op.callers[0],
+        "service_rate": list(op.callers[1]) if op.callers[1] else None,
         "declared": [str(s) for s in ir.error_statuses],
         "func": op.func,
         "path_kinds": {p.name: "uuid" if "Uuid" in p.annotation else "int" if "int" in p.annotation else "text" for p in op.params if p.location == "path"},

@@ -387,7 +387,7 @@ class ServiceApi:
         if op.auth != "none":
             errors.add(401)
         table = self.res.tables.get(op.entity or "")
-        if forbidden_reasons(op.auth, op.scopes, table is not None and table.tenant_scoped):
+        if forbidden_reasons(op.auth, op.scopes, table is not None and table.tenant_scoped, internal=op.internal):
             errors.add(403)  # the contract describes the same reasons (``render.openapi``)
         if any(p.location == "path" and p.name not in self.unchecked.get((op.method, op.path), set()) for p in op.parameters):
             errors.add(404)

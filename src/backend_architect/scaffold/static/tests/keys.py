@@ -27,12 +27,17 @@ class Keys:
         private.update(kid=KEY_ID, alg="RS256", use="sig")
         self.signing_jwk = json.dumps(private)
 
-    def token(self, subject: str, scopes: Iterable[str] = (), tenant: str | None = None, *, issuer: str = ISSUER, lifetime_s: int = 900) -> str:
+    def token(
+        self, subject: str, scopes: Iterable[str] = (), tenant: str | None = None, *, issuer: str = ISSUER, lifetime_s: int = 900, service: bool = False
+    ) -> str:
+        """A person's token (issued to the web app's client), or with ``service`` a service's: client credentials, so RFC 9068 makes
+        its subject the client's own id."""
         now = int(time.time())
         claims = {"iss": issuer, "aud": AUDIENCE, "sub": subject, "iat": now, "exp": now + lifetime_s, "jti": uuid.uuid4().hex, "scope": " ".join(scopes)}
+        claims["client_id"] = subject if service else "web-app"
         if tenant is not None:
             claims["tenant_id"] = tenant
         return jwt.encode(claims, self.private, algorithm="RS256", headers={"kid": KEY_ID})
 
-    def headers(self, subject: str, scopes: Iterable[str] = (), tenant: str | None = None) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token(subject, scopes, tenant)}"}
+    def headers(self, subject: str, scopes: Iterable[str] = (), tenant: str | None = None, *, service: bool = False) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(subject, scopes, tenant, service=service)}"}

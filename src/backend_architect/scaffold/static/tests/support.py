@@ -38,11 +38,15 @@ class Scenario:
 
     # --- calling the API ------------------------------------------------------------
 
-    def headers(self, op_id: str, *, subject: str | None = None, tenant: str | None = None, scopes: list[str] | None = None) -> dict[str, str]:
+    def headers(
+        self, op_id: str, *, subject: str | None = None, tenant: str | None = None, scopes: list[str] | None = None, service: bool | None = None
+    ) -> dict[str, str]:
+        """A token for the operation's caller: a service's (client credentials) where only services call it, else a person's."""
         op = OPERATIONS[op_id]
         if op["auth"] == "none":
             return {}
-        return self.keys.headers(subject or self.subject_for(op_id), op["scopes"] if scopes is None else scopes, tenant or self.tenant)
+        as_service = op["services_only"] if service is None else service
+        return self.keys.headers(subject or self.subject_for(op_id), op["scopes"] if scopes is None else scopes, tenant or self.tenant, service=as_service)
 
     def subject_for(self, op_id: str) -> str:
         """The caller's id as the operation's owner column holds it: the scenario's UUID, or a number for an integer column."""

@@ -61,12 +61,13 @@ def test_malformed_json_is_a_bad_request_err(scenario: Scenario) -> None:
 def test_rate_limit_refuses_past_the_burst_err(database: FreshDatabase, keys: Keys) -> None:
     """With the designed limits, requests past a client's burst get 429 with Retry-After and the RateLimit headers."""
     candidates = [o for o in OPERATIONS.values() if o["rate"][1] > 0 and not o["required_query"] and not o["has_body"] and not o["gap"]]
-    op = next((o for o in candidates if o["kind"] == "get"), next(iter(candidates), None))
-    if op is None:
+    if not candidates:
         pytest.skip("no operation without a body is rate-limited")
+    # the smallest burst, a read first: a limit sized for a whole service's traffic refills faster than a test client drains it
+    op = min(candidates, key=lambda o: (o["rate"][2], o["kind"] != "get"))
     burst = op["rate"][2]
     path = op["path"].format(**{p: str(uuid.uuid4()) if kind == "uuid" else "1" for p, kind in op["path_kinds"].items()})
-    headers = keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4())) if op["auth"] != "none" else {}
+    headers = keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4()), service=op["services_only"]) if op["auth"] != "none" else {}
     with TestClient(create_app(settings_for(database, keys, rate_limit_scale=1.0))) as limited:
         statuses = []
         for _ in range(3 * burst + 10):
@@ -83,6 +84,71 @@ def test_rate_limit_refuses_past_the_burst_err(database: FreshDatabase, keys: Ke
         if counted.status_code < 300 or counted.status_code == 404:
             assert {"ratelimit", "ratelimit-policy"} <= {h.lower() for h in counted.headers}, counted.status_code
     assert refused.headers["content-type"].startswith("application/problem+json")
+
+
+def _callable(op: dict[str, Any]) -> bool:
+    """Called with made-up ids and its required query, the route runs (its limiter, its token checks): no parameter check refuses it first."""
+    return op["rate"][1] > 0 and not op["gap"]
+
+
+def _request(client: TestClient, op: dict[str, Any], headers: dict[str, str]) -> Any:
+    path = op["path"].format(**{p: str(uuid.uuid4()) if kind == "uuid" else "1" for p, kind in op["path_kinds"].items()})
+    return client.request(op["method"].upper(), path, params=op["required_query"] or None, json={} if op["has_body"] else None, headers=headers)
+
+
+def test_services_only_operations_refuse_people_err(client: TestClient, keys: Keys) -> None:
+    """An operation only services call (x-internal, security serviceOAuth2 alone) answers a person's token 403, even one holding its
+    scope, and takes a service's (client credentials: sub == client_id)."""
+    internal = [o for o in OPERATIONS.values() if o["services_only"] and _callable(o)]
+    if not internal:
+        pytest.skip("no operation of this deployable is called by services only")
+    for op in internal:
+        person = _request(client, op, keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4())))
+        assert person.status_code == 403, (op["func"], person.status_code, person.text)
+        assert person.headers["content-type"].startswith("application/problem+json")
+        assert "403" in op["declared"], f"{op['func']}: the contract declares the 403 it answers"
+        service = _request(client, op, keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4()), service=True))
+        assert service.status_code not in {401, 403}, (op["func"], service.status_code, service.text)
+
+
+def test_each_caller_is_charged_its_limit_ok(client: TestClient, keys: Keys) -> None:
+    """A person is charged the people's limit; a service (client credentials) the limit the contract sizes for calling services
+    (x-rate-limit.services, or a service-only operation's own), and the people's where it sizes none: RateLimit-Policy says which.
+    A public operation takes no token, yet a service sending its own is charged the services' limit there too."""
+    limited = [o for o in OPERATIONS.values() if _callable(o)]
+    if not limited:
+        pytest.skip("no operation is rate-limited")
+    scale = client.app.state.services.settings.rate_limit_scale  # type: ignore[attr-defined]
+    for op in limited:
+        rate_class, per_minute = op["rate"][0], op["rate"][1]
+        if not op["services_only"]:
+            person = _request(client, op, keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4())))
+            assert person.headers["RateLimit-Policy"] == f'"{rate_class}";q={round(per_minute * scale)};w=60', (op["func"], person.text)
+        service = _request(client, op, keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4()), service=True))
+        if op["service_rate"] is None:
+            expected = f'"{rate_class}";q={round(per_minute * scale)};w=60'
+        else:
+            name = rate_class if op["services_only"] else f"{rate_class}-services"
+            expected = f'"{name}";q={round(op["service_rate"][0] * scale)};w=60'
+        assert service.headers["RateLimit-Policy"] == expected, (op["func"], service.text)
+
+
+def test_a_service_outlasts_a_persons_burst_ok(database: FreshDatabase, keys: Keys) -> None:
+    """At the designed limits, a person past the people's burst gets 429 on an operation services also call, while a calling service
+    sending as many requests is still served: its own bucket, sized for all its users' requests."""
+    shared = [o for o in OPERATIONS.values() if _callable(o) and not o["services_only"] and o["service_rate"] and o["service_rate"][1] > 3 * o["rate"][2] + 10]
+    if not shared:
+        pytest.skip("no operation of this deployable has a larger limit for the services calling it")
+    op = shared[0]
+    person_headers = keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4()))
+    service_headers = keys.headers(str(uuid.uuid4()), op["scopes"], str(uuid.uuid4()), service=True)
+    with TestClient(create_app(settings_for(database, keys, rate_limit_scale=1.0))) as limited:
+        person: list[int] = []
+        while len(person) < 3 * op["rate"][2] + 10 and 429 not in person:
+            person.append(_request(limited, op, person_headers).status_code)
+        service = [_request(limited, op, service_headers).status_code for _ in person]
+    assert person[-1] == 429, person
+    assert 429 not in service, service
 
 
 class _Capture:

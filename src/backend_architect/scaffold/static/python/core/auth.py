@@ -35,6 +35,12 @@ class Policy:
     rate_key: Literal["subject", "ip"]
     #: The error statuses the contract declares for the operation.
     statuses: frozenset[int] = field(default_factory=frozenset)
+    #: Only other services call it (the contract's ``x-internal``, security ``serviceOAuth2`` alone): a person's token is refused.
+    services_only: bool = False
+    #: (per minute, burst) each calling service has on this operation, in a bucket of its own per service: the contract's
+    #: ``x-rate-limit.services``, or the operation's own limit when that is sized for services (``actor: service``). None: the
+    #: people's limit applies to services too.
+    service_rate: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +51,8 @@ class Principal:
     scopes: frozenset[str]
     tenant: str | None
     address: str
+    #: The token was issued to a service of the system by the client-credentials grant (``is_service``), not to a person.
+    service: bool = False
 
     @property
     def authenticated(self) -> bool:
@@ -61,6 +69,29 @@ def _scopes(claims: dict[str, Any]) -> frozenset[str]:
         elif isinstance(value, list):
             found.update(v for v in value if isinstance(v, str))
     return frozenset(found)
+
+
+def is_service(claims: dict[str, Any], rule: str | None = None) -> bool:
+    """The token was issued by the client-credentials grant: a service calls, on its own behalf, not a person.
+
+    RFC 9068 (JWT access tokens) section 2.2 requires ``client_id`` in every token and, where no resource owner is
+    involved, makes ``sub`` the client's own identifier: ``sub == client_id`` is that standard's signal. A provider that
+    marks those tokens otherwise is named by ``rule`` (``AUTH_SERVICE_CLAIM``): ``claim=value`` (the claim equals, or as a
+    list holds, the value: Auth0's ``gty=client-credentials``) or ``claim`` alone (present and not empty).
+
+    >>> is_service({"sub": "billing", "client_id": "billing"}), is_service({"sub": "u-1", "client_id": "web-app"}), is_service({"sub": "u-1"})
+    (True, False, False)
+    >>> is_service({"sub": "x@clients", "gty": "client-credentials"}, "gty=client-credentials")
+    True
+    """
+    if rule:
+        name, equals, value = (part.strip() for part in rule.partition("="))
+        found = claims.get(name)
+        if not equals:
+            return bool(found)
+        return found == value or (isinstance(found, list) and value in found)
+    client = claims.get("client_id")
+    return isinstance(client, str) and bool(client) and claims.get("sub") == client
 
 
 class TokenVerifier:
@@ -150,9 +181,9 @@ async def authenticate(request: Request, policy: Policy, verifier: TokenVerifier
     """The caller, as the operation's policy requires: 401 without a valid token, 403 without the scopes."""
     address = client_address(request)
     anonymous = Principal(None, frozenset(), None, address)
-    if policy.auth == "none":
-        return anonymous
     header = request.headers.get("authorization")
+    if policy.auth == "none":
+        return await _anonymous_service(header, policy, verifier, address) if header and policy.service_rate else anonymous
     if not header:
         if policy.auth == "optional":
             return anonymous
@@ -163,12 +194,29 @@ async def authenticate(request: Request, policy: Policy, verifier: TokenVerifier
     return await principal_of(token.strip(), policy, verifier, tenant_claim, address)
 
 
+async def _anonymous_service(header: str, policy: Policy, verifier: TokenVerifier, address: str) -> Principal:
+    """A public operation's caller stays anonymous, but a service sending its own token is charged the services' limit the
+    contract sizes (still per client address, as it keys public limits); any other token, valid or not, is ignored, never refused."""
+    scheme, _, token = header.partition(" ")
+    service = False
+    if scheme.lower() == "bearer" and token.strip():
+        try:
+            service = is_service(await verifier.verify(token.strip()), verifier.settings.auth_service_claim)
+        except Problem:
+            service = False
+    return Principal(None, frozenset(), None, address, service)
+
+
 async def principal_of(token: str, policy: Policy, verifier: TokenVerifier, tenant_claim: str, address: str) -> Principal:
-    """The caller a bearer token names, as the policy requires (401 when invalid, 403 without the scopes)."""
+    """The caller a bearer token names, as the policy requires (401 when invalid, 403 without the scopes, 403 when only services
+    may call and a person's token came: the scope alone would let any user with it in, at the calling service's limit)."""
     claims = await verifier.verify(token)
+    service = is_service(claims, verifier.settings.auth_service_claim)
+    if policy.services_only and not service:
+        raise Problem(403, "Only the system's services call this operation, with a token issued to them (client credentials).")
     scopes = _scopes(claims)
     missing = [s for s in policy.scopes if s not in scopes]
     if missing and policy.auth == "required":
         raise Problem(403, f"The token lacks the scope(s) {', '.join(missing)}.", headers=_challenge("insufficient_scope", " ".join(policy.scopes)))
     tenant = claims.get(tenant_claim)
-    return Principal(str(claims["sub"]), scopes, str(tenant) if tenant is not None else None, address)
+    return Principal(str(claims["sub"]), scopes, str(tenant) if tenant is not None else None, address, service)

@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     auth_jwks: str | None = Field(default=None, description="The signing keys themselves, as JWKS JSON (air-gapped hosts and tests).", repr=False)
     auth_algorithms: str = Field(default="RS256", description="Comma-separated JWS algorithms accepted.")
     auth_tenant_claim: str = Field(default="tenant_id", description="The claim holding the caller's tenant, for tenant-scoped data.")
+    auth_service_claim: str | None = Field(
+        default=None,
+        description="How a token issued to a service (client credentials) is told from a person's: unset, RFC 9068's sub == client_id; "
+        "else 'claim=value' (Auth0: gty=client-credentials) or 'claim' (present and not empty).",
+    )
     auth_leeway_s: int = Field(default=30, ge=0, le=300, description="Clock skew tolerated on exp/nbf/iat.")
     rate_limit_scale: float = Field(default=1.0, gt=0, description="Multiplies every designed rate limit (load tests raise it).")
     broker_url: str = Field(
