@@ -18,6 +18,7 @@ from typing import Literal
 
 from backend_architect.design.link_writes import link_write, links_assumptions, links_written
 from backend_architect.design.maintained_fields import COUNTER_KINDS, kept_kind
+from backend_architect.design.member_rows import member_rows
 from backend_architect.design.owner_reads import caller_column, owner_column
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
 from backend_architect.design.unjoined_reads import unjoined
@@ -200,6 +201,8 @@ def _analyse(spec: Spec) -> Analysis:
     use_cases = tuple(_use_case(spec, i, u, factor, warnings, people, by_snake) for i, u in enumerate(spec.use_cases))
     entities = _entity_facts(spec, use_cases, (assumptions, warnings), people)
     assumptions += links_assumptions(spec, ((u.entity, r) for u in use_cases for r in u.links))
+    # the membership rows a create makes are a count the spec rarely states: the design says the one it sized
+    assumptions += [said for u in use_cases for c in u.children for m in [member_rows(spec, u.spec, u.entity, c, people)] if m for said in [m[1]]]
     grouped: dict[str, list[UseCase]] = {}
     named: dict[str, list[UseCase]] = {}
     for use_case in use_cases:
@@ -266,7 +269,7 @@ def _use_case(spec: Spec, index: int, use_case: UseCaseSpec, factor: float, warn
         sorts=tuple(_refs(spec, use_case, entity, "sort")),
         searches=tuple(_refs(spec, use_case, entity, "search")),
         children=(children := _children(spec, entity, writes, reading.kind)),
-        part_rows=tuple((c, a) for c in children for a in [spec.entities[c].avg_per_parent] if a is not None),
+        part_rows=_part_rows(spec, use_case, entity, children, people),
         relation=reading.relation,
         caller=(caller := caller_entity(use_case, people, by_snake)),
         owner_column=owner_column(spec, use_case, entity, reading.kind, caller),
@@ -358,6 +361,18 @@ def _refs(spec: Spec, use_case: UseCaseSpec, main: str, key: str) -> list[FieldR
     return found
 
 
+def _part_rows(spec: Spec, use_case: UseCaseSpec, entity: str, children: tuple[str, ...], people: str | None) -> tuple[tuple[str, float], ...]:
+    """Rows of each part a create writes with ``entity``: a membership's participants (``member_rows``: 2 for a pair), else the
+    part's stated ``avg_per_parent``; a part with neither is left out (one row)."""
+    found = []
+    for child in children:
+        members = member_rows(spec, use_case, entity, child, people)
+        rows = members[0] if members is not None else spec.entities[child].avg_per_parent
+        if rows is not None:
+            found.append((child, rows))
+    return tuple(found)
+
+
 def _children(spec: Spec, entity: str, writes: tuple[str, ...], kind: UseCaseKind) -> tuple[str, ...]:
     """Entities a create writes with its main entity as that entity's parts: written in one transaction, in one request body."""
     if kind != "create" or len(writes) < 2:
@@ -444,7 +459,8 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
                     f"{created:,.0f} a day; the stated growth sizes its table ({fix})"
                 )
         elif created:
-            each = "avg_rate x 86400 x avg_per_parent each: a part written with its parent" if name in parts else "avg_rate x 86400 each"
+            part = "avg_rate x 86400 x rows a request each: a part written with its parent, avg_per_parent or a membership's participants"
+            each = part if name in parts else "avg_rate x 86400 each"
             working[name] = (f"sum of the creating use cases' rows a day ({each})", made)
         rows = entity.rows
         basis = "rows" if rows is not None else ""

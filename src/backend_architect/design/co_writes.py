@@ -68,14 +68,15 @@ def _sharded_by(table: Table) -> str:
     return table.sharding.key if table.sharding else ""
 
 
-def co_writes(analysis: Analysis, arch: Architecture) -> dict[str, list[CoWrite]]:
+def co_writes(analysis: Analysis, arch: Architecture, where: dict[str, tuple[str, str]] | None = None) -> dict[str, list[CoWrite]]:
     """Per sharded table: the use cases writing its rows with rows that live elsewhere in the same database.
 
     Rows in different databases are another service's (a saga, TOP001); rows on one shard map
     share a transaction. The record goes on the use case's own table when it is sharded, else on
-    the first sharded table it writes.
+    the first sharded table it writes. ``where``: the layout compared, by default once sharded (``placements``); today's
+    (``cross_server_keys.placements_today``) also parts a table still on the unsharded primary from its map's tables on shards.
     """
-    where = placements(arch)
+    where = placements(arch) if where is None else where
     tables = {t.entity: t for s in arch.datastores for t in s.tables if t.entity}
     joins = {t.name: t for s in arch.datastores for t in s.tables if t.entity is None}
     found: dict[str, list[CoWrite]] = {}

@@ -17,10 +17,12 @@ import math
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import IN_PROCESS_CALL_MS
+from backend_architect.design.cross_server_keys import placements_today
 from backend_architect.design.embeds import local_embeds
 from backend_architect.design.loads import read_entity
 from backend_architect.design.region_homes import INTER_REGION_RTT_MS, pays_round_trip, region_plan
 from backend_architect.design.request_steps import RequestStep, request_steps, steps_of
+from backend_architect.design.split_joins import split_of
 from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, CachePlan, Figure, Flow, LatencyPart, Table
 from backend_architect.ir.runtime import Mechanism, side_write
@@ -316,6 +318,16 @@ def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) 
     table = _table(arch, use_case.entity)
     one = use_case.kind != "list"
     what, read_ms = ("indexed read", ms["indexed_read"]) if one else ("index range page", ms["range_page"])
+    split = split_of(arch, use_case, placements_today(arch))
+    if split is not None:
+        # the join's tables live on different servers today: the joined rows first, then the own rows by their ids, one shard
+        # per id at most (design/split_joins.py)
+        sharding = table.sharding if table is not None else None
+        # by the shard key, one shard per id at most; by another column, every shard
+        by_ids = 1.0 if sharding is None else min(split.ids, _shards(arch, split.table)) if sharding.key == split.own_by else _shards(arch, split.table)
+        over = f" over up to {by_ids:,.0f} shards" if by_ids > 1 else ""
+        then = f"then {split.table} by {split.own_by} ({split.ids:,.0f} ids){over}"
+        return f"{what} of {split.joined} by {split.by}, {then}", read_ms + ms["indexed_read"] * scatter_factor(by_ids)
     if one and table is not None and table.sharding is not None and table.sharding.id_shard and not use_case.filters:
         # the id names the logical shard its row was written to (design/shard_ids.py): one shard, never a scatter
         return f"{what} on one shard (the id carries its shard)", read_ms
@@ -325,10 +337,14 @@ def _database_read(arch: Architecture, use_case: UseCase, ms: dict[str, float]) 
     columns = {f.column for f in use_case.filters if f.column and not f.joined} | ({use_case.owner_column} if use_case.owner_column else set())
     if table.sharding.key in columns:
         return f"{what} on one shard ({table.sharding.key})", read_ms
-    shards = next((f.value for f in arch.figures if f.key == f"db.shards.{table.name}"), 1.0)
+    shards = _shards(arch, table.name)
     if shards <= 1:
         return what, read_ms
     return f"{what} over {shards:,.0f} shards (not by {table.sharding.key})", read_ms * scatter_factor(shards)
+
+
+def _shards(arch: Architecture, table: str) -> float:
+    return next((f.value for f in arch.figures if f.key == f"db.shards.{table}"), 1.0)
 
 
 def scatter_factor(shards: float) -> float:

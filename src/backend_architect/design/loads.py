@@ -22,6 +22,7 @@ from backend_architect.design.request_steps import request_steps, step_loads
 from backend_architect.design.row_address import carried, row_address
 from backend_architect.design.runtime_rows import runtime_rows
 from backend_architect.design.service_calls import call_loads
+from backend_architect.design.split_joins import split_joins
 from backend_architect.design.unique_keys import key_writes
 from backend_architect.design.workload import JOB_WINDOW_SHARE
 from backend_architect.ir.model import Architecture, Datastore, Figure, Table
@@ -100,13 +101,17 @@ def read_entity(arch: Architecture, use_case: UseCase) -> str:
     return next(iter(unserved(use_case.reads, covered)), use_case.entity)
 
 
-def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str, float] | None = None) -> dict[str, DatabaseLoad]:
+def database_loads(
+    analysis: Analysis, arch: Architecture, read_shares: dict[str, float] | None = None, built: dict[str, bool] | None = None
+) -> dict[str, DatabaseLoad]:
     """Per database: the reads and writes/s reaching it at peak.
 
     ``read_shares`` gives, per use case, the share of its reads a cache or CDN leaves (misses);
     reads a mechanism answers elsewhere (``database_share`` 0) never count, nor writes it keeps
     in memory; jobs count their rows/s; each mechanism's own reads and writes count on the
-    database of the entity they touch, under the mechanism's key.
+    database of the entity they touch, under the mechanism's key. ``built``: which sharded tables hold their rows on their
+    shards today; with it, a read whose join crosses servers today counts as its two reads, each on its server
+    (``design/split_joins.py``).
     """
     # a row a wide-column store holds commits in no PostgreSQL transaction: its guarantee rows sit on their own tables
     held = {t.entity for s in arch.datastores for t in s.tables if t.wide_column is not None}
@@ -179,6 +184,14 @@ def database_loads(analysis: Analysis, arch: Architecture, read_shares: dict[str
                 key = f"peak_{use_case.id}_{embed.table}"
                 loads[target].reads[key] = use_case.peak_qps * share
                 loads[target].entity_of[key] = embed.entity
+    for split in split_joins(analysis, arch, built or {}, shares):
+        # the two reads replace the one join: the joined table's on its server, the own table's by the ids (its shards' keyed reads)
+        for load in (split.first, split.second):
+            db = home.get(load.entity)
+            if db is not None:
+                loads[db].reads[load.key] = load.reads_per_s
+                loads[db].entity_of[load.key] = load.entity
+                loads[db].mechanisms.append(load)
     for load in [*guarantee_rows(analysis, arch), *derived_rows(analysis, arch, loads), *worker_rows(analysis)]:
         db = home.get(load.entity) or _table_homes(arch).get(load.entity) or _service_databases(arch).get(load.entity.partition(":")[2], "")
         if db in loads:

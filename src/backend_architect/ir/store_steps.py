@@ -247,7 +247,8 @@ def _write_steps(
         text = f"one transaction: {said}, then commit" if len(parts) > 1 else f"{said}, commit"
         if db in apart:
             # rows on other shards share no transaction (PAT053): the applier consuming the relayed event upserts them after the commit
-            text += f"; the {', '.join(apart[db])} rows are applied on their shards by {applier_of_write(arch, flow.use_case)} after the commit (eventual)"
+            where = "where they live (their shards, or the unsharded primary)"
+            text += f"; the {', '.join(apart[db])} rows are applied {where} by {applier_of_write(arch, flow.use_case)} after the commit (eventual)"
         steps.append(StoreStep(db, "write", text, "committed"))
     for component, tables in held.items():
         events = _events(flow, home, "cdc")

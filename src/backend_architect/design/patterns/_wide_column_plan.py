@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
+from backend_architect.design.commit_scope import ONE_TRANSACTION
 from backend_architect.design.loads import insert_figures, inserts_said, peak_inserts, table_inserts
 from backend_architect.design.partition_rule import referencing_tables
 from backend_architect.design.patterns._api import operation_of, schema_of
@@ -170,15 +171,11 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
         if entity not in use_case.entities:
             continue
         if use_case.is_write:
-            if use_case.entity != entity and entity not in use_case.writes and entity not in use_case.children:
-                # a check it reads, not a row it writes: whether the read and the write share a transaction depends on where both rows live
-                problems.append(f"'{use_case.name}' reads {entity} to check its write of {use_case.entity}")
-            elif use_case.entity != entity:
-                problems.append(f"'{use_case.name}' writes {entity} with {use_case.entity} in one transaction")
-            elif len(use_case.writes) > 1 or use_case.children:
-                problems.append(f"'{use_case.name}' writes {entity} with other rows in one transaction")
-            else:
+            written = written_with(use_case, entity)
+            if written is None:
                 served.append(use_case.name)
+            else:
+                problems.append(written[0])
             continue
         if use_case.is_job and owner_of(arch, entity) != owner_of(arch, use_case.entity):
             continue  # a job reads other services' rows from its own event-fed copy (design/communication.py), never this table
@@ -186,7 +183,7 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
         if entity not in taken:
             continue  # named by the use case, but the read as built takes none of its rows (a message page without its files)
         if len(taken) > 1:
-            problems.append(f"'{use_case.name}' joins {entity} with {', '.join(sorted(taken - {entity}))}")
+            problems.append(joins_said(use_case.name, entity, taken - {entity}))
             continue
         if use_case.searches:
             engine = engine_serves_search(spec, analysis, arch) if engine is None else engine
@@ -230,6 +227,35 @@ def _shape(spec: Spec, analysis: Analysis, arch: Architecture, table: Table) -> 
     key = next(iter(partition), None)
     order = (next(iter(clustering)), *table.primary_key[:1]) if clustering and table.primary_key else ()
     return key, tuple(dict.fromkeys(order)), problems, served
+
+
+def written_with(use_case: UseCase, entity: str, how: str = ONE_TRANSACTION) -> tuple[str, tuple[str, ...]] | None:
+    """What disqualifies a write of ``entity`` for a CQL table, and the entities whose rows it writes with it; None: it writes
+    ``entity``'s rows alone, which a CQL table serves.
+
+    ``how`` says how those rows commit together: in one transaction as the storage stage first reads them, restated once the
+    sharding decision has placed the tables (``design/commit_scope.py``, ``design/wide_column_notes.py``).
+    """
+    others = tuple(e for e in dict.fromkeys((use_case.entity, *use_case.writes, *use_case.children)) if e != entity)
+    if use_case.entity != entity and entity not in use_case.writes and entity not in use_case.children:
+        # a check it reads, not a row it writes: whether the read and the write share a transaction depends on where both rows live
+        return f"'{use_case.name}' reads {entity} to check its write of {use_case.entity}", ()
+    if use_case.entity != entity:
+        return f"'{use_case.name}' writes {entity} with {use_case.entity} {how}", others
+    if others:
+        return f"'{use_case.name}' writes {entity} with other rows {how}", others
+    return None
+
+
+def joins_said(use_case: str, entity: str, others: set[str]) -> str:
+    """What disqualifies a read taking rows of ``entity`` with others: a join, as the storage stage first reads it (restated
+    as two reads where the placement puts the tables on different servers: ``design/wide_column_notes.py``)."""
+    return f"'{use_case}' joins {entity} with {', '.join(sorted(others))}"
+
+
+def part_of_said(parent: str, how: str = "in its transaction") -> str:
+    """What disqualifies a part of an aggregate: created and deleted with its parent, ``how`` as the placement says."""
+    return f"part of the {parent} aggregate (created and deleted with it, {how})"
 
 
 def read_entities(arch: Architecture, use_case: UseCase) -> set[str]:
@@ -287,7 +313,7 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
                 problems.append(f"{share:.0%} of its rows change a day (append-mostly up to {APPEND_MOSTLY_SHARE:.0%})")
             parent_of = spec.entities[table.entity or ""].part_of
             if parent_of:
-                problems.append(f"part of the {parent_of} aggregate (created and deleted with it, in its transaction)")
+                problems.append(part_of_said(parent_of))
             if referenced.get(table.name):
                 # whether the reference stays a foreign key is the partitioning stage's to say (none into a partitioned table)
                 problems.append(f"{', '.join(referenced[table.name])} reference its rows")

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.api.schemas import ONE_TRANSACTION, PARTS
 from backend_architect.design.boundaries import written_together
-from backend_architect.design.co_writes import placements
+from backend_architect.design.co_writes import co_writes, placements
 from backend_architect.design.communication import event_name
+from backend_architect.design.cross_server_keys import placements_today
 from backend_architect.design.deliverers import APPLIES_PER_INSTANCE, applier_of, instances_for
 from backend_architect.design.event_fields import written_row
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -30,7 +31,9 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     A use case writes rows of two tables of one database that live apart: on different shard
     maps (a chat by its id, its members by their user's id), or one sharded and one on the
     unsharded primary. Tables sharded by the same value (a message by ``chat_id``, its chat by
-    ``id``) share a shard map and keep their transaction; nothing is needed for them. A write
+    ``id``) share a shard map and keep their transaction once both are on it; while one of them
+    still sits on the unsharded primary (its own shards built at a later stage, beside a map
+    running now) they live apart today, and the write is one of these until it moves. A write
     reserving a unique value of a sharded table (its uniqueness table, keyed by the value) is
     one of these: the reservation and the row live apart once either is sharded.
 
@@ -58,7 +61,10 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     tables = {t.name: (s.name, t) for s in arch.datastores for t in s.tables}
     where = placements(arch)
     built = {name: sharded_now(t, known, growth, years, analysis.peak_factor) for name, (_, t) in tables.items() if t.sharding is not None}
-    recorded = [(name, w) for name, (_, t) in tables.items() if t.sharding for w in t.sharding.co_writes]
+    recorded = _with_today(
+        [(name, w) for name, (_, t) in tables.items() if t.sharding for w in t.sharding.co_writes],
+        co_writes(analysis, arch, placements_today(arch, {name: now for name, (now, _) in built.items()})),
+    )
     reserving = _reservations(analysis, tables, where, built)
     if not recorded and not reserving:
         if built:  # with nothing sharded there is nothing to say
@@ -70,10 +76,16 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     applies = _appliers(arch, recorded, tables)
     for name, write in recorded:
         since = _since(name, write, where, built)
-        text = _mechanism(name, write, tables, applies[write.use_case])
+        # a write apart now is said where its rows are today; one apart only once a table is sharded, where they will be then
+        today = built if since == "now" else {}
+        text = _mechanism(name, write, tables, applies[write.use_case], today) + _rejoined(name, write, where)
         table = changed.get(name, tables[name][1])
         assert table.sharding is not None
-        updated = [w.model_copy(update={"since": since, "mechanism": text}) if w.use_case == write.use_case else w for w in table.sharding.co_writes]
+        stated = write.model_copy(update={"since": since, "mechanism": text})
+        kept = [w for w in table.sharding.co_writes if w.use_case != write.use_case]
+        # in the table's order, a write apart only today (no record from the partitioning stage) last
+        at = next((i for i, w in enumerate(table.sharding.co_writes) if w.use_case == write.use_case), len(kept))
+        updated = [*kept[:at], stated, *kept[at:]]
         changed[name] = table.model_copy(update={"sharding": table.sharding.model_copy(update={"co_writes": updated})})
         lines.append(f"'{write.use_case}' ({since}): {text}")
         readers.append(
@@ -185,7 +197,7 @@ def _unclaimed(arch: Architecture, apart: dict[str, str]) -> tuple[tuple[str, Op
         for op in api.operations:
             since = next((apart[u] for u in op.use_cases if u in apart), None)
             if since is not None and ONE_TRANSACTION in op.description:
-                said = f"rows in one request; not in one transaction ({since}): the rows live on different shards (see Writes across shards)."
+                said = f"rows in one request; not in one transaction ({since}): the rows live on different servers (see Writes across shards)."
                 found.append((api.service, op.model_copy(update={"description": op.description.replace(ONE_TRANSACTION, said)})))
     return tuple(found)
 
@@ -225,7 +237,7 @@ def _relayed_boundaries(
                     continue
                 parted = "now" if write.since == "now" else write.since
                 how = (
-                    f"in one request, but not in one transaction: their rows live on different shards, so the {b} rows follow "
+                    f"in one request, but not in one transaction: their rows live on different servers, so the {b} rows follow "
                     f"through the outbox relay and {applies[write.use_case]} (eventual consistency, behind by the relay's lag)"
                     if parted == "now"
                     else f"under strong consistency until their rows part ({parted}); from then the {b} rows follow through the outbox "
@@ -245,9 +257,8 @@ def _since(name: str, write: CoWrite, where: dict[str, tuple[str, str]], built: 
     """When the rows part: now if today's layout already puts them apart, else once the later table is sharded (its growth stage)."""
 
     def today(table: str) -> str:
-        head = where[table][1]
-        members = [t for t, (_, h) in where.items() if head and h == head]
-        return head if any(built.get(m, (False, ""))[0] for m in members) else ""
+        # a table of a running map whose own numbers shard it later stays on the unsharded primary until then (ShardTiming)
+        return where[table][1] if built.get(table, (False, ""))[0] else ""
 
     if any(today(other) != today(name) for other in write.tables):
         return "now"
@@ -255,11 +266,43 @@ def _since(name: str, write: CoWrite, where: dict[str, tuple[str, str]], built: 
     return "; ".join(f"once {t} is sharded, {built[t][1]}" for t in later) or "now"
 
 
-def _mechanism(name: str, write: CoWrite, tables: dict[str, tuple[str, Table]], applier: str) -> str:
+def _with_today(recorded: list[tuple[str, CoWrite]], today: dict[str, list[CoWrite]]) -> list[tuple[str, CoWrite]]:
+    """``recorded`` (the rows apart once sharded) with the rows apart today: a table still on the unsharded primary while its
+    map's other tables run on shards (a chat's members beside chats sharded now) shares no transaction with them either."""
+    found = list(recorded)
+    for name, writes in today.items():
+        for write in writes:
+            at = next((i for i, (n, w) in enumerate(found) if n == name and w.use_case == write.use_case), None)
+            if at is None:
+                found.append((name, write))
+            else:
+                kept = found[at][1]
+                found[at] = (name, kept.model_copy(update={"tables": list(dict.fromkeys([*kept.tables, *write.tables]))}))
+    return found
+
+
+def _rejoined(name: str, write: CoWrite, where: dict[str, tuple[str, str]]) -> str:
+    """When the rows meet again: tables one shard map holds once every one of them is on it (a table still on the unsharded
+    primary moves onto its map at its growth stage), from when their rows commit in one transaction again."""
+    together = [t for t in write.tables if where.get(t) == where.get(name)]
+    if not together or len(together) < len(write.tables):
+        return ""
+    head = where[name][1]
+    return f"; once {', '.join(sorted({name, *together}))} are all on {head}'s shards (see growth) they commit in one transaction again"
+
+
+def _mechanism(name: str, write: CoWrite, tables: dict[str, tuple[str, Table]], applier: str, built: dict[str, tuple[bool, str]]) -> str:
+    """What replaces the transaction, each table named where its rows are (on shards, or on the unsharded primary): by ``built``
+    where given (today's layout), else as sharded."""
+
+    def on_shards(table: str) -> bool:
+        return tables[table][1].sharding is not None and built.get(table, (True, ""))[0]
+
     others = ", ".join(write.tables)
-    where = " and ".join(f"{t} rows on their shards" if tables[t][1].sharding is not None else f"{t} rows on the unsharded primary" for t in write.tables)
+    where = " and ".join(f"{t} rows on their shards" if on_shards(t) else f"{t} rows on the unsharded primary" for t in write.tables)
+    home = f"{name}'s shard" if on_shards(name) else "the unsharded primary"
     return (
-        f"'{write.use_case}' commits its {name} row and an outbox event in one transaction on {name}'s shard; the relay publishes the "
+        f"'{write.use_case}' commits its {name} row and an outbox event in one transaction on {home}; the relay publishes the "
         f"event and {applier} (a worker consuming it) applies the {where} "
         f"(idempotent upsert keyed by the {name} row's id, retried until applied): eventual for readers of {others}"
     )

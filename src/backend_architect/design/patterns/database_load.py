@@ -85,6 +85,10 @@ def database_load(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterato
         if not use_case.is_write and _searched_elsewhere(arch, use_case.entity, bool(use_case.spec.search)):
             shares[use_case.name] = 0.0
     ledger = database_loads(analysis, arch, shares)
+    # which shard maps hold their tables today is the split's answer (writes alone move a table onto its map); a read joining a
+    # table on another server today is then two reads, each counted on its server (design/split_joins.py)
+    today = {name for db in databases(arch) for name in primaries(spec, analysis, arch, _stores_of(arch, db), ledger[db]).on_shards}
+    ledger = database_loads(analysis, arch, shares, {t.name: t.name in today for s in arch.datastores for t in s.tables if t.sharding})
     home = home_note(region_plan(spec, analysis))
     reads = {db: load.reads for db, load in ledger.items()}
     writes = {db: load.writes for db, load in ledger.items()}
