@@ -69,6 +69,7 @@ from backend_architect.ir.query import (
     busiest_write_primary,
     delivery_hops,
     delivery_note,
+    direct_note,
     event_broker,
     event_source,
     guarded_how,
@@ -2017,7 +2018,9 @@ def test_each_event_leaves_from_one_source_everywhere_ok(name: str, arch: Archit
         assert steps <= {expected}, (event.name, source, steps)
         summary = yaml.safe_load(RENDERED[name][f"asyncapi/{event.producer}.yaml"])["operations"][f"publish{event.name}"]["summary"]
         said = "Publish through the transactional outbox" if source == OUTBOX_SOURCE else f"Publish from {source} (no outbox row)"
-        assert summary == f"{said}: {event.name}."
+        # a message of the same name a write kept in memory publishes itself is named beside, with the write committing this one
+        direct = direct_note(arch, event.name)
+        assert summary == (f"{said} when '{event.use_case}' commits: {event.name}. Besides, {direct}." if direct else f"{said}: {event.name}.")
     heading = next((line for line in document.splitlines() if line.startswith("Events (")), "")
     assert ("through a transactional outbox" in heading) == any(event_source(arch, e) == OUTBOX_SOURCE for e in arch.events)
     logged = {m.use_case for m in arch.mechanisms if m.serves == "write" and m.publish == "cdc"}

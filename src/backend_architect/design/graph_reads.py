@@ -29,6 +29,7 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.event_fields import with_fields
+from backend_architect.design.memory_sets import answered_by_set
 from backend_architect.design.read_cycles import changes_per_s
 from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities
 from backend_architect.design.relay import RELAY_S
@@ -122,7 +123,8 @@ def graph_reads(spec: Spec, analysis: Analysis, arch: Architecture) -> list[tupl
             continue
         home = owner[use_case.entity]
         for entity in dict.fromkeys(f.entity for f in use_case.filters if f.join and f.entity != use_case.entity and f.entity in owner):
-            if owner[entity] != home:
+            # a proximity read whose filters on the points the GEO set kept in memory answers reads no row of theirs (memory_sets)
+            if owner[entity] != home and not answered_by_set(spec, analysis, use_case, entity):
                 found.append((use_case, graph_read(spec, analysis, use_case, entity, owner[entity], home, in_process)))
     return found
 

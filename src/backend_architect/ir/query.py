@@ -98,6 +98,39 @@ def sources_of(arch: Architecture, entities: list[str]) -> list[str]:
     return sorted(found, key=lambda source: (source != OUTBOX_SOURCE, source))
 
 
+def direct_publishers(arch: Architecture, name: str) -> list[str]:
+    """The use cases whose write path publishes a message named ``name`` on pub/sub itself (a value kept in memory: no outbox
+    row, no broker), in flow order.
+
+    A domain event of the same name may leave through the outbox for another write of the entity (a status set in the
+    database beside a position kept in memory): a document saying how ``name`` is published names both ways, or it
+    tells the reader that every message of it passes an outbox and a broker that the kept-in-memory write never touches.
+    """
+    direct = {m.use_case for m in arch.mechanisms if m.serves == "write" and m.publish == "direct"}
+    return list(
+        dict.fromkeys(
+            f.use_case
+            for f in arch.flows
+            if f.use_case in direct
+            for s in f.steps
+            if s.kind == "event" and s.via == "pubsub" and s.description.split(" via ")[0] == name
+        )
+    )
+
+
+def direct_note(arch: Architecture, name: str) -> str:
+    """What a document about ``name`` says of the writes publishing it themselves (``direct_publishers``), '' when none does.
+
+    >>> direct_note(Architecture(system="s"), "E")
+    ''
+    """
+    found = direct_publishers(arch, name)
+    if not found:
+        return ""
+    keeps = "keeps its value in memory: its write path publishes" if len(found) == 1 else "keep their values in memory: their write paths publish"
+    return f"{', '.join(repr(u) for u in found)} {keeps} {name} on Redis pub/sub itself (no outbox row, no broker)"
+
+
 def events_sources(arch: Architecture) -> list[str]:
     """The sources the design's events leave from (``event_source`` of each), the outbox first, the write path itself last."""
     found = dict.fromkeys(event_source(arch, e) for e in arch.events)
@@ -341,7 +374,10 @@ def delivery_routes(arch: Architecture, consumer: str) -> list[tuple[str, str]]:
     for flow in arch.flows:
         for step in flow.steps:
             if step.kind == "event" and step.via == "pubsub" and step.target == consumer and part is not None and part.pubsub:
-                notes.setdefault(step.description.split(" via ")[0], _published_directly(flow.use_case, part.pubsub, consumer))
+                name = step.description.split(" via ")[0]
+                # a domain event of that name from another write travels its own route: each message is named with its writer
+                named = f"{name} of '{flow.use_case}'" if name in notes else name
+                notes.setdefault(named, _published_directly(flow.use_case, part.pubsub, consumer))
     routes: dict[str, list[str]] = {}
     for name, note in notes.items():
         if note:

@@ -13,7 +13,7 @@ from typing import Any
 from backend_architect.ir.consumers import consumed_how, consumer_labels
 from backend_architect.ir.model import Architecture, Column, Event, EventRecipients, Table
 from backend_architect.ir.payloads import payload_columns
-from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, event_source, published_by
+from backend_architect.ir.query import OUTBOX_SOURCE, delivery_note, direct_note, event_source, published_by
 from backend_architect.render.openapi import property_schema
 
 ASYNCAPI_VERSION = "3.0.0"
@@ -128,7 +128,8 @@ def _either(names: list[str]) -> str:
 def _publish(arch: Architecture, event: Event) -> str:
     """How the producer publishes ``event``: through its outbox, or from the source that takes the write instead (no outbox row)."""
     source = event_source(arch, event)
-    return "Publish through the transactional outbox" if source == OUTBOX_SOURCE else f"Publish from {source} (no outbox row)"
+    said = "Publish through the transactional outbox" if source == OUTBOX_SOURCE else f"Publish from {source} (no outbox row)"
+    return f"{said} when '{event.use_case}' commits" if direct_note(arch, event.name) else said
 
 
 def _consume(arch: Architecture, event: Event, service: str) -> str:
@@ -142,6 +143,7 @@ def _sources(arch: Architecture, published: list[Event]) -> str:
     outbox = any(event_source(arch, e) == OUTBOX_SOURCE for e in published) or not published
     said = ["Producers write to an outbox table in the same transaction as the change"] if outbox else []
     said += [f"{', '.join(e.name for e in published if event_source(arch, e) == log)}: published from {log} (no outbox row)" for log in logs]
+    said += [note for e in published if (note := direct_note(arch, e.name))]
     return "; ".join(said) + "; "
 
 
@@ -160,7 +162,8 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
             "name": event.name,
             "title": event.name,
             "summary": f"Published by {event.producer} when {_either(published_by(event))} "
-            + ("commits." if event_source(arch, event) == OUTBOX_SOURCE else f"is written, from {event_source(arch, event)} (no outbox row)."),
+            + ("commits." if event_source(arch, event) == OUTBOX_SOURCE else f"is written, from {event_source(arch, event)} (no outbox row).")
+            + (f" Also: {direct}." if (direct := direct_note(arch, event.name)) else ""),
             "contentType": "application/json",
             "payload": {"$ref": f"#/components/schemas/{event.name}Payload"},
         }
@@ -169,14 +172,17 @@ def render_asyncapi(arch: Architecture, service: str, published: list[Event], co
             "address": channel_address(arch, event),
             "description": f"Consumers: {', '.join(consumer_labels(arch, event)) or 'none yet'}. Ordered per {event.key}; delivered at least once."
             # the path a pub/sub-fed consumer's messages take past the broker: the one the diagrams draw (ir.query.delivery_hops)
-            + "".join(f" {note[0].upper()}{note[1:]}." for c in event.consumers if (note := delivery_note(arch, event, c))),
+            + "".join(f" {note[0].upper()}{note[1:]}." for c in event.consumers if (note := delivery_note(arch, event, c)))
+            # the same message a write kept in memory publishes itself reaches its consumers another way: said beside
+            + (f" Besides, {direct}." if (direct := direct_note(arch, event.name)) else ""),
             "messages": {event.name: {"$ref": f"#/components/messages/{event.name}"}},
         }
         verb = "publish" if action == "send" else "consume"
         operations[f"{verb}{event.name}"] = {
             "action": action,
             "channel": {"$ref": f"#/channels/{event.name}"},
-            "summary": f"{_publish(arch, event) if action == 'send' else _consume(arch, event, service)}: {event.name}.",
+            "summary": f"{_publish(arch, event) if action == 'send' else _consume(arch, event, service)}: {event.name}."
+            + (f" Besides, {direct}." if action == "send" and (direct := direct_note(arch, event.name)) else ""),
             "messages": [{"$ref": f"#/channels/{event.name}/messages/{event.name}"}],
         }
     return {

@@ -99,7 +99,9 @@ def test_moving_points_are_searched_where_they_are_written_ok() -> None:
     arch = design_of(SPEC.format(rows="10k", radius="radius: 5km, ", rate="1/s", extra=extra))
     made = next(d for d in arch.decisions if d.id == "geo.find-nearby-shops")
     assert "the GEO set the positions are written to" in made.choice
-    assert "one set per constant filter" in made.choice
+    # a constant on a bool splits the writer's set too: the search reads the writer's key with that value fixed
+    assert "GEOSEARCH shop:location:{kind}:true " in made.choice
+    assert any("GEOADD shop:location:{kind}:{open}" in m.how for m in arch.mechanisms if m.use_case == "move shop")
 
 
 def test_moving_points_are_not_rebuilt_from_the_table_ok() -> None:

@@ -28,3 +28,29 @@ def invalidating_writes(arch: Architecture, entities: Iterable[str]) -> float:
         else:
             plain += figure.value
     return sum(writers.values()) + plain
+
+
+def kept_in_memory(arch: Architecture, writers: Iterable[str]) -> list[str]:
+    """The ``writers`` whose write a mechanism keeps out of the database (a latest value in memory: ``database_share`` 0).
+
+    Such a write commits no row and publishes no domain event through the outbox, so no delete of a cached key follows it:
+    naming it among a cache's invalidating writes while the hit ratio counts none of it (the table write figures leave it
+    out) contradicts the design's own count; the cached answer holds the value for at most its TTL instead.
+    """
+    kept = {m.use_case for m in arch.mechanisms if m.serves == "write" and m.database_share == 0.0}
+    return [w for w in writers if w in kept]
+
+
+def without_writers(why: str, writers: Iterable[str]) -> str:
+    """``why`` (``'its rows are updated ('a' updates x; 'b' updates y)'``) without the changes ``writers`` make.
+
+    >>> without_writers("its rows are updated ('a' updates x; 'b' updates y)", ["b"])
+    "its rows are updated ('a' updates x)"
+    >>> without_writers("its rows are updated ('b' updates y)", ["b"])
+    'its rows are updated'
+    """
+    head, sep, listed = why.partition(" (")
+    if not sep or not listed.endswith(")"):
+        return why
+    kept = [c for c in listed[:-1].split("; ") if not any(c.startswith(f"'{w}' ") for w in writers)]
+    return f"{head} ({'; '.join(kept)})" if kept else head

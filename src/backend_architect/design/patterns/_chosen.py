@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.patterns._common import fmt, owner_of, table_of, writers
 from backend_architect.design.patterns.feed import fan_in_filter
-from backend_architect.design.patterns.geo import picked, plan_search
+from backend_architect.design.patterns.geo import picked, plan_search, search_key
 from backend_architect.ir.model import Architecture, FlowStep
 from backend_architect.spec.model import Spec
 
@@ -113,7 +113,8 @@ def choosing_step(spec: Spec, analysis: Analysis, arch: Architecture, use_case: 
         return None
     whom = f"the {fmt(count)} recipient(s) of its message"
     if made.choice.startswith("Redis GEO"):
-        key = f"{search.entity.lower()}:{search.field}"
+        # the set the decision searches (its filter's value where it names one), not every set merged
+        key = search_key(spec, use_case, search.entity, search.field)
         k = picked(use_case)
         how = f"GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{f' COUNT {k}' if k else ''}: {whom} (PAT021)"
         return FlowStep(source=home, target="redis", kind="query", description=how)

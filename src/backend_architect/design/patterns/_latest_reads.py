@@ -44,6 +44,19 @@ def latest_answer(arch: Architecture, reader: UseCase, entity: str, fields: tupl
     return ((service, changed),), ((service, view),)
 
 
+def paged_answer(arch: Architecture, reader: UseCase, entity: str, fields: tuple[str, ...], key: str) -> tuple[tuple[str, Operation], ...]:
+    """``reader``'s list of ``entity`` rows saying where each row's latest ``fields`` come from: Redis (``key``), not the row.
+
+    The row's own columns hold only what other use cases write (a position as created): a contract promising the row's
+    value would have the client read a value the database never receives per update."""
+    found = operation_of(arch, reader.name)
+    if found is None or found[1].entity != entity:
+        return ()
+    service, op = found
+    note = f"Each {entity}'s {', '.join(fields)} is its latest, read from Redis ({key}) by the page's ids, not from the row."
+    return ((service, op.model_copy(update={"description": f"{op.description} {note}".strip()})),)
+
+
 def _properties(arch: Architecture, entity: str, fields: tuple[str, ...]) -> list[ApiProperty]:
     """Response properties of the latest fields, typed from their columns."""
     found = table_of(arch, entity)
@@ -76,4 +89,4 @@ def _example(prop: ApiProperty) -> object:
     return {"integer": 42, "number": 21.5, "boolean": True}.get(prop.type, "example")
 
 
-__all__ = ["latest_answer"]
+__all__ = ["latest_answer", "paged_answer"]

@@ -13,7 +13,7 @@ from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SH
 from backend_architect.design.patterns._cache_figures import cache_memory, hit_ratio, resident
 from backend_architect.design.patterns._cache_figures import hit_figures as hit_figures
 from backend_architect.design.patterns._cache_headers import shared_for, with_cache_control
-from backend_architect.design.patterns._cache_writes import invalidating_writes
+from backend_architect.design.patterns._cache_writes import invalidating_writes, kept_in_memory, without_writers
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, fmt, owner_of, table_of
 from backend_architect.design.patterns._origin_cache import Origin
@@ -325,6 +325,11 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase)
     # a read that plays a video answers signed URLs (no-store): no edge or browser cache may keep it, whoever may call it
     public = use_case.spec.auth in {"none", "optional"} and plays_video(spec, use_case.spec) is None
     changes_class, natural_ttl, why = _changes(analysis, use_case)
+    writers = [u.name for u in analysis.use_cases if u.is_write and set(u.writes) & set(use_case.entities)]
+    if memory := kept_in_memory(arch, writers):
+        # a write kept in memory reaches no database and deletes no key: the TTL alone bounds how old its value is in an entry
+        verb = "keeps its value" if len(memory) == 1 else "keep their values"
+        why = f"{without_writers(why, memory)}; {', '.join(repr(m) for m in memory)} {verb} in memory (no database write), deleting no key"
     backs, said, served = _write_backs(arch, use_case)
     if backs and served:
         why = f"{why}, but for the design's write-back ({said}), which this read takes from {served}, never from the cache: it deletes no keys"

@@ -15,7 +15,7 @@ from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import integer, number, own_operation, with_parameters
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
-from backend_architect.design.patterns._geo_sets import set_key, split_columns
+from backend_architect.design.patterns._geo_sets import set_constants, set_key, split_columns
 from backend_architect.design.region_homes import serving_regions
 from backend_architect.design.usecases import found_by_search
 from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
@@ -264,19 +264,16 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     if in_redis:
         sets = split_columns(spec, search.entity, search.field)
         after = [c for c in equality if c not in sets]
-        # a write picks its recipients on the server: a bool filter it names holds (available cabs: the true set)
-        values = {c: "true" if use_case.is_write and c in equality and _is_bool(spec, search.entity, c) else "{" + c + "}" for c in sets}
-        key = (
-            f"{snake(search.entity)}:{search.field}"
-            + (":" + ":".join(c.split(" = ")[1].strip("'") for c in constants) if constants else "")
-            + "".join(f":{values[c]}" for c in sets)
-        )
+        key = search_key(spec, use_case, search.entity, search.field)
+        fixed = set_constants(spec, use_case.spec.filter, search.entity, search.field)
+        # a constant on a split column reads the set of that value (the writer's key names it): no set of its own
+        constants = [c for c in constants if c.split(" = ")[0] not in fixed]
         source = "the GEO set the positions are written to (latest: true)" if moving else f"a GEO set kept current from {search.entity} changes"
         choice = (
             f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{_count(use_case, k)} on {source}"
             + (f", one set per constant filter ({', '.join(constants)}): a member moves between sets when that changes" if constants else "")
             + (
-                f", one set per value of {', '.join(sets)} ({_picks(use_case, equality, sets)}): a member moves between sets when its value changes"
+                f", one set per value of {', '.join(sets)} ({_picks(use_case, equality, sets, fixed)}): a member moves between sets when its value changes"
                 if sets
                 else ""
             )
@@ -429,12 +426,32 @@ def _filters(spec: Spec, use_case: UseCase, entity: str) -> tuple[list[str], lis
     return constants, equality
 
 
-def _picks(use_case: UseCase, equality: list[str], sets: list[str]) -> str:
-    """Which of the split sets a search reads: the one its filter names, or every one (merged by distance) where it names none."""
-    unfiltered = [c for c in sets if c not in equality]
+def _picks(use_case: UseCase, equality: list[str], sets: list[str], fixed: dict[str, str]) -> str:
+    """Which of the split sets a search reads: the one its filter names (a constant's, or the caller's), or every one (merged by
+    distance) where it names none."""
+    unfiltered = [c for c in sets if c not in equality and c not in fixed]
     if unfiltered:
         return f"this search names no {', '.join(unfiltered)}: it reads every set and merges them by distance"
+    if fixed:
+        said = ", ".join(f"{c} = {v}" for c, v in fixed.items())
+        named = [c for c in sets if c not in fixed]
+        whose = "its filter names" if use_case.is_write else "the caller names"
+        also = f" and of the {', '.join(named)} {whose}" if named else ""
+        return f"the search reads the set of {said}{also} alone, so every point it returns matches"
     return "the search reads the set its filter names" if use_case.is_write else "the caller's filter picks the set, so every point returned matches it"
+
+
+def search_key(spec: Spec, use_case: UseCase, entity: str, field: str) -> str:
+    """The GEO set key a search reads: the writer's key (``set_key``) with each split column a constant fixes set to its value,
+    ``true`` for a bool a write names (available cabs), ``{column}`` where the caller names it or every set is read; a constant
+    on any other column keeps a set of its own, named before the split."""
+    constants, equality = _filters(spec, use_case, entity)
+    fixed = set_constants(spec, use_case.spec.filter, entity, field)
+    sets = split_columns(spec, entity, field)
+    # a write picks its recipients on the server: a bool filter it names holds (available cabs: the true set)
+    values = {c: fixed[c] if c in fixed else "true" if use_case.is_write and c in equality and _is_bool(spec, entity, c) else "{" + c + "}" for c in sets}
+    others = [c.split(" = ")[1].strip("'") for c in constants if c.split(" = ")[0] not in fixed]
+    return f"{snake(entity)}:{field}" + (":" + ":".join(others) if others else "") + "".join(f":{values[c]}" for c in sets)
 
 
 def _is_bool(spec: Spec, entity: str, column: str) -> bool:

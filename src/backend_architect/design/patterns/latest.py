@@ -29,7 +29,7 @@ from backend_architect.design.patterns._common import (
 from backend_architect.design.patterns._geo_sets import set_key
 from backend_architect.design.patterns._latest_keys import key_expiry_s, keys_at_horizon
 from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key
-from backend_architect.design.patterns._latest_reads import latest_answer
+from backend_architect.design.patterns._latest_reads import latest_answer, paged_answer
 from backend_architect.ir.model import ApiSchema, Architecture, CachePlan, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism, Placement
 from backend_architect.spec.model import Spec
@@ -248,7 +248,10 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     unkeyed = [u for u in readers if found_by(u, latest) and u.name not in by_lookup]
     # a reader that also returns rows Redis does not hold (a video with its resume offset) still reads the database for them
     served = [u for u in readers if not unserved(u.reads, [latest.entity]) and u not in unkeyed]
+    # a list of the rows (no proximity search: that is PAT021's GEOSEARCH) pages them from the database, their values from Redis
+    paged = [u for u in readers if u.kind != "get" and not u.spec.near and u not in unkeyed and u.name not in by_lookup]
     per_key = 2.0 if by_lookup else 1.0
+    value_at = set_key(spec, latest.entity, latest.geo) if latest.geo else f"latest:{snake(latest.entity)}:{{{latest.key_column}}}"
     stored = max(1, len(latest.fields)) + (1 if by_lookup else 0)
     memory = keys * (KEY_BYTES * per_key + FIELD_BYTES * stored)
     # a node carries both its operations and its memory: the larger need sets the count (3 TB of positions is not 6 nodes)
@@ -303,7 +306,13 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         + "".join(
             f" '{u.name}' reads the latest {_what(latest)} from Redis and {', '.join(rest)} from the database."
             for u in readers
-            if (rest := unserved(u.reads, [latest.entity]))
+            if u not in paged and (rest := unserved(u.reads, [latest.entity]))
+        )
+        + "".join(
+            f" '{u.name}' reads a page of {', '.join([*unserved(u.reads, [latest.entity]), latest.entity])} rows from the database, then "
+            + _paged_read(latest, value_at)
+            + "."
+            for u in paged
         )
     )
     made = decision(
@@ -395,6 +404,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         if u.kind == "get" and not latest.appends:
             ops, shapes = latest_answer(arch, u, latest.entity, latest.fields, u in served)
             operations, schemas = (*operations, *ops), (*schemas, *shapes)
+    for u in paged:
+        operations = (*operations, *paged_answer(arch, u, latest.entity, latest.fields, value_at))
     command = f"GEOADD {set_key(spec, latest.entity, latest.geo)}" if latest.geo else f"HSET latest:{snake(latest.entity)}:{{{latest.key_column}}}"
     mechanisms = (
         Mechanism(
@@ -433,6 +444,21 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         ),
         *(
             Mechanism(
+                use_case=u.name,
+                pattern=latest_values.code,
+                decision=made.id,
+                serves="read",
+                store="redis",
+                # it serves no rows: it adds each row's value to the page the database answers, read on every request, never
+                # inside a cached answer (``ir.store_steps.adds_to_rows``), so a write kept in memory need delete no cached key
+                entities=[],
+                how=_paged_read(latest, value_at),
+                database_share=1.0,
+            )
+            for u in paged
+        ),
+        *(
+            Mechanism(
                 use_case=c.name,
                 pattern=latest_values.code,
                 decision=made.id,
@@ -457,6 +483,21 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         schemas=schemas,
         mechanisms=mechanisms,
         tables=_tables(spec, arch, use_case, latest, bool(history), list(by_lookup)),
+    )
+
+
+def _paged_read(latest: Latest, key: str) -> str:
+    """How a list of rows whose latest value lives in memory reads it: the page's rows from the database (their own columns hold
+    only what other use cases write: a position as created, never the current one), then each row's value from Redis by id in
+    one pipelined call, on every request, beside any cached page (a write kept in memory deletes no cached key).
+
+    >>> _paged_read(Latest("Courier", "Courier", "id", ("location",), "location", False), "courier:location").split(" (")[0]
+    "GEOPOS courier:location of the page's Courier ids: their latest location"
+    """
+    command = "GEOPOS" if latest.geo else "HMGET"
+    return (
+        f"{command} {key} of the page's {latest.entity} ids: their latest {_what(latest)} (one pipelined call a page, beside any cached page: "
+        "the rows' own columns hold only what other use cases write)"
     )
 
 

@@ -31,9 +31,9 @@ CREATE TABLE couriers (
     CONSTRAINT ck_couriers_location_cell_length CHECK (char_length(location_cell) <= 12)
 );
 COMMENT ON TABLE couriers IS 'Courier rows';
-COMMENT ON COLUMN couriers.location_lat IS 'the position as created; the current position lives only in the Redis GEO set courier:location (not written here per update)';
-COMMENT ON COLUMN couriers.location_lon IS 'the position as created; the current position lives only in the Redis GEO set courier:location (not written here per update)';
-COMMENT ON COLUMN couriers.location_cell IS 'geohash cell of the point; no database index: proximity searches read the Redis GEO set courier:location';
+COMMENT ON COLUMN couriers.location_lat IS 'the position as created; the current position lives only in the Redis GEO set courier:location:{status} (not written here per update)';
+COMMENT ON COLUMN couriers.location_lon IS 'the position as created; the current position lives only in the Redis GEO set courier:location:{status} (not written here per update)';
+COMMENT ON COLUMN couriers.location_cell IS 'geohash cell of the point; no database index: proximity searches read the Redis GEO set courier:location:{status}';
 COMMENT ON COLUMN couriers.version IS 'optimistic concurrency: bumped on every update, exposed as the ETag';
 
 CREATE TABLE couriers_idempotency_keys (

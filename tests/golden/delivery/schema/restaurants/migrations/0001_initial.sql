@@ -45,7 +45,7 @@ CREATE TABLE restaurants (
     CONSTRAINT ck_restaurants_photo_sha256_length CHECK (char_length(photo_sha256) <= 44)
 );
 COMMENT ON TABLE restaurants IS 'Restaurant rows';
-COMMENT ON COLUMN restaurants.location_cell IS 'geohash cell of the point; no database index: proximity searches read the Redis GEO set restaurant:location:{cuisine}';
+COMMENT ON COLUMN restaurants.location_cell IS 'geohash cell of the point; no database index: proximity searches read the Redis GEO set restaurant:location:{cuisine}:{open}';
 COMMENT ON COLUMN restaurants.photo IS 'object-store key of the confirmed upload, issued by the upload operation; the content lives in object storage';
 COMMENT ON COLUMN restaurants.photo_bytes IS 'size of the stored object in bytes, recorded when the upload is confirmed';
 COMMENT ON COLUMN restaurants.photo_content_type IS 'content type of the stored object, one of the allowed types';
