@@ -35,6 +35,8 @@ class Policy:
     rate_key: Literal["subject", "ip"]
     #: The error statuses the contract declares for the operation.
     statuses: frozenset[int] = field(default_factory=frozenset)
+    #: The external system calling it back (a webhook): its signature of the body authenticates it (``core.signatures``).
+    signed_by: str | None = None
 
 
 @dataclass(frozen=True)
