@@ -11,9 +11,10 @@ from backend_architect.design.api.flows import ACCESS_TOKEN_SECONDS
 from backend_architect.design.api.paths import STANDING
 from backend_architect.design.api.schemas import PASSWORD_MAX, PASSWORD_MIN
 from backend_architect.design.security import BURST_SECONDS, FLOOR_PER_MINUTE, HEADROOM, USER_READS_PER_MINUTE, USER_WRITES_PER_MINUTE
+from backend_architect.ir.signatures import SIGNATURE_HEADER, TOLERANCE_S
 from backend_architect.render.openapi import ERROR_TEXT, HEADER_PARAMS, HEADERS, MONEY_SCHEMA, OPENAPI_VERSION, PROBLEM, VERSIONING_POLICY
 from backend_architect.render.openapi_limits import LIMITED_ERRORS
-from backend_architect.render.openapi_security import SERVICE_SCHEME
+from backend_architect.render.openapi_security import SERVICE_SCHEME, SIGNATURE_SCHEME
 
 _KIND_TEXT = {
     "create": "creates a resource in a collection: 201 with `Location`, `Idempotency-Key` accepted",
@@ -114,6 +115,9 @@ def render_api_conventions() -> str:
         f"lists it in `x-consumers`. Their callers hold a token issued to the service: such an operation names `{SERVICE_SCHEME}`,",
         "a scheme with the `clientCredentials` flow of the same provider and the scopes those operations require (an internal",
         "operation names nothing else; a public one asks no service for a token).",
+        f"An operation an external system calls back (a payment processor's webhook) takes no token: it names `{SIGNATURE_SCHEME}`,",
+        f'the `{SIGNATURE_HEADER}` header carrying `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` with the secret shared',
+        f"with that system, and answers 401 to a missing or wrong signature or one more than {TOLERANCE_S // 60} minutes old.",
         "",
         "Rate limits are token buckets per token subject (per client IP for public operations), derived from the spec's rates: a",
         f"client's share of its actor's peak, times {HEADROOM}, at least {FLOOR_PER_MINUTE['read']} reads and {FLOOR_PER_MINUTE['write']} writes a minute",
@@ -137,6 +141,8 @@ def render_api_conventions() -> str:
         "  own reference (from the token).",
         "- Secret fields are `writeOnly` and never appear in responses or examples; a hashed credential is taken as its plaintext",
         f"  (`password`, format `password`, {PASSWORD_MIN} to {PASSWORD_MAX} characters) only where it is set. Personal data is marked `x-pii: true`.",
+        "- A read answering other users' rows (not owner-only, the caller's own or a scope's members') answers `Public<Schema>`:",
+        "  the same rows without their `x-pii` fields, nested rows included; the operation's description names what it leaves out.",
         "- Strings have `maxLength`, enums list their values, ids are `uuid` or `int64`, instants `date-time`.",
         f"- Money is an object: `amount` as a decimal string (pattern `{MONEY_SCHEMA['properties']['amount']['pattern']}`) and an ISO 4217 `currency`.",  # type: ignore[index]
         "- A point is a `GeoPoint` object (`lat`, `lon` in degrees); a proximity read takes `lat`, `lon` and a `radius` in meters or a `limit`.",

@@ -20,6 +20,7 @@ refuses the one write that exists. Three rules, each over the spec as written:
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.callbacks import signing_system
 from backend_architect.design.ownership import server_owned
 from backend_architect.spec.model import Spec
 
@@ -79,7 +80,8 @@ def acts_for_others(spec: Spec, use_case: UseCase) -> bool:
     [True, False]
     """
     actor = use_case.spec.actor
-    return use_case.is_job or actor.lower() in MACHINE_ACTORS or actor in spec.external
+    # an external system calls under its own name, its kind or a webhook's (design.callbacks), as its signature is checked
+    return use_case.is_job or actor.lower() in MACHINE_ACTORS or signing_system(spec, actor) is not None
 
 
 __all__ = ["MACHINE_ACTORS", "acts_for_others", "decided_by_others", "server_picked_parts"]

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 
 from backend_architect.design import blob_contract
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.api.personal_views import withheld_lines
 from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
+from backend_architect.design.callbacks import callback_lines, signing_system
 from backend_architect.design.catch_up_limits import CatchUp, catch_ups
 from backend_architect.design.membership import member_item
 from backend_architect.design.patterns._clouds import named
@@ -118,8 +120,12 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     if tenant:
         items.append("Tenant isolation: every query filters on tenant_id; PostgreSQL row-level security enforces it as a second line")
     items += _file_items(spec)
-    if any(u.spec.auth == "none" for u in use_cases):
-        items.append("Public operations: " + ", ".join(u.name for u in use_cases if u.spec.auth == "none") + " need rate limits per IP and no PII in responses")
+    # a provider's callback is signed, not public (design.callbacks): it is reviewed as such, not as an anonymous route
+    public = [u.name for u in use_cases if u.spec.auth == "none" and signing_system(spec, u.spec.actor) is None]
+    if public:
+        items.append("Public operations: " + ", ".join(public) + " need rate limits per IP and no PII in responses")
+    callbacks = callback_lines(arch)
+    items += [f"Verify the signature: {line}" for line in callbacks]
     if flow.scheme == "oauth2":
         authentication = f"OAuth 2.0 / OpenID Connect with {provider}" if provider else "OAuth 2.0 / OpenID Connect (any compliant identity provider)"
     else:
@@ -138,6 +144,8 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         tenant_isolation="tenant_id on every tenant-scoped row, taken from the token's tenant claim, enforced by row-level security" if tenant else None,
         audit=["authentication failures", "permission denials", *[f"writes: {u.name}" for u in use_cases if u.is_write and u.kind in {"delete", "action"}]],
         compliance=[_COMPLIANCE_NOTES[c] for c in spec.constraints.compliance],
+        callbacks=callbacks,
+        withheld=withheld_lines(arch),
         review_items=items,
     )
     assumptions = list(arch.assumptions)

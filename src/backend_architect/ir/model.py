@@ -602,6 +602,7 @@ class ApiSchema(IRModel):
     name: str
     entity: str | None = None
     properties: list[ApiProperty]
+    for_others: bool = Field(default=False, description="What other users see of the rows: their personal (pii) fields left out.")
 
 
 class Parameter(IRModel):
@@ -684,6 +685,16 @@ class Operation(IRModel):
         "the owner its body names, never refused as 'you may only create what you own'.",
     )
     members_of: str | None = Field(default=None, description="Only members of this scope entity may call it (others get 404 or 422).")
+    signed_by: str | None = Field(
+        default=None,
+        description="An external system calling back (a payment processor's webhook): no user token, the request is authenticated by that "
+        "system's HMAC-SHA256 signature of its raw body (``design/callbacks.py``); a missing, stale or wrong signature answers 401.",
+    )
+    withheld: list[str] = Field(
+        default_factory=list,
+        description="Personal fields of the entity's rows it never answers: it serves other users' rows, so their pii fields are left out "
+        "(``design/api/personal_views.py``).",
+    )
     paginated: bool = Field(default=False, description="Cursor pagination: limit, cursor, next_cursor.")
     idempotency_key: bool = Field(default=False, description="Accepts an Idempotency-Key header making retries safe.")
     conditional: bool = Field(default=False, description="Uses ETag / If-Match for concurrency control.")
@@ -796,6 +807,8 @@ class SecurityModel(IRModel):
     tenant_isolation: str | None = None
     audit: list[str] = Field(default_factory=list)
     compliance: list[str] = Field(default_factory=list)
+    callbacks: list[str] = Field(default_factory=list, description="How each operation an external system calls is authenticated (its signature).")
+    withheld: list[str] = Field(default_factory=list, description="Reads of other users' rows and the personal fields each leaves out.")
     review_items: list[str] = Field(default_factory=list)
 
 

@@ -491,6 +491,8 @@ def _security(arch: Architecture) -> list[str]:
         lines.append(f"- PII (excluded from logs, encrypted backups): {', '.join(sec.pii_fields)}.")
     if sec.secret_fields:
         lines.append(f"- Secrets (write-only, hashed or encrypted): {', '.join(sec.secret_fields)}.")
+    lines += [f"- Callbacks from outside: {line}." for line in sec.callbacks]
+    lines += [f"- Personal data of others: {line}." for line in sec.withheld]
     lines += ["", "Rate limits (token bucket per client):", ""]
     lines += _table(
         ["actor", "class", "limit/min", "burst", "why"], [[r.actor, r.operation_class, r.limit_per_minute, r.burst, r.rationale] for r in sec.rate_limits]

@@ -14,7 +14,7 @@ from backend_architect.ir.query import IF_MATCH, all_tables, if_match, operation
 from backend_architect.ir.refusals import SCOPE, forbidden_reasons, forbidden_text
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 from backend_architect.render.openapi_limits import LIMITED_ERRORS, limits_text
-from backend_architect.render.openapi_security import SERVICE_SCHEME, scheme_name, security_schemes
+from backend_architect.render.openapi_security import SERVICE_SCHEME, SIGNATURE_REFUSED, SIGNATURE_SCHEME, scheme_name, security_schemes
 
 OPENAPI_VERSION = "3.1.0"
 SERVER_URL = "https://api.example.com"
@@ -260,6 +260,8 @@ def _operation(op: Operation, used: Used, scheme: str, limited: bool, forbidden:
         out["security"] = [{}, {scheme: op.scopes}]
     else:
         out["security"] = [{scheme: op.scopes}]
+    if op.signed_by:
+        out["security"] = [{SIGNATURE_SCHEME: []}]
     if op.internal:
         out["security"] = [{SERVICE_SCHEME: op.scopes}]  # only other services call it, with their client-credentials token
     elif op.consumers and op.auth != "none":
@@ -324,6 +326,9 @@ def _responses(op: Operation, used: Used, limited: bool, forbidden: list[str]) -
             inline = _refused(op)
         elif status == op.example_error_status:
             inline = {"description": ERROR_TEXT[status][1], "content": {PROBLEM: {"schema": _ref("Problem"), "example": op.example_error}}}
+        elif status == 401 and op.signed_by:
+            # no bearer token is asked for: what is refused is the provider's signature (design.callbacks)
+            inline = {"description": SIGNATURE_REFUSED, "content": {PROBLEM: {"schema": _ref("Problem")}}}
         elif status == 403 and forbidden != [SCOPE]:
             # reasons beyond the scope every scoped operation shares: said here, not in the shared Forbidden
             inline = {"description": forbidden_text(forbidden), "content": {PROBLEM: {"schema": _ref("Problem")}}}
@@ -406,7 +411,7 @@ def _schema(schema: ApiSchema) -> dict[str, Any]:
             if request
             else "A"
         )
-        out["description"] = f"{kind} {schema.entity}."
+        out["description"] = f"{kind} {schema.entity}" + (", as other users see it: without its personal (pii) fields." if schema.for_others else ".")
     required = [p.name for p in schema.properties if p.required]
     if required:
         out["required"] = required

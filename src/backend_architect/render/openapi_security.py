@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Api, Architecture
+from backend_architect.ir.signatures import SCHEME_NAME, SECRETS_SETTING, SIGNATURE_HEADER, TOLERANCE_S
 
 AUTH_URL = "https://auth.example.com"
 
@@ -56,7 +57,34 @@ def security_schemes(api: Api, arch: Architecture) -> dict[str, Any]:
     if clients:
         scopes = {s: api.scopes.get(s, s) for s in sorted({s for op in clients for s in op.scopes})}
         schemes[scheme_name(arch)] = _client_scheme(arch, scopes)
-    return {**schemes, **_service_scheme(api)}
+    return {**schemes, **_service_scheme(api), **_signature_scheme(api)}
+
+
+#: The scheme an external system's callbacks name (``design.callbacks``).
+SIGNATURE_SCHEME = SCHEME_NAME
+#: The 401 of a signed operation: the signature, not a token, was refused.
+SIGNATURE_REFUSED = f"Missing, stale (more than {TOLERANCE_S // 60} minutes old) or invalid {SIGNATURE_HEADER}."
+
+
+def _signature_scheme(api: Api) -> dict[str, Any]:
+    """The signature header, declared when an external system calls an operation (``Operation.signed_by``).
+
+    OpenAPI has no HMAC scheme; an API key in a header is the shape a client generator and a gateway understand, and the
+    description says how the value is made, so the provider's integration can be checked against it.
+    """
+    systems = sorted({op.signed_by for op in api.operations if op.signed_by})
+    if not systems:
+        return {}
+    return {
+        SIGNATURE_SCHEME: {
+            "type": "apiKey",
+            "in": "header",
+            "name": SIGNATURE_HEADER,
+            "description": f'Callbacks from {", ".join(systems)}: `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">` keyed with the '
+            f"secret shared with that system ({SECRETS_SETTING}); verified in constant time over the bytes received, refused (401) "
+            f"when wrong or more than {TOLERANCE_S // 60} minutes from the server's clock.",
+        }
+    }
 
 
 def _service_scheme(api: Api) -> dict[str, Any]:

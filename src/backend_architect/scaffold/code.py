@@ -68,6 +68,8 @@ def policy(op: OpPlan) -> str:
         args.append("services_only=True")
     if service_rate is not None:
         args.append(f"service_rate={service_rate}")
+    if op.op.signed_by:
+        args.append(f"signed_by={literal(op.op.signed_by)}")
     flat = f"Policy({', '.join(args)})"
     return flat if len(flat) <= 130 else "Policy(\n" + "".join(f"        {a},\n" for a in args) + "    )"
 
@@ -193,6 +195,8 @@ def operation(op: OpPlan) -> list[str]:
         row = col(res.table.var, rule.name) if rule.source == "row" else "None"
         columns = f"{col(rule.table, rule.scope_column)}, {col(rule.table, rule.member_column)}"
         args.append(f"members=Members({columns}, {row}, {rule.status}, {literal(rule.scope)})")
+    if op.op.withheld:
+        args.append(f"withheld={literal(tuple(op.op.withheld))}")
     if op.cache_ttl:
         args.append(f"cache_ttl={op.cache_ttl}")
     if op.cache_l1:

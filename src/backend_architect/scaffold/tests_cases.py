@@ -78,6 +78,20 @@ def use_case_tests(module: ModulePlan) -> str:
                 '    """' + textwrap.fill(f"{ir.method.upper()} {doc(ir.path)} without a token is 401{refused}.", width=150, subsequent_indent="    ") + '"""',
                 f"    checks.guarded(scenario, {literal(ir.operation_id)})",
             ]
+        if ir.signed_by:
+            lines += [
+                "",
+                "",
+                f"def test_{op.func}_without_signature_err(scenario: Scenario) -> None:",
+                '    """'
+                + textwrap.fill(
+                    f"{ir.method.upper()} {doc(ir.path)} is called by {doc(ir.signed_by)}: unsigned, signed with another secret or replayed, it is 401.",
+                    width=150,
+                    subsequent_indent="    ",
+                )
+                + '"""',
+                f"    checks.unsigned(scenario, {literal(ir.operation_id)})",
+            ]
     if not any("mechanisms." in line for line in lines):
         lines.remove("import mechanisms")
     return "\n".join(lines) + "\n"

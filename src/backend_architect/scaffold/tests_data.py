@@ -231,6 +231,8 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "table": table_key(module.schema, table.name),
         "address": op.resource.address,
         "auth": ir.auth,
+        "signed_by": ir.signed_by,
+        "withheld": list(ir.withheld),
         "scopes": list(ir.scopes),
         "owner": owner.column if owner else None,
         "owner_chain": _chain(module, op.owner) if op.owner and op.owner.via else None,

@@ -19,6 +19,7 @@ from backend_architect.design.api.learnable import add_lists_for_sent_ids
 from backend_architect.design.api.operations import STATE_METHODS, ServiceApi
 from backend_architect.design.api.parameters import OFFSET_MAX_ROWS
 from backend_architect.design.api.paths import API_VERSION, Resources, collection, id_param
+from backend_architect.design.api.personal_views import withhold_personal
 from backend_architect.design.callee_operations import call_needs
 from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.link_once import with_link_once_said
@@ -84,6 +85,7 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
             built[need.callee].add_for_consumer(need.consumer, need.entity, need.mode)
     # callers are added one need at a time, so the sentence naming them is written once all are known
     for api in built.values():
+        withhold_personal(api)
         api.operations = {key: with_callers_named(op) for key, op in api.operations.items()}
     apis = []
     for service in arch.services:

@@ -18,6 +18,7 @@ from backend_architect.design.api.parameters import filter_parameters, list_para
 from backend_architect.design.api.paths import Resources, camel, collection
 from backend_architect.design.api.reads import client_filters, list_scope, route_read, scopes
 from backend_architect.design.api.schemas import ONE_TRANSACTION, Schemas
+from backend_architect.design.callbacks import signature_sentence, signing_system
 from backend_architect.design.client_inputs import acts_for_others, decided_by_others, server_picked_parts
 from backend_architect.design.embeds import Embedded, embeds
 from backend_architect.design.lifecycle_examples import lifecycles
@@ -77,7 +78,9 @@ class ServiceApi:
         """The parts every operation of a use case shares: ids, auth and scopes, description, upstreams."""
         entity = use_case.entity
         resource = collection(entity)
-        auth = extra.pop("auth", use_case.spec.auth)
+        # a provider calling back holds no user's token: its signature authenticates it (design.callbacks)
+        signer = signing_system(self.res.spec, use_case.spec.actor)
+        auth = extra.pop("auth", "none" if signer else use_case.spec.auth)
         write = kind not in {"list", "get"}
         scopes = extra.pop("scopes", None)
         if scopes is None:
@@ -91,6 +94,8 @@ class ServiceApi:
             description += f" Returns only items where {' and '.join(constants)}."
         if use_case.spec.owner_only:
             description += owner_sentence(path)
+        if signer:
+            description += f" {signature_sentence(signer)}"
         extra_text = extra.pop("note", "")
         if extra_text:
             description += f" {extra_text}"
@@ -108,6 +113,7 @@ class ServiceApi:
             auth=auth,
             scopes=scopes,
             owner_only=use_case.spec.owner_only,
+            signed_by=signer,
             for_others=write and acts_for_others(self.res.spec, use_case),
             upstreams=sorted({*reads, *writes, *use_case.spec.calls}),
             sets=named_state(self.res.spec, use_case) if write else {},
@@ -384,7 +390,7 @@ class ServiceApi:
             errors.add(503)
         if op.parameters or op.request_schema:
             errors.add(400)
-        if op.auth != "none":
+        if op.auth != "none" or op.signed_by:
             errors.add(401)
         table = self.res.tables.get(op.entity or "")
         if forbidden_reasons(op.auth, op.scopes, table is not None and table.tenant_scoped, internal=op.internal):

@@ -328,6 +328,21 @@ def guarded(s: Scenario, op_id: str) -> None:
         assert s.call(op_id, path, query=query, json=body, auth=s.headers(op_id, scopes=[])).status_code == 403
 
 
+def unsigned(s: Scenario, op_id: str) -> None:
+    """Called back without the external system's signature, with another secret's, or with a stale one (a replay): 401."""
+    op = OPERATIONS[op_id]
+    parent = s.parent(op_id) if op["parent"] else None
+    path = s.path_for(op_id, {op["address"]: _other_key(op)} if op["key_param"] else None, parent)
+    for name, kind in op["path_kinds"].items():
+        path.setdefault(name, uuid.uuid4() if kind == "uuid" else 1 if kind == "int" else "x")
+    body = s.body(op_id, 9) if op["has_body"] else None
+    query = op["required_query"]
+    assert s.call(op_id, path, query=query, json=body, headers={"X-Signature": ""}).status_code == 401
+    url = op["path"].format(**{k: str(v) for k, v in path.items()})
+    assert s.signed(op_id, url, query, body, {}, secret="not-the-shared-secret").status_code == 401
+    assert s.signed(op_id, url, query, body, {}, age_s=3600).status_code == 401
+
+
 def _other_key(op: dict[str, Any]) -> Any:
     kinds = op["path_kinds"]
     kind = kinds.get(op["key_param"] or "", TABLES[op["table"]]["key_kind"])

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
+import hmac
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +21,18 @@ import contract
 from design import OPERATIONS, TABLES
 from keys import Keys
 from seeding import BASE_TIME, Seeder
+
+#: The secret the tests share with every external system that calls back (``conftest`` configures the service with it).
+WEBHOOK_SECRET = "test-webhook-secret"
+
+
+def _carries(value: Any, path: list[str]) -> bool:
+    """Whether ``value`` (a row, or rows) holds ``path``, through nested rows."""
+    if isinstance(value, list):
+        return any(_carries(item, path) for item in value)
+    if not isinstance(value, dict) or path[0] not in value:
+        return False
+    return len(path) == 1 or _carries(value[path[0]], path[1:])
 
 
 def _key(op: dict[str, Any]) -> str:
@@ -75,13 +90,36 @@ class Scenario:
         members = op.get("members")
         if members and auth is None:
             self.join(op_id, members, path or {}, query or {}, json)
-        response = self.client.request(op["method"].upper(), url, params=query, json=json, headers=sent)
+        if op.get("signed_by") and not any(k.lower() == "x-signature" for k in (headers or {})):
+            response = self.signed(op_id, url, query, json, sent)
+        else:
+            response = self.client.request(op["method"].upper(), url, params=query, json=json, headers=sent)
         contract.validate(op_id, response)
+        if response.status_code == 200 and op.get("withheld"):
+            body = response.json()
+            rows = body.get("items", []) if op["kind"] == "list" else [body]
+            leaked = [name for name in op["withheld"] for row in rows if _carries(row, name.split("."))]
+            assert not leaked, f"{op_id} answers other users' personal data: {sorted(set(leaked))}"
         if members and auth is None and response.status_code < 300:
             stranger = {**sent, **self.headers(op_id, subject=str(uuid.uuid4()))}
             refused = self.client.request(op["method"].upper(), url, params=query, json=json, headers=stranger)
             assert refused.status_code == members["status"], f"a caller who is not a member got {refused.status_code}: {refused.text}"
         return response
+
+    def signed(
+        self, op_id: str, url: str, query: dict[str, Any] | None, json: Any, headers: dict[str, str], *, age_s: int = 0, secret: str = WEBHOOK_SECRET
+    ) -> httpx.Response:
+        """Call an operation an external system calls back, as that system: the raw body signed with the secret it shares
+        (``age_s`` seconds ago, or with another ``secret``, to be refused)."""
+        op = OPERATIONS[op_id]
+        # the very bytes httpx would send for ``json``: the signature covers the raw body the service receives
+        body = b"" if json is None else httpx.Request(op["method"].upper(), url, json=json).read()
+        stamp = int(time.time()) - age_s
+        digest = hmac.new(secret.encode(), f"{stamp}.".encode() + body, hashlib.sha256).hexdigest()
+        sent = {**headers, "x-signature": f"t={stamp},v1={digest}"}
+        if json is not None:
+            sent["content-type"] = "application/json"
+        return self.client.request(op["method"].upper(), url, params=query, content=body, headers=sent)
 
     def join(self, op_id: str, members: dict[str, Any], path: dict[str, Any], query: dict[str, Any], json: Any) -> None:
         """Make the scenario's caller a member of the scope the request names (or the addressed row is in), when it exists."""

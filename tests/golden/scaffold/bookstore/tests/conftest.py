@@ -22,10 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bookstore.app import create_app
 from bookstore.core.config import Settings
 from bookstore.core.migrate import migrate
+from design import OPERATIONS
 from keys import AUDIENCE, ISSUER, Keys
 from postgres import FreshDatabase, fresh_database
 from seeding import Seeder
-from support import Scenario
+from support import WEBHOOK_SECRET, Scenario
 
 
 @pytest.fixture(scope="session")
@@ -51,6 +52,7 @@ def settings_for(database: FreshDatabase, keys: Keys, **overrides: Any) -> Setti
         "log_level": "WARNING",
         "db_pool_size": 5,
         "redis_url": os.environ.get("REDIS_URL") or None,
+        "webhook_secrets": {op["signed_by"]: WEBHOOK_SECRET for op in OPERATIONS.values() if op.get("signed_by")},
     }
     values.update(overrides)
     return Settings(**values)

@@ -41,6 +41,8 @@ class Policy:
     #: ``x-rate-limit.services``, or the operation's own limit when that is sized for services (``actor: service``). None: the
     #: people's limit applies to services too.
     service_rate: tuple[int, int] | None = None
+    #: The external system calling it back (a webhook): its signature of the body authenticates it (``core.signatures``).
+    signed_by: str | None = None
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(default=None, description="This service's public URL, for the upload URLs it hands out.")
     max_upload_bytes: int = Field(default=104_857_600, ge=1_024, description="Largest file the local object store accepts.")
     backend_timeout_s: float = Field(default=2.0, gt=0, description="Timeout of each call to Redis, OpenSearch and object storage.")
+    webhook_secrets: dict[str, str] = Field(
+        default_factory=dict,
+        description='Secrets shared with the external systems that call back, by name: {"PaymentProcessor": "..."} (JSON). '
+        "A system without one is refused every call.",
+        repr=False,
+    )
     auth_signing_key: str | None = Field(default=None, description="The private JWK this service signs session tokens with (log in).", repr=False)
     short_key_secret: str | None = Field(default=None, description="Keys the permutation that turns counter values into short codes.", repr=False)
     relay_in_process: bool = Field(default=deployable.RELAY_IN_PROCESS, description="Run the outbox relay inside the web process.")

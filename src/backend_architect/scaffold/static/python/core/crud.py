@@ -51,6 +51,7 @@ async def read(
     body = resource.to_api(row)
     for embed in op.embeds:
         body[embed.prop] = await _embedded(ctx, embed, row[resource.key.name], row)
+    body = withhold(op, body)
     await ctx.services.backends.cache.put(ctx, op, body)
     return respond(ctx, 200, body, headers)
 
@@ -158,7 +159,7 @@ async def _answer(ctx: Context, op: Operation, rows: list[dict[str, Any]], limit
     next_cursor = pagination.encode_cursor(name, keys, rows[-1]) if more and op.paging == "cursor" else None
     rows = await ctx.services.backends.latest.merge(op.resource, rows)
     headers = cache_control(ctx, op)
-    body = {"items": [op.resource.to_api(r) for r in rows], "next_cursor": next_cursor}
+    body = {"items": [withhold(op, op.resource.to_api(r)) for r in rows], "next_cursor": next_cursor}
     await ctx.services.backends.cache.put(ctx, op, body)
     return respond(ctx, 200, body, headers)
 
@@ -170,3 +171,22 @@ def cache_control(ctx: Context, op: Operation) -> dict[str, str]:
     if op.cache_control.startswith("public") and ctx.principal.subject is not None:
         return {"Cache-Control": "private, no-store"}
     return {"Cache-Control": op.cache_control}
+
+
+def withhold(op: Operation, body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` less the personal fields the operation never answers: it serves other users' rows (nested ones by ``a.b``)."""
+    for name in op.withheld:
+        _drop(body, name.split("."))
+    return body
+
+
+def _drop(value: Any, path: list[str]) -> None:
+    """Remove ``path`` from ``value``, through nested rows and lists of rows."""
+    if isinstance(value, list):
+        for item in value:
+            _drop(item, path)
+    elif isinstance(value, dict):
+        if len(path) == 1:
+            value.pop(path[0], None)
+        else:
+            _drop(value.get(path[0]), path[1:])

@@ -263,6 +263,8 @@ class Operation:
     countries: Countries | None = None
     #: Members only: the caller's membership of the scope is probed first (``members.require``).
     members: Members | None = None
+    #: Personal fields of other users' rows it never answers (``a.b`` inside an embedded row), so no cache holds them either.
+    withheld: Sequence[str] = ()
 
 
 def document(config: str, *columns: Column[Any]) -> ColumnElement[Any]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import Request
 
+from . import signatures
 from .auth import Policy, Principal, TokenVerifier, authenticate, client_address
 from .config import Settings
 from .db import Database
@@ -38,6 +39,8 @@ async def begin(request: Request, policy: Policy) -> Context:
     request.state.declared_statuses = policy.statuses
     services: Services = request.app.state.services
     try:
+        if policy.signed_by is not None:
+            await signatures.require(request, policy.signed_by, services.settings.webhook_secrets)
         principal = await authenticate(request, policy, services.verifier, services.settings.auth_tenant_claim)
     except Problem as refused:
         if refused.status == 401:
