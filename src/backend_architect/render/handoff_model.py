@@ -15,7 +15,7 @@ from backend_architect.ir.model import Architecture, Figure, RateLimit
 from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Placement
 from backend_architect.ir.trace import Requirement
 
-HANDOFF_SCHEMA_VERSION: Literal["1.5"] = "1.5"
+HANDOFF_SCHEMA_VERSION: Literal["1.6"] = "1.6"
 
 
 class HandoffModel(BaseModel):
@@ -249,7 +249,7 @@ class Handoff(HandoffModel):
 
     model_config = ConfigDict(extra="forbid", title="backend-architect hand-off", populate_by_name=True)
 
-    schema_version: Literal["1.5"] = HANDOFF_SCHEMA_VERSION
+    schema_version: Literal["1.6"] = HANDOFF_SCHEMA_VERSION
     generator: str
     system: str
     summary: Summary
