@@ -131,7 +131,8 @@ def test_feed_list_is_the_readers_followees_by_path_ok() -> None:
     op = next(o for a in result.architecture.apis for o in a.operations if o.operation_id == step.operations[0])
     assert op.path == "/readers/{reader_id}/subscriptions"
     assert op.paginated
-    assert {p.name for p in op.parameters} == {"reader_id", "limit", "cursor"}
+    # the merge asks for the followees past the fan-out cut-off alone (patterns/_large_sources.py)
+    assert {p.name for p in op.parameters} == {"reader_id", "limit", "cursor", "past_cutoff"}
     assert op.caller_filters == []
     assert 404 not in op.error_statuses
     assert not op.use_cases

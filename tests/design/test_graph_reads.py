@@ -75,7 +75,11 @@ def test_a_feeds_graph_read_is_drawn_as_decided_ok(shape: tuple[int, str, str, s
     mechanism = next(m for m in arch.mechanisms if m.use_case == "read timeline" and m.serves == "read")
     # Redis serves the Follow rows only where they are read locally: otherwise its record would call the read "local"
     assert ("Follow" in mechanism.entities) is (how == "local")
-    said = {"call": "from follows by one synchronous call", "copy": "event-fed local copy of follows's Follow pairs", "local": "own database"}[how]
+    said = {
+        "call": "from follows by synchronous calls to its list of the reader's Follow rows, paged until next_cursor is empty",
+        "copy": "event-fed local copy of follows's Follow pairs",
+        "local": "own database",
+    }[how]
     assert said in mechanism.how
 
 
@@ -85,6 +89,7 @@ def test_a_feeds_graph_read_is_counted_where_it_lands_ok(shape: tuple[int, str, 
     spec = load_spec_bytes(textwrap.dedent(SOCIAL % shape).encode(), "social.yaml").spec
     arch, analysis = design_with_analysis(spec)
     calls = call_requests(analysis, arch).get("follows", {})
+    # the merge asks only for the 5 followees past the cut-off (past_cutoff): one page, one call a read
     assert any(k.startswith("call_") and v == 100_000 for k, v in calls.items()) is (how == "call")
     tables = {d.service: [t.name for t in d.tables] for d in arch.datastores}
     assert (graph_copy_name("Follow") in tables.get("posts", [])) is (how == "copy")
@@ -111,7 +116,8 @@ def test_a_feeds_rebuild_names_how_it_reads_the_graph_ok() -> None:
     """The feed decision's rebuild says where it reads the followees: never a join kept "for rebuilds" across two databases."""
     arch = _design((40, "1k/s", "400/s", "Post"))
     feed = next(d for d in arch.decisions if d.id.startswith("feed."))
-    assert "read from follows by one synchronous call" in feed.consequences
+    assert "read from follows by synchronous calls to its list of the reader's Follow rows, paged until next_cursor is empty" in feed.consequences
+    assert "ceil(200 / 100) = 2 calls a request on average" in feed.consequences
     assert "stays indexed for rebuilds" in feed.consequences
     assert "no join or foreign key crosses the two databases" in feed.consequences
 

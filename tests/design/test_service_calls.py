@@ -49,11 +49,13 @@ def _peak(arch: Architecture, use_case: str) -> float:
 
 
 def test_fresh_reads_across_services_are_the_callees_requests_ok() -> None:
-    """Every request of a use case reading another service's rows fresh is one request that service serves, sized into its instances."""
+    """Every call a request of a use case reading another service's rows fresh makes (one a row its page names) is a request that
+    service serves, sized into its instances."""
     arch = _clubs()
     members = _figure(arch, "qps.peak.service.members")
     assert members.inputs["call_writePost"] == pytest.approx(_peak(arch, "write-post"))
-    assert members.inputs["call_clubFeed"] == pytest.approx(_peak(arch, "club-feed"))
+    # a page of 20 Posts names up to 20 authors: one GET of a Member a row
+    assert members.inputs["call_clubFeed"] == pytest.approx(_peak(arch, "club-feed") * 20)
     assert members.value == pytest.approx(sum(members.inputs.values()))
     assert _figure(arch, "instances.members").inputs["peak"] == pytest.approx(members.value)
     served = _figure(arch, "qps.peak.served")
@@ -61,10 +63,10 @@ def test_fresh_reads_across_services_are_the_callees_requests_ok() -> None:
 
 
 def test_the_callee_reads_its_store_for_each_call_ok() -> None:
-    """The callee's database takes one read of the rows asked for per call, beside its own use cases' reads."""
+    """The callee's database takes one read of the row asked for per call, beside its own use cases' reads."""
     arch = _clubs()
     reads = _figure(arch, "db.reads.peak.members-db")
-    assert reads.inputs["call_clubFeed_members"] == pytest.approx(_peak(arch, "club-feed"))
+    assert reads.inputs["call_clubFeed_members"] == pytest.approx(_peak(arch, "club-feed") * 20)
     assert reads.inputs["call_writePost_members"] == pytest.approx(_peak(arch, "write-post"))
     assert "call_clubFeed_members" not in _figure(arch, "db.reads.peak.posts-db").inputs
 
@@ -85,9 +87,9 @@ def test_modules_calling_each_other_count_in_the_modules_load_ok() -> None:
     arch = _clubs(team=3)
     assert arch.deployment == "modular-monolith"
     members = _figure(arch, "qps.peak.service.members")
-    assert members.inputs["call_clubFeed"] == pytest.approx(_peak(arch, "club-feed"))
+    assert members.inputs["call_clubFeed"] == pytest.approx(_peak(arch, "club-feed") * 20)
     (database,) = {f.key for f in arch.figures if f.key.startswith("db.reads.peak.") and f.key.count(".") == 3}
-    assert _figure(arch, database).inputs["call_clubFeed_members"] == pytest.approx(_peak(arch, "club-feed"))
+    assert _figure(arch, database).inputs["call_clubFeed_members"] == pytest.approx(_peak(arch, "club-feed") * 20)
     deployable = _figure(arch, "instances.deployable.clubs")
     assert deployable.inputs["peak"] == pytest.approx(sum(_figure(arch, f"qps.peak.service.{s.name}").value for s in arch.services))
 
@@ -96,7 +98,7 @@ def test_a_cached_read_across_services_is_counted_on_every_request_ok() -> None:
     """A read the caller caches still calls on every request as its latency says: the callee is sized for a cold or lost cache."""
     arch = _clubs(feed="20k/s", extra=", staleness: 30s, page: {limit: 20}")
     assert any(c.use_case == "club feed" and c.strategy == "cache-aside" for c in arch.caches)
-    peak = _peak(arch, "club-feed")
+    peak = _peak(arch, "club-feed") * 20
     assert _figure(arch, "qps.peak.service.members").inputs["call_clubFeed"] == pytest.approx(peak)
     assert _figure(arch, "db.reads.peak.members-db").inputs["call_clubFeed_members"] == pytest.approx(peak)
     flow = next(f for f in arch.flows if f.use_case == "club feed")
@@ -104,11 +106,11 @@ def test_a_cached_read_across_services_is_counted_on_every_request_ok() -> None:
 
 
 @pytest.mark.parametrize(
-    ("feed", "page", "calls"), [("400/s", "", 1_200.0), ("2k/s", ", page: {limit: 50}", 6_000.0), ("20k/s", ", page: {limit: 5}", 60_000.0)]
+    ("feed", "page", "calls"), [("400/s", "", 24_000.0), ("2k/s", ", page: {limit: 50}", 300_000.0), ("20k/s", ", page: {limit: 5}", 300_000.0)]
 )
 def test_the_call_follows_the_callers_rate_ok(feed: str, page: str, calls: float) -> None:
-    """The calls on the callee scale with the caller's peak (peak factor 3), one a request however many rows its page holds:
-    the caller asks one callee for a page's rows in one call, as its single hop says."""
+    """The calls on the callee scale with the caller's peak (peak factor 3) and its page: the callee's contract gets one Member
+    by id, so a page of Posts naming their authors makes one GET a row (``FlowStep.calls``), each counted."""
     arch = _clubs(feed=feed, extra=page)
     assert _figure(arch, "qps.peak.service.members").inputs["call_clubFeed"] == pytest.approx(calls)
     loads = {load.key: load for load in call_loads(analyse(spec_of(_text(feed=feed, extra=page))), arch)}

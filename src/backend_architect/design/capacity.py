@@ -190,7 +190,8 @@ def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
                     "sum of peak rates of its use cases, of the GETs reading created rows back (readback_<operation>) "
                     "and of other services' existence checks of its rows (check_<operation>)"
                     + (
-                        " and other synchronous calls on it, one for every request of the caller, answered by a cache or not: sized for "
+                        " and other synchronous calls on it, each call of every request of the caller (a paged list read until done, or a GET for each "
+                        "row a page names, counts each page or row), answered by a cache or not: sized for "
                         "a caller's cache cold or down (call_<operation>)"
                         if any(k.startswith("call_") for k in mine)
                         else ""

@@ -12,6 +12,7 @@ import re
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.call_pages import lookup_calls
 from backend_architect.design.deliverers import sender_of
 from backend_architect.design.embeds import called_owners
 from backend_architect.design.event_fields import merged_event, recorded_event, with_fields, written_row
@@ -127,6 +128,7 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
             copied,
             delivered,
             called_owners(spec, analysis, use_case, owner),
+            spec,
         )
         in_process = one_deployable(arch)
         flow = member_flow(checked_flow(flow, home, arch.reference_checks, in_process=in_process), home, arch.membership_checks, in_process=in_process)
@@ -184,6 +186,7 @@ def _flow(
     copied: dict[tuple[str, str], str] | None = None,
     delivered: dict[str, str] | None = None,
     called: dict[str, list[str]] | None = None,
+    spec: Spec | None = None,
 ) -> tuple[Flow, Event | None]:
     """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes); ``copied``: the
     fresh reads served from an event-fed copy because a call would close a cycle (``design.read_cycles``), each with its reason;
@@ -207,7 +210,9 @@ def _flow(
     for service in remote_reads:
         entities = ", ".join(e for e in use_case.reads if owner[e] == service)
         if service in sync_reads:
-            steps.append(FlowStep(source=home, target=service, kind="query", description=f"read {entities}"))
+            # a row by id is one GET: a list's page names a page of them, read after the rows naming them (design/call_pages.py)
+            gets, keys_from = lookup_calls(spec, use_case, [e for e in use_case.reads if owner[e] == service]) if spec else (1, [])
+            steps.append(FlowStep(source=home, target=service, kind="query", description=f"read {entities}", calls=gets, keys_from=keys_from))
         else:
             # stale reads are served from a local copy fed by the owner's events: no runtime dependency
             steps.append(FlowStep(source=service, target=home, kind="event", description=f"{entities} changes keep a local read model current"))

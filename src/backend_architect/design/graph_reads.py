@@ -13,7 +13,8 @@ so the read goes through one mechanism, by the rule the reference checks follow
   (fewer pairs/s followed and unfollowed than reads/s, their rows at most
   ``reference_checks.COPY_WRITES_MAX`` writes/s) and the reads pass ``reference_checks.LOCAL_COPY_FROM``/s
   or the owner in the path misses the availability target;
-- else one synchronous call to the owner a read (its internal API answers the reader's followees), counted
+- else synchronous calls to the owner (its internal list answers the reader's followees a page at a time: one call where they
+  fit in a page, else paged until done, ``call_pages``), counted
   in the owner's requests and its database's reads (``design/service_calls.py`` reads the flow's step).
 
 The flow draws it (a query to the owner, or the owner's events feeding the copy), so the communication
@@ -28,6 +29,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import plan_flow
+from backend_architect.design.call_pages import PageCalls
 from backend_architect.design.event_fields import with_fields
 from backend_architect.design.memory_sets import answered_by_set
 from backend_architect.design.read_cycles import changes_per_s
@@ -57,23 +59,32 @@ class GraphRead:
     #: Follows and unfollows/s at peak: what a copy would consume.
     changes: float
     reason: str
+    #: The graph rows one read uses (the reader's followees), and so the calls a read makes of the owner's paged list.
+    pages: PageCalls
 
-    def source(self) -> str:
-        """Where the step reads the graph from, in the words every section uses."""
+    def source(self, pages: PageCalls | None = None) -> str:
+        """Where the step reads the graph from, in the words every section uses (``pages``: the rows a read other than the
+        step's takes, a rebuild's every followee)."""
         if self.how == "call":
-            return f"from {self.owner} by one synchronous call ({self.entity} lives in {self.owner}'s database, reached through {self.owner} alone)"
+            return (
+                f"from {self.owner} by synchronous calls to its list of the reader's {self.entity} rows, {(pages or self.pages).said()} "
+                f"({self.entity} lives in {self.owner}'s database, reached through {self.owner} alone)"
+            )
         if self.how == "copy":
             return f"from the event-fed local copy of {self.owner}'s {self.entity} pairs in {self.home}'s database, about {RELAY_S:g} s behind {self.owner}"
         return f"from the {self.entity} table in {self.home}'s own database"
 
 
-def graph_read(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str, owner: str, home: str, in_process: bool) -> GraphRead:
-    """The mechanism by which ``home`` reads ``entity`` (owned by ``owner``) for ``use_case``, by the rule in the module's docstring."""
+def graph_read(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str, owner: str, home: str, in_process: bool, rows: float | None = None) -> GraphRead:
+    """The mechanism by which ``home`` reads ``entity`` (owned by ``owner``) for ``use_case``, by the rule in the module's docstring.
+
+    ``rows``: the graph rows one read uses (a feed's followees per reader), else the rows per reader the spec's counts give."""
     peak = use_case.peak_qps
+    pages = PageCalls(rows if rows is not None else rows_per_reader(analysis, use_case, entity))
     changes = changes_per_s(analysis.use_cases, entity)
     if owner in {"", home} or in_process:
         where = "the same service" if owner in {"", home} else "the modular monolith's one database"
-        return GraphRead(entity, owner or home, home, "local", peak, changes, f"{entity} lives in {where}: a local read")
+        return GraphRead(entity, owner or home, home, "local", peak, changes, f"{entity} lives in {where}: a local read", pages)
     target, composite = availabilities(spec)
     both = composite * composite
     writes = changes * COPY_ROWS_PER_EVENT
@@ -88,8 +99,20 @@ def graph_read(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str, o
             f"{writes:,.0f} writes/s in {home}'s database {'<=' if writes <= COPY_WRITES_MAX else '>'} {COPY_WRITES_MAX:,.0f}"
         )
     if affordable and (peak > LOCAL_COPY_FROM or both < target):
-        return GraphRead(entity, owner, home, "copy", peak, changes, f"an event-fed local copy ({rate}; {meets}; {cost})")
-    return GraphRead(entity, owner, home, "call", peak, changes, f"one synchronous call to {owner} a read ({rate}; {meets}; {cost})")
+        return GraphRead(entity, owner, home, "copy", peak, changes, f"an event-fed local copy ({rate}; {meets}; {cost})", pages)
+    calls = f"{pages.calls:,} synchronous call{'' if pages.calls == 1 else 's'} to {owner} a read on average, paged"
+    return GraphRead(entity, owner, home, "call", peak, changes, f"{calls} ({rate}; {meets}; {cost})", pages)
+
+
+def rows_per_reader(analysis: Analysis, use_case: UseCase, entity: str) -> float:
+    """The ``entity`` rows one reader holds (the graph's rows over the readers the filter names), else one page of the read.
+
+    A read filtered through another service's rows uses every row its reader holds there, so these are what its calls return."""
+    ref = next((f for f in use_case.filters if f.entity == entity and f.join), None)
+    reader = ref.join[-1].source if ref is not None else ""
+    if reader in analysis.entities and entity in analysis.entities and analysis.rows(reader):
+        return analysis.rows(entity) / analysis.rows(reader)
+    return float(use_case.spec.page.limit)
 
 
 def graph_flow(spec: Spec, use_case: UseCase, flow: Flow, read: GraphRead, what: str) -> Flow:
@@ -102,7 +125,7 @@ def graph_flow(spec: Spec, use_case: UseCase, flow: Flow, read: GraphRead, what:
     home = flow.steps[0].target
     kept = [s for s in flow.steps if not _graph_step(s, home, read.entity)]
     if read.how == "call":
-        step = FlowStep(source=home, target=read.owner, kind="query", description=f"read {read.entity}: {what}")
+        step = FlowStep(source=home, target=read.owner, kind="query", description=f"read {read.entity}: {what}", calls=read.pages.calls)
     else:
         step = FlowStep(source=read.owner, target=home, kind="event", description=f"{read.entity}{_COPY}")
     said = f"reads {read.entity} {read.source()}: {read.reason}"
@@ -115,6 +138,9 @@ def graph_flow(spec: Spec, use_case: UseCase, flow: Flow, read: GraphRead, what:
 
 def graph_reads(spec: Spec, analysis: Analysis, arch: Architecture) -> list[tuple[UseCase, GraphRead]]:
     """Each read filtered through rows another service owns (a feed by the reader's follows), with the mechanism reading them."""
+    # the feed pattern imports this module: what a feed's read asks the graph for is read from it on use
+    from backend_architect.design.patterns.feed import graph_rows_per_read
+
     owner = {e: s.name for s in arch.services for e in s.entities}
     in_process = arch.deployment == "modular-monolith"
     found = []
@@ -125,7 +151,8 @@ def graph_reads(spec: Spec, analysis: Analysis, arch: Architecture) -> list[tupl
         for entity in dict.fromkeys(f.entity for f in use_case.filters if f.join and f.entity != use_case.entity and f.entity in owner):
             # a proximity read whose filters on the points the GEO set kept in memory answers reads no row of theirs (memory_sets)
             if owner[entity] != home and not answered_by_set(spec, analysis, use_case, entity):
-                found.append((use_case, graph_read(spec, analysis, use_case, entity, owner[entity], home, in_process)))
+                rows = graph_rows_per_read(spec, analysis, use_case)
+                found.append((use_case, graph_read(spec, analysis, use_case, entity, owner[entity], home, in_process, rows)))
     return found
 
 
@@ -279,5 +306,6 @@ __all__ = [
     "graph_read",
     "graph_reads",
     "graph_services",
+    "rows_per_reader",
     "with_graph_reads",
 ]

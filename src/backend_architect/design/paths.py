@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 from backend_architect.design.relay import local_copy_reason
+from backend_architect.design.step_order import key_sources, ordered_for
 from backend_architect.ir.model import Architecture, Event, Flow, FlowStep
 from backend_architect.ir.runtime import Component, Mechanism, side_write
 
@@ -97,9 +98,14 @@ def served_read(flow: Flow, mechanism: Mechanism) -> Flow:
     home = flow.steps[0].target
     served = set(mechanism.entities)
     kept = [s for s in flow.steps if not (_remote_read(s, home) and _entities(s) <= served)]
-    if any(s.target == mechanism.store and s.kind == "query" for s in kept):
-        return flow
-    steps = [kept[0], FlowStep(source=home, target=mechanism.store, kind="query", description=f"{mechanism.how} ({mechanism.pattern})"), *kept[1:]]
+    sources = key_sources(mechanism)
+    drawn = next((s for s in kept if s.target == mechanism.store and s.kind == "query"), None)
+    if drawn is not None:
+        # already drawn by another mechanism on the store: it still waits for the rows its keys come from (design/step_order.py)
+        return flow.model_copy(update={"steps": ordered_for(flow.steps, home, drawn, sources)}) if sources else flow
+    step = FlowStep(source=home, target=mechanism.store, kind="query", description=f"{mechanism.how} ({mechanism.pattern})")
+    # the store's query runs once the steps giving its reads their keys have answered (a feed's merge after the graph's call)
+    steps = ordered_for(kept, home, step, sources)
     copies = sorted({s.source for s in kept if _remote_read(s, home) and s.kind == "event"})
     queries = sorted({s.target for s in kept if _remote_read(s, home) and s.kind == "query"})
     style: Literal["local", "sync", "event", "saga"]

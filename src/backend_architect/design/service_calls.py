@@ -52,6 +52,20 @@ def _calls(analysis: Analysis, arch: Architecture) -> list[tuple[str, str, str, 
     return found
 
 
+def calls_made(flow: Flow, callee: str) -> int:
+    """Calls one request of ``flow`` makes of ``callee``: the most any of its steps on it makes (a paged list read until done, a
+    GET for each row a page names: ``FlowStep.calls``), one where a step makes one.
+
+    >>> from backend_architect.ir.model import FlowStep
+    >>> asked = FlowStep(source="u", target="a", kind="request", description="r")
+    >>> steps = [asked, FlowStep(source="a", target="b", kind="query", description="read B", calls=20)]
+    >>> calls_made(Flow(use_case="r", style="sync", rationale="", steps=steps), "b")
+    20
+    """
+    home = flow.steps[0].target if flow.steps else ""
+    return max((s.calls for s in flow.steps if s.kind in CALL_KINDS and s.source == home and s.target == callee), default=1)
+
+
 def _checked(arch: Architecture) -> set[tuple[str, str]]:
     """(callee, operation) of the calls that are checks: existence checks and membership probes, counted as ``check_``."""
     found = {(c.owner, c.operation) for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak}
@@ -69,7 +83,7 @@ def call_requests(analysis: Analysis, arch: Architecture) -> dict[str, dict[str,
     peaks = {u.name: u.peak_qps for u in analysis.use_cases if u.spec.rate is not None}
     for callee, operation, _, flow in _calls(analysis, arch):
         if (callee, operation) not in checked and peaks.get(flow.use_case):
-            found.setdefault(callee, {})[f"call_{operation}"] = peaks[flow.use_case]
+            found.setdefault(callee, {})[f"call_{operation}"] = peaks[flow.use_case] * calls_made(flow, callee)
     return found
 
 
@@ -92,18 +106,20 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
         entity = next((e for e in [*use_case.reads, *(f.entity for f in use_case.filters), *drawn] if owner.get(e) == callee), None)
         if entity is None:
             continue
+        calls = calls_made(flow, callee)
+        per = "one a request" if calls == 1 else f"{calls} a request"
         found.append(
             StoreLoad(
                 entity=entity,
                 key=f"call_{operation}_{callee}",
-                quantity=f"reads/s {callee} makes of {entity} to answer {use_case.name}'s synchronous call (one a request"
+                quantity=f"reads/s {callee} makes of {entity} to answer {use_case.name}'s synchronous call{'' if calls == 1 else 's'} ({per}"
                 + (", its cache's hits included: sized for that cache cold or down)" if use_case.name in cached else ")"),
-                reads_per_s=use_case.peak_qps,
-                formula="peak (one call a request)",
-                inputs={"peak": use_case.peak_qps},
+                reads_per_s=use_case.peak_qps * calls,
+                formula="peak (one call a request)" if calls == 1 else "peak x calls_per_request",
+                inputs={"peak": use_case.peak_qps} | ({} if calls == 1 else {"calls_per_request": float(calls)}),
             )
         )
     return found
 
 
-__all__ = ["CALL_KINDS", "call_loads", "call_requests", "operation_of"]
+__all__ = ["CALL_KINDS", "call_loads", "call_requests", "calls_made", "operation_of"]

@@ -5,7 +5,8 @@ another holds one client-credentials identity for all its instances and carries 
 for one person (or the most generous actor's, as an operation no use case covers would take) throttles the call the
 design counts on: a feed read calling the follow graph 300,000 times a second against 240 a second allowed. So each
 operation only services call gets a limit of its own per calling service: the peak of the use cases whose steps call it
-(one call a request, as ``service_calls`` batches a request's needs of one callee into one step), times the same
+(each call of a request: one where ``service_calls`` batches a request's needs of one callee into one call, more where the
+request pages a list until done or gets each row its page names, ``FlowStep.calls``), times the same
 headroom people get, and the one limit a contract states is the largest calling service's. A client operation another
 service also calls keeps its people's limit and states the services' beside it (``x-rate-limit.services``).
 """
@@ -16,6 +17,7 @@ import math
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.callee_operations import answers, call_needs
+from backend_architect.design.service_calls import calls_made
 from backend_architect.ir.model import Architecture, RateLimit
 from backend_architect.spec.model import Spec
 
@@ -30,12 +32,18 @@ def service_limits(
     ``defaults`` where no caller states a rate), bursts of ``burst_seconds``' worth."""
     peaks = {u.name: u.peak_qps for u in analysis.use_cases}
     needs = call_needs(spec, analysis, arch, arch.reference_checks, arch.membership_checks)
+    flows = {f.use_case: f for f in arch.flows}
     limits = []
     for api in arch.apis:
         for op in (o for o in api.operations if o.consumers):
             by_caller: dict[str, dict[str, float]] = {}
+            per_request: dict[str, int] = {}
             for need in (n for n in needs if n.callee == api.service and answers(op, n)):
-                by_caller.setdefault(need.consumer, {})[need.use_case] = peaks.get(need.use_case, 0.0)
+                # a request paging a list until done, or getting each row its page names, calls as often (design/call_pages.py)
+                flow = flows.get(need.use_case)
+                calls = calls_made(flow, need.callee) if flow is not None else 1
+                by_caller.setdefault(need.consumer, {})[need.use_case] = peaks.get(need.use_case, 0.0) * calls
+                per_request[need.use_case] = calls
             if not by_caller:
                 continue
             op_class = "read" if op.method == "get" else "write"
@@ -43,7 +51,7 @@ def service_limits(
             peak = sum(uses.values())
             # callers whose use cases state no rate give nothing to size by: the class's default, as for people
             limit = max(floors[op_class], math.ceil(peak * 60 * headroom)) if peak > 0 else defaults[op_class]
-            terms = [f"'{name}' {rate:,.1f}" for name, rate in sorted(uses.items())]
+            terms = [f"'{name}' {_rate(rate, per_request[name])}" for name, rate in sorted(uses.items())]
             said = terms[0] if len(terms) == 1 else f"{' + '.join(terms)} = {peak:,.1f}"
             others = sorted(set(by_caller) - {caller})
             limits.append(
@@ -65,6 +73,15 @@ def service_limits(
                 )
             )
     return limits
+
+
+def _rate(rate: float, calls: int) -> str:
+    """A use case's calls/s: its peak, times the calls one request makes where it makes several.
+
+    >>> _rate(300.0, 1), _rate(6000.0, 20)
+    ('300.0', '300.0 x 20 calls a request = 6,000.0')
+    """
+    return f"{rate:,.1f}" if calls == 1 else f"{rate / calls:,.1f} x {calls} calls a request = {rate:,.1f}"
 
 
 __all__ = ["SERVICE_ACTOR", "service_limits"]

@@ -452,6 +452,17 @@ class FlowStep(IRModel):
         description="For a synchronous step on another of our services: the ids of the callee's operations it calls (internal where no "
         "client use case serves them), each listing the caller in x-consumers.",
     )
+    calls: int = Field(
+        default=1,
+        ge=1,
+        description="For a synchronous step: the calls one request makes on it, on average (a paged list read until done: ceil(rows / "
+        "page max); a lookup of each row a page names, one GET a row: the page's size). The callee's rate and reads count each.",
+    )
+    keys_from: list[str] = Field(
+        default_factory=list,
+        description="Entities whose rows, read earlier in the same request, give this step the ids it asks for (the rows of a page "
+        "naming another service's rows): the step runs after that read.",
+    )
 
 
 class SagaStep(IRModel):

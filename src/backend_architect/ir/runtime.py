@@ -99,6 +99,11 @@ class StoreLoad(IRModel):
         description="Values of ``by`` one request names (a feed's read-time merge of 5 authors: 5): on a table sharded by ``by`` it "
         "reads one shard per value, so one request touches several shards.",
     )
+    keys_from: list[str] = Field(
+        default_factory=list,
+        description="Entities whose rows, read by an earlier step of the same request, give the values of ``by`` (a feed's read-time "
+        "merge reads the authors the reader's Follow rows name): the request reads those rows first.",
+    )
 
 
 class Mechanism(IRModel):

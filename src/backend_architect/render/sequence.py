@@ -101,10 +101,18 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     consumers = {s.target for s in rest if _relayed(s, home)} - {home}
     delivered = [s for s in rest if s.source in consumers and not _relayed(s, home)]
     side = frozenset(f"{m.how} ({m.pattern})" for m in arch.mechanisms if m.use_case == flow.use_case and side_write(m))
+    # a step asking for rows by the ids the request's own rows hold (a page's Orders naming their Products) runs after that read
+    keyed = [s for s in rest if s.keys_from and s.kind in {"query", "call"} and s not in missed and s not in adding]
     lines += _own(own, home, {"key", "check"})
-    for step in (s for s in rest if not _relayed(s, home) and not _after_commit(s, home, side) and s not in missed and s not in delivered and s not in adding):
+    for step in (
+        s
+        for s in rest
+        if not _relayed(s, home) and not _after_commit(s, home, side) and s not in missed and s not in delivered and s not in adding and s not in keyed
+    ):
         lines += _hop(arch, flow, step, home, fills)
     lines += _read(own, home, [line for s in missed for line in _hop(arch, flow, s, home, fills)]) + _own(own, home, {"write"})
+    for step in keyed:
+        lines += _hop(arch, flow, step, home, fills)
     for step in adding:
         lines += _hop(arch, flow, step, home, fills)
     for step in (s for s in rest if _after_commit(s, home, side)):
@@ -174,7 +182,9 @@ def _hop(arch: Architecture, flow: Flow, step: FlowStep, home: str, fills: list[
     if step.kind in {"query", "call", "external"}:
         # a call on another service names the operation of its contract it calls, as the callee's contract lists it
         calls = f" -> {'; '.join(called_operations(arch, step))}" if step.operations else ""
-        lines.append(f"    {source}->>{target}: {_message(step.description + calls)}")
+        # several calls a request (a GET for each row a page names, a list paged until done) are said with their count
+        times = f" ({step.calls} calls a request)" if step.calls > 1 else ""
+        lines.append(f"    {source}->>{target}: {_message(step.description + calls + times)}")
         lines.append(f"    {target}-->>{source}: result")
         if step.kind == "query" and any(m.store == step.target for m in arch.mechanisms if m.use_case == flow.use_case):
             for store, what in fills:
@@ -224,8 +234,11 @@ def _relay(arch: Architecture, step: FlowStep, home: str, broker: str | None, ca
 def _row_reads(arch: Architecture, use_case: str) -> list[tuple[Store, str]]:
     """The database reads a mechanism serving ``use_case`` still makes (a precomputed list's page filled by id), with the database each reads."""
     homes = {t.entity: database(arch, s) for s in arch.datastores for t in s.tables if t.entity}
+    # a load on a table no entity names (a feed's event-fed copy of the graph, known_follows) is read where that table lives: it
+    # gives the reads after it their keys, so it is drawn too, first (the mechanism lists its loads in the order they run)
+    homes |= {t.name: database(arch, s) for s in arch.datastores for t in s.tables if not t.entity and t.name not in homes}
     return [
-        (homes[load.entity], f"{load.quantity.removesuffix(' at peak')} ({human(load.reads_per_s, 'req/s')} at peak)")
+        (homes[load.entity], f"{load.quantity.removesuffix(' at peak').removesuffix(',')} ({human(load.reads_per_s, 'req/s')} at peak)")
         for m in arch.mechanisms
         if m.use_case == use_case and m.serves == "read"
         for load in m.loads

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.event_fields import merged_event
+from backend_architect.design.late_tables import with_late_tables_stated
 from backend_architect.design.overrides import honoured, matches, override_for, overruled
 from backend_architect.design.paths import with_mechanisms
 from backend_architect.design.patterns import Applied, Pattern, Skipped
@@ -322,7 +323,10 @@ def stage_of(name: str, patterns: Sequence[Pattern]) -> Stage:
 
     def run(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
         for pattern in mine:
+            before = arch
             arch = merge(arch, [(pattern, outcome) for outcome in pattern(spec, analysis, arch)], spec)
+            # a table added after the partitioning record was written is stated in it, as every table is (design/late_tables.py)
+            arch = with_late_tables_stated(spec, analysis, before, arch)
         return arch
 
     run.__name__ = f"derive_{name}"

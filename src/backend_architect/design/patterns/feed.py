@@ -25,6 +25,7 @@ from backend_architect.design.patterns._common import (
 )
 from backend_architect.design.patterns._fanout_path import fanout_flow
 from backend_architect.design.patterns._item_cache import ItemCache, item_cache
+from backend_architect.design.patterns._large_sources import count_writes, followed_rows, large_sources
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.row_address import ROW_ID
 from backend_architect.design.row_fates import row_fates
@@ -220,7 +221,7 @@ def _applied(
     staleness = use_case.spec.staleness or 5.0
     # an author at the cut-off reaches its last follower within the staleness: the relay's lag first, then followers / worker rate
     # (a staleness within the relay's lag leaves nothing to fan out in: the whole staleness is the budget, and the lag says it is missed)
-    cutoff = (staleness - RELAY_S if staleness > RELAY_S else staleness) * FANOUT_WORKER_RATE
+    cutoff = fan_out_cutoff(staleness)
     readers_total = analysis.rows(ref.join[-1].source) if ref.join and ref.join[-1].source in analysis.entities else 0.0
     daily = spec.scale.daily_active or 0.0
     active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
@@ -288,7 +289,12 @@ def _applied(
     # item's created events; the lists it fills are the read path's, in the Redis both name
     runner = owner_of(arch, ref.entity) or service
     # the merge and a list's rebuild read the graph: locally, from an event-fed copy, or by a call to its owner (design/graph_reads.py)
-    graph = graph_read(spec, analysis, use_case, ref.entity, runner, service, arch.deployment == "modular-monolith")
+    # with the cut-off filter a read's call returns only the merged sources; without a merge the call is a rebuild's, every followee
+    graph = graph_read(spec, analysis, use_case, ref.entity, runner, service, arch.deployment == "modular-monolith", merged or fan_in)
+    # who is past the cut-off: the count the graph's owner keeps per followed source (patterns/_large_sources.py)
+    sources = followed_rows(spec, analysis, ref.entity, _author_column(ref), readers_total or active)
+    large = large_sources(arch, graph, _author_column(ref), sources, fan_in) if merged else None
+    known = f", {large.said(fmt(cutoff))}" if large is not None else ""
     author = _item_author(ref, item)
     worker = f"{use_case.id}-fanout"
     components = (
@@ -348,7 +354,8 @@ def _applied(
         f"pushes with LPUSHX, which writes only a list that exists, so an unread list expires and stays gone): {fmt(active)} readers, "
         f"{size(memory)} in Redis" + (f", and {size(cached.memory)} for the {item} cache" if cached else "") + f", "
         f"{redis_share(redis_nodes)}, each shard kept in the copies the redundancy decision states); "
-        f"a list missing from Redis (an inactive reader, a lost node) is rebuilt from the reader's followees, read {graph.source()}, and the "
+        f"a list missing from Redis (an inactive reader, a lost node) is rebuilt from the reader's followees, "
+        f"read {graph.source(large.rebuild if large else None)}, and the "
         f"authors' own {item}s, a fan-out on read once. "
         + (
             f"The join {hops} stays indexed for rebuilds and large authors. "
@@ -394,7 +401,7 @@ def _applied(
         protection="a missing list is rebuilt once per reader (single-flight) from the graph",
         # the list holds ids: the page's rows still come from the item's table (the hydration load the mechanism counts)
         rationale=f"the page's ids come from its precomputed Redis list ({fmt(use_case.peak_qps)} reads/s "
-        + (f"read the graph only for the authors past the cut-off the reader follows, {graph.source()}); " if merged else "never query the graph); ")
+        + (f"read the graph only for the authors past the cut-off the reader follows, {graph.source()}{known}); " if merged else "never query the graph); ")
         + f"its {fmt(float(use_case.spec.page.limit))} {item} rows a page are read by id: {fmt(use_case.peak_qps * use_case.spec.page.limit)} reads/s"
         + (
             f", through the {item} cache ({cached.key}): {cached.hit:.1%} hits, {fmt(cached.reads * (1 - cached.hit))} reads/s reach the database"
@@ -423,7 +430,7 @@ def _applied(
             how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids; EXPIRE renews its {ACTIVE_DAYS} days), "
             f"merged by time with the newest {item} ids of each followed author "
             f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}; which of them the reader "
-            f"follows read {graph.source()}), read from the database by {author} in one query, "
+            f"follows read {graph.source()}{known}), read from the database by {author} in one query, "
             + (
                 f"then the page's {item} rows by id from the {item} cache ({cached.key}, one multi-get), its misses from the database"
                 if cached
@@ -435,7 +442,7 @@ def _applied(
             lag_figure=f"fanout.lag_seconds.{writer_id}",
             loads=[
                 *graph_load(graph, use_case, _reader_column(ref), merged),
-                *_merge(use_case, item, merged, author),
+                *_merge(use_case, item, merged, author, ref.entity),
                 _hydration(analysis, use_case, item, cached, author),
             ],
         ),
@@ -457,15 +464,37 @@ def _applied(
                         formula="writes_peak x ceil(followers_per_author / rows_per_page)",
                         inputs={"writes_peak": writer.peak_qps, "followers_per_author": fan_in, "rows_per_page": FOLLOWERS_PER_PAGE},
                         by=_author_column(ref),
-                    )
+                    ),
+                    # whether the author is past the cut-off: its count, one row by key an item
+                    *(
+                        [
+                            StoreLoad(
+                                entity=large.owned[1].name,
+                                key=f"count_reads_{writer.id}",
+                                quantity=f"rows of {large.owned[1].name} {worker} reads for {writer.name} at peak (the author's count)",
+                                reads_per_s=writer.peak_qps,
+                                formula="writes_peak (one count row an item)",
+                                inputs={"writes_peak": writer.peak_qps},
+                            )
+                        ]
+                        if large is not None
+                        else []
+                    ),
                 ],
             )
             for writer in creators
         ),
+        *(
+            count_writes(large, [u for u in analysis.use_cases if u.is_write and u.entity == ref.entity], feed_fan_out_code, made.id, _author_column(ref))
+            if large is not None
+            else ()
+        ),
     )
     consumed = _event(arch, item, creators, worker, key)
     # the worker's part of each write it fans out: the event reaching it, its pushes into the lists (drawn, never timed with the write)
-    pushes = f"pushes the {item} id to each follower's list that exists (LPUSHX feed:{{reader_id}}, LTRIM to {keep:,}), authors past the cut-off skipped"
+    pushes = f"pushes the {item} id to each follower's list that exists (LPUSHX feed:{{reader_id}}, LTRIM to {keep:,}), authors past the cut-off skipped" + (
+        f" (by the count {large.owned[1].name} keeps)" if large is not None else ""
+    )
     graph_db = next((s.datastore for s in arch.services if s.name == runner and s.datastore), None)
     audience = (graph_db, f"reads the author's followers ({ref.entity}) by {_author_column(ref)}, {fmt(FOLLOWERS_PER_PAGE)} a page") if graph_db else None
     fanned = [
@@ -474,13 +503,47 @@ def _applied(
     return Applied(
         made,
         components=components,
-        figures=(*figures, *(cached.figures() if cached else ())),
+        figures=(*figures, *(cached.figures() if cached else ()), *(large.sized(spec, analysis, arch) if large is not None else ())),
         caches=(plan,),
         assumptions=assumptions,
         events=consumed,
+        tables=tuple(large.tables) if large is not None else (),
+        operations=((graph.owner, large.operation),) if large is not None and large.operation is not None else (),
         mechanisms=mechanisms,
-        flows=(*(graph_flow(spec, use_case, f, graph, GRAPH_STEP) for f in arch.flows if f.use_case == use_case.name and f.steps), *fanned),
+        flows=(
+            *(
+                graph_flow(spec, use_case, f, graph, f"{GRAPH_STEP}; {large.said(fmt(cutoff)) if large else graph.pages.said()}")
+                for f in arch.flows
+                if f.use_case == use_case.name and f.steps
+            ),
+            *fanned,
+        ),
     )
+
+
+def fan_out_cutoff(staleness: float) -> float:
+    """Followers past which an author is not fanned out: what the workers push within the staleness, less the relay's lag.
+
+    >>> fan_out_cutoff(5.0), fan_out_cutoff(0.5)
+    (80000.0, 10000.0)
+    """
+    return (staleness - RELAY_S if staleness > RELAY_S else staleness) * FANOUT_WORKER_RATE
+
+
+def graph_rows_per_read(spec: Spec, analysis: Analysis, use_case: UseCase) -> float | None:
+    """The graph rows a feed read asks the graph for on each read: where its feed fans out on write, only the followed sources
+    past the cut-off (``past_cutoff``), else every followee; None for a read that is no feed. The communication stage sizes
+    the call with it before this pattern runs, so the owner's requests count the calls the finished flow makes."""
+    ref = fan_in_filter(spec, use_case)
+    if ref is None or use_case.kind != "list":
+        return None
+    reader_entity = ref.join[-1].source if ref.join else use_case.entity
+    fan_in, _ = _fan_in(spec, analysis, ref.entity, reader_entity, writers(analysis, use_case.entity))
+    if not fans_out_on_write(spec, analysis, use_case):
+        return fan_in
+    readers = analysis.rows(reader_entity) if reader_entity in analysis.entities else 0.0
+    merged, _ = merged_sources(use_case, fan_in, fan_out_cutoff(use_case.spec.staleness or 5.0), readers)
+    return merged or fan_in
 
 
 def _cutoff_working(staleness: float) -> str:
@@ -510,9 +573,10 @@ def merged_sources(use_case: UseCase, fan_in: float, cutoff: float, readers: flo
     return min(fan_in, DEFAULT_MERGED_SOURCES), "default"
 
 
-def _merge(use_case: UseCase, item: str, merged: float, by: str) -> list[StoreLoad]:
+def _merge(use_case: UseCase, item: str, merged: float, by: str, graph: str) -> list[StoreLoad]:
     """The hybrid's read-time merge: the newest items of each followed source past the cut-off, one index range read each (sent as
-    one query naming them all), on every read of the feed."""
+    one query naming them all), on every read of the feed. Its authors are the ones the reader's ``graph`` rows name, so the
+    request reads those first (``keys_from``: the flow and its sequence order the graph's read before this one)."""
     if not merged:
         return []
     return [
@@ -525,6 +589,7 @@ def _merge(use_case: UseCase, item: str, merged: float, by: str) -> list[StoreLo
             inputs={"peak_reads": use_case.peak_qps, "merged_sources": merged},
             by=by,
             keys_per_read=merged,
+            keys_from=[graph],
         )
     ]
 
