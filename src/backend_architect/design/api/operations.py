@@ -246,6 +246,9 @@ class ServiceApi:
                 notes.append(server_sets(stamped, named))
         if use_case.children:
             notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} {ONE_TRANSACTION}")
+        if made := self.schemas.server_made_parts(use_case):
+            counts = ", ".join(f"{c} ({self._per_parent(c)} a {entity})" for c in made)
+            notes.append(f"The server makes the {counts} rows, every field of which it sets; the body names none.")
         if picked := server_picked_parts(self.res.spec, use_case):
             near = use_case.spec.near
             notes.append(f"The server makes the {', '.join(picked)} rows, one for each row its proximity query finds (near: {near}); the body names none.")
@@ -256,6 +259,11 @@ class ServiceApi:
         if also := also_updates(use_case, self.res.owner):
             notes.append(also)
         return notes
+
+    def _per_parent(self, child: str) -> str:
+        """Rows of ``child`` a parent has, as the spec states it (one when it does not)."""
+        body = self.res.spec.entities[child]
+        return f"{body.avg_per_parent:g}" if body.avg_per_parent else "1"
 
     def links_note(self, use_case: UseCase, relation: str) -> str:
         """What a create (or replace) does with the links in its body: the join rows in its transaction, missing names made."""

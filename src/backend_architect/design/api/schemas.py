@@ -243,9 +243,9 @@ class Schemas:
         """The body of a create: the client-owned fields (less those the path fills), and the parts it writes with the entity."""
         entity = use_case.entity
         props = self.without_others(use_case, self.writable(entity, caller, credentials=True, omit=in_path))
-        picked = server_picked_parts(self.res.spec, use_case)
+        skipped = set(server_picked_parts(self.res.spec, use_case)) | set(self.server_made_parts(use_case))
         for child in use_case.children:
-            if child not in picked:
+            if child not in skipped:
                 props.append(self._children(entity, child))
         props += [self.links(entity, relation) for relation in use_case.links]
         return self.named(f"{entity}Create", use_case, entity, props)
@@ -273,11 +273,24 @@ class Schemas:
             said = f"The {things} of the {entity}, by {link.target} id; its {link.table} rows are {PARTS}"
         return ApiProperty(name=link.body_field, type="array", links=items, max_items=link.most, description=said)
 
-    def _children(self, entity: str, child: str) -> ApiProperty:
-        """``lines: [OrderLineCreate]``: the parts written with their parent, at least one."""
+    def _part_fields(self, child: str) -> list[ApiProperty]:
+        """The fields of a part the client decides, less the reference to its parent (the path or the parent's row fills it)."""
         relation = parent_relation(self.res.spec, child)
         omit = frozenset({f"{relation[0]}_id"}) if relation else frozenset()
-        item = self.named(f"{child}Create", None, child, self.writable(child, None, credentials=True, omit=omit), parts=True)
+        return self.writable(child, None, credentials=True, omit=omit)
+
+    def server_made_parts(self, use_case: UseCase) -> list[str]:
+        """Parts a create writes whose every field the server sets (an amount it computes, a state it starts, a reference it
+        fills): the server makes their rows, so the body names none, rather than an array of items with nothing in them.
+
+        Why: uber's request ride wrote a Payment (amount generated, status a lifecycle state) with its Trip, and the contract
+        asked for a required ``payments`` array with no item schema, whose example was null.
+        """
+        return [c for c in use_case.children if c in self.res.spec.entities and not self._part_fields(c)]
+
+    def _children(self, entity: str, child: str) -> ApiProperty:
+        """``lines: [OrderLineCreate]``: the parts written with their parent, at least one."""
+        item = self.named(f"{child}Create", None, child, self._part_fields(child), parts=True)
         body = self.res.spec.entities[child]
         most = int(body.max_per_parent) if body.max_per_parent else DEFAULT_MAX_ITEMS
         return ApiProperty(
