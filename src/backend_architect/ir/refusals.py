@@ -13,9 +13,11 @@ SCOPE = "the token lacks a scope this operation requires (its security requireme
 TENANT = "the data belongs to a tenant and the token names none"
 #: A create of rows the caller owns stores the caller as the owner; naming someone else is refused, not rewritten.
 OWNER = "the body names an owner other than the caller (you may only create what you own)"
+#: A write adding a member adds the caller, or anyone when the caller holds a role that may add others (``design.member_writes``).
+ADDS_MEMBER = "the member it adds is not the caller and the caller holds no role of the scope that may add others"
 
 
-def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_owner: bool = False) -> list[str]:
+def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_owner: bool = False, adds_member: bool = False) -> list[str]:
     """The checks that answer 403 for an operation, in the order the service makes them; none means no 403.
 
     Ownership of an existing row is not among them: an owner-only operation answers others 404
@@ -35,6 +37,8 @@ def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_
         reasons.append(TENANT)
     if claims_owner and auth != "none":
         reasons.append(OWNER)
+    if adds_member and auth != "none":
+        reasons.append(ADDS_MEMBER)
     return reasons
 
 

@@ -69,6 +69,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "addBook": {
         "module": "books",
@@ -143,6 +144,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [],
         "links": [],
     },
@@ -195,6 +197,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "createBookUpload": {
         "module": "books",
@@ -253,6 +256,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "upload": {"field": "cover", "max_bytes": 10000000},
     },
     "viewBook": {
@@ -304,6 +308,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "updateBookPrice": {
         "module": "books",
@@ -354,6 +359,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "latest": False,
         "heartbeat": False,
     },
@@ -406,6 +412,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "download": {"column": "cover"},
     },
     "listReviewsOfABook": {
@@ -457,6 +464,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "writeReview": {
         "module": "books",
@@ -507,6 +515,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [],
         "links": [],
     },
@@ -559,6 +568,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "registerCustomer": {
         "module": "customers",
@@ -613,6 +623,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [],
         "links": [],
     },
@@ -665,6 +676,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "logIn": {
         "module": "customers",
@@ -718,6 +730,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "login": {"column": "email", "secret": "password_hash", "prop": "email", "secret_prop": "password"},
     },
     "logOut": {
@@ -769,6 +782,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "listMyOrders": {
         "module": "orders",
@@ -825,6 +839,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "placeOrder": {
         "module": "orders",
@@ -884,6 +899,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [{"prop": "lines", "table": "orders.order_lines", "column": "order_id"}],
         "links": [],
     },
@@ -936,6 +952,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "cancelOrder": {
         "module": "orders",
@@ -986,6 +1003,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "latest": False,
         "heartbeat": False,
     },
