@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.readback_rate import readback_rate
+from backend_architect.design.real_container import agree_status, agreement, real_container
 from backend_architect.design.relay import RELAY_S
 from backend_architect.ir.deployment import call_said
 from backend_architect.ir.model import Flow, FlowStep, MembershipCheck, Operation
@@ -42,6 +43,8 @@ from backend_architect.spec.naming import relations, split_filter, table_name
 
 #: Operation kinds that address one existing row by its path: the row's scope column says which scope it is in.
 _ROW_KINDS = frozenset({"get", "update", "replace", "action", "delete"})
+#: Operation kinds that store what the request names: a scope id it sends beside a container is stored, so it must agree.
+_WRITE_KINDS = frozenset({"create", "update", "replace", "action"})
 
 
 @dataclass(frozen=True)
@@ -192,14 +195,16 @@ def membership_checks(
             continue
         if use_case.spec.access == "public" or use_case.caller is None or op.auth == "none":
             continue
-        for field, named, where in [*_own(spec, op, use_case), *_scopes(spec, op, bodies.get(op.request_schema or "", []))]:
-            nearest = nearest_membership(spec, named, use_case.caller)
+        named = [*_own(spec, op, use_case), *_scopes(spec, op, bodies.get(op.request_schema or "", []))]
+        for field, named_entity, where, agrees in real_container(spec, named, write=op.kind in _WRITE_KINDS):
+            nearest = nearest_membership(spec, named_entity, use_case.caller)
             if nearest is None or (nearest[1].entity == op.entity and op.kind not in {"list", "get"}):
                 continue  # joining and leaving write the membership itself
             scope, membership, via = nearest
             # the get added for a created row is called as often as its service counts it (one read-back a create)
             peak = use_case.peak_qps if op.use_cases else readback_rate(analysis, op.entity)
-            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via, peak))
+            mismatch = agree_status(named, agrees)
+            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via, peak, agrees, mismatch))
             break  # one scope a request: the first it names
     return found
 
@@ -254,6 +259,8 @@ def _check(
     membership: Membership,
     via: list[str],
     peak: float,
+    agrees: list[str] | None = None,
+    mismatch: int = 422,
 ) -> MembershipCheck:
     """The check of one operation: probed locally where its service holds the memberships, else by a call to the one that does.
 
@@ -279,6 +286,7 @@ def _check(
         f"{membership.entity}.{membership.member_field}, unique together) say who belongs to it: only members may call it; {how}, "
         f"{rate}; a caller who is not a member gets {status}, as for an unknown {scope}, "
         f"so a {scope}'s existence is not revealed (opt out with access: public)"
+        f"{agreement(agrees or [], field, scope, via, mismatch)}"
     )
     return MembershipCheck(
         use_case="" if derived else use_case.name,
@@ -292,6 +300,8 @@ def _check(
         service=holder,
         check="local" if holder == service else "query",
         via=via,
+        agrees=agrees or [],
+        agree_status=mismatch,
         peak=peak,
         status=status,
         reason=reason,
@@ -306,7 +316,12 @@ def member_sentence(check: MembershipCheck) -> str:
     ' Only members of the Chat may call it (the caller has a ChatMember row in it): others get 404, as for an unknown Chat.'
     """
     who = f"the caller has a {check.members} row in it"
-    return f" Only members of the {check.scope} may call it ({who}): others get {check.status}, as for an unknown {check.scope}."
+    said = f" Only members of the {check.scope} may call it ({who}): others get {check.status}, as for an unknown {check.scope}."
+    if check.agrees:
+        # the scope is the named container's, so a body naming another scope beside it is refused, not believed
+        container = check.column.removesuffix("_id")
+        said += f" The {check.scope} is the one the {container} belongs to: a request whose {', '.join(check.agrees)} names another gets {check.agree_status}."
+    return said
 
 
 def member_item(check: MembershipCheck) -> str:
@@ -319,6 +334,12 @@ def member_item(check: MembershipCheck) -> str:
     return (
         f"Members only: {check.use_case or check.operation} answers only members of the {check.scope} "
         f"(a {check.table} row ({', '.join(check.index)}) for the token subject); others get {check.status}"
+        + (
+            f"; its {check.scope} is read from the {check.column} ({' -> '.join(check.via)}), "
+            f"and a request {', '.join(check.agrees)} naming another gets {check.agree_status}"
+            if check.agrees
+            else ""
+        )
     )
 
 
@@ -379,6 +400,11 @@ def member_flow(flow: Flow, home: str, checks: list[MembershipCheck], *, in_proc
             said.append(
                 f"checks the caller's membership of the {check.scope} by one probe of {check.table} ({', '.join(check.index)}), "
                 f"{check.service}'s {check.members} pairs in an event-fed local copy, about {RELAY_S:g} s behind its owner (the event relay's lag)"
+            )
+        if check.agrees:
+            said.append(
+                f"reads the {check.scope} from the {check.column} ({' -> '.join(check.via)}) "
+                f"and refuses a request whose {', '.join(check.agrees)} differs ({check.agree_status})"
             )
     style = "sync" if flow.style == "local" and any(c.check == "query" for c in mine) else flow.style
     return flow.model_copy(update={"steps": steps, "style": style, "rationale": "; ".join(filter(None, [flow.rationale, *said]))})

@@ -12,6 +12,7 @@ from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
 from backend_architect.design.callbacks import callback_lines, signing_system
 from backend_architect.design.catch_up_limits import CatchUp, catch_ups
+from backend_architect.design.member_writes import write_item
 from backend_architect.design.membership import member_item
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import size
@@ -113,6 +114,7 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
             "Owner-only operations: " + ", ".join(u.name for u in use_cases if u.spec.owner_only) + " must compare the resource owner to the token subject"
         )
     items += [member_item(c) for c in arch.membership_checks]
+    items += [write_item(w) for w in arch.member_writes]
     if secrets:
         items.append("Secret fields are write-only in the API and must be hashed (argon2id) or encrypted: " + ", ".join(secrets))
     if pii:

@@ -532,8 +532,33 @@ class MembershipCheck(IRModel):
         description="The parent columns read from the named row up to the scope, when the scope is an ancestor of the entity the request names "
         "(a channel's server: ['channels.server_id']); empty when the request names the scope itself.",
     )
+    agrees: list[str] = Field(
+        default_factory=list,
+        description="Ids a write sends naming an ancestor of the container it names (a message's guild_id beside its channel_id): each must "
+        "equal the ancestor read from the container through ``via``, else ``agree_status``; the scope is never taken from the request.",
+    )
+    agree_status: int = Field(default=422, description="What a request naming another ancestor than its container's gets: 404 for a path's id, else 422.")
     peak: float = Field(default=0.0, description="Probes/s at peak: one a request.")
     status: int = Field(default=404, description="What a non-member gets: 404 (the scope's existence is not revealed), 422 for a scope named in the body.")
+    reason: str
+
+
+class MemberWrite(IRModel):
+    """A write adding a member to a scope and who may make it (``design/member_writes.py``)."""
+
+    use_case: str
+    operation: str = Field(description="The operation id adding the member.")
+    scope: str = Field(description="The entity with members, e.g. Chat.")
+    members: str = Field(description="The membership entity, e.g. ChatMember.")
+    table: str = Field(description="The membership table written.")
+    scope_column: str = Field(description="The membership's column naming the scope, e.g. 'chat_id'.")
+    member_column: str = Field(description="The membership's column naming the member; a join stores the token's subject there.")
+    role: str | None = Field(default=None, description="The membership's role field, server-set on the write; None: no roles.")
+    role_default: str | None = Field(default=None, description="The role the write stores (never the client's).")
+    admin_roles: list[str] = Field(
+        default_factory=list, description="Role values whose holders may add others; empty: one may only add oneself (403 otherwise)."
+    )
+    max_members: int | None = Field(default=None, description="The scope's stated size (max_per_parent): a write past it gets 409.")
     reason: str
 
 
@@ -943,6 +968,9 @@ class Architecture(IRModel):
     reference_checks: list[ReferenceCheck] = Field(default_factory=list)
     membership_checks: list[MembershipCheck] = Field(
         default_factory=list, description="Operations scoped by an entity with members: the caller's membership each checks."
+    )
+    member_writes: list[MemberWrite] = Field(
+        default_factory=list, description="Writes adding a member to a scope: who may add whom, the role stored, the size kept."
     )
     figures: list[Figure] = Field(default_factory=list)
     caches: list[CachePlan] = Field(default_factory=list)

@@ -16,9 +16,13 @@ OWNER = "the body names an owner other than the caller (you may only create what
 #: An operation only services call is refused to a person's token, whatever its scopes: the scope alone would let any user
 #: holding it in, at the limit sized for a whole service's traffic. RFC 9068 2.2: a client-credentials token's ``sub`` is its ``client_id``.
 SERVICE = "the token was not issued to one of the system's services (client credentials: its sub is its client_id): only services call this operation"
+#: A write adding a member adds the caller, or anyone when the caller holds a role that may add others (``design.member_writes``).
+ADDS_MEMBER = "the member it adds is not the caller and the caller holds no role of the scope that may add others"
 
 
-def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_owner: bool = False, internal: bool = False) -> list[str]:
+def forbidden_reasons(
+    auth: str, scopes: list[str], tenant_scoped: bool, claims_owner: bool = False, internal: bool = False, adds_member: bool = False
+) -> list[str]:
     """The checks that answer 403 for an operation, in the order the service makes them; none means no 403.
 
     Ownership of an existing row is not among them: an owner-only operation answers others 404
@@ -40,6 +44,8 @@ def forbidden_reasons(auth: str, scopes: list[str], tenant_scoped: bool, claims_
         reasons.append(TENANT)
     if claims_owner and auth != "none":
         reasons.append(OWNER)
+    if adds_member and auth != "none":
+        reasons.append(ADDS_MEMBER)
     return reasons
 
 

@@ -28,7 +28,7 @@ from backend_architect.render.ascii import render_architecture_ascii
 from backend_architect.render.ddl_partitions import maintenance_summary
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase, operations_section
 from backend_architect.render.markdown_ids import ids_section
-from backend_architect.render.markdown_members import membership_rules
+from backend_architect.render.markdown_members import member_write_rules, membership_rules
 from backend_architect.render.markdown_plans import availability_section, growth_section, requirements_section, storage_section
 from backend_architect.render.markdown_redis import redis_operations_section
 from backend_architect.render.markdown_retries import retries_section
@@ -338,7 +338,7 @@ def _communication(arch: Architecture) -> list[str]:
                 "replication lag, the caller's own rows, a create the caller alone owns).",
                 "",
             ]
-    lines += _reference_checks(arch) + membership_rules(arch)
+    lines += _reference_checks(arch) + membership_rules(arch) + member_write_rules(arch)
     for flow in crossing_flows(arch):
         lines += [f"### {flow.use_case}", "", "```mermaid", render_sequence(arch, flow).rstrip(), "```", ""]
         if flow.saga is not None:

@@ -31,3 +31,23 @@ def membership_rules(arch: Architecture) -> list[str]:
         scope = f"{c.scope} ({c.column} in the {c.where}" + (f", through {' -> '.join(c.via)})" if c.via else ")")
         lines.append(f"| {c.use_case or c.operation} | {scope} | {c.table} ({', '.join(c.index)}) | {where} | {c.peak:,.0f} | {c.status} | {c.reason} |")
     return [*lines, ""]
+
+
+def member_write_rules(arch: Architecture) -> list[str]:
+    """Who may add a member to a scope, the role the write stores and the size it keeps (``design/member_writes.py``)."""
+    if not arch.member_writes:
+        return []
+    lines = [
+        "Member writes: a write adding a member joins the caller, or adds another only for a member whose role may add others; "
+        "the role is the server's, and a stated size holds on every write that adds one (the scaffold makes these checks in "
+        "a link's PUT, in its transaction; a membership created by a POST leaves them to the implementer, as stated here):",
+        "",
+        "| use case | scope | adds (member column) | may add others | role stored | at most | why |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for w in arch.member_writes:
+        others = ", ".join(w.admin_roles) or "nobody (only oneself)"
+        role = f"{w.role} = '{w.role_default}'" if w.role else "-"
+        most = f"{w.max_members:,} (409 past it)" if w.max_members else "-"
+        lines.append(f"| {w.use_case} | {w.scope} | {w.table}.{w.member_column} | {others} | {role} | {most} | {w.reason} |")
+    return [*lines, ""]

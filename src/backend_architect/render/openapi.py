@@ -163,12 +163,13 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     limited_statuses: set[int] = set()
     tenant_entities = {t.entity for _store, t in all_tables(arch) if t.tenant_scoped and t.entity}
     owned = {o.entity for o in api.operations if o.owner_only}
+    adding = {w.operation for w in arch.member_writes}
     for op in api.operations:
         limit = operation_limit(arch, op)
         # a create of rows other operations keep to their owner stores the caller as owner (``core.writes``)
         # ... unless the system makes it for another user (a notification for its recipient): it stores the owner it is given
         claims = op.kind == "create" and op.entity in owned and not op.for_others
-        forbidden = forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, claims, op.internal)
+        forbidden = forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, claims, op.internal, op.operation_id in adding)
         item = _operation(op, used, scheme_name(arch), limit is not None, forbidden)
         if limit is not None:
             carried.append(limit)

@@ -161,7 +161,14 @@ def call(op: OpPlan) -> list[str]:
         path = op.param("path")
         ends = [path[-2].py, path[-1].py]
         if mechanism == "links.relate":
-            lines += wrapped("return await links.relate", ["ctx", const, f"resources.{op.const}_LINK", *ends, values, f"body={sent}", *idem])
+            adds = op.joins
+            # a link adding a member: the caller joins themselves, an admin adds others, and a full scope takes no more
+            join = (
+                [f"join=links.Join({literal(adds.member_column)}, {literal(adds.role)}, {literal(tuple(adds.admin_roles))}, {literal(adds.max_members)})"]
+                if adds is not None
+                else []
+            )
+            lines += wrapped("return await links.relate", ["ctx", const, f"resources.{op.const}_LINK", *ends, values, f"body={sent}", *idem, *join])
         else:
             lines += wrapped("return await links.unrelate", ["ctx", const, f"resources.{op.const}_LINK", *ends])
     elif mechanism == "accounts.login" and isinstance(op.detail, LoginPlan):

@@ -105,7 +105,8 @@ def operation_plan(ctx: ModuleContext, op: Operation, resource: ResourcePlan) ->
     )
     try:
         params = parameters(document_op, ctx.document.get("components", {}))
-        base = dataclasses.replace(base, params=params, countries=_countries(ctx, op), members=_members(ctx, op, params))
+        joins = next((w for w in ctx.arch.member_writes if w.operation == op.operation_id), None)
+        base = dataclasses.replace(base, params=params, countries=_countries(ctx, op), members=_members(ctx, op, params), joins=joins)
         return _planned(ctx, op, base, params, ctx.tables[resource.table.name])
     except Gap as gap:
         return dataclasses.replace(base, mechanism="unavailable", gap=str(gap))

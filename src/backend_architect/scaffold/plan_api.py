@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from backend_architect.ir.model import Index, Operation, Table
+from backend_architect.ir.model import Index, MemberWrite, Operation, Table
 from backend_architect.scaffold.joins import Hop
 from backend_architect.scaffold.naming import constant, field_name, identifier, literal, pascal
 from backend_architect.scaffold.plan_data import FieldPlan, Gap, ResourcePlan
@@ -178,6 +178,8 @@ class OpPlan:
     countries: tuple[str, str, str | None, str, str] | None = None
     #: Members only: the caller's membership is probed before anything is read or written (``members.require``).
     members: MembersPlan | None = None
+    #: A link adding a member to a scope: who may add whom and the scope's size (``links.Join``, ``design/member_writes.py``).
+    joins: MemberWrite | None = None
     #: A get reading several entities: the row sets it answers inside its item.
     embeds: tuple[EmbedPlan, ...] = ()
 

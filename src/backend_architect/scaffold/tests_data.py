@@ -199,6 +199,14 @@ def _members(module: ModulePlan, op: OpPlan) -> dict[str, Any] | None:
     }
 
 
+def _joins(op: OpPlan) -> dict[str, Any] | None:
+    """A link adding a member: who may add whom and the scope's size, so the checks join as the caller and are refused otherwise."""
+    rule = op.joins
+    if rule is None or op.mechanism != "links.relate":
+        return None
+    return {"member": rule.member_column, "role": rule.role, "admins": list(rule.admin_roles), "most": rule.max_members}
+
+
 def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: str) -> dict[str, Any]:
     ir = op.op
     table = op.resource.table
@@ -270,6 +278,7 @@ def _operation_data(module: ModulePlan, op: OpPlan, ir_table: Table, base_path: 
         "required_query": _required_query(module, ir),
         "countries": _countries(module, op),
         "members": _members(module, op),
+        "joins": _joins(op),
         **_mechanism_data(module, op),
     }
 

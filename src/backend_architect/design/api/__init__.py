@@ -24,6 +24,7 @@ from backend_architect.design.callee_operations import call_needs
 from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.link_once import with_link_once_said
 from backend_architect.design.member_copies import decide_copies, with_member_copies
+from backend_architect.design.member_writes import member_write
 from backend_architect.design.membership import membership_checks
 from backend_architect.design.reference_checks import check_decision, reference_checks, with_check_notes, with_local_copies
 from backend_architect.design.usecases import by_primary
@@ -76,6 +77,21 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     for check in checks:
         home = next(name for name, api in built.items() if any(op.operation_id == check.operation for op in api.operations.values()))
         built[home].apply_check(check)
+    # a write adding a member is the door to every members-only check: who may add whom, in which role, up to which size
+    by_name = {u.name: u for u in analysis.use_cases}
+    # a membership guards something when a check reads other rows by it, or the scope's roll of members (a read-back of
+    # one's own membership row guards nothing)
+    shape = {op.operation_id: (op.entity, op.kind) for _name, op in operations}
+    gated = {m.members for m in members if shape.get(m.operation, (None, None))[0] != m.members or shape[m.operation][1] == "list"}
+    writes = [
+        rule
+        for name, op in operations
+        if op.use_cases and op.kind == "create" and op.use_cases[0] in by_name and op.auth != "none"
+        for rule in [member_write(spec, by_name[op.use_cases[0]], op.operation_id, gated)]
+        if rule is not None
+    ]
+    for rule in writes:
+        built[service_of[rule.operation]].apply_member_write(rule)
     # every synchronous step another service will make of this one calls an operation of its contract (design.callee_operations)
     readers = {u.name: u for u in analysis.use_cases}
     for need in call_needs(spec, analysis, arch, checks, members):
@@ -101,6 +117,7 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
                 "apis": apis,
                 "reference_checks": checks,
                 "membership_checks": members,
+                "member_writes": writes,
                 "datastores": with_member_copies(with_local_copies(with_check_notes(arch.datastores, checks), checks), members, service_of),
                 "decisions": [*arch.decisions, *([decision] if decision else [])],
             }

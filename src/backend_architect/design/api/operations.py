@@ -23,13 +23,14 @@ from backend_architect.design.client_inputs import acts_for_others, decided_by_o
 from backend_architect.design.embeds import Embedded, embeds
 from backend_architect.design.lifecycle_examples import lifecycles
 from backend_architect.design.link_writes import link_write
+from backend_architect.design.member_writes import write_sentence
 from backend_architect.design.membership import in_member_scope, member_sentence
 from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import applied_values, remote_access
-from backend_architect.ir.model import Api, ApiSchema, Embed, MembershipCheck, Operation, Parameter, ReferenceCheck
+from backend_architect.ir.model import Api, ApiSchema, Embed, MembershipCheck, MemberWrite, Operation, Parameter, ReferenceCheck
 from backend_architect.ir.refusals import forbidden_reasons
 from backend_architect.spec.naming import VERSION_COLUMN, split_filter
 
@@ -390,6 +391,21 @@ class ServiceApi:
         upstreams = sorted({*op.upstreams, check.service}) if check.check == "query" else op.upstreams
         update = {"description": op.description + member_sentence(check), "members_of": check.scope, "upstreams": upstreams}
         self.operations[key] = self.finish(op.model_copy(update=update))
+
+    def apply_member_write(self, rule: MemberWrite) -> None:
+        """The operation adding a member says who may add whom, stores the server's role (out of its body) and answers 403, and 409
+        past a stated size (``design.member_writes``)."""
+        key, op = next((k, o) for k, o in self.operations.items() if o.operation_id == rule.operation)
+        schema = self.schemas.schemas.get(op.request_schema or "")
+        request = op.request_schema
+        if rule.role and schema is not None:
+            kept = [p for p in schema.properties if p.name != rule.role]
+            self.schemas.schemas[schema.name] = schema.model_copy(update={"properties": kept})
+            request = schema.name if kept else None
+        sets = {**op.sets, **({rule.role: rule.role_default} if rule.role and rule.role_default else {})}
+        finished = self.finish(op.model_copy(update={"description": op.description + write_sentence(rule), "sets": sets, "request_schema": request}))
+        errors = {*finished.error_statuses, 403, *([409] if rule.max_members else [])}
+        self.operations[key] = finished.model_copy(update={"error_statuses": sorted(errors)})
 
     def finish(self, op: Operation) -> Operation:
         """Error statuses and examples follow from the operation's shape."""

@@ -36,9 +36,13 @@ def relate(s: Scenario, op_id: str) -> None:
     op = OPERATIONS[op_id]
     link = op["link"]
     source_key = _key(link["source_table"], _seed(s, link["source_table"])) if link["source_table"] else _fresh(op, link["source_param"])
-    target = _target(s, link)
+    join = op.get("joins")
+    # a link adding a member joins the caller: the end naming the member is the token's subject
+    target = s.caller_value(link["table"], link["target"]) if join and join["member"] == link["target"] else _target(s, link)
     path = {link["source_param"]: source_key, link["target_param"]: target}
     body = s.body(op_id, 1) if op["has_body"] else None
+    if join and join["member"] == link["target"]:
+        _joins(s, op_id, op, link, source_key, body)
     for _ in range(2):
         made = s.call(op_id, path, json=body, headers={"Idempotency-Key": str(uuid.uuid4())} if op["idempotent"] else {})
         assert made.status_code == 204, made.text
@@ -49,10 +53,44 @@ def relate(s: Scenario, op_id: str) -> None:
         assert s.call(op_id, missing, json=body).status_code == 404
 
 
+def _joins(s: Scenario, op_id: str, op: dict[str, Any], link: dict[str, Any], scope: Any, body: Any) -> None:
+    """Adding someone else is refused (403) unless the caller holds a role that may add others; a full scope takes no one (409)."""
+    join = op["joins"]
+    other = _target(s, link)
+    path = {link["source_param"]: scope, link["target_param"]: other}
+    refused = s.call(op_id, path, json=body)
+    assert refused.status_code == 403, f"adding another member as a plain caller: {refused.status_code} {refused.text}"
+    if join["admins"]:
+        me = s.caller_value(link["table"], link["target"])
+        admin = _seed(s, link["table"], **{link["source"]: scope, link["target"]: me, join["role"]: join["admins"][0]})
+        added = s.call(op_id, path, json=body)
+        assert added.status_code == 204, f"an admin adds another member: {added.status_code} {added.text}"
+        (stored,) = s.rows(link["table"], **{link["source"]: scope, link["target"]: other})
+        assert stored[join["role"]] not in join["admins"], "a member added is never an admin by the body's word"
+        again = s.call(op_id, {**path, link["target_param"]: me}, json=body)
+        assert again.status_code == 204
+        (kept,) = s.rows(link["table"], **{link["source"]: scope, link["target"]: me})
+        assert kept[join["role"]] == admin[join["role"]], "joining again keeps the role granted"
+    s.db.execute(
+        sql.SQL("DELETE FROM {} WHERE {} = %s").format(sql.Identifier(*link["table"].split(".")), sql.Identifier(link["source"])), [scope]
+    )
+    if join["most"] and join["most"] <= 200:
+        for _ in range(join["most"]):
+            _seed(s, link["table"], **{link["source"]: scope})
+        me = s.caller_value(link["table"], link["target"])
+        full = s.call(op_id, {**path, link["target_param"]: me}, json=body)
+        assert full.status_code == 409, f"a full scope takes no more members: {full.status_code} {full.text}"
+        s.db.execute(
+            sql.SQL("DELETE FROM {} WHERE {} = %s").format(sql.Identifier(*link["table"].split(".")), sql.Identifier(link["source"])), [scope]
+        )
+
+
 def _named_states(s: Scenario, op: dict[str, Any], link: dict[str, Any], source_key: Any, target: Any) -> None:
     """The link holds the state its PUT is named for; one set to another state ('delivered') is moved back by the next PUT ('read')."""
     where = {link["source"]: source_key, link["target"]: target}
-    for name, value in op["sets"].items():
+    # a member's role is granted, never reset by joining again (``links.Join``): only states move back
+    granted = (op.get("joins") or {}).get("role")
+    for name, value in ((k, v) for k, v in op["sets"].items() if k != granted):
         (stored,) = s.rows(link["table"], **where)
         assert stored[name] == value, f"{name}: the state the PUT is named for is {value!r}, stored {stored[name]!r}"
         column = next(c for c in TABLES[link["table"]]["columns"] if c["name"] == name)

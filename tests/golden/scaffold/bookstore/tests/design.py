@@ -73,6 +73,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "addBook": {
         "module": "books",
@@ -151,6 +152,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [],
         "links": [],
     },
@@ -207,6 +209,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "createBookUpload": {
         "module": "books",
@@ -269,6 +272,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "upload": {"field": "cover", "max_bytes": 10000000},
     },
     "viewBook": {
@@ -324,6 +328,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "updateBookPrice": {
         "module": "books",
@@ -378,6 +383,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "latest": False,
         "heartbeat": False,
     },
@@ -434,6 +440,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "download": {"column": "cover"},
     },
     "listReviewsOfABook": {
@@ -489,6 +496,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "writeReview": {
         "module": "books",
@@ -543,6 +551,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [],
         "links": [],
     },
@@ -599,6 +608,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "registerCustomer": {
         "module": "customers",
@@ -657,6 +667,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [],
         "links": [],
     },
@@ -713,6 +724,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "logIn": {
         "module": "customers",
@@ -770,6 +782,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "login": {"column": "email", "secret": "password_hash", "prop": "email", "secret_prop": "password"},
     },
     "logOut": {
@@ -825,6 +838,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "listMyOrders": {
         "module": "orders",
@@ -885,6 +899,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "placeOrder": {
         "module": "orders",
@@ -948,6 +963,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "children": [{"prop": "lines", "table": "orders.order_lines", "column": "order_id"}],
         "links": [],
     },
@@ -1004,6 +1020,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
     },
     "cancelOrder": {
         "module": "orders",
@@ -1058,6 +1075,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "required_query": {},
         "countries": None,
         "members": None,
+        "joins": None,
         "latest": False,
         "heartbeat": False,
     },

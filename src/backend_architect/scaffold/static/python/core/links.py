@@ -16,7 +16,7 @@ from fastapi import Response
 from sqlalchemy import Column, Table, and_, delete, insert, select, update
 
 from . import idempotency, outbox
-from .access import replay, scope_of, tenant_of, transaction, visible
+from .access import replay, scope_of, tenant_of, transaction, typed, visible
 from .db import one
 from .problems import Problem
 from .resources import Operation, Resource
@@ -33,8 +33,51 @@ class Link:
     source_resource: Resource | None = None
 
 
+@dataclass(frozen=True)
+class Join:
+    """A link that adds a member to a scope (``design/member_writes.py``): its member column, the role column and the roles that
+    may add others (none: one adds only oneself), and the scope's most members (None: no stated size)."""
+
+    member: str
+    role: str | None = None
+    admins: tuple[str, ...] = ()
+    most: int | None = None
+
+
+async def _may_join(ctx: Context, conn: Any, link: Link, join: Join, source: Any, target: Any) -> None:
+    """Raise 403 unless the caller adds themselves or holds a role of the scope that may add others; 409 when the scope is full.
+
+    Checked in the write's transaction, the scope's member rows locked, so two joins cannot both take the last place."""
+    member = link.table.c[join.member]
+    scope = link.source if member is link.target else link.target
+    scope_key = source if member is link.target else target
+    added = target if member is link.target else source
+    subject = typed(member, ctx.principal.subject)
+    if subject is None or subject != added:
+        role = link.table.c[join.role] if join.role else None
+        admin = None
+        if role is not None and join.admins:
+            query = select(member).where(scope == scope_key, member == subject, role.in_(join.admins))
+            admin = (await conn.execute(query)).first()
+        if admin is None:
+            raise Problem(403, "Only the caller may be added by this request, unless the caller holds a role of the scope that may add others.")
+    if join.most is not None:
+        rows = (await conn.execute(select(member).where(scope == scope_key).with_for_update())).all()
+        if len(rows) >= join.most:
+            raise Problem(409, f"The scope already holds its most members ({join.most}).")
+
+
 async def relate(
-    ctx: Context, op: Operation, link: Link, source: Any, target: Any, values: Mapping[str, Any], *, body: Any = None, idempotency_key: str | None = None
+    ctx: Context,
+    op: Operation,
+    link: Link,
+    source: Any,
+    target: Any,
+    values: Mapping[str, Any],
+    *,
+    body: Any = None,
+    idempotency_key: str | None = None,
+    join: Join | None = None,
 ) -> Response:
     """``PUT``: the link exists afterwards (made once, however often it is asked for)."""
     resource = op.resource
@@ -53,6 +96,8 @@ async def relate(
             source = found[0]
         where = and_(link.source == source, link.target == target)
         existing = one(await conn.execute(select(link.table).where(where).with_for_update()))
+        if existing is None and join is not None:
+            await _may_join(ctx, conn, link, join, source, target)
         if existing is None:
             row_values = {**values, link.source.name: source, link.target.name: target}
             if link.table is resource.table:
@@ -66,7 +111,9 @@ async def relate(
                 await outbox.enqueue(conn, resource.outbox, op.events, row)
         else:
             # a PUT stores what it says: a link made in one state ('delivered') moves to the one asked for ('read')
-            moved = {k: v for k, v in values.items() if k in existing and existing[k] != v}
+            # ... but a member's role is granted, never reset by joining again (an admin re-joining stays one)
+            kept = {join.role} if join is not None and join.role else set()
+            moved = {k: v for k, v in values.items() if k in existing and existing[k] != v and k not in kept}
             if moved:
                 await conn.execute(update(link.table).where(where).values(moved))
         answer = idempotency.StoredResponse(204, b"", {})
