@@ -209,7 +209,7 @@ def call(op: OpPlan) -> list[str]:
         limit = op.query("limit")
         lines += wrapped("return await ranking.read", ["ctx", const, f"resources.{op.const}_RANKING", limit.py if limit else "100"])
     elif mechanism == "objects.create_upload":
-        lines += wrapped("return await objects.create_upload", ["ctx", const, f"resources.{op.const}_UPLOAD", "body.content_type", "body.bytes"])
+        lines += wrapped("return await objects.create_upload", ["ctx", const, f"resources.{op.const}_UPLOAD", "body.content_type", "body.bytes", *parent])
     elif mechanism == "objects.download_url":
         rendition = op.query("rendition")
         picked = [f"rendition={rendition.py}"] if rendition else []

@@ -61,16 +61,6 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
     row = s.rows(op["table"], **{TABLES[op["table"]]["key"]: _key_of(op, created)})[0]
     for name, value in op["sets"].items():
         assert row[name] == value and created[name] == value, f"{name}: the state '{op_id}' is named for is {value!r}, stored {row[name]!r}"
-    reader = _reader(op_id)
-    if reader is not None:
-        assert first.headers["Location"].endswith(str(row[op["address"]])), first.headers.get("Location")
-        owns_itself = OPERATIONS[reader]["owner"] == TABLES[op["table"]]["key"]
-        members = OPERATIONS[reader].get("members")
-        if members and members["source"] == "path":
-            # a scope's own row is its members' (the creator joins by another use case): read back as one, as every members-only call is
-            s.join(reader, members, {members["name"]: created["id"]}, {}, None)
-        read = s.client.get(first.headers["Location"], headers=s.headers(reader, subject=str(created["id"]) if owns_itself else None))
-        assert read.status_code == 200 and read.json()["id"] == created["id"], read.text
     for child in op.get("children", []):
         parts = s.rows(child["table"], **{child["column"]: row[TABLES[op["table"]]["key"]]})
         assert len(parts) == len(body.get(child["prop"]) or []), f"the {child['prop']} must be written with the {op['table']}"
@@ -81,6 +71,17 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
         assert len(made) == len(sent), f"the {link['prop']} must be linked with the {op['table']} ({len(sent)} sent, {len(made)} stored)"
         for name in sent if link["name"] and link["target"] else ():
             assert s.rows(link["target"], **{link["name"]: name}), f"{link['prop']}: '{name}' must exist once linked"
+    # read back last: a members-only reader makes the caller a member, one more row of a parts or link table counted above
+    reader = _reader(op_id)
+    if reader is not None:
+        assert first.headers["Location"].endswith(str(row[op["address"]])), first.headers.get("Location")
+        owns_itself = OPERATIONS[reader]["owner"] == TABLES[op["table"]]["key"]
+        members = OPERATIONS[reader].get("members")
+        if members and members["source"] == "path":
+            # a scope's own row is its members' (the creator joins by another use case): read back as one, as every members-only call is
+            s.join(reader, members, {members["name"]: created["id"]}, {}, None)
+        read = s.client.get(first.headers["Location"], headers=s.headers(reader, subject=str(created["id"]) if owns_itself else None))
+        assert read.status_code == 200 and read.json()["id"] == created["id"], read.text
     for column in TABLES[op["table"]]["columns"]:
         if column["name"].endswith("_cell") and row.get(column["name"][:-5] + "_lat") is not None:
             assert row[column["name"]], f"{column['name']}: the server computes the point's cell"

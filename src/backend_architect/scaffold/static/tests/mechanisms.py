@@ -336,9 +336,17 @@ def _run_job(s: Scenario, name: str) -> None:
 
 
 def upload(s: Scenario, op_id: str) -> None:
-    """An upload URL is answered; the file PUT to it is stored; a tampered URL is refused."""
+    """An upload URL is answered (under a parent the caller may see: one named in the path that does not exist is a 404); the
+    file PUT to it is stored; a tampered URL is refused."""
+    op = OPERATIONS[op_id]
     content_type = s.body(op_id)["content_type"]  # the design's example: one of the allowed types
-    found = s.call(op_id, json={"content_type": content_type, "bytes": 5}, headers={"Idempotency-Key": str(uuid.uuid4())})
+    path = s.path_for(op_id, None, s.parent(op_id))
+    if op["parent"]:
+        kind = op["path_kinds"].get(op["parent"]["param"], TABLES[op["parent"]["table"]]["key_kind"])
+        unknown = dict(path, **{op["parent"]["param"]: uuid.uuid4() if kind == "uuid" else 2_000_000_000 if kind == "int" else "zzzzzz"})
+        missing = s.call(op_id, unknown, json={"content_type": content_type, "bytes": 5}, headers={"Idempotency-Key": str(uuid.uuid4())})
+        assert missing.status_code == 404, f"no upload URL under a {op['parent']['table']} row that does not exist: {missing.text}"
+    found = s.call(op_id, path, json={"content_type": content_type, "bytes": 5}, headers={"Idempotency-Key": str(uuid.uuid4())})
     assert found.status_code == 201, found.text
     answer = found.json()
     url = urlsplit(answer["upload_url"])
@@ -359,7 +367,8 @@ MULTIPART_FROM = 100_000_000
 
 def _upload_in_parts(s: Scenario, op_id: str, content_type: str, tables: list[str]) -> None:
     """A file above 100 MB gets a URL per part and a completion URL: the parts PUT, then completed, are the file under its key."""
-    found = s.call(op_id, json={"content_type": content_type, "bytes": MULTIPART_FROM + 1}, headers={"Idempotency-Key": str(uuid.uuid4())})
+    path = s.path_for(op_id, None, s.parent(op_id))
+    found = s.call(op_id, path, json={"content_type": content_type, "bytes": MULTIPART_FROM + 1}, headers={"Idempotency-Key": str(uuid.uuid4())})
     assert found.status_code == 201, found.text
     answer = found.json()
     assert "upload_url" not in answer and [p["part_number"] for p in answer["parts"]] == [1, 2], answer

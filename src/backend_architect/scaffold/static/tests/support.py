@@ -267,6 +267,14 @@ class Scenario:
                 referenced = TABLES[target]
                 key = self.seeder.seed(target, **self.tenant_values(target))[referenced["key"]]
                 body[prop] = key if isinstance(key, int) else str(key)
+        for child in op.get("children", []):
+            # the parts' own references (a member's user) must name real rows too, or their foreign keys refuse the whole create
+            table = TABLES[child["table"]]
+            for item in body.get(child["prop"]) or []:
+                for prop in [p for p in item if p in table["foreign"] and p != child["column"]]:
+                    target = table["foreign"][prop]
+                    key = self.seeder.seed(target, **self.tenant_values(target))[TABLES[target]["key"]]
+                    item[prop] = key if isinstance(key, int) else str(key)
         for link in op.get("links", []):
             if link["prop"] in body and link["target"] and not link["name"]:
                 # links by id name real rows: two of the linked table

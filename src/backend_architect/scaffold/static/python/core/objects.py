@@ -32,7 +32,7 @@ from sqlalchemy import Column, DateTime, Integer, LargeBinary, MetaData, Table, 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from .access import parent_exists, reading, respond, visible
+from .access import parent_exists, reading, require_parent, respond, visible
 from .body import read_bounded
 from .config import Settings
 from .problems import Problem
@@ -260,9 +260,14 @@ class S3Objects:
         return await anyio.to_thread.run_sync(get)
 
 
-async def create_upload(ctx: Any, op: Any, upload: Upload, content_type: str, size: int = 0) -> Response:
+async def create_upload(ctx: Any, op: Any, upload: Upload, content_type: str, size: int = 0, parent_key: Any = None) -> Response:
     """``POST .../uploads``: a key for the file and a URL to put it to, valid for 15 minutes; for a file above 100 MB (where the
-    field allows one) a URL per part and the completion URL instead."""
+    field allows one) a URL per part and the completion URL instead. Under a parent (``/tickets/{id}/comments/uploads``) the
+    parent must be one the caller may see (404 otherwise), as creating the row there would demand: no URL is signed for a
+    file that could never be attached."""
+    if op.resource.parent is not None and parent_key is not None:
+        async with reading(ctx, op.resource) as conn:
+            await require_parent(conn, ctx, op.resource, parent_key)
     key = new_key(upload)
     objects = ctx.services.backends.objects
     if size > MULTIPART_FROM and upload.max_bytes > MULTIPART_FROM:
