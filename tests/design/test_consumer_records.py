@@ -120,9 +120,26 @@ def _services(arch: Architecture) -> set[str]:
     return {s.name for s in arch.services}
 
 
+#: Page views charted per minute: the column store's loader takes the views' events and writes them to ClickHouse.
+PAGEVIEWS = """\
+system: web-analytics
+scale: {retention_years: 2}
+entities:
+  Site: {fields: {domain: string(120)}, rows: 1k}
+  PageView:
+    append_only: true
+    fields: {site: ref(Site), path: string(200), duration_ms: int}
+    growth: 300M/day
+use_cases:
+  - {name: record page view, actor: browser, writes: [PageView], rate: 300M/day}
+  - {name: chart traffic, actor: analyst, reads: [PageView], series: {field: duration_ms, aggregate: count, every: 1m, over: 24h}, rate: 2/s}
+"""
+
+
 @pytest.mark.parametrize(
     ("text", "worker"),
     [
+        pytest.param(PAGEVIEWS, "analytics-loader", id="loader-into-a-column-store"),
         pytest.param(PHOTOS, "view-feed-fanout", id="fan-out-worker-of-another-service"),
         pytest.param(RECIPES, "search-indexer", id="indexer-of-the-producer"),
         pytest.param(CHATLOG, "search-indexer", id="indexer-fed-from-a-cdc-log"),

@@ -49,6 +49,16 @@ REPLICAS = 2
 #: Events/s one loader instance reads from the broker and batches.
 LOADER_ROWS_PER_S = 50_000.0
 STORE, LOADER = "analytics-store", "analytics-loader"
+#: How the loader's writes absorb a redelivered event, per column store: its batches land there, in no transaction with
+#: the database, so it keeps no processed-events row (``Component.redelivery``) and writes each row under its id instead.
+REDELIVERY = {
+    "ClickHouse": "each row is inserted under its id, the sorting key of a ReplicatedReplacingMergeTree: a redelivered event's copy "
+    "merges away (aggregate reads over unmerged parts use FINAL)",
+    "Apache Pinot": "each row is upserted by its id (the table's primary key): a redelivered event replaces its own row",
+    "Apache Druid": "each batch is ingested with its events' ids and rolled up by id before the aggregates: a redelivered event adds no count",
+    "BigQuery": "each batch is merged by row id (MERGE): a redelivered event matches its own row",
+    "Snowflake": "each batch is merged by row id (MERGE): a redelivered event matches its own row",
+}
 #: Column stores offered only as a managed service, sized by their provider.
 SERVERLESS = frozenset({"BigQuery", "Snowflake"})
 
@@ -348,6 +358,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
             name=LOADER,
             kind="worker",
             technology="a consumer of the change events, inserting in batches",
+            redelivery=REDELIVERY.get(technology, REDELIVERY["ClickHouse"]),
             purpose=f"loads each {'change of a' if any(e.updated for e in taken) else 'appended'} {names} row into the {STORE}",
             services=services,
             instances=loaders,

@@ -57,12 +57,12 @@ CREATE INDEX ix_alerts_outbox_events_unpublished ON alerts_outbox_events (create
 -- ix_alerts_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_alerts_outbox_events_published_at ON alerts_outbox_events (published_at) WHERE published_at IS NOT NULL;
 
-CREATE TABLE alerts_processed_events (
+CREATE TABLE processed_events (
     consumer TEXT NOT NULL,
     event_id CHAR(32) NOT NULL,
     handled_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_alerts_processed_events PRIMARY KEY (consumer, event_id)
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
 );
 
--- ix_alerts_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
-CREATE INDEX ix_alerts_processed_events_handled_at ON alerts_processed_events (handled_at);
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON processed_events (handled_at);

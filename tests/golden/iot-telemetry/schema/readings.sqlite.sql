@@ -17,7 +17,7 @@ CREATE TABLE readings (
 );
 -- partitioned by created_at per day: 86.7 TB after 1 years > 2.0 TB (the hot store): the last 7 days hot, older partitions cold
 -- (SQLite has no partitioning: one table)
--- shard by device_id: 125,000 rows/s inserted at peak (25,000 new rows + 100,000 outbox and idempotency rows committed with them) > 5,000 per primary; 86.7 TB at the horizon > 2 TB per primary
+-- shard by device_id: 100,000 rows/s inserted at peak (25,000 new rows + 75,000 outbox and idempotency rows committed with them) > 5,000 per primary; 86.7 TB at the horizon > 2 TB per primary
 
 -- ix_readings_device_id_metric_recorded_at_id: use case 'view device dashboard'; look-ups by device_id (devices on another server: no foreign key)
 CREATE INDEX ix_readings_device_id_metric_recorded_at_id ON readings (device_id, metric, recorded_at DESC, id DESC);
@@ -53,16 +53,6 @@ CREATE TABLE readings_outbox_events (
 CREATE INDEX ix_readings_outbox_events_unpublished ON readings_outbox_events (created_at, id) WHERE published_at IS NULL;
 -- ix_readings_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_readings_outbox_events_published_at ON readings_outbox_events (published_at) WHERE published_at IS NOT NULL;
-
-CREATE TABLE readings_processed_events (
-    consumer TEXT NOT NULL,
-    event_id CHAR(32) NOT NULL,
-    handled_at DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_readings_processed_events PRIMARY KEY (consumer, event_id)
-);
-
--- ix_readings_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
-CREATE INDEX ix_readings_processed_events_handled_at ON readings_processed_events (handled_at);
 
 CREATE TABLE sites (
     id CHAR(32) NOT NULL,

@@ -84,23 +84,23 @@ CREATE INDEX ix_alerts_outbox_events_unpublished ON alerts.alerts_outbox_events 
 -- ix_alerts_outbox_events_published_at: retention: published events older than 7 days are deleted by published_at
 CREATE INDEX ix_alerts_outbox_events_published_at ON alerts.alerts_outbox_events (published_at) WHERE published_at IS NOT NULL;
 
-CREATE TABLE alerts.alerts_processed_events (
+CREATE TABLE alerts.processed_events (
     consumer TEXT NOT NULL,
     event_id UUID NOT NULL,
     handled_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_alerts_processed_events PRIMARY KEY (consumer, event_id)
+    CONSTRAINT pk_processed_events PRIMARY KEY (consumer, event_id)
 );
-COMMENT ON TABLE alerts.alerts_processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
+COMMENT ON TABLE alerts.processed_events IS 'processed events: one row per consumer and event handled, so a redelivered event is skipped';
 
--- ix_alerts_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
-CREATE INDEX ix_alerts_processed_events_handled_at ON alerts.alerts_processed_events (handled_at);
+-- ix_processed_events_handled_at: retention: records older than 7 days (past any redelivery) are deleted by handled_at
+CREATE INDEX ix_processed_events_handled_at ON alerts.processed_events (handled_at);
 
 
 -- migrate:down
 SET lock_timeout = '5s';
 SET statement_timeout = '30min';
 
-DROP TABLE IF EXISTS alerts.alerts_processed_events;
+DROP TABLE IF EXISTS alerts.processed_events;
 DROP TABLE IF EXISTS alerts.alerts_outbox_events;
 DROP TABLE IF EXISTS alerts.alerts_idempotency_keys;
 DROP TABLE IF EXISTS alerts.alerts;
