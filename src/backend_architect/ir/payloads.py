@@ -87,6 +87,12 @@ def recipients_column(routing: EventRecipients) -> Column:
     return Column(name=routing.field, type="jsonb", nullable=False, avg_bytes=round(text) - 2, comment=f"the recipients' ids: {routing.reached}")
 
 
+def pushed_event(event: Event, withheld: list[str]) -> Event:
+    """``event`` as a channel withholding ``withheld`` pushes it: the same message less those fields (its key and routing ids stay)."""
+    kept = {event.key, *(r.field for r in event.recipients)}
+    return event.model_copy(update={"fields": [f for f in event.fields if f in kept or f not in withheld]})
+
+
 def payload_fields(event: Event, table: Table | None) -> list[str]:
     """Every property name of the payload, envelope first."""
     return [*ENVELOPE, *(name for name, _ in payload_columns(event, table))]

@@ -233,6 +233,11 @@ class RealtimeChannel(IRModel):
     entity: str = Field(description="The entity whose rows travel on the channel.")
     events: list[str] = Field(default_factory=list, description="The events published when a row changes; the gateway forwards them.")
     fields: list[str] = Field(default_factory=list, description="Columns carried by each message.")
+    withheld: list[str] = Field(
+        default_factory=list,
+        description="Personal (pii) columns its messages leave out: the recipients are not the people the row names, so they see it as a "
+        "read shows other users' rows.",
+    )
     use_cases: list[str] = Field(default_factory=list, description="Use cases that asked for the delivery.")
     publishers: list[str] = Field(default_factory=list, description="Use cases whose writes are pushed on it.")
     recipients: str = Field(description="Who is subscribed, in words, with the number per message.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Table
+from backend_architect.ir.payloads import pushed_event
 from backend_architect.ir.pubsub_publishes import publish_basis, pubsub_publishes
 from backend_architect.ir.query import delivery_routes
 from backend_architect.ir.runtime import RealtimeChannel
@@ -64,7 +65,9 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
         for event, message in zip(channel.events, names, strict=True):
             # the message a domain event carries is pushed as it is: one name, one payload, the schema the producer's document defines
             known = events.get(event)
-            schema = f"{event}Payload" if known is not None else f"{message}Payload"
+            # ... unless it carries personal fields the channel's recipients may not see: then the gateway pushes it without them
+            hidden = known is not None and bool(set(channel.withheld) & set(known.fields))
+            schema = f"{event}Payload" if known is not None and not hidden else f"{message}Payload"
             messages[message] = {
                 "name": event,
                 "title": event,
@@ -74,7 +77,11 @@ def render_realtime_asyncapi(arch: Architecture, tables: dict[str, Table]) -> di
             }
             contract = contract_fields(arch, known.entity if known is not None else channel.entity)
             table = tables.get(known.entity if known is not None else channel.entity)
-            schemas[schema] = event_payload(known, table, contract) if known is not None else _payload(channel, table, contract)
+            schemas[schema] = event_payload(pushed_event(known, channel.withheld), table, contract) if known is not None else _payload(channel, table, contract)
+            if channel.withheld:
+                schemas[schema]["description"] = (
+                    f"The {channel.entity} as its recipients, other users, see it: without its personal (pii) fields ({', '.join(channel.withheld)})."
+                )
         # whom each message goes to is read from the message itself (design.routing_fields): the description names the property
         named = sorted({r.field for e in channel.events if e in events for r in events[e].recipients if r.parameter in channel.parameters})
         naming = f", named by each message's {' or '.join(named)}" if named else ""

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from backend_architect.errors import InputError, InputErrors, Location
 from backend_architect.spec.check import check_references
+from backend_architect.spec.delivery_reach import unreached_recipients
 from backend_architect.spec.messages import describe, describe_alternatives, key_of
 from backend_architect.spec.model import Spec
 from backend_architect.spec.normalize import normalize
@@ -130,7 +131,9 @@ def validate_document(data: dict[str, Any], positions: Positions) -> LoadedSpec:
     if errors:
         raise InputErrors(errors)
     assert spec is not None
-    warnings = tuple(SpecWarning(positions.locate(n.path, key=n.at_key), n.message) for n in context.notes)
+    # a delivery no reference chain reaches is valid input, but its promise has no path: the author is told where
+    notes = [*context.notes, *unreached_recipients(spec)]
+    warnings = tuple(SpecWarning(positions.locate(n.path, key=n.at_key), n.message) for n in notes)
     return LoadedSpec(spec, positions, tuple(sorted(set(warnings), key=lambda w: (w.location, w.message))))
 
 

@@ -40,6 +40,10 @@ class Route:
     #: rows it refers to (a receipt's ``message``, then its ``sender``), none for the row's own id; None when each message goes to
     #: several ids no row names (a room's members on their own channels, the couriers a proximity query picks).
     path: tuple[str, ...] | None = None
+    #: Whether the row names its recipients (its parties: a trip's customer, a message's chat members, a person's own channel):
+    #: they see it whole, as a members-only read shows it; anyone else (watchers, the whole stream, people the write picks, a
+    #: person named on some other row) is a stranger to its personal fields (``design.pushed_personal_data``).
+    parties: bool = False
 
 
 def reference_chain(spec: Spec, entity: str, scope: str) -> tuple[str, ...] | None:
@@ -175,6 +179,9 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         # its watchers subscribe to) is the one row named whatever avg_fanout says: it counts the watchers, not ids to name
         single = not uncreated and (not personal or (not fanout and basis == f"to: {target}"))
         path = (field,) if owner == entity else ((*chain, field) if (chain := reference_chain(spec, entity, owner)) is not None else None)
+        # a person the row reaches through its own references, or the members of the room it belongs to, is a party to it
+        members = personal and not fanout and not uncreated and basis.startswith(f"to: {target}, members of the ")
+        parties = personal and (members or (single and path is not None))
         address = f"{_collection(scope)}/{{{snake(scope)}_id}}/{items}"
         return Route(
             scope,
@@ -187,6 +194,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             near=near,
             spread=spread,
             path=path if single else None,
+            parties=parties,
         )
     if target:
         return _to_actor(spec, analysis, use_case, target, items, audience)
@@ -214,16 +222,20 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
         room, member = rooms[0]
         count, basis = (fanout, "avg_fanout") if fanout else _members(spec, analysis, room, member)
         address = f"{_collection(room)}/{{{snake(room)}_id}}/{items}"
-        return Route(room, address, f"{kebab(room)}-{items}", count, f"members of the {room} ({basis})", True, path=reference_chain(spec, entity, room))
+        return Route(
+            room, address, f"{kebab(room)}-{items}", count, f"members of the {room} ({basis})", True, path=reference_chain(spec, entity, room), parties=True
+        )
     if rooms and people:
         counts = [_members(spec, analysis, room, member)[0] for room, member in rooms]
         count = fanout or sum(counts) / len(counts)
         basis = "avg_fanout" if fanout else f"members of its {' or '.join(r for r, _ in rooms)} (average)"
-        return Route(people, f"{_collection(people)}/{{{snake(people)}_id}}/{items}", f"{kebab(people)}-{items}", count, basis, True)
+        return Route(people, f"{_collection(people)}/{{{snake(people)}_id}}/{items}", f"{kebab(people)}-{items}", count, basis, True, parties=True)
     recipient = _recipient(spec, entity, people)
     if recipient is not None and people is not None:
         address = f"{_collection(people)}/{{{snake(people)}_id}}/{items}"
-        return Route(people, address, f"{kebab(people)}-{items}", fanout or 1.0, f"its {recipient}", True, path=None if fanout else (recipient,))
+        return Route(
+            people, address, f"{kebab(people)}-{items}", fanout or 1.0, f"its {recipient}", True, path=None if fanout else (recipient,), parties=not fanout
+        )
     parent = parent_relation(spec, entity)
     if parent is not None:
         scope = parent[1]
@@ -239,6 +251,7 @@ def route(spec: Spec, analysis: Analysis, use_case: UseCase, audience: Audiences
             scope == people,
             spread=spread,
             path=(parent[0],),
+            parties=scope == people and not fanout,
         )
     given = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
     subscribers = given or audience.connections or 1.0

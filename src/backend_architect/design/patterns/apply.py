@@ -141,11 +141,14 @@ def _merged_channel(known: RealtimeChannel | None, channel: RealtimeChannel) -> 
         mine = f"for {', '.join(repr(u) for u in channel.use_cases)}: {channel.offline}"
         theirs = known.offline if known.offline.startswith("for '") else f"for {', '.join(repr(u) for u in known.use_cases)}: {known.offline}"
         offline = f"{theirs}; {mine}"
+    # one channel carries one message: personal fields a stranger among any use case's recipients may not see leave it for all
+    withheld = list(dict.fromkeys([*known.withheld, *channel.withheld]))
     return known.model_copy(
         update={
             "use_cases": list(dict.fromkeys([*known.use_cases, *channel.use_cases])),
             "publishers": list(dict.fromkeys([*known.publishers, *channel.publishers])),
-            "fields": list(dict.fromkeys([*known.fields, *channel.fields])),
+            "fields": [f for f in dict.fromkeys([*known.fields, *channel.fields]) if f not in withheld],
+            "withheld": withheld,
             "events": list(dict.fromkeys([*known.events, *channel.events])),
             "catch_up": list(dict.fromkeys([*known.catch_up, *channel.catch_up])),
             "publishes_per_s": known.publishes_per_s + channel.publishes_per_s,

@@ -17,7 +17,7 @@ from backend_architect.ir.delivery_guarantee import drain_resume, resumes
 from backend_architect.ir.gateway_limits import CONNECTIONS_PER_NODE as CONNECTIONS_PER_NODE
 from backend_architect.ir.gateway_limits import MIN_NODES as MIN_NODES
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.payloads import event_payload_bytes
+from backend_architect.ir.payloads import event_payload_bytes, pushed_event
 from backend_architect.ir.pubsub_publishes import per_recipient, pubsub_publishes
 from backend_architect.ir.runtime import Component, RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -279,9 +279,13 @@ def carried_bytes(arch: Architecture, channel: RealtimeChannel) -> float:
     One figure per quantity: the egress names this payload and the framing apart, so no reader takes the message for the
     event's fields alone or the payload for the whole frame."""
     events = {e.name: e for e in arch.events}
-    payloads = [event_payload_bytes(arch, events[name]) for name in channel.events if name in events]
+    # the message as the channel pushes it: personal fields its recipients may not see are left out (pushed_personal_data)
+    payloads = [event_payload_bytes(arch, pushed_event(events[name], channel.withheld)) for name in channel.events if name in events]
     found = table_of(arch, channel.entity)
-    return float(max(payloads) if payloads else (row_bytes(found[1]) if found else 0))
+    if payloads or not found:
+        return float(max(payloads) if payloads else 0)
+    withheld = sum(c.avg_bytes for c in found[1].columns if c.name in channel.withheld)
+    return float(row_bytes(found[1]) - withheld)
 
 
 def _per_message(arch: Architecture) -> str:

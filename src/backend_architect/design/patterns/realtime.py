@@ -20,6 +20,7 @@ from backend_architect.design.patterns._api import operation_of
 from backend_architect.design.patterns._chosen import choosing_step
 from backend_architect.design.patterns._common import decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._routes import Route, route
+from backend_architect.design.pushed_personal_data import withheld_fields
 from backend_architect.design.pushes import pushes_reaching, shares
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.routing_fields import route_fields
@@ -267,7 +268,8 @@ def _applied(
             ),
         )
     table = table_of(arch, use_case.entity)
-    columns = [c.name for c in table[1].columns if not c.secret] if table else ["id"]
+    withheld = withheld_fields(table[1] if table else None, where)
+    columns = [c.name for c in table[1].columns if not c.secret and c.name not in withheld] if table else ["id"]
     events = tuple(
         e.model_copy(update={"consumers": sorted({*e.consumers, *senders(spec, implicit.get(e.use_case or "", []))})}) if mode != "push" else e
         for e in _events(spec, arch, sources, where, columns if mode not in {"push", "poll"} else [])
@@ -284,6 +286,7 @@ def _applied(
         entity=use_case.entity,
         events=list(dict.fromkeys(event_name(u) for u in sources)),
         fields=columns,
+        withheld=withheld,
         use_cases=[use_case.name],
         publishers=[u.name for u in sources],
         recipients=f"{where.basis}: {fmt(where.recipients)} a message",
