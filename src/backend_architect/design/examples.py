@@ -9,14 +9,17 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from backend_architect.design import blob_contract
 from backend_architect.ir.model import ApiProperty
 
+#: The one instant every example row was made at: its date-time fields show it and its UUIDv7 ids carry it (``example_uuid``),
+#: so decoding an example id gives the row's created_at.
 EXAMPLE_TIME = "2026-03-14T09:26:53Z"
-EXAMPLE_DATE = "2026-03-14"
+EXAMPLE_DATE = EXAMPLE_TIME[:10]
 
 _BY_NAME: dict[str, Any] = {
     "name": "Ada Lovelace",
@@ -106,15 +109,35 @@ _NUMBERS = {
 }
 
 
+def uuid7_millis(stamp: str) -> int:
+    """The 48-bit Unix milliseconds a UUIDv7 made at ``stamp`` (RFC 3339) starts with.
+
+    >>> uuid7_millis("1970-01-01T00:00:01Z")
+    1000
+    """
+    return round(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def uuid7_time(value: str) -> str:
+    """The instant a UUIDv7 was made at, read back from its first 48 bits (RFC 9562 section 5.7), to the second.
+
+    >>> uuid7_time(example_uuid("Book"))
+    '2026-03-14T09:26:53Z'
+    """
+    millis = int(uuid.UUID(value).hex[:12], 16)
+    return datetime.fromtimestamp(millis // 1000, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 @lru_cache(maxsize=65_536)
-def example_uuid(seed: str) -> str:
-    """A stable UUID (version 7 layout, fixed timestamp) derived from ``seed``.
+def example_uuid(seed: str, at: str = EXAMPLE_TIME) -> str:
+    """A stable UUIDv7 derived from ``seed``, made at ``at``: its time bits are the example rows' own created_at, not a
+    constant of their own, because a reader decoding a time-ordered key checks it against the row (uber run 20 C9).
 
     >>> example_uuid("Book")
-    '01950f6b-8a3c-709c-b811-27c5e1944b16'
+    '019cebab-8748-709c-b811-27c5e1944b16'
     """
     digest = hashlib.sha256(seed.encode()).digest()
-    raw = bytearray(bytes.fromhex("01950f6b8a3c") + digest[:10])
+    raw = bytearray(uuid7_millis(at).to_bytes(6, "big") + digest[:10])
     raw[6] = 0x70 | (raw[6] & 0x0F)
     raw[8] = 0x80 | (raw[8] & 0x3F)
     return str(uuid.UUID(bytes=bytes(raw)))

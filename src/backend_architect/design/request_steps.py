@@ -152,6 +152,8 @@ def keyed_creates(analysis: Analysis, arch: Architecture, entity: str) -> dict[s
 
 #: What the latency breakdown calls the read of the row a write changes (a change or delete finds its row, its version, its owner first).
 ROW_READ = "indexed read of the row it changes"
+#: The same read for a use case naming no writes (a driver's denial): it acts on the row, changing no field, as capacity counts it.
+ROW_READ_KEPT = "indexed read of the row it acts on (it changes no field)"
 
 
 def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
@@ -176,7 +178,7 @@ def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
         load = StoreLoad(
             entity=u.entity,
             key=f"read_{u.id}",
-            quantity=f"reads/s of the {u.entity} row {u.name} changes, by {row_address(op, table)}, at peak",
+            quantity=f"reads/s of the {u.entity} row {u.name} {'changes' if u.writes else 'acts on (changing no field)'}, by {row_address(op, table)}, at peak",
             reads_per_s=u.peak_qps * share,
             formula="peak x database_share (one read of the row a request)",
             inputs={"peak": u.peak_qps, "database_share": share},
@@ -184,7 +186,8 @@ def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
             carries=carried(op, table, u.caller_column),
         )
         fan = _scatter(arch, known, load)
-        found.append(RequestStep(u.name, ROW_READ + (f", asking every shard ({fan:g} in parallel)" if fan > 1 else ""), "indexed_read", load=load, shards=fan))
+        said = ROW_READ if u.writes else ROW_READ_KEPT
+        found.append(RequestStep(u.name, said + (f", asking every shard ({fan:g} in parallel)" if fan > 1 else ""), "indexed_read", load=load, shards=fan))
     return found
 
 
@@ -261,4 +264,4 @@ def _idempotency_steps(analysis: Analysis, arch: Architecture) -> list[RequestSt
     return found
 
 
-__all__ = ["LWT_OPERATIONS", "ROW_READ", "RequestStep", "keyed_creates", "request_steps", "step_loads", "steps_of"]
+__all__ = ["LWT_OPERATIONS", "ROW_READ", "ROW_READ_KEPT", "RequestStep", "keyed_creates", "request_steps", "step_loads", "steps_of"]

@@ -158,6 +158,14 @@ def body_bytes(spec: Spec, use_case: UseCase, table: Table | None, tables: dict[
     return float(body), content
 
 
+def sends_body(arch: Architecture, use_case: UseCase) -> bool:
+    """Whether the operation serving ``use_case`` takes a request body: the contract, not the columns the use case
+    touches, says what a request carries, so a call whose operation has no request schema (an action on a row named by
+    its path, a signed callback) is sized at 0 body bytes (uber run 20 C4). A use case no operation serves keeps its columns."""
+    ops = [o for a in arch.apis for o in a.operations if use_case.name in o.use_cases]
+    return not ops or any(o.request_schema is not None for o in ops)
+
+
 #: Bytes of one id in a JSON array: a UUID's 36 characters and its quotes and comma.
 LINK_ID_BYTES = 39
 
@@ -184,6 +192,7 @@ def ingress_figures(spec: Spec, analysis: Analysis, arch: Architecture) -> list[
         if not use_case.is_write or use_case.spec.rate is None or use_case.kind == "delete":
             continue
         body, blob = body_bytes(spec, use_case, tables.get(use_case.entity), tables)
+        body = body if sends_body(arch, use_case) else 0.0
         parts.append(
             Figure(
                 key=f"bandwidth.in.{use_case.id}",

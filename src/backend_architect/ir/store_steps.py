@@ -157,6 +157,18 @@ def _written(arch: Architecture, flow: Flow, stores: list[Datastore], op: Operat
     return list({t.name: (s, t) for s, t in rows}.values())
 
 
+def leaves_row(op: Operation | None) -> bool:
+    """Whether the operation changes nothing in the row it addresses: an update or action with no body, no field the server sets
+    and no other row's value it moves (nor a link or session flow). Its use case names no writes, so capacity counts no writes to the table; the diagram draws
+    the row read, not updated, and the outbox row and the key still commit, so the three accounts agree (uber run 20 C3).
+
+    >>> leaves_row(Operation(operation_id="denyRide", method="post", path="/v1/trips/{id}:deny", summary="", kind="action", tag="t"))
+    True
+    """
+    # a relationship or sign-in flow writes rows of its own (a link, a session) even with no body
+    return op is not None and op.kind in {"update", "action"} and op.flow is None and op.request_schema is None and not op.sets and not op.updates
+
+
 def _events(flow: Flow, home: str, via: str) -> list[str]:
     return list(dict.fromkeys(s.description.split(" via ")[0] for s in flow.steps if s.kind == "event" and s.source == home and s.via == via))
 
@@ -232,8 +244,10 @@ def _write_steps(
     counters = _counter_updates(arch, op, stores, frozenset(relayed))
     for db, named in _counter_updates(arch, op, [st for st in stores if any(t.name in relayed for t in st.tables)]).items():
         apart.setdefault(db, []).extend(n for n in named if n.split(" (")[0].split(".")[-1] in relayed and n not in apart.get(db, []))
+    kept = {_qualified(arch, s, t) for s, t in written if leaves_row(op) and t.entity == op.entity} if op is not None else set()
     for db, tables in rows.items():
-        parts = [f"{verb} {', '.join(tables)}"]
+        changed = [t for t in tables if t not in kept]
+        parts = [f"{verb} {', '.join(changed)}"] if changed else [f"read the {', '.join(tables)} row (left as it is: the call changes no field)"]
         if db in counters:
             parts.append(f"update {', '.join(counters[db])}")
         outbox = _role_table([s for s in stores if database(arch, s) == db], "outbox")

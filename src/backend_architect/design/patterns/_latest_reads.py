@@ -9,6 +9,7 @@ carries the latest fields beside them, so what the flow reads from Redis is in t
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.examples import EXAMPLE_TIME
 from backend_architect.design.patterns._api import column_parameter_type, operation_of, schema_of
 from backend_architect.design.patterns._common import table_of
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation
@@ -85,7 +86,7 @@ def _properties(arch: Architecture, entity: str, fields: tuple[str, ...]) -> lis
 
 def _example(prop: ApiProperty) -> object:
     if prop.format == "date-time":
-        return "2026-03-14T09:26:53Z"
+        return EXAMPLE_TIME
     return {"integer": 42, "number": 21.5, "boolean": True}.get(prop.type, "example")
 
 

@@ -19,6 +19,7 @@ import re
 from typing import Any
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.examples import EXAMPLE_TIME, example_uuid
 from backend_architect.design.patterns._api import operation_of, own_operation, schema_of
 from backend_architect.ir.model import ApiProperty, ApiSchema, Architecture, Operation
 from backend_architect.spec.model import Spec
@@ -78,7 +79,7 @@ def _props(prefix: str, entity: str, window: float) -> list[ApiProperty]:
 
 
 def _example_values(prefixes: list[str], example: Any) -> dict[str, Any]:
-    stamp = example.get("created_at", "2026-03-14T09:26:53Z") if isinstance(example, dict) else "2026-03-14T09:26:53Z"
+    stamp = example.get("created_at", EXAMPLE_TIME) if isinstance(example, dict) else EXAMPLE_TIME
     out: dict[str, Any] = {}
     for prefix in prefixes:
         name = f"{prefix}_" if prefix else ""
@@ -148,7 +149,7 @@ def presence_view(
     example: dict[str, Any] = {"id": (op.example_response or {}).get("id") if isinstance(op.example_response, dict) else None}
     example = {k: v for k, v in example.items() if v is not None} | _example_values([""], op.example_response)
     if "id" not in example:
-        example = {"id": "01950f6b-8a3c-7512-997e-7cbf97c273e4", **example}
+        example = {"id": example_uuid(f"{entity}Presence"), **example}
     note = f"Answered from the presence store alone (no database read): the {entity}'s id, whether it is online, and when it was last seen."
     changed = op.model_copy(update={"response_schema": view.name, "example_response": example, "description": f"{op.description} {note}".strip()})
     return ((service, changed), *rest), ((service, view),)

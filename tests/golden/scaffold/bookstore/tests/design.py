@@ -107,8 +107,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "price": {"amount": "19.99", "currency": "EUR"},
             "genre": "fiction",
             "published_at": "2026-03-14",
-            "cover": "uploads/books/cover/2026/03/01950f6b-8a3c-789e-9166-dbed621b4a8f",
-            "author_id": "01950f6b-8a3c-783b-bc95-3626a4f42b1e",
+            "cover": "uploads/books/cover/2026/03/019cebab-8748-789e-9166-dbed621b4a8f",
+            "author_id": "019cebab-8748-783b-bc95-3626a4f42b1e",
             "stock": 120,
         },
         "sets": {},
@@ -930,7 +930,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
             "shipping_address": {"line1": "10 Downing Street", "city": "London", "postcode": "SW1A 2AA", "country": "GB"},
             "lines": [
                 {
-                    "book_id": "01950f6b-8a3c-73c1-91b6-74bcda7bbe60",
+                    "book_id": "019cebab-8748-73c1-91b6-74bcda7bbe60",
                     "quantity": 2,
                     "unit_price": {"amount": "19.99", "currency": "EUR"},
                 },
