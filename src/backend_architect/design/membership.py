@@ -7,7 +7,9 @@ it names the scope in its path (``/chats/{chat_id}/messages``), a query filter, 
 sent into a chat), or through the row its path addresses (a task of a project, updated by its id);
 when it addresses the scope's own row (``GET /chats/{chat_id}``: a chat's title is its members'); and
 when what it names is part of a scope (``part_of``, up the chain to the nearest ancestor with a
-membership: a channel's messages are its server's members', ``Message -> Channel -> Server``).
+membership: a channel's messages are its server's members', ``Message -> Channel -> Server``; a plain reference leads up
+as ``part_of`` does where it is the row's one way to such a scope and only members write the row, ``container_ref``: a
+channel naming its guild).
 Such an operation is allowed only to members, by this rule:
 
 - the service looks the caller's membership up by one probe of the membership's unique index
@@ -122,12 +124,62 @@ def nearest_membership(spec: Spec, entity: str, caller: str | None) -> tuple[str
         found = membership_of(spec, current, caller)
         if found is not None:
             return current, found, via
-        parent = spec.entities[current].part_of
+        parent = spec.entities[current].part_of or container_ref(spec, current, caller)
         if parent is None or parent == caller or _listed_openly(spec, current, parent):
             return None
         via.append(f"{table_name(current)}.{_field_of(spec, current, parent)}_id")
         current = parent
     return None
+
+
+def container_ref(spec: Spec, entity: str, caller: str | None, _seen: frozenset[str] = frozenset()) -> str | None:
+    """The container ``entity`` rows are kept in though no ``part_of`` says so: its one reference leading to a scope with
+    ``caller``'s members (the scope itself, or a row kept in one: a fixture's team of a league), where every use case writing
+    ``entity`` rows is a signed-in member's (none is ``access: public``); none otherwise. A reference to the scope beside one to
+    a container in it (a message naming its channel and its guild) names the nearer, the container.
+
+    Why: a channel naming its guild, created only by the guild's members, is the guild's as surely as if it said ``part_of``;
+    reading the channel's messages by the channel id alone would otherwise be open to anyone who learns the id (BOLA), while
+    every other operation of that guild is members-only. A reference anyone may create (an abuse report naming a guild), or
+    one to two unrelated scopes (neither is its container), leads nowhere.
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"User": {"fields": {"n": "string"}}, "Guild": {"fields": {"t": "string"}},
+    ...     "Member": {"fields": {"guild": "ref(Guild)", "user": "ref(User)"}, "unique": [["guild", "user"]]},
+    ...     "Channel": {"fields": {"guild": "ref(Guild)", "by": "ref(User)"}}},
+    ...     "use_cases": [{"name": "create guild", "writes": ["Guild", "Member"]}, {"name": "create channel", "writes": ["Channel"]}]})
+    >>> container_ref(spec, "Channel", "User"), container_ref(spec, "Member", "User")
+    ('Guild', None)
+    """
+    writers = [u for u in spec.use_cases if entity in u.writes]
+    if not writers or any(u.access == "public" for u in writers):
+        return None
+    seen = _seen | {entity}
+    chains: dict[str, list[str]] = {}
+    for target in relations(spec, entity).values():
+        if target in seen or target == caller or target in chains:
+            continue
+        chain = _chain(spec, target, caller, seen)
+        if chain:
+            chains[target] = chain
+    # a scope named beside a container kept in it is the container's ancestor, not a second container
+    nearest = [t for t in chains if not any(t in chain[1:] for chain in chains.values())]
+    if len(nearest) != 1:
+        return None
+    found = membership_of(spec, chains[nearest[0]][-1], caller)
+    # the membership row itself is how one joins its scope, not a row kept in it
+    return None if found is None or found.entity == entity else nearest[0]
+
+
+def _chain(spec: Spec, entity: str, caller: str | None, seen: frozenset[str]) -> list[str]:
+    """``entity`` and its containers up to the first with ``caller``'s members; empty: none up the chain has members."""
+    chain = [entity]
+    while membership_of(spec, chain[-1], caller) is None:
+        parent = spec.entities[chain[-1]].part_of if chain[-1] in spec.entities else None
+        parent = parent or container_ref(spec, chain[-1], caller, seen | set(chain))
+        if parent is None or parent in chain or parent in seen:
+            return []
+        chain.append(parent)
+    return chain
 
 
 def in_member_scope(spec: Spec, entity: str, caller: str | None) -> bool:
@@ -148,9 +200,12 @@ def in_member_scope(spec: Spec, entity: str, caller: str | None) -> bool:
 
 def _listed_openly(spec: Spec, part: str, parent: str) -> bool:
     """Whether some use case lists ``part`` beyond one parent (a catalog's products browsed or searched across stores) or for
-    anyone (``access: public``): such a part is public, and what names it is not its parent's members' alone."""
+    anyone (``access: public``): such a part is public, and what names it is not its parent's members' alone. A write reading
+    the part it writes into (a message sent into a channel reads the channel) lists nothing."""
     field = _field_of(spec, part, parent)
     for use_case in spec.use_cases:
+        if use_case.writes:
+            continue
         if use_case.reads[:1] != [part] and not (use_case.reads and use_case.reads[0].startswith(f"{part}.")):
             continue
         filtered = {split_filter(f)[0].rpartition(".")[2].removesuffix("_id") for f in use_case.filter}
@@ -188,7 +243,7 @@ def membership_checks(
     # a get the design adds for a created row (its Location) is called by whoever created it
     creator = {u.entity: u for u in reversed(analysis.use_cases) if u.kind == "create"}
     for service, op in operations:
-        if op.internal or op.entity is None or op.flow is not None:
+        if op.internal or op.entity is None:
             continue
         use_case = by_name.get(op.use_cases[0]) if op.use_cases else creator.get(op.entity) if op.kind == "get" else None
         if use_case is None:
@@ -196,16 +251,24 @@ def membership_checks(
         if use_case.spec.access == "public" or use_case.caller is None or op.auth == "none":
             continue
         named = [*_own(spec, op, use_case), *_scopes(spec, op, bodies.get(op.request_schema or "", []))]
-        for field, named_entity, where, agrees in real_container(spec, named, write=op.kind in _WRITE_KINDS):
+        candidates = []
+        for field, named_entity, where, agrees in real_container(spec, named, write=op.kind in _WRITE_KINDS, caller=use_case.caller):
             nearest = nearest_membership(spec, named_entity, use_case.caller)
             if nearest is None or (nearest[1].entity == op.entity and op.kind not in {"list", "get"}):
                 continue  # joining and leaving write the membership itself
-            scope, membership, via = nearest
-            # the get added for a created row is called as often as its service counts it (one read-back a create)
-            peak = use_case.peak_qps if op.use_cases else readback_rate(analysis, op.entity)
-            mismatch = agree_status(named, agrees)
-            found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via, peak, agrees, mismatch))
-            break  # one scope a request: the first it names
+            candidates.append((field, where, agrees, nearest))
+        if not candidates:
+            continue
+        # one scope a request: the first it names; of the columns of an addressed row, the one reaching the scope most directly
+        # (a message's own guild_id, checked to agree with its channel's when written, over channels.guild_id)
+        first = candidates[0]
+        if first[1] == "row":
+            first = min((c for c in candidates if c[1] == "row"), key=lambda c: len(c[3][2]))
+        field, where, agrees, (scope, membership, via) = first
+        # the get added for a created row is called as often as its service counts it (one read-back a create)
+        peak = use_case.peak_qps if op.use_cases else readback_rate(analysis, op.entity)
+        mismatch = agree_status(named, agrees)
+        found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via, peak, agrees, mismatch))
     return found
 
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 from backend_architect.spec.model import Spec
 
 
-def ancestors(spec: Spec, entity: str) -> list[str]:
-    """``entity``'s ``part_of`` ancestors, nearest first (a channel's server, a comment's card, board and workspace).
+def ancestors(spec: Spec, entity: str, caller: str | None = None) -> list[str]:
+    """``entity``'s ``part_of`` ancestors, nearest first (a channel's server, a comment's card, board and workspace); with
+    ``caller``, a reference to a scope of ``caller``'s members the row is kept in leads up too (``membership.container_ref``).
 
     >>> spec = Spec.model_validate({"system": "s", "entities": {"Server": {"fields": {"t": "string"}},
     ...     "Channel": {"part_of": "Server", "fields": {"t": "string"}}, "Thread": {"part_of": "Channel", "fields": {"t": "string"}}}})
@@ -20,14 +21,20 @@ def ancestors(spec: Spec, entity: str) -> list[str]:
     (['Channel', 'Server'], [])
     """
     found: list[str] = []
-    current = spec.entities[entity].part_of if entity in spec.entities else None
-    while current is not None and current in spec.entities and current not in found:
+    # membership reads which container a request names from this module
+    from backend_architect.design.membership import container_ref
+
+    def parent(name: str) -> str | None:
+        return spec.entities[name].part_of or (container_ref(spec, name, caller) if caller else None)
+
+    current = parent(entity) if entity in spec.entities else None
+    while current is not None and current in spec.entities and current not in found and current != entity:
         found.append(current)
-        current = spec.entities[current].part_of
+        current = parent(current)
     return found
 
 
-def real_container(spec: Spec, named: list[tuple[str, str, str]], *, write: bool = True) -> list[tuple[str, str, str, list[str]]]:
+def real_container(spec: Spec, named: list[tuple[str, str, str]], *, write: bool = True, caller: str | None = None) -> list[tuple[str, str, str, list[str]]]:
     """The scopes a request names, the container its row really belongs to first, each with the ids sent beside it that must agree.
 
     Why: a row naming both a container and that container's ancestor (a message sent into a channel with a ``guild_id`` beside
@@ -46,7 +53,7 @@ def real_container(spec: Spec, named: list[tuple[str, str, str]], *, write: bool
     """
     out: list[tuple[str, str, str, list[str]]] = []
     for field, target, where in named:
-        sent = [f"{f}_id" for f, other, at in named if write and at != "row" and other != target and other in ancestors(spec, target)]
+        sent = [f"{f}_id" for f, other, at in named if write and at != "row" and other != target and other in ancestors(spec, target, caller)]
         out.append((field, target, where, sent))
     # a container named beside its own ancestor comes first: the ancestor is read from it, not taken from the request
     return [*(row for row in out if row[3]), *(row for row in out if not row[3])]
