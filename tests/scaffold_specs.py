@@ -20,7 +20,11 @@ SPECS = {
 #: spec -> {operation: words of the reason it answers 501}; every other operation is generated.
 GAPS: dict[str, dict[str, str]] = {
     "delivery": {"placeOrder": "domain.total_of_order: the parts carry no price"},
-    "twitter_timelines": {"viewHomeTimeline": "Follow rows, which live in service follows"},
+    # the past-cutoff filter compares the per-author follower counts (follows_per_followee), which the scaffold does not keep
+    "twitter_timelines": {
+        "viewHomeTimeline": "Follow rows, which live in service follows",
+        "listFollowsForServices": "query parameter past_cutoff matches no column of follows",
+    },
     # the question page answers its answers and comments, which other modules own: the scaffold makes no call for them
     "stackoverflow": {"viewQuestion": "(Answer rows), which live in service answers"},
     "uber": {"findNearbyCabs": "a point cabs does not hold"},
