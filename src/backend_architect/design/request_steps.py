@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.check_caches import check_cache
 from backend_architect.design.graph_reads import GRAPH_KEY
 from backend_architect.design.publishers import event_publishers
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
@@ -51,7 +52,7 @@ class RequestStep:
 def request_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
     """Every use case's steps beside its main read or write, in use-case order: checks, idempotency records, merges, hydration."""
     found = [
-        *_check_steps(arch),
+        *_check_steps(analysis, arch),
         *_row_reads(analysis, arch),
         *_routing_reads(analysis, arch),
         *_feed_steps(analysis, arch),
@@ -71,8 +72,9 @@ def step_loads(steps: list[RequestStep]) -> list[StoreLoad]:
     return list({s.load.key: s.load for s in steps if s.load is not None and s.load.entity}.values())
 
 
-def _check_steps(arch: Architecture) -> list[RequestStep]:
-    """A reference checked on its owner (one read of the row by id there) or against a local copy (one read of the copy's table)."""
+def _check_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
+    """A reference checked on its owner (one read of the row by id there, on a miss of the cache answering it first) or
+    against a local copy (one read of the copy's table)."""
     in_process = arch.deployment == "modular-monolith"
     known = {f.key: f.value for f in arch.figures}
     found = []
@@ -80,13 +82,16 @@ def _check_steps(arch: Architecture) -> list[RequestStep]:
         if not c.peak or c.check not in {CHECKED_BY_OWNER, "local copy"}:
             continue
         if c.check == CHECKED_BY_OWNER:
+            cached = check_cache(analysis, arch, c)
+            miss = 1 - cached.hit_ratio if cached else 1.0
             load = StoreLoad(
                 entity=c.entity,
                 key=f"check_{c.operation}_{c.column}",
-                quantity=f"existence checks/s of {c.entity} by id for {c.use_case} ({c.table}.{c.column})",
-                reads_per_s=c.peak,
-                formula="peak (one check a request)",
-                inputs={"peak": c.peak},
+                quantity=f"existence checks/s of {c.entity} by id for {c.use_case} ({c.table}.{c.column})"
+                + (f" past the cache of {cached.use_case} ({cached.operation})" if cached else ""),
+                reads_per_s=c.peak * miss,
+                formula="peak x (1 - hit_ratio) (one check a request, read through the cache answering it)" if cached else "peak (one check a request)",
+                inputs={"peak": c.peak, "hit_ratio": cached.hit_ratio} if cached else {"peak": c.peak},
                 # a reference holds the row's id and nothing else of it: on a table sharded by another column it asks every shard
                 by=ROW_ID,
             )

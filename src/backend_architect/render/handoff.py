@@ -15,6 +15,7 @@ from backend_architect.ir.payloads import event_payload_bytes, event_table, payl
 from backend_architect.ir.query import OUTBOX_SOURCE, called_operations, database_of, event_broker, event_source, events_by_service
 from backend_architect.ir.runtime import Component
 from backend_architect.render.asyncapi import channel_address
+from backend_architect.render.connection_settings import connection_settings, setting_name
 from backend_architect.render.handoff_model import HANDOFF_SCHEMA_VERSION, Handoff
 from backend_architect.render.handoff_plans import database_availability, operations_plans, requirements
 from backend_architect.rules.model import Finding, blocks
@@ -315,9 +316,9 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
     figures = {f.key: f for f in arch.figures}
     services = []
     for service in _deployables(arch):
-        secrets = ["DATABASE_URL"] + (["OIDC_CLIENT_SECRET"] if service.depends_on else [])
-        secrets += [_key(e) for e in service.externals]
         members = set(service.entities) | {service.name} if arch.deployment == "modular-monolith" else {service.name}
+        secrets = ["DATABASE_URL", *connection_settings(arch.components, members)]
+        secrets += (["OIDC_CLIENT_SECRET"] if service.depends_on else []) + [_key(e) for e in service.externals]
         needs = [c for c in arch.components if c.kind in DEPENDENCY_KINDS and (set(c.services) & members or arch.deployment == "modular-monolith")]
         instances = figures.get(f"instances.deployable.{service.name}") or figures.get(f"instances.{service.name}")
         per_instance = instances.inputs.get("instance_rps", 0.0) if instances else 0.0
@@ -358,7 +359,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                     "memory above 70%",
                     "outbound queue drops (slow consumers) rising",
                 ],
-                "secrets": ["REDIS_URL", "OIDC_ISSUER_JWKS_URL", *(["BROKER_URL"] if fed else [])],
+                "secrets": [*_part_settings(arch, gateway, fed), "OIDC_ISSUER_JWKS_URL"],
             }
         )
     for worker in (c for c in arch.components if _delivers(c)):
@@ -373,7 +374,7 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
                 "instances": float(worker.instances) if worker.instances else None,
                 "instances_zone_loss": None,
                 "scaling_signals": ["consumer lag above 10 s", f"calls to {', '.join(calls)} failing or throttled (429, 503) rising"],
-                "secrets": [*(["BROKER_URL"] if fed else []), *(_key(e) for e in calls)],
+                "secrets": [*_part_settings(arch, worker, fed), *(_key(e) for e in calls)],
             }
         )
     return {
@@ -385,6 +386,14 @@ def operations_section(arch: Architecture) -> dict[str, Any]:
         "cache": _decision_choice(arch, "cache"),
         **operations_plans(arch),
     }
+
+
+def _part_settings(arch: Architecture, part: Component, fed: bool) -> list[str]:
+    """The connection settings of a deployable component: its pub/sub's, those of the components naming it among their
+    parts, and the broker's when it consumes from one (one derivation with the services', ``render/connection_settings.py``)."""
+    carriers = [c for c in arch.components if c.name == part.pubsub or (fed and c.kind == "broker")]
+    settings = [setting_name(c) for c in carriers]
+    return [*dict.fromkeys([*settings, *connection_settings(arch.components, {part.name})])]
 
 
 def _delivers(component: Component) -> bool:

@@ -18,6 +18,8 @@ TERM_MEANINGS: tuple[tuple[str, str], ...] = (
     ("cache_gets_", "GET of the read's cache-aside key (an item, or a list's first page), one a read no in-process cache (L1) answers"),
     ("cache_sets_", "SET of the key after a miss, or an append a writer pushes to a kept page"),
     ("cache_deletes_", "DEL of the key on a write that invalidates it"),
+    ("check_cache_gets_", "GET of the cached key by another service's existence check of one row, one a check"),
+    ("check_cache_sets_", "SET of that key after a check's miss"),
     ("feed_reads_", "LRANGE of the reader's list, one a read"),
     ("feed_expires_", "EXPIRE renewing the reader's list, one a read: a list unread for its expiry is dropped"),
     ("feed_writes_", "LPUSHX of a new id to one follower's list (a no-op where the follower keeps none)"),

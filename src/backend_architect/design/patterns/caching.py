@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from backend_architect.design.analysis import Analysis, UseCase, worker_writes_per_s
+from backend_architect.design.check_caches import answering_operation
 from backend_architect.design.overrides import honoured, override_for, overruled, steer_variant
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._cache_figures import HOT_SHARE as HOT_SHARE
@@ -16,12 +17,14 @@ from backend_architect.design.patterns._cache_headers import shared_for, with_ca
 from backend_architect.design.patterns._cache_writes import invalidating_writes, kept_in_memory, without_writers
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import decision, fmt, owner_of, table_of
+from backend_architect.design.patterns._invalidation import invalidation_routes
 from backend_architect.design.patterns._origin_cache import Origin
 from backend_architect.design.patterns._playback import plays_video
 from backend_architect.design.patterns._recent_pages import PAGE_ROW_BYTES, RecentPage, page_writes, recent_page
 from backend_architect.design.read_lag import lag_said, lagging_server
+from backend_architect.design.reference_checks import CHECKED_BY_OWNER
 from backend_architect.design.region_homes import home_note, region_plan
-from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure
+from backend_architect.ir.model import Architecture, CachePlan, Decision, Figure, ReferenceCheck
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import DecisionOverride, Spec
 from backend_architect.spec.naming import relations
@@ -149,6 +152,7 @@ def read_path_cache(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
             redis_ops |= cache_aside_operations(
                 use_case.id, path.qps, path.hit, path.recent.appends_per_s if path.recent else 0.0, 0.0 if kept else path.invalidating
             )
+            redis_ops |= check_operations(arch, use_case, path.hit)
             cached.append(use_case.name)
             services.add(owner_of(arch, use_case.entity))
             out.append(path.memory_figure())
@@ -220,6 +224,21 @@ def cache_aside_operations(uid: str, reads: float, hit: float, appends: float, d
     return ops | ({f"cache_deletes_{uid}": deletes} if deletes else {})
 
 
+def check_operations(arch: Architecture, use_case: UseCase, hit: float) -> dict[str, float]:
+    """Operations/s other services' existence checks send the cache of ``use_case``'s GET they call (``design/check_caches.py``):
+    a check reads through the cache as any caller of the GET does, a GET each and a SET each miss, so the cache's load and
+    the database's reads after it are one account of the same checks."""
+    checks = sum(c.peak for c in arch.reference_checks if c.check == CHECKED_BY_OWNER and c.peak and _answered_by(arch, c, use_case.name))
+    if not checks:
+        return {}
+    return {f"check_cache_gets_{use_case.id}": checks, f"check_cache_sets_{use_case.id}": checks * (1 - hit)}
+
+
+def _answered_by(arch: Architecture, check: ReferenceCheck, use_case: str) -> bool:
+    op = answering_operation(arch, check)
+    return op is not None and use_case in op.use_cases
+
+
 def _with_origin(record: Decision | None, plan: CachePlan, origin: Origin) -> Decision | None:
     """The path's record once a shared cache stands behind its CDN: the choice says both layers, and cache-aside alone is weighed as such."""
     if record is None:
@@ -276,6 +295,8 @@ class _Path:
     home: str = ""
     #: How late the store serving it sees a write, where a worker or indexer feeds it (``read_lag.lag_said``), else empty.
     lag: str = ""
+    #: How the writes to ``written`` delete its keys, by the route each writer offers (``_invalidation.invalidation_routes``).
+    routes: str = ""
 
     @property
     def qps(self) -> float:
@@ -370,6 +391,7 @@ def _path(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase)
         server=server_of(arch, use_case.name),
         home=home_note(region_plan(spec, analysis), use_case.name),
         lag=lag_said(lagging) if lagging is not None else "",
+        routes=invalidation_routes(arch, owner_of(arch, use_case.entity), list(dict.fromkeys(written))),
     )
 
 
@@ -470,7 +492,7 @@ def _plan(path: _Path, strategy: str) -> tuple[CachePlan, list[Figure]]:
     invalidation = (
         f"none: no write changes a cached row ({path.kept_how}); TTL {fmt(ttl)}s lets memory turn over"
         if path.kept_how and not path.invalidating
-        else f"delete the keys on writes to {path.written} (from their events); TTL {fmt(ttl)}s bounds staleness"
+        else f"delete the keys on writes to {path.written} ({path.routes}); TTL {fmt(ttl)}s bounds staleness"
     )
     return CachePlan(
         use_case=use_case.name,
