@@ -8,11 +8,12 @@ import math
 
 import pytest
 
+from backend_architect.design.analysis import analyse
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.patterns._common import REDIS_NODE_BYTES
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.store_steps import store_steps
-from design.helpers import design_of
+from design.helpers import design_of, spec_of
 
 # a ranking over a day of events, counted in sorted sets: many events, a day's window
 DAILY_RANKING = """\
@@ -256,7 +257,9 @@ def test_horizon_and_kept_days_share_one_row_size_ok(text: str, table: str) -> N
     found = next(t for s in arch.datastores for t in s.tables if t.name == table)
     sized = next(f for f in arch.figures if f.key == f"bytes.5y.{table}")
     row = (sized.inputs["row_bytes"] + sized.inputs["index_bytes_per_row"]) / sized.inputs["page_fill"]
-    # the whole horizon (5 years: the specs state no retention) of the table with no retention, at the row size its sizing states
-    rows = rows_after(found.model_copy(update={"retention_days": None}), 5.0, 0.0)[0]
+    # the whole horizon (5 years: the specs state no retention) of the table with no retention, at the row size its sizing states;
+    # kept whole it holds the rows the spec reading gave it now, not the expired table's kept days (design/kept_rows.py)
+    whole = {"retention_days": None, "rows_now": analyse(spec_of(text)).entities[found.entity or ""].rows_now}
+    rows = rows_after(found.model_copy(update=whole), 5.0, 0.0)[0]
     assert made.inputs["bytes_at_horizon"] == pytest.approx(rows * row, rel=1e-9)
     assert made.inputs["bytes_kept"] == pytest.approx(made.inputs["keep_days"] * found.rows_per_day * row, rel=1e-9)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
 
+from backend_architect.design.kept_rows import kept_rows, stated_rows_conflict
 from backend_architect.design.link_writes import link_write, links_assumptions, links_written
 from backend_architect.design.maintained_fields import COUNTER_KINDS, kept_kind
 from backend_architect.design.member_rows import member_rows
@@ -489,6 +490,14 @@ def _entity_facts(spec: Spec, use_cases: tuple[UseCase, ...], notes: tuple[list[
             rows = float(DEFAULT_ROWS) if not per_day else per_day * grown
             basis = "default" if not per_day else f"{grown:g} days of growth" + (", its retention" if grown < ASSUMED_GROWTH_DAYS else "")
             assumptions.append(f"entities.{name}.rows: not given; assumed {rows:,.0f} rows today ({basis})")
+        kept = entity.retention / SECONDS_PER_DAY if entity.retention else None
+        if kept is not None and kept_rows(rows, per_day, kept) < rows:
+            # rows older than the retention are gone: the one count every section reads never exceeds what it keeps, and a
+            # stated count it overrules is said with both numbers, never replaced silently
+            conflict = stated_rows_conflict(name, rows, per_day, kept) if basis == "rows" else None
+            if conflict:
+                warnings.append(conflict)
+            rows, basis = kept_rows(rows, per_day, kept), f"{kept:g} days of growth, its retention (from {basis}: {rows:,.0f})"
         result[name] = (rows, per_day, basis + (f"; {day_basis} a day" if day_basis else ""))
         return result[name]
 

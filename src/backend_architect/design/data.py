@@ -85,9 +85,6 @@ def derive_data(spec: Spec, analysis: Analysis, arch: Architecture) -> Architect
             kept = spec.entities[entity].retention
             # no retention stated: rows are kept (None), and sizing runs over the horizon, never a deletion at its end
             days = kept / SECONDS_PER_DAY if kept else None
-            if days is not None and rows_per_day:
-                # rows older than the retention are gone: a table never holds more today than its retention's days of rows
-                rows_now = min(rows_now, rows_per_day * days)
             sized = {"rows_now": rows_now, "rows_per_day": rows_per_day, "retention_days": days, "created_by": list(facts.creators)}
             tables.append(table.model_copy(update=sized))
             for relation, other in spec.entities[entity].many_to_many.items():

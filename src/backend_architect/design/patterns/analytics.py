@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.indexes import without_reader_indexes
+from backend_architect.design.kept_rows import with_retention
 from backend_architect.design.overrides import forced, honoured, override_for, overruled
 from backend_architect.design.partition_rule import PARTITION_COLUMN, unique_key_across_partitions
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
@@ -385,7 +386,7 @@ def _column_store(spec: Spec, analysis: Analysis, arch: Architecture, taken: lis
         )
         if partitioning is not None and partitioning.retention_job is None:
             partitioning = partitioning.model_copy(update={"retention_job": f"drop {partitioning.interval} partitions older than {days:g} days"})
-        tables.append((e.store, unread.model_copy(update={"retention_days": days, "partitioning": partitioning})))
+        tables.append((e.store, with_retention(unread, days).model_copy(update={"partitioning": partitioning})))
         placements += [
             Placement(
                 data=e.table.name,

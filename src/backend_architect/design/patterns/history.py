@@ -8,6 +8,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.capacity import row_bytes, rows_after
+from backend_architect.design.kept_rows import days_said, narrowed, retention_said, with_retention
 from backend_architect.design.overrides import Steer, honoured, override_for, settled, steer_variant
 from backend_architect.design.partition_rule import PARTITION_COLUMN, referencing_tables, unique_key_across_partitions
 from backend_architect.design.partitioning import DAILY_ROWS_FOR_DAY_PARTITIONS, DAILY_ROWS_FOR_WEEK_PARTITIONS, expiry_job
@@ -202,9 +203,9 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
     interval = interval_for(table.rows_per_day, keep)
     job = expiry_job(table.name, interval, keep) if partitioned else None
     expiry = job or f"a daily job deletes rows older than {keep:,.0f} days"
-    updated = table.model_copy(
+    # the expiry narrows the rows it holds now, not only at the horizon (kept_rows: one count for every section)
+    updated = with_retention(table, keep).model_copy(
         update={
-            "retention_days": keep,
             "partitioning": table.partitioning
             or (
                 Partitioning(
@@ -251,7 +252,10 @@ def _expire(spec: Spec, arch: Architecture, store: str, table: Table, who: Reade
         decision=made.id,
         alternatives=["kept for the horizon: " + size(at_horizon)],
     )
-    return Applied(made, tables=((store, updated),), placements=(place,), figures=tuple(storage_figures(spec, arch, [updated])), assumptions=assumptions)
+    said = narrowed(table, updated, f"its raw rows expire after {days_said(keep)} (storage.{table.name})")
+    return Applied(
+        made, tables=((store, updated),), placements=(place,), figures=tuple(storage_figures(spec, arch, [updated])), assumptions=(*assumptions, *said)
+    )
 
 
 def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_horizon: float) -> Applied:
@@ -261,9 +265,8 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
     warehouse = named(spec, "warehouse")
     interval = interval_for(table.rows_per_day, hot)
     job = expiry_job(table.name, interval, hot, warehouse)
-    updated = table.model_copy(
+    updated = with_retention(table, hot).model_copy(
         update={
-            "retention_days": hot,
             "partitioning": table.partitioning
             or Partitioning(
                 column=PARTITION_COLUMN,
@@ -339,15 +342,14 @@ def _to_warehouse(spec: Spec, arch: Architecture, store: str, table: Table, at_h
             data_class="analytical",
             store=warehouse,
             reason=rationale,
-            retention=f"{table.retention_days:,.0f} days (stated)"
-            if table.retention_days and table.retention_days < days(years)
-            else f"kept (no retention stated; sized over {years:g} years)",
+            retention=retention_said(table.retention_days, years),
             component="warehouse",
             decision=made.id,
             alternatives=["cold PostgreSQL partitions"],
         ),
     )
-    return Applied(made, components=(component,), tables=((store, updated),), placements=placements, figures=tuple(found))
+    said = narrowed(table, updated, f"rows older than {days_said(hot)} move to {warehouse} (storage.{table.name})")
+    return Applied(made, components=(component,), tables=((store, updated),), placements=placements, figures=tuple(found), assumptions=said)
 
 
 def _tiers(spec: Spec, arch: Architecture, store: str, table: Table, who: Readers, at_horizon: float) -> Applied:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.kept_rows import retention_said
 from backend_architect.design.loads import inserts_said
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
@@ -73,11 +74,7 @@ def storage_placement(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
                 else f"past the hot store ({size(HOT_STORE_BYTES)}): {table.sharding.reason if table.sharding else 'see partitioning'}"
             )
             reason = f"{fmt(table.rows_now)} rows now, {fmt(table.rows_per_day)} a day, {size(at_horizon)} after {years:g} years: {verdict}"
-            kept = (
-                f"{table.retention_days:,.0f} days"
-                if table.retention_days is not None and table.retention_days < days(years)
-                else f"kept (no retention stated; sized over {years:g} years)"
-            )
+            kept = retention_said(table.retention_days, years)
             placements.append(
                 Placement(
                     data=table.name,
