@@ -174,6 +174,10 @@ def test_cache_loss_fails_exactly_the_paths_past_capacity_ok(text: str) -> None:
     for impact in arch.availability.impacts:
         if impact.dependency != "redis" or impact.effect != "fail":
             continue
+        if "losing it sends" not in impact.detail:
+            # a read the database cannot answer (values kept only in memory) fails with the store, with no storm to state
+            assert "nothing falls back" in impact.detail, impact.detail
+            continue
         database = impact.detail.split("losing it sends ", 1)[1].split(" ", 1)[0]
         removed = float(impact.detail.split(" the ", 1)[1].split(" reads/s", 1)[0].replace(",", ""))
         assert known[f"db.reads.peak.{database}"] + removed > known[f"db.read_capacity.{database}"]

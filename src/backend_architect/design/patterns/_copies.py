@@ -16,6 +16,7 @@ from typing import NamedTuple
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns._memory_only import memory_only
 from backend_architect.design.patterns._storms import cold_cache_storm
 from backend_architect.design.patterns.availability import planned_level, target_of
 from backend_architect.ir.model import Architecture
@@ -35,7 +36,9 @@ def copies_of(spec: Spec, analysis: Analysis, arch: Architecture, kind: str, use
     level = planned_level(spec, arch)
     target = target_of(spec)[0]
     served = set(use_cases)
-    models = [c.use_case for c in arch.caches if c.strategy == "read-model" and c.use_case in served]
+    # a read model the database cannot answer (values kept only in memory) is not rebuilt from it: it fails with the store
+    unanswerable = memory_only(arch)
+    models = [c.use_case for c in arch.caches if c.strategy == "read-model" and c.use_case in served and c.use_case not in unanswerable]
     known = {f.key: f.value for f in arch.figures}
     # a read model's reads, and the item rows its pages read through its item cache (lost with it)
     peaks = {u.name: u.peak_qps + known.get(f"cache.items.db_reads_removed.{u.id}", 0.0) for u in analysis.use_cases}

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.loads import database_share
 from backend_architect.design.patterns._common import fmt
-from backend_architect.design.patterns._storms import Storm, cache_storms, database_of_entity
+from backend_architect.design.patterns._memory_only import memory_only
+from backend_architect.design.patterns._storms import cache_storms, database_of_entity
 from backend_architect.design.publishers import event_publishers
 from backend_architect.design.replica_reads import tolerates_lag
 from backend_architect.ir.consumers import delivering
@@ -29,28 +30,50 @@ def _names(items: list[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def _memory_groups(users: list[str], strategy: Mapping[str, str], origin: Mapping[str, str] | None = None) -> list[tuple[list[str], str]]:
-    """The use cases an in-memory store serves, by what losing it does: a cache's misses fall back, memory-only data does not.
+def _memory_groups(analysis: Analysis, arch: Architecture, users: list[str], origin: Mapping[str, str]) -> list[tuple[list[str], str, str]]:
+    """The use cases an in-memory store serves, by what losing it does, decided from where each read's data lives.
 
-    A cache's misses go where its rows are: the database, or the store a mechanism answers them from whole (``origin``).
+    One rule for every read whose data the database also holds (a cache-aside read, the origin cache behind a CDN, a read
+    model with a miss path): its misses go where its rows are, the database or the store answering it whole (``origin``),
+    and where that is a database the cold-cache storm is stated for it (``cache_storms``: what the database receives against
+    what its nodes serve), so two reads of the same store never read "falls back" and "pauses" (stackoverflow, run 20) or
+    the storm's numbers beside one and not the other. Past the database's capacity, those reads are shed. A read the database
+    cannot answer (``memory_only``: values kept only in memory) fails with the store. Everything else the store holds for
+    the use cases (pub/sub, connections, values written there) pauses until it is back.
     """
-    origin = origin or {}
-    aside = [n for n in users if strategy.get(n) == "cache-aside"]
-    groups = (
-        *(
-            ([n for n in aside if origin.get(n, "the database") == where], f"misses go to {where} (slower)")
-            for where in dict.fromkeys(origin.get(n, "the database") for n in aside)
-        ),
-        (
-            [n for n in users if strategy.get(n) == "read-model"],
-            "its read model is in memory: rebuilt from the database where the rows are kept there, else unavailable until the store is back",
-        ),
-        (
-            [n for n in users if strategy.get(n) not in {"cache-aside", "read-model"}],
-            "what it keeps in memory (values, pub/sub, connections) pauses until the store is back; committed rows are unaffected",
-        ),
-    )
-    return [(group, detail) for group, detail in groups if group]
+    by_name = {u.name: u for u in analysis.use_cases}
+    storms = {s.database: s for s in cache_storms(analysis, arch, set(users))}
+    unanswerable = memory_only(arch)
+    plans = {c.use_case: c for c in arch.caches}
+    found: list[tuple[list[str], str, str]] = []
+
+    def add(name: str, effect: str, detail: str) -> None:
+        for group, had_effect, had_detail in found:
+            if (had_effect, had_detail) == (effect, detail):
+                group.append(name)
+                return
+        found.append(([name], effect, detail))
+
+    for name in users:
+        plan = plans.get(name)
+        falls_back = plan is not None and (
+            plan.strategy == "cache-aside" or (plan.strategy == "cdn" and bool(plan.origin_ttl_seconds)) or plan.strategy == "read-model"
+        )
+        if name in unanswerable:
+            add(name, "fail", unanswerable[name])
+        elif falls_back and plan is not None and plan.strategy != "read-model" and name in origin:
+            add(name, "degrade", f"misses go to {origin[name]} (slower)")
+        elif falls_back:
+            use_case = by_name.get(name)
+            db = database_of_entity(arch, use_case.entity) if use_case is not None else None
+            storm = storms.get(db) if db is not None else None
+            if storm is not None and storm.past:
+                add(name, "fail", f"{storm.said()}: shed load until the cache is back")
+            else:
+                add(name, "degrade", (f"{storm.said()}: " if storm is not None else "") + "misses go to the database (slower)")
+        else:
+            add(name, "degrade", "what it keeps in memory (values, pub/sub, connections) pauses until the store is back; committed rows are unaffected")
+    return found
 
 
 def _also_held(arch: Architecture) -> str:
@@ -76,26 +99,6 @@ def _retried(arch: Architecture, names: list[str]) -> str:
     if plain:
         return f"clients retry as they are ({'/'.join(plain)}: idempotent by method)"
     return "clients retry with their Idempotency-Key"
-
-
-def _overloaded(analysis: Analysis, arch: Architecture, users: list[str]) -> list[tuple[list[str], Storm]]:
-    """The reads a lost cache sends to a database past what its nodes serve, by database, with that database's storm.
-
-    What the database serves is ``db.read_capacity.<db>`` (its primary, replicas and shards), the figure the sizing
-    states, and what it receives is the reads already reaching it plus those the cache removed (``cache_storms``): a
-    read path's own peak against one node's ceiling said "fails" of a path the database was sized to carry (issue 22, j4).
-    """
-    storms = {s.database: s for s in cache_storms(analysis, arch, set(users)) if s.past}
-    # the paths the storm counts: a cached path whose misses another store answers is not among them
-    elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.database_share == 0}
-    by_name = {u.name: u for u in analysis.use_cases}
-    cached = {c.use_case for c in arch.caches if c.strategy == "read-model" or (c.strategy in {"cache-aside", "cdn"} and c.use_case not in elsewhere)}
-    groups: dict[str, list[str]] = {}
-    for name in users:
-        db = database_of_entity(arch, by_name[name].entity) if name in by_name and name in cached else None
-        if db in storms:
-            groups.setdefault(db, []).append(name)
-    return [(group, storms[db]) for db, group in sorted(groups.items())]
 
 
 def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, rto_seconds: float) -> list[DependencyImpact]:
@@ -170,16 +173,9 @@ def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, 
         }
         models = [c.use_case for c in arch.caches if c.strategy == "cache-aside" or (c.strategy == "read-model" and c.use_case not in elsewhere_models)]
         users = _names([*component.use_cases, *models])
-        overloaded = _overloaded(analysis, arch, users)
-        gentle = [n for n in users if not any(n in group for group, _ in overloaded)]
-        strategy = {c.use_case: c.strategy for c in arch.caches}
-        for i, (group, detail) in enumerate(_memory_groups(gentle, strategy, elsewhere_stores)):
+        for i, (group, effect, detail) in enumerate(_memory_groups(analysis, arch, users, elsewhere_stores)):
             # what else the store's loss does is said once, on its first row
-            found.append(DependencyImpact(dependency=component.name, effect="degrade", use_cases=group, detail=detail + (_also_held(arch) if i == 0 else "")))
-        found += [
-            DependencyImpact(dependency=component.name, effect="fail", use_cases=group, detail=f"{storm.said()}: shed load until the cache is back")
-            for group, storm in overloaded
-        ]
+            found.append(DependencyImpact(dependency=component.name, effect=effect, use_cases=group, detail=detail + (_also_held(arch) if i == 0 else "")))
     found += _wide_column(arch)
     found += _relays(arch)
     blob_entities = {p.data.split(".")[0] for p in arch.placements if p.data_class == "blob"}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns._memory_only import memory_only
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.query import database_of
 
@@ -53,17 +54,20 @@ def cache_storms(analysis: Analysis, arch: Architecture, served: set[str]) -> li
     that already reach it after every cache (``db.reads.peak.<db>``); the database serves
     ``db.read_capacity.<db>``: the capacity the sizing states, read by the redundancy record and the
     availability impacts alike. Empty when the cache removes no database reads, or before the database
-    figures exist.
+    figures exist. A read the database cannot answer (``memory_only``: values kept only in memory) is in no storm: it fails
+    with the cache instead of reaching the database.
     """
     known = {f.key: f.value for f in arch.figures}
     # a cached path whose misses another store answers whole (a search engine) sends the database nothing when the cache is lost
     elsewhere = {m.use_case for m in arch.mechanisms if m.serves == "read" and m.database_share == 0}
+    # a read model the database cannot answer (values kept only in memory) sends it nothing either: it fails with the store
+    unanswerable = memory_only(arch)
     removed: dict[str, float] = {}
     for plan in arch.caches:
         behind = plan.strategy == "cdn" and plan.origin_ttl_seconds
         if plan.use_case not in served or (plan.strategy not in {"cache-aside", "read-model"} and not behind):
             continue
-        if plan.strategy != "read-model" and plan.use_case in elsewhere:
+        if (plan.strategy != "read-model" and plan.use_case in elsewhere) or plan.use_case in unanswerable:
             continue
         use_case = next((u for u in analysis.use_cases if u.name == plan.use_case), None)
         db = database_of_entity(arch, use_case.entity) if use_case is not None else None
