@@ -215,7 +215,8 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
     for table in tables.values():
         if table.entity is None:
             continue
-        read = next((s for s in api.schemas if s.name == table.entity), None)
+        # a row only other users read is answered as its public view (Public<Entity>, without its pii fields: design.api.personal_views)
+        read = next((s for s in api.schemas if s.name == table.entity), None) or next((s for s in api.schemas if s.name == f"Public{table.entity}"), None)
         try:
             read_fields = fields(read, table, ir_tables[table.name]) if read else ()
         except Gap as gap:
