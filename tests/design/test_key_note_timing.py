@@ -1,0 +1,69 @@
+"""A note replacing a foreign key across servers states each side's place as the staged growth times it: today and later.
+
+The horizon's pass marks a key across servers before the staged-growth decision times each table's shards, so its note once
+called a table "sharded" that the data section, the diagrams and the capacity keep on the unsharded primary until its stage
+(uber run 20 C5: payments). The notes are said again once the timing is known: a side sharded later "stays on the unsharded
+primary until its shards are built". Specs of different shapes: rides whose payments shard later than their trips, rooms
+and boards (issue 22-n2's shapes), each checked against the placement the design states.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from tests.design.test_placed_statements import BOARDS, ROOMS
+
+from backend_architect.api import design_spec
+from backend_architect.ir.model import Architecture
+from backend_architect.spec.load import load_spec_bytes
+
+RIDES = """\
+system: rides
+scale: {rates: average, peak_factor: 3, retention_years: 10, daily_active: 5M}
+entities:
+  Rider: {fields: {name: string(80)}, rows: 50M}
+  Trip:
+    fields: {rider: ref(Rider), pickup: string(200), dropoff: string(200), notes: {type: text, avg_bytes: 1500}}
+  Payment:
+    fields: {trip: ref(Trip), amount: money, method: enum[card,cash,wallet]}
+use_cases:
+  - {name: request ride, actor: rider, writes: [Trip, Payment], rate: 30M/day}
+  - {name: my trips, actor: rider, reads: [Trip], filter: [Trip.rider], sort: [-created_at], page: cursor, rate: 20M/day}
+  - {name: trip payments, actor: rider, reads: [Payment], filter: [Payment.trip], rate: 5M/day}
+"""
+
+_SIDE = re.compile(r"(\w+) is sharded by (\w+)")
+
+
+def _design(text: str) -> Architecture:
+    return design_spec(load_spec_bytes(text.encode(), "test.yaml")).architecture
+
+
+def _contradictions(arch: Architecture) -> tuple[list[str], int]:
+    """Notes calling a table sharded that is on the unsharded primary today, and how many notes name a later stage."""
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    wrong, later = [], 0
+    for table in tables.values():
+        for fk in table.foreign_keys:
+            if not fk.checked_by.startswith("references "):
+                continue
+            later += "until its shards are built" in fk.checked_by
+            for name, _ in _SIDE.findall(fk.checked_by.split("):", 1)[0]):
+                sharding = tables[name].sharding if name in tables else None
+                if sharding is not None and sharding.now is False:
+                    wrong.append(f"{table.name}.{fk.columns[0]}: {fk.checked_by}")
+    return wrong, later
+
+
+@pytest.mark.parametrize(
+    ("text", "later"),
+    [pytest.param(RIDES, True, id="rides-payments-later"), pytest.param(ROOMS, None, id="rooms"), pytest.param(BOARDS, None, id="boards")],
+)
+def test_a_key_note_states_each_sides_place_today_ok(text: str, later: bool | None) -> None:
+    """No note calls a table sharded while it stays on the unsharded primary today; a side sharded later is said to be so."""
+    arch = _design(text)
+    wrong, stated = _contradictions(arch)
+    assert wrong == []
+    if later:
+        assert stated > 0
