@@ -67,3 +67,26 @@ def test_a_key_note_states_each_sides_place_today_ok(text: str, later: bool | No
     assert wrong == []
     if later:
         assert stated > 0
+
+
+def _applied_words(arch: Architecture) -> list[tuple[str, list[str]]]:
+    """Each applier's words and the tables whose rows it applies (its co-writes' other tables)."""
+    tables = [w for s in arch.datastores for t in s.tables if t.sharding for w in t.sharding.co_writes]
+    found = []
+    for part in arch.components:
+        if part.kind == "worker" and part.name.endswith("-shard-applier"):
+            found.append((part.purpose, [n for w in tables if w.use_case in part.use_cases for n in w.tables]))
+    return found
+
+
+@pytest.mark.parametrize("text", [pytest.param(RIDES, id="rides"), pytest.param(ROOMS, id="rooms"), pytest.param(BOARDS, id="boards")])
+def test_an_applier_writes_where_the_rows_are_today_ok(text: str) -> None:
+    """An applier says it applies rows "on their shards" only where their shards are built now; rows of a table sharded later are
+    applied on the unsharded primary, as the writes-across-shards decision says."""
+    arch = _design(text)
+    sharded_now = {t.name for s in arch.datastores for t in s.tables if t.sharding is not None and t.sharding.now is not False}
+    for purpose, applied in _applied_words(arch):
+        if "on their shards" in purpose:
+            assert set(applied) <= sharded_now, (purpose, applied)
+        if "on the unsharded primary" in purpose:
+            assert not set(applied) & sharded_now, (purpose, applied)
