@@ -90,3 +90,19 @@ def test_an_applier_writes_where_the_rows_are_today_ok(text: str) -> None:
             assert set(applied) <= sharded_now, (purpose, applied)
         if "on the unsharded primary" in purpose:
             assert not set(applied) & sharded_now, (purpose, applied)
+
+
+@pytest.mark.parametrize("text", [pytest.param(RIDES, id="rides"), pytest.param(ROOMS, id="rooms"), pytest.param(BOARDS, id="boards")])
+def test_the_storage_record_places_a_table_where_it_is_today_ok(text: str) -> None:
+    """The storage record calls a table sharded only where its shards are built now; one sharded at a later stage is placed on
+    the unsharded primary now, with its shard key for then."""
+    arch = _design(text)
+    sharded = {t.name: t.sharding for s in arch.datastores for t in s.tables if t.sharding is not None}
+    # a store naming the shard key (a placement of another pattern may name only its tiers)
+    stores = {p.data: p.store for p in arch.placements if p.data in sharded and "sharded by" in p.store}
+    assert stores
+    for name, sharding in sharded.items():
+        if name not in stores:
+            continue
+        later = f"on the unsharded primary now, sharded by {sharding.key} from its growth stage"
+        assert (later in stores[name]) == (sharding.now is False), (name, sharding.now, stores[name])
