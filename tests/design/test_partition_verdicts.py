@@ -87,6 +87,8 @@ def threshold_problems(arch: Architecture, document: str) -> list[str]:
             problems.append(f"{name}: {gb} GB, whole, and the partitioning decision does not say why: {said}")
         if "partition by created_at" in row.scaling_step or "kept whole" not in row.scaling_step:
             problems.append(f"{name}: past {threshold} GB and whole, bottleneck says {row.scaling_step!r}")
+        if "time partitions past" in row.trigger:
+            problems.append(f"{name}: whole, yet its bottleneck trigger promises time partitions: {row.trigger!r}")
     return problems
 
 
@@ -121,7 +123,8 @@ def test_kept_whole_for_its_unique_key_says_so_in_the_decision_and_the_bottlenec
     assert "its unique key (post_id, voter_id)" in sentence
     row = _size_rows(arch)["votes"]
     assert sentence.split("stays whole: ", 1)[1] in row.scaling_step
-    assert "(time partitions past 32 GB; shards past 2 TB per primary)" in row.trigger
+    # one verdict a table: the trigger never promises the time partitions its scaling step refuses
+    assert "(no time partitions: kept whole, as the partitioning decision says; shards past 2 TB per primary)" in row.trigger
     assert "no table that gains" not in decision.alternatives[0].why_not
 
 
@@ -259,3 +262,48 @@ def test_a_join_tables_rows_change_only_where_an_operation_changes_them_ok(extra
         row = _size_rows(arch).get(name)
         if row is not None:
             assert ("its rows change" in row.trigger) is (name in changed), row.trigger
+
+
+#: Appended tables past the threshold kept whole by a unique key without the partition column: a review unique per stay (a
+#: reference), a certificate unique by its serial (a string), a vote unique per post and voter (FORUM above: two columns).
+STAYS = """\
+system: stays
+scale: {retention_years: 8}
+entities:
+  Guest: {fields: {name: string(80)}, rows: 5M}
+  Stay: {fields: {guest: ref(Guest), nights: int}, rows: 50M}
+  Review: {fields: {stay: ref(Stay), stars: int, text: string(400)}, unique: [[stay]], append_only: true}
+use_cases:
+  - {name: review stay, actor: guest, writes: [Review], rate: 40/s}
+  - {name: read reviews, actor: guest, reads: [Review], filter: [Review.stay], rate: 20/s}
+"""
+
+CERTS = """\
+system: certs
+scale: {retention_years: 6}
+entities:
+  Issuer: {fields: {name: string(80)}, rows: 2k}
+  Certificate: {fields: {issuer: ref(Issuer), serial: string(64), pem: string(3000)}, unique: [[serial]], append_only: true}
+use_cases:
+  - {name: issue certificate, actor: system, writes: [Certificate], rate: 30/s}
+  - {name: look up serial, actor: user, reads: [Certificate], filter: [Certificate.serial], rate: 100/s}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "table"),
+    [
+        pytest.param(STAYS, "reviews", id="unique-per-stay"),
+        pytest.param(CERTS, "certificates", id="unique-serial"),
+        pytest.param(FORUM.replace("VOTES", "10/s").replace("EVENTS", "0.5/s").replace("ORDERS", "0.5/s"), "votes", id="unique-vote"),
+    ],
+)
+def test_a_whole_appended_table_has_one_partitioning_verdict_ok(text: str, table: str) -> None:
+    """An appended table past the threshold that stays whole says so in its bottleneck trigger too: no row promises time
+    partitions beside a scaling step that keeps it whole."""
+    arch = design_of(text)
+    assert not next(t for s in arch.datastores for t in s.tables if t.name == table).partitioning
+    row = _size_rows(arch)[table]
+    assert "kept whole" in row.scaling_step, row.scaling_step
+    assert "no time partitions: kept whole, as the partitioning decision says" in row.trigger, row.trigger
+    assert threshold_problems(arch, f"{row.trigger} {row.scaling_step}") == []

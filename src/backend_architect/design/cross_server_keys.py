@@ -85,7 +85,40 @@ def today_unlinked(spec: Spec, analysis: Analysis, arch: Architecture) -> Archit
     known, growth, years = {f.key: f.value for f in arch.figures}, spec.scale.growth_per_year or 0.0, horizon(spec)
     built = {t.name: sharded_now(t, known, growth, years, analysis.peak_factor)[0] for s in arch.datastores for t in s.tables if t.sharding}
     deleted = frozenset(u.entity for u in analysis.use_cases if u.kind == "delete")
+    tables = {t.name: t for s in arch.datastores for t in s.tables}
+    timed = [s.model_copy(update={"tables": [_retimed(t, tables, built, deleted) for t in s.tables]}) for s in arch.datastores]
+    arch = arch.model_copy(update={"datastores": timed})
     return arch.model_copy(update={"datastores": without_cross_server_keys(arch, placements_today(arch, built), built, deleted)})
+
+
+def _retimed(table: Table, tables: dict[str, Table], built: dict[str, bool], deleted: frozenset[str]) -> Table:
+    """``table`` with the notes the horizon's pass wrote on its keys across servers said again once each side's shards are timed
+    (``built``): a side whose shards come at a later stage is on the unsharded primary until then. Why: the horizon's pass runs
+    before the staged-growth timing, so its note called a table "sharded" that the data section, the diagrams and the capacity
+    keep on the primary today: one statement of each table's place, today and at the horizon."""
+    notes: dict[str, str] = {}
+    for fk in table.foreign_keys:
+        parent = tables.get(fk.ref_table)
+        if parent is None or not fk.checked_by.startswith(f"references {parent.name} ("):
+            continue
+        removed = (parent.entity or "") in deleted or bool(parent.retention_days)
+        again = checked_instead(_timed(table, built), fk, _timed(parent, built), removed)
+        if again != fk.checked_by and ("no use case deletes" in again) == ("no use case deletes" in fk.checked_by):
+            notes[fk.checked_by] = again
+    if not notes:
+        return table
+
+    def said(text: str | None) -> str | None:
+        for old, new in notes.items():
+            text = text.replace(old, new) if text else text
+        return text
+
+    return table.model_copy(
+        update={
+            "foreign_keys": [fk.model_copy(update={"checked_by": notes.get(fk.checked_by, fk.checked_by)}) for fk in table.foreign_keys],
+            "columns": [c.model_copy(update={"comment": said(c.comment)}) for c in table.columns],
+        }
+    )
 
 
 def _unlinked(table: Table, apart: list[ForeignKey], tables: dict[str, Table], built: dict[str, bool], deleted: frozenset[str] | None) -> Table:
@@ -120,8 +153,8 @@ def _timed(table: Table, built: dict[str, bool]) -> Table:
 def _where(table: Table, other: Table) -> str:
     if table.sharding is None:
         return f"{table.name} is on the unsharded primary"
-    if table.sharding.now is False and other.sharding is not None and other.sharding.now is not False:
-        # both end on one shard map, but this side joins it only at its growth stage: the key can hold from then on
+    if table.sharding.now is False:
+        # this side's shards come at its growth stage: until then it is on the unsharded primary, as every other section says
         return f"{table.name} stays on the unsharded primary until its shards are built (sharded by {table.sharding.key} then)"
     # two tables sharded by the same column name may still have shard maps of their own (each sized for its table)
     apart = other.sharding is not None and other.sharding.now is not False

@@ -193,16 +193,21 @@ class TimeVerdict:
 
     @property
     def threshold_said(self) -> str:
-        """The thresholds that apply to the table, each with what it triggers: time partitions only where rows are appended.
+        """The thresholds that apply to the table, each with what it triggers: time partitions only where rows are appended and
+        nothing keeps the table whole, so the trigger never promises partitions its own scaling step refuses (one verdict a table).
 
         >>> TimeVerdict("votes", 43.7e9, 5.0, False).threshold_said
         'no time partitions: its rows change; shards past 2 TB per primary'
+        >>> TimeVerdict("ratings", 43.7e9, 5.0, True, whole="its unique key (trip_id) must hold across the whole table").threshold_said
+        'no time partitions: kept whole, as the partitioning decision says; shards past 2 TB per primary'
         """
         shards = f"shards past {SHARD_MIN_BYTES / 1e12:,.0f} TB per primary"
         if self.still and not self.partitioned:
             return f"no time partitions: no operation writes its rows; {shards}"
         if not self.appended and not self.partitioned:
             return f"no time partitions: its rows change; {shards}"
+        if self.reason and not self.partitioned:
+            return f"no time partitions: kept whole, as the partitioning decision says; {shards}"
         return f"time partitions past {THRESHOLD}; {shards}"
 
     @property

@@ -19,8 +19,8 @@ from backend_architect.design.check_caches import check_cache
 from backend_architect.design.graph_reads import GRAPH_KEY
 from backend_architect.design.publishers import event_publishers
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
-from backend_architect.design.row_address import ROW_ID, carried, row_address, scatters
-from backend_architect.ir.model import Architecture
+from backend_architect.design.row_address import carried, row_address, scatters
+from backend_architect.ir.model import Architecture, ReferenceCheck
 from backend_architect.ir.query import held_keys
 from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.naming import snake
@@ -84,16 +84,18 @@ def _check_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
         if c.check == CHECKED_BY_OWNER:
             cached = check_cache(analysis, arch, c)
             miss = 1 - cached.hit_ratio if cached else 1.0
+            by = _checked_by(arch, c)
             load = StoreLoad(
                 entity=c.entity,
                 key=f"check_{c.operation}_{c.column}",
-                quantity=f"existence checks/s of {c.entity} by id for {c.use_case} ({c.table}.{c.column})"
+                quantity=f"existence checks/s of {c.entity} by {by} for {c.use_case} ({c.table}.{c.column})"
                 + (f" past the cache of {cached.use_case} ({cached.operation})" if cached else ""),
                 reads_per_s=c.peak * miss,
                 formula="peak x (1 - hit_ratio) (one check a request, read through the cache answering it)" if cached else "peak (one check a request)",
                 inputs={"peak": c.peak, "hit_ratio": cached.hit_ratio} if cached else {"peak": c.peak},
-                # a reference holds the row's id and nothing else of it: on a table sharded by another column it asks every shard
-                by=ROW_ID,
+                # a reference holds the row's address and nothing else of it: on a table sharded by another column it asks every
+                # shard, unless the address is routed (an id carrying its shard, a code through its uniqueness table)
+                by=by,
             )
             # a call over the network is timed as a hop that includes the owner's query; an in-process call is not
             part = f"{c.owner}: indexed read of the {c.entity} named by {c.column} (existence check)"
@@ -194,6 +196,18 @@ def _row_reads(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
         said = ROW_READ if u.writes else ROW_READ_KEPT
         found.append(RequestStep(u.name, said + (f", asking every shard ({fan:g} in parallel)" if fan > 1 else ""), "indexed_read", load=load, shards=fan))
     return found
+
+
+def _checked_by(arch: Architecture, check: ReferenceCheck) -> str:
+    """The column the owner's check finds the referenced row by: the address of the owner's GET the writer calls (a public
+    ``code`` where the contract names rows by it, else the row's id). Why: the check is sized and routed as the call it is, so a
+    code is routed through its uniqueness table, never counted as a read by id the call does not make."""
+    writer = next((f.steps[0].target for f in arch.flows if f.use_case == check.use_case and f.steps), "")
+    api = next((a for a in arch.apis if a.service == check.owner), None)
+    gets = [o for o in api.operations if o.entity == check.entity and o.method == "get" and o.kind == "get"] if api is not None else []
+    op = next((o for o in gets if writer in o.consumers), None)
+    table = next((t for s in arch.datastores if s.service == check.owner for t in s.tables if t.entity == check.entity and not t.role), None)
+    return row_address(op, table)
 
 
 def _scatter(arch: Architecture, known: dict[str, float], load: StoreLoad) -> float:

@@ -9,7 +9,9 @@ as the flow's single hop and its latency say), so every record of the callee's l
 - its request rate and instances (``qps.peak.service.<callee>``): ``check_<operation>`` where the
   call is an existence check (``reference_checks.check_requests``, which this reuses), else
   ``call_<operation>``; one key per (operation, callee), so a query that also checks counts once;
-- its database's reads: one read of the rows asked for per call (``call_loads``); a check's read is
+- its database's reads: one read of the rows asked for per call (``call_loads``), selected by the columns the caller's filters
+  name on the callee's rows (``call_selects``), so a callee table sharded by another column counts the call on every shard
+  it asks, as a client's read by that column is counted; a check's read is
   ``request_steps`` (a request's checks), and a saga step's write is the callee's write, counted there.
   Where the caller caches its answers, the call is still counted on every request, as the caller's
   latency charges the hop to every request: the callee is sized for the cache being cold or down;
@@ -19,7 +21,7 @@ as the flow's single hop and its latency say), so every record of the callee's l
 
 from __future__ import annotations
 
-from backend_architect.design.analysis import Analysis
+from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.membership import membership_requests
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_requests
 from backend_architect.design.routing_steps import routing_row
@@ -87,6 +89,24 @@ def call_requests(analysis: Analysis, arch: Architecture) -> dict[str, dict[str,
     return found
 
 
+def call_selects(use_case: UseCase, entity: str) -> tuple[str, list[str]]:
+    """The column a call's read of ``entity`` selects rows by and the other columns it names (``StoreLoad.by``, ``carries``):
+    the columns ``use_case``'s filters put on ``entity``'s own rows, in the spec's order; ('', []) where none does (a read of
+    the rows by their key). Why: the callee answers the call with one query by those columns, so where its table is sharded
+    by another column that query asks every shard, and the capacity must count it there (``_cross_shard_reads``), not as keyed.
+
+    >>> from types import SimpleNamespace as N
+    >>> by_sender = N(filters=(N(entity="Message", column="sender_id", constant=None), N(entity="Receipt", column="user_id", constant=None)))
+    >>> call_selects(by_sender, "Message")
+    ('sender_id', [])
+    >>> call_selects(N(filters=()), "Message")
+    ('', [])
+    """
+    columns = [f.column for f in use_case.filters if f.entity == entity and f.column]
+    columns = list(dict.fromkeys(columns))
+    return (columns[0], columns[1:]) if columns else ("", [])
+
+
 def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     """The reads each callee makes of its store to answer a read across services: one read of the rows asked for per call.
     Existence checks are ``request_steps``."""
@@ -108,6 +128,7 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
             continue
         calls = calls_made(flow, callee)
         per = "one a request" if calls == 1 else f"{calls} a request"
+        by, carries = call_selects(use_case, entity)
         found.append(
             StoreLoad(
                 entity=entity,
@@ -117,9 +138,11 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
                 reads_per_s=use_case.peak_qps * calls,
                 formula="peak (one call a request)" if calls == 1 else "peak x calls_per_request",
                 inputs={"peak": use_case.peak_qps} | ({} if calls == 1 else {"calls_per_request": float(calls)}),
+                by=by,
+                carries=carries,
             )
         )
     return found
 
 
-__all__ = ["CALL_KINDS", "call_loads", "call_requests", "calls_made", "operation_of"]
+__all__ = ["CALL_KINDS", "call_loads", "call_requests", "call_selects", "calls_made", "operation_of"]

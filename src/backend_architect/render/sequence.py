@@ -54,7 +54,7 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     home = request.target
     externals = {e.name for e in arch.externals}
     own = store_steps(arch, flow)
-    fills = _row_reads(arch, flow.use_case)
+    fills = _row_reads(arch, flow.use_case, home)
     names = list(dict.fromkeys([request.source, home, *(s.target for s in flow.steps[1:]), *(s.source for s in flow.steps[1:])]))
     # the externals a worker taking the flow's events calls (a push sender's providers) stand after it
     names += [x for s in flow.steps[1:] for x in _calls(arch, s.target) if x not in names]
@@ -231,12 +231,15 @@ def _relay(arch: Architecture, step: FlowStep, home: str, broker: str | None, ca
     return lines
 
 
-def _row_reads(arch: Architecture, use_case: str) -> list[tuple[Store, str]]:
-    """The database reads a mechanism serving ``use_case`` still makes (a precomputed list's page filled by id), with the database each reads."""
-    homes = {t.entity: database(arch, s) for s in arch.datastores for t in s.tables if t.entity}
+def _row_reads(arch: Architecture, use_case: str, home: str) -> list[tuple[Store, str]]:
+    """The database reads a mechanism serving ``use_case`` still makes (a precomputed list's page filled by id), with the database each
+    reads. A read of a table another service owns is made by that service when ``home`` calls it (drawn as the call), never by
+    ``home`` on a database it does not own."""
+    others = {s.name for s in arch.datastores if s.service is not None and s.service != home}
+    homes = {t.entity: database(arch, s) for s in arch.datastores for t in s.tables if t.entity and s.name not in others}
     # a load on a table no entity names (a feed's event-fed copy of the graph, known_follows) is read where that table lives: it
     # gives the reads after it their keys, so it is drawn too, first (the mechanism lists its loads in the order they run)
-    homes |= {t.name: database(arch, s) for s in arch.datastores for t in s.tables if not t.entity and t.name not in homes}
+    homes |= {t.name: database(arch, s) for s in arch.datastores for t in s.tables if not t.entity and t.name not in homes and s.name not in others}
     return [
         (homes[load.entity], f"{load.quantity.removesuffix(' at peak').removesuffix(',')} ({human(load.reads_per_s, 'req/s')} at peak)")
         for m in arch.mechanisms

@@ -10,6 +10,13 @@ list the feed calls takes a ``past_cutoff`` filter answered by joining that coun
 past the cut-off) comes back in one page, while a missing list's rebuild pages the full followee list until done. Where the
 feed reads an event-fed copy of the graph instead, the copy's consumer keeps the same count beside it
 (``known_follows_per_followee``), as it applies each event, so the read joins in its own database.
+
+Where the graph is sharded by another column than the followed source (follows by follower_id), one source's rows sit on
+every shard while its count is one row, on the database's unsharded primary: no write of the graph can move it in its own
+transaction, and no query can join the two (``counted_apart``). So the count is then moved by the owner's relay as it
+applies each graph write's outbox event (behind by the relay's lag), and the filtered list reads the page's followees on
+their shard, then their counts on the primary by key in one query, a read the capacity counts on the primary at the read's
+rate (``count_reads``).
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ class LargeSources:
     #: The internal list the serving service calls, with its ``past_cutoff`` filter (None where no call crosses services).
     operation: Operation | None
     rebuild: PageCalls
+    #: The graph's shard key where it is not the followed source's column (``counted_apart``): the count is moved by the relay.
+    apart: str = ""
 
     @property
     def tables(self) -> list[tuple[str, Table]]:
@@ -72,7 +81,8 @@ def count_writes(large: LargeSources, writers: list[UseCase], code: str, decisio
     """Each write of the graph moves its followed source's count by one in its own transaction, and the copy's as its consumer
     applies the event: one row written a write in each database keeping a count (the mechanism's loads)."""
     source = column.removesuffix("_id")
-    kept = [(large.owned[1].name, "in the same transaction"), *([(large.copied[1].name, "as the copy's consumer applies its event")] if large.copied else [])]
+    own = f"as the outbox relay applies its event ({_apart(large.apart)})" if large.apart else "in the same transaction"
+    kept = [(large.owned[1].name, own), *([(large.copied[1].name, "as the copy's consumer applies its event")] if large.copied else [])]
     return [
         Mechanism(
             use_case=w.name,
@@ -96,6 +106,43 @@ def count_writes(large: LargeSources, writers: list[UseCase], code: str, decisio
         )
         for w in writers
     ]
+
+
+def count_reads(large: LargeSources, use_case: UseCase) -> list[StoreLoad]:
+    """The read of the owner's count where it sits apart from the graph's rows (``counted_apart``): one query by key a read of
+    ``use_case`` (the followees list's call with ``past_cutoff=true``, or the local read), on the database's unsharded primary.
+    None where the read joins a count beside its rows (unsharded, or the copy's)."""
+    if not large.apart or large.copied is not None:
+        return []
+    table = large.owned[1].name
+    asked = f"{use_case.name}'s calls with {PAST_CUTOFF}=true" if large.operation is not None else f"each read of {use_case.name}"
+    return [
+        StoreLoad(
+            entity=table,
+            key=f"count_reads_{use_case.id}_{table}",
+            quantity=f"reads/s of {table} for {asked} at peak (the followees' counts, one query by key a read)",
+            reads_per_s=use_case.peak_qps,
+            formula="peak (one query a read)",
+            inputs={"peak": use_case.peak_qps},
+        )
+    ]
+
+
+def counted_apart(source: Table, column: str) -> str:
+    """The graph's shard key when it is sharded by another column than ``column`` (the followed source the count is keyed by),
+    else '': one source's rows then sit on every shard, so its count can share no transaction and no join with them.
+
+    >>> from backend_architect.ir.model import Sharding
+    >>> follows = Table(name="follows", columns=[], primary_key=["id"], sharding=Sharding(key="follower_id", reason="r"))
+    >>> counted_apart(follows, "followee_id"), counted_apart(follows, "follower_id")
+    ('follower_id', '')
+    """
+    return source.sharding.key if source.sharding is not None and source.sharding.key != column else ""
+
+
+def _apart(key: str) -> str:
+    """Why the count is not moved in the write's transaction, in the words every section uses."""
+    return f"not in the write's transaction: the graph is sharded by {key}, the count is one row on the unsharded primary; behind by the relay's lag"
 
 
 def count_table_name(graph: str, column: str) -> str:
@@ -134,9 +181,11 @@ def large_sources(arch: Architecture, graph: GraphRead, column: str, readers: fl
         )
 
     home = _store_of(arch, graph.home) if graph.how == "copy" else None
-    owner_table = count(name, "in its transaction; the fan-out worker reads it")
+    apart = counted_apart(source, column)
+    moved = f"as the outbox relay applies its event, {_apart(apart)}" if apart else "in its transaction"
+    owner_table = count(name, f"{moved}; the fan-out worker reads it")
     copied = (home, count(f"known_{name}", f"as {graph.home} applies {graph.owner}'s events to its copy; the feed's read joins it")) if home else None
-    return LargeSources((owned, owner_table), copied, _filtered(arch, graph, owner_table), PageCalls(fan_in))
+    return LargeSources((owned, owner_table), copied, _filtered(arch, graph, owner_table, apart), PageCalls(fan_in), apart)
 
 
 def followed_rows(spec: Spec, analysis: Analysis, graph: str, column: str, fallback: float) -> float:
@@ -153,8 +202,9 @@ def _store_of(arch: Architecture, service: str) -> str | None:
     return next((d.name for d in arch.datastores if d.name == name and d.engine in {"postgresql", "sqlite", "mysql"}), None)
 
 
-def _filtered(arch: Architecture, graph: GraphRead, table: Table) -> Operation | None:
-    """The internal list the serving service calls, taking ``past_cutoff`` (a call across services only)."""
+def _filtered(arch: Architecture, graph: GraphRead, table: Table, apart: str = "") -> Operation | None:
+    """The internal list the serving service calls, taking ``past_cutoff`` (a call across services only); ``apart``: the graph's
+    shard key where the count sits on the primary, so the list reads the counts in a second query instead of a join."""
     if graph.how != "call":
         return None
     api = next((a for a in arch.apis if a.service == graph.owner), None)
@@ -175,8 +225,13 @@ def _filtered(arch: Architecture, graph: GraphRead, table: Table) -> Operation |
         default=False,
         description=f"Only the rows whose followed source is past the feed's fan-out cut-off, by the count {table.name} keeps.",
     )
-    said = f" With {PAST_CUTOFF}=true, only those past the feed's fan-out cut-off (joined to {table.name}): the read-time merge's few authors, one page."
+    how = (
+        f"the page's followees read on their shard, then their counts from {table.name} on the unsharded primary in one query by key"
+        if apart
+        else f"joined to {table.name}"
+    )
+    said = f" With {PAST_CUTOFF}=true, only those past the feed's fan-out cut-off ({how}): the read-time merge's few authors, one page."
     return op.model_copy(update={"parameters": [*op.parameters, param], "description": op.description + said})
 
 
-__all__ = ["PAST_CUTOFF", "LargeSources", "count_table_name", "count_writes", "followed_rows", "large_sources"]
+__all__ = ["PAST_CUTOFF", "LargeSources", "count_reads", "count_table_name", "count_writes", "counted_apart", "followed_rows", "large_sources"]

@@ -98,7 +98,7 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
             flow = flows[write.use_case]
             flows[write.use_case] = flow.model_copy(update={"rationale": f"{flow.rationale}; rows on other shards ({since}): {text}"})
             if since == "now":
-                flows[write.use_case] = _applied_step(flows[write.use_case], write, tables, analysis, applies[write.use_case], arch)
+                flows[write.use_case] = _applied_step(flows[write.use_case], write, tables, analysis, applies[write.use_case], arch, built)
     relayed = (
         "rows on different shards share no transaction: the own row commits with its outbox event in one local transaction, and the "
         "event is applied to the other shards exactly once in effect (idempotent upsert, retried), so nothing is lost or applied twice "
@@ -137,7 +137,7 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     applied = _applied_events(arch, analysis, now, applies, tables, _per_write(spec, tables))
     yield Applied(
         made,
-        components=_applier_parts(spec, analysis, now, applies, tables, arch),
+        components=_applier_parts(spec, analysis, now, applies, tables, arch, built),
         events=applied,
         tables=tuple((tables[name][0], table) for name, table in changed.items()),
         flows=tuple(flows[w.use_case] for _, w in recorded if w.use_case in flows),
@@ -319,8 +319,34 @@ def _per_write(spec: Spec, tables: dict[str, tuple[str, Table]]) -> dict[str, fl
     return {name: float(spec.entities[t.entity].avg_per_parent or 1.0) if t.entity in spec.entities else 1.0 for name, (_, t) in tables.items()}
 
 
+def _placed(names: list[str], tables: dict[str, tuple[str, Table]], built: dict[str, tuple[bool, str]]) -> str:
+    """Where an applier writes the rows of ``names`` today (``built``: each sharded table's shards built now or not): on their
+    shards, on the unsharded primary, or each where it is. Why: a table whose shards come at a later stage is on the primary
+    until then, and the applier's words must say the place the data section and diagrams state.
+
+    >>> from backend_architect.ir.model import Sharding
+    >>> pay = Table(name="payments", columns=[], primary_key=["id"], sharding=Sharding(key="trip_id", reason="r"))
+    >>> _placed(["payments"], {"payments": ("db", pay)}, {"payments": (False, "stage 5")})
+    'on the unsharded primary'
+    >>> _placed(["payments"], {"payments": ("db", pay)}, {"payments": (True, "now")})
+    'on their shards'
+    """
+    on = [t for t in names if tables[t][1].sharding is not None and built.get(t, (True, ""))[0]]
+    if len(on) == len(names):
+        return "on their shards"
+    if not on:
+        return "on the unsharded primary"
+    return "where each lives (" + ", ".join(f"{t} on its shards" if t in on else f"{t} on the unsharded primary" for t in names) + ")"
+
+
 def _applier_parts(
-    spec: Spec, analysis: Analysis, now: list[tuple[str, CoWrite]], applies: dict[str, str], tables: dict[str, tuple[str, Table]], arch: Architecture
+    spec: Spec,
+    analysis: Analysis,
+    now: list[tuple[str, CoWrite]],
+    applies: dict[str, str],
+    tables: dict[str, tuple[str, Table]],
+    arch: Architecture,
+    built: dict[str, tuple[bool, str]],
 ) -> tuple[Component, ...]:
     """Each applier whose rows part today, run by the service owning them and sized by the upserts/s it makes at peak (every
     co-write's peak x the rows it applies)."""
@@ -335,12 +361,13 @@ def _applier_parts(
         told = ", ".join(dict.fromkeys(_event_of(arch, analysis, w.use_case) for _, w in writes))
         said = "; ".join(f"the {', '.join(w.tables)} rows of '{w.use_case}'" for _, w in writes)
         instances = instances_for(upserts, APPLIES_PER_INSTANCE)
+        placed = _placed(list(dict.fromkeys(t for _, w in writes for t in w.tables)), tables, built)
         parts.append(
             Component(
                 name=applier,
                 kind="worker",
                 technology=f"an event consumer of idempotent upserts ({instances} instances)",
-                purpose=f"consumes {told} and applies {said} on their shards (idempotent upsert, retried until applied): {fmt(upserts)} upserts/s "
+                purpose=f"consumes {told} and applies {said} {placed} (idempotent upsert, retried until applied): {fmt(upserts)} upserts/s "
                 f"at peak, {instances} instance(s) = max(2, ceil(upserts / {fmt(APPLIES_PER_INSTANCE)} per instance))",
                 services=[applier.removesuffix("-shard-applier")],
                 use_cases=[w.use_case for _, w in writes],
@@ -393,7 +420,9 @@ def _applied_events(
     return tuple(events)
 
 
-def _applied_step(flow: Flow, write: CoWrite, tables: dict[str, tuple[str, Table]], analysis: Analysis, applier: str, arch: Architecture) -> Flow:
+def _applied_step(
+    flow: Flow, write: CoWrite, tables: dict[str, tuple[str, Table]], analysis: Analysis, applier: str, arch: Architecture, built: dict[str, tuple[bool, str]]
+) -> Flow:
     """The co-write's flow with the step taking its event to the applier, after the commit (once)."""
     if any(s.target == applier for s in flow.steps):
         return flow
@@ -402,7 +431,8 @@ def _applied_step(flow: Flow, write: CoWrite, tables: dict[str, tuple[str, Table
         source=home,
         target=applier,
         kind="event",
-        description=f"{_event_of(arch, analysis, write.use_case)} via the outbox: apply the {', '.join(write.tables)} rows on their shards",
+        description=f"{_event_of(arch, analysis, write.use_case)} via the outbox: apply the {', '.join(write.tables)} rows "
+        + _placed(write.tables, tables, built),
     )
     return flow.model_copy(update={"steps": [*flow.steps, step]})
 

@@ -25,7 +25,7 @@ from backend_architect.design.patterns._common import (
 )
 from backend_architect.design.patterns._fanout_path import fanout_flow
 from backend_architect.design.patterns._item_cache import ItemCache, item_cache
-from backend_architect.design.patterns._large_sources import count_writes, followed_rows, large_sources
+from backend_architect.design.patterns._large_sources import count_reads, count_writes, followed_rows, large_sources
 from backend_architect.design.relay import RELAY_INPUT, RELAY_S
 from backend_architect.design.row_address import ROW_ID
 from backend_architect.design.row_fates import row_fates
@@ -442,6 +442,7 @@ def _applied(
             lag_figure=f"fanout.lag_seconds.{writer_id}",
             loads=[
                 *graph_load(graph, use_case, _reader_column(ref), merged),
+                *(count_reads(large, use_case) if large is not None else ()),
                 *_merge(use_case, item, merged, author, ref.entity),
                 _hydration(analysis, use_case, item, cached, author),
             ],

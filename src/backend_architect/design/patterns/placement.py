@@ -9,6 +9,7 @@ from backend_architect.design.kept_rows import retention_said
 from backend_architect.design.loads import inserts_said
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, decision, figure, figures, fmt, size
+from backend_architect.design.patterns._shards import sharded_now
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, bytes_at, days, horizon, is_log
 from backend_architect.ir.model import Architecture, Figure, Table
 from backend_architect.ir.runtime import DataClass, Placement
@@ -18,12 +19,20 @@ from backend_architect.spec.model import Spec
 EVENT_LOG_ROWS_PER_DAY = 1_000_000
 
 
-def _store_of(table: Table, years: float) -> str:
+def _store_of(table: Table, years: float, now: bool = True) -> str:
+    """Where the table lives, with its partitioning, shard key and retention; ``now``: its shards are built now. Why: a table
+    whose shards come at a later growth stage is on the unsharded primary until then, as every other section says.
+
+    >>> from backend_architect.ir.model import Sharding
+    >>> pay = Table(name="payments", columns=[], primary_key=["id"], sharding=Sharding(key="trip_id", reason="r"))
+    >>> _store_of(pay, 5.0, now=False)
+    'postgresql (on the unsharded primary now, sharded by trip_id from its growth stage)'
+    """
     parts = []
     if table.partitioning:
         parts.append(f"partitioned by {table.partitioning.column} per {table.partitioning.interval}")
     if table.sharding:
-        parts.append(f"sharded by {table.sharding.key}")
+        parts.append(f"sharded by {table.sharding.key}" if now else f"on the unsharded primary now, sharded by {table.sharding.key} from its growth stage")
     if table.retention_days is not None and table.retention_days < days(years):
         parts.append(f"{table.retention_days:,.0f} days")
     return "postgresql" + (f" ({', '.join(parts)})" if parts else "")
@@ -61,6 +70,7 @@ def storage_placement(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     """
     years = horizon(spec)
     known = figures(arch)
+    growth = spec.scale.growth_per_year or 0.0
     placed = {p.data: p for p in arch.placements}
     placements: list[Placement] = []
     for store in arch.datastores:
@@ -79,7 +89,7 @@ def storage_placement(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
                 Placement(
                     data=table.name,
                     data_class=_class_of(analysis, table),
-                    store=_store_of(table, years),
+                    store=_store_of(table, years, table.sharding is None or sharded_now(table, known, growth, years, analysis.peak_factor)[0]),
                     reason=reason,
                     retention=kept,
                     component="postgresql",
