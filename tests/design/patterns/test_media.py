@@ -38,12 +38,12 @@ def test_renditions_and_their_storage_ok(media: dict[str, list[str]], outputs: d
     assert {r.name: r.bytes for r in found} == pytest.approx(outputs)
 
 
-@pytest.mark.parametrize(("rate", "workers"), [pytest.param("1/min", 2, id="minimum-two"), pytest.param("1/s", 86, id="sized-by-throughput")])
+@pytest.mark.parametrize(("rate", "workers"), [pytest.param("1/min", 2, id="minimum-two"), pytest.param("1/s", 78, id="sized-by-throughput")])
 def test_pipeline_workers_queue_and_dead_letters_ok(rate: str, workers: int) -> None:
     """Workers = max(2, ceil(uploads/s x core-seconds / (8 x 70%))); a queue with a dead-letter queue; HLS/DASH through a CDN."""
     arch = design_of(SPEC.format(size="100MB", media="{transcode: [h264], renditions: [1080p, 720p]}", rate=rate))
     pool = next(c for c in arch.components if c.kind == "worker")
-    assert pool.instances == workers  # 100 s x 3 core-s x (1 + 0.6) = 480 core-seconds an upload
+    assert pool.instances == workers  # 100 s x 3 core-s x (1 + 921,600 / 2,073,600 pixels) = 433 core-seconds an upload
     assert any(c.kind == "queue" and "dead-letter" in c.technology for c in arch.components)
     made = next(d for d in arch.decisions if d.id == "media.video.file")
     for words in ("pre-signed URL", "dead-letter queue", "HLS", "1080p"):

@@ -27,6 +27,17 @@ from backend_architect.spec.units import DAYS_PER_YEAR, SECONDS_PER_DAY
 SOURCE_BITS_PER_S = 8e6
 #: Output bitrate per rendition for H.264 (a common adaptive-streaming ladder: Apple's HLS authoring spec and Netflix's published ladders).
 LADDER_BITS_PER_S = {"2160p": 16e6, "4k": 16e6, "1440p": 10e6, "1080p": 5e6, "720p": 3e6, "480p": 1.5e6, "360p": 0.8e6, "240p": 0.4e6}
+#: Frame size in pixels of each rendition (width x height, 16:9): encoding work grows with the pixels a frame holds.
+FRAME_PIXELS = {
+    "2160p": 3840 * 2160,
+    "4k": 3840 * 2160,
+    "1440p": 2560 * 1440,
+    "1080p": 1920 * 1080,
+    "720p": 1280 * 720,
+    "480p": 854 * 480,
+    "360p": 640 * 360,
+    "240p": 426 * 240,
+}
 #: Bits an encoding needs relative to H.264 at the same quality, and its encoding cost in core-seconds per second of 1080p video.
 CODECS = {"h264": (1.0, 3.0), "avc": (1.0, 3.0), "h265": (0.6, 15.0), "hevc": (0.6, 15.0), "vp9": (0.65, 12.0), "av1": (0.5, 40.0)}
 #: Bytes of an image rendition by name, and the core-seconds one resize takes.
@@ -71,7 +82,8 @@ def renditions(media: MediaSpec, avg_bytes: float, squeezed: Compression | None 
         ratio, cost = CODECS.get(codec, (1.0, 3.0))
         for name in sizes:
             ladder = LADDER_BITS_PER_S.get(name, 3e6)
-            pixels = ladder / LADDER_BITS_PER_S["1080p"]
+            # the frame's pixels relative to 1080p, as the formula says (an unnamed size counts as 720p, like its bitrate)
+            pixels = FRAME_PIXELS.get(name, FRAME_PIXELS["720p"]) / FRAME_PIXELS["1080p"]
             # an encoding cannot add what the upload lacks: no rendition is stored at more bits than its source
             bits = min(ladder, SOURCE_BITS_PER_S)
             found.append(Rendition(name, codec, duration * bits * ratio / 8, duration * cost * pixels))
