@@ -140,3 +140,32 @@ def test_unique_rule_names_the_one_mechanism_that_holds_it_ok(rate: str, names: 
             assert "across shards" not in line, line
     tables = {t.name for s in result.architecture.datastores for t in s.tables}
     assert ("bookings_room_id_keys" in tables) == bool(names)
+
+
+#: Short codes the server makes (``key: short_code``, PAT024) on a table sharded past one primary's inserts, beside a stated unique.
+MADE_VALUES = """\
+system: made
+scale: {rates: peak, peak_factor: 2, retention_years: 3}
+entities:
+  Link:
+    key: short_code
+    fields: {target: string(500), owner_email: {type: email, unique: true}}
+use_cases:
+  - {name: shorten, kind: create, writes: [Link], rate: 9k/s}
+  - {name: open link, kind: get, reads: [Link], rate: 20k/s}
+"""
+
+
+def test_a_uniqueness_table_copies_the_value_never_makes_it_ok() -> None:
+    """A uniqueness table's value columns are copies the writer reserves: not generated, no identity, no default, whatever
+    the row's own column is (the property test's derandomized spec had a generated key column: DES008)."""
+    result = design_spec(load_spec_bytes(MADE_VALUES.encode(), "made.yaml"))
+    keys = [t for s in result.architecture.datastores for t in s.tables if t.name.endswith("_keys") and t.role is None]
+    assert keys, "the spec must shard its table so its unique values get uniqueness tables"
+    for table in keys:
+        for column in table.columns:
+            if column.name in table.primary_key:
+                assert not column.generated, (table.name, column.name)
+                assert not column.identity, (table.name, column.name)
+                assert column.default is None, (table.name, column.name)
+    assert not [f for f in result.findings if f.code == "DES008"]

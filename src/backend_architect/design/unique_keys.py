@@ -214,7 +214,9 @@ def _lookup(table: Table, columns: list[str], name: str, holders: float | None =
     key = own.get(table.primary_key[0]) if table.primary_key else None
     named = f"{snake(table.entity)}_id" if table.entity else ""
     row_id = named if named and len(named.encode()) <= MAX_IDENTIFIER else "row_id"
-    cols = [own[c].model_copy(update={"nullable": False, "comment": f"the value {table.name}.{c} holds"}) for c in columns if c in own]
+    # a copy of the value the writer reserves: never made here (no default, identity or generated flag of the row's own column)
+    copied = {"nullable": False, "default": None, "identity": False, "generated": False}
+    cols = [own[c].model_copy(update={**copied, "comment": f"the value {table.name}.{c} holds"}) for c in columns if c in own]
     if key is not None:
         cols.append(
             key.model_copy(
@@ -222,7 +224,7 @@ def _lookup(table: Table, columns: list[str], name: str, holders: float | None =
             )
         )
     if table.sharding is not None and table.sharding.key not in {*columns, *table.primary_key} and table.sharding.key in own:
-        cols.append(own[table.sharding.key].model_copy(update={"nullable": False, "comment": f"the shard key of that row ({table.name} is sharded by it)"}))
+        cols.append(own[table.sharding.key].model_copy(update={**copied, "comment": f"the shard key of that row ({table.name} is sharded by it)"}))
     cols.append(Column(name="created_at", type="timestamptz", default="CURRENT_TIMESTAMP", comment="when the value was reserved"))
     states = states_of(table, columns)
     if states is not None:
