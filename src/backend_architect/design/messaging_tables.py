@@ -12,6 +12,7 @@ carry the same definitions (``ir/runtime_tables.py``).
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.keys import postgres_version, uuid_default
 from backend_architect.design.loads import database_share, guarantee_rows
 from backend_architect.design.patterns._common import horizon as sizing_horizon
 from backend_architect.design.patterns._stores import storage_figures
@@ -23,7 +24,7 @@ from backend_architect.ir.query import IN_THE_TRANSACTION, OUTBOX_SOURCE, event_
 from backend_architect.ir.runtime import Placement
 from backend_architect.ir.runtime_tables import BUILDERS, RUNTIME_RETENTION_DAYS, relay_scan_reason, runtime_name
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import FALLBACK_UUIDV7, snake
+from backend_architect.spec.naming import snake
 from backend_architect.spec.units import SECONDS_PER_DAY
 
 
@@ -49,7 +50,8 @@ def derive_messaging_tables(spec: Spec, analysis: Analysis, arch: Architecture) 
                 shared = sum(1 for service in by_service if service in owners) > 1
                 name = runtime_name(role, taken, snake(store.service) if shared else None)
                 taken.add(name)
-                table = _scanned_by(BUILDERS[role](name, by_service[store.service], keys[0] if keys else FALLBACK_UUIDV7), relay)
+                # a store holding no UUID key of its own makes the id as the key decision makes UUIDv7 for this PostgreSQL version
+                table = _scanned_by(BUILDERS[role](name, by_service[store.service], keys[0] if keys else uuid_default(postgres_version(spec))), relay)
                 made.append(_payload_sized(table, arch, store.service, rates) if role == "outbox" else table)
         added += [(store.service, t) for t in made]
         stores.append(store.model_copy(update={"tables": [*store.tables, *made]}) if made else store)
