@@ -54,9 +54,9 @@ def runtime_rows(arch: Architecture) -> list[RuntimeRows]:
     # fan-out worker's Redis pushes, an indexer's documents) keeps none: no transaction would commit the row with its writes
     # (ir.consumers.recording_services; twitter's follows-db took 12,000 such rows/s for the fan-out worker, 240% of a primary)
     for event in arch.events:
-        for service in recording_services(arch, event):
+        for service in (s for s in recording_services(arch, event) if s in services):
             # one processed-event row per event received, whichever write published it (design.publishers)
-            for use_case in event_publishers(arch, event) if service in services else ():
+            for use_case in event_publishers(arch, event):
                 found[("inbox", service, use_case)] = None
     # a keyed write a wide-column store holds keeps its key there (ir.query.held_keys): no PostgreSQL row
     held = {u for s in {api.service for api in arch.apis} for u in held_keys(arch, s)}
