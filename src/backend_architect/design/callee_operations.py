@@ -53,7 +53,7 @@ def call_needs(spec: Spec, analysis: Analysis, arch: Architecture, checks: list[
     owner = {e: s.name for s in arch.services for e in s.entities}
     copied = copied_reads(list(analysis.use_cases), owner)
     fed = {u.entity for u in analysis.use_cases if u.is_write} | {e for u in analysis.use_cases for e in u.writes}
-    graphs = {(u.name, r.entity): r for u, r in graph_reads(spec, analysis, arch)}
+    graphs = {(u.name, r.entity): r for u, r in graph_reads(spec, analysis, arch, checks, members)}
     needs: list[Need] = []
     queried: set[tuple[str, str]] = set()
     for use_case in analysis.use_cases:

@@ -12,7 +12,9 @@ so the read goes through one mechanism, by the rule the reference checks follow
   owner publishes the graph's events (a use case writes it), the copy costs less than the calls
   (fewer pairs/s followed and unfollowed than reads/s, their rows at most
   ``reference_checks.COPY_WRITES_MAX`` writes/s) and the reads pass ``reference_checks.LOCAL_COPY_FROM``/s
-  or the owner in the path misses the availability target;
+  or the owner in the path misses the availability target, or whatever the copy costs where a call would close a cycle of
+  synchronous calls (the owner already reaches the serving service by the calls decided before: fresh reads, writes, composed
+  gets, reference and membership checks, earlier graph reads), which the critic rejects (TOP002);
 - else synchronous calls to the owner (its internal list answers the reader's followees a page at a time: one call where they
   fit in a page, else paged until done, ``call_pages``), counted
   in the owner's requests and its database's reads (``design/service_calls.py`` reads the flow's step).
@@ -23,7 +25,7 @@ table, the sequence diagram, the owner's rate and the request's latency all read
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,10 +34,10 @@ from backend_architect.design.call_chains import plan_flow
 from backend_architect.design.call_pages import PageCalls
 from backend_architect.design.event_fields import with_fields
 from backend_architect.design.memory_sets import answered_by_set
-from backend_architect.design.read_cycles import changes_per_s
-from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities
+from backend_architect.design.read_cycles import changes_per_s, copied_reads
+from backend_architect.design.reference_checks import COPY_ROWS_PER_EVENT, COPY_WRITES_MAX, LOCAL_COPY_FROM, availabilities, reaches, sync_calls
 from backend_architect.design.relay import RELAY_S
-from backend_architect.ir.model import Architecture, Datastore, Event, Flow, FlowStep, Service, Table
+from backend_architect.ir.model import Architecture, Datastore, Event, Flow, FlowStep, MembershipCheck, ReferenceCheck, Service, Table
 from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -61,6 +63,8 @@ class GraphRead:
     reason: str
     #: The graph rows one read uses (the reader's followees), and so the calls a read makes of the owner's paged list.
     pages: PageCalls
+    #: The owner already calls the serving service synchronously (directly or through others): a call would close a cycle.
+    cycle: bool = False
 
     def source(self, pages: PageCalls | None = None) -> str:
         """Where the step reads the graph from, in the words every section uses (``pages``: the rows a read other than the
@@ -75,10 +79,13 @@ class GraphRead:
         return f"from the {self.entity} table in {self.home}'s own database"
 
 
-def graph_read(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str, owner: str, home: str, in_process: bool, rows: float | None = None) -> GraphRead:
+def graph_read(
+    spec: Spec, analysis: Analysis, use_case: UseCase, entity: str, owner: str, home: str, in_process: bool, rows: float | None = None, *, cycle: bool = False
+) -> GraphRead:
     """The mechanism by which ``home`` reads ``entity`` (owned by ``owner``) for ``use_case``, by the rule in the module's docstring.
 
-    ``rows``: the graph rows one read uses (a feed's followees per reader), else the rows per reader the spec's counts give."""
+    ``rows``: the graph rows one read uses (a feed's followees per reader), else the rows per reader the spec's counts give;
+    ``cycle``: ``owner`` already reaches ``home`` by synchronous calls (``graph_reads`` decides it), so a call would close a cycle."""
     peak = use_case.peak_qps
     pages = PageCalls(rows if rows is not None else rows_per_reader(analysis, use_case, entity))
     changes = changes_per_s(analysis.use_cases, entity)
@@ -98,10 +105,14 @@ def graph_read(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str, o
             f"a copy would follow {changes:,.0f} {entity} changes/s at peak ({'fewer' if changes < peak else 'no fewer'} than the reads), "
             f"{writes:,.0f} writes/s in {home}'s database {'<=' if writes <= COPY_WRITES_MAX else '>'} {COPY_WRITES_MAX:,.0f}"
         )
+    if changes and cycle:
+        closes = f"{owner} already calls {home} synchronously, directly or through others: a call would close a cycle"
+        return GraphRead(entity, owner, home, "copy", peak, changes, f"an event-fed local copy ({closes}; {cost})", pages, cycle)
     if affordable and (peak > LOCAL_COPY_FROM or both < target):
         return GraphRead(entity, owner, home, "copy", peak, changes, f"an event-fed local copy ({rate}; {meets}; {cost})", pages)
     calls = f"{pages.calls:,} synchronous call{'' if pages.calls == 1 else 's'} to {owner} a read on average, paged"
-    return GraphRead(entity, owner, home, "call", peak, changes, f"{calls} ({rate}; {meets}; {cost})", pages)
+    # a cycle no copy can break (nothing publishes the graph's changes) stays a call: the critic says so (TOP002)
+    return GraphRead(entity, owner, home, "call", peak, changes, f"{calls} ({rate}; {meets}; {cost})", pages, cycle)
 
 
 def rows_per_reader(analysis: Analysis, use_case: UseCase, entity: str) -> float:
@@ -136,13 +147,18 @@ def graph_flow(spec: Spec, use_case: UseCase, flow: Flow, read: GraphRead, what:
     return plan_flow(spec, use_case, changed, in_process=False)
 
 
-def graph_reads(spec: Spec, analysis: Analysis, arch: Architecture) -> list[tuple[UseCase, GraphRead]]:
-    """Each read filtered through rows another service owns (a feed by the reader's follows), with the mechanism reading them."""
+def graph_reads(
+    spec: Spec, analysis: Analysis, arch: Architecture, checks: Sequence[ReferenceCheck] | None = None, members: Sequence[MembershipCheck] | None = None
+) -> list[tuple[UseCase, GraphRead]]:
+    """Each read filtered through rows another service owns (a feed by the reader's follows), with the mechanism reading them.
+
+    ``checks`` and ``members``: the reference and membership checks, where the API stage asks before they are the architecture's."""
     # the feed pattern imports this module: what a feed's read asks the graph for is read from it on use
     from backend_architect.design.patterns.feed import graph_rows_per_read
 
     owner = {e: s.name for s in arch.services for e in s.entities}
     in_process = arch.deployment == "modular-monolith"
+    calls = decided_calls(spec, analysis, owner, arch.reference_checks if checks is None else checks, arch.membership_checks if members is None else members)
     found = []
     for use_case in analysis.use_cases:
         if use_case.is_write or use_case.entity not in owner:
@@ -152,8 +168,30 @@ def graph_reads(spec: Spec, analysis: Analysis, arch: Architecture) -> list[tupl
             # a proximity read whose filters on the points the GEO set kept in memory answers reads no row of theirs (memory_sets)
             if owner[entity] != home and not answered_by_set(spec, analysis, use_case, entity):
                 rows = graph_rows_per_read(spec, analysis, use_case)
-                found.append((use_case, graph_read(spec, analysis, use_case, entity, owner[entity], home, in_process, rows)))
+                cycle = not in_process and reaches(calls, owner[entity], home)
+                read = graph_read(spec, analysis, use_case, entity, owner[entity], home, in_process, rows, cycle=cycle)
+                if read.how == "call":
+                    calls.setdefault(home, set()).add(read.owner)
+                found.append((use_case, read))
     return found
+
+
+def decided_calls(
+    spec: Spec, analysis: Analysis, owner: dict[str, str], checks: Sequence[ReferenceCheck], members: Sequence[MembershipCheck]
+) -> dict[str, set[str]]:
+    """Service -> services it calls synchronously before any graph read is decided: its fresh reads, cross-service writes and
+    composed gets (``reference_checks.sync_calls``), and the reference and membership checks the API stage decided as calls.
+
+    Read from the decisions, not from the services' dependencies, so every stage asking (the communication stage, the feed
+    pattern, the held copies) sees the same calls whatever the stages after it added."""
+    by_name = {u.name: u for u in analysis.use_cases}
+    calls = sync_calls(analysis, owner, copied_reads(analysis.use_cases, owner), spec)
+    checked = [(c.use_case, c.owner, c.check) for c in checks] + [(c.use_case, c.service, c.check) for c in members]
+    for name, holder, check in checked:
+        use_case = by_name.get(name)
+        if check == "query" and use_case is not None and use_case.entity in owner and owner[use_case.entity] != holder:
+            calls.setdefault(owner[use_case.entity], set()).add(holder)
+    return calls
 
 
 def with_graph_reads(spec: Spec, analysis: Analysis, arch: Architecture, name_of: Callable[[UseCase], str]) -> Architecture:
@@ -298,6 +336,7 @@ def graph_copy(stores: list[Datastore], read: GraphRead) -> list[tuple[str, Tabl
 __all__ = [
     "GRAPH_KEY",
     "GraphRead",
+    "decided_calls",
     "graph_copy",
     "graph_copy_name",
     "graph_feed",

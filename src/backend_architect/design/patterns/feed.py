@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
 from backend_architect.design.event_fields import with_fields, written_row
-from backend_architect.design.graph_reads import graph_flow, graph_load, graph_read
+from backend_architect.design.graph_reads import graph_flow, graph_load, graph_read, graph_reads
 from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
@@ -290,7 +290,9 @@ def _applied(
     runner = owner_of(arch, ref.entity) or service
     # the merge and a list's rebuild read the graph: locally, from an event-fed copy, or by a call to its owner (design/graph_reads.py)
     # with the cut-off filter a read's call returns only the merged sources; without a merge the call is a rebuild's, every followee
-    graph = graph_read(spec, analysis, use_case, ref.entity, runner, service, arch.deployment == "modular-monolith", merged or fan_in)
+    # a call closing a cycle is decided as the communication stage decided it (``graph_reads``), over the same calls
+    cycle = any(u.name == use_case.name and r.entity == ref.entity and r.cycle for u, r in graph_reads(spec, analysis, arch))
+    graph = graph_read(spec, analysis, use_case, ref.entity, runner, service, arch.deployment == "modular-monolith", merged or fan_in, cycle=cycle)
     # who is past the cut-off: the count the graph's owner keeps per followed source (patterns/_large_sources.py)
     sources = followed_rows(spec, analysis, ref.entity, _author_column(ref), readers_total or active)
     large = large_sources(arch, graph, _author_column(ref), sources, fan_in) if merged else None
