@@ -137,6 +137,14 @@ Also at hand: `validate_spec` [`{validate_spec}`], `estimate_capacity` [`{estima
   a rule covers (public reads, owner-only writes) by name rather than by a count you made.
 - Describe an endpoint by what its contract returns and requires. When a requirement asks for more (a related list,
   an online flag, a required header), express it in the spec and design again; until then the endpoint does less.
+- The spec's descriptions and notes are printed into the contracts and the design as you wrote them, so they promise
+  only what the spec's fields, filters and use cases make the design do: "nearby available drivers" only where the
+  search filters on the status, "the fare is charged" only where a use case or external call charges it. Put a wish the
+  spec cannot express under **Critic** as a limit, never in a description.
+- A sentence on how a mechanism works (what one read touches, which rows are never deleted, which values are kept
+  beside their rows, what one transaction holds) is the engine's own sentence, copied from the decision or design.md
+  line that says it and named by its id; where you summarise, you contradict it ("one partition read" beside "a page
+  walks the buckets").
 - When the requirements state an estimate of their own (a storage total, a bandwidth), quote it as theirs beside the
   engine's figure that measures the same thing (content a day `storage.content_bytes_per_day.*` for their message
   bytes, `bandwidth.ingress_payload` for their bandwidth, `storage.object_store.at_today_rate_*` for their total
