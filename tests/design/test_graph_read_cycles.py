@@ -124,3 +124,36 @@ def test_a_graph_read_without_a_cycle_keeps_its_call_err() -> None:
     assert any(s.kind == "query" and s.target == "social" for s in flow.steps)
     assert "would close a cycle" not in flow.rationale
     assert not any(f.code == "TOP002" for f in result.findings)
+
+
+#: Nothing writes the reporting lines (loaded by an import): the graph read can only call org, and org checks the person a
+#: review names in people.
+UNWRITTEN_GRAPH = """
+system: team-reviews
+team: {size: 25}
+services:
+  people: {owns: [Person, Update]}
+  org: {owns: [ReportsTo, Review]}
+entities:
+  Person: {fields: {name: string(80)}, rows: 20k}
+  Update: {fields: {author: ref(Person), text: string(500)}}
+  ReportsTo: {fields: {manager: ref(Person), report: ref(Person)}, rows: 20k, unique: [[manager, report]]}
+  Review: {fields: {reviewer: ref(Person), subject: ref(Person), score: int}}
+use_cases:
+  - {name: post update, actor: user, writes: [Update], rate: 2/s}
+  - {name: view my reports updates, actor: user, reads: [Update], filter: [ReportsTo.manager], sort: [-created_at], rate: 10/s}
+  - {name: write review, actor: user, writes: [Review], rate: 1/s}
+"""
+
+
+def test_a_graph_no_use_case_writes_keeps_its_call_and_the_check_yields_ok() -> None:
+    """A graph nothing writes has no events to feed a copy: its read calls the owner, which is known before the checks are
+    decided, so the owner's existence check that would call back yields (unchecked, as no copy of Person ids can be fed)."""
+    result = _design(UNWRITTEN_GRAPH)
+    arch = result.architecture
+    flow = next(f for f in arch.flows if f.use_case == "view my reports updates")
+    assert any(s.kind == "query" and s.target == "org" for s in flow.steps)
+    check = next(c for c in arch.reference_checks if c.column == "subject_id")
+    assert check.check == "none"
+    assert "a call back would close a cycle" in check.reason
+    assert [f"{f.code} {f.message}" for f in result.findings if f.severity > Severity.INFO] == []

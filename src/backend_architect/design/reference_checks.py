@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY, OWN_NINES_MARGIN
 from backend_architect.design.embeds import called_owners
+from backend_architect.design.memory_sets import answered_by_set
 from backend_architect.design.ownership import caller_reference
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING
-from backend_architect.design.read_cycles import copied_reads
+from backend_architect.design.read_cycles import changes_per_s, copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
 from backend_architect.design.usecases import remote_access
@@ -164,15 +165,34 @@ def _made_by(use_case: UseCase) -> set[str]:
 def sync_calls(analysis: Analysis, owner: dict[str, str], copied: dict[tuple[str, str], str] | None = None, spec: Spec | None = None) -> dict[str, set[str]]:
     """Service -> services it calls synchronously for its use cases' fresh reads (those a call cycle leaves them: ``copied``),
     cross-service writes and, given the ``spec``, the calls a composed get makes for the rows it embeds
-    (``embeds.called_owners``): a check calling back along any of them would close a cycle."""
+    (``embeds.called_owners``) and the graph reads no copy can serve (``_unfed_graph_owners``): a check calling back along
+    any of them would close a cycle."""
     calls: dict[str, set[str]] = {}
     for use_case in analysis.use_cases:
         if use_case.entity not in owner:
             continue
         reads, writes = remote_access(use_case, owner, copied or {})
         called = called_owners(spec, analysis, use_case, owner) if spec is not None else {}
-        calls.setdefault(owner[use_case.entity], set()).update({*reads, *writes, *called})
+        graphs = _unfed_graph_owners(spec, analysis, use_case, owner) if spec is not None else set()
+        calls.setdefault(owner[use_case.entity], set()).update({*reads, *writes, *called, *graphs})
     return calls
+
+
+def _unfed_graph_owners(spec: Spec, analysis: Analysis, use_case: UseCase, owner: dict[str, str]) -> set[str]:
+    """The owners a read filtered through their rows (a feed by the reader's follows, ``graph_reads``) must call: no use case
+    writes those rows, so no event could keep a copy of them, and the call is decided before any check is."""
+    if use_case.is_write:
+        return set()
+    home = owner[use_case.entity]
+    return {
+        owner[f.entity]
+        for f in use_case.filters
+        if f.join
+        and f.entity in owner
+        and owner[f.entity] != home
+        and not changes_per_s(analysis.use_cases, f.entity)
+        and not answered_by_set(spec, analysis, use_case, f.entity)
+    }
 
 
 def reaches(calls: dict[str, set[str]], start: str, goal: str) -> bool:
