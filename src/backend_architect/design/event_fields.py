@@ -27,6 +27,21 @@ def written_row(arch: Architecture, use_case: UseCase) -> list[str]:
     return [c.name for c in table.columns if c.name not in secret] if table else ["id"]
 
 
+def kept_row(arch: Architecture, use_case: UseCase) -> list[str]:
+    """The fields a consumer keeping a whole copy of the row (a search document, a column-store row) needs from ``use_case``'s
+    event: the row as the write leaves it, every column but its secrets, even where the write names one column; a delete
+    the id alone (the copy drops the row), but not an unlink (``untag ticket`` deletes a link row: the ticket stays, and an
+    id alone would read as its delete).
+
+    The copy is replaced whole under the row's id: a rename carrying only the title would leave a document with no status
+    to filter by and no score to sort by.
+    """
+    table = event_table(arch, use_case.entity)
+    if (use_case.kind == "delete" and use_case.relation is None) or table is None:
+        return written_row(arch, use_case)
+    return [c.name for c in table.columns if not c.secret]
+
+
 def with_fields(event: Event, fields: Iterable[str]) -> Event:
     """``event`` carrying ``fields`` besides its own (a consumer added reads them), in first-named order."""
     merged = list(dict.fromkeys([*event.fields, *fields]))
@@ -47,7 +62,11 @@ def merged_event(known: Event | None, event: Event) -> Event:
     own = (f"{known.entity.lower()}_id", f"{snake(known.entity)}_id")
     key = known.key if known.key == event.key else next((k for k in (known.key, event.key) if k in own), own[1])
     parts = list({p.table: p for p in [*event.parts, *known.parts]}.values())
-    joined = known.model_copy(update={"consumers": sorted({*known.consumers, *event.consumers}), "key": key, "parts": parts})
+    # two writes making one event (two creates of a Listing feeding its indexer) both publish it: an event only a worker
+    # consumes has no step in either flow to read that off, so the writers are kept here (design.publishers reads them)
+    writers = list(dict.fromkeys([*(known.published_by or [known.use_case]), *(event.published_by or [event.use_case])]))
+    update = {"consumers": sorted({*known.consumers, *event.consumers}), "key": key, "parts": parts}
+    joined = known.model_copy(update={**update, "published_by": writers if writers != [known.use_case] else known.published_by})
     return with_recipients(with_fields(joined, [*event.fields, *([] if key == known.key else ["id"])]), event.recipients)
 
 

@@ -46,6 +46,7 @@ from backend_architect.design.recipient_reads import derive_recipient_reads
 from backend_architect.design.redis_sizing import derive_redis_sizing
 from backend_architect.design.running_alternatives import derive_running_alternatives
 from backend_architect.design.security import derive_security
+from backend_architect.design.settled_deliveries import derive_settled_deliveries
 from backend_architect.design.technology import derive_technology
 from backend_architect.design.traceability import derive_traceability
 from backend_architect.design.wide_column_notes import derive_wide_column_notes
@@ -116,6 +117,8 @@ STAGES: tuple[Stage, ...] = (
     derive_normalization,
     # after every stage that draws or rewrites a flow: each event names every write publishing it, which the traces read
     derive_publishers,
+    # after the publishers are settled: the broker's deliveries/s count every write publishing each event and every consumer
+    derive_settled_deliveries,
     derive_traceability,
     # last: a pattern may rename or reshape an operation (playback takes a video's read), so each step between services names
     # the operation answering it in the finished contracts

@@ -8,7 +8,9 @@ mechanism has rewritten by then (``paths.with_mechanisms``):
 - every write whose flow publishes the event through the producer's relay (an outbox row or a CDC log);
 - but a write that publishes to pub/sub itself (a value kept in memory, no transaction) reaches the broker only for the
   event that is its own (``Event.use_case``), which its flow's consumers take from the broker;
-- and where no flow publishes it through a relay, the write that made it (``Event.use_case``).
+- and where no flow publishes it through a relay, the write that made it (``Event.use_case``);
+- and every write a pattern recorded when it merged two events of one name (``Event.published_by`` before it is settled:
+  an event only a worker consumes, such as a search indexer's feed, has no step in any flow).
 
 ``derive_publishers`` settles the list into ``Event.published_by`` once the design is done, so the hand-off and every
 renderer read it there (``ir.query.published_by``); the broker's figures, computed before, read this same function.
@@ -33,7 +35,9 @@ def event_publishers(arch: Architecture, event: Event) -> list[str]:
     >>> event_publishers(Architecture(system="s", flows=flows, events=[e]), e)
     ['mark delivered', 'mark read']
     """
-    relayed = outbox_publishers(arch.flows, event) or [event.use_case]
+    # the writes a pattern named when it merged two events of one name (design.event_fields.merged_event): an event only a
+    # worker consumes shows in no flow, yet each of its writers commits it
+    relayed = [*(outbox_publishers(arch.flows, event) or [event.use_case]), *event.published_by]
     return [n for n in dict.fromkeys(relayed) if not publishes_directly(arch, n) or n == event.use_case]
 
 

@@ -9,6 +9,8 @@ describe one message differently.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from backend_architect.ir.model import Architecture, Column, Event, EventPart, EventRecipients, Table
 
 #: Properties every event carries before its own: the id consumers de-duplicate by, and when it happened.
@@ -100,7 +102,40 @@ def payload_fields(event: Event, table: Table | None) -> list[str]:
 
 def payload_bytes(event: Event, table: Table | None) -> int:
     """Bytes of the payload as JSON text: each property's name and value, plus the braces."""
-    sizes = [(name, _value_bytes(column)) for name, column in payload_columns(event, table)]
+    return _json_bytes(payload_columns(event, table))
+
+
+def row_payload_columns(fields: list[str], withheld: list[str], table: Table | None) -> list[tuple[str, Column]]:
+    """The properties after the envelope of a row pushed with no event carrying it (a value the write path publishes to
+    pub/sub itself): each named field the table holds, in the order named, never a secret nor a field withheld from its
+    recipients. The gateway's AsyncAPI schema lists these, and the gateway's egress sizes them: one list, so the bytes a
+    message is counted at are the bytes of the message its contract shows.
+
+    >>> t = Table(name="drivers", primary_key=["id"], columns=[Column(name="id", type="uuid"), Column(name="pw", type="text", secret=True),
+    ...     Column(name="phone", type="text", avg_bytes=12), Column(name="status", type="text", avg_bytes=9)])
+    >>> [n for n, _ in row_payload_columns(["id", "pw", "phone", "status", "gone"], ["phone"], t)]
+    ['id', 'status']
+    """
+    columns = _columns(table)
+    named = (f for f in dict.fromkeys(fields) if f in columns and f not in withheld)
+    return [(f, columns[f]) for f in named if not columns[f].secret]
+
+
+def row_payload_bytes(fields: list[str], withheld: list[str], table: Table | None) -> int:
+    """Bytes of that row's message as JSON text, envelope included, counted as ``payload_bytes`` counts an event's.
+
+    Not the row's bytes on disk: a UUID is 16 bytes in a column and 38 characters in JSON, and the envelope travels too.
+
+    >>> t = Table(name="drivers", primary_key=["id"], columns=[Column(name="id", type="uuid")])
+    >>> row_payload_bytes(["id"], [], t)  # {"event_id":"<36>","occurred_at":"<24>","id":"<36>"}
+    137
+    """
+    return _json_bytes(row_payload_columns(fields, withheld, table))
+
+
+def _json_bytes(properties: Sequence[tuple[str, Column | None]]) -> int:
+    """A JSON object's text of the envelope and ``properties``: each name and value with its quotes and separators, and the braces."""
+    sizes = [(name, _value_bytes(column)) for name, column in properties]
     envelope = [("event_id", _VALUE_BYTES["uuid"]), ("occurred_at", _VALUE_BYTES["timestamptz"])]
     return 2 + sum(len(name) + _PROPERTY_BYTES + size for name, size in [*envelope, *sizes])
 

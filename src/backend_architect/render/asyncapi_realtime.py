@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Architecture, Table
-from backend_architect.ir.payloads import pushed_event
+from backend_architect.ir.payloads import pushed_event, row_payload_columns
 from backend_architect.ir.pubsub_publishes import publish_basis, pubsub_publishes
 from backend_architect.ir.query import delivery_routes
 from backend_architect.ir.runtime import RealtimeChannel
@@ -27,14 +27,13 @@ def _pascal(name: str) -> str:
 def _payload(channel: RealtimeChannel, table: Table | None, contract: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """The row a channel pushes when no domain event carries it (a value the write path publishes to pub/sub itself); a JSON
     field has the shape its contract gives it (``contract_fields``)."""
-    columns = {c.name: c for c in table.columns} if table else {}
     properties: dict[str, Any] = {
         "event_id": {"type": "string", "format": "uuid", "description": "Unique per event: a client skips ids it has seen (hops before pub/sub redeliver)."},
         "occurred_at": {"type": "string", "format": "date-time"},
     }
-    for field in channel.fields:
-        if field in columns and not columns[field].secret:
-            properties[field] = contract[field] if columns[field].type == "jsonb" and field in contract else column_schema(columns[field])
+    # the properties the gateway's egress is sized by (ir.payloads): the contract shows the message that is counted
+    for field, column in row_payload_columns(channel.fields, channel.withheld, table):
+        properties[field] = contract[field] if column.type == "jsonb" and field in contract else column_schema(column)
     return {"type": "object", "required": ["event_id", "occurred_at"], "properties": properties}
 
 

@@ -18,19 +18,46 @@ from backend_architect.ir.model import Architecture, Event, EventPart
 from backend_architect.spec.model import Spec
 
 
-def linked_fields(searches: Iterable[UseCase]) -> dict[str, dict[str, list[str]]]:
+def linked_fields(spec: Spec, searches: Iterable[UseCase]) -> dict[str, dict[str, list[str]]]:
     """Per searched entity, the fields each many-to-many target contributes (``{"Video": {"Tag": ["name"]}}``).
 
     A searched field on another entity than the one the search returns is reached through a relation; only a
     many-to-many one (a join of two hops) needs the rows carried, which ``linked_parts`` checks against the spec.
+    A search naming the relation itself (``search: [title, tags]``) searches the linked rows' text (``relation_text``).
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"Tag": {"fields": {"name": "string(50)"}},
+    ...     "Video": {"fields": {"title": "string"}, "many_to_many": {"tags": "Tag"}}},
+    ...     "use_cases": [{"name": "search videos", "reads": ["Video"], "search": ["title", "tags"]}]})
+    >>> from backend_architect.design.analysis import analyse
+    >>> linked_fields(spec, analyse(spec).use_cases)
+    {'Video': {'Tag': ['name']}}
     """
     out: dict[str, dict[str, list[str]]] = {}
     for use_case in searches:
         for ref in use_case.searches:
-            if ref.entity != use_case.entity:
+            linked = relation_text(spec, use_case.entity, ref.field) if ref.entity == use_case.entity and ref.column is None else None
+            if linked is not None:
+                fields = out.setdefault(use_case.entity, {}).setdefault(linked[0], [])
+                fields += [f for f in linked[1] if f not in fields]
+            elif ref.entity != use_case.entity:
                 fields = out.setdefault(use_case.entity, {}).setdefault(ref.entity, [])
                 fields += [] if (ref.column or ref.field) in fields else [ref.column or ref.field]
     return out
+
+
+def relation_text(spec: Spec, entity: str, relation: str) -> tuple[str, list[str]] | None:
+    """The target of ``entity``'s many-to-many ``relation`` and the fields a search over the relation reads: its text fields
+    (string or text), never a secret or personal one, which an index open to every searcher must not hold. None where
+    ``relation`` is no such relation or its target has no text (a search can only match the ids, which it is not given).
+
+    A search over ``tags`` finds a video by the words its tags hold: the tag's name, not the join row's ids.
+    """
+    body = spec.entities.get(entity)
+    target = body.many_to_many.get(relation) if body is not None else None
+    if target is None or target not in spec.entities:
+        return None
+    text = [n for n, f in spec.entities[target].fields.items() if f.type.kind in {"string", "text"} and not f.secret and not f.pii]
+    return (target, text) if text else None
 
 
 def _relations(spec: Spec, use_case: UseCase) -> list[str]:

@@ -146,7 +146,7 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         schemas=_parts_unclaimed(arch, unclaimed),
     )
     # the applier is a consuming group of each event: the transport's deliveries count it, as the events table lists it
-    recounted = restated_deliveries(analysis, arch, applied)
+    recounted = restated_deliveries(analysis, arch, applied, [flows[w.use_case] for _, w in recorded if w.use_case in flows])
     if recounted is not None:
         yield recounted
 

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.audience import audiences
-from backend_architect.design.capacity import row_bytes
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._clouds import named
@@ -17,7 +16,7 @@ from backend_architect.ir.delivery_guarantee import drain_resume, resumes
 from backend_architect.ir.gateway_limits import CONNECTIONS_PER_NODE as CONNECTIONS_PER_NODE
 from backend_architect.ir.gateway_limits import MIN_NODES as MIN_NODES
 from backend_architect.ir.model import Architecture
-from backend_architect.ir.payloads import event_payload_bytes, pushed_event
+from backend_architect.ir.payloads import event_payload_bytes, pushed_event, row_payload_bytes
 from backend_architect.ir.pubsub_publishes import per_recipient, pubsub_publishes
 from backend_architect.ir.runtime import Component, RealtimeChannel
 from backend_architect.spec.model import Spec
@@ -279,13 +278,12 @@ def carried_bytes(arch: Architecture, channel: RealtimeChannel) -> float:
     One figure per quantity: the egress names this payload and the framing apart, so no reader takes the message for the
     event's fields alone or the payload for the whole frame."""
     events = {e.name: e for e in arch.events}
-    # the message as the channel pushes it: personal fields its recipients may not see are left out (pushed_personal_data)
-    payloads = [event_payload_bytes(arch, pushed_event(events[name], channel.withheld)) for name in channel.events if name in events]
     found = table_of(arch, channel.entity)
-    if payloads or not found:
-        return float(max(payloads) if payloads else 0)
-    withheld = sum(c.avg_bytes for c in found[1].columns if c.name in channel.withheld)
-    return float(row_bytes(found[1]) - withheld)
+    # a message no event carries is the row as the gateway's contract writes it (JSON text, envelope included), not its bytes on disk
+    row = row_payload_bytes(channel.fields, channel.withheld, found[1] if found else None)
+    # the message as the channel pushes it: personal fields its recipients may not see are left out (pushed_personal_data)
+    payloads = [event_payload_bytes(arch, pushed_event(events[name], channel.withheld)) if name in events else row for name in channel.events]
+    return float(max(payloads, default=row))
 
 
 def _per_message(arch: Architecture) -> str:

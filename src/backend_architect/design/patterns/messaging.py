@@ -13,7 +13,7 @@ from backend_architect.design.patterns._clouds import self_run
 from backend_architect.design.patterns._common import KAFKA_PARTITION_MSGS, OUTBOX_MAX_EVENTS, avoided, decision, figure, fmt
 from backend_architect.design.publishers import event_publishers
 from backend_architect.design.relay import relay_figure
-from backend_architect.ir.model import Architecture, Event, Figure
+from backend_architect.ir.model import Architecture, Event, Figure, Flow
 from backend_architect.ir.query import DIRECT_SOURCE, OUTBOX_SOURCE, event_source, events_sources
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
@@ -126,16 +126,21 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
     yield dataclasses.replace(built, decision=record)
 
 
-def restated_deliveries(analysis: Analysis, arch: Architecture, events: Sequence[Event]) -> Applied | None:
+def restated_deliveries(analysis: Analysis, arch: Architecture, events: Sequence[Event], flows: Sequence[Flow] = ()) -> Applied | None:
     """The deliveries figure and this record restated once a later pattern adds consumers to ``events`` (the cross-shard
     write's applier, PAT053, runs after the transport): every event's consuming groups are counted where they are stated,
-    so the events table and the figure agree. None when nothing changes (or no broker record was made)."""
+    so the events table and the figure agree. None when nothing changes (or no broker record was made).
+
+    ``flows`` are the flows the same pattern rewrites (each write's outbox step): an event's publishers are read off them
+    (``design.publishers``), so two writes publishing one event are both counted, not only the one that named it last.
+    """
     record = next((d for d in arch.decisions if d.id == "messaging"), None)
     known = next((f for f in arch.figures if f.key == "events.deliveries.peak"), None)
     if record is None or known is None:
         return None
     merged = {e.name: e for e in arch.events} | {e.name: e for e in events}
-    _, per = event_rates(analysis, arch.model_copy(update={"events": list(merged.values())}))
+    drawn = list(({f.use_case: f for f in arch.flows} | {f.use_case: f for f in flows}).values())
+    _, per = event_rates(analysis, arch.model_copy(update={"events": list(merged.values()), "flows": drawn}))
     total = sum(per.values())
     if fmt(total) == fmt(known.value):
         return None

@@ -348,7 +348,7 @@ def _engine(
         tables=tuple(tables),
         placements=placements,
         # a searched name on a linked row (Tag.name) reaches the index only if the events carry the links' names
-        events=with_linked(spec, arch, analysis, change_feeds(arch, analysis, entities, "search-indexer"), "search-indexer", linked_fields(searches)),
+        events=with_linked(spec, arch, analysis, change_feeds(arch, analysis, entities, "search-indexer"), "search-indexer", linked_fields(spec, searches)),
         mechanisms=mechanisms,
     )
 

@@ -183,7 +183,30 @@ BOOK_CREATED = EventSpec(
         "version",
     ),
 )
-BOOK_UPDATED = EventSpec("BookUpdated", "bookstore.books.book-updated", "book_id", ("id", "price_amount", "stock"))
+BOOK_UPDATED = EventSpec(
+    "BookUpdated",
+    "bookstore.books.book-updated",
+    "book_id",
+    (
+        "id",
+        "price_amount",
+        "stock",
+        "isbn",
+        "title",
+        "description",
+        "price_currency",
+        "genre",
+        "published_at",
+        "cover",
+        "cover_bytes",
+        "cover_content_type",
+        "cover_sha256",
+        "author_id",
+        "created_at",
+        "updated_at",
+        "version",
+    ),
+)
 
 # --- operations ----------------------------------------------------------------------
 
