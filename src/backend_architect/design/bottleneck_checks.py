@@ -138,13 +138,16 @@ def chatty_calls(arch: Architecture, use_cases: tuple[UseCase, ...]) -> list[Pre
     modelled = {c.use_case for c in arch.caches if c.strategy not in ANSWERING_CACHES and c.strategy != "none"}
     owners = {s.name for s in arch.services}
     checking = {c.use_case for c in arch.reference_checks if c.check == "query"}
+    # a path naming the row by its code resolves it before the cache, whose key holds the id: every request calls, hit or miss
+    resolving = {c.use_case for c in arch.reference_checks if c.check == "query" and c.address != "id"}
     # a membership call the membership rules kept (no copy can serve it) is not offered a copy here again
     kept = {c.use_case: why for c in arch.membership_checks if (why := kept_because(c))}
     found = []
     for flow in arch.flows:
         use_case = by_name.get(flow.use_case)
         calls = [s for s in flow.steps if s.kind in {"query", "call"} and s.target not in stores]
-        hit = _answered_share(known, use_case.id, answered[use_case.name] == "cdn") if use_case and use_case.name in answered else 0.0
+        cached = use_case is not None and use_case.name in answered and use_case.name not in resolving
+        hit = _answered_share(known, use_case.id, answered[use_case.name] == "cdn") if use_case and cached else 0.0
         reaching = use_case.peak_qps * (1 - hit) if use_case else 0.0
         if use_case and calls and reaching >= LOCAL_COPY_FROM / 10:
             targets = ", ".join(sorted({s.target for s in calls}))

@@ -10,6 +10,12 @@ path or its body), by this rule:
   nothing is checked;
 - a read scoped by the id (a user's timeline): not checked. A read writes nothing that could
   dangle, so an unknown id answers an empty page, not 404, and the owner takes no read for it;
+- a read whose path names the row by its public code or slug (``/videos/{video_code}/comments``)
+  while the reader stores, indexes and caches the owner's id: the code is resolved to the id by
+  the owner's GET by code, one synchronous call counted in the owner's requests (an unknown code
+  answers 404), before the read by id. Without it the read has nothing to look its rows up by; an
+  event-fed copy of the owner's ids holds no codes, so where a call would close a cycle the read
+  stays unresolved and says so;
 - a write setting the reference: a synchronous existence check on the owner (an internal GET,
   counted in the owner's request rate and its database's reads) when the write's availability
   with both services in its path (the writer's composite x the owner's) still meets the target;
@@ -27,6 +33,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.call_chains import DEFAULT_AVAILABILITY, OWN_NINES_MARGIN
 from backend_architect.design.embeds import called_owners
+from backend_architect.design.keyed_lookups import PUBLIC_KEY_COLUMNS
 from backend_architect.design.memory_sets import answered_by_set
 from backend_architect.design.ownership import caller_reference
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING
@@ -96,14 +103,14 @@ def reference_checks(
         if op.internal or not op.use_cases or op.entity is None or op.kind == "delete" or op.use_cases[0] not in by_name:
             continue
         use_case = by_name[op.use_cases[0]]
-        for field, where in _references(spec, op, bodies.get(op.request_schema or "", [])):
+        for field, where, address in _references(spec, op, bodies.get(op.request_schema or "", [])):
             ref = spec.entities[op.entity].fields[field]
             entity = ref.type.target or ""
             if owner.get(entity, service) == service:
                 continue
             cycle = reaches(calls, owner[entity], service)
             facts = _Facts(owner[entity], entity in fed, feeds.get(entity, 0.0), composite, target, cycle, (use_case.name, entity) in copied, in_process)
-            check, reason = _decide(spec, use_case, op, field, where, facts)
+            check, reason = _resolved(use_case, op, field, entity, address, facts) or _decide(spec, use_case, op, field, where, facts)
             if check == CHECKED_BY_OWNER:
                 calls.setdefault(service, set()).add(owner[entity])
             found.append(
@@ -116,6 +123,7 @@ def reference_checks(
                     owner=owner[entity],
                     where=where,
                     check=check,
+                    address=address,
                     peak=use_case.peak_qps * ref.set_share if check in {"query", "local copy"} else 0.0,
                     nullable=ref.is_nullable,
                     reason=reason,
@@ -208,22 +216,58 @@ def reaches(calls: dict[str, set[str]], start: str, goal: str) -> bool:
     return False
 
 
-def _references(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str]]:
-    """(field, 'path' or 'body') for each reference field of the operation's entity the request sets (a create's path, a body)
-    or scopes a read by (a read's path)."""
+def path_address(spec: Spec, target: str, parameter: str) -> str:
+    """The column of ``target`` a path parameter names its row by: a public code or slug (``video_code``, ``short_code``), else its id.
+
+    >>> spec = Spec.model_validate({"system": "s", "entities": {"Video": {"key": "short_code", "fields": {"t": "string"}}}})
+    >>> path_address(spec, "Video", "video_code"), path_address(spec, "Video", "video_id")
+    ('code', 'id')
+    """
+    key = spec.entities[target].key if target in spec.entities else None
+    return next((c for c in PUBLIC_KEY_COLUMNS.get(key or "", ()) if parameter == c or parameter.endswith(f"_{c}")), "id")
+
+
+def _references(spec: Spec, op: Operation, sent: list[str]) -> list[tuple[str, str, str]]:
+    """(field, 'path' or 'body', the column the request names the row by) for each reference field of the operation's entity the
+    request sets (a create's path, a body) or scopes a read by (a read's path)."""
     assert op.entity is not None
     fields = spec.entities[op.entity].fields
-    found: list[tuple[str, str]] = []
+    found: list[tuple[str, str, str]] = []
     for param in op.parameters:
         # an update, replace or action addresses an existing row by its path: that row's lookup answers 404, nothing is set
         if param.location != "path" or not param.spec_ref or op.kind not in {"create", "list", "get"}:
             continue
         entity, _, field = param.spec_ref.rpartition(".")
         if entity in {"", op.entity} and field in fields and fields[field].type.kind == "ref":
-            found.append((field, "path"))
+            found.append((field, "path", path_address(spec, fields[field].type.target or "", param.name)))
     if sent:
-        found += [(f, "body") for f, spec_field in fields.items() if spec_field.type.kind == "ref" and f"{f}_id" in sent and (f, "path") not in found]
+        pathed = {f for f, _, _ in found}
+        found += [(f, "body", "id") for f, spec_field in fields.items() if spec_field.type.kind == "ref" and f"{f}_id" in sent and f not in pathed]
     return found
+
+
+def _resolved(use_case: UseCase, op: Operation, field: str, entity: str, address: str, facts: _Facts) -> tuple[str, str] | None:
+    """(check, reason) for a request whose path names the owner's row by its public code: the code is resolved to the id the rows
+    are stored by (the module's fourth rule; a write's call checks the row too); None for any other reference.
+
+    Why: netflix's list comments was addressed by ``/videos/{video_code}/comments`` while comments were stored, indexed and cached
+    by ``video_id``, and nothing turned the code into an id.
+    """
+    if address == "id" or facts.copied:
+        return None
+    hop = "an in-process call" if facts.in_process else "a synchronous call"
+    if facts.cycle:
+        return "none", (
+            f"not resolved: the path names the {entity} by its {address}, but {facts.owner} already calls this service synchronously, so "
+            f"a call back to resolve it would close a cycle, and a copy of {entity} ids holds no {address}s"
+        )
+    # a write's call also proves the row exists; a copy of the owner's ids could do neither, holding no codes
+    then = f"then reads by {field}_id" if op.kind in {"list", "get"} else f"which also checks it exists, then stores {field}_id"
+    return CHECKED_BY_OWNER, (
+        f"the path names the {entity} by its {address}, but the rows hold {field}_id: the request resolves the {address} to the id by {hop} "
+        f"to {facts.owner}'s GET of the {entity} by {address} ({use_case.peak_qps:,.0f} calls/s at peak, counted in the requests "
+        f"{facts.owner} serves), {then}; an unknown {address} answers 404"
+    )
 
 
 def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str, facts: _Facts) -> tuple[str, str]:
@@ -318,6 +362,8 @@ def column_note(check: ReferenceCheck) -> str:
     ...     owner="users", where="path", check="query", reason="r"))
     'follow checks it by a synchronous existence check on users'
     """
+    if check.check == CHECKED_BY_OWNER and check.address != "id":
+        return f"{check.use_case} finds it by resolving the {check.entity}'s {check.address} in its path with a synchronous call to {check.owner}"
     how = {
         "token": "is the caller's id from the access token (not checked)",
         "query": f"checks it by a synchronous existence check on {check.owner}",
@@ -388,6 +434,7 @@ __all__ = [
     "checked_flow",
     "column_note",
     "copy_table_name",
+    "path_address",
     "reaches",
     "reference_checks",
     "sync_calls",
@@ -407,12 +454,17 @@ def checked_flow(flow: Flow, home: str, checks: list[ReferenceCheck], *, in_proc
     # one call per owner checks every reference it owns (a request naming a follower and a followee calls users once)
     for owner in dict.fromkeys(c.owner for c in mine if c.check == CHECKED_BY_OWNER):
         named = [c for c in mine if c.check == CHECKED_BY_OWNER and c.owner == owner]
-        what = ", ".join(f"the {c.entity} named by {c.column}" for c in named)
+        what = ", ".join(f"the {c.entity} named by {c.column}" for c in named if c.address == "id")
+        # a read naming the row by its code asks the owner for the id its rows are stored by, before it reads them
+        found = ", ".join(f"the id of the {c.entity} whose {c.address} its path names" for c in named if c.address != "id")
+        verb = " and ".join(filter(None, [f"checks {what}" if what else "", f"finds {found}" if found else ""]))
         if any(s.kind == "query" and s.target == owner for s in steps):
-            said.append(f"the query to {owner} also checks {what}")
+            said.append(f"the query to {owner} also {verb.replace(' and ', ' and also ')}")
             continue
-        steps.append(FlowStep(source=home, target=owner, kind="query", description=f"check {what} exist{'s' if len(named) == 1 else ''}"))
-        said.append(f"checks {what} by {call_said(in_process)} to {owner}")
+        exist = f"check {what} exist{'s' if len(what.split(', ')) == 1 else ''}" if what else ""
+        task = " and ".join(filter(None, [exist, f"resolve {found}" if found else ""]))
+        steps.append(FlowStep(source=home, target=owner, kind="query", description=task))
+        said.append(f"{verb} by {call_said(in_process)} to {owner}")
     for check in (c for c in mine if c.check == "local copy"):
         steps.append(FlowStep(source=check.owner, target=home, kind="event", description=f"{check.entity} changes keep a local copy of its ids current"))
         said.append(

@@ -12,6 +12,7 @@ from backend_architect.design.audience import MACHINES, Audience, audiences
 from backend_architect.design.auth_flow import auth_flow
 from backend_architect.design.callbacks import callback_lines, signing_system
 from backend_architect.design.catch_up_limits import CatchUp, catch_ups
+from backend_architect.design.member_rows import creator_item, made_with
 from backend_architect.design.member_writes import write_item
 from backend_architect.design.membership import member_item
 from backend_architect.design.patterns._clouds import named
@@ -115,6 +116,8 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         )
     items += [member_item(c) for c in arch.membership_checks]
     items += [write_item(w) for w in arch.member_writes]
+    # a create of a scope adds members too: its line says whom, from the reading its contract and assumption come from
+    items += [creator_item(u.name, u.entity, made) for u in use_cases for c in u.children if (made := made_with(spec, u.spec, u.entity, c, analysis.people))]
     if secrets:
         items.append("Secret fields are write-only in the API and must be hashed (argon2id) or encrypted: " + ", ".join(secrets))
     if pii:

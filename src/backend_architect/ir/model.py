@@ -507,6 +507,10 @@ class ReferenceCheck(IRModel):
         "local copy: an event-fed copy of the owner's ids in the writer's database; none: not checked (a read writes nothing that could dangle)."
     )
     peak: float = Field(default=0.0, description="Checks/s at peak (the use case's peak rate; 0 where nothing is checked).")
+    address: str = Field(
+        default="id",
+        description="The column the request names the row by: its id, or a public code or slug the check resolves to the id (a read by code).",
+    )
     nullable: bool = False
     reason: str
 

@@ -606,7 +606,8 @@ class UseCaseSpec(SpecModel):
     online: bool | None = Field(
         default=None,
         description="The read answers who is online: each row of an entity with presence it reads carries its online flag and last seen, "
-        "looked up in the presence store. Left out: true when the name or description says online, offline or presence.",
+        "looked up in the presence store; every row the read selects comes back, online or not (a flag, not a filter). "
+        "Left out: true when the name or description says online, offline or presence.",
     )
 
     @field_validator("reads", "writes", "filter", "sort", "search", "calls", "notify", mode="before")

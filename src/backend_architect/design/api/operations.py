@@ -23,6 +23,7 @@ from backend_architect.design.client_inputs import acts_for_others, decided_by_o
 from backend_architect.design.embeds import Embedded, embeds
 from backend_architect.design.lifecycle_examples import lifecycles
 from backend_architect.design.link_writes import link_write
+from backend_architect.design.member_rows import creator_note
 from backend_architect.design.member_writes import write_sentence
 from backend_architect.design.membership import in_member_scope, member_sentence
 from backend_architect.design.named_state import named_state
@@ -247,6 +248,9 @@ class ServiceApi:
                 notes.append(server_sets(stamped, named))
         if use_case.children:
             notes.append(f"Writes the {entity} and its {', '.join(use_case.children)} {ONE_TRANSACTION}")
+        for child in self.schemas.creator_rows(use_case):
+            if creator := self.schemas.made_with(use_case, child):
+                notes.append(creator_note(entity, creator))
         if made := self.schemas.server_made_parts(use_case):
             counts = ", ".join(f"{c} ({self._per_parent(c)} a {entity})" for c in made)
             notes.append(f"The server makes the {counts} rows, every field of which it sets; the body names none.")
@@ -377,6 +381,13 @@ class ServiceApi:
             note = (
                 f"The {check.entity} named by {check.column} is checked against a local copy of {check.owner}'s ids "
                 f"(about {RELAY_S:g} s behind it): an unknown id answers {refused}."
+            )
+        elif check.address != "id":
+            # the path carries the code, the rows the id: the contract says which call turns one into the other
+            param = next((p.name for p in op.parameters if p.location == "path" and p.spec_ref and p.spec_ref.rpartition(".")[2] == field), check.address)
+            note = (
+                f"The {check.entity}'s {check.address} in {param} is resolved to its id ({check.column}, which the rows are kept by) by a "
+                f"synchronous call to {check.owner}: an unknown {check.address} answers 404."
             )
         else:
             note = f"The {check.entity} named by {check.column} is checked by a synchronous call to {check.owner}: an unknown id answers {refused}."

@@ -21,6 +21,7 @@ from backend_architect.design.analysis import UseCase
 from backend_architect.design.api.paths import Resources, camel
 from backend_architect.design.client_inputs import decided_by_others, server_picked_parts
 from backend_architect.design.link_writes import link_write
+from backend_architect.design.member_rows import MadeWith, made_with
 from backend_architect.design.ownership import caller_reference, is_hashed, is_state, plaintext_name, server_owned
 from backend_architect.design.semantics import is_credential
 from backend_architect.ir.model import ApiProperty, ApiSchema, Column, Embed, LinkItems
@@ -243,10 +244,10 @@ class Schemas:
         """The body of a create: the client-owned fields (less those the path fills), and the parts it writes with the entity."""
         entity = use_case.entity
         props = self.without_others(use_case, self.writable(entity, caller, credentials=True, omit=in_path))
-        skipped = set(server_picked_parts(self.res.spec, use_case)) | set(self.server_made_parts(use_case))
+        skipped = set(server_picked_parts(self.res.spec, use_case)) | set(self.server_made_parts(use_case)) | set(self.creator_rows(use_case))
         for child in use_case.children:
             if child not in skipped:
-                props.append(self._children(entity, child))
+                props.append(self._children(entity, child, self.made_with(use_case, child)))
         props += [self.links(entity, relation) for relation in use_case.links]
         return self.named(f"{entity}Create", use_case, entity, props)
 
@@ -288,19 +289,39 @@ class Schemas:
         """
         return [c for c in use_case.children if c in self.res.spec.entities and not self._part_fields(c)]
 
-    def _children(self, entity: str, child: str) -> ApiProperty:
-        """``lines: [OrderLineCreate]``: the parts written with their parent, at least one."""
+    def made_with(self, use_case: UseCase, child: str) -> MadeWith | None:
+        """The membership rows a create of its scope writes (``design.member_rows``); none: ``child`` is no membership of it."""
+        return made_with(self.res.spec, use_case.spec, use_case.entity, child, self.res.analysis.people)
+
+    def creator_rows(self, use_case: UseCase) -> list[str]:
+        """Memberships a create of their scope writes for its creator alone: the server writes the caller's row, the body lists none.
+
+        Why: a body listing members of a scope whose only row is its creator's let a caller add anyone, contradicting the
+        assumption sized and the member-write rule (``design.member_rows``)."""
+        return [c for c in use_case.children if (m := self.made_with(use_case, c)) is not None and not m.listed]
+
+    def _children(self, entity: str, child: str, members: MadeWith | None = None) -> ApiProperty:
+        """``lines: [OrderLineCreate]``: the parts written with their parent, at least one; a membership's list within the bounds
+        ``members`` reads (a pair's two), the caller among them."""
         item = self.named(f"{child}Create", None, child, self._part_fields(child), parts=True)
         body = self.res.spec.entities[child]
         most = int(body.max_per_parent) if body.max_per_parent else DEFAULT_MAX_ITEMS
+        least = 1
+        said = f"The {plural(snake(child)).replace('_', ' ')} of the {entity}, {PARTS}"
+        if members is not None:
+            least, most = members.least, members.most
+            said = (
+                f"The {plural(snake(child)).replace('_', ' ')} of the {entity}: every member it is made with, the caller among them "
+                f"(a list without the caller's {members.member_field}_id answers 422), {PARTS}"
+            )
         return ApiProperty(
             name=part_name(entity, child),
             type="array",
             items=item,
             required=True,
-            min_items=1,
+            min_items=least,
             max_items=max(most, 1),
-            description=f"The {plural(snake(child)).replace('_', ' ')} of the {entity}, {PARTS}",
+            description=said,
         )
 
     def update(self, use_case: UseCase, caller: str | None) -> str | None:

@@ -11,6 +11,8 @@ an entity with ``presence``, whether it is online (its key exists) and when it w
   among other things) reads its rows from the database as before and looks up the listed
   rows' presence keys in one batch; each returned row carries ``online`` and ``last_seen_at``
   (``<ref>_online`` and ``<ref>_last_seen_at`` for a row that refers to the present entity).
+  It returns every row it selects, online or not, and its contract says so: the flag filters
+  nothing, whatever the read's name says (no store lists a scope's online rows to filter by).
 """
 
 from __future__ import annotations
@@ -93,6 +95,22 @@ def _segment(arch: Architecture, use_case: UseCase, segment: str) -> str | None:
     return segment if found is not None and len(found[1].use_cases) > 1 else None
 
 
+def online_note(entity: str, flags: list[str]) -> str:
+    """What the read's contract says of presence: every selected row comes back, each with its flag; the flag filters nothing.
+
+    Why: discord's 'list online guild members' (``online: true``) paged every member with a flag, and its contract, named for
+    online members, never said so: a reader took it for a filter the design does not make. The spec's ``online`` means the flag
+    (``spec.model.UseCaseSpec.online``), and no store lists a scope's online rows to filter by, so the contract says so.
+
+    >>> online_note("Member", ["user_online", "user_last_seen_at"])  # doctest: +ELLIPSIS
+    'It returns every Member the read selects, online or not: each carries user_online, user_last_seen_at, ... (a flag on each row, not a filter).'
+    """
+    return (
+        f"It returns every {entity} the read selects, online or not: each carries {', '.join(flags)}, looked up in the presence store "
+        "for the rows returned (a flag on each row, not a filter)."
+    )
+
+
 def online_api(
     arch: Architecture, use_case: UseCase, entity: str, prefixes: list[str], window: float
 ) -> tuple[tuple[tuple[str, Operation], ...], tuple[tuple[str, ApiSchema], ...]]:
@@ -127,7 +145,7 @@ def online_api(
         outer = rich
         if isinstance(example, dict):
             example = {**example, **_example_values(prefixes, example)}
-    note = f"Each {item.entity or 'row'} carries {', '.join(p.name for p in extra)}, looked up in the presence store for the rows returned."
+    note = online_note(item.entity or "row", [p.name for p in extra])
     changed = op.model_copy(update={"response_schema": outer.name, "example_response": example, "description": f"{op.description} {note}".strip()})
     return ((service, changed), *rest), tuple((service, s) for s in schemas)
 
@@ -155,4 +173,4 @@ def presence_view(
     return ((service, changed), *rest), ((service, view),)
 
 
-__all__ = ["hooks", "online_api", "presence_view", "says_online"]
+__all__ = ["hooks", "online_api", "online_note", "presence_view", "says_online"]
