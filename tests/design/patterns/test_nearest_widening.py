@@ -7,7 +7,7 @@ import pytest
 
 from backend_architect.design import latency
 from backend_architect.design.analysis import analyse
-from backend_architect.design.patterns._widening import MAX_STEPS, shortfall, widening
+from backend_architect.design.patterns._widening import MAX_STEPS, km, shortfall, widening
 from backend_architect.design.patterns.geo import plan_search
 from backend_architect.ir.model import Architecture
 from design.helpers import design_of, spec_of
@@ -95,7 +95,7 @@ def test_a_k_nearest_search_widens_from_the_radius_holding_k_ok(text: str, use_c
     assert search.widening.k == k
     arch = design_of(text)
     choice = _decision(arch, use_case_id)
-    radii = ", ".join(f"{r:.3g}" for r in search.widening.radii_km)
+    radii = ", ".join(km(r) for r in search.widening.radii_km)
     assert f"{radii} km ({MAX_STEPS} searches at most, {search.widening.expected_steps:g} on average" in choice
     assert _figure(arch, f"geo.steps.{use_case_id}") == search.widening.expected_steps
     # the figures stay the first step's

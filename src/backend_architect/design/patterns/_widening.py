@@ -43,12 +43,21 @@ class Widening:
         >>> widening(0.5, 20, 20.0).said()
         'repeated at twice the radius while fewer than 20 are found: 0.5, 1, 2, 4 km (4 searches at most, 1.5 on average)'
         """
-        radii = ", ".join(f"{r:.3g}" for r in self.radii_km)
+        radii = ", ".join(km(r) for r in self.radii_km)
         sized = f", sized for {self.k}" if wanted and wanted != str(self.k) else ""
         return (
             f"repeated at twice the radius while fewer than {wanted or self.k} are found: {radii} km "
             f"({len(self.radii_km)} searches at most, {self.expected_steps:g} on average{sized})"
         )
+
+
+def km(radius: float) -> str:
+    """A radius for a sentence: three significant digits, whole kilometres past 100 (never an exponent).
+
+    >>> km(0.252313), km(2.0185), km(2018.5)
+    ('0.252', '2.02', '2,018')
+    """
+    return f"{radius:.3g}" if radius < 100 else f"{radius:,.0f}"
 
 
 def shortfall(mean: float, k: int) -> float:
@@ -82,4 +91,4 @@ def widening(radius_km: float, k: int, within: float) -> Widening:
     return Widening(k, radii, within, math.ceil(round(sum(reach), 3) * 10) / 10, reach)
 
 
-__all__ = ["GROWTH", "MAX_STEPS", "Widening", "shortfall", "widening"]
+__all__ = ["GROWTH", "MAX_STEPS", "Widening", "km", "shortfall", "widening"]

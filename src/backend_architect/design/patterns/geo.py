@@ -16,7 +16,7 @@ from backend_architect.design.patterns._api import integer, number, own_operatio
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._geo_sets import set_constants, set_key, split_columns
-from backend_architect.design.patterns._widening import Widening, widening
+from backend_architect.design.patterns._widening import Widening, km, widening
 from backend_architect.design.region_homes import serving_regions
 from backend_architect.design.searched_states import unkept_states
 from backend_architect.design.usecases import found_by_search
@@ -348,7 +348,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             else f"Results are sorted by distance; pages hold at most {use_case.spec.page.max} points. "
         )
         + (
-            f"Where fewer than {_wanted(use_case, steps)} lie within {steps.radii_km[-1]:.3g} km (the widest radius), the search returns those it found. "
+            f"Where fewer than {_wanted(use_case, steps)} lie within {km(steps.radii_km[-1])} km (the widest radius), the search returns those it found. "
             if steps
             else ""
         )
@@ -439,7 +439,7 @@ def _doubling(use_case: UseCase, steps: Widening | None) -> str:
     if steps is None:
         return ""
     wanted = _wanted(use_case, steps)
-    return f" ASC COUNT {wanted}, the radius doubling up to {steps.radii_km[-1]:.3g} km until {wanted} are found: {steps.expected_steps:g} searches on average"
+    return f" ASC COUNT {wanted}, the radius doubling up to {km(steps.radii_km[-1])} km until {wanted} are found: {steps.expected_steps:g} searches on average"
 
 
 def _index_reads(use_case: UseCase, search: Search, load: float, quantity: str, scope: str) -> Figure:
