@@ -21,6 +21,7 @@ from backend_architect.design.link_writes import link_write, links_assumptions, 
 from backend_architect.design.maintained_fields import COUNTER_KINDS, kept_kind
 from backend_architect.design.member_rows import member_rows
 from backend_architect.design.owner_reads import caller_column, owner_column
+from backend_architect.design.searched_states import unkept_warnings
 from backend_architect.design.semantics import Flow, has_password, is_link, read_kind
 from backend_architect.design.unjoined_reads import unjoined
 from backend_architect.spec.check import TEXT_KINDS
@@ -212,6 +213,7 @@ def _analyse(spec: Spec) -> Analysis:
             named.setdefault(written, []).append(use_case)
     aggregates = {body.part_of for body in spec.entities.values() if body.part_of} | {u.entity for u in use_cases if u.children}
     warnings += unkept_values(spec, set(named))
+    warnings += unkept_warnings(spec, use_cases)
     return Analysis(
         use_cases=use_cases,
         entities=MappingProxyType(entities),

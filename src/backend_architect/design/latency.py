@@ -224,7 +224,7 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
         # a read model kept as a table (a ranking's snapshot) is read there, one page, whatever the counted table's shards
         origin.append(LatencyPart(part=f"database: index range page of {model}", ms=ms["range_page"]))
     elif database_share > 0:
-        what, read_ms = _database_read(arch, use_case, ms)
+        what, read_ms = _widened(arch, use_case, *_database_read(arch, use_case, ms))
         origin.append(LatencyPart(part=what if database_share >= 1 else f"{what}, for {database_share:.0%} of reads", ms=read_ms * database_share))
         # the rows a get answers beside its item: one more query each, after the item's (its key names them), behind the same caches
         origin += [
@@ -239,11 +239,28 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
     return [*_through_caches(arch, use_case, plan, origin, ms, where), *added]
 
 
+def _steps(arch: Architecture, use_case_id: str) -> float:
+    """Searches a k-nearest read makes on average, each at a wider radius until it finds k (``geo.steps``; 1 for any other read)."""
+    return next((f.value for f in arch.figures if f.key == f"geo.steps.{use_case_id}"), 1.0)
+
+
+def _widened(arch: Architecture, use_case: UseCase, what: str, read_ms: float) -> tuple[str, float]:
+    """The database read of a k-nearest search over the geohash cells: one range read per radius it tries, on average."""
+    steps = _steps(arch, use_case.id)
+    if steps == 1.0 or read_entity(arch, use_case) != use_case.entity:
+        return what, read_ms
+    return f"{what} x {steps:g} radii on average (k nearest)", read_ms * steps
+
+
 def _mechanism_read(arch: Architecture, mechanism: Mechanism, ms: dict[str, float]) -> LatencyPart:
     """A mechanism's read: one operation of its store; a search engine's query over every shard (``search.shards_per_query``)
     waits for the slowest, by the same scatter rule as a database read over several shards."""
     # the store's own operation: the rows it leaves to the database (after "; ") are timed as the database read
     what, op_ms = f"{mechanism.store}: {mechanism.how.split(' (')[0].split('; ')[0]}", ms[_STORE_OP.get(mechanism.store, "cache")]
+    # a k-nearest search repeats at a wider radius until it finds k: each search is a round trip (patterns/_widening.py)
+    steps = _steps(arch, mechanism.decision.removeprefix("geo.")) if mechanism.decision and mechanism.pattern == "PAT021" else 1.0
+    if steps != 1.0:
+        return LatencyPart(part=what, ms=op_ms * steps)
     if mechanism.store != "search-engine":
         return LatencyPart(part=what, ms=op_ms)
     shards = next((f.value for f in arch.figures if f.key == "search.shards_per_query"), 1.0)

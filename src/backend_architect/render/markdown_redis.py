@@ -35,6 +35,7 @@ TERM_MEANINGS: tuple[tuple[str, str], ...] = (
     ("latest_reads_", "read of one key's latest value, and of its lookup key first for a read by other columns"),
     ("latest_lookup_sets_", "SET of a row's lookup key (its id under the columns a read finds it by), one a create"),
     ("geo_searches_", "GEOSEARCH of the set, one a request"),
+    ("geo_widened_searches_", "GEOSEARCH of the set at each radius a k-nearest search tries (it doubles until k are found): its searches on average a request"),
     ("ranking_updates_", "ZINCRBY of the ranking's sorted set, one an event"),
 )
 

@@ -25,9 +25,6 @@ from backend_architect.spec.naming import join_columns, snake
 
 #: Offset pagination is allowed only below this many rows: deeper offsets scan and skip.
 OFFSET_MAX_ROWS = 10_000
-#: Nearest rows returned by a ``near`` read without a radius, when the client asks for no limit.
-DEFAULT_NEAREST = 10
-MAX_NEAREST = 100
 _LABELS = ("name", "title", "slug", "handle", "username", "code", "label")
 _RANGED = {"timestamptz", "date", "numeric", "integer", "bigint"}
 
@@ -201,8 +198,10 @@ def near_parameters(use_case: UseCase) -> list[Parameter]:
         params.append(Parameter(name="radius", location="query", type="integer", format="int32", minimum=1, maximum=most, default=most,
                                 description=f"How far to look, in meters (at most {most:,}).", spec_ref=near))  # fmt: skip
     else:
-        params.append(Parameter(name="limit", location="query", type="integer", format="int32", minimum=1, maximum=MAX_NEAREST, default=DEFAULT_NEAREST,
-                                description=f"How many of the nearest to return (the k nearest), at most {MAX_NEAREST}.", spec_ref=near))  # fmt: skip
+        # the page's limit is the k the proximity decision sizes its first radius for (patterns/geo.py), so the contract defaults to it
+        page = use_case.spec.page
+        params.append(Parameter(name="limit", location="query", type="integer", format="int32", minimum=1, maximum=page.max, default=page.limit,
+                                description=f"How many of the nearest to return (the k nearest), at most {page.max}.", spec_ref=near))  # fmt: skip
     return params
 
 

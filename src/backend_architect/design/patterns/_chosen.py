@@ -7,8 +7,9 @@ recipient list) is addressed per recipient (``drivers/{driver_id}/trips``), desc
 that subset, and the write's flow draws the query that chooses it. A write chooses a subset when:
 
 1. its proximity query (``near``) finds rows of the recipients' entity, or rows referring to it (the
-   drivers of the cabs found): ``avg_fanout`` of them a message, else the points within the radius
-   (pi r² x density, the proximity plan's figure);
+   drivers of the cabs found): ``avg_fanout`` of them a message, else the k nearest where the query has no
+   radius (``COUNT k``, its radius widening until k are found: ``_widening``), else the points within the
+   radius (pi r² x density, the proximity plan's figure);
 2. its ``avg_fanout`` counts the followers a feed fans the row out to (followers per author), and the
    recipients are those followers' entity;
 3. its ``avg_fanout`` counts nobody else and is fewer than the recipients' clients online: a
@@ -65,9 +66,13 @@ def _nearby(spec: Spec, analysis: Analysis, use_case: UseCase, entity: str) -> C
         return None
     search = plan_search(spec, analysis, use_case)
     each = f"each {entity}" if found == entity else f"the {entity} of each {found} ({found}.{via})"
-    where = f"within {search.radius_km:g} km" if search.radius_given else f"the {fmt(search.within)} nearest"
+    steps = search.widening
+    where = f"within {search.radius_km:g} km" if steps is None else f"the {steps.k} nearest"
     if use_case.spec.avg_fanout:
         count, how = use_case.spec.avg_fanout, "avg_fanout"
+    elif steps is not None:
+        # COUNT k with a widening radius: k a message, not the mean within the first radius
+        count, how = float(steps.k), f"COUNT {steps.k}, {steps.said()}"
     else:
         count, how = search.within, "pi r² x density of the points within the radius"
     return Chosen(count, f"to: nearby {entity}s, {each} the proximity query finds (near: {near}, {where}; {how})", near)
@@ -116,9 +121,11 @@ def choosing_step(spec: Spec, analysis: Analysis, arch: Architecture, use_case: 
         # the set the decision searches (its filter's value where it names one), not every set merged
         key = search_key(spec, use_case, search.entity, search.field)
         k = picked(use_case)
-        how = f"GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{f' COUNT {k}' if k else ''}: {whom} (PAT021)"
+        widens = f", {search.widening.said()}" if search.widening else ""
+        how = f"GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{f' COUNT {k}' if k else ''}{widens}: {whom} (PAT021)"
         return FlowStep(source=home, target="redis", kind="query", description=how)
-    how = f"read the {search.entity} rows near the point (geohash cells of {found[1].name}, within {search.radius_km:g} km): {whom} (PAT021)"
+    reach = f"the {search.widening.k} nearest, {search.widening.said()}" if search.widening else f"within {search.radius_km:g} km"
+    how = f"read the {search.entity} rows near the point (geohash cells of {found[1].name}, {reach}): {whom} (PAT021)"
     return FlowStep(source=home, target=owner_of(arch, search.entity), kind="query", description=how)
 
 

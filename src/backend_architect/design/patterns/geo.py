@@ -16,9 +16,11 @@ from backend_architect.design.patterns._api import integer, number, own_operatio
 from backend_architect.design.patterns._clouds import named
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING, decision, figure, fmt, owner_of, table_of
 from backend_architect.design.patterns._geo_sets import set_constants, set_key, split_columns
+from backend_architect.design.patterns._widening import Widening, km, widening
 from backend_architect.design.region_homes import serving_regions
+from backend_architect.design.searched_states import unkept_states
 from backend_architect.design.usecases import found_by_search
-from backend_architect.ir.model import Architecture, CachePlan, Index, IndexColumn, Operation, Table
+from backend_architect.ir.model import Architecture, CachePlan, Figure, Index, IndexColumn, Operation, Table
 from backend_architect.ir.runtime import Component, Mechanism
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import resolve_column, snake, split_filter
@@ -58,6 +60,18 @@ class Search:
     candidates: float
     pages: float
     within: float
+    #: The radii a k-nearest search widens through (None: the spec's radius, one search).
+    widening: Widening | None = None
+    #: Index pages one search reads on average, every radius it tries counted (``pages`` where it tries one).
+    searched_pages: float = 0.0
+
+
+def _cost(radius: float, density: float, precision: int) -> tuple[int, float, float]:
+    """(cells, candidates, pages) of one search of ``radius`` km at ``precision``: range scans, rows read, index pages."""
+    width, height = GEOHASH_KM[precision]
+    cells = (math.ceil(2 * radius / width) + 1) * (math.ceil(2 * radius / height) + 1)
+    candidates = density * cells * width * height
+    return cells, candidates, cells + candidates / ENTRIES_PER_PAGE
 
 
 def plan_search(spec: Spec, analysis: Analysis, use_case: UseCase) -> Search:
@@ -74,23 +88,28 @@ def plan_search(spec: Spec, analysis: Analysis, use_case: UseCase) -> Search:
     else:
         radius = max(MIN_RADIUS_KM, math.sqrt((picked(use_case) or use_case.spec.page.limit) / (math.pi * density)) if density else MIN_RADIUS_KM)
     best: tuple[float, int, int, float] | None = None
-    for precision, (width, height) in GEOHASH_KM.items():
-        cells = (math.ceil(2 * radius / width) + 1) * (math.ceil(2 * radius / height) + 1)
-        candidates = density * cells * width * height
-        pages = cells + candidates / ENTRIES_PER_PAGE
+    for precision in GEOHASH_KM:
+        cells, candidates, pages = _cost(radius, density, precision)
         if best is None or pages < best[0]:
             best = (pages, precision, cells, candidates)
     assert best is not None
     pages, precision, cells, candidates = best
     within = math.pi * radius**2 * density
-    return Search(entity, field, radius, given, density, precision, cells, candidates, pages, within)
+    k = picked(use_case)
+    # the first radius and its precision are the figures'; each wider step reads its own cells at that precision, when reached
+    steps = None if given or not k else widening(radius, k, within)
+    searched = pages if steps is None else sum(r * _cost(s, density, precision)[2] for r, s in zip(steps.reach, steps.radii_km, strict=True))
+    return Search(entity, field, radius, given, density, precision, cells, candidates, pages, within, steps, searched)
 
 
 def picked(use_case: UseCase) -> int | None:
-    """Points one search returns: a read's page; for a write picking its recipients, its ``avg_fanout`` (None: all within the radius)."""
+    """Points one search returns: a read's page; for a write picking its recipients, its ``avg_fanout``, else the page size where it
+    asks for the k nearest (no radius: a count is all that bounds it); None: every point within the spec's radius."""
     if not use_case.is_write:
         return use_case.spec.page.limit
-    return math.ceil(use_case.spec.avg_fanout) if use_case.spec.avg_fanout else None
+    if use_case.spec.avg_fanout:
+        return math.ceil(use_case.spec.avg_fanout)
+    return use_case.spec.page.limit if use_case.spec.radius is None else None
 
 
 @pattern(code="PAT021", name="geo-proximity-index", stage="access_paths", title="Index points by cell for proximity reads")
@@ -100,8 +119,10 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
     A read says ``near: Entity.field`` over a ``geo`` field, within ``radius`` or the k nearest
     (k = the page size), or a write with ``deliver`` does (its query picks the recipients: the
     nearby drivers a ride is offered to; no query parameters, no read path of its own). Points are assumed to concentrate in 10,000 km² per region (a
-    metropolitan area), which gives their density; a k-nearest query searches the radius that
-    holds k points on average.
+    metropolitan area), which gives their density; a k-nearest query (no ``radius``; k = the page's
+    limit, or a write's ``avg_fanout``) starts at the radius that holds k points on average with
+    COUNT k, and repeats at twice the radius while it finds fewer than k (4 searches at most:
+    ``_widening``), since one search at that radius falls short about half the time.
 
     ## What it adds
     The geohash precision whose cells cover the search circle in the fewest index pages (range
@@ -113,7 +134,9 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
 
     ## What it costs
     Per query: cells range scans, candidates = density x cells x cell area rows read, of which
-    pi r² x density are within the radius. Index reads/s = peak x pages.
+    pi r² x density are within the radius. Index reads/s = peak x pages. A k-nearest query's figures
+    are its first radius's; its pages, Redis operations and latency count each wider radius by the
+    share of searches reaching it (``geo.steps``: 1 + P(fewer than k within r) + P(fewer within 2r) ...).
 
     ## Alternatives
     Two B-trees on latitude and longitude (one range per index: a band across the whole area);
@@ -138,7 +161,7 @@ def proximity(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Ou
         found = table_of(arch, search.entity)
         assert found is not None
         moving = _moving(arch, found[1].name, search.field)
-        by_numbers = "redis" if moving or use_case.peak_qps * search.pages > PRIMARY_READ_CEILING else "database"
+        by_numbers = "redis" if moving or use_case.peak_qps * search.searched_pages > PRIMARY_READ_CEILING else "database"
         steered = steer(spec, f"geo.{use_case.id}", by_numbers, PLACES, (proximity.code, proximity.name))
         if steered.build == "database" and moving:
             note = (
@@ -191,7 +214,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     assert found is not None
     store, table = found
     cell = f"{search.field}_cell"
-    load = use_case.peak_qps * search.pages
+    load = use_case.peak_qps * search.searched_pages
+    steps = search.widening
     moving = _moving(arch, table.name, search.field)
     width, height = GEOHASH_KM[search.precision]
     constants, equality = _filters(spec, use_case, search.entity)
@@ -202,6 +226,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     k = picked(use_case) if use_case.is_write else use_case.spec.page.limit
     nearest = k or use_case.spec.page.limit
     radius_text = f"{search.radius_km:g} km" if search.radius_given else f"{search.radius_km:.2f} km (holds {nearest} points on average: k nearest)"
+    # a k-nearest search says its radii once, the same clause in the decision, the flow step and the mechanism
+    widens = f", {steps.said(_wanted(use_case, steps))}" if steps else ""
     # with Redis serving, the index figures size the database alternative (GEOSEARCH scans its own 9 cells)
     alt = "the database's geohash index (the alternative): " if in_redis else ""
     figures = (
@@ -241,15 +267,8 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             {"density": search.density, "cells": search.cells, "cell_width_km": width, "cell_height_km": height},
             scope,
         ),
-        figure(
-            f"geo.index_reads.{use_case.id}",
-            f"{alt}index pages/s {subject} reads at peak",
-            load,
-            "pages/s",
-            "peak x (cells + candidates / entries_per_page)",
-            {"peak": use_case.peak_qps, "cells": search.cells, "candidates": search.candidates, "entries_per_page": ENTRIES_PER_PAGE},
-            scope,
-        ),
+        _index_reads(use_case, search, load, f"{alt}index pages/s {subject} reads at peak", scope),
+        *_steps_figure(use_case, search, scope),
     )
     band = search.density * 2 * search.radius_km * math.sqrt(area)
     alternatives = [
@@ -270,7 +289,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         constants = [c for c in constants if c.split(" = ")[0] not in fixed]
         source = "the GEO set the positions are written to (latest: true)" if moving else f"a GEO set kept current from {search.entity} changes"
         choice = (
-            f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{_count(use_case, k)} on {source}"
+            f"Redis GEO: GEOSEARCH {key} FROMLONLAT lon lat BYRADIUS {search.radius_km:g} km ASC{_count(use_case, k)}{widens} on {source}"
             + (f", one set per constant filter ({', '.join(constants)}): a member moves between sets when that changes" if constants else "")
             + (
                 f", one set per value of {', '.join(sets)} ({_picks(use_case, equality, sets, fixed)}): a member moves between sets when its value changes"
@@ -294,6 +313,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         rationale = (
             f"{why}; GEOSEARCH scans the 9 geohash cells around the point (52-bit scores in a sorted set): about {fmt(search.candidates)} "
             f"candidates for {fmt(search.within)} points within {radius_text}"
+            + (f"; {steps.expected_steps:g} searches a request on average (the geo.steps figure)" if steps else "")
         )
         alternatives.insert(
             0, ("the geohash B-tree in PostgreSQL", f"{'every position update would rewrite the indexed cell' if moving else f'{fmt(load)} pages/s'}")
@@ -303,12 +323,13 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             f"geohash cells: a B-tree on {table.name}.{cell} (coordinates included for index-only scans"
             + (f", WHERE {where}" if where else "")
             + f"); a query reads the {search.cells} cells of precision {search.precision} ({width:g} x {height:g} km) around the point as prefix "
-            "ranges, keeps the rows within the radius by exact distance and orders them by it"
+            "ranges, keeps the rows within the radius by exact distance and orders them by it" + widens
         )
         rationale = (
             f"{fmt(search.density)} points/km² and a search radius of {radius_text}: precision {search.precision} reads the fewest pages "
             f"({search.cells} range scans + {fmt(search.candidates)} candidates / {ENTRIES_PER_PAGE} a page = {fmt(search.pages)}); "
-            f"{fmt(use_case.peak_qps)} searches/s at peak read {fmt(load)} pages/s, within one node's {fmt(PRIMARY_READ_CEILING)}"
+            + (f"with its wider radii, {fmt(search.searched_pages)} pages a search on average; " if steps else "")
+            + f"{fmt(use_case.peak_qps)} searches/s at peak read {fmt(load)} pages/s, within one node's {fmt(PRIMARY_READ_CEILING)}"
         )
         alternatives.append(("Redis GEO", "another store to keep current; the points do not move fast enough to need memory"))
     made = decision(
@@ -326,13 +347,20 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             if use_case.is_write
             else f"Results are sorted by distance; pages hold at most {use_case.spec.page.max} points. "
         )
+        + (
+            f"Where fewer than {_wanted(use_case, steps)} lie within {km(steps.radii_km[-1])} km (the widest radius), the search returns those it found. "
+            if steps
+            else ""
+        )
         + "Cells are computed by the server from the coordinates (read-only in the API).",
         subject=subject,
         inputs={"peak_reads": use_case.peak_qps, "radius_km": search.radius_km, "density": search.density, "pages_per_query": search.pages},
         spec=spec,
     )
     # a write's search picks its recipients on the server: no query parameters, no cached answer, no read path to serve
-    operations = _near_parameters(arch, use_case, search) if not use_case.is_write else ()
+    # a state the description promises and the filter does not name: the contract says what the search returns instead
+    unkept = " ".join(s.note() for s in unkept_states(spec, use_case))
+    operations = _near_parameters(arch, use_case, search, unkept) if not use_case.is_write else _noted(arch, use_case, unkept)
     # a search another store answers needs no index in the database (and nothing writes the positions there per update)
     coordinates = [f"{search.field}_lat", f"{search.field}_lon"]
     tables = (
@@ -369,8 +397,11 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 services=[owner_of(arch, search.entity)],
                 use_cases=[subject],
                 decision=made.id,
-                # a write that picks its recipients by distance searches the set too: one GEOSEARCH a request either way
-                operations={f"geo_searches_{use_case.id}": use_case.peak_qps},
+                # a write that picks its recipients by distance searches the set too: one GEOSEARCH a request either way, one per
+                # radius tried where it widens (the k nearest)
+                operations={f"geo_widened_searches_{use_case.id}": use_case.peak_qps * steps.expected_steps}
+                if steps
+                else {f"geo_searches_{use_case.id}": use_case.peak_qps},
             ),
         )
     mechanisms = (
@@ -382,7 +413,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 serves="read",
                 store="redis",
                 entities=[search.entity],
-                how=f"GEOSEARCH {key} BYRADIUS {search.radius_km:g} km{beside}",
+                how=f"GEOSEARCH {key} BYRADIUS {search.radius_km:g} km{_doubling(use_case, steps)}{beside}",
                 database_share=1.0 if rest else 0.0,
             ),
         )
@@ -396,6 +427,41 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     return Applied(
         made, figures=figures, tables=tables, operations=operations, components=components, caches=caches, assumptions=assumptions, mechanisms=mechanisms
     )
+
+
+def _wanted(use_case: UseCase, steps: Widening) -> str:
+    """The count a widening search stops at: the write's k, or the page's limit a read asks for."""
+    return str(steps.k) if use_case.is_write else "{limit}"
+
+
+def _doubling(use_case: UseCase, steps: Widening | None) -> str:
+    """A mechanism's line for a widening search: the radius it may reach and its searches on average (the latency times each)."""
+    if steps is None:
+        return ""
+    wanted = _wanted(use_case, steps)
+    return f" ASC COUNT {wanted}, the radius doubling up to {km(steps.radii_km[-1])} km until {wanted} are found: {steps.expected_steps:g} searches on average"
+
+
+def _index_reads(use_case: UseCase, search: Search, load: float, quantity: str, scope: str) -> Figure:
+    """Index pages/s at peak: one search's pages, or, for a widening search, each radius's pages by the share of searches reaching it."""
+    if search.widening is None:
+        inputs = {"peak": use_case.peak_qps, "cells": search.cells, "candidates": search.candidates, "entries_per_page": ENTRIES_PER_PAGE}
+        return figure(f"geo.index_reads.{use_case.id}", quantity, load, "pages/s", "peak x (cells + candidates / entries_per_page)", inputs, scope)
+    inputs = {"peak": use_case.peak_qps}
+    for i, (reach, radius) in enumerate(zip(search.widening.reach, search.widening.radii_km, strict=True), start=1):
+        inputs |= {f"reach_{i}": reach, f"pages_{i}": _cost(radius, search.density, search.precision)[2]}
+    formula = "peak x sum over radii i of reach_i x pages_i (pages_i = cells + candidates / entries_per_page at radius i)"
+    return figure(f"geo.index_reads.{use_case.id}", quantity, load, "pages/s", formula, inputs, scope)
+
+
+def _steps_figure(use_case: UseCase, search: Search, scope: str) -> tuple[Figure, ...]:
+    """The searches a k-nearest request makes on average (``_widening``): read by the Redis operations and the latency."""
+    steps = search.widening
+    if steps is None:
+        return ()
+    formula = "1 + sum over i = 1..max_steps-1 of P(Poisson(within x 4^(i-1)) < k), rounded up to a tenth (the radius doubles while fewer than k are found)"
+    inputs = {"within": steps.within, "k": float(steps.k), "max_steps": float(len(steps.radii_km))}
+    return (figure(f"geo.steps.{use_case.id}", f"searches one {use_case.name} makes on average", steps.expected_steps, "searches", formula, inputs, scope),)
 
 
 def _reads_found(use_case: UseCase) -> bool:
@@ -431,7 +497,8 @@ def _picks(use_case: UseCase, equality: list[str], sets: list[str], fixed: dict[
     distance) where it names none."""
     unfiltered = [c for c in sets if c not in equality and c not in fixed]
     if unfiltered:
-        return f"this search names no {', '.join(unfiltered)}: it reads every set and merges them by distance"
+        names = ", ".join(unfiltered)
+        return f"this search names no {names}: it reads every set and merges them by distance, so it returns points of every {names}"
     if fixed:
         said = ", ".join(f"{c} = {v}" for c, v in fixed.items())
         named = [c for c in sets if c not in fixed]
@@ -490,7 +557,16 @@ def _unindexed(table: Table, use_case: UseCase, field: str, key: str, moving: bo
     return table.model_copy(update={"indexes": kept, "columns": columns})
 
 
-def _near_parameters(arch: Architecture, use_case: UseCase, search: Search) -> tuple[tuple[str, Operation], ...]:
+def _noted(arch: Architecture, use_case: UseCase, note: str) -> tuple[tuple[str, Operation], ...]:
+    """A write's operation with ``note`` after its description (nothing to change without one)."""
+    found = own_operation(arch, use_case.name, None) if note else None
+    if found is None:
+        return ()
+    service, op, rest = found
+    return ((service, op.model_copy(update={"description": f"{op.description} {note}".strip()})), *rest)
+
+
+def _near_parameters(arch: Architecture, use_case: UseCase, search: Search, unkept: str = "") -> tuple[tuple[str, Operation], ...]:
     found = own_operation(arch, use_case.name, None)
     if found is None:
         return ()
@@ -505,5 +581,5 @@ def _near_parameters(arch: Architecture, use_case: UseCase, search: Search) -> t
     note = "Sorted by distance from (lat, lon)" + (
         f", within radius ({round(search.radius_km * 1000)} m at most)." if search.radius_given else ": the nearest first."
     )
-    changed = with_parameters(op, params).model_copy(update={"description": f"{op.description} {note}"})
+    changed = with_parameters(op, params).model_copy(update={"description": f"{op.description} {note}" + (f" {unkept}" if unkept else "")})
     return ((service, changed), *rest)
