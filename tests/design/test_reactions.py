@@ -188,6 +188,7 @@ def test_promise_no_flow_keeps_leaves_the_contract_err() -> None:
         pytest.param("[no such thing]", "unknown use case 'no such thing'", id="unknown"),
         pytest.param("[record]", "cannot follow itself", id="itself"),
         pytest.param("[list notes]", "writes nothing, so no event follows it", id="a-read"),
+        pytest.param("[tidy notes]", "is a scheduled job", id="a-job"),
     ],
 )
 def test_after_names_another_write_err(after: str, message: str) -> None:
@@ -199,6 +200,7 @@ def test_after_names_another_write_err(after: str, message: str) -> None:
             "use_cases": [
                 {"name": "write note", "writes": ["Note"]},
                 {"name": "list notes", "kind": "list", "reads": ["Note"]},
+                {"name": "tidy notes", "writes": ["Note"], "schedule": "daily"},
                 {"name": "record", "actor": "system", "writes": ["Log"], "after": after.strip("[]")},
             ],
         }

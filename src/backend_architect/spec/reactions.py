@@ -57,6 +57,10 @@ def check_reactions(spec: Spec) -> Iterator[Problem]:
                 yield Problem(("use_cases", i, "after", j), "a use case cannot follow itself: 'after' takes names of other use cases that write")
             elif not other.writes:
                 yield Problem(("use_cases", i, "after", j), f"'{name}' writes nothing, so no event follows it: 'after' takes names of use cases that write")
+            elif other.schedule is not None or other.kind in {"job", "list", "get"}:
+                # a job's run and a read that records its query publish no event of the rows they write for a consumer to take
+                what = "a scheduled job" if other.schedule is not None or other.kind == "job" else f"a {other.kind}"
+                yield Problem(("use_cases", i, "after", j), f"'{name}' is {what}: 'after' takes names of requests that write (a create, update or action)")
     follows = followed(spec)
     for i, use_case in enumerate(spec.use_cases):
         if use_case.name in follows and _comes_back(use_case.name, follows):
