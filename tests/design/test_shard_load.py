@@ -280,7 +280,7 @@ def test_forbidding_the_mechanism_leaves_a_strong_co_write_warned_err(consistenc
     [
         pytest.param(4_100_000, 0, "now", id="past-it-today"),
         pytest.param(3_500_000, 100_000, "in about 5 days", id="days-away-is-said-in-days"),
-        pytest.param(1_000_000, 30_000, "in about 4 months", id="months-away"),
+        pytest.param(1_000_000, 30_000, "in about 3.3 months", id="months-away-to-a-tenth"),
         pytest.param(0, 1_000, "not within 5 years", id="never-within-the-horizon"),
     ],
 )

@@ -12,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import join_table, table_name
+from backend_architect.spec.naming import table_name
 
 #: PostgreSQL's documentation: partitioning pays off roughly when "the size of the table
 #: should exceed the physical memory of the database server"; we plan for a 32 GB server.
@@ -28,8 +29,8 @@ PARTITION_COLUMN = "created_at"
 def unique_key_across_partitions(table: Table) -> list[str]:
     """A unique key without the partition column: PostgreSQL refuses it on a partitioned table.
 
-    A composite primary key counts too (a link table's pair of ids, a consumer's processed event ids): partitioning would
-    append the partition column to it, and ``(a, b, created_at)`` lets the same pair be inserted twice, so the record's
+    A natural primary key counts too (a link table's pair of ids, a consumer's processed event ids, the value a uniqueness
+    table reserves): partitioning would append the partition column to it, and ``(a, b, created_at)`` lets the same pair be inserted twice, so the record's
     "a link exists once" would stop being true. The table stays whole instead.
 
     >>> from backend_architect.ir.model import Column
@@ -38,7 +39,9 @@ def unique_key_across_partitions(table: Table) -> list[str]:
     ['video_id', 'tag_id']
     """
     keys = [u.columns for u in table.uniques] + [[c.name for c in i.columns] for i in table.indexes if i.unique]
-    if table.key_strategy == "composite" and len(table.primary_key) > 1:
+    # a natural key counts as well, one column or several (a uniqueness table keyed by the email it reserves): no generator
+    # keeps it unique once created_at joins it
+    if table.key_strategy == "composite" and table.primary_key:
         keys.insert(0, list(table.primary_key))
     return next((key for key in keys if PARTITION_COLUMN not in key), [])
 
@@ -83,10 +86,6 @@ def _keeps_foreign_keys(analysis: Analysis, table: Table, referenced: dict[str, 
     return f"referenced by {names}, whose foreign keys time partitions would cost (the key would include created_at)"
 
 
-#: A table whose updates and deletes are at most this share of its inserts is appended to, for partitioning.
-APPEND_MOSTLY_SHARE = 0.1
-
-
 def stored_entity(analysis: Analysis, table: Table) -> str | None:
     """The entity whose rows ``table`` holds: its own, or for an event-fed copy (``known_<table>``, see ``graph_copy_name`` and
     ``member_copies``) the entity of the table it copies. A copy is a copy in every record: its rows arrive, change and go as the
@@ -99,51 +98,15 @@ def stored_entity(analysis: Analysis, table: Table) -> str | None:
     return next((e for e in analysis.entities if table_name(e) == copied), None)
 
 
-def _writes(analysis: Analysis, table: Table) -> tuple[float, float]:
-    """The inserts/s and the updates and deletes/s (both on average) of the entity ``table`` stores; for a join table,
-    of its links (``_link_writes``)."""
-    if table.entity is None and table.name == stored_table_name(table):
-        return _link_writes(analysis, table.name)
-    entity = stored_entity(analysis, table)
-    own = analysis.of_entity(entity) if entity is not None else ()
-    inserts = sum(u.avg_qps for u in own if u.kind == "create")
-    changes = sum(u.avg_qps for u in own if u.kind in {"update", "replace", "delete", "action"})
-    return inserts, changes
-
-
 def stored_table_name(table: Table) -> str:
     """The table name an event-fed copy copies (``known_<table>``), or the table's own."""
     return table.name.removeprefix("known_")
 
 
-def _link_writes(analysis: Analysis, join: str) -> tuple[float, float]:
-    """A join table's inserts/s and deletes/s: the links a create or a link use case makes (``link_rows``: a recipe's tags
-    with the recipe, ``relation``: a follow), and those a replace swaps, an unlink removes or a delete of the owning row
-    takes with it. A join table is written by its owner's use cases, not an entity's, so reading its entity's writes
-    would find none and call it changed."""
-    owners = {u.entity for u in analysis.use_cases for t, _ in u.link_rows if t == join}
-    inserts = changes = 0.0
-    for use_case in analysis.use_cases:
-        rows = sum(n for t, n in use_case.link_rows if t == join)
-        linked = use_case.relation is not None and join_table(use_case.entity, use_case.relation) == join
-        if linked:
-            owners.add(use_case.entity)
-        if use_case.kind == "create":
-            inserts += use_case.avg_qps * (rows + (1.0 if linked else 0.0))
-        elif use_case.kind == "replace" and rows:
-            changes += use_case.avg_qps * rows
-        elif use_case.kind == "delete" and linked:
-            changes += use_case.avg_qps
-    changes += sum(u.avg_qps for u in analysis.use_cases if u.kind == "delete" and u.relation is None and u.entity in owners)
-    return inserts, changes
-
-
 def append_mostly(analysis: Analysis, table: Table) -> bool:
-    """Rows are appended and seldom changed: append-only, or updates and deletes at most a tenth of the inserts."""
-    if table.append_only:
-        return True
-    inserts, changes = _writes(analysis, table)
-    return inserts > 0 and changes <= APPEND_MOSTLY_SHARE * inserts
+    """Rows are appended and seldom changed: append-only, or updates and deletes a day at most a tenth of the inserts a day
+    (``churn``: from the new rows a day the design prints)."""
+    return table.append_only or churn(analysis, table).appended
 
 
 def unwritten(analysis: Analysis, table: Table) -> bool:
@@ -176,6 +139,8 @@ class TimeVerdict:
     key: tuple[str, ...] = ()
     #: No operation writes its rows (``unwritten``): not appended, yet its rows do not change either.
     still: bool = False
+    #: The churn's numbers (``Churn.said``): what "its rows change" rests on, stated beside it.
+    churn: str = ""
 
     @property
     def past(self) -> bool:
@@ -226,7 +191,7 @@ class TimeVerdict:
         if self.still:
             return ROWS_STILL
         if not self.appended:
-            return ROWS_CHANGE  # the rule's first condition: whatever else holds, time partitions are for appended rows
+            return rows_change(self.churn)  # the rule's first condition: whatever else holds, time partitions are for appended rows
         if self.whole:
             hint = f" (hash partitions by {self.key[0]} would keep the key enforceable)" if self.key else ""
             return f"{self.whole}{hint}"
@@ -241,6 +206,18 @@ ROWS_CHANGE = (
     f"its rows change after they are written (updates and deletes past {APPEND_MOSTLY_SHARE:.0%} of its inserts), "
     "so old partitions never go cold and retention cannot drop them"
 )
+
+
+def rows_change(numbers: str) -> str:
+    """Why a table whose rows change gets no time partitions, with the numbers that say they change (``Churn.said``).
+
+    >>> rows_change("1,000 updates a day (edit) against 2,000 inserts a day: 50.0%")[:95]
+    'its rows change after they are written (1,000 updates a day (edit) against 2,000 inserts a day:'
+    """
+    if not numbers:
+        return ROWS_CHANGE
+    return f"its rows change after they are written ({numbers}, past {APPEND_MOSTLY_SHARE:.0%}), so old partitions never go cold and retention cannot drop them"
+
 
 #: Why a table no operation writes gets no time partitions: no rows arrive in time order, and none go cold.
 ROWS_STILL = "no operation inserts, updates or deletes its rows, so no time order grows and no partition would go cold"
@@ -280,4 +257,5 @@ def time_verdict(analysis: Analysis, table: Table, size: float, horizon: float, 
     whole = "" if plan else why_whole(analysis, table, referenced)
     key = tuple(unique_key_across_partitions(table)) if whole else ()
     appended = append_mostly(analysis, table)
-    return TimeVerdict(table.name, size, horizon, appended, partitioned, whole, authored and not plan, key, unwritten(analysis, table))
+    said = "" if table.append_only else churn(analysis, table).said()
+    return TimeVerdict(table.name, size, horizon, appended, partitioned, whole, authored and not plan, key, unwritten(analysis, table), said)

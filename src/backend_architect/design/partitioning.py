@@ -13,13 +13,13 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import deleted_event_feeds, today_unlinked, without_cross_server_keys
 from backend_architect.design.keyed_lookups import through_lookups
 from backend_architect.design.loads import insert_figures, inserts_said, table_inserts
 from backend_architect.design.overrides import matches, override_for, overruled
 from backend_architect.design.partition_rule import (
-    APPEND_MOSTLY_SHARE,
     PARTITION_COLUMN,
     PARTITION_MIN_BYTES,
     SHARD_MIN_BYTES,
@@ -71,7 +71,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table_inserts(figures, table, factor)
             # a storage pattern may have partitioned it already (tiers, expiry): its plan stands
-            partitioning = table.partitioning or _partitioning(table, size, horizon, append_mostly(analysis, table))
+            partitioning = table.partitioning or _partitioning(table, size, horizon, append_mostly(analysis, table), churn(analysis, table).said())
             key = unique_key_across_partitions(table)
             whole = why_whole(analysis, table, referenced)
             if partitioning and whole and not table.partitioning:
@@ -161,7 +161,7 @@ def time_verdicts(spec: Spec, analysis: Analysis, arch: Architecture, figures: d
     ]
 
 
-def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> Partitioning | None:
+def _partitioning(table: Table, size: float, horizon: float, appended: bool, churned: str) -> Partitioning | None:
     if not appended or size < PARTITION_MIN_BYTES:
         return None
     interval: Literal["day", "week", "month"]
@@ -174,7 +174,8 @@ def _partitioning(table: Table, size: float, horizon: float, appended: bool) -> 
     job = None
     if table.retention_days is not None and table.retention_days < horizon * 365:
         job = expiry_job(table.name, interval, table.retention_days)
-    kind = "append-only" if table.append_only else f"appended to (changes at most {APPEND_MOSTLY_SHARE:.0%} of inserts)"
+    # the verdict's own numbers beside its rule, so a reader checks the share from the figures printed (``churn``)
+    kind = "append-only" if table.append_only else f"appended to ({churned}; changes at most {APPEND_MOSTLY_SHARE:.0%} of inserts)"
     reason = f"{kind}, {size / 1e9:,.1f} GB after {horizon:g} years > {THRESHOLD_SAID}"
     expire = table.retention_days if job else None
     return Partitioning(column=PARTITION_COLUMN, interval=interval, reason=reason, retention_job=job, expire_after_days=expire)

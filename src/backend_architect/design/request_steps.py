@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.check_caches import check_cache
 from backend_architect.design.graph_reads import GRAPH_KEY
+from backend_architect.design.key_reads import shards_reached
 from backend_architect.design.publishers import event_publishers
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
 from backend_architect.design.row_address import carried, row_address, scatters
@@ -234,7 +235,7 @@ def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
                 found.append(RequestStep(m.use_case, f"database: {read} (the followees past the cut-off)", "indexed_read", load=load))
             elif load.key.startswith(MERGE_KEY) and load.reads_per_s:
                 sources = load.inputs.get("merged_sources", 0.0)
-                fan = _merge_shards(arch, load, sources, known)
+                fan = shards_reached(arch, load.entity, load.by, sources) if load.by else 1.0
                 by = load.by or "author"
                 how = f"one shard per {by} value, {fan:g} in parallel" if fan > 1 else f"one query by {by}"
                 part = f"database: newest {load.entity} ids of the {sources:g} followed author(s) past the cut-off ({how})"
@@ -249,15 +250,6 @@ def _feed_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:
                 miss = 1 - known.get(f"cache.hit_ratio.{ids[load.cached_by]}", 0.0) if load.cached_by in ids else 1.0
                 found.append(RequestStep(m.use_case, f"database: the page's {load.entity} rows by id (one multi-get)", "indexed_read", miss, load))
     return found
-
-
-def _merge_shards(arch: Architecture, load: StoreLoad, sources: float, known: dict[str, float]) -> float:
-    """Shards a merge over ``sources`` values of its column reaches: one per value, up to the shards, when its table is
-    sharded by that column (as the cross-shard list counts it: ``_cross_shard_reads.py``); else 1 (one query)."""
-    table = next((t for s in arch.datastores for t in s.tables if t.entity == load.entity and t.sharding is not None), None)
-    if table is None or table.sharding is None or load.by != table.sharding.key:
-        return 1.0
-    return max(1.0, min(sources, known.get(f"db.shards.{table.name}", 1.0)))
 
 
 def _idempotency_steps(analysis: Analysis, arch: Architecture) -> list[RequestStep]:

@@ -151,7 +151,7 @@ def test_wide_column_table_has_its_cql_and_says_so_ok() -> None:
         ),
         pytest.param(
             _plays(extra_use_case="- {name: amend event, actor: server, kind: update, writes: [MatchEvent.payload], rate: 100M/day}\n"),
-            "of its rows change a day",
+            "its rows change: 100,000,000 updates a day (amend event) against",
             id="updated-often",
         ),
     ],

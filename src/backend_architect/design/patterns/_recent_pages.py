@@ -21,6 +21,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
+
+# the one append-mostly share (each update or delete drops the page), the partitioning and wide-column verdicts' too
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE
 from backend_architect.design.patterns._common import PRIMARY_READ_CEILING
 from backend_architect.ir.runtime import Mechanism
 from backend_architect.spec.model import Spec
@@ -29,8 +32,6 @@ from backend_architect.spec.naming import relations
 #: Reads/s from which a page the writers must maintain earns its place on the write path: a twentieth of a primary's reads
 #: (below, the database serves the newest page by its index without noticing).
 RECENT_PAGE_MIN_READS = 0.05 * PRIMARY_READ_CEILING
-#: Updates and deletes per append under which a collection is append-mostly (each of them drops the page).
-APPEND_MOSTLY_SHARE = 0.1
 #: Bytes one cached row takes in a page, with its share of the key and allocator overhead, when the row size is unknown.
 PAGE_ROW_BYTES = 256
 

@@ -85,21 +85,40 @@ def shard_map_totals(arch: Architecture, spec: Spec) -> dict[str, MapTotal]:
 
 
 def when_size(table: Table, threshold: float, growth: float, years: float) -> tuple[bool, str]:
-    """Whether ``table`` is past ``threshold`` bytes today, else when it gets there within the horizon."""
+    """Whether ``table`` is past ``threshold`` bytes today, else when it gets there within the horizon (``eta_said``).
+
+    The date is the exact crossing of ``rows_after`` (found by bisection: rows only grow with time), not the first whole
+    month past it: a table 8.1 months from its threshold is said to be 8.1 months away, so a reader dividing the rows
+    still to come by the rows a day finds the figure printed (stackoverflow, run 21: "about 9 months" for 247.7 days).
+    """
     per_row = per_row_bytes(table)
     # today's rows as every horizon counts them: a retention caps them, whatever the spec says it holds now
     if rows_after(table, 0.0, growth)[0] * per_row >= threshold:
         return True, "now"
-    # days first: a table a few days from the threshold is not "about a month" away
-    for day in range(1, 61):
-        rows, _ = rows_after(table, day / DAYS_PER_YEAR, growth)
-        if rows * per_row >= threshold:
-            return False, f"in about {day} day{'s' if day > 1 else ''}"
-    for month in range(2, int(years * 12) + 1):
-        rows, _ = rows_after(table, month / 12, growth)
-        if rows * per_row >= threshold:
-            return False, f"in about {month} months" if month < 24 else f"in about {month / 12:.1f} years"
-    return False, f"not within {years:g} years"
+    if rows_after(table, years, growth)[0] * per_row < threshold:
+        return False, f"not within {years:g} years"
+    low, high = 0.0, years
+    for _ in range(60):
+        middle = (low + high) / 2
+        low, high = (low, middle) if rows_after(table, middle, growth)[0] * per_row >= threshold else (middle, high)
+    return False, eta_said(high)
+
+
+def eta_said(years: float) -> str:
+    """A time ahead as every growth record says it: days under two months, months (one decimal, of 365/12 days) under two
+    years, else years; never rounded to a whole month, so the figure is the one its inputs give.
+
+    >>> eta_said(247.7 / 365), eta_said(12 / 365), eta_said(0.2 / 365), eta_said(2.5)
+    ('in about 8.1 months', 'in about 12 days', 'within a day', 'in about 2.5 years')
+    """
+    days = years * DAYS_PER_YEAR
+    if days < 1:
+        return "within a day"
+    if days < 60.5:
+        return f"in about {days:.0f} day{'s' if round(days) > 1 else ''}"
+    if years < 2:
+        return f"in about {years * 12:.1f} months"
+    return f"in about {years:.1f} years"
 
 
 def sharded_now(table: Table, known: dict[str, float], growth: float, years: float, factor: float) -> tuple[bool, str]:
@@ -195,6 +214,7 @@ def key_skew(spec: Spec, table: Table, count: int) -> tuple[float, dict[str, flo
 __all__ = [
     "MapTotal",
     "ShardTiming",
+    "eta_said",
     "for_writes",
     "key_skew",
     "primaries_needed",

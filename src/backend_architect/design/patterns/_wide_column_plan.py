@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn
 from backend_architect.design.commit_scope import ONE_TRANSACTION
 from backend_architect.design.loads import insert_figures, inserts_said, peak_inserts, table_inserts
 from backend_architect.design.partition_rule import referencing_tables
@@ -29,7 +30,6 @@ from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import plural, table_name
-from backend_architect.spec.units import SECONDS_PER_DAY
 
 CODE, NAME = "PAT055", "wide-column-store"
 #: The decision's id, steerable as ``decisions: {wide-column: {choose | force | forbid, reason}}``.
@@ -39,8 +39,6 @@ DECISION = "wide-column"
 #: each) resharding moves ranges between primaries and every failover pauses one shard's writes, where a leaderless ring
 #: grows by adding a node and serves through a node's loss. Below it, sharded PostgreSQL (Citus) is the simpler operation.
 MIN_SHARDS = 16
-#: Updates and deletes a day, as a share of inserts, up to which a table is append-mostly (an edit or a tombstone is rare).
-APPEND_MOSTLY_SHARE = 0.1
 #: Largest partition (one key's rows in one bucket): Cassandra and ScyllaDB advise keeping partitions under 100 MB
 #: (compaction, repair and reads hold a partition whole).
 PARTITION_MAX_BYTES = 100e6
@@ -307,10 +305,10 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             if needed < 2:
                 continue
             key, clustering, problems, served = _shape(spec, analysis, arch, table)
-            changes = sum(u.avg_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})
-            share = changes * SECONDS_PER_DAY / table.rows_per_day
-            if not is_log(table, facts.mutability) and share > APPEND_MOSTLY_SHARE:
-                problems.append(f"{share:.0%} of its rows change a day (append-mostly up to {APPEND_MOSTLY_SHARE:.0%})")
+            # the one churn verdict (``design/churn.py``), read from the new rows a day the design prints
+            churned = churn(analysis, table)
+            if not is_log(table, facts.mutability) and not churned.appended:
+                problems.append(f"its rows change: {churned.said()} (append-mostly up to {APPEND_MOSTLY_SHARE:.0%})")
             parent_of = spec.entities[table.entity or ""].part_of
             if parent_of:
                 problems.append(part_of_said(parent_of))
@@ -351,7 +349,7 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
                     writes,
                     rows,
                     widths,
-                    share,
+                    churned.share,
                     parent,
                     tuple(problems),
                     tuple(served),

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis, FieldRef, UseCase
 from backend_architect.design.event_fields import with_fields, written_row
 from backend_architect.design.graph_reads import graph_flow, graph_load, graph_read, graph_reads
+from backend_architect.design.key_reads import keys_read_said
 from backend_architect.design.overrides import forced, matches, override_for, overruled
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._clouds import named
@@ -227,6 +228,8 @@ def _applied(
     active = min(readers_total, daily * MONTHLY_PER_DAILY) if daily and readers_total else readers_total or daily * MONTHLY_PER_DAILY
     memory = active * keep * ENTRY_BYTES
     merged, merged_basis = merged_sources(use_case, fan_in, cutoff, readers_total)
+    # one query only where the merged authors share a shard: the item's placement words the merge (design/key_reads.py)
+    merge_sent = keys_read_said(arch, item, _item_author(ref, item), merged)
     cached = item_cache(analysis, arch, use_case, float(keep), readers_total or active, deliveries_avg)
     # the item cache shares the lists' Redis: its entries, and its keys read and written (redis_operations)
     held = memory + (cached.memory if cached else 0.0)
@@ -340,7 +343,7 @@ def _applied(
         f"lookups/s, more than one database node serves ({fmt(PRIMARY_READ_CEILING)}); a precomputed list turns each read into one "
         f"range read"
         + (
-            f", and one query merging the {fmt(merged)} followed sources past the cut-off ({merged_basis}): "
+            f", and a merge of the {fmt(merged)} followed sources past the cut-off ({merged_basis}), {merge_sent}: "
             f"{fmt(use_case.peak_qps * merged)} index range reads/s of {item}s by {_item_author(ref, item)}"
             if merged
             else ""
@@ -432,7 +435,7 @@ def _applied(
             how=f"LRANGE feed:{{reader_id}} from the precomputed list (ids; EXPIRE renews its {ACTIVE_DAYS} days), "
             f"merged by time with the newest {item} ids of each followed author "
             f"past the cut-off (more than {fmt(cutoff)} followers, not fanned out: {fmt(merged)} a reader, {merged_basis}; which of them the reader "
-            f"follows read {graph.source()}{known}), read from the database by {author} in one query, "
+            f"follows read {graph.source()}{known}), read from the database by {author} {merge_sent}, "
             + (
                 f"then the page's {item} rows by id from the {item} cache ({cached.key}, one multi-get), its misses from the database"
                 if cached
@@ -577,9 +580,10 @@ def merged_sources(use_case: UseCase, fan_in: float, cutoff: float, readers: flo
 
 
 def _merge(use_case: UseCase, item: str, merged: float, by: str, graph: str) -> list[StoreLoad]:
-    """The hybrid's read-time merge: the newest items of each followed source past the cut-off, one index range read each (sent as
-    one query naming them all), on every read of the feed. Its authors are the ones the reader's ``graph`` rows name, so the
-    request reads those first (``keys_from``: the flow and its sequence order the graph's read before this one)."""
+    """The hybrid's read-time merge: the newest items of each followed source past the cut-off, one index range read each (one
+    query naming them all where they share a shard, else one per shard: ``key_reads``), on every read of the feed. Its
+    authors are the ones the reader's ``graph`` rows name, so the request reads those first (``keys_from``: the flow and its
+    sequence order the graph's read before this one)."""
     if not merged:
         return []
     return [
@@ -588,7 +592,7 @@ def _merge(use_case: UseCase, item: str, merged: float, by: str, graph: str) -> 
             key=f"merge_{use_case.id}",
             quantity=f"{item} index range reads/s merging the {fmt(merged)} followed sources past the cut-off into each read of {use_case.name} at peak",
             reads_per_s=use_case.peak_qps * merged,
-            formula="peak_reads x merged_sources (one index range read per source, one query a read)",
+            formula="peak_reads x merged_sources (one index range read per source)",
             inputs={"peak_reads": use_case.peak_qps, "merged_sources": merged},
             by=by,
             keys_per_read=merged,

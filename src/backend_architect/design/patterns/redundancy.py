@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import decision, figures
-from backend_architect.design.patterns._copies import copies_of, copies_said, search_layout
+from backend_architect.design.patterns._copies import CopiesRule, copies_for, copies_said, rule_said, search_layout
 from backend_architect.ir.model import Architecture
 from backend_architect.ir.runtime import Component
 from backend_architect.spec.model import Spec
@@ -22,13 +22,15 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
     The design runs a cache or in-memory store, a search engine, a broker or a wide-column store.
 
     ## What it adds
-    Per part, copies across zones with automatic failover: none in a single-zone plan; one
-    replica per shard (2 copies) in a multi-zone plan, and in a single-zone plan when the cache's
-    loss would push a database past the reads its nodes serve (the reads the cache removes on top
-    of those reaching it, against ``db.read_capacity``: a cold-cache storm); two replicas (3 copies) when the target is
-    99.99% or more, or when the part holds a read model whose loss would send more reads to the
-    database than one node serves (``PRIMARY_READ_CEILING``, 20,000/s) while it is rebuilt.
-    Brokers replicate each partition three times (two in sync) whatever the level.
+    Per part, the copies of the first clause of the copies rule (``_copies.COPIES_RULES``) that
+    holds, across zones with automatic failover: three for a broker's partitions and a
+    wide-column store; in a single-zone plan one, or two when the cache's loss would push a
+    database past the reads its nodes serve (the reads the cache removes on top of those
+    reaching it, against ``db.read_capacity``: a cold-cache storm); three when the part holds a
+    read model whose rebuild would (a read model stays empty until rebuilt, where a cache
+    refills from its misses), or the target is 99.99% or more; else two, a replica in another
+    zone taking over a lost node's shard. A search index keeps at least two and enough to put
+    a shard copy on each node. The record's "why" states the clauses its parts applied.
 
     ## What it costs
     Nodes = shards x copies; replicas take writes asynchronously (a failover can lose the last
@@ -48,14 +50,16 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
         return
     known = figures(arch)
     texts, updated, redundancy = [], [], dict(plan.redundancy)
+    applied: list[CopiesRule] = []
     for part in parts:
-        copies, why = copies_of(spec, analysis, arch, part.kind, part.use_cases)
+        copies, why, rule = copies_for(spec, analysis, arch, part.kind, part.use_cases)
+        rules: tuple[CopiesRule, ...] = (rule,)
         shards, nodes = _shards_and_nodes(part, copies, known)
         if part.kind == "search-engine":
             # the search pattern's layout (one decision): a replica for live reads, copies filling the quorum's nodes
             peaks = {u.name: u.peak_qps for u in analysis.use_cases}
             layout = search_layout(spec, analysis, arch, part.use_cases, shards, sum(peaks.get(n, 0.0) for n in part.use_cases))
-            copies, why, nodes = layout.copies, layout.why, max(nodes, layout.nodes)
+            copies, why, nodes, rules = layout.copies, layout.why, max(nodes, layout.nodes), layout.rules
         text = f"{part.technology} ({part.kind}): {shards} shard(s), {copies_said(copies, plan.zones)}: {why}"
         redundancy[part.name] = f"{shards} shard(s) x {copies} copies"
         if part.kind == "wide-column":
@@ -63,6 +67,7 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
             text = f"{part.technology} ({part.kind}): {nodes} nodes, replication factor {copies} (leaderless, no failover): {why}"
             redundancy[part.name] = f"{nodes} nodes, replication factor {copies}"
         texts.append(text)
+        applied.extend(rules)
         updated.append(Component(name=part.name, kind=part.kind, technology=part.technology, purpose="", instances=nodes))
     caches = [p for p in parts if p.kind in {"cache", "key-value"}]
     title = "Redundancy of the cache and other stateful parts" if caches else "Redundancy of the stateful parts"
@@ -72,8 +77,12 @@ def stateful_redundancy(spec: Spec, analysis: Analysis, arch: Architecture) -> I
         "availability",
         "; ".join(texts),
         f"{plan.topology} plan across {plan.zones} zone(s), target {plan.target or 0:.3%}",
-        "each part's copies follow the plan's zones, and three where losing it would overload the database or the target asks for it",
-        alternatives=[("no replicas", "a node loss empties its shard onto the database"), ("three copies everywhere", "paid for where a rebuild is cheap")],
+        # the clauses the parts applied, from the one rule table: the record never states a rule its decision breaks
+        rule_said(applied),
+        alternatives=[
+            ("no replicas", "a node loss empties its shard onto the database"),
+            ("three copies everywhere", "a third copy on every shard, where one replica already takes over a lost node"),
+        ],
         subject="system",
         inputs={"zones": float(plan.zones), "target": plan.target or 0.0},
         spec=spec,

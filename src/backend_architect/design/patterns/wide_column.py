@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE
 from backend_architect.design.overrides import forced, override_for, overruled, steer
 from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import PRIMARY_WRITE_CEILING, avoided, decision, figure, fmt, horizon, owner_of, size
 from backend_architect.design.patterns._stores import HOT_STORE_BYTES, storage_figures
 from backend_architect.design.patterns._wide_column_plan import (
-    APPEND_MOSTLY_SHARE,
     CODE,
     CONSISTENCY,
     CQL_ROW_OVERHEAD_BYTES,

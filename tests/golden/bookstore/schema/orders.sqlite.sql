@@ -79,6 +79,8 @@ CREATE TABLE order_lines (
     CONSTRAINT pk_order_lines PRIMARY KEY (id),
     CONSTRAINT fk_order_lines_order_id FOREIGN KEY(order_id) REFERENCES orders (id) ON DELETE CASCADE
 );
+-- partitioned by created_at per month: appended to (no updates or deletes against 46,000 inserts a day: 0.0%; changes at most 10% of inserts), 71.2 GB after 7 years > 32 GB (server memory)
+-- (SQLite has no partitioning: one table)
 
 -- ix_order_lines_book_id: look-ups by book_id (reference to another service's data)
 CREATE INDEX ix_order_lines_book_id ON order_lines (book_id);

@@ -105,12 +105,48 @@ CREATE TABLE orders.order_lines (
     unit_price_currency TEXT NOT NULL,
     created_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
     updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL,
-    CONSTRAINT pk_order_lines PRIMARY KEY (id),
+    CONSTRAINT pk_order_lines PRIMARY KEY (id, created_at),
     CONSTRAINT fk_order_lines_order_id FOREIGN KEY(order_id) REFERENCES orders.orders (id) ON DELETE CASCADE,
     CONSTRAINT ck_order_lines_unit_price_currency_length CHECK (char_length(unit_price_currency) = 3)
-);
+)
+ PARTITION BY RANGE (created_at);
 COMMENT ON TABLE orders.order_lines IS 'OrderLine rows';
 COMMENT ON COLUMN orders.order_lines.book_id IS 'id of Book, owned by books: no foreign key across services';
+-- partitioned by created_at per month: appended to (no updates or deletes against 46,000 inserts a day: 0.0%; changes at most 10% of inserts), 71.2 GB after 7 years > 32 GB (server memory)
+-- maintain_order_lines_partitions() (in the DDL; run at apply and daily) creates the partitions of the current month and the next 3, moving rows that reached the default partition order_lines_default into them
+CREATE TABLE orders.order_lines_default PARTITION OF orders.order_lines DEFAULT;
+CREATE OR REPLACE FUNCTION orders.maintain_order_lines_partitions() RETURNS void LANGUAGE plpgsql AS $fn$
+DECLARE
+    parent regclass := 'orders.order_lines'::regclass;
+    fallback regclass := 'orders.order_lines_default'::regclass;
+    space text := (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = parent);
+    period_zero timestamp := date_trunc('month', now() AT TIME ZONE 'UTC');
+    period_start timestamptz;
+    period_end timestamptz;
+    part_name text;
+    waiting boolean;
+    part record;
+BEGIN
+    FOR ahead IN 0..3 LOOP
+        period_start := (period_zero + ahead * interval '1 month') AT TIME ZONE 'UTC';
+        period_end := (period_zero + (ahead + 1) * interval '1 month') AT TIME ZONE 'UTC';
+        part_name := 'order_lines_p' || to_char(period_start AT TIME ZONE 'UTC', 'YYYYMMDD');
+        CONTINUE WHEN to_regclass(format('%I.%I', space, part_name)) IS NOT NULL;
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE %I >= $1 AND %I < $2)', fallback, 'created_at', 'created_at')
+            INTO waiting USING period_start, period_end;
+        IF waiting THEN
+            -- rows that came before their partition: moved out of the default one, which would refuse the new range
+            EXECUTE format('CREATE TABLE %I.%I (LIKE %s INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', space, part_name, parent);
+            EXECUTE format('WITH moved AS (DELETE FROM %s WHERE %I >= $1 AND %I < $2 RETURNING *) INSERT INTO %I.%I SELECT * FROM moved',
+                fallback, 'created_at', 'created_at', space, part_name) USING period_start, period_end;
+            EXECUTE format('ALTER TABLE %s ATTACH PARTITION %I.%I FOR VALUES FROM (%L) TO (%L)', parent, space, part_name, period_start, period_end);
+        ELSE
+            EXECUTE format('CREATE TABLE %I.%I PARTITION OF %s FOR VALUES FROM (%L) TO (%L)', space, part_name, parent, period_start, period_end);
+        END IF;
+    END LOOP;
+END
+$fn$;
+SELECT orders.maintain_order_lines_partitions();
 
 -- ix_order_lines_book_id: look-ups by book_id (reference to another service's data)
 CREATE INDEX ix_order_lines_book_id ON orders.order_lines (book_id);
@@ -127,4 +163,5 @@ DROP TABLE IF EXISTS orders.processed_events;
 DROP TABLE IF EXISTS orders.orders_outbox_events;
 DROP TABLE IF EXISTS orders.orders_idempotency_keys;
 DROP TABLE IF EXISTS orders.orders;
+DROP FUNCTION IF EXISTS orders.maintain_order_lines_partitions();
 DROP SCHEMA IF EXISTS orders;

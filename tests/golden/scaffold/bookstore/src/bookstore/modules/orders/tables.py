@@ -38,7 +38,7 @@ order_lines = sa.Table(
     sa.Column("quantity", sa.Integer(), nullable=False),
     sa.Column("unit_price_amount", sa.Numeric(19, 4), nullable=False),
     sa.Column("unit_price_currency", sa.Text(), nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, primary_key=True, server_default=sa.FetchedValue()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.FetchedValue()),
 )
 
