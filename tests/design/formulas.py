@@ -63,6 +63,9 @@ PROSE: dict[str, Callable[[Mapping[str, float]], float]] = {
     "sum over tables of rows x blob bytes per row + the outputs processed from them": lambda i: (
         _paired(i, "_rows", "_bytes_per_row") + sum(v for k, v in i.items() if not k.endswith(("_rows", "_bytes_per_row")))
     ),
+    "sum over the deliveries the gateway also makes of publishes x recipients": lambda i: sum(
+        v * i["recipients_" + k.removeprefix("publishes_")] for k, v in i.items() if k.startswith("publishes_")
+    ),
     "sum over channels of min(deliveries, publishes x nodes)": lambda i: sum(
         min(v, i["publishes_" + k.removeprefix("deliveries_")] * i["nodes"]) for k, v in i.items() if k.startswith("deliveries_")
     ),

@@ -34,7 +34,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.defaults import PEOPLE
 from backend_architect.design.online import DAILY_PER_USER, PEAK_ONLINE_SHARE, Online, online
 from backend_architect.design.semantics import has_password, is_link
-from backend_architect.design.watchers import is_client, watched_scope, watching_reads
+from backend_architect.design.watchers import connects, is_client, watched_scope, watching_reads
 from backend_architect.ir.model import Figure
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -68,6 +68,14 @@ class Audience:
     #: False when nothing in the spec grounds the number (the bare default): limits then stay at their defaults.
     grounded: bool = True
     assumption: str | None = None
+    #: The clients of these holding a gateway connection, when a delivery states fewer than are online (500,000 customers
+    #: following their driver of the 20,000,000 online); None when every client online holds one.
+    held: float | None = None
+
+    @property
+    def connections(self) -> float:
+        """The gateway connections this actor's clients hold: the stated subscribers, else every client online."""
+        return self.held if self.held is not None else self.clients
 
     @property
     def share(self) -> float:
@@ -92,9 +100,10 @@ class Audience:
         )
 
     def figure(self) -> Figure:
+        held = f" ({self.held:,.0f} of them connected to the real-time gateway: deliver.subscribers)" if self.held is not None else ""
         return Figure(
             key=f"clients.online.{snake(self.actor)}",
-            quantity=f"{self.actor} clients online at peak" + (" (connected to the real-time gateway)" if self.connected else ""),
+            quantity=f"{self.actor} clients online at peak" + (held or (" (connected to the real-time gateway)" if self.connected else "")),
             value=self.clients,
             unit="clients",
             formula=self.formula,
@@ -125,8 +134,9 @@ class Audiences:
 
     @property
     def connections(self) -> float:
-        """Client connections open at peak: the connected actors' clients, the same people counted once."""
-        return sum(a.clients for a in _distinct(self.connected))
+        """Client connections open at peak: every connected recipient kind's connections (its stated subscribers, else its
+        clients online), the same people counted once."""
+        return sum(a.connections for a in _distinct(self.connected))
 
     @property
     def clients(self) -> float:
@@ -140,8 +150,8 @@ class Audiences:
             quantity="client connections open at peak (real-time gateway): " + ", ".join(a.actor for a in connected),
             value=self.connections,
             unit="connections",
-            formula="sum of the connected actors' clients online",
-            inputs={f"clients_{snake(a.actor)}": a.clients for a in _distinct(connected)},
+            formula="sum of the connected actors' clients online (their subscribers, where a delivery states them)",
+            inputs={f"{'subscribers' if a.held is not None else 'clients'}_{snake(a.actor)}": a.connections for a in _distinct(connected)},
         )
 
     def figures(self) -> tuple[Figure, ...]:
@@ -186,6 +196,7 @@ def audiences(spec: Spec, analysis: Analysis) -> Audiences:
             audience = _reporting(audience, *periodic[actor], actor in holders)
         found[actor] = audience
     found = _same_people(found)
+    found |= _holding(found, _client_subscribers(spec, analysis))
     counted = [a for a in found if found[a].formula in _COUNTED]
     stated = online(spec) if stated_total else None
     if stated is not None:
@@ -277,7 +288,7 @@ def _recipient_entities(spec: Spec, analysis: Analysis) -> list[str]:
             owner, _, name = deliver.to.partition(".")
             ref = spec.entities[owner].fields.get(name) if owner in spec.entities else None
             target = ref.type.target if ref is not None and ref.type.target else owner
-            if target in spec.entities and is_client(spec, analysis, target, bool(deliver.subscribers)):
+            if target in spec.entities and (is_client(spec, analysis, target, bool(deliver.subscribers)) or connects(spec, analysis, target)):
                 found.append(target)
             elif target in spec.entities and not deliver.subscribers and not watching_reads(spec, analysis, target) and analysis.people:
                 found.append(analysis.people)
@@ -323,6 +334,44 @@ def _subscribers(spec: Spec) -> dict[str, float]:
         if actor is not None:
             found[actor] = max(found.get(actor, 0.0), deliver.subscribers)
     return found
+
+
+def _client_subscribers(spec: Spec, analysis: Analysis) -> dict[str, float]:
+    """Per connecting entity, the most subscribers a write delivered to it by reference states (``to: Trip.customer,
+    subscribers: 500k``): that many of its clients hold a gateway connection for it."""
+    found: dict[str, float] = {}
+    for use_case in spec.use_cases:
+        deliver = use_case.deliver
+        if deliver is None or deliver.mode == "push" or not deliver.subscribers or not use_case.writes or not deliver.to or "." not in deliver.to:
+            continue
+        target = _target_entity(spec, deliver.to)
+        if target is not None and connects(spec, analysis, target):
+            found[target] = max(found.get(target, 0.0), deliver.subscribers)
+    return found
+
+
+def _target_entity(spec: Spec, to: str) -> str | None:
+    """The entity ``Entity.field`` refers to (the field's target, else the entity itself)."""
+    owner, _, name = to.partition(".")
+    ref = spec.entities[owner].fields.get(name) if owner in spec.entities else None
+    target = ref.type.target if ref is not None and ref.type.target else owner
+    return target if target in spec.entities else None
+
+
+def _holding(found: Mapping[str, Audience], subscribers: Mapping[str, float]) -> dict[str, Audience]:
+    """The actors whose entity a delivery states subscribers of: connected, holding that many connections (all their
+    clients online, counted from the subscribers, when those are more)."""
+    out: dict[str, Audience] = {}
+    for actor, audience in found.items():
+        n = subscribers.get(audience.entity or "")
+        if n is None:
+            continue
+        if n >= audience.clients or audience.formula == "deliver.subscribers":
+            most = max(n, audience.clients)
+            out[actor] = Audience(actor, audience.entity, most, "deliver.subscribers", {"subscribers": most}, audience.registered, True)
+        else:
+            out[actor] = replace(audience, connected=True, held=n)
+    return out
 
 
 def _periodic(analysis: Analysis) -> dict[str, tuple[float, float]]:

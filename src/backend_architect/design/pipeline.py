@@ -32,6 +32,7 @@ from backend_architect.design.data import derive_data
 from backend_architect.design.data_decisions import derive_key_scope
 from backend_architect.design.embeds import derive_views
 from backend_architect.design.flow_styles import derive_flow_styles
+from backend_architect.design.gateway_routes import with_gateway_routes
 from backend_architect.design.held_copies import derive_normalization
 from backend_architect.design.indexes import derive_indexes
 from backend_architect.design.kept_counters import kept_counters
@@ -135,6 +136,8 @@ def design(spec: Spec) -> Architecture:
 
 def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
     """The finished architecture and the analysis every stage received (its warnings, for the caller to show)."""
+    # with a gateway running, a push reaches its connected recipients there: the spec reads as if it said so (one route each)
+    spec, routed = with_gateway_routes(spec)
     analysis = analyse(spec)
     # a counter the server keeps is kept by the create of the rows it counts: the spec reads as if that create wrote it
     spec, kept = kept_counters(spec, analysis)
@@ -142,7 +145,7 @@ def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
     # a push's recipients not connected fetch what they missed: the spec reads as if it listed the catch-up read each lacks
     spec, caught = with_catch_up_reads(spec, analysis)
     analysis = analyse(spec) if caught else analysis
-    kept = [*kept, *caught]
+    kept = [*routed, *kept, *caught]
     # a description promising an external call no flow makes is said once, with the design's other warnings
     analysis = replace(analysis, warnings=(*analysis.warnings, *promise_warnings(spec, analysis)))
     arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions, *kept])

@@ -62,12 +62,19 @@ def authored(spec: Spec, entity: str, people: str | None) -> bool:
     return people is not None and any(f.type.kind == "ref" and f.type.target == people for f in body.fields.values())
 
 
+def connects(spec: Spec, analysis: Analysis, entity: str) -> bool:
+    """Rows of ``entity`` are people or machines that open connections of their own (rule 1): the people, an entity with
+    presence, one some actor is. A delivery to them stating subscribers counts how many of them are connected for it."""
+    body = spec.entities.get(entity)
+    return body is not None and (entity == analysis.people or body.presence is not None or entity in actor_entities(spec, analysis))
+
+
 def is_client(spec: Spec, analysis: Analysis, entity: str, stated_subscribers: bool = False) -> bool:
     """Rows of ``entity`` receive deliveries on connections of their own (see the module's rules); False for a watched item."""
     body = spec.entities.get(entity)
     if body is None:
         return False
-    if entity == analysis.people or body.presence is not None or entity in actor_entities(spec, analysis):
+    if connects(spec, analysis, entity):
         return not stated_subscribers
     if stated_subscribers or watching_reads(spec, analysis, entity):
         return False
@@ -101,4 +108,4 @@ def watched_scope(spec: Spec, analysis: Analysis, entity: str) -> tuple[str, str
     return None
 
 
-__all__ = ["actor_entities", "authored", "is_client", "subscribed_scope", "watched_scope", "watching_reads"]
+__all__ = ["actor_entities", "authored", "connects", "is_client", "subscribed_scope", "watched_scope", "watching_reads"]

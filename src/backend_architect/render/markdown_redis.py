@@ -31,6 +31,7 @@ TERM_MEANINGS: tuple[tuple[str, str], ...] = (
     ("rate_limit_checks", "check-and-take of one client's token bucket, one a request"),
     ("presence_heartbeats", "SET of the online key and HSET of last seen, per heartbeat"),
     ("presence_lookups", "GET of one member's presence key (a multi-get counts its keys)"),
+    ("offline_lookups_", "EXISTS of one recipient's presence key or connection registry entry, read by the push sender for each message"),
     ("latest_writes_", "write of one key's latest value"),
     ("latest_reads_", "read of one key's latest value, and of its lookup key first for a read by other columns"),
     ("latest_lookup_sets_", "SET of a row's lookup key (its id under the columns a read finds it by), one a create"),

@@ -134,7 +134,7 @@ def realtime_gateway(spec: Spec, analysis: Analysis, arch: Architecture) -> Iter
         "topology",
         choice,
         f"{len(arch.channels)} channel(s); {fmt(connections)} connections at peak ("
-        + ", ".join(f"{a.actor} {fmt(a.clients)}" for a in audience.connected)
+        + ", ".join(f"{a.actor} {fmt(a.connections)}" for a in audience.connected)
         + ")",
         rationale,
         alternatives=alternatives,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import MACHINES, audiences
+from backend_architect.design.deliverers import senders
+from backend_architect.design.offline_pushes import offline_rule
 from backend_architect.design.online import online, people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import collection_path, item_parameter, new_operation, operation_of, unconditional
@@ -109,8 +111,8 @@ def presence(spec: Spec, analysis: Analysis, arch: Architecture) -> Iterator[Out
     (``online: true``, or its name or description says online/offline/presence) reads its rows
     from the database and looks up their keys and fields in one pipelined round trip (MGET of
     the keys, HGET of each row's field), each row carrying its online flag and last seen
-    (``design/patterns/_online.py``). A recipient with no key is offline, so
-    deliveries to it become push notifications.
+    (``design/patterns/_online.py``). A recipient with no key is offline: the push sender,
+    which consumes the same event as the gateway, looks the key up and pushes to it.
 
     ## What it costs
     Heartbeats/s = online / interval (Redis writes); lookups/s = the reads' peak x rows per read
@@ -234,15 +236,9 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
     carrier = "over the real-time connection (a ping frame)" if realtime else f"by PUT {collection_path(arch, service, entity) or '/' + table}/{{id}}/presence"
     kept = f"last seen is the last heartbeat's time, kept as field {seen_field} of the row's Redis hash (HSET {seen_hash} {seen_field} <time>)"
     last_seen = f"{kept} and written to {table}.{seen} {_written(flush_s)}" if seen else kept
-    verb = "delivers" if len(pushing) == 1 else "deliver"
     others = "; other deliveries wait until it reconnects" if _other_deliveries(spec, analysis, entity, pushing) else ""
-    offline = (
-        f"a recipient with no presence key is offline: what {', '.join(repr(n) for n in pushing)} {verb} to it goes out as a push notification "
-        f"({', '.join(pushes)}){others}"
-        if pushes
-        else "a recipient with no presence key is offline: when it reconnects it does what each real-time delivery decision says "
-        "(a catch-up read from its last cursor where the decision names one)"
-    )
+    modes = {u.name: u.spec.deliver.mode for u in to_here if u.spec.deliver is not None}
+    offline = _offline(spec, entity, pushing, modes, pushes, others)
     choice = (
         f"heartbeats every {interval:g} s {carrier} refresh a key with a {window:g} s TTL in Redis (SET {key} <gateway node> EX {window:g}): "
         f"online means the key exists, offline after {window:g} s without a heartbeat; {last_seen}"
@@ -382,6 +378,30 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, entity: str, wi
         caches=caches,
         mechanisms=mechanisms,
     )
+
+
+def _offline(spec: Spec, entity: str, pushing: list[str], modes: Mapping[str, str], pushes: list[str], others: str) -> str:
+    """What a recipient with no presence key gets: for a live delivery, the push the push sender sends once it finds the key
+    missing (``offline_rule``); for a push-only one (no gateway runs), a push to every recipient, no key read."""
+    if not pushes:
+        return (
+            "a recipient with no presence key is offline: when it reconnects it does what each real-time delivery decision says "
+            "(a catch-up read from its last cursor where the decision names one)"
+        )
+    live = [n for n in pushing if modes.get(n) != "push"]
+    every = [n for n in pushing if modes.get(n) == "push"]
+    said = []
+    if live:
+        verb = "delivers" if len(live) == 1 else "deliver"
+        rule = offline_rule(spec, entity, senders(spec, pushes)[0], pushes)
+        said.append(f"a recipient with no presence key is offline: for what {', '.join(repr(n) for n in live)} {verb}, {rule}")
+    if every:
+        verb = "delivers" if len(every) == 1 else "deliver"
+        said.append(
+            f"what {', '.join(repr(n) for n in every)} {verb} goes out as a push notification ({', '.join(pushes)}) to every recipient, "
+            "online or not (deliver: push, and no gateway runs)"
+        )
+    return "; ".join(said) + others
 
 
 def _rows_per_read(use_case: UseCase) -> int:

@@ -14,6 +14,7 @@ from backend_architect.design.communication import event_name
 from backend_architect.design.deliverers import senders
 from backend_architect.design.event_fields import with_fields, with_recipients, written_row
 from backend_architect.design.loads import publishes_directly
+from backend_architect.design.offline_pushes import offline_finder
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns import Applied, Outcome, pattern
 from backend_architect.design.patterns._api import operation_of
@@ -64,8 +65,9 @@ def realtime_delivery(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
     """
     ## When it applies
     A use case says ``deliver``: ``realtime`` (a live connection), ``push`` (notifications) or
-    ``poll``. A write delivers what it writes; a read with ``deliver`` subscribes to the
-    changes of what it reads. Polling is kept only while its rate (connections / 5 s) stays
+    ``poll``. Once a gateway runs, a ``push`` is delivered live to its connected recipients and
+    pushed to the others (``design/gateway_routes.py``): one route per recipient kind. A write
+    delivers what it writes; a read with ``deliver`` subscribes to the changes of what it reads. Polling is kept only while its rate (connections / 5 s) stays
     under 1,000 requests/s; above, a push channel is chosen and the decision says why.
 
     ## What it adds
@@ -244,7 +246,7 @@ def _applied(
                 scope,
             ),
         )
-    offline_text = _offline(spec, analysis, arch, use_case, pushes, offline, where)
+    offline_text = _offline(spec, analysis, arch, use_case, pushes, offline, where, audience)
     if pushes:
         # every recipient of a push-only delivery is notified; of a live one, those not connected
         pushed, formula, inputs = (
@@ -434,13 +436,23 @@ def _flows(
     return tuple(changed)
 
 
-def _offline(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, pushes: list[str], offline: float, where: Route) -> str:
-    """What a recipient without a connection gets: a push through the use case's providers (each its share), or the catch-up read on reconnect."""
+def _offline(
+    spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, pushes: list[str], offline: float, where: Route, audience: Audiences
+) -> str:
+    """What a recipient without a connection gets: a push through the use case's providers (each its share), sent by the push
+    sender to the recipients it finds offline in Redis (``offline_rule``), or the catch-up read on reconnect."""
     if where.people and pushes and offline:
         split = shares(spec, pushes)
         parts = f": {', '.join(f'{p} {fmt(offline * split[p])}/s' for p in pushes)}" if len(pushes) > 1 else ""
-        return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak{parts})"
+        finder = offline_finder(spec, recipient_entity(spec, audience, where), senders(spec, pushes)[0])
+        return f"recipients not connected get a push notification through {', '.join(pushes)} ({fmt(offline)}/s at peak{parts}): {finder}"
     return offline_fetch(spec, analysis, arch, use_case, where)
+
+
+def recipient_entity(spec: Spec, audience: Audiences, where: Route) -> str | None:
+    """The entity a route's recipients are rows of (the driver offered a ride, a chat's member users); None for subscribers."""
+    found = _recipients_audience(spec, audience, where)
+    return found.entity if found is not None else None
 
 
 def _events(spec: Spec, arch: Architecture, sources: list[UseCase], where: Route, pushed: list[str]) -> tuple[Event, ...]:
@@ -528,4 +540,4 @@ def _polling(spec: Spec, use_case: UseCase, polls: float, connections: float, fi
     return Applied(made, figures=figures)
 
 
-__all__ = ["GATEWAY", "Route", "access", "publishers", "realtime_delivery", "route", "transport"]
+__all__ = ["GATEWAY", "Route", "access", "publishers", "realtime_delivery", "recipient_entity", "route", "transport"]
