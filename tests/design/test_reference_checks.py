@@ -194,7 +194,8 @@ def test_the_decision_records_every_check_ok() -> None:
 
 def test_one_call_checks_every_reference_an_owner_holds_ok() -> None:
     """A follow naming two members of another service (neither the caller's by the token) checks both in one call, counted once."""
-    arch = design(spec_of(FOLLOWS.replace("RATE", "20/s").replace("owner_only: true, ", "")))
+    # a curator (no Member) links two members: a member's own follow takes the follower from the token (design/api/caller_rows.py)
+    arch = design(spec_of(FOLLOWS.replace("RATE", "20/s").replace("actor: member, auth: required, owner_only: true, ", "actor: curator, auth: required, ")))
     checks = _checks(arch, "follow member")
     assert {c.check for c in checks.values()} == {"query"}
     assert set(checks) == {"follower_id", "followee_id"}

@@ -276,7 +276,8 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
     owner = facts.owner
     entity = spec.entities[op.entity].fields[field].type.target or ""
     refused = "404" if where == "path" else "422"
-    if op.owner_only and caller_reference(spec, op.entity, use_case.caller) == field:
+    named = {p.name for p in op.parameters if p.spec_ref == f"{op.entity}.{field}"}
+    if (op.owner_only and caller_reference(spec, op.entity, use_case.caller) == field) or named & set(op.caller_params):
         return "token", f"the caller's own {entity}, taken from the access token: the token vouches for it, nothing is checked"
     if op.kind in {"list", "get"}:
         return "none", (

@@ -751,6 +751,11 @@ class Operation(IRModel):
     caller_filters: list[str] = Field(
         default_factory=list, description="Spec filters the caller's identity fills (reads of the caller's own rows under /me), not parameters."
     )
+    caller_params: list[str] = Field(
+        default_factory=list,
+        description="Path parameters naming the caller's own id (the follower of a follow, the voter of a vote): they must equal the token's "
+        "subject, another value answers 403 (``design/api/caller_rows.py``).",
+    )
     sets: dict[str, str] = Field(
         default_factory=dict,
         description="Fields the server sets to the value the use case is named for ('mark message read' sets status to read), never sent.",

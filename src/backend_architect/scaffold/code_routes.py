@@ -160,6 +160,8 @@ def call(op: OpPlan) -> list[str]:
     elif mechanism in {"links.relate", "links.unrelate"}:
         path = op.param("path")
         ends = [path[-2].py, path[-1].py]
+        # the end naming the caller's own id must be the token's subject (design/api/caller_rows.py)
+        mine = [f"caller={literal(end)}" for end, p in (("source", path[-2]), ("target", path[-1])) if p.name in op.op.caller_params]
         if mechanism == "links.relate":
             adds = op.joins
             # a link adding a member: the caller joins themselves, an admin adds others, and a full scope takes no more
@@ -168,9 +170,9 @@ def call(op: OpPlan) -> list[str]:
                 if adds is not None
                 else []
             )
-            lines += wrapped("return await links.relate", ["ctx", const, f"resources.{op.const}_LINK", *ends, values, f"body={sent}", *idem, *join])
+            lines += wrapped("return await links.relate", ["ctx", const, f"resources.{op.const}_LINK", *ends, values, f"body={sent}", *idem, *join, *mine])
         else:
-            lines += wrapped("return await links.unrelate", ["ctx", const, f"resources.{op.const}_LINK", *ends])
+            lines += wrapped("return await links.unrelate", ["ctx", const, f"resources.{op.const}_LINK", *ends, *mine])
     elif mechanism == "accounts.login" and isinstance(op.detail, LoginPlan):
         table = op.resource.table.var
         login = op.detail

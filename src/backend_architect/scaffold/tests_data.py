@@ -144,9 +144,12 @@ def _mechanism_data(module: ModulePlan, op: OpPlan) -> dict[str, Any]:
         snapshot = next((names[t.var] for t in module.tables if t.var == detail.snapshot), None)
         out["ranking"] = {"column": detail.column, "by": detail.by, "k": detail.k, "time": detail.time, "snapshot": snapshot, "job": job}
     if isinstance(detail, LinkPlan):
+        # the end naming the caller's own id (design/api/caller_rows.py): the checks make the link as the caller, and as another (403)
+        caller = next((e for e, p in (("source", detail.source_param), ("target", detail.target_param)) if p in op.op.caller_params), None)
         source = next((table_key(module.schema, r.table.name) for r in module.resources if r.var == detail.source_resource), None)
         out["link"] = {"table": names[detail.table], "source": detail.source_column, "target": detail.target_column,
-                       "source_param": detail.source_param, "target_param": detail.target_param, "source_table": source}  # fmt: skip
+                       "source_param": detail.source_param, "target_param": detail.target_param, "source_table": source,
+                       "caller": caller}  # fmt: skip
     if isinstance(detail, LoginPlan):
         out["login"] = {"column": detail.login_column, "secret": detail.secret_column, "prop": detail.login_attr, "secret_prop": detail.secret_attr}
     if isinstance(detail, PasswordPlan):

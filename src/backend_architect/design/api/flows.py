@@ -19,6 +19,7 @@ the relationship and unmade with ``DELETE`` on the same path, both 204:
 from __future__ import annotations
 
 from backend_architect.design.analysis import UseCase
+from backend_architect.design.api.caller_rows import caller_param_sentence, caller_params
 from backend_architect.design.api.operations import Method, ServiceApi, also_updates, server_sets
 from backend_architect.design.api.paths import collection
 from backend_architect.design.api.schemas import plaintext
@@ -150,5 +151,9 @@ def _link(api: ServiceApi, use_case: UseCase) -> None:
         else f"Removes the {what} link to the {target}; removing a missing link is not an error."
     )
     note = f"{note} {also_updates(use_case, api.res.owner)}".strip()
-    op = api.base(use_case, method, path, "create" if relate else "delete", params, request_schema=request, success_status=204, flow=use_case.flow, note=note)
+    # the end that is the caller's own (a vote's voter, a follow's follower) is the token's, never another user's (``caller_rows`` rule 2)
+    mine = caller_params(api.res, use_case, params)
+    note = f"{note} {caller_param_sentence(mine)}" if mine else note
+    op = api.base(use_case, method, path, "create" if relate else "delete", params, request_schema=request, success_status=204, flow=use_case.flow,
+                  note=note, caller_params=mine)  # fmt: skip
     api.put(op)

@@ -12,6 +12,7 @@ from typing import Literal
 
 from backend_architect.design import blob_contract
 from backend_architect.design.analysis import UseCase, action_name
+from backend_architect.design.api.caller_rows import caller_param_sentence, private_entities, shared_reader, shared_sentence
 from backend_architect.design.api.callers import called_by
 from backend_architect.design.api.examples import with_examples
 from backend_architect.design.api.parameters import filter_parameters, list_parameters, paginated
@@ -136,6 +137,8 @@ class ServiceApi:
         route = route_read(self.res, use_case)
         free = [r for r in client_filters(use_case) if r.written not in route.by_path and r.written not in route.by_caller]
         notes = [f"Only the caller's own rows: {ref} is taken from the access token." for ref in route.by_caller]
+        shared = shared_reader(self.res, use_case, client_filters(use_case))
+        notes += [shared_sentence(shared)] if shared is not None else []
         if use_case.kind == "list":
             if use_case.spec.page.style == "none":
                 # one bounded page: the shape stays the paged one so clients need not change when paging is turned on
@@ -290,6 +293,8 @@ class ServiceApi:
     def add_missing_gets(self) -> None:
         """A created resource's ``Location`` must be readable: add its GET where missing."""
         public_reads = {o.entity for o in self.operations.values() if o.auth == "none" and o.kind in {"get", "list"}}
+        # rows no use case reads for other users (an inbox) are their owner's by id too (``caller_rows`` rule 3)
+        private = private_entities(self.operations.values())
         for op in list(self.operations.values()):
             if op.kind != "create" or not op.entity or op.success_status != 201 or op.flow == "login":
                 continue
@@ -304,6 +309,7 @@ class ServiceApi:
             personal = any(c.pii for c in self.res.table(op.entity).columns) and not in_member_scope(
                 self.res.spec, op.entity, creator.caller if creator else None
             )
+            mine = op.entity in private and not public
             self.put(
                 Operation(
                     operation_id=camel(f"get {op.entity}"),
@@ -311,7 +317,8 @@ class ServiceApi:
                     path=item,
                     summary=f"Get one {op.entity}",
                     description=f"Reads the {op.entity} created by '{op.use_cases[0]}'."
-                    + (" Only its owner may read it (it holds personal data)." if personal and not public else ""),
+                    + (" Only its owner may read it (it holds personal data)." if personal and not public else "")
+                    + (" Only its owner may read it: every read of its rows is limited to the caller's own." if mine and not personal else ""),
                     use_cases=[],
                     entity=op.entity,
                     kind="get",
@@ -320,7 +327,7 @@ class ServiceApi:
                     response_schema=self.schemas.read(op.entity),
                     auth="none" if public else "required",
                     scopes=[] if public else [f"{resource}:read"],
-                    owner_only=op.owner_only or personal,
+                    owner_only=op.owner_only or personal or mine,
                     conditional=self.versioned(op.entity),
                 )
             )
@@ -416,7 +423,10 @@ class ServiceApi:
             self.schemas.schemas[schema.name] = schema.model_copy(update={"properties": kept})
             request = schema.name if kept else None
         sets = {**op.sets, **({rule.role: rule.role_default} if rule.role and rule.role_default else {})}
-        finished = self.finish(op.model_copy(update={"description": op.description + write_sentence(rule), "sets": sets, "request_schema": request}))
+        # the join's own rule says who may add whom (an admin adds others): it replaces "only the caller" (``caller_rows`` rule 2)
+        description = op.description.replace(f" {caller_param_sentence(op.caller_params)}", "") if op.caller_params else op.description
+        update: dict[str, object] = {"description": description + write_sentence(rule), "sets": sets, "request_schema": request, "caller_params": []}
+        finished = self.finish(op.model_copy(update=update))
         errors = {*finished.error_statuses, 403, *([409] if rule.max_members else [])}
         self.operations[key] = finished.model_copy(update={"error_statuses": sorted(errors)})
 

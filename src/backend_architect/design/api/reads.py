@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backend_architect.design.analysis import FieldRef, UseCase
-from backend_architect.design.api.paths import Resources, collection, names_entity, says_mine
+from backend_architect.design.api.caller_rows import reader_filter
+from backend_architect.design.api.paths import Resources, collection, names_entity
 from backend_architect.design.ownership import caller_reference
 from backend_architect.ir.model import Parameter
 from backend_architect.spec.naming import snake
@@ -35,19 +36,12 @@ def client_filters(use_case: UseCase) -> list[FieldRef]:
     return [f for f in use_case.filters if f.constant is None]
 
 
-def caller_filter(res: Resources, use_case: UseCase) -> FieldRef | None:
-    """A filter on a reference to the caller's own entity (``Order.customer``, ``Follow.follower``), if any."""
-    if use_case.caller is None:
-        return None
-    return next((f for f in client_filters(use_case) if res.ref_target(f) == use_case.caller), None)
-
-
 def route_read(res: Resources, use_case: UseCase) -> Route:
     """The path of a list or get use case (see ``paths`` for the rules)."""
     entity = use_case.entity
     refs = client_filters(use_case)
-    mine = caller_filter(res, use_case)
-    if mine is not None and (use_case.spec.owner_only or says_mine(use_case.name)):
+    mine = reader_filter(res, use_case, refs)
+    if mine is not None:
         segment = res.segment(use_case, keep_resource=True) or collection(entity)
         if use_case.kind == "get" and len(refs) > 1:
             return _lookup(res, use_case, f"/me/{segment}", [r for r in refs if r is not mine], (mine.written,))
@@ -133,8 +127,7 @@ def list_scope(res: Resources, use_case: UseCase) -> tuple[str, str] | None:
     for read in res.analysis.use_cases:
         if read.entity != entity or read.kind != "list" or read.flow is not None:
             continue
-        own = caller_filter(res, read)
-        if own is not None and (read.spec.owner_only or says_mine(read.name)):
+        if reader_filter(res, read, client_filters(read)) is not None:
             continue
         for ref in client_filters(read):
             target = res.ref_target(ref)

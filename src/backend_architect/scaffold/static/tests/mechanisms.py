@@ -35,12 +35,13 @@ def relate(s: Scenario, op_id: str) -> None:
     to it; an unknown source is a 404."""
     op = OPERATIONS[op_id]
     link = op["link"]
-    source_key = _key(link["source_table"], _seed(s, link["source_table"])) if link["source_table"] else _fresh(op, link["source_param"])
+    source_key, target = _ends(s, op, link)
     join = op.get("joins")
     # a link adding a member joins the caller: the end naming the member is the token's subject
-    target = s.caller_value(link["table"], link["target"]) if join and join["member"] == link["target"] else _target(s, link)
+    target = s.caller_value(link["table"], link["target"]) if join and join["member"] == link["target"] else target
     path = {link["source_param"]: source_key, link["target_param"]: target}
     body = s.body(op_id, 1) if op["has_body"] else None
+    _as_another(s, op_id, op, link, path, body)
     if join and join["member"] == link["target"]:
         _joins(s, op_id, op, link, source_key, body)
     for _ in range(2):
@@ -48,7 +49,7 @@ def relate(s: Scenario, op_id: str) -> None:
         assert made.status_code == 204, made.text
         assert len(s.rows(link["table"], **{link["source"]: source_key, link["target"]: target})) == 1, "making a link twice makes one"
         _named_states(s, op, link, source_key, target)
-    if link["source_table"]:
+    if link["source_table"] and link.get("caller") != "source":
         missing = {**path, link["source_param"]: uuid.uuid4() if op["path_kinds"].get(link["source_param"]) == "uuid" else 2_000_000_000}
         assert s.call(op_id, missing, json=body).status_code == 404
 
@@ -106,13 +107,34 @@ def unrelate(s: Scenario, op_id: str) -> None:
     """DELETE unmakes the link (204), and unmaking a missing one is not an error (204)."""
     op = OPERATIONS[op_id]
     link = op["link"]
-    source_key = _key(link["source_table"], _seed(s, link["source_table"])) if link["source_table"] else _fresh(op, link["source_param"])
-    target = _target(s, link)
+    source_key, target = _ends(s, op, link)
     _seed(s, link["table"], **{link["source"]: source_key, link["target"]: target})
     path = {link["source_param"]: source_key, link["target_param"]: target}
+    _as_another(s, op_id, op, link, path, None)
     assert s.call(op_id, path).status_code == 204
     assert not s.rows(link["table"], **{link["source"]: source_key, link["target"]: target}), "the link is gone"
     assert s.call(op_id, path).status_code == 204
+
+
+def _ends(s: Scenario, op: dict[str, Any], link: dict[str, Any]) -> tuple[Any, Any]:
+    """(source, target) of a link to make: the end naming the caller's own id (a vote's voter) is the token's subject."""
+    caller = link.get("caller")
+    if caller == "source":
+        source_key = s.caller_value(link["table"], link["source"])
+    else:
+        source_key = _key(link["source_table"], _seed(s, link["source_table"])) if link["source_table"] else _fresh(op, link["source_param"])
+    target = s.caller_value(link["table"], link["target"]) if caller == "target" else _target(s, link)
+    return source_key, target
+
+
+def _as_another(s: Scenario, op_id: str, op: dict[str, Any], link: dict[str, Any], path: dict[str, Any], body: Any) -> None:
+    """A path naming another user where the caller's own id belongs is refused (403), and writes nothing."""
+    caller = link.get("caller")
+    if caller is None:
+        return
+    other = _target(s, {**link, "target": link[caller]}) if TABLES[link["table"]]["foreign"].get(link[caller]) else _fresh(op, link[f"{caller}_param"])
+    refused = s.call(op_id, {**path, link[f"{caller}_param"]: other}, json=body)
+    assert refused.status_code == 403, f"acting as another user: {refused.status_code} {refused.text}"
 
 
 def _fresh(op: dict[str, Any], param: str) -> Any:

@@ -67,6 +67,18 @@ async def _may_join(ctx: Context, conn: Any, link: Link, join: Join, source: Any
             raise Problem(409, f"The scope already holds its most members ({join.most}).")
 
 
+def _as_caller(ctx: Context, link: Link, caller: str | None, source: Any, target: Any) -> None:
+    """Raise 403 unless the end of the pair that is the caller's own (``caller``: 'source' or 'target') is the token's subject.
+
+    A vote or a follow names its voter or follower in the path: without this any user votes or follows as anyone."""
+    if caller is None:
+        return
+    column, value = (link.source, source) if caller == "source" else (link.target, target)
+    subject = typed(column, ctx.principal.subject)
+    if subject is None or subject != typed(column, str(value)):
+        raise Problem(403, f"{column.name} must be the caller's own id.")
+
+
 async def relate(
     ctx: Context,
     op: Operation,
@@ -78,8 +90,10 @@ async def relate(
     body: Any = None,
     idempotency_key: str | None = None,
     join: Join | None = None,
+    caller: str | None = None,
 ) -> Response:
     """``PUT``: the link exists afterwards (made once, however often it is asked for)."""
+    _as_caller(ctx, link, caller, source, target)
     resource = op.resource
     async with transaction(ctx, resource) as conn:
         if idempotency_key is not None:
@@ -122,8 +136,9 @@ async def relate(
     return Response(status_code=204, headers=ctx.headers)
 
 
-async def unrelate(ctx: Context, op: Operation, link: Link, source: Any, target: Any) -> Response:
+async def unrelate(ctx: Context, op: Operation, link: Link, source: Any, target: Any, *, caller: str | None = None) -> Response:
     """``DELETE``: the link is gone afterwards (204 whether or not it existed)."""
+    _as_caller(ctx, link, caller, source, target)
     resource = op.resource
     async with transaction(ctx, resource) as conn:
         owner = link.source_resource
