@@ -144,7 +144,8 @@ def test_body_bytes_follow_the_request_schema_ok(text: str) -> None:
 
 @pytest.mark.parametrize("text", SPECS)
 def test_unwritten_row_is_read_not_updated_ok(text: str) -> None:
-    """A use case naming no writes is drawn reading its row and counted changing none; one naming writes updates it."""
+    """A use case naming no writes is drawn reading its row (committing nothing where it tells no one) and counted changing
+    none; one naming writes updates it."""
     result = _designed(text)
     analysis = analyse(result.spec)
     tables = {t.entity: t.name for s in result.architecture.datastores for t in s.tables if t.entity and t.role is None}
@@ -154,7 +155,7 @@ def test_unwritten_row_is_read_not_updated_ok(text: str) -> None:
         if use_case.kind not in {"action", "update"} or flow is None:
             continue
         table = tables[use_case.entity]
-        drawn = " | ".join(s.text for s in store_steps(result.architecture, flow) if s.phase == "write")
+        drawn = " | ".join(s.text for s in store_steps(result.architecture, flow) if s.phase in {"write", "read"})
         assert (re.search(rf"update [^:+]*\b{table}\b", drawn) is not None) == bool(use_case.writes), (use_case.name, drawn)
         assert (re.search(rf"read the (\w+\.)?{table} row", drawn) is not None) == (not use_case.writes), (use_case.name, drawn)
         writes = next((f for f in result.architecture.figures if f.key == f"qps.peak.write.table.{table}"), None)

@@ -121,6 +121,29 @@ class UseCase:
         return self.kind in {"create", "update", "replace", "delete", "action"}
 
     @property
+    def changes_rows(self) -> bool:
+        """Whether the write changes a row: not an update or action naming nothing in ``writes`` (a driver's denial acts on
+        its trip and leaves it as it is).
+
+        Why: such a request only reads its row, so every count of writes (writes/s reaching the database, the share of rows
+        changing a day, the write ceilings) leaves it out and counts its read, as the diagram draws it (uber run 21 C2).
+
+        >>> from backend_architect.spec.model import UseCaseSpec
+        >>> deny = UseCase(UseCaseSpec(name="deny ride"), 0, "deny-ride", "action", None, "", "Trip", ("Trip",), (), (), None, 1, 3)
+        >>> deny.is_write, deny.changes_rows
+        (True, False)
+        """
+        return self.is_write and not (self.kind in {"update", "action"} and not self.writes)
+
+    @property
+    def has_effect(self) -> bool:
+        """Whether the write does anything a replay would repeat: changes a row, tells someone (``notify``, ``deliver``) or calls
+        an external system. Why: a request with none of these is idempotent as it stands, so it takes no Idempotency-Key,
+        stores no key row and commits no transaction: it is a read of its row everywhere the design counts or draws it."""
+        spec = self.spec
+        return self.changes_rows or bool(spec.notify or spec.deliver or spec.calls)
+
+    @property
     def is_job(self) -> bool:
         return self.kind == "job"
 

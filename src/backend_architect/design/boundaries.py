@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from backend_architect.design.aggregate_parts import own_aggregate_said, own_creators
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.audience import caught_up
 from backend_architect.design.boundary_moves import boundaries_decision, settled_boundaries, steered_boundaries
@@ -191,7 +192,10 @@ def hard_groups(spec: Spec, analysis: Analysis) -> tuple[dict[str, list[str]], d
 
     for name, entity in spec.entities.items():
         if entity.part_of:
-            union(entity.part_of, name, f"{name} is part of {entity.part_of} (composition)")
+            # a part some request creates alone keeps its parent's service, yet is no part of its aggregate (design/aggregate_parts.py)
+            alone = own_creators(analysis, name, entity.part_of)
+            own = f" (composition), yet {own_aggregate_said(entity.part_of, alone)}" if alone else " (composition)"
+            union(entity.part_of, name, f"{name} is part of {entity.part_of}{own}")
         for other in entity.many_to_many.values():
             union(name, other, f"{name} and {other} are linked many-to-many (the join table needs both)")
     use_cases = analysis.use_cases

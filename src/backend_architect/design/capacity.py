@@ -145,15 +145,17 @@ def _rate_inputs(rate: Rate) -> dict[str, float]:
 
 def _totals(analysis: Analysis, arch: Architecture) -> list[Figure]:
     use_cases = [u for u in analysis.use_cases if u.spec.rate is not None]
-    reads = {f"peak_{u.id}": u.peak_qps for u in use_cases if not u.is_write}
-    writes = {f"peak_{u.id}": u.peak_qps for u in use_cases if u.is_write}
+    # an action changing no field is a read of its row (analysis.UseCase.changes_rows)
+    reads = {f"peak_{u.id}": u.peak_qps for u in use_cases if not u.changes_rows}
+    writes = {f"peak_{u.id}": u.peak_qps for u in use_cases if u.changes_rows}
+    acting = any(u.is_write and not u.changes_rows for u in use_cases)
     figures = [
         Figure(
             key="qps.peak.read",
             quantity="peak read rate, all use cases",
             value=sum(reads.values()),
             unit="req/s",
-            formula="sum of peak rates of read use cases",
+            formula="sum of peak rates of read use cases" + (" (an action changing no field among them)" if acting else ""),
             inputs=reads,
         ),
         Figure(

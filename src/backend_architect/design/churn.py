@@ -107,8 +107,11 @@ def _changed_rows(use_case: UseCase, entity: str) -> float:
     Its own row when it updates, replaces, acts on or deletes it, unless it only links or unlinks rows through a relation
     (the join table's rows change, ``_link_churn``); another entity's row when the write names one of its fields
     (``Chat.last_message_at``), or names it whole in an update, replace, action or delete. A create naming another entity
-    whole inserts it (the analysis counts those rows in its new rows a day), so it is no change here.
+    whole inserts it (the analysis counts those rows in its new rows a day), so it is no change here. An update or action
+    naming nothing it writes (``UseCase.changes_rows``) only reads its row: no change.
     """
+    if not use_case.changes_rows:
+        return 0.0
     if use_case.entity == entity:
         return use_case.avg_qps if use_case.kind in _CHANGING | {"delete"} and use_case.relation is None else 0.0
     if entity in use_case.children or any(e == entity for e, _ in use_case.part_rows):

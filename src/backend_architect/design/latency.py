@@ -313,6 +313,8 @@ def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism],
             parts += [LatencyPart(part=f"{m.store}: read of the row's partition by its id", ms=ms["quorum_read"]) for m in logged]
         return parts + [LatencyPart(part=f"{m.store}: {m.how.split(' at ')[-1]} write (a quorum of copies)", ms=ms["quorum_write"]) for m in logged]
     # the read of the row it changes is a request step (design/request_steps.py), timed with the others
+    if not use_case.has_effect:
+        return parts  # an action changing nothing and telling no one commits nothing: its row's read is all it does
     synchronous = arch.availability is not None and arch.availability.rpo_seconds == 0 and "synchronous" in arch.availability.database
     parts.append(LatencyPart(part="commit (write-ahead log fsync)", ms=ms["commit"]))
     if synchronous:

@@ -140,7 +140,8 @@ def database_loads(
             continue
         if use_case.is_write:
             rate = write_rate(arch, use_case)
-            if rate or database_share(arch, use_case.name, "write"):
+            # an action changing no field writes no row: its read of the row is a request step (design/request_steps.py)
+            if use_case.changes_rows and (rate or database_share(arch, use_case.name, "write")):
                 # every table the write touches takes a row (a message and its chat's last_message_at: two writes)
                 for entity in dict.fromkeys([use_case.entity, *use_case.writes]):
                     target = home.get(entity)

@@ -219,7 +219,7 @@ def _guard_uniques(
     from backend_architect.design.patterns._stores import storage_figures  # the storage patterns import this module's thresholds
 
     horizon, factor = span
-    guarded, added = with_global_uniques(arch)
+    guarded, added = with_global_uniques(arch, keyed[1])
     guarded, indexed = with_owner_lookups(spec, guarded, *keyed, factor)
     added += indexed
     if not added:

@@ -148,7 +148,7 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
         pii_fields=pii,
         secret_fields=secrets,
         tenant_isolation="tenant_id on every tenant-scoped row, taken from the token's tenant claim, enforced by row-level security" if tenant else None,
-        audit=["authentication failures", "permission denials", *[f"writes: {u.name}" for u in use_cases if u.is_write and u.kind in {"delete", "action"}]],
+        audit=["authentication failures", "permission denials", *[f"writes: {u.name}" for u in use_cases if u.changes_rows and u.kind in {"delete", "action"}]],
         compliance=[_COMPLIANCE_NOTES[c] for c in spec.constraints.compliance],
         callbacks=callbacks,
         withheld=withheld_lines(arch),

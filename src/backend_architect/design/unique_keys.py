@@ -251,8 +251,11 @@ def _lookup(table: Table, columns: list[str], name: str, holders: float | None =
     )
 
 
-def with_global_uniques(arch: Architecture) -> tuple[Architecture, list[Table]]:
-    """``arch`` with a uniqueness table beside each sharded table's unique key its shards cannot hold; and the tables added."""
+def with_global_uniques(arch: Architecture, use_cases: Sequence[UseCase] = ()) -> tuple[Architecture, list[Table]]:
+    """``arch`` with a uniqueness table beside each sharded table's unique key its shards cannot hold; and the tables added.
+
+    Each guard names the ``use_cases`` that write its uniqueness table (``key_writes``), so every path drawing such a write
+    draws the reservation step the guard's sentence describes (uber run 21 C1)."""
     taken = {t.name for s in arch.datastores for t in s.tables}
     added: list[Table] = []
     stores: list[Datastore] = []
@@ -270,7 +273,8 @@ def with_global_uniques(arch: Architecture) -> tuple[Architecture, list[Table]]:
                 name = lookup_name(table.name, columns, taken)
                 taken.add(name)
                 made.append(_lookup(table, columns, name, _holders(arch, columns)))
-                guards.append(GlobalUnique(columns=columns, table=name, how=how(table, columns, name)))
+                writers = list(key_writes(use_cases, table, columns))
+                guards.append(GlobalUnique(columns=columns, table=name, how=how(table, columns, name), writers=writers))
                 placements.append(
                     Placement(
                         data=name,

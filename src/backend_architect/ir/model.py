@@ -211,6 +211,11 @@ class GlobalUnique(IRModel):
     columns: list[str]
     table: str = Field(description="The uniqueness table: one row per value, keyed by it.")
     how: str = Field(description="How a write reserves the value and releases it, in one sentence every section states.")
+    writers: list[str] = Field(
+        default_factory=list,
+        description="The use cases reserving or releasing a value in the uniqueness table, in spec order: each writes it before its "
+        "row, in a step of its own (the sequence diagrams draw it as ``how`` says).",
+    )
 
 
 class Sharding(IRModel):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import takewhile
 from typing import Literal
 
-from backend_architect.ir.model import Architecture, Datastore, Flow, Index, Operation, Table
+from backend_architect.ir.model import Architecture, Datastore, Flow, GlobalUnique, Index, Operation, Table
 from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, database_of, event_source, held_keys
 from backend_architect.ir.runtime import Mechanism
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
@@ -187,13 +187,47 @@ def _written(arch: Architecture, flow: Flow, stores: list[Datastore], op: Operat
 def leaves_row(op: Operation | None) -> bool:
     """Whether the operation changes nothing in the row it addresses: an update or action with no body, no field the server sets
     and no other row's value it moves (nor a link or session flow). Its use case names no writes, so capacity counts no writes to the table; the diagram draws
-    the row read, not updated, and the outbox row and the key still commit, so the three accounts agree (uber run 20 C3).
+    the row read, not updated; an outbox row (an event it publishes) still commits, and with nothing else the request commits
+    nothing, as capacity counts it: a read (uber run 20 C3, run 21 C2).
 
     >>> leaves_row(Operation(operation_id="denyRide", method="post", path="/v1/trips/{id}:deny", summary="", kind="action", tag="t"))
     True
     """
     # a relationship or sign-in flow writes rows of its own (a link, a session) even with no body
     return op is not None and op.kind in {"update", "action"} and op.flow is None and op.request_schema is None and not op.sets and not op.updates
+
+
+#: The reply to a reservation step: the uniqueness row is the lock, so its conflict is the refusal.
+RESERVED = "reserved or released (a conflict, the value already held, is the refusal: nothing else is written)"
+
+
+def _reservations(arch: Architecture, flow: Flow, written: list[tuple[Datastore, Table]]) -> list[tuple[Datastore, Table, Table, GlobalUnique]]:
+    """(keys' store, uniqueness table, guarded table, guard) of each uniqueness row the write reserves or releases before its
+    row (``GlobalUnique.writers``)."""
+    homes = {t.name: (s, t) for s, t in all_tables(arch)}
+    return [
+        (*homes[guard.table], table, guard)
+        for _, table in written
+        for guard in (table.sharding.uniques if table.sharding else [])
+        if flow.use_case in guard.writers and guard.table in homes
+    ]
+
+
+def _reservation_steps(arch: Architecture, flow: Flow, reserved: list[tuple[Datastore, Table, Table, GlobalUnique]], op: Operation | None) -> list[StoreStep]:
+    """The reservations drawn one step each: the uniqueness table lives apart from the row's shard, so its row commits first,
+    alone, as the guard's sentence says ("two steps, not one transaction"); the diagram, the ADR and the DDL comment then tell
+    the write one way (uber run 21 C1)."""
+    # a create only reserves and a delete only releases; a change may do either (entering or leaving the key's states)
+    verb = {"create": "insert", "delete": "delete"}.get(op.kind if op is not None else "", "insert or delete")
+    steps = []
+    for store, keys, table, guard in reserved:
+        where = "on the value's shard" if keys.sharding is not None and keys.sharding.now is not False else "on the unsharded primary"
+        text = (
+            f"step 1 of 2, its own commit (two steps, not one transaction): {verb} the {', '.join(guard.columns)} row "
+            f"of {_qualified(arch, store, keys)} ({where}), before the {table.name} row"
+        )
+        steps.append(StoreStep(database(arch, store), "write", text, RESERVED))
+    return steps
 
 
 def _events(flow: Flow, home: str, via: str) -> list[str]:
@@ -267,7 +301,8 @@ def _write_steps(
             apart.setdefault(database(arch, store), []).append(_qualified(arch, store, table))
         elif table.entity not in kept_off or table.entity is None:
             rows.setdefault(database(arch, store), []).append(_qualified(arch, store, table))
-    steps = []
+    reserved = _reservations(arch, flow, written)
+    steps = _reservation_steps(arch, flow, reserved, op)
     keyed = _keyed(op) and flow.use_case not in held_keys(arch, home)
     counters = _counter_updates(arch, op, stores, frozenset(relayed))
     for db, named in _counter_updates(arch, op, [st for st in stores if any(t.name in relayed for t in st.tables)]).items():
@@ -289,7 +324,14 @@ def _write_steps(
         if keyed and key is not None:
             parts.append(f"the Idempotency-Key with its answer in {_qualified(arch, *key)}")
         said = " + ".join(parts)
+        if not changed and len(parts) == 1:
+            # nothing changed, no event, no key: the request reads its row and commits nothing (no write-ahead log, no standby)
+            steps.append(StoreStep(db, "read", said, "the row"))
+            continue
         text = f"one transaction: {said}, then commit" if len(parts) > 1 else f"{said}, commit"
+        if reserved:
+            guards = ", ".join(dict.fromkeys(_qualified(arch, store, keys) for store, keys, _, _ in reserved))
+            text = f"step 2 of 2: {text}; if it fails, delete the reservation step 1 made in {guards}"
         if db in apart:
             # rows on other shards share no transaction (PAT053): the applier consuming the relayed event upserts them after the commit
             where = "where they live (their shards, or the unsharded primary)"

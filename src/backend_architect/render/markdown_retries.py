@@ -11,6 +11,7 @@ from __future__ import annotations
 from backend_architect.ir.model import Api, Architecture, Operation
 from backend_architect.ir.query import guarded_how, held_keys, if_match
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
+from backend_architect.ir.store_steps import leaves_row
 
 #: What makes a write safe to repeat without a key, by its method.
 _BY_METHOD = {
@@ -62,7 +63,11 @@ def retries_section(arch: Architecture) -> list[str]:
         guarded = [op for _, op in same if if_match(op) is not None]
         tail = "; with If-Match, a retry of a write that already succeeded answers 412: re-read, then decide" if guarded else ""
         lines.append(f"- No key, by their method ({reason}{tail}): {'; '.join(_named(api, op) for api, op in same)}.")
-    unsafe = [_named(api, op) for api, op in writes if op.method == "post" and not op.idempotency_key]
+    # an action changing no field and telling no one takes no key (design/api/operations.py): a retry only reads its row again
+    unchanged = [_named(api, op) for api, op in writes if op.method == "post" and not op.idempotency_key and leaves_row(op)]
+    if unchanged:
+        lines.append(f"- No key, as they change nothing (each reads the row it names, changes no field and tells no one): {'; '.join(unchanged)}.")
+    unsafe = [_named(api, op) for api, op in writes if op.method == "post" and not op.idempotency_key and not leaves_row(op)]
     if unsafe:
         lines.append(f"- No key and not idempotent (a retry may repeat the effect): {'; '.join(unsafe)}.")
     return [*lines, ""]

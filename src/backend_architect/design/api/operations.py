@@ -207,7 +207,8 @@ class ServiceApi:
             request_schema=request,
             response_schema=response,
             success_status=status,
-            idempotency_key=method == "post",
+            # a POST whose replay repeats nothing (an action changing no field, telling no one) needs no key to be retried
+            idempotency_key=method == "post" and use_case.has_effect,
             # a latest value is overwritten, last write wins: no If-Match on a position firehose
             conditional=item and self.versioned(entity) and not use_case.spec.latest,
             **extra,

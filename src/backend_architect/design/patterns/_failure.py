@@ -109,9 +109,10 @@ def _retried(arch: Architecture, names: list[str]) -> str:
 
 def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, rto_seconds: float) -> list[DependencyImpact]:
     """Per dependency and effect, the use cases it hits and how, in a stable order."""
-    reads = [u for u in analysis.use_cases if not u.is_write and not u.is_job]
+    # an action changing nothing and telling no one commits nothing: it reads its row, as a read does (UseCase.has_effect)
+    reads = [u for u in analysis.use_cases if not (u.is_write and u.has_effect) and not u.is_job]
     # a write a mechanism keeps off the database (a latest value in memory) does not wait for its failover
-    writes = [u for u in analysis.use_cases if u.is_write and database_share(arch, u.name, "write") > 0]
+    writes = [u for u in analysis.use_cases if u.is_write and u.has_effect and database_share(arch, u.name, "write") > 0]
     found: list[DependencyImpact] = []
     # a read model whose mechanism still reads rows from the database (``paths.unserved``) waits on it like an uncached read
     served = {

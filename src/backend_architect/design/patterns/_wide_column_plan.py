@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from backend_architect.design.aggregate_parts import in_parent_aggregate
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
 from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn
@@ -310,7 +311,8 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             if not is_log(table, facts.mutability) and not churned.appended:
                 problems.append(f"its rows change: {churned.said()} (append-mostly up to {APPEND_MOSTLY_SHARE:.0%})")
             parent_of = spec.entities[table.entity or ""].part_of
-            if parent_of:
+            if parent_of and in_parent_aggregate(analysis, table.entity or "", parent_of):
+                # a part some request creates alone is its own aggregate: nothing ties its writes to its parent's
                 problems.append(part_of_said(parent_of))
             if referenced.get(table.name):
                 # whether the reference stays a foreign key is the partitioning stage's to say (none into a partitioned table)
@@ -320,7 +322,10 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             new_rows = peak_inserts(table.rows_per_day, analysis.peak_factor)
             write_terms = (
                 ("new_rows", new_rows),
-                ("changes", sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"})),
+                (
+                    "changes",
+                    sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"} and u.changes_rows),
+                ),
                 ("keyed_inserts", sum(keyed_creates(analysis, arch, table.entity or "").values())),
                 ("lwt_operations", LWT_OPERATIONS),
             )

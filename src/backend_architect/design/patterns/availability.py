@@ -370,7 +370,8 @@ def _shard_nodes(table: str, count: int, known: dict[str, float]) -> str:
     """A shard map's nodes: shards x (copies + read replicas per shard); a part living on its parent's shards names no nodes of its own."""
     replicas = known.get(f"db.shard.read_replicas.{table}")
     if replicas is None:
-        return f"{table} {count} shards (on its aggregate's shard map)"
+        # the map's owner may be a table it is no part of (messages on their chats' map): say it shares the map, nothing more
+        return f"{table} {count} shards (on the shard map it shares, no nodes of its own)"
     return f"{table} {count} shards x {SHARD_COPIES + replicas:g} nodes = {fmt(count * (SHARD_COPIES + replicas))} nodes"
 
 

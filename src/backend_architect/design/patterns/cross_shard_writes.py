@@ -99,6 +99,11 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
             flows[write.use_case] = flow.model_copy(update={"rationale": f"{flow.rationale}; rows on other shards ({since}): {text}"})
             if since == "now":
                 flows[write.use_case] = _applied_step(flows[write.use_case], write, tables, analysis, applies[write.use_case], arch, built)
+    for reservation in reserving:
+        # the flow says the reservation as the record does, so the communication table and the diagram draw two steps too
+        for use_case in (u for u in reservation.writers if u in flows):
+            flow = flows[use_case]
+            flows[use_case] = flow.model_copy(update={"rationale": f"{flow.rationale}; {reservation.flow_said}"})
     relayed = (
         "rows on different shards share no transaction: the own row commits with its outbox event in one local transaction, and the "
         "event is applied to the other shards exactly once in effect (idempotent upsert, retried), so nothing is lost or applied twice "
@@ -140,7 +145,7 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         components=_applier_parts(spec, analysis, now, applies, tables, arch, built),
         events=applied,
         tables=tuple((tables[name][0], table) for name, table in changed.items()),
-        flows=tuple(flows[w.use_case] for _, w in recorded if w.use_case in flows),
+        flows=tuple(flows[u] for u in dict.fromkeys([*(w.use_case for _, w in recorded), *(u for r in reserving for u in r.writers)]) if u in flows),
         services=_relayed_boundaries(arch, [(name, w.model_copy(update={"since": _since(name, w, where, built)})) for name, w in recorded], tables, applies),
         operations=(unclaimed := _unclaimed(arch, {w.use_case: _since(name, w, where, built) for name, w in recorded})),
         schemas=_parts_unclaimed(arch, unclaimed),
@@ -157,6 +162,9 @@ class Reservation:
 
     line: str
     context: str
+    #: The use cases writing the uniqueness table, and what each one's flow says of its two steps (the communication table).
+    writers: tuple[str, ...] = ()
+    flow_said: str = ""
 
 
 def _reservations(
@@ -180,6 +188,9 @@ def _reservations(
                 Reservation(
                     f"{said} ({since}): each writes {guard.table} ({keys_at}) and its {name} row ({row_at}): {two_steps(table, guard.table)}",
                     f"{said} reserve or release {cols} in {guard.table} and write {name} in one request",
+                    tuple(writers),
+                    f"reserves or releases {cols} in {guard.table} ({keys_at}) first, in a commit of its own, then writes its {name} row "
+                    f"({row_at}): two steps, not one transaction (see Writes across shards)",
                 )
             )
     return found
