@@ -45,7 +45,7 @@ def test_design_format_json_prints_handoff_ok(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert result.stdout == (tmp_path / "handoff.json").read_text()
     handoff = json.loads(result.stdout)
-    assert handoff["schema_version"] == "1.6"
+    assert handoff["schema_version"] == "1.7"
     assert {step["role"] for step in handoff["next_phase"]} >= {"implementers", "security-review", "database-administration", "operations"}
 
 

@@ -2478,7 +2478,9 @@ def test_every_reference_across_services_says_how_it_is_checked_ok(name: str, ar
         assert check.use_case in (column.comment or ""), column.comment
         if check.check == "query":
             if check.peak:  # a use case with no rate makes no load to count
-                assert peaks[check.owner][f"check_{check.operation}"] == pytest.approx(check.peak)
+                # one call per id checked (issue 22, class q3): the owner serves every check of the operation
+                ids = [c.peak for c in arch.reference_checks if c.check == "query" and (c.owner, c.operation) == (check.owner, check.operation)]
+                assert peaks[check.owner][f"check_{check.operation}"] == pytest.approx(sum(ids))
             assert check.owner in op.upstreams
             assert any(s.kind == "query" and s.target == check.owner for s in flow.steps)
         elif check.check == "local copy":
@@ -2844,7 +2846,13 @@ def test_no_services_stated_load_leaves_out_the_calls_made_to_it_ok(name: str, a
             counted = [k for k in (f"check_{operation}", f"call_{operation}") if k in callee.inputs]
             assert len(counted) == 1, (flow.use_case, step.target, callee.inputs)
             per_request = calls_made(flow, step.target) if counted[0].startswith("call_") else 1
-            assert callee.inputs[counted[0]] == pytest.approx(use_case.peak_qps * per_request), (flow.use_case, step.target)
+            expected = use_case.peak_qps * per_request
+            if counted[0].startswith("check_"):
+                # a check is one call per id it checks, at its own rate; a membership probe one call a request (issue 22, class q3)
+                ids = [c.peak for c in arch.reference_checks if c.check == "query" and (c.owner, c.operation) == (step.target, operation) and c.peak]
+                probes = [c.peak for c in arch.membership_checks if c.check == "query" and (c.service, c.operation) == (step.target, operation) and c.peak]
+                expected = max([sum(ids), *probes]) if ids or probes else expected
+            assert callee.inputs[counted[0]] == pytest.approx(expected), (flow.use_case, step.target)
             if arch.deployment == "modular-monolith":
                 # a module has no instances of its own: the one deployable is sized on every module's share, the callee's among them
                 shares = sum(figures[f"qps.peak.service.{s}"].value for s in services)

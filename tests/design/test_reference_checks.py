@@ -192,8 +192,9 @@ def test_the_decision_records_every_check_ok() -> None:
         assert f"{check.table}.{check.column}" in made.choice
 
 
-def test_one_call_checks_every_reference_an_owner_holds_ok() -> None:
-    """A follow naming two members of another service (neither the caller's by the token) checks both in one call, counted once."""
+def test_one_hop_checks_every_reference_an_owner_holds_ok() -> None:
+    """A follow naming two members of another service (neither the caller's by the token) checks both in one hop to it, one call
+    per id: the owner serves both calls, as its database reads both rows."""
     # a curator (no Member) links two members: a member's own follow takes the follower from the token (design/api/caller_rows.py)
     arch = design(spec_of(FOLLOWS.replace("RATE", "20/s").replace("actor: member, auth: required, owner_only: true, ", "actor: curator, auth: required, ")))
     checks = _checks(arch, "follow member")
@@ -202,7 +203,7 @@ def test_one_call_checks_every_reference_an_owner_holds_ok() -> None:
     flow = next(f for f in arch.flows if f.use_case == "follow member")
     assert [s.target for s in flow.steps if s.kind == "query"] == ["accounts"]
     operation = next(iter(checks.values())).operation
-    assert _service_peak(arch, "accounts")[f"check_{operation}"] == pytest.approx(checks["followee_id"].peak)
+    assert _service_peak(arch, "accounts")[f"check_{operation}"] == pytest.approx(checks["followee_id"].peak + checks["follower_id"].peak)
     reads = next(f.inputs for f in arch.figures if f.key.startswith("db.reads.peak.") and f"check_{operation}_followee_id" in f.inputs)
     assert reads[f"check_{operation}_follower_id"] == pytest.approx(checks["follower_id"].peak)
 

@@ -82,7 +82,10 @@ use_cases:
   - {name: list page comments, actor: reader, auth: optional, reads: [Comment], filter: [page]}
 """
 
-SPECS = {"clinic": CLINIC, "library": LIBRARY, "notebook": NOTEBOOK}
+#: The library deployed as services: its calls between parts go over HTTP with service tokens (the others are one deployable).
+BRANCHES = LIBRARY + "decisions: {deployment-shape: {choose: microservices, reason: each branch network runs its own services}}\n"
+
+SPECS = {"clinic": CLINIC, "library": LIBRARY, "notebook": NOTEBOOK, "branches": BRANCHES}
 METHODS = {"get", "put", "post", "patch", "delete"}
 
 
@@ -166,11 +169,13 @@ def test_optional_token_operations_declare_no_scope_refusal_ok() -> None:
 
 
 def _service_calls(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Operations other services call with a token (a public one asks them for none)."""
+    """Operations other services call with a token (a public one asks them for none; a module calls in process, with none)."""
     return [
         (w, op)
         for w, op in operations(document)
-        if op.get("x-internal") or (op.get("x-consumers") and op["security"]) or "client-credentials" in op["description"]
+        if op.get("x-internal")
+        or (op.get("x-consumers") and op["security"] and "in process" not in op["description"])
+        or "client-credentials" in op["description"]
     ]
 
 

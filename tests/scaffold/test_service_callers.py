@@ -1,9 +1,11 @@
 """The scaffolded service tells a service's token from a person's: an operation only services call refuses people, and a service is
 charged the limit the contract sizes for calling services (issue 22-s1).
 
-Three shapes, written as a stranger would: a service reading a row of another service that no client reads by its id (an internal
-operation, security ``serviceOAuth2`` alone), a service reading a row its clients read too (``x-rate-limit.services`` beside the
-people's limit), and a system no service calls at all (its policies and limits unchanged).
+Only services deployed apart call each other with tokens (a modular monolith's modules call in process: issue 22, class q3), so the
+two systems with service callers choose microservices. Three shapes, written as a stranger would: a service reading a row of
+another service that no client reads by its id (an internal operation, security ``serviceOAuth2`` alone), a service reading a row
+its clients read too (``x-rate-limit.services`` beside the people's limit), and a system no service calls at all (its policies
+and limits unchanged).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ use_cases:
   - {name: list ward patients, actor: nurse, reads: [Patient], filter: [ward], rate: 5/s}
   - {name: book appointment, actor: nurse, writes: [Appointment], rate: 20/s}
   - {name: list slots, actor: nurse, reads: [Slot], rate: 50/s}
+decisions: {deployment-shape: {choose: microservices, reason: the wards run their own services}}
 """
 
 #: Shoppers view products, and the carts service reads the same product for every item added: one operation, two kinds of caller.
@@ -51,6 +54,7 @@ use_cases:
   - {name: view product, actor: user, kind: get, reads: [Product], rate: 300/s}
   - {name: add to cart, actor: user, writes: [CartItem], reads: [Product], rate: 200/s}
   - {name: list cart, actor: user, reads: [CartItem], rate: 100/s}
+decisions: {deployment-shape: {choose: microservices, reason: the catalog scales apart}}
 """
 
 #: One service, no other to call it: nothing changes.

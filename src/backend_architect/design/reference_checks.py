@@ -41,7 +41,7 @@ from backend_architect.design.read_cycles import changes_per_s, copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.runtimes import DEFAULT_RUNTIME, INSTANCE_RPS_BY_RUNTIME
 from backend_architect.design.usecases import remote_access
-from backend_architect.ir.deployment import call_said, owner_in_path_said, with_owner_in_path
+from backend_architect.ir.deployment import call_each, call_said, owner_in_path_said, with_owner_in_path
 from backend_architect.ir.model import Alternative, Column, Datastore, Decision, Flow, FlowStep, Operation, ReferenceCheck, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -336,23 +336,42 @@ def _decide(spec: Spec, use_case: UseCase, op: Operation, field: str, where: str
 
 
 def check_requests(checks: Iterable[ReferenceCheck]) -> dict[str, dict[str, float]]:
-    """Per owner, the requests/s its checks make: one call per operation checks every reference that owner holds.
+    """Per owner, the requests/s its checks make: one call per id checked, each at its own rate.
 
-    The call is made as often as its most frequent check: an optional reference sent by some requests (an answer named by
-    60% of comments) rides the call its required sibling (the question every comment names) makes anyway, so the rate is the
-    largest of the operation's checks, never whichever was listed last.
+    The owner's operation answering a check reads one row by its id (``GET /users/{user_id}``), so a request naming a
+    follower and a followee calls it twice: the owner serves, and its database reads, one request per id, and an optional
+    reference sent by some requests (an answer named by 20% of notifications) adds calls at its own share only.
 
     >>> c = ReferenceCheck(use_case="f", operation="follow", column="a_id", table="t", entity="U", owner="users", where="body",
     ...     check="query", peak=5, reason="")
     >>> check_requests([c, c.model_copy(update={"column": "b_id", "peak": 3})])
-    {'users': {'check_follow': 5.0}}
+    {'users': {'check_follow': 8.0}}
     """
     found: dict[str, dict[str, float]] = {}
     for check in checks:
         if check.check == CHECKED_BY_OWNER and check.peak:
             calls = found.setdefault(check.owner, {})
             key = f"check_{check.operation}"
-            calls[key] = max(calls.get(key, 0.0), check.peak)
+            calls[key] = calls.get(key, 0.0) + check.peak
+    return found
+
+
+def ids_checked(checks: Iterable[ReferenceCheck]) -> dict[tuple[str, str, str], tuple[int, float]]:
+    """Per (use case, owner, entity), the ids one request checks by calling the owner and their calls/s at peak: one call each.
+
+    Why: the rate limit a calling service gets on the owner's operation, the owner's requests and its database's reads all
+    count the same calls (one per id), so none of them is sized for half the calls another counts.
+
+    >>> c = ReferenceCheck(use_case="f", operation="follow", column="a_id", table="t", entity="U", owner="users", where="body",
+    ...     check="query", peak=5, reason="")
+    >>> ids_checked([c, c.model_copy(update={"column": "b_id"})])
+    {('f', 'users', 'U'): (2, 10.0)}
+    """
+    found: dict[tuple[str, str, str], tuple[int, float]] = {}
+    for check in checks:
+        if check.check == CHECKED_BY_OWNER and check.peak:
+            count, rate = found.get((check.use_case, check.owner, check.entity), (0, 0.0))
+            found[(check.use_case, check.owner, check.entity)] = (count + 1, rate + check.peak)
     return found
 
 
@@ -435,6 +454,7 @@ __all__ = [
     "checked_flow",
     "column_note",
     "copy_table_name",
+    "ids_checked",
     "path_address",
     "reaches",
     "reference_checks",
@@ -452,20 +472,21 @@ def checked_flow(flow: Flow, home: str, checks: list[ReferenceCheck], *, in_proc
         return flow
     steps = list(flow.steps)
     said = []
-    # one call per owner checks every reference it owns (a request naming a follower and a followee calls users once)
+    # one hop per owner, one call per id it checks: the owner's operation reads one row by its id (``check_requests``)
     for owner in dict.fromkeys(c.owner for c in mine if c.check == CHECKED_BY_OWNER):
         named = [c for c in mine if c.check == CHECKED_BY_OWNER and c.owner == owner]
         what = ", ".join(f"the {c.entity} named by {c.column}" for c in named if c.address == "id")
         # a read naming the row by its code asks the owner for the id its rows are stored by, before it reads them
         found = ", ".join(f"the id of the {c.entity} whose {c.address} its path names" for c in named if c.address != "id")
+        each = "" if len(named) == 1 else f", {call_each(in_process)}"
         verb = " and ".join(filter(None, [f"checks {what}" if what else "", f"finds {found}" if found else ""]))
         if any(s.kind == "query" and s.target == owner for s in steps):
-            said.append(f"the query to {owner} also {verb.replace(' and ', ' and also ')}")
+            said.append(f"the query to {owner} also {verb.replace(' and ', ' and also ')}{each}")
             continue
         exist = f"check {what} exist{'s' if len(what.split(', ')) == 1 else ''}" if what else ""
         task = " and ".join(filter(None, [exist, f"resolve {found}" if found else ""]))
-        steps.append(FlowStep(source=home, target=owner, kind="query", description=task))
-        said.append(f"{verb} by {call_said(in_process)} to {owner}")
+        steps.append(FlowStep(source=home, target=owner, kind="query", description=f"{task}{each}"))
+        said.append(f"{verb} by {call_said(in_process, len(named))} to {owner}")
     for check in (c for c in mine if c.check == "local copy"):
         steps.append(FlowStep(source=check.owner, target=home, kind="event", description=f"{check.entity} changes keep a local copy of its ids current"))
         said.append(

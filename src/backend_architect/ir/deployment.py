@@ -71,11 +71,25 @@ def owner_in_path_said(what: str, owner: str, composite: float, target: float, *
     return f"the {what} with {owner} in its path: {composite:.4%} x {composite:.4%} = {both:.4%} {compared} the {target:.2%} target"
 
 
-def call_said(in_process: bool) -> str:
-    """How a flow's text names one call on another part: a function call within one deployable, a query over the network
-    across deployables (a module's reads of another are never said to be remote queries).
+def call_said(in_process: bool, calls: int = 1) -> str:
+    """How a flow's text names the calls on another part: a function call within one deployable, a query over the network
+    across deployables (a module's reads of another are never said to be remote queries); several, one per id checked.
 
-    >>> call_said(True), call_said(False)
-    ('one in-process call', 'one synchronous query')
+    >>> call_said(True), call_said(False), call_said(False, 2)
+    ('one in-process call', 'one synchronous query', '2 synchronous queries (one per id, in parallel)')
     """
-    return "one in-process call" if in_process else "one synchronous query"
+    if calls == 1:
+        return "one in-process call" if in_process else "one synchronous query"
+    return f"{calls} in-process calls (one per id)" if in_process else f"{calls} synchronous queries (one per id, in parallel)"
+
+
+def call_each(in_process: bool) -> str:
+    """What a step checking several ids on one part says of its calls: one per id, as the callee's operation takes one.
+
+    Why: the owner serves, and its database reads, one request per id; a step naming the ids and one operation would read
+    as one call (issue 22, class q3).
+
+    >>> call_each(True), call_each(False)
+    ('one in-process call per id', 'one call per id, in parallel')
+    """
+    return "one in-process call per id" if in_process else "one call per id, in parallel"

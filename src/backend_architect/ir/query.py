@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Literal
 
 from backend_architect.ir.consumers import events_consumed
+from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, Datastore, Event, Figure, FlowStep, Operation, RateLimit, Table
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
@@ -181,10 +182,14 @@ IF_MATCH: Literal["required", "optional"] = "optional"
 def called_operations(arch: Architecture, step: FlowStep) -> list[str]:
     """The callee's operations a synchronous step calls, as ``operationId (METHOD /v1/path)``: what every section prints.
 
-    A name the callee's contract does not have is printed alone (the critic, DES027, reports it)."""
+    Within one deployable the callee is a module its caller calls in process, so its operation is named as the module
+    interface it is, ``operationId (in process)``, never as an HTTP request. A name the callee's contract does not have is
+    printed alone (the critic, DES027, reports it)."""
     api = next((a for a in arch.apis if a.service == step.target), None)
     ops = {op.operation_id: op for op in api.operations} if api is not None else {}
     base = api.base_path if api is not None else ""
+    if one_deployable(arch):
+        return [f"{name} (in process)" if name in ops else name for name in step.operations]
     return [f"{name} ({ops[name].method.upper()} {base}{ops[name].path})" if name in ops else name for name in step.operations]
 
 

@@ -11,6 +11,7 @@ from backend_architect.ir.consumers import consuming_services
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.deployment import part_noun
 from backend_architect.ir.model import Architecture, Figure, Service, Table
+from backend_architect.ir.part_calls import http_operations, module_interfaces
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
 from backend_architect.ir.query import OUTBOX_SOURCE, called_operations, database_of, event_broker, event_source, events_by_service
 from backend_architect.ir.runtime import Component
@@ -22,7 +23,7 @@ from backend_architect.rules.model import Finding, blocks
 
 
 def endpoint_count(arch: Architecture) -> int:
-    return sum(len(api.operations) for api in arch.apis)
+    return sum(len(http_operations(arch, api)) for api in arch.apis)
 
 
 def index_count(arch: Architecture) -> int:
@@ -109,10 +110,16 @@ def api_section(arch: Architecture) -> list[dict[str, Any]]:
                 "consumers": op.consumers,
                 "upstreams": op.upstreams,
             }
-            for op in api.operations
+            for op in http_operations(arch, api)
+        ]
+        # a modular monolith's internal operations are functions its modules call in process: no path, no token
+        interfaces = [
+            {"operation_id": op.operation_id, "summary": op.summary, "request": op.request_schema, "response": op.response_schema, "consumers": op.consumers}
+            for op in module_interfaces(arch, api)
         ]
         section.append(
             {"service": api.service, "contract": f"openapi/{api.service}.yaml", "base_path": api.base_path, "scopes": api.scopes, "operations": operations}
+            | ({"module_interfaces": interfaces} if interfaces else {})
         )
     return section
 
@@ -515,7 +522,7 @@ def render_handoff(arch: Architecture, findings: list[Finding], files: list[str]
         "summary": {
             "deployment": arch.deployment,
             "services": [s.name for s in arch.services],
-            "endpoints": [f"{op.method.upper()} {api.base_path}{op.path}" for api in arch.apis for op in api.operations],
+            "endpoints": [f"{op.method.upper()} {api.base_path}{op.path}" for api in arch.apis for op in http_operations(arch, api)],
             "tables": [f"{s.schema_name + '.' if s.schema_name else ''}{t.name}" for s in arch.datastores for t in s.tables],
             "indexes": index_count(arch),
             "events": [e.name for e in arch.events],

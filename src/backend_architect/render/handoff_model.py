@@ -15,7 +15,7 @@ from backend_architect.ir.model import Architecture, Figure, RateLimit
 from backend_architect.ir.runtime import AvailabilityPlan, Component, GrowthStage, Placement
 from backend_architect.ir.trace import Requirement
 
-HANDOFF_SCHEMA_VERSION: Literal["1.6"] = "1.6"
+HANDOFF_SCHEMA_VERSION: Literal["1.7"] = "1.7"
 
 
 class HandoffModel(BaseModel):
@@ -53,12 +53,24 @@ class ApiOperation(HandoffModel):
     upstreams: list[str]
 
 
+class ModuleInterface(HandoffModel):
+    operation_id: str
+    summary: str
+    request: str | None
+    response: str | None
+    consumers: list[str] = Field(description="The modules of the same deployable calling it.")
+
+
 class ServiceApi(HandoffModel):
     service: str
     contract: str = Field(description="Path of the OpenAPI document.")
     base_path: str
     scopes: dict[str, str]
     operations: list[ApiOperation]
+    module_interfaces: list[ModuleInterface] = Field(
+        default_factory=list,
+        description="A modular monolith's operations only its other modules call: functions called in process, with no HTTP path in the contract and no token.",
+    )
 
 
 class ImplementedService(HandoffModel):
@@ -249,7 +261,7 @@ class Handoff(HandoffModel):
 
     model_config = ConfigDict(extra="forbid", title="backend-architect hand-off", populate_by_name=True)
 
-    schema_version: Literal["1.6"] = HANDOFF_SCHEMA_VERSION
+    schema_version: Literal["1.7"] = HANDOFF_SCHEMA_VERSION
     generator: str
     system: str
     summary: Summary

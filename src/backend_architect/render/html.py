@@ -14,6 +14,7 @@ from importlib.resources import files as package_files
 from typing import Any
 
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.part_calls import http_operations
 from backend_architect.render.mermaid import crossing_flows, render_architecture, render_er
 from backend_architect.render.numbers import short
 from backend_architect.render.sequence import render_sequence
@@ -96,7 +97,7 @@ def _api(arch: Architecture) -> str:
     parts = []
     for api in arch.apis:
         parts.append(f"<h3>{_e(api.service)} <small>{_e(api.base_path)}</small></h3>")
-        for op in api.operations:
+        for op in http_operations(arch, api):
             parts.append(
                 f'<details><summary><span class="method">{_e(op.method)}</span> <code>{_e(api.base_path + op.path)}</code> — {_e(op.summary)}</summary>'
                 f"<p>{_e(op.description)}</p><p>Success: {op.success_status}; errors: {_e(', '.join(map(str, op.error_statuses)) or '-')}; "

@@ -9,6 +9,7 @@ import orjson
 
 from backend_architect.ir.consumers import consumer_labels
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
+from backend_architect.ir.part_calls import http_operations, services_call_over_http
 from backend_architect.ir.payloads import event_table, payload_bytes, payload_fields
 from backend_architect.ir.query import (
     OUTBOX_SOURCE,
@@ -64,7 +65,7 @@ def render_markdown(arch: Architecture, findings: list[Finding]) -> str:
         _architecture(arch),
         _services(arch),
         ["## API", ""],
-        *(_api(api) for api in arch.apis),
+        *(_api(api, arch) for api in arch.apis),
         retries_section(arch),
         ids_section(arch),
         _examples(arch.apis),
@@ -177,10 +178,10 @@ def _conventions(op: Operation) -> str:
     return ", ".join(notes) or "-"
 
 
-def _api(api: Api) -> list[str]:
+def _api(api: Api, arch: Architecture) -> list[str]:
     lines = [f"### {api.service}", "", f"Contract: `openapi/{api.service}.yaml` (OpenAPI 3.1, every operation with examples), base path `{api.base_path}`.", ""]
     rows = []
-    for op in api.operations:
+    for op in http_operations(arch, api):
         auth = "public" if op.auth == "none" else ("optional; " if op.auth == "optional" else "") + (", ".join(op.scopes) or "signed in")
         rows.append(
             [
@@ -193,6 +194,13 @@ def _api(api: Api) -> list[str]:
             ]
         )
     lines += _table(["method", "path", "summary", "auth", "conventions", "responses"], rows)
+    if not services_call_over_http(arch):
+        # modules of one deployable call each other as functions: named as module interfaces, never as HTTP requests
+        called = [f"{', '.join(op.consumers)} → {op.operation_id}{' (module interface)' if op.internal else ''}" for op in api.operations if op.consumers]
+        if called:
+            lines += ["Called in process by other modules of the deployable (a function call: no HTTP request, no token):", ""]
+            lines += [*[f"- {c}" for c in called], ""]
+        return lines
     consumers = [
         f"{', '.join(op.consumers)} → {op.method.upper()} {api.base_path}{op.path}{' (internal)' if op.internal else ''}"
         for op in api.operations

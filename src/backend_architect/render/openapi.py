@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backend_architect.ir.model import EXAMPLE_COUNTRY, Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
+from backend_architect.ir.part_calls import SERVICE_ACTOR, served_over_http, service_limit_key, services_call_over_http
 from backend_architect.ir.query import IF_MATCH, all_tables, if_match, operation_limit, service_limit
 from backend_architect.ir.refusals import SCOPE, forbidden_reasons, forbidden_text
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
@@ -164,13 +165,16 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     tenant_entities = {t.entity for _store, t in all_tables(arch) if t.tenant_scoped and t.entity}
     owned = {o.entity for o in api.operations if o.owner_only}
     adding = {w.operation for w in arch.member_writes}
-    for op in api.operations:
+    # an internal operation of a modular monolith is a module interface its callers reach in process: no HTTP path
+    served = [op for op in api.operations if served_over_http(arch, op)]
+    over_http = services_call_over_http(arch)
+    for op in served:
         limit = operation_limit(arch, op)
         # a create of rows other operations keep to their owner stores the caller as owner (``core.writes``)
         # ... unless the system makes it for another user (a notification for its recipient): it stores the owner it is given
         claims = op.kind == "create" and op.entity in owned and not op.for_others
         forbidden = forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, claims, op.internal, op.operation_id in adding)
-        item = _operation(op, used, scheme_name(arch), limit is not None, forbidden)
+        item = _operation(op, used, scheme_name(arch), limit is not None, forbidden, over_http)
         if limit is not None:
             carried.append(limit)
             limited_statuses.update(int(code) for code in item["responses"] if code.isdigit() and int(code) >= 400)
@@ -179,7 +183,8 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
                 "actor": limit.actor,
                 "per_minute": limit.limit_per_minute,
                 "burst": limit.burst,
-                "key": "client IP" if op.auth == "none" else "token subject",
+                # a limit sized for calling services counts each by what it calls with (design/service_limits.py says the same)
+                "key": service_limit_key(op) if limit.actor == SERVICE_ACTOR else "client IP" if op.auth == "none" else "token subject",
             }
             services = service_limit(arch, op)
             if services is not None and services != limit:
@@ -187,7 +192,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
                 item["x-rate-limit"]["services"] = {
                     "per_minute": services.limit_per_minute,
                     "burst": services.burst,
-                    "key": "client IP" if op.auth == "none" else "calling service's token",
+                    "key": service_limit_key(op),
                 }
         paths.setdefault(op.path, {})[op.method] = item
     schemas = {s.name: _schema(s) for s in api.schemas}
@@ -197,7 +202,7 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
         schemas["GeoPoint"] = GEO_POINT_SCHEMA
     schemas.update(_problem_schemas())
     responses = {ERROR_TEXT[s][0]: _error_response(s, s in used_limited, used) for s in sorted(used_errors)}
-    tags = sorted({op.tag for op in api.operations})
+    tags = sorted({op.tag for op in served})
     service = next((s for s in arch.services if s.name == api.service), None)
     doc: dict[str, Any] = {
         "openapi": OPENAPI_VERSION,
@@ -240,7 +245,8 @@ class Used:
     params: set[str]
 
 
-def _operation(op: Operation, used: Used, scheme: str, limited: bool, forbidden: list[str]) -> dict[str, Any]:
+def _operation(op: Operation, used: Used, scheme: str, limited: bool, forbidden: list[str], over_http: bool = True) -> dict[str, Any]:
+    """One operation of the contract; ``over_http``: other parts call it over HTTP with their token (not modules in process)."""
     out: dict[str, Any] = {"operationId": op.operation_id, "summary": op.summary, "description": op.description, "tags": [op.tag]}
     params: list[Any] = [_parameter(p) for p in op.parameters]
     if op.idempotency_key:
@@ -265,7 +271,7 @@ def _operation(op: Operation, used: Used, scheme: str, limited: bool, forbidden:
         out["security"] = [{SIGNATURE_SCHEME: []}]
     if op.internal:
         out["security"] = [{SERVICE_SCHEME: op.scopes}]  # only other services call it, with their client-credentials token
-    elif op.consumers and op.auth != "none":
+    elif op.consumers and op.auth != "none" and over_http:
         # other services offer their own token as an alternative; a public operation asks them for none
         out["security"] = [*out["security"], {SERVICE_SCHEME: op.scopes}]
     if op.cache_control:

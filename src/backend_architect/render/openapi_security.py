@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from backend_architect.ir.model import Api, Architecture
+from backend_architect.ir.part_calls import services_call_over_http
 from backend_architect.ir.signatures import SCHEME_NAME, SECRETS_SETTING, SIGNATURE_HEADER, TOLERANCE_S
 
 AUTH_URL = "https://auth.example.com"
@@ -57,7 +58,9 @@ def security_schemes(api: Api, arch: Architecture) -> dict[str, Any]:
     if clients:
         scopes = {s: api.scopes.get(s, s) for s in sorted({s for op in clients for s in op.scopes})}
         schemes[scheme_name(arch)] = _client_scheme(arch, scopes)
-    return {**schemes, **_service_scheme(api), **_signature_scheme(api)}
+    # modules of one deployable call each other in process: no token is issued to them
+    services = _service_scheme(api) if services_call_over_http(arch) else {}
+    return {**schemes, **services, **_signature_scheme(api)}
 
 
 #: The scheme an external system's callbacks name (``design.callbacks``).

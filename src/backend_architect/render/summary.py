@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from backend_architect.ir.model import Architecture
+from backend_architect.ir.part_calls import http_operations
 from backend_architect.render.handoff import endpoint_count, index_count, next_phase
 from backend_architect.rules.model import Finding, Severity
 
@@ -12,9 +13,9 @@ def render_summary(arch: Architecture, findings: list[Finding], files: list[str]
     kind = "modules" if arch.deployment == "modular-monolith" else "services"
     lines = [f"{arch.system}: {arch.deployment.replace('-', ' ')}, {len(arch.services)} {kind} ({', '.join(s.name for s in arch.services)})", ""]
     lines.append(f"Endpoints ({endpoint_count(arch)}):")
-    width = max((len(api.base_path + op.path) for api in arch.apis for op in api.operations), default=10)
+    width = max((len(api.base_path + op.path) for api in arch.apis for op in http_operations(arch, api)), default=10)
     for api in arch.apis:
-        for op in api.operations:
+        for op in http_operations(arch, api):
             auth = "public" if op.auth == "none" else ", ".join(op.scopes) or op.auth
             used_by = f" (used by {', '.join(op.consumers)})" if op.consumers else ""
             lines.append(f"  {op.method.upper():<6} {(api.base_path + op.path):<{width}}  {op.summary} [{auth}]{used_by}")

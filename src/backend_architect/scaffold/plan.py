@@ -11,6 +11,7 @@ import yaml
 
 from backend_architect.errors import InputError, Location
 from backend_architect.ir.model import Api, Architecture, Datastore, Event, Service, Table
+from backend_architect.ir.part_calls import served_over_http
 from backend_architect.ir.runtime_tables import BUILDERS, runtime_name
 from backend_architect.render.openapi import render_openapi
 from backend_architect.scaffold import plan_writes
@@ -202,6 +203,8 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
     arch = design.architecture
     origin = f"{design.origin}/handoff.json"
     api = next(a for a in arch.apis if a.service == service.name)
+    # a module interface other modules call in process is a function of theirs to call, not a route (ir.part_calls)
+    api = api.model_copy(update={"operations": [op for op in api.operations if served_over_http(arch, op)]})
     store: Datastore | None = next((d for d in arch.datastores if d.service == service.name), None)
     if store is None:
         raise InputError(Location(origin), f"service {service.name} has an API but no datastore")

@@ -92,6 +92,8 @@ def use_case_tests(module: ModulePlan) -> str:
                 + '"""',
                 f"    checks.unsigned(scenario, {literal(ir.operation_id)})",
             ]
-    if not any("mechanisms." in line for line in lines):
-        lines.remove("import mechanisms")
+    # a module whose every operation other modules call in process has no route to test (ir.part_calls)
+    for imported, used in (("import mechanisms", "mechanisms."), ("import checks", "checks."), ("from support import Scenario", "Scenario)")):
+        if not any(used in line for line in lines if line != imported):
+            lines.remove(imported)
     return "\n".join(lines) + "\n"

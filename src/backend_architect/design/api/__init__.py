@@ -103,7 +103,7 @@ def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architectu
     # callers are added one need at a time, so the sentence naming them is written once all are known
     for api in built.values():
         withhold_personal(api)
-        api.operations = {key: with_callers_named(op) for key, op in api.operations.items()}
+        api.operations = {key: with_callers_named(op, in_process=in_process) for key, op in api.operations.items()}
     apis = []
     for service in arch.services:
         api = built[service.name]

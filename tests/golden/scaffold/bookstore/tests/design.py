@@ -321,7 +321,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "summary": "View book",
         "rate": ["read", 102, 17, "ip"],
         "services_only": False,
-        "service_rate": [278, 46],
+        "service_rate": None,
         "declared": ["400", "404", "429", "500"],
         "func": "view_book",
         "path_kinds": {"book_id": "uuid"},

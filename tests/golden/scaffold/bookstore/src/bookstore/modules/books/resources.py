@@ -259,7 +259,7 @@ CREATE_BOOK_UPLOAD = Operation(
 CREATE_BOOK_UPLOAD_UPLOAD = Upload("books/cover", "cover", 10000000, SCHEMA, "stored_objects")
 
 VIEW_BOOK = Operation(
-    policy=Policy("viewBook", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500}), service_rate=(278, 46)),
+    policy=Policy("viewBook", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),
     resource=BOOK,
     kind="get",
     conditional=True,

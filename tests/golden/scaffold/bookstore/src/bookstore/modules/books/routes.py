@@ -75,8 +75,9 @@ async def view_book(
     request: Request,
     book_id: Annotated[Uuid, Path()],
 ) -> Response:
-    """View book: Use case 'view book' (actor: visitor). Answers the Book with its author (read by primary key). Also called by orders, service-to-service,
-    as any caller, with no token. The cover itself: GET /books/{book_id}/download-url answers a signed URL to fetch it."""
+    """View book: Use case 'view book' (actor: visitor). Answers the Book with its author (read by primary key). Also called in process by orders (a module
+    of the same deployable): a function call, not an HTTP request. The cover itself: GET /books/{book_id}/download-url answers a signed URL to fetch
+    it."""
     ctx = await begin(request, resources.VIEW_BOOK.policy)
     return await crud.read(ctx, resources.VIEW_BOOK, book_id)
 
