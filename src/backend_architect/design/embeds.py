@@ -14,7 +14,12 @@ is answered as one object, read by primary key. The rules, in the order they are
   without bound. One request reads min(average, cap) rows of it.
 - reference: the item holds a reference to the other entity: one object (null where the reference is
   optional and unset), one row by primary key.
-- a many-to-many target of the item (its tags) is the link list its writes already set: not embedded.
+- links: a many-to-many target of the item (its tags) is answered as the item's link list, in the form its writes set
+  it: the targets' unique names where the item's service holds them (``tags: ["jazz"]``), else their ids
+  (``design/link_writes.py``), at most ``max_per_parent``; read by one index range of the link table on the item's key
+  (joined to the target for names). Naming the target in ``reads`` is what the language has for "this read shows
+  them", as for a child or a reference, and capacity already counts the target's reads for it: a search matching on
+  the names (``search: [title, tags]``) answers a get that shows why it matched.
 - an entity nothing joins to the item in one hop is unrelated (``design/unjoined_reads.py``): no key of the
   item reaches its rows, so the get cannot answer them; the analysis drops it from the reads and the
   operation says so, rather than drawing a read by an id nobody sent.
@@ -30,6 +35,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
+from backend_architect.design.link_writes import link_write
 from backend_architect.design.unjoined_reads import unjoined
 from backend_architect.ir.model import Architecture, Embed
 from backend_architect.spec.model import DEFAULT_PAGE_LIMIT, DEFAULT_PAGE_MAX, Spec
@@ -45,7 +51,7 @@ class Embedded:
     """One entity a get answers inside its item, in the spec's terms."""
 
     entity: str
-    relation: Literal["children", "reference"]
+    relation: Literal["children", "reference", "links"]
     #: children: the child's field naming the item (question); reference: the item's field naming the row (requester).
     field: str
     #: The property of the answer holding it: the child's plural (answers), or the reference's name (requester).
@@ -54,10 +60,12 @@ class Embedded:
     per_request: float = 1.0
     basis: str = ""
     nullable: bool = False
+    #: links: the link table's column naming the item (``video_id``).
+    link_column: str = ""
 
     @property
     def column(self) -> str:
-        return f"{self.field}_id"
+        return self.link_column or f"{self.field}_id"
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,12 @@ def embeds(spec: Spec, analysis: Analysis, use_case: UseCase) -> Embeds:
         named = next((n for n, f in body.fields.items() if f.type.kind == "ref" and f.type.target == other), None)
         if named is not None:
             found.append(Embedded(other, "reference", named, named, basis="one row by primary key", nullable=body.fields[named].is_nullable))
+            continue
+        linked = next((r for r, target in body.many_to_many.items() if target == other), None)
+        if linked is not None:
+            link = link_write(spec, item, linked)
+            said = f"max_per_parent {link.most}" if link.stated[1] else f"at most {link.most} links a {item} (no max_per_parent stated)"
+            found.append(Embedded(other, "links", linked, linked, link.most, min(link.avg, float(link.most)), said, link_column=link.columns[0]))
             continue
         if other in unread:
             unrelated.append(other)

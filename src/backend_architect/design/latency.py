@@ -229,8 +229,8 @@ def _store_parts(arch: Architecture, use_case: UseCase, ms: dict[str, float]) ->
         # the rows a get answers beside its item: one more query each, after the item's (its key names them), behind the same caches
         origin += [
             LatencyPart(
-                part=f"database: {e.table} by {e.column}, up to {e.max_items} rows" if e.relation == "children" else f"database: {e.table} by primary key",
-                ms=(ms["range_page"] if e.relation == "children" else ms["indexed_read"]) * database_share,
+                part=f"database: {e.table} by {e.column}, up to {e.max_items} rows" if e.relation != "reference" else f"database: {e.table} by primary key",
+                ms=(ms["range_page"] if e.relation != "reference" else ms["indexed_read"]) * database_share,
             )
             for e in local_embeds(arch, use_case.name)
         ]

@@ -129,6 +129,12 @@ STAGES: tuple[Stage, ...] = (
 )
 
 
+#: The last stage that adds an event (the cross-shard write's, in the database stage): the sizing runs up to it.
+LAST_ADDING_EVENTS: Stage = derive_database_load
+#: Times the sizing runs again with the events it added: a sharding the new outbox rows trigger may add one more write's event.
+SIZED_AGAIN = 3
+
+
 def design(spec: Spec) -> Architecture:
     """Read ``spec`` once, run every stage over it and return the finished architecture."""
     return design_with_analysis(spec)[0]
@@ -157,19 +163,28 @@ def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
 
 
 def _run(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
-    """Every stage in order. A by-owner lookup the partitioning adds publishes the events that feed it (``table_feeds``), whose
-    outbox rows commit beside rows capacity, storage and partitioning already sized: those stages run once more from the same
-    inputs with the events counted, so every rate they state includes them (the second time adds the same events)."""
-    first, last = STAGES.index(derive_capacity), STAGES.index(derive_partitioning)
+    """Every stage in order. Stages after capacity add events: a by-owner lookup the partitioning adds publishes the events
+    that feed it (``table_feeds``), a search indexer or a feed takes the change events of the rows it copies, a write whose
+    rows land on different shards commits an event its applier consumes (PAT053, in the database stage). Each of those
+    events commits an outbox row beside rows capacity, storage and partitioning already sized, and the broker counts it:
+    so the stages from capacity through the last one adding events run again from the same inputs with the events known,
+    until they add none (``SIZED_AGAIN`` times at most), and every rate and record they state includes them."""
+    first, last = STAGES.index(derive_capacity), STAGES.index(LAST_ADDING_EVENTS)
     for stage in STAGES[:first]:
         arch = stage(spec, analysis, arch)
-    sized = arch
-    for stage in STAGES[first : last + 1]:
-        sized = stage(spec, analysis, sized)
-    if sized.events != arch.events:
-        sized = arch.model_copy(update={"events": sized.events})
-        for stage in STAGES[first : last + 1]:
-            sized = stage(spec, analysis, sized)
+    sized = _sized(spec, analysis, arch)
+    for _ in range(SIZED_AGAIN):
+        if sized.events == arch.events:
+            break
+        arch = arch.model_copy(update={"events": sized.events})
+        sized = _sized(spec, analysis, arch)
     for stage in STAGES[last + 1 :]:
         sized = stage(spec, analysis, sized)
     return sized
+
+
+def _sized(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
+    """The stages from capacity through the last one adding events, over ``arch``."""
+    for stage in STAGES[STAGES.index(derive_capacity) : STAGES.index(LAST_ADDING_EVENTS) + 1]:
+        arch = stage(spec, analysis, arch)
+    return arch

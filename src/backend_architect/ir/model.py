@@ -687,8 +687,9 @@ class Embed(IRModel):
 
     name: str = Field(description="The property holding them (answers, requester).")
     entity: str = Field(description="The entity embedded (Answer).")
-    relation: Literal["children", "reference"] = Field(
-        description="children: the rows naming the item (an index range of their table by ``column``); reference: the row the item names."
+    relation: Literal["children", "reference", "links"] = Field(
+        description="children: the rows naming the item (an index range of their table by ``column``); reference: the row the item names; "
+        "links: the item's many-to-many links (an index range of the link table ``table`` by ``column``), as the targets' names or ids."
     )
     column: str = Field(description="children: the child's column naming the item (question_id); reference: the item's column naming the row.")
     table: str = Field(description="The table holding the embedded rows.")
@@ -698,6 +699,7 @@ class Embed(IRModel):
     basis: str = Field(default="", description="Where the cap and the average came from, for people.")
     order: str | None = Field(default=None, description="children: the column they are answered newest first by, if the child has one.")
     nullable: bool = Field(default=False, description="reference: the item may name none (an optional reference): the object is null.")
+    label: str | None = Field(default=None, description="links: the target's unique name column answered for each link (joined), else None: ids.")
 
 
 class Operation(IRModel):

@@ -387,6 +387,14 @@ def _embed_steps(arch: Architecture, stores: list[Datastore], op: Operation) -> 
         if found is None:
             continue
         store, table = found
+        if embed.relation == "links":
+            index = next((i for i in table.indexes if i.columns and i.columns[0].name == embed.column), None)
+            by = _index_text(index) if index is not None else f"by ({embed.column})"
+            joined = next((t for s in stores for t in s.tables if t.entity == embed.entity), None)
+            what = f"{embed.label} of {joined.name} joined" if embed.label and joined is not None else "the ids"
+            said = f"SELECT up to {embed.max_items} {embed.name} ({what}) of {_qualified(arch, store, table)} {by}"
+            steps.append(StoreStep(database(arch, store), "read", said, "rows"))
+            continue
         if embed.relation == "reference":
             said = f"SELECT the row of {_qualified(arch, store, table)} {_by(op, table)} ({embed.column} of the row read)"
             steps.append(StoreStep(database(arch, store), "read", said, "row"))

@@ -145,6 +145,8 @@ def embed_plans(ctx: ModuleContext, op: Operation, table: Table) -> tuple[EmbedP
     item's key, or the row it references. Another service's rows are its call's, which the scaffold does not make: a ``Gap``."""
     out = []
     for embed in op.embeds:
+        if embed.relation == "links":
+            raise Gap(f"it answers {embed.name}, the {embed.entity} links in {embed.table}: the scaffold reads no link list yet")
         other = ctx.table_of(embed.entity)
         if other is None or embed.entity not in ctx.resources:
             raise Gap(f"it answers {embed.name} ({embed.entity} rows), which live in service {embed.service}: this service does not call it")

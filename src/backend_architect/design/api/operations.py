@@ -149,15 +149,29 @@ class ServiceApi:
         else:
             params = [*route.params, *filter_parameters(self.res, use_case, list(route.lookup), required=True, exact=True)]
             found = embeds(self.res.spec, self.res.analysis, use_case)
-            embedded = [self._embed(e) for e in found.embedded]
+            embedded = [self._embed(e, entity) for e in found.embedded]
             notes += [embedded_sentence(entity, self.res.service, embedded, found.unrelated, use_case.peak_qps)] if embedded or found.unrelated else []
             answer = self.schemas.view(entity, embedded) if embedded else self.schemas.read(entity)
             op = self.base(use_case, "get", route.path, "get", params, note=" ".join(notes), response_schema=answer, embeds=embedded,
                            conditional=route.item and self.versioned(entity), caller_filters=list(route.by_caller))  # fmt: skip
         self.put(op)
 
-    def _embed(self, e: Embedded) -> Embed:
-        """``e`` placed: the table holding its rows and the service owning them."""
+    def _embed(self, e: Embedded, item: str) -> Embed:
+        """``e`` placed: the table holding its rows and the service owning them (links: the item's own link table)."""
+        if e.relation == "links":
+            link = link_write(self.res.spec, item, e.field, local=self.res.local(e.entity))
+            return Embed(
+                name=e.name,
+                entity=e.entity,
+                relation="links",
+                column=e.column,
+                table=link.table,
+                service=self.res.service,
+                max_items=e.max_items,
+                per_request=e.per_request,
+                basis=e.basis,
+                label=link.name_field,
+            )
         return Embed(
             name=e.name,
             entity=e.entity,
@@ -498,6 +512,10 @@ def embedded_sentence(entity: str, home: str, embedded: list[Embed], unrelated: 
     """
     parts = []
     for e in embedded:
+        if e.relation == "links":
+            form = f"{e.entity}.{e.label}" if e.label else f"{e.entity} id"
+            parts.append(f"its {e.name} (by {form}, at most {e.max_items}; read from {e.table} by {e.column})")
+            continue
         how = f"by {e.column}" if e.relation == "children" else "by primary key"
         where = f"one call to {e.service} {how}, up to {peak:,.0f} calls/s at peak before caches" if e.service != home else f"read {how}"
         parts.append(f"its {e.name} (at most {e.max_items}, newest first; {where})" if e.relation == "children" else f"its {e.name} ({where})")

@@ -174,6 +174,13 @@ class Schemas:
         if name not in self.schemas:
             props = list(self.schemas[self.read(entity)].properties)
             for e in embedded:
+                if e.relation == "links":
+                    # the link list in the form the create sets it (names or ids), so a search matching on them shows why
+                    written = self.links(entity, e.name)
+                    form = f"by {e.entity}.{e.label}" if e.label else f"by {e.entity} id"
+                    said = f"The {e.name.replace('_', ' ')} of the {entity}, {form}: its {e.table} rows, at most {e.max_items} ({e.basis})."
+                    props.append(written.model_copy(update={"required": True, "description": said}))
+                    continue
                 self.read(e.entity)
                 if e.relation == "children":
                     said = (

@@ -17,7 +17,6 @@ from backend_architect.design.patterns import Applied, Outcome, Skipped, pattern
 from backend_architect.design.patterns._common import decision, figures, fmt
 from backend_architect.design.patterns._shards import sharded_now
 from backend_architect.design.patterns._stores import horizon
-from backend_architect.design.patterns.messaging import restated_deliveries
 from backend_architect.design.unique_keys import SHARDING_STAGE, key_writes, placed, two_steps
 from backend_architect.ir.model import ApiSchema, Architecture, CoWrite, Event, EventPart, Flow, FlowStep, Operation, Service, Table
 from backend_architect.ir.runtime import Component
@@ -150,10 +149,8 @@ def cross_shard_write(spec: Spec, analysis: Analysis, arch: Architecture) -> Ite
         operations=(unclaimed := _unclaimed(arch, {w.use_case: _since(name, w, where, built) for name, w in recorded})),
         schemas=_parts_unclaimed(arch, unclaimed),
     )
-    # the applier is a consuming group of each event: the transport's deliveries count it, as the events table lists it
-    recounted = restated_deliveries(analysis, arch, applied, [flows[w.use_case] for _, w in recorded if w.use_case in flows])
-    if recounted is not None:
-        yield recounted
+    # the applier is a consuming group of each event: the pipeline sizes again with these events known (pipeline.LAST_ADDING_EVENTS),
+    # so the transport decides its record from them, and the outbox rows they commit are counted with the writes' rows
 
 
 @dataclass(frozen=True)

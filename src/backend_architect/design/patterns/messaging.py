@@ -127,9 +127,10 @@ def event_transport(spec: Spec, analysis: Analysis, arch: Architecture) -> Itera
 
 
 def restated_deliveries(analysis: Analysis, arch: Architecture, events: Sequence[Event], flows: Sequence[Flow] = ()) -> Applied | None:
-    """The deliveries figure and this record restated once a later pattern adds consumers to ``events`` (the cross-shard
-    write's applier, PAT053, runs after the transport): every event's consuming groups are counted where they are stated,
-    so the events table and the figure agree. None when nothing changes (or no broker record was made).
+    """The deliveries figure and this record restated where the finished design's events and flows count otherwise than the
+    transport did (``design/settled_deliveries.py``): every event's consuming groups are counted where they are stated,
+    so the events table and the figure agree. None when nothing changes (or no broker record was made). An event a later
+    pattern adds (the cross-shard write's applier) is not restated here: the pipeline decides the transport again with it.
 
     ``flows`` are the flows the same pattern rewrites (each write's outbox step): an event's publishers are read off them
     (``design.publishers``), so two writes publishing one event are both counted, not only the one that named it last.
