@@ -78,7 +78,10 @@ file is then the state between steps).
    own that a create sets (a video's tags on upload) `many_to_many: [Tag]` with `writes: [Video, Video.tags]`, the
    tags per video the Tag's `avg_per_parent`; the share of rows that set an optional field ("5% of messages carry a
    file") its `share`; a team the requirements describe, its engineers `team.size` and, where they say how many teams,
-   `team.teams` ("one team of 10 developers": `{{size: 10, teams: 1}}`)): the engine never reads
+   `team.teams` ("one team of 10 developers": `{{size: 10, teams: 1}}`); rows the server makes after another write
+   ("a notification after each answer and comment", "the fare is charged when the trip ends") a use case of their own
+   with `after: [post answer, post comment]` (a consumer of those writes' events makes them; no client may call it),
+   never only a sentence in a description): the engine never reads
    `notes`. Leave out a key the requirements say nothing about when the engine has a default for it, team size
    above all: without one the engine sizes the team from the load and states it, with its reason, under
    Assumptions, while a value you invent (a team of 8 for a system at 280k requests/s) decides the deployment

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
@@ -28,6 +28,7 @@ from backend_architect.spec.check import TEXT_KINDS
 from backend_architect.spec.identifiers import bounded_name
 from backend_architect.spec.model import Spec, UseCaseKind, UseCaseSpec, slug
 from backend_architect.spec.naming import parent_relation, plural, relations, resolve_column, snake, split_filter
+from backend_architect.spec.reactions import followed
 from backend_architect.spec.relations import Hop, join_path
 from backend_architect.spec.subject import owner_of_field, primary_entity
 from backend_architect.spec.units import SECONDS_PER_DAY
@@ -104,10 +105,16 @@ class UseCase:
     #: ``writes`` by ``kept_counters``): applied in its transaction where the row shares its service, else by the owner's
     #: consumer of its event (``usecases.remote_access`` leaves them out of the saga steps).
     kept_values: tuple[str, ...] = ()
+    #: The writes this one follows (``after``): a consumer of each one's event makes it, never a client's request.
+    reacts_to: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def is_reaction(self) -> bool:
+        return bool(self.reacts_to)
 
     @property
     def is_write(self) -> bool:
@@ -200,7 +207,7 @@ def _analyse(spec: Spec) -> Analysis:
     assumptions: list[str] = []
     people = _people_entity(spec)
     by_snake = {snake(name): name for name in reversed(spec.entities)}  # snake name -> entity, the first declared winning
-    use_cases = tuple(_use_case(spec, i, u, factor, warnings, people, by_snake) for i, u in enumerate(spec.use_cases))
+    use_cases = with_reactions(spec, tuple(_use_case(spec, i, u, factor, warnings, people, by_snake) for i, u in enumerate(spec.use_cases)))
     entities = _entity_facts(spec, use_cases, (assumptions, warnings), people)
     assumptions += links_assumptions(spec, ((u.entity, r) for u in use_cases for r in u.links))
     # the membership rows a create makes are a count the spec rarely states: the design says the one it sized
@@ -225,6 +232,29 @@ def _analyse(spec: Spec) -> Analysis:
         aggregates=frozenset(aggregates),
         _by_primary=MappingProxyType({k: tuple(v) for k, v in grouped.items()}),
     )
+
+
+def with_reactions(spec: Spec, use_cases: tuple[UseCase, ...]) -> tuple[UseCase, ...]:
+    """Each reaction (``after``) with the writes it follows, and the rate it runs at when the spec gives none.
+
+    Why: a reaction runs once per event of each write it follows, so left out its rate is theirs summed; a rate
+    the spec states is kept (a notification made for only some answers runs below its writes' rate). No signed-in
+    caller makes it: the consumer acts for the rows' owners, so none of its columns is taken from a token.
+    """
+    follows = followed(spec)
+    if not follows:
+        return use_cases
+    rates = {u.name: (u.avg_qps, u.peak_qps) for u in use_cases}
+    out = []
+    for use_case in use_cases:
+        named = follows.get(use_case.name, ())
+        if named and use_case.spec.rate is None:
+            avg, peak = sum(rates[n][0] for n in named), sum(rates[n][1] for n in named)
+            use_case = replace(use_case, reacts_to=named, avg_qps=avg, peak_qps=peak, caller=None, caller_column=None)
+        elif named:
+            use_case = replace(use_case, reacts_to=named, caller=None, caller_column=None)
+        out.append(use_case)
+    return tuple(out)
 
 
 def analyse_one(spec: Spec, analysis: Analysis, use_case: UseCaseSpec) -> UseCase:

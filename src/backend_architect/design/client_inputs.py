@@ -12,7 +12,7 @@ refuses the one write that exists. Three rules, each over the spec as written:
 2. Parts the server picks by its own query are not client inputs: a part of the create that refers to
    the rows its proximity query finds (``near``: one ride offer for each nearby driver) is made by the
    server, one per row found.
-3. A write the system, a worker, a job or an external system makes acts for other users: it stores the
+3. A write the system, a worker, a job, a reaction (``after``) or an external system makes acts for other users: it stores the
    owner its body names (the recipient of a notification), so it never carries the "you may only
    create what you own" refusal a person's create of owned rows does.
 """
@@ -81,7 +81,7 @@ def acts_for_others(spec: Spec, use_case: UseCase) -> bool:
     """
     actor = use_case.spec.actor
     # an external system calls under its own name, its kind or a webhook's (design.callbacks), as its signature is checked
-    return use_case.is_job or actor.lower() in MACHINE_ACTORS or signing_system(spec, actor) is not None
+    return use_case.is_job or use_case.is_reaction or actor.lower() in MACHINE_ACTORS or signing_system(spec, actor) is not None
 
 
 __all__ = ["MACHINE_ACTORS", "acts_for_others", "decided_by_others", "server_picked_parts"]

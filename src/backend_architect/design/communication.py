@@ -115,6 +115,8 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     copied = copied_reads(use_cases, owner)
     # an external told of a write is reached by the worker delivering to it (design/deliverers.py), never by the relay
     delivered = {name: sender_of(spec, name) for name in spec.external}
+    reacting = reaction_steps(use_cases, owner)
+    by_name = {u.name: u for u in use_cases}
     for use_case in use_cases:
         home = owner[use_case.entity]
         flow, event = _flow(
@@ -129,6 +131,8 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
             delivered,
             called_owners(spec, analysis, use_case, owner),
             spec,
+            reacting.get(use_case.name, {}),
+            [by_name[n] for n in use_case.reacts_to],
         )
         in_process = one_deployable(arch)
         flow = member_flow(checked_flow(flow, home, arch.reference_checks, in_process=in_process), home, arch.membership_checks, in_process=in_process)
@@ -148,6 +152,45 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     made = with_feeds(made, copy_feeds(spec, made), list(use_cases))
     # a read filtered through another service's rows (a feed by the reader's follows) reads them by a call or a copy, decided once
     return with_graph_reads(spec, analysis, made, event_name)
+
+
+def reaction_steps(use_cases: tuple[UseCase, ...], owner: dict[str, str]) -> dict[str, dict[str, list[str]]]:
+    """Per write some reaction follows (``after``), the services consuming its event to make them, with what each makes.
+
+    Why: a row the server makes after another write (an inbox notification after each answer) exists only if a consumer
+    of that write's event makes it; the write's flow names that consumer, so its event is published and counted.
+
+    >>> from backend_architect.design.analysis import analyse
+    >>> s = Spec.model_validate({"system": "s", "entities": {"Post": {}, "Note": {"fields": {"post": "ref(Post)"}}}, "use_cases": [
+    ...     {"name": "write post", "writes": ["Post"]}, {"name": "note post", "actor": "system", "writes": ["Note"], "after": "write post"}]})
+    >>> reaction_steps(analyse(s).use_cases, {"Post": "posts", "Note": "notes"})
+    {'write post': {'notes': ["Note ('note post', once per event)"]}}
+    """
+    found: dict[str, dict[str, list[str]]] = {}
+    for reaction in (u for u in use_cases if u.is_reaction):
+        for name in reaction.reacts_to:
+            found.setdefault(name, {}).setdefault(owner[reaction.entity], []).append(f"{reaction.entity} ('{reaction.name}', once per event)")
+    return found
+
+
+def reaction_step(event: str, home: str, use_case: UseCase) -> str:
+    """The first step of a reaction's flow: its service consuming the followed write's event (never "<event> via the outbox",
+    which names the write that publishes it, so the relay's figures count the event once)."""
+    return f"{home} consumes {event}: makes {use_case.entity} once per event ({use_case.name})"
+
+
+def reaction_reason(use_case: UseCase) -> str:
+    """Why a reaction's flow is an event: it follows writes, and its consumer makes it once per event however often it is redelivered."""
+    called = (
+        f"; it calls {', '.join(use_case.spec.calls)} with the event id as the idempotency key, so a redelivery is not a second call"
+        if use_case.spec.calls
+        else ""
+    )
+    return (
+        f"made by the server after {', '.join(repr(n) for n in use_case.reacts_to)}: a consumer of "
+        f"{'each one' if len(use_case.reacts_to) > 1 else 'its'} event makes it once per event (its processed-events row commits with "
+        f"the rows), and no client may call it{called}"
+    )
 
 
 def copy_feeds(spec: Spec, arch: Architecture) -> list[Feed]:
@@ -187,16 +230,24 @@ def _flow(
     delivered: dict[str, str] | None = None,
     called: dict[str, list[str]] | None = None,
     spec: Spec | None = None,
+    reactions: dict[str, list[str]] | None = None,
+    follows: list[UseCase] | None = None,
 ) -> tuple[Flow, Event | None]:
     """The use case's flow and event; ``providers``: the spec's push providers (a step to one says it pushes); ``copied``: the
     fresh reads served from an event-fed copy because a call would close a cycle (``design.read_cycles``), each with its reason;
     ``delivered``: the worker delivering to each external (the event's consumer in its place); ``called``: the services its
-    contract calls per request for the rows it answers inside its item (``embeds.called_owners``), never a local copy."""
+    contract calls per request for the rows it answers inside its item (``embeds.called_owners``), never a local copy;
+    ``reactions``: the services whose consumers of its event make the reactions following it (``after``), with what each makes;
+    ``follows``: for a reaction, the writes it follows."""
+    reactions = reactions or {}
     copied = copied or {}
     called = called or {}
     delivered = delivered or {}
     actor = use_case.spec.actor
     steps = [FlowStep(source=actor if use_case.kind != "job" else "scheduler", target=home, kind="request", description=use_case.name)]
+    if follows:
+        # no client asks for a reaction: the event of each write it follows starts it, in the service owning the write
+        steps = [FlowStep(source=owner[by.entity], target=home, kind="event", description=reaction_step(event_name(by), home, use_case)) for by in follows]
     fresh, writes = remote_access(use_case, owner, copied)
     # why the reads a call cycle moved to a copy are not queried: said once per reason
     cycle_copies = list(dict.fromkeys(why for (name, _), why in copied.items() if name == use_case.name))
@@ -239,7 +290,7 @@ def _flow(
         applies: dict[str, list[str]] = {}
         for entity, values in applied_values(use_case, owner).items():
             applies.setdefault(owner[entity], []).extend(values)
-        consumers = sorted({*consumers, *audiences, *by_sender, *applies})
+        consumers = sorted({*consumers, *audiences, *by_sender, *applies, *reactions})
         if consumers or use_case.spec.notify or use_case.spec.avg_fanout:
             name = event_name(use_case)
             event = Event(
@@ -257,6 +308,7 @@ def _flow(
                 calls = by_sender.get(consumer, [])
                 tail = f": push notification to {reach}" if set(calls) & set(pushes) else f": deliver to {', '.join(calls)}" if calls else ""
                 tail += f": {consumer} applies {', '.join(applies[consumer])} to its rows" if consumer in applies else ""
+                tail += "".join(f": {consumer} makes {made}" for made in reactions.get(consumer, ()))
                 steps.append(FlowStep(source=home, target=consumer, kind="event", description=f"{name} via the outbox{tail}"))
     saga = None
     if remote_writes:
@@ -288,6 +340,8 @@ def _flow(
     elif remote_reads:
         fresh_from = sorted(sync_reads) if cycle_copies else remote_reads
         style, why = "sync", "; ".join([f"needs fresh data from {', '.join(fresh_from)} within the request", *cycle_copies])
+    elif use_case.is_reaction:
+        style, why = "event", reaction_reason(use_case)
     elif event is not None:
         style, why = "event", "state change others react to: published through the transactional outbox after commit"
     else:
@@ -356,7 +410,7 @@ def _unique_events(events: list[Event]) -> list[Event]:
     return list(merged.values())
 
 
-__all__ = ["Service", "derive_communication", "event_name", "past_tense"]
+__all__ = ["Service", "derive_communication", "event_name", "past_tense", "reaction_reason", "reaction_step", "reaction_steps"]
 
 
 def job_copy_reason(use_case: UseCase, owners: list[str]) -> str:

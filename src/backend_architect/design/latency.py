@@ -165,7 +165,7 @@ def _timed(arch: Architecture, use_case: UseCase, flow: Flow, ms: dict[str, floa
     calls = in_process_calls(arch, flow)
     in_process_ms = len(calls) * IN_PROCESS_CALL_MS
     hops = flow.expected_latency_ms if not flow.latency_parts else sum(p.ms for p in flow.latency_parts if p.part.startswith("synchronous hop"))
-    parts = [] if use_case.is_job else [LatencyPart(part="edge (load balancer)", ms=ms["edge"])]
+    parts = [] if use_case.is_job or use_case.is_reaction else [LatencyPart(part="edge (load balancer)", ms=ms["edge"])]
     parts.append(LatencyPart(part="service work", ms=ms["service"]))
     if use_case.is_write:
         # a write that first queries a store of its own path (the proximity search choosing its recipients) waits for it

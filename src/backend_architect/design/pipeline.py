@@ -16,6 +16,7 @@ input to what it changed, and name on each call between services the operation o
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from backend_architect.design.analysis import Analysis, analyse
 from backend_architect.design.api import derive_api
@@ -40,6 +41,7 @@ from backend_architect.design.overrides import report, steerable_subjects
 from backend_architect.design.partitioning import derive_partitioning
 from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
+from backend_architect.design.promises import promise_warnings
 from backend_architect.design.publishers import derive_publishers
 from backend_architect.design.read_lag import derive_read_consistency
 from backend_architect.design.recipient_reads import derive_recipient_reads
@@ -141,6 +143,8 @@ def design_with_analysis(spec: Spec) -> tuple[Architecture, Analysis]:
     spec, caught = with_catch_up_reads(spec, analysis)
     analysis = analyse(spec) if caught else analysis
     kept = [*kept, *caught]
+    # a description promising an external call no flow makes is said once, with the design's other warnings
+    analysis = replace(analysis, warnings=(*analysis.warnings, *promise_warnings(spec, analysis)))
     arch = Architecture(system=spec.system, description=spec.description or "", assumptions=[*analysis.warnings, *analysis.assumptions, *kept])
     arch = _run(spec, analysis, arch)
     ignored = report(spec, arch, {key: p.code for p in PATTERNS for key in (p.code, p.name)}, steerable_subjects(spec, analysis, arch))

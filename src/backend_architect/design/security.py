@@ -97,9 +97,10 @@ def derive_security(spec: Spec, analysis: Analysis, arch: Architecture) -> Archi
     limits = []
     audience = audiences(spec, analysis)
     catching = catch_ups(analysis, arch, audience)
-    for actor in sorted({u.spec.actor for u in use_cases if u.kind != "job"}):
+    # a job and a reaction (``after``) are the server's own work: no client holds a bucket for them
+    for actor in sorted({u.spec.actor for u in use_cases if u.kind != "job" and not u.is_reaction}):
         for op_class, default in (("read", USER_READS_PER_MINUTE), ("write", USER_WRITES_PER_MINUTE)):
-            theirs = [u for u in use_cases if u.spec.actor == actor and u.is_write == (op_class == "write") and u.kind != "job"]
+            theirs = [u for u in use_cases if u.spec.actor == actor and u.is_write == (op_class == "write") and u.kind != "job" and not u.is_reaction]
             if theirs:
                 mine = [c for c in catching if c.read in theirs]
                 limits.append(_rate_limit(audience.of(actor), op_class, theirs, default, mine))

@@ -13,6 +13,7 @@ plan); this module only reads those decisions and says them as steps.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import takewhile
 from typing import Literal
 
 from backend_architect.ir.model import Architecture, Datastore, Flow, Index, Operation, Table
@@ -69,6 +70,26 @@ def store_steps(arch: Architecture, flow: Flow) -> list[StoreStep]:
     return steps + _read_steps(arch, flow, stores, op)
 
 
+def consumed(flow: Flow) -> bool:
+    """Whether the flow starts from an event, not a request (a reaction, ``after``): its consumer skips an event it has handled.
+
+    Why: the relay delivers at least once, so the row a reaction makes is made once only if the event id commits with it.
+    """
+    return bool(flow.steps) and flow.steps[0].kind == "event"
+
+
+def opening(flow: Flow) -> int:
+    """How many of the flow's first steps start it: its request, or the events of every write a reaction follows.
+
+    Why: a reaction in the service owning the write it follows consumes an event its own service published; that
+    opening step is what starts the flow, never an event the flow's transaction puts in the outbox.
+    """
+    if not consumed(flow):
+        return min(1, len(flow.steps))
+    home = flow.steps[0].target
+    return 1 + sum(1 for _ in takewhile(lambda s: s.kind == "event" and s.target == home, flow.steps[1:]))
+
+
 def database(arch: Architecture, store: Datastore) -> Store:
     """The database holding ``store``, named with its engine (a modular monolith's modules share one)."""
     engine = {"postgresql": "PostgreSQL", "sqlite": "SQLite", "mysql": "MySQL"}.get(store.engine, store.engine)
@@ -100,6 +121,12 @@ def _role_table(stores: list[Datastore], role: str) -> tuple[Datastore, Table] |
 def _key_steps(arch: Architecture, flow: Flow, home: str, stores: list[Datastore], op: Operation | None) -> list[StoreStep]:
     """The Idempotency-Key looked up before anything else: in the row's own database, or (a write a wide-column store takes) by a
     conditional insert in that store, since no transaction spans it and PostgreSQL (``ir.query.guarded_how``)."""
+    if consumed(flow):
+        found = _role_table(stores, "inbox")
+        if found is None:
+            return []
+        text = f"look up the event id in {_qualified(arch, *found)}"
+        return [StoreStep(database(arch, found[0]), "key", text, "not handled yet (a redelivered event is skipped)")]
     if not _keyed(op) or op is None or op.kind not in _WRITES:
         return []
     if flow.use_case in held_keys(arch, home):
@@ -170,7 +197,8 @@ def leaves_row(op: Operation | None) -> bool:
 
 
 def _events(flow: Flow, home: str, via: str) -> list[str]:
-    return list(dict.fromkeys(s.description.split(" via ")[0] for s in flow.steps if s.kind == "event" and s.source == home and s.via == via))
+    later = flow.steps[opening(flow) :]
+    return list(dict.fromkeys(s.description.split(" via ")[0] for s in later if s.kind == "event" and s.source == home and s.via == via))
 
 
 def outbox_events(arch: Architecture, flow: Flow, home: str) -> list[str]:
@@ -254,6 +282,9 @@ def _write_steps(
         events = outbox_events(arch, flow, home)
         if events and outbox is not None:
             parts.append(f"the outbox row ({', '.join(events)}) in {_qualified(arch, *outbox)}")
+        inbox = _role_table([s for s in stores if database(arch, s) == db], "inbox")
+        if consumed(flow) and inbox is not None:
+            parts.append(f"the processed-events row in {_qualified(arch, *inbox)}")
         key = _role_table([s for s in stores if database(arch, s) == db], "idempotency")
         if keyed and key is not None:
             parts.append(f"the Idempotency-Key with its answer in {_qualified(arch, *key)}")

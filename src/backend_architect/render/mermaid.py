@@ -252,5 +252,5 @@ def render_er(store: Datastore) -> str:
 
 
 def crossing_flows(arch: Architecture) -> list[Flow]:
-    """Use cases that involve more than their own service (calls, queries, sagas, events)."""
-    return [f for f in arch.flows if len(f.steps) > 1]
+    """Use cases that involve more than their own service (calls, queries, sagas, events), a reaction to another's event included."""
+    return [f for f in arch.flows if len(f.steps) > 1 or (f.steps and f.steps[0].kind == "event")]

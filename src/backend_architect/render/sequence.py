@@ -13,7 +13,7 @@ from backend_architect.ir.delivery_guarantee import PUBSUB_HOP
 from backend_architect.ir.model import Architecture, Flow, FlowStep
 from backend_architect.ir.query import called_operations
 from backend_architect.ir.runtime import side_write
-from backend_architect.ir.store_steps import Store, StoreStep, adds_to_rows, database, outbox_events, store_steps
+from backend_architect.ir.store_steps import Store, StoreStep, adds_to_rows, database, opening, outbox_events, store_steps
 from backend_architect.render.mermaid import _message, _pubsub_of, node_id
 from backend_architect.render.numbers import human
 
@@ -58,7 +58,15 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     names = list(dict.fromkeys([request.source, home, *(s.target for s in flow.steps[1:]), *(s.source for s in flow.steps[1:])]))
     # the externals a worker taking the flow's events calls (a push sender's providers) stand after it
     names += [x for s in flow.steps[1:] for x in _calls(arch, s.target) if x not in names]
-    lines = ["sequenceDiagram", f"    actor {node_id('actor', request.source)} as {_message(request.source)}"]
+    # a reaction (``after``) starts from the event of the write it follows, delivered by that service's relay: no actor asks for it,
+    # and a reaction to several writes starts from each one's event, all of them opening the diagram before its own steps
+    started = request.kind == "event"
+    openers = flow.steps[: opening(flow)]
+    own_steps = flow.steps[len(openers) :]
+    caller = node_id("p" if started else "actor", request.source)
+    lines = ["sequenceDiagram"]
+    if caller != node_id("p", home):  # a reaction in the service that published the event is drawn once
+        lines.append(f"    {'participant' if started else 'actor'} {caller} as {_message(request.source)}")
     lines.append(f"    participant {node_id('p', home)} as {_message(home)}")
     # the service's own stores stand next to it: every request reaches them first
     declared = {node_id("p", home)}
@@ -71,22 +79,25 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
         if node_id("p", name) not in declared:
             lines.append(f"    participant {node_id('p', name)} as {_message(_participant_label(arch, name))}{' (external)' if name in externals else ''}")
     # events the write commits an outbox row for with no consumer in another service (a job the service runs) leave the relay too
-    stepless = [e for e in outbox_events(arch, flow, home) if e not in {s.description.split(" via ")[0] for s in flow.steps if _relayed(s, home)}]
+    stepless = [e for e in outbox_events(arch, flow, home) if e not in {s.description.split(" via ")[0] for s in own_steps if _relayed(s, home)}]
     if stepless and not any(s.phase == "write" for s in own):
         stepless = []
-    if stepless or any(_relayed(s, home) and s.via == "outbox" for s in flow.steps):
+    if stepless or any(_relayed(s, home) and s.via == "outbox" for s in own_steps):
         lines.append(f"    participant outbox as {_message(home)} outbox relay")
-    if any(_relayed(s, home) and s.via == "cdc" for s in flow.steps):
+    if any(_relayed(s, home) and s.via == "cdc" for s in own_steps):
         lines.append(f"    participant cdc as {_message(home)} CDC relay")
-    carriers = {s.target: c for s in flow.steps[1:] if s.kind == "event" and s.source == home and (c := _pubsub_of(arch, s.target)) is not None}
+    carriers = {s.target: c for s in own_steps if s.kind == "event" and s.source == home and (c := _pubsub_of(arch, s.target)) is not None}
     # the relay publishes to the broker where the design runs one (ir.query.event_broker): every relayed event crosses it
     broker = next((c.name for c in arch.components if c.kind == "broker"), None)
-    if broker is not None and (stepless or any(_relayed(s, home) for s in flow.steps)) and broker not in names:
+    if broker is not None and (stepless or any(_relayed(s, home) for s in own_steps)) and broker not in names:
         lines.append(f"    participant {node_id('p', broker)} as {_message(broker)}")
     for carrier in dict.fromkeys(c for c in carriers.values() if c not in names):
         lines.append(f"    participant {node_id('p', carrier)} as {_message(carrier)} (pub/sub)")
-    lines.append(f"    {node_id('actor', request.source)}->>{node_id('p', home)}: {_message(flow.use_case)}")
-    rest = flow.steps[1:]
+    for opener in openers if started else []:
+        lines.append(f"    {node_id('p', opener.source)}-){node_id('p', home)}: {_message(opener.description)}")
+    if not started:
+        lines.append(f"    {caller}->>{node_id('p', home)}: {_message(flow.use_case)}")
+    rest = own_steps
     cached = any(s.phase == "cache" for s in own)
     # behind a cache-aside plan, the mechanism's query (a wide-column page, a search) is what a miss makes
     # a mechanism adding per-request facts to the rows (presence's online flags) runs on every request, after the cached rows
@@ -120,7 +131,10 @@ def render_sequence(arch: Architecture, flow: Flow) -> str:
     if flow.style == "saga":
         undo = ", ".join(s.target for s in flow.steps if s.kind == "call")
         lines.append(f"    Note over {node_id('p', home)}: saga: if a later step fails, compensate in {_message(undo)} (reverse order)")
-    lines.append(f"    {node_id('p', home)}-->>{node_id('actor', request.source)}: response")
+    if started:
+        lines += [f"    {node_id('p', home)}-->>{node_id('p', source)}: acknowledged" for source in dict.fromkeys(o.source for o in openers)]
+    else:
+        lines.append(f"    {node_id('p', home)}-->>{caller}: response")
     for step in (s for s in rest if _relayed(s, home)):
         lines += _relay(arch, step, home, broker, carriers)
         for external in _calls(arch, step.target):

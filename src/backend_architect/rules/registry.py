@@ -51,6 +51,7 @@ from backend_architect.rules.design.ids_learnable import input_id_never_returned
 from backend_architect.rules.design.keys_agree import key_contradicts_decision
 from backend_architect.rules.design.lifecycle_agrees import rows_never_created
 from backend_architect.rules.design.overrides_agree import override_against_the_numbers
+from backend_architect.rules.design.promises_kept import description_names_uncalled_external
 from backend_architect.rules.design.topology_agrees import chosen_technology_not_deployed, rejected_technology_deployed
 from backend_architect.rules.model import Finding, Rule
 from backend_architect.rules.sql.keys import (
@@ -237,6 +238,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     push_without_catch_up,
     sync_call_without_operation,
     strong_read_served_late,
+    description_names_uncalled_external,
 )
 
 #: Rules about the review's own machinery.

@@ -24,6 +24,7 @@ from backend_architect.spec.naming import (
 )
 from backend_architect.spec.positions import Path
 from backend_architect.spec.problems import Note, Problem
+from backend_architect.spec.reactions import check_reactions
 from backend_architect.spec.relations import join_path
 from backend_architect.spec.subject import owner_of_field, primary_entity
 from backend_architect.spec.values import check_values
@@ -49,6 +50,7 @@ def check_references(spec: Spec) -> list[Problem]:
         _services,
         _push_shares,
         _periodic,
+        check_reactions,
         check_identifiers,
         check_values,
     )

@@ -23,6 +23,7 @@ from backend_architect.spec.messages import describe, describe_alternatives, key
 from backend_architect.spec.model import Spec
 from backend_architect.spec.normalize import normalize
 from backend_architect.spec.positions import Path, Positions
+from backend_architect.spec.reactions import unreacting_notes
 from backend_architect.spec.shape import unknown_keys
 
 #: A 1,000-entity spec is about 400 KB; anything past this is not a hand-written spec.
@@ -132,7 +133,8 @@ def validate_document(data: dict[str, Any], positions: Positions) -> LoadedSpec:
         raise InputErrors(errors)
     assert spec is not None
     # a delivery no reference chain reaches is valid input, but its promise has no path: the author is told where
-    notes = [*context.notes, *unreached_recipients(spec)]
+    # so is a write of the server's that follows nothing: it is designed as a request, and the author is told of after:
+    notes = [*context.notes, *unreached_recipients(spec), *unreacting_notes(spec)]
     warnings = tuple(SpecWarning(positions.locate(n.path, key=n.at_key), n.message) for n in notes)
     return LoadedSpec(spec, positions, tuple(sorted(set(warnings), key=lambda w: (w.location, w.message))))
 

@@ -125,6 +125,7 @@ EXAMPLES: dict[str, dict[str, str]] = {
         "every": "every: 4s",
         "calls": "calls: [stripe]",
         "notify": "notify: [postmark]",
+        "after": "after: [post answer, post comment]",
         "near": "near: Driver.location",
         "radius": "radius: 5km",
         "latest": "latest: true",

@@ -589,6 +589,11 @@ class UseCaseSpec(SpecModel):
     )
     calls: Names = Field(default_factory=list, description="External systems called.")
     notify: Names = Field(default_factory=list, description="Who is told when this happens (actors or externals).")
+    after: Names = Field(
+        default_factory=list,
+        description="For a write the server makes in reaction to other writes (a notification after each answer): the use cases "
+        "it follows. A consumer of each one's event makes it, once per event, and no client may call it. Left out: none, a request.",
+    )
     near: str | None = Field(default=None, description="Proximity: Entity.field of a geo field; rows nearest to a point, within radius.")
     radius: Meters | None = Field(default=None, description="How far 'near' reaches, e.g. 5km; k nearest when left out.")
     latest: bool = Field(default=False, description="Writes replace the latest value per row (a position, a reading); the history is not read.")
@@ -610,7 +615,7 @@ class UseCaseSpec(SpecModel):
         "Left out: true when the name or description says online, offline or presence.",
     )
 
-    @field_validator("reads", "writes", "filter", "sort", "search", "calls", "notify", mode="before")
+    @field_validator("reads", "writes", "filter", "sort", "search", "calls", "notify", "after", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value

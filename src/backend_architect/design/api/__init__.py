@@ -43,7 +43,8 @@ MAX_PAGE_SIZE = DEFAULT_PAGE_MAX
 
 def derive_api(spec: Spec, analysis: Analysis, arch: Architecture) -> Architecture:
     """An ``Api`` per service with schemas, operations, scopes and examples."""
-    grouped = by_primary([u for u in analysis.use_cases if u.kind != "job"])
+    # a job and a reaction (``after``) are made by the server itself: no client may call them, so no contract has them
+    grouped = by_primary([u for u in analysis.use_cases if u.kind != "job" and not u.is_reaction])
     owner = {entity: s.name for s in arch.services for entity in s.entities}
     tables = {t.entity: t for store in arch.datastores for t in store.tables if t.entity}
     built: dict[str, ServiceApi] = {}

@@ -28,6 +28,7 @@ from backend_architect.design.member_writes import write_sentence
 from backend_architect.design.membership import in_member_scope, member_sentence
 from backend_architect.design.named_state import named_state
 from backend_architect.design.ownership import caller_reference, server_owned
+from backend_architect.design.promises import kept_description
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import applied_values, remote_access
@@ -88,7 +89,8 @@ class ServiceApi:
         if scopes is None:
             scopes = [] if auth == "none" else [f"{resource}:{'write' if write else 'read'}"]
         reads, writes = remote_access(use_case, self.res.owner, self.copied)
-        description = use_case.spec.description or f"Use case '{use_case.name}' (actor: {use_case.spec.actor})."
+        # a sentence promising an external system the flow never reaches stays out of the contract (design.promises)
+        description = kept_description(self.res.spec, self.res.analysis, use_case) or f"Use case '{use_case.name}' (actor: {use_case.spec.actor})."
         constants = [f"{field.split('.')[-1]} = {value}" for field, value in map(split_filter, use_case.spec.filter) if value is not None]
         own = [(field.removeprefix(f"{entity}."), value) for field, value in map(split_filter, use_case.spec.filter) if value is not None]
         self.constants[camel(use_case.id)] = {field: value for field, value in own if "." not in field}

@@ -94,11 +94,17 @@ def _retried(arch: Architecture, names: list[str]) -> str:
     ops = [o for a in arch.apis for o in a.operations if set(o.use_cases) & set(names) and o.method != "get"]
     keyed = any(o.idempotency_key for o in ops)
     plain = sorted({o.method.upper() for o in ops if not o.idempotency_key})
+    # a reaction (``after``) has no client: its consumer takes the event again once the database is back
+    consumed = {f.use_case for f in arch.flows if f.use_case in names and f.steps and f.steps[0].kind == "event"}
+    redelivered = f"the events starting {', '.join(sorted(consumed))} are redelivered until handled (their processed events skip a repeat)"
+    tail = f"; {redelivered}" if consumed else ""
+    if consumed == set(names):
+        return redelivered
     if keyed and plain:
-        return f"clients retry, with their Idempotency-Key where the operation takes one ({'/'.join(plain)} as they are: idempotent by method)"
+        return f"clients retry, with their Idempotency-Key where the operation takes one ({'/'.join(plain)} as they are: idempotent by method){tail}"
     if plain:
-        return f"clients retry as they are ({'/'.join(plain)}: idempotent by method)"
-    return "clients retry with their Idempotency-Key"
+        return f"clients retry as they are ({'/'.join(plain)}: idempotent by method){tail}"
+    return f"clients retry with their Idempotency-Key{tail}"
 
 
 def impacts(analysis: Analysis, arch: Architecture, *, readable_standbys: bool, rto_seconds: float) -> list[DependencyImpact]:
