@@ -1,5 +1,5 @@
-"""The generated service writes the rows the design says the server writes with a create (issue 22, class s3): the creator's
-membership of the scope it makes, and the parts every field of which the server sets.
+"""The generated service writes the rows the design says the server writes (issue 22, class s3): with a create, the creator's
+membership of the scope it makes and the parts every field of which the server sets; after a write, a reaction's row per event.
 
 Three specs of different shapes: a club created by its owner (a role and a join time on the membership), an order whose receipt
 the server makes (a first state and an issue time), and a workspace whose seat is its creator's (a join day) made with a log
@@ -127,8 +127,8 @@ def test_generated_create_passes_its_own_test_ok(
     assert f"PASSED tests/test_{module}_use_cases.py::{test}" in stdout, stdout[-3000:]
 
 
-#: A forum notice after each reply (the reply, its topic and author copied from the event); a shop's invoice after each order of
-#: another module... kept in one service: an invoice and an audit entry after two different writes; a clinic's audit entry after a visit.
+#: Reactions of three shapes: a forum notice after each reply (the reply, its topic and author copied from the event), a shop's
+#: invoice after each purchase (a first state, a day stamped), a clinic's audit entry after a visit (a plain id column copied).
 FORUM = """\
 system: forum
 services:
