@@ -44,6 +44,7 @@ from backend_architect.design.patterns.apply import stage_of
 from backend_architect.design.patterns.registry import PATTERNS
 from backend_architect.design.promises import promise_warnings
 from backend_architect.design.publishers import derive_publishers
+from backend_architect.design.reaction_rows import derive_reaction_rows
 from backend_architect.design.read_lag import derive_read_consistency
 from backend_architect.design.recipient_reads import derive_recipient_reads
 from backend_architect.design.redis_sizing import derive_redis_sizing
@@ -76,6 +77,7 @@ STAGES: tuple[Stage, ...] = (
     derive_indexes,
     derive_api,
     derive_communication,
+    derive_reaction_rows,
     derive_access_paths,
     # after the deliveries name each event's recipients, before capacity counts the calls: the reads those ids need
     derive_recipient_reads,

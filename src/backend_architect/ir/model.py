@@ -682,6 +682,36 @@ class CountryRule(IRModel):
     header: str = Field(description="The request header the edge sets to the client's country (ISO 3166-1 alpha-2), taken over any client-sent one.")
 
 
+class MadeRow(IRModel):
+    """A row the server writes in a create's transaction that the body does not list: the creator's membership of the scope it
+    makes (``design/member_rows.py``), or a part every field of which the server sets (``schemas.server_made_parts``)."""
+
+    entity: str = Field(description="The entity of the row (Membership, Receipt); its table's column naming the new row is its parent reference.")
+    table: str = Field(description="The table holding it.")
+    parent_column: str = Field(description="Its column naming the row the create makes (club_id).")
+    why: Literal["creator", "part"] = Field(description="creator: the caller's membership of the new scope; part: a part the server makes.")
+    caller: str | None = Field(default=None, description="Its column the token's subject fills (person_id).")
+    values: dict[str, str] = Field(default_factory=dict, description="Columns set to a constant: the creator's admin role, a part's first state.")
+    stamped: list[str] = Field(default_factory=list, description="Columns set to the time of the request (joined_at).")
+    unfilled: list[str] = Field(
+        default_factory=list, description="Required columns only the implementer can compute (an amount): the service cannot write the row without them."
+    )
+
+
+class ReactionRow(IRModel):
+    """The row a reaction (``after:``) writes for each event of the writes it follows, column by column (``design/reaction_rows.py``)."""
+
+    use_case: str = Field(description="The reaction's use case ('notify topic author').")
+    service: str = Field(description="The service whose consumer makes it.")
+    entity: str
+    table: str
+    events: list[str] = Field(description="The events it consumes, one row made per event (ReplyPosted).")
+    from_event: dict[str, str] = Field(default_factory=dict, description="Columns copied from the event's payload: column -> event field.")
+    values: dict[str, str] = Field(default_factory=dict, description="Columns set to a constant (a first state).")
+    stamped: list[str] = Field(default_factory=list, description="Columns set to the time the event is handled.")
+    unfilled: list[str] = Field(default_factory=list, description="Required columns no event field fills: the implementer computes them.")
+
+
 class Embed(IRModel):
     """Rows of another entity a get answers inside its item: a child list read by the item's key, or a row it references."""
 
@@ -772,6 +802,9 @@ class Operation(IRModel):
         description="Fields of other rows the write changes in its transaction (Entity.field: a counter it keeps, a question's score a vote changes).",
     )
     embeds: list[Embed] = Field(default_factory=list, description="A get reading several entities: the rows it answers inside its item (``design/embeds.py``).")
+    made_rows: list[MadeRow] = Field(
+        default_factory=list, description="A create: rows the server writes in its transaction that the body does not list (``design/server_rows.py``)."
+    )
     example_request: Any = None
     example_response: Any = None
     example_error: Any = None
@@ -987,6 +1020,9 @@ class Architecture(IRModel):
     )
     member_writes: list[MemberWrite] = Field(
         default_factory=list, description="Writes adding a member to a scope: who may add whom, the role stored, the size kept."
+    )
+    reaction_rows: list[ReactionRow] = Field(
+        default_factory=list, description="Rows reactions (use cases with ``after``) make, once per event of the writes they follow."
     )
     figures: list[Figure] = Field(default_factory=list)
     caches: list[CachePlan] = Field(default_factory=list)

@@ -217,6 +217,13 @@ def _create_args(op: OpPlan, detail: CreatePlan) -> list[str]:
             for k in detail.links
         ]
         args.append(f"links={snippet_tuple(links, 8)}")
+    if detail.made:
+        made = [
+            f"Made({m.resource}, {col(m.table, m.parent_column)}, {col(m.table, m.caller) if m.caller else 'None'}, {literal(dict(m.values))}, "
+            f"{literal(m.stamped)})"
+            for m in detail.made
+        ]
+        args.append(f"made={snippet_tuple(made, 8)}")
     total = detail.total
     if total is not None:
         res = op.resource

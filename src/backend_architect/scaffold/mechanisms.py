@@ -189,7 +189,8 @@ def _planned(ctx: ModuleContext, op: Operation, base: OpPlan, params: tuple[Para
         total = plan_writes.total_plan(ctx, table, children)
         links = plan_writes.link_plans(ctx, op.request_schema, body) if op.request_schema else ()
         todo = f"domain.{total.hook}: the parts carry no price to total" if total is not None and total.price is None else None
-        return dataclasses.replace(base, mechanism="crud.create", detail=CreatePlan(children, total, links), todo=todo)
+        made = plan_writes.made_plans(ctx, op)
+        return dataclasses.replace(base, mechanism="crud.create", detail=CreatePlan(children, total, links, made), todo=todo)
     if any(f.kind == "links" for f in body):
         raise Gap("it replaces a set of links; the scaffold sets links on create only")
     if op.kind == "delete":

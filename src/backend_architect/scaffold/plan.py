@@ -22,6 +22,7 @@ from backend_architect.scaffold.naming import constant, identifier, kebab, packa
 from backend_architect.scaffold.plan_api import ColumnRef, EventPlan, ModelPlan, OpPlan, model_plans
 from backend_architect.scaffold.plan_data import Gap, ResourcePlan, TablePlan, fields, item_location, pair_address, parent_link, table_plan
 from backend_architect.scaffold.plan_jobs import JobPlan, designed_jobs, generated_jobs
+from backend_architect.scaffold.plan_reactions import ReactionPlan, reaction_plans
 from backend_architect.scaffold.plan_reads import FeedPlan
 from backend_architect.scaffold.plan_runtime import ChannelPlan, MediaPlan, channel_plans, latest_columns, media_plans, notes
 from backend_architect.scaffold.plan_writes import ChangePlan, CreatePlan, LinkPlan
@@ -53,6 +54,9 @@ class ModulePlan:
     ir_tables: tuple[Table, ...] = ()
     channels: tuple[ChannelPlan, ...] = ()
     media: tuple[MediaPlan, ...] = ()
+    #: Rows the module's ``reactions`` worker makes per event, and (use case, why) for the reactions it cannot make.
+    reactions: tuple[ReactionPlan, ...] = ()
+    reaction_gaps: tuple[tuple[str, str], ...] = ()
     #: Where the service serves a mechanism differently from the design's production plan (same answers, other machinery).
     notes: tuple[str, ...] = ()
     #: Per resource variable, the columns whose latest value the design may keep in Redis.
@@ -78,6 +82,7 @@ class ModulePlan:
         """(operation, why it answers 501): what the scaffold could not generate, or what domain.py must supply first."""
         found = [(o.op.operation_id, o.gap) for o in self.operations if o.gap]
         found += [(o.op.operation_id, f"answers 501 until {o.todo}") for o in self.operations if o.todo and not o.gap]
+        found += [(use_case, f"no consumer makes its rows: {why}") for use_case, why in self.reaction_gaps]
         return tuple((op, str(why)) for op, why in found)
 
     @property
@@ -130,6 +135,8 @@ class DeployablePlan:
             found.append("fanout")
         if any(m.media for m in self.modules):
             found.append("media")
+        if any(m.reactions for m in self.modules):
+            found.append("reactions")
         return tuple(found)
 
     @property
@@ -263,8 +270,10 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
         else op
         for op in operations
     ]
-    served = {op.resource.var for op in operations}
+    reactions, reaction_gaps = reaction_plans(ctx, arch, service.name)
+    served = {op.resource.var for op in operations} | {r.resource for r in reactions}
     served |= {c.resource for op in operations if isinstance(op.detail, CreatePlan) for c in op.detail.children}
+    served |= {m.resource for op in operations if isinstance(op.detail, CreatePlan) for m in op.detail.made}
     served |= {op.detail.source_resource for op in operations if isinstance(op.detail, LinkPlan) and op.detail.source_resource}
     served |= {e.resource for op in operations for e in op.embeds}  # the rows a get answers inside its item
     for resource in list(resources.values()):
@@ -315,6 +324,8 @@ def module_plan(design: Design, service: Service) -> ModulePlan:
         ir_tables=tuple(store.tables),
         channels=channels,
         media=media,
+        reactions=reactions,
+        reaction_gaps=reaction_gaps,
         notes=notes(ctx, tuple(operations), media),
         latest=latest_columns(tuple(operations)),
         runtime_names=runtime_names,

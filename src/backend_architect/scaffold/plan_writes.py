@@ -374,12 +374,44 @@ def presence_plan(ctx: ModuleContext, op: Operation, table: Table) -> PresencePl
 
 
 @dataclass(frozen=True)
+class MadePlan:
+    """A row the create writes that the body does not list (``Operation.made_rows``): its resource and table, the column naming
+    the new row, the caller's column, the constants and the request-time columns."""
+
+    resource: str
+    table: str
+    parent_column: str
+    caller: str | None
+    values: tuple[tuple[str, str], ...]
+    stamped: tuple[str, ...]
+
+
+def made_plans(ctx: ModuleContext, op: Operation) -> tuple[MadePlan, ...]:
+    """The rows the design says the server writes in the create's transaction; a ``Gap`` when the module cannot write one.
+
+    Why: a creator left without the membership row the contract promises was refused by the scope's own members-only reads, and
+    a part the design sized and the contract said the server makes was never written.
+    """
+    out = []
+    for made in op.made_rows:
+        plan = ctx.plans.get(made.table)
+        if plan is None:
+            raise Gap(f"the {made.entity} row it makes lives outside this module")
+        if made.unfilled:
+            raise Gap(f"the server makes its {made.entity} row, whose {', '.join(made.unfilled)} only domain code can compute")
+        resource = ctx.resources[made.entity].var if made.entity in ctx.resources else identifier(made.entity).upper()
+        out.append(MadePlan(resource, plan.var, made.parent_column, made.caller, tuple(sorted(made.values.items())), tuple(made.stamped)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class CreatePlan:
-    """A create's parts and total."""
+    """A create's parts and total, and the rows the server makes with it."""
 
     children: tuple[ChildPlan, ...] = ()
     total: TotalPlan | None = None
     links: tuple[LinkSetPlan, ...] = ()
+    made: tuple[MadePlan, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,7 @@ def declarations(module: ModulePlan) -> str:
 
 def module_registry(module: ModulePlan) -> dict[str, list[str]]:
     """Snippets for ``GEO_SETS``, ``SEARCHES``, ``FEEDS``, ``RANKINGS``, ``MEDIA`` and ``CHANNELS`` of a module."""
-    out: dict[str, list[str]] = {"geo_sets": [], "searches": [], "feeds": [], "rankings": [], "media": [], "channels": []}
+    out: dict[str, list[str]] = {"geo_sets": [], "searches": [], "feeds": [], "rankings": [], "media": [], "channels": [], "reactions": []}
     for op in module.operations:
         if op.gap is not None:
             continue
@@ -81,6 +81,9 @@ def module_registry(module: ModulePlan) -> dict[str, list[str]]:
         if channel.subject_param:
             args.append(f"subject_param={literal(channel.subject_param)}")
         out["channels"].append(_call("Channel", args))
+    for reaction in module.reactions:
+        args = [literal(reaction.use_case), literal(reaction.events), reaction.resource, literal(dict(reaction.from_event)), literal(dict(reaction.values))]
+        out["reactions"].append(_call("Reaction", [*args, literal(reaction.stamped), "runtime_deliveries"]))
     return out
 
 

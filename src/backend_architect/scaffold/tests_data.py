@@ -169,6 +169,9 @@ def _mechanism_data(module: ModulePlan, op: OpPlan) -> dict[str, Any]:
         out["redirect"] = {"location": detail.location}
     if isinstance(detail, CreatePlan):
         out["children"] = [{"prop": c.prop, "table": names[c.table], "column": c.parent_column} for c in detail.children]
+        out["made"] = [
+            {"table": names[m.table], "column": m.parent_column, "caller": m.caller, "values": dict(m.values), "stamped": list(m.stamped)} for m in detail.made
+        ]
         out["links"] = [
             {"prop": k.prop, "table": names[k.table], "column": k.parent_column, "target": names[k.target] if k.target else None, "name": k.name}
             for k in detail.links

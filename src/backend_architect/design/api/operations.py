@@ -32,10 +32,11 @@ from backend_architect.design.ownership import caller_reference, server_owned
 from backend_architect.design.promises import kept_description
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.relay import RELAY_S
+from backend_architect.design.server_rows import made_row
 from backend_architect.design.usecases import applied_values, remote_access
-from backend_architect.ir.model import Api, ApiSchema, Embed, MembershipCheck, MemberWrite, Operation, Parameter, ReferenceCheck
+from backend_architect.ir.model import Api, ApiSchema, Embed, MadeRow, MembershipCheck, MemberWrite, Operation, Parameter, ReferenceCheck
 from backend_architect.ir.refusals import forbidden_reasons
-from backend_architect.spec.naming import VERSION_COLUMN, split_filter
+from backend_architect.spec.naming import VERSION_COLUMN, parent_relation, split_filter
 
 Method = Literal["get", "post", "put", "patch", "delete"]
 STATE_METHODS = {"create": "post", "get": "get", "list": "get", "update": "patch", "replace": "put", "delete": "delete", "action": "post"}
@@ -225,9 +226,25 @@ class ServiceApi:
             idempotency_key=method == "post" and use_case.has_effect,
             # a latest value is overwritten, last write wins: no If-Match on a position firehose
             conditional=item and self.versioned(entity) and not use_case.spec.latest,
+            made_rows=self._made_rows(use_case) if kind == "create" else [],
             **extra,
         )
         self.put(op)
+
+    def _made_rows(self, use_case: UseCase) -> list[MadeRow]:
+        """The rows the create writes that its body does not list, column by column (``design/server_rows.py``): its creator's
+        membership, and the parts the server makes; parts of another service's database are that service's to write."""
+        out = []
+        creators = set(self.schemas.creator_rows(use_case))
+        for child in [*self.schemas.creator_rows(use_case), *self.schemas.server_made_parts(use_case)]:
+            relation = parent_relation(self.res.spec, child)
+            table = self.res.tables.get(child)
+            if relation is None or table is None or not self.res.local(child):
+                continue
+            parent_column = next((c.name for c in table.columns if c.source_field == relation[0]), f"{relation[0]}_id")
+            creator = self.schemas.made_with(use_case, child) if child in creators else None
+            out.append(made_row(self.res.spec, child, table, parent_column, self.res.analysis.people, creator))
+        return out
 
     def _body(self, use_case: UseCase, caller: str | None, in_path: frozenset[str]) -> tuple[str | None, int, str | None]:
         """(request schema, success status, response schema) of a write; ``in_path`` are columns the path fills."""

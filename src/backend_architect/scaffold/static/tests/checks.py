@@ -40,6 +40,9 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
     body = s.body(op_id, 1)
     if op["owner"]:
         s.caller_value(op["table"], op["owner"])
+    for made in op.get("made", []):
+        if made["caller"]:
+            s.caller_value(made["table"], made["caller"])  # the caller's row the server's row names exists
     key = str(uuid.uuid4())
     first = s.call(op_id, path, json=body, headers={"Idempotency-Key": key})
     assert first.status_code == 201, first.text
@@ -65,6 +68,7 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
         parts = s.rows(child["table"], **{child["column"]: row[TABLES[op["table"]]["key"]]})
         assert len(parts) == len(body.get(child["prop"]) or []), f"the {child['prop']} must be written with the {op['table']}"
         _total_matches(op, row, body, child)
+    _made(s, op, row)
     for link in op.get("links", []):
         sent = list(dict.fromkeys(body.get(link["prop"]) or []))
         made = s.rows(link["table"], **{link["column"]: row[TABLES[op["table"]]["key"]]})
@@ -77,7 +81,8 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
         assert first.headers["Location"].endswith(str(row[op["address"]])), first.headers.get("Location")
         owns_itself = OPERATIONS[reader]["owner"] == TABLES[op["table"]]["key"]
         members = OPERATIONS[reader].get("members")
-        if members and members["source"] == "path":
+        creator = any(m["table"] == (members or {}).get("table") and m["caller"] == members["member_column"] for m in op.get("made", []))
+        if members and members["source"] == "path" and not creator:
             # a scope's own row is its members' (the creator joins by another use case): read back as one, as every members-only call is
             s.join(reader, members, {members["name"]: created["id"]}, {}, None)
         read = s.client.get(first.headers["Location"], headers=s.headers(reader, subject=str(created["id"]) if owns_itself else None))
@@ -88,6 +93,20 @@ def create(s: Scenario, op_id: str) -> dict[str, Any]:
     for event in op["events"]:
         assert event in s.outbox(op_id), f"{event} must be written to the outbox with the row"
     return created
+
+
+def _made(s: Scenario, op: dict[str, Any], row: dict[str, Any]) -> None:
+    """Each row the design says the server writes with the create exists once, naming the new row: the caller's (its member column
+    the token's subject), its constants (the creator's role, a part's first state) set, its times stamped."""
+    for made in op.get("made", []):
+        rows = s.rows(made["table"], **{made["column"]: row[TABLES[op["table"]]["key"]]})
+        assert len(rows) == 1, f"the server must write one {made['table']} row with the {op['table']} ({len(rows)} written)"
+        if made["caller"]:
+            assert rows[0][made["caller"]] == s.caller_value(made["table"], made["caller"]), f"{made['caller']}: the caller's"
+        for name, value in made["values"].items():
+            assert rows[0][name] == value, f"{made['table']}.{name}: the design sets {value!r}, stored {rows[0][name]!r}"
+        for name in made["stamped"]:
+            assert rows[0][name] is not None, f"{made['table']}.{name}: the time of the request"
 
 
 def _key_of(op: dict[str, Any], created: dict[str, Any]) -> Any:

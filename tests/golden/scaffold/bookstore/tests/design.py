@@ -154,6 +154,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "members": None,
         "joins": None,
         "children": [],
+        "made": [],
         "links": [],
     },
     "searchBooks": {
@@ -553,6 +554,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "members": None,
         "joins": None,
         "children": [],
+        "made": [],
         "links": [],
     },
     "getReview": {
@@ -669,6 +671,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "members": None,
         "joins": None,
         "children": [],
+        "made": [],
         "links": [],
     },
     "getCustomer": {
@@ -965,6 +968,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "members": None,
         "joins": None,
         "children": [{"prop": "lines", "table": "orders.order_lines", "column": "order_id"}],
+        "made": [],
         "links": [],
     },
     "getOrder": {

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from jsonschema import Draft202012Validator, FormatChecker
 
 import checks
-from bookstore.app import CHANNELS, FEEDS, JOBS, MEDIA, OUTBOXES, create_app
-from bookstore.core import consumers, media, realtime
+from bookstore.app import CHANNELS, FEEDS, JOBS, MEDIA, OUTBOXES, REACTIONS, create_app
+from bookstore.core import consumers, media, reactions, realtime
 from bookstore.core.db import Database
 from bookstore.core.jobs import run_once
 from bookstore.core.outbox import Relay
@@ -225,6 +225,47 @@ def test_outbox_consumers_handle_each_event_once_ok(scenario: Scenario, database
     assert first >= 1 and again == 0, "a consumer handles each event once"
     assert other == first, "another consumer handles the same events, at its own pace"
     assert len(set(seen)) == first
+
+
+@pytest.mark.skipif(not REACTIONS, reason="the design makes no rows after other writes (no use case with after:)")
+@pytest.mark.parametrize("reaction", REACTIONS, ids=lambda r: r.use_case)
+def test_reaction_makes_its_row_once_per_event_ok(reaction: Any, scenario: Scenario, database: FreshDatabase, keys: Keys) -> None:
+    """After a write it follows, the reaction's row exists once the event is consumed, filled from the event as the design says,
+    and once only when the same event is delivered again."""
+    producer = next((k for k, o in OPERATIONS.items() if set(o["events"]) & set(reaction.events) and o["mechanism"] == "crud.create" and not o["gap"]), None)
+    if producer is None:
+        pytest.skip(f"no create of this deployable publishes {', '.join(reaction.events)}")
+    checks.create(scenario, producer)
+    table = reaction.resource.table
+
+    async def react(conn: Any, event: dict[str, Any]) -> None:
+        await reactions.handle(conn, REACTIONS, event)
+
+    async def deliver() -> tuple[int, int, list[dict[str, Any]], dict[str, Any]]:
+        from sqlalchemy import select
+
+        engine = Database(settings_for(database, keys, database_url=database.owner_url)).engine
+        try:
+            async with engine.connect() as conn:
+                found = [dict(r) for o in OUTBOXES for r in (await conn.execute(select(o).where(o.c.event_type.in_(reaction.events)))).mappings().all()]
+            (event,) = found
+            consumed = sum([await consumers.consume(engine, feed, "reactions", react) for feed in FEEDS])
+            async with engine.begin() as conn:  # the same event delivered again
+                again = await reactions.handle(conn, REACTIONS, event)
+            async with engine.connect() as conn:
+                rows = [dict(r) for r in (await conn.execute(select(table))).mappings().all()]
+            return consumed, again, rows, event
+        finally:
+            await engine.dispose()
+
+    consumed, again, rows, event = asyncio.run(deliver())
+    assert consumed >= 1 and again == 0, "a redelivered event makes nothing more"
+    assert len(rows) == 1, f"one {table.name} row per event ({len(rows)} made)"
+    payload = event["payload"] if isinstance(event["payload"], dict) else json.loads(event["payload"])
+    for column, field in reaction.from_event.items():
+        assert str(rows[0][column]) == str(payload[field]), f"{table.name}.{column} is the event's {field}"
+    for column, value in reaction.values.items():
+        assert rows[0][column] == value, f"{table.name}.{column}: the design sets {value!r}"
 
 
 @pytest.mark.skipif(not CHANNELS, reason="the design pushes nothing to connected clients")

@@ -1,5 +1,6 @@
 """The deployable's commands (one image, one command per process type): serve, migrate, relay, jobs, and the workers the
-design names: gateway (real-time), indexer (search documents), fanout (feeds), media (renditions), reindex (a full rebuild)."""
+design names: gateway (real-time), indexer (search documents), fanout (feeds), media (renditions), reactions (rows made after
+other writes), reindex (a full rebuild)."""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ async def _until_signalled(work: object) -> None:
 def _worker(name: str) -> None:
     """Run one of the design's workers until SIGINT/SIGTERM: it shares the service's settings and backends."""
     from .. import app
-    from . import backends, consumers, logs, media, search
+    from . import backends, consumers, logs, media, reactions, search
     from .db import Database
     from .outbox import Relay
 
@@ -68,6 +69,9 @@ def _worker(name: str) -> None:
                     if found is not None:
                         await built.feeds.deliver(conn, spec, dict(found))
 
+        async def react(conn: Any, event: dict[str, Any]) -> None:
+            await reactions.handle(conn, app.REACTIONS, event)
+
         try:
             if name == "relay":
                 await Relay(db.engine, app.OUTBOXES, built.publisher, settings.relay_poll_s).run(stop)
@@ -75,6 +79,8 @@ def _worker(name: str) -> None:
                 await consumers.run(db.engine, app.FEEDS, "search-indexer", index, stop)
             elif name == "fanout":
                 await consumers.run(db.engine, app.FEEDS, "feed-fanout", fan_out, stop)
+            elif name == "reactions":
+                await consumers.run(db.engine, app.FEEDS, "reactions", react, stop)
             elif name == "media":
                 await media.run(db.engine, built.objects, app.MEDIA, stop)
             elif name == "reindex":
@@ -142,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands.add_parser("indexer", help="keep the search engine's documents current from the outbox (SEARCH_URL)")
     commands.add_parser("fanout", help="push new items to the readers' precomputed feeds (REDIS_URL)")
     commands.add_parser("media", help="render the designed renditions of uploaded files")
+    commands.add_parser("reactions", help="make the rows the design's reactions (after:) make, once per event of the writes they follow")
     commands.add_parser("reindex", help="put every searched row into the search engine again")
     commands.add_parser("rebuild", help="refill what Redis keeps (GEO sets, rankings) from the database")
     args = parser.parse_args(argv)

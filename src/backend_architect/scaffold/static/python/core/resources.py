@@ -164,6 +164,18 @@ class Child:
 
 
 @dataclass(frozen=True)
+class Made:
+    """A row the server writes with a create that its body does not list (the creator's membership, a part the server makes):
+    ``column`` names the new row, ``caller`` is the token's subject, ``values`` are constants, ``stamped`` the request's time."""
+
+    resource: Resource
+    column: Column[Any]
+    caller: Column[Any] | None
+    values: Mapping[str, Any]
+    stamped: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
 class Embedded:
     """Rows a get answers inside its item: the children naming it (``column`` on their table, newest ``limit``), or the row
     it references (``column`` on the item's table)."""
@@ -249,6 +261,8 @@ class Operation:
     #: Gets found by filters instead of the key (``/me/views/by-video?video_id=``).
     lookup: Sequence[Filter] = ()
     children: Sequence[Child] = ()
+    #: Rows the server writes in the create's transaction besides the row and its parts (``Operation.made_rows`` of the design).
+    made: Sequence[Made] = ()
     #: A get reading several entities: the rows it answers inside its item (the design's ``embeds``).
     embeds: Sequence[Embedded] = ()
     links: Sequence[LinkSet] = ()

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import Response
-from sqlalchemy import Column, delete, exists, func, insert, literal, select, update
+from sqlalchemy import Column, Date, delete, exists, func, insert, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,7 +23,7 @@ from . import idempotency, keys, outbox
 from .access import etag, matching, reading, replay, require_parent, scope_of, tenant_of, transaction, typed, visible
 from .db import one
 from .problems import Problem
-from .resources import Child, LinkSet, Operation, Resource, Total
+from .resources import Child, LinkSet, Made, Operation, Resource, Total
 from .services import Context
 from .values import dumps
 
@@ -106,6 +106,27 @@ async def _children(
             await conn.execute(insert(child.resource.table).values(row_values))
 
 
+async def _made(conn: AsyncConnection, ctx: Context, parent_key: Any, made: Sequence[Made]) -> None:
+    """The rows the design says the server writes with the new row, in its transaction: the creator's membership (so the creator
+    passes the scope's members-only check at once), a part every field of which the server sets."""
+    now = datetime.datetime.now(datetime.UTC)
+    for item in made:
+        resource = item.resource
+        row_values: dict[str, Any] = {**item.values, item.column.name: parent_key}
+        # a DATE column takes the day: asyncpg refuses a datetime for it
+        row_values |= {name: now.date() if isinstance(resource.table.c[name].type, Date) else now for name in item.stamped}
+        if item.caller is not None:
+            subject = typed(item.caller, ctx.principal.subject)
+            if subject is None:
+                raise Problem(401, f"Sign in: the {resource.name} row this writes is the caller's.")
+            row_values[item.caller.name] = subject
+        if resource.tenant is not None:
+            row_values[resource.tenant.name] = tenant_of(ctx, resource)
+        if resource.new_key is not None:
+            row_values[resource.key.name] = resource.make_key(row_values)
+        await conn.execute(insert(resource.table).values(row_values))
+
+
 async def _links(conn: AsyncConnection, parent_key: Any, links: Sequence[LinkSet], sent: Mapping[str, Sequence[Any]]) -> None:
     """The links sent with the new row, in its transaction: names not yet known inserted first, each link once; an unknown id is a 422."""
     for link in links:
@@ -164,6 +185,7 @@ async def create(
             _total(op.total, row_values, list((parts or {}).get(op.children[0].prop, [])) if op.children else [])
         row = await _insert(conn, resource, row_values)
         await _children(conn, ctx, row[resource.key.name], op.children, parts or {})
+        await _made(conn, ctx, row[resource.key.name], op.made)
         await _links(conn, row[resource.key.name], op.links, links or {})
         await outbox.enqueue(conn, resource.outbox, op.events, row)
         headers = {"Location": resource.location(row, {**params, **_path_of(ctx)})} if resource.location else {}

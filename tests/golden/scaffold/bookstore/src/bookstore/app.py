@@ -51,6 +51,8 @@ REGISTRY = Registry(
 #: The media worker's fields, and the real-time channels this deployable's events feed.
 MEDIA = (*books_resources.MEDIA, *customers_resources.MEDIA, *orders_resources.MEDIA, )
 CHANNELS = (*books_resources.CHANNELS, *customers_resources.CHANNELS, *orders_resources.CHANNELS, )
+#: The rows the ``reactions`` worker makes after other writes, once per event (the design's ``after:`` use cases).
+REACTIONS = (*books_resources.REACTIONS, *customers_resources.REACTIONS, *orders_resources.REACTIONS, )
 
 
 def create_app(settings: Settings | None = None, gateway: bool = False) -> FastAPI:
