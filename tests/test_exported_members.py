@@ -21,7 +21,8 @@ def test_all_is_pinned_ok() -> None:
 def test_stages_in_order_ok() -> None:
     """The design process runs its stages in the documented order."""
     assert [s.__name__ for s in backend_architect.STAGES] == [
-        "derive_boundaries", "derive_data", "derive_indexes", "derive_api", "derive_communication", "derive_access_paths", "derive_recipient_reads",
+        "derive_boundaries", "derive_data", "derive_indexes", "derive_api", "derive_communication", "derive_reaction_rows", "derive_access_paths",
+        "derive_recipient_reads",
         "derive_capacity",
         "derive_storage", "derive_partitioning", "derive_read_paths", "derive_caching", "derive_write_paths", "derive_views", "derive_database",
         "derive_read_consistency", "derive_edge",
