@@ -97,8 +97,15 @@ class ServiceApi:
         own = [(field.removeprefix(f"{entity}."), value) for field, value in map(split_filter, use_case.spec.filter) if value is not None]
         self.constants[camel(use_case.id)] = {field: value for field, value in own if "." not in field}
         if constants:
-            description += f" Returns only items where {' and '.join(constants)}."
-        if use_case.spec.owner_only:
+            # a write's filter names the rows it reads (the drivers a ride request searches), never what it answers
+            if kind in {"list", "get"}:
+                description += f" Returns only items where {' and '.join(constants)}."
+            else:
+                rows = dict.fromkeys(field.rpartition(".")[0] or entity for field, value in map(split_filter, use_case.spec.filter) if value is not None)
+                description += f" Reads only the {', '.join(rows)} rows where {' and '.join(constants)}."
+        # a path id that must be the caller's own answers another user's id with 403 (``caller_rows``): that is its owner rule,
+        # and a second sentence promising 404 would contradict it
+        if use_case.spec.owner_only and not extra.get("caller_params"):
             description += owner_sentence(path)
         if signer:
             description += f" {signature_sentence(signer)}"
