@@ -70,8 +70,12 @@ def _used_by(components: list[Component], store: str, service: str | None) -> li
     ]
 
 
-def _entities(step: FlowStep) -> set[str]:
-    """The entities a remote-read step carries: ``Driver, Cab changes keep ...`` or ``read Driver, Cab``."""
+def step_entities(step: FlowStep) -> set[str]:
+    """The entities a remote-read step carries: ``Driver, Cab changes keep ...`` or ``read Driver, Cab``.
+
+    >>> sorted(step_entities(FlowStep(source="trips", target="drivers", kind="query", description="read Driver, Cab")))
+    ['Cab', 'Driver']
+    """
     text = step.description.split(_COPY)[0] if step.kind == "event" else step.description.removeprefix("read ")
     return {e.strip() for e in text.split(",")}
 
@@ -97,7 +101,7 @@ def served_read(flow: Flow, mechanism: Mechanism) -> Flow:
     """
     home = flow.steps[0].target
     served = set(mechanism.entities)
-    kept = [s for s in flow.steps if not (_remote_read(s, home) and _entities(s) <= served)]
+    kept = [s for s in flow.steps if not (_remote_read(s, home) and step_entities(s) <= served)]
     sources = key_sources(mechanism)
     drawn = next((s for s in kept if s.target == mechanism.store and s.kind == "query"), None)
     if drawn is not None:
@@ -205,4 +209,4 @@ def _retired(events: list[Event], flows: dict[str, Flow], use_case: str) -> list
     return kept
 
 
-__all__ = ["direct_write", "outbox_publishers", "publishes_directly", "served_read", "unserved", "with_mechanisms"]
+__all__ = ["direct_write", "outbox_publishers", "publishes_directly", "served_read", "step_entities", "unserved", "with_mechanisms"]

@@ -27,6 +27,7 @@ from backend_architect.design.patterns._common import (
     table_of,
 )
 from backend_architect.design.patterns._geo_sets import set_key
+from backend_architect.design.patterns._latest_calls import answering_call, through_owner, with_latest_note
 from backend_architect.design.patterns._latest_keys import key_expiry_s, keys_at_horizon
 from backend_architect.design.patterns._latest_lookup import creators, found_by, lookup_key, lookup_read, lookups, value_key
 from backend_architect.design.patterns._latest_reads import latest_answer, paged_answer
@@ -243,13 +244,16 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
     readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
+    # a reader in another service calling the owner for the row gets the value inside that call (``_latest_calls``)
+    callers = [u for u in readers if not u.spec.near and through_owner(arch, u.name, latest.entity)]
+    local = [u for u in readers if u not in callers]
     # a read finding the row by other columns than its id keeps its own lookup key (set by the creating use cases), or reads the id from the database
-    by_lookup = lookups(analysis, latest, readers)
-    unkeyed = [u for u in readers if found_by(u, latest) and u.name not in by_lookup]
+    by_lookup = lookups(analysis, latest, local)
+    unkeyed = [u for u in local if found_by(u, latest) and u.name not in by_lookup]
     # a reader that also returns rows Redis does not hold (a video with its resume offset) still reads the database for them
-    served = [u for u in readers if not unserved(u.reads, [latest.entity]) and u not in unkeyed]
+    served = [u for u in local if not unserved(u.reads, [latest.entity]) and u not in unkeyed]
     # a list of the rows (no proximity search: that is PAT021's GEOSEARCH) pages them from the database, their values from Redis
-    paged = [u for u in readers if u.kind != "get" and not u.spec.near and u not in unkeyed and u.name not in by_lookup]
+    paged = [u for u in local if u.kind != "get" and not u.spec.near and u not in unkeyed and u.name not in by_lookup]
     per_key = 2.0 if by_lookup else 1.0
     value_at = set_key(spec, latest.entity, latest.geo) if latest.geo else f"latest:{snake(latest.entity)}:{{{latest.key_column}}}"
     stored = max(1, len(latest.fields)) + (1 if by_lookup else 0)
@@ -305,8 +309,14 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         )
         + "".join(
             f" '{u.name}' reads the latest {_what(latest)} from Redis and {', '.join(rest)} from the database."
-            for u in readers
+            for u in local
             if u not in paged and (rest := unserved(u.reads, [latest.entity]))
+        )
+        + "".join(
+            f" '{u.name}' gets each {latest.entity} from {through_owner(arch, u.name, latest.entity)}"
+            + (f" ({found[1].operation_id})" if (found := answering_call(arch, u.name, latest.entity)) else "")
+            + f", which reads the row from its database and its latest {_what(latest)} from Redis: one call a request, as its contract says."
+            for u in callers
         )
         + "".join(
             f" '{u.name}' reads a page of {', '.join([*unserved(u.reads, [latest.entity]), latest.entity])} rows from the database, then "
@@ -400,12 +410,15 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     note = f"Last writer wins (no If-Match): the value goes to Redis ({'GEOADD' if latest.geo else 'HSET'}), not to the database."
     operations: tuple[tuple[str, Operation], ...] = ((found[0], unconditional(_singleton(found[1], latest), note)),) if found else ()
     schemas: tuple[tuple[str, ApiSchema], ...] = ()
-    for u in readers:
+    for u in local:
         if u.kind == "get" and not latest.appends:
             ops, shapes = latest_answer(arch, u, latest.entity, latest.fields, u in served)
             operations, schemas = (*operations, *ops), (*schemas, *shapes)
     for u in paged:
         operations = (*operations, *paged_answer(arch, u, latest.entity, latest.fields, value_at))
+    answered = {(found[0], found[1].operation_id): found for u in callers if (found := answering_call(arch, u.name, latest.entity))}
+    read_by_id = f"{'GEOPOS' if latest.geo else 'HMGET'} {value_at} by its id"
+    operations = (*operations, *((owner, with_latest_note(op, latest.entity, latest.fields, read_by_id)) for owner, op in answered.values()))
     command = f"GEOADD {set_key(spec, latest.entity, latest.geo)}" if latest.geo else f"HSET latest:{snake(latest.entity)}:{{{latest.key_column}}}"
     mechanisms = (
         Mechanism(
@@ -439,7 +452,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
                 + (f"; {', '.join(rest)} read from the database" if (rest := unserved(u.reads, [latest.entity])) else ""),
                 database_share=0.0 if not rest and u not in unkeyed else 1.0,
             )
-            for u in readers
+            for u in local
             if u.kind == "get"
         ),
         *(
