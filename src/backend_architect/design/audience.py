@@ -34,7 +34,7 @@ from backend_architect.design.analysis import Analysis
 from backend_architect.design.defaults import PEOPLE
 from backend_architect.design.online import DAILY_PER_USER, PEAK_ONLINE_SHARE, Online, online
 from backend_architect.design.semantics import has_password, is_link
-from backend_architect.design.watchers import connects, is_client, watched_scope, watching_reads
+from backend_architect.design.watchers import connects, is_client, watched_scope, watcher_reads
 from backend_architect.ir.model import Figure
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -290,7 +290,7 @@ def _recipient_entities(spec: Spec, analysis: Analysis) -> list[str]:
             target = ref.type.target if ref is not None and ref.type.target else owner
             if target in spec.entities and (is_client(spec, analysis, target, bool(deliver.subscribers)) or connects(spec, analysis, target)):
                 found.append(target)
-            elif target in spec.entities and not deliver.subscribers and not watching_reads(spec, analysis, target) and analysis.people:
+            elif target in spec.entities and not deliver.subscribers and not watcher_reads(spec, analysis, target) and analysis.people:
                 found.append(analysis.people)
         elif not deliver.to and analysis.people is not None and watched_scope(spec, analysis, use_case.entity) is None:
             found.append(analysis.people)
@@ -309,12 +309,31 @@ def _holders(spec: Spec, analysis: Analysis, entity_of: Mapping[str, str | None]
             found.append(use_case.spec.actor)
         elif deliver.to and "." not in deliver.to:
             found.append(deliver.to)
+    found += _page_watchers(spec, analysis)
     presence = {name for name, body in spec.entities.items() if body.presence is not None}
     found += [a for a, e in entity_of.items() if e in presence]
     named = set(_named(dict.fromkeys(found, 0.0), entity_of))
     # a connected entity's clients hold their connection whichever actor's name the use case gives them
     entities = {entity_of[a] for a in named if entity_of.get(a) is not None}
     return sorted((named | {a for a, e in entity_of.items() if e in entities}) & set(entity_of))
+
+
+def _page_watchers(spec: Spec, analysis: Analysis) -> list[str]:
+    """Actors whose clients watch an item delivered to through its public page (watchers.page_reads): they hold connections.
+
+    Why: the gateway accepts anonymous connections for a public channel, so the visitors with the page open are connected
+    clients; leaving them out counted every stated connection as a signed-in user's while the contract let visitors in
+    (run 22, stackoverflow C1).
+    """
+    found: list[str] = []
+    for use_case in analysis.use_cases:
+        deliver = use_case.spec.deliver
+        if deliver is None or deliver.mode == "push" or not use_case.is_write or deliver.subscribers or not deliver.to or "." not in deliver.to:
+            continue
+        target = _target_entity(spec, deliver.to)
+        if target is not None and not is_client(spec, analysis, target):
+            found += [u.spec.actor for u in watcher_reads(spec, analysis, target)]
+    return found
 
 
 def _people_actors(spec: Spec, analysis: Analysis, entity_of: Mapping[str, str | None]) -> list[str]:

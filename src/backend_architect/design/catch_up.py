@@ -16,7 +16,8 @@ same way, that pages from a cursor. ``catches_up`` says which reads of the spec 
 
 A read that subscribes (``deliver`` on a read) is its own catch-up. A latest value (``latest: true``: a position, a
 typing flag) is ephemeral: the newest value replaces what was missed, so the reconnecting client reads the current value
-and no history is owed.
+and no history is owed; the read it is told to call returns the pushed row (``current_reads.py``), added as a get by id where
+the spec reads the value only by a search.
 
 Where the spec has no such read, ``with_catch_up_reads`` adds one to the spec before the design (as ``kept_counters``
 adds a counter's writes), so every stage counts it like any read: its rate is the recipients' reconnects (each client
@@ -30,9 +31,10 @@ from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.audience import CATCH_UP_NOTE, Audiences, audiences
+from backend_architect.design.current_reads import current_reads, derived_current_read, unreturned
 from backend_architect.design.online import people_entity
 from backend_architect.design.patterns._routes import Route, route
-from backend_architect.design.watchers import watching_reads
+from backend_architect.design.watchers import watcher_reads
 from backend_architect.ir.delivery_guarantee import path_guarantee
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec, UseCaseSpec
@@ -228,7 +230,7 @@ def _derived(
         clients, whose = where.spread[0], "subscribers"
         # the subscribers are the watching reads' clients (visitors viewing a question), not the writer's actor: they
         # reconnect, and their actor's rate limit covers the catch-up
-        watching = watching_reads(spec, analysis, where.item or where.scope or "")
+        watching = watcher_reads(spec, analysis, where.item or where.scope or "")
         if watching and actor_target is None:
             actor = max(watching, key=lambda u: (u.peak_qps, u.name)).spec.actor
     elif (found := recipients or members) is not None:
@@ -283,6 +285,19 @@ def with_catch_up_reads(spec: Spec, analysis: Analysis) -> tuple[Spec, list[str]
         for where in (route(spec, analysis, u, audience),)
         if not catch_up_reads(spec, analysis, u, where)
     ]
+    from backend_architect.design.patterns.realtime import access
+
+    # a latest value owes no history, but its "read the current value" must name a read returning the row pushed
+    for u in analysis.use_cases:
+        if u.is_write and ephemeral(u) and u.entity in spec.entities and over_gateway(audience, u) and unreturned(analysis, u):
+            if any(m.reads == [u.entity] and m.kind == "get" for m in added):
+                continue
+            where = route(spec, analysis, u, audience)
+            auth = "none" if access(spec, analysis, u, where) == "public" else "required"
+            grown = spec.model_copy(update={"use_cases": [*spec.use_cases, *added]})
+            made, note = derived_current_read(grown, analysis, audience, u, where, auth, RECONNECT_EVERY_S)
+            added.append(made)
+            notes.append(note)
     actors: dict[str, set[str]] = {}
     for u, where in lacking:
         recipients = audience.of_entity(where.scope) if where.people and where.scope else None
@@ -323,18 +338,12 @@ def _fetched(spec: Spec, analysis: Analysis, use_case: UseCase, where: Route) ->
     return [use_case, *lists] if use_case.kind == "list" else [*lists, use_case]
 
 
-def _current(analysis: Analysis, use_case: UseCase) -> list[UseCase]:
-    """The reads of a latest value's current value (its gets first)."""
-    reads = [u for u in analysis.of_entity(use_case.entity) if not u.is_write and u.kind in {"get", "list"}]
-    return sorted(reads, key=lambda u: u.kind != "get")
-
-
 def _reconnect(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCase, where: Route) -> tuple[str, str | None]:
     """What a recipient not connected does on reconnect, decided once for both sentences that say it: ``latest`` (read the
     current value, or wait for the next push when no read names it), ``current`` (read the row), ``cursor`` (fetch what it
     missed from its last cursor) or ``none`` (no read selects its rows), with the operation it calls."""
     if use_case.is_write and ephemeral(use_case):
-        return "latest", _named(arch, _current(analysis, use_case))
+        return "latest", _named(arch, current_reads(analysis, use_case))
     fetched = _fetched(spec, analysis, use_case, where)
     named = _named(arch, fetched)
     if named is None:

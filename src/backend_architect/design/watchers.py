@@ -12,7 +12,8 @@ read this one decision, so a channel's recipients and the gateway's connections 
    watchers follow (a question everyone viewing it sees): each message reaches the subscribers
    spread over its rows, and its rows hold no connection of their own;
 3. an entity people author (a reference to the people, no actor of its own) is an item too,
-   watched by nobody the spec counts (one watcher a message); so is a room: an entity with members,
+   watched by the readers of its public page (a get anyone may open: they hold the gateway's
+   connections, anonymously), else by nobody the spec counts (one watcher a message); so is a room: an entity with members,
    or a part of one (a server's channel), whose members' clients are the people's connections,
    not connections of its own;
 4. any other entity (a restaurant's tablet, a kiosk: no person authors it) is a client, one
@@ -45,6 +46,27 @@ def watching_reads(spec: Spec, analysis: Analysis, entity: str) -> list[UseCase]
     return [
         u for u in analysis.use_cases if not u.is_write and u.spec.deliver is not None and u.spec.deliver.mode != "push" and subscribed_scope(spec, u) == entity
     ]
+
+
+def page_reads(spec: Spec, analysis: Analysis, entity: str) -> list[UseCase]:
+    """The gets of one ``entity`` row anyone may open (``auth: none`` or ``optional``): its public page, unless a list of its
+    parts needs a login.
+
+    Why: a channel about an item whose page needs no login is public (anonymous subscribers), so whoever has the page
+    open is its watcher. With no read subscribing, those page readers are the watchers a message reaches and the
+    clients that hold the gateway's connections; counting one watcher beside a gateway accepting every open page
+    anonymously gave one channel two audiences (run 22, stackoverflow C0/C1).
+    """
+    # the rows shown under the item (its answers) listed behind a login make its channel private: nobody watches anonymously
+    parts = [u for u in analysis.use_cases if not u.is_write and u.kind == "list" and u.entity != entity and subscribed_scope(spec, u) == entity]
+    if any(u.spec.auth == "required" for u in parts):
+        return []
+    return [u for u in analysis.of_entity(entity) if not u.is_write and u.kind == "get" and u.spec.auth != "required"]
+
+
+def watcher_reads(spec: Spec, analysis: Analysis, entity: str) -> list[UseCase]:
+    """The reads whose clients watch one ``entity`` row: those that subscribe to it, else its public page's readers."""
+    return watching_reads(spec, analysis, entity) or page_reads(spec, analysis, entity)
 
 
 def actor_entities(spec: Spec, analysis: Analysis) -> set[str]:
@@ -108,4 +130,4 @@ def watched_scope(spec: Spec, analysis: Analysis, entity: str) -> tuple[str, str
     return None
 
 
-__all__ = ["actor_entities", "authored", "connects", "is_client", "subscribed_scope", "watched_scope", "watching_reads"]
+__all__ = ["actor_entities", "authored", "connects", "is_client", "page_reads", "subscribed_scope", "watched_scope", "watcher_reads", "watching_reads"]

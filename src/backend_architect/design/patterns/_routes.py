@@ -10,7 +10,7 @@ from backend_architect.design.online import people_entity
 from backend_architect.design.patterns._chosen import chosen, ignored_fanout
 from backend_architect.design.patterns._common import fmt
 from backend_architect.design.semantics import is_link
-from backend_architect.design.watchers import is_client, subscribed_scope, watched_scope, watching_reads
+from backend_architect.design.watchers import is_client, subscribed_scope, watched_scope, watcher_reads, watching_reads
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import kebab, parent_relation, plural, snake
 
@@ -281,13 +281,16 @@ def _item_watchers(spec: Spec, analysis: Analysis, use_case: UseCase, scope: str
     stated = use_case.spec.deliver.subscribers if use_case.spec.deliver else None
     source = "deliver.subscribers"
     if not stated:
-        counted = [(_read_subscribers(u, audience), u.name) for u in watching_reads(spec, analysis, scope)]
+        # no read subscribes: the readers of the item's public page watch it (the channel takes them anonymously)
+        subscribing = bool(watching_reads(spec, analysis, scope))
+        counted = [(_read_subscribers(u, audience), u.name) for u in watcher_reads(spec, analysis, scope)]
         if counted:
             (stated, how), by = max(counted)
-            source = f"{how} of '{by}'" if how == source else f"{how}, watching through '{by}'"
+            through = "watching through" if subscribing else "watching anonymously through the public page"
+            source = f"{how} of '{by}'" if how == source else f"{how}, {through} '{by}'"
     rows = analysis.rows(scope) if scope in analysis.entities else 0.0
     if not stated or not rows:
-        return 1.0, f"one watcher (no read subscribes to a {scope}, no deliver.subscribers)", None
+        return 1.0, f"one watcher (no read subscribes to a {scope} or opens its page without login, no deliver.subscribers)", None
     return max(1.0, stated / rows), f"{fmt(stated)} subscribers ({source}) over {fmt(rows)} {scope} rows, at least 1", (stated, rows)
 
 
