@@ -122,7 +122,7 @@ def test_a_wide_column_table_publishes_from_its_cdc_log_everywhere_ok(name: str)
 
 @pytest.mark.parametrize("name", ["live-matches", "device-log"])
 def test_a_wide_column_table_is_drawn_timed_and_failed_as_its_store_ok(name: str) -> None:
-    """The diagrams name the wide-column store as the service's; its writes are quorum writes, not WAL commits; its failures are its own."""
+    """The diagrams name the wide-column store as the service's; its writes are quorum writes or LWTs, not WAL commits; its failures are its own."""
     result, files = _designed(name)
     arch = result.architecture
     served = {m.use_case for m in arch.mechanisms if m.pattern == "PAT055" and m.database_share == 0}
@@ -131,7 +131,8 @@ def test_a_wide_column_table_is_drawn_timed_and_failed_as_its_store_ok(name: str
     for flow in (f for f in arch.flows if f.use_case in writes):
         parts = [p.part for p in flow.latency_parts]
         assert not [p for p in parts if "commit" in p or "standby" in p], parts
-        assert any("LOCAL_QUORUM write" in p for p in parts), parts
+        # a change taking If-Match is the store's lightweight transaction (tests/design/test_guarded_wide_column_writes.py)
+        assert any("LOCAL_QUORUM write" in p or "IF version = ?" in p for p in parts), parts
     impacts = arch.availability.impacts if arch.availability else []
     assert not {u for i in impacts if i.dependency == "database primary" for u in i.use_cases} & served
     one_node = next(i for i in impacts if i.dependency == "wide-column-store: one node")

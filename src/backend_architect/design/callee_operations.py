@@ -11,7 +11,8 @@ operation, as playback renames a video's read). What each need is answered by:
 - a fresh read of another service's rows, or of rows no use case writes (no events could feed a copy): their GET by id;
 - a read filtered through another service's rows read by one call (``graph_reads``: a feed's followees): a list of
   those rows by the filters the read puts on them, cursor-paged (``GET /users/{user_id}/following``);
-- an existence check (``reference_checks``) or a membership probe (``membership``): the GET of the row;
+- an existence check (``reference_checks``) or a membership probe (``membership``): the GET of the row; a parent column
+  the probe needs from another service (``membership.parent_calls``: a channel's guild): the GET of that row;
 - a saga step writing another service's rows: its POST, idempotent.
 
 An operation a client use case already has there gains the caller in ``x-consumers``; else one marked ``x-internal``
@@ -26,12 +27,14 @@ from typing import Literal
 from backend_architect.design.analysis import Analysis
 from backend_architect.design.embeds import called_owners, embeds
 from backend_architect.design.graph_reads import graph_reads
+from backend_architect.design.membership import parent_calls, table_owners
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.routing_steps import routing_row
 from backend_architect.design.service_calls import CALL_KINDS
 from backend_architect.design.usecases import remote_access, unfed_reads
 from backend_architect.ir.model import Api, Architecture, MembershipCheck, Operation, ReferenceCheck
 from backend_architect.spec.model import Spec
+from backend_architect.spec.naming import table_name
 
 Mode = Literal["read", "write", "list"]
 
@@ -82,6 +85,12 @@ def call_needs(spec: Spec, analysis: Analysis, arch: Architecture, checks: list[
         needs.append(Need(check.use_case, homes.get(check.use_case, ""), check.owner, check.entity, "read"))
     for member in (m for m in members if m.check == "query"):
         needs.append(Need(member.use_case, homes.get(member.use_case, ""), member.service, member.members, "read"))
+    # a parent column another service holds, read on the way to the scope (a message's channel's guild): that row's GET there
+    entity_of = {table_name(e): e for e in owner}
+    for member in members:
+        home = homes.get(member.use_case, "")
+        for callee, tables in parent_calls(table_owners(owner), member.via, home, member.service).items():
+            needs += [Need(member.use_case, home, callee, entity_of[t], "read") for t in tables if t in entity_of]
     # the row a write reads for the id its event is routed by (design.recipient_reads), once the flows draw it
     for flow in arch.flows:
         needs += [Need(flow.use_case, s.source, s.target, row, "read") for s in flow.steps if (row := routing_row(s)) is not None]

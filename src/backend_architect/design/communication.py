@@ -17,7 +17,7 @@ from backend_architect.design.deliverers import sender_of
 from backend_architect.design.embeds import called_owners
 from backend_architect.design.event_fields import merged_event, recorded_event, with_fields, written_row
 from backend_architect.design.graph_reads import with_graph_reads
-from backend_architect.design.membership import member_flow
+from backend_architect.design.membership import member_flow, table_owners
 from backend_architect.design.pushes import push_providers
 from backend_architect.design.read_cycles import copied_reads
 from backend_architect.design.reference_checks import checked_flow
@@ -135,7 +135,13 @@ def derive_communication(spec: Spec, analysis: Analysis, arch: Architecture) -> 
             [by_name[n] for n in use_case.reacts_to],
         )
         in_process = one_deployable(arch)
-        flow = member_flow(checked_flow(flow, home, arch.reference_checks, in_process=in_process), home, arch.membership_checks, in_process=in_process)
+        flow = member_flow(
+            checked_flow(flow, home, arch.reference_checks, in_process=in_process),
+            home,
+            arch.membership_checks,
+            in_process=in_process,
+            table_owner=table_owners(owner),
+        )
         flows.append(plan_flow(spec, use_case, flow, in_process=in_process))
         if event is not None:
             # a write's event carries the row it wrote: the copies, indexers and pushes consuming it read that row

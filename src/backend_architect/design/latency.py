@@ -25,6 +25,7 @@ from backend_architect.design.request_steps import RequestStep, request_steps, s
 from backend_architect.design.split_joins import split_of
 from backend_architect.ir.deployment import one_deployable
 from backend_architect.ir.model import Architecture, CachePlan, Figure, Flow, LatencyPart, Table
+from backend_architect.ir.query import version_guarded
 from backend_architect.ir.runtime import Mechanism, side_write
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import snake
@@ -303,6 +304,7 @@ def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism],
 
     A write a wide-column store takes (its events from the store's CDC log) is timed by that store: a quorum write, after a
     quorum read of the row's partition when it changes a row it addresses by id; no PostgreSQL commit or standby is on its path.
+    A change refusing a stale version (If-Match) is a lightweight transaction there instead of the quorum write.
     """
     parts = [LatencyPart(part=f"{m.store}: {m.how.split(' (')[0]}", ms=ms[_STORE_OP.get(m.store, "cache")]) for m in direct if m.publish == "direct"]
     if parts:
@@ -311,6 +313,10 @@ def _write_parts(arch: Architecture, use_case: UseCase, direct: list[Mechanism],
     if logged:
         if use_case.kind not in {"create", "job"}:
             parts += [LatencyPart(part=f"{m.store}: read of the row's partition by its id", ms=ms["quorum_read"]) for m in logged]
+        if version_guarded(next((op for api in arch.apis for op in api.operations if use_case.name in op.use_cases), None)):
+            # the 412 the contract promises is kept only by comparing the version as the store writes: a Paxos round, not a quorum write
+            said = "conditional write IF version = ? (a lightweight transaction)"
+            return parts + [LatencyPart(part=f"{m.store}: {said}", ms=ms["lightweight_transaction"]) for m in logged]
         return parts + [LatencyPart(part=f"{m.store}: {m.how.split(' at ')[-1]} write (a quorum of copies)", ms=ms["quorum_write"]) for m in logged]
     # the read of the row it changes is a request step (design/request_steps.py), timed with the others
     if not use_case.has_effect:

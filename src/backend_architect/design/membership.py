@@ -219,16 +219,48 @@ def _field_of(spec: Spec, entity: str, parent: str) -> str:
     return next(f for f, target in relations(spec, entity).items() if target == parent)
 
 
-def _via_read(spec: Spec, owner: dict[str, str], via: list[str], service: str, holder: str) -> str:
+def parent_calls(table_owner: dict[str, str], via: list[str], service: str, holder: str) -> dict[str, list[str]]:
+    """The services ``service`` calls to read the parent columns ``via`` leading from the named row to its scope, each with the
+    tables it reads there; none where the holder of the memberships keeps every part (joined in its probe) or ``service`` does.
+
+    Why: a check needing a column another service holds (``channels.guild_id`` for a message's guild) is a request to that
+    service on every checked request; drawn as a step and counted in its requests, database reads and the caller's latency,
+    never left "to the implementer", where no figure would carry it.
+
+    ``table_owner``: each table's service.
+
+    >>> parent_calls({"channels": "channels", "members": "members"}, ["channels.guild_id"], "messages", "members")
+    {'channels': ['channels']}
+    >>> parent_calls({"channels": "members"}, ["channels.guild_id"], "messages", "members")
+    {}
+    """
+    tables = [v.split(".")[0] for v in via]
+    held = {table_owner.get(t, service) for t in tables}
+    if held <= {holder} or held <= {service}:
+        return {}
+    found: dict[str, list[str]] = {}
+    for table in tables:
+        if (owner := table_owner.get(table, service)) != service:
+            found.setdefault(owner, []).append(table)
+    return found
+
+
+def table_owners(owner: dict[str, str]) -> dict[str, str]:
+    """Each entity's table with the service owning it (``owner``: entity -> service)."""
+    return {table_name(entity): service for entity, service in owner.items()}
+
+
+def _via_read(owner: dict[str, str], via: list[str], service: str, holder: str) -> str:
     """Where the parent columns leading from the named row to its scope are read: with the probe where the holder keeps the
-    parts too, else in the checking service's own database, else (a third service holds them) by the implementer."""
-    entity_of = {table_name(e): e for e in spec.entities}
-    held = {owner.get(entity_of.get(v.split(".")[0], ""), service) for v in via}
+    parts too, else in the checking service's own database, else by one synchronous call to the parts' owner (``parent_calls``)."""
+    held = {table_owners(owner).get(v.split(".")[0], service) for v in via}
     if held <= {holder}:
         return f"joined in the same query in {holder}'s database"
     if held <= {service}:
         return "read from its own database in the same transaction"
-    return f"read from {', '.join(sorted(held))} (the part's owner) by the implementer, not counted here"
+    calls = parent_calls(table_owners(owner), via, service, holder)
+    said = ", ".join(f"{callee} (a read of its {', '.join(tables)} row by id)" for callee, tables in calls.items())
+    return f"read by one synchronous call a request to {said}, counted in its requests, its database's reads and the latency"
 
 
 def membership_checks(
@@ -336,7 +368,7 @@ def _check(
     status = 422 if where == "body" else 404
     named = {"path": "its path", "query": f"its {field}_id filter", "body": "its body", "row": f"the {field}_id of the {op.entity} it addresses"}[where]
     if via:
-        named += f", through {' -> '.join(via)} (the nearest part_of ancestor with members; {_via_read(spec, owner, via, service, holder)})"
+        named += f", through {' -> '.join(via)} (the nearest part_of ancestor with members; {_via_read(owner, via, service, holder)})"
     probe = f"one probe of {table}'s unique index ({', '.join(index)}) with the caller's id from the access token"
     how = (
         f"{probe} in {holder}'s own database"
@@ -440,15 +472,24 @@ def membership_requests(checks: Iterable[MembershipCheck]) -> dict[str, dict[str
     return found
 
 
-def member_flow(flow: Flow, home: str, checks: list[MembershipCheck], *, in_process: bool = False) -> Flow:
+def member_flow(flow: Flow, home: str, checks: list[MembershipCheck], *, in_process: bool = False, table_owner: dict[str, str] | None = None) -> Flow:
     """The use case's flow with its membership check: a query to the service holding the memberships (an in-process call to the
-    module holding them, ``in_process``), or a local probe said."""
+    module holding them, ``in_process``), or a local probe said; and a query to each service holding a parent column the check
+    reads on the way to its scope (``parent_calls``; ``table_owner``: each table's service)."""
     mine = [c for c in checks if c.use_case == flow.use_case]
     if not mine:
         return flow
     steps = list(flow.steps)
     said = []
     for check in mine:
+        # the scope's id comes from the parent columns, so they are looked up (in the order the chain climbs) before the probe
+        for callee, tables in parent_calls(table_owner or {}, check.via, home, check.service).items():
+            columns = ", ".join(v for v in check.via if v.split(".")[0] in tables)
+            if any(s.kind == "query" and s.target == callee for s in steps):
+                said.append(f"the query to {callee} also looks up {columns} to find the {check.scope}")
+                continue
+            steps.append(FlowStep(source=home, target=callee, kind="query", description=f"look up {columns} to find the {check.scope}"))
+            said.append(f"looks up {columns} to find the {check.scope} by {call_said(in_process)} to {callee}")
         if check.check == "query" and any(s.kind == "query" and s.target == check.service for s in steps):
             said.append(f"the query to {check.service} also checks the caller's membership of the {check.scope}")
         elif check.check == "query":
@@ -483,4 +524,6 @@ __all__ = [
     "membership_of",
     "membership_requests",
     "nearest_membership",
+    "parent_calls",
+    "table_owners",
 ]

@@ -22,7 +22,7 @@ from backend_architect.design.publishers import event_publishers
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, copy_table_name
 from backend_architect.design.row_address import carried, row_address, scatters
 from backend_architect.ir.model import Architecture, ReferenceCheck
-from backend_architect.ir.query import held_keys
+from backend_architect.ir.query import held_keys, version_guarded
 from backend_architect.ir.runtime import StoreLoad
 from backend_architect.spec.naming import snake
 
@@ -158,6 +158,18 @@ def keyed_creates(analysis: Analysis, arch: Architecture, entity: str) -> dict[s
     return {u.name: u.peak_qps for u in analysis.use_cases if u.entity == entity and u.kind == "create" and u.name in keyed and u.peak_qps}
 
 
+def guarded_changes(analysis: Analysis, arch: Architecture, entity: str) -> dict[str, float]:
+    """Peak requests/s of each change of ``entity`` whose operation refuses a stale version (If-Match, ``ir.query.version_guarded``),
+    by use case.
+
+    Where a wide-column store holds the entity, each is a lightweight transaction there (``UPDATE ... IF version = ?``), not a
+    plain quorum write: the store's write sizing, the request's time and its sequence all read this, so none promises a 412
+    the others cannot keep.
+    """
+    guarded = {u for api in arch.apis for op in api.operations if version_guarded(op) for u in op.use_cases}
+    return {u.name: u.peak_qps for u in analysis.use_cases if u.entity == entity and u.name in guarded and u.peak_qps and u.changes_rows}
+
+
 #: What the latency breakdown calls the read of the row a write changes (a change or delete finds its row, its version, its owner first).
 ROW_READ = "indexed read of the row it changes"
 #: The same read for a use case naming no writes (a driver's denial): it acts on the row, changing no field, as capacity counts it.
@@ -275,4 +287,4 @@ def _idempotency_steps(analysis: Analysis, arch: Architecture) -> list[RequestSt
     return found
 
 
-__all__ = ["LWT_OPERATIONS", "ROW_READ", "ROW_READ_KEPT", "RequestStep", "keyed_creates", "request_steps", "step_loads", "steps_of"]
+__all__ = ["LWT_OPERATIONS", "ROW_READ", "ROW_READ_KEPT", "RequestStep", "guarded_changes", "keyed_creates", "request_steps", "step_loads", "steps_of"]

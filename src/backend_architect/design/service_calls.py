@@ -22,11 +22,12 @@ as the flow's single hop and its latency say), so every record of the callee's l
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.membership import membership_requests
+from backend_architect.design.membership import membership_requests, parent_calls, table_owners
 from backend_architect.design.reference_checks import CHECKED_BY_OWNER, check_requests
 from backend_architect.design.routing_steps import routing_row
-from backend_architect.ir.model import Architecture, Flow
+from backend_architect.ir.model import Architecture, Flow, MembershipCheck
 from backend_architect.ir.runtime import StoreLoad
+from backend_architect.spec.naming import table_name
 
 #: The flow steps that are a synchronous call on another of our services: a read (or a check) and a saga step.
 CALL_KINDS = frozenset({"query", "call"})
@@ -86,6 +87,24 @@ def call_requests(analysis: Analysis, arch: Architecture) -> dict[str, dict[str,
     for callee, operation, _, flow in _calls(analysis, arch):
         if (callee, operation) not in checked and peaks.get(flow.use_case):
             found.setdefault(callee, {})[f"call_{operation}"] = peaks[flow.use_case] * calls_made(flow, callee)
+    # a get the design adds for a created row serves no flow, yet its membership probe reads parent columns elsewhere too
+    for check, callee, _ in _derived_parent_calls(arch):
+        found.setdefault(callee, {})[f"call_{check.operation}"] = check.peak
+    return found
+
+
+def _derived_parent_calls(arch: Architecture) -> list[tuple[MembershipCheck, str, list[str]]]:
+    """(check, callee, entities) for each parent column a derived get's membership probe reads from another service
+    (``membership.parent_calls``): the get has no flow to draw it, so it is counted here at the get's own rate."""
+    owner = {e: s.name for s in arch.services for e in s.entities}
+    home = {op.operation_id: api.service for api in arch.apis for op in api.operations}
+    entity_of = {table_name(e): e for e in owner}
+    found = []
+    for check in arch.membership_checks:
+        if check.use_case or not check.peak:
+            continue
+        for callee, tables in parent_calls(table_owners(owner), check.via, home.get(check.operation, ""), check.service).items():
+            found.append((check, callee, [entity_of[t] for t in tables if t in entity_of]))
     return found
 
 
@@ -107,6 +126,17 @@ def call_selects(use_case: UseCase, entity: str) -> tuple[str, list[str]]:
     return (columns[0], columns[1:]) if columns else ("", [])
 
 
+def _parent_rows(analysis: Analysis, arch: Architecture, owner: dict[str, str]) -> dict[tuple[str, str], list[str]]:
+    """(use case, callee) -> the entities whose parent column the use case's membership probe reads there (``membership.parent_calls``)."""
+    homes = {u.name: owner.get(u.entity, "") for u in analysis.use_cases}
+    entity_of = {table_name(e): e for e in owner}
+    found: dict[tuple[str, str], list[str]] = {}
+    for check in arch.membership_checks:
+        for callee, tables in parent_calls(table_owners(owner), check.via, homes.get(check.use_case, ""), check.service).items():
+            found.setdefault((check.use_case, callee), []).extend(entity_of[t] for t in tables if t in entity_of)
+    return found
+
+
 def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     """The reads each callee makes of its store to answer a read across services: one read of the rows asked for per call.
     Existence checks are ``request_steps``."""
@@ -115,6 +145,7 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
     by_name = {u.name: u for u in analysis.use_cases if u.spec.rate is not None}
     # a path whose cache answers whole requests still has every request counted here: its figure says so
     cached = {c.use_case for c in arch.caches if c.strategy in {"cache-aside", "cdn", "http"}}
+    parents = _parent_rows(analysis, arch, owner)
     found: list[StoreLoad] = []
     for callee, operation, kind, flow in _calls(analysis, arch):
         use_case = by_name.get(flow.use_case)
@@ -123,6 +154,8 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
         # a read filtered through another service's rows (a feed by the reader's follows) reads them there too
         # or a row the flow reads for an id its event carries (design.recipient_reads: a receipt's message, for its sender)
         drawn = [e for s in flow.steps if s.target == callee and (e := routing_row(s)) is not None]
+        # or the row holding a parent column a membership probe needs on the way to its scope (a message's channel, for its guild)
+        drawn += parents.get((flow.use_case, callee), [])
         entity = next((e for e in [*use_case.reads, *(f.entity for f in use_case.filters), *drawn] if owner.get(e) == callee), None)
         if entity is None:
             continue
@@ -142,6 +175,18 @@ def call_loads(analysis: Analysis, arch: Architecture) -> list[StoreLoad]:
                 carries=carries,
             )
         )
+    for check, callee, entities in _derived_parent_calls(arch):
+        found += [
+            StoreLoad(
+                entity=entity,
+                key=f"call_{check.operation}_{callee}",
+                quantity=f"reads/s {callee} makes of {entity} to answer {check.operation}'s membership probe's call for its parent column (one a request)",
+                reads_per_s=check.peak,
+                formula="peak (one call a request)",
+                inputs={"peak": check.peak},
+            )
+            for entity in entities
+        ]
     return found
 
 

@@ -198,6 +198,23 @@ def if_match(op: Operation) -> Literal["required", "optional"] | None:
     return IF_MATCH if op.conditional and op.kind != "get" else None
 
 
+#: How a wide-column store refuses a stale version: a lightweight transaction (Paxos) comparing the row's version as it writes.
+#: Why: with no transaction, a read of the version then a plain quorum write lets two writers both pass the comparison, so the
+#: 412 the contract promises (and the version bumped on every change) holds only if the store compares and writes atomically.
+VERSION_GUARD = "IF version = ? (a lightweight transaction: a stale version is refused atomically, 412)"
+
+
+def version_guarded(op: Operation | None) -> bool:
+    """Whether ``op`` writes only if the row's version is the one it read (If-Match, the version bumped): a compare-and-set.
+
+    >>> version_guarded(Operation(operation_id="e", method="patch", path="/m/{id}", kind="update", summary="", tag="m", conditional=True))
+    True
+    >>> version_guarded(Operation(operation_id="g", method="get", path="/m/{id}", kind="get", summary="", tag="m", conditional=True))
+    False
+    """
+    return op is not None and if_match(op) is not None and op.kind in {"update", "replace", "action", "delete"}
+
+
 #: The busiest write primary's figure (``db.write_utilisation``): its quantity names which primary it is, in parentheses.
 BUSIEST_WRITES = "share of the busiest primary's write ceiling used at peak"
 #: The busiest read primary's figure (``db.read_utilisation``, after caches): its quantity names which primary it is (one shard of a

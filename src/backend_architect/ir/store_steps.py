@@ -17,7 +17,7 @@ from itertools import takewhile
 from typing import Literal
 
 from backend_architect.ir.model import Architecture, Datastore, Flow, GlobalUnique, Index, Operation, Table
-from backend_architect.ir.query import OUTBOX_SOURCE, all_tables, database_of, event_source, held_keys
+from backend_architect.ir.query import OUTBOX_SOURCE, VERSION_GUARD, all_tables, database_of, event_source, held_keys, version_guarded
 from backend_architect.ir.runtime import Mechanism
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 
@@ -341,6 +341,8 @@ def _write_steps(
         events = _events(flow, home, "cdc")
         with_key = " with the id stored under its Idempotency-Key" if flow.use_case in held_keys(arch, home) else ""
         text = f"{verb} {', '.join(tables)}{with_key}"
+        if version_guarded(op):
+            text += f" {VERSION_GUARD}"
         if events:
             text += f": no outbox row (no transaction spans the stores), {', '.join(events)} leave{'s' if len(events) == 1 else ''} from its CDC log"
         steps.append(StoreStep(component, "write", text, "written"))

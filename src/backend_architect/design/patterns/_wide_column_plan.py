@@ -26,7 +26,7 @@ from backend_architect.design.patterns._stores import HOT_STORE_BYTES, horizon, 
 from backend_architect.design.patterns.search import engine_serves_search
 from backend_architect.design.payload import payload_columns
 from backend_architect.design.region_homes import home_note, region_plan
-from backend_architect.design.request_steps import LWT_OPERATIONS, keyed_creates
+from backend_architect.design.request_steps import LWT_OPERATIONS, guarded_changes, keyed_creates
 from backend_architect.design.write_headroom import WRITE_HEADROOM
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
@@ -320,16 +320,23 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
             # the store takes the rows and their changes; the outbox and key rows counted with them in PostgreSQL become its CDC log and
             # a keyed create's lightweight transaction in the same store (design/request_steps.py)
             new_rows = peak_inserts(table.rows_per_day, analysis.peak_factor)
+            # a change refusing a stale version (If-Match) is a lightweight transaction, not a plain write: counted with the keyed inserts
+            guarded = guarded_changes(analysis, arch, table.entity or "")
             write_terms = (
                 ("new_rows", new_rows),
                 (
                     "changes",
-                    sum(u.peak_qps for u in analysis.use_cases if u.entity == table.entity and u.kind in {"update", "delete", "action"} and u.changes_rows),
+                    sum(
+                        u.peak_qps
+                        for u in analysis.use_cases
+                        if u.entity == table.entity and u.kind in {"update", "delete", "action"} and u.changes_rows and u.name not in guarded
+                    ),
                 ),
                 ("keyed_inserts", sum(keyed_creates(analysis, arch, table.entity or "").values())),
+                ("guarded_changes", sum(guarded.values())),
                 ("lwt_operations", LWT_OPERATIONS),
             )
-            writes = write_terms[0][1] + write_terms[1][1] + write_terms[2][1] * LWT_OPERATIONS
+            writes = write_terms[0][1] + write_terms[1][1] + (write_terms[2][1] + write_terms[3][1]) * LWT_OPERATIONS
             insert_terms = (("new_rows", new_rows), ("guarantee_rows", known.get(f"qps.peak.guarantee.table.{table.name}", 0.0)))
             widths = _cql_row_bytes(spec, table)
             parent = _parent_rows(spec, arch, table, key)

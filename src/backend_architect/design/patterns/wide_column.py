@@ -298,11 +298,11 @@ def _applied(spec: Spec, arch: Architecture, taken: list[Candidate], technology:
             ),
             figure(
                 f"wide_column.writes.{c.table.name}",
-                f"writes/s {technology} applies to {c.table.name} at peak: new rows, updates and deletes, and each "
-                "Idempotency-Key insert's lightweight transaction (four operations)",
+                f"writes/s {technology} applies to {c.table.name} at peak: new rows, plain updates and deletes, and the lightweight "
+                "transaction (four operations) of each Idempotency-Key insert and each change refusing a stale version (If-Match)",
                 c.peak_writes,
                 "writes/s",
-                "new_rows + changes + keyed_inserts x lwt_operations",
+                "new_rows + changes + (keyed_inserts + guarded_changes) x lwt_operations",
                 dict(c.write_terms),
                 scope,
             ),
