@@ -29,5 +29,6 @@ def test_stages_in_order_ok() -> None:
         "derive_security", "derive_placement", "derive_redis_sizing", "derive_running_alternatives", "derive_today_keys", "derive_technology",
         "derive_availability", "derive_flow_styles",
         "derive_latency", "derive_growth", "derive_wide_column_notes", "derive_built_alternatives", "derive_bottlenecks", "derive_messaging_tables",
-        "derive_key_scope", "derive_normalization", "derive_publishers", "derive_settled_deliveries", "derive_traceability", "derive_call_operations",
+        "derive_key_scope", "derive_normalization", "derive_publishers", "derive_settled_deliveries", "derive_traceability",
+        "derive_refused_statuses", "derive_call_operations",
     ]  # fmt: skip

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.callbacks import signing_system
 from backend_architect.design.defaults import PEOPLE
 from backend_architect.design.overrides import settled, steer
 from backend_architect.design.semantics import has_password
@@ -64,12 +65,15 @@ FLOWS: dict[str, Flow] = {
 
 def auth_flow(spec: Spec, analysis: Analysis) -> tuple[Flow, Decision]:
     """The flow the numbers choose (OpenID Connect, unless every caller is a machine) or the spec author chose, with its record."""
-    actors = sorted({u.spec.actor for u in analysis.use_cases if u.kind != "job" and u.spec.auth != "none"})
+    callers = sorted({u.spec.actor for u in analysis.use_cases if u.kind != "job" and u.spec.auth != "none"})
+    # an external system calling back signs its requests (``design.callbacks``): it holds no token of this flow
+    signed = [a for a in callers if signing_system(spec, a) is not None]
+    actors = [a for a in callers if a not in signed]
     machines = [a for a in actors if _machine(spec, a)]
     by_numbers = "api-key" if actors and len(machines) == len(actors) else "oauth2"
     steered = steer(spec, "auth", by_numbers, {key: [flow.name] for key, flow in FLOWS.items()})
-    built = _record(spec, FLOWS[steered.build], actors, machines)
-    numbers = _record(spec, FLOWS[by_numbers], actors, machines) if steered.overruled else built
+    built = _record(spec, FLOWS[steered.build], actors, machines, signed)
+    numbers = _record(spec, FLOWS[by_numbers], actors, machines, signed) if steered.overruled else built
     return FLOWS[steered.build], settled(steered, numbers, built)
 
 
@@ -85,7 +89,12 @@ def _machine(spec: Spec, actor: str) -> bool:
     return not any(f.pii or f.secret for f in entity.fields.values())
 
 
-def _record(spec: Spec, flow: Flow, actors: list[str], machines: list[str]) -> Decision:
+def _record(spec: Spec, flow: Flow, actors: list[str], machines: list[str], signed: list[str]) -> Decision:
+    """The record of ``flow``: who signs in by it (people, machines) and, apart, who calls back by signature instead.
+
+    Why apart: a payment provider's webhook carries an HMAC signature and no bearer token, so naming it among those who
+    "sign in as people" would contradict its contract.
+    """
     provider = spec.constraints.auth
     choice = f"{flow.name}: {flow.token}" + (f", issued by {provider}" if provider and flow.scheme == "oauth2" else "")
     people = [a for a in actors if a not in machines]
@@ -96,7 +105,8 @@ def _record(spec: Spec, flow: Flow, actors: list[str], machines: list[str]) -> D
         choice=choice,
         context=f"authenticated callers: {', '.join(actors) or 'none'}"
         + (f" ({', '.join(machines)} {'is a machine' if len(machines) == 1 else 'are machines'})" if machines else "")
-        + (f"; identity provider: {provider}" if provider else ""),
+        + (f"; identity provider: {provider}" if provider else "")
+        + (f"; signed callbacks (no bearer token, an HMAC signature checked per request): {', '.join(signed)}" if signed else ""),
         rationale=f"fits {flow.fits}" + (f"; {', '.join(people)} sign in as people" if people and flow.scheme == "oauth2" else ""),
         alternatives=[Alternative(name=other.name, why_not=f"fits {other.fits}, but {other.misfits}") for other in FLOWS.values() if other is not flow],
         inputs={"actors": float(len(actors)), "machine_actors": float(len(machines))},

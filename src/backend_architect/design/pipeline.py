@@ -10,7 +10,7 @@ say how current each read served from an event-fed store is, secure it, place ev
 choose the technology, plan for failure, style each flow by the calls it makes, time each request, stage the growth, drop the alternatives the design
 builds all the same, name the bottlenecks, give each database the outbox, processed-events and idempotency tables
 its guarantees need, name every table's key in the key record and every copy in the normalization record, trace every stated
-input to what it changed, and name on each call between services the operation of the callee's contract it calls.
+input to what it changed, drop a 403 no check answers, and name on each call between services the operation of the callee's contract it calls.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from backend_architect.design.reaction_rows import derive_reaction_rows
 from backend_architect.design.read_lag import derive_read_consistency
 from backend_architect.design.recipient_reads import derive_recipient_reads
 from backend_architect.design.redis_sizing import derive_redis_sizing
+from backend_architect.design.refused_statuses import derive_refused_statuses
 from backend_architect.design.running_alternatives import derive_running_alternatives
 from backend_architect.design.security import derive_security
 from backend_architect.design.settled_deliveries import derive_settled_deliveries
@@ -125,6 +126,8 @@ STAGES: tuple[Stage, ...] = (
     # after the publishers are settled: the broker's deliveries/s count every write publishing each event and every consumer
     derive_settled_deliveries,
     derive_traceability,
+    # after every pattern loosened an operation's auth: a 403 no check answers leaves the one status list
+    derive_refused_statuses,
     # last: a pattern may rename or reshape an operation (playback takes a video's read), so each step between services names
     # the operation answering it in the finished contracts
     derive_call_operations,

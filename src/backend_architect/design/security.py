@@ -61,7 +61,6 @@ def _rate_limit(audience: Audience, op_class: str, theirs: list[UseCase], defaul
     """A token bucket per client: the client's share of the actor's peak, times the headroom, or the default; at least what
     its catch-up reads need to page through their streams faster than they produce (``design/catch_up.py``)."""
     actor = audience.actor
-    covers = ", ".join(u.name for u in theirs)
     peak = sum(u.peak_qps for u in theirs)
     clients = _clients(audience)
     needed = math.ceil(sum(c.per_minute for c in catching))
@@ -78,7 +77,7 @@ def _rate_limit(audience: Audience, op_class: str, theirs: list[UseCase], defaul
         limit, why = needed, f"{why}; raised to what a client catching up needs ({caught_up})"
     elif catching:
         why += f"; enough for catching up ({caught_up})"
-    why += f"; covers {covers}"
+    # what it covers is not said here: design.md reads it from the operations' assignment (``ir.limit_covers``)
     return RateLimit(
         actor=actor,
         operation_class=op_class,

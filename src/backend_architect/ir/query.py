@@ -152,8 +152,10 @@ def external_calls(arch: Architecture, service: str) -> tuple[list[str], list[st
 def operation_limit(arch: Architecture, op: Operation) -> RateLimit | None:
     """The rate limit an operation carries: the one covering its use cases (the most generous when several actors share it).
 
-    An operation no limit covers (a heartbeat, a session) takes its class's most generous limit, as a client calling it
-    holds a token of one of the actors. The contract, the security table and the scaffold all read this one choice.
+    An operation no use case names (a heartbeat, a session, a get of one item) takes its class's tightest person limit: no
+    use case sized it, so no actor's clients need more, and the most generous one (a partner's catch-up bucket) would let
+    every user's token call it at a machine's rate. The contract, the security table's "covers" lists
+    (``ir.limit_covers``) and the scaffold all read this one choice.
     """
     limits = arch.security.rate_limits if arch.security else []
     # an operation only services call has a limit sized for its callers (``design.service_limits``); no person's limit fits it
@@ -162,6 +164,12 @@ def operation_limit(arch: Architecture, op: Operation) -> RateLimit | None:
     if not covering:
         op_class = "read" if op.method == "get" else "write"
         covering = [r for r in limits if r.operation_class == op_class and not r.operations]
+        # of equal limits, the actor whose use cases reach the operation's entity: the one a reader would expect to call it
+        entity_of = {u: o.entity for api in arch.apis for o in api.operations for u in o.use_cases}
+        reach = {id(r): {entity_of.get(u) for u in r.use_cases} for r in covering}
+        tightest = min(covering, key=lambda r: (r.limit_per_minute, r.burst, op.entity not in reach[id(r)], r.actor), default=None)
+        if tightest is not None:
+            return tightest
     # with no person's limit of its class, the services calling it are its only clients
     covering = covering or [r for r in limits if op.operation_id in r.operations]
     return max(covering, key=lambda r: (r.limit_per_minute, r.burst, r.actor), default=None)

@@ -7,6 +7,9 @@ is never its 403). Each reason here is a check the scaffolded service really mak
 
 from __future__ import annotations
 
+from backend_architect.ir.model import Api, Architecture, Operation
+from backend_architect.ir.query import all_tables
+
 #: The reason every scoped operation shares, which the contract's shared ``Forbidden`` response states.
 SCOPE = "the token lacks a scope this operation requires (its security requirement lists them)"
 #: Tenant-scoped rows are filtered by the token's tenant claim; without one there is nothing the caller may see.
@@ -56,3 +59,15 @@ def forbidden_text(reasons: list[str]) -> str:
     'Answered when the data belongs to a tenant and the token names none.'
     """
     return "Answered when " + "; or when ".join(reasons) + "."
+
+
+def operation_refusals(arch: Architecture, api: Api, op: Operation) -> list[str]:
+    """The checks that answer 403 for ``op`` of ``api`` in this design: the contract's 403 and design.md's error list both
+    read it (``design.refused_statuses`` drops a 403 no check answers), so neither lists a status the other lacks."""
+    tenant_entities = {t.entity for _store, t in all_tables(arch) if t.tenant_scoped and t.entity}
+    owned = {o.entity for o in api.operations if o.owner_only}
+    adding = {w.operation for w in arch.member_writes}
+    # a create of rows other operations keep to their owner stores the caller as owner (``core.writes``)
+    # ... unless the system makes it for another user (a notification for its recipient): it stores the owner it is given
+    claims = op.kind == "create" and op.entity in owned and not op.for_others
+    return forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, claims, op.internal, op.operation_id in adding)

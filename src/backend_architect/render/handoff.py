@@ -10,6 +10,7 @@ from backend_architect import __version__
 from backend_architect.ir.consumers import consuming_services
 from backend_architect.ir.database_nodes import POOLER, POOLING, database_nodes, read_replicas
 from backend_architect.ir.deployment import part_noun
+from backend_architect.ir.limit_covers import covers_texts
 from backend_architect.ir.model import Architecture, Figure, Service, Table
 from backend_architect.ir.part_calls import http_operations, module_interfaces
 from backend_architect.ir.payloads import event_payload_bytes, event_table, payload_fields
@@ -310,7 +311,7 @@ def security_section(arch: Architecture) -> dict[str, Any]:
         "pii_fields": security.pii_fields,
         "secret_fields": security.secret_fields,
         "tenant_isolation": security.tenant_isolation,
-        "rate_limits": [r.model_dump() for r in security.rate_limits],
+        "rate_limits": [{**r.model_dump(), "rationale": r.rationale + covers} for r, covers in zip(security.rate_limits, covers_texts(arch), strict=True)],
         "audit": security.audit,
         "compliance": security.compliance,
         "items": security.review_items,

@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from backend_architect.ir.consumers import consumer_labels
+from backend_architect.ir.limit_covers import covers_texts
 from backend_architect.ir.model import Api, Architecture, Datastore, Figure, Operation, Table
 from backend_architect.ir.part_calls import http_operations, services_call_over_http
 from backend_architect.ir.payloads import event_table, payload_bytes, payload_fields
@@ -502,9 +503,9 @@ def _security(arch: Architecture) -> list[str]:
     lines += [f"- Callbacks from outside: {line}." for line in sec.callbacks]
     lines += [f"- Personal data of others: {line}." for line in sec.withheld]
     lines += ["", "Rate limits (token bucket per client):", ""]
-    lines += _table(
-        ["actor", "class", "limit/min", "burst", "why"], [[r.actor, r.operation_class, r.limit_per_minute, r.burst, r.rationale] for r in sec.rate_limits]
-    )
+    covered = zip(sec.rate_limits, covers_texts(arch), strict=True)
+    rows = [[r.actor, r.operation_class, r.limit_per_minute, r.burst, r.rationale + covers] for r, covers in covered]
+    lines += _table(["actor", "class", "limit/min", "burst", "why"], rows)
     if sec.compliance:
         lines += ["Compliance:", "", *[f"- {c}" for c in sec.compliance], ""]
     lines += ["Audit log: " + ", ".join(sec.audit) + ".", "", "For the security reviewer:", "", *[f"- [ ] {item}" for item in sec.review_items], ""]

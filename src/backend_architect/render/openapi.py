@@ -11,8 +11,8 @@ from typing import Any
 
 from backend_architect.ir.model import EXAMPLE_COUNTRY, Api, ApiProperty, ApiSchema, Architecture, Operation, Parameter, RateLimit
 from backend_architect.ir.part_calls import SERVICE_ACTOR, served_over_http, service_limit_key, services_call_over_http
-from backend_architect.ir.query import IF_MATCH, all_tables, if_match, operation_limit, service_limit
-from backend_architect.ir.refusals import SCOPE, forbidden_reasons, forbidden_text
+from backend_architect.ir.query import IF_MATCH, if_match, operation_limit, service_limit
+from backend_architect.ir.refusals import SCOPE, forbidden_text, operation_refusals
 from backend_architect.ir.runtime_tables import RUNTIME_RETENTION_DAYS
 from backend_architect.render.openapi_limits import LIMITED_ERRORS, limits_text
 from backend_architect.render.openapi_security import SERVICE_SCHEME, SIGNATURE_REFUSED, SIGNATURE_SCHEME, scheme_name, security_schemes
@@ -162,18 +162,12 @@ def render_openapi(api: Api, arch: Architecture) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     carried: list[RateLimit] = []
     limited_statuses: set[int] = set()
-    tenant_entities = {t.entity for _store, t in all_tables(arch) if t.tenant_scoped and t.entity}
-    owned = {o.entity for o in api.operations if o.owner_only}
-    adding = {w.operation for w in arch.member_writes}
     # an internal operation of a modular monolith is a module interface its callers reach in process: no HTTP path
     served = [op for op in api.operations if served_over_http(arch, op)]
     over_http = services_call_over_http(arch)
     for op in served:
         limit = operation_limit(arch, op)
-        # a create of rows other operations keep to their owner stores the caller as owner (``core.writes``)
-        # ... unless the system makes it for another user (a notification for its recipient): it stores the owner it is given
-        claims = op.kind == "create" and op.entity in owned and not op.for_others
-        forbidden = forbidden_reasons(op.auth, op.scopes, op.entity in tenant_entities, claims, op.internal, op.operation_id in adding)
+        forbidden = operation_refusals(arch, api, op)
         item = _operation(op, used, scheme_name(arch), limit is not None, forbidden, over_http)
         if limit is not None:
             carried.append(limit)

@@ -38,7 +38,7 @@ from backend_architect.rules.api.versioning import inconsistent_versioning, miss
 from backend_architect.rules.design.bounds_hold import availability_short_of_target, primary_past_its_ceiling
 from backend_architect.rules.design.calls_agree import sync_call_without_operation
 from backend_architect.rules.design.catch_up_agrees import catch_up_read_missing, push_without_catch_up
-from backend_architect.rules.design.consistency_agrees import strong_read_served_late
+from backend_architect.rules.design.consistency_agrees import strong_read_served_late, strong_write_split
 from backend_architect.rules.design.contracts_agree import server_owned_field_in_request
 from backend_architect.rules.design.data_agrees import (
     aggregate_split_across_shards,
@@ -238,6 +238,7 @@ DESIGN_RULES: tuple[Rule, ...] = (
     push_without_catch_up,
     sync_call_without_operation,
     strong_read_served_late,
+    strong_write_split,
     description_names_uncalled_external,
 )
 

@@ -1,4 +1,5 @@
-"""A read the spec asks to be strongly consistent is not served from a store that trails the writes."""
+"""What the spec asks to be strongly consistent is: a read is not served from a store that trails the writes, and a write's
+rows are not split across shards without saying so."""
 
 from __future__ import annotations
 
@@ -48,4 +49,51 @@ def strong_read_served_late(self: Rule, arch: Architecture) -> Iterator[Finding]
             )
 
 
-__all__ = ["strong_read_served_late"]
+@rule(
+    code="DES030",
+    name="strong-write-split-across-shards",
+    severity=Severity.WARNING,
+    title="A write the spec asks to be strongly consistent commits its rows in separate transactions",
+    fix="State that the write is eventual for the other rows (consistency: eventual), or shard the other tables by the own row's key "
+    "so the rows share a shard and one transaction (when no hot read filters them by another key).",
+)
+def strong_write_split(self: Rule, arch: Architecture) -> Iterator[Finding]:
+    """
+    ## What it does
+    Finds writes whose spec states ``consistency: strong`` while the design
+    puts their rows on different shards (``Sharding.co_writes`` with a mechanism): the own row
+    commits with an outbox event, and a worker applies the other rows later.
+
+    ## Why is this bad?
+    The writer was promised that its rows commit together; once they part (now, or at the
+    growth stage that shards a table, in months) a reader of the other rows sees the write
+    only after the relay's lag (about a second, longer when the applier is behind). A design
+    stating both misleads whoever implements or relies on it.
+
+    ## Example
+    use_cases: [{name: upload video, writes: [Video, Video.tags], rate: 2k/s, consistency: strong}]
+    (videos sharded by id, video_tags by video_id's shard map built a stage later)
+
+    Use instead:
+    use_cases: [{name: upload video, writes: [Video, Video.tags], rate: 2k/s, consistency: eventual, staleness: 5s}]
+
+    ## References
+    C. Richardson, *Microservices Patterns*, ch. 3-4 (transactional outbox, sagas); Citus documentation, "Co-location".
+    """
+    # only a consistency the spec states: a write stating none takes what the design gives, which the record says
+    stated = {f.use_case for f in arch.flows if f.stated_consistency == "strong"}
+    for store in arch.datastores:
+        for table in store.tables:
+            for write in table.sharding.co_writes if table.sharding else []:
+                if write.use_case not in stated or not write.mechanism:
+                    continue
+                when = "now" if write.since in {"", "now"} else write.since
+                yield self.finding(
+                    f"use case '{write.use_case}'",
+                    f"'{write.use_case}' asks for strong consistency, but its {table.name} row and its {', '.join(write.tables)} rows live on "
+                    f"different shards ({when}) and commit in separate transactions: readers of {', '.join(write.tables)} see the write "
+                    "after the outbox relay's lag (eventual)",
+                )
+
+
+__all__ = ["strong_read_served_late", "strong_write_split"]

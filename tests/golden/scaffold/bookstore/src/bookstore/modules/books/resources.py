@@ -285,7 +285,7 @@ UPDATE_BOOK_PRICE = Operation(
 )
 
 GET_BOOK_DOWNLOAD_URL = Operation(
-    policy=Policy("getBookDownloadUrl", "none", (), "read", 102, 17, "ip", frozenset({400, 401, 403, 404, 429, 500})),
+    policy=Policy("getBookDownloadUrl", "none", (), "read", 60, 10, "ip", frozenset({400, 401, 404, 429, 500})),
     resource=BOOK,
     kind="get",
     cache_control="no-store",
@@ -322,7 +322,7 @@ WRITE_REVIEW = Operation(
 )
 
 GET_REVIEW = Operation(
-    policy=Policy("getReview", "none", (), "read", 102, 17, "ip", frozenset({400, 404, 429, 500})),
+    policy=Policy("getReview", "none", (), "read", 60, 10, "ip", frozenset({400, 404, 429, 500})),
     resource=REVIEW,
     kind="get",
 )

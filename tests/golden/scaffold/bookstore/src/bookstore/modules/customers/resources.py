@@ -65,7 +65,7 @@ REGISTER_CUSTOMER = Operation(
 )
 
 GET_CUSTOMER = Operation(
-    policy=Policy("getCustomer", "required", ("customers:read",), "read", 102, 17, "subject", frozenset({400, 401, 403, 404, 429, 500})),
+    policy=Policy("getCustomer", "required", ("customers:read",), "read", 60, 10, "subject", frozenset({400, 401, 403, 404, 429, 500})),
     resource=CUSTOMER,
     kind="get",
     owner=Ref(customers.c["id"]),

@@ -138,7 +138,7 @@ PLACE_ORDER = Operation(
 )
 
 GET_ORDER = Operation(
-    policy=Policy("getOrder", "required", ("orders:read",), "read", 102, 17, "subject", frozenset({400, 401, 403, 404, 429, 500})),
+    policy=Policy("getOrder", "required", ("orders:read",), "read", 60, 10, "subject", frozenset({400, 401, 403, 404, 429, 500})),
     resource=ORDER,
     kind="get",
     owner=Ref(orders.c["customer_id"]),
