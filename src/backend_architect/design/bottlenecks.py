@@ -19,6 +19,7 @@ from backend_architect.design.bottleneck_checks import (
     write_step,
 )
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.design.fanout_steps import built_fanout, fanout_step
 from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, SHARD_MIN_BYTES, THRESHOLD, TimeVerdict, referencing_tables, time_verdict
 from backend_architect.design.partitioning_steer import kept_whole_by_author
 from backend_architect.design.patterns._common import READ_HEADROOM, fmt
@@ -63,9 +64,10 @@ class _FanOut:
     bottleneck: Bottleneck
 
 
-def fanout_on_write(figures: Mapping[str, Figure], use_case: UseCase) -> _FanOut | None:
+def fanout_on_write(figures: Mapping[str, Figure], use_case: UseCase, arch: Architecture) -> _FanOut | None:
     """The fan-out risk of a write, read from the figure counting its copies: its feed's writes to the readers' lists
-    (``deliveries.peak``), else its ``fanout.peak`` (the copies it addresses to its recipients).
+    (``deliveries.peak``), else its ``fanout.peak`` (the copies it addresses to its recipients). Its next step is the one
+    beyond what the design built for those copies (``fanout_steps``), never a queue or a cut-off it already runs.
 
     A write to one recipient a message (<= 1) fans nothing out: it has no such risk. The trigger names the figure's own
     unit (list writes/s, recipient copies/s), not the deliveries to connected clients, which are a share of the copies.
@@ -83,7 +85,7 @@ def fanout_on_write(figures: Mapping[str, Figure], use_case: UseCase) -> _FanOut
         title=f"Fan-out on write in '{use_case.name}'",
         scope=use_case.name,
         trigger=trigger,
-        scaling_step="deliver through a queue with batching; switch to fan-out on read for recipients with huge audiences",
+        scaling_step=fanout_step(built_fanout(arch, use_case), found.value),
         figure=found.key,
     )
     return _FanOut(found.value, bottleneck)
@@ -166,7 +168,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
                 )
     rows = {t.entity: t.rows_now for s in arch.datastores for t in s.tables if t.entity}
     for use_case in analysis.use_cases:
-        if (copies := fanout_on_write(figures, use_case)) is not None:
+        if (copies := fanout_on_write(figures, use_case, arch)) is not None:
             found.append((copies.value / FANOUT_MAX_PER_S, copies.bottleneck))
         if use_case.kind == "list" and use_case.spec.page.style == "none" and rows.get(use_case.entity, 0) > UNBOUNDED_LIST_ROWS:
             found.append(

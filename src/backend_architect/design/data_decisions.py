@@ -166,7 +166,8 @@ def normalization_decision(
         f"{DENORMALIZE_MIN_QPS:,.0f} reads or checks/s at peak (or where the call would miss the availability target or close a cycle), "
         "a by-owner lookup where a read selects a sharded table by its owner, a read model a pattern precomputes for its read, "
         "a uniqueness table a sharded table's unique key needs, "
-        "a counter the spec declares"
+        "a counter the spec declares, "
+        "a table a mechanism derives from other rows for its own reads (a count a feed's fan-out cut-off reads)"
     )
     # a read the latency stage times over its target with the join: said so, since the copy that would take the join off it is not built
     over = [u.name for u in hot if (f := flows.get(u.name)) is not None and f.expected_latency_ms > (u.spec.latency_ms or 0.0)]

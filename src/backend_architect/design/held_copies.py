@@ -17,14 +17,21 @@ the copies the DDL holds, each with the rate that justifies it:
 - a uniqueness table holding a sharded table's unique values across its shards (``design/unique_keys.py``,
   ``Sharding.uniques``): kept by the sharding, not by a read rate, and said so;
 - a derived counter or latest time the spec declares, stored beside its row and kept by the create of the rows it
-  counts or times (``design/kept_counters.py``).
+  counts or times (``design/kept_counters.py``);
+- any other table the DDL holds that stores no fact of its own (``derived_tables``): a count a feed's fan-out cut-off
+  keeps per followed source (``patterns/_large_sources.py``), or whatever table a later mechanism derives from other
+  rows, named with the writes keeping it and the reads using it, as the mechanisms' loads count them.
 
 A copy is listed only where its table (or column) is in the datastores: a mechanism that decided a copy the
-DDL does not hold announces nothing here.
+DDL does not hold announces nothing here. And every table the DDL holds is either the home of its own facts (an
+entity's table, a many-to-many link, a media field's renditions, the outbox, inbox and idempotency tables) or listed
+here: the list is read from the tables generated, so a mechanism that adds a derived table cannot leave the record
+saying every fact is stored once.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
@@ -33,12 +40,14 @@ from backend_architect.design.graph_reads import GraphRead, graph_copy_name, gra
 from backend_architect.design.maintained_fields import kept_kind
 from backend_architect.design.member_copies import MEMBER_COPY
 from backend_architect.design.patterns._common import fmt
+from backend_architect.design.patterns.media import renditions_name
+from backend_architect.design.patterns.short_keys import ranges_name
 from backend_architect.design.reference_checks import LOCAL_COPY_FROM, copy_table_name
 from backend_architect.design.relay import RELAY_S
 from backend_architect.design.usecases import applied_values
 from backend_architect.ir.model import Architecture, CachePlan, MembershipCheck, ReferenceCheck
 from backend_architect.spec.model import Spec
-from backend_architect.spec.naming import table_name
+from backend_architect.spec.naming import join_table, table_name
 
 #: What a check's or read's reason says when the copy replaces a call that would close a cycle between two services.
 _CYCLE = "cycle"
@@ -76,7 +85,7 @@ class HeldCopy:
 def held_copies(spec: Spec, analysis: Analysis, arch: Architecture) -> list[HeldCopy]:
     """The copies ``arch`` holds, in a stable order: local copies of ids, of membership pairs, of graph pairs, by-owner lookups,
     read models, uniqueness tables, then counters."""
-    return [
+    found = [
         *_id_copies(arch),
         *_pair_copies(arch),
         *_graph_copies(spec, analysis, arch),
@@ -85,6 +94,54 @@ def held_copies(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Held
         *_unique_values(arch),
         *_counters(spec, analysis, arch),
     ]
+    return [*found, *derived_tables(spec, analysis, arch, {c.name for c in found})]
+
+
+def own_fact_tables(spec: Spec, arch: Architecture) -> set[str]:
+    """The tables of ``arch`` that hold facts stored nowhere else: each entity's table, each many-to-many link (the link is the
+    fact), each media field's renditions (where each processed output is), each short-key allocator (the next counter value),
+    and the messaging and retry tables (outbox, inbox, idempotency keys: the delivery state of a write, not a copy of its rows)."""
+    tables = [t for s in arch.datastores for t in s.tables]
+    own = {t.name for t in tables if t.entity is not None or t.role is not None}
+    own |= {join_table(name, relation) for name, entity in spec.entities.items() for relation in entity.many_to_many}
+    own |= {renditions_name(t.name, field) for t in tables if t.entity in spec.entities for field in spec.entities[t.entity].fields}
+    # a short-key allocator holds the next counter value, state no other row holds
+    own |= {ranges_name(t.name) for t in tables if t.entity is not None}
+    return own
+
+
+def derived_tables(spec: Spec, analysis: Analysis, arch: Architecture, named: set[str]) -> list[HeldCopy]:
+    """Every table the DDL holds that is neither the home of its own facts (``own_fact_tables``) nor already ``named`` by a
+    mechanism's own gatherer: its rows are derived from other rows (a count per followed source a fan-out cut-off reads), so the
+    normalization record names it, with the writes keeping it and the reads using it as the mechanisms' loads count them.
+
+    Read from the tables generated rather than from a list of mechanisms, so a table a new mechanism adds is named the day it
+    is added, not when someone remembers to teach this module about it."""
+    own = own_fact_tables(spec, arch)
+    peak = {u.name: u.peak_qps for u in analysis.use_cases}
+    found = []
+    for store in arch.datastores:
+        for table in (t for t in store.tables if t.name not in own and t.name not in named):
+            loads = [(m, load) for m in arch.mechanisms for load in m.loads if load.entity == table.name]
+            writes = [f"'{m.use_case}' at {fmt(load.writes_per_s)} writes/s at peak" for m, load in loads if load.writes_per_s > 0]
+            counted = [
+                (m.use_case, f"{fmt(load.reads_per_s)} reads/s at peak" + (f" (by {m.store})" if m.store != store.name and m.serves == "write" else ""))
+                for m, load in loads
+                if load.reads_per_s > 0
+            ]
+            # a read joining it in its own query counts no load of its own: its path names the table, and its rate is the read's
+            joined = [
+                (m.use_case, f"{fmt(peak.get(m.use_case, 0.0))} reads/s at peak, joining it")
+                for m in arch.mechanisms
+                if m.serves == "read" and re.search(rf"\b{re.escape(table.name)}\b", m.how) and m.use_case not in {u for u, _ in counted}
+            ]
+            readers = tuple(dict.fromkeys([*counted, *joined]))
+            # the comment is the mechanism's own account of what the rows hold and how they move
+            said = f"derived from other rows: {table.comment or 'a table no spec entity declares'}"
+            kept = f"kept by {', '.join(writes)}" if writes else "kept by the mechanism that made it"
+            rate = sum(load.reads_per_s for _, load in loads) + sum(peak.get(u, 0.0) for u, _ in joined)
+            found.append(HeldCopy(table.name, store.name, said, kept, readers, rate))
+    return found
 
 
 def _held(arch: Architecture) -> dict[str, set[str]]:
@@ -270,4 +327,4 @@ def derive_normalization(spec: Spec, analysis: Analysis, arch: Architecture) -> 
     return arch.model_copy(update={"decisions": [record if d.id == "normalization" else d for d in arch.decisions]})
 
 
-__all__ = ["HeldCopy", "derive_normalization", "held_copies"]
+__all__ = ["HeldCopy", "derive_normalization", "derived_tables", "held_copies", "own_fact_tables"]

@@ -415,10 +415,19 @@ def _resolve_cache(name: str, peak: float, public: bool, plan: KeyPlan, table: s
     )
 
 
+def ranges_name(table: str) -> str:
+    """The allocator table of ``table``'s key ranges (a name the design makes up, bounded with a stable hash).
+
+    >>> ranges_name("links")
+    'links_key_ranges'
+    """
+    return bounded_name(f"{table}_key_ranges")
+
+
 def _ranges_table(table: str) -> Table:
     """The allocator of key ranges: one row per keyed table, advanced by RANGE_SIZE per claim."""
     return Table(
-        name=bounded_name(f"{table}_key_ranges"),
+        name=ranges_name(table),
         entity=None,
         comment=f"next counter value for {table} codes; an instance claims a range with one UPDATE ... RETURNING",
         columns=[
