@@ -95,3 +95,22 @@ def test_a_value_kept_in_the_row_is_an_update_ok(text: str, writer: str, name: s
     assert writer not in kept
     found = next(t for _, t in all_tables(arch) if t.name == name)
     assert writer in dict(churn(analyse(spec_of(source)), found, kept).changers)
+
+
+@pytest.mark.parametrize(
+    ("text", "writer", "name", "columns"),
+    [
+        pytest.param(FLEET, "report gauges", "trucks", ["fuel", "odometer"], id="truck-gauges"),
+        pytest.param(ARENA, "post score", "players", ["score"], id="player-score-a-part"),
+        pytest.param(EDITOR, "move caret", "sessions", ["caret", "selection"], id="editor-caret"),
+    ],
+)
+def test_the_column_it_no_longer_writes_says_so_ok(text: str, writer: str, name: str, columns: list[str]) -> None:
+    """The DDL column whose value lives in Redis says it is not the latest value; kept in the row, it says nothing of the kind."""
+    for rate, kept in (("20k/s", True), ("5/s", False)):
+        arch = design_of(text.replace("RATE", rate))
+        found = next(t for _, t in all_tables(arch) if t.name == name)
+        comments = {c.name: c.comment or "" for c in found.columns}
+        for column in columns:
+            said = f"not the latest value: {writer} keeps it in Redis" in comments[column]
+            assert said is kept, (rate, column, comments[column])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
@@ -482,7 +482,9 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         operations=operations,
         schemas=schemas,
         mechanisms=mechanisms,
-        tables=_tables(spec, arch, use_case, latest, bool(history), list(by_lookup)),
+        tables=_tables(
+            spec, arch, use_case, latest, bool(history), list(by_lookup), [u for u in analysis.use_cases if u.spec.latest and u.is_write and in_memory(spec, u)]
+        ),
     )
 
 
@@ -501,7 +503,9 @@ def _paged_read(latest: Latest, key: str) -> str:
     )
 
 
-def _tables(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool, looked_up: list[str]) -> tuple[tuple[str, Table], ...]:
+def _tables(
+    spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool, looked_up: list[str], kept_with: Sequence[UseCase] = ()
+) -> tuple[tuple[str, Table], ...]:
     """The entity's table as this decision leaves it: without the rows an unread history would add, and without the indexes of reads
     Redis answers by their own lookup key (the database is never searched for them)."""
     changed = dict(_unwritten(spec, arch, use_case, latest, history))
@@ -509,7 +513,30 @@ def _tables(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, h
     if looked_up and found is not None:
         store, table = found
         changed[store] = without_reader_indexes(changed.get(store, table), looked_up)
+    if found is not None and not latest.geo:
+        store, table = found
+        # every latest value of the entity kept in memory, not only this one: each decision rewrites the table the stage began with
+        kept = [(u.name, latest_of(spec, u)) for u in kept_with if u.entity == latest.entity and not latest_of(spec, u).geo]
+        for writer, value in kept or [(use_case.name, latest)]:
+            table = unwritten_columns(changed.get(store, table), value, writer)
+            changed[store] = table
     return tuple(changed.items())
+
+
+def unwritten_columns(table: Table, latest: Latest, writer: str) -> Table:
+    """``table`` with each column whose value ``writer`` keeps in Redis saying so in its comment (the DDL's COMMENT ON COLUMN).
+
+    The database is not written per update, so the column holds what the row was created with (or NULL), never the
+    latest value: a DBA reading the DDL alone would take it for the current one (whatsapp, run 22: delivered_until and
+    read_until carried without a word beside "the database is not written per update").
+    """
+    key = f"latest:{snake(latest.entity)}:{{{latest.key_column}}}"
+    said = f"not the latest value: {writer} keeps it in Redis (HSET {key}), the database is not written per update"
+    columns = [
+        c.model_copy(update={"comment": f"{c.comment}; {said}" if c.comment else said}) if (c.source_field or c.name) in latest.fields else c
+        for c in table.columns
+    ]
+    return table.model_copy(update={"columns": columns})
 
 
 def _unwritten(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool) -> tuple[tuple[str, Table], ...]:
