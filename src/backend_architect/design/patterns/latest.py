@@ -242,7 +242,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     )
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
-    readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
+    readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history and _carries(u, latest)]
     # a read finding the row by other columns than its id keeps its own lookup key (set by the creating use cases), or reads the id from the database
     by_lookup = lookups(analysis, latest, readers)
     unkeyed = [u for u in readers if found_by(u, latest) and u.name not in by_lookup]
@@ -486,6 +486,19 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
             spec, arch, use_case, latest, bool(history), list(by_lookup), [u for u in analysis.use_cases if u.spec.latest and u.is_write and in_memory(spec, u)]
         ),
     )
+
+
+def _carries(reader: UseCase, latest: Latest) -> bool:
+    """Whether ``reader``'s response carries ``latest``'s value, so reading it from Redis is a step of the read.
+
+    A list returning another entity's rows, reaching them through the kept entity's (a user's chats found through their
+    memberships), names none of its fields: fetching each membership's latest watermark for a page of chats the
+    contract never returns was drawn and counted (whatsapp, run 22). A read naming a field of it (``Courier.position``)
+    or searching near it carries it.
+    """
+    if reader.kind != "list" or reader.entity == latest.entity or reader.spec.near:
+        return True
+    return any(r.startswith(f"{latest.entity}.") for r in reader.spec.reads)
 
 
 def _paged_read(latest: Latest, key: str) -> str:
