@@ -19,6 +19,7 @@ from backend_architect.design.bottleneck_checks import (
     write_step,
 )
 from backend_architect.design.capacity import PRIMARY_READ_CEILING, PRIMARY_WRITE_CEILING
+from backend_architect.design.churn import kept_out_of_database
 from backend_architect.design.fanout_steps import built_fanout, fanout_step
 from backend_architect.design.partition_rule import PARTITION_MIN_BYTES, SHARD_MIN_BYTES, THRESHOLD, TimeVerdict, referencing_tables, time_verdict
 from backend_architect.design.partitioning_steer import kept_whole_by_author
@@ -152,7 +153,7 @@ def derive_bottlenecks(spec: Spec, analysis: Analysis, arch: Architecture) -> Ar
             size = figures.get(f"bytes.{horizon:g}y.{table.name}")
             # a wide-column store holds it (PAT055): its size is that store's nodes, not a primary's disk
             if size and size.value > PARTITION_MIN_BYTES / 10 and table.wide_column is None:
-                verdict = time_verdict(analysis, table, size.value, horizon, referenced, kept_whole_by_author(spec, table.name))
+                verdict = time_verdict(analysis, table, size.value, horizon, referenced, kept_whole_by_author(spec, table.name), kept_out_of_database(arch))
                 found.append(
                     (
                         size.value / SHARD_MIN_BYTES,  # pressure against what one primary holds, the hard limit

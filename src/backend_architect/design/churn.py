@@ -11,10 +11,11 @@ because the inserts counted only the table's own creates, not the chats that wri
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.ir.model import Table
+from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.naming import join_table, table_name
 from backend_architect.spec.units import SECONDS_PER_DAY
 
@@ -72,13 +73,24 @@ class Churn:
         return f"{changes}{who} against {self.inserts_per_day:,.0f} inserts a day: {share}"
 
 
-def churn(analysis: Analysis, table: Table) -> Churn:
+def kept_out_of_database(arch: Architecture) -> frozenset[str]:
+    """The use cases whose write a mechanism keeps out of the database (a latest value in memory: ``database_share`` 0).
+
+    Such a write overwrites a key in memory and changes no row: counting it among a table's updates kept a chat's
+    members whole for "4,000,000,000 updates a day (mark delivered, mark read)" the design says it never writes
+    (whatsapp, run 22), so every churn verdict leaves them out.
+    """
+    return frozenset(m.use_case for m in arch.mechanisms if m.serves == "write" and m.database_share == 0.0)
+
+
+def churn(analysis: Analysis, table: Table, kept: Collection[str] = ()) -> Churn:
     """``table``'s churn: its printed new rows a day, and the updates and deletes its rows receive a day.
 
     A row changes when a use case updates, replaces or acts on its entity; when a write of another entity names it
     (``send message`` writes ``Chat.last_message_at``: an update of the chat, not an insert); or when a delete removes it.
     A join table's rows change when a replace swaps its links, an unlink removes one or a delete of their owner takes them
-    (``_link_churn``). An event-fed copy (``known_<table>``) churns as its source does.
+    (``_link_churn``). An event-fed copy (``known_<table>``) churns as its source does. A write ``kept`` in memory
+    (``kept_out_of_database``) changes no row.
     """
     stored = table.name.removeprefix("known_")
     if table.entity is None and table.name == stored:
@@ -90,7 +102,7 @@ def churn(analysis: Analysis, table: Table) -> Churn:
     changers: list[tuple[str, float]] = []
     for use_case in analysis.use_cases:
         rows = _changed_rows(use_case, entity) * SECONDS_PER_DAY
-        if rows <= 0:
+        if rows <= 0 or use_case.name in kept:
             continue
         changers.append((use_case.name, rows))
         if use_case.kind == "delete" and use_case.entity == entity:

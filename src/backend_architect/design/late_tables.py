@@ -9,6 +9,7 @@ say why it stays whole. So the stage running the pattern states each table it ad
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
+from backend_architect.design.churn import kept_out_of_database
 from backend_architect.design.partition_rule import referencing_tables, time_verdict
 from backend_architect.ir.model import Architecture
 from backend_architect.spec.model import Spec
@@ -30,7 +31,8 @@ def with_late_tables_stated(spec: Spec, analysis: Analysis, before: Architecture
     horizon = spec.scale.retention_years or 5.0
     figures = {f.key: f.value for f in after.figures}
     referenced = referencing_tables(after)
-    verdicts = [time_verdict(analysis, t, figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0), horizon, referenced) for t in added]
+    kept = kept_out_of_database(after)
+    verdicts = [time_verdict(analysis, t, figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0), horizon, referenced, kept=kept) for t in added]
     said = [v.kept_whole for v in verdicts if v.kept_whole and v.kept_whole not in decision.rationale]
     if not said:
         return after

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
-from backend_architect.design.readback_rate import readback_rate
+from backend_architect.design.readback_rate import readback_basis, readback_rate
 from backend_architect.design.real_container import agree_status, agreement, real_container
 from backend_architect.design.relay import RELAY_S
 from backend_architect.ir.deployment import call_said
@@ -300,7 +300,8 @@ def membership_checks(
         # the get added for a created row is called as often as its service counts it (one read-back a create)
         peak = use_case.peak_qps if op.use_cases else readback_rate(analysis, op.entity)
         mismatch = agree_status(named, agrees)
-        found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via, peak, agrees, mismatch))
+        basis = "" if op.use_cases else readback_basis(analysis, op.entity)
+        found.append(_check(spec, use_case, op, service, owner, field, scope, where, membership, via, peak, agrees, mismatch, basis))
     return found
 
 
@@ -356,11 +357,13 @@ def _check(
     peak: float,
     agrees: list[str] | None = None,
     mismatch: int = 422,
+    basis: str = "",
 ) -> MembershipCheck:
     """The check of one operation: probed locally where its service holds the memberships, else by a call to the one that does.
 
     ``peak``: the operation's requests/s at peak, one probe each; a get the design adds for a created row serves no use case
-    of its own (no flow is its) and is called as often as the rows are read back."""
+    of its own (no flow is its) and is called as often as the rows are read back; ``basis`` says what that rate counted
+    (``readback_basis``), so a 0 for rows never read back is never said to be one read-back a create."""
     derived = not op.use_cases
     table = table_name(membership.entity)
     index = [f"{membership.scope_field}_id", f"{membership.member_field}_id"]
@@ -375,7 +378,7 @@ def _check(
         if holder == service
         else f"one synchronous call to {holder} ({probe} there), counted in the requests {holder} serves"
     )
-    rate = f"{peak:,.0f} probes/s at peak" + (f" (each created {op.entity} read back once)" if derived else "")
+    rate = f"{peak:,.0f} probes/s at peak" + (f" ({basis or f'each created {op.entity} read back once'})" if derived else "")
     reason = (
         f"{op.operation_id} acts in a {scope} named by {named}, and {membership.entity} rows ({membership.entity}.{membership.scope_field}, "
         f"{membership.entity}.{membership.member_field}, unique together) say who belongs to it: only members may call it; {how}, "

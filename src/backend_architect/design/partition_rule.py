@@ -8,11 +8,11 @@ and one reason (issue 22-e1: a design said "not needed" beside a bottleneck advi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn, kept_out_of_database
 from backend_architect.ir.model import Architecture, Table
 from backend_architect.spec.model import Spec
 from backend_architect.spec.naming import table_name
@@ -103,10 +103,10 @@ def stored_table_name(table: Table) -> str:
     return table.name.removeprefix("known_")
 
 
-def append_mostly(analysis: Analysis, table: Table) -> bool:
+def append_mostly(analysis: Analysis, table: Table, kept: Collection[str] = ()) -> bool:
     """Rows are appended and seldom changed: append-only, or updates and deletes a day at most a tenth of the inserts a day
-    (``churn``: from the new rows a day the design prints)."""
-    return table.append_only or churn(analysis, table).appended
+    (``churn``: from the new rows a day the design prints; a write ``kept`` in memory changes no row)."""
+    return table.append_only or churn(analysis, table, kept).appended
 
 
 def unwritten(analysis: Analysis, table: Table) -> bool:
@@ -223,11 +223,13 @@ def rows_change(numbers: str) -> str:
 ROWS_STILL = "no operation inserts, updates or deletes its rows, so no time order grows and no partition would go cold"
 
 
-def partitioned_by_size(analysis: Analysis, table: Table, referenced: dict[str, list[str]], size: Callable[[Table], float]) -> Table | None:
+def partitioned_by_size(
+    analysis: Analysis, table: Table, referenced: dict[str, list[str]], size: Callable[[Table], float], kept: Collection[str] = ()
+) -> Table | None:
     """``table`` keyed as time partitions will key it (its primary key with the partition column) when the rule partitions it
     by size, else ``None``: appended, nothing keeps it whole, and its size so keyed (``size``) past the threshold. The capacity
     stage sizes such a table this way, so the partitioning stage decides on the size every section states."""
-    if table.partitioning is not None or PARTITION_COLUMN in table.primary_key or not append_mostly(analysis, table):
+    if table.partitioning is not None or PARTITION_COLUMN in table.primary_key or not append_mostly(analysis, table, kept):
         return None
     if why_whole(analysis, table, referenced):
         return None
@@ -241,21 +243,30 @@ def as_planned(spec: Spec, analysis: Analysis, arch: Architecture, size: Callabl
     from backend_architect.design.partitioning_steer import kept_whole_by_author
 
     referenced = referencing_tables(arch)
+    kept = kept_out_of_database(arch)
 
     def keyed(table: Table) -> Table:
         if kept_whole_by_author(spec, table.name):
             return table
-        return partitioned_by_size(analysis, table, referenced, size) or table
+        return partitioned_by_size(analysis, table, referenced, size, kept) or table
 
     return keyed
 
 
-def time_verdict(analysis: Analysis, table: Table, size: float, horizon: float, referenced: dict[str, list[str]], authored: bool = False) -> TimeVerdict:
+def time_verdict(
+    analysis: Analysis,
+    table: Table,
+    size: float,
+    horizon: float,
+    referenced: dict[str, list[str]],
+    authored: bool = False,
+    kept: Collection[str] = (),
+) -> TimeVerdict:
     """``table``'s verdict from the plan it carries (``table.partitioning``) and the rule's reasons to keep it whole."""
     plan = table.partitioning
     partitioned = f"by {plan.column} per {plan.interval}" if plan else ""
     whole = "" if plan else why_whole(analysis, table, referenced)
     key = tuple(unique_key_across_partitions(table)) if whole else ()
-    appended = append_mostly(analysis, table)
-    said = "" if table.append_only else churn(analysis, table).said()
+    appended = append_mostly(analysis, table, kept)
+    said = "" if table.append_only else churn(analysis, table, kept).said()
     return TimeVerdict(table.name, size, horizon, appended, partitioned, whole, authored and not plan, key, unwritten(analysis, table), said)

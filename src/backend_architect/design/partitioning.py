@@ -13,7 +13,7 @@ from typing import Literal
 
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import PRIMARY_WRITE_CEILING
-from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn, kept_out_of_database
 from backend_architect.design.co_writes import co_writes
 from backend_architect.design.cross_server_keys import deleted_event_feeds, today_unlinked, without_cross_server_keys
 from backend_architect.design.keyed_lookups import through_lookups
@@ -61,6 +61,7 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
     planned: dict[str, Table] = {}
     authored: list[Decision] = []
     referenced = referencing_tables(arch)
+    kept = kept_out_of_database(arch)
     assumptions = list(arch.assumptions)
     rows = {t.name: figures.get(f"rows.{horizon:g}y.{t.name}", t.rows_now) for s in arch.datastores for t in s.tables}
     families = {t.name: chosen for s in arch.datastores for t in s.tables if (chosen := family_key(spec, arch, t, list(analysis.use_cases), rows)) is not None}
@@ -71,11 +72,11 @@ def derive_partitioning(spec: Spec, analysis: Analysis, arch: Architecture) -> A
             size = figures.get(f"bytes.{horizon:g}y.{table.name}", 0.0)
             peak_inserts = table_inserts(figures, table, factor)
             # a storage pattern may have partitioned it already (tiers, expiry): its plan stands
-            partitioning = table.partitioning or _partitioning(table, size, horizon, append_mostly(analysis, table), churn(analysis, table).said())
+            partitioning = table.partitioning or _partitioning(table, size, horizon, append_mostly(analysis, table, kept), churn(analysis, table, kept).said())
             key = unique_key_across_partitions(table)
             whole = why_whole(analysis, table, referenced)
             if partitioning and whole and not table.partitioning:
-                assumptions.append(time_verdict(analysis, table, size, horizon, referenced).kept_whole)
+                assumptions.append(time_verdict(analysis, table, size, horizon, referenced, kept=kept).kept_whole)
                 partitioning = None
             guarantee = figures.get(f"qps.peak.guarantee.table.{table.name}", 0.0)
             # an event-fed copy is sharded by the rule its source is: the same entity's reads pick its key (stored_entity)
@@ -153,8 +154,9 @@ def _forced_sharding(spec: Spec, table: Table, use_cases: list[UseCase], family:
 def time_verdicts(spec: Spec, analysis: Analysis, arch: Architecture, figures: dict[str, float], horizon: float) -> list[TimeVerdict]:
     """Each PostgreSQL table's verdict on time partitions, as planned (a wide-column store's tables are partitioned by its own key)."""
     referenced = referencing_tables(arch)
+    kept = kept_out_of_database(arch)
     return [
-        time_verdict(analysis, t, figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0), horizon, referenced, kept_whole_by_author(spec, t.name))
+        time_verdict(analysis, t, figures.get(f"bytes.{horizon:g}y.{t.name}", 0.0), horizon, referenced, kept_whole_by_author(spec, t.name), kept)
         for s in arch.datastores
         for t in s.tables
         if t.wide_column is None

@@ -23,7 +23,7 @@ from backend_architect.design.patterns._common import (
     read_replicas_for,
 )
 from backend_architect.design.patterns._cross_shard_reads import cross_shard_read
-from backend_architect.design.patterns._shards import key_skew, shard_map, sharded_now, shards
+from backend_architect.design.patterns._shards import key_skew, map_eta, shard_map, sharded_now, shards
 from backend_architect.design.patterns._stores import horizon
 from backend_architect.design.row_address import ROW_ID, carried
 from backend_architect.design.shard_ids import can_carry_shard, id_shard_said
@@ -145,7 +145,8 @@ def primaries(spec: Spec, analysis: Analysis, arch: Architecture, db_stores: lis
     groups = []
     for head, names in members.items():
         now = any(timing[n][0] for n in names)
-        when = "now" if now else min((timing[n][1] for n in names), key=len)
+        # one map, one date: the earliest of its tables' (``map_eta``), else the one each says (none passes a primary's store)
+        when = "now" if now else (map_eta([sharded[n] for n in names], growth, years)[0] or timing[names[0]][1])
         groups.append(group(head, names, now, when, set(names)))
     # a map built now for some of its tables (a chat's messages, past the inserts one primary takes) leaves a table whose own
     # numbers build it later (the chats they belong to) on the primary, with its writes: the load counts them there

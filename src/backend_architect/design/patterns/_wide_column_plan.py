@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from backend_architect.design.aggregate_parts import in_parent_aggregate
 from backend_architect.design.analysis import Analysis, UseCase
 from backend_architect.design.capacity import rows_after
-from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn
+from backend_architect.design.churn import APPEND_MOSTLY_SHARE, churn, kept_out_of_database
 from backend_architect.design.commit_scope import ONE_TRANSACTION
 from backend_architect.design.loads import insert_figures, inserts_said, peak_inserts, table_inserts
 from backend_architect.design.partition_rule import referencing_tables
@@ -307,7 +307,7 @@ def candidates(spec: Spec, analysis: Analysis, arch: Architecture) -> list[Candi
                 continue
             key, clustering, problems, served = _shape(spec, analysis, arch, table)
             # the one churn verdict (``design/churn.py``), read from the new rows a day the design prints
-            churned = churn(analysis, table)
+            churned = churn(analysis, table, kept_out_of_database(arch))
             if not is_log(table, facts.mutability) and not churned.appended:
                 problems.append(f"its rows change: {churned.said()} (append-mostly up to {APPEND_MOSTLY_SHARE:.0%})")
             parent_of = spec.entities[table.entity or ""].part_of

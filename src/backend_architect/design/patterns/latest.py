@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from backend_architect.design.analysis import Analysis, UseCase
@@ -243,7 +243,7 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
     )
     writes = use_case.peak_qps
     history = _history_readers(analysis, latest, use_case)
-    readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history]
+    readers = [u for u in analysis.touching(latest.entity) if not u.is_write and u is not use_case and u not in history and _carries(u, latest)]
     # a reader in another service calling the owner for the row gets the value inside that call (``_latest_calls``)
     callers = [u for u in readers if not u.spec.near and through_owner(arch, u.name, latest.entity)]
     local = [u for u in readers if u not in callers]
@@ -495,8 +495,23 @@ def _applied(spec: Spec, analysis: Analysis, arch: Architecture, use_case: UseCa
         operations=operations,
         schemas=schemas,
         mechanisms=mechanisms,
-        tables=_tables(spec, arch, use_case, latest, bool(history), list(by_lookup)),
+        tables=_tables(
+            spec, arch, use_case, latest, bool(history), list(by_lookup), [u for u in analysis.use_cases if u.spec.latest and u.is_write and in_memory(spec, u)]
+        ),
     )
+
+
+def _carries(reader: UseCase, latest: Latest) -> bool:
+    """Whether ``reader``'s response carries ``latest``'s value, so reading it from Redis is a step of the read.
+
+    A list returning another entity's rows, reaching them through the kept entity's (a user's chats found through their
+    memberships), names none of its fields: fetching each membership's latest watermark for a page of chats the
+    contract never returns was drawn and counted (whatsapp, run 22). A read naming a field of it (``Courier.position``)
+    or searching near it carries it.
+    """
+    if reader.kind != "list" or reader.entity == latest.entity or reader.spec.near:
+        return True
+    return any(r.startswith(f"{latest.entity}.") for r in reader.spec.reads)
 
 
 def _paged_read(latest: Latest, key: str) -> str:
@@ -514,7 +529,9 @@ def _paged_read(latest: Latest, key: str) -> str:
     )
 
 
-def _tables(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool, looked_up: list[str]) -> tuple[tuple[str, Table], ...]:
+def _tables(
+    spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool, looked_up: list[str], kept_with: Sequence[UseCase] = ()
+) -> tuple[tuple[str, Table], ...]:
     """The entity's table as this decision leaves it: without the rows an unread history would add, and without the indexes of reads
     Redis answers by their own lookup key (the database is never searched for them)."""
     changed = dict(_unwritten(spec, arch, use_case, latest, history))
@@ -522,7 +539,30 @@ def _tables(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, h
     if looked_up and found is not None:
         store, table = found
         changed[store] = without_reader_indexes(changed.get(store, table), looked_up)
+    if found is not None and not latest.geo:
+        store, table = found
+        # every latest value of the entity kept in memory, not only this one: each decision rewrites the table the stage began with
+        kept = [(u.name, latest_of(spec, u)) for u in kept_with if u.entity == latest.entity and not latest_of(spec, u).geo]
+        for writer, value in kept or [(use_case.name, latest)]:
+            table = unwritten_columns(changed.get(store, table), value, writer)
+            changed[store] = table
     return tuple(changed.items())
+
+
+def unwritten_columns(table: Table, latest: Latest, writer: str) -> Table:
+    """``table`` with each column whose value ``writer`` keeps in Redis saying so in its comment (the DDL's COMMENT ON COLUMN).
+
+    The database is not written per update, so the column holds what the row was created with (or NULL), never the
+    latest value: a DBA reading the DDL alone would take it for the current one (whatsapp, run 22: delivered_until and
+    read_until carried without a word beside "the database is not written per update").
+    """
+    key = f"latest:{snake(latest.entity)}:{{{latest.key_column}}}"
+    said = f"not the latest value: {writer} keeps it in Redis (HSET {key}), the database is not written per update"
+    columns = [
+        c.model_copy(update={"comment": f"{c.comment}; {said}" if c.comment else said}) if (c.source_field or c.name) in latest.fields else c
+        for c in table.columns
+    ]
+    return table.model_copy(update={"columns": columns})
 
 
 def _unwritten(spec: Spec, arch: Architecture, use_case: UseCase, latest: Latest, history: bool) -> tuple[tuple[str, Table], ...]:
