@@ -38,7 +38,7 @@ PLANNED = PRIMARY_READ_CEILING * READ_HEADROOM
         pytest.param(PLANNED + 1, "", True, "now", id="just-past-the-headroom"),
         pytest.param(PRIMARY_READ_CEILING * 0.8, "growth_per_year: 10%", True, "now", id="80-percent-of-the-node-is-now-not-in-years"),
         pytest.param(PLANNED / 4, "growth_per_year: 100%", False, "in about 2.0 years", id="dated-by-growth"),
-        pytest.param(PLANNED / 4, "", False, "when it grows 4x", id="multiple-without-growth"),
+        pytest.param(PLANNED / 4, "", False, "when it grows 4.0x", id="multiple-without-growth"),
     ],
 )
 def test_read_replicas_stage_by_peak_reads_ok(rate: float, growth: str, now: bool, when: str) -> None:

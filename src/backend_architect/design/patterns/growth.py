@@ -30,6 +30,11 @@ def when_load(current: float, threshold: float, growth: float) -> str:
 
     >>> when_load(30_000, 20_000, 0.0), when_load(10_000, 20_000, 0.5), when_load(1_000, 20_000, 0.0), when_load(20_000, 20_000, 0.0)
     ('now', 'in about 1.7 years at 50%/year', 'when it grows 20x', 'at the threshold: with any growth')
+
+    A multiple under 10 keeps its tenth, so it is the one its inputs give (14,000 / 8,993 is 1.6x, never "2x"):
+
+    >>> when_load(8_993, 14_000, 0.0)
+    'when it grows 1.6x'
     """
     if current > threshold:
         return "now"
@@ -39,7 +44,8 @@ def when_load(current: float, threshold: float, growth: float) -> str:
         return "at the threshold: with any growth"
     if growth > 0:
         return f"in about {math.log(threshold / current) / math.log(1 + growth):.1f} years at {growth:.0%}/year"
-    return f"when it grows {threshold / current:,.0f}x"
+    multiple = threshold / current
+    return f"when it grows {multiple:.1f}x" if multiple < 10 else f"when it grows {multiple:,.0f}x"
 
 
 @pattern(code="PAT052", name="staged-growth", stage="growth", title="Build what today's load needs; stage the rest behind its trigger")
