@@ -16,11 +16,9 @@ column accounted for, as for the rows a create makes, ``design/server_rows.py``)
 from __future__ import annotations
 
 from backend_architect.design.analysis import Analysis
-from backend_architect.design.server_rows import required_columns
+from backend_architect.design.server_rows import fill_by_rule, required_columns
 from backend_architect.ir.model import Architecture, Event, ReactionRow, Table
 from backend_architect.spec.model import Spec
-
-_TIMES = frozenset({"timestamptz", "date"})
 
 
 def reaction_row(spec: Spec, use_case: str, entity: str, service: str, table: Table, events: list[Event]) -> ReactionRow:
@@ -51,12 +49,8 @@ def reaction_row(spec: Spec, use_case: str, entity: str, service: str, table: Ta
             from_event[column.name] = own.pop()
         elif column.name in shared:
             from_event[column.name] = column.name
-        elif column.type in _TIMES:
-            stamped.append(column.name)
-        elif column.enum_values:
-            values[column.name] = column.enum_values[0]
         else:
-            unfilled.append(column.name)
+            fill_by_rule(column, stamped, values, unfilled)
     return ReactionRow(
         use_case=use_case,
         service=service,

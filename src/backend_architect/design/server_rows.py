@@ -55,12 +55,8 @@ def made_row(spec: Spec, child: str, table: Table, parent_column: str, people: s
             continue
         if caller is None and _names_people(spec, child, column, people):
             caller = column.name
-        elif column.type in _TIMES:
-            stamped.append(column.name)
-        elif column.enum_values:
-            values[column.name] = column.enum_values[0]
         else:
-            unfilled.append(column.name)
+            fill_by_rule(column, stamped, values, unfilled)
     return MadeRow(
         entity=child,
         table=table.name,
@@ -90,4 +86,16 @@ def _column(table: Table, field: str) -> str | None:
     return next((c.name for c in table.columns if c.source_field == field), next((c.name for c in table.columns if c.name in {field, f"{field}_id"}), None))
 
 
-__all__ = ["made_row", "required_columns"]
+def fill_by_rule(column: Column, stamped: list[str], values: dict[str, str], unfilled: list[str]) -> None:
+    """Files a required column no caller, event or parent fills under the server's one rule: a date or time is the moment
+    the row is made (``stamped``), a state starts at its first value (``values``), anything else is ``unfilled`` (the
+    generated code says so rather than guess). Rows made with a create and rows a reaction makes follow the same rule."""
+    if column.type in _TIMES:
+        stamped.append(column.name)
+    elif column.enum_values:
+        values[column.name] = column.enum_values[0]
+    else:
+        unfilled.append(column.name)
+
+
+__all__ = ["fill_by_rule", "made_row", "required_columns"]
