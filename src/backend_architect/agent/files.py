@@ -140,7 +140,7 @@ Also at hand: `validate_spec` [`{validate_spec}`], `estimate_capacity` [`{estima
   a rule covers (public reads, owner-only writes) by name rather than by a count you made.
 - Describe an endpoint by what its contract returns and requires. When a requirement asks for more (a related list,
   an online flag, a required header), express it in the spec and design again; until then the endpoint does less.
-- The spec's descriptions and notes are printed into the contracts and the design as you wrote them, so they promise
+- The spec's descriptions are printed into the contracts and the design as you wrote them, so they promise
   only what the spec's fields, filters and use cases make the design do: "nearby available drivers" only where the
   search filters on the status, "the fare is charged" only where a use case or external call charges it. Put a wish the
   spec cannot express under **Critic** as a limit, never in a description.
